@@ -1,0 +1,7 @@
+"""Entry point for `python -m syndicate`."""
+
+import sys
+
+from syndicate.cli import main
+
+sys.exit(main())

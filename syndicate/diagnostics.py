@@ -1,0 +1,83 @@
+"""Problems as data: every reader, writer and validator reports through a `Diagnostics` sink."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from syndicate.model.source import SourceRef
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    severity: Severity
+    code: str
+    """A stable, dotted identifier such as `article.date`, for filtering and documentation."""
+    message: str
+    path: str | None = None
+    line: int = 0
+
+    def format_text(self) -> str:
+        where = f"{self.path}:{self.line}: " if self.path and self.line else ""
+        if self.path and not self.line:
+            where = f"{self.path}: "
+        return f"{where}{self.severity}: {self.message} [{self.code}]"
+
+    def format_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+
+class Diagnostics:
+    """Collects every problem of a run, so all of them are reported, not only the first."""
+
+    def __init__(self) -> None:
+        self._items: list[Diagnostic] = []
+
+    def add(self, d: Diagnostic) -> None:
+        self._items.append(d)
+
+    def error(self, code: str, message: str, where: SourceRef | str | None = None) -> None:
+        self._report("error", code, message, where)
+
+    def warning(self, code: str, message: str, where: SourceRef | str | None = None) -> None:
+        self._report("warning", code, message, where)
+
+    def _report(
+        self, severity: Severity, code: str, message: str, where: SourceRef | str | None
+    ) -> None:
+        if isinstance(where, SourceRef):
+            self.add(Diagnostic(severity, code, message, where.path, where.line))
+        else:
+            self.add(Diagnostic(severity, code, message, where))
+
+    def extend(self, other: Diagnostics) -> None:
+        self._items.extend(other)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self._items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self._items if d.severity == "warning"]
+
+    def has_errors(self, *, strict: bool = False) -> bool:
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+    def sorted(self) -> list[Diagnostic]:
+        """In reading order: by file, then line; problems without a file first."""
+        return sorted(self._items, key=lambda d: (d.path or "", d.line))
+
+
+class InputError(Exception):
+    """Raised to stop a run whose input has errors; the diagnostics were already reported."""

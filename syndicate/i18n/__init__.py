@@ -1,0 +1,31 @@
+"""Everything language-dependent: locales, text direction, human dates, per-language terms."""
+
+from syndicate.i18n.dates import (
+    format_human_date,
+    format_human_datetime,
+    format_human_time,
+    rfc822,
+    rfc3339,
+)
+from syndicate.i18n.locales import (
+    direction,
+    display_name,
+    is_rtl,
+    is_valid_tag,
+    locale_for,
+)
+from syndicate.i18n.terms import term
+
+__all__ = [
+    "direction",
+    "display_name",
+    "format_human_date",
+    "format_human_datetime",
+    "format_human_time",
+    "is_rtl",
+    "is_valid_tag",
+    "locale_for",
+    "rfc822",
+    "rfc3339",
+    "term",
+]

@@ -1,0 +1,50 @@
+"""Dates for humans through babel (explicit locale and zone, never setlocale) and for machines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import format_datetime as email_format_datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+
+from syndicate.i18n.locales import locale_for
+
+
+def _local(dt: datetime, tz: str) -> datetime:
+    return dt.astimezone(ZoneInfo(tz))
+
+
+def format_human_date(dt: datetime, lang: str, tz: str, fmt: str = "long") -> str:
+    """ "18 février 2021", "18 فبراير 2021", "2021年2月18日": the date in the story's zone."""
+    return str(format_date(_local(dt, tz).date(), fmt, locale=locale_for(lang)))
+
+
+def format_human_time(dt: datetime, lang: str, tz: str, fmt: str = "short") -> str:
+    return str(format_time(dt, fmt, tzinfo=ZoneInfo(tz), locale=locale_for(lang)))
+
+
+def format_human_datetime(dt: datetime, lang: str, tz: str) -> str:
+    """Long date, short time and zone name: "18 février 2021, 19:30 CET", "2021年2月18日 19:30 CET"."""
+    zone = _local(dt, tz).tzname() or tz
+    date, time = format_human_date(dt, lang, tz), format_human_time(dt, lang, tz)
+    separator = " " if locale_for(lang).language in {"zh", "ja", "ko"} else ", "
+    return f"{date}{separator}{time} {zone}"
+
+
+def rfc3339(dt: datetime) -> str:
+    """`2021-02-18T19:30:00+01:00`: the offset as written, seconds always, `Z` for UTC."""
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime has no time zone")
+    text = dt.isoformat(timespec="seconds")
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def rfc3339_utc(dt: datetime) -> str:
+    """The same instant in UTC: `2021-02-18T18:30:00Z`."""
+    return rfc3339(dt.astimezone(UTC))
+
+
+def rfc822(dt: datetime) -> str:
+    """`Thu, 18 Feb 2021 18:30:00 +0000`: English names whatever the content language (RSS)."""
+    return email_format_datetime(dt.astimezone(UTC))

@@ -1,0 +1,48 @@
+"""BCP 47 language tags to babel locales, and the facts that follow from them (direction, names)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Literal
+
+from babel import Locale, UnknownLocaleError
+
+Direction = Literal["ltr", "rtl"]
+
+
+@cache
+def locale_for(tag: str) -> Locale:
+    """The babel locale of a BCP 47 tag (`zh-Hans`, `pt-BR`); raises ValueError if unknown."""
+    try:
+        return Locale.parse(tag, sep="-")
+    except (UnknownLocaleError, ValueError, TypeError) as exc:
+        raise ValueError(f"unknown language tag {tag!r}") from exc
+
+
+def is_valid_tag(tag: str) -> bool:
+    """A well-formed BCP 47 tag that CLDR knows (underscores, as in `en_US`, are refused)."""
+    if not tag or "_" in tag or tag.strip() != tag:
+        return False
+    try:
+        locale_for(tag)
+    except ValueError:
+        return False
+    return True
+
+
+@cache
+def direction(tag: str) -> Direction:
+    """Text direction from CLDR's character order for the language, never a hard-coded list."""
+    return "rtl" if locale_for(tag).character_order == "right-to-left" else "ltr"
+
+
+def is_rtl(tag: str) -> bool:
+    return direction(tag) == "rtl"
+
+
+@cache
+def display_name(tag: str, in_lang: str | None = None) -> str:
+    """The language's name, in `in_lang` (default: in itself, e.g. "français")."""
+    loc = locale_for(tag)
+    name = loc.get_display_name(locale_for(in_lang) if in_lang else loc) or tag
+    return name

@@ -1,0 +1,42 @@
+"""Fixed phrases ("Updated", "Contents", "Photo") per language, from `terms/<lang>.yaml`."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import yaml
+
+FALLBACK = "en"
+
+
+@cache
+def _table(lang: str) -> dict[str, str]:
+    folder = resources.files("syndicate.i18n").joinpath("terms")
+    file = folder.joinpath(f"{lang}.yaml")
+    if not file.is_file():
+        return {}
+    data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def available_languages() -> tuple[str, ...]:
+    folder = resources.files("syndicate.i18n").joinpath("terms")
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
+
+
+def has_terms(lang: str) -> bool:
+    return bool(_lookup_table(lang))
+
+
+def _lookup_table(lang: str) -> dict[str, str]:
+    return _table(lang) or _table(lang.split("-")[0])
+
+
+def term(key: str, lang: str, **values: str) -> str:
+    """The phrase `key` in `lang` (falling back to its primary language, then English),
+    with `{placeholders}` filled in."""
+    text = _lookup_table(lang).get(key) or _table(FALLBACK).get(key)
+    if text is None:
+        raise KeyError(f"no term {key!r}")
+    return text.format(**values) if values else text

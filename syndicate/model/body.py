@@ -1,0 +1,108 @@
+"""The article body as a small block/inline tree: what every renderer walks, never an HTML string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from syndicate.model.source import SourceRef
+
+# Inline nodes -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Emphasis:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Strong:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    href: str
+    children: tuple[Inline, ...]
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LineBreak:
+    pass
+
+
+Inline = Text | Emphasis | Strong | Code | Link | LineBreak
+
+# Block nodes ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    children: tuple[Inline, ...]
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A subheading; level 2 is the top level inside a story (the headline is level 1)."""
+
+    level: int
+    children: tuple[Inline, ...]
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class BlockQuote:
+    children: tuple[Block, ...]
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    ordered: bool
+    items: tuple[tuple[Block, ...], ...]
+    source: SourceRef
+    start: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A story image placed in the body; `image` is the index into `Story.images`."""
+
+    image: int
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class ThematicBreak:
+    source: SourceRef
+
+
+Block = Paragraph | Heading | BlockQuote | ListBlock | Figure | ThematicBreak
+
+BlockKind = Literal["paragraph", "heading", "quote", "list", "figure", "break"]
+
+
+def inline_text(nodes: tuple[Inline, ...]) -> str:
+    """The plain text of inline nodes (line breaks become spaces)."""
+    parts: list[str] = []
+    for node in nodes:
+        match node:
+            case Text(text) | Code(text):
+                parts.append(text)
+            case Emphasis(children) | Strong(children) | Link(_, children):
+                parts.append(inline_text(children))
+            case LineBreak():
+                parts.append(" ")
+    return "".join(parts)

@@ -1,0 +1,206 @@
+"""The canonical, immutable story: shared facts plus one variant per language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from syndicate.model.body import Block
+from syndicate.model.source import SourceRef
+
+Status = Literal["usable", "withheld", "canceled"]
+STATUSES: tuple[Status, ...] = ("usable", "withheld", "canceled")
+
+
+@dataclass(frozen=True, slots=True)
+class Localized:
+    """A text given once per language, e.g. an image caption: `{"en": "...", "fr": "..."}`.
+
+    A plain string in the source means "the same in every language".
+    """
+
+    values: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def same(cls, text: str) -> Localized:
+        return cls((("*", text),))
+
+    def get(self, lang: str, fallback: str | None = None) -> str | None:
+        """The text for `lang`: exact tag, then its primary language, then `fallback`'s."""
+        table = dict(self.values)
+        candidates = [lang, lang.split("-")[0], "*"]
+        if fallback:
+            candidates += [fallback, fallback.split("-")[0]]
+        for tag in candidates:
+            if tag in table:
+                return table[tag]
+        return None
+
+    def languages(self) -> tuple[str, ...]:
+        return tuple(tag for tag, _ in self.values if tag != "*")
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """An IPTC Media Topic, e.g. `medtop:11000000` ("politics")."""
+
+    code: str
+    name: Localized
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: Localized
+    country: str
+    """ISO 3166-1 alpha-2."""
+    coordinates: tuple[float, float] | None = None
+    role: Literal["located", "about"] = "about"
+    """`located`: where the story was reported from (the dateline); `about`: what it covers."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rights:
+    holder: str
+    notice: Localized
+    usage_terms: Localized | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    file: str
+    """Path relative to the story folder, e.g. `images/chart.png`."""
+    path: str
+    """Path on disk, as read."""
+    media_type: str
+    width: int
+    height: int
+    size: int
+    """Bytes."""
+    sha256: str
+    alt: Localized
+    caption: Localized | None
+    credit: str | None
+    source: SourceRef
+
+    @property
+    def name(self) -> str:
+        return self.file.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLink:
+    url: str
+    title: Localized
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    note: Localized
+    source: SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    role: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Byline:
+    people: tuple[Person, ...] = ()
+    organisation: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every credited name, people first."""
+        return tuple(p.name for p in self.people) + (
+            (self.organisation,) if self.organisation else ()
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One language version of a story."""
+
+    lang: str
+    """BCP 47 tag, e.g. `zh-Hans`."""
+    headline: str
+    summary: str
+    byline: Byline
+    dateline: str
+    """The place part of the dateline in this language ("Bruxelles"); dates are added by i18n."""
+    body: tuple[Block, ...]
+    source: SourceRef
+    alt_headline: str | None = None
+    keywords: tuple[str, ...] = ()
+    rights: Rights | None = None
+    """This language's rights statement (story rights with the language file's overrides)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    slug: str
+    id: str
+    """A URN or tag URI that never changes for the life of the story."""
+    original_lang: str
+    section: str
+    timezone: str
+    first_created: datetime
+    published: datetime
+    updated: datetime
+    status: Status
+    version: int
+    urgency: int
+    genre: str
+    rights: Rights
+    source: SourceRef
+    variants: tuple[Variant, ...]
+    subjects: tuple[Subject, ...] = ()
+    keywords: tuple[str, ...] = ()
+    places: tuple[Place, ...] = ()
+    images: tuple[Image, ...] = ()
+    related: tuple[RelatedLink, ...] = ()
+    embargo_until: datetime | None = None
+    correction: Correction | None = None
+    folder: str = field(default="", compare=False)
+    """The story folder on disk (for reading assets); not part of the story's identity."""
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(v.lang for v in self.variants)
+
+    @property
+    def original(self) -> Variant:
+        return self.variant(self.original_lang)
+
+    def variant(self, lang: str) -> Variant:
+        for v in self.variants:
+            if v.lang == lang:
+                return v
+        raise KeyError(f"{self.slug} has no {lang!r} variant")
+
+    def has(self, lang: str) -> bool:
+        return any(v.lang == lang for v in self.variants)
+
+    def translations(self, lang: str) -> tuple[Variant, ...]:
+        """The other language variants of this story: what a variant links to."""
+        return tuple(v for v in self.variants if v.lang != lang)
+
+    def variant_id(self, lang: str) -> str:
+        """The permanent id of one language variant: the story id plus the language tag."""
+        return f"{self.id}:{lang}"
+
+    def rights_for(self, lang: str) -> Rights:
+        return self.variant(lang).rights or self.rights
+
+    @property
+    def located(self) -> Place | None:
+        return next((p for p in self.places if p.role == "located"), None)
+
+    def is_visible(self, now: datetime) -> bool:
+        """Whether the story may be shown to the public at `now` (feeds, pages, editions)."""
+        if self.status != "usable":
+            return False
+        return self.embargo_until is None or self.embargo_until <= now

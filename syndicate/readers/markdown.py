@@ -1,0 +1,202 @@
+"""Markdown body text to the model's block/inline tree, each block with its source line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.model.body import (
+    Block,
+    BlockQuote,
+    Code,
+    Emphasis,
+    Figure,
+    Heading,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Strong,
+    Text,
+    ThematicBreak,
+)
+from syndicate.model.source import SourceRef
+
+# CommonMark with raw HTML off: markup in a story is text, never code that reaches an output.
+_MD = MarkdownIt("commonmark", {"html": False, "typographer": False})
+
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+ImageLookup = Callable[[str], int | None]
+"""Maps an image reference in the body (`images/chart.png`) to its index in `Story.images`."""
+
+
+def parse_body(
+    text: str, where: SourceRef, find_image: ImageLookup, diags: Diagnostics
+) -> tuple[Block, ...]:
+    """Parse the Markdown `text`, whose first line is `where.line` of `where.path`."""
+    tokens = _MD.parse(text)
+    builder = _TreeBuilder(where, find_image, diags)
+    blocks, _ = builder.blocks(tokens, 0, closing=None)
+    return tuple(blocks)
+
+
+class _TreeBuilder:
+    def __init__(self, where: SourceRef, find_image: ImageLookup, diags: Diagnostics) -> None:
+        self.where = where
+        self.find_image = find_image
+        self.diags = diags
+
+    def ref(self, token: Token) -> SourceRef:
+        return self.where.at(self.where.line + (token.map[0] if token.map else 0))
+
+    def blocks(self, tokens: list[Token], i: int, closing: str | None) -> tuple[list[Block], int]:
+        """Blocks from `tokens[i]` up to the token of type `closing`; returns the index after it."""
+        out: list[Block] = []
+        while i < len(tokens):
+            tok = tokens[i]
+            if closing is not None and tok.type == closing:
+                return out, i + 1
+            block, i = self.block(tokens, i)
+            if block is not None:
+                out.append(block)
+        return out, i
+
+    def block(self, tokens: list[Token], i: int) -> tuple[Block | None, int]:
+        tok = tokens[i]
+        ref = self.ref(tok)
+        match tok.type:
+            case "paragraph_open":
+                inline = tokens[i + 1]
+                return self.paragraph(inline, ref), i + 3
+            case "heading_open":
+                level = int(tok.tag[1])
+                if level == 1:
+                    self.diags.error(
+                        "body.heading",
+                        "a level-1 heading in the body; the headline is in the front matter,"
+                        " use ## for subheadings",
+                        ref,
+                    )
+                children = self.inlines(tokens[i + 1].children or [], ref)
+                return Heading(max(level, 2), tuple(children), ref), i + 3
+            case "blockquote_open":
+                children, j = self.blocks(tokens, i + 1, "blockquote_close")
+                return BlockQuote(tuple(children), ref), j
+            case "bullet_list_open" | "ordered_list_open":
+                return self.list_block(tokens, i, ref)
+            case "hr":
+                return ThematicBreak(ref), i + 1
+            case "fence" | "code_block":
+                self.diags.error(
+                    "body.unsupported",
+                    "code blocks are not supported in stories; indent text by less than 4 spaces"
+                    " or remove the ``` fence",
+                    ref,
+                )
+                return None, i + 1
+            case _:
+                self.diags.error("body.unsupported", f"unsupported Markdown ({tok.type})", ref)
+                return None, i + 1
+
+    def list_block(self, tokens: list[Token], i: int, ref: SourceRef) -> tuple[Block, int]:
+        opening = tokens[i]
+        close = opening.type.replace("_open", "_close")
+        items: list[tuple[Block, ...]] = []
+        j = i + 1
+        while tokens[j].type != close:
+            # list_item_open: its blocks run to list_item_close; tight lists hide paragraphs
+            children, j = self.blocks(tokens, j + 1, "list_item_close")
+            items.append(tuple(children))
+        start = int(opening.attrGet("start") or 1) if opening.type == "ordered_list_open" else 1
+        return ListBlock(opening.type == "ordered_list_open", tuple(items), ref, start), j + 1
+
+    def paragraph(self, inline: Token, ref: SourceRef) -> Block | None:
+        children = inline.children or []
+        images = [c for c in children if c.type == "image"]
+        if images:
+            others = [c for c in children if c.type != "image" and (c.content or "").strip()]
+            if len(images) > 1 or others:
+                self.diags.error(
+                    "body.figure",
+                    "an image must stand in a paragraph of its own (one image, no text)",
+                    ref,
+                )
+                return None
+            src = str(images[0].attrGet("src") or "")
+            index = self.find_image(src)
+            if index is None:
+                self.diags.error(
+                    "body.image",
+                    f"image {src!r} is not listed under images: in story.yaml; add it there"
+                    " with its alt text, caption and credit",
+                    ref,
+                )
+                return None
+            return Figure(index, ref)
+        return Paragraph(tuple(self.inlines(children, ref)), ref)
+
+    def inlines(self, tokens: list[Token], ref: SourceRef) -> list[Inline]:
+        out, _ = self._inlines(tokens, 0, None, ref)
+        return _merge_text(out)
+
+    def _inlines(
+        self, tokens: list[Token], i: int, closing: str | None, ref: SourceRef
+    ) -> tuple[list[Inline], int]:
+        out: list[Inline] = []
+        while i < len(tokens):
+            tok = tokens[i]
+            if closing is not None and tok.type == closing:
+                return out, i + 1
+            i += 1
+            match tok.type:
+                case "text":
+                    out.append(Text(tok.content))
+                case "softbreak":
+                    out.append(Text(" "))
+                case "hardbreak":
+                    out.append(LineBreak())
+                case "code_inline":
+                    out.append(Code(tok.content))
+                case "em_open":
+                    children, i = self._inlines(tokens, i, "em_close", ref)
+                    out.append(Emphasis(tuple(_merge_text(children))))
+                case "strong_open":
+                    children, i = self._inlines(tokens, i, "strong_close", ref)
+                    out.append(Strong(tuple(_merge_text(children))))
+                case "link_open":
+                    children, i = self._inlines(tokens, i, "link_close", ref)
+                    href = str(tok.attrGet("href") or "")
+                    title = tok.attrGet("title")
+                    if not href.startswith(LINK_SCHEMES):
+                        self.diags.error(
+                            "body.link",
+                            f"link {href!r} must be an absolute http(s):// or mailto: URL",
+                            ref,
+                        )
+                        out.extend(children)
+                    else:
+                        link = Link(href, tuple(_merge_text(children)), str(title) if title else None)
+                        out.append(link)
+                case "image":
+                    self.diags.error(
+                        "body.figure", "an image must stand in a paragraph of its own", ref
+                    )
+                case _:
+                    out.append(Text(tok.content))
+        return out, i
+
+
+def _merge_text(nodes: list[Inline]) -> list[Inline]:
+    """Join neighbouring text runs, so the tree is canonical whatever the tokenizer split."""
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(out[-1].text + node.text)
+        else:
+            out.append(node)
+    return out

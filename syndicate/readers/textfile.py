@@ -1,0 +1,70 @@
+"""Reading a source text file safely: size, binary, UTF-8, Unicode normalisation, XML characters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.model.source import SourceRef
+
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+"""A story file larger than this is refused: no article is that long, a mistake or an attack is."""
+
+# Characters XML 1.0 cannot carry: C0 controls but tab, newline, carriage return; surrogates;
+# U+FFFE/U+FFFF. Text with them would make every XML output (feeds, NewsML-G2, EPUB) invalid.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
+    """The file's text, NFC-normalised and without XML-forbidden characters, or None (with a
+    diagnostic) when it cannot be used as a source at all."""
+    where = SourceRef(shown)
+    try:
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            diags.error(
+                "file.too-large",
+                f"file is {size} bytes; source files are limited to {MAX_TEXT_BYTES} bytes",
+                where,
+            )
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        diags.error("file.unreadable", f"cannot read file: {exc.strerror or exc}", where)
+        return None
+    if not raw.strip():
+        diags.error("file.empty", "file is empty; a story file needs front matter and a body", where)
+        return None
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        diags.error("file.binary", "file is binary (contains NUL bytes), not text", where.at(line))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        diags.error(
+            "file.encoding",
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            where.at(line),
+        )
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = unicodedata.normalize("NFC", text)
+    return strip_forbidden(text, where, diags)
+
+
+def strip_forbidden(text: str, where: SourceRef, diags: Diagnostics) -> str:
+    """Report and drop characters that XML 1.0 forbids, naming the line of each."""
+    if not _XML_FORBIDDEN.search(text):
+        return text
+    for match in _XML_FORBIDDEN.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        diags.error(
+            "text.control-char",
+            f"character U+{ord(match.group()):04X} is not allowed in XML; remove it",
+            where.at(line),
+        )
+    return _XML_FORBIDDEN.sub("", text)

@@ -1,0 +1,118 @@
+"""YAML parsed safely into plain values plus a map from each value's path to its source line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Path = tuple[str | int, ...]
+
+# A bound on constructed values, so that nested aliases ("billion laughs") cannot explode.
+MAX_NODES = 100_000
+
+_BOOL = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}
+
+
+class YamlProblem(Exception):
+    """Bad YAML; `line` is 1-based in the file the text came from."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class YamlDoc:
+    data: Any
+    lines: dict[Path, int] = field(default_factory=dict)
+    first_line: int = 1
+
+    def line(self, path: Path) -> int:
+        """The line of `path`, or of its nearest ancestor that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), self.first_line)
+
+
+def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
+    """Parse one YAML document; scalars stay strings except ints, floats, booleans and null
+    (dates stay text, so the reader can check their form and time zone itself)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        raise YamlProblem(f"invalid YAML: {exc.problem or exc.context}", line) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
+    doc = YamlDoc(None, first_line=first_line)
+    if node is None:
+        doc.data = None
+        return doc
+    builder = _Builder(doc, first_line)
+    doc.data = builder.build(node, ())
+    return doc
+
+
+class _Builder:
+    def __init__(self, doc: YamlDoc, first_line: int) -> None:
+        self.doc = doc
+        self.offset = first_line
+        self.count = 0
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise YamlProblem(
+                f"YAML expands to more than {MAX_NODES} values (nested aliases?)",
+                self.offset + node.start_mark.line,
+            )
+        self.doc.lines.setdefault(path, self.offset + node.start_mark.line)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            line = self.offset + key_node.start_mark.line
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlProblem("mapping keys must be plain text", line)
+            key = str(key_node.value)
+            if key == "<<":
+                raise YamlProblem("merge keys (<<) are not supported; write the fields out", line)
+            if key in out:
+                raise YamlProblem(f"duplicate key {key!r}", line)
+            self.doc.lines[(*path, key)] = line
+            out[key] = self.build(value_node, (*path, key))
+        return out
+
+    @staticmethod
+    def _scalar(node: yaml.ScalarNode) -> Any:
+        value = node.value
+        if node.style is not None:  # quoted or block scalars are always text
+            return value
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            return _BOOL.get(value.lower(), value)
+        if tag == "tag:yaml.org,2002:int":
+            try:
+                return int(value.replace("_", ""), 0)
+            except ValueError:
+                return value
+        if tag == "tag:yaml.org,2002:float":
+            try:
+                return float(value.replace("_", ""))
+            except ValueError:
+                return value
+        return value

@@ -1,0 +1,155 @@
+"""The one body renderer: a variant's body tree to an XHTML fragment, used by every XHTML consumer
+(NewsML-G2 inlineXML, Atom/RSS content, EPUB chapters, HTML pages); none writes its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+
+from syndicate.i18n.locales import direction
+from syndicate.i18n.terms import term
+from syndicate.model import (
+    Block,
+    BlockQuote,
+    Code,
+    Emphasis,
+    Figure,
+    Heading,
+    Image,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Paragraph,
+    Story,
+    Strong,
+    Text,
+    ThematicBreak,
+    Variant,
+)
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_X = f"{{{XHTML_NS}}}"
+
+ImageSrc = Callable[[Image], str]
+"""How an image is addressed in this output: an absolute URL, or a path inside a package."""
+
+
+def render_body(
+    story: Story,
+    variant: Variant,
+    image_src: ImageSrc,
+    *,
+    xml_lang: bool = True,
+    figures: bool = True,
+) -> etree._Element:
+    """`<div lang=".." dir="..">` in the XHTML namespace holding the rendered body.
+
+    `xml_lang` adds `xml:lang` beside `lang` (XHTML documents want both); `figures=False`
+    leaves images out (for consumers that carry them separately).
+    """
+    div = etree.Element(_X + "div", nsmap={None: XHTML_NS})
+    set_language(div, variant.lang, xml_lang=xml_lang)
+    renderer = _Renderer(story, variant, image_src, figures)
+    for block in variant.body:
+        renderer.block(div, block)
+    return div
+
+
+def set_language(element: etree._Element, lang: str, *, xml_lang: bool = True) -> None:
+    """`lang`, optionally `xml:lang`, and `dir` for right-to-left languages."""
+    element.set("lang", lang)
+    if xml_lang:
+        element.set(XML_LANG, lang)
+    if direction(lang) == "rtl":
+        element.set("dir", "rtl")
+
+
+def render_figure(
+    parent: etree._Element, story: Story, image: Image, lang: str, image_src: ImageSrc
+) -> etree._Element:
+    """`<figure>` with the image, its caption and credit: also used for lead images."""
+    figure = etree.SubElement(parent, _X + "figure")
+    img = etree.SubElement(figure, _X + "img")
+    img.set("src", image_src(image))
+    img.set("alt", image.alt.get(lang, story.original_lang) or "")
+    img.set("width", str(image.width))
+    img.set("height", str(image.height))
+    caption = image.caption.get(lang, story.original_lang) if image.caption else None
+    if caption or image.credit:
+        figcaption = etree.SubElement(figure, _X + "figcaption")
+        figcaption.text = f"{caption} " if caption and image.credit else caption
+        if image.credit:
+            credit = etree.SubElement(figcaption, _X + "small")
+            credit.set("class", "credit")
+            credit.text = term("credit", lang, credit=image.credit)
+    return figure
+
+
+def to_string(element: etree._Element) -> str:
+    """Serialise as XML (valid XHTML), namespace declared on the root element."""
+    return str(etree.tostring(element, encoding="unicode"))
+
+
+class _Renderer:
+    def __init__(self, story: Story, variant: Variant, image_src: ImageSrc, figures: bool) -> None:
+        self.story = story
+        self.variant = variant
+        self.image_src = image_src
+        self.figures = figures
+
+    def block(self, parent: etree._Element, block: Block) -> None:
+        match block:
+            case Paragraph(children):
+                self.inlines(etree.SubElement(parent, _X + "p"), children)
+            case Heading(level, children):
+                self.inlines(etree.SubElement(parent, f"{_X}h{min(level, 6)}"), children)
+            case BlockQuote(children):
+                quote = etree.SubElement(parent, _X + "blockquote")
+                for child in children:
+                    self.block(quote, child)
+            case ListBlock(ordered, items, _, start):
+                lst = etree.SubElement(parent, _X + ("ol" if ordered else "ul"))
+                if ordered and start != 1:
+                    lst.set("start", str(start))
+                for item in items:
+                    li = etree.SubElement(lst, _X + "li")
+                    for child in item:
+                        self.block(li, child)
+            case Figure(index):
+                if self.figures:
+                    image = self.story.images[index]
+                    render_figure(parent, self.story, image, self.variant.lang, self.image_src)
+            case ThematicBreak():
+                etree.SubElement(parent, _X + "hr")
+
+    def inlines(self, parent: etree._Element, nodes: tuple[Inline, ...]) -> None:
+        for node in nodes:
+            match node:
+                case Text(text):
+                    _append_text(parent, text)
+                case Emphasis(children):
+                    self.inlines(etree.SubElement(parent, _X + "em"), children)
+                case Strong(children):
+                    self.inlines(etree.SubElement(parent, _X + "strong"), children)
+                case Code(text):
+                    etree.SubElement(parent, _X + "code").text = text
+                case Link(href, children, title):
+                    a = etree.SubElement(parent, _X + "a")
+                    a.set("href", href)
+                    if title:
+                        a.set("title", title)
+                    self.inlines(a, children)
+                case LineBreak():
+                    etree.SubElement(parent, _X + "br")
+
+
+def _append_text(parent: etree._Element, text: str) -> None:
+    """Add text after the last child (its tail) or inside `parent` when it has no children."""
+    if len(parent):
+        last = parent[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text

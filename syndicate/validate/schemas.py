@@ -1,0 +1,75 @@
+"""The project's own JSON Schemas (in `schemas/`), with errors turned into readable diagnostics."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+
+def schema_path(name: str) -> Path:
+    """`schemas/<name>`: shipped beside the package in a checkout, inside it when installed."""
+    packaged = Path(__file__).resolve().parents[1] / "schemas" / name
+    return packaged if packaged.is_file() else SCHEMA_DIR / name
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(schema_path(name).read_text(encoding="utf-8"))
+    return data
+
+
+@cache
+def _validator(name: str, pointer: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    root = load_schema(name)
+    schema = {"$ref": f"#{pointer}", **{k: v for k, v in root.items() if k != "$ref"}}
+    if not pointer:
+        schema = root
+    return Draft202012Validator(schema)
+
+
+def check(
+    instance: Any, name: str, pointer: str = ""
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Problems of `instance` against `schemas/<name>` (at `pointer`, e.g. `/$defs/story`), as
+    (path, message) pairs, in document order."""
+    errors = sorted(_validator(name, pointer).iter_errors(instance), key=lambda e: list(e.path))
+    for error in errors:
+        yield from _explain(error)
+
+
+def _explain(error: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    path = tuple(error.absolute_path)
+    where = ".".join(str(p) for p in path) or "front matter"
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    match error.validator:
+        case "additionalProperties":
+            allowed = sorted(schema.get("properties", {}))
+            extra = sorted(set(error.instance) - set(allowed))
+            for key in extra:
+                hint = difflib.get_close_matches(key, allowed, n=1)
+                fix = f"; did you mean {hint[0]!r}?" if hint else f"; known fields: {', '.join(allowed)}"
+                yield (*path, key), f"unknown field {key!r}{fix}"
+        case "required":
+            yield path, f"{where}: {error.message.replace(' is a required property', '')} is required"
+        case "oneOf" | "anyOf":
+            desc = schema.get("description", "a different value")
+            yield path, f"{where}: {_short(error.instance)} is not valid here; expected {desc}"
+        case "pattern" | "type" | "enum" | "minimum" | "maximum" | "format":
+            desc = schema.get("description")
+            expected = f" (expected {desc})" if desc else ""
+            yield path, f"{where}: {error.message}{expected}"
+        case _:
+            yield path, f"{where}: {error.message}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
