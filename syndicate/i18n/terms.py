@@ -33,6 +33,11 @@ def _lookup_table(lang: str) -> dict[str, str]:
     return _table(lang) or _table(lang.split("-")[0])
 
 
+def has_term(key: str) -> bool:
+    """Whether `key` exists (in English, the fallback every language falls back to)."""
+    return key in _table(FALLBACK)
+
+
 def term(key: str, lang: str, **values: str) -> str:
     """The phrase `key` in `lang` (falling back to its primary language, then English),
     with `{placeholders}` filled in."""
