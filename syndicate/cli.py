@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
@@ -38,10 +38,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def build_parser(format_names: Sequence[str]) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, default=Path("syndicate.yaml"),
-                        help="site configuration (default: ./syndicate.yaml)")
-    common.add_argument("--log-format", choices=("text", "json"), default="text",
-                        help="diagnostics as text lines or JSON lines (default: text)")
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=Path("syndicate.yaml"),
+        help="site configuration (default: ./syndicate.yaml)",
+    )
+    common.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default="text",
+        help="diagnostics as text lines or JSON lines (default: text)",
+    )
     common.add_argument("--strict", action="store_true", help="treat warnings as errors")
     common.add_argument("-q", "--quiet", action="store_true", help="print only problems")
 
@@ -53,23 +61,44 @@ def build_parser(format_names: Sequence[str]) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     export = sub.add_parser("export", parents=[common], help="write output formats into out/")
-    export.add_argument("--format", "-f", dest="formats", action="append", required=True,
-                        metavar="FORMAT",
-                        help=f"format to write, repeatable: {', '.join(format_names)}, or all")
-    export.add_argument("--lang", dest="langs", action="append", metavar="TAG",
-                        help="only these languages (repeatable; default: the site's languages)")
+    export.add_argument(
+        "--format",
+        "-f",
+        dest="formats",
+        action="append",
+        required=True,
+        metavar="FORMAT",
+        help=f"format to write, repeatable: {', '.join(format_names)}, or all",
+    )
+    export.add_argument(
+        "--lang",
+        dest="langs",
+        action="append",
+        metavar="TAG",
+        help="only these languages (repeatable; default: the site's languages)",
+    )
     export.add_argument("--articles", type=Path, default=Path("articles"))
     export.add_argument("--out", type=Path, default=Path("out"))
-    export.add_argument("--now", type=parse_now, metavar="TIME",
-                        help="the current time for embargoes and feeds, RFC 3339 (reproducible runs)")
+    export.add_argument(
+        "--now",
+        type=parse_now,
+        metavar="TIME",
+        help="the current time for embargoes and feeds, RFC 3339 (reproducible runs)",
+    )
     export.set_defaults(handler=cmd_export)
 
-    validate = sub.add_parser("validate", parents=[common],
-                              help="check the story sources, and optionally the outputs")
+    validate = sub.add_parser(
+        "validate", parents=[common], help="check the story sources, and optionally the outputs"
+    )
     validate.add_argument("--articles", type=Path, default=Path("articles"))
-    validate.add_argument("--outputs", nargs="?", type=Path, const=Path("out"), metavar="DIR",
-                          help="also check the files in DIR (default: out) with each format's"
-                               " validator")
+    validate.add_argument(
+        "--outputs",
+        nargs="?",
+        type=Path,
+        const=Path("out"),
+        metavar="DIR",
+        help="also check the files in DIR (default: out) with each format's validator",
+    )
     validate.set_defaults(handler=cmd_validate)
 
     formats = sub.add_parser("formats", parents=[common], help="list the output formats")
@@ -77,8 +106,14 @@ def build_parser(format_names: Sequence[str]) -> argparse.ArgumentParser:
 
     new = sub.add_parser("new", parents=[common], help="scaffold a story to fill in")
     new.add_argument("slug", help="story folder name, e.g. 2026-11-24-budget-vote")
-    new.add_argument("--lang", dest="langs", action="append", required=True, metavar="TAG",
-                     help="language file to create (repeatable; the first is the original)")
+    new.add_argument(
+        "--lang",
+        dest="langs",
+        action="append",
+        required=True,
+        metavar="TAG",
+        help="language file to create (repeatable; the first is the original)",
+    )
     new.add_argument("--articles", type=Path, default=Path("articles"))
     new.set_defaults(handler=cmd_new)
     return parser
@@ -124,8 +159,10 @@ def cmd_export(args: argparse.Namespace, diags: Diagnostics) -> int:
     languages = tuple(args.langs or config.languages)
     for tag in languages:
         if tag not in config.languages:
-            diags.error("cli.language", f"--lang {tag}: not one of the site's languages"
-                        f" ({', '.join(config.languages)})")
+            diags.error(
+                "cli.language",
+                f"--lang {tag}: not one of the site's languages ({', '.join(config.languages)})",
+            )
     stories = read_articles(args.articles, config, diags)
     if diags.has_errors(strict=args.strict):
         say(args, "not exported: fix the errors above; out/ is unchanged")
@@ -133,19 +170,30 @@ def cmd_export(args: argparse.Namespace, diags: Diagnostics) -> int:
     writers = [registry.get(name) for name in names]
     now = args.now or datetime.now(UTC)
     progress = _progress(args, len(writers))
-    result = export(writers=writers, stories=stories, config=config, out=args.out, now=now,
-                    languages=languages, all_languages=not args.langs, diags=diags,
-                    progress=progress)
+    result = export(
+        writers=writers,
+        stories=stories,
+        config=config,
+        out=args.out,
+        now=now,
+        languages=languages,
+        all_languages=not args.langs,
+        diags=diags,
+        progress=progress,
+    )
     if result is None:
         say(args, "not exported: out/ is unchanged")
         return EXIT_FAILED
-    say(args, f"exported {', '.join(names)}: {len(stories)} stories, {result.files} files"
-              f" ({result.written} written, {result.unchanged} unchanged,"
-              f" {result.removed} removed) in {args.out}")
+    say(
+        args,
+        f"exported {', '.join(names)}: {len(stories)} stories, {result.files} files"
+        f" ({result.written} written, {result.unchanged} unchanged,"
+        f" {result.removed} removed) in {args.out}",
+    )
     return EXIT_OK
 
 
-def _progress(args: argparse.Namespace, total: int) -> None | object:
+def _progress(args: argparse.Namespace, total: int) -> Callable[[str], None] | None:
     """A one-line progress display on a terminal; nothing when output is piped or logged."""
     if args.quiet or not sys.stderr.isatty():
         return None
@@ -198,8 +246,10 @@ def cmd_formats(args: argparse.Namespace, diags: Diagnostics) -> int:
     from syndicate.writers.registry import default_registry
 
     for writer in default_registry().all():
-        print(f"{writer.name:<8} {writer.media_type:<36} {writer.extension:<7} "
-              f"{writer.scope:<10} {writer.description}")
+        print(
+            f"{writer.name:<8} {writer.media_type:<36} {writer.extension:<7} "
+            f"{writer.scope:<10} {writer.description}"
+        )
         for opt in writer.options:
             print(f"{'':<8} {writer.section()}.{opt.name} = {opt.default!r}: {opt.help}")
     return EXIT_OK

@@ -40,7 +40,7 @@ class SiteConfig:
     """Raw option tables of output formats, by section name (`feeds`, `epub`, ...)."""
     lines: dict[str, int] = field(default_factory=dict, compare=False)
     """Line of each top-level key, for diagnostics about format options."""
-    source: SourceRef = SourceRef(CONFIG_NAME)
+    source: SourceRef = field(default_factory=lambda: SourceRef(CONFIG_NAME))
 
     def section(self, name: str) -> dict[str, Any]:
         return self.sections.get(name, {})
@@ -79,19 +79,28 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        diags.error("config.timezone", f"unknown time zone {tz!r} (use an IANA name such as"
-                    " Europe/Brussels)", SourceRef(shown, doc.line(("timezone",))))
+        diags.error(
+            "config.timezone",
+            f"unknown time zone {tz!r} (use an IANA name such as Europe/Brussels)",
+            SourceRef(shown, doc.line(("timezone",))),
+        )
         ok = False
     for i, tag in enumerate(data["languages"]):
         if not is_valid_tag(tag):
-            diags.error("config.language", f"unknown language tag {tag!r}",
-                        SourceRef(shown, doc.line(("languages", i))))
+            diags.error(
+                "config.language",
+                f"unknown language tag {tag!r}",
+                SourceRef(shown, doc.line(("languages", i))),
+            )
             ok = False
     pub = data["publisher"]
     for key in ("logo", "icon"):
         if key in pub and not (root / pub[key]).is_file():
-            diags.error("config.file", f"publisher {key} {pub[key]!r} does not exist",
-                        SourceRef(shown, doc.line(("publisher", key))))
+            diags.error(
+                "config.file",
+                f"publisher {key} {pub[key]!r} does not exist",
+                SourceRef(shown, doc.line(("publisher", key))),
+            )
             ok = False
     if not ok:
         return None

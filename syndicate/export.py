@@ -53,22 +53,38 @@ def check_format_options(registry: Registry, config: SiteConfig, diags: Diagnost
         for key in values:
             if key not in known[section]:
                 hint = difflib.get_close_matches(key, sorted(known[section]), n=1)
-                fix = f"; did you mean {hint[0]!r}?" if hint else (
-                    f"; known options: {', '.join(sorted(known[section]))}")
+                fix = (
+                    f"; did you mean {hint[0]!r}?"
+                    if hint
+                    else (f"; known options: {', '.join(sorted(known[section]))}")
+                )
                 diags.error("config.option", f"{section}: unknown option {key!r}{fix}", where)
 
 
 def make_context(
-    writer: Writer, config: SiteConfig, now: datetime, languages: tuple[str, ...],
+    writer: Writer,
+    config: SiteConfig,
+    now: datetime,
+    languages: tuple[str, ...],
     diags: Diagnostics,
 ) -> Context:
-    return Context(config=config, now=now, diagnostics=diags, languages=languages,
-                   options=writer_options(writer, config))
+    return Context(
+        config=config,
+        now=now,
+        diagnostics=diags,
+        languages=languages,
+        options=writer_options(writer, config),
+    )
 
 
 def run_writers(
-    writers: Sequence[Writer], stories: Sequence[Story], config: SiteConfig, now: datetime,
-    languages: tuple[str, ...], diags: Diagnostics, progress: Progress | None = None,
+    writers: Sequence[Writer],
+    stories: Sequence[Story],
+    config: SiteConfig,
+    now: datetime,
+    languages: tuple[str, ...],
+    diags: Diagnostics,
+    progress: Progress | None = None,
 ) -> list[OutputFile]:
     """Every file the writers produce, checked: inside their folders, no path written twice."""
     files: list[OutputFile] = []
@@ -88,8 +104,10 @@ def run_writers(
             if file.path.split("/", 1)[0] not in writer.owned_folders():
                 diags.error("writer.path", f"{writer.name} wrote {file.path!r} outside its folders")
             elif file.path in owner:
-                diags.error("writer.conflict",
-                            f"{file.path!r} is written by both {owner[file.path]} and {writer.name}")
+                diags.error(
+                    "writer.conflict",
+                    f"{file.path!r} is written by both {owner[file.path]} and {writer.name}",
+                )
             else:
                 owner[file.path] = writer.name
                 files.append(file)
@@ -97,8 +115,15 @@ def run_writers(
 
 
 def export(
-    *, writers: Sequence[Writer], stories: Sequence[Story], config: SiteConfig, out: Path,
-    now: datetime, languages: tuple[str, ...], all_languages: bool, diags: Diagnostics,
+    *,
+    writers: Sequence[Writer],
+    stories: Sequence[Story],
+    config: SiteConfig,
+    out: Path,
+    now: datetime,
+    languages: tuple[str, ...],
+    all_languages: bool,
+    diags: Diagnostics,
     progress: Progress | None = None,
 ) -> ExportResult | None:
     """Run the writers and publish; None (out/ untouched) if any error was reported."""

@@ -54,8 +54,11 @@ def scaffold_story(
 ) -> Path | None:
     folder = articles / slug
     if not SLUG.match(slug):
-        diags.error("new.slug", f"{slug!r} is not a valid slug: lowercase letters, digits and"
-                    " single hyphens, e.g. 2026-11-24-budget-vote")
+        diags.error(
+            "new.slug",
+            f"{slug!r} is not a valid slug: lowercase letters, digits and"
+            " single hyphens, e.g. 2026-11-24-budget-vote",
+        )
         return None
     if folder.exists():
         diags.error("new.exists", f"{folder} already exists; pick another slug")
@@ -67,12 +70,21 @@ def scaffold_story(
         return None
     now = datetime.now(ZoneInfo(config.timezone)).replace(second=0, microsecond=0)
     folder.mkdir(parents=True)
-    (folder / STORY_FILE).write_text(STORY_TEMPLATE.format(
-        domain=urlsplit(config.publisher.url).hostname or "example.org",
-        date=now.date().isoformat(), slug=slug, original=langs[0], timezone=config.timezone,
-        now=rfc3339(now), publisher=config.publisher.name, year=now.year,
-    ), encoding="utf-8")
+    (folder / STORY_FILE).write_text(
+        STORY_TEMPLATE.format(
+            domain=urlsplit(config.publisher.url).hostname or "example.org",
+            date=now.date().isoformat(),
+            slug=slug,
+            original=langs[0],
+            timezone=config.timezone,
+            now=rfc3339(now),
+            publisher=config.publisher.name,
+            year=now.year,
+        ),
+        encoding="utf-8",
+    )
     for tag in langs:
         (folder / f"{tag}.md").write_text(
-            VARIANT_TEMPLATE.format(publisher=config.publisher.name), encoding="utf-8")
+            VARIANT_TEMPLATE.format(publisher=config.publisher.name), encoding="utf-8"
+        )
     return folder

@@ -25,8 +25,11 @@ FIXED_NOW = "2026-01-01T00:00:00Z"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true",
-                     help="rewrite tests/golden/ from the current output")
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite tests/golden/ from the current output",
+    )
 
 
 @pytest.fixture(scope="session")

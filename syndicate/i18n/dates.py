@@ -25,7 +25,7 @@ def format_human_time(dt: datetime, lang: str, tz: str, fmt: str = "short") -> s
 
 
 def format_human_datetime(dt: datetime, lang: str, tz: str) -> str:
-    """Long date, short time and zone name: "18 février 2021, 19:30 CET", "2021年2月18日 19:30 CET"."""
+    """Long date, short time, zone: "18 février 2021, 19:30 CET", "2021年2月18日 19:30 CET"."""
     zone = _local(dt, tz).tzname() or tz
     date, time = format_human_date(dt, lang, tz), format_human_time(dt, lang, tz)
     separator = " " if locale_for(lang).language in {"zh", "ja", "ko"} else ", "

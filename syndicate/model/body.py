@@ -1,4 +1,4 @@
-"""The article body as a small block/inline tree: what every renderer walks, never an HTML string."""
+"""The article body as a small block/inline tree that every renderer walks (never HTML)."""
 
 from __future__ import annotations
 

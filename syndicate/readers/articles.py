@@ -26,7 +26,7 @@ from syndicate.model import (
     Subject,
     Variant,
 )
-from syndicate.readers.frontmatter import FrontMatterProblem, split_front_matter
+from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.markdown import parse_body
 from syndicate.readers.textfile import read_text
@@ -62,9 +62,7 @@ def shown_path(path: Path) -> str:
 
 def story_folders(articles: Path) -> list[Path]:
     """The story folders, sorted; `_`- and `.`-prefixed entries are not stories (site assets)."""
-    return sorted(
-        p for p in articles.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))
-    )
+    return sorted(p for p in articles.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
 
 
 def read_articles(articles: Path, config: SiteConfig, diags: Diagnostics) -> list[Story]:
@@ -140,6 +138,8 @@ class _StoryReader:
         doc = self._story_yaml()
         lang_files = self._language_files()
         if doc is None:
+            for path in lang_files.values():  # still report their problems: all in one run
+                self._front_matter(path, shown_path(path))
             return None
         data = doc.data
         where = self._where(doc)
@@ -151,8 +151,10 @@ class _StoryReader:
                 where("original_language"),
             )
         tz = self._timezone(data, where)
-        dates = {k: self._datetime(data, k, where) for k in
-                 ("first_created", "published", "updated", "embargo_until")}
+        dates = {
+            k: self._datetime(data, k, where)
+            for k in ("first_created", "published", "updated", "embargo_until")
+        }
         story_langs = tuple(lang_files)
         images = self._images(data, doc, story_langs, original)
         variants = []
@@ -169,8 +171,9 @@ class _StoryReader:
         loc = self._localized_factory(doc, story_langs, original)
         correction = None
         if "correction" in data:
-            correction = Correction(loc(data["correction"]["note"], ("correction", "note")),
-                                    where("correction"))
+            correction = Correction(
+                loc(data["correction"]["note"], ("correction", "note")), where("correction")
+            )
             if data.get("version", 1) == 1:
                 self.diags.warning(
                     "story.correction",
@@ -181,14 +184,15 @@ class _StoryReader:
             Place(
                 name=loc(p["name"], ("places", i, "name")),
                 country=p["country"],
-                coordinates=tuple(p["coordinates"]) if "coordinates" in p else None,  # type: ignore[arg-type]
+                coordinates=tuple(p["coordinates"]) if "coordinates" in p else None,
                 role=p.get("role", "about"),
             )
             for i, p in enumerate(data.get("places", []))
         )
         if sum(p.role == "located" for p in places) > 1:
-            self.diags.error("story.places", "only one place can have role: located",
-                             where("places"))
+            self.diags.error(
+                "story.places", "only one place can have role: located", where("places")
+            )
         if self.diags.errors:
             return None
         return Story(
@@ -243,8 +247,9 @@ class _StoryReader:
             return None
         doc = self._yaml(path, self.meta_file, "story")
         if doc is not None and not isinstance(doc.data, dict):
-            self.diags.error("story.schema", f"{STORY_FILE} must be a mapping of fields",
-                             self.meta_file)
+            self.diags.error(
+                "story.schema", f"{STORY_FILE} must be a mapping of fields", self.meta_file
+            )
             return None
         return doc
 
@@ -254,16 +259,20 @@ class _StoryReader:
             return None
         return self._parse_checked(text, 1, shown, definition)
 
-    def _parse_checked(self, text: str, first_line: int, shown: str,
-                       definition: str) -> YamlDoc | None:
+    def _parse_checked(
+        self, text: str, first_line: int, shown: str, definition: str
+    ) -> YamlDoc | None:
         try:
             doc = parse_yaml(text, first_line)
         except YamlProblem as exc:
             self.diags.error("article.yaml", exc.message, SourceRef(shown, exc.line))
             return None
         if not isinstance(doc.data, dict):
-            self.diags.error("article.schema", "front matter must be a mapping of fields",
-                             SourceRef(shown, first_line))
+            self.diags.error(
+                "article.schema",
+                "front matter must be a mapping of fields",
+                SourceRef(shown, first_line),
+            )
             return None
         problems = list(check(doc.data, "article.schema.json", f"/$defs/{definition}"))
         for path, message in problems:
@@ -275,9 +284,11 @@ class _StoryReader:
         try:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
-            self.diags.error("article.timezone",
-                             f"unknown time zone {tz!r}; use an IANA name such as Europe/Paris",
-                             where("timezone"))
+            self.diags.error(
+                "article.timezone",
+                f"unknown time zone {tz!r}; use an IANA name such as Europe/Paris",
+                where("timezone"),
+            )
             return None
         return tz
 
@@ -287,24 +298,30 @@ class _StoryReader:
         try:
             value = datetime.fromisoformat(data[key])
         except ValueError:
-            self.diags.error("article.date", f"{key}: {data[key]!r} is not a valid date-time",
-                             where(key))
+            self.diags.error(
+                "article.date", f"{key}: {data[key]!r} is not a valid date-time", where(key)
+            )
             return None
         if value.tzinfo is None:
-            self.diags.error("article.date", f"{key}: add a time zone offset, e.g. +01:00",
-                             where(key))
+            self.diags.error(
+                "article.date", f"{key}: add a time zone offset, e.g. +01:00", where(key)
+            )
             return None
         return value
 
-    def _check_order(self, first: datetime, published: datetime, updated: datetime,
-                     where: Any) -> None:
+    def _check_order(
+        self, first: datetime, published: datetime, updated: datetime, where: Any
+    ) -> None:
         if published < first:
-            self.diags.error("article.date-order",
-                             "published is earlier than first_created", where("published"))
+            self.diags.error(
+                "article.date-order", "published is earlier than first_created", where("published")
+            )
         if updated < published:
-            self.diags.error("article.date-order",
-                             "updated is earlier than published; updated must be >= published",
-                             where("updated"))
+            self.diags.error(
+                "article.date-order",
+                "updated is earlier than published; updated must be >= published",
+                where("updated"),
+            )
 
     def _localized_factory(self, doc: YamlDoc, langs: tuple[str, ...], original: str) -> Any:
         def localized(value: str | dict[str, str], path: tuple[str | int, ...]) -> Localized:
@@ -335,8 +352,9 @@ class _StoryReader:
             usage_terms=loc(usage, (*path, "usage_terms")) if usage is not None else None,
         )
 
-    def _images(self, data: dict[str, Any], doc: YamlDoc, langs: tuple[str, ...],
-                original: str) -> tuple[Image, ...]:
+    def _images(
+        self, data: dict[str, Any], doc: YamlDoc, langs: tuple[str, ...], original: str
+    ) -> tuple[Image, ...]:
         loc = self._localized_factory(doc, langs, original)
         images = []
         root = self.folder.resolve()
@@ -345,9 +363,11 @@ class _StoryReader:
             rel = entry["file"]
             target = (self.folder / rel).resolve()
             if os.path.isabs(rel) or not target.is_relative_to(root):
-                self.diags.error("image.path",
-                                 f"image {rel!r} is outside the story folder; keep images in it",
-                                 where)
+                self.diags.error(
+                    "image.path",
+                    f"image {rel!r} is outside the story folder; keep images in it",
+                    where,
+                )
                 continue
             if not target.is_file():
                 self.diags.error("image.missing", f"image file {rel!r} does not exist", where)
@@ -366,20 +386,23 @@ class _StoryReader:
                         " language's",
                         SourceRef(self.meta_file, doc.line(("images", i, "alt"))),
                     )
-            images.append(Image(
-                file=rel,
-                path=str(target),
-                media_type=facts.media_type,
-                width=facts.width,
-                height=facts.height,
-                size=facts.size,
-                sha256=facts.sha256,
-                alt=alt,
-                caption=loc(entry["caption"], ("images", i, "caption"))
-                if "caption" in entry else None,
-                credit=entry.get("credit"),
-                source=where,
-            ))
+            images.append(
+                Image(
+                    file=rel,
+                    path=str(target),
+                    media_type=facts.media_type,
+                    width=facts.width,
+                    height=facts.height,
+                    size=facts.size,
+                    sha256=facts.sha256,
+                    alt=alt,
+                    caption=loc(entry["caption"], ("images", i, "caption"))
+                    if "caption" in entry
+                    else None,
+                    credit=entry.get("credit"),
+                    source=where,
+                )
+            )
         return tuple(images)
 
     # language files -----------------------------------------------------------------------
@@ -416,9 +439,7 @@ class _StoryReader:
             files[path.stem] = path
         return files
 
-    def _variant(self, lang: str, path: Path, story: dict[str, Any],
-                 images: tuple[Image, ...], story_doc: YamlDoc) -> Variant | None:
-        shown = shown_path(path)
+    def _front_matter(self, path: Path, shown: str) -> tuple[Split, YamlDoc] | None:
         text = read_text(path, shown, self.diags)
         if text is None:
             return None
@@ -428,8 +449,21 @@ class _StoryReader:
             self.diags.error("article.front-matter", exc.message, SourceRef(shown, exc.line))
             return None
         doc = self._parse_checked(split.front_matter, split.front_line, shown, "variant")
-        if doc is None:
+        return None if doc is None else (split, doc)
+
+    def _variant(
+        self,
+        lang: str,
+        path: Path,
+        story: dict[str, Any],
+        images: tuple[Image, ...],
+        story_doc: YamlDoc,
+    ) -> Variant | None:
+        shown = shown_path(path)
+        parsed = self._front_matter(path, shown)
+        if parsed is None:
             return None
+        split, doc = parsed
         data = doc.data
         for key in STORY_FACTS:
             if key in data and data[key] != story.get(key):
@@ -440,11 +474,18 @@ class _StoryReader:
                     SourceRef(shown, doc.line((key,))),
                 )
         files = {img.file: i for i, img in enumerate(images)}
-        body = parse_body(split.body, SourceRef(shown, split.body_line),
-                          lambda src: files.get(src.removeprefix("./")), self.diags)
+        body = parse_body(
+            split.body,
+            SourceRef(shown, split.body_line),
+            lambda src: files.get(src.removeprefix("./")),
+            self.diags,
+        )
         if not body:
-            self.diags.error("article.empty-body", "the story has no body text after the front"
-                             " matter", SourceRef(shown, split.body_line))
+            self.diags.error(
+                "article.empty-body",
+                "the story has no body text after the front matter",
+                SourceRef(shown, split.body_line),
+            )
         byline = data["byline"]
         rights = None
         if "rights" in data:
@@ -452,7 +493,8 @@ class _StoryReader:
             rights = Rights(
                 holder=over.get("holder", base["holder"]),
                 notice=_for_lang(over.get("notice", base["notice"]), lang),
-                usage_terms=_for_lang(over["usage_terms"], lang) if "usage_terms" in over
+                usage_terms=_for_lang(over["usage_terms"], lang)
+                if "usage_terms" in over
                 else (_for_lang(base["usage_terms"], lang) if "usage_terms" in base else None),
             )
         return Variant(
@@ -460,8 +502,9 @@ class _StoryReader:
             headline=data["headline"].strip(),
             summary=" ".join(data["summary"].split()),
             byline=Byline(
-                people=tuple(Person(p["name"], p.get("role"), p.get("url"))
-                             for p in byline.get("people", [])),
+                people=tuple(
+                    Person(p["name"], p.get("role"), p.get("url")) for p in byline.get("people", [])
+                ),
                 organisation=byline.get("organisation"),
             ),
             dateline=data["dateline"],
@@ -476,8 +519,11 @@ class _StoryReader:
 def _for_lang(value: str | dict[str, str], lang: str) -> Localized:
     if isinstance(value, str):
         return Localized.same(value)
-    return Localized(tuple(sorted(value.items()))) if lang in value else Localized.same(
-        next(iter(value.values())))
+    return (
+        Localized(tuple(sorted(value.items())))
+        if lang in value
+        else Localized.same(next(iter(value.values())))
+    )
 
 
 def _ordered(langs: tuple[str, ...], original: str) -> list[str]:

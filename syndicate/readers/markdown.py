@@ -82,11 +82,11 @@ class _TreeBuilder:
                         " use ## for subheadings",
                         ref,
                     )
-                children = self.inlines(tokens[i + 1].children or [], ref)
-                return Heading(max(level, 2), tuple(children), ref), i + 3
+                title = self.inlines(tokens[i + 1].children or [], ref)
+                return Heading(max(level, 2), tuple(title), ref), i + 3
             case "blockquote_open":
-                children, j = self.blocks(tokens, i + 1, "blockquote_close")
-                return BlockQuote(tuple(children), ref), j
+                quoted, j = self.blocks(tokens, i + 1, "blockquote_close")
+                return BlockQuote(tuple(quoted), ref), j
             case "bullet_list_open" | "ordered_list_open":
                 return self.list_block(tokens, i, ref)
             case "hr":
@@ -180,7 +180,9 @@ class _TreeBuilder:
                         )
                         out.extend(children)
                     else:
-                        link = Link(href, tuple(_merge_text(children)), str(title) if title else None)
+                        link = Link(
+                            href, tuple(_merge_text(children)), str(title) if title else None
+                        )
                         out.append(link)
                 case "image":
                     self.diags.error(

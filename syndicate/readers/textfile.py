@@ -35,7 +35,9 @@ def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
         diags.error("file.unreadable", f"cannot read file: {exc.strerror or exc}", where)
         return None
     if not raw.strip():
-        diags.error("file.empty", "file is empty; a story file needs front matter and a body", where)
+        diags.error(
+            "file.empty", "file is empty; a story file needs front matter and a body", where
+        )
         return None
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1

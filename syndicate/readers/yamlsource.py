@@ -47,7 +47,10 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        raise YamlProblem(f"invalid YAML: {exc.problem or exc.context}", line) from None
+        message = f"invalid YAML: {exc.problem or exc.context}"
+        if exc.context and exc.context_mark and exc.context_mark.line != (mark and mark.line):
+            message += f" ({exc.context} on line {first_line + exc.context_mark.line})"
+        raise YamlProblem(message, line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
     doc = YamlDoc(None, first_line=first_line)

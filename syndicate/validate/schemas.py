@@ -55,13 +55,22 @@ def _explain(error: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
             extra = sorted(set(error.instance) - set(allowed))
             for key in extra:
                 hint = difflib.get_close_matches(key, allowed, n=1)
-                fix = f"; did you mean {hint[0]!r}?" if hint else f"; known fields: {', '.join(allowed)}"
+                fix = (
+                    f"; did you mean {hint[0]!r}?"
+                    if hint
+                    else f"; known fields: {', '.join(allowed)}"
+                )
                 yield (*path, key), f"unknown field {key!r}{fix}"
         case "required":
-            yield path, f"{where}: {error.message.replace(' is a required property', '')} is required"
+            yield (
+                path,
+                f"{where}: {error.message.replace(' is a required property', '')} is required",
+            )
         case "oneOf" | "anyOf":
             desc = schema.get("description", "a different value")
             yield path, f"{where}: {_short(error.instance)} is not valid here; expected {desc}"
+        case "pattern" if "description" in schema:
+            yield path, f"{where}: {_short(error.instance)} is not {schema['description']}"
         case "pattern" | "type" | "enum" | "minimum" | "maximum" | "format":
             desc = schema.get("description")
             expected = f" (expected {desc})" if desc else ""

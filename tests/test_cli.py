@@ -1,0 +1,163 @@
+"""The command line: export, validate, formats, new; exit codes; out/ untouched on error."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import REPO, Exporter
+
+from syndicate.cli import main
+
+BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
+
+
+def run_in(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "syndicate", *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_version_and_module_entry_point() -> None:
+    result = run_in(REPO, "--version")
+    assert result.returncode == 0 and result.stdout.startswith("syndicate ")
+
+
+def test_formats_lists_the_registry(capsys: pytest.CaptureFixture[str]) -> None:
+    from syndicate.writers.registry import default_registry
+
+    assert main(["formats"]) == 0
+    listed = [
+        line.split()[0]
+        for line in capsys.readouterr().out.splitlines()
+        if line and not line.startswith(" ")
+    ]
+    assert listed == list(default_registry().names)
+    assert "model" in listed
+
+
+def test_unknown_format_names_the_nearest(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    assert main(["export", "--format", "modle"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown format 'modle'; did you mean 'model'?" in err
+
+
+def test_validate_passes_on_the_sample_articles(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(REPO)
+    assert main(["validate"]) == 0
+    assert "1 stories, 6 language variants: OK" in capsys.readouterr().err
+
+
+def test_broken_articles_give_one_precise_message_per_problem() -> None:
+    result = run_in(BROKEN, "validate")
+    assert result.returncode == 2
+    expected = (BROKEN / "expected.txt").read_text(encoding="utf-8")
+    assert result.stderr == expected
+    assert "Traceback" not in result.stderr
+
+
+def test_broken_articles_as_json_lines() -> None:
+    result = run_in(BROKEN, "validate", "--log-format", "json")
+    records = [json.loads(line) for line in result.stderr.splitlines()]
+    assert result.returncode == 2 and len(records) == len(
+        (BROKEN / "expected.txt").read_text(encoding="utf-8").splitlines()
+    )
+    assert {"severity", "code", "message", "path", "line"} <= set(records[0])
+    unknown = next(
+        r for r in records if r["code"] == "article.schema" and "sectoin" in r["message"]
+    )
+    assert unknown["path"] == "articles/unknown-field/story.yaml" and unknown["line"] == 9
+
+
+def test_export_with_bad_input_leaves_out_unchanged(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "model").mkdir(parents=True)
+    (out / "model" / "previous.json").write_text("{}", encoding="utf-8")
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    result = run_in(BROKEN, "export", "--format", "model", "--out", str(out))
+    assert result.returncode == 2
+    assert "out/ is unchanged" in result.stderr
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+
+def test_model_dump_golden(export_sample: Exporter, golden: Callable[[Path, str], None]) -> None:
+    out = export_sample("model")
+    golden(out / "model", "model")
+
+
+def test_exports_are_byte_identical(export_sample: Exporter) -> None:
+    first, second = export_sample("model"), export_sample("model")
+    files = sorted(p.relative_to(first) for p in first.rglob("*.json"))
+    assert files
+    for rel in files:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes()
+
+
+def test_lang_filter(export_sample: Exporter) -> None:
+    out = export_sample("model", extra=("--lang", "fr", "--lang", "ar"))
+    data = json.loads(next((out / "model").glob("*.json")).read_text(encoding="utf-8"))
+    assert [v["lang"] for v in data["variants"]] == ["ar", "fr"]
+
+
+def test_lang_must_be_a_site_language(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(REPO)
+    assert main(["export", "-f", "model", "--lang", "pt", "--out", str(tmp_path)]) == 2
+    assert "--lang pt: not one of the site's languages" in capsys.readouterr().err
+
+
+def test_now_needs_a_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    with pytest.raises(SystemExit) as info:
+        main(["export", "-f", "model", "--now", "2026-01-01T00:00:00"])
+    assert info.value.code == 2
+
+
+def test_new_scaffolds_a_valid_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    (tmp_path / "syndicate.yaml").write_text(
+        config.replace("articles/_site", str(REPO / "articles/_site")), encoding="utf-8"
+    )
+    (tmp_path / "articles").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "2026-11-24-budget-vote", "--lang", "fr", "--lang", "en"]) == 0
+    folder = tmp_path / "articles" / "2026-11-24-budget-vote"
+    assert sorted(p.name for p in folder.iterdir()) == ["en.md", "fr.md", "story.yaml"]
+    assert "original_language: fr" in (folder / "story.yaml").read_text(encoding="utf-8")
+    assert main(["validate"]) == 0
+    assert main(["new", "2026-11-24-budget-vote", "--lang", "fr"]) == 2  # exists
+
+
+def test_config_typos_are_reported_with_a_suggestion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    (tmp_path / "syndicate.yaml").write_text(config + "modle:\n  x: 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--articles", str(REPO / "articles")]) == 2
+    assert "unknown section 'modle'; did you mean 'model'?" in capsys.readouterr().err
+
+
+def test_validate_outputs_checks_written_files(
+    export_sample: Exporter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = export_sample("model")
+    monkeypatch.chdir(REPO)
+    assert main(["validate", "--outputs", str(out)]) == 0
+    (out / "model" / "broken.json").write_text("{not json", encoding="utf-8")
+    assert main(["validate", "--outputs", str(out)]) == 1

@@ -1,0 +1,114 @@
+"""i18n: human dates per locale and zone, direction, terms, machine date formats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from syndicate.i18n import (
+    direction,
+    display_name,
+    format_human_date,
+    format_human_datetime,
+    is_valid_tag,
+    rfc822,
+    rfc3339,
+    term,
+)
+from syndicate.i18n.dates import rfc3339_utc
+from syndicate.i18n.terms import available_languages
+from syndicate.i18n.text import byline_text, dateline_text, section_name
+from syndicate.model import Story
+
+# 19:30 in Brussels on 18 February 2021 is 18:30 UTC.
+PUBLISHED = datetime(2021, 2, 18, 19, 30, tzinfo=ZoneInfo("Europe/Brussels"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", "February 18, 2021"),
+        ("fr", "18 février 2021"),
+        ("ar", "18 فبراير 2021"),
+        ("zh-Hans", "2021年2月18日"),
+        ("de", "18. Februar 2021"),
+        ("es", "18 de febrero de 2021"),
+    ],
+)
+def test_human_dates_follow_the_locale(lang: str, expected: str) -> None:
+    assert format_human_date(PUBLISHED, lang, "Europe/Brussels") == expected
+
+
+def test_human_dates_use_the_story_time_zone_not_utc() -> None:
+    late = datetime(2021, 2, 18, 23, 30, tzinfo=UTC)
+    assert format_human_date(late, "en", "Asia/Tokyo") == "February 19, 2021"
+    assert format_human_date(late, "en", "America/New_York") == "February 18, 2021"
+
+
+def test_human_datetime_carries_time_and_zone() -> None:
+    assert format_human_datetime(PUBLISHED, "fr", "Europe/Brussels") == "18 février 2021, 19:30 CET"
+    assert (
+        format_human_datetime(PUBLISHED, "zh-Hans", "Europe/Brussels") == "2021年2月18日 19:30 CET"
+    )
+
+
+@pytest.mark.parametrize("lang", ["ar", "he", "fa", "ur"])
+def test_right_to_left_languages(lang: str) -> None:
+    assert direction(lang) == "rtl"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "zh-Hans", "de", "ja", "ru"])
+def test_left_to_right_languages(lang: str) -> None:
+    assert direction(lang) == "ltr"
+
+
+def test_language_tags() -> None:
+    assert is_valid_tag("zh-Hans") and is_valid_tag("pt-BR") and is_valid_tag("ar")
+    assert not is_valid_tag("en_US") and not is_valid_tag("xx-Bogus") and not is_valid_tag("")
+    assert display_name("fr") == "français"
+    assert display_name("zh-Hans", "en") == "Chinese (Simplified)"
+
+
+def test_rfc3339_keeps_the_offset_and_writes_z_for_utc() -> None:
+    assert rfc3339(PUBLISHED) == "2021-02-18T19:30:00+01:00"
+    assert rfc3339_utc(PUBLISHED) == "2021-02-18T18:30:00Z"
+    with pytest.raises(ValueError):
+        rfc3339(datetime(2021, 2, 18))
+
+
+def test_rfc822_is_english_whatever_the_content_language() -> None:
+    assert rfc822(PUBLISHED) == "Thu, 18 Feb 2021 18:30:00 +0000"
+
+
+def test_every_terms_file_has_the_same_keys() -> None:
+    from importlib import resources
+
+    folder = resources.files("syndicate.i18n").joinpath("terms")
+    keys = {
+        lang: set(yaml.safe_load(folder.joinpath(f"{lang}.yaml").read_text("utf-8")))
+        for lang in available_languages()
+    }
+    assert {"en", "fr", "ar", "zh-Hans", "de", "es"} <= set(keys)
+    for lang, lang_keys in keys.items():
+        assert lang_keys == keys["en"], lang
+
+
+def test_terms_fill_placeholders_and_fall_back() -> None:
+    assert term("updated", "fr", date="18 février 2021") == "Mis à jour le 18 février 2021"
+    assert term("contents", "zh-Hans") == "目录"
+    assert term("contents", "fr-CA") == "Sommaire"  # primary language
+    assert term("contents", "sw") == "Contents"  # English fallback
+    with pytest.raises(KeyError):
+        term("no-such-term", "en")
+
+
+def test_composed_texts(sample_story: Story) -> None:
+    ar = sample_story.variant("ar")
+    assert dateline_text(sample_story, ar) == "بروكسل، 18 فبراير 2021"
+    assert dateline_text(sample_story, sample_story.variant("de")) == "Brüssel, 18. Februar 2021"
+    assert byline_text(sample_story.variant("fr")) == "Par YCPress"
+    assert section_name("politics", "zh-Hans") == "政治"
+    assert section_name("local-news", "en") == "Local news"

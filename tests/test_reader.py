@@ -1,0 +1,181 @@
+"""The articles reader: the sample story's model, source lines, and the rules on bad input."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from syndicate.config import SiteConfig
+from syndicate.diagnostics import Diagnostics
+from syndicate.model import BlockQuote, Figure, Heading, Paragraph, Story, inline_text
+from syndicate.readers.articles import read_articles
+from syndicate.readers.yamlsource import YamlProblem, parse_yaml
+
+LANGS = ("en", "ar", "de", "es", "fr", "zh-Hans")
+
+STORY = """\
+id: tag:ycpress.example,2026-01-05:{slug}
+original_language: en
+section: politics
+first_created: 2026-01-05T09:00:00+01:00
+published: 2026-01-05T10:00:00+01:00
+rights:
+  holder: YCPress
+  notice: © 2026 YCPress
+"""
+VARIANT = """\
+---
+headline: A headline
+summary: A summary.
+byline:
+  organisation: YCPress
+dateline: Brussels
+---
+A paragraph of the body.
+"""
+
+
+def write_story(root: Path, slug: str, story: str = STORY, **files: str) -> Path:
+    folder = root / slug
+    folder.mkdir(parents=True)
+    (folder / "story.yaml").write_text(story.format(slug=slug), encoding="utf-8")
+    for name, text in (files or {"en": VARIANT}).items():
+        (folder / f"{name}.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+def read(root: Path, config: SiteConfig) -> tuple[list[Story], Diagnostics]:
+    diags = Diagnostics()
+    return read_articles(root, config, diags), diags
+
+
+def test_sample_story_has_every_language_original_first(sample_story: Story) -> None:
+    assert sample_story.languages == LANGS
+    assert sample_story.original.lang == "en"
+    assert sample_story.id == "tag:ycpress.example,2021-02-18:nato-iraq-deployment"
+    assert sample_story.section == "politics"
+    assert sample_story.published.isoformat() == "2021-02-18T19:30:00+01:00"
+    assert sample_story.timezone == "Europe/Brussels"
+
+
+def test_translations_are_complete_and_parallel(sample_story: Story) -> None:
+    shapes = {v.lang: [type(b).__name__ for b in v.body] for v in sample_story.variants}
+    assert all(shape == shapes["en"] for shape in shapes.values()), shapes
+    for variant in sample_story.variants:
+        assert variant.headline and variant.summary and variant.dateline
+        assert variant.byline.organisation == "YCPress"
+
+
+def test_english_text_is_the_seed_verbatim(sample_story: Story) -> None:
+    seed = Path(__file__).resolve().parents[2] / "shared/seeds/000_a476a5657c73bed7.txt"
+    if not seed.is_file():
+        pytest.skip("../shared is not present")
+    text = seed.read_text(encoding="utf-8")
+    en = sample_story.variant("en")
+    assert en.headline in text
+    for block in en.body:
+        match block:
+            case Paragraph(children) | Heading(_, children):
+                assert inline_text(children) in text
+            case BlockQuote(children):
+                for quoted in children:
+                    assert isinstance(quoted, Paragraph)
+                    assert inline_text(quoted.children) in text
+
+
+def test_body_tree_knows_its_source_lines(sample_story: Story) -> None:
+    fr = sample_story.variant("fr")
+    first, figure, heading = fr.body[:3]
+    assert first.source.path == "articles/2021-02-18-nato-iraq-deployment/fr.md"
+    lines = Path(first.source.path).read_text(encoding="utf-8").split("\n")
+    assert isinstance(figure, Figure) and "nato-iraq-mission.png" in lines[figure.source.line - 1]
+    assert isinstance(heading, Heading) and lines[heading.source.line - 1].startswith("## ")
+
+
+def test_image_facts_are_read_from_the_file(sample_story: Story) -> None:
+    (image,) = sample_story.images
+    assert (image.width, image.height, image.media_type) == (1600, 900, "image/png")
+    assert image.width >= 1200
+    for lang in LANGS:
+        assert image.alt.get(lang) and lang in image.alt.languages()
+
+
+def test_translations_are_linked(sample_story: Story) -> None:
+    others = [v.lang for v in sample_story.translations("fr")]
+    assert others == ["en", "ar", "de", "es", "zh-Hans"]
+    assert sample_story.variant_id("zh-Hans").endswith(":zh-Hans")
+
+
+def test_model_is_frozen(sample_story: Story) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        sample_story.section = "world"  # type: ignore[misc]
+
+
+def test_language_file_may_override_rights(tmp_path: Path, site_config: SiteConfig) -> None:
+    fr = VARIANT.replace("dateline:", "rights:\n  notice: © 2026 YCPress, tous droits\ndateline:")
+    write_story(tmp_path, "rights-override", en=VARIANT, fr=fr)
+    (story,), diags = read(tmp_path, site_config)
+    assert not diags.errors
+    assert story.rights_for("fr").notice.get("fr") == "© 2026 YCPress, tous droits"
+    assert story.rights_for("en").notice.get("en") == "© 2026 YCPress"
+
+
+def test_every_problem_is_reported_not_only_the_first(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    bad = VARIANT.replace("headline: A headline", "headlin: x")
+    write_story(tmp_path, "one", STORY.replace("politics", "Politics!"), en=bad)
+    write_story(tmp_path, "two", STORY + "urgency: 12\n")
+    stories, diags = read(tmp_path, site_config)
+    assert stories == []
+    messages = [d.format_text() for d in diags.errors]
+    assert any("one/story.yaml:3:" in m and "section" in m for m in messages), messages
+    assert any("one/en.md:2:" in m and "did you mean 'headline'" in m for m in messages)
+    assert any("two/story.yaml:9:" in m and "urgency" in m for m in messages), messages
+
+
+def test_missing_original_language_file(tmp_path: Path, site_config: SiteConfig) -> None:
+    write_story(tmp_path, "no-original", fr=VARIANT)
+    _, diags = read(tmp_path, site_config)
+    (error,) = diags.errors
+    assert error.code == "story.original-missing" and error.line == 2
+
+
+def test_image_path_cannot_escape_the_story(tmp_path: Path, site_config: SiteConfig) -> None:
+    story = STORY + "images:\n  - file: ../../etc/passwd\n    alt: x\n"
+    write_story(tmp_path, "escape", story)
+    _, diags = read(tmp_path, site_config)
+    assert [d.code for d in diags.errors] == ["image.path"]
+
+
+def test_body_links_must_be_absolute(tmp_path: Path, site_config: SiteConfig) -> None:
+    body = VARIANT + "\nSee [this](/relative/page) and [that](https://example.org/).\n"
+    write_story(tmp_path, "links", en=body)
+    _, diags = read(tmp_path, site_config)
+    assert [d.code for d in diags.errors] == ["body.link"]
+    assert diags.errors[0].line == 10
+
+
+def test_yaml_alias_bombs_are_refused() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 8):
+        bomb += (
+            f"b{i}: &b{i} [*{'a' if i == 1 else f'b{i - 1}'}"
+            + f", *{'a' if i == 1 else f'b{i - 1}'}" * 9
+            + "]\n"
+        )
+    with pytest.raises(YamlProblem, match="expands to more than"):
+        parse_yaml(bomb)
+
+
+def test_yaml_duplicate_keys_are_errors() -> None:
+    with pytest.raises(YamlProblem, match="duplicate key 'a'") as info:
+        parse_yaml("a: 1\nb: 2\na: 3\n", first_line=2)
+    assert info.value.line == 4
+
+
+def test_dates_stay_text_until_the_reader_checks_them() -> None:
+    doc = parse_yaml("published: 2021-02-18T19:30:00+01:00\nversion: 2\n")
+    assert doc.data == {"published": "2021-02-18T19:30:00+01:00", "version": 2}

@@ -1,0 +1,65 @@
+"""The shared body renderer: one XHTML fragment for every consumer."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from syndicate.model import Story
+from syndicate.render.text import body_text, char_count, word_count
+from syndicate.render.xhtml import XHTML_NS, render_body, to_string
+
+NS = {"x": XHTML_NS}
+
+
+def test_body_is_an_xhtml_div_with_language_and_direction(sample_story: Story) -> None:
+    ar = render_body(sample_story, sample_story.variant("ar"), lambda img: img.file)
+    assert ar.tag == f"{{{XHTML_NS}}}div"
+    assert ar.get("lang") == "ar" and ar.get("dir") == "rtl"
+    assert ar.get("{http://www.w3.org/XML/1998/namespace}lang") == "ar"
+    en = render_body(sample_story, sample_story.variant("en"), lambda img: img.file, xml_lang=False)
+    assert en.get("dir") is None
+    assert en.get("{http://www.w3.org/XML/1998/namespace}lang") is None
+
+
+def test_structure_follows_the_body_tree(sample_story: Story) -> None:
+    div = render_body(sample_story, sample_story.variant("en"), lambda img: img.file)
+    assert [h.text for h in div.xpath("x:h2", namespaces=NS)] == [
+        "Expand the scope of activities",
+        "Escue from Afghanistan is undetermined",
+    ]
+    assert len(div.xpath("x:blockquote/x:p", namespaces=NS)) == 3
+    assert len(div.xpath("x:p", namespaces=NS)) == 17
+
+
+def test_figures_carry_alt_caption_credit_and_chosen_urls(sample_story: Story) -> None:
+    fr = sample_story.variant("fr")
+    div = render_body(sample_story, fr, lambda img: f"https://cdn.example/{img.name}")
+    (img,) = div.xpath("x:figure/x:img", namespaces=NS)
+    assert img.get("src") == "https://cdn.example/nato-iraq-mission.png"
+    assert img.get("alt", "").startswith("Diagramme en barres")
+    assert (img.get("width"), img.get("height")) == ("1600", "900")
+    caption = div.xpath("string(x:figure/x:figcaption)", namespaces=NS)
+    assert caption.startswith("La mission de l'OTAN") and "Crédit : YCPress graphic" in caption
+    relative = render_body(sample_story, fr, lambda img: img.file)
+    assert relative.xpath("string(x:figure/x:img/@src)", namespaces=NS) == (
+        "images/nato-iraq-mission.png"
+    )
+    assert not render_body(sample_story, fr, lambda img: img.file, figures=False).xpath(
+        "x:figure", namespaces=NS
+    )
+
+
+def test_serialisation_is_well_formed_xhtml(sample_story: Story) -> None:
+    for variant in sample_story.variants:
+        text = to_string(render_body(sample_story, variant, lambda img: img.file))
+        assert etree.fromstring(text).tag == f"{{{XHTML_NS}}}div"
+
+
+def test_plain_text_and_counts(sample_story: Story) -> None:
+    en = body_text(sample_story.variant("en"))
+    assert en.startswith("North Atlantic Treaty Organization Secretary-General")
+    assert 400 < word_count(en) < 600
+    zh = body_text(sample_story.variant("zh-Hans"))
+    assert word_count(zh) > 500  # each Han character counts as one word
+    assert word_count("Hello, world — 你好") == 4
+    assert char_count("a b\nc") == 3
