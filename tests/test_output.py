@@ -59,9 +59,12 @@ def test_paths_outside_out_are_refused(tmp_path: Path) -> None:
 
 
 def test_a_second_run_fails_while_one_holds_the_lock(tmp_path: Path) -> None:
-    with locked(tmp_path):
-        with pytest.raises(OutputError, match="another syndicate export"), locked(tmp_path):
-            pass
+    with (
+        locked(tmp_path),
+        pytest.raises(OutputError, match="another syndicate export"),
+        locked(tmp_path),
+    ):
+        pass
 
 
 def test_leftover_staging_of_a_killed_run_is_cleaned(tmp_path: Path) -> None:
@@ -81,8 +84,10 @@ def test_disk_full_is_a_clear_error_and_keeps_old_output(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(output, "_write_file", disk_full)
-    with pytest.raises(OutputError, match="No space left on device.*previous output"):
-        with locked(tmp_path):
-            publish(tmp_path, files(feed__a="new", feed__b="new"), ["feed"], keep_others=False)
+    with (
+        pytest.raises(OutputError, match=r"No space left on device.*previous output"),
+        locked(tmp_path),
+    ):
+        publish(tmp_path, files(feed__a="new", feed__b="new"), ["feed"], keep_others=False)
     assert (tmp_path / "feed/a").read_text() == "old" == (tmp_path / "feed/b").read_text()
     assert not list(tmp_path.glob(".staging-*"))
