@@ -15,6 +15,7 @@ ENTRY_POINT_GROUP = "syndicate.writers"
 # Built-in formats, by name. A newsroom adds its own through the entry point group above,
 # exactly as these could be declared; a plugin cannot shadow a built-in name.
 BUILTIN: dict[str, str] = {
+    "jsonld": "syndicate.writers.jsonld:JsonLdWriter",
     "model": "syndicate.writers.model:ModelWriter",
 }
 
