@@ -17,6 +17,7 @@ ENTRY_POINT_GROUP = "syndicate.writers"
 BUILTIN: dict[str, str] = {
     "jsonld": "syndicate.writers.jsonld:JsonLdWriter",
     "model": "syndicate.writers.model:ModelWriter",
+    "newsml": "syndicate.writers.newsml:NewsMLWriter",
 }
 
 
