@@ -34,6 +34,8 @@ from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 from syndicate.validate.schemas import check
 
 STORY_FILE = "story.yaml"
+# Embeddings, overrides and isolates: invisible, and able to reorder what readers see.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Story-level facts a language file may repeat; when it does, it must agree with story.yaml.
 STORY_FACTS = (
@@ -76,7 +78,15 @@ def read_articles(articles: Path, config: SiteConfig, diags: Diagnostics) -> lis
         )
         return []
     stories = []
+    root = articles.resolve()
     for folder in story_folders(articles):
+        if not folder.resolve().is_relative_to(root):
+            diags.error(
+                "story.outside",
+                "story folder is a link to a place outside the articles folder",
+                shown_path(folder),
+            )
+            continue
         story = read_story(folder, config, diags)
         if story is not None:
             stories.append(story)
@@ -413,6 +423,11 @@ class _StoryReader:
             if path.name.startswith(".") or path.is_dir() or path.name == STORY_FILE:
                 continue
             shown = shown_path(path)
+            if not path.resolve().is_relative_to(self.folder.resolve()):
+                self.diags.error(
+                    "story.outside", "file is a link to a place outside the story folder", shown
+                )
+                continue
             if path.suffix != ".md":
                 self.diags.error(
                     "story.unexpected-file",
@@ -465,6 +480,14 @@ class _StoryReader:
             return None
         split, doc = parsed
         data = doc.data
+        for key in ("headline", "alt_headline"):
+            if key in data and (found := BIDI_CONTROLS.search(data[key])):
+                self.diags.warning(
+                    "text.bidi-control",
+                    f"{key} contains the invisible bidi control U+{ord(found.group()):04X}, which"
+                    " can make text display in a misleading order; remove it",
+                    SourceRef(shown, doc.line((key,))),
+                )
         for key in STORY_FACTS:
             if key in data and data[key] != story.get(key):
                 self.diags.error(

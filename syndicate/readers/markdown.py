@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 
 from syndicate.diagnostics import Diagnostics
@@ -25,9 +26,12 @@ from syndicate.model.body import (
     ThematicBreak,
 )
 from syndicate.model.source import SourceRef
+from syndicate.readers.rawhtml import html_blocks, html_inlines, sanitize
 
-# CommonMark with raw HTML off: markup in a story is text, never code that reaches an output.
-_MD = MarkdownIt("commonmark", {"html": False, "typographer": False})
+# CommonMark with raw HTML on: raw HTML is sanitised (readers/rawhtml.py) before it becomes
+# body nodes, so no markup from a story reaches an output unchecked.
+_MD = MarkdownIt("commonmark", {"html": True, "typographer": False})
+_HTML_RENDERER = RendererHTML()
 
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -61,6 +65,11 @@ class _TreeBuilder:
             tok = tokens[i]
             if closing is not None and tok.type == closing:
                 return out, i + 1
+            if tok.type == "html_block":  # may hold several blocks
+                ref = self.ref(tok)
+                out.extend(html_blocks(self.sanitized(tok.content, ref), ref))
+                i += 1
+                continue
             block, i = self.block(tokens, i)
             if block is not None:
                 out.append(block)
@@ -138,7 +147,17 @@ class _TreeBuilder:
                 )
                 return None
             return Figure(index, ref)
+        if any(c.type == "html_inline" for c in children):
+            rendered = _HTML_RENDERER.renderInline(children, _MD.options, {})
+            return Paragraph(tuple(html_inlines(self.sanitized(rendered, ref))), ref)
         return Paragraph(tuple(self.inlines(children, ref)), ref)
+
+    def sanitized(self, fragment: str, ref: SourceRef) -> str:
+        """The fragment sanitised, with a warning for each kind of thing removed."""
+        result = sanitize(fragment)
+        for what in result.removed:
+            self.diags.warning("html.removed", f"raw HTML: removed {what}", ref)
+        return result.html
 
     def inlines(self, tokens: list[Token], ref: SourceRef) -> list[Inline]:
         out, _ = self._inlines(tokens, 0, None, ref)
