@@ -15,9 +15,12 @@ ENTRY_POINT_GROUP = "syndicate.writers"
 # Built-in formats, by name. A newsroom adds its own through the entry point group above,
 # exactly as these could be declared; a plugin cannot shadow a built-in name.
 BUILTIN: dict[str, str] = {
+    "atom": "syndicate.writers.atom:AtomWriter",
+    "html": "syndicate.writers.html:HtmlWriter",
     "jsonld": "syndicate.writers.jsonld:JsonLdWriter",
     "model": "syndicate.writers.model:ModelWriter",
     "newsml": "syndicate.writers.newsml:NewsMLWriter",
+    "rss": "syndicate.writers.rss:RssWriter",
 }
 
 
