@@ -1,0 +1,240 @@
+"""Atom and RSS feeds of the sample story, exported through the CLI: official schema, feedparser
+as a real client, RFC 822 dates, goldens and byte-identical re-export."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+from lxml import etree
+from lxml import html as lxml_html
+
+from syndicate.config import SiteConfig
+from syndicate.diagnostics import Diagnostics
+from syndicate.model import Story
+from syndicate.render.text import body_text
+from syndicate.validate.feeds import ATOM_RNG_ENV, atom_problems, rss_problems
+from syndicate.writers.atom import AtomWriter
+from syndicate.writers.base import Context
+from syndicate.writers.rss import RssWriter
+
+LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC822_EN = re.compile(
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+    r" \d{4} \d\d:\d\d:\d\d \+0000$"
+)
+
+
+@pytest.fixture
+def feeds_out(export_sample: Callable[..., Path]) -> Path:
+    return export_sample("atom", "rss")
+
+
+def feed_files(out: Path, fmt: str) -> list[Path]:
+    return sorted((out / fmt).rglob("*.xml"))
+
+
+def utc_tuple(dt: datetime) -> tuple[int, ...]:
+    return tuple(dt.astimezone(UTC).timetuple())[:6]
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_one_feed_per_language_and_per_section(feeds_out: Path) -> None:
+    for fmt in ("atom", "rss"):
+        got = {p.relative_to(feeds_out / fmt).as_posix() for p in feed_files(feeds_out, fmt)}
+        assert got == {f"{lang}.xml" for lang in LANGS} | {f"{lang}/politics.xml" for lang in LANGS}
+
+
+def test_every_atom_file_is_valid_against_the_official_schema(
+    feeds_out: Path, shared_dir: Path
+) -> None:
+    schema = etree.RelaxNG(etree.parse(str(shared_dir / "schemas-official/atom/atom.rng")))
+    for path in feed_files(feeds_out, "atom"):
+        tree = etree.parse(str(path))
+        assert schema.validate(tree), (path, schema.error_log)
+        # The two rules RELAX NG cannot express (author somewhere; alternate link or content).
+        assert list(atom_problems(tree.getroot())) == [], path
+
+
+def test_every_rss_file_is_structurally_valid(feeds_out: Path) -> None:
+    for path in feed_files(feeds_out, "rss"):
+        assert list(rss_problems(etree.parse(str(path)).getroot())) == [], path
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_feedparser_recovers_every_entry_field(
+    feeds_out: Path, fmt: str, sample_story: Story, site_config: SiteConfig
+) -> None:
+    for lang in LANGS:
+        for path in (feeds_out / fmt / f"{lang}.xml", feeds_out / fmt / lang / "politics.xml"):
+            parsed = feedparser.parse(path.read_bytes())
+            assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+            assert parsed.feed.language == lang
+            assert len(parsed.entries) == 1
+            assert_entry(parsed.entries[0], sample_story, lang, fmt, site_config)
+
+
+def assert_entry(entry: Any, story: Story, lang: str, fmt: str, config: SiteConfig) -> None:
+    variant = story.variant(lang)
+    assert entry.id == story.variant_id(lang)
+    assert entry.title == variant.headline
+    assert entry.link == config.article_url.format(
+        base_url=config.base_url, slug=story.slug, lang=lang
+    )
+    summary = entry.summary if fmt == "atom" else html.unescape(entry.summary)
+    assert summary == variant.summary
+    content = entry.content[0].value
+    text = words(lxml_html.fromstring(content).text_content())
+    for paragraph in body_text(variant).split("\n\n"):
+        assert words(paragraph) in text
+    image_url = f"{config.base_url}html/media/{story.slug}/{story.images[0].name}"
+    assert f'src="{image_url}"' in content
+    assert [a["name"] for a in entry.authors] == list(variant.byline.names)
+    assert utc_tuple(story.published) == tuple(entry.published_parsed)[:6]
+    assert utc_tuple(story.updated) == tuple(entry.updated_parsed)[:6]
+    tags = {(t["term"], t["scheme"]) for t in entry.tags}
+    names = [s.name.get(lang) for s in story.subjects]
+    if fmt == "atom":
+        assert entry.title_detail.language == lang
+        assert ("politics", None) in tags
+        codes = {s.code.removeprefix("medtop:") for s in story.subjects}
+        assert {t for t, s in tags if s} == codes
+        assert {t["label"] for t in entry.tags if t["scheme"]} == set(names)
+    else:
+        assert entry.language == lang
+        assert {t for t, s in tags if s} == set(names)
+
+
+def test_rss_dates_are_english_rfc822_in_every_language(feeds_out: Path) -> None:
+    for lang in ("ar", "zh-Hans", "fr", "de"):
+        root = etree.parse(str(feeds_out / "rss" / f"{lang}.xml")).getroot()
+        dates = root.xpath("//pubDate/text() | //lastBuildDate/text()")
+        assert len(dates) == 2
+        for text in dates:
+            assert RFC822_EN.match(text), (lang, text)
+        assert dates == ["Thu, 18 Feb 2021 18:30:00 +0000"] * 2
+
+
+def test_atom_feed_metadata(feeds_out: Path, sample_story: Story, site_config: SiteConfig) -> None:
+    base = site_config.base_url
+    for lang in LANGS:
+        root = etree.parse(str(feeds_out / "atom" / f"{lang}.xml")).getroot()
+        assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
+        links = root.findall(f"{ATOM}link")
+        assert (links[0].get("rel"), links[0].get("href")) == ("self", f"{base}atom/{lang}.xml")
+        assert links[1].get("rel") == "alternate"
+        assert links[1].get("href") == site_config.publisher.url
+        generator = root.find(f"{ATOM}generator")
+        assert generator.text == "syndicate"
+        assert generator.get("version") is None
+        assert root.findtext(f"{ATOM}updated") == "2021-02-18T18:30:00Z"
+        assert root.findtext(f"{ATOM}logo") == f"{base}html/media/site/logo.png"
+        assert root.findtext(f"{ATOM}icon") == f"{base}html/media/site/icon.png"
+        assert root.findtext(f"{ATOM}rights")
+        assert root.findtext(f"{ATOM}author/{ATOM}name") == site_config.publisher.name
+
+
+def test_atom_entry_links_keep_rel_type_and_hreflang(feeds_out: Path, sample_story: Story) -> None:
+    for lang in LANGS:
+        root = etree.parse(str(feeds_out / "atom" / f"{lang}.xml")).getroot()
+        links = root.findall(f"{ATOM}entry/{ATOM}link")
+        alternates = [link for link in links if link.get("rel") == "alternate"]
+        assert all(link.get("type") == "text/html" for link in alternates)
+        own = alternates[0].get("href")
+        assert own.endswith(f".{lang}.html")
+        assert alternates[-1].get("href") == own
+        assert {link.get("hreflang") for link in alternates[1:]} == set(sample_story.languages)
+        pairs = [(link.get("type"), link.get("hreflang")) for link in alternates]
+        assert len(pairs) == len(set(pairs))
+        (enclosure,) = [link for link in links if link.get("rel") == "enclosure"]
+        image = sample_story.images[0]
+        assert (enclosure.get("type"), enclosure.get("length")) == (
+            image.media_type,
+            str(image.size),
+        )
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_images_as_media_rss_with_caption_and_credit(
+    feeds_out: Path, fmt: str, sample_story: Story
+) -> None:
+    image = sample_story.images[0]
+    root = etree.parse(str(feeds_out / fmt / "zh-Hans.xml")).getroot()
+    ns = {"media": "http://search.yahoo.com/mrss/"}
+    (content,) = root.xpath("//media:content", namespaces=ns)
+    assert content.get("type") == image.media_type
+    assert content.get("fileSize") == str(image.size)
+    assert (content.get("width"), content.get("height")) == (str(image.width), str(image.height))
+    assert image.caption is not None
+    assert content.findtext("media:description", namespaces=ns) == image.caption.get("zh-Hans")
+    assert content.findtext("media:credit", namespaces=ns) == image.credit
+
+
+def test_rss_guid_is_not_a_permalink(feeds_out: Path, sample_story: Story) -> None:
+    root = etree.parse(str(feeds_out / "rss" / "ar.xml")).getroot()
+    (guid,) = root.iter("guid")
+    assert guid.get("isPermaLink") == "false"
+    assert guid.text == sample_story.variant_id("ar")
+
+
+def test_goldens(feeds_out: Path, golden: Callable[[Path, str], None]) -> None:
+    golden(feeds_out / "atom", "atom")
+    golden(feeds_out / "rss", "rss")
+
+
+def test_two_exports_are_byte_identical(export_sample: Callable[..., Path]) -> None:
+    first, second = export_sample("atom", "rss"), export_sample("atom", "rss")
+    for fmt in ("atom", "rss"):
+        names = [p.relative_to(first) for p in feed_files(first, fmt)]
+        assert names == [p.relative_to(second) for p in feed_files(second, fmt)]
+        for name in names:
+            assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def validate(out: Path, config: SiteConfig) -> Diagnostics:
+    diags = Diagnostics()
+    for writer in (AtomWriter(), RssWriter()):
+        ctx = Context(config, datetime.now(UTC), diags, config.languages)
+        writer.validate_outputs(out, ctx)
+    return diags
+
+
+def test_validate_outputs_passes_on_the_export(
+    feeds_out: Path, site_config: SiteConfig, shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ATOM_RNG_ENV, str(shared_dir / "schemas-official/atom/atom.rng"))
+    assert [d.format_text() for d in validate(feeds_out, site_config)] == []
+
+
+def test_validate_outputs_reports_broken_feeds(
+    feeds_out: Path, site_config: SiteConfig, shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(ATOM_RNG_ENV, str(shared_dir / "schemas-official/atom/atom.rng"))
+    atom = feeds_out / "atom" / "fr.xml"
+    text = atom.read_text(encoding="utf-8")
+    text = re.sub(r"<author>.*?</author>", "", text, flags=re.S)
+    text = re.sub(r"<content .*?</content>", "", text, flags=re.S)
+    text = re.sub(r'<link [^>]*rel="alternate"[^>]*/>', "", text)
+    text = re.sub(r"(</?)published>", r"\1issued>", text)  # not an Atom element: schema error
+    atom.write_text(text, encoding="utf-8")
+    rss = feeds_out / "rss" / "ar.xml"
+    rss.write_text(
+        rss.read_text(encoding="utf-8").replace("Thu, 18 Feb", "jeu., 18 févr."), encoding="utf-8"
+    )
+    codes = {
+        (d.code, Path(d.path or "").name.split(":")[0]) for d in validate(feeds_out, site_config)
+    }
+    assert ("atom.author", "fr.xml") in codes
+    assert ("atom.alternate", "fr.xml") in codes
+    assert ("atom.rng", "fr.xml") in codes
+    assert ("rss.date", "ar.xml") in codes
