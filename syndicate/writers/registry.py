@@ -16,6 +16,7 @@ ENTRY_POINT_GROUP = "syndicate.writers"
 # exactly as these could be declared; a plugin cannot shadow a built-in name.
 BUILTIN: dict[str, str] = {
     "atom": "syndicate.writers.atom:AtomWriter",
+    "epub": "syndicate.writers.epub:EpubWriter",
     "jsonld": "syndicate.writers.jsonld:JsonLdWriter",
     "model": "syndicate.writers.model:ModelWriter",
     "newsml": "syndicate.writers.newsml:NewsMLWriter",

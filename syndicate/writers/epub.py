@@ -1,0 +1,238 @@
+"""`epub`: EPUB 3 books for e-readers, one per story variant and one edition per language, each
+with a generated cover, plus the OPDS 1.2 catalog that lists them."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.i18n.dates import format_human_date
+from syndicate.i18n.terms import term
+from syndicate.i18n.text import section_name
+from syndicate.model import SourceRef, Story, Variant
+from syndicate.writers import epub_book, opds
+from syndicate.writers.base import Context, Option, OutputFile, Writer
+from syndicate.writers.cover import (
+    DEFAULT_FONT_DIRS,
+    CoverError,
+    CoverText,
+    render_cover,
+    thumbnail,
+)
+from syndicate.writers.ebooklib_adapter import Book, EpubBuildError, Resource, build_epub
+from syndicate.writers.epub_edition import Edition, EditionError, EditionOptions, select_editions
+
+
+class EpubWriter(Writer):
+    name = "epub"
+    description = "EPUB 3 books per story variant and per-language editions, with an OPDS catalog"
+    media_type = "application/epub+zip"
+    extension = ".epub"
+    scope = "variant"
+    folders = ("epub", "opds")
+    options = (
+        Option(
+            "edition",
+            "day",
+            "which stories an edition holds: `day` (those of the newest"
+            " publication day, or of `edition_day`) or `latest` (the newest `edition_size`)",
+        ),
+        Option("edition_size", 20, "how many stories a `latest` edition holds"),
+        Option(
+            "edition_day",
+            None,
+            "the day (YYYY-MM-DD, site time zone) of a `day` edition;"
+            " default: the newest day with a story in that language",
+        ),
+        Option(
+            "edition_title",
+            None,
+            "title template of editions with {publisher} and {date};"
+            " default: the `edition_title` term of each language",
+        ),
+        Option(
+            "section_order",
+            [],
+            "section codes in the order editions show them; sections"
+            " not listed follow alphabetically",
+        ),
+        Option(
+            "font_dirs",
+            list(DEFAULT_FONT_DIRS),
+            "folders searched for the Noto fonts of the covers",
+        ),
+    )
+
+    def write(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
+        try:
+            options = EditionOptions.from_options(ctx.options)
+        except EditionError as exc:
+            where = f"{ctx.config.source.path}:{ctx.config.lines.get(self.section(), 0)}"
+            ctx.diagnostics.error("epub.config", str(exc), where)
+            return []
+        try:
+            return list(_Run(ctx, options).files(stories))
+        except CoverError as exc:
+            ctx.diagnostics.error("epub.cover", str(exc))
+            return []
+
+    def validate_outputs(self, out: Path, ctx: Context) -> None:
+        """Well-formed XML everywhere, and every EPUB's zip layout and XML members."""
+        super().validate_outputs(out, ctx)
+        for path in sorted((out / "epub").glob("*.epub")):
+            check_epub(path, ctx.diagnostics)
+
+
+@dataclass(frozen=True, slots=True)
+class _Published:
+    """One finished EPUB, with what the catalog says about it."""
+
+    stem: str
+    data: bytes
+    cover: bytes
+    entry: opds.Entry
+
+
+class _Run:
+    """One `write` call: the stories' books, the editions, the catalog."""
+
+    def __init__(self, ctx: Context, options: EditionOptions) -> None:
+        self.ctx = ctx
+        self.options = options
+        self.images: dict[str, dict[int, Resource]] = {}
+        self.ready: set[tuple[str, str]] = set()
+
+    def files(self, stories: Sequence[Story]) -> Iterator[OutputFile]:
+        visible = sorted(
+            (s for s in stories if s.is_visible(self.ctx.now)),
+            key=lambda s: (s.published, s.slug),
+            reverse=True,
+        )
+        books = [book for story in visible for book in self._story_books(story)]
+        editions = select_editions(
+            visible, self.ready, self.ctx.languages, self.ctx.config.timezone, self.options
+        )
+        books = [b for e in editions if (b := self._edition_book(e))] + books
+        for book in books:
+            yield OutputFile(f"epub/{book.stem}.epub", book.data)
+            yield OutputFile(f"opds/covers/{book.stem}.png", book.cover)
+            yield OutputFile(f"opds/thumbnails/{book.stem}.png", thumbnail(book.cover))
+        yield from opds.catalog([b.entry for b in books], self.ctx)
+
+    def _story_books(self, story: Story) -> Iterator[_Published]:
+        variants = [v for v in story.variants if v.lang in self.ctx.languages]
+        images = epub_book.story_images(story, self.ctx) if variants else None
+        if images is None:
+            return
+        self.images[story.slug] = images
+        for variant in variants:
+            if epub_book.check_variant(story, variant, self.ctx.diagnostics):
+                book = self._story_book(story, variant, images)
+                if book:
+                    self.ready.add((story.slug, variant.lang))
+                    yield book
+
+    def _story_book(
+        self, story: Story, variant: Variant, images: dict[int, Resource]
+    ) -> _Published | None:
+        lang = variant.lang
+        cover = render_cover(
+            CoverText(
+                lang,
+                self.ctx.config.publisher.name,
+                section_name(story.section, lang),
+                variant.headline,
+                format_human_date(story.published, lang, story.timezone),
+            ),
+            self.options.font_dirs,
+        )
+        spec = epub_book.story_book(story, variant, cover, images, self.ctx)
+        return self._publish(
+            f"{story.slug}.{lang}", spec, cover, story.updated, story.published, variant.source
+        )
+
+    def _edition_book(self, edition: Edition) -> _Published | None:
+        lang = edition.lang
+        title = epub_book.edition_title(edition, self.options.title, self.ctx)
+        date = format_human_date(edition.date, lang, self.ctx.config.timezone)
+        cover = render_cover(
+            CoverText(lang, self.ctx.config.publisher.name, term("edition", lang), title, date),
+            self.options.font_dirs,
+        )
+        spec = epub_book.edition_book(edition, title, cover, self.images, self.ctx)
+        updated = max(s.updated for s in edition.stories)
+        return self._publish(
+            f"edition-{lang}", spec, cover, updated, edition.date, self.ctx.config.source
+        )
+
+    def _publish(
+        self,
+        stem: str,
+        spec: Book,
+        cover: bytes,
+        updated: datetime,
+        published: datetime,
+        where: SourceRef,
+    ) -> _Published | None:
+        try:
+            data = build_epub(spec)
+        except EpubBuildError as exc:
+            self.ctx.diagnostics.error("epub.build", f"{stem}.epub: {exc}", where)
+            return None
+        return _Published(
+            stem,
+            data,
+            cover,
+            opds.Entry(
+                path=f"epub/{stem}.epub",
+                cover=f"opds/covers/{stem}.png",
+                thumbnail=f"opds/thumbnails/{stem}.png",
+                identifier=spec.identifier,
+                title=spec.title,
+                authors=spec.creators,
+                lang=spec.language,
+                summary=spec.description,
+                updated=updated,
+                published=published,
+                subjects=spec.subjects,
+            ),
+        )
+
+
+def check_epub(path: Path, diags: Diagnostics) -> None:
+    """The OCF rules a reading system relies on first: `mimetype` first and stored, a container,
+    well-formed XML members."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            first = infos[0] if infos else None
+            if first is None or first.filename != "mimetype" or first.compress_type:
+                diags.error("epub.zip", "`mimetype` must be the first member, stored", str(path))
+            elif zf.read(first) != b"application/epub+zip":
+                diags.error("epub.zip", "`mimetype` must hold application/epub+zip", str(path))
+            if "META-INF/container.xml" not in zf.namelist():
+                diags.error("epub.zip", "META-INF/container.xml is missing", str(path))
+            for info in infos:
+                _check_member(zf, info, path, diags)
+    except zipfile.BadZipFile as exc:
+        diags.error("epub.zip", f"not a zip file: {exc}", str(path))
+
+
+def _check_member(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, diags: Diagnostics
+) -> None:
+    from lxml import etree
+
+    if Path(info.filename).suffix not in {".xml", ".opf", ".ncx", ".xhtml"}:
+        return
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    try:
+        etree.fromstring(zf.read(info), parser)
+    except etree.XMLSyntaxError as exc:
+        diags.error(
+            "epub.xml", f"{info.filename}: not well-formed XML: {exc.msg}", f"{path}:{exc.lineno}"
+        )
