@@ -150,6 +150,29 @@ class GraphBuilder:
             ],
         }
 
+    def collection(
+        self, url: str, name: str, langs: Sequence[str], items: Sequence[tuple[str, str]]
+    ) -> Node:
+        """The graph of a story index: a CollectionPage whose main entity lists the
+        (url, headline) of each story, in the order shown."""
+        page: Node = {
+            "@type": "CollectionPage",
+            "@id": url,
+            "url": url,
+            "name": name,
+            "inLanguage": langs[0] if len(langs) == 1 else list(langs),
+            "isPartOf": {"@id": self.website_id},
+            "mainEntity": {
+                "@type": "ItemList",
+                "numberOfItems": len(items),
+                "itemListElement": [
+                    {"@type": "ListItem", "position": i, "url": item_url, "name": headline}
+                    for i, (item_url, headline) in enumerate(items, start=1)
+                ],
+            },
+        }
+        return {"@context": "https://schema.org", "@graph": [self.organization, self.website, page]}
+
     def _organization(self) -> Node:
         publisher = self.ctx.config.publisher
         node: Node = {

@@ -17,6 +17,7 @@ ENTRY_POINT_GROUP = "syndicate.writers"
 BUILTIN: dict[str, str] = {
     "atom": "syndicate.writers.atom:AtomWriter",
     "epub": "syndicate.writers.epub:EpubWriter",
+    "html": "syndicate.writers.html:HtmlWriter",
     "jsonld": "syndicate.writers.jsonld:JsonLdWriter",
     "model": "syndicate.writers.model:ModelWriter",
     "newsml": "syndicate.writers.newsml:NewsMLWriter",
