@@ -1,0 +1,80 @@
+"""An export killed with SIGKILL at any moment leaves each out/<format>/ folder either the complete
+previous set of files or the complete new one: never a truncated file or a mix."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.corpus import generate
+from conftest import REPO
+
+FORMATS = ("model", "jsonld", "newsml", "atom", "rss")
+STORIES = 120
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def export_command(site: Path, out: Path) -> list[str]:
+    args = [
+        sys.executable,
+        "-m",
+        "syndicate",
+        "export",
+        "--quiet",
+        "--out",
+        str(out),
+        "--now",
+        "2026-01-01T00:00:00Z",
+    ]
+    for fmt in FORMATS:
+        args += ["--format", fmt]
+    return args
+
+
+def make_site(root: Path, seed: int) -> Path:
+    site = root / f"site{seed}"
+    generate(site / "articles", STORIES, langs=("en", "fr"), seed=seed)
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = config.replace("languages: [en, fr, ar, zh-Hans, de, es]", "languages: [en, fr]")
+    (site / "syndicate.yaml").write_text(config, encoding="utf-8")
+    return site
+
+
+def test_sigkill_at_any_point_leaves_old_or_new_output(tmp_path: Path) -> None:
+    old_site, new_site = make_site(tmp_path, 1), make_site(tmp_path, 2)
+    reference_old, reference_new = tmp_path / "ref-old", tmp_path / "ref-new"
+    subprocess.run(export_command(old_site, reference_old), cwd=old_site, check=True)
+    started = time.monotonic()
+    subprocess.run(export_command(new_site, reference_new), cwd=new_site, check=True)
+    duration = time.monotonic() - started
+    old = {fmt: snapshot(reference_old / fmt) for fmt in FORMATS}
+    new = {fmt: snapshot(reference_new / fmt) for fmt in FORMATS}
+    assert all(old[fmt] != new[fmt] for fmt in FORMATS)
+
+    outcomes = set()
+    for fraction in (0.1, 0.5, 0.8, 0.9, 0.97, 1.0):
+        out = tmp_path / f"out-{fraction}"
+        shutil.copytree(reference_old, out)
+        process = subprocess.Popen(export_command(new_site, out), cwd=new_site)
+        time.sleep(duration * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        for fmt in FORMATS:
+            got = snapshot(out / fmt)
+            assert got in (old[fmt], new[fmt]), f"{fmt} is a mix after a kill at {fraction}"
+            outcomes.add("new" if got == new[fmt] else "old")
+        # the next export cleans up after the killed one and completes
+        subprocess.run(export_command(new_site, out), cwd=new_site, check=True)
+        assert {fmt: snapshot(out / fmt) for fmt in FORMATS} == new
+        assert not list(out.glob(".staging-*"))
+    assert "old" in outcomes
