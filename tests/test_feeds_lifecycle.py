@@ -1,0 +1,177 @@
+"""Feeds over variants of the sample story: embargo, withheld, canceled, corrections, missing
+languages, empty feeds and text that needs escaping, checked with the schema and feedparser."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+from lxml import html as lxml_html
+
+from syndicate.config import SiteConfig
+from syndicate.diagnostics import Diagnostics
+from syndicate.model import Correction, Localized, Paragraph, Story, Text
+from syndicate.validate.feeds import atom_problems, rss_problems
+from syndicate.writers.atom import AtomWriter
+from syndicate.writers.base import Context
+from syndicate.writers.feeds import OPTIONS, FeedWriter
+from syndicate.writers.rss import RssWriter
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+WRITERS = [AtomWriter(), RssWriter()]
+
+
+def export(
+    writer: FeedWriter,
+    stories: list[Story],
+    config: SiteConfig,
+    now: datetime = NOW,
+    **options: object,
+) -> dict[str, bytes]:
+    values = {opt.name: opt.default for opt in OPTIONS} | options
+    diags = Diagnostics()
+    ctx = Context(config, now, diags, config.languages, values)
+    files = {f.path: f.data for f in writer.write(stories, ctx)}
+    assert not diags.errors, [d.format_text() for d in diags]
+    return files
+
+
+def parse(data: bytes) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse(data)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    return parsed
+
+
+def ids(data: bytes) -> list[str]:
+    return [e.id for e in parse(data).entries]
+
+
+@pytest.fixture(scope="module")
+def atom_schema(shared_dir: Path) -> etree.RelaxNG:
+    return etree.RelaxNG(etree.parse(str(shared_dir / "schemas-official/atom/atom.rng")))
+
+
+def assert_valid(files: dict[str, bytes], schema: etree.RelaxNG) -> None:
+    for path, data in files.items():
+        root = etree.fromstring(data)
+        if path.startswith("atom/"):
+            assert schema.validate(root.getroottree()), (path, schema.error_log)
+            assert list(atom_problems(root)) == [], path
+        else:
+            assert list(rss_problems(root)) == [], path
+        parse(data)
+
+
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.name)
+def test_embargoed_story_appears_only_after_its_embargo(
+    writer: FeedWriter, sample_story: Story, site_config: SiteConfig
+) -> None:
+    embargoed = replace(sample_story, embargo_until=NOW + timedelta(hours=1))
+    before = export(writer, [embargoed], site_config)
+    after = export(writer, [embargoed], site_config, now=NOW + timedelta(hours=1))
+    assert ids(before[f"{writer.name}/fr.xml"]) == []
+    assert ids(after[f"{writer.name}/fr.xml"]) == [sample_story.variant_id("fr")]
+
+
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.name)
+@pytest.mark.parametrize("status", ["withheld", "canceled"])
+def test_withheld_and_canceled_stories_are_not_in_feeds(
+    writer: FeedWriter, status: str, sample_story: Story, site_config: SiteConfig
+) -> None:
+    other = replace(sample_story, id="tag:ycpress.example,2021:other", slug="other")
+    hidden = replace(sample_story, status=status)
+    files = export(writer, [hidden, other], site_config)
+    for path in (f"{writer.name}/en.xml", f"{writer.name}/en/politics.xml"):
+        assert ids(files[path]) == [other.variant_id("en")]
+
+
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.name)
+def test_correction_bumps_updated_and_keeps_the_id(
+    writer: FeedWriter, sample_story: Story, site_config: SiteConfig
+) -> None:
+    later = datetime(2021, 2, 19, 9, 15, tzinfo=UTC)
+    corrected = replace(
+        sample_story,
+        updated=later,
+        version=2,
+        correction=Correction(Localized.same("A figure was corrected."), sample_story.source),
+    )
+    before = parse(export(writer, [sample_story], site_config)[f"{writer.name}/ar.xml"])
+    after = parse(export(writer, [corrected], site_config)[f"{writer.name}/ar.xml"])
+    assert before.entries[0].id == after.entries[0].id == sample_story.variant_id("ar")
+    assert tuple(after.entries[0].updated_parsed)[:6] == (2021, 2, 19, 9, 15, 0)
+    assert tuple(after.entries[0].published_parsed)[:6] == (2021, 2, 18, 18, 30, 0)
+    assert tuple(after.feed.updated_parsed)[:6] == (2021, 2, 19, 9, 15, 0)
+
+
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.name)
+def test_story_without_a_language_is_not_in_that_feed(
+    writer: FeedWriter, sample_story: Story, site_config: SiteConfig, atom_schema: etree.RelaxNG
+) -> None:
+    english_only = replace(sample_story, variants=(sample_story.original,))
+    files = export(writer, [english_only], site_config)
+    assert ids(files[f"{writer.name}/en.xml"]) == [sample_story.variant_id("en")]
+    assert ids(files[f"{writer.name}/fr.xml"]) == []
+    assert_valid(files, atom_schema)
+    # Translations are linked only where they exist.
+    entry = parse(files[f"{writer.name}/en.xml"]).entries[0]
+    assert {link.get("hreflang") for link in entry.links if link.get("hreflang")} <= {"en"}
+
+
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.name)
+def test_empty_feed_is_valid_with_a_fixed_date(
+    writer: FeedWriter, site_config: SiteConfig, atom_schema: etree.RelaxNG
+) -> None:
+    files = export(writer, [], site_config)
+    assert sorted(files) == sorted(f"{writer.name}/{lang}.xml" for lang in site_config.languages)
+    assert_valid(files, atom_schema)
+    for data in files.values():
+        parsed = parse(data)
+        assert parsed.entries == []
+        assert tuple(parsed.feed.updated_parsed)[:6] == (1970, 1, 1, 0, 0, 0)
+    assert files == export(writer, [], site_config, now=NOW + timedelta(days=400))
+
+
+TRICKY = {
+    "en": 'Budget <draft> & "quotes" 5 < 6 — ' + " ".join(["a very long headline"] * 40),
+    "ar": "الناتو <مسودة> & العراق 🚀",
+    "zh-Hans": "北约 <草案> & 伊拉克 🎉😀",
+}
+
+
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.name)
+def test_special_characters_come_through_intact(
+    writer: FeedWriter, sample_story: Story, site_config: SiteConfig, atom_schema: etree.RelaxNG
+) -> None:
+    extra = Paragraph((Text("x < y && z > 0 🚀 «ok»"),), sample_story.source)
+    variants = tuple(
+        replace(
+            v,
+            headline=TRICKY.get(v.lang, v.headline),
+            summary=f"<b>not bold</b> & AT&T {TRICKY.get(v.lang, '')}",
+            body=(*v.body, extra),
+        )
+        for v in sample_story.variants
+    )
+    files = export(writer, [replace(sample_story, variants=variants)], site_config)
+    assert_valid(files, atom_schema)
+    for lang, headline in TRICKY.items():
+        entry = parse(files[f"{writer.name}/{lang}.xml"]).entries[0]
+        assert entry.title == headline
+        summary = entry.summary if writer.name == "atom" else html.unescape(entry.summary)
+        assert summary == f"<b>not bold</b> & AT&T {headline}"
+        content = lxml_html.fromstring(entry.content[0].value).text_content()
+        assert "x < y && z > 0 🚀 «ok»" in content
+
+
+def test_rtl_content_keeps_its_direction(sample_story: Story, site_config: SiteConfig) -> None:
+    files = export(AtomWriter(), [sample_story], site_config)
+    root = etree.fromstring(files["atom/ar.xml"])
+    ns = {"a": "http://www.w3.org/2005/Atom", "x": "http://www.w3.org/1999/xhtml"}
+    (div,) = root.xpath("//a:entry/a:content/x:div/x:div", namespaces=ns)
+    assert (div.get("dir"), div.get("lang")) == ("rtl", "ar")

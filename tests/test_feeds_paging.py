@@ -1,0 +1,215 @@
+"""RFC 5005 paging with many stories: subscription feed, stable archive pages, their links,
+WebSub hub, and the `feeds` options (languages, sections, limit, archive_size, hub)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import feedparser
+import pytest
+from lxml import etree
+
+from syndicate.config import SiteConfig
+from syndicate.diagnostics import Diagnostics
+from syndicate.model import Story
+from syndicate.validate.feeds import atom_problems, rss_problems
+from syndicate.writers.atom import AtomWriter
+from syndicate.writers.base import Context
+from syndicate.writers.feeds import OPTIONS, FeedWriter
+from syndicate.writers.rss import RssWriter
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+DAY0 = datetime(2021, 3, 1, 9, 0, tzinfo=UTC)
+BASE = "https://ycpress.example/syndicate/"
+A = "{http://www.w3.org/2005/Atom}"
+FH_ARCHIVE = "{http://purl.org/syndication/history/1.0}archive"
+
+
+def export(
+    writer: FeedWriter, stories: list[Story], config: SiteConfig, **options: object
+) -> tuple[dict[str, bytes], Diagnostics]:
+    values = {opt.name: opt.default for opt in OPTIONS} | options
+    diags = Diagnostics()
+    ctx = Context(config, NOW, diags, config.languages, values)
+    return {f.path: f.data for f in writer.write(stories, ctx)}, diags
+
+
+def atom(stories: list[Story], config: SiteConfig, **options: object) -> dict[str, bytes]:
+    files, diags = export(AtomWriter(), stories, config, **options)
+    assert not diags.errors
+    return files
+
+
+def many(sample: Story, count: int, start: int = 0) -> list[Story]:
+    """`count` stories published a day apart, oldest first."""
+    return [
+        replace(
+            sample,
+            id=f"tag:ycpress.example,2021:story-{n}",
+            slug=f"story-{n}",
+            published=DAY0 + timedelta(days=n),
+            updated=DAY0 + timedelta(days=n),
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def entry_ids(data: bytes) -> list[str]:
+    parsed = feedparser.parse(data)
+    assert parsed.bozo == 0
+    return [e.id for e in parsed.entries]
+
+
+def links(data: bytes) -> dict[str, str]:
+    root = etree.fromstring(data)
+    return {link.get("rel"): link.get("href") for link in root.findall(f"{A}link")}
+
+
+def en(story: Story) -> str:
+    return story.variant_id("en")
+
+
+def test_subscription_feed_and_full_archive_pages(
+    sample_story: Story, site_config: SiteConfig, shared_dir: Path
+) -> None:
+    stories = many(sample_story, 12)
+    files = atom(stories, site_config, limit=3, archive_size=5)
+    assert {p for p in files if p.startswith("atom/en")} == {
+        "atom/en.xml",
+        "atom/en/archive/1.xml",
+        "atom/en/archive/2.xml",
+        "atom/en/politics.xml",
+        "atom/en/politics/archive/1.xml",
+        "atom/en/politics/archive/2.xml",
+    }
+    # Newest first: the two stories not yet in a full page, then the newest archived one.
+    assert entry_ids(files["atom/en.xml"]) == [en(s) for s in reversed(stories[9:])]
+    assert set(entry_ids(files["atom/en/archive/1.xml"])) == {en(s) for s in stories[:5]}
+    assert set(entry_ids(files["atom/en/archive/2.xml"])) == {en(s) for s in stories[5:10]}
+
+    subscription = links(files["atom/en.xml"])
+    assert subscription["self"] == f"{BASE}atom/en.xml"
+    assert subscription["prev-archive"] == f"{BASE}atom/en/archive/2.xml"
+    assert "current" not in subscription
+    newest, oldest = links(files["atom/en/archive/2.xml"]), links(files["atom/en/archive/1.xml"])
+    assert newest["self"] == f"{BASE}atom/en/archive/2.xml"
+    assert newest["current"] == oldest["current"] == f"{BASE}atom/en.xml"
+    assert newest["prev-archive"] == f"{BASE}atom/en/archive/1.xml"
+    assert oldest["next-archive"] == f"{BASE}atom/en/archive/2.xml"
+    assert "next-archive" not in newest and "prev-archive" not in oldest
+
+    assert etree.fromstring(files["atom/en.xml"]).find(FH_ARCHIVE) is None
+    schema = etree.RelaxNG(etree.parse(str(shared_dir / "schemas-official/atom/atom.rng")))
+    for path, data in files.items():
+        root = etree.fromstring(data)
+        assert (root.find(FH_ARCHIVE) is not None) == ("/archive/" in path)
+        assert schema.validate(root.getroottree()), (path, schema.error_log)
+        assert list(atom_problems(root)) == []
+
+
+def test_a_client_recovers_every_entry_by_walking_prev_archive(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    stories = many(sample_story, 23)
+    files = atom(stories, site_config, limit=4, archive_size=5)
+    seen: set[str] = set()
+    url: str | None = f"{BASE}atom/fr.xml"
+    while url:
+        data = files[url.removeprefix(BASE)]
+        seen.update(entry_ids(data))
+        url = links(data).get("prev-archive")
+    assert seen == {s.variant_id("fr") for s in stories}
+
+
+def test_full_archive_pages_never_change(sample_story: Story, site_config: SiteConfig) -> None:
+    stories = many(sample_story, 10)
+    before = atom(stories, site_config, limit=3, archive_size=5)
+    # Later stories, and one published early but under embargo until after all of them.
+    late = replace(
+        many(sample_story, 1, start=40)[0],
+        published=DAY0 + timedelta(days=1, hours=1),
+        embargo_until=DAY0 + timedelta(days=30),
+    )
+    after = atom(
+        [*stories, *many(sample_story, 4, start=10), late], site_config, limit=3, archive_size=5
+    )
+    assert after["atom/en/archive/1.xml"] == before["atom/en/archive/1.xml"]
+    old, new = before["atom/en/archive/2.xml"], after["atom/en/archive/2.xml"]
+    assert entry_ids(old) == entry_ids(new)
+    assert links(new)["next-archive"] == f"{BASE}atom/en/archive/3.xml"
+    assert en(late) in entry_ids(after["atom/en/archive/3.xml"])
+
+
+def test_a_correction_to_an_archived_story_reaches_the_subscription_feed(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    stories = many(sample_story, 10)
+    stories[0] = replace(stories[0], updated=DAY0 + timedelta(days=20), version=2)
+    files = atom(stories, site_config, limit=3, archive_size=5)
+    assert entry_ids(files["atom/en.xml"])[0] == en(stories[0])
+    assert en(stories[0]) in entry_ids(files["atom/en/archive/1.xml"])
+
+
+def test_archives_off_keeps_only_the_newest(sample_story: Story, site_config: SiteConfig) -> None:
+    stories = many(sample_story, 8)
+    files = atom(stories, site_config, limit=3, archive_size=0, sections=[])
+    assert sorted(p for p in files if p.startswith("atom/en")) == ["atom/en.xml"]
+    assert entry_ids(files["atom/en.xml"]) == [en(s) for s in reversed(stories[5:])]
+    assert "prev-archive" not in links(files["atom/en.xml"])
+
+
+def test_websub_hub_in_subscription_feeds_only(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    hub = "https://hub.example/"
+    files = atom(many(sample_story, 6), site_config, archive_size=5, hub=hub)
+    assert links(files["atom/de.xml"])["hub"] == hub
+    assert "hub" not in links(files["atom/de/archive/1.xml"])
+    rss, _ = export(RssWriter(), many(sample_story, 6), site_config, archive_size=5, hub=hub)
+    channel = etree.fromstring(rss["rss/de.xml"]).find("channel")
+    rels = {link.get("rel"): link.get("href") for link in channel.findall(f"{A}link")}
+    assert rels == {
+        "self": f"{BASE}rss/de.xml",
+        "hub": hub,
+        "prev-archive": f"{BASE}rss/de/archive/1.xml",
+    }
+
+
+def test_rss_archives_are_marked_and_linked(sample_story: Story, site_config: SiteConfig) -> None:
+    stories = many(sample_story, 7)
+    files, diags = export(RssWriter(), stories, site_config, limit=2, archive_size=5)
+    assert not diags.errors
+    channel = etree.fromstring(files["rss/es/archive/1.xml"]).find("channel")
+    assert channel.find(FH_ARCHIVE) is not None
+    rels = {link.get("rel"): link.get("href") for link in channel.findall(f"{A}link")}
+    assert rels == {"self": f"{BASE}rss/es/archive/1.xml", "current": f"{BASE}rss/es.xml"}
+    for data in files.values():
+        assert list(rss_problems(etree.fromstring(data))) == []
+    assert len(entry_ids(files["rss/es.xml"])) == 2
+
+
+def test_languages_and_sections_options(sample_story: Story, site_config: SiteConfig) -> None:
+    files = atom([sample_story], site_config, languages=["fr", "ar"], sections=["world"])
+    assert sorted(files) == ["atom/ar.xml", "atom/ar/world.xml", "atom/fr.xml", "atom/fr/world.xml"]
+    assert entry_ids(files["atom/fr/world.xml"]) == []
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"limit": 0}, "limit"),
+        ({"archive_size": -1}, "archive_size"),
+        ({"hub": "ftp://hub.example/"}, "hub"),
+        ({"languages": ["xx"]}, "languages"),
+        ({"sections": "politics"}, "sections"),
+    ],
+)
+def test_invalid_options_are_reported(
+    options: dict[str, object], message: str, sample_story: Story, site_config: SiteConfig
+) -> None:
+    files, diags = export(AtomWriter(), [sample_story], site_config, **options)
+    assert files == {}
+    assert [d.code for d in diags.errors] == ["feeds.option"]
+    assert diags.errors[0].message.startswith(f"feeds: {message}:")
