@@ -1,0 +1,369 @@
+"""NewsML-G2 writer: schema validity (IPTC's XSD and our profile), goldens, element order, language
+data, translation links, corrections and kills, qcode aliases, and byte-identical exports."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import FIXED_NOW, Exporter
+from lxml import etree
+
+from syndicate.cli import main
+from syndicate.config import SiteConfig
+from syndicate.diagnostics import Diagnostics
+from syndicate.export import make_context
+from syndicate.i18n.text import dateline_text
+from syndicate.model import Correction, Localized, Story
+from syndicate.render.text import body_text, word_count
+from syndicate.render.xhtml import XHTML_NS, render_body, to_string
+from syndicate.validate.newsml import profile_schema, safe_parser
+from syndicate.writers.base import Context
+from syndicate.writers.newsml import IPTC_CATALOG, NewsMLWriter
+
+NS = {"g2": "http://iptc.org/std/nar/2006-10-01/", "h": XHTML_NS}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+NEWSML_DIR = ("schemas-official", "newsml-g2")
+XSD_NAME = "NewsML-G2_2.35-spec-All-Power.xsd"
+CATALOG_NAME = "catalog.IPTC-G2-Standards_41.xml"
+
+Items = dict[str, etree._Element]
+
+
+@pytest.fixture(scope="session")
+def iptc_xsd(shared_dir: Path) -> etree.XMLSchema:
+    return etree.XMLSchema(
+        etree.parse(str(shared_dir.joinpath(*NEWSML_DIR, XSD_NAME)), safe_parser())
+    )
+
+
+def context(config: SiteConfig, languages: Sequence[str] | None = None) -> Context:
+    now = datetime.fromisoformat(FIXED_NOW.replace("Z", "+00:00"))
+    langs = tuple(languages or config.languages)
+    return make_context(NewsMLWriter(), config, now, langs, Diagnostics())
+
+
+def write(story: Story, config: SiteConfig, languages: Sequence[str] | None = None) -> Items:
+    """The writer's files for one story, parsed, by path."""
+    files = NewsMLWriter().write([story], context(config, languages))
+    return {f.path: etree.fromstring(f.data, safe_parser()) for f in files}
+
+
+def item(items: Items, story: Story, lang: str) -> etree._Element:
+    return items[f"newsml/{story.slug}.{lang}.xml"]
+
+
+def package(items: Items, story: Story) -> etree._Element:
+    return items[f"newsml/{story.slug}.package.xml"]
+
+
+def xp(el: etree._Element, path: str) -> list[etree._Element]:
+    found: list[etree._Element] = el.xpath(path, namespaces=NS)
+    return found
+
+
+def local_names(el: etree._Element) -> list[str]:
+    return [etree.QName(child).localname for child in el]
+
+
+def assert_valid(schema: etree.XMLSchema, doc: etree._Element) -> None:
+    assert schema.validate(doc), [f"{e.line}: {e.message}" for e in schema.error_log]
+
+
+# The sample story through the command line -----------------------------------------------------
+
+
+def test_sample_outputs_are_valid_against_iptc_xsd_and_our_profile(
+    export_sample: Exporter, iptc_xsd: etree.XMLSchema, shared_dir: Path
+) -> None:
+    folder = export_sample("newsml") / "newsml"
+    files = sorted(folder.glob("*.xml"))
+    assert len(files) == 8  # six languages, the package and our catalog
+    for path in files:
+        doc = etree.parse(str(path), safe_parser())
+        assert_valid(iptc_xsd, doc)
+        assert_valid(profile_schema(), doc)
+    tool = shared_dir / "tools" / "newsml_validate.py"
+    result = subprocess.run(
+        [sys.executable, str(tool), *map(str, files)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sample_goldens(export_sample: Exporter, golden: Callable[[Path, str], None]) -> None:
+    golden(export_sample("newsml") / "newsml", "newsml")
+
+
+def test_two_exports_are_byte_identical(export_sample: Exporter) -> None:
+    first, second = export_sample("newsml") / "newsml", export_sample("newsml") / "newsml"
+    names = sorted(p.name for p in first.iterdir())
+    assert names == sorted(p.name for p in second.iterdir())
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_validate_outputs_uses_profile_and_official_xsd(
+    export_sample: Exporter,
+    shared_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = export_sample("newsml")
+    monkeypatch.setenv("SYNDICATE_NEWSML_XSD", str(shared_dir.joinpath(*NEWSML_DIR, XSD_NAME)))
+    assert main(["validate", "--outputs", str(out)]) == 0
+    # pubStatus before embargoed, as Superdesk writes it: both schemas must refuse it.
+    target = next((out / "newsml").glob("*.fr.xml"))
+    text = target.read_text(encoding="utf-8")
+    status = '    <pubStatus qcode="stat:usable"/>\n'
+    embargo = "    <embargoed>2021-02-18T19:00:00+01:00</embargoed>\n"
+    target.write_text(text.replace(status, status + embargo), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", "--outputs", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert f"{target}:20: error:" in err  # the misplaced embargoed element
+    assert "[newsml.profile]" in err and "[newsml.xsd]" in err
+
+
+def test_validate_outputs_reports_a_missing_official_xsd(
+    export_sample: Exporter, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = export_sample("newsml")
+    monkeypatch.setenv("SYNDICATE_NEWSML_XSD", str(out / "no-such.xsd"))
+    assert main(["validate", "--outputs", str(out)]) != 0
+    assert "[newsml.xsd-missing]" in capsys.readouterr().err
+
+
+# Item structure --------------------------------------------------------------------------------
+
+
+def test_envelope_guid_version_and_language(sample_story: Story, site_config: SiteConfig) -> None:
+    items = write(sample_story, site_config)
+    for variant in sample_story.variants:
+        root = item(items, sample_story, variant.lang)
+        assert root.get("guid") == sample_story.variant_id(variant.lang)
+        assert root.get("version") == str(sample_story.version)
+        assert (root.get("standard"), root.get("standardversion"), root.get("conformance")) == (
+            "NewsML-G2",
+            "2.35",
+            "power",
+        )
+        assert root.get(XML_LANG) == variant.lang
+        assert root.get("dir") == ("rtl" if variant.lang == "ar" else None)
+        assert xp(root, "g2:catalogRef/@href")[0] == IPTC_CATALOG
+        assert xp(root, "g2:itemMeta/g2:itemClass/@qcode") == ["ninat:text"]
+    assert package(items, sample_story).get("guid") == sample_story.id
+
+
+def test_guid_is_stable_across_versions(sample_story: Story, site_config: SiteConfig) -> None:
+    later = dataclasses.replace(
+        sample_story, version=3, updated=sample_story.updated + timedelta(1)
+    )
+    first = item(write(sample_story, site_config), sample_story, "fr")
+    second = item(write(later, site_config), later, "fr")
+    assert first.get("guid") == second.get("guid")
+    assert second.get("version") == "3"
+    assert xp(second, "string(g2:itemMeta/g2:versionCreated)") == "2021-02-19T19:30:00+01:00"
+    assert xp(second, "string(g2:itemMeta/g2:firstCreated)") == "2021-02-18T19:30:00+01:00"
+
+
+def test_embargoed_comes_before_pub_status(
+    sample_story: Story, site_config: SiteConfig, iptc_xsd: etree.XMLSchema
+) -> None:
+    until = datetime(2030, 5, 1, 6, 0, tzinfo=UTC)
+    embargoed = dataclasses.replace(sample_story, embargo_until=until)
+    for root in write(embargoed, site_config).values():
+        if root.tag.endswith("catalog"):
+            continue
+        names = local_names(xp(root, "g2:itemMeta")[0])
+        assert names.index("firstCreated") < names.index("embargoed") < names.index("pubStatus")
+        assert xp(root, "string(g2:itemMeta/g2:embargoed)") == "2030-05-01T06:00:00Z"
+        assert_valid(iptc_xsd, root)
+        assert_valid(profile_schema(), root)
+    # The order matters: the IPTC schema refuses pubStatus before embargoed.
+    root = item(write(embargoed, site_config), embargoed, "en")
+    meta = xp(root, "g2:itemMeta")[0]
+    meta.remove(xp(meta, "g2:pubStatus")[0])
+    xp(meta, "g2:embargoed")[0].addprevious(etree.Element(f"{{{NS['g2']}}}pubStatus"))
+    assert not iptc_xsd.validate(root)
+
+
+@pytest.mark.parametrize("status", ["withheld", "canceled"])
+def test_withheld_and_canceled_stories_still_produce_every_item(
+    sample_story: Story, site_config: SiteConfig, iptc_xsd: etree.XMLSchema, status: str
+) -> None:
+    killed = dataclasses.replace(sample_story, status=status, version=2)
+    items = write(killed, site_config)
+    assert len(items) == len(sample_story.variants) + 2
+    for variant in sample_story.variants:
+        root = item(items, killed, variant.lang)
+        assert xp(root, "g2:itemMeta/g2:pubStatus/@qcode") == [f"stat:{status}"]
+        assert root.get("version") == "2"
+        assert_valid(iptc_xsd, root)
+    pkg = package(items, killed)
+    assert xp(pkg, "g2:itemMeta/g2:pubStatus/@qcode") == [f"stat:{status}"]
+    assert set(xp(pkg, "//g2:itemRef/g2:pubStatus/@qcode")) == {f"stat:{status}"}
+
+
+def test_correction_signal_and_note_in_each_language(
+    sample_story: Story, site_config: SiteConfig, iptc_xsd: etree.XMLSchema
+) -> None:
+    note = Localized((("en", "Corrects the troop numbers."), ("fr", "Corrige les effectifs.")))
+    corrected = dataclasses.replace(
+        sample_story, version=2, correction=Correction(note, sample_story.source)
+    )
+    items = write(corrected, site_config)
+    fr = item(items, corrected, "fr")
+    assert xp(fr, "g2:itemMeta/g2:signal/@qcode") == ["sig:correction"]
+    assert xp(fr, "string(g2:itemMeta/g2:edNote)") == "Corrige les effectifs."
+    # A language without its own note gets the original's.
+    assert xp(item(items, corrected, "de"), "string(g2:itemMeta/g2:edNote)") == (
+        "Corrects the troop numbers."
+    )
+    names = local_names(xp(fr, "g2:itemMeta")[0])
+    assert names.index("pubStatus") < names.index("edNote") < names.index("signal")
+    assert fr.get("version") == "2"
+    assert_valid(iptc_xsd, fr)
+    assert_valid(profile_schema(), fr)
+    assert not xp(item(write(sample_story, site_config), sample_story, "fr"), "//g2:signal")
+
+
+def test_translation_links_and_package_alternatives(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    items = write(sample_story, site_config)
+    base = site_config.base_url + "newsml/"
+    en = item(items, sample_story, "en")
+    links = xp(en, "g2:itemMeta/g2:link[starts-with(@rel, 'synrel:')]")
+    assert [link.get(XML_LANG) for link in links] == ["ar", "de", "es", "fr", "zh-Hans"]
+    assert {link.get("rel") for link in links} == {"synrel:translation"}
+    ar_link = links[0]
+    assert ar_link.get("residref") == sample_story.variant_id("ar")
+    assert ar_link.get("href") == f"{base}{sample_story.slug}.ar.xml"
+    assert ar_link.get("title") == sample_story.variant("ar").headline
+    assert ar_link.get("dir") == "rtl"
+    ar = item(items, sample_story, "ar")
+    back = xp(ar, "g2:itemMeta/g2:link[@rel='synrel:original']")
+    assert [link.get("residref") for link in back] == [sample_story.variant_id("en")]
+    related = xp(ar, "g2:itemMeta/g2:link[@rel='irel:seeAlso']")
+    assert related[0].get("href") == sample_story.related[0].url
+    assert related[0].get("title") == sample_story.related[0].title.get("ar")
+
+    pkg = package(items, sample_story)
+    group = xp(pkg, "g2:groupSet/g2:group")[0]
+    assert group.get("mode") == "pgrmod:alt"
+    assert xp(pkg, "g2:groupSet/@root") == [group.get("id")]
+    refs = xp(group, "g2:itemRef")
+    assert [r.get("residref") for r in refs] == [
+        sample_story.variant_id(v.lang) for v in sample_story.variants
+    ]
+    for ref, variant in zip(refs, sample_story.variants, strict=True):
+        assert xp(ref, "string(g2:headline)") == variant.headline
+        assert xp(ref, "g2:language/@tag") == [variant.lang]
+        assert ref.get(XML_LANG) == variant.lang
+
+
+def test_language_data_in_content_meta(sample_story: Story, site_config: SiteConfig) -> None:
+    items = write(sample_story, site_config)
+    for lang, subject, country in (
+        ("fr", "politique", "Belgique"),
+        ("zh-Hans", "政治", "比利时"),
+        ("ar", "سياسة", "بلجيكا"),
+    ):
+        variant = sample_story.variant(lang)
+        meta = xp(item(items, sample_story, lang), "g2:contentMeta")[0]
+        assert xp(meta, "g2:language/@tag") == [lang]
+        assert xp(meta, "string(g2:subject[@qcode='medtop:11000000']/g2:name)") == subject
+        assert xp(meta, "string(g2:located/g2:name)") == variant.dateline
+        assert xp(meta, "string(g2:located/g2:broader[@qcode='iso3166-1a2:BE']/g2:name)") == (
+            country
+        )
+        assert xp(meta, "string(g2:dateline)") == dateline_text(sample_story, variant)
+        assert xp(meta, "string(g2:headline)") == variant.headline
+        assert xp(meta, "string(g2:description[@role='drol:summary'])") == variant.summary
+        assert xp(meta, "g2:keyword/text()") == list(variant.keywords)
+        assert xp(meta, "string(g2:creator/g2:name)") == "YCPress"
+    assert xp(item(items, sample_story, "fr"), "string(//g2:dateline)") == (
+        "Bruxelles, 18 février 2021"
+    )
+
+
+def test_content_set_holds_one_xhtml_document(sample_story: Story, site_config: SiteConfig) -> None:
+    items = write(sample_story, site_config)
+    urls = context(site_config).urls
+    for variant in sample_story.variants:
+        root = item(items, sample_story, variant.lang)
+        inline = xp(root, "g2:contentSet/g2:inlineXML")
+        assert len(inline) == 1 and inline[0].get("contenttype") == "application/xhtml+xml"
+        assert local_names(inline[0]) == ["html"] and inline[0][0].tag == f"{{{XHTML_NS}}}html"
+        html = inline[0][0]
+        assert html.get(XML_LANG) == variant.lang
+        assert xp(html, "string(h:head/h:title)") == variant.headline
+        expected = render_body(sample_story, variant, lambda img: urls.image(sample_story, img))
+        assert to_string(xp(html, "h:body/h:div")[0]) == to_string(expected)
+        assert inline[0].get("wordcount") == str(word_count(body_text(variant)))
+        image = sample_story.images[0]
+        remote = xp(root, "g2:contentSet/g2:remoteContent")
+        assert [(r.get("href"), r.get("contenttype"), r.get("size")) for r in remote] == [
+            (urls.image(sample_story, image), image.media_type, str(image.size))
+        ]
+        assert (remote[0].get("width"), remote[0].get("height")) == (
+            str(image.width),
+            str(image.height),
+        )
+
+
+def test_only_selected_languages_are_written(sample_story: Story, site_config: SiteConfig) -> None:
+    items = write(sample_story, site_config, ["en", "fr"])
+    assert sorted(items) == [
+        f"newsml/{sample_story.slug}.en.xml",
+        f"newsml/{sample_story.slug}.fr.xml",
+        f"newsml/{sample_story.slug}.package.xml",
+        "newsml/catalog.syndicate.xml",
+    ]
+    links = xp(item(items, sample_story, "en"), "//g2:link[starts-with(@rel, 'synrel:')]")
+    assert [link.get(XML_LANG) for link in links] == ["fr"]
+    assert write(sample_story, site_config, ["pt"]) == {}
+
+
+def test_every_qcode_alias_is_declared_by_a_referenced_catalog(
+    sample_story: Story, site_config: SiteConfig, shared_dir: Path
+) -> None:
+    corrected = dataclasses.replace(
+        sample_story,
+        correction=Correction(Localized.same("Fix."), sample_story.source),
+        embargo_until=datetime(2030, 1, 1, tzinfo=UTC),
+    )
+    items = write(corrected, site_config)
+    ours = items.pop("newsml/catalog.syndicate.xml")
+    iptc = etree.parse(str(shared_dir.joinpath(*NEWSML_DIR, CATALOG_NAME)), safe_parser())
+    declared = set(xp(iptc.getroot(), "g2:scheme/@alias")) | set(xp(ours, "g2:scheme/@alias"))
+    used = set()
+    for root in items.values():
+        assert xp(root, "g2:catalogRef/@href") == [
+            IPTC_CATALOG,
+            site_config.base_url + "newsml/catalog.syndicate.xml",
+        ]
+        for attr in ("qcode", "rel", "type", "mode", "role"):
+            for value in xp(root, f"//g2:*/@{attr}"):
+                used.add(value.split(":", 1)[0])
+    assert used and used <= declared, used - declared
+    assert {"synrel", "synsec"} <= used
+
+
+# Safety of the reader's parser -----------------------------------------------------------------
+
+
+def test_safe_parser_does_not_expand_external_entities(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET", encoding="utf-8")
+    doc = tmp_path / "evil.xml"
+    doc.write_text(
+        f'<!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]><x>&e;</x>', encoding="utf-8"
+    )
+    root = etree.parse(str(doc), safe_parser()).getroot()
+    assert "TOP SECRET" not in etree.tostring(root, encoding="unicode")

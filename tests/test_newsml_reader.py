@@ -1,0 +1,164 @@
+"""NewsML-G2 reader: our items read back give the story we wrote, for every field the format
+carries; broken items are reported with file and line; forbidden characters never reach XML."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, SAMPLE_SLUG
+from test_newsml import context
+
+from syndicate.cli import main
+from syndicate.config import SiteConfig
+from syndicate.diagnostics import Diagnostics
+from syndicate.model import Correction, Localized, Place, Story
+from syndicate.readers.articles import read_articles
+from syndicate.readers.newsml import read_newsml
+from syndicate.writers.model import to_data
+from syndicate.writers.newsml import NewsMLWriter
+
+NOT_CARRIED = {"source", "sha256", "path", "folder", "timezone", "alt_headline"}
+"""Model fields NewsML-G2 has no place for (or that name the machine the story was read on)."""
+
+
+def export_to(folder: Path, stories: list[Story], config: SiteConfig) -> Path:
+    for file in NewsMLWriter().write(stories, context(config)):
+        target = folder / file.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file.data)
+    return folder / "newsml"
+
+
+def carried(story: Story) -> Any:
+    """The story as NewsML-G2 carries it: texts resolved per language, rights as each language
+    sees them, images named as published, about-places without coordinates."""
+    langs = story.languages
+    story = dataclasses.replace(
+        story,
+        variants=tuple(
+            dataclasses.replace(v, rights=story.rights_for(v.lang)) for v in story.variants
+        ),
+        images=tuple(dataclasses.replace(i, file=i.name) for i in story.images),
+        places=tuple(
+            p if p.role == "located" else dataclasses.replace(p, coordinates=None)
+            for p in story.places
+        ),
+    )
+    return _normalise(to_data(story), langs)
+
+
+def _normalise(data: Any, langs: tuple[str, ...]) -> Any:
+    if isinstance(data, dict):
+        if (
+            data
+            and all(k == "*" or k in langs or "-" in k for k in data)
+            and all(isinstance(v, str) for v in data.values())
+        ):
+            loc = Localized(tuple(data.items()))
+            return {lang: loc.get(lang) for lang in langs}
+        return {k: _normalise(v, langs) for k, v in data.items() if k not in NOT_CARRIED}
+    if isinstance(data, list):
+        return [_normalise(v, langs) for v in data]
+    return data
+
+
+def round_trip(story: Story, config: SiteConfig, tmp_path: Path) -> Story:
+    diags = Diagnostics()
+    stories = read_newsml(export_to(tmp_path, [story], config), diags, story.timezone)
+    assert not list(diags), [d.format_text() for d in diags]
+    assert len(stories) == 1
+    return stories[0]
+
+
+def test_round_trip_of_the_sample_story(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    back = round_trip(sample_story, site_config, tmp_path)
+    assert carried(back) == carried(sample_story)
+
+
+def test_round_trip_of_a_corrected_embargoed_killed_story(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    changed = dataclasses.replace(
+        sample_story,
+        status="canceled",
+        version=4,
+        embargo_until=datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC),
+        correction=Correction(
+            Localized(tuple((lang, f"note {lang}") for lang in sample_story.languages)),
+            sample_story.source,
+        ),
+        places=(Place(Localized.same("Kyiv"), "UA", (50.45, 30.52), "located"),),
+        genre="press-release",
+    )
+    back = round_trip(changed, site_config, tmp_path)
+    assert carried(back) == carried(changed)
+    assert back.status == "canceled" and back.version == 4 and back.genre == "press-release"
+
+
+def test_round_trip_without_images_or_located_place(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    plain = dataclasses.replace(
+        sample_story,
+        images=(),
+        places=(),
+        related=(),
+        variants=tuple(
+            dataclasses.replace(v, body=tuple(b for b in v.body if type(b).__name__ != "Figure"))
+            for v in sample_story.variants
+        ),
+    )
+    back = round_trip(plain, site_config, tmp_path)
+    assert carried(back) == carried(plain)
+    assert back.images == () and back.places == ()
+
+
+def test_broken_item_is_reported_with_file_and_line(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    folder = export_to(tmp_path, [sample_story], site_config)
+    target = folder / f"{sample_story.slug}.de.xml"
+    lines = target.read_text(encoding="utf-8").splitlines()
+    lines[5] = "<broken"
+    target.write_text("\n".join(lines), encoding="utf-8")
+    diags = Diagnostics()
+    assert read_newsml(folder, diags) == []
+    (problem,) = list(diags)
+    assert problem.code == "newsml.read"
+    assert problem.path == str(target) and problem.line >= 6
+
+
+def test_control_characters_are_reported_and_nothing_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    articles = tmp_path / "articles"
+    shutil.copytree(REPO / "articles", articles)
+    source = articles / SAMPLE_SLUG / "fr.md"
+    lines = source.read_text(encoding="utf-8").split("\n")
+    lines[11] = lines[11] + "\x07"
+    source.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "out"
+    status = main(["export", "--articles", str(articles), "--out", str(out), "-f", "newsml"])
+    assert status != 0
+    err = capsys.readouterr().err
+    assert "fr.md:12: error: character U+0007 is not allowed in XML" in err
+    assert not (out / "newsml").exists()
+    config_diags = Diagnostics()
+    read_articles(articles, _config(), config_diags)
+    assert any(d.line == 12 and d.code == "text.control-char" for d in config_diags)
+
+
+def _config() -> SiteConfig:
+    from syndicate.config import load_config
+
+    config = load_config(REPO / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+    assert config is not None
+    return config
