@@ -3,11 +3,13 @@ language, per language and section, RFC 5005 archive pages) and what goes into e
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
 from syndicate.model import Story
@@ -49,7 +51,8 @@ class Settings:
 
 
 class FeedWriter(Writer):
-    """A feed format: the documents come from `feed_documents`, the bytes from `render`."""
+    """A feed format: the documents come from `feed_documents`, the bytes from `render`,
+    and `validate --outputs` runs `check_file` on each of them."""
 
     scope = "collection"
     config_section = "feeds"
@@ -63,8 +66,12 @@ class FeedWriter(Writer):
         for path, feed in feed_documents(stories, ctx, self.name, self.media_type, settings):
             yield OutputFile(path, self.render(feed))
 
-    def render(self, feed: Feed) -> bytes:
-        raise NotImplementedError
+    render: Callable[[Feed], bytes]
+    check_file: Callable[[Path, Diagnostics], None]
+
+    def validate_outputs(self, out: Path, ctx: Context) -> None:
+        for path in sorted((out / self.name).rglob("*.xml")):
+            self.check_file(path, ctx.diagnostics)
 
 
 def read_settings(ctx: Context) -> Settings | None:

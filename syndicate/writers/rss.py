@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from syndicate.validate.feeds import check_rss_file
-from syndicate.writers.base import Context
-from syndicate.writers.feedgen_adapter import Feed, rss_bytes
+from syndicate.writers.feedgen_adapter import rss_bytes
 from syndicate.writers.feeds import FeedWriter
 
 
 class RssWriter(FeedWriter):
+    """`validate --outputs` checks RSS 2.0 structure, language tags and English RFC 822 dates."""
+
     name = "rss"
     description = "RSS 2.0 feeds: per language and section, full content, RFC 5005 archives"
     media_type = "application/rss+xml"
-
-    def render(self, feed: Feed) -> bytes:
-        return rss_bytes(feed)
-
-    def validate_outputs(self, out: Path, ctx: Context) -> None:
-        """Structure RSS 2.0 requires, language tags and English RFC 822 dates."""
-        for path in sorted((out / "rss").rglob("*.xml")):
-            check_rss_file(path, ctx.diagnostics)
+    render = staticmethod(rss_bytes)
+    check_file = staticmethod(check_rss_file)
