@@ -1,0 +1,303 @@
+"""The html writer: page structure, hreflang and canonical links, Open Graph, embedded JSON-LD
+that cannot be broken out of, indexes, published images, validation, goldens, determinism."""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, SAMPLE_SLUG
+from lxml import html as lxml_html
+from test_jsonld import export_articles, sample_copy, set_front_matter
+
+from syndicate.cli import main
+from syndicate.model import Story
+from syndicate.validate.schemas import check
+
+LANGS = ("en", "ar", "de", "es", "fr", "zh-Hans")
+BASE = "https://ycpress.example/syndicate/"
+
+
+@pytest.fixture
+def out(export_sample: Any) -> Path:
+    result: Path = export_sample("html")
+    return result
+
+
+def page(out: Path, lang: str, name: str | None = None) -> Any:
+    path = out / "html" / (name or f"{SAMPLE_SLUG}.{lang}.html")
+    return lxml_html.fromstring(path.read_bytes())
+
+
+def embedded(doc: Any) -> dict[str, Any]:
+    (script,) = doc.xpath('//script[@type="application/ld+json"]')
+    data: dict[str, Any] = json.loads(script.text)
+    return data
+
+
+def test_files(out: Path) -> None:
+    names = sorted(
+        p.relative_to(out / "html").as_posix() for p in (out / "html").rglob("*") if p.is_file()
+    )
+    assert names == sorted(
+        [f"{SAMPLE_SLUG}.{lang}.html" for lang in LANGS]
+        + [f"index.{lang}.html" for lang in LANGS]
+        + [
+            "index.html",
+            f"media/{SAMPLE_SLUG}/nato-iraq-mission.png",
+            "media/site/icon.png",
+            "media/site/logo.png",
+        ]
+    )
+    assert (out / "html/media/site/logo.png").read_bytes() == (
+        REPO / "articles/_site/logo.png"
+    ).read_bytes()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_hreflang_set_is_the_story_languages(out: Path, lang: str, sample_story: Story) -> None:
+    doc = page(out, lang)
+    links = {a.get("hreflang"): a.get("href") for a in doc.xpath("//head/link[@hreflang]")}
+    assert set(links) == set(sample_story.languages) | {"x-default"}
+    for tag in sample_story.languages:
+        assert links[tag] == f"{BASE}html/{SAMPLE_SLUG}.{tag}.html"
+    assert links["x-default"] == links["en"]
+    (canonical,) = doc.xpath('//link[@rel="canonical"]/@href')
+    assert canonical == links[lang]
+
+
+@pytest.mark.parametrize(("lang", "direction"), [("en", "ltr"), ("ar", "rtl"), ("zh-Hans", "ltr")])
+def test_language_and_direction(out: Path, lang: str, direction: str) -> None:
+    doc = page(out, lang)
+    assert doc.get("lang") == lang
+    assert doc.get("dir") == direction
+    assert embedded(doc)["@graph"][3]["inLanguage"] == lang
+
+
+def test_article_content(out: Path, sample_story: Story) -> None:
+    doc = page(out, "fr")
+    variant = sample_story.variant("fr")
+    assert doc.xpath("string(//h1)") == variant.headline
+    assert doc.xpath("string(//title)") == f"{variant.headline} – YCPress"
+    assert doc.xpath('string(//p[@class="byline"])') == "Par YCPress"
+    assert doc.xpath('string(//p[@class="summary"])') == variant.summary
+    assert doc.xpath('string(//p[@class="kicker"])') == "Politique"
+    (time,) = doc.xpath('//p[@class="dateline"]/time')
+    assert time.get("datetime") == "2021-02-18T19:30:00+01:00"
+    assert time.text == "18 février 2021"
+    assert doc.xpath('string(//p[@class="dateline"])') == "Bruxelles, 18 février 2021"
+    assert len(doc.xpath('//div[@class="body"]/h2')) == 2
+    (figure,) = doc.xpath('//div[@class="body"]//figure')
+    assert figure.xpath("img/@src") == [f"media/{SAMPLE_SLUG}/nato-iraq-mission.png"]
+    assert "Crédit" in figure.xpath("string(figcaption)") or figure.xpath("figcaption/small")
+    (related,) = doc.xpath('//section[contains(@class, "related")]//a')
+    assert related.get("href").startswith("https://ycpress.example/2021/02/")
+
+
+def test_relative_links_resolve(out: Path) -> None:
+    for path in (out / "html").glob("*.html"):
+        doc = lxml_html.fromstring(path.read_bytes())
+        for ref in doc.xpath("//img/@src | //a/@href | //link[@rel='icon']/@href"):
+            if not ref.startswith("http"):
+                assert (out / "html" / ref).is_file(), f"{path.name}: {ref}"
+
+
+def test_open_graph(out: Path) -> None:
+    doc = page(out, "zh-Hans")
+
+    def og(prop: str) -> list[str]:
+        return [str(v) for v in doc.xpath(f'//meta[@property="{prop}"]/@content')]
+
+    assert og("og:type") == ["article"]
+    assert og("og:locale") == ["zh_CN"]
+    assert sorted(og("og:locale:alternate")) == ["ar_EG", "de_DE", "en_US", "es_ES", "fr_FR"]
+    assert og("og:url") == [f"{BASE}html/{SAMPLE_SLUG}.zh-Hans.html"]
+    assert og("og:image") == [f"{BASE}html/media/{SAMPLE_SLUG}/nato-iraq-mission.png"]
+    assert og("article:published_time") == ["2021-02-18T19:30:00+01:00"]
+    assert og("article:modified_time") == ["2021-02-18T19:30:00+01:00"]
+    assert og("article:section") == ["政治"]
+    assert og("og:title") == [doc.xpath("string(//h1)")]
+
+
+def test_links_to_epub_and_feeds(out: Path) -> None:
+    doc = page(out, "de")
+    hrefs = set(doc.xpath("//a/@href | //link/@href"))
+    assert f"{BASE}epub/{SAMPLE_SLUG}.de.epub" in hrefs
+    assert f"{BASE}atom/de.xml" in hrefs
+    assert f"{BASE}rss/de.xml" in hrefs
+    assert doc.xpath('//link[@type="application/atom+xml"]/@href') == [f"{BASE}atom/de.xml"]
+
+
+def test_translations_nav(out: Path) -> None:
+    doc = page(out, "en")
+    links = doc.xpath('//nav[contains(@class, "translations")]//a')
+    assert {a.get("hreflang") for a in links} == set(LANGS) - {"en"}
+    arabic = next(a for a in links if a.get("hreflang") == "ar")
+    assert arabic.text == "العربية"
+    assert arabic.get("lang") == "ar"
+    assert arabic.get("href") == f"{SAMPLE_SLUG}.ar.html"
+
+
+def test_embedded_jsonld_equals_the_jsonld_file(export_sample: Any) -> None:
+    out = export_sample("html", "jsonld")
+    for lang in LANGS:
+        from_file = json.loads((out / f"jsonld/{SAMPLE_SLUG}.{lang}.jsonld").read_text("utf-8"))
+        assert embedded(page(out, lang)) == from_file
+
+
+def test_indexes(out: Path) -> None:
+    doc = page(out, "ar", "index.ar.html")
+    assert doc.get("dir") == "rtl"
+    (link,) = doc.xpath('//ul[@class="stories"]//a')
+    assert link.get("href") == f"{SAMPLE_SLUG}.ar.html"
+    hreflangs = set(doc.xpath("//head/link/@hreflang"))
+    assert hreflangs == set(LANGS) | {"x-default"}
+    graph = embedded(doc)["@graph"]
+    assert graph[2]["@type"] == "CollectionPage"
+    assert graph[2]["mainEntity"]["itemListElement"][0]["url"] == (
+        f"{BASE}html/{SAMPLE_SLUG}.ar.html"
+    )
+    home = page(out, "en", "index.html")
+    sections = home.xpath('//section[@class="language"]')
+    assert [s.get("lang") for s in sections] == ["en", "fr", "ar", "zh-Hans", "de", "es"]
+    assert all(s.xpath(".//ul[@class='stories']/li") for s in sections)
+
+
+def test_validate_outputs(
+    out: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(REPO)
+    assert main(["validate", "--outputs", str(out)]) == 0
+    path = out / "html" / f"{SAMPLE_SLUG}.es.html"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('"inLanguage": "es"', '"inLanguage": "es_ES"'), "utf-8")
+    capsys.readouterr()
+    assert main(["validate", "--outputs", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert f"{path}:" in err
+    assert "[jsonld.schema]" in err
+    assert "[html.lang]" in err
+
+
+def test_reexport_is_byte_identical(export_sample: Any) -> None:
+    first, second = export_sample("html"), export_sample("html")
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for rel in files:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+
+
+def test_partial_language_run_writes_the_same_pages(export_sample: Any) -> None:
+    full, partial = export_sample("html"), export_sample("html", extra=("--lang", "fr"))
+    name = f"html/{SAMPLE_SLUG}.fr.html"
+    assert (partial / name).read_bytes() == (full / name).read_bytes()
+    assert not (partial / f"html/{SAMPLE_SLUG}.en.html").exists()
+
+
+def test_golden(out: Path, golden: Any, tmp_path: Path) -> None:
+    """The pages; the media are byte copies of the inputs (checked in test_files)."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for path in (out / "html").glob("*.html"):
+        shutil.copy(path, pages / path.name)
+    golden(pages, "html")
+
+
+# Script-breaking text -------------------------------------------------------------------------
+
+HOSTILE = 'Troops </script><script>alert("x")</script> <!-- & -->'
+
+
+class _Scripts(html.parser.HTMLParser):
+    """How a browser's tokenizer splits the page: every <script> and its raw text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[tuple[str | None, str]] = []
+        self._type: str | None = None
+        self._open = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self._type, self._open = dict(attrs).get("type"), True
+            self.scripts.append((self._type, ""))
+
+    def handle_data(self, data: str) -> None:
+        if self._open:
+            kind, text = self.scripts[-1]
+            self.scripts[-1] = (kind, text + data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._open = False
+
+
+def test_script_breaking_text_stays_inside_the_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    story = sample_copy(tmp_path)
+    set_front_matter(story, "en", "headline", HOSTILE)
+    set_front_matter(story, "en", "summary", "<!-- " + HOSTILE)
+    out = tmp_path / "out"
+    assert export_articles(story.parent, out, "html") == 0
+    text = (out / "html" / f"{SAMPLE_SLUG}.en.html").read_text(encoding="utf-8")
+    parser = _Scripts()
+    parser.feed(text)
+    assert [kind for kind, _ in parser.scripts] == ["application/ld+json"]
+    raw = parser.scripts[0][1]
+    assert "<" not in raw and ">" not in raw and "&" not in raw
+    data = json.loads(raw)
+    assert data["@graph"][3]["headline"] == HOSTILE
+    assert data["@graph"][3]["description"] == "<!-- " + HOSTILE
+    assert list(check(data, "jsonld.schema.json")) == []
+    doc = lxml_html.fromstring(text.encode("utf-8"))
+    assert doc.xpath("string(//h1)") == HOSTILE
+    # The translations that link to it carry its headline too.
+    french = (out / "html" / f"{SAMPLE_SLUG}.fr.html").read_text(encoding="utf-8")
+    parser = _Scripts()
+    parser.feed(french)
+    assert [kind for kind, _ in parser.scripts] == ["application/ld+json"]
+
+
+def test_shared_checker_accepts_hostile_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_dir: Path
+) -> None:
+    from test_jsonld import run_checker
+
+    monkeypatch.chdir(REPO)
+    story = sample_copy(tmp_path)
+    set_front_matter(story, "en", "headline", HOSTILE)
+    assert export_articles(story.parent, tmp_path / "out", "html") == 0
+    result = run_checker(shared_dir, [tmp_path / "out/html" / f"{SAMPLE_SLUG}.en.html"])
+    assert "JSON001" not in result.stdout
+    assert result.returncode == 0, result.stdout
+
+
+def test_story_without_translations_or_images(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    story = sample_copy(tmp_path)
+    for lang in ("ar", "de", "es", "fr", "zh-Hans"):
+        (story / f"{lang}.md").unlink()
+    shutil.rmtree(story / "images")
+    en = (story / "en.md").read_text(encoding="utf-8")
+    (story / "en.md").write_text(en.replace("![](images/nato-iraq-mission.png)\n", ""), "utf-8")
+    facts = (story / "story.yaml").read_text(encoding="utf-8")
+    (story / "story.yaml").write_text(
+        facts.split("images:\n")[0] + "related:\n" + facts.split("related:\n")[1], "utf-8"
+    )
+    out = tmp_path / "out"
+    assert export_articles(story.parent, out, "html") == 0
+    doc = page(out, "en")
+    assert set(doc.xpath("//head/link/@hreflang")) == {"en", "x-default"}
+    assert not doc.xpath('//nav[contains(@class, "translations")]')
+    assert not doc.xpath('//meta[@property="og:image"]')
+    data = embedded(doc)
+    assert "workTranslation" not in data["@graph"][3]
+    assert list(check(data, "jsonld.schema.json")) == []

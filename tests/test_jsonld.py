@@ -1,0 +1,313 @@
+"""The jsonld writer: the shared checker, our JSON Schema, translation links, languages, dates,
+authors, images, headline warnings, visibility, goldens and determinism."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXED_NOW, REPO, SAMPLE_SLUG
+
+from syndicate.cli import main
+from syndicate.model import Story
+from syndicate.validate.schemas import check
+
+LANGS = ("en", "ar", "de", "es", "fr", "zh-Hans")
+BASE = "https://ycpress.example/syndicate/"
+OFFSET_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(Z|[+-]\d{2}:\d{2})$")
+
+
+def load(out: Path, lang: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (out / "jsonld" / f"{SAMPLE_SLUG}.{lang}.jsonld").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def node(data: dict[str, Any], type_: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(n for n in data["@graph"] if n["@type"] == type_)
+    return found
+
+
+def article(data: dict[str, Any]) -> dict[str, Any]:
+    return node(data, "NewsArticle")
+
+
+@pytest.fixture
+def out(export_sample: Any) -> Path:
+    result: Path = export_sample("jsonld", "html")
+    return result
+
+
+def run_checker(shared: Path, files: list[Path]) -> subprocess.CompletedProcess[str]:
+    tool = shared / "tools" / "jsonld_check.py"
+    return subprocess.run(
+        [sys.executable, str(tool), *map(str, files)],
+        capture_output=True,
+        text=True,
+        cwd=REPO / "tests",
+        check=False,
+    )
+
+
+def test_shared_checker_reports_nothing(out: Path, shared_dir: Path) -> None:
+    files = sorted((out / "jsonld").glob("*.jsonld")) + sorted((out / "html").glob("*.html"))
+    assert len(files) == 6 + 6 + 7
+    result = run_checker(shared_dir, files)
+    assert result.returncode == 0, result.stdout
+    assert result.stdout == ""
+    assert f"{len(files)} file(s): 0 error(s), 0 warning(s)" in result.stderr
+
+
+def test_our_schema_accepts_every_file(out: Path) -> None:
+    for path in sorted((out / "jsonld").glob("*.jsonld")):
+        assert list(check(json.loads(path.read_text(encoding="utf-8")), "jsonld.schema.json")) == []
+
+
+def test_our_schema_rejects_common_mistakes(out: Path) -> None:
+    data = load(out, "en")
+    art = article(data)
+    art["datePublished"] = "2021-02-18T19:30:00"
+    art["inLanguage"] = "en_US"
+    art["author"] = ["By YCPress"]
+    art["image"][0]["url"] = "media/chart.png"
+    paths = {path for path, _ in check(data, "jsonld.schema.json")}
+    assert ("@graph", 3, "datePublished") in paths
+    assert ("@graph", 3, "inLanguage") in paths
+    assert ("@graph", 3, "author", 0) in paths
+    assert ("@graph", 3, "image", 0, "url") in paths
+
+
+def test_one_graph_referencing_by_id(out: Path) -> None:
+    data = load(out, "fr")
+    assert data["@context"] == "https://schema.org"
+    types = [n["@type"] for n in data["@graph"]]
+    assert types == ["NewsMediaOrganization", "WebSite", "WebPage", "NewsArticle"]
+    org, site, page, art = data["@graph"]
+    assert art["publisher"] == {"@id": org["@id"]}
+    assert site["publisher"] == {"@id": org["@id"]}
+    assert page["isPartOf"] == {"@id": site["@id"]}
+    assert art["mainEntityOfPage"] == {"@id": page["@id"]}
+    url = f"{BASE}html/{SAMPLE_SLUG}.fr.html"
+    assert art["url"] == page["url"] == page["@id"] == url
+    assert org["logo"]["@type"] == "ImageObject"
+    assert org["logo"]["url"] == f"{BASE}html/media/site/icon.png"
+    assert min(org["logo"]["width"], org["logo"]["height"]) >= 112
+
+
+def test_translation_links_both_ways(out: Path) -> None:
+    ids = {lang: article(load(out, lang))["@id"] for lang in LANGS}
+    original = article(load(out, "en"))
+    assert "translationOfWork" not in original
+    linked = {ref["inLanguage"]: ref for ref in original["workTranslation"]}
+    assert set(linked) == set(LANGS) - {"en"}
+    for lang, ref in linked.items():
+        assert ref["@id"] == ids[lang]
+        assert ref["url"] == f"{BASE}html/{SAMPLE_SLUG}.{lang}.html"
+        translation = article(load(out, lang))
+        assert "workTranslation" not in translation
+        assert translation["translationOfWork"]["@id"] == ids["en"]
+        assert translation["translationOfWork"]["inLanguage"] == "en"
+        assert ref["headline"] == translation["headline"]
+
+
+def test_languages_are_bcp47(out: Path) -> None:
+    for lang in LANGS:
+        data = load(out, lang)
+        assert article(data)["inLanguage"] == lang
+        assert node(data, "WebPage")["inLanguage"] == lang
+    assert "zh_Hans" not in (out / "jsonld" / f"{SAMPLE_SLUG}.zh-Hans.jsonld").read_text("utf-8")
+
+
+def test_dates_have_offsets_and_match_the_story(out: Path, sample_story: Story) -> None:
+    art = article(load(out, "de"))
+    for key, expected in (
+        ("datePublished", sample_story.published),
+        ("dateModified", sample_story.updated),
+    ):
+        assert OFFSET_DATE.match(art[key]), art[key]
+        parsed = datetime.fromisoformat(art[key])
+        assert parsed.utcoffset() is not None
+        assert parsed == expected
+    assert art["copyrightYear"] == 2021
+
+
+def test_article_fields(out: Path, sample_story: Story) -> None:
+    data = load(out, "ar")
+    art = article(data)
+    variant = sample_story.variant("ar")
+    assert art["headline"] == variant.headline
+    assert art["description"] == variant.summary
+    assert art["identifier"] == sample_story.id
+    assert art["articleSection"] == "سياسة"
+    assert art["articleBody"].startswith(variant.body[0].children[0].text)  # type: ignore[union-attr]
+    assert art["wordCount"] > 300
+    assert art["isAccessibleForFree"] is True
+    assert art["keywords"] == list(variant.keywords)
+    assert art["copyrightNotice"].startswith("© 2021 YCPress")
+    assert art["copyrightHolder"] == {"@id": node(data, "NewsMediaOrganization")["@id"]}
+    assert art["dateline"].startswith("بروكسل")
+
+
+def test_authors_are_objects(out: Path) -> None:
+    data = load(out, "en")
+    authors = article(data)["author"]
+    assert authors == [{"@id": node(data, "NewsMediaOrganization")["@id"]}]
+    assert node(data, "NewsMediaOrganization")["url"] == "https://ycpress.example/"
+
+
+def test_images_are_absolute_and_published(out: Path) -> None:
+    images = article(load(out, "fr"))["image"]
+    assert len(images) == 1
+    image = images[0]
+    assert image["@type"] == "ImageObject"
+    assert image["url"] == f"{BASE}html/media/{SAMPLE_SLUG}/nato-iraq-mission.png"
+    assert (image["width"], image["height"]) == (1600, 900)
+    assert image["caption"].startswith("La mission de l'OTAN")
+    published = out / image["url"].removeprefix(BASE)
+    assert (
+        published.read_bytes()
+        == (REPO / "articles" / SAMPLE_SLUG / "images" / "nato-iraq-mission.png").read_bytes()
+    )
+
+
+def test_places_and_subjects(out: Path) -> None:
+    art = article(load(out, "en"))
+    created = art["locationCreated"]
+    assert created["name"] == "Brussels"
+    assert created["address"]["addressCountry"] == "BE"
+    assert created["geo"] == {"@type": "GeoCoordinates", "latitude": 50.8503, "longitude": 4.3517}
+    assert [p["name"] for p in art["contentLocation"]] == ["Baghdad", "Erbil", "Afghanistan"]
+    about = art["about"][0]
+    assert about["@type"] == "DefinedTerm"
+    assert about["@id"] == "http://cv.iptc.org/newscodes/mediatopic/11000000"
+    assert about["termCode"] == "11000000"
+
+
+def test_no_correction_without_one(out: Path) -> None:
+    assert "correction" not in article(load(out, "en"))
+
+
+def test_files_end_with_newline_and_keep_characters(out: Path) -> None:
+    text = (out / "jsonld" / f"{SAMPLE_SLUG}.ar.jsonld").read_text(encoding="utf-8")
+    assert text.endswith("}\n")
+    assert "حلف الناتو" in text
+    assert "\\u0" not in text
+
+
+def test_reexport_is_byte_identical(export_sample: Any) -> None:
+    first, second = export_sample("jsonld"), export_sample("jsonld")
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    for rel in files:
+        assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+
+
+def test_golden(out: Path, golden: Any) -> None:
+    golden(out / "jsonld", "jsonld")
+
+
+def test_validate_outputs_reports_schema_errors(
+    out: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(REPO)
+    assert main(["validate", "--outputs", str(out)]) == 0
+    path = out / "jsonld" / f"{SAMPLE_SLUG}.es.jsonld"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    article(data)["dateModified"] = "18/02/2021"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", "--outputs", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert f"{path}: error: @graph.3.dateModified: '18/02/2021' is not an ISO 8601" in err
+    assert "[jsonld.schema]" in err
+
+
+# Stories built in a temporary articles folder ----------------------------------------------
+
+
+def sample_copy(tmp_path: Path) -> Path:
+    articles = tmp_path / "articles"
+    shutil.copytree(REPO / "articles", articles)
+    return articles / SAMPLE_SLUG
+
+
+def set_front_matter(story: Path, lang: str, key: str, value: str) -> None:
+    """Replace a front matter field (and its folded continuation lines) with `value`."""
+    path = story / f"{lang}.md"
+    kept: list[str] = []
+    replacing = False
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.startswith(f"{key}:"):
+            kept.append(f"{key}: {json.dumps(value, ensure_ascii=False)}\n")
+            replacing = True
+        elif not (replacing and line.startswith(" ")):
+            kept.append(line)
+            replacing = False
+    path.write_text("".join(kept), encoding="utf-8")
+
+
+def export_articles(articles: Path, out: Path, *formats: str) -> int:
+    args = ["export", "--quiet", "--articles", str(articles), "--out", str(out), "--now", FIXED_NOW]
+    for fmt in formats:
+        args += ["--format", fmt]
+    return main(args)
+
+
+def test_long_headline_warns_and_is_kept_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(REPO)
+    story = sample_copy(tmp_path)
+    headline = "NATO " + "will surge in its military deployment in Iraq, " * 3 + "officials say"
+    assert len(headline) > 110
+    set_front_matter(story, "en", "headline", headline)
+    assert export_articles(story.parent, tmp_path / "out", "jsonld", "html") == 0
+    err = capsys.readouterr().err
+    assert err.count("[jsonld.headline]") == 1, err
+    assert f"warning: headline is {len(headline)} characters" in err
+    data = json.loads((tmp_path / "out/jsonld" / f"{SAMPLE_SLUG}.en.jsonld").read_text("utf-8"))
+    assert article(data)["headline"] == headline
+
+
+def test_correction_is_a_correction_comment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    story = sample_copy(tmp_path)
+    with (story / "story.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(
+            "correction:\n  note:\n    en: An earlier version misstated the troop numbers.\n"
+            "    fr: Une version précédente indiquait des effectifs erronés.\n"
+        )
+    assert export_articles(story.parent, tmp_path / "out", "jsonld") == 0
+    for lang, start in (("en", "An earlier"), ("fr", "Une version")):
+        data = json.loads((tmp_path / "out/jsonld" / f"{SAMPLE_SLUG}.{lang}.jsonld").read_text())
+        correction = article(data)["correction"]
+        assert correction["@type"] == "CorrectionComment"
+        assert correction["text"].startswith(start)
+        assert correction["datePublished"] == article(data)["dateModified"]
+        assert list(check(data, "jsonld.schema.json")) == []
+
+
+@pytest.mark.parametrize("change", ["status: withheld", "embargo_until: 2030-01-01T00:00:00Z"])
+def test_hidden_stories_are_not_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    monkeypatch.chdir(REPO)
+    story = sample_copy(tmp_path)
+    facts = (story / "story.yaml").read_text(encoding="utf-8")
+    key = change.split(":")[0]
+    facts = re.sub(rf"(?m)^{key}:.*\n", "", facts) + change + "\n"
+    (story / "story.yaml").write_text(facts, encoding="utf-8")
+    assert export_articles(story.parent, tmp_path / "out", "jsonld", "html") == 0
+    assert list((tmp_path / "out/jsonld").glob("*")) == []
+    assert not list((tmp_path / "out/html").glob(f"{SAMPLE_SLUG}*"))
+    assert not (tmp_path / "out/html/media" / SAMPLE_SLUG).exists()
