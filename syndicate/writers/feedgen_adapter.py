@@ -120,6 +120,8 @@ def rss_bytes(feed: Feed) -> bytes:
     channel = root.find("channel")
     # feedgen takes the channel link from the last link added (here a hub or archive link).
     _set_text(channel.find("link"), feed.site_url)
+    # feedgen formats RSS dates with strftime under a switched process locale; one helper
+    # writes every RFC 822 date instead.
     _set_text(channel.find("lastBuildDate"), rfc822(feed.updated))
     # feedgen keeps only the self link in RSS; RFC 5005 (appendix B) and WebSub use atom:link.
     anchor = channel.find(_A + "link")

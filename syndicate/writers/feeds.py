@@ -145,8 +145,8 @@ def feed_documents(
 
 def archive_key(story: Story) -> tuple[datetime, str]:
     """Archive order: when the story reached the public (publication, or the end of its
-    embargo). A story can only become public after every story already in a feed, so new
-    entries always land at the end and full archive pages never change."""
+    embargo). Unless a publication time is backdated, a story becomes public after every story
+    already in a feed, so new entries land at the end and full archive pages keep their set."""
     appeared = max(story.published, story.embargo_until or story.published)
     return appeared, story.id
 
