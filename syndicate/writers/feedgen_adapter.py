@@ -118,8 +118,6 @@ def rss_bytes(feed: Feed) -> bytes:
     fg = _generator(feed, "application/rss+xml")
     root = _parse(fg.rss_str())
     channel = root.find("channel")
-    # feedgen takes the channel link from the last link added (here a hub or archive link).
-    _set_text(channel.find("link"), feed.site_url)
     # feedgen formats RSS dates with strftime under a switched process locale; one helper
     # writes every RFC 822 date instead.
     _set_text(channel.find("lastBuildDate"), rfc822(feed.updated))
@@ -150,6 +148,7 @@ def _generator(feed: Feed, self_type: str) -> FeedGenerator:
     fg.link(href=feed.self_url, rel="self", type=self_type)
     for link in feed.links:
         fg.link(_as_dict(link))
+    # Last: feedgen takes the RSS channel link from the last link added, whatever its rel.
     fg.link(href=feed.site_url, rel="alternate", type="text/html")
     fg.author(_as_dict(feed.author))
     # feedgen's default generator carries its own version number; ours says only who made it.
