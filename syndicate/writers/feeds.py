@@ -16,6 +16,7 @@ from syndicate.model import Story
 from syndicate.render.xhtml import render_body, to_string
 from syndicate.writers.base import Context, Option, OutputFile, Writer
 from syndicate.writers.feedgen_adapter import Category, Entry, Feed, Link, Media, Person
+from syndicate.writers.site_media import site_media_url
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The `updated` of a feed with no entries: fixed, so an empty feed is byte-stable."""
@@ -215,8 +216,8 @@ class _FeedHead:
         self.subtitle = term("feed_subtitle", lang, publisher=pub.name)
         self.rights = term("feed_rights", lang, publisher=pub.name)
         self.author = Person(pub.name, uri=pub.url, email=pub.email)
-        self.logo = site_asset_url(ctx, pub.logo.name)
-        self.icon = site_asset_url(ctx, pub.icon.name) if pub.icon else None
+        self.logo = site_media_url(ctx, pub.logo)
+        self.icon = site_media_url(ctx, pub.icon) if pub.icon else None
 
     def feed(
         self, self_url: str, links: list[Link], stories: Sequence[Story], archive: bool
@@ -238,11 +239,6 @@ class _FeedHead:
             archive=archive,
             entries=entries,
         )
-
-
-def site_asset_url(ctx: Context, name: str) -> str:
-    """Publisher logo and icon: the HTML writer publishes them under html/media/site/."""
-    return ctx.urls.output(f"html/media/site/{name}")
 
 
 def make_entry(story: Story, lang: str, ctx: Context) -> Entry:
