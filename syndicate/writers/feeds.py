@@ -136,12 +136,13 @@ def feed_documents(
         public = sorted(
             (s for s in stories if s.has(lang) and s.is_visible(ctx.now)), key=archive_key
         )
-        yield from _feed_set(f"{fmt}/{lang}", lang, None, public, ctx, settings, media_type)
+        # Each entry is rendered once, though it appears in several documents.
+        entries = {s.id: make_entry(s, lang, ctx) for s in public}
+        kind = _Kind(lang, entries, settings, media_type)
+        yield from _feed_set(f"{fmt}/{lang}", None, public, ctx, kind)
         for section in sections:
             chosen = [s for s in public if s.section == section]
-            yield from _feed_set(
-                f"{fmt}/{lang}/{section}", lang, section, chosen, ctx, settings, media_type
-            )
+            yield from _feed_set(f"{fmt}/{lang}/{section}", section, chosen, ctx, kind)
 
 
 def archive_key(story: Story) -> tuple[datetime, str]:
@@ -163,44 +164,61 @@ def paginate(
 ) -> tuple[list[tuple[Story, ...]], tuple[Story, ...]]:
     """(full archive pages, oldest first; the subscription feed's stories).
 
-    Archive pages are filled oldest-first and only full pages are published, so a page never
-    changes once it exists. The subscription feed holds every story not yet in a full page,
-    topped up to `limit` with the most recently updated others, so corrections reach it."""
-    full = len(oldest_first) // size if size else 0
-    pages = [tuple(oldest_first[i * size : (i + 1) * size]) for i in range(full)]
-    tail = list(oldest_first[full * size :]) if size else []
-    archived = sorted(oldest_first[: full * size] if size else oldest_first, key=recency_key)
+    Archive pages are filled oldest-first and only full pages are published, so the set of
+    stories of a page never changes. The subscription feed holds every story not yet in a full
+    page, topped up to `limit` with the most recently updated others, so corrections reach it.
+    Without archives (`size` 0) it holds the `limit` most recently updated stories."""
+    if size:
+        cut = len(oldest_first) // size * size
+        pages = [tuple(oldest_first[i : i + size]) for i in range(0, cut, size)]
+    else:
+        cut, pages = len(oldest_first), []
+    tail = list(oldest_first[cut:])
+    others = sorted(oldest_first[:cut], key=recency_key)
     extra = max(0, limit - len(tail))
-    current = tail + (archived[-extra:] if extra else [])
+    current = tail + (others[-extra:] if extra else [])
     return pages, tuple(sorted(current, key=recency_key, reverse=True))
 
 
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    """What the feeds of one language and format share."""
+
+    lang: str
+    entries: dict[str, Entry]
+    """By story id."""
+    settings: Settings
+    media_type: str
+
+
 def _feed_set(
-    base: str,
-    lang: str,
-    section: str | None,
-    stories: Sequence[Story],
-    ctx: Context,
-    settings: Settings,
-    media_type: str,
+    base: str, section: str | None, stories: Sequence[Story], ctx: Context, kind: _Kind
 ) -> Iterator[tuple[str, Feed]]:
     """The subscription feed at `<base>.xml` and its archive pages `<base>/archive/<n>.xml`."""
+    settings, media_type = kind.settings, kind.media_type
     pages, current = paginate(stories, settings.limit, settings.archive_size)
     subscription = ctx.urls.output(f"{base}.xml")
     page_url = [ctx.urls.output(f"{base}/archive/{n}.xml") for n in range(1, len(pages) + 1)]
     links = [Link(settings.hub, "hub")] if settings.hub else []
     if pages:
         links.append(Link(page_url[-1], "prev-archive", media_type))
-    head = _FeedHead(lang, section, subscription, ctx)
-    yield f"{base}.xml", head.feed(subscription, links, current, archive=False)
+    head = _FeedHead(kind.lang, section, subscription, ctx)
+    yield f"{base}.xml", head.feed(subscription, links, _entries(current, kind), False)
     for n, page in enumerate(pages, start=1):
         links = [Link(subscription, "current", media_type)]
         if n > 1:
             links.append(Link(page_url[n - 2], "prev-archive", media_type))
         if n < len(pages):
             links.append(Link(page_url[n], "next-archive", media_type))
-        newest_first = tuple(sorted(page, key=recency_key, reverse=True))
-        yield f"{base}/archive/{n}.xml", head.feed(page_url[n - 1], links, newest_first, True)
+        newest_first = sorted(page, key=recency_key, reverse=True)
+        yield (
+            f"{base}/archive/{n}.xml",
+            head.feed(page_url[n - 1], links, _entries(newest_first, kind), True),
+        )
+
+
+def _entries(stories: Sequence[Story], kind: _Kind) -> tuple[Entry, ...]:
+    return tuple(kind.entries[s.id] for s in stories)
 
 
 class _FeedHead:
@@ -220,9 +238,8 @@ class _FeedHead:
         self.icon = site_media_url(ctx, pub.icon) if pub.icon else None
 
     def feed(
-        self, self_url: str, links: list[Link], stories: Sequence[Story], archive: bool
+        self, self_url: str, links: list[Link], entries: tuple[Entry, ...], archive: bool
     ) -> Feed:
-        entries = tuple(make_entry(story, self.lang, self.ctx) for story in stories)
         return Feed(
             id=self.id,
             lang=self.lang,
