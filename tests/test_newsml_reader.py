@@ -16,7 +16,23 @@ from test_newsml import context
 from syndicate.cli import main
 from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
-from syndicate.model import Correction, Localized, Place, Story
+from syndicate.model import (
+    BlockQuote,
+    Code,
+    Correction,
+    Emphasis,
+    Heading,
+    LineBreak,
+    Link,
+    ListBlock,
+    Localized,
+    Paragraph,
+    Place,
+    Story,
+    Strong,
+    Text,
+    ThematicBreak,
+)
 from syndicate.readers.articles import read_articles
 from syndicate.readers.newsml import read_newsml
 from syndicate.writers.model import to_data
@@ -162,3 +178,57 @@ def _config() -> SiteConfig:
     config = load_config(REPO / "syndicate.yaml", "syndicate.yaml", Diagnostics())
     assert config is not None
     return config
+
+
+def test_round_trip_of_every_body_node(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    at = sample_story.source
+    rich = (
+        Heading(3, (Text("Sub "), Emphasis((Text("heading"),))), at),
+        Paragraph(
+            (
+                Strong((Text("Bold"),)),
+                Text(" and "),
+                Code("x < 1 & y"),
+                LineBreak(),
+                Link("https://example.org/a?b=1&c=2", (Text("a link"),), "Its title"),
+                Text(" ends."),
+            ),
+            at,
+        ),
+        BlockQuote((Paragraph((Text("Quoted"),), at),), at),
+        ListBlock(
+            True, ((Paragraph((Text("three"),), at),), (Paragraph((Text("four"),), at),)), at, 3
+        ),
+        ListBlock(False, ((Paragraph((Text("bullet"),), at),),), at),
+        ThematicBreak(at),
+    )
+    story = dataclasses.replace(
+        sample_story,
+        variants=tuple(dataclasses.replace(v, body=v.body + rich) for v in sample_story.variants),
+    )
+    back = round_trip(story, site_config, tmp_path)
+    assert carried(back) == carried(story)
+
+
+def test_official_xsd_from_the_site_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = REPO.parent / "shared" / "schemas-official" / "newsml-g2"
+    if not shared.is_dir():
+        pytest.skip("../shared is not present")
+    monkeypatch.delenv("SYNDICATE_NEWSML_XSD", raising=False)
+    monkeypatch.chdir(REPO)
+    config = tmp_path / "syndicate.yaml"
+    text = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    text = text.replace("articles/_site/", f"{REPO}/articles/_site/")
+    config.write_text(text + f"newsml:\n  official_xsd: {tmp_path / 'missing.xsd'}\n", "utf-8")
+    out = tmp_path / "out"
+    assert main(["export", "-q", "--config", str(config), "--out", str(out), "-f", "newsml"]) == 0
+    capsys.readouterr()
+    assert main(["validate", "--config", str(config), "--outputs", str(out)]) != 0
+    assert "missing.xsd: error: cannot load the NewsML-G2 XSD" in capsys.readouterr().err
+    good = shared / "NewsML-G2_2.35-spec-All-Power.xsd"
+    config.write_text(text + f"newsml:\n  official_xsd: {good}\n", "utf-8")
+    assert main(["validate", "--config", str(config), "--outputs", str(out)]) == 0
