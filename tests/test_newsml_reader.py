@@ -230,5 +230,8 @@ def test_official_xsd_from_the_site_configuration(
     assert main(["validate", "--config", str(config), "--outputs", str(out)]) != 0
     assert "missing.xsd: error: cannot load the NewsML-G2 XSD" in capsys.readouterr().err
     good = shared / "NewsML-G2_2.35-spec-All-Power.xsd"
+    monkeypatch.setenv("SYNDICATE_NEWSML_XSD", str(good))  # the variable wins over the file
+    assert main(["validate", "--config", str(config), "--outputs", str(out)]) == 0
+    monkeypatch.delenv("SYNDICATE_NEWSML_XSD")
     config.write_text(text + f"newsml:\n  official_xsd: {good}\n", "utf-8")
     assert main(["validate", "--config", str(config), "--outputs", str(out)]) == 0

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from babel import Locale
 from lxml import etree
@@ -87,7 +86,9 @@ class NewsMLWriter(Writer):
         from syndicate.validate.newsml import validate_folder
 
         super().validate_outputs(out, ctx)
-        official = ctx.options.get("official_xsd") or os.environ.get(XSD_ENV)
+        # Validation, not writing: reading the environment here keeps writers pure. The variable
+        # wins over syndicate.yaml, so one run can be pointed at another copy of the schema.
+        official = os.environ.get(XSD_ENV) or ctx.options.get("official_xsd")
         validate_folder(out / "newsml", ctx.diagnostics, Path(official) if official else None)
 
 
@@ -97,7 +98,9 @@ def serialise(root: etree._Element) -> bytes:
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
 
 
-def sub(parent: etree._Element, name: str, text: str | None = None, /, **attrs: str) -> Any:
+def sub(
+    parent: etree._Element, name: str, text: str | None = None, /, **attrs: str
+) -> etree._Element:
     """A NewsML-G2 child element with its text and attributes, in the order given."""
     element = etree.SubElement(parent, qname(name))
     for key, value in attrs.items():
@@ -251,7 +254,7 @@ class _ItemBuilder:
         sub(meta, "contentModified", rfc3339(story.updated))
         return meta
 
-    def _place(self, parent: etree._Element, tag: str, place: Place, lang: str) -> Any:
+    def _place(self, parent: etree._Element, tag: str, place: Place, lang: str) -> etree._Element:
         element = sub(parent, tag, type="cpnat:geoArea")
         sub(element, "name", place.name.get(lang, self.story.original_lang))
         country = sub(
