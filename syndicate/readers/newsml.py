@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from babel.dates import format_date
 from lxml import etree
@@ -22,6 +23,7 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.locales import locale_for
 from syndicate.i18n.terms import term
 from syndicate.model import (
+    STATUSES,
     Block,
     Byline,
     Correction,
@@ -171,8 +173,7 @@ def _source(el: etree._Element) -> SourceRef:
 
 
 def _find(el: etree._Element, path: str) -> etree._Element | None:
-    found = el.find(path, NS)
-    return found
+    return el.find(path, NS)
 
 
 def _text(el: etree._Element, path: str) -> str | None:
@@ -381,9 +382,11 @@ def assemble_story(package: PackageItem, items: list[NewsItem], timezone: str) -
     original = next(
         (i for i in items if not any(link.rel == REL_ORIGINAL for link in i.links)), items[0]
     )
+    status = next((s for s in STATUSES if s == original.status), None)
+    if status is None:
+        raise NewsMLProblem(f"unknown pubStatus stat:{original.status}", original.source)
     published = original.first_created or original.version_created
     images = _story_images(original, items)
-    by_lang = {item.lang: item for item in items}
     return Story(
         slug=original.slugline or Path(package.source.path).name.removesuffix(PACKAGE_SUFFIX),
         id=package.guid,
@@ -393,7 +396,7 @@ def assemble_story(package: PackageItem, items: list[NewsItem], timezone: str) -
         first_created=original.content_created or published,
         published=published,
         updated=original.version_created,
-        status=original.status,  # type: ignore[arg-type]
+        status=status,
         version=original.version,
         urgency=original.urgency or 5,
         genre=_genre(original.genre),
@@ -406,7 +409,7 @@ def assemble_story(package: PackageItem, items: list[NewsItem], timezone: str) -
             if s.qcode
         ),
         keywords=package.keywords,
-        places=_places(original, by_lang),
+        places=_places(original, items),
         images=images,
         related=tuple(
             RelatedLink(link.href, _merge((i.lang, _link_title(i, link.href)) for i in items))
@@ -446,27 +449,29 @@ def _story_rights(original: NewsItem, items: list[NewsItem]) -> Rights:
     return Rights(holder, _merge(notices), _nonempty(_merge(terms)))
 
 
-def _places(original: NewsItem, by_lang: dict[str, NewsItem]) -> tuple[Place, ...]:
+PlaceRole = Literal["located", "about"]
+
+
+def _item_places(item: NewsItem) -> list[tuple[PlaceRole, Concept]]:
     """The located place first, then the places the story is about, as the writer orders them."""
-    places: list[Place] = []
-    concepts = [("located", original.located)] if original.located else []
-    concepts += [("about", s) for s in original.subjects if s.type == "cpnat:geoArea"]
-    for index, (role, concept) in enumerate(concepts):
-        assert concept is not None
-        names = []
-        for lang, item in by_lang.items():
-            mine = [item.located] if item.located else []
-            mine += [s for s in item.subjects if s.type == "cpnat:geoArea"]
-            names.append((lang, mine[index].name if index < len(mine) and mine[index] else None))
-        places.append(
-            Place(
-                name=_merge(names),
-                country=(concept.broader or "").removeprefix(COUNTRY_SCHEME + ":"),
-                coordinates=concept.position,
-                role="located" if role == "located" else "about",
-            )
+    located: list[tuple[PlaceRole, Concept]] = [("located", item.located)] if item.located else []
+    return located + [("about", s) for s in item.subjects if s.type == "cpnat:geoArea"]
+
+
+def _places(original: NewsItem, items: list[NewsItem]) -> tuple[Place, ...]:
+    by_lang = {item.lang: _item_places(item) for item in items}
+    return tuple(
+        Place(
+            name=_merge(
+                (lang, places[index][1].name if index < len(places) else None)
+                for lang, places in by_lang.items()
+            ),
+            country=(concept.broader or "").removeprefix(COUNTRY_SCHEME + ":"),
+            coordinates=concept.position,
+            role=role,
         )
-    return tuple(places)
+        for index, (role, concept) in enumerate(_item_places(original))
+    )
 
 
 def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...]:
