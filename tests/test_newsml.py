@@ -367,3 +367,15 @@ def test_safe_parser_does_not_expand_external_entities(tmp_path: Path) -> None:
     )
     root = etree.parse(str(doc), safe_parser()).getroot()
     assert "TOP SECRET" not in etree.tostring(root, encoding="unicode")
+
+
+def test_profile_is_stricter_than_iptc_on_our_vocabularies(
+    sample_story: Story, site_config: SiteConfig, iptc_xsd: etree.XMLSchema
+) -> None:
+    root = item(write(sample_story, site_config), sample_story, "en")
+    xp(root, "g2:itemMeta/g2:pubStatus")[0].set("qcode", "stat:bogus")
+    xp(root, "g2:itemMeta/g2:link")[0].set("rel", "irel:derivedFrom")
+    assert_valid(iptc_xsd, root)
+    assert not profile_schema().validate(root)
+    messages = " ".join(e.message for e in profile_schema().error_log)
+    assert "stat:bogus" in messages and "irel:derivedFrom" in messages
