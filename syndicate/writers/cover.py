@@ -94,13 +94,32 @@ def _face_index(path: Path, family: str) -> int:
         index += 1
 
 
+def check_fonts(text: CoverText, dirs: Sequence[str]) -> None:
+    """Every font the cover needs is installed; the error names all that are missing."""
+    needed = [
+        _font_spec(t, text.lang, bold)
+        for t, bold in (
+            (text.publisher, True),
+            (text.kicker, False),
+            (text.title, True),
+            (text.date, False),
+        )
+    ]
+    missing = sorted(
+        {s for s in needed if _find_file(s.file, tuple(dirs)) is None}, key=lambda s: s.file
+    )
+    if missing:
+        names = ", ".join(f"{s.file} ({s.family}, Debian package {s.package})" for s in missing)
+        raise CoverError(
+            f"cover fonts not found under {', '.join(dirs)}: {names}; install"
+            " the packages or set epub.font_dirs"
+        )
+
+
 def load_font(spec: FontSpec, size: int, dirs: Sequence[str]) -> ImageFont.FreeTypeFont:
     path = _find_file(spec.file, tuple(dirs))
     if path is None:
-        raise CoverError(
-            f"font {spec.file} ({spec.family}) not found under {', '.join(dirs)}; install the"
-            f" Debian package {spec.package} or set epub.font_dirs"
-        )
+        raise CoverError(f"font {spec.file} not found under {', '.join(dirs)}")
     index = _face_index(path, spec.family) if path.suffix == ".ttc" else 0
     return ImageFont.truetype(str(path), size, index=index, layout_engine=ImageFont.Layout.RAQM)
 
@@ -117,6 +136,7 @@ def check_shaper() -> None:
 def render_cover(text: CoverText, font_dirs: Sequence[str] = DEFAULT_FONT_DIRS) -> bytes:
     """The cover as PNG bytes: the same text and fonts always give the same bytes."""
     check_shaper()
+    check_fonts(text, font_dirs)
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, 260), fill=BAND)

@@ -71,14 +71,10 @@ class EpubWriter(Writer):
         try:
             options = EditionOptions.from_options(ctx.options)
         except EditionError as exc:
-            where = f"{ctx.config.source.path}:{ctx.config.lines.get(self.section(), 0)}"
+            where = ctx.config.source.at(ctx.config.lines.get(self.section(), 0))
             ctx.diagnostics.error("epub.config", str(exc), where)
             return []
-        try:
-            return list(_Run(ctx, options).files(stories))
-        except CoverError as exc:
-            ctx.diagnostics.error("epub.cover", str(exc))
-            return []
+        return list(_Run(ctx, options).files(stories))
 
     def validate_outputs(self, out: Path, ctx: Context) -> None:
         """Well-formed XML everywhere, and every EPUB's zip layout and XML members."""
@@ -105,6 +101,7 @@ class _Run:
         self.options = options
         self.images: dict[str, dict[int, Resource]] = {}
         self.ready: set[tuple[str, str]] = set()
+        self.cover_problems: set[str] = set()
 
     def files(self, stories: Sequence[Story]) -> Iterator[OutputFile]:
         visible = sorted(
@@ -140,16 +137,17 @@ class _Run:
         self, story: Story, variant: Variant, images: dict[int, Resource]
     ) -> _Published | None:
         lang = variant.lang
-        cover = render_cover(
+        cover = self._cover(
             CoverText(
                 lang,
                 self.ctx.config.publisher.name,
                 section_name(story.section, lang),
                 variant.headline,
                 format_human_date(story.published, lang, story.timezone),
-            ),
-            self.options.font_dirs,
+            )
         )
+        if cover is None:
+            return None
         spec = epub_book.story_book(story, variant, cover, images, self.ctx)
         return self._publish(
             f"{story.slug}.{lang}", spec, cover, story.updated, story.published, variant.source
@@ -159,15 +157,26 @@ class _Run:
         lang = edition.lang
         title = epub_book.edition_title(edition, self.options.title, self.ctx)
         date = format_human_date(edition.date, lang, self.ctx.config.timezone)
-        cover = render_cover(
-            CoverText(lang, self.ctx.config.publisher.name, term("edition", lang), title, date),
-            self.options.font_dirs,
+        cover = self._cover(
+            CoverText(lang, self.ctx.config.publisher.name, term("edition", lang), title, date)
         )
+        if cover is None:
+            return None
         spec = epub_book.edition_book(edition, title, cover, self.images, self.ctx)
         updated = max(s.updated for s in edition.stories)
         return self._publish(
             f"edition-{lang}", spec, cover, updated, edition.date, self.ctx.config.source
         )
+
+    def _cover(self, text: CoverText) -> bytes | None:
+        """The cover PNG; a missing font is reported once, however many books need it."""
+        try:
+            return render_cover(text, self.options.font_dirs)
+        except CoverError as exc:
+            if str(exc) not in self.cover_problems:
+                self.cover_problems.add(str(exc))
+                self.ctx.diagnostics.error("epub.cover", str(exc))
+            return None
 
     def _publish(
         self,

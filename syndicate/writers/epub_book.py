@@ -135,7 +135,7 @@ def story_book(
     story: Story, variant: Variant, cover: bytes, images: Mapping[int, Resource], ctx: Context
 ) -> Book:
     lang = variant.lang
-    doc = story_document(story, variant, ctx, f"story-{story.slug}.xhtml")
+    doc = story_document(story, variant, ctx, story_file(story))
     used = _used_images(story, variant, images)
     rights = story.rights_for(lang)
     return Book(
@@ -197,7 +197,7 @@ def edition_book(
 ) -> Book:
     lang = edition.lang
     stories = edition.stories
-    docs = [story_document(s, s.variant(lang), ctx, f"story-{s.slug}.xhtml") for s in stories]
+    docs = [story_document(s, s.variant(lang), ctx, story_file(s)) for s in stories]
     publisher = ctx.config.publisher.name
     headlines = [s.variant(lang).headline for s in stories]
     return Book(
@@ -236,16 +236,20 @@ def edition_book(
 
 
 def _edition_toc(edition: Edition) -> tuple[TocEntry, ...]:
+    """Section, then its stories; a section opens at its first story, because the nav must
+    follow the reading order (a link back to the contents page would go backwards)."""
     return tuple(
         TocEntry(
             section_name(code, edition.lang),
-            f"contents.xhtml#section-{code}",
-            tuple(
-                TocEntry(s.variant(edition.lang).headline, f"story-{s.slug}.xhtml") for s in stories
-            ),
+            story_file(stories[0]),
+            tuple(TocEntry(s.variant(edition.lang).headline, story_file(s)) for s in stories),
         )
         for code, stories in edition.sections
     )
+
+
+def story_file(story: Story) -> str:
+    return f"story-{story.slug}.xhtml"
 
 
 def _landmarks(lang: str, first: str, contents: str | None) -> tuple[Landmark, ...]:
@@ -388,7 +392,7 @@ def contents_document(edition: Edition, title: str, ctx: Context) -> Document:
         for story in stories:
             variant = story.variant(lang)
             li = etree.SubElement(ol, _X + "li")
-            etree.SubElement(li, _X + "a", href=f"story-{story.slug}.xhtml").text = variant.headline
+            etree.SubElement(li, _X + "a", href=story_file(story)).text = variant.headline
             if variant.byline.names:
                 _para(li, "byline", byline_text(variant))
     return _document("contents.xhtml", term("contents", lang), html)

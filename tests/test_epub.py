@@ -1,0 +1,306 @@
+"""EPUBs and the OPDS catalog of the sample story, exported through the CLI and read back:
+package metadata, direction, languages, table of contents, accessibility, cover, byte-identical
+rebuilds, goldens of the extracted members, and feedparser as a real OPDS client."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import feedparser
+import pytest
+from conftest import FIXED_NOW, REPO, SAMPLE_SLUG
+from ebooklib import epub as ebooklib_epub
+from lxml import etree
+from PIL import Image
+
+from syndicate.cli import main
+from syndicate.diagnostics import Diagnostics
+from syndicate.model import Story
+from syndicate.writers.base import Context
+from syndicate.writers.epub import EpubWriter
+
+LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+}
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+BASE_URL = "https://ycpress.example/syndicate/"
+
+
+def export_epub(out: Path) -> Path:
+    args = [
+        "export",
+        "--quiet",
+        "--config",
+        str(REPO / "syndicate.yaml"),
+        "--articles",
+        str(REPO / "articles"),
+        "--out",
+        str(out),
+        "--now",
+        FIXED_NOW,
+        "--format",
+        "epub",
+    ]
+    assert main(args) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def epub_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return export_epub(tmp_path_factory.mktemp("epub") / "out")
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def opf(path: Path) -> etree._Element:
+    return etree.fromstring(members(path)["EPUB/content.opf"])
+
+
+def xhtml(path: Path, name: str) -> etree._Element:
+    return etree.fromstring(members(path)[f"EPUB/{name}"])
+
+
+def story_epub(out: Path, lang: str) -> Path:
+    return out / "epub" / f"{SAMPLE_SLUG}.{lang}.epub"
+
+
+def all_epubs(out: Path) -> list[Path]:
+    return sorted((out / "epub").glob("*.epub"))
+
+
+def test_one_book_per_variant_and_one_edition_per_language(epub_out: Path) -> None:
+    names = {p.name for p in all_epubs(epub_out)}
+    assert names == {f"{SAMPLE_SLUG}.{lang}.epub" for lang in LANGS} | {
+        f"edition-{lang}.epub" for lang in LANGS
+    }
+
+
+def test_ocf_zip_is_reproducible_by_construction(epub_out: Path) -> None:
+    for path in all_epubs(epub_out):
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+        assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
+        assert not infos[0].extra
+        assert [i.filename for i in infos[1:]] == sorted(i.filename for i in infos[1:])
+        assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+        assert {i.external_attr >> 16 for i in infos} == {0o100644}
+
+
+def test_rebuild_is_byte_identical(epub_out: Path, tmp_path: Path) -> None:
+    again = export_epub(tmp_path / "again")
+    first = sorted(p.relative_to(epub_out) for p in epub_out.rglob("*") if p.is_file())
+    second = sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    assert first == second
+    for rel in first:
+        assert (epub_out / rel).read_bytes() == (again / rel).read_bytes(), rel
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_package_language_direction_and_identifier(
+    epub_out: Path, sample_story: Story, lang: str
+) -> None:
+    package = opf(story_epub(epub_out, lang))
+    assert package.get(XML_LANG) == lang
+    assert package.xpath("string(opf:metadata/dc:language)", namespaces=NS) == lang
+    uid = package.get("unique-identifier")
+    identifier = package.xpath(f"string(opf:metadata/dc:identifier[@id='{uid}'])", namespaces=NS)
+    assert identifier == sample_story.variant_id(lang)
+    spine = package.find("opf:spine", NS)
+    rtl = lang == "ar"
+    assert spine.get("page-progression-direction") == ("rtl" if rtl else "ltr")
+    assert package.get("dir") == ("rtl" if rtl else None)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_document_carries_language_and_direction(epub_out: Path, lang: str) -> None:
+    for path in (story_epub(epub_out, lang), epub_out / "epub" / f"edition-{lang}.epub"):
+        docs = [n for n in members(path) if n.endswith(".xhtml")]
+        assert "EPUB/nav.xhtml" in docs and "EPUB/cover.xhtml" in docs
+        for name in docs:
+            root = etree.fromstring(members(path)[name])
+            assert root.get("lang") == lang and root.get(XML_LANG) == lang, name
+            assert root.get("dir") == ("rtl" if lang == "ar" else None), name
+            assert root.findtext("x:head/x:title", namespaces=NS), name
+        ncx = etree.fromstring(members(path)["EPUB/toc.ncx"])
+        assert ncx.get(XML_LANG) == lang
+
+
+def test_metadata_comes_from_the_story_never_the_clock(epub_out: Path, sample_story: Story) -> None:
+    package = opf(story_epub(epub_out, "fr"))
+    meta = package.find("opf:metadata", NS)
+    variant = sample_story.variant("fr")
+    assert meta.findtext("dc:title", namespaces=NS) == variant.headline
+    assert meta.xpath("string(opf:meta[@property='dcterms:modified'])", namespaces=NS) == (
+        "2021-02-18T18:30:00Z"
+    )
+    assert meta.findtext("dc:date", namespaces=NS) == "2021-02-18T19:30:00+01:00"
+    assert [e.text for e in meta.findall("dc:creator", NS)] == ["YCPress"]
+    assert meta.findtext("dc:publisher", namespaces=NS) == "YCPress"
+    assert [e.text for e in meta.findall("dc:subject", NS)] == [
+        "politique",
+        "défense",
+        "conflit, guerre et paix",
+    ]
+    assert meta.findtext("dc:rights", namespaces=NS) == "© 2021 YCPress. Tous droits réservés."
+    assert meta.findtext("dc:description", namespaces=NS) == variant.summary
+    assert not meta.xpath("opf:meta[@name='generator']", namespaces=NS)
+
+
+def test_accessibility_metadata(epub_out: Path) -> None:
+    for path in all_epubs(epub_out):
+        meta = opf(path).find("opf:metadata", NS)
+        props: dict[str, list[str]] = {}
+        for m in meta.findall("opf:meta[@property]", NS):
+            props.setdefault(m.get("property"), []).append(m.text)
+        assert props["schema:accessMode"] == ["textual", "visual"]
+        assert props["schema:accessModeSufficient"] == ["textual"]
+        assert props["schema:accessibilityFeature"] == [
+            "alternativeText",
+            "structuralNavigation",
+            "tableOfContents",
+            "readingOrder",
+        ]
+        assert props["schema:accessibilityHazard"] == ["none"]
+        assert props["schema:accessibilitySummary"][0]
+        assert props["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+        assert props["a11y:certifiedBy"] == ["YCPress"]
+
+
+def test_cover_image_and_cover_page_outside_the_reading_order(epub_out: Path) -> None:
+    for path in all_epubs(epub_out):
+        package = opf(path)
+        cover = package.xpath("opf:manifest/opf:item[@properties='cover-image']", namespaces=NS)
+        assert len(cover) == 1 and cover[0].get("media-type") == "image/png"
+        with Image.open(io.BytesIO(members(path)["EPUB/" + cover[0].get("href")])) as image:
+            assert image.format == "PNG" and image.size == (1200, 1600)
+        page = package.xpath("opf:manifest/opf:item[@href='cover.xhtml']/@id", namespaces=NS)[0]
+        first = package.find("opf:spine/opf:itemref", NS)
+        assert first.get("idref") == page and first.get("linear") == "no"
+        landmarks = xhtml(path, "nav.xhtml").xpath(
+            "//x:nav[@epub:type='landmarks']//x:a", namespaces=NS
+        )
+        kinds = {a.get(f"{{{NS['epub']}}}type"): a.get("href") for a in landmarks}
+        assert kinds["cover"] == "cover.xhtml" and "bodymatter" in kinds
+        img = xhtml(path, "cover.xhtml").find(".//x:img", NS)
+        assert img.get("src") == cover[0].get("href") and "YCPress" in img.get("alt")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_story_table_of_contents(epub_out: Path, sample_story: Story, lang: str) -> None:
+    path = story_epub(epub_out, lang)
+    toc = xhtml(path, "nav.xhtml").xpath("//x:nav[@epub:type='toc']//x:a", namespaces=NS)
+    assert [a.text for a in toc] == [sample_story.variant(lang).headline]
+    ncx = etree.fromstring(members(path)["EPUB/toc.ncx"])
+    labels = ncx.xpath("//ncx:navPoint/ncx:navLabel/ncx:text/text()", namespaces=NS)
+    assert labels == [sample_story.variant(lang).headline]
+    book = ebooklib_epub.read_epub(str(path), {"ignore_ncx": True})
+    assert book.get_metadata("DC", "identifier")[0][0] == sample_story.variant_id(lang)
+
+
+def test_edition_toc_nests_stories_under_sections(epub_out: Path, sample_story: Story) -> None:
+    path = epub_out / "epub" / "edition-de.epub"
+    nav = xhtml(path, "nav.xhtml").xpath("//x:nav[@epub:type='toc']/x:ol/x:li", namespaces=NS)
+    assert [li.findtext("x:a", namespaces=NS) for li in nav] == ["Politik"]
+    stories = nav[0].xpath("x:ol/x:li/x:a", namespaces=NS)
+    assert [a.text for a in stories] == [sample_story.variant("de").headline]
+    contents = xhtml(path, "contents.xhtml")
+    assert contents.xpath("string(//x:section[@id='section-politics']/x:h2)", namespaces=NS) == (
+        "Politik"
+    )
+    spine = [i.get("idref") for i in opf(path).findall("opf:spine/opf:itemref", NS)]
+    assert spine == ["cover", "contents", f"story-{SAMPLE_SLUG}"]
+
+
+def test_story_page_has_headline_byline_dateline_date_and_figure(
+    epub_out: Path, sample_story: Story
+) -> None:
+    doc = xhtml(story_epub(epub_out, "zh-Hans"), f"story-{SAMPLE_SLUG}.xhtml")
+    variant = sample_story.variant("zh-Hans")
+    assert doc.findtext(".//x:h1", namespaces=NS) == variant.headline
+    assert doc.xpath("string(//x:p[@class='byline'])", namespaces=NS).endswith("YCPress")
+    assert doc.xpath("string(//x:p[@class='dateline'])", namespaces=NS) == "布鲁塞尔，2021年2月18日"
+    assert doc.xpath("string(//x:time/@datetime)", namespaces=NS) == "2021-02-18T19:30:00+01:00"
+    img = doc.find(".//x:figure/x:img", NS)
+    assert img.get("src") == f"images/{SAMPLE_SLUG}/nato-iraq-mission.png"
+    assert img.get("alt") and doc.find(".//x:figure/x:figcaption/x:small", NS) is not None
+    image = members(story_epub(epub_out, "zh-Hans"))["EPUB/" + img.get("src")]
+    assert (
+        image == (REPO / "articles" / SAMPLE_SLUG / "images" / "nato-iraq-mission.png").read_bytes()
+    )
+    assert not doc.xpath("//x:img[starts-with(@src, 'http')]", namespaces=NS)
+
+
+def test_opds_catalog_parses_and_every_acquisition_link_exists(epub_out: Path) -> None:
+    nav = feedparser.parse((epub_out / "opds" / "catalog.xml").read_bytes())
+    assert not nav.bozo, nav.get("bozo_exception")
+    assert [e.link for e in nav.entries] == [f"{BASE_URL}opds/{lang}.xml" for lang in LANGS]
+    acquired = set()
+    for entry in nav.entries:
+        link = next(ln for ln in entry.links if ln.rel == "subsection")
+        assert "kind=acquisition" in link.type
+        feed = feedparser.parse((epub_out / link.href.removeprefix(BASE_URL)).read_bytes())
+        assert not feed.bozo, feed.get("bozo_exception")
+        lang = entry.link.removeprefix(f"{BASE_URL}opds/").removesuffix(".xml")
+        for book in feed.entries:
+            assert book.title and book.author == "YCPress" and book.summary
+            assert book.dcterms_language == lang
+            links = {ln.rel: ln for ln in book.links}
+            acquisition = links["http://opds-spec.org/acquisition"]
+            assert acquisition.type == "application/epub+zip"
+            target = epub_out / acquisition.href.removeprefix(BASE_URL)
+            assert target.is_file() and target.suffix == ".epub"
+            thumb = links["http://opds-spec.org/image/thumbnail"].href.removeprefix(BASE_URL)
+            assert (epub_out / thumb).is_file()
+            acquired.add(target)
+    assert acquired == set(all_epubs(epub_out))
+
+
+def test_validate_outputs_accepts_the_export_and_reports_a_broken_zip(
+    epub_out: Path, site_config: object, tmp_path: Path
+) -> None:
+    writer = EpubWriter()
+    diags = Diagnostics()
+    ctx = Context(config=site_config, now=None, diagnostics=diags, languages=LANGS)  # type: ignore[arg-type]
+    writer.validate_outputs(epub_out, ctx)
+    assert not list(diags)
+    broken = tmp_path / "epub"
+    broken.mkdir()
+    data = members(story_epub(epub_out, "en"))
+    with zipfile.ZipFile(broken / "bad.epub", "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(data, reverse=True):
+            zf.writestr(name, data[name])
+    writer.validate_outputs(tmp_path, ctx)
+    assert [d.code for d in diags] == ["epub.zip"]
+
+
+def test_golden_members(
+    epub_out: Path, tmp_path: Path, golden: Callable[[Path, str], None]
+) -> None:
+    """Every text member of every EPUB and the OPDS feeds; images are listed, not compared,
+    because the cover PNGs depend on the fonts installed."""
+    tree = tmp_path / "golden"
+    for path in all_epubs(epub_out):
+        files = members(path)
+        folder = tree / path.stem
+        folder.mkdir(parents=True)
+        (folder / "members.txt").write_text("\n".join(files) + "\n", encoding="utf-8")
+        for name, data in files.items():
+            if not name.endswith(".png"):
+                target = folder / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+    for feed in sorted((epub_out / "opds").glob("*.xml")):
+        (tree / "opds").mkdir(exist_ok=True)
+        (tree / "opds" / feed.name).write_bytes(feed.read_bytes())
+    golden(tree, "epub")

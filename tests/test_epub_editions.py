@@ -1,0 +1,231 @@
+"""Editions of several stories (selection, sections, visibility, options) and bad input: empty
+bodies, missing or unsupported images, missing fonts give diagnostics and never an EPUB."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from syndicate.config import SiteConfig
+from syndicate.diagnostics import Diagnostics
+from syndicate.export import export, writer_options
+from syndicate.model import Story
+from syndicate.writers.base import Context, OutputFile
+from syndicate.writers.cover import CoverText, render_cover
+from syndicate.writers.epub import EpubWriter
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+NS = {
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+
+
+def variant_story(sample: Story, slug: str, section: str, hours: float, **changes: Any) -> Story:
+    """A copy of the sample story under another slug and section, published `hours` earlier."""
+    when = sample.published - timedelta(hours=hours)
+    variants = tuple(
+        dataclasses.replace(v, headline=f"{v.headline} [{slug}]") for v in sample.variants
+    )
+    return dataclasses.replace(
+        sample,
+        slug=slug,
+        id=f"tag:ycpress.example,2021:{slug}",
+        section=section,
+        published=when,
+        updated=when,
+        first_created=when,
+        variants=variants,
+        **changes,
+    )
+
+
+def several_stories(sample: Story) -> list[Story]:
+    """The sample, two more stories the same day in two sections, one the day before, and
+    two the public must not see."""
+    return [
+        sample,
+        variant_story(sample, "world-1", "world", 1),
+        variant_story(sample, "politics-2", "politics", 2),
+        variant_story(sample, "yesterday", "world", 30),
+        variant_story(sample, "withheld", "world", 1, status="withheld"),
+        variant_story(sample, "embargoed", "world", 1, embargo_until=NOW + timedelta(days=1)),
+    ]
+
+
+def run(
+    stories: list[Story], config: SiteConfig, langs: tuple[str, ...] = ("en",), **options: Any
+) -> tuple[list[OutputFile], Diagnostics]:
+    writer = EpubWriter()
+    diags = Diagnostics()
+    ctx = Context(
+        config=config,
+        now=NOW,
+        diagnostics=diags,
+        languages=langs,
+        options={**writer_options(writer, config), **options},
+    )
+    return list(writer.write(stories, ctx)), diags
+
+
+def edition_files(
+    stories: list[Story], config: SiteConfig, langs: tuple[str, ...] = ("en",), **options: Any
+) -> dict[str, bytes]:
+    files, diags = run(stories, config, langs, **options)
+    assert not list(diags), [d.format_text() for d in diags]
+    return {f.path.rsplit("/", 1)[1]: f.data for f in files if f.path.startswith("epub/edition-")}
+
+
+def member(data: bytes, name: str) -> etree._Element:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return etree.fromstring(zf.read(f"EPUB/{name}"))
+
+
+def toc(data: bytes) -> list[tuple[str, list[str]]]:
+    nav = member(data, "nav.xhtml")
+    sections = nav.xpath("//x:nav[@epub:type='toc']/x:ol/x:li", namespaces=NS)
+    return [
+        (
+            li.findtext("x:a", namespaces=NS),
+            [
+                a.text.rsplit("[", 1)[-1].rstrip("]") if "[" in a.text else "sample"
+                for a in li.xpath("x:ol/x:li/x:a", namespaces=NS)
+            ],
+        )
+        for li in sections
+    ]
+
+
+def test_day_edition_holds_the_newest_days_visible_stories_by_section(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    books = edition_files(several_stories(sample_story), site_config)
+    assert toc(books["edition-en.epub"]) == [
+        ("Politics", ["sample", "politics-2"]),
+        ("World", ["world-1"]),
+    ]
+
+
+def test_section_order_edition_day_and_latest(sample_story: Story, site_config: SiteConfig) -> None:
+    stories = several_stories(sample_story)
+    ordered = edition_files(stories, site_config, section_order=["world"])
+    assert [s for s, _ in toc(ordered["edition-en.epub"])] == ["World", "Politics"]
+    day = edition_files(stories, site_config, edition_day="2021-02-17")
+    assert toc(day["edition-en.epub"]) == [("World", ["yesterday"])]
+    latest = edition_files(stories, site_config, edition="latest", edition_size=2)
+    assert toc(latest["edition-en.epub"]) == [("Politics", ["sample"]), ("World", ["world-1"])]
+
+
+def test_edition_title_date_and_identifier(sample_story: Story, site_config: SiteConfig) -> None:
+    stories = several_stories(sample_story)
+    books = edition_files(
+        stories, site_config, langs=("en", "fr"), edition_title="{publisher} daily, {date}"
+    )
+    meta = member(books["edition-fr.epub"], "content.opf").find("opf:metadata", NS)
+    assert meta.findtext("dc:title", namespaces=NS) == "YCPress daily, 18 février 2021"
+    assert meta.findtext("dc:date", namespaces=NS) == "2021-02-18"
+    identifier = meta.findtext("dc:identifier", namespaces=NS)
+    assert identifier.startswith("urn:uuid:")
+    again = edition_files(stories, site_config, langs=("fr",))
+    assert (
+        member(again["edition-fr.epub"], "content.opf").findtext(
+            "opf:metadata/dc:identifier", namespaces=NS
+        )
+        == identifier
+    )
+
+
+def test_bad_options_point_at_the_config(sample_story: Story, site_config: SiteConfig) -> None:
+    files, diags = run([sample_story], site_config, edition="weekly")
+    assert files == []
+    assert [(d.code, d.path) for d in diags] == [("epub.config", "syndicate.yaml")]
+    assert "`day` or `latest`" in diags.errors[0].message
+    config = dataclasses.replace(site_config, lines={**site_config.lines, "epub": 12})
+    _, diags = run([sample_story], config, edition_size=0)
+    assert [(d.path, d.line) for d in diags] == [("syndicate.yaml", 12)]
+
+
+def test_empty_body_is_reported_at_its_file_and_gets_no_book(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    empty = dataclasses.replace(sample_story.variant("en"), body=())
+    story = dataclasses.replace(sample_story, variants=(empty,))
+    files, diags = run([story], site_config)
+    assert not [f for f in files if f.path.startswith("epub/")]
+    (error,) = diags.errors
+    assert error.code == "epub.empty" and error.path.endswith("en.md") and error.line >= 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"path": "/nonexistent/chart.png"}, "cannot read image"),
+        ({"media_type": "image/tiff"}, "not an EPUB core image type"),
+        ({"path": str(Path(__file__))}, "not a image/png image"),
+        ({"file": "https://example.org/chart.png"}, "remote images cannot be packaged"),
+    ],
+)
+def test_unusable_image_is_reported_at_the_story_file(
+    sample_story: Story, site_config: SiteConfig, change: dict[str, str], message: str
+) -> None:
+    image = dataclasses.replace(sample_story.images[0], **change)
+    story = dataclasses.replace(sample_story, images=(image,))
+    files, diags = run([story], site_config)
+    assert not [f for f in files if f.path.startswith("epub/")]
+    (error,) = diags.errors
+    assert error.code == "epub.image" and message in error.message
+    assert error.path.endswith("story.yaml") and error.line > 1
+
+
+def test_no_partial_epub_reaches_out(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    empty = dataclasses.replace(sample_story.variant("fr"), body=())
+    variants = tuple(empty if v.lang == "fr" else v for v in sample_story.variants)
+    story = dataclasses.replace(sample_story, variants=variants)
+    diags = Diagnostics()
+    result = export(
+        writers=[EpubWriter()],
+        stories=[story],
+        config=site_config,
+        out=tmp_path / "out",
+        now=NOW,
+        languages=("en", "fr"),
+        all_languages=True,
+        diags=diags,
+    )
+    assert result is None and [d.code for d in diags.errors] == ["epub.empty"]
+    assert not list((tmp_path / "out").rglob("*.epub"))
+
+
+def test_missing_font_names_the_package_to_install(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    files, diags = run([sample_story], site_config, langs=("zh-Hans",), font_dirs=["/nonexistent"])
+    assert files == []
+    (error,) = diags.errors
+    assert error.code == "epub.cover"
+    for font, package in (
+        ("NotoSansCJK-Bold.ttc", "fonts-noto-cjk"),
+        ("NotoSerif-Bold.ttf", "fonts-noto-core"),
+    ):
+        assert f"{font} (" in error.message and f"package {package}" in error.message
+
+
+def test_cover_is_deterministic_and_uses_the_script_fonts() -> None:
+    from syndicate.writers.cover import _font_spec
+
+    text = CoverText("ar", "YCPress", "سياسة", "حلف الناتو يعتزم زيادة انتشاره", "18 فبراير 2021")
+    assert render_cover(text) == render_cover(text)
+    assert _font_spec("حلف", "ar", True).family == "Noto Naskh Arabic"
+    assert _font_spec("北约", "zh-Hans", True).family == "Noto Sans CJK SC"
+    assert _font_spec("NATO", "de", True).family == "Noto Serif"
