@@ -239,7 +239,7 @@ def sample_copy(tmp_path: Path) -> Path:
     return articles / SAMPLE_SLUG
 
 
-def set_front_matter(story: Path, lang: str, key: str, value: str) -> None:
+def set_front_matter(story: Path, lang: str, key: str, value: Any) -> None:
     """Replace a front matter field (and its folded continuation lines) with `value`."""
     path = story / f"{lang}.md"
     kept: list[str] = []
@@ -311,3 +311,29 @@ def test_hidden_stories_are_not_published(
     assert list((tmp_path / "out/jsonld").glob("*")) == []
     assert not list((tmp_path / "out/html").glob(f"{SAMPLE_SLUG}*"))
     assert not (tmp_path / "out/html/media" / SAMPLE_SLUG).exists()
+
+
+def test_one_author_object_per_credited_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_dir: Path
+) -> None:
+    monkeypatch.chdir(REPO)
+    story = sample_copy(tmp_path)
+    byline = {
+        "people": [
+            {"name": "Amira Haddad", "url": "https://ycpress.example/staff/amira-haddad/"},
+            {"name": "Jean Dupont", "url": "https://ycpress.example/staff/jean-dupont/"},
+        ],
+        "organisation": "Agence Exemple",
+    }
+    set_front_matter(story, "en", "byline", byline)
+    out = tmp_path / "out"
+    assert export_articles(story.parent, out, "jsonld") == 0
+    path = out / "jsonld" / f"{SAMPLE_SLUG}.en.jsonld"
+    authors = article(json.loads(path.read_text(encoding="utf-8")))["author"]
+    assert authors == [
+        {"@type": "Person", "name": "Amira Haddad", "url": byline["people"][0]["url"]},
+        {"@type": "Person", "name": "Jean Dupont", "url": byline["people"][1]["url"]},
+        {"@type": "Organization", "name": "Agence Exemple"},
+    ]
+    result = run_checker(shared_dir, [path])
+    assert "ERROR" not in result.stdout

@@ -180,7 +180,8 @@ def feed_links(head: El, lang: str, ctx: Context, title: str) -> None:
 
 
 def subscribe_line(footer: El, lang: str, ctx: Context) -> None:
-    line = el(footer, "p", term("subscribe", lang) + ": ")
+    line = el(footer, "p")
+    el(line, "strong", term("subscribe", lang)).tail = " "
     atom = el(
         line, "a", "Atom", href=ctx.urls.output(f"atom/{lang}.xml"), type="application/atom+xml"
     )

@@ -256,12 +256,12 @@ class GraphBuilder:
             "publisher": {"@id": self.org_id},
             "copyrightHolder": self._organization_ref(rights.holder),
             "copyrightYear": story.published.astimezone(ZoneInfo(story.timezone)).year,
-            "copyrightNotice": rights.notice.get(lang, story.original_lang) or "",
             "isAccessibleForFree": True,
             "keywords": list(variant.keywords or story.keywords),
         }
         optional: Node = {
             "alternativeHeadline": variant.alt_headline,
+            "copyrightNotice": rights.notice.get(lang, story.original_lang),
             "image": [self._image(story, image, lang) for image in story.images],
             "about": [_subject(subject, lang, story) for subject in story.subjects],
             "contentLocation": [_place(p, lang, story) for p in story.places if p.role == "about"],
@@ -282,8 +282,7 @@ class GraphBuilder:
             people.append(node)
         if byline.organisation:
             people.append(self._organization_ref(byline.organisation))
-        # An unsigned story is the publisher's own work.
-        return people or [{"@id": self.org_id}]
+        return people
 
     def _organization_ref(self, name: str) -> Node:
         """The publisher by `@id` when it is the one named; another organisation by name."""
@@ -312,11 +311,10 @@ class GraphBuilder:
     def _correction(self, story: Story, lang: str) -> Node | None:
         if story.correction is None:
             return None
-        return {
-            "@type": "CorrectionComment",
-            "text": story.correction.note.get(lang, story.original_lang) or "",
-            "datePublished": rfc3339(story.updated),
-        }
+        note = story.correction.note.get(lang, story.original_lang)
+        if not note:
+            return None
+        return {"@type": "CorrectionComment", "text": note, "datePublished": rfc3339(story.updated)}
 
     def _translation_links(self, story: Story, lang: str) -> Node:
         """`workTranslation` on the original, `translationOfWork` on each translation."""
