@@ -202,12 +202,15 @@ def test_files_end_with_newline_and_keep_characters(out: Path) -> None:
     assert "\\u0" not in text
 
 
-def test_reexport_is_byte_identical(export_sample: Any) -> None:
-    first, second = export_sample("jsonld"), export_sample("jsonld")
+def assert_same_files(first: Path, second: Path) -> None:
     files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     for rel in files:
         assert (first / rel).read_bytes() == (second / rel).read_bytes(), rel
+
+
+def test_reexport_is_byte_identical(export_sample: Any) -> None:
+    assert_same_files(export_sample("jsonld"), export_sample("jsonld"))
 
 
 def test_golden(out: Path, golden: Any) -> None:
