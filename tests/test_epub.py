@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -17,9 +18,12 @@ from lxml import etree
 from PIL import Image
 
 from syndicate.cli import main
+from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
 from syndicate.model import Story
+from syndicate.validate.epub import check_catalog_links, check_epub
 from syndicate.writers.base import Context
+from syndicate.writers.ebooklib_adapter import repack
 from syndicate.writers.epub import EpubWriter
 
 LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
@@ -32,6 +36,7 @@ NS = {
 }
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 BASE_URL = "https://ycpress.example/syndicate/"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def export_epub(out: Path) -> Path:
@@ -266,22 +271,49 @@ def test_opds_catalog_parses_and_every_acquisition_link_exists(epub_out: Path) -
     assert acquired == set(all_epubs(epub_out))
 
 
-def test_validate_outputs_accepts_the_export_and_reports_a_broken_zip(
-    epub_out: Path, site_config: object, tmp_path: Path
-) -> None:
-    writer = EpubWriter()
-    diags = Diagnostics()
-    ctx = Context(config=site_config, now=None, diagnostics=diags, languages=LANGS)  # type: ignore[arg-type]
-    writer.validate_outputs(epub_out, ctx)
-    assert not list(diags)
-    broken = tmp_path / "epub"
-    broken.mkdir()
-    data = members(story_epub(epub_out, "en"))
-    with zipfile.ZipFile(broken / "bad.epub", "w", zipfile.ZIP_DEFLATED) as zf:
+def reversed_zip(source: Path, target: Path) -> Path:
+    """The same members with `mimetype` last and compressed: what ebooklib-free tools write."""
+    data = members(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(data, reverse=True):
             zf.writestr(name, data[name])
-    writer.validate_outputs(tmp_path, ctx)
-    assert [d.code for d in diags] == ["epub.zip"]
+    return target
+
+
+def test_structural_checks_accept_the_export_and_report_breakage(
+    epub_out: Path, tmp_path: Path
+) -> None:
+    diags = Diagnostics()
+    for path in all_epubs(epub_out):
+        check_epub(path, diags)
+    for feed in sorted((epub_out / "opds").glob("*.xml")):
+        check_catalog_links(feed, epub_out, BASE_URL, diags)
+    assert not list(diags)
+    check_epub(reversed_zip(story_epub(epub_out, "en"), tmp_path / "bad.epub"), diags)
+    check_catalog_links(epub_out / "opds" / "fr.xml", tmp_path, BASE_URL, diags)
+    assert [d.code for d in diags.errors][:2] == ["epub.zip", "opds.link"]
+    assert diags.errors[1].path.startswith(str(epub_out / "opds" / "fr.xml") + ":")
+
+
+@pytest.mark.slow
+def test_validate_outputs_runs_epubcheck(
+    epub_out: Path, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    (tmp_path / "epub").mkdir()
+    good = story_epub(epub_out, "ar").read_bytes()
+    (tmp_path / "epub" / "good.epub").write_bytes(good)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, data in members(story_epub(epub_out, "ar")).items():
+            if name != "EPUB/style.css":
+                zf.writestr(name, data)
+    (tmp_path / "epub" / "bad.epub").write_bytes(repack(buffer.getvalue()))
+    diags = Diagnostics()
+    ctx = Context(config=site_config, now=NOW, diagnostics=diags, languages=LANGS)
+    EpubWriter().validate_outputs(tmp_path, ctx)
+    assert diags.errors and {d.code for d in diags} == {"epub.epubcheck"}
+    assert all(d.path.startswith(str(tmp_path / "epub" / "bad.epub")) for d in diags)
 
 
 def test_golden_members(

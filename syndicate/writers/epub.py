@@ -3,17 +3,16 @@ with a generated cover, plus the OPDS 1.2 catalog that lists them."""
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.dates import format_human_date
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
 from syndicate.model import SourceRef, Story, Variant
+from syndicate.validate.epub import check_catalog_links, check_epub, run_epubcheck
 from syndicate.writers import epub_book, opds
 from syndicate.writers.base import Context, Option, OutputFile, Writer
 from syndicate.writers.cover import (
@@ -77,10 +76,14 @@ class EpubWriter(Writer):
         return list(_Run(ctx, options).files(stories))
 
     def validate_outputs(self, out: Path, ctx: Context) -> None:
-        """Well-formed XML everywhere, and every EPUB's zip layout and XML members."""
+        """Well-formed XML everywhere; every EPUB's zip layout, XML members and, when the
+        `epubcheck` package is installed, EPUBCheck; catalog links that reach their files."""
         super().validate_outputs(out, ctx)
         for path in sorted((out / "epub").glob("*.epub")):
             check_epub(path, ctx.diagnostics)
+            run_epubcheck(path, ctx.diagnostics)
+        for path in sorted((out / "opds").glob("*.xml")):
+            check_catalog_links(path, out, ctx.urls.output(""), ctx.diagnostics)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,39 +212,4 @@ class _Run:
                 published=published,
                 subjects=spec.subjects,
             ),
-        )
-
-
-def check_epub(path: Path, diags: Diagnostics) -> None:
-    """The OCF rules a reading system relies on first: `mimetype` first and stored, a container,
-    well-formed XML members."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            first = infos[0] if infos else None
-            if first is None or first.filename != "mimetype" or first.compress_type:
-                diags.error("epub.zip", "`mimetype` must be the first member, stored", str(path))
-            elif zf.read(first) != b"application/epub+zip":
-                diags.error("epub.zip", "`mimetype` must hold application/epub+zip", str(path))
-            if "META-INF/container.xml" not in zf.namelist():
-                diags.error("epub.zip", "META-INF/container.xml is missing", str(path))
-            for info in infos:
-                _check_member(zf, info, path, diags)
-    except zipfile.BadZipFile as exc:
-        diags.error("epub.zip", f"not a zip file: {exc}", str(path))
-
-
-def _check_member(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, diags: Diagnostics
-) -> None:
-    from lxml import etree
-
-    if Path(info.filename).suffix not in {".xml", ".opf", ".ncx", ".xhtml"}:
-        return
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    try:
-        etree.fromstring(zf.read(info), parser)
-    except etree.XMLSyntaxError as exc:
-        diags.error(
-            "epub.xml", f"{info.filename}: not well-formed XML: {exc.msg}", f"{path}:{exc.lineno}"
         )
