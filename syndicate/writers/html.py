@@ -38,6 +38,8 @@ from syndicate.writers.jsonld import (
 from syndicate.writers.site_media import site_files, site_media_path
 
 DOCTYPE = "<!DOCTYPE html>"
+# Stands for the date while a term is filled in, so the date can become a <time> element;
+# no term or text contains it.
 _DATE_MARK = "\x00"
 
 
@@ -77,14 +79,14 @@ def serialize(root: El) -> bytes:
     return str(text).encode("utf-8")
 
 
-def relative_image(story: Story) -> dict[str, str]:
-    """Image names to the page-relative URLs the HTML writer publishes them at."""
-    return {image.name: f"media/{story.slug}/{image.name}" for image in story.images}
+def media_path(story: Story, image: Image) -> str:
+    """Where a story image is published, relative to the pages (and to out/html/)."""
+    return f"media/{story.slug}/{image.name}"
 
 
 def _story_media(story: Story, ctx: Context) -> Iterator[OutputFile]:
     for image in story.images:
-        yield OutputFile(f"html/media/{story.slug}/{image.name}", ctx.read_asset(image.path))
+        yield OutputFile(f"html/{media_path(story, image)}", ctx.read_asset(image.path))
 
 
 def og_locale(tag: str) -> str:
@@ -128,13 +130,13 @@ def without_namespace(element: El) -> El:
     return element
 
 
-def with_time(parent: El, key: str, lang: str, tz: str, dt_value: datetime, **values: str) -> El:
+def with_time(parent: El, key: str, lang: str, tz: str, when: datetime, **values: str) -> El:
     """A phrase from the terms file with its `{date}` as a `<time datetime>` element."""
     text = term(key, lang, date=_DATE_MARK, **values)
     before, _, after = text.partition(_DATE_MARK)
     parent.text = (parent.text or "") + before
-    time = el(parent, "time", format_human_date(dt_value, lang, tz), datetime=rfc3339(dt_value))
-    time.set("title", format_human_datetime(dt_value, lang, tz))
+    time = el(parent, "time", format_human_date(when, lang, tz), datetime=rfc3339(when))
+    time.set("title", format_human_datetime(when, lang, tz))
     time.tail = after
     return time
 
@@ -286,9 +288,9 @@ class ArticlePage:
             with_time(updated, "updated", lang, story.timezone, story.updated)
 
     def body(self) -> El:
-        images = relative_image(self.story)
+        story = self.story
         div = render_body(
-            self.story, self.variant, lambda image: images[image.name], xml_lang=False
+            story, self.variant, lambda image: media_path(story, image), xml_lang=False
         )
         div.set("class", "body")
         return without_namespace(div)
