@@ -234,7 +234,7 @@ class ArticlePage:
             )
         default = self.ctx.urls.article(self.story, default_language(self.story, self.ctx))
         el(head, "link", rel="alternate", hreflang="x-default", href=default)
-        feed_links(head, self.lang, self.ctx, f"{self.ctx.config.publisher.name}")
+        feed_links(head, self.lang, self.ctx, self.ctx.config.publisher.name)
         self.open_graph(head)
         el(head, "style", CSS)
         el(head, "script", self.ld_json, type="application/ld+json")
