@@ -121,6 +121,9 @@ def test_section_order_edition_day_and_latest(sample_story: Story, site_config: 
     assert [s for s, _ in toc(ordered["edition-en.epub"])] == ["World", "Politics"]
     day = edition_files(stories, site_config, edition_day="2021-02-17")
     assert toc(day["edition-en.epub"]) == [("World", ["yesterday"])]
+    files, diags = run(stories, site_config, edition_day="2020-01-01")
+    assert not [f for f in files if "edition-" in f.path]
+    assert [d.code for d in diags.warnings] == ["epub.edition"]
     latest = edition_files(stories, site_config, edition="latest", edition_size=2)
     assert toc(latest["edition-en.epub"]) == [("Politics", ["sample"]), ("World", ["world-1"])]
 

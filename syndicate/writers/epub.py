@@ -116,12 +116,24 @@ class _Run:
         editions = select_editions(
             visible, self.ready, self.ctx.languages, self.ctx.config.timezone, self.options
         )
+        self._report_empty_days(editions)
         books = [b for e in editions if (b := self._edition_book(e))] + books
         for book in books:
             yield OutputFile(f"epub/{book.stem}.epub", book.data)
             yield OutputFile(f"opds/covers/{book.stem}.png", book.cover)
             yield OutputFile(f"opds/thumbnails/{book.stem}.png", thumbnail(book.cover))
         yield from opds.catalog([b.entry for b in books], self.ctx)
+
+    def _report_empty_days(self, editions: Sequence[Edition]) -> None:
+        """A configured `edition_day` without stories in a language is worth a word."""
+        made = {e.lang for e in editions}
+        for lang in sorted({lang for _, lang in self.ready} - made):
+            self.ctx.diagnostics.warning(
+                "epub.edition",
+                f"epub: no {lang} story was published on {self.options.day}:"
+                f" no edition-{lang}.epub",
+                self.ctx.config.source.at(self.ctx.config.lines.get("epub", 0)),
+            )
 
     def _story_books(self, story: Story) -> Iterator[_Published]:
         variants = [v for v in story.variants if v.lang in self.ctx.languages]
