@@ -192,15 +192,7 @@ class _Block:
         while self._width(text, font) > WIDTH - 2 * MARGIN and size > 20:
             size -= 4
             font = self._font(text, size, bold)
-        self.draw.text(
-            (WIDTH // 2, y),
-            text,
-            font=font,
-            fill=fill,
-            anchor="mm",
-            direction=self._direction(text),
-            language=self._language(),
-        )
+        self._draw(text, font, fill, y, self._direction(text))
 
     def paragraph(self, text: str, top: int, bottom: int) -> None:
         """The title, wrapped and as large as fits between `top` and `bottom`."""
@@ -214,16 +206,27 @@ class _Block:
             size -= 6
         y = top + (bottom - top - len(lines) * leading) // 2 + leading // 2
         for line in lines:
-            self.draw.text(
-                (WIDTH // 2, y),
-                line,
-                font=font,
-                fill=INK,
-                anchor="mm",
-                direction=self._direction(text),
-                language=self._language(),
-            )
+            self._draw(line, font, INK, y, self._direction(text))
             y += leading
+
+    def _draw(
+        self,
+        text: str,
+        font: ImageFont.FreeTypeFont,
+        fill: tuple[int, int, int],
+        y: int,
+        base: str,
+    ) -> None:
+        """Centred at `y`; `base` is the paragraph's direction, which a line of it keeps."""
+        self.draw.text(
+            (WIDTH // 2, y),
+            text,
+            font=font,
+            fill=fill,
+            anchor="mm",
+            direction=base,
+            language=self._language(),
+        )
 
     def _wrap(self, text: str, font: ImageFont.FreeTypeFont) -> list[str]:
         lines: list[str] = []

@@ -136,7 +136,7 @@ def story_book(
 ) -> Book:
     lang = variant.lang
     doc = story_document(story, variant, ctx, story_file(story))
-    used = _used_images(story, variant, images)
+    used = _used_images(variant, images)
     rights = story.rights_for(lang)
     return Book(
         identifier=story.variant_id(lang),
@@ -226,7 +226,7 @@ def edition_book(
         ),
         resources=(
             _stylesheet(),
-            *(r for s in stories for r in _used_images(s, s.variant(lang), images[s.slug])),
+            *(r for s in stories for r in _used_images(s.variant(lang), images[s.slug])),
         ),
         toc=_edition_toc(edition),
         landmarks=_landmarks(lang, docs[0].file_name, "contents.xhtml"),
@@ -260,7 +260,8 @@ def _landmarks(lang: str, first: str, contents: str | None) -> tuple[Landmark, .
     return tuple(marks)
 
 
-def _used_images(story: Story, variant: Variant, images: Mapping[int, Resource]) -> list[Resource]:
+def _used_images(variant: Variant, images: Mapping[int, Resource]) -> list[Resource]:
+    """The images this variant places, each once: a book carries no unused file."""
     used = sorted({f.image for f in _figures(variant.body)})
     return [images[i] for i in used]
 
