@@ -16,7 +16,7 @@ from lxml import etree
 from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
 from syndicate.export import export, writer_options
-from syndicate.model import Story
+from syndicate.model import Localized, Story
 from syndicate.writers.base import Context, OutputFile
 from syndicate.writers.cover import CoverText, render_cover
 from syndicate.writers.epub import EpubWriter
@@ -147,6 +147,26 @@ def test_edition_title_date_and_identifier(sample_story: Story, site_config: Sit
     )
 
 
+def test_invisible_stories_get_no_book(sample_story: Story, site_config: SiteConfig) -> None:
+    files, _ = run(several_stories(sample_story), site_config)
+    books = {f.path for f in files if f.path.endswith(".epub")}
+    assert "epub/world-1.en.epub" in books and "epub/yesterday.en.epub" in books
+    assert not {"epub/withheld.en.epub", "epub/embargoed.en.epub"} & books
+
+
+def test_no_conformance_claim_without_text_alternatives(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    image = dataclasses.replace(sample_story.images[0], alt=Localized.same(""))
+    files, diags = run([dataclasses.replace(sample_story, images=(image,))], site_config)
+    assert [d.code for d in diags] == ["epub.alt"] and diags.warnings[0].line > 1
+    package = member(next(f.data for f in files if f.path.endswith(".en.epub")), "content.opf")
+    props = {(m.get("property"), m.text) for m in package.iter("{*}meta") if m.get("property")}
+    assert ("schema:accessModeSufficient", "textual,visual") in props
+    assert not {p for p, _ in props} & {"dcterms:conformsTo", "a11y:certifiedBy"}
+    assert ("schema:accessibilityFeature", "alternativeText") not in props
+
+
 def test_bad_options_point_at_the_config(sample_story: Story, site_config: SiteConfig) -> None:
     files, diags = run([sample_story], site_config, edition="weekly")
     assert files == []
@@ -173,7 +193,11 @@ def test_empty_body_is_reported_at_its_file_and_gets_no_book(
     [
         ({"path": "/nonexistent/chart.png"}, "cannot read image"),
         ({"media_type": "image/tiff"}, "not an EPUB core image type"),
-        ({"path": str(Path(__file__))}, "not a image/png image"),
+        ({"path": str(Path(__file__))}, "its content is not image/png"),
+        (
+            {"path": str(Path(__file__)), "media_type": "image/webp"},
+            "its content is not image/webp",
+        ),
         ({"file": "https://example.org/chart.png"}, "remote images cannot be packaged"),
     ],
 )

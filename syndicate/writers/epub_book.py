@@ -34,6 +34,8 @@ IMAGE_SIGNATURES = {
     "image/gif": (b"GIF87a", b"GIF89a"),
     "image/webp": (b"RIFF",),
 }
+WEBP_FOURCC = (8, b"WEBP")
+"""Where a RIFF file says it is WebP (and not, say, WAV)."""
 CSS = b"""body { margin: 0 1em; line-height: 1.5; }
 h1 { font-size: 1.6em; line-height: 1.25; margin: 0.5em 0; }
 .kicker, .byline, .dateline, .date { margin: 0.2em 0; }
@@ -83,12 +85,18 @@ def _image_bytes(image: Image, read: Callable[[str], bytes], diags: Diagnostics)
             "epub.image", f"{image.file}: cannot read image: {exc.strerror or exc}", image.source
         )
         return None
-    if not data.startswith(IMAGE_SIGNATURES[image.media_type]):
+    if not _looks_like(image.media_type, data):
         diags.error(
-            "epub.image", f"{image.file}: the file is not a {image.media_type} image", image.source
+            "epub.image", f"{image.file}: its content is not {image.media_type}", image.source
         )
         return None
     return data
+
+
+def _looks_like(media_type: str, data: bytes) -> bool:
+    offset, fourcc = WEBP_FOURCC
+    webp = media_type != "image/webp" or data[offset : offset + len(fourcc)] == fourcc
+    return webp and data.startswith(IMAGE_SIGNATURES[media_type])
 
 
 def check_variant(story: Story, variant: Variant, diags: Diagnostics) -> bool:
@@ -109,6 +117,14 @@ def check_variant(story: Story, variant: Variant, diags: Diagnostics) -> bool:
                 figure.source,
             )
             ok = False
+        elif not story.images[figure.image].alt.get(variant.lang, story.original_lang):
+            image = story.images[figure.image]
+            diags.warning(
+                "epub.alt",
+                f"{image.file}: no text alternative for {variant.lang}; its books make no"
+                " WCAG conformance claim",
+                image.source,
+            )
     return ok
 
 
