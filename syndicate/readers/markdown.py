@@ -149,7 +149,7 @@ class _TreeBuilder:
             return Figure(index, ref)
         if any(c.type == "html_inline" for c in children):
             rendered = _HTML_RENDERER.renderInline(children, _MD.options, {})
-            return Paragraph(tuple(html_inlines(self.sanitized(rendered, ref))), ref)
+            return Paragraph(tuple(html_inlines(self.sanitized(rendered, ref), ref)), ref)
         return Paragraph(tuple(self.inlines(children, ref)), ref)
 
     def sanitized(self, fragment: str, ref: SourceRef) -> str:

@@ -1,5 +1,5 @@
 """Raw HTML inside Markdown bodies: sanitised with nh3 to what every format can carry, reported
-when anything is removed, and turned into body tree nodes like the Markdown around it."""
+when anything is removed, then read into body nodes by the (X)HTML body reader."""
 
 from __future__ import annotations
 
@@ -9,22 +9,9 @@ from dataclasses import dataclass
 import nh3
 from lxml import html as lxml_html
 
-from syndicate.model.body import (
-    Block,
-    BlockQuote,
-    Code,
-    Emphasis,
-    Heading,
-    Inline,
-    LineBreak,
-    Link,
-    ListBlock,
-    Paragraph,
-    Strong,
-    Text,
-    ThematicBreak,
-)
+from syndicate.model.body import Block, Inline
 from syndicate.model.source import SourceRef
+from syndicate.readers.xhtml import XhtmlBodyReader
 
 # What NewsML-G2 inlineXML, Atom/RSS content, EPUB XHTML and HTML pages can all carry.
 BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "hr"}
@@ -100,90 +87,18 @@ def _removed(fragment: str) -> list[str]:
 
 
 def html_blocks(clean: str, ref: SourceRef) -> list[Block]:
-    """Body blocks from sanitised HTML; loose inline content becomes a paragraph."""
-    blocks: list[Block] = []
-    pending: list[Inline] = []
-    for node in _fragments(clean):
-        if not isinstance(node, lxml_html.HtmlElement) or node.tag not in BLOCK_TAGS:
-            pending.extend(_inline_nodes([node]))
-            continue
-        if pending:
-            blocks.extend(_paragraph(pending, ref))
-            pending = []
-        block = _block(node, ref)
-        if block is not None:
-            blocks.append(block)
-    blocks.extend(_paragraph(pending, ref))
-    return blocks
+    """Body blocks from sanitised HTML that starts at `ref` (loose text becomes paragraphs)."""
+    return list(_reader(ref).blocks(_parse(clean)))
 
 
-def html_inlines(clean: str) -> list[Inline]:
-    return _inline_nodes(list(_fragments(clean)))
+def html_inlines(clean: str, ref: SourceRef) -> list[Inline]:
+    return list(_reader(ref).inlines(_parse(clean)))
 
 
-def _fragments(clean: str) -> list[object]:
-    if not clean.strip():
-        return []
-    return list(lxml_html.fragments_fromstring(clean))
+def _reader(ref: SourceRef) -> XhtmlBodyReader:
+    # Raw HTML cannot place figures (the sanitiser removes <img>): images come from story.yaml.
+    return XhtmlBodyReader(ref.at(0), lambda figure: None, first_line=ref.line)
 
 
-def _paragraph(inlines: list[Inline], ref: SourceRef) -> list[Block]:
-    if all(isinstance(n, Text) and not n.text.strip() for n in inlines):
-        return []
-    return [Paragraph(tuple(inlines), ref)]
-
-
-def _block(el: lxml_html.HtmlElement, ref: SourceRef) -> Block | None:
-    tag = el.tag
-    if tag == "p":
-        return Paragraph(tuple(_children(el)), ref)
-    if tag in {"h2", "h3", "h4", "h5", "h6"}:
-        return Heading(int(tag[1]), tuple(_children(el)), ref)
-    if tag == "blockquote":
-        return BlockQuote(tuple(html_blocks(_inner_html(el), ref)), ref)
-    if tag in {"ul", "ol"}:
-        items = tuple(tuple(html_blocks(_inner_html(li), ref)) for li in el if li.tag == "li")
-        start = el.get("start", "1")
-        return ListBlock(tag == "ol", items, ref, int(start) if start.isdigit() else 1)
-    if tag == "hr":
-        return ThematicBreak(ref)
-    return Paragraph(tuple(_children(el)), ref)  # a stray <li>
-
-
-def _inner_html(el: lxml_html.HtmlElement) -> str:
-    from lxml import etree
-
-    inner = el.text or ""
-    return inner + "".join(etree.tostring(c, encoding="unicode") for c in el)
-
-
-def _children(el: lxml_html.HtmlElement) -> list[Inline]:
-    nodes: list[object] = [el.text] if el.text else []
-    nodes.extend(el)  # each child's tail is read with the child
-    return _inline_nodes(nodes)
-
-
-def _inline_nodes(nodes: list[object]) -> list[Inline]:
-    out: list[Inline] = []
-    for node in nodes:
-        if isinstance(node, str):
-            out.append(Text(node))
-            continue
-        assert isinstance(node, lxml_html.HtmlElement)
-        tag = node.tag
-        inner = tuple(_children(node))
-        if tag in {"em", "i"}:
-            out.append(Emphasis(inner))
-        elif tag in {"strong", "b"}:
-            out.append(Strong(inner))
-        elif tag == "code":
-            out.append(Code(node.text_content()))
-        elif tag == "br":
-            out.append(LineBreak())
-        elif tag == "a" and node.get("href"):
-            out.append(Link(node.get("href"), inner, node.get("title")))
-        else:
-            out.extend(inner)
-        if node.tail:
-            out.append(Text(node.tail))
-    return out
+def _parse(clean: str) -> lxml_html.HtmlElement:
+    return lxml_html.fragment_fromstring(clean, create_parent="div")

@@ -1,4 +1,6 @@
-"""XHTML body fragments (as the shared renderer writes them) back into the body tree."""
+"""(X)HTML body fragments back into the body tree: what the shared renderer wrote (NewsML-G2
+inlineXML) and sanitised raw HTML from Markdown sources. Elements are matched by local name, so
+namespaced XHTML and plain HTML read alike."""
 
 from __future__ import annotations
 
@@ -48,22 +50,43 @@ class XhtmlBodyReader:
     """Reads the children of a body `<div>`; figures are resolved through `image_index`, and
     every element becomes a node pointing back to `source` (the file it came from)."""
 
-    def __init__(self, source: SourceRef, image_index: ImageIndex) -> None:
+    def __init__(self, source: SourceRef, image_index: ImageIndex, first_line: int = 1) -> None:
         self.source = source
         self.image_index = image_index
+        self.first_line = first_line
+        """The file line of the fragment's first line (for fragments cut out of a file)."""
         self.figures: list[FigureInfo] = []
 
+    def where(self, el: etree._Element) -> SourceRef:
+        return self.source.at(self.first_line - 1 + (el.sourceline or 1))
+
     def blocks(self, parent: etree._Element) -> tuple[Block, ...]:
+        """The blocks in `parent`; loose text and inline elements between blocks (as raw HTML
+        can have) become paragraphs."""
         out: list[Block] = []
+        loose: list[Inline] = [Text(parent.text)] if parent.text else []
         for child in parent:
+            if local(child) in _INLINE:
+                loose.extend(self.inline_with_tail(child))
+                continue
+            self._flush(loose, out, self.where(child))
             block = self.block(child)
             if block is not None:
                 out.append(block)
+            if child.tail:
+                loose.append(Text(child.tail))
+        self._flush(loose, out, self.where(parent))
         return tuple(out)
+
+    @staticmethod
+    def _flush(loose: list[Inline], out: list[Block], where: SourceRef) -> None:
+        if any(not isinstance(n, Text) or n.text.strip() for n in loose):
+            out.append(Paragraph(tuple(loose), where))
+        loose.clear()
 
     def block(self, el: etree._Element) -> Block | None:
         name = local(el)
-        where = self.source.at(el.sourceline or 0)
+        where = self.where(el)
         if name == "p":
             return Paragraph(self.inlines(el), where)
         if len(name) == 2 and name[0] == "h" and name[1].isdigit():
@@ -99,18 +122,22 @@ class XhtmlBodyReader:
         if el.text:
             out.append(Text(el.text))
         for child in el:
-            node = self.inline(child)
-            if node is not None:
-                out.append(node)
-            if child.tail:
-                out.append(Text(child.tail))
+            out.extend(self.inline_with_tail(child))
         return tuple(out)
+
+    def inline_with_tail(self, el: etree._Element) -> list[Inline]:
+        if local(el) == "a" and not el.get("href"):  # a link the sanitiser disarmed: its text
+            nodes = list(self.inlines(el))
+        else:
+            node = self.inline(el)
+            nodes = [node] if node is not None else []
+        return [*nodes, Text(el.tail)] if el.tail else nodes
 
     def inline(self, el: etree._Element) -> Inline | None:
         name = local(el)
-        if name == "em":
+        if name in ("em", "i"):
             return Emphasis(self.inlines(el))
-        if name == "strong":
+        if name in ("strong", "b"):
             return Strong(self.inlines(el))
         if name == "code":
             return Code(el.text or "")
@@ -119,6 +146,9 @@ class XhtmlBodyReader:
         if name == "br":
             return LineBreak()
         return None
+
+
+_INLINE = {"em", "i", "strong", "b", "code", "a", "br"}
 
 
 def local(el: etree._Element) -> str:
