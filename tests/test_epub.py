@@ -23,8 +23,8 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.model import Story
 from syndicate.validate.epub import check_catalog_links, check_epub
 from syndicate.writers.base import Context
-from syndicate.writers.ebooklib_adapter import repack
-from syndicate.writers.epub import EpubWriter
+from syndicate.writers.epub.ebooklib_adapter import repack
+from syndicate.writers.epub.writer import EpubWriter
 
 LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
 NS = {

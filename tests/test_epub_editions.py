@@ -18,8 +18,8 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.export import export, writer_options
 from syndicate.model import Localized, Story
 from syndicate.writers.base import Context, OutputFile
-from syndicate.writers.cover import CoverText, render_cover
-from syndicate.writers.epub import EpubWriter
+from syndicate.writers.epub.cover import CoverText, render_cover
+from syndicate.writers.epub.writer import EpubWriter
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 NS = {
@@ -249,7 +249,7 @@ def test_missing_font_names_the_package_to_install(
 
 
 def test_cover_is_deterministic_and_uses_the_script_fonts() -> None:
-    from syndicate.writers.cover import _font_spec
+    from syndicate.writers.epub.cover import _font_spec
 
     text = CoverText("ar", "YCPress", "سياسة", "حلف الناتو يعتزم زيادة انتشاره", "18 فبراير 2021")
     assert render_cover(text) == render_cover(text)

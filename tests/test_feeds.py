@@ -20,9 +20,9 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.model import Story
 from syndicate.render.text import body_text
 from syndicate.validate.feeds import ATOM_RNG_ENV, atom_problems, rss_problems
-from syndicate.writers.atom import AtomWriter
 from syndicate.writers.base import Context
-from syndicate.writers.rss import RssWriter
+from syndicate.writers.feeds.atom import AtomWriter
+from syndicate.writers.feeds.rss import RssWriter
 
 LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -17,10 +17,10 @@ from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
 from syndicate.model import Correction, Localized, Paragraph, Story, Text
 from syndicate.validate.feeds import atom_problems, rss_problems
-from syndicate.writers.atom import AtomWriter
 from syndicate.writers.base import Context
-from syndicate.writers.feeds import OPTIONS, FeedWriter
-from syndicate.writers.rss import RssWriter
+from syndicate.writers.feeds.atom import AtomWriter
+from syndicate.writers.feeds.documents import OPTIONS, FeedWriter
+from syndicate.writers.feeds.rss import RssWriter
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 WRITERS = [AtomWriter(), RssWriter()]

@@ -15,13 +15,13 @@ ENTRY_POINT_GROUP = "syndicate.writers"
 # Built-in formats, by name. A newsroom adds its own through the entry point group above,
 # exactly as these could be declared; a plugin cannot shadow a built-in name.
 BUILTIN: dict[str, str] = {
-    "atom": "syndicate.writers.atom:AtomWriter",
-    "epub": "syndicate.writers.epub:EpubWriter",
-    "html": "syndicate.writers.html:HtmlWriter",
+    "atom": "syndicate.writers.feeds.atom:AtomWriter",
+    "epub": "syndicate.writers.epub.writer:EpubWriter",
+    "html": "syndicate.writers.html.pages:HtmlWriter",
     "jsonld": "syndicate.writers.jsonld:JsonLdWriter",
     "model": "syndicate.writers.model:ModelWriter",
     "newsml": "syndicate.writers.newsml:NewsMLWriter",
-    "rss": "syndicate.writers.rss:RssWriter",
+    "rss": "syndicate.writers.feeds.rss:RssWriter",
 }
 
 

@@ -25,7 +25,7 @@ from syndicate.i18n.text import byline_text, section_name
 from syndicate.model import Image, Story
 from syndicate.render.xhtml import render_body
 from syndicate.writers.base import Context, OutputFile, Writer
-from syndicate.writers.html_style import CSS
+from syndicate.writers.html.style import CSS
 from syndicate.writers.jsonld import (
     GraphBuilder,
     default_language,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from syndicate.validate.feeds import check_rss_file
-from syndicate.writers.feedgen_adapter import rss_bytes
-from syndicate.writers.feeds import FeedWriter
+from syndicate.writers.feeds.documents import FeedWriter
+from syndicate.writers.feeds.feedgen_adapter import rss_bytes
 
 
 class RssWriter(FeedWriter):

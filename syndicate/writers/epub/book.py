@@ -18,8 +18,8 @@ from syndicate.i18n.text import byline_text, dateline_text, section_name
 from syndicate.model import Block, BlockQuote, Figure, Image, ListBlock, Story, Variant
 from syndicate.render.xhtml import XHTML_NS, render_body, set_language
 from syndicate.writers.base import Context
-from syndicate.writers.ebooklib_adapter import Book, Document, Landmark, Resource, TocEntry
-from syndicate.writers.epub_edition import Edition
+from syndicate.writers.epub.ebooklib_adapter import Book, Document, Landmark, Resource, TocEntry
+from syndicate.writers.epub.edition import Edition
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
 _X = f"{{{XHTML_NS}}}"

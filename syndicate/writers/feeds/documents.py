@@ -15,7 +15,7 @@ from syndicate.i18n.text import section_name
 from syndicate.model import Story
 from syndicate.render.xhtml import render_body, to_string
 from syndicate.writers.base import Context, Option, OutputFile, Writer
-from syndicate.writers.feedgen_adapter import Category, Entry, Feed, Link, Media, Person
+from syndicate.writers.feeds.feedgen_adapter import Category, Entry, Feed, Link, Media, Person
 from syndicate.writers.site_media import site_media_url
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

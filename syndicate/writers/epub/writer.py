@@ -13,17 +13,18 @@ from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
 from syndicate.model import SourceRef, Story, Variant
 from syndicate.validate.epub import check_catalog_links, check_epub, run_epubcheck
-from syndicate.writers import epub_book, opds
 from syndicate.writers.base import Context, Option, OutputFile, Writer
-from syndicate.writers.cover import (
+from syndicate.writers.epub import book as epub_book
+from syndicate.writers.epub import opds
+from syndicate.writers.epub.cover import (
     DEFAULT_FONT_DIRS,
     CoverError,
     CoverText,
     render_cover,
     thumbnail,
 )
-from syndicate.writers.ebooklib_adapter import Book, EpubBuildError, Resource, build_epub
-from syndicate.writers.epub_edition import Edition, EditionError, EditionOptions, select_editions
+from syndicate.writers.epub.ebooklib_adapter import Book, EpubBuildError, Resource, build_epub
+from syndicate.writers.epub.edition import Edition, EditionError, EditionOptions, select_editions
 
 
 class EpubWriter(Writer):

@@ -1,0 +1,1 @@
+"""The `html` format: standalone article pages, language indexes, and the published images."""
