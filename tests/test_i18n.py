@@ -49,6 +49,7 @@ def test_human_dates_use_the_story_time_zone_not_utc() -> None:
 
 
 def test_human_datetime_carries_time_and_zone() -> None:
+    assert format_human_datetime(PUBLISHED, "ar", "Europe/Brussels") == "18 فبراير 2021، 7:30 م CET"
     assert format_human_datetime(PUBLISHED, "fr", "Europe/Brussels") == "18 février 2021, 19:30 CET"
     assert (
         format_human_datetime(PUBLISHED, "zh-Hans", "Europe/Brussels") == "2021年2月18日 19:30 CET"

@@ -28,8 +28,9 @@ def format_human_datetime(dt: datetime, lang: str, tz: str) -> str:
     """Long date, short time, zone: "18 février 2021, 19:30 CET", "2021年2月18日 19:30 CET"."""
     zone = _local(dt, tz).tzname() or tz
     date, time = format_human_date(dt, lang, tz), format_human_time(dt, lang, tz)
-    separator = " " if locale_for(lang).language in {"zh", "ja", "ko"} else ", "
-    return f"{date}{separator}{time} {zone}"
+    # CLDR's own way of joining a date and a time: "{1}, {0}", "{1}، {0}", "{1} {0}".
+    pattern = str(locale_for(lang).datetime_formats["medium"])
+    return pattern.replace("{1}", date).replace("{0}", f"{time} {zone}")
 
 
 def rfc3339(dt: datetime) -> str:
