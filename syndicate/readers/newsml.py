@@ -38,9 +38,9 @@ from syndicate.model import (
     Subject,
     Variant,
 )
+from syndicate.readers.safexml import has_doctype, safe_parser
 from syndicate.readers.xhtml import FigureInfo, XhtmlBodyReader
 from syndicate.render.xhtml import XHTML_NS
-from syndicate.validate.newsml import safe_parser
 from syndicate.writers.newsml import (
     COUNTRY_SCHEME,
     REL_ORIGINAL,
@@ -154,14 +154,23 @@ def read_newsml(folder: Path, diags: Diagnostics, timezone: str = "UTC") -> list
 
 
 def _parse(path: Path) -> etree._Element:
+    """The item's root. Partners' items are untrusted: entities are never expanded, and a
+    DOCTYPE (which NewsML-G2 never needs) is refused, since only it can declare entities."""
     try:
-        root: etree._Element = etree.parse(str(path), safe_parser()).getroot()
+        tree = etree.parse(str(path), safe_parser())
     except OSError as exc:
         raise NewsMLProblem(f"cannot read item: {exc}", SourceRef(str(path))) from None
-    except etree.XMLSyntaxError as exc:
+    except etree.XMLSyntaxError as exc:  # also libxml2's refusal of entity amplification
         raise NewsMLProblem(
             f"not well-formed XML: {exc.msg}", SourceRef(str(path), exc.lineno or 0)
         ) from None
+    if has_doctype(tree):
+        raise NewsMLProblem(
+            "DOCTYPE declarations are refused: NewsML-G2 needs no DTD, and DTD entities could"
+            " expand without bound or read files",
+            SourceRef(str(path), 1),
+        )
+    root: etree._Element = tree.getroot()
     return root
 
 

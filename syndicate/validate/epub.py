@@ -10,6 +10,7 @@ from pathlib import Path
 from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
+from syndicate.readers.safexml import safe_parser
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +39,8 @@ def check_epub(path: Path, diags: Diagnostics) -> None:
 
 
 def _check_xml(data: bytes, shown: str, diags: Diagnostics) -> None:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
-        etree.fromstring(data, parser)
+        etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         diags.error("epub.xml", f"not well-formed XML: {exc.msg}", f"{shown}:{exc.lineno}")
 
@@ -71,7 +71,7 @@ def run_epubcheck(path: Path, diags: Diagnostics) -> None:
 def check_catalog_links(feed: Path, out: Path, base_url: str, diags: Diagnostics) -> None:
     """Every link of an OPDS feed that points into `out/` names a file that exists."""
     try:
-        tree = etree.parse(str(feed))
+        tree = etree.parse(str(feed), safe_parser())
     except etree.XMLSyntaxError:
         return  # reported by the well-formedness check
     for link in tree.iter(ATOM_LINK):

@@ -14,6 +14,7 @@ from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.locales import is_valid_tag
+from syndicate.readers.safexml import safe_parser
 
 ATOM_RNG_ENV = "SYNDICATE_ATOM_RNG"
 """Environment variable naming the official Atom RELAX NG schema (`atom.rng`)."""
@@ -30,13 +31,9 @@ Problem = tuple[int, str, str]
 """(line, code, message)."""
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-
-
 @cache
 def load_relaxng(path: Path) -> etree.RelaxNG:
-    return etree.RelaxNG(etree.parse(str(path), _parser()))
+    return etree.RelaxNG(etree.parse(str(path), safe_parser()))
 
 
 def check_atom_file(path: Path, diags: Diagnostics) -> None:
@@ -134,7 +131,7 @@ def _dates(parent: etree._Element, name: str) -> Iterator[Problem]:
 
 def _parse(path: Path, diags: Diagnostics) -> etree._ElementTree | None:
     try:
-        return etree.parse(str(path), _parser())
+        return etree.parse(str(path), safe_parser())
     except etree.XMLSyntaxError as exc:
         diags.error("output.xml", f"not well-formed XML: {exc.msg}", f"{path}:{exc.lineno}")
         return None

@@ -8,14 +8,10 @@ from pathlib import Path
 from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
+from syndicate.readers.safexml import safe_parser
 from syndicate.validate.schemas import schema_path
 
 PROFILE_XSD = "newsml-g2-profile.xsd"
-
-
-def safe_parser() -> etree.XMLParser:
-    """No DTDs, no entity expansion, no network: partner files are untrusted input."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 @cache

@@ -1,0 +1,274 @@
+"""Readers against hostile files: Unicode normalised once, links and images that leave
+`articles/`, oversized files, control characters, and XML that tries entity expansion, file
+reads or network access."""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from conftest import REPO, SAMPLE_SLUG, Exporter
+from test_reader import STORY, VARIANT, read, write_story
+
+from syndicate.cli import main
+from syndicate.config import SiteConfig
+from syndicate.diagnostics import Diagnostics
+from syndicate.readers import textfile
+from syndicate.readers.newsml import read_newsml
+
+NFD_HEADLINE = unicodedata.normalize("NFD", "Café crème à Zürich")
+NFD_BODY = unicodedata.normalize("NFD", "Le maïs coûte 5 € à Genève, señor.")
+PNG = (REPO / "articles" / "_site" / "icon.png").read_bytes()
+
+
+# Unicode --------------------------------------------------------------------------------------
+
+
+def test_nfd_text_is_nfc_in_the_model_and_every_output(
+    tmp_path: Path, site_config: SiteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert not unicodedata.is_normalized("NFC", NFD_HEADLINE)
+    variant = VARIANT.replace("A headline", NFD_HEADLINE).replace(
+        "A paragraph of the body.", NFD_BODY
+    )
+    write_story(tmp_path / "articles", "nfd", en=variant)
+    (story,), diags = read(tmp_path / "articles", site_config)
+    assert not diags.errors
+    assert story.original.headline == unicodedata.normalize("NFC", NFD_HEADLINE)
+    assert NFD_BODY not in repr(story.original.body)
+    assert unicodedata.normalize("NFC", NFD_BODY) in repr(story.original.body)
+
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "out"
+    args = ["export", "-q", "--articles", str(tmp_path / "articles"), "--out", str(out)]
+    assert (
+        main([*args, "-f", "newsml", "-f", "atom", "-f", "rss", "-f", "jsonld", "-f", "html"]) == 0
+    )
+    for path in out.rglob("*"):
+        if path.suffix in {".xml", ".jsonld", ".html"}:
+            text = path.read_text(encoding="utf-8")
+            assert unicodedata.is_normalized("NFC", text), path
+            assert "Café crème" in text or "nfd" not in path.name, path
+
+
+# Paths that leave articles/ -------------------------------------------------------------------
+
+
+def test_story_folder_linked_outside_articles_is_an_error(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    outside = write_story(tmp_path / "elsewhere", "outside")
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "linked").symlink_to(outside, target_is_directory=True)
+    stories, diags = read(articles, site_config)
+    assert stories == []
+    (error,) = diags.errors
+    assert error.code == "story.outside" and error.path.endswith("articles/linked")
+
+
+def test_language_file_linked_outside_the_story_is_an_error(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    folder = write_story(tmp_path / "articles", "lang-link")
+    secret = tmp_path / "secret.md"
+    secret.write_text(VARIANT, encoding="utf-8")
+    (folder / "fr.md").symlink_to(secret)
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert stories == []
+    (error,) = diags.errors
+    assert error.code == "story.outside" and error.path.endswith("lang-link/fr.md")
+
+
+def test_image_linked_outside_the_story_is_an_error(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(PNG)
+    story = STORY + "images:\n  - file: images/linked.png\n    alt: A picture\n"
+    folder = write_story(tmp_path / "articles", "image-link", story)
+    (folder / "images").mkdir()
+    (folder / "images" / "linked.png").symlink_to(outside)
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert stories == []
+    (error,) = diags.errors
+    assert error.code == "image.path" and "'images/linked.png'" in error.message
+    assert error.path.endswith("image-link/story.yaml") and error.line == 10
+
+
+# Sizes and characters -------------------------------------------------------------------------
+
+
+def test_a_file_over_the_size_limit_is_refused_with_its_size(
+    tmp_path: Path, site_config: SiteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(textfile, "MAX_TEXT_BYTES", 1000)
+    write_story(tmp_path / "articles", "big", en=VARIANT + "More text. " * 100)
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert stories == []
+    (error,) = diags.errors
+    assert error.code == "file.too-large" and error.path.endswith("big/en.md")
+    size = (tmp_path / "articles" / "big" / "en.md").stat().st_size
+    assert error.message == f"file is {size} bytes; source files are limited to 1000 bytes"
+
+
+@pytest.mark.parametrize("char", ["\x07", "\x0b", "\x1b", "\ufffe"])
+def test_a_control_character_in_the_body_is_an_error_at_its_line(
+    tmp_path: Path, site_config: SiteConfig, char: str
+) -> None:
+    write_story(tmp_path / "articles", "control", en=VARIANT + f"\nA second{char} paragraph.\n")
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert stories == []
+    (error,) = diags.errors
+    assert error.code == "text.control-char" and error.line == 10
+    assert f"U+{ord(char):04X}" in error.message
+
+
+def test_a_control_character_writes_nothing_to_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_story(tmp_path / "articles", "control", en=VARIANT + "\nA bell\x07 rings.\n")
+    out = tmp_path / "out"
+    (out / "atom").mkdir(parents=True)
+    (out / "atom" / "en.xml").write_text("the previous feed", encoding="utf-8")
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    monkeypatch.chdir(REPO)
+    args = ["export", "--format", "all", "--articles", str(tmp_path / "articles")]
+    assert main([*args, "--out", str(out)]) == 2
+    assert "control/en.md:10: error: character U+0007" in capsys.readouterr().err
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert (out / "atom" / "en.xml").read_text(encoding="utf-8") == "the previous feed"
+
+
+# XML readers ----------------------------------------------------------------------------------
+
+
+class _Requests(BaseHTTPRequestHandler):
+    seen: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        self.seen.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b'<!ENTITY leaked "FROM THE NETWORK">')
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def http_server() -> Iterator[tuple[str, list[str]]]:
+    """A local server that records every request made to it."""
+    _Requests.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Requests)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Requests.seen
+    server.shutdown()
+    server.server_close()
+
+
+def billion_laughs() -> str:
+    entities = '<!ENTITY l0 "lol">' + "".join(
+        f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)
+    )
+    return f"<!DOCTYPE packageItem [{entities}]><packageItem>&l9;</packageItem>"
+
+
+def quadratic_blowup() -> str:
+    """One 50 kB entity used 50,000 times: 2.5 GB if expanded, from 200 kB of XML."""
+    return (
+        f'<!DOCTYPE packageItem [<!ENTITY a "{"x" * 50_000}">]>'
+        f"<packageItem>{'&a;' * 50_000}</packageItem>"
+    )
+
+
+def hostile_documents(tmp_path: Path, server: str) -> dict[str, str]:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET", encoding="utf-8")
+    return {
+        "billion-laughs": billion_laughs(),
+        "quadratic": quadratic_blowup(),
+        "internal-entity": '<!DOCTYPE p [<!ENTITY h "EXPANDED">]><packageItem>&h;</packageItem>',
+        "file-entity": f'<!DOCTYPE p [<!ENTITY s SYSTEM "file://{secret}">]><p>&s;</p>',
+        "network-dtd": f'<!DOCTYPE p SYSTEM "{server}/dtd"><packageItem/>',
+        "network-entity": f'<!DOCTYPE p [<!ENTITY n SYSTEM "{server}/ent">]><p>&n;</p>',
+        "parameter-entity": f'<!DOCTYPE p [<!ENTITY % x SYSTEM "{server}/pe"> %x;]><p>&leaked;</p>',
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "billion-laughs",
+        "quadratic",
+        "internal-entity",
+        "file-entity",
+        "network-dtd",
+        "network-entity",
+        "parameter-entity",
+    ],
+)
+def test_newsml_reader_refuses_entities_files_and_network(
+    tmp_path: Path, http_server: tuple[str, list[str]], name: str
+) -> None:
+    url, requests = http_server
+    folder = tmp_path / "items"
+    folder.mkdir()
+    path = folder / f"{name}.package.xml"
+    path.write_text(hostile_documents(tmp_path, url)[name], encoding="utf-8")
+    diags = Diagnostics()
+    assert read_newsml(folder, diags) == []
+    (error,) = list(diags)
+    assert error.code == "newsml.read" and error.path == str(path)
+    # Refused for its DOCTYPE, or earlier by libxml2's own bound on entity amplification.
+    assert "DOCTYPE declarations are refused" in error.message or (
+        "entity amplification" in error.message
+    )
+    for leaked in ("lollol", "EXPANDED", "TOP SECRET", "FROM THE NETWORK"):
+        assert leaked not in error.message
+    assert requests == []
+
+
+def test_a_hostile_item_in_a_valid_package_is_refused(
+    export_sample: Exporter, tmp_path: Path
+) -> None:
+    folder = export_sample("newsml") / "newsml"
+    item = folder / f"{SAMPLE_SLUG}.fr.xml"
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET", encoding="utf-8")
+    item.write_text(
+        f'<!DOCTYPE n [<!ENTITY s SYSTEM "file://{secret}">]><newsItem>&s;</newsItem>',
+        encoding="utf-8",
+    )
+    diags = Diagnostics()
+    assert read_newsml(folder, diags) == []
+    (error,) = list(diags)
+    assert error.path == str(item) and "DOCTYPE" in error.message
+
+
+def test_validating_outputs_never_expands_entities_or_fetches(
+    tmp_path: Path,
+    http_server: tuple[str, list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url, requests = http_server
+    documents = hostile_documents(tmp_path, url)
+    out = tmp_path / "out"
+    for folder in ("atom", "rss", "opds", "newsml"):
+        for name, text in documents.items():
+            (out / folder).mkdir(parents=True, exist_ok=True)
+            (out / folder / f"{name}.xml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(REPO)
+    assert main(["validate", "--outputs", str(out)]) != 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "billion-laughs.xml" in err
+    for leaked in ("lollol", "TOP SECRET", "FROM THE NETWORK"):
+        assert leaked not in err
+    assert requests == []
