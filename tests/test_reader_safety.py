@@ -1,6 +1,6 @@
-"""Readers against hostile files: Unicode normalised once, links and images that leave
-`articles/`, oversized files, control characters, and XML that tries entity expansion, file
-reads or network access."""
+"""Readers against hostile files: Unicode normalised once, raw HTML read as what it is, links and
+images that leave `articles/`, oversized files, control characters, and XML that tries entity
+expansion, file reads or network access."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from test_reader import STORY, VARIANT, read, write_story
 from syndicate.cli import main
 from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
-from syndicate.readers import textfile
+from syndicate.model import Heading, ListBlock, Paragraph, SourceRef, Strong, Text
+from syndicate.readers import images, textfile
+from syndicate.readers.markdown import parse_body
 from syndicate.readers.newsml import read_newsml
 
 NFD_HEADLINE = unicodedata.normalize("NFD", "Café crème à Zürich")
@@ -54,6 +56,48 @@ def test_nfd_text_is_nfc_in_the_model_and_every_output(
             text = path.read_text(encoding="utf-8")
             assert unicodedata.is_normalized("NFC", text), path
             assert "Café crème" in text or "nfd" not in path.name, path
+
+
+# Raw HTML ---------------------------------------------------------------------------------------
+
+
+def body(markdown: str) -> tuple[object, list[str]]:
+    diags = Diagnostics()
+    blocks = parse_body(markdown, SourceRef("en.md", 8), lambda src: None, diags)
+    return blocks, [f"{d.line}: {d.message}" for d in diags]
+
+
+def test_block_tags_in_running_text_become_blocks_not_lost_text() -> None:
+    blocks, warnings = body("Intro <p>inner</p> then <ul><li>one</li><li>two</li></ul>\n")
+    assert blocks == (
+        Paragraph((Text("Intro "),), SourceRef("en.md", 8)),
+        Paragraph((Text("inner"),), SourceRef("en.md", 8)),
+        Paragraph((Text(" then "),), SourceRef("en.md", 8)),
+        ListBlock(
+            False,
+            (
+                (Paragraph((Text("one"),), SourceRef("en.md", 8)),),
+                (Paragraph((Text("two"),), SourceRef("en.md", 8)),),
+            ),
+            SourceRef("en.md", 8),
+        ),
+    )
+    assert warnings == []
+
+
+def test_a_paragraph_whose_raw_html_is_all_removed_leaves_nothing() -> None:
+    blocks, warnings = body('Kept.\n\n<svg onload="x()"><script>y()</script></svg>\n')
+    assert blocks == (Paragraph((Text("Kept."),), SourceRef("en.md", 8)),)
+    assert "10: raw HTML: removed <svg> element and its content" in warnings
+
+
+def test_raw_html_in_a_heading_is_sanitised_like_a_paragraph() -> None:
+    blocks, warnings = body('## Title <b onclick="x()">bold</b><script>y()</script>\n')
+    assert blocks == (Heading(2, (Text("Title "), Strong((Text("bold"),))), SourceRef("en.md", 8)),)
+    assert warnings == [
+        "8: raw HTML: removed <script> element and its content",
+        "8: raw HTML: removed onclick event handler attribute",
+    ]
 
 
 # Paths that leave articles/ -------------------------------------------------------------------
@@ -117,6 +161,28 @@ def test_a_file_over_the_size_limit_is_refused_with_its_size(
     assert error.message == f"file is {size} bytes; source files are limited to 1000 bytes"
 
 
+def test_an_image_over_the_size_limit_is_refused_without_reading_it(
+    tmp_path: Path, site_config: SiteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = STORY + "images:\n  - file: images/big.png\n    alt: A picture\n"
+    folder = write_story(tmp_path / "articles", "big-image", story)
+    (folder / "images").mkdir()
+    (folder / "images" / "big.png").write_bytes(PNG)
+    monkeypatch.setattr(images, "MAX_IMAGE_BYTES", 100)
+    read_bytes = Path.read_bytes
+
+    def refuse_images(path: Path) -> bytes:
+        assert path.suffix != ".png", "a too-large image was read into memory"
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse_images)
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert stories == []
+    (error,) = diags.errors
+    assert error.code == "image.format"
+    assert error.message == f"images/big.png: image is {len(PNG)} bytes; the limit is 100"
+
+
 @pytest.mark.parametrize("char", ["\x07", "\x0b", "\x1b", "\ufffe"])
 def test_a_control_character_in_the_body_is_an_error_at_its_line(
     tmp_path: Path, site_config: SiteConfig, char: str
@@ -136,13 +202,18 @@ def test_a_control_character_writes_nothing_to_out(
     out = tmp_path / "out"
     (out / "atom").mkdir(parents=True)
     (out / "atom" / "en.xml").write_text("the previous feed", encoding="utf-8")
-    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    before = outputs(out)
     monkeypatch.chdir(REPO)
     args = ["export", "--format", "all", "--articles", str(tmp_path / "articles")]
     assert main([*args, "--out", str(out)]) == 2
     assert "control/en.md:10: error: character U+0007" in capsys.readouterr().err
-    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert outputs(out) == before
     assert (out / "atom" / "en.xml").read_text(encoding="utf-8") == "the previous feed"
+
+
+def outputs(out: Path) -> list[Path]:
+    """What is in `out/`, but syndicate's own bookkeeping (lock file, manifest)."""
+    return sorted(p.relative_to(out) for p in out.rglob("*") if not p.name.startswith("."))
 
 
 # XML readers ----------------------------------------------------------------------------------

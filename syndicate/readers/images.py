@@ -29,11 +29,12 @@ def inspect_image(path: Path) -> ImageFacts:
     from PIL import Image, UnidentifiedImageError
 
     try:
+        size = path.stat().st_size
+        if size > MAX_IMAGE_BYTES:  # checked before reading: the limit also bounds memory
+            raise ImageProblem(f"image is {size} bytes; the limit is {MAX_IMAGE_BYTES}")
         data = path.read_bytes()
     except OSError as exc:
         raise ImageProblem(f"cannot read image: {exc.strerror or exc}") from None
-    if len(data) > MAX_IMAGE_BYTES:
-        raise ImageProblem(f"image is {len(data)} bytes; the limit is {MAX_IMAGE_BYTES}")
     try:
         with Image.open(path) as img:
             fmt = img.format or ""

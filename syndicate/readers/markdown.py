@@ -70,6 +70,13 @@ class _TreeBuilder:
                 out.extend(html_blocks(self.sanitized(tok.content, ref), ref))
                 i += 1
                 continue
+            if tok.type == "paragraph_open" and _has_raw_html(tokens[i + 1]):
+                # Read as the HTML it is: block tags in it become blocks of their own (not lost
+                # text), and a paragraph whose HTML was all removed becomes nothing.
+                ref = self.ref(tok)
+                out.extend(html_blocks(self.sanitized(_render(tokens[i + 1]), ref), ref))
+                i += 3
+                continue
             block, i = self.block(tokens, i)
             if block is not None:
                 out.append(block)
@@ -92,6 +99,8 @@ class _TreeBuilder:
                         ref,
                     )
                 title = self.inlines(tokens[i + 1].children or [], ref)
+                if _has_raw_html(tokens[i + 1]):
+                    title = html_inlines(self.sanitized(_render(tokens[i + 1]), ref), ref)
                 return Heading(max(level, 2), tuple(title), ref), i + 3
             case "blockquote_open":
                 quoted, j = self.blocks(tokens, i + 1, "blockquote_close")
@@ -147,9 +156,6 @@ class _TreeBuilder:
                 )
                 return None
             return Figure(index, ref)
-        if any(c.type == "html_inline" for c in children):
-            rendered = _HTML_RENDERER.renderInline(children, _MD.options, {})
-            return Paragraph(tuple(html_inlines(self.sanitized(rendered, ref), ref)), ref)
         return Paragraph(tuple(self.inlines(children, ref)), ref)
 
     def sanitized(self, fragment: str, ref: SourceRef) -> str:
@@ -210,6 +216,17 @@ class _TreeBuilder:
                 case _:
                     out.append(Text(tok.content))
         return out, i
+
+
+def _has_raw_html(inline: Token) -> bool:
+    """Raw HTML and no Markdown image (which gets the figure rules, not the sanitiser's)."""
+    types = {c.type for c in inline.children or []}
+    return "html_inline" in types and "image" not in types
+
+
+def _render(inline: Token) -> str:
+    """An inline run with raw HTML, as HTML, for the sanitiser."""
+    return str(_HTML_RENDERER.renderInline(inline.children or [], _MD.options, {}))
 
 
 def _merge_text(nodes: list[Inline]) -> list[Inline]:
