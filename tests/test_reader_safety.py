@@ -17,7 +17,7 @@ from test_reader import STORY, VARIANT, read, write_story
 
 from syndicate.cli import main
 from syndicate.config import SiteConfig
-from syndicate.diagnostics import Diagnostics
+from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.model import Heading, ListBlock, Paragraph, SourceRef, Strong, Text
 from syndicate.readers import images, textfile
 from syndicate.readers.markdown import parse_body
@@ -100,6 +100,14 @@ def test_raw_html_in_a_heading_is_sanitised_like_a_paragraph() -> None:
     ]
 
 
+def the_error(articles: Path, config: SiteConfig) -> Diagnostic:
+    """The one error that reading `articles` gives; no story is read."""
+    stories, diags = read(articles, config)
+    assert stories == []
+    (error,) = diags.errors
+    return error
+
+
 # Paths that leave articles/ -------------------------------------------------------------------
 
 
@@ -110,9 +118,7 @@ def test_story_folder_linked_outside_articles_is_an_error(
     articles = tmp_path / "articles"
     articles.mkdir()
     (articles / "linked").symlink_to(outside, target_is_directory=True)
-    stories, diags = read(articles, site_config)
-    assert stories == []
-    (error,) = diags.errors
+    error = the_error(articles, site_config)
     assert error.code == "story.outside" and error.path.endswith("articles/linked")
 
 
@@ -123,9 +129,7 @@ def test_language_file_linked_outside_the_story_is_an_error(
     secret = tmp_path / "secret.md"
     secret.write_text(VARIANT, encoding="utf-8")
     (folder / "fr.md").symlink_to(secret)
-    stories, diags = read(tmp_path / "articles", site_config)
-    assert stories == []
-    (error,) = diags.errors
+    error = the_error(tmp_path / "articles", site_config)
     assert error.code == "story.outside" and error.path.endswith("lang-link/fr.md")
 
 
@@ -138,9 +142,7 @@ def test_image_linked_outside_the_story_is_an_error(
     folder = write_story(tmp_path / "articles", "image-link", story)
     (folder / "images").mkdir()
     (folder / "images" / "linked.png").symlink_to(outside)
-    stories, diags = read(tmp_path / "articles", site_config)
-    assert stories == []
-    (error,) = diags.errors
+    error = the_error(tmp_path / "articles", site_config)
     assert error.code == "image.path" and "'images/linked.png'" in error.message
     assert error.path.endswith("image-link/story.yaml") and error.line == 10
 
@@ -153,9 +155,7 @@ def test_a_file_over_the_size_limit_is_refused_with_its_size(
 ) -> None:
     monkeypatch.setattr(textfile, "MAX_TEXT_BYTES", 1000)
     write_story(tmp_path / "articles", "big", en=VARIANT + "More text. " * 100)
-    stories, diags = read(tmp_path / "articles", site_config)
-    assert stories == []
-    (error,) = diags.errors
+    error = the_error(tmp_path / "articles", site_config)
     assert error.code == "file.too-large" and error.path.endswith("big/en.md")
     size = (tmp_path / "articles" / "big" / "en.md").stat().st_size
     assert error.message == f"file is {size} bytes; source files are limited to 1000 bytes"
@@ -176,9 +176,7 @@ def test_an_image_over_the_size_limit_is_refused_without_reading_it(
         return read_bytes(path)
 
     monkeypatch.setattr(Path, "read_bytes", refuse_images)
-    stories, diags = read(tmp_path / "articles", site_config)
-    assert stories == []
-    (error,) = diags.errors
+    error = the_error(tmp_path / "articles", site_config)
     assert error.code == "image.format"
     assert error.message == f"images/big.png: image is {len(PNG)} bytes; the limit is 100"
 
@@ -188,9 +186,7 @@ def test_a_control_character_in_the_body_is_an_error_at_its_line(
     tmp_path: Path, site_config: SiteConfig, char: str
 ) -> None:
     write_story(tmp_path / "articles", "control", en=VARIANT + f"\nA second{char} paragraph.\n")
-    stories, diags = read(tmp_path / "articles", site_config)
-    assert stories == []
-    (error,) = diags.errors
+    error = the_error(tmp_path / "articles", site_config)
     assert error.code == "text.control-char" and error.line == 10
     assert f"U+{ord(char):04X}" in error.message
 
