@@ -3,24 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from syndicate import __version__
-from syndicate.diagnostics import Diagnostics
+
+if TYPE_CHECKING:
+    from syndicate.diagnostics import Diagnostics
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else list(argv)
+    if args_list == ["--version"]:
+        # Answered before the formats are listed: that needs the installed packages' metadata.
+        print(f"syndicate {__version__}")
+        return EXIT_OK
+    from syndicate.diagnostics import Diagnostics
     from syndicate.writers.registry import default_registry
 
     registry = default_registry()
     parser = build_parser(registry.names)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
@@ -85,6 +94,20 @@ def build_parser(format_names: Sequence[str]) -> argparse.ArgumentParser:
         metavar="TIME",
         help="the current time for embargoes and feeds, RFC 3339 (reproducible runs)",
     )
+    export.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes for the stories (default: the number of cores)",
+    )
+    export.add_argument(
+        "--force", action="store_true", help="rebuild every file, ignoring the build manifest"
+    )
+    export.add_argument(
+        "--timings", action="store_true", help="print the time and file count of each format"
+    )
     export.set_defaults(handler=cmd_export)
 
     validate = sub.add_parser(
@@ -140,9 +163,9 @@ def say(args: argparse.Namespace, message: str) -> None:
 
 
 def cmd_export(args: argparse.Namespace, diags: Diagnostics) -> int:
+    from syndicate.build import export_articles
     from syndicate.config import load_config
-    from syndicate.export import check_format_options, export
-    from syndicate.readers.articles import read_articles
+    from syndicate.export import check_format_options
     from syndicate.writers.registry import default_registry
 
     registry = default_registry()
@@ -155,7 +178,8 @@ def cmd_export(args: argparse.Namespace, diags: Diagnostics) -> int:
     config = load_config(args.config, str(args.config), diags)
     if config is None:
         return EXIT_INPUT
-    check_format_options(registry, config, diags)
+    writers = [registry.get(name) for name in names]
+    check_format_options(writers, config, diags, every_section=False)
     languages = tuple(args.langs or config.languages)
     for tag in languages:
         if tag not in config.languages:
@@ -163,49 +187,40 @@ def cmd_export(args: argparse.Namespace, diags: Diagnostics) -> int:
                 "cli.language",
                 f"--lang {tag}: not one of the site's languages ({', '.join(config.languages)})",
             )
-    stories = read_articles(args.articles, config, diags)
     if diags.has_errors(strict=args.strict):
         say(args, "not exported: fix the errors above; out/ is unchanged")
         return EXIT_INPUT
-    writers = [registry.get(name) for name in names]
-    now = args.now or datetime.now(UTC)
-    progress = _progress(args, len(writers))
-    result = export(
+    run = export_articles(
         writers=writers,
-        stories=stories,
+        articles=args.articles,
         config=config,
+        config_file=args.config,
         out=args.out,
-        now=now,
+        now=args.now or datetime.now(UTC),
         languages=languages,
         all_languages=not args.langs,
         diags=diags,
-        progress=progress,
+        jobs=max(1, args.jobs),
+        force=args.force,
+        strict=args.strict,
     )
-    if result is None:
+    if run.input_errors:
+        say(args, "not exported: fix the errors above; out/ is unchanged")
+        return EXIT_INPUT
+    if run.result is None:
         say(args, "not exported: out/ is unchanged")
         return EXIT_FAILED
+    result = run.result
+    if args.timings:
+        for name, timing in run.timings.items():
+            print(f"{name:<8} {timing.seconds:8.2f} s {timing.files:7d} files", file=sys.stderr)
     say(
         args,
-        f"exported {', '.join(names)}: {len(stories)} stories, {result.files} files"
+        f"exported {', '.join(names)}: {run.stories} stories, {result.files} files"
         f" ({result.written} written, {result.unchanged} unchanged,"
         f" {result.removed} removed) in {args.out}",
     )
     return EXIT_OK
-
-
-def _progress(args: argparse.Namespace, total: int) -> Callable[[str], None] | None:
-    """A one-line progress display on a terminal; nothing when output is piped or logged."""
-    if args.quiet or not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    count = iter(range(1, total + 1))
-
-    def progress(name: str) -> None:
-        console.print(f"[dim]\\[{next(count)}/{total}][/dim] {name}")
-
-    return progress
 
 
 def cmd_validate(args: argparse.Namespace, diags: Diagnostics) -> int:
@@ -218,7 +233,7 @@ def cmd_validate(args: argparse.Namespace, diags: Diagnostics) -> int:
     if config is None:
         return EXIT_INPUT
     registry = default_registry()
-    check_format_options(registry, config, diags)
+    check_format_options(registry.all(), config, diags, every_section=True)
     stories = read_articles(args.articles, config, diags)
     if diags.has_errors(strict=args.strict):
         return EXIT_INPUT

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,9 +14,8 @@ from typing import Any
 from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
 from syndicate.model import Story
-from syndicate.output import OutputError, check_path, locked, publish
+from syndicate.output import OutputError, Staging, check_path, locked
 from syndicate.writers.base import Context, OutputFile, Writer
-from syndicate.writers.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +38,19 @@ def writer_options(writer: Writer, config: SiteConfig) -> dict[str, Any]:
     return values
 
 
-def check_format_options(registry: Registry, config: SiteConfig, diags: Diagnostics) -> None:
-    """Every section and key of syndicate.yaml must belong to a format: typos are errors."""
+def check_format_options(
+    writers: Sequence[Writer], config: SiteConfig, diags: Diagnostics, *, every_section: bool
+) -> None:
+    """Every key of the writers' sections of syndicate.yaml must be one of their options, and
+    with `every_section` (all writers given) every section must belong to one: typos are errors.
+    An export checks only its formats' sections, so it imports only the formats it writes."""
     known: dict[str, set[str]] = {}
-    for writer in registry.all():
+    for writer in writers:
         known.setdefault(writer.section(), set()).update(o.name for o in writer.options)
     for section, values in config.sections.items():
         where = f"{config.source.path}:{config.lines.get(section, 0)}"
+        if section not in known and not every_section:
+            continue
         if section not in known:
             hint = difflib.get_close_matches(section, list(known), n=1)
             fix = f"; did you mean {hint[0]!r}?" if hint else ""
@@ -77,43 +83,6 @@ def make_context(
     )
 
 
-def run_writers(
-    writers: Sequence[Writer],
-    stories: Sequence[Story],
-    config: SiteConfig,
-    now: datetime,
-    languages: tuple[str, ...],
-    diags: Diagnostics,
-    progress: Progress | None = None,
-) -> list[OutputFile]:
-    """Every file the writers produce, checked: inside their folders, no path written twice."""
-    files: list[OutputFile] = []
-    owner: dict[str, str] = {}
-    for writer in writers:
-        if progress:
-            progress(writer.name)
-        ctx = make_context(writer, config, now, languages, diags)
-        try:
-            produced = list(writer.write(stories, ctx))
-        except Exception as exc:  # a bug in a writer must not leave out/ half-written
-            log.exception("writer %s failed", writer.name)
-            diags.error("writer.failed", f"the {writer.name} writer failed: {exc!r}")
-            continue
-        for file in produced:
-            check_path(file.path)
-            if file.path.split("/", 1)[0] not in writer.owned_folders():
-                diags.error("writer.path", f"{writer.name} wrote {file.path!r} outside its folders")
-            elif file.path in owner:
-                diags.error(
-                    "writer.conflict",
-                    f"{file.path!r} is written by both {owner[file.path]} and {writer.name}",
-                )
-            else:
-                owner[file.path] = writer.name
-                files.append(file)
-    return files
-
-
 def export(
     *,
     writers: Sequence[Writer],
@@ -126,15 +95,72 @@ def export(
     diags: Diagnostics,
     progress: Progress | None = None,
 ) -> ExportResult | None:
-    """Run the writers and publish; None (out/ untouched) if any error was reported."""
-    files = run_writers(writers, stories, config, now, languages, diags, progress)
-    if diags.errors:
-        return None
-    folders = sorted({f for w in writers for f in w.owned_folders()})
+    """Run the writers on stories already read and publish; None (out/ untouched) if any error
+    was reported. `syndicate export` uses `export_articles`, which adds caching and processes."""
     try:
-        with locked(out):
-            report = publish(out, files, folders, keep_others=not all_languages)
+        with locked(out), Staging(out) as staging:
+            sink = Sink(staging, diags)
+            for writer in writers:
+                if progress:
+                    progress(writer.name)
+                ctx = make_context(writer, config, now, languages, diags)
+                sink.run(writer, functools.partial(writer.write, stories, ctx))
+            if diags.errors:
+                return None
+            folders = sorted({f for w in writers for f in w.owned_folders()})
+            report = staging.commit(folders, keep_others=not all_languages)
     except OutputError as exc:
         diags.error("output.write", str(exc), str(out))
         return None
-    return ExportResult(len(files), report.written, report.unchanged, report.removed)
+    return ExportResult(sink.files, report.written, report.unchanged, report.removed)
+
+
+class Sink:
+    """Checks each writer's files as they come (inside its folders, no path written twice) and
+    stages them at once, so a run's outputs are never all in memory."""
+
+    def __init__(self, staging: Staging, diags: Diagnostics) -> None:
+        self.staging = staging
+        self.diags = diags
+        self.owner: dict[str, str] = {}
+        self.files = 0
+        self.counts: dict[str, int] = {}
+        """Files staged, by format."""
+
+    def run(self, writer: Writer, produce: Callable[[], Iterable[OutputFile]]) -> list[str]:
+        """Stage what `produce` makes for `writer`; the staged paths."""
+        try:
+            return [file.path for file in produce() if self.add(writer, file)]
+        except OutputError:
+            raise
+        except Exception as exc:  # a bug in a writer must not leave out/ half-written
+            log.exception("writer %s failed", writer.name)
+            self.diags.error("writer.failed", f"the {writer.name} writer failed: {exc!r}")
+            return []
+
+    def add(self, writer: Writer, file: OutputFile) -> bool:
+        if not self.claim(writer, file.path):
+            return False
+        self.staging.add(file)
+        return True
+
+    def reuse(self, writer: Writer, paths: Iterable[str]) -> None:
+        for path in paths:
+            if self.claim(writer, path):
+                self.staging.reuse(path)
+
+    def claim(self, writer: Writer, path: str) -> bool:
+        check_path(path)
+        if path.split("/", 1)[0] not in writer.owned_folders():
+            self.diags.error("writer.path", f"{writer.name} wrote {path!r} outside its folders")
+            return False
+        if path in self.owner:
+            self.diags.error(
+                "writer.conflict",
+                f"{path!r} is written by both {self.owner[path]} and {writer.name}",
+            )
+            return False
+        self.owner[path] = writer.name
+        self.files += 1
+        self.counts[writer.name] = self.counts.get(writer.name, 0) + 1
+        return True

@@ -11,7 +11,7 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -34,11 +34,14 @@ class PublishReport:
 
 
 @contextlib.contextmanager
-def locked(out: Path) -> Iterator[None]:
-    """Hold out/'s lock: a second export fails at once with a clear message, never interleaves."""
+def locked(out: Path, lock: Path | None = None) -> Iterator[None]:
+    """Hold out/'s lock (the file `lock`, by default in out/): a second export fails at once with
+    a clear message, never interleaves."""
+    lock = lock or out / LOCK_NAME
     try:
         out.mkdir(parents=True, exist_ok=True)
-        handle = (out / LOCK_NAME).open("a")
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        handle = lock.open("a")
     except OSError as exc:
         raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
     with handle:
@@ -46,8 +49,7 @@ def locked(out: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputError(
-                f"another syndicate export is writing {out} (lock {out / LOCK_NAME});"
-                " wait for it to finish"
+                f"another syndicate export is writing {out} (lock {lock}); wait for it to finish"
             ) from None
         _remove_leftovers(out)
         yield
@@ -61,7 +63,7 @@ def check_path(path: str) -> PurePosixPath:
 
 
 def publish(
-    out: Path, files: Sequence[OutputFile], folders: Sequence[str], *, keep_others: bool
+    out: Path, files: Iterable[OutputFile], folders: Sequence[str], *, keep_others: bool
 ) -> PublishReport:
     """Write `files` into out/, replacing each folder in `folders` as one atomic step.
 
@@ -70,50 +72,99 @@ def publish(
     Files whose bytes did not change keep their inode and modification time.
     Call inside `locked(out)`.
     """
-    staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
-    try:
-        written = unchanged = 0
-        produced: set[PurePosixPath] = set()
+    with Staging(out) as staging:
         for file in files:
-            rel = check_path(file.path)
-            produced.add(rel)
-            target, old = staging / rel, out / rel
+            staging.add(file)
+        return staging.commit(folders, keep_others=keep_others)
+
+
+class Staging:
+    """A run's files, written into a staging folder of out/ as they are produced (so memory
+    does not grow with the run), then swapped in whole by `commit`; discarded on any failure.
+    Call inside `locked(out)`."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        try:
+            self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+        except OSError as exc:
+            raise _output_error(out, exc) from None
+        self.produced: set[PurePosixPath] = set()
+        self.written = self.unchanged = 0
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def add(self, file: OutputFile) -> None:
+        rel = check_path(file.path)
+        self.produced.add(rel)
+        target, old = self.dir / rel, self.out / rel
+        try:
             target.parent.mkdir(parents=True, exist_ok=True)
             if _same_bytes(old, file.data):
                 os.link(old, target)
-                unchanged += 1
+                self.unchanged += 1
             else:
                 _write_file(target, file.data)
-                written += 1
+                self.written += 1
+        except OSError as exc:
+            raise _output_error(self.out, exc) from None
+
+    def reuse(self, path: str) -> None:
+        """Keep the published out/`path` as it is (an output whose inputs did not change)."""
+        rel = check_path(path)
+        target = self.dir / rel
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(self.out / rel, target)
+        except OSError as exc:
+            raise _output_error(self.out, exc) from None
+        self.produced.add(rel)
+        self.unchanged += 1
+
+    def commit(self, folders: Sequence[str], *, keep_others: bool) -> PublishReport:
+        """Swap each folder in; see `publish`."""
+        try:
+            removed = self._carry_over(folders, keep_others)
+            # One sync for the whole staging tree (cheaper than a fsync per file): the new files
+            # are on disk before any folder is swapped in, so a power cut cannot publish torn files.
+            if self.written:
+                os.sync()
+            for folder in folders:
+                new_dir = self.dir / folder
+                new_dir.mkdir(parents=True, exist_ok=True)
+                _swap_in(new_dir, self.out / folder)
+            _fsync_dir(self.out)
+        except OSError as exc:
+            raise _output_error(self.out, exc) from None
+        return PublishReport(self.written, self.unchanged, removed)
+
+    def _carry_over(self, folders: Sequence[str], keep_others: bool) -> int:
+        """Link the old files this run did not produce (with `keep_others`); count the others."""
         removed = 0
         for folder in folders:
-            old_dir = out / folder
+            old_dir = self.out / folder
             if not old_dir.is_dir():
                 continue
             for old in _files_under(old_dir):
-                rel = PurePosixPath(old.relative_to(out).as_posix())
-                if rel in produced:
+                rel = PurePosixPath(old.relative_to(self.out).as_posix())
+                if rel in self.produced:
                     continue
                 if keep_others:
-                    (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-                    os.link(old, staging / rel)
+                    (self.dir / rel).parent.mkdir(parents=True, exist_ok=True)
+                    os.link(old, self.dir / rel)
                 else:
                     removed += 1
-        # One sync for the whole staging tree (cheaper than a fsync per file): the new files
-        # are on disk before any folder is swapped in, so a power cut cannot publish torn files.
-        os.sync()
-        for folder in folders:
-            new_dir = staging / folder
-            new_dir.mkdir(parents=True, exist_ok=True)
-            _swap_in(new_dir, out / folder)
-        _fsync_dir(out)
-        return PublishReport(written, unchanged, removed)
-    except OSError as exc:
-        raise OutputError(
-            f"cannot write to {out}: {exc.strerror or exc}; the previous output is unchanged"
-        ) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        return removed
+
+
+def _output_error(out: Path, exc: OSError) -> OutputError:
+    return OutputError(
+        f"cannot write to {out}: {exc.strerror or exc}; the previous output is unchanged"
+    )
 
 
 def _swap_in(new_dir: Path, live: Path) -> None:

@@ -90,11 +90,11 @@ def read_articles(articles: Path, config: SiteConfig, diags: Diagnostics) -> lis
         story = read_story(folder, config, diags)
         if story is not None:
             stories.append(story)
-    _check_collection(stories, articles, diags)
+    check_collection(stories, articles, diags)
     return stories
 
 
-def _check_collection(stories: list[Story], articles: Path, diags: Diagnostics) -> None:
+def check_collection(stories: list[Story], articles: Path, diags: Diagnostics) -> None:
     by_id: dict[str, Story] = {}
     by_slug: dict[str, Story] = {}
     for story in stories:

@@ -96,8 +96,24 @@ class Writer:
     def section(cls) -> str:
         return cls.config_section or cls.name
 
+    per_story: ClassVar[bool] = False
+    """True when `write` is `write_story` for each story, then `write_collection`: the export
+    then caches each story's files and renders stories in parallel. Otherwise `write` is one
+    unit over all the stories."""
+
     def write(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
-        raise NotImplementedError
+        for story in stories:
+            yield from self.write_story(story, ctx)
+        yield from self.write_collection(stories, ctx)
+
+    def write_story(self, story: Story, ctx: Context) -> Iterable[OutputFile]:
+        """The files that depend on this one story alone (and on the config, the selected
+        languages and whether the story is visible at `ctx.now`)."""
+        return ()
+
+    def write_collection(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
+        """The files that depend on several stories: indexes, feeds, editions, catalogs."""
+        return ()
 
     def validate_outputs(self, out: Path, ctx: Context) -> None:
         """Check the files this format wrote under `out/` and report problems in

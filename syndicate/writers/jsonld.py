@@ -38,13 +38,15 @@ class JsonLdWriter(Writer):
     extension = ".jsonld"
     scope = "variant"
 
-    def write(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
+    per_story = True
+
+    def write_story(self, story: Story, ctx: Context) -> Iterable[OutputFile]:
+        if not story.is_visible(ctx.now):
+            return
         builder = GraphBuilder(ctx)
-        for story in visible_stories(stories, ctx):
-            for lang in exported_languages(story, ctx):
-                data = builder.graph(story, lang)
-                text = dumps(data)
-                yield OutputFile(f"jsonld/{story.slug}.{lang}.jsonld", text.encode("utf-8"))
+        for lang in exported_languages(story, ctx):
+            text = dumps(builder.graph(story, lang))
+            yield OutputFile(f"jsonld/{story.slug}.{lang}.jsonld", text.encode("utf-8"))
 
     def validate_outputs(self, out: Path, ctx: Context) -> None:
         super().validate_outputs(out, ctx)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -26,14 +26,15 @@ class ModelWriter(Writer):
     extension = ".json"
     scope = "story"
 
-    def write(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
-        for story in stories:
-            variants = [v for v in story.variants if v.lang in ctx.languages]
-            if not variants:
-                continue
-            data = to_data(dataclasses.replace(story, variants=tuple(variants)))
-            text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-            yield OutputFile(f"model/{story.slug}.json", text.encode("utf-8"))
+    per_story = True
+
+    def write_story(self, story: Story, ctx: Context) -> Iterable[OutputFile]:
+        variants = [v for v in story.variants if v.lang in ctx.languages]
+        if not variants:
+            return
+        data = to_data(dataclasses.replace(story, variants=tuple(variants)))
+        text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        yield OutputFile(f"model/{story.slug}.json", text.encode("utf-8"))
 
 
 def to_data(value: Any) -> Any:

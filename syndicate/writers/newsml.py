@@ -68,18 +68,19 @@ class NewsMLWriter(Writer):
         ),
     )
 
-    def write(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
-        written = False
-        for story in stories:
-            langs = [v.lang for v in story.variants if v.lang in ctx.languages]
-            if not langs:
-                continue
-            written = True
-            builder = _ItemBuilder(story, ctx, tuple(langs))
-            for lang in langs:
-                yield OutputFile(item_path(story, lang), serialise(builder.news_item(lang)))
-            yield OutputFile(package_path(story), serialise(builder.package_item()))
-        if written:
+    per_story = True
+
+    def write_story(self, story: Story, ctx: Context) -> Iterable[OutputFile]:
+        langs = _languages(story, ctx)
+        if not langs:
+            return
+        builder = _ItemBuilder(story, ctx, langs)
+        for lang in langs:
+            yield OutputFile(item_path(story, lang), serialise(builder.news_item(lang)))
+        yield OutputFile(package_path(story), serialise(builder.package_item()))
+
+    def write_collection(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
+        if any(_languages(story, ctx) for story in stories):
             yield OutputFile(CATALOG_FILE, ctx.read_asset(schema_path(CATALOG_SOURCE)))
 
     def validate_outputs(self, out: Path, ctx: Context) -> None:
@@ -90,6 +91,10 @@ class NewsMLWriter(Writer):
         # wins over syndicate.yaml, so one run can be pointed at another copy of the schema.
         official = os.environ.get(XSD_ENV) or ctx.options.get("official_xsd")
         validate_folder(out / "newsml", ctx.diagnostics, Path(official) if official else None)
+
+
+def _languages(story: Story, ctx: Context) -> tuple[str, ...]:
+    return tuple(v.lang for v in story.variants if v.lang in ctx.languages)
 
 
 def serialise(root: etree._Element) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from babel.lists import format_list
@@ -147,6 +148,30 @@ def image_file(story: Story, image: Image) -> str:
 # Books -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """What a catalog says about a story variant's book, known without building it."""
+
+    identifier: str
+    title: str
+    language: str
+    creators: tuple[str, ...]
+    subjects: tuple[str, ...]
+    description: str
+
+
+def variant_metadata(story: Story, variant: Variant, ctx: Context) -> Metadata:
+    lang = variant.lang
+    return Metadata(
+        identifier=story.variant_id(lang),
+        title=variant.headline,
+        language=lang,
+        creators=variant.byline.names or (ctx.config.publisher.name,),
+        subjects=subjects([story], lang),
+        description=variant.summary,
+    )
+
+
 def story_book(
     story: Story, variant: Variant, cover: bytes, images: Mapping[int, Resource], ctx: Context
 ) -> Book:
@@ -154,18 +179,19 @@ def story_book(
     doc = story_document(story, variant, ctx, story_file(story))
     used = _used_images(variant, images)
     rights = story.rights_for(lang)
+    meta = variant_metadata(story, variant, ctx)
     return Book(
-        identifier=story.variant_id(lang),
-        title=variant.headline,
+        identifier=meta.identifier,
+        title=meta.title,
         language=lang,
         direction=direction(lang),
         modified=story.updated,
         date=rfc3339(story.published),
-        creators=variant.byline.names or (ctx.config.publisher.name,),
+        creators=meta.creators,
         publisher=ctx.config.publisher.name,
-        subjects=_subjects([story], lang),
+        subjects=meta.subjects,
         rights=rights.notice.get(lang, story.original_lang) or rights.holder,
-        description=variant.summary,
+        description=meta.description,
         properties=accessibility(lang, _all_alt([story], lang), ctx.config.publisher.name),
         cover=Resource(COVER_FILE, "image/png", cover),
         documents=(
@@ -225,7 +251,7 @@ def edition_book(
         date=edition.day.isoformat(),
         creators=(publisher,),
         publisher=publisher,
-        subjects=_subjects(stories, lang),
+        subjects=subjects(stories, lang),
         rights=" ".join(dict.fromkeys(_rights(s, lang) for s in stories)),
         description=str(format_list(headlines, locale=locale_for(lang))),
         properties=accessibility(lang, _all_alt(stories, lang), publisher),
@@ -282,7 +308,7 @@ def _used_images(variant: Variant, images: Mapping[int, Resource]) -> list[Resou
     return [images[i] for i in used]
 
 
-def _subjects(stories: Sequence[Story], lang: str) -> tuple[str, ...]:
+def subjects(stories: Sequence[Story], lang: str) -> tuple[str, ...]:
     names = (s.name.get(lang, story.original_lang) for story in stories for s in story.subjects)
     return tuple(dict.fromkeys(n for n in names if n))
 

@@ -4,10 +4,11 @@ with a generated cover, plus the OPDS 1.2 catalog that lists them."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.dates import format_human_date
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
@@ -67,14 +68,31 @@ class EpubWriter(Writer):
         ),
     )
 
+    per_story = True
+
     def write(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
-        try:
-            options = EditionOptions.from_options(ctx.options)
-        except EditionError as exc:
-            where = ctx.config.source.at(ctx.config.lines.get(self.section(), 0))
-            ctx.diagnostics.error("epub.config", str(exc), where)
+        # One run for all the books, so that a missing cover font is reported once.
+        options = self._options(ctx)
+        return list(_Run(ctx, options).files(stories)) if options else []
+
+    def write_story(self, story: Story, ctx: Context) -> Iterable[OutputFile]:
+        options = self._options(ctx, report=False)  # write_collection reports it
+        if options is None or not story.is_visible(ctx.now):
             return []
-        return list(_Run(ctx, options).files(stories))
+        return [file for book in _Run(ctx, options).story_books(story) for file in book.files()]
+
+    def write_collection(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
+        options = self._options(ctx)
+        return list(_Run(ctx, options).collection(stories)) if options else []
+
+    def _options(self, ctx: Context, *, report: bool = True) -> EditionOptions | None:
+        try:
+            return EditionOptions.from_options(ctx.options)
+        except EditionError as exc:
+            if report:
+                where = ctx.config.source.at(ctx.config.lines.get(self.section(), 0))
+                ctx.diagnostics.error("epub.config", str(exc), where)
+            return None
 
     def validate_outputs(self, out: Path, ctx: Context) -> None:
         """Well-formed XML everywhere; every EPUB's zip layout, XML members and, when the
@@ -96,6 +114,11 @@ class _Published:
     cover: bytes
     entry: opds.Entry
 
+    def files(self) -> Iterator[OutputFile]:
+        yield OutputFile(f"epub/{self.stem}.epub", self.data)
+        yield OutputFile(f"opds/covers/{self.stem}.png", self.cover)
+        yield OutputFile(f"opds/thumbnails/{self.stem}.png", thumbnail(self.cover))
+
 
 class _Run:
     """One `write` call: the stories' books, the editions, the catalog."""
@@ -108,22 +131,62 @@ class _Run:
         self.cover_problems: set[str] = set()
 
     def files(self, stories: Sequence[Story]) -> Iterator[OutputFile]:
-        visible = sorted(
+        visible = self._visible(stories)
+        books = [book for story in visible for book in self.story_books(story)]
+        editions = self._editions(visible)
+        books = [b for e in editions if (b := self._edition_book(e))] + books
+        for book in books:
+            yield from book.files()
+        yield from opds.catalog([b.entry for b in books], self.ctx)
+
+    def collection(self, stories: Sequence[Story]) -> Iterator[OutputFile]:
+        """The editions and the catalog, when each story's books are built on their own:
+        the catalog entries of those books come from the stories, without building them."""
+        visible = self._visible(stories)
+        entries = [entry for story in visible for entry in self._story_entries(story)]
+        editions = self._editions(visible)
+        scratch = replace(self.ctx, diagnostics=Diagnostics())  # reported by the story's books
+        for edition in editions:
+            for story in edition.stories:
+                self.images[story.slug] = epub_book.story_images(story, scratch) or {}
+        books = [b for e in editions if (b := self._edition_book(e))]
+        for book in books:
+            yield from book.files()
+        yield from opds.catalog([b.entry for b in books] + entries, self.ctx)
+
+    def _visible(self, stories: Sequence[Story]) -> list[Story]:
+        return sorted(
             (s for s in stories if s.is_visible(self.ctx.now)),
             key=lambda s: (s.published, s.slug),
             reverse=True,
         )
-        books = [book for story in visible for book in self._story_books(story)]
+
+    def _editions(self, visible: Sequence[Story]) -> list[Edition]:
         editions = select_editions(
             visible, self.ready, self.ctx.languages, self.ctx.config.timezone, self.options
         )
         self._report_empty_days(editions)
-        books = [b for e in editions if (b := self._edition_book(e))] + books
-        for book in books:
-            yield OutputFile(f"epub/{book.stem}.epub", book.data)
-            yield OutputFile(f"opds/covers/{book.stem}.png", book.cover)
-            yield OutputFile(f"opds/thumbnails/{book.stem}.png", thumbnail(book.cover))
-        yield from opds.catalog([b.entry for b in books], self.ctx)
+        return editions
+
+    def _story_entries(self, story: Story) -> Iterator[opds.Entry]:
+        """What `story_books` would add to the catalog, assuming its books were built (a
+        failed book is an error, and a run with errors publishes nothing)."""
+        scratch = Diagnostics()  # the story's own books report these problems
+        variants = [v for v in story.variants if v.lang in self.ctx.languages]
+        if (
+            not variants
+            or epub_book.story_images(story, replace(self.ctx, diagnostics=scratch)) is None
+        ):
+            return
+        for variant in variants:
+            if epub_book.check_variant(story, variant, scratch):
+                self.ready.add((story.slug, variant.lang))
+                yield self._entry(
+                    f"{story.slug}.{variant.lang}",
+                    epub_book.variant_metadata(story, variant, self.ctx),
+                    story.updated,
+                    story.published,
+                )
 
     def _report_empty_days(self, editions: Sequence[Edition]) -> None:
         """A configured `edition_day` without stories in a language is worth a word."""
@@ -136,7 +199,7 @@ class _Run:
                 self.ctx.config.source.at(self.ctx.config.lines.get("epub", 0)),
             )
 
-    def _story_books(self, story: Story) -> Iterator[_Published]:
+    def story_books(self, story: Story) -> Iterator[_Published]:
         variants = [v for v in story.variants if v.lang in self.ctx.languages]
         images = epub_book.story_images(story, self.ctx) if variants else None
         if images is None:
@@ -208,21 +271,22 @@ class _Run:
         except EpubBuildError as exc:
             self.ctx.diagnostics.error("epub.build", f"{stem}.epub: {exc}", where)
             return None
-        return _Published(
-            stem,
-            data,
-            cover,
-            opds.Entry(
-                path=f"epub/{stem}.epub",
-                cover=f"opds/covers/{stem}.png",
-                thumbnail=f"opds/thumbnails/{stem}.png",
-                identifier=spec.identifier,
-                title=spec.title,
-                authors=spec.creators,
-                lang=spec.language,
-                summary=spec.description,
-                updated=updated,
-                published=published,
-                subjects=spec.subjects,
-            ),
+        return _Published(stem, data, cover, self._entry(stem, spec, updated, published))
+
+    @staticmethod
+    def _entry(
+        stem: str, spec: Book | epub_book.Metadata, updated: datetime, published: datetime
+    ) -> opds.Entry:
+        return opds.Entry(
+            path=f"epub/{stem}.epub",
+            cover=f"opds/covers/{stem}.png",
+            thumbnail=f"opds/thumbnails/{stem}.png",
+            identifier=spec.identifier,
+            title=spec.title,
+            authors=spec.creators,
+            lang=spec.language,
+            summary=spec.description,
+            updated=updated,
+            published=published,
+            subjects=spec.subjects,
         )

@@ -50,17 +50,21 @@ class HtmlWriter(Writer):
     extension = ".html"
     scope = "variant"
 
-    def write(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
-        shown = visible_stories(stories, ctx)
+    per_story = True
+
+    def write_story(self, story: Story, ctx: Context) -> Iterable[OutputFile]:
+        if not story.is_visible(ctx.now):
+            return
         builder = GraphBuilder(ctx)
-        for story in shown:
-            langs = exported_languages(story, ctx)
-            for lang in langs:
-                page = ArticlePage(story, lang, ctx, script_text(builder.graph(story, lang)))
-                yield OutputFile(f"html/{story.slug}.{lang}.html", serialize(page.build()))
-            if langs:
-                yield from _story_media(story, ctx)
-        yield from _indexes(shown, ctx, builder)
+        langs = exported_languages(story, ctx)
+        for lang in langs:
+            page = ArticlePage(story, lang, ctx, script_text(builder.graph(story, lang)))
+            yield OutputFile(f"html/{story.slug}.{lang}.html", serialize(page.build()))
+        if langs:
+            yield from _story_media(story, ctx)
+
+    def write_collection(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
+        yield from _indexes(visible_stories(stories, ctx), ctx, GraphBuilder(ctx))
         for file in site_files(ctx):
             yield OutputFile(site_media_path(file), ctx.read_asset(file))
 

@@ -1,0 +1,154 @@
+"""Incremental export: after each kind of change, a re-export that reuses the build manifest gives
+the same bytes as a full export, and files whose inputs did not change are left untouched."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from syndicate.cli import main
+from tests.bench.corpus import generate
+from tests.conftest import FIXED_NOW, REPO
+
+STORIES = 5
+LANGS = ("en", "fr")
+CONFIG = """publisher:
+  name: YCPress
+  url: https://ycpress.example/
+  logo: site/logo.png
+  icon: site/icon.png
+base_url: https://ycpress.example/syndicate/
+timezone: Europe/Brussels
+languages: [en, fr]
+"""
+
+
+def make_site(root: Path) -> Path:
+    (root / "site").mkdir(parents=True)
+    for name in ("logo.png", "icon.png"):
+        shutil.copy(REPO / "articles/_site" / name, root / "site" / name)
+    (root / "syndicate.yaml").write_text(CONFIG, encoding="utf-8")
+    generate(root / "articles", STORIES, LANGS)
+    return root
+
+
+def export(site: Path, out: Path, *extra: str) -> None:
+    args = ["export", "-q", "-f", "all", "--now", FIXED_NOW, "--out", str(out), *extra]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    assert main(args) == 0
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != ".syndicate.lock"
+    }
+
+
+def stamps(out: Path) -> dict[str, tuple[int, int]]:
+    return {
+        path: ((out / path).stat().st_ino, (out / path).stat().st_mtime_ns) for path in tree(out)
+    }
+
+
+def edit(articles: Path) -> None:
+    md = articles / "bench-000001" / "en.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+
+
+def add(articles: Path) -> None:
+    new = articles / "bench-000099"
+    shutil.copytree(articles / "bench-000001", new)
+    meta = new / "story.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("bench-000001", "bench-000099"), encoding="utf-8"
+    )
+
+
+def delete(articles: Path) -> None:
+    shutil.rmtree(articles / "bench-000001")
+
+
+def rename(articles: Path) -> None:
+    (articles / "bench-000001").rename(articles / "bench-renamed")
+
+
+def configure(articles: Path) -> None:
+    config = articles.parent / "syndicate.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("name: YCPress", "name: YC Press"),
+        encoding="utf-8",
+    )
+
+
+def image(articles: Path) -> None:
+    png = articles / "bench-000000" / "images" / "figure.png"
+    png.write_bytes(png.read_bytes() + b"\0")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "edit": edit,
+    "add": add,
+    "delete": delete,
+    "rename": rename,
+    "config": configure,
+    "image": image,
+}
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site and its first, full export (shared: each test copies it)."""
+    root = make_site(tmp_path_factory.mktemp("baseline"))
+    export(root, root / "out", "-j", "1")
+    return root
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_incremental_export_equals_a_full_one(change: str, baseline: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    CHANGES[change](site / "articles")
+    export(site, site / "out", "-j", "1")
+    export(site, tmp_path / "full", "--force", "-j", "1")
+    assert tree(site / "out") == tree(tmp_path / "full")
+
+
+def test_a_one_story_edit_leaves_other_files_untouched(baseline: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2, symlinks=True)
+    export(site, site / "out", "-j", "1")  # the copy's files get their own inodes and times
+    before = stamps(site / "out")
+    edit(site / "articles")
+    export(site, site / "out", "-j", "1")
+    after = stamps(site / "out")
+    changed = sorted(path for path in before if after.get(path) != before[path])
+    assert "model/bench-000001.json" in changed and "epub/bench-000001.en.epub" in changed
+    assert "epub/bench-000001.fr.epub" not in changed  # the French text did not change
+    others = [p for p in changed if "bench-000001" not in p]
+    # Only files over several stories may change: feeds, indexes and the catalog.
+    assert all(p.split("/")[0] in {"atom", "rss", "html", "opds"} for p in others), others
+    assert not [p for p in changed if "bench-000003" in p]
+
+
+def test_nothing_changed_means_nothing_rewritten(baseline: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    export(site, site / "out", "-j", "1")
+    before = stamps(site / "out")
+    export(site, site / "out", "-j", "1")
+    assert stamps(site / "out") == before
+
+
+def test_a_touched_output_is_rebuilt(baseline: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    page = site / "out" / "model" / "bench-000002.json"
+    original = page.read_bytes()
+    page.write_bytes(b"{}")
+    export(site, site / "out", "-j", "1")
+    assert page.read_bytes() == original
