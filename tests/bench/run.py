@@ -1,0 +1,223 @@
+"""The performance benchmark of issue 8: `python tests/bench/run.py [--stories N] [--json PATH]`.
+Every figure comes from one run on one deterministic corpus; a table is printed, `--json` also
+writes the figures. Not a test: pytest does not collect it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from tests.bench.corpus import LANGS, generate  # noqa: E402
+
+NOW = "2026-01-01T00:00:00Z"
+EDITION_STORIES = 200
+CONFIG = """publisher:
+  name: YCPress
+  url: https://ycpress.example/
+  logo: site/logo.png
+  icon: site/icon.png
+base_url: https://ycpress.example/syndicate/
+timezone: Europe/Brussels
+languages: [{languages}]
+{extra}"""
+
+
+def make_site(root: Path, stories: int, langs: Sequence[str] = LANGS, extra: str = "") -> Path:
+    (root / "site").mkdir(parents=True)
+    for name in ("logo.png", "icon.png"):
+        shutil.copy(REPO / "articles/_site" / name, root / "site" / name)
+    config = CONFIG.format(languages=", ".join(langs), extra=extra)
+    (root / "syndicate.yaml").write_text(config, encoding="utf-8")
+    generate(root / "articles", stories, tuple(langs))
+    return root
+
+
+def timed(command: Sequence[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def export(site: Path, out: str, *extra: str) -> float:
+    command = [sys.executable, "-m", "syndicate", "export", "-q", "-f", "all", "--now", NOW]
+    return timed([*command, "--out", out, *extra], site)
+
+
+def peak_rss_mb() -> float:
+    """The largest resident set of any process this one has waited for (workers included)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def best_of(times: int, measure: Callable[[], float]) -> float:
+    return min(measure() for _ in range(times))
+
+
+def startup_ratio(work: Path) -> float:
+    syndicate = [sys.executable, "-m", "syndicate", "--version"]
+    ours = best_of(7, lambda: timed(syndicate, work))
+    return ours / best_of(7, lambda: timed([sys.executable, "-c", "pass"], work))
+
+
+def edition_times(work: Path) -> tuple[float, float | None]:
+    """Our time for one 200-story English edition, and pandoc's from the same Markdown."""
+    extra = f"epub:\n  edition: latest\n  edition_size: {EDITION_STORIES}\n"
+    site = make_site(work / "edition", EDITION_STORIES, ("en",), extra)
+    ours = best_of(3, lambda: _our_edition(site))
+    if shutil.which("pandoc") is None:
+        return ours, None
+    book = site / "book.md"
+    book.write_text(_pandoc_source(site / "articles"), encoding="utf-8")
+    pandoc = ["pandoc", "book.md", "-o", "book.epub", "--metadata", "title=Edition"]
+    return ours, best_of(3, lambda: timed(pandoc, site))
+
+
+def _our_edition(site: Path) -> float:
+    """The epub writer's collection step alone: the edition, its cover and the catalog."""
+    from syndicate.config import load_config
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.export import make_context
+    from syndicate.readers.articles import read_articles
+    from syndicate.writers.epub.writer import EpubWriter
+
+    diags = Diagnostics()
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", diags)
+    assert config is not None
+    cwd = Path.cwd()
+    os.chdir(site)
+    try:
+        stories = read_articles(Path("articles"), config, diags)
+        writer = EpubWriter()
+        ctx = make_context(writer, config, datetime.fromisoformat(NOW), ("en",), diags)
+        start = time.perf_counter()
+        files = list(writer.write_collection(stories, ctx))
+        elapsed = time.perf_counter() - start
+    finally:
+        os.chdir(cwd)
+    assert any(f.path == "epub/edition-en.epub" for f in files), list(diags)
+    return elapsed
+
+
+def _pandoc_source(articles: Path) -> str:
+    chapters = []
+    for folder in sorted(articles.iterdir()):
+        text = (folder / "en.md").read_text(encoding="utf-8")
+        front, _, body = text.removeprefix("---\n").partition("---\n")
+        headline = front.split('headline: "', 1)[1].split('"', 1)[0]
+        chapters.append(f"# {headline}\n\n{body.replace('images/', f'{folder}/images/')}")
+    return "\n\n".join(chapters)
+
+
+def atom_vs_feedgen(site: Path) -> float:
+    """Our Atom writer's time over feedgen's alone on the same feeds' pre-extracted fields."""
+    from syndicate.config import load_config
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.export import make_context
+    from syndicate.readers.articles import read_articles
+    from syndicate.writers.feeds.atom import AtomWriter
+    from syndicate.writers.feeds.documents import feed_documents, read_settings
+    from syndicate.writers.feeds.feedgen_adapter import _generator
+
+    diags = Diagnostics()
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", diags)
+    assert config is not None
+    cwd = Path.cwd()
+    os.chdir(site)
+    try:
+        stories = read_articles(Path("articles"), config, diags)
+        writer = AtomWriter()
+        ctx = make_context(writer, config, datetime.fromisoformat(NOW), config.languages, diags)
+        ours = best_of(3, lambda: _seconds(lambda: list(writer.write(stories, ctx))))
+        settings = read_settings(ctx)
+        assert settings is not None
+        feeds = [f for _, f in feed_documents(stories, ctx, "atom", writer.media_type, settings)]
+    finally:
+        os.chdir(cwd)
+    alone = best_of(
+        3,
+        lambda: _seconds(lambda: [_generator(f, "application/atom+xml").atom_str() for f in feeds]),
+    )
+    return ours / alone
+
+
+def _seconds(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def edit_one_story(site: Path) -> None:
+    first = sorted((site / "articles").iterdir())[len(os.listdir(site / "articles")) // 2]
+    md = first / "en.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\nAn added paragraph.\n", encoding="utf-8")
+
+
+def measure(stories: int, work: Path) -> dict[str, float | None]:
+    small = make_site(work / "small", max(1, stories // 8))
+    export(small, "out", "--jobs", "2")
+    rss_small = peak_rss_mb()  # the children's maximum so far: the smaller corpus runs first
+    site = make_site(work / "site", stories)
+    full = export(site, "out", "--jobs", "2")
+    rss = peak_rss_mb()
+    noop = export(site, "out", "--jobs", "2")
+    edit_one_story(site)
+    incremental = export(site, "out", "--jobs", "2")
+    one_job = export(site, "out-j1", "--jobs", "1", "--force")
+    two_jobs = export(site, "out-j2", "--jobs", "2", "--force")
+    ours, pandoc = edition_times(work)
+    return {
+        "stories": stories,
+        "variants": stories * len(LANGS),
+        "full_s": full,
+        "variants_per_s": stories * len(LANGS) / full,
+        "incremental_s": incremental,
+        "incremental_ratio": incremental / full,
+        "noop_s": noop,
+        "noop_ratio": noop / full,
+        "jobs1_s": one_job,
+        "jobs2_s": two_jobs,
+        "parallel_speedup": one_job / two_jobs,
+        "edition_s": ours,
+        "pandoc_edition_s": pandoc,
+        "epub_vs_pandoc": pandoc / ours if pandoc else None,
+        "atom_vs_feedgen": atom_vs_feedgen(site),
+        "peak_rss_mb": rss,
+        "peak_rss_mb_small": rss_small,
+        "memory_growth": rss / rss_small,
+        "startup_ratio": startup_ratio(work),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--stories", type=int, default=2000)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="syndicate-bench-"))
+    try:
+        figures = measure(args.stories, work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    for key, value in figures.items():
+        shown = "skipped: pandoc is not installed" if value is None else f"{value:.3f}"
+        print(f"{key:<20} {shown}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
