@@ -11,6 +11,8 @@ Path = tuple[str | int, ...]
 
 # A bound on constructed values, so that nested aliases ("billion laughs") cannot explode.
 MAX_NODES = 100_000
+# Deeper than any story needs; PyYAML's composer recurses per level and would overflow the stack.
+MAX_DEPTH = 50
 
 _BOOL = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}
 
@@ -43,7 +45,7 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     """Parse one YAML document; scalars stay strings except ints, floats, booleans and null
     (dates stay text, so the reader can check their form and time zone itself)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_DepthLimitedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -60,6 +62,22 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     builder = _Builder(doc, first_line)
     doc.data = builder.build(node, ())
     return doc
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """The safe loader, refusing collections nested more than MAX_DEPTH levels."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH and parent is not None:
+                problem = f"collections nested more than {MAX_DEPTH} levels deep"
+                raise yaml.composer.ComposerError(None, None, problem, parent.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class _Builder:
