@@ -78,7 +78,8 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
     tz = str(data.get("timezone", "UTC"))
     try:
         ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
+    # A folder of the zone database ("America") or an overlong name is an OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         diags.error(
             "config.timezone",
             f"unknown time zone {tz!r} (use an IANA name such as Europe/Brussels)",

@@ -293,7 +293,8 @@ class _StoryReader:
         tz = str(data.get("timezone", self.config.timezone))
         try:
             ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
+        # A folder of the zone database ("America") or an overlong name is an OSError.
+        except (ZoneInfoNotFoundError, ValueError, OSError):
             self.diags.error(
                 "article.timezone",
                 f"unknown time zone {tz!r}; use an IANA name such as Europe/Paris",
