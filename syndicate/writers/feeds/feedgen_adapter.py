@@ -3,7 +3,7 @@ with feedgen's traps fixed here once and nowhere else."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
@@ -256,7 +256,10 @@ def _atom_link(link: Link) -> etree._Element:
 
 def _as_dict(value: Link | Person | Category) -> dict[str, str]:
     """feedgen's dict form of a value: strings only, unset fields left out."""
-    return {k: str(v) for k, v in asdict(value).items() if v is not None}
+    # Shallow, unlike dataclasses.asdict (a deep copy): the fields are plain values, and this
+    # runs for every link, author and category of every feed.
+    fields = ((name, getattr(value, name)) for name in value.__slots__)
+    return {k: str(v) for k, v in fields if v is not None}
 
 
 def _parse(data: bytes) -> etree._Element:
