@@ -4,9 +4,13 @@ run's settings, mapped over a process pool); files are staged as they come, publ
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import functools
 import logging
 import multiprocessing
+import os
+import signal
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -84,11 +88,21 @@ class Run:
 
 
 _settings: Settings | None = None
+_PR_SET_PDEATHSIG = 1
 
 
 def _init_worker(settings: Settings) -> None:
     global _settings
     _settings = settings
+
+
+def _init_pool_worker(settings: Settings) -> None:
+    """A worker process ends with the export that started it, even when that one is killed."""
+    _init_worker(settings)
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() == 1:  # the export died before the line above
+        os._exit(1)
 
 
 def do_job(job: Job) -> Done:
@@ -243,12 +257,11 @@ def _map(jobs: Sequence[Job], processes: int, settings: Settings) -> Iterator[Do
         _init_worker(settings)
         yield from map(do_job, jobs)
         return
-    # Not plain fork: forked workers would inherit out/'s lock and, if this process were killed,
-    # keep holding it. Workers fork from a server that has the code loaded but no lock.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["syndicate.build"])
+    # Spawned, not forked: a forked worker would inherit out/'s lock and, if this process were
+    # killed, keep holding it.
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        processes, mp_context=context, initializer=_init_worker, initargs=(settings,)
+        processes, mp_context=context, initializer=_init_pool_worker, initargs=(settings,)
     ) as pool:
         yield from pool.map(do_job, jobs, chunksize=4)
 
