@@ -14,7 +14,7 @@ MAX_TEXT_BYTES = 2 * 1024 * 1024
 
 # Characters XML 1.0 cannot carry: C0 controls but tab, newline, carriage return; surrogates;
 # U+FFFE/U+FFFF. Text with them would make every XML output (feeds, NewsML-G2, EPUB) invalid.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
@@ -60,13 +60,13 @@ def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
 
 def strip_forbidden(text: str, where: SourceRef, diags: Diagnostics) -> str:
     """Report and drop characters that XML 1.0 forbids, naming the line of each."""
-    if not _XML_FORBIDDEN.search(text):
+    if not XML_FORBIDDEN.search(text):
         return text
-    for match in _XML_FORBIDDEN.finditer(text):
+    for match in XML_FORBIDDEN.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         diags.error(
             "text.control-char",
             f"character U+{ord(match.group()):04X} is not allowed in XML; remove it",
             where.at(line),
         )
-    return _XML_FORBIDDEN.sub("", text)
+    return XML_FORBIDDEN.sub("", text)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from syndicate.readers.textfile import XML_FORBIDDEN
 
 Path = tuple[str | int, ...]
 
@@ -99,6 +102,8 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
+        if node.style == '"':
+            return _unescaped(node.value, self.offset + node.start_mark.line)
         return self._scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
@@ -137,3 +142,17 @@ class _Builder:
             except ValueError:
                 return value
         return value
+
+
+def _unescaped(value: str, line: int) -> str:
+    """A double-quoted scalar: its escapes (\\a, \\uFFFE) can write characters that the check
+    of the file's text never saw, and text that is not NFC. A JSON-style surrogate pair
+    (\\ud83d\\ude00) is joined into its character, as JSON readers do."""
+    value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    if found := XML_FORBIDDEN.search(value):
+        raise YamlProblem(
+            f"character U+{ord(found.group()):04X} (written as an escape) is not allowed in XML;"
+            " remove it",
+            line,
+        )
+    return unicodedata.normalize("NFC", value)
