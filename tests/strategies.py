@@ -88,6 +88,9 @@ class StorySource:
     fronts: dict[str, dict[str, Any]]
     bodies: dict[str, str]
     images: list[str] = field(default_factory=list)
+    escaped: bool = False
+    """Front matter written as JSON with ASCII escapes (JSON is YAML): \\u escapes, surrogate
+    pairs and decomposed accents must come out as the same NFC text."""
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -209,6 +212,7 @@ def stories(draw: st.DrawFn, slug: str = "story") -> StorySource:
         fronts={lang: _front(draw) for lang in langs},
         bodies={lang: _body(draw, images) for lang in langs},
         images=images,
+        escaped=draw(st.booleans()),
     )
 
 
@@ -221,7 +225,8 @@ def write_story(articles: Path, story: StorySource) -> Path:
     folder.mkdir(parents=True)
     (folder / "story.yaml").write_text(dump(story.meta), encoding="utf-8")
     for lang, front in story.fronts.items():
-        text = f"---\n{dump(front)}---\n{story.bodies[lang]}"
+        front_matter = json.dumps(front) + "\n" if story.escaped else dump(front)
+        text = f"---\n{front_matter}---\n{story.bodies[lang]}"
         (folder / f"{lang}.md").write_text(text, encoding="utf-8")
     for image in story.images:
         (folder / image).parent.mkdir(exist_ok=True)
@@ -365,6 +370,24 @@ def broken_mapping(draw: st.DrawFn, target: str) -> dict[str, Any]:
     return data
 
 
+FORBIDDEN = st.sampled_from("\x00\x01\x07\x0b\x0c\x1b\x1f\ufffe\uffff") | st.characters(
+    min_codepoint=0xD800, max_codepoint=0xDFFF
+)
+
+
+def escaped_forbidden(draw: st.DrawFn, target: str) -> str:
+    """A valid file but for one text holding a character XML forbids, which YAML can only
+    write as an escape in a double-quoted scalar (the file's own text stays clean)."""
+    source = base_story()
+    data = source.meta if target == "story.yaml" else source.fronts["en"]
+    text = "A" + draw(FORBIDDEN) + "B"
+    if target == "story.yaml":
+        data["rights"]["holder"] = text
+    else:
+        data[draw(st.sampled_from(TEXT_FIELDS))] = text
+    return json.dumps(data) if draw(st.booleans()) else dump(data)
+
+
 def nested(depth: int, kind: str) -> str:
     """YAML nested `depth` levels deep: flow lists, flow mappings or indented mappings."""
     if kind == "flow-list":
@@ -387,7 +410,8 @@ BILLION_LAUGHS = "\n".join(
 def broken_files(draw: st.DrawFn) -> tuple[str, bytes]:
     """(file name, new bytes) for one file of the base story: never a valid file."""
     target = draw(st.sampled_from(("story.yaml", "en.md")))
-    kind = draw(st.sampled_from(("text", "mapping", "bytes", "utf-8", "nesting", "bomb")))
+    kinds = ("text", "mapping", "escape", "bytes", "utf-8", "nesting", "bomb")
+    kind = draw(st.sampled_from(kinds))
     valid = dump(base_story().meta if target == "story.yaml" else base_story().fronts["en"])
     if kind == "text":
         front = draw(st.text(st.characters(exclude_categories=("Cs",)), max_size=200))
@@ -397,6 +421,8 @@ def broken_files(draw: st.DrawFn) -> tuple[str, bytes]:
         front = nested(
             draw(st.integers(50, 1200)), draw(st.sampled_from(("flow-list", "flow-map", "block")))
         )
+    elif kind == "escape":
+        front = escaped_forbidden(draw, target)
     elif kind == "bomb":
         front = BILLION_LAUGHS
     else:

@@ -268,3 +268,21 @@ def test_time_zone_that_is_a_folder_or_too_long_is_reported(workdir: Path, zone:
     diags = Diagnostics()
     load_config(site / "syndicate.yaml", "syndicate.yaml", diags)
     assert [d.code for d in diags.errors] == ["config.timezone"]
+
+
+def test_yaml_escapes_cannot_smuggle_characters_past_the_reader(workdir: Path) -> None:
+    """Regression: a double-quoted YAML escape ("\\a", "\\uFFFE") wrote characters XML forbids
+    after the file's text was checked, and the writers crashed; escaped text also skipped NFC."""
+    site = write_site(workdir / "escapes", [base_story()])
+    en, fr = (site / "articles" / "story" / f"{lang}.md" for lang in ("en", "fr"))
+    en.write_text(en.read_text(encoding="utf-8").replace("A headline", '"A \\a"'), "utf-8")
+    fr.write_text(
+        fr.read_text(encoding="utf-8").replace("A headline", r'"\ud83d\ude00 e\u0301"'), "utf-8"
+    )
+    diags = Diagnostics()
+    read_articles(site / "articles", load_site(site), diags)
+    assert [(d.code, d.path, d.line) for d in diags.errors] == [("article.yaml", str(en), 2)], [
+        d.format_text() for d in diags
+    ]
+    en.write_text(en.read_text(encoding="utf-8").replace('"A \\a"', "A headline"), "utf-8")
+    assert read_model(site)[0].variant("fr").headline == "😀 é"
