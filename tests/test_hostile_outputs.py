@@ -204,7 +204,7 @@ def article(out: Path, slug: str) -> dict[str, object]:
     return node
 
 
-def page(out: Path, slug: str) -> lxml_html.HtmlElement:
+def html_page(out: Path, slug: str) -> lxml_html.HtmlElement:
     return lxml_html.document_fromstring((out / "html" / f"{slug}.en.html").read_bytes())
 
 
@@ -263,8 +263,10 @@ def test_jsonld_keeps_the_source_text(hostile_out: Path) -> None:
 
 def test_html_pages_keep_the_source_text(hostile_out: Path) -> None:
     for slug in TEXT_STORIES:
-        assert [h.text_content() for h in page(hostile_out, slug).iter("h1")] == [headline(slug)]
-    codes = [code.text_content() for code in page(hostile_out, "breakout-text").iter("code")]
+        assert [h.text_content() for h in html_page(hostile_out, slug).iter("h1")] == [
+            headline(slug)
+        ]
+    codes = [code.text_content() for code in html_page(hostile_out, "breakout-text").iter("code")]
     assert BREAKOUT_CODE in codes
 
 
