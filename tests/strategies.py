@@ -295,6 +295,8 @@ BAD_ZONES = (
     | st.text(max_size=40)
     | st.integers()
 )
+BLANK = " \t\n\u00a0\u2003\u3000"
+"""Whitespace: a text made only of it is no text (an empty headline crashed the Atom writer)."""
 TEXT_FIELDS = ("headline", "summary", "dateline", "alt_headline")
 DATE_FIELDS = ("first_created", "published", "updated", "embargo_until")
 REQUIRED = {
@@ -359,7 +361,7 @@ def broken_mapping(draw: st.DrawFn, target: str) -> dict[str, Any]:
             data.pop(draw(st.sampled_from(REQUIRED[target])), None)
         elif defect == "type":
             keys = ("id", "section", "original_language") if target == "story.yaml" else TEXT_FIELDS
-            wrong = values.filter(lambda v: not isinstance(v, str)) | st.just("")
+            wrong = values.filter(lambda v: not isinstance(v, str)) | st.text(BLANK, max_size=3)
             data[draw(st.sampled_from(keys))] = draw(wrong)
         elif defect == "date":
             data[draw(st.sampled_from(DATE_FIELDS))] = draw(

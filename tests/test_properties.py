@@ -286,3 +286,16 @@ def test_yaml_escapes_cannot_smuggle_characters_past_the_reader(workdir: Path) -
     ]
     en.write_text(en.read_text(encoding="utf-8").replace('"A \\a"', "A headline"), "utf-8")
     assert read_model(site)[0].variant("fr").headline == "😀 é"
+
+
+@pytest.mark.parametrize("blank", ["   ", "\u00a0", "\u3000\t"])
+def test_blank_headline_is_an_error_not_an_empty_feed_title(workdir: Path, blank: str) -> None:
+    """Regression: a headline of only whitespace passed the schema (minLength 1), was stripped to
+    nothing and crashed the Atom writer; every text now needs a visible character."""
+    source = base_story()
+    source.fronts["en"]["headline"] = blank
+    site = write_site(workdir / "blank", [source])
+    diags = Diagnostics()
+    read_articles(site / "articles", load_site(site), diags)
+    assert [(d.code, d.line) for d in diags.errors] == [("article.schema", 2)]
+    assert "at least one visible character" in diags.errors[0].message
