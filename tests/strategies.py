@@ -66,15 +66,16 @@ def line(draw: st.DrawFn) -> str:
 def aware_datetimes(draw: st.DrawFn) -> list[datetime]:
     """Three ordered instants (first_created <= published <= updated), each shown in its own zone
     with a whole-minute offset, as RFC 3339 needs."""
-    span = (LATEST - EARLIEST).total_seconds()
-    seconds = sorted(draw(st.lists(st.floats(0, span), min_size=3, max_size=3)))
-    zones = draw(st.lists(st.timezones(), min_size=3, max_size=3))
+    span = int((LATEST - EARLIEST).total_seconds())
+    seconds = sorted(draw(st.lists(st.integers(0, span), min_size=3, max_size=3)))
+    fraction = timedelta(microseconds=draw(st.sampled_from((0, 0, 1, 250_000, 999_999))))
     out = []
-    for offset, zone in zip(seconds, zones, strict=True):
-        moment = (EARLIEST + timedelta(seconds=offset)).astimezone(zone)
-        if moment.utcoffset() is None or moment.utcoffset() % timedelta(minutes=1):  # type: ignore[operator]
+    for offset in seconds:
+        moment = (EARLIEST + timedelta(seconds=offset) + fraction).astimezone(draw(st.timezones()))
+        zone_offset = moment.utcoffset()
+        if zone_offset is None or zone_offset % timedelta(minutes=1):
             moment = moment.astimezone(UTC)
-        out.append(moment.replace(microsecond=0) if draw(st.booleans()) else moment)
+        out.append(moment)
     return out
 
 
@@ -105,20 +106,26 @@ def _localized(draw: st.DrawFn, langs: list[str], original: str) -> Any:
     return {lang: draw(line()) for lang in sorted(chosen)}
 
 
+BLOCKS = {
+    "paragraph": "{0}",
+    "heading": "### {0}",
+    "quote": "> {0}\n>\n> > {1}",
+    "list": "- {0}\n- {1}",
+    "ordered": "1. {0}\n2. {1}",
+    "emphasis": "{0} *{2}* **{1}** `{2}`",
+    "link": "{0} [{2}](https://ycpress.example/{2}?a=1&b=2) <mailto:desk@ycpress.example>",
+    "raw html": '{0} <b onclick="x()">{2}</b> <script>alert(1)</script> <img src=x onerror=y>',
+    "break": "{0}  \n{1}\n\n---",
+}
+"""Markdown blocks a body may hold ({0}, {1}: lines of text, {2}: a word); raw HTML is
+sanitised with a warning, which an export allows."""
+
+
 def _body(draw: st.DrawFn, images: list[str]) -> str:
     blocks = [_line(draw, 3)]
     for _ in range(draw(st.integers(0, 4))):
-        kind = draw(st.sampled_from(("p", "h", "quote", "list", "em")))
-        text = _line(draw)
-        blocks.append(
-            {
-                "p": text,
-                "h": "## " + text,
-                "quote": "> " + text,
-                "list": f"- {text}\n- {_line(draw)}",
-                "em": f"{text} *{draw(st.sampled_from(WORDS))}* **{_line(draw)}**",
-            }[kind]
-        )
+        kind = draw(st.sampled_from(tuple(BLOCKS)))
+        blocks.append(BLOCKS[kind].format(_line(draw), _line(draw), draw(st.sampled_from(WORDS))))
     if images:
         blocks.insert(1, f"![]({images[0]})")
     return "\n\n".join(blocks) + "\n"
@@ -149,6 +156,8 @@ def _front(draw: st.DrawFn) -> dict[str, Any]:
         front["alt_headline"] = draw(line())
     if draw(st.booleans()):
         front["keywords"] = draw(st.lists(line(), min_size=1, max_size=3))
+    if draw(st.booleans()):
+        front["rights"] = {"usage_terms": draw(line())}
     return front
 
 
@@ -194,7 +203,10 @@ def stories(draw: st.DrawFn, slug: str = "story") -> StorySource:
         "rights": {"holder": draw(line()), "notice": _localized(draw, langs, original)},
     }
     if draw(st.booleans()):
+        meta["rights"]["usage_terms"] = _localized(draw, langs, original)
+    if draw(st.booleans()):
         meta["keywords"] = draw(st.lists(line(), min_size=1, max_size=3))
+    meta.update(_optional_facts(draw, langs, original, published))
     if places := _places(draw, langs, original):
         meta["places"] = places
     if images:
@@ -214,6 +226,29 @@ def stories(draw: st.DrawFn, slug: str = "story") -> StorySource:
         images=images,
         escaped=draw(st.booleans()),
     )
+
+
+def _optional_facts(
+    draw: st.DrawFn, langs: list[str], original: str, published: datetime
+) -> dict[str, Any]:
+    """Facts a story may have: genre, a correction, usage terms, related links, an embargo
+    that has ended (so the story stays visible)."""
+    facts: dict[str, Any] = {}
+    if draw(st.booleans()):
+        facts["genre"] = draw(st.sampled_from(("current", "analysis", "interview", "opinion")))
+    if draw(st.booleans()):
+        facts["version"] = draw(st.integers(2, 9))
+        facts["correction"] = {"note": _localized(draw, langs, original)}
+    if draw(st.booleans()):
+        facts["embargo_until"] = (published + timedelta(hours=draw(st.integers(0, 48)))).isoformat()
+    if draw(st.booleans()):
+        facts["related"] = [
+            {
+                "url": f"https://ycpress.example/{draw(SECTION)}/",
+                "title": _localized(draw, langs, original),
+            }
+        ]
+    return facts
 
 
 def dump(data: Any) -> str:
