@@ -255,13 +255,7 @@ class _StoryReader:
                 shown_path(self.folder),
             )
             return None
-        doc = self._yaml(path, self.meta_file, "story")
-        if doc is not None and not isinstance(doc.data, dict):
-            self.diags.error(
-                "story.schema", f"{STORY_FILE} must be a mapping of fields", self.meta_file
-            )
-            return None
-        return doc
+        return self._yaml(path, self.meta_file, "story")
 
     def _yaml(self, path: Path, shown: str, definition: str) -> YamlDoc | None:
         text = read_text(path, shown, self.diags)
@@ -278,9 +272,10 @@ class _StoryReader:
             self.diags.error("article.yaml", exc.message, SourceRef(shown, exc.line))
             return None
         if not isinstance(doc.data, dict):
+            what = STORY_FILE if definition == "story" else "front matter"
             self.diags.error(
                 "article.schema",
-                "front matter must be a mapping of fields",
+                f"{what} must be a mapping of fields",
                 SourceRef(shown, first_line),
             )
             return None
