@@ -300,3 +300,15 @@ def test_blank_headline_is_an_error_not_an_empty_feed_title(workdir: Path, blank
     read_articles(site / "articles", load_site(site), diags)
     assert [(d.code, d.line) for d in diags.errors] == [("article.schema", 2)]
     assert "at least one visible character" in diags.errors[0].message
+
+
+def test_story_yaml_that_is_not_a_mapping_is_named_as_such(workdir: Path) -> None:
+    """Found while writing the broken-input strategies: a story.yaml holding a list was reported
+    as "front matter must be a mapping"; its own message was unreachable."""
+    site = write_site(workdir / "list", [base_story()])
+    (site / "articles" / "story" / "story.yaml").write_text("- id\n- section\n", encoding="utf-8")
+    diags = Diagnostics()
+    read_articles(site / "articles", load_site(site), diags)
+    assert [(d.message, d.line) for d in diags.errors] == [
+        ("story.yaml must be a mapping of fields", 1)
+    ]
