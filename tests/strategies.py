@@ -17,7 +17,22 @@ from bench.corpus import PNG_1x1
 from conftest import REPO
 from hypothesis import strategies as st
 
-LANGUAGES = ("en", "fr", "ar", "zh-Hans", "de", "es", "he", "ja", "ru", "hi")
+LANGUAGES = (
+    "en",
+    "fr",
+    "ar",
+    "zh-Hans",
+    "de",
+    "es",
+    "he",
+    "ja",
+    "ru",
+    "hi",
+    "fa",
+    "ko",
+    "zh-Hant",
+    "pt-BR",
+)
 # A few characters of each script, plus what is special to XML, HTML, Markdown and YAML.
 SCRIPTS = (
     "abcxyzABCXYZ0123456789",
@@ -29,6 +44,7 @@ SCRIPTS = (
     "русскийЖурналист",
     "हिन्दीसमाचार",
     "😀🎉🇧🇪👩🏽‍💻",
+    "한국어뉴스",
     "e\u0301a\u0308o\u0303\u0327\u0300",  # combining marks: NFC composes some, not all
     "\u00a0\u200b\u200c\u200d\u2028\u202e\u2067\u00ad",  # spaces, joiners, bidi controls
     "<>&\"'=/;:!?-*_#`[](){}|\\%@$~^+",
