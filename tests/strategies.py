@@ -441,6 +441,48 @@ def escaped_forbidden(draw: st.DrawFn, target: str) -> str:
     return json.dumps(data) if draw(st.booleans()) else dump(data)
 
 
+YAML_TOKENS = (
+    "- ",
+    ": ",
+    "? ",
+    "{",
+    "}",
+    "[",
+    "]",
+    ", ",
+    "&a ",
+    "*a",
+    "!!python/object/apply:os.system ",
+    "!!binary ",
+    "!custom ",
+    "|",
+    ">-",
+    "%YAML 1.1",
+    "---",
+    "...",
+    "#",
+    "'",
+    '"',
+    "\\",
+    "\t",
+    "<<: *a",
+    "~",
+    "null",
+    "2021-02-18T19:30:00",
+    "0x1F",
+    ".inf",
+    "yes",
+    "headline",
+    "byline",
+)
+yamlish_lines = st.builds(
+    lambda indent, parts: " " * indent + "".join(parts),
+    st.integers(0, 6),
+    st.lists(st.sampled_from(YAML_TOKENS) | st.text(max_size=6), max_size=6),
+)
+"""Lines made of YAML's own punctuation, tags, anchors and keywords, in random order."""
+
+
 def nested(depth: int, kind: str) -> str:
     """YAML nested `depth` levels deep: flow lists, flow mappings or indented mappings."""
     if kind == "flow-list":
@@ -463,11 +505,13 @@ BILLION_LAUGHS = "\n".join(
 def broken_files(draw: st.DrawFn) -> tuple[str, bytes]:
     """(file name, new bytes) for one file of the base story: never a valid file."""
     target = draw(st.sampled_from(("story.yaml", "en.md")))
-    kinds = ("text", "mapping", "escape", "bytes", "utf-8", "nesting", "bomb")
+    kinds = ("text", "yaml-ish", "mapping", "escape", "bytes", "utf-8", "nesting", "bomb")
     kind = draw(st.sampled_from(kinds))
     valid = dump(base_story().meta if target == "story.yaml" else base_story().fronts["en"])
     if kind == "text":
         front = draw(st.text(st.characters(exclude_categories=("Cs",)), max_size=200))
+    elif kind == "yaml-ish":
+        front = "\n".join(draw(st.lists(yamlish_lines, min_size=1, max_size=12)))
     elif kind == "mapping":
         front = dump(draw(broken_mapping(target)))
     elif kind == "nesting":
