@@ -35,8 +35,8 @@ def make_site(root: Path) -> Path:
     return root
 
 
-def export(site: Path, out: Path, *extra: str) -> None:
-    args = ["export", "-q", "-f", "all", "--now", FIXED_NOW, "--out", str(out), *extra]
+def export(site: Path, out: Path, *extra: str, now: str = FIXED_NOW) -> None:
+    args = ["export", "-q", "-f", "all", "--now", now, "--out", str(out), *extra]
     args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
     assert main(args) == 0
 
@@ -153,3 +153,20 @@ def test_a_touched_output_is_rebuilt(baseline: Path, tmp_path: Path) -> None:
     page.write_bytes(b"{}")
     export(site, site / "out", "-j", "1")
     assert page.read_bytes() == original
+
+
+def test_an_embargo_lifting_at_now_is_an_input(baseline: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    meta = site / "articles" / "bench-000002" / "story.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8") + "embargo_until: 2026-06-01T00:00:00Z\n",
+        encoding="utf-8",
+    )
+    export(site, site / "out", "-j", "1")
+    assert not (site / "out" / "html" / "bench-000002.en.html").exists()
+    later = "2026-07-01T00:00:00Z"
+    export(site, site / "out", "-j", "1", now=later)
+    export(site, tmp_path / "full", "--force", "-j", "1", now=later)
+    assert (site / "out" / "html" / "bench-000002.en.html").exists()
+    assert tree(site / "out") == tree(tmp_path / "full")
