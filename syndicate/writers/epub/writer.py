@@ -19,10 +19,10 @@ from syndicate.writers.epub import book as epub_book
 from syndicate.writers.epub import opds
 from syndicate.writers.epub.cover import (
     DEFAULT_FONT_DIRS,
+    Cover,
     CoverError,
     CoverText,
-    render_cover,
-    thumbnail,
+    draw_cover,
 )
 from syndicate.writers.epub.ebooklib_adapter import Book, EpubBuildError, Resource, build_epub
 from syndicate.writers.epub.edition import Edition, EditionError, EditionOptions, select_editions
@@ -111,13 +111,13 @@ class _Published:
 
     stem: str
     data: bytes
-    cover: bytes
+    cover: Cover
     entry: opds.Entry
 
     def files(self) -> Iterator[OutputFile]:
         yield OutputFile(f"epub/{self.stem}.epub", self.data)
-        yield OutputFile(f"opds/covers/{self.stem}.png", self.cover)
-        yield OutputFile(f"opds/thumbnails/{self.stem}.png", thumbnail(self.cover))
+        yield OutputFile(f"opds/covers/{self.stem}.png", self.cover.png)
+        yield OutputFile(f"opds/thumbnails/{self.stem}.png", self.cover.thumbnail)
 
 
 class _Run:
@@ -227,7 +227,7 @@ class _Run:
         )
         if cover is None:
             return None
-        spec = epub_book.story_book(story, variant, cover, images, self.ctx)
+        spec = epub_book.story_book(story, variant, cover.png, images, self.ctx)
         return self._publish(
             f"{story.slug}.{lang}", spec, cover, story.updated, story.published, variant.source
         )
@@ -241,16 +241,16 @@ class _Run:
         )
         if cover is None:
             return None
-        spec = epub_book.edition_book(edition, title, cover, self.images, self.ctx)
+        spec = epub_book.edition_book(edition, title, cover.png, self.images, self.ctx)
         updated = max(s.updated for s in edition.stories)
         return self._publish(
             f"edition-{lang}", spec, cover, updated, edition.date, self.ctx.config.source
         )
 
-    def _cover(self, text: CoverText) -> bytes | None:
-        """The cover PNG; a missing font is reported once, however many books need it."""
+    def _cover(self, text: CoverText) -> Cover | None:
+        """The cover; a missing font is reported once, however many books need it."""
         try:
-            return render_cover(text, self.options.font_dirs)
+            return draw_cover(text, self.options.font_dirs)
         except CoverError as exc:
             if str(exc) not in self.cover_problems:
                 self.cover_problems.add(str(exc))
@@ -261,7 +261,7 @@ class _Run:
         self,
         stem: str,
         spec: Book,
-        cover: bytes,
+        cover: Cover,
         updated: datetime,
         published: datetime,
         where: SourceRef,
