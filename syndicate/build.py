@@ -20,7 +20,7 @@ from pathlib import Path
 
 from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostic, Diagnostics
-from syndicate.export import ExportResult, Sink, make_context
+from syndicate.export import ExportResult, Progress, Sink, make_context
 from syndicate.manifest import (
     Manifest,
     StoryCache,
@@ -126,7 +126,7 @@ def _write_story(writer: Writer, story: Story, settings: Settings) -> Made:
     try:
         files = list(writer.write_story(story, ctx))
     except Exception as exc:  # reported, and the run publishes nothing
-        log.exception("writer %s failed on %s", writer.name, story.slug)
+        log.debug("writer %s failed on %s", writer.name, story.slug, exc_info=True)
         diags.error("writer.failed", f"the {writer.name} writer failed: {exc!r}")
         files = []
     return Made(files, list(diags), time.perf_counter() - start)
@@ -157,7 +157,9 @@ class Builder:
         self.input = Diagnostics()
         self.timings = {w.name: Timing() for w in writers}
 
-    def stories(self, sink: Sink, folders: Sequence[Path], jobs: int) -> list[tuple[Story, str]]:
+    def stories(
+        self, sink: Sink, folders: Sequence[Path], jobs: int, progress: Progress | None = None
+    ) -> list[tuple[Story, str]]:
         """Read (or recall) every story and stage its files; the stories in folder order, with
         the digests of their inputs."""
         keys = [story_digest(folder, self.config_key) for folder in folders]
@@ -165,8 +167,10 @@ class Builder:
         todo = [self._job(f, k, c) for f, k, c in zip(folders, keys, cached, strict=True)]
         done = _map([job for job in todo if job], jobs, self.settings)
         stories = []
-        for key, recalled, job in zip(keys, cached, todo, strict=True):
+        for index, (key, recalled, job) in enumerate(zip(keys, cached, todo, strict=True), 1):
             result = next(done) if job else None
+            if progress:
+                progress("stories", index, len(folders))
             story = self._story(key, recalled, result)
             if story is not None:
                 self._stage_story(sink, story, key, result)
@@ -218,9 +222,17 @@ class Builder:
             self.manifest.record(unit, paths, made.diagnostics)
             self.timings[writer.name].seconds += made.seconds
 
-    def collections(self, sink: Sink, stories: Sequence[Story], keys: Sequence[str]) -> None:
+    def collections(
+        self,
+        sink: Sink,
+        stories: Sequence[Story],
+        keys: Sequence[str],
+        progress: Progress | None = None,
+    ) -> None:
         """Each format's files over all the stories: reused while no story changed."""
-        for writer in self.writers:
+        for index, writer in enumerate(self.writers, 1):
+            if progress:
+                progress(writer.name, index, len(self.writers))
             unit = digest(writer.name, "collection", self.config_key, *keys)
             recalled = None if self.force else self.manifest.lookup(self.out, unit)
             if recalled is not None:
@@ -280,6 +292,7 @@ def export_articles(
     jobs: int = 1,
     force: bool = False,
     strict: bool = False,
+    progress: Progress | None = None,
 ) -> Run:
     """Read `articles` and publish the writers' files into `out`, redoing only what changed."""
     run = Run(timings={w.name: Timing() for w in writers})
@@ -299,7 +312,7 @@ def export_articles(
     try:
         with locked(out, cache_folder(out) / LOCK_NAME), Staging(out) as staging:
             sink = Sink(staging, builder.diags)
-            read = builder.stories(sink, folders, jobs)
+            read = builder.stories(sink, folders, jobs, progress)
             stories = [story for story, _ in read]
             check_collection(stories, articles, builder.input)
             diags.extend(builder.input)
@@ -308,7 +321,7 @@ def export_articles(
                 run.input_errors = True
                 return run
             keys = [digest(key, str(story.is_visible(now))) for story, key in read]
-            builder.collections(sink, stories, keys)
+            builder.collections(sink, stories, keys, progress)
             diags.extend(builder.diags)
             run.timings = builder.timings
             if diags.errors:

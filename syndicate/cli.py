@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -26,6 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     from syndicate.diagnostics import Diagnostics
     from syndicate.writers.registry import default_registry
+
+    if os.environ.get("SYNDICATE_DEBUG"):  # developers: show writer tracebacks and internals
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG)
 
     registry = default_registry()
     parser = build_parser(registry.names)
@@ -190,6 +195,7 @@ def cmd_export(args: argparse.Namespace, diags: Diagnostics) -> int:
     if diags.has_errors(strict=args.strict):
         say(args, "not exported: fix the errors above; out/ is unchanged")
         return EXIT_INPUT
+    progress, stop_progress = _progress(args)
     run = export_articles(
         writers=writers,
         articles=args.articles,
@@ -203,7 +209,10 @@ def cmd_export(args: argparse.Namespace, diags: Diagnostics) -> int:
         jobs=max(1, args.jobs),
         force=args.force,
         strict=args.strict,
+        progress=progress,
     )
+    if stop_progress:
+        stop_progress()
     if run.input_errors:
         say(args, "not exported: fix the errors above; out/ is unchanged")
         return EXIT_INPUT
@@ -221,6 +230,24 @@ def cmd_export(args: argparse.Namespace, diags: Diagnostics) -> int:
         f" {result.removed} removed) in {args.out}",
     )
     return EXIT_OK
+
+
+def _progress(
+    args: argparse.Namespace,
+) -> tuple[Callable[[str, int, int], None] | None, Callable[[], None] | None]:
+    """A progress bar on a terminal for long runs; nothing when stderr is piped or logged."""
+    if args.quiet or not sys.stderr.isatty():
+        return None, None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = bar.add_task("reading", total=None)
+    bar.start()
+
+    def update(step: str, done: int, total: int) -> None:
+        bar.update(task, description=step, completed=done, total=total)
+
+    return update, bar.stop
 
 
 def cmd_validate(args: argparse.Namespace, diags: Diagnostics) -> int:

@@ -19,7 +19,8 @@ from syndicate.writers.base import Context, OutputFile, Writer
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str], None]
+Progress = Callable[[str, int, int], None]
+"""Told what a run is doing: (step, done, total), e.g. ("stories", 120, 2000) or ("atom", 1, 1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +101,9 @@ def export(
     try:
         with locked(out), Staging(out) as staging:
             sink = Sink(staging, diags)
-            for writer in writers:
+            for done, writer in enumerate(writers, 1):
                 if progress:
-                    progress(writer.name)
+                    progress(writer.name, done, len(writers))
                 ctx = make_context(writer, config, now, languages, diags)
                 sink.run(writer, functools.partial(writer.write, stories, ctx))
             if diags.errors:
@@ -134,7 +135,7 @@ class Sink:
         except OutputError:
             raise
         except Exception as exc:  # a bug in a writer must not leave out/ half-written
-            log.exception("writer %s failed", writer.name)
+            log.debug("writer %s failed", writer.name, exc_info=True)
             self.diags.error("writer.failed", f"the {writer.name} writer failed: {exc!r}")
             return []
 

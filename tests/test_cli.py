@@ -161,3 +161,21 @@ def test_validate_outputs_checks_written_files(
     assert main(["validate", "--outputs", str(out)]) == 0
     (out / "model" / "broken.json").write_text("{not json", encoding="utf-8")
     assert main(["validate", "--outputs", str(out)]) == 1
+
+
+def test_a_failing_writer_is_reported_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from syndicate.writers.model import ModelWriter
+
+    def broken(self: ModelWriter, story: object, ctx: object) -> list[object]:
+        raise RuntimeError("bug in a writer")
+
+    monkeypatch.setattr(ModelWriter, "write_story", broken)
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "out"
+    assert main(["export", "-f", "model", "--jobs", "1", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "the model writer failed: RuntimeError('bug in a writer')" in err
+    assert "Traceback" not in err
+    assert not (out / "model").exists()

@@ -219,6 +219,9 @@ def _serialize(tree: etree._Element, doctype: str | None = "<!DOCTYPE html>") ->
     return data
 
 
+_COMPRESSED = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+
+
 def repack(raw: bytes) -> bytes:
     """The same zip with fixed timestamps and permissions, `mimetype` first and stored, and the
     other members sorted: ebooklib stamps the wall clock and the local umask into the zip."""
@@ -228,7 +231,9 @@ def repack(raw: bytes) -> bytes:
     with zipfile.ZipFile(out, "w") as dst:
         _add_member(dst, "mimetype", members.pop("mimetype"), zipfile.ZIP_STORED)
         for name in sorted(members):
-            _add_member(dst, name, members[name], zipfile.ZIP_DEFLATED)
+            # Images are compressed already: deflating them again costs time and saves nothing.
+            method = zipfile.ZIP_STORED if name.endswith(_COMPRESSED) else zipfile.ZIP_DEFLATED
+            _add_member(dst, name, members[name], method)
     return out.getvalue()
 
 
