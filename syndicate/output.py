@@ -90,6 +90,8 @@ class Staging:
         except OSError as exc:
             raise _output_error(out, exc) from None
         self.produced: set[PurePosixPath] = set()
+        self.reused: list[PurePosixPath] = []
+        """Published files kept as they are: linked into staging only if a swap is needed."""
         self.written = self.unchanged = 0
 
     def __enter__(self) -> Staging:
@@ -116,19 +118,24 @@ class Staging:
     def reuse(self, path: str) -> None:
         """Keep the published out/`path` as it is (an output whose inputs did not change)."""
         rel = check_path(path)
-        target = self.dir / rel
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.link(self.out / rel, target)
-        except OSError as exc:
-            raise _output_error(self.out, exc) from None
         self.produced.add(rel)
+        self.reused.append(rel)
         self.unchanged += 1
 
     def commit(self, folders: Sequence[str], *, keep_others: bool) -> PublishReport:
-        """Swap each folder in; see `publish`."""
+        """Swap each folder in; see `publish`. A run that changed nothing leaves out/ alone."""
         try:
-            removed = self._carry_over(folders, keep_others)
+            stale = self._stale(folders)
+            if self._nothing_changed(folders, stale, keep_others):
+                return PublishReport(0, self.unchanged, 0)
+            for rel in self.reused:
+                self._link_published(rel)
+            removed = 0
+            for rel in stale:
+                if keep_others:
+                    self._link_published(rel)
+                else:
+                    removed += 1
             # One sync for the whole staging tree (cheaper than a fsync per file): the new files
             # are on disk before any folder is swapped in, so a power cut cannot publish torn files.
             if self.written:
@@ -142,23 +149,29 @@ class Staging:
             raise _output_error(self.out, exc) from None
         return PublishReport(self.written, self.unchanged, removed)
 
-    def _carry_over(self, folders: Sequence[str], keep_others: bool) -> int:
-        """Link the old files this run did not produce (with `keep_others`); count the others."""
-        removed = 0
+    def _stale(self, folders: Sequence[str]) -> list[PurePosixPath]:
+        """Published files of `folders` that this run did not produce."""
+        stale: list[PurePosixPath] = []
         for folder in folders:
-            old_dir = self.out / folder
-            if not old_dir.is_dir():
-                continue
-            for old in _files_under(old_dir):
-                rel = PurePosixPath(old.relative_to(self.out).as_posix())
-                if rel in self.produced:
-                    continue
-                if keep_others:
-                    (self.dir / rel).parent.mkdir(parents=True, exist_ok=True)
-                    os.link(old, self.dir / rel)
-                else:
-                    removed += 1
-        return removed
+            for top, _, names in os.walk(self.out / folder):
+                base = PurePosixPath(Path(top).relative_to(self.out).as_posix())
+                stale.extend(rel for name in names if (rel := base / name) not in self.produced)
+        return sorted(stale)
+
+    def _nothing_changed(
+        self, folders: Sequence[str], stale: list[PurePosixPath], keep_others: bool
+    ) -> bool:
+        """Every file is already published with these bytes, and none is to be removed."""
+        return (
+            self.written == 0
+            and (keep_others or not stale)
+            and all((self.out / folder).is_dir() for folder in folders)
+        )
+
+    def _link_published(self, rel: PurePosixPath) -> None:
+        target = self.dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(self.out / rel, target)
 
 
 def _output_error(out: Path, exc: OSError) -> OutputError:
@@ -205,12 +218,6 @@ def _same_bytes(path: Path, data: bytes) -> bool:
 def _write_file(path: Path, data: bytes) -> None:
     path.write_bytes(data)
     path.chmod(0o644)
-
-
-def _files_under(folder: Path) -> Iterator[Path]:
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            yield path
 
 
 def _fsync_dir(path: Path) -> None:

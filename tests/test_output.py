@@ -91,3 +91,19 @@ def test_disk_full_is_a_clear_error_and_keeps_old_output(
         publish(tmp_path, files(feed__a="new", feed__b="new"), ["feed"], keep_others=False)
     assert (tmp_path / "feed/a").read_text() == "old" == (tmp_path / "feed/b").read_text()
     assert not list(tmp_path.glob(".staging-*"))
+
+
+def test_a_run_that_changes_nothing_leaves_the_folders_in_place(tmp_path: Path) -> None:
+    with locked(tmp_path):
+        publish(tmp_path, files(feed__a="1", feed__b="2"), ["feed"], keep_others=False)
+    folder_inode = (tmp_path / "feed").stat().st_ino
+    with locked(tmp_path), output.Staging(tmp_path) as staging:
+        staging.reuse("feed/a")
+        staging.add(OutputFile("feed/b", b"2"))
+        report = staging.commit(["feed"], keep_others=False)
+    assert (report.written, report.unchanged, report.removed) == (0, 2, 0)
+    assert (tmp_path / "feed").stat().st_ino == folder_inode  # not swapped
+    with locked(tmp_path), output.Staging(tmp_path) as staging:
+        staging.reuse("feed/a")  # b is gone from this run: the folder must be swapped
+        report = staging.commit(["feed"], keep_others=False)
+    assert report.removed == 1 and sorted(p.name for p in (tmp_path / "feed").iterdir()) == ["a"]
