@@ -11,6 +11,8 @@ from syndicate.model.source import SourceRef
 
 Status = Literal["usable", "withheld", "canceled"]
 STATUSES: tuple[Status, ...] = ("usable", "withheld", "canceled")
+MEDIATOPIC_SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
+"""The URI of IPTC's Media Topic vocabulary; a topic's URI is this plus its number."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,12 @@ class Subject:
 
     code: str
     name: Localized
+
+    @property
+    def topic(self) -> str | None:
+        """The Media Topic number (`11000000`), or None for a code of another scheme."""
+        scheme, _, number = self.code.partition(":")
+        return number if scheme == "medtop" else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,11 +131,12 @@ def check_well_formed(path: Path, diags: Diagnostics) -> None:
 
     from lxml import etree
 
+    from syndicate.readers.safexml import safe_parser
+
     shown = str(path)
     if path.suffix in {".xml", ".opf", ".ncx", ".xhtml", ".rng"}:
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
         try:
-            etree.parse(str(path), parser)
+            etree.parse(str(path), safe_parser())
         except etree.XMLSyntaxError as exc:
             diags.error("output.xml", f"not well-formed XML: {exc.msg}", f"{shown}:{exc.lineno}")
     elif path.suffix in {".json", ".jsonld"}:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.text import dateline_text, section_name
 from syndicate.model import Image, Place, Story, Subject
+from syndicate.model.story import MEDIATOPIC_SCHEME
 from syndicate.render.text import body_text, word_count
 from syndicate.writers.base import Context, OutputFile, Writer
 from syndicate.writers.site_media import site_media_url
@@ -24,7 +25,6 @@ SCHEMA = "jsonld.schema.json"
 HEADLINE_LIMIT = 110
 """Google truncates longer headlines in results; we warn and never cut."""
 GOOGLE_LOGO_MIN = 112
-MEDIATOPIC = "http://cv.iptc.org/newscodes/mediatopic/"
 
 # Characters that end a <script> element or open an HTML comment inside it; JSON lets any
 # character be written as \\uXXXX, so the embedded text is the same data and cannot break out.
@@ -339,15 +339,14 @@ class GraphBuilder:
 def _subject(subject: Subject, lang: str, story: Story) -> Node:
     """IPTC Media Topics as DefinedTerms named by their NewsCodes URI."""
     name = subject.name.get(lang, story.original_lang) or subject.code
-    scheme, _, code = subject.code.partition(":")
-    if scheme != "medtop":
+    if subject.topic is None:
         return {"@type": "Thing", "name": name, "identifier": subject.code}
     return {
         "@type": "DefinedTerm",
-        "@id": MEDIATOPIC + code,
+        "@id": MEDIATOPIC_SCHEME + subject.topic,
         "name": name,
-        "termCode": code,
-        "inDefinedTermSet": MEDIATOPIC,
+        "termCode": subject.topic,
+        "inDefinedTermSet": MEDIATOPIC_SCHEME,
     }
 
 

@@ -13,6 +13,7 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
 from syndicate.model import Story
+from syndicate.model.story import MEDIATOPIC_SCHEME
 from syndicate.render.xhtml import render_body, to_string
 from syndicate.writers.base import Context, Option, OutputFile, Writer
 from syndicate.writers.feeds.feedgen_adapter import Category, Entry, Feed, Link, Media, Person
@@ -20,7 +21,6 @@ from syndicate.writers.site_media import site_media_url
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The `updated` of a feed with no entries: fixed, so an empty feed is byte-stable."""
-MEDIATOPIC = "http://cv.iptc.org/newscodes/mediatopic/"
 
 OPTIONS = (
     Option("languages", "all", "languages with feeds: all (the run's languages) or a list"),
@@ -300,9 +300,8 @@ def _categories(story: Story, lang: str) -> tuple[Category, ...]:
     cats = [Category(story.section, section_name(story.section, lang))]
     for subject in story.subjects:
         label = subject.name.get(lang, story.original_lang) or subject.code
-        scheme, _, code = subject.code.rpartition(":")
-        if scheme == "medtop":
-            cats.append(Category(code, label, MEDIATOPIC))
+        if subject.topic is not None:
+            cats.append(Category(subject.topic, label, MEDIATOPIC_SCHEME))
         else:
             cats.append(Category(subject.code, label))
     return tuple(cats)
