@@ -13,14 +13,20 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from tests.bench.corpus import LANGS, generate  # noqa: E402
+
+if TYPE_CHECKING:
+    from syndicate.config import SiteConfig
+    from syndicate.model import Story
 
 NOW = "2026-01-01T00:00:00Z"
 EDITION_STORIES = 200
@@ -84,28 +90,38 @@ def edition_times(work: Path) -> tuple[float, float | None]:
     return ours, best_of(3, lambda: timed(pandoc, site))
 
 
-def _our_edition(site: Path) -> float:
-    """The epub writer's collection step alone: the edition, its cover and the catalog."""
+@contextmanager
+def loaded_site(site: Path) -> Iterator[tuple[SiteConfig, list[Story]]]:
+    """The site's configuration and stories, read from inside the site folder (as the CLI
+    would), for timing one writer step alone."""
     from syndicate.config import load_config
     from syndicate.diagnostics import Diagnostics
-    from syndicate.export import make_context
     from syndicate.readers.articles import read_articles
-    from syndicate.writers.epub.writer import EpubWriter
 
     diags = Diagnostics()
     config = load_config(site / "syndicate.yaml", "syndicate.yaml", diags)
-    assert config is not None
+    assert config is not None, list(diags)
     cwd = Path.cwd()
     os.chdir(site)
     try:
-        stories = read_articles(Path("articles"), config, diags)
+        yield config, read_articles(Path("articles"), config, diags)
+    finally:
+        os.chdir(cwd)
+
+
+def _our_edition(site: Path) -> float:
+    """The epub writer's collection step alone: the edition, its cover and the catalog."""
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.export import make_context
+    from syndicate.writers.epub.writer import EpubWriter
+
+    diags = Diagnostics()
+    with loaded_site(site) as (config, stories):
         writer = EpubWriter()
         ctx = make_context(writer, config, datetime.fromisoformat(NOW), ("en",), diags)
         start = time.perf_counter()
         files = list(writer.write_collection(stories, ctx))
         elapsed = time.perf_counter() - start
-    finally:
-        os.chdir(cwd)
     assert any(f.path == "epub/edition-en.epub" for f in files), list(diags)
     return elapsed
 
@@ -122,29 +138,20 @@ def _pandoc_source(articles: Path) -> str:
 
 def atom_vs_feedgen(site: Path) -> float:
     """Our Atom writer's time over feedgen's alone on the same feeds' pre-extracted fields."""
-    from syndicate.config import load_config
     from syndicate.diagnostics import Diagnostics
     from syndicate.export import make_context
-    from syndicate.readers.articles import read_articles
     from syndicate.writers.feeds.atom import AtomWriter
     from syndicate.writers.feeds.documents import feed_documents, read_settings
     from syndicate.writers.feeds.feedgen_adapter import _generator
 
     diags = Diagnostics()
-    config = load_config(site / "syndicate.yaml", "syndicate.yaml", diags)
-    assert config is not None
-    cwd = Path.cwd()
-    os.chdir(site)
-    try:
-        stories = read_articles(Path("articles"), config, diags)
+    with loaded_site(site) as (config, stories):
         writer = AtomWriter()
         ctx = make_context(writer, config, datetime.fromisoformat(NOW), config.languages, diags)
         ours = best_of(3, lambda: _seconds(lambda: list(writer.write(stories, ctx))))
         settings = read_settings(ctx)
         assert settings is not None
         feeds = [f for _, f in feed_documents(stories, ctx, "atom", writer.media_type, settings)]
-    finally:
-        os.chdir(cwd)
     alone = best_of(
         3,
         lambda: _seconds(lambda: [_generator(f, "application/atom+xml").atom_str() for f in feeds]),
