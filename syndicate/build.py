@@ -12,9 +12,9 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -22,8 +22,10 @@ from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.export import ExportResult, Progress, Sink, make_context
 from syndicate.manifest import (
+    AbstractStore,
     Manifest,
     StoryCache,
+    StoryFacts,
     cache_folder,
     config_digest,
     digest,
@@ -32,7 +34,7 @@ from syndicate.manifest import (
 from syndicate.model import Story
 from syndicate.output import LOCK_NAME, OutputError, Staging, locked
 from syndicate.readers.articles import check_collection, read_story, shown_path, story_folders
-from syndicate.writers.base import OutputFile, Writer
+from syndicate.writers.base import AnyWriter, Context, OutputFile
 from syndicate.writers.registry import default_registry
 
 log = logging.getLogger(__name__)
@@ -57,9 +59,11 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class Made:
-    """One format's files of one story, the problems reported, the seconds spent."""
+    """One format's files of one story, its abstract, the problems reported, the seconds
+    spent."""
 
     files: list[OutputFile]
+    abstract: object | None
     diagnostics: list[Diagnostic]
     seconds: float
 
@@ -119,25 +123,39 @@ def do_job(job: Job) -> Done:
     return Done(story, list(diags), made)
 
 
-def _write_story(writer: Writer, story: Story, settings: Settings) -> Made:
+def _write_story(writer: AnyWriter, story: Story, settings: Settings) -> Made:
     start = time.perf_counter()
     diags = Diagnostics()
     ctx = make_context(writer, settings.config, settings.now, settings.languages, diags)
     try:
         files = list(writer.write_story(story, ctx))
+        abstract = writer.abstract(story, ctx)
     except Exception as exc:  # reported, and the run publishes nothing
         log.debug("writer %s failed on %s", writer.name, story.slug, exc_info=True)
         diags.error("writer.failed", f"the {writer.name} writer failed: {exc!r}")
-        files = []
-    return Made(files, list(diags), time.perf_counter() - start)
+        files, abstract = [], None
+    return Made(files, abstract, list(diags), time.perf_counter() - start)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """A story of this run as the collections see it: where it is and the key of its inputs."""
+
+    folder: Path
+    key: str
+    facts: StoryFacts
 
 
 class Builder:
-    """One incremental export run, inside out/'s lock."""
+    """One incremental export run, inside out/'s lock.
+
+    The stories are read (in worker processes) only when new or changed; what the collection
+    files need of each story is its abstract per format, kept on disk beside out/, and loaded
+    one format at a time, so memory holds one format's abstracts, never the stories."""
 
     def __init__(
         self,
-        writers: Sequence[Writer],
+        writers: Sequence[AnyWriter],
         settings: Settings,
         config_key: str,
         out: Path,
@@ -152,6 +170,8 @@ class Builder:
         self.force = force
         self.manifest = Manifest({}, {}) if force else Manifest.load(out)
         self.cache = StoryCache(out)
+        self.abstracts = AbstractStore(out)
+        self.read: list[_Read] = []
         self.diags = Diagnostics()
         self.seen: set[Diagnostic] = set()
         self.input = Diagnostics()
@@ -159,31 +179,29 @@ class Builder:
 
     def stories(
         self, sink: Sink, folders: Sequence[Path], jobs: int, progress: Progress | None = None
-    ) -> list[tuple[Story, str]]:
-        """Read (or recall) every story and stage its files; the stories in folder order, with
-        the digests of their inputs."""
+    ) -> list[StoryFacts]:
+        """Read every new or changed story and stage the files of every story; the facts of
+        the stories read, in folder order."""
         keys = [story_digest(folder, self.config_key) for folder in folders]
-        cached = [None if self.force else self.cache.load(key) for key in keys]
-        todo = [self._job(f, k, c) for f, k, c in zip(folders, keys, cached, strict=True)]
+        known = [None if self.force else self.manifest.story(key) for key in keys]
+        todo = [self._job(f, k, c) for f, k, c in zip(folders, keys, known, strict=True)]
         done = _map([job for job in todo if job], jobs, self.settings)
-        stories = []
-        for index, (key, recalled, job) in enumerate(zip(keys, cached, todo, strict=True), 1):
+        for index, (folder, key, facts, job) in enumerate(
+            zip(folders, keys, known, todo, strict=True), 1
+        ):
             result = next(done) if job else None
             if progress:
                 progress("stories", index, len(folders))
-            story = self._story(key, recalled, result)
-            if story is not None:
-                self._stage_story(sink, story, key, result)
-                stories.append((story, key))
-        self.cache.prune()
-        return stories
+            facts = self._facts(key, facts, result)
+            if facts is not None:
+                self._stage_story(sink, facts, key, result)
+                self.read.append(_Read(folder, key, facts))
+        return [r.facts for r in self.read]
 
-    def _job(
-        self, folder: Path, key: str, cached: tuple[Story, tuple[Diagnostic, ...]] | None
-    ) -> Job | None:
-        if cached is None:
+    def _job(self, folder: Path, key: str, facts: StoryFacts | None) -> Job | None:
+        if facts is None:
             return Job(folder, tuple(w.name for w in self.per_story))
-        visible = cached[0].is_visible(self.settings.now)
+        visible = facts.is_visible(self.settings.now)
         missing = tuple(
             w.name
             for w in self.per_story
@@ -191,23 +209,26 @@ class Builder:
         )
         return Job(folder, missing) if missing else None
 
-    def _story(
-        self, key: str, cached: tuple[Story, tuple[Diagnostic, ...]] | None, done: Done | None
-    ) -> Story | None:
-        story: Story | None = None
-        problems: tuple[Diagnostic, ...] = ()
-        if cached is not None:
-            story, problems = cached
-        elif done is not None:
-            story, problems = done.story, tuple(done.diagnostics)
-            if story is not None and not any(p.severity == "error" for p in problems):
-                self.cache.save(key, story, problems)
-        for problem in problems:
+    def _facts(self, key: str, known: StoryFacts | None, done: Done | None) -> StoryFacts | None:
+        """The story's facts, from this run's reading or the manifest; None if unreadable."""
+        if done is None:
+            assert known is not None, "a story is read when the manifest does not know it"
+            facts = known
+        elif done.story is None:
+            for problem in done.diagnostics:
+                self.input.add(problem)
+            return None
+        else:
+            facts = StoryFacts.of(done.story, done.diagnostics)
+            if known is None:
+                self.cache.save(key, done.story)
+        for problem in facts.diagnostics:
             self.input.add(problem)
-        return story
+        self.manifest.record_story(key, facts)
+        return facts
 
-    def _stage_story(self, sink: Sink, story: Story, key: str, done: Done | None) -> None:
-        visible = story.is_visible(self.settings.now)
+    def _stage_story(self, sink: Sink, facts: StoryFacts, key: str, done: Done | None) -> None:
+        visible = facts.is_visible(self.settings.now)
         for writer in self.per_story:
             unit = self._story_key(writer, key, visible)
             made = done.made.get(writer.name) if done else None
@@ -219,21 +240,20 @@ class Builder:
                 continue
             paths = [f.path for f in made.files if sink.add(writer, f)]
             self._report(made.diagnostics)
-            self.manifest.record(unit, paths, made.diagnostics)
+            if made.abstract is not None:
+                self.abstracts.save(unit, made.abstract)
+            abstract = made.abstract is not None
+            self.manifest.record(unit, paths, made.diagnostics, abstract=abstract)
             self.timings[writer.name].seconds += made.seconds
 
-    def collections(
-        self,
-        sink: Sink,
-        stories: Sequence[Story],
-        keys: Sequence[str],
-        progress: Progress | None = None,
-    ) -> None:
+    def collections(self, sink: Sink, progress: Progress | None = None) -> None:
         """Each format's files over all the stories: reused while no story changed."""
+        now = self.settings.now
         for index, writer in enumerate(self.writers, 1):
             if progress:
                 progress(writer.name, index, len(self.writers))
-            unit = digest(writer.name, "collection", self.config_key, *keys)
+            units = [self._story_key(writer, r.key, r.facts.is_visible(now)) for r in self.read]
+            unit = digest(writer.name, "collection", self.config_key, *units)
             recalled = None if self.force else self.manifest.lookup(self.out, unit)
             if recalled is not None:
                 sink.reuse(writer, recalled.paths)
@@ -244,15 +264,57 @@ class Builder:
             ctx = make_context(
                 writer, self.settings.config, self.settings.now, self.settings.languages, diags
             )
-            produce = writer.write_collection if writer.per_story else writer.write
-            paths = sink.run(writer, functools.partial(produce, stories, ctx))
+            ctx = replace(ctx, recall=self._recall())
+            if writer.per_story:
+                abstracts = self._abstracts(writer, units, ctx)
+                produce = functools.partial(writer.write_collection, abstracts, ctx)
+            else:
+                stories = [ctx.story(r.facts.slug) for r in self.read]
+                produce = functools.partial(writer.write, stories, ctx)
+            paths = sink.run(writer, produce)
             self._report(diags)
             self.manifest.record(unit, paths, diags)
             self.timings[writer.name].seconds += time.perf_counter() - start
         for writer in self.writers:
             self.timings[writer.name].files = sink.counts.get(writer.name, 0)
 
-    def _story_key(self, writer: Writer, key: str, visible: bool) -> str:
+    def _abstracts(self, writer: AnyWriter, units: Sequence[str], ctx: Context) -> list[object]:
+        """The writer's abstracts of the stories, in story order, from the disk; one that is
+        missing there is made again from the story."""
+        abstracts = []
+        for read, unit in zip(self.read, units, strict=True):
+            if not self.manifest.kept[unit].abstract:
+                continue
+            abstract = self.abstracts.load(unit)
+            if abstract is None:
+                abstract = writer.abstract(ctx.story(read.facts.slug), ctx)
+                self.abstracts.save(unit, abstract)
+            abstracts.append(abstract)
+        return abstracts
+
+    def _recall(self) -> Callable[[str], Story]:
+        """A story of this run by slug: from the story cache, or read again."""
+        by_slug = {r.facts.slug: r for r in self.read}
+
+        def recall(slug: str) -> Story:
+            read = by_slug[slug]
+            story = self.cache.load(read.key)
+            if story is None:
+                story = read_story(read.folder, self.settings.config, Diagnostics())
+                if story is None:
+                    raise LookupError(f"{read.folder} cannot be read again")
+                self.cache.save(read.key, story)
+            return story
+
+        return recall
+
+    def finish(self) -> None:
+        """Save the manifest of this published run and forget what it no longer needs."""
+        self.manifest.save(self.out)
+        self.cache.prune(r.key for r in self.read)
+        self.abstracts.prune(k for k, unit in self.manifest.kept.items() if unit.abstract)
+
+    def _story_key(self, writer: AnyWriter, key: str, visible: bool) -> str:
         return digest(writer.name, "story", key, str(visible))
 
     def _report(self, problems: Iterable[Diagnostic]) -> None:
@@ -280,7 +342,7 @@ def _map(jobs: Sequence[Job], processes: int, settings: Settings) -> Iterator[Do
 
 def export_articles(
     *,
-    writers: Sequence[Writer],
+    writers: Sequence[AnyWriter],
     articles: Path,
     config: SiteConfig,
     config_file: Path,
@@ -312,23 +374,21 @@ def export_articles(
     try:
         with locked(out, cache_folder(out) / LOCK_NAME), Staging(out) as staging:
             sink = Sink(staging, builder.diags)
-            read = builder.stories(sink, folders, jobs, progress)
-            stories = [story for story, _ in read]
+            stories = builder.stories(sink, folders, jobs, progress)
             check_collection(stories, articles, builder.input)
             diags.extend(builder.input)
             run.stories = len(stories)
             if builder.input.has_errors(strict=strict) or diags.errors:
                 run.input_errors = True
                 return run
-            keys = [digest(key, str(story.is_visible(now))) for story, key in read]
-            builder.collections(sink, stories, keys, progress)
+            builder.collections(sink, progress)
             diags.extend(builder.diags)
             run.timings = builder.timings
             if diags.errors:
                 return run
             folders_out = sorted({f for w in writers for f in w.owned_folders()})
             report = staging.commit(folders_out, keep_others=not all_languages)
-            builder.manifest.save(out)
+            builder.finish()
     except OutputError as exc:
         diags.error("output.write", str(exc), str(out))
         return run

@@ -15,7 +15,7 @@ from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
 from syndicate.model import Story
 from syndicate.output import OutputError, Staging, check_path, locked
-from syndicate.writers.base import Context, OutputFile, Writer
+from syndicate.writers.base import AnyWriter, Context, OutputFile
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class ExportResult:
     removed: int
 
 
-def writer_options(writer: Writer, config: SiteConfig) -> dict[str, Any]:
+def writer_options(writer: AnyWriter, config: SiteConfig) -> dict[str, Any]:
     """The writer's options: its declared defaults, overridden by its section of the config."""
     values = {opt.name: opt.default for opt in writer.options}
     section = config.section(writer.section())
@@ -40,7 +40,7 @@ def writer_options(writer: Writer, config: SiteConfig) -> dict[str, Any]:
 
 
 def check_format_options(
-    writers: Sequence[Writer], config: SiteConfig, diags: Diagnostics, *, every_section: bool
+    writers: Sequence[AnyWriter], config: SiteConfig, diags: Diagnostics, *, every_section: bool
 ) -> None:
     """Every key of the writers' sections of syndicate.yaml must be one of their options, and
     with `every_section` (all writers given) every section must belong to one: typos are errors.
@@ -69,7 +69,7 @@ def check_format_options(
 
 
 def make_context(
-    writer: Writer,
+    writer: AnyWriter,
     config: SiteConfig,
     now: datetime,
     languages: tuple[str, ...],
@@ -86,7 +86,7 @@ def make_context(
 
 def export(
     *,
-    writers: Sequence[Writer],
+    writers: Sequence[AnyWriter],
     stories: Sequence[Story],
     config: SiteConfig,
     out: Path,
@@ -128,7 +128,7 @@ class Sink:
         self.counts: dict[str, int] = {}
         """Files staged, by format."""
 
-    def run(self, writer: Writer, produce: Callable[[], Iterable[OutputFile]]) -> list[str]:
+    def run(self, writer: AnyWriter, produce: Callable[[], Iterable[OutputFile]]) -> list[str]:
         """Stage what `produce` makes for `writer`; the staged paths."""
         try:
             return [file.path for file in produce() if self.add(writer, file)]
@@ -139,18 +139,18 @@ class Sink:
             self.diags.error("writer.failed", f"the {writer.name} writer failed: {exc!r}")
             return []
 
-    def add(self, writer: Writer, file: OutputFile) -> bool:
+    def add(self, writer: AnyWriter, file: OutputFile) -> bool:
         if not self.claim(writer, file.path):
             return False
         self.staging.add(file)
         return True
 
-    def reuse(self, writer: Writer, paths: Iterable[str]) -> None:
+    def reuse(self, writer: AnyWriter, paths: Iterable[str]) -> None:
         for path in paths:
             if self.claim(writer, path):
                 self.staging.reuse(path)
 
-    def claim(self, writer: Writer, path: str) -> bool:
+    def claim(self, writer: AnyWriter, path: str) -> bool:
         check_path(path)
         if path.split("/", 1)[0] not in writer.owned_folders():
             self.diags.error("writer.path", f"{writer.name} wrote {path!r} outside its folders")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndicate.config import SiteConfig
@@ -94,9 +95,21 @@ def read_articles(articles: Path, config: SiteConfig, diags: Diagnostics) -> lis
     return stories
 
 
-def check_collection(stories: list[Story], articles: Path, diags: Diagnostics) -> None:
-    by_id: dict[str, Story] = {}
-    by_slug: dict[str, Story] = {}
+class Identified(Protocol):
+    """A story, or the facts an incremental export keeps of one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def source(self) -> SourceRef: ...
+
+
+def check_collection(stories: Sequence[Identified], articles: Path, diags: Diagnostics) -> None:
+    """Ids and slugs are unique; the articles folder holds only story folders."""
+    by_id: dict[str, Identified] = {}
+    by_slug: dict[str, Identified] = {}
     for story in stories:
         first = by_id.setdefault(story.id, story)
         if first is not story:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
 from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
 from syndicate.model import Image, Story
 
 Scope = Literal["variant", "story", "collection"]
+Abstract = TypeVar("Abstract")
+"""What a writer's collection files need of one story (see `Writer.abstract`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,13 @@ class OutputFile:
     data: bytes
 
 
+class Slugged(Protocol):
+    """A story, or an abstract of one: what its URLs are made from."""
+
+    @property
+    def slug(self) -> str: ...
+
+
 class Urls:
     """Where published things live: every absolute link any writer makes comes from here."""
 
@@ -38,11 +47,11 @@ class Urls:
         self.config = config
         self.base = config.base_url
 
-    def article(self, story: Story, lang: str) -> str:
+    def article(self, story: Slugged, lang: str) -> str:
         """The published page of one language variant."""
         return self.config.article_url.format(base_url=self.base, slug=story.slug, lang=lang)
 
-    def image(self, story: Story, image: Image) -> str:
+    def image(self, story: Slugged, image: Image) -> str:
         return self.config.image_url.format(base_url=self.base, slug=story.slug, name=image.name)
 
     def output(self, path: str) -> str:
@@ -63,6 +72,9 @@ class Context:
     """The languages selected for this run."""
     options: Mapping[str, Any] = field(default_factory=dict)
     """This writer's options, defaults filled in."""
+    recall: Callable[[str], Story] | None = None
+    """The whole story of a slug of this run, for the few collection files that need whole
+    stories (an EPUB edition's chapters); set while collections are written."""
 
     @property
     def urls(self) -> Urls:
@@ -72,8 +84,14 @@ class Context:
         """Bytes of an input asset (an image or the logo) that the model points to."""
         return Path(path).read_bytes()
 
+    def story(self, slug: str) -> Story:
+        """The whole story `slug` of this run (see `recall`)."""
+        if self.recall is None:
+            raise LookupError("whole stories are not available to this writer step")
+        return self.recall(slug)
 
-class Writer:
+
+class Writer(Generic[Abstract]):
     """Base class of output formats. Subclasses declare their contract as class attributes and
     implement `write`; the registry, the CLI and `syndicate formats` read these declarations."""
 
@@ -97,22 +115,35 @@ class Writer:
         return cls.config_section or cls.name
 
     per_story: ClassVar[bool] = False
-    """True when `write` is `write_story` for each story, then `write_collection`: the export
-    then caches each story's files and renders stories in parallel. Otherwise `write` is one
-    unit over all the stories."""
+    """True when `write` is `write_story` and `abstract` for each story, then
+    `write_collection` over the abstracts: the export then caches each story's files and
+    abstract, and renders stories in parallel. Otherwise `write` is one unit over all the
+    stories, which are then all held in memory."""
 
     def write(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
+        abstracts = []
         for story in stories:
             yield from self.write_story(story, ctx)
-        yield from self.write_collection(stories, ctx)
+            abstract = self.abstract(story, ctx)
+            if abstract is not None:
+                abstracts.append(abstract)
+        yield from self.write_collection(abstracts, ctx)
 
     def write_story(self, story: Story, ctx: Context) -> Iterable[OutputFile]:
         """The files that depend on this one story alone (and on the config, the selected
         languages and whether the story is visible at `ctx.now`)."""
         return ()
 
-    def write_collection(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
-        """The files that depend on several stories: indexes, feeds, editions, catalogs."""
+    def abstract(self, story: Story, ctx: Context) -> Abstract | None:
+        """What `write_collection` needs of this story, or None if nothing: small (only this
+        writer's abstracts are in memory at once), picklable (the export caches it with the
+        story's files), and like `write_story` a pure function of the story and `ctx`. Feeds
+        keep their rendered entries here, so an edit re-renders one story's entries only."""
+        return None
+
+    def write_collection(self, abstracts: Sequence[Abstract], ctx: Context) -> Iterable[OutputFile]:
+        """The files that depend on several stories (indexes, feeds, editions, catalogs), from
+        the abstracts of the stories in story-folder order."""
         return ()
 
     def validate_outputs(self, out: Path, ctx: Context) -> None:
@@ -123,6 +154,10 @@ class Writer:
             for path in sorted((out / folder).rglob("*")):
                 if path.is_file():
                     check_well_formed(path, ctx.diagnostics)
+
+
+AnyWriter = Writer[Any]
+"""A writer, whatever its abstracts are."""
 
 
 def check_well_formed(path: Path, diags: Diagnostics) -> None:

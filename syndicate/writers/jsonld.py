@@ -31,7 +31,7 @@ GOOGLE_LOGO_MIN = 112
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
-class JsonLdWriter(Writer):
+class JsonLdWriter(Writer[None]):
     name = "jsonld"
     description = "schema.org NewsArticle JSON-LD, one file per story and language"
     media_type = "application/ld+json"
@@ -56,11 +56,6 @@ class JsonLdWriter(Writer):
             except (ValueError, UnicodeDecodeError):
                 continue  # reported by the well-formedness check above
             report_schema_problems(data, str(path), ctx)
-
-
-def visible_stories(stories: Sequence[Story], ctx: Context) -> list[Story]:
-    """The stories the public may see now: pages and JSON-LD are public."""
-    return [s for s in stories if s.is_visible(ctx.now)]
 
 
 def exported_languages(story: Story, ctx: Context) -> tuple[str, ...]:

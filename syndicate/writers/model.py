@@ -19,7 +19,7 @@ _LOCAL_FIELDS = {"folder", "path"}
 _BODY_TYPES = {cls for cls in vars(body_nodes).values() if dataclasses.is_dataclass(cls)}
 
 
-class ModelWriter(Writer):
+class ModelWriter(Writer[None]):
     name = "model"
     description = "JSON dump of the canonical model (for tests and debugging)"
     media_type = "application/json"

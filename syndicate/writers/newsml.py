@@ -53,7 +53,7 @@ def genre_qcode(genre: str) -> str:
     return "genre:" + "".join(part.capitalize() for part in genre.split("-"))
 
 
-class NewsMLWriter(Writer):
+class NewsMLWriter(Writer[bool]):
     name = "newsml"
     description = "NewsML-G2 2.35: a newsItem per language, a packageItem per story"
     media_type = NEWSITEM_TYPE
@@ -79,8 +79,12 @@ class NewsMLWriter(Writer):
             yield OutputFile(item_path(story, lang), serialise(builder.news_item(lang)))
         yield OutputFile(package_path(story), serialise(builder.package_item()))
 
-    def write_collection(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
-        if any(_languages(story, ctx) for story in stories):
+    def abstract(self, story: Story, ctx: Context) -> bool | None:
+        """True for a story with items: the catalog they point to must be published."""
+        return True if _languages(story, ctx) else None
+
+    def write_collection(self, stories: Sequence[bool], ctx: Context) -> Iterable[OutputFile]:
+        if stories:
             yield OutputFile(CATALOG_FILE, ctx.read_asset(schema_path(CATALOG_SOURCE)))
 
     def validate_outputs(self, out: Path, ctx: Context) -> None:

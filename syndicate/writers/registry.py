@@ -8,7 +8,7 @@ import importlib
 from functools import cache
 from importlib.metadata import entry_points
 
-from syndicate.writers.base import Writer
+from syndicate.writers.base import AnyWriter
 
 ENTRY_POINT_GROUP = "syndicate.writers"
 
@@ -37,15 +37,15 @@ class Registry:
     def names(self) -> tuple[str, ...]:
         return tuple(self._table)
 
-    def get(self, name: str) -> Writer:
+    def get(self, name: str) -> AnyWriter:
         if name not in self._table:
             raise UnknownFormat(self.unknown_message(name))
         module, _, attr = self._table[name].partition(":")
         cls = getattr(importlib.import_module(module), attr)
-        writer: Writer = cls()
+        writer: AnyWriter = cls()
         return writer
 
-    def all(self) -> list[Writer]:
+    def all(self) -> list[AnyWriter]:
         return [self.get(name) for name in self.names]
 
     def unknown_message(self, name: str) -> str:

@@ -20,7 +20,7 @@ from syndicate.model import Block, BlockQuote, Figure, Image, ListBlock, Story, 
 from syndicate.render.xhtml import XHTML_NS, render_body, set_language
 from syndicate.writers.base import Context
 from syndicate.writers.epub.ebooklib_adapter import Book, Document, Landmark, Resource, TocEntry
-from syndicate.writers.epub.edition import Edition
+from syndicate.writers.epub.edition import StoryEdition
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
 _X = f"{{{XHTML_NS}}}"
@@ -216,7 +216,7 @@ def story_book(
     )
 
 
-def edition_title(edition: Edition, template: str | None, ctx: Context) -> str:
+def edition_title(edition: StoryEdition, template: str | None, ctx: Context) -> str:
     date = format_human_date(edition.date, edition.lang, ctx.config.timezone)
     publisher = ctx.config.publisher.name
     if template:
@@ -224,14 +224,14 @@ def edition_title(edition: Edition, template: str | None, ctx: Context) -> str:
     return term("edition_title", edition.lang, publisher=publisher, date=date)
 
 
-def edition_identifier(edition: Edition, ctx: Context) -> str:
+def edition_identifier(edition: StoryEdition, ctx: Context) -> str:
     """A name-based UUID: the same site, language and day always give the same identifier."""
     name = f"{ctx.urls.output(f'epub/edition-{edition.lang}.epub')}#{edition.day.isoformat()}"
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
 
 
 def edition_book(
-    edition: Edition,
+    edition: StoryEdition,
     title: str,
     cover: bytes,
     images: Mapping[str, Mapping[int, Resource]],
@@ -277,7 +277,7 @@ def edition_book(
     )
 
 
-def _edition_toc(edition: Edition) -> tuple[TocEntry, ...]:
+def _edition_toc(edition: StoryEdition) -> tuple[TocEntry, ...]:
     """Section, then its stories; a section opens at its first story, because the nav must
     follow the reading order (a link back to the contents page would go backwards)."""
     return tuple(
@@ -422,7 +422,7 @@ def _time(parent: etree._Element, key: str, when: datetime, story: Story, lang: 
     time.text = term(key, lang, date=format_human_datetime(when, lang, story.timezone))
 
 
-def contents_document(edition: Edition, title: str, ctx: Context) -> Document:
+def contents_document(edition: StoryEdition, title: str, ctx: Context) -> Document:
     """The edition's contents page: its sections, each listing its stories with bylines."""
     lang = edition.lang
     html, body = _page(lang, term("contents", lang))

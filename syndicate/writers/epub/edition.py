@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Generic, Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from syndicate.model import Story
+
+
+class Dated(Protocol):
+    """What choosing an edition's stories reads: a story, or the EPUB writer's abstract."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def section(self) -> str: ...
+    @property
+    def published(self) -> dt.datetime: ...
+
+
+S = TypeVar("S", bound=Dated)
+T = TypeVar("T", bound=Dated)
 
 
 class EditionError(ValueError):
@@ -64,27 +79,35 @@ def _strings(options: Mapping[str, Any], name: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class Edition:
+class Edition(Generic[S]):
     lang: str
     day: dt.date
     """The edition's day in the site's time zone."""
     date: dt.datetime
     """When its newest story was published."""
-    sections: tuple[tuple[str, tuple[Story, ...]], ...]
+    sections: tuple[tuple[str, tuple[S, ...]], ...]
     """Section code and its stories, newest first, in the configured section order."""
 
     @property
-    def stories(self) -> tuple[Story, ...]:
+    def stories(self) -> tuple[S, ...]:
         return tuple(s for _, stories in self.sections for s in stories)
+
+    def map(self, whole: Callable[[S], T]) -> Edition[T]:
+        """The same edition over other objects for its stories (abstracts to whole stories)."""
+        sections = tuple((code, tuple(whole(s) for s in group)) for code, group in self.sections)
+        return Edition(self.lang, self.day, self.date, sections)
+
+
+StoryEdition = Edition[Story]
 
 
 def select_editions(
-    stories: Sequence[Story],
+    stories: Sequence[S],
     ready: Collection[tuple[str, str]],
     languages: Sequence[str],
     timezone: str,
     options: EditionOptions,
-) -> list[Edition]:
+) -> list[Edition[S]]:
     """One edition per language that has stories; `stories` are newest first and `ready`
     holds the (slug, language) pairs whose books were built."""
     zone = ZoneInfo(timezone)
@@ -99,16 +122,14 @@ def select_editions(
     return editions
 
 
-def _choose(stories: Sequence[Story], options: EditionOptions, zone: ZoneInfo) -> list[Story]:
+def _choose(stories: Sequence[S], options: EditionOptions, zone: ZoneInfo) -> list[S]:
     if options.select == "latest" or not stories:
         return list(stories[: options.size])
     day = options.day or max(s.published.astimezone(zone).date() for s in stories)
     return [s for s in stories if s.published.astimezone(zone).date() == day]
 
 
-def _group(
-    stories: Sequence[Story], order: Sequence[str]
-) -> tuple[tuple[str, tuple[Story, ...]], ...]:
+def _group(stories: Sequence[S], order: Sequence[str]) -> tuple[tuple[str, tuple[S, ...]], ...]:
     codes = sorted(
         {s.section for s in stories},
         key=lambda c: (order.index(c) if c in order else len(order), c),

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.dates import format_human_date
@@ -25,10 +26,31 @@ from syndicate.writers.epub.cover import (
     draw_cover,
 )
 from syndicate.writers.epub.ebooklib_adapter import Book, EpubBuildError, Resource, build_epub
-from syndicate.writers.epub.edition import Edition, EditionError, EditionOptions, select_editions
+from syndicate.writers.epub.edition import (
+    Dated,
+    Edition,
+    EditionError,
+    EditionOptions,
+    StoryEdition,
+    select_editions,
+)
+
+S = TypeVar("S", bound=Dated)
 
 
-class EpubWriter(Writer):
+@dataclass(frozen=True, slots=True)
+class Shelved:
+    """A visible story as the editions and the catalog see it (the writer's abstract): what
+    chooses an edition's stories, and the catalog entries of the story's books."""
+
+    slug: str
+    section: str
+    published: datetime
+    entries: tuple[opds.Entry, ...]
+    """One per language whose book is built."""
+
+
+class EpubWriter(Writer[Shelved]):
     name = "epub"
     description = "EPUB 3 books per story variant and per-language editions, with an OPDS catalog"
     media_type = "application/epub+zip"
@@ -81,7 +103,14 @@ class EpubWriter(Writer):
             return []
         return [file for book in _Run(ctx, options).story_books(story) for file in book.files()]
 
-    def write_collection(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
+    def abstract(self, story: Story, ctx: Context) -> Shelved | None:
+        options = self._options(ctx, report=False)
+        if options is None or not story.is_visible(ctx.now):
+            return None
+        entries = tuple(_Run(ctx, options).story_entries(story))
+        return Shelved(story.slug, story.section, story.published, entries)
+
+    def write_collection(self, stories: Sequence[Shelved], ctx: Context) -> Iterable[OutputFile]:
         options = self._options(ctx)
         return list(_Run(ctx, options).collection(stories)) if options else []
 
@@ -139,12 +168,14 @@ class _Run:
             yield from book.files()
         yield from opds.catalog([b.entry for b in books], self.ctx)
 
-    def collection(self, stories: Sequence[Story]) -> Iterator[OutputFile]:
+    def collection(self, shelved: Sequence[Shelved]) -> Iterator[OutputFile]:
         """The editions and the catalog, when each story's books are built on their own:
-        the catalog entries of those books come from the stories, without building them."""
-        visible = self._visible(stories)
-        entries = [entry for story in visible for entry in self._story_entries(story)]
-        editions = self._editions(visible)
+        the catalog entries of those books come from the abstracts, and only the stories of
+        the editions are recalled whole."""
+        visible = sorted(shelved, key=lambda s: (s.published, s.slug), reverse=True)
+        entries = [entry for story in visible for entry in story.entries]
+        self.ready = {(s.slug, e.lang) for s in visible for e in s.entries}
+        editions = [e.map(lambda s: self.ctx.story(s.slug)) for e in self._editions(visible)]
         scratch = replace(self.ctx, diagnostics=Diagnostics())  # reported by the story's books
         for edition in editions:
             for story in edition.stories:
@@ -161,14 +192,14 @@ class _Run:
             reverse=True,
         )
 
-    def _editions(self, visible: Sequence[Story]) -> list[Edition]:
+    def _editions(self, visible: Sequence[S]) -> list[Edition[S]]:
         editions = select_editions(
             visible, self.ready, self.ctx.languages, self.ctx.config.timezone, self.options
         )
         self._report_empty_days(editions)
         return editions
 
-    def _story_entries(self, story: Story) -> Iterator[opds.Entry]:
+    def story_entries(self, story: Story) -> Iterator[opds.Entry]:
         """What `story_books` would add to the catalog, assuming its books were built (a
         failed book is an error, and a run with errors publishes nothing)."""
         scratch = Diagnostics()  # the story's own books report these problems
@@ -188,7 +219,7 @@ class _Run:
                     story.published,
                 )
 
-    def _report_empty_days(self, editions: Sequence[Edition]) -> None:
+    def _report_empty_days(self, editions: Sequence[Edition[S]]) -> None:
         """A configured `edition_day` without stories in a language is worth a word."""
         made = {e.lang for e in editions}
         for lang in sorted({lang for _, lang in self.ready} - made):
@@ -232,7 +263,7 @@ class _Run:
             f"{story.slug}.{lang}", spec, cover, story.updated, story.published, variant.source
         )
 
-    def _edition_book(self, edition: Edition) -> _Published | None:
+    def _edition_book(self, edition: StoryEdition) -> _Published | None:
         lang = edition.lang
         title = epub_book.edition_title(edition, self.options.title, self.ctx)
         date = format_human_date(edition.date, lang, self.ctx.config.timezone)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from syndicate.validate.feeds import check_atom_file
 from syndicate.writers.feeds.documents import FeedWriter
-from syndicate.writers.feeds.feedgen_adapter import atom_bytes
+from syndicate.writers.feeds.feedgen_adapter import atom_document, atom_entry
 
 
 class AtomWriter(FeedWriter):
@@ -14,5 +14,6 @@ class AtomWriter(FeedWriter):
     name = "atom"
     description = "Atom 1.0 feeds: per language and section, full content, RFC 5005 archives"
     media_type = "application/atom+xml"
-    render = staticmethod(atom_bytes)
+    render_entry = staticmethod(atom_entry)
+    render_document = staticmethod(atom_document)
     check_file = staticmethod(check_atom_file)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.terms import term
@@ -51,23 +51,61 @@ class Settings:
     hub: str | None
 
 
-class FeedWriter(Writer):
-    """A feed format: the documents come from `feed_documents`, the bytes from `render`,
-    and `validate --outputs` runs `check_file` on each of them."""
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """A visible story as its feeds see it (the writer's abstract): where it goes, in what
+    order, and its entry in each feed language, rendered once in the format."""
+
+    id: str
+    section: str
+    published: datetime
+    updated: datetime
+    embargo_until: datetime | None
+    entries: tuple[tuple[str, bytes], ...]
+    """(language, the serialised entry) of each feed language the story has."""
+
+    def has(self, lang: str) -> bool:
+        return any(tag == lang for tag, _ in self.entries)
+
+    def entry(self, lang: str) -> bytes:
+        return next(data for tag, data in self.entries if tag == lang)
+
+
+class FeedWriter(Writer[Listed]):
+    """A feed format: each story's entries are rendered by `render_entry` (in the per-story
+    work, so an edit renders one story's entries again), the documents are planned by
+    `plan_documents` and assembled by `render_document`; `validate --outputs` runs
+    `check_file` on each of them."""
 
     scope = "collection"
     config_section = "feeds"
     options = OPTIONS
     extension = ".xml"
+    per_story = True
 
-    def write(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
+    def abstract(self, story: Story, ctx: Context) -> Listed | None:
+        settings = read_settings(ctx, report=False)
+        if settings is None or not story.is_visible(ctx.now):
+            return None
+        entries = tuple(
+            (lang, self.render_entry(make_entry(story, lang, ctx)))
+            for lang in settings.languages
+            if story.has(lang)
+        )
+        return Listed(
+            story.id, story.section, story.published, story.updated, story.embargo_until, entries
+        )
+
+    def write_collection(self, stories: Sequence[Listed], ctx: Context) -> Iterable[OutputFile]:
         settings = read_settings(ctx)
         if settings is None:
             return
-        for path, feed in feed_documents(stories, ctx, self.name, self.media_type, settings):
-            yield OutputFile(path, self.render(feed))
+        for document in plan_documents(stories, ctx, self.name, self.media_type, settings):
+            entries = [story.entry(document.lang) for story in document.stories]
+            yield OutputFile(document.path, self.render_document(document.head, entries))
 
-    render: Callable[[Feed], bytes]
+    render_entry: Callable[[Entry], bytes]
+    render_document: Callable[[Feed, Sequence[bytes]], bytes]
     check_file: Callable[[Path, Diagnostics], None]
 
     def validate_outputs(self, out: Path, ctx: Context) -> None:
@@ -75,8 +113,8 @@ class FeedWriter(Writer):
             self.check_file(path, ctx.diagnostics)
 
 
-def read_settings(ctx: Context) -> Settings | None:
-    """The options of `ctx`, or None after reporting every invalid one."""
+def read_settings(ctx: Context, *, report: bool = True) -> Settings | None:
+    """The options of `ctx`, or None after reporting every invalid one (if `report`)."""
     opts = ctx.options
     line = ctx.config.lines.get("feeds", 0)
     where = f"{ctx.config.source.path}:{line}" if line else ctx.config.source.path
@@ -98,7 +136,7 @@ def read_settings(ctx: Context) -> Settings | None:
         problems.append("hub: give the hub's http(s) URL")
     # Atom and RSS share the section: report each problem once when both formats run.
     seen = {d.message for d in ctx.diagnostics if d.code == "feeds.option"}
-    for problem in problems:
+    for problem in problems if report else ():
         if f"feeds: {problem}" not in seen:
             ctx.diagnostics.error("feeds.option", f"feeds: {problem}", where)
     if problems:
@@ -124,28 +162,57 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def feed_documents(
-    stories: Sequence[Story], ctx: Context, fmt: str, media_type: str, settings: Settings
-) -> Iterator[tuple[str, Feed]]:
+class Dated(Protocol):
+    """What orders a story in its feeds: a story, or a feed writer's abstract of one."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def section(self) -> str: ...
+    @property
+    def published(self) -> datetime: ...
+    @property
+    def updated(self) -> datetime: ...
+    @property
+    def embargo_until(self) -> datetime | None: ...
+    def has(self, lang: str) -> bool: ...
+
+
+D = TypeVar("D", bound=Dated)
+
+
+@dataclass(frozen=True, slots=True)
+class Document(Generic[D]):
+    """One feed document: its path under out/, its head, and its entries' stories in order."""
+
+    path: str
+    lang: str
+    head: Feed
+    stories: tuple[D, ...]
+
+
+def plan_documents(
+    stories: Sequence[D],
+    ctx: Context,
+    fmt: str,
+    media_type: str,
+    settings: Settings,
+) -> Iterator[Document[D]]:
     """Every document of format `fmt`: `<lang>.xml`, `<lang>/<section>.xml`, and their
-    archive pages `.../archive/<n>.xml`."""
+    archive pages `.../archive/<n>.xml`; `stories` are the visible ones."""
     sections = settings.sections
     if sections is None:
         sections = tuple(sorted({s.section for s in stories}))
     for lang in settings.languages:
-        public = sorted(
-            (s for s in stories if s.has(lang) and s.is_visible(ctx.now)), key=archive_key
-        )
-        # Each entry is rendered once, though it appears in several documents.
-        entries = {s.id: make_entry(s, lang, ctx) for s in public}
-        kind = _Kind(lang, entries, settings, media_type)
+        public = sorted((s for s in stories if s.has(lang)), key=archive_key)
+        kind = _Kind(lang, settings, media_type)
         yield from _feed_set(f"{fmt}/{lang}", None, public, ctx, kind)
         for section in sections:
             chosen = [s for s in public if s.section == section]
             yield from _feed_set(f"{fmt}/{lang}/{section}", section, chosen, ctx, kind)
 
 
-def archive_key(story: Story) -> tuple[datetime, str]:
+def archive_key(story: Dated) -> tuple[datetime, str]:
     """Archive order: when the story reached the public (publication, or the end of its
     embargo). Unless a publication time is backdated, a story becomes public after every story
     already in a feed, so new entries land at the end and full archive pages keep their set."""
@@ -153,15 +220,15 @@ def archive_key(story: Story) -> tuple[datetime, str]:
     return appeared, story.id
 
 
-def recency_key(story: Story) -> tuple[datetime, datetime, str]:
+def recency_key(story: Dated) -> tuple[datetime, datetime, str]:
     """Order within a document, newest first: a corrected story counts as new again."""
     appeared, ident = archive_key(story)
     return story.updated, appeared, ident
 
 
 def paginate(
-    oldest_first: Sequence[Story], limit: int, size: int
-) -> tuple[list[tuple[Story, ...]], tuple[Story, ...]]:
+    oldest_first: Sequence[D], limit: int, size: int
+) -> tuple[list[tuple[D, ...]], tuple[D, ...]]:
     """(full archive pages, oldest first; the subscription feed's stories).
 
     Archive pages are filled oldest-first and only full pages are published, so the set of
@@ -185,15 +252,13 @@ class _Kind:
     """What the feeds of one language and format share."""
 
     lang: str
-    entries: dict[str, Entry]
-    """By story id."""
     settings: Settings
     media_type: str
 
 
 def _feed_set(
-    base: str, section: str | None, stories: Sequence[Story], ctx: Context, kind: _Kind
-) -> Iterator[tuple[str, Feed]]:
+    base: str, section: str | None, stories: Sequence[D], ctx: Context, kind: _Kind
+) -> Iterator[Document[D]]:
     """The subscription feed at `<base>.xml` and its archive pages `<base>/archive/<n>.xml`."""
     settings, media_type = kind.settings, kind.media_type
     pages, current = paginate(stories, settings.limit, settings.archive_size)
@@ -203,22 +268,22 @@ def _feed_set(
     if pages:
         links.append(Link(page_url[-1], "prev-archive", media_type))
     head = _FeedHead(kind.lang, section, subscription, ctx)
-    yield f"{base}.xml", head.feed(subscription, links, _entries(current, kind), False)
+
+    def document(
+        path: str, url: str, links: list[Link], chosen: tuple[D, ...], archive: bool
+    ) -> Document[D]:
+        updated = max((s.updated for s in chosen), default=EPOCH)
+        return Document(path, kind.lang, head.feed(url, links, updated, archive), chosen)
+
+    yield document(f"{base}.xml", subscription, links, current, False)
     for n, page in enumerate(pages, start=1):
         links = [Link(subscription, "current", media_type)]
         if n > 1:
             links.append(Link(page_url[n - 2], "prev-archive", media_type))
         if n < len(pages):
             links.append(Link(page_url[n], "next-archive", media_type))
-        newest_first = sorted(page, key=recency_key, reverse=True)
-        yield (
-            f"{base}/archive/{n}.xml",
-            head.feed(page_url[n - 1], links, _entries(newest_first, kind), True),
-        )
-
-
-def _entries(stories: Sequence[Story], kind: _Kind) -> tuple[Entry, ...]:
-    return tuple(kind.entries[s.id] for s in stories)
+        newest_first = tuple(sorted(page, key=recency_key, reverse=True))
+        yield document(f"{base}/archive/{n}.xml", page_url[n - 1], links, newest_first, True)
 
 
 class _FeedHead:
@@ -237,15 +302,13 @@ class _FeedHead:
         self.logo = site_media_url(ctx, pub.logo)
         self.icon = site_media_url(ctx, pub.icon) if pub.icon else None
 
-    def feed(
-        self, self_url: str, links: list[Link], entries: tuple[Entry, ...], archive: bool
-    ) -> Feed:
+    def feed(self, self_url: str, links: list[Link], updated: datetime, archive: bool) -> Feed:
         return Feed(
             id=self.id,
             lang=self.lang,
             title=self.title,
             subtitle=self.subtitle,
-            updated=max((e.updated for e in entries), default=EPOCH),
+            updated=updated,
             self_url=self_url,
             site_url=self.ctx.config.publisher.url,
             links=tuple(links),
@@ -254,7 +317,6 @@ class _FeedHead:
             icon=self.icon,
             rights=self.rights,
             archive=archive,
-            entries=entries,
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from syndicate.validate.feeds import check_rss_file
 from syndicate.writers.feeds.documents import FeedWriter
-from syndicate.writers.feeds.feedgen_adapter import rss_bytes
+from syndicate.writers.feeds.feedgen_adapter import rss_document, rss_item
 
 
 class RssWriter(FeedWriter):
@@ -13,5 +13,6 @@ class RssWriter(FeedWriter):
     name = "rss"
     description = "RSS 2.0 feeds: per language and section, full content, RFC 5005 archives"
     media_type = "application/rss+xml"
-    render = staticmethod(rss_bytes)
+    render_entry = staticmethod(rss_item)
+    render_document = staticmethod(rss_document)
     check_file = staticmethod(check_rss_file)

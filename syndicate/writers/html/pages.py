@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -33,7 +34,6 @@ from syndicate.writers.jsonld import (
     report_schema_problems,
     script_text,
     site_languages,
-    visible_stories,
 )
 from syndicate.writers.site_media import site_files, site_media_path
 
@@ -43,7 +43,26 @@ DOCTYPE = "<!DOCTYPE html>"
 _DATE_MARK = "\x00"
 
 
-class HtmlWriter(Writer):
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A story as the indexes show it (the writer's abstract of a visible story)."""
+
+    slug: str
+    section: str
+    published: datetime
+    timezone: str
+    variants: tuple[tuple[str, str, str], ...]
+    """(language, headline, summary) of each language version."""
+
+    def has(self, lang: str) -> bool:
+        return any(tag == lang for tag, _, _ in self.variants)
+
+    def variant(self, lang: str) -> tuple[str, str]:
+        """(headline, summary) in `lang`."""
+        return next((h, s) for tag, h, s in self.variants if tag == lang)
+
+
+class HtmlWriter(Writer[Listing]):
     name = "html"
     description = "article pages with embedded JSON-LD and hreflang links, and story indexes"
     media_type = "text/html"
@@ -63,8 +82,19 @@ class HtmlWriter(Writer):
         if langs:
             yield from _story_media(story, ctx)
 
-    def write_collection(self, stories: Sequence[Story], ctx: Context) -> Iterable[OutputFile]:
-        yield from _indexes(visible_stories(stories, ctx), ctx, GraphBuilder(ctx))
+    def abstract(self, story: Story, ctx: Context) -> Listing | None:
+        if not story.is_visible(ctx.now):
+            return None
+        return Listing(
+            story.slug,
+            story.section,
+            story.published,
+            story.timezone,
+            tuple((v.lang, v.headline, v.summary) for v in story.variants),
+        )
+
+    def write_collection(self, stories: Sequence[Listing], ctx: Context) -> Iterable[OutputFile]:
+        yield from _indexes(stories, ctx, GraphBuilder(ctx))
         for file in site_files(ctx):
             yield OutputFile(site_media_path(file), ctx.read_asset(file))
 
@@ -341,7 +371,9 @@ class ArticlePage:
 # Indexes -----------------------------------------------------------------------------------
 
 
-def _indexes(stories: Sequence[Story], ctx: Context, builder: GraphBuilder) -> Iterator[OutputFile]:
+def _indexes(
+    stories: Sequence[Listing], ctx: Context, builder: GraphBuilder
+) -> Iterator[OutputFile]:
     """`index.<lang>.html` for each language of this run that has stories, and `index.html`
     listing every site language; newest stories first."""
     ordered = sorted(stories, key=lambda s: (-s.published.timestamp(), s.slug))
@@ -368,12 +400,12 @@ def index_head(head: El, url: str, langs: Sequence[str], ctx: Context, ld_json: 
     el(head, "script", ld_json, type="application/ld+json")
 
 
-def index_items(stories: Sequence[Story], lang: str, ctx: Context) -> list[tuple[str, str]]:
-    return [(ctx.urls.article(s, lang), s.variant(lang).headline) for s in stories]
+def index_items(stories: Sequence[Listing], lang: str, ctx: Context) -> list[tuple[str, str]]:
+    return [(ctx.urls.article(s, lang), s.variant(lang)[0]) for s in stories]
 
 
 def language_index(
-    lang: str, stories: Sequence[Story], langs: Sequence[str], ctx: Context, builder: GraphBuilder
+    lang: str, stories: Sequence[Listing], langs: Sequence[str], ctx: Context, builder: GraphBuilder
 ) -> El:
     publisher = ctx.config.publisher.name
     title = f"{term('latest_news', lang)} – {publisher}"
@@ -392,7 +424,7 @@ def language_index(
     return root
 
 
-def home_index(by_lang: dict[str, list[Story]], ctx: Context, builder: GraphBuilder) -> El:
+def home_index(by_lang: dict[str, list[Listing]], ctx: Context, builder: GraphBuilder) -> El:
     """Every language, named in itself, with its stories."""
     publisher = ctx.config.publisher.name
     url = ctx.urls.output("html/index.html")
@@ -425,14 +457,14 @@ def language_nav(parent: El, lang: str, others: Sequence[str], href: Callable[[s
         link.set("rel", "alternate")
 
 
-def story_list(parent: El, stories: Sequence[Story], lang: str, level: str) -> None:
+def story_list(parent: El, stories: Sequence[Listing], lang: str, level: str) -> None:
     items = el(parent, "ul", class_="stories")
     for story in stories:
-        variant = story.variant(lang)
+        headline, summary = story.variant(lang)
         item = el(items, "li")
         el(item, "p", section_name(story.section, lang), class_="kicker")
-        el(el(item, level), "a", variant.headline, href=f"{story.slug}.{lang}.html")
-        el(item, "p", variant.summary)
+        el(el(item, level), "a", headline, href=f"{story.slug}.{lang}.html")
+        el(item, "p", summary)
         el(
             item,
             "time",
