@@ -6,10 +6,15 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from syndicate import build
 from syndicate.cli import main
+from syndicate.manifest import PickleStore, cache_folder
+from syndicate.model import Story
+from syndicate.writers.feeds import documents
 from tests.bench.corpus import generate
 from tests.conftest import FIXED_NOW, REPO
 
@@ -169,4 +174,68 @@ def test_an_embargo_lifting_at_now_is_an_input(baseline: Path, tmp_path: Path) -
     export(site, site / "out", "-j", "1", now=later)
     export(site, tmp_path / "full", "--force", "-j", "1", now=later)
     assert (site / "out" / "html" / "bench-000002.en.html").exists()
+    assert tree(site / "out") == tree(tmp_path / "full")
+
+
+def test_a_run_that_changed_nothing_reads_no_story(
+    baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest keeps each story's facts: unchanged stories are neither parsed nor
+    unpickled, and no abstract is loaded while no collection has to be rebuilt."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    export(site, site / "out", "-j", "1")
+    before = tree(site / "out")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged story was read")
+
+    monkeypatch.setattr(build, "read_story", refuse)
+    monkeypatch.setattr(PickleStore, "load", refuse)
+    export(site, site / "out", "-j", "1")
+    assert tree(site / "out") == before
+
+
+def test_an_edit_reads_and_renders_that_story_only(
+    baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Feeds keep each entry rendered: after an edit only the edited story's entries are
+    rendered again (once per feed format and language), and only it is parsed."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    export(site, site / "out", "-j", "1")
+    edit(site / "articles")
+    read: list[str] = []
+    rendered: list[tuple[str, str]] = []
+    read_story, make_entry = build.read_story, documents.make_entry
+
+    def reading(folder: Path, *args: Any) -> Any:
+        read.append(folder.name)
+        return read_story(folder, *args)
+
+    def rendering(story: Story, lang: str, ctx: Any) -> Any:
+        rendered.append((story.slug, lang))
+        return make_entry(story, lang, ctx)
+
+    monkeypatch.setattr(build, "read_story", reading)
+    monkeypatch.setattr(documents, "make_entry", rendering)
+    export(site, site / "out", "-j", "1")
+    assert read == ["bench-000001"]
+    assert sorted(rendered) == sorted([("bench-000001", "en"), ("bench-000001", "fr")] * 2)
+    export(site, tmp_path / "full", "--force", "-j", "1")
+    assert tree(site / "out") == tree(tmp_path / "full")
+
+
+def test_lost_abstracts_and_stories_are_made_again(baseline: Path, tmp_path: Path) -> None:
+    """The cache beside out/ may be emptied: what a collection needs is made again from the
+    stories' folders, with the same bytes."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    export(site, site / "out", "-j", "1")
+    cache = cache_folder(site / "out")
+    shutil.rmtree(cache / "abstracts")
+    shutil.rmtree(cache / "stories")
+    edit(site / "articles")
+    export(site, site / "out", "-j", "1")
+    export(site, tmp_path / "full", "--force", "-j", "1")
     assert tree(site / "out") == tree(tmp_path / "full")

@@ -61,6 +61,7 @@ class Listed:
     published: datetime
     updated: datetime
     embargo_until: datetime | None
+    """The story's times, in UTC."""
     entries: tuple[tuple[str, bytes], ...]
     """(language, the serialised entry) of each feed language the story has."""
 
@@ -92,9 +93,10 @@ class FeedWriter(Writer[Listed]):
             for lang in settings.languages
             if story.has(lang)
         )
-        return Listed(
-            story.id, story.section, story.published, story.updated, story.embargo_until, entries
-        )
+        # In UTC: comparing datetimes of one time zone object skips the offset lookups.
+        embargo = story.embargo_until.astimezone(UTC) if story.embargo_until else None
+        published, updated = story.published.astimezone(UTC), story.updated.astimezone(UTC)
+        return Listed(story.id, story.section, published, updated, embargo, entries)
 
     def write_collection(self, stories: Sequence[Listed], ctx: Context) -> Iterable[OutputFile]:
         settings = read_settings(ctx)

@@ -9,17 +9,21 @@ from datetime import datetime
 from html import escape
 
 from feedgen.entry import FeedEntry
+from feedgen.ext.dc import DcEntryExtension
+from feedgen.ext.media import MediaEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from syndicate.i18n.dates import rfc822, rfc3339_utc
 from syndicate.i18n.locales import is_valid_tag
+from syndicate.render.xhtml import XHTML_NS
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 HISTORY_NS = "http://purl.org/syndication/history/1.0"
 _A = f"{{{ATOM_NS}}}"
 _M = f"{{{MEDIA_NS}}}"
+_X = f"{{{XHTML_NS}}}"
 GENERATOR = "syndicate"
 
 
@@ -101,8 +105,11 @@ class Feed:
 
 
 # An entry is rendered once, alone, and its bytes are kept with the story; a document is its
-# head (made by feedgen with no entries) with the entries it lists spliced in. Rendered inside
-# a parent that declares the feed's namespaces, an entry uses their prefixes.
+# head (made by feedgen with no entries) with the entries it lists spliced in as text. An entry
+# is serialised inside a document of the same namespaces at the depth entries have, so its
+# bytes are those it has in any document: prefixes and indentation included.
+_ENTRIES = "syndicate:entries"
+"""A comment standing where the entries go while the head is serialised."""
 _ATOM_NSMAP: dict[str | None, str] = {None: ATOM_NS, "media": MEDIA_NS}
 _RSS_NSMAP: dict[str | None, str] = {
     "atom": ATOM_NS,
@@ -113,14 +120,44 @@ _RSS_NSMAP: dict[str | None, str] = {
 
 
 def atom_entry(entry: Entry) -> bytes:
-    """One Atom entry, serialised on its own (see `atom_document`)."""
-    element = _feedgen_entry(entry).atom_entry()
-    # feedgen makes un-namespaced elements and relies on a literal `xmlns` on the feed.
-    for child in element.iter(etree.Element):
-        if not child.tag.startswith("{"):
-            child.tag = _A + child.tag
-    _repair_atom_entry(element, entry)
-    return _fragment(element, _A + "feed", _ATOM_NSMAP)
+    """One Atom entry, serialised on its own (see `atom_document`).
+
+    Built here rather than by feedgen: feedgen's entry needs three repairs (a faked namespace,
+    entry links that lose rel, type and hreflang, isoformat dates) that cost more than building
+    it, and it reparses the content we already hold as a tree. The element order and content
+    are feedgen's, repaired."""
+    root = etree.Element(_A + "feed", nsmap=_ATOM_NSMAP)
+    element = etree.SubElement(root, _A + "entry")
+    _sub(element, _A + "id", entry.id)
+    _sub(element, _A + "title", entry.title)
+    _sub(element, _A + "updated", rfc3339_utc(entry.updated))
+    for link in _entry_links(entry):
+        element.append(_atom_link(link))
+    for person in entry.authors:
+        author = etree.SubElement(element, _A + "author")
+        _sub(author, _A + "name", person.name)
+        if person.email:
+            _sub(author, _A + "email", person.email)
+        if person.uri:
+            _sub(author, _A + "uri", person.uri)
+    # The Atom container <div> (RFC 4287, 4.1.3.1), then the body's own <div lang>.
+    content = etree.SubElement(element, _A + "content", type="xhtml")
+    container = etree.SubElement(content, _X + "div", nsmap={None: XHTML_NS})
+    container.append(_parse(entry.content.encode("utf-8")))
+    _sub(element, _A + "summary", entry.summary or None)
+    for cat in entry.categories:
+        category = etree.SubElement(element, _A + "category", term=cat.term)
+        if cat.scheme:
+            category.set("scheme", cat.scheme)
+        if cat.label:
+            category.set("label", cat.label)
+    _sub(element, _A + "published", rfc3339_utc(entry.published))
+    if entry.rights:
+        _sub(element, _A + "rights", entry.rights)
+    for item in entry.media:
+        etree.SubElement(element, _M + "content", _media_attributes(item))
+    _complete_media(element, entry)
+    return _fragment(root)
 
 
 def atom_document(feed: Feed, entries: Sequence[bytes]) -> bytes:
@@ -130,18 +167,19 @@ def atom_document(feed: Feed, entries: Sequence[bytes]) -> bytes:
     root = _parse(_generator(feed, "application/atom+xml").atom_str())
     # feedgen writes isoformat() (`+00:00`, microseconds); partners expect RFC 3339 in UTC.
     _set_text(root.find(_A + "updated"), rfc3339_utc(feed.updated))
-    for data in entries:
-        root.append(_parse(data))
     if feed.archive:
         _archive_marker(root)
-    return _serialise(root)
+    return _splice(root, root, entries)
 
 
 def rss_item(entry: Entry) -> bytes:
     """One RSS item, serialised on its own (see `rss_document`)."""
     element = _feedgen_entry(entry).rss_entry()
     _repair_rss_item(element, entry)
-    return _fragment(element, "rss", _RSS_NSMAP)
+    root = etree.Element("rss", nsmap=_RSS_NSMAP)
+    # Moved under a parent that declares them, the item takes its namespaces' prefixes.
+    etree.SubElement(root, "channel").append(element)
+    return _fragment(root)
 
 
 def rss_document(feed: Feed, items: Sequence[bytes]) -> bytes:
@@ -155,11 +193,9 @@ def rss_document(feed: Feed, items: Sequence[bytes]) -> bytes:
     anchor = channel.find(_A + "link")
     for link in reversed(feed.links):
         anchor.addnext(_atom_link(link))
-    for data in items:
-        channel.append(_parse(data))
     if feed.archive:
         _archive_marker(channel)
-    return _serialise(root)
+    return _splice(root, channel, items)
 
 
 def feedgen_document(feed: Feed, entries: Sequence[Entry], self_type: str) -> FeedGenerator:
@@ -205,8 +241,9 @@ def _feedgen_entry(entry: Entry) -> FeedEntry:
     if not is_valid_tag(entry.lang):
         raise ValueError(f"{entry.lang!r} is not a BCP 47 language tag")
     fe = FeedEntry()
-    fe.load_extension("dc", atom=False, rss=True)
-    fe.load_extension("media")
+    # What load_extension("dc"/"media") registers, without its import per entry.
+    fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+    fe.register_extension("media", MediaEntryExtension)
     _fill_entry(fe, entry)
     return fe
 
@@ -233,28 +270,19 @@ def _fill_entry(fe: FeedEntry, entry: Entry) -> None:
     for cat in entry.categories:
         fe.category(_as_dict(cat))
     for item in entry.media:
-        fe.media.content(
-            url=item.url,
-            type=item.type,
-            fileSize=str(item.size),
-            width=str(item.width),
-            height=str(item.height),
-            medium="image",
-            group=None,
-        )
+        fe.media.content(_media_attributes(item), group=None)
 
 
-def _repair_atom_entry(element: etree._Element, entry: Entry) -> None:
-    _set_text(element.find(_A + "updated"), rfc3339_utc(entry.updated))
-    _set_text(element.find(_A + "published"), rfc3339_utc(entry.published))
-    # feedgen's entry link loop reads rel/type/hreflang from the new element instead of the
-    # data, so every entry link loses them: rebuild the links from our data.
-    for link in element.findall(_A + "link"):
-        element.remove(link)
-    anchor = element.find(_A + "updated")
-    for link in reversed(_entry_links(entry)):
-        anchor.addnext(_atom_link(link))
-    _complete_media(element, entry)
+def _media_attributes(item: Media) -> dict[str, str]:
+    """A `media:content`'s attributes, in the order feedgen writes them."""
+    return {
+        "url": item.url,
+        "fileSize": str(item.size),
+        "type": item.type,
+        "medium": "image",
+        "height": str(item.height),
+        "width": str(item.width),
+    }
 
 
 def _entry_links(entry: Entry) -> list[Link]:
@@ -309,17 +337,36 @@ def _as_dict(value: Link | Person | Category) -> dict[str, str]:
     return {k: str(v) for k, v in fields if v is not None}
 
 
-def _fragment(element: etree._Element, parent: str, nsmap: dict[str | None, str]) -> bytes:
-    """The element's bytes, namespace prefixes taken from a parent with `nsmap` (lxml
-    reconciles the element's own declarations with the parent's when it moves there)."""
-    etree.Element(parent, nsmap=nsmap).append(element)
-    data: bytes = etree.tostring(element, encoding="UTF-8")
-    return data
+def _fragment(root: etree._Element) -> bytes:
+    """The lines of the one entry (or item) in `root`, as pretty-printed there."""
+    data = _serialise(root)
+    entry = root.find(".//" + _A + "entry")
+    tag = b"<entry>" if entry is not None else b"<item>"
+    start = data.rindex(b"\n", 0, data.index(tag)) + 1
+    end = data.index(b"\n", data.rindex(tag.replace(b"<", b"</"))) + 1
+    return data[start:end]
+
+
+def _splice(root: etree._Element, parent: etree._Element, entries: Sequence[bytes]) -> bytes:
+    """The document `root` with the entries' lines as the last children of `parent`; the
+    namespaces the entries use stay declared on the root."""
+    parent.append(etree.Comment(_ENTRIES))
+    prefixes = [p for p in root.nsmap if p and any(b"<%s:" % p.encode() in e for e in entries)]
+    etree.cleanup_namespaces(root, keep_ns_prefixes=prefixes)
+    data: bytes = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    marker = b"<!--%s-->\n" % _ENTRIES.encode()
+    at = data.index(marker)
+    start = data.rindex(b"\n", 0, at) + 1
+    return _DECLARATION + data[:start] + b"".join(entries) + data[at + len(marker) :]
 
 
 def _parse(data: bytes) -> etree._Element:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
     return etree.fromstring(data, parser)
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None) -> None:
+    etree.SubElement(parent, tag).text = text
 
 
 def _set_text(element: etree._Element | None, text: str) -> None:
@@ -328,7 +375,10 @@ def _set_text(element: etree._Element | None, text: str) -> None:
     element.text = text
 
 
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
 def _serialise(root: etree._Element) -> bytes:
     etree.cleanup_namespaces(root)
     data: bytes = etree.tostring(root, encoding="UTF-8", pretty_print=True)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + data
+    return _DECLARATION + data
