@@ -249,6 +249,7 @@ class Builder:
     def collections(self, sink: Sink, progress: Progress | None = None) -> None:
         """Each format's files over all the stories: reused while no story changed."""
         now = self.settings.now
+        recall = self._recall()
         for index, writer in enumerate(self.writers, 1):
             if progress:
                 progress(writer.name, index, len(self.writers))
@@ -264,7 +265,7 @@ class Builder:
             ctx = make_context(
                 writer, self.settings.config, self.settings.now, self.settings.languages, diags
             )
-            ctx = replace(ctx, recall=self._recall())
+            ctx = replace(ctx, recall=recall)
             if writer.per_story:
                 abstracts = self._abstracts(writer, units, ctx)
                 produce = functools.partial(writer.write_collection, abstracts, ctx)

@@ -27,6 +27,7 @@ import syndicate
 from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import SourceRef, Story
+from syndicate.model.story import is_public
 
 
 def cache_folder(out: Path) -> Path:
@@ -121,8 +122,7 @@ class StoryFacts:
         )
 
     def is_visible(self, now: datetime) -> bool:
-        """As `Story.is_visible`."""
-        return self.usable and (self.embargo_until is None or self.embargo_until <= now)
+        return is_public(self.usable, self.embargo_until, now)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -209,6 +209,9 @@ class Story:
 
     def is_visible(self, now: datetime) -> bool:
         """Whether the story may be shown to the public at `now` (feeds, pages, editions)."""
-        if self.status != "usable":
-            return False
-        return self.embargo_until is None or self.embargo_until <= now
+        return is_public(self.status == "usable", self.embargo_until, now)
+
+
+def is_public(usable: bool, embargo_until: datetime | None, now: datetime) -> bool:
+    """The visibility rule: a usable story whose embargo (if any) has ended."""
+    return usable and (embargo_until is None or embargo_until <= now)

@@ -134,6 +134,11 @@ class EpubWriter(Writer[Shelved]):
             check_catalog_links(path, out, ctx.urls.output(""), ctx.diagnostics)
 
 
+def _newest_first(stories: Sequence[S]) -> list[S]:
+    """The order editions choose from: newest publication first."""
+    return sorted(stories, key=lambda s: (s.published, s.slug), reverse=True)
+
+
 @dataclass(frozen=True, slots=True)
 class _Published:
     """One finished EPUB, with what the catalog says about it."""
@@ -172,7 +177,7 @@ class _Run:
         """The editions and the catalog, when each story's books are built on their own:
         the catalog entries of those books come from the abstracts, and only the stories of
         the editions are recalled whole."""
-        visible = sorted(shelved, key=lambda s: (s.published, s.slug), reverse=True)
+        visible = _newest_first(shelved)
         entries = [entry for story in visible for entry in story.entries]
         self.ready = {(s.slug, e.lang) for s in visible for e in s.entries}
         editions = [e.map(lambda s: self.ctx.story(s.slug)) for e in self._editions(visible)]
@@ -186,11 +191,7 @@ class _Run:
         yield from opds.catalog([b.entry for b in books] + entries, self.ctx)
 
     def _visible(self, stories: Sequence[Story]) -> list[Story]:
-        return sorted(
-            (s for s in stories if s.is_visible(self.ctx.now)),
-            key=lambda s: (s.published, s.slug),
-            reverse=True,
-        )
+        return _newest_first([s for s in stories if s.is_visible(self.ctx.now)])
 
     def _editions(self, visible: Sequence[S]) -> list[Edition[S]]:
         editions = select_editions(

@@ -157,7 +157,7 @@ def atom_entry(entry: Entry) -> bytes:
     for item in entry.media:
         etree.SubElement(element, _M + "content", _media_attributes(item))
     _complete_media(element, entry)
-    return _fragment(root)
+    return _fragment(root, b"entry")
 
 
 def atom_document(feed: Feed, entries: Sequence[bytes]) -> bytes:
@@ -179,7 +179,7 @@ def rss_item(entry: Entry) -> bytes:
     root = etree.Element("rss", nsmap=_RSS_NSMAP)
     # Moved under a parent that declares them, the item takes its namespaces' prefixes.
     etree.SubElement(root, "channel").append(element)
-    return _fragment(root)
+    return _fragment(root, b"item")
 
 
 def rss_document(feed: Feed, items: Sequence[bytes]) -> bytes:
@@ -337,13 +337,11 @@ def _as_dict(value: Link | Person | Category) -> dict[str, str]:
     return {k: str(v) for k, v in fields if v is not None}
 
 
-def _fragment(root: etree._Element) -> bytes:
-    """The lines of the one entry (or item) in `root`, as pretty-printed there."""
+def _fragment(root: etree._Element, tag: bytes) -> bytes:
+    """The lines of the one `<tag>` element in `root`, as pretty-printed there."""
     data = _serialise(root)
-    entry = root.find(".//" + _A + "entry")
-    tag = b"<entry>" if entry is not None else b"<item>"
-    start = data.rindex(b"\n", 0, data.index(tag)) + 1
-    end = data.index(b"\n", data.rindex(tag.replace(b"<", b"</"))) + 1
+    start = data.rindex(b"\n", 0, data.index(b"<%s>" % tag)) + 1
+    end = data.index(b"\n", data.rindex(b"</%s>" % tag)) + 1
     return data[start:end]
 
 
