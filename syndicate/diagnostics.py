@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -32,13 +33,14 @@ class Diagnostic:
 
 
 class Diagnostics:
-    """Collects every problem of a run, so all of them are reported, not only the first."""
+    """Collects every problem of a run, so all of them are reported, not only the first; the
+    same problem reported twice (two formats warning about one headline) is kept once."""
 
     def __init__(self) -> None:
-        self._items: list[Diagnostic] = []
+        self._items: dict[Diagnostic, None] = {}
 
     def add(self, d: Diagnostic) -> None:
-        self._items.append(d)
+        self._items.setdefault(d)
 
     def error(self, code: str, message: str, where: SourceRef | str | None = None) -> None:
         self._report("error", code, message, where)
@@ -54,8 +56,9 @@ class Diagnostics:
         else:
             self.add(Diagnostic(severity, code, message, where))
 
-    def extend(self, other: Diagnostics) -> None:
-        self._items.extend(other)
+    def extend(self, other: Iterable[Diagnostic]) -> None:
+        for d in other:
+            self.add(d)
 
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self._items)
@@ -79,5 +82,7 @@ class Diagnostics:
         return sorted(self._items, key=lambda d: (d.path or "", d.line))
 
 
-class InputError(Exception):
-    """Raised to stop a run whose input has errors; the diagnostics were already reported."""
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`; did you mean 'x'?` for the closest of `choices`, or nothing when none is close."""
+    hint = difflib.get_close_matches(word, list(choices), n=1)
+    return f"; did you mean {hint[0]!r}?" if hint else ""

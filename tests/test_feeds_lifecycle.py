@@ -10,17 +10,15 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from conftest import export_stories
 from lxml import etree
 from lxml import html as lxml_html
 
-from syndicate.config import SiteConfig
-from syndicate.diagnostics import Diagnostics
-from syndicate.model import Correction, Localized, Paragraph, Story, Text
-from syndicate.validate.feeds import atom_problems, rss_problems
-from syndicate.writers.base import Context
-from syndicate.writers.feeds.atom import AtomWriter
-from syndicate.writers.feeds.documents import OPTIONS, FeedWriter
-from syndicate.writers.feeds.rss import RssWriter
+from syndicate.formats.feeds.atom import AtomWriter
+from syndicate.formats.feeds.documents import FeedWriter
+from syndicate.formats.feeds.rss import RssWriter
+from syndicate.formats.feeds.validate import atom_problems, rss_problems
+from syndicate.model import Correction, Localized, Paragraph, SiteConfig, Story, Text
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 WRITERS = [AtomWriter(), RssWriter()]
@@ -33,10 +31,7 @@ def export(
     now: datetime = NOW,
     **options: object,
 ) -> dict[str, bytes]:
-    values = {opt.name: opt.default for opt in OPTIONS} | options
-    diags = Diagnostics()
-    ctx = Context(config, now, diags, config.languages, values)
-    files = {f.path: f.data for f in writer.write(stories, ctx)}
+    files, diags = export_stories(stories, config, writer, now=now, options={"feeds": options})
     assert not diags.errors, [d.format_text() for d in diags]
     return files
 

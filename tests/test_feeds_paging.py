@@ -9,16 +9,15 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from conftest import export_stories
 from lxml import etree
 
-from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
-from syndicate.model import Story
-from syndicate.validate.feeds import atom_problems, rss_problems
-from syndicate.writers.base import Context
-from syndicate.writers.feeds.atom import AtomWriter
-from syndicate.writers.feeds.documents import OPTIONS, FeedWriter
-from syndicate.writers.feeds.rss import RssWriter
+from syndicate.formats.feeds.atom import AtomWriter
+from syndicate.formats.feeds.documents import FeedWriter
+from syndicate.formats.feeds.rss import RssWriter
+from syndicate.formats.feeds.validate import atom_problems, rss_problems
+from syndicate.model import SiteConfig, Story
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 DAY0 = datetime(2021, 3, 1, 9, 0, tzinfo=UTC)
@@ -30,10 +29,7 @@ FH_ARCHIVE = "{http://purl.org/syndication/history/1.0}archive"
 def export(
     writer: FeedWriter, stories: list[Story], config: SiteConfig, **options: object
 ) -> tuple[dict[str, bytes], Diagnostics]:
-    values = {opt.name: opt.default for opt in OPTIONS} | options
-    diags = Diagnostics()
-    ctx = Context(config, NOW, diags, config.languages, values)
-    return {f.path: f.data for f in writer.write(stories, ctx)}, diags
+    return export_stories(stories, config, writer, now=NOW, options={"feeds": options})
 
 
 def atom(stories: list[Story], config: SiteConfig, **options: object) -> dict[str, bytes]:
@@ -214,5 +210,5 @@ def test_invalid_options_are_reported(
 ) -> None:
     files, diags = export(AtomWriter(), [sample_story], site_config, **options)
     assert files == {}
-    assert [d.code for d in diags.errors] == ["feeds.option"]
+    assert [d.code for d in diags.errors] == ["config.option"]
     assert diags.errors[0].message.startswith(f"feeds: {message}:")

@@ -16,7 +16,7 @@ from test_jsonld import assert_same_files, export_articles, sample_copy, set_fro
 
 from syndicate.cli import main
 from syndicate.model import Story
-from syndicate.validate.schemas import check
+from syndicate.readers.schemas import check
 
 LANGS = ("en", "ar", "de", "es", "fr", "zh-Hans")
 BASE = "https://ycpress.example/syndicate/"

@@ -4,17 +4,18 @@ the same bytes as a full export, and files whose inputs did not change are left 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from syndicate import build
+from syndicate.build import workers
+from syndicate.build.state import STATE_FILE, BuildState, state_folder
 from syndicate.cli import main
-from syndicate.manifest import PickleStore, cache_folder
+from syndicate.formats.feeds import documents
 from syndicate.model import Story
-from syndicate.writers.feeds import documents
 from tests.bench.corpus import generate
 from tests.conftest import FIXED_NOW, REPO
 
@@ -180,8 +181,8 @@ def test_an_embargo_lifting_at_now_is_an_input(baseline: Path, tmp_path: Path) -
 def test_a_run_that_changed_nothing_reads_no_story(
     baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The manifest keeps each story's facts: unchanged stories are neither parsed nor
-    unpickled, and no abstract is loaded while no collection has to be rebuilt."""
+    """The build state keeps each story's summary: unchanged stories are neither parsed nor
+    loaded, and no fragment is loaded while no collection has to be rebuilt."""
     site = tmp_path / "site"
     shutil.copytree(baseline, site, copy_function=shutil.copy2)
     export(site, site / "out", "-j", "1")
@@ -190,8 +191,9 @@ def test_a_run_that_changed_nothing_reads_no_story(
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("an unchanged story was read")
 
-    monkeypatch.setattr(build, "read_story", refuse)
-    monkeypatch.setattr(PickleStore, "load", refuse)
+    monkeypatch.setattr(workers, "read_story", refuse)
+    monkeypatch.setattr(BuildState, "model", refuse)
+    monkeypatch.setattr(BuildState, "fragment", refuse)
     export(site, site / "out", "-j", "1")
     assert tree(site / "out") == before
 
@@ -207,7 +209,7 @@ def test_an_edit_reads_and_renders_that_story_only(
     edit(site / "articles")
     read: list[str] = []
     rendered: list[tuple[str, str]] = []
-    read_story, make_entry = build.read_story, documents.make_entry
+    read_story, make_entry = workers.read_story, documents.make_entry
 
     def reading(folder: Path, *args: Any) -> Any:
         read.append(folder.name)
@@ -217,7 +219,7 @@ def test_an_edit_reads_and_renders_that_story_only(
         rendered.append((story.slug, lang))
         return make_entry(story, lang, ctx)
 
-    monkeypatch.setattr(build, "read_story", reading)
+    monkeypatch.setattr(workers, "read_story", reading)
     monkeypatch.setattr(documents, "make_entry", rendering)
     export(site, site / "out", "-j", "1")
     assert read == ["bench-000001"]
@@ -226,15 +228,15 @@ def test_an_edit_reads_and_renders_that_story_only(
     assert tree(site / "out") == tree(tmp_path / "full")
 
 
-def test_lost_abstracts_and_stories_are_made_again(baseline: Path, tmp_path: Path) -> None:
-    """The cache beside out/ may be emptied: what a collection needs is made again from the
-    stories' folders, with the same bytes."""
+def test_lost_fragments_and_stories_are_made_again(baseline: Path, tmp_path: Path) -> None:
+    """The state beside out/ may lose what collections need (fragments, whole stories): it is
+    made again from the stories' folders, with the same bytes."""
     site = tmp_path / "site"
     shutil.copytree(baseline, site, copy_function=shutil.copy2)
     export(site, site / "out", "-j", "1")
-    cache = cache_folder(site / "out")
-    shutil.rmtree(cache / "abstracts")
-    shutil.rmtree(cache / "stories")
+    with sqlite3.connect(state_folder(site / "out") / STATE_FILE) as db:
+        db.execute("DELETE FROM fragments")
+        db.execute("DELETE FROM models")
     edit(site / "articles")
     export(site, site / "out", "-j", "1")
     export(site, tmp_path / "full", "--force", "-j", "1")

@@ -17,7 +17,7 @@ from conftest import FIXED_NOW, REPO, SAMPLE_SLUG
 
 from syndicate.cli import main
 from syndicate.model import Story
-from syndicate.validate.schemas import check
+from syndicate.readers.schemas import check
 
 LANGS = ("en", "ar", "de", "es", "fr", "zh-Hans")
 BASE = "https://ycpress.example/syndicate/"

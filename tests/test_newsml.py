@@ -11,20 +11,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_NOW, Exporter
+from conftest import FIXED_NOW, Exporter, export_stories
 from lxml import etree
 
 from syndicate.cli import main
-from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
-from syndicate.export import make_context
+from syndicate.formats.contract import Context
+from syndicate.formats.newsml.validate import profile_schema
+from syndicate.formats.newsml.vocabulary import IPTC_CATALOG
+from syndicate.formats.newsml.writer import NewsMLOptions
 from syndicate.i18n.text import dateline_text
-from syndicate.model import Correction, Localized, Story
+from syndicate.model import Correction, Localized, SiteConfig, Story
 from syndicate.render.text import body_text, word_count
-from syndicate.render.xhtml import XHTML_NS, render_body, to_string
-from syndicate.validate.newsml import profile_schema, safe_parser
-from syndicate.writers.base import Context
-from syndicate.writers.newsml import IPTC_CATALOG, NewsMLWriter
+from syndicate.render.xhtml import render_body, to_string
+from syndicate.xmlbase import XHTML_NS, safe_parser
 
 NS = {"g2": "http://iptc.org/std/nar/2006-10-01/", "h": XHTML_NS}
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -42,16 +42,18 @@ def iptc_xsd(shared_dir: Path) -> etree.XMLSchema:
     )
 
 
-def context(config: SiteConfig, languages: Sequence[str] | None = None) -> Context:
+def context(config: SiteConfig, languages: Sequence[str] | None = None) -> Context[NewsMLOptions]:
     now = datetime.fromisoformat(FIXED_NOW.replace("Z", "+00:00"))
     langs = tuple(languages or config.languages)
-    return make_context(NewsMLWriter(), config, now, langs, Diagnostics())
+    return Context(config, now, langs, NewsMLOptions(), Diagnostics(), "newsml")
 
 
 def write(story: Story, config: SiteConfig, languages: Sequence[str] | None = None) -> Items:
-    """The writer's files for one story, parsed, by path."""
-    files = NewsMLWriter().write([story], context(config, languages))
-    return {f.path: etree.fromstring(f.data, safe_parser()) for f in files}
+    """The format's files for one story (its items, its package, our catalog), parsed, by
+    path."""
+    files, diags = export_stories([story], config, "newsml", languages=languages)
+    assert not diags.errors, [d.format_text() for d in diags]
+    return {path: etree.fromstring(data, safe_parser()) for path, data in files.items()}
 
 
 def item(items: Items, story: Story, lang: str) -> etree._Element:
@@ -303,13 +305,15 @@ def test_content_set_holds_one_xhtml_document(sample_story: Story, site_config: 
         html = inline[0][0]
         assert html.get(XML_LANG) == variant.lang
         assert xp(html, "string(h:head/h:title)") == variant.headline
-        expected = render_body(sample_story, variant, lambda img: urls.image(sample_story, img))
+        expected = render_body(
+            sample_story, variant, lambda img: urls.image(sample_story.slug, img)
+        )
         assert to_string(xp(html, "h:body/h:div")[0]) == to_string(expected)
         assert inline[0].get("wordcount") == str(word_count(body_text(variant)))
         image = sample_story.images[0]
         remote = xp(root, "g2:contentSet/g2:remoteContent")
         assert [(r.get("href"), r.get("contenttype"), r.get("size")) for r in remote] == [
-            (urls.image(sample_story, image), image.media_type, str(image.size))
+            (urls.image(sample_story.slug, image), image.media_type, str(image.size))
         ]
         assert (remote[0].get("width"), remote[0].get("height")) == (
             str(image.width),
@@ -327,7 +331,9 @@ def test_only_selected_languages_are_written(sample_story: Story, site_config: S
     ]
     links = xp(item(items, sample_story, "en"), "//g2:link[starts-with(@rel, 'synrel:')]")
     assert [link.get(XML_LANG) for link in links] == ["fr"]
-    assert write(sample_story, site_config, ["pt"]) == {}
+    # A site language the story lacks: no item, no package, no catalog to point to.
+    with_portuguese = dataclasses.replace(site_config, languages=(*site_config.languages, "pt"))
+    assert write(sample_story, with_portuguese, ["pt"]) == {}
 
 
 def test_every_qcode_alias_is_declared_by_a_referenced_catalog(

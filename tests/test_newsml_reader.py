@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, SAMPLE_SLUG
-from test_newsml import context
+from conftest import REPO, SAMPLE_SLUG, export_stories
 
 from syndicate.cli import main
-from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
+from syndicate.formats.model.writer import to_data
+from syndicate.formats.newsml.reader import read_newsml
 from syndicate.model import (
     BlockQuote,
     Code,
@@ -28,25 +28,25 @@ from syndicate.model import (
     Localized,
     Paragraph,
     Place,
+    SiteConfig,
     Story,
     Strong,
     Text,
     ThematicBreak,
 )
 from syndicate.readers.articles import read_articles
-from syndicate.readers.newsml import read_newsml
-from syndicate.writers.model import to_data
-from syndicate.writers.newsml import NewsMLWriter
 
 NOT_CARRIED = {"source", "sha256", "path", "folder", "timezone", "alt_headline"}
 """Model fields NewsML-G2 has no place for (or that name the machine the story was read on)."""
 
 
 def export_to(folder: Path, stories: list[Story], config: SiteConfig) -> Path:
-    for file in NewsMLWriter().write(stories, context(config)):
-        target = folder / file.path
+    files, diags = export_stories(stories, config, "newsml")
+    assert not diags.errors, [d.format_text() for d in diags]
+    for path, data in files.items():
+        target = folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(file.data)
+        target.write_bytes(data)
     return folder / "newsml"
 
 
@@ -173,7 +173,7 @@ def test_control_characters_are_reported_and_nothing_is_written(
 
 
 def _config() -> SiteConfig:
-    from syndicate.config import load_config
+    from syndicate.readers.config import load_config
 
     config = load_config(REPO / "syndicate.yaml", "syndicate.yaml", Diagnostics())
     assert config is not None

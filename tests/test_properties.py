@@ -24,11 +24,11 @@ from lxml import etree
 from strategies import StorySource, base_story, broken_files, dump, stories, write_site
 
 from syndicate.cli import main
-from syndicate.config import SiteConfig, load_config
 from syndicate.diagnostics import Diagnostics
-from syndicate.model import Story
+from syndicate.model import SiteConfig, Story
 from syndicate.readers.articles import read_articles
-from syndicate.validate.newsml import safe_parser
+from syndicate.readers.config import load_config
+from syndicate.xmlbase import safe_parser
 
 BOUNDED = settings(
     deadline=None,
@@ -150,7 +150,7 @@ def check_jsonld(out: Path, shared: Path, headlines: dict[str, set[str]]) -> Non
 def without_epubcheck() -> Iterator[None]:
     """EPUBCheck costs seconds per book: the EPUB property below runs it on a sample."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("syndicate.writers.epub.writer.run_epubcheck", lambda path, diags: None)
+        patch.setattr("syndicate.formats.epub.validate.run_epubcheck", lambda path, diags: None)
         yield
 
 

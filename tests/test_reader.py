@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
-from syndicate.model import BlockQuote, Figure, Heading, Paragraph, Story, inline_text
+from syndicate.model import BlockQuote, Figure, Heading, Paragraph, SiteConfig, Story, inline_text
 from syndicate.readers.articles import read_articles
 from syndicate.readers.yamlsource import YamlProblem, parse_yaml
 

@@ -16,12 +16,11 @@ from conftest import REPO, SAMPLE_SLUG, Exporter
 from test_reader import STORY, VARIANT, read, write_story
 
 from syndicate.cli import main
-from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostic, Diagnostics
-from syndicate.model import Heading, ListBlock, Paragraph, SourceRef, Strong, Text
+from syndicate.formats.newsml.reader import read_newsml
+from syndicate.model import Heading, ListBlock, Paragraph, SiteConfig, SourceRef, Strong, Text
 from syndicate.readers import images, textfile
 from syndicate.readers.markdown import parse_body
-from syndicate.readers.newsml import read_newsml
 
 NFD_HEADLINE = unicodedata.normalize("NFD", "Café crème à Zürich")
 NFD_BODY = unicodedata.normalize("NFD", "Le maïs coûte 5 € à Genève, señor.")

@@ -1,16 +1,32 @@
-"""The registry of output formats: the one list that the CLI, help and errors read."""
+"""The registry of output formats: the one list that the CLI, help and errors read; plugins
+come in through an entry point under one name."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from importlib.metadata import EntryPoint
+from pathlib import Path
 
 import pytest
+from conftest import FIXED_NOW, REPO
 
-from syndicate.writers import registry as registry_module
-from syndicate.writers.base import Writer
-from syndicate.writers.registry import BUILTIN, Registry, UnknownFormat, default_registry
+from syndicate.cli import main
+from syndicate.formats import registry as registry_module
+from syndicate.formats.contract import Options, Writer
+from syndicate.formats.options import describe
+from syndicate.formats.registry import (
+    BUILTIN,
+    PluginError,
+    Registry,
+    UnknownFormat,
+    default_registry,
+)
 
 FORMATS = {"atom", "epub", "html", "jsonld", "model", "newsml", "rss"}
+PLUGIN = Path(__file__).parent / "fixtures" / "plugin"
 
 
 def test_every_format_is_registered_once_and_sorted() -> None:
@@ -27,9 +43,23 @@ def test_each_writer_declares_its_contract(name: str) -> None:
     assert writer.scope in ("variant", "story", "collection")
     assert writer.extension.startswith(".") and "/" in writer.media_type
     assert writer.description and writer.owned_folders()
-    option_names = [opt.name for opt in writer.options]
-    assert len(option_names) == len(set(option_names))
-    assert all(opt.help for opt in writer.options)
+    assert issubclass(writer.Options, Options)
+    options = describe(writer.Options)
+    assert len({opt.name for opt in options}) == len(options)
+    assert all(opt.help for opt in options)
+
+
+def test_every_writer_is_the_same_two_functions() -> None:
+    """No format carries a contract of its own: one or both of the two functions, its options
+    and its validator."""
+    allowed = {"story_files", "collection_files", "validate_outputs", "__init__"}
+    for writer in default_registry().all():
+        for cls in type(writer).__mro__:
+            if cls is Writer or not issubclass(cls, Writer):
+                continue
+            own = {name for name, value in vars(cls).items() if callable(value)}
+            own -= {"render_entry", "render_document", "check_file", "Options"}
+            assert own <= allowed, (cls.__name__, own - allowed)
 
 
 def test_no_two_writers_own_a_folder() -> None:
@@ -40,12 +70,10 @@ def test_no_two_writers_own_a_folder() -> None:
             owners[folder] = writer.name
 
 
-def test_writers_sharing_a_config_section_agree_on_its_options() -> None:
-    sections: dict[str, dict[str, object]] = {}
+def test_writers_sharing_a_config_section_share_its_options_record() -> None:
+    sections: dict[str, type[Options]] = {}
     for writer in default_registry().all():
-        declared = {opt.name: opt.default for opt in writer.options}
-        seen = sections.setdefault(writer.section(), declared)
-        assert seen == declared, writer.section()
+        assert sections.setdefault(writer.section(), writer.Options) is writer.Options
 
 
 def test_unknown_format_message_suggests_and_lists() -> None:
@@ -62,15 +90,16 @@ def test_plugins_come_from_entry_points_and_cannot_shadow_builtins(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     plugins = [
-        EntryPoint("partner", "syndicate.writers.model:ModelWriter", "syndicate.writers"),
+        EntryPoint("headlines", "syndicate_headlines:HeadlinesWriter", "syndicate.writers"),
         EntryPoint("atom", "some.plugin:Evil", "syndicate.writers"),
     ]
+    monkeypatch.syspath_prepend(str(PLUGIN))
     monkeypatch.setattr(registry_module, "entry_points", lambda group: plugins)
     registry_module.default_registry.cache_clear()
     try:
         registry = default_registry()
-        assert "partner" in registry.names
-        assert registry.get("partner").name == "model"
+        assert "headlines" in registry.names
+        assert registry.get("headlines").name == "headlines"
         assert type(registry.get("atom")).__module__ == BUILTIN["atom"].split(":")[0]
     finally:
         registry_module.default_registry.cache_clear()
@@ -80,3 +109,77 @@ def test_a_registry_is_just_a_table() -> None:
     registry = Registry({"model": BUILTIN["model"]})
     assert registry.names == ("model",)
     assert [w.name for w in registry.all()] == ["model"]
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("syndicate.formats.model.writer:ModelWriter", "names itself 'model'"),
+        ("no.such.module:Writer", "cannot be loaded: ModuleNotFoundError"),
+        ("syndicate.model:Story", "cannot be loaded"),
+        ("syndicate.formats.contract:OutputFile", "cannot be loaded"),
+    ],
+)
+def test_an_unusable_plugin_is_refused_with_a_reason(target: str, message: str) -> None:
+    with pytest.raises(PluginError, match=message):
+        Registry({"partner": target}).get("partner")
+
+
+def test_a_plugin_whose_name_differs_is_one_diagnostic_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    plugins = [EntryPoint("partner", "syndicate.formats.model.writer:ModelWriter", "x")]
+    monkeypatch.setattr(registry_module, "entry_points", lambda group: plugins)
+    registry_module.default_registry.cache_clear()
+    monkeypatch.chdir(REPO)
+    try:
+        status = main(["export", "-q", "-f", "partner", "--out", str(tmp_path / "out")])
+    finally:
+        registry_module.default_registry.cache_clear()
+    err = capsys.readouterr().err
+    assert status == 2 and "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: format 'partner'")
+    assert "names itself 'model'" in lines[0] and lines[0].endswith("[plugin.writer]")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_plugin_installed_through_its_entry_point_exports(tmp_path: Path) -> None:
+    """The example plugin (README, "Architecture") installed as a package: syndicate finds it
+    by its entry point, lists it, checks its options and publishes its files."""
+    target = tmp_path / "site-packages"
+    source = shutil.copytree(PLUGIN, tmp_path / "plugin")  # building writes beside the sources
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target)]
+    subprocess.run(
+        [*pip, str(source)],
+        check=True,
+        capture_output=True,
+    )
+    assert list(target.glob("syndicate_headlines-*.dist-info/entry_points.txt"))
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    (site / "syndicate.yaml").write_text(
+        (REPO / "syndicate.yaml").read_text(encoding="utf-8") + "headlines:\n  limit: 5\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+
+    def syndicate(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "syndicate", *args]
+        return subprocess.run(command, cwd=site, env=env, capture_output=True, text=True)
+
+    listed = syndicate("formats")
+    assert listed.returncode == 0 and "headlines" in listed.stdout
+    assert "headlines.limit = 20: headlines per list" in listed.stdout
+    done = syndicate("export", "-q", "-f", "headlines", "--now", FIXED_NOW)
+    assert done.returncode == 0, done.stderr
+    english = (site / "out" / "headlines" / "en.txt").read_text(encoding="utf-8")
+    assert english.startswith("2021-02-18  NATO will surge in military deployment in Iraq  ")
+    assert english.rstrip().endswith("html/2021-02-18-nato-iraq-deployment.en.html")
+    (site / "syndicate.yaml").write_text(
+        (REPO / "syndicate.yaml").read_text(encoding="utf-8") + "headlines:\n  limit: 0\n",
+        encoding="utf-8",
+    )
+    refused = syndicate("export", "-q", "-f", "headlines")
+    assert refused.returncode == 2
+    assert "syndicate.yaml:12: error: headlines: limit: 0 is not valid" in refused.stderr

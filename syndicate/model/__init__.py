@@ -16,7 +16,9 @@ from syndicate.model.body import (
     Text,
     ThematicBreak,
     inline_text,
+    walk,
 )
+from syndicate.model.site import Publisher, SiteConfig
 from syndicate.model.source import SourceRef
 from syndicate.model.story import (
     STATUSES,
@@ -33,6 +35,7 @@ from syndicate.model.story import (
     Subject,
     Variant,
 )
+from syndicate.model.summary import StorySummary, VariantSummary
 
 __all__ = [
     "STATUSES",
@@ -53,15 +56,20 @@ __all__ = [
     "Paragraph",
     "Person",
     "Place",
+    "Publisher",
     "RelatedLink",
     "Rights",
+    "SiteConfig",
     "SourceRef",
     "Status",
     "Story",
+    "StorySummary",
     "Strong",
     "Subject",
     "Text",
     "ThematicBreak",
     "Variant",
+    "VariantSummary",
     "inline_text",
+    "walk",
 ]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
 
 from syndicate.model.source import SourceRef
 
@@ -91,7 +91,17 @@ class ThematicBreak:
 
 Block = Paragraph | Heading | BlockQuote | ListBlock | Figure | ThematicBreak
 
-BlockKind = Literal["paragraph", "heading", "quote", "list", "figure", "break"]
+
+def walk(blocks: Iterable[Block]) -> Iterator[Block]:
+    """Every block in reading order, those inside quotes and list items included: the one walk
+    over a body that plain text, word counts and figure lookups share."""
+    for block in blocks:
+        yield block
+        if isinstance(block, BlockQuote):
+            yield from walk(block.children)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield from walk(item)
 
 
 def inline_text(nodes: tuple[Inline, ...]) -> str:

@@ -7,10 +7,9 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from syndicate.config import SiteConfig
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.locales import is_valid_tag
 from syndicate.model import (
@@ -22,17 +21,19 @@ from syndicate.model import (
     Place,
     RelatedLink,
     Rights,
+    SiteConfig,
     SourceRef,
     Story,
+    StorySummary,
     Subject,
     Variant,
 )
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.markdown import parse_body
+from syndicate.readers.schemas import check
 from syndicate.readers.textfile import read_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
-from syndicate.validate.schemas import check
 
 STORY_FILE = "story.yaml"
 # Embeddings, overrides and isolates: invisible, and able to reorder what readers see.
@@ -91,25 +92,17 @@ def read_articles(articles: Path, config: SiteConfig, diags: Diagnostics) -> lis
         story = read_story(folder, config, diags)
         if story is not None:
             stories.append(story)
-    check_collection(stories, articles, diags)
+    check_collection([StorySummary.of(story) for story in stories], articles, diags)
     return stories
 
 
-class Identified(Protocol):
-    """A story, or the facts an incremental export keeps of one."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def slug(self) -> str: ...
-    @property
-    def source(self) -> SourceRef: ...
-
-
-def check_collection(stories: Sequence[Identified], articles: Path, diags: Diagnostics) -> None:
-    """Ids and slugs are unique; the articles folder holds only story folders."""
-    by_id: dict[str, Identified] = {}
-    by_slug: dict[str, Identified] = {}
+def check_collection(
+    stories: Sequence[StorySummary], articles: Path | None, diags: Diagnostics
+) -> None:
+    """Ids and slugs are unique; the articles folder (if the stories come from one) holds only
+    story folders."""
+    by_id: dict[str, StorySummary] = {}
+    by_slug: dict[str, StorySummary] = {}
     for story in stories:
         first = by_id.setdefault(story.id, story)
         if first is not story:
@@ -125,7 +118,7 @@ def check_collection(stories: Sequence[Identified], articles: Path, diags: Diagn
                 f"slug {story.slug!r} clashes with {twin.slug!r}",
                 story.source,
             )
-    for path in sorted(articles.iterdir()):
+    for path in sorted(articles.iterdir()) if articles else ():
         if path.is_file() and not path.name.startswith("."):
             diags.warning(
                 "articles.stray-file",

@@ -26,7 +26,7 @@ from syndicate.model import (
     Text,
     ThematicBreak,
 )
-from syndicate.render.xhtml import XHTML_NS
+from syndicate.xmlbase import XHTML_NS
 
 _X = f"{{{XHTML_NS}}}"
 

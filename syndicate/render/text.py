@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import re
 
-from syndicate.model import (
-    Block,
-    BlockQuote,
-    Figure,
-    Heading,
-    ListBlock,
-    Paragraph,
-    ThematicBreak,
-    Variant,
-    inline_text,
-)
+from syndicate.model import Heading, Paragraph, Variant, inline_text, walk
 
 # Han, Hiragana, Katakana and Hangul syllables count one word each: those scripts do not
 # separate words with spaces, and news agencies count them by character.
@@ -25,23 +15,8 @@ _PUNCT_ONLY = re.compile(r"^\W+$")
 
 def body_text(variant: Variant) -> str:
     """The body as plain text: one paragraph per block, separated by blank lines."""
-    return "\n\n".join(_blocks_text(variant.body))
-
-
-def _blocks_text(blocks: tuple[Block, ...]) -> list[str]:
-    out: list[str] = []
-    for block in blocks:
-        match block:
-            case Paragraph(children) | Heading(_, children):
-                out.append(inline_text(children))
-            case BlockQuote(children):
-                out.extend(_blocks_text(children))
-            case ListBlock(_, items):
-                for item in items:
-                    out.extend(_blocks_text(item))
-            case Figure() | ThematicBreak():
-                pass
-    return out
+    texts = (b.children for b in walk(variant.body) if isinstance(b, Paragraph | Heading))
+    return "\n\n".join(inline_text(children) for children in texts)
 
 
 def word_count(text: str) -> int:

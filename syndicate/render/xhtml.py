@@ -28,9 +28,8 @@ from syndicate.model import (
     ThematicBreak,
     Variant,
 )
+from syndicate.xmlbase import XHTML_NS, XML_LANG
 
-XHTML_NS = "http://www.w3.org/1999/xhtml"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _X = f"{{{XHTML_NS}}}"
 
 ImageSrc = Callable[[Image], str]

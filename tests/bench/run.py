@@ -15,10 +15,9 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -26,8 +25,7 @@ sys.path.insert(0, str(REPO))
 from tests.bench.corpus import LANGS, generate  # noqa: E402
 
 if TYPE_CHECKING:
-    from syndicate.config import SiteConfig
-    from syndicate.model import Story
+    from syndicate.model import SiteConfig, Story
 
 NOW = "2026-01-01T00:00:00Z"
 EDITION_STORIES = 200
@@ -95,9 +93,9 @@ def edition_times(work: Path) -> tuple[float, float | None]:
 def loaded_site(site: Path) -> Iterator[tuple[SiteConfig, list[Story]]]:
     """The site's configuration and stories, read from inside the site folder (as the CLI
     would), for timing one writer step alone."""
-    from syndicate.config import load_config
     from syndicate.diagnostics import Diagnostics
     from syndicate.readers.articles import read_articles
+    from syndicate.readers.config import load_config
 
     diags = Diagnostics()
     config = load_config(site / "syndicate.yaml", "syndicate.yaml", diags)
@@ -110,24 +108,62 @@ def loaded_site(site: Path) -> Iterator[tuple[SiteConfig, list[Story]]]:
         os.chdir(cwd)
 
 
-def _our_edition(site: Path) -> float:
-    """The epub writer's collection step alone: the edition, its cover and the catalog."""
+class _InMemory:
+    """The build engine's recall for a writer step timed alone: the stories and the fragments
+    their `story_files` made, held in memory."""
+
+    def __init__(self, stories: Sequence[Story]) -> None:
+        self.stories = {story.slug: story for story in stories}
+        self.fragments: dict[tuple[str, str, str], bytes] = {}
+
+    def story_files(self, writer: Any, ctx: Any) -> list[Any]:
+        """Run the writer's story step on every story, keeping the fragments."""
+        from syndicate.formats.contract import Fragment
+
+        files = []
+        for story in self.stories.values():
+            for item in writer.story_files(story, ctx):
+                if isinstance(item, Fragment):
+                    self.fragments[(writer.name, story.slug, item.name)] = item.data
+                else:
+                    files.append(item)
+        return files
+
+    def fragment(self, writer: str, story: Any, name: str) -> bytes:
+        return self.fragments[(writer, story.slug, name)]
+
+    def story(self, story: Any) -> Story:
+        return self.stories[story.slug]
+
+
+def _context(writer: Any, config: SiteConfig, languages: Sequence[str], recall: Any) -> Any:
+    """The context the engine would give `writer` for this site's options."""
     from syndicate.diagnostics import Diagnostics
-    from syndicate.export import make_context
-    from syndicate.writers.epub.writer import EpubWriter
+    from syndicate.formats.contract import Context
+    from syndicate.formats.options import resolve_options
 
     diags = Diagnostics()
+    options = resolve_options([writer], config, diags, every_section=False)
+    assert options is not None, list(diags)
+    now = datetime.fromisoformat(NOW)
+    section = options[writer.section()]
+    return Context(config, now, tuple(languages), section, diags, writer.name, recall)
+
+
+def _our_edition(site: Path) -> float:
+    """The epub writer's collection step alone: the edition, its cover and the catalog."""
+    from syndicate.formats.epub.writer import EpubWriter
+    from syndicate.model import StorySummary
+
     with loaded_site(site) as (config, stories):
         writer = EpubWriter()
-        ctx = make_context(writer, config, datetime.fromisoformat(NOW), ("en",), diags)
-        # The stories' abstracts are per-story work, done before (and cached by) an export.
-        by_slug = {story.slug: story for story in stories}
-        ctx = replace(ctx, recall=by_slug.__getitem__)
-        abstracts = [a for s in stories if (a := writer.abstract(s, ctx)) is not None]
+        recall = _InMemory(stories)
+        ctx = _context(writer, config, ("en",), recall)
+        summaries = [StorySummary.of(s) for s in stories]
         start = time.perf_counter()
-        files = list(writer.write_collection(abstracts, ctx))
+        files = list(writer.collection_files(summaries, ctx))
         elapsed = time.perf_counter() - start
-    assert any(f.path == "epub/edition-en.epub" for f in files), list(diags)
+    assert any(f.path == "epub/edition-en.epub" for f in files), list(ctx.diagnostics)
     return elapsed
 
 
@@ -144,23 +180,26 @@ def _pandoc_source(articles: Path) -> str:
 def atom_vs_feedgen(site: Path) -> float:
     """Our Atom writer's time (Markdown rendering included) over feedgen's alone, building the
     same documents from pre-extracted fields."""
-    from syndicate.diagnostics import Diagnostics
-    from syndicate.export import make_context
-    from syndicate.writers.feeds.atom import AtomWriter
-    from syndicate.writers.feeds.documents import make_entry, plan_documents, read_settings
-    from syndicate.writers.feeds.feedgen_adapter import feedgen_document
+    from syndicate.formats.feeds.atom import AtomWriter
+    from syndicate.formats.feeds.documents import make_entry, plan_documents
+    from syndicate.formats.feeds.feedgen_adapter import feedgen_document
+    from syndicate.model import StorySummary
 
-    diags = Diagnostics()
     with loaded_site(site) as (config, stories):
         writer = AtomWriter()
-        ctx = make_context(writer, config, datetime.fromisoformat(NOW), config.languages, diags)
-        ours = best_of(3, lambda: _seconds(lambda: list(writer.write(stories, ctx))))
-        settings = read_settings(ctx)
-        assert settings is not None
-        visible = [s for s in stories if s.is_visible(ctx.now)]
+        recall = _InMemory(stories)
+        ctx = _context(writer, config, config.languages, recall)
+        summaries = [StorySummary.of(s) for s in stories]
+
+        def ours_once() -> None:
+            recall.story_files(writer, ctx)
+            list(writer.collection_files(summaries, ctx))
+
+        ours = best_of(3, lambda: _seconds(ours_once))
+        visible = [s for s in summaries if s.is_visible(ctx.now)]
         documents = [
-            (d.head, [make_entry(s, d.lang, ctx) for s in d.stories])
-            for d in plan_documents(visible, ctx, "atom", writer.media_type, settings)
+            (d.head, [make_entry(recall.story(s), d.lang, ctx) for s in d.stories])
+            for d in plan_documents(visible, ctx, "atom", writer.media_type)
         ]
     alone = best_of(
         3,

@@ -1,0 +1,62 @@
+"""Where a run's files go as the writers make them: each is checked (inside its writer's
+folders, no path written twice) and staged at once, so a run's outputs are never all in
+memory and a bug in a writer never leaves out/ half-written."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from syndicate.build.publish import OutputError, Staging, check_path
+from syndicate.diagnostics import Diagnostics
+from syndicate.formats.contract import AnyWriter, OutputFile
+
+log = logging.getLogger(__name__)
+
+
+class Sink:
+    def __init__(self, staging: Staging, diags: Diagnostics) -> None:
+        self.staging = staging
+        self.diags = diags
+        self.owner: dict[str, str] = {}
+        self.files = 0
+        self.counts: dict[str, int] = {}
+        """Files staged, by format."""
+
+    def run(self, writer: AnyWriter, produce: Callable[[], Iterable[OutputFile]]) -> list[str]:
+        """Stage what `produce` makes for `writer`; the staged paths."""
+        try:
+            return [file.path for file in produce() if self.add(writer, file)]
+        except OutputError:
+            raise
+        except Exception as exc:  # a bug in a writer must not leave out/ half-written
+            log.debug("writer %s failed", writer.name, exc_info=True)
+            self.diags.error("writer.failed", f"the {writer.name} writer failed: {exc!r}")
+            return []
+
+    def add(self, writer: AnyWriter, file: OutputFile) -> bool:
+        if not self.claim(writer, file.path):
+            return False
+        self.staging.add(file)
+        return True
+
+    def reuse(self, writer: AnyWriter, paths: Iterable[str]) -> None:
+        for path in paths:
+            if self.claim(writer, path):
+                self.staging.reuse(path)
+
+    def claim(self, writer: AnyWriter, path: str) -> bool:
+        check_path(path)
+        if path.split("/", 1)[0] not in writer.owned_folders():
+            self.diags.error("writer.path", f"{writer.name} wrote {path!r} outside its folders")
+            return False
+        if path in self.owner:
+            self.diags.error(
+                "writer.conflict",
+                f"{path!r} is written by both {self.owner[path]} and {writer.name}",
+            )
+            return False
+        self.owner[path] = writer.name
+        self.files += 1
+        self.counts[writer.name] = self.counts.get(writer.name, 0) + 1
+        return True

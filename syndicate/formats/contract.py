@@ -1,0 +1,227 @@
+"""The writer contract: what a format declares, what it receives (`Context`), what it returns.
+
+A format is a `Writer` with two pure functions:
+
+- `story_files(story, ctx)`: the files that depend on one story (its pages, items, books), and
+  the `Fragment`s of it that the format's collection files reuse (a rendered feed entry);
+- `collection_files(stories, ctx)`: the files over all the stories (feeds, indexes, editions,
+  catalogs), from their `StorySummary`s; a story's fragments come back through
+  `ctx.fragment`, and a whole story, for the few files that need one, through `ctx.story`.
+
+Everything else (reading the sources, caching, worker processes, publishing into out/) belongs
+to the build engine, so a writer never sees a cache, a process or the disk."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
+
+import msgspec
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.model import Image, SiteConfig, Story, StorySummary
+
+Scope = Literal["variant", "story", "collection"]
+SITE_MEDIA = "html/media/site"
+"""Where the publisher's logo and icon are published: the HTML format writes them, every
+format that links to them uses this place."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    path: str
+    """POSIX path relative to `out/`, starting with one of the writer's folders."""
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """A part of a collection file made in a story's own work (a feed entry, rendered once):
+    the engine keeps it with the story's files and hands it back through `Context.fragment`,
+    so a collection is rebuilt without rendering any story again."""
+
+    name: str
+    data: bytes
+
+
+class Options(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A format's options: one section of `syndicate.yaml`, as a typed record.
+
+    Each field declares its type, its default and, in `Annotated[..., msgspec.Meta(...)]`, its
+    constraints and its `description` (listed by `syndicate formats`). The configuration is
+    checked against these records when it is loaded, every problem reported at its line, so a
+    writer receives valid options and never checks them itself.
+
+    msgspec, not pydantic or bare dataclasses: it converts YAML values strictly with the same
+    type hints (no `"5"` silently becoming 5), imports in a few milliseconds (exports run from
+    cron; start-up counts), and its records are frozen and picklable for worker processes."""
+
+    def check(self, config: SiteConfig) -> Iterator[tuple[str, str]]:
+        """Rules that depend on the site rather than on the value alone: (field, problem)."""
+        return iter(())
+
+
+class NoOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A format without options."""
+
+
+OptionsT = TypeVar("OptionsT", bound=Options)
+
+
+class Urls:
+    """Where published things live: every absolute link any writer makes comes from here."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.config = config
+        self.base = config.base_url
+
+    def article(self, slug: str, lang: str) -> str:
+        """The published page of one language variant."""
+        return self.config.article_url.format(base_url=self.base, slug=slug, lang=lang)
+
+    def image(self, slug: str, image: Image) -> str:
+        return self.config.image_url.format(base_url=self.base, slug=slug, name=image.name)
+
+    def output(self, path: str) -> str:
+        """The public URL of a file written under `out/` (`atom/en.xml`)."""
+        return self.base + path
+
+    def site_media(self, file: Path) -> str:
+        """The public URL of the publisher's logo or icon."""
+        return self.output(site_media_path(file))
+
+
+def site_media_path(file: Path) -> str:
+    """The path under out/ of the publisher's logo or icon: `html/media/site/logo.png`."""
+    return f"{SITE_MEDIA}/{file.name}"
+
+
+def site_files(config: SiteConfig) -> tuple[Path, ...]:
+    """The publisher's logo and icon, as configured (no duplicates)."""
+    publisher = config.publisher
+    files = (publisher.logo, publisher.icon) if publisher.icon else (publisher.logo,)
+    return tuple(dict.fromkeys(files))
+
+
+class Recall(Protocol):
+    """What the build engine lends the collection step: the fragments each story's work left,
+    and whole stories for the files that need them."""
+
+    def fragment(self, writer: str, story: StorySummary, name: str) -> bytes: ...
+
+    def story(self, story: StorySummary) -> Story: ...
+
+
+@dataclass(frozen=True)
+class Context(Generic[OptionsT]):
+    """Everything a writer may depend on besides the stories; writers never read the wall clock,
+    the environment or the disk, so the same input always gives the same bytes."""
+
+    config: SiteConfig
+    now: datetime
+    """"Now" for embargoes and visibility: `--now`, or the time the run started."""
+    languages: tuple[str, ...]
+    """The languages selected for this run."""
+    options: OptionsT
+    """This writer's options (its section of syndicate.yaml), checked."""
+    diagnostics: Diagnostics
+    writer: str = ""
+    """The name of the writer this context is for."""
+    recall: Recall | None = field(default=None, repr=False)
+    """Set by the engine for `collection_files`."""
+    urls: Urls = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "urls", Urls(self.config))
+
+    def read_asset(self, path: str | Path) -> bytes:
+        """Bytes of an input asset (an image or the logo) that the model points to."""
+        return Path(path).read_bytes()
+
+    def fragment(self, story: StorySummary, name: str) -> bytes:
+        """The fragment `name` that this writer's `story_files` made of `story`."""
+        return self._recall().fragment(self.writer, story, name)
+
+    def story(self, story: StorySummary) -> Story:
+        """The whole story behind a summary (an EPUB edition's chapters need the bodies)."""
+        return self._recall().story(story)
+
+    def _recall(self) -> Recall:
+        if self.recall is None:
+            raise LookupError("fragments and whole stories exist only in collection_files")
+        return self.recall
+
+
+class Writer(Generic[OptionsT]):
+    """Base class of output formats. Subclasses declare their contract as class attributes and
+    implement one or both of the two functions; the registry, the CLI and `syndicate formats`
+    read the declarations."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    media_type: ClassVar[str]
+    extension: ClassVar[str]
+    scope: ClassVar[Scope]
+    """What one file holds: one language variant, one story, or a collection of stories."""
+    folders: ClassVar[tuple[str, ...]] = ()
+    """Folders of out/ this writer owns (default: its name)."""
+    config_section: ClassVar[str | None] = None
+    """The section of syndicate.yaml holding its options (default: its name)."""
+    Options: type[OptionsT]
+    """Its options record; writers that share a section share the record."""
+
+    @classmethod
+    def owned_folders(cls) -> tuple[str, ...]:
+        return cls.folders or (cls.name,)
+
+    @classmethod
+    def section(cls) -> str:
+        return cls.config_section or cls.name
+
+    def story_files(self, story: Story, ctx: Context[OptionsT]) -> Iterable[OutputFile | Fragment]:
+        """The files that depend on this one story alone (and on the config, the selected
+        languages and whether the story is visible at `ctx.now`), and its fragments."""
+        return ()
+
+    def collection_files(
+        self, stories: list[StorySummary], ctx: Context[OptionsT]
+    ) -> Iterable[OutputFile]:
+        """The files that depend on several stories, from the summaries of every story of the
+        run in story-folder order (visible or not: `ctx.now` says which the public may see)."""
+        return ()
+
+    def validate_outputs(self, out: Path, ctx: Context[OptionsT]) -> None:
+        """Check the files this format wrote under `out/` and report problems in
+        `ctx.diagnostics`. This default checks that XML and JSON files are well-formed;
+        formats with a schema of their own extend it."""
+        for folder in self.owned_folders():
+            for path in sorted((out / folder).rglob("*")):
+                if path.is_file():
+                    check_well_formed(path, ctx.diagnostics)
+
+
+AnyWriter = Writer[Any]
+"""A writer, whatever its options are."""
+
+
+def check_well_formed(path: Path, diags: Diagnostics) -> None:
+    """Parse an XML or JSON output file, reporting where it is broken."""
+    from lxml import etree
+
+    from syndicate.xmlbase import safe_parser
+
+    shown = str(path)
+    if path.suffix in {".xml", ".opf", ".ncx", ".xhtml", ".rng"}:
+        try:
+            etree.parse(str(path), safe_parser())
+        except etree.XMLSyntaxError as exc:
+            diags.error("output.xml", f"not well-formed XML: {exc.msg}", f"{shown}:{exc.lineno}")
+    elif path.suffix in {".json", ".jsonld"}:
+        try:
+            json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            diags.error("output.json", f"not valid JSON: {exc}", shown)

@@ -1,0 +1,438 @@
+"""The contents of an EPUB: XHTML documents (cover, contents, stories), packaged images and the
+package metadata, for one story variant or one edition; `ebooklib_adapter` zips them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from babel.lists import format_list
+from lxml import etree
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.formats.contract import Context
+from syndicate.formats.epub.ebooklib_adapter import Book, Document, Landmark, Resource, TocEntry
+from syndicate.formats.epub.edition import StoryEdition
+from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
+from syndicate.i18n.locales import direction, locale_for
+from syndicate.i18n.terms import term
+from syndicate.i18n.text import byline_text, dateline_text, section_name
+from syndicate.model import Block, Figure, Image, Story, StorySummary, Variant, walk
+from syndicate.render.xhtml import render_body, set_language
+from syndicate.xmlbase import EPUB_NS, XHTML_NS
+
+_X = f"{{{XHTML_NS}}}"
+_EPUB_TYPE = f"{{{EPUB_NS}}}type"
+COVER_FILE = "images/cover.png"
+STYLESHEET = "style.css"
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+# EPUB 3.3 core media types, with the file signatures that prove a file is what it claims.
+IMAGE_SIGNATURES = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+}
+WEBP_FOURCC = (8, b"WEBP")
+"""Where a RIFF file says it is WebP (and not, say, WAV)."""
+CSS = b"""body { margin: 0 1em; line-height: 1.5; }
+h1 { font-size: 1.6em; line-height: 1.25; margin: 0.5em 0; }
+.kicker, .byline, .dateline, .date { margin: 0.2em 0; }
+.kicker { text-transform: uppercase; letter-spacing: 0.05em; font-size: 0.85em; }
+.byline { font-weight: bold; }
+.date, .rights, .credit { font-size: 0.85em; }
+figure { margin: 1em 0; }
+img { max-width: 100%; height: auto; }
+.cover { margin: 0; padding: 0; text-align: center; }
+.cover img { max-height: 100vh; }
+"""
+
+
+# Checks ------------------------------------------------------------------------------------
+
+
+def story_images(story: Story, ctx: Context[Any]) -> dict[int, Resource] | None:
+    """The story's images as package resources; None (with errors) if one is unusable."""
+    resources: dict[int, Resource] = {}
+    for index, image in enumerate(story.images):
+        data = _image_bytes(image, ctx.read_asset, ctx.diagnostics)
+        if data is not None:
+            resources[index] = Resource(image_file(story, image), image.media_type, data)
+    return resources if len(resources) == len(story.images) else None
+
+
+def _image_bytes(image: Image, read: Callable[[str], bytes], diags: Diagnostics) -> bytes | None:
+    if "://" in image.file:
+        diags.error(
+            "epub.image",
+            f"{image.file}: remote images cannot be packaged; download it into the story folder",
+            image.source,
+        )
+        return None
+    if image.media_type not in IMAGE_SIGNATURES:
+        supported = ", ".join(sorted(IMAGE_SIGNATURES))
+        diags.error(
+            "epub.image",
+            f"{image.file}: {image.media_type} is not an EPUB core image type ({supported})",
+            image.source,
+        )
+        return None
+    try:
+        data = read(image.path)
+    except OSError as exc:
+        diags.error(
+            "epub.image", f"{image.file}: cannot read image: {exc.strerror or exc}", image.source
+        )
+        return None
+    if not _looks_like(image.media_type, data):
+        diags.error(
+            "epub.image", f"{image.file}: its content is not {image.media_type}", image.source
+        )
+        return None
+    return data
+
+
+def _looks_like(media_type: str, data: bytes) -> bool:
+    offset, fourcc = WEBP_FOURCC
+    webp = media_type != "image/webp" or data[offset : offset + len(fourcc)] == fourcc
+    return webp and data.startswith(IMAGE_SIGNATURES[media_type])
+
+
+def check_variant(story: Story, variant: Variant, diags: Diagnostics) -> bool:
+    """Whether the variant can become a book; reports why not at the source line."""
+    ok = True
+    if not variant.body:
+        diags.error(
+            "epub.empty",
+            f"{story.slug} ({variant.lang}): the body is empty; an EPUB needs text",
+            variant.source,
+        )
+        ok = False
+    for figure in _figures(variant.body):
+        if not 0 <= figure.image < len(story.images):
+            diags.error(
+                "epub.image",
+                f"figure refers to image {figure.image + 1}, but the story has {len(story.images)}",
+                figure.source,
+            )
+            ok = False
+        elif not story.images[figure.image].alt.get(variant.lang, story.original_lang):
+            image = story.images[figure.image]
+            diags.warning(
+                "epub.alt",
+                f"{image.file}: no text alternative for {variant.lang}; its books make no"
+                " WCAG conformance claim",
+                image.source,
+            )
+    return ok
+
+
+def _figures(blocks: Sequence[Block]) -> Iterator[Figure]:
+    return (block for block in walk(blocks) if isinstance(block, Figure))
+
+
+def image_file(story: Story, image: Image) -> str:
+    """Package path of a story image: stories of an edition may share file names."""
+    return f"images/{story.slug}/{image.name}"
+
+
+# Books -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """What a catalog says about a story variant's book, known without building it."""
+
+    identifier: str
+    title: str
+    language: str
+    creators: tuple[str, ...]
+    subjects: tuple[str, ...]
+    description: str
+
+
+def variant_metadata(story: StorySummary, lang: str, publisher: str) -> Metadata:
+    """From the summary, so the catalog and the book itself say the same."""
+    variant = story.variant(lang)
+    return Metadata(
+        identifier=story.variant_id(lang),
+        title=variant.headline,
+        language=lang,
+        creators=variant.byline or (publisher,),
+        subjects=subjects([story], lang),
+        description=variant.summary,
+    )
+
+
+def story_book(
+    story: Story, variant: Variant, cover: bytes, images: Mapping[int, Resource], ctx: Context[Any]
+) -> Book:
+    lang = variant.lang
+    doc = story_document(story, variant, ctx, story_file(story))
+    used = _used_images(variant, images)
+    rights = story.rights_for(lang)
+    meta = variant_metadata(StorySummary.of(story), lang, ctx.config.publisher.name)
+    return Book(
+        identifier=meta.identifier,
+        title=meta.title,
+        language=lang,
+        direction=direction(lang),
+        modified=story.updated,
+        date=rfc3339(story.published),
+        creators=meta.creators,
+        publisher=ctx.config.publisher.name,
+        subjects=meta.subjects,
+        rights=rights.notice.get(lang, story.original_lang) or rights.holder,
+        description=meta.description,
+        properties=accessibility(lang, _all_alt([story], lang), ctx.config.publisher.name),
+        cover=Resource(COVER_FILE, "image/png", cover),
+        documents=(
+            cover_document(
+                lang,
+                _cover_alt(
+                    lang,
+                    ctx,
+                    section_name(story.section, lang),
+                    variant.headline,
+                    story.published,
+                    story.timezone,
+                ),
+            ),
+            doc,
+        ),
+        resources=(_stylesheet(), *used),
+        toc=(TocEntry(variant.headline, doc.file_name),),
+        landmarks=_landmarks(lang, doc.file_name, None),
+        nav_title=term("contents", lang),
+        landmarks_title=term("landmarks", lang),
+    )
+
+
+def edition_title(edition: StoryEdition, template: str | None, ctx: Context[Any]) -> str:
+    date = format_human_date(edition.date, edition.lang, ctx.config.timezone)
+    publisher = ctx.config.publisher.name
+    if template:
+        return template.format(publisher=publisher, date=date)
+    return term("edition_title", edition.lang, publisher=publisher, date=date)
+
+
+def edition_identifier(edition: StoryEdition, ctx: Context[Any]) -> str:
+    """A name-based UUID: the same site, language and day always give the same identifier."""
+    name = f"{ctx.urls.output(f'epub/edition-{edition.lang}.epub')}#{edition.day.isoformat()}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def edition_book(
+    edition: StoryEdition,
+    title: str,
+    cover: bytes,
+    images: Mapping[str, Mapping[int, Resource]],
+    ctx: Context[Any],
+) -> Book:
+    lang = edition.lang
+    stories = edition.stories
+    docs = [story_document(s, s.variant(lang), ctx, story_file(s)) for s in stories]
+    publisher = ctx.config.publisher.name
+    headlines = [s.variant(lang).headline for s in stories]
+    return Book(
+        identifier=edition_identifier(edition, ctx),
+        title=title,
+        language=lang,
+        direction=direction(lang),
+        modified=max(s.updated for s in stories),
+        date=edition.day.isoformat(),
+        creators=(publisher,),
+        publisher=publisher,
+        subjects=subjects(stories, lang),
+        rights=" ".join(dict.fromkeys(_rights(s, lang) for s in stories)),
+        description=str(format_list(headlines, locale=locale_for(lang))),
+        properties=accessibility(lang, _all_alt(stories, lang), publisher),
+        cover=Resource(COVER_FILE, "image/png", cover),
+        documents=(
+            cover_document(
+                lang,
+                _cover_alt(
+                    lang, ctx, term("edition", lang), title, edition.date, ctx.config.timezone
+                ),
+            ),
+            contents_document(edition, title, ctx),
+            *docs,
+        ),
+        resources=(
+            _stylesheet(),
+            *(r for s in stories for r in _used_images(s.variant(lang), images[s.slug])),
+        ),
+        toc=_edition_toc(edition),
+        landmarks=_landmarks(lang, docs[0].file_name, "contents.xhtml"),
+        nav_title=term("contents", lang),
+        landmarks_title=term("landmarks", lang),
+    )
+
+
+def _edition_toc(edition: StoryEdition) -> tuple[TocEntry, ...]:
+    """Section, then its stories; a section opens at its first story, because the nav must
+    follow the reading order (a link back to the contents page would go backwards)."""
+    return tuple(
+        TocEntry(
+            section_name(code, edition.lang),
+            story_file(stories[0]),
+            tuple(TocEntry(s.variant(edition.lang).headline, story_file(s)) for s in stories),
+        )
+        for code, stories in edition.sections
+    )
+
+
+def story_file(story: Story) -> str:
+    return f"story-{story.slug}.xhtml"
+
+
+def _landmarks(lang: str, first: str, contents: str | None) -> tuple[Landmark, ...]:
+    marks = [Landmark("cover", term("cover", lang), "cover.xhtml")]
+    if contents:
+        marks.append(Landmark("toc", term("contents", lang), contents))
+    marks.append(Landmark("text", term("stories", lang), first))
+    return tuple(marks)
+
+
+def _used_images(variant: Variant, images: Mapping[int, Resource]) -> list[Resource]:
+    """The images this variant places, each once: a book carries no unused file."""
+    used = sorted({f.image for f in _figures(variant.body)})
+    return [images[i] for i in used]
+
+
+def subjects(stories: Sequence[Story | StorySummary], lang: str) -> tuple[str, ...]:
+    names = (s.name.get(lang, story.original_lang) for story in stories for s in story.subjects)
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _rights(story: Story, lang: str) -> str:
+    rights = story.rights_for(lang)
+    return rights.notice.get(lang, story.original_lang) or rights.holder
+
+
+def _all_alt(stories: Sequence[Story], lang: str) -> bool:
+    """Whether every image placed in these variants has a text alternative in `lang`."""
+    return all(
+        story.images[f.image].alt.get(lang, story.original_lang)
+        for story in stories
+        for f in _figures(story.variant(lang).body)
+    )
+
+
+def accessibility(lang: str, all_alt: bool, publisher: str) -> tuple[tuple[str, str], ...]:
+    """EPUB Accessibility 1.1 metadata. Conformance to WCAG 2.1 AA is claimed only when every
+    image has a text alternative: the rest (language on every document, headings, reading
+    order, navigation, no colour-only information) holds for every book this writer makes."""
+    features = ["alternativeText"] if all_alt else []
+    features += ["structuralNavigation", "tableOfContents", "readingOrder"]
+    props = [
+        ("schema:accessMode", "textual"),
+        ("schema:accessMode", "visual"),
+        ("schema:accessModeSufficient", "textual" if all_alt else "textual,visual"),
+    ]
+    props += [("schema:accessibilityFeature", f) for f in features]
+    props += [
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary", term("accessibility_summary", lang)),
+    ]
+    if all_alt:
+        props += [("dcterms:conformsTo", CONFORMANCE), ("a11y:certifiedBy", publisher)]
+    return tuple(props)
+
+
+def _stylesheet() -> Resource:
+    return Resource(STYLESHEET, "text/css", CSS)
+
+
+# Documents ---------------------------------------------------------------------------------
+
+
+def _page(lang: str, title: str) -> tuple[etree._Element, etree._Element]:
+    """An empty XHTML content document: `<html>` with language and direction, and its body."""
+    html = etree.Element(_X + "html", nsmap={None: XHTML_NS, "epub": EPUB_NS})
+    set_language(html, lang)
+    head = etree.SubElement(html, _X + "head")
+    etree.SubElement(head, _X + "meta", charset="utf-8")
+    etree.SubElement(head, _X + "title").text = title
+    etree.SubElement(head, _X + "link", rel="stylesheet", type="text/css", href=STYLESHEET)
+    return html, etree.SubElement(html, _X + "body")
+
+
+def _document(file_name: str, title: str, html: etree._Element, *, linear: bool = True) -> Document:
+    content: bytes = etree.tostring(
+        html, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>", pretty_print=True
+    )
+    return Document(file_name, file_name.removesuffix(".xhtml"), title, content, linear)
+
+
+def _cover_alt(
+    lang: str, ctx: Context[Any], kicker: str, title: str, when: datetime, tz: str
+) -> str:
+    date = format_human_date(when, lang, tz)
+    return " — ".join((ctx.config.publisher.name, kicker, title, date))
+
+
+def cover_document(lang: str, alt: str) -> Document:
+    """The cover page: outside the reading order (linear="no"), reached through landmarks."""
+    html, body = _page(lang, term("cover", lang))
+    section = etree.SubElement(body, _X + "section", {_EPUB_TYPE: "cover"})
+    section.set("class", "cover")
+    img = etree.SubElement(section, _X + "img", src=COVER_FILE, alt=alt)
+    img.set("role", "doc-cover")
+    return _document("cover.xhtml", term("cover", lang), html, linear=False)
+
+
+def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name: str) -> Document:
+    """A story: section, headline, byline, dateline, dates, body with figures, rights."""
+    lang = variant.lang
+    html, body = _page(lang, variant.headline)
+    article = etree.SubElement(body, _X + "article")
+    header = etree.SubElement(article, _X + "header")
+    _para(header, "kicker", section_name(story.section, lang))
+    etree.SubElement(header, _X + "h1").text = variant.headline
+    if variant.byline.names:
+        _para(header, "byline", byline_text(variant))
+    _para(header, "dateline", dateline_text(story, variant))
+    _time(header, "published", story.published, story, lang)
+    if story.updated > story.published:
+        _time(header, "updated", story.updated, story, lang)
+    article.append(render_body(story, variant, lambda image: image_file(story, image)))
+    footer = etree.SubElement(article, _X + "footer")
+    _para(footer, "rights", _rights(story, lang))
+    return _document(file_name, variant.headline, html)
+
+
+def _para(parent: etree._Element, cls: str, text: str) -> etree._Element:
+    p = etree.SubElement(parent, _X + "p")
+    p.set("class", cls)
+    p.text = text
+    return p
+
+
+def _time(parent: etree._Element, key: str, when: datetime, story: Story, lang: str) -> None:
+    p = etree.SubElement(parent, _X + "p")
+    p.set("class", "date")
+    time = etree.SubElement(p, _X + "time", datetime=rfc3339(when))
+    time.text = term(key, lang, date=format_human_datetime(when, lang, story.timezone))
+
+
+def contents_document(edition: StoryEdition, title: str, ctx: Context[Any]) -> Document:
+    """The edition's contents page: its sections, each listing its stories with bylines."""
+    lang = edition.lang
+    html, body = _page(lang, term("contents", lang))
+    etree.SubElement(body, _X + "h1").text = title
+    _para(body, "date", format_human_date(edition.date, lang, ctx.config.timezone))
+    for code, stories in edition.sections:
+        section = etree.SubElement(body, _X + "section", id=f"section-{code}")
+        etree.SubElement(section, _X + "h2").text = section_name(code, lang)
+        ol = etree.SubElement(section, _X + "ol")
+        for story in stories:
+            variant = story.variant(lang)
+            li = etree.SubElement(ol, _X + "li")
+            etree.SubElement(li, _X + "a", href=story_file(story)).text = variant.headline
+            if variant.byline.names:
+                _para(li, "byline", byline_text(variant))
+    return _document("contents.xhtml", term("contents", lang), html)

@@ -1,0 +1,78 @@
+"""Which stories make a language's EPUB edition, and in what order (the `epub` config section)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from syndicate.formats.epub.options import EpubOptions
+from syndicate.model import Story, StorySummary
+
+S = TypeVar("S")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Edition(Generic[S]):
+    lang: str
+    day: dt.date
+    """The edition's day in the site's time zone."""
+    date: dt.datetime
+    """When its newest story was published."""
+    sections: tuple[tuple[str, tuple[S, ...]], ...]
+    """Section code and its stories, newest first, in the configured section order."""
+
+    @property
+    def stories(self) -> tuple[S, ...]:
+        return tuple(s for _, stories in self.sections for s in stories)
+
+    def map(self, whole: Callable[[S], T]) -> Edition[T]:
+        """The same edition over other objects for its stories (summaries to whole stories)."""
+        sections = tuple((code, tuple(whole(s) for s in group)) for code, group in self.sections)
+        return Edition(self.lang, self.day, self.date, sections)
+
+
+StoryEdition = Edition[Story]
+
+
+def select_editions(
+    stories: Sequence[StorySummary],
+    ready: Collection[tuple[str, str]],
+    languages: Sequence[str],
+    timezone: str,
+    options: EpubOptions,
+) -> list[Edition[StorySummary]]:
+    """One edition per language that has stories; `stories` are newest first and `ready`
+    holds the (slug, language) pairs whose books were built."""
+    zone = ZoneInfo(timezone)
+    editions = []
+    for lang in languages:
+        candidates = [s for s in stories if (s.slug, lang) in ready]
+        chosen = _choose(candidates, options, zone)
+        if chosen:
+            newest = max(s.published for s in chosen)
+            sections = _group(chosen, options.section_order)
+            editions.append(Edition(lang, newest.astimezone(zone).date(), newest, sections))
+    return editions
+
+
+def _choose(
+    stories: Sequence[StorySummary], options: EpubOptions, zone: ZoneInfo
+) -> list[StorySummary]:
+    if options.edition == "latest" or not stories:
+        return list(stories[: options.edition_size])
+    day = options.edition_day or max(s.published.astimezone(zone).date() for s in stories)
+    return [s for s in stories if s.published.astimezone(zone).date() == day]
+
+
+def _group(
+    stories: Sequence[StorySummary], order: Sequence[str]
+) -> tuple[tuple[str, tuple[StorySummary, ...]], ...]:
+    codes = sorted(
+        {s.section for s in stories},
+        key=lambda c: (order.index(c) if c in order else len(order), c),
+    )
+    return tuple((code, tuple(s for s in stories if s.section == code)) for code in codes)

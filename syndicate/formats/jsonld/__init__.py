@@ -1,0 +1,1 @@
+"""The `jsonld` format: schema.org JSON-LD graphs per story variant (also embedded in pages)."""

@@ -1,0 +1,324 @@
+"""schema.org JSON-LD graphs: for each language variant of a story one `@graph` in which the
+publisher, the website, the web page and the NewsArticle reference each other by `@id` (the
+shape Yoast SEO emits), with the translations linked both ways; and the graph of an index."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from syndicate.diagnostics import Diagnostic
+from syndicate.formats.contract import Context
+from syndicate.i18n.dates import rfc3339
+from syndicate.i18n.text import dateline_text, section_name
+from syndicate.model import Image, Place, Story, Subject
+from syndicate.model.story import MEDIATOPIC_SCHEME
+from syndicate.readers.schemas import check
+from syndicate.render.text import body_text, word_count
+
+Node = dict[str, Any]
+
+SCHEMA = "jsonld.schema.json"
+HEADLINE_LIMIT = 110
+"""Google truncates longer headlines in results; we warn and never cut."""
+GOOGLE_LOGO_MIN = 112
+
+# Characters that end a <script> element or open an HTML comment inside it; JSON lets any
+# character be written as \\uXXXX, so the embedded text is the same data and cannot break out.
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def exported_languages(story: Story, ctx: Context[Any]) -> tuple[str, ...]:
+    """The story's languages selected for this run."""
+    return tuple(lang for lang in story.languages if lang in ctx.languages)
+
+
+def site_languages(story: Story, ctx: Context[Any]) -> tuple[str, ...]:
+    """The story's languages the site publishes: what a variant links to. Not limited to this
+    run's `--lang`, so a partial run writes the same bytes as a full one."""
+    return tuple(lang for lang in story.languages if lang in ctx.config.languages)
+
+
+def default_language(story: Story, ctx: Context[Any]) -> str:
+    """The language of `x-default` and of `translationOfWork`: the original if published."""
+    langs = site_languages(story, ctx)
+    return story.original_lang if story.original_lang in langs else langs[0]
+
+
+def article_id(ctx: Context[Any], story: Story, lang: str) -> str:
+    return ctx.urls.article(story.slug, lang) + "#article"
+
+
+def dumps(data: Node) -> str:
+    """Deterministic JSON text: sorted keys, real characters, trailing newline."""
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def script_text(data: Node) -> str:
+    """JSON text safe inside `<script type="application/ld+json">`: no `<`, `>` or `&`."""
+    text = dumps(data)
+    for char, escape in _SCRIPT_ESCAPES.items():
+        text = text.replace(char, escape)
+    return text
+
+
+def report_schema_problems(data: Any, shown: str, ctx: Context[Any]) -> None:
+    """Check JSON-LD data against schemas/jsonld.schema.json."""
+    for _, message in check(data, SCHEMA):
+        ctx.diagnostics.error("jsonld.schema", message, shown)
+
+
+def warn_long_headline(story: Story, lang: str, ctx: Context[Any]) -> None:
+    """The JSON-LD and HTML writers both meet the headline; the run reports it once."""
+    variant = story.variant(lang)
+    if len(variant.headline) <= HEADLINE_LIMIT:
+        return
+    message = (
+        f"headline is {len(variant.headline)} characters; search engines may truncate"
+        f" headlines longer than {HEADLINE_LIMIT}"
+    )
+    where = variant.source
+    ctx.diagnostics.add(Diagnostic("warning", "jsonld.headline", message, where.path, where.line))
+
+
+class GraphBuilder:
+    """Builds the `@graph` of each variant; publisher facts are computed once per run."""
+
+    def __init__(self, ctx: Context[Any]) -> None:
+        self.ctx = ctx
+        publisher = ctx.config.publisher
+        self.org_id = publisher.url + "#organization"
+        self.website_id = publisher.url + "#website"
+        self.organization = self._organization()
+        self.website: Node = {
+            "@type": "WebSite",
+            "@id": self.website_id,
+            "url": publisher.url,
+            "name": publisher.name,
+            "publisher": {"@id": self.org_id},
+        }
+
+    def graph(self, story: Story, lang: str) -> Node:
+        warn_long_headline(story, lang, self.ctx)
+        return {
+            "@context": "https://schema.org",
+            "@graph": [
+                self.organization,
+                self.website,
+                self._webpage(story, lang),
+                self._article(story, lang),
+            ],
+        }
+
+    def collection(
+        self, url: str, name: str, langs: Sequence[str], items: Sequence[tuple[str, str]]
+    ) -> Node:
+        """The graph of a story index: a CollectionPage whose main entity lists the
+        (url, headline) of each story, in the order shown."""
+        page: Node = {
+            "@type": "CollectionPage",
+            "@id": url,
+            "url": url,
+            "name": name,
+            "inLanguage": langs[0] if len(langs) == 1 else list(langs),
+            "isPartOf": {"@id": self.website_id},
+            "mainEntity": {
+                "@type": "ItemList",
+                "numberOfItems": len(items),
+                "itemListElement": [
+                    {"@type": "ListItem", "position": i, "url": item_url, "name": headline}
+                    for i, (item_url, headline) in enumerate(items, start=1)
+                ],
+            },
+        }
+        return {"@context": "https://schema.org", "@graph": [self.organization, self.website, page]}
+
+    def _organization(self) -> Node:
+        publisher = self.ctx.config.publisher
+        node: Node = {
+            "@type": "NewsMediaOrganization",
+            "@id": self.org_id,
+            "name": publisher.name,
+            "url": publisher.url,
+            "logo": self._logo(),
+        }
+        if publisher.email:
+            node["email"] = publisher.email
+        return node
+
+    def _logo(self) -> Node:
+        """Google wants a publisher logo of at least 112×112 pixels: a wide banner logo fails
+        that, so the square icon stands in when the banner is too small."""
+        publisher = self.ctx.config.publisher
+        candidates = [publisher.logo, *([publisher.icon] if publisher.icon else [])]
+        sized = [(file, self._size(file)) for file in candidates]
+        file, (width, height) = next(
+            ((f, s) for f, s in sized if min(s) >= GOOGLE_LOGO_MIN), sized[0]
+        )
+        url = self.ctx.urls.site_media(file)
+        return {
+            "@type": "ImageObject",
+            "@id": publisher.url + "#logo",
+            "url": url,
+            "contentUrl": url,
+            "width": width,
+            "height": height,
+            "caption": publisher.name,
+        }
+
+    def _size(self, file: Path) -> tuple[int, int]:
+        from PIL import Image as PILImage
+
+        with PILImage.open(io.BytesIO(self.ctx.read_asset(file))) as img:
+            width, height = img.size
+        return int(width), int(height)
+
+    def _webpage(self, story: Story, lang: str) -> Node:
+        variant = story.variant(lang)
+        url = self.ctx.urls.article(story.slug, lang)
+        node: Node = {
+            "@type": "WebPage",
+            "@id": url,
+            "url": url,
+            "name": variant.headline,
+            "description": variant.summary,
+            "inLanguage": lang,
+            "isPartOf": {"@id": self.website_id},
+            "datePublished": rfc3339(story.published),
+            "dateModified": rfc3339(story.updated),
+        }
+        if story.images:
+            node["primaryImageOfPage"] = {"@id": self.ctx.urls.image(story.slug, story.images[0])}
+        return node
+
+    def _article(self, story: Story, lang: str) -> Node:
+        variant = story.variant(lang)
+        url = self.ctx.urls.article(story.slug, lang)
+        rights = story.rights_for(lang)
+        text = body_text(variant)
+        node: Node = {
+            "@type": "NewsArticle",
+            "@id": article_id(self.ctx, story, lang),
+            "url": url,
+            "mainEntityOfPage": {"@id": url},
+            "isPartOf": {"@id": url},
+            "identifier": story.id,
+            "headline": variant.headline,
+            "description": variant.summary,
+            "articleBody": text,
+            "wordCount": word_count(text),
+            "articleSection": section_name(story.section, lang),
+            "inLanguage": lang,
+            "dateline": dateline_text(story, variant),
+            "datePublished": rfc3339(story.published),
+            "dateModified": rfc3339(story.updated),
+            "author": self._authors(story, lang),
+            "publisher": {"@id": self.org_id},
+            "copyrightHolder": self._organization_ref(rights.holder),
+            "copyrightYear": story.published.astimezone(ZoneInfo(story.timezone)).year,
+            "isAccessibleForFree": True,
+            "keywords": list(variant.keywords or story.keywords),
+        }
+        optional: Node = {
+            "alternativeHeadline": variant.alt_headline,
+            "copyrightNotice": rights.notice.get(lang, story.original_lang),
+            "image": [self._image(story, image, lang) for image in story.images],
+            "about": [_subject(subject, lang, story) for subject in story.subjects],
+            "contentLocation": [_place(p, lang, story) for p in story.places if p.role == "about"],
+            "locationCreated": _place(story.located, lang, story) if story.located else None,
+            "correction": self._correction(story, lang),
+            **self._translation_links(story, lang),
+        }
+        node.update({k: v for k, v in optional.items() if v})
+        return node
+
+    def _authors(self, story: Story, lang: str) -> list[Node]:
+        byline = story.variant(lang).byline
+        people: list[Node] = []
+        for person in byline.people:
+            node: Node = {"@type": "Person", "name": person.name}
+            if person.url:
+                node["url"] = person.url
+            people.append(node)
+        if byline.organisation:
+            people.append(self._organization_ref(byline.organisation))
+        return people
+
+    def _organization_ref(self, name: str) -> Node:
+        """The publisher by `@id` when it is the one named; another organisation by name."""
+        if name == self.ctx.config.publisher.name:
+            return {"@id": self.org_id}
+        return {"@type": "Organization", "name": name}
+
+    def _image(self, story: Story, image: Image, lang: str) -> Node:
+        url = self.ctx.urls.image(story.slug, image)
+        node: Node = {
+            "@type": "ImageObject",
+            "@id": url,
+            "url": url,
+            "contentUrl": url,
+            "encodingFormat": image.media_type,
+            "width": image.width,
+            "height": image.height,
+        }
+        caption = image.caption.get(lang, story.original_lang) if image.caption else None
+        if caption:
+            node["caption"] = caption
+        if image.credit:
+            node["creditText"] = image.credit
+        return node
+
+    def _correction(self, story: Story, lang: str) -> Node | None:
+        if story.correction is None:
+            return None
+        note = story.correction.note.get(lang, story.original_lang)
+        if not note:
+            return None
+        return {"@type": "CorrectionComment", "text": note, "datePublished": rfc3339(story.updated)}
+
+    def _translation_links(self, story: Story, lang: str) -> Node:
+        """`workTranslation` on the original, `translationOfWork` on each translation."""
+        original = default_language(story, self.ctx)
+        if lang != original:
+            return {"translationOfWork": self._work_ref(story, original)}
+        others = [other for other in site_languages(story, self.ctx) if other != lang]
+        return {"workTranslation": [self._work_ref(story, other) for other in others]}
+
+    def _work_ref(self, story: Story, lang: str) -> Node:
+        return {
+            "@type": "NewsArticle",
+            "@id": article_id(self.ctx, story, lang),
+            "url": self.ctx.urls.article(story.slug, lang),
+            "headline": story.variant(lang).headline,
+            "inLanguage": lang,
+        }
+
+
+def _subject(subject: Subject, lang: str, story: Story) -> Node:
+    """IPTC Media Topics as DefinedTerms named by their NewsCodes URI."""
+    name = subject.name.get(lang, story.original_lang) or subject.code
+    if subject.topic is None:
+        return {"@type": "Thing", "name": name, "identifier": subject.code}
+    return {
+        "@type": "DefinedTerm",
+        "@id": MEDIATOPIC_SCHEME + subject.topic,
+        "name": name,
+        "termCode": subject.topic,
+        "inDefinedTermSet": MEDIATOPIC_SCHEME,
+    }
+
+
+def _place(place: Place, lang: str, story: Story) -> Node:
+    node: Node = {
+        "@type": "Place",
+        "name": place.name.get(lang, story.original_lang) or place.country,
+        "address": {"@type": "PostalAddress", "addressCountry": place.country},
+    }
+    if place.coordinates:
+        latitude, longitude = place.coordinates
+        node["geo"] = {"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude}
+    return node

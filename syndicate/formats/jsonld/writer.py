@@ -1,0 +1,42 @@
+"""`jsonld`: schema.org NewsArticle JSON-LD, one file per visible story and language."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from syndicate.formats.contract import Context, NoOptions, OutputFile, Writer
+from syndicate.formats.jsonld.graph import (
+    GraphBuilder,
+    dumps,
+    exported_languages,
+    report_schema_problems,
+)
+from syndicate.model import Story
+
+
+class JsonLdWriter(Writer[NoOptions]):
+    name = "jsonld"
+    description = "schema.org NewsArticle JSON-LD, one file per story and language"
+    media_type = "application/ld+json"
+    extension = ".jsonld"
+    scope = "variant"
+    Options = NoOptions
+
+    def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
+        if not story.is_visible(ctx.now):
+            return
+        builder = GraphBuilder(ctx)
+        for lang in exported_languages(story, ctx):
+            text = dumps(builder.graph(story, lang))
+            yield OutputFile(f"jsonld/{story.slug}.{lang}.jsonld", text.encode("utf-8"))
+
+    def validate_outputs(self, out: Path, ctx: Context[NoOptions]) -> None:
+        super().validate_outputs(out, ctx)
+        for path in sorted((out / "jsonld").rglob("*.jsonld")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                continue  # reported by the well-formedness check above
+            report_schema_problems(data, str(path), ctx)

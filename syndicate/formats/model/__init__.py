@@ -1,0 +1,1 @@
+"""The `model` format: the canonical model as JSON, for tests and debugging."""

@@ -1,0 +1,544 @@
+"""NewsML-G2 back into the canonical model: the items our writer produces (a packageItem and its
+language newsItems) become a `Story` again.
+
+Reading is in two steps so that ingesting partners' items can reuse the first: `parse_news_item`
+turns any newsItem into a `NewsItem` record of what it says (no assumptions about our profile
+beyond the element names), and `assemble_story` combines a package with its items into a story,
+using our own conventions (variant guids, `synrel:` links, `synsec:` service)."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from babel.dates import format_date
+from lxml import etree
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.formats.newsml.vocabulary import (
+    COUNTRY_SCHEME,
+    PACKAGE_SUFFIX,
+    REL_ORIGINAL,
+    REL_SEE_ALSO,
+    SIG_CORRECTION,
+    SUMMARY_ROLE,
+    qname,
+)
+from syndicate.i18n.locales import locale_for
+from syndicate.i18n.terms import term
+from syndicate.model import (
+    STATUSES,
+    Block,
+    Byline,
+    Correction,
+    Image,
+    Localized,
+    Person,
+    Place,
+    RelatedLink,
+    Rights,
+    SourceRef,
+    Story,
+    Subject,
+    Variant,
+)
+from syndicate.readers.xhtml import FigureInfo, XhtmlBodyReader
+from syndicate.xmlbase import NAR_NS, XHTML_NS, XML_LANG, has_doctype, safe_parser
+
+NS = {"g2": NAR_NS, "h": XHTML_NS}
+
+
+class NewsMLProblem(Exception):
+    """An item that cannot be read; `where` points at the file and line."""
+
+    def __init__(self, message: str, where: SourceRef) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+@dataclass(frozen=True, slots=True)
+class ItemLink:
+    rel: str
+    href: str
+    title: str | None
+    lang: str | None
+    residref: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteImage:
+    href: str
+    media_type: str
+    width: int
+    height: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A subject or place as an item states it: qcode (if any), type, name, broader qcode."""
+
+    qcode: str | None
+    type: str | None
+    name: str
+    broader: str | None = None
+    position: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewsItem:
+    """What one newsItem says, in its own language."""
+
+    source: SourceRef
+    guid: str
+    version: int
+    lang: str
+    status: str
+    version_created: datetime
+    first_created: datetime | None
+    embargoed: datetime | None
+    service: str | None
+    ed_notes: tuple[str, ...]
+    signals: tuple[str, ...]
+    links: tuple[ItemLink, ...]
+    urgency: int | None
+    content_created: datetime | None
+    content_modified: datetime | None
+    located: Concept | None
+    byline: Byline
+    genre: str | None
+    subjects: tuple[Concept, ...]
+    keywords: tuple[str, ...]
+    slugline: str | None
+    headline: str
+    dateline: str | None
+    summary: str
+    rights: Rights | None
+    body: etree._Element | None
+    """The XHTML body `<div>`, still to be read into blocks (it needs the images)."""
+    images: tuple[RemoteImage, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class PackageItem:
+    source: SourceRef
+    guid: str
+    lang: str
+    keywords: tuple[str, ...]
+    item_hrefs: tuple[str, ...]
+
+
+def read_newsml(folder: Path, diags: Diagnostics, timezone: str = "UTC") -> list[Story]:
+    """Every story whose package is in `folder`. NewsML-G2 has no time zone name, so human
+    dates of the stories read back use `timezone`."""
+    stories = []
+    for package_file in sorted(folder.glob("*" + PACKAGE_SUFFIX)):
+        try:
+            package = parse_package(_parse(package_file))
+            items = [
+                parse_news_item(_parse(folder / href.rsplit("/", 1)[-1]))
+                for href in package.item_hrefs
+            ]
+            stories.append(assemble_story(package, items, timezone))
+        except NewsMLProblem as exc:
+            diags.error("newsml.read", exc.message, exc.where)
+    return stories
+
+
+def _parse(path: Path) -> etree._Element:
+    """The item's root. Partners' items are untrusted: entities are never expanded, and a
+    DOCTYPE (which NewsML-G2 never needs) is refused, since only it can declare entities."""
+    try:
+        tree = etree.parse(str(path), safe_parser())
+    except OSError as exc:
+        raise NewsMLProblem(f"cannot read item: {exc}", SourceRef(str(path))) from None
+    except etree.XMLSyntaxError as exc:  # also libxml2's refusal of entity amplification
+        raise NewsMLProblem(
+            f"not well-formed XML: {exc.msg}", SourceRef(str(path), exc.lineno or 0)
+        ) from None
+    if has_doctype(tree):
+        raise NewsMLProblem(
+            "DOCTYPE declarations are refused: NewsML-G2 needs no DTD, and DTD entities could"
+            " expand without bound or read files",
+            SourceRef(str(path), 1),
+        )
+    root: etree._Element = tree.getroot()
+    return root
+
+
+# Generic reading of G2 elements ---------------------------------------------------------------
+
+
+def _source(el: etree._Element) -> SourceRef:
+    return SourceRef(el.getroottree().docinfo.URL or "", el.sourceline or 0)
+
+
+def _find(el: etree._Element, path: str) -> etree._Element | None:
+    return el.find(path, NS)
+
+
+def _text(el: etree._Element, path: str) -> str | None:
+    found = _find(el, path)
+    return found.text if found is not None and found.text is not None else None
+
+
+def _required(el: etree._Element, path: str) -> str:
+    value = _text(el, path)
+    if value is None:
+        raise NewsMLProblem(f"missing {path.replace('g2:', '')}", _source(el))
+    return value
+
+
+def _time(el: etree._Element, path: str) -> datetime | None:
+    value = _text(el, path)
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise NewsMLProblem(f"{path}: {value!r} is not a date-time", _source(el)) from None
+
+
+def _texts(el: etree._Element, path: str) -> tuple[str, ...]:
+    return tuple(found.text or "" for found in el.iterfind(path, NS))
+
+
+def _after_colon(qcode: str | None) -> str | None:
+    return qcode.split(":", 1)[1] if qcode and ":" in qcode else None
+
+
+def _concept(el: etree._Element) -> Concept:
+    broader = _find(el, "g2:broader")
+    position = _find(el, "g2:geoAreaDetails/g2:position")
+    return Concept(
+        qcode=el.get("qcode"),
+        type=el.get("type"),
+        name=_text(el, "g2:name") or el.get("literal") or "",
+        broader=broader.get("qcode") if broader is not None else None,
+        position=(float(position.get("latitude", 0)), float(position.get("longitude", 0)))
+        if position is not None
+        else None,
+    )
+
+
+def _byline(meta: etree._Element) -> Byline:
+    people: list[Person] = []
+    organisation = None
+    for creator in meta.iterfind("g2:creator", NS):
+        name = _text(creator, "g2:name") or creator.get("literal") or ""
+        if creator.get("type") == "cpnat:organisation" and organisation is None:
+            organisation = name
+        else:
+            people.append(Person(name, _text(creator, "g2:note"), creator.get("uri")))
+    return Byline(tuple(people), organisation)
+
+
+def _rights(root: etree._Element, lang: str) -> Rights | None:
+    info = _find(root, "g2:rightsInfo")
+    if info is None:
+        return None
+    usage = _text(info, "g2:usageTerms")
+    return Rights(
+        holder=_text(info, "g2:copyrightHolder/g2:name") or "",
+        notice=Localized(((lang, _text(info, "g2:copyrightNotice") or ""),)),
+        usage_terms=Localized(((lang, usage),)) if usage is not None else None,
+    )
+
+
+def _links(meta: etree._Element) -> tuple[ItemLink, ...]:
+    return tuple(
+        ItemLink(
+            rel=link.get("rel", ""),
+            href=link.get("href", ""),
+            title=link.get("title"),
+            lang=link.get(XML_LANG),
+            residref=link.get("residref"),
+        )
+        for link in meta.iterfind("g2:link", NS)
+    )
+
+
+def _images(root: etree._Element) -> tuple[RemoteImage, ...]:
+    return tuple(
+        RemoteImage(
+            href=rc.get("href", ""),
+            media_type=rc.get("contenttype", ""),
+            width=int(rc.get("width", "0")),
+            height=int(rc.get("height", "0")),
+            size=int(rc.get("size", "0")),
+        )
+        for rc in root.iterfind("g2:contentSet/g2:remoteContent", NS)
+    )
+
+
+def _check_root(root: etree._Element, tag: str) -> None:
+    if root.tag != qname(tag):
+        raise NewsMLProblem(f"expected a NewsML-G2 {tag}, found {root.tag}", _source(root))
+
+
+def parse_news_item(root: etree._Element) -> NewsItem:
+    _check_root(root, "newsItem")
+    meta = _find(root, "g2:itemMeta")
+    content = _find(root, "g2:contentMeta")
+    if meta is None or content is None:
+        raise NewsMLProblem("a newsItem needs itemMeta and contentMeta", _source(root))
+    lang = root.get(XML_LANG) or _find_attr(content, "g2:language", "tag") or ""
+    located = _find(content, "g2:located")
+    status = _find(meta, "g2:pubStatus")
+    urgency = _text(content, "g2:urgency")
+    version_created = _time(meta, "g2:versionCreated")
+    if version_created is None:
+        raise NewsMLProblem("missing versionCreated", _source(meta))
+    return NewsItem(
+        source=_source(root),
+        guid=root.get("guid", ""),
+        version=int(root.get("version", "1")),
+        lang=lang,
+        status=_after_colon(status.get("qcode") if status is not None else None) or "usable",
+        version_created=version_created,
+        first_created=_time(meta, "g2:firstCreated"),
+        embargoed=_time(meta, "g2:embargoed"),
+        service=_find_attr(meta, "g2:service", "qcode"),
+        ed_notes=_texts(meta, "g2:edNote"),
+        signals=tuple(s.get("qcode", "") for s in meta.iterfind("g2:signal", NS)),
+        links=_links(meta),
+        urgency=int(urgency) if urgency else None,
+        content_created=_time(content, "g2:contentCreated"),
+        content_modified=_time(content, "g2:contentModified"),
+        located=_concept(located) if located is not None else None,
+        byline=_byline(content),
+        genre=_find_attr(content, "g2:genre", "qcode"),
+        subjects=tuple(_concept(s) for s in content.iterfind("g2:subject", NS)),
+        keywords=_texts(content, "g2:keyword"),
+        slugline=_text(content, "g2:slugline"),
+        headline=_required(content, "g2:headline"),
+        dateline=_text(content, "g2:dateline"),
+        summary=_summary(content),
+        rights=_rights(root, lang),
+        body=_find(root, "g2:contentSet/g2:inlineXML/h:html/h:body/h:div"),
+        images=_images(root),
+    )
+
+
+def _find_attr(el: etree._Element, path: str, attr: str) -> str | None:
+    found = _find(el, path)
+    return found.get(attr) if found is not None else None
+
+
+def _summary(content: etree._Element) -> str:
+    for description in content.iterfind("g2:description", NS):
+        if description.get("role") == SUMMARY_ROLE:
+            return "".join(description.itertext())
+    return ""
+
+
+def parse_package(root: etree._Element) -> PackageItem:
+    _check_root(root, "packageItem")
+    content = _find(root, "g2:contentMeta")
+    refs = root.iterfind("g2:groupSet/g2:group/g2:itemRef", NS)
+    return PackageItem(
+        source=_source(root),
+        guid=root.get("guid", ""),
+        lang=root.get(XML_LANG, ""),
+        keywords=_texts(content, "g2:keyword") if content is not None else (),
+        item_hrefs=tuple(ref.get("href", "") for ref in refs),
+    )
+
+
+# Our conventions: a package and its items make one story ------------------------------------
+
+
+def _merge(values: Iterable[tuple[str, str | None]]) -> Localized:
+    return Localized(tuple(sorted((lang, text) for lang, text in values if text is not None)))
+
+
+def _unformat(key: str, lang: str, text: str, wanted: str, **known: str) -> str | None:
+    """The value of `{wanted}` in `text` made from the term `key`; other fields are `known`
+    literally or match anything."""
+    pattern = ""
+    for literal, name, _, _ in string.Formatter().parse(term(key, lang)):
+        pattern += re.escape(literal)
+        if name == wanted:
+            pattern += f"(?P<{wanted}>.+)"
+        elif name:
+            pattern += re.escape(known[name]) if name in known else ".+?"
+    match = re.fullmatch(pattern, text, re.DOTALL)
+    return match.group(wanted) if match else None
+
+
+def _nonempty(localized: Localized) -> Localized | None:
+    return localized if localized.values else None
+
+
+def _dateline_place(item: NewsItem, published: datetime) -> str:
+    text = item.dateline or ""
+    date = str(format_date(published.date(), "long", locale=locale_for(item.lang)))
+    place = _unformat("dateline", item.lang, text, "place", date=date)
+    return place or _unformat("dateline", item.lang, text, "place") or text
+
+
+def assemble_story(package: PackageItem, items: list[NewsItem], timezone: str) -> Story:
+    if not items:
+        raise NewsMLProblem("the package refers to no items", package.source)
+    original = next(
+        (i for i in items if not any(link.rel == REL_ORIGINAL for link in i.links)), items[0]
+    )
+    status = next((s for s in STATUSES if s == original.status), None)
+    if status is None:
+        raise NewsMLProblem(f"unknown pubStatus stat:{original.status}", original.source)
+    published = original.first_created or original.version_created
+    images = _story_images(original, items)
+    return Story(
+        slug=original.slugline or Path(package.source.path).name.removesuffix(PACKAGE_SUFFIX),
+        id=package.guid,
+        original_lang=original.lang,
+        section=_after_colon(original.service) or "",
+        timezone=timezone,
+        first_created=original.content_created or published,
+        published=published,
+        updated=original.version_created,
+        status=status,
+        version=original.version,
+        urgency=original.urgency or 5,
+        genre=_genre(original.genre),
+        rights=_story_rights(original, items),
+        source=package.source,
+        variants=tuple(_variant(item, published, images) for item in items),
+        subjects=tuple(
+            Subject(s.qcode, _merge((i.lang, _name_of(i.subjects, s.qcode)) for i in items))
+            for s in original.subjects
+            if s.qcode
+        ),
+        keywords=package.keywords,
+        places=_places(original, items),
+        images=images,
+        related=tuple(
+            RelatedLink(link.href, _merge((i.lang, _link_title(i, link.href)) for i in items))
+            for link in original.links
+            if link.rel == REL_SEE_ALSO
+        ),
+        embargo_until=original.embargoed,
+        correction=Correction(
+            _merge((i.lang, i.ed_notes[0] if i.ed_notes else None) for i in items),
+            original.source,
+        )
+        if SIG_CORRECTION in original.signals
+        else None,
+    )
+
+
+def _genre(qcode: str | None) -> str:
+    code = _after_colon(qcode) or "Current"
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", code).lower()
+
+
+def _name_of(concepts: tuple[Concept, ...], qcode: str | None) -> str | None:
+    return next((c.name for c in concepts if c.qcode == qcode), None)
+
+
+def _link_title(item: NewsItem, href: str) -> str | None:
+    return next((link.title for link in item.links if link.href == href), None)
+
+
+def _story_rights(original: NewsItem, items: list[NewsItem]) -> Rights:
+    holder = original.rights.holder if original.rights else ""
+    notices = [(i.lang, i.rights.notice.get(i.lang) if i.rights else None) for i in items]
+    terms = [
+        (i.lang, i.rights.usage_terms.get(i.lang) if i.rights and i.rights.usage_terms else None)
+        for i in items
+    ]
+    return Rights(holder, _merge(notices), _nonempty(_merge(terms)))
+
+
+PlaceRole = Literal["located", "about"]
+
+
+def _item_places(item: NewsItem) -> list[tuple[PlaceRole, Concept]]:
+    """The located place first, then the places the story is about, as the writer orders them."""
+    located: list[tuple[PlaceRole, Concept]] = [("located", item.located)] if item.located else []
+    return located + [("about", s) for s in item.subjects if s.type == "cpnat:geoArea"]
+
+
+def _places(original: NewsItem, items: list[NewsItem]) -> tuple[Place, ...]:
+    by_lang = {item.lang: _item_places(item) for item in items}
+    return tuple(
+        Place(
+            name=_merge(
+                (lang, places[index][1].name if index < len(places) else None)
+                for lang, places in by_lang.items()
+            ),
+            country=(concept.broader or "").removeprefix(COUNTRY_SCHEME + ":"),
+            coordinates=concept.position,
+            role=role,
+        )
+        for index, (role, concept) in enumerate(_item_places(original))
+    )
+
+
+def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...]:
+    figures = {item.lang: _figures(item, original.images) for item in items}
+    images = []
+    for index, remote in enumerate(original.images):
+        seen = {lang: f[index] for lang, f in figures.items() if index in f}
+        credit = next(
+            (
+                _unformat("credit", lang, info.credit, "credit")
+                for lang, info in seen.items()
+                if info.credit
+            ),
+            None,
+        )
+        name = remote.href.rsplit("/", 1)[-1]
+        images.append(
+            Image(
+                file=name,
+                path=remote.href,
+                media_type=remote.media_type,
+                width=remote.width,
+                height=remote.height,
+                size=remote.size,
+                sha256="",
+                alt=_merge((lang, info.alt) for lang, info in seen.items()),
+                caption=_nonempty(_merge((lang, info.caption) for lang, info in seen.items())),
+                credit=credit,
+                source=original.source,
+            )
+        )
+    return tuple(images)
+
+
+def _image_index(images: tuple[RemoteImage, ...]) -> dict[str, int]:
+    return {image.href: index for index, image in enumerate(images)}
+
+
+def _figures(item: NewsItem, images: tuple[RemoteImage, ...]) -> dict[int, FigureInfo]:
+    """The figures of an item's body, by image index."""
+    if item.body is None:
+        return {}
+    index = _image_index(images)
+    reader = XhtmlBodyReader(item.source, lambda info: index.get(info.src))
+    reader.blocks(item.body)
+    return {index[f.src]: f for f in reader.figures if f.src in index}
+
+
+def _variant(item: NewsItem, published: datetime, images: tuple[Image, ...]) -> Variant:
+    index = {image.path: i for i, image in enumerate(images)}
+    body: tuple[Block, ...] = ()
+    if item.body is not None:
+        body = XhtmlBodyReader(item.source, lambda info: index.get(info.src)).blocks(item.body)
+    return Variant(
+        lang=item.lang,
+        headline=item.headline,
+        summary=item.summary,
+        byline=item.byline,
+        dateline=_dateline_place(item, published),
+        body=body,
+        source=item.source,
+        keywords=item.keywords,
+    )

@@ -1,0 +1,353 @@
+"""`newsml`: NewsML-G2 2.35 for wire partners, a newsItem per language variant and a packageItem
+per story, in the element order the IPTC schema requires."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+from babel import Locale
+from lxml import etree
+from lxml.builder import ElementMaker
+
+from syndicate.formats.contract import Context, Options, OutputFile, Writer
+from syndicate.formats.newsml.vocabulary import (
+    CATALOG_FILE,
+    CATALOG_SOURCE,
+    COUNTRY_SCHEME,
+    IPTC_CATALOG,
+    NEWSITEM_TYPE,
+    REL_ORIGINAL,
+    REL_SEE_ALSO,
+    REL_TRANSLATION,
+    SIG_CORRECTION,
+    SUMMARY_ROLE,
+    genre_qcode,
+    item_path,
+    package_path,
+)
+from syndicate.i18n.dates import rfc3339
+from syndicate.i18n.locales import direction, locale_for
+from syndicate.i18n.text import byline_text, dateline_text, section_name
+from syndicate.model import Image, Person, Place, Story, StorySummary, Variant
+from syndicate.readers.schemas import schema_path
+from syndicate.render.text import body_text, char_count, word_count
+from syndicate.render.xhtml import render_body, set_language
+from syndicate.xmlbase import NAR_NS, XHTML_NS, XML_LANG
+
+XSD_ENV = "SYNDICATE_NEWSML_XSD"
+G = ElementMaker(namespace=NAR_NS, nsmap={None: NAR_NS})
+H = ElementMaker(namespace=XHTML_NS, nsmap={None: XHTML_NS})
+
+
+class NewsMLOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    official_xsd: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="path to IPTC's NewsML-G2_2.35-spec-All-Power.xsd: `syndicate validate"
+            f" --outputs` then checks out/newsml/ against it too (or set {XSD_ENV})"
+        ),
+    ] = None
+
+
+class NewsMLWriter(Writer[NewsMLOptions]):
+    name = "newsml"
+    description = "NewsML-G2 2.35: a newsItem per language, a packageItem per story"
+    media_type = NEWSITEM_TYPE
+    extension = ".xml"
+    scope = "variant"
+    Options = NewsMLOptions
+
+    def story_files(self, story: Story, ctx: Context[NewsMLOptions]) -> Iterator[OutputFile]:
+        langs = _languages(story.languages, ctx)
+        if not langs:
+            return
+        builder = _ItemBuilder(story, ctx, langs)
+        for lang in langs:
+            yield OutputFile(item_path(story.slug, lang), serialise(builder.news_item(lang)))
+        yield OutputFile(package_path(story.slug), serialise(builder.package_item()))
+
+    def collection_files(
+        self, stories: list[StorySummary], ctx: Context[NewsMLOptions]
+    ) -> Iterable[OutputFile]:
+        """Our catalog, which every item points to, once there is an item."""
+        if any(_languages(story.languages, ctx) for story in stories):
+            yield OutputFile(CATALOG_FILE, ctx.read_asset(schema_path(CATALOG_SOURCE)))
+
+    def validate_outputs(self, out: Path, ctx: Context[NewsMLOptions]) -> None:
+        from syndicate.formats.newsml.validate import validate_folder
+
+        super().validate_outputs(out, ctx)
+        # Validation, not writing: reading the environment here keeps writers pure. The variable
+        # wins over syndicate.yaml, so one run can be pointed at another copy of the schema.
+        official = os.environ.get(XSD_ENV) or ctx.options.official_xsd
+        validate_folder(out / "newsml", ctx.diagnostics, Path(official) if official else None)
+
+
+def _languages(langs: tuple[str, ...], ctx: Context[NewsMLOptions]) -> tuple[str, ...]:
+    return tuple(lang for lang in langs if lang in ctx.languages)
+
+
+def serialise(root: etree._Element) -> bytes:
+    """UTF-8 with a double-quoted declaration, as most G2 consumers' examples show."""
+    body: bytes = etree.tostring(root, encoding="UTF-8")
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
+
+
+def language(lang: str) -> dict[str, str]:
+    """`xml:lang` and, for right-to-left languages, `dir="rtl"` (NewsML-G2 has no `lang`)."""
+    return {XML_LANG: lang, "dir": "rtl"} if direction(lang) == "rtl" else {XML_LANG: lang}
+
+
+def optional(text: str | None) -> tuple[str, ...]:
+    """An element's text when there is one: `G.edNote(*optional(note))`."""
+    return () if text is None else (text,)
+
+
+def country_name(code: str, lang: str) -> str:
+    locale: Locale = locale_for(lang)
+    return str(locale.territories.get(code, code))
+
+
+class _ItemBuilder:
+    """Builds the items of one story; every element goes in the order the XSD prescribes."""
+
+    def __init__(self, story: Story, ctx: Context[NewsMLOptions], langs: tuple[str, ...]) -> None:
+        self.story = story
+        self.ctx = ctx
+        self.langs = langs
+
+    # newsItem -----------------------------------------------------------------------------
+
+    def news_item(self, lang: str) -> etree._Element:
+        story, variant = self.story, self.story.variant(lang)
+        text = body_text(variant)
+        inline = G.inlineXML(
+            contenttype="application/xhtml+xml",
+            wordcount=str(word_count(text)),
+            charcount=str(char_count(text)),
+        )
+        root = self._item_root(
+            "newsItem",
+            story.variant_id(lang),
+            lang,
+            self._rights_info(lang),
+            self._item_meta(
+                "ninat:text",
+                lang,
+                *self._correction(lang),
+                *self._links(lang),
+                *self._related(lang),
+            ),
+            self._content_meta(variant),
+            G.contentSet(inline, *(self._remote_content(image) for image in story.images)),
+        )
+        # Indent the G2 envelope only: whitespace inside the XHTML body would change its text.
+        etree.indent(root, space="  ")
+        inline.append(self._xhtml(variant))
+        return root
+
+    def _item_root(
+        self, tag: str, guid: str, lang: str, *children: etree._Element
+    ) -> etree._Element:
+        attributes = {
+            "guid": guid,
+            "version": str(self.story.version),
+            "standard": "NewsML-G2",
+            "standardversion": "2.35",
+            "conformance": "power",
+            **language(lang),
+        }
+        return G(
+            tag,
+            attributes,
+            G.catalogRef(href=IPTC_CATALOG),
+            G.catalogRef(href=self.ctx.urls.output(CATALOG_FILE)),
+            *children,
+        )
+
+    def _rights_info(self, lang: str) -> etree._Element:
+        rights = self.story.rights_for(lang)
+        original = self.story.original_lang
+        terms = rights.usage_terms.get(lang, original) if rights.usage_terms else None
+        return G.rightsInfo(
+            language(lang),
+            G.copyrightHolder(G.name(rights.holder)),
+            G.copyrightNotice(*optional(rights.notice.get(lang, original))),
+            *([G.usageTerms(*optional(terms))] if rights.usage_terms else []),
+        )
+
+    def _item_meta(self, item_class: str, lang: str, *more: etree._Element) -> etree._Element:
+        story = self.story
+        publisher = self.ctx.config.publisher
+        return G.itemMeta(
+            G.itemClass(qcode=item_class),
+            G.provider(G.name(publisher.name), uri=publisher.url),
+            G.versionCreated(rfc3339(story.updated)),
+            G.firstCreated(rfc3339(story.published)),
+            *([G.embargoed(rfc3339(story.embargo_until))] if story.embargo_until else []),
+            G.pubStatus(qcode=f"stat:{story.status}"),
+            G.service(G.name(section_name(story.section, lang)), qcode=f"synsec:{story.section}"),
+            *more,
+        )
+
+    def _correction(self, lang: str) -> list[etree._Element]:
+        correction = self.story.correction
+        if correction is None:
+            return []
+        note = correction.note.get(lang, self.story.original_lang)
+        return [G.edNote(*optional(note)), G.signal(qcode=SIG_CORRECTION)]
+
+    def _links(self, lang: str) -> Iterator[etree._Element]:
+        """Links to the other language variants of this run."""
+        story = self.story
+        for other in story.translations(lang):
+            if other.lang not in self.langs:
+                continue
+            rel = REL_ORIGINAL if other.lang == story.original_lang else REL_TRANSLATION
+            attributes = {
+                "rel": rel,
+                "href": self.ctx.urls.output(item_path(story.slug, other.lang)),
+                "residref": story.variant_id(other.lang),
+                "version": str(story.version),
+                "contenttype": NEWSITEM_TYPE,
+                "title": other.headline,
+                **language(other.lang),
+            }
+            yield G.link(attributes)
+
+    def _related(self, lang: str) -> Iterator[etree._Element]:
+        for related in self.story.related:
+            title = related.title.get(lang, self.story.original_lang) or related.url
+            yield G.link(rel=REL_SEE_ALSO, href=related.url, title=title, contenttype="text/html")
+
+    def _content_meta(self, variant: Variant) -> etree._Element:
+        story, lang = self.story, variant.lang
+        original = story.original_lang
+        byline = variant.byline
+        return self._dates_meta(
+            *([self._located(story.located, lang)] if story.located else []),
+            *(self._person(person) for person in byline.people),
+            *(
+                [G.creator(G.name(byline.organisation), type="cpnat:organisation")]
+                if byline.organisation
+                else []
+            ),
+            G.language({"tag": lang}),
+            G.genre(qcode=genre_qcode(story.genre)),
+            *(
+                G.subject(
+                    G.name(*optional(subject.name.get(lang, original))),
+                    type="cpnat:abstract",
+                    qcode=subject.code,
+                )
+                for subject in story.subjects
+            ),
+            *(self._place("subject", p, lang) for p in story.places if p.role == "about"),
+            *(G.keyword(keyword) for keyword in variant.keywords),
+            G.slugline(story.slug),
+            G.headline(variant.headline),
+            G.dateline(dateline_text(story, variant)),
+            *([G.by(byline_text(variant))] if byline.names else []),
+            G.description(variant.summary, role=SUMMARY_ROLE),
+        )
+
+    def _dates_meta(self, *more: etree._Element) -> etree._Element:
+        story = self.story
+        return G.contentMeta(
+            G.urgency(str(story.urgency)),
+            G.contentCreated(rfc3339(story.first_created)),
+            G.contentModified(rfc3339(story.updated)),
+            *more,
+        )
+
+    def _place(self, tag: str, place: Place, lang: str, *more: etree._Element) -> etree._Element:
+        return G(
+            tag,
+            G.name(*optional(place.name.get(lang, self.story.original_lang))),
+            G.broader(
+                G.name(country_name(place.country, lang)),
+                type="loctyp:Country",
+                qcode=f"{COUNTRY_SCHEME}:{place.country}",
+            ),
+            *more,
+            type="cpnat:geoArea",
+        )
+
+    def _located(self, place: Place, lang: str) -> etree._Element:
+        details = []
+        if place.coordinates:
+            latitude, longitude = place.coordinates
+            position = G.position(latitude=repr(latitude), longitude=repr(longitude))
+            details.append(G.geoAreaDetails(position))
+        return self._place("located", place, lang, *details)
+
+    def _person(self, person: Person) -> etree._Element:
+        attributes = {"type": "cpnat:person", **({"uri": person.url} if person.url else {})}
+        note = [G.note(person.role)] if person.role else []
+        return G.creator(attributes, G.name(person.name), *note)
+
+    def _remote_content(self, image: Image) -> etree._Element:
+        return G.remoteContent(
+            href=self.ctx.urls.image(self.story.slug, image),
+            contenttype=image.media_type,
+            size=str(image.size),
+            width=str(image.width),
+            height=str(image.height),
+        )
+
+    def _xhtml(self, variant: Variant) -> etree._Element:
+        story = self.story
+        html = H.html(H.head(H.title(variant.headline)))
+        set_language(html, variant.lang)
+        image_url = self.ctx.urls.image
+        html.append(H.body(render_body(story, variant, lambda img: image_url(story.slug, img))))
+        return html
+
+    # packageItem --------------------------------------------------------------------------
+
+    def package_item(self) -> etree._Element:
+        story = self.story
+        lang = story.original_lang if story.original_lang in self.langs else self.langs[0]
+        root = self._item_root(
+            "packageItem",
+            story.id,
+            lang,
+            self._rights_info(lang),
+            self._item_meta("ninat:composite", lang),
+            self._dates_meta(
+                *(G.keyword(keyword) for keyword in story.keywords),
+                G.slugline(story.slug),
+                G.headline(story.variant(lang).headline),
+            ),
+            G.groupSet(
+                G.group(
+                    *(self._item_ref(story.variant(other)) for other in self.langs),
+                    id="variants",
+                    mode="pgrmod:alt",
+                ),
+                root="variants",
+            ),
+        )
+        etree.indent(root, space="  ")
+        return root
+
+    def _item_ref(self, variant: Variant) -> etree._Element:
+        story = self.story
+        attributes = {
+            "href": self.ctx.urls.output(item_path(story.slug, variant.lang)),
+            "residref": story.variant_id(variant.lang),
+            "version": str(story.version),
+            "contenttype": NEWSITEM_TYPE,
+            **language(variant.lang),
+        }
+        return G.itemRef(
+            attributes,
+            G.itemClass(qcode="ninat:text"),
+            G.pubStatus(qcode=f"stat:{story.status}"),
+            G.language({"tag": variant.lang}),
+            G.headline(variant.headline),
+        )

@@ -1,0 +1,98 @@
+"""The model as plain JSON data and back, losslessly: how a build keeps whole stories between
+runs (data, never pickles, so a tampered cache cannot run code). Every dataclass is written as
+an object tagged with its class name; its fields are read back by their type hints."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from datetime import datetime
+from functools import cache
+from typing import Any, Union
+
+from syndicate.model import body, source, story
+
+_CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for module in (body, source, story)
+    for cls in vars(module).values()
+    if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__
+}
+_TAG = "@"
+
+
+class CodecError(ValueError):
+    """Data that is not a model value of the expected shape."""
+
+
+def dumps(value: story.Story) -> bytes:
+    return json.dumps(_encode(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def loads(data: bytes) -> story.Story:
+    try:
+        value = _decode(json.loads(data), story.Story)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise CodecError(f"not a stored story: {exc}") from None
+    if not isinstance(value, story.Story):
+        raise CodecError("not a stored story")
+    return value
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        data = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        data[_TAG] = type(value).__name__
+        return data
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _decode(data: Any, hint: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        return _decode_union(data, typing.get_args(hint))
+    if origin is typing.Literal or hint is Any:
+        return data
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(v, args[0]) for v in data)
+        return tuple(_decode(v, a) for v, a in zip(data, args, strict=True))
+    if hint is datetime:
+        return datetime.fromisoformat(data)
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _decode_object(data)
+    if hint in (str, int, float, bool) and not isinstance(data, hint):
+        raise TypeError(f"expected {hint.__name__}, got {type(data).__name__}")
+    return data
+
+
+def _decode_union(data: Any, options: tuple[Any, ...]) -> Any:
+    if data is None and type(None) in options:
+        return None
+    if isinstance(data, dict):
+        return _decode_object(data)
+    for option in options:
+        if option is datetime and isinstance(data, str):
+            return datetime.fromisoformat(data)
+        if typing.get_origin(option) is tuple and isinstance(data, list):
+            return _decode(data, option)
+    return data
+
+
+def _decode_object(data: dict[str, Any]) -> Any:
+    cls = _CLASSES[data[_TAG]]
+    hints = _hints(cls)
+    values = {f.name: _decode(data[f.name], hints[f.name]) for f in dataclasses.fields(cls)}
+    return cls(**values)

@@ -1,0 +1,48 @@
+"""The site as configured in `syndicate.yaml`: publisher, languages, links, and the raw option
+tables of the output formats (typed and checked by the formats layer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from syndicate.model.source import SourceRef
+
+CONFIG_NAME = "syndicate.yaml"
+DEFAULT_ARTICLE_URL = "{base_url}html/{slug}.{lang}.html"
+DEFAULT_IMAGE_URL = "{base_url}html/media/{slug}/{name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Publisher:
+    name: str
+    url: str
+    logo: Path
+    icon: Path | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    publisher: Publisher
+    base_url: str
+    timezone: str
+    languages: tuple[str, ...]
+    article_url: str = DEFAULT_ARTICLE_URL
+    image_url: str = DEFAULT_IMAGE_URL
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Raw option tables of output formats, by section name (`feeds`, `epub`, ...)."""
+    lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False)
+    """The line of every value of the file, by its path (`("feeds", "limit")`)."""
+    source: SourceRef = field(default_factory=lambda: SourceRef(CONFIG_NAME))
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.sections.get(name, {})
+
+    def where(self, *path: str | int) -> SourceRef:
+        """The position of a value of the file (or of its nearest ancestor that has one)."""
+        key: tuple[str | int, ...] = path
+        while key and key not in self.lines:
+            key = key[:-1]
+        return self.source.at(self.lines.get(key, 0))

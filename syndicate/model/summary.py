@@ -1,0 +1,122 @@
+"""What collection files (feeds, indexes, editions, catalogs) read of a story: one small summary
+type shared by every format. A build keeps summaries instead of stories, so a collection is
+rebuilt without reading or holding the stories it lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from syndicate.model.source import SourceRef
+from syndicate.model.story import Localized, Status, Story, Subject, is_public
+
+
+@dataclass(frozen=True, slots=True)
+class VariantSummary:
+    lang: str
+    headline: str
+    summary: str
+    byline: tuple[str, ...]
+    """Every credited name, people first."""
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    id: str
+    slug: str
+    source: SourceRef
+    original_lang: str
+    section: str
+    timezone: str
+    status: Status
+    version: int
+    published: datetime
+    updated: datetime
+    embargo_until: datetime | None
+    subjects: tuple[Subject, ...]
+    variants: tuple[VariantSummary, ...]
+
+    @classmethod
+    def of(cls, story: Story) -> StorySummary:
+        return cls(
+            id=story.id,
+            slug=story.slug,
+            source=story.source,
+            original_lang=story.original_lang,
+            section=story.section,
+            timezone=story.timezone,
+            status=story.status,
+            version=story.version,
+            published=story.published,
+            updated=story.updated,
+            embargo_until=story.embargo_until,
+            subjects=story.subjects,
+            variants=tuple(
+                VariantSummary(v.lang, v.headline, v.summary, v.byline.names)
+                for v in story.variants
+            ),
+        )
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(v.lang for v in self.variants)
+
+    def has(self, lang: str) -> bool:
+        return any(v.lang == lang for v in self.variants)
+
+    def variant(self, lang: str) -> VariantSummary:
+        for v in self.variants:
+            if v.lang == lang:
+                return v
+        raise KeyError(f"{self.slug} has no {lang!r} variant")
+
+    def variant_id(self, lang: str) -> str:
+        """The permanent id of one language variant (see `Story.variant_id`)."""
+        return f"{self.id}:{lang}"
+
+    def is_visible(self, now: datetime) -> bool:
+        return is_public(self.status == "usable", self.embargo_until, now)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON data: a build's state keeps summaries as data, never as code (pickles)."""
+        return {
+            "id": self.id,
+            "slug": self.slug,
+            "source": [self.source.path, self.source.line],
+            "original_lang": self.original_lang,
+            "section": self.section,
+            "timezone": self.timezone,
+            "status": self.status,
+            "version": self.version,
+            "published": self.published.isoformat(),
+            "updated": self.updated.isoformat(),
+            "embargo_until": self.embargo_until.isoformat() if self.embargo_until else None,
+            "subjects": [[s.code, [list(pair) for pair in s.name.values]] for s in self.subjects],
+            "variants": [[v.lang, v.headline, v.summary, list(v.byline)] for v in self.variants],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StorySummary:
+        embargo = data["embargo_until"]
+        return cls(
+            id=data["id"],
+            slug=data["slug"],
+            source=SourceRef(*data["source"]),
+            original_lang=data["original_lang"],
+            section=data["section"],
+            timezone=data["timezone"],
+            status=data["status"],
+            version=data["version"],
+            published=datetime.fromisoformat(data["published"]),
+            updated=datetime.fromisoformat(data["updated"]),
+            embargo_until=datetime.fromisoformat(embargo) if embargo else None,
+            subjects=tuple(
+                Subject(code, Localized(tuple((tag, text) for tag, text in names)))
+                for code, names in data["subjects"]
+            ),
+            variants=tuple(
+                VariantSummary(lang, headline, summary, tuple(byline))
+                for lang, headline, summary, byline in data["variants"]
+            ),
+        )

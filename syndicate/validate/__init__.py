@@ -1,1 +1,0 @@
-"""Validation of inputs and outputs: JSON Schemas of our own, and each format's validators."""
