@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
+import io
 import os
 import shutil
 import tempfile
@@ -14,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from syndicate.build import export
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter
+from syndicate.formats.epub.cover import HEIGHT, THUMBNAIL_WIDTH, WIDTH, Cover, CoverText
+from syndicate.formats.epub.writer import EpubWriter
 from syndicate.formats.registry import BUILTIN, Registry
 from syndicate.model import SiteConfig, Story
 from syndicate.readers.articles import read_articles
@@ -30,6 +35,23 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 SAMPLE_SLUG = "2021-02-18-nato-iraq-deployment"
 FIXED_NOW = "2026-01-01T00:00:00Z"
 """The `--now` of every golden export: after the sample story's publication."""
+
+
+@functools.cache
+def plain_cover(text: CoverText, font_dirs: Sequence[str]) -> Cover:
+    """A blank cover of the real sizes, for the many exports whose tests do not look at covers
+    (drawing and encoding real ones is most of an EPUB export's time)."""
+
+    def png(width: int, height: int) -> bytes:
+        buffer = io.BytesIO()
+        Image.new("L", (width, height), 250).save(buffer, format="PNG")
+        return buffer.getvalue()
+
+    return Cover(png(WIDTH, HEIGHT), png(THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * HEIGHT // WIDTH))
+
+
+PLAIN_COVERS = Registry({**BUILTIN, "epub": lambda: EpubWriter(covers=plain_cover)})
+"""The built-in formats, the EPUB books with blank covers."""
 
 
 def export_stories(
@@ -127,7 +149,7 @@ def export_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Exporter:
         args = ["export", "--quiet", "--out", str(out), "--now", now, *extra]
         for fmt in formats:
             args += ["--format", fmt]
-        status = main(args)
+        status = main(args, registry=PLAIN_COVERS)
         assert status == 0, f"export {formats} exited {status}"
         return out
 

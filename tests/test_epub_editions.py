@@ -17,7 +17,7 @@ from lxml import etree
 from syndicate.build import export
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import OutputFile
-from syndicate.formats.epub.cover import CoverText, render_cover
+from syndicate.formats.epub.cover import CoverText, draw_cover
 from syndicate.formats.epub.writer import EpubWriter
 from syndicate.model import Localized, SiteConfig, Story
 
@@ -244,7 +244,7 @@ def test_cover_is_deterministic_and_uses_the_script_fonts() -> None:
     from syndicate.formats.epub.cover import _font_spec
 
     text = CoverText("ar", "YCPress", "سياسة", "حلف الناتو يعتزم زيادة انتشاره", "18 فبراير 2021")
-    assert render_cover(text) == render_cover(text)
+    assert draw_cover(text) == draw_cover(text)
     assert _font_spec("حلف", "ar", True).family == "Noto Naskh Arabic"
     assert _font_spec("北约", "zh-Hans", True).family == "Noto Sans CJK SC"
     assert _font_spec("NATO", "de", True).family == "Noto Serif"

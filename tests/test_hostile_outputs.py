@@ -15,7 +15,7 @@ from pathlib import Path
 import feedparser
 import pytest
 import yaml
-from conftest import REPO, SAMPLE_SLUG
+from conftest import PLAIN_COVERS, REPO, SAMPLE_SLUG
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -73,7 +73,8 @@ def hostile_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config.write_text(text.replace("../../../articles/_site", site), encoding="utf-8")
     out = root / "out"
     where = ["--config", str(config), "--articles", str(articles), "--out", str(out)]
-    status = main(["export", "-q", "--format", "all", "--now", "2026-01-06T00:00:00Z", *where])
+    args = ["export", "-q", "--format", "all", "--now", "2026-01-06T00:00:00Z", *where]
+    status = main(args, registry=PLAIN_COVERS)
     assert status == 0
     return out
 

@@ -17,7 +17,7 @@ from syndicate.cli import main
 from syndicate.formats.feeds import documents
 from syndicate.model import Story
 from tests.bench.corpus import generate
-from tests.conftest import FIXED_NOW, REPO
+from tests.conftest import FIXED_NOW, PLAIN_COVERS, REPO
 
 STORIES = 5
 LANGS = ("en", "fr")
@@ -44,7 +44,7 @@ def make_site(root: Path) -> Path:
 def export(site: Path, out: Path, *extra: str, now: str = FIXED_NOW) -> None:
     args = ["export", "-q", "-f", "all", "--now", now, "--out", str(out), *extra]
     args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
-    assert main(args) == 0
+    assert main(args, registry=PLAIN_COVERS) == 0
 
 
 def tree(out: Path) -> dict[str, bytes]:

@@ -16,11 +16,15 @@ from syndicate import __version__
 
 if TYPE_CHECKING:
     from syndicate.diagnostics import Diagnostics
+    from syndicate.formats.registry import Registry
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None) -> int:
+    """Run the command line `argv` (default: this process's). An application embedding
+    syndicate may give its own `registry` of formats (by default: the built-in formats and the
+    installed plugins)."""
     args_list = sys.argv[1:] if argv is None else list(argv)
     if args_list == ["--version"]:
         # Answered before the formats are listed: that needs the installed packages' metadata.
@@ -34,9 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         logging.basicConfig(level=logging.DEBUG)
 
-    registry = default_registry()
+    registry = registry or default_registry()
     parser = build_parser(registry.names)
     args = parser.parse_args(args_list)
+    args.registry = registry
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT

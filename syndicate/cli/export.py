@@ -25,6 +25,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             jobs=args.jobs,
             force=args.force,
             strict=args.strict,
+            registry=args.registry,
             diagnostics=diags,
             progress=progress,
         )

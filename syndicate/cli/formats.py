@@ -7,11 +7,11 @@ import argparse
 from syndicate.cli import EXIT_INPUT, EXIT_OK
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.options import describe
-from syndicate.formats.registry import PluginError, default_registry
+from syndicate.formats.registry import PluginError, Registry
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
-    registry = default_registry()
+    registry: Registry = args.registry
     for name in registry.names:
         try:
             writer = registry.get(name)

@@ -10,7 +10,7 @@ from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, say
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
 from syndicate.formats.options import resolve_options
-from syndicate.formats.registry import PluginError, default_registry
+from syndicate.formats.registry import PluginError
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
 
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if config is None:
         return EXIT_INPUT
     try:
-        writers = default_registry().all()
+        writers = args.registry.all()
     except PluginError as exc:
         diags.error("plugin.writer", str(exc))
         return EXIT_INPUT

@@ -10,7 +10,6 @@ from syndicate.i18n.dates import (
 from syndicate.i18n.locales import (
     direction,
     display_name,
-    is_rtl,
     is_valid_tag,
     locale_for,
 )
@@ -22,7 +21,6 @@ __all__ = [
     "format_human_date",
     "format_human_datetime",
     "format_human_time",
-    "is_rtl",
     "is_valid_tag",
     "locale_for",
     "rfc822",

@@ -36,10 +36,6 @@ def direction(tag: str) -> Direction:
     return "rtl" if locale_for(tag).character_order == "right-to-left" else "ltr"
 
 
-def is_rtl(tag: str) -> bool:
-    return direction(tag) == "rtl"
-
-
 @cache
 def display_name(tag: str, in_lang: str | None = None) -> str:
     """The language's name, in `in_lang` (default: in itself, e.g. "français")."""

@@ -25,10 +25,6 @@ def available_languages() -> tuple[str, ...]:
     return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
 
 
-def has_terms(lang: str) -> bool:
-    return bool(_lookup_table(lang))
-
-
 def _lookup_table(lang: str) -> dict[str, str]:
     return _table(lang) or _table(lang.split("-")[0])
 

@@ -57,13 +57,20 @@ def render_body(
     return div
 
 
-def set_language(element: etree._Element, lang: str, *, xml_lang: bool = True) -> None:
+def language_attributes(lang: str, *, xml_lang: bool = True) -> dict[str, str]:
     """`lang`, optionally `xml:lang`, and `dir` for right-to-left languages."""
-    element.set("lang", lang)
+    attributes = {"lang": lang}
     if xml_lang:
-        element.set(XML_LANG, lang)
+        attributes[XML_LANG] = lang
     if direction(lang) == "rtl":
-        element.set("dir", "rtl")
+        attributes["dir"] = "rtl"
+    return attributes
+
+
+def set_language(element: etree._Element, lang: str, *, xml_lang: bool = True) -> None:
+    """Set `language_attributes` on an element."""
+    for name, value in language_attributes(lang, xml_lang=xml_lang).items():
+        element.set(name, value)
 
 
 def render_figure(

@@ -11,6 +11,7 @@ from typing import Any
 
 from babel.lists import format_list
 from lxml import etree
+from lxml.builder import ElementMaker
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
@@ -21,10 +22,10 @@ from syndicate.i18n.locales import direction, locale_for
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text, dateline_text, section_name
 from syndicate.model import Block, Figure, Image, Story, StorySummary, Variant, walk
-from syndicate.render.xhtml import render_body, set_language
+from syndicate.render.xhtml import language_attributes, render_body
 from syndicate.xmlbase import EPUB_NS, XHTML_NS
 
-_X = f"{{{XHTML_NS}}}"
+X = ElementMaker(namespace=XHTML_NS, nsmap={None: XHTML_NS, "epub": EPUB_NS})
 _EPUB_TYPE = f"{{{EPUB_NS}}}type"
 COVER_FILE = "images/cover.png"
 STYLESHEET = "style.css"
@@ -350,15 +351,18 @@ def _stylesheet() -> Resource:
 # Documents ---------------------------------------------------------------------------------
 
 
-def _page(lang: str, title: str) -> tuple[etree._Element, etree._Element]:
-    """An empty XHTML content document: `<html>` with language and direction, and its body."""
-    html = etree.Element(_X + "html", nsmap={None: XHTML_NS, "epub": EPUB_NS})
-    set_language(html, lang)
-    head = etree.SubElement(html, _X + "head")
-    etree.SubElement(head, _X + "meta", charset="utf-8")
-    etree.SubElement(head, _X + "title").text = title
-    etree.SubElement(head, _X + "link", rel="stylesheet", type="text/css", href=STYLESHEET)
-    return html, etree.SubElement(html, _X + "body")
+def _page(lang: str, title: str, *content: etree._Element) -> etree._Element:
+    """An XHTML content document: `<html>` with language and direction, the common head, and
+    `content` in its body."""
+    return X.html(
+        language_attributes(lang),
+        X.head(
+            X.meta(charset="utf-8"),
+            X.title(title),
+            X.link(rel="stylesheet", type="text/css", href=STYLESHEET),
+        ),
+        X.body(*content),
+    )
 
 
 def _document(file_name: str, title: str, html: etree._Element, *, linear: bool = True) -> Document:
@@ -377,62 +381,65 @@ def _cover_alt(
 
 def cover_document(lang: str, alt: str) -> Document:
     """The cover page: outside the reading order (linear="no"), reached through landmarks."""
-    html, body = _page(lang, term("cover", lang))
-    section = etree.SubElement(body, _X + "section", {_EPUB_TYPE: "cover"})
-    section.set("class", "cover")
-    img = etree.SubElement(section, _X + "img", src=COVER_FILE, alt=alt)
-    img.set("role", "doc-cover")
+    section = X.section(
+        {_EPUB_TYPE: "cover", "class": "cover"},
+        X.img(src=COVER_FILE, alt=alt, role="doc-cover"),
+    )
+    html = _page(lang, term("cover", lang), section)
     return _document("cover.xhtml", term("cover", lang), html, linear=False)
 
 
 def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name: str) -> Document:
     """A story: section, headline, byline, dateline, dates, body with figures, rights."""
     lang = variant.lang
-    html, body = _page(lang, variant.headline)
-    article = etree.SubElement(body, _X + "article")
-    header = etree.SubElement(article, _X + "header")
-    _para(header, "kicker", section_name(story.section, lang))
-    etree.SubElement(header, _X + "h1").text = variant.headline
-    if variant.byline.names:
-        _para(header, "byline", byline_text(variant))
-    _para(header, "dateline", dateline_text(story, variant))
-    _time(header, "published", story.published, story, lang)
-    if story.updated > story.published:
-        _time(header, "updated", story.updated, story, lang)
-    article.append(render_body(story, variant, lambda image: image_file(story, image)))
-    footer = etree.SubElement(article, _X + "footer")
-    _para(footer, "rights", _rights(story, lang))
-    return _document(file_name, variant.headline, html)
+    header = X.header(
+        _para("kicker", section_name(story.section, lang)),
+        X.h1(variant.headline),
+        *([_para("byline", byline_text(variant))] if variant.byline.names else []),
+        _para("dateline", dateline_text(story, variant)),
+        _time("published", story.published, story, lang),
+        *(
+            [_time("updated", story.updated, story, lang)]
+            if story.updated > story.published
+            else []
+        ),
+    )
+    body = render_body(story, variant, lambda image: image_file(story, image))
+    article = X.article(header, body, X.footer(_para("rights", _rights(story, lang))))
+    return _document(file_name, variant.headline, _page(lang, variant.headline, article))
 
 
-def _para(parent: etree._Element, cls: str, text: str) -> etree._Element:
-    p = etree.SubElement(parent, _X + "p")
-    p.set("class", cls)
-    p.text = text
-    return p
+def _para(cls: str, text: str) -> etree._Element:
+    return X.p(text, {"class": cls})
 
 
-def _time(parent: etree._Element, key: str, when: datetime, story: Story, lang: str) -> None:
-    p = etree.SubElement(parent, _X + "p")
-    p.set("class", "date")
-    time = etree.SubElement(p, _X + "time", datetime=rfc3339(when))
-    time.text = term(key, lang, date=format_human_datetime(when, lang, story.timezone))
+def _time(key: str, when: datetime, story: Story, lang: str) -> etree._Element:
+    text = term(key, lang, date=format_human_datetime(when, lang, story.timezone))
+    return X.p({"class": "date"}, X.time(text, datetime=rfc3339(when)))
 
 
 def contents_document(edition: StoryEdition, title: str, ctx: Context[Any]) -> Document:
     """The edition's contents page: its sections, each listing its stories with bylines."""
     lang = edition.lang
-    html, body = _page(lang, term("contents", lang))
-    etree.SubElement(body, _X + "h1").text = title
-    _para(body, "date", format_human_date(edition.date, lang, ctx.config.timezone))
-    for code, stories in edition.sections:
-        section = etree.SubElement(body, _X + "section", id=f"section-{code}")
-        etree.SubElement(section, _X + "h2").text = section_name(code, lang)
-        ol = etree.SubElement(section, _X + "ol")
-        for story in stories:
-            variant = story.variant(lang)
-            li = etree.SubElement(ol, _X + "li")
-            etree.SubElement(li, _X + "a", href=story_file(story)).text = variant.headline
-            if variant.byline.names:
-                _para(li, "byline", byline_text(variant))
+    sections = [
+        X.section(
+            X.h2(section_name(code, lang)),
+            X.ol(*(_contents_item(story, lang) for story in stories)),
+            id=f"section-{code}",
+        )
+        for code, stories in edition.sections
+    ]
+    html = _page(
+        lang,
+        term("contents", lang),
+        X.h1(title),
+        _para("date", format_human_date(edition.date, lang, ctx.config.timezone)),
+        *sections,
+    )
     return _document("contents.xhtml", term("contents", lang), html)
+
+
+def _contents_item(story: Story, lang: str) -> etree._Element:
+    variant = story.variant(lang)
+    byline = [_para("byline", byline_text(variant))] if variant.byline.names else []
+    return X.li(X.a(variant.headline, href=story_file(story)), *byline)

@@ -139,11 +139,6 @@ class Cover:
     thumbnail: bytes
 
 
-def render_cover(text: CoverText, font_dirs: Sequence[str] = DEFAULT_FONT_DIRS) -> bytes:
-    """The cover as PNG bytes: the same text and fonts always give the same bytes."""
-    return _png(_cover_image(text, font_dirs))
-
-
 def draw_cover(text: CoverText, font_dirs: Sequence[str] = DEFAULT_FONT_DIRS) -> Cover:
     """The cover and its thumbnail, drawn once: the thumbnail is scaled from the drawing
     rather than from the cover's PNG decoded again (the same pixels, at less cost)."""

@@ -15,7 +15,6 @@ from lxml import etree
 
 from syndicate.xmlbase import XML_LANG
 
-FOLDER = "EPUB"
 # The zip epoch's first day: members carry no trace of when or where the book was built.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 ZIP_UNIX = 3

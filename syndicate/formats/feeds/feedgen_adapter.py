@@ -13,6 +13,7 @@ from feedgen.ext.dc import DcEntryExtension
 from feedgen.ext.media import MediaEntryExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
+from lxml.builder import ElementMaker
 
 from syndicate.i18n.dates import rfc822, rfc3339_utc
 from syndicate.i18n.locales import is_valid_tag
@@ -20,7 +21,6 @@ from syndicate.xmlbase import ATOM_NS, CONTENT_NS, DC_NS, HISTORY_NS, MEDIA_NS, 
 
 _A = f"{{{ATOM_NS}}}"
 _M = f"{{{MEDIA_NS}}}"
-_X = f"{{{XHTML_NS}}}"
 GENERATOR = "syndicate"
 
 
@@ -108,6 +108,9 @@ class Feed:
 _ENTRIES = "syndicate:entries"
 """A comment standing where the entries go while the head is serialised."""
 _ATOM_NSMAP: dict[str | None, str] = {None: ATOM_NS, "media": MEDIA_NS}
+A = ElementMaker(namespace=ATOM_NS, nsmap=_ATOM_NSMAP)
+M = ElementMaker(namespace=MEDIA_NS, nsmap=_ATOM_NSMAP)
+X = ElementMaker(namespace=XHTML_NS, nsmap={None: XHTML_NS})
 _RSS_NSMAP: dict[str | None, str] = {
     "atom": ATOM_NS,
     "content": CONTENT_NS,
@@ -123,38 +126,40 @@ def atom_entry(entry: Entry) -> bytes:
     entry links that lose rel, type and hreflang, isoformat dates) that cost more than building
     it, and it reparses the content we already hold as a tree. The element order and content
     are feedgen's, repaired."""
-    root = etree.Element(_A + "feed", nsmap=_ATOM_NSMAP)
-    element = etree.SubElement(root, _A + "entry")
-    _sub(element, _A + "id", entry.id)
-    _sub(element, _A + "title", entry.title)
-    _sub(element, _A + "updated", rfc3339_utc(entry.updated))
-    for link in _entry_links(entry):
-        element.append(_atom_link(link))
-    for person in entry.authors:
-        author = etree.SubElement(element, _A + "author")
-        _sub(author, _A + "name", person.name)
-        if person.email:
-            _sub(author, _A + "email", person.email)
-        if person.uri:
-            _sub(author, _A + "uri", person.uri)
-    # The Atom container <div> (RFC 4287, 4.1.3.1), then the body's own <div lang>.
-    content = etree.SubElement(element, _A + "content", type="xhtml")
-    container = etree.SubElement(content, _X + "div", nsmap={None: XHTML_NS})
-    container.append(_parse(entry.content.encode("utf-8")))
-    _sub(element, _A + "summary", entry.summary or None)
-    for cat in entry.categories:
-        category = etree.SubElement(element, _A + "category", term=cat.term)
-        if cat.scheme:
-            category.set("scheme", cat.scheme)
-        if cat.label:
-            category.set("label", cat.label)
-    _sub(element, _A + "published", rfc3339_utc(entry.published))
-    if entry.rights:
-        _sub(element, _A + "rights", entry.rights)
-    for item in entry.media:
-        etree.SubElement(element, _M + "content", _media_attributes(item))
+    element = A.entry(
+        A.id(entry.id),
+        A.title(entry.title),
+        A.updated(rfc3339_utc(entry.updated)),
+        *(_atom_link(link) for link in _entry_links(entry)),
+        *(_atom_author(person) for person in entry.authors),
+        # The Atom container <div> (RFC 4287, 4.1.3.1), then the body's own <div lang>.
+        A.content(X.div(_parse(entry.content.encode("utf-8"))), type="xhtml"),
+        A.summary(*([entry.summary] if entry.summary else [])),
+        *(A.category(_category_attributes(cat)) for cat in entry.categories),
+        A.published(rfc3339_utc(entry.published)),
+        *([A.rights(entry.rights)] if entry.rights else []),
+        *(M.content(_media_attributes(item)) for item in entry.media),
+    )
     _complete_media(element, entry)
-    return _fragment(root, b"entry")
+    return _fragment(A.feed(element), b"entry")
+
+
+def _atom_author(person: Person) -> etree._Element:
+    return A.author(
+        A.name(person.name),
+        *([A.email(person.email)] if person.email else []),
+        *([A.uri(person.uri)] if person.uri else []),
+    )
+
+
+def _category_attributes(category: Category) -> dict[str, str]:
+    """term, then scheme and label when given: feedgen's order."""
+    attributes = {"term": category.term}
+    if category.scheme:
+        attributes["scheme"] = category.scheme
+    if category.label:
+        attributes["label"] = category.label
+    return attributes
 
 
 def atom_document(feed: Feed, entries: Sequence[bytes]) -> bytes:
@@ -358,10 +363,6 @@ def _splice(root: etree._Element, parent: etree._Element, entries: Sequence[byte
 def _parse(data: bytes) -> etree._Element:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
     return etree.fromstring(data, parser)
-
-
-def _sub(parent: etree._Element, tag: str, text: str | None) -> None:
-    etree.SubElement(parent, tag).text = text
 
 
 def _set_text(element: etree._Element | None, text: str) -> None:

@@ -1,0 +1,92 @@
+"""The product as users install it: a wheel built from the sdist, installed into a fresh
+virtual environment outside the checkout, must validate and export the sample site exactly as
+the checkout does; and the package list in pyproject.toml must name every package."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import FIXED_NOW, REPO
+
+
+def test_every_package_is_listed_for_the_wheel() -> None:
+    """setuptools is given the list (to map schemas/ into the package): a new subpackage must
+    be added to it, or the wheel would ship without it."""
+    listed = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(path.parent.relative_to(REPO).parts)
+        for path in (REPO / "syndicate").rglob("__init__.py")
+    }
+    assert listed == found | {"syndicate.schemas"}
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, f"{command} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout + done.stderr
+
+
+def differences(left: Path, right: Path) -> list[str]:
+    """Files that are in only one tree, or differ, as relative paths."""
+    found: list[str] = []
+
+    def walk(cmp: filecmp.dircmp[str], prefix: str) -> None:
+        found.extend(prefix + name for name in cmp.left_only + cmp.right_only + cmp.diff_files)
+        for name, sub in cmp.subdirs.items():
+            walk(sub, f"{prefix}{name}/")
+
+    walk(filecmp.dircmp(left, right), "")
+    return found
+
+
+@pytest.mark.slow
+def test_the_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    listed = run(["git", "ls-files", "--cached", "--others", "--exclude-standard"], REPO)
+    for name in listed.splitlines():  # the checkout as git sees it: no venv, no outputs
+        if (REPO / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / name, source / name)
+    dist = tmp_path / "dist"
+    run([sys.executable, "-m", "build", "--sdist", "--outdir", str(dist)], source)
+    (sdist,) = dist.glob("syndicate-*.tar.gz")
+    run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(sdist)], tmp_path)
+    (wheel,) = dist.glob("syndicate-*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+    for shipped in (
+        "syndicate/schemas/site.schema.json",
+        "syndicate/schemas/article.schema.json",
+        "syndicate/schemas/newsml-g2-profile.xsd",
+        "syndicate/schemas/newsml-g2-catalog.xml",
+        "syndicate/i18n/terms/en.yaml",
+    ):
+        assert shipped in names, shipped
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", str(venv)], tmp_path)
+    run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)], tmp_path)
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    syndicate = str(venv / "bin" / "syndicate")
+    run([syndicate, "validate"], site, env)
+    run([syndicate, "export", "--format", "all", "--now", FIXED_NOW], site, env)
+    run([syndicate, "validate", "--outputs"], site, env)
+
+    checkout = tmp_path / "checkout-out"
+    here = [sys.executable, "-m", "syndicate", "export", "-q", "--format", "all"]
+    run([*here, "--now", FIXED_NOW, "--out", str(checkout)], REPO)
+    assert differences(site / "out", checkout) == []
