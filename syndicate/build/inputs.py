@@ -41,12 +41,17 @@ def code_digest() -> str:
 
 
 def config_digest(config_file: Path, config: SiteConfig, languages: Sequence[str]) -> str:
-    """The configuration file, the publisher's logo and icon, the run's languages and the code."""
+    """The configuration file, the publisher's logo and icon, the site's own templates, the
+    run's languages and the code."""
     parts: list[str | bytes] = [code_digest(), config_file.read_bytes(), *languages]
     publisher = config.publisher
     for asset in (publisher.logo, publisher.icon):
         if asset is not None:
             parts += [str(asset), _bytes_or_empty(Path(asset))]
+    if config.templates is not None:
+        for path in sorted(config.templates.rglob("*")):
+            if path.is_file():
+                parts += [path.relative_to(config.templates).as_posix(), _bytes_or_empty(path)]
     return digest(*parts)
 
 

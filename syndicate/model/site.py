@@ -10,6 +10,7 @@ from typing import Any
 from syndicate.model.source import SourceRef
 
 CONFIG_NAME = "syndicate.yaml"
+TEMPLATES = "templates"
 DEFAULT_ARTICLE_URL = "{base_url}html/{slug}.{lang}.html"
 DEFAULT_IMAGE_URL = "{base_url}html/media/{slug}/{name}"
 
@@ -36,6 +37,8 @@ class SiteConfig:
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False)
     """The line of every value of the file, by its path (`("feeds", "limit")`)."""
     source: SourceRef = field(default_factory=lambda: SourceRef(CONFIG_NAME))
+    templates: Path | None = None
+    """The site's own page templates (`templates/` beside syndicate.yaml), if it has them."""
 
     def section(self, name: str) -> dict[str, Any]:
         return self.sections.get(name, {})

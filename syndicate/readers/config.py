@@ -11,6 +11,7 @@ from syndicate.i18n.locales import is_valid_tag
 from syndicate.model.site import (
     DEFAULT_ARTICLE_URL,
     DEFAULT_IMAGE_URL,
+    TEMPLATES,
     Publisher,
     SiteConfig,
 )
@@ -97,4 +98,5 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
         sections={k: v for k, v in data.items() if k not in known},
         lines=dict(doc.lines),
         source=SourceRef(shown),
+        templates=root / TEMPLATES if (root / TEMPLATES).is_dir() else None,
     )

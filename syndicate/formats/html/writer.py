@@ -1,5 +1,6 @@
 """`html`: standalone article pages, one per story and language, with the JSON-LD embedded,
-translations linked by hreflang, Open Graph tags, and a story list per language.
+translations linked by hreflang, Open Graph tags, and a story list per language, rendered from
+Jinja2 templates that a site may override (see `templating`).
 
 Layout of out/html/: `<slug>.<lang>.html` (articles), `index.<lang>.html` (the stories in one
 language), `index.html` (every language with its stories; the `x-default` of the indexes),
@@ -8,13 +9,15 @@ pages link to each other and to images by relative URLs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from babel.core import get_global
 from lxml import etree
-from lxml.etree import _Element as El
+from lxml import html as lxml_html
+from markupsafe import Markup
 
 from syndicate.formats.contract import (
     Context,
@@ -24,7 +27,7 @@ from syndicate.formats.contract import (
     site_files,
     site_media_path,
 )
-from syndicate.formats.html.style import CSS
+from syndicate.formats.html.templating import TemplateError, render_page, stylesheet
 from syndicate.formats.jsonld.graph import (
     GraphBuilder,
     default_language,
@@ -39,7 +42,7 @@ from syndicate.i18n.text import byline_text, section_name
 from syndicate.model import Image, Story, StorySummary
 from syndicate.render.xhtml import render_body
 
-DOCTYPE = "<!DOCTYPE html>"
+Values = dict[str, Any]
 # Stands for the date while a term is filled in, so the date can become a <time> element;
 # no term or text contains it.
 _DATE_MARK = "\x00"
@@ -59,8 +62,10 @@ class HtmlWriter(Writer[NoOptions]):
         builder = GraphBuilder(ctx)
         langs = exported_languages(story, ctx)
         for lang in langs:
-            page = ArticlePage(story, lang, ctx, script_text(builder.graph(story, lang)))
-            yield OutputFile(f"html/{story.slug}.{lang}.html", serialize(page.build()))
+            ld_json = script_text(builder.graph(story, lang))
+            page = _render(ctx, "article.html", article_page(story, lang, ctx, ld_json))
+            if page is not None:
+                yield OutputFile(f"html/{story.slug}.{lang}.html", page)
         if langs:
             yield from _story_media(story, ctx)
 
@@ -82,11 +87,13 @@ class HtmlWriter(Writer[NoOptions]):
             validate_page(path, ctx)
 
 
-def serialize(root: El) -> bytes:
-    text = etree.tostring(
-        root, method="html", encoding="unicode", doctype=DOCTYPE, pretty_print=True
-    )
-    return str(text).encode("utf-8")
+def _render(ctx: Context[NoOptions], template: str, values: Values) -> bytes | None:
+    """A page, or None after reporting a template that cannot be rendered."""
+    try:
+        return render_page(ctx.config.templates, template, **values)
+    except TemplateError as exc:
+        ctx.diagnostics.error("html.template", exc.message, f"templates/{exc.where}")
+        return None
 
 
 def media_path(story: Story, image: Image) -> str:
@@ -114,91 +121,59 @@ def language_label(tag: str) -> str:
     return name[:1].upper() + name[1:]
 
 
-# Building blocks ---------------------------------------------------------------------------
+# What every page shows -------------------------------------------------------------------
 
 
-def el(parent: El | None, tag: str, text: str | None = None, **attrs: str) -> El:
-    """An element (`class_` for `class`), appended to `parent` when given."""
-    node = etree.Element(tag) if parent is None else etree.SubElement(parent, tag)
-    for key, value in attrs.items():
-        node.set(key.rstrip("_").replace("_", "-"), value)
-    if text is not None:
-        node.text = text
-    return node
-
-
-def meta(head: El, key: str, value: str, attr: str = "property") -> None:
-    el(head, "meta", **{attr: key, "content": value})
-
-
-def without_namespace(element: El) -> El:
-    """The shared renderer writes XHTML; HTML pages carry the same elements unqualified."""
-    for node in element.iter():
-        if isinstance(node.tag, str):
-            node.tag = etree.QName(node).localname
-    etree.cleanup_namespaces(element)
-    return element
-
-
-def with_time(parent: El, key: str, lang: str, tz: str, when: datetime, **values: str) -> El:
-    """A phrase from the terms file with its `{date}` as a `<time datetime>` element."""
-    text = term(key, lang, date=_DATE_MARK, **values)
-    before, _, after = text.partition(_DATE_MARK)
-    parent.text = (parent.text or "") + before
-    time = el(parent, "time", format_human_date(when, lang, tz), datetime=rfc3339(when))
-    time.set("title", format_human_datetime(when, lang, tz))
-    time.tail = after
-    return time
-
-
-def page_shell(lang: str, title: str, ctx: Context[NoOptions]) -> tuple[El, El, El]:
-    """`<html lang dir>` with the common head; returns (html, head, body)."""
-    root = el(None, "html", lang=lang, dir=direction(lang))
-    head = el(root, "head")
-    el(head, "meta", charset="utf-8")
-    meta(head, "viewport", "width=device-width, initial-scale=1", "name")
-    el(head, "title", title)
-    if ctx.config.publisher.icon:
-        el(head, "link", rel="icon", href=_site_relative(ctx.config.publisher.icon))
-    return root, head, el(root, "body")
-
-
-def site_header(body: El, home: str, ctx: Context[NoOptions], nav: El | None = None) -> None:
-    """The masthead: the square icon beside the publisher's name reads the same in both
-    directions (a wide logo's built-in margin would push an RTL masthead off centre)."""
-    header = el(body, "header", class_="site-header")
-    wrap = el(header, "div", class_="wrap")
-    link = el(wrap, "a", class_="brand", href=home)
+def page_values(lang: str, title: str, home: str, ld_json: str, ctx: Context[NoOptions]) -> Values:
+    """What `base.html` shows: language, title, masthead, stylesheet, JSON-LD."""
     publisher = ctx.config.publisher
-    if publisher.icon:
-        el(link, "img", src=_site_relative(publisher.icon), alt="", width="32", height="32")
-        el(link, "span", publisher.name)
-    else:
-        el(link, "img", src=_site_relative(publisher.logo), alt=publisher.name, class_="logo")
-    if nav is not None:
-        wrap.append(nav)
+    return {
+        "lang": lang,
+        "dir": direction(lang),
+        "title": title,
+        "home": home,
+        "site": {
+            "name": publisher.name,
+            "icon": _site_relative(publisher.icon) if publisher.icon else None,
+            "logo": _site_relative(publisher.logo),
+        },
+        "css": stylesheet(ctx.config.templates),
+        "ld_json": Markup(ld_json),  # script_text escapes <, > and &: it cannot end the script
+    }
 
 
-def feed_links(head: El, lang: str, ctx: Context[NoOptions], title: str) -> None:
-    for kind, media_type in (("atom", "application/atom+xml"), ("rss", "application/rss+xml")):
-        el(
-            head,
-            "link",
-            rel="alternate",
-            type=media_type,
-            title=title,
-            href=ctx.urls.output(f"{kind}/{lang}.xml"),
-        )
+def feeds(lang: str, ctx: Context[NoOptions]) -> list[Values]:
+    title = ctx.config.publisher.name
+    return [
+        {"type": media_type, "title": title, "href": ctx.urls.output(f"{kind}/{lang}.xml")}
+        for kind, media_type in (("atom", "application/atom+xml"), ("rss", "application/rss+xml"))
+    ]
 
 
-def subscribe_line(footer: El, lang: str, ctx: Context[NoOptions]) -> None:
-    line = el(footer, "p")
-    el(line, "strong", term("subscribe", lang)).tail = " "
-    atom = el(
-        line, "a", "Atom", href=ctx.urls.output(f"atom/{lang}.xml"), type="application/atom+xml"
-    )
-    atom.tail = " · "
-    el(line, "a", "RSS", href=ctx.urls.output(f"rss/{lang}.xml"), type="application/rss+xml")
+def subscribe(lang: str, ctx: Context[NoOptions]) -> Values:
+    return {
+        "label": term("subscribe", lang),
+        "atom": ctx.urls.output(f"atom/{lang}.xml"),
+        "rss": ctx.urls.output(f"rss/{lang}.xml"),
+    }
+
+
+def language_nav(lang: str, others: Sequence[str], href: Any) -> Values:
+    """ "Also available in": the same page in the other languages."""
+    links = [{"lang": tag, "label": language_label(tag), "href": href(tag)} for tag in others]
+    return {"title": term("translations", lang), "links": links}
+
+
+def time_phrase(key: str, lang: str, tz: str, when: datetime, **values: str) -> Values:
+    """A phrase from the terms file with its `{date}` as a `<time datetime>` element."""
+    before, _, after = term(key, lang, date=_DATE_MARK, **values).partition(_DATE_MARK)
+    return {
+        "before": before,
+        "after": after,
+        "text": format_human_date(when, lang, tz),
+        "datetime": rfc3339(when),
+        "title": format_human_datetime(when, lang, tz),
+    }
 
 
 def _site_relative(file: Path) -> str:
@@ -208,140 +183,106 @@ def _site_relative(file: Path) -> str:
 # Article pages -----------------------------------------------------------------------------
 
 
-class ArticlePage:
-    """One story in one language."""
+def article_page(story: Story, lang: str, ctx: Context[NoOptions], ld_json: str) -> Values:
+    """What `article.html` shows of one story in one language."""
+    variant = story.variant(lang)
+    urls = ctx.urls
+    url = urls.article(story.slug, lang)
+    section = section_name(story.section, lang)
+    langs = site_languages(story, ctx)
+    title = f"{variant.headline} – {ctx.config.publisher.name}"
+    values = page_values(lang, title, f"index.{lang}.html", ld_json, ctx)
+    rights = story.rights_for(lang)
+    related = [
+        {"href": link.url, "title": link.title.get(lang, story.original_lang) or link.url}
+        for link in story.related
+    ]
+    correction = None
+    if story.correction is not None:
+        note = story.correction.note.get(lang, story.original_lang) or ""
+        correction = {"title": term("correction", lang), "note": note}
+    values |= {
+        "alternates": [{"lang": tag, "href": urls.article(story.slug, tag)} for tag in langs]
+        + [{"lang": "x-default", "href": urls.article(story.slug, default_language(story, ctx))}],
+        "feeds": feeds(lang, ctx),
+        "open_graph": open_graph(story, lang, url, section, ctx),
+        "latest_news": term("latest_news", lang),
+        "article": {
+            "url": url,
+            "section": section,
+            "headline": variant.headline,
+            "dek": variant.alt_headline,
+            "summary": variant.summary,
+            "byline": byline_text(variant),
+            "dateline": time_phrase(
+                "dateline", lang, story.timezone, story.published, place=variant.dateline
+            ),
+            "updated": time_phrase("updated", lang, story.timezone, story.updated)
+            if story.updated > story.published
+            else None,
+            "body": _body(story, lang),
+            "correction": correction,
+            "related": {"title": term("read_more", lang), "links": related} if related else None,
+            "notice": rights.notice.get(lang, story.original_lang),
+            "epub": {
+                "label": term("download_epub", lang),
+                "href": urls.output(f"epub/{story.slug}.{lang}.epub"),
+            },
+        },
+        "translations": language_nav(
+            lang, [o for o in langs if o != lang], lambda tag: f"{story.slug}.{tag}.html"
+        ),
+        "subscribe": subscribe(lang, ctx),
+    }
+    return values
 
-    def __init__(self, story: Story, lang: str, ctx: Context[NoOptions], ld_json: str) -> None:
-        self.story, self.lang, self.ctx, self.ld_json = story, lang, ctx, ld_json
-        self.variant = story.variant(lang)
-        self.url = ctx.urls.article(story.slug, lang)
-        self.section = section_name(story.section, lang)
 
-    def build(self) -> El:
-        title = f"{self.variant.headline} – {self.ctx.config.publisher.name}"
-        root, head, body = page_shell(self.lang, title, self.ctx)
-        self.head(head)
-        site_header(body, f"index.{self.lang}.html", self.ctx, self.section_link())
-        main = el(el(body, "main", class_="wrap"), "article")
-        self.heading(main)
-        main.append(self.body())
-        self.correction(main)
-        self.related(main)
-        self.translations(main)
-        self.footer(body)
-        return root
+def open_graph(
+    story: Story, lang: str, url: str, section: str, ctx: Context[NoOptions]
+) -> list[tuple[str, str]]:
+    variant = story.variant(lang)
+    tags = [
+        ("og:type", "article"),
+        ("og:site_name", ctx.config.publisher.name),
+        ("og:title", variant.headline),
+        ("og:description", variant.summary),
+        ("og:url", url),
+        ("og:locale", og_locale(lang)),
+    ]
+    tags += [
+        ("og:locale:alternate", og_locale(other))
+        for other in site_languages(story, ctx)
+        if other != lang
+    ]
+    if story.images:
+        image = story.images[0]
+        tags += [
+            ("og:image", ctx.urls.image(story.slug, image)),
+            ("og:image:type", image.media_type),
+            ("og:image:width", str(image.width)),
+            ("og:image:height", str(image.height)),
+            ("og:image:alt", image.alt.get(lang, story.original_lang) or ""),
+        ]
+    tags += [
+        ("article:published_time", rfc3339(story.published)),
+        ("article:modified_time", rfc3339(story.updated)),
+        ("article:section", section),
+    ]
+    tags += [("article:tag", keyword) for keyword in variant.keywords or story.keywords]
+    return tags
 
-    def head(self, head: El) -> None:
-        meta(head, "description", self.variant.summary, "name")
-        el(head, "link", rel="canonical", href=self.url)
-        for other in site_languages(self.story, self.ctx):
-            el(
-                head,
-                "link",
-                rel="alternate",
-                hreflang=other,
-                href=self.ctx.urls.article(self.story.slug, other),
-            )
-        default = self.ctx.urls.article(self.story.slug, default_language(self.story, self.ctx))
-        el(head, "link", rel="alternate", hreflang="x-default", href=default)
-        feed_links(head, self.lang, self.ctx, self.ctx.config.publisher.name)
-        self.open_graph(head)
-        el(head, "style", CSS)
-        el(head, "script", self.ld_json, type="application/ld+json")
 
-    def open_graph(self, head: El) -> None:
-        story, variant = self.story, self.variant
-        meta(head, "og:type", "article")
-        meta(head, "og:site_name", self.ctx.config.publisher.name)
-        meta(head, "og:title", variant.headline)
-        meta(head, "og:description", variant.summary)
-        meta(head, "og:url", self.url)
-        meta(head, "og:locale", og_locale(self.lang))
-        for other in site_languages(story, self.ctx):
-            if other != self.lang:
-                meta(head, "og:locale:alternate", og_locale(other))
-        if story.images:
-            self.og_image(head, story.images[0])
-        meta(head, "article:published_time", rfc3339(story.published))
-        meta(head, "article:modified_time", rfc3339(story.updated))
-        meta(head, "article:section", self.section)
-        for keyword in variant.keywords or story.keywords:
-            meta(head, "article:tag", keyword)
-
-    def og_image(self, head: El, image: Image) -> None:
-        meta(head, "og:image", self.ctx.urls.image(self.story.slug, image))
-        meta(head, "og:image:type", image.media_type)
-        meta(head, "og:image:width", str(image.width))
-        meta(head, "og:image:height", str(image.height))
-        meta(head, "og:image:alt", image.alt.get(self.lang, self.story.original_lang) or "")
-
-    def section_link(self) -> El:
-        nav = el(None, "nav")
-        el(nav, "a", term("latest_news", self.lang), href=f"index.{self.lang}.html")
-        return nav
-
-    def heading(self, article: El) -> None:
-        story, variant, lang = self.story, self.variant, self.lang
-        el(article, "p", self.section, class_="kicker")
-        el(article, "h1", variant.headline)
-        if variant.alt_headline:
-            el(article, "p", variant.alt_headline, class_="dek")
-        el(article, "p", variant.summary, class_="summary")
-        info = el(article, "div", class_="meta")
-        el(info, "p", byline_text(variant), class_="byline")
-        dateline = el(info, "p", class_="dateline")
-        with_time(
-            dateline, "dateline", lang, story.timezone, story.published, place=variant.dateline
-        )
-        if story.updated > story.published:
-            updated = el(info, "p", class_="updated")
-            with_time(updated, "updated", lang, story.timezone, story.updated)
-
-    def body(self) -> El:
-        story = self.story
-        div = render_body(
-            story, self.variant, lambda image: media_path(story, image), xml_lang=False
-        )
-        div.set("class", "body")
-        return without_namespace(div)
-
-    def correction(self, article: El) -> None:
-        if self.story.correction is None:
-            return
-        aside = el(article, "aside", class_="correction", role="note")
-        el(aside, "h2", term("correction", self.lang))
-        note = self.story.correction.note.get(self.lang, self.story.original_lang) or ""
-        el(aside, "p", note)
-
-    def related(self, article: El) -> None:
-        if not self.story.related:
-            return
-        section = el(article, "section", class_="more related")
-        el(section, "h2", term("read_more", self.lang))
-        items = el(section, "ul")
-        for link in self.story.related:
-            title = link.title.get(self.lang, self.story.original_lang) or link.url
-            el(el(items, "li"), "a", title, href=link.url)
-
-    def translations(self, article: El) -> None:
-        others = [o for o in site_languages(self.story, self.ctx) if o != self.lang]
-        language_nav(article, self.lang, others, lambda tag: f"{self.story.slug}.{tag}.html")
-
-    def footer(self, body: El) -> None:
-        footer = el(el(body, "footer", class_="site-footer"), "div", class_="wrap")
-        rights = self.story.rights_for(self.lang)
-        notice = rights.notice.get(self.lang, self.story.original_lang)
-        if notice:
-            el(footer, "p", notice)
-        epub = el(footer, "p")
-        el(
-            epub,
-            "a",
-            term("download_epub", self.lang),
-            type="application/epub+zip",
-            href=self.ctx.urls.output(f"epub/{self.story.slug}.{self.lang}.epub"),
-        )
-        subscribe_line(footer, self.lang, self.ctx)
+def _body(story: Story, lang: str) -> Markup:
+    """The shared renderer's XHTML body, as the HTML a page carries."""
+    div = render_body(
+        story, story.variant(lang), lambda image: media_path(story, image), xml_lang=False
+    )
+    div.set("class", "body")
+    for node in div.iter():
+        if isinstance(node.tag, str):
+            node.tag = etree.QName(node).localname
+    etree.cleanup_namespaces(div)
+    return Markup(lxml_html.tostring(div, encoding="unicode"))
 
 
 # Indexes -----------------------------------------------------------------------------------
@@ -360,25 +301,40 @@ def _indexes(
     }
     for lang, listed in by_lang.items():
         if lang in ctx.languages:
-            page = language_index(lang, listed, list(by_lang), ctx, builder)
-            yield OutputFile(f"html/index.{lang}.html", serialize(page))
+            page = _render(
+                ctx, "index.html", language_index(lang, listed, list(by_lang), ctx, builder)
+            )
+            if page is not None:
+                yield OutputFile(f"html/index.{lang}.html", page)
     if by_lang:
-        yield OutputFile("html/index.html", serialize(home_index(by_lang, ctx, builder)))
+        page = _render(ctx, "home.html", home_index(by_lang, ctx, builder))
+        if page is not None:
+            yield OutputFile("html/index.html", page)
 
 
-def index_head(
-    head: El, url: str, langs: Sequence[str], ctx: Context[NoOptions], ld_json: str
-) -> None:
-    el(head, "link", rel="canonical", href=url)
-    for lang in langs:
-        href = ctx.urls.output(f"html/index.{lang}.html")
-        el(head, "link", rel="alternate", hreflang=lang, href=href)
-    el(head, "link", rel="alternate", hreflang="x-default", href=ctx.urls.output("html/index.html"))
-    el(head, "style", CSS)
-    el(head, "script", ld_json, type="application/ld+json")
+def index_alternates(langs: Sequence[str], ctx: Context[NoOptions]) -> list[Values]:
+    links = [{"lang": lang, "href": ctx.urls.output(f"html/index.{lang}.html")} for lang in langs]
+    return [*links, {"lang": "x-default", "href": ctx.urls.output("html/index.html")}]
 
 
-def index_items(
+def story_items(stories: Sequence[StorySummary], lang: str) -> list[Values]:
+    items = []
+    for story in stories:
+        variant = story.variant(lang)
+        items.append(
+            {
+                "section": section_name(story.section, lang),
+                "href": f"{story.slug}.{lang}.html",
+                "headline": variant.headline,
+                "summary": variant.summary,
+                "datetime": rfc3339(story.published),
+                "date": format_human_date(story.published, lang, story.timezone),
+            }
+        )
+    return items
+
+
+def graph_items(
     stories: Sequence[StorySummary], lang: str, ctx: Context[NoOptions]
 ) -> list[tuple[str, str]]:
     return [(ctx.urls.article(s.slug, lang), s.variant(lang).headline) for s in stories]
@@ -390,70 +346,44 @@ def language_index(
     langs: Sequence[str],
     ctx: Context[NoOptions],
     builder: GraphBuilder,
-) -> El:
-    publisher = ctx.config.publisher.name
-    title = f"{term('latest_news', lang)} – {publisher}"
+) -> Values:
+    title = f"{term('latest_news', lang)} – {ctx.config.publisher.name}"
     url = ctx.urls.output(f"html/index.{lang}.html")
-    graph = builder.collection(url, title, [lang], index_items(stories, lang, ctx))
-    root, head, body = page_shell(lang, title, ctx)
-    feed_links(head, lang, ctx, publisher)
-    index_head(head, url, langs, ctx, script_text(graph))
-    site_header(body, f"index.{lang}.html", ctx)
-    main = el(body, "main", class_="wrap")
-    el(main, "h1", term("latest_news", lang), class_="index-title")
-    story_list(main, stories, lang, "h2")
-    language_nav(main, lang, [o for o in langs if o != lang], lambda tag: f"index.{tag}.html")
-    footer = el(el(body, "footer", class_="site-footer"), "div", class_="wrap")
-    subscribe_line(footer, lang, ctx)
-    return root
+    graph = builder.collection(url, title, [lang], graph_items(stories, lang, ctx))
+    values = page_values(lang, title, f"index.{lang}.html", script_text(graph), ctx)
+    others = [o for o in langs if o != lang]
+    return values | {
+        "url": url,
+        "feeds": feeds(lang, ctx),
+        "alternates": index_alternates(langs, ctx),
+        "heading": term("latest_news", lang),
+        "stories": story_items(stories, lang),
+        "translations": language_nav(lang, others, lambda tag: f"index.{tag}.html"),
+        "subscribe": subscribe(lang, ctx),
+    }
 
 
 def home_index(
     by_lang: dict[str, list[StorySummary]], ctx: Context[NoOptions], builder: GraphBuilder
-) -> El:
+) -> Values:
     """Every language, named in itself, with its stories."""
     publisher = ctx.config.publisher.name
     url = ctx.urls.output("html/index.html")
-    items = [item for lang, listed in by_lang.items() for item in index_items(listed, lang, ctx)]
+    items = [item for lang, listed in by_lang.items() for item in graph_items(listed, lang, ctx)]
     graph = builder.collection(url, publisher, list(by_lang), items)
-    first = next(iter(by_lang))
-    root, head, body = page_shell(first, publisher, ctx)
-    index_head(head, url, list(by_lang), ctx, script_text(graph))
-    site_header(body, "index.html", ctx)
-    main = el(body, "main", class_="wrap")
-    el(main, "h1", publisher, class_="index-title")
-    for lang, stories in by_lang.items():
-        section = el(main, "section", class_="language", lang=lang, dir=direction(lang))
-        heading = el(section, "h2")
-        el(heading, "a", language_label(lang), href=f"index.{lang}.html", hreflang=lang)
-        story_list(section, stories, lang, "h3")
-    return root
-
-
-def language_nav(parent: El, lang: str, others: Sequence[str], href: Callable[[str], str]) -> None:
-    """ "Also available in": links to the same page in the other languages."""
-    if not others:
-        return
-    nav = el(parent, "nav", class_="more translations")
-    el(nav, "h2", term("translations", lang))
-    items = el(nav, "ul")
-    for tag in others:
-        link = el(el(items, "li"), "a", language_label(tag), href=href(tag), hreflang=tag)
-        link.set("lang", tag)
-        link.set("rel", "alternate")
-
-
-def story_list(parent: El, stories: Sequence[StorySummary], lang: str, level: str) -> None:
-    items = el(parent, "ul", class_="stories")
-    for story in stories:
-        variant = story.variant(lang)
-        item = el(items, "li")
-        el(item, "p", section_name(story.section, lang), class_="kicker")
-        el(el(item, level), "a", variant.headline, href=f"{story.slug}.{lang}.html")
-        el(item, "p", variant.summary)
-        el(
-            item,
-            "time",
-            format_human_date(story.published, lang, story.timezone),
-            datetime=rfc3339(story.published),
-        )
+    values = page_values(next(iter(by_lang)), publisher, "index.html", script_text(graph), ctx)
+    return values | {
+        "url": url,
+        "alternates": index_alternates(list(by_lang), ctx),
+        "heading": publisher,
+        "languages": [
+            {
+                "lang": lang,
+                "dir": direction(lang),
+                "href": f"index.{lang}.html",
+                "label": language_label(lang),
+                "stories": story_items(stories, lang),
+            }
+            for lang, stories in by_lang.items()
+        ],
+    }

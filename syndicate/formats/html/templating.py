@@ -1,0 +1,95 @@
+"""Pages from Jinja2 templates: syndicate's own (`templates/` in this package) or a site's, from a
+`templates/` folder beside `syndicate.yaml`, which replace them file by file (`style.css`
+included). The markup a template renders is parsed and serialised by lxml, so a template's
+line breaks never change a page's bytes and every page is well-formed HTML; templates run in
+Jinja's sandbox with autoescaping."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from lxml import etree
+from lxml import html as lxml_html
+from markupsafe import Markup
+
+DOCTYPE = "<!DOCTYPE html>"
+STYLESHEET = "style.css"
+
+# Elements whose content is running text: a line break between their children is a space
+# there, and nothing elsewhere (between blocks, in the head).
+_PHRASING = {
+    "a", "abbr", "b", "button", "caption", "cite", "code", "dd", "dt", "em", "figcaption",
+    "h1", "h2", "h3", "h4", "h5", "h6", "i", "label", "legend", "mark", "p", "q", "small",
+    "span", "strong", "sub", "summary", "sup", "td", "th", "time", "title",
+}  # fmt: skip
+_VERBATIM = {"pre", "textarea", "script", "style"}
+
+
+class TemplateError(Exception):
+    """A template that cannot be rendered; `where` is its file and line."""
+
+    def __init__(self, message: str, where: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+@cache
+def environment(site_templates: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if site_templates is not None:
+        loaders.append(jinja2.FileSystemLoader(site_templates))
+    loaders.append(jinja2.PackageLoader("syndicate.formats.html", "templates"))
+    return ImmutableSandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def stylesheet(site_templates: Path | None) -> Markup:
+    """The stylesheet the pages inline: the site's `style.css`, or syndicate's."""
+    env = environment(site_templates)
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, STYLESHEET)
+    return Markup(source)
+
+
+def render_page(site_templates: Path | None, template: str, **values: Any) -> bytes:
+    """The page `template` renders with `values`, as HTML bytes."""
+    try:
+        text = environment(site_templates).get_template(template).render(**values)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(exc.message or str(exc), f"{exc.name}:{exc.lineno}") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(str(exc), template) from None
+    root = lxml_html.document_fromstring(text)
+    _normalise_space(root)
+    page = etree.tostring(
+        root, method="html", encoding="unicode", doctype=DOCTYPE, pretty_print=True
+    )
+    return str(page).encode("utf-8")
+
+
+def _normalise_space(root: etree._Element) -> None:
+    """Drop the line breaks a template puts between elements; inside running text a line
+    break between two elements stays a space."""
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in _VERBATIM:
+            continue
+        running = element.tag in _PHRASING
+        element.text = _space(element.text, False)
+        for child in element:
+            child.tail = _space(child.tail, running and child.getnext() is not None)
+
+
+def _space(text: str | None, between_words: bool) -> str | None:
+    if text is None or not text.isspace() or "\n" not in text:
+        return text
+    return " " if between_words else None
