@@ -31,9 +31,11 @@ def export(
     now: datetime = NOW,
     **options: object,
 ) -> dict[str, bytes]:
+    """The feed documents the engine publishes (not the feed image beside them)."""
     files, diags = export_stories(stories, config, writer, now=now, options={"feeds": options})
     assert not diags.errors, [d.format_text() for d in diags]
-    return files
+    assert f"{writer.name}/logo.png" in files
+    return {path: data for path, data in files.items() if path.endswith(".xml")}
 
 
 def parse(data: bytes) -> feedparser.FeedParserDict:

@@ -29,7 +29,9 @@ FH_ARCHIVE = "{http://purl.org/syndication/history/1.0}archive"
 def export(
     writer: FeedWriter, stories: list[Story], config: SiteConfig, **options: object
 ) -> tuple[dict[str, bytes], Diagnostics]:
-    return export_stories(stories, config, writer, now=NOW, options={"feeds": options})
+    """The feed documents the engine publishes (not the feed image beside them)."""
+    files, diags = export_stories(stories, config, writer, now=NOW, options={"feeds": options})
+    return {path: data for path, data in files.items() if path.endswith(".xml")}, diags
 
 
 def atom(stories: list[Story], config: SiteConfig, **options: object) -> dict[str, bytes]:

@@ -145,7 +145,9 @@ def test_article_fields(out: Path, sample_story: Story) -> None:
     variant = sample_story.variant("ar")
     assert art["headline"] == variant.headline
     assert art["description"] == variant.summary
-    assert art["identifier"] == sample_story.id
+    # One identity per language variant, as every format has; the story is the shared work.
+    assert art["identifier"] == sample_story.variant_id("ar")
+    assert art["exampleOfWork"] == {"@type": "CreativeWork", "identifier": sample_story.id}
     assert art["articleSection"] == "سياسة"
     assert art["articleBody"].startswith(variant.body[0].children[0].text)  # type: ignore[union-attr]
     assert art["wordCount"] > 300

@@ -36,7 +36,15 @@ from syndicate.model import (
 )
 from syndicate.readers.articles import read_articles
 
-NOT_CARRIED = {"source", "sha256", "path", "folder", "timezone", "alt_headline"}
+NOT_CARRIED = {
+    "source",
+    "version_source",
+    "sha256",
+    "path",
+    "folder",
+    "timezone",
+    "alt_headline",
+}
 """Model fields NewsML-G2 has no place for (or that name the machine the story was read on)."""
 
 
@@ -98,12 +106,11 @@ def test_round_trip_of_the_sample_story(
     assert carried(back) == carried(sample_story)
 
 
-def test_round_trip_of_a_corrected_embargoed_killed_story(
+def test_round_trip_of_a_corrected_embargoed_story_and_its_kill(
     sample_story: Story, site_config: SiteConfig, tmp_path: Path
 ) -> None:
     changed = dataclasses.replace(
         sample_story,
-        status="canceled",
         version=4,
         embargo_until=datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC),
         correction=Correction(
@@ -115,7 +122,15 @@ def test_round_trip_of_a_corrected_embargoed_killed_story(
     )
     back = round_trip(changed, site_config, tmp_path)
     assert carried(back) == carried(changed)
-    assert back.status == "canceled" and back.version == 4 and back.genre == "press-release"
+    assert back.version == 4 and back.genre == "press-release" and back.embargo_until
+    # Its kill, a version later, says what it is and carries nothing of the story.
+    killed = dataclasses.replace(changed, status="canceled", version=5, correction=None)
+    gone = round_trip(killed, site_config, tmp_path / "kill")
+    assert gone.id == killed.id and gone.status == "canceled" and gone.version == 5
+    assert gone.correction is None and gone.images == () and gone.subjects == ()
+    for variant, back_variant in zip(killed.variants, gone.variants, strict=True):
+        assert back_variant.headline == variant.headline
+        assert back_variant.body == () and back_variant.summary == ""
 
 
 def test_round_trip_without_images_or_located_place(

@@ -68,7 +68,6 @@ def test_the_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
         "syndicate/schemas/site.schema.json",
         "syndicate/schemas/article.schema.json",
         "syndicate/schemas/newsml-g2-profile.xsd",
-        "syndicate/schemas/newsml-g2-catalog.xml",
         "syndicate/i18n/terms/en.yaml",
     ):
         assert shipped in names, shipped

@@ -18,7 +18,7 @@ from typing import Literal
 from syndicate.build.inputs import StoryInput, code_digest, config_digest, digest, folder_inputs
 from syndicate.build.publish import LOCK_NAME, OutputError, Staging, locked
 from syndicate.build.sink import Sink
-from syndicate.build.state import BuildState, StoryRecord, state_folder
+from syndicate.build.state import BuildState, Published, StoryRecord, state_folder
 from syndicate.build.workers import Done, Job, Settings, read_input, run_jobs, story_files
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter
@@ -295,8 +295,39 @@ class _Build:
         else:
             record = StoryRecord(done.summary, tuple(done.diagnostics))
             self.state.record_story(key, record, done.model)
+            self._check_history(done.summary, done.digest)
         self.input.extend(record.diagnostics)
         return record
+
+    def _check_history(self, story: StorySummary, digest: str) -> None:
+        """A story read anew, against what the last build published of it: once released, a
+        change of what it says or of its status needs a new version, and a version never goes
+        down (partners de-duplicate on id and version: they would miss the change)."""
+        last = self.state.history.get(story.id)
+        released = story.lifecycle(self.settings.now) != "draft"
+        where = story.version_source or story.source
+        if last is not None and last.released:
+            if story.version < last.version:
+                self.input.warning(
+                    "story.version",
+                    f"version went down from {last.version} to {story.version}; partners keep"
+                    f" version {last.version}: give a version above it",
+                    where,
+                )
+            elif story.version == last.version and (
+                story.status != last.status or digest != last.digest
+            ):
+                what = "status" if story.status != last.status else "text or facts"
+                self.input.warning(
+                    "story.version",
+                    f"the {what} changed since version {last.version} was published, but the"
+                    f" version did not: set version: {last.version + 1}",
+                    where,
+                )
+        if last is None or story.version >= last.version:
+            self.state.record_history(
+                story.id, Published(story.version, story.status, digest, released)
+            )
 
     def _stage_story(self, sink: Sink, summary: StorySummary, key: str, done: Done | None) -> None:
         visible = summary.is_visible(self.settings.now)

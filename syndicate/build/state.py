@@ -23,7 +23,7 @@ from syndicate.diagnostics import Diagnostic
 from syndicate.model import Story, StorySummary, codec
 
 STATE_FILE = "state.sqlite"
-FORMAT = 3
+FORMAT = 5
 """Bumped whenever the layout or the meaning of the state changes: an older state is dropped."""
 _LEGACY = ("manifest.json", "stories", "abstracts")
 """What earlier versions kept in the same folder."""
@@ -35,6 +35,9 @@ CREATE TABLE IF NOT EXISTS units (
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER);
 CREATE TABLE IF NOT EXISTS stories (key TEXT PRIMARY KEY, summary TEXT, diagnostics TEXT);
 CREATE TABLE IF NOT EXISTS models (key TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS history (
+  id TEXT PRIMARY KEY, version INTEGER, status TEXT, digest TEXT, released INTEGER
+);
 CREATE TABLE IF NOT EXISTS fragments (
   unit TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (unit, name)
 ) WITHOUT ROWID;
@@ -55,6 +58,17 @@ class Unit:
     paths: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
     fragments: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """What the last build published of a story (by id): the version partners and readers
+    have, what it said, and whether it had been released (a draft is not)."""
+
+    version: int
+    status: str
+    digest: str
+    released: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +94,8 @@ class BuildState:
         self._units: dict[str, Unit] = {}
         self._files: dict[str, tuple[int, int]] = {}
         self._stories: dict[str, StoryRecord] = {}
+        self.history = self._history()
+        """By story id; kept across `--force`: it is about what was published, not cached."""
         if not fresh:
             self._load()
         self.kept: dict[str, Unit] = {}
@@ -90,6 +106,19 @@ class BuildState:
     def close(self) -> None:
         """Close the database; what `save` did not commit (a failed run's fragments) is lost."""
         self.db.close()
+
+    def _history(self) -> dict[str, Published]:
+        try:
+            rows = self.db.execute("SELECT id, version, status, digest, released FROM history")
+            return {
+                row[0]: Published(int(row[1]), str(row[2]), str(row[3]), bool(row[4]))
+                for row in rows
+            }
+        except sqlite3.Error:
+            return {}
+
+    def record_history(self, story_id: str, published: Published) -> None:
+        self.history[story_id] = published
 
     def _load(self) -> None:
         try:
@@ -212,6 +241,13 @@ class BuildState:
                     for key, r in sorted(self.stories.items())
                 ],
             )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?)",
+                [
+                    (ident, p.version, p.status, p.digest, int(p.released))
+                    for ident, p in sorted(self.history.items())
+                ],
+            )
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (unit TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM used")
             self.db.executemany(
@@ -251,7 +287,7 @@ def _open(path: Path) -> sqlite3.Connection:
 
 def _reset(db: sqlite3.Connection) -> None:
     with db:
-        for table in ("units", "files", "stories", "models", "fragments", "meta"):
+        for table in ("units", "files", "stories", "models", "fragments", "history", "meta"):
             db.execute(f"DELETE FROM {table}")
         db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
 

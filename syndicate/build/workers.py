@@ -21,6 +21,7 @@ from syndicate.build.state import pack_story
 from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.formats.contract import AnyWriter, Context, Fragment, Options, OutputFile
 from syndicate.model import SiteConfig, Story, StorySummary
+from syndicate.model.codec import content_digest
 from syndicate.readers.articles import read_story
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ class Done:
     made: dict[str, Made]
     model: bytes = b""
     """The story itself, packed for the build state (`pack_story`)."""
+    digest: str = ""
+    """What the story says (`codec.content_digest`), for its history."""
 
 
 def read_input(source: StoryInput, config: SiteConfig, diags: Diagnostics) -> Story | None:
@@ -129,7 +132,8 @@ def do_job(job: Job) -> Done:
     if story is None:
         return Done(None, list(diags), {})
     made = {name: story_files(settings.writers[name], story, settings) for name in job.formats}
-    return Done(StorySummary.of(story), list(diags), made, pack_story(story))
+    summary = StorySummary.of(story)
+    return Done(summary, list(diags), made, pack_story(story), content_digest(story))
 
 
 def run_jobs(jobs: Sequence[Job], processes: int, settings: Settings) -> Iterator[Done]:

@@ -42,3 +42,9 @@ def display_name(tag: str, in_lang: str | None = None) -> str:
     loc = locale_for(tag)
     name = loc.get_display_name(locale_for(in_lang) if in_lang else loc) or tag
     return name
+
+
+def language_label(tag: str) -> str:
+    """A language's name in itself, capitalised as a menu entry ("Français", "العربية")."""
+    name = display_name(tag)
+    return name[:1].upper() + name[1:]

@@ -5,6 +5,7 @@ an object tagged with its class name; its fields are read back by their type hin
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import types
 import typing
@@ -27,6 +28,17 @@ class CodecError(ValueError):
     """Data that is not a model value of the expected shape."""
 
 
+_UNRELATED = {"source", "folder", "path"}
+"""Where a story was read from: not part of what it says."""
+
+
+def content_digest(value: story.Story) -> str:
+    """A hash of what a story says (texts, facts, images by content), not of where it was read
+    from: moving a paragraph down a line or the folder elsewhere leaves it unchanged."""
+    data = json.dumps(_encode(value, _UNRELATED), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
 def dumps(value: story.Story) -> bytes:
     return json.dumps(_encode(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -41,13 +53,17 @@ def loads(data: bytes) -> story.Story:
     return value
 
 
-def _encode(value: Any) -> Any:
+def _encode(value: Any, leave_out: frozenset[str] | set[str] = frozenset()) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        data = {
+            f.name: _encode(getattr(value, f.name), leave_out)
+            for f in dataclasses.fields(value)
+            if f.name not in leave_out
+        }
         data[_TAG] = type(value).__name__
         return data
     if isinstance(value, tuple | list):
-        return [_encode(v) for v in value]
+        return [_encode(v, leave_out) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
     return value

@@ -11,6 +11,8 @@ from syndicate.model.source import SourceRef
 
 Status = Literal["usable", "withheld", "canceled"]
 STATUSES: tuple[Status, ...] = ("usable", "withheld", "canceled")
+Lifecycle = Literal["draft", "embargoed", "public", "withdrawn", "killed"]
+"""Where a story stands at a given time (see `lifecycle`)."""
 MEDIATOPIC_SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
 """The URI of IPTC's Media Topic vocabulary; a topic's URI is this plus its number."""
 
@@ -145,6 +147,9 @@ class Variant:
     keywords: tuple[str, ...] = ()
     rights: Rights | None = None
     """This language's rights statement (story rights with the language file's overrides)."""
+    updated: datetime | None = None
+    """When this language's text last changed, when the language file says so (a later fix of
+    one translation); otherwise the story's `updated` is the variant's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +179,8 @@ class Story:
     correction: Correction | None = None
     folder: str = field(default="", compare=False)
     """The story folder on disk (for reading assets); not part of the story's identity."""
+    version_source: SourceRef | None = field(default=None, compare=False)
+    """Where `version` is written (story.yaml's line), for problems about versions."""
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -200,8 +207,24 @@ class Story:
         """The permanent id of one language variant: the story id plus the language tag."""
         return f"{self.id}:{lang}"
 
+    def updated_for(self, lang: str) -> datetime:
+        """When the `lang` variant last changed: the story's `updated`, or the language
+        file's own when later."""
+        own = self.variant(lang).updated
+        return max(self.updated, own) if own else self.updated
+
+    @property
+    def last_updated(self) -> datetime:
+        """The latest change of any variant (what a package of all the variants shows)."""
+        return max(self.updated_for(v.lang) for v in self.variants)
+
     def rights_for(self, lang: str) -> Rights:
         return self.variant(lang).rights or self.rights
+
+    def rights_notice(self, lang: str) -> str:
+        """The copyright notice in `lang`, or the holder's name when there is none."""
+        rights = self.rights_for(lang)
+        return rights.notice.get(lang, self.original_lang) or rights.holder
 
     @property
     def located(self) -> Place | None:
@@ -211,7 +234,37 @@ class Story:
         """Whether the story may be shown to the public at `now` (feeds, pages, editions)."""
         return is_public(self.status == "usable", self.embargo_until, now)
 
+    def lifecycle(self, now: datetime) -> Lifecycle:
+        return lifecycle(self.status, self.version, self.embargo_until, now)
+
+    def was_public(self) -> bool:
+        """Whether a killed or withdrawn story had reached the public before (see
+        `was_public`)."""
+        return was_public(self.embargo_until, self.updated)
+
 
 def is_public(usable: bool, embargo_until: datetime | None, now: datetime) -> bool:
     """The visibility rule: a usable story whose embargo (if any) has ended."""
     return usable and (embargo_until is None or embargo_until <= now)
+
+
+def lifecycle(
+    status: Status, version: int, embargo_until: datetime | None, now: datetime
+) -> Lifecycle:
+    """Where a story stands at `now`. A usable story is `public`, or `embargoed` until its
+    embargo ends. A story withheld or canceled at version 1 is a `draft`: it was never
+    released, and no output carries it. Withholding or canceling a released story is a new
+    version (2 or more): `withdrawn` (withheld: not to be used for now) or `killed`
+    (canceled: not to be used, ever); every output then says so in its own idiom."""
+    if status == "usable":
+        return "public" if is_public(True, embargo_until, now) else "embargoed"
+    if version == 1:
+        return "draft"
+    return "killed" if status == "canceled" else "withdrawn"
+
+
+def was_public(embargo_until: datetime | None, killed_at: datetime) -> bool:
+    """Whether a story killed or withdrawn at `killed_at` (its `updated`) had been public:
+    public channels (feeds, pages) announce the kill only then; wire partners, who also got
+    the embargoed versions, always get it."""
+    return embargo_until is None or embargo_until <= killed_at

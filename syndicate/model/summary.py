@@ -9,7 +9,16 @@ from datetime import datetime
 from typing import Any
 
 from syndicate.model.source import SourceRef
-from syndicate.model.story import Localized, Status, Story, Subject, is_public
+from syndicate.model.story import (
+    Lifecycle,
+    Localized,
+    Status,
+    Story,
+    Subject,
+    is_public,
+    lifecycle,
+    was_public,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +28,10 @@ class VariantSummary:
     summary: str
     byline: tuple[str, ...]
     """Every credited name, people first."""
+    rights: str
+    """The copyright notice in this language (or the holder's name when there is none)."""
+    updated: datetime
+    """When this variant last changed (`Story.updated_for`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +49,8 @@ class StorySummary:
     embargo_until: datetime | None
     subjects: tuple[Subject, ...]
     variants: tuple[VariantSummary, ...]
+    version_source: SourceRef | None = None
+    """Where `version` is written (story.yaml's line)."""
 
     @classmethod
     def of(cls, story: Story) -> StorySummary:
@@ -53,9 +68,17 @@ class StorySummary:
             embargo_until=story.embargo_until,
             subjects=story.subjects,
             variants=tuple(
-                VariantSummary(v.lang, v.headline, v.summary, v.byline.names)
+                VariantSummary(
+                    v.lang,
+                    v.headline,
+                    v.summary,
+                    v.byline.names,
+                    story.rights_notice(v.lang),
+                    story.updated_for(v.lang),
+                )
                 for v in story.variants
             ),
+            version_source=story.version_source,
         )
 
     @property
@@ -75,8 +98,18 @@ class StorySummary:
         """The permanent id of one language variant (see `Story.variant_id`)."""
         return f"{self.id}:{lang}"
 
+    def updated_for(self, lang: str) -> datetime:
+        """When the `lang` variant last changed (see `Story.updated_for`)."""
+        return self.variant(lang).updated
+
     def is_visible(self, now: datetime) -> bool:
         return is_public(self.status == "usable", self.embargo_until, now)
+
+    def lifecycle(self, now: datetime) -> Lifecycle:
+        return lifecycle(self.status, self.version, self.embargo_until, now)
+
+    def was_public(self) -> bool:
+        return was_public(self.embargo_until, self.updated)
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data: a build's state keeps summaries as data, never as code (pickles)."""
@@ -93,12 +126,21 @@ class StorySummary:
             "updated": self.updated.isoformat(),
             "embargo_until": self.embargo_until.isoformat() if self.embargo_until else None,
             "subjects": [[s.code, [list(pair) for pair in s.name.values]] for s in self.subjects],
-            "variants": [[v.lang, v.headline, v.summary, list(v.byline)] for v in self.variants],
+            "version_source": (
+                [self.version_source.path, self.version_source.line]
+                if self.version_source
+                else None
+            ),
+            "variants": [
+                [v.lang, v.headline, v.summary, list(v.byline), v.rights, v.updated.isoformat()]
+                for v in self.variants
+            ],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StorySummary:
         embargo = data["embargo_until"]
+        version_source = data["version_source"]
         return cls(
             id=data["id"],
             slug=data["slug"],
@@ -116,7 +158,10 @@ class StorySummary:
                 for code, names in data["subjects"]
             ),
             variants=tuple(
-                VariantSummary(lang, headline, summary, tuple(byline))
-                for lang, headline, summary, byline in data["variants"]
+                VariantSummary(
+                    lang, headline, summary, tuple(byline), rights, datetime.fromisoformat(updated)
+                )
+                for lang, headline, summary, byline, rights, updated in data["variants"]
             ),
+            version_source=SourceRef(*version_source) if version_source else None,
         )

@@ -47,7 +47,6 @@ STORY_FACTS = (
     "timezone",
     "first_created",
     "published",
-    "updated",
     "embargo_until",
     "status",
     "version",
@@ -184,6 +183,14 @@ class _StoryReader:
         assert first_created is not None and published is not None
         updated = dates["updated"] or published
         self._check_order(first_created, published, updated, where)
+        for variant in variants:
+            if variant.updated is not None and variant.updated < published:
+                self.diags.error(
+                    "article.date-order",
+                    f"updated is earlier than the story's published ({published.isoformat()});"
+                    " a language's updated must be >= published",
+                    variant.source,
+                )
         loc = self._localized_factory(doc, story_langs, original)
         correction = None
         if "correction" in data:
@@ -241,6 +248,7 @@ class _StoryReader:
             embargo_until=dates["embargo_until"],
             correction=correction,
             folder=str(folder),
+            version_source=where("version") if "version" in data else where(),
         )
 
     # story.yaml ---------------------------------------------------------------------------
@@ -522,8 +530,12 @@ class _StoryReader:
                 if "usage_terms" in over
                 else (_for_lang(base["usage_terms"], lang) if "usage_terms" in base else None),
             )
+        variant_updated = self._datetime(
+            data, "updated", lambda key: SourceRef(shown, doc.line((key,)))
+        )
         return Variant(
             lang=lang,
+            updated=variant_updated,
             headline=data["headline"].strip(),
             summary=" ".join(data["summary"].split()),
             byline=Byline(

@@ -94,6 +94,21 @@ def render_figure(
     return figure
 
 
+def render_correction(story: Story, lang: str) -> etree._Element | None:
+    """The correction note of a corrected story in `lang`, the same in every format that shows
+    the body: `<aside class="correction" role="note"><h2>Correction</h2><p>...</p></aside>`."""
+    if story.correction is None:
+        return None
+    aside = etree.Element(_X + "aside", nsmap={None: XHTML_NS})
+    aside.set("class", "correction")
+    aside.set("role", "note")
+    etree.SubElement(aside, _X + "h2").text = term("correction", lang)
+    etree.SubElement(aside, _X + "p").text = (
+        story.correction.note.get(lang, story.original_lang) or ""
+    )
+    return aside
+
+
 def to_string(element: etree._Element) -> str:
     """Serialise as XML (valid XHTML), namespace declared on the root element."""
     return str(etree.tostring(element, encoding="unicode"))

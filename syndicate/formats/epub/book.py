@@ -18,11 +18,11 @@ from syndicate.formats.contract import Context
 from syndicate.formats.epub.ebooklib_adapter import Book, Document, Landmark, Resource, TocEntry
 from syndicate.formats.epub.edition import StoryEdition
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
-from syndicate.i18n.locales import direction, locale_for
+from syndicate.i18n.locales import direction, display_name, language_label, locale_for
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text, dateline_text, section_name
 from syndicate.model import Block, Figure, Image, Story, StorySummary, Variant, walk
-from syndicate.render.xhtml import language_attributes, render_body
+from syndicate.render.xhtml import language_attributes, render_body, render_correction
 from syndicate.xmlbase import EPUB_NS, XHTML_NS
 
 X = ElementMaker(namespace=XHTML_NS, nsmap={None: XHTML_NS, "epub": EPUB_NS})
@@ -174,19 +174,19 @@ def story_book(
     lang = variant.lang
     doc = story_document(story, variant, ctx, story_file(story))
     used = _used_images(variant, images)
-    rights = story.rights_for(lang)
     meta = variant_metadata(StorySummary.of(story), lang, ctx.config.publisher.name)
+    others = [o for o in story.languages if o != lang and o in ctx.config.languages]
     return Book(
         identifier=meta.identifier,
         title=meta.title,
         language=lang,
         direction=direction(lang),
-        modified=story.updated,
+        modified=story.updated_for(lang),
         date=rfc3339(story.published),
         creators=meta.creators,
         publisher=ctx.config.publisher.name,
         subjects=meta.subjects,
-        rights=rights.notice.get(lang, story.original_lang) or rights.holder,
+        rights=story.rights_notice(lang),
         description=meta.description,
         properties=accessibility(lang, _all_alt([story], lang), ctx.config.publisher.name),
         cover=Resource(COVER_FILE, "image/png", cover),
@@ -209,6 +209,8 @@ def story_book(
         landmarks=_landmarks(lang, doc.file_name, None),
         nav_title=term("contents", lang),
         landmarks_title=term("landmarks", lang),
+        identifiers=(ctx.urls.article(story.slug, lang),),
+        relations=tuple(ctx.urls.output(f"epub/{story.slug}.{other}.epub") for other in others),
     )
 
 
@@ -243,12 +245,12 @@ def edition_book(
         title=title,
         language=lang,
         direction=direction(lang),
-        modified=max(s.updated for s in stories),
+        modified=max(s.updated_for(lang) for s in stories),
         date=edition.day.isoformat(),
         creators=(publisher,),
         publisher=publisher,
         subjects=subjects(stories, lang),
-        rights=" ".join(dict.fromkeys(_rights(s, lang) for s in stories)),
+        rights=" ".join(dict.fromkeys(s.rights_notice(lang) for s in stories)),
         description=str(format_list(headlines, locale=locale_for(lang))),
         properties=accessibility(lang, _all_alt(stories, lang), publisher),
         cover=Resource(COVER_FILE, "image/png", cover),
@@ -270,7 +272,16 @@ def edition_book(
         landmarks=_landmarks(lang, docs[0].file_name, "contents.xhtml"),
         nav_title=term("contents", lang),
         landmarks_title=term("landmarks", lang),
+        identifiers=(ctx.urls.output(f"epub/edition-{lang}.epub"),),
+        series=edition_series(edition, ctx),
     )
+
+
+def edition_series(edition: StoryEdition, ctx: Context[Any]) -> tuple[str, int]:
+    """The editions of a language make a series ("YCPress (français)"), numbered by day
+    (20210218), so a library sorts them in order."""
+    name = f"{ctx.config.publisher.name} ({display_name(edition.lang)})"
+    return name, int(edition.day.strftime("%Y%m%d"))
 
 
 def _edition_toc(edition: StoryEdition) -> tuple[TocEntry, ...]:
@@ -307,11 +318,6 @@ def _used_images(variant: Variant, images: Mapping[int, Resource]) -> list[Resou
 def subjects(stories: Sequence[Story | StorySummary], lang: str) -> tuple[str, ...]:
     names = (s.name.get(lang, story.original_lang) for story in stories for s in story.subjects)
     return tuple(dict.fromkeys(n for n in names if n))
-
-
-def _rights(story: Story, lang: str) -> str:
-    rights = story.rights_for(lang)
-    return rights.notice.get(lang, story.original_lang) or rights.holder
 
 
 def _all_alt(stories: Sequence[Story], lang: str) -> bool:
@@ -399,14 +405,35 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
         _para("dateline", dateline_text(story, variant)),
         _time("published", story.published, story, lang),
         *(
-            [_time("updated", story.updated, story, lang)]
-            if story.updated > story.published
+            [_time("updated", story.updated_for(lang), story, lang)]
+            if story.updated_for(lang) > story.published
             else []
         ),
     )
     body = render_body(story, variant, lambda image: image_file(story, image))
-    article = X.article(header, body, X.footer(_para("rights", _rights(story, lang))))
+    correction = render_correction(story, lang)
+    if correction is not None:
+        body.append(correction)
+    parts = [header, body, *_translations(story, lang, ctx)]
+    article = X.article(*parts, X.footer(_para("rights", story.rights_notice(lang))))
     return _document(file_name, variant.headline, _page(lang, variant.headline, article))
+
+
+def _translations(story: Story, lang: str, ctx: Context[Any]) -> list[etree._Element]:
+    """ "Also available in": the story's web pages in the site's other languages."""
+    others = [o for o in story.languages if o != lang and o in ctx.config.languages]
+    if not others:
+        return []
+    items = [
+        X.li(
+            X.a(
+                language_label(other),
+                {"href": ctx.urls.article(story.slug, other), "hreflang": other, "lang": other},
+            )
+        )
+        for other in others
+    ]
+    return [X.aside({"class": "translations"}, X.h2(term("translations", lang)), X.ul(*items))]
 
 
 def _para(cls: str, text: str) -> etree._Element:

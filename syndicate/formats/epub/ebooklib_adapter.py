@@ -83,6 +83,13 @@ class Book:
     landmarks: tuple[Landmark, ...]
     nav_title: str
     landmarks_title: str
+    identifiers: tuple[str, ...] = ()
+    """More identifiers besides the unique one: calibre turns the comma every tag URI has into
+    `|`, so a book also carries its web address, which calibre keeps readable."""
+    relations: tuple[str, ...] = ()
+    """Related resources (the same story's books in the other languages)."""
+    series: tuple[str, int] | None = None
+    """(name, position) of the series the book belongs to, as EPUB 3 and calibre read it."""
 
 
 def build_epub(book: Book) -> bytes:
@@ -131,8 +138,18 @@ def _ebook(book: Book) -> epub.EpubBook:
     ):
         if value:
             ebook.add_metadata("DC", name, value)
+    for i, identifier in enumerate(book.identifiers, 1):
+        ebook.add_metadata("DC", "identifier", identifier, {"id": f"identifier-{i}"})
+    for relation in book.relations:
+        ebook.add_metadata("DC", "relation", relation)
     for subject in book.subjects:
         ebook.add_metadata("DC", "subject", subject)
+    if book.series:
+        name, position = book.series
+        attributes = {"id": "series", "property": "belongs-to-collection"}
+        ebook.add_metadata(None, "meta", name, attributes)
+        for prop, value in (("collection-type", "series"), ("group-position", str(position))):
+            ebook.add_metadata(None, "meta", value, {"refines": "#series", "property": prop})
     for prop, value in book.properties:
         ebook.add_metadata(None, "meta", value, {"property": prop})
     ebook.set_cover(book.cover.file_name, book.cover.content, create_page=False)

@@ -26,8 +26,17 @@ DC = ElementMaker(namespace=DCTERMS_NS)
 
 
 @dataclass(frozen=True, slots=True)
+class Category:
+    """A subject as OPDS (Atom) carries it: the code, its name, the vocabulary's URI."""
+
+    term: str
+    label: str
+    scheme: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One EPUB as the catalog lists it; paths are relative to out/."""
+    """One EPUB as the catalog lists it; paths are relative to out/, links absolute."""
 
     path: str
     cover: str
@@ -39,7 +48,12 @@ class Entry:
     summary: str
     updated: datetime
     published: datetime
-    subjects: tuple[str, ...]
+    rights: str
+    categories: tuple[Category, ...]
+    page: str
+    """The web page of the same text (the article page, or the language's index)."""
+    translations: tuple[tuple[str, str], ...] = ()
+    """(language, web page) of the same story in the other languages."""
 
 
 def catalog(entries: Sequence[Entry], ctx: Context[Any]) -> Iterator[OutputFile]:
@@ -123,14 +137,30 @@ def _book_entry(book: Entry, ctx: Context[Any]) -> etree._Element:
         A.updated(rfc3339(book.updated)),
         A.published(rfc3339(book.published)),
         *(A.author(A.name(name)) for name in book.authors),
+        DC.identifier(book.identifier),
         DC.language(book.lang),
         DC.issued(book.published.date().isoformat()),
-        *(A.category(term=subject, label=subject) for subject in book.subjects),
+        *(A.category(_category(category)) for category in book.categories),
+        A.rights(book.rights),
         A.summary(book.summary, type="text"),
+        # RFC 4287 4.1.1: an entry without content needs an alternate link; translations
+        # are alternates in other languages (no two alternates share type and hreflang).
+        _link("alternate", book.page, "text/html"),
+        *(
+            A.link(rel="alternate", href=page, type="text/html", hreflang=lang)
+            for lang, page in book.translations
+        ),
         _link("http://opds-spec.org/image", ctx.urls.output(book.cover), "image/png"),
         _link("http://opds-spec.org/image/thumbnail", ctx.urls.output(book.thumbnail), "image/png"),
         _link("http://opds-spec.org/acquisition", ctx.urls.output(book.path), EPUB_TYPE),
     )
+
+
+def _category(category: Category) -> dict[str, str]:
+    attributes = {"term": category.term, "label": category.label}
+    if category.scheme:
+        attributes["scheme"] = category.scheme
+    return attributes
 
 
 def _link(rel: str, href: str, media_type: str) -> etree._Element:

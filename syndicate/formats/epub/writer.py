@@ -19,6 +19,7 @@ from syndicate.i18n.dates import format_human_date
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
 from syndicate.model import SourceRef, Story, StorySummary, Variant
+from syndicate.model.story import MEDIATOPIC_SCHEME
 
 CoverRenderer = Callable[[CoverText, Sequence[str]], Cover]
 """Draws a book's cover and thumbnail from its text, with the fonts under the given folders."""
@@ -68,12 +69,8 @@ class EpubWriter(Writer[EpubOptions]):
         books = [b for e in editions if (b := run.edition_book(e.map(ctx.story)))]
         for book in books:
             yield from book.files()
-        publisher = ctx.config.publisher.name
-        entries = [
-            _entry(f"{s.slug}.{lang}", epub_book.variant_metadata(s, lang, publisher), s)
-            for s, lang in shelved
-        ]
-        yield from opds.catalog([b.entry for b in books] + entries, ctx)
+        entries = [_story_entry(s, lang, ctx) for s, lang in shelved]
+        yield from opds.catalog([b.entry for b in books if b.entry] + entries, ctx)
 
     def validate_outputs(self, out: Path, ctx: Context[EpubOptions]) -> None:
         """Well-formed XML everywhere; every EPUB's zip layout, XML members and, when the
@@ -109,14 +106,32 @@ def _report_empty_days(
         )
 
 
-def _entry(
-    stem: str, spec: Book | epub_book.Metadata, dates: StorySummary | Edition[Story]
-) -> opds.Entry:
-    """A book as the catalog lists it."""
-    if isinstance(dates, Edition):
-        updated, published = max(s.updated for s in dates.stories), dates.date
-    else:
-        updated, published = dates.updated, dates.published
+def _story_entry(story: StorySummary, lang: str, ctx: Context[EpubOptions]) -> opds.Entry:
+    """A story's book as the catalog lists it, from its summary: what the book says."""
+    meta = epub_book.variant_metadata(story, lang, ctx.config.publisher.name)
+    stem = f"{story.slug}.{lang}"
+    others = [o for o in story.languages if o != lang and o in ctx.config.languages]
+    return opds.Entry(
+        path=f"epub/{stem}.epub",
+        cover=f"opds/covers/{stem}.png",
+        thumbnail=f"opds/thumbnails/{stem}.png",
+        identifier=meta.identifier,
+        title=meta.title,
+        authors=meta.creators,
+        lang=lang,
+        summary=meta.description,
+        updated=story.updated_for(lang),
+        published=story.published,
+        rights=story.variant(lang).rights,
+        categories=_categories([story], lang),
+        page=ctx.urls.article(story.slug, lang),
+        translations=tuple((other, ctx.urls.article(story.slug, other)) for other in others),
+    )
+
+
+def _edition_entry(spec: Book, edition: StoryEdition, ctx: Context[EpubOptions]) -> opds.Entry:
+    stem = f"edition-{edition.lang}"
+    summaries = [StorySummary.of(story) for story in edition.stories]
     return opds.Entry(
         path=f"epub/{stem}.epub",
         cover=f"opds/covers/{stem}.png",
@@ -126,10 +141,26 @@ def _entry(
         authors=spec.creators,
         lang=spec.language,
         summary=spec.description,
-        updated=updated,
-        published=published,
-        subjects=spec.subjects,
+        updated=max(s.updated_for(edition.lang) for s in edition.stories),
+        published=edition.date,
+        rights=spec.rights,
+        categories=_categories(summaries, edition.lang),
+        page=ctx.urls.output(f"html/index.{edition.lang}.html"),
     )
+
+
+def _categories(stories: Sequence[StorySummary], lang: str) -> tuple[opds.Category, ...]:
+    """The stories' IPTC Media Topics (code, name in `lang`, scheme), each once."""
+    found: dict[str, opds.Category] = {}
+    for story in stories:
+        for subject in story.subjects:
+            label = subject.name.get(lang, story.original_lang) or subject.code
+            if subject.topic is not None:
+                category = opds.Category(subject.topic, label, MEDIATOPIC_SCHEME)
+            else:
+                category = opds.Category(subject.code, label)
+            found.setdefault(category.term, category)
+    return tuple(found.values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +170,8 @@ class _Published:
     stem: str
     data: bytes
     cover: Cover
-    entry: opds.Entry
+    entry: opds.Entry | None = None
+    """What the catalog says about an edition (story books are listed from summaries)."""
 
     def files(self) -> Iterator[OutputFile]:
         yield OutputFile(f"epub/{self.stem}.epub", self.data)
@@ -172,8 +204,7 @@ class _Books:
         spec = epub_book.story_book(story, variant, cover.png, images, self.ctx)
         stem = f"{story.slug}.{lang}"
         data = self._build(stem, spec, variant.source)
-        summary = StorySummary.of(story)
-        return _Published(stem, data, cover, _entry(stem, spec, summary)) if data else None
+        return _Published(stem, data, cover) if data else None
 
     def edition_book(self, edition: StoryEdition) -> _Published | None:
         ctx = self.ctx
@@ -194,7 +225,7 @@ class _Books:
         spec = epub_book.edition_book(edition, title, cover.png, images, ctx)
         stem = f"edition-{lang}"
         data = self._build(stem, spec, ctx.config.source)
-        return _Published(stem, data, cover, _entry(stem, spec, edition)) if data else None
+        return _Published(stem, data, cover, _edition_entry(spec, edition, ctx)) if data else None
 
     def _cover(self, text: CoverText) -> Cover | None:
         """The cover; a missing font is one problem, however many books need it."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from syndicate.formats.feeds.documents import FeedWriter
-from syndicate.formats.feeds.feedgen_adapter import atom_document, atom_entry
+from syndicate.formats.feeds.feedgen_adapter import atom_document, atom_entry, atom_tombstone
+from syndicate.formats.feeds.images import atom_logo
 from syndicate.formats.feeds.validate import check_atom_file
 
 
@@ -16,4 +17,6 @@ class AtomWriter(FeedWriter):
     media_type = "application/atom+xml"
     render_entry = staticmethod(atom_entry)
     render_document = staticmethod(atom_document)
+    render_tombstone = staticmethod(atom_tombstone)
+    feed_image = staticmethod(atom_logo)
     check_file = staticmethod(check_atom_file)

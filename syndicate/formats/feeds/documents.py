@@ -1,11 +1,16 @@
 """What the Atom and RSS writers share: the `feeds` options, which feed documents exist (per
-language, per language and section, RFC 5005 archive pages) and what goes into each."""
+language, per language and section, RFC 5005 archive pages) and what goes into each.
+
+A story killed or withdrawn after it was public leaves its feeds with a notice: an RFC 6721
+deleted-entry in Atom, an item with the same guid and the notice in RSS, listed in the
+subscription feeds while the kill is within `tombstone_days` of the newest change of that feed
+(measured in the feed, not on the clock, so a feed's bytes depend only on its stories)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -13,14 +18,26 @@ import msgspec
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context, Fragment, Options, OutputFile, Writer
-from syndicate.formats.feeds.feedgen_adapter import Category, Entry, Feed, Link, Media, Person
+from syndicate.formats.feeds.feedgen_adapter import (
+    Category,
+    Entry,
+    Feed,
+    Link,
+    Logo,
+    Media,
+    Person,
+    Tombstone,
+)
+from syndicate.formats.feeds.images import FeedImage
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.model.story import MEDIATOPIC_SCHEME
-from syndicate.render.xhtml import render_body, to_string
+from syndicate.render.xhtml import render_body, render_correction, to_string
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+IMAGE_FILE = "logo.png"
+"""The feed image beside each format's feeds (`atom/logo.png`, `rss/logo.png`)."""
 """The `updated` of a feed with no entries: fixed, so an empty feed is byte-stable."""
 
 
@@ -50,6 +67,14 @@ class FeedOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
         int,
         msgspec.Meta(ge=0, description="entries per RFC 5005 archive page; 0 turns archives off"),
     ] = 50
+    tombstone_days: Annotated[
+        int,
+        msgspec.Meta(
+            ge=0,
+            description="days a killed or withdrawn story's notice stays in the subscription"
+            " feeds, after the newest change of each feed; 0: none",
+        ),
+    ] = 30
     hub: (
         Annotated[
             str,
@@ -89,22 +114,34 @@ class FeedWriter(Writer[FeedOptions]):
     """One entry, serialised as it stands in every document."""
     render_document: Callable[[Feed, Sequence[bytes]], bytes]
     """The whole document from its head and its entries' bytes."""
+    render_tombstone: Callable[[Tombstone], bytes]
+    """What replaces the entry of a story killed or withdrawn after it was public."""
+    feed_image: Callable[[bytes, bytes | None], FeedImage]
+    """The format's image from the publisher's logo and icon, in the size it allows."""
     check_file: Callable[[Path, Diagnostics], None]
     """`validate --outputs` on one document."""
 
     def story_files(self, story: Story, ctx: Context[FeedOptions]) -> Iterator[Fragment]:
-        if not story.is_visible(ctx.now):
-            return
+        visible, killed = story.is_visible(ctx.now), is_killed(story, ctx)
         for lang in ctx.options.feed_languages(ctx.languages):
-            if story.has(lang):
+            if story.has(lang) and visible:
                 yield Fragment(entry_name(lang), self.render_entry(make_entry(story, lang, ctx)))
+            elif story.has(lang) and killed:
+                tombstone = self.render_tombstone(make_tombstone(story, lang, ctx))
+                yield Fragment(tombstone_name(lang), tombstone)
 
     def collection_files(
         self, stories: list[StorySummary], ctx: Context[FeedOptions]
     ) -> Iterable[OutputFile]:
-        visible = [story for story in stories if story.is_visible(ctx.now)]
-        for document in plan_documents(visible, ctx, self.name, self.media_type):
-            entries = [ctx.fragment(story, entry_name(document.lang)) for story in document.stories]
+        publisher = ctx.config.publisher
+        icon = ctx.read_asset(publisher.icon) if publisher.icon else None
+        image = self.feed_image(ctx.read_asset(publisher.logo), icon)
+        yield OutputFile(f"{self.name}/{IMAGE_FILE}", image.data)
+        logo = Logo(ctx.urls.output(f"{self.name}/{IMAGE_FILE}"), image.width, image.height)
+        for document in plan_documents(stories, ctx, self.name, self.media_type, logo):
+            lang = document.lang
+            entries = [ctx.fragment(story, entry_name(lang)) for story in document.stories]
+            entries += [ctx.fragment(story, tombstone_name(lang)) for story in document.killed]
             yield OutputFile(document.path, self.render_document(document.head, entries))
 
     def validate_outputs(self, out: Path, ctx: Context[FeedOptions]) -> None:
@@ -117,6 +154,16 @@ def entry_name(lang: str) -> str:
     return f"entry.{lang}"
 
 
+def tombstone_name(lang: str) -> str:
+    """The fragment holding the notice of a killed story in the feeds of `lang`."""
+    return f"tombstone.{lang}"
+
+
+def is_killed(story: Story | StorySummary, ctx: Context[FeedOptions]) -> bool:
+    """Killed or withdrawn after it was public: its feeds say so (a draft was never there)."""
+    return story.lifecycle(ctx.now) in ("killed", "withdrawn") and story.was_public()
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """One feed document: its path under out/, its head, and its entries' stories in order."""
@@ -125,24 +172,35 @@ class Document:
     lang: str
     head: Feed
     stories: tuple[StorySummary, ...]
+    killed: tuple[StorySummary, ...] = ()
+    """Stories whose notice replaces their entry (subscription feeds only)."""
 
 
 def plan_documents(
-    stories: Sequence[StorySummary], ctx: Context[FeedOptions], fmt: str, media_type: str
+    stories: Sequence[StorySummary],
+    ctx: Context[FeedOptions],
+    fmt: str,
+    media_type: str,
+    logo: Logo | None = None,
 ) -> Iterator[Document]:
     """Every document of format `fmt`: `<lang>.xml`, `<lang>/<section>.xml`, and their
-    archive pages `.../archive/<n>.xml`; `stories` are the visible ones."""
+    archive pages `.../archive/<n>.xml`, from all the stories of the run."""
     options = ctx.options
+    visible = [s for s in stories if s.is_visible(ctx.now)]
+    gone = [s for s in stories if is_killed(s, ctx)]
     sections = options.sections
     if sections == "all":
-        sections = tuple(sorted({s.section for s in stories}))
+        # A section whose stories were all killed keeps its feed, to carry their notices.
+        sections = tuple(sorted({s.section for s in (*visible, *gone)}))
     for lang in options.feed_languages(ctx.languages):
-        public = sorted((s for s in stories if s.has(lang)), key=archive_key)
-        kind = _Kind(lang, options, media_type)
-        yield from _feed_set(f"{fmt}/{lang}", None, public, ctx, kind)
+        public = sorted((s for s in visible if s.has(lang)), key=archive_key)
+        killed = [s for s in gone if s.has(lang)]
+        kind = _Kind(lang, options, media_type, logo)
+        yield from _feed_set(f"{fmt}/{lang}", None, public, killed, ctx, kind)
         for section in sections:
             chosen = [s for s in public if s.section == section]
-            yield from _feed_set(f"{fmt}/{lang}/{section}", section, chosen, ctx, kind)
+            notices = [s for s in killed if s.section == section]
+            yield from _feed_set(f"{fmt}/{lang}/{section}", section, chosen, notices, ctx, kind)
 
 
 def archive_key(story: StorySummary) -> tuple[datetime, str]:
@@ -153,14 +211,19 @@ def archive_key(story: StorySummary) -> tuple[datetime, str]:
     return appeared, story.id
 
 
-def recency_key(story: StorySummary) -> tuple[datetime, datetime, str]:
-    """Order within a document, newest first: a corrected story counts as new again."""
-    appeared, ident = archive_key(story)
-    return story.updated, appeared, ident
+def recency(lang: str) -> Callable[[StorySummary], tuple[datetime, datetime, str]]:
+    """The order within a document of `lang`, newest first: a corrected story counts as new
+    again (its variant in `lang` changed)."""
+
+    def key(story: StorySummary) -> tuple[datetime, datetime, str]:
+        appeared, ident = archive_key(story)
+        return story.updated_for(lang), appeared, ident
+
+    return key
 
 
 def paginate(
-    oldest_first: Sequence[StorySummary], limit: int, size: int
+    oldest_first: Sequence[StorySummary], limit: int, size: int, lang: str
 ) -> tuple[list[tuple[StorySummary, ...]], tuple[StorySummary, ...]]:
     """(full archive pages, oldest first; the subscription feed's stories).
 
@@ -174,6 +237,7 @@ def paginate(
     else:
         cut, pages = len(oldest_first), []
     tail = list(oldest_first[cut:])
+    recency_key = recency(lang)
     others = sorted(oldest_first[:cut], key=recency_key)
     extra = max(0, limit - len(tail))
     current = tail + (others[-extra:] if extra else [])
@@ -187,39 +251,48 @@ class _Kind:
     lang: str
     options: FeedOptions
     media_type: str
+    logo: Logo | None
 
 
 def _feed_set(
     base: str,
     section: str | None,
     stories: Sequence[StorySummary],
+    killed: Sequence[StorySummary],
     ctx: Context[FeedOptions],
     kind: _Kind,
 ) -> Iterator[Document]:
     """The subscription feed at `<base>.xml` and its archive pages `<base>/archive/<n>.xml`."""
     settings, media_type = kind.options, kind.media_type
-    pages, current = paginate(stories, settings.limit, settings.archive_size)
+    pages, current = paginate(stories, settings.limit, settings.archive_size, kind.lang)
+    notices = recent_kills(current, killed, kind.lang, settings.tombstone_days)
     subscription = ctx.urls.output(f"{base}.xml")
     page_url = [ctx.urls.output(f"{base}/archive/{n}.xml") for n in range(1, len(pages) + 1)]
     links = [Link(settings.hub, "hub")] if settings.hub else []
     if pages:
         links.append(Link(page_url[-1], "prev-archive", media_type))
-    head = _FeedHead(kind.lang, section, subscription, ctx)
+    head = _FeedHead(kind.lang, section, subscription, kind.logo, ctx)
 
     def document(
-        path: str, url: str, links: list[Link], chosen: tuple[StorySummary, ...], archive: bool
+        path: str,
+        url: str,
+        links: list[Link],
+        chosen: tuple[StorySummary, ...],
+        archive: bool,
+        notices: tuple[StorySummary, ...] = (),
     ) -> Document:
-        updated = max((s.updated for s in chosen), default=EPOCH)
-        return Document(path, kind.lang, head.feed(url, links, updated, archive), chosen)
+        updated = max((s.updated_for(kind.lang) for s in chosen + notices), default=EPOCH)
+        head_ = head.feed(url, links, updated, archive)
+        return Document(path, kind.lang, head_, chosen, notices)
 
-    yield document(f"{base}.xml", subscription, links, current, False)
+    yield document(f"{base}.xml", subscription, links, current, False, notices)
     for n, page in enumerate(pages, start=1):
         links = [Link(subscription, "current", media_type)]
         if n > 1:
             links.append(Link(page_url[n - 2], "prev-archive", media_type))
         if n < len(pages):
             links.append(Link(page_url[n], "next-archive", media_type))
-        newest_first = tuple(sorted(page, key=recency_key, reverse=True))
+        newest_first = tuple(sorted(page, key=recency(kind.lang), reverse=True))
         yield document(f"{base}/archive/{n}.xml", page_url[n - 1], links, newest_first, True)
 
 
@@ -227,7 +300,12 @@ class _FeedHead:
     """What every document of one logical feed shares: id, titles, publisher."""
 
     def __init__(
-        self, lang: str, section: str | None, subscription: str, ctx: Context[FeedOptions]
+        self,
+        lang: str,
+        section: str | None,
+        subscription: str,
+        logo: Logo | None,
+        ctx: Context[FeedOptions],
     ) -> None:
         self.lang = lang
         self.ctx = ctx
@@ -238,7 +316,7 @@ class _FeedHead:
         self.subtitle = term("feed_subtitle", lang, publisher=pub.name)
         self.rights = term("feed_rights", lang, publisher=pub.name)
         self.author = Person(pub.name, uri=pub.url, email=pub.email)
-        self.logo = ctx.urls.site_media(pub.logo)
+        self.logo = logo
         self.icon = ctx.urls.site_media(pub.icon) if pub.icon else None
 
     def feed(self, self_url: str, links: list[Link], updated: datetime, archive: bool) -> Feed:
@@ -259,10 +337,39 @@ class _FeedHead:
         )
 
 
+def recent_kills(
+    entries: Sequence[StorySummary], killed: Sequence[StorySummary], lang: str, days: int
+) -> tuple[StorySummary, ...]:
+    """The killed stories whose notice a subscription feed still lists, newest kill first:
+    those killed within `days` of the feed's newest change (an entry's or a kill's)."""
+    if not days or not killed:
+        return ()
+    newest = max(s.updated_for(lang) for s in (*entries, *killed))
+    window = timedelta(days=days)
+    recent = [s for s in killed if newest - s.updated_for(lang) <= window]
+    return tuple(sorted(recent, key=lambda s: (s.updated_for(lang), s.id), reverse=True))
+
+
+def make_tombstone(story: Story, lang: str, ctx: Context[FeedOptions]) -> Tombstone:
+    publisher = ctx.config.publisher.name
+    key = "notice_killed" if story.status == "canceled" else "notice_withdrawn"
+    return Tombstone(
+        id=story.variant_id(lang),
+        lang=lang,
+        title=term("notice_title", lang),
+        comment=term(key, lang, publisher=publisher),
+        link=ctx.urls.article(story.slug, lang),
+        when=story.updated_for(lang),
+    )
+
+
 def make_entry(story: Story, lang: str, ctx: Context[FeedOptions]) -> Entry:
     variant = story.variant(lang)
     urls = ctx.urls
     body = render_body(story, variant, lambda image: urls.image(story.slug, image))
+    correction = render_correction(story, lang)
+    if correction is not None:  # what the page says after the body, the feeds say too
+        body.append(correction)
     return Entry(
         id=story.variant_id(lang),
         lang=lang,
@@ -274,7 +381,7 @@ def make_entry(story: Story, lang: str, ctx: Context[FeedOptions]) -> Entry:
             if v.lang in ctx.languages
         ),
         published=story.published,
-        updated=story.updated,
+        updated=story.updated_for(lang),
         summary=variant.summary,
         content=to_string(body),
         authors=tuple(Person(p.name, uri=p.url) for p in variant.byline.people)

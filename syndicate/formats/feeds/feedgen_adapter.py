@@ -3,6 +3,7 @@ with feedgen's traps fixed here once and nowhere else."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,15 @@ from lxml.builder import ElementMaker
 
 from syndicate.i18n.dates import rfc822, rfc3339_utc
 from syndicate.i18n.locales import is_valid_tag
-from syndicate.xmlbase import ATOM_NS, CONTENT_NS, DC_NS, HISTORY_NS, MEDIA_NS, XHTML_NS
+from syndicate.xmlbase import (
+    ATOM_NS,
+    CONTENT_NS,
+    DC_NS,
+    HISTORY_NS,
+    MEDIA_NS,
+    TOMBSTONES_NS,
+    XHTML_NS,
+)
 
 _A = f"{{{ATOM_NS}}}"
 _M = f"{{{MEDIA_NS}}}"
@@ -81,6 +90,31 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Logo:
+    """A feed's image: where it is, and its size."""
+
+    url: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class Tombstone:
+    """A story killed or withdrawn after it was in the feeds: what replaces its entry."""
+
+    id: str
+    """The entry's id (the variant's permanent id)."""
+    lang: str
+    title: str
+    """The notice's title ("Story no longer available")."""
+    comment: str
+    """The notice: what happened, in the feed's language."""
+    link: str
+    """The story's page, which now shows the notice."""
+    when: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Feed:
     """A feed document's head: everything but its entries."""
 
@@ -94,7 +128,7 @@ class Feed:
     links: tuple[Link, ...]
     """Links besides self and the site: hub, current, prev-archive, next-archive."""
     author: Person
-    logo: str | None
+    logo: Logo | None
     icon: str | None
     rights: str
     archive: bool
@@ -109,6 +143,7 @@ _ENTRIES = "syndicate:entries"
 """A comment standing where the entries go while the head is serialised."""
 _ATOM_NSMAP: dict[str | None, str] = {None: ATOM_NS, "media": MEDIA_NS}
 A = ElementMaker(namespace=ATOM_NS, nsmap=_ATOM_NSMAP)
+T = ElementMaker(namespace=TOMBSTONES_NS, nsmap={**_ATOM_NSMAP, "at": TOMBSTONES_NS})
 M = ElementMaker(namespace=MEDIA_NS, nsmap=_ATOM_NSMAP)
 X = ElementMaker(namespace=XHTML_NS, nsmap={None: XHTML_NS})
 _RSS_NSMAP: dict[str | None, str] = {
@@ -162,11 +197,28 @@ def _category_attributes(category: Category) -> dict[str, str]:
     return attributes
 
 
+def atom_tombstone(tombstone: Tombstone) -> bytes:
+    """An RFC 6721 deleted-entry, serialised on its own like an entry (see `atom_document`)."""
+    element = T(
+        "deleted-entry",
+        T.comment(tombstone.comment),
+        A.link(rel="alternate", href=tombstone.link, type="text/html"),
+        ref=tombstone.id,
+        when=rfc3339_utc(tombstone.when),
+    )
+    root = etree.Element(_A + "feed", nsmap={**_ATOM_NSMAP, "at": TOMBSTONES_NS})
+    root.append(element)
+    return _fragment(root, b"at:deleted-entry")
+
+
 def atom_document(feed: Feed, entries: Sequence[bytes]) -> bytes:
-    """The feed as an Atom 1.0 document with these entries, in this order."""
+    """The feed as an Atom 1.0 document with these entries (and deleted-entries), in this
+    order."""
     # feedgen fakes the Atom namespace with a literal `xmlns` attribute on un-namespaced
     # elements; parsing its output gives a tree whose elements really are in the namespace.
     root = _parse(_generator(feed, "application/atom+xml").atom_str())
+    if any(b"<at:" in entry for entry in entries):
+        root = _with_namespace(root, "at", TOMBSTONES_NS)
     # feedgen writes isoformat() (`+00:00`, microseconds); partners expect RFC 3339 in UTC.
     _set_text(root.find(_A + "updated"), rfc3339_utc(feed.updated))
     if feed.archive:
@@ -180,6 +232,27 @@ def rss_item(entry: Entry) -> bytes:
     _repair_rss_item(element, entry)
     root = etree.Element("rss", nsmap=_RSS_NSMAP)
     # Moved under a parent that declares them, the item takes its namespaces' prefixes.
+    etree.SubElement(root, "channel").append(element)
+    return _fragment(root, b"item")
+
+
+def rss_kill_item(tombstone: Tombstone) -> bytes:
+    """The item of a story killed or withdrawn after it was in the feeds: the same guid, the
+    notice as title and description, the kill's time as its date, so that aggregators replace
+    the story with the notice. (Media RSS's `media:status` would say it too, but the W3C Feed
+    Validator refuses it; partner profiles that want it add it.)"""
+    fe = FeedEntry()
+    fe.id(tombstone.id)
+    fe.title(tombstone.title)
+    fe.link(href=tombstone.link, rel="alternate", type="text/html")
+    fe.description(escape(tombstone.comment, quote=False))
+    fe.published(tombstone.when)
+    element = fe.rss_entry()
+    _set_text(element.find("pubDate"), rfc822(tombstone.when))
+    updated = etree.Element(_A + "updated")
+    updated.text = rfc3339_utc(tombstone.when)
+    element.find("pubDate").addnext(updated)
+    root = etree.Element("rss", nsmap=_RSS_NSMAP)
     etree.SubElement(root, "channel").append(element)
     return _fragment(root, b"item")
 
@@ -232,7 +305,9 @@ def _generator(feed: Feed, self_type: str) -> FeedGenerator:
     # feedgen's default generator carries its own version number; ours says only who made it.
     fg.generator(GENERATOR)
     if feed.logo:
-        fg.image(url=feed.logo, title=feed.title, link=feed.site_url)
+        logo = feed.logo
+        width, height = str(logo.width), str(logo.height)
+        fg.image(url=logo.url, title=feed.title, link=feed.site_url, width=width, height=height)
     if feed.icon:
         fg.icon(feed.icon)
     fg.rights(feed.rights)
@@ -270,7 +345,10 @@ def _fill_entry(fe: FeedEntry, entry: Entry) -> None:
         fe.dc.dc_creator([p.name for p in entry.authors], replace=True)
     fe.dc.dc_language(entry.lang)
     for cat in entry.categories:
-        fe.category(_as_dict(cat))
+        # RSS carries one text per category: the code when it is a vocabulary's (the scheme as
+        # its domain), the name when it is only a name (the section).
+        rss = {"term": cat.term, "scheme": cat.scheme} if cat.scheme else _as_dict(cat)
+        fe.category(rss)
     for item in entry.media:
         fe.media.content(_media_attributes(item), group=None)
 
@@ -304,6 +382,14 @@ def _repair_rss_item(element: etree._Element, entry: Entry) -> None:
     updated = etree.Element(_A + "updated")
     updated.text = rfc3339_utc(entry.updated)
     element.find("pubDate").addnext(updated)
+    # The other languages, as Atom entries link them (RSS has no element of its own for it);
+    # the item's own page last, as readers that take the last alternate (feedparser) expect.
+    guid = element.find("guid")
+    others = [t for t in entry.translations if t.hreflang != entry.lang]
+    if others:
+        own = Link(entry.link, "alternate", "text/html", entry.lang)
+        for link in reversed([*others, own]):
+            guid.addnext(_atom_link(link))
     _complete_media(element, entry)
 
 
@@ -342,9 +428,20 @@ def _as_dict(value: Link | Person | Category) -> dict[str, str]:
 def _fragment(root: etree._Element, tag: bytes) -> bytes:
     """The lines of the one `<tag>` element in `root`, as pretty-printed there."""
     data = _serialise(root)
-    start = data.rindex(b"\n", 0, data.index(b"<%s>" % tag)) + 1
+    opening = re.search(rb"<%s[ >]" % re.escape(tag), data)
+    assert opening is not None, tag
+    start = data.rindex(b"\n", 0, opening.start()) + 1
     end = data.index(b"\n", data.rindex(b"</%s>" % tag)) + 1
     return data[start:end]
+
+
+def _with_namespace(root: etree._Element, prefix: str, uri: str) -> etree._Element:
+    """The same element with one more namespace declared (lxml cannot add one in place)."""
+    grown = etree.Element(root.tag, dict(root.attrib), nsmap={**root.nsmap, prefix: uri})
+    grown.text = root.text
+    for child in list(root):
+        grown.append(child)
+    return grown
 
 
 def _splice(root: etree._Element, parent: etree._Element, entries: Sequence[bytes]) -> bytes:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from syndicate.formats.feeds.documents import FeedWriter
-from syndicate.formats.feeds.feedgen_adapter import rss_document, rss_item
+from syndicate.formats.feeds.feedgen_adapter import rss_document, rss_item, rss_kill_item
+from syndicate.formats.feeds.images import rss_image
 from syndicate.formats.feeds.validate import check_rss_file
 
 
@@ -15,4 +16,6 @@ class RssWriter(FeedWriter):
     media_type = "application/rss+xml"
     render_entry = staticmethod(rss_item)
     render_document = staticmethod(rss_document)
+    render_tombstone = staticmethod(rss_kill_item)
+    feed_image = staticmethod(rss_image)
     check_file = staticmethod(check_rss_file)

@@ -22,6 +22,8 @@ def validate_page(path: Path, ctx: Context[Any]) -> None:
         ctx.diagnostics.error("html.parse", f"cannot parse the page: {exc}", shown)
         return
     scripts = doc.xpath('//script[@type="application/ld+json"]')
+    if not scripts and doc.xpath('//meta[@name="robots"][@content="noindex"]'):
+        return  # the notice that replaced a killed story: no article, so no JSON-LD
     if len(scripts) != 1:
         ctx.diagnostics.error("html.jsonld", f"{len(scripts)} JSON-LD blocks; expected one", shown)
         return

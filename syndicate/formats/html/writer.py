@@ -36,11 +36,11 @@ from syndicate.formats.jsonld.graph import (
     site_languages,
 )
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
-from syndicate.i18n.locales import direction, display_name, locale_for
+from syndicate.i18n.locales import direction, language_label, locale_for
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text, section_name
 from syndicate.model import Image, Story, StorySummary
-from syndicate.render.xhtml import render_body
+from syndicate.render.xhtml import render_body, render_correction
 
 Values = dict[str, Any]
 # Stands for the date while a term is filled in, so the date can become a <time> element;
@@ -57,6 +57,11 @@ class HtmlWriter(Writer[NoOptions]):
     Options = NoOptions
 
     def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
+        if story.lifecycle(ctx.now) in ("killed", "withdrawn") and story.was_public():
+            for lang in exported_languages(story, ctx):
+                page = _render(ctx, "notice.html", notice_page(story, lang, ctx))
+                if page is not None:
+                    yield OutputFile(f"html/{story.slug}.{lang}.html", page)
         if not story.is_visible(ctx.now):
             return
         builder = GraphBuilder(ctx)
@@ -113,12 +118,6 @@ def og_locale(tag: str) -> str:
     territory = locale.territory or likely.get(str(locale), likely.get(locale.language, ""))
     territory = territory.split("_")[-1] if "_" in territory else territory
     return f"{locale.language}_{territory}" if territory else locale.language
-
-
-def language_label(tag: str) -> str:
-    """A language's name in itself, capitalised as a menu entry ("Français", "العربية")."""
-    name = display_name(tag)
-    return name[:1].upper() + name[1:]
 
 
 # What every page shows -------------------------------------------------------------------
@@ -197,10 +196,6 @@ def article_page(story: Story, lang: str, ctx: Context[NoOptions], ld_json: str)
         {"href": link.url, "title": link.title.get(lang, story.original_lang) or link.url}
         for link in story.related
     ]
-    correction = None
-    if story.correction is not None:
-        note = story.correction.note.get(lang, story.original_lang) or ""
-        correction = {"title": term("correction", lang), "note": note}
     values |= {
         "alternates": [{"lang": tag, "href": urls.article(story.slug, tag)} for tag in langs]
         + [{"lang": "x-default", "href": urls.article(story.slug, default_language(story, ctx))}],
@@ -217,11 +212,11 @@ def article_page(story: Story, lang: str, ctx: Context[NoOptions], ld_json: str)
             "dateline": time_phrase(
                 "dateline", lang, story.timezone, story.published, place=variant.dateline
             ),
-            "updated": time_phrase("updated", lang, story.timezone, story.updated)
-            if story.updated > story.published
+            "updated": time_phrase("updated", lang, story.timezone, story.updated_for(lang))
+            if story.updated_for(lang) > story.published
             else None,
             "body": _body(story, lang),
-            "correction": correction,
+            "correction": _html(render_correction(story, lang)),
             "related": {"title": term("read_more", lang), "links": related} if related else None,
             "notice": rights.notice.get(lang, story.original_lang),
             "epub": {
@@ -235,6 +230,21 @@ def article_page(story: Story, lang: str, ctx: Context[NoOptions], ld_json: str)
         "subscribe": subscribe(lang, ctx),
     }
     return values
+
+
+def notice_page(story: Story, lang: str, ctx: Context[NoOptions]) -> Values:
+    """What `notice.html` shows at the address of a story killed or withdrawn after it was
+    public: that it is gone, in the page's language; nothing of the story itself."""
+    publisher = ctx.config.publisher.name
+    heading = term("notice_title", lang)
+    key = "notice_killed" if story.status == "canceled" else "notice_withdrawn"
+    values = page_values(lang, f"{heading} – {publisher}", f"index.{lang}.html", "", ctx)
+    return values | {
+        "url": ctx.urls.article(story.slug, lang),
+        "heading": heading,
+        "text": term(key, lang, publisher=publisher),
+        "latest_news": term("latest_news", lang),
+    }
 
 
 def open_graph(
@@ -265,7 +275,7 @@ def open_graph(
         ]
     tags += [
         ("article:published_time", rfc3339(story.published)),
-        ("article:modified_time", rfc3339(story.updated)),
+        ("article:modified_time", rfc3339(story.updated_for(lang))),
         ("article:section", section),
     ]
     tags += [("article:tag", keyword) for keyword in variant.keywords or story.keywords]
@@ -278,11 +288,20 @@ def _body(story: Story, lang: str) -> Markup:
         story, story.variant(lang), lambda image: media_path(story, image), xml_lang=False
     )
     div.set("class", "body")
-    for node in div.iter():
+    html = _html(div)
+    assert html is not None
+    return html
+
+
+def _html(element: etree._Element | None) -> Markup | None:
+    """An element of the shared renderer (XHTML) as the HTML a page carries."""
+    if element is None:
+        return None
+    for node in element.iter():
         if isinstance(node.tag, str):
             node.tag = etree.QName(node).localname
-    etree.cleanup_namespaces(div)
-    return Markup(lxml_html.tostring(div, encoding="unicode"))
+    etree.cleanup_namespaces(element)
+    return Markup(lxml_html.tostring(element, encoding="unicode"))
 
 
 # Indexes -----------------------------------------------------------------------------------
@@ -354,6 +373,7 @@ def language_index(
     others = [o for o in langs if o != lang]
     return values | {
         "url": url,
+        "description": term("feed_subtitle", lang, publisher=ctx.config.publisher.name),
         "feeds": feeds(lang, ctx),
         "alternates": index_alternates(langs, ctx),
         "heading": term("latest_news", lang),
@@ -371,9 +391,11 @@ def home_index(
     url = ctx.urls.output("html/index.html")
     items = [item for lang, listed in by_lang.items() for item in graph_items(listed, lang, ctx)]
     graph = builder.collection(url, publisher, list(by_lang), items)
-    values = page_values(next(iter(by_lang)), publisher, "index.html", script_text(graph), ctx)
+    first = next(iter(by_lang))
+    values = page_values(first, publisher, "index.html", script_text(graph), ctx)
     return values | {
         "url": url,
+        "description": term("feed_subtitle", first, publisher=publisher),
         "alternates": index_alternates(list(by_lang), ctx),
         "heading": publisher,
         "languages": [

@@ -189,7 +189,7 @@ class GraphBuilder:
             "inLanguage": lang,
             "isPartOf": {"@id": self.website_id},
             "datePublished": rfc3339(story.published),
-            "dateModified": rfc3339(story.updated),
+            "dateModified": rfc3339(story.updated_for(lang)),
         }
         if story.images:
             node["primaryImageOfPage"] = {"@id": self.ctx.urls.image(story.slug, story.images[0])}
@@ -206,7 +206,10 @@ class GraphBuilder:
             "url": url,
             "mainEntityOfPage": {"@id": url},
             "isPartOf": {"@id": url},
-            "identifier": story.id,
+            # One identity per language variant, as in every format; the story is the work
+            # its variants realise.
+            "identifier": story.variant_id(lang),
+            "exampleOfWork": {"@type": "CreativeWork", "identifier": story.id},
             "headline": variant.headline,
             "description": variant.summary,
             "articleBody": text,
@@ -215,7 +218,7 @@ class GraphBuilder:
             "inLanguage": lang,
             "dateline": dateline_text(story, variant),
             "datePublished": rfc3339(story.published),
-            "dateModified": rfc3339(story.updated),
+            "dateModified": rfc3339(story.updated_for(lang)),
             "author": self._authors(story, lang),
             "publisher": {"@id": self.org_id},
             "copyrightHolder": self._organization_ref(rights.holder),
@@ -278,7 +281,8 @@ class GraphBuilder:
         note = story.correction.note.get(lang, story.original_lang)
         if not note:
             return None
-        return {"@type": "CorrectionComment", "text": note, "datePublished": rfc3339(story.updated)}
+        when = rfc3339(story.updated_for(lang))
+        return {"@type": "CorrectionComment", "text": note, "datePublished": when}
 
     def _translation_links(self, story: Story, lang: str) -> Node:
         """`workTranslation` on the original, `translationOfWork` on each translation."""

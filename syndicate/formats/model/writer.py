@@ -1,5 +1,7 @@
-"""`model`: a machine-readable JSON dump of the canonical model, one file per story, for tests
-and for debugging what the readers understood."""
+"""`model`: a machine-readable JSON dump of the canonical model, one file per public story, for
+tests and for debugging what the readers understood. It is published with the other formats, so
+it holds only what the public may see: no embargoed, withheld or canceled story, and source
+positions relative to the articles folder (`<slug>/fr.md:12`), never a path of the machine."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import dataclasses
 import json
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import PurePosixPath
 from typing import Any
 
 from syndicate.formats.contract import Context, NoOptions, OutputFile, Writer
@@ -29,11 +32,16 @@ class ModelWriter(Writer[NoOptions]):
 
     def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
         variants = [v for v in story.variants if v.lang in ctx.languages]
-        if not variants:
+        if not variants or not story.is_visible(ctx.now):
             return
         data = to_data(dataclasses.replace(story, variants=tuple(variants)))
         text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         yield OutputFile(f"model/{story.slug}.json", text.encode("utf-8"))
+
+
+def _story_relative(path: str) -> str:
+    """`<slug>/<file>` of a path into an articles folder."""
+    return "/".join(PurePosixPath(path.replace("\\", "/")).parts[-2:])
 
 
 def to_data(value: Any) -> Any:
@@ -41,7 +49,7 @@ def to_data(value: Any) -> Any:
     if isinstance(value, datetime):
         return rfc3339(value)
     if isinstance(value, SourceRef):
-        return str(value)
+        return str(SourceRef(_story_relative(value.path), value.line))
     if isinstance(value, Localized):
         return dict(value.values)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -25,7 +25,7 @@ from syndicate.formats.newsml.vocabulary import (
     PACKAGE_SUFFIX,
     REL_ORIGINAL,
     REL_SEE_ALSO,
-    SIG_CORRECTION,
+    SIG_UPDATE,
     SUMMARY_ROLE,
     qname,
 )
@@ -393,6 +393,8 @@ def assemble_story(package: PackageItem, items: list[NewsItem], timezone: str) -
     if status is None:
         raise NewsMLProblem(f"unknown pubStatus stat:{original.status}", original.source)
     published = original.first_created or original.version_created
+    # Each item says when its variant last changed; the story changed when the first did.
+    updated = min(item.version_created for item in items)
     images = _story_images(original, items)
     return Story(
         slug=original.slugline or Path(package.source.path).name.removesuffix(PACKAGE_SUFFIX),
@@ -402,14 +404,14 @@ def assemble_story(package: PackageItem, items: list[NewsItem], timezone: str) -
         timezone=timezone,
         first_created=original.content_created or published,
         published=published,
-        updated=original.version_created,
+        updated=updated,
         status=status,
         version=original.version,
         urgency=original.urgency or 5,
         genre=_genre(original.genre),
         rights=_story_rights(original, items),
         source=package.source,
-        variants=tuple(_variant(item, published, images) for item in items),
+        variants=tuple(_variant(item, published, updated, images) for item in items),
         subjects=tuple(
             Subject(s.qcode, _merge((i.lang, _name_of(i.subjects, s.qcode)) for i in items))
             for s in original.subjects
@@ -428,7 +430,8 @@ def assemble_story(package: PackageItem, items: list[NewsItem], timezone: str) -
             _merge((i.lang, i.ed_notes[0] if i.ed_notes else None) for i in items),
             original.source,
         )
-        if SIG_CORRECTION in original.signals
+        # A usable item updated with a note is a correction (a kill has a pubStatus of its own).
+        if SIG_UPDATE in original.signals and status == "usable" and original.ed_notes
         else None,
     )
 
@@ -527,7 +530,9 @@ def _figures(item: NewsItem, images: tuple[RemoteImage, ...]) -> dict[int, Figur
     return {index[f.src]: f for f in reader.figures if f.src in index}
 
 
-def _variant(item: NewsItem, published: datetime, images: tuple[Image, ...]) -> Variant:
+def _variant(
+    item: NewsItem, published: datetime, updated: datetime, images: tuple[Image, ...]
+) -> Variant:
     index = {image.path: i for i, image in enumerate(images)}
     body: tuple[Block, ...] = ()
     if item.body is not None:
@@ -541,4 +546,5 @@ def _variant(item: NewsItem, published: datetime, images: tuple[Image, ...]) -> 
         body=body,
         source=item.source,
         keywords=item.keywords,
+        updated=item.version_created if item.version_created > updated else None,
     )

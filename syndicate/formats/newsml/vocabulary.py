@@ -3,19 +3,24 @@ catalog, our own scheme aliases (`synrel:`, `synsec:`), roles, signals and file 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from syndicate.xmlbase import NAR_NS, clark
 
 IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml"
-CATALOG_SOURCE = "newsml-g2-catalog.xml"
-"""Our own catalog in schemas/, for the schemes IPTC's lacks (synrel, synsec)."""
 CATALOG_FILE = "newsml/catalog.syndicate.xml"
+"""Our own catalog, for the schemes IPTC's lacks (synrel, synsec), published where items say."""
+MEDIA_FOLDER = "newsml/media"
+"""Where the images items refer to are published, beside the items: they travel with them to
+partners (embargoed items included), and no public page links them."""
 PROFILE_XSD = "newsml-g2-profile.xsd"
 NEWSITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml"
 PACKAGE_SUFFIX = ".package.xml"
 REL_ORIGINAL = "synrel:original"
 REL_TRANSLATION = "synrel:translation"
 REL_SEE_ALSO = "irel:seeAlso"
-SIG_CORRECTION = "sig:correction"
+SIG_UPDATE = "sig:update"
+"""IPTC's signal that an item updates an earlier version (a correction, a kill)."""
 SUMMARY_ROLE = "drol:summary"
 COUNTRY_SCHEME = "iso3166-1a2"
 
@@ -23,6 +28,44 @@ COUNTRY_SCHEME = "iso3166-1a2"
 def qname(tag: str) -> str:
     """The Clark name of a NewsML-G2 element: `itemMeta` -> `{http://iptc.org/...}itemMeta`."""
     return clark(NAR_NS, tag)
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    """A scheme of our catalog; its URI is under the publisher's base URL."""
+
+    alias: str
+    name: str
+    definition: str
+
+
+SCHEMES = (
+    Scheme(
+        "synrel",
+        "Language variant relation",
+        "How a news item relates to another language variant of the same story. IPTC's"
+        " item-relation scheme (irel) has no code for translations. Codes: original (the"
+        " target is the variant in the story's original language, of which this item is a"
+        " translation); translation (the target is a translation of the same story).",
+    ),
+    Scheme(
+        "synsec",
+        "Newsroom section",
+        "The section of the publisher's newsroom a story belongs to (politics, world,"
+        " business, ...), used as the item's service. Codes are the section codes of the"
+        " publisher's story sources.",
+    ),
+)
+
+
+def scheme_uri(catalog_url: str, alias: str) -> str:
+    """A scheme's URI: a place in the catalog that describes it (a code's URI is this plus the
+    code, e.g. `.../catalog.syndicate.xml#synrel/original`)."""
+    return f"{catalog_url}#{alias}/"
+
+
+def media_path(slug: str, name: str) -> str:
+    return f"{MEDIA_FOLDER}/{slug}/{name}"
 
 
 def item_path(slug: str, lang: str) -> str:

@@ -1,5 +1,10 @@
 """`newsml`: NewsML-G2 2.35 for wire partners, a newsItem per language variant and a packageItem
-per story, in the element order the IPTC schema requires."""
+per story, in the element order the IPTC schema requires.
+
+Partners ingest every version of a story, embargoed ones included. A story killed or withdrawn
+after release (status canceled or withheld, version 2 or more) is a new version of its items and
+package with that pubStatus, an edNote saying what to do, and no content; a draft (withheld or
+canceled at version 1) was never released and has no item."""
 
 from __future__ import annotations
 
@@ -16,24 +21,26 @@ from lxml.builder import ElementMaker
 from syndicate.formats.contract import Context, Options, OutputFile, Writer
 from syndicate.formats.newsml.vocabulary import (
     CATALOG_FILE,
-    CATALOG_SOURCE,
     COUNTRY_SCHEME,
     IPTC_CATALOG,
     NEWSITEM_TYPE,
     REL_ORIGINAL,
     REL_SEE_ALSO,
     REL_TRANSLATION,
-    SIG_CORRECTION,
+    SCHEMES,
+    SIG_UPDATE,
     SUMMARY_ROLE,
     genre_qcode,
     item_path,
+    media_path,
     package_path,
+    scheme_uri,
 )
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import direction, locale_for
+from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text, dateline_text, section_name
 from syndicate.model import Image, Person, Place, Story, StorySummary, Variant
-from syndicate.readers.schemas import schema_path
 from syndicate.render.text import body_text, char_count, word_count
 from syndicate.render.xhtml import render_body, set_language
 from syndicate.xmlbase import NAR_NS, XHTML_NS, XML_LANG
@@ -65,17 +72,23 @@ class NewsMLWriter(Writer[NewsMLOptions]):
         langs = _languages(story.languages, ctx)
         if not langs:
             return
+        if story.lifecycle(ctx.now) == "draft":
+            return
         builder = _ItemBuilder(story, ctx, langs)
         for lang in langs:
             yield OutputFile(item_path(story.slug, lang), serialise(builder.news_item(lang)))
         yield OutputFile(package_path(story.slug), serialise(builder.package_item()))
+        if not builder.killed:
+            for image in story.images:
+                yield OutputFile(media_path(story.slug, image.name), ctx.read_asset(image.path))
 
     def collection_files(
         self, stories: list[StorySummary], ctx: Context[NewsMLOptions]
     ) -> Iterable[OutputFile]:
         """Our catalog, which every item points to, once there is an item."""
-        if any(_languages(story.languages, ctx) for story in stories):
-            yield OutputFile(CATALOG_FILE, ctx.read_asset(schema_path(CATALOG_SOURCE)))
+        released = (s for s in stories if s.lifecycle(ctx.now) != "draft")
+        if any(_languages(story.languages, ctx) for story in released):
+            yield OutputFile(CATALOG_FILE, serialise(catalog(ctx)))
 
     def validate_outputs(self, out: Path, ctx: Context[NewsMLOptions]) -> None:
         from syndicate.formats.newsml.validate import validate_folder
@@ -102,6 +115,28 @@ def language(lang: str) -> dict[str, str]:
     return {XML_LANG: lang, "dir": "rtl"} if direction(lang) == "rtl" else {XML_LANG: lang}
 
 
+def catalog(ctx: Context[NewsMLOptions]) -> etree._Element:
+    """Our catalog, generated for the publisher: its `url` is where it is published, its
+    schemes' URIs are under the publisher's base URL."""
+    url = ctx.urls.output(CATALOG_FILE)
+    root = G.catalog(
+        G.title("syndicate NewsML-G2 schemes", {XML_LANG: "en"}),
+        *(
+            G.scheme(
+                G.name(scheme.name, {XML_LANG: "en"}),
+                G.definition(scheme.definition, {XML_LANG: "en"}),
+                alias=scheme.alias,
+                uri=scheme_uri(url, scheme.alias),
+            )
+            for scheme in SCHEMES
+        ),
+        url=url,
+        authority=ctx.config.publisher.url,
+    )
+    etree.indent(root, space="  ")
+    return root
+
+
 def optional(text: str | None) -> tuple[str, ...]:
     """An element's text when there is one: `G.edNote(*optional(note))`."""
     return () if text is None else (text,)
@@ -119,10 +154,14 @@ class _ItemBuilder:
         self.story = story
         self.ctx = ctx
         self.langs = langs
+        self.killed = story.lifecycle(ctx.now) in ("killed", "withdrawn")
+        """A kill or withdrawal: the items say so and carry no content."""
 
     # newsItem -----------------------------------------------------------------------------
 
     def news_item(self, lang: str) -> etree._Element:
+        if self.killed:
+            return self._kill_item(lang)
         story, variant = self.story, self.story.variant(lang)
         text = body_text(variant)
         inline = G.inlineXML(
@@ -148,6 +187,32 @@ class _ItemBuilder:
         # Indent the G2 envelope only: whitespace inside the XHTML body would change its text.
         etree.indent(root, space="  ")
         inline.append(self._xhtml(variant))
+        return root
+
+    def _kill_item(self, lang: str) -> etree._Element:
+        """The new version of an item that tells partners to stop using it: its pubStatus, an
+        edNote saying what to do, what identifies it, and no content."""
+        story, variant = self.story, self.story.variant(lang)
+        key = "kill_note" if story.status == "canceled" else "withdrawal_note"
+        note = term(key, lang, publisher=self.ctx.config.publisher.name)
+        root = self._item_root(
+            "newsItem",
+            story.variant_id(lang),
+            lang,
+            self._rights_info(lang),
+            self._item_meta(
+                "ninat:text", lang, G.edNote(note), G.signal(qcode=SIG_UPDATE), *self._links(lang)
+            ),
+            self._dates_meta(
+                lang,
+                G.language({"tag": lang}),
+                G.genre(qcode=genre_qcode(story.genre)),
+                G.slugline(story.slug),
+                G.headline(variant.headline),
+                G.dateline(dateline_text(story, variant)),
+            ),
+        )
+        etree.indent(root, space="  ")
         return root
 
     def _item_root(
@@ -180,17 +245,24 @@ class _ItemBuilder:
             *([G.usageTerms(*optional(terms))] if rights.usage_terms else []),
         )
 
-    def _item_meta(self, item_class: str, lang: str, *more: etree._Element) -> etree._Element:
+    def _item_meta(
+        self, item_class: str, lang: str | None, *more: etree._Element
+    ) -> etree._Element:
+        """`lang` None: the package's, which changes with any of its variants."""
         story = self.story
         publisher = self.ctx.config.publisher
+        created = story.last_updated if lang is None else story.updated_for(lang)
+        service_lang = lang or self.package_lang
         return G.itemMeta(
             G.itemClass(qcode=item_class),
             G.provider(G.name(publisher.name), uri=publisher.url),
-            G.versionCreated(rfc3339(story.updated)),
+            G.versionCreated(rfc3339(created)),
             G.firstCreated(rfc3339(story.published)),
             *([G.embargoed(rfc3339(story.embargo_until))] if story.embargo_until else []),
             G.pubStatus(qcode=f"stat:{story.status}"),
-            G.service(G.name(section_name(story.section, lang)), qcode=f"synsec:{story.section}"),
+            G.service(
+                G.name(section_name(story.section, service_lang)), qcode=f"synsec:{story.section}"
+            ),
             *more,
         )
 
@@ -199,7 +271,7 @@ class _ItemBuilder:
         if correction is None:
             return []
         note = correction.note.get(lang, self.story.original_lang)
-        return [G.edNote(*optional(note)), G.signal(qcode=SIG_CORRECTION)]
+        return [G.edNote(*optional(note)), G.signal(qcode=SIG_UPDATE)]
 
     def _links(self, lang: str) -> Iterator[etree._Element]:
         """Links to the other language variants of this run."""
@@ -229,6 +301,7 @@ class _ItemBuilder:
         original = story.original_lang
         byline = variant.byline
         return self._dates_meta(
+            lang,
             *([self._located(story.located, lang)] if story.located else []),
             *(self._person(person) for person in byline.people),
             *(
@@ -255,12 +328,13 @@ class _ItemBuilder:
             G.description(variant.summary, role=SUMMARY_ROLE),
         )
 
-    def _dates_meta(self, *more: etree._Element) -> etree._Element:
+    def _dates_meta(self, lang: str | None, *more: etree._Element) -> etree._Element:
         story = self.story
+        modified = story.last_updated if lang is None else story.updated_for(lang)
         return G.contentMeta(
             G.urgency(str(story.urgency)),
             G.contentCreated(rfc3339(story.first_created)),
-            G.contentModified(rfc3339(story.updated)),
+            G.contentModified(rfc3339(modified)),
             *more,
         )
 
@@ -270,7 +344,7 @@ class _ItemBuilder:
             G.name(*optional(place.name.get(lang, self.story.original_lang))),
             G.broader(
                 G.name(country_name(place.country, lang)),
-                type="loctyp:Country",
+                type="cpnat:geoArea",
                 qcode=f"{COUNTRY_SCHEME}:{place.country}",
             ),
             *more,
@@ -292,7 +366,7 @@ class _ItemBuilder:
 
     def _remote_content(self, image: Image) -> etree._Element:
         return G.remoteContent(
-            href=self.ctx.urls.image(self.story.slug, image),
+            href=self.ctx.urls.output(media_path(self.story.slug, image.name)),
             contenttype=image.media_type,
             size=str(image.size),
             width=str(image.width),
@@ -303,22 +377,32 @@ class _ItemBuilder:
         story = self.story
         html = H.html(H.head(H.title(variant.headline)))
         set_language(html, variant.lang)
-        image_url = self.ctx.urls.image
-        html.append(H.body(render_body(story, variant, lambda img: image_url(story.slug, img))))
+
+        def image_url(image: Image) -> str:
+            return self.ctx.urls.output(media_path(story.slug, image.name))
+
+        html.append(H.body(render_body(story, variant, image_url)))
         return html
 
     # packageItem --------------------------------------------------------------------------
 
+    @property
+    def package_lang(self) -> str:
+        """The package's language: the original's, when this run has it."""
+        story = self.story
+        return story.original_lang if story.original_lang in self.langs else self.langs[0]
+
     def package_item(self) -> etree._Element:
         story = self.story
-        lang = story.original_lang if story.original_lang in self.langs else self.langs[0]
+        lang = self.package_lang
         root = self._item_root(
             "packageItem",
             story.id,
             lang,
             self._rights_info(lang),
-            self._item_meta("ninat:composite", lang),
+            self._item_meta("ninat:composite", None),
             self._dates_meta(
+                None,
                 *(G.keyword(keyword) for keyword in story.keywords),
                 G.slugline(story.slug),
                 G.headline(story.variant(lang).headline),

@@ -1,0 +1,43 @@
+// Runs axe-core on HTML pages in headless Chromium, in the light and the dark colour scheme,
+// and prints one JSON object: {"violations": [{"page", "scheme", "rule", "impact", "help",
+// "nodes"}]}. Usage: node axe.mjs CHROMIUM PAGE.html [PAGE.html ...]
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const [executablePath, ...pages] = process.argv.slice(2);
+
+// No background networking: the machine's network is closed, and pages must not need it.
+const browser = await chromium.launch({
+  executablePath,
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+  ],
+});
+const violations = [];
+try {
+  for (const scheme of ["light", "dark"]) {
+    const context = await browser.newContext({ colorScheme: scheme });
+    for (const path of pages) {
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(path).href);
+      await page.addScriptTag({ content: axeSource });
+      const result = await page.evaluate(async () => await window.axe.run(document));
+      for (const v of result.violations) {
+        violations.push({
+          page: path, scheme, rule: v.id, impact: v.impact, help: v.help,
+          nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary}`),
+        });
+      }
+      await page.close();
+    }
+    await context.close();
+  }
+} finally {
+  await browser.close();
+}
+process.stdout.write(JSON.stringify({ violations }, null, 1) + "\n");

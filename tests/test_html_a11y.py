@@ -1,0 +1,49 @@
+"""WCAG 2.2 AA, checked by axe-core (from npm) in headless Chromium on every HTML page of the
+sample site and of the lifecycle fixture (its notice pages included), in the light and the dark
+colour scheme: no violation of any rule axe runs by default (WCAG A/AA and best practices)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import FIXED_NOW, PLAIN_COVERS, REPO
+from test_lifecycle import FIXTURE
+from test_lifecycle import NOW as LIFECYCLE_NOW
+
+from syndicate.cli import main
+
+RUNNER = Path(__file__).parent / "a11y" / "axe.mjs"
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None or not (RUNNER.parent / "node_modules" / "axe-core").is_dir():
+        pytest.fail("axe-core or Chromium is missing: run `bash .ci/setup test`")
+    return found
+
+
+def pages(site: Path, out: Path, now: str) -> list[str]:
+    args = ["export", "-q", "-f", "html", "--now", now]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    assert main([*args, "--out", str(out)], registry=PLAIN_COVERS) == 0
+    return sorted(str(p) for p in (out / "html").glob("*.html"))
+
+
+@pytest.mark.slow
+def test_every_page_passes_axe_in_light_and_dark(tmp_path: Path) -> None:
+    found = pages(REPO, tmp_path / "sample", FIXED_NOW)
+    lifecycle = shutil.copytree(FIXTURE, tmp_path / "lifecycle")
+    found += pages(lifecycle, tmp_path / "lifecycle-out", LIFECYCLE_NOW)
+    assert any("false-report" in p for p in found)  # a notice page
+    done = subprocess.run(
+        ["node", str(RUNNER), chromium(), *found], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    violations = json.loads(done.stdout)["violations"]
+    assert [
+        f"{Path(v['page']).name} ({v['scheme']}): {v['rule']}: {v['nodes'][0]}" for v in violations
+    ] == []

@@ -1,0 +1,369 @@
+"""Every channel tells the same truth about a story's lifecycle. The fixture site
+(tests/fixtures/lifecycle) has, at --now 2026-02-01T12:00:00Z, a public story, a corrected one
+(version 2), one under embargo, one whose embargo has lifted, one withdrawn (withheld at version
+2), one killed (canceled at version 2) and a draft (withheld at version 1, never released).
+Each format is checked for its idiom of each state."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import feedparser
+import pytest
+from conftest import PLAIN_COVERS
+from lxml import etree
+from lxml import html as lxml_html
+
+from syndicate.cli import main
+from syndicate.xmlbase import ATOM_NS, NAR_NS, TOMBSTONES_NS, XHTML_NS, safe_parser
+
+FIXTURE = Path(__file__).parent / "fixtures" / "lifecycle"
+NOW = "2026-02-01T12:00:00Z"
+BASE = "https://harbour.example/wire/"
+PUBLIC = "2026-01-20-port-reopens"
+CORRECTED = "2026-01-21-ferry-timetable"
+EMBARGOED = "2026-01-22-budget-leak"
+LIFTED = "2026-01-23-storm-warning"
+WITHDRAWN = "2026-01-24-mayor-interview"
+KILLED = "2026-01-25-false-report"
+DRAFT = "2026-01-26-draft-festival"
+SHOWN = (PUBLIC, CORRECTED, LIFTED)
+GONE = (WITHDRAWN, KILLED)
+NS = {"g2": NAR_NS, "a": ATOM_NS, "at": TOMBSTONES_NS, "x": XHTML_NS}
+
+
+def variant_id(slug: str, lang: str) -> str:
+    return f"tag:harbour.example,{slug[:10]}:{slug[11:]}:{lang}"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("lifecycle")
+    shutil.copytree(FIXTURE, root, dirs_exist_ok=True)
+    args = ["export", "-q", "-f", "all", "--now", NOW, "--jobs", "1"]
+    args += ["--config", str(root / "syndicate.yaml"), "--articles", str(root / "articles")]
+    assert main([*args, "--out", str(root / "out")], registry=PLAIN_COVERS) == 0
+    return root
+
+
+@pytest.fixture(scope="module")
+def out(site: Path) -> Path:
+    return site / "out"
+
+
+def xml(path: Path) -> etree._Element:
+    return etree.parse(str(path), safe_parser()).getroot()
+
+
+# NewsML-G2: partners get every version, the kill included ---------------------------------
+
+
+@pytest.mark.parametrize(("slug", "status"), [(KILLED, "canceled"), (WITHDRAWN, "withheld")])
+def test_newsml_kill_is_a_new_version_without_content(out: Path, slug: str, status: str) -> None:
+    for lang, note in (("en", "Do not use it"), ("fr", "Ne l'utilisez pas")):
+        item = xml(out / f"newsml/{slug}.{lang}.xml")
+        assert item.get("version") == "2" and item.get("guid") == variant_id(slug, lang)
+        assert item.xpath("string(g2:itemMeta/g2:pubStatus/@qcode)", namespaces=NS) == (
+            f"stat:{status}"
+        )
+        assert note in item.xpath("string(g2:itemMeta/g2:edNote)", namespaces=NS)
+        assert item.xpath("g2:itemMeta/g2:signal/@qcode", namespaces=NS) == ["sig:update"]
+        assert not item.xpath("g2:contentSet", namespaces=NS)  # no body, no picture
+        assert not item.xpath("//g2:description", namespaces=NS)
+        assert item.xpath("string(g2:itemMeta/g2:versionCreated)", namespaces=NS).startswith(
+            "2026-01-2"
+        )
+    package = xml(out / f"newsml/{slug}.package.xml")
+    assert package.get("version") == "2"
+    refs = package.xpath("//g2:itemRef", namespaces=NS)
+    assert {r.xpath("string(g2:pubStatus/@qcode)", namespaces=NS) for r in refs} == {
+        f"stat:{status}"
+    }
+
+
+def test_newsml_draft_has_no_item(out: Path) -> None:
+    assert not list((out / "newsml").glob(f"{DRAFT}*"))
+
+
+def test_newsml_embargoed_item_carries_its_images_beside_it(out: Path) -> None:
+    item = xml(out / f"newsml/{EMBARGOED}.en.xml")
+    assert item.xpath("string(g2:itemMeta/g2:embargoed)", namespaces=NS) == "2026-03-01T06:00:00Z"
+    (href,) = item.xpath("//g2:remoteContent/@href", namespaces=NS)
+    assert href == f"{BASE}newsml/media/{EMBARGOED}/chart.png"
+    assert (out / "newsml" / "media" / EMBARGOED / "chart.png").is_file()
+    # ... while no public output shows the story or its picture before the embargo ends.
+    assert not list((out / "html").rglob(f"*{EMBARGOED}*"))
+
+
+def test_newsml_correction_says_so_in_every_language(out: Path) -> None:
+    for lang, note in (("en", "Corrects the departure"), ("fr", "Corrige l'heure")):
+        item = xml(out / f"newsml/{CORRECTED}.{lang}.xml")
+        assert item.get("version") == "2"
+        assert item.xpath("string(g2:itemMeta/g2:edNote)", namespaces=NS).startswith(note)
+        assert item.xpath("g2:itemMeta/g2:signal/@qcode", namespaces=NS) == ["sig:update"]
+
+
+def test_newsml_catalog_lives_under_the_base_url(out: Path) -> None:
+    catalog = xml(out / "newsml/catalog.syndicate.xml")
+    assert catalog.get("url") == f"{BASE}newsml/catalog.syndicate.xml"
+    uris = catalog.xpath("g2:scheme/@uri", namespaces=NS)
+    assert uris and all(u.startswith(f"{BASE}newsml/catalog.syndicate.xml#") for u in uris)
+
+
+def test_newsml_qcodes_are_iptcs_or_ours(out: Path) -> None:
+    """Every scheme alias a qcode uses is declared by IPTC's catalog or ours."""
+    iptc = {"ninat", "stat", "genre", "cpnat", "drol", "sig", "irel", "pgrmod", "medtop"}
+    ours = set(xml(out / "newsml/catalog.syndicate.xml").xpath("g2:scheme/@alias", namespaces=NS))
+    for path in (out / "newsml").glob("*.xml"):
+        for qcode in xml(path).xpath("//@qcode | //@type | //@rel | //@role"):
+            alias = qcode.split(":")[0]
+            assert alias in iptc | ours | {"iso3166-1a2"}, (path.name, qcode)
+
+
+# Feeds: a kill replaces the entry ---------------------------------------------------------
+
+
+def test_atom_tombstones_replace_killed_entries(out: Path) -> None:
+    for path in (out / "atom/fr.xml", out / "atom/fr/politics.xml"):
+        feed = xml(path)
+        ids = feed.xpath("a:entry/a:id/text()", namespaces=NS)
+        assert not [i for i in ids if any(slug[11:] in i for slug in (*GONE, DRAFT, EMBARGOED))]
+        tombstones = feed.xpath("at:deleted-entry", namespaces=NS)
+        refs = {t.get("ref"): t for t in tombstones}
+        assert set(refs) == {variant_id(KILLED, "fr"), variant_id(WITHDRAWN, "fr")}
+        assert refs[variant_id(KILLED, "fr")].get("when") == "2026-01-27T09:45:00Z"
+        comment = refs[variant_id(KILLED, "fr")].findtext("at:comment", namespaces=NS)
+        assert comment == "Cet article a été supprimé par Harbour Times."
+    # a feed's updated moves with its newest change, a kill included
+    assert xml(out / "atom/fr/politics.xml").findtext("a:updated", namespaces=NS) == (
+        "2026-01-27T09:45:00Z"
+    )
+
+
+def test_rss_kill_items_replace_killed_items(out: Path) -> None:
+    parsed = feedparser.parse((out / "rss/fr.xml").read_bytes())
+    assert parsed.bozo == 0
+    by_id = {e.id: e for e in parsed.entries}
+    killed = by_id[variant_id(KILLED, "fr")]
+    assert killed.title == "Article indisponible"
+    assert killed.summary == "Cet article a été supprimé par Harbour Times."
+    assert killed.link == f"{BASE}html/{KILLED}.fr.html"
+    assert "content" not in killed  # nothing of the story itself
+    assert set(by_id) == {variant_id(s, "fr") for s in (*SHOWN, *GONE)}
+
+
+def test_feeds_show_the_correction_in_the_entry(out: Path) -> None:
+    atom = feedparser.parse((out / "atom/en.xml").read_bytes())
+    rss = feedparser.parse((out / "rss/en.xml").read_bytes())
+    for parsed in (atom, rss):
+        (entry,) = [e for e in parsed.entries if e.id == variant_id(CORRECTED, "en")]
+        assert "Corrects the departure time of the last ferry." in entry.content[0].value
+
+
+def test_rss_items_link_translations_and_keep_codes(out: Path) -> None:
+    channel = xml(out / "rss/en.xml").find("channel")
+    item = next(i for i in channel.iterfind("item") if i.findtext("guid").endswith(":en"))
+    links = item.findall(f"{{{ATOM_NS}}}link")
+    assert [(link.get("rel"), link.get("hreflang")) for link in links] == [
+        ("alternate", "fr"),
+        ("alternate", "en"),  # its own page last: feedparser takes the last alternate
+    ]
+    categories = {(c.get("domain"), c.text) for c in item.iterfind("category")}
+    assert ("http://cv.iptc.org/newscodes/mediatopic/", "04000000") in categories
+
+
+def test_tombstones_leave_after_their_window(site: Path, tmp_path: Path) -> None:
+    """The window is measured in the feed: a public story a month later ends the notices."""
+    later = tmp_path / "site"
+    shutil.copytree(site, later, ignore=shutil.ignore_patterns("out", ".*"))
+    new = later / "articles" / "2026-03-05-regatta"
+    shutil.copytree(later / "articles" / PUBLIC, new)
+    meta = new / "story.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8")
+        .replace("port-reopens", "regatta")
+        .replace("2026-01-20T09:00:00Z", "2026-03-05T09:00:00Z"),
+        encoding="utf-8",
+    )
+    args = ["export", "-q", "-f", "atom", "--now", "2026-03-06T00:00:00Z", "--jobs", "1"]
+    args += ["--config", str(later / "syndicate.yaml"), "--articles", str(later / "articles")]
+    assert main([*args, "--out", str(later / "out")]) == 0
+    assert not xml(later / "out/atom/fr.xml").xpath("at:deleted-entry", namespaces=NS)
+
+
+# Pages, JSON-LD, books: only what the public may see -------------------------------------
+
+
+def test_killed_pages_become_a_notice(out: Path) -> None:
+    for slug, text in ((KILLED, "supprimé"), (WITHDRAWN, "retiré")):
+        page = lxml_html.fromstring((out / f"html/{slug}.fr.html").read_bytes())
+        assert page.xpath('//meta[@name="robots"]/@content') == ["noindex"]
+        assert not page.xpath('//script[@type="application/ld+json"]')
+        assert text in page.text_content()
+        assert "capitaine" not in page.text_content() and "maire" not in page.text_content()
+    assert not list((out / "html").glob(f"{DRAFT}*"))
+
+
+def test_indexes_list_only_public_stories(out: Path) -> None:
+    for lang in ("en", "fr"):
+        index = (out / f"html/index.{lang}.html").read_text(encoding="utf-8")
+        assert all(f"{slug}.{lang}.html" in index for slug in SHOWN)
+        assert not any(slug in index for slug in (*GONE, DRAFT, EMBARGOED))
+
+
+def test_corrected_page_shows_the_note(out: Path) -> None:
+    page = lxml_html.fromstring((out / f"html/{CORRECTED}.fr.html").read_bytes())
+    (aside,) = page.xpath('//aside[@class="correction"]')
+    text = " ".join(aside.text_content().split())
+    assert text == "Rectificatif Corrige l'heure de départ du dernier ferry."
+
+
+def test_jsonld_only_public_stories_with_one_identity_per_variant(out: Path) -> None:
+    files = sorted(p.name for p in (out / "jsonld").glob("*.jsonld"))
+    assert files == sorted(f"{slug}.{lang}.jsonld" for slug in SHOWN for lang in ("en", "fr"))
+    graph = json.loads((out / f"jsonld/{PUBLIC}.fr.jsonld").read_text(encoding="utf-8"))
+    article = next(n for n in graph["@graph"] if n["@type"] == "NewsArticle")
+    assert article["identifier"] == variant_id(PUBLIC, "fr")
+    assert article["exampleOfWork"] == {
+        "@type": "CreativeWork",
+        "identifier": variant_id(PUBLIC, "fr").removesuffix(":fr"),
+    }
+
+
+def test_books_and_catalog_only_public_stories(out: Path) -> None:
+    books = sorted(p.name for p in (out / "epub").glob("*.epub"))
+    expected = [f"{slug}.{lang}.epub" for slug in SHOWN for lang in ("en", "fr")]
+    assert books == sorted([*expected, "edition-en.epub", "edition-fr.epub"])
+    catalog = (out / "opds/fr.xml").read_text(encoding="utf-8")
+    assert not any(slug in catalog for slug in (*GONE, DRAFT, EMBARGOED))
+    with zipfile.ZipFile(out / "epub/edition-fr.epub") as book:
+        names = " ".join(book.namelist())
+    assert not any(slug in names for slug in (*GONE, DRAFT, EMBARGOED))
+
+
+def test_epub_chapter_shows_the_correction_and_the_translations(out: Path) -> None:
+    with zipfile.ZipFile(out / f"epub/{CORRECTED}.fr.epub") as book:
+        chapter = etree.fromstring(book.read(f"EPUB/story-{CORRECTED}.xhtml"))
+        package = etree.fromstring(book.read("EPUB/content.opf"))
+    aside = chapter.xpath("//x:aside[@class='correction']", namespaces=NS)
+    assert aside and "Corrige l'heure" in "".join(aside[0].itertext())
+    (also,) = chapter.xpath("//x:aside[@class='translations']", namespaces=NS)
+    assert also.xpath("string(.//x:a/@hreflang)", namespaces=NS) == "en"
+    relations = package.xpath("//*[local-name()='relation']/text()")
+    assert relations == [f"{BASE}epub/{CORRECTED}.en.epub"]
+
+
+def test_model_dump_holds_only_public_stories_and_no_machine_paths(out: Path) -> None:
+    dumps = sorted(p.name for p in (out / "model").glob("*.json"))
+    assert dumps == sorted(f"{slug}.json" for slug in SHOWN)
+    text = (out / f"model/{PUBLIC}.json").read_text(encoding="utf-8")
+    assert str(FIXTURE) not in text and "/tmp" not in text and '"folder"' not in text
+    assert f'"{PUBLIC}/en.md:' in text
+
+
+# No dangling links ----------------------------------------------------------------------
+
+_URL = re.compile(r"https?://[^\s\"'<>)\\]+")
+
+
+def test_every_url_under_the_base_url_resolves_to_a_file(out: Path) -> None:
+    """In every text output and every EPUB member: each URL under base_url names a file in
+    out/ (the part before any #fragment; a folder URL would need an index, and none is
+    made)."""
+    missing = set()
+    checked = 0
+    for path in sorted(out.rglob("*")):
+        if not path.is_file() or path.suffix == ".png":
+            continue
+        texts = []
+        if path.suffix == ".epub":
+            with zipfile.ZipFile(path) as book:
+                texts = [
+                    book.read(n).decode("utf-8")
+                    for n in book.namelist()
+                    if "." in n and n.rsplit(".", 1)[1] in {"xhtml", "opf", "ncx", "xml"}
+                ]
+        else:
+            texts = [path.read_text(encoding="utf-8")]
+        for text in texts:
+            for url in _URL.findall(text):
+                url = url.replace("&amp;", "&")
+                if not url.startswith(BASE):
+                    continue
+                checked += 1
+                rel = unquote(urlsplit(url).path).removeprefix(urlsplit(BASE).path)
+                if not (out / rel).is_file():
+                    missing.add((path.relative_to(out).as_posix(), url))
+    assert checked > 100
+    assert sorted(missing) == []
+
+
+# History: what was published is remembered --------------------------------------------
+
+
+def export_site(site: Path, *extra: str) -> int:
+    args = ["export", "-q", "-f", "newsml", "--now", NOW, "--jobs", "1", *extra]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    return main([*args, "--out", str(site / "out")])
+
+
+def version_line(site: Path, slug: str) -> int:
+    lines = (site / "articles" / slug / "story.yaml").read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.startswith("version:"))
+
+
+@pytest.fixture
+def history_site(tmp_path: Path) -> Path:
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    assert export_site(site) == 0
+    return site
+
+
+def test_a_released_story_changed_without_a_new_version_is_a_warning(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    text = history_site / "articles" / PUBLIC / "en.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    where = f"{PUBLIC}/story.yaml:{version_line(history_site, PUBLIC)}: warning:"
+    assert where in err and "set version: 2 [story.version]" in err
+    assert export_site(history_site, "--strict") == 0  # said once: the change is now published
+    text.write_text(text.read_text(encoding="utf-8") + "\nAnother.\n", encoding="utf-8")
+    assert export_site(history_site, "--strict") == 2
+    assert "[story.version]" in capsys.readouterr().err
+
+
+def test_a_version_that_goes_down_is_a_warning(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    meta = history_site / "articles" / CORRECTED / "story.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("version: 2", "version: 1"), encoding="utf-8"
+    )
+    assert export_site(history_site) == 0
+    assert "version went down from 2 to 1" in capsys.readouterr().err
+
+
+def test_a_kill_without_a_new_version_is_a_warning_and_a_draft_may_change(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    meta = history_site / "articles" / LIFTED / "story.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("status: usable", "status: canceled"),
+        encoding="utf-8",
+    )
+    draft = history_site / "articles" / DRAFT / "en.md"
+    draft.write_text(draft.read_text(encoding="utf-8") + "\nStill drafting.\n", encoding="utf-8")
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    assert "the status changed since version 1 was published" in err and LIFTED in err
+    assert DRAFT not in err
