@@ -327,7 +327,7 @@ class _Build:
             if progress:
                 progress(writer.name, index, len(self.writers))
             units = [self._unit(writer, s.key, s.summary.is_visible(now)) for s in self.read]
-            unit = digest(writer.name, "collection", self.config_key, *units)
+            unit = digest(writer.name, "collection", self.config_key, *units, *self._window(writer))
             kept = None if self.force else self.state.lookup(unit)
             if kept is not None:
                 sink.reuse(writer, kept.paths)
@@ -340,6 +340,13 @@ class _Build:
             self.problems.extend(diags)
             self.state.record(unit, paths, diags)
             self.timings[writer.name].seconds += time.perf_counter() - start
+
+    def _window(self, writer: AnyWriter) -> list[str]:
+        """Which stories are inside the writer's time window at `now` (see `Writer.window`)."""
+        if writer.window is None:
+            return []
+        now, start = self.settings.now, self.settings.now - writer.window
+        return [str(start <= s.summary.published <= now) for s in self.read]
 
     def whole_story(self, summary: StorySummary) -> Story:
         """A story of this run: from the build state, or read again if the state lost it."""
