@@ -38,14 +38,17 @@ XHTML = ElementMaker(namespace=XHTML_NS, nsmap={"xhtml": XHTML_NS})
 
 
 class SitemapOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    publication: Annotated[
-        str | None,
-        msgspec.Meta(
-            min_length=1,
-            description="the publication's name in News sitemaps, exactly as Google News shows"
-            " it (default: publisher.name)",
-        ),
-    ] = None
+    publication: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=1,
+                description="the publication's name in News sitemaps, exactly as Google News"
+                " shows it (default: publisher.name)",
+            ),
+        ]
+        | None
+    ) = None
 
 
 class SitemapWriter(Writer[SitemapOptions]):
