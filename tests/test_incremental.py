@@ -137,7 +137,10 @@ def test_a_one_story_edit_leaves_other_files_untouched(baseline: Path, tmp_path:
     assert "epub/bench-000001.fr.epub" not in changed  # the French text did not change
     others = [p for p in changed if "bench-000001" not in p]
     # Only files over several stories may change: feeds, indexes and the catalog.
-    assert all(p.split("/")[0] in {"atom", "rss", "html", "opds"} for p in others), others
+    assert all(p.split("/")[0] in {"atom", "rss", "jsonfeed", "html", "opds"} for p in others), (
+        others
+    )
+    assert "jsonfeed/en.json" in changed and "ninjs/bench-000001.en.json" in changed
     assert not [p for p in changed if "bench-000003" in p]
 
 
