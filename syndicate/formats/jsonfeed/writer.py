@@ -134,8 +134,7 @@ def make_item(story: Story, lang: str, ctx: Context[FeedOptions]) -> Node:
         "date_published": rfc3339(story.published),
         "date_modified": rfc3339(story.updated),
         "authors": people + ([{"name": organisation}] if organisation else []),
-        "tags": [section_name(story.section, lang)]
-        + [s.name.get(lang, story.original_lang) or s.code for s in story.subjects],
+        "tags": _tags(story, lang),
         "language": lang,
     }
     if story.images:
@@ -144,6 +143,17 @@ def make_item(story: Story, lang: str, ctx: Context[FeedOptions]) -> Node:
             _attachment(image, image_url(image), lang, story) for image in story.images
         ]
     return item
+
+
+def _tags(story: Story, lang: str) -> list[str]:
+    """The section's name, then each subject's; a name only once, whatever its case (the
+    section "Politics" and the Media Topic "politics")."""
+    names = [section_name(story.section, lang)]
+    names += [s.name.get(lang, story.original_lang) or s.code for s in story.subjects]
+    first: dict[str, str] = {}
+    for name in names:
+        first.setdefault(name.casefold(), name)
+    return list(first.values())
 
 
 def _attachment(image: Image, url: str, lang: str, story: Story) -> Node:
