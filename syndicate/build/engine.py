@@ -21,7 +21,7 @@ from syndicate.build.sink import Sink
 from syndicate.build.state import BuildState, StoryRecord, state_folder
 from syndicate.build.workers import Done, Job, Settings, read_input, run_jobs, story_files
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.contract import AnyWriter
+from syndicate.formats.contract import AnyWriter, within
 from syndicate.formats.options import resolve_options
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.model import SiteConfig, Story, StorySummary
@@ -343,10 +343,10 @@ class _Build:
 
     def _window(self, writer: AnyWriter) -> list[str]:
         """Which stories are inside the writer's time window at `now` (see `Writer.window`)."""
-        if writer.window is None:
+        window, now = writer.window, self.settings.now
+        if window is None:
             return []
-        now, start = self.settings.now, self.settings.now - writer.window
-        return [str(start <= s.summary.published <= now) for s in self.read]
+        return [str(within(window, s.summary.published, now)) for s in self.read]
 
     def whole_story(self, summary: StorySummary) -> Story:
         """A story of this run: from the build state, or read again if the state lost it."""

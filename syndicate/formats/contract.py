@@ -208,6 +208,11 @@ class Writer(Generic[OptionsT]):
                     check_well_formed(path, ctx.diagnostics)
 
 
+def within(window: timedelta, when: datetime, now: datetime) -> bool:
+    """Whether `when` falls in the `window` of time up to `now` (see `Writer.window`)."""
+    return now - window <= when <= now
+
+
 def json_document(data: Any) -> bytes:
     """A JSON output file: sorted keys, real characters (not `\\u` escapes), two-space indent,
     a final newline; the same data always gives the same bytes."""

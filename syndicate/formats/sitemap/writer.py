@@ -17,7 +17,7 @@ import msgspec
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from syndicate.formats.contract import Context, Options, OutputFile, Writer
+from syndicate.formats.contract import Context, Options, OutputFile, Writer, within
 from syndicate.formats.sitemap.vocabulary import (
     INDEX_FILE,
     NEWS_LIMIT,
@@ -157,8 +157,7 @@ class _Site:
         list, no News entry): a sitemap without URLs is invalid (sitemaps.org's schema) and
         Google reports it as an error, while a URL without a News entry is ignored."""
         now = self.ctx.now
-        start = now - NEWS_WINDOW
-        recent = [s for s in reversed(self.stories) if start <= s.published <= now]
+        recent = [s for s in reversed(self.stories) if within(NEWS_WINDOW, s.published, now)]
         name = self.ctx.options.publication or self.ctx.config.publisher.name
         for lang in self.languages:
             urls = [
