@@ -27,7 +27,10 @@ STORIES = ("raw-html", "html-evasion", "breakout-text", "bidi-headline", "markup
 # Stories whose headline, byline and code look like markup or try to break out of their context.
 TEXT_STORIES = ("breakout-text", "markup-in-fields")
 BREAKOUT_CODE = "</script><script>alert(1)</script>"
-FORMATS = ("newsml", "atom", "rss", "epub", "opds", "jsonld", "html", "model")
+FORMATS = (
+    "newsml", "atom", "rss", "epub", "opds", "jsonld", "html", "model", "ninjs", "jsonfeed",
+    "sitemaps",
+)  # fmt: skip
 
 # Payloads the sanitiser removes whole: not even their text may reach an output. (The `alert(1)`
 # of breakout-text is Markdown code, which is text and must survive, so `alert(` is no marker.)
@@ -50,6 +53,7 @@ FORBIDDEN_RAW = ("<script", "<style", "<iframe", "<form", "<object", "<embed", "
 EXECUTABLE_URL = re.compile(r"^(javascript|vbscript|data):")
 CONTROLS_AND_SPACE = re.compile(r"[\x00-\x20]")
 RSS_CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+XHTML_TYPE = "application/xhtml+xml"
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
@@ -221,6 +225,7 @@ def html_page(out: Path, slug: str) -> lxml_html.HtmlElement:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_no_executable_markup_survives(hostile_out: Path, fmt: str) -> None:
+    rendered = 0
     for doc in documents(hostile_out, fmt):
         assert_no_removed_payload(doc)
         suffix = Path(doc.name).suffix
@@ -229,7 +234,26 @@ def test_no_executable_markup_survives(hostile_out: Path, fmt: str) -> None:
         elif suffix in XML_SUFFIXES:
             assert_inert_xml(doc)
         elif suffix in {".json", ".jsonld"}:
-            json.loads(doc.data)
+            for markup in json_markup(json.loads(doc.data)):
+                assert_inert_html(markup, doc.name)
+                rendered += 1
+    assert rendered or fmt not in {"ninjs", "jsonfeed"}, "no body found to check"
+
+
+def json_markup(data: object) -> Iterator[str]:
+    """The strings of a JSON document that readers render as markup: JSON Feed's
+    `content_html`, a ninjs body whose content type is XHTML. (Other strings are text.)"""
+    if isinstance(data, list):
+        for value in data:
+            yield from json_markup(value)
+    elif isinstance(data, dict):
+        kind = data.get("contentType", data.get("contenttype"))
+        for key, value in data.items():
+            rendered = key == "content_html" or (key == "value" and kind == XHTML_TYPE)
+            if rendered and isinstance(value, str):
+                yield value
+            else:
+                yield from json_markup(value)
 
 
 # Text that looks like markup stays the same text, per format ----------------------------------

@@ -15,6 +15,7 @@ from syndicate.build import workers
 from syndicate.build.state import STATE_FILE, BuildState, state_folder
 from syndicate.cli import main
 from syndicate.formats.feeds import documents
+from syndicate.formats.jsonfeed import writer as jsonfeed
 from syndicate.model import Story
 from tests.bench.corpus import generate
 from tests.conftest import FIXED_NOW, PLAIN_COVERS, REPO
@@ -137,7 +138,10 @@ def test_a_one_story_edit_leaves_other_files_untouched(baseline: Path, tmp_path:
     assert "epub/bench-000001.fr.epub" not in changed  # the French text did not change
     others = [p for p in changed if "bench-000001" not in p]
     # Only files over several stories may change: feeds, indexes and the catalog.
-    assert all(p.split("/")[0] in {"atom", "rss", "html", "opds"} for p in others), others
+    assert all(p.split("/")[0] in {"atom", "rss", "jsonfeed", "html", "opds"} for p in others), (
+        others
+    )
+    assert "jsonfeed/en.json" in changed and "ninjs/bench-000001.en.json" in changed
     assert not [p for p in changed if "bench-000003" in p]
 
 
@@ -202,14 +206,16 @@ def test_an_edit_reads_and_renders_that_story_only(
     baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Feeds keep each entry rendered: after an edit only the edited story's entries are
-    rendered again (once per feed format and language), and only it is parsed."""
+    rendered again (once per feed format and language, JSON Feed items too), and only it is
+    parsed."""
     site = tmp_path / "site"
     shutil.copytree(baseline, site, copy_function=shutil.copy2)
     export(site, site / "out", "-j", "1")
     edit(site / "articles")
     read: list[str] = []
     rendered: list[tuple[str, str]] = []
-    read_story, make_entry = workers.read_story, documents.make_entry
+    items: list[tuple[str, str]] = []
+    read_story, make_entry, make_item = workers.read_story, documents.make_entry, jsonfeed.make_item
 
     def reading(folder: Path, *args: Any) -> Any:
         read.append(folder.name)
@@ -219,11 +225,17 @@ def test_an_edit_reads_and_renders_that_story_only(
         rendered.append((story.slug, lang))
         return make_entry(story, lang, ctx)
 
+    def rendering_item(story: Story, lang: str, ctx: Any) -> Any:
+        items.append((story.slug, lang))
+        return make_item(story, lang, ctx)
+
     monkeypatch.setattr(workers, "read_story", reading)
     monkeypatch.setattr(documents, "make_entry", rendering)
+    monkeypatch.setattr(jsonfeed, "make_item", rendering_item)
     export(site, site / "out", "-j", "1")
     assert read == ["bench-000001"]
     assert sorted(rendered) == sorted([("bench-000001", "en"), ("bench-000001", "fr")] * 2)
+    assert sorted(items) == [("bench-000001", "en"), ("bench-000001", "fr")]
     export(site, tmp_path / "full", "--force", "-j", "1")
     assert tree(site / "out") == tree(tmp_path / "full")
 

@@ -25,7 +25,9 @@ from syndicate.formats.registry import (
     default_registry,
 )
 
-FORMATS = {"atom", "epub", "html", "jsonld", "model", "newsml", "rss"}
+FORMATS = {
+    "atom", "epub", "html", "jsonfeed", "jsonld", "model", "newsml", "ninjs", "rss", "sitemap",
+}  # fmt: skip
 PLUGIN = Path(__file__).parent / "fixtures" / "plugin"
 
 

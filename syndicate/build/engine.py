@@ -21,7 +21,7 @@ from syndicate.build.sink import Sink
 from syndicate.build.state import BuildState, Published, StoryRecord, state_folder
 from syndicate.build.workers import Done, Job, Settings, read_input, run_jobs, story_files
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.contract import AnyWriter
+from syndicate.formats.contract import AnyWriter, within
 from syndicate.formats.options import resolve_options
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.model import SiteConfig, Story, StorySummary
@@ -358,7 +358,7 @@ class _Build:
             if progress:
                 progress(writer.name, index, len(self.writers))
             units = [self._unit(writer, s.key, s.summary.is_visible(now)) for s in self.read]
-            unit = digest(writer.name, "collection", self.config_key, *units)
+            unit = digest(writer.name, "collection", self.config_key, *units, *self._window(writer))
             kept = None if self.force else self.state.lookup(unit)
             if kept is not None:
                 sink.reuse(writer, kept.paths)
@@ -371,6 +371,13 @@ class _Build:
             self.problems.extend(diags)
             self.state.record(unit, paths, diags)
             self.timings[writer.name].seconds += time.perf_counter() - start
+
+    def _window(self, writer: AnyWriter) -> list[str]:
+        """Which stories are inside the writer's time window at `now` (see `Writer.window`)."""
+        window, now = writer.window, self.settings.now
+        if window is None:
+            return []
+        return [str(within(window, s.summary.published, now)) for s in self.read]
 
     def whole_story(self, summary: StorySummary) -> Story:
         """A story of this run: from the build state, or read again if the state lost it."""

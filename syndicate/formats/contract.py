@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
 
@@ -173,6 +173,10 @@ class Writer(Generic[OptionsT]):
     """The section of syndicate.yaml holding its options (default: its name)."""
     Options: type[OptionsT]
     """Its options record; writers that share a section share the record."""
+    window: ClassVar[timedelta | None] = None
+    """For collection files that list what was published within this time before `ctx.now`
+    (a news sitemap's two days): the engine rebuilds them when a story enters or leaves that
+    window, as it does when a story's visibility changes, although no story did."""
 
     @classmethod
     def owned_folders(cls) -> tuple[str, ...]:
@@ -202,6 +206,17 @@ class Writer(Generic[OptionsT]):
             for path in sorted((out / folder).rglob("*")):
                 if path.is_file():
                     check_well_formed(path, ctx.diagnostics)
+
+
+def within(window: timedelta, when: datetime, now: datetime) -> bool:
+    """Whether `when` falls in the `window` of time up to `now` (see `Writer.window`)."""
+    return now - window <= when <= now
+
+
+def json_document(data: Any) -> bytes:
+    """A JSON output file: sorted keys, real characters (not `\\u` escapes), two-space indent,
+    a final newline; the same data always gives the same bytes."""
+    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
 AnyWriter = Writer[Any]

@@ -23,10 +23,13 @@ BUILTIN: dict[str, str] = {
     "atom": "syndicate.formats.feeds.atom:AtomWriter",
     "epub": "syndicate.formats.epub.writer:EpubWriter",
     "html": "syndicate.formats.html.writer:HtmlWriter",
+    "jsonfeed": "syndicate.formats.jsonfeed.writer:JsonFeedWriter",
     "jsonld": "syndicate.formats.jsonld.writer:JsonLdWriter",
     "model": "syndicate.formats.model.writer:ModelWriter",
     "newsml": "syndicate.formats.newsml.writer:NewsMLWriter",
+    "ninjs": "syndicate.formats.ninjs.writer:NinjsWriter",
     "rss": "syndicate.formats.feeds.rss:RssWriter",
+    "sitemap": "syndicate.formats.sitemap.writer:SitemapWriter",
 }
 
 Target = str | Callable[[], AnyWriter]

@@ -182,9 +182,10 @@ def plan_documents(
     fmt: str,
     media_type: str,
     logo: Logo | None = None,
+    extension: str = ".xml",
 ) -> Iterator[Document]:
     """Every document of format `fmt`: `<lang>.xml`, `<lang>/<section>.xml`, and their
-    archive pages `.../archive/<n>.xml`, from all the stories of the run."""
+    archive pages `.../archive/<n>.xml` (with `extension`), from all the stories of the run."""
     options = ctx.options
     visible = [s for s in stories if s.is_visible(ctx.now)]
     gone = [s for s in stories if is_killed(s, ctx)]
@@ -195,7 +196,7 @@ def plan_documents(
     for lang in options.feed_languages(ctx.languages):
         public = sorted((s for s in visible if s.has(lang)), key=archive_key)
         killed = [s for s in gone if s.has(lang)]
-        kind = _Kind(lang, options, media_type, logo)
+        kind = _Kind(lang, options, media_type, logo, extension)
         yield from _feed_set(f"{fmt}/{lang}", None, public, killed, ctx, kind)
         for section in sections:
             chosen = [s for s in public if s.section == section]
@@ -252,6 +253,7 @@ class _Kind:
     options: FeedOptions
     media_type: str
     logo: Logo | None
+    extension: str
 
 
 def _feed_set(
@@ -266,8 +268,10 @@ def _feed_set(
     settings, media_type = kind.options, kind.media_type
     pages, current = paginate(stories, settings.limit, settings.archive_size, kind.lang)
     notices = recent_kills(current, killed, kind.lang, settings.tombstone_days)
-    subscription = ctx.urls.output(f"{base}.xml")
-    page_url = [ctx.urls.output(f"{base}/archive/{n}.xml") for n in range(1, len(pages) + 1)]
+    subscription = ctx.urls.output(f"{base}{kind.extension}")
+    page_url = [
+        ctx.urls.output(f"{base}/archive/{n}{kind.extension}") for n in range(1, len(pages) + 1)
+    ]
     links = [Link(settings.hub, "hub")] if settings.hub else []
     if pages:
         links.append(Link(page_url[-1], "prev-archive", media_type))
@@ -285,7 +289,7 @@ def _feed_set(
         head_ = head.feed(url, links, updated, archive)
         return Document(path, kind.lang, head_, chosen, notices)
 
-    yield document(f"{base}.xml", subscription, links, current, False, notices)
+    yield document(f"{base}{kind.extension}", subscription, links, current, False, notices)
     for n, page in enumerate(pages, start=1):
         links = [Link(subscription, "current", media_type)]
         if n > 1:
@@ -293,7 +297,9 @@ def _feed_set(
         if n < len(pages):
             links.append(Link(page_url[n], "next-archive", media_type))
         newest_first = tuple(sorted(page, key=recency(kind.lang), reverse=True))
-        yield document(f"{base}/archive/{n}.xml", page_url[n - 1], links, newest_first, True)
+        yield document(
+            f"{base}/archive/{n}{kind.extension}", page_url[n - 1], links, newest_first, True
+        )
 
 
 class _FeedHead:

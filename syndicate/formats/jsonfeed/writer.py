@@ -1,0 +1,166 @@
+"""`jsonfeed`: JSON Feed 1.1, `jsonfeed/<lang>.json` and `jsonfeed/<lang>/<section>.json`.
+
+The feeds of the Atom and RSS formats in another syntax, planned by the same code
+(`syndicate.formats.feeds.documents`): the same `feeds` options, stories, order (newest first)
+and paging (the newest `limit` entries, older ones on archive pages `.../archive/<n>.json` that
+`next_url` walks back through). JSON Feed has no deletion record: a story killed after it was
+public is, like in RSS, an item with the same id carrying the notice. Each story's items are
+rendered once, in its own work, and kept as fragments; a document is assembled from them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from syndicate.formats.contract import Context, Fragment, OutputFile, Writer, json_document
+from syndicate.formats.feeds.documents import (
+    Document,
+    FeedOptions,
+    is_killed,
+    make_tombstone,
+    plan_documents,
+)
+from syndicate.formats.jsonfeed.validate import check_feed
+from syndicate.i18n.dates import rfc3339
+from syndicate.i18n.text import section_name
+from syndicate.model import Image, Story, StorySummary
+from syndicate.render.xhtml import render_body, render_correction, to_string
+
+VERSION = "https://jsonfeed.org/version/1.1"
+Node = dict[str, Any]
+
+
+class JsonFeedWriter(Writer[FeedOptions]):
+    name = "jsonfeed"
+    description = "JSON Feed 1.1: per language and section, full content, paged by next_url"
+    media_type = "application/feed+json"
+    extension = ".json"
+    scope = "collection"
+    config_section = "feeds"
+    Options = FeedOptions
+
+    def story_files(self, story: Story, ctx: Context[FeedOptions]) -> Iterator[Fragment]:
+        visible, killed = story.is_visible(ctx.now), is_killed(story, ctx)
+        for lang in ctx.options.feed_languages(ctx.languages):
+            if story.has(lang) and (visible or killed):
+                item = make_item(story, lang, ctx) if visible else kill_item(story, lang, ctx)
+                text = json.dumps(item, ensure_ascii=False, sort_keys=True)
+                yield Fragment(item_name(lang), text.encode("utf-8"))
+
+    def collection_files(
+        self, stories: list[StorySummary], ctx: Context[FeedOptions]
+    ) -> Iterable[OutputFile]:
+        for document in plan_documents(stories, ctx, self.name, self.media_type, extension=".json"):
+            yield _document(document, ctx)
+
+    def validate_outputs(self, out: Path, ctx: Context[FeedOptions]) -> None:
+        super().validate_outputs(out, ctx)
+        for path in sorted((out / "jsonfeed").rglob("*.json")):
+            check_feed(path, ctx.diagnostics)
+
+
+def item_name(lang: str) -> str:
+    """The fragment holding a story's item in the feeds of `lang`."""
+    return f"item.{lang}"
+
+
+def _document(document: Document, ctx: Context[FeedOptions]) -> OutputFile:
+    """One feed document from its plan: the head, then its items (notices last)."""
+    lang, head = document.lang, document.head
+    chosen = [*document.stories, *document.killed]
+    links = {link.rel: link.href for link in head.links}
+    feed = _head(head.title, head.subtitle, lang, ctx) | {
+        "feed_url": head.self_url,
+        "items": [json.loads(ctx.fragment(s, item_name(lang))) for s in chosen],
+    }
+    if "hub" in links and not head.archive:
+        feed["hubs"] = [{"type": "WebSub", "url": links["hub"]}]
+    if "prev-archive" in links:  # the next older page, as JSON Feed walks back in time
+        feed["next_url"] = links["prev-archive"]
+    return OutputFile(document.path, json_document(feed))
+
+
+def _head(title: str, description: str, lang: str, ctx: Context[FeedOptions]) -> Node:
+    """What every document of one feed shares."""
+    publisher = ctx.config.publisher
+    head: Node = {
+        "version": VERSION,
+        "title": title,
+        "description": description,
+        "home_page_url": publisher.url,
+        "language": lang,
+        "authors": [{"name": publisher.name, "url": publisher.url}],
+    }
+    if publisher.icon:
+        head["icon"] = head["favicon"] = ctx.urls.site_media(publisher.icon)
+    return head
+
+
+def make_item(story: Story, lang: str, ctx: Context[FeedOptions]) -> Node:
+    """One language variant as a JSON Feed item: the whole body, its images, its dates."""
+    variant = story.variant(lang)
+    urls = ctx.urls
+
+    def image_url(image: Image) -> str:
+        return urls.image(story.slug, image)
+
+    body = render_body(story, variant, image_url, xml_lang=False)
+    correction = render_correction(story, lang)
+    if correction is not None:
+        body.append(correction)
+    people = [{"name": p.name} | ({"url": p.url} if p.url else {}) for p in variant.byline.people]
+    organisation = variant.byline.organisation
+    item: Node = {
+        "id": story.variant_id(lang),
+        "url": urls.article(story.slug, lang),
+        "title": variant.headline,
+        "content_html": to_string(body),
+        "summary": variant.summary,
+        "date_published": rfc3339(story.published),
+        "date_modified": rfc3339(story.updated_for(lang)),
+        "authors": people + ([{"name": organisation}] if organisation else []),
+        "tags": _tags(story, lang),
+        "language": lang,
+    }
+    if story.images:
+        item["image"] = image_url(story.images[0])
+        item["attachments"] = [
+            _attachment(image, image_url(image), lang, story) for image in story.images
+        ]
+    return item
+
+
+def kill_item(story: Story, lang: str, ctx: Context[FeedOptions]) -> Node:
+    """The item that replaces a story killed or withdrawn after it was public: its id, the
+    notice, the kill's time; nothing of the story."""
+    notice = make_tombstone(story, lang, ctx)
+    return {
+        "id": notice.id,
+        "url": notice.link,
+        "title": notice.title,
+        "content_text": notice.comment,
+        "date_published": rfc3339(notice.when),
+        "date_modified": rfc3339(notice.when),
+        "language": lang,
+    }
+
+
+def _tags(story: Story, lang: str) -> list[str]:
+    """The section's name, then each subject's; a name only once, whatever its case (the
+    section "Politics" and the Media Topic "politics")."""
+    names = [section_name(story.section, lang)]
+    names += [s.name.get(lang, story.original_lang) or s.code for s in story.subjects]
+    first: dict[str, str] = {}
+    for name in names:
+        first.setdefault(name.casefold(), name)
+    return list(first.values())
+
+
+def _attachment(image: Image, url: str, lang: str, story: Story) -> Node:
+    """An image as an attachment, titled with its caption (else its text alternative)."""
+    caption = image.caption.get(lang, story.original_lang) if image.caption else None
+    title = caption or image.alt.get(lang, story.original_lang)
+    attachment: Node = {"url": url, "mime_type": image.media_type, "size_in_bytes": image.size}
+    return attachment | ({"title": title} if title else {})

@@ -1,0 +1,204 @@
+"""One story variant as an IPTC ninjs document. The document is built once in the 3.x spelling
+(camelCase) and respelled for 2.x, whose properties are the same in lower case but for a few
+names and the association's `rel`, which 2.x lacks."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from syndicate.formats.contract import Context
+from syndicate.i18n.dates import rfc3339
+from syndicate.i18n.text import byline_text
+from syndicate.model import Image, Place, Story, Subject, Variant
+from syndicate.model.story import MEDIATOPIC_SCHEME, Status
+from syndicate.render.text import body_text, char_count, word_count
+from syndicate.render.xhtml import render_body, to_string
+
+Version = Literal["2.2", "3.1"]
+VERSIONS: tuple[Version, ...] = ("2.2", "3.1")
+Node = dict[str, Any]
+
+SCHEMA_URI = "http://www.iptc.org/std/ninjs/ninjs-schema_{version}.json#"
+XHTML_TYPE = "application/xhtml+xml"
+
+# 3.x names whose 2.x spelling is not simply the lower case.
+_V2_NAMES = {"embargoedUntil": "embargoed"}
+
+
+def pub_status(story: Story) -> Status:
+    """The status a story's documents carry. Every story has its documents, withheld and
+    canceled ones too, each with its own status: like NewsML-G2, ninjs is what partners ingest,
+    and they need the kill. This is the one place to change when kills are redefined."""
+    return story.status
+
+
+class DocumentBuilder:
+    """The ninjs documents of one story, one per language."""
+
+    def __init__(self, story: Story, ctx: Context[Any], version: Version) -> None:
+        self.story = story
+        self.ctx = ctx
+        self.version = version
+        self.languages = tuple(lang for lang in story.languages if lang in ctx.config.languages)
+        """What a document links to: the story's site languages, not only this run's, so a
+        partial run writes the same bytes as a full one."""
+
+    def document(self, lang: str) -> Node:
+        doc = self._document(self.story.variant(lang))
+        return doc if self.version.startswith("3") else to_v2(doc)
+
+    def _document(self, variant: Variant) -> Node:
+        story, lang = self.story, variant.lang
+        rights = story.rights_for(lang)
+        text = body_text(variant)
+        counts = {"charCount": char_count(text), "wordCount": word_count(text)}
+        doc: Node = {
+            "uri": story.variant_id(lang),
+            "standard": {
+                "name": "ninjs",
+                "version": self.version,
+                "schema": SCHEMA_URI.format(version=self.version),
+            },
+            "type": "text",
+            "representationType": "full",
+            "version": str(story.version),
+            "firstCreated": rfc3339(story.published),
+            "versionCreated": rfc3339(story.updated),
+            "contentCreated": rfc3339(story.first_created),
+            "pubStatus": pub_status(story),
+            "urgency": story.urgency,
+            "language": lang,
+            "slugline": story.slug,
+            "headlines": [{"role": "main", "value": variant.headline}]
+            + (
+                [{"role": "alternative", "value": variant.alt_headline}]
+                if variant.alt_headline
+                else []
+            ),
+            "descriptions": [
+                {"role": "summary", "contentType": "text/plain", "value": variant.summary}
+            ],
+            "bodies": [
+                {"role": "main", "contentType": XHTML_TYPE, "value": self.xhtml(variant), **counts},
+                {"role": "main", "contentType": "text/plain", "value": text, **counts},
+            ],
+            "by": byline_text(variant),
+            "copyrightHolder": rights.holder,
+            "copyrightNotice": rights.notice.get(lang, story.original_lang) or rights.holder,
+            "altIds": [{"role": "story", "value": story.id}],
+        }
+        optional: Node = {
+            "embargoedUntil": rfc3339(story.embargo_until) if story.embargo_until else None,
+            "usageTerms": rights.usage_terms.get(lang, story.original_lang)
+            if rights.usage_terms
+            else None,
+            "edNote": story.correction.note.get(lang, story.original_lang)
+            if story.correction
+            else None,
+            "located": variant.dateline or None,
+            "subjects": [self.subject(s, lang) for s in story.subjects],
+            "places": [self.place(p, lang) for p in story.places],
+            "people": [
+                {"name": p.name, "rel": "author"} | ({"uri": p.url} if p.url else {})
+                for p in variant.byline.people
+            ],
+            "organisations": [
+                {"name": org, "rel": "author"} for org in [variant.byline.organisation] if org
+            ],
+            "renditions": self.page(lang),
+            "associations": self.translations(lang) + self.images(lang),
+        }
+        doc.update((key, value) for key, value in optional.items() if value)
+        return doc
+
+    def xhtml(self, variant: Variant) -> str:
+        """The body from the one body renderer, images at their public URLs."""
+        urls, slug = self.ctx.urls, self.story.slug
+        return to_string(render_body(self.story, variant, lambda image: urls.image(slug, image)))
+
+    def subject(self, subject: Subject, lang: str) -> Node:
+        node: Node = {"name": subject.name.get(lang, self.story.original_lang) or subject.code}
+        if subject.topic is not None:
+            node["uri"] = MEDIATOPIC_SCHEME + subject.topic
+        node["literal"] = subject.code
+        return node
+
+    def place(self, place: Place, lang: str) -> Node:
+        node: Node = {"name": place.name.get(lang, self.story.original_lang) or place.country}
+        node["rel"] = place.role
+        if place.coordinates:
+            latitude, longitude = place.coordinates
+            node["geoJSON"] = {"type": "Point", "coordinates": [longitude, latitude]}
+        return node
+
+    def page(self, lang: str) -> list[Node]:
+        """The published page, while the public may see it."""
+        if not self.story.is_visible(self.ctx.now):
+            return []
+        href = self.ctx.urls.article(self.story.slug, lang)
+        return [{"name": "html", "href": href, "contentType": "text/html"}]
+
+    def translations(self, lang: str) -> list[Node]:
+        """The other language variants: `original` (from a translation) and `translation`."""
+        links = []
+        for other in self.languages:
+            if other == lang:
+                continue
+            rel = "original" if other == self.story.original_lang else "translation"
+            links.append(
+                {
+                    "name": f"{rel}-{other}",
+                    "rel": rel,
+                    "uri": self.story.variant_id(other),
+                    "type": "text",
+                    "language": other,
+                    "headlines": [{"role": "main", "value": self.story.variant(other).headline}],
+                }
+            )
+        return links
+
+    def images(self, lang: str) -> list[Node]:
+        return [self.image(n, image, lang) for n, image in enumerate(self.story.images, start=1)]
+
+    def image(self, n: int, image: Image, lang: str) -> Node:
+        story = self.story
+        href = self.ctx.urls.image(story.slug, image)
+        node: Node = {
+            "name": f"image-{n}",
+            "rel": "image",
+            "uri": href,
+            "type": "picture",
+            "renditions": [
+                {
+                    "name": "original",
+                    "href": href,
+                    "contentType": image.media_type,
+                    "width": image.width,
+                    "height": image.height,
+                    "sizeInBytes": image.size,
+                }
+            ],
+        }
+        alt = image.alt.get(lang, story.original_lang)
+        caption = image.caption.get(lang, story.original_lang) if image.caption else None
+        described = [("alt", alt), ("caption", caption)]
+        descriptions = [{"role": role, "value": text} for role, text in described if text]
+        if descriptions:
+            node["descriptions"] = descriptions
+        if image.credit:
+            node["by"] = image.credit
+        return node
+
+
+def to_v2(node: Any, *, association: bool = False) -> Any:
+    """The 3.x document in 2.x spelling: lower-case names, `embargoed`, no `rel` on
+    associations (2.x tells them apart by name only)."""
+    if isinstance(node, list):
+        return [to_v2(item, association=association) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        _V2_NAMES.get(key, key.lower()): to_v2(value, association=key == "associations")
+        for key, value in node.items()
+        if not (association and key == "rel")
+    }

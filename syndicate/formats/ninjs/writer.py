@@ -1,0 +1,77 @@
+"""`ninjs`: one IPTC ninjs document per story variant, `out/ninjs/<slug>.<lang>.json`, in the
+generation the site chooses (3.1 by default, 2.2 for partners on 2.x). Like NewsML-G2, every
+story is written whatever its status, so partners receive the kill (see `pub_status`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.formats.contract import Context, Options, OutputFile, Writer, json_document
+from syndicate.formats.ninjs.document import VERSIONS, DocumentBuilder, Version
+from syndicate.model import STATUSES, Story
+
+
+class NinjsOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    version: Annotated[
+        Version,
+        msgspec.Meta(
+            description="the ninjs version written: 3.1 (the current generation) or 2.2 (the"
+            " 2.x generation many agencies and Superdesk ingest)"
+        ),
+    ] = "3.1"
+
+
+class NinjsWriter(Writer[NinjsOptions]):
+    name = "ninjs"
+    description = "IPTC ninjs 3.x or 2.x (news in JSON), one document per story and language"
+    media_type = "application/json"
+    extension = ".json"
+    scope = "variant"
+    Options = NinjsOptions
+
+    def story_files(self, story: Story, ctx: Context[NinjsOptions]) -> Iterator[OutputFile]:
+        builder = DocumentBuilder(story, ctx, ctx.options.version)
+        for lang in story.languages:
+            if lang in ctx.languages:
+                path = f"ninjs/{story.slug}.{lang}.json"
+                yield OutputFile(path, json_document(builder.document(lang)))
+
+    def validate_outputs(self, out: Path, ctx: Context[NinjsOptions]) -> None:
+        super().validate_outputs(out, ctx)
+        for path in sorted((out / "ninjs").glob("*.json")):
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                continue  # reported by the well-formedness check above
+            check_document(data, str(path), ctx.diagnostics)
+
+
+def check_document(data: Any, shown: str, diags: Diagnostics) -> None:
+    """What every ninjs document we write must have: the rules a reader of `out/` can check
+    without IPTC's schema (the tests run IPTC's validator on every file too)."""
+    if not isinstance(data, dict):
+        diags.error("ninjs.document", "a ninjs document is a JSON object", shown)
+        return
+    standard = data.get("standard")
+    version = standard.get("version") if isinstance(standard, dict) else None
+    if version not in VERSIONS:
+        wanted = " or ".join(VERSIONS)
+        diags.error("ninjs.document", f"standard.version is {version!r}; expected {wanted}", shown)
+        return
+    status = "pubStatus" if version.startswith("3") else "pubstatus"
+    for key in ("uri", "language", "headlines", status):
+        if not data.get(key):
+            diags.error("ninjs.document", f"no {key}", shown)
+    if data.get(status) and data[status] not in STATUSES:
+        diags.error("ninjs.document", f"{status} {data[status]!r} is not one of {STATUSES}", shown)
+    name = Path(shown).name
+    if data.get("language") and not name.endswith(f".{data['language']}.json"):
+        diags.error(
+            "ninjs.document", f"language {data['language']!r} differs from the file name", shown
+        )

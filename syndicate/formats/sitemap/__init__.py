@@ -1,0 +1,1 @@
+"""The `sitemap` format: Google News sitemaps, the sitemap of every public page, their index."""

@@ -1,0 +1,207 @@
+"""`sitemap`: what search engines crawl. Under `out/sitemaps/`: a Google News sitemap per
+language (the stories first published in the two days before `--now`), the sitemap of every
+public page with its translations as hreflang alternates, and the sitemap index listing them.
+
+Sitemaps are site-wide: they list every site language whatever `--lang` says, so a partial run
+writes the same bytes as a full one (the pages of the other languages are kept in out/)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+from lxml import etree
+from lxml.builder import ElementMaker
+
+from syndicate.formats.contract import Context, Options, OutputFile, Writer, within
+from syndicate.formats.sitemap.vocabulary import (
+    INDEX_FILE,
+    NEWS_LIMIT,
+    NEWS_NS,
+    NEWS_WINDOW,
+    SITEMAP_NS,
+    URL_LIMIT,
+    news_language,
+    numbered,
+)
+from syndicate.i18n.dates import rfc3339
+from syndicate.model import StorySummary
+from syndicate.xmlbase import XHTML_NS
+
+SM = ElementMaker(namespace=SITEMAP_NS, nsmap={None: SITEMAP_NS})
+NEWS = ElementMaker(namespace=NEWS_NS, nsmap={"news": NEWS_NS})
+XHTML = ElementMaker(namespace=XHTML_NS, nsmap={"xhtml": XHTML_NS})
+
+
+class SitemapOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    publication: (
+        Annotated[
+            str,
+            msgspec.Meta(
+                min_length=1,
+                description="the publication's name in News sitemaps, exactly as Google News"
+                " shows it (default: publisher.name)",
+            ),
+        ]
+        | None
+    ) = None
+
+
+class SitemapWriter(Writer[SitemapOptions]):
+    """Collections only: every file lists many stories, from their summaries."""
+
+    name = "sitemap"
+    description = (
+        "sitemaps: Google News per language (last 2 days), every public page with its"
+        " hreflang alternates, and their index"
+    )
+    media_type = "application/xml"
+    extension = ".xml"
+    scope = "collection"
+    folders = ("sitemaps",)
+    Options = SitemapOptions
+    window = NEWS_WINDOW
+
+    def collection_files(
+        self, stories: list[StorySummary], ctx: Context[SitemapOptions]
+    ) -> Iterable[OutputFile]:
+        visible = [story for story in stories if story.is_visible(ctx.now)]
+        site = _Site(visible, ctx)
+        if not site.languages:
+            return  # no public page: nothing to list, and a sitemap may not be empty
+        listed: list[tuple[str, datetime]] = []
+        for path, urls in (*site.news_sitemaps(), *site.page_sitemaps()):
+            listed.append((path, max(url.lastmod for url in urls)))
+            yield OutputFile(path, serialise(urlset(urls)))
+        entries = (
+            SM.sitemap(SM.loc(ctx.urls.output(path)), SM.lastmod(rfc3339(lastmod)))
+            for path, lastmod in listed
+        )
+        yield OutputFile(INDEX_FILE, serialise(SM.sitemapindex(*entries)))
+
+    def validate_outputs(self, out: Path, ctx: Context[SitemapOptions]) -> None:
+        from syndicate.formats.sitemap.validate import validate_folder
+
+        validate_folder(out, ctx)
+
+
+def urlset(urls: Sequence[_Url]) -> etree._Element:
+    """A `<urlset>` declaring the extension namespaces its URLs use once, on itself."""
+    root = SM.urlset(*(url.element() for url in urls))
+    used = {"news": NEWS_NS} if any(u.news for u in urls) else {}
+    used |= {"xhtml": XHTML_NS} if any(u.alternates for u in urls) else {}
+    etree.cleanup_namespaces(root, top_nsmap=used)
+    return root
+
+
+def serialise(root: etree._Element) -> bytes:
+    body: bytes = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
+
+
+@dataclass(frozen=True, slots=True)
+class _News:
+    """A story's Google News entry."""
+
+    publication: str
+    language: str
+    published: datetime
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Url:
+    """One `<url>`: a page, when it last changed, and either its translations or its News
+    entry (or neither: the stand-in of a News sitemap without news)."""
+
+    loc: str
+    lastmod: datetime
+    alternates: tuple[tuple[str, str], ...] = ()
+    news: _News | None = None
+
+    def element(self) -> etree._Element:
+        url = SM.url(SM.loc(self.loc), SM.lastmod(rfc3339(self.lastmod)))
+        for hreflang, href in self.alternates:
+            url.append(XHTML.link(rel="alternate", hreflang=hreflang, href=href))
+        if self.news is not None:
+            news = self.news
+            url.append(
+                NEWS.news(
+                    NEWS.publication(NEWS.name(news.publication), NEWS.language(news.language)),
+                    NEWS.publication_date(rfc3339(news.published)),
+                    NEWS.title(news.title),
+                )
+            )
+        return url
+
+
+class _Site:
+    """The public pages of the site: each visible story in each site language (its article
+    page), and the story lists of the HTML format (`index.<lang>.html`, `index.html`)."""
+
+    def __init__(self, visible: Sequence[StorySummary], ctx: Context[SitemapOptions]) -> None:
+        self.ctx = ctx
+        self.stories = sorted(visible, key=lambda s: (s.published, s.id))
+        """Oldest first: a new story lands in the last sitemap file, the others keep theirs."""
+        self.languages = tuple(
+            lang for lang in ctx.config.languages if any(s.has(lang) for s in visible)
+        )
+
+    def news_sitemaps(self) -> Iterator[tuple[str, list[_Url]]]:
+        """Per language, the stories first published within the window before `now`, newest
+        first, `NEWS_LIMIT` to a file. Without any, one stand-in URL (the language's story
+        list, no News entry): a sitemap without URLs is invalid (sitemaps.org's schema) and
+        Google reports it as an error, while a URL without a News entry is ignored."""
+        now = self.ctx.now
+        recent = [s for s in reversed(self.stories) if within(NEWS_WINDOW, s.published, now)]
+        name = self.ctx.options.publication or self.ctx.config.publisher.name
+        for lang in self.languages:
+            urls = [
+                _Url(
+                    self.article(story, lang),
+                    story.updated,
+                    news=_News(
+                        name, news_language(lang), story.published, story.variant(lang).headline
+                    ),
+                )
+                for story in recent
+                if story.has(lang)
+            ]
+            yield from _split(f"news-{lang}", urls or [self.language_index(lang)], NEWS_LIMIT)
+
+    def page_sitemaps(self) -> Iterator[tuple[str, list[_Url]]]:
+        """The story lists first, then every article page, `URL_LIMIT` to a file."""
+        urls = [self.home_index(), *map(self.language_index, self.languages)]
+        for story in self.stories:
+            langs = [lang for lang in story.languages if lang in self.ctx.config.languages]
+            default = story.original_lang if story.original_lang in langs else langs[0]
+            alternates = tuple((lang, self.article(story, lang)) for lang in langs)
+            alternates += (("x-default", self.article(story, default)),)
+            urls += [_Url(self.article(story, lang), story.updated, alternates) for lang in langs]
+        yield from _split("pages", urls, URL_LIMIT)
+
+    def article(self, story: StorySummary, lang: str) -> str:
+        return self.ctx.urls.article(story.slug, lang)
+
+    def index_alternates(self) -> tuple[tuple[str, str], ...]:
+        urls = self.ctx.urls
+        languages = [(lang, urls.output(f"html/index.{lang}.html")) for lang in self.languages]
+        return (*languages, ("x-default", urls.output("html/index.html")))
+
+    def language_index(self, lang: str) -> _Url:
+        newest = max(s.updated for s in self.stories if s.has(lang))
+        loc = self.ctx.urls.output(f"html/index.{lang}.html")
+        return _Url(loc, newest, self.index_alternates())
+
+    def home_index(self) -> _Url:
+        newest = max(s.updated for s in self.stories)
+        return _Url(self.ctx.urls.output("html/index.html"), newest, self.index_alternates())
+
+
+def _split(stem: str, urls: list[_Url], limit: int) -> Iterator[tuple[str, list[_Url]]]:
+    for n, start in enumerate(range(0, len(urls), limit), start=1):
+        yield numbered(stem, n), urls[start : start + limit]

@@ -1,0 +1,233 @@
+"""The ninjs writer: IPTC's validator on every document of both generations, the fields against
+the model, translations and images, statuses and embargoes, the option, goldens."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import REPO, SAMPLE_SLUG, Exporter, export_stories
+from lxml import etree
+
+from syndicate.cli import main
+from syndicate.model import SiteConfig, Story
+from syndicate.render.text import body_text
+
+BASE = "https://ycpress.example/syndicate/"
+VERSIONS = ("2.2", "3.1")
+
+
+def configured(tmp_path: Path, version: str) -> tuple[str, ...]:
+    """`--config` for the sample site with `ninjs: version:` set."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    path = tmp_path / f"ninjs-{version}.yaml"
+    path.write_text(config + f'ninjs:\n  version: "{version}"\n', encoding="utf-8")
+    return ("--config", str(path))
+
+
+@pytest.fixture(params=VERSIONS)
+def version(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def out(export_sample: Exporter, tmp_path: Path, version: str) -> Path:
+    result: Path = export_sample("ninjs", extra=configured(tmp_path, version))
+    return result
+
+
+def load(out: Path, lang: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((out / "ninjs" / f"{SAMPLE_SLUG}.{lang}.json").read_bytes())
+    return data
+
+
+def names(version: str) -> dict[str, str]:
+    """The property names that differ between the generations."""
+    if version.startswith("3"):
+        keys = ("pubStatus", "embargoedUntil", "versionCreated", "firstCreated", "contentType")
+        return {k: k for k in (*keys, "copyrightNotice", "usageTerms", "sizeInBytes", "altIds")}
+    return {
+        "pubStatus": "pubstatus",
+        "embargoedUntil": "embargoed",
+        "versionCreated": "versioncreated",
+        "firstCreated": "firstcreated",
+        "contentType": "contenttype",
+        "copyrightNotice": "copyrightnotice",
+        "usageTerms": "usageterms",
+        "sizeInBytes": "sizeinbytes",
+        "altIds": "altids",
+    }
+
+
+def run_validator(shared: Path, files: list[Path], version: str) -> str:
+    tool = shared / "tools" / "ninjs_validate.py"
+    command = [sys.executable, str(tool), "--version", version, *map(str, files)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_iptc_validator_accepts_every_document(out: Path, version: str, shared_dir: Path) -> None:
+    files = sorted((out / "ninjs").glob("*.json"))
+    assert len(files) == 6
+    report = run_validator(shared_dir, files, version)
+    assert report.count(f"OK (ninjs-schema_{version}.json)") == 6
+
+
+def test_golden(out: Path, version: str, golden: Callable[[Path, str], None]) -> None:
+    golden(out / "ninjs", f"ninjs/{version}")
+
+
+def test_fields_follow_the_model(out: Path, version: str, sample_story: Story) -> None:
+    n = names(version)
+    for variant in sample_story.variants:
+        lang = variant.lang
+        doc = load(out, lang)
+        assert doc["uri"] == sample_story.variant_id(lang)
+        assert doc["standard"]["version"] == version
+        assert doc["version"] == str(sample_story.version)
+        assert doc[n["pubStatus"]] == "usable"
+        assert n["embargoedUntil"] not in doc
+        assert datetime.fromisoformat(doc[n["firstCreated"]]) == sample_story.published
+        assert datetime.fromisoformat(doc[n["versionCreated"]]) == sample_story.updated
+        assert doc["language"] == lang and doc["slugline"] == sample_story.slug
+        assert doc["headlines"] == [{"role": "main", "value": variant.headline}]
+        assert doc["descriptions"][0]["value"] == variant.summary
+        xhtml, plain = doc["bodies"]
+        assert xhtml[n["contentType"]] == "application/xhtml+xml"
+        assert etree.fromstring(xhtml["value"]).get("lang") == lang
+        assert plain == plain | {n["contentType"]: "text/plain", "value": body_text(variant)}
+        rights = sample_story.rights_for(lang)
+        assert doc[n["copyrightNotice"]] == rights.notice.get(lang)
+        assert rights.usage_terms and doc[n["usageTerms"]] == rights.usage_terms.get(lang)
+        assert doc[n["altIds"]] == [{"role": "story", "value": sample_story.id}]
+        assert doc["organisations"] == [{"name": "YCPress", "rel": "author"}]
+        assert doc["located"] == variant.dateline
+
+
+def test_subjects_are_media_topic_uris(out: Path, sample_story: Story) -> None:
+    doc = load(out, "fr")
+    assert doc["subjects"] == [
+        {
+            "name": subject.name.get("fr"),
+            "uri": f"http://cv.iptc.org/newscodes/mediatopic/{subject.topic}",
+            "literal": subject.code,
+        }
+        for subject in sample_story.subjects
+    ]
+
+
+def test_places_carry_their_role_and_geojson(out: Path, version: str) -> None:
+    brussels = load(out, "de")["places"][0]
+    key = "geoJSON" if version.startswith("3") else "geojson"
+    assert brussels == {
+        "name": "Brüssel",
+        "rel": "located",
+        key: {"type": "Point", "coordinates": [4.3517, 50.8503]},
+    }
+
+
+def test_translations_and_images_are_associations(
+    out: Path, version: str, sample_story: Story
+) -> None:
+    n = names(version)
+    doc = load(out, "fr")
+    by_name = {a["name"]: a for a in doc["associations"]}
+    others = [lang for lang in sample_story.languages if lang != "fr"]
+    expected = ["original-en" if lang == "en" else f"translation-{lang}" for lang in others]
+    assert [a["name"] for a in doc["associations"]] == [*expected, "image-1"]
+    for lang, name in zip(others, expected, strict=True):
+        link = by_name[name]
+        assert link["uri"] == sample_story.variant_id(lang) and link["language"] == lang
+        assert link["headlines"] == [{"role": "main", "value": sample_story.variant(lang).headline}]
+        assert ("rel" in link) == version.startswith("3")
+    image, picture = sample_story.images[0], by_name["image-1"]
+    href = f"{BASE}html/media/{SAMPLE_SLUG}/{image.name}"
+    assert picture["type"] == "picture" and picture["uri"] == href
+    assert picture["renditions"] == [
+        {
+            "name": "original",
+            "href": href,
+            n["contentType"]: image.media_type,
+            "width": image.width,
+            "height": image.height,
+            n["sizeInBytes"]: image.size,
+        }
+    ]
+    assert picture["by"] == image.credit
+    assert {d["role"]: d["value"] for d in picture["descriptions"]} == {
+        "alt": image.alt.get("fr"),
+        "caption": image.caption.get("fr") if image.caption else None,
+    }
+    assert f'src="{href}"' in doc["bodies"][0]["value"]  # absolute image URLs in the body
+
+
+@pytest.mark.parametrize("status", ["withheld", "canceled"])
+def test_killed_stories_carry_their_status(
+    sample_story: Story, site_config: SiteConfig, status: str, tmp_path: Path, shared_dir: Path
+) -> None:
+    killed = dataclasses.replace(sample_story, status=status)
+    files, diags = export_stories([killed], site_config, "ninjs")
+    assert not diags.errors and len(files) == 6
+    for name, data in files.items():
+        doc = json.loads(data)
+        assert doc["pubStatus"] == status
+        assert "renditions" not in doc  # no public page to point to
+        (tmp_path / Path(name).name).write_bytes(data)
+    run_validator(shared_dir, sorted(tmp_path.glob("*.json")), "3.1")
+
+
+def test_embargoed_stories_say_until_when(sample_story: Story, site_config: SiteConfig) -> None:
+    until = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    embargoed = dataclasses.replace(sample_story, embargo_until=until)
+    files, _ = export_stories([embargoed], site_config, "ninjs")
+    doc = json.loads(files[f"ninjs/{SAMPLE_SLUG}.en.json"])
+    assert doc["embargoedUntil"] == "2026-06-01T12:00:00Z" and doc["pubStatus"] == "usable"
+    files, _ = export_stories(
+        [embargoed], site_config, "ninjs", options={"ninjs": {"version": "2.2"}}
+    )
+    assert json.loads(files[f"ninjs/{SAMPLE_SLUG}.en.json"])["embargoed"] == "2026-06-01T12:00:00Z"
+
+
+def test_lang_selects_documents_not_links(export_sample: Exporter) -> None:
+    out = export_sample("ninjs", extra=("--lang", "fr"))
+    assert [p.name for p in (out / "ninjs").iterdir()] == [f"{SAMPLE_SLUG}.fr.json"]
+    assert len(load(out, "fr")["associations"]) == 6  # five translations and the image
+
+
+def test_an_unknown_version_is_refused_at_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, config = configured(tmp_path, "1.6")
+    monkeypatch.chdir(REPO)
+    assert main(["export", "-q", "-f", "ninjs", "--config", config, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "ninjs-1.6.yaml:12: error: ninjs: version: '1.6' is not valid; expected `2.2` or `3.1`"
+        in (err)
+    )
+
+
+def test_validate_outputs_checks_documents(
+    out: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(REPO)
+    assert main(["validate", "--outputs", str(out)]) == 0
+    path = out / "ninjs" / f"{SAMPLE_SLUG}.en.json"
+    doc = json.loads(path.read_bytes())
+    doc["language"] = "fr"
+    del doc["uri"]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", "--outputs", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}: error: no uri [ninjs.document]" in err
+    assert "language 'fr' differs from the file name" in err

@@ -1,0 +1,370 @@
+"""The sitemap writer: the sitemaps.org schemas, Google News rules (two-day window, 1,000 URLs a
+file, publication name and language), hreflang alternates, what is never listed, splitting,
+every URL resolving in out/, the output validator, goldens and incremental rebuilds."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import FIXED_NOW, REPO, Exporter, export_stories
+from lxml import etree
+
+from syndicate.build import export
+from syndicate.cli import main
+from syndicate.diagnostics import Diagnostics
+from syndicate.formats.contract import Context
+from syndicate.formats.sitemap.vocabulary import news_language
+from syndicate.formats.sitemap.writer import SitemapOptions, SitemapWriter
+from syndicate.model import SiteConfig, Story, StorySummary
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+BASE = "https://ycpress.example/syndicate/"
+OFFICIAL = Path(__file__).parent / "fixtures" / "schemas" / "sitemaps.org"
+RECENT_NOW = "2021-02-19T12:00:00Z"
+"""A `--now` within two days of the sample story's publication."""
+LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
+
+
+def official_schema(tmp: Path, root: str) -> etree.XMLSchema:
+    """sitemaps.org's schema of `urlset` (sitemap.xsd) or `sitemapindex` (siteindex.xsd), with
+    the extension namespaces our files use (their `xs:any` is strict): the News sitemap schema
+    and the XHTML link schema (see tests/fixtures/schemas/PROVENANCE.md)."""
+    core = OFFICIAL / ("sitemap.xsd" if root == "urlset" else "siteindex.xsd")
+    imports = {
+        "http://www.sitemaps.org/schemas/sitemap/0.9": core,
+        "http://www.google.com/schemas/sitemap-news/0.9": REPO / "schemas" / "sitemap-news.xsd",
+        "http://www.w3.org/1999/xhtml": REPO / "schemas" / "sitemap-xhtml-link.xsd",
+    }
+    lines = "".join(
+        f'<xs:import namespace="{ns}" schemaLocation="{path.as_uri()}"/>'
+        for ns, path in imports.items()
+    )
+    wrapper = tmp / f"{root}-all.xsd"
+    wrapper.write_text(
+        f'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">{lines}</xs:schema>',
+        encoding="utf-8",
+    )
+    return etree.XMLSchema(etree.parse(str(wrapper)))
+
+
+def assert_officially_valid(files: dict[str, bytes], tmp: Path) -> None:
+    schemas = {root: official_schema(tmp, root) for root in ("urlset", "sitemapindex")}
+    for name, data in files.items():
+        root = etree.fromstring(data)
+        schema = schemas[etree.QName(root).localname]
+        assert schema.validate(root), (name, [e.message for e in schema.error_log])
+
+
+def sitemaps(files: dict[str, bytes]) -> dict[str, etree._Element]:
+    return {
+        name.removeprefix("sitemaps/"): etree.fromstring(data)
+        for name, data in files.items()
+        if name.startswith("sitemaps/")
+    }
+
+
+def news_entries(root: etree._Element) -> list[tuple[str, etree._Element]]:
+    return [(url.findtext(f"{SM}loc"), url.find(f"{NEWS}news")) for url in root.iter(f"{SM}url")]
+
+
+def story_at(sample: Story, n: int, published: datetime, **changes: object) -> Story:
+    """A copy of the sample story under another slug and id, published at `published`."""
+    return dataclasses.replace(
+        sample,
+        slug=f"story-{n:05d}",
+        id=f"tag:ycpress.example,2021:story-{n:05d}",
+        first_created=published,
+        published=published,
+        updated=published,
+        **changes,  # type: ignore[arg-type]
+    )
+
+
+# The sample --------------------------------------------------------------------------------
+
+
+def test_golden(export_sample: Exporter, golden: Callable[[Path, str], None]) -> None:
+    golden(export_sample("sitemap", now=RECENT_NOW) / "sitemaps", "sitemap")
+
+
+def test_every_file_is_valid_against_the_official_schemas(
+    export_sample: Exporter, tmp_path: Path
+) -> None:
+    for now in (RECENT_NOW, FIXED_NOW):
+        out = export_sample("sitemap", now=now)
+        files = {p.name: p.read_bytes() for p in (out / "sitemaps").iterdir()}
+        assert len(files) == 8
+        assert_officially_valid(files, tmp_path)
+
+
+def test_news_entries_follow_the_model(
+    sample_story: Story, site_config: SiteConfig, export_sample: Exporter
+) -> None:
+    out = export_sample("sitemap", now=RECENT_NOW)
+    for variant in sample_story.variants:
+        root = etree.parse(str(out / "sitemaps" / f"news-{variant.lang}.xml")).getroot()
+        ((loc, news),) = news_entries(root)
+        assert loc == f"{BASE}html/{sample_story.slug}.{variant.lang}.html"
+        assert news.findtext(f"{NEWS}publication/{NEWS}name") == site_config.publisher.name
+        language = news.findtext(f"{NEWS}publication/{NEWS}language")
+        assert language == {"zh-Hans": "zh-cn"}.get(variant.lang, variant.lang)
+        when = datetime.fromisoformat(news.findtext(f"{NEWS}publication_date") or "")
+        assert when == sample_story.published
+        assert news.findtext(f"{NEWS}title") == variant.headline
+
+
+def test_pages_list_every_translation_as_an_alternate(
+    sample_story: Story, export_sample: Exporter
+) -> None:
+    out = export_sample("sitemap")
+    root = etree.parse(str(out / "sitemaps" / "pages.xml")).getroot()
+    urls = {url.findtext(f"{SM}loc"): url for url in root.iter(f"{SM}url")}
+    indexes = [f"{BASE}html/index.html"] + [f"{BASE}html/index.{lang}.html" for lang in LANGS]
+    # Articles in the story's language order, as in the pages' own hreflang links.
+    articles = [f"{BASE}html/{sample_story.slug}.{lang}.html" for lang in sample_story.languages]
+    assert list(urls) == indexes + articles
+    for loc in articles:
+        links = urls[loc].findall(f"{XHTML}link")
+        assert all(link.get("rel") == "alternate" for link in links)
+        pairs = [(link.get("hreflang"), link.get("href")) for link in links]
+        original = articles[sample_story.languages.index("en")]
+        assert pairs == [
+            *zip(sample_story.languages, articles, strict=True),
+            ("x-default", original),
+        ]
+        assert urls[loc].findtext(f"{SM}lastmod") == "2021-02-18T19:30:00+01:00"
+    home = [(li.get("hreflang"), li.get("href")) for li in urls[indexes[0]].iter(f"{XHTML}link")]
+    assert home == [*zip(LANGS, indexes[1:], strict=True), ("x-default", indexes[0])]
+
+
+def test_the_index_lists_every_sitemap(export_sample: Exporter) -> None:
+    out = export_sample("sitemap")
+    index = etree.parse(str(out / "sitemaps" / "index.xml")).getroot()
+    listed = [loc.text for loc in index.iter(f"{SM}loc")]
+    files = sorted(p.name for p in (out / "sitemaps").iterdir() if p.name != "index.xml")
+    assert sorted(url.removeprefix(f"{BASE}sitemaps/") for url in listed if url) == files
+    assert all(m.text == "2021-02-18T19:30:00+01:00" for m in index.iter(f"{SM}lastmod"))
+
+
+def test_every_url_resolves_to_a_file_in_out(export_sample: Exporter) -> None:
+    """With `--format all`, every page, alternate and sitemap a sitemap names is in out/."""
+    for now in (RECENT_NOW, FIXED_NOW):
+        out = export_sample("all", now=now)
+        urls: set[str] = set()
+        for path in (out / "sitemaps").iterdir():
+            root = etree.parse(str(path)).getroot()
+            urls |= {loc.text or "" for loc in root.iter(f"{SM}loc")}
+            urls |= {link.get("href", "") for link in root.iter(f"{XHTML}link")}
+        assert len(urls) == 13 + 7  # the pages, and the sitemaps the index lists
+        for url in urls:
+            assert url.startswith(BASE) and (out / url.removeprefix(BASE)).is_file(), url
+
+
+def test_news_language_codes() -> None:
+    assert [news_language(t) for t in ("en", "pt-BR", "zh-Hans", "zh-TW", "zh-Hant", "zh")] == [
+        "en",
+        "pt",
+        "zh-cn",
+        "zh-tw",
+        "zh-tw",
+        "zh-cn",
+    ]
+
+
+def test_publication_name_option(export_sample: Exporter, tmp_path: Path) -> None:
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    (tmp_path / "site.yaml").write_text(config + "sitemap:\n  publication: YC Press\n", "utf-8")
+    out = export_sample("sitemap", now=RECENT_NOW, extra=("--config", str(tmp_path / "site.yaml")))
+    root = etree.parse(str(out / "sitemaps" / "news-fr.xml")).getroot()
+    assert root.findtext(f".//{NEWS}name") == "YC Press"
+
+
+# What is listed when ---------------------------------------------------------------------------
+
+
+def test_only_the_last_two_days_are_news(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    ages = {1: timedelta(hours=1), 2: timedelta(hours=47), 3: timedelta(hours=49)}
+    stories = [story_at(sample_story, n, now - age) for n, age in ages.items()]
+    stories.append(story_at(sample_story, 4, now + timedelta(hours=1)))  # not yet published
+    files, diags = export_stories(stories, site_config, "sitemap", now=now)
+    assert not diags.errors
+    found = sitemaps(files)
+    news = [loc for loc, _ in news_entries(found["news-en.xml"])]
+    assert news == [f"{BASE}html/story-00001.en.html", f"{BASE}html/story-00002.en.html"]
+    pages = [loc.text for loc in found["pages.xml"].iter(f"{SM}loc")]
+    assert all(f"{BASE}html/story-0000{n}.en.html" in pages for n in (1, 2, 3, 4))
+    assert_officially_valid(files, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"status": "withheld"},
+        {"status": "canceled"},
+        {"embargo_until": datetime(2026, 3, 11, tzinfo=UTC)},
+    ],
+    ids=["withheld", "canceled", "embargoed"],
+)
+def test_killed_and_embargoed_stories_are_never_listed(
+    sample_story: Story, site_config: SiteConfig, changes: dict[str, object]
+) -> None:
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    public = story_at(sample_story, 1, now - timedelta(hours=2))
+    hidden = story_at(sample_story, 2, now - timedelta(hours=1), **changes)
+    files, _ = export_stories([public, hidden], site_config, "sitemap", now=now)
+    text = b"".join(files.values())
+    assert b"story-00001" in text and b"story-00002" not in text
+
+
+def test_a_site_without_recent_news_gets_valid_news_sitemaps(
+    export_sample: Exporter, tmp_path: Path
+) -> None:
+    """No story in the last two days: each News sitemap holds one URL, the language's story
+    list, without a News entry (a sitemap without URLs is invalid and Google rejects it)."""
+    out = export_sample("sitemap", now=FIXED_NOW)
+    for lang in LANGS:
+        root = etree.parse(str(out / "sitemaps" / f"news-{lang}.xml")).getroot()
+        assert news_entries(root) == [(f"{BASE}html/index.{lang}.html", None)]
+
+
+def test_no_public_page_means_no_sitemap(sample_story: Story, site_config: SiteConfig) -> None:
+    hidden = dataclasses.replace(sample_story, status="withheld")
+    files, diags = export_stories([hidden], site_config, "sitemap")
+    assert not diags.errors and not [f for f in files if f.startswith("sitemaps/")]
+
+
+def context(config: SiteConfig, now: datetime) -> Context[SitemapOptions]:
+    languages = config.languages
+    return Context(config, now, languages, SitemapOptions(), Diagnostics(), "sitemap")
+
+
+def summaries(sample: Story, count: int, start: datetime, langs: int) -> list[StorySummary]:
+    one = StorySummary.of(dataclasses.replace(sample, variants=sample.variants[:langs]))
+    return [
+        dataclasses.replace(
+            one, slug=f"s{n:05d}", id=f"tag:x,2026:{n}", published=start, updated=start
+        )
+        for n in range(count)
+    ]
+
+
+def test_news_sitemaps_split_at_1000_urls(sample_story: Story, site_config: SiteConfig) -> None:
+    now = datetime(2026, 3, 10, tzinfo=UTC)
+    stories = summaries(sample_story, 2_001, now - timedelta(hours=1), 1)
+    ctx = context(site_config, now)
+    files = {f.path: f.data for f in SitemapWriter().collection_files(stories, ctx)}
+    news = [name for name in files if "/news-" in name]
+    assert news == ["sitemaps/news-en.xml", "sitemaps/news-en-2.xml", "sitemaps/news-en-3.xml"]
+    counts = [len(etree.fromstring(files[name])) for name in news]
+    assert counts == [1000, 1000, 1]
+    index = etree.fromstring(files["sitemaps/index.xml"])
+    assert [loc.text for loc in index.iter(f"{SM}loc")] == [
+        BASE + name for name in [*news, "sitemaps/pages.xml"]
+    ]
+
+
+def test_page_sitemaps_split_at_50000_urls(sample_story: Story, site_config: SiteConfig) -> None:
+    """8,400 stories in six languages and the seven story lists: 50,407 pages, two files."""
+    then = datetime(2021, 1, 1, tzinfo=UTC)
+    stories = summaries(sample_story, 8_400, then, 6)
+    ctx = context(site_config, then + timedelta(days=400))
+    files = {f.path: f.data for f in SitemapWriter().collection_files(stories, ctx)}
+    assert len(etree.fromstring(files["sitemaps/pages.xml"])) == 50_000
+    assert len(etree.fromstring(files["sitemaps/pages-2.xml"])) == 407
+
+
+# The output validator --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def written(export_sample: Exporter, monkeypatch: pytest.MonkeyPatch) -> Path:
+    out = export_sample("sitemap", now=RECENT_NOW)
+    monkeypatch.chdir(REPO)
+    assert main(["validate", "--outputs", str(out)]) == 0
+    return out
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "message"),
+    [
+        ("pages.xml", f"{BASE}html/index.html", "https://elsewhere.example/x.html", "not a page"),
+        ("index.xml", "sitemaps/pages.xml", "sitemaps/gone.xml", "is not a sitemap in"),
+        ("news-en.xml", "<news:name>YCPress</news:name>", "", "[sitemap.xsd]"),
+        ("news-en.xml", "<news:language>en<", "<news:language>en-GB<", "[sitemap.xsd]"),
+        ("pages.xml", 'hreflang="fr"', 'hreflang="fr_FR"', "[sitemap.xsd]"),
+        ("pages.xml", "<lastmod>2021-02-18T19:30:00+01:00", "<lastmod>2021-02-18 19:30", "xsd"),
+    ],
+)
+def test_validate_outputs_reports_broken_sitemaps(
+    written: Path,
+    capsys: pytest.CaptureFixture[str],
+    file: str,
+    old: str,
+    new: str,
+    message: str,
+) -> None:
+    path = written / "sitemaps" / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", "--outputs", str(written)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:" in err and message in err
+
+
+def test_validate_outputs_counts_news_urls(
+    written: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = written / "sitemaps" / "news-en.xml"
+    root = etree.parse(str(path)).getroot()
+    copy = etree.tostring(root[0])
+    for _ in range(1000):
+        root.append(etree.fromstring(copy))
+    path.write_bytes(etree.tostring(root))
+    capsys.readouterr()
+    assert main(["validate", "--outputs", str(written)]) == 1
+    assert "1,001 URLs in a News sitemap; at most 1,000 to a file [sitemap.limit]" in (
+        capsys.readouterr().err
+    )
+
+
+# Incremental -----------------------------------------------------------------------------------
+
+
+def test_a_story_leaving_the_news_window_rebuilds_the_news_sitemaps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing but `--now` changed: the story is still visible, yet no longer news."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+
+    def run(out: Path, now: str, force: bool = False) -> dict[str, bytes]:
+        result = export(
+            formats=["sitemap"],
+            config=site / "syndicate.yaml",
+            articles=site / "articles",
+            out=out,
+            now=datetime.fromisoformat(now),
+            force=force,
+        )
+        assert result.status == "exported", [d.format_text() for d in result.diagnostics]
+        return {p.name: p.read_bytes() for p in sorted((out / "sitemaps").iterdir())}
+
+    monkeypatch.chdir(site)  # the configuration's logo paths are relative to the site
+    first = run(site / "out", RECENT_NOW)
+    later = run(site / "out", FIXED_NOW)
+    assert later != first
+    assert later == run(tmp_path / "full", FIXED_NOW, force=True)
