@@ -150,7 +150,7 @@ def test_translations_and_images_are_associations(
         assert link["headlines"] == [{"role": "main", "value": sample_story.variant(lang).headline}]
         assert ("rel" in link) == version.startswith("3")
     image, picture = sample_story.images[0], by_name["image-1"]
-    href = f"{BASE}html/media/{SAMPLE_SLUG}/{image.name}"
+    href = f"{BASE}ninjs/media/{SAMPLE_SLUG}/{image.name}"
     assert picture["type"] == "picture" and picture["uri"] == href
     assert picture["renditions"] == [
         {
@@ -174,15 +174,25 @@ def test_translations_and_images_are_associations(
 def test_killed_stories_carry_their_status(
     sample_story: Story, site_config: SiteConfig, status: str, tmp_path: Path, shared_dir: Path
 ) -> None:
-    killed = dataclasses.replace(sample_story, status=status)
+    killed = dataclasses.replace(sample_story, status=status, version=sample_story.version + 1)
     files, diags = export_stories([killed], site_config, "ninjs")
-    assert not diags.errors and len(files) == 6
+    assert not diags.errors and sorted(files) == sorted(
+        f"ninjs/{SAMPLE_SLUG}.{lang}.json" for lang in sample_story.languages
+    )  # a kill is a new version of every document, and carries no images
     for name, data in files.items():
         doc = json.loads(data)
         assert doc["pubStatus"] == status
         assert "renditions" not in doc  # no public page to point to
+        assert "associations" not in doc and doc["version"] == str(killed.version)
         (tmp_path / Path(name).name).write_bytes(data)
     run_validator(shared_dir, sorted(tmp_path.glob("*.json")), "3.1")
+
+
+@pytest.mark.parametrize("status", ["withheld", "canceled"])
+def test_drafts_are_not_sent(sample_story: Story, site_config: SiteConfig, status: str) -> None:
+    draft = dataclasses.replace(sample_story, status=status, version=1)
+    files, diags = export_stories([draft], site_config, "ninjs")
+    assert not diags.errors and files == {}
 
 
 def test_embargoed_stories_say_until_when(sample_story: Story, site_config: SiteConfig) -> None:
@@ -199,7 +209,7 @@ def test_embargoed_stories_say_until_when(sample_story: Story, site_config: Site
 
 def test_lang_selects_documents_not_links(export_sample: Exporter) -> None:
     out = export_sample("ninjs", extra=("--lang", "fr"))
-    assert [p.name for p in (out / "ninjs").iterdir()] == [f"{SAMPLE_SLUG}.fr.json"]
+    assert [p.name for p in (out / "ninjs").glob("*.json")] == [f"{SAMPLE_SLUG}.fr.json"]
     assert len(load(out, "fr")["associations"]) == 6  # five translations and the image
 
 

@@ -1,6 +1,11 @@
 """One story variant as an IPTC ninjs document. The document is built once in the 3.x spelling
 (camelCase) and respelled for 2.x, whose properties are the same in lower case but for a few
-names and the association's `rel`, which 2.x lacks."""
+names and the association's `rel`, which 2.x lacks.
+
+Like NewsML-G2, ninjs is what partners ingest: embargoed stories are written (with their images
+beside the documents, in `ninjs/media/`), a story killed or withdrawn after release is a new
+version with its pubStatus, an edNote saying what to do and nothing of the story, and a draft
+has no document."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any, Literal
 
 from syndicate.formats.contract import Context
 from syndicate.i18n.dates import rfc3339
+from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text
 from syndicate.model import Image, Place, Story, Subject, Variant
 from syndicate.model.story import MEDIATOPIC_SCHEME, Status
@@ -25,10 +31,16 @@ XHTML_TYPE = "application/xhtml+xml"
 _V2_NAMES = {"embargoedUntil": "embargoed"}
 
 
+MEDIA_FOLDER = "ninjs/media"
+
+
+def media_path(slug: str, image: Image) -> str:
+    """Where a story's image is published beside its documents."""
+    return f"{MEDIA_FOLDER}/{slug}/{image.name}"
+
+
 def pub_status(story: Story) -> Status:
-    """The status a story's documents carry. Every story has its documents, withheld and
-    canceled ones too, each with its own status: like NewsML-G2, ninjs is what partners ingest,
-    and they need the kill. This is the one place to change when kills are redefined."""
+    """The status a story's documents carry: its own (usable, withheld, canceled)."""
     return story.status
 
 
@@ -42,10 +54,40 @@ class DocumentBuilder:
         self.languages = tuple(lang for lang in story.languages if lang in ctx.config.languages)
         """What a document links to: the story's site languages, not only this run's, so a
         partial run writes the same bytes as a full one."""
+        self.killed = story.lifecycle(ctx.now) in ("killed", "withdrawn")
+        """A kill or withdrawal: the documents say so and carry nothing of the story."""
 
     def document(self, lang: str) -> Node:
-        doc = self._document(self.story.variant(lang))
+        variant = self.story.variant(lang)
+        doc = self._kill(variant) if self.killed else self._document(variant)
         return doc if self.version.startswith("3") else to_v2(doc)
+
+    def _kill(self, variant: Variant) -> Node:
+        """The new version that tells partners to stop using the story."""
+        story, lang = self.story, variant.lang
+        key = "kill_note" if story.status == "canceled" else "withdrawal_note"
+        return {
+            "uri": story.variant_id(lang),
+            "standard": self._standard(),
+            "type": "text",
+            "representationType": "partial",
+            "version": str(story.version),
+            "firstCreated": rfc3339(story.published),
+            "versionCreated": rfc3339(story.updated_for(lang)),
+            "pubStatus": pub_status(story),
+            "language": lang,
+            "slugline": story.slug,
+            "headlines": [{"role": "main", "value": variant.headline}],
+            "edNote": term(key, lang, publisher=self.ctx.config.publisher.name),
+            "altIds": [{"role": "story", "value": story.id}],
+        }
+
+    def _standard(self) -> Node:
+        return {
+            "name": "ninjs",
+            "version": self.version,
+            "schema": SCHEMA_URI.format(version=self.version),
+        }
 
     def _document(self, variant: Variant) -> Node:
         story, lang = self.story, variant.lang
@@ -54,16 +96,12 @@ class DocumentBuilder:
         counts = {"charCount": char_count(text), "wordCount": word_count(text)}
         doc: Node = {
             "uri": story.variant_id(lang),
-            "standard": {
-                "name": "ninjs",
-                "version": self.version,
-                "schema": SCHEMA_URI.format(version=self.version),
-            },
+            "standard": self._standard(),
             "type": "text",
             "representationType": "full",
             "version": str(story.version),
             "firstCreated": rfc3339(story.published),
-            "versionCreated": rfc3339(story.updated),
+            "versionCreated": rfc3339(story.updated_for(lang)),
             "contentCreated": rfc3339(story.first_created),
             "pubStatus": pub_status(story),
             "urgency": story.urgency,
@@ -114,7 +152,9 @@ class DocumentBuilder:
     def xhtml(self, variant: Variant) -> str:
         """The body from the one body renderer, images at their public URLs."""
         urls, slug = self.ctx.urls, self.story.slug
-        return to_string(render_body(self.story, variant, lambda image: urls.image(slug, image)))
+        return to_string(
+            render_body(self.story, variant, lambda image: urls.output(media_path(slug, image)))
+        )
 
     def subject(self, subject: Subject, lang: str) -> Node:
         node: Node = {"name": subject.name.get(lang, self.story.original_lang) or subject.code}
@@ -162,7 +202,7 @@ class DocumentBuilder:
 
     def image(self, n: int, image: Image, lang: str) -> Node:
         story = self.story
-        href = self.ctx.urls.image(story.slug, image)
+        href = self.ctx.urls.output(media_path(story.slug, image))
         node: Node = {
             "name": f"image-{n}",
             "rel": "image",

@@ -13,7 +13,7 @@ import msgspec
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context, Options, OutputFile, Writer, json_document
-from syndicate.formats.ninjs.document import VERSIONS, DocumentBuilder, Version
+from syndicate.formats.ninjs.document import VERSIONS, DocumentBuilder, Version, media_path
 from syndicate.model import STATUSES, Story
 
 
@@ -36,11 +36,16 @@ class NinjsWriter(Writer[NinjsOptions]):
     Options = NinjsOptions
 
     def story_files(self, story: Story, ctx: Context[NinjsOptions]) -> Iterator[OutputFile]:
+        langs = [lang for lang in story.languages if lang in ctx.languages]
+        if not langs or story.lifecycle(ctx.now) == "draft":
+            return
         builder = DocumentBuilder(story, ctx, ctx.options.version)
-        for lang in story.languages:
-            if lang in ctx.languages:
-                path = f"ninjs/{story.slug}.{lang}.json"
-                yield OutputFile(path, json_document(builder.document(lang)))
+        for lang in langs:
+            path = f"ninjs/{story.slug}.{lang}.json"
+            yield OutputFile(path, json_document(builder.document(lang)))
+        if not builder.killed:
+            for image in story.images:
+                yield OutputFile(media_path(story.slug, image), ctx.read_asset(image.path))
 
     def validate_outputs(self, out: Path, ctx: Context[NinjsOptions]) -> None:
         super().validate_outputs(out, ctx)
