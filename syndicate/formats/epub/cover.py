@@ -91,6 +91,14 @@ def draw_cover(text: CoverText, font_dirs: Sequence[str] = DEFAULT_FONT_DIRS) ->
     return _draw(text, tuple(font_dirs))
 
 
+def layout(text: CoverText, font_dirs: Sequence[str] = DEFAULT_FONT_DIRS) -> dict[str, Setting]:
+    """Each text of a cover as it is drawn (`publisher`, `kicker`, `title`, `date`): its size
+    and its lines, each a list of runs of one font and direction, left to right."""
+    check_shaper()
+    strips = _layout(text, tuple(font_dirs))
+    return {block.field: block.setting for strip in strips for block in strip.blocks}
+
+
 @lru_cache(maxsize=64)
 def _draw(text: CoverText, dirs: tuple[str, ...]) -> Cover:
     check_shaper()
@@ -159,7 +167,7 @@ def _layout(text: CoverText, dirs: tuple[str, ...]) -> tuple[_Strip, ...]:
     name, in whatever language it is, that of its first letter."""
     base = direction(text.lang)
     bold, regular = Style(text.lang, True, base, dirs), Style(text.lang, False, base, dirs)
-    name = Style(text.lang, True, "auto", dirs)
+    name = Style(text.lang, True, "auto", dirs, own=True)
     title = fit_paragraph(text.title, bold, _TITLE)
     height = _TITLE.line_height(title.size)
     first = _TITLE_TOP + (_TITLE.height - len(title.lines) * height) / 2 + height / 2

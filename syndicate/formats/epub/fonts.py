@@ -100,10 +100,11 @@ def _scripts(cluster: str) -> list[str]:
     return sorted(extensions - _COMMON)
 
 
-def candidates(cluster: str, lang: str, bold: bool) -> list[FontSpec]:
-    """Every font that may draw `cluster`, best first: the book's language's, its script's,
-    Latin (digits and punctuation), symbols."""
-    fonts = [primary(lang, bold)]
+def candidates(cluster: str, lang: str, bold: bool, own: bool = False) -> list[FontSpec]:
+    """Every font that may draw `cluster`, best first: the book's language's (unless the text
+    is set in the fonts of its `own` scripts, like the publisher's name on every cover), its
+    script's, Latin (digits and punctuation), symbols."""
+    fonts = [] if own else [primary(lang, bold)]
     for script in _scripts(cluster):
         fonts.extend(script_fonts(script, lang, bold))
     fonts.extend((latin(bold), *_SYMBOLS))
@@ -119,11 +120,11 @@ class Choice:
 
 
 @lru_cache(maxsize=4096)
-def choose(cluster: str, lang: str, bold: bool, dirs: tuple[str, ...]) -> Choice:
+def choose(cluster: str, lang: str, bold: bool, own: bool, dirs: tuple[str, ...]) -> Choice:
     """The font that draws one grapheme on a cover in `lang`."""
     absent = []
     needed = {ord(char) for char in _IGNORABLE.sub("", cluster)}
-    for spec in candidates(cluster, lang, bold):
+    for spec in candidates(cluster, lang, bold, own):
         if locate(spec, dirs) is None:
             if spec.required:
                 absent.append(spec)

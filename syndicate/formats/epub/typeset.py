@@ -128,12 +128,15 @@ def _visual(groups: list[tuple[int, FontSpec, list[str]]]) -> list[tuple[int, Fo
 @dataclass(frozen=True, slots=True)
 class Style:
     """How a text is set: the book's language, the weight, the paragraph direction (`auto`:
-    its first strong character's) and where the fonts are."""
+    its first strong character's), where the fonts are, and whether the text takes the fonts
+    of its `own` scripts rather than the book language's (the publisher's name, the same on
+    every cover)."""
 
     lang: str
     bold: bool
     base: BaseDirection
     dirs: tuple[str, ...]
+    own: bool = False
 
 
 @lru_cache(maxsize=1024)
@@ -146,7 +149,7 @@ def set_text(text: str, style: Style) -> Paragraph:
     absent: list[FontSpec] = []
     for match in _GRAPHEME.finditer(text):
         cluster = match.group()
-        choice = choose(cluster, style.lang, style.bold, style.dirs)
+        choice = choose(cluster, style.lang, style.bold, style.own, style.dirs)
         absent.extend(choice.absent)
         if choice.font is None:
             missing.append(cluster)
