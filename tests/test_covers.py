@@ -284,3 +284,9 @@ def test_palette_pngs_from_bands_decode_to_the_bands() -> None:
     length = int.from_bytes(data[start - 8 : start - 4], "big")
     zlib.decompress(data[start : start + length])  # checks the Adler-32 of the whole stream
     assert _adler32_combine(zlib.adler32(b"ab"), zlib.adler32(b"cde"), 3) == zlib.adler32(b"abcde")
+
+
+def test_the_python_example_of_the_docs_runs() -> None:
+    doc = (REPO / "docs" / "covers.md").read_text(encoding="utf-8")
+    (example,) = [block.split("```", 1)[0] for block in doc.split("```python\n")[1:]]
+    exec(compile(example, "docs/covers.md", "exec"), {})

@@ -41,8 +41,9 @@ WHITE = (255, 255, 255)
 # intermediate colour. 16 steps of anti-aliasing look the same as 256 and make the PNG a third
 # of the size and of the encoding time of a full-colour one.
 _STEPS = 16
-_RAMPS = ((BAND, WHITE), (PAPER, ACCENT), (PAPER, INK))
-_ON_BAND, _ON_ACCENT, _ON_INK = range(len(_RAMPS))
+_RAMPS = ((PAPER, INK), (BAND, WHITE), (PAPER, ACCENT))
+_ON_INK, _ON_BAND, _ON_ACCENT = range(len(_RAMPS))
+"""The title's ground is index 0, so that its blank rows are found as those without ink."""
 _PALETTE = [
     round(ground[c] + (text[c] - ground[c]) * step / (_STEPS - 1))
     for ground, text in _RAMPS
@@ -103,7 +104,7 @@ def layout(text: CoverText, font_dirs: Sequence[str] = DEFAULT_FONT_DIRS) -> dic
 def _draw(text: CoverText, dirs: tuple[str, ...]) -> Cover:
     check_shaper()
     strips = _layout(text, dirs)
-    bands = [_shared_bands(s) if s.shared else _bands(s) for s in strips]
+    bands = [band for s in strips for band in (_shared_bands(s) if s.shared else _title(s))]
     missing = tuple(
         dict.fromkeys((b.field, g) for s in strips for b in s.blocks for g in b.missing)
     )
@@ -114,16 +115,36 @@ def _draw(text: CoverText, dirs: tuple[str, ...]) -> Cover:
     )
 
 
-def _bands(strip: _Strip) -> tuple[Band, Band]:
-    """A strip drawn once, compressed for the cover and, reduced by 4 (each thumbnail pixel the
+def _bands(image: Image.Image) -> tuple[Band, Band]:
+    """Rows of a drawing compressed for the cover and, reduced by 4 (each thumbnail pixel the
     mean of 4 x 4 cover pixels), for the thumbnail. The mean of indices of one ramp is the index
     of the mean colour: the reduction is exact, and costs a tenth of drawing the text again."""
-    image = _paint(strip)
     return band(image), band(image.reduce(_REDUCTION))
 
 
-_shared_bands = lru_cache(maxsize=256)(_bands)
-"""The strips many covers share (publisher, section, date), compressed once per process."""
+@lru_cache(maxsize=256)
+def _shared_bands(strip: _Strip) -> tuple[tuple[Band, Band]]:
+    """The strips many covers share (publisher, section, date), compressed once per process."""
+    return (_bands(_paint(strip)),)
+
+
+def _title(strip: _Strip) -> list[tuple[Band, Band]]:
+    """The title strip: only its rows with ink are compressed, the blank rows above and below
+    come compressed already."""
+    image = _paint(strip)
+    box = image.getbbox()
+    if box is None:
+        return [_blank(image.height)]
+    top = box[1] // _REDUCTION * _REDUCTION
+    bottom = -(-box[3] // _REDUCTION) * _REDUCTION
+    ink = _bands(image.crop((0, top, WIDTH, bottom)))
+    return [b for b in (_blank(top), ink, _blank(image.height - bottom)) if b[0].height]
+
+
+@lru_cache(maxsize=64)
+def _blank(height: int) -> tuple[Band, Band]:
+    """Rows of the title strip's ground."""
+    return _bands(Image.new("L", (WIDTH, height), _ON_INK * _STEPS))
 
 
 @dataclass(frozen=True, slots=True)

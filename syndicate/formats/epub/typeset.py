@@ -221,6 +221,7 @@ class Setting:
     missing: tuple[str, ...]
 
 
+@lru_cache(maxsize=1024)
 def fit_line(text: str, style: Style, fit: Fit) -> Setting:
     """One line, as large as fits the width; at the smallest size, cut with an ellipsis."""
     par = set_text(bound(text, fit.graphemes), style)
