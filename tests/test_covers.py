@@ -29,7 +29,7 @@ from syndicate.formats.epub.cover import (
     draw_cover,
     layout,
 )
-from syndicate.formats.epub.fonts import CoverError, FontSpec, locate
+from syndicate.formats.epub.fonts import CoverError, FontSpec, charmap, locate
 from syndicate.formats.epub.options import DEFAULT_FONT_DIRS
 from syndicate.formats.epub.palette_png import _adler32_combine, band, png
 from syndicate.formats.epub.typeset import ELLIPSIS, MAX_GRAPHEME, Run, Style, bound, set_text
@@ -290,3 +290,15 @@ def test_the_python_example_of_the_docs_runs() -> None:
     doc = (REPO / "docs" / "covers.md").read_text(encoding="utf-8")
     (example,) = [block.split("```", 1)[0] for block in doc.split("```python\n")[1:]]
     exec(compile(example, "docs/covers.md", "exec"), {})
+
+
+@pytest.mark.parametrize(
+    "font",
+    [
+        FontSpec("NotoSansCJK-Regular.ttc", "Noto Sans CJK KR", "fonts-noto-cjk"),
+        FontSpec("NotoSansSymbols2-Regular.ttf", "Noto Sans Symbols 2", "fonts-noto-core"),
+        FontSpec(NASKH, "Noto Naskh Arabic", "fonts-noto-core"),
+    ],
+)
+def test_the_coverage_of_a_font_is_its_cmap(font: FontSpec) -> None:
+    assert charmap(font, DIRS) == cmap(font)
