@@ -241,10 +241,10 @@ def test_missing_font_names_the_package_to_install(
 
 
 def test_cover_is_deterministic_and_uses_the_script_fonts() -> None:
-    from syndicate.formats.epub.cover import _font_spec
+    from syndicate.formats.epub.fonts import primary
 
     text = CoverText("ar", "YCPress", "سياسة", "حلف الناتو يعتزم زيادة انتشاره", "18 فبراير 2021")
     assert draw_cover(text) == draw_cover(text)
-    assert _font_spec("حلف", "ar", True).family == "Noto Naskh Arabic"
-    assert _font_spec("北约", "zh-Hans", True).family == "Noto Sans CJK SC"
-    assert _font_spec("NATO", "de", True).family == "Noto Serif"
+    assert primary("ar", True).family == "Noto Naskh Arabic"
+    assert primary("zh-Hans", True).family == "Noto Sans CJK SC"
+    assert primary("de", True).family == "Noto Serif"

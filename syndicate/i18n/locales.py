@@ -6,6 +6,7 @@ from functools import cache
 from typing import Literal
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 
 Direction = Literal["ltr", "rtl"]
 
@@ -34,6 +35,22 @@ def is_valid_tag(tag: str) -> bool:
 def direction(tag: str) -> Direction:
     """Text direction from CLDR's character order for the language, never a hard-coded list."""
     return "rtl" if locale_for(tag).character_order == "right-to-left" else "ltr"
+
+
+@cache
+def script(tag: str) -> str:
+    """The ISO 15924 script the language is written in: the tag's own (`zh-Hant`), else CLDR's
+    likely one (`Arab` for `fa`, `Jpan` for `ja`, `Latn` when CLDR does not say)."""
+    loc = locale_for(tag)
+    if loc.script:
+        return str(loc.script)
+    likely = get_global("likely_subtags")
+    for key in (f"{loc.language}_{loc.territory}", str(loc.language)):
+        # e.g. "fa_Arab_IR"; read as written, as babel drops a script it has no data for
+        parts = str(likely.get(key, "")).split("_")
+        if len(parts) > 1 and len(parts[1]) == 4:
+            return parts[1]
+    return "Latn"
 
 
 @cache

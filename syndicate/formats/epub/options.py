@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 import msgspec
 
 from syndicate.formats.contract import Options
-from syndicate.formats.epub.cover import DEFAULT_FONT_DIRS
+
+DEFAULT_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
 
 
 class EpubOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):

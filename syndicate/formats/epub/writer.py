@@ -3,7 +3,8 @@ with a generated cover, plus the OPDS 1.2 catalog that lists them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -11,9 +12,10 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context, OutputFile, Writer
 from syndicate.formats.epub import book as epub_book
 from syndicate.formats.epub import opds
-from syndicate.formats.epub.cover import Cover, CoverError, CoverText, draw_cover
+from syndicate.formats.epub.cover import Cover, CoverText, draw_cover
 from syndicate.formats.epub.ebooklib_adapter import Book, EpubBuildError, Resource, build_epub
 from syndicate.formats.epub.edition import Edition, StoryEdition, select_editions
+from syndicate.formats.epub.fonts import CoverError
 from syndicate.formats.epub.options import EpubOptions
 from syndicate.i18n.dates import format_human_date
 from syndicate.i18n.terms import term
@@ -83,6 +85,19 @@ class EpubWriter(Writer[EpubOptions]):
             run_epubcheck(path, ctx.diagnostics)
         for path in sorted((out / "opds").glob("*.xml")):
             check_catalog_links(path, out, ctx.urls.output(""), ctx.diagnostics)
+
+
+def _isolated(title: str, publisher: str) -> str:
+    """The publisher's name in a cover title as a bidi isolate (U+2068...U+2069): its own
+    direction stays inside it, so in "YCPress: 18 فبراير 2021" the day stays with its month
+    instead of joining the Latin name."""
+    return title.replace(publisher, f"\u2068{publisher}\u2069") if publisher else title
+
+
+def _describe(grapheme: str) -> str:
+    """A character as a person can look it up: "U+1F600 GRINNING FACE ('😀')"."""
+    codes = " ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip() for c in grapheme)
+    return f"{codes} ({grapheme!r})"
 
 
 def _newest_first(stories: Sequence[StorySummary]) -> list[StorySummary]:
@@ -190,15 +205,14 @@ class _Books:
         self, story: Story, variant: Variant, images: dict[int, Resource]
     ) -> _Published | None:
         lang = variant.lang
-        cover = self._cover(
-            CoverText(
-                lang,
-                self.ctx.config.publisher.name,
-                section_name(story.section, lang),
-                variant.headline,
-                format_human_date(story.published, lang, story.timezone),
-            )
+        text = CoverText(
+            lang,
+            self.ctx.config.publisher.name,
+            section_name(story.section, lang),
+            variant.headline,
+            format_human_date(story.published, lang, story.timezone),
         )
+        cover = self._cover(text, {"title": ("headline", variant.source)})
         if cover is None:
             return None
         spec = epub_book.story_book(story, variant, cover.png, images, self.ctx)
@@ -211,9 +225,10 @@ class _Books:
         lang = edition.lang
         title = epub_book.edition_title(edition, ctx.options.edition_title, ctx)
         date = format_human_date(edition.date, lang, ctx.config.timezone)
-        cover = self._cover(
-            CoverText(lang, ctx.config.publisher.name, term("edition", lang), title, date)
-        )
+        publisher = ctx.config.publisher.name
+        text = CoverText(lang, publisher, term("edition", lang), _isolated(title, publisher), date)
+        where = ctx.config.where("epub", "edition_title") if ctx.options.edition_title else None
+        cover = self._cover(text, {"title": ("edition title", where or self._publisher)})
         if cover is None:
             return None
         # The stories' own books report their image problems, and the run publishes nothing.
@@ -227,13 +242,34 @@ class _Books:
         data = self._build(stem, spec, ctx.config.source)
         return _Published(stem, data, cover, _edition_entry(spec, edition, ctx)) if data else None
 
-    def _cover(self, text: CoverText) -> Cover | None:
-        """The cover; a missing font is one problem, however many books need it."""
+    @property
+    def _publisher(self) -> SourceRef:
+        return self.ctx.config.where("publisher", "name")
+
+    def _cover(self, text: CoverText, fields: Mapping[str, tuple[str, SourceRef]]) -> Cover | None:
+        """The cover; a missing font is one problem, however many books need it. A character
+        no installed font has is a warning where its text comes from: `fields` names the texts
+        of the book and where they are written (the others are the site's)."""
         try:
-            return self.covers(text, self.ctx.options.font_dirs)
+            cover = self.covers(text, self.ctx.options.font_dirs)
         except CoverError as exc:
             self.ctx.diagnostics.error("epub.cover", str(exc))
             return None
+        site = {
+            "publisher": ("publication name", self._publisher),
+            "kicker": ("section name", self._publisher),
+            "date": ("date", self._publisher),
+        }
+        for field, grapheme in cover.missing:
+            name, where = fields.get(field) or site[field]
+            self.ctx.diagnostics.warning(
+                "epub.cover-glyph",
+                f"no installed font has {_describe(grapheme)} of the {name}: the cover leaves it"
+                " out; install a font that has it (Debian: fonts-noto-core, fonts-noto-extra,"
+                " fonts-noto-cjk, fonts-noto-color-emoji) or add its folder to epub.font_dirs",
+                where,
+            )
+        return cover
 
     def _build(self, stem: str, spec: Book, where: SourceRef) -> bytes | None:
         try:

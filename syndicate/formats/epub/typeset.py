@@ -1,0 +1,302 @@
+"""Cover text set for drawing: bounded to a sane length, cut into graphemes that are each drawn
+by a font that has them, ordered by the Unicode bidi algorithm, broken into lines, and each line
+split into runs of one font and one direction, in visual order (left to right)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
+
+import regex
+
+from syndicate.formats.epub import fribidi_adapter
+from syndicate.formats.epub.fonts import FontSpec, choose, face, missing_fonts_error
+from syndicate.formats.epub.fribidi_adapter import BaseDirection
+from syndicate.i18n.locales import locale_for
+
+ELLIPSIS = "…"
+MAX_GRAPHEME = 16
+"""Code points in one grapheme: more (a pile of combining accents) is cut, as no script stacks
+that many and the pile would grow taller than the cover."""
+
+_GRAPHEME = regex.compile(r"\X")
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+# Lines break at spaces and around Chinese and Japanese characters, which need no spaces; Korean
+# breaks at spaces. Closing punctuation stays with what precedes it, opening with what follows.
+_CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef]")
+_CLOSING = frozenset("，。、：；！？）」』》〉】〕〗〙〛”’・ー…‥ゝゞヽヾ々")
+_OPENING = frozenset("（「『《〈【〔〖〘〚“‘")
+
+
+def bound(text: str, limit: int) -> str:
+    """White space collapsed; at most `limit` graphemes of at most MAX_GRAPHEME code points,
+    cut at a grapheme boundary with an ellipsis. Nothing large ever reaches the shaper."""
+    text = " ".join(text[: limit * MAX_GRAPHEME + 1].split())
+    kept: list[str] = []
+    for count, match in enumerate(_GRAPHEME.finditer(text)):
+        grapheme = match.group()
+        if count == limit or len(grapheme) > MAX_GRAPHEME or match.end() > limit * MAX_GRAPHEME:
+            return "".join(kept).rstrip() + ELLIPSIS
+        kept.append(grapheme)
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Text of one font and one direction, shaped as a whole by libraqm."""
+
+    text: str
+    font: FontSpec
+    rtl: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """One cover text: its graphemes, the font of each, and the bidi level of each."""
+
+    clusters: tuple[str, ...]
+    fonts: tuple[FontSpec, ...]
+    levels: tuple[int, ...]
+    missing: tuple[str, ...]
+    """Graphemes no installed font has: left out, and reported."""
+
+    def runs(self, start: int = 0, end: int | None = None) -> tuple[Run, ...]:
+        """The graphemes start..end as one line: runs of one font and level, in visual order."""
+        end = len(self.clusters) if end is None else end
+        groups: list[tuple[int, FontSpec, list[str]]] = []
+        for i in range(start, end):
+            cluster = self.clusters[i]
+            if all(char in _BIDI_CONTROLS for char in cluster):
+                continue  # rule X9: the controls did their work in the levels
+            key = (self.levels[i], self.fonts[i])
+            if groups and groups[-1][:2] == key:
+                groups[-1][2].append(cluster)
+            else:
+                groups.append((*key, [cluster]))
+        return tuple(
+            Run("".join(text), font, level % 2 == 1) for level, font, text in _visual(groups)
+        )
+
+    def tokens(self) -> list[tuple[int, int, int]]:
+        """Units that lines break between: (start, word start, end), the spaces before a word
+        belonging to it."""
+        cuts = [0]
+        for i in range(1, len(self.clusters)):
+            before, here = self.clusters[i - 1], self.clusters[i]
+            if here.isspace() and not before.isspace():
+                cuts.append(i)
+            elif before.isspace() or before[0] in _OPENING or here[0] in _CLOSING:
+                continue
+            elif _CJK.match(here) or _CJK.match(before):
+                cuts.append(i)
+        cuts.append(len(self.clusters))
+        found = []
+        for start, end in pairwise(cuts):
+            word = start
+            while word < end and self.clusters[word].isspace():
+                word += 1
+            found.append((start, word, end))
+        return found
+
+
+def _visual(groups: list[tuple[int, FontSpec, list[str]]]) -> list[tuple[int, FontSpec, list[str]]]:
+    """Rule L2 of UAX #9 on runs: from the highest level down to the lowest odd one, reverse
+    every sequence of runs at that level or above."""
+    order = list(groups)
+    if not order:
+        return order
+    levels = [group[0] for group in order]
+    lowest_odd = min(level for level in levels if level % 2) if any(x % 2 for x in levels) else 0
+    for level in range(max(levels), max(lowest_odd, 1) - 1, -1):
+        i = 0
+        while i < len(order):
+            if order[i][0] < level:
+                i += 1
+                continue
+            j = i
+            while j < len(order) and order[j][0] >= level:
+                j += 1
+            order[i:j] = order[i:j][::-1]
+            i = j
+    return order
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How a text is set: the book's language, the weight, the paragraph direction (`auto`:
+    its first strong character's), where the fonts are, and whether the text takes the fonts
+    of its `own` scripts rather than the book language's (the publisher's name, the same on
+    every cover)."""
+
+    lang: str
+    bold: bool
+    base: BaseDirection
+    dirs: tuple[str, ...]
+    own: bool = False
+
+
+@lru_cache(maxsize=1024)
+def set_text(text: str, style: Style) -> Paragraph:
+    """A cover text set in the installed fonts. Raises CoverError naming every required font
+    that is missing."""
+    clusters: list[str] = []
+    fonts: list[FontSpec] = []
+    missing: list[str] = []
+    absent: list[FontSpec] = []
+    for match in _GRAPHEME.finditer(text):
+        cluster = match.group()
+        choice = choose(cluster, style.lang, style.bold, style.own, style.dirs)
+        absent.extend(choice.absent)
+        if choice.font is None:
+            missing.append(cluster)
+        else:
+            clusters.append(cluster)
+            fonts.append(choice.font)
+    if absent:
+        raise missing_fonts_error(absent, style.dirs)
+    levels = fribidi_adapter.embedding_levels("".join(clusters), style.base)
+    starts = [0]
+    for cluster in clusters:
+        starts.append(starts[-1] + len(cluster))
+    return Paragraph(
+        tuple(clusters),
+        tuple(fonts),
+        tuple(levels[s] for s in starts[:-1]),
+        tuple(dict.fromkeys(missing)),
+    )
+
+
+def shaping(lang: str) -> str:
+    """The language given to the shaper (language-specific forms, e.g. Persian digits)."""
+    return str(locale_for(lang).language)
+
+
+@lru_cache(maxsize=4096)
+def run_width(run: Run, size: float, style: Style) -> float:
+    """The advance of a run at a pixel size."""
+    direction = "rtl" if run.rtl else "ltr"
+    font = face(run.font, size, style.dirs)
+    return float(font.getlength(run.text, direction, language=shaping(style.lang)))
+
+
+def width(runs: Sequence[Run], size: float, style: Style) -> float:
+    """The advance of a line at a pixel size."""
+    return sum(run_width(run, size, style) for run in runs)
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """How a text is fitted: sizes from `largest` down to `smallest` by `step`, lines no wider
+    than `width` and, for a paragraph, no more than `height` tall together; at most `graphemes`
+    of the text are set."""
+
+    largest: float
+    smallest: float
+    step: float
+    width: float
+    height: float = 0
+    leading: float = 1.35
+    graphemes: int = 100
+
+    def sizes(self, below: float | None = None) -> list[float]:
+        """The sizes to try, largest first (only those under `below` when given)."""
+        count = int((self.largest - self.smallest) // self.step) + 1
+        found = [self.largest - i * self.step for i in range(count)]
+        return [s for s in found if below is None or s < below] or [self.smallest]
+
+    def line_height(self, size: float) -> int:
+        return round(size * self.leading)
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A text set in lines at the size it fits."""
+
+    size: float
+    lines: tuple[tuple[Run, ...], ...]
+    missing: tuple[str, ...]
+
+
+@lru_cache(maxsize=1024)
+def fit_line(text: str, style: Style, fit: Fit) -> Setting:
+    """One line, as large as fits the width; at the smallest size, cut with an ellipsis."""
+    par = set_text(bound(text, fit.graphemes), style)
+    runs = par.runs()
+    measured = width(runs, fit.largest, style)
+    sizes = fit.sizes(below=fit.largest * fit.width / measured * 1.02) if measured else [0.0]
+    size = next((s for s in sizes if width(runs, s, style) <= fit.width), sizes[-1])
+    kept = len(par.clusters)
+    while kept and width(runs, size, style) > fit.width:
+        kept = min(kept - 1, int(kept * fit.width / width(runs, size, style)))
+        runs = _cut(par, kept, style).runs()
+    return Setting(size or fit.largest, (runs,), par.missing)
+
+
+def _cut(par: Paragraph, kept: int, style: Style) -> Paragraph:
+    """The first `kept` graphemes and an ellipsis, set again (the levels may change)."""
+    return set_text("".join(par.clusters[:kept]).rstrip() + ELLIPSIS, style)
+
+
+def fit_paragraph(text: str, style: Style, fit: Fit) -> Setting:
+    """Lines as large as fit the box; at the smallest size, cut with an ellipsis after the last
+    line that fits."""
+    par = set_text(bound(text, fit.graphemes), style)
+    units = _units(par, fit.largest, style)
+    sizes = fit.sizes()
+    for size in sizes:
+        lines = _wrap(units, size / fit.largest, fit.width)
+        if len(lines) * fit.line_height(size) > fit.height:
+            continue
+        if all(width(par.runs(a, b), size, style) <= fit.width for a, b in lines):
+            break
+    room = max(1, int(fit.height // fit.line_height(size)))
+    while len(lines) > room:
+        par = _cut(par, max(lines[room - 1][1] - 1, 0), style)
+        lines = _wrap(_units(par, size, style), 1.0, fit.width)
+    return Setting(size, tuple(par.runs(a, b) for a, b in lines), par.missing)
+
+
+def _units(par: Paragraph, size: float, style: Style) -> list[_Unit]:
+    """The paragraph's line-breaking units with their widths at a size."""
+    return [
+        _Unit(
+            word,
+            last,
+            width(par.runs(first, word), size, style) if word > first else 0.0,
+            width(par.runs(word, last), size, style),
+        )
+        for first, word, last in par.tokens()
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """What a line breaks between: a word (or CJK character) and the spaces before it."""
+
+    start: int
+    """The word's first grapheme (a line starts there, after the spaces)."""
+    end: int
+    space: float
+    ink: float
+
+
+def _wrap(units: Sequence[_Unit], scale: float, limit: float) -> list[tuple[int, int]]:
+    """Greedy line breaking on widths measured once and scaled: as many units on a line as fit;
+    a unit wider than a line gets a line of its own."""
+    lines: list[tuple[int, int]] = []
+    start = end = -1
+    used = 0.0
+    for unit in units:
+        if start >= 0 and used + (unit.space + unit.ink) * scale <= limit:
+            end, used = unit.end, used + (unit.space + unit.ink) * scale
+            continue
+        if start >= 0:
+            lines.append((start, end))
+        start, end, used = unit.start, unit.end, unit.ink * scale
+    if start >= 0:
+        lines.append((start, end))
+    return lines

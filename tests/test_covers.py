@@ -1,0 +1,304 @@
+"""EPUB covers drawn with the real fonts: every script shaped, in the right order and in a font
+that has each character (checked against the fonts' cmaps and against their .notdef box); a
+character no font has is a warning, a missing font an error; long texts are cut; the same text
+gives the same bytes; the PNGs decode to the drawing."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import subprocess
+import sys
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pytest
+from conftest import REPO, export_stories
+from fontTools.ttLib import TTFont
+from PIL import Image, ImageFont
+
+from syndicate.formats.epub.cover import (
+    HEIGHT,
+    THUMBNAIL_WIDTH,
+    WIDTH,
+    Cover,
+    CoverText,
+    draw_cover,
+    layout,
+)
+from syndicate.formats.epub.fonts import CoverError, FontSpec, charmap, locate
+from syndicate.formats.epub.options import DEFAULT_FONT_DIRS
+from syndicate.formats.epub.palette_png import _adler32_combine, band, png
+from syndicate.formats.epub.typeset import ELLIPSIS, MAX_GRAPHEME, Run, Style, bound, set_text
+from syndicate.formats.epub.writer import EpubWriter
+from syndicate.model import SiteConfig, Story
+
+DIRS = DEFAULT_FONT_DIRS
+SERIF_BOLD, SANS = "NotoSerif-Bold.ttf", "NotoSans-Regular.ttf"
+NASKH = "NotoNaskhArabic-Bold.ttf"
+NO_FONT_HAS = "\U0010fffd"
+"""A private-use character of the last plane: no font maps it."""
+
+SCRIPTS = {
+    "ar": ("سياسة", "حلف الناتو يعتزم زيادة انتشاره العسكري في العراق بشكل كبير", "18 فبراير 2021"),
+    "he": ("פוליטיקה", "נאט״ו תגדיל את נוכחותה הצבאית בעיראק פי שמונה", "18 בפברואר 2021"),
+    "fa": ("سیاست", "ناتو حضور نظامی خود در عراق را افزایش می‌دهد", "۱۸ فوریهٔ ۲۰۲۱"),
+    "zh-Hans": ("政治", "北约将大幅增加在伊拉克的军事部署，人数从500增至4000。", "2021年2月18日"),
+    "ja": ("政治", "NATO、イラクでの軍事的プレゼンスを大幅に拡大へ「8倍に」", "2021年2月18日"),
+    "ko": ("정치", "나토, 이라크 주둔 병력 8배로 대폭 늘린다", "2021년 2월 18일"),
+    "hi": ("राजनीति", "नाटो इराक़ में अपनी सैन्य उपस्थिति आठ गुना बढ़ाएगा", "18 फ़रवरी 2021"),
+    "ru": (
+        "Политика",
+        "НАТО значительно расширит военное присутствие в Ираке",
+        "18 февраля 2021 г.",
+    ),
+}
+
+
+def runs(setting_lines: tuple[tuple[Run, ...], ...]) -> list[Run]:
+    return [run for line in setting_lines for run in line]
+
+
+@cache
+def cmap(font: FontSpec) -> frozenset[int]:
+    """The font's cmap, read here on its own (not through the code under test)."""
+    where = locate(font, DIRS)
+    assert where is not None, font
+    path, index = where
+    with TTFont(path, fontNumber=index, lazy=True) as ttf:
+        return frozenset(ttf.getBestCmap())
+
+
+@cache
+def pil_font(font: FontSpec) -> ImageFont.FreeTypeFont:
+    where = locate(font, DIRS)
+    assert where is not None
+    return ImageFont.truetype(str(where[0]), 40, index=where[1])
+
+
+def drawn_as_notdef(text: str, font: FontSpec) -> bool:
+    """Whether the text draws, in that font, exactly as a character the font lacks: its
+    .notdef box."""
+    face = pil_font(font)
+    box = face.getmask(NO_FONT_HAS)
+    mask = face.getmask(text)
+    return mask.size == box.size and bytes(mask) == bytes(box)
+
+
+def assert_covered(text: CoverText) -> dict[str, list[Run]]:
+    """Every character of every run is in its font's cmap (joiners and bidi controls aside),
+    no grapheme draws as a .notdef box, and nothing was left out."""
+    laid = {name: runs(setting.lines) for name, setting in layout(text, DIRS).items()}
+    for name, found in laid.items():
+        assert found, name
+        for run in found:
+            drawn = {ord(c) for c in run.text if c not in "\u200c\u200d\u2068\u2069"}
+            lacking = {hex(c) for c in drawn - cmap(run.font)}
+            assert not lacking, (name, run.text, run.font.file, lacking)
+            for grapheme in set(run.text) - {" "}:
+                assert not drawn_as_notdef(grapheme, run.font), (name, grapheme, run.font)
+    assert draw_cover(text, DIRS).missing == ()
+    return laid
+
+
+@pytest.mark.parametrize("lang", sorted(SCRIPTS))
+def test_every_script_is_drawn_in_fonts_that_have_it(lang: str) -> None:
+    kicker, title, date = SCRIPTS[lang]
+    laid = assert_covered(CoverText(lang, "YCPress", kicker, title, date))
+    assert [r.font.file for r in laid["publisher"]] == [SERIF_BOLD]
+    cover = draw_cover(CoverText(lang, "YCPress", kicker, title, date), DIRS)
+    with Image.open(io.BytesIO(cover.png)) as image:
+        assert image.format == "PNG" and image.mode == "P" and image.size == (WIDTH, HEIGHT)
+    with Image.open(io.BytesIO(cover.thumbnail)) as image:
+        assert image.size == (THUMBNAIL_WIDTH, HEIGHT * THUMBNAIL_WIDTH // WIDTH)
+
+
+def texts(found: list[Run]) -> list[str]:
+    return [run.text.strip() for run in found if run.text.strip()]
+
+
+def test_latin_acronym_and_digits_inside_an_arabic_headline() -> None:
+    title = "قال الحلف إن NATO سيرسل 4000 جندي"
+    laid = assert_covered(CoverText("ar", "YCPress", "سياسة", title, "18 فبراير 2021"))
+    found = laid["title"]
+    nato = next(r for r in found if "NATO" in r.text)
+    assert nato.font.file == SERIF_BOLD and not nato.rtl
+    digits = next(r for r in found if "4000" in r.text)
+    assert not digits.rtl
+    assert all(r.rtl for r in found if any("\u0600" <= c <= "\u06ff" for c in r.text))
+    # Right to left: the words read from the right, so left to right they come last to first.
+    order = texts(list(set_text(title, Style("ar", True, "rtl", DIRS)).runs()))
+    assert order == ["جندي", "4000", "سيرسل", "NATO", "قال الحلف إن"]
+
+
+def test_hebrew_digits_and_latin_acronym_take_a_font_that_has_them() -> None:
+    title = "הצבא של NATO יגדל ל-4,000 חיילים"
+    laid = assert_covered(CoverText("he", "YCPress", "פוליטיקה", title, "18 בפברואר 2021"))
+    date = laid["date"]
+    assert [r.text for r in date if not r.rtl] == ["2021", "18"]
+    assert all(r.font.file == SANS for r in date if not r.rtl)
+    assert all(r.font.file == "NotoSansHebrew-Regular.ttf" for r in date if r.rtl)
+    order = texts(list(set_text(title, Style("he", True, "rtl", DIRS)).runs()))
+    assert order == ["חיילים", "4,000", "יגדל ל-", "NATO", "הצבא של"]
+
+
+def test_persian_digits_stay_in_the_arabic_font_in_reading_order() -> None:
+    laid = assert_covered(CoverText("fa", "YCPress", "سیاست", "۸ برابر", "۱۸ فوریهٔ ۲۰۲۱"))
+    assert all(r.font.file == NASKH for r in laid["title"])
+    assert texts(laid["title"]) == ["برابر", "۸"]
+
+
+@dataclass
+class Recorder:
+    """The real cover renderer, keeping the texts it was asked to draw."""
+
+    texts: list[CoverText] = field(default_factory=list)
+
+    def __call__(self, text: CoverText, font_dirs: tuple[str, ...]) -> Cover:
+        self.texts.append(text)
+        return draw_cover(text, font_dirs)
+
+
+def test_the_sample_arabic_edition_cover(sample_story: Story, site_config: SiteConfig) -> None:
+    """Issue 17: "YCPress" was seven boxes and the title out of order. Now the publisher is in
+    a Latin font, and the day stays with its month, not with the Latin name."""
+    recorder = Recorder()
+    files, diags = export_stories(
+        [sample_story], site_config, EpubWriter(covers=recorder), languages=("ar",)
+    )
+    assert not list(diags), [d.format_text() for d in diags]
+    edition = next(t for t in recorder.texts if t.kicker == "العدد")
+    laid = assert_covered(edition)
+    assert [(r.text, r.font.file) for r in laid["publisher"]] == [("YCPress", SERIF_BOLD)]
+    title = runs(layout(edition, DIRS)["title"].lines)
+    name = next(r for r in title if "YCPress" in r.text)
+    assert name.font.file == SERIF_BOLD and not name.rtl
+    order = texts(title)
+    # Read from the right: "YCPress", ":", "18", "فبراير", "2021".
+    assert order.index("فبراير") < order.index("18") < order.index(":") < order.index("YCPress")
+    with Image.open(io.BytesIO(files["opds/covers/edition-ar.png"])) as image:
+        assert image.size == (WIDTH, HEIGHT)
+
+
+def test_a_character_no_font_has_is_a_warning_at_the_story_file(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    arabic = sample_story.variant("ar")
+    variant = dataclasses.replace(arabic, headline=f"{arabic.headline} {NO_FONT_HAS}")
+    story = dataclasses.replace(sample_story, variants=(variant,))
+    files, diags = export_stories([story], site_config, EpubWriter(), languages=("ar",))
+    (warning,) = diags
+    assert warning.severity == "warning" and warning.code == "epub.cover-glyph"
+    assert warning.path == variant.source.path and "U+10FFFD" in warning.message
+    assert "headline" in warning.message
+    assert f"epub/{story.slug}.ar.epub" in files
+
+
+def test_a_missing_latin_font_is_an_error_naming_its_package(tmp_path: Path) -> None:
+    where = locate(FontSpec(NASKH, "Noto Naskh Arabic", ""), DIRS)
+    assert where is not None
+    (tmp_path / NASKH).symlink_to(where[0])
+    text = CoverText("ar", "YCPress", "سياسة", "حلف الناتو", "18 فبراير 2021")
+    with pytest.raises(
+        CoverError, match=r"NotoSerif-Bold\.ttf \(Noto Serif, Debian package fonts-noto-core\)"
+    ):
+        draw_cover(text, (str(tmp_path),))
+
+
+def test_a_huge_headline_is_cut_at_a_grapheme_boundary() -> None:
+    """Issue 18: 100 KB of combining accents made Pillow refuse the drawing as a bomb."""
+    accents = "a" + "\u0301" * 100_000
+    cover = draw_cover(CoverText("en", "YCPress", "Politics", accents, "May 1, 2026"), DIRS)
+    with Image.open(io.BytesIO(cover.png)) as image:
+        assert image.size == (WIDTH, HEIGHT)
+    words = "word " * 20_000
+    title = layout(CoverText("en", "YCPress", "Politics", words, "May 1, 2026"), DIRS)["title"]
+    drawn = "".join(r.text for r in runs(title.lines))
+    assert drawn.endswith(ELLIPSIS) and len(drawn) < 300
+    assert bound("e\u0301" * 300, 100) == "e\u0301" * 100 + ELLIPSIS
+    assert bound("x" + "\u0301" * (MAX_GRAPHEME + 1) + "y", 100) == ELLIPSIS
+
+
+def test_cjk_lines_never_start_with_closing_punctuation() -> None:
+    title = "北约将大幅增加在伊拉克的军事部署，人数从约五百人增至约四千人。" * 3
+    lines = layout(CoverText("zh-Hans", "YCPress", "政治", title, "2021年2月18日"), DIRS)
+    for line in lines["title"].lines:
+        assert line[0].text[0] not in "，。、"
+
+
+def test_runs_of_an_isolate_keep_their_own_direction() -> None:
+    style = Style("ar", True, "rtl", DIRS)
+    visual = [r.text for r in set_text("\u2068ABC\u2069: 18 مارس", style).runs()]
+    assert visual == [" مارس", "18", ": ", "ABC"]
+
+
+def test_the_same_text_gives_the_same_bytes_in_another_process() -> None:
+    text = CoverText("ar", "YCPress", "سياسة", "حلف NATO يعتزم زيادة انتشاره 8 مرات", "18 فبراير")
+    script = (
+        "import sys; from syndicate.formats.epub.cover import CoverText, draw_cover;"
+        f"c = draw_cover(CoverText(*{dataclasses.astuple(text)!r}));"
+        "sys.stdout.buffer.write(c.png + c.thumbnail)"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, check=True, capture_output=True
+    ).stdout
+    cover = draw_cover(text, DIRS)
+    assert other == cover.png + cover.thumbnail
+
+
+def test_the_thumbnail_is_the_cover_reduced() -> None:
+    cover = draw_cover(CoverText("en", "YCPress", "Politics", "NATO in Iraq", "May 1"), DIRS)
+    with Image.open(io.BytesIO(cover.png)) as big, Image.open(io.BytesIO(cover.thumbnail)) as small:
+        assert big.getpalette() == small.getpalette()
+        expected = big.convert("RGB").reduce(WIDTH // THUMBNAIL_WIDTH)
+        difference = [
+            abs(a - b)
+            for a, b in zip(expected.tobytes(), small.convert("RGB").tobytes(), strict=True)
+        ]
+        assert max(difference) <= 24 and sum(difference) / len(difference) < 1
+
+
+def bands() -> Iterator[Image.Image]:
+    yield Image.effect_noise((61, 9), 80).convert("L")
+    yield Image.new("L", (61, 4), 7)
+    yield Image.linear_gradient("L").resize((61, 13))
+
+
+def test_palette_pngs_from_bands_decode_to_the_bands() -> None:
+    images = list(bands())
+    palette = [v for i in range(256) for v in (i, 255 - i, i // 2)]
+    data = png([band(image) for image in images], palette)
+    with Image.open(io.BytesIO(data)) as decoded:
+        decoded.load()
+        assert decoded.mode == "P" and decoded.size == (61, 26)
+        expected = Image.new("L", (61, 26))
+        top = 0
+        for image in images:
+            expected.paste(image, (0, top))
+            top += image.height
+        assert decoded.tobytes() == expected.tobytes()
+    start = data.index(b"IDAT") + 4
+    length = int.from_bytes(data[start - 8 : start - 4], "big")
+    zlib.decompress(data[start : start + length])  # checks the Adler-32 of the whole stream
+    assert _adler32_combine(zlib.adler32(b"ab"), zlib.adler32(b"cde"), 3) == zlib.adler32(b"abcde")
+
+
+def test_the_python_example_of_the_docs_runs() -> None:
+    doc = (REPO / "docs" / "covers.md").read_text(encoding="utf-8")
+    (example,) = [block.split("```", 1)[0] for block in doc.split("```python\n")[1:]]
+    exec(compile(example, "docs/covers.md", "exec"), {})
+
+
+@pytest.mark.parametrize(
+    "font",
+    [
+        FontSpec("NotoSansCJK-Regular.ttc", "Noto Sans CJK KR", "fonts-noto-cjk"),
+        FontSpec("NotoSansSymbols2-Regular.ttf", "Noto Sans Symbols 2", "fonts-noto-core"),
+        FontSpec(NASKH, "Noto Naskh Arabic", "fonts-noto-core"),
+    ],
+)
+def test_the_coverage_of_a_font_is_its_cmap(font: FontSpec) -> None:
+    assert charmap(font, DIRS) == cmap(font)
