@@ -1,22 +1,28 @@
-"""A story's work, and the processes that run it. The work is a pure function of the story's
-input and the run's settings: read the story, then run each format's `story_files` on it.
-Results come back in story order, so the output does not depend on how many workers ran."""
+"""A story's work, as it runs in a worker: the unit of work carries the story's files and the
+run's settings (configuration, the files it points to), so a worker needs no file system shared
+with the export; it reads the story, runs each format's `story_files` on it and sends back
+files, fragments, the summary and the problems. The same unit gives the same result in any
+worker, so the output does not depend on where or how many workers ran (`executors`)."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
-import multiprocessing
-import os
-import signal
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 
-from syndicate.build.inputs import StoryInput
+import syndicate
+from syndicate.build.inputs import StoryInput, code_digest
+from syndicate.build.sources import (
+    Mirror,
+    SiteFiles,
+    Snapshot,
+    snapshot,
+    story_assets,
+    with_templates,
+)
 from syndicate.build.state import pack_story
 from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.formats.contract import AnyWriter, Context, Fragment, Options, OutputFile
@@ -37,8 +43,16 @@ class Settings:
     writers: Mapping[str, AnyWriter]
     options: Mapping[str, Options]
     """Each writer's options, by config section."""
+    site: SiteFiles = field(default_factory=lambda: SiteFiles({}))
+    """The logo, icon and templates the configuration points to, for workers elsewhere."""
+    key: str = ""
+    """The hash of the configuration and the code (`inputs.config_digest`)."""
+    code: str = ""
+    """The driver's `code_digest`: a worker running other code would make other bytes."""
 
-    def context(self, writer: AnyWriter, diags: Diagnostics) -> Context[Options]:
+    def context(
+        self, writer: AnyWriter, diags: Diagnostics, assets: Mapping[str, bytes] | None = None
+    ) -> Context[Options]:
         return Context(
             config=self.config,
             now=self.now,
@@ -46,15 +60,35 @@ class Settings:
             options=self.options[writer.section()],
             diagnostics=diags,
             writer=writer.name,
+            assets=assets,
         )
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One story's work: read it, then write its files in `formats`."""
+    """One story's work, as the driver plans it: read it, then write its files in `formats`."""
 
     input: StoryInput
     formats: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One story's work as it travels to a worker: its files (or the story the caller built,
+    with its images), and the formats to write."""
+
+    source: Snapshot | Story
+    formats: tuple[str, ...]
+    assets: Mapping[str, bytes] = field(default_factory=dict)
+    """The images of a story given as an object, by path."""
+
+
+def unit(job: Job) -> Unit:
+    """The unit of a job, its files read now (on the driver, as the job is sent)."""
+    if job.input.folder is not None:
+        return Unit(snapshot(job.input.folder), job.formats)
+    assert job.input.story is not None
+    return Unit(job.input.story, job.formats, story_assets(job.input.story))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,21 +113,27 @@ class Done:
     """What the story says (`codec.content_digest`), for its history."""
 
 
+class WorkerMismatch(Exception):
+    """A worker runs another version of syndicate (or of its files) than the export."""
+
+
 def read_input(source: StoryInput, config: SiteConfig, diags: Diagnostics) -> Story | None:
-    """The story of an input: read from its folder, or the story given."""
+    """The story of an input, on the driver: read from its folder, or the story given."""
     if source.folder is not None:
         return read_story(source.folder, config, diags)
     return source.story
 
 
-def story_files(writer: AnyWriter, story: Story, settings: Settings) -> Made:
+def story_files(
+    writer: AnyWriter, story: Story, settings: Settings, assets: Mapping[str, bytes] | None = None
+) -> Made:
     """Run one format on one story; a writer that raises is reported, never a traceback."""
     start = time.perf_counter()
     diags = Diagnostics()
     files: list[OutputFile] = []
     fragments: dict[str, bytes] = {}
     try:
-        for item in writer.story_files(story, settings.context(writer, diags)):
+        for item in writer.story_files(story, settings.context(writer, diags, assets)):
             if isinstance(item, Fragment):
                 fragments[item.name] = item.data
             else:
@@ -105,47 +145,54 @@ def story_files(writer: AnyWriter, story: Story, settings: Settings) -> Made:
     return Made(files, fragments, list(diags), time.perf_counter() - start)
 
 
-_settings: Settings | None = None
-_PR_SET_PDEATHSIG = 1
+def run_batch(settings: Settings, batch: Sequence[Unit]) -> list[Done]:
+    """The pure per-story function over a batch of units: same units and settings, same
+    results, in any process of any machine that has syndicate and the fonts installed."""
+    ready = prepared(settings)
+    return [do_unit(ready, work) for work in batch]
 
 
-def _init_worker(settings: Settings) -> None:
-    global _settings
-    _settings = settings
+def prepared(settings: Settings) -> Settings:
+    """The settings as this process uses them: its code checked against the export's, the
+    site's templates laid out in its scratch folder (once per configuration)."""
+    if settings.code and settings.code != code_digest():
+        raise WorkerMismatch(
+            f"a worker runs syndicate {syndicate.__version__} with other files than the"
+            " export: install the same version of syndicate (and of its plugins) on every"
+            " worker"
+        )
+    return replace(settings, config=with_templates(settings.config, settings.site, settings.key))
 
 
-def _init_pool_worker(settings: Settings) -> None:
-    """A worker process ends with the export that started it, even when that one is killed."""
-    _init_worker(settings)
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() == 1:  # the export died before the line above
-        os._exit(1)
-
-
-def do_job(job: Job) -> Done:
-    """The pure per-story function: same input and settings, same result."""
-    assert _settings is not None, "_init_worker sets the run's settings"
-    settings = _settings
+def do_unit(settings: Settings, work: Unit) -> Done:
+    """Read one story from its unit and write its files in the unit's formats."""
     diags = Diagnostics()
-    story = read_input(job.input, settings.config, diags)
+    if isinstance(work.source, Story):
+        story: Story | None = work.source
+        assets = {**settings.site.assets, **work.assets}
+        return _write(settings, story, diags, assets, work.formats)
+    with Mirror(work.source) as mirror:
+        read = read_story(mirror.folder, settings.config, diags)
+        problems = Diagnostics()
+        problems.extend(mirror.relocate(list(diags)))
+        if read is None:
+            return Done(None, list(problems), {})
+        story = mirror.relocate(read)
+        assets = dict(settings.site.assets)
+        for there, here in zip(read.images, story.images, strict=True):
+            assets[here.path] = Path(there.path).read_bytes()
+    return _write(settings, story, problems, assets, work.formats)
+
+
+def _write(
+    settings: Settings,
+    story: Story | None,
+    diags: Diagnostics,
+    assets: Mapping[str, bytes],
+    formats: Sequence[str],
+) -> Done:
     if story is None:
         return Done(None, list(diags), {})
-    made = {name: story_files(settings.writers[name], story, settings) for name in job.formats}
+    made = {name: story_files(settings.writers[name], story, settings, assets) for name in formats}
     summary = StorySummary.of(story)
     return Done(summary, list(diags), made, pack_story(story), content_digest(story))
-
-
-def run_jobs(jobs: Sequence[Job], processes: int, settings: Settings) -> Iterator[Done]:
-    """The jobs' results in order, from `processes` worker processes (or this one)."""
-    if processes <= 1 or len(jobs) < 2:
-        _init_worker(settings)
-        yield from map(do_job, jobs)
-        return
-    # Spawned, not forked: a forked worker would inherit out/'s lock and, if this process were
-    # killed, keep holding it.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        processes, mp_context=context, initializer=_init_pool_worker, initargs=(settings,)
-    ) as pool:
-        yield from pool.map(do_job, jobs, chunksize=4)

@@ -13,6 +13,9 @@ from syndicate.diagnostics import Diagnostics
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    if args.scheduler and args.executor != "dask":
+        diags.error("export.executor", "--scheduler names a Dask scheduler: add --executor dask")
+        return EXIT_INPUT
     progress, stop_progress = _progress(args)
     try:
         result = export(
@@ -23,6 +26,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             languages=args.langs,
             now=args.now,
             jobs=args.jobs,
+            executor=args.executor,
+            scheduler=args.scheduler,
             force=args.force,
             strict=args.strict,
             registry=args.registry,

@@ -1,0 +1,237 @@
+"""A story's files carried to a worker that shares no file system with the export: taken on the
+driver (`snapshot`), laid out again in the worker's scratch folder (`Mirror`), read there by the
+ordinary reader, and the story's paths mapped back to the driver's (`Mirror.relocate`), so every
+executor gives the same story, the same problems at the same `file:line`, the same bytes.
+
+The mirror keeps what the reader judges: file names, sizes, links and what they point to (inside
+the story folder, or outside it), never the content of a file outside the story folder."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import shutil
+import stat
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from syndicate.diagnostics import Diagnostic
+from syndicate.model import SiteConfig, SourceRef, Story
+from syndicate.readers.articles import shown_path
+from syndicate.readers.images import MAX_IMAGE_BYTES
+
+CARRIED_BYTES = MAX_IMAGE_BYTES
+"""Files up to the largest size any reader accepts travel whole; a larger one travels as its
+size alone (the reader refuses it before reading, and must say the same size)."""
+Kind = Literal["file", "large", "dir", "fifo", "link"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One thing in a story folder. A link holds where it points: a relative path inside the
+    folder, or `outside-file`, `outside-dir`, `outside-missing` for whatever lies beyond it."""
+
+    path: str
+    """POSIX path relative to the story folder."""
+    kind: Kind
+    data: bytes = b""
+    size: int = 0
+    target: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A story folder as the driver sees it, and the names under which it shows it."""
+
+    name: str
+    folder: str
+    """The folder as given to the build (`str(path)`)."""
+    shown: str
+    """As problems show it (`shown_path`)."""
+    resolved: str
+    entries: tuple[Entry, ...]
+
+
+def snapshot(folder: Path) -> Snapshot:
+    """Everything in `folder`, without following links out of it."""
+    root = folder.resolve()
+    entries: list[Entry] = []
+    for top, dirs, files in os.walk(folder):
+        base = Path(top)
+        for name in sorted(dirs) + sorted(files):
+            path = base / name
+            rel = path.relative_to(folder).as_posix()
+            entries.append(_entry(path, rel, root))
+    return Snapshot(folder.name, str(folder), shown_path(folder), str(root), tuple(entries))
+
+
+def _entry(path: Path, rel: str, root: Path) -> Entry:
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        return Entry(rel, "link", target=_target(path, root))
+    if stat.S_ISDIR(info.st_mode):
+        return Entry(rel, "dir")
+    if stat.S_ISFIFO(info.st_mode):
+        return Entry(rel, "fifo")
+    if info.st_size > CARRIED_BYTES:
+        return Entry(rel, "large", size=info.st_size)
+    try:
+        return Entry(rel, "file", path.read_bytes(), info.st_size)
+    except OSError:
+        return Entry(rel, "large", size=info.st_size)  # unreadable: the reader says so again
+
+
+def _target(link: Path, root: Path) -> str:
+    resolved = link.resolve()
+    if resolved.is_relative_to(root):
+        return os.path.relpath(resolved, link.parent.resolve())
+    if resolved.is_dir():
+        return "outside-dir"
+    return "outside-file" if resolved.exists() else "outside-missing"
+
+
+class Mirror:
+    """A snapshot laid out in a scratch folder of this process, removed on leaving."""
+
+    def __init__(self, snap: Snapshot) -> None:
+        self.snap = snap
+        self.scratch = Path(tempfile.mkdtemp(prefix="syndicate-story-", dir=scratch_root()))
+        self.folder = self.scratch / "story" / snap.name
+
+    def __enter__(self) -> Mirror:
+        self.folder.mkdir(parents=True)
+        outside = {
+            "outside-file": self.scratch / "outside-file",
+            "outside-dir": self.scratch / "outside-dir",
+            "outside-missing": self.scratch / "outside-missing",
+        }
+        outside["outside-file"].touch()
+        outside["outside-dir"].mkdir()
+        for entry in self.snap.entries:
+            self._make(entry, outside)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def _make(self, entry: Entry, outside: Mapping[str, Path]) -> None:
+        path = self.folder / entry.path
+        if entry.kind == "dir":
+            path.mkdir(exist_ok=True)
+        elif entry.kind == "link":
+            path.symlink_to(outside.get(entry.target, entry.target))
+        elif entry.kind == "fifo":
+            os.mkfifo(path)
+        elif entry.kind == "large":
+            with path.open("wb") as sparse:
+                sparse.truncate(entry.size)
+        else:
+            path.write_bytes(entry.data)
+
+    def relocate(self, value: Any) -> Any:
+        """`value` (a story, a summary, diagnostics) with the mirror's paths made the driver's:
+        positions as problems show them, image paths as resolved, the story's folder as given."""
+        snap = self.snap
+        return _relocated(
+            value,
+            {
+                "shown": (shown_path(self.folder), snap.shown),
+                "path": (str(self.folder.resolve()), snap.resolved),
+                "folder": (str(self.folder), snap.folder),
+            },
+        )
+
+
+def _moved(path: str, move: tuple[str, str]) -> str:
+    old, new = move
+    if path == old or path.startswith(old + os.sep):
+        return new + path[len(old) :]
+    return path
+
+
+def _relocated(value: Any, moves: Mapping[str, tuple[str, str]]) -> Any:
+    """Every path of a model value or a diagnostic moved by `moves` (by kind of path)."""
+    if isinstance(value, SourceRef):
+        return SourceRef(_moved(value.path, moves["shown"]), value.line)
+    if isinstance(value, Diagnostic):
+        if value.path is None:
+            return value
+        return dataclasses.replace(value, path=_moved(value.path, moves["shown"]))
+    if isinstance(value, tuple | list):
+        items = [_relocated(v, moves) for v in value]
+        same = all(new is old for new, old in zip(items, value, strict=True))
+        return value if same else type(value)(items)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {}
+        for f in dataclasses.fields(value):
+            old = getattr(value, f.name)
+            if f.name in moves and isinstance(old, str):
+                new = _moved(old, moves[f.name])
+            else:
+                new = _relocated(old, moves)
+            if new is not old:
+                changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
+
+
+@cache
+def scratch_root() -> str:
+    """This process's scratch folder (the worker's own disk), removed when it ends normally."""
+    import atexit
+
+    root = tempfile.mkdtemp(prefix="syndicate-worker-")
+    atexit.register(shutil.rmtree, root, True)
+    return root
+
+
+def story_assets(story: Story) -> dict[str, bytes]:
+    """The image files of a story built by the caller (not read from a folder), by path."""
+    assets: dict[str, bytes] = {}
+    for image in story.images:
+        with contextlib.suppress(OSError):  # the writers report an image they cannot read
+            assets[image.path] = Path(image.path).read_bytes()
+    return assets
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFiles:
+    """The files the configuration points to (logo, icon, the site's templates), by their
+    path on the driver, so that a worker elsewhere has them too."""
+
+    assets: Mapping[str, bytes]
+    templates: tuple[tuple[str, bytes], ...] = ()
+
+
+def site_files(config: SiteConfig) -> SiteFiles:
+    publisher = config.publisher
+    assets = {}
+    for path in (publisher.logo, publisher.icon):
+        if path is not None and path.is_file():
+            assets[str(path)] = path.read_bytes()
+    templates = []
+    if config.templates is not None:
+        for path in sorted(config.templates.rglob("*")):
+            if path.is_file():
+                templates.append((path.relative_to(config.templates).as_posix(), path.read_bytes()))
+    return SiteFiles(assets, tuple(templates))
+
+
+def with_templates(config: SiteConfig, files: SiteFiles, key: str) -> SiteConfig:
+    """The configuration with the site's templates laid out in this process's scratch folder
+    (once per configuration `key`)."""
+    if config.templates is None:
+        return config
+    folder = Path(scratch_root()) / f"templates-{key[:16]}"
+    if not folder.is_dir():
+        staging = Path(tempfile.mkdtemp(dir=scratch_root()))
+        for rel, data in files.templates:
+            (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+            (staging / rel).write_bytes(data)
+        os.replace(staging, folder)
+    return dataclasses.replace(config, templates=folder)
