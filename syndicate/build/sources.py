@@ -34,7 +34,8 @@ Kind = Literal["file", "large", "dir", "fifo", "link"]
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One thing in a story folder. A link holds where it points: a relative path inside the
-    folder, or `outside-file`, `outside-dir`, `outside-missing` for whatever lies beyond it."""
+    folder, or `outside-file:SIZE`, `outside-dir`, `outside-missing` for what lies beyond it
+    (whose content never travels)."""
 
     path: str
     """POSIX path relative to the story folder."""
@@ -92,7 +93,9 @@ def _target(link: Path, root: Path) -> str:
         return os.path.relpath(resolved, link.parent.resolve())
     if resolved.is_dir():
         return "outside-dir"
-    return "outside-file" if resolved.exists() else "outside-missing"
+    if resolved.exists():
+        return f"outside-file:{resolved.stat().st_size}"
+    return "outside-missing"
 
 
 class Mirror:
@@ -105,33 +108,37 @@ class Mirror:
 
     def __enter__(self) -> Mirror:
         self.folder.mkdir(parents=True)
-        outside = {
-            "outside-file": self.scratch / "outside-file",
-            "outside-dir": self.scratch / "outside-dir",
-            "outside-missing": self.scratch / "outside-missing",
-        }
-        outside["outside-file"].touch()
-        outside["outside-dir"].mkdir()
-        for entry in self.snap.entries:
-            self._make(entry, outside)
+        for number, entry in enumerate(self.snap.entries):
+            self._make(entry, number)
         return self
 
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def _make(self, entry: Entry, outside: Mapping[str, Path]) -> None:
+    def _make(self, entry: Entry, number: int) -> None:
         path = self.folder / entry.path
         if entry.kind == "dir":
             path.mkdir(exist_ok=True)
         elif entry.kind == "link":
-            path.symlink_to(outside.get(entry.target, entry.target))
+            path.symlink_to(self._outside(entry.target, number) or entry.target)
         elif entry.kind == "fifo":
             os.mkfifo(path)
         elif entry.kind == "large":
-            with path.open("wb") as sparse:
-                sparse.truncate(entry.size)
+            _sparse(path, entry.size)
         else:
             path.write_bytes(entry.data)
+
+    def _outside(self, target: str, number: int) -> Path | None:
+        """A stand-in, outside the story folder, for what a link out of it points to."""
+        kind, _, size = target.partition(":")
+        place = self.scratch / f"outside-{number}"
+        if kind == "outside-dir":
+            place.mkdir()
+        elif kind == "outside-file":
+            _sparse(place, int(size))
+        elif kind != "outside-missing":
+            return None
+        return place
 
     def relocate(self, value: Any) -> Any:
         """`value` (a story, a summary, diagnostics) with the mirror's paths made the driver's:
@@ -152,6 +159,12 @@ def _moved(path: str, move: tuple[str, str]) -> str:
     if path == old or path.startswith(old + os.sep):
         return new + path[len(old) :]
     return path
+
+
+def _sparse(path: Path, size: int) -> None:
+    """A file of `size` bytes that holds nothing (and takes no disk)."""
+    with path.open("wb") as sparse:
+        sparse.truncate(size)
 
 
 def _relocated(value: Any, moves: Mapping[str, tuple[str, str]]) -> Any:
