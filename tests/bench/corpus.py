@@ -10,9 +10,9 @@ section to page the feeds. The plain corpus (the default) stays small and simple
 from __future__ import annotations
 
 import argparse
+import io
 import random
 import shutil
-import io
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -252,7 +252,9 @@ def _realistic(
     if kind == 0:
         lines.append(f"embargo_until: {(BENCH_NOW + timedelta(days=30)).isoformat()}")
     if kind in (3, 4):
-        lines.append(f"correction:\n  note: {_localized('An earlier version misspelt a name.', langs)}")
+        lines.append(
+            f"correction:\n  note: {_localized('An earlier version misspelt a name.', langs)}"
+        )
     if index % 4 == 0:
         lines.append("related:")
         lines.append(f"  - url: https://ycpress.example/related/{index}")
