@@ -26,13 +26,15 @@ SINGLE = """<!DOCTYPE html>
 <meta name="description" content="{{ .Summary | plainify }}"></head>
 <body><header><a href="{{ .Site.Home.RelPermalink }}">{{ .Site.Title }}</a></header>
 <article><h1>{{ .Title }}</h1><p>{{ .Date.Format "2 January 2006" }}</p>{{ .Content }}</article>
-{{ range .Translations }}<a hreflang="{{ .Lang }}" href="{{ .RelPermalink }}">{{ .Lang }}</a>{{ end }}
+{{ range .Translations }}
+<a hreflang="{{ .Lang }}" href="{{ .RelPermalink }}">{{ .Lang }}</a>{{ end }}
 </body></html>
 """
 LIST = """<!DOCTYPE html>
 <html lang="{{ .Lang }}"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
 <body><h1>{{ .Title }}</h1><ul>
-{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Summary | plainify }}</li>{{ end }}
+{{ range .Pages }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ .Summary | plainify }}</li>{{ end }}
 </ul></body></html>
 """
 
