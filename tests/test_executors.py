@@ -110,12 +110,17 @@ def test_diagnostics_name_the_export_s_files_whatever_the_executor(
     shutil.copytree(sites[1], site)
     md = site / "articles" / "bench-000003" / "fr.md"
     md.write_text(md.read_text(encoding="utf-8").replace("headline:", "headlin:"), "utf-8")
+    (site / "articles" / "bench-000004" / "ar.md").unlink()
+    (site / "articles" / "bench-000004" / "ar.md").symlink_to(site / "syndicate.yaml")
+    (site / "articles" / "bench-000006" / "images" / "figure.png").unlink()
+    (site / "articles" / "bench-000006" / "images" / "figure.png").symlink_to(REPO / "LICENSE")
     reports = []
     for extra in (("--executor", "serial"), ("--executor", "dask", "--scheduler", cluster)):
         assert export(site, tmp_path / "out", *extra) == 2
         reports.append(capsys.readouterr().err)
     assert reports[0] == reports[1]
     assert f"{site}/articles/bench-000003/fr.md:" in reports[0]
+    assert "[story.outside]" in reports[0] and "[image.path]" in reports[0]
 
 
 class KillerWriter(Writer[NoOptions]):

@@ -6,10 +6,12 @@ stories' files, so workers need syndicate and the cover fonts installed, and not
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
-from syndicate.build.executors import Executor, ExecutorError, Pending
-from syndicate.build.workers import Settings, Unit, run_batch
+from syndicate.build.executors import Executor, Pending
+from syndicate.build.sources import site_files
+from syndicate.build.workers import ExecutorError, Settings, Unit, run_batch
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,8 @@ class DaskExecutor(Executor):
     """Batches as Dask tasks. A worker lost while running a task is replaced and the task run
     again elsewhere (the work is pure); a task that keeps killing its workers, or a cluster
     that cannot be reached, is an `ExecutorError`."""
+
+    ships = True
 
     def __init__(self, settings: Settings, workers: int, scheduler: str | None) -> None:
         distributed = _distributed()
@@ -47,7 +51,8 @@ class DaskExecutor(Executor):
                 f"cannot reach {where}: {exc}; check the address and that the scheduler runs"
             ) from None
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
-        self.settings = self.client.scatter(settings, broadcast=True, hash=False)
+        travelling = replace(settings, site=site_files(settings.config))
+        self.settings = self.client.scatter(travelling, broadcast=True, hash=False)
 
     def __exit__(self, *exc: object) -> None:
         self._close()

@@ -7,7 +7,6 @@ stay pure functions."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import time
 from collections.abc import Callable, Sequence
@@ -16,13 +15,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from syndicate.build.executors import ExecutorError, ExecutorSpec, Kind, run_jobs
 from syndicate.build.inputs import StoryInput, code_digest, config_digest, digest, folder_inputs
 from syndicate.build.publish import LOCK_NAME, OutputError, Staging, locked
 from syndicate.build.sink import Sink
-from syndicate.build.sources import site_files
 from syndicate.build.state import BuildState, Published, StoryRecord, state_folder
-from syndicate.build.workers import Done, Job, Settings, read_input, story_files
+from syndicate.build.workers import (
+    Done,
+    ExecutorError,
+    Job,
+    Settings,
+    read_input,
+    run_jobs,
+    story_files,
+)
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter, within
 from syndicate.formats.options import resolve_options
@@ -70,7 +75,7 @@ def export(
     languages: Sequence[str] | None = None,
     now: datetime | None = None,
     jobs: int = 1,
-    executor: Kind = "pool",
+    executor: str = "pool",
     scheduler: str | None = None,
     force: bool = False,
     strict: bool = False,
@@ -84,10 +89,8 @@ def export(
     built. `config` is the path of `syndicate.yaml` or a loaded configuration. `languages`
     limits the run to some of the site's languages (files of the others already in `out` are
     kept); `now` is the time embargoes and feeds are judged at (default: the clock). Only what
-    changed since the last build into `out` is redone, unless `force`. The stories' work runs
-    on the `executor` (`serial`, a `pool` of `jobs` worker processes, or `dask`: a local
-    cluster of `jobs` workers, or the one whose scheduler is at `scheduler`). With `strict`,
-    warnings count as errors."""
+    changed since the last build into `out` is redone, unless `force`; `jobs` worker processes
+    share the stories. With `strict`, warnings count as errors."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
     registry = registry or default_registry()
     names = _format_names(formats, registry, diags)
@@ -110,22 +113,21 @@ def export(
         inputs = folder_inputs(articles, diags)
     else:
         inputs = [StoryInput(story=story) for story in stories]
-    key = _config_key(config, site, chosen)
     settings = Settings(
         site,
         now or datetime.now(UTC),
         chosen,
         {w.name: w for w in writers},
         options,
-        site_files(site),
-        key,
-        code_digest(),
+        executor=executor,
+        scheduler=scheduler,
     )
+    key = _config_key(config, site, chosen)
     build = _Build(writers, settings, key, out, inputs, force=force)
     return build.run(
         diags,
         articles if stories is None else None,
-        executor=ExecutorSpec(executor, max(1, jobs), scheduler),
+        jobs=max(1, jobs),
         keep_others=languages is not None,
         strict=strict,
         progress=progress,
@@ -224,7 +226,7 @@ class _Build:
         diags: Diagnostics,
         articles: Path | None,
         *,
-        executor: ExecutorSpec,
+        jobs: int,
         keep_others: bool,
         strict: bool,
         progress: Progress | None,
@@ -236,7 +238,7 @@ class _Build:
                 self.state = BuildState(self.out, fresh=self.force)
                 try:
                     sink = Sink(staging, self.problems)
-                    self._stories(sink, executor, progress)
+                    self._stories(sink, jobs, progress)
                     summaries = [s.summary for s in self.read]
                     check_collection(summaries, articles, self.input)
                     diags.extend(self.input)
@@ -254,7 +256,7 @@ class _Build:
         except OutputError as exc:
             diags.error("output.write", str(exc), str(self.out))
             return ExportResult("failed", diags, names, len(self.read))
-        except ExecutorError as exc:
+        except ExecutorError as exc:  # a worker died, a cluster is unreachable
             diags.error("build.worker", str(exc))
             return ExportResult("failed", diags, names, len(self.read))
         for writer in self.writers:
@@ -273,23 +275,22 @@ class _Build:
 
     # Stories --------------------------------------------------------------------------------
 
-    def _stories(self, sink: Sink, executor: ExecutorSpec, progress: Progress | None) -> None:
+    def _stories(self, sink: Sink, jobs: int, progress: Progress | None) -> None:
         """Read every new or changed story and stage the files of every story."""
         keys = [source.key(self.config_key) for source in self.inputs]
         known = [self.state.story(key) for key in keys]
         todo = [self._job(i, k, r) for i, k, r in zip(self.inputs, keys, known, strict=True)]
-        # Closed when done: the executor's workers stop before the collections are made.
-        with contextlib.closing(run_jobs([j for j in todo if j], executor, self.settings)) as done:
-            for index, (source, key, record, job) in enumerate(
-                zip(self.inputs, keys, known, todo, strict=True), 1
-            ):
-                result = next(done) if job else None
-                if progress:
-                    progress("stories", index, len(self.inputs))
-                record = self._record(key, record, result)
-                if record is not None:
-                    self._stage_story(sink, record.summary, key, result)
-                    self.read.append(_Story(source, key, record.summary))
+        done = run_jobs([job for job in todo if job], jobs, self.settings)
+        for index, (source, key, record, job) in enumerate(
+            zip(self.inputs, keys, known, todo, strict=True), 1
+        ):
+            result = next(done) if job else None
+            if progress:
+                progress("stories", index, len(self.inputs))
+            record = self._record(key, record, result)
+            if record is not None:
+                self._stage_story(sink, record.summary, key, result)
+                self.read.append(_Story(source, key, record.summary))
 
     def _job(self, source: StoryInput, key: str, record: StoryRecord | None) -> Job | None:
         formats = tuple(w.name for w in self.writers)

@@ -16,14 +16,14 @@ import os
 import signal
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Literal, Protocol
 
-from syndicate.build.workers import Done, Job, Settings, Unit, WorkerMismatch, run_batch, unit
+from syndicate.build.workers import Done, ExecutorError, Job, Settings, Unit, run_batch, unit
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +39,6 @@ IN_FLIGHT_PER_WORKER = 2
 """Batches sent ahead per worker: enough to keep it busy, few enough to bound memory."""
 
 
-class ExecutorError(Exception):
-    """The work could not be run (a worker died, the cluster is unreachable); the message says
-    what happened and what to do."""
-
-
 class Pending(Protocol):
     """A batch sent to a worker: a concurrent.futures or a Dask future."""
 
@@ -55,7 +50,7 @@ class ExecutorSpec:
     """Which executor a run uses: `workers` processes of a pool or of a local Dask cluster;
     `scheduler` the address of a running Dask scheduler (then the cluster has its own)."""
 
-    kind: Kind = "pool"
+    kind: str = "pool"
     workers: int = 1
     scheduler: str | None = None
 
@@ -64,6 +59,9 @@ class Executor(ABC):
     """Runs batches of units with the run's settings, results in order."""
 
     workers = 1
+    ships = False
+    """Whether the stories' files travel with the work (workers may be on other machines);
+    else workers read them where they are."""
 
     def __enter__(self) -> Executor:
         return self
@@ -77,8 +75,6 @@ class Executor(ABC):
 
     def failure(self, exc: BaseException) -> ExecutorError:
         """What a failure of the work means for the user."""
-        if isinstance(exc, WorkerMismatch):
-            return ExecutorError(str(exc))
         log.debug("the work failed", exc_info=exc)
         return ExecutorError(f"a worker failed: {exc!r}; nothing was published")
 
@@ -87,7 +83,7 @@ class Executor(ABC):
         size = batch_size(len(jobs), self.workers)
         window = max(1, self.workers * IN_FLIGHT_PER_WORKER)
         pending: deque[Pending] = deque()
-        batches = _batches(jobs, size)
+        batches = _batches(jobs, size, self.ships)
         try:
             for batch in batches:
                 pending.append(self.submit(batch))
@@ -97,7 +93,7 @@ class Executor(ABC):
                 yield from pending.popleft().result()
         except ExecutorError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # a worker died, or the work raised: never a traceback
             raise self.failure(exc) from None
 
 
@@ -107,11 +103,11 @@ def batch_size(jobs: int, workers: int) -> int:
     return max(1, min(BATCH, math.ceil(jobs / (workers * BATCHES_PER_WORKER))))
 
 
-def _batches(jobs: Sequence[Job], size: int) -> Iterator[list[Unit]]:
+def _batches(jobs: Sequence[Job], size: int, ships: bool) -> Iterator[list[Unit]]:
     """Units of `size` jobs, each read when its batch is sent (not all at once)."""
     it = iter(jobs)
     while chunk := list(islice(it, size)):
-        yield [unit(job) for job in chunk]
+        yield [unit(job, ships) for job in chunk]
 
 
 class _Done:
@@ -187,6 +183,8 @@ class PoolExecutor(Executor):
 def open_executor(spec: ExecutorSpec, settings: Settings, jobs: int) -> Executor:
     """The executor for `jobs` units of work: a pool or a local cluster only when there is
     more than one unit to share."""
+    if spec.kind not in KINDS:
+        raise ExecutorError(f"unknown executor {spec.kind!r}; use one of {', '.join(KINDS)}")
     if spec.kind == "dask":
         from syndicate.build.dask_adapter import DaskExecutor
 
@@ -196,9 +194,7 @@ def open_executor(spec: ExecutorSpec, settings: Settings, jobs: int) -> Executor
     return PoolExecutor(settings, spec.workers)
 
 
-def run_jobs(
-    jobs: Sequence[Job], spec: ExecutorSpec, settings: Settings
-) -> Generator[Done, None, None]:
+def run(jobs: Sequence[Job], spec: ExecutorSpec, settings: Settings) -> Iterator[Done]:
     """The jobs' results in order, from the executor `spec` names."""
     if not jobs:
         return

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from syndicate.build.inputs import code_digest, digest
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import SiteConfig, SourceRef, Story
 from syndicate.readers.articles import shown_path
@@ -43,6 +44,8 @@ class Entry:
     data: bytes = b""
     size: int = 0
     target: str = ""
+    shown: str = ""
+    """A link as problems show it on the driver (`shown_path` follows links)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +77,7 @@ def snapshot(folder: Path) -> Snapshot:
 def _entry(path: Path, rel: str, root: Path) -> Entry:
     info = path.lstat()
     if stat.S_ISLNK(info.st_mode):
-        return Entry(rel, "link", target=_target(path, root))
+        return Entry(rel, "link", target=_target(path, root), shown=shown_path(path))
     if stat.S_ISDIR(info.st_mode):
         return Entry(rel, "dir")
     if stat.S_ISFIFO(info.st_mode):
@@ -144,18 +147,27 @@ class Mirror:
         """`value` (a story, a summary, diagnostics) with the mirror's paths made the driver's:
         positions as problems show them, image paths as resolved, the story's folder as given."""
         snap = self.snap
+        links = {
+            shown_path(self.folder / e.path): e.shown for e in snap.entries if e.kind == "link"
+        }
         return _relocated(
             value,
             {
-                "shown": (shown_path(self.folder), snap.shown),
-                "path": (str(self.folder.resolve()), snap.resolved),
-                "folder": (str(self.folder), snap.folder),
+                "shown": (shown_path(self.folder), snap.shown, links),
+                "path": (str(self.folder.resolve()), snap.resolved, {}),
+                "folder": (str(self.folder), snap.folder, {}),
             },
         )
 
 
-def _moved(path: str, move: tuple[str, str]) -> str:
-    old, new = move
+Move = tuple[str, str, Mapping[str, str]]
+"""The mirror's prefix, the driver's, and whole paths to replace first (links)."""
+
+
+def _moved(path: str, move: Move) -> str:
+    old, new, exact = move
+    if path in exact:
+        return exact[path]
     if path == old or path.startswith(old + os.sep):
         return new + path[len(old) :]
     return path
@@ -167,7 +179,7 @@ def _sparse(path: Path, size: int) -> None:
         sparse.truncate(size)
 
 
-def _relocated(value: Any, moves: Mapping[str, tuple[str, str]]) -> Any:
+def _relocated(value: Any, moves: Mapping[str, Move]) -> Any:
     """Every path of a model value or a diagnostic moved by `moves` (by kind of path)."""
     if isinstance(value, SourceRef):
         return SourceRef(_moved(value.path, moves["shown"]), value.line)
@@ -214,11 +226,13 @@ def story_assets(story: Story) -> dict[str, bytes]:
 
 @dataclass(frozen=True, slots=True)
 class SiteFiles:
-    """The files the configuration points to (logo, icon, the site's templates), by their
-    path on the driver, so that a worker elsewhere has them too."""
+    """What a worker elsewhere needs besides the stories: the files the configuration points
+    to (logo, icon, the site's templates) by their path on the driver, and the driver's
+    `code_digest` (a worker running other code would make other bytes)."""
 
     assets: Mapping[str, bytes]
-    templates: tuple[tuple[str, bytes], ...] = ()
+    templates: tuple[tuple[str, bytes], ...]
+    code: str
 
 
 def site_files(config: SiteConfig) -> SiteFiles:
@@ -232,15 +246,15 @@ def site_files(config: SiteConfig) -> SiteFiles:
         for path in sorted(config.templates.rglob("*")):
             if path.is_file():
                 templates.append((path.relative_to(config.templates).as_posix(), path.read_bytes()))
-    return SiteFiles(assets, tuple(templates))
+    return SiteFiles(assets, tuple(templates), code_digest())
 
 
-def with_templates(config: SiteConfig, files: SiteFiles, key: str) -> SiteConfig:
-    """The configuration with the site's templates laid out in this process's scratch folder
-    (once per configuration `key`)."""
+def with_templates(config: SiteConfig, files: SiteFiles) -> SiteConfig:
+    """The configuration with the site's templates laid out in this process's scratch folder,
+    once per set of templates."""
     if config.templates is None:
         return config
-    folder = Path(scratch_root()) / f"templates-{key[:16]}"
+    folder = Path(scratch_root()) / f"templates-{digest(*(p for t in files.templates for p in t))}"
     if not folder.is_dir():
         staging = Path(tempfile.mkdtemp(dir=scratch_root()))
         for rel, data in files.templates:

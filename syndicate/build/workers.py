@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -43,12 +43,14 @@ class Settings:
     writers: Mapping[str, AnyWriter]
     options: Mapping[str, Options]
     """Each writer's options, by config section."""
-    site: SiteFiles = field(default_factory=lambda: SiteFiles({}))
-    """The logo, icon and templates the configuration points to, for workers elsewhere."""
-    key: str = ""
-    """The hash of the configuration and the code (`inputs.config_digest`)."""
-    code: str = ""
-    """The driver's `code_digest`: a worker running other code would make other bytes."""
+    executor: str = "pool"
+    """Where the stories' work runs (`executors.KINDS`), and with `dask` the `scheduler`'s
+    address (none: a local cluster)."""
+    scheduler: str | None = None
+    site: SiteFiles | None = None
+    """Set when the work may run on other machines (`dask_adapter`): the files the
+    configuration points to (logo, icon, templates) travel with the settings, the stories'
+    files with each unit, and the workers check that they run the export's code."""
 
     def context(
         self, writer: AnyWriter, diags: Diagnostics, assets: Mapping[str, bytes] | None = None
@@ -74,21 +76,23 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """One story's work as it travels to a worker: its files (or the story the caller built,
-    with its images), and the formats to write."""
+    """One story's work as it travels to a worker: its folder (for a worker on this machine),
+    its files (for one anywhere), or the story the caller built with its images."""
 
-    source: Snapshot | Story
+    source: Path | Snapshot | Story
     formats: tuple[str, ...]
     assets: Mapping[str, bytes] = field(default_factory=dict)
-    """The images of a story given as an object, by path."""
+    """The images of a story given as an object, by path, when they travel."""
 
 
-def unit(job: Job) -> Unit:
-    """The unit of a job, its files read now (on the driver, as the job is sent)."""
-    if job.input.folder is not None:
-        return Unit(snapshot(job.input.folder), job.formats)
-    assert job.input.story is not None
-    return Unit(job.input.story, job.formats, story_assets(job.input.story))
+def unit(job: Job, shipped: bool) -> Unit:
+    """The unit of a job; with `shipped`, its files are read now (on the driver, as the job
+    is sent) to travel with it."""
+    source = job.input
+    if source.folder is not None:
+        return Unit(snapshot(source.folder) if shipped else source.folder, job.formats)
+    assert source.story is not None
+    return Unit(source.story, job.formats, story_assets(source.story) if shipped else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +117,18 @@ class Done:
     """What the story says (`codec.content_digest`), for its history."""
 
 
-class WorkerMismatch(Exception):
-    """A worker runs another version of syndicate (or of its files) than the export."""
+class ExecutorError(Exception):
+    """The work could not be run (a worker died, the cluster is unreachable, a worker runs
+    other code); the message says what happened and what to do."""
+
+
+def run_jobs(jobs: Sequence[Job], processes: int, settings: Settings) -> Iterator[Done]:
+    """The jobs' results in order, from the executor the settings name (`executors`), with
+    `processes` workers."""
+    from syndicate.build.executors import ExecutorSpec, run
+
+    spec = ExecutorSpec(settings.executor, processes, settings.scheduler)
+    yield from run(jobs, spec, settings)
 
 
 def read_input(source: StoryInput, config: SiteConfig, diags: Diagnostics) -> Story | None:
@@ -153,24 +167,28 @@ def run_batch(settings: Settings, batch: Sequence[Unit]) -> list[Done]:
 
 
 def prepared(settings: Settings) -> Settings:
-    """The settings as this process uses them: its code checked against the export's, the
-    site's templates laid out in its scratch folder (once per configuration)."""
-    if settings.code and settings.code != code_digest():
-        raise WorkerMismatch(
+    """The settings as this process uses them. Work that travelled: the code checked against
+    the export's, the site's templates laid out in this process's scratch folder."""
+    if settings.site is None:
+        return settings
+    if settings.site.code != code_digest():
+        raise ExecutorError(
             f"a worker runs syndicate {syndicate.__version__} with other files than the"
             " export: install the same version of syndicate (and of its plugins) on every"
             " worker"
         )
-    return replace(settings, config=with_templates(settings.config, settings.site, settings.key))
+    return replace(settings, config=with_templates(settings.config, settings.site))
 
 
 def do_unit(settings: Settings, work: Unit) -> Done:
     """Read one story from its unit and write its files in the unit's formats."""
     diags = Diagnostics()
+    site = settings.site.assets if settings.site else {}
     if isinstance(work.source, Story):
-        story: Story | None = work.source
-        assets = {**settings.site.assets, **work.assets}
-        return _write(settings, story, diags, assets, work.formats)
+        return _write(settings, work.source, diags, {**site, **work.assets}, work.formats)
+    if isinstance(work.source, Path):
+        story = read_story(work.source, settings.config, diags)
+        return _write(settings, story, diags, None, work.formats)
     with Mirror(work.source) as mirror:
         read = read_story(mirror.folder, settings.config, diags)
         problems = Diagnostics()
@@ -178,7 +196,7 @@ def do_unit(settings: Settings, work: Unit) -> Done:
         if read is None:
             return Done(None, list(problems), {})
         story = mirror.relocate(read)
-        assets = dict(settings.site.assets)
+        assets = dict(site)
         for there, here in zip(read.images, story.images, strict=True):
             assets[here.path] = Path(there.path).read_bytes()
     return _write(settings, story, problems, assets, work.formats)
@@ -188,7 +206,7 @@ def _write(
     settings: Settings,
     story: Story | None,
     diags: Diagnostics,
-    assets: Mapping[str, bytes],
+    assets: Mapping[str, bytes] | None,
     formats: Sequence[str],
 ) -> Done:
     if story is None:
