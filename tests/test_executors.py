@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from os.path import exists, isdir, isfile
 from pathlib import Path
 
 import pytest
@@ -199,6 +200,8 @@ def test_a_mirror_shows_the_reader_what_the_folder_shows(tmp_path: Path) -> None
     with (folder / "huge.md").open("wb") as huge:
         huge.truncate(CARRIED_BYTES + 1)
     os.mkfifo(folder / "pipe.md")
+    (folder / "loop.md").symlink_to("loop.md")
+    os.link(folder / "en.md", tmp_path / "en-elsewhere.md")
     snap = snapshot(folder)
     assert not any(b"secret" in entry.data for entry in snap.entries)
     with Mirror(snap) as mirror:
@@ -210,10 +213,14 @@ def look(folder: Path) -> dict[str, tuple[object, ...]]:
     root = folder.resolve()
     seen: dict[str, tuple[object, ...]] = {}
     for path in sorted(folder.rglob("*")):
-        inside = path.resolve().is_relative_to(root)
-        kind = (path.is_symlink(), path.is_file(), path.is_dir(), path.exists(), inside)
-        regular = path.is_file() and not path.is_fifo()
+        try:
+            inside: bool | None = path.resolve(strict=True).is_relative_to(root)
+        except (OSError, RuntimeError):
+            inside = None
+        kind = (path.is_symlink(), isfile(path), isdir(path), exists(path), inside)
+        regular = isfile(path)
+        names = path.stat().st_nlink > 1 if regular else None
         size = path.stat().st_size if regular else None
-        data = path.read_bytes() if regular and inside and size and size < 100 else None
-        seen[path.relative_to(folder).as_posix()] = (*kind, size, data)
+        data = path.read_bytes() if regular and inside and not names and size < 100 else None
+        seen[path.relative_to(folder).as_posix()] = (*kind, names, size, data)
     return seen

@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import os
 import shutil
+import socket
 import stat
 import tempfile
 from collections.abc import Mapping
@@ -28,8 +29,9 @@ from syndicate.readers.images import MAX_IMAGE_BYTES
 
 CARRIED_BYTES = MAX_IMAGE_BYTES
 """Files up to the largest size any reader accepts travel whole; a larger one travels as its
-size alone (the reader refuses it before reading, and must say the same size)."""
-Kind = Literal["file", "large", "dir", "fifo", "link"]
+size alone (the reader refuses it before reading, and must say the same size), as does a
+file with several names on disk (a hard link, refused too)."""
+Kind = Literal["file", "large", "dir", "fifo", "socket", "device", "link"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,8 @@ class Entry:
     target: str = ""
     shown: str = ""
     """A link as problems show it on the driver (`shown_path` follows links)."""
+    links: int = 1
+    """How many names the file has on disk (a hard link is refused)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,22 +80,41 @@ def snapshot(folder: Path) -> Snapshot:
 
 def _entry(path: Path, rel: str, root: Path) -> Entry:
     info = path.lstat()
-    if stat.S_ISLNK(info.st_mode):
-        return Entry(rel, "link", target=_target(path, root), shown=shown_path(path))
-    if stat.S_ISDIR(info.st_mode):
+    mode = info.st_mode
+    if stat.S_ISLNK(mode):
+        return Entry(rel, "link", target=_target(path, root), shown=_shown(path))
+    if stat.S_ISDIR(mode):
         return Entry(rel, "dir")
-    if stat.S_ISFIFO(info.st_mode):
-        return Entry(rel, "fifo")
-    if info.st_size > CARRIED_BYTES:
-        return Entry(rel, "large", size=info.st_size)
+    if not stat.S_ISREG(mode):
+        kind: Kind = (
+            "fifo" if stat.S_ISFIFO(mode) else "socket" if stat.S_ISSOCK(mode) else "device"
+        )
+        return Entry(rel, kind)
+    if info.st_size > CARRIED_BYTES or info.st_nlink > 1:  # refused unread by the reader
+        return Entry(rel, "large", size=info.st_size, links=info.st_nlink)
     try:
-        return Entry(rel, "file", path.read_bytes(), info.st_size)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as file:
+            return Entry(rel, "file", file.read(CARRIED_BYTES + 1), info.st_size)
     except OSError:
         return Entry(rel, "large", size=info.st_size)  # unreadable: the reader says so again
 
 
+def _shown(path: Path) -> str:
+    """`shown_path`, which follows links, of a link that may go round in a loop."""
+    try:
+        return shown_path(path)
+    except (OSError, RuntimeError):
+        return str(path)
+
+
 def _target(link: Path, root: Path) -> str:
-    resolved = link.resolve()
+    try:
+        resolved = link.resolve(strict=True)
+    except FileNotFoundError:
+        return "outside-missing"
+    except (OSError, RuntimeError):  # a loop of links
+        return "loop"
     if resolved.is_relative_to(root):
         return os.path.relpath(resolved, link.parent.resolve())
     if resolved.is_dir():
@@ -123,19 +146,23 @@ class Mirror:
         if entry.kind == "dir":
             path.mkdir(exist_ok=True)
         elif entry.kind == "link":
-            path.symlink_to(self._outside(entry.target, number) or entry.target)
-        elif entry.kind == "fifo":
-            os.mkfifo(path)
+            path.symlink_to(self._outside(entry.target, number, path) or entry.target)
+        elif entry.kind in ("fifo", "socket", "device"):
+            _special(path, entry.kind)
         elif entry.kind == "large":
             _sparse(path, entry.size)
+            for extra in range(1, entry.links):  # other names, outside the story folder
+                os.link(path, self.scratch / f"name-{number}-{extra}")
         else:
             path.write_bytes(entry.data)
 
-    def _outside(self, target: str, number: int) -> Path | None:
+    def _outside(self, target: str, number: int, link: Path) -> Path | None:
         """A stand-in, outside the story folder, for what a link out of it points to."""
         kind, _, size = target.partition(":")
         place = self.scratch / f"outside-{number}"
-        if kind == "outside-dir":
+        if kind == "loop":
+            place.symlink_to(link)
+        elif kind == "outside-dir":
             place.mkdir()
         elif kind == "outside-file":
             _sparse(place, int(size))
@@ -147,9 +174,7 @@ class Mirror:
         """`value` (a story, a summary, diagnostics) with the mirror's paths made the driver's:
         positions as problems show them, image paths as resolved, the story's folder as given."""
         snap = self.snap
-        links = {
-            shown_path(self.folder / e.path): e.shown for e in snap.entries if e.kind == "link"
-        }
+        links = {_shown(self.folder / e.path): e.shown for e in snap.entries if e.kind == "link"}
         return _relocated(
             value,
             {
@@ -171,6 +196,19 @@ def _moved(path: str, move: Move) -> str:
     if path == old or path.startswith(old + os.sep):
         return new + path[len(old) :]
     return path
+
+
+def _special(path: Path, kind: str) -> None:
+    """A FIFO, a socket or a character device (a FIFO where this process may not make one)."""
+    if kind == "socket":
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(str(path))
+        return
+    if kind == "device":
+        with contextlib.suppress(OSError):
+            os.mknod(path, stat.S_IFCHR | 0o600, os.makedev(1, 3))  # like /dev/null
+            return
+    os.mkfifo(path)
 
 
 def _sparse(path: Path, size: int) -> None:

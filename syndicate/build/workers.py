@@ -55,15 +55,28 @@ class Settings:
     def context(
         self, writer: AnyWriter, diags: Diagnostics, assets: Mapping[str, bytes] | None = None
     ) -> Context[Options]:
-        return Context(
+        """The writer's context; `assets` are files that came with the work, by path."""
+        return _WorkerContext(
             config=self.config,
             now=self.now,
             languages=self.languages,
             options=self.options[writer.section()],
             diagnostics=diags,
             writer=writer.name,
-            assets=assets,
+            assets=assets or {},
         )
+
+
+@dataclass(frozen=True)
+class _WorkerContext(Context[Options]):
+    """A writer's context whose assets (images, logo) may have come with the work: a worker
+    may share no file system with the export."""
+
+    assets: Mapping[str, bytes] = field(default_factory=dict, repr=False)
+
+    def read_asset(self, path: str | Path) -> bytes:
+        data = self.assets.get(str(path))
+        return data if data is not None else super().read_asset(path)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ to the build engine, so a writer never sees a cache, a process or the disk."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -133,9 +133,6 @@ class Context(Generic[OptionsT]):
     """The name of the writer this context is for."""
     recall: Recall | None = field(default=None, repr=False)
     """Set by the engine for `collection_files`."""
-    assets: Mapping[str, bytes] | None = field(default=None, repr=False)
-    """Set by the engine in a worker: the bytes of the files `read_asset` reads, by path (the
-    worker may share no file system with the export)."""
     urls: Urls = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -143,8 +140,6 @@ class Context(Generic[OptionsT]):
 
     def read_asset(self, path: str | Path) -> bytes:
         """Bytes of an input asset (an image or the logo) that the model points to."""
-        if self.assets is not None and (data := self.assets.get(str(path))) is not None:
-            return data
         return Path(path).read_bytes()
 
     def fragment(self, story: StorySummary, name: str) -> bytes:
