@@ -48,7 +48,7 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     """Parse one YAML document; scalars stay strings except ints, floats, booleans and null
     (dates stay text, so the reader can check their form and time zone itself)."""
     try:
-        node = yaml.compose(text, Loader=_DepthLimitedLoader)
+        node = _fast_compose(text) or yaml.compose(text, Loader=_DepthLimitedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -65,6 +65,51 @@ def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
     builder = _Builder(doc, first_line)
     doc.data = builder.build(node, ())
     return doc
+
+
+_FAST_DEPTH = MAX_DEPTH // 2
+"""Documents nested at most this deep (every story) are composed by libyaml."""
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+def _fast_compose(text: str) -> yaml.Node | None:
+    """The document's node tree from libyaml, ten times faster than PyYAML's own parser, for
+    a shallow document that libyaml reads without a problem; None otherwise, and PyYAML's
+    parser (depth-limited, and the source of the messages) takes it."""
+    if _C_LOADER is None:
+        return None
+    try:
+        depth = deepest = 0
+        for event in yaml.parse(text, Loader=_C_LOADER):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > _FAST_DEPTH:
+                    return None  # libyaml's composer recurses in C, once per level
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        node: yaml.Node | None = yaml.compose(text, Loader=_C_LOADER)
+    except yaml.YAMLError:
+        return None
+    _plain_style(node, set())
+    return node
+
+
+def _plain_style(node: yaml.Node | None, seen: set[int]) -> None:
+    """libyaml gives plain scalars the style "", PyYAML None: make them PyYAML's."""
+    if node is None or id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        if node.style == "":
+            node.style = None
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _plain_style(key, seen)
+            _plain_style(value, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _plain_style(child, seen)
 
 
 class _DepthLimitedLoader(yaml.SafeLoader):
