@@ -1,5 +1,6 @@
-"""YAML read by libyaml (the fast path for shallow documents) gives exactly what PyYAML's own
-parser gives: the same values, the same lines, the same problems."""
+"""The fast paths of reading give exactly what the slow ones gave: YAML read by libyaml (for
+shallow documents) the same values, lines and problems as PyYAML's own parser; schemas with
+their references inlined the same problems as jsonschema resolving them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from syndicate.readers import yamlsource
+from syndicate.readers import schemas, yamlsource
 from syndicate.readers.frontmatter import FrontMatterProblem, split_front_matter
 from tests.bench.corpus import generate
 from tests.conftest import REPO
@@ -74,3 +75,40 @@ def test_libyaml_reads_every_document_as_pyyaml_does(
     assert len(texts) > 200
     for text, one, other in zip(texts, fast, slow, strict=True):
         assert one == other, text
+
+
+def mutations(doc: dict[str, Any]) -> list[Any]:
+    """`doc` broken in every way a field can be: missing, of another type, unknown."""
+    broken: list[Any] = [doc, [], "text", None]
+    for key in doc:
+        for value in (None, 5, "x", [], {"zz": 1}, [{"zz": 1}], ["x", 5]):
+            broken.append({**doc, key: value})
+        broken.append({k: v for k, v in doc.items() if k != key})
+    broken.append({**doc, "headlin": "x", "urgency": 12, "status": "gone"})
+    return broken
+
+
+def problems(instances: list[Any], pointer: str) -> list[Any]:
+    return [list(schemas.check(i, "article.schema.json", pointer)) for i in instances]
+
+
+def test_inlined_references_report_what_resolved_ones_did(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate(tmp_path / "articles", 6, realistic=True)
+    folder = tmp_path / "articles" / "bench-000003"
+    story = yamlsource.parse_yaml((folder / "story.yaml").read_text(encoding="utf-8")).data
+    variant = yamlsource.parse_yaml(_front(folder / "en.md")).data
+    cases = [(mutations(story), "/$defs/story"), (mutations(variant), "/$defs/variant")]
+    fast = [problems(instances, pointer) for instances, pointer in cases]
+    monkeypatch.setattr(schemas, "_inlined", lambda root: root)
+    for cached in (schemas.load_schema, schemas._validator):
+        cached.cache_clear()
+    try:
+        slow = [problems(instances, pointer) for instances, pointer in cases]
+    finally:
+        monkeypatch.undo()
+        for cached in (schemas.load_schema, schemas._validator):
+            cached.cache_clear()
+    assert sum(len(p) for group in slow for p in group) > 100
+    assert fast == slow
