@@ -46,9 +46,8 @@ def _inlined(root: dict[str, Any]) -> dict[str, Any]:
 
     def walk(node: Any, inside: frozenset[str]) -> Any:
         if isinstance(node, dict):
-            ref = node.get("$ref")
-            alone = len(node) == 1 and isinstance(ref, str) and ref.startswith("#/")
-            if alone and ref not in inside:
+            ref = str(node.get("$ref", ""))
+            if len(node) == 1 and ref.startswith("#/") and ref not in inside:
                 return walk(target(ref), inside | {ref})
             return {key: walk(value, inside) for key, value in node.items()}
         if isinstance(node, list):
