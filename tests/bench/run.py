@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from syndicate.build.state import state_folder  # noqa: E402
 from tests.bench.corpus import LANGS, generate  # noqa: E402
 from tests.bench.hugo import write_site  # noqa: E402
 
@@ -59,9 +58,14 @@ def make_site(root: Path, stories: int, langs: Sequence[str] = LANGS, extra: str
     return root
 
 
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+"""Processes run as installed, with their bytecode cached: otherwise every run of syndicate
+would compile each of its modules again."""
+
+
 def timed(command: Sequence[str], cwd: Path) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=ENV)
     return time.perf_counter() - start
 
 
@@ -86,6 +90,12 @@ def cpu_of(run: Callable[[], object]) -> float:
 
 def tree_size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def cache_size(site: Path) -> int:
+    """The build state's size: `.syndicate/` beside syndicate.yaml (`.out.syndicate/` beside
+    out/ in earlier versions)."""
+    return sum(tree_size(site / name) for name in (".syndicate", ".out.syndicate"))
 
 
 def same_files(one: Path, two: Path) -> bool:
@@ -297,34 +307,62 @@ def dask_vs_pool(site: Path, pool: float) -> tuple[float | None, bool | None]:
     return dask / pool, same_files(site / "out-dask", site / "out-j2")
 
 
-def scale(work: Path) -> dict[str, float]:
-    """Full exports without EPUB at 2,500 and 20,000 stories: how time grows, and memory."""
-    times = {}
-    for stories in SCALE:
+def scale(work: Path, sizes: tuple[int, int]) -> dict[str, float]:
+    """Full exports without EPUB at two sizes (2,500 and 20,000 stories): how time grows, and
+    the largest resident set of the larger one's processes."""
+    times, peaks = {}, {}
+    for stories in sizes:
         site = make_site(work / f"scale-{stories}", stories)
-        times[stories] = export(site, "out", "--jobs", "2", formats=WITHOUT_EPUB)
+        times[stories], peaks[stories] = export_alone(site, "out", "--jobs", "2")
         shutil.rmtree(site)
-    small, large = SCALE
+    small, large = sizes
     exponent = math.log(times[large] / times[small]) / math.log(large / small)
     return {
+        "scale_stories_small": small,
+        "scale_stories_large": large,
         "scale_s_small": times[small],
         "scale_s_large": times[large],
         "scale_exponent": exponent,
-        "scale_peak_rss_mb": peak_rss_mb(),
+        "scale_peak_rss_mb": peaks[large],
     }
 
 
-SCALE = (2_500, 20_000)
+def export_alone(site: Path, out: str, *extra: str) -> tuple[float, float]:
+    """An export without EPUB, run under a process of its own: its seconds, and the largest
+    resident set (MB) of its processes alone."""
+    command = [sys.executable, "-m", "syndicate", "export", "-q", "--now", NOW, "--out", out]
+    command += [*(arg for name in WITHOUT_EPUB for arg in ("-f", name)), *extra]
+    probe = (
+        "import resource, subprocess, sys, time; start = time.perf_counter();"
+        " subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL);"
+        " print(time.perf_counter() - start,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *command],
+        cwd=site,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
+    seconds, peak = done.stdout.split()
+    return float(seconds), float(peak)
 
 
-def measure(stories: int, work: Path, with_scale: bool) -> dict[str, float | bool | None]:
+SCALE = "2500,20000"
+
+
+def measure(
+    stories: int, work: Path, sizes: tuple[int, int] | None
+) -> dict[str, float | bool | None]:
     small = make_site(work / "small", max(1, stories // 8))
     export(small, "out", "--jobs", "2")
     rss_small = peak_rss_mb()  # the children's maximum so far: the smaller corpus runs first
     site = make_site(work / "site", stories)
     full = export(site, "out", "--jobs", "2")
     rss = peak_rss_mb()
-    cache = tree_size(state_folder(site / "out")) / tree_size(site / "out")
+    cache = cache_size(site) / tree_size(site / "out")
     noop, noop_floor = noop_floor_ratio(site)
     edit_one_story(site)
     incremental = export(site, "out", "--jobs", "2")
@@ -360,8 +398,8 @@ def measure(stories: int, work: Path, with_scale: bool) -> dict[str, float | boo
         "memory_growth": rss / rss_small,
         "startup_ratio": startup_ratio(work),
     }
-    if with_scale:
-        figures.update(scale(work))
+    if sizes:
+        figures.update(scale(work, sizes))
     return figures
 
 
@@ -380,12 +418,20 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument(
-        "--scale", action="store_true", help="also export 2,500 and 20,000 stories (long)"
+        "--scale",
+        nargs="?",
+        const=SCALE,
+        metavar="SMALL,LARGE",
+        help=f"also export without EPUB at two sizes (default {SCALE}: long)",
     )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="syndicate-bench-"))
     try:
-        figures = measure(args.stories, work, args.scale)
+        sizes = None
+        if args.scale:
+            small, large = (int(n) for n in args.scale.split(","))
+            sizes = (small, large)
+        figures = measure(args.stories, work, sizes)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
