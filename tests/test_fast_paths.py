@@ -1,14 +1,19 @@
-"""The fast paths of reading give exactly what the slow ones gave: YAML read by libyaml (for
-shallow documents) the same values, lines and problems as PyYAML's own parser; schemas with
-their references inlined the same problems as jsonschema resolving them."""
+"""The fast paths give exactly what the slow ones gave: YAML read by libyaml (for shallow
+documents) the same values, lines and problems as PyYAML's own parser; schemas with their
+references inlined the same problems as jsonschema resolving them; JSON documents indented by
+msgspec the same bytes as the standard library's indenting encoder."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from syndicate.formats.contract import json_text
 from syndicate.readers import schemas, yamlsource
 from syndicate.readers.frontmatter import FrontMatterProblem, split_front_matter
 from tests.bench.corpus import generate
@@ -112,3 +117,20 @@ def test_inlined_references_report_what_resolved_ones_did(
             cached.cache_clear()
     assert sum(len(p) for group in slow for p in group) > 100
     assert fast == slow
+
+
+TEXT = st.text(
+    st.characters(codec=None, exclude_categories=()) | st.sampled_from('\u2028\u2029\x7f"\\/<>&'),
+    max_size=20,
+)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, derandomize=True, database=None)
+@given(JSON)
+def test_json_text_is_the_standard_library_s_indented_json(data: Any) -> None:
+    assert json_text(data) == json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
