@@ -4,6 +4,7 @@ terminal and a one-line summary."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from collections.abc import Callable
 
@@ -15,6 +16,9 @@ from syndicate.diagnostics import Diagnostics
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if args.scheduler and args.executor != "dask":
         diags.error("export.executor", "--scheduler names a Dask scheduler: add --executor dask")
+        return EXIT_INPUT
+    if args.executor == "dask" and importlib.util.find_spec("distributed") is None:
+        diags.error("export.executor", "--executor dask needs Dask: pip install 'syndicate[dask]'")
         return EXIT_INPUT
     progress, stop_progress = _progress(args)
     try:
