@@ -10,7 +10,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 from syndicate.build import export
+from syndicate.build.engine import CACHE_ENV
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter
@@ -101,6 +102,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite tests/golden/ from the current output",
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Exports keep their build state in one temporary cache folder, never in the
+    repository's `.syndicate/` (tests of the default place unset SYNDICATE_CACHE_DIR)."""
+    cache = tmp_path_factory.mktemp("syndicate-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(cache))
+        yield cache
 
 
 @pytest.fixture(scope="session")

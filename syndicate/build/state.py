@@ -10,14 +10,18 @@ bytes, never pickles): a damaged or foreign file can only cost a rebuild, never 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import msgspec
 
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import Story, StorySummary, codec
@@ -44,10 +48,34 @@ CREATE TABLE IF NOT EXISTS fragments (
 """
 
 
-def state_folder(out: Path) -> Path:
-    """Beside out/ (`out` -> `.out.syndicate`), so out/ holds only what is published."""
-    out = out.resolve()
-    return out.with_name(f".{out.name}.syndicate")
+CACHE_NAME = ".syndicate"
+"""The site's cache folder, beside syndicate.yaml: the build state of each out/ folder the
+site exports into (and the delivery ledgers). Never published; ignored by git."""
+
+
+def state_folder(out: Path, cache: Path) -> Path:
+    """The build state of `out` in the cache folder `cache`: `builds/<name>-<hash>`, named after
+    out/ and the hash of its path relative to the cache's parent (the site folder), so a site
+    moved or checked out elsewhere keeps its state. A state an earlier version kept beside
+    out/ (`.out.syndicate`) is moved there."""
+    out, cache = out.resolve(), cache.resolve()
+    where = os.path.relpath(out, cache.parent)
+    tag = hashlib.sha256(os.fsencode(where)).hexdigest()[:10]
+    folder = cache / "builds" / f"{out.name or 'root'}-{tag}"
+    legacy = out.with_name(f".{out.name}.syndicate")
+    if not folder.exists() and (legacy / STATE_FILE).is_file():
+        with contextlib.suppress(OSError):
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(legacy, folder)
+    return folder
+
+
+def prepare_cache(cache: Path) -> None:
+    """Create the cache folder with a .gitignore of its own, so it is never committed."""
+    cache.mkdir(parents=True, exist_ok=True)
+    ignore = cache / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# syndicate's build state (see its docs): never commit it\n*\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,16 +112,20 @@ class BuildState:
     """The state of the last successful build into an out/ folder, and this run's changes to
     it, saved by `save` once the run's files are published."""
 
-    def __init__(self, out: Path, *, fresh: bool = False) -> None:
+    def __init__(self, out: Path, folder: Path, *, fresh: bool = False) -> None:
         self.out = out
-        folder = state_folder(out)
+        self.notes: list[str] = []
+        """What was wrong with the saved state (discarded and rebuilt), for a warning."""
         folder.mkdir(parents=True, exist_ok=True)
         for name in _LEGACY:
             _remove(folder / name)
-        self.db = _open(folder / STATE_FILE)
+        self.path = folder / STATE_FILE
+        self.db = _open(self.path, self.notes)
         self._units: dict[str, Unit] = {}
-        self._files: dict[str, tuple[int, int]] = {}
         self._stories: dict[str, StoryRecord] = {}
+        self.owned = self._owned()
+        """The files of out/ syndicate wrote, with their size and time: only these are ever
+        replaced or removed. Kept across `--force`, like the history."""
         self.history = self._history()
         """By story id; kept across `--force`: it is about what was published, not cached."""
         if not fresh:
@@ -102,6 +134,27 @@ class BuildState:
         """The units of this run."""
         self.stories: dict[str, StoryRecord] = {}
         """The stories of this run."""
+
+    def pending(self) -> str | None:
+        """The journal of a publication a run began and did not finish (see
+        `syndicate.build.publish.recover`)."""
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'pending'").fetchone()
+        except sqlite3.Error:
+            return None
+        return str(row[0]) if row else None
+
+    def clear_pending(self) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM meta WHERE key = 'pending'")
+
+    def _owned(self) -> dict[str, tuple[int, int]]:
+        try:
+            rows = self.db.execute("SELECT path, size, mtime FROM files")
+            return {str(path): (int(size), int(mtime)) for path, size, mtime in rows}
+        except (sqlite3.Error, TypeError, ValueError):
+            self.notes.append("the list of files syndicate wrote was unreadable")
+            return {}
 
     def close(self) -> None:
         """Close the database; what `save` did not commit (a failed run's fragments) is lost."""
@@ -130,10 +183,6 @@ class BuildState:
                 )
                 for key, paths, diagnostics, fragments in self.db.execute("SELECT * FROM units")
             }
-            self._files = {
-                path: (size, mtime)
-                for path, size, mtime in self.db.execute("SELECT path, size, mtime FROM files")
-            }
             self._stories = {
                 key: StoryRecord(
                     StorySummary.from_json(json.loads(summary)),
@@ -141,8 +190,9 @@ class BuildState:
                 )
                 for key, summary, diagnostics in self.db.execute("SELECT * FROM stories")
             }
-        except (sqlite3.Error, ValueError, KeyError, TypeError):
-            self._units, self._files, self._stories = {}, {}, {}
+        except (sqlite3.Error, ValueError, KeyError, TypeError, msgspec.ValidationError):
+            self.notes.append("its records were unreadable")
+            self._units, self._stories = {}, {}
 
     # Stories --------------------------------------------------------------------------------
 
@@ -180,7 +230,7 @@ class BuildState:
             stat = (self.out / path).stat()
         except OSError:
             return False
-        return self._files.get(path) == (stat.st_size, stat.st_mtime_ns)
+        return self.owned.get(path) == (stat.st_size, stat.st_mtime_ns)
 
     def record(
         self,
@@ -212,13 +262,21 @@ class BuildState:
 
     # Saving ---------------------------------------------------------------------------------
 
-    def save(self) -> None:
-        """Replace the saved state by this run's, after its files were published."""
-        files: dict[str, tuple[int, int]] = {}
-        for unit in self.kept.values():
-            for path in unit.paths:
-                stat = (self.out / path).stat()
-                files[path] = (stat.st_size, stat.st_mtime_ns)
+    def save(
+        self, root: Path, owned: Iterable[str], folders: Collection[str], journal: str | None
+    ) -> None:
+        """Replace the saved state by this run's, before its files go live: `owned` are the
+        files of syndicate's in this run's `folders` once it is published, found under `root`
+        until then (the staging folder, or out/ when nothing is swapped); `journal` is the
+        publication still to do (`Plan.journal`), kept in the same transaction."""
+        files = {
+            path: kept
+            for path, kept in self.owned.items()
+            if not any(path.startswith(f"{folder}/") for folder in folders)
+        }
+        for path in owned:
+            stat = (root / path).lstat()
+            files[path] = (stat.st_size, stat.st_mtime_ns)
         with self.db:
             self.db.execute("DELETE FROM units")
             self.db.executemany(
@@ -257,6 +315,9 @@ class BuildState:
             self.db.execute("DELETE FROM used")
             self.db.executemany("INSERT INTO used VALUES (?)", [(k,) for k in self.stories])
             self.db.execute("DELETE FROM models WHERE key NOT IN (SELECT unit FROM used)")
+            if journal is not None:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pending', ?)", (journal,))
+        self.owned = files
 
 
 def pack_story(story: Story) -> bytes:
@@ -268,7 +329,7 @@ def _diagnostics(diagnostics: Iterable[Diagnostic]) -> str:
     return json.dumps([asdict(d) for d in diagnostics])
 
 
-def _open(path: Path) -> sqlite3.Connection:
+def _open(path: Path, notes: list[str]) -> sqlite3.Connection:
     """The state database, created if needed; one of an older format, or not a database, is
     replaced by an empty one."""
     for _attempt in range(2):
@@ -281,6 +342,7 @@ def _open(path: Path) -> sqlite3.Connection:
             return db
         except sqlite3.DatabaseError:
             db.close()
+            notes.append("it was not a database")
             _remove(path)
     raise sqlite3.DatabaseError(f"cannot create the build state {path}")
 

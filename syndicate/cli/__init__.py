@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -48,14 +51,30 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
     diags = Diagnostics()
     command = importlib.import_module(f"syndicate.cli.{args.command}")
     try:
-        status: int = command.run(args, diags)
-    except KeyboardInterrupt:
-        print("interrupted; out/ is unchanged", file=sys.stderr)
+        with _terminate_as_interrupt():
+            status: int = command.run(args, diags)
+    except KeyboardInterrupt as exc:
+        # The engine says whether out/ was published (see syndicate.build.Interrupted).
+        print(str(exc) or "interrupted; out/ is unchanged", file=sys.stderr)
         return 130
     report(diags, args.log_format, sys.stderr)
     if status == EXIT_OK and diags.has_errors(strict=args.strict):
         status = EXIT_INPUT
     return status
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a cron timeout, `kill`, a container stopping) stops a run as Ctrl-C does:
+    staged files are cleaned up and the message says what out/ holds."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def build_parser(format_names: Sequence[str]) -> argparse.ArgumentParser:
