@@ -147,6 +147,11 @@ def build_parser(format_names: Sequence[str]) -> argparse.ArgumentParser:
         metavar="TAG",
         help="language file to create (repeatable; the first is the original)",
     )
+    new.add_argument(
+        "--add-language",
+        action="store_true",
+        help="add the languages the site does not have yet to syndicate.yaml",
+    )
     new.add_argument("--articles", type=Path, default=Path("articles"))
     return parser
 
