@@ -547,7 +547,7 @@ class _StoryReader:
             if rel in index:
                 return index[rel]
             if rel in listed:
-                return f"image {rel!r} cannot be placed: see its problem in {STORY_FILE}"
+                return ""  # unusable: its problem is reported at its line in story.yaml
             if self.files.exists(rel):
                 return (
                     f"image {rel!r} is not listed under images: in {STORY_FILE}; add it there"

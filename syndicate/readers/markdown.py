@@ -42,7 +42,7 @@ _SPACED_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)<>]*\s[^)<>]*)\)")
 
 ImageLookup = Callable[[str], int | str | None]
 """Maps an image reference in the body (`images/chart.png`) to its index in `Story.images`,
-or to what is wrong with it in words (None: it is not listed)."""
+or to what is wrong with it in words ("": a problem already reported; None: not listed)."""
 
 
 def parse_body(
@@ -183,6 +183,8 @@ class _TreeBuilder:
                 return None
             src = str(images[0].attrGet("src") or "")
             found = self.find_image(src)
+            if found == "":
+                return None
             if not isinstance(found, int):
                 self.diags.error(
                     "body.image",

@@ -213,17 +213,20 @@ def _unescaped(value: str, line: int) -> str:
 
 def _explain(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
-    index = mark.line if mark else 0
+    problem, context = exc.problem or "", exc.context or ""
+    opened = exc.context_mark.line if exc.context_mark else None
+    # What is never closed is told where it opens; PyYAML notices it where the text ends.
+    unclosed = opened is not None and ("quoted scalar" in context or "flow" in context)
+    index = opened if unclosed and opened is not None else (mark.line if mark else 0)
     lines = text.split("\n")
     source = lines[index] if index < len(lines) else ""
     key, value = _key_and_value(source)
-    problem, context = exc.problem or "", exc.context or ""
-    opened = exc.context_mark.line if exc.context_mark else index
-    fix = _fix(problem, context, key, value, source, first_line + opened)
+    start = opened if opened is not None else index
+    fix = _fix(problem, context, key, value, source, first_line + start)
     if fix is None:
         fix = f"invalid YAML: {problem or context}"
-        if context and exc.context_mark and exc.context_mark.line != index:
-            fix += f" ({context} on line {first_line + exc.context_mark.line})"
+        if context and opened is not None and opened != index:
+            fix += f" ({context} on line {first_line + opened})"
     return YamlProblem(fix, first_line + index)
 
 
@@ -259,14 +262,14 @@ def _fix(
         return f"quote the {field}: YAML reads the {value[:1]!r} at its start as a text block"
     if problem == "mapping keys are not allowed here":
         return f"quote the {field}: it starts with '?', which YAML reserves{example}"
-    if "quoted scalar" in context and "end of stream" in problem:
-        return f"the quote opened on line {opened} is never closed; close it"
+    if "quoted scalar" in context:
+        return f"the quote that opens the {field} is never closed; close it"
     if "flow sequence" in context or "flow mapping" in context:
         bracket = "[" if "sequence" in context else "{"
         closing = "]" if bracket == "[" else "}"
         return (
-            f"the {bracket} opened on line {opened} is not closed with {closing}; close it, or"
-            f" quote the whole value if the {bracket} is part of the text"
+            f"the {bracket} that opens the {field} is not closed with {closing}; close it, or"
+            f" quote the whole {field} if the {bracket} is part of the text"
         )
     if "block mapping" in context and "<scalar>" in problem:
         return f"quote the whole {field}: text follows a quoted part or a [ ] or {{ }}{example}"
