@@ -69,11 +69,11 @@ def test_every_field_to_fill_is_todo_and_an_error_once_usable(
         "en.md:2",
         "en.md:3",
         "en.md:6",
-        "en.md:8",
+        "en.md:9",
         "fr.md:2",
         "fr.md:3",
         "fr.md:6",
-        "fr.md:8",
+        "fr.md:9",
         "story.yaml:5",
     ]
 
