@@ -500,3 +500,71 @@ def test_a_remote_image_is_never_read_from_the_local_disk(tmp_path: Path) -> Non
     ctx = Context(config, datetime.now(UTC), ("en",), NoOptions(), Diagnostics())
     with contextlib.chdir(tmp_path), pytest.raises(FileNotFoundError):
         ctx.read_asset("https://x/secret.png")
+
+
+# The configuration -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (("languages: [en, fr, ar, zh-Hans, de, es]", "languages: &l [en, *l]"), "an alias"),
+        (
+            ("base_url: https://ycpress.example/syndicate/", 'base_url: "https://x.example/\\n"'),
+            "base_url: 'https://x.example/\\n' is not",
+        ),
+        (("timezone: Europe/Brussels", 'feeds: {hub: "https://hub.example/\\n"}'), "hub"),
+        (
+            ("languages: [en, fr", "languages: [EN, fr"),
+            "language tag (en, fr, ar, zh-Hans, pt-BR); write it 'en'",
+        ),
+    ],
+)
+def test_the_configuration_gets_the_same_checks(
+    tmp_path: Path, change: tuple[str, str], problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    assert change[0] in config
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    (tmp_path / "syndicate.yaml").write_text(config.replace(*change), encoding="utf-8")
+    with contextlib.chdir(tmp_path):
+        assert main(["validate", "--articles", "nothing"]) == 2
+    err = capsys.readouterr().err
+    assert "syndicate.yaml:" in err and problem in err and "Traceback" not in err
+
+
+WARNING_WRITER = """
+import sys, warnings
+from syndicate.cli import main
+from syndicate.formats.model.writer import ModelWriter
+from syndicate.formats.registry import BUILTIN, Registry
+
+class WarningWriter(ModelWriter):
+    def story_files(self, story, ctx):
+        warnings.warn("Duplicate name: 'EPUB/images/x.png'", UserWarning, stacklevel=1)
+        return super().story_files(story, ctx)
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:], registry=Registry({**BUILTIN, "model": WarningWriter})))
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_library_warnings_never_reach_the_terminal(tmp_path: Path, jobs: str) -> None:
+    """What Pillow or zipfile warn about is logged (SYNDICATE_DEBUG=1 shows it), not printed,
+    by the command and by its worker processes."""
+    write_story(tmp_path / "articles", "warned")
+    write_story(tmp_path / "articles", "warned-too")
+    args = ["export", "-q", "-j", jobs, "-f", "model", "--out", "out"]
+    args += ["--config", str(REPO / "syndicate.yaml")]
+    (tmp_path / "warning_writer.py").write_text(WARNING_WRITER, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "warning_writer.py", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from syndicate.build.inputs import StoryInput, story_key
 from syndicate.build.state import pack_story
-from syndicate.diagnostics import Diagnostic, Diagnostics
+from syndicate.diagnostics import Diagnostic, Diagnostics, route_library_warnings
 from syndicate.formats.contract import AnyWriter, Context, Fragment, Options, OutputFile
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.readers.articles import read_story
@@ -133,7 +133,9 @@ def _init_worker(settings: Settings) -> None:
 
 
 def _init_pool_worker(settings: Settings) -> None:
-    """A worker process ends with the export that started it, even when that one is killed."""
+    """A worker process ends with the export that started it, even when that one is killed;
+    like the command line, it logs library warnings instead of printing them."""
+    route_library_warnings()
     _init_worker(settings)
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -30,8 +30,10 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
         # Answered before the formats are listed: that needs the installed packages' metadata.
         print(f"syndicate {__version__}")
         return EXIT_OK
-    from syndicate.diagnostics import Diagnostics
+    from syndicate.diagnostics import Diagnostics, route_library_warnings
     from syndicate.formats.registry import default_registry
+
+    route_library_warnings()
 
     if os.environ.get("SYNDICATE_DEBUG"):  # developers: show writer tracebacks and internals
         import logging

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -71,9 +72,10 @@ STORY_FACTS = (
 
 
 def shown_path(path: Path) -> str:
-    """The path as users should see it: relative to the working directory when inside it."""
+    """The path as users should see it: relative to the working directory when inside it. A
+    link is shown where it is, not where it points (nor resolved: it may point to itself)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 

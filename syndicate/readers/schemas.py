@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.diagnostics import did_you_mean
+from syndicate.i18n.locales import canonical_case
 
 Where = tuple[str | int, ...]
 
@@ -143,7 +145,8 @@ def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
         case "pattern" | "format":
             if "propertyNames" in error.schema_path:  # a bad key: reported at its own line
                 path = (*path, value)
-            yield path, f"{where}: {describe(value)} is not {_description(schema)}"
+            problem = f"{describe(value)} is not {_description(schema)}"
+            yield path, f"{where}: {problem}{_tag_hint(value, schema)}"
         case "enum":
             choices = ", ".join(str(choice) for choice in schema["enum"])
             yield path, f"{where}: {describe(value)} is not allowed; use one of: {choices}"
@@ -184,6 +187,15 @@ def _explain_choice(error: Any, where: str, root: str | None) -> Iterator[tuple[
     schema = error.schema if isinstance(error.schema, dict) else {}
     found = describe(error.instance)
     yield tuple(error.absolute_path), f"{where}: expected {_description(schema)}, found {found}"
+
+
+def _tag_hint(value: Any, schema: dict[str, Any]) -> str:
+    """For a language tag in the wrong case (`EN`, `zh-hans`), how to write it."""
+    if "language tag" not in str(schema.get("description")) or not isinstance(value, str):
+        return ""
+    fixed = canonical_case(value)
+    pattern = _end_anchored(str(schema.get("pattern", "")))
+    return f"; write it {fixed!r}" if fixed != value and re.search(pattern, fixed) else ""
 
 
 def _expected(schema: dict[str, Any]) -> str:

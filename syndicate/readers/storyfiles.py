@@ -61,7 +61,7 @@ class StoryFiles:
             kind = kind_of(self.folder / name, self.root)
             if kind == "file" and (name == STORY_FILE or name.endswith(LANGUAGE_SUFFIX)):
                 kind = self._read_text(name)
-            elif kind == "dir" and name == STORY_FILE:
+            elif kind == "dir" and (name == STORY_FILE or name.endswith(LANGUAGE_SUFFIX)):
                 kind = Refused("file.special", "a folder, not a file")
             if isinstance(kind, Refused):
                 self._texts[name] = kind

@@ -25,7 +25,7 @@ _PLAIN_TAGS = frozenset(
     _CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
 )
 """What a value may be; other tags (`!x`, `!!python/object`, `!!binary`) are refused."""
-_KEY_LINE = re.compile(r"^\s*(?:-\s+)?([^\s#:'\"{\[][^:#]*?)\s*:(?:\s+(.*))?$")
+_KEY_LINE = re.compile(r"\s*(?:-\s+)?([^\s#:'\"{\[][^:#]*?)\s*:(?:\s+(.*))?")
 
 
 class YamlProblem(Exception):
@@ -281,7 +281,7 @@ def _fix(
 
 
 def _key_and_value(source: str) -> tuple[str | None, str]:
-    match = _KEY_LINE.match(source)
+    match = _KEY_LINE.fullmatch(source)
     if not match:
         return None, ""
     return match.group(1), (match.group(2) or "").strip()
