@@ -26,7 +26,7 @@ from syndicate.cli import main
 from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.formats.newsml.reader import read_newsml
 from syndicate.model import Image, Localized, SiteConfig, SourceRef
-from syndicate.readers import safefile
+from syndicate.readers import budgets, safefile
 from syndicate.readers.config import load_config
 from syndicate.readers.images import inspect_image
 from syndicate.readers.storyfiles import StoryFiles
@@ -568,3 +568,121 @@ def test_library_warnings_never_reach_the_terminal(tmp_path: Path, jobs: str) ->
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+def test_a_fifo_configuration_is_refused_without_hanging(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "syndicate.yaml")
+    result = subprocess.run(
+        [sys.executable, "-m", "syndicate", "validate"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "syndicate.yaml: error: not a regular file but a FIFO; use a plain file [file.special]\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("logo", "problem"),
+    [
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "unsupported format (SVG)"),
+        (png(64, 64)[:-30], "the PNG file is damaged"),
+    ],
+)
+def test_the_logo_is_checked_as_an_image(
+    tmp_path: Path, logo: bytes, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site/logo.png", str(tmp_path / "logo.png"))
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    (tmp_path / "logo.png").write_bytes(logo)
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    with contextlib.chdir(tmp_path):
+        assert main(["validate", "--articles", "nothing"]) == 2
+    err = capsys.readouterr().err
+    assert "error: publisher logo" in err and problem in err and "[config.file]" in err
+
+
+# Per-story budgets --------------------------------------------------------------------------------
+
+
+def budget_story(tmp_path: Path) -> Path:
+    """A story with three images (24x24 pixels each) and three language files."""
+    listed = "".join(f"  - file: images/{n}.png\n    alt: A picture\n" for n in ("a", "b", "c"))
+    folder = write_story(
+        tmp_path / "articles", "budget", STORY + "images:\n" + listed, en=VARIANT, fr=VARIANT
+    )
+    (folder / "de.md").write_text(VARIANT, encoding="utf-8")
+    (folder / "images").mkdir()
+    for n, colour in zip("abc", (10, 20, 30), strict=True):
+        buffer = io.BytesIO()
+        PILImage.new("L", (24, 24), colour).save(buffer, format="PNG")
+        (folder / "images" / f"{n}.png").write_bytes(buffer.getvalue())
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("budget", "value", "code", "problem"),
+    [
+        ("MAX_STORY_TEXT_BYTES", 600, "file.too-large", "the story's text files together"),
+        ("MAX_STORY_YAML_CHARS", 300, "article.yaml", "YAML expands to more than"),
+        ("MAX_STORY_IMAGE_BYTES", 200, "image.format", "the story's images together are over"),
+        ("MAX_STORY_PIXELS", 1500, "image.format", "over the limit of"),
+    ],
+)
+def test_a_story_is_read_within_its_budgets(
+    tmp_path: Path,
+    site_config: SiteConfig,
+    monkeypatch: pytest.MonkeyPatch,
+    budget: str,
+    value: int,
+    code: str,
+    problem: str,
+) -> None:
+    """Each file is under its own limit; the story as a whole is not (the budgets are made
+    small here: the real ones are in syndicate/readers/budgets.py)."""
+    budget_story(tmp_path)
+    assert read(tmp_path / "articles", site_config)[0]
+    monkeypatch.setattr(budgets, budget, value)
+    found = errors(tmp_path / "articles", site_config)
+    assert found and all(e.code == code and problem in e.message for e in found), found
+
+
+def test_a_published_image_name_must_fit_file_systems(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    name = "é" * 70 + ".png"  # 144 bytes in UTF-8
+    story = STORY + IMAGES.format(f"images/{name}")
+    folder = write_story(tmp_path / "articles", "long-name", story)
+    (folder / "images").mkdir()
+    (folder / "images" / name).write_bytes(png())
+    (error,) = errors(tmp_path / "articles", site_config)
+    assert error.code == "image.name" and "a 144-byte file name" in error.message
+
+
+def test_a_date_that_overflows_in_the_story_zone_is_refused(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    story = STORY.replace("published: 2026-01-05T10:00:00+01:00", "published: 9999-12-31T20:00:00Z")
+    write_story(tmp_path / "articles", "far", story + "timezone: Pacific/Kiritimati\n")
+    found = errors(tmp_path / "articles", site_config)
+    assert [(e.code, e.line) for e in found] == [("article.date", 5)]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("a: &x 1\nb: &x 2\n", 2, "the anchor &x is defined twice (first on line 1); rename one"),
+        ("a: [x, y\nb: 1\n", 1, "the [ that opens the a is not closed with ]"),
+        ("headline:\tx\n", 1, "replace the tab on this line with spaces"),
+        ("headline: @home\n", 1, "quote the headline: it starts with '@'"),
+    ],
+)
+def test_yaml_problems_say_what_to_do(text: str, line: int, message: str) -> None:
+    with pytest.raises(YamlProblem) as problem:
+        parse_yaml(text)
+    assert problem.value.line == line and problem.value.message.startswith(message)
