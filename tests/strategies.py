@@ -53,21 +53,7 @@ SCRIPTS = (
     "\u00a0\u200b\u200c\u200d\u2028\u202e\u2067\u00ad",  # spaces, joiners, bidi controls
     "<>&\"'=/;:!?-*_#`[](){}|\\%@$~^+",
 )
-SNIPPETS = (
-    "]]>",
-    "</script>",
-    "<!--",
-    "-->",
-    "<![CDATA[",
-    "&amp;",
-    "&#0;",
-    "&#xE9;",
-    "&lt;b&gt;",
-    "{{x}}",
-    "\\u003c",
-)
-"""Text with meaning elsewhere; the entities are Markdown's (valid ones: what they decode to is
-text XML can carry)."""
+SNIPPETS = ("]]>", "</script>", "<!--", "-->", "<![CDATA[", "&amp;", "&#0;", "{{x}}", "\\u003c")
 ALPHABET = "".join(SCRIPTS) + " "
 WORDS = ("news", "Élysée", "سلام", "שלום", "新闻", "ニュース", "Новости", "समाचार")
 SECTION = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,6}){0,2}", fullmatch=True)
@@ -150,6 +136,7 @@ BLOCKS = {
     "link": "{0} [{2}](https://ycpress.example/{2}?a=1&b=2) <mailto:desk@ycpress.example>",
     "raw html": '{0} <b onclick="x()">{2}</b> <script>alert(1)</script> <img src=x onerror=y>',
     "break": "{0}  \n{1}\n\n---",
+    "entities": "{0} caf&#xE9; &lt;b&gt; &#8212; &#x1F600; &amp;amp; {2}",
 }
 """Markdown blocks a body may hold ({0}, {1}: lines of text, {2}: a word); raw HTML is
 sanitised with a warning, which an export allows."""

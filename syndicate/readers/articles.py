@@ -33,7 +33,7 @@ from syndicate.model import (
 from syndicate.model.body import Block, Heading, Paragraph, inline_text
 from syndicate.readers import budgets
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
-from syndicate.readers.images import ImageProblem, inspect_image
+from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.markdown import parse_body
 from syndicate.readers.safefile import Refused
 from syndicate.readers.schemas import check, place
@@ -499,7 +499,7 @@ class _StoryReader:
                 images.append(image)
         return tuple(images)
 
-    def _image_facts(self, rel: str, where: SourceRef) -> Any:
+    def _image_facts(self, rel: str, where: SourceRef) -> ImageFacts | None:
         """The facts of a listed image, or None with its problem reported."""
         try:
             data = self.files.image(rel)
