@@ -34,7 +34,7 @@ from syndicate.model.body import Block, Heading, Paragraph, inline_text
 from syndicate.readers import budgets
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
-from syndicate.readers.markdown import parse_body
+from syndicate.readers.markdown import ImageLookup, parse_body
 from syndicate.readers.safefile import Refused
 from syndicate.readers.schemas import check, place
 from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles
@@ -320,8 +320,6 @@ class _StoryReader:
         message = refused.message
         if refused.code == "story.outside":
             message = "file is a link to a place outside the story folder"
-        elif refused.code == "file.hard-link":
-            message += " (cp FILE COPY && mv COPY FILE)"
         self.diags.error(refused.code, message, shown)
 
     def _parse_checked(
@@ -539,7 +537,7 @@ class _StoryReader:
             return False
         return True
 
-    def _image_lookup(self, images: tuple[Image, ...], listed: list[str]) -> Any:
+    def _image_lookup(self, images: tuple[Image, ...], listed: list[str]) -> ImageLookup:
         """Which image a body reference (`![](images/chart.png)`) places: its index, or what is
         wrong with it, in words."""
         index = {image.file: i for i, image in enumerate(images)}

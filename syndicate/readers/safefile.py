@@ -92,7 +92,8 @@ def _open(path: Path, root: Path | None, limit: int) -> int:
         raise Refused(
             "file.hard-link",
             f"file is a hard link (one file with {before.st_nlink} names on disk), which can"
-            " be another file's content; replace it with a copy of its own",
+            " be another file's content; replace it with a copy of its own (cp FILE COPY &&"
+            " mv COPY FILE)",
         )
     if before.st_size > limit:
         raise _too_large(before.st_size, limit)
