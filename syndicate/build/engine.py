@@ -17,7 +17,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from syndicate.build.inputs import StoryInput, code_digest, config_digest, digest, folder_inputs
+from syndicate.build.inputs import (
+    StoryInput,
+    code_digest,
+    config_digest,
+    digest,
+    folder_inputs,
+    story_key,
+)
 from syndicate.build.publish import (
     LOCK_NAME,
     ForeignFiles,
@@ -260,6 +267,17 @@ def _config_key(config: Path | SiteConfig, site: SiteConfig, languages: Sequence
 
 
 @dataclass(frozen=True, slots=True)
+class _Probe:
+    """What the engine found of a story before any work: the key of its texts as they are
+    now, and, when the state knows those texts and their images are unchanged, its record
+    and the key of all its inputs."""
+
+    text_key: str
+    key: str | None = None
+    record: StoryRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class _Story:
     """A story of this run as the collections see it: its input, inputs' key and summary."""
 
@@ -398,43 +416,54 @@ class _Build:
 
     def _stories(self, sink: Sink, jobs: int, progress: Progress | None) -> None:
         """Read every new or changed story and stage the files of every story."""
-        keys = [source.key(self.config_key) for source in self.inputs]
-        known = [self.state.story(key) for key in keys]
-        todo = [self._job(i, k, r) for i, k, r in zip(self.inputs, keys, known, strict=True)]
+        probes = [self._probe(source) for source in self.inputs]
+        todo = [self._job(source, probe) for source, probe in zip(self.inputs, probes, strict=True)]
         done = run_jobs([job for job in todo if job], jobs, self.settings)
-        for index, (source, key, record, job) in enumerate(
-            zip(self.inputs, keys, known, todo, strict=True), 1
+        for index, (source, probe, job) in enumerate(
+            zip(self.inputs, probes, todo, strict=True), 1
         ):
             result = next(done) if job else None
             if progress:
                 progress("stories", index, len(self.inputs))
-            record = self._record(key, record, result)
+            record = self._record(probe, result)
             if record is not None:
-                self._stage_story(sink, record.summary, key, result)
-                self.read.append(_Story(source, key, record.summary))
+                self._stage_story(sink, record.summary, record.key, result)
+                self.read.append(_Story(source, record.key, record.summary))
 
-    def _job(self, source: StoryInput, key: str, record: StoryRecord | None) -> Job | None:
+    def _probe(self, source: StoryInput) -> _Probe:
+        """Hash the story's texts (and, if the state knows them, the images they list)."""
+        files = source.files()
+        text_key = source.text_key(self.config_key, files)
+        record = self.state.story(text_key)
+        if record is None or (files is not None and not files.unchanged(dict(record.images))):
+            return _Probe(text_key)
+        return _Probe(text_key, story_key(text_key, record.images), record)
+
+    def _job(self, source: StoryInput, probe: _Probe) -> Job | None:
         formats = tuple(w.name for w in self.writers)
-        if record is None:
-            return Job(source, formats)
-        visible = record.summary.is_visible(self.settings.now)
+        if probe.record is None or probe.key is None:
+            return Job(source, formats, self.config_key)
+        visible = probe.record.summary.is_visible(self.settings.now)
         missing = tuple(
-            w.name for w in self.writers if self.state.lookup(self._unit(w, key, visible)) is None
+            w.name
+            for w in self.writers
+            if self.state.lookup(self._unit(w, probe.key, visible)) is None
         )
-        return Job(source, missing) if missing else None
+        return Job(source, missing, self.config_key, probe.key) if missing else None
 
-    def _record(self, key: str, known: StoryRecord | None, done: Done | None) -> StoryRecord | None:
-        """The story's record, from this run's reading or the state; None if unreadable."""
+    def _record(self, probe: _Probe, done: Done | None) -> StoryRecord | None:
+        """The story's record, from this run's reading or the state; None if unreadable. A
+        story read in this run is recorded under the keys of what the reading read."""
         if done is None:
-            assert known is not None, "a story is read when the state does not know it"
-            record = known
-            self.state.record_story(key, record)
+            assert probe.record is not None, "a story is read when the state does not know it"
+            record = probe.record
+            self.state.record_story(probe.text_key, record)
         elif done.summary is None:
             self.input.extend(done.diagnostics)
             return None
         else:
-            record = StoryRecord(done.summary, tuple(done.diagnostics))
-            self.state.record_story(key, record, done.model)
+            record = StoryRecord(done.summary, tuple(done.diagnostics), done.images, done.key)
+            self.state.record_story(done.text_key, record, done.model)
             self._check_history(done.summary, done.digest)
         self.input.extend(record.diagnostics)
         return record
@@ -524,9 +553,10 @@ class _Build:
         found = next(s for s in self.read if s.summary.slug == summary.slug)
         story = self.state.model(found.key)
         if story is None:
-            story = read_input(found.input, self.settings.config, Diagnostics())
-            if story is None:
-                raise LookupError(f"{found.input.name} cannot be read again")
+            read = read_input(found.input, self.settings.config, self.config_key, Diagnostics())
+            if read.story is None or read.key != found.key:
+                raise LookupError(f"{found.input.name} changed during the export; run it again")
+            story = read.story
         return story
 
 

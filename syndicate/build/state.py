@@ -27,7 +27,7 @@ from syndicate.diagnostics import Diagnostic
 from syndicate.model import Story, StorySummary, codec
 
 STATE_FILE = "state.sqlite"
-FORMAT = 5
+FORMAT = 6
 """Bumped whenever the layout or the meaning of the state changes: an older state is dropped."""
 _LEGACY = ("manifest.json", "stories", "abstracts")
 """What earlier versions kept in the same folder."""
@@ -37,7 +37,9 @@ CREATE TABLE IF NOT EXISTS units (
   key TEXT PRIMARY KEY, paths TEXT NOT NULL, diagnostics TEXT NOT NULL, fragments TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER);
-CREATE TABLE IF NOT EXISTS stories (key TEXT PRIMARY KEY, summary TEXT, diagnostics TEXT);
+CREATE TABLE IF NOT EXISTS stories (
+  key TEXT PRIMARY KEY, story_key TEXT NOT NULL, summary TEXT, diagnostics TEXT, images TEXT
+);
 CREATE TABLE IF NOT EXISTS models (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS history (
   id TEXT PRIMARY KEY, version INTEGER, status TEXT, digest TEXT, released INTEGER
@@ -101,11 +103,14 @@ class Published:
 
 @dataclass(frozen=True, slots=True)
 class StoryRecord:
-    """A story as a build remembers it without reading it again: its summary, and what
-    reading it reported."""
+    """A story as a build remembers it without reading it again: its summary, what reading
+    it reported, the images it read with their SHA-256 (which its texts name, so a run checks
+    just these), and the key of all its inputs."""
 
     summary: StorySummary
     diagnostics: tuple[Diagnostic, ...]
+    images: tuple[tuple[str, str], ...]
+    key: str
 
 
 class BuildState:
@@ -187,8 +192,12 @@ class BuildState:
                 key: StoryRecord(
                     StorySummary.from_json(json.loads(summary)),
                     tuple(Diagnostic(**d) for d in json.loads(diagnostics)),
+                    tuple((str(rel), str(sha)) for rel, sha in json.loads(images)),
+                    story_key,
                 )
-                for key, summary, diagnostics in self.db.execute("SELECT * FROM stories")
+                for key, story_key, summary, diagnostics, images in self.db.execute(
+                    "SELECT key, story_key, summary, diagnostics, images FROM stories"
+                )
             }
         except (sqlite3.Error, ValueError, KeyError, TypeError, msgspec.ValidationError):
             self.notes.append("its records were unreadable")
@@ -196,18 +205,19 @@ class BuildState:
 
     # Stories --------------------------------------------------------------------------------
 
-    def story(self, key: str) -> StoryRecord | None:
-        """The story read from the inputs `key` names, if a build read it."""
-        return self._stories.get(key)
+    def story(self, text_key: str) -> StoryRecord | None:
+        """The story read from the texts `text_key` names, if a build read it."""
+        return self._stories.get(text_key)
 
-    def record_story(self, key: str, record: StoryRecord, model: bytes | None = None) -> None:
+    def record_story(self, text_key: str, record: StoryRecord, model: bytes | None = None) -> None:
         """A story of this run; `model` is the story itself (`pack_story`), when just read."""
-        self.stories[key] = record
+        self.stories[text_key] = record
         if model is not None:
-            self.db.execute("INSERT OR REPLACE INTO models VALUES (?, ?)", (key, model))
+            self.db.execute("INSERT OR REPLACE INTO models VALUES (?, ?)", (record.key, model))
 
     def model(self, key: str) -> Story | None:
-        """The whole story read from the inputs `key` names; None if it is not kept."""
+        """The whole story read from the inputs `key` (a story key) names; None if it is not
+        kept."""
         row = self.db.execute("SELECT data FROM models WHERE key = ?", (key,)).fetchone()
         try:
             return codec.loads(zlib.decompress(row[0])) if row else None
@@ -293,9 +303,15 @@ class BuildState:
             )
             self.db.execute("DELETE FROM stories")
             self.db.executemany(
-                "INSERT INTO stories VALUES (?, ?, ?)",
+                "INSERT INTO stories VALUES (?, ?, ?, ?, ?)",
                 [
-                    (key, json.dumps(r.summary.to_json()), _diagnostics(r.diagnostics))
+                    (
+                        key,
+                        r.key,
+                        json.dumps(r.summary.to_json()),
+                        _diagnostics(r.diagnostics),
+                        json.dumps(r.images),
+                    )
                     for key, r in sorted(self.stories.items())
                 ],
             )
@@ -313,7 +329,9 @@ class BuildState:
             )
             self.db.execute("DELETE FROM fragments WHERE unit NOT IN (SELECT unit FROM used)")
             self.db.execute("DELETE FROM used")
-            self.db.executemany("INSERT INTO used VALUES (?)", [(k,) for k in self.stories])
+            self.db.executemany(
+                "INSERT INTO used VALUES (?)", [(r.key,) for r in self.stories.values()]
+            )
             self.db.execute("DELETE FROM models WHERE key NOT IN (SELECT unit FROM used)")
             if journal is not None:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pending', ?)", (journal,))
@@ -348,9 +366,14 @@ def _open(path: Path, notes: list[str]) -> sqlite3.Connection:
 
 
 def _reset(db: sqlite3.Connection) -> None:
+    """Empty the state, its tables made again in this format's shapes."""
     with db:
-        for table in ("units", "files", "stories", "models", "fragments", "history", "meta"):
-            db.execute(f"DELETE FROM {table}")
+        # What syndicate wrote into out/ and what it published of each story stay: they are
+        # facts about out/ and about partners, not cache, and their shapes do not change.
+        for table in ("units", "stories", "models", "fragments", "meta"):
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+    db.executescript(_SCHEMA)
+    with db:
         db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
 
 

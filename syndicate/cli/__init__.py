@@ -33,8 +33,10 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
         # Answered before the formats are listed: that needs the installed packages' metadata.
         print(f"syndicate {__version__}")
         return EXIT_OK
-    from syndicate.diagnostics import Diagnostics
+    from syndicate.diagnostics import Diagnostics, route_library_warnings
     from syndicate.formats.registry import default_registry
+
+    route_library_warnings()
 
     if os.environ.get("SYNDICATE_DEBUG"):  # developers: show writer tracebacks and internals
         import logging
@@ -165,6 +167,11 @@ def build_parser(format_names: Sequence[str]) -> argparse.ArgumentParser:
         required=True,
         metavar="TAG",
         help="language file to create (repeatable; the first is the original)",
+    )
+    new.add_argument(
+        "--add-language",
+        action="store_true",
+        help="add the languages the site does not have yet to syndicate.yaml",
     )
     new.add_argument("--articles", type=Path, default=Path("articles"))
     return parser

@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
+from urllib.parse import quote
 
 import msgspec
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.model import Image, SiteConfig, Story, StorySummary
+from syndicate.model.site import fill
 
 Scope = Literal["variant", "story", "collection"]
 SITE_MEDIA = "html/media/site"
@@ -81,10 +83,12 @@ class Urls:
 
     def article(self, slug: str, lang: str) -> str:
         """The published page of one language variant."""
-        return self.config.article_url.format(base_url=self.base, slug=slug, lang=lang)
+        return fill(self.config.article_url, base_url=self.base, slug=quote(slug), lang=lang)
 
     def image(self, slug: str, image: Image) -> str:
-        return self.config.image_url.format(base_url=self.base, slug=slug, name=image.name)
+        """The published image, its name percent-encoded (a name may hold any letter)."""
+        name = quote(image.name, safe="")
+        return fill(self.config.image_url, base_url=self.base, slug=quote(slug), name=name)
 
     def output(self, path: str) -> str:
         """The public URL of a file written under `out/` (`atom/en.xml`)."""
@@ -139,7 +143,10 @@ class Context(Generic[OptionsT]):
         object.__setattr__(self, "urls", Urls(self.config))
 
     def read_asset(self, path: str | Path) -> bytes:
-        """Bytes of an input asset (an image or the logo) that the model points to."""
+        """Bytes of an input asset (an image or the logo) that the model points to. A remote
+        image (a story read back from NewsML-G2) is never looked up on the local disk."""
+        if "://" in str(path):
+            raise FileNotFoundError(f"{path} is remote; it is not read from the local disk")
         return Path(path).read_bytes()
 
     def fragment(self, story: StorySummary, name: str) -> bytes:

@@ -31,6 +31,22 @@ def is_valid_tag(tag: str) -> bool:
     return True
 
 
+def canonical_case(tag: str) -> str:
+    """A tag in the case BCP 47 recommends (RFC 5646, 2.1.1): `zh-Hans`, `pt-BR`, `en`. File
+    names and configured languages must be written so: `EN.md` beside `en.md` would be two
+    files of one language."""
+    first, *rest = tag.split("-")
+    out = [first.lower()]
+    for part in rest:
+        if len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
 @cache
 def direction(tag: str) -> Direction:
     """Text direction from CLDR's character order for the language, never a hard-coded list."""

@@ -79,7 +79,7 @@ class FeedOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
         Annotated[
             str,
             msgspec.Meta(
-                pattern=r"^https?://\S+$",
+                pattern=r"^https?://\S+\Z",
                 description="WebSub hub URL announced by subscription feeds",
                 extra={"expected": "the hub's http(s) URL"},
             ),
