@@ -329,10 +329,17 @@ def test_an_image_is_published_with_the_extension_of_its_format(hostile_out: Pat
     media = hostile_out / "html" / "media" / "evil-html"
     assert [p.name for p in media.iterdir()] == ["evil.png"]
     assert not [p for p in hostile_out.rglob("evil.html")]
-    url = "https://ycpress.example/syndicate/html/media/evil-html/evil.png"
-    for path in ("atom/en.xml", "newsml/evil-html.en.xml", "jsonld/evil-html.en.jsonld"):
+    base = "https://ycpress.example/syndicate/"
+    for path, media in (
+        ("atom/en.xml", "html/media"),
+        ("jsonld/evil-html.en.jsonld", "html/media"),
+        ("newsml/evil-html.en.xml", "newsml/media"),  # wire formats carry their own copies
+        ("ninjs/evil-html.en.json", "ninjs/media"),
+    ):
         text = (hostile_out / path).read_text(encoding="utf-8")
+        url = f"{base}{media}/evil-html/evil.png"
         assert url in text and "evil.html" not in text, path
+        assert (hostile_out / media / "evil-html/evil.png").read_bytes() == source
     with zipfile.ZipFile(hostile_out / "epub" / "evil-html.en.epub") as book:
         assert "EPUB/images/evil-html/evil.png" in book.namelist()
 

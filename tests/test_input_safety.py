@@ -427,7 +427,7 @@ def test_aliases_and_tags_are_problems_not_exceptions(text: str) -> None:
 
 # NewsML-G2 items from partners ------------------------------------------------------------------
 
-REMOTE = 'remoteContent href="https://ycpress.example/syndicate/html/media/'
+REMOTE = 'remoteContent href="https://ycpress.example/syndicate/newsml/media/'
 TAMPERED = [
     (REMOTE, 'remoteContent href="/etc/passwd" x="', "remoteContent href='/etc/passwd'"),
     (REMOTE, 'remoteContent href="javascript:alert(1)" x="', "href='javascript:alert(1)'"),
