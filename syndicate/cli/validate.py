@@ -4,8 +4,10 @@ files in out/ through each format's own validator."""
 from __future__ import annotations
 
 import argparse
+import logging
 from datetime import UTC, datetime
 
+from syndicate.build.engine import cache_folder, settle_output
 from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, say
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
@@ -13,6 +15,8 @@ from syndicate.formats.options import resolve_options
 from syndicate.formats.registry import PluginError
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
+
+log = logging.getLogger(__name__)
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
@@ -35,6 +39,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if not args.outputs.is_dir():
         diags.error("validate.outputs", f"no output folder {args.outputs}; run export first")
         return EXIT_FAILED
+    settle_output(args.outputs, cache_folder(args.config, args.outputs), diags)
     now = datetime.now(UTC)
     checked = []
     for writer in writers:
@@ -42,7 +47,15 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             ctx = Context(
                 config, now, config.languages, options[writer.section()], diags, writer.name
             )
-            writer.validate_outputs(args.outputs, ctx)
+            try:
+                writer.validate_outputs(args.outputs, ctx)
+            except Exception as exc:  # a bug in a validator must not hide the other checks
+                log.debug("validator %s failed", writer.name, exc_info=True)
+                diags.error(
+                    "validate.failed",
+                    f"the {writer.name} checks failed: {exc!r}",
+                    str(args.outputs),
+                )
             checked.append(writer.name)
     if diags.has_errors(strict=args.strict):
         return EXIT_FAILED

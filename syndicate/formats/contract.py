@@ -209,10 +209,12 @@ class Writer(Generic[OptionsT]):
         """Check the files this format wrote under `out/` and report problems in
         `ctx.diagnostics`. This default checks that XML and JSON files are well-formed;
         formats with a schema of their own extend it."""
+        from syndicate.formats.checking import output_files
+
+        suffixes = XML_SUFFIXES + JSON_SUFFIXES
         for folder in self.owned_folders():
-            for path in sorted((out / folder).rglob("*")):
-                if path.is_file():
-                    check_well_formed(path, ctx.diagnostics)
+            for path in output_files(out, folder, suffixes, ctx.diagnostics):
+                check_well_formed(path, ctx.diagnostics)
 
 
 def within(window: timedelta, when: datetime, now: datetime) -> bool:
@@ -232,18 +234,13 @@ AnyWriter = Writer[Any]
 
 def check_well_formed(path: Path, diags: Diagnostics) -> None:
     """Parse an XML or JSON output file, reporting where it is broken."""
-    from lxml import etree
+    from syndicate.formats.checking import parse_json, parse_xml
 
-    from syndicate.xmlbase import safe_parser
+    if path.suffix in XML_SUFFIXES:
+        parse_xml(path, diags)
+    elif path.suffix in JSON_SUFFIXES:
+        parse_json(path, diags)
 
-    shown = str(path)
-    if path.suffix in {".xml", ".opf", ".ncx", ".xhtml", ".rng"}:
-        try:
-            etree.parse(str(path), safe_parser())
-        except etree.XMLSyntaxError as exc:
-            diags.error("output.xml", f"not well-formed XML: {exc.msg}", f"{shown}:{exc.lineno}")
-    elif path.suffix in {".json", ".jsonld"}:
-        try:
-            json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            diags.error("output.json", f"not valid JSON: {exc}", shown)
+
+XML_SUFFIXES = (".xml", ".opf", ".ncx", ".xhtml", ".rng")
+JSON_SUFFIXES = (".json", ".jsonld")

@@ -4,12 +4,12 @@ it is installed, and catalog links that reach their files."""
 from __future__ import annotations
 
 import logging
-import zipfile
 from pathlib import Path
 
 from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
+from syndicate.formats.checking import open_zip, read_member
 from syndicate.xmlbase import ATOM_NS, clark, safe_parser
 
 log = logging.getLogger(__name__)
@@ -18,24 +18,29 @@ ATOM_LINK = clark(ATOM_NS, "link")
 XML_MEMBERS = {".xml", ".opf", ".ncx", ".xhtml"}
 
 
-def check_epub(path: Path, diags: Diagnostics) -> None:
+def check_epub(path: Path, diags: Diagnostics) -> bool:
     """The OCF rules a reading system relies on first: `mimetype` first, stored, holding the
-    media type; a container; well-formed XML members."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            first = infos[0] if infos else None
-            if first is None or first.filename != "mimetype" or first.compress_type:
-                diags.error("epub.zip", "`mimetype` must be the first member, stored", str(path))
-            elif zf.read(first) != b"application/epub+zip":
-                diags.error("epub.zip", "`mimetype` must hold application/epub+zip", str(path))
-            if "META-INF/container.xml" not in zf.namelist():
-                diags.error("epub.zip", "META-INF/container.xml is missing", str(path))
-            for info in infos:
-                if Path(info.filename).suffix in XML_MEMBERS:
-                    _check_xml(zf.read(info), f"{path}/{info.filename}", diags)
-    except zipfile.BadZipFile as exc:
-        diags.error("epub.zip", f"not a zip file: {exc}", str(path))
+    media type; a container; well-formed XML members. False when the file cannot be opened
+    safely as a zip (then nothing else should read it)."""
+    archive = open_zip(path, diags)
+    if archive is None:
+        return False
+    shown = str(path)
+    with archive:
+        infos = archive.infolist()
+        first = infos[0] if infos else None
+        if first is None or first.filename != "mimetype" or first.compress_type:
+            diags.error("epub.zip", "`mimetype` must be the first member, stored", shown)
+        elif read_member(archive, first, shown, diags) != b"application/epub+zip":
+            diags.error("epub.zip", "`mimetype` must hold application/epub+zip", shown)
+        if "META-INF/container.xml" not in archive.namelist():
+            diags.error("epub.zip", "META-INF/container.xml is missing", shown)
+        for info in infos:
+            if Path(info.filename).suffix in XML_MEMBERS:
+                data = read_member(archive, info, shown, diags)
+                if data is not None:
+                    _check_xml(data, f"{path}/{info.filename}", diags)
+    return True
 
 
 def _check_xml(data: bytes, shown: str, diags: Diagnostics) -> None:

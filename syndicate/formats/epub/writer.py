@@ -80,10 +80,12 @@ class EpubWriter(Writer[EpubOptions]):
         from syndicate.formats.epub.validate import check_catalog_links, check_epub, run_epubcheck
 
         super().validate_outputs(out, ctx)
-        for path in sorted((out / "epub").glob("*.epub")):
-            check_epub(path, ctx.diagnostics)
-            run_epubcheck(path, ctx.diagnostics)
-        for path in sorted((out / "opds").glob("*.xml")):
+        from syndicate.formats.checking import output_files
+
+        for path in output_files(out, "epub", (".epub",), ctx.diagnostics, deep=False):
+            if check_epub(path, ctx.diagnostics):
+                run_epubcheck(path, ctx.diagnostics)
+        for path in output_files(out, "opds", (".xml",), ctx.diagnostics, deep=False):
             check_catalog_links(path, out, ctx.urls.output(""), ctx.diagnostics)
 
 

@@ -145,7 +145,9 @@ class FeedWriter(Writer[FeedOptions]):
             yield OutputFile(document.path, self.render_document(document.head, entries))
 
     def validate_outputs(self, out: Path, ctx: Context[FeedOptions]) -> None:
-        for path in sorted((out / self.name).rglob("*.xml")):
+        from syndicate.formats.checking import output_files
+
+        for path in output_files(out, self.name, (".xml",), ctx.diagnostics):
             self.check_file(path, ctx.diagnostics)
 
 
