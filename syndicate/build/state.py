@@ -223,6 +223,26 @@ class BuildState:
             self.db.execute("DELETE FROM models WHERE key NOT IN (SELECT unit FROM used)")
 
 
+def recorded_summaries(out: Path) -> list[StorySummary]:
+    """The stories of the last build into `out`, read without changing the state (a build may
+    be running); none when there is no state, or one of another format or damaged."""
+    path = state_folder(out) / STATE_FILE
+    if not path.is_file():
+        return []
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if row is None or row[0] != str(FORMAT):
+                return []
+            rows = db.execute("SELECT summary FROM stories ORDER BY key").fetchall()
+        finally:
+            db.close()
+        return [StorySummary.from_json(json.loads(summary)) for (summary,) in rows]
+    except (sqlite3.Error, ValueError, KeyError, TypeError):
+        return []
+
+
 def pack_story(story: Story) -> bytes:
     """A story as the state keeps it: compressed JSON (see `syndicate.model.codec`)."""
     return zlib.compress(codec.dumps(story), 1)
