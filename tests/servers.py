@@ -14,11 +14,11 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, unquote
 
 USER = "ycpress"
@@ -65,6 +65,15 @@ class Server:
         self.events: list[tuple[str, str]] = []
         self.faults = Faults()
         self.lock = threading.Lock()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Shut the server down."""
 
     def log(self, op: str, path: str) -> None:
         with self.lock:
@@ -444,11 +453,3 @@ class Hub(Server):
     def stop(self) -> None:
         self.server.shutdown()
         self.thread.join(10)
-
-
-def running(server: Server) -> Iterator[Server]:
-    """A fixture body: the server until the test ends."""
-    try:
-        yield server
-    finally:
-        server.stop()  # type: ignore[attr-defined]

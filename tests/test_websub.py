@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import SAMPLE_SLUG
-from servers import HttpReceiver, Hub, free_port, running
+from servers import HttpReceiver, Hub, free_port
 from sites import SECOND_SLUG, Site
 
 LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
@@ -29,7 +29,8 @@ def feeds(*langs: str) -> list[str]:
 
 @pytest.fixture
 def hub() -> Iterator[Hub]:
-    yield from running(Hub())  # type: ignore[misc]
+    with Hub() as hub:
+        yield hub
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def test_a_failing_hub_is_tried_again(
 def test_pings_wait_for_the_target_publishing_base_url(
     site: Site, hub: Hub, tmp_path: Path
 ) -> None:
-    for host in running(HttpReceiver(tmp_path)):
+    with HttpReceiver(tmp_path) as host:
         site.configure(
             f"feeds:\n  hub: {hub.url}\ndeliver:\n  public_target: web\n  targets:\n"
             f"    - name: web\n      url: {host.url}\n      formats: [atom]\n{RETRY}"

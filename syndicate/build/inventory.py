@@ -69,15 +69,8 @@ class Inventory:
         self.owners = {folder: w for w in writers for folder in w.owned_folders()}
 
     def files(self, folder: str) -> Iterator[Published]:
-        """The files under out/`folder`, sorted by path; hidden files and folders (a build's
-        staging folder) are not published and left out."""
-        root = self.out / folder
-        found = []
-        for top, dirs, names in os.walk(root):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            base = Path(top).relative_to(self.out).as_posix()
-            found += [f"{base}/{name}" for name in names if not name.startswith(".")]
-        for path in sorted(found):
+        """The files under out/`folder`, sorted by path."""
+        for path in published_paths(self.out, folder):
             yield self.describe(path)
 
     def describe(self, path: str) -> Published:
@@ -103,6 +96,17 @@ class Inventory:
         declared = owner.media_type_of(path) if owner is not None else None
         found = declared or mimetypes.guess_type(path)[0] or "application/octet-stream"
         return f"{found}; charset=utf-8" if found.startswith(_TEXT_TYPES) else found
+
+
+def published_paths(out: Path, folder: str) -> list[str]:
+    """The paths (relative to `out`) of the files under out/`folder`, sorted; hidden files and
+    folders (a build's staging folder) are not published and left out."""
+    found = []
+    for top, dirs, names in os.walk(out / folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(top).relative_to(out).as_posix()
+        found += [f"{base}/{name}" for name in names if not name.startswith(".")]
+    return sorted(found)
 
 
 def is_asset(path: str) -> bool:

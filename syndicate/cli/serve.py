@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -50,6 +51,14 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         diags.error("serve.port", f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
         return EXIT_FAILED
     state = previewer = None
+    if args.watch and not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
+        exposed = Diagnostics()  # said now: the server runs until interrupted
+        exposed.warning(
+            "serve.exposed",
+            f"--host {args.host}: the preview shows embargoed stories to anyone who can reach"
+            " this address",
+        )
+        report(exposed, args.log_format, sys.stderr)
     if args.watch:
         state = PreviewState(folder, site.languages, writers)
         previewer = Previewer(

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from syndicate.build.inventory import file_sha256
+
 LEDGER_FILE = "deliver.sqlite"
 FORMAT = 1
 """Bumped whenever the layout changes: a ledger of another format is dropped (every target
@@ -46,6 +48,15 @@ class Entry:
         """The entry of a file read just now: `data` and `stat` of out/`path`."""
         sha = hashlib.sha256(data).hexdigest()
         return cls(path, sha, stat.st_size, stat.st_mtime_ns, version)
+
+
+def changed(out: Path, path: str, old: Entry | None, version: int | None = None) -> Entry | None:
+    """The entry of out/`path` now, or None when its size and time are those `old` recorded
+    (the file is then not read: an export keeps the time of a file whose bytes it kept)."""
+    stat = (out / path).stat()
+    if old is not None and (old.size, old.mtime) == (stat.st_size, stat.st_mtime_ns):
+        return None
+    return Entry(path, file_sha256(out / path), stat.st_size, stat.st_mtime_ns, version)
 
 
 class Ledger:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from syndicate.build.inventory import Inventory, Published, file_sha256, is_asset
-from syndicate.deliver.ledger import Entry
+from syndicate.build.inventory import Inventory, Published, is_asset
+from syndicate.deliver.ledger import Entry, changed
 from syndicate.deliver.options import Target
 
 Kind = Literal["new", "update", "delete"]
@@ -69,15 +69,16 @@ def plan(out: Path, selected: Iterable[Published], held: Mapping[str, Entry]) ->
     touched: list[Entry] = []
     wanted: set[str] = set()
     for file in selected:
-        wanted.add(file.path)
-        stat = (out / file.path).stat()
         old = held.get(file.path)
-        if old is not None and (old.size, old.mtime) == (stat.st_size, stat.st_mtime_ns):
-            continue
         version = file.story.version if file.story is not None else None
-        sha = file_sha256(out / file.path)
-        entry = Entry(file.path, sha, stat.st_size, stat.st_mtime_ns, version)
-        if old is not None and old.sha256 == sha:
+        try:
+            entry = changed(out, file.path, old, version)
+        except FileNotFoundError:
+            continue  # removed by an export since it was listed: gone from out/
+        wanted.add(file.path)
+        if entry is None:
+            continue
+        if old is not None and old.sha256 == entry.sha256:
             touched.append(entry)
         else:
             kind: Kind = "new" if old is None else "update"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +14,9 @@ from typing import Literal
 
 import msgspec
 
-from syndicate.build.inventory import file_sha256
+from syndicate.build.inventory import published_paths
 from syndicate.build.state import state_folder
-from syndicate.deliver.ledger import Entry, Ledger
+from syndicate.deliver.ledger import Entry, Ledger, changed
 from syndicate.deliver.options import SECTION, DeliverOptions, RetryOptions
 from syndicate.deliver.remotes import USER_AGENT, HttpStatusError, describe
 from syndicate.diagnostics import Diagnostics
@@ -79,19 +78,29 @@ def announce(
             if not response.is_success:
                 raise HttpStatusError(response.status_code, response.reason_phrase)
 
+        failed: dict[str, int] = {}
+        """Hubs that failed, and how many of their pings were left for the next run."""
+        failed_at: dict[str, str] = {}
         for item in due:
+            if item.hub in failed:  # one failing hub costs one round of retries, not one per feed
+                failed[item.hub] += 1
+                continue
             try:
                 retrying(retry, functools.partial(ping, item), reset=lambda: None)
             except GaveUp as failure:
+                failed[item.hub] = 1
                 tries = f" (after {failure.attempts} attempts)" if failure.attempts > 1 else ""
-                message = (
-                    f"WebSub hub {item.hub}: ping for {item.topic} failed:"
-                    f" {describe(failure.error)}{tries}; it is sent again at the next run"
-                )
-                getattr(diags, severity)("websub.ping", message)
+                reason = f"{describe(failure.error)}{tries}"
+                failed_at[item.hub] = f"ping for {item.topic} failed: {reason}"
                 continue
             ledger.record_announced(item.entry, item.topic)
             sent += 1
+        for hub, left in failed.items():
+            message = (
+                f"WebSub hub {hub}: {failed_at[hub]}; {left} changed feeds are left to"
+                " announce at the next run"
+            )
+            getattr(diags, severity)("websub.ping", message)
     return sent
 
 
@@ -128,12 +137,12 @@ def _due(out: Path, writers: Iterable[AnyWriter], ledger: Ledger) -> Iterator[Du
     """The feeds whose bytes changed since they were last announced, with their hub; a changed
     feed that names no hub (an archive page) is recorded at once."""
     known = ledger.announced()
-    for path in _feed_files(out, writers):
-        stat = (out / path).stat()
+    folders = sorted({f for w in writers for f in w.owned_folders()})
+    for path in [p for f in folders for p in published_paths(out, f) if p.endswith(".xml")]:
         old = known.get(path)
-        if old is not None and (old.size, old.mtime) == (stat.st_size, stat.st_mtime_ns):
+        entry = changed(out, path, old)
+        if entry is None:
             continue
-        entry = Entry(path, file_sha256(out / path), stat.st_size, stat.st_mtime_ns)
         if old is not None and old.sha256 == entry.sha256:
             ledger.record_announced(entry, None)
             continue
@@ -142,16 +151,6 @@ def _due(out: Path, writers: Iterable[AnyWriter], ledger: Ledger) -> Iterator[Du
             yield Due(entry, hub, topic)
         else:
             ledger.record_announced(entry, None)
-
-
-def _feed_files(out: Path, writers: Iterable[AnyWriter]) -> list[str]:
-    found = []
-    for folder in sorted({f for w in writers for f in w.owned_folders()}):
-        for top, dirs, names in os.walk(out / folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
-            base = Path(top).relative_to(out).as_posix()
-            found += [f"{base}/{n}" for n in names if n.endswith(".xml") and n[0] != "."]
-    return sorted(found)
 
 
 def feed_links(path: Path) -> tuple[str | None, str | None]:

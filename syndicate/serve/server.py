@@ -39,13 +39,6 @@ def run(
     say: Callable[[str], None],
 ) -> None:
     """Serve until interrupted."""
-    access = logging.getLogger("uvicorn.access")
-    if not quiet:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        access.addHandler(handler)
-        access.setLevel(logging.INFO)
-    access.propagate = False
     config = uvicorn.Config(
         make_app(served),
         log_config=None,
@@ -55,6 +48,14 @@ def run(
         timeout_graceful_shutdown=1,
         server_header=False,
     )
+    # After uvicorn's Config, which sets its loggers' levels: one plain line per request.
+    access = logging.getLogger("uvicorn.access")
+    access.propagate = False
+    if not quiet:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        access.addHandler(handler)
+        access.setLevel(logging.INFO)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     say(f"serving {served.folder} at http://{shown}:{port}/ (Ctrl-C to stop)")
