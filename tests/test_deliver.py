@@ -398,3 +398,22 @@ def test_the_python_api(site: Site, tmp_path: Path) -> None:
     assert [r.target.name for r in result.targets] == ["partner"]
     assert result.targets[0].done == len(site.files("atom"))
     assert folder.files() == site.files("atom")
+
+
+def test_a_new_url_is_a_new_destination(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, new = LocalFolder(tmp_path / "old"), LocalFolder(tmp_path / "new")
+    site.configure(deliver_section(target_yaml(old, formats="[atom]")))
+    site.export()
+    assert site.deliver() == 0
+    site.configure(deliver_section(target_yaml(new, formats="[atom]")))
+    capsys.readouterr()
+    assert site.deliver("--dry-run") == 0
+    assert f"partner {new.url}: {len(site.files('atom'))} to send" in capsys.readouterr().out
+    site.configure(deliver_section(target_yaml(old, formats="[atom]")))
+    assert site.deliver("--dry-run") == 0
+    assert "current, nothing to send" in capsys.readouterr().out, "a dry run records nothing"
+    site.configure(deliver_section(target_yaml(new, formats="[atom]")))
+    assert site.deliver() == 0
+    assert new.files() == site.files("atom")

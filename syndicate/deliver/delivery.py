@@ -176,6 +176,7 @@ class _Run:
             planned = plan(self.out, selection(target, self.inventory, folders), held)
             result.changes = planned.changes
             if not dry_run:
+                self.ledger.claim(target.name, target.url)
                 for entry in planned.touched:
                     self.ledger.record(target.name, entry)
                 self._send(target, result)

@@ -71,17 +71,23 @@ class Ledger:
 
     def delivered(self, target: str, url: str) -> dict[str, Entry]:
         """What `target` holds. A target whose URL changed is a new destination: it holds
-        nothing yet."""
-        with self.db:
-            row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
-            if row is None or row[0] != url:
-                self.db.execute("DELETE FROM delivered WHERE target = ?", (target,))
-                self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, ?)", (target, url))
+        nothing yet (see `claim`)."""
+        row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
+        if row is None or row[0] != url:
+            return {}
         rows = self.db.execute(
             "SELECT path, sha256, size, mtime, version FROM delivered WHERE target = ?",
             (target,),
         )
         return {path: Entry(path, *rest) for path, *rest in rows}
+
+    def claim(self, target: str, url: str) -> None:
+        """Before sending to `target` at `url`: what it held at another URL is forgotten."""
+        with self.db:
+            row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
+            if row is None or row[0] != url:
+                self.db.execute("DELETE FROM delivered WHERE target = ?", (target,))
+                self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, ?)", (target, url))
 
     def record(self, target: str, entry: Entry) -> None:
         """`target` confirmed it holds `entry`."""
