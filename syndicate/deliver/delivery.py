@@ -7,7 +7,7 @@ their WebSub hub."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -72,11 +72,9 @@ def deliver(
     dry_run: bool = False,
     registry: Registry | None = None,
     diagnostics: Diagnostics | None = None,
-    progress: Callable[[TargetResult, Change], None] | None = None,
 ) -> DeliveryResult:
     """Bring the targets configured in `config` (all, or those named in `targets`) up to date
-    with `out`. With `dry_run`, only plan: nothing is sent or recorded. `progress` is told of
-    each change made."""
+    with `out`. With `dry_run`, only plan: nothing is sent or recorded."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
     registry = registry or default_registry()
     site = load_config(config, str(config), diags)
@@ -94,7 +92,7 @@ def deliver(
         with exclusive(lock, busy):
             ledger = Ledger(state_folder(out))
             try:
-                run = _Run(site, options, out, config.parent, registry, ledger, diags, progress)
+                run = _Run(site, options, out, config.parent, registry, ledger, diags)
                 results = [run.target(index, target, dry_run) for index, target in chosen]
                 announced = 0 if dry_run else run.announce(results)
             finally:
@@ -146,7 +144,6 @@ class _Run:
         registry: Registry,
         ledger: Ledger,
         diags: Diagnostics,
-        progress: Callable[[TargetResult, Change], None] | None,
     ) -> None:
         self.site = site
         self.options = options
@@ -155,7 +152,6 @@ class _Run:
         self.registry = registry
         self.ledger = ledger
         self.diags = diags
-        self.progress = progress
         self.writers = self._writers()
         self.inventory = Inventory(out, site.languages, list(self.writers.values()))
 
@@ -226,8 +222,6 @@ class _Run:
             for change in result.changes:
                 self._change(target, remote, change)
                 result.done += 1
-                if self.progress:
-                    self.progress(result, change)
         except (SecretError, MissingExtra) as exc:
             result.problem = str(exc)
         except GaveUp as failure:

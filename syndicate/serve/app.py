@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
@@ -129,7 +130,7 @@ class _OutputFiles(StaticFiles):
         state = self.served.preview
         assert state is not None
         path = full_path.resolve().relative_to(self.served.folder.resolve()).as_posix()
-        extra = preview_markup(state.generation, state.embargo_notice(path), self.served)
+        extra = preview_markup(state.snapshot()[0], state.embargo_notice(path))
         page = full_path.read_bytes()
         at = page.rfind(b"</body>")
         body = page[:at] + extra + page[at:] if at >= 0 else page + extra
@@ -140,7 +141,7 @@ class _OutputFiles(StaticFiles):
         return Response(body, media_type=media_type, headers=headers)
 
 
-def preview_markup(generation: int, embargo: Any, served: Served) -> bytes:
+def preview_markup(generation: int, embargo: datetime | None) -> bytes:
     """The banner and the reload script a preview adds to a page."""
     words = "Preview: not published."
     if embargo is not None:
