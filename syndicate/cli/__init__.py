@@ -172,7 +172,7 @@ def build_parser(format_names: Sequence[str]) -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
     serve.add_argument(
-        "--port", type=int, default=8000, help="port to listen on; 0 for any free port"
+        "--port", type=int, default=8000, help="port to listen on (default: 8000); 0: any free port"
     )
     serve.add_argument(
         "--watch",
