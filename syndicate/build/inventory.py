@@ -22,7 +22,7 @@ _TEXT_TYPES = ("text/",)
 
 
 @dataclass(frozen=True, slots=True)
-class Published:
+class PublishedFile:
     """One file of out/ and what it belongs to."""
 
     path: str
@@ -68,26 +68,26 @@ class Inventory:
         )
         self.owners = {folder: w for w in writers for folder in w.owned_folders()}
 
-    def files(self, folder: str) -> Iterator[Published]:
+    def files(self, folder: str) -> Iterator[PublishedFile]:
         """The files under out/`folder`, sorted by path."""
         for path in published_paths(self.out, folder):
             yield self.describe(path)
 
-    def describe(self, path: str) -> Published:
+    def describe(self, path: str) -> PublishedFile:
         """What the file at `path` (relative to out/) belongs to."""
         *folders, name = path.split("/")
         story = next((self.stories[f] for f in folders if f in self.stories), None)
         if story is not None:  # a story's shared files: its images
-            return Published(path, story, None, story.section)
+            return PublishedFile(path, story, None, story.section)
         slug, _, rest = name.partition(".")
         story = self.stories.get(slug) if rest else None
         if story is not None:
             lang = next((part for part in rest.split(".") if part in self.languages), None)
-            return Published(path, story, lang, story.section)
+            return PublishedFile(path, story, lang, story.section)
         found = self._tag.search(path)
         stem = name.partition(".")[0]
         section = next((p for p in (*folders[1:], stem) if p in self.sections), None)
-        return Published(path, None, found.group(1) if found else None, section)
+        return PublishedFile(path, None, found.group(1) if found else None, section)
 
     def media_type(self, path: str) -> str:
         """The media type to serve or send the file with: what the format owning its folder

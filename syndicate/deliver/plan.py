@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from syndicate.build.inventory import Inventory, Published, is_asset
+from syndicate.build.inventory import Inventory, PublishedFile, is_asset
 from syndicate.deliver.ledger import Entry, changed
 from syndicate.deliver.options import Target
 
@@ -35,7 +35,7 @@ class Change:
         return self.kind != "delete"
 
 
-def rank(file: Published) -> int:
+def rank(file: PublishedFile) -> int:
     if is_asset(file.path):
         return ASSET
     if file.story is None:
@@ -43,7 +43,7 @@ def rank(file: Published) -> int:
     return VARIANT if file.lang is not None else STORY
 
 
-def selection(target: Target, inventory: Inventory, folders: Iterable[str]) -> list[Published]:
+def selection(target: Target, inventory: Inventory, folders: Iterable[str]) -> list[PublishedFile]:
     """The files of out/ the target takes: in its formats' folders, of its languages and
     sections."""
     return [
@@ -62,7 +62,7 @@ class Plan:
     """Files with a new time but the bytes the target holds: recorded, not sent again."""
 
 
-def plan(out: Path, selected: Iterable[Published], held: Mapping[str, Entry]) -> Plan:
+def plan(out: Path, selected: Iterable[PublishedFile], held: Mapping[str, Entry]) -> Plan:
     """The changes that make the target hold exactly `selected`, in the order to make them.
     A file whose size and time are those it had when delivered is not read again."""
     sends: list[Change] = []
