@@ -201,7 +201,11 @@ def test_watch_previews_edits_and_embargoes_without_touching_out(
 
     site.replace(SECOND_SLUG, "en.md", "NATO will surge", "NATO will surge again")
     until(lambda: "NATO will surge again" in server.get(page).text, "the edit shows", server)
-    assert server.get("_syndicate/preview").json()["generation"] > status["generation"]
+
+    def moved() -> bool:  # pages reload when it moves, once the new export is published
+        return bool(server.get("_syndicate/preview").json()["generation"] > status["generation"])
+
+    until(moved, "the generation moves", server)
 
     site.replace(SECOND_SLUG, "en.md", "headline: ", "headline: [")
     until(lambda: bool(server.get("_syndicate/preview").json()["problems"]), "problems", server)
