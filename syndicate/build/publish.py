@@ -48,17 +48,27 @@ def locked(out: Path, lock: Path | None = None) -> Iterator[None]:
     lock = lock or out / LOCK_NAME
     try:
         out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
+    busy = f"another syndicate export is writing {out} (lock {lock}); wait for it to finish"
+    with exclusive(lock, busy):
+        yield
+
+
+@contextlib.contextmanager
+def exclusive(lock: Path, busy: str) -> Iterator[None]:
+    """Hold the file lock `lock` (created if needed), or raise OutputError(`busy`) at once when
+    another process holds it. The kernel releases it when the process ends, even killed."""
+    try:
         lock.parent.mkdir(parents=True, exist_ok=True)
         handle = lock.open("a")
     except OSError as exc:
-        raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write to {lock.parent}: {exc.strerror or exc}") from None
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputError(
-                f"another syndicate export is writing {out} (lock {lock}); wait for it to finish"
-            ) from None
+            raise OutputError(busy) from None
         yield
 
 

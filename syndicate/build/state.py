@@ -338,6 +338,27 @@ class BuildState:
         self.owned = files
 
 
+def recorded_summaries(folder: Path) -> list[StorySummary]:
+    """The stories of the last build whose state is in `folder` (see `state_folder`), read
+    without changing the state (a build may be running); none when there is no state, or one
+    of another format or damaged."""
+    path = folder / STATE_FILE
+    if not path.is_file():
+        return []
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if row is None or row[0] != str(FORMAT):
+                return []
+            rows = db.execute("SELECT summary FROM stories ORDER BY key").fetchall()
+        finally:
+            db.close()
+        return [StorySummary.from_json(json.loads(summary)) for (summary,) in rows]
+    except (sqlite3.Error, ValueError, KeyError, TypeError):
+        return []
+
+
 def pack_story(story: Story) -> bytes:
     """A story as the state keeps it: compressed JSON (see `syndicate.model.codec`)."""
     return zlib.compress(codec.dumps(story), 1)

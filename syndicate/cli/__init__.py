@@ -1,5 +1,5 @@
 """The `syndicate` command line: the parser and the dispatch to one module per command
-(`export`, `validate`, `formats`, `new`). Formats come from the registry."""
+(`export`, `validate`, `formats`, `new`, `deliver`, `serve`). Formats come from the registry."""
 
 from __future__ import annotations
 
@@ -174,6 +174,61 @@ def build_parser(format_names: Sequence[str]) -> argparse.ArgumentParser:
         help="add the languages the site does not have yet to syndicate.yaml",
     )
     new.add_argument("--articles", type=Path, default=Path("articles"))
+
+    deliver = sub.add_parser(
+        "deliver", parents=[common], help="send what changed in out/ to the delivery targets"
+    )
+    deliver.add_argument(
+        "--target",
+        dest="targets",
+        action="append",
+        metavar="NAME",
+        help="only this target (repeatable; default: every target of syndicate.yaml)",
+    )
+    deliver.add_argument(
+        "--dry-run", action="store_true", help="list what would be sent and deleted; send nothing"
+    )
+    deliver.add_argument("--out", type=Path, default=Path("out"))
+
+    serve = sub.add_parser(
+        "serve", parents=[common], help="serve out/ over HTTP, or preview the site as you edit"
+    )
+    serve.add_argument("--out", type=Path, default=Path("out"), help="the folder served")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default: 8000); 0: any free port"
+    )
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        help="preview: export into a folder of its own (embargoed stories included), again at"
+        " each change of the articles or the configuration, and reload the pages",
+    )
+    serve.add_argument("--articles", type=Path, default=Path("articles"))
+    serve.add_argument(
+        "--format",
+        "-f",
+        dest="formats",
+        action="append",
+        metavar="FORMAT",
+        help=f"formats of the preview, repeatable: {', '.join(format_names)}, or all (default)",
+    )
+    serve.add_argument(
+        "--preview",
+        type=Path,
+        metavar="DIR",
+        help="where the preview is exported (default: beside the build state of --out)",
+    )
+    serve.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes for the preview's first export",
+    )
     return parser
 
 

@@ -38,6 +38,11 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if result.status == "failed":
         say(args, "not exported: out/ is unchanged")
         return EXIT_FAILED
+    from syndicate.deliver.websub import announce_export
+
+    announced = announce_export(
+        args.config, args.out, [args.registry.get(name) for name in result.formats], diags
+    )
     if args.timings:
         for name, timing in result.timings.items():
             print(f"{name:<8} {timing.seconds:8.2f} s {timing.files:7d} files", file=sys.stderr)
@@ -47,6 +52,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         f" ({result.written} written, {result.unchanged} unchanged,"
         f" {result.removed} removed) in {args.out}",
     )
+    if announced:
+        say(args, f"WebSub: {announced} changed feeds announced")
     return EXIT_OK
 
 

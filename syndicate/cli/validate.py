@@ -1,5 +1,5 @@
-"""`syndicate validate`: every source file and every format's options; with `--outputs`, the
-files in out/ through each format's own validator."""
+"""`syndicate validate`: every source file, every format's options and the `deliver` and `serve`
+sections; with `--outputs`, the files in out/ through each format's own validator."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ from datetime import UTC, datetime
 
 from syndicate.build.engine import cache_folder, settle_output
 from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, say
+from syndicate.deliver.options import SECTION as DELIVER
+from syndicate.deliver.options import load_delivery
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
 from syndicate.formats.options import resolve_options
 from syndicate.formats.registry import PluginError
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
+from syndicate.serve.options import SECTION as SERVE
+from syndicate.serve.options import load_serving
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +32,14 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     except PluginError as exc:
         diags.error("plugin.writer", str(exc))
         return EXIT_INPUT
-    options = resolve_options(writers, config, diags, every_section=True)
+    options = resolve_options(
+        writers, config, diags, every_section=True, other_sections=(DELIVER, SERVE)
+    )
+    delivery = load_delivery(config, args.registry, diags)
+    serving = load_serving(config, diags)
     stories = read_articles(args.articles, config, diags)
-    if options is None or diags.has_errors(strict=args.strict):
+    problems = options is None or delivery is None or serving is None
+    if problems or options is None or diags.has_errors(strict=args.strict):
         return EXIT_INPUT
     variants = sum(len(s.variants) for s in stories)
     say(args, f"{args.articles}: {len(stories)} stories, {variants} language variants: OK")

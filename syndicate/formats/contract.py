@@ -28,6 +28,8 @@ from syndicate.model import Image, SiteConfig, Story, StorySummary
 from syndicate.model.site import fill
 
 Scope = Literal["variant", "story", "collection"]
+OptionPath = str | tuple[str | int, ...]
+"""Where an option is: its name, or a path into nested records."""
 SITE_MEDIA = "html/media/site"
 """Where the publisher's logo and icon are published: the HTML format writes them, every
 format that links to them uses this place."""
@@ -62,8 +64,9 @@ class Options(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     type hints (no `"5"` silently becoming 5), imports in a few milliseconds (exports run from
     cron; start-up counts), and its records are frozen and picklable for worker processes."""
 
-    def check(self, config: SiteConfig) -> Iterator[tuple[str, str]]:
-        """Rules that depend on the site rather than on the value alone: (field, problem)."""
+    def check(self, config: SiteConfig) -> Iterator[tuple[OptionPath, str]]:
+        """Rules that depend on the site rather than on the value alone: (field, problem); the
+        field is a name, or a path into nested records (`("targets", 1, "languages")`)."""
         return iter(())
 
 
@@ -192,6 +195,13 @@ class Writer(Generic[OptionsT]):
     @classmethod
     def section(cls) -> str:
         return cls.config_section or cls.name
+
+    @classmethod
+    def media_type_of(cls, path: str) -> str | None:
+        """The media type of one of its files under out/ (`atom/en.xml`), for servers and
+        deliveries; None for a file that is not of its own kind (an image), which then gets
+        the usual type of its extension. Formats whose folders hold several kinds override it."""
+        return cls.media_type if path.endswith(cls.extension) else None
 
     def story_files(self, story: Story, ctx: Context[OptionsT]) -> Iterable[OutputFile | Fragment]:
         """The files that depend on this one story alone (and on the config, the selected

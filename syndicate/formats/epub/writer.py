@@ -36,6 +36,14 @@ class EpubWriter(Writer[EpubOptions]):
     folders = ("epub", "opds")
     Options = EpubOptions
 
+    @classmethod
+    def media_type_of(cls, path: str) -> str | None:
+        if path == opds.CATALOG:
+            return opds.NAVIGATION
+        if path.startswith("opds/") and path.count("/") == 1 and path.endswith(".xml"):
+            return opds.ACQUISITION
+        return super().media_type_of(path)
+
     def __init__(self, covers: CoverRenderer = draw_cover) -> None:
         self.covers = covers
         """Tests that do not look at covers give a cheaper renderer; it must stay picklable
