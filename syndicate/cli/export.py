@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 
 from syndicate.build import Progress, export
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, say
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, say, shown
 from syndicate.diagnostics import Diagnostics
 
 
@@ -40,19 +40,26 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return EXIT_FAILED
     if args.timings:
         for name, timing in result.timings.items():
-            print(f"{name:<8} {timing.seconds:8.2f} s {timing.files:7d} files", file=sys.stderr)
+            line = f"{name:<8} {timing.seconds:8.2f} s {count(timing.files, 'file'):>11}"
+            say(args, line, format=name, seconds=round(timing.seconds, 3), files=timing.files)
     say(
         args,
-        f"exported {', '.join(result.formats)}: {result.stories} stories, {result.files} files"
-        f" ({result.written} written, {result.unchanged} unchanged,"
-        f" {result.removed} removed) in {args.out}",
+        f"exported {', '.join(result.formats)}: {count(result.stories, 'story', 'stories')},"
+        f" {count(result.files, 'file')} ({result.written} written, {result.unchanged}"
+        f" unchanged, {result.removed} removed) in {shown(args, args.out)}",
+        formats=list(result.formats),
+        stories=result.stories,
+        files=result.files,
+        written=result.written,
+        unchanged=result.unchanged,
+        removed=result.removed,
     )
     return EXIT_OK
 
 
 def _progress(args: argparse.Namespace) -> tuple[Progress | None, Callable[[], None] | None]:
     """A progress bar on a terminal for long runs; nothing when stderr is piped or logged."""
-    if args.quiet or not sys.stderr.isatty():
+    if args.quiet or args.log_format == "json" or not sys.stderr.isatty():
         return None, None
     from rich.progress import Progress as Bar
 

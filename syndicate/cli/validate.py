@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, say
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, say, shown
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
 from syndicate.formats.options import resolve_options
@@ -29,11 +29,18 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if options is None or diags.has_errors(strict=args.strict):
         return EXIT_INPUT
     variants = sum(len(s.variants) for s in stories)
-    say(args, f"{args.articles}: {len(stories)} stories, {variants} language variants: OK")
+    say(
+        args,
+        f"{shown(args, args.articles)}: {count(len(stories), 'story', 'stories')},"
+        f" {count(variants, 'language variant')}: OK",
+        stories=len(stories),
+        variants=variants,
+    )
     if args.outputs is None:
         return EXIT_OK
     if not args.outputs.is_dir():
-        diags.error("validate.outputs", f"no output folder {args.outputs}; run export first")
+        where = shown(args, args.outputs)
+        diags.error("validate.outputs", f"no output folder {where}; run export first")
         return EXIT_FAILED
     now = datetime.now(UTC)
     checked = []
@@ -46,5 +53,6 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             checked.append(writer.name)
     if diags.has_errors(strict=args.strict):
         return EXIT_FAILED
-    say(args, f"{args.outputs}: {', '.join(checked) or 'no formats found'}: OK")
+    found = ", ".join(checked) or "no formats found"
+    say(args, f"{shown(args, args.outputs)}: {found}: OK", formats=checked)
     return EXIT_OK

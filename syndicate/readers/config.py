@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.locales import is_valid_tag
 from syndicate.model.site import (
+    CONFIG_NAME,
     DEFAULT_ARTICLE_URL,
     DEFAULT_IMAGE_URL,
     TEMPLATES,
@@ -19,6 +20,16 @@ from syndicate.model.source import SourceRef
 from syndicate.readers.schemas import check
 from syndicate.readers.textfile import read_text
 from syndicate.readers.yamlsource import YamlProblem, parse_yaml
+
+
+def find_site(start: Path) -> Path | None:
+    """The site folder: `start` or the nearest folder above it that holds `syndicate.yaml`
+    (as git finds its repository), or None."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
 
 
 def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None:
