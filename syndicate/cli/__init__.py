@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 SITE_COMMANDS = frozenset({"export", "validate", "new", "list", "show"})
 """The commands that work on a site; `init` makes one, `formats` needs none."""
+MODULES = {"list": "listing"}
+"""The module of a command, where its name is not a good module name."""
 
 
 def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None) -> int:
@@ -70,7 +72,8 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
     """The command, inside its site folder: relative paths (`articles/`, `out/`,
     `templates/`) mean the site's wherever the command was started, so messages and the
     build state are the same from any folder."""
-    command = importlib.import_module(f"syndicate.cli.{args.command}")
+    module = MODULES.get(args.command, args.command)
+    command = importlib.import_module(f"syndicate.cli.{module}")
     try:
         if args.command not in SITE_COMMANDS:
             status: int = command.run(args, diags)

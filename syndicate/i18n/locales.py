@@ -29,12 +29,11 @@ def canonical_tag(tag: str) -> str:
     extension = False  # after a singleton (`-u-`, `-x-`) every subtag is lowercase
     for part in parts[1:]:
         extension = extension or len(part) == 1
+        region = (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit())
         if not extension and len(part) == 4 and part.isalpha():
             cased.append(part.title())  # script
-        elif not extension and (
-            len(part) == 2 and part.isalpha() or len(part) == 3 and part.isdigit()
-        ):
-            cased.append(part.upper())  # region
+        elif not extension and region:
+            cased.append(part.upper())
         else:
             cased.append(part.lower())
     return "-".join(cased)
