@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.locales import is_valid_tag
+from syndicate.i18n.terms import has_terms
 from syndicate.model.site import (
     CONFIG_NAME,
     DEFAULT_ARTICLE_URL,
@@ -73,13 +74,18 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
         )
         ok = False
     for i, tag in enumerate(data["languages"]):
+        where = SourceRef(shown, doc.line(("languages", i)))
         if not is_valid_tag(tag):
-            diags.error(
-                "config.language",
-                f"unknown language tag {tag!r}",
-                SourceRef(shown, doc.line(("languages", i))),
-            )
+            diags.error("config.language", f"unknown language tag {tag!r}", where)
             ok = False
+        elif not has_terms(tag):
+            diags.warning(
+                "config.terms",
+                f'syndicate has no terms file for {tag!r}: its fixed phrases ("Updated",'
+                ' "Contents", section names) are shown in English; add'
+                f" syndicate/i18n/terms/{tag}.yaml to translate them",
+                where,
+            )
     pub = data["publisher"]
     for key in ("logo", "icon"):
         if key in pub and not (root / pub[key]).is_file():
