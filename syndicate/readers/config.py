@@ -74,9 +74,9 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
         )
         ok = False
     for i, tag in enumerate(data["languages"]):
-        where = SourceRef(shown, doc.line(("languages", i)))
+        at = SourceRef(shown, doc.line(("languages", i)))
         if not is_valid_tag(tag):
-            diags.error("config.language", f"unknown language tag {tag!r}", where)
+            diags.error("config.language", f"unknown language tag {tag!r}", at)
             ok = False
         elif not has_terms(tag):
             diags.warning(
@@ -84,7 +84,7 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
                 f'syndicate has no terms file for {tag!r}: its fixed phrases ("Updated",'
                 ' "Contents", section names) are shown in English; add'
                 f" syndicate/i18n/terms/{tag}.yaml to translate them",
-                where,
+                at,
             )
     pub = data["publisher"]
     for key in ("logo", "icon"):
