@@ -6,43 +6,22 @@ json), and plurals."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import FIXED_NOW, REPO
+from test_cli import run_in
 
 from syndicate.cli import main
 from syndicate.i18n.locales import canonical_tag
 
 
-def syndicate(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "syndicate", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    """A copy of the sample site, to run commands in from anywhere."""
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "articles", root / "articles")
-    shutil.copy(REPO / "syndicate.yaml", root / "syndicate.yaml")
-    return root
-
-
 def test_the_site_is_found_from_a_subfolder(site: Path) -> None:
     story = site / "articles" / "2021-02-18-nato-iraq-deployment"
-    done = syndicate(story, "validate")
+    done = run_in(story, "validate")
     assert done.returncode == 0, done.stderr
     assert done.stderr == "..: 1 story, 6 language variants: OK\n"
-    done = syndicate(story / "images", "export", "-q", "-f", "model", "--now", FIXED_NOW)
+    done = run_in(story / "images", "export", "-q", "-f", "model", "--now", FIXED_NOW)
     assert done.returncode == 0, done.stderr
     assert (site / "out" / "model" / "2021-02-18-nato-iraq-deployment.json").is_file()
     assert not (story / "images" / "out").exists()
@@ -51,33 +30,36 @@ def test_the_site_is_found_from_a_subfolder(site: Path) -> None:
 def test_site_and_config_from_anywhere(site: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    done = syndicate(elsewhere, "--site", "../site", "validate")
+    done = run_in(elsewhere, "--site", "../site", "validate")
     assert done.returncode == 0, done.stderr
     assert done.stderr == f"{site / 'articles'}: 1 story, 6 language variants: OK\n"
-    done = syndicate(elsewhere, "export", "-q", "-f", "model", "--config", "../site/syndicate.yaml")
+    done = run_in(elsewhere, "export", "-q", "-f", "model", "--config", "../site/syndicate.yaml")
     assert done.returncode == 0, done.stderr
     assert (site / "out" / "model").is_dir() and not (elsewhere / "out").exists()
     # Paths typed on the command line are relative to where the command runs.
-    done = syndicate(elsewhere, "--site", str(site), "export", "-q", "-f", "model", "--out", "o")
+    done = run_in(elsewhere, "--site", str(site), "export", "-q", "-f", "model", "--out", "o")
     assert done.returncode == 0, done.stderr
     assert (elsewhere / "o" / "model").is_dir()
 
 
 def test_no_site_is_a_clear_error(tmp_path: Path) -> None:
-    done = syndicate(tmp_path, "validate")
+    done = run_in(tmp_path, "validate")
     assert done.returncode == 2
     assert done.stderr == (
         f"error: no syndicate.yaml in {tmp_path} or any folder above it; run `syndicate init`"
         " to start a site here, or pass --site DIR [config.missing]\n"
     )
-    done = syndicate(tmp_path, "list", "--site", str(tmp_path))
+    done = run_in(tmp_path, "list", "--site", str(tmp_path))
     assert done.returncode == 2 and "is not a syndicate site" in done.stderr
+    done = run_in(tmp_path, "validate", "--config", "nowhere/syndicate.yaml")
+    missing = tmp_path / "nowhere" / "syndicate.yaml"
+    assert done.returncode == 2 and f"--config {missing}: no such file" in done.stderr
 
 
 def test_site_and_config_must_agree(site: Path, tmp_path: Path) -> None:
-    done = syndicate(tmp_path, "--site", str(tmp_path), "--config", str(site / "syndicate.yaml"))
+    done = run_in(tmp_path, "--site", str(tmp_path), "--config", str(site / "syndicate.yaml"))
     assert done.returncode == 2  # no command
-    done = syndicate(
+    done = run_in(
         tmp_path, "validate", "--site", str(tmp_path), "--config", str(site / "syndicate.yaml")
     )
     assert done.returncode == 2 and "name two different sites" in done.stderr
@@ -86,10 +68,10 @@ def test_site_and_config_must_agree(site: Path, tmp_path: Path) -> None:
 def test_problems_are_shown_relative_to_where_the_command_runs(site: Path) -> None:
     story = site / "articles" / "2021-02-18-nato-iraq-deployment"
     (story / "fr.md").write_text("---\nheadline: [\n---\n", encoding="utf-8")
-    done = syndicate(story, "validate")
+    done = run_in(story, "validate")
     assert done.returncode == 2
     assert done.stderr.startswith("fr.md:")
-    done = syndicate(site, "validate")
+    done = run_in(site, "validate")
     assert done.stderr.startswith("articles/2021-02-18-nato-iraq-deployment/fr.md:")
 
 
@@ -102,18 +84,18 @@ def test_problems_are_shown_relative_to_where_the_command_runs(site: Path) -> No
     ],
 )
 def test_global_options_before_or_after_the_command(site: Path, args: list[str]) -> None:
-    done = syndicate(site, *args)
+    done = run_in(site, *args)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # quiet, before or after
 
 
 def test_tags_and_format_names_in_any_case(site: Path) -> None:
-    done = syndicate(site, "export", "--format", "MODEL", "--lang", "FR", "--lang", "ZH-hans")
+    done = run_in(site, "export", "--format", "MODEL", "--lang", "FR", "--lang", "ZH-hans")
     assert done.returncode == 0, done.stderr
     model = site / "out" / "model" / "2021-02-18-nato-iraq-deployment.json"
     data = json.loads(model.read_text(encoding="utf-8"))
     assert [v["lang"] for v in data["variants"]] == ["fr", "zh-Hans"]
-    done = syndicate(
+    done = run_in(
         site, "--log-format", "JSON", "export", "-q", "--format", "ALL", "--now", FIXED_NOW
     )
     assert done.returncode == 0, done.stderr
@@ -144,7 +126,7 @@ def test_jobs_must_be_at_least_one(jobs: str, capsys: pytest.CaptureFixture[str]
 
 def test_summary_comes_after_the_problems(tmp_path: Path) -> None:
     broken = REPO / "tests" / "fixtures" / "broken"
-    done = syndicate(broken, "export", "-f", "model", "--out", str(tmp_path / "out"))
+    done = run_in(broken, "export", "-f", "model", "--out", str(tmp_path / "out"))
     lines = done.stderr.splitlines()
     assert done.returncode == 2 and len(lines) > 2
     assert lines[-1] == "not exported: fix the errors above; out/ is unchanged"
@@ -153,7 +135,7 @@ def test_summary_comes_after_the_problems(tmp_path: Path) -> None:
 
 def test_json_mode_prints_only_json(tmp_path: Path) -> None:
     broken = REPO / "tests" / "fixtures" / "broken"
-    done = syndicate(
+    done = run_in(
         broken, "export", "-f", "model", "--out", str(tmp_path / "out"), "--log-format", "json"
     )
     records = [json.loads(line) for line in done.stderr.splitlines()]
@@ -165,13 +147,13 @@ def test_json_mode_prints_only_json(tmp_path: Path) -> None:
         "summary": "not exported: fix the errors above; out/ is unchanged",
     }
     # Usage errors too.
-    done = syndicate(broken, "export", "--log-format", "json", "--jobs", "0", "-f", "model")
+    done = run_in(broken, "export", "--log-format", "json", "--jobs", "0", "-f", "model")
     (record,) = [json.loads(line) for line in done.stderr.splitlines()]
     assert done.returncode == 2 and record["code"] == "cli.usage"
 
 
 def test_json_summary_of_an_export(site: Path) -> None:
-    done = syndicate(site, "export", "-f", "model", "--timings", "--log-format", "json")
+    done = run_in(site, "export", "-f", "model", "--timings", "--log-format", "json")
     assert done.returncode == 0, done.stderr
     timing, summary = [json.loads(line) for line in done.stderr.splitlines()]
     assert timing["format"] == "model" and timing["files"] == 1

@@ -102,6 +102,9 @@ def locate_site(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
     given_site: Path | None = args.site
     if args.config is not None:
         site: Path = args.config.parent
+        if not args.config.is_file():
+            diags.error("config.missing", f"--config {args.config}: no such file")
+            return None
         if given_site is not None and given_site.resolve() != site.resolve():
             diags.error(
                 "cli.site",
@@ -412,16 +415,17 @@ def shown(args: argparse.Namespace, path: Path) -> str:
     return _from_site(path, getattr(args, "site", None) or args.cwd, args.cwd)
 
 
-def say(args: argparse.Namespace, message: str, **data: Any) -> None:
-    """A summary line of the command, printed after its problems (not under `--quiet`). Under
-    `--log-format json` it is a JSON object: `{"summary": message, "command": ..., **data}`."""
-    args.summary.append((message, data))
+def say(args: argparse.Namespace, message: str, *, asked: bool = False, **data: Any) -> None:
+    """A summary line of the command, printed after its problems, and not under `--quiet`
+    unless it was `asked` for (`--timings`). Under `--log-format json` it is a JSON object:
+    `{"summary": message, "command": ..., "status": ..., **data}`."""
+    args.summary.append((message, asked, data))
 
 
 def _print_summary(args: argparse.Namespace, status: int) -> None:
-    if args.quiet:
-        return
-    for message, data in args.summary:
+    for message, asked, data in args.summary:
+        if args.quiet and not asked:
+            continue
         if args.log_format == "json":
             record = {"summary": message, "command": args.command, "status": status, **data}
             print(json.dumps(record, ensure_ascii=False, sort_keys=True), file=sys.stderr)

@@ -39,7 +39,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if args.timings:
         for name, timing in result.timings.items():
             line = f"{name:<8} {timing.seconds:8.2f} s {count(timing.files, 'file'):>11}"
-            say(args, line, format=name, seconds=round(timing.seconds, 3), files=timing.files)
+            seconds = round(timing.seconds, 3)
+            say(args, line, asked=True, format=name, seconds=seconds, files=timing.files)
     say(
         args,
         f"exported {', '.join(result.formats)}: {count(result.stories, 'story', 'stories')},"

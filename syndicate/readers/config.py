@@ -115,5 +115,7 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
         sections={k: v for k, v in data.items() if k not in known},
         lines=dict(doc.lines),
         source=SourceRef(shown),
-        templates=root / TEMPLATES if (root / TEMPLATES).is_dir() else None,
+        # Absolute: a process may load several sites (tests, an embedding application), and
+        # the templates are cached by their folder.
+        templates=(root / TEMPLATES).absolute() if (root / TEMPLATES).is_dir() else None,
     )
