@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from syndicate.cli import EXIT_INPUT, EXIT_OK, emit, shown
+from syndicate.cli import EXIT_INPUT, EXIT_OK, count, emit, shown
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.model.writer import to_data
 from syndicate.i18n.dates import rfc3339
@@ -28,15 +28,15 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     config = load_config(args.config, str(args.config), diags)
     if config is None:
         return EXIT_INPUT
-    folder = args.articles / args.slug
-    if not folder.is_dir() or args.slug.startswith(("_", ".")):
-        names = [f.name for f in story_folders(args.articles)] if args.articles.is_dir() else []
+    names = [f.name for f in story_folders(args.articles)] if args.articles.is_dir() else []
+    if args.slug not in names:
         diags.error(
             "show.story",
             f"no story {args.slug!r} in {shown_path(args.articles)}{did_you_mean(args.slug, names)}"
             " (`syndicate list` lists the stories)",
         )
         return EXIT_INPUT
+    folder = args.articles / args.slug
     story = read_story(folder, config, diags)
     if story is None:
         return EXIT_INPUT
@@ -118,7 +118,7 @@ def _variant(story: Story, variant: Variant, where: Callable[[str], str]) -> Ite
     if variant.keywords:
         yield _field("keywords", ", ".join(variant.keywords))
     words = word_count(body_text(variant))
-    yield _field("body", f"{len(variant.body)} blocks, {words} words")
+    yield _field("body", f"{count(len(variant.body), 'block')}, {count(words, 'word')}")
 
 
 def _field(label: str, value: str) -> str:
