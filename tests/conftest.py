@@ -145,19 +145,30 @@ def sample_story(sample_stories: list[Story]) -> Story:
     return next(s for s in sample_stories if s.slug == SAMPLE_SLUG)
 
 
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A copy of the sample site (syndicate.yaml and articles/) in a temporary folder."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "articles", root / "articles")
+    shutil.copy(REPO / "syndicate.yaml", root / "syndicate.yaml")
+    return root
+
+
 Exporter = Callable[..., Path]
 
 
 @pytest.fixture
 def export_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Exporter:
     """Run `syndicate export --format F ... --now FIXED_NOW` on the sample articles into a fresh
-    out folder, from the repository root; returns the out folder."""
+    out folder, from the repository root; returns the out folder. `extra` may name another
+    configuration (`--config FILE`): the articles are still the sample's."""
     monkeypatch.chdir(REPO)
     counter = iter(range(1000))
 
     def run(*formats: str, extra: tuple[str, ...] = (), now: str = FIXED_NOW) -> Path:
         out = tmp_path / f"out{next(counter)}"
         args = ["export", "--quiet", "--out", str(out), "--now", now, *extra]
+        args += ["--articles", str(REPO / "articles")]
         for fmt in formats:
             args += ["--format", fmt]
         status = main(args, registry=PLAIN_COVERS)

@@ -12,7 +12,7 @@ from pathlib import Path
 from syndicate.build.engine import cache_folder, settle_output
 from syndicate.build.inventory import Inventory
 from syndicate.build.state import state_folder
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, report, say
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, report, say_now
 from syndicate.deliver.secrets import SecretError, reveal
 from syndicate.deliver.websub import hub_writers
 from syndicate.diagnostics import Diagnostics
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             jobs=args.jobs,
             report=functools.partial(_report, args),
         )
-        say(args, f"previewing {args.articles} into {folder} (embargoed stories included)")
+        say_now(args, f"previewing {args.articles} into {folder} (embargoed stories included)")
         previewer.export()
     served = Served(
         folder=folder,
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         tokens=tokens,
         preview=state,
     )
-    serve(served, sock, previewer, quiet=args.quiet, say=functools.partial(say, args))
+    serve(served, sock, previewer, quiet=args.quiet, say=functools.partial(say_now, args))
     return EXIT_OK
 
 
@@ -137,4 +137,4 @@ def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
 
 def _report(args: argparse.Namespace, diags: Diagnostics, summary: str) -> None:
     report(diags, args.log_format, sys.stderr)
-    say(args, summary)
+    say_now(args, summary)

@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime
 
 from syndicate.build.engine import cache_folder, settle_output
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, say
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, progress_bar, say, shown
 from syndicate.deliver.options import SECTION as DELIVER
 from syndicate.deliver.options import load_delivery
 from syndicate.diagnostics import Diagnostics
@@ -42,19 +42,37 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if problems or options is None or diags.has_errors(strict=args.strict):
         return EXIT_INPUT
     variants = sum(len(s.variants) for s in stories)
-    say(args, f"{args.articles}: {len(stories)} stories, {variants} language variants: OK")
+    warnings = len(diags.warnings)
+    say(
+        args,
+        f"{shown(args, args.articles)}: {count(len(stories), 'story', 'stories')},"
+        f" {count(variants, 'language variant')}: {_ok(warnings)}",
+        stories=len(stories),
+        variants=variants,
+        warnings=warnings,
+    )
     if args.outputs is None:
         return EXIT_OK
     if not args.outputs.is_dir():
-        diags.error("validate.outputs", f"no output folder {args.outputs}; run export first")
+        where = shown(args, args.outputs)
+        diags.error("validate.outputs", f"no output folder {where}; run export first")
         return EXIT_FAILED
     settle_output(args.outputs, cache_folder(args.config, args.outputs), diags)
-    now = datetime.now(UTC)
-    checked = []
-    for writer in writers:
-        if any((args.outputs / f).is_dir() for f in writer.owned_folders()):
+    now = args.now or datetime.now(UTC)
+    found = [w for w in writers if any((args.outputs / f).is_dir() for f in w.owned_folders())]
+    progress, stop_progress = progress_bar(args)
+    try:
+        for done, writer in enumerate(found):
+            if progress:
+                progress(f"checking {writer.name}", done, len(found))
             ctx = Context(
-                config, now, config.languages, options[writer.section()], diags, writer.name
+                config,
+                now,
+                config.languages,
+                options[writer.section()],
+                diags,
+                writer.name,
+                progress=progress,
             )
             try:
                 writer.validate_outputs(args.outputs, ctx)
@@ -65,8 +83,23 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
                     f"the {writer.name} checks failed: {exc!r}",
                     str(args.outputs),
                 )
-            checked.append(writer.name)
+    finally:
+        if stop_progress:
+            stop_progress()
     if diags.has_errors(strict=args.strict):
         return EXIT_FAILED
-    say(args, f"{args.outputs}: {', '.join(checked) or 'no formats found'}: OK")
+    checked = [w.name for w in found]
+    warnings = len(diags.warnings) - warnings
+    say(
+        args,
+        f"{shown(args, args.outputs)}: {', '.join(checked) or 'no formats found'}: {_ok(warnings)}",
+        formats=checked,
+        warnings=warnings,
+    )
     return EXIT_OK
+
+
+def _ok(warnings: int) -> str:
+    """ "OK", or "OK, with 2 warnings" (shown above): never a bare OK when something was not
+    checked or looks wrong."""
+    return f"OK, with {count(warnings, 'warning')} (above)" if warnings else "OK"

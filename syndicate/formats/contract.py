@@ -14,7 +14,7 @@ to the build engine, so a writer never sees a cache, a process or the disk."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,6 +30,8 @@ from syndicate.model.site import fill
 Scope = Literal["variant", "story", "collection"]
 OptionPath = str | tuple[str | int, ...]
 """Where an option is: its name, or a path into nested records."""
+Progress = Callable[[str, int, int], None]
+"""Told how a long step advances: (step, done, total), e.g. ("EPUBCheck", 3, 22)."""
 SITE_MEDIA = "html/media/site"
 """Where the publisher's logo and icon are published: the HTML format writes them, every
 format that links to them uses this place."""
@@ -140,6 +142,8 @@ class Context(Generic[OptionsT]):
     """The name of the writer this context is for."""
     recall: Recall | None = field(default=None, repr=False)
     """Set by the engine for `collection_files`."""
+    progress: Progress | None = field(default=None, repr=False, compare=False)
+    """Set by `syndicate validate --outputs` on a terminal, for validators that take long."""
     urls: Urls = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

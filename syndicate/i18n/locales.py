@@ -20,6 +20,25 @@ def locale_for(tag: str) -> Locale:
         raise ValueError(f"unknown language tag {tag!r}") from exc
 
 
+def canonical_tag(tag: str) -> str:
+    """A language tag in BCP 47's conventional case (RFC 5646, 2.1.1): `ZH-hans` -> `zh-Hans`,
+    `pt-br` -> `pt-BR`. Tags match case-insensitively; this is the spelling files and outputs
+    use."""
+    parts = tag.split("-")
+    cased = [parts[0].lower()]
+    extension = False  # after a singleton (`-u-`, `-x-`) every subtag is lowercase
+    for part in parts[1:]:
+        extension = extension or len(part) == 1
+        region = (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit())
+        if not extension and len(part) == 4 and part.isalpha():
+            cased.append(part.title())  # script
+        elif not extension and region:
+            cased.append(part.upper())
+        else:
+            cased.append(part.lower())
+    return "-".join(cased)
+
+
 def is_valid_tag(tag: str) -> bool:
     """A well-formed BCP 47 tag that CLDR knows (underscores, as in `en_US`, are refused)."""
     if not tag or "_" in tag or tag.strip() != tag:

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.i18n.locales import canonical_case, is_valid_tag
+from syndicate.i18n.terms import has_terms
 from syndicate.model.site import (
+    CONFIG_NAME,
     DEFAULT_ARTICLE_URL,
     DEFAULT_IMAGE_URL,
     TEMPLATES,
@@ -30,6 +32,16 @@ from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "slug", "name")}
 """The placeholders each link template may use; each must use all but `base_url`."""
 _SAMPLE = {"slug": "2021-02-18-story", "lang": "en", "name": "chart.png"}
+
+
+def find_site(start: Path) -> Path | None:
+    """The site folder: `start` or the nearest folder above it that holds `syndicate.yaml`
+    (as git finds its repository), or None."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
 
 
 def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None:
@@ -88,7 +100,9 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
         sections={k: v for k, v in data.items() if k not in known},
         lines=dict(doc.lines),
         source=SourceRef(shown),
-        templates=root / TEMPLATES if (root / TEMPLATES).is_dir() else None,
+        # Absolute: a process may load several sites (tests, an embedding application), and
+        # the templates are cached by their folder.
+        templates=(root / TEMPLATES).absolute() if (root / TEMPLATES).is_dir() else None,
     )
 
 
@@ -121,6 +135,14 @@ def _languages_ok(tags: list[str], doc: YamlDoc, shown: str, diags: Diagnostics)
                 where,
             )
             ok = False
+        elif not has_terms(tag):
+            diags.warning(
+                "config.terms",
+                f'syndicate has no terms file for {tag!r}: its fixed phrases ("Updated",'
+                ' "Contents", section names) are shown in English; add'
+                f" syndicate/i18n/terms/{tag}.yaml to translate them",
+                where,
+            )
     return ok
 
 

