@@ -18,8 +18,8 @@ from syndicate.cli import main
 from syndicate.formats.feeds import documents
 from syndicate.formats.jsonfeed import writer as jsonfeed
 from syndicate.model import Story
-from tests.bench.corpus import generate
-from tests.conftest import FIXED_NOW, PLAIN_COVERS, REPO
+from bench.corpus import generate
+from conftest import FIXED_NOW, PLAIN_COVERS, REPO
 
 STORIES = 5
 LANGS = ("en", "fr")

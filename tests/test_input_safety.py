@@ -53,8 +53,9 @@ def errors(articles: Path, config: SiteConfig) -> list[Diagnostic]:
 def run(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`python -m syndicate ARGS` on `site/articles` with the sample configuration, in a
     process of its own, with a timeout: a hang fails the test instead of stalling it."""
+    config = ["--config", str(REPO / "syndicate.yaml"), "--articles", "articles"]
     return subprocess.run(
-        [sys.executable, "-m", "syndicate", *args, "--config", str(REPO / "syndicate.yaml")],
+        [sys.executable, "-m", "syndicate", *args, *config],
         cwd=site,
         capture_output=True,
         text=True,
@@ -555,7 +556,7 @@ def test_library_warnings_never_reach_the_terminal(tmp_path: Path, jobs: str) ->
     by the command and by its worker processes."""
     write_story(tmp_path / "articles", "warned")
     write_story(tmp_path / "articles", "warned-too")
-    args = ["export", "-q", "-j", jobs, "-f", "model", "--out", "out"]
+    args = ["export", "-q", "-j", jobs, "-f", "model", "--out", "out", "--articles", "articles"]
     args += ["--config", str(REPO / "syndicate.yaml")]
     (tmp_path / "warning_writer.py").write_text(WARNING_WRITER, encoding="utf-8")
     result = subprocess.run(

@@ -145,4 +145,4 @@ def test_show_unknown_story_or_language(
     monkeypatch.chdir(BROKEN)
     assert main(["show", "bad-yaml"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("articles/bad-yaml/en.md:4: error: ") and "Traceback" not in err
+    assert err.startswith("articles/bad-yaml/en.md:3: error: ") and "Traceback" not in err

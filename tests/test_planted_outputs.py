@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from syndicate.cli import main
-from tests.conftest import REPO, SAMPLE_SLUG
+from conftest import REPO, SAMPLE_SLUG
 
 
 @pytest.fixture(scope="module")

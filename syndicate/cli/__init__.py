@@ -40,8 +40,10 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
         # Answered before the formats are listed: that needs the installed packages' metadata.
         print(f"syndicate {__version__}")
         return EXIT_OK
-    from syndicate.diagnostics import Diagnostics
+    from syndicate.diagnostics import Diagnostics, route_library_warnings
     from syndicate.formats.registry import default_registry
+
+    route_library_warnings()
 
     if os.environ.get("SYNDICATE_DEBUG"):  # developers: show writer tracebacks and internals
         import logging
@@ -57,7 +59,8 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
     args.registry = registry
     if getattr(args, "json", False):  # `list --json`: the same as `--log-format json`
         args.log_format = "json"
-    args.formats = [_format_name(name, registry.names) for name in getattr(args, "formats", ())]
+    given = getattr(args, "formats", None) or ()  # `serve` without --format: None
+    args.formats = [_format_name(name, registry.names) for name in given]
     args.cwd = Path.cwd()
     args.summary = []
     diags = Diagnostics()
@@ -89,7 +92,8 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
                 return status
     except KeyboardInterrupt as exc:
         # The engine says whether out/ was published (see syndicate.build.Interrupted).
-        say(args, str(exc) or "interrupted; out/ is unchanged", interrupted=True)
+        # Printed even under --quiet: it says what out/ holds.
+        say(args, str(exc) or "interrupted; out/ is unchanged", asked=True, interrupted=True)
         return 130
     except BrokenPipeError:  # `syndicate list | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -36,10 +36,12 @@ _SAMPLE = {"slug": "2021-02-18-story", "lang": "en", "name": "chart.png"}
 
 def find_site(start: Path) -> Path | None:
     """The site folder: `start` or the nearest folder above it that holds `syndicate.yaml`
-    (as git finds its repository), or None."""
+    (as git finds its repository), or None. Anything named so that is not a folder counts (a
+    FIFO or a device is then refused by the reader, with a message, instead of skipped)."""
     start = start.absolute()
     for folder in (start, *start.parents):
-        if (folder / CONFIG_NAME).is_file():
+        candidate = folder / CONFIG_NAME
+        if candidate.exists() and not candidate.is_dir():
             return folder
     return None
 
