@@ -34,6 +34,11 @@ SNIPPETS = [
     "a: 'unterminated\n",
     "[" * 60 + "]" * 60 + "\n",
     "\ta: tab\n",
+    "headline:\tx\n",
+    "a: &x 1\nb: &x 2\n",
+    "headline: @home\n",
+    "a: &a [x, x]\nb: &b [*a, *a]\nc: &c [*b, *b]\nd: [*c, *c]\n",
+    "a: &a [*a]\n",
 ]
 
 

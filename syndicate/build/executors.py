@@ -24,6 +24,7 @@ from itertools import islice
 from typing import Any, Literal, Protocol
 
 from syndicate.build.workers import Done, ExecutorError, Job, Settings, Unit, run_batch, unit
+from syndicate.diagnostics import route_library_warnings
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +136,10 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _init_pool_worker(settings: Settings) -> None:
-    """A worker process ends with the export that started it, even when that one is killed."""
+    """A worker process ends with the export that started it, even when that one is killed;
+    like the command line, it logs library warnings instead of printing them."""
     global _settings
+    route_library_warnings()
     _settings = settings
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

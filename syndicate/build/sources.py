@@ -25,7 +25,7 @@ from syndicate.build.inputs import code_digest, digest
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import SiteConfig, SourceRef, Story
 from syndicate.readers.articles import shown_path
-from syndicate.readers.images import MAX_IMAGE_BYTES
+from syndicate.readers.budgets import MAX_IMAGE_BYTES
 
 CARRIED_BYTES = MAX_IMAGE_BYTES
 """Files up to the largest size any reader accepts travel whole; a larger one travels as its

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import syndicate
-from syndicate.build.inputs import StoryInput, code_digest
+from syndicate.build.inputs import StoryInput, code_digest, folder_text_key, story_key
 from syndicate.build.sources import (
     Mirror,
     SiteFiles,
@@ -24,11 +24,12 @@ from syndicate.build.sources import (
     with_templates,
 )
 from syndicate.build.state import pack_story
-from syndicate.diagnostics import Diagnostic, Diagnostics
+from syndicate.diagnostics import Diagnostic, Diagnostics, route_library_warnings
 from syndicate.formats.contract import AnyWriter, Context, Fragment, Options, OutputFile
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.model.codec import content_digest
 from syndicate.readers.articles import read_story
+from syndicate.readers.storyfiles import StoryFiles
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +82,15 @@ class _WorkerContext(Context[Options]):
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One story's work, as the driver plans it: read it, then write its files in `formats`."""
+    """One story's work, as the driver plans it: read it, then write its files in `formats`.
+    When its files no longer have the key `expect` (they changed since the engine looked, or it
+    found no record), every format is made: the results must all come from the bytes this job
+    read."""
 
     input: StoryInput
     formats: tuple[str, ...]
+    config_key: str
+    expect: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +100,8 @@ class Unit:
 
     source: Path | Snapshot | Story
     formats: tuple[str, ...]
+    config_key: str
+    expect: str | None = None
     assets: Mapping[str, bytes] = field(default_factory=dict)
     """The images of a story given as an object, by path, when they travel."""
 
@@ -101,11 +109,11 @@ class Unit:
 def unit(job: Job, shipped: bool) -> Unit:
     """The unit of a job; with `shipped`, its files are read now (on the driver, as the job
     is sent) to travel with it."""
-    source = job.input
+    source, keys = job.input, (job.formats, job.config_key, job.expect)
     if source.folder is not None:
-        return Unit(snapshot(source.folder) if shipped else source.folder, job.formats)
+        return Unit(snapshot(source.folder) if shipped else source.folder, *keys)
     assert source.story is not None
-    return Unit(source.story, job.formats, story_assets(source.story) if shipped else {})
+    return Unit(source.story, *keys, story_assets(source.story) if shipped else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +132,11 @@ class Done:
     """None when the story could not be read."""
     diagnostics: list[Diagnostic]
     made: dict[str, Made]
+    text_key: str
+    key: str
+    """The keys of what was read: its texts, and everything (see `inputs`)."""
+    images: tuple[tuple[str, str], ...] = ()
+    """The images read, with their SHA-256."""
     model: bytes = b""
     """The story itself, packed for the build state (`pack_story`)."""
     digest: str = ""
@@ -144,11 +157,23 @@ def run_jobs(jobs: Sequence[Job], processes: int, settings: Settings) -> Iterato
     yield from run(jobs, spec, settings)
 
 
-def read_input(source: StoryInput, config: SiteConfig, diags: Diagnostics) -> Story | None:
-    """The story of an input, on the driver: read from its folder, or the story given."""
-    if source.folder is not None:
-        return read_story(source.folder, config, diags)
-    return source.story
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A story as read, and the keys of exactly the bytes it was read from."""
+
+    story: Story | None
+    text_key: str
+    key: str
+    images: tuple[tuple[str, str], ...]
+
+
+def read_input(source: StoryInput, config: SiteConfig, config_key: str, diags: Diagnostics) -> Read:
+    """The story of an input (read from its folder, or the story given) and its keys."""
+    files = source.files()
+    story = read_story(files, config, diags) if files is not None else source.story
+    images = tuple(sorted(files.used.items())) if files is not None else ()
+    text_key = source.text_key(config_key, files)
+    return Read(story, text_key, story_key(text_key, images), images)
 
 
 def story_files(
@@ -181,9 +206,11 @@ def run_batch(settings: Settings, batch: Sequence[Unit]) -> list[Done]:
 
 def prepared(settings: Settings) -> Settings:
     """The settings as this process uses them. Work that travelled: the code checked against
-    the export's, the site's templates laid out in this process's scratch folder."""
+    the export's, the site's templates laid out in this process's scratch folder; like the
+    command line, the worker logs library warnings instead of printing them."""
     if settings.site is None:
         return settings
+    route_library_warnings()
     if settings.site.code != code_digest():
         raise ExecutorError(
             f"a worker runs syndicate {syndicate.__version__} with other files than the"
@@ -194,36 +221,52 @@ def prepared(settings: Settings) -> Settings:
 
 
 def do_unit(settings: Settings, work: Unit) -> Done:
-    """Read one story from its unit and write its files in the unit's formats."""
+    """Read one story from its unit and write its files in the unit's formats (in every
+    format when what was read is not what the driver expected)."""
     diags = Diagnostics()
     site = settings.site.assets if settings.site else {}
     if isinstance(work.source, Story):
-        return _write(settings, work.source, diags, {**site, **work.assets}, work.formats)
+        read = read_input(StoryInput(story=work.source), settings.config, work.config_key, diags)
+        return _write(settings, work, read, diags, {**site, **work.assets})
     if isinstance(work.source, Path):
-        story = read_story(work.source, settings.config, diags)
-        return _write(settings, story, diags, None, work.formats)
+        read = read_input(StoryInput(folder=work.source), settings.config, work.config_key, diags)
+        return _write(settings, work, read, diags, None)
     with Mirror(work.source) as mirror:
-        read = read_story(mirror.folder, settings.config, diags)
+        files = StoryFiles(mirror.folder)
+        there = read_story(files, settings.config, diags)
         problems = Diagnostics()
         problems.extend(mirror.relocate(list(diags)))
-        if read is None:
-            return Done(None, list(problems), {})
-        story = mirror.relocate(read)
+        # Keyed as the driver names the folder: the same keys as any other executor's.
+        text_key = folder_text_key(work.config_key, work.source.folder, files)
+        images = tuple(sorted(files.used.items()))
+        story = mirror.relocate(there)
+        read = Read(story, text_key, story_key(text_key, images), images)
         assets = dict(site)
-        for there, here in zip(read.images, story.images, strict=True):
-            assets[here.path] = Path(there.path).read_bytes()
-    return _write(settings, story, problems, assets, work.formats)
+        if there is not None:
+            for mirrored, here in zip(there.images, story.images, strict=True):
+                assets[here.path] = Path(mirrored.path).read_bytes()
+    return _write(settings, work, read, problems, assets)
 
 
 def _write(
     settings: Settings,
-    story: Story | None,
+    work: Unit,
+    read: Read,
     diags: Diagnostics,
     assets: Mapping[str, bytes] | None,
-    formats: Sequence[str],
 ) -> Done:
+    story = read.story
     if story is None:
-        return Done(None, list(diags), {})
+        return Done(None, list(diags), {}, read.text_key, read.key)
+    formats = work.formats if read.key == work.expect else tuple(settings.writers)
     made = {name: story_files(settings.writers[name], story, settings, assets) for name in formats}
-    summary = StorySummary.of(story)
-    return Done(summary, list(diags), made, pack_story(story), content_digest(story))
+    return Done(
+        StorySummary.of(story),
+        list(diags),
+        made,
+        read.text_key,
+        read.key,
+        read.images,
+        pack_story(story),
+        content_digest(story),
+    )
