@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.corpus import generate
+from conftest import FIXED_NOW, PLAIN_COVERS, REPO
 
 from syndicate.build import workers
 from syndicate.build.engine import CACHE_ENV
@@ -18,8 +20,6 @@ from syndicate.cli import main
 from syndicate.formats.feeds import documents
 from syndicate.formats.jsonfeed import writer as jsonfeed
 from syndicate.model import Story
-from bench.corpus import generate
-from conftest import FIXED_NOW, PLAIN_COVERS, REPO
 
 STORIES = 5
 LANGS = ("en", "fr")

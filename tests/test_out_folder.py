@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bench.corpus import generate
+from conftest import FIXED_NOW, REPO
 
 from syndicate.build import engine
 from syndicate.build.state import CACHE_NAME, STATE_FILE, BuildState, state_folder
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
-from bench.corpus import generate
-from conftest import FIXED_NOW, REPO
 
 FORMATS = ("atom", "html", "jsonfeed", "rss")
 """Four folders, so a run has four swaps to interrupt."""

@@ -12,9 +12,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SAMPLE_SLUG
 
 from syndicate.cli import main
-from conftest import REPO, SAMPLE_SLUG
 
 
 @pytest.fixture(scope="module")

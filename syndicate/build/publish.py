@@ -261,12 +261,23 @@ def deferred_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    # Python handlers, not a signal mask: a signal sent to the process may land on another
+    # thread (a progress bar, a pool's manager) whose mask is open, and Python then runs the
+    # handler in this thread anyway.
+    received: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    previous = {held: signal.signal(held, hold) for held in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for held, handler in previous.items():
+            if handler is not None:  # None: set outside Python, left as it is
+                signal.signal(held, handler)
+        if received:
+            signal.raise_signal(received[0])  # now, to the handler it was meant for
 
 
 def _apply(out: Path, plan: Plan) -> None:
