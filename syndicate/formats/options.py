@@ -55,11 +55,12 @@ def resolve_options(
             return None
     problems = len(diags.errors)
     if every_section:
+        owned = {_path(section)[0] for section in records}
         for section in config.sections:
-            if section not in records:
+            if section not in owned:
                 diags.error(
                     "config.section",
-                    f"unknown section {section!r}{did_you_mean(section, records)}",
+                    f"unknown section {section!r}{did_you_mean(section, owned)}",
                     config.where(section),
                 )
     resolved = {
@@ -73,15 +74,16 @@ def resolve_options(
 def _convert(
     section: str, record: type[Options], config: SiteConfig, diags: Diagnostics
 ) -> Options | None:
-    raw = config.section(section)
+    path = _path(section)
+    raw = _raw_section(config, path)
     if not isinstance(raw, dict):
-        diags.error("config.option", f"{section}: give a mapping of options", config.where(section))
+        diags.error("config.option", f"{section}: give a mapping of options", config.where(*path))
         return None
     fields = {f.encode_name: f for f in msgspec.structs.fields(record)}
     values: dict[str, Any] = {}
     ok = True
     for key, value in raw.items():
-        where = config.where(section, key)
+        where = config.where(*path, key)
         if key not in fields:
             fix = did_you_mean(key, fields) or f"; known options: {', '.join(sorted(fields))}"
             diags.error("config.option", f"{section}: unknown option {key!r}{fix}", where)
@@ -97,9 +99,25 @@ def _convert(
         return None
     options = record(**values)
     for key, problem in options.check(config):
-        diags.error("config.option", f"{section}: {key}: {problem}", config.where(section, key))
+        diags.error("config.option", f"{section}: {key}: {problem}", config.where(*path, key))
         ok = False
     return options if ok else None
+
+
+def _path(section: str) -> tuple[str, ...]:
+    """A section's place in syndicate.yaml: `feeds` is a section, `profiles.msn` a part of one
+    (each partner profile has its own options)."""
+    return tuple(section.split("."))
+
+
+def _raw_section(config: SiteConfig, path: tuple[str, ...]) -> Any:
+    """The options written at `path`: {} when absent, and for a part of a section when
+    written without options (`msn:` alone under `profiles:`)."""
+    raw: Any = config.section(path[0])
+    for key in path[1:]:
+        if isinstance(raw, dict):
+            raw = raw.get(key) or {}
+    return raw
 
 
 _TYPE_WORDS = {"int": "a whole number", "str": "a text", "bool": "true or false", "array": "a list"}
