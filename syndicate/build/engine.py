@@ -82,10 +82,12 @@ def export(
     changed since the last build into `out` is redone, unless `force`; `jobs` worker processes
     share the stories. With `strict`, warnings count as errors."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
+    site = _site(config, diags)
     registry = registry or default_registry()
+    if site is not None:  # the site's own partner profiles are formats too
+        registry = registry.for_site(site, diags)
     names = _format_names(formats, registry, diags)
     writers = _writers(names, registry, diags)
-    site = _site(config, diags)
     if writers is None or site is None:
         return ExportResult("input-errors", diags, names)
     options = resolve_options(writers, site, diags, every_section=False)
@@ -122,7 +124,7 @@ def _format_names(
     formats: Sequence[str], registry: Registry, diags: Diagnostics
 ) -> tuple[str, ...]:
     if "all" in formats:
-        return registry.names
+        return registry.defaults
     for name in formats:
         if name not in registry.names:
             diags.error("export.format", registry.unknown_message(name))
