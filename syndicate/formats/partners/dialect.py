@@ -36,7 +36,8 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
     def item(element: etree._Element, entry: Entry) -> None:
         if options.content == "summary":
             _remove(element, clark(CONTENT_NS, "encoded"))
-        _date(element, "pubDate", entry.published, options)
+        changed = entry.updated if options.pubdate == "updated" else entry.published
+        _date(element, "pubDate", changed, options)
         if options.thumbnail and entry.media:
             first = entry.media[0]
             thumbnail = etree.Element(clark(MEDIA_NS, "thumbnail"), url=first.url)

@@ -80,21 +80,28 @@ def _rendition(
         source.seek(0)  # a GIF's first frame
         png = source.format in ("PNG", "GIF")
         picture = source.convert("RGBA" if png else "RGB").crop(box)
+    options = rules.options
+    # The smallest scale the size rules allow: the last try to get under the byte limit.
+    floor = max(
+        (options.image_min_width or 0) / picture.width,
+        (options.image_min_height or 0) / picture.height,
+    )
+    scale = max(scale, floor)
     for _ in range(TRIES):
         size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
-        broken = rules.image_size(*size)
-        if broken is not None:
-            message = f"image cannot be brought under the byte limit above {size[0]}x{size[1]} px"
-            return Broken(IMAGE_BYTES, f"{message}: {broken.message}")
         data = _encode(picture.resize(size, Pil.Resampling.LANCZOS), png)
-        if rules.image_bytes(len(data)) is None:
+        broken = rules.image_bytes(len(data))
+        if broken is None:
             suffix = ".png" if png else ".jpg"
             name = f"{PurePosixPath(image.name).stem}-{size[0]}x{size[1]}{suffix}"
             media_type = "image/png" if png else "image/jpeg"
             return Picture(image, *size, len(data), media_type, data, name)
-        limit = rules.options.image_max_bytes or len(data)
-        scale *= math.sqrt(limit / len(data)) * SHRINK
-    return Broken(IMAGE_BYTES, f"image cannot be brought under the byte limit in {TRIES} tries")
+        if scale <= floor:
+            smallest = f"at {size[0]}x{size[1]} px, the smallest {rules.label} takes"
+            return Broken(IMAGE_BYTES, f"{broken.message.replace('image is', smallest + ' it is')}")
+        limit = options.image_max_bytes or len(data)
+        scale = max(floor, scale * math.sqrt(limit / len(data)) * SHRINK)
+    return Broken(IMAGE_BYTES, f"image does not come under the byte limit in {TRIES} tries")
 
 
 def _encode(picture: Pil.Image, png: bool) -> bytes:

@@ -127,6 +127,13 @@ Dates = Annotated[
     Literal["utc", "gmt"],
     _doc("RFC 822 dates in English, in UTC, written +0000 (utc) or GMT (gmt)"),
 ]
+PubDate = Annotated[
+    Literal["published", "updated"],
+    _doc(
+        "an item's pubDate: when the story was first published, or when it last changed (for"
+        " partners that tell a changed story by its pubDate)"
+    ),
+]
 Kill = Annotated[
     Literal["notice", "expire", "media-status", "drop"],
     _doc(
@@ -194,6 +201,7 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
     image_width: ImageWidth = None
     thumbnail: Thumbnail = False
     dates: Dates = "utc"
+    pubdate: PubDate = "published"
     kill: Kill = "notice"
     max_bytes: MaxBytes = None
     max_item_bytes: MaxItemBytes = None
@@ -257,10 +265,11 @@ def _check_template(qname: str, text: str) -> Iterator[tuple[str, str]]:
 
 class GoogleNewsOptions(ProfileOptions, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Google News Publisher Center: guid (not a permalink), full content, at most 60 new
-    articles a fetch, 1 MB an article, 2 MB a feed."""
+    articles a fetch, 1 MB an article, 2 MB a feed, a change told by pubDate."""
 
     label: Label = "Google News"
     limit: Limit = 60
+    pubdate: PubDate = "updated"
     max_item_bytes: MaxItemBytes = 1_000_000
     max_bytes: MaxBytes = 2_000_000
 
@@ -286,12 +295,14 @@ class MsnOptions(ProfileOptions, frozen=True, kw_only=True, forbid_unknown_field
 
 class SmartNewsOptions(ProfileOptions, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """SmartNews SmartFormat: snf:logo, a channel description of 30 characters at most, a
-    thumbnail, feeds under 1 MB, kills by media:status and a new date."""
+    thumbnail, feeds under 1 MB, changes told by pubDate, kills by media:status and a new
+    date."""
 
     label: Label = "SmartNews"
     channel_description_max: ChannelDescriptionMax = 30
     thumbnail: Thumbnail = True
     dates: Dates = "gmt"
+    pubdate: PubDate = "updated"
     kill: Kill = "media-status"
     max_bytes: MaxBytes = 1_000_000
     snf_logo: SnfLogo = True
