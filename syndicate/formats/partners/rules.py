@@ -87,10 +87,7 @@ class Rules:
         return None
 
     def image_bytes(self, size: int) -> Broken | None:
-        high = self.options.image_max_bytes
-        if high and size > high:
-            return Broken(IMAGE_BYTES, f"image is {size:,} bytes; {self.label} takes {high:,}")
-        return None
+        return self._bytes(IMAGE_BYTES, "image", size, self.options.image_max_bytes)
 
     def image(self, width: int, height: int, size: int) -> Broken | None:
         """The first rule an image as published breaks."""
@@ -111,16 +108,10 @@ class Rules:
         return None
 
     def item_bytes(self, size: int) -> Broken | None:
-        high = self.options.max_item_bytes
-        if high and size > high:
-            return Broken(ITEM_BYTES, f"item is {size:,} bytes; {self.label} takes {high:,}")
-        return None
+        return self._bytes(ITEM_BYTES, "item", size, self.options.max_item_bytes)
 
     def feed_bytes(self, size: int) -> Broken | None:
-        high = self.options.max_bytes
-        if high and size > high:
-            return Broken(FEED_BYTES, f"feed is {size:,} bytes; {self.label} takes {high:,}")
-        return None
+        return self._bytes(FEED_BYTES, "feed", size, self.options.max_bytes)
 
     def channel_description(self, text: str) -> Broken | None:
         high = self.options.channel_description_max
@@ -133,6 +124,11 @@ class Rules:
         low = self.options.min_items
         if low and count < low:
             return Broken(ITEM_COUNT, f"feed has {count} items; {self._wants(low, None)}")
+        return None
+
+    def _bytes(self, rule: str, what: str, size: int, high: int | None) -> Broken | None:
+        if high and size > high:
+            return Broken(rule, f"{what} is {size:,} bytes; {self.label} takes {high:,}")
         return None
 
     def _wants(self, low: float | None, high: float | None, what: str = "") -> str:

@@ -41,7 +41,7 @@ from syndicate.formats.feeds.feedgen_adapter import (
 from syndicate.formats.feeds.images import rss_image
 from syndicate.formats.partners.dialect import rss_dialect, shorten
 from syndicate.formats.partners.images import Picture, fit
-from syndicate.formats.partners.profiles import FOLDER, SECTION, ProfileOptions
+from syndicate.formats.partners.profiles import BUILTIN, FOLDER, SECTION, ProfileOptions
 from syndicate.formats.partners.rules import FEED_BYTES, IMAGE_MISSING, Broken, Rules
 from syndicate.i18n.dates import rfc3339_utc
 from syndicate.model import Paragraph, Story, StorySummary, Variant, inline_text, walk
@@ -70,8 +70,12 @@ class ProfileWriter(Writer[ProfileOptions]):
         self.folders = (f"{FOLDER}/{name}",)
         self.config_section = f"{SECTION}.{name}"
         self.window = timedelta(days=window_days) if window_days else None
-        summary = " ".join((record.__doc__ or "").split()).split(". ")[0].rstrip(".")
-        self.description = f"partner feeds (RSS 2.0) for {summary}"
+        if BUILTIN.get(name) is record:  # its partner's rules, from the record's docstring
+            summary = " ".join((record.__doc__ or "").split()).split(". ")[0].rstrip(".")
+            self.description = f"partner feeds (RSS 2.0) for {summary}"
+        else:
+            base = f", from the {record().label} profile" if record is not ProfileOptions else ""
+            self.description = f"partner feeds (RSS 2.0): a profile of the site's own{base}"
 
     @property
     def folder(self) -> str:
@@ -81,7 +85,8 @@ class ProfileWriter(Writer[ProfileOptions]):
         self, story: Story, ctx: Context[ProfileOptions]
     ) -> Iterator[OutputFile | Fragment]:
         options = ctx.options
-        languages = [lang for lang in _languages(options, ctx.languages) if story.has(lang)]
+        run = _feed_options(options).feed_languages(ctx.languages)
+        languages = [lang for lang in run if story.has(lang)]
         if story.is_visible(ctx.now):
             yield from _Story(self, story, ctx).files(languages)
         elif options.kill != "drop" and is_killed(story, ctx):
@@ -106,14 +111,7 @@ class ProfileWriter(Writer[ProfileOptions]):
             yield OutputFile(path, logo_data)
             brand = ctx.urls.output(path)
         dialect = rss_dialect(options, lambda entry: {}, brand)
-        feeds = FeedOptions(
-            languages=options.languages,
-            sections=options.sections,
-            limit=options.limit,
-            archive_size=0,
-            tombstone_days=options.tombstone_days,
-            hub=options.hub,
-        )
+        feeds = _feed_options(options)
         rules = Rules(self.name, options)
         for lang in feeds.feed_languages(ctx.languages):
             listed = [s for s in stories if s.has(lang) and _listed(s, lang, self.window, ctx)]
@@ -142,9 +140,17 @@ def _listed(
     return ctx.options.kill != "drop" and is_killed(story, ctx)
 
 
-def _languages(options: ProfileOptions, run: Sequence[str]) -> tuple[str, ...]:
-    chosen = run if options.languages == "all" else options.languages
-    return tuple(tag for tag in chosen if tag in run)
+def _feed_options(options: ProfileOptions) -> FeedOptions:
+    """What the feeds code plans a profile's documents with: no archive pages (partners read
+    the newest items; the rss format keeps the archives)."""
+    return FeedOptions(
+        languages=options.languages,
+        sections=options.sections,
+        limit=options.limit,
+        archive_size=0,
+        tombstone_days=options.tombstone_days,
+        hub=options.hub,
+    )
 
 
 def _capped(
