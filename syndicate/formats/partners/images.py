@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -39,8 +40,9 @@ class Picture:
     """The rendition's file name."""
 
 
-def fit(image: Image, read: bytes, rules: Rules) -> Picture | Broken:
-    """`image` as the profile takes it, or the rule it cannot be made to meet."""
+def fit(image: Image, read: Callable[[], bytes], rules: Rules) -> Picture | Broken:
+    """`image` as the profile takes it, or the rule it cannot be made to meet. `read` gives
+    the original's bytes, read only when a rendition is needed."""
     options = rules.options
     box = _crop(image.width, image.height, options.image_ratio_min, options.image_ratio_max)
     width, height = box[2] - box[0], box[3] - box[1]
@@ -54,7 +56,7 @@ def fit(image: Image, read: bytes, rules: Rules) -> Picture | Broken:
     whole = box == (0, 0, image.width, image.height)
     if whole and scale == 1.0 and rules.image_bytes(image.size) is None:
         return Picture(image, image.width, image.height, image.size, image.media_type)
-    return _rendition(image, read, box, scale, rules)
+    return _rendition(image, read(), box, scale, rules)
 
 
 def _crop(

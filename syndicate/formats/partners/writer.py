@@ -10,6 +10,7 @@ are checked there too, and the renditions the profile needs are published beside
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
@@ -207,7 +208,7 @@ class _Story:
         """The story's images as the profile takes them; each one left out is reported."""
         found = []
         for image in self.story.images:
-            made = fit(image, self.ctx.read_asset(image.path), self.rules)
+            made = fit(image, functools.partial(self.ctx.read_asset, image.path), self.rules)
             if isinstance(made, Picture):
                 found.append(made)
                 continue
