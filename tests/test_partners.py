@@ -373,47 +373,51 @@ def test_formats_lists_the_profiles(
     [
         (
             "profiles:\n  msn:\n    titel_min: 30\n",
-            "syndicate.yaml:11: error: unknown field 'titel_min'; did you mean 'title_min'?",
+            ("syndicate.yaml:11: error: ", "'titel_min'", "'title_min'"),
         ),
         (
             "profiles:\n  msn:\n    limit: many\n",
-            "syndicate.yaml:11: error: profiles.msn.limit: 'many' is not of type 'integer'",
+            ("syndicate.yaml:11: error: profiles.msn.limit: ", "'many'"),
         ),
         (
             "profiles:\n  rss:\n    limit: 5\n",
-            "syndicate.yaml:10: error: profiles: rss: a format is already named 'rss'",
+            ("syndicate.yaml:10: error: profiles: rss: a format is already named 'rss'",),
         ),
         (
             "profiles:\n  msn:\n    base: flipboard\n",
-            "syndicate.yaml:11: error: profiles: msn: base: msn is built in and has no base",
+            ("syndicate.yaml:11: error: profiles: msn: base: msn is built in and has no base",),
         ),
         (
             "profiles:\n  mine:\n    title_min: 50\n    title_max: 20\n",
-            "syndicate.yaml:11: error: profiles.mine: title_min: is above title_max (20)",
+            ("syndicate.yaml:11: error: profiles.mine: title_min: is above title_max (20)",),
         ),
         (
             "profiles:\n  mine:\n    item_elements: {x:id: '{id}'}\n",
-            "syndicate.yaml:11: error: profiles.mine: item_elements: x:id: no namespace is"
-            " declared for 'x'",
+            (
+                "syndicate.yaml:11: error: profiles.mine: item_elements: x:id: no namespace is"
+                " declared for 'x'",
+            ),
         ),
         (
             "profiles:\n  mine:\n    item_elements: {dc:source: '{url}'}\n",
-            "syndicate.yaml:11: error: profiles.mine: item_elements: dc:source: unknown"
-            " placeholder {url}",
+            (
+                "syndicate.yaml:11: error: profiles.mine: item_elements: dc:source: unknown"
+                " placeholder {url}",
+            ),
         ),
         (
             "profiles:\n  mine:\n    base: flipbord\n",
-            "syndicate.yaml:11: error: profiles.mine.base: 'flipbord' is not valid here",
+            ("syndicate.yaml:11: error: profiles.mine.base: ", "'flipbord'"),
         ),
         (
             "profiles:\n  flipboard:\n    hub: null\n",
-            "syndicate.yaml:11: error: profiles.flipboard: hub: Flipboard wants a WebSub hub",
+            ("syndicate.yaml:11: error: profiles.flipboard: hub: Flipboard wants a WebSub hub",),
         ),
     ],
 )
 def test_profile_settings_are_checked_at_their_line(
     profiles: str,
-    expected: str,
+    expected: tuple[str, ...],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
@@ -422,7 +426,10 @@ def test_profile_settings_are_checked_at_their_line(
     monkeypatch.chdir(site)
     assert main(["validate"]) == 2
     err = capsys.readouterr().err
-    assert expected in err, err
+    # One line, at the line of the setting, starting with where and naming what is wrong (the
+    # schema's own wording is the configuration reader's).
+    assert any(line.startswith(expected[0]) and all(part in line for part in expected)
+               for line in err.splitlines()), err  # fmt: skip
     assert main(["export", "-q", "-f", "all", "--now", NOW]) == 2
     assert not (site / "out").exists()
 
