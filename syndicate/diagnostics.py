@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Literal
@@ -86,3 +87,13 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`; did you mean 'x'?` for the closest of `choices`, or nothing when none is close."""
     hint = difflib.get_close_matches(word, list(choices), n=1)
     return f"; did you mean {hint[0]!r}?" if hint else ""
+
+
+def route_library_warnings() -> None:
+    """Python warnings of libraries (Pillow, zipfile) are internals: they go to logging, shown
+    with SYNDICATE_DEBUG=1, never raw onto a user's terminal. What a user can act on is a
+    diagnostic."""
+    logging.captureWarnings(True)
+    logger = logging.getLogger("py.warnings")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())  # so logging's last resort does not print it

@@ -10,7 +10,7 @@ import io
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import pytest
 from PIL import Image
 
 from syndicate.build import export
+from syndicate.build.engine import CACHE_ENV
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter
@@ -103,6 +104,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Exports keep their build state in one temporary cache folder, never in the
+    repository's `.syndicate/` (tests of the default place unset SYNDICATE_CACHE_DIR)."""
+    cache = tmp_path_factory.mktemp("syndicate-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(cache))
+        yield cache
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """../shared (schemas, validators). Tests may skip without it only outside CI."""
@@ -134,19 +145,30 @@ def sample_story(sample_stories: list[Story]) -> Story:
     return next(s for s in sample_stories if s.slug == SAMPLE_SLUG)
 
 
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A copy of the sample site (syndicate.yaml and articles/) in a temporary folder."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "articles", root / "articles")
+    shutil.copy(REPO / "syndicate.yaml", root / "syndicate.yaml")
+    return root
+
+
 Exporter = Callable[..., Path]
 
 
 @pytest.fixture
 def export_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Exporter:
     """Run `syndicate export --format F ... --now FIXED_NOW` on the sample articles into a fresh
-    out folder, from the repository root; returns the out folder."""
+    out folder, from the repository root; returns the out folder. `extra` may name another
+    configuration (`--config FILE`): the articles are still the sample's."""
     monkeypatch.chdir(REPO)
     counter = iter(range(1000))
 
     def run(*formats: str, extra: tuple[str, ...] = (), now: str = FIXED_NOW) -> Path:
         out = tmp_path / f"out{next(counter)}"
         args = ["export", "--quiet", "--out", str(out), "--now", now, *extra]
+        args += ["--articles", str(REPO / "articles")]
         for fmt in formats:
             args += ["--format", fmt]
         status = main(args, registry=PLAIN_COVERS)

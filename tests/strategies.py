@@ -4,8 +4,10 @@ folders with yaml.safe_dump, and broken front matter of every kind."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import socket
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,6 +18,8 @@ import yaml
 from bench.corpus import PNG_1x1
 from conftest import REPO
 from hypothesis import strategies as st
+
+from syndicate.readers.budgets import MAX_YAML_CHARS
 
 LANGUAGES = (
     "en",
@@ -132,6 +136,7 @@ BLOCKS = {
     "link": "{0} [{2}](https://ycpress.example/{2}?a=1&b=2) <mailto:desk@ycpress.example>",
     "raw html": '{0} <b onclick="x()">{2}</b> <script>alert(1)</script> <img src=x onerror=y>',
     "break": "{0}  \n{1}\n\n---",
+    "entities": "{0} caf&#xE9; &lt;b&gt; &#8212; &#x1F600; &amp;amp; {2}",
 }
 """Markdown blocks a body may hold ({0}, {1}: lines of text, {2}: a word); raw HTML is
 sanitised with a warning, which an export allows."""
@@ -162,9 +167,10 @@ def _byline(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def _front(draw: st.DrawFn) -> dict[str, Any]:
+    end = draw(st.sampled_from(("", "", "\n", " \n")))  # a final newline is no part of it
     front: dict[str, Any] = {
-        "headline": draw(line()),
-        "summary": draw(line()),
+        "headline": draw(line()) + end,
+        "summary": draw(line()) + end,
         "byline": _byline(draw),
         "dateline": draw(line()),
     }
@@ -226,14 +232,18 @@ def stories(draw: st.DrawFn, slug: str = "story") -> StorySource:
     if places := _places(draw, langs, original):
         meta["places"] = places
     if images:
+        alt = {lang: draw(line()) for lang in langs}
         meta["images"] = [
             {
                 "file": images[0],
-                "alt": {lang: draw(line()) for lang in langs},
-                "caption": _localized(draw, langs, original),
+                "alt": alt,
+                # The same object twice: yaml.safe_dump writes it as an anchor and an alias.
+                "caption": alt if draw(st.booleans()) else _localized(draw, langs, original),
                 "credit": draw(line()),
             }
         ]
+    if "correction" in meta and draw(st.booleans()):
+        meta["correction"]["note"] = meta["rights"]["notice"]
     return StorySource(
         slug=slug,
         meta=meta,
@@ -501,14 +511,75 @@ BILLION_LAUGHS = "\n".join(
 )
 
 
+def alias_loop(draw: st.DrawFn, target: str) -> str:
+    """Valid fields, and one more holding a list or mapping that contains itself through an
+    alias."""
+    fields = dump(base_story().meta if target == "story.yaml" else base_story().fronts["en"])
+    key = draw(st.sampled_from(("keywords", "x_loop")))
+    loop = draw(
+        st.sampled_from(("&a [*a]", "&a [x, *a]", "&a {b: *a}", "&a [[*a]]", "&a {b: [*a]}"))
+    )
+    return f"{fields}{key}: {loop}\n"
+
+
+def alias_expansion(draw: st.DrawFn, target: str) -> str:
+    """A long value anchored once and aliased until the text is over the budget."""
+    fields = dump(base_story().meta if target == "story.yaml" else base_story().fronts["en"])
+    size = draw(st.integers(10_000, 100_000))
+    count = MAX_YAML_CHARS // size + draw(st.integers(1, 50))
+    aliases = ", ".join(["*v"] * count)
+    return f"{fields}keywords: [&v {'x' * size}, {aliases}]\n"
+
+
+def trailing_newline(draw: st.DrawFn, target: str) -> str:
+    """A field whose pattern ends the text (a code, a tag, a date) with a final newline."""
+    source = base_story()
+    data = source.meta if target == "story.yaml" else source.fronts["en"]
+    keys = (
+        ("id", "section", "original_language", "published")
+        if target == "story.yaml"
+        else (
+            "section",
+            "published",
+        )
+    )
+    key = draw(st.sampled_from(keys))
+    data[key] = str(data.get(key, source.meta[key])) + draw(st.sampled_from(("\n", "\n\n", "\r\n")))
+    return json.dumps(data) if draw(st.booleans()) else dump(data)
+
+
+FORM_FEEDS = ("&#12;", "&#xC;", "&#x0c;")
+"""The one control character Markdown decodes from an entity (it leaves the others as text)."""
+BAD_ENTITIES = ("&#x1;", "&#11;", "&#x1F;", "&#8;", "&#xFFFE;", *FORM_FEEDS)
+"""Entities of characters XML cannot carry, which an HTML block decodes."""
+ENTITY_PLACES = ("A {0} b.", "## A {0}", "- A *{0}*", "> A **{0}**", '[a{0}](https://a/ "t{0}")')
+
+
 @st.composite
 def broken_files(draw: st.DrawFn) -> tuple[str, bytes]:
     """(file name, new bytes) for one file of the base story: never a valid file."""
     target = draw(st.sampled_from(("story.yaml", "en.md")))
     kinds = ("text", "yaml-ish", "mapping", "escape", "bytes", "utf-8", "nesting", "bomb")
+    kinds += ("alias-loop", "expansion", "newline", "entity", "tag")
     kind = draw(st.sampled_from(kinds))
     valid = dump(base_story().meta if target == "story.yaml" else base_story().fronts["en"])
-    if kind == "text":
+    if kind == "entity":  # the front matter is fine; the body writes a forbidden character
+        if draw(st.booleans()):
+            entity, body = draw(st.sampled_from(BAD_ENTITIES)), "<p>A {0} b.</p>"
+        else:
+            entity, body = draw(st.sampled_from(FORM_FEEDS)), draw(st.sampled_from(ENTITY_PLACES))
+        front = dump(base_story().fronts["en"])
+        return "en.md", f"---\n{front}---\nFine.\n\n{body.format(entity)}\n".encode()
+    if kind == "alias-loop":
+        front = alias_loop(draw, target)
+    elif kind == "expansion":
+        front = alias_expansion(draw, target)
+    elif kind == "newline":
+        front = trailing_newline(draw, target)
+    elif kind == "tag":
+        tag = draw(st.sampled_from(("!x", "!!python/object:os.system", "!!binary", "!<tag:a>")))
+        front = valid.replace("YCPress", f"{tag} YCPress", 1)
+    elif kind == "text":
         front = draw(st.text(st.characters(exclude_categories=("Cs",)), max_size=200))
     elif kind == "yaml-ish":
         front = "\n".join(draw(st.lists(yamlish_lines, min_size=1, max_size=12)))
@@ -532,3 +603,34 @@ def broken_files(draw: st.DrawFn) -> tuple[str, bytes]:
         return target, data if target == "story.yaml" else b"---\n" + data + b"\n---\nBody.\n"
     text = front if target == "story.yaml" else f"---\n{front}\n---\nBody.\n"
     return target, text.encode("utf-8")
+
+
+ODD_KINDS = ("fifo", "socket", "link-out", "hard-link", "folder", "link-loop")
+"""Story files that are not plain files of the story."""
+
+
+@st.composite
+def odd_files(draw: st.DrawFn) -> tuple[str, str]:
+    """(file name, kind): one file of the base story replaced by something that is not a plain
+    file of the story."""
+    return draw(st.sampled_from(("story.yaml", "en.md", "fr.md", "de.md"))), draw(
+        st.sampled_from(ODD_KINDS)
+    )
+
+
+def make_odd(path: Path, kind: str, outside: Path) -> None:
+    """Put an odd file of `kind` at `path`; `outside` is a file outside the story."""
+    path.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "socket":
+        with socket.socket(socket.AF_UNIX) as server:
+            server.bind(str(path))
+    elif kind == "link-out":
+        path.symlink_to(outside)
+    elif kind == "hard-link":
+        os.link(outside, path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.symlink_to(path.name)

@@ -58,7 +58,7 @@ def test_validate_passes_on_the_sample_articles(
 ) -> None:
     monkeypatch.chdir(REPO)
     assert main(["validate"]) == 0
-    assert "1 stories, 6 language variants: OK" in capsys.readouterr().err
+    assert "articles: 1 story, 6 language variants: OK" in capsys.readouterr().err
 
 
 def test_broken_articles_give_one_precise_message_per_problem() -> None:

@@ -23,7 +23,16 @@ from syndicate.cli import main
 
 HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
 # The hostile stories that are valid (with warnings); the others are refused by the reader.
-STORIES = ("raw-html", "html-evasion", "breakout-text", "bidi-headline", "markup-in-fields")
+STORIES = (
+    "raw-html",
+    "html-evasion",
+    "breakout-text",
+    "bidi-headline",
+    "bidi-fields",
+    "markup-in-fields",
+    "ol-start",
+    "evil-html",
+)
 # Stories whose headline, byline and code look like markup or try to break out of their context.
 TEXT_STORIES = ("breakout-text", "markup-in-fields")
 BREAKOUT_CODE = "</script><script>alert(1)</script>"
@@ -310,3 +319,32 @@ def test_model_dump_keeps_the_source_text(hostile_out: Path) -> None:
 def test_every_format_is_checked(hostile_out: Path) -> None:
     written = {p.name for p in hostile_out.iterdir() if p.is_dir() and p.name[0] != "."}
     assert written == set(FORMATS)
+
+
+def test_an_image_is_published_with_the_extension_of_its_format(hostile_out: Path) -> None:
+    """`images/evil.html` is a real PNG with a script in a text chunk: published as
+    `evil.png`, it is an image wherever it is served, never a page on the site's origin."""
+    source = (HOSTILE / "articles" / "evil-html" / "images" / "evil.html").read_bytes()
+    assert (hostile_out / "html" / "media" / "evil-html" / "evil.png").read_bytes() == source
+    media = hostile_out / "html" / "media" / "evil-html"
+    assert [p.name for p in media.iterdir()] == ["evil.png"]
+    assert not [p for p in hostile_out.rglob("evil.html")]
+    base = "https://ycpress.example/syndicate/"
+    for path, media in (
+        ("atom/en.xml", "html/media"),
+        ("jsonld/evil-html.en.jsonld", "html/media"),
+        ("newsml/evil-html.en.xml", "newsml/media"),  # wire formats carry their own copies
+        ("ninjs/evil-html.en.json", "ninjs/media"),
+    ):
+        text = (hostile_out / path).read_text(encoding="utf-8")
+        url = f"{base}{media}/evil-html/evil.png"
+        assert url in text and "evil.html" not in text, path
+        assert (hostile_out / media / "evil-html/evil.png").read_bytes() == source
+    with zipfile.ZipFile(hostile_out / "epub" / "evil-html.en.epub") as book:
+        assert "EPUB/images/evil-html/evil.png" in book.namelist()
+
+
+def test_a_list_start_that_is_no_number_is_dropped(hostile_out: Path) -> None:
+    page = html_page(hostile_out, "ol-start")
+    (ol,) = page.iter("ol")
+    assert ol.get("start") is None and [li.text_content() for li in ol] == ["first", "second"]

@@ -4,7 +4,6 @@ template is a diagnostic at its line, never a traceback."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,6 @@ from lxml import html as lxml_html
 from syndicate.cli import main
 
 PACKAGED = REPO / "syndicate" / "formats" / "html" / "templates"
-
-
-@pytest.fixture
-def site(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    shutil.copytree(REPO / "articles", root / "articles")
-    shutil.copy(REPO / "syndicate.yaml", root / "syndicate.yaml")
-    return root
 
 
 def export(site: Path, capsys: pytest.CaptureFixture[str] | None = None) -> int:

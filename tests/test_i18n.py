@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import string
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from conftest import REPO
 
+from syndicate.diagnostics import Diagnostics
 from syndicate.i18n import (
     direction,
     display_name,
@@ -22,6 +26,7 @@ from syndicate.i18n.dates import rfc3339_utc
 from syndicate.i18n.terms import available_languages
 from syndicate.i18n.text import byline_text, dateline_text, section_name
 from syndicate.model import Story
+from syndicate.readers.config import load_config
 
 # 19:30 in Brussels on 18 February 2021 is 18:30 UTC.
 PUBLISHED = datetime(2021, 2, 18, 19, 30, tzinfo=ZoneInfo("Europe/Brussels"))
@@ -84,17 +89,36 @@ def test_rfc822_is_english_whatever_the_content_language() -> None:
     assert rfc822(PUBLISHED) == "Thu, 18 Feb 2021 18:30:00 +0000"
 
 
-def test_every_terms_file_has_the_same_keys() -> None:
+TERMS_LANGUAGES = {"en", "fr", "ar", "zh-Hans", "de", "es", "ja", "ko", "he", "fa", "ru", "uk"}
+TERMS_LANGUAGES |= {"pt", "pt-BR", "it", "nl", "pl", "tr", "hi", "id"}
+
+
+def _terms(lang: str) -> dict[str, str]:
     from importlib import resources
 
     folder = resources.files("syndicate.i18n").joinpath("terms")
-    keys = {
-        lang: set(yaml.safe_load(folder.joinpath(f"{lang}.yaml").read_text("utf-8")))
-        for lang in available_languages()
-    }
-    assert {"en", "fr", "ar", "zh-Hans", "de", "es"} <= set(keys)
-    for lang, lang_keys in keys.items():
-        assert lang_keys == keys["en"], lang
+    data = yaml.safe_load(folder.joinpath(f"{lang}.yaml").read_text("utf-8"))
+    assert isinstance(data, dict) and all(isinstance(v, str) for v in data.values()), lang
+    return data
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+@pytest.mark.parametrize("lang", sorted(available_languages()))
+def test_every_terms_file_has_the_reference_keys_and_placeholders(lang: str) -> None:
+    """English is the reference: the same keys, each with the same {placeholders}, no blanks
+    (a missing phrase would silently show in English)."""
+    reference, terms = _terms("en"), _terms(lang)
+    assert set(terms) == set(reference), set(terms) ^ set(reference)
+    for key, text in terms.items():
+        assert text.strip() == text and text, (lang, key)
+        assert _placeholders(text) == _placeholders(reference[key]), (lang, key)
+
+
+def test_the_newsroom_languages_have_terms() -> None:
+    assert set(available_languages()) >= TERMS_LANGUAGES
 
 
 def test_terms_fill_placeholders_and_fall_back() -> None:
@@ -113,3 +137,21 @@ def test_composed_texts(sample_story: Story) -> None:
     assert byline_text(sample_story.variant("fr")) == "Par YCPress"
     assert section_name("politics", "zh-Hans") == "政治"
     assert section_name("local-news", "en") == "Local news"
+
+
+def test_a_language_without_terms_is_a_warning(tmp_path: Path) -> None:
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = config.replace(
+        "languages: [en, fr, ar, zh-Hans, de, es]", "languages: [en, pt-PT, sw]"
+    )
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    diags = Diagnostics()
+    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is not None
+    (warning,) = diags  # pt-PT has Portuguese terms: only sw is named
+    line = config.splitlines().index("languages: [en, pt-PT, sw]") + 1
+    assert warning.format_text() == (
+        f"syndicate.yaml:{line}: warning: syndicate has no terms file for 'sw': its fixed"
+        ' phrases ("Updated", "Contents", section names) are shown in English; add'
+        " syndicate/i18n/terms/sw.yaml to translate them [config.terms]"
+    )

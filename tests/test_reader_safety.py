@@ -4,6 +4,7 @@ expansion, file reads or network access."""
 
 from __future__ import annotations
 
+import os
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from syndicate.cli import main
 from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.formats.newsml.reader import read_newsml
 from syndicate.model import Heading, ListBlock, Paragraph, SiteConfig, SourceRef, Strong, Text
-from syndicate.readers import images, textfile
+from syndicate.readers import budgets
 from syndicate.readers.markdown import parse_body
 
 NFD_HEADLINE = unicodedata.normalize("NFD", "Café crème à Zürich")
@@ -152,7 +153,7 @@ def test_image_linked_outside_the_story_is_an_error(
 def test_a_file_over_the_size_limit_is_refused_with_its_size(
     tmp_path: Path, site_config: SiteConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(textfile, "MAX_TEXT_BYTES", 1000)
+    monkeypatch.setattr(budgets, "MAX_TEXT_BYTES", 1000)
     write_story(tmp_path / "articles", "big", en=VARIANT + "More text. " * 100)
     error = the_error(tmp_path / "articles", site_config)
     assert error.code == "file.too-large" and error.path.endswith("big/en.md")
@@ -167,14 +168,14 @@ def test_an_image_over_the_size_limit_is_refused_without_reading_it(
     folder = write_story(tmp_path / "articles", "big-image", story)
     (folder / "images").mkdir()
     (folder / "images" / "big.png").write_bytes(PNG)
-    monkeypatch.setattr(images, "MAX_IMAGE_BYTES", 100)
-    read_bytes = Path.read_bytes
+    monkeypatch.setattr(budgets, "MAX_IMAGE_BYTES", 100)
+    open_file = os.open
 
-    def refuse_images(path: Path) -> bytes:
-        assert path.suffix != ".png", "a too-large image was read into memory"
-        return read_bytes(path)
+    def refuse_images(path: str | Path, flags: int, *args: int) -> int:
+        assert not str(path).endswith("big.png"), "a too-large image was opened"
+        return open_file(path, flags, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse_images)
+    monkeypatch.setattr(os, "open", refuse_images)
     error = the_error(tmp_path / "articles", site_config)
     assert error.code == "image.format"
     assert error.message == f"images/big.png: image is {len(PNG)} bytes; the limit is 100"

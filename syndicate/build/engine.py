@@ -8,6 +8,8 @@ stay pure functions."""
 from __future__ import annotations
 
 import functools
+import os
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,10 +17,34 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from syndicate.build.inputs import StoryInput, code_digest, config_digest, digest, folder_inputs
-from syndicate.build.publish import LOCK_NAME, OutputError, Staging, locked
+from syndicate.build.inputs import (
+    StoryInput,
+    code_digest,
+    config_digest,
+    digest,
+    folder_inputs,
+    story_key,
+)
+from syndicate.build.publish import (
+    LOCK_NAME,
+    ForeignFiles,
+    OutputError,
+    PublishReport,
+    Staging,
+    deferred_signals,
+    locked,
+    recover,
+    remove_leftovers,
+)
 from syndicate.build.sink import Sink
-from syndicate.build.state import BuildState, Published, StoryRecord, state_folder
+from syndicate.build.state import (
+    CACHE_NAME,
+    BuildState,
+    Published,
+    StoryRecord,
+    prepare_cache,
+    state_folder,
+)
 from syndicate.build.workers import Done, Job, Settings, read_input, run_jobs, story_files
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter, within
@@ -31,6 +57,21 @@ from syndicate.readers.config import load_config
 Progress = Callable[[str, int, int], None]
 """Told what a run is doing: (step, done, total), e.g. ("stories", 120, 2000) or ("atom", 1, 1)."""
 Status = Literal["exported", "input-errors", "failed"]
+CACHE_ENV = "SYNDICATE_CACHE_DIR"
+
+
+class Interrupted(KeyboardInterrupt):
+    """A build stopped by Ctrl-C or SIGTERM; `published` says whether out/ already held its
+    files (interrupts wait while folders are swapped, so it is one or the other)."""
+
+    def __init__(self, published: bool) -> None:
+        super().__init__()
+        self.published = published
+
+    def __str__(self) -> str:
+        if self.published:
+            return "interrupted after publishing: out/ holds this run's output"
+        return "interrupted; out/ is unchanged"
 
 
 @dataclass
@@ -55,6 +96,8 @@ class ExportResult:
     unchanged: int = 0
     removed: int = 0
     timings: dict[str, Timing] = field(default_factory=dict)
+    writers: tuple[AnyWriter, ...] = ()
+    """The formats written (a site's own partner profiles included)."""
 
 
 def export(
@@ -64,6 +107,7 @@ def export(
     articles: Path | None = None,
     stories: Sequence[Story] | None = None,
     out: Path = Path("out"),
+    cache: Path | None = None,
     languages: Sequence[str] | None = None,
     now: datetime | None = None,
     jobs: int = 1,
@@ -80,7 +124,8 @@ def export(
     limits the run to some of the site's languages (files of the others already in `out` are
     kept); `now` is the time embargoes and feeds are judged at (default: the clock). Only what
     changed since the last build into `out` is redone, unless `force`; `jobs` worker processes
-    share the stories. With `strict`, warnings count as errors."""
+    share the stories. With `strict`, warnings count as errors. The build state is kept in
+    `cache` (see `cache_folder`)."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
     site = _site(config, diags)
     registry = registry or default_registry()
@@ -109,7 +154,8 @@ def export(
         site, now or datetime.now(UTC), chosen, {w.name: w for w in writers}, options
     )
     key = _config_key(config, site, chosen)
-    build = _Build(writers, settings, key, out, inputs, force=force)
+    state = state_folder(out, cache or cache_folder(config, out))
+    build = _Build(writers, settings, key, out, state, inputs, force=force)
     return build.run(
         diags,
         articles if stories is None else None,
@@ -118,6 +164,61 @@ def export(
         strict=strict,
         progress=progress,
     )
+
+
+def cache_folder(config: Path | SiteConfig, out: Path) -> Path:
+    """Where a site keeps its build state: the folder named by the environment variable
+    SYNDICATE_CACHE_DIR if set (a CI cache volume), else `.syndicate/` beside syndicate.yaml
+    (beside out/ when the configuration is given as an object)."""
+    if chosen := os.environ.get(CACHE_ENV):
+        return Path(chosen)
+    base = config.parent if isinstance(config, Path) else out.resolve().parent
+    return base / CACHE_NAME
+
+
+def settle_output(out: Path, cache: Path, diags: Diagnostics) -> None:
+    """Finish the publication an interrupted export left undone, before anything reads out/
+    (`validate --outputs`, `deliver`, `serve`). Waits for nothing: a running export holds the
+    lock, and its out/ is consistent at every moment but the swaps, which it completes."""
+    folder = state_folder(out, cache)
+    if not (out.is_dir() and folder.is_dir()):
+        return
+    try:
+        with locked(out, folder / LOCK_NAME):
+            state = BuildState(out, folder)
+            try:
+                _settle(out, state, diags)
+            finally:
+                state.close()
+    except OutputError:
+        pass  # an export is running: it completes what is pending itself
+
+
+def _settle(out: Path, state: BuildState, diags: Diagnostics) -> None:
+    """Complete a pending publication and clear what a killed run left (inside the lock)."""
+    journal = state.pending()
+    if journal is not None:
+        if recover(out, journal):
+            diags.warning(
+                "output.recovered",
+                "the last export was stopped while it published; its output is now complete",
+                str(out),
+            )
+        else:
+            diags.warning(
+                "output.recovered",
+                "the last export was stopped while it published, and its staged files are"
+                " gone: out/ may mix two runs until this export rebuilds it",
+                str(out),
+            )
+        state.clear_pending()
+    remove_leftovers(out)
+    for note in state.notes:
+        diags.warning(
+            "state.discarded",
+            f"the build state was damaged ({note}): discarded, so everything is rebuilt",
+            str(state.path),
+        )
 
 
 def _format_names(
@@ -170,6 +271,17 @@ def _config_key(config: Path | SiteConfig, site: SiteConfig, languages: Sequence
 
 
 @dataclass(frozen=True, slots=True)
+class _Probe:
+    """What the engine found of a story before any work: the key of its texts as they are
+    now, and, when the state knows those texts and their images are unchanged, its record
+    and the key of all its inputs."""
+
+    text_key: str
+    key: str | None = None
+    record: StoryRecord | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class _Story:
     """A story of this run as the collections see it: its input, inputs' key and summary."""
 
@@ -189,6 +301,7 @@ class _Build:
         settings: Settings,
         config_key: str,
         out: Path,
+        state_folder: Path,
         inputs: Sequence[StoryInput],
         *,
         force: bool,
@@ -197,6 +310,8 @@ class _Build:
         self.settings = settings
         self.config_key = config_key
         self.out = out
+        self.state_folder = state_folder
+        self.published = False
         self.inputs = inputs
         self.force = force
         self.read: list[_Story] = []
@@ -217,28 +332,52 @@ class _Build:
         strict: bool,
         progress: Progress | None,
     ) -> ExportResult:
+        try:
+            return self._run(diags, articles, jobs, keep_others, strict, progress)
+        except KeyboardInterrupt:
+            raise Interrupted(self.published) from None
+
+    def _run(
+        self,
+        diags: Diagnostics,
+        articles: Path | None,
+        jobs: int,
+        keep_others: bool,
+        strict: bool,
+        progress: Progress | None,
+    ) -> ExportResult:
         names = tuple(w.name for w in self.writers)
         try:
-            lock = state_folder(self.out) / LOCK_NAME
-            with locked(self.out, lock), Staging(self.out) as staging:
-                self.state = BuildState(self.out, fresh=self.force)
+            prepare_cache(self.state_folder.parent.parent)
+            with locked(self.out, self.state_folder / LOCK_NAME):
+                self.state = BuildState(self.out, self.state_folder, fresh=self.force)
                 try:
-                    sink = Sink(staging, self.problems)
-                    self._stories(sink, jobs, progress)
-                    summaries = [s.summary for s in self.read]
-                    check_collection(summaries, articles, self.input)
-                    diags.extend(self.input)
-                    if self.input.has_errors(strict=strict) or diags.errors:
-                        return ExportResult("input-errors", diags, names, len(self.read))
-                    self._collections(sink, progress)
-                    diags.extend(self.problems)
-                    if diags.errors:
-                        return ExportResult("failed", diags, names, len(self.read))
-                    folders = sorted({f for w in self.writers for f in w.owned_folders()})
-                    report = staging.commit(folders, keep_others=keep_others)
-                    self.state.save()
+                    _settle(self.out, self.state, diags)
+                    with Staging(self.out, self.state.owned) as staging:
+                        sink = Sink(staging, self.problems)
+                        self._stories(sink, jobs, progress)
+                        summaries = [s.summary for s in self.read]
+                        check_collection(summaries, articles, self.input)
+                        diags.extend(self.input)
+                        if self.input.has_errors(strict=strict) or diags.errors:
+                            return ExportResult("input-errors", diags, names, len(self.read))
+                        self._collections(sink, progress)
+                        diags.extend(self.problems)
+                        if diags.errors:
+                            return ExportResult("failed", diags, names, len(self.read))
+                        report = self._publish(staging, keep_others)
                 finally:
                     self.state.close()
+        except ForeignFiles as exc:
+            for path in exc.paths:
+                diags.error(
+                    "output.foreign",
+                    "this file was not written by syndicate, and this run would replace it:"
+                    " move it out of the way (or delete it, if it is an old output); nothing"
+                    " was published",
+                    str(self.out / path),
+                )
+            return ExportResult("failed", diags, names, len(self.read))
         except OutputError as exc:
             diags.error("output.write", str(exc), str(self.out))
             return ExportResult("failed", diags, names, len(self.read))
@@ -254,49 +393,82 @@ class _Build:
             report.unchanged,
             report.removed,
             self.timings,
+            tuple(self.writers),
         )
+
+    def _publish(self, staging: Staging, keep_others: bool) -> PublishReport:
+        """Record the new output in the build state, with the journal of the swaps to make,
+        in one transaction; then make them. A run stopped after the record is completed by the
+        next one (`_settle`); one stopped before it leaves out/ and the state as they were."""
+        folders = sorted({f for w in self.writers for f in w.owned_folders()})
+        plan = staging.prepare(folders, keep_others=keep_others)
+        journal = plan.journal() if plan.swaps else None
+        try:
+            self.state.save(plan.root(self.out), plan.owned, folders, journal)
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(
+                f"cannot save the build state in {self.state_folder}: {exc}; the previous"
+                " output is unchanged"
+            ) from None
+        with deferred_signals():  # an interrupt now arrives once this is all true
+            staging.apply(plan)
+            self.published = True
+            if journal is not None:
+                self.state.clear_pending()
+        return plan.report
 
     # Stories --------------------------------------------------------------------------------
 
     def _stories(self, sink: Sink, jobs: int, progress: Progress | None) -> None:
         """Read every new or changed story and stage the files of every story."""
-        keys = [source.key(self.config_key) for source in self.inputs]
-        known = [self.state.story(key) for key in keys]
-        todo = [self._job(i, k, r) for i, k, r in zip(self.inputs, keys, known, strict=True)]
+        probes = [self._probe(source) for source in self.inputs]
+        todo = [self._job(source, probe) for source, probe in zip(self.inputs, probes, strict=True)]
         done = run_jobs([job for job in todo if job], jobs, self.settings)
-        for index, (source, key, record, job) in enumerate(
-            zip(self.inputs, keys, known, todo, strict=True), 1
+        for index, (source, probe, job) in enumerate(
+            zip(self.inputs, probes, todo, strict=True), 1
         ):
             result = next(done) if job else None
             if progress:
                 progress("stories", index, len(self.inputs))
-            record = self._record(key, record, result)
+            record = self._record(probe, result)
             if record is not None:
-                self._stage_story(sink, record.summary, key, result)
-                self.read.append(_Story(source, key, record.summary))
+                self._stage_story(sink, record.summary, record.key, result)
+                self.read.append(_Story(source, record.key, record.summary))
 
-    def _job(self, source: StoryInput, key: str, record: StoryRecord | None) -> Job | None:
+    def _probe(self, source: StoryInput) -> _Probe:
+        """Hash the story's texts (and, if the state knows them, the images they list)."""
+        files = source.files()
+        text_key = source.text_key(self.config_key, files)
+        record = self.state.story(text_key)
+        if record is None or (files is not None and not files.unchanged(dict(record.images))):
+            return _Probe(text_key)
+        return _Probe(text_key, story_key(text_key, record.images), record)
+
+    def _job(self, source: StoryInput, probe: _Probe) -> Job | None:
         formats = tuple(w.name for w in self.writers)
-        if record is None:
-            return Job(source, formats)
-        visible = record.summary.is_visible(self.settings.now)
+        if probe.record is None or probe.key is None:
+            return Job(source, formats, self.config_key)
+        visible = probe.record.summary.is_visible(self.settings.now)
         missing = tuple(
-            w.name for w in self.writers if self.state.lookup(self._unit(w, key, visible)) is None
+            w.name
+            for w in self.writers
+            if self.state.lookup(self._unit(w, probe.key, visible)) is None
         )
-        return Job(source, missing) if missing else None
+        return Job(source, missing, self.config_key, probe.key) if missing else None
 
-    def _record(self, key: str, known: StoryRecord | None, done: Done | None) -> StoryRecord | None:
-        """The story's record, from this run's reading or the state; None if unreadable."""
+    def _record(self, probe: _Probe, done: Done | None) -> StoryRecord | None:
+        """The story's record, from this run's reading or the state; None if unreadable. A
+        story read in this run is recorded under the keys of what the reading read."""
         if done is None:
-            assert known is not None, "a story is read when the state does not know it"
-            record = known
-            self.state.record_story(key, record)
+            assert probe.record is not None, "a story is read when the state does not know it"
+            record = probe.record
+            self.state.record_story(probe.text_key, record)
         elif done.summary is None:
             self.input.extend(done.diagnostics)
             return None
         else:
-            record = StoryRecord(done.summary, tuple(done.diagnostics))
-            self.state.record_story(key, record, done.model)
+            record = StoryRecord(done.summary, tuple(done.diagnostics), done.images, done.key)
+            self.state.record_story(done.text_key, record, done.model)
             self._check_history(done.summary, done.digest)
         self.input.extend(record.diagnostics)
         return record
@@ -386,9 +558,10 @@ class _Build:
         found = next(s for s in self.read if s.summary.slug == summary.slug)
         story = self.state.model(found.key)
         if story is None:
-            story = read_input(found.input, self.settings.config, Diagnostics())
-            if story is None:
-                raise LookupError(f"{found.input.name} cannot be read again")
+            read = read_input(found.input, self.settings.config, self.config_key, Diagnostics())
+            if read.story is None or read.key != found.key:
+                raise LookupError(f"{found.input.name} changed during the export; run it again")
+            story = read.story
         return story
 
 

@@ -1,11 +1,16 @@
 """What a build reads, and the content hashes that name it: the story folders, the site
 configuration with the files it points to, the selected languages and syndicate's own code.
-A unit of work is redone exactly when the hash of its inputs changes."""
+A unit of work is redone exactly when the hash of its inputs changes.
+
+A story's key is made of what its reading actually read (`StoryFiles`): the folder's listing
+and text files (its text key), then the images its texts list, with their SHA-256. A run
+hashes the texts, and the images the state says those texts use; files the story does not
+use are never opened."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -14,7 +19,10 @@ from pathlib import Path
 import syndicate
 from syndicate.diagnostics import Diagnostics
 from syndicate.model import SiteConfig, Story
+from syndicate.readers import budgets
 from syndicate.readers.articles import shown_path, story_folders
+from syndicate.readers.safefile import Refused, digest_checked
+from syndicate.readers.storyfiles import StoryFiles
 
 
 def digest(*parts: str | bytes) -> str:
@@ -43,15 +51,15 @@ def code_digest() -> str:
 def config_digest(config_file: Path, config: SiteConfig, languages: Sequence[str]) -> str:
     """The configuration file, the publisher's logo and icon, the site's own templates, the
     run's languages and the code."""
-    parts: list[str | bytes] = [code_digest(), config_file.read_bytes(), *languages]
+    parts: list[str | bytes] = [code_digest(), _digest_or_problem(config_file), *languages]
     publisher = config.publisher
     for asset in (publisher.logo, publisher.icon):
         if asset is not None:
-            parts += [str(asset), _bytes_or_empty(Path(asset))]
+            parts += [str(asset), _digest_or_problem(Path(asset))]
     if config.templates is not None:
         for path in sorted(config.templates.rglob("*")):
             if path.is_file():
-                parts += [path.relative_to(config.templates).as_posix(), _bytes_or_empty(path)]
+                parts += [path.relative_to(config.templates).as_posix(), _digest_or_problem(path)]
     return digest(*parts)
 
 
@@ -71,16 +79,21 @@ class StoryInput:
         assert self.story is not None
         return self.story.slug
 
-    def key(self, config_key: str) -> str:
-        """The hash of everything the story is made of, under the run's configuration."""
-        if self.folder is not None:
-            parts: list[str | bytes] = [config_key, str(self.folder)]
-            for path in sorted(self.folder.rglob("*")):
-                if path.is_file():
-                    parts += [path.relative_to(self.folder).as_posix(), _bytes_or_empty(path)]
-            return digest(*parts)
+    def files(self) -> StoryFiles | None:
+        """The story folder's listing and text files, read now (None for a story object)."""
+        return StoryFiles(self.folder) if self.folder is not None else None
+
+    def text_key(self, config_key: str, files: StoryFiles | None) -> str:
+        """The hash of the story's texts as `files` read them, under the run's configuration."""
+        if files is not None:
+            return digest(config_key, str(files.folder), *files.parts())
         # A story object: its repr holds every field, images by their content hash.
         return digest(config_key, repr(self.story))
+
+
+def story_key(text_key: str, images: Iterable[tuple[str, str]]) -> str:
+    """The hash of everything a story is made of: its texts and the images they list."""
+    return digest(text_key, *(part for image in sorted(images) for part in image))
 
 
 def folder_inputs(articles: Path, diags: Diagnostics) -> list[StoryInput]:
@@ -99,8 +112,9 @@ def folder_inputs(articles: Path, diags: Diagnostics) -> list[StoryInput]:
     return inputs
 
 
-def _bytes_or_empty(path: Path) -> bytes:
+def _digest_or_problem(path: Path) -> str:
+    """A checked file's SHA-256, read in chunks; the reader reports a file it refuses."""
     try:
-        return path.read_bytes()
-    except OSError:
-        return b""  # the reader reports it; the hash only has to change with the content
+        return digest_checked(path, None, budgets.MAX_IMAGE_BYTES)
+    except Refused as exc:
+        return f"!{exc.code}"

@@ -1,5 +1,10 @@
-"""Atomic publication of a run's files into out/: each format folder is swapped in whole, so
-out/ holds either the complete old set or the complete new set, never a mix or a torn file."""
+"""Atomic publication of a run's files into out/. The files are staged in a folder of out/ as
+they are made; then each format's folder is built there whole (this run's files, the user's
+own files, kept files) and swapped in. The swaps are journaled in the build state in the same
+transaction that records the new output, so a run killed between two swaps is completed by the
+next one before it does anything else: out/ is the old set or the new set, never a mix for
+more than the moment of an interrupted run, and never a torn file. Interrupts wait until the
+swaps are done. Only files syndicate wrote are ever replaced or removed."""
 
 from __future__ import annotations
 
@@ -8,10 +13,13 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import json
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -40,18 +48,27 @@ def locked(out: Path, lock: Path | None = None) -> Iterator[None]:
     lock = lock or out / LOCK_NAME
     try:
         out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
+    busy = f"another syndicate export is writing {out} (lock {lock}); wait for it to finish"
+    with exclusive(lock, busy):
+        yield
+
+
+@contextlib.contextmanager
+def exclusive(lock: Path, busy: str) -> Iterator[None]:
+    """Hold the file lock `lock` (created if needed), or raise OutputError(`busy`) at once when
+    another process holds it. The kernel releases it when the process ends, even killed."""
+    try:
         lock.parent.mkdir(parents=True, exist_ok=True)
         handle = lock.open("a")
     except OSError as exc:
-        raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write to {lock.parent}: {exc.strerror or exc}") from None
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputError(
-                f"another syndicate export is writing {out} (lock {lock}); wait for it to finish"
-            ) from None
-        _remove_leftovers(out)
+            raise OutputError(busy) from None
         yield
 
 
@@ -62,13 +79,57 @@ def check_path(path: str) -> PurePosixPath:
     return rel
 
 
+@dataclass(frozen=True, slots=True)
+class Swap:
+    """One folder of out/ to replace: `folder` by the staged folder whose inode is `inode`."""
+
+    folder: str
+    inode: int
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A staged run ready to go live: the folders to swap, from the staging folder `staging`
+    (its name in out/), and what the run changes. `owned` is every file of syndicate's in the
+    folders afterwards (this run's and, with `keep_others`, the earlier ones it kept)."""
+
+    staging: str
+    swaps: tuple[Swap, ...]
+    """Empty when the run changes nothing."""
+    report: PublishReport
+    owned: tuple[str, ...]
+    removed: tuple[PurePosixPath, ...]
+
+    def journal(self) -> str:
+        """The plan as the build state keeps it while it is applied (see `recover`)."""
+        swaps = [[swap.folder, swap.inode] for swap in self.swaps]
+        return json.dumps({"staging": self.staging, "swaps": swaps})
+
+    def root(self, out: Path) -> Path:
+        """Where the files of `owned` are until the plan is applied."""
+        return out / self.staging if self.swaps else out
+
+
+class ForeignFiles(OutputError):
+    """Files syndicate would write are there already, and it did not write them."""
+
+    def __init__(self, paths: Sequence[PurePosixPath]) -> None:
+        self.paths = tuple(paths)
+        super().__init__(f"{len(self.paths)} file(s) in out/ were not written by syndicate")
+
+
 class Staging:
     """A run's files, written into a staging folder of out/ as they are produced (so memory
-    does not grow with the run), then swapped in whole by `commit`; discarded on any failure.
-    Call inside `locked(out)`."""
+    does not grow with the run), then put in place by `prepare` and `apply`; discarded on any
+    failure. Call inside `locked(out)`.
 
-    def __init__(self, out: Path) -> None:
+    `owned` are the files of out/ that syndicate wrote (the build state keeps the list): only
+    those are ever replaced or removed. Any other file in a format's folder is the user's: it
+    stays where it is, and a run that would overwrite it with other bytes is refused."""
+
+    def __init__(self, out: Path, owned: Collection[str] = ()) -> None:
         self.out = out
+        self.owned = owned
         try:
             self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
         except OSError as exc:
@@ -76,7 +137,10 @@ class Staging:
         self.produced: set[PurePosixPath] = set()
         self.reused: list[PurePosixPath] = []
         """Published files kept as they are: linked into staging only if a swap is needed."""
+        self.foreign: list[PurePosixPath] = []
+        """Files of the user's that this run would overwrite."""
         self.written = self.unchanged = 0
+        self.applied = False
 
     def __enter__(self) -> Staging:
         return self
@@ -94,6 +158,8 @@ class Staging:
                 os.link(old, target)
                 self.unchanged += 1
             else:
+                if str(rel) not in self.owned and os.path.lexists(old):
+                    self.foreign.append(rel)
                 _write_file(target, file.data)
                 self.written += 1
         except OSError as exc:
@@ -106,60 +172,141 @@ class Staging:
         self.reused.append(rel)
         self.unchanged += 1
 
-    def commit(self, folders: Sequence[str], *, keep_others: bool) -> PublishReport:
-        """Put the staged files in place, replacing each folder in `folders` as one atomic
-        step. With `keep_others`, files of those folders that this run did not produce stay (a
-        run limited to some languages); otherwise they are removed (deleted stories
-        disappear). Files whose bytes did not change keep their inode and modification time;
-        a run that changed nothing leaves out/ alone."""
+    def prepare(self, folders: Sequence[str], *, keep_others: bool) -> Plan:
+        """Build the new `folders` in staging: this run's files, the user's files, and with
+        `keep_others` the earlier files of syndicate's this run did not produce (a run limited
+        to some languages); without it those are removed (deleted stories disappear). A run
+        that changes nothing plans no swap: out/ is left alone. Nothing in out/ changes yet."""
+        if self.foreign:
+            raise ForeignFiles(sorted(self.foreign))
         try:
-            stale = self._stale(folders)
-            if self._nothing_changed(folders, stale, keep_others):
-                return PublishReport(0, self.unchanged, 0)
-            for rel in self.reused:
+            stale, theirs = self._others(folders)
+            kept = stale if keep_others else []
+            owned = tuple(sorted(str(rel) for rel in self.produced | set(kept)))
+            in_place = all((self.out / folder).is_dir() for folder in folders)
+            if self.written == 0 and (keep_others or not stale) and in_place:
+                return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
+            for rel in [*self.reused, *theirs]:
                 self._link_published(rel)
-            removed = 0
+            removed: list[PurePosixPath] = []
             for rel in stale:
                 if keep_others:
                     self._link_published(rel)
                 else:
-                    removed += 1
+                    removed.append(rel)
+            swaps = []
+            for folder in folders:
+                new_dir = self.dir / folder
+                new_dir.mkdir(parents=True, exist_ok=True)
+                swaps.append(Swap(folder, new_dir.stat().st_ino))
             # One sync for the whole staging tree (cheaper than a fsync per file): the new files
             # are on disk before any folder is swapped in, so a power cut cannot publish torn files.
             if self.written:
                 os.sync()
-            for folder in folders:
-                new_dir = self.dir / folder
-                new_dir.mkdir(parents=True, exist_ok=True)
-                _swap_in(new_dir, self.out / folder)
-            _fsync_dir(self.out)
         except OSError as exc:
             raise _output_error(self.out, exc) from None
-        return PublishReport(self.written, self.unchanged, removed)
+        report = PublishReport(self.written, self.unchanged, len(removed))
+        return Plan(self.dir.name, tuple(swaps), report, owned, tuple(removed))
 
-    def _stale(self, folders: Sequence[str]) -> list[PurePosixPath]:
-        """Published files of `folders` that this run did not produce."""
+    def apply(self, plan: Plan) -> None:
+        """Swap the planned folders in. Interrupts (Ctrl-C, SIGTERM) wait until every folder
+        is swapped; a crash midway is completed by `recover` on the next run."""
+        if not plan.swaps:
+            return
+        try:
+            with deferred_signals():
+                _apply(self.out, plan)
+                self.applied = True
+        except OSError as exc:
+            raise OutputError(
+                f"cannot publish into {self.out}: {exc.strerror or exc}; the next run completes"
+                " the publication"
+            ) from None
+
+    def commit(self, folders: Sequence[str], *, keep_others: bool) -> PublishReport:
+        """`prepare` and `apply` in one step, for callers without a build state."""
+        plan = self.prepare(folders, keep_others=keep_others)
+        self.apply(plan)
+        return plan.report
+
+    def _others(self, folders: Sequence[str]) -> tuple[list[PurePosixPath], list[PurePosixPath]]:
+        """Files of `folders` this run did not produce: syndicate's (stale) and the user's.
+        The user's folders are made in staging too, empty ones included."""
         stale: list[PurePosixPath] = []
+        theirs: list[PurePosixPath] = []
         for folder in folders:
-            for top, _, names in os.walk(self.out / folder):
+            for top, dirs, names in os.walk(self.out / folder):
                 base = PurePosixPath(Path(top).relative_to(self.out).as_posix())
-                stale.extend(rel for name in names if (rel := base / name) not in self.produced)
-        return sorted(stale)
-
-    def _nothing_changed(
-        self, folders: Sequence[str], stale: list[PurePosixPath], keep_others: bool
-    ) -> bool:
-        """Every file is already published with these bytes, and none is to be removed."""
-        return (
-            self.written == 0
-            and (keep_others or not stale)
-            and all((self.out / folder).is_dir() for folder in folders)
-        )
+                links = [name for name in dirs if os.path.islink(os.path.join(top, name))]
+                for name in dirs:
+                    if name not in links:
+                        (self.dir / base / name).mkdir(parents=True, exist_ok=True)
+                for name in [*names, *links]:
+                    rel = base / name
+                    if rel in self.produced:
+                        continue
+                    (stale if str(rel) in self.owned else theirs).append(rel)
+        return sorted(stale), sorted(theirs)
 
     def _link_published(self, rel: PurePosixPath) -> None:
         target = self.dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(self.out / rel, target)
+        os.link(self.out / rel, target, follow_symlinks=False)
+
+
+@contextlib.contextmanager
+def deferred_signals() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block is done (in the main thread; elsewhere the
+    block just runs): an interrupt then arrives after, when what it says is true."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _apply(out: Path, plan: Plan) -> None:
+    staging = out / plan.staging
+    for swap in plan.swaps:
+        live, new_dir = out / swap.folder, staging / swap.folder
+        if _inode(live) == swap.inode:
+            continue  # swapped before an interruption
+        if _inode(new_dir) != swap.inode:
+            raise FileNotFoundError(errno.ENOENT, "the staged folder is gone", str(new_dir))
+        _swap_in(new_dir, live)
+    _fsync_dir(out)
+
+
+def recover(out: Path, journal: str) -> bool:
+    """Complete the publication a crashed run had begun (its `Plan.journal`): every folder it
+    planned is swapped in, so out/ is the new set, as the build state already says. False
+    when that is no longer possible (its staging folder was removed)."""
+    try:
+        data = json.loads(journal)
+        plan = Plan(
+            str(data["staging"]),
+            tuple(Swap(str(f), int(i)) for f, i in data["swaps"]),
+            PublishReport(0, 0, 0),
+            (),
+            (),
+        )
+        check_path(plan.staging)
+        with deferred_signals():
+            _apply(out, plan)
+    except (OSError, ValueError, KeyError, TypeError, OutputError):
+        return False
+    return True
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.lstat().st_ino
+    except OSError:
+        return None
 
 
 def _output_error(out: Path, exc: OSError) -> OutputError:
@@ -217,7 +364,7 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _remove_leftovers(out: Path) -> None:
+def remove_leftovers(out: Path) -> None:
     """Staging folders of a run that was killed: never published, safe to delete."""
     for path in out.glob(STAGING_PREFIX + "*"):
         shutil.rmtree(path, ignore_errors=True)

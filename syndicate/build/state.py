@@ -10,20 +10,24 @@ bytes, never pickles): a damaged or foreign file can only cost a rebuild, never 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import msgspec
 
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import Story, StorySummary, codec
 
 STATE_FILE = "state.sqlite"
-FORMAT = 5
+FORMAT = 6
 """Bumped whenever the layout or the meaning of the state changes: an older state is dropped."""
 _LEGACY = ("manifest.json", "stories", "abstracts")
 """What earlier versions kept in the same folder."""
@@ -33,7 +37,9 @@ CREATE TABLE IF NOT EXISTS units (
   key TEXT PRIMARY KEY, paths TEXT NOT NULL, diagnostics TEXT NOT NULL, fragments TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER);
-CREATE TABLE IF NOT EXISTS stories (key TEXT PRIMARY KEY, summary TEXT, diagnostics TEXT);
+CREATE TABLE IF NOT EXISTS stories (
+  key TEXT PRIMARY KEY, story_key TEXT NOT NULL, summary TEXT, diagnostics TEXT, images TEXT
+);
 CREATE TABLE IF NOT EXISTS models (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS history (
   id TEXT PRIMARY KEY, version INTEGER, status TEXT, digest TEXT, released INTEGER
@@ -44,10 +50,34 @@ CREATE TABLE IF NOT EXISTS fragments (
 """
 
 
-def state_folder(out: Path) -> Path:
-    """Beside out/ (`out` -> `.out.syndicate`), so out/ holds only what is published."""
-    out = out.resolve()
-    return out.with_name(f".{out.name}.syndicate")
+CACHE_NAME = ".syndicate"
+"""The site's cache folder, beside syndicate.yaml: the build state of each out/ folder the
+site exports into (and the delivery ledgers). Never published; ignored by git."""
+
+
+def state_folder(out: Path, cache: Path) -> Path:
+    """The build state of `out` in the cache folder `cache`: `builds/<name>-<hash>`, named after
+    out/ and the hash of its path relative to the cache's parent (the site folder), so a site
+    moved or checked out elsewhere keeps its state. A state an earlier version kept beside
+    out/ (`.out.syndicate`) is moved there."""
+    out, cache = out.resolve(), cache.resolve()
+    where = os.path.relpath(out, cache.parent)
+    tag = hashlib.sha256(os.fsencode(where)).hexdigest()[:10]
+    folder = cache / "builds" / f"{out.name or 'root'}-{tag}"
+    legacy = out.with_name(f".{out.name}.syndicate")
+    if not folder.exists() and (legacy / STATE_FILE).is_file():
+        with contextlib.suppress(OSError):
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(legacy, folder)
+    return folder
+
+
+def prepare_cache(cache: Path) -> None:
+    """Create the cache folder with a .gitignore of its own, so it is never committed."""
+    cache.mkdir(parents=True, exist_ok=True)
+    ignore = cache / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# syndicate's build state (see its docs): never commit it\n*\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,27 +103,34 @@ class Published:
 
 @dataclass(frozen=True, slots=True)
 class StoryRecord:
-    """A story as a build remembers it without reading it again: its summary, and what
-    reading it reported."""
+    """A story as a build remembers it without reading it again: its summary, what reading
+    it reported, the images it read with their SHA-256 (which its texts name, so a run checks
+    just these), and the key of all its inputs."""
 
     summary: StorySummary
     diagnostics: tuple[Diagnostic, ...]
+    images: tuple[tuple[str, str], ...]
+    key: str
 
 
 class BuildState:
     """The state of the last successful build into an out/ folder, and this run's changes to
     it, saved by `save` once the run's files are published."""
 
-    def __init__(self, out: Path, *, fresh: bool = False) -> None:
+    def __init__(self, out: Path, folder: Path, *, fresh: bool = False) -> None:
         self.out = out
-        folder = state_folder(out)
+        self.notes: list[str] = []
+        """What was wrong with the saved state (discarded and rebuilt), for a warning."""
         folder.mkdir(parents=True, exist_ok=True)
         for name in _LEGACY:
             _remove(folder / name)
-        self.db = _open(folder / STATE_FILE)
+        self.path = folder / STATE_FILE
+        self.db = _open(self.path, self.notes)
         self._units: dict[str, Unit] = {}
-        self._files: dict[str, tuple[int, int]] = {}
         self._stories: dict[str, StoryRecord] = {}
+        self.owned = self._owned()
+        """The files of out/ syndicate wrote, with their size and time: only these are ever
+        replaced or removed. Kept across `--force`, like the history."""
         self.history = self._history()
         """By story id; kept across `--force`: it is about what was published, not cached."""
         if not fresh:
@@ -102,6 +139,27 @@ class BuildState:
         """The units of this run."""
         self.stories: dict[str, StoryRecord] = {}
         """The stories of this run."""
+
+    def pending(self) -> str | None:
+        """The journal of a publication a run began and did not finish (see
+        `syndicate.build.publish.recover`)."""
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'pending'").fetchone()
+        except sqlite3.Error:
+            return None
+        return str(row[0]) if row else None
+
+    def clear_pending(self) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM meta WHERE key = 'pending'")
+
+    def _owned(self) -> dict[str, tuple[int, int]]:
+        try:
+            rows = self.db.execute("SELECT path, size, mtime FROM files")
+            return {str(path): (int(size), int(mtime)) for path, size, mtime in rows}
+        except (sqlite3.Error, TypeError, ValueError):
+            self.notes.append("the list of files syndicate wrote was unreadable")
+            return {}
 
     def close(self) -> None:
         """Close the database; what `save` did not commit (a failed run's fragments) is lost."""
@@ -130,34 +188,36 @@ class BuildState:
                 )
                 for key, paths, diagnostics, fragments in self.db.execute("SELECT * FROM units")
             }
-            self._files = {
-                path: (size, mtime)
-                for path, size, mtime in self.db.execute("SELECT path, size, mtime FROM files")
-            }
             self._stories = {
                 key: StoryRecord(
                     StorySummary.from_json(json.loads(summary)),
                     tuple(Diagnostic(**d) for d in json.loads(diagnostics)),
+                    tuple((str(rel), str(sha)) for rel, sha in json.loads(images)),
+                    story_key,
                 )
-                for key, summary, diagnostics in self.db.execute("SELECT * FROM stories")
+                for key, story_key, summary, diagnostics, images in self.db.execute(
+                    "SELECT key, story_key, summary, diagnostics, images FROM stories"
+                )
             }
-        except (sqlite3.Error, ValueError, KeyError, TypeError):
-            self._units, self._files, self._stories = {}, {}, {}
+        except (sqlite3.Error, ValueError, KeyError, TypeError, msgspec.ValidationError):
+            self.notes.append("its records were unreadable")
+            self._units, self._stories = {}, {}
 
     # Stories --------------------------------------------------------------------------------
 
-    def story(self, key: str) -> StoryRecord | None:
-        """The story read from the inputs `key` names, if a build read it."""
-        return self._stories.get(key)
+    def story(self, text_key: str) -> StoryRecord | None:
+        """The story read from the texts `text_key` names, if a build read it."""
+        return self._stories.get(text_key)
 
-    def record_story(self, key: str, record: StoryRecord, model: bytes | None = None) -> None:
+    def record_story(self, text_key: str, record: StoryRecord, model: bytes | None = None) -> None:
         """A story of this run; `model` is the story itself (`pack_story`), when just read."""
-        self.stories[key] = record
+        self.stories[text_key] = record
         if model is not None:
-            self.db.execute("INSERT OR REPLACE INTO models VALUES (?, ?)", (key, model))
+            self.db.execute("INSERT OR REPLACE INTO models VALUES (?, ?)", (record.key, model))
 
     def model(self, key: str) -> Story | None:
-        """The whole story read from the inputs `key` names; None if it is not kept."""
+        """The whole story read from the inputs `key` (a story key) names; None if it is not
+        kept."""
         row = self.db.execute("SELECT data FROM models WHERE key = ?", (key,)).fetchone()
         try:
             return codec.loads(zlib.decompress(row[0])) if row else None
@@ -180,7 +240,7 @@ class BuildState:
             stat = (self.out / path).stat()
         except OSError:
             return False
-        return self._files.get(path) == (stat.st_size, stat.st_mtime_ns)
+        return self.owned.get(path) == (stat.st_size, stat.st_mtime_ns)
 
     def record(
         self,
@@ -212,13 +272,21 @@ class BuildState:
 
     # Saving ---------------------------------------------------------------------------------
 
-    def save(self) -> None:
-        """Replace the saved state by this run's, after its files were published."""
-        files: dict[str, tuple[int, int]] = {}
-        for unit in self.kept.values():
-            for path in unit.paths:
-                stat = (self.out / path).stat()
-                files[path] = (stat.st_size, stat.st_mtime_ns)
+    def save(
+        self, root: Path, owned: Iterable[str], folders: Collection[str], journal: str | None
+    ) -> None:
+        """Replace the saved state by this run's, before its files go live: `owned` are the
+        files of syndicate's in this run's `folders` once it is published, found under `root`
+        until then (the staging folder, or out/ when nothing is swapped); `journal` is the
+        publication still to do (`Plan.journal`), kept in the same transaction."""
+        files = {
+            path: kept
+            for path, kept in self.owned.items()
+            if not any(path.startswith(f"{folder}/") for folder in folders)
+        }
+        for path in owned:
+            stat = (root / path).lstat()
+            files[path] = (stat.st_size, stat.st_mtime_ns)
         with self.db:
             self.db.execute("DELETE FROM units")
             self.db.executemany(
@@ -235,9 +303,15 @@ class BuildState:
             )
             self.db.execute("DELETE FROM stories")
             self.db.executemany(
-                "INSERT INTO stories VALUES (?, ?, ?)",
+                "INSERT INTO stories VALUES (?, ?, ?, ?, ?)",
                 [
-                    (key, json.dumps(r.summary.to_json()), _diagnostics(r.diagnostics))
+                    (
+                        key,
+                        r.key,
+                        json.dumps(r.summary.to_json()),
+                        _diagnostics(r.diagnostics),
+                        json.dumps(r.images),
+                    )
                     for key, r in sorted(self.stories.items())
                 ],
             )
@@ -255,8 +329,34 @@ class BuildState:
             )
             self.db.execute("DELETE FROM fragments WHERE unit NOT IN (SELECT unit FROM used)")
             self.db.execute("DELETE FROM used")
-            self.db.executemany("INSERT INTO used VALUES (?)", [(k,) for k in self.stories])
+            self.db.executemany(
+                "INSERT INTO used VALUES (?)", [(r.key,) for r in self.stories.values()]
+            )
             self.db.execute("DELETE FROM models WHERE key NOT IN (SELECT unit FROM used)")
+            if journal is not None:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pending', ?)", (journal,))
+        self.owned = files
+
+
+def recorded_summaries(folder: Path) -> list[StorySummary]:
+    """The stories of the last build whose state is in `folder` (see `state_folder`), read
+    without changing the state (a build may be running); none when there is no state, or one
+    of another format or damaged."""
+    path = folder / STATE_FILE
+    if not path.is_file():
+        return []
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if row is None or row[0] != str(FORMAT):
+                return []
+            rows = db.execute("SELECT summary FROM stories ORDER BY key").fetchall()
+        finally:
+            db.close()
+        return [StorySummary.from_json(json.loads(summary)) for (summary,) in rows]
+    except (sqlite3.Error, ValueError, KeyError, TypeError):
+        return []
 
 
 def pack_story(story: Story) -> bytes:
@@ -268,7 +368,7 @@ def _diagnostics(diagnostics: Iterable[Diagnostic]) -> str:
     return json.dumps([asdict(d) for d in diagnostics])
 
 
-def _open(path: Path) -> sqlite3.Connection:
+def _open(path: Path, notes: list[str]) -> sqlite3.Connection:
     """The state database, created if needed; one of an older format, or not a database, is
     replaced by an empty one."""
     for _attempt in range(2):
@@ -281,14 +381,20 @@ def _open(path: Path) -> sqlite3.Connection:
             return db
         except sqlite3.DatabaseError:
             db.close()
+            notes.append("it was not a database")
             _remove(path)
     raise sqlite3.DatabaseError(f"cannot create the build state {path}")
 
 
 def _reset(db: sqlite3.Connection) -> None:
+    """Empty the state, its tables made again in this format's shapes."""
     with db:
-        for table in ("units", "files", "stories", "models", "fragments", "history", "meta"):
-            db.execute(f"DELETE FROM {table}")
+        # What syndicate wrote into out/ and what it published of each story stay: they are
+        # facts about out/ and about partners, not cache, and their shapes do not change.
+        for table in ("units", "stories", "models", "fragments", "meta"):
+            db.execute(f"DROP TABLE IF EXISTS {table}")
+    db.executescript(_SCHEMA)
+    with db:
         db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
 
 

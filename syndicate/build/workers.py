@@ -16,9 +16,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from syndicate.build.inputs import StoryInput
+from syndicate.build.inputs import StoryInput, story_key
 from syndicate.build.state import pack_story
-from syndicate.diagnostics import Diagnostic, Diagnostics
+from syndicate.diagnostics import Diagnostic, Diagnostics, route_library_warnings
 from syndicate.formats.contract import AnyWriter, Context, Fragment, Options, OutputFile
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.model.codec import content_digest
@@ -51,10 +51,14 @@ class Settings:
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One story's work: read it, then write its files in `formats`."""
+    """One story's work: read it, then write its files in `formats`. When its files no longer
+    have the key `expect` (they changed since the engine looked, or it found no record), every
+    format is made: the results must all come from the bytes this job read."""
 
     input: StoryInput
     formats: tuple[str, ...]
+    config_key: str
+    expect: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,17 +77,34 @@ class Done:
     """None when the story could not be read."""
     diagnostics: list[Diagnostic]
     made: dict[str, Made]
+    text_key: str
+    key: str
+    """The keys of what was read: its texts, and everything (see `inputs`)."""
+    images: tuple[tuple[str, str], ...] = ()
+    """The images read, with their SHA-256."""
     model: bytes = b""
     """The story itself, packed for the build state (`pack_story`)."""
     digest: str = ""
     """What the story says (`codec.content_digest`), for its history."""
 
 
-def read_input(source: StoryInput, config: SiteConfig, diags: Diagnostics) -> Story | None:
-    """The story of an input: read from its folder, or the story given."""
-    if source.folder is not None:
-        return read_story(source.folder, config, diags)
-    return source.story
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A story as read, and the keys of exactly the bytes it was read from."""
+
+    story: Story | None
+    text_key: str
+    key: str
+    images: tuple[tuple[str, str], ...]
+
+
+def read_input(source: StoryInput, config: SiteConfig, config_key: str, diags: Diagnostics) -> Read:
+    """The story of an input (read from its folder, or the story given) and its keys."""
+    files = source.files()
+    story = read_story(files, config, diags) if files is not None else source.story
+    images = tuple(sorted(files.used.items())) if files is not None else ()
+    text_key = source.text_key(config_key, files)
+    return Read(story, text_key, story_key(text_key, images), images)
 
 
 def story_files(writer: AnyWriter, story: Story, settings: Settings) -> Made:
@@ -115,7 +136,9 @@ def _init_worker(settings: Settings) -> None:
 
 
 def _init_pool_worker(settings: Settings) -> None:
-    """A worker process ends with the export that started it, even when that one is killed."""
+    """A worker process ends with the export that started it, even when that one is killed;
+    like the command line, it logs library warnings instead of printing them."""
+    route_library_warnings()
     _init_worker(settings)
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -128,12 +151,22 @@ def do_job(job: Job) -> Done:
     assert _settings is not None, "_init_worker sets the run's settings"
     settings = _settings
     diags = Diagnostics()
-    story = read_input(job.input, settings.config, diags)
+    read = read_input(job.input, settings.config, job.config_key, diags)
+    story = read.story
     if story is None:
-        return Done(None, list(diags), {})
-    made = {name: story_files(settings.writers[name], story, settings) for name in job.formats}
-    summary = StorySummary.of(story)
-    return Done(summary, list(diags), made, pack_story(story), content_digest(story))
+        return Done(None, list(diags), {}, read.text_key, read.key)
+    formats = job.formats if read.key == job.expect else tuple(settings.writers)
+    made = {name: story_files(settings.writers[name], story, settings) for name in formats}
+    return Done(
+        StorySummary.of(story),
+        list(diags),
+        made,
+        read.text_key,
+        read.key,
+        read.images,
+        pack_story(story),
+        content_digest(story),
+    )
 
 
 def run_jobs(jobs: Sequence[Job], processes: int, settings: Settings) -> Iterator[Done]:

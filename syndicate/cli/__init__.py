@@ -1,24 +1,34 @@
-"""The `syndicate` command line: the parser and the dispatch to one module per command
-(`export`, `validate`, `formats`, `new`). Formats come from the registry."""
+"""The `syndicate` command line: the parser, the site every command works on, and the dispatch
+to one module per command (`init`, `new`, `list`, `show`, `validate`, `export`, `deliver`,
+`serve`, `formats`). Formats come from the registry."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import json
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from syndicate import __version__
 
 if TYPE_CHECKING:
-    from syndicate.diagnostics import Diagnostics
+    from syndicate.diagnostics import Diagnostic, Diagnostics
     from syndicate.formats.registry import Registry
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+SITE_COMMANDS = frozenset({"export", "validate", "new", "list", "show", "deliver", "serve"})
+"""The commands that work on a site; `init` makes one, `formats` needs none."""
+MODULES = {"list": "listing"}
+"""The module of a command, where its name is not a good module name."""
 
 
 def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None) -> int:
@@ -30,8 +40,10 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
         # Answered before the formats are listed: that needs the installed packages' metadata.
         print(f"syndicate {__version__}")
         return EXIT_OK
-    from syndicate.diagnostics import Diagnostics
+    from syndicate.diagnostics import Diagnostics, route_library_warnings
     from syndicate.formats.registry import default_registry
+
+    route_library_warnings()
 
     if os.environ.get("SYNDICATE_DEBUG"):  # developers: show writer tracebacks and internals
         import logging
@@ -39,50 +51,207 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
         logging.basicConfig(level=logging.DEBUG)
 
     registry = registry or default_registry()
-    parser = build_parser(registry.names)
+    parser = build_parser(registry.names, json_errors=_wants_json(args_list))
     args = parser.parse_args(args_list)
-    args.registry = registry
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
+    args.registry = registry
+    if getattr(args, "json", False):  # `list --json`: the same as `--log-format json`
+        args.log_format = "json"
+    given = getattr(args, "formats", None) or ()  # `serve` without --format: None
+    args.formats = [_format_name(name, registry.names) for name in given]
+    args.cwd = Path.cwd()
+    args.summary = []
     diags = Diagnostics()
-    command = importlib.import_module(f"syndicate.cli.{args.command}")
-    try:
-        status: int = command.run(args, diags)
-    except KeyboardInterrupt:
-        print("interrupted; out/ is unchanged", file=sys.stderr)
-        return 130
-    report(diags, args.log_format, sys.stderr)
+    status = _run(args, diags)
+    site: Path | None = getattr(args, "site", None)
+    report(diags, args.log_format, sys.stderr, rebase=(site, args.cwd) if site else None)
     if status == EXIT_OK and diags.has_errors(strict=args.strict):
         status = EXIT_INPUT
+    _print_summary(args, status)
     return status
 
 
-def build_parser(format_names: Sequence[str]) -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--config",
-        type=Path,
-        default=Path("syndicate.yaml"),
-        help="site configuration (default: ./syndicate.yaml)",
-    )
-    common.add_argument(
-        "--log-format",
-        choices=("text", "json"),
-        default="text",
-        help="diagnostics as text lines or JSON lines (default: text)",
-    )
-    common.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    common.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    """The command, inside its site folder: relative paths (`articles/`, `out/`,
+    `templates/`) mean the site's wherever the command was started, so messages and the
+    build state are the same from any folder."""
+    module = MODULES.get(args.command, args.command)
+    command = importlib.import_module(f"syndicate.cli.{module}")
+    try:
+        with _terminate_as_interrupt():
+            if args.command not in SITE_COMMANDS:
+                status: int = command.run(args, diags)
+                return status
+            site = locate_site(args, diags)
+            if site is None:
+                return EXIT_INPUT
+            with contextlib.chdir(site):
+                status = command.run(args, diags)
+                return status
+    except KeyboardInterrupt as exc:
+        # The engine says whether out/ was published (see syndicate.build.Interrupted).
+        # Printed even under --quiet: it says what out/ holds.
+        say(args, str(exc) or "interrupted; out/ is unchanged", asked=True, interrupted=True)
+        return 130
+    except BrokenPipeError:  # `syndicate list | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
 
-    parser = argparse.ArgumentParser(
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a cron timeout, `kill`, a container stopping) stops a run as Ctrl-C does:
+    staged files are cleaned up and the message says what out/ holds."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def locate_site(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
+    """The site folder: `--site DIR`, the folder of `--config FILE`, or the nearest folder
+    from here up that holds `syndicate.yaml`. Sets `args.site`, and `args.config` to the
+    configuration's path inside it."""
+    from syndicate.model.site import CONFIG_NAME
+    from syndicate.readers.config import find_site
+
+    given_site: Path | None = args.site
+    if args.config is not None:
+        site: Path = args.config.parent
+        if not args.config.is_file():
+            diags.error("config.missing", f"--config {args.config}: no such file")
+            return None
+        if given_site is not None and given_site.resolve() != site.resolve():
+            diags.error(
+                "cli.site",
+                f"--site {given_site} and --config {args.config} name two different sites;"
+                " give one of them",
+            )
+            return None
+        args.site, args.config = site, Path(args.config.name)
+        return site
+    if given_site is not None:
+        if not (given_site / CONFIG_NAME).is_file():
+            diags.error(
+                "config.missing",
+                f"{given_site} is not a syndicate site (no {CONFIG_NAME} in it); run"
+                f" `syndicate init {given_site}` to make one",
+            )
+            return None
+        site = given_site
+    else:
+        found = find_site(args.cwd)
+        if found is None:
+            diags.error(
+                "config.missing",
+                f"no {CONFIG_NAME} in {args.cwd} or any folder above it; run `syndicate init`"
+                " to start a site here, or pass --site DIR",
+            )
+            return None
+        site = found
+    args.site, args.config = site, Path(CONFIG_NAME)
+    return site
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors are a JSON line under `--log-format json`."""
+
+    json_errors = False
+
+    def error(self, message: str) -> NoReturn:
+        if not self.json_errors:
+            super().error(message)
+        record = {"code": "cli.usage", "line": 0, "message": message, "path": None}
+        print(json.dumps(record | {"severity": "error"}, sort_keys=True), file=sys.stderr)
+        self.exit(EXIT_INPUT)
+
+
+def _wants_json(argv: Sequence[str]) -> bool:
+    """Whether `--log-format json` is asked for, before the parser could say so."""
+    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    return any(
+        a.lower() == "--log-format=json" or (a == "--log-format" and b.lower() == "json")
+        for a, b in pairs
+    )
+
+
+def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _Parser:
+    parser = _Parser(
         prog="syndicate",
         description="Publish multilingual stories as NewsML-G2, RSS/Atom, EPUB and JSON-LD.",
+        epilog="Global options may come before or after the command.",
     )
+    parser.json_errors = json_errors
     parser.add_argument("--version", action="version", version=f"syndicate {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_global_options(parser, defaults=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    export = sub.add_parser("export", parents=[common], help="write output formats into out/")
+    def command(name: str, help: str) -> _Parser:
+        made: _Parser = sub.add_parser(name, help=help, description=help[:1].upper() + help[1:])
+        made.json_errors = json_errors
+        add_global_options(made, defaults=False)
+        return made
+
+    init = command("init", "start a new site: configuration, logo, icon and a sample story")
+    init.add_argument(
+        "folder",
+        nargs="?",
+        type=from_cwd,
+        default=Path("."),
+        metavar="DIR",
+        help="where to create the site (default: the current folder)",
+    )
+    init.add_argument("--name", help="the publisher's name (default: from the folder's name)")
+    init.add_argument(
+        "--url",
+        default="https://example.org/",
+        help="the publisher's web site (default: %(default)s)",
+    )
+    _add_lang(init, "a language of the site (repeatable; the first is the main one; default: en)")
+    init.add_argument(
+        "--timezone", metavar="ZONE", help="the site's IANA time zone (default: this machine's)"
+    )
+
+    new = command("new", "scaffold a story to fill in")
+    new.add_argument("slug", help="story folder name, e.g. 2026-11-24-budget-vote")
+    _add_lang(new, "language file to create (repeatable; the first is the original)", required=True)
+    new.add_argument(
+        "--add-language",
+        action="store_true",
+        help="add the languages the site does not have yet to syndicate.yaml",
+    )
+    _add_articles(new)
+
+    listing = command("list", "list the stories: status, state, languages, dates, embargo")
+    _add_articles(listing)
+    listing.add_argument(
+        "--json", action="store_true", help="JSON lines, one per story (as --log-format json)"
+    )
+
+    show = command("show", "show what syndicate read of one story")
+    show.add_argument("slug", help="the story's folder name")
+    _add_lang(show, "only this language (repeatable; default: every language of the story)")
+    _add_articles(show)
+    show.add_argument("--json", action="store_true", help="the model as JSON")
+
+    validate = command("validate", "check the story sources, and optionally the outputs")
+    _add_articles(validate)
+    validate.add_argument(
+        "--outputs",
+        nargs="?",
+        type=from_cwd,
+        const=Path("out"),
+        metavar="DIR",
+        help="also check the files in DIR (default: the site's out/) with each format's validator",
+    )
+
+    export = command("export", "write output formats into out/")
     export.add_argument(
         "--format",
         "-f",
@@ -92,29 +261,10 @@ def build_parser(format_names: Sequence[str]) -> argparse.ArgumentParser:
         metavar="FORMAT",
         help=f"format to write, repeatable: {', '.join(format_names)}, or all",
     )
-    export.add_argument(
-        "--lang",
-        dest="langs",
-        action="append",
-        metavar="TAG",
-        help="only these languages (repeatable; default: the site's languages)",
-    )
-    export.add_argument("--articles", type=Path, default=Path("articles"))
-    export.add_argument("--out", type=Path, default=Path("out"))
-    export.add_argument(
-        "--now",
-        type=parse_now,
-        metavar="TIME",
-        help="the current time for embargoes and feeds, RFC 3339 (reproducible runs)",
-    )
-    export.add_argument(
-        "--jobs",
-        "-j",
-        type=int,
-        default=os.cpu_count() or 1,
-        metavar="N",
-        help="worker processes for the stories (default: the number of cores)",
-    )
+    _add_lang(export, "only these languages (repeatable; default: the site's languages)")
+    _add_articles(export)
+    _add_out(export, "where to write (default: the site's out/)")
+    _add_jobs(export, "worker processes for the stories")
     export.add_argument(
         "--force", action="store_true", help="rebuild every file, ignoring the build manifest"
     )
@@ -122,33 +272,168 @@ def build_parser(format_names: Sequence[str]) -> argparse.ArgumentParser:
         "--timings", action="store_true", help="print the time and file count of each format"
     )
 
-    validate = sub.add_parser(
-        "validate", parents=[common], help="check the story sources, and optionally the outputs"
+    deliver = command("deliver", "send what changed in out/ to the delivery targets")
+    deliver.add_argument(
+        "--target",
+        dest="targets",
+        action="append",
+        metavar="NAME",
+        help="only this target (repeatable; default: every target of syndicate.yaml)",
     )
-    validate.add_argument("--articles", type=Path, default=Path("articles"))
-    validate.add_argument(
-        "--outputs",
-        nargs="?",
-        type=Path,
-        const=Path("out"),
+    deliver.add_argument(
+        "--dry-run", action="store_true", help="list what would be sent and deleted; send nothing"
+    )
+    _add_out(deliver, "the folder delivered (default: the site's out/)")
+
+    serve = command("serve", "serve out/ over HTTP, or preview the site as you edit")
+    _add_out(serve, "the folder served (default: the site's out/)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default: 8000); 0: any free port"
+    )
+    serve.add_argument(
+        "--watch",
+        action="store_true",
+        help="preview: export into a folder of its own (embargoed stories included), again at"
+        " each change of the articles or the configuration, and reload the pages",
+    )
+    _add_articles(serve)
+    serve.add_argument(
+        "--format",
+        "-f",
+        dest="formats",
+        action="append",
+        metavar="FORMAT",
+        help=f"formats of the preview, repeatable: {', '.join(format_names)}, or all (default)",
+    )
+    serve.add_argument(
+        "--preview",
+        type=from_cwd,
         metavar="DIR",
-        help="also check the files in DIR (default: out) with each format's validator",
+        help="where the preview is exported (default: .syndicate/preview/ in the site)",
+    )
+    _add_jobs(serve, "worker processes for the preview's exports")
+
+    command("formats", "list the output formats and their options")
+    return parser
+
+
+def add_global_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The options every command takes, before or after its name. Only the top-level parser
+    holds their defaults: a subcommand's parser would otherwise overwrite a value given before
+    the command with its own default."""
+
+    def default(value: Any) -> Any:
+        return value if defaults else argparse.SUPPRESS
+
+    group = parser.add_argument_group("global options")
+    group.add_argument(
+        "--site",
+        type=from_cwd,
+        default=default(None),
+        metavar="DIR",
+        help="the site folder (default: the nearest folder from here up with a syndicate.yaml)",
+    )
+    group.add_argument(
+        "--config",
+        type=from_cwd,
+        default=default(None),
+        metavar="FILE",
+        help="the site configuration; its folder is the site folder",
+    )
+    group.add_argument(
+        "--log-format",
+        type=str.lower,
+        choices=("text", "json"),
+        default=default("text"),
+        help="problems and summaries as text lines or JSON lines (default: text)",
+    )
+    group.add_argument(
+        "--strict", action="store_true", default=default(False), help="treat warnings as errors"
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=default(False),
+        help="print only problems and asked-for data",
+    )
+    group.add_argument(
+        "--now",
+        type=parse_now,
+        default=default(None),
+        metavar="TIME",
+        help="the current time for embargoes, states and feeds, RFC 3339 (reproducible runs)",
     )
 
-    sub.add_parser("formats", parents=[common], help="list the output formats")
 
-    new = sub.add_parser("new", parents=[common], help="scaffold a story to fill in")
-    new.add_argument("slug", help="story folder name, e.g. 2026-11-24-budget-vote")
-    new.add_argument(
+def _add_lang(parser: argparse.ArgumentParser, help: str, *, required: bool = False) -> None:
+    parser.add_argument(
         "--lang",
         dest="langs",
         action="append",
-        required=True,
+        type=language_tag,
+        required=required,
         metavar="TAG",
-        help="language file to create (repeatable; the first is the original)",
+        help=help,
     )
-    new.add_argument("--articles", type=Path, default=Path("articles"))
-    return parser
+
+
+def _add_articles(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--articles",
+        type=from_cwd,
+        default=Path("articles"),
+        metavar="DIR",
+        help="the story folders (default: the site's articles/)",
+    )
+
+
+def _add_out(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument("--out", type=from_cwd, default=Path("out"), metavar="DIR", help=help)
+
+
+def _add_jobs(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help=f"{help}, at least 1 (default: the number of cores)",
+    )
+
+
+def from_cwd(text: str) -> Path:
+    """A path typed on the command line: relative to where the command was started. Defaults
+    stay relative, to the site folder the command runs in."""
+    return Path(os.path.abspath(text))
+
+
+def language_tag(text: str) -> str:
+    """`--lang FR` is `fr`, `zh-hans` is `zh-Hans`: tags match case-insensitively."""
+    from syndicate.i18n.locales import canonical_tag
+
+    return canonical_tag(text)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return value
+
+
+def _format_name(name: str, known: Sequence[str]) -> str:
+    """`--format ALL` is `all`, `--format Atom` is `atom`; an unknown name stays as typed, to
+    be reported with the nearest known one."""
+    by_lower = {n.lower(): n for n in (*known, "all")}
+    return by_lower.get(name.lower(), name)
 
 
 def parse_now(text: str) -> datetime:
@@ -161,11 +446,122 @@ def parse_now(text: str) -> datetime:
     return value
 
 
-def report(diags: Diagnostics, log_format: str, stream: TextIO) -> None:
+def report(
+    diags: Diagnostics,
+    log_format: str,
+    stream: TextIO,
+    *,
+    rebase: tuple[Path, Path] | None = None,
+) -> None:
+    """Every problem, in reading order. `rebase` (site, cwd): paths, relative to the site folder
+    the command ran in, are shown relative to where it was started."""
     for d in diags.sorted():
+        d = _rebased(d, *rebase) if rebase else d
         print(d.format_json() if log_format == "json" else d.format_text(), file=stream)
 
 
-def say(args: argparse.Namespace, message: str) -> None:
-    if not args.quiet:
-        print(message, file=sys.stderr)
+def _rebased(d: Diagnostic, site: Path, cwd: Path) -> Diagnostic:
+    if d.path is None or Path(d.path).is_absolute():
+        return d
+    return replace(d, path=_from_site(Path(d.path), site, cwd))
+
+
+def _from_site(path: Path, site: Path, cwd: Path) -> str:
+    """A path relative to the site folder as seen from `cwd`: relative inside the site
+    (`articles/x`, `../out` from a subfolder), absolute from outside it."""
+    full = site / path
+    if site.resolve() == cwd.resolve():
+        return str(path)
+    if cwd.resolve().is_relative_to(site.resolve()):
+        return os.path.relpath(full.resolve(), cwd.resolve())
+    return str(full.absolute())
+
+
+def shown(args: argparse.Namespace, path: Path) -> str:
+    """A path of the command (relative to the site folder, or absolute) as the user should see
+    it from where they started the command."""
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(args.cwd)) or "."
+        except ValueError:
+            return str(path)
+    return _from_site(path, getattr(args, "site", None) or args.cwd, args.cwd)
+
+
+def say(args: argparse.Namespace, message: str, *, asked: bool = False, **data: Any) -> None:
+    """A summary line of the command, printed after its problems, and not under `--quiet`
+    unless it was `asked` for (`--timings`). Under `--log-format json` it is a JSON object:
+    `{"summary": message, "command": ..., "status": ..., **data}`."""
+    args.summary.append((message, asked, data))
+
+
+def say_now(args: argparse.Namespace, message: str) -> None:
+    """A line printed at once, for commands that run until stopped (`serve`): as `say`, but
+    not held until the command ends."""
+    if args.quiet:
+        return
+    if args.log_format == "json":
+        record = {"summary": message, "command": args.command}
+        print(json.dumps(record, ensure_ascii=False, sort_keys=True), file=sys.stderr, flush=True)
+    else:
+        print(message, file=sys.stderr, flush=True)
+
+
+def _print_summary(args: argparse.Namespace, status: int) -> None:
+    for message, asked, data in args.summary:
+        if args.quiet and not asked:
+            continue
+        if args.log_format == "json":
+            record = {"summary": message, "command": args.command, "status": status, **data}
+            print(json.dumps(record, ensure_ascii=False, sort_keys=True), file=sys.stderr)
+        else:
+            print(message, file=sys.stderr)
+
+
+def emit(record: dict[str, Any]) -> None:
+    """One item of a command's data on stdout, as a JSON line."""
+    print(json.dumps(record, ensure_ascii=False, sort_keys=True, default=str))
+
+
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """ "1 story", "2 stories", "0 files"."""
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
+
+
+def progress_bar(
+    args: argparse.Namespace,
+) -> tuple[Callable[[str, int, int], None] | None, Callable[[], None] | None]:
+    """A progress bar on a terminal for long runs, told (step, done, total), and the function
+    that removes it; nothing when stderr is piped or logged, quiet, or JSON."""
+    if args.quiet or args.log_format == "json" or not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+
+    bar = Bar(transient=True, console=Console(stderr=True))  # stdout is for data
+    task = bar.add_task("reading", total=None)
+    bar.start()
+
+    def update(step: str, done: int, total: int) -> None:
+        bar.update(task, description=step, completed=done, total=total)
+
+    return update, bar.stop
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Rows on stdout: a table drawn by rich on a terminal; aligned columns of plain text
+    (one line per row, never wrapped) when piped, for grep and cut."""
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*headers, header_style="bold")
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+        return
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+    for row in (headers, *rows):
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )

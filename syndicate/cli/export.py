@@ -4,16 +4,14 @@ terminal and a one-line summary."""
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 
-from syndicate.build import Progress, export
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, say
+from syndicate.build import export
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, progress_bar, say, shown
 from syndicate.diagnostics import Diagnostics
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
-    progress, stop_progress = _progress(args)
+    progress, stop_progress = progress_bar(args)
     try:
         result = export(
             formats=args.formats,
@@ -38,29 +36,26 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if result.status == "failed":
         say(args, "not exported: out/ is unchanged")
         return EXIT_FAILED
+    from syndicate.deliver.websub import announce_export
+
+    announced = announce_export(args.config, args.out, result.writers, diags)
     if args.timings:
         for name, timing in result.timings.items():
-            print(f"{name:<8} {timing.seconds:8.2f} s {timing.files:7d} files", file=sys.stderr)
+            line = f"{name:<8} {timing.seconds:8.2f} s {count(timing.files, 'file'):>11}"
+            seconds = round(timing.seconds, 3)
+            say(args, line, asked=True, format=name, seconds=seconds, files=timing.files)
     say(
         args,
-        f"exported {', '.join(result.formats)}: {result.stories} stories, {result.files} files"
-        f" ({result.written} written, {result.unchanged} unchanged,"
-        f" {result.removed} removed) in {args.out}",
+        f"exported {', '.join(result.formats)}: {count(result.stories, 'story', 'stories')},"
+        f" {count(result.files, 'file')} ({result.written} written, {result.unchanged}"
+        f" unchanged, {result.removed} removed) in {shown(args, args.out)}",
+        formats=list(result.formats),
+        stories=result.stories,
+        files=result.files,
+        written=result.written,
+        unchanged=result.unchanged,
+        removed=result.removed,
     )
+    if announced:
+        say(args, f"WebSub: {announced} changed feeds announced")
     return EXIT_OK
-
-
-def _progress(args: argparse.Namespace) -> tuple[Progress | None, Callable[[], None] | None]:
-    """A progress bar on a terminal for long runs; nothing when stderr is piped or logged."""
-    if args.quiet or not sys.stderr.isatty():
-        return None, None
-    from rich.progress import Progress as Bar
-
-    bar = Bar(transient=True)
-    task = bar.add_task("reading", total=None)
-    bar.start()
-
-    def update(step: str, done: int, total: int) -> None:
-        bar.update(task, description=step, completed=done, total=total)
-
-    return update, bar.stop

@@ -1,8 +1,11 @@
-"""`syndicate new`: a new story folder whose files are valid from the start, ready to fill in."""
+"""`syndicate new`: a new story folder whose files are valid from the start, every field to
+fill marked TODO (an error once the story is set to usable), in languages the site has."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -11,30 +14,30 @@ from zoneinfo import ZoneInfo
 from syndicate.cli import EXIT_INPUT, EXIT_OK, say
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.dates import rfc3339
-from syndicate.i18n.locales import is_valid_tag
+from syndicate.i18n.locales import canonical_case, is_valid_tag
 from syndicate.model import SiteConfig
-from syndicate.readers.articles import SLUG, STORY_FILE
+from syndicate.readers.articles import slug_problem
 from syndicate.readers.config import load_config
+from syndicate.readers.storyfiles import STORY_FILE
 
 STORY_TEMPLATE = """\
 # Facts shared by every language of this story (see README, "Story sources").
+# Fill in every TODO; set status to usable when the story may be published.
 id: tag:{domain},{date}:{slug}
 original_language: {original}
-section: world
+section: todo  # TODO: the section code, e.g. politics
 timezone: {timezone}
 first_created: {now}
 published: {now}
 status: withheld  # set to usable when the story may be published
 version: 1
 urgency: 5
-subjects:
-  - code: medtop:11000000
-    name: politics
+subjects: []  # IPTC Media Topics, e.g. [{{code: "medtop:11000000", name: politics}}]
 keywords: []
 places: []
 rights:
   holder: {publisher}
-  notice: © {year} {publisher}. All rights reserved.
+  notice: {notice}
 images: []
 related: []
 """
@@ -50,55 +53,117 @@ keywords: []
 ---
 TODO the story, in Markdown: paragraphs, ## subheadings, > quotes, lists, [links](https://...).
 """
+_FLOW_LIST = re.compile(r"^(\s*languages\s*:\s*\[)([^\]]*?)(\s*\].*)$")
+_BLOCK_ITEM = re.compile(r"^(\s*-\s+)\S")
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     config = load_config(args.config, str(args.config), diags)
     if config is None:
         return EXIT_INPUT
-    folder = scaffold_story(args.articles, args.slug, tuple(args.langs), config, diags)
+    langs = tuple(dict.fromkeys(args.langs))
+    if not _languages_ok(langs, config, diags, adding=args.add_language):
+        return EXIT_INPUT
+    missing = [tag for tag in langs if tag not in config.languages]
+    if missing:
+        config = add_languages(args.config, config, missing, diags)
+        if config is None:
+            return EXIT_INPUT
+        say(args, f"added {', '.join(missing)} to the languages of {args.config}")
+    folder = scaffold_story(args.articles, args.slug, langs, config, diags)
     if folder is None:
         return EXIT_INPUT
     say(args, f"created {folder}: fill in the TODOs, then run `syndicate validate`")
     return EXIT_OK
 
 
+def _languages_ok(
+    langs: tuple[str, ...], config: SiteConfig, diags: Diagnostics, *, adding: bool
+) -> bool:
+    for tag in langs:
+        if not is_valid_tag(tag):
+            diags.error("new.language", f"{tag!r} is not a known BCP 47 language tag")
+        elif tag != canonical_case(tag):
+            diags.error(
+                "new.language", f"write the language tag {tag!r} as {canonical_case(tag)!r}"
+            )
+        elif tag not in config.languages and not adding:
+            diags.error(
+                "new.language",
+                f"{tag!r} is not one of the site's languages ({', '.join(config.languages)});"
+                " add it to languages: in the configuration, or run again with --add-language",
+            )
+    return not diags.errors
+
+
+def add_languages(
+    path: Path, config: SiteConfig, tags: list[str], diags: Diagnostics
+) -> SiteConfig | None:
+    """Add `tags` to `languages:` in the configuration file, keeping everything else (its
+    comments included) as written; the configuration as it is then."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    key = config.lines[("languages",)] - 1
+    last = config.lines[("languages", len(config.languages) - 1)] - 1
+    flow = _FLOW_LIST.match(lines[key]) if last == key else None
+    item = _BLOCK_ITEM.match(lines[last]) if last > key else None
+    if flow:
+        lines[key] = flow.group(1) + ", ".join([flow.group(2), *tags]) + flow.group(3)
+    elif item:
+        lines[last + 1 : last + 1] = [item.group(1) + tag for tag in tags]
+    else:
+        diags.error(
+            "new.language",
+            f"cannot add {', '.join(tags)} to languages: in {path}; add it there by hand",
+            config.where("languages"),
+        )
+        return None
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return load_config(path, str(path), diags)
+
+
 def scaffold_story(
     articles: Path, slug: str, langs: tuple[str, ...], config: SiteConfig, diags: Diagnostics
 ) -> Path | None:
     folder = articles / slug
-    if not SLUG.match(slug):
-        diags.error(
-            "new.slug",
-            f"{slug!r} is not a valid slug: lowercase letters, digits and"
-            " single hyphens, e.g. 2026-11-24-budget-vote",
-        )
+    if problem := slug_problem(slug):
+        diags.error("new.slug", problem.replace("folder name", "the slug"))
         return None
     if folder.exists():
         diags.error("new.exists", f"{folder} already exists; pick another slug")
         return None
-    for tag in langs:
-        if not is_valid_tag(tag):
-            diags.error("new.language", f"{tag!r} is not a known BCP 47 language tag")
-    if diags.errors:
-        return None
     now = datetime.now(ZoneInfo(config.timezone)).replace(second=0, microsecond=0)
+    publisher = config.publisher.name
     folder.mkdir(parents=True)
     (folder / STORY_FILE).write_text(
         STORY_TEMPLATE.format(
-            domain=urlsplit(config.publisher.url).hostname or "example.org",
+            domain=_domain(config.publisher.url),
             date=now.date().isoformat(),
             slug=slug,
             original=langs[0],
             timezone=config.timezone,
             now=rfc3339(now),
-            publisher=config.publisher.name,
-            year=now.year,
+            publisher=yaml_text(publisher),
+            notice=yaml_text(f"© {now.year} {publisher}. All rights reserved."),
         ),
         encoding="utf-8",
     )
     for tag in langs:
         (folder / f"{tag}.md").write_text(
-            VARIANT_TEMPLATE.format(publisher=config.publisher.name), encoding="utf-8"
+            VARIANT_TEMPLATE.format(publisher=yaml_text(publisher)), encoding="utf-8"
         )
     return folder
+
+
+def yaml_text(text: str) -> str:
+    """`text` as a YAML scalar that reads back as exactly `text` (a publisher named `ACME:
+    News` or `News #1 Daily`): double-quoted, as JSON writes strings, which YAML reads."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _domain(url: str) -> str:
+    """The publisher's domain for tag URIs, which must be ASCII (an IDN in its xn-- form)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        return host.encode("idna").decode("ascii") or "example.org"
+    except UnicodeError:
+        return "example.org"

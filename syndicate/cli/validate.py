@@ -1,18 +1,26 @@
-"""`syndicate validate`: every source file and every format's options; with `--outputs`, the
-files in out/ through each format's own validator."""
+"""`syndicate validate`: every source file, every format's options and the `deliver` and `serve`
+sections; with `--outputs`, the files in out/ through each format's own validator."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 from datetime import UTC, datetime
 
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, say
+from syndicate.build.engine import cache_folder, settle_output
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, progress_bar, say, shown
+from syndicate.deliver.options import SECTION as DELIVER
+from syndicate.deliver.options import load_delivery
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
 from syndicate.formats.options import resolve_options
 from syndicate.formats.registry import PluginError
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
+from syndicate.serve.options import SECTION as SERVE
+from syndicate.serve.options import load_serving
+
+log = logging.getLogger(__name__)
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
@@ -24,27 +32,74 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     except PluginError as exc:
         diags.error("plugin.writer", str(exc))
         return EXIT_INPUT
-    options = resolve_options(writers, config, diags, every_section=True)
+    options = resolve_options(
+        writers, config, diags, every_section=True, other_sections=(DELIVER, SERVE)
+    )
+    delivery = load_delivery(config, args.registry, diags)
+    serving = load_serving(config, diags)
     stories = read_articles(args.articles, config, diags)
-    if options is None or diags.has_errors(strict=args.strict):
+    problems = options is None or delivery is None or serving is None
+    if problems or options is None or diags.has_errors(strict=args.strict):
         return EXIT_INPUT
     variants = sum(len(s.variants) for s in stories)
-    say(args, f"{args.articles}: {len(stories)} stories, {variants} language variants: OK")
+    warnings = len(diags.warnings)
+    say(
+        args,
+        f"{shown(args, args.articles)}: {count(len(stories), 'story', 'stories')},"
+        f" {count(variants, 'language variant')}: {_ok(warnings)}",
+        stories=len(stories),
+        variants=variants,
+        warnings=warnings,
+    )
     if args.outputs is None:
         return EXIT_OK
     if not args.outputs.is_dir():
-        diags.error("validate.outputs", f"no output folder {args.outputs}; run export first")
+        where = shown(args, args.outputs)
+        diags.error("validate.outputs", f"no output folder {where}; run export first")
         return EXIT_FAILED
-    now = datetime.now(UTC)
-    checked = []
-    for writer in writers:
-        if any((args.outputs / f).is_dir() for f in writer.owned_folders()):
+    settle_output(args.outputs, cache_folder(args.config, args.outputs), diags)
+    now = args.now or datetime.now(UTC)
+    found = [w for w in writers if any((args.outputs / f).is_dir() for f in w.owned_folders())]
+    progress, stop_progress = progress_bar(args)
+    try:
+        for done, writer in enumerate(found):
+            if progress:
+                progress(f"checking {writer.name}", done, len(found))
             ctx = Context(
-                config, now, config.languages, options[writer.section()], diags, writer.name
+                config,
+                now,
+                config.languages,
+                options[writer.section()],
+                diags,
+                writer.name,
+                progress=progress,
             )
-            writer.validate_outputs(args.outputs, ctx)
-            checked.append(writer.name)
+            try:
+                writer.validate_outputs(args.outputs, ctx)
+            except Exception as exc:  # a bug in a validator must not hide the other checks
+                log.debug("validator %s failed", writer.name, exc_info=True)
+                diags.error(
+                    "validate.failed",
+                    f"the {writer.name} checks failed: {exc!r}",
+                    str(args.outputs),
+                )
+    finally:
+        if stop_progress:
+            stop_progress()
     if diags.has_errors(strict=args.strict):
         return EXIT_FAILED
-    say(args, f"{args.outputs}: {', '.join(checked) or 'no formats found'}: OK")
+    checked = [w.name for w in found]
+    warnings = len(diags.warnings) - warnings
+    say(
+        args,
+        f"{shown(args, args.outputs)}: {', '.join(checked) or 'no formats found'}: {_ok(warnings)}",
+        formats=checked,
+        warnings=warnings,
+    )
     return EXIT_OK
+
+
+def _ok(warnings: int) -> str:
+    """ "OK", or "OK, with 2 warnings" (shown above): never a bare OK when something was not
+    checked or looks wrong."""
+    return f"OK, with {count(warnings, 'warning')} (above)" if warnings else "OK"

@@ -14,18 +14,24 @@ to the build engine, so a writer never sees a cache, a process or the disk."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, Literal, Protocol, TypeVar
+from urllib.parse import quote
 
 import msgspec
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.model import Image, SiteConfig, Story, StorySummary
+from syndicate.model.site import fill
 
 Scope = Literal["variant", "story", "collection"]
+OptionPath = str | tuple[str | int, ...]
+"""Where an option is: its name, or a path into nested records."""
+Progress = Callable[[str, int, int], None]
+"""Told how a long step advances: (step, done, total), e.g. ("EPUBCheck", 3, 22)."""
 SITE_MEDIA = "html/media/site"
 """Where the publisher's logo and icon are published: the HTML format writes them, every
 format that links to them uses this place."""
@@ -60,8 +66,9 @@ class Options(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     type hints (no `"5"` silently becoming 5), imports in a few milliseconds (exports run from
     cron; start-up counts), and its records are frozen and picklable for worker processes."""
 
-    def check(self, config: SiteConfig) -> Iterator[tuple[str, str]]:
-        """Rules that depend on the site rather than on the value alone: (field, problem)."""
+    def check(self, config: SiteConfig) -> Iterator[tuple[OptionPath, str]]:
+        """Rules that depend on the site rather than on the value alone: (field, problem); the
+        field is a name, or a path into nested records (`("targets", 1, "languages")`)."""
         return iter(())
 
 
@@ -81,10 +88,12 @@ class Urls:
 
     def article(self, slug: str, lang: str) -> str:
         """The published page of one language variant."""
-        return self.config.article_url.format(base_url=self.base, slug=slug, lang=lang)
+        return fill(self.config.article_url, base_url=self.base, slug=quote(slug), lang=lang)
 
     def image(self, slug: str, image: Image) -> str:
-        return self.config.image_url.format(base_url=self.base, slug=slug, name=image.name)
+        """The published image, its name percent-encoded (a name may hold any letter)."""
+        name = quote(image.name, safe="")
+        return fill(self.config.image_url, base_url=self.base, slug=quote(slug), name=name)
 
     def output(self, path: str) -> str:
         """The public URL of a file written under `out/` (`atom/en.xml`)."""
@@ -133,13 +142,18 @@ class Context(Generic[OptionsT]):
     """The name of the writer this context is for."""
     recall: Recall | None = field(default=None, repr=False)
     """Set by the engine for `collection_files`."""
+    progress: Progress | None = field(default=None, repr=False, compare=False)
+    """Set by `syndicate validate --outputs` on a terminal, for validators that take long."""
     urls: Urls = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "urls", Urls(self.config))
 
     def read_asset(self, path: str | Path) -> bytes:
-        """Bytes of an input asset (an image or the logo) that the model points to."""
+        """Bytes of an input asset (an image or the logo) that the model points to. A remote
+        image (a story read back from NewsML-G2) is never looked up on the local disk."""
+        if "://" in str(path):
+            raise FileNotFoundError(f"{path} is remote; it is not read from the local disk")
         return Path(path).read_bytes()
 
     def fragment(self, story: StorySummary, name: str) -> bytes:
@@ -187,6 +201,12 @@ class Writer(Generic[OptionsT]):
     def section(self) -> str:
         return self.config_section or self.name
 
+    def media_type_of(self, path: str) -> str | None:
+        """The media type of one of its files under out/ (`atom/en.xml`), for servers and
+        deliveries; None for a file that is not of its own kind (an image), which then gets
+        the usual type of its extension. Formats whose folders hold several kinds override it."""
+        return self.media_type if path.endswith(self.extension) else None
+
     def story_files(self, story: Story, ctx: Context[OptionsT]) -> Iterable[OutputFile | Fragment]:
         """The files that depend on this one story alone (and on the config, the selected
         languages and whether the story is visible at `ctx.now`), and its fragments."""
@@ -203,10 +223,12 @@ class Writer(Generic[OptionsT]):
         """Check the files this format wrote under `out/` and report problems in
         `ctx.diagnostics`. This default checks that XML and JSON files are well-formed;
         formats with a schema of their own extend it."""
+        from syndicate.formats.checking import output_files
+
+        suffixes = XML_SUFFIXES + JSON_SUFFIXES
         for folder in self.owned_folders():
-            for path in sorted((out / folder).rglob("*")):
-                if path.is_file():
-                    check_well_formed(path, ctx.diagnostics)
+            for path in output_files(out, folder, suffixes, ctx.diagnostics):
+                check_well_formed(path, ctx.diagnostics)
 
 
 def within(window: timedelta, when: datetime, now: datetime) -> bool:
@@ -226,18 +248,13 @@ AnyWriter = Writer[Any]
 
 def check_well_formed(path: Path, diags: Diagnostics) -> None:
     """Parse an XML or JSON output file, reporting where it is broken."""
-    from lxml import etree
+    from syndicate.formats.checking import parse_json, parse_xml
 
-    from syndicate.xmlbase import safe_parser
+    if path.suffix in XML_SUFFIXES:
+        parse_xml(path, diags)
+    elif path.suffix in JSON_SUFFIXES:
+        parse_json(path, diags)
 
-    shown = str(path)
-    if path.suffix in {".xml", ".opf", ".ncx", ".xhtml", ".rng"}:
-        try:
-            etree.parse(str(path), safe_parser())
-        except etree.XMLSyntaxError as exc:
-            diags.error("output.xml", f"not well-formed XML: {exc.msg}", f"{shown}:{exc.lineno}")
-    elif path.suffix in {".json", ".jsonld"}:
-        try:
-            json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            diags.error("output.json", f"not valid JSON: {exc}", shown)
+
+XML_SUFFIXES = (".xml", ".opf", ".ncx", ".xhtml", ".rng")
+JSON_SUFFIXES = (".json", ".jsonld")

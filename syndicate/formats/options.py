@@ -4,14 +4,15 @@ record when the configuration is loaded, every problem reported at its line."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.formats.contract import AnyWriter, Options
+from syndicate.formats.contract import AnyWriter, Options, OptionsT
 from syndicate.model import SiteConfig
 
 
@@ -39,10 +40,12 @@ def resolve_options(
     diags: Diagnostics,
     *,
     every_section: bool,
+    other_sections: Collection[str] = (),
 ) -> dict[str, Options] | None:
     """Each writer's options by section name, or None after reporting every problem. With
-    `every_section` (all the writers given) a section no writer owns is an error too; an
-    export checks only its formats' sections, so it imports only the formats it writes."""
+    `every_section` (all the writers given) a section that neither a writer nor the caller
+    (`other_sections`: `deliver`, `serve`) owns is an error too; an export checks only its
+    formats' sections, so it imports only the formats it writes."""
     records: dict[str, type[Options]] = {}
     for writer in writers:
         known = records.setdefault(writer.section(), writer.Options)
@@ -55,7 +58,7 @@ def resolve_options(
             return None
     problems = len(diags.errors)
     if every_section:
-        owned = {_path(section)[0] for section in records}
+        owned = [*{_path(section)[0] for section in records}, *other_sections]
         for section in config.sections:
             if section not in owned:
                 diags.error(
@@ -64,42 +67,47 @@ def resolve_options(
                     config.where(section),
                 )
     resolved = {
-        section: _convert(section, record, config, diags) for section, record in records.items()
+        section: convert_section(section, record, config, diags)
+        for section, record in records.items()
     }
     if len(diags.errors) > problems:
         return None
     return {section: value for section, value in resolved.items() if value is not None}
 
 
-def _convert(
-    section: str, record: type[Options], config: SiteConfig, diags: Diagnostics
-) -> Options | None:
-    path = _path(section)
-    raw = _raw_section(config, path)
+def convert_section(
+    section: str, record: type[OptionsT], config: SiteConfig, diags: Diagnostics
+) -> OptionsT | None:
+    """The section `section` of syndicate.yaml as a `record`, or None after reporting each
+    problem at its line (nested records too: `deliver: targets[1].url: ...`). A dotted
+    section is a part of one (`profiles.msn`)."""
+    place = _path(section)
+    raw = _raw_section(config, place)
     if not isinstance(raw, dict):
-        diags.error("config.option", f"{section}: give a mapping of options", config.where(*path))
+        diags.error("config.option", f"{section}: give a mapping of options", config.where(*place))
         return None
     fields = {f.encode_name: f for f in msgspec.structs.fields(record)}
     values: dict[str, Any] = {}
     ok = True
     for key, value in raw.items():
-        where = config.where(*path, key)
         if key not in fields:
             fix = did_you_mean(key, fields) or f"; known options: {', '.join(sorted(fields))}"
+            where = config.where(*place, key)
             diags.error("config.option", f"{section}: unknown option {key!r}{fix}", where)
             ok = False
             continue
         try:
             values[fields[key].name] = msgspec.convert(value, fields[key].type, strict=True)
         except msgspec.ValidationError as exc:
-            problem = _explain(str(exc), fields[key].type)
-            diags.error("config.option", f"{section}: {key}: {_short(value)} {problem}", where)
+            _report(str(exc), section, key, value, fields[key].type, config, diags)
             ok = False
     if not ok:
         return None
     options = record(**values)
-    for key, problem in options.check(config):
-        diags.error("config.option", f"{section}: {key}: {problem}", config.where(*path, key))
+    for at, problem in options.check(config):
+        path = at if isinstance(at, tuple) else (at,)
+        where = config.where(*place, *path)
+        diags.error("config.option", f"{section}: {_label(path)}: {problem}", where)
         ok = False
     return options if ok else None
 
@@ -120,6 +128,92 @@ def _raw_section(config: SiteConfig, path: tuple[str, ...]) -> Any:
     return raw
 
 
+_LOCATION = re.compile(r" - at `\$([^`]*)`$")
+_STEP = re.compile(r"\[(\d+)\]|\.([^.\[]+)")
+
+
+def _report(
+    message: str,
+    section: str,
+    key: str,
+    value: Any,
+    hint: Any,
+    config: SiteConfig,
+    diags: Diagnostics,
+) -> None:
+    """One msgspec problem, at the line of the value it is about."""
+    found = _LOCATION.search(message)
+    inner: tuple[str | int, ...] = ()
+    if found:
+        message = message[: found.start()]
+        inner = tuple(int(i) if i else name for i, name in _STEP.findall(found.group(1)))
+    path = (key, *inner)
+    hint = _type_at(hint, inner)
+    place = _path(section)
+    where = config.where(*place, *path)
+    if unknown := re.match(r"Object contains unknown field `(.+)`$", message):
+        name, known = unknown.group(1), _field_names(hint)
+        fix = did_you_mean(name, known) or f"; known options: {', '.join(sorted(known))}"
+        text = f"unknown option {name!r}{fix}"
+        where = config.where(*place, *path, name)
+    elif missing := re.match(r"Object missing required field `(.+)`$", message):
+        text = f"missing option {missing.group(1)!r}"
+    else:
+        text = f"{_short(_value_at(value, inner))} {_explain(message, hint)}"
+    diags.error("config.option", f"{section}: {_label(path)}: {text}", where)
+
+
+def _label(path: tuple[str | int, ...]) -> str:
+    """`("targets", 1, "url")` -> `targets[1].url`."""
+    text = str(path[0])
+    for step in path[1:]:
+        text += f"[{step}]" if isinstance(step, int) else f".{step}"
+    return text
+
+
+def _type_at(hint: Any, path: tuple[str | int, ...]) -> Any:
+    """The type of the value at `path` inside a value of type `hint` (records and lists)."""
+    for step in path:
+        inner: Any = Any
+        for candidate in _alternatives(hint):
+            if isinstance(step, int) and get_origin(candidate) in (tuple, list):
+                inner = get_args(candidate)[0]
+                break
+            if isinstance(step, str) and step in _field_names(candidate):
+                inner = _field_names(candidate)[step]
+                break
+        hint = inner
+    return hint
+
+
+def _alternatives(hint: Any) -> list[Any]:
+    """The types a hint allows: `Annotated[X, ...] | None` -> [X, None]."""
+    if get_origin(hint) is Annotated:
+        hint = get_args(hint)[0]
+    if get_origin(hint) in (Union, UnionType):
+        return [arg for union_arg in get_args(hint) for arg in _alternatives(union_arg)]
+    return [hint]
+
+
+def _field_names(hint: Any) -> dict[str, Any]:
+    """The options of the records a hint allows, with their types."""
+    return {
+        f.encode_name: f.type
+        for candidate in _alternatives(hint)
+        if isinstance(candidate, type) and issubclass(candidate, msgspec.Struct)
+        for f in msgspec.structs.fields(candidate)
+    }
+
+
+def _value_at(value: Any, path: tuple[str | int, ...]) -> Any:
+    for step in path:
+        inside = isinstance(value, dict) and step in value
+        inside |= isinstance(value, list) and isinstance(step, int) and step < len(value)
+        if inside:
+            value = value[step]
+    return value
+
+
 _TYPE_WORDS = {"int": "a whole number", "str": "a text", "bool": "true or false", "array": "a list"}
 
 
@@ -136,7 +230,6 @@ def _explain(message: str, hint: Any) -> str:
     expected = _meta(hint).get("extra", {}).get("expected")
     if expected or "regex" in message:
         return f"is not valid; expected {expected or 'another form'}"
-    message = re.sub(r" - at `\$[^`]*`", "", message)
     message = re.sub(r"`(\w+)`", lambda m: _TYPE_WORDS.get(m.group(1), m.group(1)), message)
     return f"is not valid: {message[:1].lower()}{message[1:]}"
 

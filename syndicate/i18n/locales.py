@@ -20,6 +20,25 @@ def locale_for(tag: str) -> Locale:
         raise ValueError(f"unknown language tag {tag!r}") from exc
 
 
+def canonical_tag(tag: str) -> str:
+    """A language tag in BCP 47's conventional case (RFC 5646, 2.1.1): `ZH-hans` -> `zh-Hans`,
+    `pt-br` -> `pt-BR`. Tags match case-insensitively; this is the spelling files and outputs
+    use."""
+    parts = tag.split("-")
+    cased = [parts[0].lower()]
+    extension = False  # after a singleton (`-u-`, `-x-`) every subtag is lowercase
+    for part in parts[1:]:
+        extension = extension or len(part) == 1
+        region = (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit())
+        if not extension and len(part) == 4 and part.isalpha():
+            cased.append(part.title())  # script
+        elif not extension and region:
+            cased.append(part.upper())
+        else:
+            cased.append(part.lower())
+    return "-".join(cased)
+
+
 def is_valid_tag(tag: str) -> bool:
     """A well-formed BCP 47 tag that CLDR knows (underscores, as in `en_US`, are refused)."""
     if not tag or "_" in tag or tag.strip() != tag:
@@ -29,6 +48,22 @@ def is_valid_tag(tag: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def canonical_case(tag: str) -> str:
+    """A tag in the case BCP 47 recommends (RFC 5646, 2.1.1): `zh-Hans`, `pt-BR`, `en`. File
+    names and configured languages must be written so: `EN.md` beside `en.md` would be two
+    files of one language."""
+    first, *rest = tag.split("-")
+    out = [first.lower()]
+    for part in rest:
+        if len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        elif len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
 
 
 @cache

@@ -29,6 +29,12 @@ def _lookup_table(lang: str) -> dict[str, str]:
     return _table(lang) or _table(lang.split("-")[0])
 
 
+def has_terms(lang: str) -> bool:
+    """Whether `lang` has its own phrases (its terms file, or its primary language's); the
+    others are shown in English."""
+    return bool(_lookup_table(lang))
+
+
 def has_term(key: str) -> bool:
     """Whether `key` exists (in English, the fallback every language falls back to)."""
     return key in _table(FALLBACK)

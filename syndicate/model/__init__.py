@@ -21,6 +21,7 @@ from syndicate.model.body import (
 from syndicate.model.site import Publisher, SiteConfig
 from syndicate.model.source import SourceRef
 from syndicate.model.story import (
+    IMAGE_EXTENSIONS,
     STATUSES,
     Byline,
     Correction,
@@ -39,6 +40,7 @@ from syndicate.model.story import (
 from syndicate.model.summary import StorySummary, VariantSummary
 
 __all__ = [
+    "IMAGE_EXTENSIONS",
     "STATUSES",
     "Block",
     "BlockQuote",

@@ -3,6 +3,7 @@ tables of the output formats (typed and checked by the formats layer)."""
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,3 +50,15 @@ class SiteConfig:
         while key and key not in self.lines:
             key = key[:-1]
         return self.source.at(self.lines.get(key, 0))
+
+
+def fill(template: str, **fields: str) -> str:
+    """A link template with its `{field}`s replaced, as `str.format` would but for the named
+    fields only: no attribute or index lookups (`{base_url.__class__}`), no format specs. The
+    configuration loader refuses templates with anything else; this never evaluates it."""
+    out = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        out.append(literal)
+        if name is not None:
+            out.append(fields[name] if name in fields and not spec and not conversion else "")
+    return "".join(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -15,6 +16,15 @@ Lifecycle = Literal["draft", "embargoed", "public", "withdrawn", "killed"]
 """Where a story stands at a given time (see `lifecycle`)."""
 MEDIATOPIC_SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
 """The URI of IPTC's Media Topic vocabulary; a topic's URI is this plus its number."""
+IMAGE_EXTENSIONS = {
+    "image/png": ("png",),
+    "image/jpeg": ("jpg", "jpeg"),
+    "image/gif": ("gif",),
+    "image/webp": ("webp",),
+}
+"""The file name extensions of each image type, the usual one first."""
+_NOT_IN_NAMES = re.compile(r"[^\w.-]+")
+"""What a published name may not hold: anything but letters, digits, `_`, `.` and `-`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +105,16 @@ class Image:
 
     @property
     def name(self) -> str:
-        return self.file.rsplit("/", 1)[-1]
+        """The published file name: the source name with each run of characters other than
+        letters, digits, `_`, `.` and `-` made one `-` (so it is one path segment of a URL,
+        and a file name everywhere), and an extension of its format, which the reader
+        detected from the bytes: an `evil.html` that is a PNG is published as `evil.png`."""
+        stem, dot, ext = self.file.rsplit("/", 1)[-1].rpartition(".")
+        if not dot:
+            stem, ext = ext, ""
+        stem = _NOT_IN_NAMES.sub("-", stem).strip("-.") or "image"
+        known = IMAGE_EXTENSIONS.get(self.media_type, ("bin",))
+        return f"{stem}.{ext.lower() if ext.lower() in known else known[0]}"
 
 
 @dataclass(frozen=True, slots=True)

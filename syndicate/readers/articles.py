@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from syndicate.diagnostics import Diagnostics
-from syndicate.i18n.locales import is_valid_tag
+from syndicate.diagnostics import Diagnostics, did_you_mean
+from syndicate.i18n.locales import canonical_case, is_valid_tag
 from syndicate.model import (
     Byline,
     Correction,
@@ -27,18 +28,32 @@ from syndicate.model import (
     StorySummary,
     Subject,
     Variant,
+    walk,
 )
+from syndicate.model.body import Block, Heading, Paragraph, inline_text
+from syndicate.readers import budgets
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
-from syndicate.readers.images import ImageProblem, inspect_image
-from syndicate.readers.markdown import parse_body
-from syndicate.readers.schemas import check
-from syndicate.readers.textfile import read_text
+from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
+from syndicate.readers.markdown import ImageLookup, parse_body
+from syndicate.readers.safefile import Refused
+from syndicate.readers.schemas import check, place
+from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles
+from syndicate.readers.textfile import decode_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
-STORY_FILE = "story.yaml"
 # Embeddings, overrides and isolates: invisible, and able to reorder what readers see.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""A story slug, matched whole (`fullmatch`: `$` would let a final newline through)."""
+RESERVED_SLUGS = {
+    "index": "the index pages (html/index.<lang>.html)",
+    "site": "the publisher's logo and icon (html/media/site/)",
+}
+"""Slugs whose outputs would take the place of other files."""
+PLACEHOLDER = re.compile(r"\bTODO\b")
+"""What `syndicate new` marks the fields to fill with; an error in a usable story."""
+PLACEHOLDER_SECTION = "todo"
+"""The section `syndicate new` writes (a section code is lowercase)."""
 # Story-level facts a language file may repeat; when it does, it must agree with story.yaml.
 STORY_FACTS = (
     "id",
@@ -56,9 +71,10 @@ STORY_FACTS = (
 
 
 def shown_path(path: Path) -> str:
-    """The path as users should see it: relative to the working directory when inside it."""
+    """The path as users should see it: relative to the working directory when inside it. A
+    link is shown where it is, not where it points (nor resolved: it may point to itself)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
@@ -126,38 +142,67 @@ def check_collection(
             )
 
 
-def read_story(folder: Path, config: SiteConfig, diags: Diagnostics) -> Story | None:
+def slug_problem(slug: str) -> str | None:
+    """Why a folder name cannot be a story slug, or None."""
+    if not SLUG.fullmatch(slug):
+        return (
+            f"folder name {slug!r} is not a valid story slug: use lowercase letters, digits and"
+            " single hyphens (e.g. 2021-02-18-nato-iraq)"
+        )
+    if len(slug) > budgets.MAX_NAME_BYTES:
+        return (
+            f"slug is {len(slug)} characters long; keep it under {budgets.MAX_NAME_BYTES}"
+            " (it becomes file names, with a language and an extension added)"
+        )
+    if slug in RESERVED_SLUGS:
+        return f"the slug {slug!r} is taken by {RESERVED_SLUGS[slug]}; choose another"
+    return None
+
+
+def read_story(source: Path | StoryFiles, config: SiteConfig, diags: Diagnostics) -> Story | None:
+    """The story of a folder (or of its files already listed), or None when it has errors;
+    every problem is reported in `diags`."""
+    files = source if isinstance(source, StoryFiles) else StoryFiles(source)
     local = Diagnostics()
-    story = _StoryReader(folder, config, local).read()
+    story = _StoryReader(files, config, local).read()
     diags.extend(local)
     return story if not local.errors else None
 
 
 class _StoryReader:
-    def __init__(self, folder: Path, config: SiteConfig, diags: Diagnostics) -> None:
-        self.folder = folder
+    def __init__(self, files: StoryFiles, config: SiteConfig, diags: Diagnostics) -> None:
+        self.files = files
+        self.folder = files.folder
         self.config = config
         self.diags = diags
-        self.meta_file = shown_path(folder / STORY_FILE)
+        self.meta_file = shown_path(self.folder / STORY_FILE)
+        self.usable = False
+        """Whether the story says it may be published (then placeholders are errors)."""
+        self.tz: str | None = None
+        """The story's time zone, once read."""
+        self.yaml_left = budgets.MAX_STORY_YAML_CHARS
+        self.pixels_left = budgets.MAX_STORY_PIXELS
 
     def read(self) -> Story | None:
         folder = self.folder
-        if not SLUG.match(folder.name):
+        if problem := slug_problem(folder.name):
+            self.diags.error("story.slug", problem, shown_path(folder))
+            return None
+        if self.files.problem:
             self.diags.error(
-                "story.slug",
-                f"folder name {folder.name!r} is not a valid story slug: use lowercase letters,"
-                " digits and single hyphens (e.g. 2021-02-18-nato-iraq)",
-                shown_path(folder),
+                self.files.problem.code, self.files.problem.message, shown_path(folder)
             )
             return None
         doc = self._story_yaml()
         lang_files = self._language_files()
         if doc is None:
-            for path in lang_files.values():  # still report their problems: all in one run
-                self._front_matter(path, shown_path(path))
+            for name in lang_files.values():  # still report their problems: all in one run
+                self._front_matter(name)
             return None
         data = doc.data
         where = self._where(doc)
+        self.usable = data.get("status", "usable") == "usable"
+        self._check_texts(doc, self.meta_file)
         original = data["original_language"]
         if original not in lang_files:
             self.diags.error(
@@ -165,9 +210,9 @@ class _StoryReader:
                 f"original_language is {original!r} but there is no {original}.md",
                 where("original_language"),
             )
-        tz = self._timezone(data, where)
+        tz = self.tz = self._timezone(data, where)
         dates = {
-            k: self._datetime(data, k, where)
+            k: self._datetime(data, k, where, tz)
             for k in ("first_created", "published", "updated", "embargo_until")
         }
         story_langs = tuple(lang_files)
@@ -260,8 +305,15 @@ class _StoryReader:
         return where
 
     def _story_yaml(self) -> YamlDoc | None:
-        path = self.folder / STORY_FILE
-        if not path.is_file():
+        text = self._text(STORY_FILE, self.meta_file)
+        if text is None:
+            return None
+        return self._parse_checked(text, 1, self.meta_file, "story")
+
+    def _text(self, name: str, shown: str) -> str | None:
+        """A story file's text, or None with the reason reported."""
+        data = self.files.text(name)
+        if data is None:
             self.diags.error(
                 "story.meta-missing",
                 f"no {STORY_FILE}: every story folder needs one with the facts shared by all"
@@ -269,34 +321,62 @@ class _StoryReader:
                 shown_path(self.folder),
             )
             return None
-        return self._yaml(path, self.meta_file, "story")
-
-    def _yaml(self, path: Path, shown: str, definition: str) -> YamlDoc | None:
-        text = read_text(path, shown, self.diags)
-        if text is None:
+        if isinstance(data, Refused):
+            self._refused(data, shown)
             return None
-        return self._parse_checked(text, 1, shown, definition)
+        return decode_text(data, shown, self.diags)
+
+    def _refused(self, refused: Refused, shown: str) -> None:
+        message = refused.message
+        if refused.code == "story.outside":
+            message = "file is a link to a place outside the story folder"
+        self.diags.error(refused.code, message, shown)
 
     def _parse_checked(
         self, text: str, first_line: int, shown: str, definition: str
     ) -> YamlDoc | None:
+        limit = min(budgets.MAX_YAML_CHARS, self.yaml_left)
         try:
-            doc = parse_yaml(text, first_line)
+            doc = parse_yaml(text, first_line, max_chars=limit)
         except YamlProblem as exc:
             self.diags.error("article.yaml", exc.message, SourceRef(shown, exc.line))
             return None
+        self.yaml_left -= doc.chars
+        what = STORY_FILE if definition == "story" else "front matter"
         if not isinstance(doc.data, dict):
-            what = STORY_FILE if definition == "story" else "front matter"
             self.diags.error(
                 "article.schema",
                 f"{what} must be a mapping of fields",
                 SourceRef(shown, first_line),
             )
             return None
-        problems = list(check(doc.data, "article.schema.json", f"/$defs/{definition}"))
+        problems = list(check(doc.data, "article.schema.json", f"/$defs/{definition}", what))
         for path, message in problems:
             self.diags.error("article.schema", message, SourceRef(shown, doc.line(path)))
         return None if problems else doc
+
+    def _check_texts(self, doc: YamlDoc, shown: str) -> None:
+        """Every text field: invisible bidi controls are warned about; in a usable story, a
+        placeholder left from `syndicate new` is an error."""
+        for path, text in _strings(doc.data, ()):
+            unset = path == ("section",) and text == PLACEHOLDER_SECTION
+            self._check_text(text, place(path), SourceRef(shown, doc.line(path)), unset)
+
+    def _check_text(self, text: str, what: str, where: SourceRef, unset: bool = False) -> None:
+        if found := BIDI_CONTROLS.search(text):
+            self.diags.warning(
+                "text.bidi-control",
+                f"{what} contains the invisible bidi control U+{ord(found.group()):04X}, which"
+                " can make text display in a misleading order; remove it",
+                where,
+            )
+        if self.usable and (unset or PLACEHOLDER.search(text)):
+            self.diags.error(
+                "story.placeholder",
+                f"{what} still holds a TODO placeholder; write it, or set status: withheld"
+                " until the story is ready",
+                where,
+            )
 
     def _timezone(self, data: dict[str, Any], where: Any) -> str | None:
         tz = str(data.get("timezone", self.config.timezone))
@@ -312,7 +392,9 @@ class _StoryReader:
             return None
         return tz
 
-    def _datetime(self, data: dict[str, Any], key: str, where: Any) -> datetime | None:
+    def _datetime(
+        self, data: dict[str, Any], key: str, where: Any, tz: str | None
+    ) -> datetime | None:
         if key not in data:
             return None
         try:
@@ -325,6 +407,18 @@ class _StoryReader:
         if value.tzinfo is None:
             self.diags.error(
                 "article.date", f"{key}: add a time zone offset, e.g. +01:00", where(key)
+            )
+            return None
+        zones = {self.config.timezone, tz or self.config.timezone}
+        try:  # every output shows it in UTC, in the story's zone or in the site's
+            for zone in (UTC, *map(ZoneInfo, sorted(zones))):
+                value.astimezone(zone)
+        except OverflowError:
+            self.diags.error(
+                "article.date",
+                f"{key}: {data[key]!r} falls outside the years 1 to 9999 in UTC or in the"
+                " story's time zone; check the year",
+                where(key),
             )
             return None
         return value
@@ -372,30 +466,18 @@ class _StoryReader:
             usage_terms=loc(usage, (*path, "usage_terms")) if usage is not None else None,
         )
 
+    # images -------------------------------------------------------------------------------
+
     def _images(
         self, data: dict[str, Any], doc: YamlDoc, langs: tuple[str, ...], original: str
     ) -> tuple[Image, ...]:
         loc = self._localized_factory(doc, langs, original)
-        images = []
-        root = self.folder.resolve()
+        images: list[Image] = []
         for i, entry in enumerate(data.get("images", [])):
             where = SourceRef(self.meta_file, doc.line(("images", i, "file")))
             rel = entry["file"]
-            target = (self.folder / rel).resolve()
-            if os.path.isabs(rel) or not target.is_relative_to(root):
-                self.diags.error(
-                    "image.path",
-                    f"image {rel!r} is outside the story folder; keep images in it",
-                    where,
-                )
-                continue
-            if not target.is_file():
-                self.diags.error("image.missing", f"image file {rel!r} does not exist", where)
-                continue
-            try:
-                facts = inspect_image(target)
-            except ImageProblem as exc:
-                self.diags.error("image.format", f"{rel}: {exc}", where)
+            facts = self._image_facts(rel, where)
+            if facts is None:
                 continue
             alt = loc(entry["alt"], ("images", i, "alt"))
             for lang in langs:
@@ -406,39 +488,101 @@ class _StoryReader:
                         " language's",
                         SourceRef(self.meta_file, doc.line(("images", i, "alt"))),
                     )
-            images.append(
-                Image(
-                    file=rel,
-                    path=str(target),
-                    media_type=facts.media_type,
-                    width=facts.width,
-                    height=facts.height,
-                    size=facts.size,
-                    sha256=facts.sha256,
-                    alt=alt,
-                    caption=loc(entry["caption"], ("images", i, "caption"))
-                    if "caption" in entry
-                    else None,
-                    credit=entry.get("credit"),
-                    source=where,
-                )
+            image = Image(
+                file=rel,
+                path=str((self.folder / rel).resolve()),
+                media_type=facts.media_type,
+                width=facts.width,
+                height=facts.height,
+                size=facts.size,
+                sha256=facts.sha256,
+                alt=alt,
+                caption=loc(entry["caption"], ("images", i, "caption"))
+                if "caption" in entry
+                else None,
+                credit=entry.get("credit"),
+                source=where,
             )
+            if self._name_ok(image, images):
+                images.append(image)
         return tuple(images)
+
+    def _image_facts(self, rel: str, where: SourceRef) -> ImageFacts | None:
+        """The facts of a listed image, or None with its problem reported."""
+        try:
+            data = self.files.image(rel)
+            facts = inspect_image(data, min(budgets.MAX_IMAGE_PIXELS, self.pixels_left))
+        except Refused as exc:
+            self.diags.error(exc.code, _image_refusal(rel, exc, self.files), where)
+            return None
+        except ImageProblem as exc:
+            self.diags.error("image.format", f"{rel}: {exc}", where)
+            return None
+        self.pixels_left -= facts.pixels
+        for note in facts.notes:
+            self.diags.warning(
+                "image.format", f"{rel}: {note}; if it looks wrong, export it again", where
+            )
+        return facts
+
+    def _name_ok(self, image: Image, before: list[Image]) -> bool:
+        """Its published name fits file systems and differs from the story's other images'."""
+        name = image.name
+        if len(name.encode("utf-8")) > budgets.MAX_NAME_BYTES:
+            self.diags.error(
+                "image.name",
+                f"image {image.file!r} would be published as a {len(name.encode('utf-8'))}-byte"
+                f" file name; rename it under {budgets.MAX_NAME_BYTES} bytes",
+                image.source,
+            )
+            return False
+        twin = next((i for i in before if i.name.casefold() == name.casefold()), None)
+        if twin is not None:
+            self.diags.error(
+                "image.name",
+                f"image {image.file!r} would be published as {name!r}, like {twin.file!r}"
+                f" (line {twin.source.line}); rename one of them",
+                image.source,
+            )
+            return False
+        return True
+
+    def _image_lookup(self, images: tuple[Image, ...], listed: list[str]) -> ImageLookup:
+        """Which image a body reference (`![](images/chart.png)`) places: its index, or what is
+        wrong with it, in words."""
+        index = {image.file: i for i, image in enumerate(images)}
+
+        def lookup(src: str) -> int | str:
+            rel = unquote(src).removeprefix("./")
+            if rel in index:
+                return index[rel]
+            if rel in listed:
+                return ""  # unusable: its problem is reported at its line in story.yaml
+            if self.files.exists(rel):
+                return (
+                    f"image {rel!r} is not listed under images: in {STORY_FILE}; add it there"
+                    " with its alt text, caption and credit"
+                )
+            hint = did_you_mean(rel, [*listed, *self.files.neighbours(rel)])
+            return f"image {rel!r}: file not found{hint}"
+
+        return lookup
 
     # language files -----------------------------------------------------------------------
 
-    def _language_files(self) -> dict[str, Path]:
-        files: dict[str, Path] = {}
-        for path in sorted(self.folder.iterdir()):
-            if path.name.startswith(".") or path.is_dir() or path.name == STORY_FILE:
+    def _language_files(self) -> dict[str, str]:
+        """The language files, by tag: their names in the folder (a file refused unread is
+        one too: its problem is reported when it is read)."""
+        files: dict[str, str] = {}
+        for entry in self.files.entries:
+            if entry.name == STORY_FILE or entry.kind == "dir":
                 continue
-            shown = shown_path(path)
-            if not path.resolve().is_relative_to(self.folder.resolve()):
-                self.diags.error(
-                    "story.outside", "file is a link to a place outside the story folder", shown
-                )
+            shown = shown_path(self.folder / entry.name)
+            refused = self.files.text(entry.name)
+            if not entry.name.endswith(LANGUAGE_SUFFIX) and isinstance(refused, Refused):
+                self._refused(refused, shown)
                 continue
-            if path.suffix != ".md":
+            if not entry.name.endswith(LANGUAGE_SUFFIX):
                 self.diags.error(
                     "story.unexpected-file",
                     "not a story file: language files are named <language-tag>.md (en.md,"
@@ -447,25 +591,36 @@ class _StoryReader:
                     shown,
                 )
                 continue
-            if not is_valid_tag(path.stem):
-                self.diags.error(
-                    "story.language",
-                    f"{path.stem!r} is not a known BCP 47 language tag; name the file after its"
-                    " language, e.g. fr.md, zh-Hans.md, pt-BR.md",
-                    shown,
-                )
+            tag = entry.name.removesuffix(LANGUAGE_SUFFIX)
+            if problem := self._tag_problem(tag):
+                self.diags.error("story.language", problem, shown)
                 continue
-            if path.stem not in self.config.languages:
+            if tag not in self.config.languages:
                 self.diags.warning(
                     "story.language-not-configured",
-                    f"{path.stem!r} is not in the site's languages; it will be in no feed",
+                    f"{tag!r} is not in the site's languages; it will be in no feed",
                     shown,
                 )
-            files[path.stem] = path
+            files[tag] = entry.name
         return files
 
-    def _front_matter(self, path: Path, shown: str) -> tuple[Split, YamlDoc] | None:
-        text = read_text(path, shown, self.diags)
+    @staticmethod
+    def _tag_problem(tag: str) -> str | None:
+        if not is_valid_tag(tag):
+            return (
+                f"{tag!r} is not a known BCP 47 language tag; name the file after its"
+                " language, e.g. fr.md, zh-Hans.md, pt-BR.md"
+            )
+        if tag != canonical_case(tag):
+            return (
+                f"name the file {canonical_case(tag)}.md: a language tag is written"
+                f" {canonical_case(tag)!r}, and one language has one file"
+            )
+        return None
+
+    def _front_matter(self, name: str) -> tuple[str, Split, YamlDoc] | None:
+        shown = shown_path(self.folder / name)
+        text = self._text(name, shown)
         if text is None:
             return None
         try:
@@ -474,30 +629,22 @@ class _StoryReader:
             self.diags.error("article.front-matter", exc.message, SourceRef(shown, exc.line))
             return None
         doc = self._parse_checked(split.front_matter, split.front_line, shown, "variant")
-        return None if doc is None else (split, doc)
+        return None if doc is None else (shown, split, doc)
 
     def _variant(
         self,
         lang: str,
-        path: Path,
+        name: str,
         story: dict[str, Any],
         images: tuple[Image, ...],
         story_doc: YamlDoc,
     ) -> Variant | None:
-        shown = shown_path(path)
-        parsed = self._front_matter(path, shown)
+        parsed = self._front_matter(name)
         if parsed is None:
             return None
-        split, doc = parsed
+        shown, split, doc = parsed
         data = doc.data
-        for key in ("headline", "alt_headline"):
-            if key in data and (found := BIDI_CONTROLS.search(data[key])):
-                self.diags.warning(
-                    "text.bidi-control",
-                    f"{key} contains the invisible bidi control U+{ord(found.group()):04X}, which"
-                    " can make text display in a misleading order; remove it",
-                    SourceRef(shown, doc.line((key,))),
-                )
+        self._check_texts(doc, shown)
         for key in STORY_FACTS:
             if key in data and data[key] != story.get(key):
                 self.diags.error(
@@ -506,11 +653,11 @@ class _StoryReader:
                     f" (line {story_doc.line((key,))}); story facts must agree in every language",
                     SourceRef(shown, doc.line((key,))),
                 )
-        files = {img.file: i for i, img in enumerate(images)}
+        listed = [entry["file"] for entry in story.get("images", [])]
         body = parse_body(
             split.body,
             SourceRef(shown, split.body_line),
-            lambda src: files.get(src.removeprefix("./")),
+            self._image_lookup(images, listed),
             self.diags,
         )
         if not body:
@@ -519,6 +666,8 @@ class _StoryReader:
                 "the story has no body text after the front matter",
                 SourceRef(shown, split.body_line),
             )
+        for where, text in _body_texts(body):
+            self._check_text(text, "the body", where)
         byline = data["byline"]
         rights = None
         if "rights" in data:
@@ -531,7 +680,7 @@ class _StoryReader:
                 else (_for_lang(base["usage_terms"], lang) if "usage_terms" in base else None),
             )
         variant_updated = self._datetime(
-            data, "updated", lambda key: SourceRef(shown, doc.line((key,)))
+            data, "updated", lambda key: SourceRef(shown, doc.line((key,))), self.tz
         )
         return Variant(
             lang=lang,
@@ -551,6 +700,40 @@ class _StoryReader:
             keywords=tuple(data.get("keywords", [])),
             rights=rights,
         )
+
+
+def _image_refusal(rel: str, refused: Refused, files: StoryFiles) -> str:
+    """A listed image that cannot be read, in words."""
+    if refused.code == "image.missing":
+        hint = did_you_mean(rel, files.neighbours(rel))
+        return f"image {rel!r}: file not found{hint}"
+    if refused.code == "image.format":
+        return f"{rel}: {refused.message}"
+    return (
+        f"image {rel!r} {refused.message}"
+        if refused.code == "image.path"
+        else (f"image {rel!r}: {refused.message}")
+    )
+
+
+def _strings(
+    value: Any, path: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every text in parsed YAML, with its path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
+
+
+def _body_texts(body: tuple[Block, ...]) -> Iterator[tuple[SourceRef, str]]:
+    for block in walk(body):
+        if isinstance(block, Paragraph | Heading):
+            yield block.source, inline_text(block.children)
 
 
 def _for_lang(value: str | dict[str, str], lang: str) -> Localized:

@@ -1,29 +1,54 @@
 """Reading `syndicate.yaml` into a `SiteConfig`: YAML with line numbers, checked against
-`site.schema.json`, then the facts a schema cannot check (time zone, language tags, files)."""
+`site.schema.json`, then the facts a schema cannot check (time zone, language tags, the logo
+and icon, the link templates)."""
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from syndicate.diagnostics import Diagnostics
-from syndicate.i18n.locales import is_valid_tag
+from syndicate.diagnostics import Diagnostics, did_you_mean
+from syndicate.i18n.locales import canonical_case, is_valid_tag
+from syndicate.i18n.terms import has_terms
 from syndicate.model.site import (
+    CONFIG_NAME,
     DEFAULT_ARTICLE_URL,
     DEFAULT_IMAGE_URL,
     TEMPLATES,
     Publisher,
     SiteConfig,
+    fill,
 )
 from syndicate.model.source import SourceRef
+from syndicate.readers import budgets
+from syndicate.readers.images import ImageProblem, inspect_image
+from syndicate.readers.safefile import Refused, read_checked
 from syndicate.readers.schemas import check
 from syndicate.readers.textfile import read_text
-from syndicate.readers.yamlsource import YamlProblem, parse_yaml
+from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
+
+LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "slug", "name")}
+"""The placeholders each link template may use; each must use all but `base_url`."""
+_SAMPLE = {"slug": "2021-02-18-story", "lang": "en", "name": "chart.png"}
+
+
+def find_site(start: Path) -> Path | None:
+    """The site folder: `start` or the nearest folder above it that holds `syndicate.yaml`
+    (as git finds its repository), or None. Anything named so that is not a folder counts (a
+    FIFO or a device is then refused by the reader, with a message, instead of skipped)."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.exists() and not candidate.is_dir():
+            return folder
+    return None
 
 
 def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None:
     """Read and check the site configuration; None (with diagnostics) if it is unusable."""
-    if not path.is_file():
+    if not path.exists():
         diags.error(
             "config.missing",
             f"no site configuration at {shown}; create it (see README, 'Site configuration')"
@@ -43,43 +68,22 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
     if not isinstance(data, dict):
         diags.error("config.schema", "the configuration must be a mapping of settings", shown)
         return None
-    problems = list(check(data, "site.schema.json"))
+    problems = list(check(data, "site.schema.json", root=path.name))
     for where, message in problems:
         diags.error("config.schema", message, SourceRef(shown, doc.line(where)))
     if problems:
         return None
-    ok = True
-    root = path.parent
     tz = str(data.get("timezone", "UTC"))
-    try:
-        ZoneInfo(tz)
-    # A folder of the zone database ("America") or an overlong name is an OSError.
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        diags.error(
-            "config.timezone",
-            f"unknown time zone {tz!r} (use an IANA name such as Europe/Brussels)",
-            SourceRef(shown, doc.line(("timezone",))),
-        )
-        ok = False
-    for i, tag in enumerate(data["languages"]):
-        if not is_valid_tag(tag):
-            diags.error(
-                "config.language",
-                f"unknown language tag {tag!r}",
-                SourceRef(shown, doc.line(("languages", i))),
-            )
-            ok = False
-    pub = data["publisher"]
-    for key in ("logo", "icon"):
-        if key in pub and not (root / pub[key]).is_file():
-            diags.error(
-                "config.file",
-                f"publisher {key} {pub[key]!r} does not exist",
-                SourceRef(shown, doc.line(("publisher", key))),
-            )
-            ok = False
-    if not ok:
+    checks = (
+        _timezone_ok(tz, doc, shown, diags),
+        _languages_ok(data["languages"], doc, shown, diags),
+        _publisher_files_ok(data["publisher"], path.parent, doc, shown, diags),
+        _links_ok(data.get("links", {}), data["base_url"], doc, shown, diags),
+    )
+    if not all(checks):
         return None
+    pub = data["publisher"]
+    root = path.parent
     links = data.get("links", {})
     known = {"publisher", "base_url", "timezone", "languages", "links"}
     return SiteConfig(
@@ -98,5 +102,111 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
         sections={k: v for k, v in data.items() if k not in known},
         lines=dict(doc.lines),
         source=SourceRef(shown),
-        templates=root / TEMPLATES if (root / TEMPLATES).is_dir() else None,
+        # Absolute: a process may load several sites (tests, an embedding application), and
+        # the templates are cached by their folder.
+        templates=(root / TEMPLATES).absolute() if (root / TEMPLATES).is_dir() else None,
     )
+
+
+def _timezone_ok(tz: str, doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
+    try:
+        ZoneInfo(tz)
+    # A folder of the zone database ("America") or an overlong name is an OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        diags.error(
+            "config.timezone",
+            f"unknown time zone {tz!r} (use an IANA name such as Europe/Brussels)",
+            SourceRef(shown, doc.line(("timezone",))),
+        )
+        return False
+    return True
+
+
+def _languages_ok(tags: list[str], doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
+    ok = True
+    for i, tag in enumerate(tags):
+        where = SourceRef(shown, doc.line(("languages", i)))
+        if not is_valid_tag(tag):
+            diags.error("config.language", f"unknown language tag {tag!r}", where)
+            ok = False
+        elif tag != canonical_case(tag):
+            diags.error(
+                "config.language",
+                f"write the language tag {tag!r} as {canonical_case(tag)!r}: language files"
+                " are named after it",
+                where,
+            )
+            ok = False
+        elif not has_terms(tag):
+            diags.warning(
+                "config.terms",
+                f'syndicate has no terms file for {tag!r}: its fixed phrases ("Updated",'
+                ' "Contents", section names) are shown in English; add'
+                f" syndicate/i18n/terms/{tag}.yaml to translate them",
+                where,
+            )
+    return ok
+
+
+def _publisher_files_ok(
+    pub: dict[str, str], root: Path, doc: YamlDoc, shown: str, diags: Diagnostics
+) -> bool:
+    """The logo and icon are images syndicate can publish (checked as story images are)."""
+    ok = True
+    for key in ("logo", "icon"):
+        if key not in pub:
+            continue
+        where = SourceRef(shown, doc.line(("publisher", key)))
+        try:
+            inspect_image(read_checked(root / pub[key], None, budgets.MAX_IMAGE_BYTES))
+        except Refused as exc:
+            problem = "does not exist" if exc.code == "file.missing" else exc.message
+            diags.error("config.file", f"publisher {key} {pub[key]!r} {problem}", where)
+            ok = False
+        except ImageProblem as exc:
+            diags.error("config.file", f"publisher {key} {pub[key]!r}: {exc}", where)
+            ok = False
+    return ok
+
+
+def _links_ok(
+    links: dict[str, str], base_url: str, doc: YamlDoc, shown: str, diags: Diagnostics
+) -> bool:
+    ok = True
+    for kind, template in links.items():
+        problem = link_template_problem(kind, template, base_url)
+        if problem:
+            where = SourceRef(shown, doc.line(("links", kind)))
+            diags.error("config.links", f"links: {kind}: {problem}", where)
+            ok = False
+    return ok
+
+
+def link_template_problem(kind: str, template: str, base_url: str) -> str | None:
+    """Why a link template cannot be used, or None: it may hold only its documented
+    placeholders, must hold those that make each link unique, and must give an absolute
+    http(s) URL."""
+    allowed = LINK_FIELDS[kind]
+    shown = ", ".join(f"{{{name}}}" for name in allowed)
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        return f"a {{ or }} is not closed; write placeholders as {shown} (and {{{{ for a brace)"
+    used = set()
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in allowed:
+            hint = did_you_mean(name, allowed)
+            return f"unknown placeholder {{{name}}}{hint}; use only {shown}"
+        if spec or conversion:
+            return f"write {{{name}}} without a format or conversion"
+        used.add(name)
+    if missing := [name for name in allowed[1:] if name not in used]:
+        need = " and ".join(f"{{{name}}}" for name in missing)
+        return f"add {need}: without it, different {kind}s would get the same URL"
+    sample = fill(template, base_url=base_url, **_SAMPLE)
+    url = urlsplit(sample)
+    if url.scheme not in ("http", "https") or not url.netloc or any(c.isspace() for c in sample):
+        return f"gives {sample!r}, not an absolute http(s) URL; start it with {{base_url}}"
+    return None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -24,19 +25,24 @@ from syndicate.model.body import (
     Strong,
     Text,
     ThematicBreak,
+    walk,
 )
 from syndicate.model.source import SourceRef
 from syndicate.readers.rawhtml import html_blocks, html_inlines, sanitize
+from syndicate.readers.textfile import XML_FORBIDDEN
+from syndicate.readers.xhtml import LINK_SCHEMES
 
 # CommonMark with raw HTML on: raw HTML is sanitised (readers/rawhtml.py) before it becomes
 # body nodes, so no markup from a story reaches an output unchecked.
 _MD = MarkdownIt("commonmark", {"html": True, "typographer": False})
 _HTML_RENDERER = RendererHTML()
 
-LINK_SCHEMES = ("http://", "https://", "mailto:")
+# An image whose path has a space: CommonMark reads it as text, not as an image.
+_SPACED_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)<>]*\s[^)<>]*)\)")
 
-ImageLookup = Callable[[str], int | None]
-"""Maps an image reference in the body (`images/chart.png`) to its index in `Story.images`."""
+ImageLookup = Callable[[str], int | str | None]
+"""Maps an image reference in the body (`images/chart.png`) to its index in `Story.images`,
+or to what is wrong with it in words ("": a problem already reported; None: not listed)."""
 
 
 def parse_body(
@@ -46,7 +52,37 @@ def parse_body(
     tokens = _MD.parse(text)
     builder = _TreeBuilder(where, find_image, diags)
     blocks, _ = builder.blocks(tokens, 0, closing=None)
+    _check_characters(blocks, diags)
     return tuple(blocks)
+
+
+def _check_characters(blocks: list[Block], diags: Diagnostics) -> None:
+    """Characters XML forbids that an entity wrote (`&#12;`, in Markdown or raw HTML): the
+    file's own text was checked when it was read, the decoded text is checked here."""
+    for block in walk(blocks):
+        if isinstance(block, Paragraph | Heading):
+            for text in _strings(block.children):
+                if found := XML_FORBIDDEN.search(text):
+                    diags.error(
+                        "text.control-char",
+                        f"character U+{ord(found.group()):04X} (written as an entity, e.g."
+                        " &#12;) is not allowed in XML; remove it",
+                        block.source,
+                    )
+                    break
+
+
+def _strings(nodes: tuple[Inline, ...]) -> Iterator[str]:
+    for node in nodes:
+        match node:
+            case Text(text) | Code(text):
+                yield text
+            case Link(href, children, title):
+                yield href
+                yield title or ""
+                yield from _strings(children)
+            case Emphasis(children) | Strong(children):
+                yield from _strings(children)
 
 
 class _TreeBuilder:
@@ -146,16 +182,27 @@ class _TreeBuilder:
                 )
                 return None
             src = str(images[0].attrGet("src") or "")
-            index = self.find_image(src)
-            if index is None:
+            found = self.find_image(src)
+            if found == "":
+                return None
+            if not isinstance(found, int):
                 self.diags.error(
                     "body.image",
-                    f"image {src!r} is not listed under images: in story.yaml; add it there"
+                    found
+                    or f"image {src!r} is not listed under images: in story.yaml; add it there"
                     " with its alt text, caption and credit",
                     ref,
                 )
                 return None
-            return Figure(index, ref)
+            return Figure(found, ref)
+        for child in children:
+            if child.type == "text" and (spaced := _SPACED_IMAGE.search(child.content)):
+                self.diags.error(
+                    "body.image",
+                    f"an image path with a space is read as text: write it in angle brackets,"
+                    f" ![](<{spaced.group(1)}>)",
+                    ref,
+                )
         return Paragraph(tuple(self.inlines(children, ref)), ref)
 
     def sanitized(self, fragment: str, ref: SourceRef) -> str:

@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 
 from syndicate.model.body import Block, Inline
 from syndicate.model.source import SourceRef
-from syndicate.readers.xhtml import XhtmlBodyReader
+from syndicate.readers.xhtml import START, XhtmlBodyReader
 
 # What NewsML-G2 inlineXML, Atom/RSS content, EPUB XHTML and HTML pages can all carry.
 BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "hr"}
@@ -83,6 +83,8 @@ def _removed(fragment: str) -> list[str]:
                     found.append(f"relative URL {value!r} in {name} (use an absolute URL)")
                 elif name == "style":
                     found.append("style attribute")
+                elif name == "start" and not START.fullmatch(value.strip()):
+                    found.append(f"start {value!r} of a list (not a whole number)")
     return list(dict.fromkeys(found))
 
 

@@ -1,10 +1,14 @@
 """syndicate's own schemas (`schemas/` in the repository, shipped inside the package as
 `syndicate.schemas`): where their files are, and JSON Schema checks whose errors read as
-diagnostics. Readers check their input with them; formats check their output."""
+diagnostics a journalist can act on: places named in words with 1-based positions ("byline.
+people, 2nd person: url"), values described rather than shown as Python, and every pattern
+explained by its description, never shown as a regular expression."""
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from importlib import resources
@@ -12,6 +16,30 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.diagnostics import did_you_mean
+from syndicate.i18n.locales import canonical_case
+
+Where = tuple[str | int, ...]
+
+# What a list's items are called, for "the 2nd person" rather than "people.1".
+_ITEM_NOUNS = {
+    "people": "person",
+    "images": "image",
+    "subjects": "subject",
+    "places": "place",
+    "related": "related link",
+    "keywords": "keyword",
+    "languages": "language",
+    "coordinates": "number",
+    "section_order": "section",
+}
+_TYPE_WORDS = {
+    "object": "fields (name: value lines)",
+    "array": "a list, e.g. [a, b]",
+    "string": "a text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+}
 
 
 @cache
@@ -35,7 +63,7 @@ def load_schema(name: str) -> dict[str, Any]:
 def _validator(name: str, pointer: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    root = load_schema(name)
+    root = _python_patterns(copy.deepcopy(load_schema(name)))
     schema = {"$ref": f"#{pointer}", **{k: v for k, v in root.items() if k != "$ref"}}
     if not pointer:
         schema = root
@@ -43,44 +71,181 @@ def _validator(name: str, pointer: str) -> Any:
 
 
 def check(
-    instance: Any, name: str, pointer: str = ""
-) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    instance: Any, name: str, pointer: str = "", root: str | None = None
+) -> Iterator[tuple[Where, str]]:
     """Problems of `instance` against `schemas/<name>` (at `pointer`, e.g. `/$defs/story`), as
-    (path, message) pairs, in document order."""
+    (path, message) pairs, in document order. With `root` (what the whole document is called,
+    e.g. `story.yaml`), places are told for people (`byline.people, 2nd person`); without it,
+    as dotted paths for developers (`@graph.3.dateModified`), for checks of our outputs."""
     errors = sorted(_validator(name, pointer).iter_errors(instance), key=lambda e: list(e.path))
     for error in errors:
-        yield from _explain(error)
+        yield from _explain(error, root)
 
 
-def _explain(error: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def place(path: Where, root: str | None = "front matter") -> str:
+    """A value's place in words: `("byline", "people", 1, "url")` is `byline.people, 2nd
+    person: url` (or, without a `root`, `byline.people.1.url`)."""
+    if root is None:
+        return ".".join(str(part) for part in path) or "document"
+    text, sep, key = "", ".", ""
+    for part in path:
+        if isinstance(part, int):
+            text += f", {ordinal(part + 1)} {_ITEM_NOUNS.get(key, 'item')}"
+            sep = ": "
+        else:
+            text += (sep if text else "") + part
+            sep, key = ".", part
+    return text or root
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def describe(value: Any) -> str:
+    """A value as a person would name it: text in quotes, never a Python repr."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "fields (name: value lines)"
+    text = repr(str(value))
+    return text if len(text) <= 60 else text[:56] + "...'"
+
+
+def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
     path = tuple(error.absolute_path)
-    where = ".".join(str(p) for p in path) or "front matter"
+    where = place(path, root)
     schema = error.schema if isinstance(error.schema, dict) else {}
+    value = error.instance
     match error.validator:
         case "additionalProperties":
             allowed = sorted(schema.get("properties", {}))
-            extra = sorted(set(error.instance) - set(allowed))
+            extra = sorted(set(value) - set(allowed))
             for key in extra:
                 fix = did_you_mean(key, allowed) or f"; known fields: {', '.join(allowed)}"
                 yield (*path, key), f"unknown field {key!r}{fix}"
         case "required":
-            yield (
-                path,
-                f"{where}: {error.message.replace(' is a required property', '')} is required",
-            )
+            missing = error.message.replace(" is a required property", "")
+            yield path, f"{where}: {missing} is required"
         case "oneOf" | "anyOf":
-            desc = schema.get("description", "a different value")
-            yield path, f"{where}: {_short(error.instance)} is not valid here; expected {desc}"
-        case "pattern" if "description" in schema:
-            yield path, f"{where}: {_short(error.instance)} is not {schema['description']}"
-        case "pattern" | "type" | "enum" | "minimum" | "maximum" | "format":
-            desc = schema.get("description")
-            expected = f" (expected {desc})" if desc else ""
-            yield path, f"{where}: {error.message}{expected}"
+            yield from _explain_choice(error, where, root)
+        case "type":
+            expected = _expected(schema)
+            if value is None:
+                yield path, f"{where}: is empty; write {expected}"
+            else:
+                yield path, f"{where}: expected {expected}, found {describe(value)}"
+        case "pattern" | "format":
+            if "propertyNames" in error.schema_path:  # a bad key: reported at its own line
+                path = (*path, value)
+            problem = f"{describe(value)} is not {_description(schema)}"
+            yield path, f"{where}: {problem}{_tag_hint(value, schema)}"
+        case "enum":
+            choices = ", ".join(str(choice) for choice in schema["enum"])
+            yield path, f"{where}: {describe(value)} is not allowed; use one of: {choices}"
+        case "minimum" | "exclusiveMinimum":
+            least = schema[error.validator]
+            yield path, f"{where}: {describe(value)} is too small; the least allowed is {least}"
+        case "maximum" | "exclusiveMaximum":
+            most = schema[error.validator]
+            yield path, f"{where}: {describe(value)} is too large; the most allowed is {most}"
+        case "minItems":
+            yield path, f"{where}: list at least {schema['minItems']}"
+        case "maxItems":
+            yield path, f"{where}: list at most {schema['maxItems']}"
+        case "minProperties":
+            names = ", ".join(sorted(schema.get("properties", {})))
+            yield path, f"{where}: give at least one of: {names}"
+        case "minLength":
+            yield path, f"{where}: is empty; write {_description(schema)}"
+        case "maxLength":
+            yield path, f"{where}: longer than {schema['maxLength']} characters"
+        case "uniqueItems":
+            yield path, f"{where}: an item is listed twice"
         case _:
-            yield path, f"{where}: {error.message}"
+            yield path, f"{where}: {describe(value)} is not valid here"
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _explain_choice(error: Any, where: str, root: str | None) -> Iterator[tuple[Where, str]]:
+    """A value that may take several forms (a text, or a text per language): the problems of
+    the form its type matches, or else which forms are expected."""
+    branches: dict[int, list[Any]] = {}
+    for sub in error.context or ():
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    for subs in branches.values():
+        if not any(sub.validator == "type" and not sub.relative_path for sub in subs):
+            for sub in subs:
+                yield from _explain(sub, root)
+            return
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    found = describe(error.instance)
+    yield tuple(error.absolute_path), f"{where}: expected {_description(schema)}, found {found}"
+
+
+def _tag_hint(value: Any, schema: dict[str, Any]) -> str:
+    """For a language tag in the wrong case (`EN`, `zh-hans`), how to write it."""
+    if "language tag" not in str(schema.get("description")) or not isinstance(value, str):
+        return ""
+    fixed = canonical_case(value)
+    pattern = _end_anchored(str(schema.get("pattern", "")))
+    return f"; write it {fixed!r}" if fixed != value and re.search(pattern, fixed) else ""
+
+
+def _expected(schema: dict[str, Any]) -> str:
+    kind = schema.get("type")
+    if kind == "object" and schema.get("properties"):
+        names = ", ".join(sorted(schema["properties"])[:4])
+        return f"fields such as {names}"
+    if isinstance(kind, str):
+        return _TYPE_WORDS.get(kind, kind)
+    return _description(schema)
+
+
+def _description(schema: dict[str, Any]) -> str:
+    desc = str(schema.get("description", "in the expected form"))
+    return desc[:1].lower() + desc[1:] if desc[:2] != desc[:2].upper() else desc
+
+
+def _python_patterns(schema: Any) -> Any:
+    """The schema with its patterns in Python's dialect: JSON Schema patterns are ECMA-262,
+    where `$` matches only at the end of the text; in Python it also matches before a final
+    newline, which let `section: "politics\\n"` through. `\\Z` is ECMA's `$`."""
+    if isinstance(schema, dict):
+        out: dict[str, Any] = {}
+        for key, value in schema.items():
+            if key == "pattern" and isinstance(value, str):
+                out[key] = _end_anchored(value)
+            elif key == "patternProperties" and isinstance(value, dict):
+                out[key] = {_end_anchored(k): _python_patterns(v) for k, v in value.items()}
+            else:
+                out[key] = _python_patterns(value)
+        return out
+    if isinstance(schema, list):
+        return [_python_patterns(v) for v in schema]
+    return schema
+
+
+def _end_anchored(pattern: str) -> str:
+    out, in_class, i = [], False, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        i += 1
+    return "".join(out)

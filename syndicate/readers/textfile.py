@@ -8,9 +8,8 @@ from pathlib import Path
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.model.source import SourceRef
-
-MAX_TEXT_BYTES = 2 * 1024 * 1024
-"""A story file larger than this is refused: no article is that long, a mistake or an attack is."""
+from syndicate.readers import budgets
+from syndicate.readers.safefile import Refused, read_checked
 
 # Characters XML 1.0 cannot carry: C0 controls but tab, newline, carriage return; surrogates;
 # U+FFFE/U+FFFF. Text with them would make every XML output (feeds, NewsML-G2, EPUB) invalid.
@@ -18,22 +17,20 @@ XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff
 
 
 def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
-    """The file's text, NFC-normalised and without XML-forbidden characters, or None (with a
-    diagnostic) when it cannot be used as a source at all."""
-    where = SourceRef(shown)
+    """The file's text (see `decode_text`), or None (with a diagnostic) when it cannot be used
+    as a source at all; only a regular file within the size limit is opened."""
     try:
-        size = path.stat().st_size
-        if size > MAX_TEXT_BYTES:
-            diags.error(
-                "file.too-large",
-                f"file is {size} bytes; source files are limited to {MAX_TEXT_BYTES} bytes",
-                where,
-            )
-            return None
-        raw = path.read_bytes()
-    except OSError as exc:
-        diags.error("file.unreadable", f"cannot read file: {exc.strerror or exc}", where)
+        raw = read_checked(path, None, budgets.MAX_TEXT_BYTES)
+    except Refused as exc:
+        diags.error(exc.code, exc.message, shown)
         return None
+    return decode_text(raw, shown, diags)
+
+
+def decode_text(raw: bytes, shown: str, diags: Diagnostics) -> str | None:
+    """The text of a file's bytes, NFC-normalised and without XML-forbidden characters, or None
+    (with a diagnostic) when it is empty, binary or not UTF-8."""
+    where = SourceRef(shown)
     if not raw.strip():
         diags.error(
             "file.empty", "file is empty; a story file needs front matter and a body", where

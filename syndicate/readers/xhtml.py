@@ -4,6 +4,7 @@ namespaced XHTML and plain HTML read alike."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,10 @@ from syndicate.model import (
 from syndicate.xmlbase import XHTML_NS
 
 _X = f"{{{XHTML_NS}}}"
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+"""What a body link may point to: never `javascript:`, `data:` or a local file."""
+START = re.compile(r"-?[0-9]{1,9}")
+"""An `<ol start>` that is a whole number (bounded: a list number is never huge)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +61,8 @@ class XhtmlBodyReader:
         self.first_line = first_line
         """The file line of the fragment's first line (for fragments cut out of a file)."""
         self.figures: list[FigureInfo] = []
+        self.refused: list[tuple[str, SourceRef]] = []
+        """Links whose target is not http(s) or mailto: (kept as their text)."""
 
     def where(self, el: etree._Element) -> SourceRef:
         return self.source.at(self.first_line - 1 + (el.sourceline or 1))
@@ -95,7 +102,7 @@ class XhtmlBodyReader:
             return BlockQuote(self.blocks(el), where)
         if name in ("ul", "ol"):
             items = tuple(self.blocks(li) for li in el if local(li) == "li")
-            return ListBlock(name == "ol", items, where, int(el.get("start", "1")))
+            return ListBlock(name == "ol", items, where, list_start(el.get("start")))
         if name == "hr":
             return ThematicBreak(where)
         if name == "figure":
@@ -126,7 +133,10 @@ class XhtmlBodyReader:
         return tuple(out)
 
     def inline_with_tail(self, el: etree._Element) -> list[Inline]:
-        if local(el) == "a" and not el.get("href"):  # a link the sanitiser disarmed: its text
+        href = el.get("href") or ""
+        if local(el) == "a" and not href.startswith(LINK_SCHEMES):
+            if href:  # the sanitiser disarms links by dropping the href; others are reported
+                self.refused.append((href, self.where(el)))
             nodes = list(self.inlines(el))
         else:
             node = self.inline(el)
@@ -149,6 +159,13 @@ class XhtmlBodyReader:
 
 
 _INLINE = {"em", "i", "strong", "b", "code", "a", "br"}
+
+
+def list_start(value: str | None) -> int:
+    """The number an ordered list starts at: a whole number, as HTML allows; anything else
+    (`start="x"`) is ignored, as browsers do."""
+    text = (value or "").strip()
+    return int(text) if START.fullmatch(text) else 1
 
 
 def local(el: etree._Element) -> str:

@@ -1,23 +1,31 @@
-"""YAML parsed safely into plain values plus a map from each value's path to its source line."""
+"""YAML parsed safely into plain values plus a map from each value's path to its source line.
+
+Aliases are followed, never trusted: a collection that contains itself, nesting deeper than
+any story needs, and expansion beyond the budgets (values, and characters of text) are problems
+with a line, not a RecursionError or a gigabyte of headlines. PyYAML's messages are rewritten
+into what to do ("quote the headline: it contains a colon")."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from syndicate.readers import budgets
 from syndicate.readers.textfile import XML_FORBIDDEN
 
 Path = tuple[str | int, ...]
 
-# A bound on constructed values, so that nested aliases ("billion laughs") cannot explode.
-MAX_NODES = 100_000
-# Deeper than any story needs; PyYAML's composer recurses per level and would overflow the stack.
-MAX_DEPTH = 50
-
 _BOOL = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False}
+_CORE = "tag:yaml.org,2002:"
+_PLAIN_TAGS = frozenset(
+    _CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+)
+"""What a value may be; other tags (`!x`, `!!python/object`, `!!binary`) are refused."""
+_KEY_LINE = re.compile(r"\s*(?:-\s+)?([^\s#:'\"{\[][^:#]*?)\s*:(?:\s+(.*))?")
 
 
 class YamlProblem(Exception):
@@ -34,6 +42,8 @@ class YamlDoc:
     data: Any
     lines: dict[Path, int] = field(default_factory=dict)
     first_line: int = 1
+    chars: int = 0
+    """Characters of text the document expands to (keys and values, aliases included)."""
 
     def line(self, path: Path) -> int:
         """The line of `path`, or of its nearest ancestor that has one."""
@@ -44,39 +54,36 @@ class YamlDoc:
         return self.lines.get((), self.first_line)
 
 
-def parse_yaml(text: str, first_line: int = 1) -> YamlDoc:
+def parse_yaml(text: str, first_line: int = 1, max_chars: int | None = None) -> YamlDoc:
     """Parse one YAML document; scalars stay strings except ints, floats, booleans and null
-    (dates stay text, so the reader can check their form and time zone itself)."""
+    (dates stay text, so the reader can check their form and time zone itself). `max_chars`
+    (default: the per-document budget) bounds the text it may expand to."""
     try:
         node = yaml.compose(text, Loader=_DepthLimitedLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
-        message = f"invalid YAML: {exc.problem or exc.context}"
-        if exc.context and exc.context_mark and exc.context_mark.line != (mark and mark.line):
-            message += f" ({exc.context} on line {first_line + exc.context_mark.line})"
-        raise YamlProblem(message, line) from None
+        raise _explain(exc, text, first_line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
     doc = YamlDoc(None, first_line=first_line)
     if node is None:
-        doc.data = None
         return doc
-    builder = _Builder(doc, first_line)
+    limit = budgets.MAX_YAML_CHARS if max_chars is None else max_chars
+    builder = _Builder(doc, first_line, limit)
     doc.data = builder.build(node, ())
+    doc.chars = builder.chars
     return doc
 
 
 class _DepthLimitedLoader(yaml.SafeLoader):
-    """The safe loader, refusing collections nested more than MAX_DEPTH levels."""
+    """The safe loader, refusing collections nested more than MAX_YAML_DEPTH levels."""
 
     depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         self.depth += 1
         try:
-            if self.depth > MAX_DEPTH and parent is not None:
-                problem = f"collections nested more than {MAX_DEPTH} levels deep"
+            if self.depth > budgets.MAX_YAML_DEPTH and parent is not None:
+                problem = f"collections nested more than {budgets.MAX_YAML_DEPTH} levels deep"
                 raise yaml.composer.ComposerError(None, None, problem, parent.start_mark)
             return super().compose_node(parent, index)
         finally:
@@ -84,32 +91,56 @@ class _DepthLimitedLoader(yaml.SafeLoader):
 
 
 class _Builder:
-    def __init__(self, doc: YamlDoc, first_line: int) -> None:
+    def __init__(self, doc: YamlDoc, first_line: int, max_chars: int) -> None:
         self.doc = doc
         self.offset = first_line
         self.count = 0
+        self.chars = 0
+        self.max_chars = max_chars
+        self.open: set[int] = set()
+        """The collections being built (by id): meeting one again is an alias to itself."""
+        self.key_line = 0
+        """The line of the mapping key being built: an alias is placed there, not at its
+        anchor."""
 
     def build(self, node: yaml.Node, path: Path) -> Any:
+        line = max(self.offset + node.start_mark.line, self.key_line)
         self.count += 1
-        if self.count > MAX_NODES:
+        if self.count > budgets.MAX_YAML_VALUES:
             raise YamlProblem(
-                f"YAML expands to more than {MAX_NODES} values (nested aliases?)",
-                self.offset + node.start_mark.line,
+                f"YAML expands to more than {budgets.MAX_YAML_VALUES} values (nested aliases?)",
+                line,
             )
-        self.doc.lines.setdefault(path, self.offset + node.start_mark.line)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if len(path) > budgets.MAX_YAML_DEPTH:
+            raise YamlProblem(
+                f"aliases nest collections more than {budgets.MAX_YAML_DEPTH} levels deep;"
+                " write the values out",
+                line,
+            )
+        self.doc.lines.setdefault(path, line)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, line)
+        if id(node) in self.open:
+            raise YamlProblem(
+                "an alias (*name) stands for the list or mapping it is inside, which would never"
+                " end; write the values out",
+                line,
+            )
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
+            assert isinstance(node, yaml.SequenceNode)
             return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
-        assert isinstance(node, yaml.ScalarNode)
-        if node.style == '"':
-            return _unescaped(node.value, self.offset + node.start_mark.line)
-        return self._scalar(node)
+        finally:
+            self.open.discard(id(node))
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        outer = self.key_line
         for key_node, value_node in node.value:
-            line = self.offset + key_node.start_mark.line
+            line = max(self.offset + key_node.start_mark.line, outer)
+            self.key_line = line
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlProblem("mapping keys must be plain text", line)
             key = str(key_node.value)
@@ -117,12 +148,31 @@ class _Builder:
                 raise YamlProblem("merge keys (<<) are not supported; write the fields out", line)
             if key in out:
                 raise YamlProblem(f"duplicate key {key!r}", line)
+            self._spend(len(key), line)
             self.doc.lines[(*path, key)] = line
             out[key] = self.build(value_node, (*path, key))
+        self.key_line = outer
         return out
 
-    @staticmethod
-    def _scalar(node: yaml.ScalarNode) -> Any:
+    def _spend(self, chars: int, line: int) -> None:
+        self.chars += chars
+        if self.chars > self.max_chars:
+            raise YamlProblem(
+                f"YAML expands to more than {self.max_chars} characters of text (an alias"
+                " repeating a long value?); write the values out",
+                line,
+            )
+
+    def _scalar(self, node: yaml.ScalarNode, line: int) -> Any:
+        self._spend(len(node.value), line)
+        if node.tag not in _PLAIN_TAGS:
+            tag = node.tag.replace(_CORE, "!!")
+            raise YamlProblem(
+                f"the YAML tag {tag} is not supported; if {tag} is part of the text, quote it",
+                line,
+            )
+        if node.style == '"':
+            return _unescaped(node.value, line)
         value = node.value
         if node.style is not None:  # quoted or block scalars are always text
             return value
@@ -156,3 +206,89 @@ def _unescaped(value: str, line: int) -> str:
             line,
         )
     return unicodedata.normalize("NFC", value)
+
+
+# PyYAML's messages, as what to do ----------------------------------------------------------
+
+
+def _explain(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    problem, context = exc.problem or "", exc.context or ""
+    opened = exc.context_mark.line if exc.context_mark else None
+    # What is never closed is told where it opens; PyYAML notices it where the text ends.
+    unclosed = opened is not None and ("quoted scalar" in context or "flow" in context)
+    index = opened if unclosed and opened is not None else (mark.line if mark else 0)
+    lines = text.split("\n")
+    source = lines[index] if index < len(lines) else ""
+    key, value = _key_and_value(source)
+    start = opened if opened is not None else index
+    fix = _fix(problem, context, key, value, source, first_line + start)
+    if fix is None:
+        fix = f"invalid YAML: {problem or context}"
+        if context and opened is not None and opened != index:
+            fix += f" ({context} on line {first_line + opened})"
+    return YamlProblem(fix, first_line + index)
+
+
+def _fix(
+    problem: str, context: str, key: str | None, value: str, source: str, opened: int
+) -> str | None:
+    """What to do about one of PyYAML's problems, or None for those without advice."""
+    field = key or "value"
+    quoted = f"{field}: {_quoted(value)}" if key and value else None
+    example = f" (write {quoted})" if quoted else ""
+    if "'\\t'" in problem:
+        if source[: len(source) - len(source.lstrip())].count("\t"):
+            return "indent with spaces, not tabs"
+        return "replace the tab on this line with spaces"
+    if problem == "mapping values are not allowed here":
+        if key and ": " in value + " ":
+            return f"quote the {field}: it contains a colon{example}"
+        return (
+            "a line is missing its 'name: value' form, or a value holds ': '; check this line"
+            " and the one above"
+        )
+    if "cannot start any token" in problem or (
+        "alias" in context and "expected alphabetic" in problem
+    ):
+        char = problem.split("'")[1] if "'" in problem else value[:1]
+        return f"quote the {field}: it starts with {char!r}, which YAML reserves{example}"
+    if problem == "second occurrence" and "duplicate anchor" in context:
+        name = context.split("'")[1] if "'" in context else ""
+        return f"the anchor &{name} is defined twice (first on line {opened}); rename one"
+    if problem.startswith("found undefined alias"):
+        return f"quote the {field}: YAML reads the * at its start as an alias{example}"
+    if "block scalar" in context:
+        return f"quote the {field}: YAML reads the {value[:1]!r} at its start as a text block"
+    if problem == "mapping keys are not allowed here":
+        return f"quote the {field}: it starts with '?', which YAML reserves{example}"
+    if "quoted scalar" in context:
+        return f"the quote that opens the {field} is never closed; close it"
+    if "flow sequence" in context or "flow mapping" in context:
+        bracket = "[" if "sequence" in context else "{"
+        closing = "]" if bracket == "[" else "}"
+        return (
+            f"the {bracket} that opens the {field} is not closed with {closing}; close it, or"
+            f" quote the whole {field} if the {bracket} is part of the text"
+        )
+    if "block mapping" in context and "<scalar>" in problem:
+        return f"quote the whole {field}: text follows a quoted part or a [ ] or {{ }}{example}"
+    if "block mapping" in context and "<block mapping start>" in problem:
+        return "this line is indented differently from the fields above it; align it with them"
+    if "could not find expected ':'" in problem:
+        return "a field needs 'name: value'; add the colon, or check the indentation"
+    return None
+
+
+def _key_and_value(source: str) -> tuple[str | None, str]:
+    match = _KEY_LINE.fullmatch(source)
+    if not match:
+        return None, ""
+    return match.group(1), (match.group(2) or "").strip()
+
+
+def _quoted(value: str) -> str:
+    """`value` as a quoted YAML scalar: single quotes when it holds double ones."""
+    if '"' in value and "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

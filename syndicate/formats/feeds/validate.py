@@ -13,6 +13,7 @@ from pathlib import Path
 from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
+from syndicate.formats.checking import parse_xml
 from syndicate.i18n.locales import is_valid_tag
 from syndicate.xmlbase import ATOM_NS, XML_LANG, safe_parser
 
@@ -129,11 +130,7 @@ def _dates(parent: etree._Element, name: str) -> Iterator[Problem]:
 
 
 def _parse(path: Path, diags: Diagnostics) -> etree._ElementTree | None:
-    try:
-        return etree.parse(str(path), safe_parser())
-    except etree.XMLSyntaxError as exc:
-        diags.error("output.xml", f"not well-formed XML: {exc.msg}", f"{path}:{exc.lineno}")
-        return None
+    return parse_xml(path, diags)
 
 
 def _report(path: Path, problems: list[Problem], diags: Diagnostics) -> None:

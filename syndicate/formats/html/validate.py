@@ -3,21 +3,24 @@ the same language in `<html lang>` as in its JSON-LD."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from syndicate.formats.checking import json_value, read_output
 from syndicate.formats.contract import Context
 from syndicate.formats.jsonld.graph import report_schema_problems
 
 
 def validate_page(path: Path, ctx: Context[Any]) -> None:
     shown = str(path)
+    html = read_output(path, ctx.diagnostics)
+    if html is None:
+        return
     try:
-        doc = lxml_html.fromstring(path.read_bytes())
+        doc = lxml_html.fromstring(html)
     except (etree.ParserError, ValueError) as exc:
         ctx.diagnostics.error("html.parse", f"cannot parse the page: {exc}", shown)
         return
@@ -28,10 +31,8 @@ def validate_page(path: Path, ctx: Context[Any]) -> None:
         ctx.diagnostics.error("html.jsonld", f"{len(scripts)} JSON-LD blocks; expected one", shown)
         return
     where = f"{shown}:{scripts[0].sourceline}"
-    try:
-        data = json.loads(scripts[0].text or "")
-    except ValueError as exc:
-        ctx.diagnostics.error("html.jsonld", f"embedded JSON-LD is not valid JSON: {exc}", where)
+    data = json_value(scripts[0].text or "", where, ctx.diagnostics)
+    if data is None:
         return
     report_schema_problems(data, where, ctx)
     lang = doc.get("lang")

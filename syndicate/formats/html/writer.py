@@ -85,10 +85,11 @@ class HtmlWriter(Writer[NoOptions]):
     def validate_outputs(self, out: Path, ctx: Context[NoOptions]) -> None:
         """Every page must parse, carry one JSON-LD block that our schema accepts, and say
         the same language in `<html lang>` as in its JSON-LD."""
+        from syndicate.formats.checking import output_files
         from syndicate.formats.html.validate import validate_page
 
         super().validate_outputs(out, ctx)
-        for path in sorted((out / "html").glob("*.html")):
+        for path in output_files(out, "html", (".html",), ctx.diagnostics, deep=False):
             validate_page(path, ctx)
 
 

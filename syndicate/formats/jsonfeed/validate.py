@@ -3,12 +3,12 @@ cannot state (the tests also check every file against the community JSON Schema)
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from syndicate.diagnostics import Diagnostics
+from syndicate.formats.checking import parse_json
 from syndicate.i18n.locales import is_valid_tag
 
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -17,10 +17,9 @@ DATES = ("date_published", "date_modified")
 
 def check_feed(path: Path, diags: Diagnostics) -> None:
     shown = str(path)
-    try:
-        feed = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return  # reported by the well-formedness check
+    feed = parse_json(path, Diagnostics())  # reported by the well-formedness check
+    if feed is None:
+        return
     for problem in feed_problems(feed):
         diags.error("jsonfeed.rule", problem, shown)
 

@@ -57,7 +57,9 @@ class JsonFeedWriter(Writer[FeedOptions]):
 
     def validate_outputs(self, out: Path, ctx: Context[FeedOptions]) -> None:
         super().validate_outputs(out, ctx)
-        for path in sorted((out / "jsonfeed").rglob("*.json")):
+        from syndicate.formats.checking import output_files
+
+        for path in output_files(out, "jsonfeed", (".json",), ctx.diagnostics):
             check_feed(path, ctx.diagnostics)
 
 

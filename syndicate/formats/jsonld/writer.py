@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context, NoOptions, OutputFile, Writer
 from syndicate.formats.jsonld.graph import (
     GraphBuilder,
@@ -34,9 +34,9 @@ class JsonLdWriter(Writer[NoOptions]):
 
     def validate_outputs(self, out: Path, ctx: Context[NoOptions]) -> None:
         super().validate_outputs(out, ctx)
-        for path in sorted((out / "jsonld").rglob("*.jsonld")):
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                continue  # reported by the well-formedness check above
-            report_schema_problems(data, str(path), ctx)
+        from syndicate.formats.checking import output_files, parse_json
+
+        for path in output_files(out, "jsonld", (".jsonld",), ctx.diagnostics):
+            data = parse_json(path, Diagnostics())  # reported by the well-formedness check
+            if data is not None:
+                report_schema_problems(data, str(path), ctx)

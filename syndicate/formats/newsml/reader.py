@@ -12,7 +12,7 @@ import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -29,9 +29,10 @@ from syndicate.formats.newsml.vocabulary import (
     SUMMARY_ROLE,
     qname,
 )
-from syndicate.i18n.locales import locale_for
+from syndicate.i18n.locales import is_valid_tag, locale_for
 from syndicate.i18n.terms import term
 from syndicate.model import (
+    IMAGE_EXTENSIONS,
     STATUSES,
     Block,
     Byline,
@@ -51,6 +52,10 @@ from syndicate.readers.xhtml import FigureInfo, XhtmlBodyReader
 from syndicate.xmlbase import NAR_NS, XHTML_NS, XML_LANG, has_doctype, safe_parser
 
 NS = {"g2": NAR_NS, "h": XHTML_NS}
+MAX_COUNT = 10**12
+"""Bound on sizes, widths and heights: larger is a mistake or an attack."""
+_ITEM_FILE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\.xml")
+_URL = re.compile(r"https?://[^\s/?#]+[^\s]*")
 
 
 class NewsMLProblem(Exception):
@@ -142,13 +147,22 @@ def read_newsml(folder: Path, diags: Diagnostics, timezone: str = "UTC") -> list
         try:
             package = parse_package(_parse(package_file))
             items = [
-                parse_news_item(_parse(folder / href.rsplit("/", 1)[-1]))
+                parse_news_item(_parse(folder / _item_file(href, package)))
                 for href in package.item_hrefs
             ]
             stories.append(assemble_story(package, items, timezone))
         except NewsMLProblem as exc:
             diags.error("newsml.read", exc.message, exc.where)
     return stories
+
+
+def _item_file(href: str, package: PackageItem) -> str:
+    """The file of a package's item beside it: the last segment of its URL, a plain `.xml`
+    file name (nothing else is ever read from the disk)."""
+    name = href.rsplit("/", 1)[-1]
+    if not _ITEM_FILE.fullmatch(name):
+        raise NewsMLProblem(f"itemRef href {href!r} does not name an item file", package.source)
+    return name
 
 
 def _parse(path: Path) -> etree._Element:
@@ -199,10 +213,59 @@ def _time(el: etree._Element, path: str) -> datetime | None:
     value = _text(el, path)
     if value is None:
         return None
+    found = _find(el, path)
+    where = _source(found if found is not None else el)
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            raise ValueError("no time zone")
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        name = path.replace("g2:", "")
+        raise NewsMLProblem(f"{name}: {value!r} is not a date-time with an offset", where) from None
+    return moment
+
+
+def _int(el: etree._Element, attr: str, default: int, low: int = 0, high: int = MAX_COUNT) -> int:
+    """A whole-number attribute, checked (a bad value is a problem at its line)."""
+    value = el.get(attr)
+    if value is None:
+        return default
+    if not re.fullmatch(r"\s*[0-9]{1,13}\s*", value) or not low <= int(value) <= high:
+        raise NewsMLProblem(
+            f"{etree.QName(el).localname} {attr}={value!r} is not a whole number from {low}"
+            f" to {high}",
+            _source(el),
+        )
+    return int(value)
+
+
+def _number(el: etree._Element, attr: str, limit: float) -> float:
+    """A decimal attribute between -limit and limit (a latitude or a longitude)."""
+    value = el.get(attr, "")
+    try:
+        number = float(value)
     except ValueError:
-        raise NewsMLProblem(f"{path}: {value!r} is not a date-time", _source(el)) from None
+        number = float("nan")
+    if not -limit <= number <= limit:  # also refuses nan and inf
+        raise NewsMLProblem(
+            f"{etree.QName(el).localname} {attr}={value!r} is not a number from {-limit:g} to"
+            f" {limit:g}",
+            _source(el),
+        )
+    return number
+
+
+def _href(el: etree._Element, attr: str = "href") -> str:
+    """A URL attribute: only an absolute http(s) URL is accepted, never `javascript:`,
+    `data:` or a file path (which a writer could otherwise read from the local disk)."""
+    value = str(el.get(attr, ""))
+    if not _URL.fullmatch(value):
+        raise NewsMLProblem(
+            f"{etree.QName(el).localname} {attr}={value!r} is not an absolute http(s) URL",
+            _source(el),
+        )
+    return value
 
 
 def _texts(el: etree._Element, path: str) -> tuple[str, ...]:
@@ -221,7 +284,7 @@ def _concept(el: etree._Element) -> Concept:
         type=el.get("type"),
         name=_text(el, "g2:name") or el.get("literal") or "",
         broader=broader.get("qcode") if broader is not None else None,
-        position=(float(position.get("latitude", 0)), float(position.get("longitude", 0)))
+        position=(_number(position, "latitude", 90), _number(position, "longitude", 180))
         if position is not None
         else None,
     )
@@ -235,7 +298,8 @@ def _byline(meta: etree._Element) -> Byline:
         if creator.get("type") == "cpnat:organisation" and organisation is None:
             organisation = name
         else:
-            people.append(Person(name, _text(creator, "g2:note"), creator.get("uri")))
+            uri = _href(creator, "uri") if creator.get("uri") is not None else None
+            people.append(Person(name, _text(creator, "g2:note"), uri))
     return Byline(tuple(people), organisation)
 
 
@@ -255,9 +319,9 @@ def _links(meta: etree._Element) -> tuple[ItemLink, ...]:
     return tuple(
         ItemLink(
             rel=link.get("rel", ""),
-            href=link.get("href", ""),
+            href=_href(link),
             title=link.get("title"),
-            lang=link.get(XML_LANG),
+            lang=_lang(link, link.get(XML_LANG)) if link.get(XML_LANG) is not None else None,
             residref=link.get("residref"),
         )
         for link in meta.iterfind("g2:link", NS)
@@ -265,16 +329,32 @@ def _links(meta: etree._Element) -> tuple[ItemLink, ...]:
 
 
 def _images(root: etree._Element) -> tuple[RemoteImage, ...]:
-    return tuple(
-        RemoteImage(
-            href=rc.get("href", ""),
-            media_type=rc.get("contenttype", ""),
-            width=int(rc.get("width", "0")),
-            height=int(rc.get("height", "0")),
-            size=int(rc.get("size", "0")),
+    """The remote images, which stay remote: a story read back never points to a local file."""
+    images = []
+    for rc in root.iterfind("g2:contentSet/g2:remoteContent", NS):
+        media_type = rc.get("contenttype", "")
+        if media_type not in IMAGE_EXTENSIONS:
+            raise NewsMLProblem(
+                f"remoteContent contenttype={media_type!r} is not an image type syndicate"
+                f" publishes ({', '.join(sorted(IMAGE_EXTENSIONS))})",
+                _source(rc),
+            )
+        images.append(
+            RemoteImage(
+                href=_href(rc),
+                media_type=media_type,
+                width=_int(rc, "width", 0),
+                height=_int(rc, "height", 0),
+                size=_int(rc, "size", 0),
+            )
         )
-        for rc in root.iterfind("g2:contentSet/g2:remoteContent", NS)
-    )
+    return tuple(images)
+
+
+def _lang(el: etree._Element, tag: str | None) -> str:
+    if not tag or not is_valid_tag(tag):
+        raise NewsMLProblem(f"{tag!r} is not a known BCP 47 language tag", _source(el))
+    return tag
 
 
 def _check_root(root: etree._Element, tag: str) -> None:
@@ -288,17 +368,22 @@ def parse_news_item(root: etree._Element) -> NewsItem:
     content = _find(root, "g2:contentMeta")
     if meta is None or content is None:
         raise NewsMLProblem("a newsItem needs itemMeta and contentMeta", _source(root))
-    lang = root.get(XML_LANG) or _find_attr(content, "g2:language", "tag") or ""
+    lang = _lang(root, root.get(XML_LANG) or _find_attr(content, "g2:language", "tag"))
     located = _find(content, "g2:located")
     status = _find(meta, "g2:pubStatus")
     urgency = _text(content, "g2:urgency")
+    if urgency is not None and not re.fullmatch(r"[1-9]", urgency.strip()):
+        raise NewsMLProblem(f"urgency {urgency!r} is not from 1 to 9", _source(content))
+    guid = root.get("guid", "")
+    if not guid.strip():
+        raise NewsMLProblem("a newsItem needs a guid", _source(root))
     version_created = _time(meta, "g2:versionCreated")
     if version_created is None:
         raise NewsMLProblem("missing versionCreated", _source(meta))
     return NewsItem(
         source=_source(root),
-        guid=root.get("guid", ""),
-        version=int(root.get("version", "1")),
+        guid=guid,
+        version=_int(root, "version", 1, low=1),
         lang=lang,
         status=_after_colon(status.get("qcode") if status is not None else None) or "usable",
         version_created=version_created,
@@ -308,7 +393,7 @@ def parse_news_item(root: etree._Element) -> NewsItem:
         ed_notes=_texts(meta, "g2:edNote"),
         signals=tuple(s.get("qcode", "") for s in meta.iterfind("g2:signal", NS)),
         links=_links(meta),
-        urgency=int(urgency) if urgency else None,
+        urgency=int(urgency) if urgency is not None else None,
         content_created=_time(content, "g2:contentCreated"),
         content_modified=_time(content, "g2:contentModified"),
         located=_concept(located) if located is not None else None,
@@ -347,7 +432,7 @@ def parse_package(root: etree._Element) -> PackageItem:
         guid=root.get("guid", ""),
         lang=root.get(XML_LANG, ""),
         keywords=_texts(content, "g2:keyword") if content is not None else (),
-        item_hrefs=tuple(ref.get("href", "") for ref in refs),
+        item_hrefs=tuple(_href(ref) for ref in refs),
     )
 
 
@@ -536,7 +621,14 @@ def _variant(
     index = {image.path: i for i, image in enumerate(images)}
     body: tuple[Block, ...] = ()
     if item.body is not None:
-        body = XhtmlBodyReader(item.source, lambda info: index.get(info.src)).blocks(item.body)
+        reader = XhtmlBodyReader(item.source, lambda info: index.get(info.src))
+        body = reader.blocks(item.body)
+        if reader.refused:
+            href, where = reader.refused[0]
+            raise NewsMLProblem(
+                f"a link to {href!r} in the body: only http(s) and mailto: links are accepted",
+                where,
+            )
     return Variant(
         lang=item.lang,
         headline=item.headline,

@@ -8,6 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
+from syndicate.formats.checking import output_files, parse_xml
 from syndicate.formats.newsml.vocabulary import PROFILE_XSD
 from syndicate.readers.schemas import schema_path
 from syndicate.xmlbase import safe_parser
@@ -32,17 +33,16 @@ def validate_folder(folder: Path, diags: Diagnostics, official: Path | None = No
             diags.error(
                 "newsml.xsd-missing", f"cannot load the NewsML-G2 XSD: {exc}", str(official)
             )
-    for path in sorted(folder.glob("*.xml")):
+    for path in output_files(folder.parent, folder.name, (".xml",), diags, deep=False):
         validate_file(path, schemas, diags)
 
 
 def validate_file(
     path: Path, schemas: list[tuple[str, etree.XMLSchema]], diags: Diagnostics
 ) -> None:
-    try:
-        doc = etree.parse(str(path), safe_parser())
-    except etree.XMLSyntaxError:
-        return  # the well-formedness check has reported it
+    doc = parse_xml(path, diags)
+    if doc is None:
+        return
     for code, schema in schemas:
         if schema.validate(doc):
             continue

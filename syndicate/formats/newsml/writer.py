@@ -21,9 +21,12 @@ from lxml.builder import ElementMaker
 from syndicate.formats.contract import Context, Options, OutputFile, Writer
 from syndicate.formats.newsml.vocabulary import (
     CATALOG_FILE,
+    CATALOGITEM_TYPE,
     COUNTRY_SCHEME,
     IPTC_CATALOG,
     NEWSITEM_TYPE,
+    PACKAGE_SUFFIX,
+    PACKAGEITEM_TYPE,
     REL_ORIGINAL,
     REL_SEE_ALSO,
     REL_TRANSLATION,
@@ -67,6 +70,13 @@ class NewsMLWriter(Writer[NewsMLOptions]):
     extension = ".xml"
     scope = "variant"
     Options = NewsMLOptions
+
+    def media_type_of(self, path: str) -> str | None:
+        if path == CATALOG_FILE:
+            return CATALOGITEM_TYPE
+        if path.endswith(PACKAGE_SUFFIX):
+            return PACKAGEITEM_TYPE
+        return super().media_type_of(path)
 
     def story_files(self, story: Story, ctx: Context[NewsMLOptions]) -> Iterator[OutputFile]:
         langs = _languages(story.languages, ctx)

@@ -4,7 +4,6 @@ story is written whatever its status, so partners receive the kill (see `pub_sta
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,12 +48,12 @@ class NinjsWriter(Writer[NinjsOptions]):
 
     def validate_outputs(self, out: Path, ctx: Context[NinjsOptions]) -> None:
         super().validate_outputs(out, ctx)
-        for path in sorted((out / "ninjs").glob("*.json")):
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError):
-                continue  # reported by the well-formedness check above
-            check_document(data, str(path), ctx.diagnostics)
+        from syndicate.formats.checking import output_files, parse_json
+
+        for path in output_files(out, "ninjs", (".json",), ctx.diagnostics, deep=False):
+            data = parse_json(path, Diagnostics())  # reported by the well-formedness check
+            if data is not None:
+                check_document(data, str(path), ctx.diagnostics)
 
 
 def check_document(data: Any, shown: str, diags: Diagnostics) -> None:

@@ -173,8 +173,11 @@ def _capped(
         data = rss_document(document.head, items[:kept] + kills, dialect)
     if first is not None:
         left = len(items) - kept
+        # Reported at the profile's options (where the cap is set), naming the file in out/.
         ctx.diagnostics.warning(
-            rules.code(FEED_BYTES), f"{left} oldest items left out: {first.message}", document.path
+            rules.code(FEED_BYTES),
+            f"{document.path}: {left} oldest items left out: {first.message}",
+            ctx.config.where(SECTION, ctx.writer, "max_bytes"),
         )
     return data
 

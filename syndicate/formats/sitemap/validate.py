@@ -11,6 +11,7 @@ from typing import Any
 from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
+from syndicate.formats.checking import output_files, read_output, xml_tree
 from syndicate.formats.contract import Context
 from syndicate.formats.sitemap.vocabulary import (
     FOLDER,
@@ -23,7 +24,7 @@ from syndicate.formats.sitemap.vocabulary import (
     url_prefixes,
 )
 from syndicate.readers.schemas import schema_path
-from syndicate.xmlbase import XHTML_NS, clark, safe_parser
+from syndicate.xmlbase import XHTML_NS, clark
 
 LOC = clark(SITEMAP_NS, "loc")
 URL = clark(SITEMAP_NS, "url")
@@ -37,19 +38,20 @@ def profile() -> etree.XMLSchema:
 
 
 def validate_folder(out: Path, ctx: Context[Any]) -> None:
-    for path in sorted((out / FOLDER).rglob("*.xml")):
+    for path in output_files(out, FOLDER, (".xml",), ctx.diagnostics):
         check_file(path, out, ctx)
 
 
 def check_file(path: Path, out: Path, ctx: Context[Any]) -> None:
     diags = ctx.diagnostics
     shown = str(path)
-    if path.stat().st_size > SIZE_LIMIT:
+    data = read_output(path, diags)
+    if data is None:
+        return
+    if len(data) > SIZE_LIMIT:
         diags.error("sitemap.limit", f"larger than {SIZE_LIMIT:,} bytes; split it", shown)
-    try:
-        tree = etree.parse(str(path), safe_parser())
-    except etree.XMLSyntaxError as exc:
-        diags.error("output.xml", f"not well-formed XML: {exc.msg}", f"{shown}:{exc.lineno}")
+    tree = xml_tree(data, shown, diags)
+    if tree is None:
         return
     schema = profile()
     if not schema.validate(tree):

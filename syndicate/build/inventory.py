@@ -1,0 +1,141 @@
+"""What out/ holds, file by file: each published file with the story, language and section it
+belongs to (read from its path and the stories of the last build) and its media type (from the
+format owning its folder). Deliveries filter and order files with it; the preview server marks
+embargoed stories with it."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from syndicate.build.state import recorded_summaries
+from syndicate.formats.contract import AnyWriter
+from syndicate.model import StorySummary
+
+_TEXT_TYPES = ("text/",)
+"""Media types that take a charset parameter; every text syndicate writes is UTF-8."""
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedFile:
+    """One file of out/ and what it belongs to."""
+
+    path: str
+    """POSIX path relative to out/ (`newsml/<slug>.fr.xml`)."""
+    story: StorySummary | None
+    """The story the file is made of alone (its item, page, book, images); None for files over
+    several stories (feeds, indexes, editions, catalogs)."""
+    lang: str | None
+    """The language of the file; None for a file shared by every language (a story's images,
+    a NewsML-G2 package, the site's logo)."""
+    section: str | None
+    """The story's section, or the section a collection file is limited to (a section feed)."""
+
+
+class Inventory:
+    """The files of an out/ folder, described with the stories of the build that wrote it.
+
+    A file belongs to a story when a folder of its path is the story's slug
+    (`html/media/<slug>/chart.png`) or its name starts with the slug and a dot
+    (`newsml/<slug>.fr.xml`); its language is then the part of the name after the slug that is
+    one of the site's languages. A file of no story (a collection file) is of a language when
+    one of the site's languages stands in its path between `/`, `.` or `-` (`atom/fr.xml`,
+    `epub/edition-zh-Hans.epub`) and of a section when a folder or its name is a section code
+    (`atom/fr/politics.xml`)."""
+
+    def __init__(
+        self,
+        out: Path,
+        languages: Sequence[str],
+        writers: Sequence[AnyWriter],
+        stories: Sequence[StorySummary] | None = None,
+        *,
+        state: Path | None = None,
+    ) -> None:
+        """`stories` are those of the build that wrote `out`; by default, read from its build
+        state in the folder `state` (none without it)."""
+        self.out = out
+        if stories is None:
+            stories = recorded_summaries(state) if state is not None else []
+        known = stories
+        self.stories = {story.slug: story for story in known}
+        self.sections = {story.section for story in known}
+        self.languages = frozenset(languages)
+        longest_first = sorted(languages, key=len, reverse=True)
+        self._tag = re.compile(
+            r"(?:^|[/.-])(" + "|".join(map(re.escape, longest_first)) + r")(?=$|[/.-])"
+            if languages
+            else r"(?!)"
+        )
+        self.owners = {folder: w for w in writers for folder in w.owned_folders()}
+
+    def files(self, folder: str) -> Iterator[PublishedFile]:
+        """The files under out/`folder`, sorted by path."""
+        for path in published_paths(self.out, folder):
+            yield self.describe(path)
+
+    def describe(self, path: str) -> PublishedFile:
+        """What the file at `path` (relative to out/) belongs to."""
+        *folders, name = path.split("/")
+        story = next((self.stories[f] for f in folders if f in self.stories), None)
+        if story is not None:  # a story's shared files: its images
+            return PublishedFile(path, story, None, story.section)
+        slug, _, rest = name.partition(".")
+        story = self.stories.get(slug) if rest else None
+        if story is not None:
+            lang = next((part for part in rest.split(".") if part in self.languages), None)
+            return PublishedFile(path, story, lang, story.section)
+        found = self._tag.search(path)
+        stem = name.partition(".")[0]
+        section = next((p for p in (*folders[1:], stem) if p in self.sections), None)
+        return PublishedFile(path, None, found.group(1) if found else None, section)
+
+    def _owner(self, path: str) -> AnyWriter | None:
+        """The format owning the deepest folder that holds `path` (`partners/msn/...` is the
+        msn profile's, not a format named `partners`)."""
+        parts = path.split("/")[:-1]
+        for depth in range(len(parts), 0, -1):
+            owner = self.owners.get("/".join(parts[:depth]))
+            if owner is not None:
+                return owner
+        return None
+
+    def media_type(self, path: str) -> str:
+        """The media type to serve or send the file with: what the format owning its folder
+        says, else the usual type of its extension."""
+        owner = self._owner(path)
+        declared = owner.media_type_of(path) if owner is not None else None
+        found = declared or mimetypes.guess_type(path)[0] or "application/octet-stream"
+        return f"{found}; charset=utf-8" if found.startswith(_TEXT_TYPES) else found
+
+
+def published_paths(out: Path, folder: str) -> list[str]:
+    """The paths (relative to `out`) of the files under out/`folder`, sorted; hidden files and
+    folders (a build's staging folder) are not published and left out."""
+    found = []
+    for top, dirs, names in os.walk(out / folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(top).relative_to(out).as_posix()
+        found += [f"{base}/{name}" for name in names if not name.startswith(".")]
+    return sorted(found)
+
+
+def is_asset(path: str) -> bool:
+    """A file other files point to and that points to nothing: an image, a font, a style
+    sheet, a script, a sound or a video."""
+    found = mimetypes.guess_type(path)[0] or ""
+    return found.split("/")[0] in {"image", "font", "audio", "video"} or found in {
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+    }
+
+
+def file_sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

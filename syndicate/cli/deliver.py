@@ -1,0 +1,59 @@
+"""`syndicate deliver`: bring every delivery target up to date with out/; `--dry-run` lists
+what would go. One line per target; problems as diagnostics."""
+
+from __future__ import annotations
+
+import argparse
+
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, say
+from syndicate.deliver import TargetResult, deliver
+from syndicate.diagnostics import Diagnostics
+
+
+def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    result = deliver(
+        config=args.config,
+        out=args.out,
+        targets=args.targets,
+        dry_run=args.dry_run,
+        registry=args.registry,
+        diagnostics=diags,
+    )
+    if result.status == "input-errors":
+        return EXIT_INPUT
+    for target in result.targets:
+        if args.dry_run:
+            _list(target)
+        else:
+            say(args, _summary(target))
+    if result.announced:
+        say(args, f"WebSub: {result.announced} changed feeds announced")
+    return EXIT_OK if result.status == "current" else EXIT_FAILED
+
+
+def _list(result: TargetResult) -> None:
+    """What would go, on stdout: a line per target, then one per change, in order."""
+    print(f"{result.target.name} {result.target.url}: {_counts(result, 'to send', 'to delete')}")
+    for change in result.changes:
+        version = ""
+        if change.entry is not None and change.entry.version is not None:
+            version = f"  (version {change.entry.version})"
+        print(f"  {change.kind:<7} {change.path}{version}")
+
+
+def _summary(result: TargetResult) -> str:
+    target = result.target
+    if not result.current:
+        return f"{target.name}: not current ({target.url})"
+    return f"{target.name}: {_counts(result, 'sent', 'deleted')} ({target.url})"
+
+
+def _counts(result: TargetResult, sent: str, deleted: str) -> str:
+    kinds = [c.kind for c in result.changes]
+    deletes = kinds.count("delete")
+    sends = len(kinds) - deletes
+    if not kinds:
+        return "current, nothing to send"
+    return ", ".join(
+        text for n, text in ((sends, f"{sends} {sent}"), (deletes, f"{deletes} {deleted}")) if n
+    )

@@ -1,0 +1,266 @@
+"""`syndicate init [DIR]`: a new site that validates and exports as created: a commented
+`syndicate.yaml`, a placeholder logo and icon, and a sample story in the site's languages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from syndicate.cli import EXIT_INPUT, EXIT_OK, say, shown
+from syndicate.cli.artwork import icon_png, logo_png
+from syndicate.diagnostics import Diagnostics
+from syndicate.i18n.dates import rfc3339
+from syndicate.i18n.locales import is_valid_tag, locale_for
+from syndicate.i18n.terms import term
+from syndicate.model.site import CONFIG_NAME
+from syndicate.readers.config import load_config
+
+SITE_ASSETS = "articles/_site"
+IGNORED = "/out/\n/.syndicate/\n"
+"""What git should not track: the published files and the build state beside them."""
+
+CONFIG_TEMPLATE = """\
+# The site configuration of syndicate: one file for the whole newsroom. Paths in it are
+# relative to this folder; every command finds it from here or any folder below.
+
+# Who publishes: named in every feed, page, e-book and NewsML-G2 item.
+publisher:
+  name: {name}
+  url: {url}  # the newsroom's own web site, ending in /
+  logo: {assets}/logo.png  # PNG that fits in 600x60 (Google's rule for a publisher logo)
+  icon: {assets}/icon.png  # square; pages show it beside the name (optional)
+  # email: desk@example.org  # the newsroom's contact address (optional)
+
+# Where the contents of out/ will be published: every link in every output starts here.
+base_url: {url}
+
+# The time zone of stories that do not name their own (an IANA name).
+timezone: {timezone}
+
+# The languages of the site, main one first (BCP 47 tags). A story has a <tag>.md file for
+# each language it is written in.
+languages: [{languages}]
+
+# Where articles and images are published, when not under base_url (these are the defaults).
+# links:
+#   article: "{{base_url}}html/{{slug}}.{{lang}}.html"
+#   image: "{{base_url}}html/media/{{slug}}/{{name}}"
+
+# Each output format may have options of its own, in a section named after it;
+# `syndicate formats` lists them all with their defaults. For example:
+# feeds:
+#   limit: 50  # entries in a subscription feed
+# epub:
+#   edition: day  # e-book editions of the newest day's stories; or latest
+"""
+
+STORY_TEMPLATE = """\
+# Facts shared by every language of this story; each language is a <tag>.md file beside it.
+id: tag:{domain},{date}:welcome  # a permanent identifier: never change it
+original_language: {original}
+section: technology
+first_created: {now}
+published: {now}
+status: usable  # usable | withheld (not now) | canceled (never)
+version: 1  # raise it with every correction once the story is out
+rights:
+  holder: {holder}
+  notice:
+{notices}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """What `init` was asked to make."""
+
+    folder: Path
+    name: str
+    url: str
+    timezone: str
+    languages: tuple[str, ...]
+    now: datetime
+
+
+def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    site = _site(args, diags)
+    if site is None:
+        return EXIT_INPUT
+    config = _config_text(site)
+    samples = _samples()
+    story_langs = tuple(lang for lang in site.languages if lang in samples)
+    slug = f"{site.now.date().isoformat()}-welcome"
+    files = {CONFIG_NAME: config.encode("utf-8")}
+    files[f"{SITE_ASSETS}/logo.png"] = logo_png(site.name)
+    files[f"{SITE_ASSETS}/icon.png"] = icon_png()
+    if story_langs:
+        files |= _story_files(site, slug, story_langs, samples)
+    if _taken(args, site.folder, [*files, f"articles/{slug}"], diags):
+        return EXIT_INPUT
+    for name, data in files.items():
+        (site.folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (site.folder / name).write_bytes(data)
+    if not (site.folder / ".gitignore").exists():
+        (site.folder / ".gitignore").write_text(IGNORED, encoding="utf-8")
+    # The result must load like any site: problems here (a language without terms) are
+    # reported now rather than at the first export.
+    load_config(site.folder / CONFIG_NAME, shown(args, site.folder / CONFIG_NAME), diags)
+    _report(args, site, slug, story_langs)
+    return EXIT_INPUT if diags.errors else EXIT_OK
+
+
+def _taken(args: argparse.Namespace, folder: Path, names: list[str], diags: Diagnostics) -> bool:
+    """Whether a file `init` would write exists: then nothing is written, nothing overwritten."""
+    where = shown(args, folder)
+    if (folder / CONFIG_NAME).exists():
+        diags.error(
+            "init.exists",
+            f"{where} is a syndicate site already ({CONFIG_NAME} exists); nothing was changed."
+            " To start another site, run `syndicate init DIR` with a new folder",
+        )
+        return True
+    # Folders of articles/ (the sample story, the site's assets), named once each.
+    taken = sorted({Path(n).parts[1] for n in names if (folder / n).exists() and "/" in n})
+    if taken:
+        diags.error(
+            "init.exists",
+            f"{where} already has {', '.join(f'articles/{n}' for n in taken)}; nothing was"
+            " changed. Move it away, or run `syndicate init DIR` with a new folder",
+        )
+    return bool(taken)
+
+
+def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
+    folder: Path = args.folder
+    if folder.exists() and not folder.is_dir():
+        diags.error("init.folder", f"{shown(args, folder)} is a file, not a folder")
+        return None
+    url = args.url if args.url.endswith("/") else args.url + "/"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        diags.error("init.url", f"--url {args.url}: not a web address, e.g. https://news.example/")
+    if args.name is not None and not args.name.strip():
+        diags.error("init.name", "--name: the publisher's name cannot be blank")
+    languages = tuple(dict.fromkeys(args.langs or ["en"]))
+    for tag in languages:
+        if not is_valid_tag(tag):
+            diags.error("init.language", f"--lang {tag}: not a known BCP 47 language tag")
+    zone = args.timezone or local_zone()
+    try:
+        now = (args.now or datetime.now(ZoneInfo(zone))).astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        diags.error(
+            "init.timezone", f"--timezone {zone}: not an IANA time zone, e.g. Europe/Brussels"
+        )
+        return None
+    if diags.errors:
+        return None
+    name = (args.name or "").strip() or _name_from(folder)
+    return Site(folder, name, url, zone, languages, now.replace(second=0, microsecond=0))
+
+
+def local_zone() -> str:
+    """This machine's IANA time zone: $TZ, or the zone /etc/localtime links to; else UTC."""
+    candidates = [os.environ.get("TZ", "").removeprefix(":")]
+    localtime = os.path.realpath("/etc/localtime")
+    if "/zoneinfo/" in localtime:
+        candidates.append(localtime.split("/zoneinfo/", 1)[1])
+    for zone in candidates:
+        try:
+            if zone and ZoneInfo(zone):
+                return zone
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            continue
+    return "UTC"
+
+
+def _name_from(folder: Path) -> str:
+    """`my-newsroom` -> `My Newsroom`."""
+    words = folder.absolute().name.replace("_", " ").replace("-", " ").split()
+    return " ".join(w[:1].upper() + w[1:] for w in words) or "My Newsroom"
+
+
+def _config_text(site: Site) -> str:
+    return CONFIG_TEMPLATE.format(
+        name=json.dumps(site.name, ensure_ascii=False),
+        url=json.dumps(site.url, ensure_ascii=False),
+        assets=SITE_ASSETS,
+        timezone=site.timezone,
+        languages=", ".join(site.languages),
+    )
+
+
+def _samples() -> dict[str, dict[str, str]]:
+    text = resources.files("syndicate.cli").joinpath("sample.yaml").read_text(encoding="utf-8")
+    data: dict[str, dict[str, str]] = yaml.safe_load(text)
+    return data
+
+
+def _story_files(
+    site: Site, slug: str, langs: tuple[str, ...], samples: dict[str, dict[str, str]]
+) -> dict[str, bytes]:
+    """The sample story: its story.yaml and a language file per language."""
+    holder = json.dumps(site.name, ensure_ascii=False)
+    # The localized "© <year> <publisher>. All rights reserved." of the feeds' terms.
+    owner = f"{site.now.year} {site.name}"
+    notice = {lang: term("feed_rights", lang, publisher=owner) for lang in langs}
+    notices = "".join(f"    {k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in notice.items())
+    story = STORY_TEMPLATE.format(
+        domain=urlsplit(site.url).hostname,
+        date=site.now.date().isoformat(),
+        original=langs[0],
+        now=rfc3339(site.now),
+        holder=holder,
+        notices=notices.rstrip("\n"),
+    )
+    files = {f"articles/{slug}/story.yaml": story.encode("utf-8")}
+    for lang in langs:
+        sample = samples[lang]
+        front = {
+            "headline": sample["headline"],
+            "summary": sample["summary"],
+            "byline": {"organisation": site.name},
+            "dateline": _dateline(site.timezone, lang) or sample["dateline"],
+        }
+        matter = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=100)
+        files[f"articles/{slug}/{lang}.md"] = f"---\n{matter}---\n{sample['body']}".encode()
+    return files
+
+
+def _dateline(zone: str, lang: str) -> str | None:
+    """The city of the site's time zone in `lang` ("Bruxelles" for Europe/Brussels in
+    French), or None for a zone without a city (UTC)."""
+    from babel.dates import get_timezone_location
+
+    if "/" not in zone or zone.startswith("Etc/"):
+        return None
+    return str(get_timezone_location(ZoneInfo(zone), locale_for(lang), return_city=True))
+
+
+def _report(args: argparse.Namespace, site: Site, slug: str, langs: tuple[str, ...]) -> None:
+    where = shown(args, site.folder)
+    story = f"articles/{slug} ({', '.join(langs)})" if langs else "no sample story"
+    say(
+        args,
+        f"created the site {site.name!r} in {where}: {CONFIG_NAME}, {SITE_ASSETS}/logo.png and"
+        f" icon.png, {story}",
+        site=str(site.folder),
+        sample=f"articles/{slug}" if langs else None,
+    )
+    if not langs:
+        say(
+            args,
+            f"syndicate has no sample text in {', '.join(site.languages)}: start your first"
+            " story with `syndicate new`",
+        )
+    go = "" if where == "." else f"cd {where} && "
+    say(args, f"next: {go}syndicate validate && syndicate export --format all")

@@ -1,0 +1,91 @@
+"""`syndicate list`: every story with its status, its state at `--now`, languages, dates and
+embargo; stories that could not be read are listed with their problems above."""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from datetime import UTC, datetime
+
+from syndicate.cli import EXIT_INPUT, EXIT_OK, count, emit, print_table, say
+from syndicate.diagnostics import Diagnostics
+from syndicate.i18n.dates import rfc3339
+from syndicate.model import Story
+from syndicate.readers.articles import read_articles, story_folders
+from syndicate.readers.config import load_config
+
+HEADERS = ("story", "status", "state", "version", "languages", "published", "updated", "embargo")
+
+
+def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    config = load_config(args.config, str(args.config), diags)
+    if config is None:
+        return EXIT_INPUT
+    stories = read_articles(args.articles, config, diags)
+    if not args.articles.is_dir():
+        return EXIT_INPUT
+    now: datetime = args.now or datetime.now(UTC)
+    read = {story.slug for story in stories}
+    broken = [f.name for f in story_folders(args.articles) if f.name not in read]
+    records = [record(story, now) for story in stories]
+    records += [{"slug": name, "state": "unreadable"} for name in broken]
+    records.sort(key=lambda r: str(r["slug"]))
+    if args.log_format == "json":
+        for item in records:
+            emit(item)
+    else:
+        print_table(HEADERS, [_row(item) for item in records])
+    states = Counter(str(item["state"]) for item in records)
+    tally = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+    say(
+        args,
+        f"{count(len(records), 'story', 'stories')}{': ' + tally if tally else ''}"
+        f" (at {rfc3339(now)})",
+        stories=len(records),
+        states=dict(states),
+        now=rfc3339(now),
+    )
+    return EXIT_INPUT if diags.errors else EXIT_OK
+
+
+def record(story: Story, now: datetime) -> dict[str, object]:
+    """What `list` says of a story, as JSON data."""
+    others = [lang for lang in story.languages if lang != story.original_lang]
+    return {
+        "slug": story.slug,
+        "id": story.id,
+        "status": story.status,
+        "state": story.lifecycle(now),
+        "version": story.version,
+        "section": story.section,
+        "languages": [story.original_lang, *others],
+        "headline": story.original.headline,
+        "published": rfc3339(story.published),
+        "updated": rfc3339(story.last_updated),
+        "embargo_until": rfc3339(story.embargo_until) if story.embargo_until else None,
+    }
+
+
+def _row(item: dict[str, object]) -> list[str]:
+    if item["state"] == "unreadable":
+        return [str(item["slug"]), "", "unreadable", "", "", "", "", ""]
+    languages = item["languages"]
+    assert isinstance(languages, list)
+    return [
+        str(item["slug"]),
+        str(item["status"]),
+        str(item["state"]),
+        str(item["version"]),
+        " ".join(languages),
+        _short(item["published"]),
+        _short(item["updated"]),
+        _short(item["embargo_until"]),
+    ]
+
+
+def _short(value: object) -> str:
+    """An RFC 3339 time without seconds, for the table: `2021-02-18 19:30+01:00`."""
+    if not isinstance(value, str):
+        return ""
+    when = datetime.fromisoformat(value)
+    return when.strftime("%Y-%m-%d %H:%M") + rfc3339(when)[19:]

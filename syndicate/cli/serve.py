@@ -1,0 +1,141 @@
+"""`syndicate serve`: out/ over HTTP on this machine, or with `--watch` a live preview of the
+site (exported into a folder of its own, never out/)."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import ipaddress
+import sys
+from pathlib import Path
+
+from syndicate.build.engine import cache_folder, settle_output
+from syndicate.build.inventory import Inventory
+from syndicate.build.state import state_folder
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, report, say_now
+from syndicate.deliver.secrets import SecretError, reveal
+from syndicate.deliver.websub import hub_writers
+from syndicate.diagnostics import Diagnostics
+from syndicate.formats.contract import AnyWriter
+from syndicate.formats.registry import PluginError, Registry
+from syndicate.readers.config import load_config
+from syndicate.serve.options import ServeOptions, load_serving
+
+EXTRA = "serve"
+
+
+def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    try:
+        from syndicate.serve.app import Served
+        from syndicate.serve.preview import Previewer, PreviewState
+        from syndicate.serve.server import bind
+        from syndicate.serve.server import run as serve
+    except ImportError as exc:
+        diags.error(
+            "serve.extra",
+            f"syndicate serve needs the {EXTRA} extra ({exc.name} is missing):"
+            f" pip install 'syndicate[{EXTRA}]'",
+        )
+        return EXIT_INPUT
+    site = load_config(args.config, str(args.config), diags)
+    options = load_serving(site, diags) if site is not None else None
+    if site is None or options is None:
+        return EXIT_INPUT
+    registry = args.registry.for_site(site, diags)  # its partner profiles are formats too
+    writers = _writers(registry, args.formats if args.watch else None, diags)
+    tokens = _tokens(options, args.config.parent, diags)
+    folder = _folder(args, diags)
+    if writers is None or tokens is None or folder is None:
+        return EXIT_INPUT
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as exc:
+        diags.error("serve.port", f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
+        return EXIT_FAILED
+    state = previewer = None
+    if args.watch and not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
+        exposed = Diagnostics()  # said now: the server runs until interrupted
+        exposed.warning(
+            "serve.exposed",
+            f"--host {args.host}: the preview shows embargoed stories to anyone who can reach"
+            " this address",
+        )
+        report(exposed, args.log_format, sys.stderr)
+    if args.watch:
+        state = PreviewState(folder, site.languages, writers)
+        previewer = Previewer(
+            state=state,
+            config=args.config,
+            articles=args.articles,
+            formats=args.formats or ["all"],
+            registry=args.registry,
+            jobs=args.jobs,
+            report=functools.partial(_report, args),
+        )
+        say_now(args, f"previewing {args.articles} into {folder} (embargoed stories included)")
+        previewer.export()
+    served = Served(
+        folder=folder,
+        inventory=Inventory(
+            folder,
+            site.languages,
+            writers,
+            state=state_folder(folder, cache_folder(args.config, folder)),
+        ),
+        feed_folders=frozenset(f for w in hub_writers(writers, site) for f in w.owned_folders()),
+        tokens=tokens,
+        preview=state,
+    )
+    serve(served, sock, previewer, quiet=args.quiet, say=functools.partial(say_now, args))
+    return EXIT_OK
+
+
+def _writers(
+    registry: Registry, formats: list[str] | None, diags: Diagnostics
+) -> list[AnyWriter] | None:
+    names = registry.names if not formats or "all" in formats else formats
+    writers = []
+    for name in names:
+        try:
+            writers.append(registry.get(name))
+        except (LookupError, PluginError) as exc:
+            diags.error("serve.format", str(exc))
+    return None if diags.errors else writers
+
+
+def _tokens(options: ServeOptions, base: Path, diags: Diagnostics) -> dict[str, list[str]] | None:
+    tokens: dict[str, list[str]] = {}
+    for entry in options.protect:
+        try:
+            tokens.setdefault(entry.path, []).append(reveal(entry.token, base))
+        except SecretError as exc:
+            diags.error("serve.token", f"serve: protect {entry.path}: {exc}")
+    return None if diags.errors else tokens
+
+
+def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
+    """The folder served: out/, or the preview's (which must not be out/ nor hold it)."""
+    if not args.watch:
+        if not args.out.is_dir():
+            diags.error("serve.out", f"no output folder {args.out}; run syndicate export first")
+            return None
+        settle_output(args.out, cache_folder(args.config, args.out), diags)
+        return Path(args.out)
+    if not args.articles.is_dir():
+        diags.error("articles.missing", f"no articles folder at {args.articles}; pass --articles")
+        return None
+    preview: Path = args.preview or cache_folder(args.config, args.out) / "preview"
+    out, inside = args.out.resolve(), preview.resolve()
+    if inside == out or inside.is_relative_to(out) or out.is_relative_to(inside):
+        diags.error(
+            "serve.preview",
+            f"--preview {preview}: the preview never goes into out/ ({args.out}): choose"
+            " another folder",
+        )
+        return None
+    return preview
+
+
+def _report(args: argparse.Namespace, diags: Diagnostics, summary: str) -> None:
+    report(diags, args.log_format, sys.stderr)
+    say_now(args, summary)

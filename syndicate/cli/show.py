@@ -1,0 +1,129 @@
+"""`syndicate show SLUG`: what syndicate read of one story, as a person reads it (facts, each
+language's texts, images, the state at `--now`), or as the model's JSON."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from syndicate.cli import EXIT_INPUT, EXIT_OK, count, emit, shown
+from syndicate.diagnostics import Diagnostics, did_you_mean
+from syndicate.formats.model.writer import to_data
+from syndicate.i18n.dates import rfc3339
+from syndicate.i18n.locales import display_name
+from syndicate.i18n.text import byline_text, dateline_text, section_name
+from syndicate.model import Localized, Story, Variant
+from syndicate.readers.articles import read_story, shown_path, story_folders
+from syndicate.readers.config import load_config
+from syndicate.render.text import body_text, word_count
+
+LABEL = 16
+"""The width of the labels in the text view."""
+
+
+def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    config = load_config(args.config, str(args.config), diags)
+    if config is None:
+        return EXIT_INPUT
+    names = [f.name for f in story_folders(args.articles)] if args.articles.is_dir() else []
+    if args.slug not in names:
+        diags.error(
+            "show.story",
+            f"no story {args.slug!r} in {shown_path(args.articles)}{did_you_mean(args.slug, names)}"
+            " (`syndicate list` lists the stories)",
+        )
+        return EXIT_INPUT
+    folder = args.articles / args.slug
+    story = read_story(folder, config, diags)
+    if story is None:
+        return EXIT_INPUT
+    langs = tuple(dict.fromkeys(args.langs or story.languages))
+    missing = [lang for lang in langs if not story.has(lang)]
+    if missing:
+        diags.error(
+            "show.language",
+            f"{story.slug} has no {', '.join(missing)} version"
+            f" (its languages: {', '.join(story.languages)})",
+        )
+        return EXIT_INPUT
+    story = dataclasses.replace(story, variants=tuple(story.variant(lang) for lang in langs))
+    now: datetime = args.now or datetime.now(UTC)
+    if args.log_format == "json":
+        emit(to_data(story) | {"state": story.lifecycle(now), "now": rfc3339(now)})
+    else:
+        print("\n".join(describe(story, now, lambda path: shown(args, Path(path)))))
+    return EXIT_OK
+
+
+def describe(story: Story, now: datetime, where: Callable[[str], str] = str) -> Iterator[str]:
+    """The story as lines of text: its facts, then each language, then its images (texts of
+    the story's languages only). `where` shows a source path."""
+    yield f"{story.slug}  ({where(story.source.path)})"
+    state = story.lifecycle(now)
+    yield _field(
+        "state", f"{state} at {rfc3339(now)} (status {story.status}, version {story.version})"
+    )
+    yield _field("id", story.id)
+    yield _field("section", f"{story.section} ({section_name(story.section, story.languages[0])})")
+    yield _field("languages", ", ".join(story.languages) + f"; original {story.original_lang}")
+    yield _field("first created", rfc3339(story.first_created))
+    yield _field("published", rfc3339(story.published))
+    yield _field("updated", rfc3339(story.updated))
+    if story.embargo_until:
+        yield _field("embargo until", rfc3339(story.embargo_until))
+    yield _field("time zone", story.timezone)
+    yield _field("urgency", str(story.urgency))
+    yield _field("genre", story.genre)
+    lang = story.variants[0].lang  # names in the first language shown
+    for subject in story.subjects:
+        yield _field("subject", f"{subject.code} {_text(subject.name, lang)}")
+    if story.keywords:
+        yield _field("keywords", ", ".join(story.keywords))
+    for place in story.places:
+        at = f" {place.coordinates[0]}, {place.coordinates[1]}" if place.coordinates else ""
+        yield _field("place", f"{_text(place.name, lang)} ({place.country}, {place.role}){at}")
+    yield _field("rights", f"{story.rights.holder}: {_text(story.rights.notice, lang)}")
+    if story.correction:
+        yield _field("correction", _text(story.correction.note, lang))
+    for link in story.related:
+        yield _field("related", f"{link.url} {_text(link.title, lang)}")
+    for variant in story.variants:
+        yield from _variant(story, variant, where)
+    for image in story.images:
+        yield ""
+        yield f"image {image.file}  ({where(image.source.path)}:{image.source.line})"
+        size = f"{image.media_type}, {image.width}x{image.height}, {image.size:,} bytes"
+        yield _field("file", size)
+        for tag in story.languages:
+            yield _field(f"alt {tag}", _text(image.alt, tag))
+            if image.caption:
+                yield _field(f"caption {tag}", _text(image.caption, tag))
+        if image.credit:
+            yield _field("credit", image.credit)
+
+
+def _variant(story: Story, variant: Variant, where: Callable[[str], str]) -> Iterator[str]:
+    yield ""
+    yield f"{variant.lang} {display_name(variant.lang, 'en')}  ({where(variant.source.path)})"
+    yield _field("headline", variant.headline)
+    if variant.alt_headline:
+        yield _field("alt headline", variant.alt_headline)
+    yield _field("summary", variant.summary)
+    yield _field("byline", byline_text(variant))
+    yield _field("dateline", dateline_text(story, variant))
+    yield _field("updated", rfc3339(story.updated_for(variant.lang)))
+    if variant.keywords:
+        yield _field("keywords", ", ".join(variant.keywords))
+    words = word_count(body_text(variant))
+    yield _field("body", f"{count(len(variant.body), 'block')}, {count(words, 'word')}")
+
+
+def _field(label: str, value: str) -> str:
+    return f"  {label:<{LABEL}} {value}"
+
+
+def _text(value: Localized, lang: str) -> str:
+    return value.get(lang) or ""

@@ -1,0 +1,276 @@
+"""`deliver`: bring each target up to date with out/ after an export. For each target, its
+ledger says what it holds; the plan sends what is new or changed and deletes what is gone, in
+a safe order; each file is recorded as soon as the target confirmed it. Targets are isolated:
+one that fails is reported and the others go on. Then, feeds that changed are announced to
+their WebSub hub."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from syndicate.build.engine import cache_folder, settle_output
+from syndicate.build.inventory import Inventory
+from syndicate.build.publish import OutputError, exclusive
+from syndicate.build.state import state_folder
+from syndicate.deliver.ledger import Entry, Ledger
+from syndicate.deliver.options import SECTION, DeliverOptions, Target, load_delivery
+from syndicate.deliver.plan import Change, plan, selection
+from syndicate.deliver.remotes import FileMeta, MissingExtra, Remote, describe, open_remote
+from syndicate.deliver.retry import GaveUp, retrying
+from syndicate.deliver.secrets import SecretError, redact, reveal
+from syndicate.deliver.websub import announce, hub_writers
+from syndicate.diagnostics import Diagnostics, did_you_mean
+from syndicate.formats.contract import AnyWriter
+from syndicate.formats.registry import PluginError, Registry, default_registry
+from syndicate.model import SiteConfig
+from syndicate.readers.config import load_config
+
+logger = logging.getLogger(__name__)
+
+LOCK_NAME = ".deliver.lock"
+Status = Literal["current", "input-errors", "failed"]
+
+
+@dataclass
+class TargetResult:
+    """What one target received in a run (or, in a dry run, would receive)."""
+
+    target: Target
+    changes: list[Change] = field(default_factory=list)
+    """The plan, in order."""
+    done: int = 0
+    """How many of the changes were made (confirmed by the target and recorded)."""
+    problem: str | None = None
+
+    @property
+    def current(self) -> bool:
+        """The target holds what out/ holds for it."""
+        return self.problem is None and self.done == len(self.changes)
+
+
+@dataclass
+class DeliveryResult:
+    """`current`: every target holds what out/ holds for it; `input-errors`: a problem in the
+    configuration or the request, nothing sent; `failed`: some target is not current (each
+    is reported in `diagnostics`)."""
+
+    status: Status
+    diagnostics: Diagnostics
+    targets: list[TargetResult] = field(default_factory=list)
+    announced: int = 0
+    """WebSub pings sent."""
+
+
+def deliver(
+    *,
+    config: Path = Path("syndicate.yaml"),
+    out: Path = Path("out"),
+    targets: Sequence[str] | None = None,
+    dry_run: bool = False,
+    registry: Registry | None = None,
+    diagnostics: Diagnostics | None = None,
+) -> DeliveryResult:
+    """Bring the targets configured in `config` (all, or those named in `targets`) up to date
+    with `out`. With `dry_run`, only plan: nothing is sent or recorded."""
+    diags = diagnostics if diagnostics is not None else Diagnostics()
+    registry = registry or default_registry()
+    site = load_config(config, str(config), diags)
+    if site is not None:  # the site's partner profiles are formats a target may name
+        registry = registry.for_site(site, diags)
+    options = load_delivery(site, registry, diags) if site is not None else None
+    if site is None or options is None:
+        return DeliveryResult("input-errors", diags)
+    chosen = _chosen(options, targets, site, diags)
+    if not out.is_dir():
+        diags.error("deliver.out", f"no output folder {out}; run syndicate export first")
+    if chosen is None or diags.errors:
+        return DeliveryResult("input-errors", diags)
+    cache = cache_folder(config, out)
+    settle_output(out, cache, diags)  # an export stopped while publishing is completed first
+    folder = state_folder(out, cache)
+    lock = folder / LOCK_NAME
+    busy = f"another syndicate deliver is running for {out} (lock {lock}); wait for it to finish"
+    try:
+        with exclusive(lock, busy):
+            ledger = Ledger(folder)
+            try:
+                run = _Run(site, options, out, config.parent, registry, ledger, diags)
+                results = [run.target(index, target, dry_run) for index, target in chosen]
+                announced = 0 if dry_run else run.announce(results)
+            finally:
+                ledger.close()
+    except OutputError as exc:
+        diags.error("deliver.busy", str(exc))
+        return DeliveryResult("failed", diags)
+    status: Status = "current" if all(r.current for r in results) else "failed"
+    if dry_run:
+        status = "current"
+    return DeliveryResult(status, diags, results, announced)
+
+
+def _chosen(
+    options: DeliverOptions, names: Sequence[str] | None, site: SiteConfig, diags: Diagnostics
+) -> list[tuple[int, Target]] | None:
+    """The targets to deliver, with their index in the configuration."""
+    indexed = list(enumerate(options.targets))
+    if not indexed:
+        diags.error(
+            "deliver.targets",
+            f"no delivery targets: add `{SECTION}: targets:` to {site.source.path}"
+            " (see docs/delivery.md)",
+            site.source.path,
+        )
+        return None
+    known = {t.name for t in options.targets}
+    for name in names or ():
+        if name not in known:
+            diags.error(
+                "deliver.targets",
+                f"--target {name}: no such target{did_you_mean(name, known)}"
+                f" (targets: {', '.join(sorted(known))})",
+            )
+    if diags.errors:
+        return None
+    return [(i, t) for i, t in indexed if not names or t.name in names]
+
+
+class _Run:
+    """One deliver run, inside the lock."""
+
+    def __init__(
+        self,
+        site: SiteConfig,
+        options: DeliverOptions,
+        out: Path,
+        base: Path,
+        registry: Registry,
+        ledger: Ledger,
+        diags: Diagnostics,
+    ) -> None:
+        self.site = site
+        self.options = options
+        self.out = out
+        self.base = base
+        self.registry = registry
+        self.ledger = ledger
+        self.diags = diags
+        self.writers = self._writers()
+        self.inventory = Inventory(
+            out, site.languages, list(self.writers.values()), state=ledger.folder
+        )
+
+    def _writers(self) -> dict[str, AnyWriter]:
+        writers = {}
+        for name in self.registry.names:
+            try:
+                writers[name] = self.registry.get(name)
+            except PluginError as exc:
+                logger.debug("format %s left out: %s", name, exc)
+        return writers
+
+    def target(self, index: int, target: Target, dry_run: bool) -> TargetResult:
+        result = TargetResult(target)
+        folders = self._folders(target, result)
+        if result.problem is None:
+            held = self.ledger.delivered(target.name, target.url)
+            planned = plan(self.out, selection(target, self.inventory, folders), held)
+            result.changes = planned.changes
+            if not dry_run:
+                self.ledger.claim(target.name, target.url)
+                for entry in planned.touched:
+                    self.ledger.record(target.name, entry)
+                self._send(target, result)
+        if result.problem is not None:
+            made = (
+                f"; {result.done} of {len(result.changes)} changes made" if result.changes else ""
+            )
+            self.diags.error(
+                "deliver.failed",
+                f"{target.name} ({target.url}): {result.problem}{made}; run deliver again",
+                self.site.where(SECTION, "targets", index),
+            )
+        return result
+
+    def _folders(self, target: Target, result: TargetResult) -> list[str]:
+        names = self.registry.names if "all" in target.formats else target.formats
+        folders = []
+        for name in names:
+            writer = self.writers.get(name)
+            if writer is None:
+                result.problem = f"the format {name} cannot be loaded"
+                return []
+            for folder in writer.owned_folders():
+                if not (self.out / folder).is_dir():
+                    if "all" in target.formats:
+                        continue  # `all` takes the formats that were exported
+                    result.problem = (
+                        f"{self.out / folder} does not exist: run syndicate export --format"
+                        f" {name} first"
+                    )
+                    return []
+                folders.append(folder)
+        return folders
+
+    def _send(self, target: Target, result: TargetResult) -> None:
+        if not result.changes:
+            return
+        revealed: list[str] = []
+
+        def secret(name: str) -> str:
+            revealed.append(reveal(target.credentials.named()[name], self.base))
+            return revealed[-1]
+
+        remote: Remote | None = None
+        try:
+            remote = open_remote(target, secret, self.options.retry)
+            for change in result.changes:
+                self._change(target, remote, change)
+                result.done += 1
+        except (SecretError, MissingExtra) as exc:
+            result.problem = str(exc)
+        except GaveUp as failure:
+            change = result.changes[result.done]
+            verb = "sending" if change.sends else "deleting"
+            tries = f" (after {failure.attempts} attempts)" if failure.attempts > 1 else ""
+            reason = redact(describe(failure.error), revealed).rstrip(".")
+            result.problem = f"{verb} {change.path}: {reason}{tries}"
+            logger.debug("%s: %s failed", target.name, change.path, exc_info=failure.error)
+        except Exception as exc:  # a library's failure (a bad key file...): this target only
+            result.problem = redact(describe(exc), revealed)
+            logger.debug("%s failed", target.name, exc_info=exc)
+        finally:
+            if remote is not None:
+                remote.close()
+
+    def _change(self, target: Target, remote: Remote, change: Change) -> None:
+        policy = self.options.retry
+        if not change.sends:
+            retrying(policy, lambda: remote.delete(change.path), remote.reset)
+            self.ledger.forget(target.name, change.path)
+            return
+        assert change.entry is not None
+        path = self.out / change.path
+        try:  # what is recorded is what was sent, even if an export ran since the plan
+            data = path.read_bytes()
+            stat = path.stat()
+        except FileNotFoundError:
+            return  # removed by an export since the plan: deleted at the next run
+        entry = Entry.of(change.path, data, stat, change.entry.version)
+        meta = FileMeta(self.inventory.media_type(change.path), entry.sha256, entry.version)
+        retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset)
+        self.ledger.record(target.name, entry)
+
+    def announce(self, results: list[TargetResult]) -> int:
+        """Ping the hubs of the feeds that changed, unless the target publishing base_url is
+        not current yet (they would fetch the old feeds)."""
+        public = self.options.public_target
+        if public is not None and not any(r.target.name == public and r.current for r in results):
+            return 0
+        writers = hub_writers(self.writers.values(), self.site)
+        return announce(
+            self.out, writers, self.ledger, self.options.retry, self.diags, severity="error"
+        )

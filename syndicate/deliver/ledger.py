@@ -1,0 +1,143 @@
+"""The delivery ledger, beside the build state: for each target, every file it holds (path,
+SHA-256, the story's version) as last delivered, and for WebSub, the feeds last announced.
+Each file is recorded the moment the target confirmed it, so a run stopped at any point
+resumes where it was; nothing is recorded that was not delivered."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from syndicate.build.inventory import file_sha256
+
+LEDGER_FILE = "deliver.sqlite"
+FORMAT = 1
+"""Bumped whenever the layout changes: a ledger of another format is dropped (every target
+then gets everything again, which is safe)."""
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS targets (name TEXT PRIMARY KEY, url TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS delivered (
+  target TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+  mtime INTEGER NOT NULL, version INTEGER, at TEXT NOT NULL, PRIMARY KEY (target, path)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS announced (
+  path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
+  topic TEXT, at TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A file as it was delivered (or announced): its bytes' SHA-256, and the size and
+    modification time it had in out/, so an untouched file is known without reading it."""
+
+    path: str
+    sha256: str
+    size: int
+    mtime: int
+    version: int | None = None
+
+    @classmethod
+    def of(cls, path: str, data: bytes, stat: os.stat_result, version: int | None) -> Entry:
+        """The entry of a file read just now: `data` and `stat` of out/`path`."""
+        sha = hashlib.sha256(data).hexdigest()
+        return cls(path, sha, stat.st_size, stat.st_mtime_ns, version)
+
+
+def changed(out: Path, path: str, old: Entry | None, version: int | None = None) -> Entry | None:
+    """The entry of out/`path` now, or None when its size and time are those `old` recorded
+    (the file is then not read: an export keeps the time of a file whose bytes it kept)."""
+    stat = (out / path).stat()
+    if old is not None and (old.size, old.mtime) == (stat.st_size, stat.st_mtime_ns):
+        return None
+    return Entry(path, file_sha256(out / path), stat.st_size, stat.st_mtime_ns, version)
+
+
+class Ledger:
+    """The ledger of an out/ folder (`deliver.sqlite` in its state folder)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        """The build state's folder it lives in."""
+        self.db = _open(folder / LEDGER_FILE)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def delivered(self, target: str, url: str) -> dict[str, Entry]:
+        """What `target` holds. A target whose URL changed is a new destination: it holds
+        nothing yet (see `claim`)."""
+        row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
+        if row is None or row[0] != url:
+            return {}
+        rows = self.db.execute(
+            "SELECT path, sha256, size, mtime, version FROM delivered WHERE target = ?",
+            (target,),
+        )
+        return {path: Entry(path, *rest) for path, *rest in rows}
+
+    def claim(self, target: str, url: str) -> None:
+        """Before sending to `target` at `url`: what it held at another URL is forgotten."""
+        with self.db:
+            row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
+            if row is None or row[0] != url:
+                self.db.execute("DELETE FROM delivered WHERE target = ?", (target,))
+                self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, ?)", (target, url))
+
+    def record(self, target: str, entry: Entry) -> None:
+        """`target` confirmed it holds `entry`."""
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO delivered VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (target, entry.path, entry.sha256, entry.size, entry.mtime, entry.version, _now()),
+            )
+
+    def forget(self, target: str, path: str) -> None:
+        """`target` no longer holds `path`."""
+        with self.db:
+            self.db.execute("DELETE FROM delivered WHERE target = ? AND path = ?", (target, path))
+
+    def announced(self) -> dict[str, Entry]:
+        """The feeds as last announced to their hub (or found to announce none)."""
+        rows = self.db.execute("SELECT path, sha256, size, mtime FROM announced")
+        return {path: Entry(path, *rest) for path, *rest in rows}
+
+    def record_announced(self, entry: Entry, topic: str | None) -> None:
+        with self.db:
+            self.db.execute(
+                "INSERT OR REPLACE INTO announced VALUES (?, ?, ?, ?, ?, ?)",
+                (entry.path, entry.sha256, entry.size, entry.mtime, topic, _now()),
+            )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """The ledger database, created if needed; one of another format, or not a database, is
+    replaced by an empty one."""
+    for _attempt in range(2):
+        db = sqlite3.connect(path, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+            row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if row is None or row[0] != str(FORMAT):
+                with db:
+                    for table in ("targets", "delivered", "announced", "meta"):
+                        db.execute(f"DELETE FROM {table}")
+                    db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
+            return db
+        except sqlite3.DatabaseError:
+            db.close()
+            for leftover in (path, path.with_name(path.name + "-wal")):
+                leftover.unlink(missing_ok=True)
+    raise sqlite3.DatabaseError(f"cannot create the delivery ledger {path}")

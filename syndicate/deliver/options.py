@@ -1,0 +1,194 @@
+"""Section `deliver` of syndicate.yaml: the delivery targets, how failures are retried and which
+target publishes `base_url`. Typed records checked when the configuration loads, every problem
+at its line; secrets are named (`env:VARIABLE`, `file:PATH`), never written there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+import msgspec
+
+from syndicate.deliver.secrets import Secret
+from syndicate.diagnostics import Diagnostics, did_you_mean
+from syndicate.formats.contract import OptionPath, Options
+from syndicate.formats.options import convert_section
+from syndicate.formats.registry import Registry
+from syndicate.model import SiteConfig
+
+SECTION = "deliver"
+
+HTTP_SCHEMES = frozenset({"http", "https"})
+_SCHEME_CREDENTIALS = {
+    "sftp": {"password", "private_key", "passphrase"},
+    "ftp": {"password"},
+    "s3": {"access_key_id", "secret_access_key", "session_token"},
+    "http": {"token", "hmac_secret"},
+    "https": {"token", "hmac_secret"},
+    "file": set(),
+}
+_SCHEME_OPTIONS = {"known_hosts": {"sftp"}, "endpoint_url": {"s3"}, "region": {"s3"}}
+
+
+class Credentials(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A target's secrets, each named where it is kept (`env:NAME` or `file:PATH`)."""
+
+    password: Secret | None = None
+    """SFTP and FTP; the user name is in the URL."""
+    private_key: Secret | None = None
+    """SFTP: the private key (OpenSSH format), e.g. file:~/.ssh/partner_ed25519."""
+    passphrase: Secret | None = None
+    """SFTP: the passphrase of the private key."""
+    access_key_id: Secret | None = None
+    """S3; without keys, the usual AWS environment variables and files are used."""
+    secret_access_key: Secret | None = None
+    session_token: Secret | None = None
+    token: Secret | None = None
+    """HTTP push: sent as `Authorization: Bearer <token>`."""
+    hmac_secret: Secret | None = None
+    """HTTP push: each request is signed with it (HMAC-SHA256, header X-Syndicate-Signature)."""
+
+    def named(self) -> dict[str, str]:
+        """The credentials given: name -> where it is kept."""
+        return {
+            f.encode_name: value
+            for f in msgspec.structs.fields(self)
+            if (value := getattr(self, f.name)) is not None
+        }
+
+
+Choice = Annotated[
+    Literal["all"] | tuple[str, ...],
+    msgspec.Meta(description="all, or a list"),
+]
+
+
+class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One partner or host that receives files of out/."""
+
+    name: Annotated[
+        str,
+        msgspec.Meta(
+            pattern=r"^[a-z0-9][a-z0-9_-]*$",
+            extra={"expected": "lowercase letters, digits, - and _ (e.g. afp-wire)"},
+        ),
+    ]
+    url: Annotated[
+        str,
+        msgspec.Meta(
+            pattern=r"^[a-z][a-z0-9+.-]*://\S*$",
+            extra={"expected": "a URL such as sftp://user@host/incoming/ or https://host/ingest/"},
+        ),
+    ]
+    formats: Annotated[tuple[str, ...], msgspec.Meta(min_length=1)]
+    languages: Choice = "all"
+    sections: Choice = "all"
+    credentials: Credentials = Credentials()
+    known_hosts: str | None = None
+    """SFTP: the known_hosts file holding the server's key (default ~/.ssh/known_hosts)."""
+    endpoint_url: (
+        Annotated[str, msgspec.Meta(pattern=r"^https?://\S+$", extra={"expected": "an URL"})] | None
+    ) = None
+    """S3: the endpoint of an S3-compatible store (MinIO, Ceph, another cloud)."""
+    region: str | None = None
+    """S3: the bucket's region."""
+
+    @property
+    def scheme(self) -> str:
+        return urlsplit(self.url).scheme
+
+    @property
+    def is_http(self) -> bool:
+        return self.scheme in HTTP_SCHEMES
+
+    def wants(self, lang: str | None, section: str | None) -> bool:
+        """Whether a file of this language and section goes to the target (files of no
+        language or section go to every target)."""
+        lang_ok = lang is None or self.languages == "all" or lang in self.languages
+        section_ok = section is None or self.sections == "all" or section in self.sections
+        return lang_ok and section_ok
+
+
+class RetryOptions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """How a failed request is tried again: timeouts, lost connections and server errors
+    (HTTP 5xx, FTP 4xx) are; refusals (HTTP 4xx, a wrong password, a permission) are not."""
+
+    attempts: Annotated[int, msgspec.Meta(ge=1)] = 5
+    wait_initial: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    """Seconds before the second attempt; each wait doubles, with jitter."""
+    wait_max: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    timeout: Annotated[float, msgspec.Meta(gt=0)] = 30.0
+    """Seconds a connection or a request may take."""
+
+
+class DeliverOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Section `deliver` of syndicate.yaml."""
+
+    targets: tuple[Target, ...] = ()
+    retry: RetryOptions = RetryOptions()
+    public_target: str | None = None
+    """The target that publishes base_url, if out/ is not served as it is: WebSub pings then
+    wait until `syndicate deliver` has made that target current."""
+
+    def check(self, config: SiteConfig) -> Iterator[tuple[OptionPath, str]]:
+        seen: set[str] = set()
+        for index, target in enumerate(self.targets):
+            at = ("targets", index)
+            if target.name in seen:
+                yield (*at, "name"), f"{target.name!r} names two targets"
+            seen.add(target.name)
+            yield from _check_url(target, at)
+            if target.languages != "all":
+                unknown = [tag for tag in target.languages if tag not in config.languages]
+                if unknown:
+                    problem = f"{', '.join(unknown)} not among the site's languages"
+                    yield (*at, "languages"), problem
+        if self.public_target is not None and self.public_target not in seen:
+            fix = did_you_mean(self.public_target, seen)
+            yield "public_target", f"no target is named {self.public_target!r}{fix}"
+
+
+def _check_url(target: Target, at: tuple[str, int]) -> Iterator[tuple[OptionPath, str]]:
+    parts = urlsplit(target.url)
+    if parts.password is not None:
+        yield (
+            (*at, "url"),
+            "holds a password: remove it and name where it is kept, e.g."
+            " credentials: {password: env:PARTNER_PASSWORD}",
+        )
+    if parts.query or parts.fragment:
+        yield (*at, "url"), "must not have a query or a fragment"
+    if target.scheme != "file" and not parts.hostname:
+        yield (*at, "url"), "names no host"
+    allowed = _SCHEME_CREDENTIALS.get(target.scheme)
+    if allowed is not None:
+        for name in target.credentials.named():
+            if name not in allowed:
+                kinds = sorted(s for s, names in _SCHEME_CREDENTIALS.items() if name in names)
+                problem = f"is for {' and '.join(kinds)} targets, not {target.scheme}"
+                yield (*at, "credentials", name), problem
+    for option, schemes in _SCHEME_OPTIONS.items():
+        if getattr(target, option) is not None and target.scheme not in schemes:
+            yield (*at, option), f"is for {' and '.join(sorted(schemes))} targets only"
+
+
+def load_delivery(
+    config: SiteConfig, registry: Registry, diags: Diagnostics
+) -> DeliverOptions | None:
+    """The checked `deliver` section (empty when absent), or None after reporting problems."""
+    options = convert_section(SECTION, DeliverOptions, config, diags)
+    if options is None:
+        return None
+    ok = True
+    for index, target in enumerate(options.targets):
+        for position, name in enumerate(target.formats):
+            if name != "all" and name not in registry.names:
+                where = config.where(SECTION, "targets", index, "formats", position)
+                diags.error(
+                    "config.option",
+                    f"{SECTION}: targets[{index}].formats: {registry.unknown_message(name)}",
+                    where,
+                )
+                ok = False
+    return options if ok else None

@@ -1,0 +1,364 @@
+"""Where targets receive files: one adapter over fsspec for file stores (SFTP through sshfs, FTP,
+S3 through s3fs, local folders, any other fsspec URL) and one over httpx for HTTP push. Each
+writes a whole file or deletes one, and says which of its failures are worth another try."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import ftplib
+import hashlib
+import hmac
+import posixpath
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib import import_module
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import quote, urlsplit
+
+from syndicate import __version__
+from syndicate.deliver.options import RetryOptions, Target
+
+SIGNATURE_HEADER = "X-Syndicate-Signature"
+TIMESTAMP_HEADER = "X-Syndicate-Timestamp"
+SHA256_HEADER = "X-Syndicate-Sha256"
+VERSION_HEADER = "X-Syndicate-Version"
+USER_AGENT = f"syndicate/{__version__}"
+OBJECT_STORES = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "oss"})
+"""Stores where an object appears whole when written and a rename is a copy: no temporary name."""
+EXTRAS = {"sftp": ("sshfs", "sftp"), "s3": ("s3fs", "s3")}
+"""Schemes whose fsspec implementation is an extra of syndicate: (module, extra)."""
+TEMPORARY_PREFIX = "."
+TEMPORARY_SUFFIX = ".syndicate-part"
+"""A file is written as `.<name>.syndicate-part` beside its place, then renamed: a partner
+never picks up half a file (hidden names are skipped by ingest scripts)."""
+
+_TRANSIENT_ERRNOS = frozenset(
+    {
+        errno.ETIMEDOUT,
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ENETDOWN,
+        errno.EPIPE,
+        errno.EAGAIN,
+    }
+)
+_TRANSIENT_NAMES = frozenset(
+    {
+        "ConnectionLost",  # asyncssh
+        "EndpointConnectionError",  # botocore
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ConnectionClosedError",
+        "FSTimeoutError",  # fsspec's async bridge
+        "TransportError",  # httpx: timeouts, refused and dropped connections
+    }
+)
+
+
+class MissingExtra(Exception):
+    """A target needs an optional part of syndicate that is not installed."""
+
+
+class HttpStatusError(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"HTTP {status} {reason}".strip())
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class FileMeta:
+    media_type: str
+    sha256: str
+    version: int | None
+
+
+class Remote(Protocol):
+    """A connection to a target, opened on first use."""
+
+    def put(self, path: str, data: bytes, meta: FileMeta) -> None:
+        """Store `data` at `path` (relative to the target's URL), whole or not at all."""
+
+    def delete(self, path: str) -> None:
+        """Remove `path`; a file already gone is not an error."""
+
+    def reset(self) -> None:
+        """Drop the connection after a failure: the next call opens a new one."""
+
+    def close(self) -> None: ...
+
+
+def open_remote(target: Target, secret: Callable[[str], str], retry: RetryOptions) -> Remote:
+    """The target's remote. `secret(name)` reveals one of its credentials."""
+    creds = target.credentials
+    if target.is_http:
+        return HttpRemote(
+            target.url,
+            token=secret("token") if creds.token else None,
+            hmac_secret=secret("hmac_secret") if creds.hmac_secret else None,
+            timeout=retry.timeout,
+        )
+    scheme = target.scheme
+    if scheme in EXTRAS:
+        module, extra = EXTRAS[scheme]
+        try:
+            import_module(module)
+        except ImportError:
+            raise MissingExtra(
+                f"{scheme} targets need the {extra} extra: pip install 'syndicate[{extra}]'"
+            ) from None
+    options: dict[str, Any] = {}
+    if scheme == "sftp":
+        options = _sftp_options(target, secret, retry)
+    elif scheme == "ftp":
+        options = {"timeout": retry.timeout}
+        if creds.password:
+            options["password"] = secret("password")
+    elif scheme == "s3":
+        options = _s3_options(target, secret, retry)
+    return FsspecRemote(
+        target.url,
+        options,
+        rename=scheme not in OBJECT_STORES,
+        typed=scheme == "s3",
+    )
+
+
+def _sftp_options(
+    target: Target, secret: Callable[[str], str], retry: RetryOptions
+) -> dict[str, Any]:
+    import asyncssh
+
+    known_hosts = Path(target.known_hosts or "~/.ssh/known_hosts").expanduser()
+    options: dict[str, Any] = {
+        # sshfs would trust any host key by default: the server's key must be known.
+        "known_hosts": str(known_hosts),
+        "connect_timeout": retry.timeout,
+        "timeout": retry.timeout,
+    }
+    creds = target.credentials
+    if creds.password:
+        options["password"] = secret("password")
+    if creds.private_key:
+        passphrase = secret("passphrase") if creds.passphrase else None
+        options["client_keys"] = [asyncssh.import_private_key(secret("private_key"), passphrase)]
+    return options
+
+
+def _s3_options(
+    target: Target, secret: Callable[[str], str], retry: RetryOptions
+) -> dict[str, Any]:
+    creds = target.credentials
+    client: dict[str, Any] = {}
+    if target.endpoint_url:
+        client["endpoint_url"] = target.endpoint_url
+    if target.region:
+        client["region_name"] = target.region
+    options: dict[str, Any] = {
+        "client_kwargs": client,
+        # One attempt per call: syndicate's own policy does the retrying.
+        "config_kwargs": {
+            "connect_timeout": retry.timeout,
+            "read_timeout": retry.timeout,
+            "retries": {"max_attempts": 1, "mode": "standard"},
+        },
+    }
+    for name, key in (
+        ("access_key_id", "key"),
+        ("secret_access_key", "secret"),
+        ("session_token", "token"),
+    ):
+        if getattr(creds, name):
+            options[key] = secret(name)
+    return options
+
+
+class FsspecRemote:
+    """A target reached through fsspec. Files are written under a temporary name and renamed,
+    except on object stores, where a written object appears whole (on S3 with its media type,
+    `typed`)."""
+
+    def __init__(self, url: str, options: dict[str, Any], *, rename: bool, typed: bool) -> None:
+        self.url = url
+        self.options = options
+        self.rename = rename
+        self.typed = typed
+        self._fs: Any = None
+        self.root = ""
+        self.folders: set[str] = set()
+        """Folders known to exist on the target."""
+
+    def _filesystem(self) -> Any:
+        if self._fs is None:
+            import fsspec
+
+            try:
+                self._fs, root = fsspec.core.url_to_fs(
+                    self.url, skip_instance_cache=True, **self.options
+                )
+            except ImportError as exc:  # another fsspec scheme whose package is missing
+                raise MissingExtra(str(exc)) from None
+            self.root = root.rstrip("/")
+            if self.typed:
+                self._fs.retries = 1  # s3fs's own retries: ours apply
+        return self._fs
+
+    def _place(self, path: str) -> str:
+        return f"{self.root}/{path}" if self.root else path
+
+    def put(self, path: str, data: bytes, meta: FileMeta) -> None:
+        fs = self._filesystem()
+        final = self._place(path)
+        folder = posixpath.dirname(final)
+        if not self.rename:
+            fs.pipe_file(final, data, **({"ContentType": meta.media_type} if self.typed else {}))
+            return
+        if folder and folder not in self.folders:
+            fs.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
+        name = posixpath.basename(final)
+        temporary = posixpath.join(folder, f"{TEMPORARY_PREFIX}{name}{TEMPORARY_SUFFIX}")
+        fs.pipe_file(temporary, data)
+        try:
+            fs.mv(temporary, final)
+        except Exception as exc:
+            # Servers that refuse to rename onto an existing file (some FTP servers): remove
+            # the old one first. A refusal of another kind is raised as it is.
+            if transient(exc) or not fs.exists(final):
+                raise
+            fs.rm_file(final)
+            fs.mv(temporary, final)
+
+    def delete(self, path: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self._filesystem().rm_file(self._place(path))
+
+    def reset(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        fs, self._fs = self._fs, None
+        self.folders.clear()
+        if fs is not None and hasattr(fs, "ftp"):
+            with contextlib.suppress(OSError, EOFError):  # the connection is already gone
+                fs.ftp.close()
+
+
+class HttpRemote:
+    """A target receiving files by HTTP: `PUT <url><path>` with the file as body, `DELETE
+    <url><path>` for a file gone from out/. With a secret, each request carries the
+    HMAC-SHA256 of `METHOD\\nPATH\\nTIMESTAMP\\nSHA256` (see `sign`)."""
+
+    def __init__(
+        self, url: str, *, token: str | None, hmac_secret: str | None, timeout: float
+    ) -> None:
+        import httpx
+
+        self.base = url if url.endswith("/") else url + "/"
+        self.token = token
+        self.secret = hmac_secret
+        self.client = httpx.Client(
+            timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+        )
+
+    def put(self, path: str, data: bytes, meta: FileMeta) -> None:
+        headers = {"Content-Type": meta.media_type}
+        if meta.version is not None:
+            headers[VERSION_HEADER] = str(meta.version)
+        self._send("PUT", path, data, headers)
+
+    def delete(self, path: str) -> None:
+        self._send("DELETE", path, b"", {}, gone_ok=True)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        data: bytes,
+        headers: dict[str, str],
+        *,
+        gone_ok: bool = False,
+    ) -> None:
+        url = self.base + quote(path)
+        sha = hashlib.sha256(data).hexdigest()
+        stamp = str(int(time.time()))
+        headers |= {SHA256_HEADER: sha, TIMESTAMP_HEADER: stamp}
+        if self.secret is not None:
+            signature = sign(self.secret, method, urlsplit(url).path, stamp, sha)
+            headers[SIGNATURE_HEADER] = f"sha256={signature}"
+        if self.token is not None:
+            headers["Authorization"] = f"Bearer {self.token}"
+        response = self.client.request(method, url, content=data, headers=headers)
+        if response.is_success or (gone_ok and response.status_code in (404, 410)):
+            return
+        raise HttpStatusError(response.status_code, response.reason_phrase)
+
+    def reset(self) -> None:
+        pass  # httpx opens a new connection when the old one is gone
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def sign(secret: str, method: str, path: str, timestamp: str, sha256: str) -> str:
+    """The hex HMAC-SHA256 of one request, as the receiver recomputes it: the method, the
+    URL's path as sent (percent-encoded), the timestamp header and the body's SHA-256, each
+    followed by a line feed but the last."""
+    message = f"{method}\n{path}\n{timestamp}\n{sha256}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def transient(exc: BaseException) -> bool:
+    """Whether another try may succeed: a timeout, a lost or refused connection, a server
+    error (HTTP 5xx, 408, 429; FTP 4xx). A refusal (HTTP 4xx, FTP 5xx, a wrong password, a
+    permission, a missing folder) will not change by trying again."""
+    for error in _chain(exc):
+        if isinstance(error, HttpStatusError):
+            return error.status >= 500 or error.status in (408, 425, 429)
+        if isinstance(error, ftplib.error_temp):
+            return True
+        if isinstance(error, ftplib.Error):
+            return False
+        if isinstance(error, (TimeoutError, ConnectionError, EOFError)):
+            return True
+        if isinstance(error, OSError) and error.errno in _TRANSIENT_ERRNOS:
+            return True
+        status = _boto_status(error)
+        if status is not None:
+            return status >= 500 or status in (408, 429)
+        if any(cls.__name__ in _TRANSIENT_NAMES for cls in type(error).__mro__):
+            return True
+    return False
+
+
+def describe(exc: BaseException) -> str:
+    """A failure in a few words, without a traceback."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    text = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, ftplib.Error):
+        return f"FTP {text}"
+    return text.splitlines()[0]
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and those it was raised from (libraries wrap each other's errors)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _boto_status(error: BaseException) -> int | None:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return status if isinstance(status, int) else None
+    return None

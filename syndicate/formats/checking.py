@@ -1,0 +1,190 @@
+"""Reading out/ for `syndicate validate --outputs`, which may find anything there: a FIFO, a link,
+a device, a file planted to exhaust memory or the stack. Only regular files are read, each
+within a size limit; JSON within a nesting limit; zip members only when their declared sizes,
+methods and flags are ones syndicate writes. Every refusal is a diagnostic, never a hang or a
+traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.xmlbase import safe_parser
+
+MAX_OUTPUT_BYTES = 256 * 1024 * 1024
+"""Far above anything syndicate writes (a feed, a page, a book)."""
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+"""One member of an EPUB, uncompressed: a chapter, a cover, an image."""
+MAX_BOOK_BYTES = 512 * 1024 * 1024
+"""All members of an EPUB together, uncompressed."""
+ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
+"""The only methods the EPUB (OCF) specification allows."""
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFLNK: "a link",
+    stat.S_IFDIR: "a folder",
+}
+
+
+def output_files(
+    out: Path, folder: str, suffixes: tuple[str, ...], diags: Diagnostics, *, deep: bool = True
+) -> list[Path]:
+    """The regular files under out/`folder` (and its subfolders, if `deep`) whose names end
+    in one of `suffixes` (all files if empty), sorted. Anything else with such a name (a link,
+    a FIFO) is reported and left unread: syndicate never writes one. Links to folders are
+    not followed."""
+    found: list[Path] = []
+    for path in _walk(out / folder, deep):
+        if suffixes and not path.name.endswith(suffixes):
+            continue
+        kind = _kind(path)
+        if kind is None:
+            found.append(path)
+        else:
+            diags.warning(
+                "output.not-regular",
+                f"{kind}, not a file: not checked (syndicate never writes one; remove it)",
+                str(path),
+            )
+    return sorted(found)
+
+
+def _walk(top: Path, deep: bool) -> Iterator[Path]:
+    for base, dirs, names in os.walk(top):
+        links = [name for name in dirs if os.path.islink(os.path.join(base, name))]
+        for name in [*names, *links]:
+            yield Path(base, name)
+        if not deep:
+            return
+        dirs.sort()
+
+
+def _kind(path: Path) -> str | None:
+    """None for a regular file; else what it is."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return "missing"
+    return None if stat.S_ISREG(mode) else _KINDS.get(stat.S_IFMT(mode), "not a file")
+
+
+def read_output(path: Path, diags: Diagnostics, limit: int = MAX_OUTPUT_BYTES) -> bytes | None:
+    """The bytes of a regular file of out/, or None after reporting why not. The file is
+    opened without following links and without blocking, then checked again: a FIFO put in
+    place after it was listed cannot hang the check."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        diags.error("output.read", f"cannot read it: {exc.strerror or exc}", str(path))
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            diags.warning("output.not-regular", "not a regular file: not checked", str(path))
+            return None
+        if info.st_size > limit:
+            diags.error(
+                "output.too-large",
+                f"{info.st_size:,} bytes: over the {limit:,} bytes syndicate ever writes in"
+                " one file; not read",
+                str(path),
+            )
+            return None
+        return handle.read(limit + 1)[:limit]
+
+
+def parse_xml(path: Path, diags: Diagnostics) -> etree._ElementTree | None:
+    """A well-formed XML file of out/, or None after reporting where it is broken."""
+    data = read_output(path, diags)
+    return None if data is None else xml_tree(data, str(path), diags)
+
+
+def xml_tree(data: bytes, shown: str, diags: Diagnostics) -> etree._ElementTree | None:
+    try:
+        return etree.ElementTree(etree.fromstring(data, safe_parser()))
+    except etree.XMLSyntaxError as exc:
+        diags.error("output.xml", f"not well-formed XML: {exc.msg}", f"{shown}:{exc.lineno}")
+        return None
+
+
+def parse_json(path: Path, diags: Diagnostics) -> Any:
+    """A JSON file of out/, or None after reporting why it is not valid."""
+    data = read_output(path, diags)
+    return None if data is None else json_value(data, str(path), diags)
+
+
+def json_value(data: bytes | str, shown: str, diags: Diagnostics) -> Any:
+    try:
+        return json.loads(data)
+    except RecursionError:
+        diags.error("output.json", "not valid JSON: nested too deeply", shown)
+    except (ValueError, UnicodeDecodeError) as exc:
+        diags.error("output.json", f"not valid JSON: {exc}", shown)
+    return None
+
+
+def open_zip(path: Path, diags: Diagnostics) -> zipfile.ZipFile | None:
+    """A zip file of out/ (a book) whose members may all be read: each stored or deflated,
+    not encrypted, within the size limits by what its header declares (reading stops there).
+    None after reporting what is wrong."""
+    if _kind(path) is not None:
+        read_output(path, diags)  # reports it
+        return None
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        diags.error("epub.zip", f"not a zip file: {exc}", str(path))
+        return None
+    problems = list(_zip_problems(archive.infolist()))
+    for problem in problems:
+        diags.error("epub.zip", problem, str(path))
+    if problems:
+        archive.close()
+        return None
+    return archive
+
+
+def _zip_problems(infos: list[zipfile.ZipInfo]) -> Iterator[str]:
+    total = 0
+    for info in infos:
+        name = info.filename
+        if info.flag_bits & 0x1:
+            yield f"member {name} is encrypted: a reading system cannot open it"
+        if info.compress_type not in ZIP_METHODS:
+            yield (
+                f"member {name} uses compression method {info.compress_type}; EPUB allows"
+                " only stored or deflated"
+            )
+        if info.file_size > MAX_MEMBER_BYTES:
+            yield (
+                f"member {name} declares {info.file_size:,} bytes uncompressed: over the"
+                f" {MAX_MEMBER_BYTES:,} a book member may hold; not read"
+            )
+        total += info.file_size
+    if total > MAX_BOOK_BYTES:
+        yield f"its members declare {total:,} bytes uncompressed: over {MAX_BOOK_BYTES:,}"
+
+
+def read_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, shown: str, diags: Diagnostics
+) -> bytes | None:
+    """One member of a zip `open_zip` accepted; None after reporting a damaged member."""
+    try:
+        return archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as exc:
+        diags.error("epub.zip", f"member {info.filename} cannot be read: {exc}", shown)
+        return None

@@ -1,0 +1,160 @@
+"""A story folder as the reader uses it, read once and safely: the listing of the folder, the
+bytes of its text files (`story.yaml` and the language files), and each image the story lists,
+with its SHA-256. Every file goes through `safefile` (regular files inside the folder, one name
+on disk, within the budgets); files the story does not use are never opened.
+
+The build names a story's inputs by hashing exactly what was read here, so the published story
+is always the one its key names, even when a file changes while an export runs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from syndicate.readers import budgets
+from syndicate.readers.safefile import Refused, digest_checked, kind_of, read_checked
+
+STORY_FILE = "story.yaml"
+LANGUAGE_SUFFIX = ".md"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry of the story folder: its name and what it is, `text` (a story file, read),
+    `file` (another file, not read), `dir`, or the code of the reason it was refused."""
+
+    name: str
+    kind: str
+
+
+class StoryFiles:
+    """The files of one story folder; the listing and the text files are read when it is made,
+    the images when the reader asks for them (`image`)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.root = folder.resolve()
+        self.entries: tuple[Entry, ...] = ()
+        self.problem: Refused | None = None
+        """Why the folder itself cannot be listed, if it cannot."""
+        self.used: dict[str, str] = {}
+        """Each image read, by its path in the folder: its SHA-256."""
+        self._texts: dict[str, bytes | Refused] = {}
+        self._text_bytes = 0
+        self._image_bytes = 0
+        self._list()
+
+    @property
+    def name(self) -> str:
+        return self.folder.name
+
+    def _list(self) -> None:
+        try:
+            names = sorted(n for n in os.listdir(self.folder) if not n.startswith("."))
+        except OSError as exc:
+            self.problem = Refused("file.unreadable", f"cannot list the folder: {exc.strerror}")
+            return
+        entries = []
+        for name in names:
+            kind = kind_of(self.folder / name, self.root)
+            if kind == "file" and (name == STORY_FILE or name.endswith(LANGUAGE_SUFFIX)):
+                kind = self._read_text(name)
+            elif kind == "dir" and (name == STORY_FILE or name.endswith(LANGUAGE_SUFFIX)):
+                kind = Refused("file.special", "a folder, not a file")
+            if isinstance(kind, Refused):
+                self._texts[name] = kind
+                kind = kind.code
+            entries.append(Entry(name, kind))
+        self.entries = tuple(entries)
+
+    def _read_text(self, name: str) -> str | Refused:
+        try:
+            data = read_checked(self.folder / name, self.root, budgets.MAX_TEXT_BYTES)
+        except Refused as exc:
+            return exc
+        self._text_bytes += len(data)
+        if self._text_bytes > budgets.MAX_STORY_TEXT_BYTES:
+            return Refused(
+                "file.too-large",
+                f"the story's text files together are over {budgets.MAX_STORY_TEXT_BYTES}"
+                " bytes; split the story",
+                self._text_bytes,
+            )
+        self._texts[name] = data
+        return "text"
+
+    def text(self, name: str) -> bytes | Refused | None:
+        """The bytes of a story file (`story.yaml`, `fr.md`), why it was refused, or None if
+        the folder has no such file."""
+        return self._texts.get(name)
+
+    def image(self, rel: str) -> bytes:
+        """The bytes of the image at `rel` (a path relative to the folder), checked and counted
+        against the story's budget; raises `Refused` (codes `image.path`, `image.missing`,
+        `image.format` for its size, or the file's own refusal)."""
+        parts = PurePosixPath(rel).parts
+        if os.path.isabs(rel) or ".." in parts or not parts:
+            raise Refused("image.path", "is outside the story folder; keep images in it")
+        try:
+            data = read_checked(self.folder / rel, self.root, budgets.MAX_IMAGE_BYTES)
+        except Refused as exc:
+            raise _as_image_problem(exc) from None
+        self._image_bytes += len(data)
+        if self._image_bytes > budgets.MAX_STORY_IMAGE_BYTES:
+            raise Refused(
+                "image.format",
+                f"the story's images together are over {budgets.MAX_STORY_IMAGE_BYTES} bytes",
+            )
+        self.used[rel] = hashlib.sha256(data).hexdigest()
+        return data
+
+    def exists(self, rel: str) -> bool:
+        """Whether a file is at `rel` (for messages: "not found" or "not listed")."""
+        parts = PurePosixPath(rel).parts
+        if os.path.isabs(rel) or ".." in parts or not parts:
+            return False
+        return (self.folder / rel).is_file()
+
+    def neighbours(self, rel: str) -> list[str]:
+        """The files beside `rel` in its folder, as paths relative to the story folder (for a
+        "did you mean")."""
+        parent = PurePosixPath(rel).parent
+        try:
+            names = sorted(os.listdir(self.folder / parent))
+        except OSError:
+            return []
+        return [(parent / n).as_posix() for n in names if not n.startswith(".")]
+
+    def unchanged(self, used: dict[str, str]) -> bool:
+        """Whether every image in `used` still has the recorded SHA-256 (hashed in chunks)."""
+        for rel, sha in used.items():
+            try:
+                now = digest_checked(self.folder / rel, self.root, budgets.MAX_IMAGE_BYTES)
+            except Refused:
+                return False
+            if now != sha:
+                return False
+        return True
+
+    def parts(self) -> list[str | bytes]:
+        """What the story's text key hashes: the listing and the text files' bytes."""
+        out: list[str | bytes] = []
+        for entry in self.entries:
+            out += [entry.name, entry.kind]
+            data = self._texts.get(entry.name)
+            if isinstance(data, bytes):
+                out.append(data)
+        return out
+
+
+def _as_image_problem(exc: Refused) -> Refused:
+    if exc.code == "story.outside":
+        return Refused("image.path", "is a link to a place outside the story folder")
+    if exc.code == "file.missing":
+        return Refused("image.missing", "not found")
+    if exc.code == "file.too-large":
+        limit = budgets.MAX_IMAGE_BYTES
+        return Refused("image.format", f"image is {exc.size} bytes; the limit is {limit}")
+    return exc

@@ -1,0 +1,220 @@
+"""The HTTP side of `syndicate serve` (a starlette application): the files of out/, or of the
+preview, with the media type their format declares, ETag and Last-Modified validators (and
+`304 Not Modified`), `Link: rel=hub` on feeds that name a WebSub hub, and bearer tokens on
+protected folders. In a preview, HTML pages also get a banner (embargoed stories are marked)
+and a script that reloads the page when a new export is ready."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from syndicate.build.inventory import Inventory
+from syndicate.deliver.websub import feed_links
+from syndicate.serve.preview import PreviewState
+
+STATUS_PATH = "/_syndicate/preview"
+"""Where a preview page asks whether a new export is ready (no folder of out/ starts with _)."""
+
+
+@dataclass(frozen=True)
+class Served:
+    """What the application serves."""
+
+    folder: Path
+    inventory: Inventory
+    feed_folders: frozenset[str]
+    """Folders of formats whose section names a WebSub hub."""
+    tokens: Mapping[str, Sequence[str]]
+    """Protected folder (`newsml/`) -> the tokens that open it."""
+    preview: PreviewState | None = None
+
+
+def make_app(served: Served) -> ASGIApp:
+    files = _OutputFiles(served)
+    routes: list[Route | Mount] = []
+    if served.preview is not None:
+        routes.append(Route(STATUS_PATH, _status(served.preview)))
+    routes.append(Mount("/", app=files))
+    app: ASGIApp = Starlette(routes=routes)
+    if served.tokens:
+        app = _BearerTokens(app, served.tokens)
+    return app
+
+
+def _status(state: PreviewState) -> Any:
+    async def status(request: Request) -> Response:
+        generation, problems = state.snapshot()
+        body = {"generation": generation, "problems": problems}
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    return status
+
+
+class _OutputFiles(StaticFiles):
+    def __init__(self, served: Served) -> None:
+        super().__init__(directory=served.folder, html=True, check_dir=False)
+        self.served = served
+        self._links: dict[tuple[str, int, int], str | None] = {}
+
+    def file_response(
+        self,
+        full_path: str | os.PathLike[str],
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        path = Path(full_path).resolve().relative_to(self.served.folder.resolve()).as_posix()
+        media_type = self.served.inventory.media_type(path)
+        headers: dict[str, str] = {}
+        link = self._hub_link(path, full_path, stat_result)
+        if link:
+            headers["Link"] = link
+        preview = self.served.preview
+        if preview is not None:
+            headers["Cache-Control"] = "no-cache"
+            notice = preview.embargo_notice(path)
+            if notice:
+                headers["X-Syndicate-Embargoed"] = notice.isoformat()
+            if media_type.startswith("text/html"):
+                return self._preview_page(Path(full_path), stat_result, scope, media_type, headers)
+        response = FileResponse(
+            full_path,
+            status_code=status_code,
+            stat_result=stat_result,
+            media_type=media_type,
+            headers=headers,
+        )
+        if self.is_not_modified(response.headers, Headers(scope=scope)):
+            return NotModifiedResponse(response.headers)
+        return response
+
+    def _hub_link(
+        self, path: str, full_path: str | os.PathLike[str], stat: os.stat_result
+    ) -> str | None:
+        """`Link: <hub>; rel="hub", <feed>; rel="self"` for a feed that names a hub."""
+        if path.partition("/")[0] not in self.served.feed_folders or not path.endswith(".xml"):
+            return None
+        key = (path, stat.st_size, stat.st_mtime_ns)
+        if key not in self._links:
+            hub, topic = feed_links(Path(full_path))
+            self._links[key] = f'<{hub}>; rel="hub", <{topic}>; rel="self"' if hub else None
+        return self._links[key]
+
+    def _preview_page(
+        self,
+        full_path: Path,
+        stat: os.stat_result,
+        scope: Scope,
+        media_type: str,
+        headers: dict[str, str],
+    ) -> Response:
+        """The page with the preview's banner and reload script before `</body>`."""
+        state = self.served.preview
+        assert state is not None
+        path = full_path.resolve().relative_to(self.served.folder.resolve()).as_posix()
+        extra = preview_markup(state.snapshot()[0], state.embargo_notice(path))
+        page = full_path.read_bytes()
+        at = page.rfind(b"</body>")
+        body = page[:at] + extra + page[at:] if at >= 0 else page + extra
+        headers["ETag"] = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        headers["Last-Modified"] = formatdate(stat.st_mtime, usegmt=True)
+        if self.is_not_modified(Headers(headers), Headers(scope=scope)):
+            return NotModifiedResponse(Headers(headers))
+        return Response(body, media_type=media_type, headers=headers)
+
+
+def preview_markup(generation: int, embargo: datetime | None) -> bytes:
+    """The banner and the reload script a preview adds to a page."""
+    words = "Preview: not published."
+    if embargo is not None:
+        words = (
+            f"Embargoed until {embargo.isoformat()}: shown only in this preview, never"
+            " written to out/."
+        )
+    script = f"""
+(function () {{
+  var seen = {generation};
+  function show(problems) {{
+    var box = document.getElementById("syndicate-problems");
+    if (!problems.length) {{ if (box) box.remove(); return; }}
+    if (!box) {{
+      box = document.createElement("pre");
+      box.id = "syndicate-problems";
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;margin:0;padding:1em;max-height:40vh;"
+        + "overflow:auto;background:#fff3f3;color:#8a1010;border-top:3px solid #c00;"
+        + "font:13px/1.4 monospace;white-space:pre-wrap;z-index:2147483647";
+      document.body.appendChild(box);
+    }}
+    box.textContent = "The last export failed; this page is the one before it.\\n\\n"
+      + problems.join("\\n");
+  }}
+  function poll() {{
+    fetch({json.dumps(STATUS_PATH)}, {{cache: "no-store"}})
+      .then(function (r) {{ return r.json(); }})
+      .then(function (s) {{
+        if (s.generation !== seen) {{ location.reload(); return; }}
+        show(s.problems);
+        setTimeout(poll, 700);
+      }})
+      .catch(function () {{ setTimeout(poll, 2000); }});
+  }}
+  setTimeout(poll, 700);
+}})();
+"""
+    colour = "#8a1010" if embargo is not None else "#1f3a5f"
+    style = (
+        "position:sticky;top:0;z-index:2147483646;padding:.4em 1em;color:#fff;"
+        f"background:{colour};font:600 14px/1.4 system-ui,sans-serif;text-align:center"
+    )
+    banner = f'<div id="syndicate-preview" role="status" style="{style}">{html.escape(words)}</div>'
+    return f"{banner}\n<script>{script}</script>\n".encode()
+
+
+class _BearerTokens:
+    """Requests under a protected folder need `Authorization: Bearer <token>` (RFC 6750)."""
+
+    def __init__(self, app: ASGIApp, tokens: Mapping[str, Sequence[str]]) -> None:
+        self.app = app
+        self.tokens = {folder: [t.encode() for t in ts] for folder, ts in tokens.items()}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            # The path as the file server resolves it (`//newsml/../newsml/x` is newsml/x).
+            path = os.path.normpath(os.path.join(*scope["path"].split("/"))) + "/"
+            needed = [ts for prefix, ts in self.tokens.items() if path.startswith(prefix)]
+            if needed:
+                given = Headers(scope=scope).get("authorization", "")
+                scheme, _, token = given.partition(" ")
+                if scheme.lower() != "bearer" or not any(
+                    hmac.compare_digest(token.strip().encode(), t) for ts in needed for t in ts
+                ):
+                    challenge = 'Bearer realm="syndicate"'
+                    if given:
+                        challenge += ', error="invalid_token"'
+                    response = Response(
+                        "a bearer token is needed for this folder\n",
+                        status_code=401,
+                        headers={"WWW-Authenticate": challenge},
+                        media_type="text/plain",
+                    )
+                    await response(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)

@@ -1,0 +1,148 @@
+"""The preview of `syndicate serve --watch`: the site exported into a folder of its own (never
+out/) as of a time far ahead, so that every embargo has passed and embargoed stories show
+(marked as such by the server), and exported again, incrementally, whenever a file under
+articles/ or syndicate.yaml changes. Pages then reload in the browser."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from syndicate.build import export
+from syndicate.build.engine import cache_folder
+from syndicate.build.inventory import Inventory
+from syndicate.build.state import recorded_summaries, state_folder
+from syndicate.diagnostics import Diagnostics
+from syndicate.formats.contract import AnyWriter
+from syndicate.formats.registry import Registry
+from syndicate.model import StorySummary
+
+logger = logging.getLogger(__name__)
+
+AHEAD = timedelta(days=36525)
+"""How far ahead of the clock a preview is exported: every embargo has passed by then."""
+POLL_SECONDS = 0.5
+"""How often syndicate.yaml (outside articles/) is checked for a change."""
+
+
+class PreviewState:
+    """What the preview server reads: the number of the last good export (pages reload when it
+    changes), the problems of the last export if it failed, and the embargoed stories."""
+
+    def __init__(self, folder: Path, languages: Sequence[str], writers: Sequence[AnyWriter]):
+        self.folder = folder
+        self.languages = languages
+        self.writers = writers
+        self.lock = threading.Lock()
+        self.generation = 0
+        self.problems: list[str] = []
+        self.inventory = Inventory(folder, languages, writers, stories=[])
+
+    def snapshot(self) -> tuple[int, list[str]]:
+        with self.lock:
+            return self.generation, list(self.problems)
+
+    def exported(self, stories: Sequence[StorySummary], changed: bool) -> None:
+        inventory = Inventory(self.folder, self.languages, self.writers, stories)
+        with self.lock:
+            self.inventory = inventory
+            self.problems = []
+            self.generation += changed
+
+    def failed(self, problems: list[str]) -> None:
+        with self.lock:
+            self.problems = problems
+
+    def embargo_notice(self, path: str) -> datetime | None:
+        """The end of the embargo of the story a preview file belongs to, if not yet passed."""
+        with self.lock:
+            story = self.inventory.describe(path).story
+        if story is None or story.embargo_until is None:
+            return None
+        return story.embargo_until if story.embargo_until > datetime.now(UTC) else None
+
+
+class Previewer:
+    """Exports the preview and watches the sources."""
+
+    def __init__(
+        self,
+        *,
+        state: PreviewState,
+        config: Path,
+        articles: Path,
+        formats: Sequence[str],
+        registry: Registry,
+        jobs: int,
+        report: Callable[[Diagnostics, str], None],
+    ) -> None:
+        self.state = state
+        self.config = config
+        self.articles = articles
+        self.formats = formats
+        self.registry = registry
+        self.jobs = jobs
+        self.report = report
+        """Told the problems of each export and a one-line summary."""
+
+    def export(self) -> bool:
+        """Export the preview; True if it succeeded."""
+        diags = Diagnostics()
+        result = export(
+            formats=self.formats,
+            config=self.config,
+            articles=self.articles,
+            out=self.state.folder,
+            now=datetime.now(UTC) + AHEAD,
+            jobs=self.jobs,
+            registry=self.registry,
+            diagnostics=diags,
+        )
+        if result.status != "exported":
+            self.state.failed([d.format_text() for d in diags.sorted() if d.severity == "error"])
+            self.report(diags, "preview not updated: fix the errors above")
+            return False
+        changed = bool(result.written or result.removed)
+        folder = self.state.folder
+        state = state_folder(folder, cache_folder(self.config, folder))
+        self.state.exported(recorded_summaries(state), changed)
+        summary = f"preview: {result.written} written, {result.removed} removed"
+        self.report(diags, summary if changed else "preview: nothing changed")
+        return True
+
+    def watch(self, stop: threading.Event) -> None:
+        """Export again after each change, until `stop` is set."""
+        import watchfiles
+
+        seen = self._config_stamp()
+        for changes in watchfiles.watch(
+            self.articles,
+            stop_event=stop,
+            debounce=200,
+            rust_timeout=int(POLL_SECONDS * 1000),
+            yield_on_timeout=True,
+            raise_interrupt=False,
+        ):
+            stamp = self._config_stamp()
+            if changes or stamp != seen:
+                seen = stamp
+                logger.debug("changed: %s", sorted(path for _, path in changes))
+                try:
+                    self.export()
+                except Exception as exc:  # the preview must outlive a bug in one export
+                    logger.debug("preview export failed", exc_info=exc)
+                    diags = Diagnostics()
+                    message = f"the preview export failed: {exc!r} (SYNDICATE_DEBUG=1 tells more)"
+                    diags.error("preview.failed", message)
+                    self.state.failed([message])
+                    self.report(diags, "preview not updated")
+
+    def _config_stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = self.config.stat()
+        except OSError:
+            return None
+        return stat.st_size, stat.st_mtime_ns

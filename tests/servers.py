@@ -1,0 +1,455 @@
+"""Real servers on loopback for the delivery tests: FTP (pyftpdlib), SFTP (asyncssh), S3 (moto's
+server, behind a WSGI layer that logs and can fail requests), an HTTP receiver that checks
+HMAC-SHA256 signatures, and a WebSub hub. Each records what reached it (`events`: ("put",
+path) when a file is in place under its name, ("delete", path)) and can be told to fail the
+next requests (`fail`)."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import hashlib
+import hmac
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Self
+from urllib.parse import parse_qs, unquote
+
+USER = "ycpress"
+PASSWORD = "s3cret-Passw0rd"
+BUCKET = "partner-bucket"
+TEMPORARY_SUFFIX = ".syndicate-part"
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (for a target that is down)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Faults:
+    """What a server does to the next uploads: fail `fail` of them (with a transient error,
+    or with `status` for HTTP), or answer every upload with a full disk."""
+
+    fail: int = 0
+    status: int = 500
+    disk_full: bool = False
+    block_at: int | None = None
+    """HTTP: hold the n-th upload (1-based) until `release` is set, then drop it unanswered
+    (the client was killed meanwhile)."""
+    blocked: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+
+    def take_failure(self) -> bool:
+        if self.fail > 0:
+            self.fail -= 1
+            return True
+        return False
+
+
+class Server:
+    """What the tests read of every server."""
+
+    url: str
+    root: Path
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str]] = []
+        self.faults = Faults()
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Shut the server down."""
+
+    def log(self, op: str, path: str) -> None:
+        with self.lock:
+            self.events.append((op, path))
+
+    def files(self) -> dict[str, bytes]:
+        """Every file the server holds under the target's folder, by relative path."""
+        return {
+            p.relative_to(self.root).as_posix(): p.read_bytes()
+            for p in sorted(self.root.rglob("*"))
+            if p.is_file()
+        }
+
+    def puts(self) -> list[str]:
+        return [path for op, path in self.events if op == "put"]
+
+    def rel(self, local: str | bytes) -> str:
+        path = Path(os.fsdecode(local))
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+
+# FTP -----------------------------------------------------------------------------------------
+
+
+class FtpServer(Server):
+    def __init__(self, home: Path) -> None:
+        super().__init__()
+        from pyftpdlib.authorizers import DummyAuthorizer
+        from pyftpdlib.filesystems import AbstractedFS
+        from pyftpdlib.handlers import FTPHandler
+        from pyftpdlib.servers import FTPServer
+
+        self.root = home / "incoming"
+        self.root.mkdir(parents=True)
+        authorizer = DummyAuthorizer()
+        authorizer.add_user(USER, PASSWORD, str(home), perm="elradfmwMT")
+        server = self
+
+        class FullDisk:
+            def __init__(self, real: Any) -> None:
+                self.real = real
+                self.name = real.name
+                self.closed = False
+
+            def write(self, data: bytes) -> int:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+            def close(self) -> None:
+                self.closed = True
+                self.real.close()
+
+        class Filesystem(AbstractedFS):  # type: ignore[misc]
+            def open(self, filename: str, mode: str) -> Any:
+                handle = super().open(filename, mode)
+                return FullDisk(handle) if "w" in mode and server.faults.disk_full else handle
+
+        class Handler(FTPHandler):  # type: ignore[misc]
+            abstracted_fs = Filesystem
+
+            def ftp_STOR(self, file: str, mode: str = "w") -> Any:
+                if server.faults.take_failure():
+                    self.respond("451 Requested action aborted: local error in processing.")
+                    return None
+                return super().ftp_STOR(file, mode)
+
+            def ftp_RNTO(self, path: str) -> Any:
+                result = super().ftp_RNTO(path)
+                server.log("put", server.rel(path))
+                return result
+
+            def ftp_DELE(self, path: str) -> Any:
+                result = super().ftp_DELE(path)
+                server.log("delete", server.rel(path))
+                return result
+
+        Handler.authorizer = authorizer
+        Handler.passive_ports = None
+        self.server = FTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.address[1]
+        self.url = f"ftp://{USER}@127.0.0.1:{self.port}/incoming/"
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"timeout": 0.05, "handle_exit": False}
+        )
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.close_all()
+        self.thread.join(10)
+
+
+# SFTP ----------------------------------------------------------------------------------------
+
+
+class SftpServer(Server):
+    def __init__(self, home: Path) -> None:
+        super().__init__()
+        import asyncssh
+
+        self.root = home / "incoming"
+        self.root.mkdir(parents=True)
+        self.key = asyncssh.generate_private_key("ssh-ed25519")
+        server = self
+
+        class Auth(asyncssh.SSHServer):
+            def begin_auth(self, username: str) -> bool:
+                return True
+
+            def password_auth_supported(self) -> bool:
+                return True
+
+            def validate_password(self, username: str, password: str) -> bool:
+                return username == USER and password == PASSWORD
+
+        class Sftp(asyncssh.SFTPServer):
+            def __init__(self, chan: Any) -> None:
+                super().__init__(chan, chroot=os.fsencode(home))
+
+            def open(self, path: bytes, pflags: int, attrs: Any) -> Any:
+                if pflags & asyncssh.FXF_WRITE and server.faults.take_failure():
+                    self.connection.abort()  # the connection drops: a transient failure
+                    raise asyncssh.SFTPConnectionLost("connection dropped by the test")
+                return super().open(path, pflags, attrs)
+
+            def write(self, file_obj: Any, offset: int, data: bytes) -> Any:
+                if server.faults.disk_full:
+                    raise asyncssh.SFTPFailure("No space left on device")
+                return super().write(file_obj, offset, data)
+
+            def posix_rename(self, oldpath: bytes, newpath: bytes) -> None:
+                super().posix_rename(oldpath, newpath)
+                server.log("put", server.rel(self.map_path(newpath)))
+
+            def remove(self, path: bytes) -> None:
+                super().remove(path)
+                server.log("delete", server.rel(self.map_path(path)))
+
+        self.loop = asyncio.new_event_loop()
+        started = threading.Event()
+
+        async def start() -> None:
+            self.acceptor = await asyncssh.listen(
+                "127.0.0.1",
+                0,
+                server_factory=Auth,
+                server_host_keys=[self.key],
+                sftp_factory=Sftp,
+                allow_scp=False,
+            )
+            self.port = self.acceptor.sockets[0].getsockname()[1]
+            started.set()
+
+        def serve() -> None:
+            asyncio.set_event_loop(self.loop)
+            self.loop.run_until_complete(start())
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=serve, daemon=True)
+        self.thread.start()
+        started.wait(10)
+        self.url = f"sftp://{USER}@127.0.0.1:{self.port}/incoming/"
+        self.known_hosts = home.parent / f"known_hosts-{self.port}"
+        public = self.key.export_public_key().decode().strip()
+        self.known_hosts.write_text(f"[127.0.0.1]:{self.port} {public}\n")
+
+    def stop(self) -> None:
+        def close() -> None:
+            self.acceptor.close()
+            self.loop.stop()
+
+        self.loop.call_soon_threadsafe(close)
+        self.thread.join(10)
+
+
+# S3 ------------------------------------------------------------------------------------------
+
+
+class S3Server(Server):
+    """moto's S3 in server mode, behind a WSGI layer that logs object writes and deletions
+    and answers `503 SlowDown` to the uploads it is told to fail."""
+
+    def __init__(self, home: Path) -> None:
+        super().__init__()
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        self.root = home
+        app = DomainDispatcherApplication(create_backend_app)
+        server = self
+
+        def logged(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+            method, path = environ["REQUEST_METHOD"], unquote(environ["PATH_INFO"])
+            key = path.removeprefix(f"/{BUCKET}/")
+            writes = method == "PUT" and key != path and key
+            if writes and server.faults.take_failure():
+                body = b"<Error><Code>SlowDown</Code><Message>Slow down</Message></Error>"
+                start_response("503 Slow Down", [("Content-Type", "application/xml")])
+                return [body]
+            result = app(environ, start_response)
+            if writes:
+                server.log("put", key.removeprefix("ycpress/"))
+            elif method == "DELETE" and key != path:
+                server.log("delete", key.removeprefix("ycpress/"))
+            return result
+
+        self.server = make_server("127.0.0.1", 0, logged, True, request_handler=MotoRequestHandler)
+        self.port = self.server.server_address[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.url = f"s3://{BUCKET}/ycpress/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.client().create_bucket(Bucket=BUCKET)
+
+    def client(self) -> Any:
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def files(self) -> dict[str, bytes]:
+        client = self.client()
+        found: dict[str, bytes] = {}
+        listing = client.list_objects_v2(Bucket=BUCKET, Prefix="ycpress/")
+        for item in listing.get("Contents", []):
+            body = client.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read()
+            found[item["Key"].removeprefix("ycpress/")] = body
+        return found
+
+    def media_type(self, path: str) -> str:
+        head = self.client().head_object(Bucket=BUCKET, Key=f"ycpress/{path}")
+        return str(head["ContentType"])
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(10)
+
+
+# HTTP ----------------------------------------------------------------------------------------
+
+
+class HttpReceiver(Server):
+    """Takes `PUT /ingest/<path>` and `DELETE /ingest/<path>`, storing files under `root`, and
+    checks each request's signature with `secret` and its bearer `token` (401 when wrong)."""
+
+    def __init__(self, home: Path, secret: str | None = None, token: str | None = None) -> None:
+        super().__init__()
+        self.root = home / "received"
+        self.root.mkdir(parents=True)
+        self.secret = secret
+        self.token = token
+        self.verified = 0
+        self.requests = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_PUT(self) -> None:
+                self.handle_file("PUT")
+
+            def do_DELETE(self) -> None:
+                self.handle_file("DELETE")
+
+            def handle_file(self, method: str) -> None:
+                with receiver.lock:
+                    receiver.requests += 1
+                    number = receiver.requests
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                faults = receiver.faults
+                if faults.block_at == number:  # held, then dropped unanswered and unstored
+                    faults.blocked.set()
+                    faults.release.wait(60)
+                    self.close_connection = True
+                    return None
+                if faults.take_failure():
+                    return self.answer(faults.status)
+                if faults.disk_full:
+                    return self.answer(507)
+                problem = receiver.check(method, self.path, self.headers, body)
+                if problem:
+                    return self.answer(401, problem)
+                rel = unquote(self.path).removeprefix("/ingest/")
+                target = receiver.root / rel
+                if method == "PUT":
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(body)
+                    receiver.log("put", rel)
+                    return self.answer(201)
+                if not target.exists():
+                    return self.answer(404)
+                target.unlink()
+                receiver.log("delete", rel)
+                return self.answer(204)
+
+            def answer(self, status: int, text: str = "") -> None:
+                data = text.encode()
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/ingest/"
+        self.headers: list[dict[str, str]] = []
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def check(self, method: str, path: str, headers: Any, body: bytes) -> str:
+        """What is wrong with a request's token, digest or signature ('' when nothing)."""
+        self.headers.append(dict(headers))
+        if self.token is not None and headers.get("Authorization") != f"Bearer {self.token}":
+            return "bad token"
+        sha = hashlib.sha256(body).hexdigest()
+        if headers.get("X-Syndicate-Sha256") != sha:
+            return "bad digest"
+        if self.secret is None:
+            return ""
+        stamp = headers.get("X-Syndicate-Timestamp", "")
+        if not stamp.isdigit() or abs(time.time() - int(stamp)) > 300:
+            return "stale timestamp"
+        message = f"{method}\n{path}\n{stamp}\n{sha}".encode()
+        expected = "sha256=" + hmac.new(self.secret.encode(), message, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(headers.get("X-Syndicate-Signature", ""), expected):
+            return "bad signature"
+        self.verified += 1
+        return ""
+
+    def stop(self) -> None:
+        self.faults.release.set()
+        self.server.shutdown()
+        self.thread.join(10)
+
+
+class Hub(Server):
+    """A WebSub hub: records each publish ping (the topic) and answers 204, or fails as told."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode())
+                status = 204
+                if hub.faults.take_failure():
+                    status = hub.faults.status
+                elif form.get("hub.mode") == ["publish"] and len(form.get("hub.url", [])) == 1:
+                    hub.log("ping", form["hub.url"][0])
+                else:
+                    status = 400
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def pings(self) -> list[str]:
+        return [topic for op, topic in self.events if op == "ping"]
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(10)

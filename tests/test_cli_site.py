@@ -1,0 +1,163 @@
+"""The command line around the commands: the site found from any subfolder or given with
+--site, global options before or after the command, tags and format names in any case, output
+in order (problems, then the summary) and in one form (JSON lines only under --log-format
+json), and plurals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import FIXED_NOW, REPO
+from test_cli import run_in
+
+from syndicate.cli import main
+from syndicate.i18n.locales import canonical_tag
+
+
+def test_the_site_is_found_from_a_subfolder(site: Path) -> None:
+    story = site / "articles" / "2021-02-18-nato-iraq-deployment"
+    done = run_in(story, "validate")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "..: 1 story, 6 language variants: OK\n"
+    done = run_in(story / "images", "export", "-q", "-f", "model", "--now", FIXED_NOW)
+    assert done.returncode == 0, done.stderr
+    assert (site / "out" / "model" / "2021-02-18-nato-iraq-deployment.json").is_file()
+    assert not (story / "images" / "out").exists()
+
+
+def test_site_and_config_from_anywhere(site: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = run_in(elsewhere, "--site", "../site", "validate")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == f"{site / 'articles'}: 1 story, 6 language variants: OK\n"
+    done = run_in(elsewhere, "export", "-q", "-f", "model", "--config", "../site/syndicate.yaml")
+    assert done.returncode == 0, done.stderr
+    assert (site / "out" / "model").is_dir() and not (elsewhere / "out").exists()
+    # Paths typed on the command line are relative to where the command runs.
+    done = run_in(elsewhere, "--site", str(site), "export", "-q", "-f", "model", "--out", "o")
+    assert done.returncode == 0, done.stderr
+    assert (elsewhere / "o" / "model").is_dir()
+
+
+def test_no_site_is_a_clear_error(tmp_path: Path) -> None:
+    done = run_in(tmp_path, "validate")
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"error: no syndicate.yaml in {tmp_path} or any folder above it; run `syndicate init`"
+        " to start a site here, or pass --site DIR [config.missing]\n"
+    )
+    done = run_in(tmp_path, "list", "--site", str(tmp_path))
+    assert done.returncode == 2 and "is not a syndicate site" in done.stderr
+    done = run_in(tmp_path, "validate", "--config", "nowhere/syndicate.yaml")
+    missing = tmp_path / "nowhere" / "syndicate.yaml"
+    assert done.returncode == 2 and f"--config {missing}: no such file" in done.stderr
+
+
+def test_site_and_config_must_agree(site: Path, tmp_path: Path) -> None:
+    done = run_in(tmp_path, "--site", str(tmp_path), "--config", str(site / "syndicate.yaml"))
+    assert done.returncode == 2  # no command
+    done = run_in(
+        tmp_path, "validate", "--site", str(tmp_path), "--config", str(site / "syndicate.yaml")
+    )
+    assert done.returncode == 2 and "name two different sites" in done.stderr
+
+
+def test_problems_are_shown_relative_to_where_the_command_runs(site: Path) -> None:
+    story = site / "articles" / "2021-02-18-nato-iraq-deployment"
+    (story / "fr.md").write_text("---\nheadline: [\n---\n", encoding="utf-8")
+    done = run_in(story, "validate")
+    assert done.returncode == 2
+    assert done.stderr.startswith("fr.md:")
+    done = run_in(site, "validate")
+    assert done.stderr.startswith("articles/2021-02-18-nato-iraq-deployment/fr.md:")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-q", "--log-format", "json", "--now", FIXED_NOW, "export", "-f", "model"],
+        ["export", "-f", "model", "-q", "--log-format", "json", "--now", FIXED_NOW],
+        ["--log-format", "json", "export", "-q", "-f", "model", "--now", FIXED_NOW],
+    ],
+)
+def test_global_options_before_or_after_the_command(site: Path, args: list[str]) -> None:
+    done = run_in(site, *args)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # quiet, before or after
+
+
+def test_tags_and_format_names_in_any_case(site: Path) -> None:
+    done = run_in(site, "export", "--format", "MODEL", "--lang", "FR", "--lang", "ZH-hans")
+    assert done.returncode == 0, done.stderr
+    model = site / "out" / "model" / "2021-02-18-nato-iraq-deployment.json"
+    data = json.loads(model.read_text(encoding="utf-8"))
+    assert [v["lang"] for v in data["variants"]] == ["fr", "zh-Hans"]
+    done = run_in(
+        site, "--log-format", "JSON", "export", "-q", "--format", "ALL", "--now", FIXED_NOW
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("FR", "fr"),
+        ("zh-hans", "zh-Hans"),
+        ("PT-br", "pt-BR"),
+        ("es-419", "es-419"),
+        ("sr-latn-rs", "sr-Latn-RS"),
+        ("en-US-x-TWAIN", "en-US-x-twain"),
+    ],
+)
+def test_canonical_tags(typed: str, canonical: str) -> None:
+    assert canonical_tag(typed) == canonical
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2", "two"])
+def test_jobs_must_be_at_least_one(jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["export", "-f", "model", "--jobs", jobs])
+    assert info.value.code == 2
+    assert f"'{jobs}' is not a whole number >= 1" in capsys.readouterr().err
+
+
+def test_summary_comes_after_the_problems(tmp_path: Path) -> None:
+    broken = REPO / "tests" / "fixtures" / "broken"
+    done = run_in(broken, "export", "-f", "model", "--out", str(tmp_path / "out"))
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2 and len(lines) > 2
+    assert lines[-1] == "not exported: fix the errors above; out/ is unchanged"
+    assert all(": error: " in line or ": warning: " in line for line in lines[:-1])
+
+
+def test_json_mode_prints_only_json(tmp_path: Path) -> None:
+    broken = REPO / "tests" / "fixtures" / "broken"
+    done = run_in(
+        broken, "export", "-f", "model", "--out", str(tmp_path / "out"), "--log-format", "json"
+    )
+    records = [json.loads(line) for line in done.stderr.splitlines()]
+    assert done.returncode == 2 and done.stdout == ""
+    assert all("severity" in r for r in records[:-1])
+    assert records[-1] == {
+        "command": "export",
+        "status": 2,
+        "summary": "not exported: fix the errors above; out/ is unchanged",
+    }
+    # Usage errors too.
+    done = run_in(broken, "export", "--log-format", "json", "--jobs", "0", "-f", "model")
+    (record,) = [json.loads(line) for line in done.stderr.splitlines()]
+    assert done.returncode == 2 and record["code"] == "cli.usage"
+
+
+def test_json_summary_of_an_export(site: Path) -> None:
+    done = run_in(site, "export", "-f", "model", "--timings", "--log-format", "json")
+    assert done.returncode == 0, done.stderr
+    timing, summary = [json.loads(line) for line in done.stderr.splitlines()]
+    assert timing["format"] == "model" and timing["files"] == 1
+    assert summary["stories"] == 1 and summary["files"] == 1 and summary["formats"] == ["model"]
+    assert summary["summary"] == (
+        "exported model: 1 story, 1 file (1 written, 0 unchanged, 0 removed) in out"
+    )

@@ -1,0 +1,440 @@
+"""`syndicate deliver` against real servers on loopback (FTP, SFTP, S3, HTTP push, a local
+folder): the first run sends everything, a second sends nothing, an edit sends one story's
+files, a kill travels (deletions last), failures are retried or reported per target and
+nothing is recorded that was not delivered."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_SLUG
+from servers import (
+    PASSWORD,
+    FtpServer,
+    HttpReceiver,
+    S3Server,
+    Server,
+    SftpServer,
+    free_port,
+)
+from sites import SECOND_SLUG, Site
+
+from syndicate.build.engine import cache_folder
+from syndicate.build.state import state_folder
+from syndicate.deliver import deliver
+
+RETRY = """\
+  retry: {attempts: 3, wait_initial: 0.01, wait_max: 0.02, timeout: 5}
+"""
+SECRET = "hmac-shared-secret-0123456789"
+
+
+class LocalFolder(Server):
+    """A `file://` target: a folder on this machine."""
+
+    def __init__(self, home: Path) -> None:
+        super().__init__()
+        self.root = home / "mirror"
+        self.url = self.root.as_uri() + "/"
+
+    def stop(self) -> None:
+        pass
+
+
+def target_yaml(
+    server: Server, name: str = "partner", formats: str = "[newsml, atom, html]"
+) -> str:
+    """The `- name: ...` entry of a target on `server`, with its credentials."""
+    lines = [f"- name: {name}", f"  url: {server.url}", f"  formats: {formats}"]
+    if isinstance(server, (FtpServer, SftpServer)):
+        lines.append("  credentials: {password: env:PARTNER_PASSWORD}")
+    if isinstance(server, SftpServer):
+        lines.append(f"  known_hosts: {server.known_hosts}")
+    if isinstance(server, S3Server):
+        lines += [
+            f"  endpoint_url: {server.endpoint}",
+            "  region: us-east-1",
+            "  credentials: {access_key_id: env:S3_KEY, secret_access_key: env:S3_SECRET}",
+        ]
+    if isinstance(server, HttpReceiver):
+        lines.append("  credentials: {hmac_secret: file:hmac.secret}")
+    return "\n".join(lines) + "\n"
+
+
+def kill(site: Site, slug: str) -> None:
+    """Kill a released story: canceled, as a new version, at a later time."""
+    site.replace(slug, "story.yaml", "status: usable", "status: canceled")
+    site.replace(slug, "story.yaml", "version: 1", "version: 2")
+    site.replace(
+        slug,
+        "story.yaml",
+        "updated: 2021-02-18T19:30:00+01:00",
+        "updated: 2021-02-19T08:00:00+01:00",
+    )
+
+
+def deliver_section(*targets: str, extra: str = "") -> str:
+    body = "".join(textwrap.indent(t, "    ") for t in targets)
+    return f"deliver:\n  targets:\n{body}{RETRY}{extra}"
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Site:
+    monkeypatch.setenv("PARTNER_PASSWORD", PASSWORD)
+    monkeypatch.setenv("S3_KEY", "testing")
+    monkeypatch.setenv("S3_SECRET", "testing")
+    for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    site = Site(tmp_path / "newsroom")
+    (site.root / "hmac.secret").write_text(SECRET + "\n")
+    return site
+
+
+SERVERS: dict[str, Callable[[Path], Server]] = {
+    "ftp": FtpServer,
+    "sftp": SftpServer,
+    "s3": S3Server,
+    "http": lambda home: HttpReceiver(home, secret=SECRET),
+}
+
+
+@pytest.fixture(params=sorted(SERVERS))
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    home = tmp_path / request.param
+    home.mkdir()
+    with SERVERS[request.param](home) as server:
+        yield server
+
+
+def test_a_target_follows_out_through_edits_and_kills(site: Site, server: Server) -> None:
+    site.configure(deliver_section(target_yaml(server)))
+    site.export()
+    assert site.deliver() == 0
+    assert server.files() == site.files(), "the first run sends every file"
+    first = server.puts()
+    assert sorted(first) == sorted(site.files()), "each file once"
+    # Assets come before the pages pointing to them, items before the collections listing them.
+    order = {path: i for i, path in enumerate(first)}
+    image = next(p for p in first if p.endswith(".png"))
+    assert order[image] < order[f"html/{SAMPLE_SLUG}.en.html"]
+    assert order[f"newsml/{SAMPLE_SLUG}.en.xml"] < order[f"newsml/{SAMPLE_SLUG}.package.xml"]
+    assert order[f"newsml/{SAMPLE_SLUG}.package.xml"] < order["atom/en.xml"]
+
+    server.events.clear()
+    assert site.deliver() == 0
+    assert server.events == [], "a second run sends nothing"
+
+    before = site.files()
+    site.replace(SECOND_SLUG, "en.md", "NATO will surge", "NATO will sharply surge")
+    site.export()
+    assert site.deliver() == 0
+    sent = server.puts()
+    changed = [path for path, data in site.files().items() if before.get(path) != data]
+    assert sorted(sent) == sorted(changed), "an edit sends exactly the files that changed"
+    assert f"newsml/{SECOND_SLUG}.en.xml" in sent
+    assert [p for p in sent if SAMPLE_SLUG in p] == [], "the other story's files are not sent"
+    assert server.files() == site.files()
+
+    server.events.clear()
+    kill(site, SECOND_SLUG)
+    site.export()
+    assert site.deliver() == 0
+    assert server.files() == site.files(), "the target mirrors out/ after the kill"
+    item = server.files()[f"newsml/{SECOND_SLUG}.en.xml"]
+    assert b"stat:canceled" in item, "the kill itself travels"
+    kinds = [op for op, _ in server.events]
+    assert "delete" not in kinds or kinds.index("delete") > max(
+        i for i, op in enumerate(kinds) if op == "put"
+    ), "deletions come after every file sent"
+    assert not [p for p in server.files() if p.endswith(".syndicate-part")]
+
+
+def test_http_push_is_signed_and_typed(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PARTNER_TOKEN", "partner-token-42")
+    with HttpReceiver(tmp_path, secret=SECRET, token="partner-token-42") as server:
+        target = target_yaml(server).replace(
+            "{hmac_secret: file:hmac.secret}",
+            "{hmac_secret: file:hmac.secret, token: env:PARTNER_TOKEN}",
+        )
+        site.configure(deliver_section(target))
+        site.export()
+        assert site.deliver() == 0
+        files = site.files()
+        assert server.verified == len(files), "every request's token and signature verify"
+        types = {h["X-Syndicate-Sha256"]: h["Content-Type"] for h in server.headers}
+
+        def sent_type(path: str) -> str:
+            return types[hashlib.sha256(files[path]).hexdigest()]
+
+        assert sent_type(f"newsml/{SAMPLE_SLUG}.en.xml") == "application/vnd.iptc.g2.newsitem+xml"
+        assert sent_type(f"newsml/{SAMPLE_SLUG}.package.xml") == (
+            "application/vnd.iptc.g2.packageitem+xml"
+        )
+        assert sent_type("atom/en.xml") == "application/atom+xml"
+        assert sent_type(f"html/{SAMPLE_SLUG}.fr.html") == "text/html; charset=utf-8"
+        versions = {h.get("X-Syndicate-Version") for h in server.headers}
+        assert versions == {"1", None}, "story files carry their version, collections none"
+
+
+def test_s3_objects_carry_their_media_type(site: Site, tmp_path: Path) -> None:
+    with S3Server(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        assert site.deliver() == 0
+        assert server.media_type("atom/fr.xml") == "application/atom+xml"
+        assert server.media_type(f"newsml/{SAMPLE_SLUG}.fr.xml") == (
+            "application/vnd.iptc.g2.newsitem+xml"
+        )
+
+
+@pytest.mark.parametrize("kind", ["ftp", "sftp", "s3", "http"])
+def test_a_server_failing_twice_then_succeeding_ends_current(
+    site: Site, tmp_path: Path, kind: str
+) -> None:
+    with SERVERS[kind](tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        server.faults.fail = 2
+        assert site.deliver() == 0
+        assert server.faults.fail == 0, "both failures were met"
+        assert server.files() == site.files()
+
+
+def test_a_down_target_leaves_the_others_current(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FtpServer(tmp_path) as server:
+        down = f"sftp://{'ycpress'}@127.0.0.1:{free_port()}/incoming/"
+        site.configure(
+            deliver_section(
+                target_yaml(server, "up"),
+                f"- name: down\n  url: {down}\n  formats: [newsml]\n"
+                "  credentials: {password: env:PARTNER_PASSWORD}\n",
+            )
+        )
+        site.export()
+        capsys.readouterr()
+        assert site.deliver() == 1, "not every target is current"
+        assert server.files() == site.files(), "the target that is up is current"
+        err = capsys.readouterr().err
+        assert f"error: down ({down}): sending " in err
+        assert "after 3 attempts" in err
+        assert PASSWORD not in err
+        assert "syndicate.yaml:" in err, "the problem points at the target in syndicate.yaml"
+        ledger = state_folder(site.out, cache_folder(site.config, site.out)) / "deliver.sqlite"
+        assert ledger.is_file()
+        # Nothing was recorded for the target that is down: all of it goes next time.
+        assert site.deliver("--dry-run", "--target", "down") == 0
+        listed = capsys.readouterr().out
+        assert listed.count("  new ") == len(site.files("newsml"))
+
+
+@pytest.mark.parametrize(
+    ("kind", "fault", "expected"),
+    [
+        ("ftp", "password", "FTP 530"),
+        ("sftp", "password", "Permission denied"),
+        ("sftp", "host key", "Host key is not trusted"),
+        ("http", "403", "HTTP 403 Forbidden"),
+        ("ftp", "disk full", "transfer aborted"),
+        ("sftp", "disk full", "No space left on device"),
+        ("http", "disk full", "HTTP 507"),
+    ],
+)
+def test_refusals_are_reported_and_nothing_is_recorded(
+    site: Site,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    kind: str,
+    fault: str,
+    expected: str,
+) -> None:
+    with SERVERS[kind](tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        if fault == "password":
+            monkeypatch.setenv("PARTNER_PASSWORD", "wrong-password-123")
+        elif fault == "host key":
+            assert isinstance(server, SftpServer)
+            other = tmp_path / "other_known_hosts"
+            other.write_text(f"[127.0.0.1]:{server.port} ssh-ed25519 " + "A" * 68 + "\n")
+            site.configure(
+                deliver_section(target_yaml(server)).replace(str(server.known_hosts), str(other))
+            )
+        elif fault == "403":
+            server.faults.fail, server.faults.status = 100, 403
+        else:
+            server.faults.disk_full = True
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert expected in err, err
+        assert "wrong-password-123" not in err and PASSWORD not in err
+        if fault == "403":
+            assert isinstance(server, HttpReceiver)
+            assert server.requests == 1, "a 4xx is not tried again"
+        # Once the server is fixed, everything goes: nothing was recorded as delivered.
+        monkeypatch.setenv("PARTNER_PASSWORD", PASSWORD)
+        site.configure(deliver_section(target_yaml(server)))
+        server.faults.fail, server.faults.disk_full = 0, False
+        assert site.deliver() == 0
+        assert server.files() == site.files()
+
+
+def test_a_killed_run_resumes(site: Site, tmp_path: Path) -> None:
+    with HttpReceiver(tmp_path, secret=SECRET) as server:
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        server.faults.block_at = 6
+        command = [sys.executable, "-m", "syndicate", "deliver", "--config", str(site.config)]
+        command += ["--out", str(site.out)]
+        process = subprocess.Popen(command, cwd=site.root, stderr=subprocess.PIPE)
+        try:
+            assert server.faults.blocked.wait(60), "the sixth file never arrived"
+            # A second run while the first one holds the lock is refused at once.
+            second = subprocess.run(command, cwd=site.root, capture_output=True, text=True)
+            assert second.returncode == 1
+            assert "another syndicate deliver is running" in second.stderr
+            process.send_signal(signal.SIGKILL)
+            process.wait(30)
+        finally:
+            process.kill()
+            server.faults.release.set()
+            if process.stderr:
+                process.stderr.close()
+        before = list(server.puts())
+        assert len(before) == 5
+        server.events.clear()
+        assert site.deliver() == 0
+        resent = server.puts()
+        assert not set(before) & set(resent), "what was delivered is not sent again"
+        assert server.files() == site.files()
+
+
+def test_dry_run_lists_in_order_and_sends_nothing(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder)))
+    site.export()
+    capsys.readouterr()
+    assert site.deliver("--dry-run") == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0] == f"partner {folder.url}: {len(site.files())} to send"
+    paths = [line.split()[1] for line in listed[1:]]
+    assert sorted(paths) == sorted(site.files())
+    assert paths[0].endswith(".png"), "assets first"
+    assert f"  new     newsml/{SAMPLE_SLUG}.en.xml  (version 1)" in listed
+    assert not folder.root.exists()
+    assert site.deliver() == 0
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", "status: withheld")
+    site.export()
+    assert site.deliver("--dry-run") == 0
+    listed = capsys.readouterr().out.splitlines()
+    deletes = [line for line in listed if line.startswith("  delete")]
+    assert deletes and listed[-len(deletes) :] == deletes, "deletions last"
+
+
+def test_a_target_added_later_gets_everything_and_filters_apply(site: Site, tmp_path: Path) -> None:
+    first = LocalFolder(tmp_path / "a")
+    site.configure(deliver_section(target_yaml(first, "first")))
+    site.export()
+    assert site.deliver() == 0
+    later = LocalFolder(tmp_path / "b")
+    filtered = target_yaml(later, "later", "[newsml, atom]") + "  languages: [fr]\n"
+    site.configure(deliver_section(target_yaml(first, "first"), filtered))
+    assert site.deliver() == 0
+    got = later.files()
+    others = ("en", "ar", "zh-Hans", "de", "es")
+    expected = {
+        path: data
+        for path, data in site.files("newsml", "atom").items()
+        if not any(f".{tag}." in path or f"/{tag}." in path or f"/{tag}/" in path for tag in others)
+    }
+    assert got == expected, "French files, and those of no language"
+    for slug in (SAMPLE_SLUG, SECOND_SLUG):
+        assert f"newsml/{slug}.fr.xml" in got and f"newsml/{slug}.package.xml" in got
+    assert "atom/fr/politics.xml" in got and "newsml/catalog.syndicate.xml" in got
+    sections = target_yaml(later, "later", "[atom]") + "  sections: [world]\n"
+    site.configure(deliver_section(sections))
+    assert site.deliver("--target", "later") == 0
+    kept = sorted(path for path in site.files("atom") if "/politics" not in path)
+    assert "atom/zh-Hans.xml" in kept
+    assert sorted(later.files()) == kept, "politics left out; what no longer fits is deleted"
+
+
+def test_a_missing_format_folder_is_reported(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder, formats="[newsml, epub]")))
+    site.export()
+    capsys.readouterr()
+    assert site.deliver() == 1
+    err = capsys.readouterr().err
+    assert "epub does not exist: run syndicate export --format epub first" in err
+    assert not folder.root.exists(), "a target with a format not exported gets nothing"
+
+
+def test_the_ledger_records_path_digest_and_version(site: Site, tmp_path: Path) -> None:
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder, formats="[newsml]")))
+    site.replace(SAMPLE_SLUG, "story.yaml", "version: 1", "version: 3")
+    site.export()
+    assert site.deliver() == 0
+    db = sqlite3.connect(
+        state_folder(site.out, cache_folder(site.config, site.out)) / "deliver.sqlite"
+    )
+    rows = {
+        path: (sha, version)
+        for path, sha, version in db.execute(
+            "SELECT path, sha256, version FROM delivered WHERE target = 'partner'"
+        )
+    }
+    db.close()
+    item = f"newsml/{SAMPLE_SLUG}.en.xml"
+    assert rows[item] == (hashlib.sha256(site.files()[item]).hexdigest(), 3)
+    assert rows[f"newsml/{SECOND_SLUG}.en.xml"][1] == 1
+    assert rows["newsml/catalog.syndicate.xml"][1] is None
+    assert set(rows) == set(site.files("newsml"))
+
+
+def test_the_python_api(site: Site, tmp_path: Path) -> None:
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder, formats="[atom]")))
+    site.export()
+    result = deliver(config=site.config, out=site.out)
+    assert result.status == "current"
+    assert [r.target.name for r in result.targets] == ["partner"]
+    assert result.targets[0].done == len(site.files("atom"))
+    assert folder.files() == site.files("atom")
+
+
+def test_a_new_url_is_a_new_destination(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old, new = LocalFolder(tmp_path / "old"), LocalFolder(tmp_path / "new")
+    site.configure(deliver_section(target_yaml(old, formats="[atom]")))
+    site.export()
+    assert site.deliver() == 0
+    site.configure(deliver_section(target_yaml(new, formats="[atom]")))
+    capsys.readouterr()
+    assert site.deliver("--dry-run") == 0
+    assert f"partner {new.url}: {len(site.files('atom'))} to send" in capsys.readouterr().out
+    site.configure(deliver_section(target_yaml(old, formats="[atom]")))
+    assert site.deliver("--dry-run") == 0
+    assert "current, nothing to send" in capsys.readouterr().out, "a dry run records nothing"
+    site.configure(deliver_section(target_yaml(new, formats="[atom]")))
+    assert site.deliver() == 0
+    assert new.files() == site.files("atom")

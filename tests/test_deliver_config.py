@@ -1,0 +1,193 @@
+"""The `deliver` and `serve` sections of syndicate.yaml: every problem at its line with what to
+do, secrets never written there, and clear refusals from the command line (no targets, an
+unknown target, no out/, a missing extra)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sites import Site
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path / "newsroom")
+
+
+def problems(site: Site, capsys: pytest.CaptureFixture[str], *command: str) -> tuple[int, str]:
+    capsys.readouterr()
+    status = (
+        site.cli(*command) if command else site.cli("validate", "--articles", str(site.articles))
+    )
+    return status, capsys.readouterr().err
+
+
+TARGET = """\
+deliver:
+  targets:
+    - name: wire
+      url: sftp://ycpress@sftp.partner.example/incoming/
+      formats: [newsml]
+      credentials: {password: env:WIRE_PASSWORD}
+"""
+
+
+def test_a_valid_section_passes_validate(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    site.configure(
+        TARGET
+        + "    - name: web\n      url: s3://bucket/site/\n      formats: [all]\n"
+        + "      languages: [en, fr]\n      sections: [politics]\n"
+        + "  public_target: web\n  retry: {attempts: 2, wait_initial: 0.5}\n"
+        + "serve:\n  protect:\n    - {path: newsml/, token: env:PARTNER_TOKEN}\n"
+    )
+    status, err = problems(site, capsys)
+    assert status == 0, err
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "expected"),
+    [
+        (
+            ("formats: [newsml]", "formats: [newsml]\n      urll: x"),
+            6,
+            "deliver: targets[0]: unknown option 'urll'; did you mean 'url'?",
+        ),
+        (
+            ("formats: [newsml]", "formats: [newsm]"),
+            5,
+            "deliver: targets[0].formats: unknown format 'newsm'; did you mean 'newsml'?",
+        ),
+        (
+            ("ycpress@", "ycpress:hunter2@"),
+            4,
+            "deliver: targets[0].url: holds a password: remove it",
+        ),
+        (
+            ("env:WIRE_PASSWORD", "hunter2"),
+            6,
+            "deliver: targets[0].credentials.password: 'hunter2' is not valid; expected"
+            " env:VARIABLE or file:PATH; secrets are never written in syndicate.yaml",
+        ),
+        (
+            ("{password: env:WIRE_PASSWORD}", "{hmac_secret: env:X}"),
+            6,
+            "deliver: targets[0].credentials.hmac_secret: is for http and https targets, not sftp",
+        ),
+        (
+            ("formats: [newsml]", "formats: [newsml]\n      languages: [en, xx]"),
+            6,
+            "deliver: targets[0].languages: xx not among the site's languages",
+        ),
+        (
+            ("name: wire", "name: Wire Desk"),
+            3,
+            "deliver: targets[0].name: 'Wire Desk' is not valid; expected lowercase letters",
+        ),
+        (("formats: [newsml]", "formats: []"), 5, "deliver: targets[0].formats: [] is not valid"),
+        (("      formats: [newsml]\n", ""), 3, "deliver: targets[0]: missing option 'formats'"),
+        (
+            ("  targets:", "  public_target: nope\n  targets:"),
+            2,
+            "deliver: public_target: no target is named 'nope'",
+        ),
+        (
+            ("formats: [newsml]", "formats: [newsml]\n      endpoint_url: https://s3.example/"),
+            6,
+            "deliver: targets[0].endpoint_url: is for s3 targets only",
+        ),
+        (("deliver:", "delivr:"), 1, "unknown section 'delivr'; did you mean 'deliver'?"),
+    ],
+)
+def test_problems_are_reported_at_their_line(
+    site: Site,
+    capsys: pytest.CaptureFixture[str],
+    change: tuple[str, str],
+    line: int,
+    expected: str,
+) -> None:
+    site.configure(TARGET.replace(*change))
+    status, err = problems(site, capsys)
+    assert status == 2
+    where = f"syndicate.yaml:{line + 8}: error: "
+    assert where + expected in err, err
+    if "hunter2" in change[1] and "password" in expected:
+        assert "config.option" in err
+    if expected.startswith("deliver:"):
+        status, err = problems(site, capsys, "deliver", "--out", str(site.out))
+        assert status == 2 and where + expected in err, "deliver checks its section too"
+
+
+def test_duplicate_names_and_two_problems_at_once(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site.configure(TARGET + TARGET.split("targets:\n")[1].replace("sftp://", "ftp://"))
+    status, err = problems(site, capsys)
+    assert status == 2
+    assert "syndicate.yaml:15: error: deliver: targets[1].name: 'wire' names two targets" in err
+
+
+def test_serve_section_problems(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    site.configure("serve:\n  protect:\n    - {path: newsml, token: env:T}\n")
+    status, err = problems(site, capsys)
+    assert status == 2
+    assert "syndicate.yaml:11: error: serve: protect[0].path: 'newsml' is not valid" in err
+    site.configure("serve:\n  protect:\n    - path: newsml/\n      token: secret-token\n")
+    status, err = problems(site, capsys)
+    assert status == 2
+    assert (
+        "syndicate.yaml:12: error: serve: protect[0].token: 'secret-token' is not valid;"
+        " expected env:VARIABLE or file:PATH" in err
+    )
+
+
+def test_command_line_refusals(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    status, err = problems(site, capsys, "deliver", "--out", str(site.out))
+    assert status == 2 and "error: no delivery targets: add `deliver: targets:`" in err
+    site.configure(TARGET)
+    status, err = problems(site, capsys, "deliver", "--out", str(site.out), "--target", "wir")
+    assert status == 2
+    assert "--target wir: no such target; did you mean 'wire'? (targets: wire)" in err
+    status, err = problems(site, capsys, "deliver", "--out", str(site.out))
+    assert status == 2 and f"no output folder {site.out}; run syndicate export first" in err
+
+
+@pytest.mark.parametrize(
+    ("module", "url", "extra"),
+    [
+        ("sshfs", "sftp://u@127.0.0.1:1/x/", "sftp"),
+        ("s3fs", "s3://bucket/x/", "s3"),
+    ],
+)
+def test_a_missing_extra_is_named(site: Site, module: str, url: str, extra: str) -> None:
+    site.configure(
+        f"deliver:\n  targets:\n    - name: t\n      url: {url}\n      formats: [atom]\n"
+    )
+    site.export("atom")
+    # The module made unimportable, as in an installation without the extra.
+    code = (
+        f"import sys; sys.modules[{module!r}] = None\n"
+        "from syndicate.cli import main\n"
+        f"sys.exit(main(['deliver', '--config', {str(site.config)!r}, '--out', {str(site.out)!r}]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert (
+        f"{url.split(':')[0]} targets need the {extra} extra: pip install 'syndicate[{extra}]'"
+        in done.stderr
+    )
+    assert "Traceback" not in done.stderr
+
+
+def test_serve_without_its_extra(site: Site) -> None:
+    code = (
+        "import sys; sys.modules['uvicorn'] = None\n"
+        "from syndicate.cli import main\n"
+        f"sys.exit(main(['serve', '--config', {str(site.config)!r}]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "syndicate serve needs the serve extra" in done.stderr
+    assert "pip install 'syndicate[serve]'" in done.stderr

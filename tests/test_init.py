@@ -1,0 +1,124 @@
+"""`syndicate init`: a new site that validates and exports as created, in the site's
+languages, that never overwrites anything; the same request makes the same files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from PIL import Image
+
+from syndicate.cli import main
+from syndicate.i18n.terms import available_languages
+
+NOW = "2026-03-02T08:15:00Z"
+
+
+def init(folder: Path, *args: str) -> int:
+    return main(["init", str(folder), "--now", NOW, "--timezone", "Europe/Brussels", *args])
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_a_new_site_validates_and_exports_from_a_subfolder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "harbour-daily"
+    langs = ("--lang", "en", "--lang", "FR", "--lang", "ar", "--lang", "ja", "--lang", "he")
+    assert init(site, *langs) == 0
+    err = capsys.readouterr().err
+    slug = "2026-03-02-welcome"
+    assert err.splitlines()[0] == (
+        f"created the site 'Harbour Daily' in {site}: syndicate.yaml, articles/_site/logo.png"
+        f" and icon.png, articles/{slug} (en, fr, ar, ja, he)"
+    )
+    assert set(files(site)) == {
+        ".gitignore",
+        "syndicate.yaml",
+        "articles/_site/logo.png",
+        "articles/_site/icon.png",
+        f"articles/{slug}/story.yaml",
+        *(f"articles/{slug}/{lang}.md" for lang in ("en", "fr", "ar", "ja", "he")),
+    }
+    config = yaml.safe_load((site / "syndicate.yaml").read_text(encoding="utf-8"))
+    assert config["publisher"]["name"] == "Harbour Daily"
+    assert config["languages"] == ["en", "fr", "ar", "ja", "he"]
+    assert config["timezone"] == "Europe/Brussels"
+    text = (site / "syndicate.yaml").read_text(encoding="utf-8")
+    assert sum(line.lstrip().startswith("#") for line in text.splitlines()) >= 15  # explained
+    with Image.open(site / "articles/_site/logo.png") as logo:
+        assert logo.height == 60 and logo.width <= 600
+    with Image.open(site / "articles/_site/icon.png") as icon:
+        assert icon.width == icon.height
+    front = (site / "articles" / slug / "fr.md").read_text(encoding="utf-8").split("---\n")[1]
+    assert yaml.safe_load(front)["dateline"] == "Bruxelles"  # the site's zone, in French
+
+    monkeypatch.chdir(site / "articles" / slug)
+    assert main(["validate", "--strict"]) == 0
+    assert main(["export", "--format", "all", "--now", NOW, "--jobs", "1"]) == 0
+    assert (site / "out" / "html" / f"{slug}.ja.html").is_file()
+    assert (site / "out" / "epub" / f"{slug}.he.epub").is_file()
+    assert not (site / "articles" / slug / "out").exists()
+    capsys.readouterr()
+    assert main(["show", slug, "--lang", "ja", "--json", "--now", NOW]) == 0
+    (story,) = map(json.loads, capsys.readouterr().out.splitlines())
+    assert story["state"] == "public" and story["variants"][0]["headline"] == "編集部へようこそ"
+
+
+@pytest.mark.parametrize("lang", sorted(available_languages()))
+def test_the_sample_story_exists_in_every_language_with_terms(tmp_path: Path, lang: str) -> None:
+    assert init(tmp_path / "site", "--lang", lang, "--quiet") == 0
+    assert (tmp_path / "site" / "articles" / "2026-03-02-welcome" / f"{lang}.md").is_file()
+    assert main(["--site", str(tmp_path / "site"), "validate", "--strict", "-q"]) == 0
+
+
+def test_init_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    assert init(site) == 0
+    before = files(site)
+    (site / "syndicate.yaml").write_text("# mine\n", encoding="utf-8")
+    capsys.readouterr()
+    assert init(site) == 2
+    assert capsys.readouterr().err.startswith(
+        f"error: {site} is a syndicate site already (syndicate.yaml exists); nothing was changed."
+    )
+    (site / "syndicate.yaml").unlink()
+    assert init(site) == 2
+    assert "already has articles/2026-03-02-welcome, articles/_site;" in capsys.readouterr().err
+    assert files(site) == {k: v for k, v in before.items() if k != "syndicate.yaml"}
+
+
+def test_the_same_request_makes_the_same_site(tmp_path: Path) -> None:
+    assert init(tmp_path / "a", "--name", "Le Quotidien", "--lang", "fr") == 0
+    assert init(tmp_path / "b", "--name", "Le Quotidien", "--lang", "fr") == 0
+    assert files(tmp_path / "a") == files(tmp_path / "b")
+
+
+def test_a_language_without_sample_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    assert init(site, "--lang", "sw", "--lang", "en", "--url", "https://habari.example") == 0
+    err = capsys.readouterr().err
+    assert "syndicate has no terms file for 'sw'" in err  # English phrases: said at once
+    story = site / "articles" / "2026-03-02-welcome"
+    assert sorted(p.name for p in story.iterdir()) == ["en.md", "story.yaml"]
+    meta = yaml.safe_load((story / "story.yaml").read_text(encoding="utf-8"))
+    assert meta["id"] == "tag:habari.example,2026-03-02:welcome"
+    assert main(["--site", str(site), "validate"]) == 0
+
+
+def test_bad_requests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert init(tmp_path / "s", "--lang", "xx-bogus", "--url", "ftp://files.example") == 2
+    err = capsys.readouterr().err
+    assert "--lang xx-bogus: not a known BCP 47 language tag [init.language]" in err
+    assert "--url ftp://files.example: not a web address" in err
+    assert not (tmp_path / "s").exists()
+    assert main(["init", str(tmp_path / "s"), "--timezone", "Mars/Olympus"]) == 2
+    assert "--timezone Mars/Olympus: not an IANA time zone" in capsys.readouterr().err

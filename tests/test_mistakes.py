@@ -1,0 +1,65 @@
+"""The messages a journalist gets for the mistakes people make (tests/fixtures/mistakes/, one
+story per mistake, golden diagnostics in its expected.txt): each names the file, the line and
+what to do, in words, never a Python repr, a regular expression or PyYAML's own wording."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+MISTAKES = Path(__file__).resolve().parent / "fixtures" / "mistakes"
+DIAGNOSTIC = re.compile(r"articles/([a-z-]+)/[^:]+(:[0-9]+)?: error: (.+) \[[a-z]+\.[a-z-]+\]")
+NOT_FOR_PEOPLE = (
+    "None",
+    "is not of type",
+    "is not valid under any",
+    "does not match",
+    "^[",
+    "\\S",
+    "mapping values are not allowed",
+    "cannot start any token",
+    "could not find expected",
+    "<block end>",
+    "Error",
+    "Traceback",
+    "0 is less than",
+)
+
+
+@pytest.fixture(scope="module")
+def reported() -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "syndicate", "validate"],
+        cwd=MISTAKES,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    return result.stderr
+
+
+def test_every_mistake_gets_exactly_the_expected_messages(reported: str) -> None:
+    assert reported == (MISTAKES / "expected.txt").read_text(encoding="utf-8")
+
+
+def test_every_mistake_is_reported_at_its_line(reported: str) -> None:
+    lines = reported.splitlines()
+    matches = [DIAGNOSTIC.fullmatch(line) for line in lines]
+    assert all(matches), [line for line, m in zip(lines, matches, strict=True) if not m]
+    stories = {p.name for p in (MISTAKES / "articles").iterdir()}
+    assert {m.group(1) for m in matches if m} == stories
+    # Only a file's name (EN.md) has no line to point at.
+    assert [line for line, m in zip(lines, matches, strict=True) if m and not m.group(2)] == [
+        "articles/uppercase-language-file/EN.md: error: name the file en.md: a language tag is"
+        " written 'en', and one language has one file [story.language]"
+    ]
+
+
+def test_no_message_shows_python_regexes_or_pyyaml(reported: str) -> None:
+    for words in NOT_FOR_PEOPLE:
+        assert words not in reported, words

@@ -1,0 +1,109 @@
+"""`syndicate new`: files valid as created whatever the publisher is called, every field to
+fill marked TODO (errors once the story is usable), only languages the site has (or adds)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO
+
+from syndicate.cli import main
+
+SLUG = "2026-11-24-budget-vote"
+
+
+def make_site(root: Path, publisher: str = "YCPress", languages: str = "[en, fr]") -> Path:
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = config.replace("name: YCPress", f"name: {json.dumps(publisher)}")
+    lines = [line for line in config.split("\n") if not line.startswith("languages:")]
+    (root / "syndicate.yaml").write_text("\n".join(lines) + f"languages: {languages}\n", "utf-8")
+    (root / "articles").mkdir()
+    return root
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return make_site(tmp_path)
+
+
+@pytest.mark.parametrize("publisher", ["ACME: News", "News #1 Daily", 'L\'Écho "du" soir'])
+def test_any_publisher_name_gives_valid_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, publisher: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_site(tmp_path, publisher)
+    assert main(["new", SLUG, "--lang", "en"]) == 0
+    folder = tmp_path / "articles" / SLUG
+    story = yaml.safe_load((folder / "story.yaml").read_text(encoding="utf-8"))
+    assert story["rights"]["holder"] == publisher
+    assert publisher in story["rights"]["notice"]
+    front = (folder / "en.md").read_text(encoding="utf-8").split("---\n")[1]
+    assert yaml.safe_load(front)["byline"]["organisation"] == publisher
+    assert main(["validate", "--strict"]) == 0
+
+
+def test_every_field_to_fill_is_todo_and_an_error_once_usable(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["new", SLUG, "--lang", "fr", "--lang", "en"]) == 0
+    folder = site / "articles" / SLUG
+    meta = (folder / "story.yaml").read_text(encoding="utf-8")
+    facts = yaml.safe_load(meta)
+    assert (facts["section"], facts["subjects"], facts["status"]) == ("todo", [], "withheld")
+    assert "section: todo  # TODO" in meta
+    assert main(["validate", "--strict"]) == 0  # withheld: placeholders are expected
+    capsys.readouterr()
+    (folder / "story.yaml").write_text(meta.replace("status: withheld", "status: usable"), "utf-8")
+    assert main(["validate"]) == 2
+    placeholders = [
+        line.split(": error: ")[0].removeprefix(f"articles/{SLUG}/")
+        for line in capsys.readouterr().err.splitlines()
+        if "[story.placeholder]" in line
+    ]
+    assert placeholders == [
+        "en.md:2",
+        "en.md:3",
+        "en.md:6",
+        "en.md:9",
+        "fr.md:2",
+        "fr.md:3",
+        "fr.md:6",
+        "fr.md:9",
+        "story.yaml:5",
+    ]
+
+
+def test_a_language_the_site_does_not_have_is_refused(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["new", SLUG, "--lang", "en", "--lang", "ja"]) == 2
+    err = capsys.readouterr().err
+    assert "'ja' is not one of the site's languages (en, fr)" in err and "--add-language" in err
+    assert not (site / "articles" / SLUG).exists()
+    # Tags match case-insensitively: EN is the site's en, written as the site writes it.
+    assert main(["new", SLUG, "--lang", "EN"]) == 0
+    assert sorted(p.name for p in (site / "articles" / SLUG).glob("*.md")) == ["en.md"]
+
+
+@pytest.mark.parametrize("languages", ["[en, fr]  # the newsroom's", "\n  - en\n  - fr"])
+def test_add_language_adds_it_to_the_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, languages: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_site(tmp_path, languages=languages)
+    before = (tmp_path / "syndicate.yaml").read_text(encoding="utf-8")
+    assert main(["new", SLUG, "--lang", "ja", "--lang", "en", "--add-language"]) == 0
+    after = (tmp_path / "syndicate.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(after)["languages"] == ["en", "fr", "ja"]
+    assert after.startswith(before.split("languages:")[0])  # the rest is kept as written
+    assert sorted(p.name for p in (tmp_path / "articles" / SLUG).iterdir()) == [
+        "en.md",
+        "ja.md",
+        "story.yaml",
+    ]
+    assert main(["validate"]) == 0

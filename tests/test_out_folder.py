@@ -1,0 +1,290 @@
+"""out/ as users see it: published as one unit whatever stops a run (Ctrl-C, SIGTERM, SIGKILL at
+any swap, a full disk while the build state is saved), the user's own files never touched, the
+build state in one documented place outside out/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bench.corpus import generate
+from conftest import FIXED_NOW, REPO
+
+from syndicate.build import engine
+from syndicate.build.state import CACHE_NAME, STATE_FILE, BuildState, state_folder
+from syndicate.cli import main
+from syndicate.diagnostics import Diagnostics
+
+FORMATS = ("atom", "html", "jsonfeed", "rss")
+"""Four folders, so a run has four swaps to interrupt."""
+CONFIG = """publisher:
+  name: YCPress
+  url: https://ycpress.example/
+  logo: site/logo.png
+  icon: site/icon.png
+base_url: https://ycpress.example/syndicate/
+timezone: Europe/Brussels
+languages: [en, fr]
+"""
+HOOK = """
+import os, signal, sys
+from syndicate.build import publish
+from syndicate.cli import main
+
+at, sig, calls = int(os.environ["STOP_AT"]), getattr(signal, os.environ["STOP_WITH"]), []
+swap = publish._swap_in
+
+def stopped(new_dir, live):
+    calls.append(live)
+    if len(calls) == at:
+        os.kill(os.getpid(), sig)
+    swap(new_dir, live)
+
+publish._swap_in = stopped
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.fixture(autouse=True)
+def cache_in_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default place of the build state: `.syndicate/` beside syndicate.yaml."""
+    monkeypatch.delenv(engine.CACHE_ENV)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    (root / "site").mkdir(parents=True)
+    for name in ("logo.png", "icon.png"):
+        shutil.copy(REPO / "articles/_site" / name, root / "site" / name)
+    (root / "syndicate.yaml").write_text(CONFIG, encoding="utf-8")
+    generate(root / "articles", 3, ("en", "fr"))
+    return root
+
+
+def args(site: Path, out: Path) -> list[str]:
+    formats = [arg for name in FORMATS for arg in ("-f", name)]
+    return [
+        "export",
+        "-q",
+        *formats,
+        "--now",
+        FIXED_NOW,
+        "--out",
+        str(out),
+        "--config",
+        str(site / "syndicate.yaml"),
+        "--articles",
+        str(site / "articles"),
+    ]
+
+
+def export(site: Path, out: Path) -> int:
+    return main(args(site, out))
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }
+
+
+def edit(site: Path) -> None:
+    """A change that reaches every format's folder."""
+    for md in sorted((site / "articles").glob("*/*.md")):
+        md.write_text(md.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+
+
+@pytest.fixture
+def before_and_after(site: Path, tmp_path: Path) -> Iterator[tuple[Path, dict[str, bytes]]]:
+    """The site published once into out/, then edited; and what a clean export of the edited
+    site gives (the new set)."""
+    out = site / "out"
+    assert export(site, out) == 0
+    edit(site)
+    reference = site.parent / "reference"
+    assert export(site, reference) == 0
+    yield out, tree(reference)
+
+
+@pytest.mark.parametrize("at", range(1, len(FORMATS) + 1))
+def test_a_run_killed_at_any_swap_is_completed_before_anything_reads_out(
+    at: int, site: Path, before_and_after: tuple[Path, dict[str, bytes]]
+) -> None:
+    out, new = before_and_after
+    old = tree(out)
+    env = {**os.environ, "STOP_AT": str(at), "STOP_WITH": "SIGKILL", "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-c", HOOK, *args(site, out)], env=env, check=False)
+    assert run.returncode == -signal.SIGKILL
+    assert tree(out) not in (old, new) or at == 1  # stopped between swaps: a mix, for now
+    diags = Diagnostics()
+    engine.settle_output(out, site / CACHE_NAME, diags)  # what validate, deliver, serve do
+    assert tree(out) == new
+    assert [d.code for d in diags] == ["output.recovered"]
+    assert not list(out.glob(".staging-*"))
+    result = engine.export(
+        formats=FORMATS,
+        config=site / "syndicate.yaml",
+        articles=site / "articles",
+        out=out,
+        now=engine.datetime.fromisoformat(FIXED_NOW),
+    )
+    assert result.status == "exported" and result.written == 0  # the state was saved
+
+
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("at", [1, len(FORMATS)])
+def test_an_interrupt_during_the_swaps_waits_and_says_what_out_holds(
+    at: int, signal_name: str, site: Path, before_and_after: tuple[Path, dict[str, bytes]]
+) -> None:
+    out, new = before_and_after
+    env = {**os.environ, "STOP_AT": str(at), "STOP_WITH": signal_name, "PYTHONPATH": str(REPO)}
+    run = subprocess.run(
+        [sys.executable, "-c", HOOK, *args(site, out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 130
+    last = run.stderr.strip().splitlines()[-1]  # after the run's problems
+    assert last == "interrupted after publishing: out/ holds this run's output"
+    assert tree(out) == new
+    assert not list(out.glob(".staging-*"))
+
+
+def test_an_interrupt_before_publishing_leaves_out_unchanged(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = site / "out"
+    assert export(site, out) == 0
+    old = tree(out)
+    edit(site)
+
+    def ctrl_c(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine._Build, "_collections", ctrl_c)
+    capsys.readouterr()
+    assert export(site, out) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "interrupted; out/ is unchanged"
+    assert tree(out) == old and not list(out.glob(".staging-*"))
+
+
+def test_a_full_disk_while_saving_the_state_publishes_nothing(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = site / "out"
+    assert export(site, out) == 0
+    old = tree(out)
+    edit(site)
+
+    def disk_full(*_: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BuildState, "save", disk_full)
+        capsys.readouterr()
+        assert export(site, out) == 1
+    err = capsys.readouterr().err
+    assert "cannot save the build state in" in err and "database or disk is full" in err
+    assert "the previous output is unchanged [output.write]" in err
+    assert tree(out) == old and not list(out.glob(".staging-*"))
+    assert export(site, out) == 0  # and the next run, with room, publishes
+
+
+def test_leftover_staging_of_a_killed_run_is_cleaned(site: Path) -> None:
+    out = site / "out"
+    (out / ".staging-dead/atom").mkdir(parents=True)
+    assert export(site, out) == 0
+    assert not (out / ".staging-dead").exists()
+
+
+def test_a_file_placed_by_the_user_in_out_survives_every_export(site: Path) -> None:
+    out = site / "out"
+    assert export(site, out) == 0
+    (out / "html/about.html").write_text("<p>About us</p>")
+    (out / "html/extra").mkdir()
+    (out / "notes.txt").write_text("mine")
+    edit(site)
+    assert export(site, out) == 0
+    shutil.rmtree(site / "articles" / sorted(os.listdir(site / "articles"))[0])
+    assert export(site, out) == 0  # a story removed: its files go, the user's stay
+    assert (out / "html/about.html").read_text() == "<p>About us</p>"
+    assert (out / "html/extra").is_dir() and (out / "notes.txt").read_text() == "mine"
+
+
+def test_a_users_file_where_syndicate_writes_is_never_replaced(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = site / "out"
+    (out / "html").mkdir(parents=True)
+    (out / "html/index.html").write_text("my own home page")
+    assert export(site, out) == 1
+    err = capsys.readouterr().err
+    assert f"{out / 'html/index.html'}: error: this file was not written by syndicate" in err
+    assert "[output.foreign]" in err
+    assert (out / "html/index.html").read_text() == "my own home page"
+    assert sorted(p.name for p in out.iterdir()) == ["html"]  # nothing published
+
+
+def test_the_build_state_lives_in_the_sites_cache_folder(site: Path, tmp_path: Path) -> None:
+    out = site / "out"
+    assert export(site, out) == 0
+    assert sorted(p.name for p in site.iterdir()) == [
+        ".syndicate",
+        "articles",
+        "out",
+        "site",
+        "syndicate.yaml",
+    ]
+    assert (site / ".syndicate/.gitignore").read_text().splitlines()[-1] == "*"
+    assert (state_folder(out, site / CACHE_NAME) / STATE_FILE).is_file()
+    assert not [p for p in out.rglob(".*")]  # out/ holds only what is published
+    moved = tmp_path / "moved"
+    shutil.move(site, moved)
+    result = engine.export(
+        formats=FORMATS,
+        config=moved / "syndicate.yaml",
+        articles=moved / "articles",
+        out=moved / "out",
+        now=engine.datetime.fromisoformat(FIXED_NOW),
+    )
+    assert result.status == "exported" and result.written == 0  # a moved site keeps its state
+
+
+def test_a_state_kept_beside_out_by_an_earlier_version_is_moved(site: Path) -> None:
+    out = site / "out"
+    assert export(site, out) == 0
+    current = state_folder(out, site / CACHE_NAME)
+    legacy = site / ".out.syndicate"
+    shutil.move(current, legacy)
+    result = engine.export(
+        formats=FORMATS,
+        config=site / "syndicate.yaml",
+        articles=site / "articles",
+        out=out,
+        now=engine.datetime.fromisoformat(FIXED_NOW),
+    )
+    assert result.status == "exported" and result.written == 0
+    assert not legacy.exists() and (current / STATE_FILE).is_file()
+
+
+def test_a_damaged_state_is_discarded_with_a_warning(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = site / "out"
+    assert export(site, out) == 0
+    (state_folder(out, site / CACHE_NAME) / STATE_FILE).write_bytes(b"not a database" * 100)
+    capsys.readouterr()
+    assert export(site, out) == 0
+    err = capsys.readouterr().err
+    assert "warning: the build state was damaged (it was not a database)" in err
+    assert "[state.discarded]" in err

@@ -1,0 +1,151 @@
+"""`syndicate validate --outputs` on files planted in out/ (by a broken sync, a disk error or an
+attacker): every one is a diagnostic, never a hang, a traceback or gigabytes of memory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SAMPLE_SLUG
+
+from syndicate.cli import main
+
+
+@pytest.fixture(scope="module")
+def sample_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("planted") / "out"
+    args = ["export", "-q", "--out", str(out), "--now", "2026-01-01T00:00:00Z"]
+    for fmt in ("epub", "ninjs", "atom", "jsonld"):
+        args += ["-f", fmt]
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        assert main(args) == 0
+    finally:
+        os.chdir(cwd)
+    return out
+
+
+@pytest.fixture
+def out(sample_out: Path, tmp_path: Path) -> Path:
+    """A copy of the sample's out/ without books (EPUBCheck takes long on each)."""
+    copy = tmp_path / "out"
+    shutil.copytree(sample_out, copy, ignore=shutil.ignore_patterns("epub", "opds"))
+    return copy
+
+
+@pytest.fixture
+def one_book(sample_out: Path, tmp_path: Path) -> Path:
+    """A copy of the sample's out/ with one book, and no catalog."""
+    copy = tmp_path / "out"
+    shutil.copytree(sample_out, copy, ignore=shutil.ignore_patterns("opds"))
+    for book in (copy / "epub").iterdir():
+        if book != a_book(copy):
+            book.unlink()
+    return copy
+
+
+def validate(out: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        capsys.readouterr()
+        status = main(["validate", "--outputs", str(out)])
+    finally:
+        os.chdir(cwd)
+    return status, capsys.readouterr().err
+
+
+def patch_member(
+    book: Path, member: str, *, method: int | None = None, flags: int = 0, size: int | None = None
+) -> None:
+    """Rewrite one member's headers (local and central) as a hostile zip would have them."""
+    data = bytearray(book.read_bytes())
+    name = member.encode()
+    for signature, flag_at, method_at, size_at in (
+        (b"PK\x03\x04", 6, 8, 22),
+        (b"PK\x01\x02", 8, 10, 24),
+    ):
+        start = 0
+        while (start := data.find(signature, start)) != -1:
+            name_at = 30 if signature == b"PK\x03\x04" else 46
+            length = struct.unpack_from("<H", data, start + (26 if name_at == 30 else 28))[0]
+            if bytes(data[start + name_at : start + name_at + length]) == name:
+                old_flags = struct.unpack_from("<H", data, start + flag_at)[0]
+                struct.pack_into("<H", data, start + flag_at, old_flags | flags)
+                if method is not None:
+                    struct.pack_into("<H", data, start + method_at, method)
+                if size is not None:
+                    struct.pack_into("<I", data, start + size_at, size)
+            start += 4
+    book.write_bytes(bytes(data))
+
+
+def a_book(out: Path) -> Path:
+    return out / "epub" / f"{SAMPLE_SLUG}.en.epub"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"method": 93}, "uses compression method 93; EPUB allows only stored or deflated"),
+        ({"flags": 0x1}, "is encrypted: a reading system cannot open it"),
+        ({"size": 3_000_000_000}, "declares 3,000,000,000 bytes uncompressed"),
+    ],
+)
+def test_a_hostile_book_is_refused_before_it_is_read(
+    one_book: Path, capsys: pytest.CaptureFixture[str], change: dict[str, int], message: str
+) -> None:
+    book = a_book(one_book)
+    with zipfile.ZipFile(book) as archive:
+        member = next(n for n in archive.namelist() if n.endswith(".xhtml"))
+    patch_member(book, member, **change)
+    status, err = validate(one_book, capsys)
+    assert status == 1
+    assert f"{book}: error: member {member} {message}" in err
+    assert "Traceback" not in err
+
+
+def test_deeply_nested_json_is_an_error(out: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    planted = out / "ninjs" / "deep.json"
+    planted.write_text("[" * 200_000 + "]" * 200_000)
+    status, err = validate(out, capsys)
+    assert f"{planted}: error: not valid JSON: nested too deeply [output.json]" in err, err
+    assert status == 1
+
+
+def test_an_oversized_file_is_not_read(out: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    planted = out / "atom" / "huge.xml"
+    with planted.open("wb") as handle:
+        handle.truncate(300 * 1024 * 1024)  # sparse: costs no disk
+    status, err = validate(out, capsys)
+    assert status == 1 and f"{planted}: error: 314,572,800 bytes" in err
+
+
+def test_a_fifo_or_a_link_in_out_is_skipped_with_a_warning(out: Path, tmp_path: Path) -> None:
+    """In a child process with a timeout: a FIFO that were opened would hang forever."""
+    os.mkfifo(out / "atom" / "planted.xml")
+    (out / "epub").mkdir()
+    os.mkfifo(out / "epub" / "planted.epub")
+    (out / "ninjs" / "elsewhere.json").symlink_to("/etc/hostname")
+    run = subprocess.run(
+        [sys.executable, "-m", "syndicate", "validate", "--outputs", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    for planted, kind in (
+        ("atom/planted.xml", "a FIFO"),
+        ("epub/planted.epub", "a FIFO"),
+        ("ninjs/elsewhere.json", "a link"),
+    ):
+        assert f"{out / planted}: warning: {kind}, not a file: not checked" in run.stderr

@@ -1,0 +1,274 @@
+"""`syndicate serve` as a real server on loopback: media types, ETag and Last-Modified with
+`304 Not Modified`, `Link: rel=hub` on feeds, bearer tokens on partner folders, and the
+`--watch` preview (exported again after an edit, embargoed stories marked, out/ untouched, the
+browser reloading)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import SAMPLE_SLUG
+from sites import SECOND_SLUG, Site
+from test_html_render import chromium  # noqa: F401  (the browser fixture)
+
+TOKEN = "partner-token-7f3a"
+WAIT = 90.0
+"""Seconds a test waits for the server or the preview at most."""
+
+
+class Server:
+    """`syndicate serve ARGS` in a process of its own, on a free port."""
+
+    def __init__(self, site: Site, *args: str) -> None:
+        command = [sys.executable, "-m", "syndicate", "serve", "--port", "0"]
+        command += ["--config", str(site.config), "--out", str(site.out), *args]
+        env = {**os.environ, "PARTNER_TOKEN": TOKEN}
+        self.process = subprocess.Popen(
+            command, cwd=site.root, env=env, stderr=subprocess.PIPE, text=True
+        )
+        self.lines: list[str] = []
+        self.url = ""
+        started = threading.Event()
+
+        def read() -> None:
+            assert self.process.stderr is not None
+            for line in self.process.stderr:
+                self.lines.append(line.rstrip("\n"))
+                found = re.search(r" at (http://\S+/) ", line)
+                if found:
+                    self.url = found.group(1)
+                    started.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        if not started.wait(WAIT):
+            self.stop()
+            pytest.fail("the server did not start:\n" + "\n".join(self.lines))
+        self.client = httpx.Client(base_url=self.url, timeout=30)
+
+    def get(self, path: str, **headers: str) -> httpx.Response:
+        return self.client.get(path, headers=headers)
+
+    def log(self) -> str:
+        return "\n".join(self.lines)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def until(check: Callable[[], bool], what: str, server: Server) -> None:
+    deadline = time.monotonic() + WAIT
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what}: not within {WAIT} s\n{server.log()}")
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    site = Site(tmp_path / "newsroom")
+    site.configure(
+        "feeds:\n  hub: http://127.0.0.1:9/\n  archive_size: 1\n"
+        "deliver:\n  public_target: web\n  targets:\n"
+        "    - {name: web, url: 'file:///tmp/unused/', formats: [atom]}\n"
+        "serve:\n  protect:\n    - {path: newsml/, token: env:PARTNER_TOKEN}\n"
+    )
+    return site
+
+
+@pytest.fixture
+def serving(site: Site) -> Iterator[Callable[..., Server]]:
+    servers: list[Server] = []
+
+    def start(*args: str) -> Server:
+        servers.append(Server(site, *args))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+MEDIA_TYPES = {
+    "atom/en.xml": "application/atom+xml",
+    "rss/fr/politics.xml": "application/rss+xml",
+    "opds/catalog.xml": "application/atom+xml;profile=opds-catalog;kind=navigation",
+    "opds/de.xml": "application/atom+xml;profile=opds-catalog;kind=acquisition",
+    f"epub/{SAMPLE_SLUG}.ar.epub": "application/epub+zip",
+    f"jsonld/{SAMPLE_SLUG}.zh-Hans.jsonld": "application/ld+json",
+    f"html/{SAMPLE_SLUG}.es.html": "text/html; charset=utf-8",
+    f"html/media/{SAMPLE_SLUG}/nato-iraq-mission.png": "image/png",
+    f"opds/covers/{SAMPLE_SLUG}.en.png": "image/png",
+}
+NEWSML_TYPES = {
+    f"newsml/{SAMPLE_SLUG}.en.xml": "application/vnd.iptc.g2.newsitem+xml",
+    f"newsml/{SAMPLE_SLUG}.package.xml": "application/vnd.iptc.g2.packageitem+xml",
+    "newsml/catalog.syndicate.xml": "application/vnd.iptc.g2.catalogitem+xml",
+}
+
+
+def test_media_types_validators_and_hub_links(site: Site, serving: Callable[..., Server]) -> None:
+    site.export("newsml", "atom", "rss", "html", "jsonld", "epub")
+    server = serving()
+    assert server.url.startswith("http://127.0.0.1:")
+    for path, media_type in {**MEDIA_TYPES, **NEWSML_TYPES}.items():
+        headers = {"Authorization": f"Bearer {TOKEN}"} if path.startswith("newsml/") else {}
+        response = server.get(path, **headers)
+        assert response.status_code == 200, path
+        assert response.headers["content-type"] == media_type, path
+        assert response.content == (site.out / path).read_bytes(), path
+    page = server.get("html/index.html")
+    etag, modified = page.headers["etag"], page.headers["last-modified"]
+    again = server.get("html/index.html", **{"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    since = server.get("html/index.html", **{"If-Modified-Since": modified})
+    assert since.status_code == 304
+    assert server.get("html/index.html", **{"If-None-Match": '"other"'}).status_code == 200
+    feed = server.get("atom/en.xml")
+    assert feed.headers["link"] == (
+        '<http://127.0.0.1:9/>; rel="hub", <https://ycpress.example/syndicate/atom/en.xml>;'
+        ' rel="self"'
+    )
+    assert "link" not in server.get("atom/en/archive/1.xml").headers, "archives name no hub"
+    assert "link" not in page.headers
+    # An export that changes a file changes its validators.
+    site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+    site.export("html")
+    changed = server.get("html/index.html", **{"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert server.get("nothing/here.xml").status_code == 404
+    assert '"GET /atom/en.xml HTTP/1.1" 200' in server.log()
+
+
+def test_bearer_tokens_guard_partner_folders(site: Site, serving: Callable[..., Server]) -> None:
+    site.export("newsml", "atom")
+    server = serving()
+    item = f"newsml/{SAMPLE_SLUG}.fr.xml"
+    refused = server.get(item)
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"] == 'Bearer realm="syndicate"'
+    wrong = server.get(item, Authorization="Bearer not-the-token")
+    assert wrong.status_code == 401
+    assert 'error="invalid_token"' in wrong.headers["www-authenticate"]
+    assert server.get(item, Authorization=f"Bearer {TOKEN}").status_code == 200
+    for sneaky in (
+        "//newsml/catalog.syndicate.xml",
+        "atom/../newsml/catalog.syndicate.xml",
+        "newsml/",
+        "newsml",
+    ):
+        response = server.client.get(server.url + sneaky)
+        assert response.status_code == 401, sneaky
+    assert server.get("atom/fr.xml").status_code == 200, "other folders stay open"
+
+
+def test_watch_previews_edits_and_embargoes_without_touching_out(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    site.replace(
+        SECOND_SLUG,
+        "story.yaml",
+        "status: usable",
+        "status: usable\nembargo_until: 2099-01-01T00:00:00+01:00",
+    )
+    site.export("html")
+    out_before = site.files("html")
+    assert f"html/{SECOND_SLUG}.en.html" not in out_before, "out/ holds no embargoed story"
+    server = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    page = f"html/{SECOND_SLUG}.en.html"
+    embargoed = server.get(page)
+    assert embargoed.status_code == 200
+    assert "Embargoed until 2099-01-01T00:00:00+01:00" in embargoed.text
+    assert embargoed.headers["x-syndicate-embargoed"] == "2099-01-01T00:00:00+01:00"
+    assert embargoed.headers["cache-control"] == "no-cache"
+    plain = server.get(f"html/{SAMPLE_SLUG}.en.html")
+    assert "Preview: not published." in plain.text and "Embargoed" not in plain.text
+    status = server.get("_syndicate/preview").json()
+    assert status["problems"] == []
+
+    site.replace(SECOND_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+    until(lambda: "NATO will surge again" in server.get(page).text, "the edit shows", server)
+
+    def moved() -> bool:  # pages reload when it moves, once the new export is published
+        return bool(server.get("_syndicate/preview").json()["generation"] > status["generation"])
+
+    until(moved, "the generation moves", server)
+
+    site.replace(SECOND_SLUG, "en.md", "headline: ", "headline: [")
+    until(lambda: bool(server.get("_syndicate/preview").json()["problems"]), "problems", server)
+    problems = server.get("_syndicate/preview").json()["problems"]
+    unclosed = f"{SECOND_SLUG}/en.md:2: error: the [ that opens the headline is not closed"
+    assert any(unclosed in p for p in problems), problems
+    assert "NATO will surge again" in server.get(page).text, "the last good preview stays"
+    site.replace(SECOND_SLUG, "en.md", "headline: [", "headline: ")
+    until(lambda: not server.get("_syndicate/preview").json()["problems"], "fixed", server)
+
+    assert site.files("html") == out_before, "the preview never writes out/"
+    assert not (site.out / page).exists()
+
+
+def test_the_preview_never_goes_into_out(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
+    site.export("html")
+    capsys.readouterr()
+    status = site.cli(
+        "serve",
+        "--watch",
+        "--out",
+        str(site.out),
+        "--preview",
+        str(site.out / "preview"),
+        "--articles",
+        str(site.articles),
+    )
+    assert status == 2
+    assert "the preview never goes into out/" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_browser_reloads_after_an_edit(
+    site: Site,
+    serving: Callable[..., Server],
+    chromium: str,  # noqa: F811
+) -> None:
+    server = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    page = f"/html/{SAMPLE_SLUG}.en.html"
+    request = f'"GET {page} HTTP/1.1" 200'
+    with tempfile.TemporaryDirectory() as profile:
+        browser = subprocess.Popen(
+            [
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={profile}",
+                "--remote-debugging-port=0",
+                server.url + page[1:],
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            until(lambda: server.log().count(request) == 1, "the browser loads the page", server)
+            until(lambda: "GET /_syndicate/preview" in server.log(), "the page polls", server)
+            site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+            until(lambda: server.log().count(request) == 2, "the browser reloads", server)
+        finally:
+            browser.kill()
+            browser.wait(30)

@@ -1,0 +1,92 @@
+"""WebSub publish pings to a hub on loopback: one per changed feed after an export, none for
+feeds that did not change, retried when the hub fails, and after `deliver` instead when a
+target publishes base_url."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_SLUG
+from servers import HttpReceiver, Hub, free_port
+from sites import SECOND_SLUG, Site
+
+LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
+BASE = "https://ycpress.example/syndicate/"
+RETRY = "  retry: {attempts: 3, wait_initial: 0.01, wait_max: 0.02, timeout: 5}\n"
+
+
+def feeds(*langs: str) -> list[str]:
+    """The subscription feeds of these languages, as topic URLs."""
+    return sorted(
+        f"{BASE}{kind}/{path}"
+        for kind in ("atom", "rss")
+        for lang in langs
+        for path in (f"{lang}.xml", f"{lang}/politics.xml")
+    )
+
+
+@pytest.fixture
+def hub() -> Iterator[Hub]:
+    with Hub() as hub:
+        yield hub
+
+
+@pytest.fixture
+def site(tmp_path: Path, hub: Hub) -> Site:
+    site = Site(tmp_path / "newsroom")
+    site.configure(f"feeds:\n  hub: {hub.url}\n  archive_size: 1\ndeliver:\n{RETRY}")
+    return site
+
+
+def test_one_ping_per_changed_feed(site: Site, hub: Hub) -> None:
+    site.export("atom", "rss")
+    assert sorted(hub.pings()) == feeds(*LANGS), "every subscription feed, once"
+    assert (site.out / "atom/en/archive/1.xml").is_file()
+    assert not [t for t in hub.pings() if "/archive/" in t], "archive pages name no hub"
+    hub.events.clear()
+    site.export("atom", "rss")
+    assert hub.pings() == [], "nothing changed: no ping"
+    site.replace(SECOND_SLUG, "fr.md", "headline: L", "headline: Encore l")
+    site.export("atom", "rss")
+    assert sorted(hub.pings()) == feeds("fr"), "only the French feeds changed"
+
+
+def test_a_failing_hub_is_tried_again(
+    site: Site, hub: Hub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub.faults.fail = 2
+    site.export("atom")
+    assert len(hub.pings()) == 12 and hub.faults.fail == 0
+    hub.events.clear()
+    site.configure(site.extra.replace(hub.url, f"http://127.0.0.1:{free_port()}/"))
+    site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+    capsys.readouterr()
+    site.export("atom")  # the export succeeds; the pings it could not send wait
+    err = capsys.readouterr().err
+    assert "warning: WebSub hub http://127.0.0.1:" in err and "after 3 attempts" in err
+    site.configure(site.extra.replace(site.extra.split("hub: ")[1].split()[0], hub.url))
+    site.export("atom")
+    assert sorted(hub.pings()) == [t for t in feeds("en") if "/rss/" not in t]
+
+
+def test_pings_wait_for_the_target_publishing_base_url(
+    site: Site, hub: Hub, tmp_path: Path
+) -> None:
+    with HttpReceiver(tmp_path) as host:
+        site.configure(
+            f"feeds:\n  hub: {hub.url}\ndeliver:\n  public_target: web\n  targets:\n"
+            f"    - name: web\n      url: {host.url}\n      formats: [atom]\n{RETRY}"
+        )
+        site.export("atom")
+        assert hub.pings() == [], "the public host does not have the feeds yet"
+        host.faults.fail = 100
+        assert site.deliver() == 1
+        assert hub.pings() == [], "nor after a failed delivery"
+        host.faults.fail = 0
+        assert site.deliver() == 0
+        assert len(hub.pings()) == 12
+        hub.events.clear()
+        assert site.deliver() == 0
+        assert hub.pings() == []
