@@ -108,6 +108,8 @@ class ExportResult:
     """Languages and formats added to the run so that a kill reaches every file."""
     changes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """With `dry_run`: the paths under out/ that would be `new`, `changed` and `removed`."""
+    writers: tuple[AnyWriter, ...] = ()
+    """The formats written (a site's own partner profiles included)."""
 
 
 def export(
@@ -149,8 +151,8 @@ def export(
     format out/ holds, even when `languages` or `formats` name fewer: a kill must reach every
     file that carried the story."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
-    registry = registry or default_registry()
     site = _site(config, diags)
+    registry = registry or default_registry()
     if site is not None:  # the site's own partner profiles are formats too
         registry = registry.for_site(site, diags)
     names = _format_names(formats, registry, diags)
@@ -229,12 +231,12 @@ class _Run:
 
 
 class _Widen(Exception):
-    """A partial run found a story killed since the last build; `folders` are the folders of
-    out/ syndicate has files in."""
+    """A partial run found a story killed since the last build; `owned` are the files of out/
+    syndicate wrote."""
 
-    def __init__(self, folders: frozenset[str]) -> None:
+    def __init__(self, owned: frozenset[str]) -> None:
         super().__init__()
-        self.folders = folders
+        self.owned = owned
 
 
 def _widened(
@@ -255,9 +257,15 @@ def _widened(
             writer = registry.get(name)
         except (UnknownFormat, PluginError):
             continue
-        if any(folder in widen.folders for folder in writer.owned_folders()):
+        folders = writer.owned_folders()
+        if any(_inside(path, folders) for path in widen.owned):
             formats.append(name)
     return languages, tuple(formats)
+
+
+def _inside(path: str, folders: Sequence[str]) -> bool:
+    """Whether the out/ path `path` is in one of `folders` (`partners/msn/en.xml`)."""
+    return any(path.startswith(f"{folder}/") for folder in folders)
 
 
 def _all_folders(registry: Registry) -> frozenset[str]:
@@ -340,7 +348,7 @@ def _format_names(
     formats: Sequence[str], registry: Registry, diags: Diagnostics
 ) -> tuple[str, ...]:
     if "all" in formats:
-        return registry.names
+        return registry.defaults
     for name in formats:
         if name not in registry.names:
             diags.error("export.format", registry.unknown_message(name))
@@ -474,7 +482,7 @@ class _Build:
                         sink = Sink(staging, self.problems)
                         self._stories(sink, jobs, progress)
                         if self.killed and self._partial():
-                            raise _Widen(frozenset(p.partition("/")[0] for p in self.state.owned))
+                            raise _Widen(frozenset(self.state.owned))
                         summaries = [s.summary for s in self.read]
                         check_collection(summaries, articles, self.input)
                         diags.extend(self.input)
@@ -512,14 +520,15 @@ class _Build:
             report.unchanged,
             report.removed,
             self.timings,
+            writers=tuple(self.writers),
         )
 
     def _partial(self) -> bool:
         """Whether this run leaves out languages, or formats whose files out/ holds."""
         if self.how.keep_others:
             return True
-        mine = {f for w in self.writers for f in w.owned_folders()}
-        return any(path.partition("/")[0] not in mine for path in self.state.owned)
+        mine = [f for w in self.writers for f in w.owned_folders()]
+        return any(not _inside(path, mine) for path in self.state.owned)
 
     def _publish(self, staging: Staging, diags: Diagnostics) -> PublishReport:
         """Record the new output in the build state, with the journal of the swaps to make,

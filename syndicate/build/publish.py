@@ -339,6 +339,7 @@ def _swap_in(new_dir: Path, live: Path) -> None:
         if _exchange(new_dir, live):
             return  # the old folder now sits in staging and goes with it
         os.rename(live, new_dir.with_name(new_dir.name + ".old"))
+    live.parent.mkdir(parents=True, exist_ok=True)  # a nested folder's parent (`partners/`)
     os.rename(new_dir, live)
 
 

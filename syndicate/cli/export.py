@@ -53,9 +53,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return _dry_run(args, result.changes, result.left_out)
     from syndicate.deliver.websub import announce_export
 
-    announced = announce_export(
-        args.config, args.out, [args.registry.get(name) for name in result.formats], diags
-    )
+    announced = announce_export(args.config, args.out, result.writers, diags)
     if args.timings:
         for name, timing in result.timings.items():
             line = f"{name:<8} {timing.seconds:8.2f} s {count(timing.files, 'file'):>11}"

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if config is None:
         return EXIT_INPUT
     try:
-        writers = args.registry.all()
+        writers = args.registry.for_site(config, diags).all()
     except PluginError as exc:
         diags.error("plugin.writer", str(exc))
         return EXIT_INPUT
