@@ -185,6 +185,7 @@ def export(
         dry_run=dry_run,
         strict=strict,
         keep_others=languages is not None,
+        subset=not set(registry.defaults) <= set(names),
         folders=functools.partial(_all_folders, registry),
     )
     settings = Settings(
@@ -226,8 +227,10 @@ class _Run:
     dry_run: bool
     strict: bool
     keep_others: bool
-    folders: Callable[[], frozenset[str]]
-    """The folders of out/ any format writes (for dead links)."""
+    subset: bool
+    """Whether the run leaves out some of the formats `all` would write."""
+    folders: Callable[[], dict[str, str]]
+    """The top folders of out/ any format writes, with the format (for dead links)."""
 
 
 class _Widen(Exception):
@@ -268,14 +271,15 @@ def _inside(path: str, folders: Sequence[str]) -> bool:
     return any(path.startswith(f"{folder}/") for folder in folders)
 
 
-def _all_folders(registry: Registry) -> frozenset[str]:
-    folders: set[str] = set()
+def _all_folders(registry: Registry) -> dict[str, str]:
+    folders: dict[str, str] = {}
     for name in registry.names:
         try:
-            folders.update(f.split("/", 1)[0] for f in registry.get(name).owned_folders())
+            for folder in registry.get(name).owned_folders():
+                folders.setdefault(folder.split("/", 1)[0], name)
         except (UnknownFormat, PluginError):
             continue
-    return frozenset(folders)
+    return folders
 
 
 def _known_stories(only: Sequence[str], inputs: Sequence[StoryInput], diags: Diagnostics) -> bool:
@@ -537,9 +541,10 @@ class _Build:
         A dry run stops before the record, saying what would change."""
         folders = sorted({f for w in self.writers for f in w.owned_folders()})
         plan = staging.prepare(folders, keep_others=self.how.keep_others)
-        if self._partial():
+        if self.how.subset or self._partial():
             base = self.settings.config.base_url
-            diags.extend(dead_links(self.out, plan, staging, base, self.how.folders))
+            names = [w.name for w in self.writers]
+            diags.extend(dead_links(self.out, plan, staging, base, self.how.folders, names))
         if self.how.dry_run:
             self.changes = {
                 "new": tuple(sorted(map(str, staging.created))),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Set
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -25,11 +25,13 @@ def dead_links(
     plan: Plan,
     staging: Staging,
     base_url: str,
-    folders: Callable[[], Set[str]],
+    folders: Callable[[], Mapping[str, str]],
+    formats: Collection[str],
 ) -> Iterator[Diagnostic]:
     """Warnings for the links of the files this run writes whose targets will not exist in
-    out/ once `plan` is applied. Only targets in `folders()` (the folders formats write) are
-    out/'s: a page URL may as well lead to the site's own server."""
+    out/ once `plan` is applied. Only targets in `folders()` (the folders formats write, with
+    the format writing each) are out/'s: a page URL may as well lead to the site's own server.
+    `formats` are this run's."""
     swapped = {swap.folder for swap in plan.swaps}
     root = plan.root(out)
     absolute = re.compile(re.escape(base_url.encode()) + rb"""([^\s"'<>)\\]+)""")
@@ -41,9 +43,8 @@ def dead_links(
             place = root if target.split("/", 1)[0] in swapped else out
             if not os.path.lexists(place / target):
                 missing.setdefault(target, []).append(str(rel))
-    if missing:
-        ours = folders()
-        missing = {t: s for t, s in missing.items() if t.split("/", 1)[0] in ours}
+    owners = folders() if missing else {}
+    missing = {t: s for t, s in missing.items() if t.split("/", 1)[0] in owners}
     for index, (target, sources) in enumerate(sorted(missing.items())):
         if index == _SHOWN:
             yield Diagnostic(
@@ -54,11 +55,17 @@ def dead_links(
             )
             return
         more = f" and {len(sources) - 1} other files" if len(sources) > 1 else ""
+        owner = owners[target.split("/", 1)[0]]
+        fix = (
+            "add its language to --lang, or export every language"
+            if owner in formats
+            else f"add --format {owner}, or export --format all"
+        )
         yield Diagnostic(
             "warning",
             "export.dead-link",
             f"linked from {sources[0]}{more}, but this run did not write it and out/ does not"
-            " have it: export the languages and formats it belongs to (or all of them)",
+            f" have it: {fix}",
             str(out / target),
         )
 
