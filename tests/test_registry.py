@@ -25,9 +25,10 @@ from syndicate.formats.registry import (
     default_registry,
 )
 
+PROFILES = {"flipboard", "google-news", "msn", "smartnews"}
 FORMATS = {
     "atom", "epub", "html", "jsonfeed", "jsonld", "model", "newsml", "ninjs", "rss", "sitemap",
-}  # fmt: skip
+} | PROFILES  # fmt: skip
 PLUGIN = Path(__file__).parent / "fixtures" / "plugin"
 
 
@@ -35,6 +36,11 @@ def test_every_format_is_registered_once_and_sorted() -> None:
     names = default_registry().names
     assert set(names) == FORMATS
     assert list(names) == sorted(names)
+
+
+def test_all_leaves_out_the_partner_profiles_a_site_does_not_configure() -> None:
+    assert set(default_registry().defaults) == FORMATS - PROFILES
+    assert all(default_registry().is_profile(name) for name in PROFILES)
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))

@@ -25,6 +25,9 @@ from syndicate.build.inputs import (
     folder_inputs,
     story_key,
 )
+from syndicate.build.links import dead_links
+from syndicate.build.options import SECTION as EXPORT_SECTION
+from syndicate.build.options import ExportOptions
 from syndicate.build.publish import (
     LOCK_NAME,
     ForeignFiles,
@@ -54,9 +57,9 @@ from syndicate.build.workers import (
     run_jobs,
     story_files,
 )
-from syndicate.diagnostics import Diagnostics
+from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import AnyWriter, within
-from syndicate.formats.options import resolve_options
+from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.readers.articles import check_collection, shown_path
@@ -64,7 +67,7 @@ from syndicate.readers.config import load_config
 
 Progress = Callable[[str, int, int], None]
 """Told what a run is doing: (step, done, total), e.g. ("stories", 120, 2000) or ("atom", 1, 1)."""
-Status = Literal["exported", "input-errors", "failed"]
+Status = Literal["exported", "partial", "input-errors", "failed"]
 CACHE_ENV = "SYNDICATE_CACHE_DIR"
 
 
@@ -91,9 +94,12 @@ class Timing:
 
 @dataclass
 class ExportResult:
-    """What a build did. `status`: `exported` (out/ holds the new files), `input-errors` (a
+    """What a build did. `status`: `exported` (out/ holds the new files), `partial` (with
+    `keep_going`: out/ holds the new files, but the stories of `left_out` had errors and keep
+    their last published version, or are absent if they never had one), `input-errors` (a
     problem in the input or the request: nothing written) or `failed` (an output could not be
-    made or written: out/ keeps its previous content). Every problem is in `diagnostics`."""
+    made or written: out/ keeps its previous content). Every problem is in `diagnostics`.
+    With `dry_run`, nothing is written and `changes` says what would be."""
 
     status: Status
     diagnostics: Diagnostics
@@ -104,6 +110,14 @@ class ExportResult:
     unchanged: int = 0
     removed: int = 0
     timings: dict[str, Timing] = field(default_factory=dict)
+    left_out: tuple[str, ...] = ()
+    """Stories left out for their errors (`keep_going`), by folder name."""
+    widened: tuple[str, ...] = ()
+    """Languages and formats added to the run so that a kill reaches every file."""
+    changes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """With `dry_run`: the paths under out/ that would be `new`, `changed` and `removed`."""
+    writers: tuple[AnyWriter, ...] = ()
+    """The formats written (a site's own partner profiles included)."""
 
 
 def export(
@@ -121,6 +135,9 @@ def export(
     scheduler: str | None = None,
     force: bool = False,
     strict: bool = False,
+    keep_going: bool | None = None,
+    only: Sequence[str] | None = None,
+    dry_run: bool = False,
     registry: Registry | None = None,
     diagnostics: Diagnostics | None = None,
     progress: Progress | None = None,
@@ -133,17 +150,29 @@ def export(
     kept); `now` is the time embargoes and feeds are judged at (default: the clock). Only what
     changed since the last build into `out` is redone, unless `force`; `jobs` worker processes
     share the stories. With `strict`, warnings count as errors. The build state is kept in
-    `cache` (see `cache_folder`)."""
+    `cache` (see `cache_folder`).
+
+    With `keep_going` (default: the configuration's `export: keep_going:`), a story with errors
+    keeps its last published version and the others are published (status `partial`). `only`
+    (story folder names) publishes those stories as they are now and keeps every other one as
+    last published. `dry_run` does everything but publish, and says what would change.
+
+    A story killed or withdrawn since the last build is published in every language and every
+    format out/ holds, even when `languages` or `formats` name fewer: a kill must reach every
+    file that carried the story."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
+    site = _site(config, diags)
     registry = registry or default_registry()
+    if site is not None:  # the site's own partner profiles are formats too
+        registry = registry.for_site(site, diags)
     names = _format_names(formats, registry, diags)
     writers = _writers(names, registry, diags)
-    site = _site(config, diags)
     if writers is None or site is None:
         return ExportResult("input-errors", diags, names)
     options = resolve_options(writers, site, diags, every_section=False)
     chosen = _languages(languages, site, diags)
-    if options is None or diags.has_errors(strict=strict):
+    defaults = convert_section(EXPORT_SECTION, ExportOptions, site, diags)
+    if options is None or defaults is None or diags.has_errors(strict=strict):
         return ExportResult("input-errors", diags, names)
     if stories is None:
         articles = articles or Path("articles")
@@ -156,6 +185,19 @@ def export(
         inputs = folder_inputs(articles, diags)
     else:
         inputs = [StoryInput(story=story) for story in stories]
+    if only is not None and not _known_stories(only, inputs, diags):
+        return ExportResult("input-errors", diags, names)
+    key = _config_key(config, site, chosen)
+    state = state_folder(out, cache or cache_folder(config, out))
+    run = _Run(
+        keep_going=defaults.keep_going if keep_going is None else keep_going,
+        only=frozenset(only) if only is not None else None,
+        dry_run=dry_run,
+        strict=strict,
+        keep_others=languages is not None,
+        subset=not set(registry.defaults) <= set(names),
+        folders=functools.partial(_all_folders, registry),
+    )
     settings = Settings(
         site,
         now or datetime.now(UTC),
@@ -165,17 +207,106 @@ def export(
         executor=executor,
         scheduler=scheduler,
     )
-    key = _config_key(config, site, chosen)
-    state = state_folder(out, cache or cache_folder(config, out))
-    build = _Build(writers, settings, key, out, state, inputs, force=force)
-    return build.run(
-        diags,
-        articles if stories is None else None,
-        jobs=max(1, jobs),
-        keep_others=languages is not None,
-        strict=strict,
-        progress=progress,
+    build = _Build(writers, settings, key, out, state, inputs, run, force=force)
+    try:
+        return build.run(
+            diags, articles if stories is None else None, jobs=max(1, jobs), progress=progress
+        )
+    except _Widen as widen:
+        more_languages, more_formats = _widened(widen, writers, registry, site, chosen)
+    # A kill in a partial run: the same run over every language and every format out/ holds.
+    wider = [*writers, *(registry.get(name) for name in more_formats)]
+    every = site.languages
+    settings = replace(
+        settings,
+        languages=every,
+        writers={w.name: w for w in wider},
+        options=resolve_options(wider, site, diags, every_section=False) or {},
     )
+    key = _config_key(config, site, every)
+    build = _Build(
+        wider, settings, key, out, state, inputs, replace(run, keep_others=False), force=force
+    )
+    result = build.run(
+        diags, articles if stories is None else None, jobs=max(1, jobs), progress=progress
+    )
+    result.widened = (*more_languages, *more_formats)
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """How this run treats its stories (see `export`)."""
+
+    keep_going: bool
+    only: frozenset[str] | None
+    dry_run: bool
+    strict: bool
+    keep_others: bool
+    subset: bool
+    """Whether the run leaves out some of the formats `all` would write."""
+    folders: Callable[[], dict[str, str]]
+    """The top folders of out/ any format writes, with the format (for dead links)."""
+
+
+class _Widen(Exception):
+    """A partial run found a story killed since the last build; `owned` are the files of out/
+    syndicate wrote."""
+
+    def __init__(self, owned: frozenset[str]) -> None:
+        super().__init__()
+        self.owned = owned
+
+
+def _widened(
+    widen: _Widen,
+    writers: Sequence[AnyWriter],
+    registry: Registry,
+    site: SiteConfig,
+    chosen: Sequence[str],
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The languages and formats a kill adds to a partial run."""
+    languages = tuple(lang for lang in site.languages if lang not in chosen)
+    written = {w.name for w in writers}
+    formats = []
+    for name in registry.names:
+        if name in written:
+            continue
+        try:
+            writer = registry.get(name)
+        except (UnknownFormat, PluginError):
+            continue
+        folders = writer.owned_folders()
+        if any(_inside(path, folders) for path in widen.owned):
+            formats.append(name)
+    return languages, tuple(formats)
+
+
+def _inside(path: str, folders: Sequence[str]) -> bool:
+    """Whether the out/ path `path` is in one of `folders` (`partners/msn/en.xml`)."""
+    return any(path.startswith(f"{folder}/") for folder in folders)
+
+
+def _all_folders(registry: Registry) -> dict[str, str]:
+    folders: dict[str, str] = {}
+    for name in registry.names:
+        try:
+            for folder in registry.get(name).owned_folders():
+                folders.setdefault(folder.split("/", 1)[0], name)
+        except (UnknownFormat, PluginError):
+            continue
+    return folders
+
+
+def _known_stories(only: Sequence[str], inputs: Sequence[StoryInput], diags: Diagnostics) -> bool:
+    names = [source.name for source in inputs]
+    for name in only:
+        if name not in names:
+            diags.error(
+                "export.story",
+                f"--story {name}: no such story in the articles folder{did_you_mean(name, names)}",
+            )
+    return not diags.errors
 
 
 def cache_folder(config: Path | SiteConfig, out: Path) -> Path:
@@ -237,7 +368,7 @@ def _format_names(
     formats: Sequence[str], registry: Registry, diags: Diagnostics
 ) -> tuple[str, ...]:
     if "all" in formats:
-        return registry.names
+        return registry.defaults
     for name in formats:
         if name not in registry.names:
             diags.error("export.format", registry.unknown_message(name))
@@ -315,10 +446,12 @@ class _Build:
         out: Path,
         state_folder: Path,
         inputs: Sequence[StoryInput],
+        run: _Run,
         *,
         force: bool,
     ) -> None:
         self.writers = writers
+        self.how = run
         self.settings = settings
         self.config_key = config_key
         self.out = out
@@ -331,34 +464,34 @@ class _Build:
         """What the writers reported."""
         self.input = Diagnostics()
         """What reading the stories reported."""
+        self.left_out: list[str] = []
+        self.held = Diagnostics()
+        """The problems of the stories left out (`keep_going`): reported, not blocking."""
+        self.killed: list[str] = []
+        """Stories killed or withdrawn since the last build."""
+        self.changes: dict[str, tuple[str, ...]] = {}
         self.timings = {w.name: Timing() for w in writers}
         self.state: BuildState
 
     def run(
-        self,
-        diags: Diagnostics,
-        articles: Path | None,
-        *,
-        jobs: int,
-        keep_others: bool,
-        strict: bool,
-        progress: Progress | None,
+        self, diags: Diagnostics, articles: Path | None, *, jobs: int, progress: Progress | None
     ) -> ExportResult:
         try:
-            return self._run(diags, articles, jobs, keep_others, strict, progress)
+            result = self._run(diags, articles, jobs, progress)
         except KeyboardInterrupt:
             raise Interrupted(self.published) from None
+        diags.extend(self.held)
+        result.left_out = tuple(self.left_out)
+        result.changes = self.changes
+        if result.status == "exported" and self.left_out:
+            result.status = "partial"
+        return result
 
     def _run(
-        self,
-        diags: Diagnostics,
-        articles: Path | None,
-        jobs: int,
-        keep_others: bool,
-        strict: bool,
-        progress: Progress | None,
+        self, diags: Diagnostics, articles: Path | None, jobs: int, progress: Progress | None
     ) -> ExportResult:
         names = tuple(w.name for w in self.writers)
+        strict = self.how.strict
         try:
             prepare_cache(self.state_folder.parent.parent)
             with locked(self.out, self.state_folder / LOCK_NAME):
@@ -368,6 +501,8 @@ class _Build:
                     with Staging(self.out, self.state.owned) as staging:
                         sink = Sink(staging, self.problems)
                         self._stories(sink, jobs, progress)
+                        if self.killed and self._partial():
+                            raise _Widen(frozenset(self.state.owned))
                         summaries = [s.summary for s in self.read]
                         check_collection(summaries, articles, self.input)
                         diags.extend(self.input)
@@ -377,7 +512,7 @@ class _Build:
                         diags.extend(self.problems)
                         if diags.errors:
                             return ExportResult("failed", diags, names, len(self.read))
-                        report = self._publish(staging, keep_others)
+                        report = self._publish(staging, diags)
                 finally:
                     self.state.close()
         except ForeignFiles as exc:
@@ -408,14 +543,34 @@ class _Build:
             report.unchanged,
             report.removed,
             self.timings,
+            writers=tuple(self.writers),
         )
 
-    def _publish(self, staging: Staging, keep_others: bool) -> PublishReport:
+    def _partial(self) -> bool:
+        """Whether this run leaves out languages, or formats whose files out/ holds."""
+        if self.how.keep_others:
+            return True
+        mine = [f for w in self.writers for f in w.owned_folders()]
+        return any(not _inside(path, mine) for path in self.state.owned)
+
+    def _publish(self, staging: Staging, diags: Diagnostics) -> PublishReport:
         """Record the new output in the build state, with the journal of the swaps to make,
         in one transaction; then make them. A run stopped after the record is completed by the
-        next one (`_settle`); one stopped before it leaves out/ and the state as they were."""
+        next one (`_settle`); one stopped before it leaves out/ and the state as they were.
+        A dry run stops before the record, saying what would change."""
         folders = sorted({f for w in self.writers for f in w.owned_folders()})
-        plan = staging.prepare(folders, keep_others=keep_others)
+        plan = staging.prepare(folders, keep_others=self.how.keep_others)
+        if self.how.subset or self._partial():
+            base = self.settings.config.base_url
+            names = [w.name for w in self.writers]
+            diags.extend(dead_links(self.out, plan, staging, base, self.how.folders, names))
+        if self.how.dry_run:
+            self.changes = {
+                "new": tuple(sorted(map(str, staging.created))),
+                "changed": tuple(sorted(map(str, staging.changed))),
+                "removed": tuple(sorted(map(str, plan.removed))),
+            }
+            return plan.report
         journal = plan.journal() if plan.swaps else None
         try:
             self.state.save(plan.root(self.out), plan.owned, folders, journal)
@@ -434,9 +589,13 @@ class _Build:
     # Stories --------------------------------------------------------------------------------
 
     def _stories(self, sink: Sink, jobs: int, progress: Progress | None) -> None:
-        """Read every new or changed story and stage the files of every story."""
-        probes = [self._probe(source) for source in self.inputs]
-        todo = [self._job(source, probe) for source, probe in zip(self.inputs, probes, strict=True)]
+        """Read every new or changed story and stage the files of every story. Stories left
+        out of the run (`only`) keep their last published version, as do, with `keep_going`,
+        stories with errors."""
+        only = self.how.only
+        chosen = [only is None or source.name in only for source in self.inputs]
+        probes = [self._probe(s) if c else None for s, c in zip(self.inputs, chosen, strict=True)]
+        todo = [self._job(s, p) if p else None for s, p in zip(self.inputs, probes, strict=True)]
         done = run_jobs([job for job in todo if job], jobs, self.settings)
         for index, (source, probe, job) in enumerate(
             zip(self.inputs, probes, todo, strict=True), 1
@@ -444,10 +603,57 @@ class _Build:
             result = next(done) if job else None
             if progress:
                 progress("stories", index, len(self.inputs))
-            record = self._record(probe, result)
+            if probe is None:
+                self._hold(sink, source)
+                continue
+            record, found = self._record(probe, result)
+            if self.how.keep_going and (record is None or found.has_errors(strict=self.how.strict)):
+                self.left_out.append(source.name)
+                self.held.extend(found)
+                self._hold(sink, source)
+                continue
+            self.input.extend(found)
             if record is not None:
+                self._keep(probe, result, record)
                 self._stage_story(sink, record.summary, record.key, result)
                 self.read.append(_Story(source, record.key, record.summary))
+
+    def _hold(self, sink: Sink, source: StoryInput) -> None:
+        """Stage the story's last published version (nothing if it has none): its files as
+        they are, or made again from the story the state kept when this run needs others (a
+        format it did not have, an embargo that ended)."""
+        previous = self.state.previous(source.name)
+        if previous is None:
+            return
+        text_key, record = previous
+        visible = record.summary.is_visible(self.settings.now)
+        units = {
+            w.name: self.state.lookup(self._unit(w, record.key, visible)) for w in self.writers
+        }
+        story = None
+        if any(unit is None for unit in units.values()):
+            story = self.state.model(record.key)
+            if story is None:
+                self.held.warning(
+                    "export.held",
+                    "its last published version cannot be kept (the build state no longer"
+                    " has it): left out of this run's files",
+                    shown_path(source.folder) if source.folder else source.name,
+                )
+                return
+        for writer in self.writers:
+            unit = self._unit(writer, record.key, visible)
+            kept = units[writer.name]
+            if kept is not None:
+                sink.reuse(writer, kept.paths)
+                continue
+            assert story is not None, "a story whose units are missing is loaded above"
+            made = story_files(writer, story, self.settings)
+            paths = [f.path for f in made.files if sink.add(writer, f)]
+            self.problems.extend(made.diagnostics)
+            self.state.record(unit, paths, made.diagnostics, made.fragments)
+        self.state.record_story(text_key, record)
+        self.read.append(_Story(source, record.key, record.summary))
 
     def _probe(self, source: StoryInput) -> _Probe:
         """Hash the story's texts (and, if the state knows them, the images they list)."""
@@ -470,29 +676,36 @@ class _Build:
         )
         return Job(source, missing, self.config_key, probe.key) if missing else None
 
-    def _record(self, probe: _Probe, done: Done | None) -> StoryRecord | None:
-        """The story's record, from this run's reading or the state; None if unreadable. A
-        story read in this run is recorded under the keys of what the reading read."""
+    def _record(self, probe: _Probe, done: Done | None) -> tuple[StoryRecord | None, Diagnostics]:
+        """The story's record, from this run's reading or the state (None if unreadable), with
+        what reading it reported."""
+        found = Diagnostics()
         if done is None:
             assert probe.record is not None, "a story is read when the state does not know it"
-            record = probe.record
+            found.extend(probe.record.diagnostics)
+            return probe.record, found
+        found.extend(done.diagnostics)
+        if done.summary is None:
+            return None, found
+        return StoryRecord(done.summary, tuple(done.diagnostics), done.images, done.key), found
+
+    def _keep(self, probe: _Probe, done: Done | None, record: StoryRecord) -> None:
+        """Record a story of this run, under the keys of what its reading read."""
+        if done is None:
             self.state.record_story(probe.text_key, record)
-        elif done.summary is None:
-            self.input.extend(done.diagnostics)
-            return None
-        else:
-            record = StoryRecord(done.summary, tuple(done.diagnostics), done.images, done.key)
-            self.state.record_story(done.text_key, record, done.model)
-            self._check_history(done.summary, done.digest)
-        self.input.extend(record.diagnostics)
-        return record
+            return
+        self.state.record_story(done.text_key, record, done.model)
+        self._check_history(record.summary, done.digest)
 
     def _check_history(self, story: StorySummary, digest: str) -> None:
         """A story read anew, against what the last build published of it: once released, a
         change of what it says or of its status needs a new version, and a version never goes
         down (partners de-duplicate on id and version: they would miss the change)."""
         last = self.state.history.get(story.id)
-        released = story.lifecycle(self.settings.now) != "draft"
+        stage = story.lifecycle(self.settings.now)
+        released = stage != "draft"
+        if stage in ("killed", "withdrawn") and last is not None and last.status == "usable":
+            self.killed.append(story.slug)
         where = story.version_source or story.source
         if last is not None and last.released:
             if story.version < last.version:

@@ -95,10 +95,20 @@ class Inventory:
         section = next((p for p in (*folders[1:], stem) if p in self.sections), None)
         return PublishedFile(path, None, found.group(1) if found else None, section)
 
+    def _owner(self, path: str) -> AnyWriter | None:
+        """The format owning the deepest folder that holds `path` (`partners/msn/...` is the
+        msn profile's, not a format named `partners`)."""
+        parts = path.split("/")[:-1]
+        for depth in range(len(parts), 0, -1):
+            owner = self.owners.get("/".join(parts[:depth]))
+            if owner is not None:
+                return owner
+        return None
+
     def media_type(self, path: str) -> str:
         """The media type to serve or send the file with: what the format owning its folder
         says, else the usual type of its extension."""
-        owner = self.owners.get(path.partition("/")[0])
+        owner = self._owner(path)
         declared = owner.media_type_of(path) if owner is not None else None
         found = declared or mimetypes.guess_type(path)[0] or "application/octet-stream"
         return f"{found}; charset=utf-8" if found.startswith(_TEXT_TYPES) else found

@@ -140,6 +140,10 @@ class Staging:
         self.foreign: list[PurePosixPath] = []
         """Files of the user's that this run would overwrite."""
         self.written = self.unchanged = 0
+        self.created: list[PurePosixPath] = []
+        """Files this run writes that out/ does not have (`--dry-run` lists them)."""
+        self.changed: list[PurePosixPath] = []
+        """Files this run writes with other bytes than out/ has."""
         self.applied = False
 
     def __enter__(self) -> Staging:
@@ -158,8 +162,10 @@ class Staging:
                 os.link(old, target)
                 self.unchanged += 1
             else:
-                if str(rel) not in self.owned and os.path.lexists(old):
+                exists = os.path.lexists(old)
+                if str(rel) not in self.owned and exists:
                     self.foreign.append(rel)
+                (self.changed if exists else self.created).append(rel)
                 _write_file(target, file.data)
                 self.written += 1
         except OSError as exc:
@@ -261,12 +267,23 @@ def deferred_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    # Python handlers, not a signal mask: a signal sent to the process may land on another
+    # thread (a progress bar, a pool's manager) whose mask is open, and Python then runs the
+    # handler in this thread anyway.
+    received: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    previous = {held: signal.signal(held, hold) for held in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for held, handler in previous.items():
+            if handler is not None:  # None: set outside Python, left as it is
+                signal.signal(held, handler)
+        if received:
+            signal.raise_signal(received[0])  # now, to the handler it was meant for
 
 
 def _apply(out: Path, plan: Plan) -> None:
@@ -322,6 +339,7 @@ def _swap_in(new_dir: Path, live: Path) -> None:
         if _exchange(new_dir, live):
             return  # the old folder now sits in staging and goes with it
         os.rename(live, new_dir.with_name(new_dir.name + ".old"))
+    live.parent.mkdir(parents=True, exist_ok=True)  # a nested folder's parent (`partners/`)
     os.rename(new_dir, live)
 
 

@@ -47,7 +47,7 @@ class Sink:
 
     def claim(self, writer: AnyWriter, path: str) -> bool:
         check_path(path)
-        if path.split("/", 1)[0] not in writer.owned_folders():
+        if not any(path.startswith(f"{folder}/") for folder in writer.owned_folders()):
             self.diags.error("writer.path", f"{writer.name} wrote {path!r} outside its folders")
             return False
         if path in self.owner:

@@ -128,6 +128,7 @@ class BuildState:
         self.db = _open(self.path, self.notes)
         self._units: dict[str, Unit] = {}
         self._stories: dict[str, StoryRecord] = {}
+        self._by_name: dict[str, tuple[str, StoryRecord]] | None = None
         self.owned = self._owned()
         """The files of out/ syndicate wrote, with their size and time: only these are ever
         replaced or removed. Kept across `--force`, like the history."""
@@ -208,6 +209,12 @@ class BuildState:
     def story(self, text_key: str) -> StoryRecord | None:
         """The story read from the texts `text_key` names, if a build read it."""
         return self._stories.get(text_key)
+
+    def previous(self, name: str) -> tuple[str, StoryRecord] | None:
+        """The last build's record of the story in the folder `name`, with its text key."""
+        if self._by_name is None:
+            self._by_name = {r.summary.slug: (key, r) for key, r in self._stories.items()}
+        return self._by_name.get(name)
 
     def record_story(self, text_key: str, record: StoryRecord, model: bytes | None = None) -> None:
         """A story of this run; `model` is the story itself (`pack_story`), when just read."""

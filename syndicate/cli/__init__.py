@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from syndicate.diagnostics import Diagnostic, Diagnostics
     from syndicate.formats.registry import Registry
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_PARTIAL = 0, 1, 2, 3
+"""3: `export --keep-going` published, but left out stories with errors."""
 SITE_COMMANDS = frozenset({"export", "validate", "new", "list", "show", "deliver", "serve"})
 """The commands that work on a site; `init` makes one, `formats` needs none."""
 MODULES = {"list": "listing"}
@@ -283,6 +284,28 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
     )
     export.add_argument(
         "--timings", action="store_true", help="print the time and file count of each format"
+    )
+    export.add_argument(
+        "--keep-going",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="publish the healthy stories when some have errors: those keep their last"
+        " published version, and the exit status is 3 (default: export: keep_going: in"
+        " syndicate.yaml, else off)",
+    )
+    export.add_argument(
+        "--story",
+        dest="stories",
+        action="append",
+        metavar="SLUG",
+        help="publish only this story as it is now (repeatable), with the feeds, indexes and"
+        " editions that list it; every other story stays as last published",
+    )
+    export.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="do everything but publish: list the files of out/ that would be new, changed"
+        " and removed",
     )
 
     deliver = command("deliver", "send what changed in out/ to the delivery targets")

@@ -7,7 +7,17 @@ import argparse
 import importlib.util
 
 from syndicate.build import export
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, progress_bar, say, shown
+from syndicate.cli import (
+    EXIT_FAILED,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    count,
+    emit,
+    progress_bar,
+    say,
+    shown,
+)
 from syndicate.diagnostics import Diagnostics
 
 
@@ -32,6 +42,9 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             scheduler=args.scheduler,
             force=args.force,
             strict=args.strict,
+            keep_going=args.keep_going,
+            only=args.stories,
+            dry_run=args.dry_run,
             registry=args.registry,
             diagnostics=diags,
             progress=progress,
@@ -45,11 +58,11 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if result.status == "failed":
         say(args, "not exported: out/ is unchanged")
         return EXIT_FAILED
+    if args.dry_run:
+        return _dry_run(args, result.changes, result.left_out)
     from syndicate.deliver.websub import announce_export
 
-    announced = announce_export(
-        args.config, args.out, [args.registry.get(name) for name in result.formats], diags
-    )
+    announced = announce_export(args.config, args.out, result.writers, diags)
     if args.timings:
         for name, timing in result.timings.items():
             line = f"{name:<8} {timing.seconds:8.2f} s {count(timing.files, 'file'):>11}"
@@ -67,6 +80,51 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         unchanged=result.unchanged,
         removed=result.removed,
     )
+    if result.widened:
+        say(
+            args,
+            f"a story was killed or withdrawn: also exported {', '.join(result.widened)}, so"
+            " the kill reaches every file that carried it",
+            widened=list(result.widened),
+        )
     if announced:
         say(args, f"WebSub: {announced} changed feeds announced")
+    if result.left_out:
+        _left_out(args, result.left_out)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
+def _left_out(args: argparse.Namespace, stories: tuple[str, ...]) -> None:
+    say(
+        args,
+        f"left out for their errors, their last published version kept:"
+        f" {', '.join(stories)} (exit status {EXIT_PARTIAL})",
+        asked=True,  # a cron job's log must say it even under --quiet
+        left_out=list(stories),
+    )
+
+
+def _dry_run(
+    args: argparse.Namespace, changes: dict[str, tuple[str, ...]], left_out: tuple[str, ...]
+) -> int:
+    """What the export would change in out/: one line per file on stdout, then a summary."""
+    for change in ("new", "changed", "removed"):
+        for path in changes.get(change, ()):
+            if args.log_format == "json":
+                emit({"change": change, "path": path})
+            else:
+                print(f"{change:<8} {path}")
+    new, changed, removed = (len(changes.get(c, ())) for c in ("new", "changed", "removed"))
+    say(
+        args,
+        f"dry run: {new} new, {changed} changed and {removed} removed in"
+        f" {shown(args, args.out)}; nothing was published",
+        new=new,
+        changed=changed,
+        removed=removed,
+    )
+    if left_out:
+        _left_out(args, left_out)
+        return EXIT_PARTIAL
     return EXIT_OK

@@ -41,7 +41,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     options = load_serving(site, diags) if site is not None else None
     if site is None or options is None:
         return EXIT_INPUT
-    writers = _writers(args.registry, args.formats if args.watch else None, diags)
+    registry = args.registry.for_site(site, diags)  # its partner profiles are formats too
+    writers = _writers(registry, args.formats if args.watch else None, diags)
     tokens = _tokens(options, args.config.parent, diags)
     folder = _folder(args, diags)
     if writers is None or tokens is None or folder is None:

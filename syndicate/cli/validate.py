@@ -8,12 +8,14 @@ import logging
 from datetime import UTC, datetime
 
 from syndicate.build.engine import cache_folder, settle_output
+from syndicate.build.options import SECTION as EXPORT
+from syndicate.build.options import ExportOptions
 from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, progress_bar, say, shown
 from syndicate.deliver.options import SECTION as DELIVER
 from syndicate.deliver.options import load_delivery
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
-from syndicate.formats.options import resolve_options
+from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PluginError
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
@@ -28,17 +30,18 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if config is None:
         return EXIT_INPUT
     try:
-        writers = args.registry.all()
+        writers = args.registry.for_site(config, diags).all()
     except PluginError as exc:
         diags.error("plugin.writer", str(exc))
         return EXIT_INPUT
     options = resolve_options(
-        writers, config, diags, every_section=True, other_sections=(DELIVER, SERVE)
+        writers, config, diags, every_section=True, other_sections=(DELIVER, SERVE, EXPORT)
     )
     delivery = load_delivery(config, args.registry, diags)
     serving = load_serving(config, diags)
+    exporting = convert_section(EXPORT, ExportOptions, config, diags)
     stories = read_articles(args.articles, config, diags)
-    problems = options is None or delivery is None or serving is None
+    problems = options is None or delivery is None or serving is None or exporting is None
     if problems or options is None or diags.has_errors(strict=args.strict):
         return EXIT_INPUT
     variants = sum(len(s.variants) for s in stories)

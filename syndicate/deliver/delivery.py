@@ -79,6 +79,8 @@ def deliver(
     diags = diagnostics if diagnostics is not None else Diagnostics()
     registry = registry or default_registry()
     site = load_config(config, str(config), diags)
+    if site is not None:  # the site's partner profiles are formats a target may name
+        registry = registry.for_site(site, diags)
     options = load_delivery(site, registry, diags) if site is not None else None
     if site is None or options is None:
         return DeliveryResult("input-errors", diags)

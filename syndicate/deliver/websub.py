@@ -41,13 +41,17 @@ class Due:
 
 
 def hub_writers(writers: Iterable[AnyWriter], config: SiteConfig) -> list[AnyWriter]:
-    """The writers whose section of syndicate.yaml names a hub."""
-    return [
-        w
-        for w in writers
-        if any(f.encode_name == HUB_OPTION for f in msgspec.structs.fields(w.Options))
-        and config.section(w.section()).get(HUB_OPTION)
-    ]
+    """The writers whose options name a hub: written in syndicate.yaml, or a profile's
+    default (Flipboard's). A section with problems names none (export reported them)."""
+    return [w for w in writers if _hub(w, config)]
+
+
+def _hub(writer: AnyWriter, config: SiteConfig) -> str | None:
+    if not any(f.encode_name == HUB_OPTION for f in msgspec.structs.fields(writer.Options)):
+        return None
+    options = convert_section(writer.section(), writer.Options, config, Diagnostics())
+    hub = getattr(options, HUB_OPTION, None)
+    return hub if isinstance(hub, str) and hub else None
 
 
 def announce(

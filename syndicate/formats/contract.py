@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
 import msgspec
@@ -173,39 +173,39 @@ class Context(Generic[OptionsT]):
 class Writer(Generic[OptionsT]):
     """Base class of output formats. Subclasses declare their contract as class attributes and
     implement one or both of the two functions; the registry, the CLI and `syndicate formats`
-    read the declarations."""
+    read the declarations. A writer made for a configuration (a partner feed profile: one
+    writer class, one instance per profile) sets them on the instance instead."""
 
-    name: ClassVar[str]
-    description: ClassVar[str]
-    media_type: ClassVar[str]
-    extension: ClassVar[str]
-    scope: ClassVar[Scope]
+    name: str
+    description: str
+    media_type: str
+    extension: str
+    scope: Scope
     """What one file holds: one language variant, one story, or a collection of stories."""
-    folders: ClassVar[tuple[str, ...]] = ()
-    """Folders of out/ this writer owns (default: its name)."""
-    config_section: ClassVar[str | None] = None
-    """The section of syndicate.yaml holding its options (default: its name)."""
+    folders: tuple[str, ...] = ()
+    """Folders of out/ this writer owns (default: its name); a folder may be nested
+    (`partners/msn`)."""
+    config_section: str | None = None
+    """The section of syndicate.yaml holding its options (default: its name); a dotted path
+    names a part of a section (`profiles.msn`)."""
     Options: type[OptionsT]
     """Its options record; writers that share a section share the record."""
-    window: ClassVar[timedelta | None] = None
+    window: timedelta | None = None
     """For collection files that list what was published within this time before `ctx.now`
     (a news sitemap's two days): the engine rebuilds them when a story enters or leaves that
     window, as it does when a story's visibility changes, although no story did."""
 
-    @classmethod
-    def owned_folders(cls) -> tuple[str, ...]:
-        return cls.folders or (cls.name,)
+    def owned_folders(self) -> tuple[str, ...]:
+        return self.folders or (self.name,)
 
-    @classmethod
-    def section(cls) -> str:
-        return cls.config_section or cls.name
+    def section(self) -> str:
+        return self.config_section or self.name
 
-    @classmethod
-    def media_type_of(cls, path: str) -> str | None:
+    def media_type_of(self, path: str) -> str | None:
         """The media type of one of its files under out/ (`atom/en.xml`), for servers and
         deliveries; None for a file that is not of its own kind (an image), which then gets
         the usual type of its extension. Formats whose folders hold several kinds override it."""
-        return cls.media_type if path.endswith(cls.extension) else None
+        return self.media_type if path.endswith(self.extension) else None
 
     def story_files(self, story: Story, ctx: Context[OptionsT]) -> Iterable[OutputFile | Fragment]:
         """The files that depend on this one story alone (and on the config, the selected

@@ -58,7 +58,7 @@ def resolve_options(
             return None
     problems = len(diags.errors)
     if every_section:
-        owned = [*records, *other_sections]
+        owned = [*{_path(section)[0] for section in records}, *other_sections]
         for section in config.sections:
             if section not in owned:
                 diags.error(
@@ -79,10 +79,12 @@ def convert_section(
     section: str, record: type[OptionsT], config: SiteConfig, diags: Diagnostics
 ) -> OptionsT | None:
     """The section `section` of syndicate.yaml as a `record`, or None after reporting each
-    problem at its line (nested records too: `deliver: targets[1].url: ...`)."""
-    raw = config.section(section)
+    problem at its line (nested records too: `deliver: targets[1].url: ...`). A dotted
+    section is a part of one (`profiles.msn`)."""
+    place = _path(section)
+    raw = _raw_section(config, place)
     if not isinstance(raw, dict):
-        diags.error("config.option", f"{section}: give a mapping of options", config.where(section))
+        diags.error("config.option", f"{section}: give a mapping of options", config.where(*place))
         return None
     fields = {f.encode_name: f for f in msgspec.structs.fields(record)}
     values: dict[str, Any] = {}
@@ -90,7 +92,7 @@ def convert_section(
     for key, value in raw.items():
         if key not in fields:
             fix = did_you_mean(key, fields) or f"; known options: {', '.join(sorted(fields))}"
-            where = config.where(section, key)
+            where = config.where(*place, key)
             diags.error("config.option", f"{section}: unknown option {key!r}{fix}", where)
             ok = False
             continue
@@ -104,10 +106,26 @@ def convert_section(
     options = record(**values)
     for at, problem in options.check(config):
         path = at if isinstance(at, tuple) else (at,)
-        where = config.where(section, *path)
+        where = config.where(*place, *path)
         diags.error("config.option", f"{section}: {_label(path)}: {problem}", where)
         ok = False
     return options if ok else None
+
+
+def _path(section: str) -> tuple[str, ...]:
+    """A section's place in syndicate.yaml: `feeds` is a section, `profiles.msn` a part of one
+    (each partner profile has its own options)."""
+    return tuple(section.split("."))
+
+
+def _raw_section(config: SiteConfig, path: tuple[str, ...]) -> Any:
+    """The options written at `path`: {} when absent, and for a part of a section when
+    written without options (`msn:` alone under `profiles:`)."""
+    raw: Any = config.section(path[0])
+    for key in path[1:]:
+        if isinstance(raw, dict):
+            raw = raw.get(key) or {}
+    return raw
 
 
 _LOCATION = re.compile(r" - at `\$([^`]*)`$")
@@ -131,12 +149,13 @@ def _report(
         inner = tuple(int(i) if i else name for i, name in _STEP.findall(found.group(1)))
     path = (key, *inner)
     hint = _type_at(hint, inner)
-    where = config.where(section, *path)
+    place = _path(section)
+    where = config.where(*place, *path)
     if unknown := re.match(r"Object contains unknown field `(.+)`$", message):
         name, known = unknown.group(1), _field_names(hint)
         fix = did_you_mean(name, known) or f"; known options: {', '.join(sorted(known))}"
         text = f"unknown option {name!r}{fix}"
-        where = config.where(section, *path, name)
+        where = config.where(*place, *path, name)
     elif missing := re.match(r"Object missing required field `(.+)`$", message):
         text = f"missing option {missing.group(1)!r}"
     else:

@@ -3,17 +3,23 @@ format" message read it; formats are imported only when used, so start-up stays 
 
 A format has one name: the key it is registered under. A plugin declares its writer in the
 entry point group `syndicate.writers` (`partner = mypackage.partner:PartnerWriter`); a writer
-whose own `name` differs from that key is refused when it is loaded, with a diagnostic."""
+whose own `name` differs from that key is refused when it is loaded, with a diagnostic.
+
+Partner feed profiles (`syndicate.formats.partners`) are formats too, one name each: the
+built-in ones are listed here, a site defines more in the `profiles:` section of its
+configuration, and `for_site` gives the registry that knows them. A profile is written by
+`--format all` only when the site configures it."""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from functools import cache
 from importlib.metadata import entry_points
 
-from syndicate.diagnostics import did_you_mean
+from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import AnyWriter, Writer
+from syndicate.model import SiteConfig
 
 ENTRY_POINT_GROUP = "syndicate.writers"
 
@@ -31,6 +37,15 @@ BUILTIN: dict[str, str] = {
     "rss": "syndicate.formats.feeds.rss:RssWriter",
     "sitemap": "syndicate.formats.sitemap.writer:SitemapWriter",
 }
+PROFILES: dict[str, str] = {
+    "flipboard": "syndicate.formats.partners.profiles:flipboard",
+    "google-news": "syndicate.formats.partners.profiles:google_news",
+    "msn": "syndicate.formats.partners.profiles:msn",
+    "smartnews": "syndicate.formats.partners.profiles:smartnews",
+}
+"""The built-in partner feed profiles (in `--format all` only when the site configures them)."""
+BUILTIN.update(PROFILES)
+PROFILES_SECTION = "profiles"
 
 Target = str | Callable[[], AnyWriter]
 """Where a writer comes from: `module:Class`, or a callable making the writer (for tests and
@@ -46,13 +61,49 @@ class PluginError(Exception):
 
 
 class Registry:
-    def __init__(self, table: Mapping[str, Target]) -> None:
+    def __init__(
+        self,
+        table: Mapping[str, Target],
+        *,
+        profiles: Collection[str] | None = None,
+        enabled: Collection[str] = (),
+    ) -> None:
+        """`profiles`: the names that are partner profiles (default: the built-in ones in
+        `table`); of those, `--format all` writes only the `enabled` ones."""
         self._table = dict(sorted(table.items()))
         self._loaded: dict[str, AnyWriter] = {}
+        known = PROFILES.keys() if profiles is None else profiles
+        self._profiles = frozenset(known) & self._table.keys()
+        self._enabled = frozenset(enabled)
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(self._table)
+
+    @property
+    def defaults(self) -> tuple[str, ...]:
+        """What `--format all` writes: every format but the partner profiles not enabled."""
+        off = self._profiles - self._enabled
+        return tuple(name for name in self._table if name not in off)
+
+    def is_profile(self, name: str) -> bool:
+        return name in self._profiles
+
+    def for_site(self, config: SiteConfig, diags: Diagnostics) -> Registry:
+        """This registry with the site's partner profiles (its `profiles:` section): a profile
+        of its own becomes a format, a built-in one it configures is enabled. Names already
+        taken by other formats are reported."""
+        if PROFILES_SECTION not in config.sections:
+            return self
+        from syndicate.formats.partners.profiles import site_profiles
+
+        taken = [name for name in self._table if name not in self._profiles]
+        found = site_profiles(config, taken, diags)
+        return Registry(
+            {**self._table, **{name: target for name, (target, _) in found.items()}},
+            profiles=self._profiles | found.keys(),
+            enabled=self._enabled | {name for name, (_, on) in found.items() if on},
+        )
 
     def get(self, name: str) -> AnyWriter:
         """The writer registered as `name`; raises UnknownFormat or PluginError."""

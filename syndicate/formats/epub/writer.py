@@ -36,8 +36,7 @@ class EpubWriter(Writer[EpubOptions]):
     folders = ("epub", "opds")
     Options = EpubOptions
 
-    @classmethod
-    def media_type_of(cls, path: str) -> str | None:
+    def media_type_of(self, path: str) -> str | None:
         if path == opds.CATALOG:
             return opds.NAVIGATION
         if path.startswith("opds/") and path.count("/") == 1 and path.endswith(".xml"):

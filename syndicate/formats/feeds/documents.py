@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -161,7 +161,7 @@ def tombstone_name(lang: str) -> str:
     return f"tombstone.{lang}"
 
 
-def is_killed(story: Story | StorySummary, ctx: Context[FeedOptions]) -> bool:
+def is_killed(story: Story | StorySummary, ctx: Context[Any]) -> bool:
     """Killed or withdrawn after it was public: its feeds say so (a draft was never there)."""
     return story.lifecycle(ctx.now) in ("killed", "withdrawn") and story.was_public()
 
@@ -358,7 +358,7 @@ def recent_kills(
     return tuple(sorted(recent, key=lambda s: (s.updated_for(lang), s.id), reverse=True))
 
 
-def make_tombstone(story: Story, lang: str, ctx: Context[FeedOptions]) -> Tombstone:
+def make_tombstone(story: Story, lang: str, ctx: Context[Any]) -> Tombstone:
     publisher = ctx.config.publisher.name
     key = "notice_killed" if story.status == "canceled" else "notice_withdrawn"
     return Tombstone(
@@ -371,7 +371,9 @@ def make_tombstone(story: Story, lang: str, ctx: Context[FeedOptions]) -> Tombst
     )
 
 
-def make_entry(story: Story, lang: str, ctx: Context[FeedOptions]) -> Entry:
+def make_entry(story: Story, lang: str, ctx: Context[Any]) -> Entry:
+    """One language variant as an entry; feeds of any options (a partner profile's too) make
+    their entries with it."""
     variant = story.variant(lang)
     urls = ctx.urls
     body = render_body(story, variant, lambda image: urls.image(story.slug, image))

@@ -4,8 +4,8 @@ with feedgen's traps fixed here once and nowhere else."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
@@ -135,6 +135,23 @@ class Feed:
     """An RFC 5005 archive document (marked with `fh:archive`)."""
 
 
+@dataclass(frozen=True, slots=True)
+class RssDialect:
+    """A partner's own RSS 2.0 (see `syndicate.formats.partners`): the namespaces it uses, and
+    what it changes in each item, kill item and channel once the plain RSS is made. Declared
+    once on the document and on each item alone, so an item's bytes stay those it has in the
+    document."""
+
+    namespaces: Mapping[str, str] = field(default_factory=dict)
+    item: Callable[[etree._Element, Entry], None] | None = None
+    kill: Callable[[etree._Element, Tombstone], None] | None = None
+    channel: Callable[[etree._Element, Feed], None] | None = None
+
+
+PLAIN_RSS = RssDialect()
+"""The RSS of the `rss` format."""
+
+
 # An entry is rendered once, alone, and its bytes are kept with the story; a document is its
 # head (made by feedgen with no entries) with the entries it lists spliced in as text. An entry
 # is serialised inside a document of the same namespaces at the depth entries have, so its
@@ -226,17 +243,19 @@ def atom_document(feed: Feed, entries: Sequence[bytes]) -> bytes:
     return _splice(root, root, entries)
 
 
-def rss_item(entry: Entry) -> bytes:
+def rss_item(entry: Entry, dialect: RssDialect = PLAIN_RSS) -> bytes:
     """One RSS item, serialised on its own (see `rss_document`)."""
     element = _feedgen_entry(entry).rss_entry()
     _repair_rss_item(element, entry)
-    root = etree.Element("rss", nsmap=_RSS_NSMAP)
+    root = etree.Element("rss", nsmap=_rss_nsmap(dialect))
     # Moved under a parent that declares them, the item takes its namespaces' prefixes.
     etree.SubElement(root, "channel").append(element)
+    if dialect.item is not None:
+        dialect.item(element, entry)
     return _fragment(root, b"item")
 
 
-def rss_kill_item(tombstone: Tombstone) -> bytes:
+def rss_kill_item(tombstone: Tombstone, dialect: RssDialect = PLAIN_RSS) -> bytes:
     """The item of a story killed or withdrawn after it was in the feeds: the same guid, the
     notice as title and description, the kill's time as its date, so that aggregators replace
     the story with the notice. (Media RSS's `media:status` would say it too, but the W3C Feed
@@ -252,14 +271,25 @@ def rss_kill_item(tombstone: Tombstone) -> bytes:
     updated = etree.Element(_A + "updated")
     updated.text = rfc3339_utc(tombstone.when)
     element.find("pubDate").addnext(updated)
-    root = etree.Element("rss", nsmap=_RSS_NSMAP)
+    root = etree.Element("rss", nsmap=_rss_nsmap(dialect))
     etree.SubElement(root, "channel").append(element)
+    if dialect.kill is not None:
+        dialect.kill(element, tombstone)
     return _fragment(root, b"item")
 
 
-def rss_document(feed: Feed, items: Sequence[bytes]) -> bytes:
+def _rss_nsmap(dialect: RssDialect) -> dict[str | None, str]:
+    nsmap = dict(_RSS_NSMAP)
+    nsmap.update(dialect.namespaces)
+    return nsmap
+
+
+def rss_document(feed: Feed, items: Sequence[bytes], dialect: RssDialect = PLAIN_RSS) -> bytes:
     """The feed as an RSS 2.0 document with these items, in this order."""
     root = _parse(_generator(feed, "application/rss+xml").rss_str())
+    for prefix, uri in dialect.namespaces.items():
+        if root.nsmap.get(prefix) != uri:
+            root = _with_namespace(root, prefix, uri)
     channel = root.find("channel")
     # feedgen formats RSS dates with strftime under a switched process locale; one helper
     # writes every RFC 822 date instead.
@@ -270,6 +300,8 @@ def rss_document(feed: Feed, items: Sequence[bytes]) -> bytes:
         anchor.addnext(_atom_link(link))
     if feed.archive:
         _archive_marker(channel)
+    if dialect.channel is not None:
+        dialect.channel(channel, feed)
     return _splice(root, channel, items)
 
 

@@ -20,10 +20,11 @@ from syndicate.xmlbase import ATOM_NS, XML_LANG, safe_parser
 ATOM_RNG_ENV = "SYNDICATE_ATOM_RNG"
 """Environment variable naming the official Atom RELAX NG schema (`atom.rng`)."""
 NS = {"a": ATOM_NS}
-# RFC 822 as RFC 2822 writes it, with the English day and month names every reader expects.
+# RFC 822 as RFC 2822 writes it, with the English day and month names every reader expects
+# (the zone as an offset, or GMT as partners' examples write UTC).
 RFC822 = re.compile(
     r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} "
-    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} ([+-]\d{4}|GMT)$"
 )
 
 Problem = tuple[int, str, str]

@@ -71,8 +71,7 @@ class NewsMLWriter(Writer[NewsMLOptions]):
     scope = "variant"
     Options = NewsMLOptions
 
-    @classmethod
-    def media_type_of(cls, path: str) -> str | None:
+    def media_type_of(self, path: str) -> str | None:
         if path == CATALOG_FILE:
             return CATALOGITEM_TYPE
         if path.endswith(PACKAGE_SUFFIX):

@@ -1,0 +1,91 @@
+"""Dead links of a partial run: a run limited to some languages (`--lang`) or formats
+(`--format`) may write files that link to pages, images or feeds it did not make and out/ does
+not hold. Each such target is a warning naming it, the files that link to it, and the run that
+would make it."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Collection, Iterator, Mapping
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from syndicate.build.publish import Plan, Staging
+from syndicate.diagnostics import Diagnostic
+
+_SCANNED = (".html", ".xml", ".json", ".jsonld")
+_HREF = re.compile(rb"""(?:href|src)\s*=\s*["']([^"'#?]+)""")
+_SHOWN = 20
+"""Dead targets named one by one; the rest are counted."""
+
+
+def dead_links(
+    out: Path,
+    plan: Plan,
+    staging: Staging,
+    base_url: str,
+    folders: Callable[[], Mapping[str, str]],
+    formats: Collection[str],
+) -> Iterator[Diagnostic]:
+    """Warnings for the links of the files this run writes whose targets will not exist in
+    out/ once `plan` is applied. Only targets in `folders()` (the folders formats write, with
+    the format writing each) are out/'s: a page URL may as well lead to the site's own server.
+    `formats` are this run's."""
+    swapped = {swap.folder for swap in plan.swaps}
+    root = plan.root(out)
+    absolute = re.compile(re.escape(base_url.encode()) + rb"""([^\s"'<>)\\]+)""")
+    missing: dict[str, list[str]] = {}
+    for rel in sorted({*staging.created, *staging.changed}):
+        if rel.suffix not in _SCANNED:
+            continue
+        for target in _targets(staging.dir / rel, rel, absolute):
+            place = root if target.split("/", 1)[0] in swapped else out
+            if not os.path.lexists(place / target):
+                missing.setdefault(target, []).append(str(rel))
+    owners = folders() if missing else {}
+    missing = {t: s for t, s in missing.items() if t.split("/", 1)[0] in owners}
+    for index, (target, sources) in enumerate(sorted(missing.items())):
+        if index == _SHOWN:
+            yield Diagnostic(
+                "warning",
+                "export.dead-link",
+                f"and {len(missing) - _SHOWN} more files linked but not written",
+                str(out),
+            )
+            return
+        more = f" and {len(sources) - 1} other files" if len(sources) > 1 else ""
+        owner = owners[target.split("/", 1)[0]]
+        fix = (
+            "add its language to --lang, or export every language"
+            if owner in formats
+            else f"add --format {owner}, or export --format all"
+        )
+        yield Diagnostic(
+            "warning",
+            "export.dead-link",
+            f"linked from {sources[0]}{more}, but this run did not write it and out/ does not"
+            f" have it: {fix}",
+            str(out / target),
+        )
+
+
+def _targets(path: Path, rel: PurePosixPath, absolute: re.Pattern[bytes]) -> Iterator[str]:
+    """The out/ paths a file links to: absolute URLs under base_url, and in pages the relative
+    links."""
+    data = path.read_bytes()
+    for match in absolute.finditer(data):
+        yield from _path(match.group(1).decode("utf-8", "replace"))
+    if rel.suffix == ".html":
+        for match in _HREF.finditer(data):
+            link = match.group(1).decode("utf-8", "replace")
+            if urlsplit(link).scheme or link.startswith(("/", "//")):
+                continue
+            yield from _path(os.path.normpath((rel.parent / link).as_posix()))
+
+
+def _path(link: str) -> Iterator[str]:
+    """`link` as a file under out/, if it can be one (no folder, no way up)."""
+    path = unquote(urlsplit(link).path)
+    if path and not path.endswith("/") and not path.startswith("..") and path != ".":
+        yield path

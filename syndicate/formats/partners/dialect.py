@@ -1,0 +1,107 @@
+"""A profile's RSS: what it changes in the RSS 2.0 of the feed writer (an `RssDialect` for the
+feedgen adapter). The items and channels are made by the feeds code; a profile only adds its
+partner's elements, drops what the partner does not want, and writes dates its partner's way.
+
+How a killed or withdrawn story leaves a profile's feed (`kill`), each partner's idiom:
+
+- `notice`: the item of the `rss` format, same guid, the notice as title and description and
+  the kill's time as its date, so the partner replaces the story with the notice;
+- `expire` (MSN): the same item, expired (`dcterms:valid` at the kill's time, in the past once
+  read) and marked newer (`dcterms:modified`), MSN's documented takedown;
+- `media-status` (SmartNews): the same item with `<media:status state="deleted"/>`, its date
+  moved to the kill's time, SmartFormat's documented deletion;
+- `drop`: the story leaves the feed (its page is a notice, out of the indexes)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from lxml import etree
+
+from syndicate.formats.feeds.feedgen_adapter import Entry, Feed, RssDialect, Tombstone
+from syndicate.formats.partners.profiles import SNF_NS, ProfileOptions
+from syndicate.i18n.dates import rfc822, rfc3339_utc
+from syndicate.xmlbase import CONTENT_NS, DCTERMS_NS, MEDIA_NS, clark
+
+Values = Callable[[Entry], Mapping[str, str]]
+"""What an item's `item_elements` texts may name, for one entry."""
+
+
+def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = None) -> RssDialect:
+    """The dialect of a profile. `values`: the placeholders of an entry; `logo_url`: the
+    publisher's logo for `snf:logo`."""
+    namespaces = options.all_namespaces()
+
+    def item(element: etree._Element, entry: Entry) -> None:
+        if options.content == "summary":
+            _remove(element, clark(CONTENT_NS, "encoded"))
+        changed = entry.updated if options.pubdate == "updated" else entry.published
+        _date(element, "pubDate", changed, options)
+        if options.thumbnail and entry.media:
+            first = entry.media[0]
+            thumbnail = etree.Element(clark(MEDIA_NS, "thumbnail"), url=first.url)
+            thumbnail.set("width", str(first.width))
+            thumbnail.set("height", str(first.height))
+            element.append(thumbnail)
+        texts = values(entry)
+        for qname, template in options.item_elements.items():
+            _add(element, qname, template.format_map(texts), namespaces)
+
+    def kill(element: etree._Element, tombstone: Tombstone) -> None:
+        _date(element, "pubDate", tombstone.when, options)
+        when = rfc3339_utc(tombstone.when)
+        if options.kill == "expire":
+            etree.SubElement(element, clark(DCTERMS_NS, "modified")).text = when
+            etree.SubElement(element, clark(DCTERMS_NS, "valid")).text = when
+        elif options.kill == "media-status":
+            etree.SubElement(element, clark(MEDIA_NS, "status"), state="deleted")
+
+    def channel(element: etree._Element, feed: Feed) -> None:
+        built = element.find("lastBuildDate")
+        if built is not None:  # partners (SmartNews) want the channel's date as pubDate too
+            built.addprevious(etree.Element("pubDate"))
+        _date(element, "pubDate", feed.updated, options)
+        _date(element, "lastBuildDate", feed.updated, options)
+        high = options.channel_description_max
+        description = element.find("description")
+        if high and description is not None and len(description.text or "") > high:
+            description.text = shorten(feed.author.name, high)
+        if options.snf_logo and logo_url:
+            logo = etree.SubElement(element, clark(SNF_NS, "logo"))
+            etree.SubElement(logo, "url").text = logo_url
+        for qname, text in options.channel_elements.items():
+            _add(element, qname, text, namespaces)
+
+    return RssDialect(namespaces, item, kill, channel)
+
+
+def rfc822_as(when: datetime, options: ProfileOptions) -> str:
+    """An RSS date in the profile's style: `+0000` or `GMT`, always UTC, always English."""
+    text = rfc822(when)
+    return text.removesuffix("+0000") + "GMT" if options.dates == "gmt" else text
+
+
+def shorten(text: str, most: int) -> str:
+    """`text` in at most `most` characters: cut at a word when there is one, with `…`."""
+    if len(text) <= most:
+        return text
+    cut = text[: most - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > most // 2 else cut).rstrip() + "…"
+
+
+def _date(parent: etree._Element, name: str, when: datetime, options: ProfileOptions) -> None:
+    element = parent.find(name)
+    if element is not None:
+        element.text = rfc822_as(when, options)
+
+
+def _remove(parent: etree._Element, tag: str) -> None:
+    for element in parent.findall(tag):
+        parent.remove(element)
+
+
+def _add(parent: etree._Element, qname: str, text: str, namespaces: Mapping[str, str]) -> None:
+    prefix, _, name = qname.partition(":")
+    etree.SubElement(parent, clark(namespaces[prefix], name)).text = text

@@ -1,0 +1,396 @@
+"""Partner feed profiles as options: one typed record of parameters over the RSS feed writer,
+the built-in profiles as that record with their partner's figures for defaults, and the profiles
+a site defines in the `profiles:` section of syndicate.yaml.
+
+This module is light on purpose (msgspec only): the registry reads it to learn a site's
+profiles before any writer is imported."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+import msgspec
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.formats.contract import Options
+from syndicate.model import SiteConfig
+from syndicate.xmlbase import ATOM_NS, CONTENT_NS, DC_NS, DCTERMS_NS, MEDIA_NS
+
+if TYPE_CHECKING:
+    from syndicate.formats.contract import AnyWriter
+
+SECTION = "profiles"
+FOLDER = "partners"
+SNF_NS = "http://www.smartnews.be/snf"
+"""SmartNews' SmartFormat namespace (`snf:logo`)."""
+KNOWN_NAMESPACES = {
+    "atom": ATOM_NS,
+    "content": CONTENT_NS,
+    "dc": DC_NS,
+    "dcterms": DCTERMS_NS,
+    "media": MEDIA_NS,
+    "snf": SNF_NS,
+}
+"""Prefixes every profile may use without declaring them (and may not bind to another URI)."""
+PLACEHOLDERS = ("id", "link", "lang", "section", "published", "updated")
+"""What an `item_elements` text may name, e.g. `{updated}` (dates in RFC 3339, UTC)."""
+
+Base = Literal["google-news", "msn", "smartnews", "flipboard"]
+Count = Annotated[int, msgspec.Meta(ge=1)]
+Ratio = Annotated[float, msgspec.Meta(gt=0)]
+Prefix = Annotated[
+    str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$", extra={"expected": "an XML prefix"})
+]
+QName = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*:[A-Za-z_][A-Za-z0-9_.-]*$",
+        extra={"expected": "prefix:name, e.g. dcterms:modified"},
+    ),
+]
+NamespaceUri = Annotated[
+    str, msgspec.Meta(pattern=r"^\S+:\S+$", extra={"expected": "a namespace URI"})
+]
+
+
+def _doc(text: str) -> msgspec.Meta:
+    return msgspec.Meta(description=text)
+
+
+Enabled = Annotated[
+    bool, _doc("false leaves the profile out of --format all (--format NAME still writes it)")
+]
+Label = Annotated[str | None, _doc("the partner's name in problems (default: the profile's name)")]
+Languages = Annotated[
+    Literal["all"] | tuple[str, ...],
+    _doc("languages with a feed: all (the run's languages) or a list"),
+]
+Sections = Annotated[
+    Literal["all"] | tuple[str, ...],
+    _doc("sections with a feed of their own besides the language's: all, a list, or [] (none)"),
+]
+Content = Annotated[
+    Literal["full", "summary"],
+    _doc("full: the whole story in content:encoded; summary: the summary alone"),
+]
+Limit = Annotated[int, msgspec.Meta(ge=1, description="items in a feed, newest first")]
+MaxAge = Annotated[
+    Count | None,
+    _doc("stories first published more than this many days before --now are left out"),
+]
+TombstoneDays = Annotated[
+    int,
+    msgspec.Meta(
+        ge=0,
+        description="days a killed story's kill item stays, after the newest change of its feed",
+    ),
+]
+TitleMin = Annotated[Count | None, _doc("fewest characters in a title; shorter: story left out")]
+TitleMax = Annotated[Count | None, _doc("most characters in a title; longer: story left out")]
+SummaryMin = Annotated[
+    Count | None,
+    _doc("fewest characters in the description: a shorter summary goes on with the body's text"),
+]
+SummaryMax = Annotated[
+    Count | None, _doc("most characters in the description: a longer summary is shortened")
+]
+ChannelDescriptionMax = Annotated[
+    Count | None,
+    _doc("most characters in the channel description (else the publisher's name)"),
+]
+RequireCreator = Annotated[
+    bool, _doc("every item names its author in dc:creator (the publisher when no byline)")
+]
+ImageRequired = Annotated[bool, _doc("a story without an image meeting the rules is left out")]
+ImageMinWidth = Annotated[
+    Count | None, _doc("narrowest image, in pixels; narrower: image left out")
+]
+ImageMinHeight = Annotated[Count | None, _doc("lowest image, in pixels; lower: image left out")]
+RatioMin = Annotated[
+    Ratio | None, _doc("smallest width/height ratio: a taller image is cropped to it")
+]
+RatioMax = Annotated[
+    Ratio | None, _doc("largest width/height ratio: a wider image is cropped to it")
+]
+ImageMaxBytes = Annotated[
+    Count | None, _doc("largest image file: a larger one is scaled down until it fits")
+]
+ImageWidth = Annotated[
+    Count | None, _doc("width of the image renditions: wider images are scaled down to it")
+]
+Thumbnail = Annotated[bool, _doc("add a media:thumbnail (the first image) to every item")]
+Dates = Annotated[
+    Literal["utc", "gmt"],
+    _doc("RFC 822 dates in English, in UTC, written +0000 (utc) or GMT (gmt)"),
+]
+PubDate = Annotated[
+    Literal["published", "updated"],
+    _doc(
+        "an item's pubDate: when the story was first published, or when it last changed (for"
+        " partners that tell a changed story by its pubDate)"
+    ),
+]
+Kill = Annotated[
+    Literal["notice", "expire", "media-status", "drop"],
+    _doc(
+        "how a killed or withdrawn story leaves the feed: notice (an item with its guid and the"
+        " notice), expire (the same, expired by dcterms:valid), media-status (the same with"
+        ' media:status state="deleted"), drop (it just leaves the feed)'
+    ),
+]
+MaxBytes = Annotated[Count | None, _doc("largest feed file: the oldest items are left out to fit")]
+MaxItemBytes = Annotated[Count | None, _doc("largest item: a larger story is left out")]
+MinItems = Annotated[Count | None, _doc("fewest items the partner wants (checked by validate)")]
+Hub = Annotated[
+    Annotated[
+        str, msgspec.Meta(pattern=r"^https?://\S+$", extra={"expected": "the hub's http(s) URL"})
+    ]
+    | None,
+    _doc("WebSub hub announced by the feeds"),
+]
+RequireHub = Annotated[bool, _doc("the partner wants a WebSub hub: hub must be set")]
+SnfLogo = Annotated[bool, _doc("add SmartNews' snf:logo (the publisher's logo) to each channel")]
+Namespaces = Annotated[
+    dict[Prefix, NamespaceUri],
+    _doc("namespaces of the extra elements, by prefix"),
+]
+ChannelElements = Annotated[dict[QName, str], _doc("extra channel elements: prefix:name -> text")]
+ItemElements = Annotated[
+    dict[QName, str],
+    _doc(
+        "extra item elements: prefix:name -> text, which may name {id}, {link}, {lang},"
+        " {section}, {published}, {updated}"
+    ),
+]
+BaseProfile = Annotated[
+    Base | None,
+    _doc("for a profile of your own: the built-in profile whose settings it starts from"),
+]
+
+
+class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One partner profile: a part of the `profiles` section of syndicate.yaml. A profile of
+    the site's own starts from these neutral settings (plain RSS 2.0), or from a built-in
+    profile's (`base`)."""
+
+    enabled: Enabled = True
+    base: BaseProfile = None
+    label: Label = None
+    languages: Languages = "all"
+    sections: Sections = ()
+    content: Content = "full"
+    limit: Limit = 50
+    max_age_days: MaxAge = None
+    tombstone_days: TombstoneDays = 30
+    title_min: TitleMin = None
+    title_max: TitleMax = None
+    summary_min: SummaryMin = None
+    summary_max: SummaryMax = None
+    channel_description_max: ChannelDescriptionMax = None
+    require_creator: RequireCreator = False
+    image_required: ImageRequired = False
+    image_min_width: ImageMinWidth = None
+    image_min_height: ImageMinHeight = None
+    image_ratio_min: RatioMin = None
+    image_ratio_max: RatioMax = None
+    image_max_bytes: ImageMaxBytes = None
+    image_width: ImageWidth = None
+    thumbnail: Thumbnail = False
+    dates: Dates = "utc"
+    pubdate: PubDate = "published"
+    kill: Kill = "notice"
+    max_bytes: MaxBytes = None
+    max_item_bytes: MaxItemBytes = None
+    min_items: MinItems = None
+    hub: Hub = None
+    require_hub: RequireHub = False
+    snf_logo: SnfLogo = False
+    namespaces: Namespaces = msgspec.field(default_factory=dict)
+    channel_elements: ChannelElements = msgspec.field(default_factory=dict)
+    item_elements: ItemElements = msgspec.field(default_factory=dict)
+
+    def check(self, config: SiteConfig) -> Iterator[tuple[str, str]]:
+        if self.languages != "all":
+            unknown = [tag for tag in self.languages if tag not in config.languages]
+            if unknown:
+                yield "languages", f"{', '.join(unknown)} not among the site's languages"
+        for low, high in (
+            ("title_min", "title_max"),
+            ("summary_min", "summary_max"),
+            ("image_ratio_min", "image_ratio_max"),
+        ):
+            if None not in (getattr(self, low), getattr(self, high)) and getattr(
+                self, low
+            ) > getattr(self, high):
+                yield low, f"is above {high} ({getattr(self, high)})"
+        if self.require_hub and self.hub is None:
+            yield "hub", f"{self.label or 'this partner'} wants a WebSub hub: set hub"
+        for prefix, uri in self.namespaces.items():
+            if KNOWN_NAMESPACES.get(prefix, uri) != uri:
+                bound = KNOWN_NAMESPACES[prefix]
+                yield "namespaces", f"{prefix!r} is {bound}; choose another prefix"
+        for key, elements in (("channel_elements", self.channel_elements),
+                              ("item_elements", self.item_elements)):  # fmt: skip
+            for qname, text in elements.items():
+                prefix = qname.partition(":")[0]
+                if prefix not in self.all_namespaces():
+                    yield key, f"{qname}: no namespace is declared for {prefix!r} (namespaces)"
+                if key == "item_elements":
+                    yield from _check_template(qname, text)
+
+    def all_namespaces(self) -> dict[str, str]:
+        """The namespaces this profile's documents may use, by prefix."""
+        return {**KNOWN_NAMESPACES, **self.namespaces}
+
+    @property
+    def age_window(self) -> timedelta | None:
+        return timedelta(days=self.max_age_days) if self.max_age_days else None
+
+
+def _check_template(qname: str, text: str) -> Iterator[tuple[str, str]]:
+    try:
+        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+    except ValueError as exc:
+        yield "item_elements", f"{qname}: {exc}; write {{{{ and }}}} for braces"
+        return
+    for name in names:
+        if name not in PLACEHOLDERS:
+            known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
+            yield "item_elements", f"{qname}: unknown placeholder {{{name}}}; known: {known}"
+
+
+class GoogleNewsOptions(ProfileOptions, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Google News Publisher Center: guid (not a permalink), full content, at most 60 new
+    articles a fetch, 1 MB an article, 2 MB a feed, a change told by pubDate."""
+
+    label: Label = "Google News"
+    limit: Limit = 60
+    pubdate: PubDate = "updated"
+    max_item_bytes: MaxItemBytes = 1_000_000
+    max_bytes: MaxBytes = 2_000_000
+
+
+class MsnOptions(ProfileOptions, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """MSN Partner Hub: titles of 20-150 characters, stories under a year old, images at least
+    720 px wide with a ratio of 0.5-1.89 and under 15 MB, UTC dates, kills by expiry."""
+
+    label: Label = "MSN"
+    max_age_days: MaxAge = 365
+    title_min: TitleMin = 20
+    title_max: TitleMax = 150
+    image_min_width: ImageMinWidth = 720
+    image_ratio_min: RatioMin = 0.5
+    image_ratio_max: RatioMax = 1.89
+    image_max_bytes: ImageMaxBytes = 15_000_000
+    dates: Dates = "gmt"
+    kill: Kill = "expire"
+    item_elements: ItemElements = msgspec.field(
+        default_factory=lambda: {"dcterms:modified": "{updated}"}
+    )
+
+
+class SmartNewsOptions(ProfileOptions, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """SmartNews SmartFormat: snf:logo, a channel description of 30 characters at most, a
+    thumbnail, feeds under 1 MB, changes told by pubDate, kills by media:status and a new
+    date."""
+
+    label: Label = "SmartNews"
+    channel_description_max: ChannelDescriptionMax = 30
+    thumbnail: Thumbnail = True
+    dates: Dates = "gmt"
+    pubdate: PubDate = "updated"
+    kill: Kill = "media-status"
+    max_bytes: MaxBytes = 1_000_000
+    snf_logo: SnfLogo = True
+
+
+class FlipboardOptions(ProfileOptions, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Flipboard: full text, an image of at least 500 px on its shorter side, a description of
+    300 characters or more, dc:creator, 20 items or more, a WebSub hub."""
+
+    label: Label = "Flipboard"
+    summary_min: SummaryMin = 300
+    require_creator: RequireCreator = True
+    image_required: ImageRequired = True
+    image_min_width: ImageMinWidth = 500
+    image_min_height: ImageMinHeight = 500
+    kill: Kill = "drop"
+    min_items: MinItems = 20
+    hub: Hub = "https://pubsubhubbub.appspot.com/"
+    require_hub: RequireHub = True
+
+
+BUILTIN: dict[str, type[ProfileOptions]] = {
+    "flipboard": FlipboardOptions,
+    "google-news": GoogleNewsOptions,
+    "msn": MsnOptions,
+    "smartnews": SmartNewsOptions,
+}
+"""The built-in profiles, by name (the name of their format and of their part of `profiles`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileTarget:
+    """How the registry makes a profile's writer: only when the format is used, so listing the
+    formats imports no feed code."""
+
+    name: str
+    record: type[ProfileOptions]
+    window_days: int | None = None
+
+    def __call__(self) -> AnyWriter:
+        from syndicate.formats.partners.writer import ProfileWriter
+
+        return ProfileWriter(self.name, self.record, self.window_days)
+
+
+google_news = ProfileTarget("google-news", GoogleNewsOptions, GoogleNewsOptions().max_age_days)
+msn = ProfileTarget("msn", MsnOptions, MsnOptions().max_age_days)
+smartnews = ProfileTarget("smartnews", SmartNewsOptions, SmartNewsOptions().max_age_days)
+flipboard = ProfileTarget("flipboard", FlipboardOptions, FlipboardOptions().max_age_days)
+
+
+def site_profiles(
+    config: SiteConfig, taken: Collection[str], diags: Diagnostics
+) -> dict[str, tuple[ProfileTarget, bool]]:
+    """The profiles of the site's `profiles:` section: for each, how to make its writer and
+    whether `--format all` writes it. A name already taken by another format, or a `base` on a
+    built-in profile, is reported here; the options themselves are checked with the others'."""
+    found: dict[str, tuple[ProfileTarget, bool]] = {}
+    for name, written in config.section(SECTION).items():
+        settings: dict[str, Any] = written if isinstance(written, dict) else {}
+        where = config.where(SECTION, name)
+        if name in taken:
+            diags.error(
+                "config.option",
+                f"{SECTION}: {name}: a format is already named {name!r}; give the profile"
+                " another name",
+                where,
+            )
+            continue
+        record = BUILTIN.get(name)
+        if record is not None and settings.get("base") is not None:
+            diags.error(
+                "config.option",
+                f"{SECTION}: {name}: base: {name} is built in and has no base; name a profile of"
+                f" your own and give it base: {name}",
+                config.where(SECTION, name, "base"),
+            )
+            continue
+        record = record or BUILTIN.get(str(settings.get("base")), ProfileOptions)
+        target = ProfileTarget(name, record, _window_days(settings, record))
+        found[name] = (target, settings.get("enabled", True) is not False)
+    return found
+
+
+def _window_days(settings: dict[str, Any], record: type[ProfileOptions]) -> int | None:
+    """The profile's time window, which its writer declares to the engine before any option
+    is checked (a setting that does not check out stops the run anyway)."""
+    try:
+        return msgspec.convert(settings, record, strict=True).max_age_days
+    except msgspec.ValidationError:
+        return record().max_age_days

@@ -1,0 +1,144 @@
+"""A profile's rules, once: the writer applies them to each story (what breaks one is left out,
+with a warning naming it) and `validate --outputs` to each feed file (an error naming it). A
+rule is known by its code, `partner.<profile>.<rule>`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from syndicate.formats.partners.profiles import ProfileOptions
+
+TITLE = "title-length"
+SUMMARY = "summary-length"
+SUMMARY_PLAIN = "summary-plain"
+IMAGE_SIZE = "image-size"
+IMAGE_RATIO = "image-ratio"
+IMAGE_BYTES = "image-bytes"
+IMAGE_MISSING = "image-missing"
+MAX_AGE = "max-age"
+ITEM_BYTES = "item-bytes"
+FEED_BYTES = "feed-bytes"
+FULL_TEXT = "full-text"
+CREATOR = "creator"
+GUID = "guid"
+DATES = "dates"
+KILL = "kill-signal"
+CHANNEL_DESCRIPTION = "channel-description"
+LOGO = "logo"
+HUB = "hub"
+ITEM_COUNT = "item-count"
+
+
+@dataclass(frozen=True, slots=True)
+class Broken:
+    """A rule a story or a file breaks: which, and what the partner wants."""
+
+    rule: str
+    message: str
+
+
+class Rules:
+    """The rules of one profile, as checks on plain values (characters, pixels, bytes, dates),
+    so the model and a parsed feed are judged alike."""
+
+    def __init__(self, name: str, options: ProfileOptions) -> None:
+        self.name = name
+        self.options = options
+        self.label = options.label or name
+
+    def code(self, rule: str) -> str:
+        return f"partner.{self.name}.{rule}"
+
+    def title(self, text: str) -> Broken | None:
+        low, high = self.options.title_min, self.options.title_max
+        if _outside(len(text), low, high):
+            return Broken(TITLE, f"title is {len(text)} characters; {self._wants(low, high)}")
+        return None
+
+    def summary(self, text: str) -> Broken | None:
+        low, high = self.options.summary_min, self.options.summary_max
+        if _outside(len(text), low, high):
+            message = f"description is {len(text)} characters; {self._wants(low, high)}"
+            return Broken(SUMMARY, message)
+        return None
+
+    def image_size(self, width: int, height: int) -> Broken | None:
+        low_w, low_h = self.options.image_min_width, self.options.image_min_height
+        if (low_w and width < low_w) or (low_h and height < low_h):
+            wanted = (
+                f"{low_w}x{low_h} px"
+                if low_w and low_h
+                else f"{low_w} px wide"
+                if low_w
+                else f"{low_h} px high"
+            )
+            message = f"image is {width}x{height} px; {self.label} requires at least {wanted}"
+            return Broken(IMAGE_SIZE, message)
+        return None
+
+    def image_ratio(self, width: int, height: int) -> Broken | None:
+        low, high = self.options.image_ratio_min, self.options.image_ratio_max
+        ratio = width / height
+        # Ratios are judged at two decimals, as partners write them (1.89, not 1.8888...).
+        if _outside(round(ratio, 2), low, high):
+            message = f"image ratio is {ratio:.2f}; {self._wants(low, high, 'a width/height of')}"
+            return Broken(IMAGE_RATIO, message)
+        return None
+
+    def image_bytes(self, size: int) -> Broken | None:
+        return self._bytes(IMAGE_BYTES, "image", size, self.options.image_max_bytes)
+
+    def image(self, width: int, height: int, size: int) -> Broken | None:
+        """The first rule an image as published breaks."""
+        return (
+            self.image_size(width, height)
+            or self.image_ratio(width, height)
+            or self.image_bytes(size)
+        )
+
+    def age(self, published: datetime, newest: datetime) -> Broken | None:
+        days = self.options.max_age_days
+        if days and (newest - published).days >= days:
+            message = (
+                f"published {(newest - published).days} days before the feed's newest change;"
+                f" {self.label} takes stories under {days} days old"
+            )
+            return Broken(MAX_AGE, message)
+        return None
+
+    def item_bytes(self, size: int) -> Broken | None:
+        return self._bytes(ITEM_BYTES, "item", size, self.options.max_item_bytes)
+
+    def feed_bytes(self, size: int) -> Broken | None:
+        return self._bytes(FEED_BYTES, "feed", size, self.options.max_bytes)
+
+    def channel_description(self, text: str) -> Broken | None:
+        high = self.options.channel_description_max
+        if high and len(text) > high:
+            message = f"channel description is {len(text)} characters; {self._wants(None, high)}"
+            return Broken(CHANNEL_DESCRIPTION, message)
+        return None
+
+    def item_count(self, count: int) -> Broken | None:
+        low = self.options.min_items
+        if low and count < low:
+            return Broken(ITEM_COUNT, f"feed has {count} items; {self._wants(low, None)}")
+        return None
+
+    def _bytes(self, rule: str, what: str, size: int, high: int | None) -> Broken | None:
+        if high and size > high:
+            return Broken(rule, f"{what} is {size:,} bytes; {self.label} takes {high:,}")
+        return None
+
+    def _wants(self, low: float | None, high: float | None, what: str = "") -> str:
+        what = f" {what}" if what else ""
+        if low is not None and high is not None:
+            return f"{self.label} requires{what} {low}-{high}"
+        if low is not None:
+            return f"{self.label} requires{what} at least {low}"
+        return f"{self.label} requires{what} at most {high}"
+
+
+def _outside(value: float, low: float | None, high: float | None) -> bool:
+    return (low is not None and value < low) or (high is not None and value > high)

@@ -1,0 +1,158 @@
+"""`validate --outputs` on a profile's feeds: RSS 2.0 (the `rss` format's checks), then every
+rule of the profile, each problem at its line and named by its rule (`out/partners/msn/en.xml:42:
+error: title is 12 characters; MSN requires 20-150 [partner.msn.title-length]`).
+
+A kill item (the notice title of the feed's language) is held to the profile's kill signal,
+not to the rules of stories."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from lxml import etree
+
+from syndicate.diagnostics import Diagnostics, Severity
+from syndicate.formats.feeds.validate import rss_problems
+from syndicate.formats.partners import rules as rule
+from syndicate.formats.partners.profiles import SNF_NS
+from syndicate.formats.partners.rules import Broken, Rules
+from syndicate.i18n.locales import is_valid_tag
+from syndicate.i18n.terms import term
+from syndicate.xmlbase import ATOM_NS, CONTENT_NS, DC_NS, DCTERMS_NS, MEDIA_NS, clark, safe_parser
+
+MARKUP = re.compile(r"<[A-Za-z/!?]")
+"""The start of a tag, a comment or a processing instruction: not plain text."""
+UTC_ZONE = re.compile(r" (\+0000|GMT)$")
+URL = re.compile(r"^https?://\S+$")
+Problem = tuple[int, Severity, str, str]
+"""(line, severity, rule or code, message)."""
+
+
+def check_feed(path: Path, rules: Rules, diags: Diagnostics) -> None:
+    """Report every problem of one profile feed."""
+    try:
+        tree = etree.parse(str(path), safe_parser())
+    except etree.XMLSyntaxError as exc:
+        diags.error("output.xml", f"not well-formed XML: {exc.msg}", f"{path}:{exc.lineno}")
+        return
+    root = tree.getroot()
+    for line, code, message in rss_problems(root):
+        diags.error(code, message, f"{path}:{line}")
+    channel = root.find("channel")
+    if channel is None:
+        return
+    notice = _notice_title(channel.findtext("language"))
+    problems = [*_channel(channel, rules, path.stat().st_size, notice)]
+    newest = _date(channel.findtext("lastBuildDate"))
+    for item in channel.iterfind("item"):
+        problems += _item(item, rules, newest, notice)
+    for line, severity, name, message in problems:
+        report = diags.error if severity == "error" else diags.warning
+        report(rules.code(name), message, f"{path}:{line}")
+
+
+def _channel(
+    channel: etree._Element, rules: Rules, size: int, notice: str | None
+) -> Iterator[Problem]:
+    options, line = rules.options, channel.sourceline or 0
+    yield from _broken(line, rules.feed_bytes(size))
+    description = channel.find("description")
+    if description is not None:
+        broken = rules.channel_description(description.text or "")
+        yield from _broken(description.sourceline or line, broken)
+    if options.snf_logo and not channel.findtext(f"{{{SNF_NS}}}logo/url"):
+        yield line, "error", rule.LOGO, f"the channel has no snf:logo; {rules.label} shows it"
+    hubs = [link for link in channel.iterfind(clark(ATOM_NS, "link")) if link.get("rel") == "hub"]
+    if options.require_hub and not hubs:
+        yield line, "error", rule.HUB, f"no WebSub hub link; {rules.label} requires one"
+    yield from _utc(channel.find("lastBuildDate"))
+    live = [item for item in channel.iterfind("item") if item.findtext("title") != notice]
+    count = rules.item_count(len(live))
+    if count is not None:  # the newsroom's output, not a fault of the feed: a warning
+        yield line, "warning", count.rule, count.message
+
+
+def _item(
+    item: etree._Element, rules: Rules, newest: datetime | None, notice: str | None
+) -> Iterator[Problem]:
+    line = item.sourceline or 0
+    yield from _guid(item)
+    yield from _utc(item.find("pubDate"))
+    if notice is not None and item.findtext("title") == notice:
+        yield from _kill(item, rules)
+        return
+    options = rules.options
+    yield from _broken(line, rules.title(item.findtext("title") or ""))
+    text = item.findtext("description") or ""
+    yield from _broken(line, rules.summary(text))
+    if MARKUP.search(text):
+        message = "the description holds markup; it must be plain text"
+        yield line, "error", rule.SUMMARY_PLAIN, message
+    if options.content == "full" and item.find(clark(CONTENT_NS, "encoded")) is None:
+        message = f"no content:encoded; {rules.label} requires the full text"
+        yield line, "error", rule.FULL_TEXT, message
+    if options.require_creator and not item.findtext(clark(DC_NS, "creator")):
+        yield line, "error", rule.CREATOR, f"no dc:creator; {rules.label} requires the author"
+    images = [m for m in item.iterfind(clark(MEDIA_NS, "content")) if m.get("medium") == "image"]
+    if options.image_required and not images:
+        yield line, "error", rule.IMAGE_MISSING, f"no image; {rules.label} requires one"
+    for image in images:
+        sizes = [_int(image.get(name)) for name in ("width", "height", "fileSize")]
+        yield from _broken(image.sourceline or line, rules.image(*sizes))
+    published = _date(item.findtext("pubDate"))
+    if published is not None and newest is not None:
+        yield from _broken(line, rules.age(published, newest))
+    yield from _broken(line, rules.item_bytes(len(etree.tostring(item, encoding="UTF-8"))))
+
+
+def _kill(item: etree._Element, rules: Rules) -> Iterator[Problem]:
+    """A kill item carries the profile's signal."""
+    line, kill = item.sourceline or 0, rules.options.kill
+    if kill == "drop":
+        yield line, "error", rule.KILL, f"a kill item; {rules.label}'s kills leave the feed"
+    elif kill == "expire" and not (
+        item.findtext(clark(DCTERMS_NS, "valid")) and item.findtext(clark(DCTERMS_NS, "modified"))
+    ):
+        yield line, "error", rule.KILL, "a kill item without dcterms:valid and dcterms:modified"
+    elif kill == "media-status" and item.find(f"{{{MEDIA_NS}}}status[@state='deleted']") is None:
+        yield line, "error", rule.KILL, 'a kill item without media:status state="deleted"'
+
+
+def _guid(item: etree._Element) -> Iterator[Problem]:
+    guid = item.find("guid")
+    if guid is not None and not URL.match(guid.text or "") and guid.get("isPermaLink") != "false":
+        message = f'guid {guid.text!r} is not a URL: it needs isPermaLink="false"'
+        yield guid.sourceline or 0, "error", rule.GUID, message
+
+
+def _utc(element: etree._Element | None) -> Iterator[Problem]:
+    if element is not None and element.text and not UTC_ZONE.search(element.text):
+        message = f"{element.tag} {element.text!r} is not in UTC (+0000 or GMT)"
+        yield element.sourceline or 0, "error", rule.DATES, message
+
+
+def _broken(line: int, broken: Broken | None) -> Iterator[Problem]:
+    if broken is not None:
+        yield line, "error", broken.rule, broken.message
+
+
+def _notice_title(lang: str | None) -> str | None:
+    return term("notice_title", lang) if lang and is_valid_tag(lang) else None
+
+
+def _date(text: str | None) -> datetime | None:
+    try:
+        return parsedate_to_datetime(text) if text else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _int(text: str | None) -> int:
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0

@@ -1,0 +1,302 @@
+"""A partner profile's writer: RSS 2.0 feeds under `out/partners/<profile>/`, one per language
+(`<lang>.xml`) and per chosen section (`<lang>/<section>.xml`), made by the feeds code (its
+entries, its documents, its feedgen adapter) with the profile's dialect and rules.
+
+Each story's items are made in its own work and kept as fragments, one per language: the item,
+or nothing when the story breaks a rule of the profile (a warning names the rule). Its images
+are checked there too, and the renditions the profile needs are published beside the feed
+(`media/<slug>/`). A feed is then assembled from the fragments of the stories it lists."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import msgspec
+
+from syndicate.formats.contract import Context, Fragment, OutputFile, Writer, within
+from syndicate.formats.feeds.documents import (
+    Document,
+    FeedOptions,
+    entry_name,
+    is_killed,
+    make_entry,
+    make_tombstone,
+    plan_documents,
+    tombstone_name,
+)
+from syndicate.formats.feeds.feedgen_adapter import (
+    Entry,
+    Logo,
+    Media,
+    Person,
+    RssDialect,
+    rss_document,
+    rss_item,
+    rss_kill_item,
+)
+from syndicate.formats.feeds.images import rss_image
+from syndicate.formats.partners.dialect import rss_dialect, shorten
+from syndicate.formats.partners.images import Picture, fit
+from syndicate.formats.partners.profiles import BUILTIN, FOLDER, SECTION, ProfileOptions
+from syndicate.formats.partners.rules import FEED_BYTES, IMAGE_MISSING, Broken, Rules
+from syndicate.i18n.dates import rfc3339_utc
+from syndicate.model import Paragraph, Story, StorySummary, Variant, inline_text, walk
+
+IMAGE_FILE = "logo.png"
+"""The channel's image (RSS `<image>`) beside each profile's feeds."""
+BRAND_FILE = "brand"
+"""The publisher's logo as it is (SmartNews' `snf:logo`), with its own extension."""
+MEDIA = "media"
+
+
+class ProfileWriter(Writer[ProfileOptions]):
+    """One writer class, one instance per profile: its name, folder, options record and time
+    window are the profile's. `validate --outputs` checks each feed against the profile's
+    rules and RSS 2.0's."""
+
+    media_type = "application/rss+xml"
+    extension = ".xml"
+    scope = "collection"
+
+    def __init__(
+        self, name: str, record: type[ProfileOptions], window_days: int | None = None
+    ) -> None:
+        self.name = name
+        self.Options = record
+        self.folders = (f"{FOLDER}/{name}",)
+        self.config_section = f"{SECTION}.{name}"
+        self.window = timedelta(days=window_days) if window_days else None
+        if BUILTIN.get(name) is record:  # its partner's rules, from the record's docstring
+            summary = " ".join((record.__doc__ or "").split()).split(". ")[0].rstrip(".")
+            self.description = f"partner feeds (RSS 2.0) for {summary}"
+        else:
+            base = f", from the {record().label} profile" if record is not ProfileOptions else ""
+            self.description = f"partner feeds (RSS 2.0): a profile of the site's own{base}"
+
+    @property
+    def folder(self) -> str:
+        return self.folders[0]
+
+    def story_files(
+        self, story: Story, ctx: Context[ProfileOptions]
+    ) -> Iterator[OutputFile | Fragment]:
+        options = ctx.options
+        run = _feed_options(options).feed_languages(ctx.languages)
+        languages = [lang for lang in run if story.has(lang)]
+        if story.is_visible(ctx.now):
+            yield from _Story(self, story, ctx).files(languages)
+        elif options.kill != "drop" and is_killed(story, ctx):
+            dialect = rss_dialect(options, lambda entry: {})
+            for lang in languages:
+                notice = rss_kill_item(make_tombstone(story, lang, ctx), dialect)
+                yield Fragment(tombstone_name(lang), notice)
+
+    def collection_files(
+        self, stories: list[StorySummary], ctx: Context[ProfileOptions]
+    ) -> Iterable[OutputFile]:
+        options = ctx.options
+        publisher = ctx.config.publisher
+        logo_data = ctx.read_asset(publisher.logo)
+        icon = ctx.read_asset(publisher.icon) if publisher.icon else None
+        image = rss_image(logo_data, icon)
+        yield OutputFile(f"{self.folder}/{IMAGE_FILE}", image.data)
+        logo = Logo(ctx.urls.output(f"{self.folder}/{IMAGE_FILE}"), image.width, image.height)
+        brand = None
+        if options.snf_logo:
+            path = f"{self.folder}/{BRAND_FILE}{publisher.logo.suffix.lower()}"
+            yield OutputFile(path, logo_data)
+            brand = ctx.urls.output(path)
+        dialect = rss_dialect(options, lambda entry: {}, brand)
+        feeds = _feed_options(options)
+        rules = Rules(self.name, options)
+        for lang in feeds.feed_languages(ctx.languages):
+            listed = [s for s in stories if s.has(lang) and _listed(s, lang, self.window, ctx)]
+            # The feeds code plans the documents of one language: those this profile lists.
+            single = msgspec.structs.replace(feeds, languages=(lang,))
+            plan = Context(ctx.config, ctx.now, ctx.languages, single, ctx.diagnostics, self.name)
+            for document in plan_documents(listed, plan, self.folder, self.media_type, logo):
+                yield OutputFile(document.path, _capped(document, dialect, rules, ctx))
+
+    def validate_outputs(self, out: Path, ctx: Context[ProfileOptions]) -> None:
+        from syndicate.formats.partners.validate import check_feed
+
+        rules = Rules(self.name, ctx.options)
+        for path in sorted((out / self.folder).rglob("*.xml")):
+            check_feed(path, rules, ctx.diagnostics)
+
+
+def _listed(
+    story: StorySummary, lang: str, window: timedelta | None, ctx: Context[ProfileOptions]
+) -> bool:
+    """In the feeds of `lang`: public, within the profile's window and meeting its rules (its
+    item is not empty), or killed and announced."""
+    if story.is_visible(ctx.now):
+        fresh = window is None or within(window, story.published, ctx.now)
+        return fresh and bool(ctx.fragment(story, entry_name(lang)))
+    return ctx.options.kill != "drop" and is_killed(story, ctx)
+
+
+def _feed_options(options: ProfileOptions) -> FeedOptions:
+    """What the feeds code plans a profile's documents with: no archive pages (partners read
+    the newest items; the rss format keeps the archives)."""
+    return FeedOptions(
+        languages=options.languages,
+        sections=options.sections,
+        limit=options.limit,
+        archive_size=0,
+        tombstone_days=options.tombstone_days,
+        hub=options.hub,
+    )
+
+
+def _capped(
+    document: Document, dialect: RssDialect, rules: Rules, ctx: Context[ProfileOptions]
+) -> bytes:
+    """The document, without as many of its oldest items as its size cap needs (kill items
+    stay: a partner must learn of a kill)."""
+    lang = document.lang
+    items = [ctx.fragment(s, entry_name(lang)) for s in document.stories]
+    kills = [ctx.fragment(s, tombstone_name(lang)) for s in document.killed]
+    data = rss_document(document.head, items + kills, dialect)
+    first = rules.feed_bytes(len(data))
+    kept = len(items)
+    while kept and rules.feed_bytes(len(data)) is not None:
+        excess = len(data) - (rules.options.max_bytes or len(data))
+        while kept and excess > 0:  # the items' own bytes are what leaving them out saves
+            kept -= 1
+            excess -= len(items[kept])
+        data = rss_document(document.head, items[:kept] + kills, dialect)
+    if first is not None:
+        left = len(items) - kept
+        # Reported at the profile's options (where the cap is set), naming the file in out/.
+        ctx.diagnostics.warning(
+            rules.code(FEED_BYTES),
+            f"{document.path}: {left} oldest items left out: {first.message}",
+            ctx.config.where(SECTION, ctx.writer, "max_bytes"),
+        )
+    return data
+
+
+class _Story:
+    """One public story's work for one profile: its pictures, then an item per language."""
+
+    def __init__(self, writer: ProfileWriter, story: Story, ctx: Context[ProfileOptions]) -> None:
+        self.writer = writer
+        self.story = story
+        self.ctx = ctx
+        self.options = ctx.options
+        self.rules = Rules(writer.name, ctx.options)
+        self.refused: Broken | None = None
+        """Why no image of the story is usable, when none is."""
+        self.pictures = self._pictures()
+
+    def files(self, languages: Sequence[str]) -> Iterator[OutputFile | Fragment]:
+        items = {lang: self.item(lang) for lang in languages}
+        if any(items.values()):  # renditions only for a story that is in a feed
+            for picture in self.pictures:
+                if picture.data is not None:
+                    yield OutputFile(self.media_path(picture), picture.data)
+        for lang, item in items.items():
+            yield Fragment(entry_name(lang), item)
+
+    def media_path(self, picture: Picture) -> str:
+        return f"{self.writer.folder}/{MEDIA}/{self.story.slug}/{picture.name}"
+
+    def _pictures(self) -> list[Picture]:
+        """The story's images as the profile takes them; each one left out is reported."""
+        found = []
+        for image in self.story.images:
+            made = fit(image, functools.partial(self.ctx.read_asset, image.path), self.rules)
+            if isinstance(made, Picture):
+                found.append(made)
+                continue
+            self.refused = self.refused or made
+            self.ctx.diagnostics.warning(
+                self.rules.code(made.rule),
+                f"{image.file} left out of the {self.writer.name} items: {made.message}",
+                image.source,
+            )
+        if not found and self.refused is None:
+            self.refused = Broken(IMAGE_MISSING, f"{self.rules.label} requires an image")
+        return found
+
+    def item(self, lang: str) -> bytes:
+        """The item of `lang`, or nothing when the story breaks a rule in that language."""
+        variant = self.story.variant(lang)
+        entry = self.entry(lang, variant)
+        broken = self.rules.title(variant.headline) or self.rules.summary(entry.summary)
+        if broken is None and self.options.image_required and not self.pictures:
+            broken = self.refused
+        if broken is None:
+            data = rss_item(entry, rss_dialect(self.options, self.values))
+            broken = self.rules.item_bytes(len(data))
+            if broken is None:
+                return data
+        self.ctx.diagnostics.warning(
+            self.rules.code(broken.rule),
+            f"left out of the {self.writer.name} feed in {lang}: {broken.message}",
+            variant.source,
+        )
+        return b""
+
+    def entry(self, lang: str, variant: Variant) -> Entry:
+        """The feeds' entry, with the profile's description, images and author."""
+        entry = make_entry(self.story, lang, self.ctx)
+        originals = dict(zip(self.story.images, entry.media, strict=True))
+        media = tuple(self.media(originals[picture.image], picture) for picture in self.pictures)
+        authors = entry.authors
+        if not authors and self.options.require_creator:
+            authors = (Person(self.ctx.config.publisher.name),)
+        summary = description(variant, self.options)
+        return dataclasses.replace(entry, summary=summary, media=media, authors=authors)
+
+    def media(self, original: Media, picture: Picture) -> Media:
+        if picture.data is None:
+            return original
+        url = self.ctx.urls.output(self.media_path(picture))
+        return dataclasses.replace(
+            original,
+            url=url,
+            type=picture.media_type,
+            size=picture.size,
+            width=picture.width,
+            height=picture.height,
+        )
+
+    def values(self, entry: Entry) -> dict[str, str]:
+        """The placeholders of `item_elements`."""
+        return {
+            "id": entry.id,
+            "link": entry.link,
+            "lang": entry.lang,
+            "section": self.story.section,
+            "published": rfc3339_utc(entry.published),
+            "updated": rfc3339_utc(entry.updated),
+        }
+
+
+_WORD = re.compile(r"\S+")
+
+
+def description(variant: Variant, options: ProfileOptions) -> str:
+    """The item's description: the summary, gone on with the body's first words when the
+    partner wants more (`summary_min`), shortened when it wants less (`summary_max`)."""
+    text = variant.summary
+    low = options.summary_min
+    if low and len(text) < low:
+        paragraphs = (b.children for b in walk(variant.body) if isinstance(b, Paragraph))
+        words = _WORD.findall(" ".join(inline_text(children) for children in paragraphs))
+        taken = 0
+        while taken < len(words) and len(text) < low:
+            text = f"{text} {words[taken]}"
+            taken += 1
+        if taken < len(words):
+            text += " …"
+    if options.summary_max:
+        text = shorten(text, options.summary_max)
+    return text

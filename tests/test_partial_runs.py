@@ -1,0 +1,273 @@
+"""Runs that publish less than everything: `--keep-going` (the healthy stories out, a broken
+one kept as last published), `--story SLUG`, `--dry-run`, a kill in a `--lang`/`--format`
+run (it widens to every file that carried the story), and the dead links a partial run
+warns about."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from bench.corpus import generate
+from conftest import FIXED_NOW, PLAIN_COVERS, REPO
+
+from syndicate.build.engine import CACHE_ENV
+from syndicate.cli import EXIT_PARTIAL, main
+
+CONFIG = """publisher:
+  name: YCPress
+  url: https://ycpress.example/
+  logo: site/logo.png
+  icon: site/icon.png
+base_url: https://ycpress.example/syndicate/
+timezone: Europe/Brussels
+languages: [en, fr]
+"""
+FORMATS = ("html", "atom", "rss", "jsonld", "newsml")
+BROKEN = "bench-000001"
+HEALTHY = "bench-000002"
+
+
+@pytest.fixture(autouse=True)
+def cache_in_site(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv(CACHE_ENV)
+    yield
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    (tmp_path / "site").mkdir()
+    for name in ("logo.png", "icon.png"):
+        shutil.copy(REPO / "articles/_site" / name, tmp_path / "site" / name)
+    (tmp_path / "syndicate.yaml").write_text(CONFIG, encoding="utf-8")
+    generate(tmp_path / "articles", 4, ("en", "fr"))
+    return tmp_path
+
+
+def export(site: Path, *extra: str, formats: tuple[str, ...] = FORMATS, quiet: bool = True) -> int:
+    args = ["export", "--now", FIXED_NOW, "--site", str(site), *(["-q"] if quiet else [])]
+    for name in formats:
+        args += ["-f", name]
+    return main([*args, *extra], registry=PLAIN_COVERS)
+
+
+def tree(out: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def retitle(site: Path, slug: str, headline: str) -> None:
+    md = site / "articles" / slug / "en.md"
+    text = md.read_text(encoding="utf-8")
+    start = text.index('headline: "') + len('headline: "')
+    md.write_text(text[:start] + headline + text[text.index('"', start) :], encoding="utf-8")
+
+
+def break_yaml(site: Path, slug: str) -> None:
+    md = site / "articles" / slug / "en.md"
+    md.write_text(
+        md.read_text(encoding="utf-8").replace("dateline: Brussels", "dateline: [Brussels"),
+        encoding="utf-8",
+    )
+
+
+def page(site: Path, slug: str, lang: str = "en") -> str:
+    return (site / "out" / "html" / f"{slug}.{lang}.html").read_text(encoding="utf-8")
+
+
+# --keep-going ---------------------------------------------------------------------------------
+
+
+def test_keep_going_publishes_the_healthy_and_keeps_the_broken_as_published(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export(site) == 0
+    before = page(site, BROKEN)
+    retitle(site, BROKEN, "A new headline that never makes it")
+    break_yaml(site, BROKEN)
+    retitle(site, HEALTHY, "Healthy story updated")
+    capsys.readouterr()
+
+    # Without --keep-going: all or nothing, as before.
+    published = tree(site / "out")
+    assert export(site) == 2
+    assert tree(site / "out") == published
+
+    assert export(site, "--keep-going") == EXIT_PARTIAL
+    err = capsys.readouterr().err
+    assert f"articles/{BROKEN}/en.md:" in err and ": error: " in err
+    last = err.strip().splitlines()[-1]
+    assert last == (
+        f"left out for their errors, their last published version kept: {BROKEN}"
+        f" (exit status {EXIT_PARTIAL})"
+    )
+    assert "Healthy story updated" in page(site, HEALTHY)
+    assert page(site, BROKEN) == before
+    feed = (site / "out" / "atom" / "en.xml").read_text(encoding="utf-8")
+    assert "Healthy story updated" in feed and "never makes it" not in feed
+    assert f"{BROKEN}.en.html" in feed  # still listed, as last published
+
+    # Again: the broken story still keeps its version; once fixed, it is published.
+    assert export(site, "--keep-going") == EXIT_PARTIAL
+    assert page(site, BROKEN) == before
+    md = site / "articles" / BROKEN / "en.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("[Brussels", "Brussels"), "utf-8")
+    assert export(site, "--keep-going") == 0
+    assert "A new headline that never makes it" in page(site, BROKEN)
+
+
+def test_a_broken_story_never_published_is_absent(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    break_yaml(site, BROKEN)
+    assert export(site, "--keep-going") == EXIT_PARTIAL
+    assert not (site / "out" / "html" / f"{BROKEN}.en.html").exists()
+    assert (site / "out" / "html" / f"{HEALTHY}.en.html").is_file()
+    assert BROKEN in capsys.readouterr().err
+
+
+def test_keep_going_is_a_configuration_default(site: Path) -> None:
+    config = site / "syndicate.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "export:\n  keep_going: true\n")
+    break_yaml(site, BROKEN)
+    assert export(site) == EXIT_PARTIAL
+    assert export(site, "--no-keep-going") == 2
+    assert main(["validate", "--site", str(site)]) == 2  # the broken story, not the section
+    config.write_text(config.read_text(encoding="utf-8") + "  keep_gong: true\n")
+    assert export(site) == 2
+
+
+def test_keep_going_in_json_names_the_stories_left_out(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    break_yaml(site, BROKEN)
+    assert export(site, "--keep-going", "--log-format", "json") == EXIT_PARTIAL
+    records = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    (summary,) = [r for r in records if "left_out" in r]
+    assert summary["left_out"] == [BROKEN] and summary["status"] == EXIT_PARTIAL
+
+
+# --story --------------------------------------------------------------------------------------
+
+
+def test_story_publishes_one_story_and_keeps_the_others(site: Path) -> None:
+    assert export(site) == 0
+    retitle(site, BROKEN, "Not ready yet")
+    retitle(site, HEALTHY, "Ready to go")
+    assert export(site, "--story", HEALTHY) == 0
+    assert "Ready to go" in page(site, HEALTHY)
+    assert "Not ready yet" not in page(site, BROKEN)
+    feed = (site / "out" / "atom" / "en.xml").read_text(encoding="utf-8")
+    assert "Ready to go" in feed and "Not ready yet" not in feed
+    assert feed.count("<entry>") == 4
+    assert export(site) == 0
+    assert "Not ready yet" in page(site, BROKEN)
+
+
+def test_story_unknown_is_refused_with_the_nearest_name(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export(site, "--story", "bench-00002") == 2
+    err = capsys.readouterr().err
+    assert "--story bench-00002: no such story in the articles folder" in err
+    assert "did you mean 'bench-000002'?" in err
+    assert not (site / "out").exists() or not tree(site / "out")
+
+
+# --dry-run ------------------------------------------------------------------------------------
+
+
+def test_dry_run_lists_the_changes_and_publishes_nothing(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export(site) == 0
+    published = tree(site / "out")
+    retitle(site, HEALTHY, "Changed headline")
+    shutil.rmtree(site / "articles" / BROKEN)
+    capsys.readouterr()
+    assert export(site, "--dry-run") == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert f"changed  html/{HEALTHY}.en.html" in lines
+    assert f"removed  html/{BROKEN}.en.html" in lines
+    assert f"removed  html/{BROKEN}.fr.html" in lines
+    listed = {line.split()[-1] for line in lines}
+    assert listed < set(published)  # changed and removed: all there before
+    assert f"html/media/{HEALTHY}/figure.png" not in listed  # unchanged: not listed
+    assert tree(site / "out") == published
+    # The next real export does what the dry run said.
+    assert export(site) == 0
+    assert "Changed headline" in page(site, HEALTHY)
+    assert not (site / "out" / "html" / f"{BROKEN}.en.html").exists()
+
+
+# A kill in a partial run --------------------------------------------------------------------------
+
+
+def test_a_kill_reaches_every_language_and_format_of_out(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export(site) == 0
+    out = site / "out"
+    before = tree(out)
+    assert any(HEALTHY in before[f"html/index.{lang}.html"].decode() for lang in ("en", "fr"))
+    meta = site / "articles" / HEALTHY / "story.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "status: canceled\nversion: 2\n")
+    capsys.readouterr()
+    assert export(site, "--lang", "en", formats=("atom",), quiet=False) == 0
+    err = capsys.readouterr().err
+    assert "a story was killed or withdrawn: also exported fr, html, jsonld, newsml, rss" in err
+    after = tree(out)
+    for lang in ("en", "fr"):
+        assert HEALTHY not in after[f"html/index.{lang}.html"].decode()
+        assert after[f"rss/{lang}.xml"] != before[f"rss/{lang}.xml"]
+    assert f"jsonld/{HEALTHY}.fr.jsonld" not in after or (
+        after[f"jsonld/{HEALTHY}.fr.jsonld"] != before[f"jsonld/{HEALTHY}.fr.jsonld"]
+    )
+    newsml = (out / "newsml" / f"{HEALTHY}.fr.xml").read_text(encoding="utf-8")
+    assert 'pubStatus qcode="stat:canceled"' in newsml
+    # A partial run with no kill stays partial.
+    assert export(site, "--lang", "en", formats=("atom",), quiet=False) == 0
+    assert "also exported" not in capsys.readouterr().err
+
+
+# Dead links of partial runs -------------------------------------------------------------------
+
+
+def test_a_feed_alone_warns_about_the_pages_it_links_to(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export(site, formats=("atom",)) == 0
+    err = capsys.readouterr().err
+    dead = [line for line in err.splitlines() if line.endswith("[export.dead-link]")]
+    assert any(
+        line.startswith(f"out/html/{HEALTHY}.en.html: warning: linked from atom/en.xml")
+        or f"out/html/{HEALTHY}.en.html: warning: linked from atom/" in line
+        for line in dead
+    ), err
+    # Once the pages are there, a feed-only run links to what exists: no warning.
+    assert export(site, formats=("atom", "html")) == 0
+    capsys.readouterr()
+    retitle(site, HEALTHY, "Another headline")
+    assert export(site, formats=("atom",)) == 0
+    assert "export.dead-link" not in capsys.readouterr().err
+
+
+def test_one_language_warns_about_the_translations_it_links_to(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export(site, "--lang", "fr", formats=("html",)) == 0
+    err = capsys.readouterr().err
+    assert f"out/html/{HEALTHY}.en.html: warning: linked from html/{HEALTHY}.fr.html" in err
+    assert "add its language to --lang, or export every language [export.dead-link]" in err
+    assert f"out/epub/{HEALTHY}.fr.epub: warning: linked from html/{HEALTHY}.fr.html" in err
+    assert "add --format epub, or export --format all [export.dead-link]" in err
+    # A full run makes everything it links to.
+    assert export(site, formats=("all",)) == 0
+    assert "export.dead-link" not in capsys.readouterr().err
