@@ -157,8 +157,9 @@ def test_a_plugin_whose_name_differs_is_one_diagnostic_not_a_traceback(
 
 
 def test_a_plugin_installed_through_its_entry_point_exports(tmp_path: Path) -> None:
-    """The example plugin (README, "Architecture") installed as a package: syndicate finds it
-    by its entry point, lists it, checks its options and publishes its files."""
+    """The example plugin (docs/architecture.md, "Adding a format") installed as a package:
+    syndicate finds it by its entry point, lists it, checks its options and publishes its
+    files."""
     target = tmp_path / "site-packages"
     source = shutil.copytree(PLUGIN, tmp_path / "plugin")  # building writes beside the sources
     pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target)]
