@@ -251,8 +251,12 @@ class SftpServer(Server):
 
 
 class S3Server(Server):
-    """moto's S3 in server mode, behind a WSGI layer that logs object writes and deletions
-    and answers `503 SlowDown` to the uploads it is told to fail."""
+    """moto's S3 in server mode, behind a WSGI layer that logs object writes and deletions,
+    answers `503 SlowDown` to the uploads it is told to fail, and, as AWS does, `403
+    InvalidAccessKeyId` to requests signed with another access key than `ACCESS_KEY` (moto
+    itself takes any)."""
+
+    ACCESS_KEY = "testing"
 
     def __init__(self, home: Path) -> None:
         super().__init__()
@@ -269,6 +273,14 @@ class S3Server(Server):
 
         def logged(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
             method, path = environ["REQUEST_METHOD"], unquote(environ["PATH_INFO"])
+            signed = environ.get("HTTP_AUTHORIZATION", "").partition("Credential=")[2]
+            if signed.partition("/")[0] != server.ACCESS_KEY:
+                body = (
+                    b"<Error><Code>InvalidAccessKeyId</Code><Message>The AWS Access Key Id you"
+                    b" provided does not exist in our records.</Message></Error>"
+                )
+                start_response("403 Forbidden", [("Content-Type", "application/xml")])
+                return [body]
             key = path.removeprefix(f"/{BUCKET}/")
             writes = method == "PUT" and key != path and key
             if writes and server.faults.take_failure():

@@ -245,6 +245,7 @@ def test_a_down_target_leaves_the_others_current(
         ("ftp", "password", "FTP 530"),
         ("sftp", "password", "Permission denied"),
         ("sftp", "host key", "Host key is not trusted"),
+        ("s3", "password", "Access Key Id you provided does not exist"),
         ("http", "403", "HTTP 403 Forbidden"),
         ("ftp", "disk full", "transfer aborted"),
         ("sftp", "disk full", "No space left on device"),
@@ -265,6 +266,7 @@ def test_refusals_are_reported_and_nothing_is_recorded(
         site.export()
         if fault == "password":
             monkeypatch.setenv("PARTNER_PASSWORD", "wrong-password-123")
+            monkeypatch.setenv("S3_KEY", "wrong-password-123")
         elif fault == "host key":
             assert isinstance(server, SftpServer)
             other = tmp_path / "other_known_hosts"
@@ -286,6 +288,7 @@ def test_refusals_are_reported_and_nothing_is_recorded(
             assert server.requests == 1, "a 4xx is not tried again"
         # Once the server is fixed, everything goes: nothing was recorded as delivered.
         monkeypatch.setenv("PARTNER_PASSWORD", PASSWORD)
+        monkeypatch.setenv("S3_KEY", "testing")
         site.configure(deliver_section(target_yaml(server)))
         server.faults.fail, server.faults.disk_full = 0, False
         assert site.deliver() == 0

@@ -110,7 +110,10 @@ def test_msn_rules(rules_out: tuple[Path, str]) -> None:
     assert "articles/2026-01-21-short/en.md:1: warning: left out of the msn feed in en" in short
     assert "title is 9 characters; MSN requires 20-150" in short
     # Under a year old: the 2024 story is simply not listed (it aged out; no warning).
-    assert "2024-12-01-old" not in err
+    # (The profiles alone link to pages this run does not make: export.dead-link, not a rule.)
+    assert not [
+        line for line in err.splitlines() if "2024-12-01-old" in line and "[partner." in line
+    ]
     # Images at least 720 px wide, a ratio of 0.5-1.89: the 3:1 one is cropped, beside the feed.
     (content,) = feed["2026-01-22-wide"].iterfind(f"{MEDIA}content")
     rendition = "partners/msn/media/2026-01-22-wide/wide-1890x1000.png"

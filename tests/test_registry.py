@@ -60,7 +60,9 @@ def test_each_writer_declares_its_contract(name: str) -> None:
 def test_every_writer_is_the_same_two_functions() -> None:
     """No format carries a contract of its own: one or both of the two functions, its options
     and its validator."""
-    allowed = {"story_files", "collection_files", "validate_outputs", "__init__"}
+    # media_type_of: what a server or a delivery sends a file of its folders as (the contract's
+    # one optional hook, for formats whose folders hold several kinds of file).
+    allowed = {"story_files", "collection_files", "validate_outputs", "media_type_of", "__init__"}
     for writer in default_registry().all():
         for cls in type(writer).__mro__:
             if cls is Writer or not issubclass(cls, Writer):
@@ -155,8 +157,9 @@ def test_a_plugin_whose_name_differs_is_one_diagnostic_not_a_traceback(
 
 
 def test_a_plugin_installed_through_its_entry_point_exports(tmp_path: Path) -> None:
-    """The example plugin (README, "Architecture") installed as a package: syndicate finds it
-    by its entry point, lists it, checks its options and publishes its files."""
+    """The example plugin (docs/architecture.md, "Adding a format") installed as a package:
+    syndicate finds it by its entry point, lists it, checks its options and publishes its
+    files."""
     target = tmp_path / "site-packages"
     source = shutil.copytree(PLUGIN, tmp_path / "plugin")  # building writes beside the sources
     pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target)]

@@ -63,3 +63,33 @@ def test_plain_text_and_counts(sample_story: Story) -> None:
     assert word_count(zh) > 500  # each Han character counts as one word
     assert word_count("Hello, world — 你好") == 4
     assert char_count("a b\nc") == 3
+
+
+def test_text_runs_join_around_inline_elements(sample_story: Story) -> None:
+    """Adjacent texts are joined, text after an element is its tail, and a long paragraph of
+    inline nodes renders all of them (the renderer is linear: tests/bench/body.py)."""
+    import dataclasses
+
+    from syndicate.model import Emphasis, LineBreak, Link, Paragraph, Text
+    from syndicate.model.source import SourceRef
+
+    nodes = (
+        Text("a"),
+        Text("b"),
+        Emphasis((Text("c"),)),
+        Text("d"),
+        Text("e"),
+        Link("https://example.com/", (Text("f"),), None),
+        LineBreak(),
+        Text("g"),
+    )
+    many = tuple(Emphasis((Text("x"),)) for _ in range(5_000))
+    here = SourceRef("en.md", 1)
+    body = (Paragraph(nodes, here), Paragraph((*many, Text("end")), here))
+    variant = dataclasses.replace(sample_story.variant("en"), body=body)
+    div = render_body(sample_story, variant, lambda img: img.file, xml_lang=False)
+    first, second = to_string(div[0]), div[1]
+    assert first == (
+        f'<p xmlns="{XHTML_NS}">ab<em>c</em>de<a href="https://example.com/">f</a><br/>g</p>'
+    )
+    assert len(second) == 5_000 and second[-1].tail == "end"

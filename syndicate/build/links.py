@@ -54,7 +54,8 @@ def dead_links(
                 str(out),
             )
             return
-        more = f" and {len(sources) - 1} other files" if len(sources) > 1 else ""
+        others = len(sources) - 1
+        more = f" and {others} other file{'s' if others > 1 else ''}" if others else ""
         owner = owners[target.split("/", 1)[0]]
         fix = (
             "add its language to --lang, or export every language"

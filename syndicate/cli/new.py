@@ -21,7 +21,7 @@ from syndicate.readers.config import load_config
 from syndicate.readers.storyfiles import STORY_FILE
 
 STORY_TEMPLATE = """\
-# Facts shared by every language of this story (see README, "Story sources").
+# Facts shared by every language of this story (see docs/sources.md).
 # Fill in every TODO; set status to usable when the story may be published.
 id: tag:{domain},{date}:{slug}
 original_language: {original}

@@ -74,6 +74,7 @@ class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
             extra={"expected": "lowercase letters, digits, - and _ (e.g. afp-wire)"},
         ),
     ]
+    """Names the target in messages, in `--target` and in the ledger."""
     url: Annotated[
         str,
         msgspec.Meta(
@@ -81,7 +82,10 @@ class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
             extra={"expected": "a URL such as sftp://user@host/incoming/ or https://host/ingest/"},
         ),
     ]
+    """The folder receiving the files: sftp://, ftp://, s3://, file://, http(s):// or another
+    fsspec URL; the user name goes in it, never a password."""
     formats: Annotated[tuple[str, ...], msgspec.Meta(min_length=1)]
+    """Format names (plugins and partner profiles too) or `all`: the folders of out/ they own."""
     languages: Choice = "all"
     sections: Choice = "all"
     credentials: Credentials = Credentials()
@@ -115,9 +119,11 @@ class RetryOptions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     (HTTP 5xx, FTP 4xx) are; refusals (HTTP 4xx, a wrong password, a permission) are not."""
 
     attempts: Annotated[int, msgspec.Meta(ge=1)] = 5
+    """Tries of one request."""
     wait_initial: Annotated[float, msgspec.Meta(gt=0)] = 1.0
     """Seconds before the second attempt; each wait doubles, with jitter."""
     wait_max: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    """The longest wait between two attempts, in seconds."""
     timeout: Annotated[float, msgspec.Meta(gt=0)] = 30.0
     """Seconds a connection or a request may take."""
 
@@ -126,6 +132,7 @@ class DeliverOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
     """Section `deliver` of syndicate.yaml."""
 
     targets: tuple[Target, ...] = ()
+    """Where `syndicate deliver` sends the files of out/."""
     retry: RetryOptions = RetryOptions()
     public_target: str | None = None
     """The target that publishes base_url, if out/ is not served as it is: WebSub pings then

@@ -51,7 +51,7 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
     if not path.exists():
         diags.error(
             "config.missing",
-            f"no site configuration at {shown}; create it (see README, 'Site configuration')"
+            f"no site configuration at {shown}; start a site with `syndicate init`"
             " or pass --config",
             shown,
         )

@@ -147,30 +147,50 @@ class _Renderer:
                 etree.SubElement(parent, _X + "hr")
 
     def inlines(self, parent: etree._Element, nodes: tuple[Inline, ...]) -> None:
+        """The nodes inside `parent`. Linear in the number of nodes: the last child made is
+        remembered (lxml counts children by walking them) and runs of text are joined once."""
+        last: etree._Element | None = None
+        texts: list[str] = []
         for node in nodes:
-            match node:
-                case Text(text):
-                    _append_text(parent, text)
-                case Emphasis(children):
-                    self.inlines(etree.SubElement(parent, _X + "em"), children)
-                case Strong(children):
-                    self.inlines(etree.SubElement(parent, _X + "strong"), children)
-                case Code(text):
-                    etree.SubElement(parent, _X + "code").text = text
-                case Link(href, children, title):
-                    a = etree.SubElement(parent, _X + "a")
-                    a.set("href", href)
-                    if title:
-                        a.set("title", title)
-                    self.inlines(a, children)
-                case LineBreak():
-                    etree.SubElement(parent, _X + "br")
+            if isinstance(node, Text):
+                texts.append(node.text)
+                continue
+            if texts:
+                _append_text(parent, last, "".join(texts))
+                texts.clear()
+            last = self.inline(parent, node)
+        if texts:
+            _append_text(parent, last, "".join(texts))
+
+    def inline(self, parent: etree._Element, node: Inline) -> etree._Element:
+        """The element of one inline node other than text, appended to `parent`."""
+        match node:
+            case Emphasis(children):
+                made = etree.SubElement(parent, _X + "em")
+                self.inlines(made, children)
+            case Strong(children):
+                made = etree.SubElement(parent, _X + "strong")
+                self.inlines(made, children)
+            case Code(text):
+                made = etree.SubElement(parent, _X + "code")
+                made.text = text
+            case Link(href, children, title):
+                made = etree.SubElement(parent, _X + "a")
+                made.set("href", href)
+                if title:
+                    made.set("title", title)
+                self.inlines(made, children)
+            case LineBreak():
+                made = etree.SubElement(parent, _X + "br")
+            case _:
+                raise TypeError(f"not an inline node: {node!r}")
+        return made
 
 
-def _append_text(parent: etree._Element, text: str) -> None:
-    """Add text after the last child (its tail) or inside `parent` when it has no children."""
-    if len(parent):
-        last = parent[-1]
+def _append_text(parent: etree._Element, last: etree._Element | None, text: str) -> None:
+    """Add text after `last`, the last child of `parent` (its tail), or inside `parent` when
+    it has no children."""
+    if last is not None:
         last.tail = (last.tail or "") + text
     else:
         parent.text = (parent.text or "") + text

@@ -26,6 +26,7 @@ class Protected(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
             extra={"expected": "a folder of out/ ending in /, e.g. newsml/"},
         ),
     ]
+    """A folder of out/, ending in / (`newsml/`)."""
     token: Secret
 
 
