@@ -35,14 +35,21 @@ def dead_links(
     swapped = {swap.folder for swap in plan.swaps}
     root = plan.root(out)
     absolute = re.compile(re.escape(base_url.encode()) + rb"""([^\s"'<>)\\]+)""")
+    # Most links lead to files of this run, or to the same few files (indexes, feeds, books):
+    # each target is looked up once, and this run's files without a system call.
+    found: dict[str, bool] = {str(rel): True for rel in staging.produced}
     missing: dict[str, list[str]] = {}
     for rel in sorted({*staging.created, *staging.changed}):
         if rel.suffix not in _SCANNED:
             continue
-        for target in _targets(staging.dir / rel, rel, absolute):
-            place = root if target.split("/", 1)[0] in swapped else out
-            if not os.path.lexists(place / target):
-                missing.setdefault(target, []).append(str(rel))
+        source = str(rel)
+        for target in dict.fromkeys(_targets(staging.dir / rel, rel, absolute)):
+            exists = found.get(target)
+            if exists is None:
+                place = root if target.split("/", 1)[0] in swapped else out
+                exists = found[target] = os.path.lexists(place / target)
+            if not exists:
+                missing.setdefault(target, []).append(source)
     owners = folders() if missing else {}
     missing = {t: s for t, s in missing.items() if t.split("/", 1)[0] in owners}
     for index, (target, sources) in enumerate(sorted(missing.items())):
@@ -75,11 +82,11 @@ def _targets(path: Path, rel: PurePosixPath, absolute: re.Pattern[bytes]) -> Ite
     """The out/ paths a file links to: absolute URLs under base_url, and in pages the relative
     links."""
     data = path.read_bytes()
-    for match in absolute.finditer(data):
-        yield from _path(match.group(1).decode("utf-8", "replace"))
+    for raw in set(absolute.findall(data)):  # each distinct link once
+        yield from _path(raw.decode("utf-8", "replace"))
     if rel.suffix == ".html":
-        for match in _HREF.finditer(data):
-            link = match.group(1).decode("utf-8", "replace")
+        for raw in set(_HREF.findall(data)):
+            link = raw.decode("utf-8", "replace")
             if urlsplit(link).scheme or link.startswith(("/", "//")):
                 continue
             yield from _path(os.path.normpath((rel.parent / link).as_posix()))
