@@ -248,3 +248,14 @@ def test_cover_is_deterministic_and_uses_the_script_fonts() -> None:
     assert primary("ar", True).family == "Noto Naskh Arabic"
     assert primary("zh-Hans", True).family == "Noto Sans CJK SC"
     assert primary("de", True).family == "Noto Serif"
+
+
+def test_editions_alone_without_story_books(sample_story: Story, site_config: SiteConfig) -> None:
+    """`story_books: false`: the editions are the only books, and the only catalog entries."""
+    files, diags = run(several_stories(sample_story), site_config, story_books=False)
+    assert not diags.errors, [d.format_text() for d in diags]
+    paths = {f.path for f in files}
+    assert {p for p in paths if p.startswith("epub/")} == {"epub/edition-en.epub"}
+    assert {p for p in paths if p.startswith("opds/covers/")} == {"opds/covers/edition-en.png"}
+    shelf = next(f.data for f in files if f.path == "opds/en.xml")
+    assert shelf.count(b"<entry") == 1 and b"edition-en.epub" in shelf

@@ -48,7 +48,15 @@ from syndicate.build.state import (
     prepare_cache,
     state_folder,
 )
-from syndicate.build.workers import Done, Job, Settings, read_input, run_jobs, story_files
+from syndicate.build.workers import (
+    Done,
+    ExecutorError,
+    Job,
+    Settings,
+    read_input,
+    run_jobs,
+    story_files,
+)
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import AnyWriter, within
 from syndicate.formats.options import convert_section, resolve_options
@@ -123,6 +131,8 @@ def export(
     languages: Sequence[str] | None = None,
     now: datetime | None = None,
     jobs: int = 1,
+    executor: str = "pool",
+    scheduler: str | None = None,
     force: bool = False,
     strict: bool = False,
     keep_going: bool | None = None,
@@ -189,7 +199,13 @@ def export(
         folders=functools.partial(_all_folders, registry),
     )
     settings = Settings(
-        site, now or datetime.now(UTC), chosen, {w.name: w for w in writers}, options
+        site,
+        now or datetime.now(UTC),
+        chosen,
+        {w.name: w for w in writers},
+        options,
+        executor=executor,
+        scheduler=scheduler,
     )
     build = _Build(writers, settings, key, out, state, inputs, run, force=force)
     try:
@@ -511,6 +527,9 @@ class _Build:
             return ExportResult("failed", diags, names, len(self.read))
         except OutputError as exc:
             diags.error("output.write", str(exc), str(self.out))
+            return ExportResult("failed", diags, names, len(self.read))
+        except ExecutorError as exc:  # a worker died, a cluster is unreachable
+            diags.error("build.worker", str(exc))
             return ExportResult("failed", diags, names, len(self.read))
         for writer in self.writers:
             self.timings[writer.name].files = sink.counts.get(writer.name, 0)

@@ -86,9 +86,15 @@ class StoryInput:
     def text_key(self, config_key: str, files: StoryFiles | None) -> str:
         """The hash of the story's texts as `files` read them, under the run's configuration."""
         if files is not None:
-            return digest(config_key, str(files.folder), *files.parts())
+            return folder_text_key(config_key, str(files.folder), files)
         # A story object: its repr holds every field, images by their content hash.
         return digest(config_key, repr(self.story))
+
+
+def folder_text_key(config_key: str, folder: str, files: StoryFiles) -> str:
+    """The text key of a story folder named `folder` whose texts `files` read (wherever they
+    were read: a Dask worker reads a copy of the folder under another name)."""
+    return digest(config_key, folder, *files.parts())
 
 
 def story_key(text_key: str, images: Iterable[tuple[str, str]]) -> str:

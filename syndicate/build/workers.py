@@ -1,28 +1,35 @@
-"""A story's work, and the processes that run it. The work is a pure function of the story's
-input and the run's settings: read the story, then run each format's `story_files` on it.
-Results come back in story order, so the output does not depend on how many workers ran."""
+"""A story's work, as it runs in a worker: the unit of work carries the story's files and the
+run's settings (configuration, the files it points to), so a worker needs no file system shared
+with the export; it reads the story, runs each format's `story_files` on it and sends back
+files, fragments, the summary and the problems. The same unit gives the same result in any
+worker, so the output does not depend on where or how many workers ran (`executors`)."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
-import multiprocessing
-import os
-import signal
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 
-from syndicate.build.inputs import StoryInput, story_key
+import syndicate
+from syndicate.build.inputs import StoryInput, code_digest, folder_text_key, story_key
+from syndicate.build.sources import (
+    Mirror,
+    SiteFiles,
+    Snapshot,
+    snapshot,
+    story_assets,
+    with_templates,
+)
 from syndicate.build.state import pack_story
 from syndicate.diagnostics import Diagnostic, Diagnostics, route_library_warnings
 from syndicate.formats.contract import AnyWriter, Context, Fragment, Options, OutputFile
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.model.codec import content_digest
 from syndicate.readers.articles import read_story
+from syndicate.readers.storyfiles import StoryFiles
 
 log = logging.getLogger(__name__)
 
@@ -37,28 +44,76 @@ class Settings:
     writers: Mapping[str, AnyWriter]
     options: Mapping[str, Options]
     """Each writer's options, by config section."""
+    executor: str = "pool"
+    """Where the stories' work runs (`executors.KINDS`), and with `dask` the `scheduler`'s
+    address (none: a local cluster)."""
+    scheduler: str | None = None
+    site: SiteFiles | None = None
+    """Set when the work may run on other machines (`dask_adapter`): the files the
+    configuration points to (logo, icon, templates) travel with the settings, the stories'
+    files with each unit, and the workers check that they run the export's code."""
 
-    def context(self, writer: AnyWriter, diags: Diagnostics) -> Context[Options]:
-        return Context(
+    def context(
+        self, writer: AnyWriter, diags: Diagnostics, assets: Mapping[str, bytes] | None = None
+    ) -> Context[Options]:
+        """The writer's context; `assets` are files that came with the work, by path."""
+        return _WorkerContext(
             config=self.config,
             now=self.now,
             languages=self.languages,
             options=self.options[writer.section()],
             diagnostics=diags,
             writer=writer.name,
+            assets=assets or {},
         )
+
+
+@dataclass(frozen=True)
+class _WorkerContext(Context[Options]):
+    """A writer's context whose assets (images, logo) may have come with the work: a worker
+    may share no file system with the export."""
+
+    assets: Mapping[str, bytes] = field(default_factory=dict, repr=False)
+
+    def read_asset(self, path: str | Path) -> bytes:
+        data = self.assets.get(str(path))
+        return data if data is not None else super().read_asset(path)
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One story's work: read it, then write its files in `formats`. When its files no longer
-    have the key `expect` (they changed since the engine looked, or it found no record), every
-    format is made: the results must all come from the bytes this job read."""
+    """One story's work, as the driver plans it: read it, then write its files in `formats`.
+    When its files no longer have the key `expect` (they changed since the engine looked, or it
+    found no record), every format is made: the results must all come from the bytes this job
+    read."""
 
     input: StoryInput
     formats: tuple[str, ...]
     config_key: str
     expect: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One story's work as it travels to a worker: its folder (for a worker on this machine),
+    its files (for one anywhere), or the story the caller built with its images."""
+
+    source: Path | Snapshot | Story
+    formats: tuple[str, ...]
+    config_key: str
+    expect: str | None = None
+    assets: Mapping[str, bytes] = field(default_factory=dict)
+    """The images of a story given as an object, by path, when they travel."""
+
+
+def unit(job: Job, shipped: bool) -> Unit:
+    """The unit of a job; with `shipped`, its files are read now (on the driver, as the job
+    is sent) to travel with it."""
+    source, keys = job.input, (job.formats, job.config_key, job.expect)
+    if source.folder is not None:
+        return Unit(snapshot(source.folder) if shipped else source.folder, *keys)
+    assert source.story is not None
+    return Unit(source.story, *keys, story_assets(source.story) if shipped else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +143,20 @@ class Done:
     """What the story says (`codec.content_digest`), for its history."""
 
 
+class ExecutorError(Exception):
+    """The work could not be run (a worker died, the cluster is unreachable, a worker runs
+    other code); the message says what happened and what to do."""
+
+
+def run_jobs(jobs: Sequence[Job], processes: int, settings: Settings) -> Iterator[Done]:
+    """The jobs' results in order, from the executor the settings name (`executors`), with
+    `processes` workers."""
+    from syndicate.build.executors import ExecutorSpec, run
+
+    spec = ExecutorSpec(settings.executor, processes, settings.scheduler)
+    yield from run(jobs, spec, settings)
+
+
 @dataclass(frozen=True, slots=True)
 class Read:
     """A story as read, and the keys of exactly the bytes it was read from."""
@@ -107,14 +176,16 @@ def read_input(source: StoryInput, config: SiteConfig, config_key: str, diags: D
     return Read(story, text_key, story_key(text_key, images), images)
 
 
-def story_files(writer: AnyWriter, story: Story, settings: Settings) -> Made:
+def story_files(
+    writer: AnyWriter, story: Story, settings: Settings, assets: Mapping[str, bytes] | None = None
+) -> Made:
     """Run one format on one story; a writer that raises is reported, never a traceback."""
     start = time.perf_counter()
     diags = Diagnostics()
     files: list[OutputFile] = []
     fragments: dict[str, bytes] = {}
     try:
-        for item in writer.story_files(story, settings.context(writer, diags)):
+        for item in writer.story_files(story, settings.context(writer, diags, assets)):
             if isinstance(item, Fragment):
                 fragments[item.name] = item.data
             else:
@@ -126,37 +197,69 @@ def story_files(writer: AnyWriter, story: Story, settings: Settings) -> Made:
     return Made(files, fragments, list(diags), time.perf_counter() - start)
 
 
-_settings: Settings | None = None
-_PR_SET_PDEATHSIG = 1
+def run_batch(settings: Settings, batch: Sequence[Unit]) -> list[Done]:
+    """The pure per-story function over a batch of units: same units and settings, same
+    results, in any process of any machine that has syndicate and the fonts installed."""
+    ready = prepared(settings)
+    return [do_unit(ready, work) for work in batch]
 
 
-def _init_worker(settings: Settings) -> None:
-    global _settings
-    _settings = settings
-
-
-def _init_pool_worker(settings: Settings) -> None:
-    """A worker process ends with the export that started it, even when that one is killed;
-    like the command line, it logs library warnings instead of printing them."""
+def prepared(settings: Settings) -> Settings:
+    """The settings as this process uses them. Work that travelled: the code checked against
+    the export's, the site's templates laid out in this process's scratch folder; like the
+    command line, the worker logs library warnings instead of printing them."""
+    if settings.site is None:
+        return settings
     route_library_warnings()
-    _init_worker(settings)
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() == 1:  # the export died before the line above
-        os._exit(1)
+    if settings.site.code != code_digest():
+        raise ExecutorError(
+            f"a worker runs syndicate {syndicate.__version__} with other files than the"
+            " export: install the same version of syndicate (and of its plugins) on every"
+            " worker"
+        )
+    return replace(settings, config=with_templates(settings.config, settings.site))
 
 
-def do_job(job: Job) -> Done:
-    """The pure per-story function: same input and settings, same result."""
-    assert _settings is not None, "_init_worker sets the run's settings"
-    settings = _settings
+def do_unit(settings: Settings, work: Unit) -> Done:
+    """Read one story from its unit and write its files in the unit's formats (in every
+    format when what was read is not what the driver expected)."""
     diags = Diagnostics()
-    read = read_input(job.input, settings.config, job.config_key, diags)
+    site = settings.site.assets if settings.site else {}
+    if isinstance(work.source, Story):
+        read = read_input(StoryInput(story=work.source), settings.config, work.config_key, diags)
+        return _write(settings, work, read, diags, {**site, **work.assets})
+    if isinstance(work.source, Path):
+        read = read_input(StoryInput(folder=work.source), settings.config, work.config_key, diags)
+        return _write(settings, work, read, diags, None)
+    with Mirror(work.source) as mirror:
+        files = StoryFiles(mirror.folder)
+        there = read_story(files, settings.config, diags)
+        problems = Diagnostics()
+        problems.extend(mirror.relocate(list(diags)))
+        # Keyed as the driver names the folder: the same keys as any other executor's.
+        text_key = folder_text_key(work.config_key, work.source.folder, files)
+        images = tuple(sorted(files.used.items()))
+        story = mirror.relocate(there)
+        read = Read(story, text_key, story_key(text_key, images), images)
+        assets = dict(site)
+        if there is not None:
+            for mirrored, here in zip(there.images, story.images, strict=True):
+                assets[here.path] = Path(mirrored.path).read_bytes()
+    return _write(settings, work, read, problems, assets)
+
+
+def _write(
+    settings: Settings,
+    work: Unit,
+    read: Read,
+    diags: Diagnostics,
+    assets: Mapping[str, bytes] | None,
+) -> Done:
     story = read.story
     if story is None:
         return Done(None, list(diags), {}, read.text_key, read.key)
-    formats = job.formats if read.key == job.expect else tuple(settings.writers)
-    made = {name: story_files(settings.writers[name], story, settings) for name in formats}
+    formats = work.formats if read.key == work.expect else tuple(settings.writers)
+    made = {name: story_files(settings.writers[name], story, settings, assets) for name in formats}
     return Done(
         StorySummary.of(story),
         list(diags),
@@ -167,18 +270,3 @@ def do_job(job: Job) -> Done:
         pack_story(story),
         content_digest(story),
     )
-
-
-def run_jobs(jobs: Sequence[Job], processes: int, settings: Settings) -> Iterator[Done]:
-    """The jobs' results in order, from `processes` worker processes (or this one)."""
-    if processes <= 1 or len(jobs) < 2:
-        _init_worker(settings)
-        yield from map(do_job, jobs)
-        return
-    # Spawned, not forked: a forked worker would inherit out/'s lock and, if this process were
-    # killed, keep holding it.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        processes, mp_context=context, initializer=_init_pool_worker, initargs=(settings,)
-    ) as pool:
-        yield from pool.map(do_job, jobs, chunksize=4)

@@ -267,6 +267,19 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
     _add_out(export, "where to write (default: the site's out/)")
     _add_jobs(export, "worker processes for the stories")
     export.add_argument(
+        "--executor",
+        choices=("serial", "pool", "dask"),
+        default="pool",
+        help="where the stories' work runs: this process, a pool of --jobs local processes"
+        " (default), or Dask (see docs/scaling.md)",
+    )
+    export.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --executor dask: the Dask scheduler to use, e.g. tcp://10.0.0.5:8786"
+        " (default: a local cluster of --jobs workers)",
+    )
+    export.add_argument(
         "--force", action="store_true", help="rebuild every file, ignoring the build manifest"
     )
     export.add_argument(

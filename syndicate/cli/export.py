@@ -4,6 +4,7 @@ terminal and a one-line summary."""
 from __future__ import annotations
 
 import argparse
+import importlib.util
 
 from syndicate.build import export
 from syndicate.cli import (
@@ -21,6 +22,12 @@ from syndicate.diagnostics import Diagnostics
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    if args.scheduler and args.executor != "dask":
+        diags.error("export.executor", "--scheduler names a Dask scheduler: add --executor dask")
+        return EXIT_INPUT
+    if args.executor == "dask" and importlib.util.find_spec("distributed") is None:
+        diags.error("export.executor", "--executor dask needs Dask: pip install 'syndicate[dask]'")
+        return EXIT_INPUT
     progress, stop_progress = progress_bar(args)
     try:
         result = export(
@@ -31,6 +38,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             languages=args.langs,
             now=args.now,
             jobs=args.jobs,
+            executor=args.executor,
+            scheduler=args.scheduler,
             force=args.force,
             strict=args.strict,
             keep_going=args.keep_going,

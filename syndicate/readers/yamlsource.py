@@ -59,7 +59,7 @@ def parse_yaml(text: str, first_line: int = 1, max_chars: int | None = None) -> 
     (dates stay text, so the reader can check their form and time zone itself). `max_chars`
     (default: the per-document budget) bounds the text it may expand to."""
     try:
-        node = yaml.compose(text, Loader=_DepthLimitedLoader)
+        node = _fast_compose(text) or yaml.compose(text, Loader=_DepthLimitedLoader)
     except yaml.MarkedYAMLError as exc:
         raise _explain(exc, text, first_line) from None
     except yaml.YAMLError as exc:
@@ -72,6 +72,52 @@ def parse_yaml(text: str, first_line: int = 1, max_chars: int | None = None) -> 
     doc.data = builder.build(node, ())
     doc.chars = builder.chars
     return doc
+
+
+_FAST_DEPTH = budgets.MAX_YAML_DEPTH // 2
+"""Documents nested at most this deep (every story) are composed by libyaml."""
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+def _fast_compose(text: str) -> yaml.Node | None:
+    """The document's node tree from libyaml, ten times faster than PyYAML's own parser, for
+    a shallow document that libyaml reads without a problem; None otherwise, and PyYAML's
+    parser (depth-limited, and the source of the messages) takes it. A text with a tab goes
+    PyYAML's way too: libyaml takes a tab after a key's colon as a space, PyYAML refuses it."""
+    if _C_LOADER is None or "\t" in text:
+        return None
+    try:
+        depth = deepest = 0
+        for event in yaml.parse(text, Loader=_C_LOADER):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+                if deepest > _FAST_DEPTH:
+                    return None  # libyaml's composer recurses in C, once per level
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        node: yaml.Node | None = yaml.compose(text, Loader=_C_LOADER)
+    except yaml.YAMLError:
+        return None
+    _plain_style(node, set())
+    return node
+
+
+def _plain_style(node: yaml.Node | None, seen: set[int]) -> None:
+    """libyaml gives plain scalars the style "", PyYAML None: make them PyYAML's."""
+    if node is None or id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.ScalarNode):
+        if node.style == "":
+            node.style = None
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            _plain_style(key, seen)
+            _plain_style(value, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _plain_style(child, seen)
 
 
 class _DepthLimitedLoader(yaml.SafeLoader):

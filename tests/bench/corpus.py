@@ -1,13 +1,22 @@
 """A deterministic synthetic corpus: N stories x L languages with ~600-word bodies, headings,
-quotes, lists, images, varied sections and dates. Same arguments, same bytes."""
+quotes, lists, images, varied sections and dates. Same arguments, same bytes.
+
+`generate(..., realistic=True)` makes what an agency archive holds, for the benchmarks:
+real-size photos (1600 x 900 JPEG) and charts (PNG), embargoed, withheld, canceled and
+corrected stories, originals in every language, local time zones, places, keywords, related
+links, personal bylines, captions and datelines in each language, and enough stories per
+section to page the feeds. The plain corpus (the default) stays small and simple for tests."""
 
 from __future__ import annotations
 
 import argparse
+import io
 import random
 import shutil
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 LANGS = ("en", "fr", "ar", "zh-Hans")
 SECTIONS = ("politics", "world", "business", "science", "culture", "sports")
@@ -109,16 +118,26 @@ def variant_md(index: int, rng: random.Random, lang: str, image: bool) -> str:
     )
 
 
-def generate(folder: Path, stories: int, langs: tuple[str, ...] = LANGS, seed: int = 2021) -> Path:
+def generate(
+    folder: Path,
+    stories: int,
+    langs: tuple[str, ...] = LANGS,
+    seed: int = 2021,
+    *,
+    realistic: bool = False,
+) -> Path:
     """Write `stories` stories into `folder` (an articles folder), replacing what is there."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     for index in range(stories):
         rng = random.Random(seed * 1_000_003 + index)
-        image = index % 3 == 0
         story = folder / f"bench-{index:06d}"
         story.mkdir()
+        if realistic:
+            _realistic(story, index, stories - index, rng, langs)
+            continue
+        image = index % 3 == 0
         (story / "story.yaml").write_text(story_yaml(index, rng, langs, image), encoding="utf-8")
         for lang in langs:
             (story / f"{lang}.md").write_text(variant_md(index, rng, lang, image), encoding="utf-8")
@@ -128,12 +147,160 @@ def generate(folder: Path, stories: int, langs: tuple[str, ...] = LANGS, seed: i
     return folder
 
 
+# The realistic corpus ------------------------------------------------------------------------
+
+BENCH_NOW = datetime(2026, 1, 1, tzinfo=UTC)
+"""The `--now` of the benchmarks: embargoes end after it, every other story is before it."""
+ZONES = ("Europe/Brussels", "Asia/Shanghai", "Africa/Cairo", "America/New_York", "Europe/Paris")
+CITIES = {
+    "Brussels": {"fr": "Bruxelles", "ar": "بروكسل", "zh-Hans": "布鲁塞尔"},
+    "Shanghai": {"fr": "Shanghai", "ar": "شانغهاي", "zh-Hans": "上海"},
+    "Cairo": {"fr": "Le Caire", "ar": "القاهرة", "zh-Hans": "开罗"},
+    "New York": {"fr": "New York", "ar": "نيويورك", "zh-Hans": "纽约"},
+    "Paris": {"fr": "Paris", "ar": "باريس", "zh-Hans": "巴黎"},
+}
+COUNTRIES = {"Brussels": "BE", "Shanghai": "CN", "Cairo": "EG", "New York": "US", "Paris": "FR"}
+PEOPLE = ("Amina Haddad", "Li Wei", "Claire Dubois", "John Carter", "Sofia Marin", "Omar Said")
+ROLES = ("reporter", "editor", "photographer")
+PHOTOS = 6
+"""Distinct photos the corpus cycles through (drawing one costs more than copying it)."""
+
+
+def _localized(english: str, langs: tuple[str, ...], table: dict[str, str] | None = None) -> str:
+    """A YAML flow mapping with a text per language."""
+    texts = {lang: (table or {}).get(lang, f"{english} ({lang})") for lang in langs}
+    texts["en"] = english
+    return "{" + ", ".join(f'{lang}: "{texts[lang]}"' for lang in langs if lang in texts) + "}"
+
+
+@cache
+def photo(number: int) -> bytes:
+    """A 1600 x 900 photograph-like JPEG (gradients and shapes: it does not compress away)."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    rng = random.Random(number)
+    image = Image.linear_gradient("L").resize((1600, 900)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    for _ in range(60):
+        x, y = rng.randrange(1600), rng.randrange(900)
+        r = rng.randrange(20, 200)
+        fill = tuple(rng.randrange(256) for _ in range(3))
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=fill)  # type: ignore[arg-type]
+    noise = Image.effect_noise((1600, 900), 40).convert("RGB")
+    image = Image.blend(image.filter(ImageFilter.GaussianBlur(3)), noise, 0.25)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=82)
+    return buffer.getvalue()
+
+
+@cache
+def chart(number: int) -> bytes:
+    """A 1200 x 800 bar chart as PNG."""
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(number + 100)
+    image = Image.new("RGB", (1200, 800), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    for bar in range(12):
+        height = rng.randrange(50, 700)
+        draw.rectangle((60 + bar * 95, 760 - height, 120 + bar * 95, 760), fill=(16, 42, 67))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _realistic(
+    story: Path, index: int, newer: int, rng: random.Random, langs: tuple[str, ...]
+) -> None:
+    """Story `index`, with `newer` stories after it."""
+    section = SECTIONS[index % len(SECTIONS)]
+    zone = ZONES[index % len(ZONES)]
+    city = list(CITIES)[index % len(CITIES)]
+    original = langs[0] if index % 5 < 3 else langs[index % len(langs)]
+    # Two stories a day, oldest first, ending a few days before BENCH_NOW.
+    when = BENCH_NOW - timedelta(days=3 + newer // 2, hours=rng.randint(0, 11))
+    local = when.astimezone(ZoneInfo(zone))
+    kind = index % 20
+    images = []
+    if index % 3 != 2:
+        images.append(("photo.jpg", photo(index % PHOTOS), "A photograph"))
+    if index % 6 == 0:
+        images.append(("chart.png", chart(index % PHOTOS), "A chart"))
+    lines = [
+        f"id: urn:newsml:ycpress.example:{when:%Y%m%d}:bench-{index:06d}",
+        f"original_language: {original}",
+        f"section: {section}",
+        f"timezone: {zone}",
+        f"first_created: {local.isoformat()}",
+        f"published: {(local + timedelta(minutes=30)).isoformat()}",
+        f"updated: {(local + timedelta(hours=5 if kind in (1, 2, 3, 4) else 2)).isoformat()}",
+        f"urgency: {rng.randint(1, 9)}",
+        f"version: {2 if kind in (1, 2, 3, 4) else 1}",
+        "status: " + {1: "withheld", 2: "canceled"}.get(kind, "usable"),
+        "subjects:",
+        f"  - code: {TOPICS[section]}",
+        f"    name: {_localized(section, langs)}",
+        f"keywords: [{section}, {city}, bench {index % 50}]",
+        "places:",
+        f"  - name: {_localized(city, langs, CITIES[city])}",
+        f"    country: {COUNTRIES[city]}",
+        "    role: located",
+        "rights:",
+        "  holder: YCPress",
+        f"  notice: {_localized('© YCPress', langs)}",
+    ]
+    if kind == 0:
+        lines.append(f"embargo_until: {(BENCH_NOW + timedelta(days=30)).isoformat()}")
+    if kind in (3, 4):
+        lines.append(
+            f"correction:\n  note: {_localized('An earlier version misspelt a name.', langs)}"
+        )
+    if index % 4 == 0:
+        lines.append("related:")
+        lines.append(f"  - url: https://ycpress.example/related/{index}")
+        lines.append(f"    title: {_localized('Background', langs)}")
+    if images:
+        lines.append("images:")
+        (story / "images").mkdir()
+        for name, data, caption in images:
+            (story / "images" / name).write_bytes(data)
+            lines += [
+                f"  - file: images/{name}",
+                f"    alt: {_localized(f'{caption} for story {index}', langs)}",
+                f"    caption: {_localized(caption, langs)}",
+                "    credit: YCPress",
+            ]
+    (story / "story.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    people = rng.sample(PEOPLE, rng.randint(1, 2))
+    for lang in langs:
+        headline = sentence(rng, lang, 8).rstrip(".。")
+        byline = "byline:\n  people:\n" + "".join(
+            f'    - name: "{name}"\n      role: {rng.choice(ROLES)}\n' for name in people
+        )
+        dateline = city if lang == "en" else CITIES[city].get(lang, city)
+        text = (
+            "---\n"
+            f'headline: "{headline}"\n'
+            f'summary: "{sentence(rng, lang, 20)}"\n'
+            f"{byline}  organisation: YCPress\n"
+            f'dateline: "{dateline}"\n'
+            f"keywords: [{section}]\n"
+            "---\n" + body(rng, lang, False)
+        )
+        if images:
+            first, rest = text.split("\n\n", 1)
+            figures = "".join(f"![](images/{name})\n\n" for name, _, _ in images)
+            text = f"{first}\n\n{figures}{rest}"
+        (story / f"{lang}.md").write_text(text, encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--stories", type=int, default=100)
+    parser.add_argument("--realistic", action="store_true", help="the benchmarks' corpus")
     args = parser.parse_args()
-    generate(args.folder, args.stories)
+    generate(args.folder, args.stories, realistic=args.realistic)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
-"""The performance benchmark of issue 8: `python tests/bench/run.py [--stories N] [--json PATH]`.
-Every figure comes from one run on one deterministic corpus; a table is printed, `--json` also
-writes the figures. Not a test: pytest does not collect it."""
+"""The performance benchmark: `python tests/bench/run.py [--stories N] [--json PATH] [--scale]`.
+Every figure comes from one run on one deterministic, realistic corpus (`corpus.py`); a table is
+printed, `--json` also writes the figures. What each key measures: docs/performance.md. Not a
+test: pytest does not collect it."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import shutil
@@ -23,6 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from tests.bench.corpus import LANGS, generate  # noqa: E402
+from tests.bench.hugo import write_site  # noqa: E402
 
 if TYPE_CHECKING:
     from syndicate.model import SiteConfig, Story
@@ -37,7 +40,12 @@ CONFIG = """publisher:
 base_url: https://ycpress.example/syndicate/
 timezone: Europe/Brussels
 languages: [{languages}]
+feeds:
+  limit: 20
+  archive_size: 20
 {extra}"""
+BENCH = Path(__file__).resolve().parent
+WITHOUT_EPUB = ("atom", "html", "jsonfeed", "jsonld", "model", "newsml", "ninjs", "rss", "sitemap")
 
 
 def make_site(root: Path, stories: int, langs: Sequence[str] = LANGS, extra: str = "") -> Path:
@@ -46,19 +54,59 @@ def make_site(root: Path, stories: int, langs: Sequence[str] = LANGS, extra: str
         shutil.copy(REPO / "articles/_site" / name, root / "site" / name)
     config = CONFIG.format(languages=", ".join(langs), extra=extra)
     (root / "syndicate.yaml").write_text(config, encoding="utf-8")
-    generate(root / "articles", stories, tuple(langs))
+    generate(root / "articles", stories, tuple(langs), realistic=True)
     return root
+
+
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+"""Processes run as installed, with their bytecode cached: otherwise every run of syndicate
+would compile each of its modules again."""
 
 
 def timed(command: Sequence[str], cwd: Path) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=ENV)
     return time.perf_counter() - start
 
 
-def export(site: Path, out: str, *extra: str) -> float:
-    command = [sys.executable, "-m", "syndicate", "export", "-q", "-f", "all", "--now", NOW]
+def export(site: Path, out: str, *extra: str, formats: Sequence[str] = ("all",)) -> float:
+    command = [sys.executable, "-m", "syndicate", "export", "-q", "--now", NOW]
+    command += [arg for name in formats for arg in ("-f", name)]
     return timed([*command, "--out", out, *extra], site)
+
+
+def children_cpu() -> float:
+    """CPU seconds of every process this one has waited for (and theirs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_of(run: Callable[[], object]) -> float:
+    """The CPU seconds of the processes `run` starts and waits for."""
+    before = children_cpu()
+    run()
+    return children_cpu() - before
+
+
+def tree_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def cache_size(site: Path) -> int:
+    """The build state's size: `.syndicate/` beside syndicate.yaml (`.out.syndicate/` beside
+    out/ in earlier versions)."""
+    return sum(tree_size(site / name) for name in (".syndicate", ".out.syndicate"))
+
+
+def same_files(one: Path, two: Path) -> bool:
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != ".syndicate.lock"
+        }
+
+    return files(one) == files(two)
 
 
 def peak_rss_mb() -> float:
@@ -77,10 +125,11 @@ def startup_ratio(work: Path) -> float:
 
 
 def edition_times(work: Path) -> tuple[float, float | None]:
-    """Our time for one 200-story English edition, and pandoc's from the same Markdown."""
-    extra = f"epub:\n  edition: latest\n  edition_size: {EDITION_STORIES}\n"
+    """Whole process to whole process: syndicate exporting one 200-story English edition (and
+    no story books), and pandoc building an EPUB from the same Markdown."""
+    extra = f"epub:\n  edition: latest\n  edition_size: {EDITION_STORIES}\n  story_books: false\n"
     site = make_site(work / "edition", EDITION_STORIES, ("en",), extra)
-    ours = best_of(3, lambda: _our_edition(site))
+    ours = best_of(3, lambda: export(site, "out", "--force", "-j", "1", formats=("epub",)))
     if shutil.which("pandoc") is None:
         return ours, None
     book = site / "book.md"
@@ -150,23 +199,6 @@ def _context(writer: Any, config: SiteConfig, languages: Sequence[str], recall: 
     return Context(config, now, tuple(languages), section, diags, writer.name, recall)
 
 
-def _our_edition(site: Path) -> float:
-    """The epub writer's collection step alone: the edition, its cover and the catalog."""
-    from syndicate.formats.epub.writer import EpubWriter
-    from syndicate.model import StorySummary
-
-    with loaded_site(site) as (config, stories):
-        writer = EpubWriter()
-        recall = _InMemory(stories)
-        ctx = _context(writer, config, ("en",), recall)
-        summaries = [StorySummary.of(s) for s in stories]
-        start = time.perf_counter()
-        files = list(writer.collection_files(summaries, ctx))
-        elapsed = time.perf_counter() - start
-    assert any(f.path == "epub/edition-en.epub" for f in files), list(ctx.diagnostics)
-    return elapsed
-
-
 def _pandoc_source(articles: Path) -> str:
     chapters = []
     for folder in sorted(articles.iterdir()):
@@ -225,20 +257,120 @@ def edit_one_story(site: Path) -> None:
     md.write_text(md.read_text(encoding="utf-8") + "\nAn added paragraph.\n", encoding="utf-8")
 
 
-def measure(stories: int, work: Path) -> dict[str, float | None]:
+def cover_share(site: Path) -> float:
+    """The CPU share of drawing covers in a full export (in this process, one job)."""
+    from tests.bench.covers import measure as measure_covers
+
+    return measure_covers(site, "")
+
+
+def floor_ratio(site: Path) -> float:
+    """CPU of a full export without EPUB over the floor script's (read, parse, render, write
+    the same bytes), both whole processes."""
+    ours = cpu_of(lambda: export(site, "out-floor", "-j", "1", "--force", formats=WITHOUT_EPUB))
+    floor = [sys.executable, str(BENCH / "floor.py"), "articles", "out-floor", "floor-out"]
+    return ours / cpu_of(lambda: timed(floor, site))
+
+
+def noop_floor_ratio(site: Path) -> tuple[float, float]:
+    """Wall seconds and CPU of a no-op re-export over the CPU of hashing every input and
+    stat-ing every output, both whole processes."""
+    wall = 0.0
+
+    def noop() -> None:
+        nonlocal wall
+        wall = export(site, "out", "--jobs", "2")
+
+    ours = cpu_of(noop)
+    floor = [sys.executable, str(BENCH / "noop_floor.py"), ".", "out"]
+    return wall, ours / cpu_of(lambda: timed(floor, site))
+
+
+def hugo_ratio(site: Path, work: Path) -> float | None:
+    """CPU of `syndicate export --format html --format rss` over Hugo's building the same
+    stories as pages with per-language and per-section RSS; None without `hugo`."""
+    if shutil.which("hugo") is None:
+        return None
+    ours = cpu_of(lambda: export(site, "out-hugo", "-j", "1", "--force", formats=("html", "rss")))
+    hugo = write_site(site / "articles", work / "hugo", LANGS, datetime.fromisoformat(NOW), 20)
+    return ours / cpu_of(lambda: timed(["hugo", "--quiet", "-d", "public"], hugo))
+
+
+def dask_vs_pool(site: Path, pool: float) -> tuple[float | None, bool | None]:
+    """A full export on a local Dask cluster of 2 workers over the process pool's time; and
+    whether both wrote the same bytes. None without Dask."""
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return None, None
+    dask = export(site, "out-dask", "--executor", "dask", "-j", "2", "--force")
+    return dask / pool, same_files(site / "out-dask", site / "out-j2")
+
+
+def scale(work: Path, sizes: tuple[int, int]) -> dict[str, float]:
+    """Full exports without EPUB at two sizes (2,500 and 20,000 stories): how time grows, and
+    the largest resident set of the larger one's processes."""
+    times, peaks = {}, {}
+    for stories in sizes:
+        site = make_site(work / f"scale-{stories}", stories)
+        times[stories], peaks[stories] = export_alone(site, "out", "--jobs", "2")
+        shutil.rmtree(site)
+    small, large = sizes
+    exponent = math.log(times[large] / times[small]) / math.log(large / small)
+    return {
+        "scale_stories_small": small,
+        "scale_stories_large": large,
+        "scale_s_small": times[small],
+        "scale_s_large": times[large],
+        "scale_exponent": exponent,
+        "scale_peak_rss_mb": peaks[large],
+    }
+
+
+def export_alone(site: Path, out: str, *extra: str) -> tuple[float, float]:
+    """An export without EPUB, run under a process of its own: its seconds, and the largest
+    resident set (MB) of its processes alone."""
+    command = [sys.executable, "-m", "syndicate", "export", "-q", "--now", NOW, "--out", out]
+    command += [*(arg for name in WITHOUT_EPUB for arg in ("-f", name)), *extra]
+    probe = (
+        "import resource, subprocess, sys, time; start = time.perf_counter();"
+        " subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL);"
+        " print(time.perf_counter() - start,"
+        " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *command],
+        cwd=site,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
+    seconds, peak = done.stdout.split()
+    return float(seconds), float(peak)
+
+
+SCALE = "2500,20000"
+
+
+def measure(
+    stories: int, work: Path, sizes: tuple[int, int] | None
+) -> dict[str, float | bool | None]:
     small = make_site(work / "small", max(1, stories // 8))
     export(small, "out", "--jobs", "2")
     rss_small = peak_rss_mb()  # the children's maximum so far: the smaller corpus runs first
     site = make_site(work / "site", stories)
     full = export(site, "out", "--jobs", "2")
     rss = peak_rss_mb()
-    noop = export(site, "out", "--jobs", "2")
+    cache = cache_size(site) / tree_size(site / "out")
+    noop, noop_floor = noop_floor_ratio(site)
     edit_one_story(site)
     incremental = export(site, "out", "--jobs", "2")
     one_job = export(site, "out-j1", "--jobs", "1", "--force")
     two_jobs = export(site, "out-j2", "--jobs", "2", "--force")
+    dask, identical = dask_vs_pool(site, two_jobs)
     ours, pandoc = edition_times(work)
-    return {
+    figures: dict[str, float | bool | None] = {
         "stories": stories,
         "variants": stories * len(LANGS),
         "full_s": full,
@@ -250,15 +382,34 @@ def measure(stories: int, work: Path) -> dict[str, float | None]:
         "jobs1_s": one_job,
         "jobs2_s": two_jobs,
         "parallel_speedup": one_job / two_jobs,
+        "dask_vs_pool": dask,
+        "dask_identical": identical,
         "edition_s": ours,
         "pandoc_edition_s": pandoc,
         "epub_vs_pandoc": pandoc / ours if pandoc else None,
         "atom_vs_feedgen": atom_vs_feedgen(site),
+        "cover_share": cover_share(site),
+        "floor_ratio": floor_ratio(site),
+        "noop_floor_ratio": noop_floor,
+        "hugo_ratio": hugo_ratio(site, work),
+        "cache_ratio": cache,
         "peak_rss_mb": rss,
         "peak_rss_mb_small": rss_small,
         "memory_growth": rss / rss_small,
         "startup_ratio": startup_ratio(work),
     }
+    if sizes:
+        figures.update(scale(work, sizes))
+    return figures
+
+
+SKIPPED = {
+    "epub_vs_pandoc": "skipped: pandoc is not installed",
+    "pandoc_edition_s": "skipped: pandoc is not installed",
+    "hugo_ratio": "skipped: hugo is not installed (Debian: apt-get install hugo)",
+    "dask_vs_pool": "skipped: Dask is not installed (pip install 'syndicate[dask]')",
+    "dask_identical": "skipped: Dask is not installed",
+}
 
 
 def main() -> None:
@@ -266,15 +417,26 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=2000)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument(
+        "--scale",
+        nargs="?",
+        const=SCALE,
+        metavar="SMALL,LARGE",
+        help=f"also export without EPUB at two sizes (default {SCALE}: long)",
+    )
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="syndicate-bench-"))
     try:
-        figures = measure(args.stories, work)
+        sizes = None
+        if args.scale:
+            small, large = (int(n) for n in args.scale.split(","))
+            sizes = (small, large)
+        figures = measure(args.stories, work, sizes)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     for key, value in figures.items():
-        shown = "skipped: pandoc is not installed" if value is None else f"{value:.3f}"
+        shown = SKIPPED[key] if value is None else f"{value:.3f}"
         print(f"{key:<20} {shown}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")

@@ -99,15 +99,14 @@ def build_epub(book: Book) -> bytes:
             # ebooklib writes an empty member for an empty chapter and reports nothing.
             raise EpubBuildError(f"{doc.file_name}: empty content document")
     ebook = _ebook(book)
-    raw = io.BytesIO()
-    writer = _Writer(raw, ebook, _options(book))
+    writer = _Writer("", ebook, _options(book))
     try:
         # Not epub.write_epub: it swallows write errors and returns False.
         writer.process()
         writer.write()
     except (OSError, ValueError, TypeError, etree.LxmlError) as exc:
         raise EpubBuildError(f"ebooklib failed: {exc}") from exc
-    return repack(raw.getvalue())
+    return pack(writer.members)
 
 
 def _options(book: Book) -> dict[str, Any]:
@@ -204,7 +203,20 @@ class _Prebuilt(epub.EpubHtml):  # type: ignore[misc]
 
 
 class _Writer(epub.EpubWriter):  # type: ignore[misc]
-    """ebooklib's writer with the language and direction on every root element."""
+    """ebooklib's writer with the language and direction on every root element, handing its
+    members over instead of zipping them: `pack` zips them once (ebooklib would deflate the
+    images, and its zip would have to be read back to fix timestamps and order)."""
+
+    def write(self) -> None:
+        self.members: dict[str, bytes] = {}
+        self.out = self
+        self._write_container()
+        self._write_opf()
+        self._write_items()
+
+    def writestr(self, name: str, data: str | bytes, compress_type: int | None = None) -> None:
+        """What ebooklib calls on its zip: one member."""
+        self.members[name] = data.encode("utf-8") if isinstance(data, str) else data
 
     def _write_opf_file(self, root: etree._Element) -> None:
         root.set(XML_LANG, self.book.language)
@@ -241,12 +253,20 @@ _COMPRESSED = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 def repack(raw: bytes) -> bytes:
     """The same zip with fixed timestamps and permissions, `mimetype` first and stored, and the
-    other members sorted: ebooklib stamps the wall clock and the local umask into the zip."""
+    other members sorted (as `pack` makes them)."""
     with zipfile.ZipFile(io.BytesIO(raw)) as src:
         members = {info.filename: src.read(info) for info in src.infolist()}
+    return pack(members)
+
+
+def pack(members: dict[str, bytes]) -> bytes:
+    """An EPUB zip of `members`: `mimetype` first and stored, the others sorted, no timestamps
+    or permissions of the machine, images stored as they are and the rest deflated."""
+    members = dict(members)
+    mimetype = members.pop("mimetype", b"application/epub+zip")
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as dst:
-        _add_member(dst, "mimetype", members.pop("mimetype"), zipfile.ZIP_STORED)
+        _add_member(dst, "mimetype", mimetype, zipfile.ZIP_STORED)
         for name in sorted(members):
             # Images are compressed already: deflating them again costs time and saves nothing.
             method = zipfile.ZIP_STORED if name.endswith(_COMPRESSED) else zipfile.ZIP_DEFLATED

@@ -45,6 +45,13 @@ class EpubOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
             " follow alphabetically"
         ),
     ] = ()
+    story_books: Annotated[
+        bool,
+        msgspec.Meta(
+            description="a book for each story variant besides the editions; false: the"
+            " editions alone (and only they in the catalog)"
+        ),
+    ] = True
     font_dirs: Annotated[
         tuple[str, ...],
         msgspec.Meta(description="folders searched for the Noto fonts of the covers"),

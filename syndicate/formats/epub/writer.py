@@ -49,7 +49,7 @@ class EpubWriter(Writer[EpubOptions]):
         (a module-level function), as writers travel to worker processes."""
 
     def story_files(self, story: Story, ctx: Context[EpubOptions]) -> Iterator[OutputFile]:
-        if not story.is_visible(ctx.now):
+        if not story.is_visible(ctx.now) or not ctx.options.story_books:
             return
         variants = [v for v in story.variants if v.lang in ctx.languages]
         images = epub_book.story_images(story, ctx) if variants else None
@@ -78,7 +78,7 @@ class EpubWriter(Writer[EpubOptions]):
         books = [b for e in editions if (b := run.edition_book(e.map(ctx.story)))]
         for book in books:
             yield from book.files()
-        entries = [_story_entry(s, lang, ctx) for s, lang in shelved]
+        entries = [_story_entry(s, lang, ctx) for s, lang in shelved if ctx.options.story_books]
         yield from opds.catalog([b.entry for b in books if b.entry] + entries, ctx)
 
     def validate_outputs(self, out: Path, ctx: Context[EpubOptions]) -> None:

@@ -5,14 +5,13 @@ shape Yoast SEO emits), with the translations linked both ways; and the graph of
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from syndicate.diagnostics import Diagnostic
-from syndicate.formats.contract import Context
+from syndicate.formats.contract import Context, json_text
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.text import dateline_text, section_name
 from syndicate.model import Image, Place, Story, Subject
@@ -55,7 +54,7 @@ def article_id(ctx: Context[Any], story: Story, lang: str) -> str:
 
 def dumps(data: Node) -> str:
     """Deterministic JSON text: sorted keys, real characters, trailing newline."""
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json_text(data) + "\n"
 
 
 def script_text(data: Node) -> str:

@@ -6,13 +6,12 @@ positions relative to the articles folder (`<slug>/fr.md:12`), never a path of t
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from syndicate.formats.contract import Context, NoOptions, OutputFile, Writer
+from syndicate.formats.contract import Context, NoOptions, OutputFile, Writer, json_document
 from syndicate.i18n.dates import rfc3339
 from syndicate.model import Localized, SourceRef, Story
 from syndicate.model import body as body_nodes
@@ -35,8 +34,7 @@ class ModelWriter(Writer[NoOptions]):
         if not variants or not story.is_visible(ctx.now):
             return
         data = to_data(dataclasses.replace(story, variants=tuple(variants)))
-        text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-        yield OutputFile(f"model/{story.slug}.json", text.encode("utf-8"))
+        yield OutputFile(f"model/{story.slug}.json", json_document(data))
 
 
 def _story_relative(path: str) -> str:

@@ -1,0 +1,93 @@
+"""The one place syndicate talks to Dask distributed (the optional extra `syndicate[dask]`): an
+executor that sends batches of stories to a cluster, the one at `--scheduler` or a local one of
+`--jobs` worker processes. The run's settings go to every worker once; each task carries its
+stories' files, so workers need syndicate and the cover fonts installed, and nothing else."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from syndicate.build.executors import Executor, Pending
+from syndicate.build.sources import site_files
+from syndicate.build.workers import ExecutorError, Settings, Unit, run_batch
+
+log = logging.getLogger(__name__)
+
+CONNECT_SECONDS = 20
+"""How long to wait for a scheduler (and, locally, for the cluster to start)."""
+INSTALL = "install it with: pip install 'syndicate[dask]'"
+
+
+class DaskExecutor(Executor):
+    """Batches as Dask tasks. A worker lost while running a task is replaced and the task run
+    again elsewhere (the work is pure); a task that keeps killing its workers, or a cluster
+    that cannot be reached, is an `ExecutorError`."""
+
+    ships = True
+
+    def __init__(self, settings: Settings, workers: int, scheduler: str | None) -> None:
+        distributed = _distributed()
+        self.scheduler = scheduler
+        self.cluster: Any = None
+        self.client: Any = None
+        try:
+            if scheduler is None:
+                self.cluster = distributed.LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+            self.client = distributed.Client(
+                scheduler or self.cluster, timeout=CONNECT_SECONDS, set_as_default=False
+            )
+        except (OSError, TimeoutError) as exc:
+            self._close()
+            where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
+            raise ExecutorError(
+                f"cannot reach {where}: {exc}; check the address and that the scheduler runs"
+            ) from None
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
+        travelling = replace(settings, site=site_files(settings.config))
+        self.settings = self.client.scatter(travelling, broadcast=True, hash=False)
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        client, self.client = self.client, None
+        if client is not None:
+            client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
+
+    def submit(self, batch: list[Unit]) -> Pending:
+        future: Pending = self.client.submit(run_batch, self.settings, batch, pure=False)
+        return future
+
+    def failure(self, exc: BaseException) -> ExecutorError:
+        distributed = _distributed()
+        if isinstance(exc, distributed.KilledWorker):
+            return ExecutorError(
+                "Dask workers died running a batch of stories (killed, or out of memory), and"
+                " again on retry; nothing was published: check the workers' logs and memory"
+            )
+        if isinstance(exc, distributed.comm.CommClosedError | OSError | TimeoutError):
+            return ExecutorError(
+                f"lost the Dask scheduler{f' at {self.scheduler}' if self.scheduler else ''}:"
+                f" {exc}; nothing was published"
+            )
+        return super().failure(exc)
+
+
+def _distributed() -> Any:
+    """The `distributed` package (untyped), or a clear error when it is not installed."""
+    try:
+        import distributed
+    except ImportError:
+        raise ExecutorError(f"--executor dask needs Dask distributed; {INSTALL}") from None
+    return distributed

@@ -1,0 +1,226 @@
+"""Executors: the same out/, byte for byte, whether the stories' work runs in this process, in a
+pool of processes or on a Dask cluster whose workers cannot read the export's files; a worker
+that dies is a diagnostic, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from os.path import exists, isdir, isfile
+from pathlib import Path
+
+import pytest
+
+from syndicate.build import dask_adapter
+from syndicate.build.sources import CARRIED_BYTES, Mirror, snapshot
+from syndicate.cli import main
+from syndicate.formats.contract import Context, NoOptions, OutputFile, Writer
+from syndicate.formats.registry import BUILTIN, Registry
+from syndicate.model import Story
+from tests.bench.corpus import generate
+from tests.conftest import FIXED_NOW, REPO
+from tests.test_incremental import tree
+
+distributed = pytest.importorskip("distributed")
+CORPUS = 12
+
+
+def export(site: Path, out: Path, *extra: str, registry: Registry | None = None) -> int:
+    args = ["export", "-q", "-f", "all", "--now", FIXED_NOW, "--out", str(out), *extra]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    return main(args, registry=registry)
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The sample site and a small generated corpus."""
+    root = tmp_path_factory.mktemp("sites")
+    sample = root / "sample"
+    shutil.copytree(REPO / "articles", sample / "articles")
+    shutil.copy(REPO / "syndicate.yaml", sample / "syndicate.yaml")
+    corpus = root / "corpus"
+    generate(corpus / "articles", CORPUS, ("en", "fr", "ar"))
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(sample / "articles/_site"))
+    (corpus / "syndicate.yaml").write_text(config, encoding="utf-8")
+    return [sample, corpus]
+
+
+def hidden(folder: Path, command: list[str]) -> list[str]:
+    """`command` in a mount namespace where `folder` is an empty file system, when this user
+    may make one (root): there it cannot read what `folder` holds."""
+    if shutil.which("unshare") is None:
+        return command
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        return command
+    script = 'mount -t tmpfs none "$0" && exec "$@"'
+    return ["unshare", "-m", "sh", "-c", script, str(folder), *command]
+
+
+@pytest.fixture(scope="module")
+def cluster(sites: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Dask scheduler with two worker processes that cannot see the sites' folder (where
+    the system lets them be hidden): everything they need must come with the work."""
+    scratch = tmp_path_factory.mktemp("workers")
+    with distributed.LocalCluster(
+        n_workers=0, processes=True, dashboard_address=None, silence_logs=40
+    ) as local:
+        command = [sys.executable, "-m", "distributed.cli.dask_worker", local.scheduler_address]
+        command += ["--nthreads", "1", "--no-dashboard", "--local-directory", str(scratch)]
+        env = {**os.environ, "TMPDIR": str(scratch)}
+        workers = [
+            subprocess.Popen(
+                hidden(sites[0].parent, command), env=env, cwd=scratch, stderr=subprocess.DEVNULL
+            )
+            for _ in range(2)
+        ]
+        try:
+            with distributed.Client(local) as client:
+                client.wait_for_workers(2, timeout=120)
+            yield local.scheduler_address
+        finally:
+            for worker in workers:
+                worker.terminate()
+                worker.wait(30)
+
+
+@pytest.mark.slow
+def test_every_executor_gives_the_same_out(sites: list[Path], cluster: str, tmp_path: Path) -> None:
+    for site in sites:
+        name = site.name
+        assert export(site, tmp_path / f"{name}-serial", "--executor", "serial") == 0
+        assert export(site, tmp_path / f"{name}-pool", "--executor", "pool", "-j", "2") == 0
+        dask = ("--executor", "dask", "--scheduler", cluster)
+        assert export(site, tmp_path / f"{name}-dask", *dask) == 0
+        serial = tree(tmp_path / f"{name}-serial")
+        assert serial and any(path.startswith("epub/") for path in serial)
+        assert tree(tmp_path / f"{name}-pool") == serial
+        assert tree(tmp_path / f"{name}-dask") == serial
+
+
+@pytest.mark.slow
+def test_diagnostics_name_the_export_s_files_whatever_the_executor(
+    sites: list[Path], cluster: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Problems found by a worker point at the story files as the export sees them."""
+    site = tmp_path / "broken"
+    shutil.copytree(sites[1], site)
+    md = site / "articles" / "bench-000003" / "fr.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("headline:", "headlin:"), "utf-8")
+    (site / "articles" / "bench-000004" / "ar.md").unlink()
+    (site / "articles" / "bench-000004" / "ar.md").symlink_to(site / "syndicate.yaml")
+    (site / "articles" / "bench-000006" / "images" / "figure.png").unlink()
+    (site / "articles" / "bench-000006" / "images" / "figure.png").symlink_to(REPO / "LICENSE")
+    reports = []
+    for extra in (("--executor", "serial"), ("--executor", "dask", "--scheduler", cluster)):
+        assert export(site, tmp_path / "out", *extra) == 2
+        reports.append(capsys.readouterr().err)
+    assert reports[0] == reports[1]
+    assert f"{site}/articles/bench-000003/fr.md:" in reports[0]
+    assert "[story.outside]" in reports[0] and "[image.path]" in reports[0]
+
+
+class KillerWriter(Writer[NoOptions]):
+    """Kills the process that writes one story's files, as the kernel's OOM killer would."""
+
+    name = "killer"
+    description = "dies"
+    media_type = "text/plain"
+    extension = ".txt"
+    scope = "story"
+    Options = NoOptions
+
+    def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
+        if story.slug.endswith("0005"):
+            os._exit(9)
+        yield OutputFile(f"killer/{story.slug}.txt", b"alive\n")
+
+
+KILLER = Registry({**BUILTIN, "killer": KillerWriter})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("executor", ["pool", "dask"])
+def test_a_worker_that_dies_is_a_diagnostic(
+    sites: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], executor: str
+) -> None:
+    import dask
+
+    out = tmp_path / "out"
+    args = ["export", "-q", "-f", "killer", "--now", FIXED_NOW, "--out", str(out)]
+    args += ["--executor", executor, "-j", "2", "--articles", str(sites[1] / "articles")]
+    args += ["--config", str(sites[1] / "syndicate.yaml")]
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        assert main(args, registry=KILLER) == 1
+    err = capsys.readouterr().err
+    assert "error: " in err and "[build.worker]" in err and "Traceback" not in err
+    assert "nothing was published" in err
+    assert not (out / "killer").exists()
+
+
+def test_an_unreachable_scheduler_is_a_diagnostic(
+    sites: list[Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dask_adapter, "CONNECT_SECONDS", 1)
+    extra = ("--executor", "dask", "--scheduler", "tcp://127.0.0.1:9")
+    assert export(sites[1], tmp_path / "out", *extra) == 1
+    err = capsys.readouterr().err
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
+    assert "[build.worker]" in err and "Traceback" not in err
+
+
+def test_a_scheduler_goes_with_the_dask_executor(
+    sites: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export(sites[1], tmp_path / "out", "--scheduler", "tcp://127.0.0.1:8786") == 2
+    assert "add --executor dask [export.executor]" in capsys.readouterr().err
+
+
+def test_a_mirror_shows_the_reader_what_the_folder_shows(tmp_path: Path) -> None:
+    """Names, kinds, sizes, bytes, and where links lead (inside the story folder or out of it),
+    without carrying anything from outside the folder."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_text("secret", encoding="utf-8")
+    folder = tmp_path / "articles" / "story"
+    (folder / "images").mkdir(parents=True)
+    (folder / "en.md").write_text("---\nheadline: x\n---\nText\n", encoding="utf-8")
+    (folder / "images" / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (folder / "images" / "inside.png").symlink_to("a.png")
+    (folder / "fr.md").symlink_to(outside / "secret.md")
+    (folder / "linked").symlink_to(outside, target_is_directory=True)
+    (folder / "gone.md").symlink_to(tmp_path / "nothing")
+    with (folder / "huge.md").open("wb") as huge:
+        huge.truncate(CARRIED_BYTES + 1)
+    os.mkfifo(folder / "pipe.md")
+    (folder / "loop.md").symlink_to("loop.md")
+    os.link(folder / "en.md", tmp_path / "en-elsewhere.md")
+    snap = snapshot(folder)
+    assert not any(b"secret" in entry.data for entry in snap.entries)
+    with Mirror(snap) as mirror:
+        assert look(mirror.folder) == look(folder)
+
+
+def look(folder: Path) -> dict[str, tuple[object, ...]]:
+    """What a reader can learn of each path under `folder`."""
+    root = folder.resolve()
+    seen: dict[str, tuple[object, ...]] = {}
+    for path in sorted(folder.rglob("*")):
+        try:
+            inside: bool | None = path.resolve(strict=True).is_relative_to(root)
+        except (OSError, RuntimeError):
+            inside = None
+        kind = (path.is_symlink(), isfile(path), isdir(path), exists(path), inside)
+        regular = isfile(path)
+        names = path.stat().st_nlink > 1 if regular else None
+        size = path.stat().st_size if regular else None
+        data = path.read_bytes() if regular and inside and not names and size < 100 else None
+        seen[path.relative_to(folder).as_posix()] = (*kind, names, size, data)
+    return seen
