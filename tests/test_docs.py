@@ -17,9 +17,6 @@ from syndicate.cli import main
 REPO = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?\s*\)")
-AWAITED = {REPO / "docs/performance.md"}
-"""Pages being written on another branch (`scale`): linked already, checked once they exist.
-Remove an entry when its branch is merged."""
 
 
 def _tool() -> ModuleType:
@@ -93,8 +90,6 @@ def _resolves(path: Path, target: str) -> bool:
         return True
     file, _, anchor = target.partition("#")
     linked = (path.parent / file).resolve() if file else path
-    if linked in AWAITED and not linked.exists():
-        return True
     if not linked.exists() or not linked.is_relative_to(REPO):
         return False
     return not anchor or linked.suffix != ".md" or anchor in _anchors(linked)
