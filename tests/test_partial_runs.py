@@ -13,19 +13,11 @@ from pathlib import Path
 import pytest
 from bench.corpus import generate
 from conftest import FIXED_NOW, PLAIN_COVERS, REPO
+from test_incremental import CONFIG
 
 from syndicate.build.engine import CACHE_ENV
 from syndicate.cli import EXIT_PARTIAL, main
 
-CONFIG = """publisher:
-  name: YCPress
-  url: https://ycpress.example/
-  logo: site/logo.png
-  icon: site/icon.png
-base_url: https://ycpress.example/syndicate/
-timezone: Europe/Brussels
-languages: [en, fr]
-"""
 FORMATS = ("html", "atom", "rss", "jsonld", "newsml")
 BROKEN = "bench-000001"
 HEALTHY = "bench-000002"
