@@ -1,17 +1,19 @@
 """Cover images for EPUBs: publication name, kicker, title and date, set in the Noto fonts of
-every script they hold (`typeset`) and drawn with Pillow. The cover and its thumbnail come from
-one layout, each drawn at its own size, and are encoded as palette PNGs."""
+every script they hold (`typeset`, shaped by HarfBuzz) and drawn from a cache of glyphs that
+FreeType rasterises once per font and size (the same glyphs recur across thousands of covers).
+The thumbnail is the cover reduced; both are encoded as palette PNGs."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
-from PIL import Image, ImageDraw, features
+from PIL import Image
 
-from syndicate.formats.epub import fribidi_adapter
-from syndicate.formats.epub.fonts import CoverError, face
+from syndicate.formats.epub import freetype_adapter, fribidi_adapter
+from syndicate.formats.epub.fonts import CoverError, FontSpec, font_file
 from syndicate.formats.epub.options import DEFAULT_FONT_DIRS
 from syndicate.formats.epub.palette_png import Band, band, png
 from syndicate.formats.epub.typeset import (
@@ -20,8 +22,7 @@ from syndicate.formats.epub.typeset import (
     Style,
     fit_line,
     fit_paragraph,
-    run_width,
-    shaping,
+    shaped,
 )
 from syndicate.i18n.locales import direction
 
@@ -73,17 +74,14 @@ class Cover:
 
 @cache
 def check_shaper() -> None:
-    """Arabic joins and bidi need libraqm (bundled with Pillow) and FriBiDi (from the system)."""
+    """Bidi needs FriBiDi (from the system); HarfBuzz and FreeType come with their wheels."""
     try:
         fribidi_adapter.check()
-        ready = features.check("raqm")
     except OSError:
-        ready = False
-    if not ready:
         raise CoverError(
-            "Pillow cannot shape text: libraqm or FriBiDi is missing; install the Debian"
-            " package libfribidi0 (Pillow's wheels bundle libraqm and load FriBiDi at run time)"
-        )
+            "covers cannot order right-to-left text: GNU FriBiDi is missing; install the Debian"
+            " package libfribidi0"
+        ) from None
 
 
 def draw_cover(text: CoverText, font_dirs: Sequence[str] = DEFAULT_FONT_DIRS) -> Cover:
@@ -211,38 +209,79 @@ def _line(field: str, text: str, size: int, style: Style, middle: float) -> _Blo
 
 
 def _paint(strip: _Strip) -> Image.Image:
-    """One strip, in palette indices."""
-    ground = strip.ramp * _STEPS
-    ink = ground + _STEPS - 1
-    image = Image.new("L", (WIDTH, strip.bottom - strip.top), ground)
-    draw = ImageDraw.Draw(image)
+    """One strip, in palette indices: the text's coverage is drawn in steps of the ramp (0 to
+    _STEPS - 1), which the strip's ground then shifts onto its ramp."""
+    image = Image.new("L", (WIDTH, strip.bottom - strip.top), 0)
     for top, bottom in strip.rules:
-        draw.rectangle((MARGIN, top - strip.top, WIDTH - MARGIN, bottom - strip.top), fill=ink)
+        image.paste(
+            _STEPS - 1, (MARGIN, top - strip.top, WIDTH - MARGIN + 1, bottom - strip.top + 1)
+        )
     for block in strip.blocks:
-        _write(draw, block, block.middle - strip.top, ink)
-    return image
+        _write(image, block, block.middle - strip.top)
+    ground = strip.ramp * _STEPS
+    return image.point(lambda step: step + ground) if ground else image
 
 
-def _write(draw: ImageDraw.ImageDraw, block: _Block, middle: float, ink: int) -> None:
-    """A block's lines centred on the canvas, the first line's middle at `middle`."""
+_LEVELS = [((t >> 8) + t) >> 8 for t in ((_STEPS - 1) * v + 128 for v in range(256))]
+"""Coverage (0 to 255) to steps of a ramp, rounded as Pillow blends text onto its ground."""
+
+
+@lru_cache(maxsize=32768)
+def _glyph(font: FontSpec, size: float, glyph_id: int, dirs: tuple[str, ...]) -> _Glyph:
+    path, index = font_file(font, dirs)
+    bitmap = freetype_adapter.glyph(path, index, size, glyph_id)
+    steps = bitmap.image.point(_LEVELS)
+    return _Glyph(steps.im, steps.width, steps.height, bitmap.left, bitmap.top)
+
+
+@dataclass(frozen=True, slots=True)
+class _Glyph:
+    core: Any
+    """Steps of the ramp (0 to _STEPS - 1), as Pillow's core image: a glyph is composited with
+    three calls into Pillow's C core, a fifth of the time of the same calls through `Image`."""
+    width: int
+    height: int
+    left: int
+    top: int
+
+
+def _write(image: Image.Image, block: _Block, middle: float) -> None:
+    """A block's lines centred on the canvas, the first line's middle at `middle`: each glyph
+    at its whole-pixel position, overlaps keeping the darker (as Pillow draws a text)."""
     size = block.setting.size
     style = block.style
     fonts = {run.font for line in block.setting.lines for run in line}
-    metrics = [face(f, size, style.dirs).getmetrics() for f in sorted(fonts)]
+    metrics = [freetype_adapter.metrics(*font_file(f, style.dirs), size) for f in sorted(fonts)]
     ascent = max((m[0] for m in metrics), default=0)
     descent = max((m[1] for m in metrics), default=0)
+    canvas = image.im
+    width, height = image.size
     for number, runs in enumerate(block.setting.lines):
-        baseline = middle + number * block.line_height + (ascent - descent) / 2
-        widths = [run_width(run, size, style) for run in runs]
-        x = (WIDTH - sum(widths)) / 2
-        for run, advance in zip(runs, widths, strict=True):
-            draw.text(
-                (x, baseline),
-                run.text,
-                font=face(run.font, size, style.dirs),
-                fill=ink,
-                anchor="ls",
-                direction="rtl" if run.rtl else "ltr",
-                language=shaping(style.lang),
-            )
-            x += advance
+        baseline = round(middle + number * block.line_height + (ascent - descent) / 2)
+        placed = [shaped(run, style) for run in runs]
+        x = (width - sum(p.width for p in placed) * size) / 2
+        for run, shape in zip(runs, placed, strict=True):
+            for glyph_id, pen, dx, dy in zip(
+                shape.glyphs, shape.x, shape.dx, shape.dy, strict=True
+            ):
+                glyph = _glyph(run.font, size, glyph_id, style.dirs)
+                left = round(x + (pen + dx) * size) + glyph.left
+                top = baseline - round(dy * size) - glyph.top
+                box = (left, top, left + glyph.width, top + glyph.height)
+                if left < 0 or top < 0 or box[2] > width or box[3] > height:
+                    _clipped(canvas, glyph, box, width, height)
+                elif glyph.width and glyph.height:
+                    canvas.paste(canvas.crop(box).chop_lighter(glyph.core), box)
+            x += shape.width * size
+
+
+def _clipped(
+    canvas: Any, glyph: _Glyph, box: tuple[int, int, int, int], width: int, height: int
+) -> None:
+    """A glyph that falls partly outside the canvas: only its part inside is drawn."""
+    left, top = box[:2]
+    inside = (max(left, 0), max(top, 0), min(box[2], width), min(box[3], height))
+    if inside[0] >= inside[2] or inside[1] >= inside[3]:
+        return
+    part = glyph.core.crop((inside[0] - left, inside[1] - top, inside[2] - left, inside[3] - top))
+    canvas.paste(canvas.crop(inside).chop_lighter(part), inside)

@@ -14,7 +14,6 @@ from pathlib import Path
 import regex
 from fontTools import unicodedata as ucd
 from fontTools.ttLib import TTFont, TTLibError
-from PIL import ImageFont
 
 from syndicate.i18n.locales import script as language_script
 
@@ -213,10 +212,11 @@ def _segmented_coverage(table: bytes) -> list[tuple[int, int]] | None:
 
 
 @lru_cache(maxsize=256)
-def face(spec: FontSpec, size: float, dirs: tuple[str, ...]) -> ImageFont.FreeTypeFont:
-    """The font at a pixel size, laid out by libraqm (bidi, shaping)."""
+def font_file(spec: FontSpec, dirs: tuple[str, ...]) -> tuple[str, int]:
+    """The path of an installed font and the index of its face, for the shaper and the
+    rasteriser; an error naming the font's package when it is not installed."""
     where = locate(spec, dirs)
     if where is None:
         raise missing_fonts_error([spec], dirs)
     path, index = where
-    return ImageFont.truetype(str(path), size, index=index, layout_engine=ImageFont.Layout.RAQM)
+    return str(path), index

@@ -12,8 +12,9 @@ from itertools import pairwise
 import regex
 
 from syndicate.formats.epub import fribidi_adapter
-from syndicate.formats.epub.fonts import FontSpec, choose, face, missing_fonts_error
+from syndicate.formats.epub.fonts import FontSpec, choose, font_file, missing_fonts_error
 from syndicate.formats.epub.fribidi_adapter import BaseDirection
+from syndicate.formats.epub.harfbuzz_adapter import Shaped, shape
 from syndicate.i18n.locales import locale_for
 
 ELLIPSIS = "…"
@@ -47,7 +48,7 @@ def bound(text: str, limit: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Run:
-    """Text of one font and one direction, shaped as a whole by libraqm."""
+    """Text of one font and one direction, shaped as a whole by HarfBuzz."""
 
     text: str
     font: FontSpec
@@ -67,6 +68,11 @@ class Paragraph:
     def runs(self, start: int = 0, end: int | None = None) -> tuple[Run, ...]:
         """The graphemes start..end as one line: runs of one font and level, in visual order."""
         end = len(self.clusters) if end is None else end
+        levels, fonts = self.levels[start:end], self.fonts[start:end]
+        if levels and levels.count(levels[0]) == len(levels) == fonts.count(fonts[0]):
+            text = "".join(self.clusters[start:end])
+            if _BIDI_CONTROLS.isdisjoint(text):  # one run: what the general case would give
+                return (Run(text, fonts[0], levels[0] % 2 == 1),)
         groups: list[tuple[int, FontSpec, list[str]]] = []
         for i in range(start, end):
             cluster = self.clusters[i]
@@ -170,17 +176,21 @@ def set_text(text: str, style: Style) -> Paragraph:
     )
 
 
+@lru_cache(maxsize=256)
 def shaping(lang: str) -> str:
     """The language given to the shaper (language-specific forms, e.g. Persian digits)."""
     return str(locale_for(lang).language)
 
 
-@lru_cache(maxsize=4096)
+def shaped(run: Run, style: Style) -> Shaped:
+    """A run's glyphs and their positions, in ems (shaped once, at any size)."""
+    path, index = font_file(run.font, style.dirs)
+    return shape(path, index, run.text, run.rtl, shaping(style.lang))
+
+
 def run_width(run: Run, size: float, style: Style) -> float:
     """The advance of a run at a pixel size."""
-    direction = "rtl" if run.rtl else "ltr"
-    font = face(run.font, size, style.dirs)
-    return float(font.getlength(run.text, direction, language=shaping(style.lang)))
+    return shaped(run, style).width * size
 
 
 def width(runs: Sequence[Run], size: float, style: Style) -> float:
@@ -247,11 +257,15 @@ def fit_paragraph(text: str, style: Style, fit: Fit) -> Setting:
     par = set_text(bound(text, fit.graphemes), style)
     units = _units(par, fit.largest, style)
     sizes = fit.sizes()
+    ems: dict[tuple[int, int], float] = {}  # a line's width at size 1: advances scale with size
     for size in sizes:
         lines = _wrap(units, size / fit.largest, fit.width)
         if len(lines) * fit.line_height(size) > fit.height:
             continue
-        if all(width(par.runs(a, b), size, style) <= fit.width for a, b in lines):
+        for line in lines:
+            if line not in ems:
+                ems[line] = width(par.runs(*line), 1.0, style)
+        if all(ems[line] * size <= fit.width for line in lines):
             break
     room = max(1, int(fit.height // fit.line_height(size)))
     while len(lines) > room:
