@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import pairwise
 from typing import Any
 
 from PIL import Image
 
 from syndicate.formats.epub import freetype_adapter, fribidi_adapter
-from syndicate.formats.epub.fonts import CoverError, FontSpec, font_file
+from syndicate.formats.epub.fonts import CoverError, font_file
 from syndicate.formats.epub.options import DEFAULT_FONT_DIRS
 from syndicate.formats.epub.palette_png import Band, band, png
 from syndicate.formats.epub.typeset import (
@@ -127,19 +128,37 @@ def _shared_bands(strip: _Strip) -> tuple[tuple[Band, Band]]:
 
 
 def _title(strip: _Strip) -> list[tuple[Band, Band]]:
-    """The title strip: only its rows with ink are compressed, the blank rows above and below
-    come compressed already."""
-    image = _paint(strip)
-    box = image.getbbox()
-    if box is None:
-        return [_blank(image.height)]
-    top = box[1] // _REDUCTION * _REDUCTION
-    bottom = -(-box[3] // _REDUCTION) * _REDUCTION
-    ink = _bands(image.crop((0, top, WIDTH, bottom)))
-    return [b for b in (_blank(top), ink, _blank(image.height - bottom)) if b[0].height]
+    """The title strip: only the rows with ink of each line are compressed; the blank rows
+    above, between and below the lines come compressed already. Every cut is on a multiple of
+    4 rows, so the thumbnail's bands are whole rows too."""
+    image = _paint(strip, rows=True)
+    (block,) = strip.blocks
+    middle, step = block.middle - strip.top, block.line_height
+    cuts = [_whole(middle + (k - 0.5) * step) for k in range(1, len(block.setting.lines))]
+    cuts = [0, *sorted({min(max(c, 0), image.height) for c in cuts}), image.height]
+    bands: list[tuple[Band, Band]] = []
+    done = 0
+    for start, end in pairwise(cuts):
+        box = image.im.crop((0, start, image.width, end)).getbbox()
+        if box is None:
+            continue
+        top, bottom = start + _whole(box[1]), start + _whole(box[3] + _REDUCTION - 1)
+        if top > done:
+            bands.append(_blank(top - done))
+        full = band(image.crop((0, top, image.width, bottom)), rows=True)
+        bands.append((full, band(image.reduce(_REDUCTION, (1, top, image.width, bottom)))))
+        done = bottom
+    if image.height > done:
+        bands.append(_blank(image.height - done))
+    return bands
 
 
-@lru_cache(maxsize=64)
+def _whole(row: float) -> int:
+    """A row rounded down to a multiple of the thumbnail's reduction."""
+    return int(row // _REDUCTION) * _REDUCTION
+
+
+@lru_cache(maxsize=256)
 def _blank(height: int) -> tuple[Band, Band]:
     """Rows of the title strip's ground."""
     return _bands(Image.new("L", (WIDTH, height), _ON_INK * _STEPS))
@@ -208,30 +227,39 @@ def _line(field: str, text: str, size: int, style: Style, middle: float) -> _Blo
     )
 
 
-def _paint(strip: _Strip) -> Image.Image:
+def _paint(strip: _Strip, rows: bool = False) -> Image.Image:
     """One strip, in palette indices: the text's coverage is drawn in steps of the ramp (0 to
-    _STEPS - 1), which the strip's ground then shifts onto its ramp."""
-    image = Image.new("L", (WIDTH, strip.bottom - strip.top), 0)
+    _STEPS - 1), which the strip's ground then shifts onto its ramp. With `rows`, the strip is
+    drawn one pixel to the right of a column of zeros, PNG's filter byte of each row, so its
+    rows are compressed as they are (`band(..., rows=True)`), without being copied first."""
+    left = 1 if rows else 0
+    image = Image.new("L", (left + WIDTH, strip.bottom - strip.top), 0)
     for top, bottom in strip.rules:
         image.paste(
-            _STEPS - 1, (MARGIN, top - strip.top, WIDTH - MARGIN + 1, bottom - strip.top + 1)
+            _STEPS - 1,
+            (left + MARGIN, top - strip.top, left + WIDTH - MARGIN + 1, bottom - strip.top + 1),
         )
     for block in strip.blocks:
-        _write(image, block, block.middle - strip.top)
+        _write(image, block, block.middle - strip.top, left)
     ground = strip.ramp * _STEPS
-    return image.point(lambda step: step + ground) if ground else image
+    if ground and rows:
+        raise ValueError("only a strip on the ground of index 0 keeps its filter bytes")
+    return image.point(_GROUND[strip.ramp]) if ground else image
 
 
+_GROUND = [[min(step + ramp * _STEPS, 255) for step in range(256)] for ramp in range(len(_RAMPS))]
+"""Steps of a ramp to the palette indices of that ramp."""
 _LEVELS = [((t >> 8) + t) >> 8 for t in ((_STEPS - 1) * v + 128 for v in range(256))]
 """Coverage (0 to 255) to steps of a ramp, rounded as Pillow blends text onto its ground."""
 
 
-@lru_cache(maxsize=32768)
-def _glyph(font: FontSpec, size: float, glyph_id: int, dirs: tuple[str, ...]) -> _Glyph:
-    path, index = font_file(font, dirs)
+@lru_cache(maxsize=4096)
+def _glyph(path: str, index: int, size: float, glyph_id: int) -> _Glyph:
+    """A glyph in steps of the ramp. A few thousand glyphs (a few megabytes) hold every
+    alphabet's at every size; CJK covers draw the rarer characters again."""
     bitmap = freetype_adapter.glyph(path, index, size, glyph_id)
-    steps = bitmap.image.point(_LEVELS)
-    return _Glyph(steps.im, steps.width, steps.height, bitmap.left, bitmap.top)
+    image = bitmap.image
+    return _Glyph(image.im.point(_LEVELS, None), image.width, image.height, bitmap.left, bitmap.top)
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,9 +273,10 @@ class _Glyph:
     top: int
 
 
-def _write(image: Image.Image, block: _Block, middle: float) -> None:
-    """A block's lines centred on the canvas, the first line's middle at `middle`: each glyph
-    at its whole-pixel position, overlaps keeping the darker (as Pillow draws a text)."""
+def _write(image: Image.Image, block: _Block, middle: float, margin: int) -> None:
+    """A block's lines centred on the canvas right of `margin`, the first line's middle at
+    `middle`: each glyph at its whole-pixel position, overlaps keeping the darker (as Pillow
+    draws a text); what would fall outside is cut off."""
     size = block.setting.size
     style = block.style
     fonts = {run.font for line in block.setting.lines for run in line}
@@ -259,28 +288,34 @@ def _write(image: Image.Image, block: _Block, middle: float) -> None:
     for number, runs in enumerate(block.setting.lines):
         baseline = round(middle + number * block.line_height + (ascent - descent) / 2)
         placed = [shaped(run, style) for run in runs]
-        x = (width - sum(p.width for p in placed) * size) / 2
+        x = margin + (width - margin - sum(p.width for p in placed) * size) / 2
         for run, shape in zip(runs, placed, strict=True):
+            path, index = font_file(run.font, style.dirs)
             for glyph_id, pen, dx, dy in zip(
                 shape.glyphs, shape.x, shape.dx, shape.dy, strict=True
             ):
-                glyph = _glyph(run.font, size, glyph_id, style.dirs)
+                glyph = _glyph(path, index, size, glyph_id)
                 left = round(x + (pen + dx) * size) + glyph.left
                 top = baseline - round(dy * size) - glyph.top
                 box = (left, top, left + glyph.width, top + glyph.height)
-                if left < 0 or top < 0 or box[2] > width or box[3] > height:
-                    _clipped(canvas, glyph, box, width, height)
+                if left < margin or top < 0 or box[2] > width or box[3] > height:
+                    _clipped(canvas, glyph, box, (margin, 0, width, height))
                 elif glyph.width and glyph.height:
                     canvas.paste(canvas.crop(box).chop_lighter(glyph.core), box)
             x += shape.width * size
 
 
 def _clipped(
-    canvas: Any, glyph: _Glyph, box: tuple[int, int, int, int], width: int, height: int
+    canvas: Any, glyph: _Glyph, box: tuple[int, int, int, int], area: tuple[int, int, int, int]
 ) -> None:
-    """A glyph that falls partly outside the canvas: only its part inside is drawn."""
+    """A glyph that falls partly outside the area: only its part inside is drawn."""
     left, top = box[:2]
-    inside = (max(left, 0), max(top, 0), min(box[2], width), min(box[3], height))
+    inside = (
+        max(left, area[0]),
+        max(top, area[1]),
+        min(box[2], area[2]),
+        min(box[3], area[3]),
+    )
     if inside[0] >= inside[2] or inside[1] >= inside[3]:
         return
     part = glyph.core.crop((inside[0] - left, inside[1] - top, inside[2] - left, inside[3] - top))

@@ -1,11 +1,10 @@
 """The fonts of the covers, in one place: which Noto file sets which script in which weight,
-where it is under `epub.font_dirs`, which characters it has (its cmap, read with fontTools), and
+where it is under `epub.font_dirs`, which characters it has (its cmap, read by HarfBuzz), and
 so which font draws each grapheme of a cover."""
 
 from __future__ import annotations
 
 import os
-import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -13,8 +12,8 @@ from pathlib import Path
 
 import regex
 from fontTools import unicodedata as ucd
-from fontTools.ttLib import TTFont, TTLibError
 
+from syndicate.formats.epub import harfbuzz_adapter
 from syndicate.i18n.locales import script as language_script
 
 CORE = "fonts-noto-core"
@@ -167,48 +166,22 @@ def locate(spec: FontSpec, dirs: tuple[str, ...]) -> tuple[Path, int] | None:
     if path.suffix.lower() != ".ttc":
         return path, 0
     index = 0
-    while True:
-        try:
-            font = TTFont(path, fontNumber=index, lazy=True)
-        except (TTLibError, OSError, IndexError):
-            raise CoverError(f"{path} holds no face of the family {spec.family!r}") from None
-        if font["name"].getDebugName(1) == spec.family:
+    while (name := harfbuzz_adapter.family(str(path), index)) is not None:
+        if name == spec.family:
             return path, index
         index += 1
+    raise CoverError(f"{path} holds no face of the family {spec.family!r}")
 
 
 @cache
 def charmap(spec: FontSpec, dirs: tuple[str, ...]) -> frozenset[int]:
-    """The code points the font has a glyph for."""
+    """The code points the font has a glyph for (its cmap, read by HarfBuzz: fontTools would
+    first name every glyph, a tenth of a second per font that a coverage check does not need)."""
     where = locate(spec, dirs)
     if where is None:
         return frozenset()
     path, index = where
-    with TTFont(path, fontNumber=index, lazy=True) as font:
-        ranges = _segmented_coverage(font.reader["cmap"])
-        if ranges is not None:
-            return frozenset(c for start, end in ranges for c in range(start, end + 1))
-        return frozenset(font.getBestCmap() or {})
-
-
-def _segmented_coverage(table: bytes) -> list[tuple[int, int]] | None:
-    """The code point ranges of a Unicode cmap subtable of format 12, read from the table's
-    bytes: fontTools would first name every glyph (65,535 in a CJK font), a tenth of a second
-    per font that a coverage check does not need. None when the font has no such subtable."""
-    _, count = struct.unpack_from(">HH", table)
-    for record in range(count):
-        platform, encoding, offset = struct.unpack_from(">HHI", table, 4 + 8 * record)
-        unicode_full = (platform, encoding) in {(3, 10), (0, 4), (0, 6)}
-        if not unicode_full or struct.unpack_from(">H", table, offset)[0] != 12:
-            continue
-        (groups,) = struct.unpack_from(">I", table, offset + 12)
-        return [
-            (start + (glyph == 0), end)
-            for start, end, glyph in struct.iter_unpack(
-                ">III", table[offset + 16 : offset + 16 + 12 * groups]
-            )
-        ]
-    return None
+    return harfbuzz_adapter.unicodes(str(path), index)
 
 
 @lru_cache(maxsize=256)

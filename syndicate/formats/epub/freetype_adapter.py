@@ -1,5 +1,5 @@
-"""Glyphs rasterised by FreeType (freetype-py), hinted as Pillow would draw them, one at a time:
-a glyph is drawn once per font and size and its bitmap reused wherever it recurs."""
+"""Glyphs rasterised by FreeType (freetype-py), hinted as Pillow would draw them, one at a time,
+for a cache of glyphs (drawn once per font and size, reused wherever they recur)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,6 @@ def _sized(path: str, index: int, size: float) -> freetype.Face:
     return face
 
 
-@lru_cache(maxsize=32768)
 def glyph(path: str, index: int, size: float, glyph_id: int) -> Bitmap:
     """One glyph of the face `index` of the font file at a pixel size."""
     with _LOCK:

@@ -25,9 +25,28 @@ class Shaped:
 
 
 @cache
+def _blob(path: str) -> hb.Blob:
+    """A font file, mapped into memory once."""
+    return hb.Blob.from_file_path(path)
+
+
+@cache
 def _font(path: str, index: int) -> hb.Font:
-    blob = hb.Blob.from_file_path(path)
-    return hb.Font(hb.Face(blob, index))
+    return hb.Font(hb.Face(_blob(path), index))
+
+
+def family(path: str, index: int) -> str | None:
+    """The family name (name ID 1) of the face `index` of a font file; None past its last face
+    (or when the file holds no font)."""
+    face = hb.Face(_blob(path), index)
+    if not face.glyph_count:
+        return None
+    return str(face.get_name(hb.OTNameIdPredefined.FONT_FAMILY) or "")
+
+
+def unicodes(path: str, index: int) -> frozenset[int]:
+    """The code points the face's cmap maps to a glyph (not to .notdef)."""
+    return frozenset(hb.Face(_blob(path), index).unicodes)
 
 
 @lru_cache(maxsize=16384)

@@ -33,18 +33,26 @@ class Band:
     """Bytes of filtered rows."""
 
 
-def band(image: Image.Image) -> Band:
+def band(image: Image.Image, rows: bool = False) -> Band:
     """A grayscale image whose values are palette indices, as a band. Each row gets PNG filter
     0 (none): on flat colour and text, run-length deflate packs as well without filters as with
-    them, at a fraction of the cost."""
+    them, at a fraction of the cost. With `rows`, the image's first column already holds the
+    filter bytes (zeros), and the band is the rest."""
     if image.mode != "L":
         raise ValueError(f"a band holds palette indices as mode L, not {image.mode}")
-    rows = Image.new("L", (image.width + 1, image.height), 0)
-    rows.paste(image, (1, 0))
-    raw = rows.tobytes()
+    if rows:
+        if image.width < 2 or image.crop((0, 0, 1, image.height)).getbbox() is not None:
+            raise ValueError("the first column of rows is their filter bytes: zeros")
+        raw = image.tobytes()
+        width = image.width - 1
+    else:
+        filtered = Image.new("L", (image.width + 1, image.height), 0)
+        filtered.paste(image, (1, 0))
+        raw = filtered.tobytes()
+        width = image.width
     packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_RLE)
     deflated = packer.compress(raw) + packer.flush(zlib.Z_SYNC_FLUSH)
-    return Band(image.width, image.height, deflated, zlib.adler32(raw), len(raw))
+    return Band(width, image.height, deflated, zlib.adler32(raw), len(raw))
 
 
 def png(bands: Sequence[Band], palette: Sequence[int]) -> bytes:
