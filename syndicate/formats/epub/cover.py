@@ -103,7 +103,7 @@ def layout(text: CoverText, font_dirs: Sequence[str] = DEFAULT_FONT_DIRS) -> dic
 def _draw(text: CoverText, dirs: tuple[str, ...]) -> Cover:
     check_shaper()
     strips = _layout(text, dirs)
-    bands = [band for s in strips for band in (_shared_bands(s) if s.shared else _title(s))]
+    bands = [band for s in strips for band in (_shared_bands(s) if s.shared else _bands(s))]
     missing = tuple(
         dict.fromkeys((b.field, g) for s in strips for b in s.blocks for g in b.missing)
     )
@@ -114,43 +114,55 @@ def _draw(text: CoverText, dirs: tuple[str, ...]) -> Cover:
     )
 
 
-def _bands(image: Image.Image) -> tuple[Band, Band]:
-    """Rows of a drawing compressed for the cover and, reduced by 4 (each thumbnail pixel the
-    mean of 4 x 4 cover pixels), for the thumbnail. The mean of indices of one ramp is the index
-    of the mean colour: the reduction is exact, and costs a tenth of drawing the text again."""
-    return band(image), band(image.reduce(_REDUCTION))
-
-
 @lru_cache(maxsize=256)
-def _shared_bands(strip: _Strip) -> tuple[tuple[Band, Band]]:
+def _shared_bands(strip: _Strip) -> tuple[tuple[Band, Band], ...]:
     """The strips many covers share (publisher, section, date), compressed once per process."""
-    return (_bands(_paint(strip)),)
+    return tuple(_bands(strip))
 
 
-def _title(strip: _Strip) -> list[tuple[Band, Band]]:
-    """The title strip: only the rows with ink of each line are compressed; the blank rows
-    above, between and below the lines come compressed already. Every cut is on a multiple of
-    4 rows, so the thumbnail's bands are whole rows too."""
-    image = _paint(strip, rows=True)
-    (block,) = strip.blocks
-    middle, step = block.middle - strip.top, block.line_height
-    cuts = [_whole(middle + (k - 0.5) * step) for k in range(1, len(block.setting.lines))]
-    cuts = [0, *sorted({min(max(c, 0), image.height) for c in cuts}), image.height]
+def _bands(strip: _Strip) -> list[tuple[Band, Band]]:
+    """A strip's rows compressed for the cover and, reduced by 4 (each thumbnail pixel the mean
+    of 4 x 4 cover pixels), for the thumbnail. The mean of indices of one ramp is the index of
+    the mean colour: the reduction is exact, and costs a tenth of drawing the text again.
+
+    Only the rows with ink of each text line and rule are compressed; the blank rows above,
+    between and below them come compressed already. Every cut is on a multiple of 4 rows, so
+    the thumbnail's bands are whole rows too."""
+    steps = _paint(strip)
+    width, height = steps.size
     bands: list[tuple[Band, Band]] = []
     done = 0
-    for start, end in pairwise(cuts):
-        box = image.im.crop((0, start, image.width, end)).getbbox()
+    for start, end in pairwise(_cuts(strip)):
+        box = steps.im.crop((0, start, width, end)).getbbox()
         if box is None:
             continue
         top, bottom = start + _whole(box[1]), start + _whole(box[3] + _REDUCTION - 1)
         if top > done:
-            bands.append(_blank(top - done))
-        full = band(image.crop((0, top, image.width, bottom)), rows=True)
-        bands.append((full, band(image.reduce(_REDUCTION, (1, top, image.width, bottom)))))
+            bands.append(_blank(strip.ramp, top - done))
+        rows = steps.crop((0, top, width, bottom))
+        if strip.ramp:
+            rows = rows.point(_GROUND[strip.ramp])
+            rows.paste(0, (0, 0, 1, rows.height))  # the filter bytes
+        small = rows.reduce(_REDUCTION, (1, 0, width, rows.height))
+        bands.append((band(rows, rows=True), band(small)))
         done = bottom
-    if image.height > done:
-        bands.append(_blank(image.height - done))
+    if height > done:
+        bands.append(_blank(strip.ramp, height - done))
     return bands
+
+
+def _cuts(strip: _Strip) -> list[int]:
+    """Rows between the strip's rules and text lines, where its bands may be cut: half way
+    from each to the next, on multiples of 4 rows."""
+    height = strip.bottom - strip.top
+    middles = [(top + bottom) / 2 - strip.top for top, bottom in strip.rules]
+    middles += [
+        block.middle - strip.top + number * block.line_height
+        for block in strip.blocks
+        for number in range(len(block.setting.lines))
+    ]
+    cuts = {_whole((a + b) / 2) for a, b in pairwise(sorted(middles))}
+    return [0, *sorted(c for c in cuts if 0 < c < height), height]
 
 
 def _whole(row: float) -> int:
@@ -159,9 +171,10 @@ def _whole(row: float) -> int:
 
 
 @lru_cache(maxsize=256)
-def _blank(height: int) -> tuple[Band, Band]:
-    """Rows of the title strip's ground."""
-    return _bands(Image.new("L", (WIDTH, height), _ON_INK * _STEPS))
+def _blank(ramp: int, height: int) -> tuple[Band, Band]:
+    """Rows of a ramp's ground."""
+    rows = Image.new("L", (WIDTH, height), ramp * _STEPS)
+    return band(rows), band(rows.reduce(_REDUCTION))
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,24 +240,19 @@ def _line(field: str, text: str, size: int, style: Style, middle: float) -> _Blo
     )
 
 
-def _paint(strip: _Strip, rows: bool = False) -> Image.Image:
-    """One strip, in palette indices: the text's coverage is drawn in steps of the ramp (0 to
-    _STEPS - 1), which the strip's ground then shifts onto its ramp. With `rows`, the strip is
-    drawn one pixel to the right of a column of zeros, PNG's filter byte of each row, so its
-    rows are compressed as they are (`band(..., rows=True)`), without being copied first."""
-    left = 1 if rows else 0
-    image = Image.new("L", (left + WIDTH, strip.bottom - strip.top), 0)
+def _paint(strip: _Strip) -> Image.Image:
+    """One strip's text and rules in steps of its ramp (0 to _STEPS - 1, 0 its ground), drawn
+    one pixel to the right of a column of zeros: PNG's filter byte of each row, so that rows
+    of the title (whose ground is index 0) are compressed as they are, without a copy."""
+    image = Image.new("L", (1 + WIDTH, strip.bottom - strip.top), 0)
     for top, bottom in strip.rules:
         image.paste(
             _STEPS - 1,
-            (left + MARGIN, top - strip.top, left + WIDTH - MARGIN + 1, bottom - strip.top + 1),
+            (1 + MARGIN, top - strip.top, 1 + WIDTH - MARGIN + 1, bottom - strip.top + 1),
         )
     for block in strip.blocks:
-        _write(image, block, block.middle - strip.top, left)
-    ground = strip.ramp * _STEPS
-    if ground and rows:
-        raise ValueError("only a strip on the ground of index 0 keeps its filter bytes")
-    return image.point(_GROUND[strip.ramp]) if ground else image
+        _write(image, block, block.middle - strip.top, 1)
+    return image
 
 
 _GROUND = [[min(step + ramp * _STEPS, 255) for step in range(256)] for ramp in range(len(_RAMPS))]
