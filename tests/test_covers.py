@@ -302,3 +302,30 @@ def test_the_python_example_of_the_docs_runs() -> None:
 )
 def test_the_coverage_of_a_font_is_its_cmap(font: FontSpec) -> None:
     assert charmap(font, DIRS) == cmap(font)
+
+
+def _clear_cover_caches() -> None:
+    """Every cache of the cover code: glyphs, shapes, settings, bands, drawings."""
+    from syndicate.formats.epub import cover, fonts, freetype_adapter, harfbuzz_adapter, typeset
+
+    for module in (cover, typeset, fonts, harfbuzz_adapter, freetype_adapter):
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+
+
+def test_the_bytes_do_not_depend_on_what_the_caches_hold() -> None:
+    """Glyphs, shapes and bands are cached per process: drawn in another order after every
+    cache is emptied, each cover is the same bytes, and so in threads drawing at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [CoverText(lang, "YCPress", *SCRIPTS[lang]) for lang in sorted(SCRIPTS)]
+    texts += [dataclasses.replace(t, title=t.title[: len(t.title) // 2]) for t in texts]
+    first = [draw_cover(text, DIRS) for text in texts]
+    _clear_cover_caches()
+    again = [draw_cover(text, DIRS) for text in reversed(texts)][::-1]
+    assert again == first
+    _clear_cover_caches()
+    with ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(lambda text: draw_cover(text, DIRS), texts * 2))
+    assert threaded == first * 2

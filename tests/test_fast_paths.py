@@ -1,10 +1,12 @@
 """The fast paths give exactly what the slow ones gave: YAML read by libyaml (for shallow
 documents) the same values, lines and problems as PyYAML's own parser; schemas with their
 references inlined the same problems as jsonschema resolving them; JSON documents indented by
-msgspec the same bytes as the standard library's indenting encoder."""
+msgspec the same bytes as the standard library's indenting encoder; covers assembled from the
+compressed rows with ink of their strips the same pixels as their whole drawing."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -12,8 +14,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from syndicate.formats.contract import json_text
+from syndicate.formats.epub import cover as covers
+from syndicate.formats.epub.options import DEFAULT_FONT_DIRS
+from syndicate.formats.epub.palette_png import band
 from syndicate.readers import schemas, yamlsource
 from syndicate.readers.frontmatter import FrontMatterProblem, split_front_matter
 from tests.bench.corpus import generate
@@ -139,3 +145,45 @@ JSON = st.recursive(
 @given(JSON)
 def test_json_text_is_the_standard_library_s_indented_json(data: Any) -> None:
     assert json_text(data) == json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+COVERS = [
+    covers.CoverText("en", "YCPress", "Politics", "NATO to expand its Iraq mission", "May 1, 2026"),
+    covers.CoverText(
+        "ar", "YCPress", "سياسة", "حلف الناتو يعتزم زيادة انتشاره 8 مرات", "18 فبراير"
+    ),
+    covers.CoverText(
+        "zh-Hans", "YCPress", "政治", "北约将大幅增加在伊拉克的军事部署。" * 4, "2021年2月18日"
+    ),
+    covers.CoverText(
+        "fr", "Ỳ\u0301\u0301\u0301\u0301Press", "Société", "a" + "\u0301" * 40, "1er mai"
+    ),
+    covers.CoverText("en", "YCPress", "", "", ""),
+]
+
+
+@pytest.mark.parametrize("text", COVERS, ids=lambda text: text.lang)
+def test_a_cover_from_compressed_pieces_is_its_whole_drawing(text: covers.CoverText) -> None:
+    """The PNG is assembled from each strip's rows with ink, compressed one piece at a time,
+    and cached blank rows: it decodes to the strips drawn whole, one under the other, and the
+    thumbnail to that drawing reduced by 4."""
+    dirs = tuple(DEFAULT_FONT_DIRS)
+    whole = Image.new("L", (covers.WIDTH, covers.HEIGHT))
+    for strip in covers._layout(text, dirs):
+        steps = covers._paint(strip).crop((1, 0, covers.WIDTH + 1, strip.bottom - strip.top))
+        ground = strip.ramp * covers._STEPS
+        whole.paste(steps.point([min(step + ground, 255) for step in range(256)]), (0, strip.top))
+    drawn = covers.draw_cover(text, dirs)
+    with Image.open(io.BytesIO(drawn.png)) as image:
+        assert image.mode == "P" and image.tobytes() == whole.tobytes()
+    with Image.open(io.BytesIO(drawn.thumbnail)) as image:
+        assert image.tobytes() == whole.reduce(covers.WIDTH // covers.THUMBNAIL_WIDTH).tobytes()
+
+
+def test_rows_beside_their_filter_bytes_are_the_band_of_the_rest() -> None:
+    image = Image.effect_noise((40, 12), 90).convert("L")
+    rows = Image.new("L", (41, 12), 0)
+    rows.paste(image, (1, 0))
+    assert band(rows, rows=True) == band(image)
+    with pytest.raises(ValueError, match="filter bytes"):
+        band(image, rows=True)
