@@ -170,7 +170,8 @@ def test_a_cover_from_compressed_pieces_is_its_whole_drawing(text: covers.CoverT
     dirs = tuple(DEFAULT_FONT_DIRS)
     whole = Image.new("L", (covers.WIDTH, covers.HEIGHT))
     for strip in covers._layout(text, dirs):
-        steps = covers._paint(strip).crop((1, 0, covers.WIDTH + 1, strip.bottom - strip.top))
+        steps, _ = covers._paint(strip)
+        steps = steps.crop((covers._LEFT, 0, steps.width, steps.height))
         ground = strip.ramp * covers._STEPS
         whole.paste(steps.point([min(step + ground, 255) for step in range(256)]), (0, strip.top))
     drawn = covers.draw_cover(text, dirs)

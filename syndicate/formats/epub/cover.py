@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import pairwise
 from typing import Any
 
 from PIL import Image
@@ -125,44 +124,42 @@ def _bands(strip: _Strip) -> list[tuple[Band, Band]]:
     of 4 x 4 cover pixels), for the thumbnail. The mean of indices of one ramp is the index of
     the mean colour: the reduction is exact, and costs a tenth of drawing the text again.
 
-    Only the rows with ink of each text line and rule are compressed; the blank rows above,
+    Only the rows where a rule or a glyph was drawn are compressed; the blank rows above,
     between and below them come compressed already. Every cut is on a multiple of 4 rows, so
     the thumbnail's bands are whole rows too."""
-    steps = _paint(strip)
+    steps, inked = _paint(strip)
     width, height = steps.size
     bands: list[tuple[Band, Band]] = []
     done = 0
-    for start, end in pairwise(_cuts(strip)):
-        box = steps.im.crop((0, start, width, end)).getbbox()
-        if box is None:
-            continue
-        top, bottom = start + _whole(box[1]), start + _whole(box[3] + _REDUCTION - 1)
+    for top, bottom in _spans(inked, height):
         if top > done:
             bands.append(_blank(strip.ramp, top - done))
-        rows = steps.crop((0, top, width, bottom))
+        rows = steps.crop((_LEFT - 1, top, width, bottom))
         if strip.ramp:
             rows = rows.point(_GROUND[strip.ramp])
             rows.paste(0, (0, 0, 1, rows.height))  # the filter bytes
-        small = rows.reduce(_REDUCTION, (1, 0, width, rows.height))
-        bands.append((band(rows, rows=True), band(small)))
+            small = band(rows.reduce(_REDUCTION, (1, 0, rows.width, rows.height)))
+        else:  # the left margin's mean is the thumbnail's filter bytes
+            small = band(steps.reduce(_REDUCTION, (0, top, width, bottom)), rows=True)
+        bands.append((band(rows, rows=True), small))
         done = bottom
     if height > done:
         bands.append(_blank(strip.ramp, height - done))
     return bands
 
 
-def _cuts(strip: _Strip) -> list[int]:
-    """Rows between the strip's rules and text lines, where its bands may be cut: half way
-    from each to the next, on multiples of 4 rows."""
-    height = strip.bottom - strip.top
-    middles = [(top + bottom) / 2 - strip.top for top, bottom in strip.rules]
-    middles += [
-        block.middle - strip.top + number * block.line_height
-        for block in strip.blocks
-        for number in range(len(block.setting.lines))
-    ]
-    cuts = {_whole((a + b) / 2) for a, b in pairwise(sorted(middles))}
-    return [0, *sorted(c for c in cuts if 0 < c < height), height]
+def _spans(inked: list[tuple[int, int]], height: int) -> list[tuple[int, int]]:
+    """Rows drawn on, widened to multiples of 4 rows, those that touch merged, top to bottom."""
+    spans: list[tuple[int, int]] = []
+    for top, bottom in sorted(inked):
+        top, bottom = max(_whole(top), 0), min(_whole(bottom + _REDUCTION - 1), height)
+        if top >= bottom:
+            continue
+        if spans and top <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(bottom, spans[-1][1]))
+        else:
+            spans.append((top, bottom))
+    return spans
 
 
 def _whole(row: float) -> int:
@@ -240,19 +237,24 @@ def _line(field: str, text: str, size: int, style: Style, middle: float) -> _Blo
     )
 
 
-def _paint(strip: _Strip) -> Image.Image:
-    """One strip's text and rules in steps of its ramp (0 to _STEPS - 1, 0 its ground), drawn
-    one pixel to the right of a column of zeros: PNG's filter byte of each row, so that rows
-    of the title (whose ground is index 0) are compressed as they are, without a copy."""
-    image = Image.new("L", (1 + WIDTH, strip.bottom - strip.top), 0)
+_LEFT = _REDUCTION
+"""Columns of zeros left of a strip's drawing: its last is PNG's filter byte of each row, and
+their mean the thumbnail's, so that rows on the ground of index 0 are compressed as they are."""
+
+
+def _paint(strip: _Strip) -> tuple[Image.Image, list[tuple[int, int]]]:
+    """One strip's text and rules in steps of its ramp (0 to _STEPS - 1, 0 its ground), right
+    of _LEFT columns of zeros, and the rows (top, bottom) each rule and line of text was drawn
+    on: every other row is blank."""
+    image = Image.new("L", (_LEFT + WIDTH, strip.bottom - strip.top), 0)
+    inked = []
     for top, bottom in strip.rules:
-        image.paste(
-            _STEPS - 1,
-            (1 + MARGIN, top - strip.top, 1 + WIDTH - MARGIN + 1, bottom - strip.top + 1),
-        )
+        box = (_LEFT + MARGIN, top - strip.top, _LEFT + WIDTH - MARGIN + 1, bottom - strip.top + 1)
+        image.paste(_STEPS - 1, box)
+        inked.append((box[1], box[3]))
     for block in strip.blocks:
-        _write(image, block, block.middle - strip.top, 1)
-    return image
+        inked += _write(image, block, block.middle - strip.top, _LEFT)
+    return image, inked
 
 
 _GROUND = [[min(step + ramp * _STEPS, 255) for step in range(256)] for ramp in range(len(_RAMPS))]
@@ -281,10 +283,10 @@ class _Glyph:
     top: int
 
 
-def _write(image: Image.Image, block: _Block, middle: float, margin: int) -> None:
+def _write(image: Image.Image, block: _Block, middle: float, margin: int) -> list[tuple[int, int]]:
     """A block's lines centred on the canvas right of `margin`, the first line's middle at
     `middle`: each glyph at its whole-pixel position, overlaps keeping the darker (as Pillow
-    draws a text); what would fall outside is cut off."""
+    draws a text); what would fall outside is cut off. The rows each line's glyphs cover."""
     size = block.setting.size
     style = block.style
     fonts = {run.font for line in block.setting.lines for run in line}
@@ -293,7 +295,9 @@ def _write(image: Image.Image, block: _Block, middle: float, margin: int) -> Non
     descent = max((m[1] for m in metrics), default=0)
     canvas = image.im
     width, height = image.size
+    inked = []
     for number, runs in enumerate(block.setting.lines):
+        highest, lowest = height, 0
         baseline = round(middle + number * block.line_height + (ascent - descent) / 2)
         placed = [shaped(run, style) for run in runs]
         x = margin + (width - margin - sum(p.width for p in placed) * size) / 2
@@ -306,11 +310,16 @@ def _write(image: Image.Image, block: _Block, middle: float, margin: int) -> Non
                 left = round(x + (pen + dx) * size) + glyph.left
                 top = baseline - round(dy * size) - glyph.top
                 box = (left, top, left + glyph.width, top + glyph.height)
+                if not glyph.width or not glyph.height:
+                    continue
+                highest, lowest = min(highest, top), max(lowest, box[3])
                 if left < margin or top < 0 or box[2] > width or box[3] > height:
                     _clipped(canvas, glyph, box, (margin, 0, width, height))
-                elif glyph.width and glyph.height:
+                else:
                     canvas.paste(canvas.crop(box).chop_lighter(glyph.core), box)
             x += shape.width * size
+        inked.append((max(highest, 0), min(lowest, height)))
+    return inked
 
 
 def _clipped(

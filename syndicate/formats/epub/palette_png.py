@@ -50,7 +50,7 @@ def band(image: Image.Image, rows: bool = False) -> Band:
         filtered.paste(image, (1, 0))
         raw = filtered.tobytes()
         width = image.width
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_RLE)
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15, 8, zlib.Z_RLE)
     deflated = packer.compress(raw) + packer.flush(zlib.Z_SYNC_FLUSH)
     return Band(width, image.height, deflated, zlib.adler32(raw), len(raw))
 
