@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from syndicate.formats.contract import json_text
 from syndicate.readers import schemas, yamlsource
 from syndicate.readers.frontmatter import FrontMatterProblem, split_front_matter
+from syndicate.render import text as plain
 from tests.bench.corpus import generate
 from tests.conftest import REPO
 
@@ -139,3 +140,30 @@ JSON = st.recursive(
 @given(JSON)
 def test_json_text_is_the_standard_library_s_indented_json(data: Any) -> None:
     assert json_text(data) == json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+WORDY = st.text(
+    st.characters(codec=None, exclude_categories=())
+    | st.sampled_from(" \t\n\u3000\u00a0a_9é,.!-«»\u4e00\u3001\u30fb\u30a0\u3042\uac00\u0627"),
+    max_size=40,
+)
+
+
+def test_non_space_characters_are_what_isspace_is_not_true_of() -> None:
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert plain.char_count(every) == sum(1 for c in every if not c.isspace())
+
+
+@settings(max_examples=2000, derandomize=True, database=None)
+@given(WORDY)
+def test_words_counted_in_one_pass_are_those_counted_one_by_one(sample: str) -> None:
+    assert plain.word_count.__wrapped__(sample) == plain.slow_word_count(sample)
+
+
+def test_counts_of_a_realistic_corpus_and_of_hostile_runs(tmp_path: Path) -> None:
+    generate(tmp_path / "articles", 8, realistic=True)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(tmp_path.rglob("*.md"))]
+    texts += ["!" * 200_000, "a!" * 100_000, "\u3001" * 100_000]
+    for sample in texts:
+        assert plain.word_count.__wrapped__(sample) == plain.slow_word_count(sample)
+        assert plain.char_count.__wrapped__(sample) == sum(1 for c in sample if not c.isspace())
