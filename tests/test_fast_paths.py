@@ -5,7 +5,9 @@ msgspec the same bytes as the standard library's indenting encoder."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +15,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import json_text
+from syndicate.formats.model import writer as model_writer
+from syndicate.i18n.dates import rfc3339
+from syndicate.model import Localized, SourceRef, Story, codec
 from syndicate.readers import schemas, yamlsource
+from syndicate.readers.articles import read_articles
+from syndicate.readers.config import load_config
 from syndicate.readers.frontmatter import FrontMatterProblem, split_front_matter
 from syndicate.render import text as plain
 from tests.bench.corpus import generate
+from tests.bench.run import make_site
 from tests.conftest import REPO
 
 SNIPPETS = [
@@ -167,3 +176,58 @@ def test_counts_of_a_realistic_corpus_and_of_hostile_runs(tmp_path: Path) -> Non
     for sample in texts:
         assert plain.word_count.__wrapped__(sample) == plain.slow_word_count(sample)
         assert plain.char_count.__wrapped__(sample) == sum(1 for c in sample if not c.isspace())
+
+
+def _encode_field_by_field(value: Any, leave_out: frozenset[str] = frozenset()) -> Any:
+    """`codec._encode` as it was: each value's fields asked of `dataclasses`."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        data = {
+            f.name: _encode_field_by_field(getattr(value, f.name), leave_out)
+            for f in dataclasses.fields(value)
+            if f.name not in leave_out
+        }
+        data["@"] = type(value).__name__
+        return data
+    if isinstance(value, tuple | list):
+        return [_encode_field_by_field(v, leave_out) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _to_data_field_by_field(value: Any) -> Any:
+    """`formats.model.writer.to_data` as it was."""
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, SourceRef):
+        return str(SourceRef(model_writer._story_relative(value.path), value.line))
+    if isinstance(value, Localized):
+        return dict(value.values)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        data = {
+            f.name: _to_data_field_by_field(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in {"folder", "path"}
+        }
+        if type(value) in model_writer._BODY_TYPES:
+            data["node"] = type(value).__name__
+        return data
+    if isinstance(value, tuple | list):
+        return [_to_data_field_by_field(v) for v in value]
+    return value
+
+
+def test_stories_encoded_with_cached_field_names_as_field_by_field(
+    tmp_path: Path, sample_stories: list[Story]
+) -> None:
+    site = make_site(tmp_path / "site", 12)
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+    assert config is not None
+    stories = [*sample_stories, *read_articles(site / "articles", config, Diagnostics())]
+    assert len(stories) > 12
+    for story in stories:
+        assert codec._encode(story) == _encode_field_by_field(story)
+        unrelated = codec._UNRELATED
+        assert codec._encode(story, unrelated) == _encode_field_by_field(story, unrelated)
+        assert model_writer.to_data(story) == _to_data_field_by_field(story)
+        assert codec.loads(codec.dumps(story)) == story
