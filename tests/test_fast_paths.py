@@ -14,19 +14,23 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
+from lxml import html as lxml_html
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import json_text
+from syndicate.formats.html import templating
+from syndicate.formats.html.writer import HtmlWriter
 from syndicate.formats.model import writer as model_writer
 from syndicate.i18n.dates import rfc3339
-from syndicate.model import Localized, SourceRef, Story, codec
+from syndicate.model import Localized, SourceRef, Story, StorySummary, codec
 from syndicate.readers import schemas, yamlsource
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
 from syndicate.readers.frontmatter import FrontMatterProblem, split_front_matter
 from syndicate.render import text as plain
 from tests.bench.corpus import generate
-from tests.bench.run import make_site
+from tests.bench.run import _context, _InMemory, make_site
 from tests.conftest import REPO
 
 SNIPPETS = [
@@ -231,3 +235,47 @@ def test_stories_encoded_with_cached_field_names_as_field_by_field(
         assert codec._encode(story, unrelated) == _encode_field_by_field(story, unrelated)
         assert model_writer.to_data(story) == _to_data_field_by_field(story)
         assert codec.loads(codec.dumps(story)) == story
+
+
+def _page_bytes_with_lxml_html(markup: str) -> bytes:
+    """`templating.page_bytes` as it was: lxml.html's element classes, the slow walk."""
+    root = lxml_html.document_fromstring(markup)
+    templating.slow_normalise_space(root)
+    page = etree.tostring(
+        root, method="html", encoding="unicode", doctype=templating.DOCTYPE, pretty_print=True
+    )
+    return str(page).encode("utf-8")
+
+
+TRICKY_PAGES = [
+    "<html><head>\n<title>\n</title>\n<!-- c -->\n<style>\n</style></head><body>\n"
+    "<p>a\n<em>b</em>\n<!-- x -->\n<strong>c</strong>\n</p>\n<pre>\n<code>\n</code>\n</pre>\n"
+    "<p>\u00a0\n<b>x</b>\u3000\n<i>y</i>\n\u00a0</p><?pi x?>\n<div>\n<span>\n</span>\n</div>"
+    "<h2>t\n<a href='#'>l</a>\n\n<a>m</a>\n</h2><textarea>\n\n</textarea>\n</body></html>",
+    "<p>only a paragraph\n<b>x</b>\n</p>",
+    "text alone\n",
+]
+
+
+def test_pages_normalised_as_lxml_html_did(sample_stories: list[Story], tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", 6)
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+    assert config is not None
+    stories = read_articles(site / "articles", config, Diagnostics())
+    markups = list(TRICKY_PAGES)
+    original = templating.page_bytes
+
+    def keep(markup: str) -> bytes:
+        markups.append(markup)
+        return original(markup)
+
+    writer = HtmlWriter()
+    ctx = _context(writer, config, config.languages, _InMemory(stories))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(templating, "page_bytes", keep)
+        for story in stories:
+            list(writer.story_files(story, ctx))
+        list(writer.collection_files([StorySummary.of(s) for s in stories], ctx))
+    assert len(markups) > 20
+    for markup in markups:
+        assert templating.page_bytes(markup) == _page_bytes_with_lxml_html(markup), markup
