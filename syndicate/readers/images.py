@@ -47,6 +47,7 @@ def inspect_image(data: bytes, max_pixels: int | None = None) -> ImageFacts:
     from PIL import Image, UnidentifiedImageError
 
     limit = budgets.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
+    fmt = ""  # until the header is read: Pillow may refuse a damaged header itself
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
