@@ -6,7 +6,9 @@ msgspec the same bytes as the standard library's indenting encoder."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+import random
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
+from PIL import Image as PILImage
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import json_text
@@ -24,7 +27,7 @@ from syndicate.formats.html.writer import HtmlWriter
 from syndicate.formats.model import writer as model_writer
 from syndicate.i18n.dates import rfc3339
 from syndicate.model import Localized, SourceRef, Story, StorySummary, codec
-from syndicate.readers import schemas, yamlsource
+from syndicate.readers import images, schemas, yamlsource
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
 from syndicate.readers.frontmatter import FrontMatterProblem, split_front_matter
@@ -279,3 +282,40 @@ def test_pages_normalised_as_lxml_html_did(sample_stories: list[Story], tmp_path
     assert len(markups) > 20
     for markup in markups:
         assert templating.page_bytes(markup) == _page_bytes_with_lxml_html(markup), markup
+
+
+def _image_outcome(data: bytes) -> Any:
+    try:
+        facts = images.inspect_image(data)
+    except images.ImageProblem as exc:
+        return ("problem", str(exc))
+    return (facts.width, facts.height, facts.pixels, facts.notes)
+
+
+def test_jpegs_decoded_in_draft_mode_fail_where_whole_decoding_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate(tmp_path / "articles", 3, realistic=True)
+    photo = next((tmp_path / "articles").rglob("*.jpg")).read_bytes()
+    pixels = PILImage.open(io.BytesIO(photo))
+    samples = [photo]
+    for mode, progressive in [("L", False), ("CMYK", False), ("RGB", True)]:
+        buffer = io.BytesIO()
+        pixels.convert(mode).save(buffer, format="JPEG", progressive=progressive)
+        samples.append(buffer.getvalue())
+    rnd = random.Random(16)
+    cases = []
+    for data in samples:
+        cases.append(data)
+        cases += [data[: rnd.randrange(len(data))] for _ in range(40)]
+        cases += [data[: len(data) - cut] for cut in range(1, 12, 2)]
+        for _ in range(40):
+            damaged = bytearray(data)
+            for _ in range(rnd.randint(1, 4)):
+                damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
+            cases.append(bytes(damaged))
+    fast = [_image_outcome(data) for data in cases]
+    monkeypatch.setattr(images, "_decode", images.slow_decode)
+    slow = [_image_outcome(data) for data in cases]
+    assert sum("truncated" in str(outcome) for outcome in slow) > 50
+    assert fast == slow
