@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -38,6 +38,7 @@ class ModelWriter(Writer[NoOptions]):
         yield OutputFile(f"model/{story.slug}.json", json_document(data))
 
 
+@lru_cache(maxsize=1024)  # a story's references name its few files again and again
 def _story_relative(path: str) -> str:
     """`<slug>/<file>` of a path into an articles folder."""
     return "/".join(PurePosixPath(path.replace("\\", "/")).parts[-2:])
