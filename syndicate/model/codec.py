@@ -54,7 +54,7 @@ def loads(data: bytes) -> story.Story:
 
 
 def _encode(value: Any, leave_out: frozenset[str] = frozenset()) -> Any:
-    cls = type(value)
+    cls: type = type(value)
     if cls in _PLAIN:
         return value
     names = _field_names(cls, leave_out)

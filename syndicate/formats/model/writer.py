@@ -46,7 +46,7 @@ def _story_relative(path: str) -> str:
 
 def to_data(value: Any) -> Any:
     """Plain JSON data for a model value; body nodes carry their node type."""
-    cls = type(value)
+    cls: type = type(value)
     if cls in _PLAIN:
         return value
     if isinstance(value, datetime):
