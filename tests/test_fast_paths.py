@@ -2,27 +2,45 @@
 documents) the same values, lines and problems as PyYAML's own parser; schemas with their
 references inlined the same problems as jsonschema resolving them; JSON documents indented by
 msgspec the same bytes as the standard library's indenting encoder; covers assembled from the
-compressed rows with ink of their strips the same pixels as their whole drawing."""
+compressed rows with ink of their strips the same pixels as their whole drawing; word and
+character counts in one regex pass the counts made word by word; model values encoded with
+cached field names the data encoded field by field; pages parsed by a plain lxml parser the
+bytes lxml.html gave; JPEGs checked in draft mode the same problems as decoded whole."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import random
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
+from lxml import etree
+from lxml import html as lxml_html
+from PIL import Image as PILImage
 
+from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import json_text
 from syndicate.formats.epub import cover as covers
 from syndicate.formats.epub.options import DEFAULT_FONT_DIRS
 from syndicate.formats.epub.palette_png import band
-from syndicate.readers import schemas, yamlsource
+from syndicate.formats.html import templating
+from syndicate.formats.html.writer import HtmlWriter
+from syndicate.formats.model import writer as model_writer
+from syndicate.i18n.dates import rfc3339
+from syndicate.model import Localized, SourceRef, Story, StorySummary, codec
+from syndicate.readers import images, schemas, yamlsource
+from syndicate.readers.articles import read_articles
+from syndicate.readers.config import load_config
 from syndicate.readers.frontmatter import FrontMatterProblem, split_front_matter
+from syndicate.render import text as plain
 from tests.bench.corpus import generate
+from tests.bench.run import _context, _InMemory, make_site
 from tests.conftest import REPO
 
 SNIPPETS = [
@@ -168,23 +186,186 @@ def test_a_cover_from_compressed_pieces_is_its_whole_drawing(text: covers.CoverT
     and cached blank rows: it decodes to the strips drawn whole, one under the other, and the
     thumbnail to that drawing reduced by 4."""
     dirs = tuple(DEFAULT_FONT_DIRS)
-    whole = Image.new("L", (covers.WIDTH, covers.HEIGHT))
+    whole = PILImage.new("L", (covers.WIDTH, covers.HEIGHT))
     for strip in covers._layout(text, dirs):
         steps, _ = covers._paint(strip)
         steps = steps.crop((covers._LEFT, 0, steps.width, steps.height))
         ground = strip.ramp * covers._STEPS
         whole.paste(steps.point([min(step + ground, 255) for step in range(256)]), (0, strip.top))
     drawn = covers.draw_cover(text, dirs)
-    with Image.open(io.BytesIO(drawn.png)) as image:
+    with PILImage.open(io.BytesIO(drawn.png)) as image:
         assert image.mode == "P" and image.tobytes() == whole.tobytes()
-    with Image.open(io.BytesIO(drawn.thumbnail)) as image:
+    with PILImage.open(io.BytesIO(drawn.thumbnail)) as image:
         assert image.tobytes() == whole.reduce(covers.WIDTH // covers.THUMBNAIL_WIDTH).tobytes()
 
 
 def test_rows_beside_their_filter_bytes_are_the_band_of_the_rest() -> None:
-    image = Image.effect_noise((40, 12), 90).convert("L")
-    rows = Image.new("L", (41, 12), 0)
+    image = PILImage.effect_noise((40, 12), 90).convert("L")
+    rows = PILImage.new("L", (41, 12), 0)
     rows.paste(image, (1, 0))
     assert band(rows, rows=True) == band(image)
     with pytest.raises(ValueError, match="filter bytes"):
         band(image, rows=True)
+
+
+WORDY = st.text(
+    st.characters(codec=None, exclude_categories=())
+    | st.sampled_from(" \t\n\u3000\u00a0a_9é,.!-«»\u4e00\u3001\u30fb\u30a0\u3042\uac00\u0627"),
+    max_size=40,
+)
+
+
+def test_non_space_characters_are_what_isspace_is_not_true_of() -> None:
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    assert plain.char_count(every) == sum(1 for c in every if not c.isspace())
+
+
+@settings(max_examples=2000, derandomize=True, database=None)
+@given(WORDY)
+def test_words_counted_in_one_pass_are_those_counted_one_by_one(sample: str) -> None:
+    assert plain.word_count.__wrapped__(sample) == plain.slow_word_count(sample)
+
+
+def test_counts_of_a_realistic_corpus_and_of_hostile_runs(tmp_path: Path) -> None:
+    generate(tmp_path / "articles", 8, realistic=True)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(tmp_path.rglob("*.md"))]
+    texts += ["!" * 200_000, "a!" * 100_000, "\u3001" * 100_000]
+    for sample in texts:
+        assert plain.word_count.__wrapped__(sample) == plain.slow_word_count(sample)
+        assert plain.char_count.__wrapped__(sample) == sum(1 for c in sample if not c.isspace())
+
+
+def _encode_field_by_field(value: Any, leave_out: frozenset[str] = frozenset()) -> Any:
+    """`codec._encode` as it was: each value's fields asked of `dataclasses`."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        data = {
+            f.name: _encode_field_by_field(getattr(value, f.name), leave_out)
+            for f in dataclasses.fields(value)
+            if f.name not in leave_out
+        }
+        data["@"] = type(value).__name__
+        return data
+    if isinstance(value, tuple | list):
+        return [_encode_field_by_field(v, leave_out) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _to_data_field_by_field(value: Any) -> Any:
+    """`formats.model.writer.to_data` as it was."""
+    if isinstance(value, datetime):
+        return rfc3339(value)
+    if isinstance(value, SourceRef):
+        return str(SourceRef(model_writer._story_relative(value.path), value.line))
+    if isinstance(value, Localized):
+        return dict(value.values)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        data = {
+            f.name: _to_data_field_by_field(getattr(value, f.name))
+            for f in dataclasses.fields(value)
+            if f.name not in {"folder", "path"}
+        }
+        if type(value) in model_writer._BODY_TYPES:
+            data["node"] = type(value).__name__
+        return data
+    if isinstance(value, tuple | list):
+        return [_to_data_field_by_field(v) for v in value]
+    return value
+
+
+def test_stories_encoded_with_cached_field_names_as_field_by_field(
+    tmp_path: Path, sample_stories: list[Story]
+) -> None:
+    site = make_site(tmp_path / "site", 12)
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+    assert config is not None
+    stories = [*sample_stories, *read_articles(site / "articles", config, Diagnostics())]
+    assert len(stories) > 12
+    for story in stories:
+        assert codec._encode(story) == _encode_field_by_field(story)
+        unrelated = codec._UNRELATED
+        assert codec._encode(story, unrelated) == _encode_field_by_field(story, unrelated)
+        assert model_writer.to_data(story) == _to_data_field_by_field(story)
+        assert codec.loads(codec.dumps(story)) == story
+
+
+def _page_bytes_with_lxml_html(markup: str) -> bytes:
+    """`templating.page_bytes` as it was: lxml.html's element classes, the slow walk."""
+    root = lxml_html.document_fromstring(markup)
+    templating.slow_normalise_space(root)
+    page = etree.tostring(
+        root, method="html", encoding="unicode", doctype=templating.DOCTYPE, pretty_print=True
+    )
+    return str(page).encode("utf-8")
+
+
+TRICKY_PAGES = [
+    "<html><head>\n<title>\n</title>\n<!-- c -->\n<style>\n</style></head><body>\n"
+    "<p>a\n<em>b</em>\n<!-- x -->\n<strong>c</strong>\n</p>\n<pre>\n<code>\n</code>\n</pre>\n"
+    "<p>\u00a0\n<b>x</b>\u3000\n<i>y</i>\n\u00a0</p><?pi x?>\n<div>\n<span>\n</span>\n</div>"
+    "<h2>t\n<a href='#'>l</a>\n\n<a>m</a>\n</h2><textarea>\n\n</textarea>\n</body></html>",
+    "<p>only a paragraph\n<b>x</b>\n</p>",
+    "text alone\n",
+]
+
+
+def test_pages_normalised_as_lxml_html_did(sample_stories: list[Story], tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", 6)
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+    assert config is not None
+    stories = read_articles(site / "articles", config, Diagnostics())
+    markups = list(TRICKY_PAGES)
+    original = templating.page_bytes
+
+    def keep(markup: str) -> bytes:
+        markups.append(markup)
+        return original(markup)
+
+    writer = HtmlWriter()
+    ctx = _context(writer, config, config.languages, _InMemory(stories))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(templating, "page_bytes", keep)
+        for story in stories:
+            list(writer.story_files(story, ctx))
+        list(writer.collection_files([StorySummary.of(s) for s in stories], ctx))
+    assert len(markups) > 20
+    for markup in markups:
+        assert templating.page_bytes(markup) == _page_bytes_with_lxml_html(markup), markup
+
+
+def _image_outcome(data: bytes) -> Any:
+    try:
+        facts = images.inspect_image(data)
+    except images.ImageProblem as exc:
+        return ("problem", str(exc))
+    return (facts.width, facts.height, facts.pixels, facts.notes)
+
+
+def test_jpegs_decoded_in_draft_mode_fail_where_whole_decoding_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    generate(tmp_path / "articles", 3, realistic=True)
+    photo = next((tmp_path / "articles").rglob("*.jpg")).read_bytes()
+    pixels = PILImage.open(io.BytesIO(photo))
+    samples = [photo]
+    for mode, progressive in [("L", False), ("CMYK", False), ("RGB", True)]:
+        buffer = io.BytesIO()
+        pixels.convert(mode).save(buffer, format="JPEG", progressive=progressive)
+        samples.append(buffer.getvalue())
+    rnd = random.Random(16)
+    cases = []
+    for data in samples:
+        cases.append(data)
+        cases += [data[: rnd.randrange(len(data))] for _ in range(40)]
+        cases += [data[: len(data) - cut] for cut in range(1, 12, 2)]
+        for _ in range(40):
+            damaged = bytearray(data)
+            for _ in range(rnd.randint(1, 4)):
+                damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
+            cases.append(bytes(damaged))
+    fast = [_image_outcome(data) for data in cases]
+    monkeypatch.setattr(images, "_decode", images.slow_decode)
+    slow = [_image_outcome(data) for data in cases]
+    assert sum("truncated" in str(outcome) for outcome in slow) > 50
+    assert fast == slow

@@ -28,7 +28,7 @@ from syndicate.formats.newsml.reader import read_newsml
 from syndicate.model import Image, Localized, SiteConfig, SourceRef
 from syndicate.readers import budgets, safefile
 from syndicate.readers.config import load_config
-from syndicate.readers.images import inspect_image
+from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.storyfiles import StoryFiles
 from syndicate.readers.yamlsource import YamlProblem, parse_yaml
 
@@ -282,6 +282,14 @@ def test_an_exif_turned_photo_has_its_displayed_size(tmp_path: Path) -> None:
     photo.save(buffer, format="JPEG", exif=exif.tobytes())
     facts = inspect_image(buffer.getvalue())
     assert (facts.media_type, facts.width, facts.height) == ("image/jpeg", 20, 40)
+
+
+def test_a_jpeg_cut_inside_its_header_is_a_damaged_image() -> None:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (40, 20), (10, 20, 30)).save(buffer, format="JPEG")
+    for cut in (30, 60, 100):
+        with pytest.raises(ImageProblem, match=r"^the image file is damaged \("):
+            inspect_image(buffer.getvalue()[:cut])
 
 
 def test_pillow_warnings_become_image_warnings(

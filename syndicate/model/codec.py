@@ -28,7 +28,7 @@ class CodecError(ValueError):
     """Data that is not a model value of the expected shape."""
 
 
-_UNRELATED = {"source", "folder", "path"}
+_UNRELATED = frozenset({"source", "folder", "path"})
 """Where a story was read from: not part of what it says."""
 
 
@@ -53,20 +53,32 @@ def loads(data: bytes) -> story.Story:
     return value
 
 
-def _encode(value: Any, leave_out: frozenset[str] | set[str] = frozenset()) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {
-            f.name: _encode(getattr(value, f.name), leave_out)
-            for f in dataclasses.fields(value)
-            if f.name not in leave_out
-        }
-        data[_TAG] = type(value).__name__
+def _encode(value: Any, leave_out: frozenset[str] = frozenset()) -> Any:
+    cls: type = type(value)
+    if cls in _PLAIN:
+        return value
+    names = _field_names(cls, leave_out)
+    if names is not None:
+        data = {name: _encode(getattr(value, name), leave_out) for name in names}
+        data[_TAG] = cls.__name__
         return data
     if isinstance(value, tuple | list):
         return [_encode(v, leave_out) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
     return value
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Types written as they are (not their subclasses: an enum is an int or a str subclass)."""
+
+
+@cache
+def _field_names(cls: type, leave_out: frozenset[str]) -> tuple[str, ...] | None:
+    """A dataclass's fields in order, without those left out; None for any other class."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in leave_out)
 
 
 @cache

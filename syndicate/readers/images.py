@@ -47,6 +47,7 @@ def inspect_image(data: bytes, max_pixels: int | None = None) -> ImageFacts:
     from PIL import Image, UnidentifiedImageError
 
     limit = budgets.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
+    fmt = ""  # until the header is read: Pillow may refuse a damaged header itself
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -85,7 +86,24 @@ def inspect_image(data: bytes, max_pixels: int | None = None) -> ImageFacts:
 
 
 def _decode(img: object, frames: int) -> None:
-    """Decode every frame once: a truncated or corrupt body fails here."""
+    """Decode every frame once: a truncated or corrupt body fails here. A JPEG is decoded at
+    an eighth of its size (libjpeg's DCT scaling, Pillow's draft mode): every block of the
+    file is still read and entropy-decoded, so damage is found as in a full decode, but the
+    pixels are not kept (`tests/test_fast_paths.py` checks both find the same)."""
+    from PIL import Image
+
+    assert isinstance(img, Image.Image)
+    if img.format == "JPEG" and frames == 1:
+        width, height = img.size
+        img.draft(img.mode, (max(1, width // 8), max(1, height // 8)))
+    for index in range(frames):
+        if index:
+            img.seek(index)
+        img.load()
+
+
+def slow_decode(img: object, frames: int) -> None:
+    """Every frame decoded whole (the reference `_decode` is tested on)."""
     from PIL import Image
 
     assert isinstance(img, Image.Image)

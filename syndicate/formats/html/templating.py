@@ -13,11 +13,13 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
-from lxml import html as lxml_html
 from markupsafe import Markup
 
 DOCTYPE = "<!DOCTYPE html>"
 STYLESHEET = "style.css"
+_PARSER = etree.HTMLParser()
+"""`lxml.html`'s parser without its element classes: the same tree, without a call into
+Python for each element made or visited."""
 
 # Elements whose content is running text: a line break between their children is a space
 # there, and nothing elsewhere (between blocks, in the head).
@@ -69,7 +71,14 @@ def render_page(site_templates: Path | None, template: str, **values: Any) -> by
         raise TemplateError(exc.message or str(exc), f"{exc.name}:{exc.lineno}") from None
     except jinja2.TemplateError as exc:
         raise TemplateError(str(exc), template) from None
-    root = lxml_html.document_fromstring(text)
+    return page_bytes(text)
+
+
+def page_bytes(markup: str) -> bytes:
+    """A page's markup parsed, its white space normalised, and serialised."""
+    root = etree.fromstring(markup, _PARSER)
+    if root is None:
+        raise etree.ParserError("Document is empty")
     _normalise_space(root)
     page = etree.tostring(
         root, method="html", encoding="unicode", doctype=DOCTYPE, pretty_print=True
@@ -80,6 +89,31 @@ def render_page(site_templates: Path | None, template: str, **values: Any) -> by
 def _normalise_space(root: etree._Element) -> None:
     """Drop the line breaks a template puts between elements; inside running text a line
     break between two elements stays a space."""
+    for element in root.iter(etree.Element):  # comments have no text of their own to change
+        tag = element.tag
+        if tag in _VERBATIM:
+            continue
+        text = element.text
+        if text is not None and "\n" in text and text.isspace():
+            element.text = None
+        if len(element) == 0:
+            continue
+        last = len(element) - 1 if tag in _PHRASING else 0
+        for i, child in enumerate(element):  # comments included: their tails are text
+            tail = child.tail
+            if tail is not None and "\n" in tail and tail.isspace():
+                child.tail = " " if i < last else None
+
+
+def _space(text: str | None, between_words: bool) -> str | None:
+    if text is None or not text.isspace() or "\n" not in text:
+        return text
+    return " " if between_words else None
+
+
+def slow_normalise_space(root: etree._Element) -> None:
+    """What `_normalise_space` does, element by element as lxml.html walks them (the
+    reference its fast path is tested on)."""
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in _VERBATIM:
             continue
@@ -87,9 +121,3 @@ def _normalise_space(root: etree._Element) -> None:
         element.text = _space(element.text, False)
         for child in element:
             child.tail = _space(child.tail, running and child.getnext() is not None)
-
-
-def _space(text: str | None, between_words: bool) -> str | None:
-    if text is None or not text.isspace() or "\n" not in text:
-        return text
-    return " " if between_words else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
+from functools import cache, lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -37,6 +38,7 @@ class ModelWriter(Writer[NoOptions]):
         yield OutputFile(f"model/{story.slug}.json", json_document(data))
 
 
+@lru_cache(maxsize=1024)  # a story's references name its few files again and again
 def _story_relative(path: str) -> str:
     """`<slug>/<file>` of a path into an articles folder."""
     return "/".join(PurePosixPath(path.replace("\\", "/")).parts[-2:])
@@ -44,21 +46,33 @@ def _story_relative(path: str) -> str:
 
 def to_data(value: Any) -> Any:
     """Plain JSON data for a model value; body nodes carry their node type."""
+    cls: type = type(value)
+    if cls in _PLAIN:
+        return value
     if isinstance(value, datetime):
         return rfc3339(value)
     if isinstance(value, SourceRef):
         return str(SourceRef(_story_relative(value.path), value.line))
     if isinstance(value, Localized):
         return dict(value.values)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        data = {
-            f.name: to_data(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if f.name not in _LOCAL_FIELDS
-        }
-        if type(value) in _BODY_TYPES:
-            data["node"] = type(value).__name__
+    names = _field_names(cls)
+    if names is not None:
+        data = {name: to_data(getattr(value, name)) for name in names}
+        if cls in _BODY_TYPES:
+            data["node"] = cls.__name__
         return data
     if isinstance(value, tuple | list):
         return [to_data(v) for v in value]
     return value
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+"""Types written as they are (not their subclasses)."""
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """A dataclass's fields in order, without the machine's; None for any other class."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in _LOCAL_FIELDS)
