@@ -471,6 +471,8 @@ class _Build:
         """Stories killed or withdrawn since the last build."""
         self.changes: dict[str, tuple[str, ...]] = {}
         self.timings = {w.name: Timing() for w in writers}
+        self.units: dict[tuple[str, str, bool], str] = {}
+        """The key of each story's unit in each format (see `_unit`), made once a run."""
         self.state: BuildState
 
     def run(
@@ -735,8 +737,8 @@ class _Build:
         for writer in self.writers:
             unit = self._unit(writer, key, visible)
             made = done.made.get(writer.name) if done else None
-            if made is None:
-                kept = self.state.lookup(unit)
+            if made is None:  # found intact when its job was planned (`_job`)
+                kept = self.state.kept.get(unit) or self.state.lookup(unit)
                 assert kept is not None, "a story without a job has all its units"
                 sink.reuse(writer, kept.paths)
                 self.problems.extend(kept.diagnostics)
@@ -747,7 +749,12 @@ class _Build:
             self.timings[writer.name].seconds += made.seconds
 
     def _unit(self, writer: AnyWriter, key: str, visible: bool) -> str:
-        return digest(writer.name, "story", key, str(visible))
+        found = self.units.get((writer.name, key, visible))
+        if found is None:
+            found = self.units[writer.name, key, visible] = digest(
+                writer.name, "story", key, str(visible)
+            )
+        return found
 
     # Collections ----------------------------------------------------------------------------
 
