@@ -210,7 +210,9 @@ class Staging:
             owned = tuple(sorted(self.produced | {str(rel) for rel in kept}))
             if self.written == 0 and (keep_others or not stale) and in_place:
                 return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
-            for rel in [*self.reused, *theirs]:
+            for path in self.reused:
+                self._link_published(path)
+            for rel in theirs:
                 self._link_published(rel)
             removed: list[PurePosixPath] = []
             for rel in stale:
