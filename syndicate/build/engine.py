@@ -11,7 +11,7 @@ import functools
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,7 +58,7 @@ from syndicate.build.workers import (
     story_files,
 )
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.formats.contract import AnyWriter, within
+from syndicate.formats.contract import AnyWriter, Options, within
 from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.model import SiteConfig, Story, StorySummary
@@ -118,6 +118,8 @@ class ExportResult:
     """With `dry_run`: the paths under out/ that would be `new`, `changed` and `removed`."""
     writers: tuple[AnyWriter, ...] = ()
     """The formats written (a site's own partner profiles included)."""
+    options: Mapping[str, Options] = field(default_factory=dict)
+    """Their options, by configuration section."""
 
 
 def export(
@@ -209,9 +211,11 @@ def export(
     )
     build = _Build(writers, settings, key, out, state, inputs, run, force=force)
     try:
-        return build.run(
+        result = build.run(
             diags, articles if stories is None else None, jobs=max(1, jobs), progress=progress
         )
+        result.options = settings.options
+        return result
     except _Widen as widen:
         more_languages, more_formats = _widened(widen, writers, registry, site, chosen)
     # A kill in a partial run: the same run over every language and every format out/ holds.
@@ -231,6 +235,7 @@ def export(
         diags, articles if stories is None else None, jobs=max(1, jobs), progress=progress
     )
     result.widened = (*more_languages, *more_formats)
+    result.options = settings.options
     return result
 
 

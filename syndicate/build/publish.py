@@ -157,6 +157,8 @@ class Staging:
         self.changed: list[PurePosixPath] = []
         """Files this run writes with other bytes than out/ has."""
         self.applied = False
+        self._made: set[str] = set()
+        """Folders made in staging (`_folder`)."""
 
     def __enter__(self) -> Staging:
         return self
@@ -210,10 +212,8 @@ class Staging:
             owned = tuple(sorted(self.produced | {str(rel) for rel in kept}))
             if self.written == 0 and (keep_others or not stale) and in_place:
                 return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
-            for path in self.reused:
+            for path in [*self.reused, *theirs]:
                 self._link_published(path)
-            for rel in theirs:
-                self._link_published(rel)
             removed: list[PurePosixPath] = []
             for rel in stale:
                 if keep_others:
@@ -262,29 +262,42 @@ class Staging:
         produced = self.produced
         return any(p.startswith(prefixes) and p not in produced for p in self.owned)
 
-    def _others(self, folders: Sequence[str]) -> tuple[list[PurePosixPath], list[PurePosixPath]]:
+    def _others(self, folders: Sequence[str]) -> tuple[list[PurePosixPath], list[str]]:
         """Files of `folders` this run did not produce: syndicate's (stale) and the user's.
-        The user's folders are made in staging too, empty ones included."""
+        The user's folders are made in staging too, empty ones included. (Paths as strings:
+        out/ may hold many files.)"""
         stale: list[PurePosixPath] = []
-        theirs: list[PurePosixPath] = []
+        theirs: list[str] = []
+        out, staging = os.fspath(self.out), os.fspath(self.dir)
+        produced, owned = self.produced, self.owned
         for folder in folders:
-            for top, dirs, names in os.walk(self.out / folder):
-                base = PurePosixPath(Path(top).relative_to(self.out).as_posix())
+            for top, dirs, names in os.walk(os.path.join(out, folder)):
+                base = PurePosixPath(Path(top).relative_to(out).as_posix()).as_posix()
                 links = [name for name in dirs if os.path.islink(os.path.join(top, name))]
                 for name in dirs:
                     if name not in links:
-                        (self.dir / base / name).mkdir(parents=True, exist_ok=True)
+                        self._folder(os.path.join(staging, base, name))
                 for name in [*names, *links]:
-                    rel = base / name
-                    if str(rel) in self.produced:
+                    rel = f"{base}/{name}"
+                    if rel in produced:
                         continue
-                    (stale if str(rel) in self.owned else theirs).append(rel)
+                    if rel in owned:
+                        stale.append(PurePosixPath(rel))
+                    else:
+                        theirs.append(rel)
         return sorted(stale), sorted(theirs)
 
+    def _folder(self, path: str) -> None:
+        """Make the staging folder `path` (and its parents), once."""
+        if path not in self._made:
+            os.makedirs(path, exist_ok=True)
+            self._made.add(path)
+
     def _link_published(self, rel: PurePosixPath | str) -> None:
-        target = self.dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(self.out / rel, target, follow_symlinks=False)
+        rel = os.fspath(rel)
+        target = os.path.join(os.fspath(self.dir), rel)
+        self._folder(os.path.dirname(target))
+        os.link(os.path.join(os.fspath(self.out), rel), target, follow_symlinks=False)
 
 
 @contextlib.contextmanager
