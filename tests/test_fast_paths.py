@@ -369,3 +369,56 @@ def test_jpegs_decoded_in_draft_mode_fail_where_whole_decoding_does(
     slow = [_image_outcome(data) for data in cases]
     assert sum("truncated" in str(outcome) for outcome in slow) > 50
     assert fast == slow
+
+
+def test_a_story_folder_listed_from_its_entries_is_what_kind_of_says(tmp_path: Path) -> None:
+    """StoryFiles takes the kind of a plain entry (not a link) from the listing and reads it
+    without resolving it again: the same entries, texts and refusals as `kind_of` and a
+    resolved read give, links and special files included."""
+    import os
+
+    from syndicate.readers import budgets
+    from syndicate.readers.safefile import Refused, kind_of, read_checked
+    from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles
+
+    outside = tmp_path / "outside.md"
+    outside.write_text("outside\n", encoding="utf-8")
+    folder = tmp_path / "articles" / "story"
+    (folder / "images").mkdir(parents=True)
+    (folder / "story.yaml").write_text("id: x\n", encoding="utf-8")
+    (folder / "en.md").write_text("# en\n", encoding="utf-8")
+    (folder / "fr.md").mkdir()
+    (folder / "de.md").symlink_to("en.md")
+    (folder / "es.md").symlink_to(outside)
+    (folder / "it.md").symlink_to("missing.md")
+    (folder / "images" / "a.png").write_bytes(b"png")
+    (folder / "notes.txt").write_text("n", encoding="utf-8")
+    (folder / "hard.md").write_text("h", encoding="utf-8")
+    os.link(folder / "hard.md", tmp_path / "other-name")
+    (folder / ".hidden.md").write_text("h", encoding="utf-8")
+    os.mkfifo(folder / "pipe.md")
+    linked = tmp_path / "articles" / "linked"
+    linked.symlink_to("story")
+
+    for where in (folder, linked):
+        files = StoryFiles(where)
+        root = where.resolve()
+        expected = []
+        for name in sorted(n for n in os.listdir(where) if not n.startswith(".")):
+            kind = kind_of(where / name, root)
+            text = name == STORY_FILE or name.endswith(LANGUAGE_SUFFIX)
+            if kind == "file" and text:
+                try:
+                    assert files.text(name) == read_checked(
+                        where / name, root, budgets.MAX_TEXT_BYTES
+                    )
+                    kind = "text"
+                except Refused as exc:
+                    kind = exc
+            elif kind == "dir" and text:
+                kind = Refused("file.special", "a folder, not a file")
+            expected.append((name, kind.code if isinstance(kind, Refused) else kind))
+        assert [(e.name, e.kind) for e in files.entries] == expected
+        assert {"hard.md", "es.md", "it.md", "pipe.md", "de.md", "images"} <= {
+            e.name for e in files.entries
+        }

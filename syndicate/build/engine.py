@@ -11,7 +11,7 @@ import functools
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,7 +58,7 @@ from syndicate.build.workers import (
     story_files,
 )
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.formats.contract import AnyWriter, within
+from syndicate.formats.contract import AnyWriter, Options, within
 from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.model import SiteConfig, Story, StorySummary
@@ -118,6 +118,8 @@ class ExportResult:
     """With `dry_run`: the paths under out/ that would be `new`, `changed` and `removed`."""
     writers: tuple[AnyWriter, ...] = ()
     """The formats written (a site's own partner profiles included)."""
+    options: Mapping[str, Options] = field(default_factory=dict)
+    """Their options, by configuration section."""
 
 
 def export(
@@ -209,9 +211,11 @@ def export(
     )
     build = _Build(writers, settings, key, out, state, inputs, run, force=force)
     try:
-        return build.run(
+        result = build.run(
             diags, articles if stories is None else None, jobs=max(1, jobs), progress=progress
         )
+        result.options = settings.options
+        return result
     except _Widen as widen:
         more_languages, more_formats = _widened(widen, writers, registry, site, chosen)
     # A kill in a partial run: the same run over every language and every format out/ holds.
@@ -231,6 +235,7 @@ def export(
         diags, articles if stories is None else None, jobs=max(1, jobs), progress=progress
     )
     result.widened = (*more_languages, *more_formats)
+    result.options = settings.options
     return result
 
 
@@ -471,6 +476,8 @@ class _Build:
         """Stories killed or withdrawn since the last build."""
         self.changes: dict[str, tuple[str, ...]] = {}
         self.timings = {w.name: Timing() for w in writers}
+        self.units: dict[tuple[str, str, bool], str] = {}
+        """The key of each story's unit in each format (see `_unit`), made once a run."""
         self.state: BuildState
 
     def run(
@@ -735,8 +742,8 @@ class _Build:
         for writer in self.writers:
             unit = self._unit(writer, key, visible)
             made = done.made.get(writer.name) if done else None
-            if made is None:
-                kept = self.state.lookup(unit)
+            if made is None:  # found intact when its job was planned (`_job`)
+                kept = self.state.kept.get(unit) or self.state.lookup(unit)
                 assert kept is not None, "a story without a job has all its units"
                 sink.reuse(writer, kept.paths)
                 self.problems.extend(kept.diagnostics)
@@ -747,7 +754,12 @@ class _Build:
             self.timings[writer.name].seconds += made.seconds
 
     def _unit(self, writer: AnyWriter, key: str, visible: bool) -> str:
-        return digest(writer.name, "story", key, str(visible))
+        found = self.units.get((writer.name, key, visible))
+        if found is None:
+            found = self.units[writer.name, key, visible] = digest(
+                writer.name, "story", key, str(visible)
+            )
+        return found
 
     # Collections ----------------------------------------------------------------------------
 

@@ -79,6 +79,17 @@ def check_path(path: str) -> PurePosixPath:
     return rel
 
 
+def checked_path(path: str) -> str:
+    """`check_path` as a string, the path as `PurePosixPath` spells it (`a//b` is `a/b`).
+    A path already in that spelling, as writers give them, is checked without making a
+    `PurePosixPath` (a no-op run checks every path of out/)."""
+    if path and path[0] != "/" and path[-1] != "/":
+        parts = path.split("/")
+        if "" not in parts and "." not in parts and ".." not in parts:
+            return path
+    return str(check_path(path))
+
+
 @dataclass(frozen=True, slots=True)
 class Swap:
     """One folder of out/ to replace: `folder` by the staged folder whose inode is `inode`."""
@@ -134,8 +145,9 @@ class Staging:
             self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
         except OSError as exc:
             raise _output_error(out, exc) from None
-        self.produced: set[PurePosixPath] = set()
-        self.reused: list[PurePosixPath] = []
+        self.produced: set[str] = set()
+        """This run's paths, as `checked_path` spells them."""
+        self.reused: list[str] = []
         """Published files kept as they are: linked into staging only if a swap is needed."""
         self.foreign: list[PurePosixPath] = []
         """Files of the user's that this run would overwrite."""
@@ -145,6 +157,8 @@ class Staging:
         self.changed: list[PurePosixPath] = []
         """Files this run writes with other bytes than out/ has."""
         self.applied = False
+        self._made: set[str] = set()
+        """Folders made in staging (`_folder`)."""
 
     def __enter__(self) -> Staging:
         return self
@@ -154,7 +168,7 @@ class Staging:
 
     def add(self, file: OutputFile) -> None:
         rel = check_path(file.path)
-        self.produced.add(rel)
+        self.produced.add(str(rel))
         target, old = self.dir / rel, self.out / rel
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -173,7 +187,7 @@ class Staging:
 
     def reuse(self, path: str) -> None:
         """Keep the published out/`path` as it is (an output whose inputs did not change)."""
-        rel = check_path(path)
+        rel = checked_path(path)
         self.produced.add(rel)
         self.reused.append(rel)
         self.unchanged += 1
@@ -186,14 +200,20 @@ class Staging:
         if self.foreign:
             raise ForeignFiles(sorted(self.foreign))
         try:
+            in_place = all((self.out / folder).is_dir() for folder in folders)
+            if self.written == 0 and in_place and not self._unproduced(folders):
+                # Nothing written and nothing of syndicate's to remove or keep: out/ already
+                # is this run's output, and the folders need no walk (the user's files in
+                # them are only moved along in a swap).
+                owned = tuple(sorted(self.produced))
+                return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
             stale, theirs = self._others(folders)
             kept = stale if keep_others else []
-            owned = tuple(sorted(str(rel) for rel in self.produced | set(kept)))
-            in_place = all((self.out / folder).is_dir() for folder in folders)
+            owned = tuple(sorted(self.produced | {str(rel) for rel in kept}))
             if self.written == 0 and (keep_others or not stale) and in_place:
                 return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
-            for rel in [*self.reused, *theirs]:
-                self._link_published(rel)
+            for path in [*self.reused, *theirs]:
+                self._link_published(path)
             removed: list[PurePosixPath] = []
             for rel in stale:
                 if keep_others:
@@ -235,29 +255,49 @@ class Staging:
         self.apply(plan)
         return plan.report
 
-    def _others(self, folders: Sequence[str]) -> tuple[list[PurePosixPath], list[PurePosixPath]]:
+    def _unproduced(self, folders: Sequence[str]) -> bool:
+        """Whether syndicate wrote files in `folders` (by the build state's list, on disk or
+        not) that this run did not produce."""
+        prefixes = tuple(f"{folder}/" for folder in folders)
+        produced = self.produced
+        return any(p.startswith(prefixes) and p not in produced for p in self.owned)
+
+    def _others(self, folders: Sequence[str]) -> tuple[list[PurePosixPath], list[str]]:
         """Files of `folders` this run did not produce: syndicate's (stale) and the user's.
-        The user's folders are made in staging too, empty ones included."""
+        The user's folders are made in staging too, empty ones included. (Paths as strings:
+        out/ may hold many files.)"""
         stale: list[PurePosixPath] = []
-        theirs: list[PurePosixPath] = []
+        theirs: list[str] = []
+        out, staging = os.fspath(self.out), os.fspath(self.dir)
+        produced, owned = self.produced, self.owned
         for folder in folders:
-            for top, dirs, names in os.walk(self.out / folder):
-                base = PurePosixPath(Path(top).relative_to(self.out).as_posix())
+            for top, dirs, names in os.walk(os.path.join(out, folder)):
+                base = PurePosixPath(Path(top).relative_to(out).as_posix()).as_posix()
                 links = [name for name in dirs if os.path.islink(os.path.join(top, name))]
                 for name in dirs:
                     if name not in links:
-                        (self.dir / base / name).mkdir(parents=True, exist_ok=True)
+                        self._folder(os.path.join(staging, base, name))
                 for name in [*names, *links]:
-                    rel = base / name
-                    if rel in self.produced:
+                    rel = f"{base}/{name}"
+                    if rel in produced:
                         continue
-                    (stale if str(rel) in self.owned else theirs).append(rel)
+                    if rel in owned:
+                        stale.append(PurePosixPath(rel))
+                    else:
+                        theirs.append(rel)
         return sorted(stale), sorted(theirs)
 
-    def _link_published(self, rel: PurePosixPath) -> None:
-        target = self.dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(self.out / rel, target, follow_symlinks=False)
+    def _folder(self, path: str) -> None:
+        """Make the staging folder `path` (and its parents), once."""
+        if path not in self._made:
+            os.makedirs(path, exist_ok=True)
+            self._made.add(path)
+
+    def _link_published(self, rel: PurePosixPath | str) -> None:
+        rel = os.fspath(rel)
+        target = os.path.join(os.fspath(self.dir), rel)
+        self._folder(os.path.dirname(target))
+        os.link(os.path.join(os.fspath(self.out), rel), target, follow_symlinks=False)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from syndicate.build.publish import OutputError, Staging, check_path
+from syndicate.build.publish import OutputError, Staging, checked_path
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter, OutputFile
 
@@ -22,6 +22,8 @@ class Sink:
         self.files = 0
         self.counts: dict[str, int] = {}
         """Files staged, by format."""
+        self._prefixes: dict[str, tuple[str, ...]] = {}
+        """Each writer's folders, as the prefixes of its paths."""
 
     def run(self, writer: AnyWriter, produce: Callable[[], Iterable[OutputFile]]) -> list[str]:
         """Stage what `produce` makes for `writer`; the staged paths."""
@@ -46,8 +48,13 @@ class Sink:
                 self.staging.reuse(path)
 
     def claim(self, writer: AnyWriter, path: str) -> bool:
-        check_path(path)
-        if not any(path.startswith(f"{folder}/") for folder in writer.owned_folders()):
+        checked_path(path)
+        prefixes = self._prefixes.get(writer.name)
+        if prefixes is None:
+            prefixes = self._prefixes[writer.name] = tuple(
+                f"{folder}/" for folder in writer.owned_folders()
+            )
+        if not path.startswith(prefixes):
             self.diags.error("writer.path", f"{writer.name} wrote {path!r} outside its folders")
             return False
         if path in self.owner:

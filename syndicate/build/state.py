@@ -119,6 +119,7 @@ class BuildState:
 
     def __init__(self, out: Path, folder: Path, *, fresh: bool = False) -> None:
         self.out = out
+        self._out = os.fspath(out)
         self.notes: list[str] = []
         """What was wrong with the saved state (discarded and rebuilt), for a warning."""
         folder.mkdir(parents=True, exist_ok=True)
@@ -140,6 +141,10 @@ class BuildState:
         """The units of this run."""
         self.stories: dict[str, StoryRecord] = {}
         """The stories of this run."""
+        self.changed = False
+        """Whether this run recorded anything but what it found as it was (a unit made, a
+        story read, a version published): if not, and it kept all it found, `save` has
+        nothing to write."""
 
     def pending(self) -> str | None:
         """The journal of a publication a run began and did not finish (see
@@ -178,6 +183,7 @@ class BuildState:
 
     def record_history(self, story_id: str, published: Published) -> None:
         self.history[story_id] = published
+        self.changed = True
 
     def _load(self) -> None:
         try:
@@ -219,6 +225,8 @@ class BuildState:
     def record_story(self, text_key: str, record: StoryRecord, model: bytes | None = None) -> None:
         """A story of this run; `model` is the story itself (`pack_story`), when just read."""
         self.stories[text_key] = record
+        if model is not None or self._stories.get(text_key) is not record:
+            self.changed = True
         if model is not None:
             self.db.execute("INSERT OR REPLACE INTO models VALUES (?, ?)", (record.key, model))
 
@@ -244,7 +252,7 @@ class BuildState:
 
     def _intact(self, path: str) -> bool:
         try:
-            stat = (self.out / path).stat()
+            stat = os.stat(os.path.join(self._out, path))
         except OSError:
             return False
         return self.owned.get(path) == (stat.st_size, stat.st_mtime_ns)
@@ -259,6 +267,7 @@ class BuildState:
         """This run made the unit `key`: its files, its problems, its fragments."""
         names = tuple(sorted(fragments or {}))
         self.kept[key] = Unit(tuple(paths), tuple(diagnostics), names)
+        self.changed = True
         if fragments:
             self.db.executemany(
                 "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
@@ -285,7 +294,10 @@ class BuildState:
         """Replace the saved state by this run's, before its files go live: `owned` are the
         files of syndicate's in this run's `folders` once it is published, found under `root`
         until then (the staging folder, or out/ when nothing is swapped); `journal` is the
-        publication still to do (`Plan.journal`), kept in the same transaction."""
+        publication still to do (`Plan.journal`), kept in the same transaction. A run that
+        found everything as the last one left it and kept all of it writes nothing."""
+        if journal is None and self._unchanged(owned, folders):
+            return
         files = {
             path: kept
             for path, kept in self.owned.items()
@@ -343,6 +355,21 @@ class BuildState:
             if journal is not None:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pending', ?)", (journal,))
         self.owned = files
+
+    def _unchanged(self, owned: Iterable[str], folders: Collection[str]) -> bool:
+        """Whether saving would write what is saved already: nothing recorded, every unit
+        and story of the last build kept, and syndicate's files in `folders` exactly those of
+        the units kept (whose size and time `lookup` checked against the saved ones)."""
+        if self.changed or self.kept.keys() != self._units.keys():
+            return False
+        if self.stories.keys() != self._stories.keys():
+            return False
+        verified = {path for unit in self.kept.values() for path in unit.paths}
+        now = set(owned)
+        if not now <= verified:
+            return False
+        prefixes = tuple(f"{folder}/" for folder in folders)
+        return now == {path for path in self.owned if path.startswith(prefixes)}
 
 
 def recorded_summaries(folder: Path) -> list[StorySummary]:

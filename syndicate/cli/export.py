@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 
-from syndicate.build import export
+from syndicate.build import ExportResult, export
 from syndicate.cli import (
     EXIT_FAILED,
     EXIT_INPUT,
@@ -60,9 +60,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return EXIT_FAILED
     if args.dry_run:
         return _dry_run(args, result.changes, result.left_out)
-    from syndicate.deliver.websub import announce_export
-
-    announced = announce_export(args.config, args.out, result.writers, diags)
+    announced = _announce(args, result, diags)
     if args.timings:
         for name, timing in result.timings.items():
             line = f"{name:<8} {timing.seconds:8.2f} s {count(timing.files, 'file'):>11}"
@@ -93,6 +91,17 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         _left_out(args, result.left_out)
         return EXIT_PARTIAL
     return EXIT_OK
+
+
+def _announce(args: argparse.Namespace, result: ExportResult, diags: Diagnostics) -> int:
+    """Ping the WebSub hubs of the feeds that changed. Only when a format's options name a
+    hub (`hub:`, what `websub.hub_writers` looks for) is the delivery code imported, which
+    decides."""
+    if not any(getattr(options, "hub", None) for options in result.options.values()):
+        return 0
+    from syndicate.deliver.websub import announce_export
+
+    return announce_export(args.config, args.out, result.writers, diags)
 
 
 def _left_out(args: argparse.Namespace, stories: tuple[str, ...]) -> None:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,12 +34,14 @@ from syndicate.model.body import Block, Heading, Paragraph, inline_text
 from syndicate.readers import budgets
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
-from syndicate.readers.markdown import ImageLookup, parse_body
 from syndicate.readers.safefile import Refused
 from syndicate.readers.schemas import check, place
 from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles
 from syndicate.readers.textfile import decode_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
+
+if TYPE_CHECKING:
+    from syndicate.readers.markdown import ImageLookup
 
 # Embeddings, overrides and isolates: invisible, and able to reorder what readers see.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -654,6 +656,9 @@ class _StoryReader:
                     SourceRef(shown, doc.line((key,))),
                 )
         listed = [entry["file"] for entry in story.get("images", [])]
+        # Imported here: a run that reads no story (nothing changed) needs no Markdown parser.
+        from syndicate.readers.markdown import parse_body
+
         body = parse_body(
             split.body,
             SourceRef(shown, split.body_line),

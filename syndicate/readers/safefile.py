@@ -25,9 +25,12 @@ class Refused(Exception):
         """The file's size, for `file.too-large`."""
 
 
-def read_checked(path: Path, root: Path | None, limit: int) -> bytes:
-    """The bytes of `path`, checked (see the module); raises `Refused`."""
-    fd = _open(path, root, limit)
+def read_checked(path: Path, root: Path | None, limit: int, *, real: Path | None = None) -> bytes:
+    """The bytes of `path`, checked (see the module); raises `Refused`. `real` is the path
+    with no link in it, when the caller knows it (an entry of the folder `root` that is not
+    a link); the file is then not resolved again (a link put there since is still refused:
+    the last component is opened without following links)."""
+    fd = _open(path, root, limit, real)
     chunks = []
     try:
         total = 0
@@ -76,9 +79,9 @@ def kind_of(path: Path, root: Path) -> str | Refused:
     return _special(mode)
 
 
-def _open(path: Path, root: Path | None, limit: int) -> int:
+def _open(path: Path, root: Path | None, limit: int, real: Path | None = None) -> int:
     try:
-        real = path.resolve(strict=True)
+        real = real or path.resolve(strict=True)
         before = os.stat(real)
     except FileNotFoundError:
         raise Refused("file.missing", "file not found") from None

@@ -52,15 +52,19 @@ class StoryFiles:
 
     def _list(self) -> None:
         try:
-            names = sorted(n for n in os.listdir(self.folder) if not n.startswith("."))
+            with os.scandir(self.folder) as listing:
+                found = sorted(
+                    ((e.name, _plain_kind(e)) for e in listing if not e.name.startswith(".")),
+                    key=lambda pair: pair[0],
+                )
         except OSError as exc:
             self.problem = Refused("file.unreadable", f"cannot list the folder: {exc.strerror}")
             return
         entries = []
-        for name in names:
-            kind = kind_of(self.folder / name, self.root)
+        for name, plain in found:
+            kind = plain or kind_of(self.folder / name, self.root)
             if kind == "file" and (name == STORY_FILE or name.endswith(LANGUAGE_SUFFIX)):
-                kind = self._read_text(name)
+                kind = self._read_text(name, plain=plain is not None)
             elif kind == "dir" and (name == STORY_FILE or name.endswith(LANGUAGE_SUFFIX)):
                 kind = Refused("file.special", "a folder, not a file")
             if isinstance(kind, Refused):
@@ -69,9 +73,11 @@ class StoryFiles:
             entries.append(Entry(name, kind))
         self.entries = tuple(entries)
 
-    def _read_text(self, name: str) -> str | Refused:
+    def _read_text(self, name: str, *, plain: bool = False) -> str | Refused:
+        """Read a story file; `plain`: listed as a regular file, not a link."""
         try:
-            data = read_checked(self.folder / name, self.root, budgets.MAX_TEXT_BYTES)
+            real = self.root / name if plain else None
+            data = read_checked(self.folder / name, self.root, budgets.MAX_TEXT_BYTES, real=real)
         except Refused as exc:
             return exc
         self._text_bytes += len(data)
@@ -147,6 +153,22 @@ class StoryFiles:
             if isinstance(data, bytes):
                 out.append(data)
         return out
+
+
+def _plain_kind(entry: os.DirEntry[str]) -> str | None:
+    """A folder entry that is not a link, as `kind_of` would say it (`dir`, `file`), from the
+    listing alone; None when `kind_of` must look (a link, anything else, an error). Such an
+    entry of the story folder is inside it: the folder's real path, then its name."""
+    try:
+        if entry.is_symlink():
+            return None
+        if entry.is_dir(follow_symlinks=False):
+            return "dir"
+        if entry.is_file(follow_symlinks=False):
+            return "file"
+    except OSError:
+        return None
+    return None
 
 
 def _as_image_problem(exc: Refused) -> Refused:

@@ -7,15 +7,14 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context, OutputFile, Writer
 from syndicate.formats.epub import book as epub_book
 from syndicate.formats.epub import opds
-from syndicate.formats.epub.cover import Cover, CoverText, draw_cover
 from syndicate.formats.epub.ebooklib_adapter import Book, EpubBuildError, Resource, build_epub
 from syndicate.formats.epub.edition import Edition, StoryEdition, select_editions
-from syndicate.formats.epub.fonts import CoverError
 from syndicate.formats.epub.options import EpubOptions
 from syndicate.i18n.dates import format_human_date
 from syndicate.i18n.terms import term
@@ -23,8 +22,19 @@ from syndicate.i18n.text import section_name
 from syndicate.model import SourceRef, Story, StorySummary, Variant
 from syndicate.model.story import MEDIATOPIC_SCHEME
 
-CoverRenderer = Callable[[CoverText, Sequence[str]], Cover]
+if TYPE_CHECKING:
+    from syndicate.formats.epub.cover import Cover, CoverText
+
+CoverRenderer = Callable[["CoverText", Sequence[str]], "Cover"]
 """Draws a book's cover and thumbnail from its text, with the fonts under the given folders."""
+
+
+def draw_cover(text: CoverText, font_dirs: Sequence[str]) -> Cover:
+    """`cover.draw_cover`, imported when a book is made: a run that makes none (nothing
+    changed) loads no fonts and no imaging code."""
+    from syndicate.formats.epub.cover import draw_cover
+
+    return draw_cover(text, font_dirs)
 
 
 class EpubWriter(Writer[EpubOptions]):
@@ -216,6 +226,8 @@ class _Books:
     def story_book(
         self, story: Story, variant: Variant, images: dict[int, Resource]
     ) -> _Published | None:
+        from syndicate.formats.epub.cover import CoverText
+
         lang = variant.lang
         text = CoverText(
             lang,
@@ -233,6 +245,8 @@ class _Books:
         return _Published(stem, data, cover) if data else None
 
     def edition_book(self, edition: StoryEdition) -> _Published | None:
+        from syndicate.formats.epub.cover import CoverText
+
         ctx = self.ctx
         lang = edition.lang
         title = epub_book.edition_title(edition, ctx.options.edition_title, ctx)
@@ -262,6 +276,8 @@ class _Books:
         """The cover; a missing font is one problem, however many books need it. A character
         no installed font has is a warning where its text comes from: `fields` names the texts
         of the book and where they are written (the others are the site's)."""
+        from syndicate.formats.epub.fonts import CoverError
+
         try:
             cover = self.covers(text, self.ctx.options.font_dirs)
         except CoverError as exc:

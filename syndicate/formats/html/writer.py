@@ -27,7 +27,6 @@ from syndicate.formats.contract import (
     site_files,
     site_media_path,
 )
-from syndicate.formats.html.templating import TemplateError, render_page, stylesheet
 from syndicate.formats.jsonld.graph import (
     GraphBuilder,
     default_language,
@@ -95,6 +94,10 @@ class HtmlWriter(Writer[NoOptions]):
 
 def _render(ctx: Context[NoOptions], template: str, values: Values) -> bytes | None:
     """A page, or None after reporting a template that cannot be rendered."""
+    # The template engine is imported when a page is made: a run that makes none (nothing
+    # changed) does without it.
+    from syndicate.formats.html.templating import TemplateError, render_page
+
     try:
         return render_page(ctx.config.templates, template, **values)
     except TemplateError as exc:
@@ -126,6 +129,8 @@ def og_locale(tag: str) -> str:
 
 def page_values(lang: str, title: str, home: str, ld_json: str, ctx: Context[NoOptions]) -> Values:
     """What `base.html` shows: language, title, masthead, stylesheet, JSON-LD."""
+    from syndicate.formats.html.templating import stylesheet
+
     publisher = ctx.config.publisher
     return {
         "lang": lang,
