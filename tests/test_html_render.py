@@ -3,10 +3,13 @@ and the Arabic page is laid out right to left."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +32,29 @@ def chromium() -> str:
     return found
 
 
+def stop_browser(browser: subprocess.Popen[bytes]) -> None:
+    """Stops Chromium, started with `start_new_session=True`, and every process it started:
+    stopping only the main one leaves helpers writing into the profile folder while the test
+    removes it ("Directory not empty")."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(browser.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        browser.wait(10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(browser.pid, signal.SIGKILL)
+    browser.wait(30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # helpers exit a moment after the leader
+        try:
+            os.killpg(browser.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+
+
 def screenshot(chromium: str, page: Path, target: Path) -> Image.Image:
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run(
+        browser = subprocess.Popen(
             [
                 chromium,
                 "--headless",
@@ -47,10 +70,15 @@ def screenshot(chromium: str, page: Path, target: Path) -> Image.Image:
                 f"--window-size={WIDTH},{HEIGHT}",
                 page.as_uri(),
             ],
-            check=True,
-            capture_output=True,
-            timeout=180,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
+        try:
+            output, _ = browser.communicate(timeout=180)
+        finally:
+            stop_browser(browser)
+        assert browser.returncode == 0, f"chromium failed: {output.decode(errors='replace')}"
     return Image.open(target).convert("RGB")
 
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from conftest import SAMPLE_SLUG
 from sites import SECOND_SLUG, Site
-from test_html_render import chromium  # noqa: F401  (the browser fixture)
+from test_html_render import chromium, stop_browser  # noqa: F401  (the browser fixture)
 
 TOKEN = "partner-token-7f3a"
 WAIT = 90.0
@@ -263,6 +263,7 @@ def test_the_browser_reloads_after_an_edit(
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its renderer and helpers are stopped with it
         )
         try:
             until(lambda: server.log().count(request) == 1, "the browser loads the page", server)
@@ -270,5 +271,19 @@ def test_the_browser_reloads_after_an_edit(
             site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
             until(lambda: server.log().count(request) == 2, "the browser reloads", server)
         finally:
-            browser.kill()
-            browser.wait(30)
+            stop_browser(browser)
+
+
+def test_the_socket_listens_before_the_address_is_announced() -> None:
+    """The "serving ... at URL" line is printed before uvicorn starts its loop: a client that
+    connects at once (scripts, CI, the tests above) must be queued, not refused."""
+    import socket
+
+    from syndicate.serve.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        with socket.create_connection(sock.getsockname()[:2], timeout=5):
+            pass  # refused (ECONNREFUSED) when bound but not yet listening
+    finally:
+        sock.close()

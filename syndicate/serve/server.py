@@ -17,12 +17,16 @@ from syndicate.serve.preview import Previewer
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on `host`:`port` (0: any free port); OSError if taken."""
+    """A listening socket on `host`:`port` (0: any free port); OSError if taken.
+
+    It listens from here on, before uvicorn starts: a client that connects as soon as the
+    "serving ... at" line is printed is queued, not refused."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        sock.listen(2048)
     except OSError:
         sock.close()
         raise
