@@ -1,7 +1,9 @@
 """The one place syndicate talks to Dask distributed (the optional extra `syndicate[dask]`): an
 executor that sends batches of stories to a cluster, the one at `--scheduler` or a local one of
-`--jobs` worker processes. The run's settings go to every worker once; each task carries its
-stories' files, so workers need syndicate and the cover fonts installed, and nothing else."""
+`--jobs` worker processes. The run's settings go to every worker once; each task sent to a
+scheduler carries its stories' files, so workers need syndicate and the cover fonts installed,
+and nothing else. The workers of a local cluster run on this machine: they read the stories
+where they are, as the process pool's do."""
 
 from __future__ import annotations
 
@@ -25,22 +27,17 @@ class DaskExecutor(Executor):
     again elsewhere (the work is pure); a task that keeps killing its workers, or a cluster
     that cannot be reached, is an `ExecutorError`."""
 
-    ships = True
-
     def __init__(self, settings: Settings, workers: int, scheduler: str | None) -> None:
         distributed = _distributed()
         self.scheduler = scheduler
+        self.ships = scheduler is not None
+        """A scheduler's workers may be on other machines; a local cluster's are on this one
+        and see its files (shipping them cost a full export a third more time)."""
         self.cluster: Any = None
         self.client: Any = None
         try:
             if scheduler is None:
-                self.cluster = distributed.LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
+                self.cluster = _local_cluster(distributed, workers)
             self.client = distributed.Client(
                 scheduler or self.cluster, timeout=CONNECT_SECONDS, set_as_default=False
             )
@@ -82,6 +79,26 @@ class DaskExecutor(Executor):
                 f" {exc}; nothing was published"
             )
         return super().failure(exc)
+
+
+LOCAL_CONFIG = {"distributed.worker.profile.enabled": False}
+"""Dask settings of the local cluster's workers (a scheduler's workers keep their own): no
+statistical profiler sampling every worker thread a hundred times a second (a dashboard
+feature; the local cluster has no dashboard)."""
+
+
+def _local_cluster(distributed: Any, workers: int) -> Any:
+    """A cluster of `workers` processes on this machine, one thread each."""
+    import dask
+
+    with dask.config.set(LOCAL_CONFIG):  # the nannies hand the configuration to the workers
+        return distributed.LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
 
 
 def _distributed() -> Any:
