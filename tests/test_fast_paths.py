@@ -5,7 +5,8 @@ msgspec the same bytes as the standard library's indenting encoder; covers assem
 compressed rows with ink of their strips the same pixels as their whole drawing; word and
 character counts in one regex pass the counts made word by word; model values encoded with
 cached field names the data encoded field by field; pages parsed by a plain lxml parser the
-bytes lxml.html gave; JPEGs checked in draft mode the same problems as decoded whole."""
+bytes lxml.html gave; JPEGs checked in draft mode and PNGs checked without decoding (chunks,
+CRCs, zlib stream and filter types) the same problems as decoded whole."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import dataclasses
 import io
 import json
 import random
+import zlib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,8 @@ from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
 from syndicate.readers.frontmatter import FrontMatterProblem, split_front_matter
 from syndicate.render import text as plain
+from tests.bench.corpus import PNG_1x1 as corpus_png_1x1
+from tests.bench.corpus import chart as corpus_chart
 from tests.bench.corpus import generate
 from tests.bench.run import _context, _InMemory, make_site
 from tests.conftest import REPO
@@ -422,3 +426,119 @@ def test_a_story_folder_listed_from_its_entries_is_what_kind_of_says(tmp_path: P
         assert {"hard.md", "es.md", "it.md", "pipe.md", "de.md", "images"} <= {
             e.name for e in files.entries
         }
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+
+def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
+    chunks, pos = [], 8
+    while pos + 8 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        chunks.append((data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]))
+        pos += 12 + length
+    return chunks
+
+
+def _png_of(chunks: list[tuple[bytes, bytes]]) -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + b"".join(_png_chunk(kind, body) for kind, body in chunks)
+
+
+def _png_samples() -> list[bytes]:
+    """The corpus's chart and 1x1 picture, and PNGs of every colour type and several depths,
+    in several IDAT chunks, with text or bytes after the image data, rows too many or too few,
+    and one said to be interlaced (Pillow writes none)."""
+    chart_png = corpus_chart(0)
+    base = PILImage.open(io.BytesIO(chart_png)).convert("RGB").resize((61, 37))
+    noise = PILImage.effect_noise((300, 200), 60).convert("RGB")
+    samples = [chart_png, corpus_png_1x1]
+    for image, options in [
+        (base, {}),
+        (base.convert("L"), {}),
+        (base.convert("LA"), {}),
+        (base.convert("RGBA"), {}),
+        (base.convert("P"), {}),
+        (base.convert("P"), {"bits": 4}),
+        (base.convert("1"), {}),
+        (base.convert("I;16"), {}),
+        (noise, {"compress_level": 0}),
+    ]:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", **options)
+        samples.append(buffer.getvalue())
+    chunks = _png_chunks(samples[2])
+    idat = b"".join(body for kind, body in chunks if kind == b"IDAT")
+    head = [c for c in chunks if c[0] not in (b"IDAT", b"IEND")]
+    pieces = [(b"IDAT", idat[i : i + 7]) for i in range(0, len(idat), 7)]
+    samples.append(_png_of([*head, *pieces, (b"IEND", b"")]))
+    samples.append(_png_of([*head, (b"IDAT", idat), (b"tEXt", b"k\0v"), (b"IEND", b"")]))
+    samples.append(_png_of([*head, (b"IDAT", idat), (b"IDAT", b""), (b"IEND", b"")]))
+    samples.append(_png_of([*head, (b"IDAT", idat), (b"IEND", b"")]) + b"trailing")
+    samples.append(_png_of([*head, (b"IDAT", idat + b"more"), (b"IEND", b"")]))
+    samples.append(_png_of([*head, (b"IDAT", zlib.compress(zlib.decompress(idat) + b"\0"))]))
+    samples.append(_png_of([*head, (b"IDAT", zlib.compress(zlib.decompress(idat)[:-1]))]))
+    header = head[0][1][:12] + b"\x01"
+    samples.append(_png_of([(b"IHDR", header), *head[1:], (b"IDAT", idat), (b"IEND", b"")]))
+    return samples
+
+
+def _damaged_pngs(data: bytes, rnd: random.Random) -> list[bytes]:
+    """Cut anywhere; bytes changed anywhere; bytes changed in the image data with the CRCs made
+    right again (so the zlib stream itself is damaged); filter types changed."""
+    cases = [data[: rnd.randrange(len(data))] for _ in range(25)]
+    cases += [data[: len(data) - cut] for cut in range(1, 14, 3)]
+    for _ in range(20):
+        damaged = bytearray(data)
+        for _ in range(rnd.randint(1, 3)):
+            damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
+        cases.append(bytes(damaged))
+    chunks = _png_chunks(data)
+    for _ in range(20):
+        changed = []
+        for kind, body in chunks:
+            if kind == b"IDAT" and body:
+                edited = bytearray(body)
+                edited[rnd.randrange(len(edited))] = rnd.randrange(256)
+                body = bytes(edited)
+            changed.append((kind, body))
+        cases.append(_png_of(changed))
+    idat = b"".join(body for kind, body in chunks if kind == b"IDAT")
+    if idat:
+        head = [c for c in chunks if c[0] not in (b"IDAT", b"IEND")]
+        try:
+            rows = bytearray(zlib.decompress(idat))
+        except zlib.error:
+            rows = bytearray()
+        for _ in range(4 if rows else 0):
+            rows[rnd.randrange(len(rows))] = rnd.choice([5, 6, 255])
+            cases.append(_png_of([*head, (b"IDAT", zlib.compress(bytes(rows))), (b"IEND", b"")]))
+    return cases
+
+
+def test_pngs_checked_without_decoding_fail_where_whole_decoding_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rnd = random.Random(16)
+    samples = _png_samples()
+    cases = []
+    for data in samples:
+        cases.append(data)
+        cases += _damaged_pngs(data, rnd)
+    whole = [data for data in cases if images.png_is_whole(data)]
+    fast = [_image_outcome(data) for data in cases]
+    monkeypatch.setattr(images, "_decode", images.slow_decode)
+    slow = [_image_outcome(data) for data in cases]
+    assert len(cases) > 1000
+    assert sum(str(outcome).startswith("('problem'") for outcome in slow) > 300
+    assert fast == slow
+    assert len(whole) > 50
+    # What the check passed, Pillow decodes without a problem; the check passes every sample
+    # Pillow wrote and leaves to Pillow the corpus's 1x1 picture (its zlib stream is cut after
+    # the pixels: Pillow stops inflating there) and the six odd ones.
+    assert all(
+        not str(outcome).startswith("('problem'")
+        for data, outcome in zip(cases, slow, strict=True)
+        if data in whole
+    )
+    assert sum(data in whole for data in samples) == len(samples) - 1 - 6

@@ -39,11 +39,13 @@ def dead_links(
     # each target is looked up once, and this run's files without a system call.
     found: dict[str, bool] = {str(rel): True for rel in staging.produced}
     missing: dict[str, list[str]] = {}
+    resolved: dict[tuple[str, bytes], tuple[str, ...]] = {}
     for rel in sorted({*staging.created, *staging.changed}):
         if rel.suffix not in _SCANNED:
             continue
         source = str(rel)
-        for target in dict.fromkeys(_targets(staging.dir / rel, rel, absolute)):
+        links = _targets(staging.dir / rel, rel, absolute, resolved)
+        for target in dict.fromkeys(links):
             exists = found.get(target)
             if exists is None:
                 place = root if target.split("/", 1)[0] in swapped else out
@@ -78,18 +80,36 @@ def dead_links(
         )
 
 
-def _targets(path: Path, rel: PurePosixPath, absolute: re.Pattern[bytes]) -> Iterator[str]:
+def _targets(
+    path: Path,
+    rel: PurePosixPath,
+    absolute: re.Pattern[bytes],
+    resolved: dict[tuple[str, bytes], tuple[str, ...]],
+) -> Iterator[str]:
     """The out/ paths a file links to: absolute URLs under base_url, and in pages the relative
-    links."""
+    links. Most files link to the same few targets: `resolved` keeps what each distinct link
+    (from each folder, for a relative one) leads to."""
     data = path.read_bytes()
     for raw in set(absolute.findall(data)):  # each distinct link once
-        yield from _path(raw.decode("utf-8", "replace"))
+        paths = resolved.get(("", raw))
+        if paths is None:
+            paths = resolved[("", raw)] = tuple(_path(raw.decode("utf-8", "replace")))
+        yield from paths
     if rel.suffix == ".html":
+        parent = str(rel.parent)
         for raw in set(_HREF.findall(data)):
-            link = raw.decode("utf-8", "replace")
-            if urlsplit(link).scheme or link.startswith(("/", "//")):
-                continue
-            yield from _path(os.path.normpath((rel.parent / link).as_posix()))
+            key = (parent, raw)
+            paths = resolved.get(key)
+            if paths is None:
+                paths = resolved[key] = tuple(_relative(rel, raw))
+            yield from paths
+
+
+def _relative(rel: PurePosixPath, raw: bytes) -> Iterator[str]:
+    link = raw.decode("utf-8", "replace")
+    if urlsplit(link).scheme or link.startswith(("/", "//")):
+        return
+    yield from _path(os.path.normpath((rel.parent / link).as_posix()))
 
 
 def _path(link: str) -> Iterator[str]:

@@ -16,16 +16,19 @@ import json
 import os
 import shutil
 import sqlite3
-import zlib
 from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import cast
 
 import msgspec
+from zlib_ng import zlib_ng
 
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import Story, StorySummary, codec
 
+_ZLIB_NG_ERROR = cast("type[Exception]", zlib_ng.error)
+"""zlib-ng's exception class (its type stub calls it an instance)."""
 STATE_FILE = "state.sqlite"
 FORMAT = 6
 """Bumped whenever the layout or the meaning of the state changes: an older state is dropped."""
@@ -235,8 +238,8 @@ class BuildState:
         kept."""
         row = self.db.execute("SELECT data FROM models WHERE key = ?", (key,)).fetchone()
         try:
-            return codec.loads(zlib.decompress(row[0])) if row else None
-        except (zlib.error, codec.CodecError):
+            return codec.loads(zlib_ng.decompress(row[0])) if row else None
+        except (_ZLIB_NG_ERROR, codec.CodecError):
             return None
 
     # Units ----------------------------------------------------------------------------------
@@ -271,7 +274,7 @@ class BuildState:
         if fragments:
             self.db.executemany(
                 "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
-                [(key, name, zlib.compress(data, 1)) for name, data in fragments.items()],
+                [(key, name, zlib_ng.compress(data, 1)) for name, data in fragments.items()],
             )
 
     def fragment(self, key: str, name: str) -> bytes | None:
@@ -282,8 +285,8 @@ class BuildState:
         if row is None:
             return None
         try:
-            return zlib.decompress(row[0])
-        except zlib.error:
+            return zlib_ng.decompress(row[0])
+        except _ZLIB_NG_ERROR:
             return None
 
     # Saving ---------------------------------------------------------------------------------
@@ -394,8 +397,9 @@ def recorded_summaries(folder: Path) -> list[StorySummary]:
 
 
 def pack_story(story: Story) -> bytes:
-    """A story as the state keeps it: compressed JSON (see `syndicate.model.codec`)."""
-    return zlib.compress(codec.dumps(story), 1)
+    """A story as the state keeps it: compressed JSON (see `syndicate.model.codec`). zlib-ng
+    compresses and inflates the state's data (the same zlib format, several times faster)."""
+    return zlib_ng.compress(codec.dumps(story), 1)
 
 
 def _diagnostics(diagnostics: Iterable[Diagnostic]) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.utils import format_datetime as email_format_datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
@@ -17,9 +18,16 @@ def _local(dt: datetime, tz: str) -> datetime:
 
 def format_human_date(dt: datetime, lang: str, tz: str, fmt: str = "long") -> str:
     """ "18 février 2021", "18 فبراير 2021", "2021年2月18日": the date in the story's zone."""
-    return str(format_date(_local(dt, tz).date(), fmt, locale=locale_for(lang)))
+    return _date_text(_local(dt, tz).date(), lang, fmt)
 
 
+@lru_cache(maxsize=4096)
+def _date_text(day: date, lang: str, fmt: str) -> str:
+    """Babel's words for a day: the same few days are written in every format and page."""
+    return str(format_date(day, fmt, locale=locale_for(lang)))
+
+
+@lru_cache(maxsize=4096)
 def format_human_time(dt: datetime, lang: str, tz: str, fmt: str = "short") -> str:
     return str(format_time(dt, fmt, tzinfo=ZoneInfo(tz), locale=locale_for(lang)))
 

@@ -9,11 +9,18 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import warnings
+import zlib
 from dataclasses import dataclass
+from typing import cast
+
+from zlib_ng import zlib_ng
 
 from syndicate.readers import budgets
 
+_ZLIB_NG_ERROR = cast("type[Exception]", zlib_ng.error)
+"""zlib-ng's exception class (its type stub calls it an instance)."""
 # The raster formats every output can carry (EPUB core media types; browsers; feed readers).
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 CONVERT = "convert it to PNG or JPEG"
@@ -21,6 +28,11 @@ _EXIF_ORIENTATION = 0x0112
 _TURNED = {5, 6, 7, 8}
 """EXIF orientations that turn the image a quarter: it displays with width and height swapped."""
 _PILLOW_PIXELS = re.compile(r"\((\d+) pixels\)")
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+"""Samples a pixel for each PNG colour type."""
+_PNG_PIECE = 1 << 18
+"""At most this many inflated bytes are held at once by the PNG check."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +72,8 @@ def inspect_image(data: bytes, max_pixels: int | None = None) -> ImageFacts:
                 pixels = width * height * frames
                 if pixels > limit:
                     raise ImageProblem(_too_many(width, height, frames, limit))
-                _decode(img, frames)
-                orientation = _orientation(img)
+                loaded = _decode(img, frames, data)
+                orientation = _orientation(img, loaded)
         except Image.DecompressionBombError as exc:
             raise ImageProblem(_too_many_declared(str(exc), limit)) from None
         except UnidentifiedImageError:
@@ -85,14 +97,20 @@ def inspect_image(data: bytes, max_pixels: int | None = None) -> ImageFacts:
     )
 
 
-def _decode(img: object, frames: int) -> None:
+def _decode(img: object, frames: int, data: bytes) -> bool:
     """Decode every frame once: a truncated or corrupt body fails here. A JPEG is decoded at
     an eighth of its size (libjpeg's DCT scaling, Pillow's draft mode): every block of the
     file is still read and entropy-decoded, so damage is found as in a full decode, but the
-    pixels are not kept (`tests/test_fast_paths.py` checks both find the same)."""
+    pixels are not kept. A PNG whose every chunk is whole (CRCs right) and whose zlib stream
+    inflates to exactly its rows, each with a known filter, is not decoded at all (see
+    `png_is_whole`); any other goes Pillow's way, which gives the messages
+    (`tests/test_fast_paths.py` checks both find the same). False when the image was checked
+    without being loaded."""
     from PIL import Image
 
     assert isinstance(img, Image.Image)
+    if img.format == "PNG" and frames == 1 and png_is_whole(data):
+        return False
     if img.format == "JPEG" and frames == 1:
         width, height = img.size
         img.draft(img.mode, (max(1, width // 8), max(1, height // 8)))
@@ -100,9 +118,10 @@ def _decode(img: object, frames: int) -> None:
         if index:
             img.seek(index)
         img.load()
+    return True
 
 
-def slow_decode(img: object, frames: int) -> None:
+def slow_decode(img: object, frames: int, data: bytes = b"") -> bool:
     """Every frame decoded whole (the reference `_decode` is tested on)."""
     from PIL import Image
 
@@ -111,14 +130,89 @@ def slow_decode(img: object, frames: int) -> None:
         if index:
             img.seek(index)
         img.load()
+    return True
 
 
-def _orientation(img: object) -> int:
+def png_is_whole(data: bytes) -> bool:
+    """True when Pillow would decode this PNG without a problem or a warning and learn
+    nothing more from it than its header gave: one image, not interlaced, every chunk whole
+    with its CRC right, the IDAT chunks in one run followed only by IEND and the end of the
+    file, and their zlib stream ending exactly where the image's rows do, each row starting
+    with a filter type Pillow knows (0 to 4). Stricter than Pillow (which checks no CRC and
+    stops inflating once the rows are filled): what this refuses is decoded by Pillow. The
+    inflated rows are looked at a piece at a time and not kept; zlib-ng inflates (the same
+    DEFLATE format, several times faster than the system's zlib on a chart's long runs)."""
+    if not data.startswith(_PNG_SIGNATURE):
+        return False
+    view = memoryview(data)
+    chunks: list[tuple[bytes, int, int]] = []
+    pos, end = 8, len(data)
+    while True:
+        if pos + 12 > end:
+            return False
+        length, kind = struct.unpack_from(">I4s", data, pos)
+        stop = pos + 12 + length
+        if stop > end or zlib.crc32(view[pos + 4 : stop - 4]) != int.from_bytes(
+            view[stop - 4 : stop]
+        ):
+            return False
+        chunks.append((kind, pos + 8, length))
+        pos = stop
+        if kind == b"IEND":
+            break
+    kinds = [kind for kind, _, _ in chunks]
+    if pos != end or kinds[0] != b"IHDR" or chunks[0][2] != 13 or b"acTL" in kinds:
+        return False
+    if kinds.count(b"IHDR") != 1 or b"IDAT" not in kinds:
+        return False
+    first = kinds.index(b"IDAT")
+    if kinds[first:-1] != [b"IDAT"] * (len(kinds) - first - 1):
+        return False
+    width, height, depth, colour, method, filtering, interlace = struct.unpack_from(
+        ">IIBBBBB", data, chunks[0][1]
+    )
+    if colour not in _PNG_CHANNELS or method or filtering or interlace:
+        return False
+    if not width or not height or depth not in (1, 2, 4, 8, 16):
+        return False
+    stride = (width * _PNG_CHANNELS[colour] * depth + 7) // 8 + 1
+    expected = stride * height
+    inflater = zlib_ng.decompressobj()
+    done = 0
+
+    def rows(piece: bytes) -> bool:
+        nonlocal done
+        if done + len(piece) > expected or max(piece[-done % stride :: stride], default=0) > 4:
+            return False
+        done += len(piece)
+        return True
+
+    try:
+        for _, start, length in chunks[first:-1]:
+            pending: bytes | memoryview = view[start : start + length]
+            while pending:
+                if inflater.eof or not rows(inflater.decompress(pending, _PNG_PIECE)):
+                    return False
+                pending = inflater.unconsumed_tail
+        while not inflater.eof:
+            piece = inflater.decompress(b"", _PNG_PIECE)
+            if not piece or not rows(piece):
+                return False
+    except _ZLIB_NG_ERROR:
+        return False
+    return not inflater.unused_data and done == expected
+
+
+def _orientation(img: object, loaded: bool = True) -> int:
+    """The EXIF orientation. An image checked without being loaded has read every chunk
+    Pillow would (`png_is_whole`): the base class's `getexif` reads what loading would have
+    given without decoding (PNG's own loads the pixels first)."""
     from PIL import Image
 
     assert isinstance(img, Image.Image)
     try:
-        value = img.getexif().get(_EXIF_ORIENTATION, 1)
+        exif = img.getexif() if loaded else Image.Image.getexif(img)
+        value = exif.get(_EXIF_ORIENTATION, 1)
     except (OSError, SyntaxError, ValueError, TypeError, KeyError):
         return 1  # unreadable EXIF: shown as stored
     return value if isinstance(value, int) else 1

@@ -19,6 +19,10 @@ from syndicate.model.story import MEDIATOPIC_SCHEME
 from syndicate.readers.schemas import check
 from syndicate.render.text import body_text, word_count
 
+_SIZES: dict[bytes, tuple[int, int]] = {}
+"""The pixel size of each logo or icon read, by its bytes: a graph builder is made for each
+story, and the logo is the same file each time."""
+
 Node = dict[str, Any]
 
 SCHEMA = "jsonld.schema.json"
@@ -170,11 +174,17 @@ class GraphBuilder:
         }
 
     def _size(self, file: Path) -> tuple[int, int]:
-        from PIL import Image as PILImage
+        data = self.ctx.read_asset(file)
+        size = _SIZES.get(data)
+        if size is None:
+            from PIL import Image as PILImage
 
-        with PILImage.open(io.BytesIO(self.ctx.read_asset(file))) as img:
-            width, height = img.size
-        return int(width), int(height)
+            with PILImage.open(io.BytesIO(data)) as img:
+                width, height = img.size
+            if len(_SIZES) >= 16:  # a long `serve` seeing the logo change: keep few
+                _SIZES.clear()
+            size = _SIZES[data] = (int(width), int(height))
+        return size
 
     def _webpage(self, story: Story, lang: str) -> Node:
         variant = story.variant(lang)
