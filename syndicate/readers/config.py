@@ -4,7 +4,12 @@ and icon, the link templates)."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.util
+import os
 import string
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +39,67 @@ LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "s
 _SAMPLE = {"slug": "2021-02-18-story", "lang": "en", "name": "chart.png"}
 
 
+class SchemaVerdict:
+    """The last configuration found valid against `site.schema.json`, remembered in a file of
+    the site's cache folder (`.syndicate/`): a run reading the same text need not import
+    jsonschema and check it again, a tenth of a no-op export's time.
+
+    The key is a SHA-256 of all the check depends on: the configuration's text and name (the
+    places in messages), syndicate's code and schemas (`code`, see
+    `syndicate.build.inputs.code_digest`), and the distributions installed beside jsonschema
+    (any upgrade of jsonschema or what it uses changes their list). Only a result without
+    problems is remembered: a configuration with problems is checked on every run, so each
+    run reports them. The check emits nothing but problems, so skipping a passing check
+    changes no message. A file that cannot be read or written only means the check runs."""
+
+    FILE = "config-check"
+
+    def __init__(self, cache: Path, code: str) -> None:
+        self.path = cache / self.FILE
+        self.code = code
+
+    def key(self, text: str, name: str) -> str:
+        h = hashlib.sha256()
+        for part in (self.code, name, *_installed(), text):
+            data = part.encode("utf-8", "surrogateescape")
+            h.update(len(data).to_bytes(8, "big"))
+            h.update(data)
+        return h.hexdigest()
+
+    def valid(self, key: str) -> bool:
+        try:
+            return self.path.read_text(encoding="ascii").strip() == key
+        except (OSError, ValueError):
+            return False
+
+    def remember(self, key: str) -> None:
+        """Written only where the cache folder already exists (an export creates it, with its
+        .gitignore), and replaced atomically."""
+        if not self.path.parent.is_dir():
+            return
+        temp = self.path.with_name(f"{self.FILE}.{os.getpid()}.tmp")
+        try:
+            temp.write_text(key + "\n", encoding="ascii")
+            os.replace(temp, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+
+def _installed() -> list[str]:
+    """The distributions installed where jsonschema is (their `.dist-info` names carry their
+    versions); an unknown place gives a marker that never matches a remembered key."""
+    spec = importlib.util.find_spec("jsonschema")
+    if spec is None or not spec.origin:
+        return [f"unknown {os.getpid()} {time.time_ns()}"]
+    folder = Path(spec.origin).parent.parent
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith((".dist-info", ".egg-info")))
+    except OSError:
+        return [f"unknown {os.getpid()} {time.time_ns()}"]
+    return [os.fspath(folder), *names]
+
+
 def find_site(start: Path) -> Path | None:
     """The site folder: `start` or the nearest folder above it that holds `syndicate.yaml`
     (as git finds its repository), or None. Anything named so that is not a folder counts (a
@@ -46,8 +112,13 @@ def find_site(start: Path) -> Path | None:
     return None
 
 
-def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None:
-    """Read and check the site configuration; None (with diagnostics) if it is unusable."""
+def load_config(
+    path: Path, shown: str, diags: Diagnostics, *, verdict: SchemaVerdict | None = None
+) -> SiteConfig | None:
+    """Read and check the site configuration; None (with diagnostics) if it is unusable.
+
+    With `verdict`, a configuration whose exact text the last run found valid against the
+    schema is not checked against it again (see `SchemaVerdict`); every other check runs."""
     if not path.exists():
         diags.error(
             "config.missing",
@@ -68,11 +139,15 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
     if not isinstance(data, dict):
         diags.error("config.schema", "the configuration must be a mapping of settings", shown)
         return None
-    problems = list(check(data, "site.schema.json", root=path.name))
-    for where, message in problems:
-        diags.error("config.schema", message, SourceRef(shown, doc.line(where)))
-    if problems:
-        return None
+    key = verdict.key(text, path.name) if verdict is not None else None
+    if verdict is None or key is None or not verdict.valid(key):
+        problems = list(check(data, "site.schema.json", root=path.name))
+        for where, message in problems:
+            diags.error("config.schema", message, SourceRef(shown, doc.line(where)))
+        if problems:
+            return None
+        if verdict is not None and key is not None:
+            verdict.remember(key)
     tz = str(data.get("timezone", "UTC"))
     checks = (
         _timezone_ok(tz, doc, shown, diags),
