@@ -422,3 +422,22 @@ def test_a_story_folder_listed_from_its_entries_is_what_kind_of_says(tmp_path: P
         assert {"hard.md", "es.md", "it.md", "pipe.md", "de.md", "images"} <= {
             e.name for e in files.entries
         }
+
+
+def test_terms_files_read_by_libyaml_are_what_pyyaml_reads() -> None:
+    """`syndicate.i18n.terms` reads its files with libyaml: the same values as PyYAML's own
+    loader, for every terms file."""
+    from importlib import resources
+
+    import yaml
+
+    from syndicate.i18n import terms
+
+    folder = resources.files("syndicate.i18n").joinpath("terms")
+    names = [p.name for p in folder.iterdir() if p.name.endswith(".yaml")]
+    assert len(names) > 10
+    for name in names:
+        text = folder.joinpath(name).read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=terms._LOADER) == yaml.safe_load(text), name
+        lang = name.removesuffix(".yaml")
+        assert terms._table(lang) == {str(k): str(v) for k, v in yaml.safe_load(text).items()}
