@@ -158,3 +158,44 @@ def test_no_plugin_scan_only_when_no_distribution_can_declare_a_writer(
     (tmp_path / "plugins.zip").write_bytes(b"")
     (info / "entry_points.txt").unlink()
     assert registry_module.may_declare(group)  # a zip on the path: importlib.metadata decides
+
+
+@pytest.mark.parametrize("bad", ["[1, ", "{}", 5, 1.5, None, b"\xff\xfe", "[[1, 2]]", '["a"]'])
+@pytest.mark.parametrize("column", ["units.paths", "units.diagnostics", "stories.summary"])
+def test_damaged_records_read_as_json_loads_read_them(
+    column: str, bad: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state's records are decoded with msgspec: whatever a damaged row holds, the state
+    reads it as it did with json.loads (discarded with a note, or the same values)."""
+    import json
+    import sqlite3
+
+    from syndicate.build import state as state_module
+    from syndicate.build.state import STATE_FILE, BuildState
+
+    folder = tmp_path / "state"
+    BuildState(tmp_path / "out", folder).close()
+    table, field = column.split(".")
+    db = sqlite3.connect(folder / STATE_FILE)
+    try:
+        with db:
+            if table == "units":
+                db.execute("INSERT INTO units VALUES ('k', '[]', '[]', '[]')")
+            else:
+                db.execute("INSERT INTO stories VALUES ('k', 's', '{}', '[]', '[]')")
+            db.execute(f"UPDATE {table} SET {field} = ?", (bad,))
+    except sqlite3.IntegrityError:
+        pytest.skip("the table refuses it")
+    finally:
+        db.close()
+
+    def read() -> tuple[list[str], object, object]:
+        state = BuildState(tmp_path / "out", folder)
+        try:
+            return state.notes, state._units.get("k"), state.story("k")
+        finally:
+            state.close()
+
+    fast = read()
+    monkeypatch.setattr(state_module, "_decode", json.loads)
+    assert fast == read()
