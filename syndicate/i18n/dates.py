@@ -1,12 +1,11 @@
-"""Dates for humans through babel (explicit locale and zone, never setlocale) and for machines."""
+"""Dates for humans through babel (explicit locale and zone, never setlocale) and for machines.
+babel's dates and the email package are imported when a date is first formatted: a run that
+formats none (a no-op export) does not pay for them."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from email.utils import format_datetime as email_format_datetime
 from zoneinfo import ZoneInfo
-
-from babel.dates import format_date, format_time
 
 from syndicate.i18n.locales import locale_for
 
@@ -17,10 +16,14 @@ def _local(dt: datetime, tz: str) -> datetime:
 
 def format_human_date(dt: datetime, lang: str, tz: str, fmt: str = "long") -> str:
     """ "18 février 2021", "18 فبراير 2021", "2021年2月18日": the date in the story's zone."""
+    from babel.dates import format_date
+
     return str(format_date(_local(dt, tz).date(), fmt, locale=locale_for(lang)))
 
 
 def format_human_time(dt: datetime, lang: str, tz: str, fmt: str = "short") -> str:
+    from babel.dates import format_time
+
     return str(format_time(dt, fmt, tzinfo=ZoneInfo(tz), locale=locale_for(lang)))
 
 
@@ -48,4 +51,6 @@ def rfc3339_utc(dt: datetime) -> str:
 
 def rfc822(dt: datetime) -> str:
     """`Thu, 18 Feb 2021 18:30:00 +0000`: English names whatever the content language (RSS)."""
+    from email.utils import format_datetime as email_format_datetime
+
     return email_format_datetime(dt.astimezone(UTC))
