@@ -199,3 +199,39 @@ def test_damaged_records_read_as_json_loads_read_them(
     fast = read()
     monkeypatch.setattr(state_module, "_decode", json.loads)
     assert fast == read()
+
+
+def test_the_logo_and_icon_are_decoded_again_only_when_their_bytes_change(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[int] = []
+    real = config_module.inspect_image
+
+    def inspect(data: bytes) -> object:
+        decoded.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(config_module, "inspect_image", inspect)
+    assert load(site)[0] is not None
+    first = len(decoded)
+    assert first >= 1
+    assert load(site)[0] is not None
+    assert len(decoded) == first  # nothing decoded again
+    config, _ = load(site)
+    logo = Path(config.publisher.logo)  # type: ignore[attr-defined]
+    good = logo.read_bytes()
+    logo.write_bytes(good[: len(good) // 2])  # a cut image: an error, on every run
+    plain = Diagnostics()
+    assert load_config(site / "syndicate.yaml", "syndicate.yaml", plain) is None
+    expected = [d.format_text() for d in plain]
+    assert any("publisher logo" in m for m in expected)
+    for _ in range(2):
+        config, messages = load(site)
+        assert config is None and messages == expected
+    # Put back: the failed runs saved nothing, the file still holds the last good run's checks.
+    logo.write_bytes(good)
+    decoded.clear()
+    assert load(site)[0] is not None
+    assert decoded == []
+    keys = (site / ".syndicate" / SchemaVerdict.FILE).read_text().split()
+    assert len(keys) == 1 + first  # the configuration's text and each image, nothing more
