@@ -186,7 +186,8 @@ def test_damaged_records_read_as_json_loads_read_them(
                 db.execute("INSERT INTO stories VALUES ('k', 's', '{}', '[]', '[]')")
             db.execute(f"UPDATE {table} SET {field} = ?", (bad,))
     except sqlite3.IntegrityError:
-        pytest.skip("the table refuses it")
+        assert bad is None  # a NOT NULL column: the damage cannot happen
+        return
     finally:
         db.close()
 
