@@ -542,3 +542,59 @@ def test_pngs_checked_without_decoding_fail_where_whole_decoding_does(
         if data in whole
     )
     assert sum(data in whole for data in samples) == len(samples) - 1 - 6
+
+
+def test_terms_files_read_by_libyaml_are_what_pyyaml_reads() -> None:
+    """`syndicate.i18n.terms` reads its files with libyaml: the same values as PyYAML's own
+    loader, for every terms file."""
+    from importlib import resources
+
+    import yaml
+
+    from syndicate.i18n import terms
+
+    folder = resources.files("syndicate.i18n").joinpath("terms")
+    names = [p.name for p in folder.iterdir() if p.name.endswith(".yaml")]
+    assert len(names) > 10
+    for name in names:
+        text = folder.joinpath(name).read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=terms._LOADER) == yaml.safe_load(text), name
+        lang = name.removesuffix(".yaml")
+        assert terms._table(lang) == {str(k): str(v) for k, v in yaml.safe_load(text).items()}
+
+
+def test_code_digest_lists_the_files_rglob_lists(tmp_path: Path) -> None:
+    """`code_digest` walks syndicate's files with os.walk: the same files, in the same order,
+    as `sorted(Path(root).rglob("*"))` with its filter (links, caches, names sorting apart
+    from their paths, a broken link, a FIFO)."""
+    import os
+
+    from syndicate.build.inputs import _package_files
+
+    root = tmp_path / "pkg"
+    for rel in ("a.py", "a-b/x.py", "a/b.py", "a/b/c.txt", "A/z", "__pycache__/m.pyc"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(rel)
+    (root / "a" / "__pycache__").mkdir()
+    (root / "a" / "__pycache__" / "n.pyc").write_text("")
+    (root / ".hidden").write_text("")
+    (root / "outside").mkdir()
+    (root / "outside" / "f").write_text("")
+    (root / "linked-dir").symlink_to(root / "outside")
+    (root / "linked-file").symlink_to(root / "a.py")
+    (root / "broken").symlink_to(root / "nowhere")
+    os.mkfifo(root / "fifo")
+    expected = [
+        path.relative_to(root).as_posix()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    ]
+    assert _package_files(str(root)) == expected
+    import syndicate
+
+    syndicate_root = Path(syndicate.__file__).parent
+    assert _package_files(str(syndicate_root)) == [
+        path.relative_to(syndicate_root).as_posix()
+        for path in sorted(syndicate_root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    ]

@@ -63,7 +63,7 @@ from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.readers.articles import check_collection, shown_path
-from syndicate.readers.config import load_config
+from syndicate.readers.config import SchemaVerdict, load_config
 
 Progress = Callable[[str, int, int], None]
 """Told what a run is doing: (step, done, total), e.g. ("stories", 120, 2000) or ("atom", 1, 1)."""
@@ -163,7 +163,7 @@ def export(
     format out/ holds, even when `languages` or `formats` name fewer: a kill must reach every
     file that carried the story."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
-    site = _site(config, diags)
+    site = _site(config, diags, cache or cache_folder(config, out))
     registry = registry or default_registry()
     if site is not None:  # the site's own partner profiles are formats too
         registry = registry.for_site(site, diags)
@@ -394,10 +394,10 @@ def _writers(
     return writers if len(writers) == len(names) and names else None
 
 
-def _site(config: Path | SiteConfig, diags: Diagnostics) -> SiteConfig | None:
+def _site(config: Path | SiteConfig, diags: Diagnostics, cache: Path) -> SiteConfig | None:
     if isinstance(config, SiteConfig):
         return config
-    return load_config(config, str(config), diags)
+    return load_config(config, str(config), diags, verdict=SchemaVerdict(cache, code_digest()))
 
 
 def _languages(

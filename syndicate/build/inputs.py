@@ -10,6 +10,7 @@ use are never opened."""
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -41,11 +42,26 @@ def code_digest() -> str:
     invalidates every cached output, not only a new release."""
     parts: list[str | bytes] = [syndicate.__version__]
     for package in ("syndicate", "syndicate.schemas"):
-        root = Path(str(resources.files(package)))
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                parts += [package, path.relative_to(root).as_posix(), path.read_bytes()]
+        root = str(resources.files(package))
+        for rel in _package_files(root):
+            with open(os.path.join(root, rel), "rb") as file:
+                parts += [package, rel, file.read()]
     return digest(*parts)
+
+
+def _package_files(root: str) -> list[str]:
+    """The files under `root` but in `__pycache__`, as POSIX paths relative to it, in the
+    order `sorted(Path(root).rglob("*"))` gives them (by their parts), without pathlib's cost
+    (this runs on every export): links to folders are not followed, links to files are read,
+    what is not a regular file (a broken link, a FIFO) is left out."""
+    found = []
+    for top, dirs, names in os.walk(root):
+        dirs[:] = [name for name in dirs if name != "__pycache__"]
+        rel = os.path.relpath(top, root)
+        for name in names:
+            if os.path.isfile(os.path.join(top, name)):
+                found.append(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+    return sorted(found, key=lambda path: path.split("/"))
 
 
 def config_digest(config_file: Path, config: SiteConfig, languages: Sequence[str]) -> str:

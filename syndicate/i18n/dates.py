@@ -1,13 +1,12 @@
-"""Dates for humans through babel (explicit locale and zone, never setlocale) and for machines."""
+"""Dates for humans through babel (explicit locale and zone, never setlocale) and for machines.
+babel's dates and the email package are imported when a date is first formatted: a run that
+formats none (a no-op export) does not pay for them."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from email.utils import format_datetime as email_format_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
-
-from babel.dates import format_date, format_time
 
 from syndicate.i18n.locales import locale_for
 
@@ -24,11 +23,15 @@ def format_human_date(dt: datetime, lang: str, tz: str, fmt: str = "long") -> st
 @lru_cache(maxsize=4096)
 def _date_text(day: date, lang: str, fmt: str) -> str:
     """Babel's words for a day: the same few days are written in every format and page."""
+    from babel.dates import format_date
+
     return str(format_date(day, fmt, locale=locale_for(lang)))
 
 
 @lru_cache(maxsize=4096)
 def format_human_time(dt: datetime, lang: str, tz: str, fmt: str = "short") -> str:
+    from babel.dates import format_time
+
     return str(format_time(dt, fmt, tzinfo=ZoneInfo(tz), locale=locale_for(lang)))
 
 
@@ -56,4 +59,6 @@ def rfc3339_utc(dt: datetime) -> str:
 
 def rfc822(dt: datetime) -> str:
     """`Thu, 18 Feb 2021 18:30:00 +0000`: English names whatever the content language (RSS)."""
+    from email.utils import format_datetime as email_format_datetime
+
     return email_format_datetime(dt.astimezone(UTC))

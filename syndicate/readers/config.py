@@ -4,7 +4,11 @@ and icon, the link templates)."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import string
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -34,6 +38,86 @@ LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "s
 _SAMPLE = {"slug": "2021-02-18-story", "lang": "en", "name": "chart.png"}
 
 
+class SchemaVerdict:
+    """The checks of the site configuration that passed, remembered in a file of the site's
+    cache folder (`.syndicate/`): a run reading the same configuration need not import
+    jsonschema and check its text against `site.schema.json` again, nor import Pillow and
+    decode the publisher's logo and icon, together a fifth of a no-op export's time.
+
+    Each check passed is remembered by a SHA-256 of all it depends on: what it checked (the
+    configuration's text and name, which places its messages; the image's bytes, read and
+    checked as files on every run), syndicate's code and schemas (`code`, see
+    `syndicate.build.inputs.code_digest`), and the distributions installed on `sys.path`
+    (an upgrade of jsonschema or Pillow changes their list). Only a check without problems is
+    remembered: one with problems runs on every run, so each run reports them. These checks
+    emit nothing but their problems, so skipping a passing one changes no message. A file
+    that cannot be read or written only means the checks run."""
+
+    FILE = "config-check"
+
+    def __init__(self, cache: Path, code: str) -> None:
+        self.path = cache / self.FILE
+        self.code = code
+        self._known: frozenset[str] | None = None
+        self._passed: set[str] = set()
+        self._installed: list[str] | None = None
+
+    def key(self, *parts: str | bytes) -> str:
+        if self._installed is None:
+            self._installed = _installed()
+        h = hashlib.sha256()
+        for part in (self.code, *self._installed, *parts):
+            data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
+            h.update(len(data).to_bytes(8, "big"))
+            h.update(data)
+        return h.hexdigest()
+
+    def valid(self, key: str) -> bool:
+        if self._known is None:
+            try:
+                self._known = frozenset(self.path.read_text(encoding="ascii").split())
+            except (OSError, ValueError):
+                self._known = frozenset()
+        return key in self._known
+
+    def remember(self, key: str) -> None:
+        """A check of this run that passed (saved by `save`)."""
+        self._passed.add(key)
+
+    def save(self) -> None:
+        """Keep the checks this run passed, and only those. Written only where the cache
+        folder already exists (an export creates it, with its .gitignore), and replaced
+        atomically."""
+        if frozenset(self._passed) == self._known or not self.path.parent.is_dir():
+            return
+        temp = self.path.with_name(f"{self.FILE}.{os.getpid()}.tmp")
+        try:
+            temp.write_text("".join(f"{key}\n" for key in sorted(self._passed)), "ascii")
+            os.replace(temp, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+
+def _installed() -> list[str]:
+    """The distributions installed on `sys.path` (their `.dist-info` names carry their
+    versions), and the size and time of what is not a folder (a zip)."""
+    found = []
+    for entry in sys.path:
+        folder = entry or "."
+        try:
+            if not os.path.isdir(folder):
+                stat = os.stat(folder)
+                found.append(f"{folder} {stat.st_size} {stat.st_mtime_ns}")
+                continue
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        found.append(os.path.abspath(folder))
+        found += sorted(n for n in names if n.endswith((".dist-info", ".egg-info")))
+    return found
+
+
 def find_site(start: Path) -> Path | None:
     """The site folder: `start` or the nearest folder above it that holds `syndicate.yaml`
     (as git finds its repository), or None. Anything named so that is not a folder counts (a
@@ -46,8 +130,13 @@ def find_site(start: Path) -> Path | None:
     return None
 
 
-def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None:
-    """Read and check the site configuration; None (with diagnostics) if it is unusable."""
+def load_config(
+    path: Path, shown: str, diags: Diagnostics, *, verdict: SchemaVerdict | None = None
+) -> SiteConfig | None:
+    """Read and check the site configuration; None (with diagnostics) if it is unusable.
+
+    With `verdict`, a configuration whose exact text the last run found valid against the
+    schema is not checked against it again (see `SchemaVerdict`); every other check runs."""
     if not path.exists():
         diags.error(
             "config.missing",
@@ -68,20 +157,26 @@ def load_config(path: Path, shown: str, diags: Diagnostics) -> SiteConfig | None
     if not isinstance(data, dict):
         diags.error("config.schema", "the configuration must be a mapping of settings", shown)
         return None
-    problems = list(check(data, "site.schema.json", root=path.name))
-    for where, message in problems:
-        diags.error("config.schema", message, SourceRef(shown, doc.line(where)))
-    if problems:
-        return None
+    key = verdict.key("site.schema.json", path.name, text) if verdict is not None else None
+    if verdict is None or key is None or not verdict.valid(key):
+        problems = list(check(data, "site.schema.json", root=path.name))
+        for where, message in problems:
+            diags.error("config.schema", message, SourceRef(shown, doc.line(where)))
+        if problems:
+            return None
+    if verdict is not None and key is not None:
+        verdict.remember(key)
     tz = str(data.get("timezone", "UTC"))
     checks = (
         _timezone_ok(tz, doc, shown, diags),
         _languages_ok(data["languages"], doc, shown, diags),
-        _publisher_files_ok(data["publisher"], path.parent, doc, shown, diags),
+        _publisher_files_ok(data["publisher"], path.parent, doc, shown, diags, verdict),
         _links_ok(data.get("links", {}), data["base_url"], doc, shown, diags),
     )
     if not all(checks):
         return None
+    if verdict is not None:
+        verdict.save()
     pub = data["publisher"]
     root = path.parent
     links = data.get("links", {})
@@ -149,16 +244,27 @@ def _languages_ok(tags: list[str], doc: YamlDoc, shown: str, diags: Diagnostics)
 
 
 def _publisher_files_ok(
-    pub: dict[str, str], root: Path, doc: YamlDoc, shown: str, diags: Diagnostics
+    pub: dict[str, str],
+    root: Path,
+    doc: YamlDoc,
+    shown: str,
+    diags: Diagnostics,
+    verdict: SchemaVerdict | None = None,
 ) -> bool:
-    """The logo and icon are images syndicate can publish (checked as story images are)."""
+    """The logo and icon are images syndicate can publish (checked as story images are); an
+    image `verdict` remembers as good is read and checked as a file, not decoded again."""
     ok = True
     for key in ("logo", "icon"):
         if key not in pub:
             continue
         where = SourceRef(shown, doc.line(("publisher", key)))
         try:
-            inspect_image(read_checked(root / pub[key], None, budgets.MAX_IMAGE_BYTES))
+            data = read_checked(root / pub[key], None, budgets.MAX_IMAGE_BYTES)
+            image = verdict.key("image", data) if verdict is not None else None
+            if verdict is None or image is None or not verdict.valid(image):
+                inspect_image(data)
+            if verdict is not None and image is not None:
+                verdict.remember(image)
         except Refused as exc:
             problem = "does not exist" if exc.code == "file.missing" else exc.message
             diags.error("config.file", f"publisher {key} {pub[key]!r} {problem}", where)

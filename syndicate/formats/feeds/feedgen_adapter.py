@@ -8,11 +8,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
+from typing import TYPE_CHECKING
 
-from feedgen.entry import FeedEntry
-from feedgen.ext.dc import DcEntryExtension
-from feedgen.ext.media import MediaEntryExtension
-from feedgen.feed import FeedGenerator
 from lxml import etree
 from lxml.builder import ElementMaker
 
@@ -27,6 +24,10 @@ from syndicate.xmlbase import (
     TOMBSTONES_NS,
     XHTML_NS,
 )
+
+if TYPE_CHECKING:  # feedgen is imported where a feed is made, not when the writers load
+    from feedgen.entry import FeedEntry
+    from feedgen.feed import FeedGenerator
 
 _A = f"{{{ATOM_NS}}}"
 _M = f"{{{MEDIA_NS}}}"
@@ -260,6 +261,8 @@ def rss_kill_item(tombstone: Tombstone, dialect: RssDialect = PLAIN_RSS) -> byte
     notice as title and description, the kill's time as its date, so that aggregators replace
     the story with the notice. (Media RSS's `media:status` would say it too, but the W3C Feed
     Validator refuses it; partner profiles that want it add it.)"""
+    from feedgen.entry import FeedEntry
+
     fe = FeedEntry()
     fe.id(tombstone.id)
     fe.title(tombstone.title)
@@ -319,6 +322,8 @@ def _generator(feed: Feed, self_type: str) -> FeedGenerator:
     if not is_valid_tag(feed.lang):
         # feedgen passes any string through; `en_US` is a Python locale, not a language tag.
         raise ValueError(f"{feed.lang!r} is not a BCP 47 language tag")
+    from feedgen.feed import FeedGenerator
+
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
     fg.load_extension("media")
@@ -349,6 +354,10 @@ def _generator(feed: Feed, self_type: str) -> FeedGenerator:
 def _feedgen_entry(entry: Entry) -> FeedEntry:
     if not is_valid_tag(entry.lang):
         raise ValueError(f"{entry.lang!r} is not a BCP 47 language tag")
+    from feedgen.entry import FeedEntry
+    from feedgen.ext.dc import DcEntryExtension
+    from feedgen.ext.media import MediaEntryExtension
+
     fe = FeedEntry()
     # What load_extension("dc"/"media") registers, without its import per entry.
     fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PIL import Image
+if TYPE_CHECKING:  # Pillow is imported when a feed image is made, not when the writers load
+    from PIL import Image
 
 ATOM_LOGO = (240, 120)
 """2:1, and large enough for a readable banner."""
@@ -27,6 +29,8 @@ class FeedImage:
 def atom_logo(logo: bytes, icon: bytes | None = None) -> FeedImage:
     """The logo, scaled to fit a 2:1 transparent canvas and centred on it (the icon is the
     feed's `icon`, already square)."""
+    from PIL import Image
+
     width, height = ATOM_LOGO
     with Image.open(io.BytesIO(logo)) as source:
         picture = _fitted(source, width - 2 * ATOM_MARGIN, height - 2 * ATOM_MARGIN)
@@ -38,6 +42,8 @@ def atom_logo(logo: bytes, icon: bytes | None = None) -> FeedImage:
 def rss_image(logo: bytes, icon: bytes | None) -> FeedImage:
     """The logo at most 144x400; the square icon instead when the logo would be too flat to
     read at that width."""
+    from PIL import Image
+
     with Image.open(io.BytesIO(logo)) as source:
         picture = _fitted(source, *RSS_MAX)
     if picture.height < RSS_READABLE_HEIGHT and icon is not None:
@@ -50,6 +56,8 @@ def _fitted(image: Image.Image, width: int, height: int) -> Image.Image:
     """`image` in RGBA, scaled down (never up) to fit `width` x `height`, keeping its ratio."""
     scale = min(width / image.width, height / image.height, 1.0)
     size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    from PIL import Image
+
     return image.convert("RGBA").resize(size, Image.Resampling.LANCZOS)
 
 

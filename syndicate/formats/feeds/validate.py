@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from email.utils import parsedate_to_datetime
 from functools import cache
 from pathlib import Path
 
@@ -118,6 +117,8 @@ def _language(element: etree._Element, tag: str | None, code: str) -> Iterator[P
 
 
 def _dates(parent: etree._Element, name: str) -> Iterator[Problem]:
+    from email.utils import parsedate_to_datetime  # when a feed is checked, not at start-up
+
     for element in parent.iterfind(name):
         text = element.text or ""
         if not RFC822.match(text):

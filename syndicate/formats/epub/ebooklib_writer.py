@@ -1,0 +1,166 @@
+"""ebooklib itself, behind `ebooklib_adapter`: the book described there made into EPUB
+members by ebooklib's writer, with its traps fixed. Imported when a book is made, so that
+loading the EPUB writer (every export does, a no-op too) does not import ebooklib."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from ebooklib import epub
+from lxml import etree
+
+from syndicate.formats.epub.ebooklib_adapter import Book, EpubBuildError, TocEntry
+from syndicate.xmlbase import XML_LANG
+
+
+def members(book: Book) -> dict[str, bytes]:
+    """The members of `book`'s EPUB file, by name, as ebooklib writes them."""
+    ebook = _ebook(book)
+    writer = _Writer("", ebook, _options(book))
+    try:
+        # Not epub.write_epub: it swallows write errors and returns False.
+        writer.process()
+        writer.write()
+    except (OSError, ValueError, TypeError, etree.LxmlError) as exc:
+        raise EpubBuildError(f"ebooklib failed: {exc}") from exc
+    return writer.members
+
+
+def _options(book: Book) -> dict[str, Any]:
+    return {
+        "mtime": book.modified.astimezone(UTC),
+        "raise_exceptions": True,
+        "package_direction": book.direction == "rtl",
+        "landmark_title": book.landmarks_title,
+        "epub3_pages": False,
+    }
+
+
+def _ebook(book: Book) -> epub.EpubBook:
+    ebook = epub.EpubBook()
+    # The generator meta names ebooklib's version: noise in every diff after an upgrade.
+    ebook.metadata[epub.NAMESPACES["OPF"]].pop("generator", None)
+    ebook.set_identifier(book.identifier)
+    ebook.set_title(book.title)
+    ebook.set_language(book.language)
+    ebook.set_direction(book.direction)
+    for i, name in enumerate(book.creators, 1):
+        ebook.add_author(name, uid=f"creator-{i}")
+    for name, value in (
+        ("publisher", book.publisher),
+        ("date", book.date),
+        ("rights", book.rights),
+        ("description", book.description),
+    ):
+        if value:
+            ebook.add_metadata("DC", name, value)
+    for i, identifier in enumerate(book.identifiers, 1):
+        ebook.add_metadata("DC", "identifier", identifier, {"id": f"identifier-{i}"})
+    for relation in book.relations:
+        ebook.add_metadata("DC", "relation", relation)
+    for subject in book.subjects:
+        ebook.add_metadata("DC", "subject", subject)
+    if book.series:
+        name, position = book.series
+        attributes = {"id": "series", "property": "belongs-to-collection"}
+        ebook.add_metadata(None, "meta", name, attributes)
+        for prop, value in (("collection-type", "series"), ("group-position", str(position))):
+            ebook.add_metadata(None, "meta", value, {"refines": "#series", "property": prop})
+    for prop, value in book.properties:
+        ebook.add_metadata(None, "meta", value, {"property": prop})
+    ebook.set_cover(book.cover.file_name, book.cover.content, create_page=False)
+    _add_items(ebook, book)
+    ebook.toc = [_toc_item(entry, f"toc-{i}") for i, entry in enumerate(book.toc, 1)]
+    ebook.guide = [{"type": m.kind, "title": m.title, "href": m.href} for m in book.landmarks]
+    return ebook
+
+
+def _add_items(ebook: epub.EpubBook, book: Book) -> None:
+    spine: list[Any] = []
+    for doc in book.documents:
+        item = _Prebuilt(
+            uid=doc.uid,
+            file_name=doc.file_name,
+            title=doc.title,
+            lang=book.language,
+            content=doc.content,
+        )
+        ebook.add_item(item)
+        spine.append(item if doc.linear else (item, "no"))
+    for i, res in enumerate(book.resources, 1):
+        cls = epub.EpubImage if res.media_type.startswith("image/") else epub.EpubItem
+        ebook.add_item(
+            cls(
+                uid=f"res-{i}",
+                file_name=res.file_name,
+                media_type=res.media_type,
+                content=res.content,
+            )
+        )
+    ebook.add_item(epub.EpubNcx())
+    direction = "rtl" if book.direction == "rtl" else None
+    ebook.add_item(epub.EpubNav(title=book.nav_title, direction=direction))
+    ebook.spine = spine
+
+
+def _toc_item(entry: TocEntry, uid: str) -> Any:
+    if not entry.children:
+        return epub.Link(entry.href, entry.title, uid)
+    children = [_toc_item(c, f"{uid}-{i}") for i, c in enumerate(entry.children, 1)]
+    return (epub.Section(entry.title, entry.href), children)
+
+
+class _Prebuilt(epub.EpubHtml):  # type: ignore[misc]
+    """A document syndicate rendered itself: ebooklib's own rendering re-parses it as HTML,
+    which drops `xml:lang` and the `epub:` attributes."""
+
+    def get_content(self, default: bytes | None = None) -> bytes:
+        content: bytes = self.content
+        return content
+
+
+class _Writer(epub.EpubWriter):  # type: ignore[misc]
+    """ebooklib's writer with the language and direction on every root element, handing its
+    members over instead of zipping them: `pack` zips them once (ebooklib would deflate the
+    images, and its zip would have to be read back to fix timestamps and order)."""
+
+    def write(self) -> None:
+        self.members: dict[str, bytes] = {}
+        self.out = self
+        self._write_container()
+        self._write_opf()
+        self._write_items()
+
+    def writestr(self, name: str, data: str | bytes, compress_type: int | None = None) -> None:
+        """What ebooklib calls on its zip: one member."""
+        self.members[name] = data.encode("utf-8") if isinstance(data, str) else data
+
+    def _write_opf_file(self, root: etree._Element) -> None:
+        root.set(XML_LANG, self.book.language)
+        super()._write_opf_file(root)
+
+    def _get_nav(self, item: epub.EpubNav) -> bytes:
+        tree = etree.fromstring(super()._get_nav(item))
+        if item.direction:
+            tree.set("dir", item.direction)
+        return _serialize(tree)
+
+    def _get_ncx(self) -> bytes:
+        tree = etree.fromstring(super()._get_ncx())
+        tree.set(XML_LANG, self.book.language)
+        depth = max(
+            (sum(1 for _ in p.iterancestors("{*}navPoint")) for p in tree.iter("{*}navPoint")),
+            default=0,
+        )
+        for meta in tree.iter("{*}meta"):
+            if meta.get("name") == "dtb:depth":
+                meta.set("content", str(depth + 1))
+        return _serialize(tree, doctype=None)
+
+
+def _serialize(tree: etree._Element, doctype: str | None = "<!DOCTYPE html>") -> bytes:
+    data: bytes = etree.tostring(
+        tree, pretty_print=True, encoding="utf-8", xml_declaration=True, doctype=doctype
+    )
+    return data

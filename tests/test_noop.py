@@ -1,0 +1,239 @@
+"""What a no-op export skips, and that each shortcut still notices what it must: the site
+configuration's schema check remembered for the exact text found valid (an edited
+configuration, other code or other installed packages check it again, with the same
+messages), and the plugin scan skipped only when no installed distribution can declare a
+writer."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.formats import registry as registry_module
+from syndicate.readers import config as config_module
+from syndicate.readers.config import SchemaVerdict, load_config
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "articles" / "_site", root / "articles" / "_site")
+    text = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    (root / "syndicate.yaml").write_text(text, encoding="utf-8")
+    (root / ".syndicate").mkdir()
+    return root
+
+
+def counted(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the schema checks load_config runs."""
+    calls: list[int] = []
+    real = config_module.check
+
+    def check(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(config_module, "check", check)
+    return calls
+
+
+def load(site: Path, code: str = "code") -> tuple[object, list[str]]:
+    diags = Diagnostics()
+    verdict = SchemaVerdict(site / ".syndicate", code)
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", diags, verdict=verdict)
+    return config, [d.format_text() for d in diags]
+
+
+def test_a_valid_configuration_is_checked_once(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = counted(monkeypatch)
+    first, first_messages = load(site)
+    again, messages = load(site)
+    assert first is not None and again == first and messages == first_messages
+    assert len(calls) == 1
+    assert (site / ".syndicate" / SchemaVerdict.FILE).is_file()
+
+
+def test_an_edited_configuration_is_checked_again_and_its_error_shown_at_its_line(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = counted(monkeypatch)
+    assert load(site)[0] is not None
+    path = site / "syndicate.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines, "colour: blue", ""]), encoding="utf-8")
+    plain = Diagnostics()
+    assert load_config(path, "syndicate.yaml", plain) is None
+    expected = [d.format_text() for d in plain]
+    assert expected[0].startswith(f"syndicate.yaml:{len(lines) + 1}: error: colour: ")
+    for _ in range(2):  # a configuration with problems is checked (and reported) every time
+        config, messages = load(site)
+        assert config is None and messages == expected
+    assert len(calls) == 4
+    # Put back as it was: still the text remembered as valid (problems are never remembered).
+    path.write_text("\n".join([*lines, ""]), encoding="utf-8")
+    assert load(site)[0] is not None
+    assert len(calls) == 4
+    path.write_text("\n".join([*lines, "# fixed", ""]), encoding="utf-8")  # new text: checked
+    assert load(site)[0] is not None and load(site)[0] is not None
+    assert len(calls) == 5
+
+
+def test_warnings_of_the_other_checks_are_given_on_every_run(site: Path) -> None:
+    path = site / "syndicate.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "languages: [" in text
+    path.write_text(text.replace("languages: [", "languages: [sw, ", 1), encoding="utf-8")
+    runs = [load(site) for _ in range(3)]
+    assert all(config is not None for config, _ in runs)
+    assert all(messages == runs[0][1] for _, messages in runs)
+    assert any("no terms file for 'sw'" in m for m in runs[0][1])
+
+
+@pytest.mark.parametrize("change", ["code", "installed", "damaged", "no-cache"])
+def test_the_check_runs_again_when_what_it_depends_on_changed(
+    change: str, site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = counted(monkeypatch)
+    assert load(site)[0] is not None
+    code = "code"
+    if change == "code":
+        code = "other code"
+    elif change == "installed":
+        monkeypatch.setattr(config_module, "_installed", lambda: ["jsonschema-99.dist-info"])
+    elif change == "damaged":
+        (site / ".syndicate" / SchemaVerdict.FILE).write_bytes(b"\xff\x00")
+    else:
+        shutil.rmtree(site / ".syndicate")
+    assert load(site, code)[0] is not None
+    assert len(calls) == 2
+    assert (site / ".syndicate" / SchemaVerdict.FILE).is_file() == (change != "no-cache")
+
+
+def test_an_export_remembers_the_check_and_notices_an_edit(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from syndicate.build.engine import CACHE_ENV
+    from syndicate.cli import main
+
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    shutil.copytree(REPO / "articles", site / "articles", dirs_exist_ok=True)
+    args = ["export", "-q", "-f", "sitemap", "--now", "2026-01-01T00:00:00Z"]
+    args += ["--config", str(site / "syndicate.yaml"), "--out", str(tmp_path / "out")]
+    args += ["--articles", str(site / "articles")]
+    calls = counted(monkeypatch)
+    assert main(args) == 0 and main(args) == 0
+    assert len(calls) == 1
+    path = site / "syndicate.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines, "colour: blue", ""]), encoding="utf-8")
+    capsys.readouterr()
+    assert main(args) != 0
+    err = capsys.readouterr().err
+    assert f"syndicate.yaml:{len(lines) + 1}: error: colour: expected fields" in err
+
+
+def test_no_plugin_scan_only_when_no_distribution_can_declare_a_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group = registry_module.ENTRY_POINT_GROUP
+    declared = importlib.metadata.entry_points(group=group)
+    before = registry_module.may_declare(group)
+    assert before or not declared  # False only when importlib.metadata would find none
+    assert registry_module.may_declare("console_scripts")  # syndicate's own command
+    info = tmp_path / "partner_writer-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: partner-writer\nVersion: 1.0\n")
+    monkeypatch.setattr(sys, "path", [*sys.path, str(tmp_path)])
+    assert registry_module.may_declare(group) == before  # no entry points: nothing new
+    (info / "entry_points.txt").write_text(f"[{group}]\npartner = partner_writer:Writer\n")
+    assert registry_module.may_declare(group)
+    names = [ep.name for ep in registry_module.entry_points(group=group)]
+    assert "partner" in names
+    monkeypatch.setattr(sys, "path", [*sys.path, str(tmp_path / "plugins.zip")])
+    (tmp_path / "plugins.zip").write_bytes(b"")
+    (info / "entry_points.txt").unlink()
+    assert registry_module.may_declare(group)  # a zip on the path: importlib.metadata decides
+
+
+@pytest.mark.parametrize("bad", ["[1, ", "{}", 5, 1.5, None, b"\xff\xfe", "[[1, 2]]", '["a"]'])
+@pytest.mark.parametrize("column", ["units.paths", "units.diagnostics", "stories.summary"])
+def test_damaged_records_read_as_json_loads_read_them(
+    column: str, bad: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state's records are decoded with msgspec: whatever a damaged row holds, the state
+    reads it as it did with json.loads (discarded with a note, or the same values)."""
+    import json
+    import sqlite3
+
+    from syndicate.build import state as state_module
+    from syndicate.build.state import STATE_FILE, BuildState
+
+    folder = tmp_path / "state"
+    BuildState(tmp_path / "out", folder).close()
+    table, field = column.split(".")
+    db = sqlite3.connect(folder / STATE_FILE)
+    try:
+        with db:
+            if table == "units":
+                db.execute("INSERT INTO units VALUES ('k', '[]', '[]', '[]')")
+            else:
+                db.execute("INSERT INTO stories VALUES ('k', 's', '{}', '[]', '[]')")
+            db.execute(f"UPDATE {table} SET {field} = ?", (bad,))
+    except sqlite3.IntegrityError:
+        assert bad is None  # a NOT NULL column: the damage cannot happen
+        return
+    finally:
+        db.close()
+
+    def read() -> tuple[list[str], object, object]:
+        state = BuildState(tmp_path / "out", folder)
+        try:
+            return state.notes, state._units.get("k"), state.story("k")
+        finally:
+            state.close()
+
+    fast = read()
+    monkeypatch.setattr(state_module, "_decode", json.loads)
+    assert fast == read()
+
+
+def test_the_logo_and_icon_are_decoded_again_only_when_their_bytes_change(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[int] = []
+    real = config_module.inspect_image
+
+    def inspect(data: bytes) -> object:
+        decoded.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(config_module, "inspect_image", inspect)
+    assert load(site)[0] is not None
+    first = len(decoded)
+    assert first >= 1
+    assert load(site)[0] is not None
+    assert len(decoded) == first  # nothing decoded again
+    config, _ = load(site)
+    logo = Path(config.publisher.logo)  # type: ignore[attr-defined]
+    good = logo.read_bytes()
+    logo.write_bytes(good[: len(good) // 2])  # a cut image: an error, on every run
+    plain = Diagnostics()
+    assert load_config(site / "syndicate.yaml", "syndicate.yaml", plain) is None
+    expected = [d.format_text() for d in plain]
+    assert any("publisher logo" in m for m in expected)
+    for _ in range(2):
+        config, messages = load(site)
+        assert config is None and messages == expected
+    # Put back: the failed runs saved nothing, the file still holds the last good run's checks.
+    logo.write_bytes(good)
+    decoded.clear()
+    assert load(site)[0] is not None
+    assert decoded == []
+    keys = (site / ".syndicate" / SchemaVerdict.FILE).read_text().split()
+    assert len(keys) == 1 + first  # the configuration's text and each image, nothing more
