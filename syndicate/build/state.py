@@ -17,7 +17,7 @@ import os
 import shutil
 import sqlite3
 import zlib
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -29,6 +29,8 @@ from syndicate.model import Story, StorySummary, codec
 STATE_FILE = "state.sqlite"
 FORMAT = 6
 """Bumped whenever the layout or the meaning of the state changes: an older state is dropped."""
+_IN_QUERY = 500
+"""Units looked up in one query (SQLite allows 999 parameters in its oldest builds)."""
 _LEGACY = ("manifest.json", "stories", "abstracts")
 """What earlier versions kept in the same folder."""
 _SCHEMA = """
@@ -285,6 +287,25 @@ class BuildState:
             return zlib.decompress(row[0])
         except zlib.error:
             return None
+
+    def fragments(self, keys: Sequence[str], name: str) -> dict[str, bytes]:
+        """The fragment `name` of each of the units `keys`, by unit, in a few queries (one
+        per `_IN_QUERY` units); the units whose fragment is not kept are left out."""
+        found: dict[str, bytes] = {}
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), _IN_QUERY):
+            chunk = wanted[start : start + _IN_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT unit, data FROM fragments WHERE name = ? AND unit IN ({marks})",
+                (name, *chunk),
+            )
+            for unit, data in rows:
+                try:
+                    found[str(unit)] = zlib.decompress(data)
+                except zlib.error:
+                    continue
+        return found
 
     # Saving ---------------------------------------------------------------------------------
 
