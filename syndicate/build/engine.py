@@ -785,13 +785,14 @@ class _Build:
             recall = _Recall(self, units)
             ctx = replace(self.settings.context(writer, diags), recall=recall)
             kept_paths: list[str] = []
+            parts: list[str] = []
             made = functools.partial(writer.collection_files, summaries, ctx)
             produce = functools.partial(
-                self._documents, writer, made, recall, diags, sink, kept_paths
+                self._documents, writer, made, recall, diags, sink, (kept_paths, parts)
             )
             paths = sink.run(writer, produce)
             self.problems.extend(diags)
-            self.state.record(unit, [*paths, *kept_paths], diags)
+            self.state.record(unit, [*paths, *kept_paths], diags, parts=parts)
             self.timings[writer.name].seconds += time.perf_counter() - start
 
     def _documents(
@@ -801,16 +802,19 @@ class _Build:
         recall: _Recall,
         diags: Diagnostics,
         sink: Sink,
-        kept_paths: list[str],
+        found: tuple[list[str], list[str]],
     ) -> Iterator[OutputFile]:
         """The collection files of `writer` to stage: a `Planned` file whose inputs are those
         of a file published by an earlier run, still intact in out/, is kept as it is (its
-        paths go to `kept_paths`, its problems reported again) instead of being made."""
+        paths go to `found`'s first list, its problems reported again) instead of being made.
+        The second list gets the key of every `Planned` file, kept with the collection."""
+        kept_paths, parts = found
         for file in produce():
             if not isinstance(file, Planned):
                 yield file
                 continue
             key = self._document_key(writer, file, recall)
+            parts.append(key)
             kept = self.state.lookup(key)
             if kept is not None and kept.paths == (file.path,):
                 sink.reuse(writer, kept.paths)

@@ -27,7 +27,7 @@ from syndicate.diagnostics import Diagnostic
 from syndicate.model import Story, StorySummary, codec
 
 STATE_FILE = "state.sqlite"
-FORMAT = 6
+FORMAT = 7
 """Bumped whenever the layout or the meaning of the state changes: an older state is dropped."""
 _IN_QUERY = 500
 """Units looked up in one query (SQLite allows 999 parameters in its oldest builds)."""
@@ -36,7 +36,8 @@ _LEGACY = ("manifest.json", "stories", "abstracts")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS units (
-  key TEXT PRIMARY KEY, paths TEXT NOT NULL, diagnostics TEXT NOT NULL, fragments TEXT NOT NULL
+  key TEXT PRIMARY KEY, paths TEXT NOT NULL, diagnostics TEXT NOT NULL, fragments TEXT NOT NULL,
+  parts TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER);
 CREATE TABLE IF NOT EXISTS stories (
@@ -90,6 +91,8 @@ class Unit:
     paths: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
     fragments: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    """The units this one is made of (a collection's documents, see `Planned`): kept with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,8 +197,11 @@ class BuildState:
                     tuple(json.loads(paths)),
                     tuple(Diagnostic(**d) for d in json.loads(diagnostics)),
                     tuple(json.loads(fragments)),
+                    tuple(json.loads(parts)),
                 )
-                for key, paths, diagnostics, fragments in self.db.execute("SELECT * FROM units")
+                for key, paths, diagnostics, fragments, parts in self.db.execute(
+                    "SELECT key, paths, diagnostics, fragments, parts FROM units"
+                )
             }
             self._stories = {
                 key: StoryRecord(
@@ -250,6 +256,10 @@ class BuildState:
         if unit is None or not all(self._intact(path) for path in unit.paths):
             return None
         self.kept[key] = unit
+        for part in unit.parts:  # their files are among the unit's, found intact
+            found = self._units.get(part)
+            if found is not None:
+                self.kept[part] = found
         return unit
 
     def _intact(self, path: str) -> bool:
@@ -265,10 +275,12 @@ class BuildState:
         paths: Iterable[str],
         diagnostics: Iterable[Diagnostic],
         fragments: dict[str, bytes] | None = None,
+        parts: Iterable[str] = (),
     ) -> None:
-        """This run made the unit `key`: its files, its problems, its fragments."""
+        """This run made the unit `key`: its files, its problems, its fragments, and the
+        units it is made of (kept as long as it is)."""
         names = tuple(sorted(fragments or {}))
-        self.kept[key] = Unit(tuple(paths), tuple(diagnostics), names)
+        self.kept[key] = Unit(tuple(paths), tuple(diagnostics), names, tuple(parts))
         self.changed = True
         if fragments:
             self.db.executemany(
@@ -330,9 +342,15 @@ class BuildState:
         with self.db:
             self.db.execute("DELETE FROM units")
             self.db.executemany(
-                "INSERT INTO units VALUES (?, ?, ?, ?)",
+                "INSERT INTO units VALUES (?, ?, ?, ?, ?)",
                 [
-                    (key, json.dumps(u.paths), _diagnostics(u.diagnostics), json.dumps(u.fragments))
+                    (
+                        key,
+                        json.dumps(u.paths),
+                        _diagnostics(u.diagnostics),
+                        json.dumps(u.fragments),
+                        json.dumps(u.parts),
+                    )
                     for key, u in sorted(self.kept.items())
                 ],
             )
