@@ -17,9 +17,10 @@ import os
 import shutil
 import sqlite3
 import zlib
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import msgspec
 
@@ -140,6 +141,8 @@ class BuildState:
         replaced or removed. Kept across `--force`, like the history."""
         self.history = self._history()
         """By story id; kept across `--force`: it is about what was published, not cached."""
+        self._loaded = False
+        """Whether the units and stories in memory are those of the file (see `save`)."""
         if not fresh:
             self._load()
         self.kept: dict[str, Unit] = {}
@@ -217,6 +220,8 @@ class BuildState:
         except (sqlite3.Error, ValueError, KeyError, TypeError, msgspec.ValidationError):
             self.notes.append("its records were unreadable")
             self._units, self._stories = {}, {}
+            return
+        self._loaded = not self.notes
 
     # Stories --------------------------------------------------------------------------------
 
@@ -339,10 +344,29 @@ class BuildState:
         for path in owned:
             stat = (root / path).lstat()
             files[path] = (stat.st_size, stat.st_mtime_ns)
+        # The tables as loaded are the last build's: only the rows that differ are written
+        # (an edit changes a few dozen of many thousands). A state not loaded whole (`fresh`,
+        # or unreadable) is written whole.
+        whole = not self._loaded
+        units = self.kept if whole else _changed(self._units, self.kept, lambda a, b: a is b)
+        paths = files if whole else _changed(self.owned, files, lambda a, b: a == b)
+        stories = self.stories if whole else _changed(self._stories, self.stories, _same)
         with self.db:
-            self.db.execute("DELETE FROM units")
+            if whole:
+                for table in ("units", "files", "stories"):
+                    self.db.execute(f"DELETE FROM {table}")
+            else:
+                for table, column, gone in (
+                    ("units", "key", self._units.keys() - self.kept.keys()),
+                    ("files", "path", self.owned.keys() - files.keys()),
+                    ("stories", "key", self._stories.keys() - self.stories.keys()),
+                ):
+                    self.db.executemany(
+                        f"DELETE FROM {table} WHERE {column} = ?",
+                        [(key,) for key in sorted(gone)],
+                    )
             self.db.executemany(
-                "INSERT INTO units VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?, ?)",
                 [
                     (
                         key,
@@ -351,17 +375,15 @@ class BuildState:
                         json.dumps(u.fragments),
                         json.dumps(u.parts),
                     )
-                    for key, u in sorted(self.kept.items())
+                    for key, u in sorted(units.items())
                 ],
             )
-            self.db.execute("DELETE FROM files")
             self.db.executemany(
-                "INSERT INTO files VALUES (?, ?, ?)",
-                [(path, size, mtime) for path, (size, mtime) in sorted(files.items())],
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                [(path, size, mtime) for path, (size, mtime) in sorted(paths.items())],
             )
-            self.db.execute("DELETE FROM stories")
             self.db.executemany(
-                "INSERT INTO stories VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
                 [
                     (
                         key,
@@ -370,7 +392,7 @@ class BuildState:
                         _diagnostics(r.diagnostics),
                         json.dumps(r.images),
                     )
-                    for key, r in sorted(self.stories.items())
+                    for key, r in sorted(stories.items())
                 ],
             )
             self.db.executemany(
@@ -394,6 +416,8 @@ class BuildState:
             if journal is not None:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pending', ?)", (journal,))
         self.owned = files
+        self._units, self._stories = dict(self.kept), dict(self.stories)
+        self._loaded = True
 
     def _unchanged(self, owned: Iterable[str], folders: Collection[str]) -> bool:
         """Whether saving would write what is saved already: nothing recorded, every unit
@@ -409,6 +433,26 @@ class BuildState:
             return False
         prefixes = tuple(f"{folder}/" for folder in folders)
         return now == {path for path in self.owned if path.startswith(prefixes)}
+
+
+V = TypeVar("V")
+
+
+def _changed(
+    before: Mapping[str, V], after: Mapping[str, V], same: Callable[[V, V], bool]
+) -> dict[str, V]:
+    """The entries of `after` that `before` does not have the same."""
+    changed = {}
+    for key, value in after.items():
+        old = before.get(key)
+        if old is None or not same(old, value):
+            changed[key] = value
+    return changed
+
+
+def _same(a: StoryRecord, b: StoryRecord) -> bool:
+    """Whether two records are saved as the same row (the one loaded, found again)."""
+    return a is b or a == b
 
 
 def recorded_summaries(folder: Path) -> list[StorySummary]:
