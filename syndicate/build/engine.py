@@ -894,10 +894,11 @@ class _Recall:
 
     def fragments(self, writer: str, stories: Sequence[StorySummary], name: str) -> list[bytes]:
         found = self.build.state.fragments([self.units[s.slug] for s in stories], name)
-        return [
-            found.get(self.units[story.slug]) or self.fragment(writer, story, name)
-            for story in stories
-        ]
+        datas = []
+        for story in stories:
+            data = found.get(self.units[story.slug])
+            datas.append(self.fragment(writer, story, name) if data is None else data)
+        return datas
 
     def story(self, story: StorySummary) -> Story:
         return self.build.whole_story(story)

@@ -341,8 +341,9 @@ class BuildState:
             for path, kept in self.owned.items()
             if not any(path.startswith(f"{folder}/") for folder in folders)
         }
+        base = os.fspath(root)
         for path in owned:
-            stat = (root / path).lstat()
+            stat = os.lstat(os.path.join(base, path))
             files[path] = (stat.st_size, stat.st_mtime_ns)
         # The tables as loaded are the last build's: only the rows that differ are written
         # (an edit changes a few dozen of many thousands). A state not loaded whole (`fresh`,
