@@ -409,13 +409,13 @@ def test_an_edit_assembles_only_the_documents_holding_the_story(
     export(site, site / "out", "-j", "1")  # the copy's own paths
     export(site, site / "out", "-j", "1")  # a run that keeps every collection whole
     made: list[str] = []
-    assemble = documents.FeedWriter._assemble
+    assemble = documents.assemble
 
-    def counting(self: Any, document: Any, ctx: Any) -> bytes:
+    def counting(render: Any, document: Any, ctx: Any) -> bytes:
         made.append(document.path)
-        return assemble(self, document, ctx)
+        return assemble(render, document, ctx)
 
-    monkeypatch.setattr(documents.FeedWriter, "_assemble", counting)
+    monkeypatch.setattr(documents, "assemble", counting)
     others: list[str] = []
     monkeypatch.setattr(epub_writer._Editions, "book", lambda *a: others.append("edition"))
     monkeypatch.setattr(epub_writer.opds, "catalog", lambda *a: others.append("catalog"))

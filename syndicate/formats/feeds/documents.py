@@ -140,13 +140,8 @@ class FeedWriter(Writer[FeedOptions]):
         yield OutputFile(f"{self.name}/{IMAGE_FILE}", image.data)
         logo = Logo(ctx.urls.output(f"{self.name}/{IMAGE_FILE}"), image.width, image.height)
         for document in plan_documents(stories, ctx, self.name, self.media_type, logo):
-            yield planned(document, functools.partial(self._assemble, document, ctx))
-
-    def _assemble(self, document: Document, ctx: Context[FeedOptions]) -> bytes:
-        lang = document.lang
-        entries = ctx.fragments(document.stories, entry_name(lang))
-        entries += ctx.fragments(document.killed, tombstone_name(lang))
-        return self.render_document(document.head, entries)
+            make = functools.partial(assemble, self.render_document, document, ctx)
+            yield planned(document, make)
 
     def validate_outputs(self, out: Path, ctx: Context[FeedOptions]) -> None:
         from syndicate.formats.checking import output_files
@@ -180,6 +175,16 @@ class Document:
     stories: tuple[StorySummary, ...]
     killed: tuple[StorySummary, ...] = ()
     """Stories whose notice replaces their entry (subscription feeds only)."""
+
+
+def assemble(
+    render: Callable[[Feed, Sequence[bytes]], bytes], document: Document, ctx: Context[FeedOptions]
+) -> bytes:
+    """A feed document, `render`ed from its head and its stories' fragments."""
+    lang = document.lang
+    entries = ctx.fragments(document.stories, entry_name(lang))
+    entries += ctx.fragments(document.killed, tombstone_name(lang))
+    return render(document.head, entries)
 
 
 def planned(document: Document, make: Callable[[], bytes]) -> Planned:
