@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import logging
@@ -39,9 +40,23 @@ class Diagnostics:
 
     def __init__(self) -> None:
         self._items: dict[Diagnostic, None] = {}
+        self._taps: list[list[Diagnostic]] = []
 
     def add(self, d: Diagnostic) -> None:
         self._items.setdefault(d)
+        for tap in self._taps:
+            tap.append(d)
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[Diagnostic]]:
+        """Every problem reported inside the block, in order, those reported before too
+        (which the collection keeps once)."""
+        tap: list[Diagnostic] = []
+        self._taps.append(tap)
+        try:
+            yield tap
+        finally:
+            self._taps = [other for other in self._taps if other is not tap]
 
     def error(self, code: str, message: str, where: SourceRef | str | None = None) -> None:
         self._report("error", code, message, where)

@@ -224,3 +224,23 @@ def look(folder: Path) -> dict[str, tuple[object, ...]]:
         data = path.read_bytes() if regular and inside and not names and size < 100 else None
         seen[path.relative_to(folder).as_posix()] = (*kind, names, size, data)
     return seen
+
+
+def test_one_or_two_stories_run_in_process() -> None:
+    """Starting a pool costs more than a story or two take (an edit): those run here, the
+    same work as in a worker (the same bytes, as the tests above show for every executor)."""
+    from datetime import datetime
+
+    from syndicate.build import executors
+    from syndicate.build.workers import Settings
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.readers.config import load_config
+
+    config = load_config(REPO / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+    assert config is not None
+    settings = Settings(config, datetime.fromisoformat(FIXED_NOW), ("en",), {}, {})
+    spec = executors.ExecutorSpec("pool", 2)
+    for jobs in range(1, executors.IN_PROCESS + 1):
+        assert isinstance(executors.open_executor(spec, settings, jobs), executors.SerialExecutor)
+    with executors.open_executor(spec, settings, executors.IN_PROCESS + 1) as pool:
+        assert isinstance(pool, executors.PoolExecutor)

@@ -17,7 +17,9 @@ from syndicate.build import workers
 from syndicate.build.engine import CACHE_ENV
 from syndicate.build.state import CACHE_NAME, STATE_FILE, BuildState, state_folder
 from syndicate.cli import main
+from syndicate.formats.epub import writer as epub_writer
 from syndicate.formats.feeds import documents
+from syndicate.formats.html import writer as html_writer
 from syndicate.formats.jsonfeed import writer as jsonfeed
 from syndicate.model import Story
 
@@ -261,5 +263,172 @@ def test_lost_fragments_and_stories_are_made_again(baseline: Path, tmp_path: Pat
         db.execute("DELETE FROM models")
     edit(site / "articles")
     export(site, site / "out", "-j", "1")
+    export(site, tmp_path / "full", "--force", "-j", "1")
+    assert tree(site / "out") == tree(tmp_path / "full")
+
+
+# Paged feeds and small editions: an incremental export rebuilds only the documents a change
+# can reach, and gives what a full export gives --------------------------------------------
+
+PAGED = (
+    CONFIG
+    + """feeds:
+  limit: 2
+  archive_size: 3
+epub:
+  edition: latest
+  edition_size: 3
+"""
+)
+PAGED_STORIES = 12
+
+
+def _meta(articles: Path, index: int, add: str = "", **replace: str) -> None:
+    meta = articles / f"bench-{index:06d}" / "story.yaml"
+    lines = meta.read_text(encoding="utf-8").splitlines()
+    for key, value in replace.items():
+        lines = [f"{key}: {value}" if line.startswith(f"{key}:") else line for line in lines]
+    meta.write_text("\n".join(lines) + "\n" + add, encoding="utf-8")
+
+
+def _edit_archived(articles: Path) -> None:
+    md = articles / "bench-000001" / "en.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+
+
+def _edit_newest(articles: Path) -> None:
+    md = articles / f"bench-{PAGED_STORIES - 1:06d}" / "fr.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\nUn paragraphe.\n", encoding="utf-8")
+
+
+def _published_later(articles: Path) -> None:
+    """A story moved after every other: the archive pages' sets and the editions change."""
+    _meta(
+        articles,
+        2,
+        published="2021-01-01T10:00:00+00:00",
+        updated="2021-01-01T12:00:00+00:00",
+        first_created="2021-01-01T09:00:00+00:00",
+    )
+
+
+def _updated(articles: Path) -> None:
+    """A correction: newer `updated`, so the story counts as new again in its feeds."""
+    _meta(articles, 4, updated="2020-12-01T12:00:00+00:00")
+
+
+def _killed(articles: Path) -> None:
+    _meta(articles, 5, "status: canceled\nversion: 2\n")
+
+
+def _withheld_before_release(articles: Path) -> None:
+    _meta(articles, 8, "status: withheld\n")
+
+
+def _added(articles: Path) -> None:
+    new = articles / "bench-000099"
+    shutil.copytree(articles / "bench-000003", new)
+    _meta(
+        articles,
+        99,
+        id="urn:newsml:ycpress.example:20210101:bench-000099",
+        published="2021-01-01T10:00:00+00:00",
+        updated="2021-01-01T12:00:00+00:00",
+        first_created="2021-01-01T09:00:00+00:00",
+    )
+
+
+def _deleted(articles: Path) -> None:
+    shutil.rmtree(articles / "bench-000006")
+
+
+def _variant_added(articles: Path) -> None:
+    """The story the baseline has in English only gets its French text."""
+    shutil.copy(articles / "bench-000004" / "fr.md", articles / "bench-000007" / "fr.md")
+
+
+def _headline(articles: Path) -> None:
+    """A summary's text changes: indexes and catalogs list it."""
+    md = articles / "bench-000009" / "en.md"
+    text = md.read_text(encoding="utf-8")
+    md.write_text(text.replace("headline: ", "headline: New ", 1), encoding="utf-8")
+
+
+PAGED_CHANGES: dict[str, Callable[[Path], None]] = {
+    "edit-archived": _edit_archived,
+    "edit-newest": _edit_newest,
+    "published-later": _published_later,
+    "updated": _updated,
+    "killed": _killed,
+    "withheld": _withheld_before_release,
+    "added": _added,
+    "deleted": _deleted,
+    "variant-added": _variant_added,
+    "headline": _headline,
+}
+
+
+@pytest.fixture(scope="module")
+def paged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("paged")
+    (root / "site").mkdir(parents=True)
+    for name in ("logo.png", "icon.png"):
+        shutil.copy(REPO / "articles/_site" / name, root / "site" / name)
+    (root / "syndicate.yaml").write_text(PAGED, encoding="utf-8")
+    generate(root / "articles", PAGED_STORIES, LANGS)
+    (root / "articles" / "bench-000007" / "fr.md").unlink()
+    export(root, root / "out", "-j", "1")
+    assert (root / "out" / "atom" / "en" / "archive" / "3.xml").is_file()
+    return root
+
+
+@pytest.mark.parametrize("change", sorted(PAGED_CHANGES))
+def test_paged_incremental_export_equals_a_full_one(
+    change: str, paged: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(paged, site, copy_function=shutil.copy2)
+    PAGED_CHANGES[change](site / "articles")
+    export(site, site / "out", "-j", "1")
+    export(site, tmp_path / "full", "--force", "-j", "1")
+    assert tree(site / "out") == tree(tmp_path / "full")
+    # and once more, after a second change on top of the first
+    _edit_newest(site / "articles")
+    export(site, site / "out", "-j", "1")
+    export(site, tmp_path / "full2", "--force", "-j", "1")
+    assert tree(site / "out") == tree(tmp_path / "full2")
+
+
+def test_an_edit_assembles_only_the_documents_holding_the_story(
+    paged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body edit changes no date or summary: the feed documents without the story, the
+    indexes, the editions and the catalog are kept as published, not made again."""
+    site = tmp_path / "site"
+    shutil.copytree(paged, site, copy_function=shutil.copy2)
+    export(site, site / "out", "-j", "1")  # the copy's own paths
+    export(site, site / "out", "-j", "1")  # a run that keeps every collection whole
+    made: list[str] = []
+    assemble = documents.assemble
+
+    def counting(render: Any, document: Any, ctx: Any) -> bytes:
+        made.append(document.path)
+        return assemble(render, document, ctx)
+
+    monkeypatch.setattr(documents, "assemble", counting)
+    others: list[str] = []
+    monkeypatch.setattr(epub_writer._Editions, "book", lambda *a: others.append("edition"))
+    monkeypatch.setattr(epub_writer.opds, "catalog", lambda *a: others.append("catalog"))
+    monkeypatch.setattr(html_writer, "_indexes", lambda *a: others.append("indexes"))
+    _edit_archived(site / "articles")
+    export(site, site / "out", "-j", "1")
+    assert others == []  # the editions hold the newest stories; the summary did not change
+    monkeypatch.undo()
+    # Only the documents that hold bench-000001 (in both languages: a story's units cover all
+    # its files), each once; the others, the language feeds first, are kept.
+    assert made and len(made) == len(set(made))
+    assert all(b"bench-000001" in (site / "out" / path).read_bytes() for path in made), made
+    assert "atom/en/archive/1.xml" in made and "atom/en.xml" not in made
+    assert "atom/en/archive/2.xml" not in made
     export(site, tmp_path / "full", "--force", "-j", "1")
     assert tree(site / "out") == tree(tmp_path / "full")

@@ -8,10 +8,11 @@ stay pure functions."""
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,7 +59,7 @@ from syndicate.build.workers import (
     story_files,
 )
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.formats.contract import AnyWriter, Options, within
+from syndicate.formats.contract import AnyWriter, Options, OutputFile, Planned, within
 from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.model import SiteConfig, Story, StorySummary
@@ -476,6 +477,8 @@ class _Build:
         """Stories killed or withdrawn since the last build."""
         self.changes: dict[str, tuple[str, ...]] = {}
         self.timings = {w.name: Timing() for w in writers}
+        self.summary_keys: dict[str, tuple[StorySummary, str]] = {}
+        """`_summary_key` of each story, by slug."""
         self.units: dict[tuple[str, str, bool], str] = {}
         """The key of each story's unit in each format (see `_unit`), made once a run."""
         self.state: BuildState
@@ -779,11 +782,73 @@ class _Build:
                 continue
             start = time.perf_counter()
             diags = Diagnostics()
-            ctx = replace(self.settings.context(writer, diags), recall=_Recall(self, units))
-            paths = sink.run(writer, functools.partial(writer.collection_files, summaries, ctx))
+            recall = _Recall(self, units)
+            ctx = replace(self.settings.context(writer, diags), recall=recall)
+            kept_paths: list[str] = []
+            parts: list[str] = []
+            made = functools.partial(writer.collection_files, summaries, ctx)
+            produce = functools.partial(
+                self._documents, writer, made, recall, diags, sink, (kept_paths, parts)
+            )
+            paths = sink.run(writer, produce)
             self.problems.extend(diags)
-            self.state.record(unit, paths, diags)
+            self.state.record(unit, [*paths, *kept_paths], diags, parts=parts)
             self.timings[writer.name].seconds += time.perf_counter() - start
+
+    def _documents(
+        self,
+        writer: AnyWriter,
+        produce: Callable[[], Iterable[OutputFile]],
+        recall: _Recall,
+        diags: Diagnostics,
+        sink: Sink,
+        found: tuple[list[str], list[str]],
+    ) -> Iterator[OutputFile]:
+        """The collection files of `writer` to stage: a `Planned` file whose inputs are those
+        of a file published by an earlier run, still intact in out/, is kept as it is (its
+        paths go to `found`'s first list, its problems reported again) instead of being made.
+        The second list gets the key of every `Planned` file, kept with the collection."""
+        kept_paths, parts = found
+        for file in produce():
+            if not isinstance(file, Planned):
+                yield file
+                continue
+            key = self._document_key(writer, file, recall)
+            parts.append(key)
+            kept = self.state.lookup(key)
+            if kept is not None and kept.paths == (file.path,):
+                sink.reuse(writer, kept.paths)
+                kept_paths.append(file.path)
+                diags.extend(kept.diagnostics)
+                continue
+            with diags.recording() as reported:
+                file.data  # made now, so that what making it reported is known  # noqa: B018
+            self.state.record(key, [file.path], reported)
+            yield file
+
+    def _document_key(self, writer: AnyWriter, file: Planned, recall: _Recall) -> str:
+        """The key of a `Planned` collection file's inputs (see `Planned`)."""
+        now, window = self.settings.now, writer.window
+        parts = [writer.name, "document", self.config_key, file.path, file.key]
+        parts.append(str(len(file.stories)))
+        parts += [recall.units[story.slug] for story in file.stories]
+        parts.append(str(len(file.summaries)))
+        for story in file.summaries:
+            parts.append(self._summary_key(story))
+        if window is not None:
+            both = (*file.stories, *file.summaries)
+            parts += [str(within(window, s.published, now)) for s in both]
+        return digest(*parts)
+
+    def _summary_key(self, story: StorySummary) -> str:
+        """What a summary says, with its visibility and stage at `now` (once a run)."""
+        found = self.summary_keys.get(story.slug)
+        if found is None or found[0] is not story:
+            now = self.settings.now
+            text = json.dumps(story.to_json(), sort_keys=True)
+            key = digest(text, str(story.is_visible(now)), story.lifecycle(now))
+            found = self.summary_keys[story.slug] = (story, key)
+        return found[1]
 
     def _window(self, writer: AnyWriter) -> list[str]:
         """Which stories are inside the writer's time window at `now` (see `Writer.window`)."""
@@ -826,6 +891,14 @@ class _Recall:
         if data is None:
             raise LookupError(f"{writer} made no fragment {name!r} of {story.slug}")
         return data
+
+    def fragments(self, writer: str, stories: Sequence[StorySummary], name: str) -> list[bytes]:
+        found = self.build.state.fragments([self.units[s.slug] for s in stories], name)
+        datas = []
+        for story in stories:
+            data = found.get(self.units[story.slug])
+            datas.append(self.fragment(writer, story, name) if data is None else data)
+        return datas
 
     def story(self, story: StorySummary) -> Story:
         return self.build.whole_story(story)

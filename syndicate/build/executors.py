@@ -37,6 +37,10 @@ keeping batches small enough that every worker gets several (see `batch_size`) a
 with its images stays a few megabytes."""
 BATCHES_PER_WORKER = 4
 IN_FLIGHT_PER_WORKER = 2
+IN_PROCESS = 2
+"""Stories run in the export's own process rather than in a pool started for them: starting
+worker processes (each imports syndicate and the formats) costs more than a story or two
+(an edit) takes. The results are the same bytes either way."""
 """Batches sent ahead per worker: enough to keep it busy, few enough to bound memory."""
 
 
@@ -192,7 +196,7 @@ def open_executor(spec: ExecutorSpec, settings: Settings, jobs: int) -> Executor
         from syndicate.build.dask_adapter import DaskExecutor
 
         return DaskExecutor(settings, spec.workers, spec.scheduler)
-    if spec.kind == "serial" or spec.workers <= 1 or jobs < 2:
+    if spec.kind == "serial" or spec.workers <= 1 or jobs <= IN_PROCESS:
         return SerialExecutor(settings)
     return PoolExecutor(settings, spec.workers)
 

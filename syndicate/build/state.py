@@ -16,10 +16,10 @@ import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 import msgspec
 from zlib_ng import zlib_ng
@@ -31,14 +31,17 @@ _ZLIB_NG_ERROR = cast("type[Exception]", zlib_ng.error)
 """zlib-ng's exception class (its type stub calls it an instance)."""
 _decode = msgspec.json.Decoder().decode
 STATE_FILE = "state.sqlite"
-FORMAT = 6
+FORMAT = 7
 """Bumped whenever the layout or the meaning of the state changes: an older state is dropped."""
+_IN_QUERY = 500
+"""Units looked up in one query (SQLite allows 999 parameters in its oldest builds)."""
 _LEGACY = ("manifest.json", "stories", "abstracts")
 """What earlier versions kept in the same folder."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS units (
-  key TEXT PRIMARY KEY, paths TEXT NOT NULL, diagnostics TEXT NOT NULL, fragments TEXT NOT NULL
+  key TEXT PRIMARY KEY, paths TEXT NOT NULL, diagnostics TEXT NOT NULL, fragments TEXT NOT NULL,
+  parts TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER);
 CREATE TABLE IF NOT EXISTS stories (
@@ -92,6 +95,8 @@ class Unit:
     paths: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
     fragments: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    """The units this one is made of (a collection's documents, see `Planned`): kept with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +144,8 @@ class BuildState:
         replaced or removed. Kept across `--force`, like the history."""
         self.history = self._history()
         """By story id; kept across `--force`: it is about what was published, not cached."""
+        self._loaded = False
+        """Whether the units and stories in memory are those of the file (see `save`)."""
         if not fresh:
             self._load()
         self.kept: dict[str, Unit] = {}
@@ -200,8 +207,11 @@ class BuildState:
                     if diagnostics == "[]"
                     else tuple(Diagnostic(**d) for d in _decode(diagnostics)),
                     tuple(_decode(fragments)),
+                    tuple(_decode(parts)),
                 )
-                for key, paths, diagnostics, fragments in self.db.execute("SELECT * FROM units")
+                for key, paths, diagnostics, fragments, parts in self.db.execute(
+                    "SELECT key, paths, diagnostics, fragments, parts FROM units"
+                )
             }
             self._stories = {
                 key: StoryRecord(
@@ -217,6 +227,8 @@ class BuildState:
         except (sqlite3.Error, ValueError, KeyError, TypeError, msgspec.MsgspecError):
             self.notes.append("its records were unreadable")
             self._units, self._stories = {}, {}
+            return
+        self._loaded = not self.notes
 
     # Stories --------------------------------------------------------------------------------
 
@@ -256,6 +268,10 @@ class BuildState:
         if unit is None or not all(self._intact(path) for path in unit.paths):
             return None
         self.kept[key] = unit
+        for part in unit.parts:  # their files are among the unit's, found intact
+            found = self._units.get(part)
+            if found is not None:
+                self.kept[part] = found
         return unit
 
     def _intact(self, path: str) -> bool:
@@ -271,10 +287,12 @@ class BuildState:
         paths: Iterable[str],
         diagnostics: Iterable[Diagnostic],
         fragments: dict[str, bytes] | None = None,
+        parts: Iterable[str] = (),
     ) -> None:
-        """This run made the unit `key`: its files, its problems, its fragments."""
+        """This run made the unit `key`: its files, its problems, its fragments, and the
+        units it is made of (kept as long as it is)."""
         names = tuple(sorted(fragments or {}))
-        self.kept[key] = Unit(tuple(paths), tuple(diagnostics), names)
+        self.kept[key] = Unit(tuple(paths), tuple(diagnostics), names, tuple(parts))
         self.changed = True
         if fragments:
             self.db.executemany(
@@ -294,6 +312,25 @@ class BuildState:
         except _ZLIB_NG_ERROR:
             return None
 
+    def fragments(self, keys: Sequence[str], name: str) -> dict[str, bytes]:
+        """The fragment `name` of each of the units `keys`, by unit, in a few queries (one
+        per `_IN_QUERY` units); the units whose fragment is not kept are left out."""
+        found: dict[str, bytes] = {}
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), _IN_QUERY):
+            chunk = wanted[start : start + _IN_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"SELECT unit, data FROM fragments WHERE name = ? AND unit IN ({marks})",
+                (name, *chunk),
+            )
+            for unit, data in rows:
+                try:
+                    found[str(unit)] = zlib_ng.decompress(data)
+                except _ZLIB_NG_ERROR:
+                    continue
+        return found
+
     # Saving ---------------------------------------------------------------------------------
 
     def save(
@@ -311,26 +348,50 @@ class BuildState:
             for path, kept in self.owned.items()
             if not any(path.startswith(f"{folder}/") for folder in folders)
         }
+        base = os.fspath(root)
         for path in owned:
-            stat = (root / path).lstat()
+            stat = os.lstat(os.path.join(base, path))
             files[path] = (stat.st_size, stat.st_mtime_ns)
+        # The tables as loaded are the last build's: only the rows that differ are written
+        # (an edit changes a few dozen of many thousands). A state not loaded whole (`fresh`,
+        # or unreadable) is written whole.
+        whole = not self._loaded
+        units = self.kept if whole else _changed(self._units, self.kept, lambda a, b: a is b)
+        paths = files if whole else _changed(self.owned, files, lambda a, b: a == b)
+        stories = self.stories if whole else _changed(self._stories, self.stories, _same)
         with self.db:
-            self.db.execute("DELETE FROM units")
+            if whole:
+                for table in ("units", "files", "stories"):
+                    self.db.execute(f"DELETE FROM {table}")
+            else:
+                for table, column, gone in (
+                    ("units", "key", self._units.keys() - self.kept.keys()),
+                    ("files", "path", self.owned.keys() - files.keys()),
+                    ("stories", "key", self._stories.keys() - self.stories.keys()),
+                ):
+                    self.db.executemany(
+                        f"DELETE FROM {table} WHERE {column} = ?",
+                        [(key,) for key in sorted(gone)],
+                    )
             self.db.executemany(
-                "INSERT INTO units VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?, ?)",
                 [
-                    (key, json.dumps(u.paths), _diagnostics(u.diagnostics), json.dumps(u.fragments))
-                    for key, u in sorted(self.kept.items())
+                    (
+                        key,
+                        json.dumps(u.paths),
+                        _diagnostics(u.diagnostics),
+                        json.dumps(u.fragments),
+                        json.dumps(u.parts),
+                    )
+                    for key, u in sorted(units.items())
                 ],
             )
-            self.db.execute("DELETE FROM files")
             self.db.executemany(
-                "INSERT INTO files VALUES (?, ?, ?)",
-                [(path, size, mtime) for path, (size, mtime) in sorted(files.items())],
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
+                [(path, size, mtime) for path, (size, mtime) in sorted(paths.items())],
             )
-            self.db.execute("DELETE FROM stories")
             self.db.executemany(
-                "INSERT INTO stories VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
                 [
                     (
                         key,
@@ -339,7 +400,7 @@ class BuildState:
                         _diagnostics(r.diagnostics),
                         json.dumps(r.images),
                     )
-                    for key, r in sorted(self.stories.items())
+                    for key, r in sorted(stories.items())
                 ],
             )
             self.db.executemany(
@@ -363,6 +424,8 @@ class BuildState:
             if journal is not None:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pending', ?)", (journal,))
         self.owned = files
+        self._units, self._stories = dict(self.kept), dict(self.stories)
+        self._loaded = True
 
     def _unchanged(self, owned: Iterable[str], folders: Collection[str]) -> bool:
         """Whether saving would write what is saved already: nothing recorded, every unit
@@ -378,6 +441,26 @@ class BuildState:
             return False
         prefixes = tuple(f"{folder}/" for folder in folders)
         return now == {path for path in self.owned if path.startswith(prefixes)}
+
+
+V = TypeVar("V")
+
+
+def _changed(
+    before: Mapping[str, V], after: Mapping[str, V], same: Callable[[V, V], bool]
+) -> dict[str, V]:
+    """The entries of `after` that `before` does not have the same."""
+    changed = {}
+    for key, value in after.items():
+        old = before.get(key)
+        if old is None or not same(old, value):
+            changed[key] = value
+    return changed
+
+
+def _same(a: StoryRecord, b: StoryRecord) -> bool:
+    """Whether two records are saved as the same row (the one loaded, found again)."""
+    return a is b or a == b
 
 
 def recorded_summaries(folder: Path) -> list[StorySummary]:

@@ -14,7 +14,7 @@ to the build engine, so a writer never sees a cache, a process or the disk."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -42,6 +42,48 @@ class OutputFile:
     path: str
     """POSIX path relative to `out/`, starting with one of the writer's folders."""
     data: bytes
+
+
+class Planned(OutputFile):
+    """A collection file whose bytes are made only when asked for (`data`), with what they
+    depend on: every input of `stories` (their fragments, the whole stories), the summaries
+    of `summaries` (with whether each is visible, and in the writer's window, at `ctx.now`),
+    and `key`, text saying everything else that goes into the file (a feed's head: its
+    title, links, dates). The build engine keeps the published file, without making it,
+    while none of these changed; whoever reads `data` gets the bytes as an `OutputFile`'s.
+    A writer that yields one promises that the file depends on nothing else (besides the
+    configuration, the run's languages and syndicate's own code)."""
+
+    __slots__ = ("_made", "key", "make", "stories", "summaries")
+    make: Callable[[], bytes]
+    stories: tuple[StorySummary, ...]
+    summaries: tuple[StorySummary, ...]
+    key: str
+    _made: bytes | None
+
+    def __init__(
+        self,
+        path: str,
+        make: Callable[[], bytes],
+        *,
+        stories: Iterable[StorySummary] = (),
+        summaries: Iterable[StorySummary] = (),
+        key: str = "",
+    ) -> None:
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "make", make)
+        object.__setattr__(self, "stories", tuple(stories))
+        object.__setattr__(self, "summaries", tuple(summaries))
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "_made", None)
+
+    @property
+    def data(self) -> bytes:
+        made: bytes | None = self._made
+        if made is None:
+            made = self.make()
+            object.__setattr__(self, "_made", made)
+        return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +164,8 @@ class Recall(Protocol):
 
     def fragment(self, writer: str, story: StorySummary, name: str) -> bytes: ...
 
+    def fragments(self, writer: str, stories: Sequence[StorySummary], name: str) -> list[bytes]: ...
+
     def story(self, story: StorySummary) -> Story: ...
 
 
@@ -159,6 +203,15 @@ class Context(Generic[OptionsT]):
     def fragment(self, story: StorySummary, name: str) -> bytes:
         """The fragment `name` that this writer's `story_files` made of `story`."""
         return self._recall().fragment(self.writer, story, name)
+
+    def fragments(self, stories: Sequence[StorySummary], name: str) -> list[bytes]:
+        """The fragment `name` of each of `stories`, in their order (one look-up for all,
+        where `fragment` would make one each)."""
+        recall = self._recall()
+        many = getattr(recall, "fragments", None)
+        if many is None:  # a recall of its own (a test's, a benchmark's) with one at a time
+            return [recall.fragment(self.writer, story, name) for story in stories]
+        return list(many(self.writer, stories, name))
 
     def story(self, story: StorySummary) -> Story:
         """The whole story behind a summary (an EPUB edition's chapters need the bodies)."""

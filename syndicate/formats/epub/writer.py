@@ -3,6 +3,7 @@ with a generated cover, plus the OPDS 1.2 catalog that lists them."""
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.contract import Context, OutputFile, Writer
+from syndicate.formats.contract import Context, OutputFile, Planned, Writer
 from syndicate.formats.epub import book as epub_book
 from syndicate.formats.epub import opds
 from syndicate.formats.epub.ebooklib_adapter import Book, EpubBuildError, Resource, build_epub
@@ -84,12 +85,30 @@ class EpubWriter(Writer[EpubOptions]):
         ready = {(s.slug, lang) for s, lang in shelved}
         editions = select_editions(visible, ready, ctx.languages, ctx.config.timezone, ctx.options)
         _report_empty_days(editions, ready, ctx)
-        run = _Books(ctx, self.covers)
-        books = [b for e in editions if (b := run.edition_book(e.map(ctx.story)))]
-        for book in books:
-            yield from book.files()
-        entries = [_story_entry(s, lang, ctx) for s, lang in shelved if ctx.options.story_books]
-        yield from opds.catalog([b.entry for b in books if b.entry] + entries, ctx)
+        # Each file is planned with what it depends on, and made only when the build engine
+        # asks for its bytes: an edition whose stories did not change is not made again.
+        made = _Editions(editions, _Books(ctx, self.covers), ctx)
+        for index, edition in enumerate(editions):
+            key = repr(("edition", _edition_plan(edition)))
+            stem = f"edition-{edition.lang}"
+            for path, part in (
+                (f"epub/{stem}.epub", "epub"),
+                (f"opds/covers/{stem}.png", "cover"),
+                (f"opds/thumbnails/{stem}.png", "thumbnail"),
+            ):
+                make = functools.partial(made.part, index, part)
+                yield Planned(path, make, stories=edition.stories, key=key)
+        listed = shelved if ctx.options.story_books else []
+        with_books = {e.lang for e in editions} | {lang for _, lang in listed}
+        languages = [lang for lang in ctx.languages if lang in with_books]
+        if not languages:
+            return
+        key = repr(("catalog", [_edition_plan(e) for e in editions], listed_keys(listed)))
+        whole = tuple({s.slug: s for e in editions for s in e.stories}.values())
+        summaries = tuple({s.slug: s for s, _ in listed}.values())
+        for path in (opds.CATALOG, *(opds.feed_path(lang) for lang in languages)):
+            make = functools.partial(made.catalog, listed, path)
+            yield Planned(path, make, stories=whole, summaries=summaries, key=key)
 
     def validate_outputs(self, out: Path, ctx: Context[EpubOptions]) -> None:
         """Well-formed XML everywhere; every EPUB's zip layout, XML members and EPUBCheck (all
@@ -107,6 +126,51 @@ class EpubWriter(Writer[EpubOptions]):
         run_epubcheck(books, ctx.diagnostics, ctx.progress)
         for path in output_files(out, "opds", (".xml",), ctx.diagnostics, deep=False):
             check_catalog_links(path, out, ctx.urls.output(""), ctx.diagnostics)
+
+
+def listed_keys(listed: Sequence[tuple[StorySummary, str]]) -> list[tuple[str, str]]:
+    return [(s.slug, lang) for s, lang in listed]
+
+
+def _edition_plan(edition: Edition[StorySummary]) -> tuple[object, ...]:
+    """What an edition is made of: its language, day, date and stories in their sections."""
+    sections = tuple((code, tuple(s.slug for s in group)) for code, group in edition.sections)
+    return (edition.lang, edition.day.isoformat(), edition.date.isoformat(), sections)
+
+
+class _Editions:
+    """The editions' books and the catalog, each made once, when a file of it is asked for."""
+
+    def __init__(
+        self, editions: Sequence[Edition[StorySummary]], run: _Books, ctx: Context[EpubOptions]
+    ) -> None:
+        self.editions = editions
+        self.run = run
+        self.ctx = ctx
+        self.books: dict[int, _Published | None] = {}
+        self.catalog_files: dict[str, bytes] | None = None
+
+    def book(self, index: int) -> _Published | None:
+        if index not in self.books:
+            edition = self.editions[index].map(self.ctx.story)
+            self.books[index] = self.run.edition_book(edition)
+        return self.books[index]
+
+    def part(self, index: int, part: str) -> bytes:
+        book = self.book(index)
+        if book is None:  # reported (an error): the run publishes nothing
+            return b""
+        if part == "epub":
+            return book.data
+        return book.cover.png if part == "cover" else book.cover.thumbnail
+
+    def catalog(self, listed: Sequence[tuple[StorySummary, str]], path: str) -> bytes:
+        if self.catalog_files is None:
+            books = [self.book(index) for index in range(len(self.editions))]
+            entries = [b.entry for b in books if b is not None and b.entry]
+            entries += [_story_entry(s, lang, self.ctx) for s, lang in listed]
+            self.catalog_files = {f.path: f.data for f in opds.catalog(entries, self.ctx)}
+        return self.catalog_files.get(path, b"")
 
 
 def _isolated(title: str, publisher: str) -> str:

@@ -8,6 +8,7 @@ subscription feeds while the kill is within `tombstone_days` of the newest chang
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.contract import Context, Fragment, Options, OutputFile, Writer
+from syndicate.formats.contract import Context, Fragment, Options, OutputFile, Planned, Writer
 from syndicate.formats.feeds.feedgen_adapter import (
     Category,
     Entry,
@@ -139,10 +140,8 @@ class FeedWriter(Writer[FeedOptions]):
         yield OutputFile(f"{self.name}/{IMAGE_FILE}", image.data)
         logo = Logo(ctx.urls.output(f"{self.name}/{IMAGE_FILE}"), image.width, image.height)
         for document in plan_documents(stories, ctx, self.name, self.media_type, logo):
-            lang = document.lang
-            entries = [ctx.fragment(story, entry_name(lang)) for story in document.stories]
-            entries += [ctx.fragment(story, tombstone_name(lang)) for story in document.killed]
-            yield OutputFile(document.path, self.render_document(document.head, entries))
+            make = functools.partial(assemble, self.render_document, document, ctx)
+            yield planned(document, make)
 
     def validate_outputs(self, out: Path, ctx: Context[FeedOptions]) -> None:
         from syndicate.formats.checking import output_files
@@ -176,6 +175,23 @@ class Document:
     stories: tuple[StorySummary, ...]
     killed: tuple[StorySummary, ...] = ()
     """Stories whose notice replaces their entry (subscription feeds only)."""
+
+
+def assemble(
+    render: Callable[[Feed, Sequence[bytes]], bytes], document: Document, ctx: Context[FeedOptions]
+) -> bytes:
+    """A feed document, `render`ed from its head and its stories' fragments."""
+    lang = document.lang
+    entries = ctx.fragments(document.stories, entry_name(lang))
+    entries += ctx.fragments(document.killed, tombstone_name(lang))
+    return render(document.head, entries)
+
+
+def planned(document: Document, make: Callable[[], bytes]) -> Planned:
+    """A document made by `make` from its head and its stories' fragments only (entries and
+    notices in the document's language): kept as published while those did not change."""
+    key = repr((document.lang, len(document.stories), document.head))
+    return Planned(document.path, make, stories=(*document.stories, *document.killed), key=key)
 
 
 def plan_documents(

@@ -9,6 +9,7 @@ pages link to each other and to images by relative URLs."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from syndicate.formats.contract import (
     Context,
     NoOptions,
     OutputFile,
+    Planned,
     Writer,
     site_files,
     site_media_path,
@@ -77,7 +79,19 @@ class HtmlWriter(Writer[NoOptions]):
         self, stories: list[StorySummary], ctx: Context[NoOptions]
     ) -> Iterable[OutputFile]:
         visible = [story for story in stories if story.is_visible(ctx.now)]
-        yield from _indexes(visible, ctx, GraphBuilder(ctx))
+        # The indexes list the visible stories' summaries only: planned with them, and made
+        # (all at once) only when the build engine asks, that is when one of them changed.
+        langs = [lang for lang in ctx.config.languages if any(s.has(lang) for s in visible)]
+        paths = [f"html/index.{lang}.html" for lang in langs if lang in ctx.languages]
+        made: dict[str, bytes] = {}
+
+        def page(path: str) -> bytes:
+            if not made:
+                made.update((f.path, f.data) for f in _indexes(visible, ctx, GraphBuilder(ctx)))
+            return made.get(path, b"")  # absent: a template error, reported
+
+        for path in [*paths, *(["html/index.html"] if langs else [])]:
+            yield Planned(path, functools.partial(page, path), summaries=visible, key="indexes")
         for file in site_files(ctx.config):
             yield OutputFile(site_media_path(file), ctx.read_asset(file))
 

@@ -9,6 +9,7 @@ rendered once, in its own work, and kept as fragments; a document is assembled f
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from syndicate.formats.feeds.documents import (
     is_killed,
     make_tombstone,
     plan_documents,
+    planned,
 )
 from syndicate.formats.jsonfeed.validate import check_feed
 from syndicate.i18n.dates import rfc3339
@@ -53,7 +55,7 @@ class JsonFeedWriter(Writer[FeedOptions]):
         self, stories: list[StorySummary], ctx: Context[FeedOptions]
     ) -> Iterable[OutputFile]:
         for document in plan_documents(stories, ctx, self.name, self.media_type, extension=".json"):
-            yield _document(document, ctx)
+            yield planned(document, functools.partial(_document, document, ctx))
 
     def validate_outputs(self, out: Path, ctx: Context[FeedOptions]) -> None:
         super().validate_outputs(out, ctx)
@@ -68,20 +70,20 @@ def item_name(lang: str) -> str:
     return f"item.{lang}"
 
 
-def _document(document: Document, ctx: Context[FeedOptions]) -> OutputFile:
+def _document(document: Document, ctx: Context[FeedOptions]) -> bytes:
     """One feed document from its plan: the head, then its items (notices last)."""
     lang, head = document.lang, document.head
     chosen = [*document.stories, *document.killed]
     links = {link.rel: link.href for link in head.links}
     feed = _head(head.title, head.subtitle, lang, ctx) | {
         "feed_url": head.self_url,
-        "items": [json.loads(ctx.fragment(s, item_name(lang))) for s in chosen],
+        "items": [json.loads(item) for item in ctx.fragments(chosen, item_name(lang))],
     }
     if "hub" in links and not head.archive:
         feed["hubs"] = [{"type": "WebSub", "url": links["hub"]}]
     if "prev-archive" in links:  # the next older page, as JSON Feed walks back in time
         feed["next_url"] = links["prev-archive"]
-    return OutputFile(document.path, json_document(feed))
+    return json_document(feed)
 
 
 def _head(title: str, description: str, lang: str, ctx: Context[FeedOptions]) -> Node:

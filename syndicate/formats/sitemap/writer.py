@@ -7,6 +7,7 @@ writes the same bytes as a full one (the pages of the other languages are kept i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +18,7 @@ import msgspec
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from syndicate.formats.contract import Context, Options, OutputFile, Writer, within
+from syndicate.formats.contract import Context, Options, OutputFile, Planned, Writer, within
 from syndicate.formats.sitemap.vocabulary import (
     INDEX_FILE,
     NEWS_LIMIT,
@@ -74,19 +75,31 @@ class SitemapWriter(Writer[SitemapOptions]):
         if not site.languages:
             return  # no public page: nothing to list, and a sitemap may not be empty
         listed: list[tuple[str, datetime]] = []
+        # A file's bytes are its URLs' (or, for the index, the files' paths and dates): the
+        # build engine keeps the published file while they are the same.
         for path, urls in (*site.news_sitemaps(), *site.page_sitemaps()):
             listed.append((path, max(url.lastmod for url in urls)))
-            yield OutputFile(path, serialise(urlset(urls)))
-        entries = (
-            SM.sitemap(SM.loc(ctx.urls.output(path)), SM.lastmod(rfc3339(lastmod)))
-            for path, lastmod in listed
-        )
-        yield OutputFile(INDEX_FILE, serialise(SM.sitemapindex(*entries)))
+            make = functools.partial(_urlset_file, urls)
+            yield Planned(path, make, key=repr(("urlset", urls)))
+        make = functools.partial(_index_file, listed, ctx)
+        yield Planned(INDEX_FILE, make, key=repr(("index", listed)))
 
     def validate_outputs(self, out: Path, ctx: Context[SitemapOptions]) -> None:
         from syndicate.formats.sitemap.validate import validate_folder
 
         validate_folder(out, ctx)
+
+
+def _urlset_file(urls: Sequence[_Url]) -> bytes:
+    return serialise(urlset(urls))
+
+
+def _index_file(listed: Sequence[tuple[str, datetime]], ctx: Context[SitemapOptions]) -> bytes:
+    entries = (
+        SM.sitemap(SM.loc(ctx.urls.output(path)), SM.lastmod(rfc3339(lastmod)))
+        for path, lastmod in listed
+    )
+    return serialise(SM.sitemapindex(*entries))
 
 
 def urlset(urls: Sequence[_Url]) -> etree._Element:
