@@ -162,7 +162,9 @@ def test_no_plugin_scan_only_when_no_distribution_can_declare_a_writer(
 
 
 @pytest.mark.parametrize("bad", ["[1, ", "{}", 5, 1.5, None, b"\xff\xfe", "[[1, 2]]", '["a"]'])
-@pytest.mark.parametrize("column", ["units.paths", "units.diagnostics", "stories.summary"])
+@pytest.mark.parametrize(
+    "column", ["units.paths", "units.diagnostics", "units.parts", "stories.summary"]
+)
 def test_damaged_records_read_as_json_loads_read_them(
     column: str, bad: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -181,7 +183,7 @@ def test_damaged_records_read_as_json_loads_read_them(
     try:
         with db:
             if table == "units":
-                db.execute("INSERT INTO units VALUES ('k', '[]', '[]', '[]')")
+                db.execute("INSERT INTO units VALUES ('k', '[]', '[]', '[]', '[]')")
             else:
                 db.execute("INSERT INTO stories VALUES ('k', 's', '{}', '[]', '[]')")
             db.execute(f"UPDATE {table} SET {field} = ?", (bad,))
