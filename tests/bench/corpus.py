@@ -209,6 +209,13 @@ def chart(number: int) -> bytes:
     return buffer.getvalue()
 
 
+def _later(local: datetime, delta: timedelta) -> datetime:
+    """`delta` after `local` on the clock, in `local`'s time zone. (Python adds to wall time:
+    across a change of UTC offset, `local + delta` can come out earlier than `local`, which
+    the export rightly refuses, as it did for a story of a 20,000-story corpus.)"""
+    return (local.astimezone(UTC) + delta).astimezone(local.tzinfo)
+
+
 def _realistic(
     story: Path, index: int, newer: int, rng: random.Random, langs: tuple[str, ...]
 ) -> None:
@@ -232,8 +239,8 @@ def _realistic(
         f"section: {section}",
         f"timezone: {zone}",
         f"first_created: {local.isoformat()}",
-        f"published: {(local + timedelta(minutes=30)).isoformat()}",
-        f"updated: {(local + timedelta(hours=5 if kind in (1, 2, 3, 4) else 2)).isoformat()}",
+        f"published: {_later(local, timedelta(minutes=30)).isoformat()}",
+        f"updated: {_later(local, timedelta(hours=5 if kind in (1, 2, 3, 4) else 2)).isoformat()}",
         f"urgency: {rng.randint(1, 9)}",
         f"version: {2 if kind in (1, 2, 3, 4) else 1}",
         "status: " + {1: "withheld", 2: "canceled"}.get(kind, "usable"),

@@ -163,7 +163,7 @@ class _InMemory:
 
     def __init__(self, stories: Sequence[Story]) -> None:
         self.stories = {story.slug: story for story in stories}
-        self.fragments: dict[tuple[str, str, str], bytes] = {}
+        self.kept: dict[tuple[str, str, str], bytes] = {}
 
     def story_files(self, writer: Any, ctx: Any) -> list[Any]:
         """Run the writer's story step on every story, keeping the fragments."""
@@ -173,13 +173,13 @@ class _InMemory:
         for story in self.stories.values():
             for item in writer.story_files(story, ctx):
                 if isinstance(item, Fragment):
-                    self.fragments[(writer.name, story.slug, item.name)] = item.data
+                    self.kept[(writer.name, story.slug, item.name)] = item.data
                 else:
                     files.append(item)
         return files
 
     def fragment(self, writer: str, story: Any, name: str) -> bytes:
-        return self.fragments[(writer, story.slug, name)]
+        return self.kept[(writer, story.slug, name)]
 
     def story(self, story: Any) -> Story:
         return self.stories[story.slug]
@@ -225,7 +225,8 @@ def atom_vs_feedgen(site: Path) -> float:
 
         def ours_once() -> None:
             recall.story_files(writer, ctx)
-            list(writer.collection_files(summaries, ctx))
+            for planned in writer.collection_files(summaries, ctx):
+                planned.data  # noqa: B018 -- a Planned file makes its bytes when asked
 
         ours = best_of(3, lambda: _seconds(ours_once))
         visible = [s for s in summaries if s.is_visible(ctx.now)]
