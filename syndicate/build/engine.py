@@ -576,8 +576,8 @@ class _Build:
             diags.extend(dead_links(self.out, plan, staging, base, self.how.folders, names))
         if self.how.dry_run:
             self.changes = {
-                "new": tuple(sorted(map(str, staging.created))),
-                "changed": tuple(sorted(map(str, staging.changed))),
+                "new": tuple(sorted(staging.created)),
+                "changed": tuple(sorted(staging.changed)),
                 "removed": tuple(sorted(map(str, plan.removed))),
             }
             return plan.report

@@ -40,10 +40,10 @@ def dead_links(
     found: dict[str, bool] = {str(rel): True for rel in staging.produced}
     missing: dict[str, list[str]] = {}
     resolved: dict[tuple[str, bytes], tuple[str, ...]] = {}
-    for rel in sorted({*staging.created, *staging.changed}):
-        if rel.suffix not in _SCANNED:
+    for source in sorted({*staging.created, *staging.changed}):
+        if not source.endswith(_SCANNED):
             continue
-        source = str(rel)
+        rel = PurePosixPath(source)
         links = _targets(staging.dir / rel, rel, absolute, resolved)
         for target in dict.fromkeys(links):
             exists = found.get(target)

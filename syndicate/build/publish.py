@@ -153,12 +153,14 @@ class Staging:
         """This run's paths, as `checked_path` spells them."""
         self.reused: list[str] = []
         """Published files kept as they are: linked into staging only if a swap is needed."""
-        self.foreign: list[PurePosixPath] = []
+        self.foreign: list[str] = []
         """Files of the user's that this run would overwrite."""
         self.written = self.unchanged = 0
-        self.created: list[PurePosixPath] = []
-        """Files this run writes that out/ does not have (`--dry-run` lists them)."""
-        self.changed: list[PurePosixPath] = []
+        self.created: list[str] = []
+        """Files this run writes that out/ does not have (`--dry-run` lists them). Paths are
+        kept as strings: a `PurePosixPath` costs about 400 bytes more a file, and a large
+        archive writes hundreds of thousands of files."""
+        self.changed: list[str] = []
         """Files this run writes with other bytes than out/ has."""
         self.applied = False
         self._written: list[str] = []
@@ -173,8 +175,8 @@ class Staging:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def add(self, file: OutputFile) -> None:
-        rel = check_path(file.path)
-        self.produced.add(str(rel))
+        rel = checked_path(file.path)
+        self.produced.add(rel)
         target, old = self.dir / rel, self.out / rel
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -183,7 +185,7 @@ class Staging:
                 self.unchanged += 1
             else:
                 exists = os.path.lexists(old)
-                if str(rel) not in self.owned and exists:
+                if rel not in self.owned and exists:
                     self.foreign.append(rel)
                 (self.changed if exists else self.created).append(rel)
                 _write_file(target, file.data)
@@ -206,7 +208,7 @@ class Staging:
         to some languages); without it those are removed (deleted stories disappear). A run
         that changes nothing plans no swap: out/ is left alone. Nothing in out/ changes yet."""
         if self.foreign:
-            raise ForeignFiles(sorted(self.foreign))
+            raise ForeignFiles([PurePosixPath(path) for path in sorted(self.foreign)])
         try:
             in_place = all((self.out / folder).is_dir() for folder in folders)
             if self.written == 0 and in_place and not self._unproduced(folders):

@@ -375,7 +375,7 @@ class BuildState:
                     )
             self.db.executemany(
                 "INSERT OR REPLACE INTO units VALUES (?, ?, ?, ?, ?)",
-                [
+                (
                     (
                         key,
                         json.dumps(u.paths),
@@ -384,15 +384,15 @@ class BuildState:
                         json.dumps(u.parts),
                     )
                     for key, u in sorted(units.items())
-                ],
+                ),
             )
             self.db.executemany(
                 "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
-                [(path, size, mtime) for path, (size, mtime) in sorted(paths.items())],
+                ((path, size, mtime) for path, (size, mtime) in sorted(paths.items())),
             )
             self.db.executemany(
                 "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
-                [
+                (
                     (
                         key,
                         r.key,
@@ -401,24 +401,24 @@ class BuildState:
                         json.dumps(r.images),
                     )
                     for key, r in sorted(stories.items())
-                ],
+                ),
             )
             self.db.executemany(
                 "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?)",
-                [
+                (
                     (ident, p.version, p.status, p.digest, int(p.released))
                     for ident, p in sorted(self.history.items())
-                ],
+                ),
             )
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (unit TEXT PRIMARY KEY)")
             self.db.execute("DELETE FROM used")
             self.db.executemany(
-                "INSERT INTO used VALUES (?)", [(k,) for k, u in self.kept.items() if u.fragments]
+                "INSERT INTO used VALUES (?)", ((k,) for k, u in self.kept.items() if u.fragments)
             )
             self.db.execute("DELETE FROM fragments WHERE unit NOT IN (SELECT unit FROM used)")
             self.db.execute("DELETE FROM used")
             self.db.executemany(
-                "INSERT INTO used VALUES (?)", [(r.key,) for r in self.stories.values()]
+                "INSERT INTO used VALUES (?)", ((r.key,) for r in self.stories.values())
             )
             self.db.execute("DELETE FROM models WHERE key NOT IN (SELECT unit FROM used)")
             if journal is not None:

@@ -80,15 +80,24 @@ class HtmlWriter(Writer[NoOptions]):
     ) -> Iterable[OutputFile]:
         visible = [story for story in stories if story.is_visible(ctx.now)]
         # The indexes list the visible stories' summaries only: planned with them, and made
-        # (all at once) only when the build engine asks, that is when one of them changed.
+        # only when the build engine asks, that is when one of them changed. They are made
+        # in one pass (one graph builder), a page at a time as they are asked for: each lists
+        # every story, so an archive's pages are large and are not held all at once.
         langs = [lang for lang in ctx.config.languages if any(s.has(lang) for s in visible)]
         paths = [f"html/index.{lang}.html" for lang in langs if lang in ctx.languages]
+        pages: Iterator[OutputFile] | None = None
         made: dict[str, bytes] = {}
 
         def page(path: str) -> bytes:
-            if not made:
-                made.update((f.path, f.data) for f in _indexes(visible, ctx, GraphBuilder(ctx)))
-            return made.get(path, b"")  # absent: a template error, reported
+            nonlocal pages
+            if pages is None:
+                pages = iter(_indexes(visible, ctx, GraphBuilder(ctx)))
+            while path not in made:
+                file = next(pages, None)
+                if file is None:
+                    return b""  # not made: a template error, reported
+                made[file.path] = file.data
+            return made.pop(path)
 
         for path in [*paths, *(["html/index.html"] if langs else [])]:
             yield Planned(path, functools.partial(page, path), summaries=visible, key="indexes")
