@@ -36,8 +36,10 @@ def dead_links(
     root = plan.root(out)
     absolute = re.compile(re.escape(base_url.encode()) + rb"""([^\s"'<>)\\]+)""")
     # Most links lead to files of this run, or to the same few files (indexes, feeds, books):
-    # each target is looked up once, and this run's files without a system call.
-    found: dict[str, bool] = {str(rel): True for rel in staging.produced}
+    # each target is looked up once, and this run's files without a system call, in the
+    # staging's own set (not copied: an archive's run writes hundreds of thousands).
+    produced = staging.produced
+    found: dict[str, bool] = {}
     missing: dict[str, list[str]] = {}
     resolved: dict[tuple[str, bytes], tuple[str, ...]] = {}
     for source in sorted({*staging.created, *staging.changed}):
@@ -46,7 +48,7 @@ def dead_links(
         rel = PurePosixPath(source)
         links = _targets(staging.dir / rel, rel, absolute, resolved)
         for target in dict.fromkeys(links):
-            exists = found.get(target)
+            exists = target in produced or found.get(target)
             if exists is None:
                 place = root if target.split("/", 1)[0] in swapped else out
                 exists = found[target] = os.path.lexists(place / target)
