@@ -297,3 +297,74 @@ def test_story_without_translations_or_images(
     data = embedded(doc)
     assert "workTranslation" not in data["@graph"][3]
     assert list(check(data, "jsonld.schema.json")) == []
+
+
+def test_story_lists_are_paged(tmp_path: Path) -> None:
+    """`html.page_size` stories a page, newest first; each page links its neighbours, only
+    the first pages are translations of each other, and the home page shows first pages."""
+    from bench.corpus import generate
+
+    (tmp_path / "site").mkdir()
+    for name in ("logo.png", "icon.png"):
+        shutil.copy(REPO / "articles/_site" / name, tmp_path / "site" / name)
+    (tmp_path / "syndicate.yaml").write_text(
+        "publisher: {name: YCPress, url: 'https://ycpress.example/', logo: site/logo.png}\n"
+        f"base_url: {BASE}\ntimezone: Europe/Paris\nlanguages: [en, fr]\n"
+        "html: {page_size: 3}\n",
+        encoding="utf-8",
+    )
+    generate(tmp_path / "articles", 7, ("en", "fr"))
+    out = tmp_path / "out"
+    code = main(
+        [
+            "export",
+            "-q",
+            "-f",
+            "html",
+            "--out",
+            str(out),
+            "--now",
+            "2026-01-01T00:00:00Z",
+            "--config",
+            str(tmp_path / "syndicate.yaml"),
+            "--articles",
+            str(tmp_path / "articles"),
+        ]
+    )
+    assert code == 0
+    names = sorted(p.name for p in (out / "html").glob("index*.html"))
+    assert names == [
+        "index.en.2.html",
+        "index.en.3.html",
+        "index.en.html",
+        "index.fr.2.html",
+        "index.fr.3.html",
+        "index.fr.html",
+        "index.html",
+    ]
+    listed = []
+    for name in ("index.en.html", "index.en.2.html", "index.en.3.html"):
+        doc = page(out, "en", name)
+        listed += doc.xpath('//ul[@class="stories"]/li//h2/a/@href')
+        assert doc.xpath("//link[@rel='canonical']/@href") == [f"{BASE}html/{name}"]
+        hreflang = doc.xpath("//link[@rel='alternate'][@hreflang]/@hreflang")
+        assert hreflang == (["en", "fr", "x-default"] if name == "index.en.html" else [])
+        assert doc.xpath("//a[@class='brand']/@href") == ["index.en.html"]
+    assert len(listed) == 7 == len(set(listed))  # every story once, in three pages
+    full = page(out, "en", "index.en.html")
+    assert full.xpath("//title/text()") == ["Latest news – YCPress"]
+    pager = full.xpath("//nav[@class='pager']")[0]
+    assert pager.get("aria-label") == "Pages"
+    assert pager.xpath(".//a/@rel") == ["next"]
+    assert pager.xpath(".//a/@href") == ["index.en.2.html"]
+    middle = page(out, "en", "index.en.2.html")
+    assert middle.xpath("//title/text()") == ["Latest news – Page 2 – YCPress"]
+    assert middle.xpath("//nav[@class='pager']//a/@href") == ["index.en.html", "index.en.3.html"]
+    assert middle.xpath("//nav[@class='pager']//a/@rel") == ["prev", "next"]
+    assert middle.xpath("//nav[@class='pager']//span[@aria-current='page']/text()") == ["Page 2"]
+    last = page(out, "fr", "index.fr.3.html")
+    assert last.xpath("//nav[@class='pager']//a/text()") == ["Articles plus récents"]
+    home = page(out, "en", "index.html")
+    assert len(home.xpath("//section[@lang='en']//ul[@class='stories']/li")) == 3
+    assert home.xpath("//section[@lang='fr']/p[@class='more']/a/@href") == ["index.fr.2.html"]
+    assert not home.xpath("//nav[@class='pager']")  # the home page links the next pages

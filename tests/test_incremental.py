@@ -278,6 +278,8 @@ PAGED = (
 epub:
   edition: latest
   edition_size: 3
+html:
+  page_size: 5
 """
 )
 PAGED_STORIES = 12
@@ -379,6 +381,7 @@ def paged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "articles" / "bench-000007" / "fr.md").unlink()
     export(root, root / "out", "-j", "1")
     assert (root / "out" / "atom" / "en" / "archive" / "3.xml").is_file()
+    assert (root / "out" / "html" / "index.en.3.html").is_file()  # the story lists are paged
     return root
 
 
@@ -419,7 +422,8 @@ def test_an_edit_assembles_only_the_documents_holding_the_story(
     others: list[str] = []
     monkeypatch.setattr(epub_writer._Editions, "book", lambda *a: others.append("edition"))
     monkeypatch.setattr(epub_writer.opds, "catalog", lambda *a: others.append("catalog"))
-    monkeypatch.setattr(html_writer, "_indexes", lambda *a: others.append("indexes"))
+    monkeypatch.setattr(html_writer, "_language_page", lambda *a: others.append("index"))
+    monkeypatch.setattr(html_writer, "_home_page", lambda *a: others.append("home"))
     _edit_archived(site / "articles")
     export(site, site / "out", "-j", "1")
     assert others == []  # the editions hold the newest stories; the summary did not change

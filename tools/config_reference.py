@@ -84,13 +84,14 @@ SECTIONS_INTRO = """\
 ## Format sections
 
 Each format reads its options from a section named after it, or shared with the formats it
-belongs with (`feeds` for Atom, RSS and JSON Feed). Formats without options (`html`, `jsonld`,
-`model`) have no section. A plugin's section is named after the plugin's format.
+belongs with (`feeds` for Atom, RSS and JSON Feed). Formats without options (`jsonld`, `model`)
+have no section. A plugin's section is named after the plugin's format.
 """
 
 PAGES = {
     "epub": "formats/epub.md",
     "feeds": "formats/feeds.md",
+    "html": "formats/html-jsonld.md",
     "newsml": "formats/newsml.md",
     "ninjs": "formats/ninjs.md",
     "sitemap": "formats/sitemap.md",

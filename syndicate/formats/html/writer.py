@@ -10,19 +10,22 @@ pages link to each other and to images by relative URLs."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from babel.core import get_global
+from babel.numbers import format_decimal
 from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup
 
 from syndicate.formats.contract import (
     Context,
-    NoOptions,
+    Options,
     OutputFile,
     Planned,
     Writer,
@@ -49,15 +52,27 @@ Values = dict[str, Any]
 _DATE_MARK = "\x00"
 
 
-class HtmlWriter(Writer[NoOptions]):
+class HtmlOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    page_size: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1,
+            description="stories a page of a story list holds: index.<lang>.html lists the"
+            " newest, index.<lang>.2.html the next, and so on; the home page shows each"
+            " language's first page",
+        ),
+    ] = 50
+
+
+class HtmlWriter(Writer[HtmlOptions]):
     name = "html"
     description = "article pages with embedded JSON-LD and hreflang links, and story indexes"
     media_type = "text/html"
     extension = ".html"
     scope = "variant"
-    Options = NoOptions
+    Options = HtmlOptions
 
-    def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
+    def story_files(self, story: Story, ctx: Context[HtmlOptions]) -> Iterator[OutputFile]:
         if story.lifecycle(ctx.now) in ("killed", "withdrawn") and story.was_public():
             for lang in exported_languages(story, ctx):
                 page = _render(ctx, "notice.html", notice_page(story, lang, ctx))
@@ -76,35 +91,41 @@ class HtmlWriter(Writer[NoOptions]):
             yield from _story_media(story, ctx)
 
     def collection_files(
-        self, stories: list[StorySummary], ctx: Context[NoOptions]
+        self, stories: list[StorySummary], ctx: Context[HtmlOptions]
     ) -> Iterable[OutputFile]:
+        # The story lists hold the visible stories' summaries only, `page_size` to a page,
+        # newest first: each page is planned with the stories it lists and made only when
+        # the build engine asks (when one of them, or the number of pages, changed). An
+        # archive's lists are many small pages, never one page of every story.
         visible = [story for story in stories if story.is_visible(ctx.now)]
-        # The indexes list the visible stories' summaries only: planned with them, and made
-        # only when the build engine asks, that is when one of them changed. They are made
-        # in one pass (one graph builder), a page at a time as they are asked for: each lists
-        # every story, so an archive's pages are large and are not held all at once.
-        langs = [lang for lang in ctx.config.languages if any(s.has(lang) for s in visible)]
-        paths = [f"html/index.{lang}.html" for lang in langs if lang in ctx.languages]
-        pages: Iterator[OutputFile] | None = None
-        made: dict[str, bytes] = {}
-
-        def page(path: str) -> bytes:
-            nonlocal pages
-            if pages is None:
-                pages = iter(_indexes(visible, ctx, GraphBuilder(ctx)))
-            while path not in made:
-                file = next(pages, None)
-                if file is None:
-                    return b""  # not made: a template error, reported
-                made[file.path] = file.data
-            return made.pop(path)
-
-        for path in [*paths, *(["html/index.html"] if langs else [])]:
-            yield Planned(path, functools.partial(page, path), summaries=visible, key="indexes")
+        ordered = sorted(visible, key=lambda s: (-s.published.timestamp(), s.slug))
+        by_lang = {
+            lang: [s for s in ordered if s.has(lang)]
+            for lang in ctx.config.languages
+            if any(s.has(lang) for s in ordered)
+        }
+        langs, size = list(by_lang), ctx.options.page_size
+        builder = functools.cache(lambda: GraphBuilder(ctx))  # one for all the pages
+        for lang, listed in by_lang.items():
+            if lang not in ctx.languages:
+                continue
+            pages = [listed[start : start + size] for start in range(0, len(listed), size)]
+            for number, listing in enumerate(pages, 1):
+                page = _Page(lang, number, len(pages), listing)
+                make = functools.partial(_language_page, page, langs, ctx, builder)
+                key = repr(("index", number, len(pages), langs))
+                yield Planned(page.path(number), make, summaries=listing, key=key)
+        if by_lang:
+            firsts = {lang: listed[:size] for lang, listed in by_lang.items()}
+            more = [lang for lang, listed in by_lang.items() if len(listed) > size]
+            make = functools.partial(_home_page, firsts, more, ctx, builder)
+            listed_first = [s for listing in firsts.values() for s in listing]
+            key = repr(("home", langs, more))
+            yield Planned("html/index.html", make, summaries=listed_first, key=key)
         for file in site_files(ctx.config):
             yield OutputFile(site_media_path(file), ctx.read_asset(file))
 
-    def validate_outputs(self, out: Path, ctx: Context[NoOptions]) -> None:
+    def validate_outputs(self, out: Path, ctx: Context[HtmlOptions]) -> None:
         """Every page must parse, carry one JSON-LD block that our schema accepts, and say
         the same language in `<html lang>` as in its JSON-LD."""
         from syndicate.formats.checking import output_files
@@ -115,7 +136,7 @@ class HtmlWriter(Writer[NoOptions]):
             validate_page(path, ctx)
 
 
-def _render(ctx: Context[NoOptions], template: str, values: Values) -> bytes | None:
+def _render(ctx: Context[HtmlOptions], template: str, values: Values) -> bytes | None:
     """A page, or None after reporting a template that cannot be rendered."""
     # The template engine is imported when a page is made: a run that makes none (nothing
     # changed) does without it.
@@ -133,7 +154,7 @@ def media_path(story: Story, image: Image) -> str:
     return f"media/{story.slug}/{image.name}"
 
 
-def _story_media(story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
+def _story_media(story: Story, ctx: Context[HtmlOptions]) -> Iterator[OutputFile]:
     for image in story.images:
         yield OutputFile(f"html/{media_path(story, image)}", ctx.read_asset(image.path))
 
@@ -150,7 +171,9 @@ def og_locale(tag: str) -> str:
 # What every page shows -------------------------------------------------------------------
 
 
-def page_values(lang: str, title: str, home: str, ld_json: str, ctx: Context[NoOptions]) -> Values:
+def page_values(
+    lang: str, title: str, home: str, ld_json: str, ctx: Context[HtmlOptions]
+) -> Values:
     """What `base.html` shows: language, title, masthead, stylesheet, JSON-LD."""
     from syndicate.formats.html.templating import stylesheet
 
@@ -170,7 +193,7 @@ def page_values(lang: str, title: str, home: str, ld_json: str, ctx: Context[NoO
     }
 
 
-def feeds(lang: str, ctx: Context[NoOptions]) -> list[Values]:
+def feeds(lang: str, ctx: Context[HtmlOptions]) -> list[Values]:
     title = ctx.config.publisher.name
     return [
         {"type": media_type, "title": title, "href": ctx.urls.output(f"{kind}/{lang}.xml")}
@@ -178,7 +201,7 @@ def feeds(lang: str, ctx: Context[NoOptions]) -> list[Values]:
     ]
 
 
-def subscribe(lang: str, ctx: Context[NoOptions]) -> Values:
+def subscribe(lang: str, ctx: Context[HtmlOptions]) -> Values:
     return {
         "label": term("subscribe", lang),
         "atom": ctx.urls.output(f"atom/{lang}.xml"),
@@ -211,7 +234,7 @@ def _site_relative(file: Path) -> str:
 # Article pages -----------------------------------------------------------------------------
 
 
-def article_page(story: Story, lang: str, ctx: Context[NoOptions], ld_json: str) -> Values:
+def article_page(story: Story, lang: str, ctx: Context[HtmlOptions], ld_json: str) -> Values:
     """What `article.html` shows of one story in one language."""
     variant = story.variant(lang)
     urls = ctx.urls
@@ -261,7 +284,7 @@ def article_page(story: Story, lang: str, ctx: Context[NoOptions], ld_json: str)
     return values
 
 
-def notice_page(story: Story, lang: str, ctx: Context[NoOptions]) -> Values:
+def notice_page(story: Story, lang: str, ctx: Context[HtmlOptions]) -> Values:
     """What `notice.html` shows at the address of a story killed or withdrawn after it was
     public: that it is gone, in the page's language; nothing of the story itself."""
     publisher = ctx.config.publisher.name
@@ -277,7 +300,7 @@ def notice_page(story: Story, lang: str, ctx: Context[NoOptions]) -> Values:
 
 
 def open_graph(
-    story: Story, lang: str, url: str, section: str, ctx: Context[NoOptions]
+    story: Story, lang: str, url: str, section: str, ctx: Context[HtmlOptions]
 ) -> list[tuple[str, str]]:
     variant = story.variant(lang)
     tags = [
@@ -336,31 +359,48 @@ def _html(element: etree._Element | None) -> Markup | None:
 # Indexes -----------------------------------------------------------------------------------
 
 
-def _indexes(
-    stories: Sequence[StorySummary], ctx: Context[NoOptions], builder: GraphBuilder
-) -> Iterator[OutputFile]:
-    """`index.<lang>.html` for each language of this run that has stories, and `index.html`
-    listing every site language; newest stories first."""
-    ordered = sorted(stories, key=lambda s: (-s.published.timestamp(), s.slug))
-    by_lang = {
-        lang: [s for s in ordered if s.has(lang)]
-        for lang in ctx.config.languages
-        if any(s.has(lang) for s in ordered)
-    }
-    for lang, listed in by_lang.items():
-        if lang in ctx.languages:
-            page = _render(
-                ctx, "index.html", language_index(lang, listed, list(by_lang), ctx, builder)
-            )
-            if page is not None:
-                yield OutputFile(f"html/index.{lang}.html", page)
-    if by_lang:
-        page = _render(ctx, "home.html", home_index(by_lang, ctx, builder))
-        if page is not None:
-            yield OutputFile("html/index.html", page)
+@dataclass(frozen=True, slots=True)
+class _Page:
+    """One page of a language's story list: its number (from 1) of `count`, and its stories."""
+
+    lang: str
+    number: int
+    count: int
+    stories: Sequence[StorySummary]
+
+    def path(self, number: int) -> str:
+        """The page `number` of the same list: `index.<lang>.html`, then
+        `index.<lang>.<number>.html`."""
+        return f"html/{index_name(self.lang, number)}"
 
 
-def index_alternates(langs: Sequence[str], ctx: Context[NoOptions]) -> list[Values]:
+def index_name(lang: str, number: int = 1) -> str:
+    """The file name of a language's story list page `number`."""
+    return f"index.{lang}.html" if number == 1 else f"index.{lang}.{number}.html"
+
+
+def _language_page(
+    page: _Page,
+    langs: Sequence[str],
+    ctx: Context[HtmlOptions],
+    builder: Callable[[], GraphBuilder],
+) -> bytes:
+    """`index.<lang>.html` and the pages after it (b"" after reporting a template error)."""
+    values = language_index(page, langs, ctx, builder())
+    return _render(ctx, "index.html", values) or b""
+
+
+def _home_page(
+    firsts: dict[str, list[StorySummary]],
+    more: Sequence[str],
+    ctx: Context[HtmlOptions],
+    builder: Callable[[], GraphBuilder],
+) -> bytes:
+    """`index.html`: every site language with the first page of its stories."""
+    return _render(ctx, "home.html", home_index(firsts, more, ctx, builder())) or b""
+
+
+def index_alternates(langs: Sequence[str], ctx: Context[HtmlOptions]) -> list[Values]:
     links = [{"lang": lang, "href": ctx.urls.output(f"html/index.{lang}.html")} for lang in langs]
     return [*links, {"lang": "x-default", "href": ctx.urls.output("html/index.html")}]
 
@@ -383,37 +423,62 @@ def story_items(stories: Sequence[StorySummary], lang: str) -> list[Values]:
 
 
 def graph_items(
-    stories: Sequence[StorySummary], lang: str, ctx: Context[NoOptions]
+    stories: Sequence[StorySummary], lang: str, ctx: Context[HtmlOptions]
 ) -> list[tuple[str, str]]:
     return [(ctx.urls.article(s.slug, lang), s.variant(lang).headline) for s in stories]
 
 
 def language_index(
-    lang: str,
-    stories: Sequence[StorySummary],
-    langs: Sequence[str],
-    ctx: Context[NoOptions],
-    builder: GraphBuilder,
+    page: _Page, langs: Sequence[str], ctx: Context[HtmlOptions], builder: GraphBuilder
 ) -> Values:
-    title = f"{term('latest_news', lang)} – {ctx.config.publisher.name}"
-    url = ctx.urls.output(f"html/index.{lang}.html")
-    graph = builder.collection(url, title, [lang], graph_items(stories, lang, ctx))
-    values = page_values(lang, title, f"index.{lang}.html", script_text(graph), ctx)
+    lang, number = page.lang, page.number
+    heading = term("latest_news", lang)
+    title = f"{heading} – {ctx.config.publisher.name}"
+    if number > 1:
+        title = f"{heading} – {page_number(lang, number)} – {ctx.config.publisher.name}"
+    name = index_name(lang, number)
+    url = ctx.urls.output(f"html/{name}")
+    graph = builder.collection(url, title, [lang], graph_items(page.stories, lang, ctx))
+    values = page_values(lang, title, index_name(lang), script_text(graph), ctx)
     others = [o for o in langs if o != lang]
     return values | {
         "url": url,
         "description": term("feed_subtitle", lang, publisher=ctx.config.publisher.name),
         "feeds": feeds(lang, ctx),
-        "alternates": index_alternates(langs, ctx),
-        "heading": term("latest_news", lang),
-        "stories": story_items(stories, lang),
+        # The translations of a list are its first pages: page 2 in one language does not
+        # list the stories of page 2 in another.
+        "alternates": index_alternates(langs, ctx) if number == 1 else [],
+        "heading": heading if number == 1 else f"{heading} – {page_number(lang, number)}",
+        "stories": story_items(page.stories, lang),
+        "pager": pager(page, lang),
         "translations": language_nav(lang, others, lambda tag: f"index.{tag}.html"),
         "subscribe": subscribe(lang, ctx),
     }
 
 
+def page_number(lang: str, number: int) -> str:
+    return term("page_number", lang, number=format_decimal(number, locale=locale_for(lang)))
+
+
+def pager(page: _Page, lang: str) -> Values | None:
+    """The links to the newer and the older page of a story list; None when it has one page."""
+    if page.count == 1:
+        return None
+    newer = index_name(lang, page.number - 1) if page.number > 1 else None
+    older = index_name(lang, page.number + 1) if page.number < page.count else None
+    return {
+        "label": term("pages", lang),
+        "newer": {"href": newer, "label": term("newer_stories", lang)} if newer else None,
+        "older": {"href": older, "label": term("older_stories", lang)} if older else None,
+        "current": page_number(lang, page.number),
+    }
+
+
 def home_index(
-    by_lang: dict[str, list[StorySummary]], ctx: Context[NoOptions], builder: GraphBuilder
+    by_lang: dict[str, list[StorySummary]],
+    more: Sequence[str],
+    ctx: Context[HtmlOptions],
+    builder: GraphBuilder,
 ) -> Values:
     """Every language, named in itself, with its stories."""
     publisher = ctx.config.publisher.name
@@ -434,6 +499,11 @@ def home_index(
                 "href": f"index.{lang}.html",
                 "label": language_label(lang),
                 "stories": story_items(stories, lang),
+                "older": (
+                    {"href": index_name(lang, 2), "label": term("older_stories", lang)}
+                    if lang in more
+                    else None
+                ),
             }
             for lang, stories in by_lang.items()
         ],
