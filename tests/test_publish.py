@@ -195,3 +195,39 @@ def test_an_interrupt_waits_until_every_folder_is_swapped(
     with locked(tmp_path), pytest.raises(KeyboardInterrupt):
         publish(tmp_path, files(a__x="new", b__x="new"), ["a", "b"], keep_others=False)
     assert (tmp_path / "a/x").read_text() == "new" == (tmp_path / "b/x").read_text()
+
+
+class _Folders:
+    """The two things a sink asks of a writer: its name and its folders."""
+
+    def __init__(self, name: str, *folders: str) -> None:
+        self.name, self.folders = name, folders
+
+    def owned_folders(self) -> tuple[str, ...]:
+        return self.folders
+
+
+def test_a_path_written_twice_is_refused_and_names_the_formats(tmp_path: Path) -> None:
+    from syndicate.build.sink import Sink
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.formats.contract import OutputFile
+
+    out = tmp_path / "out"
+    out.mkdir()
+    diags = Diagnostics()
+    first, second = _Folders("headlines", "shared"), _Folders("digest", "shared", "digest")
+    with Staging(out) as staging:
+        sink = Sink(staging, diags, [first, second])  # type: ignore[list-item]
+        assert sink.add(first, OutputFile("shared/a.txt", b"a"))  # type: ignore[arg-type]
+        assert not sink.add(second, OutputFile("shared/a.txt", b"b"))  # type: ignore[arg-type]
+        assert not sink.add(first, OutputFile("shared/a.txt", b"c"))  # type: ignore[arg-type]
+        assert sink.add(second, OutputFile("digest/b.txt", b"b"))  # type: ignore[arg-type]
+        assert sink.files == 2 and sink.counts == {"headlines": 1, "digest": 1}
+        assert (staging.dir / "shared/a.txt").read_bytes() == b"a"  # the first one stays
+    messages = [(d.code, d.message) for d in diags]
+    assert messages == [
+        ("writer.conflict", "'shared/a.txt' is written twice, by headlines and digest"),
+        ("writer.conflict", "'shared/a.txt' is written twice, by headlines and headlines"),
+    ]
+    assert sink._shared == ("shared/",)  # only paths there have their writer kept
+    assert list(sink._owner) == ["shared/a.txt"]

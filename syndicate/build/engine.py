@@ -509,7 +509,7 @@ class _Build:
                 try:
                     _settle(self.out, self.state, diags)
                     with Staging(self.out, self.state.owned) as staging:
-                        sink = Sink(staging, self.problems)
+                        sink = Sink(staging, self.problems, self.writers)
                         self._stories(sink, jobs, progress)
                         if self.killed and self._partial():
                             raise _Widen(frozenset(self.state.owned))

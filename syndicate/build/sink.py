@@ -5,7 +5,7 @@ memory and a bug in a writer never leaves out/ half-written."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from syndicate.build.publish import OutputError, Staging, checked_path
 from syndicate.diagnostics import Diagnostics
@@ -15,10 +15,17 @@ log = logging.getLogger(__name__)
 
 
 class Sink:
-    def __init__(self, staging: Staging, diags: Diagnostics) -> None:
+    def __init__(
+        self, staging: Staging, diags: Diagnostics, writers: Sequence[AnyWriter] = ()
+    ) -> None:
         self.staging = staging
         self.diags = diags
-        self.owner: dict[str, str] = {}
+        self._shared = _shared_prefixes(writers)
+        """The folders more than one of the run's writers own (a plugin's, say): who wrote
+        a path there is kept, to name both formats when two write it. Elsewhere a path
+        written twice is its own format's (a large archive stages hundreds of thousands of
+        files: their owners are not kept)."""
+        self._owner: dict[str, str] = {}
         self.files = 0
         self.counts: dict[str, int] = {}
         """Files staged, by format."""
@@ -57,13 +64,30 @@ class Sink:
         if not path.startswith(prefixes):
             self.diags.error("writer.path", f"{writer.name} wrote {path!r} outside its folders")
             return False
-        if path in self.owner:
+        if path in self.staging.produced:
+            first = self._owner.get(path, writer.name)
             self.diags.error(
-                "writer.conflict",
-                f"{path!r} is written by both {self.owner[path]} and {writer.name}",
+                "writer.conflict", f"{path!r} is written twice, by {first} and {writer.name}"
             )
             return False
-        self.owner[path] = writer.name
+        if self._shared and path.startswith(self._shared):
+            self._owner[path] = writer.name
         self.files += 1
         self.counts[writer.name] = self.counts.get(writer.name, 0) + 1
         return True
+
+
+def _shared_prefixes(writers: Sequence[AnyWriter]) -> tuple[str, ...]:
+    """The folders (as path prefixes) that more than one of `writers` owns, or holds inside
+    one of its own."""
+    prefixes = [(w.name, f"{folder}/") for w in writers for folder in w.owned_folders()]
+    return tuple(
+        sorted(
+            {
+                mine
+                for name, mine in prefixes
+                for other, theirs in prefixes
+                if other != name and (mine.startswith(theirs) or theirs.startswith(mine))
+            }
+        )
+    )
