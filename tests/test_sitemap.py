@@ -284,6 +284,29 @@ def test_page_sitemaps_split_at_50000_urls(sample_story: Story, site_config: Sit
     assert len(etree.fromstring(files["sitemaps/pages-2.xml"])) == 407
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 7, 1_000])
+def test_a_sitemap_made_in_chunks_is_the_one_made_whole(
+    chunk: int, sample_story: Story, site_config: SiteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large sitemaps are serialised a chunk of URLs at a time: byte for byte the file the
+    whole tree gives, for News sitemaps, page sitemaps with translations, and stand-ins."""
+    from syndicate.formats.sitemap import writer
+
+    then = datetime(2021, 1, 1, tzinfo=UTC)
+    stories = summaries(sample_story, 9, then, 3)
+    ctx = context(site_config, then + timedelta(days=1))
+    site = writer._Site(stories, ctx)
+    lists = [urls for _, urls in (*site.news_sitemaps(), *site.page_sitemaps())]
+    lists.append([site.language_index(site.languages[0])])  # a stand-in, no extension
+    assert any(u.news for u in lists[0]) and any(u.alternates for u in lists[-2])
+    monkeypatch.setattr(writer, "CHUNK", chunk)
+    for urls in lists:
+        whole = writer.serialise(writer.urlset(urls))
+        assert writer._urlset_file(urls) == whole
+        assert whole.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns=')
+        assert whole.endswith(b"</url>\n</urlset>\n")
+
+
 # The output validator --------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ writes the same bytes as a full one (the pages of the other languages are kept i
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -80,7 +81,7 @@ class SitemapWriter(Writer[SitemapOptions]):
         for path, urls in (*site.news_sitemaps(), *site.page_sitemaps()):
             listed.append((path, max(url.lastmod for url in urls)))
             make = functools.partial(_urlset_file, urls)
-            yield Planned(path, make, key=repr(("urlset", urls)))
+            yield Planned(path, make, key=_urls_key(urls))
         make = functools.partial(_index_file, listed, ctx)
         yield Planned(INDEX_FILE, make, key=repr(("index", listed)))
 
@@ -90,8 +91,38 @@ class SitemapWriter(Writer[SitemapOptions]):
         validate_folder(out, ctx)
 
 
+def _urls_key(urls: Sequence[_Url]) -> str:
+    """What a sitemap file says, hashed URL by URL (a file lists up to 50,000 of them: one
+    string of all of them would cost tens of megabytes)."""
+    h = hashlib.sha256(b"urlset")
+    for url in urls:
+        text = repr(url).encode("utf-8")
+        h.update(len(text).to_bytes(8, "big"))
+        h.update(text)
+    return h.hexdigest()
+
+
+CHUNK = 1_000
+"""URLs serialised at a time (see `_urlset_file`)."""
+
+
 def _urlset_file(urls: Sequence[_Url]) -> bytes:
-    return serialise(urlset(urls))
+    """`serialise(urlset(urls))`, made `CHUNK` URLs at a time: a file of 50,000 URLs with
+    their translations is half a million elements, which as one tree took hundreds of
+    megabytes. Every chunk is a `<urlset>` declaring the same namespaces, so its `<url>`
+    lines are those the whole tree would have; the chunks' own first and last lines go."""
+    used = _namespaces(urls)
+    parts: list[bytes] = []
+    for start in range(0, len(urls), CHUNK):
+        chunk = serialise(urlset(urls[start : start + CHUNK], used))
+        first, _, rest = chunk.partition(b"\n")  # the XML declaration
+        opening, _, rest = rest.partition(b"\n")
+        inner, _, closing = rest.rstrip(b"\n").rpartition(b"\n")
+        if not parts:
+            parts += [first, b"\n", opening, b"\n"]
+        parts += [inner, b"\n"]
+    parts += [closing, b"\n"]
+    return b"".join(parts)
 
 
 def _index_file(listed: Sequence[tuple[str, datetime]], ctx: Context[SitemapOptions]) -> bytes:
@@ -102,13 +133,18 @@ def _index_file(listed: Sequence[tuple[str, datetime]], ctx: Context[SitemapOpti
     return serialise(SM.sitemapindex(*entries))
 
 
-def urlset(urls: Sequence[_Url]) -> etree._Element:
-    """A `<urlset>` declaring the extension namespaces its URLs use once, on itself."""
+def urlset(urls: Sequence[_Url], used: dict[str, str] | None = None) -> etree._Element:
+    """A `<urlset>` declaring the extension namespaces its URLs use once, on itself (or
+    those of `used`, whether its URLs use them or not)."""
     root = SM.urlset(*(url.element() for url in urls))
-    used = {"news": NEWS_NS} if any(u.news for u in urls) else {}
-    used |= {"xhtml": XHTML_NS} if any(u.alternates for u in urls) else {}
-    etree.cleanup_namespaces(root, top_nsmap=used)
+    used = _namespaces(urls) if used is None else used
+    etree.cleanup_namespaces(root, top_nsmap=used, keep_ns_prefixes=list(used))
     return root
+
+
+def _namespaces(urls: Sequence[_Url]) -> dict[str, str]:
+    used = {"news": NEWS_NS} if any(u.news for u in urls) else {}
+    return used | ({"xhtml": XHTML_NS} if any(u.alternates for u in urls) else {})
 
 
 def serialise(root: etree._Element) -> bytes:
