@@ -18,6 +18,9 @@ _SCANNED = (".html", ".xml", ".json", ".jsonld")
 _HREF = re.compile(rb"""(?:href|src)\s*=\s*["']([^"'#?]+)""")
 _SHOWN = 20
 """Dead targets named one by one; the rest are counted."""
+_REMEMBERED = 4_096
+"""Distinct links whose targets are remembered (see `_targets`): the few that most files
+share stay, the many each file has alone (its own page, its images) are forgotten."""
 
 
 def dead_links(
@@ -40,7 +43,8 @@ def dead_links(
     # staging's own set (not copied: an archive's run writes hundreds of thousands).
     produced = staging.produced
     found: dict[str, bool] = {}
-    missing: dict[str, list[str]] = {}
+    missing: dict[str, tuple[str, int]] = {}
+    """The first file linking to each dead target, and how many do."""
     resolved: dict[tuple[str, bytes], tuple[str, ...]] = {}
     for source in sorted({*staging.created, *staging.changed}):
         if not source.endswith(_SCANNED):
@@ -53,10 +57,11 @@ def dead_links(
                 place = root if target.split("/", 1)[0] in swapped else out
                 exists = found[target] = os.path.lexists(place / target)
             if not exists:
-                missing.setdefault(target, []).append(source)
+                first, count = missing.get(target, (source, 0))
+                missing[target] = (first, count + 1)
     owners = folders() if missing else {}
     missing = {t: s for t, s in missing.items() if t.split("/", 1)[0] in owners}
-    for index, (target, sources) in enumerate(sorted(missing.items())):
+    for index, (target, (first, count)) in enumerate(sorted(missing.items())):
         if index == _SHOWN:
             yield Diagnostic(
                 "warning",
@@ -65,7 +70,7 @@ def dead_links(
                 str(out),
             )
             return
-        others = len(sources) - 1
+        others = count - 1
         more = f" and {others} other file{'s' if others > 1 else ''}" if others else ""
         owner = owners[target.split("/", 1)[0]]
         fix = (
@@ -76,7 +81,7 @@ def dead_links(
         yield Diagnostic(
             "warning",
             "export.dead-link",
-            f"linked from {sources[0]}{more}, but this run did not write it and out/ does not"
+            f"linked from {first}{more}, but this run did not write it and out/ does not"
             f" have it: {fix}",
             str(out / target),
         )
@@ -90,7 +95,10 @@ def _targets(
 ) -> Iterator[str]:
     """The out/ paths a file links to: absolute URLs under base_url, and in pages the relative
     links. Most files link to the same few targets: `resolved` keeps what each distinct link
-    (from each folder, for a relative one) leads to."""
+    (from each folder, for a relative one) leads to, emptied when it holds `_REMEMBERED`
+    (an archive's files have hundreds of thousands of links of their own)."""
+    if len(resolved) > _REMEMBERED:
+        resolved.clear()
     data = path.read_bytes()
     for raw in set(absolute.findall(data)):  # each distinct link once
         paths = resolved.get(("", raw))
