@@ -360,3 +360,32 @@ def test_story_yaml_that_is_not_a_mapping_is_named_as_such(workdir: Path) -> Non
     assert [(d.message, d.line) for d in diags.errors] == [
         ("story.yaml must be a mapping of fields", 1)
     ]
+
+
+def test_shared_summaries_are_equal_and_share_what_they_repeat(sample_story: Story) -> None:
+    """`StorySummary.shared` gives an equal summary, saved and listed the same, whose
+    repeated values (subjects, bylines, time zones) are one object for every summary."""
+    import dataclasses
+    import pickle
+    from datetime import timedelta, timezone
+
+    from syndicate.model import StorySummary
+
+    summary = StorySummary.of(sample_story)
+    memo: dict[object, object] = {}
+    copies = [pickle.loads(pickle.dumps(summary)) for _ in range(3)]  # as workers send them
+    assert copies[1].subjects is not copies[0].subjects  # what sharing saves
+    shared = [copy.shared(memo) for copy in copies]
+    for one in shared:
+        assert one == summary and one.to_json() == summary.to_json()
+        assert one.subjects is shared[0].subjects
+        assert one.published.tzinfo is shared[0].published.tzinfo
+        assert one.variants[0].byline is shared[0].variants[0].byline
+    # Equal offsets of other names stay apart: a zone's name is part of what it says.
+    hour = timedelta(hours=1)
+    named = summary.published.astimezone(timezone(hour, "CET"))
+    plain = summary.published.astimezone(timezone(hour))
+    assert named == plain and timezone(hour, "CET") == timezone(hour)
+    first = dataclasses.replace(summary, published=named).shared(memo)
+    second = dataclasses.replace(summary, published=plain).shared(memo)
+    assert (first.published.tzname(), second.published.tzname()) == ("CET", "UTC+01:00")
