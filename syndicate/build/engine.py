@@ -432,11 +432,13 @@ class _Probe:
 
 @dataclass(frozen=True, slots=True)
 class _Story:
-    """A story of this run as the collections see it: its input, inputs' key and summary."""
+    """A story of this run as the collections see it: its input, inputs' key and summary,
+    and the key of its unit in each of the run's formats (in the writers' order)."""
 
     input: StoryInput
     key: str
     summary: StorySummary
+    units: tuple[str, ...]
 
 
 class _Build:
@@ -479,8 +481,8 @@ class _Build:
         self.timings = {w.name: Timing() for w in writers}
         self.summary_keys: dict[str, tuple[StorySummary, str]] = {}
         """`_summary_key` of each story, by slug."""
-        self.units: dict[tuple[str, str, bool], str] = {}
-        """The key of each story's unit in each format (see `_unit`), made once a run."""
+        self.shared: dict[object, object] = {}
+        """The values the stories' summaries share (`StorySummary.shared`)."""
         self.state: BuildState
 
     def run(
@@ -625,8 +627,8 @@ class _Build:
             self.input.extend(found)
             if record is not None:
                 self._keep(probe, result, record)
-                self._stage_story(sink, record.summary, record.key, result)
-                self.read.append(_Story(source, record.key, record.summary))
+                units = self._stage_story(sink, record.summary, record.key, result)
+                self.read.append(_Story(source, record.key, record.summary, units))
 
     def _hold(self, sink: Sink, source: StoryInput) -> None:
         """Stage the story's last published version (nothing if it has none): its files as
@@ -637,11 +639,10 @@ class _Build:
             return
         text_key, record = previous
         visible = record.summary.is_visible(self.settings.now)
-        units = {
-            w.name: self.state.lookup(self._unit(w, record.key, visible)) for w in self.writers
-        }
+        keys = tuple(_unit(w, record.key, visible) for w in self.writers)
+        units = [self.state.lookup(key) for key in keys]
         story = None
-        if any(unit is None for unit in units.values()):
+        if any(unit is None for unit in units):
             story = self.state.model(record.key)
             if story is None:
                 self.held.warning(
@@ -651,9 +652,7 @@ class _Build:
                     shown_path(source.folder) if source.folder else source.name,
                 )
                 return
-        for writer in self.writers:
-            unit = self._unit(writer, record.key, visible)
-            kept = units[writer.name]
+        for writer, unit, kept in zip(self.writers, keys, units, strict=True):
             if kept is not None:
                 sink.reuse(writer, kept.paths)
                 continue
@@ -663,7 +662,7 @@ class _Build:
             self.problems.extend(made.diagnostics)
             self.state.record(unit, paths, made.diagnostics, made.fragments)
         self.state.record_story(text_key, record)
-        self.read.append(_Story(source, record.key, record.summary))
+        self.read.append(_Story(source, record.key, record.summary, keys))
 
     def _probe(self, source: StoryInput) -> _Probe:
         """Hash the story's texts (and, if the state knows them, the images they list)."""
@@ -680,9 +679,7 @@ class _Build:
             return Job(source, formats, self.config_key)
         visible = probe.record.summary.is_visible(self.settings.now)
         missing = tuple(
-            w.name
-            for w in self.writers
-            if self.state.lookup(self._unit(w, probe.key, visible)) is None
+            w.name for w in self.writers if self.state.lookup(_unit(w, probe.key, visible)) is None
         )
         return Job(source, missing, self.config_key, probe.key) if missing else None
 
@@ -697,7 +694,8 @@ class _Build:
         found.extend(done.diagnostics)
         if done.summary is None:
             return None, found
-        return StoryRecord(done.summary, tuple(done.diagnostics), done.images, done.key), found
+        summary = done.summary.shared(self.shared)
+        return StoryRecord(summary, tuple(done.diagnostics), done.images, done.key), found
 
     def _keep(self, probe: _Probe, done: Done | None, record: StoryRecord) -> None:
         """Record a story of this run, under the keys of what its reading read."""
@@ -740,10 +738,13 @@ class _Build:
                 story.id, Published(story.version, story.status, digest, released)
             )
 
-    def _stage_story(self, sink: Sink, summary: StorySummary, key: str, done: Done | None) -> None:
+    def _stage_story(
+        self, sink: Sink, summary: StorySummary, key: str, done: Done | None
+    ) -> tuple[str, ...]:
+        """Stage the story's files in every format; the keys of its units."""
         visible = summary.is_visible(self.settings.now)
-        for writer in self.writers:
-            unit = self._unit(writer, key, visible)
+        units = tuple(_unit(writer, key, visible) for writer in self.writers)
+        for writer, unit in zip(self.writers, units, strict=True):
             made = done.made.get(writer.name) if done else None
             if made is None:  # found intact when its job was planned (`_job`)
                 kept = self.state.kept.get(unit) or self.state.lookup(unit)
@@ -755,25 +756,17 @@ class _Build:
             self.problems.extend(made.diagnostics)
             self.state.record(unit, paths, made.diagnostics, made.fragments)
             self.timings[writer.name].seconds += made.seconds
-
-    def _unit(self, writer: AnyWriter, key: str, visible: bool) -> str:
-        found = self.units.get((writer.name, key, visible))
-        if found is None:
-            found = self.units[writer.name, key, visible] = digest(
-                writer.name, "story", key, str(visible)
-            )
-        return found
+        return units
 
     # Collections ----------------------------------------------------------------------------
 
     def _collections(self, sink: Sink, progress: Progress | None) -> None:
         """Each format's files over all the stories: reused while none of their units changed."""
-        now = self.settings.now
         summaries = [s.summary for s in self.read]
         for index, writer in enumerate(self.writers, 1):
             if progress:
                 progress(writer.name, index, len(self.writers))
-            units = [self._unit(writer, s.key, s.summary.is_visible(now)) for s in self.read]
+            units = [s.units[index - 1] for s in self.read]
             unit = digest(writer.name, "collection", self.config_key, *units, *self._window(writer))
             kept = None if self.force else self.state.lookup(unit)
             if kept is not None:
@@ -867,6 +860,11 @@ class _Build:
                 raise LookupError(f"{found.input.name} changed during the export; run it again")
             story = read.story
         return story
+
+
+def _unit(writer: AnyWriter, key: str, visible: bool) -> str:
+    """The key of a story's unit in a format: its inputs' key, and whether it is visible."""
+    return digest(writer.name, "story", key, str(visible))
 
 
 class _Recall:

@@ -219,7 +219,8 @@ class Staging:
                 return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
             stale, theirs = self._others(folders)
             kept = stale if keep_others else []
-            owned = tuple(sorted(self.produced | {str(rel) for rel in kept}))
+            # (`stale` are not among this run's files: no path twice, and no copy of the set)
+            owned = tuple(sorted([*self.produced, *map(str, kept)]))
             if self.written == 0 and (keep_others or not stale) and in_place:
                 return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
             for path in [*self.reused, *theirs]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TypeVar, cast
@@ -150,6 +151,7 @@ class BuildState:
             self._load()
         self.kept: dict[str, Unit] = {}
         """The units of this run."""
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.stories: dict[str, StoryRecord] = {}
         """The stories of this run."""
         self.changed = False
@@ -213,9 +215,10 @@ class BuildState:
                     "SELECT key, paths, diagnostics, fragments, parts FROM units"
                 )
             }
+            shared: dict[object, object] = {}  # see `StorySummary.shared`
             self._stories = {
                 key: StoryRecord(
-                    StorySummary.from_json(_decode(summary)),
+                    StorySummary.from_json(_decode(summary)).shared(shared),
                     tuple(Diagnostic(**d) for d in _decode(diagnostics)),
                     tuple((str(rel), str(sha)) for rel, sha in _decode(images)),
                     story_key,
@@ -292,6 +295,7 @@ class BuildState:
         """This run made the unit `key`: its files, its problems, its fragments, and the
         units it is made of (kept as long as it is)."""
         names = tuple(sorted(fragments or {}))
+        names = self._names.setdefault(names, names)  # the few sets of names, shared
         self.kept[key] = Unit(tuple(paths), tuple(diagnostics), names, tuple(parts))
         self.changed = True
         if fragments:
@@ -334,39 +338,48 @@ class BuildState:
     # Saving ---------------------------------------------------------------------------------
 
     def save(
-        self, root: Path, owned: Iterable[str], folders: Collection[str], journal: str | None
+        self, root: Path, owned: Sequence[str], folders: Collection[str], journal: str | None
     ) -> None:
         """Replace the saved state by this run's, before its files go live: `owned` are the
         files of syndicate's in this run's `folders` once it is published, found under `root`
         until then (the staging folder, or out/ when nothing is swapped); `journal` is the
         publication still to do (`Plan.journal`), kept in the same transaction. A run that
-        found everything as the last one left it and kept all of it writes nothing."""
+        found everything as the last one left it and kept all of it writes nothing.
+
+        A build saves once: the state is not used afterwards (what it holds in memory is
+        emptied, so that a second use would find nothing rather than something stale)."""
         if journal is None and self._unchanged(owned, folders):
             return
-        files = {
-            path: kept
-            for path, kept in self.owned.items()
-            if not any(path.startswith(f"{folder}/") for folder in folders)
-        }
+        prefixes = tuple(f"{folder}/" for folder in folders)
         base = os.fspath(root)
-        for path in owned:
-            stat = os.lstat(os.path.join(base, path))
-            files[path] = (stat.st_size, stat.st_mtime_ns)
+
+        def written() -> Iterator[tuple[str, int, int]]:
+            """The rows of `owned`: an archive's hundreds of thousands, never all in memory."""
+            for path in owned:
+                stat = os.lstat(os.path.join(base, path))
+                yield path, stat.st_size, stat.st_mtime_ns
+
         # The tables as loaded are the last build's: only the rows that differ are written
         # (an edit changes a few dozen of many thousands). A state not loaded whole (`fresh`,
         # or unreadable) is written whole.
         whole = not self._loaded
         units = self.kept if whole else _changed(self._units, self.kept, lambda a, b: a is b)
-        paths = files if whole else _changed(self.owned, files, lambda a, b: a == b)
         stories = self.stories if whole else _changed(self._stories, self.stories, _same)
+        if whole:  # the files of the formats this run left alone, then this run's
+            others = sorted((p, *k) for p, k in self.owned.items() if not p.startswith(prefixes))
+            paths: Iterable[tuple[str, int, int]] = itertools.chain(others, written())
+        else:
+            before = self.owned
+            paths = (row for row in written() if before.get(row[0]) != row[1:])
         with self.db:
             if whole:
                 for table in ("units", "files", "stories"):
                     self.db.execute(f"DELETE FROM {table}")
             else:
+                now = set(owned)
                 for table, column, gone in (
                     ("units", "key", self._units.keys() - self.kept.keys()),
-                    ("files", "path", self.owned.keys() - files.keys()),
+                    ("files", "path", {p for p in self.owned if p.startswith(prefixes)} - now),
                     ("stories", "key", self._stories.keys() - self.stories.keys()),
                 ):
                     self.db.executemany(
@@ -386,10 +399,7 @@ class BuildState:
                     for key, u in sorted(units.items())
                 ),
             )
-            self.db.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
-                ((path, size, mtime) for path, (size, mtime) in sorted(paths.items())),
-            )
+            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", paths)
             self.db.executemany(
                 "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
                 (
@@ -423,9 +433,8 @@ class BuildState:
             self.db.execute("DELETE FROM models WHERE key NOT IN (SELECT unit FROM used)")
             if journal is not None:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pending', ?)", (journal,))
-        self.owned = files
-        self._units, self._stories = dict(self.kept), dict(self.stories)
-        self._loaded = True
+        self.owned, self._units, self._stories = {}, {}, {}
+        self._loaded = False
 
     def _unchanged(self, owned: Iterable[str], folders: Collection[str]) -> bool:
         """Whether saving would write what is saved already: nothing recorded, every unit
