@@ -46,7 +46,7 @@ def dead_links(
     missing: dict[str, tuple[str, int]] = {}
     """The first file linking to each dead target, and how many do."""
     resolved: dict[tuple[str, bytes], tuple[str, ...]] = {}
-    for source in sorted({*staging.created, *staging.changed}):
+    for source in sorted([*staging.created, *staging.changed]):  # no path is in both
         if not source.endswith(_SCANNED):
             continue
         rel = PurePosixPath(source)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -112,17 +113,18 @@ def _urlset_file(urls: Sequence[_Url]) -> bytes:
     megabytes. Every chunk is a `<urlset>` declaring the same namespaces, so its `<url>`
     lines are those the whole tree would have; the chunks' own first and last lines go."""
     used = _namespaces(urls)
-    parts: list[bytes] = []
+    made = io.BytesIO()  # its value is its buffer, not a copy: a file's bytes are held once
+    closing = b""
     for start in range(0, len(urls), CHUNK):
         chunk = serialise(urlset(urls[start : start + CHUNK], used))
         first, _, rest = chunk.partition(b"\n")  # the XML declaration
         opening, _, rest = rest.partition(b"\n")
         inner, _, closing = rest.rstrip(b"\n").rpartition(b"\n")
-        if not parts:
-            parts += [first, b"\n", opening, b"\n"]
-        parts += [inner, b"\n"]
-    parts += [closing, b"\n"]
-    return b"".join(parts)
+        if start == 0:
+            made.write(first + b"\n" + opening + b"\n")
+        made.write(inner + b"\n")
+    made.write(closing + b"\n")
+    return made.getvalue()
 
 
 def _index_file(listed: Sequence[tuple[str, datetime]], ctx: Context[SitemapOptions]) -> bytes:
