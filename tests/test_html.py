@@ -368,3 +368,7 @@ def test_story_lists_are_paged(tmp_path: Path) -> None:
     assert len(home.xpath("//section[@lang='en']//ul[@class='stories']/li")) == 3
     assert home.xpath("//section[@lang='fr']/p[@class='more']/a/@href") == ["index.fr.2.html"]
     assert not home.xpath("//nav[@class='pager']")  # the home page links the next pages
+    # Every page passes the html format's own check (one JSON-LD block of the page's language
+    # that the schema accepts), the numbered pages included.
+    check = ["validate", "-q", "--site", str(tmp_path), "--outputs", str(out)]
+    assert main([*check, "--now", "2026-01-01T00:00:00Z"]) == 0
