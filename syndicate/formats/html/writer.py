@@ -114,7 +114,7 @@ class HtmlWriter(Writer[HtmlOptions]):
                 page = _Page(lang, number, len(pages), listing)
                 make = functools.partial(_language_page, page, langs, ctx, builder)
                 key = repr(("index", number, len(pages), langs))
-                yield Planned(page.path(number), make, summaries=listing, key=key)
+                yield Planned(page.path, make, summaries=listing, key=key)
         if by_lang:
             firsts = {lang: listed[:size] for lang, listed in by_lang.items()}
             more = [lang for lang, listed in by_lang.items() if len(listed) > size]
@@ -368,10 +368,10 @@ class _Page:
     count: int
     stories: Sequence[StorySummary]
 
-    def path(self, number: int) -> str:
-        """The page `number` of the same list: `index.<lang>.html`, then
-        `index.<lang>.<number>.html`."""
-        return f"html/{index_name(self.lang, number)}"
+    @property
+    def path(self) -> str:
+        """`html/index.<lang>.html` for the first page, then `html/index.<lang>.<number>.html`."""
+        return f"html/{index_name(self.lang, self.number)}"
 
 
 def index_name(lang: str, number: int = 1) -> str:
