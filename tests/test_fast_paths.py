@@ -361,13 +361,7 @@ def test_jpegs_decoded_in_draft_mode_fail_where_whole_decoding_does(
     cases = []
     for data in samples:
         cases.append(data)
-        cases += [data[: rnd.randrange(len(data))] for _ in range(40)]
-        cases += [data[: len(data) - cut] for cut in range(1, 12, 2)]
-        for _ in range(40):
-            damaged = bytearray(data)
-            for _ in range(rnd.randint(1, 4)):
-                damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
-            cases.append(bytes(damaged))
+        cases += _cut_and_changed(data, rnd, range(1, 12, 2), cuts=40, changes=40, most=4)
     fast = [_image_outcome(data) for data in cases]
     monkeypatch.setattr(images, "_decode", images.slow_decode)
     slow = [_image_outcome(data) for data in cases]
@@ -483,16 +477,25 @@ def _png_samples() -> list[bytes]:
     return samples
 
 
+def _cut_and_changed(
+    data: bytes, rnd: random.Random, short: range, *, cuts: int, changes: int, most: int
+) -> list[bytes]:
+    """`cuts` copies of `data` cut anywhere, copies `short` bytes short, and `changes` copies
+    with 1 to `most` bytes changed anywhere (drawn from `rnd` in that order)."""
+    cases = [data[: rnd.randrange(len(data))] for _ in range(cuts)]
+    cases += [data[: len(data) - cut] for cut in short]
+    for _ in range(changes):
+        damaged = bytearray(data)
+        for _ in range(rnd.randint(1, most)):
+            damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
+        cases.append(bytes(damaged))
+    return cases
+
+
 def _damaged_pngs(data: bytes, rnd: random.Random) -> list[bytes]:
     """Cut anywhere; bytes changed anywhere; bytes changed in the image data with the CRCs made
     right again (so the zlib stream itself is damaged); filter types changed."""
-    cases = [data[: rnd.randrange(len(data))] for _ in range(25)]
-    cases += [data[: len(data) - cut] for cut in range(1, 14, 3)]
-    for _ in range(20):
-        damaged = bytearray(data)
-        for _ in range(rnd.randint(1, 3)):
-            damaged[rnd.randrange(len(damaged))] = rnd.randrange(256)
-        cases.append(bytes(damaged))
+    cases = _cut_and_changed(data, rnd, range(1, 14, 3), cuts=25, changes=20, most=3)
     chunks = _png_chunks(data)
     for _ in range(20):
         changed = []
