@@ -481,8 +481,6 @@ class _Build:
         self.timings = {w.name: Timing() for w in writers}
         self.summary_keys: dict[str, tuple[StorySummary, str]] = {}
         """`_summary_key` of each story, by slug."""
-        self.shared: dict[object, object] = {}
-        """The values the stories' summaries share (`StorySummary.shared`)."""
         self.state: BuildState
 
     def run(
@@ -694,7 +692,7 @@ class _Build:
         found.extend(done.diagnostics)
         if done.summary is None:
             return None, found
-        summary = done.summary.shared(self.shared)
+        summary = done.summary.shared(self.state.shared)
         return StoryRecord(summary, tuple(done.diagnostics), done.images, done.key), found
 
     def _keep(self, probe: _Probe, done: Done | None, record: StoryRecord) -> None:

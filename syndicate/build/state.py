@@ -147,6 +147,9 @@ class BuildState:
         """By story id; kept across `--force`: it is about what was published, not cached."""
         self._loaded = False
         """Whether the units and stories in memory are those of the file (see `save`)."""
+        self.shared: dict[object, object] = {}
+        """The values the summaries of the stories, loaded or of this run, share
+        (`StorySummary.shared`)."""
         if not fresh:
             self._load()
         self.kept: dict[str, Unit] = {}
@@ -215,10 +218,9 @@ class BuildState:
                     "SELECT key, paths, diagnostics, fragments, parts FROM units"
                 )
             }
-            shared: dict[object, object] = {}  # see `StorySummary.shared`
             self._stories = {
                 key: StoryRecord(
-                    StorySummary.from_json(_decode(summary)).shared(shared),
+                    StorySummary.from_json(_decode(summary)).shared(self.shared),
                     tuple(Diagnostic(**d) for d in _decode(diagnostics)),
                     tuple((str(rel), str(sha)) for rel, sha in _decode(images)),
                     story_key,
