@@ -410,6 +410,7 @@ def make_entry(story: Story, lang: str, ctx: Context[Any]) -> Entry:
         updated=story.updated_for(lang),
         summary=variant.summary,
         content=to_string(body),
+        body=body,
         authors=tuple(Person(p.name, uri=p.url) for p in variant.byline.people)
         + ((Person(variant.byline.organisation),) if variant.byline.organisation else ()),
         categories=_categories(story, lang),

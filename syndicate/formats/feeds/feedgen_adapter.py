@@ -3,6 +3,7 @@ with feedgen's traps fixed here once and nowhere else."""
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ if TYPE_CHECKING:  # feedgen is imported where a feed is made, not when the writ
 
 _A = f"{{{ATOM_NS}}}"
 _M = f"{{{MEDIA_NS}}}"
+_X = f"{{{XHTML_NS}}}"
+_XHTML_NSMAP: dict[str | None, str] = {None: XHTML_NS}
 GENERATOR = "syndicate"
 
 
@@ -88,6 +91,9 @@ class Entry:
     categories: tuple[Category, ...]
     media: tuple[Media, ...]
     rights: str | None
+    body: etree._Element | None = field(default=None, compare=False, repr=False)
+    """The tree `content` was serialised from, when there is one: an Atom entry takes a copy of
+    it instead of parsing `content` again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +168,6 @@ _ENTRIES = "syndicate:entries"
 _ATOM_NSMAP: dict[str | None, str] = {None: ATOM_NS, "media": MEDIA_NS}
 A = ElementMaker(namespace=ATOM_NS, nsmap=_ATOM_NSMAP)
 T = ElementMaker(namespace=TOMBSTONES_NS, nsmap={**_ATOM_NSMAP, "at": TOMBSTONES_NS})
-M = ElementMaker(namespace=MEDIA_NS, nsmap=_ATOM_NSMAP)
-X = ElementMaker(namespace=XHTML_NS, nsmap={None: XHTML_NS})
 _RSS_NSMAP: dict[str | None, str] = {
     "atom": ATOM_NS,
     "content": CONTENT_NS,
@@ -179,30 +183,51 @@ def atom_entry(entry: Entry) -> bytes:
     entry links that lose rel, type and hreflang, isoformat dates) that cost more than building
     it, and it reparses the content we already hold as a tree. The element order and content
     are feedgen's, repaired."""
-    element = A.entry(
-        A.id(entry.id),
-        A.title(entry.title),
-        A.updated(rfc3339_utc(entry.updated)),
-        *(_atom_link(link) for link in _entry_links(entry)),
-        *(_atom_author(person) for person in entry.authors),
-        # The Atom container <div> (RFC 4287, 4.1.3.1), then the body's own <div lang>.
-        A.content(X.div(_parse(entry.content.encode("utf-8"))), type="xhtml"),
-        A.summary(*([entry.summary] if entry.summary else [])),
-        *(A.category(_category_attributes(cat)) for cat in entry.categories),
-        A.published(rfc3339_utc(entry.published)),
-        *([A.rights(entry.rights)] if entry.rights else []),
-        *(M.content(_media_attributes(item)) for item in entry.media),
-    )
+    root = etree.Element(_A + "feed", nsmap=_ATOM_NSMAP)
+    element = etree.SubElement(root, _A + "entry")
+    _sub(element, _A + "id", entry.id)
+    _sub(element, _A + "title", entry.title)
+    _sub(element, _A + "updated", rfc3339_utc(entry.updated))
+    for link in _entry_links(entry):
+        element.append(_atom_link(link))
+    for person in entry.authors:
+        element.append(_atom_author(person))
+    # The Atom container <div> (RFC 4287, 4.1.3.1), then the body's own <div lang>.
+    content = etree.SubElement(element, _A + "content", type="xhtml")
+    etree.SubElement(content, _X + "div", nsmap=_XHTML_NSMAP).append(_body(entry))
+    _sub(element, _A + "summary", entry.summary or None)
+    for cat in entry.categories:
+        etree.SubElement(element, _A + "category", _category_attributes(cat))
+    _sub(element, _A + "published", rfc3339_utc(entry.published))
+    if entry.rights:
+        _sub(element, _A + "rights", entry.rights)
+    for item in entry.media:
+        etree.SubElement(element, _M + "content", _media_attributes(item))
     _complete_media(element, entry)
-    return _fragment(A.feed(element), b"entry")
+    return _fragment(root, b"entry")
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None) -> None:
+    etree.SubElement(parent, tag).text = text
+
+
+def _body(entry: Entry) -> etree._Element:
+    """The entry's body as a tree of its own. Parsed, white space between elements is kept:
+    the space between two inline elements is a word space."""
+    if entry.body is not None:
+        return copy.deepcopy(entry.body)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    return etree.fromstring(entry.content.encode("utf-8"), parser)
 
 
 def _atom_author(person: Person) -> etree._Element:
-    return A.author(
-        A.name(person.name),
-        *([A.email(person.email)] if person.email else []),
-        *([A.uri(person.uri)] if person.uri else []),
-    )
+    author = etree.Element(_A + "author")
+    _sub(author, _A + "name", person.name)
+    if person.email:
+        _sub(author, _A + "email", person.email)
+    if person.uri:
+        _sub(author, _A + "uri", person.uri)
+    return author
 
 
 def _category_attributes(category: Category) -> dict[str, str]:
@@ -450,12 +475,14 @@ def _archive_marker(parent: etree._Element) -> None:
 
 
 def _atom_link(link: Link) -> etree._Element:
-    element = etree.Element(_A + "link", href=link.href, rel=link.rel)
-    for name in ("type", "hreflang", "length"):
-        value = getattr(link, name)
-        if value is not None:
-            element.set(name, str(value))
-    return element
+    attributes = {"href": link.href, "rel": link.rel}
+    if link.type is not None:
+        attributes["type"] = link.type
+    if link.hreflang is not None:
+        attributes["hreflang"] = link.hreflang
+    if link.length is not None:
+        attributes["length"] = str(link.length)
+    return etree.Element(_A + "link", attributes)
 
 
 def _as_dict(value: Link | Person | Category) -> dict[str, str]:
