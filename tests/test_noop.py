@@ -7,16 +7,22 @@ writer."""
 from __future__ import annotations
 
 import importlib.metadata
+import io
+import os
 import shutil
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO
+from PIL import Image
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats import registry as registry_module
 from syndicate.readers import config as config_module
+from syndicate.readers import safefile
 from syndicate.readers.config import SchemaVerdict, load_config
 
 
@@ -163,7 +169,8 @@ def test_no_plugin_scan_only_when_no_distribution_can_declare_a_writer(
 
 @pytest.mark.parametrize("bad", ["[1, ", "{}", 5, 1.5, None, b"\xff\xfe", "[[1, 2]]", '["a"]'])
 @pytest.mark.parametrize(
-    "column", ["units.paths", "units.diagnostics", "units.parts", "stories.summary"]
+    "column",
+    ["units.paths", "units.diagnostics", "units.parts", "stories.summary", "stories.seen"],
 )
 def test_damaged_records_read_as_json_loads_read_them(
     column: str, bad: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -185,7 +192,7 @@ def test_damaged_records_read_as_json_loads_read_them(
             if table == "units":
                 db.execute("INSERT INTO units VALUES ('k', '[]', '[]', '[]', '[]')")
             else:
-                db.execute("INSERT INTO stories VALUES ('k', 's', '{}', '[]', '[]')")
+                db.execute("INSERT INTO stories VALUES ('k', 's', '{}', '[]', '[]', '[]')")
             db.execute(f"UPDATE {table} SET {field} = ?", (bad,))
     except sqlite3.IntegrityError:
         assert bad is None  # a NOT NULL column: the damage cannot happen
@@ -239,3 +246,88 @@ def test_the_logo_and_icon_are_decoded_again_only_when_their_bytes_change(
     assert decoded == []
     keys = (site / ".syndicate" / SchemaVerdict.FILE).read_text().split()
     assert len(keys) == 1 + first  # the configuration's text and each image, nothing more
+
+
+STORY = "2021-02-18-nato-iraq-deployment"
+PICTURE = f"{STORY}/images/nato-iraq-mission.png"
+
+
+def image_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The images the story reader opens or hashes, by name (the texts are not counted)."""
+    from syndicate.readers import storyfiles
+
+    opened: list[str] = []
+    for name in ("read_seen", "digest_seen"):
+        real = getattr(storyfiles, name)
+
+        def spy(path: Path, *args: object, real: Any = real, **kwargs: object) -> object:
+            opened.append(path.name)
+            return real(path, *args, **kwargs)
+
+        monkeypatch.setattr(storyfiles, name, spy)
+    return opened
+
+
+def solid_png(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (1600, 900), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def export_site(site: Path, out: Path) -> None:
+    from syndicate.cli import main
+
+    args = ["export", "-q", "-f", "html", "--now", "2026-01-01T00:00:00Z", "--executor", "serial"]
+    args += ["--config", str(site / "syndicate.yaml"), "--out", str(out)]
+    assert main([*args, "--articles", str(site / "articles")]) == 0
+
+
+def test_an_image_whose_signature_is_unchanged_is_not_read_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Device, inode, size and both times as recorded: the recorded SHA-256 is taken as it is
+    (a no-op of a large archive reads no picture); a rewrite of the same size with its old
+    modification time back still moves the change time, and the image is read again."""
+    from syndicate.build.engine import CACHE_ENV
+
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.setattr(safefile, "RACY_NS", 0)  # no file here is old enough otherwise
+    shutil.copytree(REPO / "articles", site / "articles", dirs_exist_ok=True)
+    picture = site / "articles" / PICTURE
+    picture.write_bytes(solid_png((10, 20, 30)))
+    out = tmp_path / "out"
+    opened = image_reads(monkeypatch)
+    export_site(site, out)
+    assert opened == ["nato-iraq-mission.png"]  # read once, by the reader
+    opened.clear()
+    export_site(site, out)
+    assert opened == []
+    # The same size, the same modification time, other pixels.
+    before = picture.stat()
+    other = solid_png((30, 20, 10))
+    assert len(other) == before.st_size
+    picture.write_bytes(other)
+    os.utime(picture, ns=(before.st_atime_ns, before.st_mtime_ns))
+    export_site(site, out)
+    assert "nato-iraq-mission.png" in opened
+    published = out / "html" / "media" / STORY / "nato-iraq-mission.png"
+    assert published.read_bytes() == other
+
+
+def test_a_file_changed_within_the_racy_window_has_no_signature(tmp_path: Path) -> None:
+    """A write in the same tick of the file system's clock would leave the same times: a file
+    changed less than RACY_NS ago is read on every run until it is older."""
+    path = tmp_path / "fresh.png"
+    path.write_bytes(solid_png((1, 2, 3)))
+    assert safefile.signature(path.stat()) is None
+    old = time.time_ns() - 2 * safefile.RACY_NS
+    os.utime(path, ns=(old, old))  # the change time stays now
+    assert safefile.signature(path.stat()) is None
+    status = path.stat()
+    later = os.stat_result(
+        (*status[:7], status.st_atime, status.st_mtime, status.st_ctime - 10),
+        {"st_mtime_ns": old, "st_ctime_ns": old, "st_atime_ns": old},
+    )
+    assert safefile.signature(later) == ":".join(
+        str(n) for n in (status.st_dev, status.st_ino, status.st_size, old, old)
+    )

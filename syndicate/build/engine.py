@@ -667,8 +667,14 @@ class _Build:
         files = source.files()
         text_key = source.text_key(self.config_key, files)
         record = self.state.story(text_key)
-        if record is None or (files is not None and not files.unchanged(dict(record.images))):
+        if record is None:
             return _Probe(text_key)
+        if files is not None:
+            if not files.unchanged(dict(record.images), dict(record.seen)):
+                return _Probe(text_key)
+            seen = tuple(sorted(files.seen.items()))
+            if seen != record.seen:  # signatures taken or moved: recorded for the next run
+                record = replace(record, seen=seen)
         return _Probe(text_key, story_key(text_key, record.images), record)
 
     def _job(self, source: StoryInput, probe: _Probe) -> Job | None:
@@ -693,7 +699,8 @@ class _Build:
         if done.summary is None:
             return None, found
         summary = done.summary.shared(self.state.shared)
-        return StoryRecord(summary, tuple(done.diagnostics), done.images, done.key), found
+        record = StoryRecord(summary, tuple(done.diagnostics), done.images, done.key, done.seen)
+        return record, found
 
     def _keep(self, probe: _Probe, done: Done | None, record: StoryRecord) -> None:
         """Record a story of this run, under the keys of what its reading read."""

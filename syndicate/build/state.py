@@ -32,7 +32,7 @@ _ZLIB_NG_ERROR = cast("type[Exception]", zlib_ng.error)
 """zlib-ng's exception class (its type stub calls it an instance)."""
 _decode = msgspec.json.Decoder().decode
 STATE_FILE = "state.sqlite"
-FORMAT = 7
+FORMAT = 8
 """Bumped whenever the layout or the meaning of the state changes: an older state is dropped."""
 _IN_QUERY = 500
 """Units looked up in one query (SQLite allows 999 parameters in its oldest builds)."""
@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS units (
 );
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER);
 CREATE TABLE IF NOT EXISTS stories (
-  key TEXT PRIMARY KEY, story_key TEXT NOT NULL, summary TEXT, diagnostics TEXT, images TEXT
+  key TEXT PRIMARY KEY, story_key TEXT NOT NULL, summary TEXT, diagnostics TEXT, images TEXT,
+  seen TEXT
 );
 CREATE TABLE IF NOT EXISTS models (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS history (
@@ -121,6 +122,9 @@ class StoryRecord:
     diagnostics: tuple[Diagnostic, ...]
     images: tuple[tuple[str, str], ...]
     key: str
+    seen: tuple[tuple[str, str], ...] = ()
+    """The images' signatures when they were last read or checked (see
+    `safefile.signature`): an image found with the same one is not read again."""
 
 
 class BuildState:
@@ -224,9 +228,10 @@ class BuildState:
                     tuple(Diagnostic(**d) for d in _decode(diagnostics)),
                     tuple((str(rel), str(sha)) for rel, sha in _decode(images)),
                     story_key,
+                    tuple((str(rel), str(sign)) for rel, sign in _decode(seen)),
                 )
-                for key, story_key, summary, diagnostics, images in self.db.execute(
-                    "SELECT key, story_key, summary, diagnostics, images FROM stories"
+                for key, story_key, summary, diagnostics, images, seen in self.db.execute(
+                    "SELECT key, story_key, summary, diagnostics, images, seen FROM stories"
                 )
             }
         except (sqlite3.Error, ValueError, KeyError, TypeError, msgspec.MsgspecError):
@@ -403,7 +408,7 @@ class BuildState:
             )
             self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", paths)
             self.db.executemany(
-                "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     (
                         key,
@@ -411,6 +416,7 @@ class BuildState:
                         json.dumps(r.summary.to_json()),
                         _diagnostics(r.diagnostics),
                         json.dumps(r.images),
+                        json.dumps(r.seen),
                     )
                     for key, r in sorted(stories.items())
                 ),

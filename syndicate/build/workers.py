@@ -141,6 +141,8 @@ class Done:
     """The story itself, packed for the build state (`pack_story`)."""
     digest: str = ""
     """What the story says (`codec.content_digest`), for its history."""
+    seen: tuple[tuple[str, str], ...] = ()
+    """The signatures of the images read from the story's own folder (`StoryFiles.seen`)."""
 
 
 class ExecutorError(Exception):
@@ -165,6 +167,8 @@ class Read:
     text_key: str
     key: str
     images: tuple[tuple[str, str], ...]
+    seen: tuple[tuple[str, str], ...] = ()
+    """The images' signatures (`StoryFiles.seen`); none for a copy of the folder."""
 
 
 def read_input(source: StoryInput, config: SiteConfig, config_key: str, diags: Diagnostics) -> Read:
@@ -172,8 +176,9 @@ def read_input(source: StoryInput, config: SiteConfig, config_key: str, diags: D
     files = source.files()
     story = read_story(files, config, diags) if files is not None else source.story
     images = tuple(sorted(files.used.items())) if files is not None else ()
+    seen = tuple(sorted(files.seen.items())) if files is not None else ()
     text_key = source.text_key(config_key, files)
-    return Read(story, text_key, story_key(text_key, images), images)
+    return Read(story, text_key, story_key(text_key, images), images, seen)
 
 
 def story_files(
@@ -269,4 +274,5 @@ def _write(
         read.images,
         pack_story(story),
         content_digest(story),
+        read.seen,
     )

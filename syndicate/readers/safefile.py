@@ -8,9 +8,12 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
 from pathlib import Path
 
 CHUNK = 1024 * 1024
+RACY_NS = 2_000_000_000
+"""How long after its last change a file's signature is trusted (see `signature`)."""
 _OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -30,7 +33,14 @@ def read_checked(path: Path, root: Path | None, limit: int, *, real: Path | None
     with no link in it, when the caller knows it (an entry of the folder `root` that is not
     a link); the file is then not resolved again (a link put there since is still refused:
     the last component is opened without following links)."""
-    fd = _open(path, root, limit, real)
+    return read_seen(path, root, limit, real=real)[0]
+
+
+def read_seen(
+    path: Path, root: Path | None, limit: int, *, real: Path | None = None
+) -> tuple[bytes, str | None]:
+    """`read_checked`, and the file's `signature` as it was when opened."""
+    fd, opened = _open(path, root, limit, real)
     chunks = []
     try:
         total = 0
@@ -41,12 +51,17 @@ def read_checked(path: Path, root: Path | None, limit: int, *, real: Path | None
                 raise _too_large(total, limit)
     finally:
         os.close(fd)
-    return b"".join(chunks)
+    return b"".join(chunks), signature(opened)
 
 
 def digest_checked(path: Path, root: Path | None, limit: int) -> str:
     """The SHA-256 of `path`, read in chunks and checked (see the module); raises `Refused`."""
-    fd = _open(path, root, limit)
+    return digest_seen(path, root, limit)[0]
+
+
+def digest_seen(path: Path, root: Path | None, limit: int) -> tuple[str, str | None]:
+    """`digest_checked`, and the file's `signature` as it was when opened."""
+    fd, opened = _open(path, root, limit)
     h = hashlib.sha256()
     total = 0
     try:
@@ -57,7 +72,33 @@ def digest_checked(path: Path, root: Path | None, limit: int) -> str:
             h.update(chunk)
     finally:
         os.close(fd)
-    return h.hexdigest()
+    return h.hexdigest(), signature(opened)
+
+
+def seen_checked(path: Path, root: Path | None, limit: int) -> str | None:
+    """The `signature` of `path` without opening it, checked as if it were read (see the
+    module); raises `Refused`."""
+    return signature(_checked(path, root, limit)[1])
+
+
+def signature(status: os.stat_result) -> str | None:
+    """What tells a file unchanged without reading it, as git's index does: its device, inode,
+    size, and modification and change times (the change time moves with any write, and no
+    program can set it back). None when the file changed less than `RACY_NS` ago, or later
+    than now: a write in the same tick of the file system's clock would leave the same
+    times, so such a file is read again."""
+    if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) < RACY_NS:
+        return None
+    return ":".join(
+        str(n)
+        for n in (
+            status.st_dev,
+            status.st_ino,
+            status.st_size,
+            status.st_mtime_ns,
+            status.st_ctime_ns,
+        )
+    )
 
 
 def kind_of(path: Path, root: Path) -> str | Refused:
@@ -79,7 +120,25 @@ def kind_of(path: Path, root: Path) -> str | Refused:
     return _special(mode)
 
 
-def _open(path: Path, root: Path | None, limit: int, real: Path | None = None) -> int:
+def _open(
+    path: Path, root: Path | None, limit: int, real: Path | None = None
+) -> tuple[int, os.stat_result]:
+    real, before = _checked(path, root, limit, real)
+    try:
+        fd = os.open(real, _OPEN_FLAGS)
+    except OSError as exc:
+        raise Refused("file.unreadable", f"cannot read file: {_reason(exc)}") from None
+    now = os.fstat(fd)
+    if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
+        os.close(fd)
+        raise Refused("file.unreadable", "the file was replaced while it was read; run again")
+    return fd, now
+
+
+def _checked(
+    path: Path, root: Path | None, limit: int, real: Path | None = None
+) -> tuple[Path, os.stat_result]:
+    """The file's real path and status, when it may be read; raises `Refused`."""
     try:
         real = real or path.resolve(strict=True)
         before = os.stat(real)
@@ -100,15 +159,7 @@ def _open(path: Path, root: Path | None, limit: int, real: Path | None = None) -
         )
     if before.st_size > limit:
         raise _too_large(before.st_size, limit)
-    try:
-        fd = os.open(real, _OPEN_FLAGS)
-    except OSError as exc:
-        raise Refused("file.unreadable", f"cannot read file: {_reason(exc)}") from None
-    now = os.fstat(fd)
-    if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
-        os.close(fd)
-        raise Refused("file.unreadable", "the file was replaced while it was read; run again")
-    return fd
+    return real, before
 
 
 def _special(mode: int) -> Refused:

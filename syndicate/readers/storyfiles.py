@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from syndicate.readers import budgets
-from syndicate.readers.safefile import Refused, digest_checked, kind_of, read_checked
+from syndicate.readers.safefile import (
+    Refused,
+    digest_seen,
+    kind_of,
+    read_checked,
+    read_seen,
+    seen_checked,
+)
 
 STORY_FILE = "story.yaml"
 LANGUAGE_SUFFIX = ".md"
@@ -41,6 +48,9 @@ class StoryFiles:
         """Why the folder itself cannot be listed, if it cannot."""
         self.used: dict[str, str] = {}
         """Each image read, by its path in the folder: its SHA-256."""
+        self.seen: dict[str, str] = {}
+        """Each image read or checked, by its path in the folder: its signature (see
+        `safefile.signature`), when it has one."""
         self._texts: dict[str, bytes | Refused] = {}
         self._text_bytes = 0
         self._image_bytes = 0
@@ -104,9 +114,11 @@ class StoryFiles:
         if os.path.isabs(rel) or ".." in parts or not parts:
             raise Refused("image.path", "is outside the story folder; keep images in it")
         try:
-            data = read_checked(self.folder / rel, self.root, budgets.MAX_IMAGE_BYTES)
+            data, seen = read_seen(self.folder / rel, self.root, budgets.MAX_IMAGE_BYTES)
         except Refused as exc:
             raise _as_image_problem(exc) from None
+        if seen is not None:
+            self.seen[rel] = seen
         self._image_bytes += len(data)
         if self._image_bytes > budgets.MAX_STORY_IMAGE_BYTES:
             raise Refused(
@@ -133,15 +145,26 @@ class StoryFiles:
             return []
         return [(parent / n).as_posix() for n in names if not n.startswith(".")]
 
-    def unchanged(self, used: dict[str, str]) -> bool:
-        """Whether every image in `used` still has the recorded SHA-256 (hashed in chunks)."""
+    def unchanged(self, used: dict[str, str], seen: dict[str, str] | None = None) -> bool:
+        """Whether every image in `used` still has the recorded SHA-256: an image whose
+        signature is the one `seen` recorded is not read again, any other is hashed (in
+        chunks). The signatures found are kept in `self.seen`."""
+        seen = seen or {}
         for rel, sha in used.items():
+            path = self.folder / rel
             try:
-                now = digest_checked(self.folder / rel, self.root, budgets.MAX_IMAGE_BYTES)
+                if rel in seen:
+                    now = seen_checked(path, self.root, budgets.MAX_IMAGE_BYTES)
+                    if now == seen[rel]:
+                        self.seen[rel] = now
+                        continue
+                digest, now = digest_seen(path, self.root, budgets.MAX_IMAGE_BYTES)
             except Refused:
                 return False
-            if now != sha:
+            if digest != sha:
                 return False
+            if now is not None:
+                self.seen[rel] = now
         return True
 
     def parts(self) -> list[str | bytes]:
