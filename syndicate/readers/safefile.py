@@ -86,7 +86,10 @@ def signature(status: os.stat_result) -> str | None:
     size, and modification and change times (the change time moves with any write, and no
     program can set it back). None when the file changed less than `RACY_NS` ago, or later
     than now: a write in the same tick of the file system's clock would leave the same
-    times, so such a file is read again."""
+    times, so such a file is read again. None on Windows, where the change time is the
+    creation time."""
+    if os.name == "nt":
+        return None
     if time.time_ns() - max(status.st_mtime_ns, status.st_ctime_ns) < RACY_NS:
         return None
     return ":".join(
