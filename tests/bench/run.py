@@ -265,17 +265,18 @@ def cover_share(site: Path) -> float:
     return measure_covers(site, "")
 
 
-def floor_ratio(site: Path) -> float:
-    """CPU of a full export without EPUB over the floor script's (read, parse, render, write
-    the same bytes), both whole processes."""
+def floor_cpu(site: Path) -> tuple[float, float]:
+    """CPU of a full export without EPUB and of the floor script (read, parse, render, write
+    the same bytes), both whole processes: `floor_ratio` is the first over the second."""
     ours = cpu_of(lambda: export(site, "out-floor", "-j", "1", "--force", formats=WITHOUT_EPUB))
     floor = [sys.executable, str(BENCH / "floor.py"), "articles", "out-floor", "floor-out"]
-    return ours / cpu_of(lambda: timed(floor, site))
+    return ours, cpu_of(lambda: timed(floor, site))
 
 
-def noop_floor_ratio(site: Path) -> tuple[float, float]:
-    """Wall seconds and CPU of a no-op re-export over the CPU of hashing every input and
-    stat-ing every output, both whole processes."""
+def noop_cpu(site: Path) -> tuple[float, float, float]:
+    """Wall seconds and CPU of a no-op re-export, and the CPU of hashing every input and
+    stat-ing every output, both whole processes: `noop_floor_ratio` is the second over the
+    third."""
     wall = 0.0
 
     def noop() -> None:
@@ -284,17 +285,22 @@ def noop_floor_ratio(site: Path) -> tuple[float, float]:
 
     ours = cpu_of(noop)
     floor = [sys.executable, str(BENCH / "noop_floor.py"), ".", "out"]
-    return wall, ours / cpu_of(lambda: timed(floor, site))
+    return wall, ours, cpu_of(lambda: timed(floor, site))
 
 
-def hugo_ratio(site: Path, work: Path) -> float | None:
-    """CPU of `syndicate export --format html --format rss` over Hugo's building the same
-    stories as pages with per-language and per-section RSS; None without `hugo`."""
+def hugo_cpu(site: Path, work: Path) -> tuple[float | None, float | None]:
+    """CPU of `syndicate export --format html --format rss` and of Hugo building the same
+    stories as pages with per-language and per-section RSS (`hugo_ratio` is the first over
+    the second); None, None without `hugo`."""
     if shutil.which("hugo") is None:
-        return None
+        return None, None
     ours = cpu_of(lambda: export(site, "out-hugo", "-j", "1", "--force", formats=("html", "rss")))
     hugo = write_site(site / "articles", work / "hugo", LANGS, datetime.fromisoformat(NOW), 20)
-    return ours / cpu_of(lambda: timed(["hugo", "--quiet", "-d", "public"], hugo))
+    return ours, cpu_of(lambda: timed(["hugo", "--quiet", "-d", "public"], hugo))
+
+
+def _ratio(ours: float | None, theirs: float | None) -> float | None:
+    return None if ours is None or not theirs else ours / theirs
 
 
 def dask_vs_pool(site: Path, pool: float) -> tuple[float | None, bool | None]:
@@ -364,7 +370,7 @@ def measure(
     full = export(site, "out", "--jobs", "2")
     rss = peak_rss_mb()
     cache = cache_size(site) / tree_size(site / "out")
-    noop, noop_floor = noop_floor_ratio(site)
+    noop, noop_cpu_s, noop_floor_cpu_s = noop_cpu(site)
     edit_one_story(site)
     incremental = export(site, "out", "--jobs", "2")
     one_job = export(site, "out-j1", "--jobs", "1", "--force")
@@ -390,14 +396,26 @@ def measure(
         "epub_vs_pandoc": pandoc / ours if pandoc else None,
         "atom_vs_feedgen": atom_vs_feedgen(site),
         "cover_share": cover_share(site),
-        "floor_ratio": floor_ratio(site),
-        "noop_floor_ratio": noop_floor,
-        "hugo_ratio": hugo_ratio(site, work),
+    }
+    floor_ours, floor_script = floor_cpu(site)
+    hugo_ours, hugo_itself = hugo_cpu(site, work)
+    figures |= {
+        "floor_ratio": floor_ours / floor_script,
+        "noop_floor_ratio": noop_cpu_s / noop_floor_cpu_s,
+        "hugo_ratio": _ratio(hugo_ours, hugo_itself),
         "cache_ratio": cache,
         "peak_rss_mb": rss,
         "peak_rss_mb_small": rss_small,
         "memory_growth": rss / rss_small,
         "startup_ratio": startup_ratio(work),
+        # What the CPU ratios were made of: whole processes writing hundreds of megabytes
+        # move with the machine's write-back, and these tell which side moved.
+        "floor_cpu_s": floor_ours,
+        "floor_script_cpu_s": floor_script,
+        "noop_cpu_s": noop_cpu_s,
+        "noop_floor_cpu_s": noop_floor_cpu_s,
+        "hugo_cpu_s": hugo_ours,
+        "hugo_itself_cpu_s": hugo_itself,
     }
     if sizes:
         figures.update(scale(work, sizes))
@@ -408,6 +426,8 @@ SKIPPED = {
     "epub_vs_pandoc": "skipped: pandoc is not installed",
     "pandoc_edition_s": "skipped: pandoc is not installed",
     "hugo_ratio": "skipped: hugo is not installed (Debian: apt-get install hugo)",
+    "hugo_cpu_s": "skipped: hugo is not installed",
+    "hugo_itself_cpu_s": "skipped: hugo is not installed",
     "dask_vs_pool": "skipped: Dask is not installed (pip install 'syndicate[dask]')",
     "dask_identical": "skipped: Dask is not installed",
 }
