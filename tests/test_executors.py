@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from os.path import exists, isdir, isfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,10 +97,14 @@ def test_every_executor_gives_the_same_out(sites: list[Path], cluster: str, tmp_
         assert export(site, tmp_path / f"{name}-pool", "--executor", "pool", "-j", "2") == 0
         dask = ("--executor", "dask", "--scheduler", cluster)
         assert export(site, tmp_path / f"{name}-dask", *dask) == 0
+        # A local cluster's workers see out/: they stage their files, as the pool's do.
+        local = ("--executor", "dask", "-j", "2")
+        assert export(site, tmp_path / f"{name}-local", *local) == 0
         serial = tree(tmp_path / f"{name}-serial")
         assert serial and any(path.startswith("epub/") for path in serial)
         assert tree(tmp_path / f"{name}-pool") == serial
         assert tree(tmp_path / f"{name}-dask") == serial
+        assert tree(tmp_path / f"{name}-local") == serial
 
 
 @pytest.mark.slow
@@ -226,19 +231,111 @@ def look(folder: Path) -> dict[str, tuple[object, ...]]:
     return seen
 
 
-def test_one_or_two_stories_run_in_process() -> None:
-    """Starting a pool costs more than a story or two take (an edit): those run here, the
-    same work as in a worker (the same bytes, as the tests above show for every executor)."""
+def settings_for(writers: Registry | None = None) -> Any:
     from datetime import datetime
 
-    from syndicate.build import executors
     from syndicate.build.workers import Settings
     from syndicate.diagnostics import Diagnostics
+    from syndicate.formats.options import resolve_options
     from syndicate.readers.config import load_config
 
     config = load_config(REPO / "syndicate.yaml", "syndicate.yaml", Diagnostics())
     assert config is not None
-    settings = Settings(config, datetime.fromisoformat(FIXED_NOW), ("en",), {}, {})
+    chosen = {name: writers.get(name) for name in writers.names} if writers else {}
+    options = resolve_options(list(chosen.values()), config, Diagnostics(), every_section=False)
+    assert options is not None
+    return Settings(config, datetime.fromisoformat(FIXED_NOW), ("en",), chosen, options)
+
+
+class StrayWriter(Writer[NoOptions]):
+    """Writes one file in its folder, one that a published file has the bytes of, and one
+    outside out/."""
+
+    name = "stray"
+    description = "strays"
+    media_type = "text/plain"
+    extension = ".txt"
+    scope = "story"
+    Options = NoOptions
+
+    def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
+        yield OutputFile(f"stray/{story.slug}.txt", b"new\n")
+        yield OutputFile("stray/same.txt", b"published\n")
+        yield OutputFile("../escape.txt", b"out of out/\n")
+
+
+def test_a_worker_stages_its_files_and_sends_back_no_bytes(tmp_path: Path) -> None:
+    """Workers on this machine write their files into their unit's staging folder and send
+    back where they are: a file out/ has with the same bytes is a link to it, a path outside
+    out/ is sent back as it is (for the driver to refuse), and a unit run again (a Dask task
+    retried) replaces what the first run staged without writing through it."""
+    from dataclasses import replace
+
+    from syndicate.build.publish import Staged
+    from syndicate.build.workers import Unit, run_batch
+
+    out, units = tmp_path / "out", tmp_path / "out" / ".staging-x" / ".units"
+    (out / "stray").mkdir(parents=True)
+    (out / "stray" / "same.txt").write_bytes(b"published\n")
+    settings = settings_for(Registry({"stray": StrayWriter}))
+    settings = replace(settings, stage_to=(str(units), str(out)))
+    story = next(p for p in sorted((REPO / "articles").iterdir()) if (p / "story.yaml").exists())
+    work = Unit(story, ("stray",), "key", number=7)
+    for _ in range(2):
+        (done,) = run_batch(settings, [work])
+        files = done.made["stray"].files
+        assert [type(f) for f in files] == [Staged, Staged, OutputFile]
+        mine, same, escape = files
+        assert isinstance(mine, Staged) and isinstance(same, Staged)
+        assert (mine.existed, mine.same, same.existed, same.same) == (False, False, True, True)
+        folder = units / "7"
+        assert mine.folder == same.folder == str(folder)
+        assert (folder / mine.path).read_bytes() == b"new\n"
+        assert (folder / mine.path).stat().st_mode & 0o777 == 0o644
+        assert (folder / "stray/same.txt").samefile(out / "stray" / "same.txt")
+        assert escape.path == "../escape.txt" and not (units / "escape.txt").exists()
+    assert (out / "stray" / "same.txt").read_bytes() == b"published\n"
+
+
+STRAY = Registry({**BUILTIN, "stray": StrayWriter})
+
+
+def test_a_path_a_worker_may_not_write_is_refused_and_nothing_is_published(
+    sites: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert export(sites[1], out, "-f", "stray", "-j", "2", registry=STRAY) != 0
+    err = capsys.readouterr().err
+    assert "refusing to write outside out/: '../escape.txt'" in err and "Traceback" not in err
+    assert not (tmp_path / "escape.txt").exists() and not (out / "stray").exists()
+    assert not list(out.glob(".staging-*"))
+
+
+def test_a_story_left_out_publishes_nothing_its_worker_staged(
+    sites: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --keep-going, a story whose problems leave it out keeps its last published
+    version, though a worker already staged its new files."""
+    site = tmp_path / "site"
+    shutil.copytree(sites[1], site)
+    out = tmp_path / "out"
+    assert export(site, out, "-j", "2") == 0
+    published = tree(out)
+    for name in ("bench-000005", "bench-000006", "bench-000007"):  # three: the pool runs
+        md = site / "articles" / name / "en.md"
+        text = md.read_text(encoding="utf-8") + "\nNever published.\n\n<script>1</script>\n"
+        md.write_text(text, "utf-8")  # the raw HTML is a warning: an error with --strict
+    capsys.readouterr()
+    assert export(site, out, "-j", "2", "--keep-going", "--strict") == 3
+    assert "[html.removed]" in capsys.readouterr().err
+    assert tree(out) == published
+    assert not list(out.glob(".staging-*"))
+
+    """Starting a pool costs more than a story or two take (an edit): those run here, the
+    same work as in a worker (the same bytes, as the tests above show for every executor)."""
+    from syndicate.build import executors
+
+    settings = settings_for()
     spec = executors.ExecutorSpec("pool", 2)
     for jobs in range(1, executors.IN_PROCESS + 1):
         assert isinstance(executors.open_executor(spec, settings, jobs), executors.SerialExecutor)

@@ -94,7 +94,7 @@ def test_disk_full_is_a_clear_error_and_keeps_old_output(
     with locked(tmp_path):
         publish(tmp_path, files(feed__a="old", feed__b="old"), ["feed"], keep_others=False)
 
-    def disk_full(path: Path, data: bytes) -> None:
+    def disk_full(data: bytes, path: str) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr(output, "_write_file", disk_full)

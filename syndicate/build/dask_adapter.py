@@ -49,6 +49,8 @@ class DaskExecutor(Executor):
             ) from None
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
         travelling = replace(settings, site=site_files(settings.config))
+        if self.ships:  # a scheduler's workers may not see out/: their files come back
+            travelling = replace(travelling, stage_to=None)
         self.settings = self.client.scatter(travelling, broadcast=True, hash=False)
 
     def __exit__(self, *exc: object) -> None:

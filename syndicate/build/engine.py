@@ -606,27 +606,38 @@ class _Build:
         chosen = [only is None or source.name in only for source in self.inputs]
         probes = [self._probe(s) if c else None for s, c in zip(self.inputs, chosen, strict=True)]
         todo = [self._job(s, p) if p else None for s, p in zip(self.inputs, probes, strict=True)]
-        done = run_jobs([job for job in todo if job], jobs, self.settings)
-        for index, (source, probe, job) in enumerate(
-            zip(self.inputs, probes, todo, strict=True), 1
-        ):
-            result = next(done) if job else None
-            if progress:
-                progress("stories", index, len(self.inputs))
-            if probe is None:
-                self._hold(sink, source)
-                continue
-            record, found = self._record(probe, result)
-            if self.how.keep_going and (record is None or found.has_errors(strict=self.how.strict)):
-                self.left_out.append(source.name)
-                self.held.extend(found)
-                self._hold(sink, source)
-                continue
-            self.input.extend(found)
-            if record is not None:
-                self._keep(probe, result, record)
-                units = self._stage_story(sink, record.summary, record.key, result)
-                self.read.append(_Story(source, record.key, record.summary, units))
+        # Workers on this machine stage their files themselves (`Settings.stage_to`).
+        here = replace(self.settings, stage_to=(sink.staging.units(), os.fspath(self.out)))
+        done = run_jobs([job for job in todo if job], jobs, here)
+        try:
+            for index, (source, probe, job) in enumerate(
+                zip(self.inputs, probes, todo, strict=True), 1
+            ):
+                result = next(done) if job else None
+                if progress:
+                    progress("stories", index, len(self.inputs))
+                self._take(sink, source, probe, result)
+        finally:  # the workers stop before the staging folder they write in is removed
+            done.close()
+
+    def _take(
+        self, sink: Sink, source: StoryInput, probe: _Probe | None, result: Done | None
+    ) -> None:
+        """Stage one story's files: this run's, or (left out) its last published ones."""
+        if probe is None:
+            self._hold(sink, source)
+            return
+        record, found = self._record(probe, result)
+        if self.how.keep_going and (record is None or found.has_errors(strict=self.how.strict)):
+            self.left_out.append(source.name)
+            self.held.extend(found)
+            self._hold(sink, source)
+            return
+        self.input.extend(found)
+        if record is not None:
+            self._keep(probe, result, record)
+            units = self._stage_story(sink, record.summary, record.key, result)
+            self.read.append(_Story(source, record.key, record.summary, units))
 
     def _hold(self, sink: Sink, source: StoryInput) -> None:
         """Stage the story's last published version (nothing if it has none): its files as

@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Any, Literal, Protocol
 
@@ -110,9 +110,9 @@ def batch_size(jobs: int, workers: int) -> int:
 
 def _batches(jobs: Sequence[Job], size: int, ships: bool) -> Iterator[list[Unit]]:
     """Units of `size` jobs, each read when its batch is sent (not all at once)."""
-    it = iter(jobs)
+    it = iter(enumerate(jobs))
     while chunk := list(islice(it, size)):
-        yield [unit(job, ships) for job in chunk]
+        yield [unit(job, ships, number) for number, job in chunk]
 
 
 class _Done:
@@ -129,7 +129,9 @@ class SerialExecutor(Executor):
     """Everything in this process: for one core, debugging and small runs."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+        self.settings = replace(settings, stage_to=None)
+        """The driver stages the files it holds itself: staging them here to take them
+        again would cost a rename a file."""
 
     def submit(self, batch: list[Unit]) -> Pending:
         return _Done(run_batch(self.settings, batch))

@@ -17,16 +17,22 @@ import json
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from syndicate.formats.contract import OutputFile
 
 LOCK_NAME = ".syndicate.lock"
 STAGING_PREFIX = ".staging-"
+UNITS = ".units"
+"""The folder of a staging folder where workers on this machine stage each unit's files
+(`stage_file`), one folder a unit, until the driver takes the ones it accepts (`Staging.take`).
+It is never swapped in: what is left there goes with the staging folder."""
 _RENAME_EXCHANGE = 2
 FSYNC_FILES = 64
 """Up to this many files written, each is flushed with its folder; beyond, one `sync` of the
@@ -92,6 +98,18 @@ def checked_path(path: str) -> str:
         if "" not in parts and "." not in parts and ".." not in parts:
             return path
     return str(check_path(path))
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A file a worker staged itself (`stage_file`) in its unit's `folder`: its path, and
+    whether out/ has that path, and with these bytes. The driver takes it (`Staging.take`)
+    once it has accepted the path; its bytes never travel."""
+
+    folder: str
+    path: str
+    existed: bool
+    same: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +185,7 @@ class Staging:
         """The first `FSYNC_FILES` files written in staging."""
         self._made: set[str] = set()
         """Folders made in staging (`_folder`)."""
+        self._dir, self._out = os.fspath(self.dir), os.fspath(out)
 
     def __enter__(self) -> Staging:
         return self
@@ -176,24 +195,39 @@ class Staging:
 
     def add(self, file: OutputFile) -> None:
         rel = checked_path(file.path)
-        self.produced.add(rel)
-        target, old = self.dir / rel, self.out / rel
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if _same_bytes(old, file.data):
-                os.link(old, target)
-                self.unchanged += 1
-            else:
-                exists = os.path.lexists(old)
-                if rel not in self.owned and exists:
-                    self.foreign.append(rel)
-                (self.changed if exists else self.created).append(rel)
-                _write_file(target, file.data)
-                self.written += 1
-                if self.written <= FSYNC_FILES:
-                    self._written.append(os.fspath(target))
+            existed, same = stage_file(self._dir, self._out, rel, file.data)
         except OSError as exc:
             raise _output_error(self.out, exc) from None
+        self._note(rel, existed, same)
+
+    def take(self, folder: str, path: str, existed: bool, same: bool) -> None:
+        """Put in place a file a worker staged in `folder` (`stage_file`, which said whether
+        out/ has the path and whether with these bytes): one rename, its bytes not sent."""
+        rel = checked_path(path)
+        target = os.path.join(self._dir, rel)
+        try:
+            self._folder(os.path.dirname(target))
+            os.rename(os.path.join(folder, rel), target)
+        except OSError as exc:
+            raise _output_error(self.out, exc) from None
+        self._note(rel, existed, same)
+
+    def _note(self, rel: str, existed: bool, same: bool) -> None:
+        self.produced.add(rel)
+        if same:
+            self.unchanged += 1
+            return
+        if rel not in self.owned and existed:
+            self.foreign.append(rel)
+        (self.changed if existed else self.created).append(rel)
+        self.written += 1
+        if self.written <= FSYNC_FILES:
+            self._written.append(os.path.join(self._dir, rel))
+
+    def units(self) -> str:
+        """Where workers on this machine stage their units' files (`UNITS`)."""
+        return os.path.join(self._dir, UNITS)
 
     def reuse(self, path: str) -> None:
         """Keep the published out/`path` as it is (an output whose inputs did not change)."""
@@ -418,16 +452,53 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def stage_file(folder: str, out: str, rel: str, data: bytes) -> tuple[bool, bool]:
+    """Put `data` at `folder`/`rel`, making its folders as needed: a hard link to out/`rel`
+    when that file has exactly these bytes (kept as it is, its time too), else a new file,
+    mode 0644. Whether out/ has something at `rel`, and whether these bytes. Something
+    already at the place (a unit run again) is replaced, never written through: it may be a
+    link to a published file. `rel` must be checked (`checked_path`); raises OSError."""
+    target, old = os.path.join(folder, rel), os.path.join(out, rel)
+    if _same_bytes(old, data):
+        _place(target, os.link, old)
+        return True, True
+    existed = os.path.lexists(old)
+    _place(target, _write_file, data)
+    return existed, False
+
+
+def _place(target: str, make: Callable[[Any, str], None], what: Any) -> None:
     try:
-        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
+        make(what, target)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        make(what, target)
+    except FileExistsError:
+        os.unlink(target)
+        make(what, target)
+
+
+def _same_bytes(path: str, data: bytes) -> bool:
+    try:
+        found = os.stat(path)
+        if not stat.S_ISREG(found.st_mode) or found.st_size != len(data):
+            return False
+        with open(path, "rb") as file:
+            return file.read() == data
     except OSError:
         return False
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    path.write_bytes(data)
-    path.chmod(0o644)
+def _write_file(data: bytes, path: str) -> None:
+    """A new file at `path` (none may be there) with `data`, mode 0644 whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    try:
+        os.fchmod(fd, 0o644)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:

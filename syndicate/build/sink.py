@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from syndicate.build.publish import OutputError, Staging, checked_path
+from syndicate.build.publish import OutputError, Staged, Staging, checked_path
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter, OutputFile
 
@@ -43,10 +43,14 @@ class Sink:
             self.diags.error("writer.failed", f"the {writer.name} writer failed: {exc!r}")
             return []
 
-    def add(self, writer: AnyWriter, file: OutputFile) -> bool:
+    def add(self, writer: AnyWriter, file: OutputFile | Staged) -> bool:
+        """Stage `file` if its path is the writer's to write (else report why not)."""
         if not self.claim(writer, file.path):
             return False
-        self.staging.add(file)
+        if isinstance(file, Staged):
+            self.staging.take(file.folder, file.path, file.existed, file.same)
+        else:
+            self.staging.add(file)
         return True
 
     def reuse(self, writer: AnyWriter, paths: Iterable[str]) -> None:

@@ -7,14 +7,16 @@ worker, so the output does not depend on where or how many workers ran (`executo
 from __future__ import annotations
 
 import logging
+import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
 import syndicate
 from syndicate.build.inputs import StoryInput, code_digest, folder_text_key, story_key
+from syndicate.build.publish import OutputError, Staged, checked_path, stage_file
 from syndicate.build.sources import (
     Mirror,
     SiteFiles,
@@ -48,6 +50,11 @@ class Settings:
     """Where the stories' work runs (`executors.KINDS`), and with `dask` the `scheduler`'s
     address (none: a local cluster)."""
     scheduler: str | None = None
+    stage_to: tuple[str, str] | None = None
+    """Set when the workers run on this machine in processes of their own: where they stage
+    each unit's files themselves (the staging folder's `UNITS`) and the out/ folder they go
+    to. Their results then carry paths, not bytes (`Staged`): sending a gigabyte of outputs
+    back through pipes cost the driver more than writing them."""
     site: SiteFiles | None = None
     """Set when the work may run on other machines (`dask_adapter`): the files the
     configuration points to (logo, icon, templates) travel with the settings, the stories'
@@ -104,23 +111,28 @@ class Unit:
     expect: str | None = None
     assets: Mapping[str, bytes] = field(default_factory=dict)
     """The images of a story given as an object, by path, when they travel."""
+    number: int = 0
+    """The unit's place in the run: its files are staged in a folder of that name (see
+    `Settings.stage_to`)."""
 
 
-def unit(job: Job, shipped: bool) -> Unit:
-    """The unit of a job; with `shipped`, its files are read now (on the driver, as the job
-    is sent) to travel with it."""
+def unit(job: Job, shipped: bool, number: int = 0) -> Unit:
+    """The unit of a job, the `number`th of the run; with `shipped`, its files are read now
+    (on the driver, as the job is sent) to travel with it."""
     source, keys = job.input, (job.formats, job.config_key, job.expect)
     if source.folder is not None:
-        return Unit(snapshot(source.folder) if shipped else source.folder, *keys)
+        return Unit(snapshot(source.folder) if shipped else source.folder, *keys, number=number)
     assert source.story is not None
-    return Unit(source.story, *keys, story_assets(source.story) if shipped else {})
+    assets = story_assets(source.story) if shipped else {}
+    return Unit(source.story, *keys, assets, number)
 
 
 @dataclass(frozen=True, slots=True)
 class Made:
     """One format's files and fragments of one story, the problems reported, the seconds."""
 
-    files: list[OutputFile]
+    files: list[OutputFile | Staged]
+    """The files made, or once staged by the worker (`Settings.stage_to`) where they are."""
     fragments: dict[str, bytes]
     diagnostics: list[Diagnostic]
     seconds: float
@@ -150,7 +162,9 @@ class ExecutorError(Exception):
     other code); the message says what happened and what to do."""
 
 
-def run_jobs(jobs: Sequence[Job], processes: int, settings: Settings) -> Iterator[Done]:
+def run_jobs(
+    jobs: Sequence[Job], processes: int, settings: Settings
+) -> Generator[Done, None, None]:
     """The jobs' results in order, from the executor the settings name (`executors`), with
     `processes` workers."""
     from syndicate.build.executors import ExecutorSpec, run
@@ -187,7 +201,7 @@ def story_files(
     """Run one format on one story; a writer that raises is reported, never a traceback."""
     start = time.perf_counter()
     diags = Diagnostics()
-    files: list[OutputFile] = []
+    files: list[OutputFile | Staged] = []
     fragments: dict[str, bytes] = {}
     try:
         for item in writer.story_files(story, settings.context(writer, diags, assets)):
@@ -265,6 +279,10 @@ def _write(
         return Done(None, list(diags), {}, read.text_key, read.key)
     formats = work.formats if read.key == work.expect else tuple(settings.writers)
     made = {name: story_files(settings.writers[name], story, settings, assets) for name in formats}
+    if settings.stage_to is not None:
+        units, out = settings.stage_to
+        folder = os.path.join(units, str(work.number))
+        made = {name: _staged(one, folder, out) for name, one in made.items()}
     return Done(
         StorySummary.of(story),
         list(diags),
@@ -276,3 +294,20 @@ def _write(
         content_digest(story),
         read.seen,
     )
+
+
+def _staged(made: Made, folder: str, out: str) -> Made:
+    """`made` with its files staged in `folder` (`stage_file`). A file that cannot be (a path
+    outside out/, a full disk) goes back as it is, for the driver to stage or report."""
+    files: list[OutputFile | Staged] = []
+    for index, file in enumerate(made.files):
+        if isinstance(file, Staged):
+            files.append(file)
+            continue
+        try:
+            existed, same = stage_file(folder, out, checked_path(file.path), file.data)
+        except (OSError, OutputError):
+            files += made.files[index:]
+            break
+        files.append(Staged(folder, file.path, existed, same))
+    return replace(made, files=files)
