@@ -102,6 +102,11 @@ def test_every_executor_gives_the_same_out(sites: list[Path], cluster: str, tmp_
         assert export(site, tmp_path / f"{name}-local", *local) == 0
         serial = tree(tmp_path / f"{name}-serial")
         assert serial and any(path.startswith("epub/") for path in serial)
+        for executor in ("serial", "pool", "local"):  # a large image is one file on disk
+            out = tmp_path / f"{name}-{executor}"
+            large = [p for p in (out / "html/media").rglob("*") if p.stat().st_size >= 16384]
+            assert all(p.samefile(out / "ninjs" / p.relative_to(out / "html")) for p in large)
+            assert large or name == "corpus"
         assert tree(tmp_path / f"{name}-pool") == serial
         assert tree(tmp_path / f"{name}-dask") == serial
         assert tree(tmp_path / f"{name}-local") == serial
@@ -261,7 +266,12 @@ class StrayWriter(Writer[NoOptions]):
     def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
         yield OutputFile(f"stray/{story.slug}.txt", b"new\n")
         yield OutputFile("stray/same.txt", b"published\n")
+        yield OutputFile("stray/big/1.bin", BIG)
+        yield OutputFile("stray/big/2.bin", BIG)
         yield OutputFile("../escape.txt", b"out of out/\n")
+
+
+BIG = bytes(range(256)) * 100
 
 
 def test_a_worker_stages_its_files_and_sends_back_no_bytes(tmp_path: Path) -> None:
@@ -284,8 +294,8 @@ def test_a_worker_stages_its_files_and_sends_back_no_bytes(tmp_path: Path) -> No
     for _ in range(2):
         (done,) = run_batch(settings, [work])
         files = done.made["stray"].files
-        assert [type(f) for f in files] == [Staged, Staged, OutputFile]
-        mine, same, escape = files
+        assert [type(f) for f in files] == [Staged, Staged, Staged, Staged, OutputFile]
+        mine, same, _, _, escape = files
         assert isinstance(mine, Staged) and isinstance(same, Staged)
         assert (mine.existed, mine.same, same.existed, same.same) == (False, False, True, True)
         folder = units / "7"
@@ -294,6 +304,8 @@ def test_a_worker_stages_its_files_and_sends_back_no_bytes(tmp_path: Path) -> No
         assert (folder / mine.path).stat().st_mode & 0o777 == 0o644
         assert (folder / "stray/same.txt").samefile(out / "stray" / "same.txt")
         assert escape.path == "../escape.txt" and not (units / "escape.txt").exists()
+        big = folder / "stray" / "big"  # the same large bytes twice: one file, two names
+        assert (big / "1.bin").samefile(big / "2.bin") and (big / "2.bin").read_bytes() == BIG
     assert (out / "stray" / "same.txt").read_bytes() == b"published\n"
 
 

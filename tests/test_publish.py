@@ -231,3 +231,42 @@ def test_a_path_written_twice_is_refused_and_names_the_formats(tmp_path: Path) -
     ]
     assert sink._shared == ("shared/",)  # only paths there have their writer kept
     assert list(sink._owner) == ["shared/a.txt"]
+
+
+def test_a_large_file_staged_again_is_one_file_on_disk(tmp_path: Path) -> None:
+    """A story's photo goes into several formats' folders: written once, the other names
+    links to it. A small file is written each time, and a later run that changes one name
+    gives it a file of its own: a link is never written through."""
+    photo, other = os.urandom(output.Twins.SMALLEST), os.urandom(output.Twins.SMALLEST)
+    small = b"x" * 100
+    first = [
+        OutputFile("html/media/photo.jpg", photo),
+        OutputFile("ninjs/media/photo.jpg", photo),
+        OutputFile("html/a.txt", small),
+        OutputFile("ninjs/a.txt", small),
+    ]
+    with locked(tmp_path):
+        publish(tmp_path, first, ["html", "ninjs"], keep_others=False)
+    html, ninjs = tmp_path / "html/media/photo.jpg", tmp_path / "ninjs/media/photo.jpg"
+    assert html.samefile(ninjs) and html.read_bytes() == photo
+    assert not (tmp_path / "html/a.txt").samefile(tmp_path / "ninjs/a.txt")
+    assert html.stat().st_mode & 0o777 == 0o644
+
+    second = [OutputFile("html/media/photo.jpg", photo), OutputFile("ninjs/media/photo.jpg", other)]
+    with locked(tmp_path):
+        report = publish(tmp_path, second, ["html", "ninjs"], keep_others=False)
+    assert (report.written, report.unchanged) == (1, 1)
+    assert html.read_bytes() == photo and ninjs.read_bytes() == other
+    assert not html.samefile(ninjs)
+
+
+def test_a_twin_is_found_only_with_the_same_bytes() -> None:
+    twins = output.Twins()
+    size = output.Twins.SMALLEST
+    one, two = b"a" * size, b"a" * (size - 1) + b"b"
+    twins.add(one, "one")
+    assert twins.find(one) == "one" and twins.find(two) is None
+    assert twins.find(b"a" * (size + 1)) is None
+    for index in range(output.Twins.KEPT):  # the oldest goes
+        twins.add(bytes([index]) * (size + 1 + index), f"n{index}")
+    assert twins.find(one) is None and twins.find(b"\x05" * (size + 6)) == "n5"

@@ -186,6 +186,7 @@ class Staging:
         self._made: set[str] = set()
         """Folders made in staging (`_folder`)."""
         self._dir, self._out = os.fspath(self.dir), os.fspath(out)
+        self._twins = Twins()
 
     def __enter__(self) -> Staging:
         return self
@@ -196,7 +197,7 @@ class Staging:
     def add(self, file: OutputFile) -> None:
         rel = checked_path(file.path)
         try:
-            existed, same = stage_file(self._dir, self._out, rel, file.data)
+            existed, same = stage_file(self._dir, self._out, rel, file.data, self._twins)
         except OSError as exc:
             raise _output_error(self.out, exc) from None
         self._note(rel, existed, same)
@@ -452,19 +453,56 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def stage_file(folder: str, out: str, rel: str, data: bytes) -> tuple[bool, bool]:
+def stage_file(
+    folder: str, out: str, rel: str, data: bytes, twins: Twins | None = None
+) -> tuple[bool, bool]:
     """Put `data` at `folder`/`rel`, making its folders as needed: a hard link to out/`rel`
-    when that file has exactly these bytes (kept as it is, its time too), else a new file,
-    mode 0644. Whether out/ has something at `rel`, and whether these bytes. Something
-    already at the place (a unit run again) is replaced, never written through: it may be a
-    link to a published file. `rel` must be checked (`checked_path`); raises OSError."""
+    when that file has exactly these bytes (kept as it is, its time too), else a link to a
+    large file with these bytes staged just before (`twins`), else a new file, mode 0644.
+    Whether out/ has something at `rel`, and whether these bytes. Something already at the
+    place (a unit run again) is replaced, never written through: it may be a link to a
+    published file. `rel` must be checked (`checked_path`); raises OSError."""
     target, old = os.path.join(folder, rel), os.path.join(out, rel)
     if _same_bytes(old, data):
         _place(target, os.link, old)
         return True, True
     existed = os.path.lexists(old)
-    _place(target, _write_file, data)
+    twin = twins.find(data) if twins is not None else None
+    try:
+        if twin is None:
+            raise FileNotFoundError
+        _place(target, os.link, twin)
+    except OSError:
+        _place(target, _write_file, data)
+    if twins is not None:
+        twins.add(data, target)
     return existed, False
+
+
+class Twins:
+    """The large files staged last (a story's photo, its book), by size: a file with the
+    same bytes as one of them (the photo again, in another format's folder) is staged as a
+    link to it rather than written again. Both names then are one file on disk, as an
+    unchanged file is one file with the one published before it; neither is ever written
+    through (`stage_file`)."""
+
+    SMALLEST = 16384
+    """Smaller files are written: looking costs about what writing them does."""
+    KEPT = 16
+
+    def __init__(self) -> None:
+        self._staged: dict[int, tuple[bytes, str]] = {}
+
+    def find(self, data: bytes) -> str | None:
+        found = self._staged.get(len(data)) if len(data) >= self.SMALLEST else None
+        return found[1] if found is not None and found[0] == data else None
+
+    def add(self, data: bytes, path: str) -> None:
+        if len(data) < self.SMALLEST:
+            return
+        if len(self._staged) >= self.KEPT and len(data) not in self._staged:
+            del self._staged[next(iter(self._staged))]
+        self._staged[len(data)] = (data, path)
 
 
 def _place(target: str, make: Callable[[Any, str], None], what: Any) -> None:

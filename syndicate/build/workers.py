@@ -16,7 +16,7 @@ from pathlib import Path
 
 import syndicate
 from syndicate.build.inputs import StoryInput, code_digest, folder_text_key, story_key
-from syndicate.build.publish import OutputError, Staged, checked_path, stage_file
+from syndicate.build.publish import OutputError, Staged, Twins, checked_path, stage_file
 from syndicate.build.sources import (
     Mirror,
     SiteFiles,
@@ -282,7 +282,8 @@ def _write(
     if settings.stage_to is not None:
         units, out = settings.stage_to
         folder = os.path.join(units, str(work.number))
-        made = {name: _staged(one, folder, out) for name, one in made.items()}
+        twins = Twins()  # a photo in several formats' folders is written once
+        made = {name: _staged(one, folder, out, twins) for name, one in made.items()}
     return Done(
         StorySummary.of(story),
         list(diags),
@@ -296,7 +297,7 @@ def _write(
     )
 
 
-def _staged(made: Made, folder: str, out: str) -> Made:
+def _staged(made: Made, folder: str, out: str, twins: Twins) -> Made:
     """`made` with its files staged in `folder` (`stage_file`). A file that cannot be (a path
     outside out/, a full disk) goes back as it is, for the driver to stage or report."""
     files: list[OutputFile | Staged] = []
@@ -305,7 +306,7 @@ def _staged(made: Made, folder: str, out: str) -> Made:
             files.append(file)
             continue
         try:
-            existed, same = stage_file(folder, out, checked_path(file.path), file.data)
+            existed, same = stage_file(folder, out, checked_path(file.path), file.data, twins)
         except (OSError, OutputError):
             files += made.files[index:]
             break
