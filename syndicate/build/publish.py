@@ -527,16 +527,23 @@ def _same_bytes(path: str, data: bytes) -> bool:
         return False
 
 
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_CREATE |= getattr(os, "O_BINARY", 0)  # Windows
+
+
 def _write_file(data: bytes, path: str) -> None:
     """A new file at `path` (none may be there) with `data`, mode 0644 whatever the umask."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    fd = os.open(path, _CREATE, 0o644)
     try:
-        os.fchmod(fd, 0o644)
+        if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
+            os.fchmod(fd, 0o644)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
+    if not hasattr(os, "fchmod"):
+        os.chmod(path, 0o644)
 
 
 def _fsync_dir(path: Path) -> None:
