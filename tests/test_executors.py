@@ -134,15 +134,21 @@ def test_diagnostics_name_the_export_s_files_whatever_the_executor(
     assert "[story.outside]" in reports[0] and "[image.path]" in reports[0]
 
 
-class KillerWriter(Writer[NoOptions]):
-    """Kills the process that writes one story's files, as the kernel's OOM killer would."""
+class TextWriter(Writer[NoOptions]):
+    """A plugin format of plain text files, one a story (the tests' writers below)."""
 
-    name = "killer"
-    description = "dies"
+    name = "text"
+    description = "text"
     media_type = "text/plain"
     extension = ".txt"
     scope = "story"
     Options = NoOptions
+
+
+class KillerWriter(TextWriter):
+    """Kills the process that writes one story's files, as the kernel's OOM killer would."""
+
+    name = "killer"
 
     def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
         if story.slug.endswith("0005"):
@@ -252,16 +258,11 @@ def settings_for(writers: Registry | None = None) -> Any:
     return Settings(config, datetime.fromisoformat(FIXED_NOW), ("en",), chosen, options)
 
 
-class StrayWriter(Writer[NoOptions]):
+class StrayWriter(TextWriter):
     """Writes one file in its folder, one that a published file has the bytes of, and one
     outside out/."""
 
     name = "stray"
-    description = "strays"
-    media_type = "text/plain"
-    extension = ".txt"
-    scope = "story"
-    Options = NoOptions
 
     def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
         yield OutputFile(f"stray/{story.slug}.txt", b"new\n")
