@@ -467,15 +467,18 @@ def stage_file(
         _place(target, os.link, old)
         return True, True
     existed = os.path.lexists(old)
-    twin = twins.find(data) if twins is not None else None
-    try:
-        if twin is None:
-            raise FileNotFoundError
-        _place(target, os.link, twin)
-    except OSError:
+    if twins is None:
         _place(target, _write_file, data)
-    if twins is not None:
-        twins.add(data, target)
+        return existed, False
+    twin = twins.find(data)
+    try:
+        if twin is not None:
+            _place(target, os.link, twin)
+    except OSError:  # a file system without links: written like any other
+        twin = None
+    if twin is None:
+        _place(target, _write_file, data)
+    twins.add(data, target)
     return existed, False
 
 
