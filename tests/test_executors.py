@@ -309,6 +309,14 @@ def test_a_worker_stages_its_files_and_sends_back_no_bytes(tmp_path: Path) -> No
         assert (big / "1.bin").samefile(big / "2.bin") and (big / "2.bin").read_bytes() == BIG
     assert (out / "stray" / "same.txt").read_bytes() == b"published\n"
 
+    # A worker that cannot write (a full disk, a folder it may not write in) sends the bytes
+    # back: the driver writes them, or reports why it cannot.
+    blocked = tmp_path / "a-file"
+    blocked.write_bytes(b"")
+    (done,) = run_batch(replace(settings, stage_to=(str(blocked / "units"), str(out))), [work])
+    files = done.made["stray"].files
+    assert all(type(f) is OutputFile for f in files) and files[0].data == b"new\n"
+
 
 STRAY = Registry({**BUILTIN, "stray": StrayWriter})
 
