@@ -20,13 +20,18 @@ OWNED: dict[Path, set[str]] = {}
 
 
 def publish(
-    out: Path, files: Iterable[OutputFile], folders: Sequence[str], *, keep_others: bool
+    out: Path,
+    files: Iterable[OutputFile],
+    folders: Sequence[str],
+    *,
+    keep_others: bool,
+    twins: output.Twins | None = None,
 ) -> PublishReport:
-    """Stage `files` and publish them, as the build engine does."""
+    """Stage `files` and publish them, as the build engine does (`twins`: as one story's)."""
     owned = OWNED.setdefault(out, set())
     with Staging(out, owned) as staging:
         for file in files:
-            staging.add(file)
+            staging.add(file, twins)
         plan = staging.prepare(folders, keep_others=keep_others)
         staging.apply(plan)
     owned.difference_update({p for p in owned if p.split("/")[0] in folders})
@@ -236,7 +241,8 @@ def test_a_path_written_twice_is_refused_and_names_the_formats(tmp_path: Path) -
 def test_a_large_file_staged_again_is_one_file_on_disk(tmp_path: Path) -> None:
     """A story's photo goes into several formats' folders: written once, the other names
     links to it. A small file is written each time, and a later run that changes one name
-    gives it a file of its own: a link is never written through."""
+    gives it a file of its own: a link is never written through. Only a story's own files
+    are looked for (`twins`): a collection's, which can be tens of megabytes, are not kept."""
     photo, other = os.urandom(output.Twins.SMALLEST), os.urandom(output.Twins.SMALLEST)
     small = b"x" * 100
     first = [
@@ -246,15 +252,20 @@ def test_a_large_file_staged_again_is_one_file_on_disk(tmp_path: Path) -> None:
         OutputFile("ninjs/a.txt", small),
     ]
     with locked(tmp_path):
-        publish(tmp_path, first, ["html", "ninjs"], keep_others=False)
+        publish(tmp_path, first, ["html", "ninjs"], keep_others=False, twins=output.Twins())
     html, ninjs = tmp_path / "html/media/photo.jpg", tmp_path / "ninjs/media/photo.jpg"
     assert html.samefile(ninjs) and html.read_bytes() == photo
     assert not (tmp_path / "html/a.txt").samefile(tmp_path / "ninjs/a.txt")
     assert html.stat().st_mode & 0o777 == 0o644
+    with locked(tmp_path):
+        publish(tmp_path, [OutputFile("feed/big.xml", photo)], ["feed"], keep_others=False)
+    assert not (tmp_path / "feed/big.xml").samefile(html)  # not a story's: written
 
     second = [OutputFile("html/media/photo.jpg", photo), OutputFile("ninjs/media/photo.jpg", other)]
     with locked(tmp_path):
-        report = publish(tmp_path, second, ["html", "ninjs"], keep_others=False)
+        report = publish(
+            tmp_path, second, ["html", "ninjs"], keep_others=False, twins=output.Twins()
+        )
     assert (report.written, report.unchanged) == (1, 1)
     assert html.read_bytes() == photo and ninjs.read_bytes() == other
     assert not html.samefile(ninjs)

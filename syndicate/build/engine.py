@@ -35,6 +35,7 @@ from syndicate.build.publish import (
     OutputError,
     PublishReport,
     Staging,
+    Twins,
     deferred_signals,
     locked,
     recover,
@@ -661,13 +662,14 @@ class _Build:
                     shown_path(source.folder) if source.folder else source.name,
                 )
                 return
+        twins = Twins()  # a photo in several formats' folders is written once
         for writer, unit, kept in zip(self.writers, keys, units, strict=True):
             if kept is not None:
                 sink.reuse(writer, kept.paths)
                 continue
             assert story is not None, "a story whose units are missing is loaded above"
             made = story_files(writer, story, self.settings)
-            paths = [f.path for f in made.files if sink.add(writer, f)]
+            paths = [f.path for f in made.files if sink.add(writer, f, twins)]
             self.problems.extend(made.diagnostics)
             self.state.record(unit, paths, made.diagnostics, made.fragments)
         self.state.record_story(text_key, record)
@@ -760,6 +762,7 @@ class _Build:
         """Stage the story's files in every format; the keys of its units."""
         visible = summary.is_visible(self.settings.now)
         units = tuple(_unit(writer, key, visible) for writer in self.writers)
+        twins = Twins()  # when the files come as bytes: a photo in several folders written once
         for writer, unit in zip(self.writers, units, strict=True):
             made = done.made.get(writer.name) if done else None
             if made is None:  # found intact when its job was planned (`_job`)
@@ -768,7 +771,7 @@ class _Build:
                 sink.reuse(writer, kept.paths)
                 self.problems.extend(kept.diagnostics)
                 continue
-            paths = [f.path for f in made.files if sink.add(writer, f)]
+            paths = [f.path for f in made.files if sink.add(writer, f, twins)]
             self.problems.extend(made.diagnostics)
             self.state.record(unit, paths, made.diagnostics, made.fragments)
             self.timings[writer.name].seconds += made.seconds

@@ -186,7 +186,6 @@ class Staging:
         self._made: set[str] = set()
         """Folders made in staging (`_folder`)."""
         self._dir, self._out = os.fspath(self.dir), os.fspath(out)
-        self._twins = Twins()
 
     def __enter__(self) -> Staging:
         return self
@@ -194,10 +193,11 @@ class Staging:
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def add(self, file: OutputFile) -> None:
+    def add(self, file: OutputFile, twins: Twins | None = None) -> None:
+        """Stage `file`; `twins`: the large files of the same story staged before it."""
         rel = checked_path(file.path)
         try:
-            existed, same = stage_file(self._dir, self._out, rel, file.data, self._twins)
+            existed, same = stage_file(self._dir, self._out, rel, file.data, twins)
         except OSError as exc:
             raise _output_error(self.out, exc) from None
         self._note(rel, existed, same)
@@ -483,11 +483,12 @@ def stage_file(
 
 
 class Twins:
-    """The large files staged last (a story's photo, its book), by size: a file with the
-    same bytes as one of them (the photo again, in another format's folder) is staged as a
-    link to it rather than written again. Both names then are one file on disk, as an
+    """The large files of one story staged last (its photo, its book), by size: a file with
+    the same bytes as one of them (the photo again, in another format's folder) is staged as
+    a link to it rather than written again. Both names then are one file on disk, as an
     unchanged file is one file with the one published before it; neither is ever written
-    through (`stage_file`)."""
+    through (`stage_file`). One story's: it holds their bytes, which its results hold anyway
+    (a collection's files, a sitemap of tens of megabytes, are never kept)."""
 
     SMALLEST = 16384
     """Smaller files are written: looking costs about what writing them does."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from syndicate.build.publish import OutputError, Staged, Staging, checked_path
+from syndicate.build.publish import OutputError, Staged, Staging, Twins, checked_path
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter, OutputFile
 
@@ -43,14 +43,15 @@ class Sink:
             self.diags.error("writer.failed", f"the {writer.name} writer failed: {exc!r}")
             return []
 
-    def add(self, writer: AnyWriter, file: OutputFile | Staged) -> bool:
-        """Stage `file` if its path is the writer's to write (else report why not)."""
+    def add(self, writer: AnyWriter, file: OutputFile | Staged, twins: Twins | None = None) -> bool:
+        """Stage `file` if its path is the writer's to write (else report why not); `twins`:
+        the large files of the same story staged before it (`publish.Twins`)."""
         if not self.claim(writer, file.path):
             return False
         if isinstance(file, Staged):
             self.staging.take(file.folder, file.path, file.existed, file.same)
         else:
-            self.staging.add(file)
+            self.staging.add(file, twins)
         return True
 
     def reuse(self, writer: AnyWriter, paths: Iterable[str]) -> None:
