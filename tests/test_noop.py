@@ -192,7 +192,7 @@ def test_damaged_records_read_as_json_loads_read_them(
             if table == "units":
                 db.execute("INSERT INTO units VALUES ('k', '[]', '[]', '[]', '[]')")
             else:
-                db.execute("INSERT INTO stories VALUES ('k', 's', '{}', '[]', '[]', '[]')")
+                db.execute("INSERT INTO stories VALUES ('k', 's', '{}', '[]', '[]', '[]', '')")
             db.execute(f"UPDATE {table} SET {field} = ?", (bad,))
     except sqlite3.IntegrityError:
         assert bad is None  # a NOT NULL column: the damage cannot happen
@@ -260,9 +260,10 @@ def image_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     for name in ("read_seen", "digest_seen"):
         real = getattr(storyfiles, name)
 
-        def spy(path: Path, *args: object, real: Any = real, **kwargs: object) -> object:
-            opened.append(path.name)
-            return real(path, *args, **kwargs)
+        def spy(path: Path, *args: object, _real: Any = real, **kwargs: object) -> object:
+            if not path.name.endswith((".md", ".yaml")):
+                opened.append(path.name)
+            return _real(path, *args, **kwargs)
 
         monkeypatch.setattr(storyfiles, name, spy)
     return opened
@@ -331,3 +332,97 @@ def test_a_file_changed_within_the_racy_window_has_no_signature(tmp_path: Path) 
     assert safefile.signature(later) == ":".join(
         str(n) for n in (status.st_dev, status.st_ino, status.st_size, old, old)
     )
+
+
+def text_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The story texts (`story.yaml`, the language files) the story reader reads, by name."""
+    from syndicate.readers import storyfiles
+
+    read: list[str] = []
+    real = storyfiles.read_seen
+
+    def spy(path: Path, *args: object, **kwargs: object) -> object:
+        if path.name.endswith((".md", ".yaml")):
+            read.append(path.name)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(storyfiles, "read_seen", spy)
+    return read
+
+
+def test_a_story_whose_texts_have_their_signatures_is_not_read_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder's listing and each text file's device, inode, size and both times as the
+    last run saw them: the texts are not read (a no-op of a large archive reads no story);
+    a text rewritten with the same size and its old modification time back still moves the
+    change time, and the story is read again and published with its change."""
+    from syndicate.build.engine import CACHE_ENV
+
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.setattr(safefile, "RACY_NS", 0)  # no file here is old enough otherwise
+    shutil.copytree(REPO / "articles", site / "articles", dirs_exist_ok=True)
+    en = site / "articles" / STORY / "en.md"
+    out = tmp_path / "out"
+    read = text_reads(monkeypatch)
+    export_site(site, out)
+    assert "en.md" in read and "story.yaml" in read
+    read.clear()
+    export_site(site, out)
+    assert read == []
+    # The same size, the same modification time, another word.
+    before = en.stat()
+    text = en.read_text(encoding="utf-8")
+    assert "NATO" in text
+    en.write_text(text.replace("NATO", "OTAN", 1), encoding="utf-8")
+    os.utime(en, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert en.stat().st_size == before.st_size
+    export_site(site, out)
+    assert "en.md" in read
+    page = (out / "html" / f"{STORY}.en.html").read_text(encoding="utf-8")
+    assert "OTAN" in page
+
+
+def test_a_story_folder_with_a_new_file_is_read_again(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The listing is part of what the signatures tell: an entry added to the folder (here a
+    folder of notes the reader does not use) makes the run read the story, whose output stays
+    the same; the next run reads nothing again."""
+    from syndicate.build.engine import CACHE_ENV
+
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.setattr(safefile, "RACY_NS", 0)
+    shutil.copytree(REPO / "articles", site / "articles", dirs_exist_ok=True)
+    out = tmp_path / "out"
+    read = text_reads(monkeypatch)
+    export_site(site, out)
+    page = (out / "html" / f"{STORY}.en.html").read_bytes()
+    read.clear()
+    (site / "articles" / STORY / "notes").mkdir()
+    (site / "articles" / STORY / "notes" / "call.txt").write_text("at 5\n", encoding="utf-8")
+    export_site(site, out)
+    assert "en.md" in read
+    assert (out / "html" / f"{STORY}.en.html").read_bytes() == page
+    read.clear()
+    export_site(site, out)
+    assert read == []
+
+
+def test_texts_changed_a_moment_ago_are_read_on_every_run(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text changed less than `RACY_NS` ago has no signature: its story is read again on
+    each run until the file is older (a write in the same tick of the file system's clock
+    would leave the same times)."""
+    from syndicate.build.engine import CACHE_ENV
+
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.setattr(safefile, "RACY_NS", 3_600 * 10**9)
+    shutil.copytree(REPO / "articles", site / "articles", dirs_exist_ok=True)
+    out = tmp_path / "out"
+    read = text_reads(monkeypatch)
+    export_site(site, out)
+    read.clear()
+    export_site(site, out)
+    assert "en.md" in read

@@ -24,6 +24,7 @@ from syndicate.build.inputs import (
     config_digest,
     digest,
     folder_inputs,
+    signature_key,
     story_key,
 )
 from syndicate.build.links import dead_links
@@ -429,6 +430,8 @@ class _Probe:
     text_key: str
     key: str | None = None
     record: StoryRecord | None = None
+    texts: str = ""
+    """The folder's `signature_key` as found ("" if it has none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -480,6 +483,8 @@ class _Build:
         """Stories killed or withdrawn since the last build."""
         self.changes: dict[str, tuple[str, ...]] = {}
         self.timings = {w.name: Timing() for w in writers}
+        self.unit_keys: dict[tuple[str, bool], tuple[str, ...]] = {}
+        """`_units`, by a story's key and visibility."""
         self.summary_keys: dict[str, tuple[StorySummary, str]] = {}
         """`_summary_key` of each story, by slug."""
         self.state: BuildState
@@ -649,7 +654,7 @@ class _Build:
             return
         text_key, record = previous
         visible = record.summary.is_visible(self.settings.now)
-        keys = tuple(_unit(w, record.key, visible) for w in self.writers)
+        keys = self._units(record.key, visible)
         units = [self.state.lookup(key) for key in keys]
         story = None
         if any(unit is None for unit in units):
@@ -676,29 +681,50 @@ class _Build:
         self.read.append(_Story(source, record.key, record.summary, keys))
 
     def _probe(self, source: StoryInput) -> _Probe:
-        """Hash the story's texts (and, if the state knows them, the images they list)."""
-        files = source.files()
-        text_key = source.text_key(self.config_key, files)
-        record = self.state.story(text_key)
-        if record is None:
-            return _Probe(text_key)
+        """Find the story's texts: by their files' signatures when the state has seen them so,
+        else by reading and hashing them; and, if the state knows those texts, check the
+        images they list."""
+        files = source.listing()
+        texts = signature_key(self.config_key, files) if files is not None else None
+        found = self.state.signed(texts) if texts else None
+        if found is not None:
+            text_key, record = found
+        else:
+            files = source.files()
+            text_key = source.text_key(self.config_key, files)
+            texts = signature_key(self.config_key, files) if files is not None else None
+            record = self.state.story(text_key)
+            if record is None:
+                return _Probe(text_key, texts=texts or "")
         if files is not None:
             if not files.unchanged(dict(record.images), dict(record.seen)):
-                return _Probe(text_key)
+                return _Probe(text_key, texts=texts or "")
             seen = tuple(sorted(files.seen.items()))
-            if seen != record.seen:  # signatures taken or moved: recorded for the next run
-                record = replace(record, seen=seen)
-        return _Probe(text_key, story_key(text_key, record.images), record)
+            if seen != record.seen or (texts or "") != record.texts:
+                # signatures taken or moved: recorded for the next run
+                record = replace(record, seen=seen, texts=texts or "")
+        return _Probe(text_key, story_key(text_key, record.images), record, texts or "")
 
     def _job(self, source: StoryInput, probe: _Probe) -> Job | None:
         formats = tuple(w.name for w in self.writers)
         if probe.record is None or probe.key is None:
             return Job(source, formats, self.config_key)
         visible = probe.record.summary.is_visible(self.settings.now)
+        units = self._units(probe.key, visible)
         missing = tuple(
-            w.name for w in self.writers if self.state.lookup(_unit(w, probe.key, visible)) is None
+            w.name
+            for w, unit in zip(self.writers, units, strict=True)
+            if self.state.lookup(unit) is None
         )
         return Job(source, missing, self.config_key, probe.key) if missing else None
+
+    def _units(self, key: str, visible: bool) -> tuple[str, ...]:
+        """The keys of a story's units in the run's formats (`_unit`), made once a run."""
+        found = self.unit_keys.get((key, visible))
+        if found is None:
+            found = tuple(_unit(w, key, visible) for w in self.writers)
+            self.unit_keys[key, visible] = found
+        return found
 
     def _record(self, probe: _Probe, done: Done | None) -> tuple[StoryRecord | None, Diagnostics]:
         """The story's record, from this run's reading or the state (None if unreadable), with
@@ -712,7 +738,11 @@ class _Build:
         if done.summary is None:
             return None, found
         summary = done.summary.shared(self.state.shared)
-        record = StoryRecord(summary, tuple(done.diagnostics), done.images, done.key, done.seen)
+        # The signatures the probe took name these texts only if the worker read the same.
+        texts = probe.texts if done.text_key == probe.text_key else ""
+        record = StoryRecord(
+            summary, tuple(done.diagnostics), done.images, done.key, done.seen, texts
+        )
         return record, found
 
     def _keep(self, probe: _Probe, done: Done | None, record: StoryRecord) -> None:
@@ -761,7 +791,7 @@ class _Build:
     ) -> tuple[str, ...]:
         """Stage the story's files in every format; the keys of its units."""
         visible = summary.is_visible(self.settings.now)
-        units = tuple(_unit(writer, key, visible) for writer in self.writers)
+        units = self._units(key, visible)
         twins = Twins()  # when the files come as bytes: a photo in several folders written once
         for writer, unit in zip(self.writers, units, strict=True):
             made = done.made.get(writer.name) if done else None

@@ -99,6 +99,11 @@ class StoryInput:
         """The story folder's listing and text files, read now (None for a story object)."""
         return StoryFiles(self.folder) if self.folder is not None else None
 
+    def listing(self) -> StoryFiles | None:
+        """The story folder's listing with its text files' signatures, the texts not read
+        (None for a story object)."""
+        return StoryFiles(self.folder, read=False) if self.folder is not None else None
+
     def text_key(self, config_key: str, files: StoryFiles | None) -> str:
         """The hash of the story's texts as `files` read them, under the run's configuration."""
         if files is not None:
@@ -111,6 +116,15 @@ def folder_text_key(config_key: str, folder: str, files: StoryFiles) -> str:
     """The text key of a story folder named `folder` whose texts `files` read (wherever they
     were read: a Dask worker reads a copy of the folder under another name)."""
     return digest(config_key, folder, *files.parts())
+
+
+def signature_key(config_key: str, files: StoryFiles) -> str | None:
+    """What finds a story folder's text key without reading its texts (see
+    `StoryFiles.signatures`): None when the folder must be read."""
+    signatures = files.signatures()
+    if signatures is None:
+        return None
+    return digest("signatures", config_key, str(files.folder), *signatures)
 
 
 def story_key(text_key: str, images: Iterable[tuple[str, str]]) -> str:

@@ -32,7 +32,7 @@ _ZLIB_NG_ERROR = cast("type[Exception]", zlib_ng.error)
 """zlib-ng's exception class (its type stub calls it an instance)."""
 _decode = msgspec.json.Decoder().decode
 STATE_FILE = "state.sqlite"
-FORMAT = 8
+FORMAT = 9
 """Bumped whenever the layout or the meaning of the state changes: an older state is dropped."""
 _IN_QUERY = 500
 """Units looked up in one query (SQLite allows 999 parameters in its oldest builds)."""
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS units (
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER);
 CREATE TABLE IF NOT EXISTS stories (
   key TEXT PRIMARY KEY, story_key TEXT NOT NULL, summary TEXT, diagnostics TEXT, images TEXT,
-  seen TEXT
+  seen TEXT, texts TEXT
 );
 CREATE TABLE IF NOT EXISTS models (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS history (
@@ -125,6 +125,10 @@ class StoryRecord:
     seen: tuple[tuple[str, str], ...] = ()
     """The images' signatures when they were last read or checked (see
     `safefile.signature`): an image found with the same one is not read again."""
+    texts: str = ""
+    """The key of the story folder's listing and its text files' signatures when they were
+    last read or checked (`inputs.signature_key`), "" if it had none: a folder found with the
+    same one is not read again."""
 
 
 class BuildState:
@@ -144,6 +148,7 @@ class BuildState:
         self._units: dict[str, Unit] = {}
         self._stories: dict[str, StoryRecord] = {}
         self._by_name: dict[str, tuple[str, StoryRecord]] | None = None
+        self._by_texts: dict[str, tuple[str, StoryRecord]] | None = None
         self.owned = self._owned()
         """The files of out/ syndicate wrote, with their size and time: only these are ever
         replaced or removed. Kept across `--force`, like the history."""
@@ -229,9 +234,10 @@ class BuildState:
                     tuple((str(rel), str(sha)) for rel, sha in _decode(images)),
                     story_key,
                     tuple((str(rel), str(sign)) for rel, sign in _decode(seen)),
+                    str(texts or ""),
                 )
-                for key, story_key, summary, diagnostics, images, seen in self.db.execute(
-                    "SELECT key, story_key, summary, diagnostics, images, seen FROM stories"
+                for key, story_key, summary, diagnostics, images, seen, texts in self.db.execute(
+                    "SELECT key, story_key, summary, diagnostics, images, seen, texts FROM stories"
                 )
             }
         except (sqlite3.Error, ValueError, KeyError, TypeError, msgspec.MsgspecError):
@@ -245,6 +251,13 @@ class BuildState:
     def story(self, text_key: str) -> StoryRecord | None:
         """The story read from the texts `text_key` names, if a build read it."""
         return self._stories.get(text_key)
+
+    def signed(self, texts: str) -> tuple[str, StoryRecord] | None:
+        """The story whose folder had the listing and text signatures `texts` names
+        (`StoryRecord.texts`) when a build last read or checked it, with its text key."""
+        if self._by_texts is None:
+            self._by_texts = {r.texts: (key, r) for key, r in self._stories.items() if r.texts}
+        return self._by_texts.get(texts)
 
     def previous(self, name: str) -> tuple[str, StoryRecord] | None:
         """The last build's record of the story in the folder `name`, with its text key."""
@@ -408,7 +421,7 @@ class BuildState:
             )
             self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", paths)
             self.db.executemany(
-                "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         key,
@@ -417,6 +430,7 @@ class BuildState:
                         _diagnostics(r.diagnostics),
                         json.dumps(r.images),
                         json.dumps(r.seen),
+                        r.texts,
                     )
                     for key, r in sorted(stories.items())
                 ),

@@ -81,6 +81,15 @@ def seen_checked(path: Path, root: Path | None, limit: int) -> str | None:
     return signature(_checked(path, root, limit)[1])
 
 
+def status_checked(
+    path: Path, root: Path | None, limit: int, *, real: Path | None = None
+) -> tuple[str | None, int]:
+    """The `signature` and size of `path` without opening it, checked as if it were read (see
+    the module; `real` as for `read_checked`); raises `Refused`."""
+    status = _checked(path, root, limit, real)[1]
+    return signature(status), status.st_size
+
+
 def signature(status: os.stat_result) -> str | None:
     """What tells a file unchanged without reading it, as git's index does: its device, inode,
     size, and modification and change times (the change time moves with any write, and no

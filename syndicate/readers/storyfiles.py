@@ -4,7 +4,9 @@ with its SHA-256. Every file goes through `safefile` (regular files inside the f
 on disk, within the budgets); files the story does not use are never opened.
 
 The build names a story's inputs by hashing exactly what was read here, so the published story
-is always the one its key names, even when a file changes while an export runs."""
+is always the one its key names, even when a file changes while an export runs. A folder can
+also be listed without reading its texts (`read=False`): then only their signatures are taken
+(`signatures`), which tell a folder the build state has seen unchanged without reading it."""
 
 from __future__ import annotations
 
@@ -18,9 +20,9 @@ from syndicate.readers.safefile import (
     Refused,
     digest_seen,
     kind_of,
-    read_checked,
     read_seen,
     seen_checked,
+    status_checked,
 )
 
 STORY_FILE = "story.yaml"
@@ -40,8 +42,10 @@ class StoryFiles:
     """The files of one story folder; the listing and the text files are read when it is made,
     the images when the reader asks for them (`image`)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, read: bool = True) -> None:
         self.folder = folder
+        self.read = read
+        """Whether the text files were read (else only their signatures were taken)."""
         self.root = folder.resolve()
         self.entries: tuple[Entry, ...] = ()
         self.problem: Refused | None = None
@@ -52,6 +56,8 @@ class StoryFiles:
         """Each image read or checked, by its path in the folder: its signature (see
         `safefile.signature`), when it has one."""
         self._texts: dict[str, bytes | Refused] = {}
+        self._signed: dict[str, str | None] = {}
+        """Each text file read or checked, by name: its signature (None if it has none)."""
         self._text_bytes = 0
         self._image_bytes = 0
         self._list()
@@ -84,12 +90,20 @@ class StoryFiles:
         self.entries = tuple(entries)
 
     def _read_text(self, name: str, *, plain: bool = False) -> str | Refused:
-        """Read a story file; `plain`: listed as a regular file, not a link."""
+        """Read a story file (or, not `read`, take its signature); `plain`: listed as a
+        regular file, not a link."""
+        real = self.root / name if plain else None
         try:
-            real = self.root / name if plain else None
-            data = read_checked(self.folder / name, self.root, budgets.MAX_TEXT_BYTES, real=real)
+            if not self.read:
+                limit = budgets.MAX_TEXT_BYTES
+                seen, size = status_checked(self.folder / name, self.root, limit, real=real)
+                self._signed[name] = seen
+                self._text_bytes += size
+                return "text"
+            data, seen = read_seen(self.folder / name, self.root, budgets.MAX_TEXT_BYTES, real=real)
         except Refused as exc:
             return exc
+        self._signed[name] = seen
         self._text_bytes += len(data)
         if self._text_bytes > budgets.MAX_STORY_TEXT_BYTES:
             return Refused(
@@ -104,6 +118,7 @@ class StoryFiles:
     def text(self, name: str) -> bytes | Refused | None:
         """The bytes of a story file (`story.yaml`, `fr.md`), why it was refused, or None if
         the folder has no such file."""
+        assert self.read, "a folder listed without reading its texts has none of their bytes"
         return self._texts.get(name)
 
     def image(self, rel: str) -> bytes:
@@ -167,8 +182,28 @@ class StoryFiles:
                 self.seen[rel] = now
         return True
 
+    def signatures(self) -> list[str] | None:
+        """What tells the folder's texts unchanged without reading them: the listing and each
+        text file's signature (see `safefile.signature`); the same whether the texts were read
+        or not. None when a text file has no signature (changed a moment ago) or anything in
+        the folder was refused: such a folder is read."""
+        if self.problem is not None or self._text_bytes > budgets.MAX_STORY_TEXT_BYTES:
+            return None
+        out: list[str] = []
+        for entry in self.entries:
+            if entry.kind not in ("text", "file", "dir"):
+                return None
+            out += [entry.name, entry.kind]
+            if entry.kind == "text":
+                seen = self._signed.get(entry.name)
+                if seen is None:
+                    return None
+                out.append(seen)
+        return out
+
     def parts(self) -> list[str | bytes]:
         """What the story's text key hashes: the listing and the text files' bytes."""
+        assert self.read, "a folder listed without reading its texts has no text key"
         out: list[str | bytes] = []
         for entry in self.entries:
             out += [entry.name, entry.kind]
