@@ -281,3 +281,35 @@ def test_a_twin_is_found_only_with_the_same_bytes() -> None:
     for index in range(output.Twins.KEPT):  # the oldest goes
         twins.add(bytes([index]) * (size + 1 + index), f"n{index}")
     assert twins.find(one) is None and twins.find(b"\x05" * (size + 6)) == "n5"
+
+
+def test_many_files_are_flushed_ahead_then_synced_again_before_any_swap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`flush_ahead` starts one `sync` in the background once many files are staged (the
+    engine calls it before the collections); `prepare` waits for it and syncs again, so the
+    files staged after it are on disk too before a folder is swapped. A few files are flushed
+    one by one instead, with no background sync."""
+    calls: list[str] = []
+    monkeypatch.setattr(output.os, "sync", lambda: calls.append("sync"))
+    out = tmp_path / "out"
+    out.mkdir()
+    many = [OutputFile(f"feed/{n}", b"x") for n in range(output.FSYNC_FILES + 1)]
+    with locked(out), Staging(out) as staging:
+        for file in many:
+            staging.add(file)
+        staging.flush_ahead()
+        staging.flush_ahead()  # once a run
+        staging.add(OutputFile("feed/late", b"y"))
+        plan = staging.prepare(["feed"], keep_others=False)
+        assert staging._flushing is not None and not staging._flushing.is_alive()
+        assert calls == ["sync", "sync"]
+        staging.apply(plan)
+    assert (out / "feed" / "late").read_bytes() == b"y"
+    calls.clear()
+    with locked(out), Staging(out, {f.path for f in many} | {"feed/late"}) as staging:
+        staging.add(OutputFile("feed/late", b"z"))
+        staging.flush_ahead()
+        assert staging._flushing is None
+        staging.apply(staging.prepare(["feed"], keep_others=True))
+    assert calls == []

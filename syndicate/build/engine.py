@@ -517,6 +517,7 @@ class _Build:
                     with Staging(self.out, self.state.owned) as staging:
                         sink = Sink(staging, self.problems, self.writers)
                         self._stories(sink, jobs, progress)
+                        staging.flush_ahead()  # the stories' files, while collections run
                         if self.killed and self._partial():
                             raise _Widen(frozenset(self.state.owned))
                         summaries = [s.summary for s in self.read]

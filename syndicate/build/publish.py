@@ -185,6 +185,8 @@ class Staging:
         """The first `FSYNC_FILES` files written in staging."""
         self._made: set[str] = set()
         """Folders made in staging (`_folder`)."""
+        self._flushing: threading.Thread | None = None
+        """The `sync` that `flush_ahead` started, if it did."""
         self._dir, self._out = os.fspath(self.dir), os.fspath(out)
 
     def __enter__(self) -> Staging:
@@ -225,6 +227,14 @@ class Staging:
         self.written += 1
         if self.written <= FSYNC_FILES:
             self._written.append(os.path.join(self._dir, rel))
+
+    def flush_ahead(self) -> None:
+        """Start writing the many files staged so far to disk, in the background (one `sync`
+        of the machine, in a thread), while the run goes on to its collections: the `sync`
+        that `prepare` makes before any swap then has only the later files left to flush."""
+        if self.written > FSYNC_FILES and self._flushing is None:
+            self._flushing = threading.Thread(target=os.sync, name="syndicate-sync", daemon=True)
+            self._flushing.start()
 
     def units(self) -> str:
         """Where workers on this machine stage their units' files (`UNITS`)."""
@@ -275,6 +285,8 @@ class Staging:
             # publish torn files: a few (an edit) synced one by one with their folders, many
             # with one sync for the whole machine (cheaper than a fsync per file then).
             if self.written > FSYNC_FILES:
+                if self._flushing is not None:
+                    self._flushing.join()
                 os.sync()
             elif self.written:
                 for path in self._written:
