@@ -696,3 +696,25 @@ def test_yaml_problems_say_what_to_do(text: str, line: int, message: str) -> Non
     with pytest.raises(YamlProblem) as problem:
         parse_yaml(text)
     assert problem.value.line == line and problem.value.message.startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("path", "root"),
+    [
+        ("/site/articles/story/en.md", "/site/articles/story"),
+        ("/site/articles/story", "/site/articles/story"),
+        ("/site/articles/story-2/en.md", "/site/articles/story"),
+        ("/site/articles/stor", "/site/articles/story"),
+        ("/site/articles", "/site/articles/story"),
+        ("/etc/passwd", "/site/articles/story"),
+        ("/site/articles/story/images/a.png", "/"),
+        ("/", "/"),
+    ],
+)
+def test_inside_tells_what_is_relative_to_tells(path: str, root: str) -> None:
+    """The check that a resolved file stays in its story folder is a string comparison (it
+    runs for every file of every story on every run): it answers as `is_relative_to` does,
+    a sibling folder whose name begins like the story's included."""
+    from syndicate.readers.safefile import _inside
+
+    assert _inside(Path(path), Path(root)) == Path(path).is_relative_to(Path(root))
