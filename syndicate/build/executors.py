@@ -85,10 +85,9 @@ class Executor(ABC):
 
     def run(self, jobs: Sequence[Job]) -> Iterator[Done]:
         """The jobs' results, in order."""
-        size = batch_size(len(jobs), self.workers)
         window = max(1, self.workers * IN_FLIGHT_PER_WORKER)
         pending: deque[Pending] = deque()
-        batches = _batches(jobs, size, self.ships)
+        batches = _batches(jobs, self.workers, self.ships)
         try:
             for batch in batches:
                 pending.append(self.submit(batch))
@@ -108,10 +107,14 @@ def batch_size(jobs: int, workers: int) -> int:
     return max(1, min(BATCH, math.ceil(jobs / (workers * BATCHES_PER_WORKER))))
 
 
-def _batches(jobs: Sequence[Job], size: int, ships: bool) -> Iterator[list[Unit]]:
-    """Units of `size` jobs, each read when its batch is sent (not all at once)."""
+def _batches(jobs: Sequence[Job], workers: int, ships: bool) -> Iterator[list[Unit]]:
+    """The jobs' units in batches of `batch_size` of the jobs still to send, so that the last
+    batches of a run are short (a worker given the last long one would keep the others
+    waiting); each batch is read when it is sent (not all at once)."""
     it = iter(enumerate(jobs))
-    while chunk := list(islice(it, size)):
+    left = len(jobs)
+    while left and (chunk := list(islice(it, batch_size(left, workers)))):
+        left -= len(chunk)
         yield [unit(job, ships, number) for number, job in chunk]
 
 
