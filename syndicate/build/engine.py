@@ -688,15 +688,15 @@ class _Build:
         files = source.listing()
         texts = signature_key(self.config_key, files) if files is not None else None
         found = self.state.signed(texts) if texts else None
-        if found is not None:
-            text_key, record = found
-        else:
+        if found is None:
             files = source.files()
             text_key = source.text_key(self.config_key, files)
             texts = signature_key(self.config_key, files) if files is not None else None
-            record = self.state.story(text_key)
-            if record is None:
+            known = self.state.story(text_key)
+            if known is None:
                 return _Probe(text_key, texts=texts or "")
+            found = text_key, known
+        text_key, record = found
         if files is not None:
             if not files.unchanged(dict(record.images), dict(record.seen)):
                 return _Probe(text_key, texts=texts or "")
