@@ -67,6 +67,7 @@ from syndicate.formats.registry import PluginError, Registry, UnknownFormat, def
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.readers.articles import check_collection, shown_path
 from syndicate.readers.config import SchemaVerdict, load_config
+from syndicate.readers.storyfiles import StoryFiles
 
 Progress = Callable[[str, int, int], None]
 """Told what a run is doing: (step, done, total), e.g. ("stories", 120, 2000) or ("atom", 1, 1)."""
@@ -685,26 +686,31 @@ class _Build:
         """Find the story's texts: by their files' signatures when the state has seen them so,
         else by reading and hashing them; and, if the state knows those texts, check the
         images they list."""
-        files = source.listing()
-        texts = signature_key(self.config_key, files) if files is not None else None
+        # (a state with no signatures, `--force` or a first run, cannot find a folder by them)
+        files = source.listing() if self.state.has_signatures() else None
+        texts = self._signature(files)
         found = self.state.signed(texts) if texts else None
         if found is None:
             files = source.files()
             text_key = source.text_key(self.config_key, files)
-            texts = signature_key(self.config_key, files) if files is not None else None
+            texts = self._signature(files)
             known = self.state.story(text_key)
             if known is None:
-                return _Probe(text_key, texts=texts or "")
+                return _Probe(text_key, texts=texts)
             found = text_key, known
         text_key, record = found
         if files is not None:
             if not files.unchanged(dict(record.images), dict(record.seen)):
-                return _Probe(text_key, texts=texts or "")
+                return _Probe(text_key, texts=texts)
             seen = tuple(sorted(files.seen.items()))
-            if seen != record.seen or (texts or "") != record.texts:
+            if seen != record.seen or texts != record.texts:
                 # signatures taken or moved: recorded for the next run
-                record = replace(record, seen=seen, texts=texts or "")
-        return _Probe(text_key, story_key(text_key, record.images), record, texts or "")
+                record = replace(record, seen=seen, texts=texts)
+        return _Probe(text_key, story_key(text_key, record.images), record, texts)
+
+    def _signature(self, files: StoryFiles | None) -> str:
+        """The folder's `signature_key`, "" when it has none (or is a story object)."""
+        return (signature_key(self.config_key, files) or "") if files is not None else ""
 
     def _job(self, source: StoryInput, probe: _Probe) -> Job | None:
         formats = tuple(w.name for w in self.writers)

@@ -255,9 +255,16 @@ class BuildState:
     def signed(self, texts: str) -> tuple[str, StoryRecord] | None:
         """The story whose folder had the listing and text signatures `texts` names
         (`StoryRecord.texts`) when a build last read or checked it, with its text key."""
+        return self._signed().get(texts)
+
+    def has_signatures(self) -> bool:
+        """Whether any story of the last build can be found by its signatures (`signed`)."""
+        return bool(self._signed())
+
+    def _signed(self) -> dict[str, tuple[str, StoryRecord]]:
         if self._by_texts is None:
             self._by_texts = {r.texts: (key, r) for key, r in self._stories.items() if r.texts}
-        return self._by_texts.get(texts)
+        return self._by_texts
 
     def previous(self, name: str) -> tuple[str, StoryRecord] | None:
         """The last build's record of the story in the folder `name`, with its text key."""
