@@ -75,12 +75,6 @@ def digest_seen(path: Path, root: Path | None, limit: int) -> tuple[str, str | N
     return h.hexdigest(), signature(opened)
 
 
-def seen_checked(path: Path, root: Path | None, limit: int) -> str | None:
-    """The `signature` of `path` without opening it, checked as if it were read (see the
-    module); raises `Refused`."""
-    return signature(_checked(path, root, limit)[1])
-
-
 def status_checked(
     path: Path, root: Path | None, limit: int, *, real: Path | None = None
 ) -> tuple[str | None, int]:

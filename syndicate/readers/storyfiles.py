@@ -21,7 +21,6 @@ from syndicate.readers.safefile import (
     digest_seen,
     kind_of,
     read_seen,
-    seen_checked,
     status_checked,
 )
 
@@ -169,7 +168,7 @@ class StoryFiles:
             path = self.folder / rel
             try:
                 if rel in seen:
-                    now = seen_checked(path, self.root, budgets.MAX_IMAGE_BYTES)
+                    now = status_checked(path, self.root, budgets.MAX_IMAGE_BYTES)[0]
                     if now == seen[rel]:
                         self.seen[rel] = now
                         continue
