@@ -13,7 +13,7 @@ import pytest
 from bench.corpus import generate
 from conftest import FIXED_NOW, PLAIN_COVERS, REPO
 
-from syndicate.build import workers
+from syndicate.build import publish, workers
 from syndicate.build.engine import CACHE_ENV
 from syndicate.build.state import CACHE_NAME, STATE_FILE, BuildState, state_folder
 from syndicate.cli import main
@@ -248,6 +248,35 @@ def test_an_edit_reads_and_renders_that_story_only(
     assert read == ["bench-000001"]
     assert sorted(rendered) == sorted([("bench-000001", "en"), ("bench-000001", "fr")] * 2)
     assert sorted(items) == [("bench-000001", "en"), ("bench-000001", "fr")]
+    export(site, tmp_path / "full", "--force", "-j", "1")
+    assert tree(site / "out") == tree(tmp_path / "full")
+
+
+def test_an_edit_makes_the_staged_folders_ahead_and_a_no_op_does_not(
+    baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export that makes a story again starts one helper process that makes the folders
+    of the staged format folders (`Staging.ahead`) while the story is made; one that makes
+    nothing again starts none. The output is a full export's."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    export(site, site / "out", "-j", "1")
+    started: list[list[str]] = []
+    popen = publish.subprocess.Popen
+
+    def spawn(args: list[str], **kwargs: Any) -> Any:
+        started.append(args)
+        return popen(args, **kwargs)
+
+    monkeypatch.setattr(publish.subprocess, "Popen", spawn)
+    export(site, site / "out", "-j", "1")
+    assert started == []
+    edit(site / "articles")
+    export(site, site / "out", "-j", "1")
+    assert len(started) == 1
+    program, _parent, out, _staging, *folders = started[0][4:]
+    assert program == publish._AHEAD and out == str(site / "out")
+    assert {"html", "epub", "opds", "atom"} <= set(folders) and folders == sorted(folders)
     export(site, tmp_path / "full", "--force", "-j", "1")
     assert tree(site / "out") == tree(tmp_path / "full")
 

@@ -313,3 +313,100 @@ def test_many_files_are_flushed_ahead_then_synced_again_before_any_swap(
         assert staging._flushing is None
         staging.apply(staging.prepare(["feed"], keep_others=True))
     assert calls == []
+
+
+def published_tree(root: Path) -> dict[str, tuple[str, int | None]]:
+    """Each entry under `root`: a folder, a link (where to) or a file (its inode)."""
+    found: dict[str, tuple[str, int | None]] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            found[rel] = (f"link to {os.readlink(path)}", None)
+        elif path.is_dir():
+            found[rel] = ("folder", None)
+        else:
+            found[rel] = ("file", path.stat().st_ino)
+    return found
+
+
+def ahead_site(root: Path) -> tuple[Path, set[str]]:
+    """An out/ with a published tree: nested folders of syndicate's files, a user's empty
+    folder and a user's link to a folder (linked as it is, never made a folder)."""
+    out = root / "out"
+    owned = {f"feed/media/s{n}/photo.jpg" for n in range(40)} | {"feed/index.xml"}
+    for path in owned:
+        (out / path).parent.mkdir(parents=True, exist_ok=True)
+        (out / path).write_bytes(path.encode())
+    (out / "feed/mine/empty").mkdir(parents=True)
+    (out / "feed/latest").symlink_to("media/s1")
+    return out, owned
+
+
+def test_folders_made_ahead_publish_what_prepare_alone_does(tmp_path: Path) -> None:
+    """`ahead` makes the staged folders' tree in a helper process once the run expects to
+    write (`expect_writes`, or its first file written), while the run goes on; the
+    publication is the one `prepare` makes alone: the kept files linked, the user's empty
+    folder and link to a folder as they were."""
+    outs = {}
+    for name, early in (("alone", None), ("expected", True), ("first-file", False)):
+        out, owned = ahead_site(tmp_path / name)
+        with locked(out), Staging(out, owned) as staging:
+            if early is not None:
+                staging.ahead(["feed"])
+            if early:
+                staging.expect_writes()
+            staging.add(OutputFile("feed/index.xml", b"new"))
+            for path in sorted(owned - {"feed/index.xml"}):
+                staging.reuse(path)
+            if early is not None:
+                helper = staging._ahead
+                assert helper is not None and helper.process is not None
+                helper.finish()
+                assert (staging.dir / "feed/media/s39").is_dir()
+                assert (staging.dir / "feed/mine/empty").is_dir()
+                assert not (staging.dir / "feed/latest").exists()  # a link, linked later
+            before = published_tree(out)
+            staging.apply(staging.prepare(["feed"], keep_others=False))
+        after = published_tree(out)
+        assert after["feed/latest"] == ("link to media/s1", None)
+        assert after["feed/mine/empty"] == ("folder", None)
+        assert after["feed/media/s7/photo.jpg"] == before["feed/media/s7/photo.jpg"]  # linked
+        assert (out / "feed/index.xml").read_bytes() == b"new"
+        outs[name] = {path: kind for path, (kind, _) in after.items()}
+    assert outs["expected"] == outs["alone"] == outs["first-file"]
+
+
+@pytest.mark.parametrize("program", ["/nonexistent/python", "/bin/false"])
+def test_a_helper_that_cannot_run_or_fails_leaves_prepare_to_do_it(
+    program: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(output.sys, "executable", program)
+    out, owned = ahead_site(tmp_path)
+    with locked(out), Staging(out, owned) as staging:
+        staging.ahead(["feed"])
+        staging.add(OutputFile("feed/index.xml", b"new"))
+        for path in sorted(owned - {"feed/index.xml"}):
+            staging.reuse(path)
+        staging.apply(staging.prepare(["feed"], keep_others=False))
+    assert (out / "feed/media/s39/photo.jpg").read_bytes() == b"feed/media/s39/photo.jpg"
+    assert (out / "feed/mine/empty").is_dir() and (out / "feed/latest").is_symlink()
+
+
+def test_a_failed_run_stops_the_helper_before_its_staging_goes(tmp_path: Path) -> None:
+    """A run that fails (or is interrupted) while the helper still makes folders stops it
+    first: no folder is made after the staging folder is removed, and out/ is unchanged."""
+    out, owned = ahead_site(tmp_path)
+    for n in range(300):
+        (out / f"feed/many/{n}").mkdir(parents=True)
+    before = published_tree(out)
+    with pytest.raises(RuntimeError), locked(out), Staging(out, owned) as staging:
+        staging.ahead(["feed"])
+        staging.expect_writes()
+        helper = staging._ahead
+        assert helper is not None
+        raise RuntimeError("a writer failed")
+    assert helper.process is None  # killed and waited for
+    assert not staging.dir.exists()
+    after = published_tree(out)
+    del after[output.LOCK_NAME]
+    assert after == before

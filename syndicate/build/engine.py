@@ -517,6 +517,8 @@ class _Build:
                     _settle(self.out, self.state, diags)
                     with Staging(self.out, self.state.owned) as staging:
                         sink = Sink(staging, self.problems, self.writers)
+                        if not self.how.dry_run:
+                            staging.ahead(self._folders())
                         self._stories(sink, jobs, progress)
                         staging.flush_ahead()  # the stories' files, while collections run
                         if self.killed and self._partial():
@@ -571,12 +573,16 @@ class _Build:
         mine = [f for w in self.writers for f in w.owned_folders()]
         return any(not _inside(path, mine) for path in self.state.owned)
 
+    def _folders(self) -> list[str]:
+        """The folders of out/ this run's formats write (each swapped in whole)."""
+        return sorted({f for w in self.writers for f in w.owned_folders()})
+
     def _publish(self, staging: Staging, diags: Diagnostics) -> PublishReport:
         """Record the new output in the build state, with the journal of the swaps to make,
         in one transaction; then make them. A run stopped after the record is completed by the
         next one (`_settle`); one stopped before it leaves out/ and the state as they were.
         A dry run stops before the record, saying what would change."""
-        folders = sorted({f for w in self.writers for f in w.owned_folders()})
+        folders = self._folders()
         plan = staging.prepare(folders, keep_others=self.how.keep_others)
         if self.how.subset or self._partial():
             base = self.settings.config.base_url
@@ -614,6 +620,8 @@ class _Build:
         chosen = [only is None or source.name in only for source in self.inputs]
         probes = [self._probe(s) if c else None for s, c in zip(self.inputs, chosen, strict=True)]
         todo = [self._job(s, p) if p else None for s, p in zip(self.inputs, probes, strict=True)]
+        if any(todo):
+            sink.staging.expect_writes()
         # Workers on this machine stage their files themselves (`Settings.stage_to`).
         here = replace(self.settings, stage_to=(sink.staging.units(), os.fspath(self.out)))
         done = run_jobs([job for job in todo if job], jobs, here)

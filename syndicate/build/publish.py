@@ -13,11 +13,15 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import functools
 import json
+import logging
 import os
 import shutil
 import signal
 import stat
+import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
@@ -34,6 +38,7 @@ UNITS = ".units"
 (`stage_file`), one folder a unit, until the driver takes the ones it accepts (`Staging.take`).
 It is never swapped in: what is left there goes with the staging folder."""
 _RENAME_EXCHANGE = 2
+log = logging.getLogger(__name__)
 FSYNC_FILES = 64
 """Up to this many files written, each is flushed with its folder; beyond, one `sync` of the
 whole machine costs less (it also waits for what other programs wrote, which a shared
@@ -187,13 +192,26 @@ class Staging:
         """Folders made in staging (`_folder`)."""
         self._flushing: threading.Thread | None = None
         """The `sync` that `flush_ahead` started, if it did."""
+        self._ahead: _Ahead | None = None
+        """The staged folders being made in the background (`ahead`), if they are."""
         self._dir, self._out = os.fspath(self.dir), os.fspath(out)
 
     def __enter__(self) -> Staging:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._ahead is not None:
+            self._ahead.stop()  # before its folders go, so that it makes none after
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def ahead(self, folders: Sequence[str]) -> None:
+        """Make the folders of the staged `folders` in the background once this run writes
+        a file: then each will be swapped in, built whole by `prepare` (this run's files and
+        links to the published ones it keeps), and the folders of its tree can be made while
+        the run works on its stories and collections. A `mkdir` costs a fraction of a
+        millisecond, and an edit in an archive of 500 stories spent 0.4 s of its 2.4 s on a
+        thousand of them. `prepare` waits for them and makes any still missing."""
+        self._ahead = _Ahead(self, tuple(folders))
 
     def add(self, file: OutputFile, twins: Twins | None = None) -> None:
         """Stage `file`; `twins`: the large files of the same story staged before it."""
@@ -225,8 +243,16 @@ class Staging:
             self.foreign.append(rel)
         (self.changed if existed else self.created).append(rel)
         self.written += 1
+        if self.written == 1:
+            self.expect_writes()
         if self.written <= FSYNC_FILES:
             self._written.append(os.path.join(self._dir, rel))
+
+    def expect_writes(self) -> None:
+        """This run is about to write files (it makes stories again, or it wrote one): start
+        making the folders `ahead`, if asked to."""
+        if self._ahead is not None:
+            self._ahead.start()
 
     def flush_ahead(self) -> None:
         """Start writing the many files staged so far to disk, in the background (one `sync`
@@ -262,6 +288,8 @@ class Staging:
                 # them are only moved along in a swap).
                 owned = tuple(sorted(self.produced))
                 return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
+            if self._ahead is not None:
+                self._ahead.finish()
             stale, theirs = self._others(folders)
             kept = stale if keep_others else []
             # (`stale` are not among this run's files: no path twice, and no copy of the set)
@@ -332,16 +360,13 @@ class Staging:
         out/ may hold many files.)"""
         stale: list[PurePosixPath] = []
         theirs: list[str] = []
-        out, staging = os.fspath(self.out), os.fspath(self.dir)
+        staging = os.fspath(self.dir)
         produced, owned = self.produced, self.owned
         for folder in folders:
-            for top, dirs, names in os.walk(os.path.join(out, folder)):
-                base = PurePosixPath(Path(top).relative_to(out).as_posix()).as_posix()
-                links = [name for name in dirs if os.path.islink(os.path.join(top, name))]
+            for base, dirs, names in self._tree(folder):
                 for name in dirs:
-                    if name not in links:
-                        self._folder(os.path.join(staging, base, name))
-                for name in [*names, *links]:
+                    self._folder(os.path.join(staging, base, name))
+                for name in names:
                     rel = f"{base}/{name}"
                     if rel in produced:
                         continue
@@ -351,6 +376,15 @@ class Staging:
                         theirs.append(rel)
         return sorted(stale), sorted(theirs)
 
+    def _tree(self, folder: str) -> Iterator[tuple[str, list[str], list[str]]]:
+        """out/`folder` as `os.walk` lists it: each folder's path from out/, its folders, and
+        its files (links to folders among them: they are linked as they are, not walked)."""
+        out = os.fspath(self.out)
+        for top, dirs, names in os.walk(os.path.join(out, folder)):
+            base = PurePosixPath(Path(top).relative_to(out).as_posix()).as_posix()
+            links = [name for name in dirs if os.path.islink(os.path.join(top, name))]
+            yield base, [name for name in dirs if name not in links], [*names, *links]
+
     def _folder(self, path: str) -> None:
         """Make the staging folder `path` (and its parents), once."""
         if path not in self._made:
@@ -358,10 +392,65 @@ class Staging:
             self._made.add(path)
 
     def _link_published(self, rel: PurePosixPath | str) -> None:
-        rel = os.fspath(rel)
-        target = os.path.join(os.fspath(self.dir), rel)
-        self._folder(os.path.dirname(target))
-        os.link(os.path.join(os.fspath(self.out), rel), target, follow_symlinks=False)
+        rel = os.fspath(rel)  # checked: relative, no `..` (a run links thousands)
+        target = f"{self._dir}/{rel}"
+        folder = target.rpartition("/")[0]
+        if folder not in self._made:
+            self._folder(folder)
+        os.link(f"{self._out}/{rel}", target, follow_symlinks=False)
+
+
+_AHEAD = """
+import os, sys
+parent, out, staging, *folders = sys.argv[1:]
+for folder in folders:
+    for top, dirs, _ in os.walk(os.path.join(out, folder)):
+        if os.getppid() != int(parent):
+            sys.exit(1)  # the run was killed: its staging folder is to be removed
+        base = os.path.join(staging, os.path.relpath(top, out))
+        for name in dirs:
+            if not os.path.islink(os.path.join(top, name)):
+                os.makedirs(os.path.join(base, name), exist_ok=True)
+"""
+"""`Staging.ahead`'s program: the folders of out/'s `folders` (not links to folders, which are
+linked as files), made in staging, as `Staging._others` makes them. It stops if the run that
+started it is gone (killed: the next run removes its staging folder)."""
+
+
+class _Ahead:
+    """`Staging.ahead`'s helper process. A process, not a thread: each `mkdir` is a system
+    call that releases the interpreter's lock, and a thread waits to take it back from the
+    busy run after every one (a thread made a thousand folders in a second where the run
+    alone takes 0.4 s). Whatever it does not do (it failed, or out/ changed since), `prepare`
+    does; it only ever makes folders that `prepare` would make."""
+
+    def __init__(self, staging: Staging, folders: tuple[str, ...]) -> None:
+        self.args = [str(os.getpid()), os.fspath(staging.out), staging._dir, *folders]
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        if self.process is None and len(self.args) > 3:
+            try:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-I", "-S", "-c", _AHEAD, *self.args],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            except OSError:
+                log.debug("cannot start making the staged folders ahead", exc_info=True)
+
+    def finish(self) -> None:
+        """Wait until it is done."""
+        if self.process is not None:
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        """Stop it now (the run failed or was interrupted)."""
+        if self.process is not None:
+            self.process.kill()
+            self.finish()
 
 
 @contextlib.contextmanager
@@ -447,12 +536,17 @@ def _swap_in(new_dir: Path, live: Path) -> None:
     os.rename(new_dir, live)
 
 
-def _exchange(a: Path, b: Path) -> bool:
+@functools.cache
+def _renameat2() -> Any:
+    """libc's `renameat2`, or None. Looked up once a process: finding libc runs `ldconfig`."""
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+        return None
+    return getattr(ctypes.CDLL(libc_name, use_errno=True), "renameat2", None)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    renameat2 = _renameat2()
     if renameat2 is None:
         return False
     at_fdcwd = -100
