@@ -265,7 +265,8 @@ def test_an_edit_makes_the_staged_folders_ahead_and_a_no_op_does_not(
     popen = publish.subprocess.Popen
 
     def spawn(args: list[str], **kwargs: Any) -> Any:
-        started.append(args)
+        if args[4] == publish._AHEAD:  # (another helper empties the trash)
+            started.append(args)
         return popen(args, **kwargs)
 
     monkeypatch.setattr(publish.subprocess, "Popen", spawn)
@@ -274,11 +275,30 @@ def test_an_edit_makes_the_staged_folders_ahead_and_a_no_op_does_not(
     edit(site / "articles")
     export(site, site / "out", "-j", "1")
     assert len(started) == 1
-    program, _parent, out, _staging, *folders = started[0][4:]
-    assert program == publish._AHEAD and out == str(site / "out")
+    _program, _parent, out, _staging, *folders = started[0][4:]
+    assert out == str(site / "out")
     assert {"html", "epub", "opds", "atom"} <= set(folders) and folders == sorted(folders)
     export(site, tmp_path / "full", "--force", "-j", "1")
     assert tree(site / "out") == tree(tmp_path / "full")
+
+
+def test_each_run_removes_what_the_last_one_left_in_the_trash(
+    baseline: Path, tmp_path: Path
+) -> None:
+    """The folders a publication replaced go to the build state's trash with the run's
+    staging folder (out/ keeps none of it); the next run removes them while it works and is
+    done with it when it returns."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    export(site, site / "out", "-j", "1")
+    edit(site / "articles")
+    export(site, site / "out", "-j", "1")
+    (trash,) = (site / ".syndicate" / "builds").glob(f"*/{publish.TRASH}")
+    (edited,) = trash.iterdir()
+    assert (edited / "staging" / "html").is_dir()  # the html/ the edit replaced
+    assert not list((site / "out").glob(".staging-*"))
+    export(site, site / "out", "-j", "1")
+    assert not edited.exists() and len(list(trash.iterdir())) == 1
 
 
 def test_lost_fragments_and_stories_are_made_again(baseline: Path, tmp_path: Path) -> None:

@@ -410,3 +410,41 @@ def test_a_failed_run_stops_the_helper_before_its_staging_goes(tmp_path: Path) -
     after = published_tree(out)
     del after[output.LOCK_NAME]
     assert after == before
+
+
+def test_a_done_run_leaves_its_staging_in_the_trash_for_the_next_to_remove(
+    tmp_path: Path,
+) -> None:
+    """A run's staging folder, holding the folders its publication replaced, goes to the
+    trash in one rename when the run is done (out/ keeps no leftovers); the next run removes
+    it in a helper process (`empty_ahead`) and `wait`s for it at its end."""
+    out, owned = ahead_site(tmp_path)
+    trash = output.Trash(tmp_path / "state" / output.TRASH)
+    trash.empty_ahead()  # nothing there yet
+    assert trash.process is None
+    with locked(out), Staging(out, owned, trash) as staging:
+        staging.add(OutputFile("feed/index.xml", b"new"))
+        for path in sorted(owned - {"feed/index.xml"}):
+            staging.reuse(path)
+        staging.apply(staging.prepare(["feed"], keep_others=False))
+    assert not list(out.glob(".staging-*"))
+    (left,) = trash.folder.iterdir()
+    replaced = left / "staging" / "feed"
+    assert (replaced / "index.xml").read_bytes() == b"feed/index.xml"  # the old one
+    assert (replaced / "media/s3/photo.jpg").is_file()
+    after = output.Trash(trash.folder)
+    after.empty_ahead()
+    assert after.process is not None
+    after.wait()
+    assert list(trash.folder.iterdir()) == [] and after.process is None
+
+
+def test_a_staging_the_trash_cannot_take_is_deleted(tmp_path: Path) -> None:
+    out, owned = ahead_site(tmp_path)
+    (tmp_path / "state").write_text("a file where the trash would be")
+    trash = output.Trash(tmp_path / "state" / output.TRASH)
+    with locked(out), Staging(out, owned, trash) as staging:
+        staging.add(OutputFile("feed/index.xml", b"new"))
+        staging.apply(staging.prepare(["feed"], keep_others=True))
+    assert not staging.dir.exists() and not list(out.glob(".staging-*"))
+    assert (out / "feed/index.xml").read_bytes() == b"new"

@@ -7,6 +7,7 @@ stay pure functions."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -32,10 +33,12 @@ from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
 from syndicate.build.publish import (
     LOCK_NAME,
+    TRASH,
     ForeignFiles,
     OutputError,
     PublishReport,
     Staging,
+    Trash,
     Twins,
     deferred_signals,
     locked,
@@ -511,11 +514,11 @@ class _Build:
         strict = self.how.strict
         try:
             prepare_cache(self.state_folder.parent.parent)
-            with locked(self.out, self.state_folder / LOCK_NAME):
+            with locked(self.out, self.state_folder / LOCK_NAME), self._trash() as trash:
                 self.state = BuildState(self.out, self.state_folder, fresh=self.force)
                 try:
                     _settle(self.out, self.state, diags)
-                    with Staging(self.out, self.state.owned) as staging:
+                    with Staging(self.out, self.state.owned, trash) as staging:
                         sink = Sink(staging, self.problems, self.writers)
                         if not self.how.dry_run:
                             staging.ahead(self._folders())
@@ -565,6 +568,17 @@ class _Build:
             self.timings,
             writers=tuple(self.writers),
         )
+
+    @contextlib.contextmanager
+    def _trash(self) -> Iterator[Trash]:
+        """The build state's `Trash`: what earlier runs left there is removed while this one
+        works, and this run's staging folder goes there when it is done."""
+        trash = Trash(self.state_folder / TRASH)
+        trash.empty_ahead()
+        try:
+            yield trash
+        finally:
+            trash.wait()
 
     def _partial(self) -> bool:
         """Whether this run leaves out languages, or formats whose files out/ holds."""
