@@ -342,32 +342,52 @@ def ahead_site(root: Path) -> tuple[Path, set[str]]:
     return out, owned
 
 
-def test_folders_made_ahead_publish_what_prepare_alone_does(tmp_path: Path) -> None:
+def test_folders_made_ahead_publish_what_prepare_alone_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`ahead` makes the staged folders' tree in a helper process once the run expects to
-    write (`expect_writes`, or its first file written), while the run goes on; the
-    publication is the one `prepare` makes alone: the kept files linked, the user's empty
-    folder and link to a folder as they were."""
+    write (`expect_writes`, or its first file written), and `flush_ahead` has a second one
+    link the published files kept so far, while the run goes on; the publication is the one
+    `prepare` makes alone: the kept files linked, the user's empty folder and link to a
+    folder as they were. `prepare` links only what the helpers did not (a helper's links
+    found again, as after a helper failed midway, are checked and kept)."""
+    linked: list[str] = []
+    link = Staging._link_published
+
+    def counted(self: Staging, rel: str) -> None:
+        linked.append(os.fspath(rel))
+        link(self, rel)
+
+    monkeypatch.setattr(Staging, "_link_published", counted)
     outs = {}
     for name, early in (("alone", None), ("expected", True), ("first-file", False)):
         out, owned = ahead_site(tmp_path / name)
+        kept = sorted(owned - {"feed/index.xml"})
         with locked(out), Staging(out, owned) as staging:
             if early is not None:
                 staging.ahead(["feed"])
             if early:
                 staging.expect_writes()
             staging.add(OutputFile("feed/index.xml", b"new"))
-            for path in sorted(owned - {"feed/index.xml"}):
+            for path in kept:
                 staging.reuse(path)
+            staging.flush_ahead()
+            helper = staging._ahead
             if early is not None:
-                helper = staging._ahead
                 assert helper is not None and helper.process is not None
-                helper.finish()
-                assert (staging.dir / "feed/media/s39").is_dir()
+                assert helper.linking is not None and helper.sent == len(kept)
+            if early:  # done before `prepare`, which then finds every link already made
+                assert helper is not None and helper.finish() == len(kept)
                 assert (staging.dir / "feed/mine/empty").is_dir()
                 assert not (staging.dir / "feed/latest").exists()  # a link, linked later
+                photo = staging.dir / "feed/media/s39/photo.jpg"
+                assert photo.stat().st_ino == (out / "feed/media/s39/photo.jpg").stat().st_ino
             before = published_tree(out)
+            linked.clear()
             staging.apply(staging.prepare(["feed"], keep_others=False))
         after = published_tree(out)
+        helped = name == "first-file"  # the helper's links counted as done
+        assert linked == (["feed/latest"] if helped else [*kept, "feed/latest"])
         assert after["feed/latest"] == ("link to media/s1", None)
         assert after["feed/mine/empty"] == ("folder", None)
         assert after["feed/media/s7/photo.jpg"] == before["feed/media/s7/photo.jpg"]  # linked

@@ -266,6 +266,8 @@ class Staging:
         if self.written > FSYNC_FILES and self._flushing is None:
             self._flushing = threading.Thread(target=os.sync, name="syndicate-sync", daemon=True)
             self._flushing.start()
+        if self.written and self._ahead is not None:
+            self._ahead.link(self.reused)  # the stories' kept files, while collections run
 
     def units(self) -> str:
         """Where workers on this machine stage their units' files (`UNITS`)."""
@@ -293,15 +295,16 @@ class Staging:
                 # them are only moved along in a swap).
                 owned = tuple(sorted(self.produced))
                 return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
+            linked = 0
             if self._ahead is not None:
-                self._ahead.finish()
+                linked = self._ahead.finish()
             stale, theirs = self._others(folders)
             kept = stale if keep_others else []
             # (`stale` are not among this run's files: no path twice, and no copy of the set)
             owned = tuple(sorted([*self.produced, *map(str, kept)]))
             if self.written == 0 and (keep_others or not stale) and in_place:
                 return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
-            for path in [*self.reused, *theirs]:
+            for path in [*self.reused[linked:], *theirs]:
                 self._link_published(path)
             removed: list[PurePosixPath] = []
             for rel in stale:
@@ -402,7 +405,13 @@ class Staging:
         folder = target.rpartition("/")[0]
         if folder not in self._made:
             self._folder(folder)
-        os.link(f"{self._out}/{rel}", target, follow_symlinks=False)
+        source = f"{self._out}/{rel}"
+        try:
+            os.link(source, target, follow_symlinks=False)
+        except FileExistsError:  # linked by a helper that then failed (`_Ahead`)
+            if not _same_file(source, target):
+                os.unlink(target)
+                os.link(source, target, follow_symlinks=False)
 
 
 _AHEAD = """
@@ -422,6 +431,27 @@ linked as files), made in staging, as `Staging._others` makes them. It stops if 
 started it is gone (killed: the next run removes its staging folder)."""
 
 
+_LINK = """
+import os, sys
+parent, out, staging, listing = map(os.fsencode, sys.argv[1:])
+with open(listing, "rb") as paths:
+    for count, rel in enumerate(paths.read().split(b"\\0")):
+        if count % 1024 == 0 and os.getppid() != int(parent):
+            sys.exit(1)
+        target = os.path.join(staging, rel)
+        try:
+            os.link(os.path.join(out, rel), target, follow_symlinks=False)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.link(os.path.join(out, rel), target, follow_symlinks=False)
+"""
+"""`Staging.ahead`'s second program: the published files a run keeps (the paths of the file
+`listing`, NUL-separated), linked into staging as `Staging._link_published` links them. Exit
+status 0: every one is linked. It too stops if its run is gone."""
+_LISTING = ".kept"
+"""The file of a staging folder that lists the kept files for `_LINK` (never swapped in)."""
+
+
 class _Ahead:
     """`Staging.ahead`'s helper process. A process, not a thread: each `mkdir` is a system
     call that releases the interpreter's lock, and a thread waits to take it back from the
@@ -430,32 +460,63 @@ class _Ahead:
     does; it only ever makes folders that `prepare` would make."""
 
     def __init__(self, staging: Staging, folders: tuple[str, ...]) -> None:
+        self.staging = staging
         self.args = [str(os.getpid()), os.fspath(staging.out), staging._dir, *folders]
         self.process: subprocess.Popen[bytes] | None = None
+        self.linking: subprocess.Popen[bytes] | None = None
+        """The second helper (`link`), if it runs."""
+        self.sent = 0
+        """How many of the staging's kept files, from the first, it was given."""
 
     def start(self) -> None:
         if self.process is None and len(self.args) > 3:
-            try:
-                self.process = subprocess.Popen(
-                    [sys.executable, "-I", "-S", "-c", _AHEAD, *self.args],
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            except OSError:
-                log.debug("cannot start making the staged folders ahead", exc_info=True)
+            self.process = _helper(_AHEAD, self.args)
 
-    def finish(self) -> None:
-        """Wait until it is done."""
+    def link(self, kept: Sequence[str]) -> None:
+        """Start linking the kept files `kept` (those so far: the list grows) into staging,
+        in a second helper process, once: the folders are made by then or as it goes."""
+        if self.process is None or self.linking is not None or not kept:
+            return
+        listing = os.path.join(self.staging._dir, _LISTING)
+        try:
+            with open(listing, "wb") as file:
+                file.write(b"\0".join(map(os.fsencode, kept)))
+        except OSError:
+            return
+        self.linking = _helper(_LINK, [*self.args[:3], listing])
+        self.sent = len(kept) if self.linking is not None else 0
+
+    def finish(self) -> int:
+        """Wait until the helpers are done; how many of the kept files, from the first, are
+        linked (none if the second helper failed: some may be, which `prepare` checks)."""
         if self.process is not None:
             self.process.wait()
             self.process = None
+        if self.linking is None:
+            return 0
+        status, self.linking = self.linking.wait(), None
+        return self.sent if status == 0 else 0
 
     def stop(self) -> None:
-        """Stop it now (the run failed or was interrupted)."""
-        if self.process is not None:
-            self.process.kill()
-            self.finish()
+        """Stop them now (the run failed or was interrupted)."""
+        for process in (self.process, self.linking):
+            if process is not None:
+                process.kill()
+        self.finish()
+
+
+def _helper(program: str, args: Sequence[str]) -> subprocess.Popen[bytes] | None:
+    """Run `program` in a helper process (this Python, isolated, without `site`), or None."""
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", program, *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError:
+        log.debug("cannot start a helper process", exc_info=True)
+        return None
 
 
 _EMPTY = """
@@ -714,6 +775,14 @@ def _write_file(data: bytes, path: str) -> None:
         os.close(fd)
     if not hasattr(os, "fchmod"):
         os.chmod(path, 0o644)
+
+
+def _same_file(one: str, two: str) -> bool:
+    try:
+        first, second = os.lstat(one), os.lstat(two)
+    except OSError:
+        return False
+    return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
 def _fsync_dir(path: Path) -> None:
