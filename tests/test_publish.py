@@ -468,3 +468,20 @@ def test_a_staging_the_trash_cannot_take_is_deleted(tmp_path: Path) -> None:
         staging.apply(staging.prepare(["feed"], keep_others=True))
     assert not staging.dir.exists() and not list(out.glob(".staging-*"))
     assert (out / "feed/index.xml").read_bytes() == b"new"
+
+
+def test_a_staging_folder_that_published_nothing_is_deleted_not_trashed(tmp_path: Path) -> None:
+    """A run that failed, or found nothing to publish, leaves no work to the next one."""
+    out, owned = ahead_site(tmp_path)
+    trash = output.Trash(tmp_path / "state" / output.TRASH)
+    with locked(out), Staging(out, owned, trash) as staging:
+        for path in sorted(owned):
+            staging.reuse(path)
+        plan = staging.prepare(["feed"], keep_others=False)
+        assert plan.swaps == ()
+        staging.apply(plan)
+    with pytest.raises(RuntimeError), locked(out), Staging(out, owned, trash) as failed:
+        failed.add(OutputFile("feed/index.xml", b"new"))
+        raise RuntimeError("a writer failed")
+    assert not staging.dir.exists() and not failed.dir.exists()
+    assert not trash.folder.exists() or list(trash.folder.iterdir()) == []

@@ -171,7 +171,7 @@ class Staging:
         self.out = out
         self.owned = owned
         self.trash = trash
-        """Where the staging folder goes when the run is done (else it is deleted then)."""
+        """Where the staging folder goes once published (else it is deleted when done)."""
         try:
             self.dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
         except OSError as exc:
@@ -206,7 +206,9 @@ class Staging:
     def __exit__(self, *exc: object) -> None:
         if self._ahead is not None:
             self._ahead.stop()  # before its folders go, so that it makes none after
-        if self.trash is None or not self.trash.take(self.dir):
+        # Only a publication leaves the replaced folders behind: any other staging folder is
+        # this run's files (or none), deleted now, so that no run leaves the next work.
+        if not self.applied or self.trash is None or not self.trash.take(self.dir):
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def ahead(self, folders: Sequence[str]) -> None:
