@@ -301,12 +301,15 @@ def test_a_worker_stages_its_files_and_sends_back_no_bytes(tmp_path: Path) -> No
         assert (mine.existed, mine.same, same.existed, same.same) == (False, False, True, True)
         folder = units / "7"
         assert mine.folder == same.folder == str(folder)
-        assert (folder / mine.path).read_bytes() == b"new\n"
-        assert (folder / mine.path).stat().st_mode & 0o777 == 0o644
-        assert (folder / "stray/same.txt").samefile(out / "stray" / "same.txt")
+        # side by side in the unit's folder, whatever their paths: no folder made for them
+        names = [f.name for f in files if isinstance(f, Staged)]
+        assert sorted(os.listdir(folder)) == sorted(names) and len(set(names)) == 4
+        assert (folder / mine.name).read_bytes() == b"new\n"
+        assert (folder / mine.name).stat().st_mode & 0o777 == 0o644
+        assert (folder / same.name).samefile(out / "stray" / "same.txt")
         assert escape.path == "../escape.txt" and not (units / "escape.txt").exists()
-        big = folder / "stray" / "big"  # the same large bytes twice: one file, two names
-        assert (big / "1.bin").samefile(big / "2.bin") and (big / "2.bin").read_bytes() == BIG
+        one, two = (folder / f.name for f in files[2:4] if isinstance(f, Staged))
+        assert one.samefile(two) and two.read_bytes() == BIG  # one file, two names
     assert (out / "stray" / "same.txt").read_bytes() == b"published\n"
 
     # A worker that cannot write (a full disk, a folder it may not write in) sends the bytes

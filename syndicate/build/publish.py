@@ -109,14 +109,18 @@ def checked_path(path: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Staged:
-    """A file a worker staged itself (`stage_file`) in its unit's `folder`: its path, and
-    whether out/ has that path, and with these bytes. The driver takes it (`Staging.take`)
-    once it has accepted the path; its bytes never travel."""
+    """A file a worker staged itself (`stage_file`) in its unit's `folder` under the `name`
+    given it there: its path in out/, and whether out/ has that path, and with these bytes.
+    The driver takes it (`Staging.take`) once it has accepted the path; its bytes never
+    travel. A unit's files are side by side in its folder, not in folders of their paths: a
+    story's dozen folders made in a worker and removed with the staging folder cost a
+    full export of 500 stories about 2 s of `mkdir` and 1 s of `rmdir`."""
 
     folder: str
     path: str
     existed: bool
     same: bool
+    name: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,17 +233,17 @@ class Staging:
             raise _output_error(self.out, exc) from None
         self._note(rel, existed, same)
 
-    def take(self, folder: str, path: str, existed: bool, same: bool) -> None:
-        """Put in place a file a worker staged in `folder` (`stage_file`, which said whether
-        out/ has the path and whether with these bytes): one rename, its bytes not sent."""
-        rel = checked_path(path)
+    def take(self, staged: Staged) -> None:
+        """Put in place a file a worker staged (`stage_file`, which said whether out/ has the
+        path and whether with these bytes): one rename, its bytes not sent."""
+        rel = checked_path(staged.path)
         target = os.path.join(self._dir, rel)
         try:
             self._folder(os.path.dirname(target))
-            os.rename(os.path.join(folder, rel), target)
+            os.rename(os.path.join(staged.folder, staged.name), target)
         except OSError as exc:
             raise _output_error(self.out, exc) from None
-        self._note(rel, existed, same)
+        self._note(rel, staged.existed, staged.same)
 
     def _note(self, rel: str, existed: bool, same: bool) -> None:
         self.produced.add(rel)
@@ -683,15 +687,20 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def stage_file(
-    folder: str, out: str, rel: str, data: bytes, twins: Twins | None = None
+    folder: str,
+    out: str,
+    rel: str,
+    data: bytes,
+    twins: Twins | None = None,
+    name: str | None = None,
 ) -> tuple[bool, bool]:
-    """Put `data` at `folder`/`rel`, making its folders as needed: a hard link to out/`rel`
-    when that file has exactly these bytes (kept as it is, its time too), else a link to a
-    large file with these bytes staged just before (`twins`), else a new file, mode 0644.
-    Whether out/ has something at `rel`, and whether these bytes. Something already at the
-    place (a unit run again) is replaced, never written through: it may be a link to a
-    published file. `rel` must be checked (`checked_path`); raises OSError."""
-    target, old = os.path.join(folder, rel), os.path.join(out, rel)
+    """Put `data` at `folder`/`name` (by default `rel`), making its folders as needed: a hard
+    link to out/`rel` when that file has exactly these bytes (kept as it is, its time too),
+    else a link to a large file with these bytes staged just before (`twins`), else a new
+    file, mode 0644. Whether out/ has something at `rel`, and whether these bytes. Something
+    already at the place (a unit run again) is replaced, never written through: it may be a
+    link to a published file. `rel` must be checked (`checked_path`); raises OSError."""
+    target, old = os.path.join(folder, name or rel), os.path.join(out, rel)
     if _same_bytes(old, data):
         _place(target, os.link, old)
         return True, True

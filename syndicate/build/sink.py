@@ -49,7 +49,7 @@ class Sink:
         if not self.claim(writer, file.path):
             return False
         if isinstance(file, Staged):
-            self.staging.take(file.folder, file.path, file.existed, file.same)
+            self.staging.take(file)
         else:
             self.staging.add(file, twins)
         return True

@@ -283,7 +283,10 @@ def _write(
         units, out = settings.stage_to
         folder = os.path.join(units, str(work.number))
         twins = Twins()  # a photo in several formats' folders is written once
-        made = {name: _staged(one, folder, out, twins) for name, one in made.items()}
+        made = {
+            name: _staged(one, folder, out, twins, f"{number}.")
+            for number, (name, one) in enumerate(made.items())
+        }
     return Done(
         StorySummary.of(story),
         list(diags),
@@ -297,18 +300,21 @@ def _write(
     )
 
 
-def _staged(made: Made, folder: str, out: str, twins: Twins) -> Made:
-    """`made` with its files staged in `folder` (`stage_file`). A file that cannot be (a path
-    outside out/, a full disk) goes back as it is, for the driver to stage or report."""
+def _staged(made: Made, folder: str, out: str, twins: Twins, prefix: str) -> Made:
+    """`made` with its files staged side by side in `folder` (`stage_file`), each named
+    `prefix` and its index. A file that cannot be (a path outside out/, a full disk) goes
+    back as it is, for the driver to stage or report."""
     files: list[OutputFile | Staged] = []
     for index, file in enumerate(made.files):
         if isinstance(file, Staged):
             files.append(file)
             continue
+        name = f"{prefix}{index}"
         try:
-            existed, same = stage_file(folder, out, checked_path(file.path), file.data, twins)
+            rel = checked_path(file.path)
+            existed, same = stage_file(folder, out, rel, file.data, twins, name)
         except (OSError, OutputError):
             files += made.files[index:]
             break
-        files.append(Staged(folder, file.path, existed, same))
+        files.append(Staged(folder, file.path, existed, same, name))
     return replace(made, files=files)
