@@ -530,6 +530,7 @@ import shutil, sys
 for path in sys.argv[1:]:
     shutil.rmtree(path, ignore_errors=True)
 """
+"""`Trash.empty_ahead`'s program: the folders it is given, removed."""
 
 
 class Trash:
@@ -553,14 +554,8 @@ class Trash:
             return  # none yet
         if not found:
             return
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", _EMPTY, *found],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        except OSError:
+        self.process = _helper(_EMPTY, found)
+        if self.process is None:  # no helper: removed here, as before
             for path in found:
                 shutil.rmtree(path, ignore_errors=True)
 
