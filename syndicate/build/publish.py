@@ -467,7 +467,9 @@ class _Ahead:
 
     def __init__(self, staging: Staging, folders: tuple[str, ...]) -> None:
         self.staging = staging
-        self.args = [str(os.getpid()), os.fspath(staging.out), staging._dir, *folders]
+        self.folders = folders
+        self.where = [str(os.getpid()), os.fspath(staging.out), staging._dir]
+        """What both programs are told first: the run's process, out/ and the staging folder."""
         self.process: subprocess.Popen[bytes] | None = None
         self.linking: subprocess.Popen[bytes] | None = None
         """The second helper (`link`), if it runs."""
@@ -475,8 +477,8 @@ class _Ahead:
         """How many of the staging's kept files, from the first, it was given."""
 
     def start(self) -> None:
-        if self.process is None and len(self.args) > 3:
-            self.process = _helper(_AHEAD, self.args)
+        if self.process is None and self.folders:
+            self.process = _helper(_AHEAD, [*self.where, *self.folders])
 
     def link(self, kept: Sequence[str]) -> None:
         """Start linking the kept files `kept` (those so far: the list grows) into staging,
@@ -489,7 +491,7 @@ class _Ahead:
                 file.write(b"\0".join(map(os.fsencode, kept)))
         except OSError:
             return
-        self.linking = _helper(_LINK, [*self.args[:3], listing])
+        self.linking = _helper(_LINK, [*self.where, listing])
         self.sent = len(kept) if self.linking is not None else 0
 
     def finish(self) -> int:
