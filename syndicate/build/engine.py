@@ -170,7 +170,9 @@ def export(
     format out/ holds, even when `languages` or `formats` name fewer: a kill must reach every
     file that carried the story."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
-    site = _site(config, diags, cache or cache_folder(config, out))
+    cache = cache or cache_folder(config, out)
+    verdict = None if isinstance(config, SiteConfig) else SchemaVerdict(cache, code_digest())
+    site = _site(config, diags, verdict)
     registry = registry or default_registry()
     if site is not None:  # the site's own partner profiles are formats too
         registry = registry.for_site(site, diags)
@@ -197,7 +199,7 @@ def export(
     if only is not None and not _known_stories(only, inputs, diags):
         return ExportResult("input-errors", diags, names)
     key = _config_key(config, site, chosen)
-    state = state_folder(out, cache or cache_folder(config, out))
+    state = state_folder(out, cache)
     run = _Run(
         keep_going=defaults.keep_going if keep_going is None else keep_going,
         only=frozenset(only) if only is not None else None,
@@ -216,7 +218,7 @@ def export(
         executor=executor,
         scheduler=scheduler,
     )
-    build = _Build(writers, settings, key, out, state, inputs, run, force=force)
+    build = _Build(writers, settings, key, out, state, inputs, run, force=force, verdict=verdict)
     try:
         result = build.run(
             diags, articles if stories is None else None, jobs=max(1, jobs), progress=progress
@@ -401,10 +403,12 @@ def _writers(
     return writers if len(writers) == len(names) and names else None
 
 
-def _site(config: Path | SiteConfig, diags: Diagnostics, cache: Path) -> SiteConfig | None:
+def _site(
+    config: Path | SiteConfig, diags: Diagnostics, verdict: SchemaVerdict | None
+) -> SiteConfig | None:
     if isinstance(config, SiteConfig):
         return config
-    return load_config(config, str(config), diags, verdict=SchemaVerdict(cache, code_digest()))
+    return load_config(config, str(config), diags, verdict=verdict)
 
 
 def _languages(
@@ -465,8 +469,11 @@ class _Build:
         run: _Run,
         *,
         force: bool,
+        verdict: SchemaVerdict | None = None,
     ) -> None:
         self.writers = writers
+        self.verdict = verdict
+        """The configuration's checks that passed, saved once the cache folder exists."""
         self.how = run
         self.settings = settings
         self.config_key = config_key
@@ -514,6 +521,8 @@ class _Build:
         strict = self.how.strict
         try:
             prepare_cache(self.state_folder.parent.parent)
+            if self.verdict is not None:  # a first export: the folder is new
+                self.verdict.save()
             with locked(self.out, self.state_folder / LOCK_NAME), self._trash() as trash:
                 self.state = BuildState(self.out, self.state_folder, fresh=self.force)
                 try:

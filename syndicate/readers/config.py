@@ -86,8 +86,8 @@ class SchemaVerdict:
 
     def save(self) -> None:
         """Keep the checks this run passed, and only those. Written only where the cache
-        folder already exists (an export creates it, with its .gitignore), and replaced
-        atomically."""
+        folder already exists (an export creates it, with its .gitignore, and then saves
+        again: a site's first export remembers its checks too), and replaced atomically."""
         if frozenset(self._passed) == self._known or not self.path.parent.is_dir():
             return
         temp = self.path.with_name(f"{self.FILE}.{os.getpid()}.tmp")
