@@ -3,6 +3,7 @@ the same bytes as a full export, and files whose inputs did not change are left 
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -314,6 +315,55 @@ def test_lost_fragments_and_stories_are_made_again(baseline: Path, tmp_path: Pat
     export(site, site / "out", "-j", "1")
     export(site, tmp_path / "full", "--force", "-j", "1")
     assert tree(site / "out") == tree(tmp_path / "full")
+
+
+def test_the_state_records_every_file_as_the_run_left_it(
+    baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit keeps most files as published: their records stand without a look at the
+    files (an archive keeps hundreds of thousands), the files it wrote are recorded as they
+    are, and the next run finds every file intact (a no-op writes nothing)."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    export(site, site / "out", "-j", "1")  # the copy's own inodes and times
+    edit(site / "articles")
+    looked: list[str] = []  # the files the state's save looked at
+    saving = False
+    real_lstat, real_save = os.lstat, BuildState.save
+
+    def lstat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        if saving:
+            looked.append(os.fspath(path))
+        return real_lstat(path, *args, **kwargs)
+
+    def save(self: BuildState, *args: Any, **kwargs: Any) -> None:
+        nonlocal saving
+        saving = True
+        try:
+            real_save(self, *args, **kwargs)
+        finally:
+            saving = False
+
+    monkeypatch.setattr(os, "lstat", lstat)
+    monkeypatch.setattr(BuildState, "save", save)
+    export(site, site / "out", "-j", "1")
+    monkeypatch.undo()
+    with sqlite3.connect(state_folder(site / "out", site / CACHE_NAME) / STATE_FILE) as db:
+        rows = {path: (size, mtime) for path, size, mtime in db.execute("SELECT * FROM files")}
+    files = set(tree(site / "out"))
+    assert set(rows) == files
+    for path, row in rows.items():
+        status = (site / "out" / path).stat()
+        assert row == (status.st_size, status.st_mtime_ns), path
+    staged = [Path(p).relative_to(site / "out").as_posix() for p in looked]
+    assert all(p.startswith(publish.STAGING_PREFIX) for p in staged)
+    looked_at = {p.split("/", 1)[1] for p in staged}
+    assert "model/bench-000001.json" in looked_at  # written by this run
+    assert "model/bench-000002.json" not in looked_at  # kept as published
+    assert len(looked_at) < len(files) // 4
+    before = stamps(site / "out")
+    export(site, site / "out", "-j", "1")
+    assert stamps(site / "out") == before
 
 
 # Paged feeds and small editions: an incremental export rebuilds only the documents a change

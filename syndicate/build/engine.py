@@ -620,7 +620,8 @@ class _Build:
             return plan.report
         journal = plan.journal() if plan.swaps else None
         try:
-            self.state.save(plan.root(self.out), plan.owned, folders, journal)
+            intact = frozenset(staging.reused)  # each found intact by `BuildState.lookup`
+            self.state.save(plan.root(self.out), plan.owned, folders, journal, intact)
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(
                 f"cannot save the build state in {self.state_folder}: {exc}; the previous"

@@ -365,13 +365,20 @@ class BuildState:
     # Saving ---------------------------------------------------------------------------------
 
     def save(
-        self, root: Path, owned: Sequence[str], folders: Collection[str], journal: str | None
+        self,
+        root: Path,
+        owned: Sequence[str],
+        folders: Collection[str],
+        journal: str | None,
+        intact: Collection[str] = (),
     ) -> None:
         """Replace the saved state by this run's, before its files go live: `owned` are the
         files of syndicate's in this run's `folders` once it is published, found under `root`
         until then (the staging folder, or out/ when nothing is swapped); `journal` is the
-        publication still to do (`Plan.journal`), kept in the same transaction. A run that
-        found everything as the last one left it and kept all of it writes nothing.
+        publication still to do (`Plan.journal`), kept in the same transaction. `intact` are
+        files of `owned` this run kept as published, found intact by `lookup`: their records
+        stand, and they are not looked at again (an edit keeps thousands). A run that found
+        everything as the last one left it and kept all of it writes nothing.
 
         A build saves once: the state is not used afterwards (what it holds in memory is
         emptied, so that a second use would find nothing rather than something stale)."""
@@ -380,9 +387,15 @@ class BuildState:
         prefixes = tuple(f"{folder}/" for folder in folders)
         base = os.fspath(root)
 
+        recorded = self.owned
+
         def written() -> Iterator[tuple[str, int, int]]:
             """The rows of `owned`: an archive's hundreds of thousands, never all in memory."""
             for path in owned:
+                known = recorded.get(path) if path in intact else None
+                if known is not None:
+                    yield path, *known
+                    continue
                 stat = os.lstat(os.path.join(base, path))
                 yield path, stat.st_size, stat.st_mtime_ns
 
