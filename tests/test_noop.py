@@ -65,6 +65,18 @@ def test_a_valid_configuration_is_checked_once(site: Path, monkeypatch: pytest.M
     assert (site / ".syndicate" / SchemaVerdict.FILE).is_file()
 
 
+def test_a_verdict_saved_once_is_not_written_again(site: Path) -> None:
+    """The engine saves the verdict again once it has made the cache folder (a site's first
+    export): when load_config saved it already, that second save writes nothing."""
+    diags = Diagnostics()
+    verdict = SchemaVerdict(site / ".syndicate", "code")
+    assert load_config(site / "syndicate.yaml", "syndicate.yaml", diags, verdict=verdict)
+    path = site / ".syndicate" / SchemaVerdict.FILE
+    before = path.stat().st_ino
+    verdict.save()
+    assert path.stat().st_ino == before
+
+
 def test_an_edited_configuration_is_checked_again_and_its_error_shown_at_its_line(
     site: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -620,8 +620,8 @@ class _Build:
             return plan.report
         journal = plan.journal() if plan.swaps else None
         try:
-            intact = frozenset(staging.reused)  # each found intact by `BuildState.lookup`
-            self.state.save(plan.root(self.out), plan.owned, folders, journal, intact)
+            # The files kept as published were each found intact by `BuildState.lookup`.
+            self.state.save(plan.root(self.out), plan.owned, folders, journal, staging.reused)
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(
                 f"cannot save the build state in {self.state_folder}: {exc}; the previous"

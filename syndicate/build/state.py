@@ -370,7 +370,7 @@ class BuildState:
         owned: Sequence[str],
         folders: Collection[str],
         journal: str | None,
-        intact: Collection[str] = (),
+        intact: Iterable[str] = (),
     ) -> None:
         """Replace the saved state by this run's, before its files go live: `owned` are the
         files of syndicate's in this run's `folders` once it is published, found under `root`
@@ -386,13 +386,12 @@ class BuildState:
             return
         prefixes = tuple(f"{folder}/" for folder in folders)
         base = os.fspath(root)
-
-        recorded = self.owned
+        recorded, untouched = self.owned, frozenset(intact)
 
         def written() -> Iterator[tuple[str, int, int]]:
             """The rows of `owned`: an archive's hundreds of thousands, never all in memory."""
             for path in owned:
-                known = recorded.get(path) if path in intact else None
+                known = recorded.get(path) if path in untouched else None
                 if known is not None:
                     yield path, *known
                     continue

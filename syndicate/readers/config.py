@@ -94,6 +94,7 @@ class SchemaVerdict:
         try:
             temp.write_text("".join(f"{key}\n" for key in sorted(self._passed)), "ascii")
             os.replace(temp, self.path)
+            self._known = frozenset(self._passed)  # saved: a second `save` has nothing to do
         except OSError:
             with contextlib.suppress(OSError):
                 temp.unlink()
