@@ -23,6 +23,7 @@ from syndicate.formats.feeds import documents
 from syndicate.formats.html import writer as html_writer
 from syndicate.formats.jsonfeed import writer as jsonfeed
 from syndicate.model import Story
+from syndicate.readers import articles
 
 STORIES = 5
 LANGS = ("en", "fr")
@@ -230,9 +231,9 @@ def test_an_edit_reads_and_renders_that_story_only(
     items: list[tuple[str, str]] = []
     read_story, make_entry, make_item = workers.read_story, documents.make_entry, jsonfeed.make_item
 
-    def reading(folder: Path, *args: Any) -> Any:
+    def reading(folder: Path, *args: Any, **kwargs: Any) -> Any:
         read.append(folder.name)
-        return read_story(folder, *args)
+        return read_story(folder, *args, **kwargs)
 
     def rendering(story: Story, lang: str, ctx: Any) -> Any:
         rendered.append((story.slug, lang))
@@ -249,6 +250,45 @@ def test_an_edit_reads_and_renders_that_story_only(
     assert read == ["bench-000001"]
     assert sorted(rendered) == sorted([("bench-000001", "en"), ("bench-000001", "fr")] * 2)
     assert sorted(items) == [("bench-000001", "en"), ("bench-000001", "fr")]
+    export(site, tmp_path / "full", "--force", "-j", "1")
+    assert tree(site / "out") == tree(tmp_path / "full")
+
+
+def test_an_edit_checks_only_the_texts_it_changed_against_the_schema(
+    baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story's texts that passed the schema check when it was last read (kept with it in
+    the build state) are not checked again: an edit of a body checks nothing (jsonschema is
+    not even needed), an edit of a front matter checks that one, and a text with a problem
+    is checked, and its problem reported, on every run until it is fixed."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    export(site, site / "out", "-j", "1")
+    checked: list[str] = []
+    real = articles.check
+
+    def check(instance: Any, name: str, pointer: str = "", root: str | None = None) -> Any:
+        checked.append(pointer)
+        return real(instance, name, pointer, root)
+
+    monkeypatch.setattr(articles, "check", check)
+    edit(site / "articles")  # the English body
+    export(site, site / "out", "-j", "1")
+    assert checked == []
+    md = site / "articles" / "bench-000001" / "fr.md"
+    text = md.read_text(encoding="utf-8")
+    md.write_text(text.replace("headline: ", "headline: Nouveau ", 1), encoding="utf-8")
+    export(site, site / "out", "-j", "1")
+    assert checked == ["/$defs/variant"]
+    checked.clear()
+    md.write_text(text.replace("headline: ", "colour: blue\nheadline: ", 1), encoding="utf-8")
+    args = ["export", "-q", "-f", "all", "--now", FIXED_NOW, "--out", str(site / "out")]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    for _ in range(2):
+        assert main(args, registry=PLAIN_COVERS) != 0
+    assert checked == ["/$defs/variant"] * 2
+    md.write_text(text, encoding="utf-8")  # back as it was last published: kept, not read
+    export(site, site / "out", "-j", "1")
     export(site, tmp_path / "full", "--force", "-j", "1")
     assert tree(site / "out") == tree(tmp_path / "full")
 

@@ -133,6 +133,26 @@ def test_the_check_runs_again_when_what_it_depends_on_changed(
     assert (site / ".syndicate" / SchemaVerdict.FILE).is_file() == (change != "no-cache")
 
 
+def test_the_installed_list_is_the_same_however_the_process_was_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m` puts the working folder first on `sys.path`, a script its own folder, a
+    pool's worker neither: folders without a distribution add nothing to what the checks'
+    keys hold, so a check passed in one process is known in the others."""
+    code = tmp_path / "scripts"
+    code.mkdir()
+    (code / "tool.py").write_text("print()\n")
+    monkeypatch.chdir(code)  # "" on sys.path: the working folder
+    installed = [entry for entry in sys.path if entry not in ("", ".", os.getcwd())]
+    monkeypatch.setattr(sys, "path", installed)
+    before = config_module._installed()
+    monkeypatch.setattr(sys, "path", [str(code), "", *installed])
+    assert config_module._installed() == before
+    (code / "extra-1.0.dist-info").mkdir()
+    again = [str(code), "extra-1.0.dist-info"]
+    assert config_module._installed() == [*again, *again, *before]
+
+
 def test_an_export_remembers_the_check_and_notices_an_edit(
     site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -183,7 +203,14 @@ def test_no_plugin_scan_only_when_no_distribution_can_declare_a_writer(
 @pytest.mark.parametrize("bad", ["[1, ", "{}", 5, 1.5, None, b"\xff\xfe", "[[1, 2]]", '["a"]'])
 @pytest.mark.parametrize(
     "column",
-    ["units.paths", "units.diagnostics", "units.parts", "stories.summary", "stories.seen"],
+    [
+        "units.paths",
+        "units.diagnostics",
+        "units.parts",
+        "stories.summary",
+        "stories.seen",
+        "stories.checked",
+    ],
 )
 def test_damaged_records_read_as_json_loads_read_them(
     column: str, bad: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -205,7 +232,9 @@ def test_damaged_records_read_as_json_loads_read_them(
             if table == "units":
                 db.execute("INSERT INTO units VALUES ('k', '[]', '[]', '[]', '[]')")
             else:
-                db.execute("INSERT INTO stories VALUES ('k', 's', '{}', '[]', '[]', '[]', '')")
+                db.execute(
+                    "INSERT INTO stories VALUES ('k', 's', '{}', '[]', '[]', '[]', '', '[]')"
+                )
             db.execute(f"UPDATE {table} SET {field} = ?", (bad,))
     except sqlite3.IntegrityError:
         assert bad is None  # a NOT NULL column: the damage cannot happen

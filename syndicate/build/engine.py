@@ -747,7 +747,9 @@ class _Build:
     def _job(self, source: StoryInput, probe: _Probe) -> Job | None:
         formats = tuple(w.name for w in self.writers)
         if probe.record is None or probe.key is None:
-            return Job(source, formats, self.config_key)
+            last = self.state.previous(source.name)  # its texts changed: checks they passed
+            checked = last[1].checked if last is not None else ()
+            return Job(source, formats, self.config_key, checked=checked)
         visible = probe.record.summary.is_visible(self.settings.now)
         units = self._units(probe.key, visible)
         missing = tuple(
@@ -755,7 +757,9 @@ class _Build:
             for w, unit in zip(self.writers, units, strict=True)
             if self.state.lookup(unit) is None
         )
-        return Job(source, missing, self.config_key, probe.key) if missing else None
+        if not missing:
+            return None
+        return Job(source, missing, self.config_key, probe.key, probe.record.checked)
 
     def _units(self, key: str, visible: bool) -> tuple[str, ...]:
         """The keys of a story's units in the run's formats (`_unit`), made once a run."""
@@ -780,7 +784,7 @@ class _Build:
         # The signatures the probe took name these texts only if the worker read the same.
         texts = probe.texts if done.text_key == probe.text_key else ""
         record = StoryRecord(
-            summary, tuple(done.diagnostics), done.images, done.key, done.seen, texts
+            summary, tuple(done.diagnostics), done.images, done.key, done.seen, texts, done.checked
         )
         return record, found
 

@@ -32,7 +32,7 @@ _ZLIB_NG_ERROR = cast("type[Exception]", zlib_ng.error)
 """zlib-ng's exception class (its type stub calls it an instance)."""
 _decode = msgspec.json.Decoder().decode
 STATE_FILE = "state.sqlite"
-FORMAT = 9
+FORMAT = 10
 """Bumped whenever the layout or the meaning of the state changes: an older state is dropped."""
 _IN_QUERY = 500
 """Units looked up in one query (SQLite allows 999 parameters in its oldest builds)."""
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS units (
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime INTEGER);
 CREATE TABLE IF NOT EXISTS stories (
   key TEXT PRIMARY KEY, story_key TEXT NOT NULL, summary TEXT, diagnostics TEXT, images TEXT,
-  seen TEXT, texts TEXT
+  seen TEXT, texts TEXT, checked TEXT
 );
 CREATE TABLE IF NOT EXISTS models (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS history (
@@ -129,6 +129,9 @@ class StoryRecord:
     """The key of the story folder's listing and its text files' signatures when they were
     last read or checked (`inputs.signature_key`), "" if it had none: a folder found with the
     same one is not read again."""
+    checked: tuple[str, ...] = ()
+    """The checks of its texts against the schema that passed when it was last read
+    (`SchemaVerdict`): its next reading checks only the texts that changed."""
 
 
 class BuildState:
@@ -227,6 +230,10 @@ class BuildState:
                     "SELECT key, paths, diagnostics, fragments, parts FROM units"
                 )
             }
+            rows = self.db.execute(
+                "SELECT key, story_key, summary, diagnostics, images, seen, texts, checked"
+                " FROM stories"
+            )
             self._stories = {
                 key: StoryRecord(
                     StorySummary.from_json(_decode(summary)).shared(self.shared),
@@ -235,10 +242,9 @@ class BuildState:
                     story_key,
                     tuple((str(rel), str(sign)) for rel, sign in _decode(seen)),
                     str(texts or ""),
+                    tuple(map(str, _decode(checked or "[]"))),
                 )
-                for key, story_key, summary, diagnostics, images, seen, texts in self.db.execute(
-                    "SELECT key, story_key, summary, diagnostics, images, seen, texts FROM stories"
-                )
+                for key, story_key, summary, diagnostics, images, seen, texts, checked in rows
             }
         except (sqlite3.Error, ValueError, KeyError, TypeError, msgspec.MsgspecError):
             self.notes.append("its records were unreadable")
@@ -440,7 +446,7 @@ class BuildState:
             )
             self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", paths)
             self.db.executemany(
-                "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (
                         key,
@@ -450,6 +456,7 @@ class BuildState:
                         json.dumps(r.images),
                         json.dumps(r.seen),
                         r.texts,
+                        json.dumps(r.checked),
                     )
                     for key, r in sorted(stories.items())
                 ),

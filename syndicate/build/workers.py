@@ -31,6 +31,7 @@ from syndicate.formats.contract import AnyWriter, Context, Fragment, Options, Ou
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.model.codec import content_digest
 from syndicate.readers.articles import read_story
+from syndicate.readers.config import SchemaVerdict, installed_at_start
 from syndicate.readers.storyfiles import StoryFiles
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,8 @@ class Job:
     formats: tuple[str, ...]
     config_key: str
     expect: str | None = None
+    checked: tuple[str, ...] = ()
+    """The checks of the story's texts that its last reading passed (`Done.checked`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,8 @@ class Unit:
     number: int = 0
     """The unit's place in the run: its files are staged in a folder of that name (see
     `Settings.stage_to`)."""
+    checked: tuple[str, ...] = ()
+    """`Job.checked`."""
 
 
 def unit(job: Job, shipped: bool, number: int = 0) -> Unit:
@@ -121,7 +126,8 @@ def unit(job: Job, shipped: bool, number: int = 0) -> Unit:
     (on the driver, as the job is sent) to travel with it."""
     source, keys = job.input, (job.formats, job.config_key, job.expect)
     if source.folder is not None:
-        return Unit(snapshot(source.folder) if shipped else source.folder, *keys, number=number)
+        folder = snapshot(source.folder) if shipped else source.folder
+        return Unit(folder, *keys, number=number, checked=job.checked)
     assert source.story is not None
     assets = story_assets(source.story) if shipped else {}
     return Unit(source.story, *keys, assets, number)
@@ -155,6 +161,9 @@ class Done:
     """What the story says (`codec.content_digest`), for its history."""
     seen: tuple[tuple[str, str], ...] = ()
     """The signatures of the images read from the story's own folder (`StoryFiles.seen`)."""
+    checked: tuple[str, ...] = ()
+    """The checks of the story's texts against the schema that passed (`SchemaVerdict`):
+    kept with the story, and given to its next reading."""
 
 
 class ExecutorError(Exception):
@@ -183,16 +192,36 @@ class Read:
     images: tuple[tuple[str, str], ...]
     seen: tuple[tuple[str, str], ...] = ()
     """The images' signatures (`StoryFiles.seen`); none for a copy of the folder."""
+    checked: tuple[str, ...] = ()
+    """The checks of its texts that passed (`Done.checked`)."""
 
 
-def read_input(source: StoryInput, config: SiteConfig, config_key: str, diags: Diagnostics) -> Read:
-    """The story of an input (read from its folder, or the story given) and its keys."""
+def read_input(
+    source: StoryInput,
+    config: SiteConfig,
+    config_key: str,
+    diags: Diagnostics,
+    checked: tuple[str, ...] = (),
+) -> Read:
+    """The story of an input (read from its folder, or the story given) and its keys;
+    `checked` are the checks of its texts its last reading passed (`Job.checked`)."""
     files = source.files()
-    story = read_story(files, config, diags) if files is not None else source.story
-    images = tuple(sorted(files.used.items())) if files is not None else ()
-    seen = tuple(sorted(files.seen.items())) if files is not None else ()
+    if files is None:
+        assert source.story is not None
+        text_key = source.text_key(config_key, None)
+        return Read(source.story, text_key, story_key(text_key, ()), ())
+    verdict = texts_verdict(config_key, checked)
+    story = read_story(files, config, diags, verdict=verdict)
+    images = tuple(sorted(files.used.items()))
+    seen = tuple(sorted(files.seen.items()))
     text_key = source.text_key(config_key, files)
-    return Read(story, text_key, story_key(text_key, images), images, seen)
+    return Read(story, text_key, story_key(text_key, images), images, seen, verdict.passed)
+
+
+def texts_verdict(config_key: str, checked: tuple[str, ...]) -> SchemaVerdict:
+    """What a reading of a story's texts knows of their checks: those passed before under
+    this run's configuration and code (`config_key`) and this process's packages."""
+    return SchemaVerdict(None, config_key, known=checked, installed=installed_at_start())
 
 
 def story_files(
@@ -248,18 +277,21 @@ def do_unit(settings: Settings, work: Unit) -> Done:
         read = read_input(StoryInput(story=work.source), settings.config, work.config_key, diags)
         return _write(settings, work, read, diags, {**site, **work.assets})
     if isinstance(work.source, Path):
-        read = read_input(StoryInput(folder=work.source), settings.config, work.config_key, diags)
+        read = read_input(
+            StoryInput(folder=work.source), settings.config, work.config_key, diags, work.checked
+        )
         return _write(settings, work, read, diags, None)
     with Mirror(work.source) as mirror:
         files = StoryFiles(mirror.folder)
-        there = read_story(files, settings.config, diags)
+        verdict = texts_verdict(work.config_key, work.checked)
+        there = read_story(files, settings.config, diags, verdict=verdict)
         problems = Diagnostics()
         problems.extend(mirror.relocate(list(diags)))
         # Keyed as the driver names the folder: the same keys as any other executor's.
         text_key = folder_text_key(work.config_key, work.source.folder, files)
         images = tuple(sorted(files.used.items()))
         story = mirror.relocate(there)
-        read = Read(story, text_key, story_key(text_key, images), images)
+        read = Read(story, text_key, story_key(text_key, images), images, (), verdict.passed)
         assets = dict(site)
         if there is not None:
             for mirrored, here in zip(there.images, story.images, strict=True):
@@ -297,6 +329,7 @@ def _write(
         pack_story(story),
         content_digest(story),
         read.seen,
+        read.checked,
     )
 
 

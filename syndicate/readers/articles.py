@@ -32,6 +32,7 @@ from syndicate.model import (
 )
 from syndicate.model.body import Block, Heading, Paragraph, inline_text
 from syndicate.readers import budgets
+from syndicate.readers.config import SchemaVerdict
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.safefile import Refused
@@ -161,19 +162,34 @@ def slug_problem(slug: str) -> str | None:
     return None
 
 
-def read_story(source: Path | StoryFiles, config: SiteConfig, diags: Diagnostics) -> Story | None:
+def read_story(
+    source: Path | StoryFiles,
+    config: SiteConfig,
+    diags: Diagnostics,
+    *,
+    verdict: SchemaVerdict | None = None,
+) -> Story | None:
     """The story of a folder (or of its files already listed), or None when it has errors;
-    every problem is reported in `diags`."""
+    every problem is reported in `diags`. With `verdict`, a text (`story.yaml`, a language
+    file's front matter) whose check against the schema passed before is not checked again,
+    and each that passes is remembered in it (see `SchemaVerdict`)."""
     files = source if isinstance(source, StoryFiles) else StoryFiles(source)
     local = Diagnostics()
-    story = _StoryReader(files, config, local).read()
+    story = _StoryReader(files, config, local, verdict).read()
     diags.extend(local)
     return story if not local.errors else None
 
 
 class _StoryReader:
-    def __init__(self, files: StoryFiles, config: SiteConfig, diags: Diagnostics) -> None:
+    def __init__(
+        self,
+        files: StoryFiles,
+        config: SiteConfig,
+        diags: Diagnostics,
+        verdict: SchemaVerdict | None = None,
+    ) -> None:
         self.files = files
+        self.verdict = verdict
         self.folder = files.folder
         self.config = config
         self.diags = diags
@@ -352,10 +368,19 @@ class _StoryReader:
                 SourceRef(shown, first_line),
             )
             return None
+        verdict = self.verdict
+        key = verdict.key("article.schema.json", definition, text) if verdict else None
+        if verdict is not None and key is not None and verdict.valid(key):
+            verdict.remember(key)  # passed before: no problem to report
+            return doc
         problems = list(check(doc.data, "article.schema.json", f"/$defs/{definition}", what))
         for path, message in problems:
             self.diags.error("article.schema", message, SourceRef(shown, doc.line(path)))
-        return None if problems else doc
+        if problems:
+            return None
+        if verdict is not None and key is not None:
+            verdict.remember(key)
+        return doc
 
     def _check_texts(self, doc: YamlDoc, shown: str) -> None:
         """Every text field: invisible bidi controls are warned about; in a usable story, a

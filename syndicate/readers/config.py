@@ -5,10 +5,12 @@ and icon, the link templates)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import string
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,16 +53,28 @@ class SchemaVerdict:
     (an upgrade of jsonschema or Pillow changes their list). Only a check without problems is
     remembered: one with problems runs on every run, so each run reports them. These checks
     emit nothing but their problems, so skipping a passing one changes no message. A file
-    that cannot be read or written only means the checks run."""
+    that cannot be read or written only means the checks run.
+
+    A story's texts are checked the same way (`syndicate.readers.articles.read_story`), with
+    no file: the checks its last reading passed come with the story's work (`known`, kept in
+    the build state with the story), and those this reading passed go back with its results
+    (`passed`), so an edit of one text checks that text only."""
 
     FILE = "config-check"
 
-    def __init__(self, cache: Path, code: str) -> None:
-        self.path = cache / self.FILE
+    def __init__(
+        self,
+        cache: Path | None,
+        code: str,
+        *,
+        known: Iterable[str] | None = None,
+        installed: Sequence[str] | None = None,
+    ) -> None:
+        self.path = cache / self.FILE if cache is not None else None
         self.code = code
-        self._known: frozenset[str] | None = None
+        self._known = frozenset(known) if known is not None else None
         self._passed: set[str] = set()
-        self._installed: list[str] | None = None
+        self._installed = list(installed) if installed is not None else None
 
     def key(self, *parts: str | bytes) -> str:
         if self._installed is None:
@@ -74,11 +88,16 @@ class SchemaVerdict:
 
     def valid(self, key: str) -> bool:
         if self._known is None:
-            try:
-                self._known = frozenset(self.path.read_text(encoding="ascii").split())
-            except (OSError, ValueError):
-                self._known = frozenset()
+            self._known = frozenset()
+            if self.path is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    self._known = frozenset(self.path.read_text(encoding="ascii").split())
         return key in self._known
+
+    @property
+    def passed(self) -> tuple[str, ...]:
+        """The checks this run passed, in order."""
+        return tuple(sorted(self._passed))
 
     def remember(self, key: str) -> None:
         """A check of this run that passed (saved by `save`)."""
@@ -88,7 +107,9 @@ class SchemaVerdict:
         """Keep the checks this run passed, and only those. Written only where the cache
         folder already exists (an export creates it, with its .gitignore, and then saves
         again: a site's first export remembers its checks too), and replaced atomically."""
-        if frozenset(self._passed) == self._known or not self.path.parent.is_dir():
+        if self.path is None or frozenset(self._passed) == self._known:
+            return
+        if not self.path.parent.is_dir():
             return
         temp = self.path.with_name(f"{self.FILE}.{os.getpid()}.tmp")
         try:
@@ -100,9 +121,18 @@ class SchemaVerdict:
                 temp.unlink()
 
 
+@functools.cache
+def installed_at_start() -> tuple[str, ...]:
+    """`_installed` as this process first found it: what its imported modules came from (a
+    worker checks many stories' texts)."""
+    return tuple(_installed())
+
+
 def _installed() -> list[str]:
     """The distributions installed on `sys.path` (their `.dist-info` names carry their
-    versions), and the size and time of what is not a folder (a zip)."""
+    versions), and the size and time of what is not a folder (a zip). A folder with no
+    distribution (the script's, the working folder `python -m` puts first) adds nothing: the
+    same packages give the same list in every process of a run, however it was started."""
     found = []
     for entry in sys.path:
         folder = entry or "."
@@ -114,8 +144,9 @@ def _installed() -> list[str]:
             names = os.listdir(folder)
         except OSError:
             continue
-        found.append(os.path.abspath(folder))
-        found += sorted(n for n in names if n.endswith((".dist-info", ".egg-info")))
+        installed = sorted(n for n in names if n.endswith((".dist-info", ".egg-info")))
+        if installed:
+            found += [os.path.abspath(folder), *installed]
     return found
 
 
