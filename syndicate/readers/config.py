@@ -75,16 +75,13 @@ class SchemaVerdict:
         self._known = frozenset(known) if known is not None else None
         self._passed: set[str] = set()
         self._installed = list(installed) if installed is not None else None
+        self._base: hashlib._Hash | None = None
 
     def key(self, *parts: str | bytes) -> str:
-        if self._installed is None:
-            self._installed = _installed()
-        h = hashlib.sha256()
-        for part in (self.code, *self._installed, *parts):
-            data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
-            h.update(len(data).to_bytes(8, "big"))
-            h.update(data)
-        return h.hexdigest()
+        if self._base is None:  # what every key of this verdict starts with, hashed once
+            installed = self._installed if self._installed is not None else _installed()
+            self._base = _hashed(hashlib.sha256(), (self.code, *installed))
+        return _hashed(self._base.copy(), parts).hexdigest()
 
     def valid(self, key: str) -> bool:
         if self._known is None:
@@ -119,6 +116,15 @@ class SchemaVerdict:
         except OSError:
             with contextlib.suppress(OSError):
                 temp.unlink()
+
+
+def _hashed(h: hashlib._Hash, parts: Iterable[str | bytes]) -> hashlib._Hash:
+    """`h` fed each part, prefixed with its length (no two lists of parts feed the same)."""
+    for part in parts:
+        data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h
 
 
 @functools.cache
