@@ -56,10 +56,20 @@ def make_site(root: Path) -> Path:
     return root
 
 
-def export(site: Path, out: Path, *extra: str, now: str = FIXED_NOW) -> None:
+def run_export(site: Path, out: Path, *extra: str, now: str = FIXED_NOW) -> int:
     args = ["export", "-q", "-f", "all", "--now", now, "--out", str(out), *extra]
     args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
-    assert main(args, registry=PLAIN_COVERS) == 0
+    return main(args, registry=PLAIN_COVERS)
+
+
+def export(site: Path, out: Path, *extra: str, now: str = FIXED_NOW) -> None:
+    assert run_export(site, out, *extra, now=now) == 0
+
+
+def assert_as_full(site: Path, full: Path) -> None:
+    """The site's out/ is what a full export (`--force`, into `full`) gives."""
+    export(site, full, "--force", "-j", "1")
+    assert tree(site / "out") == tree(full)
 
 
 def tree(out: Path) -> dict[str, bytes]:
@@ -135,8 +145,7 @@ def test_incremental_export_equals_a_full_one(change: str, baseline: Path, tmp_p
     shutil.copytree(baseline, site, copy_function=shutil.copy2)
     CHANGES[change](site / "articles")
     export(site, site / "out", "-j", "1")
-    export(site, tmp_path / "full", "--force", "-j", "1")
-    assert tree(site / "out") == tree(tmp_path / "full")
+    assert_as_full(site, tmp_path / "full")
 
 
 def test_a_one_story_edit_leaves_other_files_untouched(baseline: Path, tmp_path: Path) -> None:
@@ -250,8 +259,7 @@ def test_an_edit_reads_and_renders_that_story_only(
     assert read == ["bench-000001"]
     assert sorted(rendered) == sorted([("bench-000001", "en"), ("bench-000001", "fr")] * 2)
     assert sorted(items) == [("bench-000001", "en"), ("bench-000001", "fr")]
-    export(site, tmp_path / "full", "--force", "-j", "1")
-    assert tree(site / "out") == tree(tmp_path / "full")
+    assert_as_full(site, tmp_path / "full")
 
 
 def test_an_edit_checks_only_the_texts_it_changed_against_the_schema(
@@ -282,15 +290,12 @@ def test_an_edit_checks_only_the_texts_it_changed_against_the_schema(
     assert checked == ["/$defs/variant"]
     checked.clear()
     md.write_text(text.replace("headline: ", "colour: blue\nheadline: ", 1), encoding="utf-8")
-    args = ["export", "-q", "-f", "all", "--now", FIXED_NOW, "--out", str(site / "out")]
-    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
     for _ in range(2):
-        assert main(args, registry=PLAIN_COVERS) != 0
+        assert run_export(site, site / "out", "-j", "1") != 0
     assert checked == ["/$defs/variant"] * 2
     md.write_text(text, encoding="utf-8")  # back as it was last published: kept, not read
     export(site, site / "out", "-j", "1")
-    export(site, tmp_path / "full", "--force", "-j", "1")
-    assert tree(site / "out") == tree(tmp_path / "full")
+    assert_as_full(site, tmp_path / "full")
 
 
 def test_an_edit_makes_the_staged_folders_ahead_and_a_no_op_does_not(
@@ -319,8 +324,7 @@ def test_an_edit_makes_the_staged_folders_ahead_and_a_no_op_does_not(
     _program, _parent, out, _staging, *folders = started[0][4:]
     assert out == str(site / "out")
     assert {"html", "epub", "opds", "atom"} <= set(folders) and folders == sorted(folders)
-    export(site, tmp_path / "full", "--force", "-j", "1")
-    assert tree(site / "out") == tree(tmp_path / "full")
+    assert_as_full(site, tmp_path / "full")
 
 
 def test_each_run_removes_what_the_last_one_left_in_the_trash(
@@ -353,8 +357,7 @@ def test_lost_fragments_and_stories_are_made_again(baseline: Path, tmp_path: Pat
         db.execute("DELETE FROM models")
     edit(site / "articles")
     export(site, site / "out", "-j", "1")
-    export(site, tmp_path / "full", "--force", "-j", "1")
-    assert tree(site / "out") == tree(tmp_path / "full")
+    assert_as_full(site, tmp_path / "full")
 
 
 def test_the_state_records_every_file_as_the_run_left_it(
@@ -532,8 +535,7 @@ def test_paged_incremental_export_equals_a_full_one(
     shutil.copytree(paged, site, copy_function=shutil.copy2)
     PAGED_CHANGES[change](site / "articles")
     export(site, site / "out", "-j", "1")
-    export(site, tmp_path / "full", "--force", "-j", "1")
-    assert tree(site / "out") == tree(tmp_path / "full")
+    assert_as_full(site, tmp_path / "full")
     # and once more, after a second change on top of the first
     _edit_newest(site / "articles")
     export(site, site / "out", "-j", "1")
@@ -573,5 +575,4 @@ def test_an_edit_assembles_only_the_documents_holding_the_story(
     assert all(b"bench-000001" in (site / "out" / path).read_bytes() for path in made), made
     assert "atom/en/archive/1.xml" in made and "atom/en.xml" not in made
     assert "atom/en/archive/2.xml" not in made
-    export(site, tmp_path / "full", "--force", "-j", "1")
-    assert tree(site / "out") == tree(tmp_path / "full")
+    assert_as_full(site, tmp_path / "full")
