@@ -36,7 +36,7 @@ from syndicate.readers.config import SchemaVerdict
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.safefile import Refused
-from syndicate.readers.schemas import check, place
+from syndicate.readers.schemas import Where, check, place
 from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles
 from syndicate.readers.textfile import decode_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
@@ -368,19 +368,16 @@ class _StoryReader:
                 SourceRef(shown, first_line),
             )
             return None
+
+        def schema() -> list[tuple[Where, str]]:
+            return list(check(doc.data, "article.schema.json", f"/$defs/{definition}", what))
+
         verdict = self.verdict
-        key = verdict.key("article.schema.json", definition, text) if verdict else None
-        if verdict is not None and key is not None and verdict.valid(key):
-            verdict.remember(key)  # passed before: no problem to report
-            return doc
-        problems = list(check(doc.data, "article.schema.json", f"/$defs/{definition}", what))
+        parts = ("article.schema.json", definition, text)
+        problems = verdict.problems(schema, *parts) if verdict is not None else schema()
         for path, message in problems:
             self.diags.error("article.schema", message, SourceRef(shown, doc.line(path)))
-        if problems:
-            return None
-        if verdict is not None and key is not None:
-            verdict.remember(key)
-        return doc
+        return None if problems else doc
 
     def _check_texts(self, doc: YamlDoc, shown: str) -> None:
         """Every text field: invisible bidi controls are warned about; in a usable story, a

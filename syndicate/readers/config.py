@@ -10,8 +10,9 @@ import hashlib
 import os
 import string
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,13 +32,16 @@ from syndicate.model.source import SourceRef
 from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.safefile import Refused, read_checked
-from syndicate.readers.schemas import check
+from syndicate.readers.schemas import Where, check
 from syndicate.readers.textfile import read_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
 LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "slug", "name")}
 """The placeholders each link template may use; each must use all but `base_url`."""
 _SAMPLE = {"slug": "2021-02-18-story", "lang": "en", "name": "chart.png"}
+
+
+_P = TypeVar("_P")
 
 
 class SchemaVerdict:
@@ -95,6 +99,18 @@ class SchemaVerdict:
     def passed(self) -> tuple[str, ...]:
         """The checks this run passed, in order."""
         return tuple(sorted(self._passed))
+
+    def problems(self, check: Callable[[], list[_P]], *parts: str | bytes) -> list[_P]:
+        """The problems `check` finds; none, without running it, when the same check (what
+        `parts` name) passed before. A check without problems is remembered."""
+        key = self.key(*parts)
+        if self.valid(key):
+            self.remember(key)
+            return []
+        found = check()
+        if not found:
+            self.remember(key)
+        return found
 
     def remember(self, key: str) -> None:
         """A check of this run that passed (saved by `save`)."""
@@ -195,15 +211,16 @@ def load_config(
     if not isinstance(data, dict):
         diags.error("config.schema", "the configuration must be a mapping of settings", shown)
         return None
-    key = verdict.key("site.schema.json", path.name, text) if verdict is not None else None
-    if verdict is None or key is None or not verdict.valid(key):
-        problems = list(check(data, "site.schema.json", root=path.name))
-        for where, message in problems:
-            diags.error("config.schema", message, SourceRef(shown, doc.line(where)))
-        if problems:
-            return None
-    if verdict is not None and key is not None:
-        verdict.remember(key)
+
+    def schema() -> list[tuple[Where, str]]:
+        return list(check(data, "site.schema.json", root=path.name))
+
+    parts = ("site.schema.json", path.name, text)
+    problems = verdict.problems(schema, *parts) if verdict is not None else schema()
+    for where, message in problems:
+        diags.error("config.schema", message, SourceRef(shown, doc.line(where)))
+    if problems:
+        return None
     tz = str(data.get("timezone", "UTC"))
     checks = (
         _timezone_ok(tz, doc, shown, diags),
