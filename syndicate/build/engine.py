@@ -290,15 +290,16 @@ def _widened(
             writer = registry.get(name)
         except (UnknownFormat, PluginError):
             continue
-        folders = writer.owned_folders()
-        if any(_inside(path, folders) for path in widen.owned):
+        inside = _prefixes(writer.owned_folders())
+        if any(path.startswith(inside) for path in widen.owned):
             formats.append(name)
     return languages, tuple(formats)
 
 
-def _inside(path: str, folders: Sequence[str]) -> bool:
-    """Whether the out/ path `path` is in one of `folders` (`partners/msn/en.xml`)."""
-    return any(path.startswith(f"{folder}/") for folder in folders)
+def _prefixes(folders: Sequence[str]) -> tuple[str, ...]:
+    """What the out/ paths in one of `folders` start with (`partners/msn/en.xml`), for
+    `str.startswith`: out/ may hold hundreds of thousands of paths."""
+    return tuple(f"{folder}/" for folder in folders)
 
 
 def _all_folders(registry: Registry) -> dict[str, str]:
@@ -593,8 +594,8 @@ class _Build:
         """Whether this run leaves out languages, or formats whose files out/ holds."""
         if self.how.keep_others:
             return True
-        mine = [f for w in self.writers for f in w.owned_folders()]
-        return any(not _inside(path, mine) for path in self.state.owned)
+        mine = _prefixes([f for w in self.writers for f in w.owned_folders()])
+        return any(not path.startswith(mine) for path in self.state.owned)
 
     def _folders(self) -> list[str]:
         """The folders of out/ this run's formats write (each swapped in whole)."""

@@ -391,18 +391,36 @@ class Staging:
         return sorted(stale), sorted(theirs)
 
     def _tree(self, folder: str) -> Iterator[tuple[str, list[str], list[str]]]:
-        """out/`folder` as `os.walk` lists it: each folder's path from out/, its folders, and
-        its files (links to folders among them: they are linked as they are, not walked)."""
+        """out/`folder` as `os.walk` lists it, top down: each folder's path from out/, its
+        folders, and its files (links to folders among them: they are linked as they are,
+        not walked). A folder that cannot be listed is left out, as `os.walk` does. (By hand:
+        `os.walk` looks at every folder twice more, to tell links and to make its path.)"""
         out = os.fspath(self.out)
-        for top, dirs, names in os.walk(os.path.join(out, folder)):
-            base = PurePosixPath(Path(top).relative_to(out).as_posix()).as_posix()
-            links = [name for name in dirs if os.path.islink(os.path.join(top, name))]
-            yield base, [name for name in dirs if name not in links], [*names, *links]
+        pending = [folder]
+        while pending:
+            base = pending.pop()
+            dirs: list[str] = []
+            names: list[str] = []
+            try:
+                with os.scandir(f"{out}/{base}") as entries:
+                    for entry in entries:
+                        (dirs if _is_folder(entry) else names).append(entry.name)
+            except OSError:
+                continue
+            yield base, dirs, names
+            pending.extend(f"{base}/{name}" for name in reversed(dirs))
 
     def _folder(self, path: str) -> None:
-        """Make the staging folder `path` (and its parents), once."""
+        """Make the staging folder `path` (and its parents), once. Its parent is usually
+        there (`_others` goes top down, and `_Ahead` may have made it too): one `mkdir`."""
         if path not in self._made:
-            os.makedirs(path, exist_ok=True)
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                if not os.path.isdir(path):  # as `os.makedirs` says
+                    raise
+            except FileNotFoundError:
+                os.makedirs(path, exist_ok=True)
             self._made.add(path)
 
     def _link_published(self, rel: PurePosixPath | str) -> None:
@@ -511,6 +529,15 @@ class _Ahead:
             if process is not None:
                 process.kill()
         self.finish()
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """A folder, not a link to one (as `os.walk` tells them, an entry it cannot look at is
+    not a folder)."""
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _helper(program: str, args: Sequence[str]) -> subprocess.Popen[bytes] | None:
