@@ -37,11 +37,11 @@ keeping batches small enough that every worker gets several (see `batch_size`) a
 with its images stays a few megabytes."""
 BATCHES_PER_WORKER = 4
 IN_FLIGHT_PER_WORKER = 2
+"""Batches sent ahead per worker: enough to keep it busy, few enough to bound memory."""
 IN_PROCESS = 2
 """Stories run in the export's own process rather than in a pool started for them: starting
 worker processes (each imports syndicate and the formats) costs more than a story or two
 (an edit) takes. The results are the same bytes either way."""
-"""Batches sent ahead per worker: enough to keep it busy, few enough to bound memory."""
 
 
 class Pending(Protocol):
