@@ -236,7 +236,7 @@ class BuildState:
             )
             self._stories = {
                 key: StoryRecord(
-                    StorySummary.from_json(_decode(summary)).shared(self.shared),
+                    StorySummary.from_json(_decode(summary), self.shared),
                     tuple(Diagnostic(**d) for d in _decode(diagnostics)),
                     tuple((str(rel), str(sha)) for rel, sha in _decode(images)),
                     story_key,
