@@ -168,6 +168,49 @@ def test_a_one_story_edit_leaves_other_files_untouched(baseline: Path, tmp_path:
     assert not [p for p in changed if "bench-000003" in p]
 
 
+def test_an_edit_links_the_stories_it_keeps_before_it_makes_the_edited_one(
+    baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The published files of every story an edit keeps whole go to the helper that links
+    them into staging (`Staging.link_ahead`) before the edited story is made, and the run
+    links none of them itself; the publication is a full export's."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    export(site, site / "out", "-j", "1")  # the copy's own paths
+    before = stamps(site / "out")
+    events: list[str] = []
+    sent: list[str] = []
+    linked: list[str] = []
+    link_ahead, do_unit = publish.Staging.link_ahead, workers.do_unit
+    link_published = publish.Staging._link_published
+
+    def ahead(self: publish.Staging, kept: list[str]) -> None:
+        events.append("link_ahead")
+        sent.extend(kept)
+        link_ahead(self, kept)
+
+    def unit(settings: workers.Settings, work: workers.Unit) -> workers.Done:
+        events.append("made")
+        return do_unit(settings, work)
+
+    def counted(self: publish.Staging, rel: str) -> None:
+        linked.append(os.fspath(rel))
+        link_published(self, rel)
+
+    monkeypatch.setattr(publish.Staging, "link_ahead", ahead)
+    monkeypatch.setattr(workers, "do_unit", unit)
+    monkeypatch.setattr(publish.Staging, "_link_published", counted)
+    edit(site / "articles")
+    export(site, site / "out", "-j", "1")
+    assert events == ["link_ahead", "made"]
+    kept = [p for p in before if "/bench-0" in p and "bench-000001" not in p]  # other stories'
+    assert sorted(sent) == sorted(kept)
+    assert not set(linked) & set(sent)
+    after = stamps(site / "out")
+    assert all(after[path] == before[path] for path in sent)
+    assert_as_full(site, tmp_path / "full")
+
+
 def test_nothing_changed_means_nothing_rewritten(baseline: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(baseline, site, copy_function=shutil.copy2)

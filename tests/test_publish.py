@@ -375,9 +375,9 @@ def test_folders_made_ahead_publish_what_prepare_alone_does(
             helper = staging._ahead
             if early is not None:
                 assert helper is not None and helper.process is not None
-                assert helper.linking is not None and helper.sent == len(kept)
+                assert helper.linking is not None and helper.sent == tuple(kept)
             if early:  # done before `prepare`, which then finds every link already made
-                assert helper is not None and helper.finish() == len(kept)
+                assert helper is not None and helper.finish() == frozenset(kept)
                 assert (staging.dir / "feed/mine/empty").is_dir()
                 assert not (staging.dir / "feed/latest").exists()  # a link, linked later
                 photo = staging.dir / "feed/media/s39/photo.jpg"
@@ -394,6 +394,48 @@ def test_folders_made_ahead_publish_what_prepare_alone_does(
         assert (out / "feed/index.xml").read_bytes() == b"new"
         outs[name] = {path: kind for path, (kind, _) in after.items()}
     assert outs["expected"] == outs["alone"] == outs["first-file"]
+
+
+@pytest.mark.parametrize("keep_others", [False, True])
+def test_files_linked_ahead_that_the_run_does_not_keep_are_not_published(
+    keep_others: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`link_ahead` gives the helper the files of the stories a run keeps before it makes
+    the others; `prepare` links only the rest, and a file the run then did not keep after
+    all is not published (kept with `keep_others`, as any file of syndicate's the run did
+    not produce)."""
+    linked: list[str] = []
+    link = Staging._link_published
+
+    def counted(self: Staging, rel: str) -> None:
+        linked.append(os.fspath(rel))
+        link(self, rel)
+
+    monkeypatch.setattr(Staging, "_link_published", counted)
+    out, owned = ahead_site(tmp_path)
+    photos = sorted(owned - {"feed/index.xml"})
+    reused, dropped = photos[:30], photos[30:]
+    before = published_tree(out)
+    with locked(out), Staging(out, owned) as staging:
+        staging.ahead(["feed"])
+        staging.expect_writes()
+        staging.link_ahead(photos)
+        staging.add(OutputFile("feed/index.xml", b"new"))
+        for path in reused:
+            staging.reuse(path)
+        staging.flush_ahead()  # linking already: not started again
+        helper = staging._ahead
+        assert helper is not None and helper.sent == tuple(photos)
+        plan = staging.prepare(["feed"], keep_others=keep_others)
+        staging.apply(plan)
+    after = published_tree(out)
+    assert not [path for path in linked if path in photos]  # all linked by the helper
+    assert all(after[path] == before[path] for path in reused)  # the same files
+    for path in dropped:
+        assert (after.get(path) == before[path]) is keep_others
+    assert plan.report.removed == (0 if keep_others else len(dropped))
+    assert (out / "feed/index.xml").read_bytes() == b"new"
+    assert after["feed/latest"] == ("link to media/s1", None)
 
 
 @pytest.mark.parametrize("program", ["/nonexistent/python", "/bin/false"])

@@ -40,6 +40,7 @@ from syndicate.build.publish import (
     Staging,
     Trash,
     Twins,
+    checked_path,
     deferred_signals,
     locked,
     recover,
@@ -647,6 +648,7 @@ class _Build:
         todo = [self._job(s, p) if p else None for s, p in zip(self.inputs, probes, strict=True)]
         if any(todo):
             sink.staging.expect_writes()
+            sink.staging.link_ahead(self._kept_whole(probes, todo))
         # Workers on this machine stage their files themselves (`Settings.stage_to`).
         here = replace(self.settings, stage_to=(sink.staging.units(), os.fspath(self.out)))
         done = run_jobs([job for job in todo if job], jobs, here)
@@ -660,6 +662,23 @@ class _Build:
                 self._take(sink, source, probe, result)
         finally:  # the workers stop before the staging folder they write in is removed
             done.close()
+
+    def _kept_whole(self, probes: Sequence[_Probe | None], todo: Sequence[Job | None]) -> list[str]:
+        """The published files of the stories this run keeps whole (their every unit found
+        intact: no job), known before any story is made."""
+        paths: list[str] = []
+        for probe, job in zip(probes, todo, strict=True):
+            if probe is None or job is not None or probe.record is None or probe.key is None:
+                continue
+            visible = probe.record.summary.is_visible(self.settings.now)
+            for key in self._units(probe.key, visible):
+                unit = self.state.kept.get(key)
+                for path in unit.paths if unit is not None else ():
+                    try:
+                        paths.append(checked_path(path))
+                    except OutputError:
+                        continue  # staging it reports it
+        return paths
 
     def _take(
         self, sink: Sink, source: StoryInput, probe: _Probe | None, result: Done | None

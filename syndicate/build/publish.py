@@ -275,6 +275,15 @@ class Staging:
         if self.written and self._ahead is not None:
             self._ahead.link(self.reused)  # the stories' kept files, while collections run
 
+    def link_ahead(self, kept: Sequence[str]) -> None:
+        """Start linking the published files `kept` (checked paths) into staging now, in
+        the helper (`_Ahead.link`): the files of the stories a run already knows it keeps,
+        before it makes the others (an edit keeps nearly every file, and linking 15,000
+        took longer than the collections `flush_ahead` overlaps it with). Those this run
+        ends up not keeping are taken out again by `prepare`."""
+        if kept and self._ahead is not None:
+            self._ahead.link(kept)
+
     def units(self) -> str:
         """Where workers on this machine stage their units' files (`UNITS`)."""
         return os.path.join(self._dir, UNITS)
@@ -301,7 +310,7 @@ class Staging:
                 # them are only moved along in a swap).
                 owned = tuple(sorted(self.produced))
                 return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
-            linked = 0
+            linked: frozenset[str] = frozenset()
             if self._ahead is not None:
                 linked = self._ahead.finish()
             stale, theirs = self._others(folders)
@@ -310,12 +319,18 @@ class Staging:
             owned = tuple(sorted([*self.produced, *map(str, kept)]))
             if self.written == 0 and (keep_others or not stale) and in_place:
                 return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
-            for path in [*self.reused[linked:], *theirs]:
+            for path in self.reused:
+                if path not in linked:
+                    self._link_published(path)
+            for path in theirs:
                 self._link_published(path)
+            if self._ahead is not None:
+                self._unlink_unkept(self._ahead.sent, {*map(str, kept), *theirs})
             removed: list[PurePosixPath] = []
             for rel in stale:
                 if keep_others:
-                    self._link_published(rel)
+                    if str(rel) not in linked:
+                        self._link_published(rel)
                 else:
                     removed.append(rel)
             swaps = []
@@ -360,6 +375,16 @@ class Staging:
         plan = self.prepare(folders, keep_others=keep_others)
         self.apply(plan)
         return plan.report
+
+    def _unlink_unkept(self, sent: Sequence[str], kept: set[str]) -> None:
+        """Take out of staging the files the helper linked (`sent`) that this run does not
+        keep after all (a story it held back, a path two stories claim): they were never
+        its to publish."""
+        produced = self.produced
+        for path in sent:
+            if path not in produced and path not in kept:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{self._dir}/{path}")
 
     def _unproduced(self, folders: Sequence[str]) -> bool:
         """Whether syndicate wrote files in `folders` (by the build state's list, on disk or
@@ -491,37 +516,40 @@ class _Ahead:
         self.process: subprocess.Popen[bytes] | None = None
         self.linking: subprocess.Popen[bytes] | None = None
         """The second helper (`link`), if it runs."""
-        self.sent = 0
-        """How many of the staging's kept files, from the first, it was given."""
+        self.sent: Sequence[str] = ()
+        """The published files it was given to link."""
 
     def start(self) -> None:
         if self.process is None and self.folders:
             self.process = _helper(_AHEAD, [*self.where, *self.folders])
 
     def link(self, kept: Sequence[str]) -> None:
-        """Start linking the kept files `kept` (those so far: the list grows) into staging,
-        in a second helper process, once: the folders are made by then or as it goes."""
+        """Start linking the published files `kept` (checked paths; a copy is taken, the
+        list may grow) into staging, in a second helper process, once: the folders are made
+        by then or as it goes."""
         if self.process is None or self.linking is not None or not kept:
             return
+        sent = tuple(kept)
         listing = os.path.join(self.staging._dir, _LISTING)
         try:
             with open(listing, "wb") as file:
-                file.write(b"\0".join(map(os.fsencode, kept)))
+                file.write(b"\0".join(map(os.fsencode, sent)))
         except OSError:
             return
         self.linking = _helper(_LINK, [*self.where, listing])
-        self.sent = len(kept) if self.linking is not None else 0
+        if self.linking is not None:
+            self.sent = sent
 
-    def finish(self) -> int:
-        """Wait until the helpers are done; how many of the kept files, from the first, are
-        linked (none if the second helper failed: some may be, which `prepare` checks)."""
+    def finish(self) -> frozenset[str]:
+        """Wait until the helpers are done; the files they linked (none if the second helper
+        failed: some may be, which `prepare` checks, and takes out those not kept)."""
         if self.process is not None:
             self.process.wait()
             self.process = None
         if self.linking is None:
-            return 0
+            return frozenset()
         status, self.linking = self.linking.wait(), None
-        return self.sent if status == 0 else 0
+        return frozenset(self.sent) if status == 0 else frozenset()
 
     def stop(self) -> None:
         """Stop them now (the run failed or was interrupted)."""
