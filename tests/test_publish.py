@@ -329,6 +329,19 @@ def published_tree(root: Path) -> dict[str, tuple[str, int | None]]:
     return found
 
 
+def links_made_by_prepare(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The published files the run itself links into staging (not a helper), as it does."""
+    linked: list[str] = []
+    link = Staging._link_published
+
+    def counted(self: Staging, rel: str) -> None:
+        linked.append(os.fspath(rel))
+        link(self, rel)
+
+    monkeypatch.setattr(Staging, "_link_published", counted)
+    return linked
+
+
 def ahead_site(root: Path) -> tuple[Path, set[str]]:
     """An out/ with a published tree: nested folders of syndicate's files, a user's empty
     folder and a user's link to a folder (linked as it is, never made a folder)."""
@@ -351,14 +364,7 @@ def test_folders_made_ahead_publish_what_prepare_alone_does(
     `prepare` makes alone: the kept files linked, the user's empty folder and link to a
     folder as they were. `prepare` links only what the helpers did not (a helper's links
     found again, as after a helper failed midway, are checked and kept)."""
-    linked: list[str] = []
-    link = Staging._link_published
-
-    def counted(self: Staging, rel: str) -> None:
-        linked.append(os.fspath(rel))
-        link(self, rel)
-
-    monkeypatch.setattr(Staging, "_link_published", counted)
+    linked = links_made_by_prepare(monkeypatch)
     outs = {}
     for name, early in (("alone", None), ("expected", True), ("first-file", False)):
         out, owned = ahead_site(tmp_path / name)
@@ -404,14 +410,7 @@ def test_files_linked_ahead_that_the_run_does_not_keep_are_not_published(
     the others; `prepare` links only the rest, and a file the run then did not keep after
     all is not published (kept with `keep_others`, as any file of syndicate's the run did
     not produce)."""
-    linked: list[str] = []
-    link = Staging._link_published
-
-    def counted(self: Staging, rel: str) -> None:
-        linked.append(os.fspath(rel))
-        link(self, rel)
-
-    monkeypatch.setattr(Staging, "_link_published", counted)
+    linked = links_made_by_prepare(monkeypatch)
     out, owned = ahead_site(tmp_path)
     photos = sorted(owned - {"feed/index.xml"})
     reused, dropped = photos[:30], photos[30:]

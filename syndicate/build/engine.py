@@ -677,7 +677,7 @@ class _Build:
                     try:
                         paths.append(checked_path(path))
                     except OutputError:
-                        continue  # staging it reports it
+                        continue  # refused when the story is staged (`Sink.claim`)
         return paths
 
     def _take(
