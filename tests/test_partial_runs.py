@@ -263,3 +263,24 @@ def test_one_language_warns_about_the_translations_it_links_to(
     # A full run makes everything it links to.
     assert export(site, formats=("all",)) == 0
     assert "export.dead-link" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b'<a href="a.html">x</a><img src="b.png"/><a href = \'c.html\'>',
+        b"<a href=\"src='x.png'\">src=\"y.png\" href='z.html'",  # a src= inside an href's value
+        b'<a hrefsrc="a" srchref="b" href="#top" src="?q" href="">',
+        b"src=href='a' href=src=\"b\" src src='c'",
+        b"",
+    ],
+)
+def test_page_links_are_read_as_one_pattern_of_both_words_reads_them(page: bytes) -> None:
+    """The dead-link scan finds `href` and `src` by two patterns (each by its literal start,
+    four times faster on pages than one pattern of both words): the same links, in order."""
+    import re
+
+    from syndicate.build.links import _attribute_links
+
+    one = re.compile(rb"""(?:href|src)\s*=\s*["']([^"'#?]+)""")
+    assert list(_attribute_links(page)) == one.findall(page)
