@@ -369,6 +369,48 @@ def test_jpegs_decoded_in_draft_mode_fail_where_whole_decoding_does(
     assert fast == slow
 
 
+def test_images_decoded_before_give_the_same_facts_without_decoding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An image whose bytes a story's last reading decoded without a problem (`decoded`) is
+    not decoded again when it is a JPEG, GIF or WebP: the same facts (displayed size after
+    its EXIF orientation, frames, digest), from its header; a PNG goes its usual way. The
+    pixel budget is still checked."""
+    generate(tmp_path / "articles", 3, realistic=True)
+    photo = PILImage.open(next((tmp_path / "articles").rglob("*.jpg"))).convert("RGB")
+    samples: dict[str, bytes] = {}
+    exif = PILImage.Exif()
+    exif[0x0112] = 6  # turned a quarter: displayed with width and height swapped
+    for name, kwargs in [
+        ("JPEG", {}),
+        ("JPEG", {"exif": exif.tobytes(), "progressive": True}),
+        ("WEBP", {"exif": exif.tobytes()}),
+        ("PNG", {}),
+    ]:
+        buffer = io.BytesIO()
+        photo.save(buffer, format=name, **kwargs)
+        samples[f"{name}{len(samples)}"] = buffer.getvalue()
+    frames = [photo.resize((40, 30)).quantize(), photo.resize((40, 30)).rotate(90).quantize()]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
+    samples["GIF"] = buffer.getvalue()
+    checked = {name: images.inspect_image(data) for name, data in samples.items()}
+    assert checked["JPEG1"].width == photo.height and checked["GIF"].pixels == 40 * 30 * 2
+
+    def no_decoding(img: object, frames: int, data: bytes) -> bool:
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(images, "_decode", no_decoding)
+    for name, data in samples.items():
+        if name.startswith("PNG"):
+            continue
+        assert images.inspect_image(data, decoded=True) == checked[name], name
+        with pytest.raises(images.ImageProblem, match="pixels"):
+            images.inspect_image(data, checked[name].pixels - 1, decoded=True)
+    monkeypatch.undo()
+    assert images.inspect_image(samples["PNG3"], decoded=True) == checked["PNG3"]
+
+
 def test_a_story_folder_listed_from_its_entries_is_what_kind_of_says(tmp_path: Path) -> None:
     """StoryFiles takes the kind of a plain entry (not a link) from the listing and reads it
     without resolving it again: the same entries, texts and refusals as `kind_of` and a

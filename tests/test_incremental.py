@@ -341,6 +341,41 @@ def test_an_edit_checks_only_the_texts_it_changed_against_the_schema(
     assert_as_full(site, tmp_path / "full")
 
 
+def test_a_configuration_change_checks_no_text_and_decodes_no_image_checked_before(
+    baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Neither the schema check of a story's texts nor the decoding of its images reads the
+    configuration: a change of syndicate.yaml reads every story again (any of its files may
+    change) but checks none of their texts and decodes none of their images again. An image
+    whose bytes change is decoded; the output is a full export's."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    checked: list[str] = []
+    decodes: list[bool] = []
+    real_check, real_inspect = articles.check, articles.inspect_image
+
+    def check(instance: Any, name: str, pointer: str = "", root: str | None = None) -> Any:
+        checked.append(pointer)
+        return real_check(instance, name, pointer, root)
+
+    def inspect_image(data: bytes, limit: int, *, sha256: str, decoded: bool) -> Any:
+        decodes.append(decoded)
+        return real_inspect(data, limit, sha256=sha256, decoded=decoded)
+
+    monkeypatch.setattr(articles, "check", check)
+    monkeypatch.setattr(articles, "inspect_image", inspect_image)
+    configure(site / "articles")
+    export(site, site / "out", "-j", "1")
+    assert checked == []
+    images = sorted((site / "articles").glob("*/images/*"))
+    assert len(decodes) == len(images) > 0 and all(decodes)
+    decodes.clear()
+    image(site / "articles")
+    export(site, site / "out", "-j", "1")
+    assert decodes == [False]
+    assert_as_full(site, tmp_path / "full")
+
+
 def test_an_edit_makes_the_staged_folders_ahead_and_a_no_op_does_not(
     baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

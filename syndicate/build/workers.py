@@ -210,7 +210,7 @@ def read_input(
         assert source.story is not None
         text_key = source.text_key(config_key, None)
         return Read(source.story, text_key, story_key(text_key, ()), ())
-    verdict = texts_verdict(config_key, checked)
+    verdict = texts_verdict(checked)
     story = read_story(files, config, diags, verdict=verdict)
     images = tuple(sorted(files.used.items()))
     seen = tuple(sorted(files.seen.items()))
@@ -218,10 +218,13 @@ def read_input(
     return Read(story, text_key, story_key(text_key, images), images, seen, verdict.passed)
 
 
-def texts_verdict(config_key: str, checked: tuple[str, ...]) -> SchemaVerdict:
-    """What a reading of a story's texts knows of their checks: those passed before under
-    this run's configuration and code (`config_key`) and this process's packages."""
-    return SchemaVerdict(None, config_key, known=checked, installed=installed_at_start())
+def texts_verdict(checked: tuple[str, ...]) -> SchemaVerdict:
+    """What a reading of a story knows of the checks of its texts and images: those passed
+    before by this code (`code_digest`: the schemas are in it) and this process's packages
+    (Pillow's among them). The configuration is not in their keys: neither check reads it,
+    so a story read again after a change of syndicate.yaml (a new format, a new partner)
+    checks nothing it checked before."""
+    return SchemaVerdict(None, code_digest(), known=checked, installed=installed_at_start())
 
 
 def story_files(
@@ -283,7 +286,7 @@ def do_unit(settings: Settings, work: Unit) -> Done:
         return _write(settings, work, read, diags, None)
     with Mirror(work.source) as mirror:
         files = StoryFiles(mirror.folder)
-        verdict = texts_verdict(work.config_key, work.checked)
+        verdict = texts_verdict(work.checked)
         there = read_story(files, settings.config, diags, verdict=verdict)
         problems = Diagnostics()
         problems.extend(mirror.relocate(list(diags)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -533,9 +534,15 @@ class _StoryReader:
 
     def _image_facts(self, rel: str, where: SourceRef) -> ImageFacts | None:
         """The facts of a listed image, or None with its problem reported."""
+        verdict, key = self.verdict, ""
         try:
             data = self.files.image(rel)
-            facts = inspect_image(data, min(budgets.MAX_IMAGE_PIXELS, self.pixels_left))
+            sha256 = hashlib.sha256(data).hexdigest()
+            if verdict is not None:
+                key = verdict.key("image", sha256)
+            limit = min(budgets.MAX_IMAGE_PIXELS, self.pixels_left)
+            decoded = verdict is not None and verdict.valid(key)
+            facts = inspect_image(data, limit, sha256=sha256, decoded=decoded)
         except Refused as exc:
             self.diags.error(exc.code, _image_refusal(rel, exc, self.files), where)
             return None
@@ -543,6 +550,8 @@ class _StoryReader:
             self.diags.error("image.format", f"{rel}: {exc}", where)
             return None
         self.pixels_left -= facts.pixels
+        if verdict is not None and not facts.notes:  # decoded without a problem or a note
+            verdict.remember(key)
         for note in facts.notes:
             self.diags.warning(
                 "image.format", f"{rel}: {note}; if it looks wrong, export it again", where

@@ -59,10 +59,13 @@ class SchemaVerdict:
     emit nothing but their problems, so skipping a passing one changes no message. A file
     that cannot be read or written only means the checks run.
 
-    A story's texts are checked the same way (`syndicate.readers.articles.read_story`), with
-    no file: the checks its last reading passed come with the story's work (`known`, kept in
-    the build state with the story), and those this reading passed go back with its results
-    (`passed`), so an edit of one text checks that text only."""
+    A story's texts and images are checked the same way (`syndicate.readers.articles.
+    read_story`), with no file: the checks its last reading passed come with the story's work
+    (`known`, kept in the build state with the story), and those this reading passed go back
+    with its results (`passed`), so an edit of one text checks that text only, and an image
+    whose bytes were decoded without a problem is not decoded again (its header still is).
+    Their keys hold the code but not the configuration (`syndicate.build.workers.
+    texts_verdict`): what they check does not depend on it."""
 
     FILE = "config-check"
 

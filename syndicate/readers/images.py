@@ -53,9 +53,16 @@ class ImageProblem(Exception):
     pass
 
 
-def inspect_image(data: bytes, max_pixels: int | None = None) -> ImageFacts:
+def inspect_image(
+    data: bytes, max_pixels: int | None = None, *, sha256: str = "", decoded: bool = False
+) -> ImageFacts:
     """The facts of an image's bytes; raise ImageProblem with a user-facing reason when it is
-    unusable. `max_pixels` (default: the per-image budget) bounds what it may cost to decode."""
+    unusable. `max_pixels` (default: the per-image budget) bounds what it may cost to decode.
+    `sha256` is the bytes' digest when the caller has it. `decoded` says these very bytes
+    were decoded before, by this code and this Pillow, without a problem or a note (see
+    `syndicate.readers.config.SchemaVerdict`): a JPEG, GIF or WebP is then not decoded again
+    (its header is read and its budget checked as always; a PNG goes its usual way, whose
+    check without decoding reads what its EXIF needs)."""
     from PIL import Image, UnidentifiedImageError
 
     limit = budgets.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
@@ -72,7 +79,7 @@ def inspect_image(data: bytes, max_pixels: int | None = None) -> ImageFacts:
                 pixels = width * height * frames
                 if pixels > limit:
                     raise ImageProblem(_too_many(width, height, frames, limit))
-                loaded = _decode(img, frames, data)
+                loaded = True if decoded and fmt != "PNG" else _decode(img, frames, data)
                 orientation = _orientation(img, loaded)
         except Image.DecompressionBombError as exc:
             raise ImageProblem(_too_many_declared(str(exc), limit)) from None
@@ -91,7 +98,7 @@ def inspect_image(data: bytes, max_pixels: int | None = None) -> ImageFacts:
         width,
         height,
         len(data),
-        hashlib.sha256(data).hexdigest(),
+        sha256 or hashlib.sha256(data).hexdigest(),
         pixels,
         notes,
     )
