@@ -6,22 +6,26 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bench.corpus import generate
-from conftest import FIXED_NOW, PLAIN_COVERS, REPO
+from conftest import FIXED_NOW, PLAIN_COVERS, REPO, plain_cover
 
-from syndicate.build import publish, workers
+from syndicate.build import engine, publish, workers
 from syndicate.build.engine import CACHE_ENV
 from syndicate.build.state import CACHE_NAME, STATE_FILE, BuildState, state_folder
 from syndicate.cli import main
 from syndicate.formats.epub import writer as epub_writer
+from syndicate.formats.epub.coverdata import Cover, CoverText
+from syndicate.formats.epub.writer import EpubWriter
 from syndicate.formats.feeds import documents
 from syndicate.formats.html import writer as html_writer
 from syndicate.formats.jsonfeed import writer as jsonfeed
+from syndicate.formats.registry import BUILTIN, Registry
+from syndicate.i18n.terms import term
 from syndicate.model import Story
 from syndicate.readers import articles
 
@@ -373,6 +377,86 @@ def test_a_configuration_change_checks_no_text_and_decodes_no_image_checked_befo
     image(site / "articles")
     export(site, site / "out", "-j", "1")
     assert decodes == [False]
+    assert_as_full(site, tmp_path / "full")
+
+
+DRAWN: list[tuple[str, str]] = []
+"""The covers of story books `counting_cover` drew: language and title."""
+
+
+DRAWN_LOG = "SYNDICATE_TEST_DRAWN"
+"""A file each process that draws a counted cover (a pool's workers too) adds a line to."""
+
+
+def counting_cover(text: CoverText, font_dirs: Sequence[str]) -> Cover:
+    """The tests' plain cover, each one of a story book counted (not an edition's)."""
+    if text.kicker != term("edition", text.lang):
+        DRAWN.append((text.lang, text.title))
+        if log := os.environ.get(DRAWN_LOG):
+            with open(log, "a", encoding="utf-8") as file:
+                file.write(f"{text.lang}\n")
+    return plain_cover(text, font_dirs)
+
+
+COUNTED = Registry({**BUILTIN, "epub": lambda: EpubWriter(covers=counting_cover)})
+
+
+def test_a_story_s_next_work_takes_back_the_covers_whose_text_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story book's cover is drawn from its headline, section and date, the publication's
+    name and the fonts; the story's next work takes it back (`Memo`) while all these, the
+    code and the cover's file in out/ are the same. An edit of a body draws no cover, a new
+    headline that language's, a cover changed in out/ is drawn again, and another code
+    takes none back; the output is a full export's each time."""
+    site = make_site(tmp_path)
+
+    def export_counted() -> list[tuple[str, str]]:
+        DRAWN.clear()
+        args = ["export", "-q", "-f", "all", "--now", FIXED_NOW, "--out", str(site / "out")]
+        args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+        assert main([*args, "-j", "1"], registry=COUNTED) == 0
+        return sorted(DRAWN)
+
+    assert len(export_counted()) >= 2
+    edit(site / "articles")  # the English body of bench-000001
+    assert export_counted() == []
+    assert_as_full(site, tmp_path / "full-1")
+    md = site / "articles" / "bench-000001" / "fr.md"
+    text = md.read_text(encoding="utf-8")
+    md.write_text(text.replace('headline: "', 'headline: "Nouveau ', 1), encoding="utf-8")
+    [(lang, title)] = export_counted()
+    assert lang == "fr" and title.startswith("Nouveau ")
+    assert_as_full(site, tmp_path / "full-2")
+    cover = site / "out" / "opds" / "covers" / "bench-000001.en.png"
+    cover.write_bytes(cover.read_bytes() + b"\0")  # a cover changed in out/: drawn again
+    edit(site / "articles")
+    assert [lang for lang, _ in export_counted()] == ["en"]
+    assert_as_full(site, tmp_path / "full-3")
+    monkeypatch.setattr(engine, "installed_at_start", lambda: ["another-package==1"])
+    edit(site / "articles")
+    assert [lang for lang, _ in export_counted()] == ["en", "fr"]
+    assert_as_full(site, tmp_path / "full-4")
+
+
+def test_covers_taken_back_travel_with_the_work_to_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A change of syndicate.yaml that leaves the covers' text alone makes every story again,
+    in a pool of worker processes: each takes its covers back from the memos its unit
+    carried, and draws none; the output is a full export's."""
+    site = make_site(tmp_path)
+    log = tmp_path / "drawn.log"
+    monkeypatch.setenv(DRAWN_LOG, str(log))
+    args = ["export", "-q", "-f", "all", "--now", FIXED_NOW, "--out", str(site / "out")]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    assert main([*args, "-j", "2"], registry=COUNTED) == 0
+    assert len(log.read_text(encoding="utf-8").split()) >= STORIES
+    log.unlink()
+    config = site / "syndicate.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "feeds:\n  limit: 3\n", "utf-8")
+    assert main([*args, "-j", "2"], registry=COUNTED) == 0
+    assert not log.exists()
     assert_as_full(site, tmp_path / "full")
 
 

@@ -49,6 +49,7 @@ from syndicate.build.publish import (
 from syndicate.build.sink import Sink
 from syndicate.build.state import (
     CACHE_NAME,
+    MEMO,
     BuildState,
     Published,
     StoryRecord,
@@ -59,6 +60,7 @@ from syndicate.build.workers import (
     Done,
     ExecutorError,
     Job,
+    Made,
     Settings,
     read_input,
     run_jobs,
@@ -70,7 +72,7 @@ from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.readers.articles import check_collection, shown_path
-from syndicate.readers.config import SchemaVerdict, load_config
+from syndicate.readers.config import SchemaVerdict, installed_at_start, load_config
 from syndicate.readers.storyfiles import StoryFiles
 
 Progress = Callable[[str, int, int], None]
@@ -500,6 +502,8 @@ class _Build:
         """`_units`, by a story's key and visibility."""
         self.summary_keys: dict[str, tuple[StorySummary, str]] = {}
         """`_summary_key` of each story, by slug."""
+        self.stamp = digest(code_digest(), *installed_at_start())
+        """The code that makes this run's memos, and the only one whose memos it takes."""
         self.state: BuildState
 
     def run(
@@ -730,7 +734,7 @@ class _Build:
             made = story_files(writer, story, self.settings)
             paths = [f.path for f in made.files if sink.add(writer, f, twins)]
             self.problems.extend(made.diagnostics)
-            self.state.record(unit, paths, made.diagnostics, made.fragments)
+            self._record_unit(unit, made, paths)
         self.state.record_story(text_key, record)
         self.read.append(_Story(source, record.key, record.summary, keys))
 
@@ -768,8 +772,10 @@ class _Build:
         formats = tuple(w.name for w in self.writers)
         if probe.record is None or probe.key is None:
             last = self.state.previous(source.name)  # its texts changed: checks they passed
-            checked = last[1].checked if last is not None else ()
-            return Job(source, formats, self.config_key, checked=checked)
+            if last is None:
+                return Job(source, formats, self.config_key)
+            memos = functools.partial(self._memos, last[1])
+            return Job(source, formats, self.config_key, checked=last[1].checked, memos=memos)
         visible = probe.record.summary.is_visible(self.settings.now)
         units = self._units(probe.key, visible)
         missing = tuple(
@@ -780,6 +786,28 @@ class _Build:
         if not missing:
             return None
         return Job(source, missing, self.config_key, probe.key, probe.record.checked)
+
+    def _memos(self, record: StoryRecord) -> dict[str, dict[str, tuple[str, bytes]]]:
+        """The memos of the story's last work (`Memo`) that this code may take back, by
+        format, with their files' bytes (read as its job is sent: `Job.memos`)."""
+        visible = record.summary.is_visible(self.settings.now)
+        found: dict[str, dict[str, tuple[str, bytes]]] = {}
+        for writer, unit in zip(self.writers, self._units(record.key, visible), strict=True):
+            memos = self.state.memos(unit, self.stamp)
+            if memos:
+                found[writer.name] = memos
+        return found
+
+    def _record_unit(self, unit: str, made: Made, paths: list[str]) -> None:
+        """Record a unit this run made, its memos stamped with the code that made them."""
+        fragments = made.fragments
+        if any(name.startswith(MEMO) for name in fragments):
+            stamp = f"{self.stamp}\n".encode()
+            fragments = {
+                name: stamp + data if name.startswith(MEMO) else data
+                for name, data in fragments.items()
+            }
+        self.state.record(unit, paths, made.diagnostics, fragments)
 
     def _units(self, key: str, visible: bool) -> tuple[str, ...]:
         """The keys of a story's units in the run's formats (`_unit`), made once a run."""
@@ -866,7 +894,7 @@ class _Build:
                 continue
             paths = [f.path for f in made.files if sink.add(writer, f, twins)]
             self.problems.extend(made.diagnostics)
-            self.state.record(unit, paths, made.diagnostics, made.fragments)
+            self._record_unit(unit, made, paths)
             self.timings[writer.name].seconds += made.seconds
         return units
 

@@ -59,6 +59,11 @@ CREATE TABLE IF NOT EXISTS fragments (
 """
 
 
+MEMO = "memo:"
+"""The fragments of a unit named so are its memos (`syndicate.formats.contract.Memo`): the
+stamp of the code that made them (`BuildState.memos`), their key and their file's path, one
+a line."""
+
 CACHE_NAME = ".syndicate"
 """The site's cache folder, beside syndicate.yaml: the build state of each out/ folder the
 site exports into (and the delivery ledgers). Never published; ignored by git."""
@@ -348,6 +353,30 @@ class BuildState:
             return zlib_ng.decompress(row[0])
         except _ZLIB_NG_ERROR:
             return None
+
+    def memos(self, key: str, stamp: str) -> dict[str, tuple[str, bytes]]:
+        """The memos of the unit `key` (see `MEMO`) that code of this `stamp` made, with their
+        files' bytes, by name: those whose file is one of the unit's and intact in out/. The
+        unit is not kept for it (it is the last work's, not this run's)."""
+        unit = self._units.get(key)
+        found: dict[str, tuple[str, bytes]] = {}
+        if unit is None:
+            return found
+        for name in unit.fragments:
+            if not name.startswith(MEMO) or (raw := self.fragment(key, name)) is None:
+                continue
+            lines = raw.decode("utf-8", "replace").split("\n")
+            if len(lines) != 3:
+                continue
+            made_by, memo_key, path = lines
+            if made_by != stamp or path not in unit.paths or not self._intact(path):
+                continue
+            try:
+                with open(os.path.join(self._out, path), "rb") as file:
+                    found[name.removeprefix(MEMO)] = (memo_key, file.read())
+            except OSError:
+                continue
+        return found
 
     def fragments(self, keys: Sequence[str], name: str) -> dict[str, bytes]:
         """The fragment `name` of each of the units `keys`, by unit, in a few queries (one

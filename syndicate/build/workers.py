@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -25,9 +25,9 @@ from syndicate.build.sources import (
     story_assets,
     with_templates,
 )
-from syndicate.build.state import pack_story
+from syndicate.build.state import MEMO, pack_story
 from syndicate.diagnostics import Diagnostic, Diagnostics, route_library_warnings
-from syndicate.formats.contract import AnyWriter, Context, Fragment, Options, OutputFile
+from syndicate.formats.contract import AnyWriter, Context, Fragment, Memo, Options, OutputFile
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.model.codec import content_digest
 from syndicate.readers.articles import read_story
@@ -62,9 +62,14 @@ class Settings:
     files with each unit, and the workers check that they run the export's code."""
 
     def context(
-        self, writer: AnyWriter, diags: Diagnostics, assets: Mapping[str, bytes] | None = None
+        self,
+        writer: AnyWriter,
+        diags: Diagnostics,
+        assets: Mapping[str, bytes] | None = None,
+        memos: Mapping[str, tuple[str, bytes]] | None = None,
     ) -> Context[Options]:
-        """The writer's context; `assets` are files that came with the work, by path."""
+        """The writer's context; `assets` are files that came with the work, by path, and
+        `memos` the writer's memos of the story's last work (`Context.memo`)."""
         return _WorkerContext(
             config=self.config,
             now=self.now,
@@ -72,6 +77,7 @@ class Settings:
             options=self.options[writer.section()],
             diagnostics=diags,
             writer=writer.name,
+            memos=memos or {},
             assets=assets or {},
         )
 
@@ -88,6 +94,10 @@ class _WorkerContext(Context[Options]):
         return data if data is not None else super().read_asset(path)
 
 
+Memos = Mapping[str, Mapping[str, tuple[str, bytes]]]
+"""Memos by format, then by name: each its key and its bytes."""
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     """One story's work, as the driver plans it: read it, then write its files in `formats`.
@@ -101,6 +111,10 @@ class Job:
     expect: str | None = None
     checked: tuple[str, ...] = ()
     """The checks of the story's texts that its last reading passed (`Done.checked`)."""
+    memos: Callable[[], Memos] | None = None
+    """The memos of the story's last work, by format (`Context.memo`), read from out/ when
+    its unit is sent (`unit`): a run that makes every story again holds those of one batch
+    at a time, not all."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +133,8 @@ class Unit:
     `Settings.stage_to`)."""
     checked: tuple[str, ...] = ()
     """`Job.checked`."""
+    memos: Memos = field(default_factory=dict)
+    """`Job.memos`: their bytes travel with the unit."""
 
 
 def unit(job: Job, shipped: bool, number: int = 0) -> Unit:
@@ -127,7 +143,8 @@ def unit(job: Job, shipped: bool, number: int = 0) -> Unit:
     source, keys = job.input, (job.formats, job.config_key, job.expect)
     if source.folder is not None:
         folder = snapshot(source.folder) if shipped else source.folder
-        return Unit(folder, *keys, number=number, checked=job.checked)
+        memos = job.memos() if job.memos is not None else {}
+        return Unit(folder, *keys, number=number, checked=job.checked, memos=memos)
     assert source.story is not None
     assets = story_assets(source.story) if shipped else {}
     return Unit(source.story, *keys, assets, number)
@@ -228,17 +245,25 @@ def texts_verdict(checked: tuple[str, ...]) -> SchemaVerdict:
 
 
 def story_files(
-    writer: AnyWriter, story: Story, settings: Settings, assets: Mapping[str, bytes] | None = None
+    writer: AnyWriter,
+    story: Story,
+    settings: Settings,
+    assets: Mapping[str, bytes] | None = None,
+    memos: Mapping[str, tuple[str, bytes]] | None = None,
 ) -> Made:
-    """Run one format on one story; a writer that raises is reported, never a traceback."""
+    """Run one format on one story; a writer that raises is reported, never a traceback. Its
+    memos are kept with its fragments, named `MEMO` and their name (their key and path, on
+    two lines)."""
     start = time.perf_counter()
     diags = Diagnostics()
     files: list[OutputFile | Staged] = []
     fragments: dict[str, bytes] = {}
     try:
-        for item in writer.story_files(story, settings.context(writer, diags, assets)):
+        for item in writer.story_files(story, settings.context(writer, diags, assets, memos)):
             if isinstance(item, Fragment):
                 fragments[item.name] = item.data
+            elif isinstance(item, Memo):
+                fragments[MEMO + item.name] = f"{item.key}\n{item.path}".encode()
             else:
                 files.append(item)
     except Exception as exc:  # reported, and the run publishes nothing
@@ -313,7 +338,10 @@ def _write(
     if story is None:
         return Done(None, list(diags), {}, read.text_key, read.key)
     formats = work.formats if read.key == work.expect else tuple(settings.writers)
-    made = {name: story_files(settings.writers[name], story, settings, assets) for name in formats}
+    made = {
+        name: story_files(settings.writers[name], story, settings, assets, work.memos.get(name))
+        for name in formats
+    }
     if settings.stage_to is not None:
         units, out = settings.stage_to
         folder = os.path.join(units, str(work.number))

@@ -2,8 +2,9 @@
 
 A format is a `Writer` with two pure functions:
 
-- `story_files(story, ctx)`: the files that depend on one story (its pages, items, books), and
-  the `Fragment`s of it that the format's collection files reuse (a rendered feed entry);
+- `story_files(story, ctx)`: the files that depend on one story (its pages, items, books),
+  the `Fragment`s of it that the format's collection files reuse (a rendered feed entry), and
+  the `Memo`s of what its next work may take back instead of making it again (a cover);
 - `collection_files(stories, ctx)`: the files over all the stories (feeds, indexes, editions,
   catalogs), from their `StorySummary`s; a story's fragments come back through
   `ctx.fragment`, and a whole story, for the few files that need one, through `ctx.story`.
@@ -14,7 +15,7 @@ to the build engine, so a writer never sees a cache, a process or the disk."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -94,6 +95,22 @@ class Fragment:
 
     name: str
     data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """Says that one of the files a story's work just made (`path`, one of this writer's) was
+    made from exactly what `key` names and nothing else: when the story's next work asks for
+    it with the same key (`Context.memo`), it gets these bytes back instead of making them
+    again. For what is costly to make and often the same when the story changes: an EPUB
+    cover is the same after an edit of the body. The engine keeps the memo with the story's
+    files and offers it only while the file is intact in out/, and only to the same code
+    (syndicate's and the installed packages'): `key` says the rest (the texts, the options,
+    the fonts)."""
+
+    name: str
+    key: str
+    path: str
 
 
 class Options(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -188,6 +205,9 @@ class Context(Generic[OptionsT]):
     """Set by the engine for `collection_files`."""
     progress: Progress | None = field(default=None, repr=False, compare=False)
     """Set by `syndicate validate --outputs` on a terminal, for validators that take long."""
+    memos: Mapping[str, tuple[str, bytes]] = field(default_factory=dict, repr=False)
+    """Set by the engine for `story_files`: the memos of the story's last work, by name,
+    each with its key and bytes (see `memo`)."""
     urls: Urls = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -199,6 +219,12 @@ class Context(Generic[OptionsT]):
         if "://" in str(path):
             raise FileNotFoundError(f"{path} is remote; it is not read from the local disk")
         return Path(path).read_bytes()
+
+    def memo(self, name: str, key: str) -> bytes | None:
+        """In `story_files`: the bytes this writer's last work on the story declared as made
+        from `key` (a `Memo` of that name), if that was `key`; None when they must be made."""
+        found = self.memos.get(name)
+        return found[1] if found is not None and found[0] == key else None
 
     def fragment(self, story: StorySummary, name: str) -> bytes:
         """The fragment `name` that this writer's `story_files` made of `story`."""
@@ -260,7 +286,9 @@ class Writer(Generic[OptionsT]):
         the usual type of its extension. Formats whose folders hold several kinds override it."""
         return self.media_type if path.endswith(self.extension) else None
 
-    def story_files(self, story: Story, ctx: Context[OptionsT]) -> Iterable[OutputFile | Fragment]:
+    def story_files(
+        self, story: Story, ctx: Context[OptionsT]
+    ) -> Iterable[OutputFile | Fragment | Memo]:
         """The files that depend on this one story alone (and on the config, the selected
         languages and whether the story is visible at `ctx.now`), and its fragments."""
         return ()

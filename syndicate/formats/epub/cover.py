@@ -13,6 +13,7 @@ from typing import Any
 from PIL import Image
 
 from syndicate.formats.epub import freetype_adapter, fribidi_adapter
+from syndicate.formats.epub.coverdata import Cover, CoverText
 from syndicate.formats.epub.fonts import CoverError, font_file
 from syndicate.formats.epub.options import DEFAULT_FONT_DIRS
 from syndicate.formats.epub.palette_png import Band, band, png
@@ -51,25 +52,6 @@ _PALETTE = [
     for step in range(_STEPS)
     for c in range(3)
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class CoverText:
-    lang: str
-    publisher: str
-    kicker: str
-    """Section name or "Edition", above the title."""
-    title: str
-    date: str
-
-
-@dataclass(frozen=True, slots=True)
-class Cover:
-    png: bytes
-    thumbnail: bytes
-    missing: tuple[tuple[str, str], ...] = ()
-    """(field of CoverText, grapheme) for every grapheme no installed font has: it is left out
-    of the drawing, and reported."""
 
 
 @cache

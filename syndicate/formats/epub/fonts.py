@@ -4,7 +4,6 @@ so which font draws each grapheme of a cover."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -14,6 +13,7 @@ import regex
 from fontTools import unicodedata as ucd
 
 from syndicate.formats.epub import harfbuzz_adapter
+from syndicate.formats.epub.fontfiles import font_files
 from syndicate.i18n.locales import script as language_script
 
 CORE = "fonts-noto-core"
@@ -144,23 +144,9 @@ def missing_fonts_error(specs: Iterable[FontSpec], dirs: Sequence[str]) -> Cover
 
 
 @cache
-def _files(dirs: tuple[str, ...]) -> dict[str, Path]:
-    """Every font file under the folders by name; the first folder, then the first path in
-    sorted order, wins."""
-    found: dict[str, Path] = {}
-    for folder in dirs:
-        if not os.path.isdir(folder):
-            continue
-        for path in sorted(Path(folder).rglob("*")):
-            if path.suffix.lower() in {".ttf", ".otf", ".ttc"} and path.is_file():
-                found.setdefault(path.name, path)
-    return found
-
-
-@cache
 def locate(spec: FontSpec, dirs: tuple[str, ...]) -> tuple[Path, int] | None:
     """The file of a font and the index of its face (a .ttc holds several), if installed."""
-    path = _files(dirs).get(spec.file)
+    path = font_files(dirs).get(spec.file)
     if path is None:
         return None
     if path.suffix.lower() != ".ttc":

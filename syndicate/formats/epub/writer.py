@@ -8,12 +8,12 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.contract import Context, OutputFile, Planned, Writer
+from syndicate.formats.contract import Context, Memo, OutputFile, Planned, Writer
 from syndicate.formats.epub import book as epub_book
 from syndicate.formats.epub import opds
+from syndicate.formats.epub.coverdata import Cover, CoverText, cover_key
 from syndicate.formats.epub.ebooklib_adapter import Book, EpubBuildError, Resource, build_epub
 from syndicate.formats.epub.edition import Edition, StoryEdition, select_editions
 from syndicate.formats.epub.options import EpubOptions
@@ -23,10 +23,7 @@ from syndicate.i18n.text import section_name
 from syndicate.model import SourceRef, Story, StorySummary, Variant
 from syndicate.model.story import MEDIATOPIC_SCHEME
 
-if TYPE_CHECKING:
-    from syndicate.formats.epub.cover import Cover, CoverText
-
-CoverRenderer = Callable[["CoverText", Sequence[str]], "Cover"]
+CoverRenderer = Callable[[CoverText, Sequence[str]], Cover]
 """Draws a book's cover and thumbnail from its text, with the fonts under the given folders."""
 
 
@@ -59,7 +56,7 @@ class EpubWriter(Writer[EpubOptions]):
         """Tests that do not look at covers give a cheaper renderer; it must stay picklable
         (a module-level function), as writers travel to worker processes."""
 
-    def story_files(self, story: Story, ctx: Context[EpubOptions]) -> Iterator[OutputFile]:
+    def story_files(self, story: Story, ctx: Context[EpubOptions]) -> Iterator[OutputFile | Memo]:
         if not story.is_visible(ctx.now) or not ctx.options.story_books:
             return
         variants = [v for v in story.variants if v.lang in ctx.languages]
@@ -273,11 +270,22 @@ class _Published:
     cover: Cover
     entry: opds.Entry | None = None
     """What the catalog says about an edition (story books are listed from summaries)."""
+    cover_key: str | None = None
+    """What a story book's cover was made from (`coverdata.cover_key`), for its memos."""
+    lang: str = ""
+    """A story book's language: its memos' names (the same in every story's work)."""
 
-    def files(self) -> Iterator[OutputFile]:
+    def files(self) -> Iterator[OutputFile | Memo]:
+        """The book, its cover and thumbnail, and (a story book's, drawn without a missing
+        character: those are reported on every run) the memos that let the story's next work
+        take the cover back while its text and fonts are the same."""
+        cover, thumbnail = f"opds/covers/{self.stem}.png", f"opds/thumbnails/{self.stem}.png"
         yield OutputFile(f"epub/{self.stem}.epub", self.data)
-        yield OutputFile(f"opds/covers/{self.stem}.png", self.cover.png)
-        yield OutputFile(f"opds/thumbnails/{self.stem}.png", self.cover.thumbnail)
+        yield OutputFile(cover, self.cover.png)
+        yield OutputFile(thumbnail, self.cover.thumbnail)
+        if self.cover_key is not None and not self.cover.missing:
+            yield Memo(f"cover.{self.lang}", self.cover_key, cover)
+            yield Memo(f"thumbnail.{self.lang}", self.cover_key, thumbnail)
 
 
 class _Books:
@@ -290,9 +298,8 @@ class _Books:
     def story_book(
         self, story: Story, variant: Variant, images: dict[int, Resource]
     ) -> _Published | None:
-        from syndicate.formats.epub.cover import CoverText
-
         lang = variant.lang
+        stem = f"{story.slug}.{lang}"
         text = CoverText(
             lang,
             self.ctx.config.publisher.name,
@@ -300,17 +307,26 @@ class _Books:
             variant.headline,
             format_human_date(story.published, lang, story.timezone),
         )
-        cover = self._cover(text, {"title": ("headline", variant.source)})
+        key = cover_key(self.covers, text, self.ctx.options.font_dirs)
+        cover = self._taken_back(lang, key) or self._cover(
+            text, {"title": ("headline", variant.source)}
+        )
         if cover is None:
             return None
         spec = epub_book.story_book(story, variant, cover.png, images, self.ctx)
-        stem = f"{story.slug}.{lang}"
         data = self._build(stem, spec, variant.source)
-        return _Published(stem, data, cover) if data else None
+        return _Published(stem, data, cover, cover_key=key, lang=lang) if data else None
+
+    def _taken_back(self, lang: str, key: str | None) -> Cover | None:
+        """The cover and thumbnail the story's last work drew in this language from the same
+        text and fonts (its memos), or None."""
+        if key is None:
+            return None
+        png = self.ctx.memo(f"cover.{lang}", key)
+        thumbnail = self.ctx.memo(f"thumbnail.{lang}", key)
+        return Cover(png, thumbnail) if png is not None and thumbnail is not None else None
 
     def edition_book(self, edition: StoryEdition) -> _Published | None:
-        from syndicate.formats.epub.cover import CoverText
-
         ctx = self.ctx
         lang = edition.lang
         title = epub_book.edition_title(edition, ctx.options.edition_title, ctx)
