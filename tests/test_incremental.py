@@ -738,3 +738,36 @@ def test_an_edit_assembles_only_the_documents_holding_the_story(
     assert "atom/en/archive/1.xml" in made and "atom/en.xml" not in made
     assert "atom/en/archive/2.xml" not in made
     assert_as_full(site, tmp_path / "full")
+
+
+def test_a_headline_changed_elsewhere_makes_the_catalog_and_no_edition(
+    paged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new headline changes the OPDS catalog, which lists the story's book and the
+    editions. An edition is listed from its stories' summaries, as its book describes it:
+    the editions, which hold the newest stories, are not made again for an older story's
+    headline (nor their stories recalled whole)."""
+    site = tmp_path / "site"
+    shutil.copytree(paged, site, copy_function=shutil.copy2)
+    export(site, site / "out", "-j", "1")  # the copy's own paths
+    books: list[str] = []
+    catalogs: list[int] = []
+    edition_book, catalog = epub_writer._Books.edition_book, epub_writer.opds.catalog
+
+    def making_book(self: Any, edition: Any) -> Any:
+        books.append(edition.lang)
+        return edition_book(self, edition)
+
+    def making_catalog(*args: Any) -> Any:
+        catalogs.append(1)
+        return catalog(*args)
+
+    monkeypatch.setattr(epub_writer._Books, "edition_book", making_book)
+    monkeypatch.setattr(epub_writer.opds, "catalog", making_catalog)
+    md = site / "articles" / "bench-000001" / "en.md"
+    text = md.read_text(encoding="utf-8")
+    md.write_text(text.replace('headline: "', 'headline: "Older ', 1), encoding="utf-8")
+    export(site, site / "out", "-j", "1")
+    assert catalogs and books == []
+    monkeypatch.undo()
+    assert_as_full(site, tmp_path / "full")

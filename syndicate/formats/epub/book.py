@@ -16,7 +16,7 @@ from lxml.builder import ElementMaker
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
 from syndicate.formats.epub.ebooklib_adapter import Book, Document, Landmark, Resource, TocEntry
-from syndicate.formats.epub.edition import StoryEdition
+from syndicate.formats.epub.edition import Edition, StoryEdition
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
 from syndicate.i18n.locales import direction, display_name, language_label, locale_for
 from syndicate.i18n.terms import term
@@ -214,7 +214,7 @@ def story_book(
     )
 
 
-def edition_title(edition: StoryEdition, template: str | None, ctx: Context[Any]) -> str:
+def edition_title(edition: Edition[Any], template: str | None, ctx: Context[Any]) -> str:
     date = format_human_date(edition.date, edition.lang, ctx.config.timezone)
     publisher = ctx.config.publisher.name
     if template:
@@ -222,7 +222,17 @@ def edition_title(edition: StoryEdition, template: str | None, ctx: Context[Any]
     return term("edition_title", edition.lang, publisher=publisher, date=date)
 
 
-def edition_identifier(edition: StoryEdition, ctx: Context[Any]) -> str:
+def edition_rights(notices: Sequence[str]) -> str:
+    """An edition's rights: its stories' notices, each once."""
+    return " ".join(dict.fromkeys(notices))
+
+
+def edition_description(headlines: Sequence[str], lang: str) -> str:
+    """An edition's description: its headlines, as a list in words of the language."""
+    return str(format_list(list(headlines), locale=locale_for(lang)))
+
+
+def edition_identifier(edition: Edition[Any], ctx: Context[Any]) -> str:
     """A name-based UUID: the same site, language and day always give the same identifier."""
     name = f"{ctx.urls.output(f'epub/edition-{edition.lang}.epub')}#{edition.day.isoformat()}"
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
@@ -239,7 +249,6 @@ def edition_book(
     stories = edition.stories
     docs = [story_document(s, s.variant(lang), ctx, story_file(s)) for s in stories]
     publisher = ctx.config.publisher.name
-    headlines = [s.variant(lang).headline for s in stories]
     return Book(
         identifier=edition_identifier(edition, ctx),
         title=title,
@@ -250,8 +259,8 @@ def edition_book(
         creators=(publisher,),
         publisher=publisher,
         subjects=subjects(stories, lang),
-        rights=" ".join(dict.fromkeys(s.rights_notice(lang) for s in stories)),
-        description=str(format_list(headlines, locale=locale_for(lang))),
+        rights=edition_rights([s.rights_notice(lang) for s in stories]),
+        description=edition_description([s.variant(lang).headline for s in stories], lang),
         properties=accessibility(lang, _all_alt(stories, lang), publisher),
         cover=Resource(COVER_FILE, "image/png", cover),
         documents=(

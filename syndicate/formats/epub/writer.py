@@ -163,8 +163,7 @@ class _Editions:
 
     def catalog(self, listed: Sequence[tuple[StorySummary, str]], path: str) -> bytes:
         if self.catalog_files is None:
-            books = [self.book(index) for index in range(len(self.editions))]
-            entries = [b.entry for b in books if b is not None and b.entry]
+            entries = [_edition_entry(edition, self.ctx) for edition in self.editions]
             entries += [_story_entry(s, lang, self.ctx) for s, lang in listed]
             self.catalog_files = {f.path: f.data for f in opds.catalog(entries, self.ctx)}
         return self.catalog_files.get(path, b"")
@@ -227,23 +226,28 @@ def _story_entry(story: StorySummary, lang: str, ctx: Context[EpubOptions]) -> o
     )
 
 
-def _edition_entry(spec: Book, edition: StoryEdition, ctx: Context[EpubOptions]) -> opds.Entry:
-    stem = f"edition-{edition.lang}"
-    summaries = [StorySummary.of(story) for story in edition.stories]
+def _edition_entry(edition: Edition[StorySummary], ctx: Context[EpubOptions]) -> opds.Entry:
+    """An edition as the catalog lists it, from its stories' summaries: what its book says
+    (`book.edition_book`), without making the book (a catalog made again for a headline
+    changed elsewhere neither recalls the editions' stories nor makes their books)."""
+    lang = edition.lang
+    stem = f"edition-{lang}"
+    stories = edition.stories
+    variants = [s.variant(lang) for s in stories]
     return opds.Entry(
         path=f"epub/{stem}.epub",
         cover=f"opds/covers/{stem}.png",
         thumbnail=f"opds/thumbnails/{stem}.png",
-        identifier=spec.identifier,
-        title=spec.title,
-        authors=spec.creators,
-        lang=spec.language,
-        summary=spec.description,
-        updated=max(s.updated_for(edition.lang) for s in edition.stories),
+        identifier=epub_book.edition_identifier(edition, ctx),
+        title=epub_book.edition_title(edition, ctx.options.edition_title, ctx),
+        authors=(ctx.config.publisher.name,),
+        lang=lang,
+        summary=epub_book.edition_description([v.headline for v in variants], lang),
+        updated=max(s.updated_for(lang) for s in stories),
         published=edition.date,
-        rights=spec.rights,
-        categories=_categories(summaries, edition.lang),
-        page=ctx.urls.output(f"html/index.{edition.lang}.html"),
+        rights=epub_book.edition_rights([v.rights for v in variants]),
+        categories=_categories(stories, lang),
+        page=ctx.urls.output(f"html/index.{lang}.html"),
     )
 
 
@@ -263,13 +267,11 @@ def _categories(stories: Sequence[StorySummary], lang: str) -> tuple[opds.Catego
 
 @dataclass(frozen=True, slots=True)
 class _Published:
-    """One finished EPUB, with what the catalog says about it."""
+    """One finished EPUB with its cover."""
 
     stem: str
     data: bytes
     cover: Cover
-    entry: opds.Entry | None = None
-    """What the catalog says about an edition (story books are listed from summaries)."""
     cover_key: str | None = None
     """What a story book's cover was made from (`coverdata.cover_key`), for its memos."""
     lang: str = ""
@@ -346,7 +348,7 @@ class _Books:
         spec = epub_book.edition_book(edition, title, cover.png, images, ctx)
         stem = f"edition-{lang}"
         data = self._build(stem, spec, ctx.config.source)
-        return _Published(stem, data, cover, _edition_entry(spec, edition, ctx)) if data else None
+        return _Published(stem, data, cover) if data else None
 
     @property
     def _publisher(self) -> SourceRef:
