@@ -798,16 +798,20 @@ class _Build:
                 found[writer.name] = memos
         return found
 
-    def _record_unit(self, unit: str, made: Made, paths: list[str]) -> None:
-        """Record a unit this run made, its memos stamped with the code that made them."""
-        fragments = made.fragments
-        if any(name.startswith(MEMO) for name in fragments):
-            stamp = f"{self.stamp}\n".encode()
-            fragments = {
-                name: stamp + data if name.startswith(MEMO) else data
-                for name, data in fragments.items()
-            }
-        self.state.record(unit, paths, made.diagnostics, fragments)
+    def _record_unit(self, unit: str, made: Made, paths: Sequence[str]) -> None:
+        """Record a unit this run made."""
+        self.state.record(unit, paths, made.diagnostics, self.stamped(made.fragments))
+
+    def stamped(self, fragments: dict[str, bytes]) -> dict[str, bytes]:
+        """A unit's fragments as the state keeps them: its memos stamped with the code that
+        made them."""
+        if not any(name.startswith(MEMO) for name in fragments):
+            return fragments
+        stamp = f"{self.stamp}\n".encode()
+        return {
+            name: stamp + data if name.startswith(MEMO) else data
+            for name, data in fragments.items()
+        }
 
     def _units(self, key: str, visible: bool) -> tuple[str, ...]:
         """The keys of a story's units in the run's formats (`_unit`), made once a run."""
@@ -1024,7 +1028,8 @@ class _Recall:
                 self.build.settings,
             )
             kept = self.build.state.kept[unit]
-            self.build.state.record(unit, kept.paths, kept.diagnostics, made.fragments)
+            fragments = self.build.stamped(made.fragments)
+            self.build.state.record(unit, kept.paths, kept.diagnostics, fragments)
             data = made.fragments.get(name)
         if data is None:
             raise LookupError(f"{writer} made no fragment {name!r} of {story.slug}")

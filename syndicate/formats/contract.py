@@ -53,7 +53,9 @@ class Planned(OutputFile):
     title, links, dates). The build engine keeps the published file, without making it,
     while none of these changed; whoever reads `data` gets the bytes as an `OutputFile`'s.
     A writer that yields one promises that the file depends on nothing else (besides the
-    configuration, the run's languages and syndicate's own code)."""
+    configuration, the run's languages and syndicate's own code); a story's fragment that
+    its work makes from what its summary holds alone (the OPDS catalog's entry of a book) is
+    of its summary, so the story may be listed under `summaries` only."""
 
     __slots__ = ("_made", "key", "make", "stories", "summaries")
     make: Callable[[], bytes]

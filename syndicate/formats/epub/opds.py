@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -56,64 +56,84 @@ class Entry:
     """(language, web page) of the same story in the other languages."""
 
 
-def catalog(entries: Sequence[Entry], ctx: Context[Any]) -> Iterator[OutputFile]:
-    """The navigation feed and the acquisition feeds; nothing when there is no book."""
-    languages = [lang for lang in ctx.languages if any(e.lang == lang for e in entries)]
+Listed = tuple[datetime, bytes]
+"""A book as an acquisition feed lists it: when it was updated, and its entry's lines
+(`entry_lines`)."""
+_ENTRIES = "entries"
+"""Where an acquisition feed's entries go: a comment its serialisation puts on a line of its
+own, replaced by their lines."""
+
+
+def catalog(books: Mapping[str, Sequence[Listed]], ctx: Context[Any]) -> Iterator[OutputFile]:
+    """The navigation feed and the acquisition feeds of the books, by language (editions
+    first, then stories, as listed); nothing when there is no book."""
+    languages = [lang for lang in ctx.languages if books.get(lang)]
     if not languages:
         return
-    yield OutputFile(CATALOG, _bytes(_navigation(entries, languages, ctx)))
+    newest = {lang: max(updated for updated, _ in books[lang]) for lang in languages}
+    yield OutputFile(CATALOG, _bytes(_navigation(newest, ctx)))
     for lang in languages:
-        books = [e for e in entries if e.lang == lang]
-        yield OutputFile(feed_path(lang), _bytes(_acquisition(books, lang, ctx)))
+        yield OutputFile(feed_path(lang), _acquisition(books[lang], newest[lang], lang, ctx))
+
+
+def entry_lines(book: Entry, ctx: Context[Any]) -> bytes:
+    """A book's entry as an acquisition feed's lines: the catalog is made from these (a
+    story's, made in its own work, kept as a fragment) without building any entry again."""
+    feed = A.feed(_book_entry(book, ctx))
+    data: bytes = etree.tostring(feed, encoding="utf-8", pretty_print=True)
+    return data[data.index(b"\n") + 1 : data.rindex(b"</feed>")]
 
 
 def feed_path(lang: str) -> str:
     return f"opds/{lang}.xml"
 
 
-def _navigation(
-    entries: Sequence[Entry], languages: Sequence[str], ctx: Context[Any]
-) -> etree._Element:
+def _navigation(newest: Mapping[str, datetime], ctx: Context[Any]) -> etree._Element:
     return _feed(
         ctx,
         CATALOG,
         ctx.config.publisher.name,
-        entries,
+        max(newest.values()),
         NAVIGATION,
         *(
             A.entry(
                 {XML_LANG: lang},
                 A.title(display_name(lang)),
                 A.id(ctx.urls.output(feed_path(lang))),
-                A.updated(rfc3339(max(e.updated for e in entries if e.lang == lang))),
+                A.updated(rfc3339(updated)),
                 A.content(term("ebooks", lang), type="text"),
                 _link("subsection", ctx.urls.output(feed_path(lang)), ACQUISITION),
             )
-            for lang in languages
+            for lang, updated in newest.items()
         ),
     )
 
 
-def _acquisition(books: Sequence[Entry], lang: str, ctx: Context[Any]) -> etree._Element:
+def _acquisition(books: Sequence[Listed], updated: datetime, lang: str, ctx: Context[Any]) -> bytes:
+    """The feed of one language's books: its head serialised with a comment where the
+    entries go, and their lines put in its place (the bytes a tree of them all gives)."""
     title = f"{ctx.config.publisher.name}: {term('ebooks', lang)}"
     feed = _feed(
         ctx,
         feed_path(lang),
         title,
-        books,
+        updated,
         ACQUISITION,
         _link("up", ctx.urls.output(CATALOG), NAVIGATION),
-        *(_book_entry(book, ctx) for book in books),
+        etree.Comment(_ENTRIES),
     )
     feed.set(XML_LANG, lang)
-    return feed
+    data = _bytes(feed)
+    marker = b"  <!--%s-->\n" % _ENTRIES.encode()
+    at = data.index(marker)
+    return data[:at] + b"".join(lines for _, lines in books) + data[at + len(marker) :]
 
 
 def _feed(
     ctx: Context[Any],
     path: str,
     title: str,
-    entries: Sequence[Entry],
+    updated: datetime,
     kind: str,
     *more: etree._Element,
 ) -> etree._Element:
@@ -122,7 +142,7 @@ def _feed(
         A.id(ctx.urls.output(path)),
         A.title(title),
         # The newest book, not the wall clock: an unchanged catalog keeps its bytes.
-        A.updated(rfc3339(max(e.updated for e in entries))),
+        A.updated(rfc3339(updated)),
         A.author(A.name(publisher.name), A.uri(publisher.url)),
         _link("self", ctx.urls.output(path), kind),
         _link("start", ctx.urls.output(CATALOG), NAVIGATION),

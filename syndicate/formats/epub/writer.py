@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.contract import Context, Memo, OutputFile, Planned, Writer
+from syndicate.formats.contract import Context, Fragment, Memo, OutputFile, Planned, Writer
 from syndicate.formats.epub import book as epub_book
 from syndicate.formats.epub import opds
 from syndicate.formats.epub.coverdata import Cover, CoverText, cover_key
@@ -56,10 +56,18 @@ class EpubWriter(Writer[EpubOptions]):
         """Tests that do not look at covers give a cheaper renderer; it must stay picklable
         (a module-level function), as writers travel to worker processes."""
 
-    def story_files(self, story: Story, ctx: Context[EpubOptions]) -> Iterator[OutputFile | Memo]:
+    def story_files(
+        self, story: Story, ctx: Context[EpubOptions]
+    ) -> Iterator[OutputFile | Fragment | Memo]:
+        """The story's books, and each one's entry in its language's acquisition feed as a
+        fragment (the catalog is spliced from them)."""
         if not story.is_visible(ctx.now) or not ctx.options.story_books:
             return
         variants = [v for v in story.variants if v.lang in ctx.languages]
+        summary = StorySummary.of(story)
+        for variant in variants:  # listed whatever becomes of its book: one that fails is an
+            entry = _story_entry(summary, variant.lang, ctx)  # error, nothing is published
+            yield Fragment(_entry_name(variant.lang), opds.entry_lines(entry, ctx))
         images = epub_book.story_images(story, ctx) if variants else None
         if images is None:
             return
@@ -100,12 +108,14 @@ class EpubWriter(Writer[EpubOptions]):
         languages = [lang for lang in ctx.languages if lang in with_books]
         if not languages:
             return
+        # The catalog lists the editions and the story books from the summaries alone (a
+        # story's entry is a fragment made from its summary): a body edit keeps it.
         key = repr(("catalog", [_edition_plan(e) for e in editions], listed_keys(listed)))
-        whole = tuple({s.slug: s for e in editions for s in e.stories}.values())
-        summaries = tuple({s.slug: s for s, _ in listed}.values())
+        shelf = [s for s, _ in listed] + [s for e in editions for s in e.stories]
+        summaries = tuple({s.slug: s for s in shelf}.values())
         for path in (opds.CATALOG, *(opds.feed_path(lang) for lang in languages)):
             make = functools.partial(made.catalog, listed, path)
-            yield Planned(path, make, stories=whole, summaries=summaries, key=key)
+            yield Planned(path, make, summaries=summaries, key=key)
 
     def validate_outputs(self, out: Path, ctx: Context[EpubOptions]) -> None:
         """Well-formed XML everywhere; every EPUB's zip layout, XML members and EPUBCheck (all
@@ -123,6 +133,11 @@ class EpubWriter(Writer[EpubOptions]):
         run_epubcheck(books, ctx.diagnostics, ctx.progress)
         for path in output_files(out, "opds", (".xml",), ctx.diagnostics, deep=False):
             check_catalog_links(path, out, ctx.urls.output(""), ctx.diagnostics)
+
+
+def _entry_name(lang: str) -> str:
+    """The fragment of a story's book in `lang`: its entry in the acquisition feed."""
+    return f"opds.{lang}"
 
 
 def listed_keys(listed: Sequence[tuple[StorySummary, str]]) -> list[tuple[str, str]]:
@@ -163,9 +178,19 @@ class _Editions:
 
     def catalog(self, listed: Sequence[tuple[StorySummary, str]], path: str) -> bytes:
         if self.catalog_files is None:
-            entries = [_edition_entry(edition, self.ctx) for edition in self.editions]
-            entries += [_story_entry(s, lang, self.ctx) for s, lang in listed]
-            self.catalog_files = {f.path: f.data for f in opds.catalog(entries, self.ctx)}
+            ctx = self.ctx
+            books: dict[str, list[opds.Listed]] = {}
+            for edition in self.editions:
+                entry = _edition_entry(edition, ctx)
+                books.setdefault(entry.lang, []).append(
+                    (entry.updated, opds.entry_lines(entry, ctx))
+                )
+            for lang in ctx.languages:
+                stories = [s for s, shelved in listed if shelved == lang]
+                lines = ctx.fragments(stories, _entry_name(lang))
+                updated = [s.updated_for(lang) for s in stories]
+                books.setdefault(lang, []).extend(zip(updated, lines, strict=True))
+            self.catalog_files = {f.path: f.data for f in opds.catalog(books, ctx)}
         return self.catalog_files.get(path, b"")
 
 
