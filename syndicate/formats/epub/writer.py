@@ -64,9 +64,11 @@ class EpubWriter(Writer[EpubOptions]):
         if not story.is_visible(ctx.now) or not ctx.options.story_books:
             return
         variants = [v for v in story.variants if v.lang in ctx.languages]
+        # Each book is listed whatever becomes of it: one that fails is an error, and then
+        # the run publishes nothing.
         summary = StorySummary.of(story)
-        for variant in variants:  # listed whatever becomes of its book: one that fails is an
-            entry = _story_entry(summary, variant.lang, ctx)  # error, nothing is published
+        for variant in variants:
+            entry = _story_entry(summary, variant.lang, ctx)
             yield Fragment(_entry_name(variant.lang), opds.entry_lines(entry, ctx))
         images = epub_book.story_images(story, ctx) if variants else None
         if images is None:
@@ -82,9 +84,9 @@ class EpubWriter(Writer[EpubOptions]):
         self, stories: list[StorySummary], ctx: Context[EpubOptions]
     ) -> Iterable[OutputFile]:
         """The editions and the catalog. Every visible story's books were built in its own
-        work (a book that fails is an error, and a run with errors publishes nothing), so the
-        catalog lists them from the summaries; only the stories of the editions are recalled
-        whole."""
+        work (a book that fails is an error, and a run with errors publishes nothing), with
+        their catalog entries (fragments), so the catalog lists them and the editions from
+        the summaries; only the stories of the editions are recalled whole, for their books."""
         visible = _newest_first([s for s in stories if s.is_visible(ctx.now)])
         shelved = [(s, lang) for s in visible for lang in s.languages if lang in ctx.languages]
         ready = {(s.slug, lang) for s, lang in shelved}
@@ -186,7 +188,7 @@ class _Editions:
                     (entry.updated, opds.entry_lines(entry, ctx))
                 )
             for lang in ctx.languages:
-                stories = [s for s, shelved in listed if shelved == lang]
+                stories = [s for s, book_lang in listed if book_lang == lang]
                 lines = ctx.fragments(stories, _entry_name(lang))
                 updated = [s.updated_for(lang) for s in stories]
                 books.setdefault(lang, []).extend(zip(updated, lines, strict=True))
