@@ -411,6 +411,34 @@ def test_images_decoded_before_give_the_same_facts_without_decoding(
     assert images.inspect_image(samples["PNG3"], decoded=True) == checked["PNG3"]
 
 
+def test_the_facts_an_image_check_remembers_are_the_facts_it_found(tmp_path: Path) -> None:
+    """What a story's reading keeps with an image's passed check (`ImageFacts.remembered`)
+    gives back, for the same bytes, the facts the check found (displayed size after the
+    EXIF orientation, frames, digest): a later reading takes them without opening the
+    image. A word that is not such facts gives nothing, and the image is checked."""
+    generate(tmp_path / "articles", 3, realistic=True)
+    photo = PILImage.open(next((tmp_path / "articles").rglob("*.jpg"))).convert("RGB")
+    exif = PILImage.Exif()
+    exif[0x0112] = 6
+    samples = []
+    for name, kwargs in [("JPEG", {"exif": exif.tobytes()}), ("PNG", {}), ("WEBP", {})]:
+        buffer = io.BytesIO()
+        photo.save(buffer, format=name, **kwargs)
+        samples.append(buffer.getvalue())
+    buffer = io.BytesIO()
+    frames = [photo.resize((40, 30)).quantize(), photo.resize((40, 30)).rotate(90).quantize()]
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
+    samples.append(buffer.getvalue())
+    for data in samples:
+        facts = images.inspect_image(data)
+        word = facts.remembered()
+        assert word.split() == [word]
+        assert images.ImageFacts.recalled(word, data, facts.sha256) == facts
+    assert images.inspect_image(samples[0]).width == photo.height
+    for word in ("", "image/png", "image/png,1,2", "image/tiff,1,2,2", "image/png,a,2,2"):
+        assert images.ImageFacts.recalled(word, samples[1], "0" * 64) is None
+
+
 def test_a_story_folder_listed_from_its_entries_is_what_kind_of_says(tmp_path: Path) -> None:
     """StoryFiles takes the kind of a plain entry (not a link) from the listing and reads it
     without resolving it again: the same entries, texts and refusals as `kind_of` and a

@@ -4,6 +4,7 @@ as a real client, RFC 822 dates, goldens and byte-identical re-export."""
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -241,3 +242,46 @@ def test_validate_outputs_reports_broken_feeds(
     assert ("atom.alternate", "fr.xml") in codes
     assert ("atom.rng", "fr.xml") in codes
     assert ("rss.date", "ar.xml") in codes
+
+
+def _picture(size: tuple[int, int], fmt: str, mode: str = "RGBA") -> bytes:
+    buffer = io.BytesIO()
+    Image.new(mode, size, (200, 30, 30) if mode == "RGB" else (200, 30, 30, 255)).save(
+        buffer, format=fmt
+    )
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("logo", "icon"),
+    [
+        ((600, 120), (256, 256)),  # a banner: fits 144 wide, readable
+        ((1200, 90), (256, 256)),  # too flat at 144 wide: the icon instead
+        ((1200, 90), None),  # too flat, and no icon: the flat logo
+        ((100, 900), (64, 64)),  # tall: 400 high at most
+        ((40, 20), (64, 64)),  # small: never scaled up
+    ],
+)
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG", "GIF", "WEBP"])
+def test_a_feed_image_s_size_is_known_before_it_is_made(
+    logo: tuple[int, int], icon: tuple[int, int] | None, fmt: str
+) -> None:
+    """The size a feed announces for its image (RSS `<image>` width and height) is read off
+    the logo's and icon's headers (a PNG's without Pillow, `image_size`), and is the size of
+    the PNG made when the file is (`FeedImage.make`): the file is made only when the
+    configuration changed."""
+    from syndicate.formats.feeds.images import atom_logo, rss_image
+    from syndicate.readers.images import image_size
+
+    mode = "RGB" if fmt == "JPEG" else "RGBA"
+    logo_data = _picture(logo, fmt, mode)
+    icon_data = _picture(icon, "PNG") if icon else None
+    assert image_size(logo_data) == logo
+    for image in (rss_image(logo_data, icon_data), atom_logo(logo_data, icon_data)):
+        made = image.make()
+        with Image.open(io.BytesIO(made)) as drawn:
+            assert drawn.format == "PNG" and drawn.size == (image.width, image.height)
+    expected = rss_image(logo_data, icon_data)
+    assert expected.width <= 144 and expected.height <= 400
+    if icon and logo == (1200, 90):
+        assert (expected.width, expected.height) == (144, 144)  # the icon

@@ -350,8 +350,9 @@ def test_a_configuration_change_checks_no_text_and_decodes_no_image_checked_befo
 ) -> None:
     """Neither the schema check of a story's texts nor the decoding of its images reads the
     configuration: a change of syndicate.yaml reads every story again (any of its files may
-    change) but checks none of their texts and decodes none of their images again. An image
-    whose bytes change is decoded; the output is a full export's."""
+    change) but checks none of their texts and opens none of their images again (the facts a
+    check found, kept with its verdict, are taken back). An image whose bytes change is
+    decoded; the output is a full export's."""
     site = tmp_path / "site"
     shutil.copytree(baseline, site, copy_function=shutil.copy2)
     checked: list[str] = []
@@ -372,11 +373,41 @@ def test_a_configuration_change_checks_no_text_and_decodes_no_image_checked_befo
     export(site, site / "out", "-j", "1")
     assert checked == []
     images = sorted((site / "articles").glob("*/images/*"))
-    assert len(decodes) == len(images) > 0 and all(decodes)
+    assert len(images) > 0 and decodes == []
     decodes.clear()
     image(site / "articles")
     export(site, site / "out", "-j", "1")
     assert decodes == [False]
+    assert_as_full(site, tmp_path / "full")
+
+
+def test_an_edit_of_a_story_s_text_opens_no_image_and_draws_nothing(
+    baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit of one story's text takes back the facts of its images (kept with their
+    check), its covers (`Memo`) and the feeds' logos (kept as published while the
+    configuration is the same; their size comes from the logo's header): Pillow opens,
+    makes and saves nothing. The output is a full export's."""
+    from PIL import Image as PILImage
+
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    used: list[str] = []
+
+    def refused(name: str) -> Callable[..., Any]:
+        def use(*args: Any, **kwargs: Any) -> Any:
+            used.append(name)
+            raise AssertionError(f"Pillow's {name} used by an edit")
+
+        return use
+
+    edit(site / "articles")
+    with monkeypatch.context() as patched:
+        for name in ("open", "new"):
+            patched.setattr(PILImage, name, refused(name))
+        patched.setattr(PILImage.Image, "save", refused("save"))
+        export(site, site / "out", "-j", "1")
+    assert used == []
     assert_as_full(site, tmp_path / "full")
 
 

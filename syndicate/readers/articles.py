@@ -541,8 +541,11 @@ class _StoryReader:
             if verdict is not None:
                 key = verdict.key("image", sha256)
             limit = min(budgets.MAX_IMAGE_PIXELS, self.pixels_left)
-            decoded = verdict is not None and verdict.valid(key)
-            facts = inspect_image(data, limit, sha256=sha256, decoded=decoded)
+            remembered = verdict.recall(key) if verdict is not None else None
+            facts = ImageFacts.recalled(remembered, data, sha256) if remembered else None
+            if facts is None or facts.pixels > limit:  # over the budget: said as always
+                decoded = facts is not None
+                facts = inspect_image(data, limit, sha256=sha256, decoded=decoded)
         except Refused as exc:
             self.diags.error(exc.code, _image_refusal(rel, exc, self.files), where)
             return None
@@ -551,7 +554,7 @@ class _StoryReader:
             return None
         self.pixels_left -= facts.pixels
         if verdict is not None and not facts.notes:  # decoded without a problem or a note
-            verdict.remember(key)
+            verdict.remember(key, facts.remembered())
         for note in facts.notes:
             self.diags.warning(
                 "image.format", f"{rel}: {note}; if it looks wrong, export it again", where

@@ -83,6 +83,7 @@ class SchemaVerdict:
         self._passed: set[str] = set()
         self._installed = list(installed) if installed is not None else None
         self._base: hashlib._Hash | None = None
+        self._recalled: dict[str, str] | None = None
 
     def key(self, *parts: str | bytes) -> str:
         if self._base is None:  # what every key of this verdict starts with, hashed once
@@ -91,12 +92,23 @@ class SchemaVerdict:
         return _hashed(self._base.copy(), parts).hexdigest()
 
     def valid(self, key: str) -> bool:
+        return key in self._entries()
+
+    def _entries(self) -> frozenset[str]:
         if self._known is None:
             self._known = frozenset()
             if self.path is not None:
                 with contextlib.suppress(OSError, ValueError):
                     self._known = frozenset(self.path.read_text(encoding="ascii").split())
-        return key in self._known
+        return self._known
+
+    def recall(self, key: str) -> str | None:
+        """What a check that passed before remembered with `key` (`remember(key, what)`), or
+        None when it did not pass before."""
+        if self._recalled is None:
+            pairs = (entry.partition(_WHAT) for entry in self._entries())
+            self._recalled = {key: what for key, sep, what in pairs if sep}
+        return self._recalled.get(key)
 
     @property
     def passed(self) -> tuple[str, ...]:
@@ -115,9 +127,14 @@ class SchemaVerdict:
             self.remember(key)
         return found
 
-    def remember(self, key: str) -> None:
-        """A check of this run that passed (saved by `save`)."""
-        self._passed.add(key)
+    def remember(self, key: str, what: str = "") -> None:
+        """A check of this run that passed (saved by `save`), with what it found, if
+        anything (`recall`; text without spaces)."""
+        if what:
+            assert not any(c.isspace() for c in what), "one word per check in the file"
+            self._passed.add(f"{key}{_WHAT}{what}")
+        else:
+            self._passed.add(key)
 
     def save(self) -> None:
         """Keep the checks this run passed, and only those. Written only where the cache
@@ -132,9 +149,14 @@ class SchemaVerdict:
             temp.write_text("".join(f"{key}\n" for key in sorted(self._passed)), "ascii")
             os.replace(temp, self.path)
             self._known = frozenset(self._passed)  # saved: a second `save` has nothing to do
+            self._recalled = None
         except OSError:
             with contextlib.suppress(OSError):
                 temp.unlink()
+
+
+_WHAT = "="
+"""Between a check's key (hexadecimal) and what it remembered (`SchemaVerdict.remember`)."""
 
 
 def _hashed(h: hashlib._Hash, parts: Iterable[str | bytes]) -> hashlib._Hash:

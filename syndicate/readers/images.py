@@ -48,6 +48,23 @@ class ImageFacts:
     notes: tuple[str, ...] = ()
     """Oddities Pillow noticed in a usable image, in words, for warnings."""
 
+    def remembered(self) -> str:
+        """What `recalled` needs, as one word: the facts not read off the bytes themselves."""
+        return f"{self.media_type},{self.width},{self.height},{self.pixels}"
+
+    @classmethod
+    def recalled(cls, text: str, data: bytes, sha256: str) -> ImageFacts | None:
+        """The facts `remembered` gave for these bytes (checked before without a problem or
+        a note), or None when `text` is not such a word."""
+        media_type, *numbers = text.split(",")
+        if media_type not in MEDIA_TYPES.values() or len(numbers) != 3:
+            return None
+        try:
+            width, height, pixels = map(int, numbers)
+        except ValueError:
+            return None
+        return cls(media_type, width, height, len(data), sha256, pixels)
+
 
 class ImageProblem(Exception):
     pass
@@ -138,6 +155,21 @@ def slow_decode(img: object, frames: int, data: bytes = b"") -> bool:
             img.seek(index)
         img.load()
     return True
+
+
+def image_size(data: bytes) -> tuple[int, int]:
+    """Width and height as an image's header gives them (not turned by its EXIF), as Pillow's
+    `Image.size`, of bytes checked before (`inspect_image`): a PNG's read off its IHDR chunk,
+    which comes first, without Pillow (a publisher's logo is sized on every run); any other
+    format's by Pillow."""
+    if data.startswith(_PNG_SIGNATURE) and data[12:16] == b"IHDR" and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        width, height = img.size
+    return int(width), int(height)
 
 
 def png_is_whole(data: bytes) -> bool:

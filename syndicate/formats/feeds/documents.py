@@ -137,7 +137,8 @@ class FeedWriter(Writer[FeedOptions]):
         publisher = ctx.config.publisher
         icon = ctx.read_asset(publisher.icon) if publisher.icon else None
         image = self.feed_image(ctx.read_asset(publisher.logo), icon)
-        yield OutputFile(f"{self.name}/{IMAGE_FILE}", image.data)
+        # made again only when the configuration (its logo and icon among it) changes
+        yield Planned(f"{self.name}/{IMAGE_FILE}", image.make)
         logo = Logo(ctx.urls.output(f"{self.name}/{IMAGE_FILE}"), image.width, image.height)
         for document in plan_documents(stories, ctx, self.name, self.media_type, logo):
             make = functools.partial(assemble, self.render_document, document, ctx)

@@ -4,7 +4,6 @@ shape Yoast SEO emits), with the translations linked both ways; and the graph of
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.text import dateline_text, section_name
 from syndicate.model import Image, Place, Story, Subject
 from syndicate.model.story import MEDIATOPIC_SCHEME
+from syndicate.readers.images import image_size
 from syndicate.readers.schemas import check
 from syndicate.render.text import body_text, word_count
 
@@ -177,13 +177,9 @@ class GraphBuilder:
         data = self.ctx.read_asset(file)
         size = _SIZES.get(data)
         if size is None:
-            from PIL import Image as PILImage
-
-            with PILImage.open(io.BytesIO(data)) as img:
-                width, height = img.size
             if len(_SIZES) >= 16:  # a long `serve` seeing the logo change: keep few
                 _SIZES.clear()
-            size = _SIZES[data] = (int(width), int(height))
+            size = _SIZES[data] = image_size(data)
         return size
 
     def _webpage(self, story: Story, lang: str) -> Node:

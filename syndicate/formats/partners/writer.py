@@ -18,7 +18,7 @@ from pathlib import Path
 
 import msgspec
 
-from syndicate.formats.contract import Context, Fragment, OutputFile, Writer, within
+from syndicate.formats.contract import Context, Fragment, OutputFile, Planned, Writer, within
 from syndicate.formats.feeds.documents import (
     Document,
     FeedOptions,
@@ -104,7 +104,8 @@ class ProfileWriter(Writer[ProfileOptions]):
         logo_data = ctx.read_asset(publisher.logo)
         icon = ctx.read_asset(publisher.icon) if publisher.icon else None
         image = rss_image(logo_data, icon)
-        yield OutputFile(f"{self.folder}/{IMAGE_FILE}", image.data)
+        # made again only when the configuration (its logo and icon among it) changes
+        yield Planned(f"{self.folder}/{IMAGE_FILE}", image.make)
         logo = Logo(ctx.urls.output(f"{self.folder}/{IMAGE_FILE}"), image.width, image.height)
         brand = None
         if options.snf_logo:
