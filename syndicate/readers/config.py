@@ -107,7 +107,7 @@ class SchemaVerdict:
         None when it did not pass before."""
         if self._recalled is None:
             pairs = (entry.partition(_WHAT) for entry in self._entries())
-            self._recalled = {key: what for key, sep, what in pairs if sep}
+            self._recalled = {known: what for known, sep, what in pairs if sep}
         return self._recalled.get(key)
 
     @property
