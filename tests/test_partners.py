@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -621,6 +622,45 @@ def test_an_edit_rebuilds_as_a_full_export_would(tmp_path: Path) -> None:
     ) == 0  # fmt: skip
     assert tree(site / "out") == tree(tmp_path / "full")
     assert "2026-01-23-small" in items(site / "out/partners/msn/en.xml")
+
+
+def test_an_edit_makes_only_the_partner_documents_that_hold_the_story(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each profile's document is kept as published while its head, its items and the
+    profile are the same: an edit of a story told in English only makes the English
+    documents that list it again, and none of the French ones (nor the feeds' logos). The
+    output is a full export's."""
+    from syndicate.formats.partners import writer as partners
+
+    big = Picture("quay.png", 1600, 900)
+    specs = [
+        Spec("2026-01-20-quay", pictures=(big,)),
+        Spec("2026-01-22-wide", pictures=(big,), languages=("en",)),
+    ]
+    profiles = "profiles:\n  msn:\n  flipboard:\n  smartnews:\n"
+    site = make_site(tmp_path / "site", specs, profiles)
+    assert export(site, "all")[0] == 0
+    made: list[str] = []
+    real = partners._capped
+
+    def capped(document: Any, *args: Any) -> bytes:
+        made.append(document.path)
+        return real(document, *args)
+
+    monkeypatch.setattr(partners, "_capped", capped)
+    md = site / "articles/2026-01-22-wide/en.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    assert export(site, "all")[0] == 0
+    assert made and all(path.split("/")[2].startswith("en") for path in made), made
+    assert {path.split("/")[1] for path in made} >= {"msn", "flipboard", "smartnews"}
+    monkeypatch.undo()
+    assert main(
+        ["export", "-q", "-f", "all", "--force", "--now", NOW, "--out", str(tmp_path / "full"),
+         "--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")],
+        registry=PLAIN_COVERS,
+    ) == 0  # fmt: skip
+    assert tree(site / "out") == tree(tmp_path / "full")
 
 
 def test_a_story_leaving_the_window_rebuilds_the_feed(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from syndicate.formats.feeds.documents import (
     make_entry,
     make_tombstone,
     plan_documents,
+    planned,
     tombstone_name,
 )
 from syndicate.formats.feeds.feedgen_adapter import (
@@ -121,7 +122,8 @@ class ProfileWriter(Writer[ProfileOptions]):
             single = msgspec.structs.replace(feeds, languages=(lang,))
             plan = Context(ctx.config, ctx.now, ctx.languages, single, ctx.diagnostics, self.name)
             for document in plan_documents(listed, plan, self.folder, self.media_type, logo):
-                yield OutputFile(document.path, _capped(document, dialect, rules, ctx))
+                # made again only when its head or one of its items changed (or the profile)
+                yield planned(document, functools.partial(_capped, document, dialect, rules, ctx))
 
     def validate_outputs(self, out: Path, ctx: Context[ProfileOptions]) -> None:
         from syndicate.formats.partners.validate import check_feed
