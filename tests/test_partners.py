@@ -605,6 +605,14 @@ def tree(out: Path) -> dict[str, bytes]:
     }
 
 
+def assert_as_full(site: Path, full: Path) -> None:
+    """The site's out/ is what a full export (`--force`, into `full`) gives."""
+    args = ["export", "-q", "-f", "all", "--force", "--now", NOW, "--out", str(full)]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    assert main(args, registry=PLAIN_COVERS) == 0
+    assert tree(site / "out") == tree(full)
+
+
 def test_an_edit_rebuilds_as_a_full_export_would(tmp_path: Path) -> None:
     site = rules_site(tmp_path / "site", "profiles:\n  msn:\n  flipboard:\n  smartnews:\n")
     assert export(site, "all")[0] == 0
@@ -615,12 +623,7 @@ def test_an_edit_rebuilds_as_a_full_export_would(tmp_path: Path) -> None:
         site / "articles/2026-01-23-small/images/small.png",
     )
     assert export(site, "all")[0] == 0
-    assert main(
-        ["export", "-q", "-f", "all", "--force", "--now", NOW, "--out", str(tmp_path / "full"),
-         "--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")],
-        registry=PLAIN_COVERS,
-    ) == 0  # fmt: skip
-    assert tree(site / "out") == tree(tmp_path / "full")
+    assert_as_full(site, tmp_path / "full")
     assert "2026-01-23-small" in items(site / "out/partners/msn/en.xml")
 
 
@@ -655,12 +658,7 @@ def test_an_edit_makes_only_the_partner_documents_that_hold_the_story(
     assert made and all(path.split("/")[2].startswith("en") for path in made), made
     assert {path.split("/")[1] for path in made} >= {"msn", "flipboard", "smartnews"}
     monkeypatch.undo()
-    assert main(
-        ["export", "-q", "-f", "all", "--force", "--now", NOW, "--out", str(tmp_path / "full"),
-         "--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")],
-        registry=PLAIN_COVERS,
-    ) == 0  # fmt: skip
-    assert tree(site / "out") == tree(tmp_path / "full")
+    assert_as_full(site, tmp_path / "full")
 
 
 def test_a_story_leaving_the_window_rebuilds_the_feed(tmp_path: Path) -> None:
