@@ -18,15 +18,24 @@ from syndicate.build import engine, publish, workers
 from syndicate.build.engine import CACHE_ENV
 from syndicate.build.state import CACHE_NAME, STATE_FILE, BuildState, state_folder
 from syndicate.cli import main
+from syndicate.formats.contract import (
+    Context,
+    NoOptions,
+    OutputFile,
+    Writer,
+    lists_summaries,
+)
 from syndicate.formats.epub import writer as epub_writer
 from syndicate.formats.epub.coverdata import Cover, CoverText
 from syndicate.formats.epub.writer import EpubWriter
 from syndicate.formats.feeds import documents
+from syndicate.formats.feeds.atom import AtomWriter
 from syndicate.formats.html import writer as html_writer
 from syndicate.formats.jsonfeed import writer as jsonfeed
 from syndicate.formats.registry import BUILTIN, Registry
+from syndicate.formats.sitemap.writer import SitemapWriter
 from syndicate.i18n.terms import term
-from syndicate.model import Story
+from syndicate.model import Story, StorySummary
 from syndicate.readers import articles
 
 STORIES = 5
@@ -409,6 +418,70 @@ def test_an_edit_of_a_story_s_text_opens_no_image_and_draws_nothing(
         export(site, site / "out", "-j", "1")
     assert used == []
     assert_as_full(site, tmp_path / "full")
+
+
+def test_an_edit_of_a_body_keeps_the_sitemaps_without_listing_a_story(
+    baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sitemap format makes nothing of a story alone, so its files say only what the
+    summaries say: an edit of a body keeps them as published without listing the stories
+    again; a new headline lists them again. Each time the output is a full export's."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    listed: list[int] = []
+    original = SitemapWriter.collection_files
+
+    def counted(self: SitemapWriter, stories: list[Any], ctx: Any) -> Any:
+        listed.append(len(stories))
+        return original(self, stories, ctx)
+
+    monkeypatch.setattr(SitemapWriter, "collection_files", counted)
+    before = {p: s for p, s in stamps(site / "out").items() if p.startswith("sitemaps/")}
+    edit(site / "articles")
+    export(site, site / "out", "-j", "1")
+    assert listed == []
+    after = {p: s for p, s in stamps(site / "out").items() if p.startswith("sitemaps/")}
+    assert after == before and before
+    export(site, site / "out", "-j", "1")  # and the run after it finds them as they were
+    assert listed == []
+    md = site / "articles" / "bench-000001" / "fr.md"
+    text = md.read_text(encoding="utf-8")
+    md.write_text(text.replace('headline: "', 'headline: "Nouveau : ', 1), encoding="utf-8")
+    export(site, site / "out", "-j", "1")
+    assert listed == [STORIES]
+    assert_as_full(site, tmp_path / "full")
+
+
+class _Peeking(Writer[NoOptions]):
+    """A format with collection files only, that asks for a whole story."""
+
+    name = "peeking"
+    description = "reads a whole story in its collection"
+    media_type = "text/plain"
+    extension = ".txt"
+    scope = "collection"
+    Options = NoOptions
+
+    def collection_files(
+        self, stories: list[StorySummary], ctx: Context[NoOptions]
+    ) -> Iterator[OutputFile]:
+        yield OutputFile("peeking/first.txt", ctx.story(stories[0]).slug.encode())
+
+
+def test_a_format_without_story_files_reads_no_whole_story(
+    baseline: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its files are kept while the summaries are the same (above): a whole story, which a
+    summary does not say, is refused with a message, never a traceback."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    assert lists_summaries(SitemapWriter()) and not lists_summaries(AtomWriter())
+    args = ["export", "-q", "-f", "peeking", "--now", FIXED_NOW, "--out", str(site / "out")]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    assert main(args, registry=Registry({**BUILTIN, "peeking": _Peeking})) == 1
+    err = capsys.readouterr().err
+    assert "[writer.failed]" in err and "reads only the summaries" in err
+    assert "Traceback" not in err
 
 
 DRAWN: list[tuple[str, str]] = []

@@ -67,7 +67,14 @@ from syndicate.build.workers import (
     story_files,
 )
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.formats.contract import AnyWriter, Options, OutputFile, Planned, within
+from syndicate.formats.contract import (
+    AnyWriter,
+    Options,
+    OutputFile,
+    Planned,
+    lists_summaries,
+    within,
+)
 from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.model import SiteConfig, Story, StorySummary
@@ -911,25 +918,39 @@ class _Build:
             if progress:
                 progress(writer.name, index, len(self.writers))
             units = [s.units[index - 1] for s in self.read]
-            unit = digest(writer.name, "collection", self.config_key, *units, *self._window(writer))
+            window = self._window(writer)
+            unit = digest(writer.name, "collection", self.config_key, *units, *window)
             kept = None if self.force else self.state.lookup(unit)
+            listed = None
+            if kept is None and lists_summaries(writer):
+                # Its files say what the summaries say: an edit of a body leaves them as
+                # they are. (Looked at only when a story changed: a summary's key costs.)
+                keys = [self._summary_key(s) for s in summaries]
+                listed = digest(writer.name, "listed", self.config_key, *keys, *window)
+                kept = None if self.force else self.state.lookup(listed)
+                if kept is not None:  # (`lookup` keeps a unit's parts, not theirs)
+                    parts = (listed, *kept.parts)
+                    self.state.record(unit, kept.paths, kept.diagnostics, parts=parts)
             if kept is not None:
                 sink.reuse(writer, kept.paths)
                 self.problems.extend(kept.diagnostics)
                 continue
             start = time.perf_counter()
             diags = Diagnostics()
-            recall = _Recall(self, units)
+            recall = _Recall(self, units, summaries_only=lists_summaries(writer))
             ctx = replace(self.settings.context(writer, diags), recall=recall)
             kept_paths: list[str] = []
-            parts: list[str] = []
+            made_of: list[str] = []
             made = functools.partial(writer.collection_files, summaries, ctx)
             produce = functools.partial(
-                self._documents, writer, made, recall, diags, sink, (kept_paths, parts)
+                self._documents, writer, made, recall, diags, sink, (kept_paths, made_of)
             )
-            paths = sink.run(writer, produce)
+            paths = [*sink.run(writer, produce), *kept_paths]
             self.problems.extend(diags)
-            self.state.record(unit, [*paths, *kept_paths], diags, parts=parts)
+            if listed is not None:
+                self.state.record(listed, paths, diags, parts=made_of)
+                made_of.insert(0, listed)
+            self.state.record(unit, paths, diags, parts=made_of)
             self.timings[writer.name].seconds += time.perf_counter() - start
 
     def _documents(
@@ -1012,11 +1033,15 @@ def _unit(writer: AnyWriter, key: str, visible: bool) -> str:
 
 
 class _Recall:
-    """What a format's collection step may ask of its stories (see `Context.fragment`)."""
+    """What a format's collection step may ask of its stories (see `Context.fragment`); of a
+    format that makes nothing of a story alone (`lists_summaries`), nothing."""
 
-    def __init__(self, build: _Build, units: Sequence[str]) -> None:
+    def __init__(
+        self, build: _Build, units: Sequence[str], *, summaries_only: bool = False
+    ) -> None:
         self.build = build
         self.units = {s.summary.slug: unit for s, unit in zip(build.read, units, strict=True)}
+        self.summaries_only = summaries_only
 
     def fragment(self, writer: str, story: StorySummary, name: str) -> bytes:
         unit = self.units[story.slug]
@@ -1044,4 +1069,8 @@ class _Recall:
         return datas
 
     def story(self, story: StorySummary) -> Story:
+        if self.summaries_only:
+            raise LookupError(
+                "a format without story_files reads only the summaries of its stories"
+            )
         return self.build.whole_story(story)

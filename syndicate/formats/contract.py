@@ -242,7 +242,8 @@ class Context(Generic[OptionsT]):
         return list(many(self.writer, stories, name))
 
     def story(self, story: StorySummary) -> Story:
-        """The whole story behind a summary (an EPUB edition's chapters need the bodies)."""
+        """The whole story behind a summary (an EPUB edition's chapters need the bodies);
+        only for a writer with `story_files` of its own (see `lists_summaries`)."""
         return self._recall().story(story)
 
     def _recall(self) -> Recall:
@@ -312,6 +313,13 @@ class Writer(Generic[OptionsT]):
         for folder in self.owned_folders():
             for path in output_files(out, folder, suffixes, ctx.diagnostics):
                 check_well_formed(path, ctx.diagnostics)
+
+
+def lists_summaries(writer: Writer[Any]) -> bool:
+    """Whether `writer` makes nothing of a story alone (no `story_files` of its own): then
+    its collection files read nothing of a story but its summary (`Context.story` refuses),
+    and the build keeps them as published while every summary says what it said."""
+    return type(writer).story_files is Writer.story_files
 
 
 def within(window: timedelta, when: datetime, now: datetime) -> bool:
