@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from syndicate.build import unchanged
 from syndicate.build.inputs import (
     StoryInput,
     code_digest,
@@ -53,9 +54,12 @@ from syndicate.build.state import (
     BuildState,
     Published,
     StoryRecord,
+    keep_fingerprint,
+    last_fingerprint,
     prepare_cache,
     state_folder,
 )
+from syndicate.build.unchanged import Fingerprint, Folder, Request
 from syndicate.build.workers import (
     Done,
     ExecutorError,
@@ -66,7 +70,7 @@ from syndicate.build.workers import (
     run_jobs,
     story_files,
 )
-from syndicate.diagnostics import Diagnostics, did_you_mean
+from syndicate.diagnostics import Diagnostic, Diagnostics, did_you_mean
 from syndicate.formats.contract import (
     AnyWriter,
     Options,
@@ -462,6 +466,10 @@ class _Story:
     key: str
     summary: StorySummary
     units: tuple[str, ...]
+    record: StoryRecord | None = None
+    """What this run read or found of it (None: its last published version, held)."""
+    text_key: str = ""
+    """The key of its texts (`StoryInput.text_key`), with `record`."""
 
 
 class _Build:
@@ -512,6 +520,12 @@ class _Build:
         self.stamp = digest(code_digest(), *installed_at_start())
         """The code that makes this run's memos, and the only one whose memos it takes."""
         self.state: BuildState
+        self.reported = 0
+        """How many problems were reported before this run's work (its configuration's)."""
+        self.counts: dict[str, int] = {}
+        """The files staged, by format (`Sink.counts`)."""
+        self.once: list[Diagnostic] = []
+        """What this run reported only because it read a story anew (`_check_history`)."""
 
     def run(
         self, diags: Diagnostics, articles: Path | None, *, jobs: int, progress: Progress | None
@@ -537,11 +551,15 @@ class _Build:
             if self.verdict is not None:  # a first export: the folder is new
                 self.verdict.save()
             with locked(self.out, self.state_folder / LOCK_NAME), self._trash() as trash:
+                if (same := self._unchanged(diags, articles)) is not None:
+                    return same
                 self.state = BuildState(self.out, self.state_folder, fresh=self.force)
                 try:
                     _settle(self.out, self.state, diags)
+                    self.reported = len(diags)
                     with Staging(self.out, self.state.owned, trash) as staging:
                         sink = Sink(staging, self.problems, self.writers)
+                        self.counts = sink.counts
                         if not self.how.dry_run:
                             staging.ahead(self._folders())
                         self._stories(sink, jobs, progress)
@@ -557,7 +575,7 @@ class _Build:
                         diags.extend(self.problems)
                         if diags.errors:
                             return ExportResult("failed", diags, names, len(self.read))
-                        report = self._publish(staging, diags)
+                        report = self._publish(staging, diags, articles)
                 finally:
                     self.state.close()
         except ForeignFiles as exc:
@@ -602,6 +620,96 @@ class _Build:
         finally:
             trash.wait()
 
+    # A run that would change nothing (`syndicate.build.unchanged`) ---------------------------
+
+    def _whole_site(self, articles: Path | None) -> bool:
+        """Whether this run publishes the whole site from story folders as it is now (every
+        format, language and story): the runs that leave a fingerprint and may use one. Not
+        when a feed announces a WebSub hub: announcing looks at what was published."""
+        how = self.how
+        return (
+            articles is not None
+            and how.only is None
+            and not (how.keep_others or how.subset or how.dry_run)
+            and not any(getattr(o, "hub", None) for o in self.settings.options.values())
+        )
+
+    def _request(self) -> Request:
+        formats = tuple(w.name for w in self.writers)
+        how = self.how
+        return Request(self.config_key, formats, how.strict, how.keep_going, self.settings.now)
+
+    def _unchanged(self, diags: Diagnostics, articles: Path | None) -> ExportResult | None:
+        """The result of this run when the last full run's fingerprint says that it would
+        find everything as that run left it (nothing is published); None otherwise."""
+        if self.force or articles is None or not self._whole_site(articles):
+            return None
+        last = last_fingerprint(self.state_folder)
+        found = unchanged.decode(last[0]) if last is not None else None
+        if last is None or found is None:
+            return None
+        request = self._request()
+        current = unchanged.still_current(found, request, self.inputs, articles, self.out, last[1])
+        if current is None:
+            return None
+        if current != found:  # texts that had no signature then have one now
+            keep_fingerprint(self.state_folder, unchanged.encode(current))
+        remove_leftovers(self.out)
+        diags.extend(current.diagnostics)
+        for writer in self.writers:
+            self.timings[writer.name].files = current.files.get(writer.name, 0)
+        files = sum(current.files.values())
+        names = tuple(w.name for w in self.writers)
+        return ExportResult(
+            "exported",
+            diags,
+            names,
+            current.stories,
+            files,
+            0,
+            files,
+            0,
+            self.timings,
+            writers=tuple(self.writers),
+        )
+
+    def _fingerprint(self, diags: Diagnostics, articles: Path | None) -> str | None:
+        """This run's fingerprint, if it publishes the whole site with every story read."""
+        if articles is None or not self._whole_site(articles):
+            return None
+        if self.left_out or len(self.held) or self.state.notes:
+            return None
+        if len(self.read) != len(self.inputs):
+            return None
+        listing = unchanged.articles_listing(articles)
+        windows = [w.window for w in self.writers if w.window is not None]
+        around = unchanged.span((s.summary for s in self.read), windows, self.settings.now)
+        if listing is None or around is None:
+            return None
+        folders = []
+        for story in self.read:
+            record = story.record
+            if record is None or story.input.folder is None:
+                return None
+            name, text_key = story.input.name, story.text_key
+            folders.append(Folder(name, text_key, record.texts, record.images, record.seen))
+        once = set(self.once)
+        request = self._request()
+        fingerprint = Fingerprint(
+            config=request.config,
+            formats=request.formats,
+            strict=request.strict,
+            keep_going=request.keep_going,
+            after=around[0],
+            before=around[1],
+            articles=listing,
+            folders=tuple(folders),
+            stories=len(self.read),
+            files=dict(sorted(self.counts.items())),
+            diagnostics=tuple(d for d in list(diags)[self.reported :] if d not in once),
+        )
+        return unchanged.encode(fingerprint)
+
     def _partial(self) -> bool:
         """Whether this run leaves out languages, or formats whose files out/ holds."""
         if self.how.keep_others:
@@ -613,7 +721,9 @@ class _Build:
         """The folders of out/ this run's formats write (each swapped in whole)."""
         return sorted({f for w in self.writers for f in w.owned_folders()})
 
-    def _publish(self, staging: Staging, diags: Diagnostics) -> PublishReport:
+    def _publish(
+        self, staging: Staging, diags: Diagnostics, articles: Path | None
+    ) -> PublishReport:
         """Record the new output in the build state, with the journal of the swaps to make,
         in one transaction; then make them. A run stopped after the record is completed by the
         next one (`_settle`); one stopped before it leaves out/ and the state as they were.
@@ -634,7 +744,14 @@ class _Build:
         journal = plan.journal() if plan.swaps else None
         try:
             # The files kept as published were each found intact by `BuildState.lookup`.
-            self.state.save(plan.root(self.out), plan.owned, folders, journal, staging.reused)
+            self.state.save(
+                plan.root(self.out),
+                plan.owned,
+                folders,
+                journal,
+                staging.reused,
+                self._fingerprint(diags, articles),
+            )
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(
                 f"cannot save the build state in {self.state_folder}: {exc}; the previous"
@@ -708,7 +825,8 @@ class _Build:
         if record is not None:
             self._keep(probe, result, record)
             units = self._stage_story(sink, record.summary, record.key, result)
-            self.read.append(_Story(source, record.key, record.summary, units))
+            text_key = result.text_key if result is not None else probe.text_key
+            self.read.append(_Story(source, record.key, record.summary, units, record, text_key))
 
     def _hold(self, sink: Sink, source: StoryInput) -> None:
         """Stage the story's last published version (nothing if it has none): its files as
@@ -853,7 +971,9 @@ class _Build:
             self.state.record_story(probe.text_key, record)
             return
         self.state.record_story(done.text_key, record, done.model)
-        self._check_history(record.summary, done.digest)
+        with self.input.recording() as once:
+            self._check_history(record.summary, done.digest)
+        self.once += once
 
     def _check_history(self, story: StorySummary, digest: str) -> None:
         """A story read anew, against what the last build published of it: once released, a

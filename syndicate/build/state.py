@@ -59,6 +59,9 @@ CREATE TABLE IF NOT EXISTS fragments (
 """
 
 
+FINGERPRINT = "fingerprint"
+"""The key in `meta` of the last full run's fingerprint (`syndicate.build.unchanged`)."""
+
 MEMO = "memo:"
 """The fragments of a unit named so are its memos (`syndicate.formats.contract.Memo`): the
 stamp of the code that made them (`BuildState.memos`), their key and their file's path, one
@@ -187,6 +190,10 @@ class BuildState:
         except sqlite3.Error:
             return None
         return str(row[0]) if row else None
+
+    def keep_fingerprint(self, fingerprint: str) -> None:
+        """Save `fingerprint` for the state as it is saved (see `save`), if it is another."""
+        _keep_fingerprint(self.db, fingerprint)
 
     def clear_pending(self) -> None:
         with self.db:
@@ -406,6 +413,7 @@ class BuildState:
         folders: Collection[str],
         journal: str | None,
         intact: Iterable[str] = (),
+        fingerprint: str | None = None,
     ) -> None:
         """Replace the saved state by this run's, before its files go live: `owned` are the
         files of syndicate's in this run's `folders` once it is published, found under `root`
@@ -416,8 +424,14 @@ class BuildState:
         everything as the last one left it and kept all of it writes nothing.
 
         A build saves once: the state is not used afterwards (what it holds in memory is
-        emptied, so that a second use would find nothing rather than something stale)."""
+        emptied, so that a second use would find nothing rather than something stale).
+
+        `fingerprint` is this run's (`syndicate.build.unchanged`), if it left one: saved in
+        the same transaction, which removes the last one whatever this run leaves, so a
+        fingerprint always describes the state saved with it."""
         if journal is None and self._unchanged(owned, folders):
+            if fingerprint is not None:  # the same state: its fingerprint may be newer
+                self.keep_fingerprint(fingerprint)
             return
         prefixes = tuple(f"{folder}/" for folder in folders)
         base = os.fspath(root)
@@ -474,6 +488,9 @@ class BuildState:
                 ),
             )
             self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", paths)
+            self.db.execute("DELETE FROM meta WHERE key = ?", (FINGERPRINT,))
+            if fingerprint is not None:
+                self.db.execute("INSERT INTO meta VALUES (?, ?)", (FINGERPRINT, fingerprint))
             self.db.executemany(
                 "INSERT OR REPLACE INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -578,6 +595,54 @@ def pack_story(story: Story) -> bytes:
 
 def _diagnostics(diagnostics: Iterable[Diagnostic]) -> str:
     return json.dumps([asdict(d) for d in diagnostics])
+
+
+def last_fingerprint(folder: Path) -> tuple[str, dict[str, tuple[int, int]]] | None:
+    """The fingerprint the last full run left in the build state in `folder` (see
+    `syndicate.build.unchanged`), with the files of out/ the state lists (their size and
+    time); None when there is none, the state is of another format or unreadable, or a
+    publication is pending. Read only: nothing is created or changed."""
+    path = folder / STATE_FILE
+    if not path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        keys = ("format", "pending", FINGERPRINT)
+        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN (?, ?, ?)", keys))
+        if meta.get("format") != str(FORMAT) or "pending" in meta or FINGERPRINT not in meta:
+            return None
+        rows = db.execute("SELECT path, size, mtime FROM files")
+        return str(meta[FINGERPRINT]), {str(p): (int(s), int(m)) for p, s, m in rows}
+    except (sqlite3.Error, TypeError, ValueError):
+        return None
+    finally:
+        db.close()
+
+
+def keep_fingerprint(folder: Path, fingerprint: str) -> None:
+    """`BuildState.keep_fingerprint` without loading the state (a run that found nothing
+    changed: the state saved is the one the fingerprint it read describes). A state that
+    cannot be written keeps the fingerprint it had, which is true too."""
+    try:
+        db = sqlite3.connect(folder / STATE_FILE, isolation_level="DEFERRED")
+    except sqlite3.Error:
+        return
+    try:
+        _keep_fingerprint(db, fingerprint)
+    except sqlite3.Error:
+        return
+    finally:
+        db.close()
+
+
+def _keep_fingerprint(db: sqlite3.Connection, fingerprint: str) -> None:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (FINGERPRINT,)).fetchone()
+    if row is None or row[0] != fingerprint:
+        with db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (FINGERPRINT, fingerprint))
 
 
 def _open(path: Path, notes: list[str]) -> sqlite3.Connection:

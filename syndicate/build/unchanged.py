@@ -1,0 +1,178 @@
+"""A run that would change nothing, told before the build state is loaded.
+
+Every run that publishes the whole site (every format of `--format all`, every language, every
+story, nothing left out) leaves a `Fingerprint` in the build state, saved with the rest of it:
+what that run read of each story folder (the signatures of its texts and images, see
+`StoryFiles.signatures`), the configuration's key (syndicate's code among it), the span of time
+around its `--now` in which no story enters or leaves its embargo or a format's time window,
+and what it reported that a run finding everything as it was reports again. The output files
+are those the state lists, with their size and time.
+
+The next run with the same request finds the configuration, the listing of the articles
+folder, every story folder's signatures, the span and every output file as the fingerprint
+says: it then publishes nothing, reports what the fingerprint holds, and returns, without
+loading the state, looking up a unit or staging a file. These are the checks a run that loads
+the state makes for the same answer (`_Build._probe`, `BuildState.lookup`): the units' keys
+are hashes of exactly these inputs. Anything else (a signature missing or moved, a file
+touched in out/, a publication left pending) takes the usual way, which tells what changed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import msgspec
+
+from syndicate.build.inputs import StoryInput, signature_key
+from syndicate.diagnostics import Diagnostic
+from syndicate.model import StorySummary
+
+
+class Folder(msgspec.Struct, frozen=True, array_like=True):
+    """One story folder as the run read it: its name, the key of its texts (`text_key`) and
+    their signatures' (`signature_key`, "" when a text had none), and the SHA-256 and the
+    signature (when it had one) of each image its story uses."""
+
+    name: str
+    text_key: str
+    texts: str
+    images: tuple[tuple[str, str], ...]
+    seen: tuple[tuple[str, str], ...]
+
+
+class Fingerprint(msgspec.Struct, frozen=True, kw_only=True):
+    config: str
+    """The run's configuration key (`_config_key`)."""
+    formats: tuple[str, ...]
+    strict: bool
+    keep_going: bool
+    after: datetime | None
+    """`--now` must be later than this (the last moment before the run's `now` at which a
+    story's visibility or its place in a time window changed), and earlier than `before`."""
+    before: datetime | None
+    articles: tuple[str, ...]
+    """The articles folder's listing (story folders and stray files)."""
+    folders: tuple[Folder, ...]
+    stories: int
+    """Stories read (`ExportResult.stories`)."""
+    files: dict[str, int]
+    """Files of each format."""
+    diagnostics: tuple[Diagnostic, ...]
+    """What the run reported after the configuration, as a run that finds everything as it
+    was reports it again (not the version warnings given once, when a story is read)."""
+
+
+def encode(fingerprint: Fingerprint) -> str:
+    return msgspec.json.encode(fingerprint).decode("utf-8")
+
+
+def decode(text: str) -> Fingerprint | None:
+    try:
+        return msgspec.json.decode(text, type=Fingerprint)
+    except (msgspec.DecodeError, msgspec.ValidationError, TypeError, ValueError):
+        return None
+
+
+def span(
+    stories: Iterable[StorySummary], windows: Iterable[timedelta], now: datetime
+) -> tuple[datetime | None, datetime | None] | None:
+    """The moments around `now` between which no story's visibility (the end of an
+    embargo) and no story's place in a time window (`Writer.window`) changes: the latest
+    before it and the earliest after it (None: none). None when one is `now` itself."""
+    windows = tuple(windows)
+    after: datetime | None = None
+    before: datetime | None = None
+    for story in stories:
+        moments = [story.published, *(story.published + w for w in windows)]
+        if story.embargo_until is not None:
+            moments.append(story.embargo_until)
+        for moment in moments:
+            if moment == now:
+                return None
+            if moment < now:
+                after = moment if after is None or moment > after else after
+            else:
+                before = moment if before is None or moment < before else before
+    return after, before
+
+
+def articles_listing(articles: Path) -> tuple[str, ...] | None:
+    """What of the articles folder a run reads: its entries' names (hidden ones aside)."""
+    try:
+        return tuple(sorted(name for name in os.listdir(articles) if not name.startswith(".")))
+    except OSError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What this run asks, as a fingerprint records it."""
+
+    config: str
+    formats: tuple[str, ...]
+    strict: bool
+    keep_going: bool
+    now: datetime
+
+
+def still_current(
+    found: Fingerprint,
+    request: Request,
+    inputs: Sequence[StoryInput],
+    articles: Path,
+    out: Path,
+    owned: Mapping[str, tuple[int, int]],
+) -> Fingerprint | None:
+    """`found` when this run would find everything as the run that left it (see the
+    module), with the signatures of texts that had none then and have one now (their bytes
+    read and found the same); None when something may have changed."""
+    now = request.now
+    if (
+        found.config != request.config
+        or found.formats != request.formats
+        or (found.strict, found.keep_going) != (request.strict, request.keep_going)
+        or (found.after is not None and now <= found.after)
+        or (found.before is not None and now >= found.before)
+        or len(found.folders) != len(inputs)
+        or articles_listing(articles) != found.articles
+    ):
+        return None
+    folders = []
+    for folder, source in zip(found.folders, inputs, strict=True):
+        checked = _same_folder(folder, source, found.config)
+        if checked is None:
+            return None
+        folders.append(checked)
+    base = os.fspath(out)
+    for path, recorded in owned.items():
+        try:
+            stat = os.stat(os.path.join(base, path))
+        except OSError:
+            return None
+        if (stat.st_size, stat.st_mtime_ns) != recorded:
+            return None
+    return msgspec.structs.replace(found, folders=tuple(folders))
+
+
+def _same_folder(folder: Folder, source: StoryInput, config: str) -> Folder | None:
+    """`folder` if the story folder `source` holds what it records (by the signatures, or
+    by reading the texts and hashing the images that have none), with the signatures found;
+    None if not. The same checks as `_Build._probe`'s."""
+    if source.folder is None or source.name != folder.name:
+        return None
+    files = source.listing() if folder.texts else None
+    texts = signature_key(config, files) if files is not None else None
+    if files is None or texts != folder.texts:
+        files = source.files()
+        if files is None or source.text_key(config, files) != folder.text_key:
+            return None
+        texts = signature_key(config, files)
+    if not files.unchanged(dict(folder.images), dict(folder.seen)):
+        return None
+    seen = tuple(sorted(files.seen.items()))
+    if (texts or "", seen) == (folder.texts, folder.seen):
+        return folder
+    return msgspec.structs.replace(folder, texts=texts or "", seen=seen)

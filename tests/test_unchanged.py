@@ -1,0 +1,317 @@
+"""A run that would change nothing is told from the last full run's fingerprint, before the
+build state is loaded (`syndicate.build.unchanged`): it publishes nothing and says what a run
+that loads the state says. Whatever such a run would notice takes it the usual way."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from bench.corpus import generate
+from conftest import FIXED_NOW, PLAIN_COVERS, REPO
+
+from syndicate.build import engine
+from syndicate.build.engine import CACHE_ENV
+from syndicate.build.state import BuildState
+from syndicate.build.unchanged import span
+from syndicate.cli import main
+from syndicate.model import StorySummary
+from syndicate.readers import safefile
+
+STORIES = 5
+CONFIG = """publisher:
+  name: YCPress
+  url: https://ycpress.example/
+  logo: site/logo.png
+  icon: site/icon.png
+base_url: https://ycpress.example/syndicate/
+timezone: Europe/Brussels
+languages: [en, fr]
+"""
+
+
+@pytest.fixture(autouse=True)
+def cache_in_site(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build state in the site's own `.syndicate/`, carried by a copy of the site."""
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site with a stray file in its articles folder (a warning on every run) and its
+    first, full export."""
+    root = tmp_path_factory.mktemp("baseline")
+    (root / "site").mkdir()
+    for name in ("logo.png", "icon.png"):
+        shutil.copy(REPO / "articles/_site" / name, root / "site" / name)
+    (root / "syndicate.yaml").write_text(CONFIG, encoding="utf-8")
+    generate(root / "articles", STORIES, ("en", "fr"))
+    (root / "articles" / "notes.txt").write_text("call back at 5\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(CACHE_ENV, raising=False)
+        assert run(root) == 0
+    return root
+
+
+@pytest.fixture
+def site(baseline: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "site"
+    shutil.copytree(baseline, copy, copy_function=shutil.copy2)
+    assert run(copy) == 0  # the copy's own paths (the state is kept by out/'s place)
+    return copy
+
+
+def run(
+    site: Path,
+    *extra: str,
+    now: str = FIXED_NOW,
+    out: Path | None = None,
+    formats: tuple[str, ...] = ("all",),
+) -> int:
+    args = ["export", "--now", now, "--out", str(out or site / "out"), *extra]
+    args += [arg for name in formats for arg in ("-f", name)]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    return main(args, registry=PLAIN_COVERS)
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the build states a run loads (the usual way)."""
+    loaded: list[int] = []
+    real = BuildState.__init__
+
+    def counting(self: BuildState, *args: object, **kwargs: object) -> None:
+        loaded.append(1)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BuildState, "__init__", counting)
+    return loaded
+
+
+def tree(out: Path) -> dict[str, tuple[bytes, int, int]]:
+    """Each file's bytes, inode and modification time."""
+    return {
+        p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != ".syndicate.lock"
+    }
+
+
+def assert_as_full(site: Path, tmp_path: Path, now: str = FIXED_NOW) -> None:
+    full = tmp_path / "full"
+    assert run(site, "--force", "-j", "1", now=now, out=full) == 0
+    assert {p: v[0] for p, v in tree(site / "out").items()} == {
+        p: v[0] for p, v in tree(full).items()
+    }
+
+
+def test_a_run_that_changes_nothing_loads_no_state_and_says_what_the_usual_way_says(
+    site: Path,
+    loads: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = tree(site / "out")
+    capsys.readouterr()
+    assert run(site) == 0
+    short = capsys.readouterr()
+    assert loads == []
+    assert tree(site / "out") == before
+    monkeypatch.setattr(engine, "last_fingerprint", lambda folder: None)
+    assert run(site) == 0
+    usual = capsys.readouterr()
+    assert loads == [1]
+    assert tree(site / "out") == before
+    assert (short.out, short.err) == (usual.out, usual.err)
+    assert "[articles.stray-file]" in short.err
+    assert "5 stories" in short.err and "(0 written, 143 unchanged, 0 removed)" in short.err
+
+
+def test_texts_without_signatures_are_read_and_then_signed(
+    site: Path, loads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text changed a moment before the last run had no signature: the run reads it,
+    finds the same bytes, and keeps its signature in the fingerprint, so that the next run
+    reads no text."""
+    reads: list[str] = []
+    real = safefile.read_seen
+
+    def counting(path: Path, *args: object, **kwargs: object) -> object:
+        reads.append(path.name)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("syndicate.readers.storyfiles.read_seen", counting)
+    md = site / "articles" / "bench-000001" / "en.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    assert run(site) == 0  # the edit, read the usual way
+    assert loads == [1]
+    monkeypatch.setattr(safefile, "RACY_NS", 0)  # the edited text is old enough now
+    reads.clear()
+    assert run(site) == 0
+    assert loads == [1] and "en.md" in reads
+    reads.clear()
+    assert run(site) == 0
+    assert loads == [1] and reads == []
+
+
+def _edit(site: Path) -> None:
+    md = site / "articles" / "bench-000001" / "en.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+
+
+def _image(site: Path) -> None:
+    png = site / "articles" / "bench-000000" / "images" / "figure.png"
+    png.write_bytes(png.read_bytes() + b"\0")
+
+
+def _stray(site: Path) -> None:
+    (site / "articles" / "todo.txt").write_text("check the quote\n", encoding="utf-8")
+
+
+def _add(site: Path) -> None:
+    new = site / "articles" / "bench-000099"
+    shutil.copytree(site / "articles" / "bench-000001", new)
+    meta = new / "story.yaml"
+    text = meta.read_text(encoding="utf-8").replace("bench-000001", "bench-000099")
+    meta.write_text(text, encoding="utf-8")
+
+
+def _delete(site: Path) -> None:
+    shutil.rmtree(site / "articles" / "bench-000001")
+
+
+def _configure(site: Path) -> None:
+    config = site / "syndicate.yaml"
+    text = config.read_text(encoding="utf-8").replace("name: YCPress", "name: YC Press")
+    config.write_text(text, encoding="utf-8")
+
+
+def _touch_output(site: Path) -> None:
+    (site / "out" / "model" / "bench-000002.json").write_bytes(b"{}")
+
+
+def _delete_output(site: Path) -> None:
+    (site / "out" / "html" / "bench-000002.fr.html").unlink()
+
+
+def _pending(site: Path) -> None:
+    """A publication left pending (`BuildState.pending`): the usual way completes it."""
+    import sqlite3
+
+    (state,) = (site / ".syndicate" / "builds").glob("*/state.sqlite")
+    with sqlite3.connect(state) as db:
+        db.execute("INSERT INTO meta VALUES ('pending', '{}')")
+
+
+NOTICED: dict[str, Callable[[Path], None]] = {
+    "edit": _edit,
+    "image": _image,
+    "stray file": _stray,
+    "new story": _add,
+    "deleted story": _delete,
+    "configuration": _configure,
+    "touched output": _touch_output,
+    "deleted output": _delete_output,
+    "pending publication": _pending,
+}
+
+
+@pytest.mark.parametrize("change", sorted(NOTICED))
+def test_what_the_usual_way_notices_takes_it(
+    change: str, site: Path, tmp_path: Path, loads: list[int]
+) -> None:
+    NOTICED[change](site)
+    assert run(site) == 0
+    assert loads == [1]
+    if change != "pending publication":  # (a journal planted by hand publishes nothing)
+        assert_as_full(site, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("request_", "status"),
+    [
+        (["--lang", "en"], 0),
+        (["--strict"], 2),  # the stray file's warning is an error then
+        (["--force"], 0),
+        (["--story", "bench-000001"], 0),
+        (["--dry-run"], 0),
+        (["--keep-going"], 0),
+    ],
+    ids=lambda r: " ".join(r) if isinstance(r, list) else str(r),
+)
+def test_another_request_takes_the_usual_way(
+    request_: list[str], status: int, site: Path, loads: list[int]
+) -> None:
+    assert run(site, *request_) == status
+    assert loads == [1]
+
+
+def test_some_formats_take_the_usual_way(site: Path, loads: list[int]) -> None:
+    assert run(site, formats=("atom", "html")) == 0
+    assert loads == [1]
+
+
+def test_a_now_across_a_story_s_time_window_takes_the_usual_way(
+    site: Path, tmp_path: Path, loads: list[int]
+) -> None:
+    """The stories were published in January 2020; the news sitemaps list two days of them.
+    Any later `now` finds the same; one inside those days does not."""
+    assert run(site, now="2027-06-01T00:00:00Z") == 0
+    assert loads == []
+    early = "2020-01-02T00:00:00Z"
+    assert run(site, now=early) == 0
+    assert loads == [1]
+    assert_as_full(site, tmp_path, now=early)
+
+
+def test_an_embargo_ending_takes_the_usual_way(
+    site: Path, tmp_path: Path, loads: list[int]
+) -> None:
+    meta = site / "articles" / "bench-000002" / "story.yaml"
+    text = meta.read_text(encoding="utf-8") + "embargo_until: 2026-06-01T00:00:00Z\n"
+    meta.write_text(text, encoding="utf-8")
+    assert run(site) == 0
+    assert run(site, now="2026-05-01T00:00:00Z") == 0  # still embargoed: nothing changes
+    assert not (site / "out" / "html" / "bench-000002.en.html").exists()
+    loads.clear()
+    assert run(site, now="2026-05-02T00:00:00Z") == 0
+    assert loads == []
+    later = "2026-07-01T00:00:00Z"
+    assert run(site, now=later) == 0
+    assert loads == [1]
+    assert (site / "out" / "html" / "bench-000002.en.html").exists()
+    assert_as_full(site, tmp_path, now=later)
+
+
+def _summary(published: datetime, embargo: datetime | None = None) -> StorySummary:
+    from syndicate.model import SourceRef
+
+    return StorySummary(
+        id="s",
+        slug="s",
+        source=SourceRef("s/story.yaml", 1),
+        original_lang="en",
+        section="world",
+        timezone="UTC",
+        status="usable",
+        version=1,
+        published=published,
+        updated=published,
+        embargo_until=embargo,
+        subjects=(),
+        variants=(),
+    )
+
+
+def test_the_span_is_bounded_by_the_nearest_moments_around_now() -> None:
+    day = timedelta(days=1)
+    now = datetime(2026, 1, 10, tzinfo=UTC)
+    old = _summary(now - 5 * day)
+    embargoed = _summary(now - 3 * day, embargo=now + 4 * day)
+    assert span([old], [], now) == (now - 5 * day, None)
+    assert span([old], [2 * day], now) == (now - 3 * day, None)
+    assert span([old, embargoed], [2 * day], now) == (now - day, now + 4 * day)
+    assert span([_summary(now)], [], now) is None  # a moment at now itself: no span
