@@ -551,7 +551,7 @@ class _Build:
             if self.verdict is not None:  # a first export: the folder is new
                 self.verdict.save()
             with locked(self.out, self.state_folder / LOCK_NAME), self._trash() as trash:
-                if (same := self._unchanged(diags, articles)) is not None:
+                if (same := self._as_left(diags, articles)) is not None:
                     return same
                 self.state = BuildState(self.out, self.state_folder, fresh=self.force)
                 try:
@@ -639,7 +639,7 @@ class _Build:
         how = self.how
         return Request(self.config_key, formats, how.strict, how.keep_going, self.settings.now)
 
-    def _unchanged(self, diags: Diagnostics, articles: Path | None) -> ExportResult | None:
+    def _as_left(self, diags: Diagnostics, articles: Path | None) -> ExportResult | None:
         """The result of this run when the last full run's fingerprint says that it would
         find everything as that run left it (nothing is published); None otherwise."""
         if self.force or articles is None or not self._whole_site(articles):
