@@ -652,8 +652,13 @@ class _Build:
         current = unchanged.still_current(found, request, self.inputs, articles, self.out, last[1])
         if current is None:
             return None
-        if current != found:  # texts that had no signature then have one now
-            keep_fingerprint(self.state_folder, unchanged.encode(current))
+        if current != found:  # texts or images that had no signature then have one now
+            signed = [
+                (now.text_key, now.texts, now.seen)
+                for now, then in zip(current.folders, found.folders, strict=True)
+                if now is not then
+            ]
+            keep_fingerprint(self.state_folder, unchanged.encode(current), signed)
         remove_leftovers(self.out)
         diags.extend(current.diagnostics)
         for writer in self.writers:

@@ -193,7 +193,8 @@ class BuildState:
 
     def keep_fingerprint(self, fingerprint: str) -> None:
         """Save `fingerprint` for the state as it is saved (see `save`), if it is another."""
-        _keep_fingerprint(self.db, fingerprint)
+        with self.db:
+            _keep_fingerprint(self.db, fingerprint)
 
     def clear_pending(self) -> None:
         with self.db:
@@ -622,16 +623,28 @@ def last_fingerprint(folder: Path) -> tuple[str, dict[str, tuple[int, int]]] | N
         db.close()
 
 
-def keep_fingerprint(folder: Path, fingerprint: str) -> None:
-    """`BuildState.keep_fingerprint` without loading the state (a run that found nothing
-    changed: the state saved is the one the fingerprint it read describes). A state that
-    cannot be written keeps the fingerprint it had, which is true too."""
+def keep_fingerprint(
+    folder: Path,
+    fingerprint: str,
+    signed: Iterable[tuple[str, str, tuple[tuple[str, str], ...]]] = (),
+) -> None:
+    """`BuildState.keep_fingerprint` without loading the state, by a run that found
+    everything as the fingerprint it read says: the state saved is the one it describes.
+    `signed` are the stories that run found by reading their texts or hashing their images,
+    by text key, with the signatures it took (`StoryRecord.texts` and `seen`): recorded as a
+    run that loads the state records them, so that no later run reads them again. A state
+    that cannot be written keeps what it had, which is true too."""
     try:
         db = sqlite3.connect(folder / STATE_FILE, isolation_level="DEFERRED")
     except sqlite3.Error:
         return
     try:
-        _keep_fingerprint(db, fingerprint)
+        with db:
+            db.executemany(
+                "UPDATE stories SET texts = ?, seen = ? WHERE key = ?",
+                [(texts, json.dumps(seen), key) for key, texts, seen in signed],
+            )
+            _keep_fingerprint(db, fingerprint)
     except sqlite3.Error:
         return
     finally:
@@ -641,8 +654,7 @@ def keep_fingerprint(folder: Path, fingerprint: str) -> None:
 def _keep_fingerprint(db: sqlite3.Connection, fingerprint: str) -> None:
     row = db.execute("SELECT value FROM meta WHERE key = ?", (FINGERPRINT,)).fetchone()
     if row is None or row[0] != fingerprint:
-        with db:
-            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (FINGERPRINT, fingerprint))
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (FINGERPRINT, fingerprint))
 
 
 def _open(path: Path, notes: list[str]) -> sqlite3.Connection:
