@@ -160,6 +160,33 @@ def test_texts_without_signatures_are_read_and_then_signed(
     assert loads == [1, 1] and reads == []
 
 
+def test_a_run_that_takes_the_usual_way_lists_each_folder_once(
+    site: Path, loads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folders the look for a run that changes nothing listed before it found the
+    edit are not listed again by the usual way; the output is the same."""
+    from syndicate.build.inputs import StoryInput
+
+    listed: list[str] = []
+    real = StoryInput.listing
+
+    def counting(self: StoryInput) -> object:
+        listed.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(safefile, "RACY_NS", 0)
+    assert run(site) == 0  # every text old enough: signed
+    monkeypatch.setattr(StoryInput, "listing", counting)
+    assert run(site) == 0
+    assert loads == [] and len(listed) == STORIES
+    listed.clear()
+    md = site / "articles" / "bench-000003" / "en.md"
+    md.write_text(md.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")
+    assert run(site) == 0
+    assert loads == [1]
+    assert sorted(listed) == sorted(set(listed))
+
+
 def _edit(site: Path) -> None:
     md = site / "articles" / "bench-000001" / "en.md"
     md.write_text(md.read_text(encoding="utf-8") + "\nOne more paragraph.\n", encoding="utf-8")

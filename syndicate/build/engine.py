@@ -522,6 +522,9 @@ class _Build:
         self.state: BuildState
         self.reported = 0
         """How many problems were reported before this run's work (its configuration's)."""
+        self.listed: dict[str, StoryFiles] = {}
+        """Story folders listed by the look for a run that would change nothing, by name:
+        `_probe` takes them instead of listing them again."""
         self.counts: dict[str, int] = {}
         """The files staged, by format (`Sink.counts`)."""
         self.once: list[Diagnostic] = []
@@ -649,7 +652,9 @@ class _Build:
         if last is None or found is None:
             return None
         request = self._request()
-        current = unchanged.still_current(found, request, self.inputs, articles, self.out, last[1])
+        current = unchanged.still_current(
+            found, request, self.inputs, articles, self.out, last[1], self.listed
+        )
         if current is None:
             return None
         if current != found:  # texts or images that had no signature then have one now
@@ -873,7 +878,9 @@ class _Build:
         else by reading and hashing them; and, if the state knows those texts, check the
         images they list."""
         # (a state with no signatures, `--force` or a first run, cannot find a folder by them)
-        files = source.listing() if self.state.has_signatures() else None
+        files = self.listed.pop(source.name, None)
+        if files is None and self.state.has_signatures():
+            files = source.listing()
         texts = self._signature(files)
         found = self.state.signed(texts) if texts else None
         if found is None:

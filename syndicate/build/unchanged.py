@@ -29,6 +29,7 @@ import msgspec
 from syndicate.build.inputs import StoryInput, signature_key
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import StorySummary
+from syndicate.readers.storyfiles import StoryFiles
 
 
 class Folder(msgspec.Struct, frozen=True, array_like=True):
@@ -125,10 +126,12 @@ def still_current(
     articles: Path,
     out: Path,
     owned: Mapping[str, tuple[int, int]],
+    listed: dict[str, StoryFiles] | None = None,
 ) -> Fingerprint | None:
     """`found` when this run would find everything as the run that left it (see the
     module), with the signatures of texts that had none then and have one now (their bytes
-    read and found the same); None when something may have changed."""
+    read and found the same); None when something may have changed. The folders listed on
+    the way go to `listed`, by name: a run that takes the usual way then lists them once."""
     now = request.now
     if (
         found.config != request.config
@@ -142,7 +145,7 @@ def still_current(
         return None
     folders = []
     for folder, source in zip(found.folders, inputs, strict=True):
-        checked = _same_folder(folder, source, found.config)
+        checked = _same_folder(folder, source, found.config, listed)
         if checked is None:
             return None
         folders.append(checked)
@@ -157,13 +160,17 @@ def still_current(
     return msgspec.structs.replace(found, folders=tuple(folders))
 
 
-def _same_folder(folder: Folder, source: StoryInput, config: str) -> Folder | None:
+def _same_folder(
+    folder: Folder, source: StoryInput, config: str, listed: dict[str, StoryFiles] | None
+) -> Folder | None:
     """`folder` if the story folder `source` holds what it records (by the signatures, or
     by reading the texts and hashing the images that have none), with the signatures found;
     None if not. The same checks as `_Build._probe`'s."""
     if source.folder is None or source.name != folder.name:
         return None
     files = source.listing() if folder.texts else None
+    if files is not None and listed is not None:
+        listed[source.name] = files
     texts = signature_key(config, files) if files is not None else None
     if files is None or texts != folder.texts:
         files = source.files()
