@@ -1,5 +1,6 @@
-"""A newsroom in a temporary folder for the delivery, WebSub and preview tests: the sample story
-plus a second one, with a `deliver` section of the tests' choosing."""
+"""Newsrooms in temporary folders. `Site`, for the delivery, WebSub and preview tests: the sample
+story plus a second one, with a `deliver` section of the tests' choosing. `generated_site`, for
+the build engine's tests: stories of the benchmark's plain corpus in English and French."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
+from bench.corpus import generate
 from conftest import FIXED_NOW, PLAIN_COVERS, REPO, SAMPLE_SLUG
 
 from syndicate.cli import main
@@ -23,6 +25,26 @@ timezone: Europe/Brussels
 languages: [en, fr, ar, zh-Hans, de, es]
 """
 FORMATS = ("newsml", "atom", "html")
+GENERATED_CONFIG = """publisher:
+  name: YCPress
+  url: https://ycpress.example/
+  logo: site/logo.png
+  icon: site/icon.png
+base_url: https://ycpress.example/syndicate/
+timezone: Europe/Brussels
+languages: [en, fr]
+"""
+
+
+def generated_site(root: Path, stories: int, config: str = GENERATED_CONFIG) -> Path:
+    """`root` made a site of `stories` generated stories in English and French
+    (`bench.corpus`), with the sample's logo and icon under `site/`."""
+    (root / "site").mkdir(parents=True)
+    for name in ("logo.png", "icon.png"):
+        shutil.copy(REPO / "articles/_site" / name, root / "site" / name)
+    (root / "syndicate.yaml").write_text(config, encoding="utf-8")
+    generate(root / "articles", stories, ("en", "fr"))
+    return root
 
 
 class Site:

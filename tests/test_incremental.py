@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bench.corpus import generate
-from conftest import FIXED_NOW, PLAIN_COVERS, REPO, plain_cover
+from conftest import FIXED_NOW, PLAIN_COVERS, plain_cover
+from sites import GENERATED_CONFIG, generated_site
 
 from syndicate.build import engine, publish, workers
 from syndicate.build.engine import CACHE_ENV
@@ -40,15 +40,6 @@ from syndicate.readers import articles
 
 STORIES = 5
 LANGS = ("en", "fr")
-CONFIG = """publisher:
-  name: YCPress
-  url: https://ycpress.example/
-  logo: site/logo.png
-  icon: site/icon.png
-base_url: https://ycpress.example/syndicate/
-timezone: Europe/Brussels
-languages: [en, fr]
-"""
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -61,12 +52,7 @@ def cache_in_site() -> Iterator[None]:
 
 
 def make_site(root: Path) -> Path:
-    (root / "site").mkdir(parents=True)
-    for name in ("logo.png", "icon.png"):
-        shutil.copy(REPO / "articles/_site" / name, root / "site" / name)
-    (root / "syndicate.yaml").write_text(CONFIG, encoding="utf-8")
-    generate(root / "articles", STORIES, LANGS)
-    return root
+    return generated_site(root, STORIES)
 
 
 def run_export(site: Path, out: Path, *extra: str, now: str = FIXED_NOW) -> int:
@@ -679,7 +665,7 @@ def test_the_state_records_every_file_as_the_run_left_it(
 # can reach, and gives what a full export gives --------------------------------------------
 
 PAGED = (
-    CONFIG
+    GENERATED_CONFIG
     + """feeds:
   limit: 2
   archive_size: 3
@@ -780,12 +766,7 @@ PAGED_CHANGES: dict[str, Callable[[Path], None]] = {
 
 @pytest.fixture(scope="module")
 def paged(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("paged")
-    (root / "site").mkdir(parents=True)
-    for name in ("logo.png", "icon.png"):
-        shutil.copy(REPO / "articles/_site" / name, root / "site" / name)
-    (root / "syndicate.yaml").write_text(PAGED, encoding="utf-8")
-    generate(root / "articles", PAGED_STORIES, LANGS)
+    root = generated_site(tmp_path_factory.mktemp("paged") / "site", PAGED_STORIES, PAGED)
     (root / "articles" / "bench-000007" / "fr.md").unlink()
     export(root, root / "out", "-j", "1")
     assert (root / "out" / "atom" / "en" / "archive" / "3.xml").is_file()

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bench.corpus import generate
 from conftest import FIXED_NOW, REPO
+from sites import generated_site
 
 from syndicate.build import engine
 from syndicate.build.state import CACHE_NAME, STATE_FILE, BuildState, state_folder
@@ -24,15 +24,6 @@ from syndicate.diagnostics import Diagnostics
 
 FORMATS = ("atom", "html", "jsonfeed", "rss")
 """Four folders, so a run has four swaps to interrupt."""
-CONFIG = """publisher:
-  name: YCPress
-  url: https://ycpress.example/
-  logo: site/logo.png
-  icon: site/icon.png
-base_url: https://ycpress.example/syndicate/
-timezone: Europe/Brussels
-languages: [en, fr]
-"""
 HOOK = """
 import os, signal, sys
 from syndicate.build import publish
@@ -60,13 +51,7 @@ def cache_in_site(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    (root / "site").mkdir(parents=True)
-    for name in ("logo.png", "icon.png"):
-        shutil.copy(REPO / "articles/_site" / name, root / "site" / name)
-    (root / "syndicate.yaml").write_text(CONFIG, encoding="utf-8")
-    generate(root / "articles", 3, ("en", "fr"))
-    return root
+    return generated_site(tmp_path / "site", 3)
 
 
 def args(site: Path, out: Path) -> list[str]:

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from bench.corpus import generate
-from conftest import FIXED_NOW, PLAIN_COVERS, REPO
+from conftest import FIXED_NOW, PLAIN_COVERS
+from sites import generated_site
 
 from syndicate.build import engine
 from syndicate.build.engine import CACHE_ENV
@@ -22,15 +22,6 @@ from syndicate.model import StorySummary
 from syndicate.readers import safefile
 
 STORIES = 5
-CONFIG = """publisher:
-  name: YCPress
-  url: https://ycpress.example/
-  logo: site/logo.png
-  icon: site/icon.png
-base_url: https://ycpress.example/syndicate/
-timezone: Europe/Brussels
-languages: [en, fr]
-"""
 
 
 @pytest.fixture(autouse=True)
@@ -43,12 +34,7 @@ def cache_in_site(monkeypatch: pytest.MonkeyPatch) -> None:
 def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A site with a stray file in its articles folder (a warning on every run) and its
     first, full export."""
-    root = tmp_path_factory.mktemp("baseline")
-    (root / "site").mkdir()
-    for name in ("logo.png", "icon.png"):
-        shutil.copy(REPO / "articles/_site" / name, root / "site" / name)
-    (root / "syndicate.yaml").write_text(CONFIG, encoding="utf-8")
-    generate(root / "articles", STORIES, ("en", "fr"))
+    root = generated_site(tmp_path_factory.mktemp("baseline") / "site", STORIES)
     (root / "articles" / "notes.txt").write_text("call back at 5\n", encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv(CACHE_ENV, raising=False)
