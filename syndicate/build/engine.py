@@ -57,6 +57,7 @@ from syndicate.build.state import (
     keep_fingerprint,
     last_fingerprint,
     prepare_cache,
+    recorded_files,
     state_folder,
 )
 from syndicate.build.unchanged import Fingerprint, Folder, Request
@@ -648,12 +649,13 @@ class _Build:
         if self.force or articles is None or not self._whole_site(articles):
             return None
         last = last_fingerprint(self.state_folder)
-        found = unchanged.decode(last[0]) if last is not None else None
-        if last is None or found is None:
+        found = unchanged.decode(last) if last is not None else None
+        if found is None:
             return None
+        owned = functools.partial(recorded_files, self.state_folder)
         request = self._request()
         current = unchanged.still_current(
-            found, request, self.inputs, articles, self.out, last[1], self.listed
+            found, request, self.inputs, articles, self.out, owned, self.listed
         )
         if current is None:
             return None

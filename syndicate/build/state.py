@@ -598,29 +598,48 @@ def _diagnostics(diagnostics: Iterable[Diagnostic]) -> str:
     return json.dumps([asdict(d) for d in diagnostics])
 
 
-def last_fingerprint(folder: Path) -> tuple[str, dict[str, tuple[int, int]]] | None:
+def last_fingerprint(folder: Path) -> str | None:
     """The fingerprint the last full run left in the build state in `folder` (see
-    `syndicate.build.unchanged`), with the files of out/ the state lists (their size and
-    time); None when there is none, the state is of another format or unreadable, or a
-    publication is pending. Read only: nothing is created or changed."""
-    path = folder / STATE_FILE
-    if not path.is_file():
-        return None
-    try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
+    `syndicate.build.unchanged`); None when there is none, the state is of another format or
+    unreadable, or a publication is pending. Read only: nothing is created or changed."""
+    db = _read_only(folder)
+    if db is None:
         return None
     try:
         keys = ("format", "pending", FINGERPRINT)
         meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN (?, ?, ?)", keys))
         if meta.get("format") != str(FORMAT) or "pending" in meta or FINGERPRINT not in meta:
             return None
+        return str(meta[FINGERPRINT])
+    except sqlite3.Error:
+        return None
+    finally:
+        db.close()
+
+
+def recorded_files(folder: Path) -> dict[str, tuple[int, int]] | None:
+    """The files of out/ the build state in `folder` lists, with their size and time (None
+    if it cannot be read). Read only."""
+    db = _read_only(folder)
+    if db is None:
+        return None
+    try:
         rows = db.execute("SELECT path, size, mtime FROM files")
-        return str(meta[FINGERPRINT]), {str(p): (int(s), int(m)) for p, s, m in rows}
+        return {str(p): (int(s), int(m)) for p, s, m in rows}
     except (sqlite3.Error, TypeError, ValueError):
         return None
     finally:
         db.close()
+
+
+def _read_only(folder: Path) -> sqlite3.Connection | None:
+    path = folder / STATE_FILE
+    if not path.is_file():
+        return None
+    try:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
 
 
 def keep_fingerprint(

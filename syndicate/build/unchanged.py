@@ -19,7 +19,7 @@ touched in out/, a publication left pending) takes the usual way, which tells wh
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -125,13 +125,15 @@ def still_current(
     inputs: Sequence[StoryInput],
     articles: Path,
     out: Path,
-    owned: Mapping[str, tuple[int, int]],
+    owned: Callable[[], Mapping[str, tuple[int, int]] | None],
     listed: dict[str, StoryFiles] | None = None,
 ) -> Fingerprint | None:
     """`found` when this run would find everything as the run that left it (see the
     module), with the signatures of texts that had none then and have one now (their bytes
-    read and found the same); None when something may have changed. The folders listed on
-    the way go to `listed`, by name: a run that takes the usual way then lists them once."""
+    read and found the same); None when something may have changed. `owned` gives the files
+    of out/ the state lists (read only once the stories are found the same). The folders
+    listed on the way go to `listed`, by name: a run that takes the usual way then lists
+    them once."""
     now = request.now
     if (
         found.config != request.config
@@ -149,8 +151,11 @@ def still_current(
         if checked is None:
             return None
         folders.append(checked)
+    files = owned()
+    if files is None:
+        return None
     base = os.fspath(out)
-    for path, recorded in owned.items():
+    for path, recorded in files.items():
         try:
             stat = os.stat(os.path.join(base, path))
         except OSError:
