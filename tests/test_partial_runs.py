@@ -11,9 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bench.corpus import generate
-from conftest import FIXED_NOW, PLAIN_COVERS, REPO
-from test_incremental import CONFIG
+from conftest import FIXED_NOW, PLAIN_COVERS
+from sites import generated_site
 
 from syndicate.build.engine import CACHE_ENV
 from syndicate.cli import EXIT_PARTIAL, main
@@ -31,12 +30,7 @@ def cache_in_site(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    (tmp_path / "site").mkdir()
-    for name in ("logo.png", "icon.png"):
-        shutil.copy(REPO / "articles/_site" / name, tmp_path / "site" / name)
-    (tmp_path / "syndicate.yaml").write_text(CONFIG, encoding="utf-8")
-    generate(tmp_path / "articles", 4, ("en", "fr"))
-    return tmp_path
+    return generated_site(tmp_path, 4)
 
 
 def export(site: Path, *extra: str, formats: tuple[str, ...] = FORMATS, quiet: bool = True) -> int:
