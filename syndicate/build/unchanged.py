@@ -1,7 +1,8 @@
 """A run that would change nothing, told before the build state is loaded.
 
 Every run that publishes the whole site (every format of `--format all`, every language, every
-story, nothing left out) leaves a `Fingerprint` in the build state, saved with the rest of it:
+story, nothing left out, no WebSub hub to announce to) leaves a `Fingerprint` in the build
+state, saved with the rest of it:
 what that run read of each story folder (the signatures of its texts and images, see
 `StoryFiles.signatures`), the configuration's key (syndicate's code among it), the span of time
 around its `--now` in which no story enters or leaves its embargo or a format's time window,
@@ -13,8 +14,10 @@ folder, every story folder's signatures, the span and every output file as the f
 says: it then publishes nothing, reports what the fingerprint holds, and returns, without
 loading the state, looking up a unit or staging a file. These are the checks a run that loads
 the state makes for the same answer (`_Build._probe`, `BuildState.lookup`): the units' keys
-are hashes of exactly these inputs. Anything else (a signature missing or moved, a file
-touched in out/, a publication left pending) takes the usual way, which tells what changed."""
+are hashes of exactly these inputs. A text or image that had no signature (changed a moment
+before it was read) is read or hashed and compared, and its signature kept. Anything else (a
+signature moved, a file touched in out/, a publication left pending) takes the usual way, which
+tells what changed."""
 
 from __future__ import annotations
 
