@@ -626,14 +626,14 @@ class _Build:
 
     # A run that would change nothing (`syndicate.build.unchanged`) ---------------------------
 
-    def _whole_site(self, articles: Path | None) -> bool:
-        """Whether this run publishes the whole site from story folders as it is now (every
-        format, language and story): the runs that leave a fingerprint and may use one. Not
-        when a feed announces a WebSub hub: announcing looks at what was published."""
+    def _whole_site(self) -> bool:
+        """Whether this run publishes the whole site as it is now (every format, language
+        and story; its story folders are given as an articles folder): the runs that leave
+        a fingerprint and may use one. Not when a feed announces a WebSub hub: announcing
+        looks at what was published."""
         how = self.how
         return (
-            articles is not None
-            and how.only is None
+            how.only is None
             and not (how.keep_others or how.subset or how.dry_run)
             and not any(getattr(o, "hub", None) for o in self.settings.options.values())
         )
@@ -646,7 +646,7 @@ class _Build:
     def _as_left(self, diags: Diagnostics, articles: Path | None) -> ExportResult | None:
         """The result of this run when the last full run's fingerprint says that it would
         find everything as that run left it (nothing is published); None otherwise."""
-        if self.force or articles is None or not self._whole_site(articles):
+        if self.force or articles is None or not self._whole_site():
             return None
         last = last_fingerprint(self.state_folder)
         found = unchanged.decode(last) if last is not None else None
@@ -687,7 +687,7 @@ class _Build:
 
     def _fingerprint(self, diags: Diagnostics, articles: Path | None) -> str | None:
         """This run's fingerprint, if it publishes the whole site with every story read."""
-        if articles is None or not self._whole_site(articles):
+        if articles is None or not self._whole_site():
             return None
         if self.left_out or len(self.held) or self.state.notes:
             return None

@@ -202,8 +202,7 @@ class BuildState:
 
     def _owned(self) -> dict[str, tuple[int, int]]:
         try:
-            rows = self.db.execute("SELECT path, size, mtime FROM files")
-            return {str(path): (int(size), int(mtime)) for path, size, mtime in rows}
+            return _files(self.db)
         except (sqlite3.Error, TypeError, ValueError):
             self.notes.append("the list of files syndicate wrote was unreadable")
             return {}
@@ -624,12 +623,17 @@ def recorded_files(folder: Path) -> dict[str, tuple[int, int]] | None:
     if db is None:
         return None
     try:
-        rows = db.execute("SELECT path, size, mtime FROM files")
-        return {str(p): (int(s), int(m)) for p, s, m in rows}
+        return _files(db)
     except (sqlite3.Error, TypeError, ValueError):
         return None
     finally:
         db.close()
+
+
+def _files(db: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    """The `files` table: each path of out/ with its size and time."""
+    rows = db.execute("SELECT path, size, mtime FROM files")
+    return {str(path): (int(size), int(mtime)) for path, size, mtime in rows}
 
 
 def _read_only(folder: Path) -> sqlite3.Connection | None:
