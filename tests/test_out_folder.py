@@ -41,6 +41,8 @@ def stopped(new_dir, live):
 publish._swap_in = stopped
 sys.exit(main(sys.argv[1:]))
 """
+MOVE_HOOK = HOOK.replace("_swap_in", "_move_in")
+"""The same, stopping at the Nth file moved in by a publication in place."""
 
 
 @pytest.fixture(autouse=True)
@@ -273,3 +275,100 @@ def test_a_damaged_state_is_discarded_with_a_warning(
     err = capsys.readouterr().err
     assert "warning: the build state was damaged (it was not a database)" in err
     assert "[state.discarded]" in err
+
+
+# An edit published in place ---------------------------------------------------------------------
+
+EDITED = "bench-000004"
+
+
+@pytest.fixture
+def many(tmp_path: Path) -> Path:
+    """Twenty stories: an edit of one remakes few of its files, and is published in place."""
+    return generated_site(tmp_path / "many", 20)
+
+
+def edit_one(site: Path) -> None:
+    for md in sorted((site / "articles" / EDITED).glob("*.md")):
+        md.write_text(md.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+
+
+def inodes(out: Path) -> dict[str, int]:
+    return {p.relative_to(out).as_posix(): p.lstat().st_ino for p in sorted(out.rglob("*"))}
+
+
+@pytest.fixture
+def edited_one(many: Path) -> Iterator[tuple[Path, dict[str, bytes]]]:
+    """The twenty stories published once into out/, then one edited; and what a clean export
+    of the edited site gives (the new set)."""
+    out = many / "out"
+    assert export(many, out) == 0
+    edit_one(many)
+    reference = many.parent / "reference"
+    assert export(many, reference) == 0
+    yield out, tree(reference)
+
+
+def test_an_edit_is_published_in_place(
+    many: Path, edited_one: tuple[Path, dict[str, bytes]]
+) -> None:
+    """An edit of one story in twenty moves its new files into out/: every folder and every
+    file it did not change stay as they were (the same inodes), the user's files too, and
+    out/ holds what a clean export of the edited site does."""
+    out, new = edited_one
+    (out / "html/about.html").write_text("<p>About us</p>")
+    before, old = inodes(out), tree(out)
+    assert export(many, out) == 0
+    after = inodes(out)
+    assert tree(out) == {**new, "html/about.html": b"<p>About us</p>"}
+    changed = {path for path in new if path in old and old[path] != new[path]}
+    assert 0 < len(changed) < len(old) // 4  # few files of many
+    folders = [path for path in before if (out / path).is_dir()]
+    assert folders and all(after[path] == before[path] for path in folders)
+    kept = [path for path in old if path in new and old[path] == new[path]]
+    assert all(after[path] == before[path] for path in kept)
+    assert [path for path in changed if after[path] == before[path]] == []
+    assert not list(out.glob(".staging-*"))
+
+
+@pytest.mark.parametrize("at", [1, 3])
+def test_a_run_killed_while_it_moves_files_in_is_completed(
+    at: int, many: Path, edited_one: tuple[Path, dict[str, bytes]]
+) -> None:
+    out, new = edited_one
+    old = tree(out)
+    env = {**os.environ, "STOP_AT": str(at), "STOP_WITH": "SIGKILL", "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-c", MOVE_HOOK, *args(many, out)], env=env, check=False)
+    assert run.returncode == -signal.SIGKILL
+    assert tree(out) not in (old, new)  # stopped between two moves: a mix, for now
+    diags = Diagnostics()
+    engine.settle_output(out, many / CACHE_NAME, diags)
+    assert tree(out) == new
+    assert [d.code for d in diags] == ["output.recovered"]
+    assert not list(out.glob(".staging-*"))
+    result = engine.export(
+        formats=FORMATS,
+        config=many / "syndicate.yaml",
+        articles=many / "articles",
+        out=out,
+        now=engine.datetime.fromisoformat(FIXED_NOW),
+    )
+    assert result.status == "exported" and result.written == 0  # the state was saved
+
+
+def test_an_interrupt_while_files_move_in_waits(
+    many: Path, edited_one: tuple[Path, dict[str, bytes]]
+) -> None:
+    out, new = edited_one
+    env = {**os.environ, "STOP_AT": "1", "STOP_WITH": "SIGINT", "PYTHONPATH": str(REPO)}
+    run = subprocess.run(
+        [sys.executable, "-c", MOVE_HOOK, *args(many, out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 130
+    last = run.stderr.strip().splitlines()[-1]
+    assert last == "interrupted after publishing: out/ holds this run's output"
+    assert tree(out) == new

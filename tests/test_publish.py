@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
@@ -26,10 +27,14 @@ def publish(
     *,
     keep_others: bool,
     twins: output.Twins | None = None,
+    in_place: bool = False,
 ) -> PublishReport:
-    """Stage `files` and publish them, as the build engine does (`twins`: as one story's)."""
+    """Stage `files` and publish them, as the build engine does (`twins`: as one story's;
+    `in_place`: as an edit, `Staging.prefer_in_place`)."""
     owned = OWNED.setdefault(out, set())
     with Staging(out, owned) as staging:
+        if in_place:
+            staging.prefer_in_place()
         for file in files:
             staging.add(file, twins)
         plan = staging.prepare(folders, keep_others=keep_others)
@@ -526,3 +531,189 @@ def test_a_staging_folder_that_published_nothing_is_deleted_not_trashed(tmp_path
         raise RuntimeError("a writer failed")
     assert not staging.dir.exists() and not failed.dir.exists()
     assert not trash.folder.exists() or list(trash.folder.iterdir()) == []
+
+
+# Publishing in place (an edit) ----------------------------------------------------------------
+
+
+def in_place_site(out: Path) -> dict[str, str]:
+    """An out/ of 41 files of syndicate's in nested folders, and the user's own: a page, an
+    empty folder and a link to a folder. Syndicate's files, by path."""
+    published = {f"feed/s{n}/page.html": f"page {n}" for n in range(40)}
+    published["feed/index.xml"] = "index"
+    with locked(out):
+        made = [OutputFile(path, text.encode()) for path, text in published.items()]
+        publish(out, made, ["feed"], keep_others=False)
+    (out / "feed/about.html").write_text("my page")
+    (out / "feed/mine/empty").mkdir(parents=True)
+    (out / "feed/latest").symlink_to("s1")
+    return published
+
+
+def copy_of(out: Path, to: Path) -> Path:
+    shutil.copytree(out, to, symlinks=True)
+    OWNED[to] = set(OWNED[out])
+    return to
+
+
+def test_an_edit_published_in_place_moves_only_the_new_files(tmp_path: Path) -> None:
+    """In place, each new file is moved in (one rename; pages and feeds after the images
+    they may show) and syndicate's file that goes is deleted; the folder, every file kept
+    and the user's files stay what they were (the same folders and inodes), and out/ ends
+    as a whole-folder swap leaves it."""
+    published = in_place_site(tmp_path / "out")
+    changed = {**published, "feed/index.xml": "new index", "feed/s40/page.html": "page 40"}
+    changed["feed/s40/photo.jpg"] = "a photo"
+    del changed["feed/s3/page.html"]
+    outs = {}
+    for in_place in (True, False):
+        out = copy_of(tmp_path / "out", tmp_path / f"in-place-{in_place}")
+        before, folder = published_tree(out), (out / "feed").stat().st_ino
+        with locked(out), Staging(out, OWNED[out]) as staging:
+            if in_place:
+                staging.prefer_in_place()
+            for path, text in changed.items():
+                staging.add(OutputFile(path, text.encode()))
+            plan = staging.prepare(["feed"], keep_others=False)
+            staging.apply(plan)
+        after = published_tree(out)
+        assert plan.report == PublishReport(3, 39, 1)
+        assert plan.removed == (PurePosixPath("feed/s3/page.html"),)
+        assert {path: (out / path).read_text() for path in changed} == changed
+        assert not (out / "feed/s3/page.html").exists()
+        assert (out / "feed/about.html").read_text() == "my page"
+        assert after["feed/latest"] == ("link to s1", None)
+        assert after["feed/mine/empty"] == ("folder", None)
+        assert after["feed/s7/page.html"] == before["feed/s7/page.html"]
+        assert after["feed/about.html"] == before["feed/about.html"]
+        assert not list(out.glob(".staging-*"))
+        outs[in_place] = {path: kind for path, (kind, _) in after.items()}
+        assert ((out / "feed").stat().st_ino == folder) is in_place  # not swapped
+        if in_place:
+            assert plan.swaps == () and plan.deletes == ("feed/s3/page.html",)
+            assert [path for path, _ in plan.moves] == [
+                "feed/s40/photo.jpg",
+                "feed/index.xml",
+                "feed/s40/page.html",
+            ]
+        else:
+            assert plan.moves == () and plan.deletes == () and len(plan.swaps) == 1
+    assert outs[True] == outs[False]
+
+
+def edited(out: Path, changes: dict[str, str | None], *, keep_others: bool = False) -> output.Plan:
+    """Publish `changes` (a path's new text, or None: gone) over the files of
+    `in_place_site`, preferring to publish in place; the plan, applied."""
+    published = {f"feed/s{n}/page.html": f"page {n}" for n in range(40)}
+    published["feed/index.xml"] = "index"
+    with locked(out), Staging(out, OWNED[out]) as staging:
+        staging.prefer_in_place()
+        for path, text in {**published, **changes}.items():
+            if text is not None:
+                staging.add(OutputFile(path, text.encode()))
+        plan = staging.prepare(["feed"], keep_others=keep_others)
+        staging.apply(plan)
+    OWNED[out] = {p for p in OWNED[out] if not p.startswith("feed/")} | set(plan.owned)
+    return plan
+
+
+def test_a_path_that_changes_shape_is_published_by_a_swap(tmp_path: Path) -> None:
+    """A new file where syndicate's file was a page (a file become a folder) cannot be moved
+    in place: the folder is swapped in whole, and out/ ends as it should."""
+    out = tmp_path / "out"
+    in_place_site(out)
+    plan = edited(out, {"feed/s5/page.html": None, "feed/s5/page.html/part.html": "a part"})
+    assert plan.moves == () and len(plan.swaps) == 1
+    assert (out / "feed/s5/page.html/part.html").read_text() == "a part"
+    assert (out / "feed/about.html").read_text() == "my page"
+
+
+def test_a_publication_in_place_never_writes_through_a_users_link(tmp_path: Path) -> None:
+    """A new file under the user's link to a folder (`feed/latest` -> `s1`) would land in
+    that folder: it is not moved there; the swap refuses it, and out/ is unchanged."""
+    out = tmp_path / "out"
+    in_place_site(out)
+    before = published_tree(out)
+    with pytest.raises(OutputError):
+        edited(out, {"feed/latest/new.html": "new"})
+    assert published_tree(out) == before
+    assert not (out / "feed/s1/new.html").exists()
+
+
+def test_a_run_that_changes_many_files_swaps_the_folder(tmp_path: Path) -> None:
+    """In place only when the run writes and removes few of syndicate's files (at most a
+    quarter, plus those one sync is worth): past that, the folder is built whole and
+    swapped in at once."""
+    out = tmp_path / "out"
+    in_place_site(out)
+    few = {f"feed/s{n}/page.html": "new" for n in range(output.FSYNC_FILES // 2)}
+    assert edited(out, few).moves
+    many = {f"feed/s{n}/page.html": "newer" for n in range(40)}
+    many |= {f"feed/t{n}/page.html": "more" for n in range(output.FSYNC_FILES)}
+    plan = edited(out, many)
+    assert plan.moves == () and len(plan.swaps) == 1
+    assert (out / "feed/t0/page.html").read_text() == "more"
+
+
+def test_keep_others_in_place_keeps_what_the_run_did_not_produce(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    in_place_site(out)
+    plan = edited(out, {"feed/s3/page.html": None, "feed/index.xml": "new"}, keep_others=True)
+    assert plan.moves and plan.deletes == () and plan.removed == ()
+    assert plan.report.removed == 0 and "feed/s3/page.html" in plan.owned
+    assert (out / "feed/s3/page.html").read_text() == "page 3"
+    assert (out / "feed/index.xml").read_text() == "new"
+
+
+def interrupted_in_place(out: Path) -> tuple[str, dict[str, str]]:
+    """A publication in place stopped by a crash after its first move: its journal, and
+    the files it publishes."""
+    in_place_site(out)
+    changes = {"feed/index.xml": "new", "feed/s40/page.html": "page 40", "feed/s3/page.html": None}
+    staging = Staging(out, OWNED[out])
+    staging.prefer_in_place()
+    published = {f"feed/s{n}/page.html": f"page {n}" for n in range(40)}
+    for path, text in {**published, "feed/index.xml": "index", **changes}.items():
+        if text is not None:
+            staging.add(OutputFile(path, text.encode()))
+    plan = staging.prepare(["feed"], keep_others=False)
+    first, _ = plan.moves[0]
+    output._move_in(out / plan.staging / first, out / first)
+    return plan.journal(), {p: t for p, t in changes.items() if t is not None}
+
+
+def test_an_interrupted_publication_in_place_is_completed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    journal, new = interrupted_in_place(out)
+    assert (out / "feed/index.xml").read_text() == "new"
+    assert not (out / "feed/s40/page.html").exists() and (out / "feed/s3/page.html").exists()
+    assert output.recover(out, journal)
+    assert {path: (out / path).read_text() for path in new} == new
+    assert not (out / "feed/s3/page.html").exists()
+    assert output.recover(out, journal)  # twice is harmless
+    assert {path: (out / path).read_text() for path in new} == new
+
+
+def test_a_publication_in_place_without_its_staging_cannot_be_completed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    journal, _ = interrupted_in_place(out)
+    output.remove_leftovers(out)
+    assert not output.recover(out, journal)
+
+
+def test_an_interrupt_waits_until_every_file_is_moved_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    in_place_site(out)
+    move = output._move_in
+
+    def ctrl_c_during_move(new: Path, live: Path) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        move(new, live)
+
+    monkeypatch.setattr(output, "_move_in", ctrl_c_during_move)
+    with pytest.raises(KeyboardInterrupt):
+        edited(out, {"feed/index.xml": "new", "feed/s40/page.html": "page 40"})
+    assert (out / "feed/index.xml").read_text() == "new"
+    assert (out / "feed/s40/page.html").read_text() == "page 40"

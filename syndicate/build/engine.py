@@ -91,11 +91,15 @@ Progress = Callable[[str, int, int], None]
 """Told what a run is doing: (step, done, total), e.g. ("stories", 120, 2000) or ("atom", 1, 1)."""
 Status = Literal["exported", "partial", "input-errors", "failed"]
 CACHE_ENV = "SYNDICATE_CACHE_DIR"
+IN_PLACE_SHARE = 10
+"""A run that makes at most one story in this many again (an edit, a story added or removed,
+none: a feed's time window moved) publishes in place when it can (`Staging.prefer_in_place`);
+a larger one builds the folders whole while it works (`Staging.ahead`)."""
 
 
 class Interrupted(KeyboardInterrupt):
     """A build stopped by Ctrl-C or SIGTERM; `published` says whether out/ already held its
-    files (interrupts wait while folders are swapped, so it is one or the other)."""
+    files (interrupts wait while it publishes, so it is one or the other)."""
 
     def __init__(self, published: bool) -> None:
         super().__init__()
@@ -564,8 +568,6 @@ class _Build:
                     with Staging(self.out, self.state.owned, trash) as staging:
                         sink = Sink(staging, self.problems, self.writers)
                         self.counts = sink.counts
-                        if not self.how.dry_run:
-                            staging.ahead(self._folders())
                         self._stories(sink, jobs, progress)
                         staging.flush_ahead()  # the stories' files, while collections run
                         if self.killed and self._partial():
@@ -753,11 +755,11 @@ class _Build:
                 "removed": tuple(sorted(map(str, plan.removed))),
             }
             return plan.report
-        journal = plan.journal() if plan.swaps else None
+        journal = plan.journal() if plan.steps else None
         try:
             # The files kept as published were each found intact by `BuildState.lookup`.
             self.state.save(
-                plan.root(self.out),
+                plan.locate(self.out),
                 plan.owned,
                 folders,
                 journal,
@@ -786,7 +788,13 @@ class _Build:
         chosen = [only is None or source.name in only for source in self.inputs]
         probes = [self._probe(s) if c else None for s, c in zip(self.inputs, chosen, strict=True)]
         todo = [self._job(s, p) if p else None for s, p in zip(self.inputs, probes, strict=True)]
-        if any(todo):
+        made = sum(1 for job in todo if job)
+        edit = bool(self.state.owned) and made * IN_PLACE_SHARE <= len(self.inputs)
+        if edit:
+            sink.staging.prefer_in_place()  # a few files of many change
+        elif not self.how.dry_run:
+            sink.staging.ahead(self._folders())
+        if made and not edit:
             sink.staging.expect_writes()
             sink.staging.link_ahead(self._kept_whole(probes, todo))
         # Workers on this machine stage their files themselves (`Settings.stage_to`).

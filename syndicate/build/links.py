@@ -41,6 +41,8 @@ def dead_links(
     `formats` are this run's."""
     swapped = {swap.folder for swap in plan.swaps}
     root = plan.root(out)
+    deleted = frozenset(plan.deletes)
+    """Files out/ has until a plan in place is applied."""
     absolute = re.compile(re.escape(base_url.encode()) + rb"""([^\s"'<>)\\]+)""")
     # Most links lead to files of this run, or to the same few files (indexes, feeds, books):
     # each target is looked up once, and this run's files without a system call, in the
@@ -59,7 +61,7 @@ def dead_links(
             exists = target in produced or found.get(target)
             if exists is None:
                 place = root if target.split("/", 1)[0] in swapped else out
-                exists = found[target] = os.path.lexists(place / target)
+                exists = found[target] = target not in deleted and os.path.lexists(place / target)
             if not exists:
                 first, count = missing.get(target, (source, 0))
                 missing[target] = (first, count + 1)

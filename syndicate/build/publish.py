@@ -1,10 +1,13 @@
 """Atomic publication of a run's files into out/. The files are staged in a folder of out/ as
-they are made; then each format's folder is built there whole (this run's files, the user's
-own files, kept files) and swapped in. The swaps are journaled in the build state in the same
-transaction that records the new output, so a run killed between two swaps is completed by the
-next one before it does anything else: out/ is the old set or the new set, never a mix for
-more than the moment of an interrupted run, and never a torn file. Interrupts wait until the
-swaps are done. Only files syndicate wrote are ever replaced or removed."""
+they are made; then either each format's folder is built there whole (this run's files, the
+user's own files, kept files) and swapped in, or, for a run that changes a few files of many
+(an edit: `Staging.prefer_in_place`), only the new files are moved in, one rename each, and
+syndicate's files that are gone are removed. Either way the steps are journaled in the build
+state in the same transaction that records the new output, so a run killed between two steps
+is completed by the next one before it does anything else: out/ is the old set or the new
+set, never a mix for more than the moment of an interrupted run, and never a torn file.
+Interrupts wait until the steps are done. Only files syndicate wrote are ever replaced or
+removed."""
 
 from __future__ import annotations
 
@@ -41,6 +44,13 @@ TRASH = "trash"
 """The build state's folder of `Trash`."""
 _RENAME_EXCHANGE = 2
 log = logging.getLogger(__name__)
+IN_PLACE_SHARE = 4
+"""A run that prefers to publish in place does so when the files it writes and removes are at
+most a quarter of those syndicate has in out/ (plus `FSYNC_FILES`); beyond, building the
+folders whole costs about what moving that many files does, and swaps them in at once."""
+_LINKING = frozenset((".html", ".xhtml", ".xml", ".json", ".jsonld", ".txt"))
+"""The kinds of files that link to others (pages, feeds, catalogs, sitemaps): moved in after
+the files they may link to (images, books), so that a reader seldom follows a link early."""
 FSYNC_FILES = 64
 """Up to this many files written, each is flushed with its folder; beyond, one `sync` of the
 whole machine costs less (it also waits for what other programs wrote, which a shared
@@ -133,25 +143,48 @@ class Swap:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """A staged run ready to go live: the folders to swap, from the staging folder `staging`
-    (its name in out/), and what the run changes. `owned` is every file of syndicate's in the
-    folders afterwards (this run's and, with `keep_others`, the earlier ones it kept)."""
+    """A staged run ready to go live, from the staging folder `staging` (its name in out/):
+    the folders to swap, or the files to move in place and to delete, and what the run
+    changes. `owned` is every file of syndicate's in the folders afterwards (this run's and,
+    with `keep_others`, the earlier ones it kept)."""
 
     staging: str
     swaps: tuple[Swap, ...]
-    """Empty when the run changes nothing."""
+    """Empty when the run changes nothing, or publishes in place."""
     report: PublishReport
     owned: tuple[str, ...]
     removed: tuple[PurePosixPath, ...]
+    moves: tuple[tuple[str, int], ...] = ()
+    """In place: each new file, by its path, moved from the staging folder into out/, with
+    its inode (which tells a file moved before an interruption from one still to move)."""
+    deletes: tuple[str, ...] = ()
+    """In place: syndicate's files that go (those of `removed`), deleted after the moves."""
+
+    @property
+    def steps(self) -> bool:
+        """Whether applying the plan changes out/."""
+        return bool(self.swaps or self.moves or self.deletes)
 
     def journal(self) -> str:
         """The plan as the build state keeps it while it is applied (see `recover`)."""
         swaps = [[swap.folder, swap.inode] for swap in self.swaps]
-        return json.dumps({"staging": self.staging, "swaps": swaps})
+        moves = [[path, inode] for path, inode in self.moves]
+        return json.dumps(
+            {"staging": self.staging, "swaps": swaps, "moves": moves, "deletes": self.deletes}
+        )
 
     def root(self, out: Path) -> Path:
-        """Where the files of `owned` are until the plan is applied."""
+        """Where the files of the swapped folders are until the plan is applied."""
         return out / self.staging if self.swaps else out
+
+    def locate(self, out: Path) -> Callable[[str], str]:
+        """Where each file of `owned` is until the plan is applied: in the staging folder when
+        its folder is swapped in or it is moved, else in out/."""
+        staging, live = os.fspath(out / self.staging), os.fspath(out)
+        if self.swaps:
+            return lambda path: f"{staging}/{path}"
+        moved = {path for path, _ in self.moves}
+        return lambda path: f"{staging if path in moved else live}/{path}"
 
 
 class ForeignFiles(OutputError):
@@ -202,6 +235,8 @@ class Staging:
         """The `sync` that `flush_ahead` started, if it did."""
         self._ahead: _Ahead | None = None
         """The staged folders being made in the background (`ahead`), if they are."""
+        self._in_place = False
+        """Whether `prepare` publishes in place when it can (`prefer_in_place`)."""
         self._dir, self._out = os.fspath(self.dir), os.fspath(out)
 
     def __enter__(self) -> Staging:
@@ -223,6 +258,15 @@ class Staging:
         millisecond, and an edit in an archive of 500 stories spent 0.4 s of its 2.4 s on a
         thousand of them. `prepare` waits for them and makes any still missing."""
         self._ahead = _Ahead(self, tuple(folders))
+
+    def prefer_in_place(self) -> None:
+        """Publish in place when `prepare` finds that it can: this run changes a few files of
+        many (see `IN_PLACE_SHARE`), out/ has every folder, and no new file goes where out/
+        has a folder, or under a file or a link. Then only the new files are moved in and the
+        files of syndicate's that go are deleted: an edit in an archive of 500 stories linked
+        15,000 published files into new folders (and the next run deleted the old ones) to
+        change a dozen. Otherwise the folders are built whole and swapped in, as without."""
+        self._in_place = True
 
     def add(self, file: OutputFile, twins: Twins | None = None) -> None:
         """Stage `file`; `twins`: the large files of the same story staged before it."""
@@ -310,6 +354,8 @@ class Staging:
                 # them are only moved along in a swap).
                 owned = tuple(sorted(self.produced))
                 return Plan(self.dir.name, (), PublishReport(0, self.unchanged, 0), owned, ())
+            if self._in_place and (plan := self._plan_in_place(folders, keep_others)):
+                return plan
             linked: frozenset[str] = frozenset()
             if self._ahead is not None:
                 linked = self._ahead.finish()
@@ -338,27 +384,90 @@ class Staging:
                 new_dir = self.dir / folder
                 new_dir.mkdir(parents=True, exist_ok=True)
                 swaps.append(Swap(folder, new_dir.stat().st_ino))
-            # The new files are on disk before any folder is swapped in, so a power cut cannot
-            # publish torn files: a few (an edit) synced one by one with their folders, many
-            # with one sync for the whole machine (cheaper than a fsync per file then).
-            if self.written > FSYNC_FILES:
-                if self._flushing is not None:
-                    self._flushing.join()
-                os.sync()
-            elif self.written:
-                for path in self._written:
-                    _fsync(path)
-                for folder in sorted({os.path.dirname(path) for path in self._written}):
-                    _fsync(folder)
+            self._flush()
         except OSError as exc:
             raise _output_error(self.out, exc) from None
         report = PublishReport(self.written, self.unchanged, len(removed))
         return Plan(self.dir.name, tuple(swaps), report, owned, tuple(removed))
 
+    def _flush(self) -> None:
+        """Put the new files on disk before any goes live, so a power cut cannot publish torn
+        files: a few (an edit) synced one by one with their folders, many with one sync for
+        the whole machine (cheaper than a fsync per file then)."""
+        if self.written > FSYNC_FILES:
+            if self._flushing is not None:
+                self._flushing.join()
+            os.sync()
+        elif self.written:
+            for path in self._written:
+                _fsync(path)
+            for folder in sorted({os.path.dirname(path) for path in self._written}):
+                _fsync(folder)
+
+    def _plan_in_place(self, folders: Sequence[str], keep_others: bool) -> Plan | None:
+        """The plan that moves this run's new files into out/ and deletes syndicate's files
+        that go, when it can be made (see `prefer_in_place`); else None. Syndicate's files
+        that go are known from the build state's list (no walk of the folders): those of it
+        out/ still has as files. The user's files stay where they are, untouched."""
+        if not all(stat.S_ISDIR(_mode(self.out / folder)) for folder in folders):
+            return None
+        new = [*self.created, *self.changed]
+        prefixes = tuple(f"{folder}/" for folder in folders)
+        produced = self.produced
+        stale = []
+        for path in self.owned:
+            if path.startswith(prefixes) and path not in produced:
+                mode = _mode(self.out / path)
+                if mode and not stat.S_ISDIR(mode):
+                    stale.append(path)
+        stale.sort()
+        removed = [] if keep_others else stale
+        if len(new) + len(removed) > len(self.owned) // IN_PLACE_SHARE + FSYNC_FILES:
+            return None
+        if not self._fits(new):
+            return None
+        moves = []
+        for path in sorted(new, key=lambda p: (os.path.splitext(p)[1] in _LINKING, p)):
+            moves.append((path, os.lstat(os.path.join(self._dir, path)).st_ino))
+        self._flush()
+        owned = tuple(sorted([*produced, *(stale if keep_others else ())]))
+        report = PublishReport(self.written, self.unchanged, len(removed))
+        return Plan(
+            self.dir.name,
+            (),
+            report,
+            owned,
+            tuple(map(PurePosixPath, removed)),
+            tuple(moves),
+            tuple(removed),
+        )
+
+    def _fits(self, paths: Sequence[str]) -> bool:
+        """Whether each of `paths` can be moved into out/ as it is: nothing at the path but
+        a file, and each folder on the way a folder or nothing yet (never a file, and never
+        a link: a rename through a user's link would write outside syndicate's folders)."""
+        seen: dict[str, bool] = {}
+        """Folders looked at, and whether each fits (those above one are looked at with it)."""
+        for path in paths:
+            mode = _mode(self.out / path)
+            if mode and stat.S_ISDIR(mode):
+                return False
+            for folder in _parents(path):
+                fits = seen.get(folder)
+                if fits is None:
+                    mode = _mode(self.out / folder)
+                    fits = seen[folder] = not mode or stat.S_ISDIR(mode)
+                elif fits:
+                    break
+                if not fits:
+                    return False
+        return True
+
     def apply(self, plan: Plan) -> None:
-        """Swap the planned folders in. Interrupts (Ctrl-C, SIGTERM) wait until every folder
-        is swapped; a crash midway is completed by `recover` on the next run."""
-        if not plan.swaps:
+        """Swap the planned folders in (or move the files in and delete those that go).
+        Interrupts (Ctrl-C, SIGTERM) wait until every step is done; a crash midway is
+        completed by `recover` on the next run."""
+        if not plan.steps:
             return
         try:
             with deferred_signals():
@@ -667,7 +776,21 @@ def _apply(out: Path, plan: Plan) -> None:
         if _inode(new_dir) != swap.inode:
             raise FileNotFoundError(errno.ENOENT, "the staged folder is gone", str(new_dir))
         _swap_in(new_dir, live)
-    _fsync_dir(out)
+    changed = {out}
+    for path, inode in plan.moves:
+        live, new = out / path, staging / path
+        if _inode(live) == inode:
+            continue  # moved before an interruption
+        if _inode(new) != inode:
+            raise FileNotFoundError(errno.ENOENT, "the staged file is gone", str(new))
+        _move_in(new, live)
+        changed.add(live.parent)
+    for path in plan.deletes:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(out / path)
+            changed.add((out / path).parent)
+    for folder in sorted(changed):
+        _fsync_dir(folder)
 
 
 def recover(out: Path, journal: str) -> bool:
@@ -682,6 +805,8 @@ def recover(out: Path, journal: str) -> bool:
             PublishReport(0, 0, 0),
             (),
             (),
+            tuple((checked_path(str(p)), int(i)) for p, i in data.get("moves", ())),
+            tuple(checked_path(str(p)) for p in data.get("deletes", ())),
         )
         check_path(plan.staging)
         with deferred_signals():
@@ -696,6 +821,34 @@ def _inode(path: Path) -> int | None:
         return path.lstat().st_ino
     except OSError:
         return None
+
+
+def _mode(path: Path | str) -> int:
+    """The file's mode, not following a link; 0 when there is nothing there."""
+    try:
+        return os.lstat(path).st_mode
+    except OSError:
+        return 0
+
+
+def _parents(path: str) -> Iterator[str]:
+    """The folders on the way to `path` (`a/b/c`: `a/b`, `a`)."""
+    folder = os.path.dirname(path)
+    while folder:
+        yield folder
+        folder = os.path.dirname(folder)
+
+
+def _move_in(new: Path, live: Path) -> None:
+    """Put the staged file `new` at `live` in one rename (over the old file, if any), making
+    the folders it needs."""
+    try:
+        os.rename(new, live)
+    except FileNotFoundError:
+        if not new.exists():
+            raise
+        live.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(new, live)
 
 
 def _output_error(out: Path, exc: OSError) -> OutputError:

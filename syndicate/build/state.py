@@ -408,7 +408,7 @@ class BuildState:
 
     def save(
         self,
-        root: Path,
+        locate: Callable[[str], str],
         owned: Sequence[str],
         folders: Collection[str],
         journal: str | None,
@@ -416,8 +416,8 @@ class BuildState:
         fingerprint: str | None = None,
     ) -> None:
         """Replace the saved state by this run's, before its files go live: `owned` are the
-        files of syndicate's in this run's `folders` once it is published, found under `root`
-        until then (the staging folder, or out/ when nothing is swapped); `journal` is the
+        files of syndicate's in this run's `folders` once it is published, each found where
+        `locate` says until then (`Plan.locate`: the staging folder or out/); `journal` is the
         publication still to do (`Plan.journal`), kept in the same transaction. `intact` are
         files of `owned` this run kept as published, found intact by `lookup`: their records
         stand, and they are not looked at again (an edit keeps thousands). A run that found
@@ -434,7 +434,6 @@ class BuildState:
                 self.keep_fingerprint(fingerprint)
             return
         prefixes = tuple(f"{folder}/" for folder in folders)
-        base = os.fspath(root)
         recorded, untouched = self.owned, frozenset(intact)
 
         def written() -> Iterator[tuple[str, int, int]]:
@@ -444,7 +443,7 @@ class BuildState:
                 if known is not None:
                     yield path, *known
                     continue
-                stat = os.lstat(os.path.join(base, path))
+                stat = os.lstat(locate(path))
                 yield path, stat.st_size, stat.st_mtime_ns
 
         # The tables as loaded are the last build's: only the rows that differ are written
