@@ -376,6 +376,36 @@ def test_a_file_changed_within_the_racy_window_has_no_signature(tmp_path: Path) 
     )
 
 
+def test_the_racy_window_is_the_file_systems_tick(tmp_path: Path) -> None:
+    """A file system that keeps only whole seconds (FAT, HFS+) may give a write up to a
+    second or two later the same times: a signature is trusted `RACY_NS` after the change.
+    One that keeps finer times (its change time has a fraction of a second) ticks at least
+    every 10 ms: the signature is trusted a tenth of a second after the change."""
+    path = tmp_path / "story.md"
+    path.write_text("A story.\n", encoding="utf-8")
+    status = path.stat()
+
+    def changed(ago_ns: int, whole_seconds: bool) -> os.stat_result:
+        at = time.time_ns() - ago_ns
+        if whole_seconds:
+            at -= at % 1_000_000_000  # up to a second earlier, in whole seconds
+        elif at % 1_000_000_000 == 0:
+            at -= 1  # a fraction of a second
+        seconds = at / 1e9
+        return os.stat_result(
+            (*status[:7], seconds, seconds, seconds),
+            {"st_mtime_ns": at, "st_ctime_ns": at, "st_atime_ns": at},
+        )
+
+    fine = safefile.RACY_NS // safefile.FINE_SHARE
+    assert fine == 100_000_000
+    assert safefile.signature(changed(fine // 2, whole_seconds=False)) is None
+    assert safefile.signature(changed(2 * fine, whole_seconds=False)) is not None
+    # 0.2 to 1.2 s ago, in whole seconds: inside RACY_NS
+    assert safefile.signature(changed(2 * fine, whole_seconds=True)) is None
+    assert safefile.signature(changed(safefile.RACY_NS, whole_seconds=True)) is not None
+
+
 def text_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The story texts (`story.yaml`, the language files) the story reader reads, by name."""
     from syndicate.readers import storyfiles
