@@ -372,3 +372,37 @@ def test_an_interrupt_while_files_move_in_waits(
     last = run.stderr.strip().splitlines()[-1]
     assert last == "interrupted after publishing: out/ holds this run's output"
     assert tree(out) == new
+
+
+def test_a_dry_run_of_an_edit_says_what_publishing_it_in_place_changes(
+    many: Path, edited_one: tuple[Path, dict[str, bytes]]
+) -> None:
+    """`--dry-run` of an edit publishes nothing and lists exactly the files the edit then
+    writes in place; a story deleted after it lists the files that go."""
+    out, new = edited_one
+    old = tree(out)
+
+    def run(dry_run: bool) -> engine.ExportResult:
+        return engine.export(
+            formats=FORMATS,
+            config=many / "syndicate.yaml",
+            articles=many / "articles",
+            out=out,
+            now=engine.datetime.fromisoformat(FIXED_NOW),
+            dry_run=dry_run,
+        )
+
+    said = run(dry_run=True).changes
+    assert tree(out) == old and not list(out.glob(".staging-*"))
+    assert said["new"] == () and said["removed"] == ()
+    assert set(said["changed"]) == {path for path in new if old.get(path) != new[path]}
+    assert run(dry_run=False).written == len(said["changed"])
+    assert tree(out) == new
+    shutil.rmtree(many / "articles" / EDITED)
+    said = run(dry_run=True).changes
+    assert said["removed"] and all(EDITED in path for path in said["removed"])
+    folder = (out / "html").stat().st_ino
+    result = run(dry_run=False)
+    assert (out / "html").stat().st_ino == folder  # in place, not swapped
+    assert result.removed == len(said["removed"])
+    assert not any((out / path).exists() for path in said["removed"])

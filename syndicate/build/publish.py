@@ -840,15 +840,15 @@ def _parents(path: str) -> Iterator[str]:
 
 
 def _move_in(new: Path, live: Path) -> None:
-    """Put the staged file `new` at `live` in one rename (over the old file, if any), making
-    the folders it needs."""
+    """Put the staged file `new` at `live` in one rename (over the old file, if any: `replace`,
+    which Windows needs for that), making the folders it needs."""
     try:
-        os.rename(new, live)
+        os.replace(new, live)
     except FileNotFoundError:
         if not new.exists():
             raise
         live.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(new, live)
+        os.replace(new, live)
 
 
 def _output_error(out: Path, exc: OSError) -> OutputError:
