@@ -77,6 +77,39 @@ def export(site: Path, out: Path) -> int:
     return main(args(site, out))
 
 
+def api_export(site: Path, out: Path, *, dry_run: bool = False) -> engine.ExportResult:
+    """The export of `args`, through the engine's Python entry point."""
+    return engine.export(
+        formats=FORMATS,
+        config=site / "syndicate.yaml",
+        articles=site / "articles",
+        out=out,
+        now=engine.datetime.fromisoformat(FIXED_NOW),
+        dry_run=dry_run,
+    )
+
+
+def killed_and_completed(
+    hook: str, at: int, site: Path, out: Path, new: dict[str, bytes]
+) -> dict[str, bytes]:
+    """Run the export of `args` with `hook` killing it (SIGKILL) at its `at`th step of
+    publication; what validate, deliver and serve do first (`settle_output`) completes it,
+    with a warning, and the state was saved: the next export writes nothing. What out/ held
+    right after the kill."""
+    env = {**os.environ, "STOP_AT": str(at), "STOP_WITH": "SIGKILL", "PYTHONPATH": str(REPO)}
+    run = subprocess.run([sys.executable, "-c", hook, *args(site, out)], env=env, check=False)
+    assert run.returncode == -signal.SIGKILL
+    killed = tree(out)
+    diags = Diagnostics()
+    engine.settle_output(out, site / CACHE_NAME, diags)
+    assert tree(out) == new
+    assert [d.code for d in diags] == ["output.recovered"]
+    assert not list(out.glob(".staging-*"))
+    result = api_export(site, out)
+    assert result.status == "exported" and result.written == 0  # the state was saved
+    return killed
+
+
 def tree(out: Path) -> dict[str, bytes]:
     return {
         p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
@@ -107,23 +140,8 @@ def test_a_run_killed_at_any_swap_is_completed_before_anything_reads_out(
 ) -> None:
     out, new = before_and_after
     old = tree(out)
-    env = {**os.environ, "STOP_AT": str(at), "STOP_WITH": "SIGKILL", "PYTHONPATH": str(REPO)}
-    run = subprocess.run([sys.executable, "-c", HOOK, *args(site, out)], env=env, check=False)
-    assert run.returncode == -signal.SIGKILL
-    assert tree(out) not in (old, new) or at == 1  # stopped between swaps: a mix, for now
-    diags = Diagnostics()
-    engine.settle_output(out, site / CACHE_NAME, diags)  # what validate, deliver, serve do
-    assert tree(out) == new
-    assert [d.code for d in diags] == ["output.recovered"]
-    assert not list(out.glob(".staging-*"))
-    result = engine.export(
-        formats=FORMATS,
-        config=site / "syndicate.yaml",
-        articles=site / "articles",
-        out=out,
-        now=engine.datetime.fromisoformat(FIXED_NOW),
-    )
-    assert result.status == "exported" and result.written == 0  # the state was saved
+    killed = killed_and_completed(HOOK, at, site, out, new)
+    assert killed not in (old, new) or at == 1  # stopped between swaps: a mix, for now
 
 
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
@@ -237,13 +255,7 @@ def test_the_build_state_lives_in_the_sites_cache_folder(site: Path, tmp_path: P
     assert not [p for p in out.rglob(".*")]  # out/ holds only what is published
     moved = tmp_path / "moved"
     shutil.move(site, moved)
-    result = engine.export(
-        formats=FORMATS,
-        config=moved / "syndicate.yaml",
-        articles=moved / "articles",
-        out=moved / "out",
-        now=engine.datetime.fromisoformat(FIXED_NOW),
-    )
+    result = api_export(moved, moved / "out")
     assert result.status == "exported" and result.written == 0  # a moved site keeps its state
 
 
@@ -253,13 +265,7 @@ def test_a_state_kept_beside_out_by_an_earlier_version_is_moved(site: Path) -> N
     current = state_folder(out, site / CACHE_NAME)
     legacy = site / ".out.syndicate"
     shutil.move(current, legacy)
-    result = engine.export(
-        formats=FORMATS,
-        config=site / "syndicate.yaml",
-        articles=site / "articles",
-        out=out,
-        now=engine.datetime.fromisoformat(FIXED_NOW),
-    )
+    result = api_export(site, out)
     assert result.status == "exported" and result.written == 0
     assert not legacy.exists() and (current / STATE_FILE).is_file()
 
@@ -337,23 +343,8 @@ def test_a_run_killed_while_it_moves_files_in_is_completed(
 ) -> None:
     out, new = edited_one
     old = tree(out)
-    env = {**os.environ, "STOP_AT": str(at), "STOP_WITH": "SIGKILL", "PYTHONPATH": str(REPO)}
-    run = subprocess.run([sys.executable, "-c", MOVE_HOOK, *args(many, out)], env=env, check=False)
-    assert run.returncode == -signal.SIGKILL
-    assert tree(out) not in (old, new)  # stopped between two moves: a mix, for now
-    diags = Diagnostics()
-    engine.settle_output(out, many / CACHE_NAME, diags)
-    assert tree(out) == new
-    assert [d.code for d in diags] == ["output.recovered"]
-    assert not list(out.glob(".staging-*"))
-    result = engine.export(
-        formats=FORMATS,
-        config=many / "syndicate.yaml",
-        articles=many / "articles",
-        out=out,
-        now=engine.datetime.fromisoformat(FIXED_NOW),
-    )
-    assert result.status == "exported" and result.written == 0  # the state was saved
+    killed = killed_and_completed(MOVE_HOOK, at, many, out, new)
+    assert killed not in (old, new)  # stopped between two moves: a mix, for now
 
 
 def test_an_interrupt_while_files_move_in_waits(
@@ -382,27 +373,17 @@ def test_a_dry_run_of_an_edit_says_what_publishing_it_in_place_changes(
     out, new = edited_one
     old = tree(out)
 
-    def run(dry_run: bool) -> engine.ExportResult:
-        return engine.export(
-            formats=FORMATS,
-            config=many / "syndicate.yaml",
-            articles=many / "articles",
-            out=out,
-            now=engine.datetime.fromisoformat(FIXED_NOW),
-            dry_run=dry_run,
-        )
-
-    said = run(dry_run=True).changes
+    said = api_export(many, out, dry_run=True).changes
     assert tree(out) == old and not list(out.glob(".staging-*"))
     assert said["new"] == () and said["removed"] == ()
     assert set(said["changed"]) == {path for path in new if old.get(path) != new[path]}
-    assert run(dry_run=False).written == len(said["changed"])
+    assert api_export(many, out).written == len(said["changed"])
     assert tree(out) == new
     shutil.rmtree(many / "articles" / EDITED)
-    said = run(dry_run=True).changes
+    said = api_export(many, out, dry_run=True).changes
     assert said["removed"] and all(EDITED in path for path in said["removed"])
     folder = (out / "html").stat().st_ino
-    result = run(dry_run=False)
+    result = api_export(many, out)
     assert (out / "html").stat().st_ino == folder  # in place, not swapped
     assert result.removed == len(said["removed"])
     assert not any((out / path).exists() for path in said["removed"])
