@@ -44,7 +44,7 @@ TRASH = "trash"
 """The build state's folder of `Trash`."""
 _RENAME_EXCHANGE = 2
 log = logging.getLogger(__name__)
-IN_PLACE_SHARE = 4
+MOVES_SHARE = 4
 """A run that prefers to publish in place does so when the files it writes and removes are at
 most a quarter of those syndicate has in out/ (plus `FSYNC_FILES`); beyond, building the
 folders whole costs about what moving that many files does, and swaps them in at once."""
@@ -261,7 +261,7 @@ class Staging:
 
     def prefer_in_place(self) -> None:
         """Publish in place when `prepare` finds that it can: this run changes a few files of
-        many (see `IN_PLACE_SHARE`), out/ has every folder, and no new file goes where out/
+        many (see `MOVES_SHARE`), out/ has every folder, and no new file goes where out/
         has a folder, or under a file or a link. Then only the new files are moved in and the
         files of syndicate's that go are deleted: an edit in an archive of 500 stories linked
         15,000 published files into new folders (and the next run deleted the old ones) to
@@ -422,7 +422,7 @@ class Staging:
                     stale.append(path)
         stale.sort()
         removed = [] if keep_others else stale
-        if len(new) + len(removed) > len(self.owned) // IN_PLACE_SHARE + FSYNC_FILES:
+        if len(new) + len(removed) > len(self.owned) // MOVES_SHARE + FSYNC_FILES:
             return None
         if not self._fits(new):
             return None
