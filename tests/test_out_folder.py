@@ -89,6 +89,21 @@ def api_export(site: Path, out: Path, *, dry_run: bool = False) -> engine.Export
     )
 
 
+def interrupted(hook: str, at: int, signal_name: str, site: Path, out: Path) -> str:
+    """Run the export of `args` with `hook` sending it `signal_name` at its `at`th step of
+    publication: it exits as interrupted (130); the last line it printed."""
+    env = {**os.environ, "STOP_AT": str(at), "STOP_WITH": signal_name, "PYTHONPATH": str(REPO)}
+    run = subprocess.run(
+        [sys.executable, "-c", hook, *args(site, out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 130
+    return run.stderr.strip().splitlines()[-1]  # after the run's problems
+
+
 def killed_and_completed(
     hook: str, at: int, site: Path, out: Path, new: dict[str, bytes]
 ) -> dict[str, bytes]:
@@ -150,16 +165,7 @@ def test_an_interrupt_during_the_swaps_waits_and_says_what_out_holds(
     at: int, signal_name: str, site: Path, before_and_after: tuple[Path, dict[str, bytes]]
 ) -> None:
     out, new = before_and_after
-    env = {**os.environ, "STOP_AT": str(at), "STOP_WITH": signal_name, "PYTHONPATH": str(REPO)}
-    run = subprocess.run(
-        [sys.executable, "-c", HOOK, *args(site, out)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 130
-    last = run.stderr.strip().splitlines()[-1]  # after the run's problems
+    last = interrupted(HOOK, at, signal_name, site, out)
     assert last == "interrupted after publishing: out/ holds this run's output"
     assert tree(out) == new
     assert not list(out.glob(".staging-*"))
@@ -351,16 +357,7 @@ def test_an_interrupt_while_files_move_in_waits(
     many: Path, edited_one: tuple[Path, dict[str, bytes]]
 ) -> None:
     out, new = edited_one
-    env = {**os.environ, "STOP_AT": "1", "STOP_WITH": "SIGINT", "PYTHONPATH": str(REPO)}
-    run = subprocess.run(
-        [sys.executable, "-c", MOVE_HOOK, *args(many, out)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 130
-    last = run.stderr.strip().splitlines()[-1]
+    last = interrupted(MOVE_HOOK, 1, "SIGINT", many, out)
     assert last == "interrupted after publishing: out/ holds this run's output"
     assert tree(out) == new
 
