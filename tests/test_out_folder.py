@@ -10,7 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -137,16 +137,23 @@ def edit(site: Path) -> None:
         md.write_text(md.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
 
 
-@pytest.fixture
-def before_and_after(site: Path, tmp_path: Path) -> Iterator[tuple[Path, dict[str, bytes]]]:
-    """The site published once into out/, then edited; and what a clean export of the edited
+def published_then_edited(
+    site: Path, change: Callable[[Path], None]
+) -> tuple[Path, dict[str, bytes]]:
+    """`site` published once into out/, then changed; and what a clean export of the changed
     site gives (the new set)."""
     out = site / "out"
     assert export(site, out) == 0
-    edit(site)
+    change(site)
     reference = site.parent / "reference"
     assert export(site, reference) == 0
-    yield out, tree(reference)
+    return out, tree(reference)
+
+
+@pytest.fixture
+def before_and_after(site: Path) -> tuple[Path, dict[str, bytes]]:
+    """The site published once into out/, then every story edited (see `edit`)."""
+    return published_then_edited(site, edit)
 
 
 @pytest.mark.parametrize("at", range(1, len(FORMATS) + 1))
@@ -310,15 +317,9 @@ def inodes(out: Path) -> dict[str, int]:
 
 
 @pytest.fixture
-def edited_one(many: Path) -> Iterator[tuple[Path, dict[str, bytes]]]:
-    """The twenty stories published once into out/, then one edited; and what a clean export
-    of the edited site gives (the new set)."""
-    out = many / "out"
-    assert export(many, out) == 0
-    edit_one(many)
-    reference = many.parent / "reference"
-    assert export(many, reference) == 0
-    yield out, tree(reference)
+def edited_one(many: Path) -> tuple[Path, dict[str, bytes]]:
+    """The twenty stories published once into out/, then one edited."""
+    return published_then_edited(many, edit_one)
 
 
 def test_an_edit_is_published_in_place(
