@@ -8,7 +8,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from bench.corpus import generate
+from bench.corpus import SITE_CONFIG, generate
 from conftest import FIXED_NOW, PLAIN_COVERS, REPO, SAMPLE_SLUG
 
 from syndicate.cli import main
@@ -25,15 +25,7 @@ timezone: Europe/Brussels
 languages: [en, fr, ar, zh-Hans, de, es]
 """
 FORMATS = ("newsml", "atom", "html")
-GENERATED_CONFIG = """publisher:
-  name: YCPress
-  url: https://ycpress.example/
-  logo: site/logo.png
-  icon: site/icon.png
-base_url: https://ycpress.example/syndicate/
-timezone: Europe/Brussels
-languages: [en, fr]
-"""
+GENERATED_CONFIG = SITE_CONFIG.format(languages="en, fr")
 
 
 def generated_site(root: Path, stories: int, config: str = GENERATED_CONFIG) -> Path:

@@ -19,6 +19,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 LANGS = ("en", "fr", "ar", "zh-Hans")
+SITE_CONFIG = """publisher:
+  name: YCPress
+  url: https://ycpress.example/
+  logo: site/logo.png
+  icon: site/icon.png
+base_url: https://ycpress.example/syndicate/
+timezone: Europe/Brussels
+languages: [{languages}]
+"""
+"""The `syndicate.yaml` of a generated site (`{languages}` to fill), its logo and icon under
+`site/`: the bench's and the tests' generated sites start from it."""
 SECTIONS = ("politics", "world", "business", "science", "culture", "sports")
 TOPICS = {
     "politics": "medtop:11000000",

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from tests.bench.corpus import LANGS, generate  # noqa: E402
+from tests.bench.corpus import LANGS, SITE_CONFIG, generate  # noqa: E402
 from tests.bench.hugo import write_site  # noqa: E402
 
 if TYPE_CHECKING:
@@ -32,18 +32,13 @@ if TYPE_CHECKING:
 
 NOW = "2026-01-01T00:00:00Z"
 EDITION_STORIES = 200
-CONFIG = """publisher:
-  name: YCPress
-  url: https://ycpress.example/
-  logo: site/logo.png
-  icon: site/icon.png
-base_url: https://ycpress.example/syndicate/
-timezone: Europe/Brussels
-languages: [{languages}]
-feeds:
+CONFIG = (
+    SITE_CONFIG
+    + """feeds:
   limit: 20
   archive_size: 20
 {extra}"""
+)
 BENCH = Path(__file__).resolve().parent
 WITHOUT_EPUB = ("atom", "html", "jsonfeed", "jsonld", "model", "newsml", "ninjs", "rss", "sitemap")
 
