@@ -1,6 +1,10 @@
 """A run that would change nothing is told from the last full run's fingerprint, before the
 build state is loaded (`syndicate.build.unchanged`): it publishes nothing and says what a run
-that loads the state says. Whatever such a run would notice takes it the usual way."""
+that loads the state says. Whatever such a run would notice takes it the usual way.
+
+A run of syndicate's own formats looks before it loads them (`engine._look_before_loading`),
+one with a format of its own once they are loaded: the tests taking the `way` fixture run
+both ways."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_NOW, PLAIN_COVERS
+from conftest import FIXED_NOW, plain_cover
 from sites import generated_site
 
 from syndicate.build import engine
@@ -18,10 +22,36 @@ from syndicate.build.engine import CACHE_ENV
 from syndicate.build.state import BuildState
 from syndicate.build.unchanged import span
 from syndicate.cli import main
+from syndicate.formats.epub.writer import EpubWriter
+from syndicate.formats.registry import BUILTIN, Registry
 from syndicate.model import StorySummary
 from syndicate.readers import safefile
 
 STORIES = 5
+
+
+def _plain_epub() -> EpubWriter:
+    return EpubWriter(covers=plain_cover)
+
+
+WAYS: dict[str, Callable[[], Registry]] = {
+    # A writer of the test's own: the formats are loaded before the look.
+    "formats loaded": lambda: Registry({**BUILTIN, "epub": _plain_epub}),
+    # The same writer declared syndicate's own, as the built-in formats are.
+    "before loading": lambda: Registry({**BUILTIN, "epub": _plain_epub}, own=("epub",)),
+}
+
+
+class _Way:
+    """The registry each run of a test takes (a new one each run: nothing loaded yet)."""
+
+    registry = WAYS["formats loaded"]
+
+
+@pytest.fixture(params=sorted(WAYS))
+def way(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(_Way, "registry", WAYS[request.param])
+    return str(request.param)
 
 
 @pytest.fixture(autouse=True)
@@ -57,10 +87,19 @@ def run(
     out: Path | None = None,
     formats: tuple[str, ...] = ("all",),
 ) -> int:
+    return main(_args(site, *extra, now=now, out=out, formats=formats), registry=_Way.registry())
+
+
+def _args(
+    site: Path,
+    *extra: str,
+    now: str = FIXED_NOW,
+    out: Path | None = None,
+    formats: tuple[str, ...] = ("all",),
+) -> list[str]:
     args = ["export", "--now", now, "--out", str(out or site / "out"), *extra]
     args += [arg for name in formats for arg in ("-f", name)]
-    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
-    return main(args, registry=PLAIN_COVERS)
+    return [*args, "--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
 
 
 @pytest.fixture
@@ -99,6 +138,7 @@ def test_a_run_that_changes_nothing_loads_no_state_and_says_what_the_usual_way_s
     loads: list[int],
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    way: str,
 ) -> None:
     before = tree(site / "out")
     capsys.readouterr()
@@ -117,7 +157,7 @@ def test_a_run_that_changes_nothing_loads_no_state_and_says_what_the_usual_way_s
 
 
 def test_texts_without_signatures_are_read_and_then_signed(
-    site: Path, loads: list[int], monkeypatch: pytest.MonkeyPatch
+    site: Path, loads: list[int], monkeypatch: pytest.MonkeyPatch, way: str
 ) -> None:
     """A text changed a moment before the last run had no signature: the run reads it,
     finds the same bytes, and keeps its signature in the fingerprint and in the story's
@@ -147,7 +187,7 @@ def test_texts_without_signatures_are_read_and_then_signed(
 
 
 def test_a_run_that_takes_the_usual_way_lists_each_folder_once(
-    site: Path, loads: list[int], monkeypatch: pytest.MonkeyPatch
+    site: Path, loads: list[int], monkeypatch: pytest.MonkeyPatch, way: str
 ) -> None:
     """The folders the look for a run that changes nothing listed before it found the
     edit are not listed again by the usual way; the output is the same."""
@@ -171,6 +211,41 @@ def test_a_run_that_takes_the_usual_way_lists_each_folder_once(
     assert run(site) == 0
     assert loads == [1]
     assert sorted(listed) == sorted(set(listed))
+
+
+@pytest.fixture
+def formats_loaded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The formats a run loads (imports and makes the writer of)."""
+    loaded: list[str] = []
+    real = Registry._load
+
+    def counting(name: str, target: object) -> object:
+        loaded.append(name)
+        return real(name, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Registry, "_load", staticmethod(counting))
+    return loaded
+
+
+def test_a_run_of_syndicate_s_own_formats_that_changes_nothing_loads_none(
+    site: Path, formats_loaded: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Loading the formats' modules is a tenth of a run that changes nothing: with only
+    syndicate's own formats (whose code is in the configuration's key) it looks before, and
+    says the same; a format of the site's own is loaded first."""
+    every = WAYS["before loading"]().defaults
+    capsys.readouterr()
+    assert main(_args(site), registry=WAYS["before loading"]()) == 0
+    before = capsys.readouterr()
+    assert formats_loaded == []
+    assert main(_args(site), registry=WAYS["formats loaded"]()) == 0
+    after = capsys.readouterr()
+    assert sorted(formats_loaded) == sorted(every)
+    assert (before.out, before.err) == (after.out, after.err)
+    formats_loaded.clear()
+    _edit(site)
+    assert main(_args(site), registry=WAYS["before loading"]()) == 0
+    assert sorted(formats_loaded) == sorted(every)
 
 
 def _edit(site: Path) -> None:
@@ -237,7 +312,7 @@ NOTICED: dict[str, Callable[[Path], None]] = {
 
 @pytest.mark.parametrize("change", sorted(NOTICED))
 def test_what_the_usual_way_notices_takes_it(
-    change: str, site: Path, tmp_path: Path, loads: list[int]
+    change: str, site: Path, tmp_path: Path, loads: list[int], way: str
 ) -> None:
     NOTICED[change](site)
     assert run(site) == 0
@@ -259,19 +334,19 @@ def test_what_the_usual_way_notices_takes_it(
     ids=lambda r: " ".join(r) if isinstance(r, list) else str(r),
 )
 def test_another_request_takes_the_usual_way(
-    request_: list[str], status: int, site: Path, loads: list[int]
+    request_: list[str], status: int, site: Path, loads: list[int], way: str
 ) -> None:
     assert run(site, *request_) == status
     assert loads == [1]
 
 
-def test_some_formats_take_the_usual_way(site: Path, loads: list[int]) -> None:
+def test_some_formats_take_the_usual_way(site: Path, loads: list[int], way: str) -> None:
     assert run(site, formats=("atom", "html")) == 0
     assert loads == [1]
 
 
 def test_a_now_across_a_story_s_time_window_takes_the_usual_way(
-    site: Path, tmp_path: Path, loads: list[int]
+    site: Path, tmp_path: Path, loads: list[int], way: str
 ) -> None:
     """The stories were published in January 2020; the news sitemaps list two days of them.
     Any later `now` finds the same; one inside those days does not."""
@@ -284,7 +359,7 @@ def test_a_now_across_a_story_s_time_window_takes_the_usual_way(
 
 
 def test_an_embargo_ending_takes_the_usual_way(
-    site: Path, tmp_path: Path, loads: list[int]
+    site: Path, tmp_path: Path, loads: list[int], way: str
 ) -> None:
     meta = site / "articles" / "bench-000002" / "story.yaml"
     text = meta.read_text(encoding="utf-8") + "embargo_until: 2026-06-01T00:00:00Z\n"

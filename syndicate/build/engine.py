@@ -143,9 +143,10 @@ class ExportResult:
     changes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """With `dry_run`: the paths under out/ that would be `new`, `changed` and `removed`."""
     writers: tuple[AnyWriter, ...] = ()
-    """The formats written (a site's own partner profiles included)."""
+    """The formats written (a site's own partner profiles included); none when the run
+    found, before loading them, that it had nothing to write (see `_look_before_loading`)."""
     options: Mapping[str, Options] = field(default_factory=dict)
-    """Their options, by configuration section."""
+    """Their options, by configuration section (none with no `writers`)."""
 
 
 def export(
@@ -189,6 +190,7 @@ def export(
     format out/ holds, even when `languages` or `formats` name fewer: a kill must reach every
     file that carried the story."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
+    now = now or datetime.now(UTC)
     cache = cache or cache_folder(config, out)
     verdict = None if isinstance(config, SiteConfig) else SchemaVerdict(cache, code_digest())
     site = _site(config, diags, verdict)
@@ -196,6 +198,25 @@ def export(
     if site is not None:  # the site's own partner profiles are formats too
         registry = registry.for_site(site, diags)
     names = _format_names(formats, registry, diags)
+    look = None
+    if (
+        site is not None
+        and verdict is not None
+        and isinstance(config, Path)
+        and stories is None
+        and not (force or dry_run or diags.has_errors(strict=strict))
+        and only is None
+        and languages is None
+        and names
+        and set(registry.defaults) <= set(names)
+        and all(registry.is_own(name) for name in names)
+    ):
+        articles = articles or Path("articles")
+        look = _look_before_loading(
+            config, site, names, articles, out, cache, now, strict, keep_going, verdict
+        )
+        if look is not None and (same := look.result(names, diags)) is not None:
+            return same
     writers = _writers(names, registry, diags)
     if writers is None or site is None:
         return ExportResult("input-errors", diags, names)
@@ -212,7 +233,11 @@ def export(
                 "articles.missing", f"no articles folder at {where}; pass --articles DIR", where
             )
             return ExportResult("input-errors", diags, names)
-        inputs = folder_inputs(articles, diags)
+        if look is not None:  # listed by the look before loading, reported here as usual
+            inputs = look.inputs
+            diags.extend(look.reported)
+        else:
+            inputs = folder_inputs(articles, diags)
     else:
         inputs = [StoryInput(story=story) for story in stories]
     if only is not None and not _known_stories(only, inputs, diags):
@@ -230,14 +255,16 @@ def export(
     )
     settings = Settings(
         site,
-        now or datetime.now(UTC),
+        now,
         chosen,
         {w.name: w for w in writers},
         options,
         executor=executor,
         scheduler=scheduler,
     )
-    build = _Build(writers, settings, key, out, state, inputs, run, force=force, verdict=verdict)
+    build = _Build(
+        writers, settings, key, out, state, inputs, run, force=force, verdict=verdict, look=look
+    )
     try:
         result = build.run(
             diags, articles if stories is None else None, jobs=max(1, jobs), progress=progress
@@ -477,6 +504,108 @@ class _Story:
     """The key of its texts (`StoryInput.text_key`), with `record`."""
 
 
+def _as_left(
+    state_folder: Path,
+    out: Path,
+    articles: Path,
+    request: Request,
+    inputs: Sequence[StoryInput],
+    listed: dict[str, StoryFiles],
+) -> Fingerprint | None:
+    """The last full run's fingerprint (with the signatures found now) when it says that this
+    run would find everything as that run left it (`unchanged.still_current`); None otherwise.
+    Then the leftovers of an interrupted run are removed: nothing else is to be done. Inside
+    out/'s lock."""
+    last = last_fingerprint(state_folder)
+    found = unchanged.decode(last) if last is not None else None
+    if found is None:
+        return None
+    owned = functools.partial(recorded_files, state_folder)
+    current = unchanged.still_current(found, request, inputs, articles, out, owned, listed)
+    if current is None:
+        return None
+    if current != found:  # texts or images that had no signature then have one now
+        signed = [
+            (now.text_key, now.texts, now.seen)
+            for now, then in zip(current.folders, found.folders, strict=True)
+            if now is not then
+        ]
+        keep_fingerprint(state_folder, unchanged.encode(current), signed)
+    remove_leftovers(out)
+    return current
+
+
+@dataclass
+class _Look:
+    """The look for a run that would change nothing, taken by `export` before it loads any
+    format (`_look_before_loading`): loading the formats' modules is a tenth of such a run.
+    When something changed, the run goes on with what the look found."""
+
+    inputs: list[StoryInput]
+    reported: Diagnostics
+    """What listing the articles folder reported (given when the run reaches that step)."""
+    listed: dict[str, StoryFiles] = field(default_factory=dict)
+    taken: bool = False
+    """Whether the fingerprint was compared (the usual way does not compare it again)."""
+    found: Fingerprint | None = None
+    """The fingerprint that says nothing changed, if it does."""
+
+    def result(self, names: tuple[str, ...], diags: Diagnostics) -> ExportResult | None:
+        """The run's result when nothing changed: what the run would have reported."""
+        found = self.found
+        if found is None:
+            return None
+        diags.extend(self.reported)
+        diags.extend(found.diagnostics)
+        timings = {name: Timing(files=found.files.get(name, 0)) for name in names}
+        files = sum(found.files.values())
+        return ExportResult("exported", diags, names, found.stories, files, 0, files, 0, timings)
+
+
+def _look_before_loading(
+    config: Path,
+    site: SiteConfig,
+    names: tuple[str, ...],
+    articles: Path,
+    out: Path,
+    cache: Path,
+    now: datetime,
+    strict: bool,
+    keep_going: bool | None,
+    verdict: SchemaVerdict,
+) -> _Look | None:
+    """For a run of syndicate's own formats over the whole site (`export` checks that):
+    whether the last full run's fingerprint says it would find everything as that run left it,
+    before the formats are loaded. The fingerprint's configuration key holds the
+    configuration file and syndicate's code, so the formats' options check out as they did
+    (a run with options that do not leaves no fingerprint, nor does one announcing to a
+    WebSub hub). None when the look cannot be taken here (the usual way takes it)."""
+    defaults = convert_section(EXPORT_SECTION, ExportOptions, site, Diagnostics())
+    if defaults is None or not articles.is_dir():
+        return None
+    reported = Diagnostics()
+    look = _Look(folder_inputs(articles, reported), reported)
+    state = state_folder(out, cache)
+    if last_fingerprint(state) is None:
+        return look
+    key = _config_key(config, site, site.languages)
+    going = defaults.keep_going if keep_going is None else keep_going
+    request = Request(key, names, strict, going, now)
+    try:
+        with locked(out, state / LOCK_NAME):
+            look.found = _as_left(state, out, articles, request, look.inputs, look.listed)
+            look.taken = True
+            if look.found is not None:  # as the usual way does before it looks
+                prepare_cache(state.parent.parent)
+                verdict.save()
+                trash = Trash(state / TRASH)
+                trash.empty_ahead()
+                trash.wait()
+    except OutputError:
+        return look  # busy or unwritable: the usual way reports it
+    return look
+
+
 class _Build:
     """One build into out/, inside its lock. Stories are read only when new or changed; what
     collections need of each story (its summary, its fragments, for editions the story itself)
@@ -494,6 +623,7 @@ class _Build:
         *,
         force: bool,
         verdict: SchemaVerdict | None = None,
+        look: _Look | None = None,
     ) -> None:
         self.writers = writers
         self.verdict = verdict
@@ -527,9 +657,11 @@ class _Build:
         self.state: BuildState
         self.reported = 0
         """How many problems were reported before this run's work (its configuration's)."""
-        self.listed: dict[str, StoryFiles] = {}
+        self.listed: dict[str, StoryFiles] = look.listed if look is not None else {}
         """Story folders listed by the look for a run that would change nothing, by name:
         `_probe` takes them instead of listing them again."""
+        self.looked = look is not None and look.taken
+        """Whether `export` looked for a run that would change nothing, and found a change."""
         self.counts: dict[str, int] = {}
         """The files staged, by format (`Sink.counts`)."""
         self.once: list[Diagnostic] = []
@@ -647,38 +779,24 @@ class _Build:
 
     def _as_left(self, diags: Diagnostics, articles: Path | None) -> ExportResult | None:
         """The result of this run when the last full run's fingerprint says that it would
-        find everything as that run left it (nothing is published); None otherwise."""
-        if self.force or articles is None or not self._whole_site():
+        find everything as that run left it (nothing is published); None otherwise, and when
+        `export` looked before loading the formats."""
+        if self.force or articles is None or self.looked or not self._whole_site():
             return None
-        last = last_fingerprint(self.state_folder)
-        found = unchanged.decode(last) if last is not None else None
+        request = self._request()
+        names = request.formats
+        found = _as_left(self.state_folder, self.out, articles, request, self.inputs, self.listed)
         if found is None:
             return None
-        owned = functools.partial(recorded_files, self.state_folder)
-        request = self._request()
-        current = unchanged.still_current(
-            found, request, self.inputs, articles, self.out, owned, self.listed
-        )
-        if current is None:
-            return None
-        if current != found:  # texts or images that had no signature then have one now
-            signed = [
-                (now.text_key, now.texts, now.seen)
-                for now, then in zip(current.folders, found.folders, strict=True)
-                if now is not then
-            ]
-            keep_fingerprint(self.state_folder, unchanged.encode(current), signed)
-        remove_leftovers(self.out)
-        diags.extend(current.diagnostics)
-        for writer in self.writers:
-            self.timings[writer.name].files = current.files.get(writer.name, 0)
-        files = sum(current.files.values())
-        names = tuple(w.name for w in self.writers)
+        for name in names:
+            self.timings[name].files = found.files.get(name, 0)
+        files = sum(found.files.values())
+        diags.extend(found.diagnostics)
         return ExportResult(
             "exported",
             diags,
             names,
-            current.stories,
+            found.stories,
             files,
             0,
             files,

@@ -73,14 +73,19 @@ class Registry:
         *,
         profiles: Collection[str] | None = None,
         enabled: Collection[str] = (),
+        own: Collection[str] = (),
     ) -> None:
         """`profiles`: the names that are partner profiles (default: the built-in ones in
-        `table`); of those, `--format all` writes only the `enabled` ones."""
+        `table`); of those, `--format all` writes only the `enabled` ones. `own`: more names
+        whose writers are syndicate's code (a site's partner profiles), besides the built-in
+        formats registered under their names."""
         self._table = dict(sorted(table.items()))
         self._loaded: dict[str, AnyWriter] = {}
         known = PROFILES.keys() if profiles is None else profiles
         self._profiles = frozenset(known) & self._table.keys()
         self._enabled = frozenset(enabled)
+        builtin = {name for name, target in self._table.items() if BUILTIN.get(name) == target}
+        self._own = frozenset(own) & self._table.keys() | builtin
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -94,6 +99,12 @@ class Registry:
 
     def is_profile(self, name: str) -> bool:
         return name in self._profiles
+
+    def is_own(self, name: str) -> bool:
+        """Whether the writer of `name` is syndicate's own code (a built-in format, or a
+        partner profile the site configures): what it does is then part of `code_digest` and
+        the configuration, and a run may tell it would change nothing without loading it."""
+        return name in self._own
 
     def for_site(self, config: SiteConfig, diags: Diagnostics) -> Registry:
         """This registry with the site's partner profiles (its `profiles:` section): a profile
@@ -109,6 +120,7 @@ class Registry:
             {**self._table, **{name: target for name, (target, _) in found.items()}},
             profiles=self._profiles | found.keys(),
             enabled=self._enabled | {name for name, (_, on) in found.items() if on},
+            own=self._own | found.keys(),
         )
 
     def get(self, name: str) -> AnyWriter:
