@@ -19,6 +19,7 @@ from sites import generated_site
 
 from syndicate.build import engine
 from syndicate.build.engine import CACHE_ENV
+from syndicate.build.publish import TRASH
 from syndicate.build.state import BuildState
 from syndicate.build.unchanged import span
 from syndicate.cli import main
@@ -246,6 +247,28 @@ def test_a_run_of_syndicate_s_own_formats_that_changes_nothing_loads_none(
     _edit(site)
     assert main(_args(site), registry=WAYS["before loading"]()) == 0
     assert sorted(formats_loaded) == sorted(every)
+
+
+@pytest.mark.parametrize("change", ["edit", "bad option", "nothing"])
+def test_what_earlier_runs_left_in_the_trash_is_gone_when_the_run_returns(
+    change: str, site: Path, way: str
+) -> None:
+    """The look starts emptying the trash: a run that goes on takes it over and waits for
+    it at its end, as one that stops at its options does; never a deletion left running.
+    (A run stopped at its options before any look leaves the trash as it was.)"""
+    (state,) = (site / ".syndicate" / "builds").glob("*/state.sqlite")
+    left = state.parent / TRASH / "run-x" / "staging" / "html"
+    left.mkdir(parents=True)
+    (left / "old.html").write_text("<p>old</p>", encoding="utf-8")
+    if change == "edit":
+        _edit(site)
+    elif change == "bad option":
+        config = site / "syndicate.yaml"
+        config.write_text(config.read_text(encoding="utf-8") + "feeds:\n  limit: many\n")
+    assert run(site) == (2 if change == "bad option" else 0)
+    kept = change == "bad option" and way == "formats loaded"
+    assert (left / "old.html").exists() == kept
+    assert (state.parent / TRASH / "run-x").exists() == kept
 
 
 def _edit(site: Path) -> None:

@@ -219,12 +219,12 @@ def export(
             return same
     writers = _writers(names, registry, diags)
     if writers is None or site is None:
-        return ExportResult("input-errors", diags, names)
+        return _stopped(look, ExportResult("input-errors", diags, names))
     options = resolve_options(writers, site, diags, every_section=False)
     chosen = _languages(languages, site, diags)
     defaults = convert_section(EXPORT_SECTION, ExportOptions, site, diags)
     if options is None or defaults is None or diags.has_errors(strict=strict):
-        return ExportResult("input-errors", diags, names)
+        return _stopped(look, ExportResult("input-errors", diags, names))
     if stories is None:
         articles = articles or Path("articles")
         if not articles.is_dir():
@@ -549,6 +549,8 @@ class _Look:
     """Whether the fingerprint was compared (the usual way does not compare it again)."""
     found: Fingerprint | None = None
     """The fingerprint that says nothing changed, if it does."""
+    trash: Trash | None = None
+    """The build state's trash, being emptied, when the run goes on (`_Build._trash`)."""
 
     def result(self, names: tuple[str, ...], diags: Diagnostics) -> ExportResult | None:
         """The run's result when nothing changed: what the run would have reported."""
@@ -560,6 +562,15 @@ class _Look:
         timings = {name: Timing(files=found.files.get(name, 0)) for name in names}
         files = sum(found.files.values())
         return ExportResult("exported", diags, names, found.stories, files, 0, files, 0, timings)
+
+
+def _stopped(look: _Look | None, result: ExportResult) -> ExportResult:
+    """`result` of a run that stops before it builds, once the trash its look started
+    emptying is empty (the look takes a run over a whole site, whose articles folder is
+    there: only the checks of the formats and the options stop it)."""
+    if look is not None and look.trash is not None:
+        look.trash.wait()
+    return result
 
 
 def _look_before_loading(
@@ -593,13 +604,15 @@ def _look_before_loading(
     request = Request(key, names, strict, going, now)
     try:
         with locked(out, state / LOCK_NAME):
+            trash = Trash(state / TRASH)
+            trash.empty_ahead()  # what earlier runs left there, as the usual way does
             look.found = _as_left(state, out, articles, request, look.inputs, look.listed)
             look.taken = True
-            if look.found is not None:  # as the usual way does before it looks
+            if look.found is None:
+                look.trash = trash  # still emptied while the run goes on
+            else:
                 prepare_cache(state.parent.parent)
                 verdict.save()
-                trash = Trash(state / TRASH)
-                trash.empty_ahead()
                 trash.wait()
     except OutputError:
         return look  # busy or unwritable: the usual way reports it
@@ -662,6 +675,8 @@ class _Build:
         `_probe` takes them instead of listing them again."""
         self.looked = look is not None and look.taken
         """Whether `export` looked for a run that would change nothing, and found a change."""
+        self.emptying = look.trash if look is not None else None
+        """The trash that look started emptying."""
         self.counts: dict[str, int] = {}
         """The files staged, by format (`Sink.counts`)."""
         self.once: list[Diagnostic] = []
@@ -674,6 +689,9 @@ class _Build:
             result = self._run(diags, articles, jobs, progress)
         except KeyboardInterrupt:
             raise Interrupted(self.published) from None
+        finally:
+            if self.emptying is not None:  # (stopped before `_trash` waited for it)
+                self.emptying.wait()
         diags.extend(self.held)
         result.left_out = tuple(self.left_out)
         result.changes = self.changes
@@ -751,8 +769,9 @@ class _Build:
     def _trash(self) -> Iterator[Trash]:
         """The build state's `Trash`: what earlier runs left there is removed while this one
         works, and this run's staging folder goes there when it is done."""
-        trash = Trash(self.state_folder / TRASH)
-        trash.empty_ahead()
+        trash = self.emptying or Trash(self.state_folder / TRASH)
+        if self.emptying is None:
+            trash.empty_ahead()
         try:
             yield trash
         finally:
