@@ -492,6 +492,88 @@ def test_a_story_folder_listed_from_its_entries_is_what_kind_of_says(tmp_path: P
         }
 
 
+def test_images_and_folders_found_by_their_parts_are_what_resolving_finds(
+    tmp_path: Path,
+) -> None:
+    """An image whose every part is a plain folder or file is found by one `lstat` a part,
+    and a story folder that is not a link by the articles folder's listing: the same real
+    paths, signatures, hashes and refusals as resolving each from the file system's root. A
+    link anywhere (a folder of images, the image, the story folder) takes resolving's way."""
+    import os
+
+    from syndicate.build.inputs import folder_inputs
+    from syndicate.readers.safefile import Refused, digest_seen, status_checked
+    from syndicate.readers.storyfiles import StoryFiles
+
+    articles = tmp_path / "articles"
+    folder = articles / "story"
+    (folder / "images" / "deep").mkdir(parents=True)
+    (folder / "story.yaml").write_text("id: x\n", encoding="utf-8")
+    outside = tmp_path / "outside"
+    (outside / "pics").mkdir(parents=True)
+    (outside / "secret.png").write_bytes(b"secret")
+    (outside / "pics" / "p.png").write_bytes(b"p")
+    (folder / "top.png").write_bytes(b"top")
+    (folder / "images" / "a.png").write_bytes(b"a")
+    (folder / "images" / "deep" / "b.png").write_bytes(b"b")
+    (folder / "images" / "inner.png").symlink_to("a.png")
+    (folder / "images" / "out.png").symlink_to(outside / "secret.png")
+    (folder / "linked").symlink_to(outside / "pics", target_is_directory=True)
+    (folder / "images" / "folder.png").mkdir()
+    os.mkfifo(folder / "images" / "pipe.png")
+    (articles / "alias").symlink_to("story", target_is_directory=True)
+    (articles / "away").symlink_to(outside, target_is_directory=True)
+
+    inputs = {source.name: source for source in folder_inputs(articles, Diagnostics())}
+    assert sorted(inputs) == ["alias", "story"]  # `away` leads outside: refused
+    assert inputs["story"].real == folder.resolve()
+    assert inputs["alias"].real is None  # a link: resolved when it is read
+
+    def found(files: StoryFiles, rel: str, real: Path | None) -> object:
+        try:
+            status = status_checked(files.folder / rel, files.root, 1 << 20, real=real)
+            return status, digest_seen(files.folder / rel, files.root, 1 << 20, real=real)
+        except Refused as exc:
+            return exc.code
+
+    names = [
+        "top.png",
+        "images/a.png",
+        "images/deep/b.png",
+        "images/inner.png",
+        "images/out.png",
+        "linked/p.png",
+        "images/folder.png",
+        "images/pipe.png",
+        "images/missing.png",
+        "images/../top.png",
+        "images//a.png",
+        "./top.png",
+    ]
+    for source in inputs.values():
+        files = source.files()
+        assert files is not None and files.root == source.folder.resolve()
+        plain = set()
+        for rel in names:
+            real = files._real(rel)
+            if real is not None:
+                plain.add(rel)
+                assert real == (files.folder / rel).resolve(strict=True)
+            assert found(files, rel, real) == found(files, rel, None), rel
+        assert plain == {"top.png", "images/a.png", "images/deep/b.png"}
+        assert files.unchanged({"images/a.png": _sha(b"a")})
+        assert not files.unchanged({"images/out.png": _sha(b"secret")})
+        with pytest.raises(Refused) as refused:
+            files.image("linked/p.png")
+        assert refused.value.code == "image.path"
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
 def _png_chunk(kind: bytes, body: bytes) -> bytes:
     return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
 

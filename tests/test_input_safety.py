@@ -254,12 +254,14 @@ def test_a_story_edited_during_an_export_and_reverted_is_published_as_reverted(
     page = tmp_path / "out" / "html" / "racing.en.html"
     snapshots: list[Path] = []
 
-    def edited_after_the_first_look(folder: Path, *, read: bool = True) -> StoryFiles:
+    def edited_after_the_first_look(
+        folder: Path, *, read: bool = True, root: Path | None = None
+    ) -> StoryFiles:
         if read:  # (a listing that only takes signatures reads nothing)
             snapshots.append(folder)
         if len(snapshots) == 2:  # the engine has hashed it; the worker is about to read it
             en.write_text(original.replace("A paragraph of the body.", "EDITED"), "utf-8")
-        return StoryFiles(folder, read=read)
+        return StoryFiles(folder, read=read, root=root)
 
     with monkeypatch.context() as patch:
         patch.setattr(inputs, "StoryFiles", edited_after_the_first_look)

@@ -249,6 +249,25 @@ def test_a_run_of_syndicate_s_own_formats_that_changes_nothing_loads_none(
     assert sorted(formats_loaded) == sorted(every)
 
 
+def test_a_run_that_changes_nothing_resolves_no_story_s_path(
+    site: Path, monkeypatch: pytest.MonkeyPatch, way: str
+) -> None:
+    """Story folders and images that are no links are found from the articles folder's real
+    path, one `lstat` a part (resolving each looked up every part from the root: a tenth of
+    the run)."""
+    resolved: list[Path] = []
+    real = Path.resolve
+
+    def counting(self: Path, strict: bool = False) -> Path:
+        resolved.append(self)
+        return real(self, strict)
+
+    monkeypatch.setattr(Path, "resolve", counting)
+    assert run(site) == 0
+    assert resolved  # (the configuration, its files, the articles folder)
+    assert [p for p in resolved if "bench-" in str(p)] == []  # no story folder, no image
+
+
 @pytest.mark.parametrize("change", ["edit", "bad option", "nothing"])
 def test_what_earlier_runs_left_in_the_trash_is_gone_when_the_run_returns(
     change: str, site: Path, way: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -86,6 +86,9 @@ class StoryInput:
 
     folder: Path | None = None
     story: Story | None = None
+    real: Path | None = field(default=None, compare=False)
+    """The folder's real path (no link in it), when the articles folder's listing told it
+    (`folder_inputs`): its files are not resolved from the file system's root again."""
 
     @property
     def name(self) -> str:
@@ -97,12 +100,14 @@ class StoryInput:
 
     def files(self) -> StoryFiles | None:
         """The story folder's listing and text files, read now (None for a story object)."""
-        return StoryFiles(self.folder) if self.folder is not None else None
+        return StoryFiles(self.folder, root=self.real) if self.folder is not None else None
 
     def listing(self) -> StoryFiles | None:
         """The story folder's listing with its text files' signatures, the texts not read
         (None for a story object)."""
-        return StoryFiles(self.folder, read=False) if self.folder is not None else None
+        if self.folder is None:
+            return None
+        return StoryFiles(self.folder, read=False, root=self.real)
 
     def text_key(self, config_key: str, files: StoryFiles | None) -> str:
         """The hash of the story's texts as `files` read them, under the run's configuration."""
@@ -133,11 +138,16 @@ def story_key(text_key: str, images: Iterable[tuple[str, str]]) -> str:
 
 
 def folder_inputs(articles: Path, diags: Diagnostics) -> list[StoryInput]:
-    """The story folders of `articles`, in order; a folder linking outside it is refused."""
+    """The story folders of `articles`, in order; a folder linking outside it is refused. A
+    folder that is not a link is inside it, its real path the articles folder's and its name
+    (what resolving it would find, without looking up each part of the path again)."""
     root = articles.resolve()
+    plain = _plain_folders(articles)
     inputs = []
     for folder in story_folders(articles):
-        if folder.resolve().is_relative_to(root):
+        if folder.name in plain:
+            inputs.append(StoryInput(folder=folder, real=root / folder.name))
+        elif folder.resolve().is_relative_to(root):
             inputs.append(StoryInput(folder=folder))
         else:
             diags.error(
@@ -146,6 +156,22 @@ def folder_inputs(articles: Path, diags: Diagnostics) -> list[StoryInput]:
                 shown_path(folder),
             )
     return inputs
+
+
+def _plain_folders(articles: Path) -> frozenset[str]:
+    """The names of the folders of `articles` that are not links."""
+    try:
+        with os.scandir(articles) as listing:
+            return frozenset(e.name for e in listing if _plain_folder(e))
+    except OSError:
+        return frozenset()
+
+
+def _plain_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return not entry.is_symlink() and entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _digest_or_problem(path: Path) -> str:

@@ -66,9 +66,12 @@ def digest_checked(path: Path, root: Path | None, limit: int) -> str:
     return digest_seen(path, root, limit)[0]
 
 
-def digest_seen(path: Path, root: Path | None, limit: int) -> tuple[str, str | None]:
-    """`digest_checked`, and the file's `signature` as it was when opened."""
-    fd, opened = _open(path, root, limit)
+def digest_seen(
+    path: Path, root: Path | None, limit: int, *, real: Path | None = None
+) -> tuple[str, str | None]:
+    """`digest_checked`, and the file's `signature` as it was when opened (`real` as for
+    `read_checked`)."""
+    fd, opened = _open(path, root, limit, real)
     h = hashlib.sha256()
     total = 0
     try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -41,11 +42,13 @@ class StoryFiles:
     """The files of one story folder; the listing and the text files are read when it is made,
     the images when the reader asks for them (`image`)."""
 
-    def __init__(self, folder: Path, *, read: bool = True) -> None:
+    def __init__(self, folder: Path, *, read: bool = True, root: Path | None = None) -> None:
+        """`root`: the folder's real path, when the caller knows it (its listing of the
+        articles folder said it is no link)."""
         self.folder = folder
         self.read = read
         """Whether the text files were read (else only their signatures were taken)."""
-        self.root = folder.resolve()
+        self.root = root or folder.resolve()
         self.entries: tuple[Entry, ...] = ()
         self.problem: Refused | None = None
         """Why the folder itself cannot be listed, if it cannot."""
@@ -128,7 +131,8 @@ class StoryFiles:
         if os.path.isabs(rel) or ".." in parts or not parts:
             raise Refused("image.path", "is outside the story folder; keep images in it")
         try:
-            data, seen = read_seen(self.folder / rel, self.root, budgets.MAX_IMAGE_BYTES)
+            real = self._real(rel)
+            data, seen = read_seen(self.folder / rel, self.root, budgets.MAX_IMAGE_BYTES, real=real)
         except Refused as exc:
             raise _as_image_problem(exc) from None
         if seen is not None:
@@ -164,15 +168,17 @@ class StoryFiles:
         signature is the one `seen` recorded is not read again, any other is hashed (in
         chunks). The signatures found are kept in `self.seen`."""
         seen = seen or {}
+        limit = budgets.MAX_IMAGE_BYTES
         for rel, sha in used.items():
             path = self.folder / rel
             try:
+                real = self._real(rel)
                 if rel in seen:
-                    now = status_checked(path, self.root, budgets.MAX_IMAGE_BYTES)[0]
+                    now = status_checked(path, self.root, limit, real=real)[0]
                     if now == seen[rel]:
                         self.seen[rel] = now
                         continue
-                digest, now = digest_seen(path, self.root, budgets.MAX_IMAGE_BYTES)
+                digest, now = digest_seen(path, self.root, limit, real=real)
             except Refused:
                 return False
             if digest != sha:
@@ -180,6 +186,25 @@ class StoryFiles:
             if now is not None:
                 self.seen[rel] = now
         return True
+
+    def _real(self, rel: str) -> Path | None:
+        """The real path of the file at `rel` when no part of it is a link (one `lstat` a
+        part, where resolving looks up every part from the file system's root): the folder's
+        real path, then `rel`. None when a part is a link, or not what it must be (then
+        `safefile` resolves it, and refuses what it must)."""
+        parts = rel.split("/")
+        if "" in parts or "." in parts or ".." in parts:
+            return None
+        real = self.root
+        try:
+            for number, part in enumerate(parts, start=1):
+                real = real / part
+                mode = os.lstat(real).st_mode
+                if not (stat.S_ISREG(mode) if number == len(parts) else stat.S_ISDIR(mode)):
+                    return None
+        except (OSError, ValueError):
+            return None
+        return real
 
     def signatures(self) -> list[str] | None:
         """What tells the folder's texts unchanged without reading them: the listing and each
