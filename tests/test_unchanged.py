@@ -439,6 +439,41 @@ def _summary(published: datetime, embargo: datetime | None = None) -> StorySumma
     )
 
 
+def test_out_folder_tells_what_stat_ing_each_joined_path_tells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`OutFolder` looks files up from one descriptor of out/ (or, where the system takes no
+    `dir_fd`, by their joined paths): the same answers either way, a missing out/ included."""
+    import os
+
+    from syndicate.build import state
+
+    out = tmp_path / "out"
+    (out / "html" / "media").mkdir(parents=True)
+    (out / "html" / "a.html").write_text("a", encoding="utf-8")
+    (out / "html" / "media" / "b.png").write_bytes(b"bb")
+    (out / "linked.html").symlink_to("html/a.html")
+    (out / "html" / "dir.html").mkdir()
+
+    def recorded(path: str) -> tuple[int, int]:
+        stat = os.stat(out / path)
+        return stat.st_size, stat.st_mtime_ns
+
+    cases = [(p, recorded(p)) for p in ("html/a.html", "html/media/b.png", "linked.html")]
+    cases += [("html/a.html", (2, 0)), ("html/gone.html", (1, 0)), ("html/a.html", None)]
+    cases += [("html/dir.html", recorded("html/dir.html"))]
+    expected = [True, True, True, False, False, False, True]
+    for dir_fd in (True, False):
+        monkeypatch.setattr(state, "_DIR_FD", dir_fd)
+        folder = state.OutFolder(out)
+        assert [folder.intact(path, known) for path, known in cases] == expected
+        folder.close()
+        folder.close()  # (twice is harmless)
+        missing = state.OutFolder(tmp_path / "nowhere")
+        assert not missing.intact("html/a.html", recorded("html/a.html"))
+        missing.close()
+
+
 def test_the_span_is_bounded_by_the_nearest_moments_around_now() -> None:
     day = timedelta(days=1)
     now = datetime(2026, 1, 10, tzinfo=UTC)

@@ -30,6 +30,7 @@ from pathlib import Path
 import msgspec
 
 from syndicate.build.inputs import StoryInput, signature_key
+from syndicate.build.state import OutFolder
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import StorySummary
 from syndicate.readers.storyfiles import StoryFiles
@@ -157,14 +158,12 @@ def still_current(
     files = owned()
     if files is None:
         return None
-    base = os.fspath(out)
-    for path, recorded in files.items():
-        try:
-            stat = os.stat(os.path.join(base, path))
-        except OSError:
+    outputs = OutFolder(out)
+    try:
+        if not all(outputs.intact(path, recorded) for path, recorded in files.items()):
             return None
-        if (stat.st_size, stat.st_mtime_ns) != recorded:
-            return None
+    finally:
+        outputs.close()
     return msgspec.structs.replace(found, folders=tuple(folders))
 
 
