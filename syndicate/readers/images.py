@@ -11,7 +11,6 @@ import io
 import re
 import struct
 import warnings
-import zlib
 from dataclasses import dataclass
 from typing import cast
 
@@ -191,7 +190,7 @@ def png_is_whole(data: bytes) -> bool:
             return False
         length, kind = struct.unpack_from(">I4s", data, pos)
         stop = pos + 12 + length
-        if stop > end or zlib.crc32(view[pos + 4 : stop - 4]) != int.from_bytes(
+        if stop > end or zlib_ng.crc32(view[pos + 4 : stop - 4]) != int.from_bytes(
             view[stop - 4 : stop]
         ):
             return False
