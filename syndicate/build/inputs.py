@@ -23,7 +23,7 @@ from syndicate.model import SiteConfig, Story
 from syndicate.readers import budgets
 from syndicate.readers.articles import shown_path, story_folders
 from syndicate.readers.safefile import Refused, digest_checked
-from syndicate.readers.storyfiles import StoryFiles
+from syndicate.readers.storyfiles import StoryFiles, plain_kind
 
 
 def digest(*parts: str | bytes) -> str:
@@ -162,16 +162,9 @@ def _plain_folders(articles: Path) -> frozenset[str]:
     """The names of the folders of `articles` that are not links."""
     try:
         with os.scandir(articles) as listing:
-            return frozenset(e.name for e in listing if _plain_folder(e))
+            return frozenset(e.name for e in listing if plain_kind(e) == "dir")
     except OSError:
         return frozenset()
-
-
-def _plain_folder(entry: os.DirEntry[str]) -> bool:
-    try:
-        return not entry.is_symlink() and entry.is_dir(follow_symlinks=False)
-    except OSError:
-        return False
 
 
 def _digest_or_problem(path: Path) -> str:

@@ -72,7 +72,7 @@ class StoryFiles:
         try:
             with os.scandir(self.folder) as listing:
                 found = sorted(
-                    ((e.name, _plain_kind(e)) for e in listing if not e.name.startswith(".")),
+                    ((e.name, plain_kind(e)) for e in listing if not e.name.startswith(".")),
                     key=lambda pair: pair[0],
                 )
         except OSError as exc:
@@ -237,7 +237,7 @@ class StoryFiles:
         return out
 
 
-def _plain_kind(entry: os.DirEntry[str]) -> str | None:
+def plain_kind(entry: os.DirEntry[str]) -> str | None:
     """A folder entry that is not a link, as `kind_of` would say it (`dir`, `file`), from the
     listing alone; None when `kind_of` must look (a link, anything else, an error). Such an
     entry of the story folder is inside it: the folder's real path, then its name."""
