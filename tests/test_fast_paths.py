@@ -369,6 +369,67 @@ def test_jpegs_decoded_in_draft_mode_fail_where_whole_decoding_does(
     assert fast == slow
 
 
+def _jpeg_layouts(photo: bytes) -> list[bytes]:
+    """The same picture saved as JPEG in the layouts cameras and editors write: grey, CMYK,
+    progressive, with restart markers, without chroma subsampling, optimized tables, EXIF
+    turned, a comment, an ICC profile."""
+    pixels = PILImage.open(io.BytesIO(photo)).resize((400, 225))
+    exif = PILImage.Exif()
+    exif[0x0112] = 6
+    layouts: list[tuple[str, dict[str, Any]]] = [
+        ("RGB", {}),
+        ("L", {}),
+        ("CMYK", {}),
+        ("RGB", {"progressive": True}),
+        ("RGB", {"restart_marker_blocks": 3}),
+        ("RGB", {"restart_marker_rows": 1, "progressive": True}),
+        ("RGB", {"subsampling": 0, "quality": 95, "optimize": True}),
+        ("RGB", {"exif": exif.tobytes(), "comment": b"caption", "icc_profile": b"x" * 300}),
+    ]
+    samples = [photo]
+    for mode, kwargs in layouts:
+        buffer = io.BytesIO()
+        pixels.convert(mode).save(buffer, format="JPEG", **kwargs)
+        samples.append(buffer.getvalue())
+    return samples
+
+
+def test_jpegs_checked_without_their_pixels_fail_where_whole_decoding_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`jpeg_is_whole` decodes a JPEG's marker segments without its scans' data: the facts
+    and the problems are the ones a whole decode finds, for JPEGs damaged the ways that
+    matter here: marker segments changed (tables, frame and scan headers), markers planted
+    in the entropy-coded data (a table, a scan, an early end, a restart, an unknown one),
+    files cut short, bytes changed anywhere. The fast way is taken for every intact layout
+    and for many of the damaged (whose pixels are only drawn wrong)."""
+    generate(tmp_path / "articles", 2, realistic=True)
+    photo = next((tmp_path / "articles").rglob("*.jpg")).read_bytes()
+    rnd = random.Random(35)
+    cases = []
+    for data in _jpeg_layouts(photo):
+        assert images.jpeg_is_whole(data)
+        scan = data.index(b"\xff\xda") + 14
+        for _ in range(25):
+            damaged = bytearray(data)
+            for _ in range(rnd.randint(1, 2)):
+                damaged[rnd.randrange(scan)] = rnd.randrange(256)
+            cases.append(bytes(damaged))
+        for marker in [0xC4, 0xDB, 0xDD, 0xDA, 0xD9, 0xC0, 0xE1, 0xFE, 0xD3, 0x01, 0xFF, 0x9A]:
+            planted = bytearray(data)
+            at = rnd.randrange(scan, len(data) - 2)
+            planted[at : at + 2] = bytes([0xFF, marker])
+            cases.append(bytes(planted))
+        cases += _cut_and_changed(data, rnd, range(1, 6, 2), cuts=8, changes=12, most=4)
+    taken = sum(images.jpeg_is_whole(data) for data in cases)
+    fast = [_image_outcome(data) for data in cases]
+    monkeypatch.setattr(images, "_decode", images.slow_decode)
+    slow = [_image_outcome(data) for data in cases]
+    assert taken > len(cases) // 4
+    assert sum("problem" in str(outcome) for outcome in slow) > len(cases) // 4
+    assert fast == slow
+
+
 def test_images_decoded_before_give_the_same_facts_without_decoding(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
