@@ -10,12 +10,13 @@ CRCs, zlib stream and filter types) the same problems as decoded whole."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import io
 import json
 import random
 import zlib
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,130 @@ def test_inlined_references_report_what_resolved_ones_did(
             cached.cache_clear()
     assert sum(len(p) for group in slow for p in group) > 100
     assert fast == slow
+
+
+SCHEMA_VALUES: list[Any] = [
+    *(None, True, False, 0, -1, 3, 1.0, 1.5, float("nan"), float("inf"), 10**20),
+    *("", " ", "x", "\x1c", "\x85", "\ufeff", "x\n", "\u0663", "en", "en\n", "EN", "zh-Hans"),
+    *("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z\n", "\u0662026-01-01T00:00:00Z"),
+    *("https://example.com/x", "https://a b", "https://a\x1cb", "https://a\x85b/"),
+    *("medtop:01000000", "medtop:\u06601000000", "a@b", "a@b\x1c", "politics", "usable"),
+    *([], {}, ["x"], [5], {"x": 1}, {"en": "x"}),
+]
+"""Values a field may be changed to: of every type, and text that Python's and ECMA's
+patterns read differently (its space, its digits, a final line break)."""
+
+
+def _schema_documents(tmp_path: Path) -> list[tuple[Any, str, str]]:
+    """(document, schema, pointer): the sample's and a generated corpus's `story.yaml` files
+    and front matter, the sample's configuration, the goldens' JSON-LD."""
+    generate(tmp_path / "articles", 4, realistic=True)
+    found: list[tuple[Any, str, str]] = []
+    for folder in (REPO / "articles", tmp_path / "articles"):
+        for path in sorted(folder.glob("*/story.yaml")):
+            found.append(
+                (_yaml(path.read_text(encoding="utf-8")), "article.schema.json", "/$defs/story")
+            )
+        for path in sorted(folder.glob("*/*.md")):
+            found.append((_yaml(_front(path)), "article.schema.json", "/$defs/variant"))
+    found.append(
+        (_yaml((REPO / "syndicate.yaml").read_text(encoding="utf-8")), "site.schema.json", "")
+    )
+    for path in sorted((REPO / "tests/golden/jsonld").glob("*.jsonld"))[:4]:
+        found.append((json.loads(path.read_text(encoding="utf-8")), "jsonld.schema.json", ""))
+    return found
+
+
+def _yaml(text: str) -> Any:
+    return yamlsource.parse_yaml(text).data
+
+
+def _changed(doc: Any, rnd: random.Random) -> Any:
+    """`doc` with one to three fields anywhere in it changed to a `SCHEMA_VALUES` value,
+    removed, or joined by an unknown one."""
+    doc = copy.deepcopy(doc)
+    for _ in range(rnd.randint(1, 3)):
+        node, path = doc, []
+        while isinstance(node, dict | list) and node and (not path or rnd.random() < 0.7):
+            key = rnd.choice(list(node)) if isinstance(node, dict) else rnd.randrange(len(node))
+            path.append((node, key))
+            node = node[key]
+        if not path:
+            continue
+        parent, key = path[-1]
+        choice = rnd.random()
+        if choice < 0.1 and isinstance(parent, dict):
+            del parent[key]
+        elif choice < 0.15 and isinstance(parent, dict):
+            parent[f"{key}x"] = rnd.choice(SCHEMA_VALUES)
+        else:
+            parent[key] = copy.deepcopy(rnd.choice(SCHEMA_VALUES))
+    return doc
+
+
+def test_documents_jsonschema_rs_passes_have_no_problems_for_jsonschema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`schemas.check` leaves jsonschema out for a document jsonschema-rs finds valid: the
+    problems are the ones jsonschema alone finds, for stories, front matter, a configuration
+    and JSON-LD with fields changed to every type and to text the two regular expression
+    dialects read differently. The fast way is taken for the intact and for many changed."""
+    rnd = random.Random(16)
+    cases = []
+    for doc, name, pointer in _schema_documents(tmp_path):
+        assert schemas._passes(doc, name, pointer), (name, pointer)
+        cases += [(_changed(doc, rnd), name, pointer) for _ in range(60)]
+    taken = sum(schemas._passes(doc, name, pointer) for doc, name, pointer in cases)
+    fast = [list(schemas.check(doc, name, pointer, "x")) for doc, name, pointer in cases]
+    monkeypatch.setattr(schemas, "_passes", lambda instance, name, pointer: False)
+    slow = [list(schemas.check(doc, name, pointer, "x")) for doc, name, pointer in cases]
+    assert len(cases) > 1000
+    assert len(cases) // 10 < taken < len(cases) * 9 // 10
+    assert fast == slow
+
+
+def test_patterns_given_to_jsonschema_rs_match_what_python_s_match() -> None:
+    """Every character (the whole of the first plane, every 61st beyond) is a space, a
+    non-space or a digit for the rewritten pattern jsonschema-rs gets exactly where it is
+    for Python's (a digit: only where Python's too); a form with no such rewrite is
+    refused, and each of syndicate's schemas has a fast validator."""
+    import jsonschema_rs
+
+    def fast(pattern: str) -> Any:
+        return jsonschema_rs.validator_for(
+            {"type": "string", "pattern": schemas._no_looser(pattern)}
+        )
+
+    space, other, not_at, digit = fast(r"^\s$"), fast(r"^\S$"), fast(r"^[^@\s]$"), fast(r"^\d$")
+    for code in [*range(0x10000), *range(0x10000, 0x110000, 61)]:
+        char = chr(code)
+        if 0xD800 <= code < 0xE000:
+            continue
+        assert space.is_valid(char) is char.isspace(), hex(code)
+        assert other.is_valid(char) is not char.isspace(), hex(code)
+        assert not_at.is_valid(char) is not (char.isspace() or char == "@"), hex(code)
+        assert not digit.is_valid(char) or char.isdecimal(), hex(code)
+    assert not fast("^a$").is_valid("a\n")
+    for refused in (r"\w", r"[^\d]", r"[\S]", r"\b"):
+        with pytest.raises(ValueError, match="no equivalent"):
+            schemas._no_looser(refused)
+    for name in ("article.schema.json", "site.schema.json", "jsonld.schema.json"):
+        assert schemas._fast_validator(name, "") is not None, name
+
+
+def test_jsonschema_rs_is_given_no_deep_value_and_no_value_it_cannot_take() -> None:
+    """A value deeper than `_FAST_DEPTH` (Rust's recursion has no guard: it would crash the
+    process) and a value jsonschema-rs refuses (a date, a key that is not text) go
+    jsonschema's way."""
+    deep: list[Any] = []
+    inner = deep
+    for _ in range(5000):
+        inner.append([])
+        inner = inner[0]
+    assert not schemas._shallow(deep) and schemas._shallow([[[]]])
+    assert not schemas._passes(deep, "jsonld.schema.json", "")
+    assert not schemas._passes({"when": date(2026, 1, 1)}, "site.schema.json", "")
+    assert not schemas._passes({1: "x"}, "site.schema.json", "")
 
 
 TEXT = st.text(

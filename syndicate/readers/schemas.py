@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,6 +19,9 @@ from syndicate.diagnostics import did_you_mean
 from syndicate.i18n.locales import canonical_case
 
 Where = tuple[str | int, ...]
+
+_FAST_DEPTH = 64
+"""How deep a value jsonschema-rs is given may be (syndicate's YAML is at most 50 deep)."""
 
 # What a list's items are called, for "the 2nd person" rather than "people.1".
 _ITEM_NOUNS = {
@@ -86,15 +89,63 @@ def _inlined(root: dict[str, Any]) -> dict[str, Any]:
     return inlined
 
 
+def _at(root: dict[str, Any], pointer: str) -> dict[str, Any]:
+    """The schema checking against `pointer` inside `root` (the whole of it without one)."""
+    if not pointer:
+        return root
+    return {"$ref": f"#{pointer}", **{k: v for k, v in root.items() if k != "$ref"}}
+
+
 @cache
 def _validator(name: str, pointer: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    root = _python_patterns(copy.deepcopy(load_schema(name)))
-    schema = {"$ref": f"#{pointer}", **{k: v for k, v in root.items() if k != "$ref"}}
-    if not pointer:
-        schema = root
-    return Draft202012Validator(schema)
+    return Draft202012Validator(
+        _at(_patterns(copy.deepcopy(load_schema(name)), _end_anchored), pointer)
+    )
+
+
+@cache
+def _fast_validator(name: str, pointer: str) -> Any:
+    """jsonschema-rs's validator of the same schema, whose patterns match nothing Python's
+    would not (`_no_looser`); None where a pattern has no such form."""
+    import jsonschema_rs
+
+    try:
+        root = _patterns(copy.deepcopy(load_schema(name)), _no_looser)
+        return jsonschema_rs.Draft202012Validator(_at(root, pointer))
+    except (ValueError, jsonschema_rs.ValidationError):
+        return None
+
+
+def _passes(instance: Any, name: str, pointer: str) -> bool:
+    """True when jsonschema-rs finds `instance` valid: then jsonschema (the source of the
+    messages, fifty times slower, and a tenth of a second to import) would find no problem.
+    Only for a value no deeper than `_FAST_DEPTH` (Rust's recursion has no Python guard);
+    a value it cannot take (a date, a key that is not text) goes jsonschema's way."""
+    fast = _fast_validator(name, pointer)
+    if fast is None or not _shallow(instance):
+        return False
+    try:
+        return bool(fast.is_valid(instance))
+    except (ValueError, TypeError, OverflowError):
+        return False
+
+
+def _shallow(instance: Any) -> bool:
+    """True when no list or mapping in `instance` lies deeper than `_FAST_DEPTH` levels."""
+    level: list[Any] = [instance]
+    for _ in range(_FAST_DEPTH + 1):
+        inner: list[Any] = []
+        for value in level:
+            if isinstance(value, dict):
+                inner.extend(v for v in value.values() if isinstance(v, dict | list))
+            elif isinstance(value, list):
+                inner.extend(v for v in value if isinstance(v, dict | list))
+        if not inner:
+            return True
+        level = inner
+    return False
 
 
 def check(
@@ -103,7 +154,10 @@ def check(
     """Problems of `instance` against `schemas/<name>` (at `pointer`, e.g. `/$defs/story`), as
     (path, message) pairs, in document order. With `root` (what the whole document is called,
     e.g. `story.yaml`), places are told for people (`byline.people, 2nd person`); without it,
-    as dotted paths for developers (`@graph.3.dateModified`), for checks of our outputs."""
+    as dotted paths for developers (`@graph.3.dateModified`), for checks of our outputs.
+    A value jsonschema-rs finds valid is not checked again (`_passes`)."""
+    if _passes(instance, name, pointer):
+        return
     errors = sorted(_validator(name, pointer).iter_errors(instance), key=lambda e: list(e.path))
     for error in errors:
         yield from _explain(error, root)
@@ -240,26 +294,27 @@ def _description(schema: dict[str, Any]) -> str:
     return desc[:1].lower() + desc[1:] if desc[:2] != desc[:2].upper() else desc
 
 
-def _python_patterns(schema: Any) -> Any:
-    """The schema with its patterns in Python's dialect: JSON Schema patterns are ECMA-262,
-    where `$` matches only at the end of the text; in Python it also matches before a final
-    newline, which let `section: "politics\\n"` through. `\\Z` is ECMA's `$`."""
+def _patterns(schema: Any, rewrite: Callable[[str], str]) -> Any:
+    """The schema with every pattern (and pattern property) rewritten."""
     if isinstance(schema, dict):
         out: dict[str, Any] = {}
         for key, value in schema.items():
             if key == "pattern" and isinstance(value, str):
-                out[key] = _end_anchored(value)
+                out[key] = rewrite(value)
             elif key == "patternProperties" and isinstance(value, dict):
-                out[key] = {_end_anchored(k): _python_patterns(v) for k, v in value.items()}
+                out[key] = {rewrite(k): _patterns(v, rewrite) for k, v in value.items()}
             else:
-                out[key] = _python_patterns(value)
+                out[key] = _patterns(value, rewrite)
         return out
     if isinstance(schema, list):
-        return [_python_patterns(v) for v in schema]
+        return [_patterns(v, rewrite) for v in schema]
     return schema
 
 
 def _end_anchored(pattern: str) -> str:
+    """The pattern in Python's dialect: JSON Schema patterns are ECMA-262, where `$` matches
+    only at the end of the text; in Python it also matches before a final newline, which let
+    `section: "politics\\n"` through. `\\Z` is ECMA's `$`."""
     out, in_class, i = [], False, 0
     while i < len(pattern):
         char = pattern[i]
@@ -273,6 +328,44 @@ def _end_anchored(pattern: str) -> str:
             in_class = True
         elif char == "$":
             char = r"\Z"
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+_PY_SPACE = "\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""What Python's `\\s` matches (`str.isspace`), spelled out in a class: jsonschema-rs reads
+`\\s` as ECMA-262's (which has U+FEFF and not U+0085)."""
+_LITERAL_ESCAPES = frozenset("\\.-/^$[](){}*+?|")
+
+
+def _no_looser(pattern: str) -> str:
+    """The pattern for jsonschema-rs (Rust's regex, where `$` is ECMA's end of the text),
+    matching nothing Python's `re` would not match with `_end_anchored`'s form of it: `\\d`
+    becomes the ASCII digits (Python's is every digit of its own Unicode version), `\\s` and
+    `\\S` Python's space. ValueError for any other class escape, or a digit escape inside a
+    negated class (which would match more)."""
+    out, in_class, negated, i = [], False, False, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            escape = pattern[i + 1 : i + 2]
+            if escape == "d" and not (in_class and negated):
+                out.append("0-9" if in_class else "[0-9]")
+            elif escape == "s":
+                out.append(_PY_SPACE if in_class else f"[{_PY_SPACE}]")
+            elif escape == "S" and not in_class:
+                out.append(f"[^{_PY_SPACE}]")
+            elif escape and escape in _LITERAL_ESCAPES:
+                out.append(char + escape)
+            else:
+                raise ValueError(f"no equivalent of \\{escape} in {pattern!r}")
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class, negated = True, pattern[i + 1 : i + 2] == "^"
         out.append(char)
         i += 1
     return "".join(out)
