@@ -773,6 +773,47 @@ def test_checksums_by_zlib_ng_are_the_system_zlib_s(data: bytes, head: int, tail
         assert zlib_ng.crc32(part) == zlib.crc32(part)
 
 
+def _rle_deflated(module: Any, data: bytes) -> bytes:
+    packer = module.compressobj(9, module.DEFLATED, -15, 8, module.Z_RLE)
+    return bytes(packer.compress(data) + packer.flush(module.Z_SYNC_FLUSH))
+
+
+@settings(max_examples=80, derandomize=True, database=None)
+@given(
+    st.binary(max_size=3000)
+    | st.lists(st.sampled_from([0, 0, 0, 1, 7, 255]), max_size=5000).map(bytes)
+    | st.builds(lambda n, b: bytes([b]) * n, st.integers(1, 100000), st.integers(0, 255))
+)
+def test_run_length_deflate_by_zlib_ng_is_the_system_zlib_s(data: bytes) -> None:
+    """Covers' bands are deflated by zlib-ng (run-length, level 9): the bytes the system zlib
+    gives, for random bytes, for the few values of a palette band, and for long runs."""
+    from zlib_ng import zlib_ng
+
+    assert _rle_deflated(zlib_ng, data) == _rle_deflated(zlib, data)
+
+
+def test_covers_bands_are_deflated_as_the_system_zlib_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every band of covers in four scripts (publisher, kicker, title and date strips, and
+    their thumbnails) deflates to the system zlib's bytes, and the covers with them."""
+    from syndicate.formats.epub import palette_png
+
+    rows: list[bytes] = []
+    banded = palette_png.band
+
+    def keep(image: Any, **kwargs: Any) -> Any:
+        rows.append(image.tobytes())
+        return banded(image, **kwargs)
+
+    monkeypatch.setattr(covers, "band", keep)
+    for text in COVERS:
+        covers._draw.__wrapped__(text, tuple(DEFAULT_FONT_DIRS))  # type: ignore[attr-defined]
+    from zlib_ng import zlib_ng
+
+    assert len(rows) > 20
+    for data in rows:
+        assert _rle_deflated(zlib_ng, data) == _rle_deflated(zlib, data)
+
+
 def _png_chunk(kind: bytes, body: bytes) -> bytes:
     return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
 
