@@ -9,8 +9,9 @@ import hashlib
 import json
 import types
 import typing
+from collections.abc import Callable
 from datetime import datetime
-from functools import cache
+from functools import cache, partial
 from typing import Any, Union
 
 from syndicate.model import body, source, story
@@ -86,22 +87,51 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+Decoder = Callable[[Any], Any]
+
+
 def _decode(data: Any, hint: Any) -> Any:
+    """`data` read back as a value of the type `hint`."""
+    return _decoder(hint)(data)
+
+
+@cache
+def _decoder(hint: Any) -> Decoder:
+    """What reads data back as a value of the type `hint`, worked out once per type: a
+    stored story's thousand values are each read by a function chosen before."""
     origin = typing.get_origin(hint)
     if origin in (Union, types.UnionType):
-        return _decode_union(data, typing.get_args(hint))
+        return partial(_decode_union, options=typing.get_args(hint))
     if origin is typing.Literal or hint is Any:
-        return data
+        return _as_is
     if origin is tuple:
         args = typing.get_args(hint)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(v, args[0]) for v in data)
-        return tuple(_decode(v, a) for v, a in zip(data, args, strict=True))
+            return partial(_decode_items, _decoder(args[0]))
+        return partial(_decode_fixed, tuple(_decoder(a) for a in args))
     if hint is datetime:
-        return datetime.fromisoformat(data)
+        return datetime.fromisoformat
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        return _decode_object(data)
-    if hint in (str, int, float, bool) and not isinstance(data, hint):
+        return _decode_object
+    if hint in (str, int, float, bool):
+        return partial(_decode_plain, hint)
+    return _as_is
+
+
+def _as_is(data: Any) -> Any:
+    return data
+
+
+def _decode_items(item: Decoder, data: Any) -> tuple[Any, ...]:
+    return tuple(map(item, data))
+
+
+def _decode_fixed(items: tuple[Decoder, ...], data: Any) -> tuple[Any, ...]:
+    return tuple(item(v) for item, v in zip(items, data, strict=True))
+
+
+def _decode_plain(hint: type, data: Any) -> Any:
+    if not isinstance(data, hint):
         raise TypeError(f"expected {hint.__name__}, got {type(data).__name__}")
     return data
 
@@ -121,6 +151,11 @@ def _decode_union(data: Any, options: tuple[Any, ...]) -> Any:
 
 def _decode_object(data: dict[str, Any]) -> Any:
     cls = _CLASSES[data[_TAG]]
+    return cls(**{name: decode(data[name]) for name, decode in _field_decoders(cls)})
+
+
+@cache
+def _field_decoders(cls: type) -> tuple[tuple[str, Decoder], ...]:
+    """A dataclass's fields in order, each with what reads it back."""
     hints = _hints(cls)
-    values = {f.name: _decode(data[f.name], hints[f.name]) for f in dataclasses.fields(cls)}
-    return cls(**values)
+    return tuple((f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls))
