@@ -33,12 +33,12 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 """Samples a pixel for each PNG colour type."""
 _PNG_PIECE = 1 << 18
+"""At most this many inflated bytes are held at once by the PNG check."""
 _JPEG_FRAMES = frozenset({0xC0, 0xC1, 0xC2})  # Huffman-coded: baseline, extended, progressive
 _JPEG_TABLES = frozenset({0xC4, 0xDB, 0xDD, 0xFE, *range(0xE0, 0xF0)})  # DHT DQT DRI COM APPn
 _JPEG_SCAN_END = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 """Where a scan's entropy-coded data ends: at the first 0xFF that is neither a stuffed zero,
 nor a restart marker, nor a fill byte before a marker (as libjpeg reads it)."""
-"""At most this many inflated bytes are held at once by the PNG check."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -315,22 +315,28 @@ def _end_anchored(pattern: str) -> str:
     """The pattern in Python's dialect: JSON Schema patterns are ECMA-262, where `$` matches
     only at the end of the text; in Python it also matches before a final newline, which let
     `section: "politics\\n"` through. `\\Z` is ECMA's `$`."""
-    out, in_class, i = [], False, 0
+    return "".join(
+        r"\Z" if token == "$" and not in_class else token for token, in_class, _ in _tokens(pattern)
+    )
+
+
+def _tokens(pattern: str) -> Iterator[tuple[str, bool, bool]]:
+    """A pattern's tokens (an escape's two characters, or one character), each with whether
+    it stands inside a character class, and whether that class is negated."""
+    in_class = negated = False
+    i = 0
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
-            out.append(pattern[i : i + 2])
+            yield pattern[i : i + 2], in_class, negated
             i += 2
             continue
         if in_class:
             in_class = char != "]"
         elif char == "[":
-            in_class = True
-        elif char == "$":
-            char = r"\Z"
-        out.append(char)
+            in_class, negated = True, pattern[i + 1 : i + 2] == "^"
+        yield char, in_class, negated
         i += 1
-    return "".join(out)
 
 
 _PY_SPACE = "\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -345,27 +351,19 @@ def _no_looser(pattern: str) -> str:
     becomes the ASCII digits (Python's is every digit of its own Unicode version), `\\s` and
     `\\S` Python's space. ValueError for any other class escape, or a digit escape inside a
     negated class (which would match more)."""
-    out, in_class, negated, i = [], False, False, 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            escape = pattern[i + 1 : i + 2]
-            if escape == "d" and not (in_class and negated):
-                out.append("0-9" if in_class else "[0-9]")
-            elif escape == "s":
-                out.append(_PY_SPACE if in_class else f"[{_PY_SPACE}]")
-            elif escape == "S" and not in_class:
-                out.append(f"[^{_PY_SPACE}]")
-            elif escape and escape in _LITERAL_ESCAPES:
-                out.append(char + escape)
-            else:
-                raise ValueError(f"no equivalent of \\{escape} in {pattern!r}")
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class, negated = True, pattern[i + 1 : i + 2] == "^"
-        out.append(char)
-        i += 1
+    out = []
+    for token, in_class, negated in _tokens(pattern):
+        escape = token[1:] if token[0] == "\\" else None
+        if escape is None:
+            out.append(token)
+        elif escape == "d" and not (in_class and negated):
+            out.append("0-9" if in_class else "[0-9]")
+        elif escape == "s":
+            out.append(_PY_SPACE if in_class else f"[{_PY_SPACE}]")
+        elif escape == "S" and not in_class:
+            out.append(f"[^{_PY_SPACE}]")
+        elif escape and escape in _LITERAL_ESCAPES:
+            out.append(token)
+        else:
+            raise ValueError(f"no equivalent of \\{escape} in {pattern!r}")
     return "".join(out)
