@@ -650,6 +650,9 @@ class _Build:
         self.inputs = inputs
         self.force = force
         self.read: list[_Story] = []
+        self._by_slug: dict[str, _Story] = {}
+        """The first `_indexed` stories of `read` by slug (the first of a slug: `whole_story`)."""
+        self._indexed = 0
         self.problems = Diagnostics()
         """What the writers reported."""
         self.input = Diagnostics()
@@ -1296,7 +1299,11 @@ class _Build:
 
     def whole_story(self, summary: StorySummary) -> Story:
         """A story of this run: from the build state, or read again if the state lost it."""
-        found = next(s for s in self.read if s.summary.slug == summary.slug)
+        if self._indexed != len(self.read):  # indexed once: an edition asks for many stories
+            for one in self.read[self._indexed :]:
+                self._by_slug.setdefault(one.summary.slug, one)
+            self._indexed = len(self.read)
+        found = self._by_slug[summary.slug]
         story = self.state.model(found.key)
         if story is None:
             read = read_input(found.input, self.settings.config, self.config_key, Diagnostics())
