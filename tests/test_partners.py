@@ -22,7 +22,7 @@ import msgspec
 import pytest
 from conftest import PLAIN_COVERS, REPO, Exporter, export_stories
 from lxml import etree
-from partner_sites import BASE, NOW, Picture, Spec, make_site, rules_site
+from partner_sites import BASE, DELIVERED, NOW, Picture, Spec, make_site, rules_site
 from PIL import Image
 
 from syndicate.cli import main
@@ -83,15 +83,35 @@ def rules_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 # Goldens and the sample ---------------------------------------------------------------------
 
 
+@pytest.fixture
+def sample_config(tmp_path: Path) -> tuple[str, ...]:
+    """`--config` naming the sample's configuration with `DELIVERED` added (and its logo and
+    icon named from anywhere): the sample through the profiles, pinging no hub."""
+    text = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    text = text.replace(" articles/_site/", f" {(REPO / 'articles/_site').as_posix()}/")
+    config = tmp_path / "sample.yaml"
+    config.write_text(text + DELIVERED, encoding="utf-8")
+    return ("--config", str(config))
+
+
 @pytest.mark.parametrize("profile", PROFILES)
-def test_golden(profile: str, export_sample: Exporter, golden: Callable[[Path, str], None]) -> None:
-    out = export_sample(profile, now=RECENT_NOW)
+def test_golden(
+    profile: str,
+    export_sample: Exporter,
+    sample_config: tuple[str, ...],
+    golden: Callable[[Path, str], None],
+) -> None:
+    out = export_sample(profile, now=RECENT_NOW, extra=sample_config)
     assert [p.name for p in out.iterdir() if p.name[0] != "."] == ["partners"]
     golden(out / "partners" / profile, f"partners/{profile}")
 
 
-def test_exports_are_byte_identical(export_sample: Exporter) -> None:
-    first, second = (export_sample(*PROFILES, now=RECENT_NOW) for _ in range(2))
+def test_exports_are_byte_identical(
+    export_sample: Exporter, sample_config: tuple[str, ...]
+) -> None:
+    first, second = (
+        export_sample(*PROFILES, now=RECENT_NOW, extra=sample_config) for _ in range(2)
+    )
     files = sorted(p.relative_to(first) for p in (first / "partners").rglob("*") if p.is_file())
     assert files and all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
 
@@ -680,7 +700,7 @@ def test_each_profile_follows_the_lifecycle_in_its_partners_idiom(tmp_path: Path
     site = shutil.copytree(REPO / "tests/fixtures/lifecycle", tmp_path / "site")
     config = site / "syndicate.yaml"
     profiles = "".join(f"  {name}:\n" for name in PROFILES)
-    config.write_text(config.read_text(encoding="utf-8") + f"profiles:\n{profiles}")
+    config.write_text(config.read_text(encoding="utf-8") + f"profiles:\n{profiles}{DELIVERED}")
     status, out = export(site, *PROFILES)
     assert status == 0
     listed = {name: items(out / f"partners/{name}/en.xml") for name in PROFILES}
@@ -779,7 +799,7 @@ def _line_text(path: Path, line: int) -> str:
 
 @pytest.mark.slow
 def test_every_profile_feed_passes_the_w3c_validator(
-    shared_dir: Path, tmp_path: Path, export_sample: Exporter
+    shared_dir: Path, tmp_path: Path, export_sample: Exporter, sample_config: tuple[str, ...]
 ) -> None:
     """The sample, the lifecycle fixture (every kill signal), the rules site and a profile of
     the site's own: no error but the two SmartFormat markups the validator cannot know, no
@@ -787,9 +807,9 @@ def test_every_profile_feed_passes_the_w3c_validator(
     lifecycle = shutil.copytree(REPO / "tests/fixtures/lifecycle", tmp_path / "lifecycle")
     config = lifecycle / "syndicate.yaml"
     profiles = "".join(f"  {name}:\n" for name in PROFILES)
-    config.write_text(config.read_text(encoding="utf-8") + f"profiles:\n{profiles}")
+    config.write_text(config.read_text(encoding="utf-8") + f"profiles:\n{profiles}{DELIVERED}")
     outs = [
-        export_sample(*PROFILES, now=RECENT_NOW),
+        export_sample(*PROFILES, now=RECENT_NOW, extra=sample_config),
         export(lifecycle, *PROFILES)[1],
         export(rules_site(tmp_path / "rules"), *PROFILES)[1],
         export(rules_site(tmp_path / "own", OWN), "newsbreak")[1],
@@ -827,7 +847,9 @@ def test_hostile_stories_stay_inert_in_every_profile(tmp_path: Path) -> None:
         f"  {name}:\n    title_min: null\n" if name == "msn" else f"  {name}:\n"
         for name in PROFILES
     )
-    (site / "syndicate.yaml").write_text(f"{text}profiles:\n{profiles}", encoding="utf-8")
+    (site / "syndicate.yaml").write_text(
+        f"{text}profiles:\n{profiles}{DELIVERED}", encoding="utf-8"
+    )
     status, out = export(site, *PROFILES, now="2026-01-06T00:00:00Z")
     assert status == 0
     files = sorted(p for p in (out / "partners").rglob("*") if p.is_file())
