@@ -199,15 +199,24 @@ def test_s3_objects_carry_their_media_type(site: Site, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["ftp", "sftp", "s3", "http"])
 def test_a_server_failing_twice_then_succeeding_ends_current(
-    site: Site, tmp_path: Path, kind: str
+    site: Site, tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with SERVERS[kind](tmp_path) as server:
         site.configure(deliver_section(target_yaml(server)))
         site.export()
         server.faults.fail = 2
+        capsys.readouterr()
         assert site.deliver() == 0
         assert server.faults.fail == 0, "both failures were met"
         assert server.files() == site.files()
+    # Each retry was told as it waited, never a silent pause: the file, the next attempt.
+    # (botocore tries an S3 "Slow down" again once itself: one of the two reaches ours.)
+    told = [line for line in capsys.readouterr().err.splitlines() if "trying again" in line]
+    assert len(told) == (1 if kind == "s3" else 2), told
+    assert all(line.startswith("partner: sending ") and " failed: " in line for line in told)
+    assert [line[-len("(attempt 2 of 3)") :] for line in told] == [
+        f"(attempt {n} of 3)" for n in range(2, 2 + len(told))
+    ]
 
 
 def test_a_down_target_leaves_the_others_current(

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_SLUG
+from conftest import FIXED_NOW, SAMPLE_SLUG
 from servers import HttpReceiver, Hub, free_port
 from sites import SECOND_SLUG, Site
 
@@ -69,6 +69,28 @@ def test_a_failing_hub_is_tried_again(
     site.configure(site.extra.replace(site.extra.split("hub: ")[1].split()[0], hub.url))
     site.export("atom")
     assert sorted(hub.pings()) == [t for t in feeds("en") if "/rss/" not in t]
+
+
+def test_each_retry_is_told_as_it_waits(
+    site: Site, hub: Hub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A failed ping about to be tried again is told on stderr at once, with the next attempt:
+    the retries of an unreachable hub wait for seconds, which must not look like a hang. Not
+    under --quiet; the export succeeds either way."""
+    hub.faults.fail = 2
+    capsys.readouterr()
+    export = ["export", "--jobs", "1", "--now", FIXED_NOW, "--format", "atom"]
+    assert site.cli(*export, "--out", str(site.out), "--articles", str(site.articles)) == 0
+    told = [line for line in capsys.readouterr().err.splitlines() if "trying again" in line]
+    assert len(told) == 2, told
+    assert all(line.startswith(f"WebSub hub {hub.url}: ping for {BASE}atom/") for line in told)
+    assert told[0].endswith("(attempt 2 of 3)") and told[1].endswith("(attempt 3 of 3)")
+    assert " failed: HTTP 500" in told[0], told[0]
+    hub.faults.fail = 2
+    site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+    site.export("atom")  # --quiet
+    assert "trying again" not in capsys.readouterr().err
+    assert len(hub.pings()) == 12 + 2, "every feed, then the two the edit changed"
 
 
 def test_pings_wait_for_the_target_publishing_base_url(

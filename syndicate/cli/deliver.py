@@ -4,8 +4,9 @@ what would go. One line per target; problems as diagnostics."""
 from __future__ import annotations
 
 import argparse
+import functools
 
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, say
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, say, say_now
 from syndicate.deliver import TargetResult, deliver
 from syndicate.diagnostics import Diagnostics
 
@@ -18,6 +19,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         dry_run=args.dry_run,
         registry=args.registry,
         diagnostics=diags,
+        notice=functools.partial(say_now, args),
     )
     if result.status == "input-errors":
         return EXIT_INPUT

@@ -4,6 +4,7 @@ terminal and a one-line summary."""
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 
 from syndicate.build import ExportResult, export
@@ -16,6 +17,7 @@ from syndicate.cli import (
     emit,
     progress_bar,
     say,
+    say_now,
     shown,
 )
 from syndicate.diagnostics import Diagnostics
@@ -101,7 +103,8 @@ def _announce(args: argparse.Namespace, result: ExportResult, diags: Diagnostics
         return 0
     from syndicate.deliver.websub import announce_export
 
-    return announce_export(args.config, args.out, result.writers, diags)
+    notice = functools.partial(say_now, args)  # a retry is told as it waits
+    return announce_export(args.config, args.out, result.writers, diags, notice)
 
 
 def _left_out(args: argparse.Namespace, stories: tuple[str, ...]) -> None:

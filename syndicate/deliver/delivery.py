@@ -7,7 +7,7 @@ their WebSub hub."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -20,7 +20,7 @@ from syndicate.deliver.ledger import Entry, Ledger
 from syndicate.deliver.options import SECTION, DeliverOptions, Target, load_delivery
 from syndicate.deliver.plan import Change, plan, selection
 from syndicate.deliver.remotes import FileMeta, MissingExtra, Remote, describe, open_remote
-from syndicate.deliver.retry import GaveUp, retrying
+from syndicate.deliver.retry import GaveUp, Notice, retrying
 from syndicate.deliver.secrets import SecretError, redact, reveal
 from syndicate.deliver.websub import announce, hub_writers
 from syndicate.diagnostics import Diagnostics, did_you_mean
@@ -73,9 +73,11 @@ def deliver(
     dry_run: bool = False,
     registry: Registry | None = None,
     diagnostics: Diagnostics | None = None,
+    notice: Notice | None = None,
 ) -> DeliveryResult:
     """Bring the targets configured in `config` (all, or those named in `targets`) up to date
-    with `out`. With `dry_run`, only plan: nothing is sent or recorded."""
+    with `out`. With `dry_run`, only plan: nothing is sent or recorded. Each failure about to
+    be tried again is told to `notice` (a line of text) as it happens."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
     registry = registry or default_registry()
     site = load_config(config, str(config), diags)
@@ -98,7 +100,7 @@ def deliver(
         with exclusive(lock, busy):
             ledger = Ledger(folder)
             try:
-                run = _Run(site, options, out, config.parent, registry, ledger, diags)
+                run = _Run(site, options, out, config.parent, registry, ledger, diags, notice)
                 results = [run.target(index, target, dry_run) for index, target in chosen]
                 announced = 0 if dry_run else run.announce(results)
             finally:
@@ -150,8 +152,10 @@ class _Run:
         registry: Registry,
         ledger: Ledger,
         diags: Diagnostics,
+        notice: Notice | None = None,
     ) -> None:
         self.site = site
+        self.notice = notice
         self.options = options
         self.out = out
         self.base = base
@@ -228,7 +232,7 @@ class _Run:
         try:
             remote = open_remote(target, secret, self.options.retry)
             for change in result.changes:
-                self._change(target, remote, change)
+                self._change(target, remote, change, revealed)
                 result.done += 1
         except (SecretError, MissingExtra) as exc:
             result.problem = str(exc)
@@ -246,10 +250,11 @@ class _Run:
             if remote is not None:
                 remote.close()
 
-    def _change(self, target: Target, remote: Remote, change: Change) -> None:
+    def _change(self, target: Target, remote: Remote, change: Change, revealed: list[str]) -> None:
         policy = self.options.retry
+        told = self._told(target, change, revealed)
         if not change.sends:
-            retrying(policy, lambda: remote.delete(change.path), remote.reset)
+            retrying(policy, lambda: remote.delete(change.path), remote.reset, told)
             self.ledger.forget(target.name, change.path)
             return
         assert change.entry is not None
@@ -261,8 +266,24 @@ class _Run:
             return  # removed by an export since the plan: deleted at the next run
         entry = Entry.of(change.path, data, stat, change.entry.version)
         meta = FileMeta(self.inventory.media_type(change.path), entry.sha256, entry.version)
-        retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset)
+        retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset, told)
         self.ledger.record(target.name, entry)
+
+    def _told(
+        self, target: Target, change: Change, revealed: list[str]
+    ) -> Callable[[BaseException, str], None] | None:
+        """What a change's retry tells `notice`: the target, the file, the failure (its secrets
+        redacted), the next try."""
+        notice = self.notice
+        if notice is None:
+            return None
+        verb = "sending" if change.sends else "deleting"
+
+        def told(error: BaseException, when: str) -> None:
+            reason = redact(describe(error), revealed).rstrip(".")
+            notice(f"{target.name}: {verb} {change.path} failed: {reason}; {when}")
+
+        return told
 
     def announce(self, results: list[TargetResult]) -> int:
         """Ping the hubs of the feeds that changed, unless the target publishing base_url is
@@ -272,5 +293,11 @@ class _Run:
             return 0
         writers = hub_writers(self.writers.values(), self.site)
         return announce(
-            self.out, writers, self.ledger, self.options.retry, self.diags, severity="error"
+            self.out,
+            writers,
+            self.ledger,
+            self.options.retry,
+            self.diags,
+            severity="error",
+            notice=self.notice,
         )

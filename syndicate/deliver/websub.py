@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
@@ -26,6 +26,9 @@ from syndicate.formats.options import convert_section
 from syndicate.model import SiteConfig
 from syndicate.readers.config import load_config
 from syndicate.xmlbase import ATOM_NS
+
+if TYPE_CHECKING:
+    from syndicate.deliver.retry import Notice
 
 logger = logging.getLogger(__name__)
 
@@ -62,15 +65,17 @@ def announce(
     diags: Diagnostics,
     *,
     severity: Literal["error", "warning"],
+    notice: Notice | None = None,
 ) -> int:
     """Ping the hub of every feed of `writers` in `out` that changed since it was last
-    announced; a ping that fails is reported with `severity`. Returns the pings sent."""
+    announced; a ping that fails is reported with `severity`, each retry told to `notice`.
+    Returns the pings sent."""
     due = list(_due(out, writers, ledger))
     if not due:
         return 0
     import httpx
 
-    from syndicate.deliver.retry import GaveUp, retrying
+    from syndicate.deliver.retry import GaveUp, retrying  # tenacity, when a feed is due
 
     sent = 0
     with httpx.Client(
@@ -91,7 +96,7 @@ def announce(
                 failed[item.hub] += 1
                 continue
             try:
-                retrying(retry, functools.partial(ping, item), reset=lambda: None)
+                retrying(retry, functools.partial(ping, item), lambda: None, _told(notice, item))
             except GaveUp as failure:
                 failed[item.hub] = 1
                 tries = f" (after {failure.attempts} attempts)" if failure.attempts > 1 else ""
@@ -109,8 +114,23 @@ def announce(
     return sent
 
 
+def _told(notice: Notice | None, item: Due) -> Callable[[BaseException, str], None] | None:
+    """What a ping's retry tells `notice`: the hub, the feed, the failure, the next try."""
+    if notice is None:
+        return None
+
+    def told(error: BaseException, when: str) -> None:
+        notice(f"WebSub hub {item.hub}: ping for {item.topic} failed: {describe(error)}; {when}")
+
+    return told
+
+
 def announce_export(
-    config: Path, out: Path, writers: Iterable[AnyWriter], diags: Diagnostics
+    config: Path,
+    out: Path,
+    writers: Iterable[AnyWriter],
+    diags: Diagnostics,
+    notice: Notice | None = None,
 ) -> int:
     """After `syndicate export`: announce the feeds that changed, unless a delivery target
     publishes base_url (`deliver: public_target:`), when `syndicate deliver` does it once that
@@ -133,7 +153,9 @@ def announce_export(
         return 0
     ledger = Ledger(state_folder(out, cache_folder(config, out)))
     try:
-        return announce(out, hubbed, ledger, options.retry, diags, severity="warning")
+        return announce(
+            out, hubbed, ledger, options.retry, diags, severity="warning", notice=notice
+        )
     finally:
         ledger.close()
 
