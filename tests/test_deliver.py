@@ -210,7 +210,8 @@ def test_a_server_failing_twice_then_succeeding_ends_current(
         assert server.faults.fail == 0, "both failures were met"
         assert server.files() == site.files()
     # Each retry was told as it waited, never a silent pause: the file, the next attempt.
-    # (botocore tries an S3 "Slow down" again once itself: one of the two reaches ours.)
+    # (On S3 one of the two "Slow down" answers never reaches syndicate's policy: the S3
+    # client libraries try it again themselves.)
     told = [line for line in capsys.readouterr().err.splitlines() if "trying again" in line]
     assert len(told) == (1 if kind == "s3" else 2), told
     assert all(line.startswith("partner: sending ") and " failed: " in line for line in told)
