@@ -7,7 +7,7 @@ their WebSub hub."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -20,7 +20,7 @@ from syndicate.deliver.ledger import Entry, Ledger
 from syndicate.deliver.options import SECTION, DeliverOptions, Target, load_delivery
 from syndicate.deliver.plan import Change, plan, selection
 from syndicate.deliver.remotes import FileMeta, MissingExtra, Remote, describe, open_remote
-from syndicate.deliver.retry import GaveUp, Notice, retrying
+from syndicate.deliver.retry import GaveUp, Notice, retrying, telling
 from syndicate.deliver.secrets import SecretError, redact, reveal
 from syndicate.deliver.websub import announce, hub_writers
 from syndicate.diagnostics import Diagnostics, did_you_mean
@@ -252,7 +252,12 @@ class _Run:
 
     def _change(self, target: Target, remote: Remote, change: Change, revealed: list[str]) -> None:
         policy = self.options.retry
-        told = self._told(target, change, revealed)
+        verb = "sending" if change.sends else "deleting"
+        told = telling(
+            self.notice,
+            f"{target.name}: {verb} {change.path}",
+            lambda reason: redact(reason, revealed).rstrip("."),
+        )
         if not change.sends:
             retrying(policy, lambda: remote.delete(change.path), remote.reset, told)
             self.ledger.forget(target.name, change.path)
@@ -268,22 +273,6 @@ class _Run:
         meta = FileMeta(self.inventory.media_type(change.path), entry.sha256, entry.version)
         retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset, told)
         self.ledger.record(target.name, entry)
-
-    def _told(
-        self, target: Target, change: Change, revealed: list[str]
-    ) -> Callable[[BaseException, str], None] | None:
-        """What a change's retry tells `notice`: the target, the file, the failure (its secrets
-        redacted), the next try."""
-        notice = self.notice
-        if notice is None:
-            return None
-        verb = "sending" if change.sends else "deleting"
-
-        def told(error: BaseException, when: str) -> None:
-            reason = redact(describe(error), revealed).rstrip(".")
-            notice(f"{target.name}: {verb} {change.path} failed: {reason}; {when}")
-
-        return told
 
     def announce(self, results: list[TargetResult]) -> int:
         """Ping the hubs of the feeds that changed, unless the target publishing base_url is

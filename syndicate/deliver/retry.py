@@ -9,7 +9,7 @@ from typing import TypeVar
 import tenacity
 
 from syndicate.deliver.options import RetryOptions
-from syndicate.deliver.remotes import transient
+from syndicate.deliver.remotes import describe, transient
 
 T = TypeVar("T")
 
@@ -32,18 +32,21 @@ def retrying(
     policy: RetryOptions,
     action: Callable[[], T],
     reset: Callable[[], None],
-    notice: Callable[[BaseException, str], None] | None = None,
+    on_retry: Callable[[BaseException, str], None] | None = None,
 ) -> T:
     """`action()`, tried again while it fails for a transient reason, up to `policy.attempts`
-    times; `reset()` runs before each new try (to open a new connection), and `notice` is
-    given the failure and when the next try comes (`again`). Raises GaveUp."""
+    times; `reset()` runs before each new try (to open a new connection), and `on_retry` is
+    given the failure and when the next try comes (see `telling`). Raises GaveUp."""
 
     def before_sleep(state: tenacity.RetryCallState) -> None:
         reset()
         failed = state.outcome.exception() if state.outcome is not None else None
-        if notice is not None and failed is not None:
+        if on_retry is not None and failed is not None:
             wait = state.next_action.sleep if state.next_action is not None else 0.0
-            notice(failed, again(wait, state.attempt_number + 1, policy.attempts))
+            attempt = state.attempt_number + 1
+            on_retry(
+                failed, f"trying again in {wait:.1f} s (attempt {attempt} of {policy.attempts})"
+            )
 
     retryer = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(policy.attempts),
@@ -59,6 +62,15 @@ def retrying(
         raise GaveUp(exc, retryer.statistics.get("attempt_number", 1)) from exc
 
 
-def again(wait: float, attempt: int, attempts: int) -> str:
-    """ "trying again in 2.3 s (attempt 2 of 5)"."""
-    return f"trying again in {wait:.1f} s (attempt {attempt} of {attempts})"
+def telling(
+    notice: Notice | None, what: str, clean: Callable[[str], str] = str
+) -> Callable[[BaseException, str], None] | None:
+    """The `on_retry` that tells `notice` "WHAT failed: REASON; trying again in 2.3 s (attempt
+    2 of 5)", the reason in a few words passed through `clean` (to redact secrets)."""
+    if notice is None:
+        return None
+
+    def told(error: BaseException, when: str) -> None:
+        notice(f"{what} failed: {clean(describe(error))}; {when}")
+
+    return told

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -75,7 +75,7 @@ def announce(
         return 0
     import httpx
 
-    from syndicate.deliver.retry import GaveUp, retrying  # tenacity, when a feed is due
+    from syndicate.deliver.retry import GaveUp, retrying, telling  # tenacity: a feed is due
 
     sent = 0
     with httpx.Client(
@@ -96,7 +96,8 @@ def announce(
                 failed[item.hub] += 1
                 continue
             try:
-                retrying(retry, functools.partial(ping, item), lambda: None, _told(notice, item))
+                told = telling(notice, f"WebSub hub {item.hub}: ping for {item.topic}")
+                retrying(retry, functools.partial(ping, item), lambda: None, told)
             except GaveUp as failure:
                 failed[item.hub] = 1
                 tries = f" (after {failure.attempts} attempts)" if failure.attempts > 1 else ""
@@ -112,17 +113,6 @@ def announce(
             )
             getattr(diags, severity)("websub.ping", message)
     return sent
-
-
-def _told(notice: Notice | None, item: Due) -> Callable[[BaseException, str], None] | None:
-    """What a ping's retry tells `notice`: the hub, the feed, the failure, the next try."""
-    if notice is None:
-        return None
-
-    def told(error: BaseException, when: str) -> None:
-        notice(f"WebSub hub {item.hub}: ping for {item.topic} failed: {describe(error)}; {when}")
-
-    return told
 
 
 def announce_export(
