@@ -161,11 +161,12 @@ def _s3_options(
         client["region_name"] = target.region
     options: dict[str, Any] = {
         "client_kwargs": client,
-        # One attempt per call: syndicate's own policy does the retrying.
+        # One attempt per call: syndicate's own policy does the retrying. (botocore's
+        # `max_attempts` counts the tries after the first: 1 was one more, unseen and unwaited.)
         "config_kwargs": {
             "connect_timeout": retry.timeout,
             "read_timeout": retry.timeout,
-            "retries": {"max_attempts": 1, "mode": "standard"},
+            "retries": {"max_attempts": 0, "mode": "standard"},
         },
     }
     for name, key in (
