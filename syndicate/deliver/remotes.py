@@ -10,6 +10,7 @@ import ftplib
 import hashlib
 import hmac
 import posixpath
+import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -317,7 +318,11 @@ def sign(secret: str, method: str, path: str, timestamp: str, sha256: str) -> st
 def transient(exc: BaseException) -> bool:
     """Whether another try may succeed: a timeout, a lost or refused connection, a server
     error (HTTP 5xx, 408, 429; FTP 4xx). A refusal (HTTP 4xx, FTP 5xx, a wrong password, a
-    permission, a missing folder) will not change by trying again."""
+    permission, a missing folder) will not change by trying again; nor will a host name the
+    name service says does not exist (a typo in a url is said at once, not after a minute of
+    tries), while its "try again later" is tried again."""
+    if _unknown_host(exc) is not None:
+        return False
     for error in _chain(exc):
         if isinstance(error, HttpStatusError):
             return error.status >= 500 or error.status in (408, 425, 429)
@@ -327,6 +332,8 @@ def transient(exc: BaseException) -> bool:
             return False
         if isinstance(error, (TimeoutError, ConnectionError, EOFError)):
             return True
+        if isinstance(error, socket.gaierror):  # the name server did not answer
+            return error.errno == socket.EAI_AGAIN
         if isinstance(error, OSError) and error.errno in _TRANSIENT_ERRNOS:
             return True
         status = _boto_status(error)
@@ -339,6 +346,9 @@ def transient(exc: BaseException) -> bool:
 
 def describe(exc: BaseException) -> str:
     """A failure in a few words, without a traceback."""
+    unknown = _unknown_host(exc)
+    if unknown is not None:
+        return f"host name not found ({unknown.strerror}); check its spelling"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     text = str(exc).strip() or type(exc).__name__
@@ -355,6 +365,16 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
         seen.add(id(current))
         yield current
         current = current.__cause__ or current.__context__
+
+
+def _unknown_host(exc: BaseException) -> socket.gaierror | None:
+    """The name service's answer that a host name does not resolve, if that is the failure
+    (each library wraps it its own way: httpx, aiohttp under s3fs, asyncssh, ftplib). Its
+    "temporary failure" (EAI_AGAIN: no answer from the name server) is not one."""
+    for error in _chain(exc):
+        if isinstance(error, socket.gaierror) and error.errno != socket.EAI_AGAIN:
+            return error
+    return None
 
 
 def _boto_status(error: BaseException) -> int | None:
