@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -537,7 +536,7 @@ class _StoryReader:
         verdict, key = self.verdict, ""
         try:
             data = self.files.image(rel)
-            sha256 = hashlib.sha256(data).hexdigest()
+            sha256 = self.files.used[rel]  # hashed as it was read
             if verdict is not None:
                 key = verdict.key("image", sha256)
             limit = min(budgets.MAX_IMAGE_PIXELS, self.pixels_left)
