@@ -107,3 +107,37 @@ def test_add_language_adds_it_to_the_configuration(
         "story.yaml",
     ]
     assert main(["validate"]) == 0
+
+
+def test_the_language_defaults_to_the_sites_first(site: Path) -> None:
+    assert main(["new", SLUG]) == 0
+    folder = site / "articles" / SLUG
+    assert sorted(p.name for p in folder.iterdir()) == ["en.md", "story.yaml"]
+    assert yaml.safe_load((folder / "story.yaml").read_text("utf-8"))["original_language"] == "en"
+    assert main(["validate", "--strict"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("given", "suggested"),
+    [
+        ("Wahl in Berlin: Ergebnis", "2026-12-03-wahl-in-berlin-ergebnis"),
+        ("Straße nach Köln — Ärger", "2026-12-03-strasse-nach-koln-arger"),
+        ("2026-12-01 Harbour Reopens", "2026-12-01-harbour-reopens"),
+        ("انتخابات", None),
+    ],
+)
+def test_a_headline_given_as_the_slug_gets_a_slug_suggested(
+    site: Path, capsys: pytest.CaptureFixture[str], given: str, suggested: str | None
+) -> None:
+    from syndicate.cli.new import suggest_slug
+
+    assert main(["new", given, "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert f"the slug {given!r} is not a valid story slug" in err
+    assert not list((site / "articles").iterdir()), "nothing is created"
+    if suggested is None:
+        assert "try the slug" not in err, "no Latin letter left: nothing to suggest"
+        return
+    assert "try the slug '" in err
+    assert suggest_slug(given, "2026-12-03") == suggested
+    assert main(["new", err.split("try the slug '")[1].split("'")[0], "--lang", "en"]) == 0

@@ -221,7 +221,11 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
 
     new = command("new", "scaffold a story to fill in")
     new.add_argument("slug", help="story folder name, e.g. 2026-11-24-budget-vote")
-    _add_lang(new, "language file to create (repeatable; the first is the original)", required=True)
+    _add_lang(
+        new,
+        "language file to create (repeatable; the first is the original; default: the site's"
+        " first language)",
+    )
     new.add_argument(
         "--add-language",
         action="store_true",

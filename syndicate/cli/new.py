@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -61,7 +62,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     config = load_config(args.config, str(args.config), diags)
     if config is None:
         return EXIT_INPUT
-    langs = tuple(dict.fromkeys(args.langs))
+    langs = tuple(dict.fromkeys(args.langs or config.languages[:1]))
     if not _languages_ok(langs, config, diags, adding=args.add_language):
         return EXIT_INPUT
     missing = [tag for tag in langs if tag not in config.languages]
@@ -125,13 +126,17 @@ def scaffold_story(
     articles: Path, slug: str, langs: tuple[str, ...], config: SiteConfig, diags: Diagnostics
 ) -> Path | None:
     folder = articles / slug
+    now = datetime.now(ZoneInfo(config.timezone)).replace(second=0, microsecond=0)
     if problem := slug_problem(slug):
-        diags.error("new.slug", problem.replace("folder name", "the slug"))
+        message = problem.replace("folder name", "the slug")
+        suggested = suggest_slug(slug, now.date().isoformat())
+        if suggested and not slug_problem(suggested):
+            message += f"; try the slug {suggested!r}"
+        diags.error("new.slug", message)
         return None
     if folder.exists():
         diags.error("new.exists", f"{folder} already exists; pick another slug")
         return None
-    now = datetime.now(ZoneInfo(config.timezone)).replace(second=0, microsecond=0)
     publisher = config.publisher.name
     folder.mkdir(parents=True)
     (folder / STORY_FILE).write_text(
@@ -152,6 +157,23 @@ def scaffold_story(
             VARIANT_TEMPLATE.format(publisher=yaml_text(publisher)), encoding="utf-8"
         )
     return folder
+
+
+_DATED = re.compile(r"\d{4}-\d{2}-\d{2}-")
+_SLUG_WORDS = 8
+
+
+def suggest_slug(text: str, date: str) -> str:
+    """A slug made of what was given instead of one (a headline, `Wahl in Berlin: Ergebnis`
+    gives `2026-12-03-wahl-in-berlin-ergebnis`): its first words in lowercase ASCII, accents
+    and ligatures taken apart (ß as ss), anything else a hyphen, dated as the sample's slugs
+    are; empty when no Latin letter or digit is left (a headline in Arabic)."""
+    plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", plain)[:_SLUG_WORDS]
+    if not words:
+        return ""
+    slug = "-".join(words)
+    return slug if _DATED.match(slug + "-") else f"{date}-{slug}"
 
 
 def yaml_text(text: str) -> str:
