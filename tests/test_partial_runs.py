@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import FIXED_NOW, PLAIN_COVERS
 from sites import generated_site
 
@@ -80,10 +81,14 @@ def test_keep_going_publishes_the_healthy_and_keeps_the_broken_as_published(
     retitle(site, HEALTHY, "Healthy story updated")
     capsys.readouterr()
 
-    # Without --keep-going: all or nothing, as before.
+    # Without --keep-going: all or nothing, as before; the summary names the way out.
     published = tree(site / "out")
-    assert export(site) == 2
+    assert export(site, quiet=False) == 2
     assert tree(site / "out") == published
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "not exported: fix the errors above, or export with --keep-going to publish the other"
+        " stories; out/ is unchanged"
+    )
 
     assert export(site, "--keep-going") == EXIT_PARTIAL
     err = capsys.readouterr().err
@@ -106,6 +111,34 @@ def test_keep_going_publishes_the_healthy_and_keeps_the_broken_as_published(
     md.write_text(md.read_text(encoding="utf-8").replace("[Brussels", "Brussels"), "utf-8")
     assert export(site, "--keep-going") == 0
     assert "A new headline that never makes it" in page(site, BROKEN)
+
+
+def test_no_keep_going_hint_when_it_would_publish_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every story broken, or an error between stories (two with one id): `--keep-going`
+    would not help, so it is not suggested."""
+    site = generated_site(tmp_path, 1)
+    (slug,) = [p.name for p in (site / "articles").iterdir() if not p.name.startswith("_")]
+    break_yaml(site, slug)
+    assert export(site, quiet=False) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "not exported: fix the errors above; out/ is unchanged"
+    )
+    site = generated_site(tmp_path / "twins", 3)
+    first, second, third = sorted(
+        p for p in (site / "articles").iterdir() if not p.name.startswith("_")
+    )
+    taken = yaml.safe_load((first / "story.yaml").read_text(encoding="utf-8"))["id"]
+    meta = second / "story.yaml"
+    facts = yaml.safe_load(meta.read_text(encoding="utf-8"))
+    meta.write_text(meta.read_text(encoding="utf-8").replace(facts["id"], taken), "utf-8")
+    break_yaml(site, third.name)
+    capsys.readouterr()
+    assert export(site, quiet=False) == 2
+    err = capsys.readouterr().err
+    assert "[story.duplicate-id]" in err
+    assert err.strip().splitlines()[-1] == "not exported: fix the errors above; out/ is unchanged"
 
 
 def test_a_broken_story_never_published_is_absent(

@@ -138,6 +138,10 @@ class ExportResult:
     timings: dict[str, Timing] = field(default_factory=dict)
     left_out: tuple[str, ...] = ()
     """Stories left out for their errors (`keep_going`), by folder name."""
+    stopped_by: tuple[str, ...] = ()
+    """Without `keep_going`, when nothing but stories' own errors stopped the export and
+    other stories are fine: those stories, by folder name (`keep_going` would have published
+    the others)."""
     widened: tuple[str, ...] = ()
     """Languages and formats added to the run so that a kill reaches every file."""
     changes: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -658,6 +662,8 @@ class _Build:
         self.input = Diagnostics()
         """What reading the stories reported."""
         self.left_out: list[str] = []
+        self.stopped_by: list[str] = []
+        """Without `keep_going`: the stories with errors of their own."""
         self.held = Diagnostics()
         """The problems of the stories left out (`keep_going`): reported, not blocking."""
         self.killed: list[str] = []
@@ -726,10 +732,16 @@ class _Build:
                         if self.killed and self._partial():
                             raise _Widen(frozenset(self.state.owned))
                         summaries = [s.summary for s in self.read]
+                        own = len(self.input.errors) if not diags.errors else -1
                         check_collection(summaries, articles, self.input)
                         diags.extend(self.input)
                         if self.input.has_errors(strict=strict) or diags.errors:
-                            return ExportResult("input-errors", diags, names, len(self.read))
+                            stopped = ExportResult("input-errors", diags, names, len(self.read))
+                            broken = set(self.stopped_by)
+                            healthy = any(s.input.name not in broken for s in self.read)
+                            if len(self.input.errors) == own and healthy:  # theirs alone
+                                stopped.stopped_by = tuple(self.stopped_by)
+                            return stopped
                         self._collections(sink, progress)
                         diags.extend(self.problems)
                         if diags.errors:
@@ -976,7 +988,10 @@ class _Build:
             self._hold(sink, source)
             return
         record, found = self._record(probe, result)
-        if self.how.keep_going and (record is None or found.has_errors(strict=self.how.strict)):
+        broken = record is None or found.has_errors(strict=self.how.strict)
+        if broken and not self.how.keep_going:
+            self.stopped_by.append(source.name)
+        if broken and self.how.keep_going:
             self.left_out.append(source.name)
             self.held.extend(found)
             self._hold(sink, source)

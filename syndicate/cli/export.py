@@ -55,7 +55,14 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         if stop_progress:
             stop_progress()
     if result.status == "input-errors":
-        say(args, "not exported: fix the errors above; out/ is unchanged")
+        if result.stopped_by:
+            say(
+                args,
+                "not exported: fix the errors above, or export with --keep-going to publish"
+                " the other stories; out/ is unchanged",
+            )
+        else:
+            say(args, "not exported: fix the errors above; out/ is unchanged")
         return EXIT_INPUT
     if result.status == "failed":
         say(args, "not exported: out/ is unchanged")
