@@ -220,6 +220,39 @@ def test_watch_previews_edits_and_embargoes_without_touching_out(
     assert not (site.out / page).exists()
 
 
+def test_one_broken_story_does_not_hold_up_the_preview(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """A story broken from the start: the others are previewed, `/` leads to the home page,
+    every page names the story left out and why; once fixed, it shows."""
+    site.replace(SECOND_SLUG, "en.md", "headline: ", "headline: [")
+    server = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    home = server.client.get("/", follow_redirects=False)
+    assert (home.status_code, home.headers["location"]) == (307, "/html/index.html")
+    assert server.get("html/index.html").status_code == 200
+    assert server.get(f"html/{SAMPLE_SLUG}.en.html").status_code == 200
+    assert server.get(f"html/{SECOND_SLUG}.en.html").status_code == 404, "never good: absent"
+    status = server.get("_syndicate/preview").json()
+    assert status["left_out"] == [SECOND_SLUG]
+    assert any(f"{SECOND_SLUG}/en.md:2: error: " in p for p in status["problems"]), status
+    assert f"left out for their errors, shown as last exported: {SECOND_SLUG}" in server.log()
+    site.replace(SECOND_SLUG, "en.md", "headline: [", "headline: ")
+    until(lambda: not server.get("_syndicate/preview").json()["left_out"], "fixed", server)
+    assert server.get(f"html/{SECOND_SLUG}.en.html").status_code == 200
+    assert server.get("_syndicate/preview").json()["problems"] == []
+
+
+def test_home_without_pages_says_what_is_missing(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    site.export("atom")
+    server = serving()
+    home = server.client.get("/", follow_redirects=False)
+    assert home.status_code == 404
+    assert home.text == "No html/index.html here: export --format html to have one.\n"
+    assert server.get("atom/en.xml").status_code == 200
+
+
 def test_the_preview_never_goes_into_out(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
     site.export("html")
     capsys.readouterr()
@@ -287,3 +320,17 @@ def test_the_socket_listens_before_the_address_is_announced() -> None:
             pass  # refused (ECONNREFUSED) when bound but not yet listening
     finally:
         sock.close()
+
+
+def test_sites_sharing_a_cache_never_share_a_preview(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from syndicate.build.engine import CACHE_ENV
+    from syndicate.serve.preview import preview_folder
+
+    one, two = tmp_path / "one" / "syndicate.yaml", tmp_path / "two" / "syndicate.yaml"
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    shared = {preview_folder(one, Path("out")), preview_folder(two, Path("out"))}
+    assert len(shared) == 2 and all(p.parent == tmp_path / "cache" / "preview" for p in shared)
+    monkeypatch.delenv(CACHE_ENV)
+    assert preview_folder(one, Path("out")) == tmp_path / "one" / ".syndicate" / "preview"

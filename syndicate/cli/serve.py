@@ -124,7 +124,9 @@ def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
     if not args.articles.is_dir():
         diags.error("articles.missing", f"no articles folder at {args.articles}; pass --articles")
         return None
-    preview: Path = args.preview or cache_folder(args.config, args.out) / "preview"
+    from syndicate.serve.preview import preview_folder
+
+    preview: Path = args.preview or preview_folder(args.config, args.out)
     out, inside = args.out.resolve(), preview.resolve()
     if inside == out or inside.is_relative_to(out) or out.is_relative_to(inside):
         diags.error(

@@ -21,7 +21,13 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import (
+    FileResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -32,6 +38,8 @@ from syndicate.serve.preview import PreviewState
 
 STATUS_PATH = "/_syndicate/preview"
 """Where a preview page asks whether a new export is ready (no folder of out/ starts with _)."""
+HOME = "html/index.html"
+"""Where `/` leads."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ def make_app(served: Served) -> ASGIApp:
     routes: list[Route | Mount] = []
     if served.preview is not None:
         routes.append(Route(STATUS_PATH, _status(served.preview)))
+    routes.append(Route("/", _home(served)))
     routes.append(Mount("/", app=files))
     app: ASGIApp = Starlette(routes=routes)
     if served.tokens:
@@ -59,10 +68,31 @@ def make_app(served: Served) -> ASGIApp:
     return app
 
 
+def _home(served: Served) -> Any:
+    """`/`: the site's home page (html/index.html) when there is one, else what is missing."""
+
+    async def home(request: Request) -> Response:
+        if (served.folder / HOME).is_file():
+            return RedirectResponse(f"/{HOME}", status_code=307)
+        if served.preview is not None:
+            problems = served.preview.snapshot()[1]
+            text = "The preview has no pages yet" + (
+                ": fix these problems (the preview is exported again as you save):\n\n"
+                + "\n".join(problems)
+                if problems
+                else " (its formats have no html)."
+            )
+        else:
+            text = f"No {HOME} here: export --format html to have one."
+        return PlainTextResponse(text + "\n", status_code=404)
+
+    return home
+
+
 def _status(state: PreviewState) -> Any:
     async def status(request: Request) -> Response:
-        generation, problems = state.snapshot()
-        body = {"generation": generation, "problems": problems}
+        generation, problems, left_out = state.snapshot()
+        body = {"generation": generation, "problems": problems, "left_out": left_out}
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
     return status
@@ -152,7 +182,7 @@ def preview_markup(generation: int, embargo: datetime | None) -> bytes:
     script = f"""
 (function () {{
   var seen = {generation};
-  function show(problems) {{
+  function show(problems, left) {{
     var box = document.getElementById("syndicate-problems");
     if (!problems.length) {{ if (box) box.remove(); return; }}
     if (!box) {{
@@ -163,7 +193,10 @@ def preview_markup(generation: int, embargo: datetime | None) -> bytes:
         + "font:13px/1.4 monospace;white-space:pre-wrap;z-index:2147483647";
       document.body.appendChild(box);
     }}
-    box.textContent = "The last export failed; this page is the one before it.\\n\\n"
+    box.textContent = (left.length
+      ? "Left out for their errors, shown as last exported (absent if never): "
+        + left.join(", ") + "\\n\\n"
+      : "The last export failed; this page is the one before it.\\n\\n")
       + problems.join("\\n");
   }}
   function poll() {{
@@ -171,7 +204,7 @@ def preview_markup(generation: int, embargo: datetime | None) -> bytes:
       .then(function (r) {{ return r.json(); }})
       .then(function (s) {{
         if (s.generation !== seen) {{ location.reload(); return; }}
-        show(s.problems);
+        show(s.problems, s.left_out || []);
         setTimeout(poll, 700);
       }})
       .catch(function () {{ setTimeout(poll, 2000); }});

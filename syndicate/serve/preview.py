@@ -5,14 +5,16 @@ articles/ or syndicate.yaml changes. Pages then reload in the browser."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from syndicate.build import export
-from syndicate.build.engine import cache_folder
+from syndicate.build.engine import CACHE_ENV, cache_folder
 from syndicate.build.inventory import Inventory
 from syndicate.build.state import recorded_summaries, state_folder
 from syndicate.diagnostics import Diagnostics
@@ -28,9 +30,22 @@ POLL_SECONDS = 0.5
 """How often syndicate.yaml (outside articles/) is checked for a change."""
 
 
+def preview_folder(config: Path, out: Path) -> Path:
+    """Where a site's preview is exported by default: `preview/` in its cache folder, or,
+    when SYNDICATE_CACHE_DIR names a cache that sites share, a folder of its own there (named
+    after the site folder and the hash of its path), so two sites never preview into one."""
+    cache = cache_folder(config, out)
+    if not os.environ.get(CACHE_ENV):
+        return cache / "preview"
+    site = config.resolve().parent
+    tag = hashlib.sha256(os.fsencode(site)).hexdigest()[:10]
+    return cache / "preview" / f"{site.name or 'root'}-{tag}"
+
+
 class PreviewState:
     """What the preview server reads: the number of the last good export (pages reload when it
-    changes), the problems of the last export if it failed, and the embargoed stories."""
+    changes), the problems of the last export (it failed, or left stories out for their
+    errors), the stories it left out, and the embargoed stories."""
 
     def __init__(self, folder: Path, languages: Sequence[str], writers: Sequence[AnyWriter]):
         self.folder = folder
@@ -39,22 +54,33 @@ class PreviewState:
         self.lock = threading.Lock()
         self.generation = 0
         self.problems: list[str] = []
+        self.left_out: list[str] = []
         self.inventory = Inventory(folder, languages, writers, stories=[])
 
-    def snapshot(self) -> tuple[int, list[str]]:
+    def snapshot(self) -> tuple[int, list[str], list[str]]:
+        """The generation, the problems and the stories left out."""
         with self.lock:
-            return self.generation, list(self.problems)
+            return self.generation, list(self.problems), list(self.left_out)
 
-    def exported(self, stories: Sequence[StorySummary], changed: bool) -> None:
+    def exported(
+        self,
+        stories: Sequence[StorySummary],
+        changed: bool,
+        problems: Sequence[str] = (),
+        left_out: Sequence[str] = (),
+    ) -> None:
+        """A new preview: with `left_out`, the stories kept as last exported for `problems`."""
         inventory = Inventory(self.folder, self.languages, self.writers, stories)
         with self.lock:
             self.inventory = inventory
-            self.problems = []
+            self.problems = list(problems)
+            self.left_out = list(left_out)
             self.generation += changed
 
     def failed(self, problems: list[str]) -> None:
         with self.lock:
             self.problems = problems
+            self.left_out = []
 
     def embargo_notice(self, path: str) -> datetime | None:
         """The end of the embargo of the story a preview file belongs to, if not yet passed."""
@@ -89,7 +115,9 @@ class Previewer:
         """Told the problems of each export and a one-line summary."""
 
     def export(self) -> bool:
-        """Export the preview; True if it succeeded."""
+        """Export the preview; True if it was published. A story with errors does not hold
+        up the others (`keep_going`): it shows as last exported, absent if it never was, and
+        its problems are shown on every page until it is fixed."""
         diags = Diagnostics()
         result = export(
             formats=self.formats,
@@ -98,19 +126,26 @@ class Previewer:
             out=self.state.folder,
             now=datetime.now(UTC) + AHEAD,
             jobs=self.jobs,
+            keep_going=True,
             registry=self.registry,
             diagnostics=diags,
         )
-        if result.status != "exported":
-            self.state.failed([d.format_text() for d in diags.sorted() if d.severity == "error"])
+        errors = [d.format_text() for d in diags.sorted() if d.severity == "error"]
+        if result.status not in ("exported", "partial"):
+            self.state.failed(errors)
             self.report(diags, "preview not updated: fix the errors above")
             return False
         changed = bool(result.written or result.removed)
         folder = self.state.folder
         state = state_folder(folder, cache_folder(self.config, folder))
-        self.state.exported(recorded_summaries(state), changed)
+        self.state.exported(recorded_summaries(state), changed, errors, result.left_out)
         summary = f"preview: {result.written} written, {result.removed} removed"
-        self.report(diags, summary if changed else "preview: nothing changed")
+        summary = summary if changed else "preview: nothing changed"
+        if result.left_out:
+            summary += "; left out for their errors, shown as last exported: " + ", ".join(
+                result.left_out
+            )
+        self.report(diags, summary)
         return True
 
     def watch(self, stop: threading.Event) -> None:
