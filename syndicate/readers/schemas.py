@@ -10,6 +10,7 @@ import copy
 import json
 import re
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -227,7 +228,8 @@ def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
             if "propertyNames" in error.schema_path:  # a bad key: reported at its own line
                 path = (*path, value)
             problem = f"{describe(value)} is not {_description(schema)}"
-            yield path, f"{where}: {problem}{_tag_hint(value, schema)}"
+            hint = _tag_hint(value, schema) or _date_hint(value, schema)
+            yield path, f"{where}: {problem}{hint}"
         case "enum":
             choices = ", ".join(str(choice) for choice in schema["enum"])
             yield path, f"{where}: {describe(value)} is not allowed; use one of: {choices}"
@@ -277,6 +279,39 @@ def _tag_hint(value: Any, schema: dict[str, Any]) -> str:
     fixed = canonical_case(value)
     pattern = _end_anchored(str(schema.get("pattern", "")))
     return f"; write it {fixed!r}" if fixed != value and re.search(pattern, fixed) else ""
+
+
+_LOOSE_DATE = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2}))?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?",
+    re.IGNORECASE,
+)
+
+
+def _date_hint(value: Any, schema: dict[str, Any]) -> str:
+    """For a date-time written almost right (`2026-12-03 10:00`, `2026-12-3T10:00Z`, no time
+    zone offset), the same moment written as it must be; without an offset, where one goes
+    (never a guessed one: the story's time zone decides it)."""
+    if "RFC 3339 date-time" not in str(schema.get("description")) or not isinstance(value, str):
+        return ""
+    found = _LOOSE_DATE.fullmatch(value.strip())
+    if found is None:
+        return ""
+    year, month, day, hour, minute, second, offset = found.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+        moment = moment.replace(second=int(second or 0))
+    except ValueError:
+        return ""  # no such day or time: said as such once the offset is there
+    stamp = moment.isoformat()
+    if offset:
+        zone = "Z" if offset.upper() == "Z" else f"{offset[:3]}:{offset[-2:]}"
+        return f"; write it {stamp + zone!r}"
+    timed = "" if hour else "a time and "
+    return (
+        f"; add {timed}the offset of its time zone: {stamp + '+01:00'!r} for +01:00,"
+        f" {stamp + 'Z'!r} for UTC"
+    )
 
 
 def _expected(schema: dict[str, Any]) -> str:
