@@ -450,6 +450,36 @@ def test_a_new_url_is_a_new_destination(
     assert new.files() == site.files("atom")
 
 
+def test_a_url_that_reaches_nothing_leaves_the_ledger_as_it_was(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A target's URL mistyped for one run (its server refuses), then put back: the ledger
+    still knows what the target holds, so only what changed goes, the kill's deletions too.
+    (The ledger used to forget the target as the run began: everything was sent again and
+    the killed story's files stayed at the partner for good.)"""
+    folder = LocalFolder(tmp_path)
+    good = target_yaml(folder, formats="[html]")
+    site.configure(deliver_section(good))
+    site.export()
+    assert site.deliver() == 0
+    before = site.files("html")
+    mistyped = good.replace(folder.url, f"ftp://ycpress@127.0.0.1:{free_port()}/wire/")
+    site.configure(deliver_section(mistyped + "  credentials: {password: env:PARTNER_PASSWORD}\n"))
+    assert site.deliver() == 1
+    site.configure(deliver_section(good))
+    kill(site, SECOND_SLUG)
+    site.export()
+    capsys.readouterr()
+    assert site.deliver("--dry-run") == 0
+    listed = capsys.readouterr().out
+    gone = sorted(set(before) - set(site.files("html")))
+    deleted = [line.split()[1] for line in listed.splitlines() if line.split()[:1] == ["delete"]]
+    assert gone and deleted == gone, listed
+    assert "  new " not in listed, "what the target holds is not sent again"
+    assert site.deliver() == 0
+    assert folder.files() == site.files("html"), "the killed story's files are deleted"
+
+
 def _raised(inner: BaseException, outer: Callable[[BaseException], BaseException]) -> BaseException:
     """`outer(inner)` raised from `inner`, as a library wraps the error it caught."""
     try:

@@ -67,6 +67,9 @@ class Ledger:
         self.folder = folder
         """The build state's folder it lives in."""
         self.db = _open(folder / LEDGER_FILE)
+        self._claims: dict[str, str] = {}
+        """The URL each target is being sent to, by name, until its first confirmed change
+        (`claim`)."""
 
     def close(self) -> None:
         self.db.close()
@@ -84,16 +87,26 @@ class Ledger:
         return {path: Entry(path, *rest) for path, *rest in rows}
 
     def claim(self, target: str, url: str) -> None:
-        """Before sending to `target` at `url`: what it held at another URL is forgotten."""
-        with self.db:
-            row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
-            if row is None or row[0] != url:
-                self.db.execute("DELETE FROM delivered WHERE target = ?", (target,))
-                self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, ?)", (target, url))
+        """Before sending to `target` at `url`: once it confirms a change there, what it held
+        at another URL is forgotten. Not before: a run that reaches nothing at a new URL (a
+        mistyped host, a refused connection) leaves the ledger as it was, so going back to
+        the old URL sends only what changed, deletions included."""
+        self._claims[target] = url
+
+    def _settle(self, target: str) -> None:
+        """Inside the transaction of `target`'s first confirmed change: its claim applied."""
+        url = self._claims.pop(target, None)
+        if url is None:
+            return
+        row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
+        if row is None or row[0] != url:
+            self.db.execute("DELETE FROM delivered WHERE target = ?", (target,))
+            self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, ?)", (target, url))
 
     def record(self, target: str, entry: Entry) -> None:
         """`target` confirmed it holds `entry`."""
         with self.db:
+            self._settle(target)
             self.db.execute(
                 "INSERT OR REPLACE INTO delivered VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (target, entry.path, entry.sha256, entry.size, entry.mtime, entry.version, _now()),
@@ -102,6 +115,7 @@ class Ledger:
     def forget(self, target: str, path: str) -> None:
         """`target` no longer holds `path`."""
         with self.db:
+            self._settle(target)
             self.db.execute("DELETE FROM delivered WHERE target = ? AND path = ?", (target, path))
 
     def announced(self) -> dict[str, Entry]:
