@@ -12,6 +12,8 @@ from conftest import FIXED_NOW, SAMPLE_SLUG
 from servers import HttpReceiver, Hub, free_port
 from sites import SECOND_SLUG, Site
 
+from syndicate.deliver import deliver
+
 LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
 BASE = "https://ycpress.example/syndicate/"
 RETRY = "  retry: {attempts: 3, wait_initial: 0.01, wait_max: 0.02, timeout: 5}\n"
@@ -112,3 +114,28 @@ def test_pings_wait_for_the_target_publishing_base_url(
         hub.events.clear()
         assert site.deliver() == 0
         assert hub.pings() == []
+
+
+def test_a_failed_ping_after_a_delivery_says_failed(
+    site: Site, hub: Hub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The files went, the hub did not hear of them: the run is not done (exit status 1, and
+    `failed` through the API; it was 2, which says nothing was sent, and `current`). The next
+    run pings the feeds left to announce."""
+    with HttpReceiver(tmp_path) as host:
+        site.configure(
+            f"feeds:\n  hub: {hub.url}\ndeliver:\n  public_target: web\n  targets:\n"
+            f"    - name: web\n      url: {host.url}\n      formats: [atom]\n{RETRY}"
+        )
+        site.export("atom")
+        hub.faults.fail = 100
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "error: WebSub hub " in err and "left to announce at the next run" in err, err
+        assert host.files() == site.files("atom"), "the files were delivered"
+        result = deliver(config=site.config, out=site.out)
+        assert result.status == "failed", "the hub still has not heard"
+        hub.faults.fail = 0
+        assert site.deliver() == 0
+        assert len(hub.pings()) == 12

@@ -54,9 +54,10 @@ class TargetResult:
 
 @dataclass
 class DeliveryResult:
-    """`current`: every target holds what out/ holds for it; `input-errors`: a problem in the
-    configuration or the request, nothing sent; `failed`: some target is not current (each
-    is reported in `diagnostics`)."""
+    """`current`: every target holds what out/ holds for it, and every hub was told of the
+    feeds that changed; `input-errors`: a problem in the configuration or the request, nothing
+    sent; `failed`: some target is not current, or a hub's ping failed (each is reported in
+    `diagnostics`)."""
 
     status: Status
     diagnostics: Diagnostics
@@ -102,13 +103,16 @@ def deliver(
             try:
                 run = _Run(site, options, out, config.parent, registry, ledger, diags, notice)
                 results = [run.target(index, target, dry_run) for index, target in chosen]
+                before = len(diags.errors)
                 announced = 0 if dry_run else run.announce(results)
+                unannounced = len(diags.errors) > before  # a failed ping: feeds left to announce
             finally:
                 ledger.close()
     except OutputError as exc:
         diags.error("deliver.busy", str(exc))
         return DeliveryResult("failed", diags)
-    status: Status = "current" if all(r.current for r in results) else "failed"
+    current = all(r.current for r in results) and not unannounced
+    status: Status = "current" if current else "failed"
     if dry_run:
         status = "current"
     return DeliveryResult(status, diags, results, announced)
