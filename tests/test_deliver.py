@@ -518,3 +518,42 @@ def test_an_unknown_host_is_said_at_once_and_a_silent_name_server_tried_again() 
         later = silent if wrap is None else _raised(silent, wrap)
         assert transient(later), later
         assert "check its spelling" not in describe(later)
+
+
+def test_a_token_that_cannot_be_sent_is_refused_by_name_and_never_shown(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A token file ending in a blank line is the token (every final line end dropped); a
+    token with a line break or a non-ASCII letter inside is refused once, by where it is,
+    without its value and without retries (httpx's refusal quoted it escaped, which no
+    redaction matched, three times)."""
+    (site.root / "token.txt").write_text("partner-token-42\n\n")
+    with HttpReceiver(tmp_path, secret=SECRET, token="partner-token-42") as server:
+        target = target_yaml(server).replace(
+            "{hmac_secret: file:hmac.secret}",
+            "{hmac_secret: file:hmac.secret, token: file:token.txt}",
+        )
+        site.configure(deliver_section(target))
+        site.export()
+        assert site.deliver() == 0
+        assert server.verified == len(site.files())
+        for bad in ("tok-ENV-SECRET-777\nX", "tok-ENV-SECR\u00c9T-777"):
+            monkeypatch.setenv("PARTNER_TOKEN", bad)
+            site.configure(deliver_section(target.replace("file:token.txt", "env:PARTNER_TOKEN")))
+            (site.out / "atom/en.xml").write_bytes(b"<feed/>")  # something to send
+            capsys.readouterr()
+            assert site.deliver() == 1
+            err = capsys.readouterr().err
+            assert "the environment variable PARTNER_TOKEN holds " in err, err
+            assert "tok-ENV" not in err and "777" not in err, err
+            assert "trying again" not in err
+
+
+def test_redaction_finds_a_secret_quoted_escaped() -> None:
+    from syndicate.deliver.secrets import redact
+
+    secret = "tok-SECRET-555\nline two"
+    quoted = f"Illegal header value {('Bearer ' + secret).encode()!r}; or {secret!r}"
+    shown = redact(quoted, [secret])
+    assert "SECRET" not in shown and "line two" not in shown, shown
+    assert redact("no secret here", ["abc"]) == "no secret here", "short secrets stay"

@@ -107,7 +107,7 @@ def _tokens(options: ServeOptions, base: Path, diags: Diagnostics) -> dict[str, 
     tokens: dict[str, list[str]] = {}
     for entry in options.protect:
         try:
-            tokens.setdefault(entry.path, []).append(reveal(entry.token, base))
+            tokens.setdefault(entry.path, []).append(reveal(entry.token, base, header=True))
         except SecretError as exc:
             diags.error("serve.token", f"serve: protect {entry.path}: {exc}")
     return None if diags.errors else tokens

@@ -229,7 +229,9 @@ class _Run:
         revealed: list[str] = []
 
         def secret(name: str) -> str:
-            revealed.append(reveal(target.credentials.named()[name], self.base))
+            reference = target.credentials.named()[name]
+            one_line = name != "private_key"  # a key file is many lines; the others are one
+            revealed.append(reveal(reference, self.base, one_line=one_line, header=name == "token"))
             return revealed[-1]
 
         remote: Remote | None = None

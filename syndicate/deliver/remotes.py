@@ -339,6 +339,8 @@ def transient(exc: BaseException) -> bool:
         status = _boto_status(error)
         if status is not None:
             return status >= 500 or status in (408, 429)
+        if type(error).__name__ == "LocalProtocolError":  # httpx: a request it cannot send
+            return False
         if any(cls.__name__ in _TRANSIENT_NAMES for cls in type(error).__mro__):
             return True
     return False

@@ -27,28 +27,49 @@ class SecretError(Exception):
     """A named secret cannot be read; the message names where it was looked for, never a value."""
 
 
-def reveal(reference: str, base: Path) -> str:
+def reveal(reference: str, base: Path, *, one_line: bool = True, header: bool = False) -> str:
     """The secret `reference` names: an environment variable (`env:NAME`) or the contents of a
-    file (`file:PATH`, relative to `base`, the folder of syndicate.yaml; one final line end is
-    dropped)."""
+    file (`file:PATH`, relative to `base`, the folder of syndicate.yaml; the line ends it ends
+    with are dropped). `one_line`: a password or a token, refused if a line break or another
+    control character is left inside it (a key file is many lines); `header`: sent in an HTTP
+    header, so ASCII too. A refusal names where the secret is, never its value."""
     kind, _, name = reference.partition(":")
     if kind == "env":
         value = os.environ.get(name)
         if value is None:
             raise SecretError(f"the environment variable {name} is not set")
-        return value
-    path = Path(name).expanduser()
-    path = path if path.is_absolute() else base / path
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise SecretError(f"cannot read the secret file {path}: {reason}") from None
-    return text.removesuffix("\n").removesuffix("\r")
+        where = f"the environment variable {name}"
+    else:
+        path = Path(name).expanduser()
+        path = path if path.is_absolute() else base / path
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise SecretError(f"cannot read the secret file {path}: {reason}") from None
+        value = text.rstrip("\r\n") if one_line else text.removesuffix("\n").removesuffix("\r")
+        where = f"the secret file {path}"
+    if one_line and any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise SecretError(
+            f"{where} holds a line break or another control character inside its secret;"
+            " write the secret on one line"
+        )
+    if header and not value.isascii():
+        raise SecretError(
+            f"{where} holds a character that is not ASCII; an HTTP header carries ASCII only"
+        )
+    return value
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """`text` with every secret replaced by `***` (a library's message may quote one)."""
-    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
-        text = text.replace(secret, "***")
+    """`text` with every secret replaced by `***` (a library's message may quote one), also
+    where it is quoted escaped (a `repr` of it, as text or bytes) or a line of it alone."""
+    forms = set()
+    for secret in secrets:
+        forms.add(secret)
+        forms.add(repr(secret)[1:-1])
+        forms.add(repr(secret.encode("utf-8", "backslashreplace"))[2:-1])
+        forms.update(line.strip() for line in secret.splitlines())
+    for form in sorted((f for f in forms if len(f) >= 4), key=len, reverse=True):
+        text = text.replace(form, "***")
     return text
