@@ -153,6 +153,44 @@ def test_config_typos_are_reported_with_a_suggestion(
     assert "unknown section 'modle'; did you mean 'model'?" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("formats", [["all"], ["atom"]])
+def test_export_refuses_the_sections_validate_refuses(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    formats: list[str],
+) -> None:
+    """A section no format nor command owns (a typo, a setting from another tool) stops the
+    export as it fails validate: an export said nothing and published without it (feeds
+    linking the default pages). Sections of the formats a run does not write, and of the
+    commands, are no problem."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    (tmp_path / "syndicate.yaml").write_text(config + "epubb:\n  x: 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    export = ["export", "--jobs", "1", "--out", str(out), "--articles", str(REPO / "articles")]
+    for name in formats:
+        export += ["-f", name]
+    assert main(export) == 2
+    assert "unknown section 'epubb'; did you mean 'epub'?" in capsys.readouterr().err
+    assert not out.exists(), "nothing published"
+    (tmp_path / "syndicate.yaml").write_text(
+        config + "deliver:\n  targets: []\nserve:\n  protect: []\nepub:\n  edition: latest\n",
+        encoding="utf-8",
+    )
+    assert main([*export, "-q"]) == 0
+
+
+def test_the_commands_sections_are_those_export_knows() -> None:
+    from syndicate.build.engine import OTHER_SECTIONS
+    from syndicate.build.options import SECTION as EXPORT
+    from syndicate.deliver.options import SECTION as DELIVER
+    from syndicate.serve.options import SECTION as SERVE
+
+    assert set(OTHER_SECTIONS) == {EXPORT, DELIVER, SERVE}
+
+
 def test_validate_outputs_checks_written_files(
     export_sample: Exporter, monkeypatch: pytest.MonkeyPatch
 ) -> None:

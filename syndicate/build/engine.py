@@ -80,7 +80,12 @@ from syndicate.formats.contract import (
     lists_summaries,
     within,
 )
-from syndicate.formats.options import convert_section, resolve_options
+from syndicate.formats.options import (
+    convert_section,
+    report_unknown_section,
+    resolve_options,
+    unknown_sections,
+)
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.readers.articles import check_collection, shown_path
@@ -225,6 +230,7 @@ def export(
     if writers is None or site is None:
         return _stopped(look, ExportResult("input-errors", diags, names))
     options = resolve_options(writers, site, diags, every_section=False)
+    _unknown_sections(site, writers, registry, diags)
     chosen = _languages(languages, site, diags)
     defaults = convert_section(EXPORT_SECTION, ExportOptions, site, diags)
     if options is None or defaults is None or diags.has_errors(strict=strict):
@@ -296,6 +302,32 @@ def export(
     result.widened = (*more_languages, *more_formats)
     result.options = settings.options
     return result
+
+
+OTHER_SECTIONS = (EXPORT_SECTION, "deliver", "serve")
+"""The sections of syndicate.yaml that commands own, not formats (`syndicate.deliver` and
+`syndicate.serve` name theirs; `tests/test_cli.py` checks the names agree)."""
+
+
+def _unknown_sections(
+    site: SiteConfig, writers: Sequence[AnyWriter], registry: Registry, diags: Diagnostics
+) -> None:
+    """A section of syndicate.yaml that no format nor command owns is an error, as `validate`
+    says: a typo (`epubb:`, `link:`) would otherwise be ignored, and the export publish without
+    it. The sections of syndicate's own formats are known without loading them (a plugin's
+    only once a section is left over)."""
+    left = unknown_sections(site, writers, OTHER_SECTIONS)
+    if not left:
+        return
+    owned = set(OTHER_SECTIONS)
+    for name in registry.names:
+        try:
+            owned.add(registry.section(name))
+        except (UnknownFormat, PluginError):
+            continue  # reported when it is asked for
+    for section in left:
+        if section not in owned:
+            report_unknown_section(site, section, writers, sorted(owned), diags)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ record when the configuration is loaded, every problem reported at its line."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -58,14 +58,8 @@ def resolve_options(
             return None
     problems = len(diags.errors)
     if every_section:
-        owned = [*{_path(section)[0] for section in records}, *other_sections]
-        for section in config.sections:
-            if section not in owned:
-                diags.error(
-                    "config.section",
-                    f"unknown section {section!r}{did_you_mean(section, owned)}",
-                    config.where(section),
-                )
+        for section in unknown_sections(config, writers, other_sections):
+            report_unknown_section(config, section, writers, other_sections, diags)
     resolved = {
         section: convert_section(section, record, config, diags)
         for section, record in records.items()
@@ -73,6 +67,34 @@ def resolve_options(
     if len(diags.errors) > problems:
         return None
     return {section: value for section, value in resolved.items() if value is not None}
+
+
+def unknown_sections(
+    config: SiteConfig, writers: Iterable[AnyWriter], other_sections: Collection[str] = ()
+) -> list[str]:
+    """The sections of syndicate.yaml that neither these writers nor `other_sections` own."""
+    owned = _owned(writers, other_sections)
+    return [section for section in config.sections if section not in owned]
+
+
+def report_unknown_section(
+    config: SiteConfig,
+    section: str,
+    writers: Iterable[AnyWriter],
+    other_sections: Collection[str],
+    diags: Diagnostics,
+) -> None:
+    """The error of a section no format (of `writers`) nor command owns, at its line."""
+    owned = sorted(_owned(writers, other_sections))
+    diags.error(
+        "config.section",
+        f"unknown section {section!r}{did_you_mean(section, owned)}",
+        config.where(section),
+    )
+
+
+def _owned(writers: Iterable[AnyWriter], other_sections: Collection[str]) -> set[str]:
+    return {*(_path(writer.section())[0] for writer in writers), *other_sections}
 
 
 def convert_section(

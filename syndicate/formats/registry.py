@@ -49,6 +49,21 @@ PROFILES: dict[str, str] = {
 """The built-in partner feed profiles (in `--format all` only when the site configures them)."""
 BUILTIN.update(PROFILES)
 PROFILES_SECTION = "profiles"
+SECTIONS: dict[str, str] = {
+    "atom": "feeds",
+    "epub": "epub",
+    "html": "html",
+    "jsonfeed": "feeds",
+    "jsonld": "jsonld",
+    "model": "model",
+    "newsml": "newsml",
+    "ninjs": "ninjs",
+    "rss": "feeds",
+    "sitemap": "sitemap",
+}
+"""The section of syndicate.yaml each built-in format reads (its writer's `section()`, checked
+by `tests/test_registry.py`), known without importing it; a partner profile's is a part of
+`profiles`."""
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -96,6 +111,15 @@ class Registry:
         """What `--format all` writes: every format but the partner profiles not enabled."""
         off = self._profiles - self._enabled
         return tuple(name for name in self._table if name not in off)
+
+    def section(self, name: str) -> str:
+        """The top section of syndicate.yaml the format `name` reads (`feeds`, `profiles`);
+        a plugin's is known once it is loaded (raises `UnknownFormat`, `PluginError`)."""
+        if name in self._profiles:
+            return PROFILES_SECTION
+        if name in self._own and name in SECTIONS:
+            return SECTIONS[name]
+        return self.get(name).section().split(".")[0]
 
     def is_profile(self, name: str) -> bool:
         return name in self._profiles
