@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -217,3 +218,34 @@ def test_a_failing_writer_is_reported_without_a_traceback(
     assert "the model writer failed: RuntimeError('bug in a writer')" in err
     assert "Traceback" not in err
     assert not (out / "model").exists()
+
+
+@pytest.mark.parametrize(
+    ("out", "said"),
+    [
+        ("articles", "is the articles folder"),
+        ("articles/pages", "is inside the articles folder"),
+        (".", "holds the articles folder"),
+    ],
+)
+def test_out_must_be_a_folder_of_its_own(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    out: str,
+    said: str,
+) -> None:
+    """An export into the sources wrote pages the next run read as stories (every later run
+    failed); into the site folder, the formats' folders among the site's own files."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    (tmp_path / "syndicate.yaml").write_text(
+        config.replace("articles/_site", str(REPO / "articles/_site")), encoding="utf-8"
+    )
+    shutil.copytree(REPO / "articles", tmp_path / "articles")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "-f", "atom", "--jobs", "1", "--out", out]) == 2
+    assert f"error: --out {out}: {said} (articles); export into a folder of its own" in (
+        capsys.readouterr().err
+    )
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before

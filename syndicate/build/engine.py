@@ -207,6 +207,9 @@ def export(
     if site is not None:  # the site's own partner profiles are formats too
         registry = registry.for_site(site, diags)
     names = _format_names(formats, registry, diags)
+    sources = articles or Path("articles") if stories is None else None
+    if not _out_apart(out, sources, config if isinstance(config, Path) else None, diags):
+        return ExportResult("input-errors", diags, names)
     look = None
     if (
         site is not None
@@ -302,6 +305,32 @@ def export(
     result.widened = (*more_languages, *more_formats)
     result.options = settings.options
     return result
+
+
+def _out_apart(out: Path, articles: Path | None, config: Path | None, diags: Diagnostics) -> bool:
+    """Whether out/ is a folder of its own: not the articles folder nor in it (the next run
+    would read the pages as stories), and holding neither it nor syndicate.yaml (`--out .`
+    would write the formats' folders among the site's own files)."""
+    where = out.resolve()
+    for path, name in ((articles, "the articles folder"), (config, "syndicate.yaml")):
+        if path is None:
+            continue
+        source = path.resolve()
+        if where == source:
+            how = "is"
+        elif source in where.parents:
+            how = "is inside"
+        elif where in source.parents:
+            how = "holds"
+        else:
+            continue
+        diags.error(
+            "export.out",
+            f"--out {shown_path(out)}: {how} {name} ({shown_path(path)}); export into a folder"
+            " of its own, such as out/",
+        )
+        return False
+    return True
 
 
 OTHER_SECTIONS = (EXPORT_SECTION, "deliver", "serve")
