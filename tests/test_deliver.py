@@ -557,3 +557,24 @@ def test_redaction_finds_a_secret_quoted_escaped() -> None:
     shown = redact(quoted, [secret])
     assert "SECRET" not in shown and "line two" not in shown, shown
     assert redact("no secret here", ["abc"]) == "no secret here", "short secrets stay"
+
+
+def test_a_missing_known_hosts_file_is_named(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """asyncssh said only "No such file or directory", which reads as a folder missing on
+    the server."""
+    missing = tmp_path / "nowhere" / "known_hosts"
+    site.configure(
+        deliver_section(
+            f"- name: wire\n  url: sftp://ycpress@127.0.0.1:{free_port()}/incoming/\n"
+            "  formats: [newsml]\n  credentials: {password: env:PARTNER_PASSWORD}\n"
+            f"  known_hosts: {missing}\n"
+        )
+    )
+    site.export("newsml")
+    capsys.readouterr()
+    assert site.deliver() == 1
+    err = capsys.readouterr().err
+    assert f"no known_hosts file at {missing}: add the server's host key to it" in err, err
+    assert "trying again" not in err

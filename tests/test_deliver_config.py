@@ -39,6 +39,7 @@ def test_a_valid_section_passes_validate(site: Site, capsys: pytest.CaptureFixtu
     site.configure(
         TARGET
         + "    - name: web\n      url: s3://bucket/site/\n      formats: [all]\n"
+        + "    - name: cloud\n      url: gs://bucket/site/\n      formats: [atom]\n"
         + "      languages: [en, fr]\n      sections: [politics]\n"
         + "  public_target: web\n  retry: {attempts: 2, wait_initial: 0.5}\n"
         + "serve:\n  protect:\n    - {path: newsml/, token: env:PARTNER_TOKEN}\n"
@@ -99,6 +100,11 @@ def test_a_valid_section_passes_validate(site: Site, capsys: pytest.CaptureFixtu
             "deliver: targets[0].endpoint_url: is for s3 targets only",
         ),
         (("deliver:", "delivr:"), 1, "unknown section 'delivr'; did you mean 'deliver'?"),
+        (
+            ("sftp://ycpress@", "stfp://ycpress@"),
+            4,
+            "deliver: targets[0].url: unknown protocol 'stfp'; did you mean 'sftp'?",
+        ),
     ],
 )
 def test_problems_are_reported_at_their_line(

@@ -166,6 +166,10 @@ def _check_url(target: Target, at: tuple[str, int]) -> Iterator[tuple[OptionPath
         )
     if parts.query or parts.fragment:
         yield (*at, "url"), "must not have a query or a fragment"
+    unknown = _unknown_scheme(target.scheme)
+    if unknown is not None:
+        yield (*at, "url"), unknown
+        return
     if target.scheme != "file" and not parts.hostname:
         yield (*at, "url"), "names no host"
     allowed = _SCHEME_CREDENTIALS.get(target.scheme)
@@ -178,6 +182,24 @@ def _check_url(target: Target, at: tuple[str, int]) -> Iterator[tuple[OptionPath
     for option, schemes in _SCHEME_OPTIONS.items():
         if getattr(target, option) is not None and target.scheme not in schemes:
             yield (*at, option), f"is for {' and '.join(sorted(schemes))} targets only"
+
+
+def _unknown_scheme(scheme: str) -> str | None:
+    """Why a URL's scheme names no way to deliver (None if it does): syndicate's own
+    transports, or any other fsspec protocol (whose package may need installing)."""
+    if scheme in _SCHEME_CREDENTIALS:
+        return None
+    if not scheme:
+        return "names no protocol; write it as sftp://, ftp://, s3://, https:// or file://"
+    from fsspec.registry import known_implementations
+
+    if scheme in known_implementations:
+        return None
+    fix = did_you_mean(scheme, _SCHEME_CREDENTIALS)
+    return (
+        f"unknown protocol {scheme!r}{fix}; syndicate delivers over sftp, ftp, s3, http,"
+        " https, file and the other fsspec protocols"
+    )
 
 
 def load_delivery(

@@ -136,6 +136,11 @@ def _sftp_options(
     import asyncssh
 
     known_hosts = Path(target.known_hosts or "~/.ssh/known_hosts").expanduser()
+    if not known_hosts.is_file():  # asyncssh would say only "No such file or directory"
+        raise ValueError(
+            f"no known_hosts file at {known_hosts}: add the server's host key to it"
+            " (see docs/delivery.md, Credentials), or name the file holding it in known_hosts"
+        )
     options: dict[str, Any] = {
         # sshfs would trust any host key by default: the server's key must be known.
         "known_hosts": str(known_hosts),
