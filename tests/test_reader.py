@@ -135,6 +135,27 @@ def test_every_problem_is_reported_not_only_the_first(
     assert any("two/story.yaml:9:" in m and "urgency" in m for m in messages), messages
 
 
+def test_a_hashtag_cutting_a_value_short_is_warned_about(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """YAML reads ` #1` and the rest of its line as a comment: the published headline was
+    'Port is', and validate said OK. A comment of one's own (`# ...`) is no problem."""
+    en = VARIANT.replace("headline: A headline", "headline: Port is #1 in Europe again")
+    story = STORY + "keywords:\n  - port\n  - harbour #ports\nurgency: 4  # the desk's call\n"
+    write_story(tmp_path, "hashtag", story, en=en)
+    (found,), diags = read(tmp_path, site_config)
+    assert found.variants[0].headline == "Port is", "YAML's reading is kept: a warning"
+    assert [d.format_text() for d in diags.warnings] == [
+        f"{tmp_path}/hashtag/story.yaml:11: warning: the item ends at 'harbour': YAML reads"
+        " ' #ports' and the rest of the line as a comment; quote the whole item:"
+        ' - "harbour #ports" [yaml.comment]',
+        f"{tmp_path}/hashtag/en.md:2: warning: the headline ends at 'Port is': YAML reads ' #1'"
+        " and the rest of the line as a comment; quote the whole headline: headline:"
+        ' "Port is #1 in Europe again" [yaml.comment]',
+    ]
+    assert not diags.errors
+
+
 def test_missing_original_language_file(tmp_path: Path, site_config: SiteConfig) -> None:
     write_story(tmp_path, "no-original", fr=VARIANT)
     _, diags = read(tmp_path, site_config)

@@ -360,6 +360,8 @@ class _StoryReader:
             self.diags.error("article.yaml", exc.message, SourceRef(shown, exc.line))
             return None
         self.yaml_left -= doc.chars
+        for line, note in doc.notes:
+            self.diags.warning("yaml.comment", note, SourceRef(shown, line))
         what = STORY_FILE if definition == "story" else "front matter"
         if not isinstance(doc.data, dict):
             self.diags.error(

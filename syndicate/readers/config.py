@@ -232,6 +232,8 @@ def load_config(
     except YamlProblem as exc:
         diags.error("config.yaml", exc.message, SourceRef(shown, exc.line))
         return None
+    for line, note in doc.notes:
+        diags.warning("yaml.comment", note, SourceRef(shown, line))
     data = doc.data
     if not isinstance(data, dict):
         diags.error("config.schema", "the configuration must be a mapping of settings", shown)

@@ -44,6 +44,9 @@ class YamlDoc:
     first_line: int = 1
     chars: int = 0
     """Characters of text the document expands to (keys and values, aliases included)."""
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    """Warnings, with their line: a value a ` #` cut short (`#1`, `#harbour`: YAML reads
+    the rest of the line as a comment)."""
 
     def line(self, path: Path) -> int:
         """The line of `path`, or of its nearest ancestor that has one."""
@@ -68,7 +71,7 @@ def parse_yaml(text: str, first_line: int = 1, max_chars: int | None = None) -> 
     if node is None:
         return doc
     limit = budgets.MAX_YAML_CHARS if max_chars is None else max_chars
-    builder = _Builder(doc, first_line, limit)
+    builder = _Builder(doc, first_line, limit, text)
     doc.data = builder.build(node, ())
     doc.chars = builder.chars
     return doc
@@ -137,8 +140,10 @@ class _DepthLimitedLoader(yaml.SafeLoader):
 
 
 class _Builder:
-    def __init__(self, doc: YamlDoc, first_line: int, max_chars: int) -> None:
+    def __init__(self, doc: YamlDoc, first_line: int, max_chars: int, text: str = "") -> None:
         self.doc = doc
+        self.text = text
+        self._lines: list[str] | None = None
         self.offset = first_line
         self.count = 0
         self.chars = 0
@@ -222,6 +227,8 @@ class _Builder:
         value = node.value
         if node.style is not None:  # quoted or block scalars are always text
             return value
+        if " #" in self.text or "\t#" in self.text:
+            self._cut_short(node, line)
         tag = node.tag
         if tag == "tag:yaml.org,2002:null":
             return None
@@ -238,6 +245,37 @@ class _Builder:
             except ValueError:
                 return value
         return value
+
+    def _cut_short(self, node: yaml.ScalarNode, line: int) -> None:
+        """Note a plain value followed on its line by ` #` and a character that is not a
+        space: a hashtag or a number (`#1`) that YAML took as the start of a comment, cutting
+        the value short. A comment of one's own (`# a note`) is left alone."""
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        end = node.end_mark
+        if end.line >= len(self._lines):
+            return
+        rest = self._lines[end.line][end.column :]
+        cut = _CUT.match(rest)
+        if cut is None:
+            return
+        source = self._lines[end.line]
+        key, value = _key_and_value(source)
+        field = key or "value"
+        fix = f": {key}: {_quoted(value)}" if key and value else ""
+        item = source.lstrip()
+        if not key and item.startswith("- "):  # an item of a list
+            field, fix = "item", f": - {_quoted(item[2:].strip())}"
+        self.doc.notes.append(
+            (
+                self.offset + end.line,
+                f"the {field} ends at {node.value!r}: YAML reads ' {cut.group(1)}' and the rest"
+                f" of the line as a comment; quote the whole {field}{fix}",
+            )
+        )
+
+
+_CUT = re.compile(r"[ \t]+(#\S+)")
 
 
 def _unescaped(value: str, line: int) -> str:
@@ -265,6 +303,9 @@ def _explain(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProbl
     unclosed = opened is not None and ("quoted scalar" in context or "flow" in context)
     index = opened if unclosed and opened is not None else (mark.line if mark else 0)
     lines = text.split("\n")
+    if "flow" in context:  # a ' #' inside [ ] or { } hid the rest of its line, closing included
+        commented = [i for i in range(min(index, len(lines) - 1), -1, -1) if _CUT.search(lines[i])]
+        index = commented[0] if commented else index
     source = lines[index] if index < len(lines) else ""
     key, value = _key_and_value(source)
     start = opened if opened is not None else index
@@ -310,6 +351,14 @@ def _fix(
         return f"quote the {field}: it starts with '?', which YAML reserves{example}"
     if "quoted scalar" in context:
         return f"the quote that opens the {field} is never closed; close it"
+    if "flow" in context and (cut := _CUT.search(source)) is not None:
+        item = cut.group(1).rstrip("]},")
+        before = source[: cut.start()]
+        bracket = "[" if before.rfind("[") >= before.rfind("{") else "{"
+        return (
+            f"the {bracket} that opens the {field} is never closed: YAML reads ' {item}' and the"
+            f" rest of the line as a comment; quote the item: {_quoted(item)}"
+        )
     if "flow sequence" in context or "flow mapping" in context:
         bracket = "[" if "sequence" in context else "{"
         closing = "]" if bracket == "[" else "}"
