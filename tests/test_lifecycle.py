@@ -80,6 +80,9 @@ def test_newsml_kill_is_a_new_version_without_content(out: Path, slug: str, stat
         )
     package = xml(out / f"newsml/{slug}.package.xml")
     assert package.get("version") == "2"
+    # The package says it too: a partner ingesting packages alone learns of the kill.
+    assert "Do not use it" in package.xpath("string(g2:itemMeta/g2:edNote)", namespaces=NS)
+    assert package.xpath("g2:itemMeta/g2:signal/@qcode", namespaces=NS) == ["sig:update"]
     refs = package.xpath("//g2:itemRef", namespaces=NS)
     assert {r.xpath("string(g2:pubStatus/@qcode)", namespaces=NS) for r in refs} == {
         f"stat:{status}"

@@ -203,16 +203,12 @@ class _ItemBuilder:
         """The new version of an item that tells partners to stop using it: its pubStatus, an
         edNote saying what to do, what identifies it, and no content."""
         story, variant = self.story, self.story.variant(lang)
-        key = "kill_note" if story.status == "canceled" else "withdrawal_note"
-        note = term(key, lang, publisher=self.ctx.config.publisher.name)
         root = self._item_root(
             "newsItem",
             story.variant_id(lang),
             lang,
             self._rights_info(lang),
-            self._item_meta(
-                "ninat:text", lang, G.edNote(note), G.signal(qcode=SIG_UPDATE), *self._links(lang)
-            ),
+            self._item_meta("ninat:text", lang, *self._kill_note(lang), *self._links(lang)),
             self._dates_meta(
                 lang,
                 G.language({"tag": lang}),
@@ -224,6 +220,12 @@ class _ItemBuilder:
         )
         etree.indent(root, space="  ")
         return root
+
+    def _kill_note(self, lang: str) -> list[etree._Element]:
+        """What tells partners to stop using a killed or withdrawn story, in `lang`."""
+        key = "kill_note" if self.story.status == "canceled" else "withdrawal_note"
+        note = term(key, lang, publisher=self.ctx.config.publisher.name)
+        return [G.edNote(note), G.signal(qcode=SIG_UPDATE)]
 
     def _item_root(
         self, tag: str, guid: str, lang: str, *children: etree._Element
@@ -410,7 +412,9 @@ class _ItemBuilder:
             story.id,
             lang,
             self._rights_info(lang),
-            self._item_meta("ninat:composite", None),
+            self._item_meta(
+                "ninat:composite", None, *(self._kill_note(lang) if self.killed else ())
+            ),
             self._dates_meta(
                 None,
                 *(G.keyword(keyword) for keyword in story.keywords),
