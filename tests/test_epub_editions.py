@@ -161,6 +161,32 @@ def test_no_conformance_claim_without_text_alternatives(
     assert ("schema:accessibilityFeature", "alternativeText") not in props
 
 
+def test_a_text_alternative_in_another_language_is_no_claim_and_says_its_language(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A reader of the French book gets the English alt (the original's): its book claims no
+    WCAG conformance (it did, the fallback counting as French), and the image says the alt's
+    language, so that a screen reader does not speak English with a French voice."""
+    english = Localized((("en", "Soldiers at a NATO training site"),))
+    image = dataclasses.replace(sample_story.images[0], alt=english)
+    story = dataclasses.replace(sample_story, images=(image,))
+    files, diags = run([story], site_config, langs=("en", "fr"))
+    assert [d.code for d in diags] == ["epub.alt"], [d.format_text() for d in diags]
+    assert "no text alternative in fr" in diags.warnings[0].message
+    books = {f.path: f.data for f in files}
+    claims = {}
+    for lang in ("en", "fr"):
+        package = member(books[f"epub/{story.slug}.{lang}.epub"], "content.opf")
+        claims[lang] = {m.get("property") for m in package.iter("{*}meta")}
+    assert "dcterms:conformsTo" in claims["en"] and "dcterms:conformsTo" not in claims["fr"]
+    with zipfile.ZipFile(io.BytesIO(books[f"epub/{story.slug}.fr.epub"])) as zf:
+        pages = [zf.read(n) for n in zf.namelist() if n.endswith(".xhtml")]
+    imgs = [img for page in pages for img in etree.fromstring(page).iter("{*}img")]
+    assert [(img.get("alt"), img.get("lang")) for img in imgs if img.get("lang")] == [
+        ("Soldiers at a NATO training site", "en")
+    ], "the cover's alt is in the book's language: it says none of its own"
+
+
 def test_bad_options_point_at_the_config(sample_story: Story, site_config: SiteConfig) -> None:
     files, diags = run([sample_story], site_config, edition="weekly")
     assert files == []

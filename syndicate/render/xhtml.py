@@ -51,7 +51,7 @@ def render_body(
     """
     div = etree.Element(_X + "div", nsmap={None: XHTML_NS})
     set_language(div, variant.lang, xml_lang=xml_lang)
-    renderer = _Renderer(story, variant, image_src, figures)
+    renderer = _Renderer(story, variant, image_src, figures, xml_lang)
     for block in variant.body:
         renderer.block(div, block)
     return div
@@ -74,13 +74,26 @@ def set_language(element: etree._Element, lang: str, *, xml_lang: bool = True) -
 
 
 def render_figure(
-    parent: etree._Element, story: Story, image: Image, lang: str, image_src: ImageSrc
+    parent: etree._Element,
+    story: Story,
+    image: Image,
+    lang: str,
+    image_src: ImageSrc,
+    *,
+    xml_lang: bool = True,
 ) -> etree._Element:
-    """`<figure>` with the image, its caption and credit: also used for lead images."""
+    """`<figure>` with the image, its caption and credit: also used for lead images. A text
+    alternative in another language than `lang` (the original's, when `lang` has none) says
+    its language on the image, so that a screen reader speaks it in its own voice."""
     figure = etree.SubElement(parent, _X + "figure")
     img = etree.SubElement(figure, _X + "img")
     img.set("src", image_src(image))
-    img.set("alt", image.alt.get(lang, story.original_lang) or "")
+    alt = image.alt.get(lang)
+    if alt is None:  # the original's, in its language (the reader warns: `image.alt`)
+        alt = image.alt.get(story.original_lang)
+        if alt:
+            set_language(img, story.original_lang, xml_lang=xml_lang)
+    img.set("alt", alt or "")
     img.set("width", str(image.width))
     img.set("height", str(image.height))
     caption = image.caption.get(lang, story.original_lang) if image.caption else None
@@ -115,11 +128,14 @@ def to_string(element: etree._Element) -> str:
 
 
 class _Renderer:
-    def __init__(self, story: Story, variant: Variant, image_src: ImageSrc, figures: bool) -> None:
+    def __init__(
+        self, story: Story, variant: Variant, image_src: ImageSrc, figures: bool, xml_lang: bool
+    ) -> None:
         self.story = story
         self.variant = variant
         self.image_src = image_src
         self.figures = figures
+        self.xml_lang = xml_lang
 
     def block(self, parent: etree._Element, block: Block) -> None:
         match block:
@@ -142,7 +158,14 @@ class _Renderer:
             case Figure(index):
                 if self.figures:
                     image = self.story.images[index]
-                    render_figure(parent, self.story, image, self.variant.lang, self.image_src)
+                    render_figure(
+                        parent,
+                        self.story,
+                        image,
+                        self.variant.lang,
+                        self.image_src,
+                        xml_lang=self.xml_lang,
+                    )
             case ThematicBreak():
                 etree.SubElement(parent, _X + "hr")
 

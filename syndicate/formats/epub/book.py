@@ -120,11 +120,11 @@ def check_variant(story: Story, variant: Variant, diags: Diagnostics) -> bool:
                 figure.source,
             )
             ok = False
-        elif not story.images[figure.image].alt.get(variant.lang, story.original_lang):
+        elif not story.images[figure.image].alt.get(variant.lang):
             image = story.images[figure.image]
             diags.warning(
                 "epub.alt",
-                f"{image.file}: no text alternative for {variant.lang}; its books make no"
+                f"{image.file}: no text alternative in {variant.lang}; its books make no"
                 " WCAG conformance claim",
                 image.source,
             )
@@ -330,9 +330,10 @@ def subjects(stories: Sequence[Story | StorySummary], lang: str) -> tuple[str, .
 
 
 def _all_alt(stories: Sequence[Story], lang: str) -> bool:
-    """Whether every image placed in these variants has a text alternative in `lang`."""
+    """Whether every image placed in these variants has a text alternative in `lang` (the
+    original language's, which a reader of `lang` gets instead, does not count)."""
     return all(
-        story.images[f.image].alt.get(lang, story.original_lang)
+        story.images[f.image].alt.get(lang)
         for story in stories
         for f in _figures(story.variant(lang).body)
     )
