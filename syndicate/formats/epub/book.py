@@ -469,11 +469,21 @@ def contents_document(edition: StoryEdition, title: str, ctx: Context[Any]) -> D
     html = _page(
         lang,
         term("contents", lang),
-        X.h1(title),
+        X.h1(*_name_isolated(title, ctx.config.publisher.name)),
         _para("date", format_human_date(edition.date, lang, ctx.config.timezone)),
         *sections,
     )
     return _document("contents.xhtml", term("contents", lang), html)
+
+
+def _name_isolated(title: str, publisher: str) -> list[str | etree._Element]:
+    """An edition's title with the publisher's name in `<bdi>`: its own direction stays inside
+    it, so in a right-to-left book "YCPress: 18 فبراير 2021" keeps the day with its month (the
+    cover isolates it the same way)."""
+    before, found, after = title.partition(publisher) if publisher else (title, "", "")
+    if not found:
+        return [title]
+    return [*([before] if before else []), X.bdi(publisher), *([after] if after else [])]
 
 
 def _contents_item(story: Story, lang: str) -> etree._Element:
