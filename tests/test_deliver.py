@@ -222,11 +222,14 @@ def test_a_down_target_leaves_the_others_current(
 ) -> None:
     with FtpServer(tmp_path) as server:
         down = f"sftp://{'ycpress'}@127.0.0.1:{free_port()}/incoming/"
+        known_hosts = tmp_path / "known_hosts"  # (a missing one is said before connecting)
+        known_hosts.write_text("")
         site.configure(
             deliver_section(
                 target_yaml(server, "up"),
                 f"- name: down\n  url: {down}\n  formats: [newsml]\n"
-                "  credentials: {password: env:PARTNER_PASSWORD}\n",
+                "  credentials: {password: env:PARTNER_PASSWORD}\n"
+                f"  known_hosts: {known_hosts}\n",
             )
         )
         site.export()

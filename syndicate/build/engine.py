@@ -208,11 +208,11 @@ def export(
         registry = registry.for_site(site, diags)
     names = _format_names(formats, registry, diags)
     sources = articles or Path("articles") if stories is None else None
-    if not _out_apart(out, sources, config if isinstance(config, Path) else None, diags):
-        return ExportResult("input-errors", diags, names)
+    apart = _out_apart(out, sources, config if isinstance(config, Path) else None, diags)
     look = None
     if (
-        site is not None
+        apart
+        and site is not None
         and verdict is not None
         and isinstance(config, Path)
         and stories is None
