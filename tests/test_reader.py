@@ -156,6 +156,25 @@ def test_a_hashtag_cutting_a_value_short_is_warned_about(
     assert not diags.errors
 
 
+def test_what_editors_leave_behind_is_left_out_with_a_warning(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A journalist with fr.md open in emacs (`#fr.md#`), a saved backup (`fr.md~`), Windows'
+    Thumbs.db: each stopped the export as "not a story file"; they are left out, said once
+    each. Another file (`notes.txt`) is still an error: it may be a misnamed language file."""
+    folder = write_story(tmp_path, "backups")
+    for name in ("en.md~", "#en.md#", "Thumbs.db", "en.md.bak"):
+        (folder / name).write_text("x", encoding="utf-8")
+    (story,), diags = read(tmp_path, site_config)
+    assert story.slug == "backups" and not diags.errors
+    assert sorted((d.code, d.path.rsplit("/", 1)[-1]) for d in diags.warnings) == [
+        ("story.left-behind", name) for name in ("#en.md#", "Thumbs.db", "en.md.bak", "en.md~")
+    ]
+    (folder / "notes.txt").write_text("x", encoding="utf-8")
+    _, diags = read(tmp_path, site_config)
+    assert [d.code for d in diags.errors] == ["story.unexpected-file"]
+
+
 def test_missing_original_language_file(tmp_path: Path, site_config: SiteConfig) -> None:
     write_story(tmp_path, "no-original", fr=VARIANT)
     _, diags = read(tmp_path, site_config)

@@ -54,6 +54,12 @@ RESERVED_SLUGS = {
 }
 """Slugs whose outputs would take the place of other files."""
 PLACEHOLDER = re.compile(r"\bTODO\b")
+_LEFT_BEHIND = re.compile(
+    r".+~|#.+#|.+\.(?:bak|orig|swp|swo|tmp)|thumbs\.db|desktop\.ini|icon\r", re.IGNORECASE
+)
+"""What editors and file managers leave beside the files they open (`fr.md~`, `#fr.md#`,
+`Thumbs.db`): warned about and left out, never an error stopping the export (hidden files,
+`.fr.md.swp` or `.DS_Store`, are not listed at all)."""
 """What `syndicate new` marks the fields to fill with; an error in a usable story."""
 PLACEHOLDER_SECTION = "todo"
 """The section `syndicate new` writes (a section code is lowercase)."""
@@ -619,6 +625,14 @@ class _StoryReader:
             if not entry.name.endswith(LANGUAGE_SUFFIX) and isinstance(refused, Refused):
                 self._refused(refused, shown)
                 continue
+            if not entry.name.endswith(LANGUAGE_SUFFIX) and _LEFT_BEHIND.fullmatch(entry.name):
+                self.diags.warning(
+                    "story.left-behind",
+                    "an editor's backup or a system file, not a story file: left out; delete it"
+                    " when you are done",
+                    shown,
+                )
+                continue
             if not entry.name.endswith(LANGUAGE_SUFFIX):
                 self.diags.error(
                     "story.unexpected-file",
@@ -635,7 +649,9 @@ class _StoryReader:
             if tag not in self.config.languages:
                 self.diags.warning(
                     "story.language-not-configured",
-                    f"{tag!r} is not in the site's languages; it will be in no feed",
+                    f"{tag!r} is not among the site's languages"
+                    f" ({', '.join(self.config.languages)}): {entry.name} is published in no"
+                    f" format; add {tag} to languages: in syndicate.yaml, or remove the file",
                     shown,
                 )
             files[tag] = entry.name
