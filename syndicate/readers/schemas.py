@@ -223,7 +223,8 @@ def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
             if value is None:
                 yield path, f"{where}: is empty; write {expected}"
             else:
-                yield path, f"{where}: expected {expected}, found {describe(value)}"
+                hint = _quote_hint(value, expected)
+                yield path, f"{where}: expected {expected}, found {describe(value)}{hint}"
         case "pattern" | "format":
             if "propertyNames" in error.schema_path:  # a bad key: reported at its own line
                 path = (*path, value)
@@ -269,7 +270,24 @@ def _explain_choice(error: Any, where: str, root: str | None) -> Iterator[tuple[
             return
     schema = error.schema if isinstance(error.schema, dict) else {}
     found = describe(error.instance)
-    yield tuple(error.absolute_path), f"{where}: expected {_description(schema)}, found {found}"
+    expected = _description(schema)
+    hint = _quote_hint(error.instance, expected)
+    yield tuple(error.absolute_path), f"{where}: expected {expected}, found {found}{hint}"
+
+
+def _quote_hint(value: Any, expected: str) -> str:
+    """Why YAML made a yes/no answer or a number of what was meant as text (`headline: Yes`,
+    `dateline: 1984`), and what to do."""
+    if "text" not in expected:
+        return ""
+    if isinstance(value, bool):
+        return (
+            "; YAML reads an unquoted yes, no, on, off, true or false as a yes/no answer:"
+            " put the text in quotes"
+        )
+    if isinstance(value, int | float):
+        return "; YAML reads an unquoted number as a number: put the text in quotes"
+    return ""
 
 
 def _tag_hint(value: Any, schema: dict[str, Any]) -> str:
