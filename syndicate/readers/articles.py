@@ -206,6 +206,8 @@ class _StoryReader:
         """The story's time zone, once read."""
         self.yaml_left = budgets.MAX_STORY_YAML_CHARS
         self.pixels_left = budgets.MAX_STORY_PIXELS
+        self.updated_at: dict[str, SourceRef] = {}
+        """Where each language file gives its own `updated`, by language."""
 
     def read(self) -> Story | None:
         folder = self.folder
@@ -258,7 +260,7 @@ class _StoryReader:
                     "article.date-order",
                     f"updated is earlier than the story's published ({published.isoformat()});"
                     " a language's updated must be >= published",
-                    variant.source,
+                    self.updated_at.get(variant.lang, variant.source),
                 )
         loc = self._localized_factory(doc, story_langs, original)
         correction = None
@@ -738,6 +740,8 @@ class _StoryReader:
         variant_updated = self._datetime(
             data, "updated", lambda key: SourceRef(shown, doc.line((key,))), self.tz
         )
+        if "updated" in data:
+            self.updated_at[lang] = SourceRef(shown, doc.line(("updated",)))
         return Variant(
             lang=lang,
             updated=variant_updated,
