@@ -222,6 +222,34 @@ def test_a_huge_headline_is_cut_at_a_grapheme_boundary() -> None:
     assert bound("x" + "\u0301" * (MAX_GRAPHEME + 1) + "y", 100) == ELLIPSIS
 
 
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("de", "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetzesänderung" * 2),
+        ("th", "กระทรวงการคลังประกาศมาตรการกระตุ้นเศรษฐกิจครั้งใหญ่ที่สุดในประวัติศาสตร์ของประเทศ"),
+    ],
+    ids=["german-compound", "thai"],
+)
+def test_a_word_wider_than_the_cover_is_broken_not_clipped(lang: str, title: str) -> None:
+    """A German compound or a Thai headline (no spaces) longer than a line at the smallest
+    size ran off both edges of the cover; it is broken between graphemes, and cut with an
+    ellipsis when the lines run out: the edges of the cover are those of a short title's."""
+
+    def edges(text: str) -> tuple[bytes, bytes]:
+        cover = draw_cover(CoverText(lang, "YCPress", "Politics", text, "May 1, 2026"), DIRS)
+        with Image.open(io.BytesIO(cover.png)) as image:
+            rgb = image.convert("RGB")
+            return (
+                rgb.crop((0, 0, 2, HEIGHT)).tobytes(),
+                rgb.crop((WIDTH - 2, 0, WIDTH, HEIGHT)).tobytes(),
+            )
+
+    assert edges(title) == edges("Short"), "the title stays inside the cover"
+    lines = layout(CoverText(lang, "YCPress", "Politics", title, "May 1, 2026"), DIRS)["title"]
+    assert len(lines.lines) > 1
+    assert "".join(r.text for r in runs(lines.lines)).replace(ELLIPSIS, "") in title
+
+
 def test_cjk_lines_never_start_with_closing_punctuation() -> None:
     title = "北约将大幅增加在伊拉克的军事部署，人数从约五百人增至约四千人。" * 3
     lines = layout(CoverText("zh-Hans", "YCPress", "政治", title, "2021年2月18日"), DIRS)

@@ -267,11 +267,36 @@ def fit_paragraph(text: str, style: Style, fit: Fit) -> Setting:
                 ems[line] = width(par.runs(*line), 1.0, style)
         if all(ems[line] * size <= fit.width for line in lines):
             break
+    lines = _hard_breaks(par, lines, size, style, fit.width)
     room = max(1, int(fit.height // fit.line_height(size)))
     while len(lines) > room:
         par = _cut(par, max(lines[room - 1][1] - 1, 0), style)
-        lines = _wrap(_units(par, size, style), 1.0, fit.width)
+        lines = _hard_breaks(
+            par, _wrap(_units(par, size, style), 1.0, fit.width), size, style, fit.width
+        )
     return Setting(size, tuple(par.runs(a, b) for a, b in lines), par.missing)
+
+
+def _hard_breaks(
+    par: Paragraph, lines: list[tuple[int, int]], size: float, style: Style, limit: float
+) -> list[tuple[int, int]]:
+    """The lines, each one still wider than `limit` at the smallest size (a word longer than
+    the cover is wide: a German compound, a Thai headline without spaces) broken between
+    graphemes where it fills its line: a title is cut, never clipped by the image's edge."""
+    broken: list[tuple[int, int]] = []
+    for start, end in lines:
+        while end - start > 1 and width(par.runs(start, end), size, style) > limit:
+            fits, low, high = start + 1, start + 2, end - 1  # the longest start..fits that fits
+            while low <= high:
+                middle = (low + high) // 2
+                if width(par.runs(start, middle), size, style) <= limit:
+                    fits, low = middle, middle + 1
+                else:
+                    high = middle - 1
+            broken.append((start, fits))
+            start = fits
+        broken.append((start, end))
+    return broken
 
 
 def _units(par: Paragraph, size: float, style: Style) -> list[_Unit]:
