@@ -218,3 +218,25 @@ def test_yaml_duplicate_keys_are_errors() -> None:
 def test_dates_stay_text_until_the_reader_checks_them() -> None:
     doc = parse_yaml("published: 2021-02-18T19:30:00+01:00\nversion: 2\n")
     assert doc.data == {"published": "2021-02-18T19:30:00+01:00", "version": 2}
+
+
+def test_markdown_a_story_cannot_carry_is_said() -> None:
+    """A skipped heading level (an axe-core `heading-order` violation on the page, and a broken
+    outline in the book), a pipe table and a footnote marker (published as the text they are:
+    CommonMark has neither) were accepted without a word."""
+    from syndicate.model import SourceRef
+    from syndicate.readers.markdown import parse_body
+
+    markdown = (
+        "Text.\n\n#### Deep\n\n## Section\n\n### Sub\n\n## Next\n\n"
+        "| A | B |\n|---|:--:|\n| 1 | 2 |\n\nA note[^1].\n\nA [link](https://x.example/) | pipe.\n"
+    )
+    diags = Diagnostics()
+    parse_body(markdown, SourceRef("en.md", 8), lambda src: None, diags)
+    assert [(d.code, d.line) for d in diags] == [
+        ("body.heading-level", 10),
+        ("body.table", 18),
+        ("body.footnote", 22),
+    ], [d.format_text() for d in diags]
+    assert "write it ##" in diags.warnings[0].message
+    assert not diags.errors

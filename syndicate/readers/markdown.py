@@ -85,11 +85,36 @@ def _strings(nodes: tuple[Inline, ...]) -> Iterator[str]:
                 yield from _strings(children)
 
 
+_TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
+
+
 class _TreeBuilder:
     def __init__(self, where: SourceRef, find_image: ImageLookup, diags: Diagnostics) -> None:
         self.where = where
         self.find_image = find_image
         self.diags = diags
+        self.level = 1
+        """The level of the last heading: the headline's, 1, before the first."""
+
+    def _unsupported_text(self, text: str, ref: SourceRef) -> None:
+        """Markdown that CommonMark reads as plain text (a table, a footnote): published as
+        written, pipes and markers included, so said."""
+        lines = text.split("\n")
+        if len(lines) >= 2 and "|" in lines[0] and _TABLE_RULE.fullmatch(lines[1]):
+            self.diags.warning(
+                "body.table",
+                "a Markdown table: stories take no tables, so it would be published as this text,"
+                " pipes and all; write it as a list, or as an image with its data in the alt text",
+                ref,
+            )
+        elif found := _FOOTNOTE.search(text):
+            self.diags.warning(
+                "body.footnote",
+                f"a footnote marker ({found.group()}): stories take no footnotes, so it would be"
+                " published as written; put the note in the text",
+                ref,
+            )
 
     def ref(self, token: Token) -> SourceRef:
         return self.where.at(self.where.line + (token.map[0] if token.map else 0))
@@ -124,6 +149,7 @@ class _TreeBuilder:
         match tok.type:
             case "paragraph_open":
                 inline = tokens[i + 1]
+                self._unsupported_text(inline.content, ref)
                 return self.paragraph(inline, ref), i + 3
             case "heading_open":
                 level = int(tok.tag[1])
@@ -134,6 +160,15 @@ class _TreeBuilder:
                         " use ## for subheadings",
                         ref,
                     )
+                elif level > self.level + 1:
+                    above = "the headline" if self.level == 1 else f"a level-{self.level} heading"
+                    self.diags.warning(
+                        "body.heading-level",
+                        f"a level-{level} heading under {above} skips a level, which breaks the"
+                        f" outline screen readers move through; write it {'#' * (self.level + 1)}",
+                        ref,
+                    )
+                self.level = max(level, 2)
                 title = self.inlines(tokens[i + 1].children or [], ref)
                 if _has_raw_html(tokens[i + 1]):
                     title = html_inlines(self.sanitized(_render(tokens[i + 1]), ref), ref)
