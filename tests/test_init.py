@@ -122,3 +122,31 @@ def test_bad_requests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert not (tmp_path / "s").exists()
     assert main(["init", str(tmp_path / "s"), "--timezone", "Mars/Olympus"]) == 2
     assert "--timezone Mars/Olympus: not an IANA time zone" in capsys.readouterr().err
+
+
+def test_near_misses_get_what_to_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["init", str(tmp_path / "s"), "--timezone", "Europe/Bruxelles"]) == 2
+    assert "not an IANA time zone; did you mean 'Europe/Brussels'?" in capsys.readouterr().err
+    assert main(["init", str(tmp_path / "s"), "--url", "harbour.example"]) == 2
+    assert "--url harbour.example: not a web address; write it https://harbour.example/" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_site_is_not_started_inside_another_sites_articles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its syndicate.yaml and story became stray files and broken stories of the outer site."""
+    assert init(tmp_path / "outer") == 0
+    capsys.readouterr()
+    assert init(tmp_path / "outer" / "articles" / "inner") == 2
+    assert "is inside the articles folder of the site at" in capsys.readouterr().err
+    assert not (tmp_path / "outer" / "articles" / "inner").exists()
+
+
+def test_the_next_step_is_a_command_that_works_as_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "my site", "--url", "https://x.example/"]) == 0
+    assert "next: cd 'my site' && syndicate validate" in capsys.readouterr().err

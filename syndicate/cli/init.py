@@ -6,18 +6,19 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import yaml
 
 from syndicate.cli import EXIT_INPUT, EXIT_OK, say, shown
 from syndicate.cli.artwork import icon_png, logo_png
-from syndicate.diagnostics import Diagnostics
+from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import is_valid_tag, locale_for
 from syndicate.i18n.terms import term
@@ -144,10 +145,21 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
     if folder.exists() and not folder.is_dir():
         diags.error("init.folder", f"{shown(args, folder)} is a file, not a folder")
         return None
+    for above in folder.resolve().parents:
+        if (above.parent / CONFIG_NAME).is_file() and above.name == "articles":
+            diags.error(
+                "init.folder",
+                f"{shown(args, folder)} is inside the articles folder of the site at"
+                f" {shown(args, above.parent)}, whose stories it would break; start the new site"
+                " elsewhere",
+            )
+            return None
     url = args.url if args.url.endswith("/") else args.url + "/"
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
-        diags.error("init.url", f"--url {args.url}: not a web address, e.g. https://news.example/")
+        bare = "://" not in args.url and " " not in args.url.strip() and "." in args.url
+        fix = f"; write it https://{url}" if bare else ", e.g. https://news.example/"
+        diags.error("init.url", f"--url {args.url}: not a web address{fix}")
     if args.name is not None and not args.name.strip():
         diags.error("init.name", "--name: the publisher's name cannot be blank")
     languages = tuple(dict.fromkeys(args.langs or ["en"]))
@@ -158,9 +170,8 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
     try:
         now = (args.now or datetime.now(ZoneInfo(zone))).astimezone(ZoneInfo(zone))
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        diags.error(
-            "init.timezone", f"--timezone {zone}: not an IANA time zone, e.g. Europe/Brussels"
-        )
+        fix = did_you_mean(zone, sorted(available_timezones())) or ", e.g. Europe/Brussels"
+        diags.error("init.timezone", f"--timezone {zone}: not an IANA time zone{fix}")
         return None
     if diags.errors:
         return None
@@ -262,5 +273,5 @@ def _report(args: argparse.Namespace, site: Site, slug: str, langs: tuple[str, .
             f"syndicate has no sample text in {', '.join(site.languages)}: start your first"
             " story with `syndicate new`",
         )
-    go = "" if where == "." else f"cd {where} && "
+    go = "" if where == "." else f"cd {shlex.quote(where)} && "
     say(args, f"next: {go}syndicate validate && syndicate export --format all")
