@@ -135,6 +135,18 @@ def test_duplicate_names_and_two_problems_at_once(
     assert "syndicate.yaml:15: error: deliver: targets[1].name: 'wire' names two targets" in err
 
 
+def test_the_docs_two_problems_are_both_reported(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/delivery.md shows a mistyped option and a mistyped format reported together; the
+    format was checked only once everything else was right."""
+    site.configure(TARGET.replace("url:", "urll:").replace("[newsml]", "[newsm]"))
+    status, err = problems(site, capsys)
+    assert status == 2
+    assert "error: deliver: targets[0]: unknown option 'urll'; did you mean 'url'?" in err
+    assert "error: deliver: targets[0].formats: unknown format 'newsm'; did you mean" in err
+
+
 def test_serve_section_problems(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
     site.configure("serve:\n  protect:\n    - {path: newsml, token: env:T}\n")
     status, err = problems(site, capsys)

@@ -205,14 +205,14 @@ def _unknown_scheme(scheme: str) -> str | None:
 def load_delivery(
     config: SiteConfig, registry: Registry, diags: Diagnostics
 ) -> DeliverOptions | None:
-    """The checked `deliver` section (empty when absent), or None after reporting problems."""
-    options = convert_section(SECTION, DeliverOptions, config, diags)
-    if options is None:
-        return None
+    """The checked `deliver` section (empty when absent), or None after reporting problems
+    (all of them: the format names are checked as written, whatever else is wrong)."""
     ok = True
-    for index, target in enumerate(options.targets):
-        for position, name in enumerate(target.formats):
-            if name != "all" and name not in registry.names:
+    targets = config.section(SECTION).get("targets")
+    for index, target in enumerate(targets if isinstance(targets, list) else ()):
+        formats = target.get("formats") if isinstance(target, dict) else None
+        for position, name in enumerate(formats if isinstance(formats, list) else ()):
+            if isinstance(name, str) and name != "all" and name not in registry.names:
                 where = config.where(SECTION, "targets", index, "formats", position)
                 diags.error(
                     "config.option",
@@ -220,4 +220,5 @@ def load_delivery(
                     where,
                 )
                 ok = False
-    return options if ok else None
+    options = convert_section(SECTION, DeliverOptions, config, diags)
+    return options if options is not None and ok else None
