@@ -69,6 +69,7 @@ def assert_as_full(site: Path, full: Path) -> None:
     """The site's out/ is what a full export (`--force`, into `full`) gives."""
     export(site, full, "--force", "-j", "1")
     assert tree(site / "out") == tree(full)
+    assert folders(site / "out") == folders(full), "no empty folder is left behind"
 
 
 def tree(out: Path) -> dict[str, bytes]:
@@ -77,6 +78,10 @@ def tree(out: Path) -> dict[str, bytes]:
         for p in sorted(out.rglob("*"))
         if p.is_file() and p.name != ".syndicate.lock"
     }
+
+
+def folders(out: Path) -> list[str]:
+    return [p.relative_to(out).as_posix() for p in sorted(out.rglob("*")) if p.is_dir()]
 
 
 def stamps(out: Path) -> dict[str, tuple[int, int]]:
@@ -115,6 +120,15 @@ def configure(articles: Path) -> None:
     )
 
 
+def kill(articles: Path) -> None:
+    """The story with a picture canceled: its pages' media folders go too."""
+    meta = articles / "bench-000000" / "story.yaml"
+    text = meta.read_text(encoding="utf-8").replace(
+        "updated: 2020-01-01T12:00:00", "updated: 2020-01-02T12:00:00"
+    )
+    meta.write_text(text + "status: canceled\nversion: 2\n", encoding="utf-8")
+
+
 def image(articles: Path) -> None:
     png = articles / "bench-000000" / "images" / "figure.png"
     png.write_bytes(png.read_bytes() + b"\0")
@@ -127,6 +141,7 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "rename": rename,
     "config": configure,
     "image": image,
+    "kill": kill,
 }
 
 

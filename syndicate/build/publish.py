@@ -379,6 +379,8 @@ class Staging:
                         self._link_published(rel)
                 else:
                     removed.append(rel)
+            for rel in removed:  # their folders, made ahead, are not swapped in empty
+                _prune(self.dir, str(rel))
             swaps = []
             for folder in folders:
                 new_dir = self.dir / folder
@@ -494,6 +496,7 @@ class Staging:
             if path not in produced and path not in kept:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(f"{self._dir}/{path}")
+                _prune(self.dir, path)
 
     def _unproduced(self, folders: Sequence[str]) -> bool:
         """Whether syndicate wrote files in `folders` (by the build state's list, on disk or
@@ -789,8 +792,28 @@ def _apply(out: Path, plan: Plan) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(out / path)
             changed.add((out / path).parent)
+    for path in plan.deletes:
+        changed.update(_prune(out, path))
     for folder in sorted(changed):
-        _fsync_dir(folder)
+        if folder.is_dir():
+            _fsync_dir(folder)
+
+
+def _prune(out: Path, path: str) -> list[Path]:
+    """The folders the file `path` was in, removed while empty (a killed story's
+    `html/media/<slug>/`), up to but not including its format's top folder; the folders that
+    held them, to sync. A folder holding anything, a file of one's own included, stays."""
+    parts = PurePosixPath(path).parts[:-1]
+    held: list[Path] = []
+    while len(parts) > 1:
+        folder = out.joinpath(*parts)
+        try:
+            os.rmdir(folder)
+        except OSError:  # not empty, or already gone
+            break
+        parts = parts[:-1]
+        held.append(out.joinpath(*parts))
+    return held
 
 
 def recover(out: Path, journal: str) -> bool:
