@@ -240,3 +240,27 @@ def test_markdown_a_story_cannot_carry_is_said() -> None:
     ], [d.format_text() for d in diags]
     assert "write it ##" in diags.warnings[0].message
     assert not diags.errors
+
+
+def test_an_image_saved_under_another_unicode_form_is_found(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """macOS saves `café.png` with its é decomposed (NFD); story.yaml is read as NFC. It was
+    "file not found; did you mean 'images/café.png'?", naming what looked like the same."""
+    import io
+    import unicodedata
+
+    from PIL import Image as Pillow
+
+    buffer = io.BytesIO()
+    Pillow.new("RGB", (800, 600), (200, 40, 40)).save(buffer, format="PNG")
+    story = STORY + "images:\n  - file: images/café.png\n    alt: A café\n"
+    en = VARIANT + "\n![](images/café.png)\n"
+    folder = write_story(tmp_path, "nfd", story, en=en)
+    (folder / "images").mkdir()
+    (folder / "images" / unicodedata.normalize("NFD", "café.png")).write_bytes(buffer.getvalue())
+    (found,), diags = read(tmp_path, site_config)
+    assert not diags.errors, [d.format_text() for d in diags]
+    (image,) = found.images
+    assert image.file == "images/café.png" and (image.width, image.height) == (800, 600)
+    assert Path(image.path).read_bytes() == buffer.getvalue()

@@ -524,7 +524,7 @@ class _StoryReader:
                     )
             image = Image(
                 file=rel,
-                path=str((self.folder / rel).resolve()),
+                path=str((self.folder / self.files.on_disk(rel)).resolve()),
                 media_type=facts.media_type,
                 width=facts.width,
                 height=facts.height,
@@ -608,8 +608,8 @@ class _StoryReader:
                     f"image {rel!r} is not listed under images: in {STORY_FILE}; add it there"
                     " with its alt text, caption and credit"
                 )
-            hint = did_you_mean(rel, [*listed, *self.files.neighbours(rel)])
-            return f"image {rel!r}: file not found{hint}"
+            hint = _path_hint(rel, self.files, listed)
+            return f"image {_shown_rel(rel)}: file not found{hint}"
 
         return lookup
 
@@ -765,8 +765,7 @@ class _StoryReader:
 def _image_refusal(rel: str, refused: Refused, files: StoryFiles) -> str:
     """A listed image that cannot be read, in words."""
     if refused.code == "image.missing":
-        hint = did_you_mean(rel, files.neighbours(rel))
-        return f"image {rel!r}: file not found{hint}"
+        return f"image {_shown_rel(rel)}: file not found{_path_hint(rel, files)}"
     if refused.code == "image.format":
         return f"{rel}: {refused.message}"
     return (
@@ -774,6 +773,26 @@ def _image_refusal(rel: str, refused: Refused, files: StoryFiles) -> str:
         if refused.code == "image.path"
         else (f"image {rel!r}: {refused.message}")
     )
+
+
+def _shown_rel(rel: str) -> str:
+    """An image path as written, quoted (a Windows path's backslashes not doubled)."""
+    return f"'{rel}'" if "'" not in rel else repr(rel)
+
+
+def _path_hint(rel: str, files: StoryFiles, listed: Sequence[str] = ()) -> str:
+    """What to write instead of an image path that names no file: a Windows path's
+    backslashes as slashes, an absolute path as one inside the story folder, or a near name."""
+    if "\\" in rel or (len(rel) > 2 and rel[1] == ":" and rel[0].isalpha()):
+        posix = rel.replace("\\", "/")
+        if posix[1:2] == ":" or posix.startswith("/"):
+            return (
+                "; it is a path on your computer: copy the file into the story folder"
+                " (images/...) and write the path from there"
+            )
+        found = files.exists(posix)
+        return f"; write the path with / (not \\){f': {posix}' if found else ''}"
+    return did_you_mean(rel, [*listed, *files.neighbours(rel)])
 
 
 def _strings(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -131,8 +132,11 @@ class StoryFiles:
         if os.path.isabs(rel) or ".." in parts or not parts:
             raise Refused("image.path", "is outside the story folder; keep images in it")
         try:
-            real = self._real(rel)
-            data, seen = read_seen(self.folder / rel, self.root, budgets.MAX_IMAGE_BYTES, real=real)
+            disk = self.on_disk(rel)
+            real = self._real(disk)
+            data, seen = read_seen(
+                self.folder / disk, self.root, budgets.MAX_IMAGE_BYTES, real=real
+            )
         except Refused as exc:
             raise _as_image_problem(exc) from None
         if seen is not None:
@@ -151,7 +155,26 @@ class StoryFiles:
         parts = PurePosixPath(rel).parts
         if os.path.isabs(rel) or ".." in parts or not parts:
             return False
-        return (self.folder / rel).is_file()
+        return (self.folder / self.on_disk(rel)).is_file()
+
+    def on_disk(self, rel: str) -> str:
+        """`rel` as the file system spells it: a name written in story.yaml (text read as NFC)
+        matches a file whose name is in another Unicode form (macOS saves `café.jpg` as NFD),
+        part by part; `rel` itself when it is there as written, or nothing matches."""
+        if rel.isascii() or os.path.lexists(self.folder / rel):
+            return rel
+        found = PurePosixPath()
+        for part in PurePosixPath(rel).parts:
+            wanted = unicodedata.normalize("NFC", part)
+            try:
+                names = os.listdir(self.folder / found)
+            except OSError:
+                return rel
+            match = [n for n in names if unicodedata.normalize("NFC", n) == wanted]
+            if len(match) != 1:
+                return rel
+            found /= match[0]
+        return found.as_posix()
 
     def neighbours(self, rel: str) -> list[str]:
         """The files beside `rel` in its folder, as paths relative to the story folder (for a
@@ -170,9 +193,10 @@ class StoryFiles:
         seen = seen or {}
         limit = budgets.MAX_IMAGE_BYTES
         for rel, sha in used.items():
-            path = self.folder / rel
+            disk = self.on_disk(rel)
+            path = self.folder / disk
             try:
-                real = self._real(rel)
+                real = self._real(disk)
                 if rel in seen:
                     now = status_checked(path, self.root, limit, real=real)[0]
                     if now == seen[rel]:
