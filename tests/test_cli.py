@@ -154,6 +154,34 @@ def test_config_typos_are_reported_with_a_suggestion(
     assert "unknown section 'modle'; did you mean 'model'?" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (("timezone:", "timezon:"), "unknown setting 'timezon'; did you mean 'timezone'?"),
+        (("base_url:", "baseurl:"), "unknown setting 'baseurl'; did you mean 'base_url'?"),
+        (("publisher:", "publsher:"), "unknown setting 'publsher'; did you mean 'publisher'?"),
+    ],
+)
+def test_a_misspelt_setting_is_named_with_its_fix(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    change: tuple[str, str],
+    said: str,
+) -> None:
+    """The schema read any other key as a format's section: `timezon: Europe/Brussels` was
+    "expected fields (name: value lines)", `publsher:` only "'publisher' is required"."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    assert change[0] in config
+    (tmp_path / "syndicate.yaml").write_text(config.replace(*change), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--articles", str(REPO / "articles")]) == 2
+    err = capsys.readouterr().err
+    assert said in err, err
+    assert "expected fields" not in err
+
+
 @pytest.mark.parametrize("formats", [["all"], ["atom"]])
 def test_export_refuses_the_sections_validate_refuses(
     tmp_path: Path,

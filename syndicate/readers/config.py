@@ -5,6 +5,7 @@ and icon, the link templates)."""
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import hashlib
 import os
@@ -32,7 +33,7 @@ from syndicate.model.source import SourceRef
 from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.safefile import Refused, read_checked
-from syndicate.readers.schemas import Where, check
+from syndicate.readers.schemas import Where, check, load_schema
 from syndicate.readers.textfile import read_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
@@ -244,9 +245,16 @@ def load_config(
 
     parts = ("site.schema.json", path.name, text)
     problems = verdict.problems(schema, *parts) if verdict is not None else schema()
+    typos = _typos(data)
+    for key, hint in typos.items():
+        diags.error(
+            "config.schema", f"unknown setting {key!r}{hint}", SourceRef(shown, doc.line((key,)))
+        )
     for where, message in problems:
+        if where[:1] and where[0] in typos:
+            continue  # ("expected fields": read as a format's section)
         diags.error("config.schema", message, SourceRef(shown, doc.line(where)))
-    if problems:
+    if problems or typos:
         return None
     tz = str(data.get("timezone", "UTC"))
     checks = (
@@ -283,6 +291,25 @@ def load_config(
         # the templates are cached by their folder.
         templates=(root / TEMPLATES).absolute() if (root / TEMPLATES).is_dir() else None,
     )
+
+
+def _typos(data: dict[str, object]) -> dict[str, str]:
+    """Top-level keys that are near misses of a setting (`timezon`, `baseurl`, `publsher`,
+    `link`), with their "did you mean": the schema reads any other key as a format's section,
+    and said "expected fields" or nothing about them."""
+    settings = list(load_schema("site.schema.json")["properties"])
+    found = {}
+    for key, value in data.items():
+        if key in settings:
+            continue
+        if isinstance(value, dict):  # a section, unless it is a setting misspelt by a letter
+            close = difflib.get_close_matches(key, settings, n=1, cutoff=0.85)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+        else:  # a section is never a single value
+            hint = did_you_mean(key, settings)
+        if hint:
+            found[key] = hint
+    return found
 
 
 def _timezone_ok(tz: str, doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
