@@ -581,3 +581,25 @@ def test_a_missing_known_hosts_file_is_named(
     err = capsys.readouterr().err
     assert f"no known_hosts file at {missing}: add the server's host key to it" in err, err
     assert "trying again" not in err
+
+
+def test_an_interrupted_delivery_says_what_is_kept_and_what_to_do(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "interrupted; out/ is unchanged", an export's words, about a delivery."""
+    from syndicate.deliver import delivery
+
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder, formats="[atom]")))
+    site.export()
+
+    def ctrl_c(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(delivery._Run, "_change", ctrl_c)
+    capsys.readouterr()
+    assert site.deliver() == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "interrupted: what each target confirmed is recorded; run syndicate deliver again to"
+        " send the rest"
+    )

@@ -94,11 +94,22 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
     except KeyboardInterrupt as exc:
         # The engine says whether out/ was published (see syndicate.build.Interrupted).
         # Printed even under --quiet: it says what out/ holds.
-        say(args, str(exc) or "interrupted; out/ is unchanged", asked=True, interrupted=True)
+        said = str(exc) or _INTERRUPTED.get(args.command, "interrupted")
+        say(args, said, asked=True, interrupted=True)
         return 130
     except BrokenPipeError:  # `syndicate list | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
+
+
+_INTERRUPTED = {
+    "export": "interrupted; out/ is unchanged",
+    "deliver": (
+        "interrupted: what each target confirmed is recorded; run syndicate deliver again to"
+        " send the rest"
+    ),
+}
+"""What an interrupted command says when its work says nothing more (`Interrupted` does)."""
 
 
 @contextlib.contextmanager
