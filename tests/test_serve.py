@@ -334,3 +334,22 @@ def test_sites_sharing_a_cache_never_share_a_preview(
     assert len(shared) == 2 and all(p.parent == tmp_path / "cache" / "preview" for p in shared)
     monkeypatch.delenv(CACHE_ENV)
     assert preview_folder(one, Path("out")) == tmp_path / "one" / ".syndicate" / "preview"
+
+
+def test_a_port_in_use_is_a_request_to_change(
+    site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exit status 2, a problem in the command line (1 says an output could not be written),
+    and what to do."""
+    import socket
+
+    monkeypatch.setenv("PARTNER_TOKEN", "partner-token-42")
+    site.export("html")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        capsys.readouterr()
+        assert site.cli("serve", "--out", str(site.out), "--port", port) == 2
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use; choose another" in err

@@ -4,6 +4,7 @@ site (exported into a folder of its own, never out/)."""
 from __future__ import annotations
 
 import argparse
+import errno
 import functools
 import ipaddress
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 from syndicate.build.engine import cache_folder, settle_output
 from syndicate.build.inventory import Inventory
 from syndicate.build.state import state_folder
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, report, say_now
+from syndicate.cli import EXIT_INPUT, EXIT_OK, report, say_now
 from syndicate.deliver.secrets import SecretError, reveal
 from syndicate.deliver.websub import hub_writers
 from syndicate.diagnostics import Diagnostics
@@ -50,8 +51,13 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
-        diags.error("serve.port", f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
-        return EXIT_FAILED
+        fix = "; choose another with --port, or --port 0 for any free one"
+        busy = exc.errno == errno.EADDRINUSE
+        diags.error(
+            "serve.port",
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror}{fix if busy else ''}",
+        )
+        return EXIT_INPUT
     state = previewer = None
     if args.watch and not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
         exposed = Diagnostics()  # said now: the server runs until interrupted
