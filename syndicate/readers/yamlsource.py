@@ -144,6 +144,8 @@ class _Builder:
         self.doc = doc
         self.text = text
         self._lines: list[str] | None = None
+        self.hashes = " #" in text or "\t#" in text
+        """Whether a ` #` may have cut a value short (else none is looked for)."""
         self.offset = first_line
         self.count = 0
         self.chars = 0
@@ -227,7 +229,7 @@ class _Builder:
         value = node.value
         if node.style is not None:  # quoted or block scalars are always text
             return value
-        if " #" in self.text or "\t#" in self.text:
+        if self.hashes:
             self._cut_short(node, line)
         tag = node.tag
         if tag == "tag:yaml.org,2002:null":
