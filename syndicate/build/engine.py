@@ -207,7 +207,7 @@ def export(
     if site is not None:  # the site's own partner profiles are formats too
         registry = registry.for_site(site, diags)
     names = _format_names(formats, registry, diags)
-    sources = articles or Path("articles") if stories is None else None
+    sources = (articles or Path("articles")) if stories is None else None
     apart = _out_apart(out, sources, config if isinstance(config, Path) else None, diags)
     look = None
     if (
