@@ -264,3 +264,16 @@ def test_an_image_saved_under_another_unicode_form_is_found(
     (image,) = found.images
     assert image.file == "images/café.png" and (image.width, image.height) == (800, 600)
     assert Path(image.path).read_bytes() == buffer.getvalue()
+
+
+def test_a_list_a_hash_left_open_is_told_at_its_line() -> None:
+    """A ` #` inside `[ ]` hides the closing bracket; the message names that line and the
+    item to quote, and never a ` #` inside quotes on another line."""
+    with pytest.raises(YamlProblem) as raised:
+        parse_yaml("a: 1\nkeywords: [port, #harbour]\nsection: x\n")
+    assert raised.value.line == 2
+    assert raised.value.message.startswith("the [ that opens the keywords is never closed")
+    assert 'quote the item: "#harbour"' in raised.value.message
+    with pytest.raises(YamlProblem) as raised:
+        parse_yaml('headline: "We are #1"\nkeywords: [a, b\n')
+    assert raised.value.line == 2 and "#1" not in raised.value.message

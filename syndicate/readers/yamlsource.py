@@ -280,6 +280,19 @@ class _Builder:
 _CUT = re.compile(r"[ \t]+(#\S+)")
 
 
+def _hidden_close(line: str) -> re.Match[str] | None:
+    """The ` #` of a line that opens a `[` or `{` and whose closing bracket the comment it
+    starts hides (outside quotes); None if the line has no such ` #`."""
+    for cut in _CUT.finditer(line):
+        before = line[: cut.start()]
+        if before.count('"') % 2 or before.count("'") % 2:
+            continue  # inside quotes: text, not a comment
+        if before.count("[") > before.count("]") or before.count("{") > before.count("}"):
+            return cut
+        return None
+    return None
+
+
 def _unescaped(value: str, line: int) -> str:
     """A double-quoted scalar: its escapes (\\a, \\uFFFE) can write characters that the check
     of the file's text never saw, and text that is not NFC. A JSON-style surrogate pair
@@ -306,8 +319,8 @@ def _explain(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProbl
     index = opened if unclosed and opened is not None else (mark.line if mark else 0)
     lines = text.split("\n")
     if "flow" in context:  # a ' #' inside [ ] or { } hid the rest of its line, closing included
-        commented = [i for i in range(min(index, len(lines) - 1), -1, -1) if _CUT.search(lines[i])]
-        index = commented[0] if commented else index
+        hid = [i for i in range(min(index, len(lines) - 1), -1, -1) if _hidden_close(lines[i])]
+        index = hid[0] if hid else index
     source = lines[index] if index < len(lines) else ""
     key, value = _key_and_value(source)
     start = opened if opened is not None else index
@@ -353,7 +366,7 @@ def _fix(
         return f"quote the {field}: it starts with '?', which YAML reserves{example}"
     if "quoted scalar" in context:
         return f"the quote that opens the {field} is never closed; close it"
-    if "flow" in context and (cut := _CUT.search(source)) is not None:
+    if "flow" in context and (cut := _hidden_close(source)) is not None:
         item = cut.group(1).rstrip("]},")
         before = source[: cut.start()]
         bracket = "[" if before.rfind("[") >= before.rfind("{") else "{"
