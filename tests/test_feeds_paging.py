@@ -140,6 +140,31 @@ def test_full_archive_pages_never_change(sample_story: Story, site_config: SiteC
     assert en(late) in entry_ids(after["atom/en/archive/3.xml"])
 
 
+def test_a_kill_keeps_its_place_in_the_archive_pages(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A story killed after it was archived kept no place: every later story moved down a
+    slot, and each full page changed its set of entries (a partner caching pages, as RFC 5005
+    invites, kept the killed story's text). Its page now shows its deleted entry (RFC 6721),
+    and every other page keeps its entries."""
+    stories = many(sample_story, 12)
+    before = atom(stories, site_config, limit=3, archive_size=5)
+    stories[1] = replace(
+        stories[1], status="canceled", version=2, updated=DAY0 + timedelta(days=30)
+    )
+    after = atom(stories, site_config, limit=3, archive_size=5)
+    assert entry_ids(after["atom/en/archive/2.xml"]) == entry_ids(before["atom/en/archive/2.xml"])
+    page = after["atom/en/archive/1.xml"]
+    assert entry_ids(page) == [
+        e for e in entry_ids(before["atom/en/archive/1.xml"]) if e != en(stories[1])
+    ]
+    deleted = etree.fromstring(page).findall(
+        "{http://purl.org/atompub/tombstones/1.0}deleted-entry"
+    )
+    assert [d.get("ref") for d in deleted] == [en(stories[1])]
+    assert not list(atom_problems(etree.fromstring(page)))
+
+
 def test_a_correction_to_an_archived_story_reaches_the_subscription_feed(
     sample_story: Story, site_config: SiteConfig
 ) -> None:

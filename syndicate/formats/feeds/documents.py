@@ -175,7 +175,8 @@ class Document:
     head: Feed
     stories: tuple[StorySummary, ...]
     killed: tuple[StorySummary, ...] = ()
-    """Stories whose notice replaces their entry (subscription feeds only)."""
+    """Stories whose notice replaces their entry: recent kills in a subscription feed, and in
+    an archive page, the stories killed since it was full (they keep their place)."""
 
 
 def assemble(
@@ -273,21 +274,32 @@ def _instant(moment: datetime) -> int:
 
 
 def paginate(
-    oldest_first: Sequence[StorySummary], limit: int, size: int, order: Order
+    oldest_first: Sequence[StorySummary],
+    limit: int,
+    size: int,
+    order: Order,
+    killed: Sequence[StorySummary] = (),
 ) -> tuple[list[tuple[StorySummary, ...]], tuple[StorySummary, ...]]:
     """(full archive pages, oldest first; the subscription feed's stories).
 
     Archive pages are filled oldest-first and only full pages are published, so the set of
-    stories of a page never changes. The subscription feed holds every story not yet in a full
-    page, topped up to `limit` with the most recently updated others, so corrections reach it.
+    stories of a page never changes: a story killed or withdrawn after it was public keeps its
+    place in them (`killed`; its page shows its notice), so that the stories after it do not
+    move to other pages. The subscription feed holds every public story not yet in a full page,
+    topped up to `limit` with the most recently updated others, so corrections reach it.
     Without archives (`size` 0) it holds the `limit` most recently updated stories."""
-    if size:
-        cut = len(oldest_first) // size * size
-        pages = [tuple(oldest_first[i : i + size]) for i in range(0, cut, size)]
+    gone = {id(s) for s in killed}
+    if size and killed:
+        slots = sorted([*oldest_first, *killed], key=lambda s: (_instant(archive_key(s)[0]), s.id))
     else:
-        cut, pages = len(oldest_first), []
-    tail = list(oldest_first[cut:])
-    others = sorted(oldest_first[:cut], key=order.key)
+        slots = list(oldest_first)
+    if size:
+        cut = len(slots) // size * size
+        pages = [tuple(slots[i : i + size]) for i in range(0, cut, size)]
+    else:
+        cut, pages = len(slots), []
+    tail = [s for s in slots[cut:] if id(s) not in gone]
+    others = sorted((s for s in slots[:cut] if id(s) not in gone), key=order.key)
     extra = max(0, limit - len(tail))
     current = tail + (others[-extra:] if extra else [])
     return pages, tuple(sorted(current, key=order.key, reverse=True))
@@ -315,7 +327,7 @@ def _feed_set(
 ) -> Iterator[Document]:
     """The subscription feed at `<base>.xml` and its archive pages `<base>/archive/<n>.xml`."""
     settings, media_type = kind.options, kind.media_type
-    pages, current = paginate(stories, settings.limit, settings.archive_size, kind.order)
+    pages, current = paginate(stories, settings.limit, settings.archive_size, kind.order, killed)
     notices = recent_kills(current, killed, kind.lang, settings.tombstone_days)
     subscription = ctx.urls.output(f"{base}{kind.extension}")
     page_url = [
@@ -345,9 +357,24 @@ def _feed_set(
             links.append(Link(page_url[n - 2], "prev-archive", media_type))
         if n < len(pages):
             links.append(Link(page_url[n], "next-archive", media_type))
-        newest_first = tuple(sorted(page, key=kind.order.key, reverse=True))
+        gone = {id(s) for s in killed}
+        newest_first = tuple(
+            sorted((s for s in page if id(s) not in gone), key=kind.order.key, reverse=True)
+        )
+        dead = tuple(
+            sorted(
+                (s for s in page if id(s) in gone),
+                key=lambda s: (s.updated_for(kind.lang), s.id),
+                reverse=True,
+            )
+        )
         yield document(
-            f"{base}/archive/{n}{kind.extension}", page_url[n - 1], links, newest_first, True
+            f"{base}/archive/{n}{kind.extension}",
+            page_url[n - 1],
+            links,
+            newest_first,
+            True,
+            dead,
         )
 
 
