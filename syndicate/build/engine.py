@@ -82,9 +82,9 @@ from syndicate.formats.contract import (
 )
 from syndicate.formats.options import (
     convert_section,
+    owned_sections,
     report_unknown_section,
     resolve_options,
-    unknown_sections,
 )
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.model import SiteConfig, Story, StorySummary
@@ -345,10 +345,10 @@ def _unknown_sections(
     says: a typo (`epubb:`, `link:`) would otherwise be ignored, and the export publish without
     it. The sections of syndicate's own formats are known without loading them (a plugin's
     only once a section is left over)."""
-    left = unknown_sections(site, writers, OTHER_SECTIONS)
+    owned = owned_sections(writers, OTHER_SECTIONS)
+    left = [section for section in site.sections if section not in owned]
     if not left:
         return
-    owned = set(OTHER_SECTIONS)
     for name in registry.names:
         try:
             owned.add(registry.section(name))
@@ -356,7 +356,7 @@ def _unknown_sections(
             continue  # reported when it is asked for
     for section in left:
         if section not in owned:
-            report_unknown_section(site, section, writers, sorted(owned), diags)
+            report_unknown_section(site, section, owned, diags)
 
 
 @dataclass(frozen=True, slots=True)

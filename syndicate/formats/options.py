@@ -58,8 +58,10 @@ def resolve_options(
             return None
     problems = len(diags.errors)
     if every_section:
-        for section in unknown_sections(config, writers, other_sections):
-            report_unknown_section(config, section, writers, other_sections, diags)
+        owned = owned_sections(writers, other_sections)
+        for section in config.sections:
+            if section not in owned:
+                report_unknown_section(config, section, owned, diags)
     resolved = {
         section: convert_section(section, record, config, diags)
         for section, record in records.items()
@@ -69,32 +71,20 @@ def resolve_options(
     return {section: value for section, value in resolved.items() if value is not None}
 
 
-def unknown_sections(
-    config: SiteConfig, writers: Iterable[AnyWriter], other_sections: Collection[str] = ()
-) -> list[str]:
-    """The sections of syndicate.yaml that neither these writers nor `other_sections` own."""
-    owned = _owned(writers, other_sections)
-    return [section for section in config.sections if section not in owned]
+def owned_sections(writers: Iterable[AnyWriter], other_sections: Collection[str] = ()) -> set[str]:
+    """The top sections of syndicate.yaml that these writers and `other_sections` own."""
+    return {*(_path(writer.section())[0] for writer in writers), *other_sections}
 
 
 def report_unknown_section(
-    config: SiteConfig,
-    section: str,
-    writers: Iterable[AnyWriter],
-    other_sections: Collection[str],
-    diags: Diagnostics,
+    config: SiteConfig, section: str, owned: Collection[str], diags: Diagnostics
 ) -> None:
-    """The error of a section no format (of `writers`) nor command owns, at its line."""
-    owned = sorted(_owned(writers, other_sections))
+    """The error of a section that none of the `owned` sections is, at its line."""
     diags.error(
         "config.section",
-        f"unknown section {section!r}{did_you_mean(section, owned)}",
+        f"unknown section {section!r}{did_you_mean(section, sorted(owned))}",
         config.where(section),
     )
-
-
-def _owned(writers: Iterable[AnyWriter], other_sections: Collection[str]) -> set[str]:
-    return {*(_path(writer.section())[0] for writer in writers), *other_sections}
 
 
 def convert_section(
