@@ -246,7 +246,7 @@ class _Run:
             change = result.changes[result.done]
             verb = "sending" if change.sends else "deleting"
             tries = f" (after {failure.attempts} attempts)" if failure.attempts > 1 else ""
-            reason = redact(describe(failure.error), revealed).rstrip(".")
+            reason = _said(describe(failure.error), revealed)
             result.problem = f"{verb} {change.path}: {reason}{tries}"
             logger.debug("%s: %s failed", target.name, change.path, exc_info=failure.error)
         except Exception as exc:  # a library's failure (a bad key file...): this target only
@@ -262,7 +262,7 @@ class _Run:
         told = telling(
             self.notice,
             f"{target.name}: {verb} {change.path}",
-            lambda reason: redact(reason, revealed).rstrip("."),
+            lambda reason: _said(reason, revealed),
         )
         if not change.sends:
             retrying(policy, lambda: remote.delete(change.path), remote.reset, told)
@@ -296,3 +296,8 @@ class _Run:
             severity="error",
             notice=self.notice,
         )
+
+
+def _said(reason: str, revealed: list[str]) -> str:
+    """A failure's reason as a message quotes it: without the secrets, without its full stop."""
+    return redact(reason, revealed).rstrip(".")
