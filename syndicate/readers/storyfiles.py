@@ -61,6 +61,8 @@ class StoryFiles:
         self._texts: dict[str, bytes | Refused] = {}
         self._signed: dict[str, str | None] = {}
         """Each text file read or checked, by name: its signature (None if it has none)."""
+        self._on_disk: dict[str, str] = {}
+        """`on_disk`'s answers, by path as written (an image is looked up more than once)."""
         self._text_bytes = 0
         self._image_bytes = 0
         self._list()
@@ -161,7 +163,15 @@ class StoryFiles:
         """`rel` as the file system spells it: a name written in story.yaml (text read as NFC)
         matches a file whose name is in another Unicode form (macOS saves `café.jpg` as NFD),
         part by part; `rel` itself when it is there as written, or nothing matches."""
-        if rel.isascii() or os.path.lexists(self.folder / rel):
+        if rel.isascii():
+            return rel
+        found = self._on_disk.get(rel)
+        if found is None:
+            found = self._on_disk[rel] = self._spelt(rel)
+        return found
+
+    def _spelt(self, rel: str) -> str:
+        if os.path.lexists(self.folder / rel):
             return rel
         found = PurePosixPath()
         for part in PurePosixPath(rel).parts:
