@@ -69,6 +69,13 @@ def target_yaml(
     return "\n".join(lines) + "\n"
 
 
+def with_token(server: HttpReceiver, where: str) -> str:
+    """The HTTP target of `server`, with a bearer token kept at `where` besides its secret."""
+    return target_yaml(server).replace(
+        "{hmac_secret: file:hmac.secret}", f"{{hmac_secret: file:hmac.secret, token: {where}}}"
+    )
+
+
 def kill(site: Site, slug: str) -> None:
     """Kill a released story: canceled, as a new version, at a later time."""
     site.replace(slug, "story.yaml", "status: usable", "status: canceled")
@@ -162,10 +169,7 @@ def test_http_push_is_signed_and_typed(
 ) -> None:
     monkeypatch.setenv("PARTNER_TOKEN", "partner-token-42")
     with HttpReceiver(tmp_path, secret=SECRET, token="partner-token-42") as server:
-        target = target_yaml(server).replace(
-            "{hmac_secret: file:hmac.secret}",
-            "{hmac_secret: file:hmac.secret, token: env:PARTNER_TOKEN}",
-        )
+        target = with_token(server, "env:PARTNER_TOKEN")
         site.configure(deliver_section(target))
         site.export()
         assert site.deliver() == 0
@@ -532,10 +536,7 @@ def test_a_token_that_cannot_be_sent_is_refused_by_name_and_never_shown(
     redaction matched, three times)."""
     (site.root / "token.txt").write_text("partner-token-42\n\n")
     with HttpReceiver(tmp_path, secret=SECRET, token="partner-token-42") as server:
-        target = target_yaml(server).replace(
-            "{hmac_secret: file:hmac.secret}",
-            "{hmac_secret: file:hmac.secret, token: file:token.txt}",
-        )
+        target = with_token(server, "file:token.txt")
         site.configure(deliver_section(target))
         site.export()
         assert site.deliver() == 0
