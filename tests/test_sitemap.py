@@ -391,3 +391,67 @@ def test_a_story_leaving_the_news_window_rebuilds_the_news_sitemaps(
     later = run(site / "out", FIXED_NOW)
     assert later != first
     assert later == run(tmp_path / "full", FIXED_NOW, force=True)
+
+
+def test_an_embargoed_story_is_news_from_the_end_of_its_embargo(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    """Written on Monday under embargo until Thursday: public, and news, from Thursday. Dated
+    by `published`, it would have left the two days before it reached the public."""
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    lifted = now - timedelta(hours=1)
+    story = story_at(sample_story, 1, now - timedelta(days=3), embargo_until=lifted)
+    files, diags = export_stories([story], site_config, "sitemap", now=now)
+    assert not diags.errors
+    found = sitemaps(files)
+    [(loc, news)] = news_entries(found["news-en.xml"])
+    assert loc == f"{BASE}html/story-00001.en.html"
+    assert news.findtext(f"{NEWS}publication_date") == "2026-03-10T11:00:00Z"
+    for name in ("news-en.xml", "pages.xml"):
+        lastmods = {u.findtext(f"{SM}lastmod") for u in found[name].iter(f"{SM}url")}
+        assert "2026-03-10T11:00:00Z" in lastmods  # the page did not exist before
+    assert_officially_valid(files, tmp_path)
+    later, _ = export_stories(
+        [story], site_config, "sitemap", now=lifted + timedelta(days=2, hours=1)
+    )
+    assert news_entries(sitemaps(later)["news-en.xml"])[0][1] is None  # out of the window
+
+
+def test_the_end_of_an_embargo_moves_the_news_window_of_an_incremental_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only `--now` changes between the runs: under embargo (not listed), just out of it
+    (news), two days later (no longer news); each run equals an export from scratch."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    story = site / "articles" / "2021-02-18-nato-iraq-deployment" / "story.yaml"
+    text = story.read_text(encoding="utf-8")
+    story.write_text(
+        text.replace("status: usable", "status: usable\nembargo_until: 2021-02-25T08:00:00Z"),
+        encoding="utf-8",
+    )
+
+    def run(out: Path, now: str, force: bool = False) -> dict[str, bytes]:
+        result = export(
+            formats=["sitemap"],
+            config=site / "syndicate.yaml",
+            articles=site / "articles",
+            out=out,
+            now=datetime.fromisoformat(now),
+            force=force,
+        )
+        assert result.status == "exported", [d.format_text() for d in result.diagnostics]
+        folder = out / "sitemaps"
+        return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+    monkeypatch.chdir(site)  # the configuration's logo paths are relative to the site
+    assert run(site / "out", "2021-02-25T07:00:00Z") == {}  # no public page yet
+    news = run(site / "out", "2021-02-25T09:00:00Z")
+    [(_, entry)] = news_entries(etree.fromstring(news["news-en.xml"]))
+    published = datetime.fromisoformat(entry.findtext(f"{NEWS}publication_date") or "")
+    assert published == datetime(2021, 2, 25, 8, tzinfo=UTC)  # the end of the embargo
+    assert news == run(tmp_path / "full-1", "2021-02-25T09:00:00Z", force=True)
+    old = run(site / "out", "2021-02-27T09:00:00Z")
+    assert b"news:news" not in old["news-en.xml"]
+    assert old == run(tmp_path / "full-2", "2021-02-27T09:00:00Z", force=True)

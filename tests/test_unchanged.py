@@ -481,5 +481,7 @@ def test_the_span_is_bounded_by_the_nearest_moments_around_now() -> None:
     embargoed = _summary(now - 3 * day, embargo=now + 4 * day)
     assert span([old], [], now) == (now - 5 * day, None)
     assert span([old], [2 * day], now) == (now - 3 * day, None)
-    assert span([old, embargoed], [2 * day], now) == (now - day, now + 4 * day)
+    # the embargoed story's window runs from the end of its embargo, when it reaches the public
+    assert span([old, embargoed], [2 * day], now) == (now - 3 * day, now + 4 * day)
+    assert span([old, embargoed], [2 * day], now + 5 * day) == (now + 4 * day, now + 6 * day)
     assert span([_summary(now)], [], now) is None  # a moment at now itself: no span

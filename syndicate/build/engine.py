@@ -1353,7 +1353,7 @@ class _Build:
             parts.append(self._summary_key(story))
         if window is not None:
             both = (*file.stories, *file.summaries)
-            parts += [str(within(window, s.published, now)) for s in both]
+            parts += [str(within(window, s.public_since, now)) for s in both]
         return digest(*parts)
 
     def _summary_key(self, story: StorySummary) -> str:
@@ -1371,7 +1371,7 @@ class _Build:
         window, now = writer.window, self.settings.now
         if window is None:
             return []
-        return [str(within(window, s.summary.published, now)) for s in self.read]
+        return [str(within(window, s.summary.public_since, now)) for s in self.read]
 
     def whole_story(self, summary: StorySummary) -> Story:
         """A story of this run: from the build state, or read again if the state lost it."""

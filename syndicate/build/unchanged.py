@@ -91,7 +91,8 @@ def span(
     after: datetime | None = None
     before: datetime | None = None
     for story in stories:
-        moments = [story.published, *(story.published + w for w in windows)]
+        since = story.public_since
+        moments = [story.published, *(since + w for w in windows)]
         if story.embargo_until is not None:
             moments.append(story.embargo_until)
         for moment in moments:

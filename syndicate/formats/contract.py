@@ -273,9 +273,10 @@ class Writer(Generic[OptionsT]):
     Options: type[OptionsT]
     """Its options record; writers that share a section share the record."""
     window: timedelta | None = None
-    """For collection files that list what was published within this time before `ctx.now`
-    (a news sitemap's two days): the engine rebuilds them when a story enters or leaves that
-    window, as it does when a story's visibility changes, although no story did."""
+    """For collection files that list what reached the public within this time before
+    `ctx.now` (`StorySummary.public_since`; a news sitemap's two days): the engine rebuilds
+    them when a story enters or leaves that window, as it does when a story's visibility
+    changes, although no story did."""
 
     def owned_folders(self) -> tuple[str, ...]:
         return self.folders or (self.name,)

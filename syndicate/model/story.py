@@ -282,6 +282,13 @@ def lifecycle(
     return "killed" if status == "canceled" else "withdrawn"
 
 
+def public_since(published: datetime, embargo_until: datetime | None) -> datetime:
+    """When a story reached the public: its `published`, or the end of an embargo that held
+    it back past that (a story written on Monday under embargo until Thursday is news from
+    Thursday: what a news sitemap's two days count from)."""
+    return published if embargo_until is None else max(published, embargo_until)
+
+
 def was_public(embargo_until: datetime | None, killed_at: datetime) -> bool:
     """Whether a story killed or withdrawn at `killed_at` (its `updated`) had been public:
     public channels (feeds, pages) announce the kill only then; wire partners, who also got

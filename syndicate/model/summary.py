@@ -17,6 +17,7 @@ from syndicate.model.story import (
     Subject,
     is_public,
     lifecycle,
+    public_since,
     was_public,
 )
 
@@ -110,6 +111,11 @@ class StorySummary:
 
     def was_public(self) -> bool:
         return was_public(self.embargo_until, self.updated)
+
+    @property
+    def public_since(self) -> datetime:
+        """When the story reached the public (see `syndicate.model.story.public_since`)."""
+        return public_since(self.published, self.embargo_until)
 
     def shared(self, memo: dict[Any, Any]) -> StorySummary:
         """An equal summary whose values that many summaries repeat (languages, section,

@@ -190,33 +190,41 @@ class _Url:
         return url
 
 
+def _lastmod(story: StorySummary) -> datetime:
+    """When a story's pages last changed: its `updated`, or the end of its embargo when that
+    came later (the pages did not exist before)."""
+    return max(story.updated, story.public_since)
+
+
 class _Site:
     """The public pages of the site: each visible story in each site language (its article
     page), and the story lists of the HTML format (`index.<lang>.html`, `index.html`)."""
 
     def __init__(self, visible: Sequence[StorySummary], ctx: Context[SitemapOptions]) -> None:
         self.ctx = ctx
-        self.stories = sorted(visible, key=lambda s: (s.published, s.id))
-        """Oldest first: a new story lands in the last sitemap file, the others keep theirs."""
+        self.stories = sorted(visible, key=lambda s: (s.public_since, s.id))
+        """Oldest first by when each reached the public: a new story lands in the last
+        sitemap file, the others keep theirs."""
         self.languages = tuple(
             lang for lang in ctx.config.languages if any(s.has(lang) for s in visible)
         )
 
     def news_sitemaps(self) -> Iterator[tuple[str, list[_Url]]]:
-        """Per language, the stories first published within the window before `now`, newest
+        """Per language, the stories that reached the public within the window before `now`
+        (published, or out of an embargo: `StorySummary.public_since`), newest
         first, `NEWS_LIMIT` to a file. Without any, one stand-in URL (the language's story
         list, no News entry): a sitemap without URLs is invalid (sitemaps.org's schema) and
         Google reports it as an error, while a URL without a News entry is ignored."""
         now = self.ctx.now
-        recent = [s for s in reversed(self.stories) if within(NEWS_WINDOW, s.published, now)]
+        recent = [s for s in reversed(self.stories) if within(NEWS_WINDOW, s.public_since, now)]
         name = self.ctx.options.publication or self.ctx.config.publisher.name
         for lang in self.languages:
             urls = [
                 _Url(
                     self.article(story, lang),
-                    story.updated,
+                    _lastmod(story),
                     news=_News(
-                        name, news_language(lang), story.published, story.variant(lang).headline
+                        name, news_language(lang), story.public_since, story.variant(lang).headline
                     ),
                 )
                 for story in recent
@@ -232,7 +240,8 @@ class _Site:
             default = story.original_lang if story.original_lang in langs else langs[0]
             alternates = tuple((lang, self.article(story, lang)) for lang in langs)
             alternates += (("x-default", self.article(story, default)),)
-            urls += [_Url(self.article(story, lang), story.updated, alternates) for lang in langs]
+            lastmod = _lastmod(story)
+            urls += [_Url(self.article(story, lang), lastmod, alternates) for lang in langs]
         yield from _split("pages", urls, URL_LIMIT)
 
     def article(self, story: StorySummary, lang: str) -> str:
