@@ -16,7 +16,8 @@ Secret = Annotated[
         pattern=r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:\S.*)$",
         description="where a secret is read: env:VARIABLE or file:PATH",
         extra={
-            "expected": "env:VARIABLE or file:PATH; secrets are never written in syndicate.yaml"
+            "expected": "env:VARIABLE or file:PATH; secrets are never written in syndicate.yaml",
+            "secret": True,  # a refusal never shows what was written: it may be the secret
         },
     ),
 ]

@@ -170,6 +170,8 @@ def _report(
         where = config.where(*place, *path, name)
     elif missing := re.match(r"Object missing required field `(.+)`$", message):
         text = f"missing option {missing.group(1)!r}"
+    elif _meta(hint).get("extra", {}).get("secret"):
+        text = f"what is written here {_explain(message, hint)}"  # never the value itself
     else:
         text = f"{_short(_value_at(value, inner))} {_explain(message, hint)}"
     diags.error("config.option", f"{section}: {_label(path)}: {text}", where)
