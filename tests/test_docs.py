@@ -93,3 +93,25 @@ def _resolves(path: Path, target: str) -> bool:
     if not linked.exists() or not linked.is_relative_to(REPO):
         return False
     return not anchor or linked.suffix != ".md" or anchor in _anchors(linked)
+
+
+def test_the_command_reference_names_every_option() -> None:
+    """docs/cli.md's synopsis of each command names each of its options (the global ones have
+    their own table): an option added to the parser and not to the page is caught here."""
+    import argparse
+
+    from syndicate.cli import build_parser
+
+    text = (REPO / "docs/cli.md").read_text(encoding="utf-8")
+    parser = build_parser(["atom"])
+    global_options = {o for a in parser._actions for o in a.option_strings}
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, command in commands.choices.items():
+        section = text.split(f"\n## {name}\n", 1)[1].split("\n## ", 1)[0]
+        synopsis = FENCE.search(section)
+        assert synopsis is not None, name
+        for action in command._actions:
+            longs = [o for o in action.option_strings if o.startswith("--")]
+            if not longs or set(action.option_strings) & global_options or "--help" in longs:
+                continue
+            assert any(o in synopsis.group(2) for o in longs), (name, longs)

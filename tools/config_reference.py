@@ -67,13 +67,16 @@ links:                             # optional URL templates; these are the defau
   image: "{base_url}html/media/{slug}/{name}"
 feeds:                             # options of the Atom, RSS and JSON Feed formats
   limit: 50
-  hub: https://pubsubhubbub.appspot.com/
+  hub: https://pubsubhubbub.appspot.com/   # a public WebSub hub, pinged after every export
+                                           # that changes a feed: leave it out while testing
 epub:
   edition: day
   section_order: [politics, world]
 profiles:                          # partner feed profiles
   google-news:
   msn: {languages: [en, fr]}
+export:
+  keep_going: true                 # publish the healthy stories when one has errors (exit 3)
 ```
 
 Relative paths (the logo, the icon) are relative to the folder of `syndicate.yaml`. A site
@@ -98,11 +101,16 @@ PAGES = {
     "sitemap": "formats/sitemap.md",
     "deliver": "delivery.md",
     "serve": "preview.md",
+    "export": "cli.md#export",
     "profiles": "formats/partners.md",
 }
 """The page that explains each section."""
 
 OTHER_SECTIONS = {
+    "export": (
+        "syndicate.build.options:ExportOptions",
+        "how `syndicate export` behaves by default",
+    ),
     "deliver": ("syndicate.deliver.options:DeliverOptions", "where `syndicate deliver` sends"),
     "serve": ("syndicate.serve.options:ServeOptions", "what `syndicate serve` protects"),
 }
