@@ -40,7 +40,11 @@ def reported() -> str:
         check=False,
     )
     assert result.returncode == 2
-    return result.stderr
+    # the problems, then the command's summary line, which counts them
+    problems, summary = result.stderr.removesuffix("\n").rsplit("\n", 1)
+    errors = problems.count(": error: ")
+    assert summary == f"articles: not valid: {errors} errors (above)"
+    return problems + "\n"
 
 
 def test_every_mistake_gets_exactly_the_expected_messages(reported: str) -> None:
@@ -63,3 +67,33 @@ def test_every_mistake_is_reported_at_its_line(reported: str) -> None:
 def test_no_message_shows_python_regexes_or_pyyaml(reported: str) -> None:
     for words in NOT_FOR_PEOPLE:
         assert words not in reported, words
+
+
+def test_a_misspelt_required_field_is_one_mistake(tmp_path: Path) -> None:
+    """`headlin:` for `headline:` is reported once, as the unknown field with its "did you
+    mean"; `'headline' is required` beside it would count one mistake twice. A field named
+    nothing like it still leaves the requirement said."""
+    import shutil
+
+    repo = MISTAKES.parents[2]
+    shutil.copytree(repo / "articles", tmp_path / "articles")
+    shutil.copy(repo / "syndicate.yaml", tmp_path / "syndicate.yaml")
+    en = tmp_path / "articles" / "2021-02-18-nato-iraq-deployment" / "en.md"
+    text = en.read_text(encoding="utf-8")
+
+    def problems(field: str) -> list[str]:
+        en.write_text(text.replace("\nheadline:", f"\n{field}:", 1), encoding="utf-8")
+        result = subprocess.run(
+            [sys.executable, "-m", "syndicate", "validate"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 2
+        return [line for line in result.stderr.splitlines() if ": error: " in line]
+
+    [typo] = problems("headlin")
+    assert typo.endswith("unknown field 'headlin'; did you mean 'headline'? [article.schema]")
+    unknown, required = problems("title")
+    assert "unknown field 'title'" in unknown and "'headline' is required" in required

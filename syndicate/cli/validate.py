@@ -28,11 +28,13 @@ log = logging.getLogger(__name__)
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     config = load_config(args.config, str(args.config), diags)
     if config is None:
+        say(args, f"{shown(args, args.config)}: {_not_valid(args, diags)}")
         return EXIT_INPUT
     try:
         writers = args.registry.for_site(config, diags).all()
     except PluginError as exc:
         diags.error("plugin.writer", str(exc))
+        say(args, f"{shown(args, args.config)}: {_not_valid(args, diags)}")
         return EXIT_INPUT
     options = resolve_options(
         writers, config, diags, every_section=True, other_sections=(DELIVER, SERVE, EXPORT)
@@ -42,14 +44,21 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     exporting = convert_section(EXPORT, ExportOptions, config, diags)
     stories = read_articles(args.articles, config, diags)
     problems = options is None or delivery is None or serving is None or exporting is None
-    if problems or options is None or diags.has_errors(strict=args.strict):
-        return EXIT_INPUT
     variants = sum(len(s.variants) for s in stories)
     warnings = len(diags.warnings)
+    read = f"{count(len(stories), 'story', 'stories')}, {count(variants, 'language variant')}"
+    if problems or options is None or diags.has_errors(strict=args.strict):
+        # a story with an error is not read, so it is not counted: no count of stories then
+        say(
+            args,
+            f"{shown(args, args.articles)}: {_not_valid(args, diags)}",
+            errors=len(diags.errors),
+            warnings=warnings,
+        )
+        return EXIT_INPUT
     say(
         args,
-        f"{shown(args, args.articles)}: {count(len(stories), 'story', 'stories')},"
-        f" {count(variants, 'language variant')}: {_ok(warnings)}",
+        f"{shown(args, args.articles)}: {read}: {_ok(warnings)}",
         stories=len(stories),
         variants=variants,
         warnings=warnings,
@@ -59,6 +68,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if not args.outputs.is_dir():
         where = shown(args, args.outputs)
         diags.error("validate.outputs", f"no output folder {where}; run export first")
+        say(args, f"{where}: not checked")
         return EXIT_FAILED
     settle_output(args.outputs, cache_folder(args.config, args.outputs), diags)
     now = args.now or datetime.now(UTC)
@@ -89,9 +99,17 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     finally:
         if stop_progress:
             stop_progress()
-    if diags.has_errors(strict=args.strict):
-        return EXIT_FAILED
     checked = [w.name for w in found]
+    if diags.has_errors(strict=args.strict):
+        say(
+            args,
+            f"{shown(args, args.outputs)}: {', '.join(checked)}:"
+            f" {_not_valid(args, diags, len(diags.warnings) - warnings)}",
+            formats=checked,
+            errors=len(diags.errors),
+            warnings=len(diags.warnings) - warnings,
+        )
+        return EXIT_FAILED
     warnings = len(diags.warnings) - warnings
     say(
         args,
@@ -100,6 +118,15 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         warnings=warnings,
     )
     return EXIT_OK
+
+
+def _not_valid(args: argparse.Namespace, diags: Diagnostics, warnings: int | None = None) -> str:
+    """ "not valid: 2 errors (above)", counting warnings as errors under `--strict`."""
+    warnings = len(diags.warnings) if warnings is None else warnings
+    found = count(len(diags.errors), "error")
+    if args.strict and warnings:
+        found = f"{found} and {count(warnings, 'warning')}, errors under --strict,"
+    return f"not valid: {found} (above)"
 
 
 def _ok(warnings: int) -> str:

@@ -160,8 +160,32 @@ def check(
     if _passes(instance, name, pointer):
         return
     errors = sorted(_validator(name, pointer).iter_errors(instance), key=lambda e: list(e.path))
+    typos = _typos(errors)
     for error in errors:
+        if error.validator == "required" and (tuple(error.absolute_path), error.message) in typos:
+            continue  # `headlin:` is said once, as an unknown field with its "did you mean"
         yield from _explain(error, root)
+
+
+def _typos(errors: list[Any]) -> set[tuple[Where, str]]:
+    """The "required" errors (place, message) that a misspelt field next to them explains:
+    `headlin: ...` where `headline` is required is one mistake, not two."""
+    found: set[tuple[Where, str]] = set()
+    unknown = {
+        (tuple(e.absolute_path), key)
+        for e in errors
+        if e.validator == "additionalProperties" and isinstance(e.instance, dict)
+        for key in e.instance
+        if key not in (e.schema.get("properties", {}) if isinstance(e.schema, dict) else {})
+    }
+    for error in errors:
+        if error.validator != "required":
+            continue
+        path = tuple(error.absolute_path)
+        missing = error.message.replace(" is a required property", "").strip("'")
+        if any(at == path and did_you_mean(str(key), [missing]) for at, key in unknown):
+            found.add((path, error.message))
+    return found
 
 
 def place(path: Where, root: str | None = "front matter") -> str:
