@@ -727,3 +727,43 @@ def test_inside_tells_what_is_relative_to_tells(path: str, root: str) -> None:
     from syndicate.readers.safefile import _inside
 
     assert _inside(Path(path), Path(root)) == Path(path).is_relative_to(Path(root))
+
+
+# Values and names the build cannot store ------------------------------------------------------
+
+
+def test_a_version_too_large_to_store_is_an_error_at_its_line(tmp_path: Path) -> None:
+    """A version past what the build state (SQLite, 64 bits) holds crashed every export with
+    an OverflowError; it is refused by the schema, and the healthy story still publishes."""
+    write_story(tmp_path / "articles", "healthy")
+    huge = STORY + "version: 9223372036854775808\n"
+    write_story(tmp_path / "articles", "huge", huge)
+    checked = run(tmp_path, "validate")
+    assert checked.returncode == 2
+    assert "huge/story.yaml:" in checked.stderr and "the most allowed is 999999" in checked.stderr
+    exported = run(tmp_path, "export", "-f", "all", "--keep-going", "--out", "out")
+    assert exported.returncode == 3, exported.stderr
+    assert "Traceback" not in exported.stderr
+    assert (tmp_path / "out" / "model" / "healthy.json").exists()
+
+
+@pytest.mark.parametrize(
+    "where",
+    [b"articles/notes-\xff.txt", b"articles/healthy/sub-\xff/", b"articles/bad-\xff/"],
+    ids=["stray-file", "folder-in-a-story", "story-folder"],
+)
+def test_names_that_are_not_utf8_never_crash_an_export(tmp_path: Path, where: bytes) -> None:
+    """Python gives such names as lone surrogates, which no hash, JSON or SQLite text takes:
+    each made `export --format all` die with a UnicodeEncodeError."""
+    write_story(tmp_path / "articles", "healthy")
+    path = os.path.join(os.fsencode(tmp_path), where)
+    if where.endswith(b"/"):
+        os.mkdir(path)
+    else:
+        with open(path, "wb") as file:
+            file.write(b"x")
+    for _ in range(2):  # the second run goes by the first one's record
+        exported = run(tmp_path, "export", "-f", "all", "--keep-going", "--out", "out")
+        assert "Traceback" not in exported.stderr, exported.stderr
+        assert exported.returncode in (0, 3), exported.stderr
+        assert (tmp_path / "out" / "model" / "healthy.json").exists()

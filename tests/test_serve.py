@@ -242,6 +242,21 @@ def test_one_broken_story_does_not_hold_up_the_preview(
     assert server.get("_syndicate/preview").json()["problems"] == []
 
 
+def test_a_file_name_that_is_not_utf8_never_stops_the_watching(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """watchfiles gives up on a change it cannot decode; the preview says so once, and edits
+    made after it still show (they were silently never previewed again)."""
+    server = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    page = f"html/{SECOND_SLUG}.en.html"
+    assert server.get(page).status_code == 200
+    (site.articles / os.fsdecode(b"notes-\xff.txt")).write_bytes(b"x")  # a stray file: a warning
+    until(lambda: "preview.watch" in server.log(), "the watcher's failure is said", server)
+    site.replace(SECOND_SLUG, "en.md", "NATO will surge", "NATO will surge still")
+    until(lambda: "NATO will surge still" in server.get(page).text, "the edit shows", server)
+    assert "Traceback" not in server.log()
+
+
 def test_home_without_pages_says_what_is_missing(
     site: Site, serving: Callable[..., Server]
 ) -> None:

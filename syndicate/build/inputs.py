@@ -27,10 +27,12 @@ from syndicate.readers.storyfiles import StoryFiles, plain_kind
 
 
 def digest(*parts: str | bytes) -> str:
-    """A SHA-256 of the parts; each is length-prefixed, so ("ab", "c") differs from ("a", "bc")."""
+    """A SHA-256 of the parts; each is length-prefixed, so ("ab", "c") differs from ("a", "bc").
+    A file name that is not UTF-8 (Python gives its bytes as lone surrogates) is hashed as it
+    is: such a story is refused with a message, never a traceback."""
     h = hashlib.sha256()
     for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()

@@ -108,9 +108,20 @@ def span(
 def articles_listing(articles: Path) -> tuple[str, ...] | None:
     """What of the articles folder a run reads: its entries' names (hidden ones aside)."""
     try:
-        return tuple(sorted(name for name in os.listdir(articles) if not name.startswith(".")))
+        names = tuple(sorted(name for name in os.listdir(articles) if not name.startswith(".")))
     except OSError:
         return None
+    if not all(name.isprintable() and _utf8(name) for name in names):
+        return None  # a name no fingerprint can hold (not UTF-8): runs take the usual way
+    return names
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)

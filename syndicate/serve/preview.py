@@ -149,7 +149,32 @@ class Previewer:
         return True
 
     def watch(self, stop: threading.Event) -> None:
-        """Export again after each change, until `stop` is set."""
+        """Export again after each change, until `stop` is set. The watcher gives up on a
+        change it cannot tell (a file name that is not UTF-8): that is said once, the preview
+        exported again, and the watching started again, never left stopped in silence."""
+        told = again = False
+        while not stop.is_set():
+            try:
+                self._watch(stop, again)
+                return
+            except Exception as exc:  # watchfiles' own error, raised from its Rust side
+                logger.debug("watching failed", exc_info=exc)
+                if not told:
+                    diags = Diagnostics()
+                    diags.warning(
+                        "preview.watch",
+                        f"a change could not be followed ({exc}); rename a file whose name"
+                        " is not UTF-8. Watching again",
+                        str(self.articles),
+                    )
+                    self.report(diags, "preview: watching again")
+                    told = True
+                again = True
+                stop.wait(POLL_SECONDS)
+
+    def _watch(self, stop: threading.Event, again: bool = False) -> None:
+        """`again`: watching starts again after a failure; once the watcher is set up (its
+        first yield), export, for what changed while nothing watched."""
         import watchfiles
 
         seen = self._config_stamp()
@@ -162,18 +187,22 @@ class Previewer:
             raise_interrupt=False,
         ):
             stamp = self._config_stamp()
-            if changes or stamp != seen:
+            if again or changes or stamp != seen:
+                again = False
                 seen = stamp
                 logger.debug("changed: %s", sorted(path for _, path in changes))
-                try:
-                    self.export()
-                except Exception as exc:  # the preview must outlive a bug in one export
-                    logger.debug("preview export failed", exc_info=exc)
-                    diags = Diagnostics()
-                    message = f"the preview export failed: {exc!r} (SYNDICATE_DEBUG=1 tells more)"
-                    diags.error("preview.failed", message)
-                    self.state.failed([message])
-                    self.report(diags, "preview not updated")
+                self._export_safely()
+
+    def _export_safely(self) -> None:
+        try:
+            self.export()
+        except Exception as exc:  # the preview must outlive a bug in one export
+            logger.debug("preview export failed", exc_info=exc)
+            diags = Diagnostics()
+            message = f"the preview export failed: {exc!r} (SYNDICATE_DEBUG=1 tells more)"
+            diags.error("preview.failed", message)
+            self.state.failed([message])
+            self.report(diags, "preview not updated")
 
     def _config_stamp(self) -> tuple[int, int] | None:
         try:
