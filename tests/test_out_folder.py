@@ -253,6 +253,48 @@ def test_a_users_file_where_syndicate_writes_is_never_replaced(
     assert sorted(p.name for p in out.iterdir()) == ["html"]  # nothing published
 
 
+def test_a_lost_build_state_is_taken_back_with_force(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`.syndicate/` deleted (or a CI cache missed) after an export, then an edit: syndicate
+    no longer knows the files of out/ are its own, refuses to replace them, and says how to
+    take them back; `--force` does, and the user's own file stays."""
+    out = site / "out"
+    assert export(site, out) == 0
+    (out / "html/about.html").write_text("<p>About us</p>")
+    edit(site)
+    shutil.rmtree(site / CACHE_NAME)
+    capsys.readouterr()
+    assert export(site, out) == 1
+    err = capsys.readouterr().err
+    assert "[output.foreign]" in err and "export once with --force" in err
+    assert main([*args(site, out), "--force"]) == 0
+    err = capsys.readouterr().err
+    assert "[state.adopted]" in err and "taken as syndicate's old outputs" in err
+    assert export(site, out) == 0  # and from then on, as usual
+    assert (out / "html/about.html").read_text() == "<p>About us</p>"
+    (out / "html/about.html").unlink()
+    fresh = tmp_path / "fresh"
+    assert export(site, fresh) == 0
+    assert tree(out) == tree(fresh)
+
+
+def test_a_damaged_build_state_takes_back_the_files_of_out(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A damaged state was this out/'s own: the export after an edit publishes, instead of
+    refusing every file it would replace as the user's (the warning said "everything is
+    rebuilt" while nothing was published, run after run)."""
+    out = site / "out"
+    assert export(site, out) == 0
+    edit(site)
+    (state_folder(out, site / CACHE_NAME) / STATE_FILE).write_bytes(b"not a database" * 100)
+    capsys.readouterr()
+    assert export(site, out) == 0
+    err = capsys.readouterr().err
+    assert "[state.discarded]" in err and "[state.adopted]" in err
+
+
 def test_the_build_state_lives_in_the_sites_cache_folder(site: Path, tmp_path: Path) -> None:
     out = site / "out"
     assert export(site, out) == 0

@@ -714,6 +714,8 @@ class _Build:
         self.published = False
         self.inputs = inputs
         self.force = force
+        self.state_owned = True
+        """Whether the build state listed files of out/ (False: a first export, or a lost state)."""
         self.read: list[_Story] = []
         self._by_slug: dict[str, _Story] = {}
         """The first `_indexed` stories of `read` by slug (the first of a slug: `whole_story`)."""
@@ -782,10 +784,13 @@ class _Build:
                 if (same := self._as_left(diags, articles)) is not None:
                     return same
                 self.state = BuildState(self.out, self.state_folder, fresh=self.force)
+                self.state_owned = bool(self.state.owned)
                 try:
                     _settle(self.out, self.state, diags)
                     self.reported = len(diags)
-                    with Staging(self.out, self.state.owned, trash) as staging:
+                    # A damaged state was this out/'s; a lost one, `--force` says it was.
+                    lost = bool(self.state.notes) or (self.force and not self.state.owned)
+                    with Staging(self.out, self.state.owned, trash, adopt=lost) as staging:
                         sink = Sink(staging, self.problems, self.writers)
                         self.counts = sink.counts
                         self._stories(sink, jobs, progress)
@@ -808,6 +813,15 @@ class _Build:
                         if diags.errors:
                             return ExportResult("failed", diags, names, len(self.read))
                         report = self._publish(staging, diags, articles)
+                        if staging.adopted:
+                            diags.warning(
+                                "state.adopted",
+                                f"the build state had no record of the {len(staging.adopted)} files"
+                                " this export replaced (it was lost or damaged): they were taken"
+                                " as syndicate's old outputs; old outputs it no longer writes"
+                                " stay in out/ (delete out/ and export again to clear them)",
+                                str(self.out),
+                            )
                 finally:
                     self.state.close()
         except ForeignFiles as exc:
@@ -816,7 +830,13 @@ class _Build:
                     "output.foreign",
                     "this file was not written by syndicate, and this run would replace it:"
                     " move it out of the way (or delete it, if it is an old output); nothing"
-                    " was published",
+                    " was published"
+                    + (
+                        ""
+                        if self.state_owned
+                        else ". If out/ is syndicate's and its build state was lost (.syndicate/"
+                        " deleted), export once with --force to take its old outputs back"
+                    ),
                     str(self.out / path),
                 )
             return ExportResult("failed", diags, names, len(self.read))

@@ -204,9 +204,21 @@ class Staging:
     those are ever replaced or removed. Any other file in a format's folder is the user's: it
     stays where it is, and a run that would overwrite it with other bytes is refused."""
 
-    def __init__(self, out: Path, owned: Collection[str] = (), trash: Trash | None = None) -> None:
+    def __init__(
+        self,
+        out: Path,
+        owned: Collection[str] = (),
+        trash: Trash | None = None,
+        *,
+        adopt: bool = False,
+    ) -> None:
         self.out = out
         self.owned = owned
+        self.adopt = adopt
+        """Take the files this run would overwrite that `owned` does not list as syndicate's
+        old outputs (the build state that listed them was lost or damaged), instead of
+        refusing them as the user's: they are replaced, and listed in `adopted`."""
+        self.adopted: list[str] = []
         self.trash = trash
         """Where the staging folder goes once published (else it is deleted when done)."""
         try:
@@ -295,7 +307,7 @@ class Staging:
             self.unchanged += 1
             return
         if rel not in self.owned and existed:
-            self.foreign.append(rel)
+            (self.adopted if self.adopt else self.foreign).append(rel)
         (self.changed if existed else self.created).append(rel)
         self.written += 1
         if self.written == 1:
