@@ -391,6 +391,31 @@ def test_a_target_added_later_gets_everything_and_filters_apply(site: Site, tmp_
     assert sorted(later.files()) == kept, "politics left out; what no longer fits is deleted"
 
 
+def test_links_in_out_are_never_sent(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A symbolic link in out/ (planted beside the outputs, or in place of one) could point
+    at any file of the machine: it is never read nor sent, and said once."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    mirror = LocalFolder(tmp_path / "a")
+    site.configure(deliver_section(target_yaml(mirror, "mirror", "[html, newsml]")))
+    site.export()
+    replaced = f"newsml/{SAMPLE_SLUG}.fr.xml"
+    (site.out / replaced).unlink()
+    (site.out / replaced).symlink_to(secret)
+    (site.out / "html/leak.html").symlink_to(secret)
+    (site.out / "html/tree").symlink_to(tmp_path, target_is_directory=True)
+    capsys.readouterr()
+    assert site.deliver() == 0
+    err = capsys.readouterr().err
+    for path in (replaced, "html/leak.html", "html/tree"):
+        assert f"{path}: warning: not a regular file" in err and "[deliver.not-regular]" in err
+    got = mirror.files()
+    assert got and not any(b"TOP SECRET" in data for data in got.values())
+    assert replaced not in got and "html/leak.html" not in got
+
+
 def test_a_missing_format_folder_is_reported(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -5,10 +5,12 @@ embargoed stories with it."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import mimetypes
 import os
 import re
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,10 +75,12 @@ class Inventory:
             else r"(?!)"
         )
         self.owners = {folder: w for w in writers for folder in w.owned_folders()}
+        self.skipped: list[str] = []
+        """What `files` found that is not a regular file, and left out."""
 
     def files(self, folder: str) -> Iterator[PublishedFile]:
-        """The files under out/`folder`, sorted by path."""
-        for path in published_paths(self.out, folder):
+        """The regular files under out/`folder`, sorted by path (others go to `skipped`)."""
+        for path in published_paths(self.out, folder, self.skipped):
             yield self.describe(path)
 
     def describe(self, path: str) -> PublishedFile:
@@ -114,15 +118,39 @@ class Inventory:
         return f"{found}; charset=utf-8" if found.startswith(_TEXT_TYPES) else found
 
 
-def published_paths(out: Path, folder: str) -> list[str]:
-    """The paths (relative to `out`) of the files under out/`folder`, sorted; hidden files and
-    folders (a build's staging folder) are not published and left out."""
+def published_paths(out: Path, folder: str, skipped: list[str] | None = None) -> list[str]:
+    """The paths (relative to `out`) of the regular files under out/`folder`, sorted; hidden
+    files and folders (a build's staging folder) are not published and left out. Anything
+    else (a symbolic link, which could point anywhere on the machine, a FIFO, a socket)
+    is never published: syndicate never writes one. Their paths go to `skipped`."""
     found = []
     for top, dirs, names in os.walk(out / folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         base = Path(top).relative_to(out).as_posix()
-        found += [f"{base}/{name}" for name in names if not name.startswith(".")]
+        for name in names:
+            if name.startswith("."):
+                continue
+            if stat.S_ISREG(os.lstat(os.path.join(top, name)).st_mode):
+                found.append(f"{base}/{name}")
+            elif skipped is not None:
+                skipped.append(f"{base}/{name}")
+        if skipped is not None:  # os.walk lists a link to a folder among the folders
+            skipped += [f"{base}/{d}" for d in dirs if os.path.islink(os.path.join(top, d))]
     return sorted(found)
+
+
+def read_regular(path: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes and status of out/'s regular file `path`, never following a link (a file
+    swapped for one after it was listed); OSError when it is not a regular file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(), status
+    finally:
+        os.close(fd)
 
 
 def is_asset(path: str) -> bool:
@@ -137,5 +165,8 @@ def is_asset(path: str) -> bool:
 
 
 def file_sha256(path: Path) -> str:
-    with path.open("rb") as handle:
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
         return hashlib.file_digest(handle, "sha256").hexdigest()

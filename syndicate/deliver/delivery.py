@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from syndicate.build.engine import cache_folder, settle_output
-from syndicate.build.inventory import Inventory
+from syndicate.build.inventory import Inventory, read_regular
 from syndicate.build.publish import OutputError, exclusive
 from syndicate.build.state import state_folder
 from syndicate.deliver.ledger import Entry, Ledger
@@ -170,6 +170,20 @@ class _Run:
         self.inventory = Inventory(
             out, site.languages, list(self.writers.values()), state=ledger.folder
         )
+        self._told: set[str] = set()
+
+    def _tell_skipped(self) -> None:
+        """Warn, once a run, of each thing in out/ that is not a regular file: never sent."""
+        for path in dict.fromkeys(self.inventory.skipped):
+            if path in self._told:
+                continue
+            self._told.add(path)
+            self.diags.warning(
+                "deliver.not-regular",
+                "not a regular file (a symbolic link, a FIFO or a socket), so never sent:"
+                " syndicate never writes one; remove it",
+                str(self.out / path),
+            )
 
     def _writers(self) -> dict[str, AnyWriter]:
         writers = {}
@@ -185,7 +199,9 @@ class _Run:
         folders = self._folders(target, result)
         if result.problem is None:
             held = self.ledger.delivered(target.name, target.url)
-            planned = plan(self.out, selection(target, self.inventory, folders), held)
+            selected = selection(target, self.inventory, folders)
+            self._tell_skipped()
+            planned = plan(self.out, selected, held)
             result.changes = planned.changes
             if not dry_run:
                 self.ledger.claim(target.name, target.url)
@@ -271,8 +287,7 @@ class _Run:
         assert change.entry is not None
         path = self.out / change.path
         try:  # what is recorded is what was sent, even if an export ran since the plan
-            data = path.read_bytes()
-            stat = path.stat()
+            data, stat = read_regular(path)
         except FileNotFoundError:
             return  # removed by an export since the plan: deleted at the next run
         entry = Entry.of(change.path, data, stat, change.entry.version)

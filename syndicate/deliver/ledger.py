@@ -53,7 +53,7 @@ class Entry:
 def changed(out: Path, path: str, old: Entry | None, version: int | None = None) -> Entry | None:
     """The entry of out/`path` now, or None when its size and time are those `old` recorded
     (the file is then not read: an export keeps the time of a file whose bytes it kept)."""
-    stat = (out / path).stat()
+    stat = os.lstat(out / path)  # a link is not followed: `file_sha256` refuses it
     if old is not None and (old.size, old.mtime) == (stat.st_size, stat.st_mtime_ns):
         return None
     return Entry(path, file_sha256(out / path), stat.st_size, stat.st_mtime_ns, version)
