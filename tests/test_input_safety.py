@@ -390,6 +390,34 @@ def test_link_templates_hold_only_their_placeholders_and_give_http_urls(
     assert problem in err and "[config.links]" in err
 
 
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("{date:>9999999999}", "write {date} without a format or conversion"),
+        ("{publisher.__class__.__mro__}", "unknown placeholder {publisher.__class__.__mro__}"),
+        ("{publisher[0]} {date}", "unknown placeholder {publisher[0]}"),
+        ("{publisher} {date!r}", "write {date} without a format or conversion"),
+        ("{", "a { or } is not closed"),
+    ],
+)
+def test_the_edition_title_holds_only_its_placeholders(
+    tmp_path: Path, template: str, problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was a Python format string, checked by nothing before the export: a padding spec
+    took 23 GB of memory, an attribute lookup reached Python's internals, a lone brace was a
+    ValueError of the epub writer."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    lines = config.split("\n")
+    (tmp_path / "syndicate.yaml").write_text(
+        config + f"epub:\n  edition_title: {template!r}\n", encoding="utf-8"
+    )
+    status = main(["validate", "--config", str(tmp_path / "syndicate.yaml"), "--articles", "x"])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert f"syndicate.yaml:{len(lines) + 1}: error: epub: edition_title: {problem}" in err
+
+
 # The polyglot image in a browser --------------------------------------------------------------
 
 

@@ -397,26 +397,38 @@ def _links_ok(
     return ok
 
 
-def link_template_problem(kind: str, template: str, base_url: str) -> str | None:
-    """Why a link template cannot be used, or None: it may hold only its documented
-    placeholders, must hold those that make each link unique, and must give an absolute
-    http(s) URL."""
-    allowed = LINK_FIELDS[kind]
+def template_problem(template: str, allowed: Sequence[str]) -> tuple[str | None, set[str]]:
+    """Why `template` cannot be filled (`syndicate.model.site.fill`), or None; and the
+    placeholders it uses. It may hold only the `allowed` placeholders, each without a format
+    or conversion: a `str.format` template would reach attributes (`{date.__class__}`) and
+    pad to any size (`{date:>9999999999}`)."""
     shown = ", ".join(f"{{{name}}}" for name in allowed)
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError:
-        return f"a {{ or }} is not closed; write placeholders as {shown} (and {{{{ for a brace)"
-    used = set()
+        closed = f"a {{ or }} is not closed; write placeholders as {shown} (and {{{{ for a brace)"
+        return closed, set()
+    used: set[str] = set()
     for _, name, spec, conversion in parsed:
         if name is None:
             continue
         if name not in allowed:
             hint = did_you_mean(name, allowed)
-            return f"unknown placeholder {{{name}}}{hint}; use only {shown}"
+            return f"unknown placeholder {{{name}}}{hint}; use only {shown}", used
         if spec or conversion:
-            return f"write {{{name}}} without a format or conversion"
+            return f"write {{{name}}} without a format or conversion", used
         used.add(name)
+    return None, used
+
+
+def link_template_problem(kind: str, template: str, base_url: str) -> str | None:
+    """Why a link template cannot be used, or None: it may hold only its documented
+    placeholders, must hold those that make each link unique, and must give an absolute
+    http(s) URL."""
+    allowed = LINK_FIELDS[kind]
+    problem, used = template_problem(template, allowed)
+    if problem is not None:
+        return problem
     if missing := [name for name in allowed[1:] if name not in used]:
         need = " and ".join(f"{{{name}}}" for name in missing)
         return f"add {need}: without it, different {kind}s would get the same URL"

@@ -22,6 +22,7 @@ from syndicate.i18n.locales import direction, display_name, language_label, loca
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text, dateline_text, section_name
 from syndicate.model import Block, Figure, Image, Story, StorySummary, Variant, walk
+from syndicate.model.site import fill
 from syndicate.render.xhtml import language_attributes, render_body, render_correction
 from syndicate.xmlbase import EPUB_NS, XHTML_NS
 
@@ -218,7 +219,7 @@ def edition_title(edition: Edition[Any], template: str | None, ctx: Context[Any]
     date = format_human_date(edition.date, edition.lang, ctx.config.timezone)
     publisher = ctx.config.publisher.name
     if template:
-        return template.format(publisher=publisher, date=date)
+        return fill(template, publisher=publisher, date=date)  # checked when loaded
     return term("edition_title", edition.lang, publisher=publisher, date=date)
 
 

@@ -4,13 +4,18 @@ sections, and where the cover fonts are."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Annotated, Literal
 
 import msgspec
 
-from syndicate.formats.contract import Options
+from syndicate.formats.contract import OptionPath, Options
+from syndicate.model import SiteConfig
+from syndicate.readers.config import template_problem
 
 DEFAULT_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
+EDITION_TITLE_FIELDS = ("publisher", "date")
+"""The placeholders of `edition_title`."""
 
 
 class EpubOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -34,7 +39,8 @@ class EpubOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
     edition_title: Annotated[
         str | None,
         msgspec.Meta(
-            description="title template of editions with {publisher} and {date};"
+            description="title template of editions with {publisher} and {date}, written as such"
+            " (no format or conversion);"
             " default: the `edition_title` term of each language"
         ),
     ] = None
@@ -56,3 +62,9 @@ class EpubOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
         tuple[str, ...],
         msgspec.Meta(description="folders searched for the Noto fonts of the covers"),
     ] = DEFAULT_FONT_DIRS
+
+    def check(self, config: SiteConfig) -> Iterator[tuple[OptionPath, str]]:
+        if self.edition_title is not None:
+            problem, _ = template_problem(self.edition_title, EDITION_TITLE_FIELDS)
+            if problem is not None:
+                yield "edition_title", problem
