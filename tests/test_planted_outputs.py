@@ -149,3 +149,35 @@ def test_a_fifo_or_a_link_in_out_is_skipped_with_a_warning(out: Path, tmp_path: 
         ("ninjs/elsewhere.json", "a link"),
     ):
         assert f"{out / planted}: warning: {kind}, not a file: not checked" in run.stderr
+
+
+def test_a_written_file_gone_or_replaced_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The build state says which files the last export wrote: one gone, or replaced by a
+    folder, a link or a FIFO, is missing from the published site (it was an OK, or only a
+    warning), and the next export restores it."""
+    out = tmp_path / "out"
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        assert main(["export", "-q", "-f", "atom", "-f", "ninjs", "--out", str(out)]) == 0
+    finally:
+        os.chdir(cwd)
+    (out / "atom/en.xml").unlink()
+    (out / "atom/en.xml").mkdir()
+    (out / "atom/fr.xml").unlink()
+    os.mkfifo(out / "atom/fr.xml")
+    (out / "atom/de.xml").unlink()
+    (out / "atom/de.xml").symlink_to("/etc/hostname")
+    (out / "atom/es.xml").unlink()
+    status, err = validate(out, capsys)
+    assert status == 1
+    for path, now in (
+        ("atom/en.xml", "is no longer a file"),
+        ("atom/fr.xml", "is no longer a file"),
+        ("atom/de.xml", "is no longer a file (a link)"),
+        ("atom/es.xml", "is gone"),
+    ):
+        assert f"{out / path}: error: the last export wrote this file and it {now}" in err, err
+    assert "[output.replaced]" in err and "out: atom, ninjs: not valid: 4 errors" in err

@@ -5,16 +5,21 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import stat
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from syndicate.build.engine import cache_folder, settle_output
 from syndicate.build.options import SECTION as EXPORT
 from syndicate.build.options import ExportOptions
+from syndicate.build.state import recorded_files, state_folder
 from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, progress_bar, say, shown
 from syndicate.deliver.options import SECTION as DELIVER
 from syndicate.deliver.options import load_delivery
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.contract import Context
+from syndicate.formats.contract import AnyWriter, Context
 from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PluginError
 from syndicate.readers.articles import read_articles
@@ -70,7 +75,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         diags.error("validate.outputs", f"no output folder {where}; run export first")
         say(args, f"{where}: not checked")
         return EXIT_FAILED
-    settle_output(args.outputs, cache_folder(args.config, args.outputs), diags)
+    cache = cache_folder(args.config, args.outputs)
+    settle_output(args.outputs, cache, diags)
     now = args.now or datetime.now(UTC)
     found = [w for w in writers if any((args.outputs / f).is_dir() for f in w.owned_folders())]
     progress, stop_progress = progress_bar(args)
@@ -99,6 +105,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     finally:
         if stop_progress:
             stop_progress()
+    _check_written(args.outputs, state_folder(args.outputs, cache), found, diags)
     checked = [w.name for w in found]
     if diags.has_errors(strict=args.strict):
         say(
@@ -118,6 +125,35 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         warnings=warnings,
     )
     return EXIT_OK
+
+
+def _check_written(
+    out: Path, state: Path, writers: Sequence[AnyWriter], diags: Diagnostics
+) -> None:
+    """Each file the last export wrote (the build state lists it) is still a file in out/:
+    one gone, or put in place of by a folder, a link or a FIFO, is missing from the
+    published site, and the next export restores it."""
+    recorded = recorded_files(state) if state.is_dir() else None
+    folders = tuple(f"{folder}/" for w in writers for folder in w.owned_folders())
+    for path in sorted(recorded or ()):
+        if not path.startswith(folders):
+            continue
+        try:
+            mode = os.lstat(out / path).st_mode
+        except FileNotFoundError:
+            now = "is gone"
+        except OSError as exc:
+            now = f"cannot be looked at ({exc.strerror})"
+        else:
+            if stat.S_ISREG(mode):
+                continue
+            now = "is no longer a file" + (" (a link)" if stat.S_ISLNK(mode) else "")
+        diags.error(
+            "output.replaced",
+            f"the last export wrote this file and it {now}: the published site lacks it;"
+            " export again to restore it",
+            str(out / path),
+        )
 
 
 def _not_valid(args: argparse.Namespace, diags: Diagnostics, warnings: int | None = None) -> str:
