@@ -8,7 +8,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
+import pytest
 from bench.corpus import generate
 from conftest import REPO
 
@@ -78,3 +80,26 @@ def test_sigkill_at_any_point_leaves_old_or_new_output(tmp_path: Path) -> None:
         assert {fmt: snapshot(out / fmt) for fmt in FORMATS} == new
         assert not list(out.glob(".staging-*"))
     assert "old" in outcomes
+
+
+def test_ctrl_c_while_syndicate_is_imported_ends_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first fraction of a second of a run is Python importing syndicate, before the
+    command handles Ctrl-C: an interrupt then printed a traceback into cron mail."""
+    import builtins
+
+    from syndicate.__main__ import run
+
+    real = builtins.__import__
+
+    def interrupted(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "syndicate.cli":
+            raise KeyboardInterrupt
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        run()
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "interrupted before anything was done\n"

@@ -427,3 +427,15 @@ def test_a_dry_run_of_an_edit_says_what_publishing_it_in_place_changes(
     assert (out / "html").stat().st_ino == folder  # in place, not swapped
     assert result.removed == len(said["removed"])
     assert not any((out / path).exists() for path in said["removed"])
+
+
+def test_a_file_where_the_cache_folder_goes_is_an_error_not_a_traceback(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / CACHE_NAME).write_text("mine")
+    assert export(site, site / "out") == 1
+    err = capsys.readouterr().err
+    assert (
+        f"the build state's folder {site / CACHE_NAME} is not a folder: move that file away" in err
+    )
+    assert "Traceback" not in err and (site / CACHE_NAME).read_text() == "mine"

@@ -676,12 +676,27 @@ def _look_before_loading(
             if look.found is None:
                 look.trash = trash  # still emptied while the run goes on
             else:
-                prepare_cache(state.parent.parent)
+                _prepare_cache(state.parent.parent)
                 verdict.save()
                 trash.wait()
     except OutputError:
         return look  # busy or unwritable: the usual way reports it
     return look
+
+
+def _prepare_cache(cache: Path) -> None:
+    """`prepare_cache`, its failure an `OutputError` that says what to do."""
+    try:
+        prepare_cache(cache)
+    except OSError as exc:
+        what = (
+            "is not a folder: move that file away"
+            if cache.exists() and not cache.is_dir()
+            else f"cannot be made ({exc.strerror or exc})"
+        )
+        raise OutputError(
+            f"the build state's folder {cache} {what} (or set {CACHE_ENV} to another)"
+        ) from None
 
 
 class _Build:
@@ -777,7 +792,7 @@ class _Build:
         names = tuple(w.name for w in self.writers)
         strict = self.how.strict
         try:
-            prepare_cache(self.state_folder.parent.parent)
+            _prepare_cache(self.state_folder.parent.parent)
             if self.verdict is not None:  # a first export: the folder is new
                 self.verdict.save()
             with locked(self.out, self.state_folder / LOCK_NAME), self._trash() as trash:

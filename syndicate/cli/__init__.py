@@ -79,8 +79,8 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
     `templates/`) mean the site's wherever the command was started, so messages and the
     build state are the same from any folder."""
     module = MODULES.get(args.command, args.command)
-    command = importlib.import_module(f"syndicate.cli.{module}")
     try:
+        command = importlib.import_module(f"syndicate.cli.{module}")
         with _terminate_as_interrupt():
             if args.command not in SITE_COMMANDS:
                 status: int = command.run(args, diags)
