@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 from collections.abc import Callable
@@ -219,10 +220,22 @@ def test_a_full_disk_while_saving_the_state_publishes_nothing(
 
 
 def test_leftover_staging_of_a_killed_run_is_cleaned(site: Path) -> None:
+    """What a killed run left (a folder as `mkdtemp` makes them, of this and of the older
+    prefix) goes; a folder of the user's named alike stays (it was deleted with its files)."""
+    import tempfile
+
+    from syndicate.build.publish import STAGING_PREFIX
+
     out = site / "out"
-    (out / ".staging-dead/atom").mkdir(parents=True)
+    out.mkdir()
+    left = [Path(tempfile.mkdtemp(prefix=p, dir=out)) for p in (STAGING_PREFIX, ".staging-")]
+    for folder in left:
+        (folder / "atom").mkdir()
+    (out / ".staging-mysite/docs").mkdir(parents=True)
+    (out / ".staging-mysite/docs/notes.txt").write_text("important")
     assert export(site, out) == 0
-    assert not (out / ".staging-dead").exists()
+    assert not any(folder.exists() for folder in left)
+    assert (out / ".staging-mysite/docs/notes.txt").read_text() == "important"
 
 
 def test_a_file_placed_by_the_user_in_out_survives_every_export(site: Path) -> None:
@@ -439,3 +452,27 @@ def test_a_file_where_the_cache_folder_goes_is_an_error_not_a_traceback(
         f"the build state's folder {site / CACHE_NAME} is not a folder: move that file away" in err
     )
     assert "Traceback" not in err and (site / CACHE_NAME).read_text() == "mine"
+
+
+def test_a_users_private_folder_stays_private_when_its_format_folder_is_rebuilt(
+    site: Path,
+) -> None:
+    """An edit of every story rebuilds html/ whole in staging, the user's folders made again
+    there: they took the default permissions, so a folder made private became readable."""
+    out = site / "out"
+    assert export(site, out) == 0
+    private = out / "html" / "private"
+    (private / "inner").mkdir(parents=True)
+    (private / "inner" / "notes.txt").write_text("mine")
+    private.chmod(0o500)  # not even writable: its files are linked in before it is closed
+    (out / "html").chmod(0o750)
+    before = (out / "html").stat().st_ino
+    edit(site)
+    try:
+        assert export(site, out) == 0
+        assert (out / "html").stat().st_ino != before, "html/ was rebuilt whole"
+        assert stat.S_IMODE(private.stat().st_mode) == 0o500
+        assert stat.S_IMODE((out / "html").stat().st_mode) == 0o750
+        assert (private / "inner" / "notes.txt").read_text() == "mine"
+    finally:
+        private.chmod(0o700)

@@ -20,6 +20,7 @@ import functools
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import stat
@@ -35,7 +36,10 @@ from typing import Any
 from syndicate.formats.contract import OutputFile
 
 LOCK_NAME = ".syndicate.lock"
-STAGING_PREFIX = ".staging-"
+STAGING_PREFIX = ".syndicate-staging-"
+_STAGING_NAME = re.compile(r"\.(?:syndicate-)?staging-[a-z0-9_]{8}")
+"""The names `tempfile.mkdtemp` gives a staging folder (and gave, before the prefix named
+syndicate): a folder of the user's such as `.staging-mysite` is not one."""
 UNITS = ".units"
 """The folder of a staging folder where workers on this machine stage each unit's files
 (`stage_file`), one folder a unit, until the driver takes the ones it accepts (`Staging.take`).
@@ -240,6 +244,8 @@ class Staging:
         """Files this run writes with other bytes than out/ has."""
         self.applied = False
         self._written: list[str] = []
+        self._access: list[str] = []
+        """Folders of out/ remade in staging, whose permissions and owner they take last."""
         """The first `FSYNC_FILES` files written in staging."""
         self._made: set[str] = set()
         """Folders made in staging (`_folder`)."""
@@ -393,6 +399,8 @@ class Staging:
                     removed.append(rel)
             for rel in removed:  # their folders, made ahead, are not swapped in empty
                 _prune(self.dir, str(rel))
+            for folder_rel in reversed(self._access):  # deepest first, once all is linked
+                self._same_access(folder_rel)
             swaps = []
             for folder in folders:
                 new_dir = self.dir / folder
@@ -527,8 +535,12 @@ class Staging:
         produced, owned = self.produced, self.owned
         for folder in folders:
             for base, dirs, names in self._tree(folder):
+                if base == folder:
+                    self._folder(os.path.join(staging, base))
+                    self._access.append(base)
                 for name in dirs:
                     self._folder(os.path.join(staging, base, name))
+                    self._access.append(f"{base}/{name}")
                 for name in names:
                     rel = f"{base}/{name}"
                     if rel in produced:
@@ -538,6 +550,24 @@ class Staging:
                     else:
                         theirs.append(rel)
         return sorted(stale), sorted(theirs)
+
+    def _same_access(self, rel: str) -> None:
+        """Give the staging folder `rel` the permissions and owner of out/'s: a folder the
+        user made private (`chmod 700`) stays private when its format's folder is rebuilt
+        (it was made again with the default permissions, readable by the web server)."""
+        try:
+            now = os.lstat(f"{self._out}/{rel}")
+            target = f"{self._dir}/{rel}"
+            made = os.lstat(target)
+        except FileNotFoundError:  # gone from out/ meanwhile, or pruned from staging
+            return
+        if not stat.S_ISDIR(now.st_mode):
+            return
+        if stat.S_IMODE(made.st_mode) != stat.S_IMODE(now.st_mode):
+            os.chmod(target, stat.S_IMODE(now.st_mode))
+        if (made.st_uid, made.st_gid) != (now.st_uid, now.st_gid):
+            with contextlib.suppress(PermissionError):  # only root gives files away
+                os.chown(target, now.st_uid, now.st_gid)
 
     def _tree(self, folder: str) -> Iterator[tuple[str, list[str], list[str]]]:
         """out/`folder` as `os.walk` lists it, top down: each folder's path from out/, its
@@ -1051,5 +1081,16 @@ def _fsync(path: str) -> None:
 
 def remove_leftovers(out: Path) -> None:
     """Staging folders of a run that was killed: never published, safe to delete."""
-    for path in out.glob(STAGING_PREFIX + "*"):
-        shutil.rmtree(path, ignore_errors=True)
+    for path in out.glob(".*staging-*"):
+        if _STAGING_NAME.fullmatch(path.name) and _made_by_mkdtemp(path):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _made_by_mkdtemp(path: Path) -> bool:
+    """A folder only its owner may enter (`mkdtemp` makes it so), owned by this user."""
+    try:
+        status = path.lstat()
+    except OSError:
+        return False
+    mine = status.st_uid == os.geteuid()
+    return stat.S_ISDIR(status.st_mode) and stat.S_IMODE(status.st_mode) == 0o700 and mine
