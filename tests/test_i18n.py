@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import string
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -155,3 +158,45 @@ def test_a_language_without_terms_is_a_warning(tmp_path: Path) -> None:
         ' phrases ("Updated", "Contents", section names) are shown in English; add'
         " syndicate/i18n/terms/sw.yaml to translate them [config.terms]"
     )
+
+
+def test_names_and_places_are_isolated_in_bylines_and_datelines(
+    sample_story: Story, site_config: object
+) -> None:
+    """Latin names inside an Arabic byline, a Latin place in an Arabic dateline: without
+    isolation the bidi algorithm moves "Jr."'s full stop to the other end of the name and
+    runs the day's digits into the place. Each value is a piece of its own (`<bdi>` in the
+    HTML pages and the books); the plain text is what it was."""
+    import dataclasses
+
+    from conftest import export_stories
+    from lxml import etree
+
+    from syndicate.i18n.text import byline_parts, dateline_parts
+    from syndicate.model import Byline, Person
+
+    ar = dataclasses.replace(
+        sample_story.variant("ar"),
+        byline=Byline((Person("John Smith Jr."), Person("Anne-Marie O'Neil")), "YCPress"),
+        dateline="Washington D.C.",
+    )
+    variants = tuple(ar if v.lang == "ar" else v for v in sample_story.variants)
+    story = dataclasses.replace(sample_story, variants=variants)
+    names = [text for text, value in byline_parts(ar) if value]
+    assert names == ["John Smith Jr.", "Anne-Marie O'Neil", "YCPress"]
+    assert byline_text(ar) == "بقلم John Smith Jr. وAnne-Marie O'Neil وYCPress"
+    assert [text for text, value in dateline_parts(story, ar) if value] == ["Washington D.C."]
+    assert dateline_text(story, ar).startswith("Washington D.C.، ")
+
+    config: Any = site_config
+    files, _ = export_stories([story], config, "html", "epub", languages=("ar",))
+    page = files[f"html/{story.slug}.ar.html"].decode()
+    byline = "بقلم <bdi>John Smith Jr.</bdi> و<bdi>Anne-Marie O'Neil</bdi> و<bdi>YCPress</bdi>"
+    assert f'<p class="byline">{byline}</p>' in page
+    assert '<p class="dateline"><bdi>Washington D.C.</bdi>، <time' in page
+    with zipfile.ZipFile(io.BytesIO(files[f"epub/{story.slug}.ar.epub"])) as book:
+        chapter = next(n for n in book.namelist() if n.endswith(f"story-{story.slug}.xhtml"))
+        root = etree.fromstring(book.read(chapter))
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    bdis = [b.text for b in root.iter(f"{xhtml}bdi")]
+    assert bdis == ["John Smith Jr.", "Anne-Marie O'Neil", "YCPress", "Washington D.C."]

@@ -16,10 +16,44 @@ def section_name(code: str, lang: str) -> str:
     return term(key, lang) if has_term(key) else code.replace("-", " ").capitalize()
 
 
+Part = tuple[str, bool]
+"""A piece of a composed text, and whether it is a value to isolate from the text around it
+(a name, a place: `<bdi>` in markup)."""
+
+_OPEN, _CLOSE = "\ue000", "\ue001"
+"""Private-use marks around a value while the phrase is composed (they never reach a file)."""
+
+
+def isolate(value: str) -> str:
+    """`value` marked to come out of `parts` as a piece of its own."""
+    clean = value.replace(_OPEN, "").replace(_CLOSE, "")
+    return f"{_OPEN}{clean}{_CLOSE}"
+
+
+def parts(text: str) -> list[Part]:
+    """A composed text's pieces, the values `isolate` marked apart. A name written in
+    another script than the text around it is drawn in its own direction only when it is
+    isolated: "بقلم John Smith Jr." would otherwise show its full stop at the other end."""
+    pieces: list[Part] = []
+    for i, chunk in enumerate(text.replace(_CLOSE, _OPEN).split(_OPEN)):
+        if chunk:
+            pieces.append((chunk, i % 2 == 1))
+    return pieces
+
+
+def plain(pieces: list[Part]) -> str:
+    return "".join(text for text, _ in pieces)
+
+
+def dateline_parts(story: Story, variant: Variant) -> list[Part]:
+    """The dateline with its place isolated."""
+    date = format_human_date(story.published, variant.lang, story.timezone)
+    return parts(term("dateline", variant.lang, place=isolate(variant.dateline), date=date))
+
+
 def dateline_text(story: Story, variant: Variant) -> str:
     """ "Brussels, February 18, 2021", "Bruxelles, 18 février 2021", "布鲁塞尔，2021年2月18日"."""
-    date = format_human_date(story.published, variant.lang, story.timezone)
-    return term("dateline", variant.lang, place=variant.dateline, date=date)
+    return plain(dateline_parts(story, variant))
 
 
 def names_text(variant: Variant) -> str:
@@ -27,6 +61,13 @@ def names_text(variant: Variant) -> str:
     return str(format_list(list(variant.byline.names), locale=locale_for(variant.lang)))
 
 
+def byline_parts(variant: Variant) -> list[Part]:
+    """The byline with each name isolated."""
+    names = [isolate(name) for name in variant.byline.names]
+    listed = str(format_list(names, locale=locale_for(variant.lang)))
+    return parts(term("by", variant.lang, names=listed))
+
+
 def byline_text(variant: Variant) -> str:
     """ "By A and B", "Par A et B", "作者：A和B"."""
-    return term("by", variant.lang, names=names_text(variant))
+    return plain(byline_parts(variant))

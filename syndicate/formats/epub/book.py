@@ -20,7 +20,7 @@ from syndicate.formats.epub.edition import Edition, StoryEdition
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
 from syndicate.i18n.locales import direction, display_name, language_label, locale_for
 from syndicate.i18n.terms import term
-from syndicate.i18n.text import byline_text, dateline_text, section_name
+from syndicate.i18n.text import Part, byline_parts, dateline_parts, section_name
 from syndicate.model import Block, Figure, Image, Story, StorySummary, Variant, walk
 from syndicate.model.site import fill
 from syndicate.render.xhtml import language_attributes, render_body, render_correction
@@ -412,8 +412,8 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
     header = X.header(
         _para("kicker", section_name(story.section, lang)),
         X.h1(variant.headline),
-        *([_para("byline", byline_text(variant))] if variant.byline.names else []),
-        _para("dateline", dateline_text(story, variant)),
+        *([_isolating("byline", byline_parts(variant))] if variant.byline.names else []),
+        _isolating("dateline", dateline_parts(story, variant)),
         _time("published", story.published, story, lang),
         *(
             [_time("updated", story.updated_for(lang), story, lang)]
@@ -449,6 +449,11 @@ def _translations(story: Story, lang: str, ctx: Context[Any]) -> list[etree._Ele
 
 def _para(cls: str, text: str) -> etree._Element:
     return X.p(text, {"class": cls})
+
+
+def _isolating(cls: str, pieces: list[Part]) -> etree._Element:
+    """A paragraph of a composed text, its values (names, a place) in `<bdi>`."""
+    return X.p({"class": cls}, *(X.bdi(text) if value else text for text, value in pieces))
 
 
 def _time(key: str, when: datetime, story: Story, lang: str) -> etree._Element:
@@ -489,5 +494,5 @@ def _name_isolated(title: str, publisher: str) -> list[str | etree._Element]:
 
 def _contents_item(story: Story, lang: str) -> etree._Element:
     variant = story.variant(lang)
-    byline = [_para("byline", byline_text(variant))] if variant.byline.names else []
+    byline = [_isolating("byline", byline_parts(variant))] if variant.byline.names else []
     return X.li(X.a(variant.headline, href=story_file(story)), *byline)

@@ -42,7 +42,7 @@ from syndicate.formats.jsonld.graph import (
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
 from syndicate.i18n.locales import direction, language_label, locale_for
 from syndicate.i18n.terms import term
-from syndicate.i18n.text import byline_text, section_name
+from syndicate.i18n.text import Part, byline_parts, isolate, parts, section_name
 from syndicate.model import Image, Story, StorySummary
 from syndicate.render.xhtml import render_body, render_correction
 
@@ -216,15 +216,26 @@ def language_nav(lang: str, others: Sequence[str], href: Any) -> Values:
 
 
 def time_phrase(key: str, lang: str, tz: str, when: datetime, **values: str) -> Values:
-    """A phrase from the terms file with its `{date}` as a `<time datetime>` element."""
-    before, _, after = term(key, lang, date=_DATE_MARK, **values).partition(_DATE_MARK)
+    """A phrase from the terms file with its `{date}` as a `<time datetime>` element, and
+    its other values (a dateline's place) isolated, `<bdi>`."""
+    isolated = {name: isolate(value) for name, value in values.items()}
+    before, _, after = term(key, lang, date=_DATE_MARK, **isolated).partition(_DATE_MARK)
     return {
-        "before": before,
-        "after": after,
+        "before": isolated_markup(before),
+        "after": isolated_markup(after),
         "text": format_human_date(when, lang, tz),
         "datetime": rfc3339(when),
         "title": format_human_datetime(when, lang, tz),
     }
+
+
+def isolated_markup(text: str | list[Part]) -> Markup:
+    """A composed text (`syndicate.i18n.text.parts`) as markup: its values in `<bdi>`."""
+    pieces = parts(text) if isinstance(text, str) else text
+    return Markup("").join(
+        Markup("<bdi>{}</bdi>").format(piece) if value else Markup.escape(piece)
+        for piece, value in pieces
+    )
 
 
 def _site_relative(file: Path) -> str:
@@ -260,7 +271,7 @@ def article_page(story: Story, lang: str, ctx: Context[HtmlOptions], ld_json: st
             "headline": variant.headline,
             "dek": variant.alt_headline,
             "summary": variant.summary,
-            "byline": byline_text(variant),
+            "byline": isolated_markup(byline_parts(variant)),
             "dateline": time_phrase(
                 "dateline", lang, story.timezone, story.published, place=variant.dateline
             ),
