@@ -62,6 +62,8 @@ def test_plain_text_and_counts(sample_story: Story) -> None:
     zh = body_text(sample_story.variant("zh-Hans"))
     assert word_count(zh) > 500  # each Han character counts as one word
     assert word_count("Hello, world — 你好") == 4
+    assert word_count("서울에서 불꽃놀이가 열렸다.") == 3  # Korean spaces its words
+    assert word_count("불꽃놀이.") == 1
     assert char_count("a b\nc") == 3
 
 

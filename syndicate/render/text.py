@@ -7,9 +7,10 @@ from functools import lru_cache
 
 from syndicate.model import Heading, Paragraph, Variant, inline_text, walk
 
-# Han, Hiragana, Katakana and Hangul syllables count one word each: those scripts do not
-# separate words with spaces, and news agencies count them by character.
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+# Han, Hiragana and Katakana count one word each: Chinese and Japanese do not separate words
+# with spaces, and news agencies count them by character. Korean does separate its words
+# (eojeol) with spaces: Hangul is counted as any spaced script ("불꽃놀이." is one word).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 _PUNCT_ONLY = re.compile(r"^\W+$")
 _PUNCT_LINE = re.compile(r"^[^\w\n]+$", re.MULTILINE)
