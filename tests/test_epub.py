@@ -336,3 +336,32 @@ def test_golden_members(
         (tree / "opds").mkdir(exist_ok=True)
         (tree / "opds" / feed.name).write_bytes(feed.read_bytes())
     golden(tree, "epub")
+
+
+def test_the_catalog_dates_a_book_by_the_day_its_book_says(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """`dc:issued` was the date part of `published` as the editor typed it: the same instant
+    written `2025-12-31T18:30:00Z` or `2026-01-01T00:00:00+05:30` gave two days. It is the
+    day in the story's time zone (Kolkata: January 1st), an edition's the edition's day."""
+    import dataclasses
+
+    from conftest import export_stories
+
+    published = datetime(2025, 12, 31, 18, 30, tzinfo=UTC)
+    story = dataclasses.replace(
+        sample_story,
+        timezone="Asia/Kolkata",
+        first_created=published,
+        published=published,
+        updated=published,
+    )
+    files, _ = export_stories([story], site_config, "epub", languages=("en",))
+    root = etree.fromstring(files["opds/en.xml"])
+    dc, atom = "{http://purl.org/dc/terms/}", "{http://www.w3.org/2005/Atom}"
+    issued = {
+        e.findtext(f"{atom}title"): e.findtext(f"{dc}issued") for e in root.iter(f"{atom}entry")
+    }
+    assert issued[story.variant("en").headline] == "2026-01-01"
+    edition = next(title for title in issued if title != story.variant("en").headline)
+    assert issued[edition] == "2025-12-31"  # the edition's day, in the site's zone (Brussels)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from lxml import etree
@@ -48,6 +48,9 @@ class Entry:
     summary: str
     updated: datetime
     published: datetime
+    issued: date
+    """The day it was published, as its book says it (`dc:issued`): a story's in its time
+    zone, an edition's day in the site's."""
     rights: str
     categories: tuple[Category, ...]
     page: str
@@ -159,7 +162,7 @@ def _book_entry(book: Entry, ctx: Context[Any]) -> etree._Element:
         *(A.author(A.name(name)) for name in book.authors),
         DC.identifier(book.identifier),
         DC.language(book.lang),
-        DC.issued(book.published.date().isoformat()),
+        DC.issued(book.issued.isoformat()),
         *(A.category(_category(category)) for category in book.categories),
         A.rights(book.rights),
         A.summary(book.summary, type="text"),

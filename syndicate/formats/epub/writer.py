@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context, Fragment, Memo, OutputFile, Planned, Writer
@@ -246,6 +247,7 @@ def _story_entry(story: StorySummary, lang: str, ctx: Context[EpubOptions]) -> o
         summary=meta.description,
         updated=story.updated_for(lang),
         published=story.published,
+        issued=story.published.astimezone(ZoneInfo(story.timezone)).date(),
         rights=story.variant(lang).rights,
         categories=_categories([story], lang),
         page=ctx.urls.article(story.slug, lang),
@@ -272,6 +274,7 @@ def _edition_entry(edition: Edition[StorySummary], ctx: Context[EpubOptions]) ->
         summary=epub_book.edition_description([v.headline for v in variants], lang),
         updated=max(s.updated_for(lang) for s in stories),
         published=edition.date,
+        issued=edition.day,
         rights=epub_book.edition_rights([v.rights for v in variants]),
         categories=_categories(stories, lang),
         page=ctx.urls.output(f"html/index.{lang}.html"),
