@@ -115,7 +115,9 @@ def test_the_same_stories_order_and_pages_as_the_atom_feeds(
     stories = [story_at(sample_story, n, NOW - timedelta(hours=n)) for n in range(1, 8)]
     stories[5] = dataclasses.replace(stories[5], updated=NOW)  # a correction counts as new
     options = {"feeds": {"limit": 2, "archive_size": 2, "languages": ["en", "fr"]}}
-    files, diags = export_stories(stories, site_config, "jsonfeed", "atom", options=options)
+    files, diags = export_stories(
+        stories, site_config, "jsonfeed", "atom", options=options, now=NOW
+    )
     assert not diags.errors
     json_feeds = feeds(files)
     atom = {

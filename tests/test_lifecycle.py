@@ -370,3 +370,51 @@ def test_a_kill_without_a_new_version_is_a_warning_and_a_draft_may_change(
     err = capsys.readouterr().err
     assert "the status changed since version 1 was published" in err and LIFTED in err
     assert DRAFT not in err
+
+
+# A story dated ahead: scheduled ---------------------------------------------------------------
+
+
+def test_a_story_dated_ahead_is_held_back_until_its_published(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`published` after `--now`, no embargo: the story is scheduled, as Hugo and WordPress
+    hold back a post dated ahead. It was public at once (in the feeds with a date in the
+    future, on the site, to wire partners) while list said `public`. It appears when its
+    time comes, and the incremental run then equals an export from scratch."""
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURE, site)
+    story = site / "articles" / PUBLIC / "story.yaml"
+    text = story.read_text(encoding="utf-8")
+    assert "published: 2026-01-20T09:00:00Z" in text
+    story.write_text(
+        text.replace("published: 2026-01-20T09:00:00Z", "published: 2026-02-02T06:00:00Z"),
+        encoding="utf-8",
+    )
+    common = ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+
+    def export(out: Path, now: str) -> dict[str, bytes]:
+        args = ["export", "-q", "-f", "all", "--now", now, "--jobs", "1", "--out", str(out)]
+        assert main([*args, *common], registry=PLAIN_COVERS) == 0
+        return {
+            p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted(out.rglob("*"))
+            if p.is_file()
+        }
+
+    held = export(site / "out", NOW)
+    assert not [path for path in held if PUBLIC in path]
+    assert not [path for path, data in held.items() if PUBLIC.encode() in data]
+    capsys.readouterr()
+    assert main(["list", "--now", NOW, "--log-format", "json", *common]) == 0
+    states = {
+        r["slug"]: r["state"]
+        for r in map(json.loads, capsys.readouterr().out.splitlines())
+        if "slug" in r
+    }
+    assert states[PUBLIC] == "scheduled"
+    later = "2026-02-02T07:00:00Z"
+    shown = export(site / "out", later)
+    assert f"html/{PUBLIC}.en.html" in shown and f"newsml/{PUBLIC}.en.xml" in shown
+    assert PUBLIC.encode() in shown["atom/en.xml"]
+    assert shown == export(tmp_path / "fresh", later)

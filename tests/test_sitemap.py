@@ -196,14 +196,15 @@ def test_only_the_last_two_days_are_news(
     now = datetime(2026, 3, 10, 12, tzinfo=UTC)
     ages = {1: timedelta(hours=1), 2: timedelta(hours=47), 3: timedelta(hours=49)}
     stories = [story_at(sample_story, n, now - age) for n, age in ages.items()]
-    stories.append(story_at(sample_story, 4, now + timedelta(hours=1)))  # not yet published
+    stories.append(story_at(sample_story, 4, now + timedelta(hours=1)))  # scheduled: held back
     files, diags = export_stories(stories, site_config, "sitemap", now=now)
     assert not diags.errors
     found = sitemaps(files)
     news = [loc for loc, _ in news_entries(found["news-en.xml"])]
     assert news == [f"{BASE}html/story-00001.en.html", f"{BASE}html/story-00002.en.html"]
     pages = [loc.text for loc in found["pages.xml"].iter(f"{SM}loc")]
-    assert all(f"{BASE}html/story-0000{n}.en.html" in pages for n in (1, 2, 3, 4))
+    assert all(f"{BASE}html/story-0000{n}.en.html" in pages for n in (1, 2, 3))
+    assert f"{BASE}html/story-00004.en.html" not in pages  # not public before its published
     assert_officially_valid(files, tmp_path)
 
 

@@ -87,7 +87,7 @@ from syndicate.formats.options import (
     resolve_options,
 )
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
-from syndicate.model import SiteConfig, Story, StorySummary
+from syndicate.model import UNRELEASED, SiteConfig, Story, StorySummary
 from syndicate.readers.articles import check_collection, shown_path
 from syndicate.readers.config import SchemaVerdict, installed_at_start, load_config
 from syndicate.readers.storyfiles import StoryFiles
@@ -1254,7 +1254,7 @@ class _Build:
         down (partners de-duplicate on id and version: they would miss the change)."""
         last = self.state.history.get(story.id)
         stage = story.lifecycle(self.settings.now)
-        released = stage != "draft"
+        released = stage not in UNRELEASED
         if stage in ("killed", "withdrawn") and last is not None and last.status == "usable":
             self.killed.append(story.slug)
         where = story.version_source or story.source

@@ -23,6 +23,7 @@ from syndicate.model.source import SourceRef
 from syndicate.model.story import (
     IMAGE_EXTENSIONS,
     STATUSES,
+    UNRELEASED,
     Byline,
     Correction,
     Image,
@@ -42,6 +43,7 @@ from syndicate.model.summary import StorySummary, VariantSummary
 __all__ = [
     "IMAGE_EXTENSIONS",
     "STATUSES",
+    "UNRELEASED",
     "Block",
     "BlockQuote",
     "Byline",

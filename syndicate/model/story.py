@@ -12,8 +12,10 @@ from syndicate.model.source import SourceRef
 
 Status = Literal["usable", "withheld", "canceled"]
 STATUSES: tuple[Status, ...] = ("usable", "withheld", "canceled")
-Lifecycle = Literal["draft", "embargoed", "public", "withdrawn", "killed"]
+Lifecycle = Literal["draft", "scheduled", "embargoed", "public", "withdrawn", "killed"]
 """Where a story stands at a given time (see `lifecycle`)."""
+UNRELEASED: frozenset[Lifecycle] = frozenset({"draft", "scheduled"})
+"""The stages no output carries: never released (yet)."""
 MEDIATOPIC_SCHEME = "http://cv.iptc.org/newscodes/mediatopic/"
 """The URI of IPTC's Media Topic vocabulary; a topic's URI is this plus its number."""
 IMAGE_EXTENSIONS = {
@@ -251,10 +253,10 @@ class Story:
 
     def is_visible(self, now: datetime) -> bool:
         """Whether the story may be shown to the public at `now` (feeds, pages, editions)."""
-        return is_public(self.status == "usable", self.embargo_until, now)
+        return is_public(self.status == "usable", self.embargo_until, now, self.published)
 
     def lifecycle(self, now: datetime) -> Lifecycle:
-        return lifecycle(self.status, self.version, self.embargo_until, now)
+        return lifecycle(self.status, self.version, self.embargo_until, now, self.published)
 
     def was_public(self) -> bool:
         """Whether a killed or withdrawn story had reached the public before (see
@@ -262,21 +264,38 @@ class Story:
         return was_public(self.embargo_until, self.updated)
 
 
-def is_public(usable: bool, embargo_until: datetime | None, now: datetime) -> bool:
-    """The visibility rule: a usable story whose embargo (if any) has ended."""
-    return usable and (embargo_until is None or embargo_until <= now)
+def is_public(
+    usable: bool, embargo_until: datetime | None, now: datetime, published: datetime | None = None
+) -> bool:
+    """The visibility rule: a usable story whose embargo (if any) has ended, and whose
+    `published` has come (a story dated ahead is scheduled, as Hugo and WordPress hold back
+    a post dated in the future)."""
+    return (
+        usable
+        and (embargo_until is None or embargo_until <= now)
+        and (published is None or published <= now)
+    )
 
 
 def lifecycle(
-    status: Status, version: int, embargo_until: datetime | None, now: datetime
+    status: Status,
+    version: int,
+    embargo_until: datetime | None,
+    now: datetime,
+    published: datetime | None = None,
 ) -> Lifecycle:
     """Where a story stands at `now`. A usable story is `public`, or `embargoed` until its
-    embargo ends. A story withheld or canceled at version 1 is a `draft`: it was never
+    embargo and its `published` have come, or `scheduled` until its `published` comes when
+    no embargo holds it (no output carries it before then, wire partners' included). A story
+    withheld or canceled at version 1 is a `draft`: it was never
     released, and no output carries it. Withholding or canceling a released story is a new
     version (2 or more): `withdrawn` (withheld: not to be used for now) or `killed`
     (canceled: not to be used, ever); every output then says so in its own idiom."""
     if status == "usable":
-        return "public" if is_public(True, embargo_until, now) else "embargoed"
+        if is_public(True, embargo_until, now, published):
+            return "public"
+        # An embargo holds it until the later of the two: wire partners have it meanwhile.
+        return "embargoed" if embargo_until is not None else "scheduled"
     if version == 1:
         return "draft"
     return "killed" if status == "canceled" else "withdrawn"

@@ -104,10 +104,10 @@ class StorySummary:
         return self.variant(lang).updated
 
     def is_visible(self, now: datetime) -> bool:
-        return is_public(self.status == "usable", self.embargo_until, now)
+        return is_public(self.status == "usable", self.embargo_until, now, self.published)
 
     def lifecycle(self, now: datetime) -> Lifecycle:
-        return lifecycle(self.status, self.version, self.embargo_until, now)
+        return lifecycle(self.status, self.version, self.embargo_until, now, self.published)
 
     def was_public(self) -> bool:
         return was_public(self.embargo_until, self.updated)

@@ -43,7 +43,7 @@ from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import direction, locale_for
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text, dateline_text, section_name
-from syndicate.model import Image, Person, Place, Story, StorySummary, Variant
+from syndicate.model import UNRELEASED, Image, Person, Place, Story, StorySummary, Variant
 from syndicate.render.text import body_text, char_count, word_count
 from syndicate.render.xhtml import render_body, set_language
 from syndicate.xmlbase import NAR_NS, XHTML_NS, XML_LANG
@@ -82,7 +82,7 @@ class NewsMLWriter(Writer[NewsMLOptions]):
         langs = _languages(story.languages, ctx)
         if not langs:
             return
-        if story.lifecycle(ctx.now) == "draft":
+        if story.lifecycle(ctx.now) in UNRELEASED:
             return
         builder = _ItemBuilder(story, ctx, langs)
         for lang in langs:
@@ -96,7 +96,7 @@ class NewsMLWriter(Writer[NewsMLOptions]):
         self, stories: list[StorySummary], ctx: Context[NewsMLOptions]
     ) -> Iterable[OutputFile]:
         """Our catalog, which every item points to, once there is an item."""
-        released = (s for s in stories if s.lifecycle(ctx.now) != "draft")
+        released = (s for s in stories if s.lifecycle(ctx.now) not in UNRELEASED)
         if any(_languages(story.languages, ctx) for story in released):
             yield OutputFile(CATALOG_FILE, serialise(catalog(ctx)))
 

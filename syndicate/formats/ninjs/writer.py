@@ -13,7 +13,7 @@ import msgspec
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context, Options, OutputFile, Writer, json_document
 from syndicate.formats.ninjs.document import VERSIONS, DocumentBuilder, Version, media_path
-from syndicate.model import STATUSES, Story
+from syndicate.model import STATUSES, UNRELEASED, Story
 
 
 class NinjsOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -36,7 +36,7 @@ class NinjsWriter(Writer[NinjsOptions]):
 
     def story_files(self, story: Story, ctx: Context[NinjsOptions]) -> Iterator[OutputFile]:
         langs = [lang for lang in story.languages if lang in ctx.languages]
-        if not langs or story.lifecycle(ctx.now) == "draft":
+        if not langs or story.lifecycle(ctx.now) in UNRELEASED:
             return
         builder = DocumentBuilder(story, ctx, ctx.options.version)
         for lang in langs:
