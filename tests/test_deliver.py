@@ -423,6 +423,11 @@ def test_a_missing_format_folder_is_reported(
     site.configure(deliver_section(target_yaml(folder, formats="[newsml, epub]")))
     site.export()
     capsys.readouterr()
+    assert site.deliver("--dry-run") == 1, "a dry run says what the run would: it fails"
+    said = capsys.readouterr()
+    assert "epub does not exist: run syndicate export --format epub first" in said.err
+    assert said.out.endswith(": not planned (the error above says why)\n")
+    assert "current" not in said.out
     assert site.deliver() == 1
     err = capsys.readouterr().err
     assert "epub does not exist: run syndicate export --format epub first" in err

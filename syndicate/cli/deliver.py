@@ -35,6 +35,9 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
 
 def _list(result: TargetResult) -> None:
     """What would go, on stdout: a line per target, then one per change, in order."""
+    if result.problem is not None:
+        print(f"{result.target.name} {result.target.url}: not planned (the error above says why)")
+        return
     print(f"{result.target.name} {result.target.url}: {_counts(result, 'to send', 'to delete')}")
     for change in result.changes:
         version = ""

@@ -113,8 +113,8 @@ def deliver(
         return DeliveryResult("failed", diags)
     current = all(r.current for r in results) and not unannounced
     status: Status = "current" if current else "failed"
-    if dry_run:
-        status = "current"
+    if dry_run:  # nothing was to be sent: only a target that could not be planned fails
+        status = "failed" if any(r.problem is not None for r in results) else "current"
     return DeliveryResult(status, diags, results, announced)
 
 
