@@ -29,8 +29,8 @@ from syndicate.formats.epub.cover import (
     draw_cover,
     layout,
 )
+from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS
 from syndicate.formats.epub.fonts import CoverError, FontSpec, charmap, locate
-from syndicate.formats.epub.options import DEFAULT_FONT_DIRS
 from syndicate.formats.epub.palette_png import _adler32_combine, band, png
 from syndicate.formats.epub.typeset import ELLIPSIS, MAX_GRAPHEME, Run, Style, bound, set_text
 from syndicate.formats.epub.writer import EpubWriter
@@ -357,3 +357,37 @@ def test_the_bytes_do_not_depend_on_what_the_caches_hold() -> None:
     with ThreadPoolExecutor(4) as pool:
         threaded = list(pool.map(lambda text: draw_cover(text, DIRS), texts * 2))
     assert threaded == first * 2
+
+
+def test_a_font_added_to_a_font_folder_draws_the_covers_again(tmp_path: Path) -> None:
+    """The covers depend on the fonts installed: a font added (or upgraded by the package
+    manager) under `epub.font_dirs` made no export draw them again ("0 written"), even with
+    a changed font, until `--force`. The folders' times are in the configuration's key."""
+    import shutil
+
+    def main(args: list[str]) -> int:  # a process each, as cron runs them: fonts are
+        # listed once a process
+        run = [sys.executable, "-m", "syndicate", *args]
+        return subprocess.run(run, cwd=site, check=False).returncode
+
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config += f"epub:\n  font_dirs: [{fonts}, {DEFAULT_FONT_DIRS[0]}]\n"
+    (site / "syndicate.yaml").write_text(config, encoding="utf-8")
+    args = ["export", "-q", "-f", "epub", "--now", "2026-01-01T00:00:00Z", "--jobs", "1"]
+    assert main([*args, "--out", "out"]) == 0
+    before = (site / "out/opds/covers/2021-02-18-nato-iraq-deployment.en.png").read_bytes()
+    bold = next(Path(DEFAULT_FONT_DIRS[0]).rglob("NotoSans-Bold.ttf"))
+    shutil.copy(bold, fonts / "NotoSerif-Bold.ttf")  # the headline's face, another drawing
+    assert main([*args, "--out", "out"]) == 0
+    after = (site / "out/opds/covers/2021-02-18-nato-iraq-deployment.en.png").read_bytes()
+    assert after != before
+    assert main([*args, "--out", "fresh"]) == 0
+    for path in (site / "fresh").rglob("*"):
+        if path.is_file():
+            assert (
+                site / "out" / path.relative_to(site / "fresh")
+            ).read_bytes() == path.read_bytes()

@@ -30,7 +30,7 @@ from PIL import Image as PILImage
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import json_text
 from syndicate.formats.epub import cover as covers
-from syndicate.formats.epub.options import DEFAULT_FONT_DIRS
+from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS
 from syndicate.formats.epub.palette_png import band
 from syndicate.formats.html import templating
 from syndicate.formats.html.writer import HtmlWriter

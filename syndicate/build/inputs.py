@@ -19,6 +19,7 @@ from pathlib import Path
 
 import syndicate
 from syndicate.diagnostics import Diagnostics
+from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, folders_stamp
 from syndicate.model import SiteConfig, Story
 from syndicate.readers import budgets
 from syndicate.readers.articles import shown_path, story_folders
@@ -78,6 +79,9 @@ def config_digest(config_file: Path, config: SiteConfig, languages: Sequence[str
         for path in sorted(config.templates.rglob("*")):
             if path.is_file():
                 parts += [path.relative_to(config.templates).as_posix(), _digest_or_problem(path)]
+    font_dirs = config.section("epub").get("font_dirs", DEFAULT_FONT_DIRS)
+    if isinstance(font_dirs, list | tuple):  # the covers' fonts (a wrong value: an error)
+        parts.append(folders_stamp(tuple(font_dirs)))
     return digest(*parts)
 
 

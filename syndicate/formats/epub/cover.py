@@ -14,8 +14,8 @@ from PIL import Image
 
 from syndicate.formats.epub import freetype_adapter, fribidi_adapter
 from syndicate.formats.epub.coverdata import Cover, CoverText
+from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS
 from syndicate.formats.epub.fonts import CoverError, font_file
-from syndicate.formats.epub.options import DEFAULT_FONT_DIRS
 from syndicate.formats.epub.palette_png import Band, band, png
 from syndicate.formats.epub.typeset import (
     Fit,

@@ -9,6 +9,27 @@ import os
 from functools import cache
 from pathlib import Path
 
+DEFAULT_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
+"""Where the cover fonts are looked for (`epub.font_dirs`) unless the site says."""
+
+
+def folders_stamp(dirs: tuple[str, ...]) -> str:
+    """The folders under `dirs` with their modification times, cheaply (no file is looked
+    at): a font installed, removed or upgraded by a package manager (which renames a new file
+    in place) changes a folder's time. Part of the build's configuration key, so covers are
+    drawn again after a font change, even by a run that loads no format."""
+    h = hashlib.sha256()
+    pending = [folder for folder in dirs if isinstance(folder, str)]
+    while pending:
+        folder = pending.pop()
+        try:
+            h.update(f"{folder}\0{os.stat(folder).st_mtime_ns}\n".encode("utf-8", "replace"))
+            with os.scandir(folder) as entries:
+                pending += sorted(e.path for e in entries if e.is_dir(follow_symlinks=False))
+        except OSError:
+            continue
+    return h.hexdigest()
+
 
 @cache
 def font_files(dirs: tuple[str, ...]) -> dict[str, Path]:

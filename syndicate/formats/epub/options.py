@@ -10,10 +10,10 @@ from typing import Annotated, Literal
 import msgspec
 
 from syndicate.formats.contract import OptionPath, Options
+from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS
 from syndicate.model import SiteConfig
 from syndicate.readers.config import template_problem
 
-DEFAULT_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
 EDITION_TITLE_FIELDS = ("publisher", "date")
 """The placeholders of `edition_title`."""
 
