@@ -391,3 +391,24 @@ def test_a_font_added_to_a_font_folder_draws_the_covers_again(tmp_path: Path) ->
             assert (
                 site / "out" / path.relative_to(site / "fresh")
             ).read_bytes() == path.read_bytes()
+
+
+def test_the_whole_machine_is_not_a_font_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`font_dirs: [/]` walked every file of the machine and failed on one of /proc with
+    `OSError(22)`, as "the epub writer failed"; it is refused at its line."""
+    from syndicate.cli import main
+
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    lines = config.count("\n")
+    config += "epub:\n  font_dirs: [/, /usr/share/fonts, /proc/self]\n"
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    status = main(["validate", "--config", str(tmp_path / "syndicate.yaml"), "--articles", "x"])
+    assert status == 2
+    err = capsys.readouterr().err
+    where = f"syndicate.yaml:{lines + 2}: error: epub: font_dirs"
+    assert f"{where}[0]: / is not a folder of fonts" in err
+    assert f"{where}[2]: /proc/self is not a folder of fonts" in err
+    assert "font_dirs[1]" not in err

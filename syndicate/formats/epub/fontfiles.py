@@ -4,13 +4,20 @@ font and no imaging code."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import stat
 from functools import cache
 from pathlib import Path
 
 DEFAULT_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
 """Where the cover fonts are looked for (`epub.font_dirs`) unless the site says."""
+MAX_FONT_FOLDERS = 5000
+"""Folders looked into under one font folder at most (a system's fonts are in a few hundred;
+`font_dirs: [/]` would walk the whole machine on every export)."""
+SYSTEM_FOLDERS = ("/", "/proc", "/sys", "/dev", "/run")
+"""Folders that hold no fonts of their own and much else: refused as font folders."""
 
 
 def folders_stamp(dirs: tuple[str, ...]) -> str:
@@ -20,7 +27,9 @@ def folders_stamp(dirs: tuple[str, ...]) -> str:
     drawn again after a font change, even by a run that loads no format."""
     h = hashlib.sha256()
     pending = [folder for folder in dirs if isinstance(folder, str)]
-    while pending:
+    seen = 0
+    while pending and seen < MAX_FONT_FOLDERS:
+        seen += 1
         folder = pending.pop()
         try:
             h.update(f"{folder}\0{os.stat(folder).st_mtime_ns}\n".encode("utf-8", "replace"))
@@ -39,9 +48,19 @@ def font_files(dirs: tuple[str, ...]) -> dict[str, Path]:
     for folder in dirs:
         if not os.path.isdir(folder):
             continue
-        for path in sorted(Path(folder).rglob("*")):
-            if path.suffix.lower() in {".ttf", ".otf", ".ttc"} and path.is_file():
-                found.setdefault(path.name, path)
+        paths: list[Path] = []
+        for folders, (top, subdirs, names) in enumerate(os.walk(folder)):  # unlistable: left out
+            subdirs.sort()
+            if folders >= MAX_FONT_FOLDERS:
+                break
+            for name in names:
+                if os.path.splitext(name)[1].lower() in {".ttf", ".otf", ".ttc"}:
+                    path = Path(top, name)
+                    with contextlib.suppress(OSError):
+                        if stat.S_ISREG(path.stat().st_mode):
+                            paths.append(path)
+        for path in sorted(paths):
+            found.setdefault(path.name, path)
     return found
 
 

@@ -4,13 +4,14 @@ sections, and where the cover fonts are."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
 import msgspec
 
 from syndicate.formats.contract import OptionPath, Options
-from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS
+from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, SYSTEM_FOLDERS
 from syndicate.model import SiteConfig
 from syndicate.readers.config import template_problem
 
@@ -64,6 +65,14 @@ class EpubOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
     ] = DEFAULT_FONT_DIRS
 
     def check(self, config: SiteConfig) -> Iterator[tuple[OptionPath, str]]:
+        for index, folder in enumerate(self.font_dirs):
+            normal = os.path.normpath(folder) if folder else folder
+            if normal in SYSTEM_FOLDERS or normal.startswith(("/proc/", "/sys/", "/dev/")):
+                yield (
+                    ("font_dirs", index),
+                    f"{folder} is not a folder of fonts: name the folders that hold them,"
+                    " e.g. /usr/share/fonts",
+                )
         if self.edition_title is not None:
             problem, _ = template_problem(self.edition_title, EDITION_TITLE_FIELDS)
             if problem is not None:
