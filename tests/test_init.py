@@ -124,6 +124,25 @@ def test_bad_requests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "--timezone Mars/Olympus: not an IANA time zone" in capsys.readouterr().err
 
 
+def test_a_name_with_a_control_character_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It wrote a site whose syndicate.yaml did not load, said "created", and the next init
+    then refused the folder as a site already."""
+    assert init(tmp_path / "s", "--name", "Harbour\x07Daily") == 2
+    err = capsys.readouterr().err
+    assert "--name: holds a control character (U+0007)" in err and "[init.name]" in err
+    assert not (tmp_path / "s").exists()
+    assert "created" not in err
+    odd = tmp_path / "bell\x07here"
+    assert main(["init", str(odd)]) == 2
+    assert "the folder's name 'bell\\x07here': holds a control character (U+0007)" in (
+        capsys.readouterr().err
+    )
+    assert not odd.exists()
+    assert init(tmp_path / "s", "--name", "Harbour Daily") == 0
+
+
 def test_near_misses_get_what_to_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", str(tmp_path / "s"), "--timezone", "Europe/Bruxelles"]) == 2
     assert "not an IANA time zone; did you mean 'Europe/Brussels'?" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import shlex
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -173,9 +174,17 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
         fix = did_you_mean(zone, sorted(available_timezones())) or ", e.g. Europe/Brussels"
         diags.error("init.timezone", f"--timezone {zone}: not an IANA time zone{fix}")
         return None
+    name = (args.name or "").strip() or _name_from(folder)
+    if control := next((c for c in name if unicodedata.category(c) == "Cc"), None):
+        given = "--name" if (args.name or "").strip() else f"the folder's name {folder.name!r}"
+        fix = "write the name without it" if given == "--name" else "give the name with --name"
+        diags.error(
+            "init.name",
+            f"{given}: holds a control character (U+{ord(control):04X}), which a publisher's"
+            f" name cannot: {fix}; nothing was written",
+        )
     if diags.errors:
         return None
-    name = (args.name or "").strip() or _name_from(folder)
     return Site(folder, name, url, zone, languages, now.replace(second=0, microsecond=0))
 
 
