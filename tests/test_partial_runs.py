@@ -278,6 +278,21 @@ def test_a_feed_alone_warns_about_the_pages_it_links_to(
     assert "export.dead-link" not in capsys.readouterr().err
 
 
+def test_dead_links_of_another_out_folder_are_named_from_where_the_user_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--out o4` from the site: the warnings name `o4/html/...` (they named the absolute
+    path, and said "out/ does not have it"), and the line counting those left unsaid comes
+    after the others (it came first: its place was the folder itself)."""
+    monkeypatch.chdir(generated_site(tmp_path, 12))
+    assert main(["export", "--now", FIXED_NOW, "-f", "atom", "--out", "o4"]) == 0
+    dead = [line for line in capsys.readouterr().err.splitlines() if "export.dead-link" in line]
+    assert len(dead) == 21, dead  # 20 named, then the count of the others
+    assert all(line.startswith("o4/html/") for line in dead), dead
+    assert all("the output folder does not have it" in line for line in dead[:20])
+    assert "more files after it are linked but not written" in dead[-1]
+
+
 def test_one_language_warns_about_the_translations_it_links_to(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -68,12 +68,13 @@ def dead_links(
     owners = folders() if missing else {}
     missing = {t: s for t, s in missing.items() if t.split("/", 1)[0] in owners}
     for index, (target, (first, count)) in enumerate(sorted(missing.items())):
-        if index == _SHOWN:
+        if index == _SHOWN:  # at the first file left unsaid: after the others, in file order
             yield Diagnostic(
                 "warning",
                 "export.dead-link",
-                f"and {len(missing) - _SHOWN} more files linked but not written",
-                str(out),
+                f"this and {len(missing) - _SHOWN - 1} more files after it are linked but not"
+                " written",
+                str(out / target),
             )
             return
         others = count - 1
@@ -87,8 +88,8 @@ def dead_links(
         yield Diagnostic(
             "warning",
             "export.dead-link",
-            f"linked from {first}{more}, but this run did not write it and out/ does not"
-            f" have it: {fix}",
+            f"linked from {first}{more}, but this run did not write it and the output folder"
+            f" does not have it: {fix}",
             str(out / target),
         )
 

@@ -512,8 +512,11 @@ def report(
 
 
 def _rebased(d: Diagnostic, site: Path, cwd: Path) -> Diagnostic:
-    if d.path is None or Path(d.path).is_absolute():
+    if d.path is None:
         return d
+    if Path(d.path).is_absolute():  # `--out o4`: shown as o4/..., as the user wrote it
+        inside = Path(d.path).is_relative_to(cwd)
+        return replace(d, path=os.path.relpath(d.path, cwd)) if inside else d
     return replace(d, path=_from_site(Path(d.path), site, cwd))
 
 
