@@ -90,9 +90,10 @@ def test_an_unknown_value_in_a_template_is_a_diagnostic(
 ) -> None:
     (site / "templates").mkdir()
     (site / "templates" / "home.html").write_text(
-        '{% extends "base.html" %}\n{% block main %}<p>{{ no_such_value }}</p>{% endblock %}\n',
+        '{% extends "base.html" %}\n{% block main %}\n<p>\n{{ no_such_value }}</p>{% endblock %}\n',
         encoding="utf-8",
     )
     assert export(site) == 1
     err = capsys.readouterr().err
     assert "no_such_value" in err and "[html.template]" in err and "Traceback" not in err
+    assert "templates/home.html:4: error: 'no_such_value' is undefined" in err  # at its line

@@ -6,6 +6,8 @@ Jinja's sandbox with autoescaping."""
 
 from __future__ import annotations
 
+import os
+import traceback
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -70,8 +72,19 @@ def render_page(site_templates: Path | None, template: str, **values: Any) -> by
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.message or str(exc), f"{exc.name}:{exc.lineno}") from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(str(exc), template) from None
+        raise TemplateError(str(exc), _template_line(exc, template)) from None
     return page_bytes(text)
+
+
+def _template_line(exc: BaseException, template: str) -> str:
+    """`name:line` of the template line a rendering error came from (Jinja gives the frames
+    of the templates their file and line), or `template` alone when no frame tells it (a
+    value undefined in a site's `index.html`, or in a macro of `macros.html` it calls)."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        name = os.path.basename(frame.filename)
+        if frame.filename.endswith(".html") and frame.lineno:
+            return f"{name}:{frame.lineno}"
+    return template
 
 
 def page_bytes(markup: str) -> bytes:
