@@ -120,9 +120,14 @@ def serialise(root: etree._Element) -> bytes:
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body + b"\n"
 
 
-def language(lang: str) -> dict[str, str]:
-    """`xml:lang` and, for right-to-left languages, `dir="rtl"` (NewsML-G2 has no `lang`)."""
-    return {XML_LANG: lang, "dir": "rtl"} if direction(lang) == "rtl" else {XML_LANG: lang}
+def language(lang: str, within: str | None = None) -> dict[str, str]:
+    """`xml:lang` and, for right-to-left languages, `dir="rtl"` (NewsML-G2 has no `lang`).
+    Inside an element of the language `within`, the direction is said whenever it is not
+    that element's: a link to the English original inside an Arabic item is `dir="ltr"`."""
+    own = direction(lang)
+    if within is not None and direction(within) != own:
+        return {XML_LANG: lang, "dir": own}
+    return {XML_LANG: lang, "dir": "rtl"} if own == "rtl" else {XML_LANG: lang}
 
 
 def catalog(ctx: Context[NewsMLOptions]) -> etree._Element:
@@ -299,7 +304,7 @@ class _ItemBuilder:
                 "version": str(story.version),
                 "contenttype": NEWSITEM_TYPE,
                 "title": other.headline,
-                **language(other.lang),
+                **language(other.lang, within=lang),
             }
             yield G.link(attributes)
 
