@@ -123,6 +123,8 @@ def test_the_language_defaults_to_the_sites_first(site: Path) -> None:
         ("Wahl in Berlin: Ergebnis", "2026-12-03-wahl-in-berlin-ergebnis"),
         ("Straße nach Köln — Ärger", "2026-12-03-strasse-nach-koln-arger"),
         ("2026-12-01 Harbour Reopens", "2026-12-01-harbour-reopens"),
+        ("İstanbul'da ılık kış: IĞDIR", "2026-12-03-istanbul-da-ilik-kis-igdir"),  # not 'lk ks'
+        ("Œuvre æsir ø Łódź", "2026-12-03-oeuvre-aesir-o-lodz"),
         ("انتخابات", None),
     ],
 )
@@ -141,3 +143,13 @@ def test_a_headline_given_as_the_slug_gets_a_slug_suggested(
     assert "try the slug '" in err
     assert suggest_slug(given, "2026-12-03") == suggested
     assert main(["new", err.split("try the slug '")[1].split("'")[0], "--lang", "en"]) == 0
+
+
+def test_the_scaffold_is_dated_by_now(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--now` dates the new story and the slug suggested (both took the clock)."""
+    now = "2026-12-31T23:30:00-05:00"
+    assert main(["new", "Year End Fireworks", "--now", now]) == 2
+    assert "try the slug '2027-01-01-year-end-fireworks'" in capsys.readouterr().err  # Brussels
+    assert main(["new", "2027-01-01-fireworks", "--now", now]) == 0
+    facts = yaml.safe_load((site / "articles/2027-01-01-fireworks/story.yaml").read_text("utf-8"))
+    assert str(facts["published"]) == "2027-01-01 05:30:00+01:00"

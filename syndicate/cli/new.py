@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         if config is None:
             return EXIT_INPUT
         say(args, f"added {', '.join(missing)} to the languages of {args.config}")
-    folder = scaffold_story(args.articles, args.slug, langs, config, diags)
+    folder = scaffold_story(args.articles, args.slug, langs, config, diags, now=args.now)
     if folder is None:
         return EXIT_INPUT
     say(args, f"created {folder}: fill in the TODOs, then run `syndicate validate`")
@@ -123,10 +123,19 @@ def add_languages(
 
 
 def scaffold_story(
-    articles: Path, slug: str, langs: tuple[str, ...], config: SiteConfig, diags: Diagnostics
+    articles: Path,
+    slug: str,
+    langs: tuple[str, ...],
+    config: SiteConfig,
+    diags: Diagnostics,
+    *,
+    now: datetime | None = None,
 ) -> Path | None:
+    """The story folder `slug`, its times `now` (`--now`; default: the clock) in the site's
+    time zone."""
     folder = articles / slug
-    now = datetime.now(ZoneInfo(config.timezone)).replace(second=0, microsecond=0)
+    zone = ZoneInfo(config.timezone)
+    now = (now or datetime.now(zone)).astimezone(zone).replace(second=0, microsecond=0)
     if problem := slug_problem(slug):
         message = problem.replace("folder name", "the slug")
         suggested = suggest_slug(slug, now.date().isoformat())
@@ -160,6 +169,12 @@ def scaffold_story(
 
 
 _DATED = re.compile(r"\d{4}-\d{2}-\d{2}-")
+_LATIN = str.maketrans(
+    {"ı": "i", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "ł": "l", "þ": "th", "ħ": "h"}
+)
+"""Latin letters Unicode does not take apart into a letter and its marks (NFKD): Turkish
+dotless ı, Danish ø, the æ and œ ligatures, Croatian đ, Icelandic ð and þ, Polish ł,
+Maltese ħ."""
 _SLUG_WORDS = 8
 
 
@@ -168,7 +183,8 @@ def suggest_slug(text: str, date: str) -> str:
     gives `2026-12-03-wahl-in-berlin-ergebnis`): its first words in lowercase ASCII, accents
     and ligatures taken apart (ß as ss), anything else a hyphen, dated as the sample's slugs
     are; empty when no Latin letter or digit is left (a headline in Arabic)."""
-    plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
+    spelt = text.casefold().translate(_LATIN)
+    plain = unicodedata.normalize("NFKD", spelt).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", plain)[:_SLUG_WORDS]
     if not words:
         return ""
