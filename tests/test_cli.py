@@ -277,3 +277,9 @@ def test_out_must_be_a_folder_of_its_own(
         capsys.readouterr().err
     )
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_a_config_that_is_not_a_file_is_said_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--config /dev/zero` (a device) said "no such file"."""
+    assert main(["--config", "/dev/zero", "validate"]) == 2
+    assert "--config /dev/zero: not a regular file" in capsys.readouterr().err

@@ -795,3 +795,15 @@ def test_names_that_are_not_utf8_never_crash_an_export(tmp_path: Path, where: by
         assert "Traceback" not in exported.stderr, exported.stderr
         assert exported.returncode in (0, 3), exported.stderr
         assert (tmp_path / "out" / "model" / "healthy.json").exists()
+
+
+def test_an_image_that_is_a_link_to_nothing_says_so(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """It was "file not found; did you mean 'images/chart.png'?", the very name written."""
+    folder = write_story(tmp_path / "articles", "linked", STORY + IMAGES.format("images/chart.png"))
+    (folder / "images").mkdir()
+    (folder / "images" / "chart.png").symlink_to(tmp_path / "nowhere.png")
+    [problem] = [d.message for d in errors(tmp_path / "articles", site_config)]
+    assert problem.endswith("which does not exist"), problem
+    assert "did you mean" not in problem

@@ -476,3 +476,24 @@ def test_a_users_private_folder_stays_private_when_its_format_folder_is_rebuilt(
         assert (private / "inner" / "notes.txt").read_text() == "mine"
     finally:
         private.chmod(0o700)
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda out: out.symlink_to(out.parent / "gone"), "is a link to"),
+        (lambda out: out.write_text("x"), "is a file, not a folder: move it away"),
+    ],
+    ids=["link-to-nothing", "file"],
+)
+def test_an_out_that_is_not_a_folder_is_said_as_it_is(
+    site: Path, capsys: pytest.CaptureFixture[str], make: Callable[[Path], object], said: str
+) -> None:
+    """A link to nothing was "cannot write to out: File exists"."""
+    out = site / "out"
+    make(out)
+    assert export(site, out) == 1
+    err = capsys.readouterr().err
+    assert said in err and "[output.write]" in err
+    if out.is_symlink():
+        assert "which does not exist: make that folder, or remove the link" in err

@@ -80,6 +80,14 @@ def locked(out: Path, lock: Path | None = None) -> Iterator[None]:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        if out.is_symlink() and not out.exists():
+            target = os.readlink(out)
+            raise OutputError(
+                f"{out} is a link to {target}, which does not exist: make that folder, or"
+                " remove the link"
+            ) from None
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"{out} is a file, not a folder: move it away") from None
         raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
     busy = f"another syndicate export is writing {out} (lock {lock}); wait for it to finish"
     with exclusive(lock, busy):

@@ -137,7 +137,12 @@ def locate_site(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
     if args.config is not None:
         site: Path = args.config.parent
         if not args.config.is_file():
-            diags.error("config.missing", f"--config {args.config}: no such file")
+            what = (
+                "not a regular file: name the syndicate.yaml file"
+                if args.config.exists()
+                else "no such file"
+            )
+            diags.error("config.missing", f"--config {args.config}: {what}")
             return None
         if given_site is not None and given_site.resolve() != site.resolve():
             diags.error(

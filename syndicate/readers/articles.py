@@ -792,7 +792,9 @@ def _path_hint(rel: str, files: StoryFiles, listed: Sequence[str] = ()) -> str:
             )
         found = files.exists(posix)
         return f"; write the path with / (not \\){f': {posix}' if found else ''}"
-    return did_you_mean(rel, [*listed, *files.neighbours(rel)])
+    if os.path.islink(files.folder / rel):  # a link to nothing: no near name fixes it
+        return f"; it is a link to {os.readlink(files.folder / rel)!r}, which does not exist"
+    return did_you_mean(rel, [name for name in (*listed, *files.neighbours(rel)) if name != rel])
 
 
 def _strings(
