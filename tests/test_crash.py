@@ -78,7 +78,7 @@ def test_sigkill_at_any_point_leaves_old_or_new_output(tmp_path: Path) -> None:
         # the next export cleans up after the killed one and completes
         subprocess.run(export_command(new_site, out), cwd=new_site, check=True)
         assert {fmt: snapshot(out / fmt) for fmt in FORMATS} == new
-        assert not list(out.glob(".staging-*"))
+        assert not list(out.glob(".syndicate-staging-*"))
     assert "old" in outcomes
 
 

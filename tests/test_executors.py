@@ -332,7 +332,7 @@ def test_a_path_a_worker_may_not_write_is_refused_and_nothing_is_published(
     err = capsys.readouterr().err
     assert "refusing to write outside out/: '../escape.txt'" in err and "Traceback" not in err
     assert not (tmp_path / "escape.txt").exists() and not (out / "stray").exists()
-    assert not list(out.glob(".staging-*"))
+    assert not list(out.glob(".syndicate-staging-*"))
 
 
 def test_a_story_left_out_publishes_nothing_its_worker_staged(
@@ -353,7 +353,7 @@ def test_a_story_left_out_publishes_nothing_its_worker_staged(
     assert export(site, out, "-j", "2", "--keep-going", "--strict") == 3
     assert "[html.removed]" in capsys.readouterr().err
     assert tree(out) == published
-    assert not list(out.glob(".staging-*"))
+    assert not list(out.glob(".syndicate-staging-*"))
 
     """Starting a pool costs more than a story or two take (an edit): those run here, the
     same work as in a worker (the same bytes, as the tests above show for every executor)."""

@@ -608,7 +608,7 @@ def test_each_run_removes_what_the_last_one_left_in_the_trash(
     (trash,) = (site / ".syndicate" / "builds").glob(f"*/{publish.TRASH}")
     (edited,) = trash.iterdir()
     assert (edited / "staging" / "html").is_dir()  # the html/ the edit replaced
-    assert not list((site / "out").glob(".staging-*"))
+    assert not list((site / "out").glob(".syndicate-staging-*"))
     export(site, site / "out", "-j", "1")  # nothing to publish: no staging folder kept
     assert not edited.exists() and list(trash.iterdir()) == []
 

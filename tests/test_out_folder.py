@@ -120,7 +120,7 @@ def killed_and_completed(
     engine.settle_output(out, site / CACHE_NAME, diags)
     assert tree(out) == new
     assert [d.code for d in diags] == ["output.recovered"]
-    assert not list(out.glob(".staging-*"))
+    assert not list(out.glob(".syndicate-staging-*"))
     result = api_export(site, out)
     assert result.status == "exported" and result.written == 0  # the state was saved
     return killed
@@ -176,7 +176,7 @@ def test_an_interrupt_during_the_swaps_waits_and_says_what_out_holds(
     last = interrupted(HOOK, at, signal_name, site, out)
     assert last == "interrupted after publishing: out/ holds this run's output"
     assert tree(out) == new
-    assert not list(out.glob(".staging-*"))
+    assert not list(out.glob(".syndicate-staging-*"))
 
 
 def test_an_interrupt_before_publishing_leaves_out_unchanged(
@@ -194,7 +194,7 @@ def test_an_interrupt_before_publishing_leaves_out_unchanged(
     capsys.readouterr()
     assert export(site, out) == 130
     assert capsys.readouterr().err.strip().splitlines()[-1] == "interrupted; out/ is unchanged"
-    assert tree(out) == old and not list(out.glob(".staging-*"))
+    assert tree(out) == old and not list(out.glob(".syndicate-staging-*"))
 
 
 def test_a_full_disk_while_saving_the_state_publishes_nothing(
@@ -215,7 +215,7 @@ def test_a_full_disk_while_saving_the_state_publishes_nothing(
     err = capsys.readouterr().err
     assert "cannot save the build state in" in err and "database or disk is full" in err
     assert "the previous output is unchanged [output.write]" in err
-    assert tree(out) == old and not list(out.glob(".staging-*"))
+    assert tree(out) == old and not list(out.glob(".syndicate-staging-*"))
     assert export(site, out) == 0  # and the next run, with room, publishes
 
 
@@ -396,7 +396,7 @@ def test_an_edit_is_published_in_place(
     kept = [path for path in old if path in new and old[path] == new[path]]
     assert all(after[path] == before[path] for path in kept)
     assert [path for path in changed if after[path] == before[path]] == []
-    assert not list(out.glob(".staging-*"))
+    assert not list(out.glob(".syndicate-staging-*"))
 
 
 @pytest.mark.parametrize("at", [1, 3])
@@ -427,7 +427,7 @@ def test_a_dry_run_of_an_edit_says_what_publishing_it_in_place_changes(
     old = tree(out)
 
     said = api_export(many, out, dry_run=True).changes
-    assert tree(out) == old and not list(out.glob(".staging-*"))
+    assert tree(out) == old and not list(out.glob(".syndicate-staging-*"))
     assert said["new"] == () and said["removed"] == ()
     assert set(said["changed"]) == {path for path in new if old.get(path) != new[path]}
     assert api_export(many, out).written == len(said["changed"])

@@ -54,7 +54,7 @@ def test_publish_writes_and_removes_stale_files(tmp_path: Path) -> None:
         report = publish(tmp_path, files(feed__a="1", feed__c="3"), ["feed"], keep_others=False)
     assert sorted(p.name for p in (tmp_path / "feed").iterdir()) == ["a", "c"]
     assert (report.written, report.unchanged, report.removed) == (1, 1, 1)
-    assert not list(tmp_path.glob(".staging-*"))
+    assert not list(tmp_path.glob(".syndicate-staging-*"))
 
 
 def test_unchanged_files_keep_inode_and_mtime(tmp_path: Path) -> None:
@@ -114,7 +114,7 @@ def test_disk_full_is_a_clear_error_and_keeps_old_output(
     ):
         publish(tmp_path, files(feed__a="new", feed__b="new"), ["feed"], keep_others=False)
     assert (tmp_path / "feed/a").read_text() == "old" == (tmp_path / "feed/b").read_text()
-    assert not list(tmp_path.glob(".staging-*"))
+    assert not list(tmp_path.glob(".syndicate-staging-*"))
 
 
 def test_a_run_that_changes_nothing_leaves_the_folders_in_place(tmp_path: Path) -> None:
@@ -493,7 +493,7 @@ def test_a_done_run_leaves_its_staging_in_the_trash_for_the_next_to_remove(
         for path in sorted(owned - {"feed/index.xml"}):
             staging.reuse(path)
         staging.apply(staging.prepare(["feed"], keep_others=False))
-    assert not list(out.glob(".staging-*"))
+    assert not list(out.glob(".syndicate-staging-*"))
     (left,) = trash.folder.iterdir()
     replaced = left / "staging" / "feed"
     assert (replaced / "index.xml").read_bytes() == b"feed/index.xml"  # the old one
@@ -512,7 +512,7 @@ def test_a_staging_the_trash_cannot_take_is_deleted(tmp_path: Path) -> None:
     with locked(out), Staging(out, owned, trash) as staging:
         staging.add(OutputFile("feed/index.xml", b"new"))
         staging.apply(staging.prepare(["feed"], keep_others=True))
-    assert not staging.dir.exists() and not list(out.glob(".staging-*"))
+    assert not staging.dir.exists() and not list(out.glob(".syndicate-staging-*"))
     assert (out / "feed/index.xml").read_bytes() == b"new"
 
 
@@ -586,7 +586,7 @@ def test_an_edit_published_in_place_moves_only_the_new_files(tmp_path: Path) -> 
         assert after["feed/mine/empty"] == ("folder", None)
         assert after["feed/s7/page.html"] == before["feed/s7/page.html"]
         assert after["feed/about.html"] == before["feed/about.html"]
-        assert not list(out.glob(".staging-*"))
+        assert not list(out.glob(".syndicate-staging-*"))
         outs[in_place] = {path: kind for path, (kind, _) in after.items()}
         assert ((out / "feed").stat().st_ino == folder) is in_place  # not swapped
         if in_place:
