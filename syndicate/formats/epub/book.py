@@ -44,6 +44,7 @@ CSS = b"""body { margin: 0 1em; line-height: 1.5; }
 h1 { font-size: 1.6em; line-height: 1.25; margin: 0.5em 0; }
 .kicker, .byline, .dateline, .date { margin: 0.2em 0; }
 .kicker { text-transform: uppercase; letter-spacing: 0.05em; font-size: 0.85em; }
+:lang(ar) .kicker, :lang(fa) .kicker, :lang(ur) .kicker, :lang(zh) .kicker { letter-spacing: 0; }
 .byline { font-weight: bold; }
 .date, .rights, .credit { font-size: 0.85em; }
 figure { margin: 1em 0; }
