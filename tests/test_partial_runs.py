@@ -241,7 +241,10 @@ def test_a_kill_reaches_every_language_and_format_of_out(
     capsys.readouterr()
     assert export(site, "--lang", "en", formats=("atom",), quiet=False) == 0
     err = capsys.readouterr().err
-    assert "a story was killed or withdrawn: also exported fr, html, jsonld, newsml, rss" in err
+    assert (
+        "a story was killed, withdrawn or deleted: also exported fr, html, jsonld, newsml, rss"
+        in err
+    )
     after = tree(out)
     for lang in ("en", "fr"):
         assert HEALTHY not in after[f"html/index.{lang}.html"].decode()
@@ -254,6 +257,24 @@ def test_a_kill_reaches_every_language_and_format_of_out(
     # A partial run with no kill stays partial.
     assert export(site, "--lang", "en", formats=("atom",), quiet=False) == 0
     assert "also exported" not in capsys.readouterr().err
+
+
+def test_a_story_deleted_before_a_partial_run_leaves_every_format(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story folder deleted, then `--format html` alone: its pages went, but the feeds,
+    items and books of out/ kept listing it and linking to them, silently. As a kill does,
+    the deletion widens the run; out/ is then what an export from scratch gives."""
+    assert export(site) == 0
+    shutil.rmtree(site / "articles" / HEALTHY)
+    capsys.readouterr()
+    assert export(site, "--lang", "en", formats=("html",), quiet=False) == 0
+    err = capsys.readouterr().err
+    assert "a story was killed, withdrawn or deleted: also exported fr, atom" in err
+    after = tree(site / "out")
+    assert not [path for path, data in after.items() if HEALTHY.encode() in data]
+    assert export(site, "--out", str(tmp_path / "fresh")) == 0
+    assert after == tree(tmp_path / "fresh")
 
 
 # Dead links of partial runs -------------------------------------------------------------------

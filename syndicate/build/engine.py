@@ -810,7 +810,7 @@ class _Build:
                         self.counts = sink.counts
                         self._stories(sink, jobs, progress)
                         staging.flush_ahead()  # the stories' files, while collections run
-                        if self.killed and self._partial():
+                        if (self.killed or self._deleted()) and self._partial():
                             raise _Widen(frozenset(self.state.owned))
                         summaries = [s.summary for s in self.read]
                         own = len(self.input.errors) if not diags.errors else -1
@@ -971,6 +971,17 @@ class _Build:
             diagnostics=tuple(d for d in list(diags)[self.reported :] if d not in once),
         )
         return unchanged.encode(fingerprint)
+
+    def _deleted(self) -> list[str]:
+        """Stories the last build released (out/ carries them) whose folders are gone: as a
+        kill, their removal must reach every format and language that carried them."""
+        here = {source.name for source in self.inputs}
+        now = self.settings.now
+        return [
+            story.slug
+            for story in self.state.last_stories()
+            if story.slug not in here and story.lifecycle(now) not in UNRELEASED
+        ]
 
     def _partial(self) -> bool:
         """Whether this run leaves out languages, or formats whose files out/ holds."""

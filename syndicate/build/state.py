@@ -322,6 +322,10 @@ class BuildState:
             self._by_texts = {r.texts: (key, r) for key, r in self._stories.items() if r.texts}
         return self._by_texts
 
+    def last_stories(self) -> list[StorySummary]:
+        """The summaries of the last build's stories."""
+        return [record.summary for record in self._stories.values()]
+
     def previous(self, name: str) -> tuple[str, StoryRecord] | None:
         """The last build's record of the story in the folder `name`, with its text key."""
         if self._by_name is None:

@@ -90,8 +90,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if result.widened:
         say(
             args,
-            f"a story was killed or withdrawn: also exported {', '.join(result.widened)}, so"
-            " the kill reaches every file that carried it",
+            f"a story was killed, withdrawn or deleted: also exported"
+            f" {', '.join(result.widened)}, so that reaches every file that carried it",
             widened=list(result.widened),
         )
     if announced:
