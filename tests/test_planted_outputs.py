@@ -120,6 +120,27 @@ def test_deeply_nested_json_is_an_error(out: Path, capsys: pytest.CaptureFixture
     assert status == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('{"uri": "x", "a": NaN}', "not valid JSON: NaN is not a JSON number"),
+        ('{"n": ' + "9" * 5000 + "}", "not valid JSON: a number with more digits than any"),
+        ('{"standard": {"version": null}}', "standard.version is missing; expected"),
+    ],
+    ids=["nan", "huge-number", "no-version"],
+)
+def test_json_problems_are_said_in_words(
+    out: Path, capsys: pytest.CaptureFixture[str], text: str, said: str
+) -> None:
+    """Python's own words came through: `use sys.set_int_max_str_digits()`, `is None`; and
+    NaN, which is not JSON, passed."""
+    planted = out / "ninjs" / "planted.json"
+    planted.write_text(text)
+    status, err = validate(out, capsys)
+    assert status == 1 and f"{planted}: error: {said}" in err, err
+    assert "sys.set_int_max_str_digits" not in err and "None" not in err
+
+
 def test_an_oversized_file_is_not_read(out: Path, capsys: pytest.CaptureFixture[str]) -> None:
     planted = out / "atom" / "huge.xml"
     with planted.open("wb") as handle:

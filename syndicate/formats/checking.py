@@ -128,13 +128,28 @@ def parse_json(path: Path, diags: Diagnostics) -> Any:
 
 
 def json_value(data: bytes | str, shown: str, diags: Diagnostics) -> Any:
+    """The JSON value of `data`, or None after reporting why it is not JSON as RFC 8259 has it
+    (`NaN` and `Infinity`, which Python reads, are not JSON)."""
     try:
-        return json.loads(data)
+        return json.loads(data, parse_constant=_not_json)
     except RecursionError:
         diags.error("output.json", "not valid JSON: nested too deeply", shown)
+    except _NotJson as exc:
+        diags.error("output.json", f"not valid JSON: {exc} is not a JSON number", shown)
     except (ValueError, UnicodeDecodeError) as exc:
-        diags.error("output.json", f"not valid JSON: {exc}", shown)
+        text = str(exc)
+        if "integer string conversion" in text:  # Python's guard against huge numbers
+            text = "a number with more digits than any file syndicate writes"
+        diags.error("output.json", f"not valid JSON: {text}", shown)
     return None
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _not_json(constant: str) -> Any:
+    raise _NotJson(constant)
 
 
 def open_zip(path: Path, diags: Diagnostics) -> zipfile.ZipFile | None:

@@ -4,6 +4,7 @@ story is written whatever its status, so partners receive the kill (see `pub_sta
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -66,7 +67,8 @@ def check_document(data: Any, shown: str, diags: Diagnostics) -> None:
     version = standard.get("version") if isinstance(standard, dict) else None
     if version not in VERSIONS:
         wanted = " or ".join(VERSIONS)
-        diags.error("ninjs.document", f"standard.version is {version!r}; expected {wanted}", shown)
+        said = "missing" if version is None else json.dumps(version, ensure_ascii=False)[:40]
+        diags.error("ninjs.document", f"standard.version is {said}; expected {wanted}", shown)
         return
     status = "pubStatus" if version.startswith("3") else "pubstatus"
     for key in ("uri", "language", "headlines", status):
