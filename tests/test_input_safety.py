@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -807,3 +809,45 @@ def test_an_image_that_is_a_link_to_nothing_says_so(
     [problem] = [d.message for d in errors(tmp_path / "articles", site_config)]
     assert problem.endswith("which does not exist"), problem
     assert "did you mean" not in problem
+
+
+# URLs ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ('https://example.org/"><script>', "is not an absolute http(s) URL"),
+        ("https://example.org:99999/a", "is not a valid URL (port out of range 0-65535)"),
+        ("https://[::1/a", "is not a valid URL (invalid IPv6 URL)"),
+        ("https://user:secret@example.org/a", "holds a user name or password"),
+    ],
+    ids=["markup", "port", "ipv6", "userinfo"],
+)
+def test_a_url_its_pattern_would_pass_is_checked_as_a_url(
+    tmp_path: Path, site_config: SiteConfig, url: str, said: str
+) -> None:
+    """Each passed validation and reached the outputs (JSON ones raw)."""
+    related = f"related:\n  - url: {json.dumps(url)}\n    title: {{{{en: Related}}}}\n"
+    write_story(tmp_path / "articles", "linked", STORY + related)
+    [problem] = [d.message for d in errors(tmp_path / "articles", site_config)]
+    assert problem.startswith("related, 1st related link: url: ") and said in problem, problem
+
+
+@pytest.mark.parametrize(
+    ("base_url", "said"),
+    [
+        ('https://x.example/"<script>/', "is not an http(s) URL ending in /"),
+        ("https://x.example:99999/syn/", "is not a valid URL (port out of range"),
+    ],
+)
+def test_base_url_is_checked_as_a_url(
+    tmp_path: Path, base_url: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = re.sub(r"(?m)^base_url: .*$", f"base_url: {json.dumps(base_url)}", config)
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    status = main(["validate", "--config", str(tmp_path / "syndicate.yaml"), "--articles", "x"])
+    assert status == 2
+    assert f"base_url: {base_url!r} {said}" in capsys.readouterr().err

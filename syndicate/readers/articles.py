@@ -36,7 +36,7 @@ from syndicate.readers.config import SchemaVerdict
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.safefile import Refused
-from syndicate.readers.schemas import Where, check, place
+from syndicate.readers.schemas import Where, check, place, url_problems
 from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles
 from syndicate.readers.textfile import decode_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
@@ -380,7 +380,8 @@ class _StoryReader:
             return None
 
         def schema() -> list[tuple[Where, str]]:
-            return list(check(doc.data, "article.schema.json", f"/$defs/{definition}", what))
+            found = list(check(doc.data, "article.schema.json", f"/$defs/{definition}", what))
+            return found or list(url_problems(doc.data, what))
 
         verdict = self.verdict
         parts = ("article.schema.json", definition, text)

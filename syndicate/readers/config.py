@@ -33,7 +33,7 @@ from syndicate.model.source import SourceRef
 from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.safefile import Refused, read_checked
-from syndicate.readers.schemas import Where, check, load_schema
+from syndicate.readers.schemas import Where, check, describe, load_schema, url_problem
 from syndicate.readers.textfile import read_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
@@ -241,7 +241,16 @@ def load_config(
         return None
 
     def schema() -> list[tuple[Where, str]]:
-        return list(check(data, "site.schema.json", root=path.name))
+        found = list(check(data, "site.schema.json", root=path.name))
+        if found:
+            return found
+        for where, value in (
+            (("base_url",), data["base_url"]),
+            (("publisher", "url"), data["publisher"]["url"]),
+        ):
+            if problem := url_problem(value):
+                found.append((where, f"{'.'.join(where)}: {describe(value)} {problem}"))
+        return found
 
     parts = ("site.schema.json", path.name, text)
     problems = verdict.problems(schema, *parts) if verdict is not None else schema()

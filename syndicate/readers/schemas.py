@@ -15,6 +15,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from syndicate.diagnostics import did_you_mean
 from syndicate.i18n.locales import canonical_case
@@ -186,6 +187,35 @@ def _typos(errors: list[Any]) -> set[tuple[Where, str]]:
         if any(at == path and did_you_mean(str(key), [missing]) for at, key in unknown):
             found.add((path, error.message))
     return found
+
+
+def url_problem(url: str) -> str | None:
+    """What makes a URL that its pattern accepts unusable, in words, or None: a port out of
+    range or not a number, a broken IPv6 address, a user name or password (which a public
+    link must not carry), no host."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises for a port out of range or not a number
+    except ValueError as exc:
+        return f"is not a valid URL ({str(exc)[:1].lower()}{str(exc)[1:]})"
+    if parts.username is not None or parts.password is not None:
+        return "holds a user name or password, which a public link must not"
+    if not parts.hostname:
+        return "has no host"
+    return None
+
+
+def url_problems(data: Any, root: str | None) -> Iterator[tuple[Where, str]]:
+    """`url_problem` of every `url` field of a document, at its place."""
+    pending: list[tuple[Where, Any]] = [((), data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, dict):
+            pending += [((*path, key), item) for key, item in value.items()]
+        elif isinstance(value, list):
+            pending += [((*path, index), item) for index, item in enumerate(value)]
+        elif isinstance(value, str) and path[-1:] == ("url",) and (found := url_problem(value)):
+            yield path, f"{place(path, root)}: {describe(value)} {found}"
 
 
 def place(path: Where, root: str | None = "front matter") -> str:
