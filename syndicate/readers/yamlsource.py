@@ -387,6 +387,11 @@ def _fix(
         return "this line is indented differently from the fields above it; align it with them"
     if "could not find expected ':'" in problem:
         return "a field needs 'name: value'; add the colon, or check the indentation"
+    if "expected '<document start>'" in problem or source.startswith("%"):
+        return (
+            "a line starting with % is a YAML directive, which syndicate's files do not use:"
+            " remove it"
+        )
     return None
 
 
