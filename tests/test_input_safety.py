@@ -851,3 +851,23 @@ def test_base_url_is_checked_as_a_url(
     status = main(["validate", "--config", str(tmp_path / "syndicate.yaml"), "--articles", "x"])
     assert status == 2
     assert f"base_url: {base_url!r} {said}" in capsys.readouterr().err
+
+
+def test_a_bidi_control_in_the_publishers_name_is_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stories got the warning; the name every output carries did not."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = config.replace("  name: YCPress", '  name: "YC\\u202ePress"', 1)
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    articles = str(REPO / "articles")
+    status = main(
+        ["validate", "--config", str(tmp_path / "syndicate.yaml"), "--articles", articles]
+    )
+    err = capsys.readouterr().err
+    assert status == 0, err
+    assert (
+        "syndicate.yaml:3: warning: publisher.name contains the invisible bidi control U+202E"
+        in err
+    )

@@ -38,14 +38,12 @@ from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.safefile import Refused
 from syndicate.readers.schemas import Where, check, place, url_problems
 from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles
-from syndicate.readers.textfile import decode_text
+from syndicate.readers.textfile import bidi_warning, decode_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
 if TYPE_CHECKING:
     from syndicate.readers.markdown import ImageLookup
 
-# Embeddings, overrides and isolates: invisible, and able to reorder what readers see.
-BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 """A story slug, matched whole (`fullmatch`: `$` would let a final newline through)."""
 RESERVED_SLUGS = {
@@ -398,13 +396,8 @@ class _StoryReader:
             self._check_text(text, place(path), SourceRef(shown, doc.line(path)), unset)
 
     def _check_text(self, text: str, what: str, where: SourceRef, unset: bool = False) -> None:
-        if found := BIDI_CONTROLS.search(text):
-            self.diags.warning(
-                "text.bidi-control",
-                f"{what} contains the invisible bidi control U+{ord(found.group()):04X}, which"
-                " can make text display in a misleading order; remove it",
-                where,
-            )
+        if warning := bidi_warning(text, what):
+            self.diags.warning("text.bidi-control", warning, where)
         if self.usable and (unset or PLACEHOLDER.search(text)):
             self.diags.error(
                 "story.placeholder",

@@ -34,7 +34,7 @@ from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.safefile import Refused, read_checked
 from syndicate.readers.schemas import Where, check, describe, load_schema, url_problem
-from syndicate.readers.textfile import read_text
+from syndicate.readers.textfile import bidi_warning, read_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
 LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "slug", "name")}
@@ -276,6 +276,11 @@ def load_config(
         return None
     if verdict is not None:
         verdict.save()
+    for key in ("name", "email"):  # shown in every output
+        value = data["publisher"].get(key)
+        if isinstance(value, str) and (warning := bidi_warning(value, f"publisher.{key}")):
+            at = SourceRef(shown, doc.line(("publisher", key)))
+            diags.warning("text.bidi-control", warning, at)
     pub = data["publisher"]
     root = path.parent
     links = data.get("links", {})

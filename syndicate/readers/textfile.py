@@ -14,6 +14,18 @@ from syndicate.readers.safefile import Refused, read_checked
 # Characters XML 1.0 cannot carry: C0 controls but tab, newline, carriage return; surrogates;
 # U+FFFE/U+FFFF. Text with them would make every XML output (feeds, NewsML-G2, EPUB) invalid.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Embeddings, overrides and isolates: invisible, and able to reorder what readers see.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def bidi_warning(text: str, what: str) -> str | None:
+    """The warning for a text holding an invisible bidi control, or None."""
+    if found := BIDI_CONTROLS.search(text):
+        return (
+            f"{what} contains the invisible bidi control U+{ord(found.group()):04X}, which"
+            " can make text display in a misleading order; remove it"
+        )
+    return None
 
 
 def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
