@@ -66,6 +66,20 @@ def run(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def sample_config() -> str:
+    """The sample's syndicate.yaml, its logo and icon named where they are."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    return config.replace("articles/_site", str(REPO / "articles/_site"))
+
+
+def validate_config(tmp_path: Path, config: str, articles: Path | str = "x") -> int:
+    """`syndicate validate` of the configuration `config`, written in `tmp_path`."""
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    return main(
+        ["validate", "--config", str(tmp_path / "syndicate.yaml"), "--articles", str(articles)]
+    )
+
+
 @pytest.fixture
 def opened(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every path syndicate's readers open, in order."""
@@ -379,14 +393,9 @@ def test_an_image_path_with_a_space_is_placed_with_angle_brackets(
 def test_link_templates_hold_only_their_placeholders_and_give_http_urls(
     tmp_path: Path, template: str, problem: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
-    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = sample_config()
     lines = config.split("\n")
-    (tmp_path / "syndicate.yaml").write_text(
-        config + f"links:\n  article: {template!r}\n", encoding="utf-8"
-    )
-    status = main(["validate", "--config", str(tmp_path / "syndicate.yaml"), "--articles", "x"])
-    assert status == 2
+    assert validate_config(tmp_path, config + f"links:\n  article: {template!r}\n") == 2
     err = capsys.readouterr().err
     assert f"syndicate.yaml:{len(lines) + 1}: error: links: article: " in err
     assert problem in err and "[config.links]" in err
@@ -408,14 +417,9 @@ def test_the_edition_title_holds_only_its_placeholders(
     """It was a Python format string, checked by nothing before the export: a padding spec
     took 23 GB of memory, an attribute lookup reached Python's internals, a lone brace was a
     ValueError of the epub writer."""
-    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
-    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = sample_config()
     lines = config.split("\n")
-    (tmp_path / "syndicate.yaml").write_text(
-        config + f"epub:\n  edition_title: {template!r}\n", encoding="utf-8"
-    )
-    status = main(["validate", "--config", str(tmp_path / "syndicate.yaml"), "--articles", "x"])
-    assert status == 2
+    assert validate_config(tmp_path, config + f"epub:\n  edition_title: {template!r}\n") == 2
     err = capsys.readouterr().err
     assert f"syndicate.yaml:{len(lines) + 1}: error: epub: edition_title: {problem}" in err
 
@@ -844,12 +848,8 @@ def test_a_url_its_pattern_would_pass_is_checked_as_a_url(
 def test_base_url_is_checked_as_a_url(
     tmp_path: Path, base_url: str, said: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
-    config = config.replace("articles/_site", str(REPO / "articles/_site"))
-    config = re.sub(r"(?m)^base_url: .*$", f"base_url: {json.dumps(base_url)}", config)
-    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
-    status = main(["validate", "--config", str(tmp_path / "syndicate.yaml"), "--articles", "x"])
-    assert status == 2
+    config = re.sub(r"(?m)^base_url: .*$", f"base_url: {json.dumps(base_url)}", sample_config())
+    assert validate_config(tmp_path, config) == 2
     assert f"base_url: {base_url!r} {said}" in capsys.readouterr().err
 
 
@@ -857,14 +857,8 @@ def test_a_bidi_control_in_the_publishers_name_is_warned_about(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Stories got the warning; the name every output carries did not."""
-    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
-    config = config.replace("articles/_site", str(REPO / "articles/_site"))
-    config = config.replace("  name: YCPress", '  name: "YC\\u202ePress"', 1)
-    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
-    articles = str(REPO / "articles")
-    status = main(
-        ["validate", "--config", str(tmp_path / "syndicate.yaml"), "--articles", articles]
-    )
+    config = sample_config().replace("  name: YCPress", '  name: "YC\\u202ePress"', 1)
+    status = validate_config(tmp_path, config, REPO / "articles")
     err = capsys.readouterr().err
     assert status == 0, err
     assert (

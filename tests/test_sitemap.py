@@ -87,6 +87,21 @@ def story_at(sample: Story, n: int, published: datetime, **changes: object) -> S
     )
 
 
+def exported_sitemaps(site: Path, out: Path, now: str, force: bool = False) -> dict[str, bytes]:
+    """The sitemap files an export of `site` into `out` at `now` leaves (none: {})."""
+    result = export(
+        formats=["sitemap"],
+        config=site / "syndicate.yaml",
+        articles=site / "articles",
+        out=out,
+        now=datetime.fromisoformat(now),
+        force=force,
+    )
+    assert result.status == "exported", [d.format_text() for d in result.diagnostics]
+    folder = out / "sitemaps"
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+
 # The sample --------------------------------------------------------------------------------
 
 
@@ -376,16 +391,7 @@ def test_a_story_leaving_the_news_window_rebuilds_the_news_sitemaps(
     shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
 
     def run(out: Path, now: str, force: bool = False) -> dict[str, bytes]:
-        result = export(
-            formats=["sitemap"],
-            config=site / "syndicate.yaml",
-            articles=site / "articles",
-            out=out,
-            now=datetime.fromisoformat(now),
-            force=force,
-        )
-        assert result.status == "exported", [d.format_text() for d in result.diagnostics]
-        return {p.name: p.read_bytes() for p in sorted((out / "sitemaps").iterdir())}
+        return exported_sitemaps(site, out, now, force)
 
     monkeypatch.chdir(site)  # the configuration's logo paths are relative to the site
     first = run(site / "out", RECENT_NOW)
@@ -434,17 +440,7 @@ def test_the_end_of_an_embargo_moves_the_news_window_of_an_incremental_export(
     )
 
     def run(out: Path, now: str, force: bool = False) -> dict[str, bytes]:
-        result = export(
-            formats=["sitemap"],
-            config=site / "syndicate.yaml",
-            articles=site / "articles",
-            out=out,
-            now=datetime.fromisoformat(now),
-            force=force,
-        )
-        assert result.status == "exported", [d.format_text() for d in result.diagnostics]
-        folder = out / "sitemaps"
-        return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+        return exported_sitemaps(site, out, now, force)
 
     monkeypatch.chdir(site)  # the configuration's logo paths are relative to the site
     assert run(site / "out", "2021-02-25T07:00:00Z") == {}  # no public page yet
