@@ -30,16 +30,22 @@ NOT_FOR_PEOPLE = (
 )
 
 
-@pytest.fixture(scope="module")
-def reported() -> str:
+def validate_in(site: Path) -> subprocess.CompletedProcess[str]:
+    """`syndicate validate` run in `site`, in a process of its own; it must find errors."""
     result = subprocess.run(
         [sys.executable, "-m", "syndicate", "validate"],
-        cwd=MISTAKES,
+        cwd=site,
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 2
+    return result
+
+
+@pytest.fixture(scope="module")
+def reported() -> str:
+    result = validate_in(MISTAKES)
     # the problems, then the command's summary line, which counts them
     problems, summary = result.stderr.removesuffix("\n").rsplit("\n", 1)
     errors = problems.count(": error: ")
@@ -83,15 +89,7 @@ def test_a_misspelt_required_field_is_one_mistake(tmp_path: Path) -> None:
 
     def problems(field: str) -> list[str]:
         en.write_text(text.replace("\nheadline:", f"\n{field}:", 1), encoding="utf-8")
-        result = subprocess.run(
-            [sys.executable, "-m", "syndicate", "validate"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 2
-        return [line for line in result.stderr.splitlines() if ": error: " in line]
+        return [line for line in validate_in(tmp_path).stderr.splitlines() if ": error: " in line]
 
     [typo] = problems("headlin")
     assert typo.endswith("unknown field 'headlin'; did you mean 'headline'? [article.schema]")
