@@ -21,6 +21,7 @@ from syndicate.i18n import (
     format_human_date,
     format_human_datetime,
     is_valid_tag,
+    native_digits,
     rfc822,
     rfc3339,
     term,
@@ -54,6 +55,27 @@ def test_human_dates_use_the_story_time_zone_not_utc() -> None:
     late = datetime(2021, 2, 18, 23, 30, tzinfo=UTC)
     assert format_human_date(late, "en", "Asia/Tokyo") == "February 19, 2021"
     assert format_human_date(late, "en", "America/New_York") == "February 18, 2021"
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("fa", "۱۸ فوریه ۲۰۲۱"),  # CLDR: Persian is read in Extended Arabic-Indic digits
+        ("ar-EG", "١٨ فبراير ٢٠٢١"),  # Egyptian Arabic in Arabic-Indic digits
+        ("bn", "১৮ ফেব্রুয়ারি, ২০২১"),
+        ("mr", "१८ फेब्रुवारी, २०२१"),
+        ("ar", "18 فبراير 2021"),  # Arabic without a region: CLDR's default is ASCII digits
+    ],
+)
+def test_human_dates_are_written_in_the_digits_the_language_reads(lang: str, expected: str) -> None:
+    assert format_human_date(PUBLISHED, lang, "Europe/Brussels") == expected
+
+
+def test_native_digits_leave_machine_text_and_ascii_languages_alone() -> None:
+    assert native_digits("19:30", "fa") == "۱۹:۳۰"
+    assert native_digits("19:30", "en") == "19:30"
+    assert native_digits("19:30", "he") == "19:30"
+    assert rfc3339(PUBLISHED) == "2021-02-18T19:30:00+01:00"  # machine dates stay ASCII
 
 
 def test_human_datetime_carries_time_and_zone() -> None:

@@ -12,6 +12,7 @@ from syndicate.i18n.locales import (
     display_name,
     is_valid_tag,
     locale_for,
+    native_digits,
 )
 from syndicate.i18n.terms import term
 
@@ -23,6 +24,7 @@ __all__ = [
     "format_human_time",
     "is_valid_tag",
     "locale_for",
+    "native_digits",
     "rfc822",
     "rfc3339",
     "term",

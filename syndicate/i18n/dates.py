@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from syndicate.i18n.locales import locale_for
+from syndicate.i18n.locales import locale_for, native_digits
 
 
 def _local(dt: datetime, tz: str) -> datetime:
@@ -25,14 +25,15 @@ def _date_text(day: date, lang: str, fmt: str) -> str:
     """Babel's words for a day: the same few days are written in every format and page."""
     from babel.dates import format_date
 
-    return str(format_date(day, fmt, locale=locale_for(lang)))
+    return native_digits(str(format_date(day, fmt, locale=locale_for(lang))), lang)
 
 
 @lru_cache(maxsize=4096)
 def format_human_time(dt: datetime, lang: str, tz: str, fmt: str = "short") -> str:
     from babel.dates import format_time
 
-    return str(format_time(dt, fmt, tzinfo=ZoneInfo(tz), locale=locale_for(lang)))
+    text = str(format_time(dt, fmt, tzinfo=ZoneInfo(tz), locale=locale_for(lang)))
+    return native_digits(text, lang)
 
 
 def format_human_datetime(dt: datetime, lang: str, tz: str) -> str:

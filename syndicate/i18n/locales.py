@@ -72,6 +72,40 @@ def direction(tag: str) -> Direction:
     return "rtl" if locale_for(tag).character_order == "right-to-left" else "ltr"
 
 
+_ZEROS = {
+    "arab": 0x0660,
+    "arabext": 0x06F0,
+    "beng": 0x09E6,
+    "deva": 0x0966,
+    "mymr": 0x1040,
+    "tibt": 0x0F20,
+    "olck": 0x1C50,
+    "cakm": 0x11136,
+    "adlm": 0x1E950,
+    "nkoo": 0x07C0,
+    "mtei": 0xABF0,
+    "hmnp": 0x1E140,
+}
+"""The digit zero of each numbering system CLDR makes a language's default (every one is ten
+consecutive code points in Unicode). babel writes a date's numbers in ASCII digits whatever
+the locale; CLDR's `defaultNumberingSystem` says which digits its readers expect."""
+
+
+@cache
+def _digit_table(tag: str) -> dict[int, str] | None:
+    zero = _ZEROS.get(str(locale_for(tag).default_numbering_system))
+    return {ord("0") + i: chr(zero + i) for i in range(10)} if zero else None
+
+
+def native_digits(text: str, tag: str) -> str:
+    """`text` with its ASCII digits in the language's own digits where CLDR says its readers
+    use them (Persian `۳ دسامبر ۲۰۲۶`, Bengali, Marathi, Nepali, Burmese); unchanged for the
+    languages written with ASCII digits (English, French, Arabic without a region, Hebrew).
+    For what people read only: machine dates and identifiers keep ASCII digits."""
+    table = _digit_table(tag)
+    return text.translate(table) if table else text
+
+
 @cache
 def script(tag: str) -> str:
     """The ISO 15924 script the language is written in: the tag's own (`zh-Hant`), else CLDR's

@@ -40,7 +40,7 @@ from syndicate.formats.jsonld.graph import (
     site_languages,
 )
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
-from syndicate.i18n.locales import direction, language_label, locale_for
+from syndicate.i18n.locales import direction, language_label, locale_for, native_digits
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import Part, byline_parts, isolate, parts, section_name
 from syndicate.model import Image, Story, StorySummary
@@ -468,7 +468,8 @@ def language_index(
 
 
 def page_number(lang: str, number: int) -> str:
-    return term("page_number", lang, number=format_decimal(number, locale=locale_for(lang)))
+    number_text = native_digits(format_decimal(number, locale=locale_for(lang)), lang)
+    return term("page_number", lang, number=number_text)
 
 
 def pager(page: _Page, lang: str) -> Values | None:
