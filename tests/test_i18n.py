@@ -14,6 +14,7 @@ import pytest
 import yaml
 from conftest import REPO
 
+from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n import (
     direction,
@@ -176,10 +177,95 @@ def test_a_language_without_terms_is_a_warning(tmp_path: Path) -> None:
     (warning,) = diags  # pt-PT has Portuguese terms: only sw is named
     line = config.splitlines().index("languages: [en, pt-PT, sw]") + 1
     assert warning.format_text() == (
-        f"syndicate.yaml:{line}: warning: syndicate has no terms file for 'sw': its fixed"
-        ' phrases ("Updated", "Contents", section names) are shown in English; add'
-        " syndicate/i18n/terms/sw.yaml to translate them [config.terms]"
+        f"syndicate.yaml:{line}: warning: syndicate has no terms for 'sw': its fixed"
+        ' phrases ("Updated", "Contents", section names) are shown in English; translate'
+        " them in terms/sw.yaml (start from the output of `syndicate terms --lang sw`)"
+        " [config.terms]"
     )
+    (tmp_path / "terms").mkdir()
+    (tmp_path / "terms" / "sw.yaml").write_text("updated: Imesasishwa {date}\n", "utf-8")
+    diags = Diagnostics()
+    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is not None
+    assert not list(diags)  # the site translates sw itself
+
+
+def _site_with_terms(site: Path, files: dict[str, str]) -> Path:
+    config = site / "syndicate.yaml"
+    text = config.read_text(encoding="utf-8").replace(
+        "languages: [en, fr,", "languages: [en, sw, fr,"
+    )
+    config.write_text(text, encoding="utf-8")
+    (site / "terms").mkdir()
+    for name, content in files.items():
+        (site / "terms" / name).write_text(content, encoding="utf-8")
+    return config
+
+
+def test_a_site_translates_and_changes_phrases_in_its_own_terms_files(site: Path) -> None:
+    config = _site_with_terms(
+        site,
+        {
+            "sw.yaml": "by: Na {names}\nsection.politics: Siasa\n",
+            "en.yaml": "section.politics: Politics & Power\nsection.local-news: Around town\n",
+        },
+    )
+    slug = "2021-02-18-nato-iraq-deployment"
+    en = (site / "articles" / slug / "en.md").read_text(encoding="utf-8")
+    (site / "articles" / slug / "sw.md").write_text(en, encoding="utf-8")
+    out = site / "out"
+    args = ["export", "-q", "-j", "2", "--format", "html", "--out", str(out), "--config"]
+    assert main([*args, str(config), "--articles", str(site / "articles")]) == 0
+    page = (out / "html" / f"{slug}.sw.html").read_text(encoding="utf-8")
+    assert ">Siasa<" in page and "Na <bdi>" in page  # the site's phrases, from a worker
+    assert ">Politics &amp; Power<" in (out / "html" / f"{slug}.en.html").read_text("utf-8")
+    # a change of the site's phrases is a change of every page that shows them
+    (site / "terms" / "sw.yaml").write_text("by: Imeandikwa na {names}\n", "utf-8")
+    assert main([*args, str(config), "--articles", str(site / "articles")]) == 0
+    page = (out / "html" / f"{slug}.sw.html").read_text(encoding="utf-8")
+    # no Swahili name for the section now: the site's English one stands in
+    assert "Imeandikwa na <bdi>" in page and ">Politics &amp; Power<" in page
+
+
+def test_mistakes_in_a_site_terms_file_name_file_and_line(site: Path) -> None:
+    config = _site_with_terms(
+        site,
+        {
+            "sw.yaml": "by: Na {name}\nupdatd: Imesasishwa {date}\nupdated: Imesasishwa\n",
+            "notes.txt": "to do\n",
+            "SW-tz.yaml": "by: Na {names}\n",
+        },
+    )
+    diags = Diagnostics()
+    assert load_config(config, "syndicate.yaml", diags) is None
+    assert sorted(d.format_text() for d in diags) == [
+        "terms/SW-tz.yaml: error: name the file sw-TZ.yaml [config.terms-file]",
+        "terms/notes.txt: warning: not a terms file, ignored: name it <language tag>.yaml,"
+        " such as sw.yaml [config.terms-file]",
+        "terms/sw.yaml:1: error: by: unknown placeholder {name}; did you mean 'names'?; use"
+        " only {names} [config.terms-placeholder]",
+        "terms/sw.yaml:2: warning: 'updatd' is not a phrase syndicate uses, ignored; did you"
+        " mean 'updated'? [config.terms-key]",
+        "terms/sw.yaml:3: error: updated: it must hold {date}, as syndicate's phrase does"
+        " [config.terms-placeholder]",
+    ]
+
+
+def test_syndicate_terms_prints_a_file_to_translate(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _site_with_terms(site, {"sw.yaml": "by: Na {names}\nsection.local-news: Mtaa\n"})
+    assert main(["terms", "--lang", "sw", "--config", str(config)]) == 0
+    printed = capsys.readouterr().out
+    table = yaml.safe_load(printed)
+    assert table["by"] == "Na {names}" and table["section.local-news"] == "Mtaa"
+    assert table["updated"] == "Updated {date}"
+    assert "updated: Updated {date}  # translate" in printed.splitlines()
+    assert "by: Na {names}" in printed.splitlines()  # the site's own: nothing to mark
+    (site / "terms" / "sw.yaml").write_text(printed, encoding="utf-8")  # usable as it is
+    diags = Diagnostics()
+    assert load_config(config, "syndicate.yaml", diags) is not None, list(diags)
+    assert main(["terms", "--lang", "fr"]) == 0  # outside a site: syndicate's own
+    assert yaml.safe_load(capsys.readouterr().out)["by"] == "Par {names}"
 
 
 def test_names_and_places_are_isolated_in_bylines_and_datelines(

@@ -216,6 +216,11 @@ def test_watch_previews_edits_and_embargoes_without_touching_out(
     site.replace(SECOND_SLUG, "en.md", "headline: [", "headline: ")
     until(lambda: not server.get("_syndicate/preview").json()["problems"], "fixed", server)
 
+    # the site's phrases are the pages' too: a new terms file is a new preview
+    (site.root / "terms").mkdir()
+    (site.root / "terms" / "en.yaml").write_text("section.politics: Power\n", "utf-8")
+    until(lambda: ">Power<" in server.get(page).text, "the site's phrase shows", server)
+
     assert site.files("html") == out_before, "the preview never writes out/"
     assert not (site.out / page).exists()
 

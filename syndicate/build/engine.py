@@ -87,6 +87,7 @@ from syndicate.formats.options import (
     resolve_options,
 )
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
+from syndicate.i18n.terms import use_site_terms
 from syndicate.model import UNRELEASED, SiteConfig, Story, StorySummary
 from syndicate.readers.articles import check_collection, shown_path
 from syndicate.readers.config import SchemaVerdict, installed_at_start, load_config
@@ -206,6 +207,7 @@ def export(
     registry = registry or default_registry()
     if site is not None:  # the site's own partner profiles are formats too
         registry = registry.for_site(site, diags)
+        use_site_terms(site.terms)
     names = _format_names(formats, registry, diags)
     sources = (articles or Path("articles")) if stories is None else None
     apart = _out_apart(out, sources, config if isinstance(config, Path) else None, diags)

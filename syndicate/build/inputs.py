@@ -68,8 +68,8 @@ def _package_files(root: str) -> list[str]:
 
 
 def config_digest(config_file: Path, config: SiteConfig, languages: Sequence[str]) -> str:
-    """The configuration file, the publisher's logo and icon, the site's own templates, the
-    run's languages and the code."""
+    """The configuration file, the publisher's logo and icon, the site's own templates and
+    phrases, the run's languages and the code."""
     parts: list[str | bytes] = [code_digest(), _digest_or_problem(config_file), *languages]
     publisher = config.publisher
     for asset in (publisher.logo, publisher.icon):
@@ -79,6 +79,8 @@ def config_digest(config_file: Path, config: SiteConfig, languages: Sequence[str
         for path in sorted(config.templates.rglob("*")):
             if path.is_file():
                 parts += [path.relative_to(config.templates).as_posix(), _digest_or_problem(path)]
+    if config.terms:  # the site's phrases, as read (a file's comments change nothing)
+        parts.append(repr(sorted((tag, sorted(t.items())) for tag, t in config.terms.items())))
     font_dirs = config.section("epub").get("font_dirs", DEFAULT_FONT_DIRS)
     if isinstance(font_dirs, list | tuple):  # the covers' fonts (a wrong value: an error)
         parts.append(folders_stamp(tuple(font_dirs)))

@@ -28,6 +28,7 @@ from syndicate.build.sources import (
 from syndicate.build.state import MEMO, pack_story
 from syndicate.diagnostics import Diagnostic, Diagnostics, route_library_warnings
 from syndicate.formats.contract import AnyWriter, Context, Fragment, Memo, Options, OutputFile
+from syndicate.i18n.terms import use_site_terms
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.model.codec import content_digest
 from syndicate.readers.articles import read_story
@@ -293,6 +294,7 @@ def prepared(settings: Settings) -> Settings:
             " export: install the same version of syndicate (and of its plugins) on every"
             " worker"
         )
+    use_site_terms(settings.config.terms)
     return replace(settings, config=with_templates(settings.config, settings.site))
 
 

@@ -373,6 +373,15 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
     _add_jobs(serve, "worker processes for the preview's exports")
 
     command("formats", "list the output formats and their options")
+
+    terms = command("terms", "print a language's fixed phrases as a terms file to translate")
+    terms.add_argument(
+        "--lang",
+        type=language_tag,
+        default="en",
+        metavar="TAG",
+        help="the language (default: %(default)s); English stands in for phrases it lacks",
+    )
     return parser
 
 

@@ -16,7 +16,7 @@ from syndicate.readers.config import find_site, load_config
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     registry: Registry = args.registry
-    config_path = _config_path(args)
+    config_path = site_config(args)
     if config_path is not None:  # the formats are listed without a site too
         config = load_config(config_path, str(config_path), diags)
         if config is not None:
@@ -55,9 +55,10 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     return EXIT_INPUT if diags.errors else EXIT_OK
 
 
-def _config_path(args: argparse.Namespace) -> Path | None:
-    """The configuration whose profiles are listed too: `--config`, `--site`'s, or the site's
-    found from here; None outside any site."""
+def site_config(args: argparse.Namespace) -> Path | None:
+    """The configuration of the site the command runs in (`formats` lists its profiles too,
+    `terms` its phrases): `--config`, `--site`'s, or the site's found from here; None outside
+    any site."""
     if args.config is not None:
         return Path(args.config)
     site = args.site if args.site is not None else find_site(args.cwd)

@@ -22,6 +22,7 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter, Context
 from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PluginError
+from syndicate.i18n.terms import use_site_terms
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
 from syndicate.serve.options import SECTION as SERVE
@@ -35,6 +36,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if config is None:
         say(args, f"{shown(args, args.config)}: {_not_valid(args, diags)}")
         return EXIT_INPUT
+    use_site_terms(config.terms)  # the phrases --outputs reads the files with
     try:
         writers = args.registry.for_site(config, diags).all()
     except PluginError as exc:

@@ -1,13 +1,21 @@
-"""Fixed phrases ("Updated", "Contents", "Photo") per language, from `terms/<lang>.yaml`."""
+"""Fixed phrases ("Updated", "Contents", "Photo") per language: syndicate's own, from
+`terms/<lang>.yaml` in this package, under the site's (`terms/<lang>.yaml` beside
+`syndicate.yaml`, read into `SiteConfig.terms` and put in use by the build engine for a run)."""
 
 from __future__ import annotations
 
+import string
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 
 import yaml
 
+from syndicate.model.site import fill
+
 FALLBACK = "en"
+_site: Mapping[str, Mapping[str, str]] = {}
+"""The site's own phrases by language tag, over syndicate's (`use_site_terms`)."""
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml when PyYAML has it: seven times faster on these files, the same values (checked
 for every terms file in tests/test_fast_paths.py), and they are syndicate's own files, so
@@ -40,14 +48,50 @@ def has_terms(lang: str) -> bool:
 
 
 def has_term(key: str) -> bool:
-    """Whether `key` exists (in English, the fallback every language falls back to)."""
+    """Whether `key` is one of syndicate's phrases (every one is in English, the language
+    every other falls back to)."""
     return key in _table(FALLBACK)
 
 
+def reference() -> dict[str, str]:
+    """syndicate's English phrases, in the order of its file: every key a terms file may
+    hold (besides `section.<code>` for a site's own sections)."""
+    return dict(_table(FALLBACK))
+
+
+def placeholders(key: str) -> list[str]:
+    """The `{placeholders}` of syndicate's English phrase `key`, in order."""
+    parsed = string.Formatter().parse(_table(FALLBACK).get(key, ""))
+    return [name for _, name, _, _ in parsed if name]
+
+
+def use_site_terms(terms: Mapping[str, Mapping[str, str]]) -> None:
+    """Put a site's own phrases (by language tag) in use over syndicate's, for this process
+    until the next call: the build engine calls it with `SiteConfig.terms` when a run starts
+    and in every worker, so every phrase of a run comes from one table."""
+    global _site
+    _site = terms
+
+
+def lookup(key: str, lang: str, *, english: bool = True) -> str | None:
+    """The phrase `key` in `lang`: the site's, then syndicate's, for the language, then its
+    primary language (`fr` for `fr-CA`), then (unless not `english`) English; None when none
+    has it."""
+    primary = lang.split("-")[0]
+    for tag in dict.fromkeys((lang, primary, *([FALLBACK] if english else []))):
+        own = _site.get(tag)
+        if own is not None and key in own:
+            return own[key]
+        text = _table(tag).get(key)
+        if text is not None:
+            return text
+    return None
+
+
 def term(key: str, lang: str, **values: str) -> str:
-    """The phrase `key` in `lang` (falling back to its primary language, then English),
-    with `{placeholders}` filled in."""
-    text = _lookup_table(lang).get(key) or _table(FALLBACK).get(key)
+    """The phrase `key` in `lang` (see `lookup`), with `{placeholders}` filled in (as
+    `fill` does: a site's phrase reaches no attribute and pads nothing)."""
+    text = lookup(key, lang)
     if text is None:
         raise KeyError(f"no term {key!r}")
-    return text.format(**values) if values else text
+    return fill(text, **values)

@@ -6,14 +6,15 @@ from babel.lists import format_list
 
 from syndicate.i18n.dates import format_human_date
 from syndicate.i18n.locales import locale_for
-from syndicate.i18n.terms import has_term, term
+from syndicate.i18n.terms import lookup, term
 from syndicate.model import Story, Variant
 
 
 def section_name(code: str, lang: str) -> str:
-    """The section's name in `lang` from the terms files; the code itself if no term exists."""
-    key = f"section.{code}"
-    return term(key, lang) if has_term(key) else code.replace("-", " ").capitalize()
+    """The section's name in `lang` from the terms (the site's, then syndicate's); the code
+    itself, capitalised, if none has it."""
+    name = lookup(f"section.{code}", lang)
+    return name if name is not None else code.replace("-", " ").capitalize()
 
 
 Part = tuple[str, bool]

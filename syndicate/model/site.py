@@ -12,6 +12,7 @@ from syndicate.model.source import SourceRef
 
 CONFIG_NAME = "syndicate.yaml"
 TEMPLATES = "templates"
+TERMS = "terms"
 DEFAULT_ARTICLE_URL = "{base_url}html/{slug}.{lang}.html"
 DEFAULT_IMAGE_URL = "{base_url}html/media/{slug}/{name}"
 
@@ -40,6 +41,9 @@ class SiteConfig:
     source: SourceRef = field(default_factory=lambda: SourceRef(CONFIG_NAME))
     templates: Path | None = None
     """The site's own page templates (`templates/` beside syndicate.yaml), if it has them."""
+    terms: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The site's own phrases by language tag (`terms/<lang>.yaml` beside syndicate.yaml), over
+    syndicate's: see `syndicate.i18n.terms`."""
 
     def section(self, name: str) -> dict[str, Any]:
         return self.sections.get(name, {})

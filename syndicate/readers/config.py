@@ -9,6 +9,7 @@ import difflib
 import functools
 import hashlib
 import os
+import re
 import string
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -19,12 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.i18n.locales import canonical_case, is_valid_tag
-from syndicate.i18n.terms import has_terms
+from syndicate.i18n.terms import has_term, has_terms, placeholders, reference
 from syndicate.model.site import (
     CONFIG_NAME,
     DEFAULT_ARTICLE_URL,
     DEFAULT_IMAGE_URL,
     TEMPLATES,
+    TERMS,
     Publisher,
     SiteConfig,
     fill,
@@ -266,9 +268,11 @@ def load_config(
     if problems or typos:
         return None
     tz = str(data.get("timezone", "UTC"))
+    terms = site_terms(path.parent / TERMS, _beside(shown, TERMS), data["languages"], diags)
     checks = (
+        terms is not None,
         _timezone_ok(tz, doc, shown, diags),
-        _languages_ok(data["languages"], doc, shown, diags),
+        _languages_ok(data["languages"], doc, shown, diags, terms),
         _publisher_files_ok(data["publisher"], path.parent, doc, shown, diags, verdict),
         _links_ok(data.get("links", {}), data["base_url"], doc, shown, diags),
     )
@@ -304,6 +308,7 @@ def load_config(
         # Absolute: a process may load several sites (tests, an embedding application), and
         # the templates are cached by their folder.
         templates=(root / TEMPLATES).absolute() if (root / TEMPLATES).is_dir() else None,
+        terms=terms or {},
     )
 
 
@@ -340,7 +345,16 @@ def _timezone_ok(tz: str, doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
     return True
 
 
-def _languages_ok(tags: list[str], doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
+def _languages_ok(
+    tags: list[str],
+    doc: YamlDoc,
+    shown: str,
+    diags: Diagnostics,
+    terms: dict[str, dict[str, str]] | None,
+) -> bool:
+    """Whether the languages are well-formed tags CLDR knows, in their conventional case;
+    a language with no phrases of its own (syndicate's or, unless `terms` could not be read,
+    the site's) is a warning."""
     ok = True
     for i, tag in enumerate(tags):
         where = SourceRef(shown, doc.line(("languages", i)))
@@ -355,15 +369,119 @@ def _languages_ok(tags: list[str], doc: YamlDoc, shown: str, diags: Diagnostics)
                 where,
             )
             ok = False
-        elif not has_terms(tag):
+        elif terms is not None and not has_terms(tag) and not {tag, tag.split("-")[0]} & set(terms):
             diags.warning(
                 "config.terms",
-                f'syndicate has no terms file for {tag!r}: its fixed phrases ("Updated",'
-                ' "Contents", section names) are shown in English; add'
-                f" syndicate/i18n/terms/{tag}.yaml to translate them",
+                f'syndicate has no terms for {tag!r}: its fixed phrases ("Updated",'
+                ' "Contents", section names) are shown in English; translate them in'
+                f" {_beside(shown, TERMS)}/{tag}.yaml (start from the output of"
+                f" `syndicate terms --lang {tag}`)",
                 where,
             )
     return ok
+
+
+def _beside(shown: str, name: str) -> str:
+    """How to show `name` beside the configuration file shown as `shown`."""
+    parent = Path(shown).parent
+    return name if parent == Path(".") else (parent / name).as_posix()
+
+
+def site_terms(
+    folder: Path, shown: str, languages: Sequence[str], diags: Diagnostics
+) -> dict[str, dict[str, str]] | None:
+    """The site's own phrases, `terms/<lang>.yaml` beside syndicate.yaml, by language tag;
+    None (with errors naming file and line) when one cannot be used. A file holds phrases of
+    syndicate's terms (`syndicate terms --lang en` lists them) and the names of the site's
+    sections (`section.<code>`); each phrase keeps the placeholders of syndicate's."""
+    if not folder.is_dir():
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    ok = True
+    for file in sorted(folder.iterdir()):
+        where = f"{shown}/{file.name}"
+        tag = file.name.removesuffix(".yaml")
+        if file.name.startswith(".") or file.is_dir():
+            continue
+        if not file.name.endswith(".yaml") or not is_valid_tag(tag):
+            diags.warning(
+                "config.terms-file",
+                "not a terms file, ignored: name it <language tag>.yaml, such as sw.yaml",
+                where,
+            )
+            continue
+        if tag != canonical_case(tag):
+            diags.error("config.terms-file", f"name the file {canonical_case(tag)}.yaml", where)
+            ok = False
+            continue
+        table = _terms_file(file, where, diags)
+        if table is None:
+            ok = False
+            continue
+        found[tag] = table
+        primaries = {t.split("-")[0] for t in languages}
+        if tag not in languages and tag not in primaries:
+            diags.warning(
+                "config.terms-file",
+                f"{tag!r} is not one of the site's languages ({', '.join(languages)}):"
+                " its phrases are not used",
+                where,
+            )
+    return found if ok else None
+
+
+_SECTION_CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""A section code, as article.schema.json has it."""
+
+
+def _terms_file(file: Path, shown: str, diags: Diagnostics) -> dict[str, str] | None:
+    text = read_text(file, shown, diags)
+    if text is None:
+        return None
+    try:
+        doc = parse_yaml(text)
+    except YamlProblem as exc:
+        diags.error("config.terms-yaml", exc.message, SourceRef(shown, exc.line))
+        return None
+    if doc.data is None:
+        return {}
+    if not isinstance(doc.data, dict):
+        diags.error(
+            "config.terms-yaml",
+            "a terms file is a mapping of phrases, such as `updated: Updated {date}`",
+            SourceRef(shown, doc.first_line),
+        )
+        return None
+    table: dict[str, str] = {}
+    ok = True
+    for key, value in doc.data.items():
+        at = SourceRef(shown, doc.line((key,)))
+        key = str(key)
+        section = key.startswith("section.") and _SECTION_CODE.fullmatch(key[8:]) is not None
+        if not (has_term(key) or section):
+            diags.warning(
+                "config.terms-key",
+                f"{key!r} is not a phrase syndicate uses, ignored{did_you_mean(key, reference())}",
+                at,
+            )
+            continue
+        if not isinstance(value, str) or not value.strip():
+            diags.error("config.terms-yaml", f"{key}: write the phrase as text", at)
+            ok = False
+            continue
+        wanted = placeholders(key)
+        problem, used = template_problem(value, wanted)
+        if problem is None and used != set(wanted):
+            missing = ", ".join(f"{{{n}}}" for n in wanted if n not in used)
+            problem = f"it must hold {missing}, as syndicate's phrase does"
+        if problem is not None:
+            diags.error("config.terms-placeholder", f"{key}: {problem}", at)
+            ok = False
+            continue
+        if warning := bidi_warning(value, key):
+            diags.warning("text.bidi-control", warning, at)
+        table[key] = value
+    return table if ok else None
 
 
 def _publisher_files_ok(

@@ -5,6 +5,7 @@ articles/ or syndicate.yaml changes. Pages then reload in the browser."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -21,6 +22,7 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter
 from syndicate.formats.registry import Registry
 from syndicate.model import StorySummary
+from syndicate.model.site import TEMPLATES, TERMS
 
 logger = logging.getLogger(__name__)
 
@@ -204,9 +206,17 @@ class Previewer:
             self.state.failed([message])
             self.report(diags, "preview not updated")
 
-    def _config_stamp(self) -> tuple[int, int] | None:
+    def _config_stamp(self) -> tuple[object, ...] | None:
+        """The configuration file's size and time, and those of the files of the site's
+        `templates/` and `terms/` beside it: a change of any is a change of the pages."""
         try:
             stat = self.config.stat()
         except OSError:
             return None
-        return stat.st_size, stat.st_mtime_ns
+        stamps: list[object] = [stat.st_size, stat.st_mtime_ns]
+        for folder in (TEMPLATES, TERMS):
+            for path in sorted((self.config.parent / folder).rglob("*")):
+                with contextlib.suppress(OSError):
+                    there = path.stat()
+                    stamps.append((path.as_posix(), there.st_size, there.st_mtime_ns))
+        return tuple(stamps)

@@ -1,0 +1,43 @@
+"""`syndicate terms`: a language's fixed phrases as a terms file, to translate or to change
+(`terms/<lang>.yaml` beside syndicate.yaml): the site's own over syndicate's, and English
+where neither has the phrase, marked to translate."""
+
+from __future__ import annotations
+
+import argparse
+
+import yaml
+
+from syndicate.cli import EXIT_INPUT, EXIT_OK, emit
+from syndicate.cli.formats import site_config
+from syndicate.diagnostics import Diagnostics
+from syndicate.i18n.locales import is_valid_tag
+from syndicate.i18n.terms import FALLBACK, lookup, reference, use_site_terms
+from syndicate.readers.config import load_config
+
+
+def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    tag = args.lang
+    if not is_valid_tag(tag):
+        diags.error("terms.language", f"--lang {tag}: not a language tag CLDR knows (such as sw)")
+        return EXIT_INPUT
+    site = site_config(args)
+    config = load_config(site, str(site), diags) if site is not None else None
+    if site is not None and config is None:
+        return EXIT_INPUT
+    own_sections = sorted(
+        key for table in (config.terms if config else {}).values() for key in table
+    )
+    use_site_terms(config.terms if config else {})
+    keys = list(dict.fromkeys([*reference(), *own_sections]))
+    phrases = {key: lookup(key, tag) or "" for key in keys}
+    missing = [key for key in keys if lookup(key, tag, english=False) is None]
+    if args.log_format == "json":
+        emit({"lang": tag, "terms": phrases, "untranslated": missing})
+        return EXIT_OK
+    print(f"# The fixed phrases of {tag!r}: save as terms/{tag}.yaml beside syndicate.yaml.")
+    print("# Keep each {placeholder}; a line marked 'translate' is in English.")
+    for key, text in phrases.items():
+        line = yaml.safe_dump({key: text}, allow_unicode=True, width=10**6).rstrip("\n")
+        print(f"{line}  # translate" if key in missing and tag != FALLBACK else line)
+    return EXIT_OK
