@@ -418,3 +418,79 @@ def test_a_story_dated_ahead_is_held_back_until_its_published(
     assert f"html/{PUBLIC}.en.html" in shown and f"newsml/{PUBLIC}.en.xml" in shown
     assert PUBLIC.encode() in shown["atom/en.xml"]
     assert shown == export(tmp_path / "fresh", later)
+
+
+# A story taken back before its release ---------------------------------------------------------
+
+WIRE = ("newsml/", "ninjs/")
+
+
+@pytest.mark.parametrize(
+    ("slug", "facts"),
+    [
+        # under embargo until the time it was to be published, killed before then
+        (
+            EMBARGOED,
+            "published: 2026-03-01T06:00:00Z\nembargo_until: 2026-03-01T06:00:00Z\n",
+        ),
+        # dated ahead (scheduled, no embargo), killed before its time
+        (PUBLIC, "published: 2026-02-02T06:00:00Z\n"),
+    ],
+    ids=["embargoed", "scheduled"],
+)
+def test_a_story_killed_before_its_release_is_announced_nowhere_public(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], slug: str, facts: str
+) -> None:
+    """It was a kill notice in every public channel (pages, feeds, partner profiles) once its
+    `updated` (the kill's time) was not before its release, and `updated` could not be before
+    `published`: the kill's own time could not be said. Wire partners, who had it under
+    embargo, get the kill; the public never learns the story existed, then or later."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    meta = site / "articles" / slug / "story.yaml"
+    kept = [
+        line
+        for line in meta.read_text(encoding="utf-8").splitlines()
+        if not line.startswith(("published:", "embargo_until:", "status:", "version:"))
+    ]
+    killed = "status: canceled\nversion: 2\nupdated: 2026-02-01T11:00:00Z\n"
+    meta.write_text("\n".join(kept) + "\n" + facts + killed, encoding="utf-8")
+    common = ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    for now in (NOW, "2026-03-02T00:00:00Z"):
+        out = tmp_path / f"out-{now[:10]}"
+        args = ["export", "-q", "-f", "all", "--now", now, "--jobs", "1", "--out", str(out)]
+        assert main([*args, *common], registry=PLAIN_COVERS) == 0
+        files = {
+            p.relative_to(out).as_posix(): p.read_bytes()
+            for p in sorted(out.rglob("*"))
+            if p.is_file()
+        }
+        public = {path for path, data in files.items() if not path.startswith(WIRE)}
+        assert not [path for path in public if slug in path]
+        assert not [path for path in public if slug.encode() in files[path]]
+        assert not [path for path in public if slug[11:].encode() in files[path]]  # the id
+        item = files[f"newsml/{slug}.en.xml"]
+        assert b'pubStatus qcode="stat:canceled"' in item
+        assert b"<versionCreated>2026-02-01T11:00:00Z</versionCreated>" in item
+    assert "[story.kill-time]" not in capsys.readouterr().err
+
+
+def test_a_kill_without_its_time_is_a_warning(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    meta = history_site / "articles" / LIFTED / "story.yaml"
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(
+        text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2"),
+        encoding="utf-8",
+    )
+    assert export_site(history_site) == 0
+    line = next(i for i, t in enumerate(meta.read_text("utf-8").splitlines(), 1) if "status" in t)
+    assert (
+        f"{LIFTED}/story.yaml:{line}: warning: canceled at version 2 with no updated: set"
+        " updated to when it was taken back" in capsys.readouterr().err
+    )
+    before = "updated: 2026-01-22T00:00:00Z\n"  # before first_created: still a mistake
+    meta.write_text(meta.read_text(encoding="utf-8") + before, encoding="utf-8")
+    assert export_site(history_site) == 2
+    assert "updated is earlier than first_created" in capsys.readouterr().err

@@ -261,7 +261,7 @@ class Story:
     def was_public(self) -> bool:
         """Whether a killed or withdrawn story had reached the public before (see
         `was_public`)."""
-        return was_public(self.embargo_until, self.updated)
+        return was_public(self.published, self.embargo_until, self.updated)
 
 
 def is_public(
@@ -308,8 +308,8 @@ def public_since(published: datetime, embargo_until: datetime | None) -> datetim
     return published if embargo_until is None else max(published, embargo_until)
 
 
-def was_public(embargo_until: datetime | None, killed_at: datetime) -> bool:
-    """Whether a story killed or withdrawn at `killed_at` (its `updated`) had been public:
-    public channels (feeds, pages) announce the kill only then; wire partners, who also got
-    the embargoed versions, always get it."""
-    return embargo_until is None or embargo_until <= killed_at
+def was_public(published: datetime, embargo_until: datetime | None, killed_at: datetime) -> bool:
+    """Whether a story killed or withdrawn at `killed_at` (its `updated`) had been public: it
+    had reached the public (`public_since`) by then. Public channels (feeds, pages) announce
+    the kill only then; wire partners, who also got the embargoed versions, always get it."""
+    return public_since(published, embargo_until) <= killed_at

@@ -110,7 +110,7 @@ class StorySummary:
         return lifecycle(self.status, self.version, self.embargo_until, now, self.published)
 
     def was_public(self) -> bool:
-        return was_public(self.embargo_until, self.updated)
+        return was_public(self.published, self.embargo_until, self.updated)
 
     @property
     def public_since(self) -> datetime:

@@ -251,7 +251,16 @@ class _StoryReader:
         first_created, published = dates["first_created"], dates["published"]
         assert first_created is not None and published is not None
         updated = dates["updated"] or published
-        self._check_order(first_created, published, updated, where)
+        taken_back = data.get("status", "usable") != "usable" and data.get("version", 1) > 1
+        self._check_order(first_created, published, updated, where, taken_back=taken_back)
+        if taken_back and dates["updated"] is None:
+            self.diags.warning(
+                "story.kill-time",
+                f"{data['status']} at version {data['version']} with no updated: set updated"
+                " to when it was taken back; partners order versions by it, and a story taken"
+                " back before its release is announced nowhere public only if updated says so",
+                where("status"),
+            )
         for variant in variants:
             if variant.updated is not None and variant.updated < published:
                 self.diags.error(
@@ -452,13 +461,28 @@ class _StoryReader:
         return value
 
     def _check_order(
-        self, first: datetime, published: datetime, updated: datetime, where: Any
+        self,
+        first: datetime,
+        published: datetime,
+        updated: datetime,
+        where: Any,
+        *,
+        taken_back: bool = False,
     ) -> None:
+        """published >= first_created, and updated >= published; but a story withheld or
+        canceled (`taken_back`) before the time it was to be released says so with an
+        updated before its published (and >= first_created)."""
         if published < first:
             self.diags.error(
                 "article.date-order", "published is earlier than first_created", where("published")
             )
-        if updated < published:
+        if taken_back and updated < first:
+            self.diags.error(
+                "article.date-order",
+                "updated is earlier than first_created; updated must be >= first_created",
+                where("updated"),
+            )
+        elif updated < published and not taken_back:
             self.diags.error(
                 "article.date-order",
                 "updated is earlier than published; updated must be >= published",
