@@ -4,6 +4,7 @@ come in through an entry point under one name."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from syndicate.formats.contract import Options, Writer
 from syndicate.formats.options import describe
 from syndicate.formats.registry import (
     BUILTIN,
+    RESERVED_FOLDERS,
     PluginError,
     Registry,
     UnknownFormat,
@@ -88,6 +90,92 @@ def test_no_two_writers_own_a_folder() -> None:
         for folder in writer.owned_folders():
             assert folder not in owners, f"{folder} owned by {owners[folder]} and {writer.name}"
             owners[folder] = writer.name
+
+
+def test_the_reserved_folders_are_those_of_syndicates_formats() -> None:
+    owned = {f.split("/")[0] for w in default_registry().all() for f in w.owned_folders()}
+    assert owned == set(RESERVED_FOLDERS)
+
+
+class _Claiming(Writer[Options]):
+    """A plugin that claims `folders` (set on the instance, as the tests need)."""
+
+    name = "claiming"
+    description = "a plugin claiming folders"
+    media_type = "text/plain"
+    extension = ".txt"
+    scope = "collection"
+    Options = Options
+
+
+@pytest.mark.parametrize(
+    ("folders", "message"),
+    [
+        (("atom",), "owns the folder 'atom', which overlaps 'atom' of syndicate's formats"),
+        (("partners/mine",), "overlaps 'partners' of syndicate's formats"),
+        (("..",), "a folder of out/ is a relative name"),
+        (("../site",), "a folder of out/ is a relative name"),
+        (("/tmp/x",), "a folder of out/ is a relative name"),
+        ((".syndicate-staging-x",), "a folder of out/ is a relative name"),
+        (("headlines",), "overlaps 'headlines' of format 'headlines'"),
+    ],
+)
+def test_a_plugin_may_own_no_folder_of_another_format(
+    monkeypatch: pytest.MonkeyPatch, folders: tuple[str, ...], message: str
+) -> None:
+    """A plugin claiming `atom` took atom/ over: an export of it removed every feed, exit 0."""
+    monkeypatch.syspath_prepend(str(PLUGIN))
+
+    def claiming() -> Writer[Options]:
+        writer = _Claiming()
+        writer.folders = folders
+        return writer
+
+    registry = Registry({"headlines": "syndicate_headlines:HeadlinesWriter", "claiming": claiming})
+    registry.get("headlines")
+    with pytest.raises(PluginError, match=re.escape(message)):
+        registry.get("claiming")
+
+
+def test_a_plugin_claiming_a_format_folder_leaves_out_as_it_was(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def claiming() -> Writer[Options]:
+        writer = _Claiming()
+        writer.folders = ("atom",)
+        return writer
+
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "out"
+    common = ["-q", "--out", str(out), "--now", FIXED_NOW]
+    assert main(["export", *common, "-f", "atom"]) == 0
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    registry = Registry({**BUILTIN, "claiming": claiming})
+    assert main(["export", *common, "-f", "claiming"], registry=registry) == 2
+    assert "overlaps 'atom' of syndicate's formats" in capsys.readouterr().err
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+
+
+def test_a_plugin_under_a_taken_name_is_a_warning_not_silence(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plugins = [
+        EntryPoint("rss", "my.plugin:Rss", "syndicate.writers"),
+        EntryPoint("all", "my.plugin:All", "syndicate.writers"),
+    ]
+    monkeypatch.setattr(registry_module, "entry_points", lambda group: plugins)
+    registry_module.default_registry.cache_clear()
+    try:
+        assert main(["formats"]) == 0
+    finally:
+        registry_module.default_registry.cache_clear()
+    err = capsys.readouterr().err
+    assert (
+        "warning: the plugin format 'rss' (my.plugin:Rss) is not used: 'rss' is one of"
+        " syndicate's formats; register the plugin's entry point and `name` as another name"
+        " [plugin.writer]" in err
+    )
+    assert "the plugin format 'all' (my.plugin:All) is not used: 'all' is `--format all`" in err
 
 
 def test_writers_sharing_a_config_section_share_its_options_record() -> None:

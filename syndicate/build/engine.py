@@ -205,6 +205,7 @@ def export(
     verdict = None if isinstance(config, SiteConfig) else SchemaVerdict(cache, code_digest())
     site = _site(config, diags, verdict)
     registry = registry or default_registry()
+    registry.report_refused(diags)
     if site is not None:  # the site's own partner profiles are formats too
         registry = registry.for_site(site, diags)
         use_site_terms(site.terms)

@@ -16,6 +16,7 @@ from syndicate.readers.config import find_site, load_config
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     registry: Registry = args.registry
+    registry.report_refused(diags)
     config_path = site_config(args)
     if config_path is not None:  # the formats are listed without a site too
         config = load_config(config_path, str(config_path), diags)

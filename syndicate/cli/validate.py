@@ -37,6 +37,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         say(args, f"{shown(args, args.config)}: {_not_valid(args, diags)}")
         return EXIT_INPUT
     use_site_terms(config.terms)  # the phrases --outputs reads the files with
+    args.registry.report_refused(diags)
     try:
         writers = args.registry.for_site(config, diags).all()
     except PluginError as exc:

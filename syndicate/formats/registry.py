@@ -64,6 +64,13 @@ SECTIONS: dict[str, str] = {
 """The section of syndicate.yaml each built-in format reads (its writer's `section()`, checked
 by `tests/test_registry.py`), known without importing it; a partner profile's is a part of
 `profiles`."""
+RESERVED_FOLDERS = (
+    "atom", "epub", "html", "jsonfeed", "jsonld", "model", "newsml", "ninjs", "opds",
+    "partners", "rss", "sitemaps",
+)  # fmt: skip
+"""The folders of out/ syndicate's own formats write (each writer's `owned_folders`, checked
+by `tests/test_registry.py`; a partner profile's are under `partners/`): no plugin may own one
+of them, nor a folder inside or around one."""
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
@@ -89,6 +96,7 @@ class Registry:
         profiles: Collection[str] | None = None,
         enabled: Collection[str] = (),
         own: Collection[str] = (),
+        refused: Mapping[str, str] | None = None,
     ) -> None:
         """`profiles`: the names that are partner profiles (default: the built-in ones in
         `table`); of those, `--format all` writes only the `enabled` ones. `own`: more names
@@ -101,6 +109,8 @@ class Registry:
         self._enabled = frozenset(enabled)
         builtin = {name for name, target in self._table.items() if BUILTIN.get(name) == target}
         self._own = frozenset(own) & self._table.keys() | builtin
+        self.refused: dict[str, str] = dict(refused or {})
+        """Plugins not registered, with why (a name syndicate's formats or `all` take)."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -145,15 +155,60 @@ class Registry:
             profiles=self._profiles | found.keys(),
             enabled=self._enabled | {name for name, (_, on) in found.items() if on},
             own=self._own | found.keys(),
+            refused=self.refused,
         )
+
+    def report_refused(self, diags: Diagnostics) -> None:
+        """A warning for each plugin not registered: it was ignored in silence."""
+        for message in self.refused.values():
+            diags.warning("plugin.writer", message)
 
     def get(self, name: str) -> AnyWriter:
         """The writer registered as `name`; raises UnknownFormat or PluginError."""
         if name not in self._table:
             raise UnknownFormat(self.unknown_message(name))
         if name not in self._loaded:
-            self._loaded[name] = self._load(name, self._table[name])
+            made = self._load(name, self._table[name])
+            if name not in self._own:
+                self._check_folders(name, made)
+            self._loaded[name] = made
         return self._loaded[name]
+
+    def _check_folders(self, name: str, writer: AnyWriter) -> None:
+        """A plugin's folders must be plain relative folders of out/, owned by no other
+        format: the build publishes and removes whole folders, so a plugin claiming `atom`
+        (or `..`) would replace or remove another format's files."""
+        where = self._table[name]
+        taken = {
+            folder: other.name
+            for other_name, other in self._loaded.items()
+            if other_name not in self._own
+            for folder in other.owned_folders()
+        }
+        taken.update((folder, "syndicate") for folder in RESERVED_FOLDERS)
+        folders = writer.owned_folders()
+        if not isinstance(folders, tuple | list) or not folders:
+            raise PluginError(f"format {name!r} ({where}): `folders` must be a tuple of names")
+        for folder in folders:
+            parts = folder.split("/") if isinstance(folder, str) else [""]
+            if any(p in ("", ".", "..") or p.startswith(".") or "\\" in p for p in parts):
+                raise PluginError(
+                    f"format {name!r} ({where}) owns the folder {folder!r}: a folder of out/"
+                    " is a relative name such as 'headlines' or 'partners-x/feeds', with no"
+                    " '..', '.' or empty part"
+                )
+            for other, owner in taken.items():
+                if (
+                    folder == other
+                    or folder.startswith(f"{other}/")
+                    or other.startswith(f"{folder}/")
+                ):
+                    whose = "syndicate's formats" if owner == "syndicate" else f"format {owner!r}"
+                    raise PluginError(
+                        f"format {name!r} ({where}) owns the folder {folder!r}, which overlaps"
+                        f" {other!r} of {whose}: a run would replace or remove that format's"
+                        " files; give the plugin a folder of its own"
+                    )
 
     def all(self) -> list[AnyWriter]:
         return [self.get(name) for name in self.names]
@@ -233,6 +288,16 @@ def may_declare(group: str) -> bool:
 
 @cache
 def default_registry() -> Registry:
-    table: dict[str, Target] = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    table: dict[str, Target] = {}
+    refused: dict[str, str] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in BUILTIN or ep.name == "all":
+            what = "`--format all`" if ep.name == "all" else "one of syndicate's formats"
+            refused[ep.name] = (
+                f"the plugin format {ep.name!r} ({ep.value}) is not used: {ep.name!r} is"
+                f" {what}; register the plugin's entry point and `name` as another name"
+            )
+        else:
+            table[ep.name] = ep.value
     table.update(BUILTIN)
-    return Registry(table)
+    return Registry(table, refused=refused)
