@@ -494,3 +494,41 @@ def test_a_kill_without_its_time_is_a_warning(
     meta.write_text(meta.read_text(encoding="utf-8") + before, encoding="utf-8")
     assert export_site(history_site) == 2
     assert "updated is earlier than first_created" in capsys.readouterr().err
+
+
+def test_an_id_changed_after_publication_is_a_warning(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was accepted in silence: the items went out under the new id at version 1, and the
+    old id was never withdrawn; partners keyed on ids held two live copies of the story."""
+    capsys.readouterr()
+    meta = history_site / "articles" / PUBLIC / "story.yaml"
+    old = variant_id(PUBLIC, "en").removesuffix(":en")
+    meta.write_text(meta.read_text("utf-8").replace(old, old + "-typo"), encoding="utf-8")
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"{PUBLIC}/story.yaml:1: warning: the id changed from {old!r} to {old + '-typo'!r}"
+        " since it was published" in err
+    )
+    assert err.rstrip().endswith("[story.id-changed]")
+    assert export_site(history_site, "--strict") == 0  # said once, as story.version is
+
+
+def test_a_published_language_removed_is_a_warning(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its files left out/ and the targets in silence, with no kill: partners kept it."""
+    capsys.readouterr()
+    langs = sorted(p.stem for p in (history_site / "articles" / PUBLIC).glob("*.md"))
+    gone = next(lang for lang in langs if lang != "en")
+    (history_site / "articles" / PUBLIC / f"{gone}.md").unlink()
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {gone}.md is gone, but its version was published" in err
+    assert "[story.language-removed]" in err
+    draft = history_site / "articles" / DRAFT  # never released: nothing to say
+    for extra in sorted(draft.glob("*.md"))[1:]:
+        extra.unlink()
+    assert export_site(history_site) == 0
+    assert "story.language-removed" not in capsys.readouterr().err

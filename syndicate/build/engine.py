@@ -1272,6 +1272,7 @@ class _Build:
         if stage in ("killed", "withdrawn") and last is not None and last.status == "usable":
             self.killed.append(story.slug)
         where = story.version_source or story.source
+        self._check_identity(story, released)
         if last is not None and last.released:
             if story.version < last.version:
                 self.input.warning(
@@ -1294,6 +1295,40 @@ class _Build:
             self.state.record_history(
                 story.id, Published(story.version, story.status, digest, released)
             )
+
+    def _check_identity(self, story: StorySummary, released: bool) -> None:
+        """A story folder the last build published under another id, or with a language it
+        no longer has: partners keep what they were sent, and nothing tells them otherwise."""
+        before = self.state.previous(story.slug)
+        if before is None:
+            return
+        old = before[1].summary
+        sent = self.state.history.get(old.id)
+        if sent is None or not sent.released:
+            return
+        if old.id != story.id:
+            self.input.warning(
+                "story.id-changed",
+                f"the id changed from {old.id!r} to {story.id!r} since it was published:"
+                f" partners keep {old.id!r} and would hold two stories, the old one never"
+                " withdrawn; put the id back (an id never changes), or cancel this story"
+                " and publish the new id in a new story folder",
+                story.source,
+            )
+            return
+        if not released or old.status != "usable":
+            return
+        for lang in old.languages:
+            if not story.has(lang):
+                self.input.warning(
+                    "story.language-removed",
+                    f"{lang}.md is gone, but its version was published: its files leave out/"
+                    " and the delivery targets, with no kill, so partners and feed readers"
+                    f" keep it; to take the story back, set status: withheld or canceled"
+                    f" with a new version; to correct the {lang} text, put {lang}.md back"
+                    " corrected",
+                    story.source,
+                )
 
     def _stage_story(
         self, sink: Sink, summary: StorySummary, key: str, done: Done | None
