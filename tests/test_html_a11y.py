@@ -47,3 +47,29 @@ def test_every_page_passes_axe_in_light_and_dark(tmp_path: Path) -> None:
     assert [
         f"{Path(v['page']).name} ({v['scheme']}): {v['rule']}: {v['nodes'][0]}" for v in violations
     ] == []
+
+
+@pytest.mark.slow
+def test_pages_reflow_at_320_pixels_with_long_words_and_urls(tmp_path: Path) -> None:
+    """WCAG 1.4.10: no page scrolls sideways 320 CSS pixels wide, though a story holds a long
+    URL written out and a long compound word; and Korean breaks between its words, not inside
+    them (`word-break: keep-all`), as its readers expect."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    story = site / "articles" / "2026-01-20-port-reopens" / "en.md"
+    long_url = "https://example.com/" + "/".join(["a-rather-long-path-segment"] * 8) + ".html"
+    word = "Donaudampfschifffahrtsgesellschaftskapitänsmützenabzeichenherstellungsbetrieb"
+    story.write_text(
+        story.read_text(encoding="utf-8") + f"\nSee {long_url} and the {word}.\n",
+        encoding="utf-8",
+    )
+    found = pages(site, tmp_path / "out", LIFECYCLE_NOW)
+    done = subprocess.run(
+        ["node", str(RUNNER.parent / "reflow.mjs"), chromium(), *found],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["overflowing"] == []
+    page = Path(found[0]).read_text(encoding="utf-8")  # the stylesheet is in every page
+    assert ":lang(ko)" in page and "keep-all" in page

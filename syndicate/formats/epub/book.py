@@ -40,7 +40,8 @@ IMAGE_SIGNATURES = {
 }
 WEBP_FOURCC = (8, b"WEBP")
 """Where a RIFF file says it is WebP (and not, say, WAV)."""
-CSS = b"""body { margin: 0 1em; line-height: 1.5; }
+CSS = b"""body { margin: 0 1em; line-height: 1.5; overflow-wrap: break-word; }
+:lang(ko) { word-break: keep-all; }
 h1 { font-size: 1.6em; line-height: 1.25; margin: 0.5em 0; }
 .kicker, .byline, .dateline, .date { margin: 0.2em 0; }
 .kicker { text-transform: uppercase; letter-spacing: 0.05em; font-size: 0.85em; }
