@@ -4,18 +4,22 @@ that cannot be broken out of, indexes, published images, validation, goldens, de
 from __future__ import annotations
 
 import html.parser
+import io
 import json
 import shutil
+import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, SAMPLE_SLUG
+from conftest import REPO, SAMPLE_SLUG, export_stories
 from lxml import html as lxml_html
 from test_jsonld import assert_same_files, export_articles, sample_copy, set_front_matter
 
 from syndicate.cli import main
 from syndicate.model import Story
+from syndicate.model.story import Correction, Localized, RelatedLink
 from syndicate.readers.schemas import check
 
 LANGS = ("en", "ar", "de", "es", "fr", "zh-Hans")
@@ -372,3 +376,34 @@ def test_story_lists_are_paged(tmp_path: Path) -> None:
     # that the schema accepts), the numbered pages included.
     check = ["validate", "-q", "--site", str(tmp_path), "--outputs", str(out)]
     assert main([*check, "--now", "2026-01-01T00:00:00Z"]) == 0
+
+
+def test_a_text_borrowed_from_the_original_says_its_language(
+    sample_story: Story, site_config: Any
+) -> None:
+    """A translation without its own caption, correction note or related link title shows
+    the original's: it had no `lang` or `dir`, so a screen reader read Arabic with an English
+    voice and an English page laid the Arabic out left to right. A rights notice given once
+    for every language (its language unknown) keeps its own direction (`dir="auto"`)."""
+    arabic_only = Localized((("ar", "نمو GPT-4 من 500 إلى 4000"),))
+    story = replace(
+        sample_story,
+        original_lang="ar",
+        images=tuple(replace(i, caption=arabic_only) for i in sample_story.images),
+        correction=Correction(arabic_only, sample_story.source),
+        related=(RelatedLink("https://example.org/x", arabic_only),),
+        rights=replace(sample_story.rights, notice=Localized.same("© 2021 YCPress.")),
+    )
+    files, _ = export_stories([story], site_config, "html", "epub")
+    english = files[f"html/{SAMPLE_SLUG}.en.html"].decode("utf-8")
+    borrowed = '<span lang="ar" dir="rtl">نمو GPT-4 من 500 إلى 4000</span>'
+    assert borrowed in english  # the caption
+    assert '<p lang="ar" dir="rtl">نمو GPT-4' in english  # the correction note
+    assert '<a href="https://example.org/x" lang="ar" dir="rtl">' in english
+    assert '<p dir="auto">© 2021 YCPress.</p>' in english
+    arabic = files[f"html/{SAMPLE_SLUG}.ar.html"].decode("utf-8")
+    assert "<span lang=" not in arabic and '<p lang="ar"' not in arabic  # its own: unmarked
+    book = zipfile.ZipFile(io.BytesIO(files[f"epub/{SAMPLE_SLUG}.en.epub"]))
+    chapter = next(book.read(n).decode("utf-8") for n in book.namelist() if "/story-" in n)
+    assert '<span lang="ar" xml:lang="ar" dir="rtl">نمو' in chapter
+    assert 'dir="auto"' in chapter and "© 2021 YCPress." in chapter

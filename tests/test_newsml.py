@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_NOW, Exporter, export_stories
+from conftest import FIXED_NOW, SAMPLE_SLUG, Exporter, export_stories
 from lxml import etree
 
 from syndicate.cli import main
@@ -387,3 +387,23 @@ def test_profile_is_stricter_than_iptc_on_our_vocabularies(
     assert not profile_schema().validate(root)
     messages = " ".join(e.message for e in profile_schema().error_log)
     assert "stat:bogus" in messages and "irel:derivedFrom" in messages
+
+
+def test_an_ednote_borrowed_from_the_original_says_its_language(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A translation added after a correction carried the original's note as its own: an
+    English `edNote` in a German item, with no `xml:lang`."""
+    note = Localized((("en", "Corrects the quarter."),))
+    story = dataclasses.replace(
+        sample_story, version=2, correction=Correction(note, sample_story.source)
+    )
+    files, _ = export_stories([story], site_config, "newsml")
+    german = files[f"newsml/{SAMPLE_SLUG}.de.xml"].decode("utf-8")
+    assert '<edNote xml:lang="en">Corrects the quarter.</edNote>' in german
+    english = files[f"newsml/{SAMPLE_SLUG}.en.xml"].decode("utf-8")
+    assert "<edNote>Corrects the quarter.</edNote>" in english
+    arabic = files[f"newsml/{SAMPLE_SLUG}.ar.xml"].decode("utf-8")
+    assert '<edNote xml:lang="en" dir="ltr">Corrects the quarter.</edNote>' in arabic
+    for text in (german, arabic, english):  # our profile allows what IPTC's does
+        assert_valid(profile_schema(), etree.fromstring(text.encode("utf-8"), safe_parser()))

@@ -53,6 +53,15 @@ class Localized:
                 return table[tag]
         return None
 
+    def written_in(self, lang: str, fallback: str | None = None) -> str | None:
+        """The language of the text `get(lang, fallback)` gives: the tag it is given under
+        (`*` for one text for every language, whose language is not known); None if none."""
+        table = dict(self.values)
+        candidates = [lang, lang.split("-")[0], "*"]
+        if fallback:
+            candidates += [fallback, fallback.split("-")[0]]
+        return next((tag for tag in candidates if tag in table), None)
+
     def languages(self) -> tuple[str, ...]:
         return tuple(tag for tag, _ in self.values if tag != "*")
 

@@ -73,6 +73,33 @@ def set_language(element: etree._Element, lang: str, *, xml_lang: bool = True) -
         element.set(name, value)
 
 
+def mark_language(
+    element: etree._Element, lang: str, within: str, *, xml_lang: bool = True
+) -> None:
+    """Mark `element` as written in `lang` inside text in `within` (a caption in the
+    original's language on a page of a translation that has none): its language, so that a
+    screen reader speaks it in its own voice, and its direction where it differs, so that the
+    page's direction does not reorder it."""
+    set_language(element, lang, xml_lang=xml_lang)
+    if direction(lang) == "ltr" and direction(within) == "rtl":
+        element.set("dir", "ltr")
+
+
+def foreign_language(text_lang: str | None, lang: str) -> dict[str, str]:
+    """The attributes (without `xml:lang`) of a text given under `text_lang` (see
+    `Localized.written_in`) shown in `lang`: none for `lang`'s own; `dir="auto"` for one text
+    for every language (its language unknown, its direction its own); else its language and
+    direction, as `mark_language` sets them."""
+    if text_lang is None or text_lang in (lang, lang.split("-")[0]):
+        return {}
+    if text_lang == "*":
+        return {"dir": "auto"}
+    attributes = language_attributes(text_lang, xml_lang=False)
+    if direction(text_lang) == "ltr" and direction(lang) == "rtl":
+        attributes["dir"] = "ltr"
+    return attributes
+
+
 def render_figure(
     parent: etree._Element,
     story: Story,
@@ -92,14 +119,23 @@ def render_figure(
     if alt is None:  # the original's, in its language (the reader warns: `image.alt`)
         alt = image.alt.get(story.original_lang)
         if alt:
-            set_language(img, story.original_lang, xml_lang=xml_lang)
+            mark_language(img, story.original_lang, lang, xml_lang=xml_lang)
     img.set("alt", alt or "")
     img.set("width", str(image.width))
     img.set("height", str(image.height))
-    caption = image.caption.get(lang, story.original_lang) if image.caption else None
+    caption = image.caption.get(lang) if image.caption else None
+    borrowed = caption is None and image.caption is not None
+    if borrowed and image.caption is not None:  # the original's, said in its language
+        caption = image.caption.get(story.original_lang)
     if caption or image.credit:
         figcaption = etree.SubElement(figure, _X + "figcaption")
-        figcaption.text = f"{caption} " if caption and image.credit else caption
+        if caption and borrowed:
+            span = etree.SubElement(figcaption, _X + "span")
+            span.text = caption
+            span.tail = " " if image.credit else None
+            mark_language(span, story.original_lang, lang, xml_lang=xml_lang)
+        else:
+            figcaption.text = f"{caption} " if caption and image.credit else caption
         if image.credit:
             credit = etree.SubElement(figcaption, _X + "small")
             credit.set("class", "credit")
@@ -107,7 +143,7 @@ def render_figure(
     return figure
 
 
-def render_correction(story: Story, lang: str) -> etree._Element | None:
+def render_correction(story: Story, lang: str, *, xml_lang: bool = True) -> etree._Element | None:
     """The correction note of a corrected story in `lang`, the same in every format that shows
     the body: `<aside class="correction" role="note"><h2>Correction</h2><p>...</p></aside>`."""
     if story.correction is None:
@@ -116,9 +152,11 @@ def render_correction(story: Story, lang: str) -> etree._Element | None:
     aside.set("class", "correction")
     aside.set("role", "note")
     etree.SubElement(aside, _X + "h2").text = term("correction", lang)
-    etree.SubElement(aside, _X + "p").text = (
-        story.correction.note.get(lang, story.original_lang) or ""
-    )
+    note = etree.SubElement(aside, _X + "p")
+    note.text = story.correction.note.get(lang)
+    if note.text is None:  # the original's note, said in its language
+        note.text = story.correction.note.get(story.original_lang) or ""
+        mark_language(note, story.original_lang, lang, xml_lang=xml_lang)
     return aside
 
 

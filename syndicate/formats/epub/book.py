@@ -23,8 +23,13 @@ from syndicate.i18n.terms import term
 from syndicate.i18n.text import Part, byline_parts, dateline_parts, section_name
 from syndicate.model import Block, Figure, Image, Story, StorySummary, Variant, walk
 from syndicate.model.site import fill
-from syndicate.render.xhtml import language_attributes, render_body, render_correction
-from syndicate.xmlbase import EPUB_NS, XHTML_NS
+from syndicate.render.xhtml import (
+    foreign_language,
+    language_attributes,
+    render_body,
+    render_correction,
+)
+from syndicate.xmlbase import EPUB_NS, XHTML_NS, XML_LANG
 
 X = ElementMaker(namespace=XHTML_NS, nsmap={None: XHTML_NS, "epub": EPUB_NS})
 _EPUB_TYPE = f"{{{EPUB_NS}}}type"
@@ -428,7 +433,13 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
     if correction is not None:
         body.append(correction)
     parts = [header, body, *_translations(story, lang, ctx)]
-    article = X.article(*parts, X.footer(_para("rights", story.rights_notice(lang))))
+    rights = _para("rights", story.rights_notice(lang))
+    notice = story.rights_for(lang).notice
+    for name, value in foreign_language(notice.written_in(lang, story.original_lang), lang).items():
+        rights.set(name, value)
+        if name == "lang":  # the book is XHTML: xml:lang beside lang
+            rights.set(XML_LANG, value)
+    article = X.article(*parts, X.footer(rights))
     return _document(file_name, variant.headline, _page(lang, variant.headline, article))
 
 

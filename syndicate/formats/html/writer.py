@@ -21,7 +21,7 @@ from babel.core import get_global
 from babel.numbers import format_decimal
 from lxml import etree
 from lxml import html as lxml_html
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from syndicate.formats.contract import (
     Context,
@@ -44,7 +44,7 @@ from syndicate.i18n.locales import direction, language_label, locale_for, native
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import Part, byline_parts, isolate, parts, section_name
 from syndicate.model import Image, Story, StorySummary
-from syndicate.render.xhtml import render_body, render_correction
+from syndicate.render.xhtml import foreign_language, render_body, render_correction
 
 Values = dict[str, Any]
 # Stands for the date while a term is filled in, so the date can become a <time> element;
@@ -256,7 +256,13 @@ def article_page(story: Story, lang: str, ctx: Context[HtmlOptions], ld_json: st
     values = page_values(lang, title, f"index.{lang}.html", ld_json, ctx)
     rights = story.rights_for(lang)
     related = [
-        {"href": link.url, "title": link.title.get(lang, story.original_lang) or link.url}
+        {
+            "href": link.url,
+            "title": link.title.get(lang, story.original_lang) or link.url,
+            "attrs": _attributes(
+                foreign_language(link.title.written_in(lang, story.original_lang), lang)
+            ),
+        }
         for link in story.related
     ]
     values |= {
@@ -279,9 +285,12 @@ def article_page(story: Story, lang: str, ctx: Context[HtmlOptions], ld_json: st
             if story.updated_for(lang) > story.published
             else None,
             "body": _body(story, lang),
-            "correction": _html(render_correction(story, lang)),
+            "correction": _html(render_correction(story, lang, xml_lang=False)),
             "related": {"title": term("read_more", lang), "links": related} if related else None,
             "notice": rights.notice.get(lang, story.original_lang),
+            "notice_attrs": _attributes(
+                foreign_language(rights.notice.written_in(lang, story.original_lang), lang)
+            ),
             "epub": {
                 "label": term("download_epub", lang),
                 "href": urls.output(f"epub/{story.slug}.{lang}.epub"),
@@ -354,6 +363,11 @@ def _body(story: Story, lang: str) -> Markup:
     html = _html(div)
     assert html is not None
     return html
+
+
+def _attributes(attributes: dict[str, str]) -> Markup:
+    """` lang="ar" dir="rtl"`: attributes for a template to put in a tag."""
+    return Markup("".join(f' {name}="{escape(value)}"' for name, value in attributes.items()))
 
 
 def _html(element: etree._Element | None) -> Markup | None:

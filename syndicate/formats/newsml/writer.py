@@ -287,8 +287,12 @@ class _ItemBuilder:
         correction = self.story.correction
         if correction is None:
             return []
-        note = correction.note.get(lang, self.story.original_lang)
-        return [G.edNote(*optional(note)), G.signal(qcode=SIG_UPDATE)]
+        original = self.story.original_lang
+        note = correction.note.get(lang, original)
+        borrowed = correction.note.written_in(lang, original) not in (lang, lang.split("-")[0], "*")
+        # The original's note, in a translation that has none: said in its language.
+        said = language(original, within=lang) if borrowed and note else {}
+        return [G.edNote(*optional(note), said), G.signal(qcode=SIG_UPDATE)]
 
     def _links(self, lang: str) -> Iterator[etree._Element]:
         """Links to the other language variants of this run."""
