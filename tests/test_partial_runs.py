@@ -242,8 +242,8 @@ def test_a_kill_reaches_every_language_and_format_of_out(
     assert export(site, "--lang", "en", formats=("atom",), quiet=False) == 0
     err = capsys.readouterr().err
     assert (
-        "a story was killed, withdrawn or deleted: also exported fr, html, jsonld, newsml, rss"
-        in err
+        "a story was killed, withdrawn or deleted, or lost a language: also exported fr, html,"
+        " jsonld, newsml, rss" in err
     )
     after = tree(out)
     for lang in ("en", "fr"):
@@ -270,9 +270,25 @@ def test_a_story_deleted_before_a_partial_run_leaves_every_format(
     capsys.readouterr()
     assert export(site, "--lang", "en", formats=("html",), quiet=False) == 0
     err = capsys.readouterr().err
-    assert "a story was killed, withdrawn or deleted: also exported fr, atom" in err
+    assert "killed, withdrawn or deleted, or lost a language: also exported fr, atom" in err
     after = tree(site / "out")
     assert not [path for path, data in after.items() if HEALTHY.encode() in data]
+    assert export(site, "--out", str(tmp_path / "fresh")) == 0
+    assert after == tree(tmp_path / "fresh")
+
+
+def test_a_language_removed_before_a_partial_run_leaves_every_format(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """fr.md deleted, then `--lang fr` (or `--format html`): the French files of the other
+    formats stayed ("0 removed"). As a deletion does, the lost language widens the run."""
+    assert export(site) == 0
+    (site / "articles" / HEALTHY / "fr.md").unlink()
+    capsys.readouterr()
+    assert export(site, "--lang", "fr", formats=("html",), quiet=False) == 0
+    assert "or lost a language: also exported en, atom" in capsys.readouterr().err
+    after = tree(site / "out")
+    assert not [path for path in after if HEALTHY in path and ".fr." in path]
     assert export(site, "--out", str(tmp_path / "fresh")) == 0
     assert after == tree(tmp_path / "fresh")
 

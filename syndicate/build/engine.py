@@ -378,8 +378,8 @@ class _Run:
 
 
 class _Widen(Exception):
-    """A partial run found a story killed since the last build; `owned` are the files of out/
-    syndicate wrote."""
+    """A partial run found a story killed, deleted or missing a language since the last build;
+    `owned` are the files of out/ syndicate wrote."""
 
     def __init__(self, owned: frozenset[str]) -> None:
         super().__init__()
@@ -749,6 +749,9 @@ class _Build:
         """The problems of the stories left out (`keep_going`): reported, not blocking."""
         self.killed: list[str] = []
         """Stories killed or withdrawn since the last build."""
+        self.dropped: list[str] = []
+        """Stories that lost a language since the last build: a partial run widens to every
+        language and format, as for a kill, so that the files of that language go."""
         self.changes: dict[str, tuple[str, ...]] = {}
         self.timings = {w.name: Timing() for w in writers}
         self.unit_keys: dict[tuple[str, bool], tuple[str, ...]] = {}
@@ -813,7 +816,8 @@ class _Build:
                         self.counts = sink.counts
                         self._stories(sink, jobs, progress)
                         staging.flush_ahead()  # the stories' files, while collections run
-                        if (self.killed or self._deleted()) and self._partial():
+                        gone = self.killed or self.dropped or self._deleted()
+                        if gone and self._partial():
                             raise _Widen(frozenset(self.state.owned))
                         summaries = [s.summary for s in self.read]
                         own = len(self.input.errors) if not diags.errors else -1
@@ -1303,6 +1307,8 @@ class _Build:
         if before is None:
             return
         old = before[1].summary
+        if any(not story.has(lang) for lang in old.languages):
+            self.dropped.append(story.slug)
         sent = self.state.history.get(old.id)
         if sent is None or not sent.released:
             return

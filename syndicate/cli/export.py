@@ -90,7 +90,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if result.widened:
         say(
             args,
-            f"a story was killed, withdrawn or deleted: also exported"
+            "a story was killed, withdrawn or deleted, or lost a language: also exported"
             f" {', '.join(result.widened)}, so that reaches every file that carried it",
             widened=list(result.widened),
         )

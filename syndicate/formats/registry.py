@@ -169,7 +169,9 @@ class Registry:
             raise UnknownFormat(self.unknown_message(name))
         if name not in self._loaded:
             made = self._load(name, self._table[name])
-            if name not in self._own:
+            if name not in self._own and name not in BUILTIN:
+                # (under a built-in name: a built-in writer an application configures, e.g.
+                # with another cover renderer, whose folders are its own)
                 self._check_folders(name, made)
             self._loaded[name] = made
         return self._loaded[name]
@@ -182,7 +184,7 @@ class Registry:
         taken = {
             folder: other.name
             for other_name, other in self._loaded.items()
-            if other_name not in self._own
+            if other_name not in self._own and other_name not in BUILTIN
             for folder in other.owned_folders()
         }
         taken.update((folder, "syndicate") for folder in RESERVED_FOLDERS)
