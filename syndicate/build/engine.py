@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from syndicate.build import unchanged
+from syndicate.build.executors import KINDS
 from syndicate.build.inputs import (
     StoryInput,
     code_digest,
@@ -200,6 +201,12 @@ def export(
     format out/ holds, even when `languages` or `formats` name fewer: a kill must reach every
     file that carried the story."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
+    # One name where a list belongs is that name, not its letters.
+    formats = [formats] if isinstance(formats, str) else formats
+    languages = [languages] if isinstance(languages, str) else languages
+    only = [only] if isinstance(only, str) else only
+    if not _request_ok(formats, articles, stories, now, jobs, executor, diags):
+        return ExportResult("input-errors", diags, tuple(map(str, formats or ())))
     now = now or datetime.now(UTC)
     cache = cache or cache_folder(config, out)
     verdict = None if isinstance(config, SiteConfig) else SchemaVerdict(cache, code_digest())
@@ -308,6 +315,44 @@ def export(
     result.widened = (*more_languages, *more_formats)
     result.options = settings.options
     return result
+
+
+def _request_ok(
+    formats: Sequence[str],
+    articles: Path | None,
+    stories: Sequence[Story] | None,
+    now: datetime | None,
+    jobs: int,
+    executor: str,
+    diags: Diagnostics,
+) -> bool:
+    """Whether the arguments of an `export` call (the Python API's; the command line checks
+    its own) can make a run: each mistake is an `export.request` error, never a traceback."""
+    problems = []
+    if not formats:
+        problems.append("formats: name one or more formats, or 'all'")
+    elif not all(isinstance(name, str) for name in formats):
+        problems.append("formats: give format names, such as ['atom', 'rss'] or ['all']")
+    if articles is not None and stories is not None:
+        problems.append("give articles (story folders) or stories (Story objects), not both")
+    if stories is not None:
+        wrong = next((s for s in stories if not isinstance(s, Story)), None)
+        if wrong is not None:
+            problems.append(f"stories: give Story objects, not {type(wrong).__name__}")
+    if now is not None and (not isinstance(now, datetime) or now.utcoffset() is None):
+        problems.append(
+            f"now: {now!r} is not a datetime with a time zone; give one such as datetime.now(UTC)"
+        )
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        problems.append(f"jobs: {jobs!r} is not a whole number >= 1")
+    if executor not in KINDS:
+        problems.append(
+            f"executor: unknown executor {executor!r}{did_you_mean(str(executor), KINDS)};"
+            f" use one of {', '.join(KINDS)}"
+        )
+    for problem in problems:
+        diags.error("export.request", problem)
+    return not problems
 
 
 def _out_apart(out: Path, articles: Path | None, config: Path | None, diags: Diagnostics) -> bool:

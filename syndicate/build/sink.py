@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from syndicate.build.publish import OutputError, Staged, Staging, Twins, checked_path
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.contract import AnyWriter, OutputFile
+from syndicate.formats.contract import AnyWriter, OutputFile, output_problem
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,14 @@ class Sink:
     def run(self, writer: AnyWriter, produce: Callable[[], Iterable[OutputFile]]) -> list[str]:
         """Stage what `produce` makes for `writer`; the staged paths."""
         try:
-            return [file.path for file in produce() if self.add(writer, file)]
+            staged: list[str] = []
+            for file in produce():
+                if (problem := output_problem(file)) is not None:
+                    self.diags.error("writer.output", f"the {writer.name} writer {problem}")
+                    return staged
+                if self.add(writer, file):
+                    staged.append(file.path)
+            return staged
         except OutputError:
             raise
         except Exception as exc:  # a bug in a writer must not leave out/ half-written

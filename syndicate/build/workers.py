@@ -27,7 +27,15 @@ from syndicate.build.sources import (
 )
 from syndicate.build.state import MEMO, pack_story
 from syndicate.diagnostics import Diagnostic, Diagnostics, route_library_warnings
-from syndicate.formats.contract import AnyWriter, Context, Fragment, Memo, Options, OutputFile
+from syndicate.formats.contract import (
+    AnyWriter,
+    Context,
+    Fragment,
+    Memo,
+    Options,
+    OutputFile,
+    output_problem,
+)
 from syndicate.i18n.terms import use_site_terms
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.model.codec import content_digest
@@ -265,6 +273,9 @@ def story_files(
                 fragments[item.name] = item.data
             elif isinstance(item, Memo):
                 fragments[MEMO + item.name] = f"{item.key}\n{item.path}".encode()
+            elif (problem := output_problem(item)) is not None:
+                diags.error("writer.output", f"the {writer.name} writer {problem}")
+                return Made([], {}, list(diags), time.perf_counter() - start)
             else:
                 files.append(item)
     except Exception as exc:  # reported, and the run publishes nothing

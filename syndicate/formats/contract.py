@@ -45,6 +45,23 @@ class OutputFile:
     data: bytes
 
 
+def output_problem(item: object) -> str | None:
+    """What is wrong with something a writer gave as one of its files (a tuple, a file whose
+    path is not text or whose data is not bytes); None for an `OutputFile` as it must be. A
+    `Planned` file's bytes are not made to check them."""
+    if not isinstance(item, OutputFile):
+        shown = repr(item)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        return f"gave {type(item).__name__} {shown} where an OutputFile(path, data) belongs"
+    if not isinstance(item.path, str):
+        return f"gave a file whose path is {type(item.path).__name__}, not text"
+    if not isinstance(item, Planned) and not isinstance(item.data, bytes):
+        kind = type(item.data).__name__
+        hint = ": encode it, e.g. text.encode('utf-8')" if isinstance(item.data, str) else ""
+        return f"gave {item.path!r} as {kind}, not bytes{hint}"
+    return None
+
+
 class Planned(OutputFile):
     """A collection file whose bytes are made only when asked for (`data`), with what they
     depend on: every input of `stories` (their fragments, the whole stories), the summaries

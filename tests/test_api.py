@@ -1,0 +1,101 @@
+"""The Python API's `export` (docs/api.md): a mistake in its arguments, or in a writer an
+application plugs in, is a diagnostic in the result, never a traceback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXED_NOW, REPO
+
+from syndicate.build import export
+from syndicate.formats.contract import Context, Options, OutputFile, Writer
+from syndicate.formats.registry import BUILTIN, Registry
+from syndicate.model import StorySummary
+
+NOW = datetime.fromisoformat(FIXED_NOW)
+
+
+def run(tmp_path: Path, **arguments: Any) -> tuple[str, list[str]]:
+    common: dict[str, Any] = {
+        "formats": ["model"],
+        "config": REPO / "syndicate.yaml",
+        "articles": REPO / "articles",
+        "out": tmp_path / "out",
+        "cache": tmp_path / "cache",
+        "now": NOW,
+    }
+    result = export(**(common | arguments))
+    return result.status, [d.format_text() for d in result.diagnostics.errors]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"formats": []}, "formats: name one or more formats, or 'all'"),
+        ({"now": datetime(2026, 12, 1)}, "is not a datetime with a time zone"),
+        ({"now": "2026-12-01T00:00:00Z"}, "is not a datetime with a time zone"),
+        ({"jobs": 0}, "jobs: 0 is not a whole number >= 1"),
+        ({"jobs": -3}, "jobs: -3 is not a whole number >= 1"),
+        ({"executor": "threads"}, "executor: unknown executor 'threads'"),
+        ({"executor": "dsak"}, "did you mean 'dask'?"),
+        ({"stories": []}, "give articles (story folders) or stories (Story objects), not both"),
+        ({"stories": ["x"], "articles": None}, "stories: give Story objects, not str"),
+    ],
+)
+def test_a_mistaken_argument_is_an_error_not_a_traceback(
+    tmp_path: Path, arguments: dict[str, Any], message: str
+) -> None:
+    status, errors = run(tmp_path, **arguments)
+    assert status == "input-errors"
+    assert any(message in e and e.endswith("[export.request]") for e in errors), errors
+    assert not (tmp_path / "out").exists()
+
+
+def test_one_name_is_one_format_not_its_letters(tmp_path: Path) -> None:
+    status, errors = run(tmp_path, formats="model", languages="en")
+    assert (status, errors) == ("exported", [])
+    dump = (tmp_path / "out" / "model" / "2021-02-18-nato-iraq-deployment.json").read_text()
+    assert '"lang": "en"' in dump and '"lang": "fr"' not in dump
+
+
+class _Careless(Writer[Options]):
+    """A plugin whose files are not `OutputFile(path, bytes)`."""
+
+    name = "careless"
+    description = "gives what it should not"
+    media_type = "text/plain"
+    extension = ".txt"
+    scope = "collection"
+    Options = Options
+    given: object = None
+
+    def collection_files(
+        self, stories: list[StorySummary], ctx: Context[Options]
+    ) -> Iterator[OutputFile]:
+        yield self.given  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (("careless/a.txt", b"x"), "gave tuple ('careless/a.txt', b'x') where an OutputFile"),
+        (OutputFile("careless/a.txt", "text"), "gave 'careless/a.txt' as str, not bytes: encode"),  # type: ignore[arg-type]
+        (OutputFile(None, b"x"), "gave a file whose path is NoneType, not text"),  # type: ignore[arg-type]
+    ],
+)
+def test_a_writer_giving_what_is_not_a_file_is_named(
+    tmp_path: Path, given: object, message: str
+) -> None:
+    writer = _Careless()
+    writer.given = given
+    registry = Registry({**BUILTIN, "careless": lambda: writer})
+    status, errors = run(tmp_path, formats=["careless"], registry=registry)
+    assert status == "failed"
+    assert any(
+        f"the careless writer {message}" in e and e.endswith("[writer.output]") for e in errors
+    ), errors
+    assert not (tmp_path / "out" / "careless").exists()
