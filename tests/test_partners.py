@@ -434,6 +434,18 @@ def test_formats_lists_the_profiles(
             ),
         ),
         (
+            "profiles:\n  mine:\n    item_elements: {content:encoded: more}\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine: item_elements: content:encoded: the"
+                " profile writes content:encoded itself (from the story); a second one makes"
+                " the feed invalid",
+            ),
+        ),
+        (
+            "profiles:\n  mine:\n    channel_elements: {atom:link: x}\n",
+            ("syndicate.yaml:11: error: profiles.mine: channel_elements: atom:link: the profile",),
+        ),
+        (
             "profiles:\n  mine:\n    base: flipbord\n",
             ("syndicate.yaml:11: error: profiles.mine.base: ", "'flipbord'"),
         ),

@@ -239,6 +239,14 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
                 prefix = qname.partition(":")[0]
                 if prefix not in self.all_namespaces():
                     yield key, f"{qname}: no namespace is declared for {prefix!r} (namespaces)"
+                if qname in WRITTEN[key]:
+                    yield (
+                        key,
+                        (
+                            f"{qname}: the profile writes {qname} itself (from the story);"
+                            " a second one makes the feed invalid"
+                        ),
+                    )
                 if key == "item_elements":
                     yield from _check_template(qname, text)
 
@@ -249,6 +257,21 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
     @property
     def age_window(self) -> timedelta | None:
         return timedelta(days=self.max_age_days) if self.max_age_days else None
+
+
+WRITTEN = {
+    "channel_elements": frozenset({"atom:link", "snf:logo"}),
+    "item_elements": frozenset(
+        {
+            "atom:link", "atom:updated", "content:encoded", "dc:creator", "dc:language",
+            "media:content", "media:credit", "media:description", "media:status",
+            "media:thumbnail",
+        }
+    ),
+}  # fmt: skip
+"""The namespaced elements a profile's channel and items get from the feed itself (links,
+content, bylines, images, kills): `channel_elements` and `item_elements` may not add a
+second one, which the W3C validator refuses (`DuplicateElement`, `MissingHref`)."""
 
 
 def _check_template(qname: str, text: str) -> Iterator[tuple[str, str]]:
