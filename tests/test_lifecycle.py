@@ -532,3 +532,31 @@ def test_a_published_language_removed_is_a_warning(
         extra.unlink()
     assert export_site(history_site) == 0
     assert "story.language-removed" not in capsys.readouterr().err
+
+
+def test_a_new_version_with_the_old_updated_is_a_warning(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Following the story.version warning ("set version: 2") alone gave version 2 the
+    versionCreated of version 1: partners ordering versions by it could not tell them apart."""
+    capsys.readouterr()
+    text = history_site / "articles" / PUBLIC / "en.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    meta = history_site / "articles" / PUBLIC / "story.yaml"
+    meta.write_text(meta.read_text("utf-8").replace("version: 1", "version: 2"), "utf-8")
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    line = version_line(history_site, PUBLIC)
+    assert (
+        f"{PUBLIC}/story.yaml:{line}: warning: version 2 has the updated of version 1"
+        " (2026-01-20T09:00:00+00:00): partners order versions by it" in err
+    )
+    assert err.rstrip().endswith("[story.updated]")
+    # the next version, with its own time: nothing to say
+    text.write_text(text.read_text(encoding="utf-8") + "\nAnother.\n", encoding="utf-8")
+    meta.write_text(
+        meta.read_text("utf-8").replace("version: 2", "version: 3")
+        + "updated: 2026-01-21T10:00:00Z\n",
+        "utf-8",
+    )
+    assert export_site(history_site, "--strict") == 0

@@ -1367,6 +1367,15 @@ class _Build:
                 story.source,
             )
             return
+        if story.version > old.version and story.updated <= old.updated:
+            self.input.warning(
+                "story.updated",
+                f"version {story.version} has the updated of version {old.version}"
+                f" ({old.updated.isoformat()}): partners order versions by it (NewsML-G2"
+                " versionCreated, ninjs versioncreated); set updated to the time of this"
+                " version",
+                story.version_source or story.source,
+            )
         if not released or old.status != "usable":
             return
         for lang in old.languages:
