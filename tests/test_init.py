@@ -106,7 +106,7 @@ def test_a_language_without_sample_text(tmp_path: Path, capsys: pytest.CaptureFi
     site = tmp_path / "site"
     assert init(site, "--lang", "sw", "--lang", "en", "--url", "https://habari.example") == 0
     err = capsys.readouterr().err
-    assert "syndicate has no terms file for 'sw'" in err  # English phrases: said at once
+    assert "syndicate has no terms for 'sw'" in err  # English phrases: said at once
     story = site / "articles" / "2026-03-02-welcome"
     assert sorted(p.name for p in story.iterdir()) == ["en.md", "story.yaml"]
     meta = yaml.safe_load((story / "story.yaml").read_text(encoding="utf-8"))

@@ -110,7 +110,7 @@ def test_warnings_of_the_other_checks_are_given_on_every_run(site: Path) -> None
     runs = [load(site) for _ in range(3)]
     assert all(config is not None for config, _ in runs)
     assert all(messages == runs[0][1] for _, messages in runs)
-    assert any("no terms file for 'sw'" in m for m in runs[0][1])
+    assert any("no terms for 'sw'" in m for m in runs[0][1])
 
 
 @pytest.mark.parametrize("change", ["code", "installed", "damaged", "no-cache"])

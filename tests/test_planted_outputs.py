@@ -202,3 +202,26 @@ def test_a_written_file_gone_or_replaced_is_an_error(
     ):
         assert f"{out / path}: error: the last export wrote this file and it {now}" in err, err
     assert "[output.replaced]" in err and "out: atom, ninjs: not valid: 4 errors" in err
+
+
+def test_files_of_a_format_no_longer_configured_are_a_warning(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A partner profile taken out of the configuration (or a plugin uninstalled) left its
+    files in out/ for ever, with no word: no export updates or removes them any more."""
+    config = site / "syndicate.yaml"
+    plain = config.read_text(encoding="utf-8")
+    config.write_text(plain + "profiles:\n  mine: {}\n", encoding="utf-8")
+    out = site / "out"
+    common = ["--config", str(config), "--out", str(out)]
+    assert main(["export", "-q", "-f", "all", "--articles", str(site / "articles"), *common]) == 0
+    assert (out / "partners" / "mine").is_dir()
+    config.write_text(plain, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", "--outputs", *common, "--articles", str(site / "articles")]) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"{out / 'partners' / 'mine'}: warning: 7 files an export wrote with a format that is"
+        " not installed or configured now" in err
+    )
+    assert err.count("[output.orphaned]") == 1

@@ -108,7 +108,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     finally:
         if stop_progress:
             stop_progress()
-    _check_written(args.outputs, state_folder(args.outputs, cache), found, diags)
+    _check_written(args.outputs, state_folder(args.outputs, cache), found, writers, diags)
     checked = [w.name for w in found]
     if diags.has_errors(strict=args.strict):
         say(
@@ -131,14 +131,28 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
 
 
 def _check_written(
-    out: Path, state: Path, writers: Sequence[AnyWriter], diags: Diagnostics
+    out: Path,
+    state: Path,
+    writers: Sequence[AnyWriter],
+    every: Sequence[AnyWriter],
+    diags: Diagnostics,
 ) -> None:
     """Each file the last export wrote (the build state lists it) is still a file in out/:
     one gone, or put in place of by a folder, a link or a FIFO, is missing from the
-    published site, and the next export restores it."""
+    published site, and the next export restores it. Files written by a format that is no
+    longer installed or configured (`every` are the formats there are) are told once per
+    folder: no export writes or removes them any more."""
     recorded = recorded_files(state) if state.is_dir() else None
     folders = tuple(f"{folder}/" for w in writers for folder in w.owned_folders())
+    known = tuple(f"{folder}/" for w in every for folder in w.owned_folders())
+    orphans: dict[str, int] = {}
     for path in sorted(recorded or ()):
+        if not path.startswith(known):
+            parts = path.split("/")
+            top = "/".join(parts[:2]) if parts[0] == "partners" else parts[0]
+            if (out / path).exists():
+                orphans[top] = orphans.get(top, 0) + 1
+            continue
         if not path.startswith(folders):
             continue
         try:
@@ -156,6 +170,14 @@ def _check_written(
             f"the last export wrote this file and it {now}: the published site lacks it;"
             " export again to restore it",
             str(out / path),
+        )
+    for folder, number in orphans.items():
+        diags.warning(
+            "output.orphaned",
+            f"{count(number, 'file')} an export wrote with a format that is not installed or"
+            " configured now: no export updates or removes them, and partners may still"
+            " fetch them; delete the folder, or install or configure that format again",
+            str(out / folder),
         )
 
 
