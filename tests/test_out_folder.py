@@ -454,6 +454,23 @@ def test_a_file_where_the_cache_folder_goes_is_an_error_not_a_traceback(
     assert "Traceback" not in err and (site / CACHE_NAME).read_text() == "mine"
 
 
+def test_a_build_state_path_too_long_for_sqlite_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A site in a deep CI workspace (its build state's path over SQLite's 512 bytes) was a
+    traceback (`UnboundLocalError` after `unable to open database file`) in every export."""
+    monkeypatch.delenv(engine.CACHE_ENV, raising=False)
+    deep = tmp_path.joinpath(*["d" * 100] * 5)
+    site = generated_site(deep / "site", 1)
+    assert export(site, site / "out") == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "[output.write]" in err
+    assert "and SQLite opens none over 512: set SYNDICATE_CACHE_DIR to a shorter folder" in err
+    assert not (site / "out").exists() or not any((site / "out").iterdir())
+    monkeypatch.setenv(engine.CACHE_ENV, str(tmp_path / "cache"))
+    assert export(site, site / "out") == 0
+
+
 def test_a_users_private_folder_stays_private_when_its_format_folder_is_rebuilt(
     site: Path,
 ) -> None:

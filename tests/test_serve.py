@@ -5,6 +5,7 @@ browser reloading)."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -373,3 +374,38 @@ def test_a_port_in_use_is_a_request_to_change(
         assert site.cli("serve", "--out", str(site.out), "--port", port) == 2
     err = capsys.readouterr().err
     assert f"cannot listen on 127.0.0.1:{port}: Address already in use; choose another" in err
+
+
+def test_every_line_is_json_under_log_format_json(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """The request log was plain text among the JSON lines, which a log shipper refuses."""
+    site.export("atom")
+    server = serving("--log-format", "json")
+    assert server.get("atom/en.xml").status_code == 200
+    assert server.get("nope").status_code == 404
+    until(lambda: len(server.lines) >= 3, "the request lines", server)
+    records = [json.loads(line) for line in server.lines]
+    requests = [r["request"] for r in records if "request" in r]
+    assert {(r["method"], r["path"], r["status"]) for r in requests} == {
+        ("GET", "/atom/en.xml", 200),
+        ("GET", "/nope", 404),
+    }
+    assert all(r["client"].startswith("127.0.0.1:") for r in requests)
+
+
+def test_names_starting_with_a_dot_are_not_served(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """A killed export's staging folder (part of an unpublished rendering) was served, and so
+    would a user's `.git` be."""
+    site.export("atom")
+    planted = site.out / ".syndicate-staging-abcdefgh" / "atom"
+    planted.mkdir(parents=True)
+    (planted / "en.xml").write_text("<unpublished/>", encoding="utf-8")
+    (site.out / ".git").mkdir()
+    (site.out / ".git" / "config").write_text("[core]\n", encoding="utf-8")
+    server = serving()
+    assert server.get("atom/en.xml").status_code == 200
+    for path in (".syndicate-staging-abcdefgh/atom/en.xml", ".git/config", "atom/.hidden"):
+        assert server.get(path).status_code == 404, path

@@ -25,6 +25,7 @@ from typing import TypeVar, cast
 import msgspec
 from zlib_ng import zlib_ng
 
+from syndicate.build.publish import OutputError
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import Story, StorySummary, codec
 
@@ -723,6 +724,9 @@ def _open(path: Path, notes: list[str]) -> sqlite3.Connection:
     for _attempt in range(2):
         try:
             db = sqlite3.connect(path, isolation_level="DEFERRED")
+        except sqlite3.Error as exc:
+            raise OutputError(cannot_open(path, "the build state", exc)) from None
+        try:
             db.executescript(_SCHEMA)
             row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
             if row is None or row[0] != str(FORMAT):
@@ -733,6 +737,22 @@ def _open(path: Path, notes: list[str]) -> sqlite3.Connection:
             notes.append("it was not a database")
             _remove(path)
     raise sqlite3.DatabaseError(f"cannot create the build state {path}")
+
+
+SQLITE_MAX_PATH = 512
+"""The longest path SQLite opens a database at (its unix VFS's `MAX_PATHNAME`)."""
+
+
+def cannot_open(path: Path, what: str, exc: Exception) -> str:
+    """Why the SQLite database `what` at `path` cannot be opened, and what to do."""
+    length = len(os.fsencode(os.path.abspath(path)))
+    if length >= SQLITE_MAX_PATH - 16:  # (and its journal's name, a few bytes more)
+        return (
+            f"cannot open {what} {path}: its path is {length} bytes, and SQLite opens none"
+            f" over {SQLITE_MAX_PATH}: set SYNDICATE_CACHE_DIR to a shorter folder, where the"
+            " build state and the delivery ledgers are then kept"
+        )
+    return f"cannot open {what} {path}: {exc}"
 
 
 def _reset(db: sqlite3.Connection) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import io
 import json
 import os
 import signal
@@ -28,6 +29,7 @@ EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_PARTIAL = 0, 1, 2, 3
 """3: `export --keep-going` published, but left out stories with errors."""
 SITE_COMMANDS = frozenset({"export", "validate", "new", "list", "show", "deliver", "serve"})
 """The commands that work on a site; `init` makes one, `formats` needs none."""
+RESOURCE_TRACKER_QUIET = "ignore::UserWarning:multiprocessing.resource_tracker"
 MODULES = {"list": "listing"}
 """The module of a command, where its name is not a good module name."""
 
@@ -45,6 +47,14 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
     from syndicate.formats.registry import default_registry
 
     route_library_warnings()
+    # multiprocessing's resource tracker, a process of its own, takes this process's -W
+    # options: killed outright (SIGKILL, the OOM killer), an export left it to print a
+    # Python warning about the pool's semaphores among the command's lines.
+    if RESOURCE_TRACKER_QUIET not in sys.warnoptions:
+        sys.warnoptions.append(RESOURCE_TRACKER_QUIET)
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a script (LC_ALL=POSIX
+        if isinstance(stream, io.TextIOWrapper):  # without UTF-8 mode): escapes, not a crash
+            stream.reconfigure(errors="backslashreplace")
 
     if os.environ.get("SYNDICATE_DEBUG"):  # developers: show writer tracebacks and internals
         import logging
@@ -508,6 +518,10 @@ def parse_now(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{text!r} is not an RFC 3339 date-time") from None
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{text!r} needs a time zone offset, e.g. Z or +01:00")
+    if not 1000 <= value.year <= 9000:  # feeds and sitemaps count days back and ahead of it
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give a date-time between the years 1000 and 9000"
+        )
     return value
 
 

@@ -92,7 +92,14 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         tokens=tokens,
         preview=state,
     )
-    serve(served, sock, previewer, quiet=args.quiet, say=functools.partial(say_now, args))
+    serve(
+        served,
+        sock,
+        previewer,
+        quiet=args.quiet,
+        say=functools.partial(say_now, args),
+        json_logs=args.log_format == "json",
+    )
     return EXIT_OK
 
 

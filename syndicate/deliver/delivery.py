@@ -16,7 +16,7 @@ from syndicate.build.engine import cache_folder, settle_output
 from syndicate.build.inventory import Inventory, read_regular
 from syndicate.build.publish import OutputError, exclusive
 from syndicate.build.state import state_folder
-from syndicate.deliver.ledger import Entry, Ledger
+from syndicate.deliver.ledger import Entry, Ledger, LedgerError
 from syndicate.deliver.options import SECTION, DeliverOptions, Target, load_delivery
 from syndicate.deliver.plan import Change, plan, selection
 from syndicate.deliver.remotes import FileMeta, MissingExtra, Remote, describe, open_remote
@@ -110,6 +110,9 @@ def deliver(
                 ledger.close()
     except OutputError as exc:
         diags.error("deliver.busy", str(exc))
+        return DeliveryResult("failed", diags)
+    except LedgerError as exc:
+        diags.error("deliver.ledger", str(exc))
         return DeliveryResult("failed", diags)
     current = all(r.current for r in results) and not unannounced
     status: Status = "current" if current else "failed"

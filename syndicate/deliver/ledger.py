@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from syndicate.build.inventory import file_sha256
+from syndicate.build.state import cannot_open
 
 LEDGER_FILE = "deliver.sqlite"
 FORMAT = 1
@@ -135,11 +136,18 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+class LedgerError(Exception):
+    """The delivery ledger cannot be opened; the message says why and what to do."""
+
+
 def _open(path: Path) -> sqlite3.Connection:
     """The ledger database, created if needed; one of another format, or not a database, is
     replaced by an empty one."""
     for _attempt in range(2):
-        db = sqlite3.connect(path, timeout=30)
+        try:
+            db = sqlite3.connect(path, timeout=30)
+        except sqlite3.Error as exc:
+            raise LedgerError(cannot_open(path, "the delivery ledger", exc)) from None
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)

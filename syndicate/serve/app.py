@@ -104,6 +104,14 @@ class _OutputFiles(StaticFiles):
         self.served = served
         self._links: dict[tuple[str, int, int], str | None] = {}
 
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        """No file or folder whose name starts with a dot: a killed export's staging folder
+        (`.syndicate-staging-*`, part of an unpublished rendering), the lock, a user's
+        `.htaccess` or `.git` are not the site (404)."""
+        if any(part.startswith(".") for part in path.replace("\\", "/").split("/")):
+            return "", None
+        return super().lookup_path(path)
+
     def file_response(
         self,
         full_path: str | os.PathLike[str],

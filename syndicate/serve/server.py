@@ -4,6 +4,7 @@ preview. Ctrl-C stops it."""
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import sys
@@ -41,8 +42,10 @@ def run(
     *,
     quiet: bool,
     say: Callable[[str], None],
+    json_logs: bool = False,
 ) -> None:
-    """Serve until interrupted."""
+    """Serve until interrupted; with `json_logs` (`--log-format json`), each request's line
+    is a JSON object, as every other line the command prints."""
     config = uvicorn.Config(
         make_app(served),
         log_config=None,
@@ -57,7 +60,7 @@ def run(
     access.propagate = False
     if not quiet:
         handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.setFormatter(_JsonAccess() if json_logs else logging.Formatter("%(message)s"))
         access.addHandler(handler)
         access.setLevel(logging.INFO)
     host, port = sock.getsockname()[:2]
@@ -71,3 +74,17 @@ def run(
     finally:
         stop.set()
         sock.close()
+
+
+class _JsonAccess(logging.Formatter):
+    """uvicorn's access record (client, method, path, HTTP version, status) as one JSON line:
+    `{"request": {"client": ..., "method": "GET", "path": "/", "status": 200}}`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        args = record.args if isinstance(record.args, tuple) else ()
+        if len(args) == 5:
+            client, method, path, _, status = args
+            request = {"client": client, "method": method, "path": path, "status": status}
+        else:
+            request = {"message": record.getMessage()}
+        return json.dumps({"request": request}, ensure_ascii=False, sort_keys=True)
