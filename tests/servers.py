@@ -41,6 +41,10 @@ class Faults:
 
     fail: int = 0
     status: int = 500
+    retry_after: str | None = None
+    """HTTP: the `Retry-After` of the failures' answers."""
+    no_rename: bool = False
+    """FTP: refuse every rename (an upload-only drop box)."""
     disk_full: bool = False
     block_at: int | None = None
     """HTTP: hold the n-th upload (1-based) until `release` is set, then drop it unanswered
@@ -140,6 +144,9 @@ class FtpServer(Server):
                 return super().ftp_STOR(file, mode)
 
             def ftp_RNTO(self, path: str) -> Any:
+                if server.faults.no_rename:
+                    self.respond("550 Rename not allowed.")
+                    return None
                 result = super().ftp_RNTO(path)
                 server.log("put", server.rel(path))
                 return result
@@ -370,7 +377,7 @@ class HttpReceiver(Server):
                     self.close_connection = True
                     return None
                 if faults.take_failure():
-                    return self.answer(faults.status)
+                    return self.answer(faults.status, wait=faults.retry_after)
                 if faults.disk_full:
                     return self.answer(507)
                 problem = receiver.check(method, self.path, self.headers, body)
@@ -389,9 +396,11 @@ class HttpReceiver(Server):
                 receiver.log("delete", rel)
                 return self.answer(204)
 
-            def answer(self, status: int, text: str = "") -> None:
+            def answer(self, status: int, text: str = "", wait: str | None = None) -> None:
                 data = text.encode()
                 self.send_response(status)
+                if wait is not None:
+                    self.send_header("Retry-After", wait)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

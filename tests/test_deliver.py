@@ -6,11 +6,13 @@ nothing is recorded that was not delivered."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -30,6 +32,7 @@ from sites import SECOND_SLUG, Site
 from syndicate.build.engine import cache_folder
 from syndicate.build.state import state_folder
 from syndicate.deliver import deliver
+from syndicate.deliver.ledger import Ledger
 
 RETRY = """\
   retry: {attempts: 3, wait_initial: 0.01, wait_max: 0.02, timeout: 5}
@@ -221,6 +224,34 @@ def test_a_server_failing_twice_then_succeeding_ends_current(
     assert told[0].endswith("(attempt 2 of 3)") and told[1].endswith("(attempt 3 of 3)")
 
 
+def test_a_rate_limited_push_waits_as_long_as_the_server_asks(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 429 with `Retry-After: 25` was tried again after 1.4 s, then 2.6, 5.0 and 9.0, and
+    the target failed: the partner was hammered. The wait is at least what it asks for; a
+    wait longer than `retry.wait_max` is the failure, said at once, for the next run."""
+    with HttpReceiver(tmp_path) as server:
+        retry = "  retry: {attempts: 3, wait_initial: 0.01, wait_max: 5, timeout: 5}\n"
+        body = textwrap.indent(target_yaml(server), "    ")
+        site.configure(f"deliver:\n  targets:\n{body}{retry}")
+        site.export()
+        server.faults.fail, server.faults.status, server.faults.retry_after = 1, 429, "2"
+        capsys.readouterr()
+        started = time.monotonic()
+        assert site.deliver() == 0
+        assert time.monotonic() - started >= 2
+        told = [line for line in capsys.readouterr().err.splitlines() if "trying again" in line]
+        assert len(told) == 1 and "the server asks to wait 2 s; trying again in 2." in told[0]
+        assert server.files() == site.files()
+        site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+        site.export()
+        server.faults.fail, server.faults.retry_after = 100, "3600"
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "HTTP 429 Too Many Requests; the server asks to wait 3600 s" in err, err
+        assert "trying again" not in err
+
+
 def test_a_down_target_leaves_the_others_current(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -306,6 +337,46 @@ def test_refusals_are_reported_and_nothing_is_recorded(
         site.configure(deliver_section(target_yaml(server)))
         server.faults.fail, server.faults.disk_full = 0, False
         assert site.deliver() == 0
+        assert server.files() == site.files()
+
+
+def test_a_server_refusing_renames_is_told_how_to_deliver_to_it(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An upload-only drop box (every rename refused) could never be delivered to, and each
+    try left a `.name.syndicate-part` file on the partner's server."""
+    with FtpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        server.faults.no_rename = True
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "the server refuses to rename a file written under a temporary name; if it" in err
+        assert "set rename: false on this target" in err
+        assert not [p for p in server.files() if p.endswith(".syndicate-part")]
+        site.configure(deliver_section(target_yaml(server) + "  rename: false\n"))
+        assert site.deliver() == 0
+        assert server.files() == site.files()
+
+
+def test_an_upload_stopped_midway_leaves_nothing_on_the_target(site: Site, tmp_path: Path) -> None:
+    """A run killed (or given up on) midway left the file's temporary copy on the partner's
+    server; once the file left out/ (its story deleted or killed), nothing ever removed it,
+    and the target was said current. Here a run was killed just after writing the temporary
+    copy of one of the second story's pages, before renaming it."""
+    with FtpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        assert site.deliver() == 0
+        page = f"html/{SECOND_SLUG}.en.html"
+        Ledger(state_folder(site.out, cache_folder(site.config, site.out))).sending("partner", page)
+        half = server.root / "html" / f".{SECOND_SLUG}.en.html.syndicate-part"
+        half.write_bytes(b"<!DOCTYPE html><html><head><title>half")
+        shutil.rmtree(site.articles / SECOND_SLUG)  # its files leave out/
+        site.export()
+        assert site.deliver() == 0
+        assert not half.exists()
         assert server.files() == site.files()
 
 
@@ -634,3 +705,16 @@ def test_an_interrupted_delivery_says_what_is_kept_and_what_to_do(
         "interrupted: what each target confirmed is recorded; run syndicate deliver again to"
         " send the rest"
     )
+
+
+def test_failures_are_said_in_words_an_operator_can_act_on() -> None:
+    from syndicate.deliver.remotes import HttpStatusError, describe, retry_after
+
+    assert describe(EOFError()) == "the server closed the connection"  # was "EOFError"
+    moved = HttpStatusError(301, "Moved Permanently", location="https://new.example/in/")
+    assert describe(moved) == (
+        "HTTP 301 Moved Permanently to https://new.example/in/; change the target's url to it"
+    )
+    assert retry_after("120") == 120.0
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert retry_after("soon") is None and retry_after(None) is None

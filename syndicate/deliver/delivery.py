@@ -6,6 +6,7 @@ their WebSub hub."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -243,7 +244,8 @@ class _Run:
         return folders
 
     def _send(self, target: Target, result: TargetResult) -> None:
-        if not result.changes:
+        unfinished = self.ledger.unfinished(target.name)
+        if not result.changes and not unfinished:
             return
         revealed: list[str] = []
 
@@ -256,6 +258,7 @@ class _Run:
         remote: Remote | None = None
         try:
             remote = open_remote(target, secret, self.options.retry)
+            self._clear(target, remote, unfinished, revealed)
             for change in result.changes:
                 self._change(target, remote, change, revealed)
                 result.done += 1
@@ -274,6 +277,20 @@ class _Run:
         finally:
             if remote is not None:
                 remote.close()
+
+    def _clear(self, target: Target, remote: Remote, paths: list[str], revealed: list[str]) -> None:
+        """Remove what uploads stopped midway by an earlier run left on the target (their
+        temporary files): a file that then left out/ would have kept its half on the
+        partner's server for ever."""
+        for path in paths:
+            told = telling(
+                self.notice,
+                f"{target.name}: clearing an unfinished upload of {path}",
+                lambda reason: _said(reason, revealed),
+            )
+            discard = functools.partial(remote.discard, path)
+            retrying(self.options.retry, discard, remote.reset, told)
+            self.ledger.sent(target.name, path)
 
     def _change(self, target: Target, remote: Remote, change: Change, revealed: list[str]) -> None:
         policy = self.options.retry
@@ -295,6 +312,7 @@ class _Run:
             return  # removed by an export since the plan: deleted at the next run
         entry = Entry.of(change.path, data, stat, change.entry.version)
         meta = FileMeta(self.inventory.media_type(change.path), entry.sha256, entry.version)
+        self.ledger.sending(target.name, change.path)
         retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset, told)
         self.ledger.record(target.name, entry)
 

@@ -26,6 +26,9 @@ CREATE TABLE IF NOT EXISTS delivered (
   target TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
   mtime INTEGER NOT NULL, version INTEGER, at TEXT NOT NULL, PRIMARY KEY (target, path)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sending (
+  target TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (target, path)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS announced (
   path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
   topic TEXT, at TEXT NOT NULL
@@ -112,6 +115,26 @@ class Ledger:
                 "INSERT OR REPLACE INTO delivered VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (target, entry.path, entry.sha256, entry.size, entry.mtime, entry.version, _now()),
             )
+            self.db.execute(
+                "DELETE FROM sending WHERE target = ? AND path = ?", (target, entry.path)
+            )
+
+    def sending(self, target: str, path: str) -> None:
+        """An upload of `path` to `target` starts: until `record` (or `sent`), what it may
+        leave there if it stops midway (a temporary file) is to clear (`unfinished`)."""
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO sending VALUES (?, ?)", (target, path))
+
+    def sent(self, target: str, path: str) -> None:
+        """What an upload of `path` left on `target` is cleared, or it was never started."""
+        with self.db:
+            self.db.execute("DELETE FROM sending WHERE target = ? AND path = ?", (target, path))
+
+    def unfinished(self, target: str) -> list[str]:
+        """The paths whose upload to `target` stopped midway (a run killed, interrupted or
+        given up on), whose temporary files may be left there."""
+        rows = self.db.execute("SELECT path FROM sending WHERE target = ? ORDER BY path", (target,))
+        return [path for (path,) in rows]
 
     def forget(self, target: str, path: str) -> None:
         """`target` no longer holds `path`."""

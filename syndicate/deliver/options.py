@@ -97,6 +97,10 @@ class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     """S3: the endpoint of an S3-compatible store (MinIO, Ceph, another cloud)."""
     region: str | None = None
     """S3: the bucket's region."""
+    rename: bool = True
+    """SFTP, FTP, file: write each file under a temporary name, then rename it, so that a
+    partner never picks up half a file; false for a server that refuses renames (an
+    upload-only drop box): each file is then written straight under its name."""
 
     @property
     def scheme(self) -> str:

@@ -5,6 +5,7 @@ writes a whole file or deletes one, and says which of its failures are worth ano
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import errno
 import ftplib
 import hashlib
@@ -67,9 +68,52 @@ class MissingExtra(Exception):
 
 
 class HttpStatusError(Exception):
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(f"HTTP {status} {reason}".strip())
+    """An HTTP push answered with an error status. `retry_after`: the seconds a 429 or 503
+    asked to wait (its `Retry-After`); `location`: where a redirect points (redirects are not
+    followed: a push that moved is the operator's to change)."""
+
+    def __init__(
+        self,
+        status: int,
+        reason: str,
+        *,
+        retry_after: float | None = None,
+        location: str | None = None,
+    ) -> None:
+        text = f"HTTP {status} {reason}".strip()
+        if location:
+            moved = status in (301, 308)
+            text += f" to {location}" + ("; change the target's url to it" if moved else "")
+        if retry_after is not None:
+            text += f"; the server asks to wait {retry_after:g} s"
+        super().__init__(text)
         self.status = status
+        self.retry_after = retry_after
+
+
+def retry_after(value: str | None, now: float | None = None) -> float | None:
+    """The seconds an HTTP `Retry-After` asks to wait: a number of seconds, or an HTTP date
+    (RFC 9110, 10.2.3); None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def asked_wait(exc: BaseException) -> float | None:
+    """The wait the server asked for with the failure `exc`, if it asked."""
+    for error in _chain(exc):
+        if isinstance(error, HttpStatusError):
+            return error.retry_after
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +131,9 @@ class Remote(Protocol):
 
     def delete(self, path: str) -> None:
         """Remove `path`; a file already gone is not an error."""
+
+    def discard(self, path: str) -> None:
+        """Remove what an upload of `path` stopped midway left on the target, if anything."""
 
     def reset(self) -> None:
         """Drop the connection after a failure: the next call opens a new one."""
@@ -125,7 +172,8 @@ def open_remote(target: Target, secret: Callable[[str], str], retry: RetryOption
     return FsspecRemote(
         target.url,
         options,
-        rename=scheme not in OBJECT_STORES,
+        store=scheme in OBJECT_STORES,
+        rename=target.rename,
         typed=scheme == "s3",
     )
 
@@ -185,15 +233,28 @@ def _s3_options(
     return options
 
 
-class FsspecRemote:
-    """A target reached through fsspec. Files are written under a temporary name and renamed,
-    except on object stores, where a written object appears whole (on S3 with its media type,
-    `typed`)."""
+class RenameRefused(Exception):
+    """The server refused to rename a file just written under its temporary name."""
 
-    def __init__(self, url: str, options: dict[str, Any], *, rename: bool, typed: bool) -> None:
+
+class FsspecRemote:
+    """A target reached through fsspec. Files are written under a temporary name and renamed
+    (unless not `rename`: a drop box that refuses renames), except on object stores (`store`),
+    where a written object appears whole (on S3 with its media type, `typed`)."""
+
+    def __init__(
+        self,
+        url: str,
+        options: dict[str, Any],
+        *,
+        store: bool,
+        typed: bool,
+        rename: bool = True,
+    ) -> None:
         self.url = url
         self.options = options
-        self.rename = rename
+        self.store = store
+        self.rename = rename and not store
         self.typed = typed
         self._fs: Any = None
         self.root = ""
@@ -222,24 +283,49 @@ class FsspecRemote:
         fs = self._filesystem()
         final = self._place(path)
         folder = posixpath.dirname(final)
-        if not self.rename:
+        if self.store:
             fs.pipe_file(final, data, **({"ContentType": meta.media_type} if self.typed else {}))
             return
         if folder and folder not in self.folders:
             fs.makedirs(folder, exist_ok=True)
             self.folders.add(folder)
-        name = posixpath.basename(final)
-        temporary = posixpath.join(folder, f"{TEMPORARY_PREFIX}{name}{TEMPORARY_SUFFIX}")
+        if not self.rename:
+            fs.pipe_file(final, data)
+            return
+        temporary = _temporary(final)
         fs.pipe_file(temporary, data)
         try:
             fs.mv(temporary, final)
         except Exception as exc:
-            # Servers that refuse to rename onto an existing file (some FTP servers): remove
-            # the old one first. A refusal of another kind is raised as it is.
-            if transient(exc) or not fs.exists(final):
+            if transient(exc):
                 raise
-            fs.rm_file(final)
-            fs.mv(temporary, final)
+            try:
+                # Servers that refuse to rename onto an existing file (some FTP servers):
+                # remove the old one first.
+                if not fs.exists(final):
+                    raise
+                fs.rm_file(final)
+                fs.mv(temporary, final)
+            except Exception as again:
+                if transient(again):
+                    raise
+                with contextlib.suppress(Exception):  # not left on the partner's server
+                    fs.rm_file(temporary)
+                raise RenameRefused(
+                    f"{describe(again)}: the server refuses to rename a file written under a"
+                    " temporary name; if it never renames (an upload-only drop box), set"
+                    " rename: false on this target"
+                ) from again
+
+    def discard(self, path: str) -> None:
+        """Remove what an upload of `path` stopped midway left: its temporary file."""
+        if not self.rename:
+            return
+        try:
+            self._filesystem().rm_file(_temporary(self._place(path)))
+        except Exception as exc:  # gone already (FTP says so with a 550): nothing to clear
+            if transient(exc):
+                raise
 
     def delete(self, path: str) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -254,6 +340,12 @@ class FsspecRemote:
         if fs is not None and hasattr(fs, "ftp"):
             with contextlib.suppress(OSError, EOFError):  # the connection is already gone
                 fs.ftp.close()
+
+
+def _temporary(final: str) -> str:
+    """The temporary name a file is written under beside its place."""
+    folder, name = posixpath.split(final)
+    return posixpath.join(folder, f"{TEMPORARY_PREFIX}{name}{TEMPORARY_SUFFIX}")
 
 
 class HttpRemote:
@@ -282,6 +374,9 @@ class HttpRemote:
     def delete(self, path: str) -> None:
         self._send("DELETE", path, b"", {}, gone_ok=True)
 
+    def discard(self, path: str) -> None:
+        pass  # a PUT is one request: the receiver keeps a whole body or nothing
+
     def _send(
         self,
         method: str,
@@ -303,7 +398,15 @@ class HttpRemote:
         response = self.client.request(method, url, content=data, headers=headers)
         if response.is_success or (gone_ok and response.status_code in (404, 410)):
             return
-        raise HttpStatusError(response.status_code, response.reason_phrase)
+        status = response.status_code
+        raise HttpStatusError(
+            status,
+            response.reason_phrase,
+            retry_after=retry_after(response.headers.get("Retry-After"))
+            if status in (429, 503)
+            else None,
+            location=response.headers.get("Location") if 300 <= status < 400 else None,
+        )
 
     def reset(self) -> None:
         pass  # httpx opens a new connection when the old one is gone
@@ -358,6 +461,10 @@ def describe(exc: BaseException) -> str:
         return f"host name not found ({unknown.strerror}); check its spelling"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
+    if isinstance(exc, EOFError) or (
+        not str(exc).strip() and any(isinstance(e, EOFError) for e in _chain(exc))
+    ):
+        return "the server closed the connection"
     text = str(exc).strip() or type(exc).__name__
     if isinstance(exc, ftplib.Error):
         return f"FTP {text}"

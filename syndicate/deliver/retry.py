@@ -1,5 +1,6 @@
 """Trying again, with exponential back-off and jitter (tenacity), what failed for a reason that
-may pass: a timeout, a lost connection, a server error. Refusals are not tried again."""
+may pass: a timeout, a lost connection, a server error, a 429; never sooner than a server's
+`Retry-After` asks. Refusals are not tried again."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TypeVar
 import tenacity
 
 from syndicate.deliver.options import RetryOptions
-from syndicate.deliver.remotes import describe, transient
+from syndicate.deliver.remotes import asked_wait, describe, transient
 
 T = TypeVar("T")
 
@@ -48,11 +49,27 @@ def retrying(
                 failed, f"trying again in {wait:.1f} s (attempt {attempt} of {policy.attempts})"
             )
 
+    backoff = tenacity.wait_exponential(
+        multiplier=policy.wait_initial, max=policy.wait_max
+    ) + tenacity.wait_random(0, policy.wait_initial)
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        """The back-off, or longer when the server asked (`Retry-After` of a 429 or 503)."""
+        computed = backoff(state)
+        failed = state.outcome.exception() if state.outcome is not None else None
+        asked = asked_wait(failed) if failed is not None else None
+        return computed if asked is None else max(computed, asked)
+
+    def again(exc: BaseException) -> bool:
+        """Transient, and not asked to wait longer than `retry.wait_max` (that is said as the
+        failure: the next `deliver` comes later)."""
+        asked = asked_wait(exc)
+        return transient(exc) and (asked is None or asked <= policy.wait_max)
+
     retryer = tenacity.Retrying(
         stop=tenacity.stop_after_attempt(policy.attempts),
-        wait=tenacity.wait_exponential(multiplier=policy.wait_initial, max=policy.wait_max)
-        + tenacity.wait_random(0, policy.wait_initial),
-        retry=tenacity.retry_if_exception(transient),
+        wait=wait,
+        retry=tenacity.retry_if_exception(again),
         before_sleep=before_sleep,
         reraise=True,
     )
