@@ -165,6 +165,10 @@ def test_a_target_follows_out_through_edits_and_kills(site: Site, server: Server
         i for i, op in enumerate(kinds) if op == "put"
     ), "deletions come after every file sent"
     assert not [p for p in server.files() if p.endswith(".syndicate-part")]
+    if isinstance(server, (FtpServer, SftpServer)):  # folders of their own: none left empty
+        assert not (server.root / "html" / "media" / SECOND_SLUG).exists()
+        empty = [d for d in server.root.rglob("*") if d.is_dir() and not any(d.iterdir())]
+        assert empty == [], "the killed story's folders leave the target with its files"
 
 
 def test_http_push_is_signed_and_typed(
@@ -485,6 +489,28 @@ def test_links_in_out_are_never_sent(
     got = mirror.files()
     assert got and not any(b"TOP SECRET" in data for data in got.values())
     assert replaced not in got and "html/leak.html" not in got
+
+
+def test_a_dry_run_says_a_credential_cannot_be_read(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dry run said "8 to send", exit 0, for a target whose password variable was not set:
+    the run then failed at once. And "run deliver again" is no advice for a missing secret."""
+    with FtpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        monkeypatch.delenv("PARTNER_PASSWORD")
+        capsys.readouterr()
+        assert site.deliver("--dry-run") == 1
+        said = capsys.readouterr()
+        assert "the environment variable PARTNER_PASSWORD is not set" in said.err, said.err
+        assert "run deliver again" not in said.err
+        assert said.out.endswith(
+            "would fail: a credential cannot be read (the error above says which)\n"
+        )
+        assert site.deliver() == 1
+        assert "run deliver again" not in capsys.readouterr().err
+        assert server.files() == {}
 
 
 def test_a_missing_format_folder_is_reported(

@@ -35,8 +35,12 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
 
 def _list(result: TargetResult) -> None:
     """What would go, on stdout: a line per target, then one per change, in order."""
-    if result.problem is not None:
+    if result.problem is not None and not result.settings:
         print(f"{result.target.name} {result.target.url}: not planned (the error above says why)")
+        return
+    if result.problem is not None:  # planned, but the run would fail at once
+        cannot = "would fail: a credential cannot be read (the error above says which)"
+        print(f"{result.target.name} {result.target.url}: {cannot}")
         return
     print(f"{result.target.name} {result.target.url}: {_counts(result, 'to send', 'to delete')}")
     for change in result.changes:

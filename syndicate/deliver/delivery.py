@@ -46,6 +46,9 @@ class TargetResult:
     done: int = 0
     """How many of the changes were made (confirmed by the target and recorded)."""
     problem: str | None = None
+    settings: bool = False
+    """Whether the problem is in the settings (a credential that cannot be read, a missing
+    extra): running deliver again changes nothing until they are fixed."""
 
     @property
     def current(self) -> bool:
@@ -207,21 +210,38 @@ class _Run:
             self._tell_skipped()
             planned = plan(self.out, selected, held)
             result.changes = planned.changes
-            if not dry_run:
+            if dry_run:
+                result.problem = self._unreadable_secret(target)
+                result.settings = result.problem is not None
+            else:
                 self.ledger.claim(target.name, target.url)
                 for entry in planned.touched:
                     self.ledger.record(target.name, entry)
                 self._send(target, result)
         if result.problem is not None:
             made = (
-                f"; {result.done} of {len(result.changes)} changes made" if result.changes else ""
+                f"; {result.done} of {len(result.changes)} changes made"
+                if result.changes and not dry_run
+                else ""
             )
+            again = "" if result.settings else "; run deliver again"
             self.diags.error(
                 "deliver.failed",
-                f"{target.name} ({target.url}): {result.problem}{made}; run deliver again",
+                f"{target.name} ({target.url}): {result.problem}{made}{again}",
                 self.site.where(SECTION, "targets", index),
             )
         return result
+
+    def _unreadable_secret(self, target: Target) -> str | None:
+        """For a dry run: why a credential of `target` cannot be read (an environment
+        variable not set, a file missing), as the run would find; its value is read, never
+        kept or shown."""
+        for name, reference in target.credentials.named().items():
+            try:
+                reveal(reference, self.base, one_line=name != "private_key", header=name == "token")
+            except SecretError as exc:
+                return str(exc)
+        return None
 
     def _folders(self, target: Target, result: TargetResult) -> list[str]:
         names = self.registry.names if "all" in target.formats else target.formats
@@ -264,6 +284,7 @@ class _Run:
                 result.done += 1
         except (SecretError, MissingExtra) as exc:
             result.problem = str(exc)
+            result.settings = True
         except GaveUp as failure:
             change = result.changes[result.done]
             verb = "sending" if change.sends else "deleting"

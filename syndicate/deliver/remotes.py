@@ -328,8 +328,31 @@ class FsspecRemote:
                 raise
 
     def delete(self, path: str) -> None:
+        fs = self._filesystem()
+        final = self._place(path)
         with contextlib.suppress(FileNotFoundError):
-            self._filesystem().rm_file(self._place(path))
+            fs.rm_file(final)
+        if not self.store:
+            self._prune(posixpath.dirname(final))
+
+    def _prune(self, folder: str) -> None:
+        """Remove `folder` and the folders above it, up to the target's own, while they are
+        empty (a killed story's `html/media/<slug>/`): the target then holds what out/ does.
+        A folder that is not empty, or that the server will not remove, stays."""
+        fs = self._filesystem()
+        root = self.root.rstrip("/")
+        while folder and folder != root and folder.startswith(f"{root}/" if root else ""):
+            try:
+                fs.invalidate_cache(folder)  # (a listing cached before the deletion)
+                if fs.ls(folder, detail=False):
+                    return
+                _rmdir(fs, folder)
+            except Exception as exc:
+                if transient(exc):
+                    raise
+                return
+            self.folders.discard(folder)
+            folder = posixpath.dirname(folder)
 
     def reset(self) -> None:
         self.close()
@@ -340,6 +363,17 @@ class FsspecRemote:
         if fs is not None and hasattr(fs, "ftp"):
             with contextlib.suppress(OSError, EOFError):  # the connection is already gone
                 fs.ftp.close()
+
+
+def _rmdir(fs: Any, folder: str) -> None:
+    """Remove an empty folder. fsspec makes no blocking `rmdir` of an asynchronous file
+    system's `_rmdir` (sshfs): its `rmdir` would be the base class's, which does nothing."""
+    if getattr(fs, "async_impl", False) and hasattr(fs, "_rmdir"):
+        from fsspec.asyn import sync
+
+        sync(fs.loop, fs._rmdir, folder)
+    else:
+        fs.rmdir(folder)
 
 
 def _temporary(final: str) -> str:

@@ -94,4 +94,4 @@ def term(key: str, lang: str, **values: str) -> str:
     text = lookup(key, lang)
     if text is None:
         raise KeyError(f"no term {key!r}")
-    return fill(text, **values)
+    return fill(text, **values) if values else text  # (unfilled: a phrase as written)
