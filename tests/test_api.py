@@ -44,6 +44,8 @@ def run(tmp_path: Path, **arguments: Any) -> tuple[str, list[str]]:
         ({"executor": "dsak"}, "did you mean 'dask'?"),
         ({"stories": []}, "give articles (story folders) or stories (Story objects), not both"),
         ({"stories": ["x"], "articles": None}, "stories: give Story objects, not str"),
+        ({"formats": 3}, "formats: give a list of format names"),
+        ({"languages": 3}, "languages: give a list, such as ['en', 'fr']"),
     ],
 )
 def test_a_mistaken_argument_is_an_error_not_a_traceback(
@@ -55,8 +57,15 @@ def test_a_mistaken_argument_is_an_error_not_a_traceback(
     assert not (tmp_path / "out").exists()
 
 
-def test_one_name_is_one_format_not_its_letters(tmp_path: Path) -> None:
-    status, errors = run(tmp_path, formats="model", languages="en")
+def test_one_name_is_one_format_not_its_letters_and_paths_may_be_text(tmp_path: Path) -> None:
+    status, errors = run(
+        tmp_path,
+        formats="model",
+        languages="en",
+        out=str(tmp_path / "out"),
+        articles=str(REPO / "articles"),
+        config=str(REPO / "syndicate.yaml"),
+    )
     assert (status, errors) == ("exported", [])
     dump = (tmp_path / "out" / "model" / "2021-02-18-nato-iraq-deployment.json").read_text()
     assert '"lang": "en"' in dump and '"lang": "fr"' not in dump

@@ -266,6 +266,22 @@ def test_syndicate_terms_prints_a_file_to_translate(
     assert load_config(config, "syndicate.yaml", diags) is not None, list(diags)
     assert main(["terms", "--lang", "fr"]) == 0  # outside a site: syndicate's own
     assert yaml.safe_load(capsys.readouterr().out)["by"] == "Par {names}"
+    # `syndicate terms --lang sw > terms/sw.yaml`: the shell makes the file, empty, first
+    (site / "terms" / "sw.yaml").write_text("", encoding="utf-8")
+    assert main(["terms", "--lang", "sw", "--config", str(config)]) == 0
+    assert yaml.safe_load(capsys.readouterr().out)["by"] == "By {names}"
+
+
+def test_a_site_phrase_for_a_primary_language_wins_over_syndicates_regional_one() -> None:
+    """terms/pt.yaml had no effect on a pt-BR site: syndicate's pt-BR file came first."""
+    from syndicate.i18n.terms import use_site_terms
+
+    try:
+        use_site_terms({"pt": {"latest_news": "Manchetes do site"}})
+        assert term("latest_news", "pt-BR") == "Manchetes do site"
+        assert term("latest_news", "pt-PT") == "Manchetes do site"
+    finally:
+        use_site_terms({})
 
 
 def test_names_and_places_are_isolated_in_bylines_and_datelines(
@@ -308,3 +324,22 @@ def test_names_and_places_are_isolated_in_bylines_and_datelines(
     xhtml = "{http://www.w3.org/1999/xhtml}"
     bdis = [b.text for b in root.iter(f"{xhtml}bdi")]
     assert bdis == ["John Smith Jr.", "Anne-Marie O'Neil", "YCPress", "Washington D.C."]
+
+
+def test_the_site_phrases_reach_every_worker_process(tmp_path: Path) -> None:
+    """Pool workers never got the site's phrases (only the driver and Dask's did): a story
+    read in a worker came out with syndicate's, and `--jobs 4` differed from `--jobs 1`."""
+    from sites import generated_site
+
+    site = generated_site(tmp_path / "site", 8)
+    (site / "terms").mkdir()
+    (site / "terms" / "fr.yaml").write_text('dateline: "{place} ### {date}"\n', "utf-8")
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}"
+        args = ["export", "-q", "-f", "html", "-f", "newsml", "-j", jobs, "--out", str(out)]
+        assert main([*args, "--site", str(site), "--now", "2026-11-24T12:00:00Z"]) == 0
+        outs.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()})
+    french = [data for path, data in outs[1].items() if path.name.endswith(".fr.xml")]
+    assert len(french) == 8 and all(b"###" in data for data in french)
+    assert outs[0] == outs[1]

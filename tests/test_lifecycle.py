@@ -548,15 +548,16 @@ def test_a_new_version_with_the_old_updated_is_a_warning(
     err = capsys.readouterr().err
     line = version_line(history_site, PUBLIC)
     assert (
-        f"{PUBLIC}/story.yaml:{line}: warning: version 2 has the updated of version 1"
-        " (2026-01-20T09:00:00+00:00): partners order versions by it" in err
+        f"{PUBLIC}/story.yaml:{line}: warning: version 2 is no later than version 1"
+        " (2026-01-20T09:00:00+00:00): partners order versions by updated" in err
     )
     assert err.rstrip().endswith("[story.updated]")
-    # the next version, with its own time: nothing to say
-    text.write_text(text.read_text(encoding="utf-8") + "\nAnother.\n", encoding="utf-8")
-    meta.write_text(
-        meta.read_text("utf-8").replace("version: 2", "version: 3")
-        + "updated: 2026-01-21T10:00:00Z\n",
+    # the next version, with its own time in one language file only: nothing to say
+    french = history_site / "articles" / PUBLIC / "fr.md"
+    french.write_text(
+        french.read_text("utf-8").replace("---\n", "---\nupdated: 2026-01-21T09:00:00Z\n", 1),
         "utf-8",
     )
+    french.write_text(french.read_text(encoding="utf-8") + "\nEncore.\n", encoding="utf-8")
+    meta.write_text(meta.read_text("utf-8").replace("version: 2", "version: 3"), "utf-8")
     assert export_site(history_site, "--strict") == 0

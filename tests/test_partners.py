@@ -442,6 +442,11 @@ def test_formats_lists_the_profiles(
             ),
         ),
         (
+            "profiles:\n  mine:\n    namespaces: {md: 'http://search.yahoo.com/mrss/'}\n"
+            "    item_elements: {md:content: x}\n",
+            ("syndicate.yaml:12: error: profiles.mine: item_elements: md:content: the profile",),
+        ),
+        (
             "profiles:\n  mine:\n    channel_elements: {atom:link: x}\n",
             ("syndicate.yaml:11: error: profiles.mine: channel_elements: atom:link: the profile",),
         ),

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
@@ -132,9 +133,29 @@ def test_a_plugin_may_own_no_folder_of_another_format(
         return writer
 
     registry = Registry({"headlines": "syndicate_headlines:HeadlinesWriter", "claiming": claiming})
-    registry.get("headlines")
     with pytest.raises(PluginError, match=re.escape(message)):
         registry.get("claiming")
+
+
+def test_two_plugins_owning_one_folder_are_both_refused_whatever_the_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only plugins already loaded counted: of two plugins owning `shared`, the one loaded
+    second was refused, and either alone was taken."""
+
+    def owning(name: str) -> Callable[[], Writer[Options]]:
+        def make() -> Writer[Options]:
+            writer = _Claiming()
+            writer.name, writer.folders = name, ("shared",)
+            return writer
+
+        return make
+
+    for first, second in (("aaa", "bbb"), ("bbb", "aaa")):
+        registry = Registry({"aaa": owning("aaa"), "bbb": owning("bbb")})
+        for name in (first, second):
+            with pytest.raises(PluginError, match="overlaps 'shared' of format"):
+                registry.get(name)
 
 
 def test_a_plugin_claiming_a_format_folder_leaves_out_as_it_was(

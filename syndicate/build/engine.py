@@ -201,12 +201,20 @@ def export(
     format out/ holds, even when `languages` or `formats` name fewer: a kill must reach every
     file that carried the story."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
-    # One name where a list belongs is that name, not its letters.
+    # One name where a list belongs is that name, not its letters; a path may be text.
     formats = [formats] if isinstance(formats, str) else formats
     languages = [languages] if isinstance(languages, str) else languages
     only = [only] if isinstance(only, str) else only
-    if not _request_ok(formats, articles, stories, now, jobs, executor, diags):
-        return ExportResult("input-errors", diags, tuple(map(str, formats or ())))
+    config = Path(config) if isinstance(config, str) else config
+    articles = Path(articles) if isinstance(articles, str) else articles
+    out = Path(out) if isinstance(out, str) else out
+    cache = Path(cache) if isinstance(cache, str) else cache
+    lists = {"languages": languages, "only": only, "stories": stories}
+    if not _lists_ok(lists, diags) or not _request_ok(
+        formats, articles, stories, now, jobs, executor, diags
+    ):
+        named = tuple(map(str, formats)) if isinstance(formats, list | tuple) else ()
+        return ExportResult("input-errors", diags, named)
     now = now or datetime.now(UTC)
     cache = cache or cache_folder(config, out)
     verdict = None if isinstance(config, SiteConfig) else SchemaVerdict(cache, code_digest())
@@ -329,7 +337,9 @@ def _request_ok(
     """Whether the arguments of an `export` call (the Python API's; the command line checks
     its own) can make a run: each mistake is an `export.request` error, never a traceback."""
     problems = []
-    if not formats:
+    if not isinstance(formats, list | tuple):
+        problems.append("formats: give a list of format names, such as ['atom', 'rss']")
+    elif not formats:
         problems.append("formats: name one or more formats, or 'all'")
     elif not all(isinstance(name, str) for name in formats):
         problems.append("formats: give format names, such as ['atom', 'rss'] or ['all']")
@@ -353,6 +363,18 @@ def _request_ok(
     for problem in problems:
         diags.error("export.request", problem)
     return not problems
+
+
+def _lists_ok(arguments: Mapping[str, object], diags: Diagnostics) -> bool:
+    """Whether each argument that takes a list is one (or None)."""
+    wrong = [
+        name
+        for name, value in arguments.items()
+        if value is not None and not isinstance(value, list | tuple)
+    ]
+    for name in wrong:
+        diags.error("export.request", f"{name}: give a list, such as ['en', 'fr']")
+    return not wrong
 
 
 def _out_apart(out: Path, articles: Path | None, config: Path | None, diags: Diagnostics) -> bool:
@@ -1367,13 +1389,15 @@ class _Build:
                 story.source,
             )
             return
-        if story.version > old.version and story.updated <= old.updated:
+        latest = max([story.updated, *(v.updated for v in story.variants)])
+        earlier = max([old.updated, *(v.updated for v in old.variants)])
+        if story.version > old.version and latest <= earlier:
             self.input.warning(
                 "story.updated",
-                f"version {story.version} has the updated of version {old.version}"
-                f" ({old.updated.isoformat()}): partners order versions by it (NewsML-G2"
-                " versionCreated, ninjs versioncreated); set updated to the time of this"
-                " version",
+                f"version {story.version} is no later than version {old.version}"
+                f" ({earlier.isoformat()}): partners order versions by"
+                " updated (NewsML-G2 versionCreated, ninjs versioncreated); set updated to"
+                " the time of this version",
                 story.version_source or story.source,
             )
         if not released or old.status != "usable":

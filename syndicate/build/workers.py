@@ -296,6 +296,7 @@ def prepared(settings: Settings) -> Settings:
     """The settings as this process uses them. Work that travelled: the code checked against
     the export's, the site's templates laid out in this process's scratch folder; like the
     command line, the worker logs library warnings instead of printing them."""
+    use_site_terms(settings.config.terms)  # every process of the run: the pool's too
     if settings.site is None:
         return settings
     route_library_warnings()
@@ -305,7 +306,6 @@ def prepared(settings: Settings) -> Settings:
             " export: install the same version of syndicate (and of its plugins) on every"
             " worker"
         )
-    use_site_terms(settings.config.terms)
     return replace(settings, config=with_templates(settings.config, settings.site))
 
 

@@ -12,6 +12,7 @@ configuration, and `for_site` gives the registry that knows them. A profile is w
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.machinery
 import os
@@ -181,12 +182,18 @@ class Registry:
         format: the build publishes and removes whole folders, so a plugin claiming `atom`
         (or `..`) would replace or remove another format's files."""
         where = self._table[name]
-        taken = {
-            folder: other.name
-            for other_name, other in self._loaded.items()
-            if other_name not in self._own and other_name not in BUILTIN
-            for folder in other.owned_folders()
-        }
+        taken: dict[str, str] = {}
+        for other_name in self._table:  # every other plugin: the answer is that of any order
+            if other_name == name or other_name in self._own or other_name in BUILTIN:
+                continue
+            plugin = self._loaded.get(other_name)
+            if plugin is None:
+                try:
+                    plugin = self._load(other_name, self._table[other_name])
+                except PluginError:
+                    continue  # said when it is used
+            with contextlib.suppress(TypeError):
+                taken.update((folder, other_name) for folder in plugin.owned_folders())
         taken.update((folder, "syndicate") for folder in RESERVED_FOLDERS)
         folders = writer.owned_folders()
         if not isinstance(folders, tuple | list) or not folders:

@@ -74,17 +74,17 @@ def use_site_terms(terms: Mapping[str, Mapping[str, str]]) -> None:
 
 
 def lookup(key: str, lang: str, *, english: bool = True) -> str | None:
-    """The phrase `key` in `lang`: the site's, then syndicate's, for the language, then its
-    primary language (`fr` for `fr-CA`), then (unless not `english`) English; None when none
-    has it."""
-    primary = lang.split("-")[0]
-    for tag in dict.fromkeys((lang, primary, *([FALLBACK] if english else []))):
-        own = _site.get(tag)
-        if own is not None and key in own:
-            return own[key]
-        text = _table(tag).get(key)
-        if text is not None:
-            return text
+    """The phrase `key` in `lang`: the site's for the language, then for its primary language
+    (`pt` for `pt-BR`), then syndicate's for the same two, then (unless not `english`) the
+    site's and syndicate's English; None when none has it."""
+    tags = tuple(dict.fromkeys((lang, lang.split("-")[0])))
+    for table in (*(_site.get(t) for t in tags), *(_table(t) for t in tags)):
+        if table is not None and key in table:
+            return table[key]
+    if english and FALLBACK not in tags:
+        for table in (_site.get(FALLBACK), _table(FALLBACK)):
+            if table is not None and key in table:
+                return table[key]
     return None
 
 

@@ -369,7 +369,7 @@ def _languages_ok(
                 where,
             )
             ok = False
-        elif terms is not None and not has_terms(tag) and not {tag, tag.split("-")[0]} & set(terms):
+        elif terms is not None and not has_terms(tag) and not _phrases(terms, tag):
             diags.warning(
                 "config.terms",
                 f'syndicate has no terms for {tag!r}: its fixed phrases ("Updated",'
@@ -379,6 +379,13 @@ def _languages_ok(
                 where,
             )
     return ok
+
+
+def _phrases(terms: dict[str, dict[str, str]], tag: str) -> bool:
+    """Whether the site's terms give `tag` (or its primary language) phrases of its own, not
+    only the names of sections."""
+    tables = (terms.get(tag, {}), terms.get(tag.split("-")[0], {}))
+    return any(not key.startswith("section.") for table in tables for key in table)
 
 
 def _beside(shown: str, name: str) -> str:
@@ -435,6 +442,9 @@ _SECTION_CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def _terms_file(file: Path, shown: str, diags: Diagnostics) -> dict[str, str] | None:
+    with contextlib.suppress(OSError):
+        if file.stat().st_size == 0:  # (`syndicate terms > terms/sw.yaml`: made empty first)
+            return {}
     text = read_text(file, shown, diags)
     if text is None:
         return None
@@ -545,6 +555,8 @@ def template_problem(template: str, allowed: Sequence[str]) -> tuple[str | None,
         if name is None:
             continue
         if name not in allowed:
+            if not allowed:
+                return f"unknown placeholder {{{name}}}: it takes none (a brace is {{{{)", used
             hint = did_you_mean(name, allowed)
             return f"unknown placeholder {{{name}}}{hint}; use only {shown}", used
         if spec or conversion:

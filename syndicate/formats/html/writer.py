@@ -482,7 +482,9 @@ def language_index(
 
 
 def page_number(lang: str, number: int) -> str:
-    number_text = native_digits(format_decimal(number, locale=locale_for(lang)), lang)
+    number_text = native_digits(
+        format_decimal(number, locale=locale_for(lang), numbering_system="default"), lang
+    )
     return term("page_number", lang, number=number_text)
 
 

@@ -29,7 +29,7 @@ from syndicate.formats.newsml.vocabulary import (
     SUMMARY_ROLE,
     qname,
 )
-from syndicate.i18n.locales import is_valid_tag, locale_for
+from syndicate.i18n.locales import is_valid_tag, locale_for, native_digits
 from syndicate.i18n.terms import term
 from syndicate.model import (
     IMAGE_EXTENSIONS,
@@ -463,7 +463,9 @@ def _nonempty(localized: Localized) -> Localized | None:
 
 def _dateline_place(item: NewsItem, published: datetime) -> str:
     text = item.dateline or ""
-    date = str(format_date(published.date(), "long", locale=locale_for(item.lang)))
+    date = native_digits(
+        str(format_date(published.date(), "long", locale=locale_for(item.lang))), item.lang
+    )
     place = _unformat("dateline", item.lang, text, "place", date=date)
     return place or _unformat("dateline", item.lang, text, "place") or text
 

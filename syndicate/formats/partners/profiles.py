@@ -239,7 +239,8 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
                 prefix = qname.partition(":")[0]
                 if prefix not in self.all_namespaces():
                     yield key, f"{qname}: no namespace is declared for {prefix!r} (namespaces)"
-                if qname in WRITTEN[key]:
+                namespace = self.all_namespaces().get(prefix)
+                if (namespace, qname.partition(":")[2]) in _written(key):
                     yield (
                         key,
                         (
@@ -272,6 +273,15 @@ WRITTEN = {
 """The namespaced elements a profile's channel and items get from the feed itself (links,
 content, bylines, images, kills): `channel_elements` and `item_elements` may not add a
 second one, which the W3C validator refuses (`DuplicateElement`, `MissingHref`)."""
+
+
+def _written(key: str) -> frozenset[tuple[str | None, str]]:
+    """`WRITTEN[key]` as (namespace URI, local name): a prefix of the profile's own bound to
+    the same namespace (`md:` for Media RSS) names the same element."""
+    return frozenset(
+        (KNOWN_NAMESPACES[prefix], local)
+        for prefix, _, local in (qname.partition(":") for qname in WRITTEN[key])
+    )
 
 
 def _check_template(qname: str, text: str) -> Iterator[tuple[str, str]]:
