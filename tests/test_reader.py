@@ -175,6 +175,23 @@ def test_what_editors_leave_behind_is_left_out_with_a_warning(
     assert [d.code for d in diags.errors] == ["story.unexpected-file"]
 
 
+def test_many_stray_files_are_named_twenty_then_counted(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A story folder holding 10,000 photos beside its texts gave 10,000 error lines."""
+    folder = write_story(tmp_path, "photos")
+    for i in range(25):
+        (folder / f"photo-{i:02}.jpg").write_bytes(b"x")
+    _, diags = read(tmp_path, site_config)
+    errors = [d for d in diags.errors if d.code == "story.unexpected-file"]
+    assert len(errors) == 21
+    assert [e.path.rsplit("/", 1)[-1] for e in errors[:20]] == [
+        f"photo-{i:02}.jpg" for i in range(20)
+    ]
+    assert errors[20].message.startswith("5 more files that are not story files (the first 20")
+    assert errors[20].path.endswith("photos")
+
+
 def test_missing_original_language_file(tmp_path: Path, site_config: SiteConfig) -> None:
     write_story(tmp_path, "no-original", fr=VARIANT)
     _, diags = read(tmp_path, site_config)

@@ -184,6 +184,11 @@ def read_story(
     return story if not local.errors else None
 
 
+MAX_NAMED_STRAYS = 20
+"""Stray files of one story folder named one by one; the others are counted in one line (a
+folder of 10,000 photos was 10,000 lines)."""
+
+
 class _StoryReader:
     def __init__(
         self,
@@ -637,6 +642,7 @@ class _StoryReader:
         """The language files, by tag: their names in the folder (a file refused unread is
         one too: its problem is reported when it is read)."""
         files: dict[str, str] = {}
+        strays = 0
         for entry in self.files.entries:
             if entry.name == STORY_FILE or entry.kind == "dir":
                 continue
@@ -654,13 +660,15 @@ class _StoryReader:
                 )
                 continue
             if not entry.name.endswith(LANGUAGE_SUFFIX):
-                self.diags.error(
-                    "story.unexpected-file",
-                    "not a story file: language files are named <language-tag>.md (en.md,"
-                    " zh-Hans.md) and shared facts go in story.yaml; move other files into a"
-                    " subfolder",
-                    shown,
-                )
+                strays += 1
+                if strays <= MAX_NAMED_STRAYS:
+                    self.diags.error(
+                        "story.unexpected-file",
+                        "not a story file: language files are named <language-tag>.md (en.md,"
+                        " zh-Hans.md) and shared facts go in story.yaml; move other files into"
+                        " a subfolder",
+                        shown,
+                    )
                 continue
             tag = entry.name.removesuffix(LANGUAGE_SUFFIX)
             if problem := self._tag_problem(tag):
@@ -675,6 +683,13 @@ class _StoryReader:
                     shown,
                 )
             files[tag] = entry.name
+        if strays > MAX_NAMED_STRAYS:  # named above: the first ones; counted here: the rest
+            self.diags.error(
+                "story.unexpected-file",
+                f"{strays - MAX_NAMED_STRAYS} more files that are not story files (the first"
+                f" {MAX_NAMED_STRAYS} are named above): move them into a subfolder",
+                shown_path(self.folder),
+            )
         return files
 
     @staticmethod
