@@ -269,7 +269,9 @@ def test_syndicate_terms_prints_a_file_to_translate(
     # `syndicate terms --lang sw > terms/sw.yaml`: the shell makes the file, empty, first
     (site / "terms" / "sw.yaml").write_text("", encoding="utf-8")
     assert main(["terms", "--lang", "sw", "--config", str(config)]) == 0
-    assert yaml.safe_load(capsys.readouterr().out)["by"] == "By {names}"
+    said = capsys.readouterr()
+    assert yaml.safe_load(said.out)["by"] == "By {names}"
+    assert "config.terms" not in said.err  # (what the command is run to mend)
 
 
 def test_a_site_phrase_for_a_primary_language_wins_over_syndicates_regional_one() -> None:

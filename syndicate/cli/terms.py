@@ -22,7 +22,11 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         diags.error("terms.language", f"--lang {tag}: not a language tag CLDR knows (such as sw)")
         return EXIT_INPUT
     site = site_config(args)
-    config = load_config(site, str(site), diags) if site is not None else None
+    # The configuration's errors stop the command; its warnings are for validate and export
+    # (one is "no terms for sw", which this command is run to mend).
+    loading = Diagnostics()
+    config = load_config(site, str(site), loading) if site is not None else None
+    diags.extend(loading.errors)
     if site is not None and config is None:
         return EXIT_INPUT
     own_sections = sorted(
