@@ -227,16 +227,10 @@ def load_config(
             shown,
         )
         return None
-    text = read_text(path, shown, diags)
-    if text is None:
+    read = _yaml_file(path, shown, "config.yaml", diags)
+    if read is None:
         return None
-    try:
-        doc = parse_yaml(text)
-    except YamlProblem as exc:
-        diags.error("config.yaml", exc.message, SourceRef(shown, exc.line))
-        return None
-    for line, note in doc.notes:
-        diags.warning("yaml.comment", note, SourceRef(shown, line))
+    doc, text = read
     data = doc.data
     if not isinstance(data, dict):
         diags.error("config.schema", "the configuration must be a mapping of settings", shown)
@@ -310,6 +304,22 @@ def load_config(
         templates=(root / TEMPLATES).absolute() if (root / TEMPLATES).is_dir() else None,
         terms=terms or {},
     )
+
+
+def _yaml_file(path: Path, shown: str, code: str, diags: Diagnostics) -> tuple[YamlDoc, str] | None:
+    """A configuration file's YAML and text, or None with the problem (`code`) at its line;
+    a value a ` #` cut short is a `yaml.comment` warning."""
+    text = read_text(path, shown, diags)
+    if text is None:
+        return None
+    try:
+        doc = parse_yaml(text)
+    except YamlProblem as exc:
+        diags.error(code, exc.message, SourceRef(shown, exc.line))
+        return None
+    for line, note in doc.notes:
+        diags.warning("yaml.comment", note, SourceRef(shown, line))
+    return doc, text
 
 
 def _typos(data: dict[str, object]) -> dict[str, str]:
@@ -445,14 +455,10 @@ def _terms_file(file: Path, shown: str, diags: Diagnostics) -> dict[str, str] | 
     with contextlib.suppress(OSError):
         if file.stat().st_size == 0:  # (`syndicate terms > terms/sw.yaml`: made empty first)
             return {}
-    text = read_text(file, shown, diags)
-    if text is None:
+    read = _yaml_file(file, shown, "config.terms-yaml", diags)
+    if read is None:
         return None
-    try:
-        doc = parse_yaml(text)
-    except YamlProblem as exc:
-        diags.error("config.terms-yaml", exc.message, SourceRef(shown, exc.line))
-        return None
+    doc = read[0]
     if doc.data is None:
         return {}
     if not isinstance(doc.data, dict):

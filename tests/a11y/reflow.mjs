@@ -2,16 +2,10 @@
 // prints one JSON object, {"overflowing": [{"page", "width"}]}: the pages that scroll sideways
 // (their content wider than the window). Usage: node reflow.mjs CHROMIUM PAGE.html [...]
 import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { launch } from "./browser.mjs";
 
 const [executablePath, ...pages] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath,
-  args: [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-  ],
-});
+const browser = await launch(executablePath);
 const overflowing = [];
 try {
   const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
