@@ -561,3 +561,33 @@ def test_a_new_version_with_the_old_updated_is_a_warning(
     french.write_text(french.read_text(encoding="utf-8") + "\nEncore.\n", encoding="utf-8")
     meta.write_text(meta.read_text("utf-8").replace("version: 2", "version: 3"), "utf-8")
     assert export_site(history_site, "--strict") == 0
+
+
+def test_a_public_story_killed_with_a_time_before_its_release_is_a_warning(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An `updated` before the story reached the public says "killed before its release":
+    its pages go with no public notice. For a story an earlier export had published, that is
+    a wrong time, which went unsaid."""
+    capsys.readouterr()
+    meta = history_site / "articles" / LIFTED / "story.yaml"  # public since 2026-01-24T07:00Z
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(
+        text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2")
+        + "updated: 2026-01-23T12:00:00Z\n",
+        encoding="utf-8",
+    )
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    assert f"{LIFTED}/story.yaml" in err and "but an earlier export published it" in err, err
+    assert "[story.kill-time]" in err
+    # never public (the embargoed story, killed before its release): nothing to say
+    meta = history_site / "articles" / EMBARGOED / "story.yaml"
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(
+        text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2")
+        + "updated: 2026-02-01T11:00:00Z\n",
+        encoding="utf-8",
+    )
+    assert export_site(history_site) == 0
+    assert "story.kill-time" not in capsys.readouterr().err

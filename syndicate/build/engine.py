@@ -1362,9 +1362,24 @@ class _Build:
                     f" version did not: set version: {last.version + 1}",
                     where,
                 )
+        public = stage == "public" or (last is not None and last.public)
+        if (
+            stage in ("killed", "withdrawn")
+            and not story.was_public()
+            and last is not None
+            and last.public
+        ):
+            self.input.warning(
+                "story.kill-time",
+                f"updated ({story.updated.isoformat()}) is before the story reached the public"
+                f" ({story.public_since.isoformat()}), so it is taken as {stage} before its"
+                " release and announced nowhere public; but an earlier export published it:"
+                " set updated to the time it was taken back",
+                story.source,
+            )
         if last is None or story.version >= last.version:
             self.state.record_history(
-                story.id, Published(story.version, story.status, digest, released)
+                story.id, Published(story.version, story.status, digest, released, public)
             )
 
     def _check_identity(self, story: StorySummary, released: bool) -> None:

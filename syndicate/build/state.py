@@ -119,6 +119,9 @@ class Published:
     status: str
     digest: str
     released: bool
+    public: bool = False
+    """Whether a build published it to the public (pages, feeds), not only to wire partners
+    under embargo; once true, it stays so (kept as 2 in the `released` column)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +257,9 @@ class BuildState:
         try:
             rows = self.db.execute("SELECT id, version, status, digest, released FROM history")
             return {
-                row[0]: Published(int(row[1]), str(row[2]), str(row[3]), bool(row[4]))
+                row[0]: Published(
+                    int(row[1]), str(row[2]), str(row[3]), bool(row[4]), public=row[4] == 2
+                )
                 for row in rows
             }
         except sqlite3.Error:
@@ -548,7 +553,7 @@ class BuildState:
             self.db.executemany(
                 "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?)",
                 (
-                    (ident, p.version, p.status, p.digest, int(p.released))
+                    (ident, p.version, p.status, p.digest, 2 if p.public else int(p.released))
                     for ident, p in sorted(self.history.items())
                 ),
             )
