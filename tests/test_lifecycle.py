@@ -478,13 +478,9 @@ def test_a_kill_without_its_time_is_a_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
-    meta = history_site / "articles" / LIFTED / "story.yaml"
-    text = meta.read_text(encoding="utf-8")
-    meta.write_text(
-        text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2"),
-        encoding="utf-8",
-    )
+    cancel(history_site, LIFTED)
     assert export_site(history_site) == 0
+    meta = history_site / "articles" / LIFTED / "story.yaml"
     line = next(i for i, t in enumerate(meta.read_text("utf-8").splitlines(), 1) if "status" in t)
     assert (
         f"{LIFTED}/story.yaml:{line}: warning: canceled at version 2 with no updated: set"
@@ -563,6 +559,14 @@ def test_a_new_version_with_the_old_updated_is_a_warning(
     assert export_site(history_site, "--strict") == 0
 
 
+def cancel(site: Path, slug: str, updated: str | None = None) -> None:
+    """Cancel a released story of the fixture as a new version, at `updated` if given."""
+    meta = site / "articles" / slug / "story.yaml"
+    text = meta.read_text(encoding="utf-8")
+    text = text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2")
+    meta.write_text(text + (f"updated: {updated}\n" if updated else ""), encoding="utf-8")
+
+
 def test_a_public_story_killed_with_a_time_before_its_release_is_a_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -570,24 +574,12 @@ def test_a_public_story_killed_with_a_time_before_its_release_is_a_warning(
     its pages go with no public notice. For a story an earlier export had published, that is
     a wrong time, which went unsaid."""
     capsys.readouterr()
-    meta = history_site / "articles" / LIFTED / "story.yaml"  # public since 2026-01-24T07:00Z
-    text = meta.read_text(encoding="utf-8")
-    meta.write_text(
-        text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2")
-        + "updated: 2026-01-23T12:00:00Z\n",
-        encoding="utf-8",
-    )
+    cancel(history_site, LIFTED, "2026-01-23T12:00:00Z")  # public since 2026-01-24T07:00Z
     assert export_site(history_site) == 0
     err = capsys.readouterr().err
     assert f"{LIFTED}/story.yaml" in err and "but an earlier export published it" in err, err
     assert "[story.kill-time]" in err
     # never public (the embargoed story, killed before its release): nothing to say
-    meta = history_site / "articles" / EMBARGOED / "story.yaml"
-    text = meta.read_text(encoding="utf-8")
-    meta.write_text(
-        text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2")
-        + "updated: 2026-02-01T11:00:00Z\n",
-        encoding="utf-8",
-    )
+    cancel(history_site, EMBARGOED, "2026-02-01T11:00:00Z")
     assert export_site(history_site) == 0
     assert "story.kill-time" not in capsys.readouterr().err
