@@ -67,6 +67,13 @@ def canonical_case(tag: str) -> str:
 
 
 @cache
+def borrowed(text_lang: str | None, lang: str) -> bool:
+    """Whether a text given under `text_lang` (see `Localized.written_in`) is in another
+    known language than `lang`'s: not `lang` itself, nor its primary language, nor `*` (one
+    text for every language, whose language is not known), nor missing."""
+    return text_lang not in (None, "*", lang, lang.split("-")[0])
+
+
 def direction(tag: str) -> Direction:
     """Text direction from CLDR's character order for the language, never a hard-coded list."""
     return "rtl" if locale_for(tag).character_order == "right-to-left" else "ltr"

@@ -29,6 +29,15 @@ _NOT_IN_NAMES = re.compile(r"[^\w.-]+")
 """What a published name may not hold: anything but letters, digits, `_`, `.` and `-`."""
 
 
+def _first_given(table: dict[str, str], lang: str, fallback: str | None) -> str | None:
+    """The tag `lang`'s text is taken from: exact tag, its primary language, `*`, then
+    `fallback`'s exact tag and primary language."""
+    candidates = [lang, lang.split("-")[0], "*"]
+    if fallback:
+        candidates += [fallback, fallback.split("-")[0]]
+    return next((tag for tag in candidates if tag in table), None)
+
+
 @dataclass(frozen=True, slots=True)
 class Localized:
     """A text given once per language, e.g. an image caption: `{"en": "...", "fr": "..."}`.
@@ -45,22 +54,13 @@ class Localized:
     def get(self, lang: str, fallback: str | None = None) -> str | None:
         """The text for `lang`: exact tag, then its primary language, then `fallback`'s."""
         table = dict(self.values)
-        candidates = [lang, lang.split("-")[0], "*"]
-        if fallback:
-            candidates += [fallback, fallback.split("-")[0]]
-        for tag in candidates:
-            if tag in table:
-                return table[tag]
-        return None
+        tag = _first_given(table, lang, fallback)
+        return None if tag is None else table[tag]
 
     def written_in(self, lang: str, fallback: str | None = None) -> str | None:
         """The language of the text `get(lang, fallback)` gives: the tag it is given under
         (`*` for one text for every language, whose language is not known); None if none."""
-        table = dict(self.values)
-        candidates = [lang, lang.split("-")[0], "*"]
-        if fallback:
-            candidates += [fallback, fallback.split("-")[0]]
-        return next((tag for tag in candidates if tag in table), None)
+        return _first_given(dict(self.values), lang, fallback)
 
     def languages(self) -> tuple[str, ...]:
         return tuple(tag for tag, _ in self.values if tag != "*")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from syndicate.i18n.locales import direction
+from syndicate.i18n.locales import borrowed, direction
 from syndicate.i18n.terms import term
 from syndicate.model import (
     Block,
@@ -90,10 +90,10 @@ def foreign_language(text_lang: str | None, lang: str) -> dict[str, str]:
     `Localized.written_in`) shown in `lang`: none for `lang`'s own; `dir="auto"` for one text
     for every language (its language unknown, its direction its own); else its language and
     direction, as `mark_language` sets them."""
-    if text_lang is None or text_lang in (lang, lang.split("-")[0]):
-        return {}
     if text_lang == "*":
         return {"dir": "auto"}
+    if text_lang is None or not borrowed(text_lang, lang):
+        return {}
     attributes = language_attributes(text_lang, xml_lang=False)
     if direction(text_lang) == "ltr" and direction(lang) == "rtl":
         attributes["dir"] = "ltr"

@@ -40,7 +40,7 @@ from syndicate.formats.newsml.vocabulary import (
     scheme_uri,
 )
 from syndicate.i18n.dates import rfc3339
-from syndicate.i18n.locales import direction, locale_for
+from syndicate.i18n.locales import borrowed, direction, locale_for
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text, dateline_text, section_name
 from syndicate.model import UNRELEASED, Image, Person, Place, Story, StorySummary, Variant
@@ -289,9 +289,11 @@ class _ItemBuilder:
             return []
         original = self.story.original_lang
         note = correction.note.get(lang, original)
-        borrowed = correction.note.written_in(lang, original) not in (lang, lang.split("-")[0], "*")
+        written_in = correction.note.written_in(lang, original)
         # The original's note, in a translation that has none: said in its language.
-        said = language(original, within=lang) if borrowed and note else {}
+        said = (
+            language(written_in, within=lang) if written_in and borrowed(written_in, lang) else {}
+        )
         return [G.edNote(*optional(note), said), G.signal(qcode=SIG_UPDATE)]
 
     def _links(self, lang: str) -> Iterator[etree._Element]:
