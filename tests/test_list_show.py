@@ -4,6 +4,7 @@ state at --now, as a table, as text or as JSON lines."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import REPO, SAMPLE_SLUG
@@ -146,3 +147,52 @@ def test_show_unknown_story_or_language(
     assert main(["show", "bad-yaml"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("articles/bad-yaml/en.md:3: error: ") and "Traceback" not in err
+
+
+def test_many_stories_are_read_by_workers_with_the_same_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """From `PARALLEL_FROM` stories, `validate` and `list` read them in worker processes: the
+    same stories, the same problems at the same lines, the same lines out as one process's."""
+    from sites import generated_site
+
+    from syndicate.build import reading
+    from syndicate.build.reading import PARALLEL_FROM
+
+    pools: list[int] = []
+    in_pool = reading._read_in_pool
+
+    def counted(folders: list[Path], config: object, workers: int) -> object:
+        pools.append(workers)
+        return in_pool(folders, config, workers)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reading, "_read_in_pool", counted)
+    site = generated_site(tmp_path / "site", PARALLEL_FROM + 20)
+    articles = sorted((site / "articles").iterdir())
+    (articles[3] / "story.yaml").write_text("headline: [unclosed\n", encoding="utf-8")
+    text = (articles[70] / "fr.md").read_text(encoding="utf-8")
+    (articles[70] / "fr.md").write_text(text.replace("headline:", "headline: a: b\nx:", 1))
+    twin = (articles[110] / "story.yaml").read_text(encoding="utf-8")
+    own_id = next(line for line in twin.splitlines() if line.startswith("id:"))
+    first_id = next(
+        line
+        for line in (articles[0] / "story.yaml").read_text(encoding="utf-8").splitlines()
+        if line.startswith("id:")
+    )
+    (articles[110] / "story.yaml").write_text(twin.replace(own_id, first_id), encoding="utf-8")
+    monkeypatch.chdir(site)
+    said = {}
+    for jobs in ("1", "2"):
+        for command in ("validate", "list"):
+            status = main([command, "--jobs", jobs, "--log-format", "json", "--now", NOW])
+            out, err = capsys.readouterr()
+            said[command, jobs] = (status, out, err)
+    assert pools == [2, 2]  # validate's and list's with --jobs 2; none with --jobs 1
+    assert said["validate", "1"] == said["validate", "2"]
+    assert said["list", "1"] == said["list", "2"]
+    status, out, err = said["validate", "2"]
+    codes = [json.loads(line)["code"] for line in err.splitlines() if '"code"' in line]
+    assert status == 2 and {"article.yaml", "story.duplicate-id"} <= set(codes), err
+    listed = [json.loads(line) for line in said["list", "2"][1].splitlines()]
+    unreadable = [r["slug"] for r in listed if r.get("state") == "unreadable"]
+    assert len(listed) == PARALLEL_FROM + 20 and articles[3].name in unreadable

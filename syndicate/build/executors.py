@@ -143,17 +143,21 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _init_pool_worker(settings: Settings) -> None:
-    """A worker process ends with the export that started it, even when that one is killed;
+    global _settings
+    _settings = settings
+    end_with_parent()
+
+
+def end_with_parent() -> None:
+    """A worker process ends with the command that started it, even when that one is killed;
     like the command line, it logs library warnings instead of printing them."""
     import ctypes
     import ctypes.util
 
-    global _settings
     route_library_warnings()
-    _settings = settings
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() == 1:  # the export died before the line above
+    if os.getppid() == 1:  # the command died before the line above
         os._exit(1)
 
 

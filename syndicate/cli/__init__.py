@@ -264,6 +264,7 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
     listing.add_argument(
         "--json", action="store_true", help="JSON lines, one per story (as --log-format json)"
     )
+    _add_jobs(listing, "worker processes reading the stories (with 100 stories or more)")
 
     show = command("show", "show what syndicate read of one story")
     show.add_argument("slug", help="the story's folder name")
@@ -281,6 +282,7 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
         metavar="DIR",
         help="also check the files in DIR (default: the site's out/) with each format's validator",
     )
+    _add_jobs(validate, "worker processes reading the stories (with 100 stories or more)")
 
     export = command("export", "write output formats into out/")
     export.add_argument(

@@ -7,11 +7,12 @@ import argparse
 from collections import Counter
 from datetime import UTC, datetime
 
+from syndicate.build.reading import read_summaries
 from syndicate.cli import EXIT_INPUT, EXIT_OK, count, emit, print_table, say
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.dates import rfc3339
-from syndicate.model import Story
-from syndicate.readers.articles import read_articles, story_folders
+from syndicate.model import StorySummary
+from syndicate.readers.articles import story_folders
 from syndicate.readers.config import load_config
 
 HEADERS = ("story", "status", "state", "version", "languages", "published", "updated", "embargo")
@@ -21,7 +22,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     config = load_config(args.config, str(args.config), diags)
     if config is None:
         return EXIT_INPUT
-    stories = read_articles(args.articles, config, diags)
+    stories = read_summaries(args.articles, config, diags, args.jobs)
     if not args.articles.is_dir():
         return EXIT_INPUT
     now: datetime = args.now or datetime.now(UTC)
@@ -48,7 +49,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     return EXIT_INPUT if diags.errors else EXIT_OK
 
 
-def record(story: Story, now: datetime) -> dict[str, object]:
+def record(story: StorySummary, now: datetime) -> dict[str, object]:
     """What `list` says of a story, as JSON data."""
     others = [lang for lang in story.languages if lang != story.original_lang]
     return {
@@ -59,7 +60,7 @@ def record(story: Story, now: datetime) -> dict[str, object]:
         "version": story.version,
         "section": story.section,
         "languages": [story.original_lang, *others],
-        "headline": story.original.headline,
+        "headline": story.variant(story.original_lang).headline,
         "published": rfc3339(story.published),
         "updated": rfc3339(story.last_updated),
         "embargo_until": rfc3339(story.embargo_until) if story.embargo_until else None,

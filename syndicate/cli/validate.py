@@ -14,6 +14,7 @@ from pathlib import Path
 from syndicate.build.engine import cache_folder, settle_output
 from syndicate.build.options import SECTION as EXPORT
 from syndicate.build.options import ExportOptions
+from syndicate.build.reading import read_summaries
 from syndicate.build.state import recorded_files, state_folder
 from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, progress_bar, say, shown
 from syndicate.deliver.options import SECTION as DELIVER
@@ -23,7 +24,6 @@ from syndicate.formats.contract import AnyWriter, Context
 from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PluginError
 from syndicate.i18n.terms import use_site_terms
-from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
 from syndicate.serve.options import SECTION as SERVE
 from syndicate.serve.options import load_serving
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     delivery = load_delivery(config, args.registry, diags)
     serving = load_serving(config, diags)
     exporting = convert_section(EXPORT, ExportOptions, config, diags)
-    stories = read_articles(args.articles, config, diags)
+    stories = read_summaries(args.articles, config, diags, args.jobs)
     problems = options is None or delivery is None or serving is None or exporting is None
     variants = sum(len(s.variants) for s in stories)
     warnings = len(diags.warnings)

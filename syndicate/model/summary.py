@@ -103,6 +103,11 @@ class StorySummary:
         """When the `lang` variant last changed (see `Story.updated_for`)."""
         return self.variant(lang).updated
 
+    @property
+    def last_updated(self) -> datetime:
+        """The latest change of any variant (see `Story.last_updated`)."""
+        return max(v.updated for v in self.variants)
+
     def is_visible(self, now: datetime) -> bool:
         return is_public(self.status == "usable", self.embargo_until, now, self.published)
 

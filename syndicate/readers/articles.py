@@ -95,27 +95,41 @@ def read_articles(articles: Path, config: SiteConfig, diags: Diagnostics) -> lis
     """Read every story under `articles`; stories with errors are left out, and every error is
     reported in `diags`."""
     if not articles.is_dir():
-        diags.error(
-            "articles.missing",
-            f"no articles folder at {shown_path(articles)}; pass --articles DIR",
-            shown_path(articles),
-        )
+        report_missing(articles, diags)
         return []
     stories = []
-    root = articles.resolve()
-    for folder in story_folders(articles):
-        if not folder.resolve().is_relative_to(root):
-            diags.error(
-                "story.outside",
-                "story folder is a link to a place outside the articles folder",
-                shown_path(folder),
-            )
-            continue
+    for folder in story_sources(articles, diags):
         story = read_story(folder, config, diags)
         if story is not None:
             stories.append(story)
     check_collection([StorySummary.of(story) for story in stories], articles, diags)
     return stories
+
+
+def report_missing(articles: Path, diags: Diagnostics) -> None:
+    """The error of an articles folder that is not there."""
+    diags.error(
+        "articles.missing",
+        f"no articles folder at {shown_path(articles)}; pass --articles DIR",
+        shown_path(articles),
+    )
+
+
+def story_sources(articles: Path, diags: Diagnostics) -> list[Path]:
+    """The story folders to read, in order; one that is a link to a place outside the
+    articles folder is an error and is not read."""
+    root = articles.resolve()
+    folders = []
+    for folder in story_folders(articles):
+        if folder.resolve().is_relative_to(root):
+            folders.append(folder)
+        else:
+            diags.error(
+                "story.outside",
+                "story folder is a link to a place outside the articles folder",
+                shown_path(folder),
+            )
+    return folders
 
 
 def check_collection(

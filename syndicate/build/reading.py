@@ -1,0 +1,104 @@
+"""Every story read for `validate` and `list`, in a pool of worker processes when there are
+many: each worker reads a share of the folders with the ordinary reader and sends back each
+story's summary and problems, taken in folder order, so the result and the messages are the
+ones reading them in this process gives. An archive of 2,000 stories in four languages took
+20 s to read in one process."""
+
+from __future__ import annotations
+
+import math
+import signal
+from pathlib import Path
+
+from syndicate.build.executors import end_with_parent
+from syndicate.diagnostics import Diagnostic, Diagnostics
+from syndicate.model import SiteConfig, StorySummary
+from syndicate.readers.articles import (
+    check_collection,
+    read_story,
+    report_missing,
+    shown_path,
+    story_sources,
+)
+
+PARALLEL_FROM = 100
+"""Stories read in this process below this many: a worker process takes about half a second to
+start (it imports the reader), the time of 40 to 50 stories."""
+CHUNK = 16
+"""Folders sent to a worker at a time."""
+
+Read = tuple[StorySummary | None, list[Diagnostic]]
+
+_config: SiteConfig | None = None
+
+
+def read_summaries(
+    articles: Path, config: SiteConfig, diags: Diagnostics, jobs: int
+) -> list[StorySummary]:
+    """The summaries of the stories under `articles` that have no error, read by up to `jobs`
+    processes; every problem is reported in `diags`, as `read_articles` reports it."""
+    if not articles.is_dir():
+        report_missing(articles, diags)
+        return []
+    folders = story_sources(articles, diags)
+    workers = min(jobs, math.ceil(len(folders) / (PARALLEL_FROM // 2)))
+    if workers <= 1 or len(folders) < PARALLEL_FROM:
+        results = [_read(folder, config) for folder in folders]
+    else:
+        found = _read_in_pool(folders, config, workers)
+        if found is None:
+            diags.error(
+                "articles.worker",
+                "a worker process reading the stories died (killed, or out of memory):"
+                " run again, with --jobs 1 if memory is short",
+                shown_path(articles),
+            )
+            return []
+        results = found
+    summaries = []
+    for summary, problems in results:
+        diags.extend(problems)
+        if summary is not None:
+            summaries.append(summary)
+    check_collection(summaries, articles, diags)
+    return summaries
+
+
+def _read_in_pool(folders: list[Path], config: SiteConfig, workers: int) -> list[Read] | None:
+    """What each folder reads to, in order, from `workers` spawned processes (see
+    `PoolExecutor` for why spawned); None if one of them died."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(config,),
+    )
+    try:
+        return list(pool.map(_read_here, [str(f) for f in folders], chunksize=CHUNK))
+    except BrokenProcessPool:
+        return None
+    finally:  # Ctrl-C: the folders not yet read are dropped, not read before returning
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _init_worker(config: SiteConfig) -> None:
+    """Ctrl-C is the command's to handle: its workers ignore it, and end with it."""
+    global _config
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    end_with_parent()
+    _config = config
+
+
+def _read_here(folder: str) -> Read:
+    assert _config is not None, "_init_worker sets the site's configuration"
+    return _read(Path(folder), _config)
+
+
+def _read(folder: Path, config: SiteConfig) -> Read:
+    problems = Diagnostics()
+    story = read_story(folder, config, problems)
+    return (StorySummary.of(story) if story is not None else None), list(problems)
