@@ -407,3 +407,20 @@ def test_a_text_borrowed_from_the_original_says_its_language(
     chapter = next(book.read(n).decode("utf-8") for n in book.namelist() if "/story-" in n)
     assert '<span lang="ar" xml:lang="ar" dir="rtl">نمو' in chapter
     assert 'dir="auto"' in chapter and "© 2021 YCPress." in chapter
+
+
+def test_a_page_links_its_story_book_only_when_the_site_makes_story_books(tmp_path: Path) -> None:
+    """`epub.story_books: false` makes the editions alone: a page linking its story's book
+    would link a file that is never written."""
+    from sites import Site
+
+    site = Site(tmp_path)
+    page = site.out / "html" / f"{SAMPLE_SLUG}.fr.html"
+    book = f"epub/{SAMPLE_SLUG}.fr.epub"
+    site.export("html", "epub")
+    assert (site.out / book).is_file() and book.encode() in page.read_bytes()
+    site.configure("epub:\n  story_books: false\n")
+    site.export("html", "epub")
+    assert not (site.out / book).exists()
+    assert b"application/epub+zip" not in page.read_bytes()
+    assert b".epub" not in page.read_bytes()

@@ -90,7 +90,7 @@ from syndicate.formats.options import (
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.i18n.terms import use_site_terms
 from syndicate.model import UNRELEASED, SiteConfig, Story, StorySummary
-from syndicate.readers.articles import check_collection, shown_path
+from syndicate.readers.articles import check_collection, report_missing, shown_path
 from syndicate.readers.config import SchemaVerdict, installed_at_start, load_config
 from syndicate.readers.storyfiles import StoryFiles
 
@@ -259,10 +259,7 @@ def export(
     if stories is None:
         articles = articles or Path("articles")
         if not articles.is_dir():
-            where = shown_path(articles)
-            diags.error(
-                "articles.missing", f"no articles folder at {where}; pass --articles DIR", where
-            )
+            report_missing(articles, diags)
             return ExportResult("input-errors", diags, names)
         if look is not None:  # listed by the look before loading, reported here as usual
             inputs = look.inputs

@@ -294,7 +294,9 @@ def article_page(story: Story, lang: str, ctx: Context[HtmlOptions], ld_json: st
             "epub": {
                 "label": term("download_epub", lang),
                 "href": urls.output(f"epub/{story.slug}.{lang}.epub"),
-            },
+            }
+            if _story_books(ctx)
+            else None,
         },
         "translations": language_nav(
             lang, [o for o in langs if o != lang], lambda tag: f"{story.slug}.{tag}.html"
@@ -302,6 +304,12 @@ def article_page(story: Story, lang: str, ctx: Context[HtmlOptions], ld_json: st
         "subscribe": subscribe(lang, ctx),
     }
     return values
+
+
+def _story_books(ctx: Context[HtmlOptions]) -> bool:
+    """Whether the site makes a book of each story (`epub.story_books`, true unless set to
+    false): the page links it only then."""
+    return ctx.config.section("epub").get("story_books", True) is not False
 
 
 def notice_page(story: Story, lang: str, ctx: Context[HtmlOptions]) -> Values:
