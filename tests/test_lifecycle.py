@@ -160,6 +160,23 @@ def test_rss_kill_items_replace_killed_items(out: Path) -> None:
     assert set(by_id) == {variant_id(s, "fr") for s in (*SHOWN, *GONE)}
 
 
+def test_notices_take_their_place_by_date_newest_first(out: Path) -> None:
+    """A kill is news: its notice sits at its kill's time among the entries, newest first, so
+    a partner reading only the top of a feed finds it (it came after every entry before)."""
+    killed, withdrawn = variant_id(KILLED, "fr"), variant_id(WITHDRAWN, "fr")
+    rss = feedparser.parse((out / "rss/fr.xml").read_bytes())
+    jsonfeed = json.loads((out / "jsonfeed/fr.json").read_bytes())["items"]
+    atom = xml(out / "atom/fr.xml")
+    atom_ids = atom.xpath("a:entry/a:id/text() | at:deleted-entry/@ref", namespaces=NS)
+    for listed, dates in (
+        ([e.id for e in rss.entries], [e.published_parsed for e in rss.entries]),
+        ([i["id"] for i in jsonfeed], [i["date_modified"] for i in jsonfeed]),
+    ):
+        assert listed[:2] == [killed, withdrawn] and len(listed) == 5
+        assert dates == sorted(dates, reverse=True)
+    assert [str(i) for i in atom_ids][:2] == [killed, withdrawn]
+
+
 def test_feeds_show_the_correction_in_the_entry(out: Path) -> None:
     atom = feedparser.parse((out / "atom/en.xml").read_bytes())
     rss = feedparser.parse((out / "rss/en.xml").read_bytes())

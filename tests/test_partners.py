@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +173,9 @@ def test_google_news_rules(rules_out: tuple[Path, str]) -> None:
     out, err = rules_out
     feed = items(out / "partners/google-news/en.xml")
     assert len(feed) == 7  # every story, the killed one as a notice under its guid
+    # newest first, the notice at its kill's time (not after every story)
+    dates = [parsedate_to_datetime(item.findtext("pubDate")) for item in feed.values()]
+    assert dates == sorted(dates, reverse=True) and next(iter(feed)) == "2026-01-25-killed"
     for item in feed.values():
         guid = item.find("guid")
         assert guid is not None and guid.get("isPermaLink") == "false"
@@ -193,6 +197,8 @@ def test_google_news_size_caps(tmp_path: Path) -> None:
     assert feed.stat().st_size <= 9000
     listed = items(feed)
     assert "2026-01-25-killed" in listed and "2024-12-01-old" not in listed
+    dates = [parsedate_to_datetime(item.findtext("pubDate")) for item in listed.values()]
+    assert dates == sorted(dates, reverse=True)
     site = rules_site(tmp_path / "site2", "profiles:\n  google-news:\n    max_item_bytes: 1000\n")
     args = ["export", "-q", "-f", "google-news", "--now", NOW, "--out", str(site / "out")]
     args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]

@@ -9,6 +9,7 @@ subscription feeds while the kill is within `tombstone_days` of the newest chang
 from __future__ import annotations
 
 import functools
+import heapq
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -185,8 +186,27 @@ def assemble(
     """A feed document, `render`ed from its head and its stories' fragments."""
     lang = document.lang
     entries = ctx.fragments(document.stories, entry_name(lang))
-    entries += ctx.fragments(document.killed, tombstone_name(lang))
-    return render(document.head, entries)
+    notices = ctx.fragments(document.killed, tombstone_name(lang))
+    return render(document.head, interleaved(notice_places(document), entries, notices))
+
+
+def notice_places(document: Document) -> list[bool]:
+    """Where the document's notices go among its entries, newest first (True for a notice,
+    False for an entry, in the order both are listed): a notice is dated at its kill, so a
+    partner or reader who looks only at the top of a feed finds a recent kill there, not
+    after years of entries. A notice and an entry of the same time: the entry first."""
+    lang = document.lang
+    stories = [(-_instant(s.updated_for(lang)), False) for s in document.stories]
+    notices = [(-_instant(s.updated_for(lang)), True) for s in document.killed]
+    return [notice for _, notice in heapq.merge(stories, notices, key=lambda pair: pair[0])]
+
+
+def interleaved(
+    places: Sequence[bool], entries: Sequence[bytes], notices: Sequence[bytes]
+) -> list[bytes]:
+    """`entries` and `notices`, each in its own order, put at their `notice_places`."""
+    entry, notice = iter(entries), iter(notices)
+    return [next(notice) if is_notice else next(entry) for is_notice in places]
 
 
 def planned(document: Document, make: Callable[[], bytes]) -> Planned:

@@ -19,8 +19,10 @@ from syndicate.formats.contract import Context, Fragment, OutputFile, Writer, js
 from syndicate.formats.feeds.documents import (
     Document,
     FeedOptions,
+    interleaved,
     is_killed,
     make_tombstone,
+    notice_places,
     plan_documents,
     planned,
 )
@@ -71,13 +73,15 @@ def item_name(lang: str) -> str:
 
 
 def _document(document: Document, ctx: Context[FeedOptions]) -> bytes:
-    """One feed document from its plan: the head, then its items (notices last)."""
+    """One feed document from its plan: the head, then its items and notices, newest first."""
     lang, head = document.lang, document.head
-    chosen = [*document.stories, *document.killed]
+    items = ctx.fragments(document.stories, item_name(lang))
+    notices = ctx.fragments(document.killed, item_name(lang))
+    chosen = interleaved(notice_places(document), items, notices)
     links = {link.rel: link.href for link in head.links}
     feed = _head(head.title, head.subtitle, lang, ctx) | {
         "feed_url": head.self_url,
-        "items": [json.loads(item) for item in ctx.fragments(chosen, item_name(lang))],
+        "items": [json.loads(item) for item in chosen],
     }
     if "hub" in links and not head.archive:
         feed["hubs"] = [{"type": "WebSub", "url": links["hub"]}]

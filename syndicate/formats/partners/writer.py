@@ -23,9 +23,11 @@ from syndicate.formats.feeds.documents import (
     Document,
     FeedOptions,
     entry_name,
+    interleaved,
     is_killed,
     make_entry,
     make_tombstone,
+    notice_places,
     plan_documents,
     planned,
     tombstone_name,
@@ -165,7 +167,18 @@ def _capped(
     lang = document.lang
     items = [ctx.fragment(s, entry_name(lang)) for s in document.stories]
     kills = [ctx.fragment(s, tombstone_name(lang)) for s in document.killed]
-    data = rss_document(document.head, items + kills, dialect)
+    places = notice_places(document)
+
+    def feed(kept: int) -> bytes:
+        """The document with its `kept` newest items and every kill item, newest first."""
+        shown, seen = [], 0
+        for is_notice in places:
+            if is_notice or seen < kept:
+                shown.append(is_notice)
+            seen += not is_notice
+        return rss_document(document.head, interleaved(shown, items[:kept], kills), dialect)
+
+    data = feed(len(items))
     first = rules.feed_bytes(len(data))
     kept = len(items)
     while kept and rules.feed_bytes(len(data)) is not None:
@@ -173,7 +186,7 @@ def _capped(
         while kept and excess > 0:  # the items' own bytes are what leaving them out saves
             kept -= 1
             excess -= len(items[kept])
-        data = rss_document(document.head, items[:kept] + kills, dialect)
+        data = feed(kept)
     if first is not None:
         left = len(items) - kept
         # Reported at the profile's options (where the cap is set), naming the file in out/.
