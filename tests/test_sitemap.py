@@ -452,3 +452,31 @@ def test_the_end_of_an_embargo_moves_the_news_window_of_an_incremental_export(
     old = run(site / "out", "2021-02-27T09:00:00Z")
     assert b"news:news" not in old["news-en.xml"]
     assert old == run(tmp_path / "full-2", "2021-02-27T09:00:00Z", force=True)
+
+
+def test_lastmod_is_each_page_own_change_and_a_list_changes_when_a_story_joins_it(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A translation fixed later (its language file's own `updated`) changed its page alone;
+    a story list changed when a story reached the public, the end of its embargo."""
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    published = now - timedelta(days=1)
+    fixed = now - timedelta(hours=5)
+    variants = tuple(
+        dataclasses.replace(v, updated=fixed) if v.lang == "fr" else v
+        for v in sample_story.variants
+    )
+    story = story_at(sample_story, 1, published, variants=variants)
+    lifted = now - timedelta(hours=2)
+    held = story_at(sample_story, 2, published - timedelta(hours=1), embargo_until=lifted)
+    files, diags = export_stories([story, held], site_config, "sitemap", now=now)
+    assert not diags.errors
+    pages = {
+        u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod")
+        for u in sitemaps(files)["pages.xml"].iter(f"{SM}url")
+    }
+    assert pages[f"{BASE}html/story-00001.fr.html"] == "2026-03-10T07:00:00Z"
+    assert pages[f"{BASE}html/story-00001.en.html"] == "2026-03-09T12:00:00Z"
+    for lang in ("en", "fr"):
+        assert pages[f"{BASE}html/index.{lang}.html"] == "2026-03-10T10:00:00Z"  # the embargo
+    assert pages[f"{BASE}html/index.html"] == "2026-03-10T10:00:00Z"

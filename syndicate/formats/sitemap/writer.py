@@ -190,10 +190,12 @@ class _Url:
         return url
 
 
-def _lastmod(story: StorySummary) -> datetime:
-    """When a story's pages last changed: its `updated`, or the end of its embargo when that
-    came later (the pages did not exist before)."""
-    return max(story.updated, story.public_since)
+def _lastmod(story: StorySummary, lang: str | None = None) -> datetime:
+    """When a story's page in `lang` last changed (its `updated` there, which a language file
+    may give of its own; with no `lang`, the latest of its languages'), or the end of its
+    embargo when that came later (the pages did not exist before)."""
+    updated = story.updated_for(lang) if lang is not None else story.last_updated
+    return max(updated, story.public_since)
 
 
 class _Site:
@@ -222,7 +224,7 @@ class _Site:
             urls = [
                 _Url(
                     self.article(story, lang),
-                    _lastmod(story),
+                    _lastmod(story, lang),
                     news=_News(
                         name, news_language(lang), story.public_since, story.variant(lang).headline
                     ),
@@ -240,8 +242,9 @@ class _Site:
             default = story.original_lang if story.original_lang in langs else langs[0]
             alternates = tuple((lang, self.article(story, lang)) for lang in langs)
             alternates += (("x-default", self.article(story, default)),)
-            lastmod = _lastmod(story)
-            urls += [_Url(self.article(story, lang), lastmod, alternates) for lang in langs]
+            urls += [
+                _Url(self.article(story, lang), _lastmod(story, lang), alternates) for lang in langs
+            ]
         yield from _split("pages", urls, URL_LIMIT)
 
     def article(self, story: StorySummary, lang: str) -> str:
@@ -253,12 +256,12 @@ class _Site:
         return (*languages, ("x-default", urls.output("html/index.html")))
 
     def language_index(self, lang: str) -> _Url:
-        newest = max(s.updated for s in self.stories if s.has(lang))
+        newest = max(_lastmod(s, lang) for s in self.stories if s.has(lang))
         loc = self.ctx.urls.output(f"html/index.{lang}.html")
         return _Url(loc, newest, self.index_alternates())
 
     def home_index(self) -> _Url:
-        newest = max(s.updated for s in self.stories)
+        newest = max(_lastmod(s) for s in self.stories)
         return _Url(self.ctx.urls.output("html/index.html"), newest, self.index_alternates())
 
 
