@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -294,3 +296,54 @@ def test_a_list_a_hash_left_open_is_told_at_its_line() -> None:
     with pytest.raises(YamlProblem) as raised:
         parse_yaml('headline: "We are #1"\nkeywords: [a, b\n')
     assert raised.value.line == 2 and "#1" not in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("2026-01-05T10:00:00+05:75", "the offset +05:75 is not a time"),
+        ("2026-01-05T10:00:00+24:00", "the offset +24:00 is not a time"),
+        ("0999-12-31T10:00:00Z", "is before the year 1000; check the year"),
+        ("2026-01-05T10:00:00+0100", "write it '2026-01-05T10:00:00+01:00'"),
+    ],
+)
+def test_dates_are_rfc_3339_with_a_real_offset_from_the_year_1000(
+    tmp_path: Path, site_config: SiteConfig, written: str, said: str
+) -> None:
+    """An offset of 75 minutes moved the time silently (+05:75 read as +06:15); a year before
+    1000 passed and made JSON-LD its own validator refuses."""
+    story = STORY.replace("2026-01-05T09:00:00+01:00", written).replace(
+        "2026-01-05T10:00:00+01:00", written
+    )
+    write_story(tmp_path, "2026-01-05-dated", story)
+    stories, diags = read(tmp_path, site_config)
+    assert not stories
+    assert any(said in d.message for d in diags.errors), [d.message for d in diags]
+
+
+def test_lowercase_t_and_z_are_rfc_3339_and_an_embargo_ends_on_a_whole_second(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """RFC 3339 allows `t` and `z`. Every output writes whole seconds: an embargo ending at
+    .7 s is said to end at the next second, never at the one before (partners would publish
+    early)."""
+    story = STORY.replace("2026-01-05T10:00:00+01:00", "2026-01-05t10:00:00z")
+    story += "embargo_until: 2026-01-05T12:00:00.7Z\n"
+    write_story(tmp_path, "2026-01-05-dated", story)
+    (read_story,), diags = read(tmp_path, site_config)
+    assert not diags.errors
+    assert read_story.published == datetime(2026, 1, 5, 10, tzinfo=UTC)
+    assert read_story.embargo_until == datetime(2026, 1, 5, 12, 0, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "now",
+    ["2024-W22-6T12:00:00Z", "20240601T120000Z", "2024-06-01 12:00Z", "2024-06-01T12Z",
+     "2024-06-01T12:00:00+05:75", "2024-06-01T12:00:00+0530"],
+)  # fmt: skip
+def test_now_is_rfc_3339_as_story_dates_are(now: str) -> None:
+    from syndicate.cli import parse_now
+
+    with pytest.raises(argparse.ArgumentTypeError, match="is not an RFC 3339 date-time"):
+        parse_now(now)
+    assert parse_now("2024-06-01t12:00:00z") == datetime(2024, 6, 1, 12, tzinfo=UTC)

@@ -514,12 +514,19 @@ def _format_name(name: str, known: Sequence[str]) -> str:
 
 
 def parse_now(text: str) -> datetime:
+    import re
+
+    from syndicate.i18n.dates import parse_rfc3339  # babel's, only when --now is given
+
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an RFC 3339 date-time") from None
-    if value.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{text!r} needs a time zone offset, e.g. Z or +01:00")
+        value = parse_rfc3339(text)
+    except ValueError as exc:
+        if "T" in text.upper() and not re.search(r"([Zz]|[+-]\d\d:?\d\d)$", text):
+            raise argparse.ArgumentTypeError(
+                f"{text!r} needs a time zone offset, e.g. Z or +01:00"
+            ) from None
+        said = str(exc) if str(exc).startswith("is ") else "is not an RFC 3339 date-time"
+        raise argparse.ArgumentTypeError(f"{text!r} {said}") from None
     if not 1000 <= value.year <= 9000:  # feeds and sitemaps count days back and ahead of it
         raise argparse.ArgumentTypeError(
             f"{text!r}: give a date-time between the years 1000 and 9000"

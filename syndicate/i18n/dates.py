@@ -4,7 +4,8 @@ formats none (a no-op export) does not pay for them."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -43,6 +44,36 @@ def format_human_datetime(dt: datetime, lang: str, tz: str) -> str:
     # CLDR's own way of joining a date and a time: "{1}, {0}", "{1}، {0}", "{1} {0}".
     pattern = str(locale_for(lang).datetime_formats["medium"])
     return pattern.replace("{1}", date).replace("{0}", f"{time} {zone}")
+
+
+RFC3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)"
+)
+"""An RFC 3339 date-time (section 5.6; `t` and `z` may be lowercase, the seconds may be left
+out), its offset within -23:59 and +23:59: what story files and `--now` take. The article
+schema's `dateTime` pattern says the same."""
+EARLIEST_YEAR = 1000
+"""Dates before the year 1000 are refused: JSON-LD's `copyrightYear` and the feeds' four-digit
+years have no room for them, and no news story is that old."""
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """The date-time `text` says, or ValueError saying why not (not RFC 3339, no such day,
+    before `EARLIEST_YEAR`)."""
+    if not RFC3339.fullmatch(text):
+        raise ValueError("is not an RFC 3339 date-time, e.g. 2021-02-18T19:30:00+01:00")
+    value = datetime.fromisoformat(text.upper())  # raises for a day or an hour that is not
+    if value.year < EARLIEST_YEAR:
+        raise ValueError(f"is before the year {EARLIEST_YEAR}; check the year")
+    return value
+
+
+def whole_second_after(moment: datetime) -> datetime:
+    """`moment`, or the next whole second when it has a fraction: every output writes whole
+    seconds, and an embargo written earlier than it ends would let partners publish early."""
+    if not moment.microsecond:
+        return moment
+    return moment.replace(microsecond=0) + timedelta(seconds=1)
 
 
 def rfc3339(dt: datetime) -> str:

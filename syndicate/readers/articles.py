@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
+from syndicate.i18n.dates import parse_rfc3339, whole_second_after
 from syndicate.i18n.locales import canonical_case, is_valid_tag
 from syndicate.model import (
     Byline,
@@ -454,17 +455,13 @@ class _StoryReader:
         if key not in data:
             return None
         try:
-            value = datetime.fromisoformat(data[key])
-        except ValueError:
-            self.diags.error(
-                "article.date", f"{key}: {data[key]!r} is not a valid date-time", where(key)
-            )
+            value = parse_rfc3339(data[key])
+        except ValueError as exc:
+            said = str(exc) if str(exc).startswith("is ") else "is not a valid date-time"
+            self.diags.error("article.date", f"{key}: {data[key]!r} {said}", where(key))
             return None
-        if value.tzinfo is None:
-            self.diags.error(
-                "article.date", f"{key}: add a time zone offset, e.g. +01:00", where(key)
-            )
-            return None
+        if key == "embargo_until":
+            value = whole_second_after(value)
         zones = {self.config.timezone, tz or self.config.timezone}
         try:  # every output shows it in UTC, in the story's zone or in the site's
             for zone in (UTC, *map(ZoneInfo, sorted(zones))):

@@ -378,6 +378,8 @@ def _date_hint(value: Any, schema: dict[str, Any]) -> str:
     stamp = moment.isoformat()
     if offset:
         zone = "Z" if offset.upper() == "Z" else f"{offset[:3]}:{offset[-2:]}"
+        if zone != "Z" and (int(zone[1:3]) > 23 or int(zone[4:]) > 59):
+            return f"; the offset {offset} is not a time: offsets run from -23:59 to +23:59"
         return f"; write it {stamp + zone!r}"
     timed = "" if hour else "a time and "
     return (
