@@ -55,6 +55,27 @@ def test_editing_a_template_redoes_the_pages(site: Path) -> None:
     assert before != after and b"p { margin: 0; }" in after
 
 
+def test_a_template_added_to_a_site_that_has_templates_is_used_at_once(site: Path) -> None:
+    """The preview exports again in the same process: a template of syndicate's that Jinja
+    already keeps gives way to the site's of that name added since, and back when it goes."""
+    (site / "templates").mkdir()
+    (site / "templates" / "style.css").write_text("p { margin: 0; }\n", encoding="utf-8")
+    assert export(site) == 0
+    name = f"{SAMPLE_SLUG}.fr.html"
+    assert page(site, name).find('.//p[@class="house-flag"]') is None
+    article = (PACKAGED / "article.html").read_text(encoding="utf-8")
+    custom = article.replace(
+        '<p class="kicker">{{ article.section }}</p>',
+        '<p class="kicker">{{ article.section }}</p><p class="house-flag">flag</p>',
+    )
+    (site / "templates" / "article.html").write_text(custom, encoding="utf-8")
+    assert export(site) == 0
+    assert page(site, name).findtext('.//p[@class="house-flag"]') == "flag"
+    (site / "templates" / "article.html").unlink()
+    assert export(site) == 0
+    assert page(site, name).find('.//p[@class="house-flag"]') is None
+
+
 def test_template_line_breaks_do_not_change_the_page(site: Path) -> None:
     """Templates are parsed and serialised: reformatting one gives the same bytes."""
     assert export(site) == 0

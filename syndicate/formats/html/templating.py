@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import traceback
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,14 +43,39 @@ class TemplateError(Exception):
         self.where = where
 
 
+class _SiteFirst(jinja2.BaseLoader):
+    """The site's template of a name if it has one, else syndicate's. A template of
+    syndicate's that Jinja keeps is out of date once the site has one of that name (a site's
+    template added while the preview runs), as one of the site's is once it changes or goes."""
+
+    def __init__(self, site: Path | None) -> None:
+        self.site = jinja2.FileSystemLoader(site) if site is not None else None
+        self.folder = site
+        self.package = jinja2.PackageLoader("syndicate.formats.html", "templates")
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if self.site is not None:
+            try:
+                return self.site.get_source(environment, template)
+            except jinja2.TemplateNotFound:
+                pass
+        source, filename, uptodate = self.package.get_source(environment, template)
+        if self.folder is None:
+            return source, filename, uptodate
+        overridden = self.folder / template
+
+        def fresh() -> bool:
+            return not overridden.exists() and (uptodate is None or uptodate())
+
+        return source, filename, fresh
+
+
 @cache
 def environment(site_templates: Path | None) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = []
-    if site_templates is not None:
-        loaders.append(jinja2.FileSystemLoader(site_templates))
-    loaders.append(jinja2.PackageLoader("syndicate.formats.html", "templates"))
     return ImmutableSandboxedEnvironment(
-        loader=jinja2.ChoiceLoader(loaders),
+        loader=_SiteFirst(site_templates),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
