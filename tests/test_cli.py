@@ -251,9 +251,11 @@ def test_a_failing_writer_is_reported_without_a_traceback(
 @pytest.mark.parametrize(
     ("out", "said"),
     [
-        ("articles", "is the articles folder"),
-        ("articles/pages", "is inside the articles folder"),
-        (".", "holds the articles folder"),
+        ("articles", "is the articles folder (articles)"),
+        ("articles/pages", "is inside the articles folder (articles)"),
+        (".", "holds the articles folder (articles)"),
+        ("templates", "is the site's templates folder (templates)"),
+        ("terms/out", "is inside the site's terms folder (terms)"),
     ],
 )
 def test_out_must_be_a_folder_of_its_own(
@@ -270,10 +272,12 @@ def test_out_must_be_a_folder_of_its_own(
         config.replace("articles/_site", str(REPO / "articles/_site")), encoding="utf-8"
     )
     shutil.copytree(REPO / "articles", tmp_path / "articles")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "terms").mkdir()
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     monkeypatch.chdir(tmp_path)
     assert main(["export", "-f", "atom", "--jobs", "1", "--out", out]) == 2
-    assert f"error: --out {out}: {said} (articles); export into a folder of its own" in (
+    assert f"error: --out {out}: {said}; export into a folder of its own" in (
         capsys.readouterr().err
     )
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before

@@ -291,6 +291,24 @@ def test_the_preview_never_goes_into_out(site: Site, capsys: pytest.CaptureFixtu
     assert "the preview never goes into out/" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("folder", ["articles", "articles/_preview", "templates", "terms"])
+def test_the_preview_never_goes_into_the_sources(
+    site: Site, capsys: pytest.CaptureFixture[str], folder: str
+) -> None:
+    """Refused before serving: the server would show the folder as it is, the embargoed
+    stories' Markdown included, and the export would write into the site's own folders."""
+    (site.root / "templates").mkdir()
+    (site.root / "terms").mkdir()
+    before = sorted(p.relative_to(site.root) for p in site.root.rglob("*"))
+    status = site.cli(
+        "serve", "--watch", "--preview", str(site.root / folder), "--articles", str(site.articles)
+    )
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "--preview" in err and "[export.out]" in err and "serving" not in err
+    assert sorted(p.relative_to(site.root) for p in site.root.rglob("*")) == before
+
+
 @pytest.mark.slow
 def test_the_browser_reloads_after_an_edit(
     site: Site,

@@ -90,6 +90,7 @@ from syndicate.formats.options import (
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.i18n.terms import use_site_terms
 from syndicate.model import UNRELEASED, SiteConfig, Story, StorySummary
+from syndicate.model.site import TEMPLATES, TERMS
 from syndicate.readers.articles import check_collection, report_missing, shown_path
 from syndicate.readers.config import SchemaVerdict, installed_at_start, load_config
 from syndicate.readers.storyfiles import StoryFiles
@@ -226,7 +227,7 @@ def export(
         use_site_terms(site.terms)
     names = _format_names(formats, registry, diags)
     sources = (articles or Path("articles")) if stories is None else None
-    apart = _out_apart(out, sources, config if isinstance(config, Path) else None, diags)
+    apart = out_apart(out, sources, config if isinstance(config, Path) else None, diags)
     look = None
     if (
         apart
@@ -374,12 +375,25 @@ def _lists_ok(arguments: Mapping[str, object], diags: Diagnostics) -> bool:
     return not wrong
 
 
-def _out_apart(out: Path, articles: Path | None, config: Path | None, diags: Diagnostics) -> bool:
-    """Whether out/ is a folder of its own: not the articles folder nor in it (the next run
-    would read the pages as stories), and holding neither it nor syndicate.yaml (`--out .`
-    would write the formats' folders among the site's own files)."""
+def out_apart(
+    out: Path,
+    articles: Path | None,
+    config: Path | None,
+    diags: Diagnostics,
+    option: str = "--out",
+) -> bool:
+    """Whether out/ (or the preview's folder, `option` names which) is a folder of its own:
+    not the articles folder nor in it (the next run would read the pages as stories), nor the
+    site's `templates/` or `terms/` or in them, and holding neither the articles folder nor
+    syndicate.yaml (`--out .` would write the formats' folders among the site's own files)."""
     where = out.resolve()
-    for path, name in ((articles, "the articles folder"), (config, "syndicate.yaml")):
+    sources = [(articles, "the articles folder"), (config, "syndicate.yaml")]
+    if config is not None:
+        sources += [
+            (config.parent / TEMPLATES, "the site's templates folder"),
+            (config.parent / TERMS, "the site's terms folder"),
+        ]
+    for path, name in sources:
         if path is None:
             continue
         source = path.resolve()
@@ -393,8 +407,12 @@ def _out_apart(out: Path, articles: Path | None, config: Path | None, diags: Dia
             continue
         diags.error(
             "export.out",
-            f"--out {shown_path(out)}: {how} {name} ({shown_path(path)}); export into a folder"
-            " of its own, such as out/",
+            f"{option} {shown_path(out)}: {how} {name} ({shown_path(path)}); "
+            + (
+                "export into a folder of its own, such as out/"
+                if option == "--out"
+                else "choose another folder, or leave the option out"
+            ),
         )
         return False
     return True

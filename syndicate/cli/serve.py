@@ -10,7 +10,7 @@ import ipaddress
 import sys
 from pathlib import Path
 
-from syndicate.build.engine import cache_folder, settle_output
+from syndicate.build.engine import cache_folder, out_apart, settle_output
 from syndicate.build.inventory import Inventory
 from syndicate.build.state import state_folder
 from syndicate.cli import EXIT_INPUT, EXIT_OK, report, say_now
@@ -147,6 +147,9 @@ def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
             f"--preview {preview}: the preview never goes into out/ ({args.out}): choose"
             " another folder",
         )
+        return None
+    # Refused before serving: the server would show the folder as it is (the sources).
+    if not out_apart(preview, args.articles, args.config, diags, option="--preview"):
         return None
     return preview
 
