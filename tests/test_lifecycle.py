@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -360,6 +361,42 @@ def test_a_released_story_changed_without_a_new_version_is_a_warning(
     text.write_text(text.read_text(encoding="utf-8") + "\nAnother.\n", encoding="utf-8")
     assert export_site(history_site, "--strict") == 2
     assert "[story.version]" in capsys.readouterr().err
+
+
+def test_what_a_preview_exported_was_never_released(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The preview's exports reach no one: editing a story it showed, or deleting one of its
+    language files, is no change to a published version (the warnings told editors to raise
+    versions of stories never published)."""
+    from syndicate.build import export
+
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    preview = tmp_path / "preview"
+
+    def previewed(out: Path = preview, releases: bool = False) -> list[str]:
+        result = export(
+            formats=["all"],
+            config=site / "syndicate.yaml",
+            articles=site / "articles",
+            out=out,
+            now=datetime.fromisoformat(NOW),
+            releases=releases,
+        )
+        assert result.status == "exported"
+        return [d.code for d in result.diagnostics]
+
+    previewed()
+    previewed(tmp_path / "released", releases=True)  # the same changes, after a release
+    text = site / "articles" / PUBLIC / "en.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    (site / "articles" / CORRECTED / "fr.md").unlink()
+    warned = {"story.version", "story.language-removed"}
+    found = previewed()
+    assert not warned & set(found), found
+    assert warned <= set(previewed(tmp_path / "released", releases=True))
+    assert export_site(site) == 0  # out/: the first release
+    assert "[story." not in capsys.readouterr().err
 
 
 def test_a_version_that_goes_down_is_a_warning(

@@ -182,6 +182,7 @@ def export(
     registry: Registry | None = None,
     diagnostics: Diagnostics | None = None,
     progress: Progress | None = None,
+    releases: bool = True,
 ) -> ExportResult:
     """Publish stories into `out` in `formats` (names from the registry, or `all`).
 
@@ -197,6 +198,8 @@ def export(
     keeps its last published version and the others are published (status `partial`). `only`
     (story folder names) publishes those stories as they are now and keeps every other one as
     last published. `dry_run` does everything but publish, and says what would change.
+    `releases=False` (the preview's) publishes for no one: nothing it exports counts as
+    released, so no change of a story is held against its version or its id later.
 
     A story killed or withdrawn since the last build is published in every language and every
     format out/ holds, even when `languages` or `formats` name fewer: a kill must reach every
@@ -281,6 +284,7 @@ def export(
         keep_others=languages is not None,
         subset=not set(registry.defaults) <= set(names),
         folders=functools.partial(_all_folders, registry),
+        releases=releases,
     )
     settings = Settings(
         site,
@@ -457,6 +461,8 @@ class _Run:
     """Whether the run leaves out some of the formats `all` would write."""
     folders: Callable[[], dict[str, str]]
     """The top folders of out/ any format writes, with the format (for dead links)."""
+    releases: bool = True
+    """Whether what this run publishes reaches anyone (not a preview's): see `export`."""
 
 
 class _Widen(Exception):
@@ -1354,7 +1360,7 @@ class _Build:
         down (partners de-duplicate on id and version: they would miss the change)."""
         last = self.state.history.get(story.id)
         stage = story.lifecycle(self.settings.now)
-        released = stage not in UNRELEASED
+        released = stage not in UNRELEASED and self.how.releases
         if stage in ("killed", "withdrawn") and last is not None and last.status == "usable":
             self.killed.append(story.slug)
         where = story.version_source or story.source
@@ -1377,7 +1383,7 @@ class _Build:
                     f" version did not: set version: {last.version + 1}",
                     where,
                 )
-        public = stage == "public" or (last is not None and last.public)
+        public = self.how.releases and (stage == "public" or (last is not None and last.public))
         if (
             stage in ("killed", "withdrawn")
             and not story.was_public()

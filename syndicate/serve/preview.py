@@ -131,6 +131,7 @@ class Previewer:
             keep_going=True,
             registry=self.registry,
             diagnostics=diags,
+            releases=False,  # nothing previewed was published: no version to keep
         )
         errors = [d.format_text() for d in diags.sorted() if d.severity == "error"]
         if result.status not in ("exported", "partial"):
