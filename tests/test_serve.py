@@ -274,6 +274,39 @@ def test_home_without_pages_says_what_is_missing(
     assert server.get("atom/en.xml").status_code == 200
 
 
+def test_a_preview_is_one_editor_s_page_that_comes_back_by_itself(
+    site: Site,
+    serving: Callable[..., Server],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A missing page reloads by itself (a story renamed with its page open); a page's
+    validator is its ETag alone (the page changes with the preview's generation, not with its
+    file's time); the pages' polls are not logged; a second preview of the folder is refused
+    (both failed on each other's lock and showed it as an error)."""
+    server = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    missing = server.get("html/no-such-story.en.html")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "Not in the preview: /html/no-such-story.en.html" in missing.text
+    assert "/_syndicate/preview" in missing.text  # the reload script
+    page = server.get(f"html/{SAMPLE_SLUG}.en.html")
+    assert "last-modified" not in page.headers and page.headers["etag"]
+    again = server.get(f"html/{SAMPLE_SLUG}.en.html", **{"If-Modified-Since": page.headers["date"]})
+    assert again.status_code == 200
+    for _ in range(3):
+        assert server.get("_syndicate/preview").status_code == 200
+    assert server.get("html/index.en.html").status_code == 200
+    deadline = time.monotonic() + 10
+    while "index.en.html" not in server.log() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "index.en.html" in server.log() and "_syndicate/preview" not in server.log()
+    capsys.readouterr()
+    monkeypatch.setenv("PARTNER_TOKEN", TOKEN)
+    args = ["--port", "0", "--out", str(site.out), "--articles", str(site.articles)]
+    assert site.cli("serve", "--watch", *args) == 2
+    assert "[serve.busy]" in capsys.readouterr().err
+
+
 def test_the_preview_never_goes_into_out(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
     site.export("html")
     capsys.readouterr()

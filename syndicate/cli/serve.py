@@ -4,6 +4,7 @@ site (exported into a folder of its own, never out/)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import functools
 import ipaddress
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from syndicate.build.engine import cache_folder, out_apart, settle_output
 from syndicate.build.inventory import Inventory
+from syndicate.build.publish import OutputError, exclusive
 from syndicate.build.state import state_folder
 from syndicate.cli import EXIT_INPUT, EXIT_OK, report, say_now
 from syndicate.deliver.secrets import SecretError, reveal
@@ -19,6 +21,7 @@ from syndicate.deliver.websub import hub_writers
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter
 from syndicate.formats.registry import PluginError, Registry
+from syndicate.model import SiteConfig
 from syndicate.readers.config import load_config
 from syndicate.serve.options import ServeOptions, load_serving
 
@@ -27,10 +30,7 @@ EXTRA = "serve"
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     try:
-        from syndicate.serve.app import Served
-        from syndicate.serve.preview import Previewer, PreviewState
-        from syndicate.serve.server import bind
-        from syndicate.serve.server import run as serve
+        import syndicate.serve.server  # noqa: F401 (the extra's uvicorn and starlette)
     except ImportError as exc:
         diags.error(
             "serve.extra",
@@ -48,6 +48,26 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     folder = _folder(args, diags)
     if writers is None or tokens is None or folder is None:
         return EXIT_INPUT
+    stack = contextlib.ExitStack()
+    if args.watch and not _hold_preview(stack, args.config, folder, diags):
+        return EXIT_INPUT
+    with stack:
+        return _serve(args, diags, site, writers, tokens, folder)
+
+
+def _serve(
+    args: argparse.Namespace,
+    diags: Diagnostics,
+    site: SiteConfig,
+    writers: list[AnyWriter],
+    tokens: dict[str, list[str]],
+    folder: Path,
+) -> int:
+    from syndicate.serve.app import Served
+    from syndicate.serve.preview import Previewer, PreviewState
+    from syndicate.serve.server import bind
+    from syndicate.serve.server import run as serve
+
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
@@ -101,6 +121,26 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         json_logs=args.log_format == "json",
     )
     return EXIT_OK
+
+
+def _hold_preview(
+    stack: contextlib.ExitStack, config: Path, folder: Path, diags: Diagnostics
+) -> bool:
+    """Hold the preview folder for as long as this server runs: a second preview of it would
+    export into the same folder, each failing on the other's lock and showing that as an
+    error in its pages."""
+    state = state_folder(folder, cache_folder(config, folder))
+    lock = state.with_name(state.name + ".serve.lock")
+    busy = (
+        f"another syndicate serve --watch previews this site into {folder}: use that one, stop"
+        " it, or give this one a folder of its own with --preview DIR"
+    )
+    try:
+        stack.enter_context(exclusive(lock, busy))
+    except OutputError as exc:
+        diags.error("serve.busy", str(exc))
+        return False
+    return True
 
 
 def _writers(

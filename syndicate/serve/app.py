@@ -14,15 +14,16 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import (
     FileResponse,
+    HTMLResponse,
     JSONResponse,
     PlainTextResponse,
     RedirectResponse,
@@ -82,6 +83,7 @@ def _home(served: Served) -> Any:
                 if problems
                 else " (its formats have no html)."
             )
+            return missing_page(text, served.preview)
         else:
             text = f"No {HOME} here: export --format html to have one."
         return PlainTextResponse(text + "\n", status_code=404)
@@ -103,6 +105,21 @@ class _OutputFiles(StaticFiles):
         super().__init__(directory=served.folder, html=True, check_dir=False)
         self.served = served
         self._links: dict[tuple[str, int, int], str | None] = {}
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        """A file; in a preview, a missing one is a page that reloads by itself too (a story
+        renamed while its page is open, its page not exported yet)."""
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as exc:
+            preview = self.served.preview
+            if exc.status_code != 404 or preview is None:
+                raise
+            shown = "/" + path.lstrip("/")
+            return missing_page(
+                f"Not in the preview: {shown}. This page reloads by itself after the next export.",
+                preview,
+            )
 
     def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
         """No file or folder whose name starts with a dot: a killed export's staging folder
@@ -172,11 +189,24 @@ class _OutputFiles(StaticFiles):
         page = full_path.read_bytes()
         at = page.rfind(b"</body>")
         body = page[:at] + extra + page[at:] if at >= 0 else page + extra
+        # The ETag alone: the page served is the file and the preview's generation, which
+        # changes with no change of the file's time (If-Modified-Since would keep it).
         headers["ETag"] = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        headers["Last-Modified"] = formatdate(stat.st_mtime, usegmt=True)
         if self.is_not_modified(Headers(headers), Headers(scope=scope)):
             return NotModifiedResponse(Headers(headers))
         return Response(body, media_type=media_type, headers=headers)
+
+
+def missing_page(text: str, state: PreviewState) -> Response:
+    """A preview's 404: `text` in a page with the preview's banner and reload script, so a
+    browser left on it comes back by itself once the page exists."""
+    markup = preview_markup(state.snapshot()[0], None).decode()
+    page = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Not in the'
+        f' preview</title></head><body><pre style="white-space:pre-wrap">{html.escape(text)}'
+        f"</pre>{markup}</body></html>\n"
+    )
+    return HTMLResponse(page, status_code=404, headers={"Cache-Control": "no-cache"})
 
 
 def preview_markup(generation: int, embargo: datetime | None) -> bytes:

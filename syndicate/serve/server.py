@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import uvicorn
 
-from syndicate.serve.app import Served, make_app
+from syndicate.serve.app import STATUS_PATH, Served, make_app
 from syndicate.serve.preview import Previewer
 
 
@@ -58,6 +58,7 @@ def run(
     # After uvicorn's Config, which sets its loggers' levels: one plain line per request.
     access = logging.getLogger("uvicorn.access")
     access.propagate = False
+    access.addFilter(_not_polls)
     if not quiet:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(_JsonAccess() if json_logs else logging.Formatter("%(message)s"))
@@ -74,6 +75,13 @@ def run(
     finally:
         stop.set()
         sock.close()
+
+
+def _not_polls(record: logging.LogRecord) -> bool:
+    """Whether a request is worth a line: not the preview pages' own polls for a new export
+    (each open page asks every 0.7 s; their lines buried the export's diagnostics)."""
+    args = record.args if isinstance(record.args, tuple) else ()
+    return not (len(args) == 5 and str(args[2]).split("?")[0] == STATUS_PATH)
 
 
 class _JsonAccess(logging.Formatter):
