@@ -399,6 +399,27 @@ def test_what_a_preview_exported_was_never_released(
     assert "[story." not in capsys.readouterr().err
 
 
+def test_deleting_a_public_story_folder_is_a_warning_said_once(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A deleted folder takes the story's files out of out/ with no kill: partners keep it.
+    A story already killed, or a draft, leaves nothing standing; a renamed folder is no
+    deletion."""
+    capsys.readouterr()
+    for slug in (PUBLIC, KILLED, DRAFT):
+        shutil.rmtree(history_site / "articles" / slug)
+    shutil.move(history_site / "articles" / LIFTED, history_site / "articles" / "2026-01-23-storm")
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    deleted = [line for line in err.splitlines() if "[story.deleted]" in line]
+    assert len(deleted) == 1 and f"articles/{PUBLIC}: warning:" in deleted[0], err
+    assert "status: canceled (or withheld) and a new version" in deleted[0]
+    (renamed,) = [line for line in err.splitlines() if "[story.version]" in line]
+    assert "2026-01-23-storm/story.yaml" in renamed
+    assert "the folder's name, and so its pages' addresses, changed since version 1" in renamed
+    assert export_site(history_site, "--strict") == 0  # said once
+
+
 def test_a_version_that_goes_down_is_a_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -904,7 +904,9 @@ class _Build:
                         self.counts = sink.counts
                         self._stories(sink, jobs, progress)
                         staging.flush_ahead()  # the stories' files, while collections run
-                        gone = self.killed or self.dropped or self._deleted()
+                        deleted = self._deleted()
+                        self._warn_deleted(deleted)
+                        gone = self.killed or self.dropped or deleted
                         if gone and self._partial():
                             raise _Widen(frozenset(self.state.owned))
                         summaries = [s.summary for s in self.read]
@@ -1077,6 +1079,28 @@ class _Build:
             for story in self.state.last_stories()
             if story.slug not in here and story.lifecycle(now) not in UNRELEASED
         ]
+
+    def _warn_deleted(self, deleted: Sequence[str]) -> None:
+        """A public story whose folder is gone, its id in no folder now: its files leave out/
+        and the targets with no kill, and partners keep it (as a deleted language file)."""
+        if not deleted:
+            return
+        ids = {done.summary.id for done in self.read}
+        gone = set(deleted)
+        for story in self.state.last_stories():
+            sent = self.state.history.get(story.id)
+            if story.slug not in gone or story.id in ids or sent is None:
+                continue
+            if not sent.released or story.status != "usable":
+                continue  # a draft, or already taken back: nothing is left standing
+            self.input.warning(
+                "story.deleted",
+                f"the folder of {story.slug} is gone, but version {sent.version} was published:"
+                " its files leave out/ and the delivery targets, with no kill, so partners and"
+                " feed readers keep it; to take the story back, put the folder back with"
+                " status: canceled (or withheld) and a new version",
+                str(Path(story.source.path).parent),
+            )
 
     def _partial(self) -> bool:
         """Whether this run leaves out languages, or formats whose files out/ holds."""
@@ -1376,7 +1400,13 @@ class _Build:
             elif story.version == last.version and (
                 story.status != last.status or digest != last.digest
             ):
-                what = "status" if story.status != last.status else "text or facts"
+                what = (
+                    "status"
+                    if story.status != last.status
+                    else "folder's name, and so its pages' addresses,"
+                    if self.state.previous(story.slug) is None  # its id known, its folder not
+                    else "text or facts"
+                )
                 self.input.warning(
                     "story.version",
                     f"the {what} changed since version {last.version} was published, but the"
