@@ -39,7 +39,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     use_site_terms(config.terms)  # the phrases --outputs reads the files with
     args.registry.report_refused(diags)
     try:
-        writers = args.registry.for_site(config, diags).all()
+        site_registry = args.registry.for_site(config, diags)
+        writers = site_registry.all()
     except PluginError as exc:
         diags.error("plugin.writer", str(exc))
         say(args, f"{shown(args, args.config)}: {_not_valid(args, diags)}")
@@ -81,7 +82,10 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     cache = cache_folder(args.config, args.outputs)
     settle_output(args.outputs, cache, diags)
     now = args.now or datetime.now(UTC)
-    found = [w for w in writers if any((args.outputs / f).is_dir() for f in w.owned_folders())]
+    # A partner profile not enabled (taken out of profiles:, enabled: false) is not the
+    # site's any more: its folder is told as orphaned, not checked as current.
+    configured = [w for w in writers if w.name in site_registry.defaults]
+    found = [w for w in configured if any((args.outputs / f).is_dir() for f in w.owned_folders())]
     progress, stop_progress = progress_bar(args)
     try:
         for done, writer in enumerate(found):
@@ -108,7 +112,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     finally:
         if stop_progress:
             stop_progress()
-    _check_written(args.outputs, state_folder(args.outputs, cache), found, writers, diags)
+    _check_written(args.outputs, state_folder(args.outputs, cache), found, configured, diags)
     checked = [w.name for w in found]
     if diags.has_errors(strict=args.strict):
         say(
