@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_SLUG
+from conftest import FIXED_NOW, SAMPLE_SLUG
 from servers import (
     PASSWORD,
     FtpServer,
@@ -744,3 +744,42 @@ def test_failures_are_said_in_words_an_operator_can_act_on() -> None:
     assert retry_after("120") == 120.0
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert retry_after("soon") is None and retry_after(None) is None
+
+
+@pytest.mark.parametrize("kind", ["file", "ftp", "sftp", "s3"])
+def test_a_lost_ledger_or_a_second_out_is_told_not_taken_for_current(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """Without its ledger (a CI cache missed), a delivery sends everything again and cannot
+    delete what the target kept of earlier runs: it says so, naming the files, after listing
+    the target (only them: every protocol's listing maps back to out/'s paths). A second out/
+    delivering to the same place keeps a ledger of its own: said too."""
+    home = tmp_path / kind
+    home.mkdir()
+    made = LocalFolder(home) if kind == "file" else SERVERS[kind](home)
+    with made as server:
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        assert site.deliver() == 0
+        stray = "html/2020-01-01-gone.en.html"  # as a deleted story leaves it
+        if isinstance(server, S3Server):
+            server.client().put_object(Bucket="partner-bucket", Key=f"ycpress/{stray}", Body=b"x")
+        else:
+            (server.root / stray).write_bytes(b"x")
+        ledger = state_folder(site.out, cache_folder(site.config, site.out)) / "deliver.sqlite"
+        ledger.unlink()
+        capsys.readouterr()
+        assert site.deliver() == 0
+        err = capsys.readouterr().err
+        (said,) = [line for line in err.splitlines() if "[deliver.unknown-files]" in line]
+        assert f"holds 1 file in its formats' folders that out/ does not have for it ({stray})" in (
+            said
+        )
+        assert site.deliver() == 0
+        assert "[deliver." not in capsys.readouterr().err  # said by the first delivery only
+        other = site.root / "out2"
+        args = ["export", "-q", "--jobs", "1", "--now", FIXED_NOW, "--out", str(other)]
+        assert site.cli(*args, "--articles", str(site.articles), "-f", "all") == 0
+        capsys.readouterr()
+        assert site.cli("deliver", "--out", str(other)) == 0
+        assert "[deliver.shared-target]" in capsys.readouterr().err

@@ -17,7 +17,7 @@ from syndicate.build.engine import cache_folder, settle_output
 from syndicate.build.inventory import Inventory, read_regular
 from syndicate.build.publish import OutputError, exclusive
 from syndicate.build.state import state_folder
-from syndicate.deliver.ledger import Entry, Ledger, LedgerError
+from syndicate.deliver.ledger import LEDGER_FILE, Entry, Ledger, LedgerError, delivered_urls
 from syndicate.deliver.options import SECTION, DeliverOptions, Target, load_delivery
 from syndicate.deliver.plan import Change, plan, selection
 from syndicate.deliver.remotes import FileMeta, MissingExtra, Remote, describe, open_remote
@@ -105,6 +105,7 @@ def deliver(
         with exclusive(lock, busy):
             ledger = Ledger(folder)
             try:
+                ledger.belongs_to(str(config.resolve()))
                 run = _Run(site, options, out, config.parent, registry, ledger, diags, notice)
                 results = [run.target(index, target, dry_run) for index, target in chosen]
                 before = len(diags.errors)
@@ -214,10 +215,13 @@ class _Run:
                 result.problem = self._unreadable_secret(target)
                 result.settings = result.problem is not None
             else:
+                self._shared(target)
                 self.ledger.claim(target.name, target.url)
                 for entry in planned.touched:
                     self.ledger.record(target.name, entry)
-                self._send(target, result)
+                # A first delivery (no record of the target): what it holds besides.
+                expected = {file.path for file in selected} if not held else None
+                self._send(target, result, folders, expected)
         if result.problem is not None:
             made = (
                 f"; {result.done} of {len(result.changes)} changes made"
@@ -263,9 +267,32 @@ class _Run:
                 folders.append(folder)
         return folders
 
-    def _send(self, target: Target, result: TargetResult) -> None:
+    def _shared(self, target: Target) -> None:
+        """Another out/ folder of the site delivers to the same place: each keeps its own
+        ledger, so neither knows what the other sent (one's files left standing, or
+        overwritten under the other's record)."""
+        for ledger in sorted(self.ledger.folder.parent.glob(f"*/{LEDGER_FILE}")):
+            if ledger.parent == self.ledger.folder:
+                continue
+            if target.url in delivered_urls(ledger, self.ledger.site):
+                self.diags.warning(
+                    "deliver.shared-target",
+                    f"{target.name} ({target.url}) is also delivered from another out/ folder"
+                    f" (its ledger {ledger}): each out/ keeps its own record, so neither"
+                    " knows what the other sent; deliver to one place from one out/ folder",
+                    self.site.where(SECTION, "targets"),
+                )
+                return
+
+    def _send(
+        self,
+        target: Target,
+        result: TargetResult,
+        folders: Sequence[str] = (),
+        expected: set[str] | None = None,
+    ) -> None:
         unfinished = self.ledger.unfinished(target.name)
-        if not result.changes and not unfinished:
+        if not result.changes and not unfinished and expected is None:
             return
         revealed: list[str] = []
 
@@ -282,6 +309,8 @@ class _Run:
             for change in result.changes:
                 self._change(target, remote, change, revealed)
                 result.done += 1
+            if expected is not None:
+                self._unknown(target, remote, folders, expected)
         except (SecretError, MissingExtra) as exc:
             result.problem = str(exc)
             result.settings = True
@@ -298,6 +327,28 @@ class _Run:
         finally:
             if remote is not None:
                 remote.close()
+
+    def _unknown(
+        self, target: Target, remote: Remote, folders: Sequence[str], expected: set[str]
+    ) -> None:
+        """After a first delivery: files the target holds in its formats' folders that out/
+        does not have for it. An earlier delivery whose ledger was lost (a cache missed), or
+        another out/, left them; no run deletes what no ledger names, so say so."""
+        held = remote.listing(folders)
+        extra = sorted(held - expected) if held is not None else []
+        if not extra:
+            return
+        shown = ", ".join(extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
+        self.diags.warning(
+            "deliver.unknown-files",
+            f"{target.name} ({target.url}) holds {len(extra)} file{'s' if len(extra) > 1 else ''}"
+            " in its formats'"
+            f" folders that out/ does not have for it ({shown}): an earlier delivery whose"
+            " record is lost, or another out/, left them, and no run deletes them; delete"
+            " them on the target if they are syndicate's (a killed story's, a removed"
+            " language's)",
+            self.site.where(SECTION, "targets"),
+        )
 
     def _clear(self, target: Target, remote: Remote, paths: list[str], revealed: list[str]) -> None:
         """Remove what uploads stopped midway by an earlier run left on the target (their

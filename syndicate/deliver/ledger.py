@@ -71,12 +71,21 @@ class Ledger:
         self.folder = folder
         """The build state's folder it lives in."""
         self.db = _open(folder / LEDGER_FILE)
+        self.site = ""
+        """The configuration file of the site it belongs to (`belongs_to`)."""
         self._claims: dict[str, str] = {}
         """The URL each target is being sent to, by name, until its first confirmed change
         (`claim`)."""
 
     def close(self) -> None:
         self.db.close()
+
+    def belongs_to(self, site: str) -> None:
+        """Mark the ledger as the one of the site whose configuration is at `site` (a cache
+        folder may hold the build states of several sites: `delivered_urls`)."""
+        self.site = site
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('site', ?)", (site,))
 
     def delivered(self, target: str, url: str) -> dict[str, Entry]:
         """What `target` holds. A target whose URL changed is a new destination: it holds
@@ -157,6 +166,25 @@ class Ledger:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def delivered_urls(path: Path, site: str) -> set[str]:
+    """The target URLs the ledger at `path`, of the site `site` (see `Ledger.belongs_to`), has
+    delivered to (read only; none if it cannot be read, or is another site's: the same URL
+    may be another place there, an S3 bucket of another endpoint)."""
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return set()
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'site'").fetchone()
+        if row is None or row[0] != site:
+            return set()
+        return {url for (url,) in db.execute("SELECT DISTINCT url FROM targets")}
+    except sqlite3.Error:
+        return set()
+    finally:
+        db.close()
 
 
 class LedgerError(Exception):

@@ -13,7 +13,7 @@ import hmac
 import posixpath
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -137,6 +137,10 @@ class Remote(Protocol):
 
     def reset(self) -> None:
         """Drop the connection after a failure: the next call opens a new one."""
+
+    def listing(self, folders: Sequence[str]) -> set[str] | None:
+        """The files the target holds under `folders` (paths as in out/), or None when the
+        protocol cannot list them (HTTP push)."""
 
     def close(self) -> None: ...
 
@@ -357,6 +361,22 @@ class FsspecRemote:
     def reset(self) -> None:
         self.close()
 
+    def listing(self, folders: Sequence[str]) -> set[str]:
+        fs = self._filesystem()
+        root = self.root.strip("/")
+        found: set[str] = set()
+        for folder in folders:
+            try:
+                paths = fs.find(self._place(folder))
+            except FileNotFoundError:
+                continue
+            for path in paths:
+                rel = str(path).strip("/")
+                rel = rel[len(root) + 1 :] if root and rel.startswith(f"{root}/") else rel
+                if not posixpath.basename(rel).startswith(TEMPORARY_PREFIX):
+                    found.add(rel)
+        return found
+
     def close(self) -> None:
         fs, self._fs = self._fs, None
         self.folders.clear()
@@ -444,6 +464,9 @@ class HttpRemote:
 
     def reset(self) -> None:
         pass  # httpx opens a new connection when the old one is gone
+
+    def listing(self, folders: Sequence[str]) -> None:
+        return None  # an endpoint takes files; it does not say what it holds
 
     def close(self) -> None:
         self.client.close()
