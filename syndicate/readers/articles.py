@@ -469,7 +469,7 @@ class _StoryReader:
         except OverflowError:
             self.diags.error(
                 "article.date",
-                f"{key}: {data[key]!r} falls outside the years 1 to 9999 in UTC or in the"
+                f"{key}: {data[key]!r} falls outside the years 1000 to 9999 in UTC or in the"
                 " story's time zone; check the year",
                 where(key),
             )
@@ -836,6 +836,11 @@ def _path_hint(rel: str, files: StoryFiles, listed: Sequence[str] = ()) -> str:
             )
         found = files.exists(posix)
         return f"; write the path with / (not \\){f': {posix}' if found else ''}"
+    if rel.startswith("/") or "://" in rel:  # a site path (Hugo's /images/...) or a URL
+        return (
+            "; images are files of the story folder: copy it into the story folder (images/...),"
+            " list it under images: in story.yaml, and write the path from the folder"
+        )
     if os.path.islink(files.folder / rel):  # a link to nothing: no near name fixes it
         return f"; it is a link to {os.readlink(files.folder / rel)!r}, which does not exist"
     return did_you_mean(rel, [name for name in (*listed, *files.neighbours(rel)) if name != rel])

@@ -24,6 +24,12 @@ class FrontMatterProblem(Exception):
 
 def split_front_matter(text: str) -> Split:
     lines = text.split("\n")
+    if lines and lines[0].rstrip() in ("+++", "{"):
+        raise FrontMatterProblem(
+            "TOML or JSON front matter (Hugo's): a story file's front matter is YAML between"
+            " two lines '---' (headline: ..., summary: ...); convert it",
+            1,
+        )
     if not lines or lines[0].rstrip() != "---":
         raise FrontMatterProblem(
             "no front matter: a story file starts with a line '---', then YAML fields"

@@ -85,6 +85,11 @@ def _strings(nodes: tuple[Inline, ...]) -> Iterator[str]:
                 yield from _strings(children)
 
 
+_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
+"""A Hugo shortcode, `{{< youtube id >}}` or `{{% note %}}`: no other tool reads it."""
+_STRUCK = re.compile(r"~~[^~\s][^~]*~~|<(?:del|s|strike)\b", re.IGNORECASE)
+"""Struck-out text, Markdown's `~~4~~` or HTML's `<del>`: every channel but a styled page
+would publish it as current text."""
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 
@@ -116,6 +121,26 @@ class _TreeBuilder:
                 ref,
             )
 
+    def _foreign(self, text: str, ref: SourceRef) -> None:
+        """Markup of other tools that no channel would show as meant: errors, so a migrated
+        archive is fixed rather than published with it as text."""
+        if found := _SHORTCODE.search(text):
+            shown = found.group()[:40]
+            self.diags.error(
+                "body.shortcode",
+                f"a Hugo shortcode ({shown}): it would be published as written; replace it with"
+                " a link, or an image listed under images: in story.yaml",
+                ref,
+            )
+        if _STRUCK.search(text):
+            self.diags.error(
+                "body.strikethrough",
+                "struck-out text (~~...~~ or <del>): feeds, wire partners and e-readers drop"
+                " the styling, so it would read as current; say the change in words, or give"
+                " the story a correction: in story.yaml",
+                ref,
+            )
+
     def ref(self, token: Token) -> SourceRef:
         return self.where.at(self.where.line + (token.map[0] if token.map else 0))
 
@@ -128,9 +153,12 @@ class _TreeBuilder:
                 return out, i + 1
             if tok.type == "html_block":  # may hold several blocks
                 ref = self.ref(tok)
+                self._foreign(tok.content, ref)
                 out.extend(html_blocks(self.sanitized(tok.content, ref), ref))
                 i += 1
                 continue
+            if tok.type == "paragraph_open":
+                self._foreign(tokens[i + 1].content, self.ref(tok))
             if tok.type == "paragraph_open" and _has_raw_html(tokens[i + 1]):
                 # Read as the HTML it is: block tags in it become blocks of their own (not lost
                 # text), and a paragraph whose HTML was all removed becomes nothing.
@@ -201,12 +229,21 @@ class _TreeBuilder:
             # list_item_open: its blocks run to list_item_close; tight lists hide paragraphs
             children, j = self.blocks(tokens, j + 1, "list_item_close")
             items.append(tuple(children))
-        start = int(opening.attrGet("start") or 1) if opening.type == "ordered_list_open" else 1
+        given = opening.attrGet("start") if opening.type == "ordered_list_open" else None
+        start = int(given) if given is not None else 1  # `0.` starts at 0
         return ListBlock(opening.type == "ordered_list_open", tuple(items), ref, start), j + 1
 
     def paragraph(self, inline: Token, ref: SourceRef) -> Block | None:
         children = inline.children or []
         images = [c for c in children if c.type == "image"]
+        if images and any(c.type == "link_open" for c in children):
+            self.diags.error(
+                "body.figure",
+                "an image inside a link: a figure cannot be a link (every channel but the web"
+                " page would drop the link); put the link in a paragraph after the image",
+                ref,
+            )
+            return None
         if images:
             others = [c for c in children if c.type != "image" and (c.content or "").strip()]
             if len(images) > 1 or others:
@@ -238,13 +275,25 @@ class _TreeBuilder:
                     f" ![](<{spaced.group(1)}>)",
                     ref,
                 )
-        return Paragraph(tuple(self.inlines(children, ref)), ref)
+        inlines = self.inlines(children, ref)
+        if all(isinstance(node, Text) and not node.text.strip() for node in inlines):
+            return None  # `&nbsp;` alone: a spacer, not a paragraph (an empty <p> in every channel)
+        return Paragraph(tuple(inlines), ref)
 
     def sanitized(self, fragment: str, ref: SourceRef) -> str:
         """The fragment sanitised, with a warning for each kind of thing removed."""
         result = sanitize(fragment)
         for what in result.removed:
-            self.diags.warning("html.removed", f"raw HTML: removed {what}", ref)
+            if what.startswith("relative URL") and " in href" in what:
+                # As a Markdown link to one: the words would stay, the link silently gone.
+                self.diags.error(
+                    "body.link",
+                    f"raw HTML: {what.removesuffix(' (use an absolute URL)')}: a link must be"
+                    " an absolute http(s):// or mailto: URL",
+                    ref,
+                )
+            else:
+                self.diags.warning("html.removed", f"raw HTML: removed {what}", ref)
         return result.html
 
     def inlines(self, tokens: list[Token], ref: SourceRef) -> list[Inline]:
@@ -287,10 +336,15 @@ class _TreeBuilder:
                         )
                         out.extend(children)
                     else:
-                        link = Link(
-                            href, tuple(_merge_text(children)), str(title) if title else None
-                        )
-                        out.append(link)
+                        words = tuple(_merge_text(children))
+                        if not any(not isinstance(n, Text) or n.text.strip() for n in words):
+                            self.diags.error(
+                                "body.link",
+                                f"a link to {href!r} with no words: readers, and screen"
+                                " readers, have nothing to follow; write them in the brackets",
+                                ref,
+                            )
+                        out.append(Link(href, words, str(title) if title else None))
                 case "image":
                     self.diags.error(
                         "body.figure", "an image must stand in a paragraph of its own", ref

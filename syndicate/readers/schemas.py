@@ -255,6 +255,33 @@ def describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:56] + "...'"
 
 
+_OTHER_TOOLS = {
+    "title": "headline",
+    "date": "published",
+    "publishdate": "published",
+    "lastmod": "updated",
+    "tags": "keywords",
+    "categories": "section",
+    "description": "summary",
+    "subtitle": "alt_headline",
+    "author": "byline",
+    "authors": "byline",
+    "draft": "status",
+    "expirydate": "status",
+}
+"""Front matter fields of Hugo, Jekyll and pandoc, and the field syndicate names the same
+thing with (a migrated archive carries them; "did you mean" guessed by spelling alone)."""
+
+
+def _other_tools(key: str, allowed: list[str]) -> str:
+    """The hint for another tool's field name: syndicate's, when this file takes it."""
+    ours = _OTHER_TOOLS.get(key.lower())
+    if ours is None or ours not in allowed:
+        return ""
+    how = {"status": ": withheld for a draft, canceled to take a story back"}.get(ours, "")
+    return f"; syndicate calls {key!r} {ours!r}{how}"
+
+
 def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
     path = tuple(error.absolute_path)
     where = place(path, root)
@@ -265,7 +292,11 @@ def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
             allowed = sorted(schema.get("properties", {}))
             extra = sorted(set(value) - set(allowed))
             for key in extra:
-                fix = did_you_mean(key, allowed) or f"; known fields: {', '.join(allowed)}"
+                fix = (
+                    _other_tools(key, allowed)
+                    or did_you_mean(key, allowed)
+                    or f"; known fields: {', '.join(allowed)}"
+                )
                 yield (*path, key), f"unknown field {key!r}{fix}"
         case "required":
             missing = error.message.replace(" is a required property", "")

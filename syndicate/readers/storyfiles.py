@@ -132,7 +132,11 @@ class StoryFiles:
         `image.format` for its size, or the file's own refusal)."""
         parts = PurePosixPath(rel).parts
         if os.path.isabs(rel) or ".." in parts or not parts:
-            raise Refused("image.path", "is outside the story folder; keep images in it")
+            raise Refused(
+                "image.path",
+                "is outside the story folder; keep images in it: copy it into the story folder"
+                " (images/...) and write the path from the folder",
+            )
         try:
             disk = self.on_disk(rel)
             real = self._real(disk)

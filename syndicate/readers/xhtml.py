@@ -77,6 +77,11 @@ class XhtmlBodyReader:
                 loose.extend(self.inline_with_tail(child))
                 continue
             self._flush(loose, out, self.where(child))
+            if local(child) == "li":  # an item outside a list: its text is kept, as blocks
+                out.extend(self.blocks(child))
+                if child.tail:
+                    loose.append(Text(child.tail))
+                continue
             block = self.block(child)
             if block is not None:
                 out.append(block)
@@ -95,9 +100,12 @@ class XhtmlBodyReader:
         name = local(el)
         where = self.where(el)
         if name == "p":
-            return Paragraph(self.inlines(el), where)
+            inlines = _trimmed(self.inlines(el))
+            if all(isinstance(n, Text) and not n.text.strip() for n in inlines):
+                return None  # what held an embed, or a spacer: no empty <p> in any channel
+            return Paragraph(inlines, where)
         if len(name) == 2 and name[0] == "h" and name[1].isdigit():
-            return Heading(int(name[1]), self.inlines(el), where)
+            return Heading(int(name[1]), _trimmed(self.inlines(el)), where)
         if name == "blockquote":
             return BlockQuote(self.blocks(el), where)
         if name in ("ul", "ol"):
@@ -150,7 +158,7 @@ class XhtmlBodyReader:
         if name in ("strong", "b"):
             return Strong(self.inlines(el))
         if name == "code":
-            return Code(el.text or "")
+            return Code("".join(el.itertext()))  # `<code>a <b>b</b></code>`: all its text
         if name == "a":
             return Link(el.get("href", ""), self.inlines(el), el.get("title"))
         if name == "br":
@@ -159,6 +167,17 @@ class XhtmlBodyReader:
 
 
 _INLINE = {"em", "i", "strong", "b", "code", "a", "br"}
+
+
+def _trimmed(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """A block's inlines without the white space that opens or closes it (the line breaks of
+    `<h2>\nText\n</h2>`, which HTML does not show, and plain text would)."""
+    nodes = list(inlines)
+    if nodes and isinstance(nodes[0], Text):
+        nodes[0] = Text(nodes[0].text.lstrip(" \t\n\r"))
+    if nodes and isinstance(nodes[-1], Text):
+        nodes[-1] = Text(nodes[-1].text.rstrip(" \t\n\r"))
+    return tuple(n for n in nodes if not (isinstance(n, Text) and not n.text))
 
 
 def list_start(value: str | None) -> int:

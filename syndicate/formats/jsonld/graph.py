@@ -242,6 +242,8 @@ class GraphBuilder:
             **self._translation_links(story, lang),
         }
         node.update({k: v for k, v in optional.items() if v})
+        if not text:  # a body of figures alone has no text to give
+            del node["articleBody"]
         return node
 
     def _authors(self, story: Story, lang: str) -> list[Node]:

@@ -1,0 +1,148 @@
+"""What an archive migrated from Hugo or pandoc carries in its Markdown: each construct comes
+through every channel as meant (the shared body tree), or is refused at its line with a fix;
+nothing is lost, mangled or published as other tools' markup without a word."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SAMPLE_SLUG
+from test_reader import STORY, VARIANT, read, write_story
+
+from syndicate.cli import main
+from syndicate.diagnostics import Diagnostics
+from syndicate.model import Code, Heading, ListBlock, Paragraph, SiteConfig, SourceRef, Text
+from syndicate.readers.markdown import parse_body
+
+WHERE = SourceRef("en.md", 8)
+
+
+def body(markdown: str) -> tuple[tuple[object, ...], Diagnostics]:
+    diags = Diagnostics()
+    return parse_body(markdown, WHERE, lambda src: 0, diags), diags
+
+
+def codes(diags: Diagnostics) -> list[str]:
+    return [d.code for d in diags.errors]
+
+
+def test_a_list_may_start_at_zero() -> None:
+    (listed,), diags = body("0. zero\n1. one\n")
+    assert isinstance(listed, ListBlock) and listed.start == 0 and not list(diags)
+
+
+def test_text_inside_raw_code_is_all_kept() -> None:
+    (paragraph,), _ = body("<code>a <b>bold</b> c</code> end.\n")
+    assert isinstance(paragraph, Paragraph)
+    assert paragraph.children == (Code("a bold c"), Text(" end."))
+
+
+def test_an_item_outside_a_list_keeps_its_text() -> None:
+    blocks, _ = body("<li>orphan item</li>\n")
+    assert blocks == (Paragraph((Text("orphan item"),), WHERE),)
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        '<p><iframe src="https://www.youtube.com/embed/abc"></iframe></p>\n',
+        "<p></p>\n",
+        "<p>&nbsp;</p>\n",
+        "&nbsp;\n",
+    ],
+)
+def test_what_held_only_an_embed_or_a_space_is_no_paragraph(markdown: str) -> None:
+    """An empty `<p>` is invalid HTML once feeds write it `<p/>`."""
+    blocks, diags = body(markdown)
+    assert blocks == () and not diags.errors
+
+
+def test_raw_headings_and_paragraphs_lose_the_line_breaks_around_their_text() -> None:
+    blocks, _ = body(
+        '<h2>\nA heading <a href="https://e.example/">link</a>\n</h2>\n\n<p>\nText\n</p>\n'
+    )
+    heading, paragraph = blocks
+    assert isinstance(heading, Heading) and isinstance(heading.children[0], Text)
+    assert heading.children[0].text == "A heading " and len(heading.children) == 2
+    assert isinstance(paragraph, Paragraph) and paragraph.children == (Text("Text"),)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "code", "said"),
+    [
+        ("[![Chart](images/x.png)](https://e.example/full)\n", "body.figure", "inside a link"),
+        ("~~4~~ 5 ministers resigned.\n", "body.strikethrough", "would read as current"),
+        ("<del>4</del> <ins>5</ins> ministers.\n", "body.strikethrough", "correction:"),
+        ("{{< youtube dQw4w9WgXcQ >}}\n", "body.shortcode", "a Hugo shortcode"),
+        ('{{<tweet user="x" id="1">}}\n', "body.shortcode", "a Hugo shortcode"),
+        ("{{% note %}}\nRead this.\n{{% /note %}}\n", "body.shortcode", "{{% note %}}"),
+        ('A <sup>1</sup> and a <a href="/2021/other/">link</a>.\n', "body.link", "absolute"),
+        ("[](https://e.example/empty)\n", "body.link", "with no words"),
+    ],
+)
+def test_markup_no_channel_shows_as_meant_is_refused_at_its_line(
+    markdown: str, code: str, said: str
+) -> None:
+    _, diags = body(markdown)
+    found = [d for d in diags.errors if d.code == code]
+    assert found and found[0].line == 8 and said in found[0].message, [d.message for d in diags]
+
+
+@pytest.mark.parametrize(
+    ("field", "said"),
+    [
+        ("title", "syndicate calls 'title' 'headline'"),
+        ("date", "syndicate calls 'date' 'published'"),
+        ("tags", "syndicate calls 'tags' 'keywords'"),
+        ("description", "syndicate calls 'description' 'summary'"),
+        ("draft", "'status': withheld for a draft"),
+    ],
+)
+def test_other_tools_front_matter_fields_are_named_as_syndicate_names_them(
+    tmp_path: Path, site_config: SiteConfig, field: str, said: str
+) -> None:
+    write_story(
+        tmp_path, "2026-01-05-migrated", en=VARIANT.replace("---\n", f"---\n{field}: x\n", 1)
+    )
+    _, diags = read(tmp_path, site_config)
+    assert any(said in d.message for d in diags.errors), [d.message for d in diags]
+
+
+def test_toml_front_matter_is_named(tmp_path: Path, site_config: SiteConfig) -> None:
+    write_story(tmp_path, "2026-01-05-migrated", en='+++\ntitle = "A"\n+++\nText.\n')
+    _, diags = read(tmp_path, site_config)
+    assert any("TOML or JSON front matter" in d.message for d in diags.errors)
+
+
+@pytest.mark.parametrize("src", ["/images/hugo-static.jpg", "https://cdn.example.com/photo.jpg"])
+def test_an_image_of_a_site_or_the_web_is_told_to_come_into_the_story_folder(
+    tmp_path: Path, site_config: SiteConfig, src: str
+) -> None:
+    """As a Hugo page writes them in its body, or in story.yaml's images."""
+    write_story(tmp_path / "a", "2026-01-05-migrated", en=VARIANT + f"\n![A photo]({src})\n")
+    story = STORY + f"images:\n  - file: {src}\n    alt: A photo\n    caption: A caption\n"
+    write_story(tmp_path / "b", "2026-01-05-migrated", story)
+    for folder in ("a", "b"):
+        _, diags = read(tmp_path / folder, site_config)
+        assert any(
+            "copy it into the story folder (images/...)" in d.message for d in diags.errors
+        ), [d.message for d in diags]
+
+
+def test_a_body_of_figures_alone_gives_no_empty_article_body(tmp_path: Path) -> None:
+    """jsonld_check warns on an empty `articleBody`: a body with no text has none."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    text = site / "articles" / SAMPLE_SLUG / "en.md"
+    front, _, _ = text.read_text(encoding="utf-8").partition("\n---\n")
+    text.write_text(f"{front}\n---\n![](images/nato-iraq-mission.png)\n", encoding="utf-8")
+    args = ["export", "-q", "-f", "jsonld", "--jobs", "1", "--config", str(site / "syndicate.yaml")]
+    args += ["--articles", str(site / "articles"), "--out", str(site / "out")]
+    assert main(args) == 0
+    graph = json.loads((site / "out" / "jsonld" / f"{SAMPLE_SLUG}.en.jsonld").read_bytes())
+    article = next(n for n in graph["@graph"] if n["@type"] == "NewsArticle")
+    assert "articleBody" not in article and article["wordCount"] == 0
