@@ -460,3 +460,22 @@ def test_names_starting_with_a_dot_are_not_served(
     assert server.get("atom/en.xml").status_code == 200
     for path in (".syndicate-staging-abcdefgh/atom/en.xml", ".git/config", "atom/.hidden"):
         assert server.get(path).status_code == 404, path
+
+
+@pytest.mark.parametrize(
+    ("path", "said"),
+    [
+        ("newsml/../ninjs/", "error: serve: protect[0].path: 'newsml/../ninjs/' is not valid"),
+        ("nwesml/", "warning: serve: protect: nwesml/ is no folder a format writes, so it"
+         " protects nothing; did you mean 'newsml/'? [serve.protect]"),
+    ],
+)  # fmt: skip
+def test_a_protected_path_protects_what_it_names(
+    site: Site, capsys: pytest.CaptureFixture[str], path: str, said: str
+) -> None:
+    """`newsml/../ninjs/` passed and protected nothing (the server saw no such folder), as did
+    a typo: the folder meant stayed open to anyone."""
+    site.configure(f"serve:\n  protect:\n    - {{path: {path!r}, token: env:PARTNER_TOKEN}}\n")
+    capsys.readouterr()
+    site.cli("validate", "--articles", str(site.articles))
+    assert said in capsys.readouterr().err

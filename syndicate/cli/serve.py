@@ -23,7 +23,7 @@ from syndicate.formats.contract import AnyWriter
 from syndicate.formats.registry import PluginError, Registry
 from syndicate.model import SiteConfig
 from syndicate.readers.config import load_config
-from syndicate.serve.options import ServeOptions, load_serving
+from syndicate.serve.options import ServeOptions, check_protected, load_serving
 
 EXTRA = "serve"
 
@@ -44,6 +44,10 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return EXIT_INPUT
     registry = args.registry.for_site(site, diags)  # its partner profiles are formats too
     writers = _writers(registry, args.formats if args.watch else None, diags)
+    if writers is not None:  # said now: the server runs until interrupted
+        protected = Diagnostics()
+        check_protected(options, writers, site, protected)
+        report(protected, args.log_format, sys.stderr)
     tokens = _tokens(options, args.config.parent, diags)
     folder = _folder(args, diags)
     if writers is None or tokens is None or folder is None:

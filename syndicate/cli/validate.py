@@ -26,7 +26,7 @@ from syndicate.formats.registry import PluginError
 from syndicate.i18n.terms import use_site_terms
 from syndicate.readers.config import load_config
 from syndicate.serve.options import SECTION as SERVE
-from syndicate.serve.options import load_serving
+from syndicate.serve.options import check_protected, load_serving
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     )
     delivery = load_delivery(config, args.registry, diags)
     serving = load_serving(config, diags)
+    if serving is not None:
+        check_protected(serving, writers, config, diags)
     exporting = convert_section(EXPORT, ExportOptions, config, diags)
     stories = read_summaries(args.articles, config, diags, args.jobs)
     problems = options is None or delivery is None or serving is None or exporting is None
