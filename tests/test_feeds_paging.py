@@ -239,3 +239,22 @@ def test_invalid_options_are_reported(
     assert files == {}
     assert [d.code for d in diags.errors] == ["config.option"]
     assert diags.errors[0].message.startswith(f"feeds: {message}:")
+
+
+def test_a_section_no_story_has_is_said_with_the_nearest(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """`sections: [Politics]` wrote feeds that stayed empty, without a word."""
+    files, diags = export_stories(
+        [sample_story],
+        site_config,
+        "atom",
+        "rss",
+        options={"feeds": {"sections": ["nosuch", "Politics"]}},
+    )
+    said = [d.message for d in diags.warnings if d.code == "feeds.section"]
+    assert len(said) == 2, said  # once each, for every feed format
+    assert (
+        "no story is in the section 'Politics', so its feeds stay empty; did you mean" in (said[1])
+    )
+    assert "atom/en/nosuch.xml" in files

@@ -228,7 +228,8 @@ def export(
     if site is not None:  # the site's own partner profiles are formats too
         registry = registry.for_site(site, diags)
         use_site_terms(site.terms)
-    names = _format_names(formats, registry, diags)
+    # A configuration with errors names no profile of its own: its names are not said unknown.
+    names = _format_names(formats, registry, diags if site is not None else Diagnostics())
     sources = (articles or Path("articles")) if stories is None else None
     apart = out_apart(out, sources, config if isinstance(config, Path) else None, diags)
     look = None

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from syndicate.diagnostics import Diagnostics
+from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import Context, Fragment, Options, OutputFile, Planned, Writer
 from syndicate.formats.feeds.feedgen_adapter import (
     Category,
@@ -216,6 +216,24 @@ def planned(document: Document, make: Callable[[], bytes]) -> Planned:
     return Planned(document.path, make, stories=(*document.stories, *document.killed), key=key)
 
 
+def _unknown_sections(
+    sections: Sequence[str], stories: Sequence[StorySummary], ctx: Context[FeedOptions]
+) -> None:
+    """A section listed that no story has (a typo, `Politics`) gets feeds that stay empty:
+    said, with the nearest section the stories have."""
+    known = sorted({s.section for s in stories})
+    own = ctx.config.section("profiles").get(ctx.writer) is not None
+    path = ("profiles", ctx.writer, "sections") if own else ("feeds", "sections")
+    for section in sections:
+        if section not in known:
+            ctx.diagnostics.warning(
+                "feeds.section",
+                f"{'.'.join(path)}: no story is in the section {section!r}, so its feeds stay"
+                f" empty{did_you_mean(section, known)}",
+                ctx.config.where(*path),
+            )
+
+
 def plan_documents(
     stories: Sequence[StorySummary],
     ctx: Context[FeedOptions],
@@ -233,6 +251,8 @@ def plan_documents(
     if sections == "all":
         # A section whose stories were all killed keeps its feed, to carry their notices.
         sections = tuple(sorted({s.section for s in (*visible, *gone)}))
+    else:
+        _unknown_sections(sections, stories, ctx)
     for lang in options.feed_languages(ctx.languages):
         order = Order([s for s in visible if s.has(lang)], lang)
         public = order.oldest_first
