@@ -412,3 +412,23 @@ def test_the_whole_machine_is_not_a_font_folder(
     assert f"{where}[0]: / is not a folder of fonts" in err
     assert f"{where}[2]: /proc/self is not a folder of fonts" in err
     assert "font_dirs[1]" not in err
+
+
+@pytest.mark.parametrize("dirs", ["[]", "[/nonexistent, /nowhere]"])
+def test_font_folders_that_do_not_exist_are_refused_at_their_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], dirs: str
+) -> None:
+    """validate said OK, then every export failed drawing covers, "fonts not found under "
+    (an empty list) with no line of syndicate.yaml."""
+    from syndicate.cli import main
+
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    lines = config.count("\n")
+    (tmp_path / "syndicate.yaml").write_text(config + f"epub: {{font_dirs: {dirs}}}\n")
+    status = main(["validate", "--config", str(tmp_path / "syndicate.yaml"), "--articles", "x"])
+    assert status == 2
+    assert (
+        f"syndicate.yaml:{lines + 1}: error: epub: font_dirs: no folder listed exists"
+        in capsys.readouterr().err
+    )

@@ -253,9 +253,11 @@ def test_no_partial_epub_reaches_out(
 
 
 def test_missing_font_names_the_package_to_install(
-    sample_story: Story, site_config: SiteConfig
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
 ) -> None:
-    files, diags = run([sample_story], site_config, langs=("zh-Hans",), font_dirs=["/nonexistent"])
+    """A font folder without the fonts (a folder that does not exist is refused with the
+    options: test_covers)."""
+    files, diags = run([sample_story], site_config, langs=("zh-Hans",), font_dirs=[str(tmp_path)])
     assert files == []
     (error,) = diags.errors
     assert error.code == "epub.cover"

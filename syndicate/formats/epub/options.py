@@ -73,6 +73,14 @@ class EpubOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
                     f"{folder} is not a folder of fonts: name the folders that hold them,"
                     " e.g. /usr/share/fonts",
                 )
+        if self.font_dirs != DEFAULT_FONT_DIRS and not any(
+            os.path.isdir(folder) for folder in self.font_dirs if folder
+        ):
+            yield (
+                "font_dirs",
+                "no folder listed exists, so no cover could be drawn: name the folders that"
+                " hold the Noto fonts (e.g. /usr/share/fonts), or leave font_dirs out",
+            )
         if self.edition_title is not None:
             problem, _ = template_problem(self.edition_title, EDITION_TITLE_FIELDS)
             if problem is not None:
