@@ -182,6 +182,44 @@ def test_a_misspelt_setting_is_named_with_its_fix(
     assert "expected fields" not in err
 
 
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        ("jsonfeed: {limit: 5}", "unknown section 'jsonfeed'; the options of jsonfeed are in the"
+         " section 'feeds'"),
+        ("rss: {limit: 5}", "unknown section 'rss'; the options of rss are in the section 'feeds'"),
+        ("jsonld: {x: 1}", "jsonld: unknown option 'x'; this section takes no options"),
+        ("ninjs: {version: 2.2}", "ninjs: version: 2.2 is not a text (2.2 or 3.1): YAML reads it"
+         " unquoted as a number; put it in quotes"),
+        ("profiles: {acme: {image_ratio_min: 0}}", "image_ratio_min: 0 is too small; give more"
+         " than 0"),
+        ("timezone: localtime", "unknown time zone 'localtime'"),
+        ("timezone: posix/Europe/Paris", "unknown time zone 'posix/Europe/Paris'"),
+    ],
+)  # fmt: skip
+def test_configuration_mistakes_get_the_fix_that_applies(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    extra: str,
+    said: str,
+) -> None:
+    """Hints that pointed the wrong way ("did you mean 'jsonld'" for jsonfeed), said nothing
+    ("known options: " with none), contradicted themselves ("0 is too small; the least
+    allowed is 0"), or let a host's own zone (`localtime`) make the output depend on it."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    if extra.startswith("timezone:"):
+        config = config.replace("timezone: Europe/Brussels", extra)
+        assert extra in config
+    else:
+        config += extra + "\n"
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--articles", str(REPO / "articles")]) == 2
+    assert said in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("formats", [["all"], ["atom"]])
 def test_export_refuses_the_sections_validate_refuses(
     tmp_path: Path,

@@ -79,12 +79,27 @@ def owned_sections(writers: Iterable[AnyWriter], other_sections: Collection[str]
 def report_unknown_section(
     config: SiteConfig, section: str, owned: Collection[str], diags: Diagnostics
 ) -> None:
-    """The error of a section that none of the `owned` sections is, at its line."""
-    diags.error(
-        "config.section",
-        f"unknown section {section!r}{did_you_mean(section, sorted(owned))}",
-        config.where(section),
+    """The error of a section that none of the `owned` sections is, at its line. A format's
+    name whose options live in a shared section (`atom:`, `jsonfeed:`) is told that one."""
+    shared = _SHARED_SECTIONS.get(section)
+    hint = (
+        f"; the options of {section} are in the section {shared!r}"
+        if shared in owned
+        else did_you_mean(section, sorted(owned))
     )
+    diags.error("config.section", f"unknown section {section!r}{hint}", config.where(section))
+
+
+_SHARED_SECTIONS = {"atom": "feeds", "rss": "feeds", "jsonfeed": "feeds"}
+"""Formats that read another section than their name (the feed formats share `feeds`)."""
+
+
+def _unknown_option(key: str, fields: Collection[str]) -> str:
+    """The hint for an unknown option: the nearest known one, else the known ones, else that
+    the section takes none."""
+    if not fields:
+        return "; this section takes no options"
+    return did_you_mean(key, fields) or f"; known options: {', '.join(sorted(fields))}"
 
 
 def convert_section(
@@ -103,7 +118,7 @@ def convert_section(
     ok = True
     for key, value in raw.items():
         if key not in fields:
-            fix = did_you_mean(key, fields) or f"; known options: {', '.join(sorted(fields))}"
+            fix = _unknown_option(key, fields)
             where = config.where(*place, key)
             diags.error("config.option", f"{section}: unknown option {key!r}{fix}", where)
             ok = False
@@ -165,7 +180,7 @@ def _report(
     where = config.where(*place, *path)
     if unknown := re.match(r"Object contains unknown field `(.+)`$", message):
         name, known = unknown.group(1), _field_names(hint)
-        fix = did_you_mean(name, known) or f"; known options: {', '.join(sorted(known))}"
+        fix = _unknown_option(name, known)
         text = f"unknown option {name!r}{fix}"
         where = config.where(*place, *path, name)
     elif missing := re.match(r"Object missing required field `(.+)`$", message):
@@ -244,6 +259,10 @@ def _explain(message: str, hint: Any) -> str:
     expected = _meta(hint).get("extra", {}).get("expected")
     if expected or "regex" in message:
         return f"is not valid; expected {expected or 'another form'}"
+    if unquoted := re.match(r"Expected `str`, got `(int|float|bool)`", message):
+        read = "yes/no answer" if unquoted.group(1) == "bool" else "number"
+        wanted = f" ({' or '.join(map(str, choices))})" if choices else ""
+        return f"is not a text{wanted}: YAML reads it unquoted as a {read}; put it in quotes"
     message = re.sub(r"`(\w+)`", lambda m: _TYPE_WORDS.get(m.group(1), m.group(1)), message)
     return f"is not valid: {message[:1].lower()}{message[1:]}"
 

@@ -66,7 +66,26 @@ def canonical_case(tag: str) -> str:
     return "-".join(out)
 
 
-@cache
+_NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
+"""Names the zone database answers that are not places: this machine's zone (`localtime`,
+an output that would change with the host), a rules file, a placeholder."""
+
+
+def is_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone (`Europe/Brussels`, `UTC`), as stories and sites
+    give them: not one of the database's own files (`localtime`, `posix/...`), nor a folder."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if name in _NOT_ZONES or name.startswith(("posix/", "right/")):
+        return False
+    try:
+        ZoneInfo(name)
+    # A folder of the zone database ("America") or an overlong name is an OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
 def borrowed(text_lang: str | None, lang: str) -> bool:
     """Whether a text given under `text_lang` (see `Localized.written_in`) is in another
     known language than `lang`'s: not `lang` itself, nor its primary language, nor `*` (one
@@ -74,6 +93,7 @@ def borrowed(text_lang: str | None, lang: str) -> bool:
     return text_lang not in (None, "*", lang, lang.split("-")[0])
 
 
+@cache
 def direction(tag: str) -> Direction:
     """Text direction from CLDR's character order for the language, never a hard-coded list."""
     return "rtl" if locale_for(tag).character_order == "right-to-left" else "ltr"

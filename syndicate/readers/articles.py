@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.i18n.dates import parse_rfc3339, whole_second_after
-from syndicate.i18n.locales import canonical_case, is_valid_tag
+from syndicate.i18n.locales import canonical_case, is_valid_tag, is_zone
 from syndicate.model import (
     Byline,
     Correction,
@@ -437,10 +437,7 @@ class _StoryReader:
 
     def _timezone(self, data: dict[str, Any], where: Any) -> str | None:
         tz = str(data.get("timezone", self.config.timezone))
-        try:
-            ZoneInfo(tz)
-        # A folder of the zone database ("America") or an overlong name is an OSError.
-        except (ZoneInfoNotFoundError, ValueError, OSError):
+        if not is_zone(tz):
             self.diags.error(
                 "article.timezone",
                 f"unknown time zone {tz!r}; use an IANA name such as Europe/Paris",

@@ -16,10 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.i18n.locales import canonical_case, is_valid_tag
+from syndicate.i18n.locales import canonical_case, is_valid_tag, is_zone
 from syndicate.i18n.terms import has_term, has_terms, placeholders, reference
 from syndicate.model.site import (
     CONFIG_NAME,
@@ -342,10 +341,7 @@ def _typos(data: dict[str, object]) -> dict[str, str]:
 
 
 def _timezone_ok(tz: str, doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
-    try:
-        ZoneInfo(tz)
-    # A folder of the zone database ("America") or an overlong name is an OSError.
-    except (ZoneInfoNotFoundError, ValueError, OSError):
+    if not is_zone(tz):
         diags.error(
             "config.timezone",
             f"unknown time zone {tz!r} (use an IANA name such as Europe/Brussels)",

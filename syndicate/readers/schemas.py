@@ -319,12 +319,18 @@ def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
         case "enum":
             choices = ", ".join(str(choice) for choice in schema["enum"])
             yield path, f"{where}: {describe(value)} is not allowed; use one of: {choices}"
-        case "minimum" | "exclusiveMinimum":
+        case "minimum":
             least = schema[error.validator]
             yield path, f"{where}: {describe(value)} is too small; the least allowed is {least}"
-        case "maximum" | "exclusiveMaximum":
+        case "exclusiveMinimum":
+            least = schema[error.validator]
+            yield path, f"{where}: {describe(value)} is too small; give more than {least}"
+        case "maximum":
             most = schema[error.validator]
             yield path, f"{where}: {describe(value)} is too large; the most allowed is {most}"
+        case "exclusiveMaximum":
+            most = schema[error.validator]
+            yield path, f"{where}: {describe(value)} is too large; give less than {most}"
         case "minItems":
             yield path, f"{where}: list at least {schema['minItems']}"
         case "maxItems":
