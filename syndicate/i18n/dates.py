@@ -5,7 +5,7 @@ formats none (a no-op export) does not pay for them."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -38,8 +38,11 @@ def format_human_time(dt: datetime, lang: str, tz: str, fmt: str = "short") -> s
 
 
 def format_human_datetime(dt: datetime, lang: str, tz: str) -> str:
-    """Long date, short time, zone: "18 février 2021, 19:30 CET", "2021年2月18日 19:30 CET"."""
-    zone = _local(dt, tz).tzname() or tz
+    """Long date, short time, zone: "18 février 2021, 19:30 UTC+01:00", "2021年2月18日 19:30
+    GMT+01:00". The zone is CLDR's localized GMT format in the reader's language and digits,
+    never the zone database's abbreviation: "IST" is India's to one reader and Israel's to
+    another, and "+0330" is no word in any language."""
+    zone = _zone_text(_local(dt, tz).utcoffset() or timedelta(0), lang)
     date, time = format_human_date(dt, lang, tz), format_human_time(dt, lang, tz)
     # CLDR's own way of joining a date and a time: "{1}, {0}", "{1}، {0}", "{1} {0}".
     pattern = str(locale_for(lang).datetime_formats["medium"])
@@ -74,6 +77,17 @@ def whole_second_after(moment: datetime) -> datetime:
     if not moment.microsecond:
         return moment
     return moment.replace(microsecond=0) + timedelta(seconds=1)
+
+
+@lru_cache(maxsize=1024)
+def _zone_text(offset: timedelta, lang: str) -> str:
+    """An offset from UTC as the language writes it (`UTC+05:30`, `غرينتش+05:30`, in its
+    digits)."""
+    from babel.dates import get_timezone_gmt
+
+    moment = datetime(2000, 1, 1, tzinfo=UTC).astimezone(timezone(offset))
+    text = str(get_timezone_gmt(moment, width="long", locale=locale_for(lang)))
+    return native_digits(text, lang)
 
 
 def rfc3339(dt: datetime) -> str:
