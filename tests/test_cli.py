@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Exporter
+from conftest import REPO, SAMPLE_SLUG, Exporter
 
 from syndicate.cli import main
 
@@ -195,6 +196,8 @@ def test_a_misspelt_setting_is_named_with_its_fix(
          " than 0"),
         ("timezone: localtime", "unknown time zone 'localtime'"),
         ("timezone: posix/Europe/Paris", "unknown time zone 'posix/Europe/Paris'"),
+        ("base_url: https://ycprèss.example/é/", "holds letters a URL carries only encoded;"
+         " write it 'https://xn--ycprss-6ua.example/%C3%A9/'"),
     ],
 )  # fmt: skip
 def test_configuration_mistakes_get_the_fix_that_applies(
@@ -209,8 +212,9 @@ def test_configuration_mistakes_get_the_fix_that_applies(
     allowed is 0"), or let a host's own zone (`localtime`) make the output depend on it."""
     config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
     config = config.replace("articles/_site", str(REPO / "articles/_site"))
-    if extra.startswith("timezone:"):
-        config = config.replace("timezone: Europe/Brussels", extra)
+    setting = extra.partition(":")[0]
+    if setting in ("timezone", "base_url"):
+        config = re.sub(rf"(?m)^{setting}: .*$", extra, config)
         assert extra in config
     else:
         config += extra + "\n"
@@ -325,3 +329,19 @@ def test_a_config_that_is_not_a_file_is_said_so(capsys: pytest.CaptureFixture[st
     """`--config /dev/zero` (a device) said "no such file"."""
     assert main(["--config", "/dev/zero", "validate"]) == 2
     assert "--config /dev/zero: not a regular file" in capsys.readouterr().err
+
+
+def test_an_icon_that_is_not_square_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Feeds and search engines show the icon square: a 1600x900 one was squeezed, unsaid."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    wide = REPO / "articles" / SAMPLE_SLUG / "images" / "nato-iraq-mission.png"
+    config = re.sub(r"(?m)^  icon: .*$", f"  icon: {wide}", config)
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--articles", str(REPO / "articles")]) == 0
+    assert "is 1600x900 px: feeds, JSON Feed and search engines show icons square" in (
+        capsys.readouterr().err
+    )

@@ -243,7 +243,7 @@ def load_config(
             (("base_url",), data["base_url"]),
             (("publisher", "url"), data["publisher"]["url"]),
         ):
-            if problem := url_problem(value):
+            if problem := url_problem(value) or _encoded_problem(value):
                 found.append((where, f"{'.'.join(where)}: {describe(value)} {problem}"))
         return found
 
@@ -338,6 +338,24 @@ def _typos(data: dict[str, object]) -> dict[str, str]:
         if hint:
             found[key] = hint
     return found
+
+
+def _encoded_problem(url: str) -> str | None:
+    """A site URL with letters a URI carries only encoded (`https://ycprèss.example/`): every
+    link of every file starts with it, and sitemaps, feeds and their validators take URIs. The
+    URL to write instead: its host in IDNA form, its path percent-encoded."""
+    if url.isascii():
+        return None
+    from urllib.parse import quote
+
+    parts = urlsplit(url)
+    try:
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except UnicodeError:
+        return "holds a host name that is not a valid international domain name"
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    encoded = parts._replace(netloc=netloc, path=quote(parts.path, safe="/%:@"))
+    return f"holds letters a URL carries only encoded; write it {encoded.geturl()!r}"
 
 
 def _timezone_ok(tz: str, doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
@@ -515,7 +533,15 @@ def _publisher_files_ok(
             data = read_checked(root / pub[key], None, budgets.MAX_IMAGE_BYTES)
             image = verdict.key("image", data) if verdict is not None else None
             if verdict is None or image is None or not verdict.valid(image):
-                inspect_image(data)
+                facts = inspect_image(data)
+                if key == "icon" and facts.width != facts.height:  # said when first read
+                    diags.warning(
+                        "config.icon",
+                        f"publisher icon {pub[key]!r} is {facts.width}x{facts.height} px:"
+                        " feeds, JSON Feed and search engines show icons square, so it is"
+                        " squeezed or cropped; give a square image (e.g. 512x512)",
+                        where,
+                    )
             if verdict is not None and image is not None:
                 verdict.remember(image)
         except Refused as exc:
