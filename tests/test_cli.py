@@ -345,3 +345,33 @@ def test_an_icon_that_is_not_square_is_a_warning(
     assert "is 1600x900 px: feeds, JSON Feed and search engines show icons square" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    ("change", "extra", "said"),
+    [
+        (("languages: [", "languages: [en, "), "", "languages: an item is listed twice ('en')"),
+        (None, "feeds:\n  limit: 3\n  limit: 4\n", "duplicate key 'limit' (first at line"),
+        (None, "profiles:\n  googl-news: {}\n", "googl-news: a profile of the site's own, with"
+         " no base (a plain RSS feed); did you mean 'google-news'?"),
+    ],
+)  # fmt: skip
+def test_configuration_messages_name_what_they_are_about(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    change: tuple[str, str] | None,
+    extra: str,
+    said: str,
+) -> None:
+    """ "an item is listed twice" named none; "duplicate key" not the first one's line; a
+    misspelt built-in profile silently became a plain feed of the site's own."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    if change is not None:
+        assert change[0] in config
+        config = config.replace(*change)
+    (tmp_path / "syndicate.yaml").write_text(config + extra, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    main(["validate", "--articles", str(REPO / "articles")])
+    assert said in capsys.readouterr().err

@@ -343,7 +343,10 @@ def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
         case "maxLength":
             yield path, f"{where}: longer than {schema['maxLength']} characters"
         case "uniqueItems":
-            yield path, f"{where}: an item is listed twice"
+            items = list(value) if isinstance(value, list) else []
+            twice = next((item for n, item in enumerate(items) if item in items[:n]), None)
+            named = f" ({describe(twice)})" if twice is not None else ""
+            yield path, f"{where}: an item is listed twice{named}"
         case _:
             yield path, f"{where}: {describe(value)} is not valid here"
 

@@ -200,7 +200,9 @@ class _Builder:
             if key == "<<":
                 raise YamlProblem("merge keys (<<) are not supported; write the fields out", line)
             if key in out:
-                raise YamlProblem(f"duplicate key {key!r}", line)
+                first = self.doc.lines.get((*path, key))
+                said = f" (first at line {first})" if first else ""
+                raise YamlProblem(f"duplicate key {key!r}{said}; keep one", line)
             self._spend(len(key), line)
             self.doc.lines[(*path, key)] = line
             out[key] = self.build(value_node, (*path, key))

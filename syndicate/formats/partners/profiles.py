@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 
-from syndicate.diagnostics import Diagnostics
+from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import Options
 from syndicate.model import SiteConfig
 from syndicate.xmlbase import ATOM_NS, CONTENT_NS, DC_NS, DCTERMS_NS, MEDIA_NS
@@ -414,6 +414,17 @@ def site_profiles(
                 config.where(SECTION, name, "base"),
             )
             continue
+        if (
+            record is None
+            and settings.get("base") is None
+            and (near := did_you_mean(name, BUILTIN))
+        ):
+            diags.warning(
+                "config.option",
+                f"{SECTION}: {name}: a profile of the site's own, with no base (a plain RSS"
+                f" feed){near}",
+                where,
+            )
         record = record or BUILTIN.get(str(settings.get("base")), ProfileOptions)
         target = ProfileTarget(name, record, _window_days(settings, record))
         found[name] = (target, settings.get("enabled", True) is not False)
