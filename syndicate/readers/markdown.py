@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Iterator
 
@@ -85,6 +86,8 @@ def _strings(nodes: tuple[Inline, ...]) -> Iterator[str]:
                 yield from _strings(children)
 
 
+_RELATIVE_HREF = re.compile(r"relative URL ('.*'|\".*\") in href ")
+"""The sanitiser's words for a link it removed for its URL (the URL as Python writes it)."""
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
 """A Hugo shortcode, `{{< youtube id >}}` or `{{% note %}}`: no other tool reads it."""
 _STRUCK = re.compile(r"~~[^~\s][^~]*~~|<(?:del|s|strike)\b", re.IGNORECASE)
@@ -284,7 +287,8 @@ class _TreeBuilder:
         """The fragment sanitised, with a warning for each kind of thing removed."""
         result = sanitize(fragment)
         for what in result.removed:
-            if what.startswith("relative URL") and " in href" in what:
+            relative = _RELATIVE_HREF.match(what)
+            if relative and ":" not in ast.literal_eval(relative.group(1)).split("/")[0]:
                 # As a Markdown link to one: the words would stay, the link silently gone.
                 self.diags.error(
                     "body.link",
