@@ -586,6 +586,12 @@ def test_an_id_changed_after_publication_is_a_warning(
     )
     assert err.rstrip().endswith("[story.id-changed]")
     assert export_site(history_site, "--strict") == 0  # said once, as story.version is
+    # Put back, as the warning said: the advice is not "put the id back" to the typo.
+    meta.write_text(meta.read_text("utf-8").replace(old + "-typo", old), encoding="utf-8")
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    assert f"the id is back to {old!r}, which was published before; {old + '-typo'!r}" in err
+    assert f"publish once a story folder with id {old + '-typo'!r}, status: canceled" in err
 
 
 def test_a_published_language_removed_is_a_warning(

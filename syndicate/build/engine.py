@@ -1447,14 +1447,22 @@ class _Build:
         if sent is None or not sent.released:
             return
         if old.id != story.id:
-            self.input.warning(
-                "story.id-changed",
-                f"the id changed from {old.id!r} to {story.id!r} since it was published:"
-                f" partners keep {old.id!r} and would hold two stories, the old one never"
-                " withdrawn; put the id back (an id never changes), or cancel this story"
-                " and publish the new id in a new story folder",
-                story.source,
-            )
+            back = self.state.history.get(story.id)
+            if back is not None and back.released:  # put back, as the warning below says
+                said = (
+                    f"the id is back to {story.id!r}, which was published before; {old.id!r},"
+                    " published from this folder since, stays with partners: to withdraw it,"
+                    f" publish once a story folder with id {old.id!r}, status: canceled and a"
+                    " new version"
+                )
+            else:
+                said = (
+                    f"the id changed from {old.id!r} to {story.id!r} since it was published:"
+                    f" partners keep {old.id!r} and would hold two stories, the old one never"
+                    " withdrawn; put the id back (an id never changes), or cancel this story"
+                    " and publish the new id in a new story folder"
+                )
+            self.input.warning("story.id-changed", said, story.source)
             return
         latest = max([story.updated, *(v.updated for v in story.variants)])
         earlier = max([old.updated, *(v.updated for v in old.variants)])
