@@ -146,3 +146,18 @@ def test_a_body_of_figures_alone_gives_no_empty_article_body(tmp_path: Path) -> 
     graph = json.loads((site / "out" / "jsonld" / f"{SAMPLE_SLUG}.en.jsonld").read_bytes())
     article = next(n for n in graph["@graph"] if n["@type"] == "NewsArticle")
     assert "articleBody" not in article and article["wordCount"] == 0
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "Hugo embeds video with `{{< youtube id >}}`.\n",
+        "Write `a~~b~~c` to strike.\n",
+        "The (`<s`) tag.\n",
+        "See [the chart](https://e.example/) below.\n\n![](images/x.png)\n",
+    ],
+)
+def test_markup_quoted_in_code_or_beside_a_link_is_no_error(markdown: str) -> None:
+    """A story about the markup quotes it in code: text, not a shortcode to refuse."""
+    _, diags = body(markdown)
+    assert not diags.errors, [d.message for d in diags]

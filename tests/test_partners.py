@@ -887,3 +887,19 @@ def test_hostile_stories_stay_inert_in_every_profile(tmp_path: Path) -> None:
         titles = {entry.title for entry in feed.entries}
         if name != "flipboard":  # no hostile story has the image Flipboard requires
             assert {headline(slug) for slug in TEXT_STORIES} <= titles, name
+
+
+def test_a_section_is_missing_only_when_no_story_of_the_run_has_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A profile plans each language with the stories it lists (a year-old one is not): a
+    section those lacked was told "no story is in the section", of the site's own section."""
+    site = rules_site(
+        tmp_path / "site",
+        "profiles:\n  mine:\n    sections: [politics, polites]\n    max_age_days: 1\n",
+    )
+    capsys.readouterr()
+    status, _ = export(site, "mine")
+    assert status == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if "[feeds.section]" in line]
+    assert len(said) == 1 and "'polites'" in said[0] and "did you mean 'politics'" in said[0]

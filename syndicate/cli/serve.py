@@ -46,7 +46,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     writers = _writers(registry, args.formats if args.watch else None, diags)
     if writers is not None:  # said now: the server runs until interrupted
         protected = Diagnostics()
-        check_protected(options, writers, site, protected)
+        every = _writers(registry, None, Diagnostics()) if args.watch else writers
+        check_protected(options, every or writers, site, protected)
         report(protected, args.log_format, sys.stderr)
     tokens = _tokens(options, args.config.parent, diags)
     folder = _folder(args, diags)

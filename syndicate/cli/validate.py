@@ -84,9 +84,11 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     cache = cache_folder(args.config, args.outputs)
     settle_output(args.outputs, cache, diags)
     now = args.now or datetime.now(UTC)
-    # A partner profile not enabled (taken out of profiles:, enabled: false) is not the
-    # site's any more: its folder is told as orphaned, not checked as current.
-    configured = [w for w in writers if w.name in site_registry.defaults]
+    # A built-in partner profile taken out of profiles: is not the site's any more: its
+    # folder is told as orphaned, not checked as current. One listed there with enabled:
+    # false is still the site's (written when asked for by name).
+    listed = config.section("profiles")
+    configured = [w for w in writers if w.name in site_registry.defaults or w.name in listed]
     found = [w for w in configured if any((args.outputs / f).is_dir() for f in w.owned_folders())]
     progress, stop_progress = progress_bar(args)
     try:

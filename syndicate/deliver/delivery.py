@@ -105,7 +105,7 @@ def deliver(
         with exclusive(lock, busy):
             ledger = Ledger(folder)
             try:
-                ledger.belongs_to(str(config.resolve()))
+                ledger.belongs_to(str(config.resolve()), record=not dry_run)
                 run = _Run(site, options, out, config.parent, registry, ledger, diags, notice)
                 results = [run.target(index, target, dry_run) for index, target in chosen]
                 before = len(diags.errors)
@@ -279,7 +279,8 @@ class _Run:
                     "deliver.shared-target",
                     f"{target.name} ({target.url}) is also delivered from another out/ folder"
                     f" (its ledger {ledger}): each out/ keeps its own record, so neither"
-                    " knows what the other sent; deliver to one place from one out/ folder",
+                    " knows what the other sent; deliver to one place from one out/ folder"
+                    f" (if that out/ is gone, delete its build state, {ledger.parent})",
                     self.site.where(SECTION, "targets"),
                 )
                 return
@@ -334,7 +335,18 @@ class _Run:
         """After a first delivery: files the target holds in its formats' folders that out/
         does not have for it. An earlier delivery whose ledger was lost (a cache missed), or
         another out/, left them; no run deletes what no ledger names, so say so."""
-        held = remote.listing(folders)
+        try:
+            held = remote.listing(folders)
+        except Exception as exc:  # a drop box may refuse listings: the delivery itself is done
+            logger.debug("%s: listing failed", target.name, exc_info=exc)
+            self.diags.warning(
+                "deliver.unknown-files",
+                f"{target.name} ({target.url}): every file was sent, but the target could not"
+                f" be listed ({describe(exc)}), so files an earlier delivery left there, if"
+                " any, are not known",
+                self.site.where(SECTION, "targets"),
+            )
+            return
         extra = sorted(held - expected) if held is not None else []
         if not extra:
             return

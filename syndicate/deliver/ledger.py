@@ -80,10 +80,13 @@ class Ledger:
     def close(self) -> None:
         self.db.close()
 
-    def belongs_to(self, site: str) -> None:
+    def belongs_to(self, site: str, *, record: bool = True) -> None:
         """Mark the ledger as the one of the site whose configuration is at `site` (a cache
-        folder may hold the build states of several sites: `delivered_urls`)."""
+        folder may hold the build states of several sites: `delivered_urls`); a dry run
+        (not `record`) writes nothing."""
         self.site = site
+        if not record:
+            return
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('site', ?)", (site,))
 

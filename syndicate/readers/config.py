@@ -342,19 +342,22 @@ def _typos(data: dict[str, object]) -> dict[str, str]:
 
 def _encoded_problem(url: str) -> str | None:
     """A site URL with letters a URI carries only encoded (`https://ycprèss.example/`): every
-    link of every file starts with it, and sitemaps, feeds and their validators take URIs. The
-    URL to write instead: its host in IDNA form, its path percent-encoded."""
+    link of every file starts with it, and sitemaps, feeds and their validators take URIs.
+    A path is shown percent-encoded; a host is to be written in its IDNA form (`xn--`), as
+    the registrar gives it (the IDNA 2003 and 2008 forms of some names differ)."""
     if url.isascii():
         return None
     from urllib.parse import quote
 
     parts = urlsplit(url)
-    try:
-        host = (parts.hostname or "").encode("idna").decode("ascii")
-    except UnicodeError:
-        return "holds a host name that is not a valid international domain name"
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    encoded = parts._replace(netloc=netloc, path=quote(parts.path, safe="/%:@"))
+    if not parts.netloc.isascii():
+        return (
+            "holds a host name with letters a URL carries only in its IDNA form: write the"
+            " host as xn--..., as your registrar gives it"
+        )
+    encoded = parts._replace(
+        path=quote(parts.path, safe="/%:@"), query=quote(parts.query, safe="=&%")
+    )
     return f"holds letters a URL carries only encoded; write it {encoded.geturl()!r}"
 
 

@@ -90,7 +90,7 @@ _RELATIVE_HREF = re.compile(r"relative URL ('.*'|\".*\") in href ")
 """The sanitiser's words for a link it removed for its URL (the URL as Python writes it)."""
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
 """A Hugo shortcode, `{{< youtube id >}}` or `{{% note %}}`: no other tool reads it."""
-_STRUCK = re.compile(r"~~[^~\s][^~]*~~|<(?:del|s|strike)\b", re.IGNORECASE)
+_STRUCK = re.compile(r"~~[^~\s][^~]*~~|<(?:del|s|strike)[\s>]", re.IGNORECASE)
 """Struck-out text, Markdown's `~~4~~` or HTML's `<del>`: every channel but a styled page
 would publish it as current text."""
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
@@ -161,7 +161,7 @@ class _TreeBuilder:
                 i += 1
                 continue
             if tok.type == "paragraph_open":
-                self._foreign(tokens[i + 1].content, self.ref(tok))
+                self._foreign(_outside_code(tokens[i + 1]), self.ref(tok))
             if tok.type == "paragraph_open" and _has_raw_html(tokens[i + 1]):
                 # Read as the HTML it is: block tags in it become blocks of their own (not lost
                 # text), and a paragraph whose HTML was all removed becomes nothing.
@@ -239,7 +239,7 @@ class _TreeBuilder:
     def paragraph(self, inline: Token, ref: SourceRef) -> Block | None:
         children = inline.children or []
         images = [c for c in children if c.type == "image"]
-        if images and any(c.type == "link_open" for c in children):
+        if images and _linked_image(children):
             self.diags.error(
                 "body.figure",
                 "an image inside a link: a figure cannot be a link (every channel but the web"
@@ -356,6 +356,28 @@ class _TreeBuilder:
                 case _:
                     out.append(Text(tok.content))
         return out, i
+
+
+def _linked_image(children: list[Token]) -> bool:
+    """Whether an image stands inside a link (`[![alt](a.png)](https://...)`)."""
+    depth = 0
+    for child in children:
+        if child.type == "link_open":
+            depth += 1
+        elif child.type == "link_close":
+            depth -= 1
+        elif child.type == "image" and depth:
+            return True
+    return False
+
+
+def _outside_code(inline: Token) -> str:
+    """A paragraph's source without its code spans: markup quoted in `code` is text."""
+    return "".join(
+        child.content
+        for child in inline.children or []
+        if child.type in ("text", "html_inline", "softbreak")
+    )
 
 
 def _has_raw_html(inline: Token) -> bool:

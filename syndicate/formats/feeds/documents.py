@@ -241,9 +241,12 @@ def plan_documents(
     media_type: str,
     logo: Logo | None = None,
     extension: str = ".xml",
+    every: Sequence[StorySummary] | None = None,
 ) -> Iterator[Document]:
     """Every document of format `fmt`: `<lang>.xml`, `<lang>/<section>.xml`, and their
-    archive pages `.../archive/<n>.xml` (with `extension`), from all the stories of the run."""
+    archive pages `.../archive/<n>.xml` (with `extension`), from all the stories of the run
+    (`every`: the run's stories, when `stories` are only some of them, a partner profile's
+    of one language: a section is told missing only when none of those has it)."""
     options = ctx.options
     visible = [s for s in stories if s.is_visible(ctx.now)]
     gone = [s for s in stories if is_killed(s, ctx)]
@@ -252,7 +255,7 @@ def plan_documents(
         # A section whose stories were all killed keeps its feed, to carry their notices.
         sections = tuple(sorted({s.section for s in (*visible, *gone)}))
     else:
-        _unknown_sections(sections, stories, ctx)
+        _unknown_sections(sections, stories if every is None else every, ctx)
     for lang in options.feed_languages(ctx.languages):
         order = Order([s for s in visible if s.has(lang)], lang)
         public = order.oldest_first

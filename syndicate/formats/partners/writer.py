@@ -123,7 +123,10 @@ class ProfileWriter(Writer[ProfileOptions]):
             # The feeds code plans the documents of one language: those this profile lists.
             single = msgspec.structs.replace(feeds, languages=(lang,))
             plan = Context(ctx.config, ctx.now, ctx.languages, single, ctx.diagnostics, self.name)
-            for document in plan_documents(listed, plan, self.folder, self.media_type, logo):
+            documents = plan_documents(
+                listed, plan, self.folder, self.media_type, logo, every=stories
+            )
+            for document in documents:
                 # made again only when its head or one of its items changed (or the profile)
                 yield planned(document, functools.partial(_capped, document, dialect, rules, ctx))
 
