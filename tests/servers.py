@@ -45,6 +45,8 @@ class Faults:
     """HTTP: the `Retry-After` of the failures' answers."""
     no_rename: bool = False
     """FTP: refuse every rename (an upload-only drop box)."""
+    no_listing: bool = False
+    """S3: refuse every listing, as a key allowed PutObject and not ListBucket does."""
     disk_full: bool = False
     block_at: int | None = None
     """HTTP: hold the n-th upload (1-based) until `release` is set, then drop it unanswered
@@ -289,6 +291,10 @@ class S3Server(Server):
                 start_response("403 Forbidden", [("Content-Type", "application/xml")])
                 return [body]
             key = path.removeprefix(f"/{BUCKET}/")
+            if server.faults.no_listing and method == "GET" and path.rstrip("/") == f"/{BUCKET}":
+                body = b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+                start_response("403 Forbidden", [("Content-Type", "application/xml")])
+                return [body]
             writes = method == "PUT" and key != path and key
             if writes and server.faults.take_failure():
                 body = b"<Error><Code>SlowDown</Code><Message>Slow down</Message></Error>"

@@ -783,3 +783,22 @@ def test_a_lost_ledger_or_a_second_out_is_told_not_taken_for_current(
         capsys.readouterr()
         assert site.cli("deliver", "--out", str(other)) == 0
         assert "[deliver.shared-target]" in capsys.readouterr().err
+
+
+def test_a_target_that_refuses_listings_is_still_current_after_a_first_delivery(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A write-only drop (an S3 key with PutObject and no ListBucket) answers no listing:
+    every file was sent, so the target is current; what it may hold besides is said
+    unknown, not a failure."""
+    with S3Server(tmp_path) as server:
+        server.faults.no_listing = True
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        capsys.readouterr()
+        assert site.deliver() == 0
+        err = capsys.readouterr().err
+        assert "every file was sent, but the target could not be listed" in err
+        assert "[deliver.failed]" not in err
+        server.faults.no_listing = False  # (for the test's own look)
+        assert server.files() == site.files()

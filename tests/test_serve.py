@@ -300,6 +300,7 @@ def test_a_preview_is_one_editor_s_page_that_comes_back_by_itself(
     while "index.en.html" not in server.log() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "index.en.html" in server.log() and "_syndicate/preview" not in server.log()
+    assert "[serve.protect]" not in server.log()  # newsml/ is the site's, previewed or not
     capsys.readouterr()
     monkeypatch.setenv("PARTNER_TOKEN", TOKEN)
     args = ["--port", "0", "--out", str(site.out), "--articles", str(site.articles)]
