@@ -59,10 +59,12 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     warnings = len(diags.warnings)
     read = f"{count(len(stories), 'story', 'stories')}, {count(variants, 'language variant')}"
     if problems or options is None or diags.has_errors(strict=args.strict):
-        # a story with an error is not read, so it is not counted: no count of stories then
+        # a story with an error is not read, so it is not counted: no count of stories then;
+        # the summary names the configuration when its sections are what is wrong
+        what = args.config if problems or options is None else args.articles
         say(
             args,
-            f"{shown(args, args.articles)}: {_not_valid(args, diags)}",
+            f"{shown(args, what)}: {_not_valid(args, diags)}",
             errors=len(diags.errors),
             warnings=warnings,
         )
