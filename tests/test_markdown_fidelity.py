@@ -161,3 +161,44 @@ def test_markup_quoted_in_code_or_beside_a_link_is_no_error(markdown: str) -> No
     """A story about the markup quotes it in code: text, not a shortcode to refuse."""
     _, diags = body(markdown)
     assert not diags.errors, [d.message for d in diags]
+
+
+def test_superscript_and_subscript_keep_their_meaning_in_every_channel(tmp_path: Path) -> None:
+    """`10<sup>6</sup> people` was published "106 people": the tag was removed, its text kept.
+    Raised and lowered text are nodes of the body now, rendered once for every channel."""
+    from syndicate.model import Subscript, Superscript
+
+    (paragraph,), diags = body("About 10<sup>6</sup> tonnes of CO<sub>2</sub> a year.\n")
+    assert not list(diags)
+    assert isinstance(paragraph, Paragraph)
+    assert Superscript((Text("6"),)) in paragraph.children
+    assert Subscript((Text("2"),)) in paragraph.children
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    text = site / "articles" / SAMPLE_SLUG / "en.md"
+    text.write_text(
+        text.read_text(encoding="utf-8") + "\nAbout 10<sup>6</sup> tonnes of CO<sub>2</sub>.\n",
+        encoding="utf-8",
+    )
+    args = ["export", "-q", "--jobs", "1", "--config", str(site / "syndicate.yaml")]
+    args += ["--articles", str(site / "articles"), "--out", str(site / "out")]
+    for fmt in ("newsml", "html", "atom", "rss", "jsonfeed", "ninjs", "epub"):
+        args += ["-f", fmt]
+    assert main(args) == 0
+    out = site / "out"
+    marked = "10<sup>6</sup> tonnes of CO<sub>2</sub>"
+    for path in (
+        f"newsml/{SAMPLE_SLUG}.en.xml",
+        f"html/{SAMPLE_SLUG}.en.html",
+        "atom/en.xml",
+    ):
+        assert marked in (out / path).read_text(encoding="utf-8"), path
+    escaped = marked.replace("<", "&lt;").replace(">", "&gt;")
+    assert escaped in (out / "rss/en.xml").read_text(encoding="utf-8")
+    assert marked in json.loads((out / "jsonfeed/en.json").read_bytes())["items"][0]["content_html"]
+    import zipfile
+
+    with zipfile.ZipFile(out / f"epub/{SAMPLE_SLUG}.en.epub") as book:
+        chapters = [n for n in book.namelist() if n.endswith(".xhtml")]
+        assert any(marked in book.read(n).decode("utf-8") for n in chapters), book.namelist()

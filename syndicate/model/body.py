@@ -26,6 +26,21 @@ class Strong:
 
 
 @dataclass(frozen=True, slots=True)
+class Superscript:
+    """Raised text: an exponent (10<sup>6</sup>), an ordinal (1<sup>er</sup>), a note's mark.
+    Without its markup, "10<sup>6</sup> people" would read "106 people"."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Subscript:
+    """Lowered text: a chemical formula's count (CO<sub>2</sub>)."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Code:
     text: str
 
@@ -42,7 +57,7 @@ class LineBreak:
     pass
 
 
-Inline = Text | Emphasis | Strong | Code | Link | LineBreak
+Inline = Text | Emphasis | Strong | Superscript | Subscript | Code | Link | LineBreak
 
 # Block nodes ------------------------------------------------------------------------------
 
@@ -111,7 +126,13 @@ def inline_text(nodes: tuple[Inline, ...]) -> str:
         match node:
             case Text(text) | Code(text):
                 parts.append(text)
-            case Emphasis(children) | Strong(children) | Link(_, children):
+            case (
+                Emphasis(children)
+                | Strong(children)
+                | Superscript(children)
+                | Subscript(children)
+                | Link(_, children)
+            ):
                 parts.append(inline_text(children))
             case LineBreak():
                 parts.append(" ")

@@ -24,6 +24,8 @@ from syndicate.model.body import (
     ListBlock,
     Paragraph,
     Strong,
+    Subscript,
+    Superscript,
     Text,
     ThematicBreak,
     walk,
@@ -82,7 +84,9 @@ def _strings(nodes: tuple[Inline, ...]) -> Iterator[str]:
                 yield href
                 yield title or ""
                 yield from _strings(children)
-            case Emphasis(children) | Strong(children):
+            case (
+                Emphasis(children) | Strong(children) | Superscript(children) | Subscript(children)
+            ):
                 yield from _strings(children)
 
 

@@ -15,7 +15,7 @@ from syndicate.readers.xhtml import START, XhtmlBodyReader
 
 # What NewsML-G2 inlineXML, Atom/RSS content, EPUB XHTML and HTML pages can all carry.
 BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "hr"}
-INLINE_TAGS = {"em", "i", "strong", "b", "a", "code", "br"}
+INLINE_TAGS = {"em", "i", "strong", "b", "sup", "sub", "a", "code", "br"}
 ALLOWED_TAGS = BLOCK_TAGS | INLINE_TAGS
 URL_SCHEMES = {"http", "https", "mailto"}
 # Elements removed with everything inside them: their content is code or controls, not text.

@@ -24,6 +24,8 @@ from syndicate.model import (
     Paragraph,
     SourceRef,
     Strong,
+    Subscript,
+    Superscript,
     Text,
     ThematicBreak,
 )
@@ -157,6 +159,10 @@ class XhtmlBodyReader:
             return Emphasis(self.inlines(el))
         if name in ("strong", "b"):
             return Strong(self.inlines(el))
+        if name == "sup":
+            return Superscript(self.inlines(el))
+        if name == "sub":
+            return Subscript(self.inlines(el))
         if name == "code":
             return Code("".join(el.itertext()))  # `<code>a <b>b</b></code>`: all its text
         if name == "a":
@@ -166,7 +172,7 @@ class XhtmlBodyReader:
         return None
 
 
-_INLINE = {"em", "i", "strong", "b", "code", "a", "br"}
+_INLINE = {"em", "i", "strong", "b", "sup", "sub", "code", "a", "br"}
 
 
 def _trimmed(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:

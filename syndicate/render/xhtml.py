@@ -24,6 +24,8 @@ from syndicate.model import (
     Paragraph,
     Story,
     Strong,
+    Subscript,
+    Superscript,
     Text,
     ThematicBreak,
     Variant,
@@ -231,6 +233,12 @@ class _Renderer:
                 self.inlines(made, children)
             case Strong(children):
                 made = etree.SubElement(parent, _X + "strong")
+                self.inlines(made, children)
+            case Superscript(children):
+                made = etree.SubElement(parent, _X + "sup")
+                self.inlines(made, children)
+            case Subscript(children):
+                made = etree.SubElement(parent, _X + "sub")
                 self.inlines(made, children)
             case Code(text):
                 made = etree.SubElement(parent, _X + "code")
