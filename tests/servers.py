@@ -313,7 +313,12 @@ class S3Server(Server):
         self.url = f"s3://{BUCKET}/ycpress/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
-        self.client().create_bucket(Bucket=BUCKET)
+        client = self.client()
+        client.create_bucket(Bucket=BUCKET)
+        # moto keeps its buckets for the whole process: each server starts with an empty one
+        listed = client.list_objects_v2(Bucket=BUCKET).get("Contents", [])
+        for item in listed:
+            client.delete_object(Bucket=BUCKET, Key=item["Key"])
 
     def client(self) -> Any:
         import boto3
