@@ -228,17 +228,10 @@ class _Renderer:
     def inline(self, parent: etree._Element, node: Inline) -> etree._Element:
         """The element of one inline node other than text, appended to `parent`."""
         match node:
-            case Emphasis(children):
-                made = etree.SubElement(parent, _X + "em")
-                self.inlines(made, children)
-            case Strong(children):
-                made = etree.SubElement(parent, _X + "strong")
-                self.inlines(made, children)
-            case Superscript(children):
-                made = etree.SubElement(parent, _X + "sup")
-                self.inlines(made, children)
-            case Subscript(children):
-                made = etree.SubElement(parent, _X + "sub")
+            case (
+                Emphasis(children) | Strong(children) | Superscript(children) | Subscript(children)
+            ):
+                made = etree.SubElement(parent, _X + _WRAPPING[type(node)])
                 self.inlines(made, children)
             case Code(text):
                 made = etree.SubElement(parent, _X + "code")
@@ -254,6 +247,15 @@ class _Renderer:
             case _:
                 raise TypeError(f"not an inline node: {node!r}")
         return made
+
+
+_WRAPPING: dict[type, str] = {
+    Emphasis: "em",
+    Strong: "strong",
+    Superscript: "sup",
+    Subscript: "sub",
+}
+"""The element of each inline node that wraps others."""
 
 
 def _append_text(parent: etree._Element, last: etree._Element | None, text: str) -> None:
