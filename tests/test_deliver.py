@@ -510,6 +510,10 @@ def test_a_dry_run_says_a_credential_cannot_be_read(
         )
         assert site.deliver() == 1
         assert "run deliver again" not in capsys.readouterr().err
+        monkeypatch.setenv("PARTNER_PASSWORD", "")  # set to nothing: refused too, not sent
+        assert site.deliver() == 1
+        said = capsys.readouterr()
+        assert "the environment variable PARTNER_PASSWORD is empty" in said.err, said.err
         assert server.files() == {}
 
 

@@ -481,3 +481,17 @@ def test_a_protected_path_protects_what_it_names(
     capsys.readouterr()
     site.cli("validate", "--articles", str(site.articles))
     assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_token_is_refused_before_serving(
+    site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """A variable set to nothing (`PARTNER_TOKEN=${UNSET}` in a container) gave the empty
+    token, and `Authorization: Bearer ` with nothing after it opened the protected folder."""
+    monkeypatch.setenv("PARTNER_TOKEN", value)
+    site.export("newsml")
+    capsys.readouterr()
+    assert site.cli("serve", "--out", str(site.out), "--port", "0") == 2
+    err = capsys.readouterr().err
+    assert "the environment variable PARTNER_TOKEN is empty; set the secret it should hold" in err

@@ -33,7 +33,8 @@ def reveal(reference: str, base: Path, *, one_line: bool = True, header: bool = 
     file (`file:PATH`, relative to `base`, the folder of syndicate.yaml; the line ends it ends
     with are dropped). `one_line`: a password or a token, refused if a line break or another
     control character is left inside it (a key file is many lines); `header`: sent in an HTTP
-    header, so ASCII too. A refusal names where the secret is, never its value."""
+    header, so ASCII too. An empty secret (or one of spaces alone) is refused. A refusal names
+    where the secret is, never its value."""
     kind, _, name = reference.partition(":")
     if kind == "env":
         value = os.environ.get(name)
@@ -50,6 +51,10 @@ def reveal(reference: str, base: Path, *, one_line: bool = True, header: bool = 
             raise SecretError(f"cannot read the secret file {path}: {reason}") from None
         value = text.rstrip("\r\n") if one_line else text.removesuffix("\n").removesuffix("\r")
         where = f"the secret file {path}"
+    if not value.strip():
+        # An empty secret is a slip (`TOKEN=${UNSET}` in a container), never a key: a server
+        # would take an empty token or password as matching an empty header or login.
+        raise SecretError(f"{where} is empty; set the secret it should hold")
     if one_line and any(ord(c) < 32 or ord(c) == 127 for c in value):
         raise SecretError(
             f"{where} holds a line break or another control character inside its secret;"
