@@ -139,3 +139,21 @@ def test_a_failed_ping_after_a_delivery_says_failed(
         hub.faults.fail = 0
         assert site.deliver() == 0
         assert len(hub.pings()) == 12
+
+
+def test_json_feeds_are_announced_too(site: Site, hub: Hub) -> None:
+    """JSON Feeds named the hub (`hubs`) but were never pinged: a reader subscribed to one
+    through the hub never heard of an update."""
+    site.export("jsonfeed")
+    json_feeds = sorted(
+        f"{BASE}jsonfeed/{path}"
+        for lang in LANGS
+        for path in (f"{lang}.json", f"{lang}/politics.json")
+    )
+    assert sorted(hub.pings()) == json_feeds, "every subscription feed, once"
+    hub.events.clear()
+    site.export("jsonfeed")
+    assert hub.pings() == [], "nothing changed: no ping"
+    site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+    site.export("jsonfeed")
+    assert sorted(hub.pings()) == [f"{BASE}jsonfeed/en.json", f"{BASE}jsonfeed/en/politics.json"]

@@ -155,7 +155,8 @@ def _due(out: Path, writers: Iterable[AnyWriter], ledger: Ledger) -> Iterator[Du
     feed that names no hub (an archive page) is recorded at once."""
     known = ledger.announced()
     folders = sorted({f for w in writers for f in w.owned_folders()})
-    for path in [p for f in folders for p in published_paths(out, f) if p.endswith(".xml")]:
+    feeds = [p for f in folders for p in published_paths(out, f) if p.endswith(FEED_SUFFIXES)]
+    for path in feeds:
         old = known.get(path)
         entry = changed(out, path, old)
         if entry is None:
@@ -170,8 +171,15 @@ def _due(out: Path, writers: Iterable[AnyWriter], ledger: Ledger) -> Iterator[Du
             ledger.record_announced(entry, None)
 
 
+FEED_SUFFIXES = (".xml", ".json")
+"""The files a feed format writes that may name a hub: Atom and RSS, and JSON Feed."""
+
+
 def feed_links(path: Path) -> tuple[str | None, str | None]:
-    """The hub and self links of an Atom feed, or of an RSS channel (as atom:link)."""
+    """The hub and self links of an Atom feed, of an RSS channel (as atom:link), or of a JSON
+    Feed (`hubs` of type WebSub, and `feed_url`)."""
+    if path.suffix == ".json":
+        return _json_feed_links(path)
     from lxml import etree
 
     from syndicate.xmlbase import safe_parser
@@ -186,3 +194,27 @@ def feed_links(path: Path) -> tuple[str | None, str | None]:
         return None, None
     links = {link.get("rel"): link.get("href") for link in head.findall(f"{{{ATOM_NS}}}link")}
     return links.get("hub"), links.get("self")
+
+
+def _json_feed_links(path: Path) -> tuple[str | None, str | None]:
+    try:
+        feed = msgspec.json.decode(path.read_bytes())
+    except (OSError, msgspec.DecodeError):
+        logger.debug("%s is not JSON: not announced", path)
+        return None, None
+    if not isinstance(feed, dict):
+        return None, None
+    hubs = feed.get("hubs")
+    hub = next(
+        (
+            h.get("url")
+            for h in (hubs if isinstance(hubs, list) else [])
+            if isinstance(h, dict) and str(h.get("type", "")).lower() == "websub"
+        ),
+        None,
+    )
+    topic = feed.get("feed_url")
+    return (
+        hub if isinstance(hub, str) else None,
+        topic if isinstance(topic, str) else None,
+    )
