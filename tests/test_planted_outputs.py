@@ -228,3 +228,27 @@ def test_files_of_a_format_no_longer_configured_are_a_warning(
     assert f"{out / 'partners' / 'smartnews'}: warning:" in err
     assert err.count("[output.orphaned]") == 2
     assert "smartnews" not in err.splitlines()[-1]  # not checked as one of the site's formats
+
+
+def test_a_kill_in_a_partial_run_leaves_a_format_no_longer_configured_alone(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story deleted, then `export -f atom`: the run widened to every format out/ holds,
+    found files of one no longer configured (or a plugin uninstalled) still left out, and
+    widened again, out of its handler: an `_Widen` traceback."""
+    config = site / "syndicate.yaml"
+    plain = config.read_text(encoding="utf-8")
+    config.write_text(plain + "profiles:\n  mine: {}\n", encoding="utf-8")
+    out = site / "out"
+    common = ["--config", str(config), "--out", str(out), "--articles", str(site / "articles")]
+    assert main(["export", "-q", "-f", "all", *common]) == 0
+    mine = {p: p.read_bytes() for p in (out / "partners" / "mine").rglob("*") if p.is_file()}
+    config.write_text(plain, encoding="utf-8")
+    shutil.rmtree(site / "articles" / SAMPLE_SLUG)
+    capsys.readouterr()
+    assert main(["export", "-f", "atom", *common]) == 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "[story.deleted]" in err, err
+    assert "so that reaches every file that carried it" in err
+    assert not list(out.glob(f"html/{SAMPLE_SLUG}.*")), "the widened run took the pages out"
+    assert {p: p.read_bytes() for p in mine} == mine, "no installed format writes these"

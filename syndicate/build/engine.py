@@ -318,7 +318,14 @@ def export(
     )
     key = _config_key(config, site, every)
     build = _Build(
-        wider, settings, key, out, state, inputs, replace(run, keep_others=False), force=force
+        wider,
+        settings,
+        key,
+        out,
+        state,
+        inputs,
+        replace(run, keep_others=False, widened=True),
+        force=force,
     )
     result = build.run(
         diags, articles if stories is None else None, jobs=max(1, jobs), progress=progress
@@ -464,6 +471,9 @@ class _Run:
     """The top folders of out/ any format writes, with the format (for dead links)."""
     releases: bool = True
     """Whether what this run publishes reaches anyone (not a preview's): see `export`."""
+    widened: bool = False
+    """Whether this is the run a kill widened to every language and every format out/ holds
+    that is installed (files of a format no longer installed stay as they are)."""
 
 
 class _Widen(Exception):
@@ -1107,6 +1117,8 @@ class _Build:
         """Whether this run leaves out languages, or formats whose files out/ holds."""
         if self.how.keep_others:
             return True
+        if self.how.widened:  # as wide as it goes: what is left is no installed format's
+            return False
         mine = _prefixes([f for w in self.writers for f in w.owned_folders()])
         return any(not path.startswith(mine) for path in self.state.owned)
 
@@ -1399,7 +1411,8 @@ class _Build:
                     where,
                 )
             elif story.version == last.version and (
-                story.status != last.status or digest != last.digest
+                story.status != last.status
+                or digest != last.digest
             ):
                 what = (
                     "status"
