@@ -202,3 +202,29 @@ def test_superscript_and_subscript_keep_their_meaning_in_every_channel(tmp_path:
     with zipfile.ZipFile(out / f"epub/{SAMPLE_SLUG}.en.epub") as book:
         chapters = [n for n in book.namelist() if n.endswith(".xhtml")]
         assert any(marked in book.read(n).decode("utf-8") for n in chapters), book.namelist()
+    plain = [
+        doc["value"]
+        for doc in json.loads((out / f"ninjs/{SAMPLE_SLUG}.en.json").read_bytes())["bodies"]
+        if doc["contentType"] == "text/plain"
+    ]
+    assert "About 10\u2076 tonnes of CO\u2082." in plain[0], "plain text keeps the meaning"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "plain"),
+    [
+        ("10<sup>6</sup> tonnes, 10<sup>-3</sup> m", "10\u2076 tonnes, 10\u207b\u00b3 m"),
+        ("x<sup>2</sup> + y<sup>2</sup> = r<sup>2</sup>", "x\u00b2 + y\u00b2 = r\u00b2"),
+        ("la 1<sup>re</sup> fois, H<sub>2</sub>O", "la 1\u02b3\u1d49 fois, H\u2082O"),
+        ("Brand<sup>TM</sup> and x<sub>i,j</sub>", "Brand^(TM) and x_(i,j)"),
+    ],
+)
+def test_plain_text_raises_and_lowers_as_unicode_can(markdown: str, plain: str) -> None:
+    """JSON-LD's articleBody, ninjs' plain body and partner descriptions read "106 tonnes"
+    and "x2 + y2": raised and lowered text take Unicode's superscript and subscript forms,
+    or a mark where Unicode has none."""
+    from syndicate.model import inline_text
+
+    (paragraph,), diags = body(markdown + "\n")
+    assert not list(diags) and isinstance(paragraph, Paragraph)
+    assert inline_text(paragraph.children) == plain

@@ -119,21 +119,45 @@ def walk(blocks: Iterable[Block]) -> Iterator[Block]:
                 yield from walk(item)
 
 
+_RAISED = str.maketrans(
+    "0123456789+-\u2212=()abcdefghijklmnoprstuvwxyz",
+    "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b\u207b"
+    "\u207c\u207d\u207e\u1d43\u1d47\u1d9c\u1d48\u1d49\u1da0\u1d4d\u02b0\u2071\u02b2"
+    "\u1d4f\u02e1\u1d50\u207f\u1d52\u1d56\u02b3\u02e2\u1d57\u1d58\u1d5b\u02b7"
+    "\u02e3\u02b8\u1dbb",
+)
+"""The characters Unicode has raised forms of (all but q of the small letters)."""
+_LOWERED = str.maketrans(
+    "0123456789+-\u2212=()aehijklmnoprstuvx",
+    "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089\u208a\u208b\u208b"
+    "\u208c\u208d\u208e\u2090\u2091\u2095\u1d62\u2c7c\u2096\u2097\u2098\u2099"
+    "\u2092\u209a\u1d63\u209b\u209c\u1d64\u1d65\u2093",
+)
+
+
+def _shifted(text: str, table: dict[int, int], mark: str) -> str:
+    """`text` raised or lowered in plain text: in Unicode's forms when it has one for every
+    character (10⁶, CO₂, 1ᵉʳ), else marked (`^(…)`, `_(…)`), so that "10<sup>6</sup>" never
+    reads "106"."""
+    if all(ord(c) in table for c in text):
+        return text.translate(table)
+    return f"{mark}({text})" if text.strip() else text
+
+
 def inline_text(nodes: tuple[Inline, ...]) -> str:
-    """The plain text of inline nodes (line breaks become spaces)."""
+    """The plain text of inline nodes (line breaks become spaces; raised and lowered text in
+    Unicode's superscript and subscript forms, see `_shifted`)."""
     parts: list[str] = []
     for node in nodes:
         match node:
             case Text(text) | Code(text):
                 parts.append(text)
-            case (
-                Emphasis(children)
-                | Strong(children)
-                | Superscript(children)
-                | Subscript(children)
-                | Link(_, children)
-            ):
+            case Emphasis(children) | Strong(children) | Link(_, children):
                 parts.append(inline_text(children))
+            case Superscript(children):
+                parts.append(_shifted(inline_text(children), _RAISED, "^"))
+            case Subscript(children):
+                parts.append(_shifted(inline_text(children), _LOWERED, "_"))
             case LineBreak():
                 parts.append(" ")
     return "".join(parts)
