@@ -666,3 +666,31 @@ def test_a_public_story_killed_with_a_time_before_its_release_is_a_warning(
     cancel(history_site, EMBARGOED, "2026-02-01T11:00:00Z")
     assert export_site(history_site) == 0
     assert "story.kill-time" not in capsys.readouterr().err
+
+
+def test_a_kill_before_the_release_is_said_at_once_and_without_a_false_warning(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story under embargo killed before its release, with its real time (before its
+    published, as lifecycle.md says to): the export warned "version 2 is no later than
+    version 1 ... set updated to the time of this version", advice which, followed, announced
+    the kill in every public feed before the embargo ended; and the kill items still carried
+    the embargo, as if the kill were to wait for it (ninjs' did not)."""
+    meta = history_site / "articles" / EMBARGOED / "story.yaml"
+    text = meta.read_text(encoding="utf-8")
+    text = text.replace(
+        "first_created: 2026-01-30T06:00:00Z", "first_created: 2026-01-25T06:00:00Z"
+    )
+    meta.write_text(text.replace("published: 2026-01-30", "published: 2026-03-01"), "utf-8")
+    assert export_site(history_site) == 0  # version 1, sent to partners under embargo
+    item = (history_site / "out" / f"newsml/{EMBARGOED}.en.xml").read_bytes()
+    assert b"<embargoed>2026-03-01T06:00:00Z</embargoed>" in item
+    capsys.readouterr()
+    cancel(history_site, EMBARGOED, "2026-01-31T12:00:00Z")
+    assert export_site(history_site, "--strict") == 0, capsys.readouterr().err
+    assert "[story." not in capsys.readouterr().err
+    for path in (f"newsml/{EMBARGOED}.en.xml", f"newsml/{EMBARGOED}.package.xml"):
+        item = (history_site / "out" / path).read_bytes()
+        assert b'pubStatus qcode="stat:canceled"' in item
+        assert b"<embargoed>" not in item, path
+    assert b"<versionCreated>2026-01-31T12:00:00Z</versionCreated>" in item

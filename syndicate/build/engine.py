@@ -1411,8 +1411,7 @@ class _Build:
                     where,
                 )
             elif story.version == last.version and (
-                story.status != last.status
-                or digest != last.digest
+                story.status != last.status or digest != last.digest
             ):
                 what = (
                     "status"
@@ -1479,7 +1478,10 @@ class _Build:
             return
         latest = max([story.updated, *(v.updated for v in story.variants)])
         earlier = max([old.updated, *(v.updated for v in old.variants)])
-        if story.version > old.version and latest <= earlier:
+        # A story taken back before its release says so with an `updated` before its published,
+        # the time of the version partners have (lifecycle.md): that is not a mistake.
+        before_release = story.status != "usable" and not story.was_public()
+        if story.version > old.version and latest <= earlier and not before_release:
             self.input.warning(
                 "story.updated",
                 f"version {story.version} is no later than version {old.version}"

@@ -275,7 +275,12 @@ class _ItemBuilder:
             G.provider(G.name(publisher.name), uri=publisher.url),
             G.versionCreated(rfc3339(created)),
             G.firstCreated(rfc3339(story.published)),
-            *([G.embargoed(rfc3339(story.embargo_until))] if story.embargo_until else []),
+            # A kill or withdrawal is to be acted on at once, whatever embargo held the story.
+            *(
+                [G.embargoed(rfc3339(story.embargo_until))]
+                if story.embargo_until and not self.killed
+                else []
+            ),
             G.pubStatus(qcode=f"stat:{story.status}"),
             G.service(
                 G.name(section_name(story.section, service_lang)), qcode=f"synsec:{story.section}"
