@@ -514,3 +514,44 @@ def test_an_out_that_is_not_a_folder_is_said_as_it_is(
     assert said in err and "[output.write]" in err
     if out.is_symlink():
         assert "which does not exist: make that folder, or remove the link" in err
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+def test_an_interrupt_while_the_report_is_printed_says_what_the_run_did(
+    signal_name: str,
+    log_format: str,
+    site: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A run's report is printed once it is over, and thousands of problems to a slow pipe
+    take long: SIGTERM there killed the process with no last line, and Ctrl-C said
+    "interrupted before anything was done", glued to the line it cut, when out/ already held
+    the run's output."""
+    import json
+
+    import syndicate.cli as cli
+
+    out = site / "out"
+    reported = cli.report
+
+    def cut(*given: object, **named: object) -> None:
+        sys.stderr.write('{"half": "a line' if log_format == "json" else "half a line")
+        os.kill(os.getpid(), getattr(signal, signal_name))
+        reported(*given, **named)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "report", cut)
+    capsys.readouterr()
+    status = main([*args(site, out)[:1], "--log-format", log_format, *args(site, out)[2:]])
+    assert status == 130
+    last = capsys.readouterr().err.splitlines()[-1]
+    said = "interrupted while printing the report of a finished run: exported atom, html,"
+    if log_format == "json":
+        record = json.loads(last)
+        assert record["summary"].startswith(said), record
+        assert record["interrupted"] is True and record["status"] == 130
+    else:
+        assert last.startswith(said) and last.endswith(f"in {out}"), last
+    assert (out / "atom" / "en.xml").is_file(), "published before the report"
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL

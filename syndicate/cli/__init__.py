@@ -77,11 +77,36 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
     diags = Diagnostics()
     status = _run(args, diags)
     site: Path | None = getattr(args, "site", None)
-    report(diags, args.log_format, sys.stderr, rebase=(site, args.cwd) if site else None)
     if status == EXIT_OK and diags.has_errors(strict=args.strict):
         status = EXIT_INPUT
-    _print_summary(args, status)
+    try:
+        # The run is over; its report can take long (thousands of problems to a slow pipe),
+        # and an interrupt there must say what the run did, not that it did nothing.
+        with _terminate_as_interrupt():
+            report(diags, args.log_format, sys.stderr, rebase=(site, args.cwd) if site else None)
+            _print_summary(args, status)
+    except KeyboardInterrupt:
+        _cut_short(args, status)
+        return 130
     return status
+
+
+def _cut_short(args: argparse.Namespace, status: int) -> None:
+    """The last line of a run interrupted while its report was printed: what the run said
+    of itself (the line it was about to print), on a line of its own."""
+    said = "; ".join(message for message, _, _ in args.summary)
+    message = "interrupted while printing the report of a finished run: " + (
+        said or f"it had ended with status {status}"
+    )
+    # The line cut short ends here; a partial JSON object is no record to add to.
+    if args.log_format == "json":
+        record = {"summary": message, "command": args.command, "status": 130}
+        record["interrupted"] = True
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    else:
+        line = message
+    with contextlib.suppress(OSError, ValueError):
+        print(f"\n{line}", file=sys.stderr, flush=True)
 
 
 def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
