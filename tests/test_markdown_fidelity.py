@@ -228,3 +228,25 @@ def test_plain_text_raises_and_lowers_as_unicode_can(markdown: str, plain: str) 
     (paragraph,), diags = body(markdown + "\n")
     assert not list(diags) and isinstance(paragraph, Paragraph)
     assert inline_text(paragraph.children) == plain
+
+
+def test_markup_in_a_plain_text_field_is_a_warning_with_the_text_to_write(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A migrated "H<sub>2</sub>O" headline was published with its tags in every channel
+    (page titles, feeds, NewsML-G2, the EPUB cover drawn with them), and nothing said so.
+    "<5 %" and "a < b" are no markup."""
+    variant = VARIANT.replace(
+        "headline: A headline", "headline: H<sub>2</sub>O at 10<sup>6</sup> t"
+    )
+    variant = variant.replace("summary: A summary.", "summary: A <em>big</em> rise, <5 % a year")
+    write_story(tmp_path, "2026-01-05-water", en=variant)
+    _, diags = read(tmp_path, site_config)
+    assert not diags.errors
+    warned = [d for d in diags if d.code == "text.markup"]
+    assert [(Path(str(d.path)).name, d.line) for d in warned] == [("en.md", 2), ("en.md", 3)]
+    assert warned[0].message == (
+        "headline holds HTML markup (<sub>), which every channel publishes as written, tags"
+        " and all: it is plain text; write it without tags: 'H\u2082O at 10\u2076 t'"
+    )
+    assert warned[1].message.endswith("write it without tags: 'A big rise, <5 % a year'")

@@ -135,6 +135,16 @@ _LOWERED = str.maketrans(
 )
 
 
+def raised(text: str) -> str:
+    """`text` as superscript in plain text (see `_shifted`)."""
+    return _shifted(text, _RAISED, "^")
+
+
+def lowered(text: str) -> str:
+    """`text` as subscript in plain text (see `_shifted`)."""
+    return _shifted(text, _LOWERED, "_")
+
+
 def _shifted(text: str, table: dict[int, int], mark: str) -> str:
     """`text` raised or lowered in plain text: in Unicode's forms when it has one for every
     character (10⁶, CO₂, 1ᵉʳ), else marked (`^(…)`, `_(…)`), so that "10<sup>6</sup>" never
@@ -155,9 +165,9 @@ def inline_text(nodes: tuple[Inline, ...]) -> str:
             case Emphasis(children) | Strong(children) | Link(_, children):
                 parts.append(inline_text(children))
             case Superscript(children):
-                parts.append(_shifted(inline_text(children), _RAISED, "^"))
+                parts.append(raised(inline_text(children)))
             case Subscript(children):
-                parts.append(_shifted(inline_text(children), _LOWERED, "_"))
+                parts.append(lowered(inline_text(children)))
             case LineBreak():
                 parts.append(" ")
     return "".join(parts)

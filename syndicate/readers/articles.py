@@ -39,7 +39,7 @@ from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.safefile import Refused
 from syndicate.readers.schemas import Where, check, place, url_problems
 from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles
-from syndicate.readers.textfile import bidi_warning, decode_text
+from syndicate.readers.textfile import bidi_warning, decode_text, markup_warning
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
 if TYPE_CHECKING:
@@ -418,11 +418,15 @@ class _StoryReader:
         return None if problems else doc
 
     def _check_texts(self, doc: YamlDoc, shown: str) -> None:
-        """Every text field: invisible bidi controls are warned about; in a usable story, a
-        placeholder left from `syndicate new` is an error."""
+        """Every text field: invisible bidi controls and HTML tags (the fields are plain text)
+        are warned about; in a usable story, a placeholder left from `syndicate new` is an
+        error."""
         for path, text in _strings(doc.data, ()):
             unset = path == ("section",) and text == PLACEHOLDER_SECTION
-            self._check_text(text, place(path), SourceRef(shown, doc.line(path)), unset)
+            where = SourceRef(shown, doc.line(path))
+            self._check_text(text, place(path), where, unset)
+            if warning := markup_warning(text, place(path)):  # the body's raw HTML is its own
+                self.diags.warning("text.markup", warning, where)
 
     def _check_text(self, text: str, what: str, where: SourceRef, unset: bool = False) -> None:
         if warning := bidi_warning(text, what):

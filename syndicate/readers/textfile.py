@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 
 from syndicate.diagnostics import Diagnostics
+from syndicate.model.body import lowered, raised
 from syndicate.model.source import SourceRef
 from syndicate.readers import budgets
 from syndicate.readers.safefile import Refused, read_checked
@@ -26,6 +27,27 @@ def bidi_warning(text: str, what: str) -> str | None:
             " can make text display in a misleading order; remove it"
         )
     return None
+
+
+# An HTML element's tag (`<sub>`, `</em>`, `<br/>`, `<span class="x">`); not "a < b" or "<5 %".
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
+_SHIFTED = re.compile(r"<(sup|sub)>([^<>]*)</\1>", re.IGNORECASE)
+
+
+def markup_warning(text: str, what: str) -> str | None:
+    """The warning for a plain-text field (a headline, a summary, a caption) holding HTML
+    tags, which every channel would publish as written, tags and all; or None. Raised and
+    lowered text is shown as Unicode writes it (`H<sub>2</sub>O`: H₂O)."""
+    found = _TAG.search(text)
+    if found is None:
+        return None
+    plain = _SHIFTED.sub(lambda m: raised(m[2]) if m[1].lower() == "sup" else lowered(m[2]), text)
+    plain = _TAG.sub(lambda m: " " if m[1].lower() == "br" else "", plain)
+    plain = re.sub(r"\s+", " ", plain).strip()
+    return (
+        f"{what} holds HTML markup ({found[0]}), which every channel publishes as written, tags"
+        " and all: it is plain text; write it without tags" + (f": {plain!r}" if plain else "")
+    )
 
 
 def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
