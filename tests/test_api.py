@@ -46,6 +46,7 @@ def run(tmp_path: Path, **arguments: Any) -> tuple[str, list[str]]:
         ({"stories": ["x"], "articles": None}, "stories: give Story objects, not str"),
         ({"formats": 3}, "formats: give a list of format names"),
         ({"languages": 3}, "languages: give a list, such as ['en', 'fr']"),
+        ({"scheduler": "tcp://127.0.0.1:1"}, "scheduler: 'tcp://127.0.0.1:1' is a Dask"),
     ],
 )
 def test_a_mistaken_argument_is_an_error_not_a_traceback(
@@ -108,3 +109,29 @@ def test_a_writer_giving_what_is_not_a_file_is_named(
         f"the careless writer {message}" in e and e.endswith("[writer.output]") for e in errors
     ), errors
     assert not (tmp_path / "out" / "careless").exists()
+
+
+class _Optionless(Writer[Options]):
+    """A plugin whose class has no `Options`."""
+
+    name = "optionless"
+    description = "forgot its options"
+    media_type = "text/plain"
+    extension = ".txt"
+    scope = "collection"
+
+    def collection_files(
+        self, stories: list[StorySummary], ctx: Context[Options]
+    ) -> Iterator[OutputFile]:
+        yield OutputFile("optionless/a.txt", b"a")
+
+
+def test_a_writer_without_options_is_named_not_a_traceback(tmp_path: Path) -> None:
+    """It raised AttributeError out of `export()`, which promises problems never raise."""
+    registry = Registry({**BUILTIN, "optionless": _Optionless})
+    status, errors = run(tmp_path, formats=["optionless"], registry=registry)
+    assert status == "input-errors"
+    assert any(
+        "format 'optionless'" in e and "has no `Options`" in e and e.endswith("[plugin.writer]")
+        for e in errors
+    ), errors

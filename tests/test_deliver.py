@@ -567,6 +567,10 @@ def test_the_python_api(site: Site, tmp_path: Path) -> None:
     assert [r.target.name for r in result.targets] == ["partner"]
     assert result.targets[0].done == len(site.files("atom"))
     assert folder.files() == site.files("atom")
+    # one name is that target, not its letters; paths may be text
+    again = deliver(config=str(site.config), out=str(site.out), targets="partner")
+    assert again.status == "current" and not list(again.diagnostics), list(again.diagnostics)
+    assert [r.target.name for r in again.targets] == ["partner"]
 
 
 def test_a_new_url_is_a_new_destination(

@@ -555,3 +555,16 @@ def test_an_interrupt_while_the_report_is_printed_says_what_the_run_did(
         assert last.startswith(said) and last.endswith(f"in {out}"), last
     assert (out / "atom" / "en.xml").is_file(), "published before the report"
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_a_first_run_that_publishes_nothing_leaves_no_out_folder(site: Path) -> None:
+    """A dry run, or an export refused for a broken story, on a site never exported: each
+    left an empty out/ behind, though "nothing was written"."""
+    out = site / "out"
+    said = api_export(site, out, dry_run=True)
+    assert said.status == "exported" and said.changes["new"], said.changes
+    assert not out.exists()
+    story = sorted((site / "articles").glob("*/story.yaml"))[0]
+    story.write_text(story.read_text(encoding="utf-8") + "version: nine\n", encoding="utf-8")
+    assert api_export(site, out).status == "input-errors"
+    assert not out.exists()

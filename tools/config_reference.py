@@ -38,7 +38,9 @@ options records of the formats, `deliver` and `serve`: edit those, then run it a
 
 A site is configured by one file, `syndicate.yaml`, in the site folder (`syndicate init` writes
 one with every setting explained in a comment). It is checked when it is loaded, every problem
-at its line, all of them in one run; an unknown section is an error with a "did you mean", for
+at its line: all that its shape has (unknown fields, wrong types, values out of range) in one
+run, then, once the file has none of those, the checks that read its values (time zones, names
+of profiles, fonts, namespaces); an unknown section is an error with a "did you mean", for
 `validate` and for every `export` (one of a few formats too: a mistyped section would otherwise
 be ignored, and the files published without its settings); an unknown option of a format's
 section, for `validate` and for the exports that write that format:

@@ -215,7 +215,7 @@ def export(
     cache = Path(cache) if isinstance(cache, str) else cache
     lists = {"languages": languages, "only": only, "stories": stories}
     if not _lists_ok(lists, diags) or not _request_ok(
-        formats, articles, stories, now, jobs, executor, diags
+        formats, articles, stories, now, jobs, executor, scheduler, diags
     ):
         named = tuple(map(str, formats)) if isinstance(formats, list | tuple) else ()
         return ExportResult("input-errors", diags, named)
@@ -342,6 +342,7 @@ def _request_ok(
     now: datetime | None,
     jobs: int,
     executor: str,
+    scheduler: str | None,
     diags: Diagnostics,
 ) -> bool:
     """Whether the arguments of an `export` call (the Python API's; the command line checks
@@ -369,6 +370,10 @@ def _request_ok(
         problems.append(
             f"executor: unknown executor {executor!r}{did_you_mean(str(executor), KINDS)};"
             f" use one of {', '.join(KINDS)}"
+        )
+    if scheduler is not None and executor != "dask":
+        problems.append(
+            f"scheduler: {scheduler!r} is a Dask scheduler's address; it takes executor='dask'"
         )
     for problem in problems:
         diags.error("export.request", problem)
@@ -877,6 +882,7 @@ class _Build:
     def run(
         self, diags: Diagnostics, articles: Path | None, *, jobs: int, progress: Progress | None
     ) -> ExportResult:
+        new_out = not os.path.lexists(self.out)
         try:
             result = self._run(diags, articles, jobs, progress)
         except KeyboardInterrupt:
@@ -884,6 +890,9 @@ class _Build:
         finally:
             if self.emptying is not None:  # (stopped before `_trash` waited for it)
                 self.emptying.wait()
+            if new_out and not self.published:  # a dry run, or one refused: no empty out/
+                with contextlib.suppress(OSError):
+                    self.out.rmdir()
         diags.extend(self.held)
         result.left_out = tuple(self.left_out)
         result.changes = self.changes

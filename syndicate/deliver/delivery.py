@@ -80,10 +80,14 @@ def deliver(
     diagnostics: Diagnostics | None = None,
     notice: Notice | None = None,
 ) -> DeliveryResult:
-    """Bring the targets configured in `config` (all, or those named in `targets`) up to date
-    with `out`. With `dry_run`, only plan: nothing is sent or recorded. Each failure about to
-    be tried again is told to `notice` (a line of text) as it happens."""
+    """Bring the targets configured in `config` (all, or those named in `targets`; one name
+    alone is that target) up to date with `out` (paths may be text). With `dry_run`, only
+    plan: nothing is sent or recorded. Each failure about to be tried again is told to
+    `notice` (a line of text) as it happens."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
+    targets = [targets] if isinstance(targets, str) else targets  # one name, not its letters
+    config = Path(config) if isinstance(config, str) else config
+    out = Path(out) if isinstance(out, str) else out
     registry = registry or default_registry()
     site = load_config(config, str(config), diags)
     if site is not None:  # the site's partner profiles are formats a target may name

@@ -22,7 +22,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.formats.contract import AnyWriter, Writer
+from syndicate.formats.contract import AnyWriter, Options, Writer
 from syndicate.model import SiteConfig
 
 ENTRY_POINT_GROUP = "syndicate.writers"
@@ -239,6 +239,13 @@ class Registry:
             raise PluginError(f"format {name!r} ({where}) cannot be loaded: {exc!r}") from None
         if not isinstance(made, Writer):
             raise PluginError(f"format {name!r} ({where}) is not a syndicate Writer")
+        options = getattr(made, "Options", None)
+        if not (isinstance(options, type) and issubclass(options, Options)):
+            raise PluginError(
+                f"format {name!r} ({where}) has no `Options`: give the writer class an"
+                " `Options` (a subclass of syndicate.formats.contract.Options; `NoOptions`"
+                " for none)"
+            )
         if getattr(made, "name", None) != name:
             raise PluginError(
                 f"format {name!r} ({where}) names itself {getattr(made, 'name', None)!r}; give"
