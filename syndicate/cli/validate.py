@@ -22,7 +22,7 @@ from syndicate.deliver.options import load_delivery
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter, Context
 from syndicate.formats.options import convert_section, resolve_options
-from syndicate.formats.registry import PluginError
+from syndicate.formats.registry import PROFILES, PluginError
 from syndicate.i18n.terms import use_site_terms
 from syndicate.readers.config import load_config
 from syndicate.serve.options import SECTION as SERVE
@@ -86,12 +86,27 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     cache = cache_folder(args.config, args.outputs)
     settle_output(args.outputs, cache, diags)
     now = args.now or datetime.now(UTC)
-    # A built-in partner profile taken out of profiles: is not the site's any more: its
-    # folder is told as orphaned, not checked as current. One listed there with enabled:
-    # false is still the site's (written when asked for by name).
+    # A built-in partner profile not in profiles: is written only when asked for by name
+    # (`export --format msn`); `--format all` leaves its files as they are. Its files are
+    # checked, and told of. One listed there with enabled: false is the site's.
     listed = config.section("profiles")
     configured = [w for w in writers if w.name in site_registry.defaults or w.name in listed]
-    found = [w for w in configured if any((args.outputs / f).is_dir() for f in w.owned_folders())]
+    unlisted = [w for w in writers if w.name in PROFILES and w not in configured]
+    found = [
+        w
+        for w in (*configured, *unlisted)
+        if any((args.outputs / f).is_dir() for f in w.owned_folders())
+    ]
+    for writer in found:
+        if writer in unlisted:
+            diags.warning(
+                "output.unlisted",
+                f"{writer.name} is not listed under profiles: in syndicate.yaml, so only"
+                f" export --format {writer.name} updates these files, not --format all (a"
+                f" kill still reaches them): list it there ({writer.name}: {{}} under"
+                " profiles:), or delete the folder if the site no longer serves that partner",
+                str(args.outputs / writer.owned_folders()[0]),
+            )
     progress, stop_progress = progress_bar(args)
     try:
         for done, writer in enumerate(found):
@@ -118,7 +133,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     finally:
         if stop_progress:
             stop_progress()
-    _check_written(args.outputs, state_folder(args.outputs, cache), found, configured, diags)
+    known = [*configured, *unlisted]
+    _check_written(args.outputs, state_folder(args.outputs, cache), found, known, diags)
     checked = [w.name for w in found]
     if diags.has_errors(strict=args.strict):
         say(
