@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import SAMPLE_SLUG
+from lxml import html as lxml_html
 from sites import SECOND_SLUG, Site
 from test_html_render import chromium, stop_browser  # noqa: F401  (the browser fixture)
 
@@ -88,6 +89,16 @@ def site(tmp_path: Path) -> Site:
         "serve:\n  protect:\n    - {path: newsml/, token: env:PARTNER_TOKEN}\n"
     )
     return site
+
+
+def embargo(site: Site) -> None:
+    """The second story under embargo until 2099: out/ leaves it out, the preview marks it."""
+    site.replace(
+        SECOND_SLUG,
+        "story.yaml",
+        "status: usable",
+        "status: usable\nembargo_until: 2099-01-01T00:00:00+01:00",
+    )
 
 
 @pytest.fixture
@@ -179,12 +190,7 @@ def test_bearer_tokens_guard_partner_folders(site: Site, serving: Callable[..., 
 def test_watch_previews_edits_and_embargoes_without_touching_out(
     site: Site, serving: Callable[..., Server]
 ) -> None:
-    site.replace(
-        SECOND_SLUG,
-        "story.yaml",
-        "status: usable",
-        "status: usable\nembargo_until: 2099-01-01T00:00:00+01:00",
-    )
+    embargo(site)
     site.export("html")
     out_before = site.files("html")
     assert f"html/{SECOND_SLUG}.en.html" not in out_before, "out/ holds no embargoed story"
@@ -343,6 +349,46 @@ def test_the_preview_never_goes_into_the_sources(
     assert sorted(p.relative_to(site.root) for p in site.root.rglob("*")) == before
 
 
+def test_the_preview_s_banner_comes_first_and_in_english(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """The banner went in before `</body>`: shown under the footer, covered by the problems
+    box, said last by a screen reader, and in an Arabic page said in an Arabic voice and laid
+    out right to left ("./Embargoed until ..."). It is the body's first element now, in English
+    left to right, above the problems box, followed by the live region the problems box goes
+    into; the 404 page has a main part with a heading."""
+    embargo(site)
+    server = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    arabic = lxml_html.fromstring(server.get(f"html/{SECOND_SLUG}.ar.html").content)
+    assert (arabic.get("lang"), arabic.get("dir")) == ("ar", "rtl")
+    banner, live, script, header = list(arabic.body)[:4]
+    assert (banner.tag, banner.get("id"), banner.get("aria-label")) == (
+        "aside",
+        "syndicate-preview",
+        "Preview",
+    )
+    assert banner.text_content().startswith("Embargoed until 2099-01-01T00:00:00+01:00")
+    assert (live.tag, live.get("id"), live.get("aria-live")) == ("div", "syndicate-live", "polite")
+    for english in (banner, live):
+        assert (english.get("lang"), english.get("dir")) == ("en", "ltr")
+    assert script.tag == "script" and header.tag == "header"
+    code = script.text_content()
+    assert 'getElementById("syndicate-live").appendChild(box)' in code
+    assert 'box.setAttribute("aria-label", "Preview problems")' in code
+    above = re.search(r"z-index:(\d+)", banner.get("style"))
+    below = re.search(r"z-index:(\d+)", code)
+    assert above and below and int(above.group(1)) > int(below.group(1))
+
+    missing = lxml_html.fromstring(server.get("html/no-such-story.en.html").content)
+    assert [e.get("id") or e.tag for e in missing.body] == [
+        "syndicate-preview",
+        "syndicate-live",
+        "script",
+        "main",
+    ]
+    assert missing.body.find("main/h1").text == "Not in the preview"
+
+
 @pytest.mark.slow
 def test_the_browser_reloads_after_an_edit(
     site: Site,
@@ -495,3 +541,32 @@ def test_an_empty_token_is_refused_before_serving(
     assert site.cli("serve", "--out", str(site.out), "--port", "0") == 2
     err = capsys.readouterr().err
     assert "the environment variable PARTNER_TOKEN is empty; set the secret it should hold" in err
+
+
+@pytest.mark.slow
+def test_preview_pages_with_problems_and_embargoes_pass_axe(
+    site: Site,
+    serving: Callable[..., Server],
+    chromium: str,  # noqa: F811
+) -> None:
+    """WCAG 2.2 AA as for the site's pages (tests/test_html_a11y.py): the banner, the problems
+    box (a landmark in a live region) and the 404 page add no axe violation, in an embargoed
+    story's English and Arabic pages while a story has errors."""
+    from test_html_a11y import RUNNER
+
+    embargo(site)
+    server = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    pages = [f"html/{SECOND_SLUG}.en.html", f"html/{SECOND_SLUG}.ar.html"]
+    assert all("Embargoed until" in server.get(page).text for page in pages)
+    site.replace(SECOND_SLUG, "en.md", "headline: ", "headline: [")
+    until(lambda: bool(server.get("_syndicate/preview").json()["problems"]), "problems", server)
+    urls = [server.url + page for page in [*pages, "html/no-such-story.en.html"]]
+    done = subprocess.run(
+        ["node", str(RUNNER), chromium, "--wait", "[aria-live] #syndicate-problems", *urls],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    violations = json.loads(done.stdout)["violations"]
+    assert [f"{v['page']} ({v['scheme']}): {v['rule']}: {v['nodes'][0]}" for v in violations] == []

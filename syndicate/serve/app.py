@@ -11,6 +11,7 @@ import hmac
 import html
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,8 @@ STATUS_PATH = "/_syndicate/preview"
 """Where a preview page asks whether a new export is ready (no folder of out/ starts with _)."""
 HOME = "html/index.html"
 """Where `/` leads."""
+BODY = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
+"""A page's opening body tag: the preview's markup goes right after it."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ def _home(served: Served) -> Any:
                 if problems
                 else " (its formats have no html)."
             )
-            return missing_page(text, served.preview)
+            return missing_page("No pages yet", text, served.preview)
         else:
             text = f"No {HOME} here: export --format html to have one."
         return PlainTextResponse(text + "\n", status_code=404)
@@ -117,6 +120,7 @@ class _OutputFiles(StaticFiles):
                 raise
             shown = "/" + path.lstrip("/")
             return missing_page(
+                "Not in the preview",
                 f"Not in the preview: {shown}. This page reloads by itself after the next export.",
                 preview,
             )
@@ -181,14 +185,16 @@ class _OutputFiles(StaticFiles):
         media_type: str,
         headers: dict[str, str],
     ) -> Response:
-        """The page with the preview's banner and reload script before `</body>`."""
+        """The page with the preview's banner, problems box and reload script first in its
+        body: a screen reader says the banner first, and it shows at the top of the page."""
         state = self.served.preview
         assert state is not None
         path = full_path.resolve().relative_to(self.served.folder.resolve()).as_posix()
         extra = preview_markup(state.snapshot()[0], state.embargo_notice(path))
         page = full_path.read_bytes()
-        at = page.rfind(b"</body>")
-        body = page[:at] + extra + page[at:] if at >= 0 else page + extra
+        found = BODY.search(page)
+        at = found.end() if found else len(page)
+        body = page[:at] + extra + page[at:]
         # The ETag alone: the page served is the file and the preview's generation, which
         # changes with no change of the file's time (If-Modified-Since would keep it).
         headers["ETag"] = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
@@ -197,20 +203,25 @@ class _OutputFiles(StaticFiles):
         return Response(body, media_type=media_type, headers=headers)
 
 
-def missing_page(text: str, state: PreviewState) -> Response:
-    """A preview's 404: `text` in a page with the preview's banner and reload script, so a
-    browser left on it comes back by itself once the page exists."""
+def missing_page(title: str, text: str, state: PreviewState) -> Response:
+    """A preview's 404: `title` as its heading and `text` in its main part, with the preview's
+    banner and reload script, so a browser left on it comes back by itself once the page
+    exists."""
     markup = preview_markup(state.snapshot()[0], None).decode()
     page = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Not in the'
-        f' preview</title></head><body><pre style="white-space:pre-wrap">{html.escape(text)}'
-        f"</pre>{markup}</body></html>\n"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head><body>{markup}<main>"
+        f'<h1>{html.escape(title)}</h1><pre style="white-space:pre-wrap">{html.escape(text)}'
+        "</pre></main></body></html>\n"
     )
     return HTMLResponse(page, status_code=404, headers={"Cache-Control": "no-cache"})
 
 
 def preview_markup(generation: int, embargo: datetime | None) -> bytes:
-    """The banner and the reload script a preview adds to a page."""
+    """What a preview adds at the top of a page: the banner, a live region that the problems
+    box goes into (a screen reader says new problems; a region present from the start is what
+    it watches) and the reload script. All in English, whatever the page's language: `lang`
+    and `dir` keep an Arabic page's voice and direction off them."""
     words = "Preview: not published."
     if embargo is not None:
         words = (
@@ -223,19 +234,23 @@ def preview_markup(generation: int, embargo: datetime | None) -> bytes:
   function show(problems, left) {{
     var box = document.getElementById("syndicate-problems");
     if (!problems.length) {{ if (box) box.remove(); return; }}
-    if (!box) {{
-      box = document.createElement("pre");
-      box.id = "syndicate-problems";
-      box.style.cssText = "position:fixed;inset:auto 0 0 0;margin:0;padding:1em;max-height:40vh;"
-        + "overflow:auto;background:#fff3f3;color:#8a1010;border-top:3px solid #c00;"
-        + "font:13px/1.4 monospace;white-space:pre-wrap;z-index:2147483647";
-      document.body.appendChild(box);
-    }}
-    box.textContent = (left.length
+    var text = (left.length
       ? "Left out for their errors, shown as last exported (absent if never): "
         + left.join(", ") + "\\n\\n"
       : "The last export failed; this page is the one before it.\\n\\n")
       + problems.join("\\n");
+    if (box) {{
+      if (box.textContent !== text) box.textContent = text;  // said again only if new
+      return;
+    }}
+    box = document.createElement("aside");
+    box.id = "syndicate-problems";
+    box.setAttribute("aria-label", "Preview problems");
+    box.style.cssText = "position:fixed;inset:auto 0 0 0;margin:0;padding:1em;max-height:40vh;"
+      + "overflow:auto;background:#fff3f3;color:#8a1010;border-top:3px solid #c00;"
+      + "font:13px/1.4 monospace;white-space:pre-wrap;z-index:2147483646";
+    box.textContent = text;
+    document.getElementById("syndicate-live").appendChild(box);
   }}
   function poll() {{
     fetch({json.dumps(STATUS_PATH)}, {{cache: "no-store"}})
@@ -251,12 +266,18 @@ def preview_markup(generation: int, embargo: datetime | None) -> bytes:
 }})();
 """
     colour = "#8a1010" if embargo is not None else "#1f3a5f"
+    # Above the problems box, which could otherwise cover it on a short window.
     style = (
-        "position:sticky;top:0;z-index:2147483646;padding:.4em 1em;color:#fff;"
+        "position:sticky;top:0;z-index:2147483647;padding:.4em 1em;color:#fff;"
         f"background:{colour};font:600 14px/1.4 system-ui,sans-serif;text-align:center"
     )
-    banner = f'<div id="syndicate-preview" role="status" style="{style}">{html.escape(words)}</div>'
-    return f"{banner}\n<script>{script}</script>\n".encode()
+    english = 'lang="en" dir="ltr"'
+    banner = (
+        f'<aside id="syndicate-preview" aria-label="Preview" {english} style="{style}">'
+        f"{html.escape(words)}</aside>"
+    )
+    live = f'<div id="syndicate-live" aria-live="polite" {english}></div>'
+    return f"\n{banner}\n{live}\n<script>{script}</script>\n".encode()
 
 
 class _BearerTokens:

@@ -1,6 +1,8 @@
 // Runs axe-core on HTML pages in headless Chromium, in the light and the dark colour scheme,
 // and prints one JSON object: {"violations": [{"page", "scheme", "rule", "impact", "help",
-// "nodes"}]}. Usage: node axe.mjs CHROMIUM PAGE.html [PAGE.html ...]
+// "nodes"}]}. Usage: node axe.mjs CHROMIUM [--wait SELECTOR] PAGE [PAGE ...], a PAGE being a
+// file or an http(s) URL; with --wait, axe runs once SELECTOR is on the page (content a script
+// adds, as the preview's problems box).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
@@ -8,7 +10,9 @@ import { launch } from "./browser.mjs";
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
-const [executablePath, ...pages] = process.argv.slice(2);
+let [executablePath, ...pages] = process.argv.slice(2);
+let waitFor = null;
+if (pages[0] === "--wait") [, waitFor, ...pages] = pages;
 
 const browser = await launch(executablePath);
 const violations = [];
@@ -17,7 +21,8 @@ try {
     const context = await browser.newContext({ colorScheme: scheme });
     for (const path of pages) {
       const page = await context.newPage();
-      await page.goto(pathToFileURL(path).href);
+      await page.goto(/^https?:/.test(path) ? path : pathToFileURL(path).href);
+      if (waitFor) await page.waitForSelector(waitFor, { state: "attached" });
       await page.addScriptTag({ content: axeSource });
       const result = await page.evaluate(async () => await window.axe.run(document));
       for (const v of result.violations) {
