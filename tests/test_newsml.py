@@ -171,6 +171,9 @@ def test_guid_is_stable_across_versions(sample_story: Story, site_config: SiteCo
     assert second.get("version") == "3"
     assert xp(second, "string(g2:itemMeta/g2:versionCreated)") == "2021-02-19T19:30:00+01:00"
     assert xp(second, "string(g2:itemMeta/g2:firstCreated)") == "2021-02-18T19:30:00+01:00"
+    # every version after the first says it updates one (IPTC's signal); the first does not
+    assert xp(second, "g2:itemMeta/g2:signal/@qcode") == ["sig:update"]
+    assert xp(first, "g2:itemMeta/g2:signal") == []
 
 
 def test_embargoed_comes_before_pub_status(

@@ -289,9 +289,11 @@ class _ItemBuilder:
         )
 
     def _correction(self, lang: str) -> list[etree._Element]:
+        """A correction's note and signal; a later version without one, the signal alone:
+        every version after the first updates the one before it."""
         correction = self.story.correction
         if correction is None:
-            return []
+            return [G.signal(qcode=SIG_UPDATE)] if self.story.version > 1 else []
         original = self.story.original_lang
         note = correction.note.get(lang, original)
         written_in = correction.note.written_in(lang, original)
