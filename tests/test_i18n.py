@@ -351,3 +351,42 @@ def test_the_site_phrases_reach_every_worker_process(tmp_path: Path) -> None:
     french = [data for path, data in outs[1].items() if path.name.endswith(".fr.xml")]
     assert len(french) == 8 and all(b"###" in data for data in french)
     assert outs[0] == outs[1]
+
+
+def test_a_thai_body_gives_no_word_count_rather_than_a_false_one(tmp_path: Path) -> None:
+    """Thai spaces no words: each paragraph counted as one word gave partners a tenth of the
+    truth in NewsML-G2, ninjs and JSON-LD. The count is left out; characters are counted."""
+    import json
+    import shutil
+
+    from conftest import REPO, SAMPLE_SLUG
+
+    from syndicate.cli import main
+
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    (site / "syndicate.yaml").write_text(
+        config.replace("languages: [en, fr, ar, zh-Hans, de, es]", "languages: [en, th]"),
+        encoding="utf-8",
+    )
+    story = site / "articles" / SAMPLE_SLUG
+    for other in ("fr", "ar", "zh-Hans", "de", "es"):
+        (story / f"{other}.md").unlink()
+    (story / "th.md").write_text(
+        "---\nheadline: นาโตจะเพิ่มกำลังทหารในอิรักอย่างมาก\nsummary: เลขาธิการนาโตกล่าว\n"
+        "byline:\n  organisation: YCPress\ndateline: บรัสเซลส์\n---\n"
+        "นาโตจะเพิ่มกำลังทหารในอิรักจากห้าร้อยนายเป็นสี่พันนาย\n",
+        encoding="utf-8",
+    )
+    args = ["export", "-q", "--jobs", "1", "--config", str(site / "syndicate.yaml")]
+    args += ["--articles", str(site / "articles"), "--out", str(site / "out")]
+    assert main([*args, "-f", "newsml", "-f", "ninjs", "-f", "jsonld"]) == 0
+    out = site / "out"
+    item = (out / f"newsml/{SAMPLE_SLUG}.th.xml").read_text(encoding="utf-8")
+    assert 'charcount="' in item and "wordcount=" not in item
+    assert 'wordcount="' in (out / f"newsml/{SAMPLE_SLUG}.en.xml").read_text(encoding="utf-8")
+    bodies = json.loads((out / f"ninjs/{SAMPLE_SLUG}.th.json").read_bytes())["bodies"]
+    assert all("charCount" in b and "wordCount" not in b for b in bodies)
+    graph = json.loads((out / f"jsonld/{SAMPLE_SLUG}.th.jsonld").read_bytes())
+    assert '"wordCount"' not in json.dumps(graph)

@@ -64,6 +64,10 @@ def test_plain_text_and_counts(sample_story: Story) -> None:
     assert word_count("Hello, world — 你好") == 4
     assert word_count("서울에서 불꽃놀이가 열렸다.") == 3  # Korean spaces its words
     assert word_count("불꽃놀이.") == 1
+    # Thai, Lao, Myanmar and Khmer space no words and need a dictionary to count them: each
+    # paragraph counted as one word was a tenth of the truth, in what partners bill by
+    for unspaced in ("นาโตจะเพิ่มกำลังทหารในอิรัก", "ລາວ", "မြန်မာ", "ខ្មែរ", "NATO (นาโต) says"):
+        assert word_count(unspaced) is None, unspaced
     assert char_count("a b\nc") == 3
 
 

@@ -118,7 +118,12 @@ def _variant(story: Story, variant: Variant, where: Callable[[str], str]) -> Ite
     if variant.keywords:
         yield _field("keywords", ", ".join(variant.keywords))
     words = word_count(body_text(variant))
-    yield _field("body", f"{count(len(variant.body), 'block')}, {count(words, 'word')}")
+    said = (
+        count(words, "word")
+        if words is not None
+        else "words not counted (Thai script, or the like)"
+    )
+    yield _field("body", f"{count(len(variant.body), 'block')}, {said}")
 
 
 def _field(label: str, value: str) -> str:

@@ -26,16 +26,28 @@ def body_text(variant: Variant) -> str:
     return "\n\n".join(inline_text(children) for children in texts)
 
 
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
+"""Thai, Lao, Myanmar and Khmer: written without spaces between words, and with no rule
+(as CJK's one word a character) to count them by; finding their words takes a dictionary."""
+
+
 @lru_cache(maxsize=64)
-def word_count(text: str) -> int:
-    """Words, with each CJK character counted as one; punctuation is not a word. (Kept for
-    the next callers: NewsML-G2, ninjs and JSON-LD count the same body.)"""
+def word_count(text: str) -> int | None:
+    """Words, with each CJK character counted as one; punctuation is not a word. None for a
+    text in a script written without spaces between its words that only a dictionary can
+    segment (Thai, Lao, Myanmar, Khmer): each of its paragraphs would count as one word, a
+    figure partners bill and sort by. (Kept for the next callers: NewsML-G2, ninjs and
+    JSON-LD count the same body.)"""
+    if _UNSPACED.search(text):
+        return None
     words = _WORD.findall(text)
     return len(words) - len(_PUNCT_LINE.findall("\n".join(words)))
 
 
-def slow_word_count(text: str) -> int:
+def slow_word_count(text: str) -> int | None:
     """What `word_count` counts, word by word (the reference its fast path is tested on)."""
+    if _UNSPACED.search(text):
+        return None
     return sum(1 for w in _WORD.findall(text) if not _PUNCT_ONLY.match(w))
 
 

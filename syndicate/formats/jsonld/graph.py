@@ -244,6 +244,8 @@ class GraphBuilder:
         node.update({k: v for k, v in optional.items() if v})
         if not text:  # a body of figures alone has no text to give
             del node["articleBody"]
+        if node["wordCount"] is None:  # Thai and the like: not counted (render.text)
+            del node["wordCount"]
         return node
 
     def _authors(self, story: Story, lang: str) -> list[Node]:

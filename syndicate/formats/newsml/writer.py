@@ -179,9 +179,10 @@ class _ItemBuilder:
             return self._kill_item(lang)
         story, variant = self.story, self.story.variant(lang)
         text = body_text(variant)
+        words = word_count(text)
         inline = G.inlineXML(
             contenttype="application/xhtml+xml",
-            wordcount=str(word_count(text)),
+            **({"wordcount": str(words)} if words is not None else {}),
             charcount=str(char_count(text)),
         )
         root = self._item_root(

@@ -93,7 +93,10 @@ class DocumentBuilder:
         story, lang = self.story, variant.lang
         rights = story.rights_for(lang)
         text = body_text(variant)
-        counts = {"charCount": char_count(text), "wordCount": word_count(text)}
+        words = word_count(text)  # none for Thai and the like (render.text)
+        counts: Node = {"charCount": char_count(text)}
+        if words is not None:
+            counts["wordCount"] = words
         doc: Node = {
             "uri": story.variant_id(lang),
             "standard": self._standard(),
