@@ -250,3 +250,18 @@ def test_markup_in_a_plain_text_field_is_a_warning_with_the_text_to_write(
         " and all: it is plain text; write it without tags: 'H\u2082O at 10\u2076 t'"
     )
     assert warned[1].message.endswith("write it without tags: 'A big rise, <5 % a year'")
+
+
+# Raw HTML ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("markdown", "code"),
+    [
+        ("| Year | Tonnes |\n|---|---|\n| 2020 | 10<sup>6</sup> |\n", "body.table"),
+        ("A claim<sup>1</sup>[^1] in <b>bold</b>.\n", "body.footnote"),
+    ],
+)
+def test_a_table_or_footnote_beside_raw_html_is_still_said(markdown: str, code: str) -> None:
+    _, diags = body(markdown)
+    assert [(d.code, d.line) for d in diags] == [(code, 8)]

@@ -170,6 +170,7 @@ class _TreeBuilder:
                 # Read as the HTML it is: block tags in it become blocks of their own (not lost
                 # text), and a paragraph whose HTML was all removed becomes nothing.
                 ref = self.ref(tok)
+                self._unsupported_text(tokens[i + 1].content, ref)
                 out.extend(html_blocks(self.sanitized(_render(tokens[i + 1]), ref), ref))
                 i += 3
                 continue
