@@ -76,6 +76,16 @@ def test_raw_headings_and_paragraphs_lose_the_line_breaks_around_their_text() ->
         ("[![Chart](images/x.png)](https://e.example/full)\n", "body.figure", "inside a link"),
         ("~~4~~ 5 ministers resigned.\n", "body.strikethrough", "would read as current"),
         ("<del>4</del> <ins>5</ins> ministers.\n", "body.strikethrough", "correction:"),
+        (
+            'Price: <span style="text-decoration: line-through">€10</span> €8.\n',
+            "body.strikethrough",
+            "line-through",
+        ),
+        (
+            "<p style='text-decoration-line:line-through'>4 ministers</p>\n",
+            "body.strikethrough",
+            "",
+        ),
         ("{{< youtube dQw4w9WgXcQ >}}\n", "body.shortcode", "a Hugo shortcode"),
         ('{{<tweet user="x" id="1">}}\n', "body.shortcode", "a Hugo shortcode"),
         ("{{% note %}}\nRead this.\n{{% /note %}}\n", "body.shortcode", "{{% note %}}"),
@@ -154,6 +164,7 @@ def test_a_body_of_figures_alone_gives_no_empty_article_body(tmp_path: Path) -> 
         "Hugo embeds video with `{{< youtube id >}}`.\n",
         "Write `a~~b~~c` to strike.\n",
         "The (`<s`) tag.\n",
+        '<a href="https://e.example/line-through" style="color: red">A link</a>.\n',
         "See [the chart](https://e.example/) below.\n\n![](images/x.png)\n",
     ],
 )

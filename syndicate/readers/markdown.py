@@ -94,9 +94,13 @@ _RELATIVE_HREF = re.compile(r"relative URL ('.*'|\".*\") in href ")
 """The sanitiser's words for a link it removed for its URL (the URL as Python writes it)."""
 _SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
 """A Hugo shortcode, `{{< youtube id >}}` or `{{% note %}}`: no other tool reads it."""
-_STRUCK = re.compile(r"~~[^~\s][^~]*~~|<(?:del|s|strike)[\s>]", re.IGNORECASE)
-"""Struck-out text, Markdown's `~~4~~` or HTML's `<del>`: every channel but a styled page
-would publish it as current text."""
+_STRUCK = re.compile(
+    r"~~[^~\s][^~]*~~|<(?:del|s|strike)[\s>]"
+    r"|\sstyle\s*=\s*(?:\"[^\"]*|'[^']*|[^\s>]*)line-through",
+    re.IGNORECASE,
+)
+"""Struck-out text, Markdown's `~~4~~`, HTML's `<del>` or a `line-through` style: every
+channel but a styled page would publish it as current text."""
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 
@@ -142,9 +146,9 @@ class _TreeBuilder:
         if _STRUCK.search(text):
             self.diags.error(
                 "body.strikethrough",
-                "struck-out text (~~...~~ or <del>): feeds, wire partners and e-readers drop"
-                " the styling, so it would read as current; say the change in words, or give"
-                " the story a correction: in story.yaml",
+                "struck-out text (~~...~~, <del> or a line-through style): feeds, wire partners"
+                " and e-readers drop the styling, so it would read as current; say the change in"
+                " words, or give the story a correction: in story.yaml",
                 ref,
             )
 
