@@ -276,3 +276,38 @@ def test_markup_in_a_plain_text_field_is_a_warning_with_the_text_to_write(
 def test_a_table_or_footnote_beside_raw_html_is_still_said(markdown: str, code: str) -> None:
     _, diags = body(markdown)
     assert [(d.code, d.line) for d in diags] == [(code, 8)]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "said"),
+    [
+        ('A <i lang="de">Zeitgeist</i>.\n', "lang 'de' attribute (screen readers will speak"),
+        ('<p lang="de" dir="ltr">Hallo</p>\n', "lang 'de' attribute"),
+        ('<p lang="de" dir="ltr">Hallo</p>\n', "dir 'ltr' attribute (its text takes the story"),
+        ('<h2 lang="fr">Bonjour</h2>\n', "lang 'fr' attribute"),
+        ('<blockquote lang="fr"><p>Oui</p></blockquote>\n', "lang 'fr' attribute"),
+        ("<ol reversed><li>a</li><li>b</li></ol>\n", "reversed attribute of a list (it is"),
+        ('<ol type="a"><li>a</li></ol>\n', "type 'a' of a list (it is numbered 1, 2, 3)"),
+        ('<ol><li value="5">a</li></ol>\n', "value '5' of a list item"),
+        ('<abbr title="North Atlantic Treaty">NATO</abbr> met.\n', "title attribute (its text"),
+        ('<p class="lead" id="top">Text</p>\n', "class attribute"),
+        ('<p class="lead" id="top">Text</p>\n', "id attribute"),
+    ],
+)
+def test_every_attribute_removed_is_said_with_what_is_lost(markdown: str, said: str) -> None:
+    _, diags = body(markdown)
+    warnings = [d.message for d in diags if d.code == "html.removed"]
+    assert any(f"raw HTML: removed {said}" in w for w in warnings), warnings
+    assert {d.line for d in diags} == {8}
+
+
+def test_attributes_the_body_keeps_or_that_go_with_their_element_are_not_said() -> None:
+    _, diags = body(
+        '<a href="https://e.example/" title="A title">link</a>, <ol start="3"><li>c</li></ol>\n'
+        '\n<img src="https://e.example/x.png" alt="A chart" width="5"><svg viewBox="0 0 1 1">'
+        "</svg>\n"
+    )
+    assert [d.message for d in diags] == [
+        "raw HTML: removed <img> element (list images in story.yaml and place them with ![](file))",
+        "raw HTML: removed <svg> element and its content",
+    ]

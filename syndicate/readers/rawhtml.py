@@ -17,11 +17,17 @@ from syndicate.readers.xhtml import START, XhtmlBodyReader
 BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "hr"}
 INLINE_TAGS = {"em", "i", "strong", "b", "sup", "sub", "a", "code", "br"}
 ALLOWED_TAGS = BLOCK_TAGS | INLINE_TAGS
+KEPT_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 # Elements removed with everything inside them: their content is code or controls, not text.
 DROPPED_WITH_CONTENT = {
     "script", "style", "iframe", "object", "embed", "template", "noscript", "form",
     "textarea", "select", "button", "svg", "math", "frameset", "applet",
+}  # fmt: skip
+# Elements removed that hold no text: what their attributes said goes with them.
+_TEXTLESS = {
+    "img", "input", "meta", "base", "link", "area", "source", "track", "param", "wbr", "col",
+    "colgroup",
 }  # fmt: skip
 _EXECUTABLE_SCHEMES = ("javascript:", "vbscript:", "data:")
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
@@ -41,7 +47,7 @@ def sanitize(fragment: str) -> Sanitized:
             fragment,
             tags=ALLOWED_TAGS,
             clean_content_tags=DROPPED_WITH_CONTENT,
-            attributes={"a": {"href", "title"}, "ol": {"start"}},
+            attributes={"*": set(), **KEPT_ATTRIBUTES},  # "*": not nh3's lang and title
             url_schemes=URL_SCHEMES,
             url_relative="deny",
             link_rel=None,
@@ -52,7 +58,8 @@ def sanitize(fragment: str) -> Sanitized:
 
 
 def _removed(fragment: str) -> list[str]:
-    """Describe what the sanitiser drops: dangerous elements, handlers, executable URLs."""
+    """Describe what the sanitiser drops: dangerous elements, handlers, executable URLs, and
+    every other attribute, with what a reader loses with it."""
     found: list[str] = []
     for name in _TAG.findall(fragment):  # also stray closing tags, which parse to nothing
         tag = name.lower()
@@ -85,7 +92,36 @@ def _removed(fragment: str) -> list[str]:
                     found.append("style attribute")
                 elif name == "start" and not START.fullmatch(value.strip()):
                     found.append(f"start {value!r} of a list (not a whole number)")
+                elif name not in KEPT_ATTRIBUTES.get(el.tag, ()) and _has_text(el):
+                    found.append(_attribute(el.tag, name, value))
     return list(dict.fromkeys(found))
+
+
+def _has_text(el: lxml_html.HtmlElement) -> bool:
+    """Whether the sanitiser keeps the text of `el` (whose attributes a reader would miss)."""
+    return el.tag not in _TEXTLESS and not any(
+        e.tag in DROPPED_WITH_CONTENT for e in (el, *el.iterancestors())
+    )
+
+
+def _attribute(tag: str, name: str, value: str) -> str:
+    """An attribute removed from an element whose text is kept, and what a reader loses."""
+    if name == "lang":
+        return (
+            f"lang {value!r} attribute (screen readers will speak its words in the story's"
+            " language)"
+        )
+    if name == "dir":
+        return f"dir {value!r} attribute (its text takes the story's direction)"
+    if name == "title":
+        return "title attribute (its text, shown on hover, is not published; write it out)"
+    if tag == "ol" and name == "reversed":
+        return "reversed attribute of a list (it is numbered counting up, not down)"
+    if tag == "ol" and name == "type":
+        return f"type {value!r} of a list (it is numbered 1, 2, 3)"
+    if tag == "li" and name == "value":
+        return f"value {value!r} of a list item (the list is numbered without it)"
+    return f"{name} attribute"
 
 
 def html_blocks(clean: str, ref: SourceRef) -> list[Block]:
