@@ -14,7 +14,17 @@ from test_reader import STORY, VARIANT, read, write_story
 
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
-from syndicate.model import Code, Heading, ListBlock, Paragraph, SiteConfig, SourceRef, Text
+from syndicate.model import (
+    Code,
+    Heading,
+    ListBlock,
+    Paragraph,
+    SiteConfig,
+    SourceRef,
+    Text,
+    inline_text,
+    walk,
+)
 from syndicate.readers.markdown import parse_body
 
 WHERE = SourceRef("en.md", 8)
@@ -266,16 +276,71 @@ def test_markup_in_a_plain_text_field_is_a_warning_with_the_text_to_write(
 # Raw HTML ---------------------------------------------------------------------------------------
 
 
+def texts(blocks: tuple[object, ...]) -> list[str]:
+    """The text of each paragraph and heading, as plain-text channels publish them."""
+    return [
+        inline_text(block.children).strip()
+        for block in walk(blocks)  # type: ignore[arg-type]
+        if isinstance(block, Paragraph | Heading)
+    ]
+
+
 @pytest.mark.parametrize(
-    ("markdown", "code"),
+    ("markdown", "published"),
     [
-        ("| Year | Tonnes |\n|---|---|\n| 2020 | 10<sup>6</sup> |\n", "body.table"),
-        ("A claim<sup>1</sup>[^1] in <b>bold</b>.\n", "body.footnote"),
+        (
+            "<table><tr><th>Year</th><th>Tonnes</th></tr><tr><td>2020</td><td>1000</td></tr>"
+            "<tr><td>2025</td><td>500</td></tr></table>\n",
+            ["Year Tonnes", "2020 1000", "2025 500"],
+        ),
+        (
+            "<table>\n<caption>Output</caption>\n<tr>\n  <td>2020</td>\n  <td>1 000</td>\n</tr>\n"
+            "<tr><td><p>A</p><p>B</p></td><td>C</td></tr>\n</table>\n",
+            ["Output", "2020 1 000", "A", "B", "C"],
+        ),
+        ("<dl><dt>Term</dt><dd>Definition</dd></dl>\n", ["Term", "Definition"]),
+        ("<div>First div</div><div>Second div</div>\n", ["First div", "Second div"]),
+        ("<details><summary>More</summary>Hidden</details>\n", ["More", "Hidden"]),
+        ("<center>Centred</center><span>Spanned</span>\n", ["Centred", "Spanned"]),
+        ("Intro <span>a</span><span>b</span> <div>x</div><div>y</div>\n", ["Intro ab", "x", "y"]),
+        ("## A<div>b</div><div>c</div>d\n", ["A b c d"]),
+        ("## A <section>b</section> c\n", ["A b c"]),
+        ("Say <b><div>x</div><div>y</div></b>.\n", ["Say x y."]),
     ],
 )
-def test_a_table_or_footnote_beside_raw_html_is_still_said(markdown: str, code: str) -> None:
-    _, diags = body(markdown)
-    assert [(d.code, d.line) for d in diags] == [(code, 8)]
+def test_removed_block_elements_keep_their_text_apart(markdown: str, published: list[str]) -> None:
+    """A table of numbers was published as one long number ("YearTonnes202010002025500"): the
+    sanitiser removed the tags and the boundaries with them. Blocks stay blocks, cells of a
+    row stay apart by a space."""
+    blocks, _ = body(markdown)
+    assert texts(blocks) == published
+
+
+def test_a_raw_table_is_said_like_a_markdown_one() -> None:
+    _, diags = body("Text.\n\n<table><tr><td>2020</td><td>1000</td></tr></table>\n")
+    assert [(d.code, d.line) for d in diags] == [("body.table", 10)]
+    (warning,) = diags
+    assert "a paragraph per row" in warning.message and "as a list" in warning.message
+
+
+def test_a_raw_table_reaches_every_channel_with_its_numbers_apart(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    text = site / "articles" / SAMPLE_SLUG / "en.md"
+    table = "<table><tr><td>2020</td><td>1000</td></tr><tr><td>2025</td><td>500</td></tr></table>"
+    text.write_text(text.read_text(encoding="utf-8") + f"\n{table}\n", encoding="utf-8")
+    args = ["export", "-q", "--jobs", "1", "--config", str(site / "syndicate.yaml")]
+    args += ["--articles", str(site / "articles"), "--out", str(site / "out")]
+    assert main([*args, "-f", "jsonld", "-f", "ninjs", "-f", "html"]) == 0
+    out = site / "out"
+    graph = json.loads((out / "jsonld" / f"{SAMPLE_SLUG}.en.jsonld").read_bytes())
+    article = next(n for n in graph["@graph"] if n["@type"] == "NewsArticle")
+    assert "2020 1000\n\n2025 500" in article["articleBody"]
+    page = (out / "html" / f"{SAMPLE_SLUG}.en.html").read_text(encoding="utf-8")
+    assert "<p>2020 1000</p>" in page and "<p>2025 500</p>" in page
+    ninjs = next((out / "ninjs").glob(f"{SAMPLE_SLUG}*en*.json")).read_text(encoding="utf-8")
+    assert "2020 1000" in ninjs and "20201000" not in ninjs
 
 
 @pytest.mark.parametrize(
@@ -311,3 +376,15 @@ def test_attributes_the_body_keeps_or_that_go_with_their_element_are_not_said() 
         "raw HTML: removed <img> element (list images in story.yaml and place them with ![](file))",
         "raw HTML: removed <svg> element and its content",
     ]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "code"),
+    [
+        ("| Year | Tonnes |\n|---|---|\n| 2020 | 10<sup>6</sup> |\n", "body.table"),
+        ("A claim<sup>1</sup>[^1] in <b>bold</b>.\n", "body.footnote"),
+    ],
+)
+def test_a_table_or_footnote_beside_raw_html_is_still_said(markdown: str, code: str) -> None:
+    _, diags = body(markdown)
+    assert [(d.code, d.line) for d in diags] == [(code, 8)]

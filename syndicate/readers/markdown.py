@@ -31,7 +31,7 @@ from syndicate.model.body import (
     walk,
 )
 from syndicate.model.source import SourceRef
-from syndicate.readers.rawhtml import html_blocks, html_inlines, sanitize
+from syndicate.readers.rawhtml import TABLE, html_blocks, html_inlines, sanitize
 from syndicate.readers.textfile import XML_FORBIDDEN
 from syndicate.readers.xhtml import LINK_SCHEMES
 
@@ -303,6 +303,14 @@ class _TreeBuilder:
                     "body.link",
                     f"raw HTML: {what.removesuffix(' (use an absolute URL)')}: a link must be"
                     " an absolute http(s):// or mailto: URL",
+                    ref,
+                )
+            elif what == TABLE:
+                self.diags.warning(
+                    "body.table",
+                    "an HTML table: stories take no tables, so only its text would be published,"
+                    " a paragraph per row; write it as a list, or as an image with its data in"
+                    " the alt text",
                     ref,
                 )
             else:

@@ -1,5 +1,6 @@
 """Raw HTML inside Markdown bodies: sanitised with nh3 to what every format can carry, reported
-when anything is removed, then read into body nodes by the (X)HTML body reader."""
+when anything is removed, then read into body nodes by the (X)HTML body reader (which reads the
+block elements no format carries, `<div>`, `<table>`, as their text, kept apart)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from lxml import html as lxml_html
 
 from syndicate.model.body import Block, Inline
 from syndicate.model.source import SourceRef
-from syndicate.readers.xhtml import START, XhtmlBodyReader
+from syndicate.readers.xhtml import CONTAINERS, START, XhtmlBodyReader
 
 # What NewsML-G2 inlineXML, Atom/RSS content, EPUB XHTML and HTML pages can all carry.
 BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "li", "hr"}
 INLINE_TAGS = {"em", "i", "strong", "b", "sup", "sub", "a", "code", "br"}
 ALLOWED_TAGS = BLOCK_TAGS | INLINE_TAGS
 KEPT_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+TABLE_TAGS = {"table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td"}
+TABLE = "a table"
+"""What `_removed` says of table markup: the Markdown reader words it as its `body.table`."""
 URL_SCHEMES = {"http", "https", "mailto"}
 # Elements removed with everything inside them: their content is code or controls, not text.
 DROPPED_WITH_CONTENT = {
@@ -45,7 +49,8 @@ def sanitize(fragment: str) -> Sanitized:
     return Sanitized(
         nh3.clean(
             fragment,
-            tags=ALLOWED_TAGS,
+            # Block elements pass, bare, so that the reader keeps their text apart.
+            tags=ALLOWED_TAGS | CONTAINERS,
             clean_content_tags=DROPPED_WITH_CONTENT,
             attributes={"*": set(), **KEPT_ATTRIBUTES},  # "*": not nh3's lang and title
             url_schemes=URL_SCHEMES,
@@ -65,6 +70,8 @@ def _removed(fragment: str) -> list[str]:
         tag = name.lower()
         if tag in DROPPED_WITH_CONTENT:
             found.append(f"<{tag}> element and its content")
+        elif tag in TABLE_TAGS:
+            found.append(TABLE)
         elif tag == "img":
             found.append("<img> element (list images in story.yaml and place them with ![](file))")
         elif tag not in ALLOWED_TAGS:

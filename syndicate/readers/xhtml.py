@@ -36,6 +36,14 @@ LINK_SCHEMES = ("http://", "https://", "mailto:")
 """What a body link may point to: never `javascript:`, `data:` or a local file."""
 START = re.compile(r"-?[0-9]{1,9}")
 """An `<ol start>` that is a whole number (bounded: a list number is never huge)."""
+CONTAINERS = {
+    "li", "div", "section", "article", "aside", "header", "footer", "main", "nav", "center",
+    "address", "details", "summary", "dl", "dt", "dd", "figcaption", "pre", "table",
+    "caption", "thead", "tbody", "tfoot", "tr", "th", "td", "fieldset", "legend", "hgroup",
+    "menu",
+}  # fmt: skip
+"""Block elements no format carries (raw HTML's `<div>`, `<dl>`, `<table>`; an `<li>` outside a
+list): read as what they hold, their text kept apart from the text around it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +87,11 @@ class XhtmlBodyReader:
                 loose.extend(self.inline_with_tail(child))
                 continue
             self._flush(loose, out, self.where(child))
-            if local(child) == "li":  # an item outside a list: its text is kept, as blocks
-                out.extend(self.blocks(child))
-                if child.tail:
-                    loose.append(Text(child.tail))
-                continue
             block = self.block(child)
             if block is not None:
                 out.append(block)
+            elif local(child) in CONTAINERS:  # its text is kept, as blocks of their own
+                out.extend(self.blocks(child))
             if child.tail:
                 loose.append(Text(child.tail))
         self._flush(loose, out, self.where(parent))
@@ -115,6 +120,16 @@ class XhtmlBodyReader:
             return ListBlock(name == "ol", items, where, list_start(el.get("start")))
         if name == "hr":
             return ThematicBreak(where)
+        if name == "tr" and all(_cell(c) for c in el):  # a row: its cells side by side
+            cells = [_trimmed(self.inlines(cell)) for cell in el]
+            row: list[Inline] = []
+            for cell in filter(None, cells):
+                for node in [Text(" "), *cell] if row else cell:
+                    if isinstance(node, Text) and row and isinstance(row[-1], Text):
+                        row[-1] = Text(row[-1].text + node.text)
+                    else:
+                        row.append(node)
+            return Paragraph(tuple(row), where) if row else None
         if name == "figure":
             return self.figure(el, where)
         return None
@@ -148,10 +163,28 @@ class XhtmlBodyReader:
             if href:  # the sanitiser disarms links by dropping the href; others are reported
                 self.refused.append((href, self.where(el)))
             nodes = list(self.inlines(el))
+        elif local(el) in CONTAINERS:  # a block in running text (raw HTML in a heading)
+            return self.apart(el)
         else:
             node = self.inline(el)
             nodes = [node] if node is not None else []
         return [*nodes, Text(el.tail)] if el.tail else nodes
+
+    def apart(self, el: etree._Element) -> list[Inline]:
+        """A block element in running text (`## A<div>b</div>`): its words and its tail, with a
+        space wherever nothing else would keep them from the words around."""
+        words = list(_trimmed(self.inlines(el)))
+        before, parent = el.getprevious(), el.getparent()
+        preceding = before.tail if before is not None else parent.text if parent is not None else ""
+        if words and (before is not None or preceding) and not (preceding or "")[-1:].isspace():
+            words.insert(0, Text(" "))
+        if el.tail:
+            if words and not el.tail[0].isspace():
+                words.append(Text(" "))
+            words.append(Text(el.tail))
+        elif words and (after := el.getnext()) is not None and local(after) not in CONTAINERS:
+            words.append(Text(" "))
+        return words
 
     def inline(self, el: etree._Element) -> Inline | None:
         name = local(el)
@@ -173,6 +206,11 @@ class XhtmlBodyReader:
 
 
 _INLINE = {"em", "i", "strong", "b", "sup", "sub", "code", "a", "br"}
+
+
+def _cell(el: etree._Element) -> bool:
+    """A table cell of running text (a cell of blocks is read as blocks)."""
+    return local(el) in ("td", "th") and all(local(child) in _INLINE for child in el)
 
 
 def _trimmed(inlines: tuple[Inline, ...]) -> tuple[Inline, ...]:
