@@ -810,3 +810,17 @@ def test_a_target_that_refuses_listings_is_still_current_after_a_first_delivery(
         assert "[deliver.failed]" not in err
         server.faults.no_listing = False  # (for the test's own look)
         assert server.files() == site.files()
+
+
+def test_a_header_secret_is_read_without_the_spaces_around_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`TOKEN=' afp '` (or a file `papertok \\n`): `serve` started, and then refused every
+    request, as a header's value is read without the white space around it."""
+    from syndicate.deliver.secrets import reveal
+
+    monkeypatch.setenv("PADDED_TOKEN", " afp-token ")
+    (tmp_path / "token.txt").write_text("paper-token \n", encoding="utf-8")
+    assert reveal("env:PADDED_TOKEN", tmp_path, header=True) == "afp-token"
+    assert reveal("file:token.txt", tmp_path, header=True) == "paper-token"
+    assert reveal("env:PADDED_TOKEN", tmp_path) == " afp-token "  # a password is as written

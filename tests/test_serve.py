@@ -570,3 +570,61 @@ def test_preview_pages_with_problems_and_embargoes_pass_axe(
     assert done.returncode == 0, done.stderr
     violations = json.loads(done.stdout)["violations"]
     assert [f"{v['page']} ({v['scheme']}): {v['rule']}: {v['nodes'][0]}" for v in violations] == []
+
+
+def test_a_link_in_out_does_not_open_a_protected_folder(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """`ln -s ../newsml out/html/nm`: `/html/nm/<item>` served the embargoed item without a
+    token (the token was asked for by the address, which named no protected folder); a link
+    to a hidden file served it too."""
+    site.export("newsml", "html")
+    (site.out / "html" / "nm").symlink_to("../newsml")
+    (site.out / ".secret").write_text("not the site\n", encoding="utf-8")
+    (site.out / "html" / "visible.txt").symlink_to("../.secret")
+    server = serving()
+    item = f"{SAMPLE_SLUG}.en.xml"
+    assert server.get(f"html/nm/{item}").status_code == 404
+    assert server.get("html/visible.txt").status_code == 404
+    opened = server.get(f"newsml/{item}", Authorization=f"Bearer {TOKEN}")
+    assert opened.status_code == 200
+    assert opened.headers["Cache-Control"] == "private, no-cache"  # no shared cache keeps it
+    assert opened.headers["X-Content-Type-Options"] == "nosniff"
+    refused = server.get(f"newsml/{item}", Authorization="Bearer")
+    assert refused.status_code == 401
+    assert 'error="invalid_request"' in refused.headers["WWW-Authenticate"]
+
+
+def test_a_protected_folder_is_protected_however_the_address_spells_it() -> None:
+    """On Windows `os.path` gave `newsml\\x`, which never started with `newsml/`: no file
+    there was protected; a disk that does not tell case apart serves `NewsML/x` as newsml/x."""
+    from syndicate.serve.app import protecting
+
+    tokens = {"newsml/": ["t"], "partners/msn/": ["u"]}
+    for path in ("/newsml/x.xml", "//newsml/../newsml/x", "/NewsML/x.xml", "/newsml\\x.xml"):
+        assert protecting(path, tokens) == ["newsml/"], path
+    assert protecting("/partners/MSN/en.xml", tokens) == ["partners/msn/"]
+    for path in ("/html/x.html", "/newsmlx/y", "/", "/atom/../html/newsml"):
+        assert protecting(path, tokens) == [], path
+
+
+def test_serving_the_site_folder_is_refused(
+    site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve --out .` served syndicate.yaml, the stories and a secrets folder beside them."""
+    monkeypatch.setenv("PARTNER_TOKEN", TOKEN)
+    site.export("atom")
+    capsys.readouterr()
+    assert site.cli("serve", "--out", str(site.root), "--port", "0") == 2
+    assert "error: --out .: holds the articles folder" in capsys.readouterr().err
+
+
+def test_wire_folders_open_to_the_network_are_a_warning(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """`serve --host 0.0.0.0` with ninjs/ unprotected served embargoed stories to anyone,
+    with no word: the preview was warned of, out/'s wire folders were not."""
+    site.export("newsml", "ninjs", "atom")
+    server = serving("--host", "0.0.0.0")
+    assert "[serve.exposed]" in server.log() and "ninjs/ hold embargoed stories" in server.log()
+    assert "newsml/" not in server.log().split("serve.exposed")[0].split("warning:")[-1]

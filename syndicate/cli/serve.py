@@ -60,6 +60,10 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return _serve(args, diags, site, writers, tokens, folder)
 
 
+EMBARGOED_FORMATS = frozenset({"newsml", "ninjs"})
+"""The formats that publish a story before its embargo ends (to wire partners)."""
+
+
 def _serve(
     args: argparse.Namespace,
     diags: Diagnostics,
@@ -84,14 +88,8 @@ def _serve(
         )
         return EXIT_INPUT
     state = previewer = None
-    if args.watch and not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
-        exposed = Diagnostics()  # said now: the server runs until interrupted
-        exposed.warning(
-            "serve.exposed",
-            f"--host {args.host}: the preview shows embargoed stories to anyone who can reach"
-            " this address",
-        )
-        report(exposed, args.log_format, sys.stderr)
+    if not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
+        _warn_exposed(args, writers, tokens)
     if args.watch:
         state = PreviewState(folder, site.languages, writers)
         previewer = Previewer(
@@ -126,6 +124,39 @@ def _serve(
         json_logs=args.log_format == "json",
     )
     return EXIT_OK
+
+
+def _warn_exposed(
+    args: argparse.Namespace, writers: list[AnyWriter], tokens: dict[str, list[str]]
+) -> None:
+    """Said when the server listens beyond this machine, before it serves: a preview shows
+    embargoed stories to anyone; out/'s wire folders hold them too, unless protected."""
+    from syndicate.serve.app import protected
+
+    exposed = Diagnostics()  # said now: the server runs until interrupted
+    if args.watch:
+        exposed.warning(
+            "serve.exposed",
+            f"--host {args.host}: the preview shows embargoed stories to anyone who can reach"
+            " this address",
+        )
+    else:
+        wire = sorted(
+            f"{folder}/"
+            for w in writers
+            if w.name in EMBARGOED_FORMATS
+            for folder in w.owned_folders()
+            if (args.out / folder).is_dir() and not protected(folder, tokens)
+        )
+        if wire:
+            exposed.warning(
+                "serve.exposed",
+                f"--host {args.host}: {', '.join(wire)} hold embargoed stories (wire partners"
+                " get them before their release) and anyone who can reach this address may"
+                " read them: protect them with tokens (serve: protect:), or keep the server"
+                " on 127.0.0.1",
+            )
+    report(exposed, args.log_format, sys.stderr)
 
 
 def _hold_preview(
@@ -176,6 +207,9 @@ def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
     if not args.watch:
         if not args.out.is_dir():
             diags.error("serve.out", f"no output folder {args.out}; run syndicate export first")
+            return None
+        # `--out .` would serve syndicate.yaml, the stories and a secrets folder beside them.
+        if not out_apart(args.out, args.articles, args.config, diags):
             return None
         settle_output(args.out, cache_folder(args.config, args.out), diags)
         return Path(args.out)

@@ -60,6 +60,8 @@ def reveal(reference: str, base: Path, *, one_line: bool = True, header: bool = 
             f"{where} holds a line break or another control character inside its secret;"
             " write the secret on one line"
         )
+    if header:  # a header's value is read without the white space around it (RFC 9110)
+        value = value.strip()
     if header and not value.isascii():
         raise SecretError(
             f"{where} holds a character that is not ASCII; an HTTP header carries ASCII only"

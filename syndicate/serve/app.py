@@ -6,11 +6,13 @@ and a script that reloads the page when a new export is ready."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import html
 import json
 import os
+import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -128,10 +130,27 @@ class _OutputFiles(StaticFiles):
     def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
         """No file or folder whose name starts with a dot: a killed export's staging folder
         (`.syndicate-staging-*`, part of an unpublished rendering), the lock, a user's
-        `.htaccess` or `.git` are not the site (404)."""
+        `.htaccess` or `.git` are not the site (404). The same of the file a link inside
+        out/ leads to; and a link may not lead into a protected folder from outside it (the
+        token was asked for by the address, which named no protected folder)."""
         if any(part.startswith(".") for part in path.replace("\\", "/").split("/")):
             return "", None
-        return super().lookup_path(path)
+        full, found = super().lookup_path(path)
+        if found is None:
+            return full, found
+        try:
+            real = Path(os.path.realpath(full)).relative_to(self._root).as_posix()
+        except ValueError:
+            return "", None
+        if any(part.startswith(".") for part in real.split("/")):
+            return "", None
+        if protected(real, self.served.tokens) and not protected(path, self.served.tokens):
+            return "", None
+        return full, found
+
+    @functools.cached_property
+    def _root(self) -> Path:
+        return Path(os.path.realpath(self.served.folder))
 
     def file_response(
         self,
@@ -142,13 +161,16 @@ class _OutputFiles(StaticFiles):
     ) -> Response:
         path = Path(full_path).resolve().relative_to(self.served.folder.resolve()).as_posix()
         media_type = self.served.inventory.media_type(path)
-        headers: dict[str, str] = {}
+        # The type said is the type meant (a browser sniffing a feed as HTML would run it).
+        headers: dict[str, str] = {"X-Content-Type-Options": "nosniff"}
+        if protected(path, self.served.tokens):  # a partner's: no shared cache keeps it
+            headers["Cache-Control"] = "private, no-cache"
         link = self._hub_link(path, full_path, stat_result)
         if link:
             headers["Link"] = link
         preview = self.served.preview
         if preview is not None:
-            headers["Cache-Control"] = "no-cache"
+            headers.setdefault("Cache-Control", "no-cache")
             notice = preview.embargo_notice(path)
             if notice:
                 headers["X-Syndicate-Embargoed"] = notice.isoformat()
@@ -280,6 +302,18 @@ def preview_markup(generation: int, embargo: datetime | None) -> bytes:
     return f"\n{banner}\n{live}\n<script>{script}</script>\n".encode()
 
 
+def protecting(path: str, tokens: Mapping[str, object]) -> list[str]:
+    """The protected folders (`newsml/`) the address `path` is inside, as the file server
+    resolves it on any system: `//newsml/../newsml/x` and `newsml\\x` are in newsml/, and,
+    for a disk that does not tell case apart (macOS, Windows), `NewsML/x` too."""
+    clean = posixpath.normpath("/" + path.replace("\\", "/")).lstrip("/").lower() + "/"
+    return [prefix for prefix in tokens if clean.startswith(prefix.lower())]
+
+
+def protected(path: str, tokens: Mapping[str, object]) -> bool:
+    return bool(protecting(path, tokens))
+
+
 class _BearerTokens:
     """Requests under a protected folder need `Authorization: Bearer <token>` (RFC 6750)."""
 
@@ -289,9 +323,7 @@ class _BearerTokens:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            # The path as the file server resolves it (`//newsml/../newsml/x` is newsml/x).
-            path = os.path.normpath(os.path.join(*scope["path"].split("/"))) + "/"
-            needed = [ts for prefix, ts in self.tokens.items() if path.startswith(prefix)]
+            needed = [self.tokens[prefix] for prefix in protecting(scope["path"], self.tokens)]
             if needed:
                 given = Headers(scope=scope).get("authorization", "")
                 scheme, _, token = given.partition(" ")
@@ -299,8 +331,9 @@ class _BearerTokens:
                     hmac.compare_digest(token.strip().encode(), t) for ts in needed for t in ts
                 ):
                     challenge = 'Bearer realm="syndicate"'
-                    if given:
-                        challenge += ', error="invalid_token"'
+                    if given:  # RFC 6750 3.1: no token at all is a malformed request
+                        error = "invalid_token" if token.strip() else "invalid_request"
+                        challenge += f', error="{error}"'
                     response = Response(
                         "a bearer token is needed for this folder\n",
                         status_code=401,
