@@ -189,6 +189,15 @@ def test_a_language_without_terms_is_a_warning(tmp_path: Path) -> None:
         " [config.terms]"
     )
     (tmp_path / "terms").mkdir()
+    # `syndicate terms --lang sw > terms/sw.yaml`, saved untranslated: still English
+    english = "updated: Updated {date}\ncontents: Contents\n"
+    (tmp_path / "terms" / "sw.yaml").write_text(english, "utf-8")
+    diags = Diagnostics()
+    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is not None
+    (warning,) = diags
+    assert warning.message.startswith(
+        "terms/sw.yaml holds syndicate's English phrases, not yet translated"
+    )
     (tmp_path / "terms" / "sw.yaml").write_text("updated: Imesasishwa {date}\n", "utf-8")
     diags = Diagnostics()
     assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is not None
@@ -270,6 +279,10 @@ def test_syndicate_terms_prints_a_file_to_translate(
     (site / "terms" / "sw.yaml").write_text(printed, encoding="utf-8")  # usable as it is
     diags = Diagnostics()
     assert load_config(config, "syndicate.yaml", diags) is not None, list(diags)
+    # saved, its English lines are still marked: the file no longer tells them apart
+    assert main(["terms", "--lang", "sw", "--config", str(config)]) == 0
+    again = capsys.readouterr().out.splitlines()
+    assert "updated: Updated {date}  # translate" in again and "by: Na {names}" in again
     assert main(["terms", "--lang", "fr"]) == 0  # outside a site: syndicate's own
     assert yaml.safe_load(capsys.readouterr().out)["by"] == "Par {names}"
     # `syndicate terms --lang sw > terms/sw.yaml`: the shell makes the file, empty, first

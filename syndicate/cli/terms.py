@@ -35,7 +35,14 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     use_site_terms(config.terms if config else {})
     keys = list(dict.fromkeys([*reference(), *own_sections]))
     phrases = {key: lookup(key, tag) or "" for key in keys}
-    missing = [key for key in keys if lookup(key, tag, english=False) is None]
+    english = reference()
+    # Not translated: no phrase of the language's, or syndicate's English one kept as it is
+    # (this command's output saved as the terms file).
+    missing = [
+        key
+        for key in keys
+        if (own := lookup(key, tag, english=False)) is None or own == english.get(key)
+    ]
     if args.log_format == "json":
         emit({"lang": tag, "terms": phrases, "untranslated": missing})
         return EXIT_OK

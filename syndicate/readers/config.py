@@ -397,12 +397,19 @@ def _languages_ok(
             )
             ok = False
         elif terms is not None and not has_terms(tag) and not _phrases(terms, tag):
+            copied = any(not k.startswith("section.") for k in terms.get(tag, {}))
             diags.warning(
                 "config.terms",
-                f'syndicate has no terms for {tag!r}: its fixed phrases ("Updated",'
-                ' "Contents", section names) are shown in English; translate them in'
-                f" {_beside(shown, TERMS)}/{tag}.yaml (start from the output of"
-                f" `syndicate terms --lang {tag}`)",
+                (
+                    f"{_beside(shown, TERMS)}/{tag}.yaml holds syndicate's English phrases, not"
+                    f" yet translated: {tag!r} pages show them in English; translate the"
+                    " lines `syndicate terms` marks 'translate'"
+                    if copied
+                    else f'syndicate has no terms for {tag!r}: its fixed phrases ("Updated",'
+                    ' "Contents", section names) are shown in English; translate them in'
+                    f" {_beside(shown, TERMS)}/{tag}.yaml (start from the output of"
+                    f" `syndicate terms --lang {tag}`)"
+                ),
                 where,
             )
     return ok
@@ -410,9 +417,15 @@ def _languages_ok(
 
 def _phrases(terms: dict[str, dict[str, str]], tag: str) -> bool:
     """Whether the site's terms give `tag` (or its primary language) phrases of its own, not
-    only the names of sections."""
+    only the names of sections, nor only syndicate's English ones copied (the output of
+    `syndicate terms` saved as it is)."""
+    english = reference()
     tables = (terms.get(tag, {}), terms.get(tag.split("-")[0], {}))
-    return any(not key.startswith("section.") for table in tables for key in table)
+    return any(
+        not key.startswith("section.") and text != english.get(key)
+        for table in tables
+        for key, text in table.items()
+    )
 
 
 def _beside(shown: str, name: str) -> str:
