@@ -410,3 +410,25 @@ def test_an_ednote_borrowed_from_the_original_says_its_language(
     assert '<edNote xml:lang="en" dir="ltr">Corrects the quarter.</edNote>' in arabic
     for text in (german, arabic, english):  # our profile allows what IPTC's does
         assert_valid(profile_schema(), etree.fromstring(text.encode("utf-8"), safe_parser()))
+
+
+def test_a_name_standing_in_from_another_language_says_which(
+    sample_story: Story, site_config: SiteConfig, iptc_xsd: etree.XMLSchema
+) -> None:
+    """A language added to a site whose subjects and places are named in English only: the
+    Arabic item said `<name>politics</name>` as if it were Arabic (partners indexed it so,
+    screen readers spoke it so). It says its language, as an image's text does."""
+    english = Localized((("en", "politics"),))
+    subject = dataclasses.replace(sample_story.subjects[0], name=english)
+    place = dataclasses.replace(sample_story.places[0], name=Localized((("en", "Brussels"),)))
+    story = dataclasses.replace(sample_story, subjects=(subject,), places=(place,))
+    ar = item(write(story, site_config), story, "ar")
+    (name,) = xp(ar, "g2:contentMeta/g2:subject[@qcode='medtop:11000000']/g2:name")
+    assert (name.text, name.get(XML_LANG), name.get("dir")) == ("politics", "en", "ltr")
+    places = xp(ar, "g2:contentMeta//g2:name[text()='Brussels']")
+    assert places and all(n.get(XML_LANG) == "en" for n in places)
+    en = item(write(story, site_config), story, "en")
+    (own,) = xp(en, "g2:contentMeta/g2:subject[@qcode='medtop:11000000']/g2:name")
+    assert own.get(XML_LANG) is None  # in the item's own language: nothing to say
+    assert_valid(iptc_xsd, ar)
+    assert_valid(profile_schema(), ar)

@@ -43,7 +43,16 @@ from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import borrowed, direction, locale_for
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text, dateline_text, section_name
-from syndicate.model import UNRELEASED, Image, Person, Place, Story, StorySummary, Variant
+from syndicate.model import (
+    UNRELEASED,
+    Image,
+    Localized,
+    Person,
+    Place,
+    Story,
+    StorySummary,
+    Variant,
+)
 from syndicate.render.text import body_text, char_count, word_count
 from syndicate.render.xhtml import render_body, set_language
 from syndicate.xmlbase import NAR_NS, XHTML_NS, XML_LANG
@@ -155,6 +164,15 @@ def catalog(ctx: Context[NewsMLOptions]) -> etree._Element:
 def optional(text: str | None) -> tuple[str, ...]:
     """An element's text when there is one: `G.edNote(*optional(note))`."""
     return () if text is None else (text,)
+
+
+def localized_name(name: Localized, lang: str, original: str) -> etree._Element:
+    """`<name>` of a subject or place in `lang`; one that stands in from another language
+    (the original's, as a story adds a language) says which, as an image's text does."""
+    text = name.get(lang, original)
+    written_in = name.written_in(lang, original)
+    said = language(written_in, within=lang) if written_in and borrowed(written_in, lang) else {}
+    return G.name(*optional(text), said)
 
 
 def country_name(code: str, lang: str) -> str:
@@ -344,7 +362,7 @@ class _ItemBuilder:
             G.genre(qcode=genre_qcode(story.genre)),
             *(
                 G.subject(
-                    G.name(*optional(subject.name.get(lang, original))),
+                    localized_name(subject.name, lang, original),
                     type="cpnat:abstract",
                     qcode=subject.code,
                 )
@@ -372,7 +390,7 @@ class _ItemBuilder:
     def _place(self, tag: str, place: Place, lang: str, *more: etree._Element) -> etree._Element:
         return G(
             tag,
-            G.name(*optional(place.name.get(lang, self.story.original_lang))),
+            localized_name(place.name, lang, self.story.original_lang),
             G.broader(
                 G.name(country_name(place.country, lang)),
                 type="cpnat:geoArea",
