@@ -287,3 +287,30 @@ def test_editions_alone_without_story_books(sample_story: Story, site_config: Si
     assert {p for p in paths if p.startswith("opds/covers/")} == {"opds/covers/edition-en.png"}
     shelf = next(f.data for f in files if f.path == "opds/en.xml")
     assert shelf.count(b"<entry") == 1 and b"edition-en.epub" in shelf
+
+
+def test_no_conformance_claim_with_a_skipped_heading_level(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A body whose `####` comes under a `##` (a `body.heading-level` warning) broke the
+    outline screen readers move through, and its book still claimed WCAG 2.1 AA and
+    `structuralNavigation`."""
+    from syndicate.model import Heading, Text
+
+    variant = sample_story.variant("en")
+    skipped = Heading(4, (Text("Too deep"),), variant.body[0].source)  # type: ignore[attr-defined]
+    body = (*variant.body, skipped)
+    variants = tuple(
+        dataclasses.replace(v, body=body) if v.lang == "en" else v for v in sample_story.variants
+    )
+    story = dataclasses.replace(sample_story, variants=variants)
+    files, _ = run([story], site_config, langs=("en", "fr"))
+    books = {f.path: f.data for f in files}
+    claims = {}
+    for lang in ("en", "fr"):
+        package = member(books[f"epub/{story.slug}.{lang}.epub"], "content.opf")
+        claims[lang] = {(m.get("property"), m.text) for m in package.iter("{*}meta")}
+    assert ("schema:accessibilityFeature", "structuralNavigation") not in claims["en"]
+    assert not {p for p, _ in claims["en"]} & {"dcterms:conformsTo", "a11y:certifiedBy"}
+    assert ("schema:accessibilityFeature", "structuralNavigation") in claims["fr"]
+    assert "dcterms:conformsTo" in {p for p, _ in claims["fr"]}

@@ -21,7 +21,7 @@ from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc33
 from syndicate.i18n.locales import direction, display_name, language_label, locale_for
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import Part, byline_parts, dateline_parts, section_name
-from syndicate.model import Block, Figure, Image, Story, StorySummary, Variant, walk
+from syndicate.model import Block, Figure, Heading, Image, Story, StorySummary, Variant, walk
 from syndicate.model.site import fill
 from syndicate.render.xhtml import (
     foreign_language,
@@ -196,7 +196,9 @@ def story_book(
         subjects=meta.subjects,
         rights=story.rights_notice(lang),
         description=meta.description,
-        properties=accessibility(lang, _all_alt([story], lang), ctx.config.publisher.name),
+        properties=accessibility(
+            lang, _all_alt([story], lang), ctx.config.publisher.name, _outlined([story], lang)
+        ),
         cover=Resource(COVER_FILE, "image/png", cover),
         documents=(
             cover_document(
@@ -269,7 +271,9 @@ def edition_book(
         subjects=subjects(stories, lang),
         rights=edition_rights([s.rights_notice(lang) for s in stories]),
         description=edition_description([s.variant(lang).headline for s in stories], lang),
-        properties=accessibility(lang, _all_alt(stories, lang), publisher),
+        properties=accessibility(
+            lang, _all_alt(stories, lang), publisher, _outlined(stories, lang)
+        ),
         cover=Resource(COVER_FILE, "image/png", cover),
         documents=(
             cover_document(
@@ -347,12 +351,29 @@ def _all_alt(stories: Sequence[Story], lang: str) -> bool:
     )
 
 
-def accessibility(lang: str, all_alt: bool, publisher: str) -> tuple[tuple[str, str], ...]:
+def _outlined(stories: Sequence[Story], lang: str) -> bool:
+    """Whether the subheadings of these variants skip no level (a `body.heading-level`
+    warning): under the headline (level 1), each is at most one level below the one before."""
+    for story in stories:
+        above = 1
+        for block in walk(story.variant(lang).body):
+            if isinstance(block, Heading):
+                if block.level > above + 1:
+                    return False
+                above = block.level
+    return True
+
+
+def accessibility(
+    lang: str, all_alt: bool, publisher: str, outlined: bool = True
+) -> tuple[tuple[str, str], ...]:
     """EPUB Accessibility 1.1 metadata. Conformance to WCAG 2.1 AA is claimed only when every
-    image has a text alternative: the rest (language on every document, headings, reading
-    order, navigation, no colour-only information) holds for every book this writer makes."""
+    image has a text alternative and no subheading skips a level (`outlined`), and
+    `structuralNavigation` only then: the rest (language on every document, reading order,
+    navigation, no colour-only information) holds for every book this writer makes."""
     features = ["alternativeText"] if all_alt else []
-    features += ["structuralNavigation", "tableOfContents", "readingOrder"]
+    features += ["structuralNavigation"] if outlined else []
+    features += ["tableOfContents", "readingOrder"]
     props = [
         ("schema:accessMode", "textual"),
         ("schema:accessMode", "visual"),
@@ -363,7 +384,7 @@ def accessibility(lang: str, all_alt: bool, publisher: str) -> tuple[tuple[str, 
         ("schema:accessibilityHazard", "none"),
         ("schema:accessibilitySummary", term("accessibility_summary", lang)),
     ]
-    if all_alt:
+    if all_alt and outlined:
         props += [("dcterms:conformsTo", CONFORMANCE), ("a11y:certifiedBy", publisher)]
     return tuple(props)
 
