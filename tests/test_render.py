@@ -66,8 +66,10 @@ def test_plain_text_and_counts(sample_story: Story) -> None:
     assert word_count("불꽃놀이.") == 1
     # Thai, Lao, Myanmar and Khmer space no words and need a dictionary to count them: each
     # paragraph counted as one word was a tenth of the truth, in what partners bill by
-    for unspaced in ("นาโตจะเพิ่มกำลังทหารในอิรัก", "ລາວ", "မြန်မာ", "ខ្មែរ", "NATO (นาโต) says"):
+    for unspaced in ("นาโตจะเพิ่มกำลังทหารในอิรัก", "ລາວ", "မြန်မာ", "ខ្មែរ", "NATO นาโต"):
         assert word_count(unspaced) is None, unspaced
+    # an English text quoting a Thai name is counted as English
+    assert word_count("Former Thai prime minister Thaksin (ทักษิณ) returned home") == 8
     assert char_count("a b\nc") == 3
 
 

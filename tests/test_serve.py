@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -616,7 +617,9 @@ def test_serving_the_site_folder_is_refused(
     site.export("atom")
     capsys.readouterr()
     assert site.cli("serve", "--out", str(site.root), "--port", "0") == 2
-    assert "error: --out .: holds the articles folder" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "error: --out .: holds the articles folder" in err and "[serve.out]" in err
+    assert "serve a folder of its own, such as out/" in err
 
 
 def test_wire_folders_open_to_the_network_are_a_warning(
@@ -628,3 +631,44 @@ def test_wire_folders_open_to_the_network_are_a_warning(
     server = serving("--host", "0.0.0.0")
     assert "[serve.exposed]" in server.log() and "ninjs/ hold embargoed stories" in server.log()
     assert "newsml/" not in server.log().split("serve.exposed")[0].split("warning:")[-1]
+
+
+def test_a_link_between_protected_folders_takes_the_token_of_the_file(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """`ln -s ../ninjs out/newsml/nj`: newsml's token opened ninjs' files, the address
+    naming newsml/ only."""
+    (site.root / "ninjs.token").write_text("ninjs-token-9\n", encoding="utf-8")
+    site.configure(
+        "feeds:\n  hub: http://127.0.0.1:9/\nserve:\n  protect:\n"
+        "    - {path: newsml/, token: env:PARTNER_TOKEN}\n"
+        "    - {path: ninjs/, token: 'file:ninjs.token'}\n"
+    )
+    site.export("newsml", "ninjs", "jsonfeed")
+    doc = sorted((site.out / "ninjs").glob("*.en.json"))[0].name
+    (site.out / "newsml" / "nj").symlink_to("../ninjs")
+    server = serving()
+    assert server.get(f"newsml/nj/{doc}", Authorization=f"Bearer {TOKEN}").status_code == 404
+    assert server.get(f"ninjs/{doc}", Authorization="Bearer ninjs-token-9").status_code == 200
+    # a JSON Feed that names a hub says so in its headers, as an Atom or RSS feed does
+    assert 'rel="hub"' in server.get("jsonfeed/en.json").headers["Link"]
+
+
+def test_an_out_link_swapped_to_another_release_is_followed(
+    site: Site, serving: Callable[..., Server], tmp_path: Path
+) -> None:
+    """`current -> release-1`, then `ln -sfn release-2 current` (a blue-green deploy): every
+    request was a 404 until the server restarted, out/ being resolved once."""
+    site.export("atom")
+    first, second = tmp_path / "release-1", tmp_path / "release-2"
+    shutil.copytree(site.out, first)
+    shutil.copytree(site.out, second)
+    (second / "atom" / "en.xml").write_bytes(b"<feed>second</feed>")
+    current = tmp_path / "current"
+    current.symlink_to(first)
+    server = serving("--out", str(current))
+    assert server.get("atom/en.xml").status_code == 200
+    current.unlink()
+    current.symlink_to(second)
+    swapped = server.get("atom/en.xml")
+    assert swapped.status_code == 200 and swapped.content == b"<feed>second</feed>"

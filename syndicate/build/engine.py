@@ -398,8 +398,11 @@ def out_apart(
     config: Path | None,
     diags: Diagnostics,
     option: str = "--out",
+    *,
+    serving: bool = False,
 ) -> bool:
-    """Whether out/ (or the preview's folder, `option` names which) is a folder of its own:
+    """Whether out/ (or the preview's folder, `option` names which; `serving`: the folder
+    `syndicate serve` would serve) is a folder of its own:
     not the articles folder nor in it (the next run would read the pages as stories), nor the
     site's `templates/` or `terms/` or in them, and holding neither the articles folder nor
     syndicate.yaml (`--out .` would write the formats' folders among the site's own files)."""
@@ -423,10 +426,12 @@ def out_apart(
         else:
             continue
         diags.error(
-            "export.out",
+            "serve.out" if serving else "export.out",
             f"{option} {shown_path(out)}: {how} {name} ({shown_path(path)}); "
             + (
-                "export into a folder of its own, such as out/"
+                "serve a folder of its own, such as out/: this one would serve the site's sources"
+                if serving
+                else "export into a folder of its own, such as out/"
                 if option == "--out"
                 else "choose another folder, or leave the option out"
             ),
@@ -1489,7 +1494,7 @@ class _Build:
         earlier = max([old.updated, *(v.updated for v in old.variants)])
         # A story taken back before its release says so with an `updated` before its published,
         # the time of the version partners have (lifecycle.md): that is not a mistake.
-        before_release = story.status != "usable" and not story.was_public()
+        before_release = story.status != "usable" and not story.was_public() and latest < earlier
         if story.version > old.version and latest <= earlier and not before_release:
             self.input.warning(
                 "story.updated",

@@ -105,7 +105,7 @@ def _cut_short(args: argparse.Namespace, status: int) -> None:
         line = json.dumps(record, ensure_ascii=False, sort_keys=True)
     else:
         line = message
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, KeyboardInterrupt):  # a second Ctrl-C
         print(f"\n{line}", file=sys.stderr, flush=True)
 
 

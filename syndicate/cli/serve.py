@@ -209,7 +209,7 @@ def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
             diags.error("serve.out", f"no output folder {args.out}; run syndicate export first")
             return None
         # `--out .` would serve syndicate.yaml, the stories and a secrets folder beside them.
-        if not out_apart(args.out, args.articles, args.config, diags):
+        if not out_apart(args.out, args.articles, args.config, diags, serving=True):
             return None
         settle_output(args.out, cache_folder(args.config, args.out), diags)
         return Path(args.out)

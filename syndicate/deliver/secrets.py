@@ -51,6 +51,8 @@ def reveal(reference: str, base: Path, *, one_line: bool = True, header: bool = 
             raise SecretError(f"cannot read the secret file {path}: {reason}") from None
         value = text.rstrip("\r\n") if one_line else text.removesuffix("\n").removesuffix("\r")
         where = f"the secret file {path}"
+    if header:  # a header's value is read without the white space around it (RFC 9110)
+        value = value.strip()
     if not value.strip():
         # An empty secret is a slip (`TOKEN=${UNSET}` in a container), never a key: a server
         # would take an empty token or password as matching an empty header or login.
@@ -60,8 +62,6 @@ def reveal(reference: str, base: Path, *, one_line: bool = True, header: bool = 
             f"{where} holds a line break or another control character inside its secret;"
             " write the secret on one line"
         )
-    if header:  # a header's value is read without the white space around it (RFC 9110)
-        value = value.strip()
     if header and not value.isascii():
         raise SecretError(
             f"{where} holds a character that is not ASCII; an HTTP header carries ASCII only"

@@ -127,6 +127,8 @@ _RAISED = str.maketrans(
     "\u02e3\u02b8\u1dbb",
 )
 """The characters Unicode has raised forms of (all but q of the small letters)."""
+_RAISED_WORDS = {"TM": "\u2122", "SM": "\u2120"}
+"""Raised marks Unicode has a character for: Brand<sup>TM</sup> is Brand™."""
 _LOWERED = str.maketrans(
     "0123456789+-\u2212=()aehijklmnoprstuvx",
     "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089\u208a\u208b\u208b"
@@ -151,7 +153,11 @@ def _shifted(text: str, table: dict[int, int], mark: str) -> str:
     reads "106"."""
     if all(ord(c) in table for c in text):
         return text.translate(table)
-    return f"{mark}({text})" if text.strip() else text
+    if mark == "^" and text in _RAISED_WORDS:
+        return _RAISED_WORDS[text]
+    if not any(c.isalnum() for c in text):  # ®, *, †: no number to run into
+        return text
+    return f"{mark}({text})"
 
 
 def inline_text(nodes: tuple[Inline, ...]) -> str:

@@ -99,8 +99,12 @@ def _removed(fragment: str) -> list[str]:
                     found.append("style attribute")
                 elif name == "start" and not START.fullmatch(value.strip()):
                     found.append(f"start {value!r} of a list (not a whole number)")
-                elif name not in KEPT_ATTRIBUTES.get(el.tag, ()) and _has_text(el):
-                    found.append(_attribute(el.tag, name, value))
+                elif (
+                    name not in KEPT_ATTRIBUTES.get(el.tag, ())
+                    and _has_text(el)
+                    and (lost := _attribute(el.tag, name, value)) is not None
+                ):
+                    found.append(lost)
     return list(dict.fromkeys(found))
 
 
@@ -111,15 +115,16 @@ def _has_text(el: lxml_html.HtmlElement) -> bool:
     )
 
 
-def _attribute(tag: str, name: str, value: str) -> str:
-    """An attribute removed from an element whose text is kept, and what a reader loses."""
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    """An attribute removed from an element whose text is kept, and what a reader loses;
+    None for one whose loss a reader does not notice (`class`, `id`, `target`, `rel`,
+    `data-*`, `dir`, whose text the bidi algorithm still orders): a migrated archive has
+    them on nearly every block, and a warning each would bury the ones that matter."""
     if name == "lang":
         return (
             f"lang {value!r} attribute (screen readers will speak its words in the story's"
             " language)"
         )
-    if name == "dir":
-        return f"dir {value!r} attribute (its text takes the story's direction)"
     if name == "title":
         return "title attribute (its text, shown on hover, is not published; write it out)"
     if tag == "ol" and name == "reversed":
@@ -128,7 +133,7 @@ def _attribute(tag: str, name: str, value: str) -> str:
         return f"type {value!r} of a list (it is numbered 1, 2, 3)"
     if tag == "li" and name == "value":
         return f"value {value!r} of a list item (the list is numbered without it)"
-    return f"{name} attribute"
+    return None
 
 
 def html_blocks(clean: str, ref: SourceRef) -> list[Block]:

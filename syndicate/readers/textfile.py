@@ -29,8 +29,21 @@ def bidi_warning(text: str, what: str) -> str | None:
     return None
 
 
-# An HTML element's tag (`<sub>`, `</em>`, `<br/>`, `<span class="x">`); not "a < b" or "<5 %".
-_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
+_ELEMENTS = (
+    "a|abbr|acronym|address|article|aside|audio|b|bdi|bdo|big|blink|blockquote|body|br|button"
+    "|canvas|caption|center|cite|code|col|dd|del|details|dfn|dialog|div|dl|dt|em|embed"
+    "|fieldset|figcaption|figure|font|footer|form|frame|h[1-6]|head|header|hr|html|i|iframe"
+    "|img|input|ins|kbd|label|legend|li|link|main|mark|marquee|math|meta|nav|noscript|object"
+    "|ol|option|p|picture|pre|q|rp|rt|ruby|s|samp|script|section|select|small|source|span"
+    "|strike|strong|style|sub|summary|sup|svg|table|tbody|td|template|textarea|tfoot|th|thead"
+    "|time|title|tr|tt|u|ul|var|video|wbr"
+)
+# An HTML element's tag (`<sub>`, `</em>`, `<br/>`, `<span class="x">`), its attributes
+# written name=value: not "a < b", "<5 %", "Option<T>", "List<String>" nor "a<b and c>d".
+_TAG = re.compile(
+    rf"</?({_ELEMENTS})(?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))*\s*/?>",
+    re.IGNORECASE,
+)
 _SHIFTED = re.compile(r"<(sup|sub)>([^<>]*)</\1>", re.IGNORECASE)
 
 

@@ -31,14 +31,21 @@ _UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")
 (as CJK's one word a character) to count them by; finding their words takes a dictionary."""
 
 
+def _mostly_unspaced(text: str) -> bool:
+    """Whether a quarter or more of the text's non-space characters are of those scripts (a
+    Thai body, not an English one quoting a Thai name, whose other words count as usual)."""
+    unspaced = len(_UNSPACED.findall(text))
+    return bool(unspaced) and unspaced * 4 >= len(text) - len(_SPACE.findall(text))
+
+
 @lru_cache(maxsize=64)
 def word_count(text: str) -> int | None:
     """Words, with each CJK character counted as one; punctuation is not a word. None for a
-    text in a script written without spaces between its words that only a dictionary can
-    segment (Thai, Lao, Myanmar, Khmer): each of its paragraphs would count as one word, a
-    figure partners bill and sort by. (Kept for the next callers: NewsML-G2, ninjs and
+    text mostly in a script written without spaces between its words that only a dictionary
+    can segment (Thai, Lao, Myanmar, Khmer): each of its paragraphs would count as one word,
+    a figure partners bill and sort by. (Kept for the next callers: NewsML-G2, ninjs and
     JSON-LD count the same body.)"""
-    if _UNSPACED.search(text):
+    if _mostly_unspaced(text):
         return None
     words = _WORD.findall(text)
     return len(words) - len(_PUNCT_LINE.findall("\n".join(words)))
@@ -46,7 +53,7 @@ def word_count(text: str) -> int | None:
 
 def slow_word_count(text: str) -> int | None:
     """What `word_count` counts, word by word (the reference its fast path is tested on)."""
-    if _UNSPACED.search(text):
+    if _mostly_unspaced(text):
         return None
     return sum(1 for w in _WORD.findall(text) if not _PUNCT_ONLY.match(w))
 

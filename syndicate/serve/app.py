@@ -6,7 +6,6 @@ and a script that reloads the page when a new export is ready."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import html
@@ -37,7 +36,7 @@ from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from syndicate.build.inventory import Inventory
-from syndicate.deliver.websub import feed_links
+from syndicate.deliver.websub import FEED_SUFFIXES, feed_links
 from syndicate.serve.preview import PreviewState
 
 STATUS_PATH = "/_syndicate/preview"
@@ -138,19 +137,17 @@ class _OutputFiles(StaticFiles):
         full, found = super().lookup_path(path)
         if found is None:
             return full, found
-        try:
-            real = Path(os.path.realpath(full)).relative_to(self._root).as_posix()
-        except ValueError:
+        # Where the file is, out/ resolved now (a link swapped to another release is followed).
+        real = os.path.relpath(os.path.realpath(full), os.path.realpath(self.served.folder))
+        real = real.replace(os.sep, "/")
+        if real.startswith("../") or any(part.startswith(".") for part in real.split("/")):
             return "", None
-        if any(part.startswith(".") for part in real.split("/")):
-            return "", None
-        if protected(real, self.served.tokens) and not protected(path, self.served.tokens):
+        # The token asked for was that of the folders the address names: the file's must be
+        # among them (a link from newsml/ into ninjs/ would take newsml's token for ninjs').
+        tokens = self.served.tokens
+        if not set(protecting(real, tokens)) <= set(protecting(path, tokens)):
             return "", None
         return full, found
-
-    @functools.cached_property
-    def _root(self) -> Path:
-        return Path(os.path.realpath(self.served.folder))
 
     def file_response(
         self,
@@ -191,7 +188,9 @@ class _OutputFiles(StaticFiles):
         self, path: str, full_path: str | os.PathLike[str], stat: os.stat_result
     ) -> str | None:
         """`Link: <hub>; rel="hub", <feed>; rel="self"` for a feed that names a hub."""
-        if path.partition("/")[0] not in self.served.feed_folders or not path.endswith(".xml"):
+        if path.partition("/")[0] not in self.served.feed_folders or not path.endswith(
+            FEED_SUFFIXES
+        ):
             return None
         key = (path, stat.st_size, stat.st_mtime_ns)
         if key not in self._links:
