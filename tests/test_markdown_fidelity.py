@@ -410,3 +410,14 @@ def test_text_shaped_like_a_tag_is_no_markup(text: str) -> None:
     from syndicate.readers.textfile import markup_warning
 
     assert markup_warning(text, "headline") is None
+
+
+def test_text_split_by_a_block_keeps_no_spaces_at_its_edges() -> None:
+    """`Para with <div>inner</div> text.`: the split paragraphs kept "Para with " and
+    " text." in plain text and counts."""
+    blocks, _ = body("Para with <div>inner</div> text.\n")
+    assert [b.children for b in blocks] == [  # type: ignore[attr-defined]
+        (Text("Para with"),),
+        (Text("inner"),),
+        (Text("text."),),
+    ]

@@ -388,6 +388,17 @@ def test_the_preview_s_banner_comes_first_and_in_english(
         "main",
     ]
     assert missing.body.find("main/h1").text == "Not in the preview"
+    # a `<body` in a comment of the head is not where the banner goes
+    from syndicate.serve.preview import preview_folder
+
+    planted = preview_folder(site.config, site.out) / "html" / "planted.html"
+    planted.write_text(
+        "<!DOCTYPE html><html><head><title>t</title><!-- <body class=x> --></head>"
+        "<body><p>Text</p></body></html>",
+        encoding="utf-8",
+    )
+    page = lxml_html.fromstring(server.get("html/planted.html").content)
+    assert [e.get("id") or e.tag for e in page.body][:2] == ["syndicate-preview", "syndicate-live"]
 
 
 @pytest.mark.slow

@@ -60,10 +60,6 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return _serve(args, diags, site, writers, tokens, folder)
 
 
-EMBARGOED_FORMATS = frozenset({"newsml", "ninjs"})
-"""The formats that publish a story before its embargo ends (to wire partners)."""
-
-
 def _serve(
     args: argparse.Namespace,
     diags: Diagnostics,
@@ -144,7 +140,7 @@ def _warn_exposed(
         wire = sorted(
             f"{folder}/"
             for w in writers
-            if w.name in EMBARGOED_FORMATS
+            if w.embargoed
             for folder in w.owned_folders()
             if (args.out / folder).is_dir() and not protected(folder, tokens)
         )

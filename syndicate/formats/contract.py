@@ -289,6 +289,10 @@ class Writer(Generic[OptionsT]):
     names a part of a section (`profiles.msn`)."""
     Options: type[OptionsT]
     """Its options record; writers that share a section share the record."""
+    embargoed: bool = False
+    """Whether it publishes stories before their embargo ends (to wire partners, as
+    NewsML-G2 and ninjs do): `syndicate serve` warns when its folders are open to the
+    network without a token."""
     window: timedelta | None = None
     """For collection files that list what reached the public within this time before
     `ctx.now` (`StorySummary.public_since`; a news sitemap's two days): the engine rebuilds

@@ -100,7 +100,8 @@ class XhtmlBodyReader:
     @staticmethod
     def _flush(loose: list[Inline], out: list[Block], where: SourceRef) -> None:
         if any(not isinstance(n, Text) or n.text.strip() for n in loose):
-            out.append(Paragraph(tuple(loose), where))
+            # (without the spaces at its edges: "Para with <div>x</div> text" is three)
+            out.append(Paragraph(_trimmed(tuple(loose)), where))
         loose.clear()
 
     def block(self, el: etree._Element) -> Block | None:

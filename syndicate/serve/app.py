@@ -213,7 +213,8 @@ class _OutputFiles(StaticFiles):
         path = full_path.resolve().relative_to(self.served.folder.resolve()).as_posix()
         extra = preview_markup(state.snapshot()[0], state.embargo_notice(path))
         page = full_path.read_bytes()
-        found = BODY.search(page)
+        head = page.find(b"</head>")  # (a `<body` in a comment of the head is not it)
+        found = BODY.search(page, max(head, 0))
         at = found.end() if found else len(page)
         body = page[:at] + extra + page[at:]
         # The ETag alone: the page served is the file and the preview's generation, which

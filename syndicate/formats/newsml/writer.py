@@ -74,6 +74,7 @@ class NewsMLOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
 class NewsMLWriter(Writer[NewsMLOptions]):
     name = "newsml"
+    embargoed = True
     description = "NewsML-G2 2.35: a newsItem per language, a packageItem per story"
     media_type = NEWSITEM_TYPE
     extension = ".xml"

@@ -29,6 +29,7 @@ class NinjsOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=Tru
 
 class NinjsWriter(Writer[NinjsOptions]):
     name = "ninjs"
+    embargoed = True
     description = "IPTC ninjs 3.x or 2.x (news in JSON), one document per story and language"
     media_type = "application/json"
     extension = ".json"
