@@ -68,11 +68,13 @@ def body(markdown: str) -> tuple[object, list[str]]:
 
 
 def test_block_tags_in_running_text_become_blocks_not_lost_text() -> None:
+    """Each part of the split paragraph without the spaces at its edges (they were kept, in
+    plain text and counts)."""
     blocks, warnings = body("Intro <p>inner</p> then <ul><li>one</li><li>two</li></ul>\n")
     assert blocks == (
-        Paragraph((Text("Intro "),), SourceRef("en.md", 8)),
+        Paragraph((Text("Intro"),), SourceRef("en.md", 8)),
         Paragraph((Text("inner"),), SourceRef("en.md", 8)),
-        Paragraph((Text(" then "),), SourceRef("en.md", 8)),
+        Paragraph((Text("then"),), SourceRef("en.md", 8)),
         ListBlock(
             False,
             (
