@@ -49,6 +49,17 @@ def test_figures_carry_alt_caption_credit_and_chosen_urls(sample_story: Story) -
     )
 
 
+def test_the_credited_name_is_isolated_from_the_credit_line(sample_story: Story) -> None:
+    """In a right-to-left figure, "YCPress graphic; source NATO" is drawn in its own direction
+    only inside a `<bdi>`: left to the Arabic line, its words and semicolon would be reordered."""
+    for lang in ("ar", "en"):
+        div = render_body(sample_story, sample_story.variant(lang), lambda img: img.file)
+        (credit,) = div.xpath("x:figure/x:figcaption/x:small[@class='credit']", namespaces=NS)
+        (name,) = credit.xpath("x:bdi", namespaces=NS)
+        assert name.text == "YCPress graphic; source NATO"
+        assert credit.text == ("المصدر: " if lang == "ar" else "Credit: ")
+
+
 def test_serialisation_is_well_formed_xhtml(sample_story: Story) -> None:
     for variant in sample_story.variants:
         text = to_string(render_body(sample_story, variant, lambda img: img.file))

@@ -57,6 +57,12 @@ def dateline_text(story: Story, variant: Variant) -> str:
     return plain(dateline_parts(story, variant))
 
 
+def credit_parts(credit: str, lang: str) -> list[Part]:
+    """An image's credit line with the credited name isolated ("المصدر: AP/Reuters" keeps
+    the slash between the agencies in a right-to-left page)."""
+    return parts(term("credit", lang, credit=isolate(credit)))
+
+
 def names_text(variant: Variant) -> str:
     """The credited names as a list in the variant's language ("A, B and YCPress")."""
     return str(format_list(list(variant.byline.names), locale=locale_for(variant.lang)))

@@ -144,7 +144,7 @@ class XhtmlBodyReader:
         if caption_el is not None:
             caption = (caption_el.text or "").strip() or None
             small = caption_el.find(_X + "small")
-            credit = small.text if small is not None else None
+            credit = "".join(small.itertext()) if small is not None else None
         info = FigureInfo(img.get("src", ""), img.get("alt", ""), caption, credit)
         self.figures.append(info)
         index = self.image_index(info)

@@ -9,6 +9,7 @@ from lxml import etree
 
 from syndicate.i18n.locales import borrowed, direction
 from syndicate.i18n.terms import term
+from syndicate.i18n.text import Part, credit_parts
 from syndicate.model import (
     Block,
     BlockQuote,
@@ -141,8 +142,21 @@ def render_figure(
         if image.credit:
             credit = etree.SubElement(figcaption, _X + "small")
             credit.set("class", "credit")
-            credit.text = term("credit", lang, credit=image.credit)
+            append_parts(credit, credit_parts(image.credit, lang))
     return figure
+
+
+def append_parts(element: etree._Element, pieces: list[Part]) -> None:
+    """A composed text's pieces into `element`, each isolated value in a `<bdi>`."""
+    last: etree._Element | None = None
+    for text, value in pieces:
+        if value:
+            last = etree.SubElement(element, _X + "bdi")
+            last.text = text
+        elif last is None:
+            element.text = (element.text or "") + text
+        else:
+            last.tail = (last.tail or "") + text
 
 
 def render_correction(story: Story, lang: str, *, xml_lang: bool = True) -> etree._Element | None:
