@@ -22,7 +22,7 @@ from syndicate.formats.newsml.vocabulary import IPTC_CATALOG
 from syndicate.formats.newsml.writer import NewsMLOptions
 from syndicate.i18n.text import dateline_text
 from syndicate.model import Correction, Image, Localized, SiteConfig, Story
-from syndicate.render.text import body_text, word_count
+from syndicate.render.text import body_words, word_count
 from syndicate.render.xhtml import render_body, to_string
 from syndicate.xmlbase import XHTML_NS, safe_parser
 
@@ -314,7 +314,7 @@ def test_content_set_holds_one_xhtml_document(sample_story: Story, site_config: 
 
         expected = render_body(sample_story, variant, beside)
         assert to_string(xp(html, "h:body/h:div")[0]) == to_string(expected)
-        assert inline[0].get("wordcount") == str(word_count(body_text(variant)))
+        assert inline[0].get("wordcount") == str(word_count(body_words(variant)))
         image = sample_story.images[0]
         remote = xp(root, "g2:contentSet/g2:remoteContent")
         assert [(r.get("href"), r.get("contenttype"), r.get("size")) for r in remote] == [

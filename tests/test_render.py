@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from lxml import etree
 
-from syndicate.model import Story
-from syndicate.render.text import body_text, char_count, word_count
+from syndicate.diagnostics import Diagnostics
+from syndicate.model import SourceRef, Story
+from syndicate.readers.markdown import parse_body
+from syndicate.render.text import body_text, body_words, char_count, word_count
 from syndicate.render.xhtml import XHTML_NS, render_body, to_string
 
 NS = {"x": XHTML_NS}
@@ -112,3 +116,30 @@ def test_text_runs_join_around_inline_elements(sample_story: Story) -> None:
         f'<p xmlns="{XHTML_NS}">ab<em>c</em>de<a href="https://example.com/">f</a><br/>g</p>'
     )
     assert len(second) == 5_000 and second[-1].tail == "end"
+
+
+def test_plain_text_numbers_list_items_and_counts_no_marks(sample_story: Story) -> None:
+    """A list in plain text (JSON-LD articleBody, ninjs' text/plain body) keeps its numbers
+    or bullets, as pandoc's plain text does: "the three steps below" must find its steps.
+    The word count is the text's, without the marks."""
+    markdown = (
+        "Do three things:\n\n"
+        "3. Check the source.\n"
+        "4. Call back.\n\n"
+        "   - twice if needed\n"
+        "   - then write\n"
+        "5. File.\n\n"
+        "> - quoted bullet\n"
+    )
+    blocks = parse_body(markdown, SourceRef("en.md", 1), lambda src: 0, Diagnostics())
+    variant = replace(sample_story.variant("en"), body=blocks)
+    assert body_text(variant).split("\n\n") == [
+        "Do three things:",
+        "3. Check the source.",
+        "4. Call back.",
+        "   - twice if needed",
+        "   - then write",
+        "5. File.",
+        "- quoted bullet",
+    ]
+    assert word_count(body_words(variant)) == 16

@@ -18,7 +18,7 @@ from syndicate.i18n.text import byline_text, dateline_text, section_name
 from syndicate.model import Localized, Story, Variant
 from syndicate.readers.articles import read_story, shown_path, story_folders
 from syndicate.readers.config import load_config
-from syndicate.render.text import body_text, word_count
+from syndicate.render.text import body_words, word_count
 
 LABEL = 16
 """The width of the labels in the text view."""
@@ -117,7 +117,7 @@ def _variant(story: Story, variant: Variant, where: Callable[[str], str]) -> Ite
     yield _field("updated", rfc3339(story.updated_for(variant.lang)))
     if variant.keywords:
         yield _field("keywords", ", ".join(variant.keywords))
-    words = word_count(body_text(variant))
+    words = word_count(body_words(variant))
     said = (
         count(words, "word")
         if words is not None

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
-from syndicate.model import Heading, Paragraph, Variant, inline_text, walk
+from syndicate.model import (
+    Block,
+    BlockQuote,
+    Heading,
+    ListBlock,
+    Paragraph,
+    Variant,
+    inline_text,
+    walk,
+)
 
 # Han, Hiragana and Katakana count one word each: Chinese and Japanese do not separate words
 # with spaces, and news agencies count them by character. Korean does separate its words
@@ -21,9 +31,36 @@ _SPACE = re.compile(r"\s")
 
 
 def body_text(variant: Variant) -> str:
-    """The body as plain text: one paragraph per block, separated by blank lines."""
+    """The body as plain text: one paragraph per block, separated by blank lines. A list's
+    items say their number ("1. ", from the list's start) or a bullet ("- "), as pandoc's
+    plain text does, and a list inside an item is indented by three spaces a level: "the
+    three steps below" must still find its steps. Figures, which plain text cannot show,
+    are left out."""
+    return "\n\n".join(_plain_blocks(variant.body, ""))
+
+
+def body_words(variant: Variant) -> str:
+    """The body's words, for counting: its paragraphs and headings without the list marks
+    that `body_text` adds (a word processor does not count its list numbers either)."""
     texts = (b.children for b in walk(variant.body) if isinstance(b, Paragraph | Heading))
     return "\n\n".join(inline_text(children) for children in texts)
+
+
+def _plain_blocks(blocks: Iterable[Block], indent: str) -> Iterator[str]:
+    for block in blocks:
+        if isinstance(block, Paragraph | Heading):
+            yield indent + inline_text(block.children)
+        elif isinstance(block, BlockQuote):
+            yield from _plain_blocks(block.children, indent)
+        elif isinstance(block, ListBlock):
+            for number, item in enumerate(block.items, start=block.start):
+                mark = f"{number}. " if block.ordered else "- "
+                inner = list(_plain_blocks(item, indent + "   "))
+                if inner and not isinstance(item[0], ListBlock):
+                    inner[0] = indent + mark + inner[0][len(indent) + 3 :]
+                else:  # an item that starts with a list, or is empty: its mark alone first
+                    inner.insert(0, indent + mark.rstrip())
+                yield from inner
 
 
 _UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")

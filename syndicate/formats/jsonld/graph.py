@@ -17,7 +17,7 @@ from syndicate.model import Image, Place, Story, Subject
 from syndicate.model.story import MEDIATOPIC_SCHEME
 from syndicate.readers.images import image_size
 from syndicate.readers.schemas import check
-from syndicate.render.text import body_text, word_count
+from syndicate.render.text import body_text, body_words, word_count
 
 _SIZES: dict[bytes, tuple[int, int]] = {}
 """The pixel size of each logo or icon read, by its bytes: a graph builder is made for each
@@ -218,7 +218,7 @@ class GraphBuilder:
             "headline": variant.headline,
             "description": variant.summary,
             "articleBody": text,
-            "wordCount": word_count(text),
+            "wordCount": word_count(body_words(variant)),
             "articleSection": section_name(story.section, lang),
             "inLanguage": lang,
             "dateline": dateline_text(story, variant),

@@ -53,7 +53,7 @@ from syndicate.model import (
     StorySummary,
     Variant,
 )
-from syndicate.render.text import body_text, char_count, word_count
+from syndicate.render.text import body_words, char_count, word_count
 from syndicate.render.xhtml import render_body, set_language
 from syndicate.xmlbase import NAR_NS, XHTML_NS, XML_LANG
 
@@ -197,7 +197,7 @@ class _ItemBuilder:
         if self.killed:
             return self._kill_item(lang)
         story, variant = self.story, self.story.variant(lang)
-        text = body_text(variant)
+        text = body_words(variant)  # counted without list marks (render.text)
         words = word_count(text)
         inline = G.inlineXML(
             contenttype="application/xhtml+xml",

@@ -17,7 +17,7 @@ from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text
 from syndicate.model import Image, Place, Story, Subject, Variant
 from syndicate.model.story import MEDIATOPIC_SCHEME, Status
-from syndicate.render.text import body_text, char_count, word_count
+from syndicate.render.text import body_text, body_words, char_count, word_count
 from syndicate.render.xhtml import render_body, to_string
 
 Version = Literal["2.2", "3.1"]
@@ -93,8 +93,9 @@ class DocumentBuilder:
         story, lang = self.story, variant.lang
         rights = story.rights_for(lang)
         text = body_text(variant)
-        words = word_count(text)  # none for Thai and the like (render.text)
-        counts: Node = {"charCount": char_count(text)}
+        counted = body_words(variant)  # without the list marks of the plain text
+        words = word_count(counted)  # none for Thai and the like (render.text)
+        counts: Node = {"charCount": char_count(counted)}
         if words is not None:
             counts["wordCount"] = words
         doc: Node = {
