@@ -29,7 +29,7 @@ from syndicate.i18n import (
 )
 from syndicate.i18n.dates import rfc3339_utc
 from syndicate.i18n.terms import available_languages
-from syndicate.i18n.text import byline_text, dateline_text, section_name
+from syndicate.i18n.text import byline_text, dateline_text, isolate, listed, parts, section_name
 from syndicate.model import Story
 from syndicate.readers.config import load_config
 
@@ -169,6 +169,20 @@ def test_composed_texts(sample_story: Story) -> None:
     assert byline_text(sample_story.variant("fr")) == "Par YCPress"
     assert section_name("politics", "zh-Hans") == "政治"
     assert section_name("local-news", "en") == "Local news"
+
+
+def test_lists_of_names_follow_the_conjunction_rules_cldr_patterns_cannot_say() -> None:
+    """ICU's list formatter knows them, babel's patterns do not: Spanish "y" is "e" before
+    the sound of i, Hebrew's "ו" takes a hyphen before a word not in Hebrew letters."""
+    assert listed(["María López", "Inés García"], "es") == "María López e Inés García"
+    assert listed(["A", "B", "Hilario"], "es") == "A, B e Hilario"
+    assert listed(["A", "Hielo"], "es-MX") == "A y Hielo"  # a diphthong: "y"
+    assert listed(["A", "Yolanda"], "es") == "A y Yolanda"
+    assert listed(["דנה כהן", "YCPress"], "he") == "דנה כהן ו-YCPress"
+    assert listed(["דנה כהן", "משה לוי"], "he") == "דנה כהן ומשה לוי"
+    assert listed(["Ana", "Inés"], "en") == "Ana and Inés"
+    marked = listed([isolate("Ana"), isolate("Inés")], "es")
+    assert parts(marked) == [("Ana", True), (" e ", False), ("Inés", True)]
 
 
 def test_a_language_without_terms_is_a_warning(tmp_path: Path) -> None:
@@ -344,7 +358,13 @@ def test_names_and_places_are_isolated_in_bylines_and_datelines(
         root = etree.fromstring(book.read(chapter))
     xhtml = "{http://www.w3.org/1999/xhtml}"
     bdis = [b.text for b in root.iter(f"{xhtml}bdi")]
-    assert bdis == ["John Smith Jr.", "Anne-Marie O'Neil", "YCPress", "Washington D.C."]
+    assert bdis == [
+        "John Smith Jr.",
+        "Anne-Marie O'Neil",
+        "YCPress",
+        "Washington D.C.",
+        "YCPress graphic; source NATO",  # the figure's credit
+    ]
 
 
 def test_the_site_phrases_reach_every_worker_process(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from babel.lists import format_list
 
 from syndicate.i18n.dates import format_human_date
@@ -65,14 +67,37 @@ def credit_parts(credit: str, lang: str) -> list[Part]:
 
 def names_text(variant: Variant) -> str:
     """The credited names as a list in the variant's language ("A, B and YCPress")."""
-    return str(format_list(list(variant.byline.names), locale=locale_for(variant.lang)))
+    return listed(list(variant.byline.names), variant.lang)
 
 
 def byline_parts(variant: Variant) -> list[Part]:
     """The byline with each name isolated."""
     names = [isolate(name) for name in variant.byline.names]
-    listed = str(format_list(names, locale=locale_for(variant.lang)))
-    return parts(term("by", variant.lang, names=listed))
+    return parts(term("by", variant.lang, names=listed(names, variant.lang)))
+
+
+_HEBREW_LETTER = re.compile("[\u05d0-\u05ea]")
+_SPANISH_I = re.compile("h?[ií](?![aeouáéóú])|y(?![aeiouáéíóú])", re.IGNORECASE)
+"""A word that starts with the sound of i (Inés, Hilario, Ybarra), before which Spanish
+writes "e", not "y" ("María e Inés"); not a diphthong (Hielo, Yolanda: "y")."""
+
+
+def listed(names: list[str], lang: str) -> str:
+    """Names as a list in `lang` with CLDR's patterns (babel), and the two contextual rules
+    those patterns cannot say (ICU's list formatter applies them): Spanish "y" is "e" before
+    the sound of i, and Hebrew's "ו", written on the word it joins, takes a hyphen before a
+    word not in Hebrew letters ("ו-YCPress", never "וYCPress")."""
+    text = str(format_list(names, locale=locale_for(lang)))
+    if len(names) < 2:
+        return text
+    last = names[-1]
+    bare = last.replace(_OPEN, "").replace(_CLOSE, "")
+    primary = lang.split("-")[0].lower()
+    if primary == "es" and _SPANISH_I.match(bare) and text.endswith(f" y {last}"):
+        return f"{text[: -len(last) - 3]} e {last}"
+    if primary == "he" and bare and not _HEBREW_LETTER.match(bare) and text.endswith(f"ו{last}"):
+        return f"{text[: -len(last) - 1]}ו-{last}"
+    return text
 
 
 def byline_text(variant: Variant) -> str:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from babel.lists import format_list
 from lxml import etree
 from lxml.builder import ElementMaker
 
@@ -18,9 +17,9 @@ from syndicate.formats.contract import Context
 from syndicate.formats.epub.ebooklib_adapter import Book, Document, Landmark, Resource, TocEntry
 from syndicate.formats.epub.edition import Edition, StoryEdition
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
-from syndicate.i18n.locales import direction, display_name, language_label, locale_for
+from syndicate.i18n.locales import direction, display_name, language_label
 from syndicate.i18n.terms import term
-from syndicate.i18n.text import Part, byline_parts, dateline_parts, section_name
+from syndicate.i18n.text import Part, byline_parts, dateline_parts, listed, section_name
 from syndicate.model import Block, Figure, Heading, Image, Story, StorySummary, Variant, walk
 from syndicate.model.site import fill
 from syndicate.render.xhtml import (
@@ -239,7 +238,7 @@ def edition_rights(notices: Sequence[str]) -> str:
 
 def edition_description(headlines: Sequence[str], lang: str) -> str:
     """An edition's description: its headlines, as a list in words of the language."""
-    return str(format_list(list(headlines), locale=locale_for(lang)))
+    return listed(list(headlines), lang)
 
 
 def edition_identifier(edition: Edition[Any], ctx: Context[Any]) -> str:
