@@ -12,6 +12,7 @@ import sys
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -32,8 +33,19 @@ from syndicate.formats.epub.cover import (
 from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS
 from syndicate.formats.epub.fonts import CoverError, FontSpec, charmap, locate
 from syndicate.formats.epub.palette_png import _adler32_combine, band, png
-from syndicate.formats.epub.typeset import ELLIPSIS, MAX_GRAPHEME, Run, Style, bound, set_text
+from syndicate.formats.epub.typeset import (
+    ELLIPSIS,
+    MAX_GRAPHEME,
+    Fit,
+    Run,
+    Style,
+    bound,
+    fit_paragraph,
+    set_text,
+)
 from syndicate.formats.epub.writer import EpubWriter
+from syndicate.i18n.dates import date_pattern, format_human_date
+from syndicate.i18n.locales import direction
 from syndicate.model import SiteConfig, Story
 
 DIRS = DEFAULT_FONT_DIRS
@@ -173,12 +185,14 @@ def test_the_sample_arabic_edition_cover(sample_story: Story, site_config: SiteC
     edition = next(t for t in recorder.texts if t.kicker == "العدد")
     laid = assert_covered(edition)
     assert [(r.text, r.font.file) for r in laid["publisher"]] == [("YCPress", SERIF_BOLD)]
-    title = runs(layout(edition, DIRS)["title"].lines)
-    name = next(r for r in title if "YCPress" in r.text)
+    lines = layout(edition, DIRS)["title"].lines
+    name = next(r for r in runs(lines) if "YCPress" in r.text)
     assert name.font.file == SERIF_BOLD and not name.rtl
-    order = texts(title)
-    # Read from the right: "YCPress", ":", "18", "فبراير", "2021".
-    assert order.index("فبراير") < order.index("18") < order.index(":") < order.index("YCPress")
+    # Each line read from the right, the lines from the top: "YCPress", ":", then the date, whole
+    # on its line (it used to break before "2021"): "18", "فبراير", "2021".
+    read = [text for line in lines for text in reversed(texts(list(line)))]
+    assert read == ["YCPress", ":", "18", "فبراير", "2021"]
+    assert [texts(list(line)) for line in lines][-1] == ["2021", "فبراير", "18"]
     with Image.open(io.BytesIO(files["opds/covers/edition-ar.png"])) as image:
         assert image.size == (WIDTH, HEIGHT)
 
@@ -255,6 +269,117 @@ def test_cjk_lines_never_start_with_closing_punctuation() -> None:
     lines = layout(CoverText("zh-Hans", "YCPress", "政治", title, "2021年2月18日"), DIRS)
     for line in lines["title"].lines:
         assert line[0].text[0] not in "，。、"
+
+
+def lines_at(lang: str, title: str, width: float) -> list[str]:
+    """The title set by `fit_paragraph` at 48 px in a box `width` wide: the text of each line."""
+    setting = fit_paragraph(
+        title, Style(lang, True, direction(lang), DIRS), Fit(48, 48, 6, width, 9999)
+    )
+    return ["".join(run.text for run in line) for line in setting.lines]
+
+
+ISOLATED = "\u2068YCPress\u2069"
+WIDTHS = range(500, 1001, 25)
+"""Boxes from 10.4 em (the cover at its largest size) to 21 em: the title breaks at every place
+a reader could meet."""
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "date"),
+    [
+        ("zh-Hans", f"{ISOLATED}：2021年2月18日", "2021年2月18日"),
+        ("ja", f"{ISOLATED}：2021年2月18日", "2021年2月18日"),
+        ("fr", f"{ISOLATED} : 18 février 2021", "18 février 2021"),
+        ("en", f"{ISOLATED}: February 18, 2021", "February 18, 2021"),
+        ("es", f"{ISOLATED}: 18 de febrero de 2021", "18 de febrero de 2021"),
+        ("ko", f"{ISOLATED}: 2021년 2월 18일", "2021년 2월 18일"),
+        ("fr", "Le 18 février 2021, l’OTAN a décidé de renforcer sa présence", "18 février 2021"),
+    ],
+)
+def test_a_date_stays_on_one_line(lang: str, title: str, date: str) -> None:
+    """QA: the Chinese edition's title broke as "2021年2月 / 18日", the French one's as
+    "18 février / 2021". A date that fits on a line is set on one."""
+    for width in WIDTHS:
+        if lines_at(lang, date, width) != [date]:
+            continue  # a date wider than the line breaks where it must
+        lines = lines_at(lang, title, width)
+        assert any(date in line for line in lines), (width, lines)
+
+
+@pytest.mark.parametrize(
+    ("lang", "kicker", "title", "lines"),
+    [
+        ("zh-Hans", "合辑", f"{ISOLATED}：2021年2月18日", ["YCPress：", "2021年2月18日"]),
+        ("fr", "Édition", f"{ISOLATED} : 18 février 2021", ["YCPress :", "18 février 2021"]),
+    ],
+)
+def test_the_edition_covers_of_the_qa_review(
+    lang: str, kicker: str, title: str, lines: list[str]
+) -> None:
+    date = title.split("\u2069")[1].lstrip(" ：:")
+    laid = layout(CoverText(lang, "YCPress", kicker, title, date), DIRS)["title"]
+    assert ["".join(r.text for r in line) for line in laid.lines] == lines
+
+
+def test_a_number_keeps_its_unit_and_never_ends_the_title_alone() -> None:
+    for width in WIDTHS:
+        zh = lines_at("zh-Hans", "北约将大幅增加在伊拉克的军事部署人数从500人增至4000人", width)
+        assert not any(line.endswith(tuple("0123456789")) for line in zh), (width, zh)
+        fr = lines_at("fr", "L’OTAN enverra 4000 soldats de plus en Irak en 2021", width)
+        assert not any(line.endswith("4000") or line == "2021" for line in fr), (width, fr)
+
+
+FRENCH = "Les cafés <Paris> & « Co » rouvrent : « ]]> » et disent « oui » ; « pourquoi » ?"
+
+
+def test_a_spaced_guillemet_stays_with_its_word() -> None:
+    """QA: "« Co » rouvrent : «" ended a line, its word on the next. An opening mark stays with
+    the word after it, a closing one (and French `:`, `;`, `?` after a space) with the word
+    before it, whatever the width."""
+    for width in WIDTHS:
+        lines = lines_at("fr", FRENCH, width)
+        assert " ".join(lines) == FRENCH, (width, lines)
+        for line in lines:
+            assert not line.endswith("«"), (width, lines)
+            assert not line.startswith(("»", ":", ";", "?")), (width, lines)
+    cafe = "Les cafés <Paris> & « Co » rouvrent : \U0010fffd « ]]> »"
+    laid = layout(CoverText("fr", "YCPress", "Société", cafe, "18 février 2021"), DIRS)["title"]
+    texts = ["".join(r.text for r in line) for line in laid.lines]
+    assert texts == ["Les cafés <Paris> &", "« Co » rouvrent :", "« ]]> »"]
+
+
+def test_no_break_spaces_are_kept_and_never_broken() -> None:
+    title = "Les cafés\u00a0rouvrent et disent «\u202foui\u202f» à la terrasse\u00a0ouverte"
+    for width in WIDTHS:
+        lines = lines_at("fr", title, width)
+        assert " ".join(lines) == title, (width, lines)
+    assert bound("a\u202fb  c\u00a0\td", 100) == "a\u202fb c\u00a0 d"
+
+
+def test_a_character_left_out_leaves_no_double_space() -> None:
+    """QA: a dropped emoji (warned) left two spaces in the line."""
+    style = Style("en", True, "ltr", DIRS)
+    for text, kept in [
+        (f"a {NO_FONT_HAS} b", "a b"),
+        (f"{NO_FONT_HAS} a", "a"),
+        (f"a {NO_FONT_HAS}", "a"),
+        (f"a {NO_FONT_HAS} {NO_FONT_HAS} b", "a b"),
+        (f"a{NO_FONT_HAS}b", "ab"),
+    ]:
+        par = set_text(text, style)
+        assert "".join(par.clusters) == kept and par.missing == (NO_FONT_HAS,)
+    title = f"NATO to expand {NO_FONT_HAS} its presence in Iraq eightfold"
+    laid = layout(CoverText("en", "YCPress", "Politics", title, "May 1"), DIRS)["title"]
+    assert all("  " not in r.text for r in runs(laid.lines))
+
+
+def test_the_dates_of_every_language_are_found() -> None:
+    day = datetime(2021, 2, 18, 12, tzinfo=UTC)
+    for lang in [*SCRIPTS, "en", "fr", "de", "es", "th"]:
+        for fmt in ("long", "medium"):
+            text = format_human_date(day, lang, "UTC", fmt)
+            assert [m.group() for m in date_pattern(lang).finditer(f"x {text} x")] == [text]
 
 
 def test_runs_of_an_isolate_keep_their_own_direction() -> None:

@@ -108,3 +108,42 @@ def rfc822(dt: datetime) -> str:
     from email.utils import format_datetime as email_format_datetime
 
     return email_format_datetime(dt.astimezone(UTC))
+
+
+_FIELD = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|\s+|.", re.DOTALL)
+
+
+@lru_cache(maxsize=64)
+def date_pattern(lang: str) -> re.Pattern[str]:
+    """What `format_human_date` writes in a language, long or medium, and a day with its month
+    or a month with its year, in any digits and case: "18 février 2021", "18. Februar",
+    "February 18, 2021", "2021年2月18日", "۱۸ فوریهٔ ۲۰۲۱". A cover keeps a date on one line."""
+    locale = locale_for(lang)
+    names = {
+        str(name)
+        for kind in (locale.months, locale.days)
+        for context in kind.values()
+        for width in ("wide", "abbreviated")
+        for name in context.get(width, {}).values()
+    } | {str(name) for width in ("wide", "abbreviated") for name in locale.eras[width].values()}
+    words = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+    patterns = [str(locale.date_formats[width].pattern) for width in ("long", "medium")]
+    skeletons = locale.datetime_skeletons
+    patterns += [str(skeletons[s].pattern) for s in ("MMMMd", "yMMMM", "MMMd") if s in skeletons]
+    found = []
+    for pattern in patterns:
+        parts = []
+        for match in _FIELD.finditer(pattern):
+            field, letter = match.group(), match.group(1)
+            if field.startswith("'"):
+                parts.append(re.escape(field[1:-1].replace("''", "'") or "'"))
+            elif letter in ("d", "y") or (letter in ("M", "L") and len(field) < 3):
+                parts.append(r"\d{1,4}")
+            elif letter:
+                parts.append(f"(?:{words})" if words else r"\w+")  # month, weekday or era names
+            elif field.isspace():
+                parts.append(r"\s+")
+            else:
+                parts.append(re.escape(field))
+        found.append("".join(parts))
+    return re.compile(rf"(?<!\d)(?:{'|'.join(found)})(?!\d)", re.IGNORECASE)

@@ -15,6 +15,7 @@ from syndicate.formats.epub import fribidi_adapter
 from syndicate.formats.epub.fonts import FontSpec, choose, font_file, missing_fonts_error
 from syndicate.formats.epub.fribidi_adapter import BaseDirection
 from syndicate.formats.epub.harfbuzz_adapter import Shaped, shape
+from syndicate.i18n.dates import date_pattern
 from syndicate.i18n.locales import locale_for
 
 ELLIPSIS = "…"
@@ -28,15 +29,29 @@ _BIDI_CONTROLS = frozenset(
 )
 # Lines break at spaces and around Chinese and Japanese characters, which need no spaces; Korean
 # breaks at spaces. Closing punctuation stays with what precedes it, opening with what follows.
+# This is a small subset of UAX #14 with a cover's own rules on top: a date, a number and its
+# unit stay together, which UAX #14 allows to break (`2021年2月 / 18日`, `18 février / 2021`);
+# a full UAX #14 (PyICU, a C++ build of ICU) would still need those rules, and tailoring to keep
+# Korean at spaces, and would move the breaks of every other cover.
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef]")
 _CLOSING = frozenset("，。、：；！？）」』》〉】〕〗〙〛”’・ー…‥ゝゞヽヾ々")
 _OPENING = frozenset("（「『《〈【〔〖〘〚“‘")
+_NO_BREAK_SPACES = frozenset("\u00a0\u202f\u2007")
+"""No-break, narrow no-break (the one French puts inside guillemets) and figure spaces: kept
+as written, and no line breaks at them."""
+_BREAKING_SPACES = regex.compile(r"[^\S\u00a0\u202f\u2007]+")
+# A word of punctuation alone between spaces (French sets them apart: `« oui »`, `Paris :`) stays
+# with its text: an opening mark with the word after it, a closing one with the word before.
+_LEADING = regex.compile(r"[\p{Ps}\p{Pi}¿¡]+")
+_TRAILING = regex.compile(r"[\p{Pe}\p{Pf}!?:;.,…%‰]+")
+_NUMBER = regex.compile(r"\d(?:[\d.,\u00a0\u202f\u2007]*\d)?")
 
 
 def bound(text: str, limit: int) -> str:
-    """White space collapsed; at most `limit` graphemes of at most MAX_GRAPHEME code points,
-    cut at a grapheme boundary with an ellipsis. Nothing large ever reaches the shaper."""
-    text = " ".join(text[: limit * MAX_GRAPHEME + 1].split())
+    """White space collapsed (no-break spaces kept); at most `limit` graphemes of at most
+    MAX_GRAPHEME code points, cut at a grapheme boundary with an ellipsis. Nothing large ever
+    reaches the shaper."""
+    text = _BREAKING_SPACES.sub(" ", text[: limit * MAX_GRAPHEME + 1]).strip(" ")
     kept: list[str] = []
     for count, match in enumerate(_GRAPHEME.finditer(text)):
         grapheme = match.group()
@@ -87,26 +102,59 @@ class Paragraph:
             Run("".join(text), font, level % 2 == 1) for level, font, text in _visual(groups)
         )
 
-    def tokens(self) -> list[tuple[int, int, int]]:
-        """Units that lines break between: (start, word start, end), the spaces before a word
-        belonging to it."""
+    def tokens(self, lang: str) -> list[tuple[int, int, int, bool]]:
+        """Units that lines break between: (start, word start, end, glued), the spaces before a
+        word belonging to it; a glued unit stays on the line of the one before it when the two
+        fit on a line (they are broken apart only when they do not)."""
+        clusters = self.clusters
         cuts = [0]
-        for i in range(1, len(self.clusters)):
-            before, here = self.clusters[i - 1], self.clusters[i]
-            if here.isspace() and not before.isspace():
+        for i in range(1, len(clusters)):
+            before, here = clusters[i - 1], clusters[i]
+            if _breaking(here) and not _breaking(before):
                 cuts.append(i)
-            elif before.isspace() or before[0] in _OPENING or here[0] in _CLOSING:
+            elif _breaking(before) or before[0] in _OPENING or here[0] in _CLOSING:
                 continue
+            elif before[-1].isdecimal() and (here[0].isdecimal() or _CJK.match(here)):
+                continue  # a number keeps its counter or unit: 18日, 500人, ２０２１
             elif _CJK.match(here) or _CJK.match(before):
                 cuts.append(i)
-        cuts.append(len(self.clusters))
+        cuts.append(len(clusters))
         found = []
         for start, end in pairwise(cuts):
             word = start
-            while word < end and self.clusters[word].isspace():
+            while word < end and _breaking(clusters[word]):
                 word += 1
             found.append((start, word, end))
-        return found
+        glued = self._glued(found, lang)
+        return [(*unit, glue) for unit, glue in zip(found, glued, strict=True)]
+
+    def _glued(self, units: list[tuple[int, int, int]], lang: str) -> list[bool]:
+        """Which units stay with the one before them: a word after an opening quote (`« oui`),
+        a closing quote or mark after its word (`oui »`, `Paris :`), a word after a number (its
+        unit: `500 soldats`), a number that ends the text (never alone on the last line), and
+        every word inside a date of the language (`18 février 2021`, `2021年2月18日`)."""
+        words = ["".join(self.clusters[word:end]) for _, word, end in units]
+        glued = [False] * len(units)
+        for k in range(1, len(units)):
+            glued[k] = bool(
+                _LEADING.fullmatch(words[k - 1])
+                or _TRAILING.fullmatch(words[k])
+                or (words[k - 1][-1:].isdecimal() and words[k][:1].isalpha())
+                or (k == len(units) - 1 and _NUMBER.fullmatch(words[k]))
+            )
+        offsets = [0]
+        for cluster in self.clusters:
+            offsets.append(offsets[-1] + len(cluster))
+        for date in date_pattern(lang).finditer("".join(self.clusters)):
+            for k, (start, word, _) in enumerate(units[1:], 1):
+                if date.start() < offsets[word] and offsets[start] < date.end():
+                    glued[k] = True
+        return glued
+
+
+def _breaking(cluster: str) -> bool:
+    """A space lines break at (not a no-break space)."""
+    return cluster.isspace() and cluster not in _NO_BREAK_SPACES
 
 
 def _visual(groups: list[tuple[int, FontSpec, list[str]]]) -> list[tuple[int, FontSpec, list[str]]]:
@@ -153,15 +201,23 @@ def set_text(text: str, style: Style) -> Paragraph:
     fonts: list[FontSpec] = []
     missing: list[str] = []
     absent: list[FontSpec] = []
+    dropped = False
     for match in _GRAPHEME.finditer(text):
         cluster = match.group()
         choice = choose(cluster, style.lang, style.bold, style.own, style.dirs)
         absent.extend(choice.absent)
         if choice.font is None:
             missing.append(cluster)
+            dropped = True
+        elif dropped and cluster.isspace() and (not clusters or clusters[-1].isspace()):
+            continue  # a space left over where a grapheme was left out: `a 😀 b` is `a b`
         else:
             clusters.append(cluster)
             fonts.append(choice.font)
+            dropped = False
+    if missing and clusters and clusters[-1].isspace():
+        clusters.pop()  # `a 😀` is `a`
+        fonts.pop()
     if absent:
         raise missing_fonts_error(absent, style.dirs)
     levels = fribidi_adapter.embedding_levels("".join(clusters), style.base)
@@ -307,8 +363,9 @@ def _units(par: Paragraph, size: float, style: Style) -> list[_Unit]:
             last,
             width(par.runs(first, word), size, style) if word > first else 0.0,
             width(par.runs(word, last), size, style),
+            glued,
         )
-        for first, word, last in par.tokens()
+        for first, word, last, glued in par.tokens(style.lang)
     ]
 
 
@@ -321,6 +378,8 @@ class _Unit:
     end: int
     space: float
     ink: float
+    glued: bool = False
+    """Kept on the line of the unit before it, if the two fit on one line."""
 
 
 def _wrap(units: Sequence[_Unit], scale: float, limit: float) -> list[tuple[int, int]]:
@@ -329,7 +388,7 @@ def _wrap(units: Sequence[_Unit], scale: float, limit: float) -> list[tuple[int,
     lines: list[tuple[int, int]] = []
     start = end = -1
     used = 0.0
-    for unit in units:
+    for unit in _chunks(units, scale, limit):
         if start >= 0 and used + (unit.space + unit.ink) * scale <= limit:
             end, used = unit.end, used + (unit.space + unit.ink) * scale
             continue
@@ -339,3 +398,21 @@ def _wrap(units: Sequence[_Unit], scale: float, limit: float) -> list[tuple[int,
     if start >= 0:
         lines.append((start, end))
     return lines
+
+
+def _chunks(units: Sequence[_Unit], scale: float, limit: float) -> list[_Unit]:
+    """The units with each glued one joined to the one before it (a date, a quote and its
+    word), but for a group wider than a line, which keeps its own breaks."""
+    found: list[_Unit] = []
+    group: list[_Unit] = []
+    for unit in [*units, None]:
+        if unit is not None and group and unit.glued:
+            group.append(unit)
+            continue
+        if len(group) > 1:
+            ink = group[0].ink + sum(u.space + u.ink for u in group[1:])
+            if ink * scale <= limit:
+                group = [_Unit(group[0].start, group[-1].end, group[0].space, ink)]
+        found += group
+        group = [unit] if unit is not None else []
+    return found
