@@ -5,6 +5,8 @@ rebuilds, goldens of the extracted members, and feedparser as a real OPDS client
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -125,6 +127,49 @@ def test_package_language_direction_and_identifier(
     rtl = lang == "ar"
     assert spine.get("page-progression-direction") == ("rtl" if rtl else "ltr")
     assert package.get("dir") == ("rtl" if rtl else None)
+
+
+def calibre_identifiers(package: etree._Element) -> dict[str, str]:
+    """The identifiers calibre 6 reads from an EPUB 3 package, by its rules (`parse_identifier`
+    and `read_metadata` in src/calibre/ebooks/metadata/opf3.py): the scheme is the text before
+    the first colon, after a leading `urn:`; `http` and `https` ones are dropped, `uuid` ones
+    are not shown."""
+    found: dict[str, str] = {}
+    for ident in package.xpath("opf:metadata/dc:identifier", namespaces=NS):
+        value = (ident.text or "").strip()
+        if value.lower().startswith("urn:"):
+            value = value[4:]
+        scheme, _, rest = value.partition(":")
+        if scheme and rest and scheme.lower() not in ("http", "https", "uuid"):
+            found.setdefault(scheme.lower(), rest.replace(",", "|"))
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_calibre_keeps_the_web_address_of_every_book(
+    epub_out: Path, sample_story: Story, lang: str
+) -> None:
+    """QA: calibre showed no web address (a bare `https://` identifier is dropped by calibre) and
+    an edition no identifier at all; written `url:https://...`, calibre keeps it."""
+    story = opf(story_epub(epub_out, lang))
+    page = f"{BASE_URL}html/{SAMPLE_SLUG}.{lang}.html"
+    tag = sample_story.variant_id(lang)
+    assert calibre_identifiers(story) == {"tag": tag[4:].replace(",", "|"), "url": page}
+    edition = opf(epub_out / "epub" / f"edition-{lang}.epub")
+    assert calibre_identifiers(edition) == {"url": f"{BASE_URL}epub/edition-{lang}.epub"}
+
+
+@pytest.mark.skipif(shutil.which("ebook-meta") is None, reason="calibre is not installed")
+def test_calibre_itself_lists_the_web_address(epub_out: Path) -> None:
+    for path, address in [
+        (story_epub(epub_out, "fr"), f"{BASE_URL}html/{SAMPLE_SLUG}.fr.html"),
+        (epub_out / "epub" / "edition-zh-Hans.epub", f"{BASE_URL}epub/edition-zh-Hans.epub"),
+    ]:
+        shown = subprocess.run(
+            ["ebook-meta", str(path)], check=True, capture_output=True, text=True
+        ).stdout
+        line = next(x for x in shown.splitlines() if x.startswith("Identifiers"))
+        assert f"url:{address}" in line.split(":", 1)[1].strip().split(", "), line
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -218,9 +218,18 @@ def story_book(
         landmarks=_landmarks(lang, doc.file_name, None),
         nav_title=term("contents", lang),
         landmarks_title=term("landmarks", lang),
-        identifiers=(ctx.urls.article(story.slug, lang),),
+        identifiers=(web_address_identifier(ctx.urls.article(story.slug, lang)),),
         relations=tuple(ctx.urls.output(f"epub/{story.slug}.{other}.epub") for other in others),
     )
+
+
+def web_address_identifier(url: str) -> str:
+    """A book's web address as a `dc:identifier` calibre keeps: `url:https://...`. calibre
+    reads an EPUB 3 identifier's scheme from the text before its first colon and drops the
+    `http` and `https` ones (`parse_identifier` in its `opf3.py`); it keeps a `url` one, the
+    form it writes itself, and shows a `url` identifier holding a web address as a link. EPUB 3
+    takes any text as an identifier."""
+    return f"url:{url}"
 
 
 def edition_title(edition: Edition[Any], template: str | None, ctx: Context[Any]) -> str:
@@ -292,7 +301,7 @@ def edition_book(
         landmarks=_landmarks(lang, docs[0].file_name, "contents.xhtml"),
         nav_title=term("contents", lang),
         landmarks_title=term("landmarks", lang),
-        identifiers=(ctx.urls.output(f"epub/edition-{lang}.epub"),),
+        identifiers=(web_address_identifier(ctx.urls.output(f"epub/edition-{lang}.epub")),),
         series=edition_series(edition, ctx),
     )
 

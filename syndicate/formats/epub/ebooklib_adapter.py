@@ -80,7 +80,8 @@ class Book:
     landmarks_title: str
     identifiers: tuple[str, ...] = ()
     """More identifiers besides the unique one: calibre turns the comma every tag URI has into
-    `|`, so a book also carries its web address, which calibre keeps readable."""
+    `|` and ignores a `urn:uuid:`, so a book also carries its web address, as `url:https://...`
+    (calibre drops an identifier that is a bare `http`/`https` address)."""
     relations: tuple[str, ...] = ()
     """Related resources (the same story's books in the other languages)."""
     series: tuple[str, int] | None = None
