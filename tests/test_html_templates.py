@@ -4,6 +4,7 @@ template is a diagnostic at its line, never a traceback."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,157 @@ def test_an_unknown_value_in_a_template_is_a_diagnostic(
     err = capsys.readouterr().err
     assert "no_such_value" in err and "[html.template]" in err and "Traceback" not in err
     assert "templates/home.html:4: error: 'no_such_value' is undefined" in err  # at its line
+
+
+def _export_errors(site: Path, capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    command = ["export", "-q", "-f", "html", "--now", FIXED_NOW, "--jobs", "1", *args]
+    command += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    main([*command, "--out", str(site / "out")])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "[writer.failed]" not in err
+    return err
+
+
+def test_a_template_that_extends_itself_is_an_error_that_names_the_way_to_extend_syndicates(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`{% extends "article.html" %}` in a site's article.html recursed until Python's stack
+    ran out (`writer.failed: RecursionError`); `syndicate/article.html` is syndicate's own."""
+    (site / "templates").mkdir()
+    article = site / "templates" / "article.html"
+    article.write_text(
+        '{% extends "article.html" %}\n{% block main %}<main>Mine</main>{% endblock %}\n',
+        encoding="utf-8",
+    )
+    err = _export_errors(site, capsys)
+    assert (
+        "templates/article.html:1: error: article.html extends, includes or imports itself;"
+        ' to extend syndicate\'s own article.html, write {% extends "syndicate/article.html" %}'
+    ) in err
+    assert "[html.template]" in err and not (site / "out" / "html").exists()
+
+    article.write_text(
+        '{% extends "syndicate/article.html" %}\n'
+        '{% block nav %}<nav class="house">House</nav>{% endblock %}\n',
+        encoding="utf-8",
+    )
+    assert export(site) == 0
+    english = page(site, f"{SAMPLE_SLUG}.en.html")
+    assert english.findtext('.//nav[@class="house"]') == "House"  # the site's block
+    assert english.find(".//article") is not None  # syndicate's article page around it
+
+
+def test_templates_that_include_each_other_endlessly_are_an_error(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "templates" / "partials").mkdir(parents=True)
+    (site / "templates" / "article.html").write_text(
+        '{% include "partials/a.html" %}\n', encoding="utf-8"
+    )
+    (site / "templates" / "partials" / "a.html").write_text(
+        '<p>a</p>\n{% include "article.html" %}\n', encoding="utf-8"
+    )
+    err = _export_errors(site, capsys)
+    assert "templates/partials/a.html:2: error: templates extend, include or import each" in err
+    assert "syndicate/<name>" in err and "[html.template]" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "templates/article.html: error: article.html renders no markup"),
+        (b"{# only a comment #}\n", "templates/article.html: error: article.html renders no"),
+        (b"<!-- only a comment -->\n", "templates/article.html: error: article.html renders no"),
+        (
+            b"<p>one</p>\n<p>caf\xe9</p>\n",
+            "templates/article.html:2: error: not UTF-8 text (byte 0xe9); save the template as"
+            " UTF-8",
+        ),
+    ],
+    ids=["empty", "jinja comment", "html comment", "latin-1"],
+)
+def test_an_empty_or_non_utf8_template_is_an_error_at_its_file(
+    site: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: str
+) -> None:
+    (site / "templates").mkdir()
+    (site / "templates" / "article.html").write_bytes(content)
+    err = _export_errors(site, capsys)
+    assert expected in err and "[html.template]" in err
+    if not content.startswith(b"<p>"):
+        assert '{% extends "syndicate/article.html" %}' in err  # the hint
+
+
+def test_a_partial_that_is_not_utf8_is_named_by_its_path(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "templates" / "partials").mkdir(parents=True)
+    (site / "templates" / "article.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n{% include "partials/promo.html" %}\n'
+        "{% endblock %}\n",
+        encoding="utf-8",
+    )
+    (site / "templates" / "partials" / "promo.html").write_bytes(b"\n\n<p>\xff</p>\n")
+    err = _export_errors(site, capsys)
+    assert "templates/partials/promo.html:3: error: not UTF-8 text (byte 0xff)" in err
+
+
+def _article_with(site: Path, main: str) -> None:
+    (site / "templates" / "partials").mkdir(parents=True, exist_ok=True)
+    (site / "templates" / "article.html").write_text(
+        '{% extends "base.html" %}\n{% import "macros.html" as parts %}\n{% block main %}\n'
+        f"{main}\n{{% endblock %}}\n",
+        encoding="utf-8",
+    )
+
+
+def test_template_errors_name_the_file_they_are_in(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A partial's error was named by its base name (`templates/promo.html`), an error in
+    syndicate's macros.html as the site's (`templates/macros.html`, which the site does not
+    have), and a missing include by its name alone."""
+    _article_with(site, '<main>{% include "partials/promo.html" %}</main>')
+    (site / "templates" / "partials" / "promo.html").write_text(
+        "<p>promo</p>\n<p>{{ no_such_value }}</p>\n", encoding="utf-8"
+    )
+    err = _export_errors(site, capsys)
+    assert "templates/partials/promo.html:2: error: 'no_such_value' is undefined" in err
+
+    _article_with(site, "<main><p>{{ parts.time_phrase({}) }}</p></main>")
+    err = _export_errors(site, capsys)
+    assert (
+        "templates/article.html:4: error: 'dict object' has no attribute 'before'"
+        " (at syndicate's built-in macros.html:4, called from templates/article.html:4)"
+    ) in err
+    assert "templates/macros.html" not in err
+
+    _article_with(site, '<main>{% include "partials/missing.html" %}</main>')
+    err = _export_errors(site, capsys)
+    assert "templates/article.html:4: error: template not found: partials/missing.html" in err
+
+    _article_with(site, '<main>{% include "../syndicate.yaml" %}</main>')
+    err = _export_errors(site, capsys)
+    assert "templates/article.html:4: error: template not found: ../syndicate.yaml" in err
+
+
+def test_a_template_error_names_the_page_it_was_making(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value one story lacks fails that story's pages: with --keep-going as without, the
+    message says which page (it said only the template's line)."""
+    second = site / "articles" / "2021-02-20-nato-second-story"
+    shutil.copytree(site / "articles" / SAMPLE_SLUG, second)
+    story = (second / "story.yaml").read_text(encoding="utf-8")
+    assert "nato-iraq-deployment" in story
+    story = story.replace("nato-iraq-deployment", "nato-second-story")
+    (second / "story.yaml").write_text(story, encoding="utf-8")
+    _article_with(
+        site, '<main>{% if "nato-iraq" in article.url %}{{ no_such_value }}{% endif %}</main>'
+    )
+    err = _export_errors(site, capsys, "--keep-going")
+    assert (
+        "templates/article.html:4: error: 'no_such_value' is undefined"
+        f" (making html/{SAMPLE_SLUG}.en.html) [html.template]"
+    ) in err
+    assert f"(making html/{SAMPLE_SLUG}.ar.html)" in err
+    assert "(making html/2021-02-20-nato-second-story" not in err

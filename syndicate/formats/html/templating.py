@@ -1,12 +1,12 @@
 """Pages from Jinja2 templates: syndicate's own (`templates/` in this package) or a site's, from a
 `templates/` folder beside `syndicate.yaml`, which replace them file by file (`style.css`
-included). The markup a template renders is parsed and serialised by lxml, so a template's
-line breaks never change a page's bytes and every page is well-formed HTML; templates run in
-Jinja's sandbox with autoescaping."""
+included); `syndicate/<name>` is always syndicate's own, for a site's template to extend. The
+markup a template renders is parsed and serialised by lxml, so a template's line breaks never
+change a page's bytes and every page is well-formed HTML; templates run in Jinja's sandbox with
+autoescaping."""
 
 from __future__ import annotations
 
-import os
 import traceback
 from collections.abc import Callable
 from functools import cache
@@ -34,13 +34,26 @@ _PHRASING = {
 _VERBATIM = {"pre", "textarea", "script", "style"}
 
 
+BUILT_IN = "syndicate/"
+"""The prefix that names syndicate's own template of a name, whatever the site has:
+`{% extends "syndicate/article.html" %}` in a site's `article.html` changes a block of it."""
+SITE_FOLDER = "templates/"
+"""How diagnostics name the site's templates folder."""
+
+
 class TemplateError(Exception):
-    """A template that cannot be rendered; `where` is its file and line."""
+    """A template that cannot be rendered; `where` is its file and line as a diagnostic shows
+    them (`templates/partials/promo.html:2`)."""
 
     def __init__(self, message: str, where: str) -> None:
         super().__init__(message)
         self.message = message
         self.where = where
+
+
+class _SelfReference(jinja2.TemplateRuntimeError):
+    """A template that extends, includes or imports itself: Jinja would recurse until Python's
+    stack runs out."""
 
 
 class _SiteFirst(jinja2.BaseLoader):
@@ -56,11 +69,21 @@ class _SiteFirst(jinja2.BaseLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if template.startswith(BUILT_IN):
+            return self.package.get_source(environment, template.removeprefix(BUILT_IN))
         if self.site is not None:
             try:
                 return self.site.get_source(environment, template)
             except jinja2.TemplateNotFound:
                 pass
+            except UnicodeDecodeError as exc:
+                line = exc.object[: exc.start].count(b"\n") + 1
+                byte = exc.object[exc.start : exc.start + 1].hex()
+                raise jinja2.TemplateSyntaxError(
+                    f"not UTF-8 text (byte 0x{byte}); save the template as UTF-8",
+                    line,
+                    template,
+                ) from None
         source, filename, uptodate = self.package.get_source(environment, template)
         if self.folder is None:
             return source, filename, uptodate
@@ -72,9 +95,21 @@ class _SiteFirst(jinja2.BaseLoader):
         return source, filename, fresh
 
 
+class _Environment(ImmutableSandboxedEnvironment):
+    def join_path(self, template: str, parent: str) -> str:
+        """`template` as `parent` names it in an extends, include or import: a template that
+        names itself is an error, told before Jinja recurses."""
+        if template == parent:
+            raise _SelfReference(
+                f"{template} extends, includes or imports itself; to extend syndicate's own"
+                f' {template}, write {{% extends "{BUILT_IN}{template}" %}}'
+            )
+        return template
+
+
 @cache
 def environment(site_templates: Path | None) -> jinja2.Environment:
-    return ImmutableSandboxedEnvironment(
+    return _Environment(
         loader=_SiteFirst(site_templates),
         autoescape=True,
         trim_blocks=True,
@@ -96,21 +131,62 @@ def render_page(site_templates: Path | None, template: str, **values: Any) -> by
     try:
         text = environment(site_templates).get_template(template).render(**values)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(exc.message or str(exc), f"{exc.name}:{exc.lineno}") from None
+        name = exc.name or template
+        raise TemplateError(exc.message or str(exc), f"{_shown(name)}:{exc.lineno}") from None
+    except jinja2.TemplateNotFound as exc:
+        message = f"template not found: {exc.name}"
+        if ".." in str(exc.name).split("/"):
+            message += " (a template is named by its path inside templates/, without ..)"
+        else:
+            message += " (neither in templates/ nor among syndicate's own)"
+        raise TemplateError(*_located(message, exc, site_templates, template)) from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(str(exc), _template_line(exc, template)) from None
-    return page_bytes(text)
+        raise TemplateError(*_located(str(exc), exc, site_templates, template)) from None
+    except RecursionError as exc:  # a cycle through two templates or more
+        message = (
+            "templates extend, include or import each other in a loop (or a macro calls"
+            f" itself endlessly); to extend syndicate's own template, name it {BUILT_IN}<name>"
+        )
+        raise TemplateError(*_located(message, exc, site_templates, template)) from None
+    try:
+        return page_bytes(text)
+    except etree.ParserError:
+        raise TemplateError(
+            f"{template} renders no markup (it, or a template it extends, is empty or only"
+            " comments); to show syndicate's page, delete it, or extend syndicate's own with"
+            f' {{% extends "{BUILT_IN}{template}" %}}',
+            _shown(template),
+        ) from None
 
 
-def _template_line(exc: BaseException, template: str) -> str:
-    """`name:line` of the template line a rendering error came from (Jinja gives the frames
-    of the templates their file and line), or `template` alone when no frame tells it (a
-    value undefined in a site's `index.html`, or in a macro of `macros.html` it calls)."""
+def _shown(name: str) -> str:
+    """A template's name as a diagnostic shows it: `templates/<name>` for a site's,
+    syndicate's own by its prefix."""
+    return name if name.startswith(BUILT_IN) else f"{SITE_FOLDER}{name}"
+
+
+def _located(message: str, exc: BaseException, site: Path | None, template: str) -> tuple[str, str]:
+    """`message` and where the error is: the innermost line of a site's template that the
+    rendering went through (Jinja gives the frames of the templates their file and line); an
+    error inside one of syndicate's own templates is named in the message, as called from
+    that line."""
+    built_in: str | None = None
+    package = Path(__file__).resolve().parent / "templates"
+    root = site.resolve() if site is not None else None
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        name = os.path.basename(frame.filename)
-        if frame.filename.endswith(".html") and frame.lineno:
-            return f"{name}:{frame.lineno}"
-    return template
+        if not frame.lineno or frame.filename.endswith(".py"):  # Jinja's and ours
+            continue
+        path = Path(frame.filename).resolve()
+        if root is not None and path.is_relative_to(root):
+            where = f"{SITE_FOLDER}{path.relative_to(root).as_posix()}:{frame.lineno}"
+            if built_in is not None:
+                message += f" (at syndicate's built-in {built_in}, called from {where})"
+            return message, where
+        if built_in is None and path.is_relative_to(package):
+            built_in = f"{path.relative_to(package).as_posix()}:{frame.lineno}"
+    if built_in is not None:
+        message += f" (at syndicate's built-in {built_in})"
+    return message, _shown(template)
 
 
 def page_bytes(markup: str) -> bytes:

@@ -75,18 +75,20 @@ class HtmlWriter(Writer[HtmlOptions]):
     def story_files(self, story: Story, ctx: Context[HtmlOptions]) -> Iterator[OutputFile]:
         if story.lifecycle(ctx.now) in ("killed", "withdrawn") and story.was_public():
             for lang in exported_languages(story, ctx):
-                page = _render(ctx, "notice.html", notice_page(story, lang, ctx))
+                path = f"html/{story.slug}.{lang}.html"
+                page = _render(ctx, "notice.html", notice_page(story, lang, ctx), path)
                 if page is not None:
-                    yield OutputFile(f"html/{story.slug}.{lang}.html", page)
+                    yield OutputFile(path, page)
         if not story.is_visible(ctx.now):
             return
         builder = GraphBuilder(ctx)
         langs = exported_languages(story, ctx)
         for lang in langs:
             ld_json = script_text(builder.graph(story, lang))
-            page = _render(ctx, "article.html", article_page(story, lang, ctx, ld_json))
+            path = f"html/{story.slug}.{lang}.html"
+            page = _render(ctx, "article.html", article_page(story, lang, ctx, ld_json), path)
             if page is not None:
-                yield OutputFile(f"html/{story.slug}.{lang}.html", page)
+                yield OutputFile(path, page)
         if langs:
             yield from _story_media(story, ctx)
 
@@ -136,8 +138,10 @@ class HtmlWriter(Writer[HtmlOptions]):
             validate_page(path, ctx)
 
 
-def _render(ctx: Context[HtmlOptions], template: str, values: Values) -> bytes | None:
-    """A page, or None after reporting a template that cannot be rendered."""
+def _render(ctx: Context[HtmlOptions], template: str, values: Values, page: str) -> bytes | None:
+    """The page `page` (`html/<slug>.<lang>.html`), or None after reporting a template that
+    cannot be rendered; the message names the page (a value one story lacks fails its pages
+    only)."""
     # The template engine is imported when a page is made: a run that makes none (nothing
     # changed) does without it.
     from syndicate.formats.html.templating import TemplateError, render_page
@@ -145,7 +149,7 @@ def _render(ctx: Context[HtmlOptions], template: str, values: Values) -> bytes |
     try:
         return render_page(ctx.config.templates, template, **values)
     except TemplateError as exc:
-        ctx.diagnostics.error("html.template", exc.message, f"templates/{exc.where}")
+        ctx.diagnostics.error("html.template", f"{exc.message} (making {page})", exc.where)
         return None
 
 
@@ -420,7 +424,7 @@ def _language_page(
 ) -> bytes:
     """`index.<lang>.html` and the pages after it (b"" after reporting a template error)."""
     values = language_index(page, langs, ctx, builder())
-    return _render(ctx, "index.html", values) or b""
+    return _render(ctx, "index.html", values, page.path) or b""
 
 
 def _home_page(
@@ -430,7 +434,8 @@ def _home_page(
     builder: Callable[[], GraphBuilder],
 ) -> bytes:
     """`index.html`: every site language with the first page of its stories."""
-    return _render(ctx, "home.html", home_index(firsts, more, ctx, builder())) or b""
+    values = home_index(firsts, more, ctx, builder())
+    return _render(ctx, "home.html", values, "html/index.html") or b""
 
 
 def index_alternates(langs: Sequence[str], ctx: Context[HtmlOptions]) -> list[Values]:
