@@ -32,6 +32,12 @@ _PHRASING = {
     "span", "strong", "sub", "summary", "sup", "td", "th", "time", "title",
 }  # fmt: skip
 _VERBATIM = {"pre", "textarea", "script", "style"}
+# HTML5's void elements that libxml2's HTML 4 parser and serialiser do not know as such: it
+# takes what follows `<wbr>` as its content up to its parent's end, and writes `</wbr>`.
+# (The others, `br`, `img`, `area`, `col`, `param`..., it knows.) An HTML5 parser
+# (html5lib) would know them, but takes some twenty times as long a page.
+_NEW_VOID = ("embed", "keygen", "source", "track", "wbr")
+_NEW_VOID_ENDS = tuple(f"</{tag}>" for tag in _NEW_VOID)
 
 
 BUILT_IN = "syndicate/"
@@ -194,11 +200,48 @@ def page_bytes(markup: str) -> bytes:
     root = etree.fromstring(markup, _PARSER)
     if root is None:
         raise etree.ParserError("Document is empty")
+    voids = _empty_voids(root)
     _normalise_space(root)
-    page = etree.tostring(
-        root, method="html", encoding="unicode", doctype=DOCTYPE, pretty_print=True
+    kept = _set_raw_text_aside(root, markup) if voids else []
+    page = str(
+        etree.tostring(root, method="html", encoding="unicode", doctype=DOCTYPE, pretty_print=True)
     )
-    return str(page).encode("utf-8")
+    if voids:
+        for end in _NEW_VOID_ENDS:
+            page = page.replace(end, "")
+        for mark, text in kept:
+            page = page.replace(mark, text, 1)
+    return page.encode("utf-8")
+
+
+def _empty_voids(root: etree._Element) -> bool:
+    """Give what libxml2 put inside an HTML5 void element back to its parent, right after it,
+    as the template wrote it; whether the page has any such element."""
+    found = False
+    for element in list(root.iter(*_NEW_VOID)):  # (their content moves)
+        found = True
+        if element.text:
+            element.tail = element.text + (element.tail or "")
+            element.text = None
+        for child in reversed(element):
+            element.addnext(child)  # (moves the child's tail with it)
+    return found
+
+
+def _set_raw_text_aside(root: etree._Element, markup: str) -> list[tuple[str, str]]:
+    """The end tags libxml2 writes for the void elements it does not know are the only
+    `</wbr>` of a page but for the raw text of a script or a style: such a text is replaced
+    by a mark found nowhere in the page while the end tags go; (mark, text) pairs."""
+    kept: list[tuple[str, str]] = []
+    for element in root.iter("script", "style"):
+        text = element.text
+        if text and "</" in text and any(end in text.lower() for end in _NEW_VOID_ENDS):
+            mark = f"syndicate-raw-text-{len(kept)}-"
+            while mark in markup:
+                mark += "-"
+            element.text = mark
+            kept.append((mark, text))
+    return kept
 
 
 def _normalise_space(root: etree._Element) -> None:
