@@ -373,7 +373,14 @@ def test_the_preview_s_banner_comes_first_and_in_english(
     for english in (banner, live):
         assert (english.get("lang"), english.get("dir")) == ("en", "ltr")
     assert script.tag == "script" and header.tag == "header"
-    code = script.text_content()
+    # A file of the server's, not inline: a page's Content-Security-Policy allowing scripts
+    # from 'self' only blocked the inline script, and the preview never reloaded.
+    assert script.get("src") == "/_syndicate/preview.js" and not script.text_content()
+    assert int(script.get("data-generation")) >= 1
+    served = server.get("_syndicate/preview.js")
+    assert served.headers["content-type"].startswith("text/javascript")
+    assert served.headers["x-content-type-options"] == "nosniff"
+    code = served.text
     assert 'getElementById("syndicate-live").appendChild(box)' in code
     assert 'box.setAttribute("aria-label", "Preview problems")' in code
     above = re.search(r"z-index:(\d+)", banner.get("style"))
@@ -401,12 +408,29 @@ def test_the_preview_s_banner_comes_first_and_in_english(
     assert [e.get("id") or e.tag for e in page.body][:2] == ["syndicate-preview", "syndicate-live"]
 
 
+CSP = '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'">'
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("policy", [False, True], ids=["", "content-security-policy"])
 def test_the_browser_reloads_after_an_edit(
     site: Site,
     serving: Callable[..., Server],
     chromium: str,  # noqa: F811
+    policy: bool,
 ) -> None:
+    """A site's pages whose Content-Security-Policy allows scripts from 'self' only reload
+    too: the preview's script is a file of the server (an inline one was blocked)."""
+    if policy:
+        from syndicate.formats.html.templating import __file__ as templating
+
+        base = (Path(templating).parent / "templates" / "base.html").read_text(encoding="utf-8")
+        assert '<meta charset="utf-8">' in base
+        (site.root / "templates").mkdir()
+        (site.root / "templates" / "base.html").write_text(
+            base.replace('<meta charset="utf-8">', '<meta charset="utf-8">' + CSP),
+            encoding="utf-8",
+        )
     server = serving("--watch", "--format", "html", "--articles", str(site.articles))
     page = f"/html/{SAMPLE_SLUG}.en.html"
     request = f'"GET {page} HTTP/1.1" 200'
@@ -437,6 +461,8 @@ def test_the_browser_reloads_after_an_edit(
             until(lambda: server.log().count(request) == 2, "the browser reloads", server)
         finally:
             stop_browser(browser)
+    if policy:  # (asked last: the test counts the page's requests)
+        assert CSP in server.get(page[1:]).text
 
 
 def test_the_socket_listens_before_the_address_is_announced() -> None:

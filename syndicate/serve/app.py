@@ -41,10 +41,58 @@ from syndicate.serve.preview import PreviewState
 
 STATUS_PATH = "/_syndicate/preview"
 """Where a preview page asks whether a new export is ready (no folder of out/ starts with _)."""
+SCRIPT_PATH = "/_syndicate/preview.js"
+"""The preview's script, a file of the server's own: a page whose Content-Security-Policy
+allows scripts from `'self'` only runs it, where it would block an inline one."""
 HOME = "html/index.html"
 """Where `/` leads."""
 BODY = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 """A page's opening body tag: the preview's markup goes right after it."""
+
+
+PREVIEW_SCRIPT = f"""
+(function () {{
+  var seen = Number(document.currentScript.getAttribute("data-generation"));
+  // The banner's style set again through the CSSOM: a Content-Security-Policy without
+  // style-src 'unsafe-inline' ignores its style attribute, never a script's.
+  var banner = document.getElementById("syndicate-preview");
+  if (banner) banner.style.cssText = banner.getAttribute("style") || "";
+  function show(problems, left) {{
+    var box = document.getElementById("syndicate-problems");
+    if (!problems.length) {{ if (box) box.remove(); return; }}
+    var text = (left.length
+      ? "Left out for their errors, shown as last exported (absent if never): "
+        + left.join(", ") + "\\n\\n"
+      : "The last export failed; this page is the one before it.\\n\\n")
+      + problems.join("\\n");
+    if (box) {{
+      if (box.textContent !== text) box.textContent = text;  // said again only if new
+      return;
+    }}
+    box = document.createElement("aside");
+    box.id = "syndicate-problems";
+    box.setAttribute("aria-label", "Preview problems");
+    box.style.cssText = "position:fixed;inset:auto 0 0 0;margin:0;padding:1em;max-height:40vh;"
+      + "overflow:auto;background:#fff3f3;color:#8a1010;border-top:3px solid #c00;"
+      + "font:13px/1.4 monospace;white-space:pre-wrap;z-index:2147483646";
+    box.textContent = text;
+    document.getElementById("syndicate-live").appendChild(box);
+  }}
+  function poll() {{
+    fetch({json.dumps(STATUS_PATH)}, {{cache: "no-store"}})
+      .then(function (r) {{ return r.json(); }})
+      .then(function (s) {{
+        if (s.generation !== seen) {{ location.reload(); return; }}
+        show(s.problems, s.left_out || []);
+        setTimeout(poll, 700);
+      }})
+      .catch(function () {{ setTimeout(poll, 2000); }});
+  }}
+  setTimeout(poll, 700);
+}})();
+"""
+"""What a preview page runs: it polls `STATUS_PATH` and reloads the page when the generation
+changes, and shows the last export's problems in a box."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +113,7 @@ def make_app(served: Served) -> ASGIApp:
     routes: list[Route | Mount] = []
     if served.preview is not None:
         routes.append(Route(STATUS_PATH, _status(served.preview)))
+        routes.append(Route(SCRIPT_PATH, _script))
     routes.append(Route("/", _home(served)))
     routes.append(Mount("/", app=files))
     app: ASGIApp = Starlette(routes=routes)
@@ -102,6 +151,11 @@ def _status(state: PreviewState) -> Any:
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
     return status
+
+
+async def _script(request: Request) -> Response:
+    headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+    return Response(PREVIEW_SCRIPT, media_type="text/javascript", headers=headers)
 
 
 class _OutputFiles(StaticFiles):
@@ -242,51 +296,15 @@ def missing_page(title: str, text: str, state: PreviewState) -> Response:
 def preview_markup(generation: int, embargo: datetime | None) -> bytes:
     """What a preview adds at the top of a page: the banner, a live region that the problems
     box goes into (a screen reader says new problems; a region present from the start is what
-    it watches) and the reload script. All in English, whatever the page's language: `lang`
-    and `dir` keep an Arabic page's voice and direction off them."""
+    it watches) and the reload script (`SCRIPT_PATH`, told the generation the page was served
+    at). All in English, whatever the page's language: `lang` and `dir` keep an Arabic page's
+    voice and direction off them."""
     words = "Preview: not published."
     if embargo is not None:
         words = (
             f"Embargoed until {embargo.isoformat()}: shown only in this preview, never"
             " written to out/."
         )
-    script = f"""
-(function () {{
-  var seen = {generation};
-  function show(problems, left) {{
-    var box = document.getElementById("syndicate-problems");
-    if (!problems.length) {{ if (box) box.remove(); return; }}
-    var text = (left.length
-      ? "Left out for their errors, shown as last exported (absent if never): "
-        + left.join(", ") + "\\n\\n"
-      : "The last export failed; this page is the one before it.\\n\\n")
-      + problems.join("\\n");
-    if (box) {{
-      if (box.textContent !== text) box.textContent = text;  // said again only if new
-      return;
-    }}
-    box = document.createElement("aside");
-    box.id = "syndicate-problems";
-    box.setAttribute("aria-label", "Preview problems");
-    box.style.cssText = "position:fixed;inset:auto 0 0 0;margin:0;padding:1em;max-height:40vh;"
-      + "overflow:auto;background:#fff3f3;color:#8a1010;border-top:3px solid #c00;"
-      + "font:13px/1.4 monospace;white-space:pre-wrap;z-index:2147483646";
-    box.textContent = text;
-    document.getElementById("syndicate-live").appendChild(box);
-  }}
-  function poll() {{
-    fetch({json.dumps(STATUS_PATH)}, {{cache: "no-store"}})
-      .then(function (r) {{ return r.json(); }})
-      .then(function (s) {{
-        if (s.generation !== seen) {{ location.reload(); return; }}
-        show(s.problems, s.left_out || []);
-        setTimeout(poll, 700);
-      }})
-      .catch(function () {{ setTimeout(poll, 2000); }});
-  }}
-  setTimeout(poll, 700);
-}})();
-"""
     colour = "#8a1010" if embargo is not None else "#1f3a5f"
     # Above the problems box, which could otherwise cover it on a short window.
     style = (
@@ -299,7 +317,8 @@ def preview_markup(generation: int, embargo: datetime | None) -> bytes:
         f"{html.escape(words)}</aside>"
     )
     live = f'<div id="syndicate-live" aria-live="polite" {english}></div>'
-    return f"\n{banner}\n{live}\n<script>{script}</script>\n".encode()
+    script = f'<script src="{SCRIPT_PATH}" data-generation="{generation}"></script>'
+    return f"\n{banner}\n{live}\n{script}\n".encode()
 
 
 def protecting(path: str, tokens: Mapping[str, object]) -> list[str]:

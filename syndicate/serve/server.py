@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import uvicorn
 
-from syndicate.serve.app import STATUS_PATH, Served, make_app
+from syndicate.serve.app import SCRIPT_PATH, STATUS_PATH, Served, make_app
 from syndicate.serve.preview import Previewer
 
 
@@ -81,9 +81,10 @@ def run(
 
 def _not_polls(record: logging.LogRecord) -> bool:
     """Whether a request is worth a line: not the preview pages' own polls for a new export
-    (each open page asks every 0.7 s; their lines buried the export's diagnostics)."""
+    (each open page asks every 0.7 s; their lines buried the export's diagnostics), nor
+    their loads of the preview's script."""
     args = record.args if isinstance(record.args, tuple) else ()
-    return not (len(args) == 5 and str(args[2]).split("?")[0] == STATUS_PATH)
+    return not (len(args) == 5 and str(args[2]).split("?")[0] in (STATUS_PATH, SCRIPT_PATH))
 
 
 class _JsonAccess(logging.Formatter):
