@@ -94,8 +94,49 @@ class Diagnostics:
         return bool(self.errors) or (strict and bool(self.warnings))
 
     def sorted(self) -> list[Diagnostic]:
-        """In reading order: by file, then line; problems without a file first."""
-        return sorted(self._items, key=lambda d: (d.path or "", d.line))
+        """In reading order: by file, then line; problems without a file first. One mistake
+        met by many pages (`for_page`: a template's typo, met by each story's page) is said
+        once, naming the first page and counting the others."""
+        folded: dict[tuple[object, ...], list[str]] = {}
+        kept: list[Diagnostic] = []
+        for d in self._items:
+            base, page = _page_of(d.message)
+            if page is None:
+                kept.append(d)
+                continue
+            key = (d.severity, d.code, d.path, d.line, base)
+            if key not in folded:
+                folded[key] = []
+                kept.append(d)
+            folded[key].append(page)
+        out = []
+        for d in kept:
+            base, page = _page_of(d.message)
+            if page is not None:
+                pages = sorted(folded[(d.severity, d.code, d.path, d.line, base)])
+                others = len(pages) - 1
+                more = f" and {others} other page{'s' if others > 1 else ''}" if others else ""
+                d = Diagnostic(
+                    d.severity, d.code, f"{base}{_MAKING}{pages[0]}{more})", d.path, d.line
+                )
+            out.append(d)
+        return sorted(out, key=lambda d: (d.path or "", d.line))
+
+
+_MAKING = " (making "
+
+
+def for_page(message: str, page: str) -> str:
+    """`message` said of the output `page` it was met making: the report says a message met by
+    many pages once, with the first page and a count (`Diagnostics.sorted`)."""
+    return f"{message}{_MAKING}{page})"
+
+
+def _page_of(message: str) -> tuple[str, str | None]:
+    base, found, page = message.rpartition(_MAKING)
+    if not found or not page.endswith(")"):
+        return message, None
+    return base, page[:-1]
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -12,6 +12,7 @@ from conftest import FIXED_NOW, REPO, SAMPLE_SLUG
 from lxml import html as lxml_html
 
 from syndicate.cli import main
+from syndicate.diagnostics import Diagnostics, for_page
 
 PACKAGED = REPO / "syndicate" / "formats" / "html" / "templates"
 
@@ -267,12 +268,29 @@ def test_a_template_error_names_the_page_it_was_making(
         site, '<main>{% if "nato-iraq" in article.url %}{{ no_such_value }}{% endif %}</main>'
     )
     err = _export_errors(site, capsys, "--keep-going")
+    # One line for the six pages that met it, not six: a typo met by every page of a large
+    # archive would otherwise be said thousands of times.
     assert (
         "templates/article.html:4: error: 'no_such_value' is undefined"
-        f" (making html/{SAMPLE_SLUG}.en.html) [html.template]"
+        f" (making html/{SAMPLE_SLUG}.ar.html and 5 other pages) [html.template]"
     ) in err
-    assert f"(making html/{SAMPLE_SLUG}.ar.html)" in err
+    assert err.count("no_such_value") == 1
     assert "(making html/2021-02-20-nato-second-story" not in err
+
+
+def test_one_mistake_met_by_many_pages_is_said_once() -> None:
+    diags = Diagnostics()
+    for page in ("html/b.en.html", "html/a.en.html", "html/c.en.html"):
+        diags.error("html.template", for_page("'x' is undefined", page), "templates/a.html:3")
+    diags.error(
+        "html.template", for_page("'y' is undefined", "html/a.en.html"), "templates/a.html:3"
+    )
+    diags.error("html.template", "plain", "templates/a.html:3")
+    assert [d.message for d in diags.sorted()] == [
+        "'x' is undefined (making html/a.en.html and 2 other pages)",
+        "'y' is undefined (making html/a.en.html)",
+        "plain",
+    ]
 
 
 VOIDS = """{% extends "syndicate/article.html" %}

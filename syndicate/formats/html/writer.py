@@ -23,6 +23,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup, escape
 
+from syndicate.diagnostics import for_page
 from syndicate.formats.contract import (
     Context,
     Options,
@@ -149,7 +150,7 @@ def _render(ctx: Context[HtmlOptions], template: str, values: Values, page: str)
     try:
         return render_page(ctx.config.templates, template, **values)
     except TemplateError as exc:
-        ctx.diagnostics.error("html.template", f"{exc.message} (making {page})", exc.where)
+        ctx.diagnostics.error("html.template", for_page(exc.message, page), exc.where)
         return None
 
 
