@@ -248,6 +248,16 @@ class Story:
         """The latest change of any variant (what a package of all the variants shows)."""
         return max(self.updated_for(v.lang) for v in self.variants)
 
+    @property
+    def public_since(self) -> datetime:
+        """When the story reached the public (see `public_since`)."""
+        return public_since(self.published, self.embargo_until)
+
+    def public_updated_for(self, lang: str) -> datetime:
+        """When the `lang` variant last changed as the public channels say it (see
+        `public_updated`)."""
+        return public_updated(self.updated_for(lang), self.published, self.embargo_until)
+
     def rights_for(self, lang: str) -> Rights:
         return self.variant(lang).rights or self.rights
 
@@ -315,6 +325,18 @@ def public_since(published: datetime, embargo_until: datetime | None) -> datetim
     it back past that (a story written on Monday under embargo until Thursday is news from
     Thursday: what a news sitemap's two days count from)."""
     return published if embargo_until is None else max(published, embargo_until)
+
+
+def public_updated(
+    updated: datetime, published: datetime, embargo_until: datetime | None
+) -> datetime:
+    """When a story last changed as the public channels (feeds, pages, sitemaps, books) say
+    it: its `updated`, but never before it reached the public (`public_since`). A story
+    published on Monday under embargo until Thursday, and not touched since, is new on
+    Thursday to everyone who could not see it before: its publication date there is
+    `public_since` and its modification date this. Wire formats (NewsML-G2, ninjs), which
+    partners receive before the release, keep `published` and `updated` as written."""
+    return max(updated, public_since(published, embargo_until))
 
 
 def was_public(published: datetime, embargo_until: datetime | None, killed_at: datetime) -> bool:

@@ -18,6 +18,7 @@ from syndicate.model.story import (
     is_public,
     lifecycle,
     public_since,
+    public_updated,
     was_public,
 )
 
@@ -121,6 +122,16 @@ class StorySummary:
     def public_since(self) -> datetime:
         """When the story reached the public (see `syndicate.model.story.public_since`)."""
         return public_since(self.published, self.embargo_until)
+
+    def public_updated_for(self, lang: str) -> datetime:
+        """When the `lang` variant last changed as public channels say it (see
+        `syndicate.model.story.public_updated`)."""
+        return public_updated(self.updated_for(lang), self.published, self.embargo_until)
+
+    @property
+    def public_last_updated(self) -> datetime:
+        """The latest change of any variant as public channels say it."""
+        return public_updated(self.last_updated, self.published, self.embargo_until)
 
     def shared(self, memo: dict[Any, Any]) -> StorySummary:
         """An equal summary whose values that many summaries repeat (languages, section,
