@@ -196,8 +196,8 @@ def notice_places(document: Document) -> list[bool]:
     partner or reader who looks only at the top of a feed finds a recent kill there, not
     after years of entries. A notice and an entry of the same time: the entry first."""
     lang = document.lang
-    stories = [(-_instant(s.updated_for(lang)), False) for s in document.stories]
-    notices = [(-_instant(s.updated_for(lang)), True) for s in document.killed]
+    stories = [(-_instant(s.public_updated_for(lang)), False) for s in document.stories]
+    notices = [(-_instant(s.public_updated_for(lang)), True) for s in document.killed]
     return [notice for _, notice in heapq.merge(stories, notices, key=lambda pair: pair[0])]
 
 
@@ -269,20 +269,22 @@ def plan_documents(
 
 
 def archive_key(story: StorySummary) -> tuple[datetime, str]:
-    """Archive order: when the story reached the public (publication, or the end of its
-    embargo). Unless a publication time is backdated, a story becomes public after every story
-    already in a feed, so new entries land at the end and full archive pages keep their set."""
-    appeared = max(story.published, story.embargo_until or story.published)
-    return appeared, story.id
+    """Archive order: when the story reached the public (`StorySummary.public_since`:
+    publication, or the end of its embargo). Unless a publication time is backdated, a story
+    becomes public after every story already in a feed, so new entries land at the end and
+    full archive pages keep their set."""
+    return story.public_since, story.id
 
 
 def recency(lang: str) -> Callable[[StorySummary], tuple[datetime, datetime, str]]:
-    """The order within a document of `lang`, newest first: a corrected story counts as new
-    again (its variant in `lang` changed)."""
+    """The order within a document of `lang`, newest first, by the modification date its
+    entry says (`StorySummary.public_updated_for`): a corrected story counts as new again
+    (its variant in `lang` changed), and so does a story just out of an embargo, whatever
+    its `published` and `updated` (written before the release) say."""
 
     def key(story: StorySummary) -> tuple[datetime, datetime, str]:
         appeared, ident = archive_key(story)
-        return story.updated_for(lang), appeared, ident
+        return story.public_updated_for(lang), appeared, ident
 
     return key
 
@@ -298,7 +300,7 @@ class Order:
         appeared = {id(s): _instant(archive_key(s)[0]) for s in stories}
         self.oldest_first = sorted(stories, key=lambda s: (appeared[id(s)], s.id))
         newest = sorted(
-            stories, key=lambda s: (_instant(s.updated_for(lang)), appeared[id(s)], s.id)
+            stories, key=lambda s: (_instant(s.public_updated_for(lang)), appeared[id(s)], s.id)
         )
         self.rank = {id(story): n for n, story in enumerate(newest)}
 
@@ -407,7 +409,7 @@ def _feed_set(
         dead = tuple(
             sorted(
                 (s for s in page if id(s) in gone),
-                key=lambda s: (s.updated_for(kind.lang), s.id),
+                key=lambda s: (s.public_updated_for(kind.lang), s.id),
                 reverse=True,
             )
         )
@@ -427,7 +429,7 @@ def _newest(
     """When the newest of a document's entries and notices changed (`EPOCH` if it has none):
     each list is newest first, so the first of each. As `max` over both would, it is the
     entry's date-time when they are the same instant."""
-    firsts = [s.updated_for(lang) for s in (chosen[:1] + notices[:1])]
+    firsts = [s.public_updated_for(lang) for s in (chosen[:1] + notices[:1])]
     return max(firsts, default=EPOCH)
 
 
@@ -479,10 +481,10 @@ def recent_kills(
     those killed within `days` of the feed's newest change (an entry's or a kill's)."""
     if not days or not killed:
         return ()
-    newest = max(s.updated_for(lang) for s in (*entries, *killed))
+    newest = max(s.public_updated_for(lang) for s in (*entries, *killed))
     window = timedelta(days=days)
-    recent = [s for s in killed if newest - s.updated_for(lang) <= window]
-    return tuple(sorted(recent, key=lambda s: (s.updated_for(lang), s.id), reverse=True))
+    recent = [s for s in killed if newest - s.public_updated_for(lang) <= window]
+    return tuple(sorted(recent, key=lambda s: (s.public_updated_for(lang), s.id), reverse=True))
 
 
 def make_tombstone(story: Story, lang: str, ctx: Context[Any]) -> Tombstone:
@@ -517,8 +519,8 @@ def make_entry(story: Story, lang: str, ctx: Context[Any]) -> Entry:
             for v in story.variants
             if v.lang in ctx.languages
         ),
-        published=story.published,
-        updated=story.updated_for(lang),
+        published=story.public_since,
+        updated=story.public_updated_for(lang),
         summary=variant.summary,
         content=to_string(body),
         body=body,

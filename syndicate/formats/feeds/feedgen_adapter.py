@@ -83,7 +83,10 @@ class Entry:
     translations: tuple[Link, ...]
     """`alternate` links with `hreflang` to every language version, this one included."""
     published: datetime
+    """When the story reached the public (`Story.public_since`: after an embargo, its end)."""
     updated: datetime
+    """Its last change as the public saw it (`Story.public_updated_for`), never before
+    `published`."""
     summary: str
     content: str
     """The body as one XHTML `<div>` (with its namespace declared)."""

@@ -80,7 +80,10 @@ Content = Annotated[
 Limit = Annotated[int, msgspec.Meta(ge=1, description="items in a feed, newest first")]
 MaxAge = Annotated[
     Count | None,
-    _doc("stories first published more than this many days before --now are left out"),
+    _doc(
+        "stories that reached the public (their published, or the end of their embargo) more"
+        " than this many days before --now are left out"
+    ),
 ]
 TombstoneDays = Annotated[
     int,
@@ -130,8 +133,9 @@ Dates = Annotated[
 PubDate = Annotated[
     Literal["published", "updated"],
     _doc(
-        "an item's pubDate: when the story was first published, or when it last changed (for"
-        " partners that tell a changed story by its pubDate)"
+        "an item's pubDate: when the story reached the public (its published, or the end of its"
+        " embargo), or when it last changed (for partners that tell a changed story by its"
+        " pubDate)"
     ),
 ]
 Kill = Annotated[

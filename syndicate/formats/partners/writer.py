@@ -144,7 +144,7 @@ def _listed(
     """In the feeds of `lang`: public, within the profile's window and meeting its rules (its
     item is not empty), or killed and announced."""
     if story.is_visible(ctx.now):
-        fresh = window is None or within(window, story.published, ctx.now)
+        fresh = window is None or within(window, story.public_since, ctx.now)
         return fresh and bool(ctx.fragment(story, entry_name(lang)))
     return ctx.options.kill != "drop" and is_killed(story, ctx)
 
