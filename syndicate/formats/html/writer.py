@@ -101,7 +101,8 @@ class HtmlWriter(Writer[HtmlOptions]):
         # the build engine asks (when one of them, or the number of pages, changed). An
         # archive's lists are many small pages, never one page of every story.
         visible = [story for story in stories if story.is_visible(ctx.now)]
-        ordered = sorted(visible, key=lambda s: (-s.published.timestamp(), s.slug))
+        # Newest first by when each reached the public: a story out of an embargo is new.
+        ordered = sorted(visible, key=lambda s: (-s.public_since.timestamp(), s.slug))
         by_lang = {
             lang: [s for s in ordered if s.has(lang)]
             for lang in ctx.config.languages
@@ -283,11 +284,14 @@ def article_page(story: Story, lang: str, ctx: Context[HtmlOptions], ld_json: st
             "dek": variant.alt_headline,
             "summary": variant.summary,
             "byline": isolated_markup(byline_parts(variant)),
+            # The dateline is the story's own text, dated as written (`published`, which its
+            # words, "on Friday", count from), embargo or not; "Updated" is said of changes
+            # the public could see, after it reached them (`public_updated_for`).
             "dateline": time_phrase(
                 "dateline", lang, story.timezone, story.published, place=variant.dateline
             ),
-            "updated": time_phrase("updated", lang, story.timezone, story.updated_for(lang))
-            if story.updated_for(lang) > story.published
+            "updated": time_phrase("updated", lang, story.timezone, story.public_updated_for(lang))
+            if story.public_updated_for(lang) > story.public_since
             else None,
             "body": _body(story, lang),
             "correction": _html(render_correction(story, lang, xml_lang=False)),
@@ -359,8 +363,8 @@ def open_graph(
             ("og:image:alt", image.alt.get(lang, story.original_lang) or ""),
         ]
     tags += [
-        ("article:published_time", rfc3339(story.published)),
-        ("article:modified_time", rfc3339(story.updated_for(lang))),
+        ("article:published_time", rfc3339(story.public_since)),
+        ("article:modified_time", rfc3339(story.public_updated_for(lang))),
         ("article:section", section),
     ]
     tags += [("article:tag", keyword) for keyword in variant.keywords or story.keywords]
@@ -454,8 +458,8 @@ def story_items(stories: Sequence[StorySummary], lang: str) -> list[Values]:
                 "href": f"{story.slug}.{lang}.html",
                 "headline": variant.headline,
                 "summary": variant.summary,
-                "datetime": rfc3339(story.published),
-                "date": format_human_date(story.published, lang, story.timezone),
+                "datetime": rfc3339(story.public_since),
+                "date": format_human_date(story.public_since, lang, story.timezone),
             }
         )
     return items

@@ -193,8 +193,8 @@ class GraphBuilder:
             "description": variant.summary,
             "inLanguage": lang,
             "isPartOf": {"@id": self.website_id},
-            "datePublished": rfc3339(story.published),
-            "dateModified": rfc3339(story.updated_for(lang)),
+            "datePublished": rfc3339(story.public_since),
+            "dateModified": rfc3339(story.public_updated_for(lang)),
         }
         if story.images:
             node["primaryImageOfPage"] = {"@id": self.ctx.urls.image(story.slug, story.images[0])}
@@ -221,9 +221,11 @@ class GraphBuilder:
             "wordCount": word_count(body_words(variant)),
             "articleSection": section_name(story.section, lang),
             "inLanguage": lang,
+            # The dateline is the story's own text, dated as written (`published`); the
+            # dates are when the public had it (after an embargo: its end).
             "dateline": dateline_text(story, variant),
-            "datePublished": rfc3339(story.published),
-            "dateModified": rfc3339(story.updated_for(lang)),
+            "datePublished": rfc3339(story.public_since),
+            "dateModified": rfc3339(story.public_updated_for(lang)),
             "author": self._authors(story, lang),
             "publisher": {"@id": self.org_id},
             "copyrightHolder": self._organization_ref(rights.holder),
@@ -290,7 +292,7 @@ class GraphBuilder:
         note = story.correction.note.get(lang, story.original_lang)
         if not note:
             return None
-        when = rfc3339(story.updated_for(lang))
+        when = rfc3339(story.public_updated_for(lang))
         return {"@type": "CorrectionComment", "text": note, "datePublished": when}
 
     def _translation_links(self, story: Story, lang: str) -> Node:

@@ -193,9 +193,9 @@ class _Url:
 def _lastmod(story: StorySummary, lang: str | None = None) -> datetime:
     """When a story's page in `lang` last changed (its `updated` there, which a language file
     may give of its own; with no `lang`, the latest of its languages'), or the end of its
-    embargo when that came later (the pages did not exist before)."""
-    updated = story.updated_for(lang) if lang is not None else story.last_updated
-    return max(updated, story.public_since)
+    embargo when that came later (the pages did not exist before): what every public channel
+    says (`StorySummary.public_updated_for`)."""
+    return story.public_updated_for(lang) if lang is not None else story.public_last_updated
 
 
 class _Site:
