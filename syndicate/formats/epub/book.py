@@ -188,8 +188,8 @@ def story_book(
         title=meta.title,
         language=lang,
         direction=direction(lang),
-        modified=story.updated_for(lang),
-        date=rfc3339(story.published),
+        modified=story.public_updated_for(lang),
+        date=rfc3339(story.public_since),
         creators=meta.creators,
         publisher=ctx.config.publisher.name,
         subjects=meta.subjects,
@@ -207,7 +207,7 @@ def story_book(
                     ctx,
                     section_name(story.section, lang),
                     variant.headline,
-                    story.published,
+                    story.public_since,
                     story.timezone,
                 ),
             ),
@@ -272,7 +272,7 @@ def edition_book(
         title=title,
         language=lang,
         direction=direction(lang),
-        modified=max(s.updated_for(lang) for s in stories),
+        modified=max(s.public_updated_for(lang) for s in stories),
         date=edition.day.isoformat(),
         creators=(publisher,),
         publisher=publisher,
@@ -449,11 +449,13 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
         _para("kicker", section_name(story.section, lang)),
         X.h1(variant.headline),
         *([_isolating("byline", byline_parts(variant))] if variant.byline.names else []),
+        # The dateline is the story's text, dated as written; the dates below it are when
+        # the public had it (after an embargo, its end) and changes made since.
         _isolating("dateline", dateline_parts(story, variant)),
-        _time("published", story.published, story, lang),
+        _time("published", story.public_since, story, lang),
         *(
-            [_time("updated", story.updated_for(lang), story, lang)]
-            if story.updated_for(lang) > story.published
+            [_time("updated", story.public_updated_for(lang), story, lang)]
+            if story.public_updated_for(lang) > story.public_since
             else []
         ),
     )

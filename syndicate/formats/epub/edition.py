@@ -21,7 +21,7 @@ class Edition(Generic[S]):
     day: dt.date
     """The edition's day in the site's time zone."""
     date: dt.datetime
-    """When its newest story was published."""
+    """When its newest story reached the public (`StorySummary.public_since`)."""
     sections: tuple[tuple[str, tuple[S, ...]], ...]
     """Section code and its stories, newest first, in the configured section order."""
 
@@ -53,7 +53,7 @@ def select_editions(
         candidates = [s for s in stories if (s.slug, lang) in ready]
         chosen = _choose(candidates, options, zone)
         if chosen:
-            newest = max(s.published for s in chosen)
+            newest = max(s.public_since for s in chosen)
             sections = _group(chosen, options.section_order)
             editions.append(Edition(lang, newest.astimezone(zone).date(), newest, sections))
     return editions
@@ -64,8 +64,10 @@ def _choose(
 ) -> list[StorySummary]:
     if options.edition == "latest" or not stories:
         return list(stories[: options.edition_size])
-    day = options.edition_day or max(s.published.astimezone(zone).date() for s in stories)
-    return [s for s in stories if s.published.astimezone(zone).date() == day]
+    # A day's stories are those that reached the public that day: one out of an embargo is
+    # news of the day the embargo ended, not of the day it was written.
+    day = options.edition_day or max(s.public_since.astimezone(zone).date() for s in stories)
+    return [s for s in stories if s.public_since.astimezone(zone).date() == day]
 
 
 def _group(

@@ -191,7 +191,7 @@ class _Editions:
             for lang in ctx.languages:
                 stories = [s for s, book_lang in listed if book_lang == lang]
                 lines = ctx.fragments(stories, _entry_name(lang))
-                updated = [s.updated_for(lang) for s in stories]
+                updated = [s.public_updated_for(lang) for s in stories]
                 books.setdefault(lang, []).extend(zip(updated, lines, strict=True))
             self.catalog_files = {f.path: f.data for f in opds.catalog(books, ctx)}
         return self.catalog_files.get(path, b"")
@@ -211,8 +211,8 @@ def _describe(grapheme: str) -> str:
 
 
 def _newest_first(stories: Sequence[StorySummary]) -> list[StorySummary]:
-    """The order editions choose from: newest publication first."""
-    return sorted(stories, key=lambda s: (s.published, s.slug), reverse=True)
+    """The order editions choose from: newest first by when each reached the public."""
+    return sorted(stories, key=lambda s: (s.public_since, s.slug), reverse=True)
 
 
 def _report_empty_days(
@@ -245,9 +245,9 @@ def _story_entry(story: StorySummary, lang: str, ctx: Context[EpubOptions]) -> o
         authors=meta.creators,
         lang=lang,
         summary=meta.description,
-        updated=story.updated_for(lang),
-        published=story.published,
-        issued=story.published.astimezone(ZoneInfo(story.timezone)).date(),
+        updated=story.public_updated_for(lang),
+        published=story.public_since,
+        issued=story.public_since.astimezone(ZoneInfo(story.timezone)).date(),
         rights=story.variant(lang).rights,
         categories=_categories([story], lang),
         page=ctx.urls.article(story.slug, lang),
@@ -272,7 +272,7 @@ def _edition_entry(edition: Edition[StorySummary], ctx: Context[EpubOptions]) ->
         authors=(ctx.config.publisher.name,),
         lang=lang,
         summary=epub_book.edition_description([v.headline for v in variants], lang),
-        updated=max(s.updated_for(lang) for s in stories),
+        updated=max(s.public_updated_for(lang) for s in stories),
         published=edition.date,
         issued=edition.day,
         rights=epub_book.edition_rights([v.rights for v in variants]),
@@ -337,7 +337,7 @@ class _Books:
             self.ctx.config.publisher.name,
             section_name(story.section, lang),
             variant.headline,
-            format_human_date(story.published, lang, story.timezone),
+            format_human_date(story.public_since, lang, story.timezone),
         )
         key = cover_key(self.covers, text, self.ctx.options.font_dirs)
         cover = self._taken_back(lang, key) or self._cover(
