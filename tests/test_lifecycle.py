@@ -11,6 +11,7 @@ import re
 import shutil
 import zipfile
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -694,3 +695,149 @@ def test_a_kill_before_the_release_is_said_at_once_and_without_a_false_warning(
         assert b'pubStatus qcode="stat:canceled"' in item
         assert b"<embargoed>" not in item, path
     assert b"<versionCreated>2026-01-31T12:00:00Z</versionCreated>" in item
+
+
+# A story out of an embargo is news from the embargo's end ------------------------------------
+
+RELEASED = "2026-02-01T06:00:00Z"
+"""When the embargoed story below reached the public: its embargo's end, a year and ten days
+after it was written and published to wire partners (a long embargo: MSN's 365 days count
+from the release, not from `published`)."""
+WRITTEN = "2025-01-22T06:00:00Z"
+
+
+def instant(text: str) -> datetime:
+    """An RFC 3339 or RFC 822 date, as an aware instant (compare instants, not spellings)."""
+    if text[:1].isdigit():
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsedate_to_datetime(text)
+
+
+@pytest.fixture(scope="module")
+def lifted_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The lifecycle site with the lifted story written and published on 22 January 2025
+    under an embargo until 1 February 2026 06:00, exported at noon that day with every public
+    channel and three partner profiles: the corrected story (22 January 2026 08:30) and both
+    kill notices (26 and 27 January) are older in the public's eyes, though not by
+    `published`."""
+    site = tmp_path_factory.mktemp("lifted")
+    shutil.copytree(FIXTURE, site, dirs_exist_ok=True)
+    meta = site / "articles" / LIFTED / "story.yaml"
+    text = meta.read_text(encoding="utf-8")
+    for old, new in (
+        ("first_created: 2026-01-23T07:00:00Z", f"first_created: {WRITTEN}"),
+        ("published: 2026-01-23T07:00:00Z", f"published: {WRITTEN}"),
+        ("embargo_until: 2026-01-24T07:00:00Z", f"embargo_until: {RELEASED}"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    meta.write_text(text, encoding="utf-8")
+    config = site / "syndicate.yaml"
+    profiles = "profiles:\n  google-news:\n  msn:\n  smartnews:\n"
+    config.write_text(config.read_text(encoding="utf-8") + profiles, encoding="utf-8")
+    args = ["export", "-q", "-f", "all", "--now", "2026-02-01T12:00:00Z", "--jobs", "1"]
+    args += ["--config", str(config), "--articles", str(site / "articles")]
+    assert main([*args, "--out", str(site / "out")], registry=PLAIN_COVERS) == 0
+    return site / "out"
+
+
+def test_every_public_channel_dates_a_lifted_story_at_its_release(lifted_out: Path) -> None:
+    """Public channels give a story out of an embargo the time it reached the public as its
+    publication date (and no earlier modification date), and list it first: it had been
+    dated by when it was written, below older stories, out of MSN's year and of the edition of
+    its day. Wire formats keep the editorial times; the dateline stays the story's text."""
+    out, released, written = lifted_out, instant(RELEASED), instant(WRITTEN)
+    own = variant_id(LIFTED, "en")
+    # Atom, RSS, JSON Feed: the dates, and first in the subscription feed
+    atom = xml(out / "atom/en.xml")
+    first = atom.xpath("(a:entry | at:deleted-entry)[1]", namespaces=NS)[0]
+    assert first.findtext(f"{{{ATOM_NS}}}id") == own
+    for name in ("published", "updated"):
+        assert instant(first.findtext(f"{{{ATOM_NS}}}{name}")) == released, name
+    assert instant(atom.findtext("a:updated", namespaces=NS)) == released
+    rss = xml(out / "rss/en.xml").find("channel")
+    item = rss.find("item")
+    assert item.findtext("guid") == own
+    assert instant(item.findtext("pubDate")) == released
+    assert instant(item.findtext(f"{{{ATOM_NS}}}updated")) == released
+    jsonfeed = json.loads((out / "jsonfeed/en.json").read_bytes())["items"]
+    assert jsonfeed[0]["id"] == own
+    assert instant(jsonfeed[0]["date_published"]) == released
+    assert instant(jsonfeed[0]["date_modified"]) == released
+    # partner profiles: listed (MSN's 365 days count from the release), first, dated so
+    for profile in ("google-news", "msn", "smartnews"):
+        channel = xml(out / f"partners/{profile}/en.xml").find("channel")
+        item = channel.find("item")
+        assert item is not None and item.findtext("link").endswith(f"{LIFTED}.en.html"), profile
+        assert instant(item.findtext("pubDate")) == released, profile
+    # JSON-LD, alone and in the page; the page's Open Graph dates
+    graph = json.loads((out / f"jsonld/{LIFTED}.en.jsonld").read_text(encoding="utf-8"))
+    page = lxml_html.parse(str(out / f"html/{LIFTED}.en.html")).getroot()
+    (embedded,) = page.xpath("//script[@type='application/ld+json']/text()")
+    for nodes in (graph["@graph"], json.loads(embedded)["@graph"]):
+        dated = [n for n in nodes if n["@type"] in ("NewsArticle", "WebPage")]
+        assert len(dated) == 2
+        for node in dated:
+            assert instant(node["datePublished"]) == released, node["@type"]
+            assert instant(node["dateModified"]) == released, node["@type"]
+    meta = {m.get("property"): m.get("content") for m in page.iter("meta")}
+    assert instant(meta["article:published_time"]) == released
+    assert instant(meta["article:modified_time"]) == released
+    # the dateline is the story's text (its "on Monday" counts from it): as written
+    (dateline,) = page.xpath("//p[@class='dateline']//time/@datetime")
+    assert instant(dateline) == written
+    assert not page.xpath("//p[@class='updated']")  # nothing changed since the release
+    index = lxml_html.parse(str(out / "html/index.en.html")).getroot()
+    (newest, *_) = index.xpath("//ul[@class='stories']/li")
+    assert newest.xpath("string(.//a/@href)") == f"{LIFTED}.en.html"
+    assert instant(newest.xpath("string(time/@datetime)")) == released
+    # sitemaps
+    sm = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    news = xml(out / "sitemaps/news-en.xml")
+    dates = news.xpath("//*[local-name()='publication_date']/text()")
+    assert [instant(d) for d in dates] == [released]
+    for sitemap in (news, xml(out / "sitemaps/pages.xml")):
+        urls = sitemap.xpath("sm:url[contains(sm:loc, $slug)]", namespaces=sm, slug=LIFTED)
+        assert urls
+        for url in urls:
+            assert instant(url.findtext("sm:lastmod", namespaces=sm)) == released
+    # EPUB: the book's dates and its chapter's "Published"; the day's edition holds it
+    with zipfile.ZipFile(out / f"epub/{LIFTED}.en.epub") as book:
+        package = etree.fromstring(book.read("EPUB/content.opf"))
+        chapter = etree.fromstring(book.read(f"EPUB/story-{LIFTED}.xhtml"))
+    assert instant(package.xpath("string(//*[local-name()='date'])")) == released
+    modified = package.xpath("string(//*[@property='dcterms:modified'])")
+    assert instant(modified) == released
+    times = chapter.xpath("//x:p[@class='date']/x:time/@datetime", namespaces=NS)
+    assert [instant(t) for t in times] == [released]
+    with zipfile.ZipFile(out / "epub/edition-en.epub") as edition:
+        assert f"EPUB/story-{LIFTED}.xhtml" in edition.namelist()
+    # OPDS: the book's entry
+    opds = xml(out / "opds/en.xml")
+    (entry,) = opds.xpath("a:entry[contains(a:id, $id)]", namespaces=NS, id=f"{LIFTED[11:]}:en")
+    assert instant(entry.findtext(f"{{{ATOM_NS}}}published")) == released
+    assert instant(entry.findtext(f"{{{ATOM_NS}}}updated")) == released
+    assert entry.xpath("string(*[local-name()='issued'])") == "2026-02-01"
+    # wire formats keep the editorial times: partners had the story before the release
+    item = xml(out / f"newsml/{LIFTED}.en.xml")
+    g2 = {"g2": NAR_NS}
+    for name in ("firstCreated", "versionCreated"):
+        path = f"string(g2:itemMeta/g2:{name} | g2:contentMeta/g2:{name})"
+        assert instant(item.xpath(path, namespaces=g2)) == written, name
+    ninjs = json.loads((out / f"ninjs/{LIFTED}.en.json").read_text(encoding="utf-8"))
+    for name in ("firstCreated", "versionCreated"):
+        assert instant(ninjs[name]) == written, name
+    assert instant(ninjs["embargoedUntil"]) == released
+    assert instant(item.xpath("string(g2:itemMeta/g2:embargoed)", namespaces=g2)) == released
+
+
+def test_a_lifted_story_tops_the_feed_and_the_others_keep_their_dates(lifted_out: Path) -> None:
+    """The rule is a floor, not a replacement: the stories public before keep their dates
+    (the correction's `updated`, the kills' times), in their order below the released one."""
+    atom = xml(lifted_out / "atom/en.xml")
+    listed = atom.xpath("a:entry/a:id/text() | at:deleted-entry/@ref", namespaces=NS)
+    expected = [LIFTED, KILLED, WITHDRAWN, CORRECTED, PUBLIC]
+    assert [str(i) for i in listed] == [variant_id(slug, "en") for slug in expected]
+    (corrected,) = atom.xpath("a:entry[a:id=$id]", namespaces=NS, id=variant_id(CORRECTED, "en"))
+    assert corrected.findtext(f"{{{ATOM_NS}}}updated") == "2026-01-22T08:30:00Z"
+    assert corrected.findtext(f"{{{ATOM_NS}}}published") == "2026-01-21T10:00:00Z"
