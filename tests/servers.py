@@ -7,6 +7,7 @@ next requests (`fail`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import hashlib
 import hmac
@@ -48,6 +49,10 @@ class Faults:
     no_listing: bool = False
     """S3: refuse every listing, as a key allowed PutObject and not ListBucket does."""
     disk_full: bool = False
+    generic_failure: bool = False
+    """SFTP: a full disk said as OpenSSH's sftp-server says it: `Failure`, no more."""
+    read_only: bool = False
+    """SFTP: refuse to create a folder or write a file (permission denied)."""
     block_at: int | None = None
     """HTTP: hold the n-th upload (1-based) until `release` is set, then drop it unanswered
     (the client was killed meanwhile)."""
@@ -99,6 +104,90 @@ class Server:
     def rel(self, local: str | bytes) -> str:
         path = Path(os.fsdecode(local))
         return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+
+# A connection that stalls ---------------------------------------------------------------------
+
+
+class StallingProxy:
+    """A TCP proxy on loopback to `port` that can stall a connection: nothing more goes
+    through it either way, and it stays open, silent, as a link whose far end stopped
+    answering. Once `stall_after` bytes went to the server (over every connection), the
+    connection carrying the next ones stalls, and the later ones pass; with `stall_every`,
+    every connection stalls at its first byte. `stalled` is set at the first stall."""
+
+    def __init__(self, port: int) -> None:
+        self.upstream = port
+        self.stall_after: int | None = None
+        self.stall_every = False
+        self.stalled = threading.Event()
+        self.carried = 0
+        self.lock = threading.Lock()
+        self.closing = threading.Event()
+        self.sockets: list[socket.socket] = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _accept(self) -> None:
+        while not self.closing.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.upstream))
+            for sock in (client, server):  # (small packets at once, as without the proxy)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self.lock:
+                self.sockets += [client, server]
+            gate = threading.Event()  # set: this connection is stalled
+            for source, sink, upstream in ((client, server, True), (server, client, False)):
+                threading.Thread(
+                    target=self._pump, args=(source, sink, gate, upstream), daemon=True
+                ).start()
+
+    def _pump(
+        self, source: socket.socket, sink: socket.socket, gate: threading.Event, upstream: bool
+    ) -> None:
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                if upstream:
+                    with self.lock:
+                        before = self.carried
+                        self.carried += len(data)
+                        limit = self.stall_after
+                        if self.stall_every or (
+                            limit is not None and before <= limit < self.carried
+                        ):
+                            gate.set()
+                            self.stalled.set()
+                if gate.is_set():  # held: nothing goes on, the connection stays open
+                    self.closing.wait()
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                sink.shutdown(socket.SHUT_WR)
+
+    def stop(self) -> None:
+        self.closing.set()
+        self.listener.close()
+        with self.lock:
+            for sock in self.sockets:
+                with contextlib.suppress(OSError):
+                    sock.close()
 
 
 # FTP -----------------------------------------------------------------------------------------
@@ -184,6 +273,8 @@ class SftpServer(Server):
         self.root = home / "incoming"
         self.root.mkdir(parents=True)
         self.key = asyncssh.generate_private_key("ssh-ed25519")
+        self.authorized: Any = None
+        """A client key the server lets in (besides the password), when set."""
         server = self
 
         class Auth(asyncssh.SSHServer):
@@ -196,11 +287,23 @@ class SftpServer(Server):
             def validate_password(self, username: str, password: str) -> bool:
                 return username == USER and password == PASSWORD
 
+            def public_key_auth_supported(self) -> bool:
+                return server.authorized is not None
+
+            def validate_public_key(self, username: str, key: Any) -> bool:
+                return (
+                    username == USER
+                    and server.authorized is not None
+                    and (key.export_public_key() == server.authorized.export_public_key())
+                )
+
         class Sftp(asyncssh.SFTPServer):
             def __init__(self, chan: Any) -> None:
                 super().__init__(chan, chroot=os.fsencode(home))
 
             def open(self, path: bytes, pflags: int, attrs: Any) -> Any:
+                if pflags & asyncssh.FXF_WRITE and server.faults.read_only:
+                    raise asyncssh.SFTPPermissionDenied("Permission denied")
                 if pflags & asyncssh.FXF_WRITE and server.faults.take_failure():
                     self.connection.abort()  # the connection drops: a transient failure
                     raise asyncssh.SFTPConnectionLost("connection dropped by the test")
@@ -209,7 +312,15 @@ class SftpServer(Server):
             def write(self, file_obj: Any, offset: int, data: bytes) -> Any:
                 if server.faults.disk_full:
                     raise asyncssh.SFTPFailure("No space left on device")
+                if server.faults.generic_failure:
+                    raise asyncssh.SFTPFailure("Failure")
                 return super().write(file_obj, offset, data)
+
+            def mkdir(self, path: bytes, attrs: Any) -> None:
+                # (a folder already there is said so first, as a POSIX mkdir does)
+                if server.faults.read_only and not os.path.isdir(self.map_path(path)):
+                    raise asyncssh.SFTPPermissionDenied("Permission denied")
+                super().mkdir(path, attrs)
 
             def posix_rename(self, oldpath: bytes, newpath: bytes) -> None:
                 super().posix_rename(oldpath, newpath)

@@ -25,6 +25,7 @@ from servers import (
     S3Server,
     Server,
     SftpServer,
+    StallingProxy,
     free_port,
 )
 from sites import SECOND_SLUG, Site
@@ -298,6 +299,7 @@ def test_a_down_target_leaves_the_others_current(
         ("http", "403", "HTTP 403 Forbidden"),
         ("ftp", "disk full", "transfer aborted"),
         ("sftp", "disk full", "No space left on device"),
+        ("sftp", "generic failure", "SFTP Failure): it may be out of space or refused the write"),
         ("http", "disk full", "HTTP 507"),
     ],
 )
@@ -325,6 +327,8 @@ def test_refusals_are_reported_and_nothing_is_recorded(
             )
         elif fault == "403":
             server.faults.fail, server.faults.status = 100, 403
+        elif fault == "generic failure":  # OpenSSH's sftp-server says a full disk so
+            server.faults.generic_failure = True
         else:
             server.faults.disk_full = True
         capsys.readouterr()
@@ -340,6 +344,7 @@ def test_refusals_are_reported_and_nothing_is_recorded(
         monkeypatch.setenv("S3_KEY", "testing")
         site.configure(deliver_section(target_yaml(server)))
         server.faults.fail, server.faults.disk_full = 0, False
+        server.faults.generic_failure = False
         assert site.deliver() == 0
         assert server.files() == site.files()
 
@@ -824,3 +829,219 @@ def test_a_header_secret_is_read_without_the_spaces_around_it(
     assert reveal("env:PADDED_TOKEN", tmp_path, header=True) == "afp-token"
     assert reveal("file:token.txt", tmp_path, header=True) == "paper-token"
     assert reveal("env:PADDED_TOKEN", tmp_path) == " afp-token "  # a password is as written
+
+
+STALL_RETRY = "  retry: {attempts: 3, wait_initial: 0.01, wait_max: 0.02, timeout: 3}\n"
+
+
+@pytest.mark.parametrize("kind", ["sftp", "s3"])
+def test_a_connection_that_stalls_fails_within_the_timeout_and_is_tried_again(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """A connection that went silent midway (a link whose far end stopped answering) hung
+    `deliver` for ever on SFTP and S3, whatever `retry.timeout` said: sshfs bounds only its
+    connection, botocore's read timeout not the writing of a body. Each call now has a
+    deadline; the stall is told as it is tried again on a new connection, and said when
+    every try stalls."""
+    with SERVERS[kind](tmp_path) as server, StallingProxy(_port(server)) as proxy:
+        entry = _through(target_yaml(server, formats="[newsml, atom]"), server, proxy, tmp_path)
+        site.configure(f"deliver:\n  targets:\n{textwrap.indent(entry, '    ')}{STALL_RETRY}")
+        site.export()
+        total = sum(len(data) for data in site.files("newsml", "atom").values())
+        proxy.stall_after = total // 2
+        capsys.readouterr()
+        started = time.monotonic()
+        assert site.deliver() == 0
+        assert proxy.stalled.is_set(), "a connection stalled midway"
+        assert time.monotonic() - started < 60  # (hung for ever before; ~3 s idle)
+        told = [line for line in capsys.readouterr().err.splitlines() if "trying again" in line]
+        assert told, "the stall was told as it was tried again"
+        assert "did not answer within" in told[0] and "(attempt 2 of 3)" in told[0], told
+        assert server.files() == site.files("newsml", "atom")
+
+        site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+        site.export()
+        proxy.stall_every = True  # every connection, at once
+        started = time.monotonic()
+        assert site.deliver() == 1
+        assert time.monotonic() - started < 60  # (hung for ever before; ~3 s idle)
+        err = capsys.readouterr().err
+        assert "(after 3 attempts)" in err and "run deliver again" in err, err
+        assert "within 3 s" in err, err
+        assert "FSTimeoutError" not in err, err
+
+
+def _port(server: Server) -> int:
+    return server.port if isinstance(server, (SftpServer, S3Server)) else 0
+
+
+def _through(entry: str, server: Server, proxy: StallingProxy, tmp_path: Path) -> str:
+    """A target's entry reaching `server` through `proxy`."""
+    if isinstance(server, SftpServer):
+        known = tmp_path / "known_hosts-proxy"
+        public = server.key.export_public_key().decode().strip()
+        known.write_text(f"[127.0.0.1]:{proxy.port} {public}\n")
+        entry = entry.replace(f"127.0.0.1:{server.port}/", f"127.0.0.1:{proxy.port}/")
+        return entry.replace(str(server.known_hosts), str(known))
+    assert isinstance(server, S3Server)
+    return entry.replace(server.endpoint, f"http://127.0.0.1:{proxy.port}")
+
+
+def test_an_ftp_stall_is_said_as_a_timeout() -> None:
+    """FTP timed out as told, and said so as "cannot read from timed out object"; sshfs's
+    connection timeout was said "FSTimeoutError"; OpenSSH's full disk only "Failure"."""
+    import asyncssh
+    from fsspec.exceptions import FSTimeoutError
+
+    from syndicate.deliver.remotes import describe, transient
+
+    stalled = _raised(
+        TimeoutError("timed out"), lambda e: OSError("cannot read from timed out object")
+    )
+    for failure in (stalled, FSTimeoutError(), TimeoutError("timed out")):
+        assert describe(failure) == "the connection timed out: the server did not answer in time"
+        assert transient(failure)
+    full = describe(asyncssh.SFTPFailure("Failure"))
+    assert full.endswith("it may be out of space or refused the write"), full
+
+
+def test_a_key_with_a_passphrase_is_read_and_a_wrong_one_is_a_setting(
+    site: Site,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A passphrase-protected key in OpenSSH's own format (`ssh-keygen -N ...`'s default)
+    failed: "OpenSSH private key encryption requires bcrypt with KDF support" (the sftp extra
+    lacked bcrypt); and a key that cannot be read said "run deliver again"."""
+    import asyncssh
+
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    (site.root / "partner_ed25519").write_bytes(key.export_private_key("openssh", "key-pass-42"))
+    monkeypatch.setenv("KEY_PASSPHRASE", "key-pass-42")
+    with SftpServer(tmp_path) as server:
+        server.authorized = key
+        entry = target_yaml(server, formats="[atom]").replace(
+            "{password: env:PARTNER_PASSWORD}",
+            "{private_key: file:partner_ed25519, passphrase: env:KEY_PASSPHRASE}",
+        )
+        site.configure(deliver_section(entry))
+        site.export()
+        assert site.deliver() == 0
+        assert server.files() == site.files("atom")
+        monkeypatch.setenv("KEY_PASSPHRASE", "wrong-pass-99")
+        (site.out / "atom/en.xml").write_bytes(b"<feed/>")  # something to send
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "the private key file:partner_ed25519 cannot be read with" in err, err
+        assert "credentials.passphrase (env:KEY_PASSPHRASE)" in err, err
+        assert "run deliver again" not in err and "wrong-pass-99" not in err
+        assert "trying again" not in err
+
+
+def test_a_damaged_ledger_is_said_and_one_unreadable_is_replaced_with_a_warning(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ledger damaged inside ("database disk image is malformed") was a traceback on every
+    run; one whose header was overwritten was replaced by an empty one without a word, and
+    the temporary files of the uploads it remembered stayed on the target for ever."""
+    with FtpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server, formats="[newsml, atom]")))
+        site.export()
+        assert site.deliver() == 0
+        path = state_folder(site.out, cache_folder(site.config, site.out)) / "deliver.sqlite"
+        good = path.read_bytes()
+        page = 4096
+        assert len(good) > 3 * page
+        path.write_bytes(good[: 2 * page] + b"\xa5" * page + good[3 * page :])
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert f"the delivery ledger {path} is damaged (" in err, err
+        assert "[deliver.ledger]" in err and "move it aside or delete it" in err
+        assert "Traceback" not in err
+
+        half = server.root / "atom" / ".old.xml.syndicate-part"  # of a file gone from out/
+        half.write_bytes(b"<feed")
+        path.write_bytes(b"\x00" * 100 + good[100:])  # its header overwritten
+        server.events.clear()
+        assert site.deliver() == 0
+        err = capsys.readouterr().err
+        assert "could not be read (file is not a database) and was replaced" in err, err
+        assert path.with_name("deliver.sqlite.damaged").is_file(), "the old file is kept"
+        assert not half.exists(), "syndicate's own temporary file is removed"
+        assert "held temporary files of uploads stopped midway" in err
+        assert "atom/.old.xml.syndicate-part" in err and "1 removed" in err
+        assert server.files() == site.files("newsml", "atom")
+        assert site.deliver() == 0
+        assert "[deliver." not in capsys.readouterr().err
+
+
+def test_a_folder_the_server_refuses_is_said_permission_denied(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder the SFTP user may not write in was said "No such file or directory"."""
+    with SftpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server, formats="[atom]")))
+        site.export()
+        server.faults.read_only = True
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "permission denied creating the folder /incoming/atom on the server" in err, err
+        (server.root / "atom").mkdir()  # the folder is there; writing in it is refused
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "permission denied writing in /incoming/atom on the server" in err, err
+        assert "No such file" not in err and "trying again" not in err
+
+
+def test_the_summary_counts_what_was_sent_not_what_was_planned(site: Site, tmp_path: Path) -> None:
+    """A file removed from out/ by an export during a delivery is not sent, and the summary
+    counted it sent all the same."""
+    with HttpReceiver(tmp_path, secret=SECRET) as server:
+        site.configure(deliver_section(target_yaml(server, formats="[atom]")))
+        site.export()
+        files = site.files("atom")
+        server.faults.block_at = 1  # the first upload is held (then dropped, tried again)
+        command = [sys.executable, "-m", "syndicate", "deliver", "--config", str(site.config)]
+        command += ["--out", str(site.out)]
+        process = subprocess.Popen(
+            command, cwd=site.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert server.faults.blocked.wait(60), "the first file never arrived"
+            gone = sorted(files)[-1]
+            (site.out / gone).unlink()  # an export removed it meanwhile
+            server.faults.release.set()
+            _, err = process.communicate(timeout=60)
+        finally:
+            process.kill()
+        assert process.returncode == 0, err
+        assert gone not in server.files()
+        assert f"partner: {len(files) - 1} sent, 1 skipped (gone from out/ since the plan)" in (
+            err
+        ), err
+
+
+def test_a_dry_run_and_the_run_agree_when_nothing_is_due(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With nothing to send the run reads no credential and is current (exit 0), while the
+    dry run said "would fail" (exit 1) for a variable not set."""
+    with FtpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server, formats="[atom]")))
+        site.export()
+        assert site.deliver() == 0
+        monkeypatch.delenv("PARTNER_PASSWORD")
+        capsys.readouterr()
+        assert site.deliver("--dry-run") == 0
+        assert ": current, nothing to send" in capsys.readouterr().out
+        assert site.deliver() == 0
+        assert "partner: current, nothing to send" in capsys.readouterr().err
+        (site.out / "atom/en.xml").write_bytes(b"<feed/>")  # now something is due: both fail
+        assert site.deliver("--dry-run") == 1
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert err.count("the environment variable PARTNER_PASSWORD is not set") == 2, err

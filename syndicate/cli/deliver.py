@@ -51,10 +51,20 @@ def _list(result: TargetResult) -> None:
 
 
 def _summary(result: TargetResult) -> str:
+    """What the target received: what it confirmed, not what was planned (a file removed
+    from out/ by an export meanwhile is said skipped)."""
     target = result.target
     if not result.current:
         return f"{target.name}: not current ({target.url})"
-    return f"{target.name}: {_counts(result, 'sent', 'deleted')} ({target.url})"
+    if not result.changes:
+        return f"{target.name}: current, nothing to send ({target.url})"
+    counts = [
+        (result.sent, f"{result.sent} sent"),
+        (result.deleted, f"{result.deleted} deleted"),
+        (result.skipped, f"{result.skipped} skipped (gone from out/ since the plan)"),
+    ]
+    said = ", ".join(text for n, text in counts if n)
+    return f"{target.name}: {said} ({target.url})"
 
 
 def _counts(result: TargetResult, sent: str, deleted: str) -> str:

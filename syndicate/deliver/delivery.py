@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +18,25 @@ from syndicate.build.engine import cache_folder, settle_output
 from syndicate.build.inventory import Inventory, read_regular
 from syndicate.build.publish import OutputError, exclusive
 from syndicate.build.state import state_folder
-from syndicate.deliver.ledger import LEDGER_FILE, Entry, Ledger, LedgerError, delivered_urls
+from syndicate.deliver.ledger import (
+    LEDGER_FILE,
+    Entry,
+    Ledger,
+    LedgerError,
+    damaged,
+    delivered_urls,
+)
 from syndicate.deliver.options import SECTION, DeliverOptions, Target, load_delivery
 from syndicate.deliver.plan import Change, plan, selection
-from syndicate.deliver.remotes import FileMeta, MissingExtra, Remote, describe, open_remote
+from syndicate.deliver.remotes import (
+    FileMeta,
+    MissingExtra,
+    Remote,
+    SettingsError,
+    describe,
+    is_temporary,
+    open_remote,
+)
 from syndicate.deliver.retry import GaveUp, Notice, retrying, telling
 from syndicate.deliver.secrets import SecretError, redact, reveal
 from syndicate.deliver.websub import announce, hub_writers
@@ -44,7 +60,14 @@ class TargetResult:
     changes: list[Change] = field(default_factory=list)
     """The plan, in order."""
     done: int = 0
-    """How many of the changes were made (confirmed by the target and recorded)."""
+    """How many of the changes were dealt with: made (confirmed by the target and recorded),
+    or skipped."""
+    sent: int = 0
+    """Files the target confirmed it received."""
+    deleted: int = 0
+    """Files the target confirmed it no longer holds."""
+    skipped: int = 0
+    """Files planned but not sent: removed from out/ (by an export) since the plan."""
     problem: str | None = None
     settings: bool = False
     """Whether the problem is in the settings (a credential that cannot be read, a missing
@@ -108,6 +131,8 @@ def deliver(
     try:
         with exclusive(lock, busy):
             ledger = Ledger(folder)
+            if ledger.replaced is not None:
+                diags.warning("deliver.ledger", ledger.replaced, str(ledger.path))
             try:
                 ledger.belongs_to(str(config.resolve()), record=not dry_run)
                 run = _Run(site, options, out, config.parent, registry, ledger, diags, notice)
@@ -122,6 +147,9 @@ def deliver(
         return DeliveryResult("failed", diags)
     except LedgerError as exc:
         diags.error("deliver.ledger", str(exc))
+        return DeliveryResult("failed", diags)
+    except sqlite3.DatabaseError as exc:  # damaged past what opening it checks
+        diags.error("deliver.ledger", damaged(folder / LEDGER_FILE, exc))
         return DeliveryResult("failed", diags)
     current = all(r.current for r in results) and not unannounced
     status: Status = "current" if current else "failed"
@@ -216,7 +244,9 @@ class _Run:
             planned = plan(self.out, selected, held)
             result.changes = planned.changes
             if dry_run:
-                result.problem = self._unreadable_secret(target)
+                # As the run: a credential is read only when there is something to do.
+                if result.changes or not held or self.ledger.unfinished(target.name):
+                    result.problem = self._unreadable_secret(target)
                 result.settings = result.problem is not None
             else:
                 self._shared(target)
@@ -312,12 +342,18 @@ class _Run:
             remote = open_remote(target, secret, self.options.retry)
             self._clear(target, remote, unfinished, revealed)
             for change in result.changes:
-                self._change(target, remote, change, revealed)
+                made = self._change(target, remote, change, revealed)
                 result.done += 1
+                if not made:
+                    result.skipped += 1
+                elif change.sends:
+                    result.sent += 1
+                else:
+                    result.deleted += 1
             if expected is not None:
                 self._unknown(target, remote, folders, expected)
-        except (SecretError, MissingExtra) as exc:
-            result.problem = str(exc)
+        except (SecretError, MissingExtra, SettingsError) as exc:
+            result.problem = _said(str(exc), revealed)
             result.settings = True
         except GaveUp as failure:
             change = result.changes[result.done]
@@ -351,10 +387,13 @@ class _Run:
                 self.site.where(SECTION, "targets"),
             )
             return
-        extra = sorted(held - expected) if held is not None else []
+        if held is None:
+            return
+        self._leftovers(target, remote, sorted(p for p in held if is_temporary(p)))
+        extra = sorted(p for p in held - expected if not is_temporary(p))
         if not extra:
             return
-        shown = ", ".join(extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
+        shown = _shown(extra)
         self.diags.warning(
             "deliver.unknown-files",
             f"{target.name} ({target.url}) holds {len(extra)} file{'s' if len(extra) > 1 else ''}"
@@ -365,6 +404,30 @@ class _Run:
             " language's)",
             self.site.where(SECTION, "targets"),
         )
+
+    def _leftovers(self, target: Target, remote: Remote, temporaries: list[str]) -> None:
+        """After a first delivery: syndicate's own temporary files found on the target
+        (`.<name>.syndicate-part`), left by uploads stopped midway whose record is lost (a
+        ledger lost or replaced): removed, and said. One that cannot be removed is said."""
+        if not temporaries:
+            return
+        left: list[str] = []
+        for temporary in temporaries:
+            try:
+                retrying(
+                    self.options.retry, functools.partial(remote.delete, temporary), remote.reset
+                )
+            except GaveUp as failure:
+                logger.debug("%s: %s stays", target.name, temporary, exc_info=failure.error)
+                left.append(temporary)
+        removed = len(temporaries) - len(left)
+        said = f"{target.name} ({target.url}) held temporary files of uploads stopped midway"
+        said += f" by an earlier run ({_shown(temporaries)})"
+        if removed:
+            said += f"; {removed} removed"
+        if left:
+            said += f"; {len(left)} could not be removed ({_shown(left)}): delete them there"
+        self.diags.warning("deliver.unknown-files", said, self.site.where(SECTION, "targets"))
 
     def _clear(self, target: Target, remote: Remote, paths: list[str], revealed: list[str]) -> None:
         """Remove what uploads stopped midway by an earlier run left on the target (their
@@ -380,7 +443,8 @@ class _Run:
             retrying(self.options.retry, discard, remote.reset, told)
             self.ledger.sent(target.name, path)
 
-    def _change(self, target: Target, remote: Remote, change: Change, revealed: list[str]) -> None:
+    def _change(self, target: Target, remote: Remote, change: Change, revealed: list[str]) -> bool:
+        """Make `change`; False when it was skipped (its file left out/ since the plan)."""
         policy = self.options.retry
         verb = "sending" if change.sends else "deleting"
         told = telling(
@@ -391,18 +455,19 @@ class _Run:
         if not change.sends:
             retrying(policy, lambda: remote.delete(change.path), remote.reset, told)
             self.ledger.forget(target.name, change.path)
-            return
+            return True
         assert change.entry is not None
         path = self.out / change.path
         try:  # what is recorded is what was sent, even if an export ran since the plan
             data, stat = read_regular(path)
         except FileNotFoundError:
-            return  # removed by an export since the plan: deleted at the next run
+            return False  # removed by an export since the plan: deleted at the next run
         entry = Entry.of(change.path, data, stat, change.entry.version)
         meta = FileMeta(self.inventory.media_type(change.path), entry.sha256, entry.version)
         self.ledger.sending(target.name, change.path)
         retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset, told)
         self.ledger.record(target.name, entry)
+        return True
 
     def announce(self, results: list[TargetResult]) -> int:
         """Ping the hubs of the feeds that changed, unless the target publishing base_url is
@@ -420,6 +485,11 @@ class _Run:
             severity="error",
             notice=self.notice,
         )
+
+
+def _shown(paths: list[str]) -> str:
+    """The first five paths, and how many more."""
+    return ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
 
 
 def _said(reason: str, revealed: list[str]) -> str:

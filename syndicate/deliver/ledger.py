@@ -70,7 +70,11 @@ class Ledger:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         """The build state's folder it lives in."""
-        self.db = _open(folder / LEDGER_FILE)
+        self.path = folder / LEDGER_FILE
+        self.replaced: str | None = None
+        """Why the ledger found was replaced by an empty one (unreadable: its header
+        overwritten, the file cut short or emptied), to warn of; None when it was not."""
+        self.db, self.replaced = _open(self.path)
         self.site = ""
         """The configuration file of the site it belongs to (`belongs_to`)."""
         self._claims: dict[str, str] = {}
@@ -194,9 +198,27 @@ class LedgerError(Exception):
     """The delivery ledger cannot be opened; the message says why and what to do."""
 
 
-def _open(path: Path) -> sqlite3.Connection:
-    """The ledger database, created if needed; one of another format, or not a database, is
-    replaced by an empty one."""
+DAMAGED_SUFFIX = ".damaged"
+"""A ledger that is not a database is kept beside the new one under this suffix."""
+
+
+def damaged(path: Path, exc: Exception | str) -> str:
+    """What to say of a ledger SQLite reads as damaged, and what to do."""
+    return (
+        f"the delivery ledger {path} is damaged ({exc}); move it aside or delete it (with its"
+        f" -wal file): the next run then sends every target every file current again and"
+        " warns of files a target holds that no ledger knows"
+    )
+
+
+def _open(path: Path) -> tuple[sqlite3.Connection, str | None]:
+    """The ledger database, created if needed, and why the one found was replaced (None if
+    it was not). One of another format is emptied (every target then gets everything again,
+    which is safe); one that is not a database (its header overwritten, the file cut short)
+    is kept aside and replaced, said; one damaged inside (SQLite reads it, its pages are
+    corrupt) is a LedgerError: its records may be recovered, so it is not replaced."""
+    existed = path.is_file()
+    replaced: str | None = None
     for _attempt in range(2):
         try:
             db = sqlite3.connect(path, timeout=30)
@@ -205,15 +227,37 @@ def _open(path: Path) -> sqlite3.Connection:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            problems = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
+            if problems != ["ok"]:
+                db.close()
+                said = " ".join(" ".join(problems).split())
+                raise LedgerError(damaged(path, said if len(said) < 160 else said[:157] + "..."))
             row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if row is None and existed and replaced is None:
+                replaced = _replaced(path, "it was empty", aside=None)
             if row is None or row[0] != str(FORMAT):
                 with db:
-                    for table in ("targets", "delivered", "announced", "meta"):
+                    for table in ("targets", "delivered", "sending", "announced", "meta"):
                         db.execute(f"DELETE FROM {table}")
                     db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
-            return db
-        except sqlite3.DatabaseError:
+            return db, replaced
+        except sqlite3.DatabaseError as exc:
             db.close()
-            for leftover in (path, path.with_name(path.name + "-wal")):
-                leftover.unlink(missing_ok=True)
-    raise sqlite3.DatabaseError(f"cannot create the delivery ledger {path}")
+            if getattr(exc, "sqlite_errorname", "") != "SQLITE_NOTADB":
+                raise LedgerError(damaged(path, exc)) from None
+            aside = path.with_name(path.name + DAMAGED_SUFFIX)
+            path.replace(aside)
+            for suffix in ("-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            replaced = _replaced(path, f"{exc}", aside=aside)
+    raise LedgerError(f"cannot create the delivery ledger {path}")
+
+
+def _replaced(path: Path, why: str, aside: Path | None) -> str:
+    kept = f" (the old file is kept as {aside})" if aside is not None else ""
+    return (
+        f"the delivery ledger {path} could not be read ({why}) and was replaced by an empty"
+        f" one{kept}: every target is sent every file current again, files on a target that"
+        " only the lost ledger knew are listed as unknown (not deleted), and temporary files"
+        " of uploads it had not finished are removed when found"
+    )

@@ -4,6 +4,7 @@ writes a whole file or deletes one, and says which of its failures are worth ano
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import email.utils
 import errno
@@ -12,6 +13,7 @@ import hashlib
 import hmac
 import posixpath
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,6 +38,9 @@ TEMPORARY_PREFIX = "."
 TEMPORARY_SUFFIX = ".syndicate-part"
 """A file is written as `.<name>.syndicate-part` beside its place, then renamed: a partner
 never picks up half a file (hidden names are skipped by ingest scripts)."""
+SLOWEST_RATE = 64 * 1024
+"""Bytes a second an upload may not fall below: besides `retry.timeout`, a file may take a
+second per 64 KiB of it (a 10 MB book 160 s more) before its upload is given up as stalled."""
 
 _TRANSIENT_ERRNOS = frozenset(
     {
@@ -65,6 +70,12 @@ _TRANSIENT_NAMES = frozenset(
 
 class MissingExtra(Exception):
     """A target needs an optional part of syndicate that is not installed."""
+
+
+class SettingsError(Exception):
+    """A target's settings cannot work as they are (a key that cannot be read with its
+    passphrase, a known_hosts file missing): trying again changes nothing until they are
+    fixed; the message says which setting."""
 
 
 class HttpStatusError(Exception):
@@ -179,6 +190,7 @@ def open_remote(target: Target, secret: Callable[[str], str], retry: RetryOption
         store=scheme in OBJECT_STORES,
         rename=target.rename,
         typed=scheme == "s3",
+        timeout=retry.timeout,
     )
 
 
@@ -189,7 +201,7 @@ def _sftp_options(
 
     known_hosts = Path(target.known_hosts or "~/.ssh/known_hosts").expanduser()
     if not known_hosts.is_file():  # asyncssh would say only "No such file or directory"
-        raise ValueError(
+        raise SettingsError(
             f"no known_hosts file at {known_hosts}: add the server's host key to it"
             " (see docs/delivery.md, Credentials), or name the file holding it in known_hosts"
         )
@@ -198,13 +210,31 @@ def _sftp_options(
         "known_hosts": str(known_hosts),
         "connect_timeout": retry.timeout,
         "timeout": retry.timeout,
+        # A connection gone silent (a dropped link, a stalled middlebox) is found within
+        # one and a half timeouts (a call under way fails at its own deadline first), not
+        # when the operating system gives up hours later.
+        "keepalive_interval": max(retry.timeout / 2, 0.5),
+        "keepalive_count_max": 3,
     }
     creds = target.credentials
     if creds.password:
         options["password"] = secret("password")
     if creds.private_key:
         passphrase = secret("passphrase") if creds.passphrase else None
-        options["client_keys"] = [asyncssh.import_private_key(secret("private_key"), passphrase)]
+        try:
+            key = asyncssh.import_private_key(secret("private_key"), passphrase)
+        except (asyncssh.KeyImportError, ValueError) as exc:
+            given = (
+                f"with credentials.passphrase ({creds.passphrase})"
+                if creds.passphrase
+                else "without a passphrase (credentials.passphrase is not set)"
+            )
+            raise SettingsError(
+                f"the private key {creds.private_key} cannot be read {given}:"
+                f" {str(exc).rstrip('.')}; check the key and its passphrase (an OpenSSH or"
+                " PEM private key)"
+            ) from None
+        options["client_keys"] = [key]
     return options
 
 
@@ -244,7 +274,9 @@ class RenameRefused(Exception):
 class FsspecRemote:
     """A target reached through fsspec. Files are written under a temporary name and renamed
     (unless not `rename`: a drop box that refuses renames), except on object stores (`store`),
-    where a written object appears whole (on S3 with its media type, `typed`)."""
+    where a written object appears whole (on S3 with its media type, `typed`). Every call
+    has a deadline (`timeout`, and for an upload a second more per `SLOWEST_RATE` bytes): a
+    connection that stalls midway fails, to be tried again, instead of hanging the run."""
 
     def __init__(
         self,
@@ -254,12 +286,14 @@ class FsspecRemote:
         store: bool,
         typed: bool,
         rename: bool = True,
+        timeout: float = 30.0,
     ) -> None:
         self.url = url
         self.options = options
         self.store = store
         self.rename = rename and not store
         self.typed = typed
+        self.timeout = timeout
         self._fs: Any = None
         self.root = ""
         self.folders: set[str] = set()
@@ -268,6 +302,7 @@ class FsspecRemote:
     def _filesystem(self) -> Any:
         if self._fs is None:
             import fsspec
+            from fsspec.exceptions import FSTimeoutError
 
             try:
                 self._fs, root = fsspec.core.url_to_fs(
@@ -275,67 +310,134 @@ class FsspecRemote:
                 )
             except ImportError as exc:  # another fsspec scheme whose package is missing
                 raise MissingExtra(str(exc)) from None
+            except FSTimeoutError as exc:  # sshfs's connection, bounded by `timeout`
+                raise TimeoutError(
+                    f"no connection to the server within {self.timeout:g} s"
+                ) from exc
             self.root = root.rstrip("/")
             if self.typed:
                 self._fs.retries = 1  # s3fs's own retries: ours apply
         return self._fs
 
+    def _call(self, name: str, *args: Any, size: int = 0, **kwargs: Any) -> Any:
+        """`fs.<name>(*args, **kwargs)`, given up after the timeout (and a second per
+        `SLOWEST_RATE` of the `size` bytes it sends). An asynchronous file system (sshfs,
+        s3fs) bounds only its connection or a read, not the writing of a body nor an answer
+        that never comes: its coroutine runs under a deadline, and when it passes the call is
+        given up and its connection cut (SSH; an HTTP request is dropped with its session).
+        FTP's and a local folder's calls block on their own sockets, bounded by theirs."""
+        fs = self._filesystem()
+        coroutine = getattr(fs, f"_{name}", None) if getattr(fs, "async_impl", False) else None
+        if coroutine is None:
+            return getattr(fs, name)(*args, **kwargs)
+        deadline = self.timeout + size / SLOWEST_RATE
+        abandoned = threading.Event()
+
+        async def bounded() -> Any:
+            try:
+                return await coroutine(*args, **kwargs)
+            except BaseException:
+                if abandoned.is_set():  # given up on: how it ended is nobody's to hear
+                    return None
+                raise
+
+        future = asyncio.run_coroutine_threadsafe(bounded(), fs.loop)
+        try:
+            return future.result(timeout=deadline)
+        except TimeoutError:
+            if future.done():  # the call's own timeout (asyncssh's, aiohttp's)
+                raise
+            abandoned.set()
+            self._abort()  # the stalled connection is cut: the call then ends
+            raise TimeoutError(
+                f"the server did not answer within {deadline:.0f} s (the connection stalled)"
+            ) from None
+
     def _place(self, path: str) -> str:
+        self._filesystem()  # (connected first: the root is known once it is)
         return f"{self.root}/{path}" if self.root else path
 
     def put(self, path: str, data: bytes, meta: FileMeta) -> None:
-        fs = self._filesystem()
         final = self._place(path)
         folder = posixpath.dirname(final)
+        size = len(data)
         if self.store:
-            fs.pipe_file(final, data, **({"ContentType": meta.media_type} if self.typed else {}))
+            typed = {"ContentType": meta.media_type} if self.typed else {}
+            self._call("pipe_file", final, data, size=size, **typed)
             return
         if folder and folder not in self.folders:
-            fs.makedirs(folder, exist_ok=True)
-            self.folders.add(folder)
-        if not self.rename:
-            fs.pipe_file(final, data)
-            return
-        temporary = _temporary(final)
-        fs.pipe_file(temporary, data)
+            self._makedirs(folder)
+        target = final if not self.rename else _temporary(final)
         try:
-            fs.mv(temporary, final)
+            self._call("pipe_file", target, data, size=size)
+        except Exception as exc:
+            if _permission(exc):
+                raise PermissionError(
+                    errno.EACCES, f"permission denied writing in {folder or '/'} on the server"
+                ) from exc
+            raise
+        if not self.rename:
+            return
+        temporary = target
+        try:
+            self._call("mv", temporary, final)
         except Exception as exc:
             if transient(exc):
                 raise
             try:
                 # Servers that refuse to rename onto an existing file (some FTP servers):
                 # remove the old one first.
-                if not fs.exists(final):
+                if not self._call("exists", final):
                     raise
-                fs.rm_file(final)
-                fs.mv(temporary, final)
+                self._call("rm_file", final)
+                self._call("mv", temporary, final)
             except Exception as again:
                 if transient(again):
                     raise
                 with contextlib.suppress(Exception):  # not left on the partner's server
-                    fs.rm_file(temporary)
+                    self._call("rm_file", temporary)
                 raise RenameRefused(
                     f"{describe(again)}: the server refuses to rename a file written under a"
                     " temporary name; if it never renames (an upload-only drop box), set"
                     " rename: false on this target"
                 ) from again
 
+    def _makedirs(self, folder: str) -> None:
+        """Make `folder` on the target. sshfs says a folder it may not create "No such file"
+        (asyncssh's makedirs stops at the first parent it cannot stat nor make): when the
+        folder is still not there, it is said as the permission it is."""
+        try:
+            self._call("makedirs", folder, exist_ok=True)
+        except FileNotFoundError as exc:
+            if transient(exc):
+                raise
+            raise PermissionError(
+                errno.EACCES,
+                f"cannot create the folder {folder} on the server (permission denied, or a"
+                " folder above it missing)",
+            ) from exc
+        except Exception as exc:
+            if not _permission(exc):
+                raise
+            raise PermissionError(
+                errno.EACCES, f"permission denied creating the folder {folder} on the server"
+            ) from exc
+        self.folders.add(folder)
+
     def discard(self, path: str) -> None:
         """Remove what an upload of `path` stopped midway left: its temporary file."""
         if not self.rename:
             return
         try:
-            self._filesystem().rm_file(_temporary(self._place(path)))
+            self._call("rm_file", _temporary(self._place(path)))
         except Exception as exc:  # gone already (FTP says so with a 550): nothing to clear
             if transient(exc):
                 raise
 
     def delete(self, path: str) -> None:
-        fs = self._filesystem()
         final = self._place(path)
         with contextlib.suppress(FileNotFoundError):
-            fs.rm_file(final)
+            self._call("rm_file", final)
         if not self.store:
             self._prune(posixpath.dirname(final))
 
@@ -348,9 +450,12 @@ class FsspecRemote:
         while folder and folder != root and folder.startswith(f"{root}/" if root else ""):
             try:
                 fs.invalidate_cache(folder)  # (a listing cached before the deletion)
-                if fs.ls(folder, detail=False):
+                if self._call("ls", folder, detail=False):
                     return
-                _rmdir(fs, folder)
+                # fsspec makes no blocking `rmdir` of an asynchronous file system's `_rmdir`
+                # (sshfs): its `rmdir` would be the base class's, which does nothing; `_call`
+                # runs the coroutine.
+                self._call("rmdir", folder)
             except Exception as exc:
                 if transient(exc):
                     raise
@@ -359,21 +464,34 @@ class FsspecRemote:
             folder = posixpath.dirname(folder)
 
     def reset(self) -> None:
+        self._abort()
         self.close()
 
+    def _abort(self) -> None:
+        """Cut an SSH connection at once (one that stalled would keep a cancelled call's
+        clean-up waiting for ever); a new one is opened by the next call."""
+        fs = self._fs
+        client = getattr(fs, "_client", None)
+        if client is not None and hasattr(client, "abort"):
+            with contextlib.suppress(Exception):
+                fs.loop.call_soon_threadsafe(client.abort)
+
     def listing(self, folders: Sequence[str]) -> set[str]:
-        fs = self._filesystem()
+        """The files under `folders`, syndicate's temporary files among them (see
+        `is_temporary`), other hidden files left out."""
+        self._filesystem()
         root = self.root.strip("/")
         found: set[str] = set()
         for folder in folders:
             try:
-                paths = fs.find(self._place(folder))
+                paths = self._call("find", self._place(folder))
             except FileNotFoundError:
                 continue
             for path in paths:
                 rel = str(path).strip("/")
                 rel = rel[len(root) + 1 :] if root and rel.startswith(f"{root}/") else rel
-                if not posixpath.basename(rel).startswith(TEMPORARY_PREFIX):
+                name = posixpath.basename(rel)
+                if not name.startswith(TEMPORARY_PREFIX) or is_temporary(rel):
                     found.add(rel)
         return found
 
@@ -385,15 +503,25 @@ class FsspecRemote:
                 fs.ftp.close()
 
 
-def _rmdir(fs: Any, folder: str) -> None:
-    """Remove an empty folder. fsspec makes no blocking `rmdir` of an asynchronous file
-    system's `_rmdir` (sshfs): its `rmdir` would be the base class's, which does nothing."""
-    if getattr(fs, "async_impl", False) and hasattr(fs, "_rmdir"):
-        from fsspec.asyn import sync
+def _permission(exc: BaseException) -> bool:
+    """Whether the server refused for a permission (SFTP's SSH_FX_PERMISSION_DENIED, an
+    OS's EACCES or EPERM)."""
+    for error in _chain(exc):
+        if isinstance(error, PermissionError):
+            return True
+        if type(error).__name__ == "SFTPPermissionDenied":
+            return True
+    return False
 
-        sync(fs.loop, fs._rmdir, folder)
-    else:
-        fs.rmdir(folder)
+
+def is_temporary(path: str) -> bool:
+    """Whether `path` is the name an upload is written under (`_temporary`)."""
+    name = posixpath.basename(path)
+    return (
+        name.startswith(TEMPORARY_PREFIX)
+        and name.endswith(TEMPORARY_SUFFIX)
+        and len(name) > len(TEMPORARY_PREFIX) + len(TEMPORARY_SUFFIX)
+    )
 
 
 def _temporary(final: str) -> str:
@@ -518,6 +646,14 @@ def describe(exc: BaseException) -> str:
         return f"host name not found ({unknown.strerror}); check its spelling"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
+    if _timed_out(exc):
+        return "the connection timed out: the server did not answer in time"
+    if type(exc).__name__ == "SFTPFailure" and str(exc).strip() in ("Failure", ""):
+        # SSH_FX_FAILURE, all OpenSSH's sftp-server says of a full disk or a refused write
+        return (
+            "the server failed the request without saying why (SFTP Failure): it may be out"
+            " of space or refused the write"
+        )
     if isinstance(exc, EOFError) or (
         not str(exc).strip() and any(isinstance(e, EOFError) for e in _chain(exc))
     ):
@@ -526,6 +662,19 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, ftplib.Error):
         return f"FTP {text}"
     return text.splitlines()[0]
+
+
+_TIMED_OUT_SOCKET = ("cannot read from timed out object", "cannot write to timed out object")
+"""What a socket file says when used again after its timeout (ftplib, after a stall)."""
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """A timeout with no words of its own: fsspec's FSTimeoutError, asyncio's, a socket's
+    "timed out", or a socket file used after one."""
+    text = str(exc).strip()
+    if isinstance(exc, TimeoutError) and text in ("", "timed out"):
+        return True
+    return isinstance(exc, OSError) and text in _TIMED_OUT_SOCKET
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
