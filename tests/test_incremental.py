@@ -134,6 +134,14 @@ def image(articles: Path) -> None:
     png.write_bytes(png.read_bytes() + b"\0")
 
 
+def stylesheet(articles: Path) -> None:
+    """A designer's edit of the site's stylesheet (`templates/`)."""
+    css = articles.parent / "templates" / "style.css"
+    css.parent.mkdir(exist_ok=True)
+    text = css.read_text(encoding="utf-8") if css.exists() else "p { margin: 0; }\n"
+    css.write_text(text + "/* a comment */\n", encoding="utf-8")
+
+
 CHANGES: dict[str, Callable[[Path], None]] = {
     "edit": edit,
     "add": add,
@@ -142,6 +150,7 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "config": configure,
     "image": image,
     "kill": kill,
+    "template": stylesheet,
 }
 
 
@@ -316,6 +325,44 @@ def test_an_edit_reads_and_renders_that_story_only(
     assert read == ["bench-000001"]
     assert sorted(rendered) == sorted([("bench-000001", "en"), ("bench-000001", "fr")] * 2)
     assert sorted(items) == [("bench-000001", "en"), ("bench-000001", "fr")]
+    assert_as_full(site, tmp_path / "full")
+
+
+def test_a_template_edit_makes_the_html_pages_alone_again(
+    baseline: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the HTML format reads the site's templates (`Writer.site_inputs`): an edit of
+    one makes every page again and no other format's file, and gives what a full export
+    gives."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    stylesheet(site / "articles")
+    export(site, site / "out", "-j", "1")  # the site has its templates from now on
+    stylesheet(site / "articles")
+    made: list[str] = []
+    story_files = workers.story_files
+
+    def making(writer: Any, *args: Any, **kwargs: Any) -> Any:
+        made.append(writer.name)
+        return story_files(writer, *args, **kwargs)
+
+    def collecting(cls: type[Any]) -> Callable[..., Any]:
+        collection_files = cls.collection_files
+
+        def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+            made.append(f"{self.name} collection")
+            return collection_files(self, *args, **kwargs)
+
+        return counted
+
+    classes = {type(PLAIN_COVERS.get(name)) for name in PLAIN_COVERS.names}
+    for cls in classes:
+        monkeypatch.setattr(cls, "collection_files", collecting(cls))
+    monkeypatch.setattr(workers, "story_files", making)
+    export(site, site / "out", "-j", "1")
+    assert set(made) == {"html", "html collection"}
+    assert made.count("html") == STORIES
+    monkeypatch.undo()
     assert_as_full(site, tmp_path / "full")
 
 

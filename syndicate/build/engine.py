@@ -26,8 +26,10 @@ from syndicate.build.inputs import (
     code_digest,
     config_digest,
     digest,
+    every_site_input,
     folder_inputs,
     signature_key,
+    site_inputs_digest,
     story_key,
 )
 from syndicate.build.links import dead_links
@@ -778,7 +780,7 @@ def _look_before_loading(
         return look
     key = _config_key(config, site, site.languages)
     going = defaults.keep_going if keep_going is None else keep_going
-    request = Request(key, names, strict, going, now)
+    request = Request(key, names, strict, going, now, every_site_input(site))
     try:
         with locked(out, state / LOCK_NAME):
             trash = Trash(state / TRASH)
@@ -836,6 +838,11 @@ class _Build:
         self.how = run
         self.settings = settings
         self.config_key = config_key
+        self.site_inputs = {
+            w.name: site_inputs_digest(settings.config, w.site_inputs) for w in writers
+        }
+        """What each format reads of the site beyond the configuration (`Writer.site_inputs`:
+        the HTML pages' templates), part of that format's keys only."""
         self.out = out
         self.state_folder = state_folder
         self.published = False
@@ -1027,7 +1034,9 @@ class _Build:
     def _request(self) -> Request:
         formats = tuple(w.name for w in self.writers)
         how = self.how
-        return Request(self.config_key, formats, how.strict, how.keep_going, self.settings.now)
+        site = every_site_input(self.settings.config)
+        now = self.settings.now
+        return Request(self.config_key, formats, how.strict, how.keep_going, now, site)
 
     def _as_left(self, diags: Diagnostics, articles: Path | None) -> ExportResult | None:
         """The result of this run when the last full run's fingerprint says that it would
@@ -1081,6 +1090,7 @@ class _Build:
         request = self._request()
         fingerprint = Fingerprint(
             config=request.config,
+            site=request.site,
             formats=request.formats,
             strict=request.strict,
             keep_going=request.keep_going,
@@ -1372,7 +1382,7 @@ class _Build:
         """The keys of a story's units in the run's formats (`_unit`), made once a run."""
         found = self.unit_keys.get((key, visible))
         if found is None:
-            found = tuple(_unit(w, key, visible) for w in self.writers)
+            found = tuple(_unit(w, key, visible, self.site_inputs[w.name]) for w in self.writers)
             self.unit_keys[key, visible] = found
         return found
 
@@ -1549,14 +1559,15 @@ class _Build:
                 progress(writer.name, index, len(self.writers))
             units = [s.units[index - 1] for s in self.read]
             window = self._window(writer)
-            unit = digest(writer.name, "collection", self.config_key, *units, *window)
+            reads = (self.config_key, self.site_inputs[writer.name])
+            unit = digest(writer.name, "collection", *reads, *units, *window)
             kept = None if self.force else self.state.lookup(unit)
             listed = None
             if kept is None and lists_summaries(writer):
                 # Its files say what the summaries say: an edit of a body leaves them as
                 # they are. (Looked at only when a story changed: a summary's key costs.)
                 keys = [self._summary_key(s) for s in summaries]
-                listed = digest(writer.name, "listed", self.config_key, *keys, *window)
+                listed = digest(writer.name, "listed", *reads, *keys, *window)
                 kept = None if self.force else self.state.lookup(listed)
                 if kept is not None:  # (`lookup` keeps a unit's parts, not theirs)
                     parts = (listed, *kept.parts)
@@ -1617,7 +1628,8 @@ class _Build:
     def _document_key(self, writer: AnyWriter, file: Planned, recall: _Recall) -> str:
         """The key of a `Planned` collection file's inputs (see `Planned`)."""
         now, window = self.settings.now, writer.window
-        parts = [writer.name, "document", self.config_key, file.path, file.key]
+        reads = (self.config_key, self.site_inputs[writer.name])
+        parts = [writer.name, "document", *reads, file.path, file.key]
         parts.append(str(len(file.stories)))
         parts += [recall.units[story.slug] for story in file.stories]
         parts.append(str(len(file.summaries)))
@@ -1661,9 +1673,10 @@ class _Build:
         return story
 
 
-def _unit(writer: AnyWriter, key: str, visible: bool) -> str:
-    """The key of a story's unit in a format: its inputs' key, and whether it is visible."""
-    return digest(writer.name, "story", key, str(visible))
+def _unit(writer: AnyWriter, key: str, visible: bool, site_inputs: str) -> str:
+    """The key of a story's unit in a format: its inputs' key, what the format reads of the
+    site beyond the configuration (`Writer.site_inputs`), and whether it is visible."""
+    return digest(writer.name, "story", key, site_inputs, str(visible))
 
 
 class _Recall:

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import get_args
 
 import syndicate
 from syndicate.diagnostics import Diagnostics
+from syndicate.formats.contract import SiteInput
 from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, folders_stamp
 from syndicate.model import SiteConfig, Story
 from syndicate.readers import budgets
@@ -68,22 +70,47 @@ def _package_files(root: str) -> list[str]:
 
 
 def config_digest(config_file: Path, config: SiteConfig, languages: Sequence[str]) -> str:
-    """The configuration file, the publisher's logo and icon, the site's own templates and
-    phrases, the run's languages and the code."""
+    """The configuration file, the publisher's logo and icon, the site's own phrases, the
+    run's languages and the code: what every format reads. The site's templates are not
+    among them (`site_inputs_digest`)."""
     parts: list[str | bytes] = [code_digest(), _digest_or_problem(config_file), *languages]
     publisher = config.publisher
     for asset in (publisher.logo, publisher.icon):
         if asset is not None:
             parts += [str(asset), _digest_or_problem(Path(asset))]
-    if config.templates is not None:
-        for path in sorted(config.templates.rglob("*")):
-            if path.is_file():
-                parts += [path.relative_to(config.templates).as_posix(), _digest_or_problem(path)]
     if config.terms:  # the site's phrases, as read (a file's comments change nothing)
         parts.append(repr(sorted((tag, sorted(t.items())) for tag, t in config.terms.items())))
     font_dirs = config.section("epub").get("font_dirs", DEFAULT_FONT_DIRS)
     if isinstance(font_dirs, list | tuple):  # the covers' fonts (a wrong value: an error)
         parts.append(folders_stamp(tuple(font_dirs)))
+    return digest(*parts)
+
+
+def site_inputs_digest(config: SiteConfig, inputs: Iterable[SiteInput]) -> str:
+    """What a format reads of the site besides the configuration (`Writer.site_inputs`), ""
+    for a format that reads nothing more: it goes into that format's keys alone, so an edit
+    of a template makes the HTML pages again and leaves every other format's files be."""
+    parts: list[str | bytes] = []
+    for name in sorted(set(inputs)):
+        parts += [name, _templates_digest(config.templates)]
+    return digest(*parts) if parts else ""
+
+
+def every_site_input(config: SiteConfig) -> str:
+    """The digest of every file of the site that a format may read beyond the configuration
+    (`SiteInput`), whichever formats run: a run that would change nothing (`unchanged`)
+    finds them as they were."""
+    return site_inputs_digest(config, get_args(SiteInput))
+
+
+def _templates_digest(templates: Path | None) -> str:
+    """Every file of the site's `templates/` folder by its path and content ("" without one)."""
+    if templates is None:
+        return ""
+    parts: list[str | bytes] = []
+    for path in sorted(templates.rglob("*")):
+        if path.is_file():
+            parts += [path.relative_to(templates).as_posix(), _digest_or_problem(path)]
     return digest(*parts)
 
 

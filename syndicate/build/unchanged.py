@@ -51,6 +51,8 @@ class Folder(msgspec.Struct, frozen=True, array_like=True):
 class Fingerprint(msgspec.Struct, frozen=True, kw_only=True):
     config: str
     """The run's configuration key (`_config_key`)."""
+    site: str = ""
+    """What a format may read of the site beyond the configuration (`every_site_input`)."""
     formats: tuple[str, ...]
     strict: bool
     keep_going: bool
@@ -133,6 +135,7 @@ class Request:
     strict: bool
     keep_going: bool
     now: datetime
+    site: str
 
 
 def still_current(
@@ -152,7 +155,7 @@ def still_current(
     them once."""
     now = request.now
     if (
-        found.config != request.config
+        (found.config, found.site) != (request.config, request.site)
         or found.formats != request.formats
         or (found.strict, found.keep_going) != (request.strict, request.keep_going)
         or (found.after is not None and now <= found.after)

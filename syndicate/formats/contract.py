@@ -29,6 +29,9 @@ from syndicate.model import Image, SiteConfig, Story, StorySummary
 from syndicate.model.site import fill
 
 Scope = Literal["variant", "story", "collection"]
+SiteInput = Literal["templates"]
+"""A file of the site, beyond `syndicate.yaml` and what it points to, that a format may read
+(`Writer.site_inputs`): `templates` is the site's `templates/` folder."""
 OptionPath = str | tuple[str | int, ...]
 """Where an option is: its name, or a path into nested records."""
 Progress = Callable[[str, int, int], None]
@@ -293,6 +296,11 @@ class Writer(Generic[OptionsT]):
     """Whether it publishes stories before their embargo ends (to wire partners, as
     NewsML-G2 and ninjs do): `syndicate serve` warns when its folders are open to the
     network without a token."""
+    site_inputs: tuple[SiteInput, ...] = ()
+    """The site's own files it reads besides `syndicate.yaml`, the logo and icon, and
+    `terms/` (which every format reads): the HTML format's pages come from the site's
+    `templates/`. The build engine makes them part of this format's keys only, so an edit of
+    a template makes its files again and no other format's."""
     window: timedelta | None = None
     """For collection files that list what reached the public within this time before
     `ctx.now` (`StorySummary.public_since`; a news sitemap's two days): the engine rebuilds

@@ -72,6 +72,7 @@ class HtmlWriter(Writer[HtmlOptions]):
     extension = ".html"
     scope = "variant"
     Options = HtmlOptions
+    site_inputs = ("templates",)
 
     def story_files(self, story: Story, ctx: Context[HtmlOptions]) -> Iterator[OutputFile]:
         if story.lifecycle(ctx.now) in ("killed", "withdrawn") and story.was_public():
