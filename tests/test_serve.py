@@ -709,3 +709,31 @@ def test_an_out_link_swapped_to_another_release_is_followed(
     current.symlink_to(second)
     swapped = server.get("atom/en.xml")
     assert swapped.status_code == 200 and swapped.content == b"<feed>second</feed>"
+
+
+@pytest.mark.parametrize("folder", ["templates", "terms"])
+def test_the_preview_sees_an_edit_that_keeps_a_file_s_size_and_time(
+    tmp_path: Path, folder: str
+) -> None:
+    """What the readers compare (device, inode, size, modification and change times): an
+    edit of a template that keeps its size and sets its modification time back (`cp -p`,
+    `touch -d`) is a change, as `syndicate export` finds it."""
+    from syndicate.serve.preview import Previewer
+
+    config = tmp_path / "syndicate.yaml"
+    config.write_text("# a site\n", encoding="utf-8")
+    edited = tmp_path / folder / "style.css"
+    edited.parent.mkdir()
+    edited.write_text("p { color: red; }\n", encoding="utf-8")
+    before = edited.stat()
+    previewer = object.__new__(Previewer)
+    previewer.config = config
+    seen = previewer._config_stamp()
+    time.sleep(0.05)  # past a tick of the clock that stamps change times
+    edited.write_text("p { color: tan; }\n", encoding="utf-8")
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (edited.stat().st_size, edited.stat().st_mtime_ns) == (
+        before.st_size,
+        before.st_mtime_ns,
+    )
+    assert previewer._config_stamp() != seen

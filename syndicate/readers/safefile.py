@@ -111,15 +111,20 @@ def signature(status: os.stat_result) -> str | None:
     window = RACY_NS if changed % 1_000_000_000 == 0 else RACY_NS // FINE_SHARE
     if time.time_ns() - max(status.st_mtime_ns, changed) < window:
         return None
-    return ":".join(
-        str(n)
-        for n in (
-            status.st_dev,
-            status.st_ino,
-            status.st_size,
-            status.st_mtime_ns,
-            status.st_ctime_ns,
-        )
+    return ":".join(str(n) for n in identity(status))
+
+
+def identity(status: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What `signature` compares, trusted or not: the device, inode, size, and modification
+    and change times. A program that writes a file and sets its modification time back
+    (`touch -d`, `cp -p`, an editor's atomic save keeping the time) still moves its change
+    time or its inode; a watcher that polls compares this (`syndicate serve --watch`)."""
+    return (
+        status.st_dev,
+        status.st_ino,
+        status.st_size,
+        status.st_mtime_ns,
+        status.st_ctime_ns,
     )
 
 

@@ -23,6 +23,7 @@ from syndicate.formats.contract import AnyWriter
 from syndicate.formats.registry import Registry
 from syndicate.model import StorySummary
 from syndicate.model.site import TEMPLATES, TERMS
+from syndicate.readers.safefile import identity
 
 logger = logging.getLogger(__name__)
 
@@ -208,16 +209,17 @@ class Previewer:
             self.report(diags, "preview not updated")
 
     def _config_stamp(self) -> tuple[object, ...] | None:
-        """The configuration file's size and time, and those of the files of the site's
-        `templates/` and `terms/` beside it: a change of any is a change of the pages."""
+        """The `identity` of the configuration file (its device, inode, size, modification and
+        change times: what tells the readers a file unchanged), and those of the files of the
+        site's `templates/` and `terms/` beside it: a change of any is a change of the pages,
+        an edit that keeps a file's size and modification time too."""
         try:
             stat = self.config.stat()
         except OSError:
             return None
-        stamps: list[object] = [stat.st_size, stat.st_mtime_ns]
+        stamps: list[object] = [identity(stat)]
         for folder in (TEMPLATES, TERMS):
             for path in sorted((self.config.parent / folder).rglob("*")):
                 with contextlib.suppress(OSError):
-                    there = path.stat()
-                    stamps.append((path.as_posix(), there.st_size, there.st_mtime_ns))
+                    stamps.append((path.as_posix(), identity(path.stat())))
         return tuple(stamps)
