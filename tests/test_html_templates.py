@@ -342,3 +342,40 @@ def test_a_void_end_tag_in_a_script_is_left_alone() -> None:
     ).decode()
     assert '<script>var s = "</wbr></source>";</script>' in page
     assert "<p>a<wbr>b</p>" in page
+
+
+def test_templates_get_the_section_code_and_the_story_s_slug_id_and_language(site: Path) -> None:
+    """Besides the section's name in the page's language, a template gets its code (a class
+    name for the section's colour), and the story's slug, id and language."""
+    templates = site / "templates"
+    templates.mkdir()
+    article = (PACKAGED / "article.html").read_text(encoding="utf-8")
+    flag = (
+        '<p class="kicker">{{ article.section }}</p><p class="codes" data-section='
+        '"{{ article.section_code }}" data-slug="{{ article.slug }}" data-id="{{ article.id }}"'
+        ' data-lang="{{ article.lang }}"></p>'
+    )
+    custom = article.replace('<p class="kicker">{{ article.section }}</p>', flag)
+    assert custom != article
+    (templates / "article.html").write_text(custom, encoding="utf-8")
+    macros = (PACKAGED / "macros.html").read_text(encoding="utf-8")
+    listed = macros.replace(
+        '<p class="kicker">{{ story.section }}</p>',
+        '<p class="kicker {{ story.section_code }}" data-slug="{{ story.slug }}"'
+        ' data-id="{{ story.id }}">{{ story.section }}</p>',
+    )
+    assert listed != macros
+    (templates / "macros.html").write_text(listed, encoding="utf-8")
+    assert export(site) == 0
+    codes = page(site, f"{SAMPLE_SLUG}.fr.html").find('.//p[@class="codes"]')
+    assert codes is not None
+    assert dict(codes.attrib) == {
+        "class": "codes",
+        "data-section": "politics",
+        "data-slug": SAMPLE_SLUG,
+        "data-id": "tag:ycpress.example,2021-02-18:nato-iraq-deployment",
+        "data-lang": "fr",
+    }
+    kicker = page(site, "index.fr.html").find(f'.//p[@data-slug="{SAMPLE_SLUG}"]')
+    assert kicker is not None and kicker.get("class") == "kicker politics"
+    assert kicker.get("data-id") == "tag:ycpress.example,2021-02-18:nato-iraq-deployment"

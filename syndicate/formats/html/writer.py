@@ -279,8 +279,12 @@ def article_page(story: Story, lang: str, ctx: Context[HtmlOptions], ld_json: st
         "open_graph": open_graph(story, lang, url, section, ctx),
         "latest_news": term("latest_news", lang),
         "article": {
+            "id": story.id,
+            "slug": story.slug,
+            "lang": lang,
             "url": url,
             "section": section,
+            "section_code": story.section,
             "headline": variant.headline,
             "dek": variant.alt_headline,
             "summary": variant.summary,
@@ -331,6 +335,7 @@ def notice_page(story: Story, lang: str, ctx: Context[HtmlOptions]) -> Values:
     values = page_values(lang, f"{heading} – {publisher}", f"index.{lang}.html", "", ctx)
     return values | {
         "url": ctx.urls.article(story.slug, lang),
+        "slug": story.slug,
         "heading": heading,
         "text": term(key, lang, publisher=publisher),
         "latest_news": term("latest_news", lang),
@@ -455,7 +460,10 @@ def story_items(stories: Sequence[StorySummary], lang: str) -> list[Values]:
         variant = story.variant(lang)
         items.append(
             {
+                "id": story.id,
+                "slug": story.slug,
                 "section": section_name(story.section, lang),
+                "section_code": story.section,
                 "href": f"{story.slug}.{lang}.html",
                 "headline": variant.headline,
                 "summary": variant.summary,
