@@ -379,3 +379,66 @@ def test_templates_get_the_section_code_and_the_story_s_slug_id_and_language(sit
     kicker = page(site, "index.fr.html").find(f'.//p[@data-slug="{SAMPLE_SLUG}"]')
     assert kicker is not None and kicker.get("class") == "kicker politics"
     assert kicker.get("data-id") == "tag:ycpress.example,2021-02-18:nato-iraq-deployment"
+
+
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (4, 4), "teal").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_the_static_files_of_templates_are_published_beside_the_pages(
+    site: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Every file of `templates/` that is not a template is published as it is under
+    `out/html/`, at its path there; a kind that can carry script, a file that is not what
+    its name says, or a link out of the site is a `config.static` warning, not published.
+    A static file removed from templates/ goes from out/ too."""
+    templates = site / "templates"
+    static = {
+        "js/app.js": b"document.documentElement.dataset.js = '1';\n",
+        "fonts/brand.woff2": b"wOF2" + bytes(60),
+        "img/badge.png": _png(),
+    }
+    for rel, data in static.items():
+        (templates / rel).parent.mkdir(parents=True, exist_ok=True)
+        (templates / rel).write_bytes(data)
+    (templates / "style.css").write_text("body { font-family: brand; }\n", encoding="utf-8")
+    (templates / "img" / "logo.svg").write_text("<svg><script>alert(1)</script></svg>", "utf-8")
+    (templates / "fonts" / "fake.woff").write_bytes(b"<html>")
+    (tmp_path / "secret.txt").write_text("secret\n", encoding="utf-8")
+    (templates / "secret.txt").symlink_to(tmp_path / "secret.txt")
+    assert export(site) == 0
+    html = site / "out" / "html"
+    for rel, data in static.items():
+        assert (html / rel).read_bytes() == data
+    for refused in ("img/logo.svg", "fonts/fake.woff", "secret.txt", "style.css"):
+        assert not (html / refused).exists(), refused
+    err = capsys.readouterr().err
+    assert "templates/img/logo.svg: warning: not published: a .svg file can carry script" in err
+    assert "templates/fonts/fake.woff: warning: not published: not a WOFF font" in err
+    assert "templates/secret.txt: warning: not published: " in err
+    (templates / "js" / "app.js").unlink()
+    assert export(site) == 0
+    assert not (html / "js" / "app.js").exists()
+    assert (html / "img" / "badge.png").read_bytes() == static["img/badge.png"]
+
+
+def test_a_dead_link_no_language_would_make_is_not_told_to_add_a_language(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "templates").mkdir()
+    base = (PACKAGED / "base.html").read_text(encoding="utf-8")
+    custom = base.replace("</head>", '<script src="js/app.js"></script></head>', 1)
+    assert custom != base
+    (site / "templates" / "base.html").write_text(custom, encoding="utf-8")
+    assert export(site) == 0
+    err = capsys.readouterr().err
+    dead = [line for line in err.splitlines() if "html/js/app.js: warning" in line]
+    assert dead and "export.dead-link" in dead[0], err
+    assert "--lang" not in dead[0]
+    assert "no format makes it: correct the link, or add the file" in dead[0]

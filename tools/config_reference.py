@@ -84,7 +84,9 @@ export:
 
 Relative paths (the logo, the icon) are relative to the folder of `syndicate.yaml`. A site
 changes its HTML pages with a `templates/` folder beside it ([formats/html-jsonld.md](
-formats/html-jsonld.md#templates-and-stylesheet)).
+formats/html-jsonld.md#templates-and-stylesheet)): its `.html` files and `style.css` replace
+syndicate's templates, and every other file there (fonts, scripts, images) is published as it
+is under `out/html/` at the same path ([static files](formats/html-jsonld.md#static-files)).
 """
 
 SECTIONS_INTRO = """\

@@ -1162,7 +1162,10 @@ class _Build:
         if self.how.subset or self._partial():
             base = self.settings.config.base_url
             names = [w.name for w in self.writers]
-            diags.extend(dead_links(self.out, plan, staging, base, self.how.folders, names))
+            chosen = self.settings.languages
+            left_out = [tag for tag in self.settings.config.languages if tag not in chosen]
+            found = dead_links(self.out, plan, staging, base, self.how.folders, names, left_out)
+            diags.extend(found)
         if self.how.dry_run:
             self.changes = {
                 "new": tuple(sorted(staging.created)),

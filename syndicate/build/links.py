@@ -34,11 +34,12 @@ def dead_links(
     base_url: str,
     folders: Callable[[], Mapping[str, str]],
     formats: Collection[str],
+    left_out: Collection[str] = (),
 ) -> Iterator[Diagnostic]:
     """Warnings for the links of the files this run writes whose targets will not exist in
     out/ once `plan` is applied. Only targets in `folders()` (the folders formats write, with
     the format writing each) are out/'s: a page URL may as well lead to the site's own server.
-    `formats` are this run's."""
+    `formats` are this run's, `left_out` the site's languages it does not export."""
     swapped = {swap.folder for swap in plan.swaps}
     root = plan.root(out)
     deleted = frozenset(plan.deletes)
@@ -80,11 +81,15 @@ def dead_links(
         others = count - 1
         more = f" and {others} other file{'s' if others > 1 else ''}" if others else ""
         owner = owners[target.split("/", 1)[0]]
-        fix = (
-            "add its language to --lang, or export every language"
-            if owner in formats
-            else f"add --format {owner}, or export --format all"
-        )
+        if owner not in formats:
+            fix = f"add --format {owner}, or export --format all"
+        elif _language_of(target, left_out):
+            fix = "add its language to --lang, or export every language"
+        else:  # no run makes it: a wrong link, or a file the site does not have
+            fix = (
+                "no format makes it: correct the link, or add the file (a page's own font,"
+                " script or image goes in templates/, see docs/formats/html-jsonld.md)"
+            )
         yield Diagnostic(
             "warning",
             "export.dead-link",
@@ -92,6 +97,13 @@ def dead_links(
             f" does not have it: {fix}",
             str(out / target),
         )
+
+
+def _language_of(target: str, languages: Collection[str]) -> bool:
+    """Whether a file of out/ is one of a language among `languages`: its name or a folder
+    of its path says that language (`html/slug.fr.html`, `atom/fr.xml`, `epub/slug.fr.epub`)."""
+    parts = PurePosixPath(target).name.split(".") + list(PurePosixPath(target).parts[:-1])
+    return any(part in languages for part in parts)
 
 
 def _targets(

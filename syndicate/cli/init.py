@@ -284,3 +284,9 @@ def _report(args: argparse.Namespace, site: Site, slug: str, langs: tuple[str, .
         )
     go = "" if where == "." else f"cd {shlex.quote(where)} && "
     say(args, f"next: {go}syndicate validate && syndicate export --format all")
+    say(
+        args,
+        "the pages' look: a templates/ folder beside syndicate.yaml overrides syndicate's"
+        " templates and style.css, and its other files (fonts, scripts, images) are"
+        " published beside the pages",
+    )

@@ -15,6 +15,13 @@ TEMPLATES = "templates"
 TERMS = "terms"
 DEFAULT_ARTICLE_URL = "{base_url}html/{slug}.{lang}.html"
 DEFAULT_IMAGE_URL = "{base_url}html/media/{slug}/{name}"
+STYLESHEET = "style.css"
+
+
+def is_template(rel: str) -> bool:
+    """Whether a file of the site's `templates/` (its POSIX path there) is a template: an
+    `.html` file or the stylesheet; any other is a static file, published as it is."""
+    return rel.endswith(".html") or rel == STYLESHEET
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +48,9 @@ class SiteConfig:
     source: SourceRef = field(default_factory=lambda: SourceRef(CONFIG_NAME))
     templates: Path | None = None
     """The site's own page templates (`templates/` beside syndicate.yaml), if it has them."""
+    static: tuple[str, ...] = ()
+    """The static files of `templates` (fonts, scripts, images), by their POSIX path there,
+    checked: the HTML format publishes them as they are (`readers.staticfiles`)."""
     terms: dict[str, dict[str, str]] = field(default_factory=dict)
     """The site's own phrases by language tag (`terms/<lang>.yaml` beside syndicate.yaml), over
     syndicate's: see `syndicate.i18n.terms`."""

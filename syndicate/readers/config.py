@@ -35,6 +35,7 @@ from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.safefile import Refused, read_checked
 from syndicate.readers.schemas import Where, check, describe, load_schema, url_problem
+from syndicate.readers.staticfiles import static_files
 from syndicate.readers.textfile import bidi_warning, read_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
@@ -282,6 +283,7 @@ def load_config(
     root = path.parent
     links = data.get("links", {})
     known = {"publisher", "base_url", "timezone", "languages", "links"}
+    templates = (root / TEMPLATES).absolute() if (root / TEMPLATES).is_dir() else None
     return SiteConfig(
         publisher=Publisher(
             name=pub["name"],
@@ -300,7 +302,8 @@ def load_config(
         source=SourceRef(shown),
         # Absolute: a process may load several sites (tests, an embedding application), and
         # the templates are cached by their folder.
-        templates=(root / TEMPLATES).absolute() if (root / TEMPLATES).is_dir() else None,
+        templates=templates,
+        static=static_files(templates, root, diags) if templates is not None else (),
         terms=terms or {},
     )
 

@@ -18,8 +18,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup
 
+from syndicate.model.site import STYLESHEET
+
 DOCTYPE = "<!DOCTYPE html>"
-STYLESHEET = "style.css"
 _PARSER = etree.HTMLParser()
 """`lxml.html`'s parser without its element classes: the same tree, without a call into
 Python for each element made or visited."""

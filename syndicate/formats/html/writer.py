@@ -129,6 +129,9 @@ class HtmlWriter(Writer[HtmlOptions]):
             yield Planned("html/index.html", make, summaries=listed_first, key=key)
         for file in site_files(ctx.config):
             yield OutputFile(site_media_path(file), ctx.read_asset(file))
+        if ctx.config.templates is not None:  # the designer's fonts, scripts and images
+            for rel in ctx.config.static:
+                yield OutputFile(f"html/{rel}", ctx.read_asset(ctx.config.templates / rel))
 
     def validate_outputs(self, out: Path, ctx: Context[HtmlOptions]) -> None:
         """Every page must parse, carry one JSON-LD block that our schema accepts, and say

@@ -1,0 +1,101 @@
+"""The static files of a site's `templates/` folder: every file there that is not a template
+(the `.html` templates and `style.css`) is published as it is under `out/html/`, at the same
+path (`templates/fonts/brand.woff2` becomes `out/html/fonts/brand.woff2`), so a template or
+the stylesheet links it by the same relative URL from every page. Hugo calls such a folder
+`static/`; here it is the folder a designer already works in, where `style.css`, whose
+`url(...)`s these files answer, lives.
+
+Each file is checked as any input is (a regular file with one name, inside the site after
+links, within the image budget), and its bytes must be what its name says: images decode,
+fonts start as fonts do, scripts and stylesheets are UTF-8 text. A type that can carry
+script run as a page of the site (SVG, XML, XHTML) is not published: a page's own script is
+written in a template, where it is reviewed as one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.model.site import TEMPLATES, is_template
+from syndicate.readers import budgets
+from syndicate.readers.images import ImageProblem, inspect_image
+from syndicate.readers.safefile import Refused, read_checked
+
+RESERVED = ("media/",)
+"""Where the HTML format publishes story images, the logo and the icon: no static file goes
+there."""
+_IMAGES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp"})
+_FONTS = {
+    ".woff": (b"wOFF",),
+    ".woff2": (b"wOF2",),
+    ".ttf": (b"\x00\x01\x00\x00", b"true"),
+    ".otf": (b"OTTO",),
+}
+_TEXTS = frozenset({".css", ".js", ".mjs", ".txt", ".json"})
+_SCRIPTED = frozenset({".svg", ".svgz", ".xml", ".xhtml", ".htm", ".xsl", ".xslt"})
+TYPES = sorted(_IMAGES | _FONTS.keys() | _TEXTS | {".ico"})
+"""The kinds of file published, by their extension."""
+
+
+def static_files(templates: Path, site: Path, diags: Diagnostics) -> tuple[str, ...]:
+    """The static files of `templates` (POSIX paths relative to it, sorted) that are
+    published; each one that is not is a `config.static` warning saying why. Hidden files
+    and editors' backups (`.name`, `name~`) are left out silently."""
+    found = []
+    for top, dirs, names in os.walk(templates):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.startswith(".") or name.endswith("~"):
+                continue
+            path = Path(top, name)
+            rel = path.relative_to(templates).as_posix()
+            if is_template(rel):
+                continue
+            problem = _problem(path, rel, site)
+            if problem is None:
+                found.append(rel)
+            else:
+                shown = f"{TEMPLATES}/{rel}"
+                diags.warning("config.static", f"not published: {problem}", shown)
+    return tuple(sorted(found, key=lambda rel: rel.split("/")))
+
+
+def _problem(path: Path, rel: str, site: Path) -> str | None:
+    suffix = Path(rel).suffix.lower()
+    if rel.startswith(RESERVED):
+        return "media/ holds the story images, the logo and the icon; move it to another folder"
+    if suffix in _SCRIPTED:
+        return (
+            f"a {suffix} file can carry script that runs as a page of the site; put it in a"
+            " template (an SVG inline in base.html) or convert it to PNG"
+        )
+    if suffix not in TYPES:
+        kind = suffix or "a file without an extension"
+        return f"{kind} is not a kind of file published ({', '.join(TYPES)})"
+    try:
+        data = read_checked(path, site.resolve(), budgets.MAX_IMAGE_BYTES)
+    except Refused as exc:
+        return exc.message
+    return _content_problem(data, suffix)
+
+
+def _content_problem(data: bytes, suffix: str) -> str | None:
+    """What is wrong with `data` as a file of its kind (`suffix`), or None."""
+    if suffix in _IMAGES:
+        try:
+            inspect_image(data)
+        except ImageProblem as exc:
+            return str(exc)
+    elif suffix in _FONTS:
+        if not data.startswith(_FONTS[suffix]):
+            return f"not a {suffix[1:].upper()} font"
+    elif suffix == ".ico":
+        if not data.startswith(b"\x00\x00\x01\x00"):
+            return "not an icon (ICO) file"
+    else:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return "not UTF-8 text"
+    return None
