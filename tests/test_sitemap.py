@@ -247,11 +247,17 @@ def test_a_site_without_recent_news_gets_valid_news_sitemaps(
     export_sample: Exporter, tmp_path: Path
 ) -> None:
     """No story in the last two days: each News sitemap holds one URL, the language's story
-    list, without a News entry (a sitemap without URLs is invalid and Google rejects it)."""
+    list, without a News entry: a `<urlset>` without URLs is invalid against sitemaps.org's
+    schema (Google would only warn of an empty sitemap; the schema is why)."""
     out = export_sample("sitemap", now=FIXED_NOW)
+    schema = official_schema(tmp_path, "urlset")
     for lang in LANGS:
         root = etree.parse(str(out / "sitemaps" / f"news-{lang}.xml")).getroot()
         assert news_entries(root) == [(f"{BASE}html/index.{lang}.html", None)]
+        assert schema.validate(root)
+        for url in root.findall(f"{SM}url"):
+            root.remove(url)
+        assert not schema.validate(root), "an empty urlset would be valid: no need of a URL"
 
 
 def test_no_public_page_means_no_sitemap(sample_story: Story, site_config: SiteConfig) -> None:

@@ -215,8 +215,10 @@ class _Site:
         """Per language, the stories that reached the public within the window before `now`
         (published, or out of an embargo: `StorySummary.public_since`), newest
         first, `NEWS_LIMIT` to a file. Without any, one stand-in URL (the language's story
-        list, no News entry): a sitemap without URLs is invalid (sitemaps.org's schema) and
-        Google reports it as an error, while a URL without a News entry is ignored."""
+        list, no News entry): a `<urlset>` without URLs is invalid against sitemaps.org's
+        schema (its `url` is required), while a URL without a News entry is only not news.
+        (Google would take an empty one, with an "Empty Sitemap" warning; the files are
+        made for any crawler that holds to the schema.)"""
         now = self.ctx.now
         recent = [s for s in reversed(self.stories) if within(NEWS_WINDOW, s.public_since, now)]
         name = self.ctx.options.publication or self.ctx.config.publisher.name
