@@ -62,6 +62,7 @@ class Spec:
     published: str | None = None
     """Default: 09:00 UTC on the day the slug starts with."""
     updated: str | None = None
+    embargo_until: str | None = None
     status: str = "usable"
     version: int = 1
     paragraphs: int = 3
@@ -91,6 +92,7 @@ def write_story(articles: Path, spec: Spec) -> None:
         f"first_created: {published}",
         f"published: {published}",
         f"updated: {spec.updated or published}",
+        *([f"embargo_until: {spec.embargo_until}"] if spec.embargo_until else []),
         f"status: {spec.status}",
         f"version: {spec.version}",
         "rights:",

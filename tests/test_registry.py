@@ -71,9 +71,12 @@ def test_the_sections_known_without_loading_are_the_writers_own() -> None:
 def test_every_writer_is_the_same_two_functions() -> None:
     """No format carries a contract of its own: one or both of the two functions, its options
     and its validator."""
-    # media_type_of: what a server or a delivery sends a file of its folders as (the contract's
-    # one optional hook, for formats whose folders hold several kinds of file).
+    # media_type_of: what a server or a delivery sends a file of its folders as (an optional
+    # hook, for formats whose folders hold several kinds of file); in_window: whether a story
+    # is in the writer's time window (an optional hook, for a window without its first
+    # instant: a partner's age limit).
     allowed = {"story_files", "collection_files", "validate_outputs", "media_type_of", "__init__"}
+    allowed |= {"in_window"}
     for writer in default_registry().all():
         for cls in type(writer).__mro__:
             if cls is Writer or not issubclass(cls, Writer):

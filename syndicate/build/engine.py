@@ -81,7 +81,6 @@ from syndicate.formats.contract import (
     OutputFile,
     Planned,
     lists_summaries,
-    within,
 )
 from syndicate.formats.options import (
     convert_section,
@@ -1075,8 +1074,11 @@ class _Build:
         if len(self.read) != len(self.inputs):
             return None
         listing = unchanged.articles_listing(articles)
-        windows = [w.window for w in self.writers if w.window is not None]
-        around = unchanged.span((s.summary for s in self.read), windows, self.settings.now)
+        timed = [w for w in self.writers if w.window is not None]
+        windows = [w.window for w in timed if w.window and w.window_from == "public_since"]
+        published = [w.window for w in timed if w.window and w.window_from == "published"]
+        summaries = (s.summary for s in self.read)
+        around = unchanged.span(summaries, windows, self.settings.now, published)
         if listing is None or around is None:
             return None
         folders = []
@@ -1640,7 +1642,7 @@ class _Build:
             parts.append(self._summary_key(story))
         if window is not None:
             both = (*file.stories, *file.summaries)
-            parts += [str(within(window, s.public_since, now)) for s in both]
+            parts += [str(writer.in_window(s, now)) for s in both]
         return digest(*parts)
 
     def _summary_key(self, story: StorySummary) -> str:
@@ -1655,10 +1657,10 @@ class _Build:
 
     def _window(self, writer: AnyWriter) -> list[str]:
         """Which stories are inside the writer's time window at `now` (see `Writer.window`)."""
-        window, now = writer.window, self.settings.now
-        if window is None:
+        if writer.window is None:
             return []
-        return [str(within(window, s.summary.public_since, now)) for s in self.read]
+        now = self.settings.now
+        return [str(writer.in_window(s.summary, now)) for s in self.read]
 
     def whole_story(self, summary: StorySummary) -> Story:
         """A story of this run: from the build state, or read again if the state lost it."""
