@@ -23,7 +23,7 @@ import msgspec
 import pytest
 from conftest import PLAIN_COVERS, REPO, Exporter, export_stories
 from lxml import etree
-from partner_sites import BASE, DELIVERED, NOW, Picture, Spec, make_site, rules_site
+from partner_sites import BASE, DELIVERED, NOW, SENTENCES, Picture, Spec, make_site, rules_site
 from PIL import Image
 
 from syndicate.cli import main
@@ -127,10 +127,10 @@ def test_msn_rules(rules_out: tuple[Path, str]) -> None:
         "2026-01-20-quay", "2026-01-22-wide", "2026-01-23-small", "2026-01-24-bare",
         "2026-01-25-killed",
     ]  # fmt: skip
-    # Titles of 20-150 characters: the short one is left out, with the rule named.
+    # Titles of more than 20, at most 150 characters: the short one is left out, rule named.
     (short,) = [line for line in reported(err, "partner.msn.title-length") if "/en.md" in line]
     assert "articles/2026-01-21-short/en.md:1: warning: left out of the msn feed in en" in short
-    assert "title is 9 characters; MSN requires 20-150" in short
+    assert "title is 9 characters; MSN requires 21-150" in short
     # Under a year old: the 2024 story is simply not listed (it aged out; no warning).
     # (The profiles alone link to pages this run does not make: export.dead-link, not a rule.)
     assert not [
@@ -144,11 +144,13 @@ def test_msn_rules(rules_out: tuple[Path, str]) -> None:
     with Image.open(out / rendition) as image:
         assert image.size == (1890, 1000)
     assert content.get("fileSize") == str((out / rendition).stat().st_size)
-    # The 400x300 one is left out of the item, the story kept (MSN does not require an image).
-    assert feed["2026-01-23-small"].find(f"{MEDIA}content") is None
+    # The 400x300 one misses MSN's recommendation (720 px in width or height): kept, since
+    # only articles with an image are auto-published, with a warning.
+    (small_image,) = feed["2026-01-23-small"].iterfind(f"{MEDIA}content")
+    assert (small_image.get("width"), small_image.get("height")) == ("400", "300")
     (small,) = reported(err, "partner.msn.image-size")
-    assert "images/small.png left out of the msn items: image is 400x300 px" in small
-    assert "MSN requires at least 720 px wide" in small
+    assert "images/small.png kept in the msn items: image is 400x300 px" in small
+    assert "MSN recommends at least 720 px in width or height" in small
     # English UTC dates, and the updated date MSN reads.
     quay = feed["2026-01-20-quay"]
     assert quay.findtext("pubDate") == "Tue, 20 Jan 2026 09:00:00 GMT"
@@ -164,6 +166,135 @@ def test_msn_kills_by_expiry(rules_out: tuple[Path, str]) -> None:
     assert kill.findtext(f"{DCTERMS}modified") == "2026-01-27T09:45:00Z"
     assert kill.findtext("pubDate") == "Tue, 27 Jan 2026 09:45:00 GMT"
     assert kill.find(CONTENT) is None and kill.find(f"{MEDIA}content") is None
+
+
+def test_msn_titles_need_more_than_20_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MSN: a title of "more than 20 characters but not exceed 150"."""
+    specs = [
+        Spec("2026-01-20-twenty", headline="A" * 20, languages=("en",)),
+        Spec("2026-01-21-more", headline="B" * 21, languages=("en",)),
+        Spec("2026-01-22-most", headline="C" * 150, languages=("en",)),
+    ]
+    site = make_site(tmp_path / "site", specs, "profiles:\n  msn:\n")
+    assert export(site, "msn")[0] == 0
+    assert sorted(items(site / "out/partners/msn/en.xml")) == ["2026-01-21-more", "2026-01-22-most"]
+    (line,) = reported(capsys.readouterr().err, "partner.msn.title-length")
+    assert "2026-01-20-twenty/en.md:1" in line
+    assert "title is 20 characters; MSN requires 21-150" in line
+
+
+def test_msn_takes_stories_less_than_365_days_old(tmp_path: Path) -> None:
+    """MSN: "The date must be in the past and less than 365 days old". A story published
+    exactly 365 days before --now is out of the feed, one a second younger in, and the feed
+    passes `validate --outputs` (which judges ages by the feed's newest change)."""
+    specs = [
+        Spec("2025-02-01-year", published="2025-02-01T12:00:00Z", languages=("en",)),
+        Spec("2025-02-01-younger", published="2025-02-01T12:00:01Z", languages=("en",)),
+        Spec("2026-02-01-today", published="2026-02-01T11:00:00Z", languages=("en",)),
+    ]
+    site = make_site(tmp_path / "site", specs, "profiles:\n  msn:\n")
+    assert export(site, "msn", now="2026-02-01T11:59:59Z")[0] == 0
+    assert "2025-02-01-year" in items(site / "out/partners/msn/en.xml")
+    # A second later no story changed, but the oldest is 365 days old: the feed is made again.
+    assert export(site, "msn", now="2026-02-01T12:00:00Z")[0] == 0
+    feed = items(site / "out/partners/msn/en.xml")
+    assert sorted(feed) == ["2025-02-01-younger", "2026-02-01-today"]
+    out = site / "out"
+    assert not [p for p in lint(out, "msn") if "max-age" in p]
+    assert_as_full(site, tmp_path / "full", now="2026-02-01T12:00:00Z", formats=("msn",))
+
+
+@pytest.mark.parametrize("fmt", ["msn", "all"])
+def test_msn_age_counts_from_the_release_of_an_embargoed_story(fmt: str, tmp_path: Path) -> None:
+    """The age MSN judges is the pubDate's, which for a story out of an embargo is the
+    embargo's end (lifecycle.md, "Dates"): an incremental export drops the story when that
+    date is 365 days old, not before (the engine keys the feed on the profile's own window,
+    its last instant excluded; a run of `--format all` that finds nothing changed does not
+    skip that moment either)."""
+    specs = [
+        Spec(
+            "2025-01-20-embargoed",
+            published="2025-01-20T09:00:00Z",
+            embargo_until="2025-01-25T09:00:00Z",
+            languages=("en",),
+        ),
+        Spec("2026-01-10-recent", languages=("en",)),
+    ]
+    site = make_site(tmp_path / "site", specs, "profiles:\n  msn:\n")
+    assert export(site, fmt, now="2026-01-21T00:00:00Z")[0] == 0
+    assert "2025-01-20-embargoed" in items(site / "out/partners/msn/en.xml")
+    assert export(site, fmt, now="2026-01-25T08:59:59Z")[0] == 0
+    assert "2025-01-20-embargoed" in items(site / "out/partners/msn/en.xml")
+    assert export(site, fmt, now="2026-01-25T09:00:00Z")[0] == 0  # 365 days: not "less than"
+    assert sorted(items(site / "out/partners/msn/en.xml")) == ["2026-01-10-recent"]
+    assert_as_full(site, tmp_path / "full", now="2026-01-25T09:00:00Z", formats=(fmt,))
+
+
+def test_msn_recommends_720_px_in_width_or_height(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MSN: "It is recommended that images be at least 720px in height or width", and only
+    articles with images are auto-published: an image under it is kept, with a warning; a
+    portrait 900 px high meets it."""
+    specs = [
+        Spec("2026-01-20-w719", pictures=(Picture("w719.png", 719, 500),), languages=("en",)),
+        Spec("2026-01-21-tall", pictures=(Picture("tall.png", 600, 900),), languages=("en",)),
+        Spec("2026-01-22-tiny", pictures=(Picture("tiny.png", 100, 80),), languages=("en",)),
+    ]
+    site = make_site(tmp_path / "site", specs, "profiles:\n  msn:\n")
+    assert export(site, "msn")[0] == 0
+    feed = items(site / "out/partners/msn/en.xml")
+    sizes = {
+        slug: [(m.get("width"), m.get("height")) for m in item.iterfind(f"{MEDIA}content")]
+        for slug, item in feed.items()
+    }
+    assert sizes == {
+        "2026-01-20-w719": [("719", "500")],
+        "2026-01-21-tall": [("600", "900")],
+        "2026-01-22-tiny": [("100", "80")],
+    }
+    warned = reported(capsys.readouterr().err, "partner.msn.image-size")
+    assert len(warned) == 2 and not [line for line in warned if "tall.png" in line]
+    (w719,) = [line for line in warned if "w719.png" in line]
+    assert "images/w719.png kept in the msn items: image is 719x500 px" in w719
+    assert "MSN recommends at least 720 px in width or height" in w719
+    # validate --outputs: a recommendation missed is a warning, not an error
+    problems = [p for p in lint(site / "out", "msn") if "image-size" in p]
+    assert len(problems) == 2 and all(": warning: " in p for p in problems)
+
+
+MARKED_UP = "Summary with <i>markup</i> & an ampersand, from AT&T."
+
+
+def test_msn_abstract_is_plain_text_escaped_once(tmp_path: Path) -> None:
+    """MSN: the abstract "must be in plain text, no HTML": the summary without its tags,
+    escaped once, where RSS 2.0's description (Google News') is HTML, escaped twice."""
+    specs = [Spec("2026-01-20-markup", summary=MARKED_UP, languages=("en",))]
+    site = make_site(tmp_path / "site", specs, "profiles:\n  msn:\n  google-news:\n")
+    assert export(site, "msn", "google-news")[0] == 0
+    path = site / "out/partners/msn/en.xml"
+    msn = items(path)["2026-01-20-markup"]
+    assert msn.findtext("description") == "Summary with markup & an ampersand, from AT&T."
+    raw = path.read_text(encoding="utf-8")
+    assert (
+        "<description>Summary with markup &amp; an ampersand, from AT&amp;T.</description>" in raw
+    )
+    google = items(site / "out/partners/google-news/en.xml")["2026-01-20-markup"]
+    assert google.findtext("description") == (
+        "Summary with &lt;i&gt;markup&lt;/i&gt; &amp; an ampersand, from AT&amp;T."
+    )
+    assert not [p for p in lint(site / "out", "msn") if "summary-plain" in p]
+    # The description as it was written before (RSS 2.0's HTML, escaped twice), and as markup
+    # escaped once: validate reports both.
+    for written in ("&amp;lt;i&amp;gt;markup&amp;lt;/i&amp;gt; &amp;amp;", "&lt;i&gt;markup"):
+        path.write_text(
+            raw.replace("<description>Summary with markup &amp;", f"<description>{written}", 1),
+            encoding="utf-8",
+        )
+        (problem,) = [p for p in lint(site / "out", "msn") if "summary-plain" in p]
+        assert ": error: " in problem, written
 
 
 # Google News ----------------------------------------------------------------------------------
@@ -221,6 +352,43 @@ def test_feed_cap_warning_names_the_rule(
     cap_line = next(n for n, text in enumerate(config, 1) if "max_bytes: 9000" in text)
     assert line.split(": warning: ")[0].endswith(f"syndicate.yaml:{cap_line}")
     assert "oldest items left out: feed is" in line and "Google News takes 9,000" in line
+
+
+@pytest.mark.parametrize("profile", ["smartnews", "google-news"])
+def test_a_story_too_large_for_the_feed_is_left_out_by_itself(
+    profile: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SmartNews takes 1,000,000 bytes a feed: a story over it alone (1.2 MB among 30 of
+    45 KB) is left out by itself, named, and the others stay; the oldest go only when the
+    rest is still over the cap. Every profile with a feed cap (here scaled down)."""
+    specs = [Spec(f"2026-01-{day:02d}-story", languages=("en",)) for day in range(10, 18)]
+    specs.append(Spec("2026-01-20-huge", paragraphs=300, languages=("en",)))
+    site = make_site(tmp_path / "site", specs, f"profiles:\n  {profile}:\n    max_bytes: 30000\n")
+    assert export(site, profile)[0] == 0
+    feed = site / f"out/partners/{profile}/en.xml"
+    listed = items(feed)
+    assert sorted(listed) == [spec.slug for spec in specs[:-1]]
+    assert feed.stat().st_size <= 30_000
+    err = capsys.readouterr().err
+    (huge,) = reported(err, f"partner.{profile}.feed-bytes")
+    assert "2026-01-20-huge/story.yaml" in huge
+    assert (
+        f"left out of partners/{profile}/en.xml: its item ({BASE}html/2026-01-20-huge.en.html)"
+        in huge
+    )
+    assert "more than the feed can hold: with it alone, feed is" in huge
+    # A smaller cap: the huge story by itself, then the oldest as many as the cap needs.
+    site = make_site(tmp_path / "site2", specs, f"profiles:\n  {profile}:\n    max_bytes: 6000\n")
+    assert export(site, profile)[0] == 0
+    feed = site / f"out/partners/{profile}/en.xml"
+    listed = items(feed)
+    assert 0 < len(listed) < 8 and "2026-01-20-huge" not in listed
+    assert sorted(listed) == [spec.slug for spec in specs[8 - len(listed) : 8]]  # the newest
+    assert feed.stat().st_size <= 6_000
+    warned = reported(capsys.readouterr().err, f"partner.{profile}.feed-bytes")
+    assert len(warned) == 2 and any("2026-01-20-huge" in line for line in warned)
+    (oldest,) = [line for line in warned if "oldest items left out" in line]
+    assert f"partners/{profile}/en.xml: {8 - len(listed)} oldest items left out: feed is" in oldest
 
 
 # SmartNews ------------------------------------------------------------------------------------
@@ -296,6 +464,33 @@ def test_flipboard_names_the_publisher_when_a_story_has_no_byline(
     assert not diags.errors
     item = etree.fromstring(files["partners/flipboard/en.xml"]).find("channel/item")
     assert item is not None and item.findtext(f"{DC}creator") == "YCPress"
+
+
+def test_flipboard_keeps_a_story_shorter_than_its_recommended_description(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Flipboard: a description "should generally contain 300 or more characters", a
+    recommendation: the description takes all the body's text there is, and the story is
+    kept, with a warning."""
+    specs = [
+        Spec(
+            "2026-01-20-brief",
+            summary="Quay shut.",
+            paragraphs=1,
+            pictures=(Picture("quay.png", 1600, 900),),
+            languages=("en",),
+        )
+    ]
+    site = make_site(tmp_path / "site", specs, "profiles:\n  flipboard:\n")
+    assert export(site, "flipboard")[0] == 0
+    brief = items(site / "out/partners/flipboard/en.xml")["2026-01-20-brief"]
+    assert brief.findtext("description") == f"Quay shut. {SENTENCES[0]}"
+    (line,) = reported(capsys.readouterr().err, "partner.flipboard.summary-length")
+    assert "2026-01-20-brief/en.md:1: warning: kept in the flipboard feed in en" in line
+    length = len(f"Quay shut. {SENTENCES[0]}")
+    assert f"description is {length} characters; Flipboard recommends at least 300" in line
+    (problem,) = [p for p in lint(site / "out", "flipboard") if "summary-length" in p]
+    assert ": warning: " in problem
 
 
 # The site's own profiles ----------------------------------------------------------------------
@@ -397,7 +592,7 @@ def test_formats_lists_the_profiles(
     listed = capsys.readouterr().out
     for name in ("google-news", "msn", "smartnews", "flipboard", "newsbreak"):
         assert any(line.startswith(f"{name} ") for line in listed.splitlines()), name
-    assert "profiles.msn.title_min = 20:" in listed
+    assert "profiles.msn.title_min = 21:" in listed
     assert "profiles.newsbreak.summary_max = None:" in listed  # the record of its base
     assert "profiles.newsbreak.max_bytes = 2000000:" in listed
 
@@ -525,7 +720,7 @@ def test_lint_titles(tmp_path: Path) -> None:
     out = relaxed(tmp_path, "msn", "    title_min: null\n")
     problems = [p for p in lint(out, "msn") if "title-length" in p and "/en.xml" in p]
     assert problems == [
-        f"{out}/partners/msn/en.xml:{line}: error: title is 9 characters; MSN requires 20-150"
+        f"{out}/partners/msn/en.xml:{line}: error: title is 9 characters; MSN requires 21-150"
         " [partner.msn.title-length]"
         for line in [_line(out / "partners/msn/en.xml", "Quay shut")]
     ]
@@ -623,7 +818,7 @@ def test_validate_outputs_names_the_rule(
     assert main(["validate", "--outputs"]) == 1
     line = _line(out / "partners/msn/en.xml", "Quay shut")
     expected = (
-        f"out/partners/msn/en.xml:{line}: error: title is 9 characters; MSN requires 20-150"
+        f"out/partners/msn/en.xml:{line}: error: title is 9 characters; MSN requires 21-150"
         " [partner.msn.title-length]"
     )
     assert expected in capsys.readouterr().err.splitlines()
@@ -648,9 +843,13 @@ def tree(out: Path) -> dict[str, bytes]:
     }
 
 
-def assert_as_full(site: Path, full: Path) -> None:
+def assert_as_full(
+    site: Path, full: Path, now: str = NOW, formats: tuple[str, ...] = ("all",)
+) -> None:
     """The site's out/ is what a full export (`--force`, into `full`) gives."""
-    args = ["export", "-q", "-f", "all", "--force", "--now", NOW, "--out", str(full)]
+    args = ["export", "-q", "--force", "--now", now, "--out", str(full)]
+    for fmt in formats:
+        args += ["-f", fmt]
     args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
     assert main(args, registry=PLAIN_COVERS) == 0
     assert tree(site / "out") == tree(full)

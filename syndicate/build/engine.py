@@ -1074,11 +1074,8 @@ class _Build:
         if len(self.read) != len(self.inputs):
             return None
         listing = unchanged.articles_listing(articles)
-        timed = [w for w in self.writers if w.window is not None]
-        windows = [w.window for w in timed if w.window and w.window_from == "public_since"]
-        published = [w.window for w in timed if w.window and w.window_from == "published"]
-        summaries = (s.summary for s in self.read)
-        around = unchanged.span(summaries, windows, self.settings.now, published)
+        windows = [w.window for w in self.writers if w.window is not None]
+        around = unchanged.span((s.summary for s in self.read), windows, self.settings.now)
         if listing is None or around is None:
             return None
         folders = []

@@ -87,20 +87,16 @@ def span(
     stories: Iterable[StorySummary],
     windows: Iterable[timedelta],
     now: datetime,
-    published_windows: Iterable[timedelta] = (),
 ) -> tuple[datetime | None, datetime | None] | None:
     """The moments around `now` between which no story's visibility (the end of an
     embargo) and no story's place in a time window (`Writer.window`) changes: the latest
-    before it and the earliest after it (None: none). None when one is `now` itself.
-    `windows` count from when a story reached the public, `published_windows` from its
-    first publication (`Writer.window_from`)."""
-    windows, published_windows = tuple(windows), tuple(published_windows)
+    before it and the earliest after it (None: none). None when one is `now` itself."""
+    windows = tuple(windows)
     after: datetime | None = None
     before: datetime | None = None
     for story in stories:
         since = story.public_since
         moments = [story.published, *(since + w for w in windows)]
-        moments += [story.published + w for w in published_windows]
         if story.embargo_until is not None:
             moments.append(story.embargo_until)
         for moment in moments:

@@ -307,18 +307,12 @@ class Writer(Generic[OptionsT]):
     them when a story enters or leaves that window, as it does when a story's visibility
     changes, although no story did."""
 
-    window_from: Literal["public_since", "published"] = "public_since"
-    """The moment of a story its place in `window` counts from: when it reached the public (a
-    news sitemap's two days), or its first publication (a partner's age limit, judged on the
-    pubDate, embargo or not)."""
-
     def in_window(self, story: StorySummary, now: datetime) -> bool:
         """Whether `story` is inside `window` at `now`, as the writer's collection files judge
-        it (the engine keys them on it): its `window_from` moment within the window, both ends
-        included. A writer whose window excludes its first instant (MSN: "less than 365 days
-        old") overrides it, so the engine rebuilds its files when their list changes."""
-        when = story.published if self.window_from == "published" else story.public_since
-        return self.window is not None and within(self.window, when, now)
+        it (the engine keys them on it): when it reached the public within the window, both
+        ends included. A writer whose window excludes its first instant (MSN: "less than 365
+        days old") overrides it, so the engine rebuilds its files when their list changes."""
+        return self.window is not None and within(self.window, story.public_since, now)
 
     def owned_folders(self) -> tuple[str, ...]:
         return self.folders or (self.name,)

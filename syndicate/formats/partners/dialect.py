@@ -14,6 +14,8 @@ How a killed or withdrawn story leaves a profile's feed (`kill`), each partner's
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
@@ -36,6 +38,8 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
     def item(element: etree._Element, entry: Entry) -> None:
         if options.content == "summary":
             _remove(element, clark(CONTENT_NS, "encoded"))
+        if options.plain_description:  # the text itself, not RSS 2.0's HTML (escaped twice)
+            _set(element, "description", entry.summary)
         changed = entry.updated if options.pubdate == "updated" else entry.published
         _date(element, "pubDate", changed, options)
         if options.thumbnail and entry.media:
@@ -50,6 +54,8 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
 
     def kill(element: etree._Element, tombstone: Tombstone) -> None:
         _date(element, "pubDate", tombstone.when, options)
+        if options.plain_description:
+            _set(element, "description", plain_text(tombstone.comment))
         when = rfc3339_utc(tombstone.when)
         if options.kill == "expire":
             etree.SubElement(element, clark(DCTERMS_NS, "modified")).text = when
@@ -89,6 +95,23 @@ def shorten(text: str, most: int) -> str:
     cut = text[: most - 1]
     space = cut.rfind(" ")
     return (cut[:space] if space > most // 2 else cut).rstrip() + "…"
+
+
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
+"""An HTML tag or comment (not a lone `<`, as in `a < b`)."""
+
+
+def plain_text(text: str) -> str:
+    """`text` as plain text: without HTML tags and comments, character references read
+    (`&amp;` is `&`), spaces made one. A summary is text already; one pasted from a CMS may
+    still hold markup, which a plain-text field (MSN's abstract) must not show."""
+    return " ".join(html.unescape(_TAG.sub("", text)).split())
+
+
+def _set(parent: etree._Element, name: str, text: str) -> None:
+    element = parent.find(name)
+    if element is not None:
+        element.text = text
 
 
 def _date(parent: etree._Element, name: str, when: datetime, options: ProfileOptions) -> None:

@@ -81,8 +81,8 @@ Limit = Annotated[int, msgspec.Meta(ge=1, description="items in a feed, newest f
 MaxAge = Annotated[
     Count | None,
     _doc(
-        "stories that reached the public (their published, or the end of their embargo) more"
-        " than this many days before --now are left out"
+        "stories that reached the public (their published, or the end of their embargo) this"
+        " many days or more before --now are left out"
     ),
 ]
 TombstoneDays = Annotated[
@@ -96,7 +96,10 @@ TitleMin = Annotated[Count | None, _doc("fewest characters in a title; shorter: 
 TitleMax = Annotated[Count | None, _doc("most characters in a title; longer: story left out")]
 SummaryMin = Annotated[
     Count | None,
-    _doc("fewest characters in the description: a shorter summary goes on with the body's text"),
+    _doc(
+        "fewest characters the partner recommends in the description: a shorter summary goes on"
+        " with the body's text; a story whose text is shorter still is kept, with a warning"
+    ),
 ]
 SummaryMax = Annotated[
     Count | None, _doc("most characters in the description: a longer summary is shortened")
@@ -113,6 +116,13 @@ ImageMinWidth = Annotated[
     Count | None, _doc("narrowest image, in pixels; narrower: image left out")
 ]
 ImageMinHeight = Annotated[Count | None, _doc("lowest image, in pixels; lower: image left out")]
+ImageRecommendedSide = Annotated[
+    Count | None,
+    _doc(
+        "size the partner recommends for an image's width or height, in pixels; an image whose"
+        " width and height are both under it is kept, with a warning"
+    ),
+]
 RatioMin = Annotated[
     Ratio | None, _doc("smallest width/height ratio: a taller image is cropped to it")
 ]
@@ -124,6 +134,13 @@ ImageMaxBytes = Annotated[
 ]
 ImageWidth = Annotated[
     Count | None, _doc("width of the image renditions: wider images are scaled down to it")
+]
+PlainDescription = Annotated[
+    bool,
+    _doc(
+        "the description is plain text (the summary without markup, escaped once), not RSS"
+        " 2.0's escaped HTML"
+    ),
 ]
 Thumbnail = Annotated[bool, _doc("add a media:thumbnail (the first image) to every item")]
 Dates = Annotated[
@@ -146,7 +163,13 @@ Kill = Annotated[
         ' media:status state="deleted"), drop (it just leaves the feed)'
     ),
 ]
-MaxBytes = Annotated[Count | None, _doc("largest feed file: the oldest items are left out to fit")]
+MaxBytes = Annotated[
+    Count | None,
+    _doc(
+        "largest feed file: an item too large to fit alone is left out by itself, then the"
+        " oldest items as the cap needs"
+    ),
+]
 MaxItemBytes = Annotated[Count | None, _doc("largest item: a larger story is left out")]
 MinItems = Annotated[Count | None, _doc("fewest items the partner wants (checked by validate)")]
 Hub = Annotated[
@@ -194,11 +217,13 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
     title_max: TitleMax = None
     summary_min: SummaryMin = None
     summary_max: SummaryMax = None
+    plain_description: PlainDescription = False
     channel_description_max: ChannelDescriptionMax = None
     require_creator: RequireCreator = False
     image_required: ImageRequired = False
     image_min_width: ImageMinWidth = None
     image_min_height: ImageMinHeight = None
+    image_recommended_side: ImageRecommendedSide = None
     image_ratio_min: RatioMin = None
     image_ratio_max: RatioMax = None
     image_max_bytes: ImageMaxBytes = None
@@ -312,14 +337,16 @@ class GoogleNewsOptions(ProfileOptions, frozen=True, kw_only=True, forbid_unknow
 
 
 class MsnOptions(ProfileOptions, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """MSN Partner Hub: titles of 20-150 characters, stories under a year old, images at least
-    720 px wide with a ratio of 0.5-1.89 and under 15 MB, UTC dates, kills by expiry."""
+    """MSN Partner Hub: titles of more than 20 and at most 150 characters, a plain-text
+    abstract, stories under a year old, images under 15 MB with a ratio of 0.5-1.89 (at least
+    720 px in width or height recommended), UTC dates, kills by expiry."""
 
     label: Label = "MSN"
     max_age_days: MaxAge = 365
-    title_min: TitleMin = 20
+    title_min: TitleMin = 21  # "more than 20 characters"
     title_max: TitleMax = 150
-    image_min_width: ImageMinWidth = 720
+    plain_description: PlainDescription = True
+    image_recommended_side: ImageRecommendedSide = 720
     image_ratio_min: RatioMin = 0.5
     image_ratio_max: RatioMax = 1.89
     image_max_bytes: ImageMaxBytes = 15_000_000
@@ -347,7 +374,7 @@ class SmartNewsOptions(ProfileOptions, frozen=True, kw_only=True, forbid_unknown
 
 class FlipboardOptions(ProfileOptions, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """Flipboard: full text, an image of at least 500 px on its shorter side, a description of
-    300 characters or more, dc:creator, 20 items or more, a WebSub hub."""
+    300 characters or more where the text allows, dc:creator, 20 items or more, a WebSub hub."""
 
     label: Label = "Flipboard"
     summary_min: SummaryMin = 300

@@ -5,7 +5,7 @@ rule is known by its code, `partner.<profile>.<rule>`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from syndicate.formats.partners.profiles import ProfileOptions
 
@@ -36,6 +36,9 @@ class Broken:
 
     rule: str
     message: str
+    advice: bool = False
+    """A partner's recommendation missed, not a requirement: what misses it is kept, with a
+    warning (and `validate --outputs` warns, where a broken requirement is an error)."""
 
 
 class Rules:
@@ -57,10 +60,17 @@ class Rules:
         return None
 
     def summary(self, text: str) -> Broken | None:
+        """A description over `summary_max` (a requirement), or under `summary_min` (a
+        recommendation: Flipboard's 300 characters "should generally" be there)."""
         low, high = self.options.summary_min, self.options.summary_max
-        if _outside(len(text), low, high):
-            message = f"description is {len(text)} characters; {self._wants(low, high)}"
+        if high is not None and len(text) > high:
+            message = f"description is {len(text)} characters; {self._wants(None, high)}"
             return Broken(SUMMARY, message)
+        if low is not None and len(text) < low:
+            message = (
+                f"description is {len(text)} characters; {self.label} recommends at least {low}"
+            )
+            return Broken(SUMMARY, message, advice=True)
         return None
 
     def image_size(self, width: int, height: int) -> Broken | None:
@@ -77,6 +87,18 @@ class Rules:
             return Broken(IMAGE_SIZE, message)
         return None
 
+    def image_advice(self, width: int, height: int) -> Broken | None:
+        """An image whose width and height are both under `image_recommended_side` (MSN: "at
+        least 720px in height or width" is recommended): kept, with a warning."""
+        side = self.options.image_recommended_side
+        if side and max(width, height) < side:
+            message = (
+                f"image is {width}x{height} px; {self.label} recommends at least {side} px"
+                " in width or height"
+            )
+            return Broken(IMAGE_SIZE, message, advice=True)
+        return None
+
     def image_ratio(self, width: int, height: int) -> Broken | None:
         low, high = self.options.image_ratio_min, self.options.image_ratio_max
         ratio = width / height
@@ -89,17 +111,21 @@ class Rules:
     def image_bytes(self, size: int) -> Broken | None:
         return self._bytes(IMAGE_BYTES, "image", size, self.options.image_max_bytes)
 
-    def image(self, width: int, height: int, size: int) -> Broken | None:
-        """The first rule an image as published breaks."""
-        return (
-            self.image_size(width, height)
-            or self.image_ratio(width, height)
-            or self.image_bytes(size)
+    def image(self, width: int, height: int, size: int) -> list[Broken]:
+        """The rules an image as published breaks, and the recommendations it misses."""
+        found = (
+            self.image_size(width, height),
+            self.image_advice(width, height),
+            self.image_ratio(width, height),
+            self.image_bytes(size),
         )
+        return [broken for broken in found if broken is not None]
 
     def age(self, published: datetime, newest: datetime) -> Broken | None:
+        """A story `max_age_days` old or older (MSN: "less than 365 days old"): what the
+        writer leaves out of its feeds (`fresh`)."""
         days = self.options.max_age_days
-        if days and (newest - published).days >= days:
+        if days and newest - published >= timedelta(days=days):
             message = (
                 f"published {(newest - published).days} days before the feed's newest change;"
                 f" {self.label} takes stories under {days} days old"
@@ -138,6 +164,13 @@ class Rules:
         if low is not None:
             return f"{self.label} requires{what} at least {low}"
         return f"{self.label} requires{what} at most {high}"
+
+
+def fresh(published: datetime, now: datetime, window: timedelta) -> bool:
+    """Whether a story published at `published` is less than `window` old at `now` (and not
+    published after it): what the writer lists (and the engine rebuilds a feed by), as
+    `Rules.age` judges a feed, so that export never writes what validate refuses."""
+    return now - window < published <= now
 
 
 def _outside(value: float, low: float | None, high: float | None) -> bool:

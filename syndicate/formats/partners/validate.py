@@ -1,6 +1,6 @@
 """`validate --outputs` on a profile's feeds: RSS 2.0 (the `rss` format's checks), then every
 rule of the profile, each problem at its line and named by its rule (`out/partners/msn/en.xml:42:
-error: title is 12 characters; MSN requires 20-150 [partner.msn.title-length]`).
+error: title is 12 characters; MSN requires 21-150 [partner.msn.title-length]`).
 
 A kill item (the notice title of the feed's language) is held to the profile's kill signal,
 not to the rules of stories."""
@@ -26,6 +26,9 @@ from syndicate.xmlbase import ATOM_NS, CONTENT_NS, DC_NS, DCTERMS_NS, MEDIA_NS, 
 
 MARKUP = re.compile(r"<[A-Za-z/!?]")
 """The start of a tag, a comment or a processing instruction: not plain text."""
+REFERENCE = re.compile(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+"""A character reference left in a description once parsed (`&amp;`, `&lt;i&gt;`): HTML
+escaped for RSS 2.0's description, which a plain-text reader shows as it is ("AT&amp;T")."""
 UTC_ZONE = re.compile(r" (\+0000|GMT)$")
 URL = re.compile(r"^https?://\S+$")
 Problem = tuple[int, Severity, str, str]
@@ -92,6 +95,12 @@ def _item(
     if MARKUP.search(text):
         message = "the description holds markup; it must be plain text"
         yield line, "error", rule.SUMMARY_PLAIN, message
+    elif options.plain_description and (found := REFERENCE.search(text)):
+        message = (
+            f"the description holds {found.group()!r}, HTML escaped (for RSS 2.0's HTML"
+            f" description): {rules.label} shows it as it is; it must be plain text"
+        )
+        yield line, "error", rule.SUMMARY_PLAIN, message
     if options.content == "full" and item.find(clark(CONTENT_NS, "encoded")) is None:
         message = f"no content:encoded; {rules.label} requires the full text"
         yield line, "error", rule.FULL_TEXT, message
@@ -102,7 +111,8 @@ def _item(
         yield line, "error", rule.IMAGE_MISSING, f"no image; {rules.label} requires one"
     for image in images:
         sizes = [_int(image.get(name)) for name in ("width", "height", "fileSize")]
-        yield from _broken(image.sourceline or line, rules.image(*sizes))
+        for broken in rules.image(*sizes):
+            yield from _broken(image.sourceline or line, broken)
     published = _date(item.findtext("pubDate"))
     if published is not None and newest is not None:
         yield from _broken(line, rules.age(published, newest))
@@ -136,8 +146,9 @@ def _utc(element: etree._Element | None) -> Iterator[Problem]:
 
 
 def _broken(line: int, broken: Broken | None) -> Iterator[Problem]:
+    """A requirement broken: an error; a recommendation missed: a warning."""
     if broken is not None:
-        yield line, "error", broken.rule, broken.message
+        yield line, "warning" if broken.advice else "error", broken.rule, broken.message
 
 
 def _notice_title(lang: str | None) -> str | None:

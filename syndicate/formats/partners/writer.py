@@ -13,12 +13,12 @@ import dataclasses
 import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import msgspec
 
-from syndicate.formats.contract import Context, Fragment, OutputFile, Planned, Writer, within
+from syndicate.formats.contract import Context, Fragment, OutputFile, Planned, Writer
 from syndicate.formats.feeds.documents import (
     Document,
     FeedOptions,
@@ -43,10 +43,10 @@ from syndicate.formats.feeds.feedgen_adapter import (
     rss_kill_item,
 )
 from syndicate.formats.feeds.images import rss_image
-from syndicate.formats.partners.dialect import rss_dialect, shorten
+from syndicate.formats.partners.dialect import plain_text, rss_dialect, shorten
 from syndicate.formats.partners.images import Picture, fit
 from syndicate.formats.partners.profiles import BUILTIN, FOLDER, SECTION, ProfileOptions
-from syndicate.formats.partners.rules import FEED_BYTES, IMAGE_MISSING, Broken, Rules
+from syndicate.formats.partners.rules import FEED_BYTES, IMAGE_MISSING, Broken, Rules, fresh
 from syndicate.i18n.dates import rfc3339_utc
 from syndicate.model import Paragraph, Story, StorySummary, Variant, inline_text, walk
 
@@ -85,6 +85,13 @@ class ProfileWriter(Writer[ProfileOptions]):
     def folder(self) -> str:
         return self.folders[0]
 
+    def in_window(self, story: StorySummary, now: datetime) -> bool:
+        """Under the profile's age (`max_age_days`) at `now`, counted from when the story
+        reached the public (the pubDate the feed gives and partners judge), its last instant
+        excluded as MSN has it ("less than 365 days old") and as `validate --outputs` judges
+        a feed."""
+        return self.window is None or fresh(story.public_since, now, self.window)
+
     def story_files(
         self, story: Story, ctx: Context[ProfileOptions]
     ) -> Iterator[OutputFile | Fragment]:
@@ -119,7 +126,7 @@ class ProfileWriter(Writer[ProfileOptions]):
         feeds = _feed_options(options)
         rules = Rules(self.name, options)
         for lang in feeds.feed_languages(ctx.languages):
-            listed = [s for s in stories if s.has(lang) and _listed(s, lang, self.window, ctx)]
+            listed = [s for s in stories if s.has(lang) and _listed(self, s, lang, ctx)]
             # The feeds code plans the documents of one language: those this profile lists.
             single = msgspec.structs.replace(feeds, languages=(lang,))
             plan = Context(ctx.config, ctx.now, ctx.languages, single, ctx.diagnostics, self.name)
@@ -139,13 +146,14 @@ class ProfileWriter(Writer[ProfileOptions]):
 
 
 def _listed(
-    story: StorySummary, lang: str, window: timedelta | None, ctx: Context[ProfileOptions]
+    writer: ProfileWriter, story: StorySummary, lang: str, ctx: Context[ProfileOptions]
 ) -> bool:
-    """In the feeds of `lang`: public, within the profile's window and meeting its rules (its
-    item is not empty), or killed and announced."""
+    """In the feeds of `lang`: public, within the profile's window and meeting its rules
+    (its item is not empty), or killed and announced. A story ageing out of the window
+    is not reported: every story does in time, and a warning for each would repeat at
+    every export for the whole archive (and fail every `--strict` run)."""
     if story.is_visible(ctx.now):
-        fresh = window is None or within(window, story.public_since, ctx.now)
-        return fresh and bool(ctx.fragment(story, entry_name(lang)))
+        return writer.in_window(story, ctx.now) and bool(ctx.fragment(story, entry_name(lang)))
     return ctx.options.kill != "drop" and is_killed(story, ctx)
 
 
@@ -165,40 +173,80 @@ def _feed_options(options: ProfileOptions) -> FeedOptions:
 def _capped(
     document: Document, dialect: RssDialect, rules: Rules, ctx: Context[ProfileOptions]
 ) -> bytes:
-    """The document, without as many of its oldest items as its size cap needs (kill items
-    stay: a partner must learn of a kill)."""
+    """The document under its size cap (`max_bytes`; kill items stay: a partner must learn of
+    a kill). An item that cannot fit even alone in the feed is left out by itself, a warning
+    naming its story, so one huge story does not empty the feed; then as many of the oldest
+    items as the cap still needs."""
     lang = document.lang
     items = [ctx.fragment(s, entry_name(lang)) for s in document.stories]
     kills = [ctx.fragment(s, tombstone_name(lang)) for s in document.killed]
     places = notice_places(document)
 
-    def feed(kept: int) -> bytes:
-        """The document with its `kept` newest items and every kill item, newest first."""
+    def feed(kept: Sequence[int]) -> bytes:
+        """The document with the items at `kept` (indexes, newest first) and every kill
+        item, newest first."""
+        chosen = set(kept)
         shown, seen = [], 0
         for is_notice in places:
-            if is_notice or seen < kept:
+            if is_notice or seen in chosen:
                 shown.append(is_notice)
             seen += not is_notice
-        return rss_document(document.head, interleaved(shown, items[:kept], kills), dialect)
+        entries = [items[index] for index in kept]
+        return rss_document(document.head, interleaved(shown, entries, kills), dialect)
 
-    data = feed(len(items))
-    first = rules.feed_bytes(len(data))
-    kept = len(items)
+    data = feed(range(len(items)))
+    high = rules.options.max_bytes
+    if high is None or rules.feed_bytes(len(data)) is None:
+        return data
+    bare = len(feed(()))
+    kept = []
+    for index, item in enumerate(items):
+        # An item adds its bytes and a little space; the exact size is made only near the cap.
+        if bare + len(item) + SPLICE >= high:
+            alone = rules.feed_bytes(len(feed((index,))))
+            if alone is not None:
+                _too_large(document, document.stories[index], len(item), alone, rules, ctx)
+                continue
+        kept.append(index)
+    data = feed(kept)
+    over = rules.feed_bytes(len(data))
+    left = 0
     while kept and rules.feed_bytes(len(data)) is not None:
-        excess = len(data) - (rules.options.max_bytes or len(data))
+        excess = len(data) - high
         while kept and excess > 0:  # the items' own bytes are what leaving them out saves
-            kept -= 1
-            excess -= len(items[kept])
+            excess -= len(items[kept.pop()])
+            left += 1
         data = feed(kept)
-    if first is not None:
-        left = len(items) - kept
+    if over is not None:
         # Reported at the profile's options (where the cap is set), naming the file in out/.
         ctx.diagnostics.warning(
             rules.code(FEED_BYTES),
-            f"{document.path}: {left} oldest items left out: {first.message}",
+            f"{document.path}: {left} oldest items left out: {over.message}",
             ctx.config.where(SECTION, ctx.writer, "max_bytes"),
         )
     return data
+
+
+SPLICE = 256
+"""More than the bytes an item's place in a document adds to its own (its indentation)."""
+
+
+def _too_large(
+    document: Document,
+    story: StorySummary,
+    size: int,
+    alone: Broken,
+    rules: Rules,
+    ctx: Context[ProfileOptions],
+) -> None:
+    """Report a story whose item alone puts its feed over the cap, at the story."""
+    page = ctx.urls.article(story.slug, document.lang)
+    ctx.diagnostics.warning(
+        rules.code(FEED_BYTES),
+        f"left out of {document.path}: its item ({page}) is {size:,} bytes, more than the"
+        f" feed can hold: with it alone, {alone.message}",
+        story.source,
+    )
 
 
 class _Story:
@@ -233,6 +281,13 @@ class _Story:
             made = fit(image, functools.partial(self.ctx.read_asset, image.path), self.rules)
             if isinstance(made, Picture):
                 found.append(made)
+                advice = self.rules.image_advice(made.width, made.height)
+                if advice is not None:  # kept: without an image, a story loses more
+                    self.ctx.diagnostics.warning(
+                        self.rules.code(advice.rule),
+                        f"{image.file} kept in the {self.writer.name} items: {advice.message}",
+                        image.source,
+                    )
                 continue
             self.refused = self.refused or made
             self.ctx.diagnostics.warning(
@@ -248,13 +303,23 @@ class _Story:
         """The item of `lang`, or nothing when the story breaks a rule in that language."""
         variant = self.story.variant(lang)
         entry = self.entry(lang, variant)
-        broken = self.rules.title(variant.headline) or self.rules.summary(entry.summary)
+        summary = self.rules.summary(entry.summary)
+        broken = self.rules.title(variant.headline)
+        if broken is None and summary is not None and not summary.advice:
+            broken = summary
         if broken is None and self.options.image_required and not self.pictures:
             broken = self.refused
         if broken is None:
             data = rss_item(entry, rss_dialect(self.options, self.values))
             broken = self.rules.item_bytes(len(data))
             if broken is None:
+                if summary is not None:  # a recommendation: the story's text has no more
+                    self.ctx.diagnostics.warning(
+                        self.rules.code(summary.rule),
+                        f"kept in the {self.writer.name} feed in {lang}, its summary and body"
+                        f" giving no more text: {summary.message}",
+                        variant.source,
+                    )
                 return data
         self.ctx.diagnostics.warning(
             self.rules.code(broken.rule),
@@ -303,9 +368,10 @@ _WORD = re.compile(r"\S+")
 
 
 def description(variant: Variant, options: ProfileOptions) -> str:
-    """The item's description: the summary, gone on with the body's first words when the
-    partner wants more (`summary_min`), shortened when it wants less (`summary_max`)."""
-    text = variant.summary
+    """The item's description: the summary (as plain text for `plain_description`), gone on
+    with the body's first words when the partner wants more (`summary_min`), as far as the
+    body goes, shortened when it wants less (`summary_max`)."""
+    text = plain_text(variant.summary) if options.plain_description else variant.summary
     low = options.summary_min
     if low and len(text) < low:
         paragraphs = (b.children for b in walk(variant.body) if isinstance(b, Paragraph))
