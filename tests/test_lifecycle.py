@@ -421,6 +421,54 @@ def test_deleting_a_public_story_folder_is_a_warning_said_once(
     assert export_site(history_site, "--strict") == 0  # said once
 
 
+def test_two_story_folders_swapped_are_two_renames(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each id is still given, by the other folder: matched by id across the run, not by
+    folder, neither is an id changed (whose advice, to cancel the folder's old id, would have
+    killed a live story)."""
+    capsys.readouterr()
+    articles = history_site / "articles"
+    shutil.move(articles / PUBLIC, articles / "swap")
+    shutil.move(articles / LIFTED, articles / PUBLIC)
+    shutil.move(articles / "swap", articles / LIFTED)
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    assert "[story.id-changed]" not in err and "[story.deleted]" not in err, err
+    warned = [line for line in err.splitlines() if "[story.version]" in line]
+    assert sorted(line.split("/story.yaml:")[0].rsplit("/", 1)[1] for line in warned) == [
+        PUBLIC,
+        LIFTED,
+    ], err
+    for line in warned:
+        assert "the folder's name, and so its pages' addresses, changed since version 1" in line
+    assert export_site(history_site, "--strict") == 0  # said once
+
+
+def test_a_folder_moved_in_place_of_a_deleted_one_is_a_deletion_and_a_rename(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The folder's old id is in no folder now: a deletion, not an id "back" to one this
+    folder never published; the story moved in is a rename."""
+    capsys.readouterr()
+    articles = history_site / "articles"
+    shutil.rmtree(articles / PUBLIC)
+    shutil.move(articles / LIFTED, articles / PUBLIC)
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    assert "[story.id-changed]" not in err, err
+    (deleted,) = [line for line in err.splitlines() if "[story.deleted]" in line]
+    old = variant_id(PUBLIC, "en").removesuffix(":en")
+    moved = variant_id(LIFTED, "en").removesuffix(":en")
+    assert f"articles/{PUBLIC}: warning: {old!r}, version 1 of which was published" in deleted
+    assert f"({PUBLIC} holds {moved!r}, moved there from {LIFTED})" in deleted
+    assert f"publish once a story folder with id {old!r}, status: canceled" in deleted
+    (renamed,) = [line for line in err.splitlines() if "[story.version]" in line]
+    assert f"{PUBLIC}/story.yaml" in renamed
+    assert "the folder's name, and so its pages' addresses, changed since version 1" in renamed
+    assert export_site(history_site, "--strict") == 0  # said once
+
+
 def test_a_version_that_goes_down_is_a_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

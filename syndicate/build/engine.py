@@ -668,6 +668,25 @@ class _Probe:
 
 
 @dataclass(frozen=True, slots=True)
+class _Identities:
+    """The ids of the last build and of this run: a story is matched by its id across the
+    whole run before its folder is judged (two folders swapped are two renames, not two ids
+    changed)."""
+
+    last: dict[str, StorySummary]
+    """The last build's stories, by id."""
+    given: dict[str, str]
+    """This run's story folders, by the id each gives."""
+    sent: dict[str, Published]
+    """What was published of each id before this run (the history as the run found it)."""
+
+    def moved(self, story: StorySummary) -> str | None:
+        """The folder the story's id was in at the last build, if another."""
+        last = self.last.get(story.id)
+        return last.slug if last is not None and last.slug != story.slug else None
+
+
+@dataclass(frozen=True, slots=True)
 class _Story:
     """A story of this run as the collections see it: its input, inputs' key and summary,
     and the key of its unit in each of the run's formats (in the writers' order)."""
@@ -889,6 +908,9 @@ class _Build:
         """The files staged, by format (`Sink.counts`)."""
         self.once: list[Diagnostic] = []
         """What this run reported only because it read a story anew (`_check_history`)."""
+        self.fresh: list[tuple[StorySummary, str]] = []
+        """The stories read anew, with their digests: checked once every story is read."""
+        self.ids = _Identities({}, {}, {})
 
     def run(
         self, diags: Diagnostics, articles: Path | None, *, jobs: int, progress: Progress | None
@@ -935,6 +957,7 @@ class _Build:
                         self.counts = sink.counts
                         self._stories(sink, jobs, progress)
                         staging.flush_ahead()  # the stories' files, while collections run
+                        self._check_histories()
                         deleted = self._deleted()
                         self._warn_deleted(deleted)
                         gone = self.killed or self.dropped or deleted
@@ -1115,23 +1138,38 @@ class _Build:
         ]
 
     def _warn_deleted(self, deleted: Sequence[str]) -> None:
-        """A public story whose folder is gone, its id in no folder now: its files leave out/
-        and the targets with no kill, and partners keep it (as a deleted language file)."""
-        if not deleted:
-            return
-        ids = {done.summary.id for done in self.read}
+        """A public story whose id no folder gives now: its folder gone, or holding a story
+        moved in from another folder. Its files leave out/ and the targets with no kill, and
+        partners keep it (as a deleted language file). (A folder that gives a new id is
+        `story.id-changed`.)"""
         gone = set(deleted)
-        for story in self.state.last_stories():
-            sent = self.state.history.get(story.id)
-            if story.slug not in gone or story.id in ids or sent is None:
+        holds = {folder: ident for ident, folder in self.ids.given.items()}
+        for story in self.ids.last.values():
+            sent = self.ids.sent.get(story.id)
+            if story.id in self.ids.given or sent is None:
                 continue
             if not sent.released or story.status != "usable":
                 continue  # a draft, or already taken back: nothing is left standing
+            if story.slug in gone:
+                said = (
+                    f"the folder of {story.slug} is gone, but version {sent.version} was published"
+                )
+                back = "put the folder back with"
+            else:
+                now = holds.get(story.slug)
+                came = self.ids.last.get(now) if now is not None else None
+                if came is None or came.slug == story.slug:
+                    continue  # its id changed, or it could not be read
+                said = (
+                    f"{story.id!r}, version {sent.version} of which was published from"
+                    f" {story.slug}, is in no folder now ({story.slug} holds {now!r}, moved"
+                    f" there from {came.slug})"
+                )
+                back = f"publish once a story folder with id {story.id!r},"
             self.input.warning(
                 "story.deleted",
-                f"the folder of {story.slug} is gone, but version {sent.version} was published:"
-                " its files leave out/ and the delivery targets, with no kill, so partners and"
-                " feed readers keep it; to take the story back, put the folder back with"
+                f"{said}: its files leave out/ and the delivery targets, with no kill, so"
+                f" partners and feed readers keep it; to take the story back, {back}"
                 " status: canceled (or withheld) and a new version",
                 str(Path(story.source.path).parent),
             )
@@ -1413,15 +1451,24 @@ class _Build:
             self.state.record_story(probe.text_key, record)
             return
         self.state.record_story(done.text_key, record, done.model)
+        self.fresh.append((record.summary, done.digest))
+
+    def _check_histories(self) -> None:
+        """Check the stories read anew against the history, once every story of the run is
+        read: which folder gives which id is known only then."""
+        last = {story.id: story for story in self.state.last_stories()}
+        given = {story.summary.id: story.summary.slug for story in self.read}
+        self.ids = _Identities(last, given, dict(self.state.history))
         with self.input.recording() as once:
-            self._check_history(record.summary, done.digest)
+            for summary, digest in self.fresh:
+                self._check_history(summary, digest)
         self.once += once
 
     def _check_history(self, story: StorySummary, digest: str) -> None:
         """A story read anew, against what the last build published of it: once released, a
         change of what it says or of its status needs a new version, and a version never goes
         down (partners de-duplicate on id and version: they would miss the change)."""
-        last = self.state.history.get(story.id)
+        last = self.ids.sent.get(story.id)
         stage = story.lifecycle(self.settings.now)
         released = stage not in UNRELEASED and self.how.releases
         if stage in ("killed", "withdrawn") and last is not None and last.status == "usable":
@@ -1443,7 +1490,7 @@ class _Build:
                     "status"
                     if story.status != last.status
                     else "folder's name, and so its pages' addresses,"
-                    if self.state.previous(story.slug) is None  # its id known, its folder not
+                    if self._renamed(story)
                     else "text or facts"
                 )
                 self.input.warning(
@@ -1472,35 +1519,24 @@ class _Build:
                 story.id, Published(story.version, story.status, digest, released, public)
             )
 
+    def _renamed(self, story: StorySummary) -> bool:
+        """Whether the story's folder is another than the one its id was published from."""
+        if story.id in self.ids.last:
+            return self.ids.moved(story) is not None
+        return self.state.previous(story.slug) is None  # its id known, its folder not
+
     def _check_identity(self, story: StorySummary, released: bool) -> None:
-        """A story folder the last build published under another id, or with a language it
-        no longer has: partners keep what they were sent, and nothing tells them otherwise."""
-        before = self.state.previous(story.slug)
-        if before is None:
+        """A story the last build published (found by its id, in whatever folder) with a
+        language it no longer has, and a folder published under another id: partners keep
+        what they were sent, and nothing tells them otherwise."""
+        self._check_id_changed(story)
+        old = self.ids.last.get(story.id)
+        if old is None:
             return
-        old = before[1].summary
         if any(not story.has(lang) for lang in old.languages):
             self.dropped.append(story.slug)
-        sent = self.state.history.get(old.id)
+        sent = self.ids.sent.get(story.id)
         if sent is None or not sent.released:
-            return
-        if old.id != story.id:
-            back = self.state.history.get(story.id)
-            if back is not None and back.released:  # put back, as the warning below says
-                said = (
-                    f"the id is back to {story.id!r}, which was published before; {old.id!r},"
-                    " published from this folder since, stays with partners: to withdraw it,"
-                    f" publish once a story folder with id {old.id!r}, status: canceled and a"
-                    " new version"
-                )
-            else:
-                said = (
-                    f"the id changed from {old.id!r} to {story.id!r} since it was published:"
-                    f" partners keep {old.id!r} and would hold two stories, the old one never"
-                    " withdrawn; put the id back (an id never changes), or cancel this story"
-                    " and publish the new id in a new story folder"
-                )
-            self.input.warning("story.id-changed", said, story.source)
             return
         latest = max([story.updated, *(v.updated for v in story.variants)])
         earlier = max([old.updated, *(v.updated for v in old.variants)])
@@ -1529,6 +1565,36 @@ class _Build:
                     " corrected",
                     story.source,
                 )
+
+    def _check_id_changed(self, story: StorySummary) -> None:
+        """A folder that gives another id than the one it published, an id no folder of this
+        run gives. The old id in another folder is a rename (`_renamed`); and the new one
+        moved in from another folder leaves the old one deleted (`_warn_deleted`)."""
+        before = self.state.previous(story.slug)
+        if before is None:
+            return
+        old = before[1].summary.id
+        if old == story.id or old in self.ids.given or self.ids.moved(story) is not None:
+            return
+        sent = self.ids.sent.get(old)
+        if sent is None or not sent.released:
+            return
+        back = self.ids.sent.get(story.id)
+        if back is not None and back.released:  # put back, as the warning below says
+            said = (
+                f"the id is back to {story.id!r}, which was published before; {old!r},"
+                " published from this folder since, stays with partners: to withdraw it,"
+                f" publish once a story folder with id {old!r}, status: canceled and a"
+                " new version"
+            )
+        else:
+            said = (
+                f"the id changed from {old!r} to {story.id!r} since it was published:"
+                f" partners keep {old!r} and would hold two stories, the old one never"
+                " withdrawn; put the id back (an id never changes), or cancel this story"
+                " and publish the new id in a new story folder"
+            )
+        self.input.warning("story.id-changed", said, story.source)
 
     def _stage_story(
         self, sink: Sink, summary: StorySummary, key: str, done: Done | None
