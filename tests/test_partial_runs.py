@@ -259,6 +259,31 @@ def test_a_kill_reaches_every_language_and_format_of_out(
     assert "also exported" not in capsys.readouterr().err
 
 
+def test_a_widened_run_ends_with_one_summary_that_says_so(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The widening was a second summary after the counts (a second JSON summary object,
+    the last one without them): it is part of the one summary line now."""
+    assert export(site) == 0
+    meta = site / "articles" / HEALTHY / "story.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "status: canceled\nversion: 2\n")
+    capsys.readouterr()
+    assert export(site, "--log-format", "json", formats=("rss",), quiet=False) == 0
+    records = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    (summary,) = [r for r in records if "summary" in r]
+    assert summary is records[-1] and summary["written"] > 0
+    assert summary["formats"][0] == "rss" and summary["widened"] == summary["formats"][1:]
+    assert summary["summary"].startswith("exported rss, ")
+    widening = "; a story was killed, withdrawn or deleted, or lost a language: also"
+    assert widening in summary["summary"]
+    assert export(site, formats=("rss",), quiet=False) == 0  # nothing widens it now
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("exported rss: ") and "also exported" not in line
+    assert export(site, "--log-format", "json", formats=("rss",), quiet=False) == 0
+    (summary,) = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert summary["widened"] == []
+
+
 def test_a_story_deleted_before_a_partial_run_leaves_every_format(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

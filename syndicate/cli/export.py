@@ -75,25 +75,26 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             line = f"{name:<8} {timing.seconds:8.2f} s {count(timing.files, 'file'):>11}"
             seconds = round(timing.seconds, 3)
             say(args, line, asked=True, format=name, seconds=seconds, files=timing.files)
+    # One summary line: a widened run says so in it (and in its `widened` figure).
+    widened = (
+        "; a story was killed, withdrawn or deleted, or lost a language: also exported"
+        f" {', '.join(result.widened)}, so that reaches every file that carried it"
+        if result.widened
+        else ""
+    )
     say(
         args,
         f"exported {', '.join(result.formats)}: {count(result.stories, 'story', 'stories')},"
         f" {count(result.files, 'file')} ({result.written} written, {result.unchanged}"
-        f" unchanged, {result.removed} removed) in {shown(args, args.out)}",
+        f" unchanged, {result.removed} removed) in {shown(args, args.out)}{widened}",
         formats=list(result.formats),
         stories=result.stories,
         files=result.files,
         written=result.written,
         unchanged=result.unchanged,
         removed=result.removed,
+        widened=list(result.widened),
     )
-    if result.widened:
-        say(
-            args,
-            "a story was killed, withdrawn or deleted, or lost a language: also exported"
-            f" {', '.join(result.widened)}, so that reaches every file that carried it",
-            widened=list(result.widened),
-        )
     if announced:
         say(args, f"WebSub: {announced} changed feeds announced")
     if result.left_out:
