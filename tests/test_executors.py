@@ -365,3 +365,274 @@ def test_a_story_left_out_publishes_nothing_its_worker_staged(
         assert isinstance(executors.open_executor(spec, settings, jobs), executors.SerialExecutor)
     with executors.open_executor(spec, settings, executors.IN_PROCESS + 1) as pool:
         assert isinstance(pool, executors.PoolExecutor)
+
+
+@pytest.mark.parametrize("kind", ["silent", "http"])
+def test_a_listener_that_is_no_scheduler_is_a_diagnostic_in_time(
+    sites: list[Path],
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    """A port that accepts and never answers, or answers as a web server: Dask's client waited
+    there for ever (and Ctrl-C 40 s more); the export gives up after its connection time."""
+    import http.server
+    import socket
+    import threading
+    import time
+
+    monkeypatch.setattr(dask_adapter, "CONNECT_SECONDS", 2)
+    if kind == "http":
+        server = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler
+        )
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        port, stop = server.server_address[1], server.shutdown
+    else:
+        listener = socket.create_server(("127.0.0.1", 0))
+        accepted: list[socket.socket] = []
+        threading.Thread(
+            target=lambda: accepted.extend(iter(lambda: listener.accept()[0], None)), daemon=True
+        ).start()
+        port, stop = listener.getsockname()[1], listener.close
+    try:
+        start = time.monotonic()
+        extra = ("--executor", "dask", "--scheduler", f"tcp://127.0.0.1:{port}")
+        assert export(sites[1], tmp_path / "out", *extra) == 1
+        assert time.monotonic() - start < 15
+    finally:
+        stop()
+    err = capfd.readouterr().err
+    assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}:" in err
+    assert "after 2 s" in err or "closed the connection" in err
+    assert "[build.worker]" in err and "Traceback" not in err and "Exception ignored" not in err
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("tcp://127.0.0.1", "it names no port"),
+        ("foo://x:1", "Dask has no protocol 'foo'"),
+        ("tcp://127.0.0.1:http", "its port is not a number"),
+        ("", "it is empty"),  # "$DASK_SCHEDULER" unset: not Dask's default local cluster
+    ],
+)
+def test_a_scheduler_address_that_cannot_be_one_is_an_input_error(
+    sites: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], address: str, why: str
+) -> None:
+    from syndicate.build import export as export_api
+
+    extra = ("--executor", "dask", "--scheduler", address)
+    assert export(sites[1], tmp_path / "out", *extra) == 2
+    err = capsys.readouterr().err
+    assert f"error: --scheduler: {address!r} is not a Dask scheduler's address: {why}" in err
+    assert "[export.executor]" in err and "Traceback" not in err
+    result = export_api(
+        formats=["html"],
+        config=sites[1] / "syndicate.yaml",
+        out=tmp_path / "out",
+        executor="dask",
+        scheduler=address,
+    )
+    assert result.status == "input-errors"
+    assert any(why in d.message and d.code == "export.request" for d in result.diagnostics)
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_empty_scheduler_goes_with_the_dask_executor_too(
+    sites: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export(sites[1], tmp_path / "out", "--scheduler", "") == 2
+    assert "add --executor dask [export.executor]" in capsys.readouterr().err
+
+
+class SlowWriter(TextWriter):
+    """A format slow enough to have a run in flight when its cluster is hurt; with
+    SYNDICATE_TEST_MARKS set, it marks each story it starts in that folder."""
+
+    name = "slow"
+
+    def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
+        import time
+
+        if marks := os.environ.get("SYNDICATE_TEST_MARKS"):
+            Path(marks, story.slug).touch()
+        time.sleep(0.3)
+        yield OutputFile(f"slow/{story.slug}.txt", story.slug.encode())
+
+
+SLOW = Registry({**BUILTIN, "slow": SlowWriter})
+
+
+def export_slow(site: Path, out: Path, *extra: str) -> int:
+    args = ["export", "-q", "-f", "slow", "--now", FIXED_NOW, "--out", str(out), *extra]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    return main(args, registry=SLOW)
+
+
+@pytest.fixture(scope="module")
+def nannies() -> Iterator[Any]:
+    """A local cluster of two worker processes, each with the nanny that restarts it."""
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=50
+    ) as local:
+        yield local
+
+
+@pytest.mark.slow
+def test_the_run_survives_losing_every_worker(
+    sites: list[Path], nannies: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Both workers killed mid-run (kill -9; their nannies start them again): the batches run
+    again, and so do the run's settings, which died with them."""
+    import signal
+    import threading
+    import time
+
+    assert export_slow(sites[1], tmp_path / "serial", "--executor", "serial") == 0
+    killed: list[int] = []
+
+    def kill_when_running() -> None:
+        with distributed.Client(nannies, set_as_default=False) as client:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                running = [k for keys in client.processing().values() for k in keys]
+                if any(str(key).startswith("on_worker") for key in running):
+                    break
+                time.sleep(0.05)
+            for pid in client.run(os.getpid).values():
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+    killer = threading.Thread(target=kill_when_running)
+    killer.start()
+    dask = ("--executor", "dask", "--scheduler", nannies.scheduler_address)
+    code = export_slow(sites[1], tmp_path / "dask", *dask)
+    killer.join()
+    err = capfd.readouterr().err
+    assert len(killed) == 2
+    assert code == 0, err
+    assert tree(tmp_path / "dask") == tree(tmp_path / "serial")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@pytest.mark.slow
+def test_losing_the_scheduler_is_one_diagnostic(
+    sites: list[Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """`dask scheduler` killed mid-run: the documented error, not Dask's logged traceback and
+    a `FutureCancelledError()`; Dask's loggers are as they were after the run."""
+    import logging
+    import signal
+    import time
+
+    address = f"tcp://127.0.0.1:{free_port()}"
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    env = {**os.environ, "SYNDICATE_TEST_MARKS": str(marks)}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(REPO / "tests"), env.get("PYTHONPATH", "")])
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": tmp_path}
+    port = address.rsplit(":", 1)[1]
+    dask = [sys.executable, "-m"]  # no dashboards: no port taken but the scheduler's
+    scheduler = subprocess.Popen(
+        [
+            *dask,
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            port,
+            "--no-dashboard",
+        ],
+        env=env,  # the scheduler reads the tasks: it needs syndicate too
+        **quiet,  # type: ignore[call-overload]
+    )
+    worker = subprocess.Popen(
+        [
+            *dask,
+            "distributed.cli.dask_worker",
+            address,
+            "--nthreads",
+            "1",
+            "--no-nanny",
+            "--no-dashboard",
+        ],
+        env=env,
+        **quiet,  # type: ignore[call-overload]
+    )
+    try:
+        with distributed.Client(address, timeout=60, set_as_default=False) as client:
+            client.wait_for_workers(1, timeout=60)
+
+        def kill_when_running() -> None:
+            deadline = time.monotonic() + 60
+            while not any(marks.iterdir()) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            scheduler.send_signal(signal.SIGKILL)
+
+        import threading
+
+        killer = threading.Thread(target=kill_when_running)
+        killer.start()
+        levels = {
+            name: logging.getLogger(name).level for name in ("distributed", "distributed.client")
+        }
+        start = time.monotonic()
+        code = export_slow(sites[1], tmp_path / "out", "--executor", "dask", "--scheduler", address)
+        killer.join()
+        assert time.monotonic() - start < 40
+    finally:
+        for process in (scheduler, worker):
+            process.kill()
+            process.wait(30)
+    err = capfd.readouterr().err
+    assert code == 1, err
+    assert f"error: lost the Dask scheduler at {address}: " in err
+    assert "nothing was published [build.worker]" in err
+    assert "Traceback" not in err and "CancelledError" not in err and len(err.splitlines()) == 1
+    assert {name: logging.getLogger(name).level for name in levels} == levels
+    assert not (tmp_path / "out" / "slow").exists()
+
+
+@pytest.mark.slow
+def test_a_worker_s_own_problems_name_the_worker(nannies: Any, tmp_path: Path) -> None:
+    """What is wrong with a worker (its syndicate, its fonts) may be true of it alone: the
+    error says which one it is, not only what (the driver may have the fonts)."""
+    from dataclasses import replace
+
+    import msgspec
+
+    from syndicate.build.sources import site_files
+    from syndicate.build.workers import ExecutorError, Unit
+
+    settings = settings_for(Registry({"epub": BUILTIN["epub"]}))
+    no_fonts = tmp_path / "no-fonts"
+    no_fonts.mkdir()
+    options = msgspec.structs.replace(settings.options["epub"], font_dirs=(str(no_fonts),))
+    settings = replace(settings, options={**settings.options, "epub": options})
+    story = next(p for p in sorted((REPO / "articles").iterdir()) if (p / "story.yaml").exists())
+    with distributed.Client(nannies, set_as_default=False) as client:
+        workers = set(client.scheduler_info()["workers"])
+        (done,) = client.submit(
+            dask_adapter.on_worker, settings, [Unit(story, ("epub",), "key")], pure=False
+        ).result()
+        covers = [d.message for d in done.made["epub"].diagnostics if d.code == "epub.cover"]
+        assert covers and all("cover fonts not found under" in m for m in covers)
+        assert all(m.startswith("on the Dask worker tcp://") for m in covers)
+        assert any(address in covers[0] for address in workers)
+
+        other = replace(settings, site=replace(site_files(settings.config), code="other"))
+        with pytest.raises(ExecutorError) as raised:
+            client.submit(dask_adapter.on_worker, other, [], pure=False).result()
+        assert str(raised.value).startswith("on the Dask worker tcp://")
+        assert any(address in str(raised.value) for address in workers)
+        assert "with other files than the export" in str(raised.value)

@@ -1,25 +1,67 @@
 """The one place syndicate talks to Dask distributed (the optional extra `syndicate[dask]`): an
 executor that sends batches of stories to a cluster, the one at `--scheduler` or a local one of
-`--jobs` worker processes. The run's settings go to every worker once; each task sent to a
-scheduler carries its stories' files, so workers need syndicate and the cover fonts installed,
-and nothing else. The workers of a local cluster run on this machine: they read the stories
-where they are, as the process pool's do."""
+`--jobs` worker processes. The run's settings go to the cluster once, as a task that Dask
+can run again when the workers holding them die; each task sent to a scheduler carries its
+stories' files, so workers need syndicate and the cover fonts installed, and nothing else. The
+workers of a local cluster run on this machine: they read the stories where they are, as the
+process pool's do."""
 
 from __future__ import annotations
 
 import logging
+import socket
+import threading
+from collections.abc import Callable
+from concurrent.futures import CancelledError
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from syndicate.build.executors import Executor, Pending
 from syndicate.build.sources import site_files
-from syndicate.build.workers import ExecutorError, Settings, Unit, run_batch
+from syndicate.build.workers import Done, ExecutorError, Settings, Unit, run_batch
+from syndicate.diagnostics import Diagnostic
 
 log = logging.getLogger(__name__)
 
 CONNECT_SECONDS = 20
 """How long to wait for a scheduler (and, locally, for the cluster to start)."""
 INSTALL = "install it with: pip install 'syndicate[dask]'"
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+"""The protocols of Dask's communications that reach another process (not `inproc`)."""
+EXAMPLE = "tcp://10.0.0.5:8786"
+LOST = "scheduler-connection-lost"
+"""Why Dask's client cancels every future it holds when it loses its scheduler."""
+
+
+def address_problem(address: str) -> str | None:
+    """Why `address` cannot be a Dask scheduler's, before anything tries to reach it (Dask
+    itself takes 40 s to say, in a traceback); None when it can be. Like Dask, an address
+    without a protocol is a TCP one."""
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    why = None
+    try:
+        parts = urlsplit(f"//{rest}")
+        if parts.port == 0:
+            raise ValueError("port 0")
+    except ValueError:
+        why = "its port is not a number from 1 to 65535"
+    else:
+        if not address.strip():
+            why = "it is empty (is the variable meant to give it unset?)"
+        elif scheme not in SCHEMES:
+            why = f"Dask has no protocol {scheme!r} (it has {', '.join(SCHEMES)})"
+        elif parts.path or parts.query or parts.fragment or "@" in rest:
+            why = "it has more than a host and a port"
+        elif not parts.hostname:
+            why = "it names no host"
+        elif parts.port is None:
+            why = "it names no port (a scheduler listens on 8786 unless told otherwise)"
+    if why is None:
+        return None
+    return f"{address!r} is not a Dask scheduler's address: {why}; give one such as {EXAMPLE}"
 
 
 class DaskExecutor(Executor):
@@ -35,37 +77,73 @@ class DaskExecutor(Executor):
         and see its files (shipping them cost a full export a third more time)."""
         self.cluster: Any = None
         self.client: Any = None
+        self.loud: Callable[[], None] | None = _quiet_distributed()
         try:
             if scheduler is None:
                 self.cluster = _local_cluster(distributed, workers)
+            else:
+                _answers_as_scheduler(distributed, scheduler)
             self.client = distributed.Client(
                 scheduler or self.cluster, timeout=CONNECT_SECONDS, set_as_default=False
             )
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             self._close()
             where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
             raise ExecutorError(
                 f"cannot reach {where}: {exc}; check the address and that the scheduler runs"
             ) from None
+        except BaseException:  # Ctrl-C while connecting: no client left for Python to close
+            self._close()
+            raise
+        try:
+            self.settings = self._send_settings(distributed, settings, workers)
+        except BaseException:  # Ctrl-C, or the cluster cannot take them: the client is closed
+            self._close()
+            raise
+
+    def _send_settings(self, distributed: Any, settings: Settings, workers: int) -> Any:
+        """The run's settings on the cluster, as a task, not as scattered data: when every
+        worker that holds them dies, Dask runs it again (from its copy on the scheduler) for
+        the batches that need them, where data scattered with `broadcast` was lost for good,
+        and the run with it. Each worker fetches them once, from one that has them."""
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
         travelling = replace(settings, site=site_files(settings.config))
         if self.ships:  # a scheduler's workers may not see out/: their files come back
             travelling = replace(travelling, stage_to=None)
-        self.settings = self.client.scatter(travelling, broadcast=True, hash=False)
+        future = self.client.submit(_settings, travelling, pure=False)
+        # Made before any batch is sent: the scheduler reads each graph in a thread, so a
+        # batch's, smaller, could come first and the batch be cancelled (`lost dependencies`).
+        with self.client.as_current():
+            distributed.wait(future)
+        if future.status != "finished":  # the scheduler could not read them, or a worker
+            first = str(future.exception()).partition("\n")[0]
+            where = f" at {self.scheduler}" if self.scheduler else ""
+            raise ExecutorError(
+                f"the Dask cluster{where} could not take the run's settings: {first}; install"
+                " the same syndicate (and plugins) where its scheduler and its workers run"
+            )
+        return future
 
     def __exit__(self, *exc: object) -> None:
         self._close()
 
     def _close(self) -> None:
         client, self.client = self.client, None
-        if client is not None:
-            client.close()
-        if self.cluster is not None:
-            self.cluster.close()
-            self.cluster = None
+        try:
+            if client is not None:
+                client.close(timeout=CONNECT_SECONDS)
+            if self.cluster is not None:
+                self.cluster.close()
+                self.cluster = None
+        except (OSError, TimeoutError) as exc:  # the scheduler is gone: nothing to close
+            log.debug("closing the Dask client: %r", exc)
+        finally:
+            loud, self.loud = self.loud, None
+            if loud is not None:
+                loud()
 
     def submit(self, batch: list[Unit]) -> Pending:
-        future: Pending = self.client.submit(run_batch, self.settings, batch, pure=False)
+        future: Pending = self.client.submit(on_worker, self.settings, batch, pure=False)
         return future
 
     def failure(self, exc: BaseException) -> ExecutorError:
@@ -75,11 +153,19 @@ class DaskExecutor(Executor):
                 "Dask workers died running a batch of stories (killed, or out of memory), and"
                 " again on retry; nothing was published: check the workers' logs and memory"
             )
-        if isinstance(exc, distributed.comm.CommClosedError | OSError | TimeoutError):
+        at = f" at {self.scheduler}" if self.scheduler else ""
+        reason = getattr(exc, "reason", None) if isinstance(exc, CancelledError) else None
+        if reason not in (None, LOST):
             return ExecutorError(
-                f"lost the Dask scheduler{f' at {self.scheduler}' if self.scheduler else ''}:"
-                f" {exc}; nothing was published"
+                f"the Dask scheduler{at} cancelled a batch of stories ({reason}); nothing was"
+                " published: was the cluster restarted or its work cancelled?"
             )
+        if isinstance(exc, CancelledError):  # the client cancels every future when it goes
+            return ExecutorError(
+                f"lost the Dask scheduler{at}: the connection to it closed; nothing was published"
+            )
+        if isinstance(exc, distributed.comm.CommClosedError | OSError | TimeoutError):
+            return ExecutorError(f"lost the Dask scheduler{at}: {exc}; nothing was published")
         return super().failure(exc)
 
 
@@ -103,6 +189,116 @@ on a full export of the bench site (500 stories, `--jobs 2`, alternated with the
   (dashboard figures), the memory monitor every 0.5 s instead of 0.1 s (a worker's few
   hundred MB stay far below its limit): each wakes a worker's event loop, which takes the
   GIL from the stories' work; 0.8-2.7 s shorter in four alternated pairs of five."""
+
+
+def _settings(settings: Settings) -> Settings:
+    """The run's settings, as the task that gives them to the workers."""
+    return settings
+
+
+MACHINE_PROBLEMS = frozenset({"epub.cover"})
+"""Problems that come from the machine that ran the story, not from the story: the cover fonts
+not installed there. On a cluster, they name the worker (they may not be true of the driver)."""
+
+
+def on_worker(settings: Settings, batch: list[Unit]) -> list[Done]:
+    """`run_batch` on a Dask worker: what is wrong with the worker itself (its syndicate, its
+    fonts) says which worker it is."""
+    try:
+        done = run_batch(settings, batch)
+    except ExecutorError as exc:
+        raise ExecutorError(f"on {_this_worker()}: {exc}") from None
+    if not any(d.code in MACHINE_PROBLEMS for one in done for d in _problems(one)):
+        return done
+    here = _this_worker()
+    return [_named(one, here) for one in done]
+
+
+def _problems(done: Done) -> list[Diagnostic]:
+    return [*done.diagnostics, *(d for made in done.made.values() for d in made.diagnostics)]
+
+
+def _named(done: Done, here: str) -> Done:
+    def name(diags: list[Diagnostic]) -> list[Diagnostic]:
+        return [
+            replace(d, message=f"on {here}: {d.message}") if d.code in MACHINE_PROBLEMS else d
+            for d in diags
+        ]
+
+    made = {fmt: replace(one, diagnostics=name(one.diagnostics)) for fmt, one in done.made.items()}
+    return replace(done, diagnostics=name(done.diagnostics), made=made)
+
+
+def _this_worker() -> str:
+    """The Dask worker running this task, as its logs and `dask worker` name it."""
+    try:
+        worker = _distributed().get_worker()
+    except ValueError:  # not in a worker (the tests' direct calls)
+        return f"host {socket.gethostname()}"
+    name = "" if str(worker.name) == worker.address else f" ({worker.name})"
+    return f"the Dask worker {worker.address}{name} on host {socket.gethostname()}"
+
+
+def _answers_as_scheduler(distributed: Any, address: str) -> None:
+    """Raise OSError or TimeoutError unless a Dask scheduler answers at `address` within
+    `CONNECT_SECONDS` in all. Dask's client has no such deadline: a listener that is not a
+    scheduler (a web server, a silent port) kept it waiting for ever, and Ctrl-C for 40 s
+    more. The question is asked from an event loop of its own, in a thread, so that it
+    works whatever loop the caller runs."""
+    import asyncio  # not at the module's import: the command line imports `address_problem`
+
+    async def identity() -> Any:
+        comm = await distributed.comm.connect(address, timeout=CONNECT_SECONDS)
+        try:
+            await comm.write({"op": "identity", "reply": True})
+            return await comm.read()
+        finally:
+            await comm.close()
+
+    async def bounded() -> Any:
+        return await asyncio.wait_for(identity(), CONNECT_SECONDS)
+
+    answer: list[Any] = []
+
+    def ask() -> None:
+        try:
+            answer.append(asyncio.run(bounded()))
+        except Exception as exc:  # given to the caller
+            answer.append(exc)
+
+    thread = threading.Thread(target=ask, name="syndicate-dask-connect", daemon=True)
+    thread.start()
+    thread.join()
+    (reply,) = answer
+    if isinstance(reply, TimeoutError):
+        raise TimeoutError(f"no answer as a Dask scheduler after {CONNECT_SECONDS} s")
+    if isinstance(reply, distributed.comm.CommClosedError):
+        raise OSError(f"{address} closed the connection: it is not a Dask scheduler's")
+    if isinstance(reply, Exception):
+        raise reply
+    kind = reply.get("type") if isinstance(reply, dict) else None
+    if kind != "Scheduler":
+        raise OSError(f"{address} answers as a Dask {kind or 'peer'}, not as its scheduler")
+
+
+def _quiet_distributed() -> Callable[[], None]:
+    """Silence Dask's loggers in this process while the run uses the cluster (its errors
+    become one `build.worker` error, not tracebacks); the function returned restores them."""
+    loggers = [logging.getLogger("distributed")]
+    loggers += [
+        logger
+        for name, logger in logging.root.manager.loggerDict.items()
+        if name.startswith("distributed.") and isinstance(logger, logging.Logger)
+    ]
+    levels = [(logger, logger.level) for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+
+    def restore() -> None:
+        for logger, level in levels:
+            logger.setLevel(level)
+
+    return restore
 
 
 def _local_cluster(distributed: Any, workers: int) -> Any:

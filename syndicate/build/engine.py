@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from syndicate.build import unchanged
+from syndicate.build.dask_adapter import address_problem
 from syndicate.build.executors import KINDS
 from syndicate.build.inputs import (
     StoryInput,
@@ -376,6 +377,8 @@ def _request_ok(
         problems.append(
             f"scheduler: {scheduler!r} is a Dask scheduler's address; it takes executor='dask'"
         )
+    elif scheduler is not None and (problem := address_problem(str(scheduler))) is not None:
+        problems.append(f"scheduler: {problem}")
     for problem in problems:
         diags.error("export.request", problem)
     return not problems

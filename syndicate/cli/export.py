@@ -8,6 +8,7 @@ import functools
 import importlib.util
 
 from syndicate.build import ExportResult, export
+from syndicate.build.dask_adapter import address_problem
 from syndicate.cli import (
     EXIT_FAILED,
     EXIT_INPUT,
@@ -24,8 +25,12 @@ from syndicate.diagnostics import Diagnostics
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
-    if args.scheduler and args.executor != "dask":
+    if args.scheduler is not None and args.executor != "dask":
         diags.error("export.executor", "--scheduler names a Dask scheduler: add --executor dask")
+        return EXIT_INPUT
+    if args.scheduler is not None and (problem := address_problem(args.scheduler)) is not None:
+        # an empty one too (an unset variable): not Dask's default cluster, which it starts
+        diags.error("export.executor", f"--scheduler: {problem}")
         return EXIT_INPUT
     if args.executor == "dask" and importlib.util.find_spec("distributed") is None:
         diags.error("export.executor", "--executor dask needs Dask: pip install 'syndicate[dask]'")
