@@ -157,3 +157,25 @@ def test_json_feeds_are_announced_too(site: Site, hub: Hub) -> None:
     site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
     site.export("jsonfeed")
     assert sorted(hub.pings()) == [f"{BASE}jsonfeed/en.json", f"{BASE}jsonfeed/en/politics.json"]
+
+
+def test_an_export_leaves_a_damaged_ledger_to_deliver_and_says_it_did_not_announce(
+    site: Site, hub: Hub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An export announcing its feeds opened the ledger as `deliver` does: one damaged inside
+    was a traceback after out/ was written, and one not a database was replaced in silence,
+    so the next `deliver` sent every target everything again without a word."""
+    from syndicate.build.engine import cache_folder
+    from syndicate.build.state import state_folder
+
+    site.export("atom", "rss")
+    path = state_folder(site.out, cache_folder(site.config, site.out)) / "deliver.sqlite"
+    good = path.read_bytes()
+    path.write_bytes(b"\x00" * 100 + good[100:])  # not a database any more
+    site.replace(SECOND_SLUG, "fr.md", "headline: L", "headline: Encore l")
+    capsys.readouterr()
+    site.export("atom", "rss")
+    err = capsys.readouterr().err
+    assert "feeds not announced to their hub" in err and "[websub.ledger]" in err, err
+    assert "Traceback" not in err
+    assert path.read_bytes()[:100] == b"\x00" * 100, "left for deliver to replace and say"

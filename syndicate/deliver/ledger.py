@@ -66,7 +66,10 @@ def changed(out: Path, path: str, old: Entry | None, version: int | None = None)
 class Ledger:
     """The ledger of an out/ folder (`deliver.sqlite` in its state folder)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, repair: bool = True) -> None:
+        """`repair`: check the whole file and replace one that is not a database (`deliver`);
+        without it (an export announcing its feeds) such a ledger is a LedgerError, left for
+        `deliver` to replace and warn of."""
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         """The build state's folder it lives in."""
@@ -74,7 +77,7 @@ class Ledger:
         self.replaced: str | None = None
         """Why the ledger found was replaced by an empty one (unreadable: its header
         overwritten, the file cut short or emptied), to warn of; None when it was not."""
-        self.db, self.replaced = _open(self.path)
+        self.db, self.replaced = _open(self.path, repair=repair)
         self.site = ""
         """The configuration file of the site it belongs to (`belongs_to`)."""
         self._claims: dict[str, str] = {}
@@ -194,6 +197,11 @@ def delivered_urls(path: Path, site: str) -> set[str]:
         db.close()
 
 
+BUSY_SECONDS = 30.0
+"""How long opening the ledger waits for another program that holds it (a second run is
+refused by the delivery lock first; this is for a program such as `sqlite3` reading it)."""
+
+
 class LedgerError(Exception):
     """The delivery ledger cannot be opened; the message says why and what to do."""
 
@@ -211,7 +219,7 @@ def damaged(path: Path, exc: Exception | str) -> str:
     )
 
 
-def _open(path: Path) -> tuple[sqlite3.Connection, str | None]:
+def _open(path: Path, *, repair: bool = True) -> tuple[sqlite3.Connection, str | None]:
     """The ledger database, created if needed, and why the one found was replaced (None if
     it was not). One of another format is emptied (every target then gets everything again,
     which is safe); one that is not a database (its header overwritten, the file cut short)
@@ -221,14 +229,14 @@ def _open(path: Path) -> tuple[sqlite3.Connection, str | None]:
     replaced: str | None = None
     for _attempt in range(2):
         try:
-            db = sqlite3.connect(path, timeout=30)
+            db = sqlite3.connect(path, timeout=BUSY_SECONDS)
         except sqlite3.Error as exc:
             raise LedgerError(cannot_open(path, "the delivery ledger", exc)) from None
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
-            problems = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
-            if problems != ["ok"]:
+            problems = [row[0] for row in db.execute("PRAGMA quick_check(3)")] if repair else []
+            if problems not in (["ok"], []):
                 db.close()
                 said = " ".join(" ".join(problems).split())
                 raise LedgerError(damaged(path, said if len(said) < 160 else said[:157] + "..."))
@@ -243,9 +251,16 @@ def _open(path: Path) -> tuple[sqlite3.Connection, str | None]:
             return db, replaced
         except sqlite3.DatabaseError as exc:
             db.close()
-            if getattr(exc, "sqlite_errorname", "") != "SQLITE_NOTADB":
+            name = getattr(exc, "sqlite_errorname", "")
+            if name == "SQLITE_CORRUPT":
                 raise LedgerError(damaged(path, exc)) from None
+            if name != "SQLITE_NOTADB" or not repair:  # locked, read-only, full, I/O
+                raise LedgerError(cannot_open(path, "the delivery ledger", exc)) from None
             aside = path.with_name(path.name + DAMAGED_SUFFIX)
+            number = 1
+            while aside.exists():  # an earlier damaged ledger is kept too
+                number += 1
+                aside = path.with_name(f"{path.name}{DAMAGED_SUFFIX}.{number}")
             path.replace(aside)
             for suffix in ("-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)

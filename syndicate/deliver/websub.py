@@ -17,7 +17,7 @@ import msgspec
 from syndicate.build.engine import cache_folder
 from syndicate.build.inventory import published_paths
 from syndicate.build.state import state_folder
-from syndicate.deliver.ledger import Entry, Ledger, changed
+from syndicate.deliver.ledger import Entry, Ledger, LedgerError, changed
 from syndicate.deliver.options import SECTION, DeliverOptions, RetryOptions
 from syndicate.deliver.remotes import USER_AGENT, HttpStatusError, describe
 from syndicate.diagnostics import Diagnostics
@@ -141,7 +141,13 @@ def announce_export(
         return 0
     if options.public_target is not None:
         return 0
-    ledger = Ledger(state_folder(out, cache_folder(config, out)))
+    try:
+        # Not repaired here: `syndicate deliver` replaces a ledger that is not a database, and
+        # says so; an export only announces, and leaves it as it found it.
+        ledger = Ledger(state_folder(out, cache_folder(config, out)), repair=False)
+    except LedgerError as exc:
+        diags.warning("websub.ledger", f"feeds not announced to their hub: {exc}")
+        return 0
     try:
         return announce(
             out, hubbed, ledger, options.retry, diags, severity="warning", notice=notice
