@@ -428,6 +428,44 @@ def test_the_static_files_of_templates_are_published_beside_the_pages(
     assert (html / "img" / "badge.png").read_bytes() == static["img/badge.png"]
 
 
+def test_static_file_names_unfit_for_an_address_and_editors_files_are_left_aside(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name with a byte that is no UTF-8 was a traceback while publishing, one with a line
+    break was published and delivered; an editor's swap or backup file was a change of every
+    page (and shipped to every worker)."""
+    import os
+
+    from syndicate.build.inputs import every_site_input
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.readers.config import load_config
+
+    templates = site / "templates"
+    templates.mkdir()
+    (templates / "ok.js").write_text("let a = 1;\n", encoding="utf-8")
+    (templates / "a\nb.js").write_text("let b = 1;\n", encoding="utf-8")
+    with open(os.path.join(os.fsencode(templates), b"c\xff.js"), "wb") as undecodable:
+        undecodable.write(b"let c = 1;\n")
+    assert export(site) == 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.count("unfit for an address; rename it") == 1, err
+    assert "its name is not UTF-8 text; rename it" in err
+    html = site / "out" / "html"
+    assert (html / "ok.js").is_file()
+    assert sorted(p.name for p in html.glob("*.js")) == ["ok.js"]
+
+    def inputs() -> str:
+        config = load_config(site / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+        assert config is not None
+        return every_site_input(config)
+
+    before = inputs()
+    (templates / ".article.html.swp").write_bytes(b"swap")
+    (templates / "ok.js~").write_text("old\n", encoding="utf-8")
+    assert inputs() == before
+
+
 def test_a_dead_link_no_language_would_make_is_not_told_to_add_a_language(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -23,6 +23,7 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import SiteInput
 from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, folders_stamp
 from syndicate.model import SiteConfig, Story
+from syndicate.model.site import is_left_aside
 from syndicate.readers import budgets
 from syndicate.readers.articles import shown_path, story_folders
 from syndicate.readers.safefile import Refused, digest_checked
@@ -109,8 +110,9 @@ def _templates_digest(templates: Path | None) -> str:
         return ""
     parts: list[str | bytes] = []
     for path in sorted(templates.rglob("*")):
-        if path.is_file():
-            parts += [path.relative_to(templates).as_posix(), _digest_or_problem(path)]
+        rel = path.relative_to(templates).as_posix()
+        if path.is_file() and not is_left_aside(rel):  # an editor's swap file changes nothing
+            parts += [rel, _digest_or_problem(path)]
     return digest(*parts)
 
 

@@ -24,6 +24,7 @@ from typing import Any, Literal
 from syndicate.build.inputs import code_digest, digest
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import SiteConfig, SourceRef, Story
+from syndicate.model.site import is_left_aside, is_template
 from syndicate.readers.articles import shown_path
 from syndicate.readers.budgets import MAX_IMAGE_BYTES
 
@@ -281,9 +282,12 @@ def site_files(config: SiteConfig) -> SiteFiles:
             assets[str(path)] = path.read_bytes()
     templates = []
     if config.templates is not None:
+        # The templates alone: workers render pages; the static files beside them (fonts,
+        # images) are published by the driver's collection files.
         for path in sorted(config.templates.rglob("*")):
-            if path.is_file():
-                templates.append((path.relative_to(config.templates).as_posix(), path.read_bytes()))
+            rel = path.relative_to(config.templates).as_posix()
+            if is_template(rel) and not is_left_aside(rel) and path.is_file():
+                templates.append((rel, path.read_bytes()))
     return SiteFiles(assets, tuple(templates), code_digest())
 
 

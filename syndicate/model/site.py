@@ -24,6 +24,14 @@ def is_template(rel: str) -> bool:
     return rel.endswith(".html") or rel == STYLESHEET
 
 
+def is_left_aside(rel: str) -> bool:
+    """Whether a file of the site's `templates/` (its POSIX path there) is none of the site's:
+    hidden (`.name.swp`, `.DS_Store`, in a hidden folder) or an editor's backup (`name~`).
+    Such a file is no template and no static file: it is not published, not shipped to
+    workers, and its edits change nothing."""
+    return any(part.startswith(".") or part.endswith("~") for part in rel.split("/"))
+
+
 @dataclass(frozen=True, slots=True)
 class Publisher:
     name: str

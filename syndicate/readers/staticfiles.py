@@ -14,10 +14,11 @@ written in a template, where it is reviewed as one."""
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.model.site import TEMPLATES, is_template
+from syndicate.model.site import TEMPLATES, is_left_aside, is_template
 from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.safefile import Refused, read_checked
@@ -46,19 +47,35 @@ def static_files(templates: Path, site: Path, diags: Diagnostics) -> tuple[str, 
     for top, dirs, names in os.walk(templates):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
-            if name.startswith(".") or name.endswith("~"):
-                continue
             path = Path(top, name)
             rel = path.relative_to(templates).as_posix()
-            if is_template(rel):
+            if is_template(rel) or is_left_aside(rel):
                 continue
-            problem = _problem(path, rel, site)
+            problem = _name_problem(rel) or _problem(path, rel, site)
             if problem is None:
                 found.append(rel)
             else:
                 shown = f"{TEMPLATES}/{rel}"
                 diags.warning("config.static", f"not published: {problem}", shown)
     return tuple(sorted(found, key=lambda rel: rel.split("/")))
+
+
+def _name_problem(rel: str) -> str | None:
+    """What makes a file's name unfit for an address (a byte that is no UTF-8, a control or
+    invisible character, a backslash), or None."""
+    try:
+        rel.encode("utf-8")
+    except UnicodeEncodeError:
+        return "its name is not UTF-8 text; rename it"
+    bad = next((c for c in rel if c == "\\" or unicodedata.category(c) in _UNFIT), None)
+    if bad is not None:
+        return f"its name holds the character U+{ord(bad):04X}, unfit for an address; rename it"
+    return None
+
+
+_UNFIT = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+"""Control, format (invisible), surrogate, private-use and unassigned characters, and line
+and paragraph separators."""
 
 
 def _problem(path: Path, rel: str, site: Path) -> str | None:

@@ -22,7 +22,7 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter
 from syndicate.formats.registry import Registry
 from syndicate.model import StorySummary
-from syndicate.model.site import TEMPLATES, TERMS
+from syndicate.model.site import TEMPLATES, TERMS, is_left_aside
 from syndicate.readers.safefile import identity
 
 logger = logging.getLogger(__name__)
@@ -219,7 +219,10 @@ class Previewer:
             return None
         stamps: list[object] = [identity(stat)]
         for folder in (TEMPLATES, TERMS):
-            for path in sorted((self.config.parent / folder).rglob("*")):
+            root = self.config.parent / folder
+            for path in sorted(root.rglob("*")):
+                if is_left_aside(path.relative_to(root).as_posix()):
+                    continue  # an editor's swap or backup file: no change of the pages
                 with contextlib.suppress(OSError):
                     stamps.append((path.as_posix(), identity(path.stat())))
         return tuple(stamps)
