@@ -144,7 +144,7 @@ def test_a_template_that_extends_itself_is_an_error_that_names_the_way_to_extend
     )
     err = _export_errors(site, capsys)
     assert (
-        "templates/article.html:1: error: article.html extends, includes or imports itself;"
+        "templates/article.html:1: error: article.html extends itself;"
         ' to extend syndicate\'s own article.html, write {% extends "syndicate/article.html" %}'
     ) in err
     assert "[html.template]" in err and not (site / "out" / "html").exists()
@@ -158,6 +158,29 @@ def test_a_template_that_extends_itself_is_an_error_that_names_the_way_to_extend
     english = page(site, f"{SAMPLE_SLUG}.en.html")
     assert english.findtext('.//nav[@class="house"]') == "House"  # the site's block
     assert english.find(".//article") is not None  # syndicate's article page around it
+
+
+def test_a_partial_may_include_itself_for_nested_children(site: Path) -> None:
+    """A nested menu's partial includes itself for a node's children, and Jinja ends when
+    they do: it was refused as a template that "includes itself"."""
+    partials = site / "templates" / "partials"
+    partials.mkdir(parents=True)
+    (partials / "tree.html").write_text(
+        "{% for n in nodes %}<li>{{ n.name }}{% if n.kids %}<ul>{% with nodes=n.kids %}"
+        '{% include "partials/tree.html" %}{% endwith %}</ul>{% endif %}</li>{% endfor %}',
+        encoding="utf-8",
+    )
+    article = (PACKAGED / "article.html").read_text(encoding="utf-8")
+    menu = (
+        '{% with nodes=[{"name": "World", "kids": [{"name": "Europe", "kids": []}]}] %}'
+        '<ul class="menu">{% include "partials/tree.html" %}</ul>{% endwith %}'
+    )
+    custom = article.replace("{% block main %}", "{% block main %}" + menu, 1)
+    assert custom != article
+    (site / "templates" / "article.html").write_text(custom, encoding="utf-8")
+    assert export(site) == 0
+    menu_items = page(site, f"{SAMPLE_SLUG}.en.html").findall('.//ul[@class="menu"]//li')
+    assert [li.text for li in menu_items] == ["World", "Europe"]
 
 
 def test_templates_that_include_each_other_endlessly_are_an_error(

@@ -58,9 +58,8 @@ class TemplateError(Exception):
         self.where = where
 
 
-class _SelfReference(jinja2.TemplateRuntimeError):
-    """A template that extends, includes or imports itself: Jinja would recurse until Python's
-    stack runs out."""
+class _SelfReference(jinja2.TemplateSyntaxError):
+    """A template that extends itself: Jinja would recurse until Python's stack runs out."""
 
 
 class _SiteFirst(jinja2.BaseLoader):
@@ -103,15 +102,21 @@ class _SiteFirst(jinja2.BaseLoader):
 
 
 class _Environment(ImmutableSandboxedEnvironment):
-    def join_path(self, template: str, parent: str) -> str:
-        """`template` as `parent` names it in an extends, include or import: a template that
-        names itself is an error, told before Jinja recurses."""
-        if template == parent:
-            raise _SelfReference(
-                f"{template} extends, includes or imports itself; to extend syndicate's own"
-                f' {template}, write {{% extends "{BUILT_IN}{template}" %}}'
-            )
-        return template
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        """A template's tree; one that extends itself (the usual way to change one block of a
+        page, with the page's own name) is an error, told before Jinja recurses. Including
+        or importing itself is not: a partial that includes itself for the children of a
+        node (a nested menu) ends when they do; an endless one is a loop (`render_page`)."""
+        tree = super()._parse(source, name, filename)
+        for extends in tree.find_all(jinja2.nodes.Extends):
+            named = extends.template
+            if name is not None and isinstance(named, jinja2.nodes.Const) and named.value == name:
+                raise _SelfReference(
+                    f"{name} extends itself; to extend syndicate's own {name}, write"
+                    f' {{% extends "{BUILT_IN}{name}" %}}',
+                    extends.lineno,
+                )
+        return tree
 
 
 @cache
