@@ -319,7 +319,7 @@ class FsspecRemote:
                 self._fs.retries = 1  # s3fs's own retries: ours apply
         return self._fs
 
-    def _call(self, name: str, *args: Any, size: int = 0, **kwargs: Any) -> Any:
+    def _call(self, name: str, *args: Any, size: int = 0, whole: bool = True, **kwargs: Any) -> Any:
         """`fs.<name>(*args, **kwargs)`, given up after the timeout (and a second per
         `SLOWEST_RATE` of the `size` bytes it sends). An asynchronous file system (sshfs,
         s3fs) bounds only its connection or a read, not the writing of a body nor an answer
@@ -329,6 +329,11 @@ class FsspecRemote:
         fs = self._filesystem()
         coroutine = getattr(fs, f"_{name}", None) if getattr(fs, "async_impl", False) else None
         if coroutine is None:
+            return getattr(fs, name)(*args, **kwargs)
+        if not whole:
+            # A listing of a large archive is many requests (SFTP a round trip a folder, S3 a
+            # page of 1,000 keys): no one deadline fits it. Each request is bounded by the
+            # connection's own (SSH keepalives find a silent link; botocore times out a read).
             return getattr(fs, name)(*args, **kwargs)
         deadline = self.timeout + size / SLOWEST_RATE
         abandoned = threading.Event()
@@ -362,7 +367,7 @@ class FsspecRemote:
         folder = posixpath.dirname(final)
         size = len(data)
         if self.store:
-            typed = {"ContentType": meta.media_type} if self.typed else {}
+            typed: dict[str, Any] = {"ContentType": meta.media_type} if self.typed else {}
             self._call("pipe_file", final, data, size=size, **typed)
             return
         if folder and folder not in self.folders:
@@ -484,7 +489,7 @@ class FsspecRemote:
         found: set[str] = set()
         for folder in folders:
             try:
-                paths = self._call("find", self._place(folder))
+                paths = self._call("find", self._place(folder), whole=False)
             except FileNotFoundError:
                 continue
             for path in paths:
