@@ -1,5 +1,5 @@
 """`sitemap`: what search engines crawl. Under `out/sitemaps/`: a Google News sitemap per
-language (the stories first published in the two days before `--now`), the sitemap of every
+language (the stories that reached the public in the two days before `--now`), the sitemap of every
 public page with its translations as hreflang alternates, and the sitemap index listing them.
 
 Sitemaps are site-wide: they list every site language whatever `--lang` says, so a partial run
