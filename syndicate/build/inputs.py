@@ -23,10 +23,10 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import SiteInput
 from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, folders_stamp
 from syndicate.model import SiteConfig, Story
-from syndicate.model.site import is_left_aside
 from syndicate.readers import budgets
 from syndicate.readers.articles import shown_path, story_folders
 from syndicate.readers.safefile import Refused, digest_checked
+from syndicate.readers.staticfiles import own_files
 from syndicate.readers.storyfiles import StoryFiles, plain_kind
 
 
@@ -109,10 +109,8 @@ def _templates_digest(templates: Path | None) -> str:
     if templates is None:
         return ""
     parts: list[str | bytes] = []
-    for path in sorted(templates.rglob("*")):
-        rel = path.relative_to(templates).as_posix()
-        if path.is_file() and not is_left_aside(rel):  # an editor's swap file changes nothing
-            parts += [rel, _digest_or_problem(path)]
+    for rel, path in own_files(templates):  # an editor's swap file changes nothing
+        parts += [rel, _digest_or_problem(path)]
     return digest(*parts)
 
 

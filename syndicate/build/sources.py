@@ -24,9 +24,10 @@ from typing import Any, Literal
 from syndicate.build.inputs import code_digest, digest
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import SiteConfig, SourceRef, Story
-from syndicate.model.site import is_left_aside, is_template
+from syndicate.model.site import is_template
 from syndicate.readers.articles import shown_path
 from syndicate.readers.budgets import MAX_IMAGE_BYTES
+from syndicate.readers.staticfiles import own_files
 
 CARRIED_BYTES = MAX_IMAGE_BYTES
 """Files up to the largest size any reader accepts travel whole; a larger one travels as its
@@ -284,9 +285,8 @@ def site_files(config: SiteConfig) -> SiteFiles:
     if config.templates is not None:
         # The templates alone: workers render pages; the static files beside them (fonts,
         # images) are published by the driver's collection files.
-        for path in sorted(config.templates.rglob("*")):
-            rel = path.relative_to(config.templates).as_posix()
-            if is_template(rel) and not is_left_aside(rel) and path.is_file():
+        for rel, path in own_files(config.templates):
+            if is_template(rel):
                 templates.append((rel, path.read_bytes()))
     return SiteFiles(assets, tuple(templates), code_digest())
 

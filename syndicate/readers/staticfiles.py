@@ -39,6 +39,21 @@ TYPES = sorted(_IMAGES | _FONTS.keys() | _TEXTS | {".ico"})
 """The kinds of file published, by their extension."""
 
 
+def own_files(folder: Path) -> list[tuple[str, Path]]:
+    """The regular files of a site folder (`templates/`, `terms/`) that are the site's, as
+    (POSIX path relative to `folder`, path), in path order: hidden files and editors' backups
+    (`is_left_aside`) are none of its templates or phrases, and their edits change nothing.
+    What the build's digest of the templates, the workers' copy of them and the preview's
+    watch read. (`static_files` walks on its own: it warns of what it cannot publish, a FIFO
+    or a link to nothing among them, which this leaves out.)"""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if not is_left_aside(rel) and path.is_file():
+            found.append((rel, path))
+    return found
+
+
 def static_files(templates: Path, site: Path, diags: Diagnostics) -> tuple[str, ...]:
     """The static files of `templates` (POSIX paths relative to it, sorted) that are
     published; each one that is not is a `config.static` warning saying why. Hidden files

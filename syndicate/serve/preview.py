@@ -22,8 +22,9 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter
 from syndicate.formats.registry import Registry
 from syndicate.model import StorySummary
-from syndicate.model.site import TEMPLATES, TERMS, is_left_aside
+from syndicate.model.site import TEMPLATES, TERMS
 from syndicate.readers.safefile import identity
+from syndicate.readers.staticfiles import own_files
 
 logger = logging.getLogger(__name__)
 
@@ -219,10 +220,7 @@ class Previewer:
             return None
         stamps: list[object] = [identity(stat)]
         for folder in (TEMPLATES, TERMS):
-            root = self.config.parent / folder
-            for path in sorted(root.rglob("*")):
-                if is_left_aside(path.relative_to(root).as_posix()):
-                    continue  # an editor's swap or backup file: no change of the pages
+            for _, path in own_files(self.config.parent / folder):  # no swap files
                 with contextlib.suppress(OSError):
                     stamps.append((path.as_posix(), identity(path.stat())))
         return tuple(stamps)
