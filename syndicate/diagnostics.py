@@ -141,8 +141,14 @@ def _page_of(message: str) -> tuple[str, str | None]:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`; did you mean 'x'?` for the closest of `choices`, or nothing when none is close."""
+    hint = closest(word, choices)
+    return f"; did you mean {hint!r}?" if hint else ""
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The one of `choices` closest to `word`, or None when none is close."""
     hint = difflib.get_close_matches(word, list(choices), n=1)
-    return f"; did you mean {hint[0]!r}?" if hint else ""
+    return hint[0] if hint else None
 
 
 def route_library_warnings() -> None:

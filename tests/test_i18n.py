@@ -423,3 +423,35 @@ def test_a_thai_body_gives_no_word_count_rather_than_a_false_one(tmp_path: Path)
     assert all("charCount" in b and "wordCount" not in b for b in bodies)
     graph = json.loads((out / f"jsonld/{SAMPLE_SLUG}.th.jsonld").read_bytes())
     assert '"wordCount"' not in json.dumps(graph)
+
+
+def test_the_sites_languages_get_the_same_help_as_init(tmp_path: Path) -> None:
+    """A near miss in `languages:` names the tag to write, as `syndicate init --lang` does;
+    an outdated code is a warning (a site that publishes under it keeps working) and gets
+    the phrases of the language it stands for."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = config.replace("languages: [en, fr, ar, zh-Hans, de, es]", "languages: [en, jp]")
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    diags = Diagnostics()
+    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is None
+    assert [d.message for d in diags] == ["unknown language tag 'jp'; did you mean 'ja'?"]
+    config = config.replace("languages: [en, jp]", "languages: [en, ar_SA]")
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    diags = Diagnostics()
+    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is None
+    (error,) = diags
+    assert error.message.endswith("; write it 'ar-SA' (BCP 47 joins subtags with hyphens)")
+    config = config.replace("languages: [en, ar_SA]", "languages: [en, iw]")
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    diags = Diagnostics()
+    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is not None
+    assert [(d.severity, d.message) for d in diags] == [
+        (
+            "warning",
+            "'iw' is an old code for 'he', which BCP 47 prefers: write 'he', the tag browsers,"
+            " feed readers and partners expect",
+        ),
+    ]
+    assert term("contents", "iw") == term("contents", "he") != term("contents", "en")
+    assert term("contents", "per") == term("contents", "fa")

@@ -169,3 +169,59 @@ def test_the_next_step_is_a_command_that_works_as_printed(
     monkeypatch.chdir(tmp_path)
     assert main(["init", "my site", "--url", "https://x.example/"]) == 0
     assert "next: cd 'my site' && syndicate validate" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("given", "hint"),
+    [
+        ("jp", "; did you mean 'ja'?"),  # a country's code, not its language's
+        ("kr", "; did you mean 'ko'?"),
+        ("farsi", "; did you mean 'fa'?"),  # a name, not a tag
+        ("japanese", "; did you mean 'ja'?"),
+        ("ar_SA", "; write it 'ar-SA' (BCP 47 joins subtags with hyphens)"),  # echoed as typed
+    ],
+)
+def test_a_near_miss_language_tag_names_the_tag_to_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, hint: str
+) -> None:
+    assert init(tmp_path / "s", "--lang", given) == 2
+    err = capsys.readouterr().err
+    assert f"--lang {given}: not a known BCP 47 language tag{hint} [init.language]" in err
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize(("given", "preferred"), [("iw", "he"), ("per", "fa"), ("iw-IL", "he-IL")])
+def test_an_outdated_language_code_is_refused_naming_the_current_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, preferred: str
+) -> None:
+    """CLDR reads `iw` as Hebrew, but pages would say lang="iw" and the phrases were English:
+    a new site starts with the tag everyone expects."""
+    assert init(tmp_path / "s", "--lang", given) == 2
+    assert f"write {preferred!r}, the tag" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "served_by", "rights"),
+    [
+        ("ar-SA", "ar", "جميع الحقوق محفوظة"),
+        ("ar-EG", "ar", "جميع الحقوق محفوظة"),
+        ("zh-CN", "zh-Hans", "保留所有权利"),
+    ],
+)
+def test_a_regional_tag_gets_the_sample_and_phrases_of_the_tag_it_falls_back_to(
+    tmp_path: Path, lang: str, served_by: str, rights: str
+) -> None:
+    from syndicate.cli.init import _samples
+    from syndicate.i18n.terms import lookup
+
+    site = tmp_path / "s"
+    assert init(site, "--lang", lang) == 0
+    story = site / "articles" / "2026-03-02-welcome"
+    assert {p.name for p in story.iterdir()} == {f"{lang}.md", "story.yaml"}
+    front = yaml.safe_load((story / f"{lang}.md").read_text("utf-8").split("---\n")[1])
+    assert front["headline"] == _samples()[served_by]["headline"]
+    meta = yaml.safe_load((story / "story.yaml").read_text(encoding="utf-8"))
+    assert rights in json.dumps(meta["rights"]["notice"], ensure_ascii=False)
+    assert lookup("contents", lang) == lookup("contents", served_by) != lookup("contents", "en")
+    assert main(["--site", str(site), "validate", "--strict"]) == 0

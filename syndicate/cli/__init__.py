@@ -515,10 +515,11 @@ def from_cwd(text: str) -> Path:
 
 
 def language_tag(text: str) -> str:
-    """`--lang FR` is `fr`, `zh-hans` is `zh-Hans`: tags match case-insensitively."""
+    """`--lang FR` is `fr`, `zh-hans` is `zh-Hans`: tags match case-insensitively. A tag with
+    an underscore (`ar_SA`) stays as typed: it is refused, naming the tag to write."""
     from syndicate.i18n.locales import canonical_tag
 
-    return canonical_tag(text)
+    return text if "_" in text else canonical_tag(text)
 
 
 def positive_int(text: str) -> int:

@@ -21,10 +21,11 @@ from syndicate.cli import EXIT_INPUT, EXIT_OK, say, shown
 from syndicate.cli.artwork import icon_png, logo_png
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.i18n.dates import rfc3339
-from syndicate.i18n.locales import is_valid_tag, locale_for
+from syndicate.i18n.locales import fallback_tags, is_valid_tag, locale_for
 from syndicate.i18n.terms import term
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.config import load_config
+from syndicate.readers.languages import deprecated_hint, tag_hint
 
 SITE_ASSETS = "articles/_site"
 IGNORED = "/out/\n/.syndicate/\n"
@@ -99,7 +100,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return EXIT_INPUT
     config = _config_text(site)
     samples = _samples()
-    story_langs = tuple(lang for lang in site.languages if lang in samples)
+    story_langs = tuple(lang for lang in site.languages if _sample(lang, samples))
     slug = f"{site.now.date().isoformat()}-welcome"
     files = {CONFIG_NAME: config.encode("utf-8")}
     files[f"{SITE_ASSETS}/logo.png"] = logo_png(site.name)
@@ -166,7 +167,11 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
     languages = tuple(dict.fromkeys(args.langs or ["en"]))
     for tag in languages:
         if not is_valid_tag(tag):
-            diags.error("init.language", f"--lang {tag}: not a known BCP 47 language tag")
+            diags.error(
+                "init.language", f"--lang {tag}: not a known BCP 47 language tag{tag_hint(tag)}"
+            )
+        elif old := deprecated_hint(tag):
+            diags.error("init.language", f"--lang {tag}: {old}")
     zone = args.timezone or local_zone()
     try:
         now = (args.now or datetime.now(ZoneInfo(zone))).astimezone(ZoneInfo(zone))
@@ -225,6 +230,12 @@ def _samples() -> dict[str, dict[str, str]]:
     return data
 
 
+def _sample(lang: str, samples: dict[str, dict[str, str]]) -> dict[str, str] | None:
+    """The sample text for `lang`, or for the tag it falls back to (`ar` for `ar-SA`,
+    `zh-Hans` for `zh-CN`), as its phrases do; None when there is none."""
+    return next((samples[tag] for tag in fallback_tags(lang) if tag in samples), None)
+
+
 def _story_files(
     site: Site, slug: str, langs: tuple[str, ...], samples: dict[str, dict[str, str]]
 ) -> dict[str, bytes]:
@@ -244,7 +255,7 @@ def _story_files(
     )
     files = {f"articles/{slug}/story.yaml": story.encode("utf-8")}
     for lang in langs:
-        sample = samples[lang]
+        sample = _sample(lang, samples) or {}
         front = {
             "headline": sample["headline"],
             "summary": sample["summary"],

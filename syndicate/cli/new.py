@@ -19,6 +19,7 @@ from syndicate.i18n.locales import canonical_case, is_valid_tag
 from syndicate.model import SiteConfig
 from syndicate.readers.articles import slug_problem
 from syndicate.readers.config import load_config
+from syndicate.readers.languages import deprecated_hint, tag_hint
 from syndicate.readers.storyfiles import STORY_FILE
 
 STORY_TEMPLATE = """\
@@ -83,7 +84,11 @@ def _languages_ok(
 ) -> bool:
     for tag in langs:
         if not is_valid_tag(tag):
-            diags.error("new.language", f"{tag!r} is not a known BCP 47 language tag")
+            diags.error(
+                "new.language", f"{tag!r} is not a known BCP 47 language tag{tag_hint(tag)}"
+            )
+        elif tag not in config.languages and (old := deprecated_hint(tag)):
+            diags.error("new.language", old)
         elif tag != canonical_case(tag):
             diags.error(
                 "new.language", f"write the language tag {tag!r} as {canonical_case(tag)!r}"

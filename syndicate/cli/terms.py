@@ -14,12 +14,17 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.locales import is_valid_tag
 from syndicate.i18n.terms import FALLBACK, lookup, reference, use_site_terms
 from syndicate.readers.config import load_config
+from syndicate.readers.languages import deprecated_hint, tag_hint
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     tag = args.lang
     if not is_valid_tag(tag):
-        diags.error("terms.language", f"--lang {tag}: not a language tag CLDR knows (such as sw)")
+        hint = tag_hint(tag) or " (such as sw)"
+        diags.error("terms.language", f"--lang {tag}: not a language tag CLDR knows{hint}")
+        return EXIT_INPUT
+    if old := deprecated_hint(tag):
+        diags.error("terms.language", f"--lang {tag}: {old}")
         return EXIT_INPUT
     site = site_config(args)
     # The configuration's errors stop the command; its warnings are for validate and export

@@ -66,6 +66,60 @@ def canonical_case(tag: str) -> str:
     return "-".join(out)
 
 
+_DEPRECATED = frozenset({"in", "iw", "ji", "jw", "mo"})
+"""Two-letter language subtags IANA's registry deprecates (Indonesian, Hebrew, Yiddish,
+Javanese, Moldavian): CLDR, and so babel, reads each as the subtag that replaced it."""
+
+
+def preferred_tag(tag: str) -> str | None:
+    """The tag BCP 47 prefers for a known `tag` whose language subtag is deprecated (`iw` ->
+    `he`) or an ISO 639-2 code of a language that has a two-letter one (`per`, `fas` -> `fa`),
+    as CLDR maps them; None when `tag` is the preferred one already."""
+    first, _, rest = tag.partition("-")
+    if first.lower() not in _DEPRECATED and len(first) != 3:
+        return None
+    language = str(locale_for(tag).language)
+    if language == first.lower() or (len(first) == 3 and len(language) != 2):
+        return None
+    return canonical_case("-".join(filter(None, (language, rest))))
+
+
+@cache
+def fallback_tags(tag: str) -> tuple[str, ...]:
+    """The tags whose texts (terms, sample story) serve `tag`, closest first: the tag, its
+    language in its script, its language; the language as CLDR reads it, so `zh-CN` is served
+    by `zh-Hans`, `ar-SA` by `ar`, the deprecated `iw` by `he`."""
+    try:
+        language = str(locale_for(tag).language)
+    except ValueError:
+        return tuple(dict.fromkeys((tag, tag.split("-")[0])))
+    return tuple(dict.fromkeys((tag, f"{language}-{script(tag)}", language)))
+
+
+_NAMES = {"farsi": "fa", "parsi": "fa", "mandarin": "zh-Hans", "cantonese": "yue"}
+"""Names people give a language that CLDR's English names do not hold."""
+
+
+@cache
+def tag_words() -> dict[str, str]:
+    """Words given for a language instead of its tag, lowercase, and the tag meant: its
+    English name (`japanese`), the code of a country whose main official language it is
+    (`jp`, `kr`: country codes are not language codes), a common name (`farsi`)."""
+    words: dict[str, str] = {}
+    for country, spoken in get_global("territory_languages").items():
+        official = [
+            (info["population_percent"], lang)
+            for lang, info in spoken.items()
+            if info.get("official_status") in ("official", "de_facto_official")
+        ]
+        if official:
+            words[country.lower()] = canonical_case(max(official)[1].replace("_", "-"))
+    for code, name in Locale("en").languages.items():
+        words[name.lower()] = canonical_case(code.replace("_", "-"))
+    words |= _NAMES
+    return {word: tag for word, tag in words.items() if is_valid_tag(tag)}
+
+
 _NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 """Names the zone database answers that are not places: this machine's zone (`localtime`,
 an output that would change with the host), a rules file, a placeholder."""

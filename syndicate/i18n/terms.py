@@ -11,6 +11,7 @@ from importlib import resources
 
 import yaml
 
+from syndicate.i18n.locales import fallback_tags
 from syndicate.model.site import fill
 
 FALLBACK = "en"
@@ -38,12 +39,12 @@ def available_languages() -> tuple[str, ...]:
 
 
 def _lookup_table(lang: str) -> dict[str, str]:
-    return _table(lang) or _table(lang.split("-")[0])
+    return next((table for tag in fallback_tags(lang) if (table := _table(tag))), {})
 
 
 def has_terms(lang: str) -> bool:
-    """Whether `lang` has its own phrases (its terms file, or its primary language's); the
-    others are shown in English."""
+    """Whether `lang` has its own phrases (its terms file, or that of a tag it falls back to:
+    `ar` for `ar-SA`, `zh-Hans` for `zh-CN`, `he` for `iw`); the others are shown in English."""
     return bool(_lookup_table(lang))
 
 
@@ -74,10 +75,11 @@ def use_site_terms(terms: Mapping[str, Mapping[str, str]]) -> None:
 
 
 def lookup(key: str, lang: str, *, english: bool = True) -> str | None:
-    """The phrase `key` in `lang`: the site's for the language, then for its primary language
-    (`pt` for `pt-BR`), then syndicate's for the same two, then (unless not `english`) the
-    site's and syndicate's English; None when none has it."""
-    tags = tuple(dict.fromkeys((lang, lang.split("-")[0])))
+    """The phrase `key` in `lang`: the site's for the language, then for the tags it falls
+    back to (`pt` for `pt-BR`, `zh-Hans` for `zh-CN`: `fallback_tags`), then syndicate's for
+    the same, then (unless not `english`) the site's and syndicate's English; None when none
+    has it."""
+    tags = fallback_tags(lang)
     for table in (*(_site.get(t) for t in tags), *(_table(t) for t in tags)):
         if table is not None and key in table:
             return table[key]

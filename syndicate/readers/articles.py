@@ -36,6 +36,7 @@ from syndicate.readers import budgets
 from syndicate.readers.config import SchemaVerdict
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
+from syndicate.readers.languages import tag_hint
 from syndicate.readers.safefile import Refused
 from syndicate.readers.schemas import Where, check, place, url_problems
 from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles
@@ -708,8 +709,8 @@ class _StoryReader:
     def _tag_problem(tag: str) -> str | None:
         if not is_valid_tag(tag):
             return (
-                f"{tag!r} is not a known BCP 47 language tag; name the file after its"
-                " language, e.g. fr.md, zh-Hans.md, pt-BR.md"
+                f"{tag!r} is not a known BCP 47 language tag{tag_hint(tag)}; name the file"
+                " after its language, e.g. fr.md, zh-Hans.md, pt-BR.md"
             )
         if tag != canonical_case(tag):
             return (

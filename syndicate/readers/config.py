@@ -18,7 +18,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.i18n.locales import canonical_case, is_valid_tag, is_zone
+from syndicate.i18n.locales import canonical_case, fallback_tags, is_valid_tag, is_zone
 from syndicate.i18n.terms import has_term, has_terms, placeholders, reference
 from syndicate.model.site import (
     CONFIG_NAME,
@@ -33,6 +33,7 @@ from syndicate.model.site import (
 from syndicate.model.source import SourceRef
 from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
+from syndicate.readers.languages import deprecated_hint, tag_hint
 from syndicate.readers.safefile import Refused, read_checked
 from syndicate.readers.schemas import Where, check, describe, load_schema, url_problem
 from syndicate.readers.staticfiles import static_files
@@ -389,8 +390,11 @@ def _languages_ok(
     for i, tag in enumerate(tags):
         where = SourceRef(shown, doc.line(("languages", i)))
         if not is_valid_tag(tag):
-            diags.error("config.language", f"unknown language tag {tag!r}", where)
+            diags.error("config.language", f"unknown language tag {tag!r}{tag_hint(tag)}", where)
             ok = False
+        elif old := deprecated_hint(tag):
+            # a warning: a site that has published under the tag keeps working as it did
+            diags.warning("config.language", old, where)
         elif tag != canonical_case(tag):
             diags.error(
                 "config.language",
@@ -419,11 +423,11 @@ def _languages_ok(
 
 
 def _phrases(terms: dict[str, dict[str, str]], tag: str) -> bool:
-    """Whether the site's terms give `tag` (or its primary language) phrases of its own, not
+    """Whether the site's terms give `tag` (or a tag it falls back to) phrases of its own, not
     only the names of sections, nor only syndicate's English ones copied (the output of
     `syndicate terms` saved as it is)."""
     english = reference()
-    tables = (terms.get(tag, {}), terms.get(tag.split("-")[0], {}))
+    tables = [terms.get(fallback, {}) for fallback in fallback_tags(tag)]
     return any(
         not key.startswith("section.") and text != english.get(key)
         for table in tables

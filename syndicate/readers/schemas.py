@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from syndicate.diagnostics import did_you_mean
 from syndicate.i18n.locales import canonical_case
+from syndicate.readers.languages import tag_hint
 
 Where = tuple[str | int, ...]
 
@@ -385,12 +386,15 @@ def _quote_hint(value: Any, expected: str) -> str:
 
 
 def _tag_hint(value: Any, schema: dict[str, Any]) -> str:
-    """For a language tag in the wrong case (`EN`, `zh-hans`), how to write it."""
+    """For a language tag in the wrong case (`EN`, `zh-hans`), how to write it; for a near
+    miss (`ar_SA`, `jp`), the tag meant, as `syndicate init --lang` says it."""
     if "language tag" not in str(schema.get("description")) or not isinstance(value, str):
         return ""
     fixed = canonical_case(value)
     pattern = _end_anchored(str(schema.get("pattern", "")))
-    return f"; write it {fixed!r}" if fixed != value and re.search(pattern, fixed) else ""
+    return (
+        f"; write it {fixed!r}" if fixed != value and re.search(pattern, fixed) else tag_hint(value)
+    )
 
 
 _LOOSE_DATE = re.compile(
