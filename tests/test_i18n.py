@@ -455,3 +455,31 @@ def test_the_sites_languages_get_the_same_help_as_init(tmp_path: Path) -> None:
     ]
     assert term("contents", "iw") == term("contents", "he") != term("contents", "en")
     assert term("contents", "per") == term("contents", "fa")
+
+
+@pytest.mark.parametrize(
+    ("lang", "same_as_english"),
+    [
+        ("fr", {"photo": "Photo", "pages": "Pages", "section.culture": "Culture"}),
+        ("ar", {"feed_title": "{publisher}: {section}"}),
+        ("fa", {"feed_title": "{publisher}: {section}"}),
+        ("he", {"feed_title": "{publisher}: {section}"}),
+        ("ko", {"feed_title": "{publisher}: {section}"}),
+        ("en-GB", {"contents": "Contents"}),
+    ],
+)
+def test_syndicate_terms_marks_only_what_the_language_lacks(
+    capsys: pytest.CaptureFixture[str], lang: str, same_as_english: dict[str, str]
+) -> None:
+    """A phrase of syndicate's terms for the language is translated, whatever it says:
+    French "Photo" is French."""
+    import json
+
+    assert main(["terms", "--lang", lang]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    for key, text in same_as_english.items():
+        line = yaml.safe_dump({key: text}, allow_unicode=True, width=10**6).rstrip("\n")
+        assert line in printed, (line, printed)
+    assert not [line for line in printed if line.endswith("# translate")]
+    assert main(["--log-format", "json", "terms", "--lang", lang]) == 0
+    assert json.loads(capsys.readouterr().out)["untranslated"] == []

@@ -12,7 +12,7 @@ from syndicate.cli import EXIT_INPUT, EXIT_OK, emit
 from syndicate.cli.formats import site_config
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.locales import is_valid_tag
-from syndicate.i18n.terms import FALLBACK, lookup, reference, use_site_terms
+from syndicate.i18n.terms import FALLBACK, lookup, reference, translated, use_site_terms
 from syndicate.readers.config import load_config
 from syndicate.readers.languages import deprecated_hint, tag_hint
 
@@ -40,14 +40,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     use_site_terms(config.terms if config else {})
     keys = list(dict.fromkeys([*reference(), *own_sections]))
     phrases = {key: lookup(key, tag) or "" for key in keys}
-    english = reference()
-    # Not translated: no phrase of the language's, or syndicate's English one kept as it is
-    # (this command's output saved as the terms file).
-    missing = [
-        key
-        for key in keys
-        if (own := lookup(key, tag, english=False)) is None or own == english.get(key)
-    ]
+    missing = [key for key in keys if not translated(key, tag)]
     if args.log_format == "json":
         emit({"lang": tag, "terms": phrases, "untranslated": missing})
         return EXIT_OK

@@ -90,6 +90,22 @@ def lookup(key: str, lang: str, *, english: bool = True) -> str | None:
     return None
 
 
+def translated(key: str, lang: str) -> bool:
+    """Whether the phrase `key` is `lang`'s own: syndicate's terms for the language give it,
+    whatever it says (French `photo: Photo`, Arabic `feed_title: '{publisher}: {section}'`
+    are translations), or the site's do with another text than syndicate's English (a
+    site's file that is `syndicate terms` saved as it is, still to translate)."""
+    tags = fallback_tags(lang)
+    if any(key in _table(tag) for tag in tags):
+        return True
+    english = _table(FALLBACK).get(key)
+    return any(
+        key in table and table[key] != english
+        for tag in tags
+        if (table := _site.get(tag)) is not None
+    )
+
+
 def term(key: str, lang: str, **values: str) -> str:
     """The phrase `key` in `lang` (see `lookup`), with `{placeholders}` filled in (as
     `fill` does: a site's phrase reaches no attribute and pads nothing)."""
