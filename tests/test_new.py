@@ -153,3 +153,35 @@ def test_the_scaffold_is_dated_by_now(site: Path, capsys: pytest.CaptureFixture[
     assert main(["new", "2027-01-01-fireworks", "--now", now]) == 0
     facts = yaml.safe_load((site / "articles/2027-01-01-fireworks/story.yaml").read_text("utf-8"))
     assert str(facts["published"]) == "2027-01-01 05:30:00+01:00"
+
+
+@pytest.mark.parametrize(
+    ("languages", "lang", "notice"),
+    [
+        ("[ar]", "ar", "© 2026 YCPress. جميع الحقوق محفوظة."),
+        ("[ja]", "ja", "© 2026 YCPress。無断転載を禁じます。"),
+        ("[ar-SA]", "ar-SA", "© 2026 YCPress. جميع الحقوق محفوظة."),
+        ("[en]", "en", "© 2026 YCPress. All rights reserved."),
+    ],
+)
+def test_the_rights_notice_is_in_the_storys_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, languages: str, lang: str, notice: str
+) -> None:
+    """The notice is published as written (page footers, JSON-LD, NewsML-G2, ninjs): it is
+    `init`'s, the feeds' phrase in the story's language."""
+    monkeypatch.chdir(tmp_path)
+    make_site(tmp_path, languages=languages)
+    assert main(["new", SLUG, "--now", "2026-12-04T09:00:00+01:00"]) == 0
+    facts = yaml.safe_load((tmp_path / "articles" / SLUG / "story.yaml").read_text("utf-8"))
+    assert facts["rights"]["notice"] == notice
+    assert main(["validate", "--strict"]) == 0
+
+
+def test_a_story_in_languages_whose_notices_differ_has_one_notice_each(site: Path) -> None:
+    assert main(["new", SLUG, "--lang", "fr", "--lang", "en", "--now", "2026-12-04T09:00:00Z"]) == 0
+    facts = yaml.safe_load((site / "articles" / SLUG / "story.yaml").read_text("utf-8"))
+    assert facts["rights"]["notice"] == {
+        "fr": "© 2026 YCPress. Tous droits réservés.",
+        "en": "© 2026 YCPress. All rights reserved.",
+    }
+    assert main(["validate", "--strict"]) == 0

@@ -19,10 +19,10 @@ import yaml
 
 from syndicate.cli import EXIT_INPUT, EXIT_OK, say, shown
 from syndicate.cli.artwork import icon_png, logo_png
+from syndicate.cli.new import rights_notice, yaml_text
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import fallback_tags, is_valid_tag, locale_for
-from syndicate.i18n.terms import term
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.config import load_config
 from syndicate.readers.languages import deprecated_hint, tag_hint
@@ -77,8 +77,7 @@ status: usable  # usable | withheld (not now) | canceled (never)
 version: 1  # raise it with every correction once the story is out
 rights:
   holder: {holder}
-  notice:
-{notices}
+  notice:{notice}
 """
 
 
@@ -240,18 +239,13 @@ def _story_files(
     site: Site, slug: str, langs: tuple[str, ...], samples: dict[str, dict[str, str]]
 ) -> dict[str, bytes]:
     """The sample story: its story.yaml and a language file per language."""
-    holder = json.dumps(site.name, ensure_ascii=False)
-    # The localized "© <year> <publisher>. All rights reserved." of the feeds' terms.
-    owner = f"{site.now.year} {site.name}"
-    notice = {lang: term("feed_rights", lang, publisher=owner) for lang in langs}
-    notices = "".join(f"    {k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in notice.items())
     story = STORY_TEMPLATE.format(
         domain=urlsplit(site.url).hostname,
         date=site.now.date().isoformat(),
         original=langs[0],
         now=rfc3339(site.now),
-        holder=holder,
-        notices=notices.rstrip("\n"),
+        holder=yaml_text(site.name),
+        notice=rights_notice(site.name, site.now.year, langs),
     )
     files = {f"articles/{slug}/story.yaml": story.encode("utf-8")}
     for lang in langs:

@@ -7,6 +7,7 @@ import argparse
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from syndicate.cli import EXIT_INPUT, EXIT_OK, say
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import canonical_case, is_valid_tag
+from syndicate.i18n.terms import term
 from syndicate.model import SiteConfig
 from syndicate.readers.articles import slug_problem
 from syndicate.readers.config import load_config
@@ -39,7 +41,7 @@ keywords: []
 places: []
 rights:
   holder: {publisher}
-  notice: {notice}
+  notice:{notice}
 images: []
 related: []
 """
@@ -162,7 +164,7 @@ def scaffold_story(
             timezone=config.timezone,
             now=rfc3339(now),
             publisher=yaml_text(publisher),
-            notice=yaml_text(f"© {now.year} {publisher}. All rights reserved."),
+            notice=rights_notice(publisher, now.year, langs),
         ),
         encoding="utf-8",
     )
@@ -195,6 +197,18 @@ def suggest_slug(text: str, date: str) -> str:
         return ""
     slug = "-".join(words)
     return slug if _DATED.match(slug + "-") else f"{date}-{slug}"
+
+
+def rights_notice(publisher: str, year: int, langs: Sequence[str]) -> str:
+    """`rights.notice` of a new story, as the YAML text after `  notice:`: the feeds'
+    "© <year> <publisher>. All rights reserved." (the `feed_rights` phrase) in each of the
+    story's languages, published as they are in pages, JSON-LD, NewsML-G2 and ninjs; one
+    text when every language says the same, else a text per language."""
+    owner = f"{year} {publisher}"
+    notices = {lang: term("feed_rights", lang, publisher=owner) for lang in langs}
+    if len(set(notices.values())) == 1:
+        return " " + yaml_text(notices[langs[0]])
+    return "".join(f"\n    {lang}: {yaml_text(text)}" for lang, text in notices.items())
 
 
 def yaml_text(text: str) -> str:
