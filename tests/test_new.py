@@ -126,6 +126,10 @@ def test_the_language_defaults_to_the_sites_first(site: Path) -> None:
         ("İstanbul'da ılık kış: IĞDIR", "2026-12-03-istanbul-da-ilik-kis-igdir"),  # not 'lk ks'
         ("Œuvre æsir ø Łódź", "2026-12-03-oeuvre-aesir-o-lodz"),
         ("انتخابات", None),
+        ("افتتاح الميناء بعد 3 أسابيع", None),  # not 2026-12-03-3
+        ("港が3週間ぶりに再開", None),
+        ("2026-12-04-افتتاح-الميناء", None),  # not 2026-12-04, which the next would take
+        ("Port 3: ميناء", "2026-12-03-port-3"),
     ],
 )
 def test_a_headline_given_as_the_slug_gets_a_slug_suggested(
@@ -139,6 +143,8 @@ def test_a_headline_given_as_the_slug_gets_a_slug_suggested(
     assert not list((site / "articles").iterdir()), "nothing is created"
     if suggested is None:
         assert "try the slug" not in err, "no Latin letter left: nothing to suggest"
+        assert "write the slug's words in Latin letters" in err
+        assert suggest_slug(given, "2026-12-03") == ""
         return
     assert "try the slug '" in err
     assert suggest_slug(given, "2026-12-03") == suggested

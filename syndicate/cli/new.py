@@ -148,6 +148,11 @@ def scaffold_story(
         suggested = suggest_slug(slug, now.date().isoformat())
         if suggested and not slug_problem(suggested):
             message += f"; try the slug {suggested!r}"
+        elif not suggested:
+            message += (
+                "; no slug can be made from a text without Latin letters: write the slug's"
+                " words in Latin letters, transliterated or translated"
+            )
         diags.error("new.slug", message)
         return None
     if folder.exists():
@@ -189,11 +194,13 @@ def suggest_slug(text: str, date: str) -> str:
     """A slug made of what was given instead of one (a headline, `Wahl in Berlin: Ergebnis`
     gives `2026-12-03-wahl-in-berlin-ergebnis`): its first words in lowercase ASCII, accents
     and ligatures taken apart (ß as ss), anything else a hyphen, dated as the sample's slugs
-    are; empty when no Latin letter or digit is left (a headline in Arabic)."""
+    are; empty when no Latin letter is left: the digits and date of a headline in Arabic or
+    Japanese (`2026-12-04-3`) would say nothing, and the next such headline would take the
+    same slug."""
     spelt = text.casefold().translate(_LATIN)
     plain = unicodedata.normalize("NFKD", spelt).encode("ascii", "ignore").decode()
     words = re.findall(r"[a-z0-9]+", plain)[:_SLUG_WORDS]
-    if not words:
+    if not re.search("[a-z]", "".join(words)):
         return ""
     slug = "-".join(words)
     return slug if _DATED.match(slug + "-") else f"{date}-{slug}"

@@ -169,7 +169,7 @@ def slug_problem(slug: str) -> str | None:
     """Why a folder name cannot be a story slug, or None."""
     if not SLUG.fullmatch(slug):
         return (
-            f"folder name {slug!r} is not a valid story slug: use lowercase letters, digits and"
+            f"folder name {slug!r} is not a valid story slug: use ASCII letters a-z, digits and"
             " single hyphens (e.g. 2021-02-18-nato-iraq)"
         )
     if len(slug) > budgets.MAX_NAME_BYTES:
