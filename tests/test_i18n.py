@@ -483,3 +483,16 @@ def test_syndicate_terms_marks_only_what_the_language_lacks(
     assert not [line for line in printed if line.endswith("# translate")]
     assert main(["--log-format", "json", "terms", "--lang", lang]) == 0
     assert json.loads(capsys.readouterr().out)["untranslated"] == []
+
+
+def test_syndicate_terms_for_an_old_code_only_where_the_site_has_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["terms", "--lang", "iw"]) == 2  # outside a site: write the tag meant
+    assert "write 'he'" in capsys.readouterr().err
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = config.replace("languages: [en, fr, ar, zh-Hans, de, es]", "languages: [en, iw]")
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    assert main(["terms", "--lang", "iw", "--config", str(tmp_path / "syndicate.yaml")]) == 0
+    assert yaml.safe_load(capsys.readouterr().out)["contents"] == term("contents", "he")
