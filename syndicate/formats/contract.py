@@ -169,20 +169,31 @@ class Urls:
 
     def article(self, slug: str, lang: str) -> str:
         """The published page of one language variant."""
-        return fill(self.config.article_url, base_url=self.base, slug=quote(slug), lang=lang)
+        slug, lang = url_path(slug), url_path(lang)
+        return fill(self.config.article_url, base_url=self.base, slug=slug, lang=lang)
 
     def image(self, slug: str, image: Image) -> str:
-        """The published image, its name percent-encoded (a name may hold any letter)."""
-        name = quote(image.name, safe="")
-        return fill(self.config.image_url, base_url=self.base, slug=quote(slug), name=name)
+        """The published image (`links: image:` of the configuration)."""
+        name = url_path(image.name)
+        return fill(self.config.image_url, base_url=self.base, slug=url_path(slug), name=name)
 
     def output(self, path: str) -> str:
-        """The public URL of a file written under `out/` (`atom/en.xml`)."""
-        return self.base + path
+        """The public URL of a file written under `out/` (`atom/en.xml`,
+        `ninjs/media/<slug>/ميناء-جدة.png` as `.../%D9%85%D9%8A...png`)."""
+        return self.base + url_path(path)
 
     def site_media(self, file: Path) -> str:
         """The public URL of the publisher's logo or icon."""
         return self.output(site_media_path(file))
+
+
+def url_path(path: str) -> str:
+    """A path under out/ (or a part of one: a slug, a file name) as a URL or a relative link
+    holds it: every character but ASCII letters, digits, `-._~` and `/` percent-encoded from
+    UTF-8. The one spelling every format writes: an image name may hold any letter, and a
+    raw one is an IRI, not the URI that ninjs (`"format": "uri"`), NewsML-G2 consumers and
+    sitemaps take; `#`, `?` and `%` in a name would otherwise cut or change the link."""
+    return quote(path, safe="/")
 
 
 def site_media_path(file: Path) -> str:

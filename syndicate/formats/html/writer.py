@@ -32,6 +32,7 @@ from syndicate.formats.contract import (
     Writer,
     site_files,
     site_media_path,
+    url_path,
 )
 from syndicate.formats.jsonld.graph import (
     GraphBuilder,
@@ -249,7 +250,7 @@ def isolated_markup(text: str | list[Part]) -> Markup:
 
 
 def _site_relative(file: Path) -> str:
-    return site_media_path(file).removeprefix("html/")
+    return url_path(site_media_path(file).removeprefix("html/"))
 
 
 # Article pages -----------------------------------------------------------------------------
@@ -383,7 +384,7 @@ def open_graph(
 def _body(story: Story, lang: str) -> Markup:
     """The shared renderer's XHTML body, as the HTML a page carries."""
     div = render_body(
-        story, story.variant(lang), lambda image: media_path(story, image), xml_lang=False
+        story, story.variant(lang), lambda image: url_path(media_path(story, image)), xml_lang=False
     )
     div.set("class", "body")
     html = _html(div)
