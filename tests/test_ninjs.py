@@ -241,3 +241,24 @@ def test_validate_outputs_checks_documents(
     err = capsys.readouterr().err
     assert f"{path}: error: no uri [ninjs.document]" in err
     assert "language 'fr' differs from the file name" in err
+
+
+def test_validate_outputs_refuses_an_iri_where_the_schema_takes_a_uri(
+    out: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A raw non-Latin name (as ninjs once linked images) fails IPTC's `"format": "uri"` in a
+    consumer whose jsonschema checks formats: `validate --outputs` says so first."""
+    monkeypatch.chdir(REPO)
+    path = out / "ninjs" / f"{SAMPLE_SLUG}.ar.json"
+    doc = json.loads(path.read_bytes())
+    image = doc["associations"][-1]
+    raw = f"{BASE}ninjs/media/{SAMPLE_SLUG}/ميناء-جدة.png"
+    image["uri"] = image["renditions"][0]["href"] = raw
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", "--outputs", str(out)]) == 1
+    err = capsys.readouterr().err
+    n = len(doc["associations"]) - 1
+    for place in (f"associations[{n}].uri", f"associations[{n}].renditions[0].href"):
+        assert f"{path}: error: {place} is not a URI: {raw};" in err
+    assert err.count("is not a URI") == 2

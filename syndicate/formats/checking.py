@@ -12,6 +12,7 @@ import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,40 @@ def json_value(data: bytes | str, shown: str, diags: Diagnostics) -> Any:
             text = "a number with more digits than any file syndicate writes"
         diags.error("output.json", f"not valid JSON: {text}", shown)
     return None
+
+
+def is_uri(value: str) -> bool:
+    """Whether `value` is a URI as RFC 3986 has it: ASCII only, every other character
+    percent-encoded (`https://x.example/%D9%85.png`, not the IRI `https://x.example/م.png`).
+    For the fields a schema declares `"format": "uri"`: the Python jsonschema checks that
+    format only when the optional rfc3987 package is installed, so a consumer that has it
+    refuses what a check without it let through; jsonschema-rs, which syndicate depends on,
+    always checks it."""
+    return bool(_uri_validator().is_valid(value))
+
+
+@cache
+def _uri_validator() -> Any:
+    import jsonschema_rs
+
+    schema = {"type": "string", "format": "uri"}
+    return jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+
+
+def json_strings(data: Any, keys: frozenset[str]) -> Iterator[tuple[str, str]]:
+    """The text values under any of `keys` anywhere in a JSON value, with their places
+    (`associations[0].renditions[0].href`), in document order; without recursion, so a file
+    nested deep does not exhaust the stack."""
+    todo: list[tuple[str, Any, bool]] = [("", data, False)]
+    while todo:
+        place, value, wanted = todo.pop()
+        if isinstance(value, dict):
+            items = reversed(value.items())
+            todo.extend((f"{place}.{k}" if place else k, v, k in keys) for k, v in items)
+        elif isinstance(value, list):
+            todo.extend((f"{place}[{n}]", value[n], False) for n in reversed(range(len(value))))
+        elif wanted and isinstance(value, str):
+            yield place, value
 
 
 class _NotJson(ValueError):

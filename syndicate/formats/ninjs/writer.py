@@ -58,6 +58,11 @@ class NinjsWriter(Writer[NinjsOptions]):
                 check_document(data, str(path), ctx.diagnostics)
 
 
+URI_FIELDS = frozenset({"uri", "href", "schema"})
+"""The ninjs fields that hold a URI wherever they are (IPTC's schemas of both generations
+declare each `"format": "uri"`: the document's, an association's, a rendition's...)."""
+
+
 def check_document(data: Any, shown: str, diags: Diagnostics) -> None:
     """What every ninjs document we write must have: the rules a reader of `out/` can check
     without IPTC's schema (the tests run IPTC's validator on every file too)."""
@@ -77,6 +82,16 @@ def check_document(data: Any, shown: str, diags: Diagnostics) -> None:
             diags.error("ninjs.document", f"no {key}", shown)
     if data.get(status) and data[status] not in STATUSES:
         diags.error("ninjs.document", f"{status} {data[status]!r} is not one of {STATUSES}", shown)
+    from syndicate.formats.checking import is_uri, json_strings
+
+    for place, value in json_strings(data, URI_FIELDS):
+        if not is_uri(value):
+            diags.error(
+                "ninjs.document",
+                f'{place} is not a URI: {value[:120]}; the schema\'s "format": "uri" takes'
+                " RFC 3986 URIs, with any other character percent-encoded",
+                shown,
+            )
     name = Path(shown).name
     if data.get("language") and not name.endswith(f".{data['language']}.json"):
         diags.error(
