@@ -825,8 +825,9 @@ def test_an_image_that_is_a_link_to_nothing_says_so(
         ("https://example.org:99999/a", "is not a valid URL (port out of range 0-65535)"),
         ("https://[::1/a", "is not a valid URL (invalid IPv6 URL)"),
         ("https://user:secret@example.org/a", "holds a user name or password"),
+        ("https://مثال.example/a", "holds a host name with letters a URL carries only in its"),
     ],
-    ids=["markup", "port", "ipv6", "userinfo"],
+    ids=["markup", "port", "ipv6", "userinfo", "idna"],
 )
 def test_a_url_its_pattern_would_pass_is_checked_as_a_url(
     tmp_path: Path, site_config: SiteConfig, url: str, said: str
@@ -836,6 +837,25 @@ def test_a_url_its_pattern_would_pass_is_checked_as_a_url(
     write_story(tmp_path / "articles", "linked", STORY + related)
     [problem] = [d.message for d in errors(tmp_path / "articles", site_config)]
     assert problem.startswith("related, 1st related link: url: ") and said in problem, problem
+
+
+def test_a_link_in_any_script_is_read_as_the_uri_every_format_writes(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A link pasted as a browser shows it went out raw in ninjs and NewsML-G2 (an IRI, which
+    ninjs's `"format": "uri"` refuses) and encoded in the pages; what is encoded is kept."""
+    url = "https://ar.wikipedia.org/wiki/ميناء_جدة?q=جدة%20x#م"
+    uri = (
+        "https://ar.wikipedia.org/wiki/%D9%85%D9%8A%D9%86%D8%A7%D8%A1_%D8%AC%D8%AF%D8%A9"
+        "?q=%D8%AC%D8%AF%D8%A9%20x#%D9%85"
+    )
+    related = f"related:\n  - url: {json.dumps(url)}\n    title: {{{{en: Related}}}}\n"
+    person = f"byline:\n  people:\n    - name: Sara\n      url: {json.dumps(url)}\n"
+    write_story(tmp_path, "linked", STORY + related, en=VARIANT.replace("byline:\n", person))
+    (story,), diags = read(tmp_path, site_config)
+    assert not diags.errors, [d.format_text() for d in diags]
+    assert story.related[0].url == uri
+    assert story.variant("en").byline.people[0].url == uri
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.languages import tag_hint
 from syndicate.readers.safefile import Refused
-from syndicate.readers.schemas import Where, check, place, url_problems
+from syndicate.readers.schemas import Where, check, place, uri_form, url_problems
 from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles
 from syndicate.readers.textfile import bidi_warning, decode_text, markup_warning
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
@@ -341,7 +341,7 @@ class _StoryReader:
             places=places,
             images=images,
             related=tuple(
-                RelatedLink(r["url"], loc(r["title"], ("related", i, "title")))
+                RelatedLink(uri_form(r["url"]), loc(r["title"], ("related", i, "title")))
                 for i, r in enumerate(data.get("related", []))
             ),
             embargo_until=dates["embargo_until"],
@@ -795,7 +795,8 @@ class _StoryReader:
             summary=" ".join(data["summary"].split()),
             byline=Byline(
                 people=tuple(
-                    Person(p["name"], p.get("role"), p.get("url")) for p in byline.get("people", [])
+                    Person(p["name"], p.get("role"), uri_form(p["url"]) if "url" in p else None)
+                    for p in byline.get("people", [])
                 ),
                 organisation=byline.get("organisation"),
             ),

@@ -35,7 +35,14 @@ from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.languages import deprecated_hint, tag_hint
 from syndicate.readers.safefile import Refused, read_checked
-from syndicate.readers.schemas import Where, check, describe, load_schema, url_problem
+from syndicate.readers.schemas import (
+    Where,
+    check,
+    describe,
+    load_schema,
+    uri_form,
+    url_problem,
+)
 from syndicate.readers.staticfiles import static_files
 from syndicate.readers.textfile import bidi_warning, read_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
@@ -345,24 +352,12 @@ def _typos(data: dict[str, object]) -> dict[str, str]:
 
 
 def _encoded_problem(url: str) -> str | None:
-    """A site URL with letters a URI carries only encoded (`https://ycprèss.example/`): every
-    link of every file starts with it, and sitemaps, feeds and their validators take URIs.
-    A path is shown percent-encoded; a host is to be written in its IDNA form (`xn--`), as
-    the registrar gives it (the IDNA 2003 and 2008 forms of some names differ)."""
+    """A site URL with letters a URI carries only encoded (`https://ycpress.example/é/`):
+    every link of every file starts with it, and sitemaps, feeds and their validators take
+    URIs; it is shown percent-encoded. (A host beyond ASCII is `url_problem`'s.)"""
     if url.isascii():
         return None
-    from urllib.parse import quote
-
-    parts = urlsplit(url)
-    if not parts.netloc.isascii():
-        return (
-            "holds a host name with letters a URL carries only in its IDNA form: write the"
-            " host as xn--..., as your registrar gives it"
-        )
-    encoded = parts._replace(
-        path=quote(parts.path, safe="/%:@"), query=quote(parts.query, safe="=&%")
-    )
-    return f"holds letters a URL carries only encoded; write it {encoded.geturl()!r}"
+    return f"holds letters a URL carries only encoded; write it {uri_form(url)!r}"
 
 
 def _timezone_ok(tz: str, doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:

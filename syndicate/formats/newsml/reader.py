@@ -48,6 +48,7 @@ from syndicate.model import (
     Subject,
     Variant,
 )
+from syndicate.readers.schemas import uri_form
 from syndicate.readers.xhtml import FigureInfo, XhtmlBodyReader
 from syndicate.xmlbase import NAR_NS, XHTML_NS, XML_LANG, has_doctype, safe_parser
 
@@ -258,14 +259,15 @@ def _number(el: etree._Element, attr: str, limit: float) -> float:
 
 def _href(el: etree._Element, attr: str = "href") -> str:
     """A URL attribute: only an absolute http(s) URL is accepted, never `javascript:`,
-    `data:` or a file path (which a writer could otherwise read from the local disk)."""
+    `data:` or a file path (which a writer could otherwise read from the local disk); as a
+    URI (`uri_form`), as links read from a story folder are."""
     value = str(el.get(attr, ""))
     if not _URL.fullmatch(value):
         raise NewsMLProblem(
             f"{etree.QName(el).localname} {attr}={value!r} is not an absolute http(s) URL",
             _source(el),
         )
-    return value
+    return uri_form(value)
 
 
 def _texts(el: etree._Element, path: str) -> tuple[str, ...]:
