@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from syndicate import __version__
 from syndicate.deliver.options import RetryOptions, Target
+from syndicate.formats.contract import url_path
 
 SIGNATURE_HEADER = "X-Syndicate-Signature"
 TIMESTAMP_HEADER = "X-Syndicate-Timestamp"
@@ -573,7 +574,7 @@ class HttpRemote:
         *,
         gone_ok: bool = False,
     ) -> None:
-        url = self.base + quote(path)
+        url = self.base + url_path(path)  # as every format links to the file
         sha = hashlib.sha256(data).hexdigest()
         stamp = str(int(time.time()))
         headers |= {SHA256_HEADER: sha, TIMESTAMP_HEADER: stamp}
