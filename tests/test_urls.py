@@ -15,6 +15,10 @@ import pytest
 from conftest import FIXED_NOW, PLAIN_COVERS, REPO, SAMPLE_SLUG
 
 from syndicate.cli import main
+from syndicate.diagnostics import Diagnostics
+from syndicate.formats.contract import Urls
+from syndicate.readers.articles import read_articles
+from syndicate.readers.config import load_config
 
 BASE = "https://ycpress.example/syndicate/"
 IMAGE = "ميناء-جدة"
@@ -131,3 +135,19 @@ def test_ninjs_holds_uris_as_its_schema_declares(out: Path, shared_dir: Path) ->
 def test_validate_outputs_accepts_the_export(out: Path) -> None:
     """Every format's validator, EPUBCheck on books whose members have Arabic names too."""
     assert main(["validate", "-q", "--site", str(out.parent), "--outputs", str(out)]) == 0
+
+
+def test_a_link_template_in_any_script_gives_uris(tmp_path: Path, out: Path) -> None:
+    """`links:` templates are written by hand: their own letters are encoded as a story's
+    links are, the file name as every format encodes it."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config += 'links:\n  image: "https://cdn.example/صور/{slug}/{name}"\n'
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    diags = Diagnostics()
+    site = load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags)
+    assert site is not None, [d.format_text() for d in diags]
+    [story] = read_articles(out.parent / "articles", site, diags)
+    assert Urls(site).image(story.slug, story.images[0]) == (
+        f"https://cdn.example/{quote('صور')}/{SAMPLE_SLUG}/{ENCODED}.png"
+    )

@@ -303,8 +303,9 @@ def load_config(
         base_url=data["base_url"],
         timezone=tz,
         languages=tuple(data["languages"]),
-        article_url=links.get("article", DEFAULT_ARTICLE_URL),
-        image_url=links.get("image", DEFAULT_IMAGE_URL),
+        # written by hand, they may hold letters a URI carries only encoded, as a story's links
+        article_url=uri_form(links.get("article", DEFAULT_ARTICLE_URL)),
+        image_url=uri_form(links.get("image", DEFAULT_IMAGE_URL)),
         sections={k: v for k, v in data.items() if k not in known},
         lines=dict(doc.lines),
         source=SourceRef(shown),
