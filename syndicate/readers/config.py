@@ -355,9 +355,16 @@ def _typos(data: dict[str, object]) -> dict[str, str]:
 def _encoded_problem(url: str) -> str | None:
     """A site URL with letters a URI carries only encoded (`https://ycpress.example/é/`):
     every link of every file starts with it, and sitemaps, feeds and their validators take
-    URIs; it is shown percent-encoded. (A host beyond ASCII is `url_problem`'s.)"""
+    URIs; it is shown percent-encoded. A host is to be written in its IDNA form (`xn--`),
+    as the registrar gives it: the IDNA 2003 and 2008 forms of some names differ (a story's
+    link to such a host is read as a browser reads it, `uri_form`)."""
     if url.isascii():
         return None
+    if not urlsplit(url).netloc.isascii():
+        return (
+            "holds a host name with letters a URL carries only in its IDNA form: write the"
+            " host as xn--..., as your registrar gives it"
+        )
     return f"holds letters a URL carries only encoded; write it {uri_form(url)!r}"
 
 

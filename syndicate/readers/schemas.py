@@ -203,12 +203,27 @@ def url_problem(url: str) -> str | None:
         return "holds a user name or password, which a public link must not"
     if not parts.hostname:
         return "has no host"
-    if not parts.netloc.isascii():
+    if _ascii_netloc(parts.netloc) is None:
         return (
-            "holds a host name with letters a URL carries only in its IDNA form: write the"
-            " host as xn--..., as your registrar gives it"
+            "holds a host name that is no valid international domain name: write the host"
+            " in its IDNA form (xn--...), as your registrar gives it"
         )
     return None
+
+
+def _ascii_netloc(netloc: str) -> str | None:
+    """`netloc` with its host in ASCII: an international name in its IDNA form, as a browser
+    maps it (UTS 46, non-transitional: `пример.рф` is `xn--e1afmkfd.xn--p1ai`); None for a
+    name that has none."""
+    if netloc.isascii():
+        return netloc
+    import idna  # (only for the rare link to an international name)
+
+    host, colon, port = netloc.partition(":")  # (a host beyond ASCII is no IPv6 address)
+    try:
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii") + colon + port
+    except (idna.IDNAError, UnicodeError):
+        return None
 
 
 _BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -218,8 +233,13 @@ def uri_form(url: str) -> str:
     """`url` as the URI that every format writes (RFC 3987's mapping of an IRI): each
     character beyond ASCII percent-encoded from UTF-8, the rest as written, so a link pasted
     as a browser shows it (`https://ar.wikipedia.org/wiki/جدة`) is `.../wiki/%D8%AC%D8%AF%D8%A9`
-    in ninjs and NewsML-G2 as in the pages. Its host is ASCII: `url_problem` refuses another
-    (the IDNA 2003 and 2008 forms of some names differ, so only its owner can say which)."""
+    in ninjs and NewsML-G2 as in the pages. An international host name is written in its
+    IDNA form, as a browser maps it (`url_problem` refuses a name that has none)."""
+    if not url.isascii():
+        parts = urlsplit(url)
+        netloc = _ascii_netloc(parts.netloc)
+        if netloc is not None and netloc != parts.netloc:
+            url = parts._replace(netloc=netloc).geturl()
     return _BEYOND_ASCII.sub(lambda found: quote(found.group(), safe=""), url)
 
 
