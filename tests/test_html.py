@@ -424,3 +424,27 @@ def test_a_page_links_its_story_book_only_when_the_site_makes_story_books(tmp_pa
     assert not (site.out / book).exists()
     assert b"application/epub+zip" not in page.read_bytes()
     assert b".epub" not in page.read_bytes()
+
+
+def test_a_page_links_only_the_feeds_its_language_has(tmp_path: Path) -> None:
+    """`feeds.languages` gives some languages no Atom or RSS feed: the pages and story lists
+    of the others linked feeds that are never written (a full run warned of none)."""
+    from sites import Site
+
+    site = Site(tmp_path)
+    site.configure("feeds:\n  languages: [en, ar]\n")
+    site.export("html", "atom", "rss")
+    base = BASE.encode()
+    for path in sorted((site.out / "html").glob("*.html")):
+        data = path.read_bytes()
+        lang = path.name.split(".")[-2]
+        for href in lxml_html.fromstring(data).xpath("//a/@href | //link/@href"):
+            if href.startswith(BASE) and href.removeprefix(BASE).startswith(("atom/", "rss/")):
+                assert (site.out / href.removeprefix(BASE)).is_file(), f"{path.name}: {href}"
+        if path.name == "index.html":
+            continue
+        linked = lang in ("en", "ar")
+        assert (base + f"atom/{lang}.xml".encode() in data) is linked, path.name
+        assert (base + f"rss/{lang}.xml".encode() in data) is linked, path.name
+        assert (b'type="application/rss+xml"' in data) is linked, path.name
+    assert not (site.out / "atom/fr.xml").exists()

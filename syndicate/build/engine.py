@@ -1199,6 +1199,10 @@ class _Build:
         A dry run stops before the record, saying what would change."""
         folders = self._folders()
         plan = staging.prepare(folders, keep_others=self.how.keep_others)
+        # A full run's own links are right by construction (a page links a format's file
+        # only if that format makes it: tests/test_html.py checks the cases), and scanning
+        # every file it wrote cost 2.3 s of a 38 s first export of 400 stories (0.8 s for
+        # the pages alone): only a run that leaves something out is scanned.
         if self.how.subset or self._partial():
             base = self.settings.config.base_url
             names = [w.name for w in self.writers]

@@ -10,7 +10,7 @@ pages link to each other and to images by relative URLs."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -86,10 +86,12 @@ class HtmlWriter(Writer[HtmlOptions]):
             return
         builder = GraphBuilder(ctx)
         langs = exported_languages(story, ctx)
+        with_feeds = feed_languages(ctx) if langs else ()
         for lang in langs:
             ld_json = script_text(builder.graph(story, lang))
             path = f"html/{story.slug}.{lang}.html"
-            page = _render(ctx, "article.html", article_page(story, lang, ctx, ld_json), path)
+            values = article_page(story, lang, ctx, ld_json, with_feeds)
+            page = _render(ctx, "article.html", values, path)
             if page is not None:
                 yield OutputFile(path, page)
         if langs:
@@ -112,12 +114,13 @@ class HtmlWriter(Writer[HtmlOptions]):
         }
         langs, size = list(by_lang), ctx.options.page_size
         builder = functools.cache(lambda: GraphBuilder(ctx))  # one for all the pages
+        with_feeds = feed_languages(ctx) if by_lang else ()
         for lang, listed in by_lang.items():
             if lang not in ctx.languages:
                 continue
             pages = [listed[start : start + size] for start in range(0, len(listed), size)]
             for number, listing in enumerate(pages, 1):
-                page = _Page(lang, number, len(pages), listing)
+                page = _Page(lang, number, len(pages), listing, lang in with_feeds)
                 make = functools.partial(_language_page, page, langs, ctx, builder)
                 key = repr(("index", number, len(pages), langs))
                 yield Planned(page.path, make, summaries=listing, key=key)
@@ -204,15 +207,33 @@ def page_values(
     }
 
 
-def feeds(lang: str, ctx: Context[HtmlOptions]) -> list[Values]:
+def feed_languages(ctx: Context[HtmlOptions]) -> tuple[str, ...]:
+    """The run's languages that have Atom and RSS feeds (`feeds.languages`, which the feeds
+    formats read): a page links its language's feeds only if they are made. Options the feed
+    formats would refuse (their run reports them) leave every language its feeds, as before."""
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.formats.feeds.documents import FeedOptions
+    from syndicate.formats.options import convert_section
+
+    options = convert_section("feeds", FeedOptions, ctx.config, Diagnostics())
+    return ctx.languages if options is None else options.feed_languages(ctx.languages)
+
+
+def feeds(lang: str, linked: bool, ctx: Context[HtmlOptions]) -> list[Values]:
+    """The `<link rel="alternate">`s of the language's Atom and RSS feeds; none unless
+    `linked` (the language has feeds, `feed_languages`)."""
     title = ctx.config.publisher.name
     return [
         {"type": media_type, "title": title, "href": ctx.urls.output(f"{kind}/{lang}.xml")}
         for kind, media_type in (("atom", "application/atom+xml"), ("rss", "application/rss+xml"))
+        if linked
     ]
 
 
-def subscribe(lang: str, ctx: Context[HtmlOptions]) -> Values:
+def subscribe(lang: str, linked: bool, ctx: Context[HtmlOptions]) -> Values | None:
+    """The footer's links to the language's feeds; None unless `linked` (see `feeds`)."""
+    if not linked:
+        return None
     return {
         "label": term("subscribe", lang),
         "atom": ctx.urls.output(f"atom/{lang}.xml"),
@@ -256,8 +277,15 @@ def _site_relative(file: Path) -> str:
 # Article pages -----------------------------------------------------------------------------
 
 
-def article_page(story: Story, lang: str, ctx: Context[HtmlOptions], ld_json: str) -> Values:
-    """What `article.html` shows of one story in one language."""
+def article_page(
+    story: Story,
+    lang: str,
+    ctx: Context[HtmlOptions],
+    ld_json: str,
+    with_feeds: Collection[str],
+) -> Values:
+    """What `article.html` shows of one story in one language; the page links the feeds of
+    its language if it is among `with_feeds` (`feed_languages`)."""
     variant = story.variant(lang)
     urls = ctx.urls
     url = urls.article(story.slug, lang)
@@ -279,7 +307,7 @@ def article_page(story: Story, lang: str, ctx: Context[HtmlOptions], ld_json: st
     values |= {
         "alternates": [{"lang": tag, "href": urls.article(story.slug, tag)} for tag in langs]
         + [{"lang": "x-default", "href": urls.article(story.slug, default_language(story, ctx))}],
-        "feeds": feeds(lang, ctx),
+        "feeds": feeds(lang, lang in with_feeds, ctx),
         "open_graph": open_graph(story, lang, url, section, ctx),
         "latest_news": term("latest_news", lang),
         "article": {
@@ -319,7 +347,7 @@ def article_page(story: Story, lang: str, ctx: Context[HtmlOptions], ld_json: st
         "translations": language_nav(
             lang, [o for o in langs if o != lang], lambda tag: f"{story.slug}.{tag}.html"
         ),
-        "subscribe": subscribe(lang, ctx),
+        "subscribe": subscribe(lang, lang in with_feeds, ctx),
     }
     return values
 
@@ -419,6 +447,8 @@ class _Page:
     number: int
     count: int
     stories: Sequence[StorySummary]
+    feeds: bool
+    """Whether the language has feeds to link (`feed_languages`)."""
 
     @property
     def path(self) -> str:
@@ -500,7 +530,7 @@ def language_index(
     return values | {
         "url": url,
         "description": term("feed_subtitle", lang, publisher=ctx.config.publisher.name),
-        "feeds": feeds(lang, ctx),
+        "feeds": feeds(lang, page.feeds, ctx),
         # The translations of a list are its first pages: page 2 in one language does not
         # list the stories of page 2 in another.
         "alternates": index_alternates(langs, ctx) if number == 1 else [],
@@ -508,7 +538,7 @@ def language_index(
         "stories": story_items(page.stories, lang),
         "pager": pager(page, lang),
         "translations": language_nav(lang, others, lambda tag: f"index.{tag}.html"),
-        "subscribe": subscribe(lang, ctx),
+        "subscribe": subscribe(lang, page.feeds, ctx),
     }
 
 
