@@ -737,3 +737,28 @@ def test_the_preview_sees_an_edit_that_keeps_a_file_s_size_and_time(
         before.st_mtime_ns,
     )
     assert previewer._config_stamp() != seen
+
+
+def test_a_partner_feed_that_names_its_own_hub_is_served_with_it(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """A profile's own `hub:` is in its feeds (`<atom:link rel="hub">`): the response said
+    nothing of it, only atom/, rss/ and jsonfeed/ were looked at (a profile's folder is
+    `partners/<name>`). The header names the hub the feed names, nothing from the config:
+    msn's feed, naming no hub although `feeds: hub:` is set, gets none."""
+    site.configure(
+        "feeds:\n  hub: http://127.0.0.1:9/\n"
+        "profiles:\n  msn:\n  mine:\n    base: msn\n    hub: http://127.0.0.1:7/\n"
+        "deliver:\n  retry: {attempts: 1, timeout: 5}\n"  # the export's pings fail at once
+    )
+    site.export("mine", "msn", "atom")
+    mine = (site.out / "partners/mine/en.xml").read_bytes()
+    assert b'<atom:link href="http://127.0.0.1:7/" rel="hub"/>' in mine
+    assert b'rel="hub"' not in (site.out / "partners/msn/en.xml").read_bytes()
+    server = serving()
+    assert server.get("partners/mine/en.xml").headers["link"] == (
+        '<http://127.0.0.1:7/>; rel="hub",'
+        ' <https://ycpress.example/syndicate/partners/mine/en.xml>; rel="self"'
+    )
+    assert "link" not in server.get("partners/msn/en.xml").headers
+    assert 'rel="hub"' in server.get("atom/en.xml").headers["link"]

@@ -1,7 +1,8 @@
 """WebSub: after an export or a delivery, one publish ping per feed that changed since it was
 last announced (`hub.mode=publish`, `hub.url=<the feed's self URL>`), to the hub the feed itself
-names (`<link rel="hub">`, from the `feeds: hub:` option). A ping that fails is tried again at
-the next run: a feed is recorded as announced only once its hub confirmed."""
+names (`<link rel="hub">`, from the `hub:` option of `feeds:` or of a partner profile). A ping
+that fails is tried again at the next run: a feed is recorded as announced only once its hub
+confirmed."""
 
 from __future__ import annotations
 
@@ -49,8 +50,13 @@ def hub_writers(writers: Iterable[AnyWriter], config: SiteConfig) -> list[AnyWri
     return [w for w in writers if _hub(w, config)]
 
 
+def may_name_hub(writer: AnyWriter) -> bool:
+    """Whether the format's feeds may name a hub: its options have one (`hub:`)."""
+    return any(f.encode_name == HUB_OPTION for f in msgspec.structs.fields(writer.Options))
+
+
 def _hub(writer: AnyWriter, config: SiteConfig) -> str | None:
-    if not any(f.encode_name == HUB_OPTION for f in msgspec.structs.fields(writer.Options)):
+    if not may_name_hub(writer):
         return None
     options = convert_section(writer.section(), writer.Options, config, Diagnostics())
     hub = getattr(options, HUB_OPTION, None)

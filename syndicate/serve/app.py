@@ -102,7 +102,8 @@ class Served:
     folder: Path
     inventory: Inventory
     feed_folders: frozenset[str]
-    """Folders of formats whose section names a WebSub hub."""
+    """Folders of formats whose feeds may name a WebSub hub (`atom`, `partners/flipboard`):
+    a feed there is served with the hub it names, whatever syndicate.yaml says now."""
     tokens: Mapping[str, Sequence[str]]
     """Protected folder (`newsml/`) -> the tokens that open it."""
     preview: PreviewState | None = None
@@ -241,9 +242,10 @@ class _OutputFiles(StaticFiles):
     def _hub_link(
         self, path: str, full_path: str | os.PathLike[str], stat: os.stat_result
     ) -> str | None:
-        """`Link: <hub>; rel="hub", <feed>; rel="self"` for a feed that names a hub."""
-        if path.partition("/")[0] not in self.served.feed_folders or not path.endswith(
-            FEED_SUFFIXES
+        """`Link: <hub>; rel="hub", <feed>; rel="self"` for a feed that names a hub (a
+        partner profile's folder is nested: `partners/<name>/`)."""
+        if not path.endswith(FEED_SUFFIXES) or not any(
+            path.startswith(f"{folder}/") for folder in self.served.feed_folders
         ):
             return None
         key = (path, stat.st_size, stat.st_mtime_ns)
