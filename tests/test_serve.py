@@ -332,6 +332,32 @@ def test_the_preview_never_goes_into_out(site: Site, capsys: pytest.CaptureFixtu
     assert "the preview never goes into out/" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("folder", "said"),
+    [
+        (".", "holds the articles folder"),  # the site folder: it holds out/ too
+        ("..", "holds the articles folder"),
+        ("out", "is the output folder"),
+        ("out/preview", "is inside the output folder"),
+        ("elsewhere", "holds the output folder"),  # with --out elsewhere/out
+    ],
+)
+def test_a_refused_preview_folder_is_told_its_real_reason(
+    site: Site, capsys: pytest.CaptureFixture[str], folder: str, said: str
+) -> None:
+    """`--preview ..` in a site folder was told that "the preview never goes into out/",
+    a folder that holds the site, out/ among it: the sources are the reason (`export.out`,
+    as docs/preview.md says); a folder that is, is in or holds out/ is `serve.preview`."""
+    out = site.root / "elsewhere/out" if folder == "elsewhere" else site.out
+    args = ["--out", str(out), "--articles", str(site.articles)]
+    status = site.cli("serve", "--watch", "--preview", str(site.root / folder), *args)
+    assert status == 2
+    err = capsys.readouterr().err
+    code = "[serve.preview]" if "output folder" in said else "[export.out]"
+    assert f": {said} (" in err and code in err, err
+    assert ("never goes into out/" in err) is (code == "[serve.preview]"), err
+
+
 @pytest.mark.parametrize("folder", ["articles", "articles/_preview", "templates", "terms"])
 def test_the_preview_never_goes_into_the_sources(
     site: Site, capsys: pytest.CaptureFixture[str], folder: str

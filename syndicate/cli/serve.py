@@ -215,16 +215,26 @@ def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
     from syndicate.serve.preview import preview_folder
 
     preview: Path = args.preview or preview_folder(args.config, args.out)
-    out, inside = args.out.resolve(), preview.resolve()
-    if inside == out or inside.is_relative_to(out) or out.is_relative_to(inside):
+    # Refused before serving: the server would show the folder as it is (the sources). Said
+    # first: a folder holding the site holds its out/ too, and the sources are the reason.
+    if not out_apart(preview, args.articles, args.config, diags, option="--preview"):
+        return None
+    out, where = args.out.resolve(), preview.resolve()
+    how = (
+        "is"
+        if where == out
+        else "is inside"
+        if where.is_relative_to(out)
+        else "holds"
+        if out.is_relative_to(where)
+        else None
+    )
+    if how is not None:
         diags.error(
             "serve.preview",
-            f"--preview {preview}: the preview never goes into out/ ({args.out}): choose"
-            " another folder",
+            f"--preview {preview}: {how} the output folder ({args.out}); the preview never"
+            " goes into out/ nor takes its place: choose another folder, or leave the option out",
         )
-        return None
-    # Refused before serving: the server would show the folder as it is (the sources).
-    if not out_apart(preview, args.articles, args.config, diags, option="--preview"):
         return None
     return preview
 
