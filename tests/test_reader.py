@@ -347,3 +347,69 @@ def test_now_is_rfc_3339_as_story_dates_are(now: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="is not an RFC 3339 date-time"):
         parse_now(now)
     assert parse_now("2024-06-01t12:00:00z") == datetime(2024, 6, 1, 12, tzinfo=UTC)
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image as Pillow
+
+    buffer = io.BytesIO()
+    Pillow.new("RGB", (800, 600), (200, 40, 40)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("listed", "written"),
+    [
+        ("./images/chart.png", "./images/chart.png"),
+        ("./images/chart.png", "images/chart.png"),
+        ("images/chart.png", "./images/chart.png"),
+        ("images//chart.png", "images/chart.png"),
+        ("images/../images/chart.png", "images//chart.png"),
+        ("images/chart.png", "images/./chart.png"),
+        ("images/a%20b.png", "images/a%20b.png"),
+        ("images/a%20b.png", "images/a%2520b.png"),
+        ("images/a b.png", "images/a%20b.png"),
+        ("images/a b.png", "<images/a b.png>"),
+        ("images/100%.png", "images/100%.png"),
+        ("images/é%20x.png", "images/é%20x.png"),
+    ],
+)
+def test_one_image_path_has_one_spelling(
+    tmp_path: Path, site_config: SiteConfig, listed: str, written: str
+) -> None:
+    """`./images/chart.png` listed and placed was "not listed under images:", `images/../`
+    "outside the story folder", and a file named `a%20b.png` placed as `a%20b.png` "file not
+    found; did you mean 'images/a%20b.png'?": story.yaml's path was taken as written, the
+    body's with only `./` taken off, and any `..` as leaving the folder."""
+    from syndicate.readers.storyfiles import story_path
+
+    story = STORY + f"images:\n  - file: '{listed}'\n    alt: A chart\n"
+    folder = write_story(tmp_path, "paths", story, en=VARIANT + f"\n![]({written})\n")
+    (folder / "images").mkdir()
+    on_disk = story_path(listed)
+    assert on_disk is not None
+    (folder / on_disk).write_bytes(_png())
+    (found,), diags = read(tmp_path, site_config)
+    assert not diags.errors, [d.format_text() for d in diags]
+    (image,) = found.images
+    assert image.file == on_disk and Path(image.path).read_bytes() == _png()
+    assert isinstance(found.original.body[-1], Figure)
+
+
+def test_a_body_image_outside_the_story_is_told_so(tmp_path: Path, site_config: SiteConfig) -> None:
+    """It was "file not found", with a "did you mean" naming what was beside the folder."""
+    write_story(tmp_path, "outside", en=VARIANT + "\n![](../other/chart.png)\n")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "chart.png").write_bytes(_png())
+    _, diags = read(tmp_path, site_config)
+    (error,) = [d for d in diags.errors if d.code == "body.image"]
+    assert "'../other/chart.png': file not found; it is outside the story folder" in error.message
+
+
+@pytest.mark.parametrize("path", ["../../etc/passwd", "images/../../x.png", "/etc/passwd", ".", ""])
+def test_a_story_path_leaving_the_folder_has_no_spelling(path: str) -> None:
+    from syndicate.readers.storyfiles import story_path
+
+    assert story_path(path) is None

@@ -39,7 +39,7 @@ from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.languages import tag_hint
 from syndicate.readers.safefile import Refused
 from syndicate.readers.schemas import Where, check, place, uri_form, url_problems
-from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles
+from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles, story_path
 from syndicate.readers.textfile import bidi_warning, decode_text, markup_warning
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
@@ -545,7 +545,7 @@ class _StoryReader:
         images: list[Image] = []
         for i, entry in enumerate(data.get("images", [])):
             where = SourceRef(self.meta_file, doc.line(("images", i, "file")))
-            rel = entry["file"]
+            rel = story_path(entry["file"]) or entry["file"]  # outside: refused as written
             facts = self._image_facts(rel, where)
             if facts is None:
                 continue
@@ -634,16 +634,19 @@ class _StoryReader:
         index = {image.file: i for i, image in enumerate(images)}
 
         def lookup(src: str) -> int | str:
-            rel = unquote(src).removeprefix("./")
-            if rel in index:
-                return index[rel]
-            if rel in listed:
+            written = _as_written(src)
+            for rel in written:
+                if rel in index:
+                    return index[rel]
+            if any(rel in listed for rel in written):
                 return ""  # unusable: its problem is reported at its line in story.yaml
-            if self.files.exists(rel):
+            found = next((rel for rel in written if self.files.exists(rel)), None)
+            if found is not None:
                 return (
-                    f"image {rel!r} is not listed under images: in {STORY_FILE}; add it there"
+                    f"image {found!r} is not listed under images: in {STORY_FILE}; add it there"
                     " with its alt text, caption and credit"
                 )
+            rel = written[0]
             hint = _path_hint(rel, self.files, listed)
             return f"image {_shown_rel(rel)}: file not found{hint}"
 
@@ -754,7 +757,7 @@ class _StoryReader:
                     f" (line {story_doc.line((key,))}); story facts must agree in every language",
                     SourceRef(shown, doc.line((key,))),
                 )
-        listed = [entry["file"] for entry in story.get("images", [])]
+        listed = [story_path(entry["file"]) or entry["file"] for entry in story.get("images", [])]
         # Imported here: a run that reads no story (nothing changed) needs no Markdown parser.
         from syndicate.readers.markdown import parse_body
 
@@ -822,6 +825,20 @@ def _image_refusal(rel: str, refused: Refused, files: StoryFiles) -> str:
     )
 
 
+def _as_written(src: str) -> tuple[str, ...]:
+    """The story paths a body image's source may name, in the order they are tried.
+    markdown-it gives a link destination percent-encoded (`café.png` is `caf%C3%A9.png`, a
+    lone `%` is `%25`), and CommonMark reads `a%20b.png` as `a b.png`: that first. Then the
+    ASCII escapes as written, for a file whose name holds one (`a%20b.png` on disk)."""
+    decoded = unquote(src)
+    literal = _MULTIBYTE_ESCAPES.sub(lambda m: unquote(m.group()), src)
+    return tuple(dict.fromkeys(story_path(rel) or rel for rel in (decoded, literal)))
+
+
+_MULTIBYTE_ESCAPES = re.compile(r"(?:%[89a-fA-F][0-9a-fA-F])+")
+"""The escapes of the bytes of a character beyond ASCII (what markdown-it added)."""
+
+
 def _shown_rel(rel: str) -> str:
     """An image path as written, quoted (a Windows path's backslashes not doubled)."""
     return f"'{rel}'" if "'" not in rel else repr(rel)
@@ -842,6 +859,11 @@ def _path_hint(rel: str, files: StoryFiles, listed: Sequence[str] = ()) -> str:
     if rel.startswith("/") or "://" in rel:  # a site path (Hugo's /images/...) or a URL
         return (
             "; images are files of the story folder: copy it into the story folder (images/...),"
+            " list it under images: in story.yaml, and write the path from the folder"
+        )
+    if story_path(rel) is None:  # `../other-story/a.png`
+        return (
+            "; it is outside the story folder: copy it into the story folder (images/...),"
             " list it under images: in story.yaml, and write the path from the folder"
         )
     if os.path.islink(files.folder / rel):  # a link to nothing: no near name fixes it

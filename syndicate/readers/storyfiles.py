@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 import stat
 import unicodedata
 from dataclasses import dataclass
@@ -130,8 +131,7 @@ class StoryFiles:
         """The bytes of the image at `rel` (a path relative to the folder), checked and counted
         against the story's budget; raises `Refused` (codes `image.path`, `image.missing`,
         `image.format` for its size, or the file's own refusal)."""
-        parts = PurePosixPath(rel).parts
-        if os.path.isabs(rel) or ".." in parts or not parts:
+        if story_path(rel) is None:
             raise Refused(
                 "image.path",
                 "is outside the story folder; keep images in it: copy it into the story folder"
@@ -158,10 +158,10 @@ class StoryFiles:
 
     def exists(self, rel: str) -> bool:
         """Whether a file is at `rel` (for messages: "not found" or "not listed")."""
-        parts = PurePosixPath(rel).parts
-        if os.path.isabs(rel) or ".." in parts or not parts:
+        inside = story_path(rel)
+        if inside is None:
             return False
-        return (self.folder / self.on_disk(rel)).is_file()
+        return (self.folder / self.on_disk(inside)).is_file()
 
     def on_disk(self, rel: str) -> str:
         """`rel` as the file system spells it: a name written in story.yaml (text read as NFC)
@@ -273,6 +273,23 @@ class StoryFiles:
             if isinstance(data, bytes):
                 out.append(data)
         return out
+
+
+def story_path(written: str) -> str | None:
+    """A path written from the story folder in its one spelling, so that every way of writing
+    a file names it once: `./images/a.png`, `images//a.png` and `images/../images/a.png` are
+    `images/a.png` (POSIX `normpath`: by name, as a URL path resolves, not by following links;
+    what is read is then checked to be inside the folder all the same). None when the path
+    leaves the folder (absolute, or `..` above it) or names the folder itself. A URL is no
+    path: it is given back as written, for its own message."""
+    if "://" in written:
+        return written
+    if not written or os.path.isabs(written):
+        return None
+    path = posixpath.normpath(written)
+    if path in (".", "..") or path.startswith("../"):
+        return None
+    return path
 
 
 def plain_kind(entry: os.DirEntry[str]) -> str | None:
