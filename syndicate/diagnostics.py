@@ -6,6 +6,7 @@ import contextlib
 import difflib
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Literal
@@ -13,6 +14,14 @@ from typing import Literal
 from syndicate.model.source import SourceRef
 
 Severity = Literal["error", "warning"]
+
+_UNSHOWABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+"""What a file name may hold that a terminal would act on rather than show (a carriage return
+in macOS's `Icon\\r`, an escape sequence that clears the screen, a line separator, a bidi
+control that reorders the line, a byte that is not UTF-8): a path shows them escaped, as the
+messages do with `repr`. JSON keeps the real path (it escapes them itself)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +34,10 @@ class Diagnostic:
     line: int = 0
 
     def format_text(self) -> str:
-        where = f"{self.path}:{self.line}: " if self.path and self.line else ""
-        if self.path and not self.line:
-            where = f"{self.path}: "
+        path = _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], self.path or "")
+        where = f"{path}:{self.line}: " if path and self.line else ""
+        if path and not self.line:
+            where = f"{path}: "
         return f"{where}{self.severity}: {self.message} [{self.code}]"
 
     def format_json(self) -> str:

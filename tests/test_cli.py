@@ -84,6 +84,30 @@ def test_broken_articles_as_json_lines() -> None:
     assert unknown["path"] == "articles/unknown-field/story.yaml" and unknown["line"] == 9
 
 
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Icon\r", "Icon\\r"),  # macOS's folder icon file: went back to the line's start
+        ("x\x1b[2Jy", "x\\x1b[2Jy"),  # cleared the screen
+        ("a\x9bb\x7f", "a\\x9bb\\x7f"),
+        ("a\u2028b\u202ec", "a\\u2028b\\u202ec"),
+        ("\udcffbad", "\\udcffbad"),  # a byte that is not UTF-8 (surrogateescape)
+        ("café/中文.md", "café/中文.md"),
+    ],
+)
+def test_a_path_a_terminal_would_act_on_is_shown_escaped(name: str, shown: str) -> None:
+    """A file name's control characters were printed raw in the text diagnostics; JSON keeps
+    the real path, which it escapes itself."""
+    from syndicate.diagnostics import Diagnostic
+
+    for line, where in ((3, f"articles/{shown}:3: "), (0, f"articles/{shown}: ")):
+        problem = Diagnostic(
+            "error", "story.slug", f"folder name {name!r}", f"articles/{name}", line
+        )
+        assert problem.format_text() == f"{where}error: folder name {name!r} [story.slug]"
+        assert json.loads(problem.format_json())["path"] == f"articles/{name}"
+
+
 def test_export_with_bad_input_leaves_out_unchanged(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / "model").mkdir(parents=True)
