@@ -413,3 +413,36 @@ def test_a_story_path_leaving_the_folder_has_no_spelling(path: str) -> None:
     from syndicate.readers.storyfiles import story_path
 
     assert story_path(path) is None
+
+
+@pytest.mark.parametrize(
+    ("codec", "wide"),
+    [
+        ("utf-16", "UTF-16"),  # with its byte order mark, as Notepad's "Unicode"
+        ("utf-16-le", "UTF-16"),
+        ("utf-16-be", "UTF-16"),
+        ("utf-32", "UTF-32"),
+    ],
+)
+def test_a_utf16_file_is_told_to_be_saved_as_utf8(
+    tmp_path: Path, site_config: SiteConfig, codec: str, wide: str
+) -> None:
+    """It was "file is binary (contains NUL bytes), not text", with nothing to do about it."""
+    folder = write_story(tmp_path, "wide")
+    text = VARIANT.replace("A paragraph", "Un paragraphe 中文, été")
+    (folder / "en.md").write_bytes(text.encode(codec))
+    _, diags = read(tmp_path, site_config)
+    (error,) = diags.errors
+    assert error.code == "file.encoding" and error.path.endswith("wide/en.md")
+    assert error.message.startswith(f"the file is {wide} text")
+    assert "save it as UTF-8" in error.message
+
+
+def test_a_binary_file_is_not_taken_for_utf16() -> None:
+    from syndicate.readers.textfile import decode_text, wide_encoding
+
+    assert wide_encoding("中文\n".encode("utf-16-le")) == "UTF-16"
+    assert wide_encoding(b"no NUL\n") is None
+    diags = Diagnostics()
+    assert decode_text(_png(), "en.md", diags) is None
+    assert [d.code for d in diags] == ["file.binary"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from pathlib import Path
@@ -78,6 +79,14 @@ def decode_text(raw: bytes, shown: str, diags: Diagnostics) -> str | None:
     """The text of a file's bytes, NFC-normalised and without XML-forbidden characters, or None
     (with a diagnostic) when it is empty, binary or not UTF-8."""
     where = SourceRef(shown)
+    if wide := wide_encoding(raw):
+        diags.error(
+            "file.encoding",
+            f'the file is {wide} text (what Windows Notepad calls "Unicode"), not UTF-8;'
+            " save it as UTF-8 (in Notepad: Save As, Encoding: UTF-8)",
+            where,
+        )
+        return None
     if not raw.strip():
         diags.error(
             "file.empty", "file is empty; a story file needs front matter and a body", where
@@ -100,6 +109,34 @@ def decode_text(raw: bytes, shown: str, diags: Diagnostics) -> str | None:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
     return strip_forbidden(text, where, diags)
+
+
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),  # before UTF-16's, which starts it
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_UNTEXTLIKE = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+
+
+def wide_encoding(raw: bytes) -> str | None:
+    """`UTF-16` or `UTF-32` when the bytes are text in one of them (what Windows Notepad saves
+    as "Unicode"), else None: by the byte order mark, or, for UTF-16 without one, by the bytes
+    decoding as UTF-16 to lines of text (the NUL byte beside each ASCII character told it
+    binary, without a word of what to do)."""
+    for bom, name in _WIDE_BOMS:
+        if raw.startswith(bom):
+            return name
+    if len(raw) % 2 or b"\x00" not in raw:
+        return None
+    # ASCII (the front matter's keys, every line end) has its NUL second in little-endian
+    little = raw[1::2].count(0) > raw[0::2].count(0)
+    try:
+        text = raw.decode("utf-16-le" if little else "utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    return "UTF-16" if "\n" in text and not _UNTEXTLIKE.search(text) else None
 
 
 def strip_forbidden(text: str, where: SourceRef, diags: Diagnostics) -> str:
