@@ -140,6 +140,10 @@ def test_story_yaml_linked_outside_the_story_is_refused(
     (folder / "story.yaml").symlink_to(outside)
     (error,) = errors(tmp_path / "articles", site_config)
     assert error.code == "story.outside" and error.path.endswith("linked-meta/story.yaml")
+    assert error.message == (
+        "a link to a place outside the story folder; replace the link with a copy of what it"
+        " links to"
+    )
 
 
 @pytest.mark.parametrize("name", ["story.yaml", "en.md", "images/chart.png"])

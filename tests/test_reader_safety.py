@@ -122,6 +122,10 @@ def test_story_folder_linked_outside_articles_is_an_error(
     (articles / "linked").symlink_to(outside, target_is_directory=True)
     error = the_error(articles, site_config)
     assert error.code == "story.outside" and error.path.endswith("articles/linked")
+    assert error.message == (
+        "story folder is a link to a place outside the articles folder; replace the link with a"
+        " copy of the folder"
+    )
 
 
 def test_language_file_linked_outside_the_story_is_an_error(
@@ -133,6 +137,7 @@ def test_language_file_linked_outside_the_story_is_an_error(
     (folder / "fr.md").symlink_to(secret)
     error = the_error(tmp_path / "articles", site_config)
     assert error.code == "story.outside" and error.path.endswith("lang-link/fr.md")
+    assert error.message.endswith("; replace the link with a copy of what it links to")
 
 
 def test_image_linked_outside_the_story_is_an_error(
@@ -145,7 +150,10 @@ def test_image_linked_outside_the_story_is_an_error(
     (folder / "images").mkdir()
     (folder / "images" / "linked.png").symlink_to(outside)
     error = the_error(tmp_path / "articles", site_config)
-    assert error.code == "image.path" and "'images/linked.png'" in error.message
+    assert error.code == "image.path" and error.message == (
+        "image 'images/linked.png' is a link to a place outside the story folder; replace the"
+        " link with a copy of the image"
+    )
     assert error.path.endswith("image-link/story.yaml") and error.line == 10
 
 

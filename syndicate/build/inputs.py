@@ -24,7 +24,7 @@ from syndicate.formats.contract import SiteInput
 from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, folders_stamp
 from syndicate.model import SiteConfig, Story
 from syndicate.readers import budgets
-from syndicate.readers.articles import shown_path, story_folders
+from syndicate.readers.articles import FOLDER_OUTSIDE, shown_path, story_folders
 from syndicate.readers.safefile import Refused, digest_checked
 from syndicate.readers.staticfiles import own_files
 from syndicate.readers.storyfiles import StoryFiles, plain_kind
@@ -187,7 +187,7 @@ def folder_inputs(articles: Path, diags: Diagnostics) -> list[StoryInput]:
         else:
             diags.error(
                 "story.outside",
-                "story folder is a link to a place outside the articles folder",
+                FOLDER_OUTSIDE,
                 shown_path(folder),
             )
     return inputs

@@ -37,7 +37,7 @@ from syndicate.readers.config import SchemaVerdict
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.languages import tag_hint
-from syndicate.readers.safefile import Refused
+from syndicate.readers.safefile import Refused, outside
 from syndicate.readers.schemas import Where, check, place, uri_form, url_problems
 from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles, story_path
 from syndicate.readers.textfile import bidi_warning, decode_text, markup_warning
@@ -117,6 +117,9 @@ def report_missing(articles: Path, diags: Diagnostics) -> None:
     )
 
 
+FOLDER_OUTSIDE = f"story folder is {outside('the articles folder', 'the folder')}"
+
+
 def story_sources(articles: Path, diags: Diagnostics) -> list[Path]:
     """The story folders to read, in order; one that is a link to a place outside the
     articles folder is an error and is not read."""
@@ -128,7 +131,7 @@ def story_sources(articles: Path, diags: Diagnostics) -> list[Path]:
         else:
             diags.error(
                 "story.outside",
-                "story folder is a link to a place outside the articles folder",
+                FOLDER_OUTSIDE,
                 shown_path(folder),
             )
     return folders
@@ -383,7 +386,7 @@ class _StoryReader:
     def _refused(self, refused: Refused, shown: str) -> None:
         message = refused.message
         if refused.code == "story.outside":
-            message = "file is a link to a place outside the story folder"
+            message = outside("the story folder", "what it links to")
         self.diags.error(refused.code, message, shown)
 
     def _parse_checked(

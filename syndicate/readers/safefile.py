@@ -128,6 +128,11 @@ def identity(status: os.stat_result) -> tuple[int, int, int, int, int]:
     )
 
 
+def outside(folder: str, what: str = "the file") -> str:
+    """A link that leaves `folder`, in words, with the fix (a copy has no way out)."""
+    return f"a link to a place outside {folder}; replace the link with a copy of {what}"
+
+
 def kind_of(path: Path, root: Path) -> str | Refused:
     """What a folder entry is, without opening it: `dir`, `file` (regular), or why it is refused
     (a link leaving `root`, a FIFO, socket or device)."""
@@ -139,7 +144,7 @@ def kind_of(path: Path, root: Path) -> str | Refused:
     except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links
         return Refused("file.unreadable", f"cannot read it: {_reason(exc)}")
     if not _inside(real, root):
-        return Refused("story.outside", "a link to a place outside the story folder")
+        return Refused("story.outside", outside("the story folder", "what it links to"))
     if stat.S_ISDIR(mode):
         return "dir"
     if stat.S_ISREG(mode):
@@ -174,7 +179,7 @@ def _checked(
     except (OSError, RuntimeError) as exc:
         raise Refused("file.unreadable", f"cannot read file: {_reason(exc)}") from None
     if root is not None and not _inside(real, root):
-        raise Refused("story.outside", "file is a link to a place outside the story folder")
+        raise Refused("story.outside", f"file is {outside('its folder')}")
     if not stat.S_ISREG(before.st_mode):
         raise _special(before.st_mode)
     if before.st_nlink > 1:

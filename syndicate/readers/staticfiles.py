@@ -21,7 +21,7 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.model.site import TEMPLATES, is_left_aside, is_template
 from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
-from syndicate.readers.safefile import Refused, read_checked
+from syndicate.readers.safefile import Refused, outside, read_checked
 
 RESERVED = ("media/",)
 """Where the HTML format publishes story images, the logo and the icon: no static file goes
@@ -108,7 +108,9 @@ def _problem(path: Path, rel: str, site: Path) -> str | None:
     try:
         data = read_checked(path, site.resolve(), budgets.MAX_IMAGE_BYTES)
     except Refused as exc:
-        return exc.message
+        return (
+            f"file is {outside('the site folder')}" if exc.code == "story.outside" else exc.message
+        )
     return _content_problem(data, suffix)
 
 

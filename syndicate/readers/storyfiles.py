@@ -23,6 +23,7 @@ from syndicate.readers.safefile import (
     Refused,
     digest_seen,
     kind_of,
+    outside,
     read_seen,
     status_checked,
 )
@@ -310,7 +311,7 @@ def plain_kind(entry: os.DirEntry[str]) -> str | None:
 
 def _as_image_problem(exc: Refused) -> Refused:
     if exc.code == "story.outside":
-        return Refused("image.path", "is a link to a place outside the story folder")
+        return Refused("image.path", f"is {outside('the story folder', 'the image')}")
     if exc.code == "file.missing":
         return Refused("image.missing", "not found")
     if exc.code == "file.too-large":
