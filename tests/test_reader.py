@@ -446,3 +446,29 @@ def test_a_binary_file_is_not_taken_for_utf16() -> None:
     diags = Diagnostics()
     assert decode_text(_png(), "en.md", diags) is None
     assert [d.code for d in diags] == ["file.binary"]
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85", "\v", "\f", "\x1c", "\x1e"])
+def test_a_line_break_only_yaml_sees_moves_no_line_number(
+    tmp_path: Path, site_config: SiteConfig, char: str
+) -> None:
+    """YAML breaks lines at U+2028, U+2029 and U+0085 too: one pasted into a quoted headline
+    put every later problem of the front matter a line down ("en.md:16" for an editor's 14)."""
+    en = VARIANT.replace("headline: A headline", f'headline: "A{char}headline"')
+    en = en.replace("dateline: Brussels", "datelin: Brussels")
+    story = STORY.replace("section: politics", f'section: "poli{char}tics"\nsectoin: x')
+    write_story(tmp_path, "breaks", story, en=en)
+    _, diags = read(tmp_path, site_config)
+    unknown = sorted(
+        (d.path.rsplit("/", 1)[-1], d.line) for d in diags.errors if "unknown" in d.message
+    )
+    assert unknown == [("en.md", 6), ("story.yaml", 4)], [d.format_text() for d in diags]
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\x85"])
+def test_a_yaml_line_break_in_a_plain_value_is_named(char: str) -> None:
+    with pytest.raises(YamlProblem) as raised:
+        parse_yaml(f"a: 1\nheadline: A{char}headline\nb: 2\n", first_line=2)
+    assert raised.value.line == 3
+    assert raised.value.message.startswith(f"this line holds U+{ord(char):04X} (")
+    assert "YAML reads as a line break" in raised.value.message

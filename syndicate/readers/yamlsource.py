@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 import yaml
@@ -25,6 +26,45 @@ _PLAIN_TAGS = frozenset(
     _CORE + name for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
 )
 """What a value may be; other tags (`!x`, `!!python/object`, `!!binary`) are refused."""
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+"""What YAML takes as a line break besides `\n` (the reader made every line end `\n`) and
+no editor, nor any other line number syndicate gives, counts as one."""
+_YAML_BREAKS = re.compile("[\n\x85\u2028\u2029]")
+_ODD_NAMES = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
+
+
+class _Lines:
+    """A text's lines as YAML counts them, and the file line of each: a U+2028 pasted into a
+    headline made YAML's marks, and every line told after it, one line down."""
+
+    def __init__(self, text: str) -> None:
+        self.odd = _ODD_BREAKS.search(text) is not None
+        self.text = text
+        self.yaml = _YAML_BREAKS.split(text) if self.odd else text.split("\n")
+        """The text's lines as YAML's marks number them."""
+        self._file: list[int] = []
+        if self.odd:
+            breaks = _YAML_BREAKS.findall(text)
+            self._file = list(accumulate((b == "\n" for b in breaks), initial=0))
+
+    def file(self, yaml_line: int) -> int:
+        """The file line (0-based, counted by `\n`) of a line of YAML's marks."""
+        if not self.odd:
+            return yaml_line
+        return self._file[min(yaml_line, len(self._file) - 1)]
+
+    def odd_break(self, yaml_line: int) -> str | None:
+        """The break YAML saw and an editor does not on the file line of `yaml_line`, in
+        words, or None."""
+        if not self.odd:
+            return None
+        lines = self.text.split("\n")
+        found = _ODD_BREAKS.search(lines[min(self.file(yaml_line), len(lines) - 1)])
+        if found is None:
+            return None
+        return f"U+{ord(found.group()):04X} ({_ODD_NAMES[found.group()]})"
+
+
 _KEY_LINE = re.compile(r"\s*(?:-\s+)?([^\s#:'\"{\[][^:#]*?)\s*:(?:\s+(.*))?")
 
 
@@ -64,7 +104,7 @@ def parse_yaml(text: str, first_line: int = 1, max_chars: int | None = None) -> 
     try:
         node = _fast_compose(text) or yaml.compose(text, Loader=_DepthLimitedLoader)
     except yaml.MarkedYAMLError as exc:
-        raise _explain(exc, text, first_line) from None
+        raise _explain(exc, _Lines(text), first_line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
     doc = YamlDoc(None, first_line=first_line)
@@ -142,8 +182,7 @@ class _DepthLimitedLoader(yaml.SafeLoader):
 class _Builder:
     def __init__(self, doc: YamlDoc, first_line: int, max_chars: int, text: str = "") -> None:
         self.doc = doc
-        self.text = text
-        self._lines: list[str] | None = None
+        self.lines = _Lines(text)
         self.hashes = " #" in text or "\t#" in text
         """Whether a ` #` may have cut a value short (else none is looked for)."""
         self.offset = first_line
@@ -157,7 +196,7 @@ class _Builder:
         anchor."""
 
     def build(self, node: yaml.Node, path: Path) -> Any:
-        line = max(self.offset + node.start_mark.line, self.key_line)
+        line = max(self.offset + self.lines.file(node.start_mark.line), self.key_line)
         self.count += 1
         if self.count > budgets.MAX_YAML_VALUES:
             raise YamlProblem(
@@ -192,7 +231,7 @@ class _Builder:
         out: dict[str, Any] = {}
         outer = self.key_line
         for key_node, value_node in node.value:
-            line = max(self.offset + key_node.start_mark.line, outer)
+            line = max(self.offset + self.lines.file(key_node.start_mark.line), outer)
             self.key_line = line
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlProblem("mapping keys must be plain text", line)
@@ -254,16 +293,15 @@ class _Builder:
         """Note a plain value followed on its line by ` #` and a character that is not a
         space: a hashtag or a number (`#1`) that YAML took as the start of a comment, cutting
         the value short. A comment of one's own (`# a note`) is left alone."""
-        if self._lines is None:
-            self._lines = self.text.split("\n")
+        lines = self.lines.yaml
         end = node.end_mark
-        if end.line >= len(self._lines):
+        if end.line >= len(lines):
             return
-        rest = self._lines[end.line][end.column :]
+        rest = lines[end.line][end.column :]
         cut = _CUT.match(rest)
         if cut is None:
             return
-        source = self._lines[end.line]
+        source = lines[end.line]
         key, value = _key_and_value(source)
         field = key or "value"
         fix = f": {key}: {_quoted(value)}" if key and value else ""
@@ -272,7 +310,7 @@ class _Builder:
             field, fix = "item", f": - {_quoted(item[2:].strip())}"
         self.doc.notes.append(
             (
-                self.offset + end.line,
+                self.offset + self.lines.file(end.line),
                 f"the {field} ends at {node.value!r}: YAML reads ' {cut.group(1)}' and the rest"
                 f" of the line as a comment; quote the whole {field}{fix}",
             )
@@ -312,26 +350,33 @@ def _unescaped(value: str, line: int) -> str:
 # PyYAML's messages, as what to do ----------------------------------------------------------
 
 
-def _explain(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> YamlProblem:
+def _explain(exc: yaml.MarkedYAMLError, text: _Lines, first_line: int) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     problem, context = exc.problem or "", exc.context or ""
     opened = exc.context_mark.line if exc.context_mark else None
     # What is never closed is told where it opens; PyYAML notices it where the text ends.
     unclosed = opened is not None and ("quoted scalar" in context or "flow" in context)
     index = opened if unclosed and opened is not None else (mark.line if mark else 0)
-    lines = text.split("\n")
+    lines = text.yaml
     if "flow" in context:  # a ' #' inside [ ] or { } hid the rest of its line, closing included
         hid = [i for i in range(min(index, len(lines) - 1), -1, -1) if _hidden_close(lines[i])]
         index = hid[0] if hid else index
     source = lines[index] if index < len(lines) else ""
     key, value = _key_and_value(source)
     start = opened if opened is not None else index
-    fix = _fix(problem, context, key, value, source, first_line + start)
+    for at in dict.fromkeys(i for i in (opened, index) if i is not None):
+        if odd := text.odd_break(at):  # what YAML says of the text it broke misleads
+            return YamlProblem(
+                f"this line holds {odd}, an invisible character YAML reads as a line break"
+                " (pasted from a web page or a word processor?); remove it",
+                first_line + text.file(at),
+            )
+    fix = _fix(problem, context, key, value, source, first_line + text.file(start))
     if fix is None:
         fix = f"invalid YAML: {problem or context}"
         if context and opened is not None and opened != index:
-            fix += f" ({context} on line {first_line + opened})"
-    return YamlProblem(fix, first_line + index)
+            fix += f" ({context} on line {first_line + text.file(opened)})"
+    return YamlProblem(fix, first_line + text.file(index))
 
 
 def _fix(
