@@ -878,11 +878,40 @@ def test_a_link_to_an_international_host_name_is_read_in_its_idna_form(
     )
 
 
+def test_a_story_url_with_a_space_is_given_back_written_right(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    related = "related:\n  - url: https://example.org/my page\n    title: {{en: Related}}\n"
+    write_story(tmp_path / "articles", "spaced", STORY + related)
+    [problem] = [d.message for d in errors(tmp_path / "articles", site_config)]
+    assert problem == (
+        "related, 1st related link: url: 'https://example.org/my page' is not an absolute"
+        " http(s) URL; write each space as %20: 'https://example.org/my%20page'"
+    )
+
+
+NOT_BASE = "is not an http(s) URL ending in /, where out/ is published"
+SPACED = "https://x.example/my%20news/"
+
+
 @pytest.mark.parametrize(
     ("base_url", "said"),
     [
         ('https://x.example/"<script>/', "is not an http(s) URL ending in /"),
         ("https://x.example:99999/syn/", "is not a valid URL (port out of range"),
+        # These were only "not an http(s) URL ending in /", naming nothing wrong.
+        ("https://x.example/my news/", f"{NOT_BASE}; write each space as %20: {SPACED!r}"),
+        (
+            "HTTPS://x.example/syn/",
+            f"{NOT_BASE}; write HTTPS:// in lowercase: 'https://x.example/syn/'",
+        ),
+        (
+            "https://x.example/my news",
+            f"{NOT_BASE}; write each space as %20 and end it with /: {SPACED!r}",
+        ),
+        ("https://x.example/a|b/", f"{NOT_BASE}; write | as %7C: 'https://x.example/a%7Cb/'"),
+        ("https://x.example/?page=1", f"{NOT_BASE}; a URL things are published under has no query"),
+        ("ftp://x.example/", f"{NOT_BASE}; start it with https:// (or http://)"),
     ],
 )
 def test_base_url_is_checked_as_a_url(

@@ -87,6 +87,13 @@ changes its HTML pages with a `templates/` folder beside it ([formats/html-jsonl
 formats/html-jsonld.md#templates-and-stylesheet)): its `.html` files and `style.css` replace
 syndicate's templates, and every other file there (fonts, scripts, images) is published as it
 is under `out/html/` at the same path ([static files](formats/html-jsonld.md#static-files)).
+
+`base_url` and `publisher.url` are written as URLs are: a space as `%20`
+(`https://example.org/my%20news/`), the other characters a URL cannot hold as they are (`"`,
+`<`, `>`, `|`, ...) as their `%` escapes, and the scheme in lowercase: RFC 3986 reads
+`HTTPS://` as the same scheme, but syndicate keeps the one spelling the schema allows rather
+than rewriting what you wrote. The error for a URL written otherwise names what is wrong and
+gives the URL back written right.
 """
 
 SECTIONS_INTRO = """\

@@ -352,7 +352,7 @@ def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
             if "propertyNames" in error.schema_path:  # a bad key: reported at its own line
                 path = (*path, value)
             problem = f"{describe(value)} is not {_description(schema)}"
-            hint = _tag_hint(value, schema) or _date_hint(value, schema)
+            hint = _tag_hint(value, schema) or _date_hint(value, schema) or _url_hint(value, schema)
             yield path, f"{where}: {problem}{hint}"
         case "enum":
             choices = ", ".join(str(choice) for choice in schema["enum"])
@@ -432,6 +432,51 @@ def _tag_hint(value: Any, schema: dict[str, Any]) -> str:
     return (
         f"; write it {fixed!r}" if fixed != value and re.search(pattern, fixed) else tag_hint(value)
     )
+
+
+_UNSAFE_IN_URLS = re.compile(r"[ \\^`{|}]")
+"""What a URL cannot hold as it is (RFC 3986) and may mean, each written `%XX`."""
+_MARKUP_IN_URLS = re.compile(r'["<>]')
+"""What a URL cannot hold either, and which rather comes from a tag pasted with it."""
+
+
+def _url_hint(value: Any, schema: dict[str, Any]) -> str:
+    """For a URL its pattern refuses, what exactly is wrong (`https://x/my news/` was only
+    "not an http(s) URL ending in /"), with the URL written right when that fixes it. A
+    scheme in capitals (`HTTPS://`) is the same scheme to RFC 3986, whose form is lowercase:
+    it is said to be written so rather than accepted, so the configuration and every URL made
+    from it keep one spelling, the one the schema's pattern (which editors check) allows."""
+    description = str(schema.get("description"))
+    if "http(s) URL" not in description or not isinstance(value, str):
+        return ""
+    scheme, colon, rest = value.partition("://")
+    fixes: list[str] = []
+    guessed = not colon and ":" not in value.split("/")[0]  # `www.nato.int/iraq`
+    if guessed:
+        scheme, rest = "https", value
+        fixes.append("start it with https://")
+    elif not colon or scheme.lower() not in ("http", "https"):
+        return "; start it with https:// (or http://)"
+    elif scheme != scheme.lower():
+        fixes.append(f"write {scheme}:// in lowercase")
+    if markup := sorted(set(_MARKUP_IN_URLS.findall(rest))):  # pasted with a tag or quotes
+        held = " or ".join(filter(None, (", ".join(map(repr, markup[:-1])), repr(markup[-1]))))
+        return f"; a URL cannot hold {held}: remove what is not part of the address"
+    if " " in rest:
+        fixes.append("write each space as %20")
+    if others := sorted(set(_UNSAFE_IN_URLS.findall(rest)) - {" "}):
+        codes = ", ".join(f"{char} as %{ord(char):02X}" for char in others)
+        fixes.append(f"write {codes}")
+    fixed = scheme.lower() + "://" + _UNSAFE_IN_URLS.sub(lambda m: f"%{ord(m.group()):02X}", rest)
+    if "ending in /" in description and re.search("[?#]", fixed):
+        return "; a URL things are published under has no query (?) or fragment (#): remove it"
+    if "ending in /" in description and not fixed.endswith("/"):
+        fixes.append("end it with /")
+        fixed += "/"
+    pattern = _end_anchored(str(schema.get("pattern", "")))
+    if not fixes or not re.search(pattern, fixed):
+        return "; start it with https:// (or http://)" if guessed else ""
+    return f"; {' and '.join(fixes)}: {fixed!r}"
 
 
 _LOOSE_DATE = re.compile(
