@@ -379,9 +379,11 @@ def test_an_edit_checks_only_the_texts_it_changed_against_the_schema(
     checked: list[str] = []
     real = articles.check
 
-    def check(instance: Any, name: str, pointer: str = "", root: str | None = None) -> Any:
+    def check(
+        instance: Any, name: str, pointer: str = "", root: str | None = None, zone: Any = None
+    ) -> Any:
         checked.append(pointer)
-        return real(instance, name, pointer, root)
+        return real(instance, name, pointer, root, zone)
 
     monkeypatch.setattr(articles, "check", check)
     edit(site / "articles")  # the English body
@@ -416,9 +418,11 @@ def test_a_configuration_change_checks_no_text_and_decodes_no_image_checked_befo
     decodes: list[bool] = []
     real_check, real_inspect = articles.check, articles.inspect_image
 
-    def check(instance: Any, name: str, pointer: str = "", root: str | None = None) -> Any:
+    def check(
+        instance: Any, name: str, pointer: str = "", root: str | None = None, zone: Any = None
+    ) -> Any:
         checked.append(pointer)
-        return real_check(instance, name, pointer, root)
+        return real_check(instance, name, pointer, root, zone)
 
     def inspect_image(data: bytes, limit: int, *, sha256: str, decoded: bool) -> Any:
         decodes.append(decoded)

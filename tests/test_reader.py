@@ -305,6 +305,12 @@ def test_a_list_a_hash_left_open_is_told_at_its_line() -> None:
         ("2026-01-05T10:00:00+24:00", "the offset +24:00 is not a time"),
         ("0999-12-31T10:00:00Z", "is before the year 1000; check the year"),
         ("2026-01-05T10:00:00+0100", "write it '2026-01-05T10:00:00+01:00'"),
+        # xs:dateTime (NewsML-G2, sitemaps) stops at ±14:00: said with the UTC form
+        ("2026-01-05T10:00:00+15:00", "in UTC it is '2026-01-04T19:00:00Z'"),
+        ("2026-01-05T10:00:00-14:01", "beyond the -14:00 to +14:00"),
+        ("2026-01-05T10:00:00+1500", "the offset +1500 is beyond -14:00 to +14:00"),
+        # the year 1000 in its own offset, the year 999 in UTC (and in Europe/Brussels)
+        ("1000-01-01T00:30:00+01:00", "falls outside the years 1000 to 9999"),
     ],
 )
 def test_dates_are_rfc_3339_with_a_real_offset_from_the_year_1000(
@@ -319,6 +325,62 @@ def test_dates_are_rfc_3339_with_a_real_offset_from_the_year_1000(
     stories, diags = read(tmp_path, site_config)
     assert not stories
     assert any(said in d.message for d in diags.errors), [d.message for d in diags]
+
+
+def test_offsets_of_14_hours_are_read(tmp_path: Path, site_config: SiteConfig) -> None:
+    """Kiribati's +14:00 and Baker Island's -12:00 are the far ends of real zones."""
+    story = STORY.replace("2026-01-05T09:00:00+01:00", "2026-01-05T22:00:00+14:00")
+    story = story.replace("2026-01-05T10:00:00+01:00", "2026-01-05T23:00:00+14:00")
+    write_story(tmp_path, "2026-01-05-dated", story)
+    (found,), diags = read(tmp_path, site_config)
+    assert not diags.errors and found.published == datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+def test_the_year_1000_is_checked_in_the_story_s_zone_too(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """01:00 UTC on 1 January 1000 is still 999 in St. John's (-03:30): its pages would say
+    "December 31, 999"."""
+    story = STORY.replace("2026-01-05T09:00:00+01:00", "1000-01-01T01:00:00Z")
+    story = story.replace("2026-01-05T10:00:00+01:00", "1000-01-01T01:00:00Z")
+    write_story(tmp_path, "2026-01-05-dated", story + "timezone: America/St_Johns\n")
+    stories, diags = read(tmp_path, site_config)
+    assert not stories
+    said = [d.message for d in diags.errors]
+    assert any("published:" in m and "falls outside the years 1000" in m for m in said), said
+
+
+def test_an_embargo_in_the_last_second_of_9999_is_an_error_not_a_crash(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """The whole second after 9999-12-31T23:59:59.5Z is in the year 10000: OverflowError
+    stopped validate, list and show, and export said "a worker failed"."""
+    write_story(tmp_path, "2026-01-05-dated", STORY + "embargo_until: 9999-12-31T23:59:59.5Z\n")
+    stories, diags = read(tmp_path, site_config)
+    assert not stories
+    (error,) = diags.errors
+    assert error.code == "article.date" and "embargo_until:" in error.message
+    assert error.line == 9
+
+
+@pytest.mark.parametrize(
+    ("zone", "written", "hint"),
+    [
+        ("America/St_Johns", "2026-07-30 10:00", "'2026-07-30T10:00:00-02:30' in America/St_Johns"),
+        ("America/St_Johns", "2026-01-30 10:00", "'2026-01-30T10:00:00-03:30' in America/St_Johns"),
+        ("Asia/Kathmandu", "2026-01-30", "add a time and the offset of its time zone:"
+         " '2026-01-30T00:00:00+05:45' in Asia/Kathmandu"),
+        ("UTC", "2026-01-30 10:00", "the offset of its time zone: '2026-01-30T10:00:00Z' for UTC"),
+    ],
+)  # fmt: skip
+def test_a_date_without_offset_is_told_the_offset_of_its_zone_that_day(
+    tmp_path: Path, site_config: SiteConfig, zone: str, written: str, hint: str
+) -> None:
+    """The hint always said +01:00, whatever the story's zone and the season."""
+    story = STORY.replace("2026-01-05T10:00:00+01:00", written)
+    write_story(tmp_path, "2026-01-05-dated", story + f"timezone: {zone}\n")
+    _, diags = read(tmp_path, site_config)
+    assert any(hint in d.message for d in diags.errors), [d.message for d in diags]
 
 
 def test_lowercase_t_and_z_are_rfc_3339_and_an_embargo_ends_on_a_whole_second(
@@ -472,3 +534,13 @@ def test_a_yaml_line_break_in_a_plain_value_is_named(char: str) -> None:
     assert raised.value.line == 3
     assert raised.value.message.startswith(f"this line holds U+{ord(char):04X} (")
     assert "YAML reads as a line break" in raised.value.message
+
+
+def test_now_beyond_14_hours_is_refused_with_its_utc_form() -> None:
+    """--now takes what story dates take: +15:00 would put NewsML-G2 and sitemaps out of
+    xs:dateTime's range."""
+    from syndicate.cli import parse_now
+
+    with pytest.raises(argparse.ArgumentTypeError, match="in UTC it is '2026-12-01T09:00:00Z'"):
+        parse_now("2026-12-02T00:00:00+15:00")
+    assert parse_now("2026-12-01T23:00:00+14:00") == datetime(2026, 12, 1, 9, tzinfo=UTC)

@@ -53,8 +53,11 @@ RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)"
 )
 """An RFC 3339 date-time (section 5.6; `t` and `z` may be lowercase, the seconds may be left
-out), its offset within -23:59 and +23:59: what story files and `--now` take. The article
-schema's `dateTime` pattern says the same."""
+out), its offset within -23:59 and +23:59, as the article schema's `dateTime` pattern says;
+`parse_rfc3339` then refuses offsets beyond `MAX_OFFSET`."""
+MAX_OFFSET = timedelta(hours=14)
+"""The largest offset from UTC a date-time may have: XML Schema's `xs:dateTime` (NewsML-G2,
+sitemaps, EPUB metadata) allows -14:00 to +14:00, and no time zone is farther from UTC."""
 EARLIEST_YEAR = 1000
 """Dates before the year 1000 are refused: JSON-LD's `copyrightYear` and the feeds' four-digit
 years have no room for them, and no news story is that old."""
@@ -62,12 +65,24 @@ years have no room for them, and no news story is that old."""
 
 def parse_rfc3339(text: str) -> datetime:
     """The date-time `text` says, or ValueError saying why not (not RFC 3339, no such day,
-    before `EARLIEST_YEAR`)."""
+    before `EARLIEST_YEAR`, an offset beyond `MAX_OFFSET`)."""
     if not RFC3339.fullmatch(text):
         raise ValueError("is not an RFC 3339 date-time, e.g. 2021-02-18T19:30:00+01:00")
     value = datetime.fromisoformat(text.upper())  # raises for a day or an hour that is not
     if value.year < EARLIEST_YEAR:
         raise ValueError(f"is before the year {EARLIEST_YEAR}; check the year")
+    offset = value.utcoffset() or timedelta(0)
+    if abs(offset) > MAX_OFFSET:
+        said = text[-6:]
+        try:
+            utc = value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            instead = f"; in UTC it is {utc!r}"
+        except OverflowError:
+            instead = ""
+        raise ValueError(
+            f"is at offset {said}, beyond the -14:00 to +14:00 that XML Schema dates (NewsML-G2,"
+            f" sitemaps) allow and that every time zone keeps within{instead}"
+        )
     return value
 
 

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.i18n.dates import parse_rfc3339, whole_second_after
+from syndicate.i18n.dates import EARLIEST_YEAR, parse_rfc3339, whole_second_after
 from syndicate.i18n.locales import canonical_case, is_valid_tag, is_zone
 from syndicate.model import (
     Byline,
@@ -411,7 +411,8 @@ class _StoryReader:
             return None
 
         def schema() -> list[tuple[Where, str]]:
-            found = list(check(doc.data, "article.schema.json", f"/$defs/{definition}", what))
+            zone = self.tz or str(doc.data.get("timezone", self.config.timezone))
+            found = list(check(doc.data, "article.schema.json", f"/$defs/{definition}", what, zone))
             return found or list(url_problems(doc.data, what))
 
         verdict = self.verdict
@@ -465,12 +466,13 @@ class _StoryReader:
             said = str(exc) if str(exc).startswith("is ") else "is not a valid date-time"
             self.diags.error("article.date", f"{key}: {data[key]!r} {said}", where(key))
             return None
-        if key == "embargo_until":
-            value = whole_second_after(value)
         zones = {self.config.timezone, tz or self.config.timezone}
         try:  # every output shows it in UTC, in the story's zone or in the site's
+            if key == "embargo_until":  # inside: 9999-12-31T23:59:59.5Z has no next second
+                value = whole_second_after(value)
             for zone in (UTC, *map(ZoneInfo, sorted(zones))):
-                value.astimezone(zone)
+                if value.astimezone(zone).year < EARLIEST_YEAR:  # 1000-01-01T00:30+01:00
+                    raise OverflowError
         except OverflowError:
             self.diags.error(
                 "article.date",

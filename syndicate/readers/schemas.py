@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndicate.diagnostics import did_you_mean
 from syndicate.i18n.locales import canonical_case
@@ -152,13 +153,15 @@ def _shallow(instance: Any) -> bool:
 
 
 def check(
-    instance: Any, name: str, pointer: str = "", root: str | None = None
+    instance: Any, name: str, pointer: str = "", root: str | None = None, zone: str | None = None
 ) -> Iterator[tuple[Where, str]]:
     """Problems of `instance` against `schemas/<name>` (at `pointer`, e.g. `/$defs/story`), as
     (path, message) pairs, in document order. With `root` (what the whole document is called,
     e.g. `story.yaml`), places are told for people (`byline.people, 2nd person`); without it,
     as dotted paths for developers (`@graph.3.dateModified`), for checks of our outputs.
-    A value jsonschema-rs finds valid is not checked again (`_passes`)."""
+    `zone` (an IANA name) is the time zone a date-time written without an offset is read in,
+    for the offset the hint suggests. A value jsonschema-rs finds valid is not checked again
+    (`_passes`)."""
     if _passes(instance, name, pointer):
         return
     errors = sorted(_validator(name, pointer).iter_errors(instance), key=lambda e: list(e.path))
@@ -166,7 +169,7 @@ def check(
     for error in errors:
         if error.validator == "required" and (tuple(error.absolute_path), error.message) in typos:
             continue  # `headlin:` is said once, as an unknown field with its "did you mean"
-        yield from _explain(error, root)
+        yield from _explain(error, root, zone)
 
 
 def _typos(errors: list[Any]) -> set[tuple[Where, str]]:
@@ -320,7 +323,7 @@ def _other_tools(key: str, allowed: list[str]) -> str:
     return f"; syndicate calls {key!r} {ours!r}{how}"
 
 
-def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
+def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[tuple[Where, str]]:
     path = tuple(error.absolute_path)
     where = place(path, root)
     schema = error.schema if isinstance(error.schema, dict) else {}
@@ -340,7 +343,7 @@ def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
             missing = error.message.replace(" is a required property", "")
             yield path, f"{where}: {missing} is required"
         case "oneOf" | "anyOf":
-            yield from _explain_choice(error, where, root)
+            yield from _explain_choice(error, where, root, zone)
         case "type":
             expected = _expected(schema)
             if value is None:
@@ -352,7 +355,11 @@ def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
             if "propertyNames" in error.schema_path:  # a bad key: reported at its own line
                 path = (*path, value)
             problem = f"{describe(value)} is not {_description(schema)}"
-            hint = _tag_hint(value, schema) or _date_hint(value, schema) or _url_hint(value, schema)
+            hint = (
+                _tag_hint(value, schema)
+                or _date_hint(value, schema, zone)
+                or _url_hint(value, schema)
+            )
             yield path, f"{where}: {problem}{hint}"
         case "enum":
             choices = ", ".join(str(choice) for choice in schema["enum"])
@@ -389,7 +396,9 @@ def _explain(error: Any, root: str | None) -> Iterator[tuple[Where, str]]:
             yield path, f"{where}: {describe(value)} is not valid here"
 
 
-def _explain_choice(error: Any, where: str, root: str | None) -> Iterator[tuple[Where, str]]:
+def _explain_choice(
+    error: Any, where: str, root: str | None, zone: str | None = None
+) -> Iterator[tuple[Where, str]]:
     """A value that may take several forms (a text, or a text per language): the problems of
     the form its type matches, or else which forms are expected."""
     branches: dict[int, list[Any]] = {}
@@ -398,7 +407,7 @@ def _explain_choice(error: Any, where: str, root: str | None) -> Iterator[tuple[
     for subs in branches.values():
         if not any(sub.validator == "type" and not sub.relative_path for sub in subs):
             for sub in subs:
-                yield from _explain(sub, root)
+                yield from _explain(sub, root, zone)
             return
     schema = error.schema if isinstance(error.schema, dict) else {}
     found = describe(error.instance)
@@ -486,10 +495,10 @@ _LOOSE_DATE = re.compile(
 )
 
 
-def _date_hint(value: Any, schema: dict[str, Any]) -> str:
+def _date_hint(value: Any, schema: dict[str, Any], zone: str | None = None) -> str:
     """For a date-time written almost right (`2026-12-03 10:00`, `2026-12-3T10:00Z`, no time
-    zone offset), the same moment written as it must be; without an offset, where one goes
-    (never a guessed one: the story's time zone decides it)."""
+    zone offset), the same moment written as it must be; without an offset, the one `zone`
+    (the story's time zone) has on that day and at that time, or where one goes."""
     if "RFC 3339 date-time" not in str(schema.get("description")) or not isinstance(value, str):
         return ""
     found = _LOOSE_DATE.fullmatch(value.strip())
@@ -503,15 +512,36 @@ def _date_hint(value: Any, schema: dict[str, Any]) -> str:
         return ""  # no such day or time: said as such once the offset is there
     stamp = moment.isoformat()
     if offset:
-        zone = "Z" if offset.upper() == "Z" else f"{offset[:3]}:{offset[-2:]}"
-        if zone != "Z" and (int(zone[1:3]) > 23 or int(zone[4:]) > 59):
-            return f"; the offset {offset} is not a time: offsets run from -23:59 to +23:59"
-        return f"; write it {stamp + zone!r}"
+        written = "Z" if offset.upper() == "Z" else f"{offset[:3]}:{offset[-2:]}"
+        if written != "Z" and (int(written[1:3]) > 23 or int(written[4:]) > 59):
+            return f"; the offset {offset} is not a time: offsets run from -14:00 to +14:00"
+        if written != "Z" and int(written[1:3] + written[4:]) > 1400:
+            return f"; the offset {offset} is beyond -14:00 to +14:00, the most any zone has"
+        return f"; write it {stamp + written!r}"
     timed = "" if hour else "a time and "
+    local = _zone_offset(moment, zone)
+    if local is None or local == "Z":
+        return f"; add {timed}the offset of its time zone: {stamp + 'Z'!r} for UTC"
     return (
-        f"; add {timed}the offset of its time zone: {stamp + '+01:00'!r} for +01:00,"
+        f"; add {timed}the offset of its time zone: {stamp + local!r} in {zone} then,"
         f" {stamp + 'Z'!r} for UTC"
     )
+
+
+def _zone_offset(moment: datetime, zone: str | None) -> str | None:
+    """The offset `zone` has at the wall-clock time `moment` (`+01:00`, `-03:30`, `Z`), or
+    None without a zone that can say it."""
+    if zone is None:
+        return None
+    try:
+        offset = moment.replace(tzinfo=ZoneInfo(zone)).utcoffset()
+    except (ValueError, OSError, ZoneInfoNotFoundError):
+        return None
+    if not offset:
+        return "Z"
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _expected(schema: dict[str, Any]) -> str:
