@@ -711,10 +711,59 @@ def test_a_public_story_killed_with_a_time_before_its_release_is_a_warning(
     err = capsys.readouterr().err
     assert f"{LIFTED}/story.yaml" in err and "but an earlier export published it" in err, err
     assert "[story.kill-time]" in err
+    updated_at = _line_of(history_site / "articles" / LIFTED / "story.yaml", "updated:")
+    assert f"{LIFTED}/story.yaml:{updated_at}: warning: updated (" in err, err  # not :1
     # never public (the embargoed story, killed before its release): nothing to say
     cancel(history_site, EMBARGOED, "2026-02-01T11:00:00Z")
     assert export_site(history_site) == 0
     assert "story.kill-time" not in capsys.readouterr().err
+
+
+def _line_of(path: Path, start: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.startswith(start))
+
+
+@pytest.mark.parametrize("where", ["story.yaml", "en.md"])
+def test_an_update_in_the_future_is_a_warning_at_its_line(
+    history_site: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    """An `updated` after now (a typo of the year) went out as written: pages said "Updated
+    June 1, 2027" and feeds kept the story on top until then. Now it warns at its line, in
+    validate and export, and --strict refuses it; once that time has come, it is quiet."""
+    folder = history_site / "articles" / CORRECTED
+    path = folder / where
+    text = path.read_text(encoding="utf-8")
+    if where == "story.yaml":
+        text = (
+            "\n".join(
+                "updated: 2027-06-01T10:00:00+01:00" if line.startswith("updated:") else line
+                for line in text.splitlines()
+            )
+            + "\n"
+        )
+    else:
+        text = text.replace("---\n", "---\nupdated: 2030-01-01T00:00:00Z\n", 1)
+    path.write_text(text, encoding="utf-8")
+    meta = folder / "story.yaml"  # a new version: the change itself is in order
+    meta.write_text(meta.read_text("utf-8").replace("version: 2", "version: 3"), "utf-8")
+    line = _line_of(path, "updated:")
+    capsys.readouterr()
+    common = ["--now", NOW, "--config", str(history_site / "syndicate.yaml")]
+    common += ["--articles", str(history_site / "articles")]
+    said = f"{CORRECTED}/{where}:{line}: warning: updated ("
+    assert main(["validate", *common]) == 0
+    err = capsys.readouterr().err
+    assert said in err and "[story.future-update]" in err, err
+    assert main(["validate", "--strict", *common]) == 2
+    assert export_site(history_site, "--strict") == 2
+    assert said in capsys.readouterr().err
+    assert export_site(history_site) == 0
+    assert export_site(history_site) == 0  # said again on a run that changes nothing
+    assert said in capsys.readouterr().err
+    later = ["--now", "2030-01-02T00:00:00Z", *common[2:]]
+    assert main(["validate", "--strict", *later]) == 0
+    assert "story.future-update" not in capsys.readouterr().err
 
 
 def test_a_kill_before_the_release_is_said_at_once_and_without_a_false_warning(

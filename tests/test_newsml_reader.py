@@ -39,6 +39,7 @@ from syndicate.readers.articles import read_articles
 NOT_CARRIED = {
     "source",
     "version_source",
+    "updated_source",
     "sha256",
     "path",
     "folder",

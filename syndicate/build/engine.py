@@ -93,7 +93,12 @@ from syndicate.formats.registry import PluginError, Registry, UnknownFormat, def
 from syndicate.i18n.terms import use_site_terms
 from syndicate.model import UNRELEASED, SiteConfig, Story, StorySummary
 from syndicate.model.site import TEMPLATES, TERMS
-from syndicate.readers.articles import check_collection, report_missing, shown_path
+from syndicate.readers.articles import (
+    check_collection,
+    check_future_update,
+    report_missing,
+    shown_path,
+)
 from syndicate.readers.config import SchemaVerdict, installed_at_start, load_config
 from syndicate.readers.storyfiles import StoryFiles
 
@@ -969,6 +974,8 @@ class _Build:
                         summaries = [s.summary for s in self.read]
                         own = len(self.input.errors) if not diags.errors else -1
                         check_collection(summaries, articles, self.input)
+                        for summary in summaries:  # each run: it depends on `now`
+                            check_future_update(summary, self.settings.now, self.input)
                         diags.extend(self.input)
                         if self.input.has_errors(strict=strict) or diags.errors:
                             stopped = ExportResult("input-errors", diags, names, len(self.read))
@@ -1519,7 +1526,7 @@ class _Build:
                 f" ({story.public_since.isoformat()}), so it is taken as {stage} before its"
                 " release and announced nowhere public; but an earlier export published it:"
                 " set updated to the time it was taken back",
-                story.source,
+                story.updated_source or story.source,
             )
         if last is None or story.version >= last.version:
             self.state.record_history(

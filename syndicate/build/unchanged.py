@@ -89,14 +89,17 @@ def span(
     now: datetime,
 ) -> tuple[datetime | None, datetime | None] | None:
     """The moments around `now` between which no story's visibility (the end of an
-    embargo) and no story's place in a time window (`Writer.window`) changes: the latest
-    before it and the earliest after it (None: none). None when one is `now` itself."""
+    embargo), no update's coming (a future `updated` warns) and no story's place in a time
+    window (`Writer.window`) changes: the latest before it and the earliest after it (None:
+    none). None when one is `now` itself."""
     windows = tuple(windows)
     after: datetime | None = None
     before: datetime | None = None
     for story in stories:
         since = story.public_since
-        moments = [story.published, *(since + w for w in windows)]
+        # its last update: a warning holds until then (`check_future_update`)
+        last = max((v.updated for v in story.variants), default=story.updated)
+        moments = [story.published, last, *(since + w for w in windows)]
         if story.embargo_until is not None:
             moments.append(story.embargo_until)
         for moment in moments:

@@ -24,6 +24,7 @@ from syndicate.formats.contract import AnyWriter, Context
 from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PROFILES, PluginError
 from syndicate.i18n.terms import use_site_terms
+from syndicate.readers.articles import check_future_update
 from syndicate.readers.config import load_config
 from syndicate.serve.options import SECTION as SERVE
 from syndicate.serve.options import check_protected, load_serving
@@ -54,6 +55,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         check_protected(serving, writers, config, diags)
     exporting = convert_section(EXPORT, ExportOptions, config, diags)
     stories = read_summaries(args.articles, config, diags, args.jobs)
+    for story in stories:
+        check_future_update(story, args.now or datetime.now(UTC), diags)
     problems = options is None or delivery is None or serving is None or exporting is None
     variants = sum(len(s.variants) for s in stories)
     warnings = len(diags.warnings)

@@ -211,6 +211,9 @@ class Story:
     """The story folder on disk (for reading assets); not part of the story's identity."""
     version_source: SourceRef | None = field(default=None, compare=False)
     """Where `version` is written (story.yaml's line), for problems about versions."""
+    updated_source: SourceRef | None = field(default=None, compare=False)
+    """Where the latest `updated` is written (story.yaml's line, or a language file's when
+    later), for problems about it; None when no file gives one."""
 
     @property
     def languages(self) -> tuple[str, ...]:

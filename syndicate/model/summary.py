@@ -53,6 +53,8 @@ class StorySummary:
     variants: tuple[VariantSummary, ...]
     version_source: SourceRef | None = None
     """Where `version` is written (story.yaml's line)."""
+    updated_source: SourceRef | None = None
+    """Where the latest `updated` is written (`Story.updated_source`)."""
 
     @classmethod
     def of(cls, story: Story) -> StorySummary:
@@ -81,6 +83,7 @@ class StorySummary:
                 for v in story.variants
             ),
             version_source=story.version_source,
+            updated_source=story.updated_source,
         )
 
     @property
@@ -183,6 +186,11 @@ class StorySummary:
                 if self.version_source
                 else None
             ),
+            "updated_source": (
+                [self.updated_source.path, self.updated_source.line]
+                if self.updated_source
+                else None
+            ),
             "variants": [
                 [v.lang, v.headline, v.summary, list(v.byline), v.rights, v.updated.isoformat()]
                 for v in self.variants
@@ -198,6 +206,7 @@ class StorySummary:
         when = sharing.when if sharing else _same
         embargo = data["embargo_until"]
         version_source = data["version_source"]
+        updated_source = data.get("updated_source")  # absent from states written before it
         return cls(
             id=data["id"],
             slug=data["slug"],
@@ -228,6 +237,7 @@ class StorySummary:
                 for lang, headline, summary, byline, rights, updated in data["variants"]
             ),
             version_source=SourceRef(*version_source) if version_source else None,
+            updated_source=SourceRef(*updated_source) if updated_source else None,
         )
 
 

@@ -168,6 +168,22 @@ def check_collection(
             )
 
 
+def check_future_update(story: StorySummary | Story, now: datetime, diags: Diagnostics) -> None:
+    """An `updated` after `now` (a typo of the year, most often) warns, naming its line:
+    every public channel would date the story ahead and keep it atop the feeds until then.
+    A future `published` schedules a story; a future `updated` cannot hold back a change its
+    text already carries, so it only warns (and `--strict` refuses it)."""
+    if story.last_updated <= now:
+        return
+    diags.warning(
+        "story.future-update",
+        f"updated ({story.last_updated.isoformat()}) is in the future (after --now or the"
+        " clock): feeds, pages, sitemaps and wire items would date the change ahead and keep"
+        " the story on top until then; check the year, or give the time the text changed",
+        story.updated_source or story.source,
+    )
+
+
 def slug_problem(slug: str) -> str | None:
     """Why a folder name cannot be a story slug, or None."""
     if not SLUG.fullmatch(slug):
@@ -351,7 +367,19 @@ class _StoryReader:
             correction=correction,
             folder=str(folder),
             version_source=where("version") if "version" in data else where(),
+            updated_source=self._updated_source(variants, updated, where("updated"), data),
         )
+
+    def _updated_source(
+        self, variants: list[Variant], updated: datetime, said: SourceRef, data: dict[str, Any]
+    ) -> SourceRef | None:
+        """Where the story's latest `updated` is written: a language file's when it is later
+        than story.yaml's, story.yaml's line, or None when neither gives one."""
+        later = [v for v in variants if v.updated is not None and v.updated > updated]
+        if later:
+            lang = max(later, key=lambda v: v.updated or updated).lang
+            return self.updated_at.get(lang)
+        return said if "updated" in data else None
 
     # story.yaml ---------------------------------------------------------------------------
 
