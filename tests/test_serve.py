@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import SAMPLE_SLUG
+from conftest import PLAIN_COVERS, SAMPLE_SLUG
 from lxml import html as lxml_html
 from sites import SECOND_SLUG, Site
 from test_html_render import chromium, stop_browser  # noqa: F401  (the browser fixture)
@@ -788,3 +788,31 @@ def test_a_partner_feed_that_names_its_own_hub_is_served_with_it(
     )
     assert "link" not in server.get("partners/msn/en.xml").headers
     assert 'rel="hub"' in server.get("atom/en.xml").headers["link"]
+
+
+@pytest.mark.parametrize(("now", "in_news"), [("2021-02-19T12:00:00Z", True), (None, False)])
+def test_the_preview_is_exported_at_now_when_given(
+    site: Site, tmp_path: Path, now: str | None, in_news: bool
+) -> None:
+    """`serve --watch --now` was accepted and ignored: the preview was exported a century
+    ahead of the clock, so the news sitemap (two days) and MSN (a year) were always empty.
+    With --now, the preview is what an export at that time publishes; without it, far ahead,
+    where every embargoed story shows and those time windows are empty."""
+    from syndicate.cli import parse_now
+    from syndicate.serve.preview import Previewer, PreviewState
+
+    folder = tmp_path / "preview"
+    when = parse_now(now) if now else None
+    state = PreviewState(folder, ["en"], [], when)
+    previewer = Previewer(
+        state=state,
+        config=site.config,
+        articles=site.articles,
+        formats=["sitemap"],
+        registry=PLAIN_COVERS,
+        jobs=1,
+        report=lambda diags, summary: None,
+    )
+    assert previewer.export()
+    news = (folder / "sitemaps" / "news-en.xml").read_bytes()
+    assert (SAMPLE_SLUG.encode() in news) is in_news, news

@@ -49,6 +49,13 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         every = _writers(registry, None, Diagnostics()) if args.watch else writers
         check_protected(options, every or writers, site, protected)
         report(protected, args.log_format, sys.stderr)
+    if args.now is not None and not args.watch:  # said now: the server runs until interrupted
+        ignored = Diagnostics()
+        ignored.warning(
+            "serve.now",
+            "--now is for the preview (--watch): serve sends out/ as the last export made it",
+        )
+        report(ignored, args.log_format, sys.stderr)
     tokens = _tokens(options, args.config.parent, diags)
     folder = _folder(args, diags)
     if writers is None or tokens is None or folder is None:
@@ -87,7 +94,7 @@ def _serve(
     if not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
         _warn_exposed(args, writers, tokens)
     if args.watch:
-        state = PreviewState(folder, site.languages, writers)
+        state = PreviewState(folder, site.languages, writers, args.now)
         previewer = Previewer(
             state=state,
             config=args.config,
@@ -97,7 +104,8 @@ def _serve(
             jobs=args.jobs,
             report=functools.partial(_report, args),
         )
-        say_now(args, f"previewing {args.articles} into {folder} (embargoed stories included)")
+        shown = f"as at {args.now.isoformat()}" if args.now else "embargoed stories included"
+        say_now(args, f"previewing {args.articles} into {folder} ({shown})")
         previewer.export()
     served = Served(
         folder=folder,

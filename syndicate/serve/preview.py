@@ -29,7 +29,9 @@ from syndicate.readers.staticfiles import own_files
 logger = logging.getLogger(__name__)
 
 AHEAD = timedelta(days=36525)
-"""How far ahead of the clock a preview is exported: every embargo has passed by then."""
+"""How far ahead of the clock a preview is exported without `--now`: every embargo and every
+scheduled `published` has passed by then, so editors see each story as it will look once out
+(a story's time-window outputs, such as news sitemaps and MSN, are empty then)."""
 POLL_SECONDS = 0.5
 """How often syndicate.yaml (outside articles/) is checked for a change."""
 
@@ -51,8 +53,16 @@ class PreviewState:
     changes), the problems of the last export (it failed, or left stories out for their
     errors), the stories it left out, and the embargoed stories."""
 
-    def __init__(self, folder: Path, languages: Sequence[str], writers: Sequence[AnyWriter]):
+    def __init__(
+        self,
+        folder: Path,
+        languages: Sequence[str],
+        writers: Sequence[AnyWriter],
+        now: datetime | None = None,
+    ):
         self.folder = folder
+        self.now = now
+        """`--now`, when given: embargoes are judged at it, not at the clock."""
         self.languages = languages
         self.writers = writers
         self.lock = threading.Lock()
@@ -92,7 +102,8 @@ class PreviewState:
             story = self.inventory.describe(path).story
         if story is None or story.embargo_until is None:
             return None
-        return story.embargo_until if story.embargo_until > datetime.now(UTC) else None
+        now = self.now or datetime.now(UTC)
+        return story.embargo_until if story.embargo_until > now else None
 
 
 class Previewer:
@@ -128,7 +139,9 @@ class Previewer:
             config=self.config,
             articles=self.articles,
             out=self.state.folder,
-            now=datetime.now(UTC) + AHEAD,
+            # `--now` previews the site as an export then would publish it; without it, far
+            # ahead: every embargoed and scheduled story shows (see `AHEAD`)
+            now=self.state.now or datetime.now(UTC) + AHEAD,
             jobs=self.jobs,
             keep_going=True,
             registry=self.registry,
