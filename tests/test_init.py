@@ -225,3 +225,71 @@ def test_a_regional_tag_gets_the_sample_and_phrases_of_the_tag_it_falls_back_to(
     assert rights in json.dumps(meta["rights"]["notice"], ensure_ascii=False)
     assert lookup("contents", lang) == lookup("contents", served_by) != lookup("contents", "en")
     assert main(["--site", str(site), "validate", "--strict"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("tz", "zone"),
+    [
+        ("right/Europe/Brussels", "Europe/Brussels"),
+        ("posix/Asia/Kathmandu", "Asia/Kathmandu"),
+        (":posix/Asia/Kathmandu", "Asia/Kathmandu"),
+        ("/usr/share/zoneinfo/Asia/Kathmandu", "Asia/Kathmandu"),
+        ("Asia/Kathmandu", "Asia/Kathmandu"),
+    ],
+)
+def test_the_machine_s_zone_is_written_by_its_iana_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tz: str, zone: str
+) -> None:
+    """`right/...` and `posix/...` load, but a site's configuration refuses them: init wrote
+    one, then said "unknown time zone" and left a site that did not validate; a zone file's
+    path became Etc/UTC."""
+    if not Path("/usr/share/zoneinfo/Asia/Kathmandu").is_file() and tz.startswith("/"):
+        pytest.skip("no system zone database")
+    monkeypatch.setenv("TZ", tz)
+    assert main(["init", str(tmp_path / "x"), "--now", NOW]) == 0
+    config = yaml.safe_load((tmp_path / "x" / "syndicate.yaml").read_text("utf-8"))
+    assert config["timezone"] == zone
+    assert main(["validate", "-q", "--config", str(tmp_path / "x" / "syndicate.yaml")]) == 0
+
+
+def test_a_tz_that_names_no_zone_is_said_and_the_machine_s_zone_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from syndicate.cli.init import local_zone
+
+    monkeypatch.setenv("TZ", "Asia")  # a folder of the zone database
+    assert main(["init", str(tmp_path / "x"), "--now", NOW]) == 0
+    err = capsys.readouterr().err
+    assert "TZ=Asia names no time zone" in err and "[init.timezone]" in err
+    monkeypatch.delenv("TZ")
+    config = yaml.safe_load((tmp_path / "x" / "syndicate.yaml").read_text("utf-8"))
+    assert config["timezone"] == local_zone()
+
+
+@pytest.mark.parametrize("tz", ["Asia", "/usr", "right/Europe/Brussels"])
+def test_a_tz_babel_cannot_read_changes_nothing(tmp_path: Path, tz: str) -> None:
+    """babel reads the machine's zone when it is imported: `TZ=Asia` (a folder) made init end
+    in a traceback and export say "the html writer failed: IsADirectoryError". Syndicate
+    never uses the machine's zone: the same site, the same files."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for given in (tz, "UTC"):
+        site = tmp_path / given.replace("/", "_") / "newsroom"  # the name: from the folder
+        env = {**os.environ, "TZ": given}
+        run = [sys.executable, "-m", "syndicate"]
+        now = ["--now", "2026-12-01T09:00:00+01:00"]
+        made = subprocess.run(
+            [*run, "init", str(site), "--timezone", "Europe/Brussels", *now],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        done = subprocess.run(
+            [*run, "export", "-q", "-f", "html", "-f", "jsonld", *now],
+            cwd=site, env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        outputs.append(files(site / "out"))
+    assert outputs[0] == outputs[1]

@@ -22,7 +22,7 @@ from syndicate.cli.artwork import icon_png, logo_png
 from syndicate.cli.new import rights_notice, yaml_text
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.i18n.dates import rfc3339
-from syndicate.i18n.locales import fallback_tags, is_valid_tag, locale_for
+from syndicate.i18n.locales import fallback_tags, is_valid_tag, is_zone, locale_for
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.config import load_config
 from syndicate.readers.languages import deprecated_hint, tag_hint
@@ -171,8 +171,10 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
             )
         elif old := deprecated_hint(tag):
             diags.error("init.language", f"--lang {tag}: {old}")
-    zone = args.timezone or local_zone()
+    zone = args.timezone or local_zone(diags)
     try:
+        if not is_zone(zone):  # `right/Europe/Brussels`: ZoneInfo loads it, sites refuse it
+            raise ZoneInfoNotFoundError(zone)
         now = (args.now or datetime.now(ZoneInfo(zone))).astimezone(ZoneInfo(zone))
     except (ZoneInfoNotFoundError, ValueError, OSError):
         fix = did_you_mean(zone, sorted(available_timezones())) or ", e.g. Europe/Brussels"
@@ -192,19 +194,33 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
     return Site(folder, name, url, zone, languages, now.replace(second=0, microsecond=0))
 
 
-def local_zone() -> str:
-    """This machine's IANA time zone: $TZ, or the zone /etc/localtime links to; else UTC."""
-    candidates = [os.environ.get("TZ", "").removeprefix(":")]
-    localtime = os.path.realpath("/etc/localtime")
-    if "/zoneinfo/" in localtime:
-        candidates.append(localtime.split("/zoneinfo/", 1)[1])
-    for zone in candidates:
-        try:
-            if zone and ZoneInfo(zone):
-                return zone
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            continue
-    return "UTC"
+def local_zone(diags: Diagnostics | None = None) -> str:
+    """This machine's IANA time zone: $TZ, or the zone /etc/localtime links to; else UTC
+    (told in `diags`). A zone file's path (`/usr/share/zoneinfo/Asia/Kathmandu`, `localtime`)
+    or a variant of the database (`right/Europe/Brussels`, `posix/Asia/Kathmandu`) gives its
+    canonical name: the site's configuration takes only those (`is_zone`)."""
+    tz = os.environ.get("TZ", "").removeprefix(":")
+    if tz and (zone := _zone_name(tz)) is not None:
+        return zone
+    zone = _zone_name("/etc/localtime") or "UTC"
+    if diags is not None and tz:
+        diags.warning(
+            "init.timezone",
+            f"TZ={tz} names no time zone syndicate knows: the site's timezone is {zone}; give"
+            " --timezone (e.g. Europe/Brussels), or change timezone: in syndicate.yaml",
+        )
+    return zone
+
+
+def _zone_name(given: str) -> str | None:
+    """The IANA name `given` (a name, a zone file's path, `localtime`) stands for, or None."""
+    if given == "localtime" or given.startswith("/"):
+        path = os.path.realpath("/etc/localtime" if given == "localtime" else given)
+        if "/zoneinfo/" not in path:
+            return None
+        given = path.split("/zoneinfo/", 1)[1]
+    name = given.removeprefix("right/").removeprefix("posix/")
+    return name if is_zone(name) else None
 
 
 def _name_from(folder: Path) -> str:
