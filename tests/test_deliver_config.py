@@ -148,6 +148,26 @@ def test_the_docs_two_problems_are_both_reported(
     assert "error: deliver: targets[0].formats: unknown format 'newsm'; did you mean" in err
 
 
+def test_a_target_may_name_the_sites_own_profile(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A partner profile of the site's own is a format `deliver` sends: `validate` takes it
+    too, as it takes a built-in one, and still refuses a name that is no format."""
+    site.configure(
+        "profiles:\n  mine: {base: msn}\n"
+        "deliver:\n  targets:\n    - {name: arch, url: file:///tmp/x/, formats: [mine, msn]}\n"
+    )
+    status, err = problems(site, capsys)
+    assert status == 0, err
+    site.configure(
+        "profiles:\n  mine: {base: msn}\n"
+        "deliver:\n  targets:\n    - {name: arch, url: file:///tmp/x/, formats: [mien]}\n"
+    )
+    status, err = problems(site, capsys)
+    assert status == 2
+    assert "deliver: targets[0].formats: unknown format 'mien'; did you mean 'mine'?" in err
+
+
 def test_serve_section_problems(site: Site, capsys: pytest.CaptureFixture[str]) -> None:
     site.configure("serve:\n  protect:\n    - {path: newsml, token: env:T}\n")
     status, err = problems(site, capsys)

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     options = resolve_options(
         writers, config, diags, every_section=True, other_sections=(DELIVER, SERVE, EXPORT)
     )
-    delivery = load_delivery(config, args.registry, diags)
+    delivery = load_delivery(config, site_registry, diags)  # its own profiles are formats
     serving = load_serving(config, diags)
     if serving is not None:
         check_protected(serving, writers, config, diags)
