@@ -364,6 +364,48 @@ def test_a_released_story_changed_without_a_new_version_is_a_warning(
     assert "[story.version]" in capsys.readouterr().err
 
 
+def test_strict_keep_going_holds_a_story_its_history_refuses(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under --strict a version not raised is an error of that story, as its own errors are:
+    --keep-going holds it at its last published version and publishes the others' corrections
+    (it stopped the whole export); without --keep-going the summary names it."""
+    text = history_site / "articles" / PUBLIC / "en.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    meta = history_site / "articles" / LIFTED / "story.yaml"
+    fixed = meta.read_text(encoding="utf-8").replace("version: 1", "version: 2")
+    meta.write_text(fixed + "updated: 2026-01-30T08:00:00Z\n", encoding="utf-8")
+    before = {p: p.read_bytes() for p in (history_site / "out" / "newsml").rglob(f"*{PUBLIC}*")}
+    from syndicate.build import export
+
+    stopped = export(
+        formats=["newsml"],
+        config=history_site / "syndicate.yaml",
+        articles=history_site / "articles",
+        out=history_site / "out",
+        now=datetime.fromisoformat(NOW),
+        strict=True,
+        jobs=1,
+    )
+    assert stopped.status == "input-errors" and stopped.stopped_by == (PUBLIC,)
+    assert "story.version" in [d.code for d in stopped.diagnostics]
+    capsys.readouterr()
+    assert export_site(history_site, "--strict", "--keep-going") == 3
+    err = capsys.readouterr().err
+    assert "set version: 2 [story.version]" in err
+    assert f"left out for their errors, their last published version kept: {PUBLIC}" in err
+    assert before and all(p.read_bytes() == data for p, data in before.items())
+    corrected = (history_site / "out" / "newsml" / f"{LIFTED}.en.xml").read_text("utf-8")
+    assert 'version="2"' in corrected, "the other story's correction is published"
+    # Held, the story is still checked against what was published: raised, it goes out.
+    fixed = (history_site / "articles" / PUBLIC / "story.yaml").read_text(encoding="utf-8")
+    (history_site / "articles" / PUBLIC / "story.yaml").write_text(
+        fixed.replace("version: 1", "version: 2") + "updated: 2026-01-30T08:00:00Z\n",
+        encoding="utf-8",
+    )
+    assert export_site(history_site, "--strict", "--keep-going") == 0, capsys.readouterr().err
+
+
 def test_what_a_preview_exported_was_never_released(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -303,17 +303,32 @@ def export(
         executor=executor,
         scheduler=scheduler,
     )
-    build = _Build(
-        writers, settings, key, out, state, inputs, run, force=force, verdict=verdict, look=look
-    )
+    source = articles if stories is None else None
     try:
-        result = build.run(
-            diags, articles if stories is None else None, jobs=max(1, jobs), progress=progress
+        result = _run_holding(
+            lambda how: _Build(
+                writers,
+                settings,
+                key,
+                out,
+                state,
+                inputs,
+                how,
+                force=force,
+                verdict=verdict,
+                look=look,
+            ),
+            run,
+            diags,
+            source,
+            jobs=max(1, jobs),
+            progress=progress,
         )
         result.options = settings.options
         return result
     except _Widen as widen:
         more_languages, more_formats = _widened(widen, writers, registry, site, chosen)
+        held = widen.held
     # A kill in a partial run: the same run over every language and every format out/ holds.
     wider = [*writers, *(registry.get(name) for name in more_formats)]
     every = site.languages
@@ -324,22 +339,35 @@ def export(
         options=resolve_options(wider, site, diags, every_section=False) or {},
     )
     key = _config_key(config, site, every)
-    build = _Build(
-        wider,
-        settings,
-        key,
-        out,
-        state,
-        inputs,
-        replace(run, keep_others=False, widened=True),
-        force=force,
-    )
-    result = build.run(
-        diags, articles if stories is None else None, jobs=max(1, jobs), progress=progress
+    result = _run_holding(
+        lambda how: _Build(wider, settings, key, out, state, inputs, how, force=force),
+        replace(run, keep_others=False, widened=True, held=held),
+        diags,
+        source,
+        jobs=max(1, jobs),
+        progress=progress,
     )
     result.widened = (*more_languages, *more_formats)
     result.options = settings.options
     return result
+
+
+def _run_holding(
+    build: Callable[[_Run], _Build],
+    run: _Run,
+    diags: Diagnostics,
+    articles: Path | None,
+    *,
+    jobs: int,
+    progress: Progress | None,
+) -> ExportResult:
+    """The build `run` makes; a story whose history stops it (`_Hold`: under `strict` and
+    `keep_going`) is held with its last published version in the same run made again."""
+    while True:
+        try:
+            return build(run).run(diags, articles, jobs=jobs, progress=progress)
+        except _Hold as hold:
+            run = replace(run, held={**run.held, **hold.stories})
 
 
 def _request_ok(
@@ -493,15 +521,29 @@ class _Run:
     widened: bool = False
     """Whether this is the run a kill widened to every language and every format out/ holds
     that is installed (files of a format no longer installed stay as they are)."""
+    held: Mapping[str, tuple[Diagnostic, ...]] = field(default_factory=dict)
+    """Stories (by folder name) kept as last published for what their history check found
+    (`_Hold`), with those problems."""
 
 
 class _Widen(Exception):
     """A partial run found a story killed, deleted or missing a language since the last build;
-    `owned` are the files of out/ syndicate wrote."""
+    `owned` are the files of out/ syndicate wrote, `held` the stories its run held."""
 
-    def __init__(self, owned: frozenset[str]) -> None:
+    def __init__(self, owned: frozenset[str], held: Mapping[str, tuple[Diagnostic, ...]]) -> None:
         super().__init__()
         self.owned = owned
+        self.held = held
+
+
+class _Hold(Exception):
+    """With `keep_going`, stories whose change their history refuses (under `strict`, a
+    version not raised): known only once every story is read, so the run is made again with
+    them held, as a story with errors is (`stories`: their problems, by folder name)."""
+
+    def __init__(self, stories: Mapping[str, tuple[Diagnostic, ...]]) -> None:
+        super().__init__()
+        self.stories = stories
 
 
 def _widened(
@@ -970,7 +1012,7 @@ class _Build:
                         self._warn_deleted(deleted)
                         gone = self.killed or self.dropped or deleted
                         if gone and self._partial():
-                            raise _Widen(frozenset(self.state.owned))
+                            raise _Widen(frozenset(self.state.owned), self.how.held)
                         summaries = [s.summary for s in self.read]
                         own = len(self.input.errors) if not diags.errors else -1
                         check_collection(summaries, articles, self.input)
@@ -1253,8 +1295,11 @@ class _Build:
         """Read every new or changed story and stage the files of every story. Stories left
         out of the run (`only`) keep their last published version, as do, with `keep_going`,
         stories with errors."""
-        only = self.how.only
-        chosen = [only is None or source.name in only for source in self.inputs]
+        only, held = self.how.only, self.how.held
+        chosen = [
+            (only is None or source.name in only) and source.name not in held
+            for source in self.inputs
+        ]
         probes = [self._probe(s) if c else None for s, c in zip(self.inputs, chosen, strict=True)]
         todo = [self._job(s, p) if p else None for s, p in zip(self.inputs, probes, strict=True)]
         made = sum(1 for job in todo if job)
@@ -1302,6 +1347,9 @@ class _Build:
     ) -> None:
         """Stage one story's files: this run's, or (left out) its last published ones."""
         if probe is None:
+            if source.name in self.how.held:
+                self.left_out.append(source.name)
+                self.held.extend(self.how.held[source.name])
             self._hold(sink, source)
             return
         record, found = self._record(probe, result)
@@ -1473,10 +1521,20 @@ class _Build:
         last = {story.id: story for story in self.state.last_stories()}
         given = {story.summary.id: story.summary.slug for story in self.read}
         self.ids = _Identities(last, given, dict(self.state.history))
+        names = {story.summary.slug: story.input.name for story in self.read}
+        broken: dict[str, tuple[Diagnostic, ...]] = {}
         with self.input.recording() as once:
             for summary, digest in self.fresh:
-                self._check_history(summary, digest)
+                with self.input.recording() as found:
+                    self._check_history(summary, digest)
+                if any(d.severity == "error" or self.how.strict for d in found):
+                    broken[names.get(summary.slug, summary.slug)] = tuple(found)
         self.once += once
+        # Its history is the story's own problem, as its errors are: with keep_going it keeps
+        # its last published version; without, it is named among those that stopped the run.
+        if broken and self.how.keep_going:
+            raise _Hold(broken)
+        self.stopped_by += [name for name in broken if name not in self.stopped_by]
 
     def _check_history(self, story: StorySummary, digest: str) -> None:
         """A story read anew, against what the last build published of it: once released, a
