@@ -148,6 +148,36 @@ def test_the_docs_two_problems_are_both_reported(
     assert "error: deliver: targets[0].formats: unknown format 'newsm'; did you mean" in err
 
 
+def test_every_shape_problem_of_a_list_in_one_run(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """msgspec stops at the first problem of a value: the other targets' and the other
+    protected folders' problems came one run at a time."""
+    site.configure(
+        "deliver:\n  targets:\n"
+        "    - {name: c, url: 'https://h.example/in/', formats: [newsml],"
+        " credentials: {token: abc123}}\n"
+        "    - {name: D, url: 'https://h.example/in/', formats: [newsml], rename: maybe}\n"
+        "    - {url: 'https://h.example/in/', formats: [newsml], urll: x}\n"
+        "serve:\n  protect:\n    - {path: newsml, token: literal}\n"
+    )
+    status, err = problems(site, capsys)
+    assert status == 2
+    said = [line.split(": error: ")[1] for line in err.splitlines() if ": error: " in line]
+    assert [line.split(":")[0] + ":" + line.split(":")[1] for line in said] == [
+        "deliver: targets[0].credentials.token",
+        "deliver: targets[1].name",
+        "deliver: targets[1].rename",
+        "deliver: targets[2]",
+        "deliver: targets[2]",
+        "serve: protect[0].path",
+        "serve: protect[0].token",
+    ]
+    assert "targets[2]: unknown option 'urll'; did you mean 'url'?" in err
+    assert "targets[2]: missing option 'name'" in err
+    assert "abc123" not in err and "literal" not in err
+
+
 def test_a_target_may_name_the_sites_own_profile(
     site: Site, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -4,7 +4,7 @@ record when the configuration is loaded, every problem reported at its line."""
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -125,8 +125,9 @@ def convert_section(
             continue
         try:
             values[fields[key].name] = msgspec.convert(value, fields[key].type, strict=True)
-        except msgspec.ValidationError as exc:
-            _report(str(exc), section, key, value, fields[key].type, config, diags)
+        except msgspec.ValidationError:
+            for message in _problems(value, fields[key].type):
+                _report(message, section, key, value, fields[key].type, config, diags)
             ok = False
     if not ok:
         return None
@@ -137,6 +138,64 @@ def convert_section(
         diags.error("config.option", f"{section}: {_label(path)}: {problem}", where)
         ok = False
     return options if ok else None
+
+
+_ABSENT = object()
+"""A required option not written (`_parts`)."""
+
+
+def _problems(value: Any, hint: Any) -> list[str]:
+    """Every problem of `value` read as `hint`, each as msgspec words it (`... - at `$[1].url``):
+    msgspec stops at the first, and a list of records (`deliver: targets:`) or a record with
+    several wrong options is told whole in one run."""
+    try:
+        msgspec.convert(value, hint, strict=True)
+    except msgspec.ValidationError as exc:
+        first = str(exc)
+    else:
+        return []
+    found: list[str] = []
+    for step, inner, inner_hint in _parts(value, hint):
+        if inner_hint is None:
+            found.append(_within(step, f"Object contains unknown field `{step}`", here=True))
+            continue
+        if inner is _ABSENT:
+            found.append(_within(step, f"Object missing required field `{step}`", here=True))
+            continue
+        found += [_within(step, message) for message in _problems(inner, inner_hint)]
+    return found or [first]
+
+
+def _parts(value: Any, hint: Any) -> Iterator[tuple[str | int, Any, Any]]:
+    """The items of a list, or the options of a record, with the type each must have (None
+    for an option the record does not have)."""
+    for candidate in _alternatives(hint):
+        if isinstance(value, list) and get_origin(candidate) in (tuple, list):
+            element = get_args(candidate)[0]
+            for index, item in enumerate(value):
+                yield index, item, element
+            return
+        record = isinstance(candidate, type) and issubclass(candidate, msgspec.Struct)
+        if isinstance(value, dict) and record:
+            known = _field_names(candidate)
+            for name, item in value.items():
+                yield name, item, known.get(name)
+            for field in msgspec.structs.fields(candidate):
+                if field.required and field.encode_name not in value:
+                    yield field.encode_name, _ABSENT, field.type
+            return
+
+
+def _within(step: str | int, message: str, *, here: bool = False) -> str:
+    """A problem found inside the item `step`, located from the value holding it (`here`: a
+    problem of the holding value itself, about its option `step`)."""
+    found = _LOCATION.search(message)
+    inner = found.group(1) if found else ""
+    if found:
+        message = message[: found.start()]
+    if not here:
+        inner = (f"[{step}]" if isinstance(step, int) else f".{step}") + inner
+    return f"{message} - at `${inner}`"
 
 
 def _path(section: str) -> tuple[str, ...]:
