@@ -226,6 +226,26 @@ def test_dry_run_lists_the_changes_and_publishes_nothing(
     assert not (site / "out" / "html" / f"{BROKEN}.en.html").exists()
 
 
+def test_a_dry_run_with_a_broken_story_exits_2_and_says_what_export_would_do(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dry run publishes nothing: under --keep-going a story with errors is no "published,
+    but" (3), it is a problem in the sources (2); the line says what the export would do."""
+    assert export(site) == 0
+    published = tree(site / "out")
+    break_yaml(site, BROKEN)
+    retitle(site, HEALTHY, "Changed headline")
+    capsys.readouterr()
+    assert export(site, "--dry-run", "--keep-going") == 2
+    err = capsys.readouterr().err
+    assert (
+        f"an export would leave out for their errors, their last published version kept: {BROKEN}"
+        " (and exit with status 3)" in err
+    )
+    assert tree(site / "out") == published
+    assert export(site, "--keep-going") == 3
+
+
 # A kill in a partial run --------------------------------------------------------------------------
 
 

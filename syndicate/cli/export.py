@@ -150,6 +150,14 @@ def _dry_run(
         removed=removed,
     )
     if left_out:
-        _left_out(args, left_out)
-        return EXIT_PARTIAL
+        # A dry run publishes nothing, so not 3 ("published, but"): found errors, it is 2, as a
+        # check of the sources is; it says what the export would do with them.
+        say(
+            args,
+            "an export would leave out for their errors, their last published version kept:"
+            f" {', '.join(left_out)} (and exit with status {EXIT_PARTIAL})",
+            asked=True,
+            left_out=list(left_out),
+        )
+        return EXIT_INPUT
     return EXIT_OK
