@@ -143,7 +143,7 @@ def test_lang_must_be_a_site_language(
 ) -> None:
     monkeypatch.chdir(REPO)
     assert main(["export", "-f", "model", "--lang", "pt", "--out", str(tmp_path)]) == 2
-    assert "--lang pt: not one of the site's languages" in capsys.readouterr().err
+    assert "'pt' is not one of the site's languages" in capsys.readouterr().err
 
 
 def test_now_needs_a_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -177,6 +177,23 @@ def test_config_typos_are_reported_with_a_suggestion(
     monkeypatch.chdir(tmp_path)
     assert main(["validate", "--articles", str(REPO / "articles")]) == 2
     assert "unknown section 'modle'; did you mean 'model'?" in capsys.readouterr().err
+
+
+def test_a_strict_summary_names_the_file_the_warning_is_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A warning at a line of syndicate.yaml, an error under --strict: the summary named
+    articles/ (and had a stray comma)."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = config.replace("zh-Hans, de, es]", "zh-Hans, de, es, sw]")
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--strict", "validate", "--articles", str(REPO / "articles")]) == 2
+    summary = capsys.readouterr().err.splitlines()[-1]
+    assert summary == (
+        "syndicate.yaml: not valid: 0 errors and 1 warning, an error under --strict (above)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -63,8 +63,11 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     read = f"{count(len(stories), 'story', 'stories')}, {count(variants, 'language variant')}"
     if problems or options is None or diags.has_errors(strict=args.strict):
         # a story with an error is not read, so it is not counted: no count of stories then;
-        # the summary names the configuration when its sections are what is wrong
-        what = args.config if problems or options is None else args.articles
+        # the summary names the configuration when it is what is wrong (its sections, or every
+        # problem counted is at its lines: a term file's warning under --strict)
+        counted = [*diags.errors, *(diags.warnings if args.strict else ())]
+        in_config = all(d.path == str(args.config) for d in counted)
+        what = args.config if problems or options is None or in_config else args.articles
         say(
             args,
             f"{shown(args, what)}: {_not_valid(args, diags)}",
@@ -215,7 +218,8 @@ def _not_valid(args: argparse.Namespace, diags: Diagnostics, warnings: int | Non
     warnings = len(diags.warnings) if warnings is None else warnings
     found = count(len(diags.errors), "error")
     if args.strict and warnings:
-        found = f"{found} and {count(warnings, 'warning')}, errors under --strict,"
+        counted = "an error" if warnings == 1 else "errors"
+        found = f"{found} and {count(warnings, 'warning')}, {counted} under --strict"
     return f"not valid: {found} (above)"
 
 
