@@ -292,6 +292,22 @@ def test_a_lost_build_state_is_taken_back_with_force(
     assert tree(out) == tree(fresh)
 
 
+def test_one_file_taken_back_is_said_so(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It said "the 1 files ... they were taken"."""
+    out = site / "out"
+    only_jsonld = [*args(site, out)]
+    only_jsonld[2 : 2 + 2 * len(FORMATS)] = ["-f", "jsonld"]
+    assert main(only_jsonld) == 0
+    shutil.rmtree(site / CACHE_NAME)
+    text = sorted((site / "articles").iterdir())[0] / "en.md"
+    text.write_text(text.read_text("utf-8").rstrip() + "\n\nOne more paragraph.\n", "utf-8")
+    capsys.readouterr()
+    assert main([*only_jsonld, "--force"]) == 0
+    err = capsys.readouterr().err
+    assert "had no record of the file this export replaced" in err
+    assert "): it was taken as syndicate's old outputs" in err
+
+
 def test_a_damaged_build_state_takes_back_the_files_of_out(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -716,6 +716,15 @@ def test_the_built_in_profiles_pass_their_own_lint(rules_out: tuple[Path, str]) 
     assert codes(lint(out, "flipboard")) == {"partner.flipboard.item-count"}
 
 
+def test_an_item_count_is_said_in_good_english() -> None:
+    from syndicate.formats.partners.rules import Rules
+
+    rules = Rules("flipboard", BUILTIN["flipboard"]())
+    one, four = rules.item_count(1), rules.item_count(4)
+    assert one is not None and one.message.startswith("feed has 1 item;")
+    assert four is not None and four.message.startswith("feed has 4 items;")
+
+
 def test_lint_titles(tmp_path: Path) -> None:
     out = relaxed(tmp_path, "msn", "    title_min: null\n")
     problems = [p for p in lint(out, "msn") if "title-length" in p and "/en.xml" in p]

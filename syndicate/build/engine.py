@@ -1032,12 +1032,16 @@ class _Build:
                             return ExportResult("failed", diags, names, len(self.read))
                         report = self._publish(staging, diags, articles)
                         if staging.adopted:
+                            one = len(staging.adopted) == 1
                             diags.warning(
                                 "state.adopted",
-                                f"the build state had no record of the {len(staging.adopted)} files"
-                                " this export replaced (it was lost or damaged): they were taken"
-                                " as syndicate's old outputs; old outputs it no longer writes"
-                                " stay in out/ (delete out/ and export again to clear them)",
+                                "the build state had no record of "
+                                + ("the file" if one else f"the {len(staging.adopted)} files")
+                                + " this export replaced (it was lost or damaged): "
+                                + ("it was" if one else "they were")
+                                + " taken as syndicate's old outputs; old outputs it no longer"
+                                " writes stay in out/ (delete out/ and export again to clear"
+                                " them)",
                                 str(self.out),
                             )
                 finally:

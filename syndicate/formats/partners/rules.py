@@ -149,7 +149,8 @@ class Rules:
     def item_count(self, count: int) -> Broken | None:
         low = self.options.min_items
         if low and count < low:
-            return Broken(ITEM_COUNT, f"feed has {count} items; {self._wants(low, None)}")
+            items = "1 item" if count == 1 else f"{count} items"
+            return Broken(ITEM_COUNT, f"feed has {items}; {self._wants(low, None)}")
         return None
 
     def _bytes(self, rule: str, what: str, size: int, high: int | None) -> Broken | None:
