@@ -58,6 +58,23 @@ def test_a_mistaken_argument_is_an_error_not_a_traceback(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"languages": ["pt"]}, "error: 'pt' is not one of the site's languages (en, fr,"),
+        ({"only": ["nope"]}, "error: no story 'nope' in the articles folder"),
+    ],
+)
+def test_a_value_the_site_lacks_is_said_without_command_line_flags(
+    tmp_path: Path, arguments: dict[str, Any], message: str
+) -> None:
+    """Python callers pass no --lang or --story: the messages named flags they never used."""
+    status, errors = run(tmp_path, **arguments)
+    assert status == "input-errors"
+    assert any(e.startswith(message) for e in errors), errors
+    assert not any("--" in e for e in errors), errors
+
+
 def test_one_name_is_one_format_not_its_letters_and_paths_may_be_text(tmp_path: Path) -> None:
     status, errors = run(
         tmp_path,

@@ -219,7 +219,7 @@ def test_command_line_refusals(site: Site, capsys: pytest.CaptureFixture[str]) -
     site.configure(TARGET)
     status, err = problems(site, capsys, "deliver", "--out", str(site.out), "--target", "wir")
     assert status == 2
-    assert "--target wir: no such target; did you mean 'wire'? (targets: wire)" in err
+    assert "no target is named 'wir'; did you mean 'wire'? (targets: wire)" in err
     status, err = problems(site, capsys, "deliver", "--out", str(site.out))
     assert status == 2 and f"no output folder {site.out}; run syndicate export first" in err
 

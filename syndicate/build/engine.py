@@ -593,7 +593,7 @@ def _known_stories(only: Sequence[str], inputs: Sequence[StoryInput], diags: Dia
         if name not in names:
             diags.error(
                 "export.story",
-                f"--story {name}: no such story in the articles folder{did_you_mean(name, names)}",
+                f"no story {name!r} in the articles folder{did_you_mean(name, names)}",
             )
     return not diags.errors
 
@@ -693,7 +693,7 @@ def _languages(
         if tag not in site.languages:
             diags.error(
                 "export.language",
-                f"--lang {tag}: not one of the site's languages ({', '.join(site.languages)})",
+                f"{tag!r} is not one of the site's languages ({', '.join(site.languages)})",
             )
     return tuple(dict.fromkeys(languages)) if languages else site.languages
 

@@ -176,7 +176,7 @@ def _chosen(
         if name not in known:
             diags.error(
                 "deliver.targets",
-                f"--target {name}: no such target{did_you_mean(name, known)}"
+                f"no target is named {name!r}{did_you_mean(name, known)}"
                 f" (targets: {', '.join(sorted(known))})",
             )
     if diags.errors:
