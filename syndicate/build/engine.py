@@ -186,6 +186,7 @@ def export(
     keep_going: bool | None = None,
     only: Sequence[str] | None = None,
     dry_run: bool = False,
+    allow_deletions: bool = False,
     registry: Registry | None = None,
     diagnostics: Diagnostics | None = None,
     progress: Progress | None = None,
@@ -207,6 +208,11 @@ def export(
     last published. `dry_run` does everything but publish, and says what would change.
     `releases=False` (the preview's) publishes for no one: nothing it exports counts as
     released, so no change of a story is held against its version or its id later.
+
+    A run that would take away every story the last export published (the articles folder
+    holds no story: a network share not mounted), or more than `export: max_deleted_percent:`
+    of them (a folder half synced), is refused (status `input-errors`, `articles.empty` or
+    `articles.mass-delete`) unless `allow_deletions`.
 
     A story killed or withdrawn since the last build is published in every language and every
     format out/ holds, even when `languages` or `formats` name fewer: a kill must reach every
@@ -293,6 +299,8 @@ def export(
         subset=not set(registry.defaults) <= set(names),
         folders=functools.partial(_all_folders, registry),
         releases=releases,
+        allow_deletions=allow_deletions,
+        max_deleted=defaults.max_deleted_percent,
     )
     settings = Settings(
         site,
@@ -518,6 +526,10 @@ class _Run:
     """The top folders of out/ any format writes, with the format (for dead links)."""
     releases: bool = True
     """Whether what this run publishes reaches anyone (not a preview's): see `export`."""
+    allow_deletions: bool = False
+    """Whether the run may take away more stories than `max_deleted` (see `_Build._guard`)."""
+    max_deleted: int = 50
+    """`export: max_deleted_percent:`."""
     widened: bool = False
     """Whether this is the run a kill widened to every language and every format out/ holds
     that is installed (files of a format no longer installed stay as they are)."""
@@ -1008,6 +1020,9 @@ class _Build:
                         self._stories(sink, jobs, progress)
                         staging.flush_ahead()  # the stories' files, while collections run
                         self._check_histories()
+                        if self._guard(diags, articles):
+                            diags.extend(self.input)
+                            return ExportResult("input-errors", diags, names, len(self.read))
                         deleted = self._deleted()
                         self._warn_deleted(deleted)
                         gone = self.killed or self.dropped or deleted
@@ -1192,6 +1207,53 @@ class _Build:
             for story in self.state.last_stories()
             if story.slug not in here and story.lifecycle(now) not in UNRELEASED
         ]
+
+    def _guard(self, diags: Diagnostics, articles: Path | None) -> bool:
+        """Whether to refuse a run that would take away every story the last export released
+        (the articles folder holds none: a share not mounted shows an empty folder), or more
+        than `max_deleted` percent of them (a folder half synced, a checkout half made): their
+        files would leave out/, and the next `deliver` would delete them at every partner.
+        Only `allow_deletions` takes them down. A story counts as taken away when no folder
+        gives its id nor has its folder's name (a renamed folder is no deletion). One story
+        alone is never refused, unless it is the only one and the folder is empty."""
+        if self.how.allow_deletions or not self.how.releases:
+            return False  # a preview publishes for no one
+        now = self.settings.now
+        released = [s for s in self.state.last_stories() if s.lifecycle(now) not in UNRELEASED]
+        here = {source.name for source in self.inputs}
+        gone = [s for s in released if s.id not in self.ids.given and s.slug not in here]
+        if not gone:
+            return False
+        where = shown_path(articles) if articles is not None else None
+        again = (
+            "to take them down for good, export with --allow-deletions (Python:"
+            " allow_deletions=True); a story taken back is better withdrawn or canceled with a"
+            " new version, which partners are told of (docs/lifecycle.md); nothing was exported"
+        )
+        if not self.inputs:
+            stories = f"{len(released)} {'story' if len(released) == 1 else 'stories'}"
+            diags.error(
+                "articles.empty",
+                f"no story {'in this folder' if where else 'given'}, but the last export"
+                f" published {stories}: the folder looks empty, or unmounted (a network share)"
+                " or not synced yet; mount it and export again. If every story is really gone,"
+                f" {again}",
+                where,
+            )
+            return True
+        limit = self.how.max_deleted
+        if len(gone) < 2 or len(gone) * 100 <= limit * len(released):
+            return False
+        named = ", ".join(s.slug for s in gone[:3]) + (", ..." if len(gone) > 3 else "")
+        diags.error(
+            "articles.mass-delete",
+            f"{len(gone)} of the {len(released)} stories the last export published are in no"
+            f" story folder now ({named}): more than the {limit}% that export:"
+            " max_deleted_percent: allows in one run. Is the folder fully mounted and synced?"
+            f" If they are really gone, {again}",
+            where,
+        )
+        return True
 
     def _warn_deleted(self, deleted: Sequence[str]) -> None:
         """A public story whose id no folder gives now: its folder gone, or holding a story

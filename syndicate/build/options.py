@@ -20,3 +20,15 @@ class ExportOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=Tr
             " those keep their last published version, and the export exits with status 3"
         ),
     ] = False
+    max_deleted_percent: Annotated[
+        int,
+        msgspec.Meta(
+            ge=0,
+            le=100,
+            description="the most of the stories the last export published that one export may"
+            " take away (their folders gone), in percent; and of the files a delivery target"
+            " holds that one deliver may delete for being gone from out/. More, and the run is"
+            " refused unless given --allow-deletions (an unmounted or half-synced articles"
+            " folder, an emptied out/)",
+        ),
+    ] = 50

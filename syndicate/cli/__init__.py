@@ -364,6 +364,12 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
         help="do everything but publish: list the files of out/ that would be new, changed"
         " and removed",
     )
+    _add_allow_deletions(
+        export,
+        "take down the stories whose folders are gone even when that is every story, or more"
+        " than export: max_deleted_percent: of them (refused by default: an unmounted or half"
+        " synced articles folder)",
+    )
 
     deliver = command("deliver", "send what changed in out/ to the delivery targets")
     deliver.add_argument(
@@ -375,6 +381,11 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
     )
     deliver.add_argument(
         "--dry-run", action="store_true", help="list what would be sent and deleted; send nothing"
+    )
+    _add_allow_deletions(
+        deliver,
+        "delete at a target even when that is every file it holds, or more than export:"
+        " max_deleted_percent: of them (refused by default: an emptied out/)",
     )
     _add_out(deliver, "the folder delivered (default: the site's out/)")
 
@@ -497,6 +508,10 @@ def _add_out(parser: argparse.ArgumentParser, help: str) -> None:
     parser.add_argument("--out", type=from_cwd, default=Path("out"), metavar="DIR", help=help)
 
 
+def _add_allow_deletions(parser: argparse.ArgumentParser, help: str) -> None:
+    parser.add_argument("--allow-deletions", action="store_true", help=help)
+
+
 def _add_jobs(parser: argparse.ArgumentParser, help: str) -> None:
     parser.add_argument(
         "--jobs",
@@ -512,6 +527,9 @@ def from_cwd(text: str) -> Path:
     """A path typed on the command line: relative to where the command was started. Defaults
     stay relative, to the site folder the command runs in."""
     return Path(os.path.abspath(text))
+
+
+
 
 
 def language_tag(text: str) -> str:

@@ -17,6 +17,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         out=args.out,
         targets=args.targets,
         dry_run=args.dry_run,
+        allow_deletions=args.allow_deletions,
         registry=args.registry,
         diagnostics=diags,
         notice=functools.partial(say_now, args),

@@ -52,6 +52,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             keep_going=args.keep_going,
             only=args.stories,
             dry_run=args.dry_run,
+            allow_deletions=args.allow_deletions,
             registry=args.registry,
             diagnostics=diags,
             progress=progress,

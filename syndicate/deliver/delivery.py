@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from syndicate.build.engine import cache_folder, settle_output
 from syndicate.build.inventory import Inventory, read_regular
+from syndicate.build.options import SECTION as EXPORT_SECTION
+from syndicate.build.options import ExportOptions
 from syndicate.build.publish import OutputError, exclusive
 from syndicate.build.state import state_folder
 from syndicate.deliver.ledger import (
@@ -27,7 +30,7 @@ from syndicate.deliver.ledger import (
     delivered_urls,
 )
 from syndicate.deliver.options import SECTION, DeliverOptions, Target, load_delivery
-from syndicate.deliver.plan import Change, plan, selection
+from syndicate.deliver.plan import Change, Plan, plan, selection
 from syndicate.deliver.remotes import (
     FileMeta,
     MissingExtra,
@@ -42,6 +45,7 @@ from syndicate.deliver.secrets import SecretError, redact, reveal
 from syndicate.deliver.websub import announce, hub_writers
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import AnyWriter
+from syndicate.formats.options import convert_section
 from syndicate.formats.registry import PluginError, Registry, default_registry
 from syndicate.model import SiteConfig
 from syndicate.readers.config import load_config
@@ -99,6 +103,7 @@ def deliver(
     out: Path = Path("out"),
     targets: Sequence[str] | None = None,
     dry_run: bool = False,
+    allow_deletions: bool = False,
     registry: Registry | None = None,
     diagnostics: Diagnostics | None = None,
     notice: Notice | None = None,
@@ -106,7 +111,12 @@ def deliver(
     """Bring the targets configured in `config` (all, or those named in `targets`; one name
     alone is that target) up to date with `out` (paths may be text). With `dry_run`, only
     plan: nothing is sent or recorded. Each failure about to be tried again is told to
-    `notice` (a line of text) as it happens."""
+    `notice` (a line of text) as it happens.
+
+    A target whose plan would delete every file it holds (out/ holds none of them: emptied,
+    or another folder), or more than `export: max_deleted_percent:` of them, is refused (it
+    fails, nothing is sent to it) unless `allow_deletions`: what no export would take away
+    without being told to, no delivery does either."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
     targets = [targets] if isinstance(targets, str) else targets  # one name, not its letters
     config = Path(config) if isinstance(config, str) else config
@@ -116,7 +126,8 @@ def deliver(
     if site is not None:  # the site's partner profiles are formats a target may name
         registry = registry.for_site(site, diags)
     options = load_delivery(site, registry, diags) if site is not None else None
-    if site is None or options is None:
+    limits = convert_section(EXPORT_SECTION, ExportOptions, site, diags) if site else None
+    if site is None or options is None or limits is None:
         return DeliveryResult("input-errors", diags)
     chosen = _chosen(options, targets, site, diags)
     if not out.is_dir():
@@ -136,6 +147,7 @@ def deliver(
             try:
                 ledger.belongs_to(str(config.resolve()), record=not dry_run)
                 run = _Run(site, options, out, config.parent, registry, ledger, diags, notice)
+                run.max_deleted = None if allow_deletions else limits.max_deleted_percent
                 results = [run.target(index, target, dry_run) for index, target in chosen]
                 before = len(diags.errors)
                 announced = 0 if dry_run else run.announce(results)
@@ -211,6 +223,8 @@ class _Run:
             out, site.languages, list(self.writers.values()), state=ledger.folder
         )
         self._told: set[str] = set()
+        self.max_deleted: int | None = None
+        """The most of a target's files a run may delete, in percent (None: no limit)."""
 
     def _tell_skipped(self) -> None:
         """Warn, once a run, of each thing in out/ that is not a regular file: never sent."""
@@ -243,7 +257,9 @@ class _Run:
             self._tell_skipped()
             planned = plan(self.out, selected, held)
             result.changes = planned.changes
-            if dry_run:
+            if (problem := self._too_many_deletes(planned, held)) is not None:
+                result.problem, result.settings, result.changes = problem, True, []
+            elif dry_run:
                 # As the run: a credential is read only when there is something to do.
                 if result.changes or not held or self.ledger.unfinished(target.name):
                     result.problem = self._unreadable_secret(target)
@@ -269,6 +285,37 @@ class _Run:
                 self.site.where(SECTION, "targets", index),
             )
         return result
+
+    def _too_many_deletes(self, planned: Plan, held: Mapping[str, Entry]) -> str | None:
+        """Why the plan deletes too much to be made without --allow-deletions: every file the
+        target holds (`rm -rf out/*`, an --out that is another folder), or more than
+        `max_deleted` percent of them (an out/ half emptied). Only files gone from out/
+        count: those the target no longer takes (its languages, sections or formats
+        narrowed) are still there, and go as its settings say. One file alone is always
+        deleted, unless it is the last."""
+        if self.max_deleted is None:
+            return None
+        deletes = sum(
+            1
+            for change in planned.changes
+            if change.kind == "delete" and not os.path.lexists(self.out / change.path)
+        )
+        if not deletes:
+            return None
+        if deletes == len(held) and not any(change.sends for change in planned.changes):
+            said = f"this run would delete every file it holds ({deletes}): out/ holds none of them"
+        elif deletes > 1 and deletes * 100 > self.max_deleted * len(held):
+            said = (
+                f"this run would delete {deletes} of the {len(held)} files it holds, more than"
+                f" the {self.max_deleted}% that export: max_deleted_percent: allows"
+            )
+        else:
+            return None
+        return (
+            f"{said}. Was {self.out} emptied or replaced by other means? Export"
+            " again to restore it; to delete them for good, deliver with --allow-deletions"
+            " (Python: allow_deletions=True). Nothing was sent"
+        )
 
     def _unreadable_secret(self, target: Target) -> str | None:
         """For a dry run: why a credential of `target` cannot be read (an environment

@@ -1,0 +1,166 @@
+"""The guard against mass deletions: an articles folder that shows empty (a network share not
+mounted) or half there (not synced yet) is refused by `export`, and an out/ emptied by other
+means is refused by `deliver`, unless told with --allow-deletions (`allow_deletions=True`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import FIXED_NOW, PLAIN_COVERS, SAMPLE_SLUG
+from sites import SECOND_SLUG, Site
+
+from syndicate.build import export
+from syndicate.deliver import deliver
+from syndicate.diagnostics import Diagnostics
+
+
+def third(site: Site, slug: str) -> None:
+    """One more story, a copy of the sample with its own id."""
+    shutil.copytree(site.articles / SAMPLE_SLUG, site.articles / slug)
+    site.replace(slug, "story.yaml", "nato-iraq-deployment", slug.removeprefix("2021-02-19-"))
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    site = Site(tmp_path / "newsroom")
+    mirror = tmp_path / "mirror"
+    site.configure(
+        "deliver:\n  targets:\n    - name: share\n"
+        f"      url: {mirror.as_uri()}/\n      formats: [all]\n"
+    )
+    site.export()
+    return site
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def export_args(site: Site, *more: str) -> list[str]:
+    return [
+        "export", "--jobs", "1", "--now", FIXED_NOW, "--out", str(site.out),
+        "--articles", str(site.articles), "-f", "newsml", "-f", "atom", "-f", "html", *more,
+    ]  # fmt: skip
+
+
+def unmount(site: Site) -> None:
+    """The articles folder as an unmounted share shows it: no story folder (the logo and
+    icon, which the configuration checks, stay: a site may keep them elsewhere)."""
+    for slug in (SAMPLE_SLUG, SECOND_SLUG):
+        shutil.rmtree(site.articles / slug)
+
+
+def test_an_empty_articles_folder_is_refused_and_nothing_changes(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(site.out)
+    unmount(site)
+    capsys.readouterr()
+    assert site.cli(*export_args(site)) == 2
+    err = capsys.readouterr().err
+    assert "[articles.empty]" in err
+    assert "unmounted" in err and "--allow-deletions" in err
+    assert "story.deleted" not in err, "the refusal, not a warning per story"
+    assert snapshot(site.out) == before
+    assert site.cli(*export_args(site, "--dry-run")) == 2, "a dry run says the same"
+    # Told, it takes everything down.
+    assert site.cli(*export_args(site, "--allow-deletions")) == 0
+    assert not [p for p in snapshot(site.out) if SAMPLE_SLUG in p or SECOND_SLUG in p]
+
+
+def test_more_than_the_share_of_stories_gone_is_refused(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for slug in ("2021-02-19-third", "2021-02-19-fourth"):
+        third(site, slug)
+    site.export()
+    before = snapshot(site.out)
+    # A half-synced folder: three of four stories missing, but one is there.
+    for slug in (SAMPLE_SLUG, SECOND_SLUG, "2021-02-19-third"):
+        shutil.rmtree(site.articles / slug)
+    capsys.readouterr()
+    assert site.cli(*export_args(site)) == 2
+    err = capsys.readouterr().err
+    assert "[articles.mass-delete]" in err and "3 of the 4 stories" in err
+    assert snapshot(site.out) == before
+    # The share is the site's to set; at 75%, three of four may go.
+    site.configure(site.extra + "export:\n  max_deleted_percent: 75\n")
+    assert site.cli(*export_args(site)) == 0
+    assert "story.deleted" in capsys.readouterr().err
+
+
+def test_one_story_deleted_or_renamed_folders_are_not_refused(site: Site) -> None:
+    third(site, "2021-02-19-third")
+    (site.articles / SECOND_SLUG).rename(site.articles / "2021-02-21-renamed")
+    shutil.rmtree(site.articles / SAMPLE_SLUG)
+    # Of two published stories, one folder renamed (same id) and one deleted: one deletion.
+    assert site.cli(*export_args(site)) == 0
+
+
+def test_the_python_api_has_the_same_choice(site: Site) -> None:
+    unmount(site)
+    diags = Diagnostics()
+    common = {
+        "formats": ["newsml", "atom", "html"],
+        "config": site.config,
+        "articles": site.articles,
+        "out": site.out,
+        "now": datetime_now(),
+        "registry": PLAIN_COVERS,
+    }
+    result = export(**common, diagnostics=diags)  # type: ignore[arg-type]
+    assert result.status == "input-errors"
+    assert [d.code for d in diags.errors] == ["articles.empty"]
+    result = export(**common, allow_deletions=True)  # type: ignore[arg-type]
+    assert result.status == "exported" and result.removed > 0
+
+
+def datetime_now() -> datetime:
+    return datetime.fromisoformat(FIXED_NOW)
+
+
+def test_deliver_refuses_to_empty_a_target_when_out_was_emptied(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mirror = tmp_path / "mirror"
+    assert site.deliver() == 0
+    held = snapshot(mirror)
+    assert held
+    for child in site.out.iterdir():  # rm -rf out/*
+        shutil.rmtree(child)
+    capsys.readouterr()
+    assert site.deliver("--dry-run") == 1
+    assert site.deliver() == 1
+    err = capsys.readouterr().err
+    assert "every file it holds" in err and "--allow-deletions" in err
+    assert snapshot(mirror) == held, "nothing deleted at the partner"
+    result = deliver(config=site.config, out=site.out, registry=PLAIN_COVERS)
+    assert result.status == "failed"
+    result = deliver(config=site.config, out=site.out, registry=PLAIN_COVERS, allow_deletions=True)
+    assert result.status == "current"
+    assert snapshot(mirror) == {}
+
+
+def test_deliver_refuses_more_than_the_share_of_a_target_files(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mirror = tmp_path / "mirror"
+    assert site.deliver() == 0
+    held = snapshot(mirror)
+    for folder in ("html", "newsml"):  # most of the files, but not all
+        shutil.rmtree(site.out / folder)
+    capsys.readouterr()
+    assert site.deliver("--log-format", "json") == 1
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert any("max_deleted_percent" in line.get("message", "") for line in lines)
+    assert snapshot(mirror) == held
+    assert site.deliver("--allow-deletions") == 0
+    assert sorted({p.split("/")[0] for p in snapshot(mirror)}) == ["atom"]
