@@ -578,6 +578,44 @@ def test_the_python_api(site: Site, tmp_path: Path) -> None:
     assert [r.target.name for r in again.targets] == ["partner"]
 
 
+@pytest.mark.parametrize("kind", ["ftp", "sftp", "s3", "file"])
+def test_a_url_path_is_percent_decoded(
+    site: Site, tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`Shared%20Drive/Caf%C3%A9/` is the folder `Shared Drive/Café`, on every file store."""
+    home = tmp_path / kind
+    home.mkdir()
+    with LocalFolder(home) if kind == "file" else SERVERS[kind](home) as server:
+        server.url += "Shared%20Drive/Caf%C3%A9/"
+        site.configure(deliver_section(target_yaml(server, formats="[atom]")))
+        site.export()
+        assert site.deliver() == 0
+        held = server.files()
+        assert held, "the target received the files"
+        inside = "Shared Drive/Café/"
+        assert all(path.startswith(inside) for path in held), sorted(held)
+        assert {path.removeprefix(inside): data for path, data in held.items()} == site.files(
+            "atom"
+        )
+        assert "deliver.unknown-files" not in capsys.readouterr().err, "its own files, listed"
+        assert site.deliver() == 0
+        assert "current, nothing to send" in capsys.readouterr().err, "a second run sends nothing"
+
+
+def test_a_space_in_a_url_is_said_with_the_fix(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site.configure(
+        deliver_section("- name: share\n  url: file:///srv/Shared Drive/Café/\n  formats: [atom]\n")
+    )
+    assert site.deliver() == 2
+    err = capsys.readouterr().err
+    assert (
+        "holds a space: write each space %20 in a URL, as in file:///srv/Shared%20Drive/Café/"
+        in err
+    )
+
+
 def test_a_new_url_is_a_new_destination(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import msgspec
 
@@ -78,7 +78,7 @@ class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     url: Annotated[
         str,
         msgspec.Meta(
-            pattern=r"^[a-z][a-z0-9+.-]*://\S*$",
+            pattern=r"^[a-z][a-z0-9+.-]*://.*$",  # a space is said in `_check_url`
             extra={"expected": "a URL such as sftp://user@host/incoming/ or https://host/ingest/"},
         ),
     ]
@@ -162,6 +162,9 @@ class DeliverOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
 
 def _check_url(target: Target, at: tuple[str, int]) -> Iterator[tuple[OptionPath, str]]:
     parts = urlsplit(target.url)
+    if any(c.isspace() for c in target.url):
+        fixed = "".join(quote(c) if c.isspace() else c for c in target.url.strip())
+        yield (*at, "url"), f"holds a space: write each space %20 in a URL, as in {fixed}"
     if parts.password is not None:
         yield (
             (*at, "url"),

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from syndicate import __version__
 from syndicate.deliver.options import RetryOptions, Target
@@ -315,7 +315,9 @@ class FsspecRemote:
                 raise TimeoutError(
                     f"no connection to the server within {self.timeout:g} s"
                 ) from exc
-            self.root = root.rstrip("/")
+            # A URL's path is percent-encoded (`Shared%20Drive`, `Caf%C3%A9`); fsspec keeps it
+            # as written, and would make a folder named `Shared%20Drive`.
+            self.root = unquote(root).rstrip("/")
             if self.typed:
                 self._fs.retries = 1  # s3fs's own retries: ours apply
         return self._fs
