@@ -17,6 +17,7 @@ import ctypes.util
 import errno
 import fcntl
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -36,6 +37,9 @@ from typing import Any
 from syndicate.formats.contract import OutputFile
 
 LOCK_NAME = ".syndicate.lock"
+NAME_MAX = 255
+"""The longest file name, in bytes, most file systems take (ext4, XFS, APFS, NTFS in UTF-16
+units, SFTP and FTP servers on them)."""
 STAGING_PREFIX = ".syndicate-staging-"
 _STAGING_NAME = re.compile(r"\.(?:syndicate-)?staging-[a-z0-9_]{8}")
 """The names `tempfile.mkdtemp` gives a staging folder (and gave, before the prefix named
@@ -65,6 +69,20 @@ class OutputError(Exception):
     """out/ could not be written; the previous output is intact."""
 
 
+def fitting_name(name: str, around: int = 0) -> str:
+    """`name`, cut if need be so that with `around` more bytes (a prefix, a suffix) it makes a
+    file name of at most `NAME_MAX` bytes: a name cut ends with `~` and a hash of the whole
+    one, so two long names that start alike stay two names. A name that fits is kept."""
+    room = NAME_MAX - around
+    if len(os.fsencode(name)) <= room:
+        return name
+    tag = "~" + hashlib.sha256(os.fsencode(name)).hexdigest()[:10]
+    cut = name
+    while cut and len(os.fsencode(cut + tag)) > room:
+        cut = cut[:-1]  # by characters: never half a UTF-8 sequence
+    return cut + tag
+
+
 @dataclass(frozen=True, slots=True)
 class PublishReport:
     written: int
@@ -80,6 +98,8 @@ def locked(out: Path, lock: Path | None = None) -> Iterator[None]:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:  # (before a look at it fails the same way)
+            raise _output_error(out, exc) from None
         if out.is_symlink() and not out.exists():
             target = os.readlink(out)
             raise OutputError(
@@ -925,9 +945,10 @@ def _move_in(new: Path, live: Path) -> None:
 
 
 def _output_error(out: Path, exc: OSError) -> OutputError:
-    return OutputError(
-        f"cannot write to {out}: {exc.strerror or exc}; the previous output is unchanged"
-    )
+    why = exc.strerror or str(exc)
+    if exc.errno == errno.ENAMETOOLONG:
+        why += f": a name in the path is longer than {NAME_MAX} bytes; choose a shorter one"
+    return OutputError(f"cannot write to {out}: {why}; the previous output is unchanged")
 
 
 def _swap_in(new_dir: Path, live: Path) -> None:

@@ -25,7 +25,7 @@ from typing import TypeVar, cast
 import msgspec
 from zlib_ng import zlib_ng
 
-from syndicate.build.publish import OutputError
+from syndicate.build.publish import NAME_MAX, OutputError, fitting_name
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import Story, StorySummary, codec
 
@@ -81,9 +81,11 @@ def state_folder(out: Path, cache: Path) -> Path:
     out, cache = out.resolve(), cache.resolve()
     where = os.path.relpath(out, cache.parent)
     tag = hashlib.sha256(os.fsencode(where)).hexdigest()[:10]
-    folder = cache / "builds" / f"{out.name or 'root'}-{tag}"
+    # (a name of 245 bytes or more is cut: the hash of its path keeps it apart)
+    folder = cache / "builds" / f"{fitting_name(out.name or 'root', len(tag) + 1)}-{tag}"
     legacy = out.with_name(f".{out.name}.syndicate")
-    if not folder.exists() and (legacy / STATE_FILE).is_file():
+    fits = len(os.fsencode(legacy.name)) <= NAME_MAX  # (a name too long was never made)
+    if fits and not folder.exists() and (legacy / STATE_FILE).is_file():
         with contextlib.suppress(OSError):
             folder.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(legacy, folder)

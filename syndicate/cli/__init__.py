@@ -525,11 +525,19 @@ def _add_jobs(parser: argparse.ArgumentParser, help: str) -> None:
 
 def from_cwd(text: str) -> Path:
     """A path typed on the command line: relative to where the command was started. Defaults
-    stay relative, to the site folder the command runs in."""
-    return Path(os.path.abspath(text))
+    stay relative, to the site folder the command runs in. A name in it longer than a file
+    system takes is refused here, once for every command."""
+    from syndicate.build.publish import NAME_MAX
 
-
-
+    path = Path(os.path.abspath(text))
+    for name in path.parts:
+        if (size := len(os.fsencode(name))) > NAME_MAX:
+            shown = name if len(name) <= 40 else f"{name[:20]}...{name[-10:]}"
+            raise argparse.ArgumentTypeError(
+                f"the name {shown!r} is {size} bytes long; a file system takes {NAME_MAX}"
+                " at most: choose a shorter one"
+            )
+    return path
 
 
 def language_tag(text: str) -> str:

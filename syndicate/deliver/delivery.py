@@ -130,7 +130,7 @@ def deliver(
     if site is None or options is None or limits is None:
         return DeliveryResult("input-errors", diags)
     chosen = _chosen(options, targets, site, diags)
-    if not out.is_dir():
+    if not os.path.isdir(out):  # (False for a path too long, which is no folder either)
         diags.error("deliver.out", f"no output folder {out}; run syndicate export first")
     if chosen is None or diags.errors:
         return DeliveryResult("input-errors", diags)

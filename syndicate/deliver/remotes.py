@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from syndicate import __version__
+from syndicate.build.publish import fitting_name
 from syndicate.deliver.options import RetryOptions, Target
 from syndicate.formats.contract import url_path
 
@@ -535,6 +536,7 @@ def is_temporary(path: str) -> bool:
 def _temporary(final: str) -> str:
     """The temporary name a file is written under beside its place."""
     folder, name = posixpath.split(final)
+    name = fitting_name(name, len(TEMPORARY_PREFIX) + len(TEMPORARY_SUFFIX))
     return posixpath.join(folder, f"{TEMPORARY_PREFIX}{name}{TEMPORARY_SUFFIX}")
 
 

@@ -1,0 +1,88 @@
+"""Names near the file systems' limit (255 bytes): an out/ folder whose name fits works, as do
+the names syndicate derives from it (its build state) and from the files it sends (their
+temporary names at a target); a name that does not fit is said, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from conftest import FIXED_NOW, PLAIN_COVERS
+from sites import Site
+
+from syndicate.build import export
+from syndicate.build.engine import cache_folder
+from syndicate.build.publish import NAME_MAX, fitting_name
+from syndicate.build.state import state_folder
+from syndicate.deliver import deliver
+
+LONGEST = "q" * NAME_MAX
+
+
+def test_fitting_names_keep_apart_and_fit() -> None:
+    assert fitting_name("short", 16) == "short"
+    one, two = fitting_name("é" * 200 + "a", 16), fitting_name("é" * 200 + "b", 16)
+    assert one != two, "names cut alike stay apart by their hash"
+    for name in (one, two):
+        assert len(os.fsencode(name)) <= NAME_MAX - 16
+        name.encode("utf-8")  # never half a character
+
+
+def test_an_out_folder_with_the_longest_name_exports_and_delivers(
+    tmp_path: Path,
+) -> None:
+    site = Site(tmp_path / "newsroom")
+    mirror = tmp_path / "mirror"
+    site.configure(
+        f"deliver:\n  targets:\n    - name: share\n      url: {mirror.as_uri()}/\n"
+        "      formats: [html]\n"
+    )
+    out = tmp_path / LONGEST
+    site.out = out
+    site.export("html")
+    state = state_folder(out, cache_folder(site.config, out))
+    assert state.is_dir() and len(os.fsencode(state.name)) <= NAME_MAX
+    assert state != state_folder(tmp_path / ("q" * 254), cache_folder(site.config, out))
+    # A file of the user's with the longest name: its temporary name at the target fits too.
+    (out / "html" / LONGEST).write_bytes(b"mine")
+    assert site.deliver() == 0
+    assert (mirror / "html" / LONGEST).read_bytes() == b"mine"
+    assert not [p for p in mirror.rglob("*") if p.name.endswith(".syndicate-part")]
+
+
+def test_a_name_too_long_is_said_not_a_traceback(tmp_path: Path) -> None:
+    site = Site(tmp_path / "newsroom")
+    site.configure(
+        f"deliver:\n  targets:\n    - name: share\n      url: {(tmp_path / 'm').as_uri()}/\n"
+        "      formats: [html]\n"
+    )
+    too_long = tmp_path / ("q" * (NAME_MAX + 1))
+    for command in (["export", "-f", "html"], ["deliver"], ["serve"]):
+        run = subprocess.run(
+            [sys.executable, "-m", "syndicate", *command, "--out", str(too_long)],
+            cwd=site.root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == 2, run.stderr
+        assert "Traceback" not in run.stderr
+        assert "is 256 bytes long; a file system takes 255 at most" in run.stderr
+    # The Python API: an output.write error, and deliver finds no such folder.
+    result = export(
+        formats=["html"],
+        config=site.config,
+        articles=site.articles,
+        out=too_long,
+        now=datetime.fromisoformat(FIXED_NOW),
+        registry=PLAIN_COVERS,
+    )
+    assert result.status == "failed"
+    assert [d.code for d in result.diagnostics.errors] == ["output.write"]
+    assert "longer than 255 bytes" in result.diagnostics.errors[0].message
+    delivered = deliver(config=site.config, out=too_long)
+    assert delivered.status == "input-errors"
+    assert [d.code for d in delivered.diagnostics.errors] == ["deliver.out"]
