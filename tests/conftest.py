@@ -3,12 +3,14 @@ and golden-file comparison (`pytest --update-goldens` rewrites goldens; review t
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import functools
 import io
 import os
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -116,6 +118,30 @@ def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(CACHE_ENV, str(cache))
         yield cache
+
+
+@contextlib.contextmanager
+def unwritable(path: Path) -> Iterator[None]:
+    """`path` (a file or a folder) read-only for this process, whoever runs the tests: its
+    write permissions taken away, and, as root (whom they do not stop; CI runs as root),
+    the file made immutable (`chattr +i`, which binds root too)."""
+    if os.geteuid() != 0:
+        mode = path.stat().st_mode
+        path.chmod(mode & ~0o222)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+        return
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", path], capture_output=True).returncode:
+        if os.environ.get("CI"):
+            pytest.fail(f"chattr +i {path}: needed in CI to make a file read-only for root")
+        pytest.skip("running as root, and chattr +i does not work here")
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", path], check=True)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import unwritable
 from PIL import Image
 
 from syndicate.cli import main
@@ -94,6 +95,34 @@ def test_init_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert init(site) == 2
     assert "already has articles/2026-03-02-welcome, articles/_site;" in capsys.readouterr().err
     assert files(site) == {k: v for k, v in before.items() if k != "syndicate.yaml"}
+
+
+def test_a_read_only_folder_is_told_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    with unwritable(site):
+        assert init(site) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot write {site}/syndicate.yaml: ")
+    assert "nothing was written" in err and "Traceback" not in err
+    assert list(site.iterdir()) == []
+    assert init(site) == 0  # once it can be written
+
+
+def test_a_file_in_the_way_of_a_folder_leaves_nothing_half_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "articles").write_text("mine", encoding="utf-8")
+    assert init(site) == 2
+    err = capsys.readouterr().err
+    assert f"error: cannot write {site}/articles" in err
+    assert "a file is where a folder should be: move it away" in err
+    # syndicate.yaml, written first, is taken back: `init` can run again once the file is moved
+    assert files(site) == {"articles": b"mine"}
 
 
 def test_the_same_request_makes_the_same_site(tmp_path: Path) -> None:

@@ -3,12 +3,17 @@ fill marked TODO (errors once the story is usable), only languages the site has 
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
+import os
+import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, unwritable
 
 from syndicate.cli import main
 
@@ -191,3 +196,86 @@ def test_a_story_in_languages_whose_notices_differ_has_one_notice_each(site: Pat
         "en": "© 2026 YCPress. All rights reserved.",
     }
     assert main(["validate", "--strict"]) == 0
+
+
+def _articles_read_only(site: Path) -> contextlib.AbstractContextManager[None]:
+    return unwritable(site / "articles")
+
+
+def _articles_a_file(site: Path) -> contextlib.AbstractContextManager[None]:
+    (site / "articles").rmdir()
+    (site / "articles").write_text("not a folder", encoding="utf-8")
+    return contextlib.nullcontext()
+
+
+@pytest.mark.parametrize(
+    ("block", "said"),
+    [
+        (_articles_read_only, "cannot write articles: "),
+        (_articles_a_file, "cannot write articles: Not a directory (a file is where a folder"),
+    ],
+    ids=["read-only", "file-in-the-way"],
+)
+@pytest.mark.parametrize("adding", [[], ["--lang", "de", "--add-language"]], ids=["", "add"])
+def test_a_story_that_cannot_be_written_changes_nothing(
+    site: Path,
+    capsys: pytest.CaptureFixture[str],
+    block: Callable[[Path], contextlib.AbstractContextManager[None]],
+    said: str,
+    adding: list[str],
+) -> None:
+    config = (site / "syndicate.yaml").read_bytes()
+    with block(site):
+        assert main(["new", SLUG, "--lang", "en", *adding]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "nothing was created [new.write]" in err
+    assert "Traceback" not in err
+    assert (site / "syndicate.yaml").read_bytes() == config  # not a language added for nothing
+    assert not (site / "articles" / SLUG).exists()
+
+
+def test_a_read_only_configuration_is_told_and_nothing_is_created(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = (site / "syndicate.yaml").read_bytes()
+    with unwritable(site / "syndicate.yaml"):
+        assert main(["new", SLUG, "--lang", "de", "--add-language"]) == 2
+    err = capsys.readouterr().err
+    assert "error: cannot write syndicate.yaml: " in err and "nothing was created" in err
+    assert (site / "syndicate.yaml").read_bytes() == config
+    assert not (site / "articles" / SLUG).exists()
+
+
+def test_a_configuration_that_cannot_be_replaced_takes_the_story_back(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = (site / "syndicate.yaml").read_bytes()
+
+    def full_disk(*args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("syndicate.cli.new.os.replace", full_disk)
+    assert main(["new", SLUG, "--lang", "de", "--add-language"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write syndicate.yaml: No space left on device; nothing was created" in err
+    assert (site / "syndicate.yaml").read_bytes() == config
+    assert not (site / "articles" / SLUG).exists()
+    assert sorted(p.name for p in site.iterdir()) == ["articles", "syndicate.yaml"]  # no temp
+
+
+@pytest.mark.parametrize("languages", ["[en, fr]", "\n  - en\n  - fr"], ids=["flow", "block"])
+def test_add_language_keeps_line_endings_bom_and_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, languages: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    make_site(tmp_path, languages=languages)
+    path = tmp_path / "syndicate.yaml"
+    lf = path.read_bytes()
+    path.write_bytes(b"\xef\xbb\xbf" + lf.replace(b"\n", b"\r\n"))
+    path.chmod(0o640)
+    assert main(["new", SLUG, "--lang", "de", "--add-language"]) == 0
+    after = path.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and b"\r\n" in after
+    assert b"\n" not in after.replace(b"\r\n", b"")  # every line still ends in CRLF
+    assert yaml.safe_load(after.decode("utf-8-sig"))["languages"] == ["en", "fr", "de"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
@@ -19,7 +20,7 @@ import yaml
 
 from syndicate.cli import EXIT_INPUT, EXIT_OK, say, shown
 from syndicate.cli.artwork import icon_png, logo_png
-from syndicate.cli.new import rights_notice, yaml_text
+from syndicate.cli.new import cannot_write, rights_notice, yaml_text
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import fallback_tags, is_valid_tag, is_zone, locale_for
@@ -108,16 +109,46 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         files |= _story_files(site, slug, story_langs, samples)
     if _taken(args, site.folder, [*files, f"articles/{slug}"], diags):
         return EXIT_INPUT
-    for name, data in files.items():
-        (site.folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (site.folder / name).write_bytes(data)
     if not (site.folder / ".gitignore").exists():
-        (site.folder / ".gitignore").write_text(IGNORED, encoding="utf-8")
+        files[".gitignore"] = IGNORED.encode("utf-8")
+    if not _write(args, site.folder, files, diags):
+        return EXIT_INPUT
     # The result must load like any site: problems here (a language without terms) are
     # reported now rather than at the first export.
     load_config(site.folder / CONFIG_NAME, shown(args, site.folder / CONFIG_NAME), diags)
     _report(args, site, slug, story_langs)
     return EXIT_INPUT if diags.errors else EXIT_OK
+
+
+def _write(
+    args: argparse.Namespace, folder: Path, files: dict[str, bytes], diags: Diagnostics
+) -> bool:
+    """Write the site's files, all or none: a folder that cannot take them (read-only, a
+    file in the way) is told, and what was written of them removed, so `init` can run again."""
+    made: list[Path] = []
+    try:
+        if not folder.is_dir():
+            folder.mkdir(parents=True)
+            made.append(folder)
+        for name, data in files.items():
+            for parent in reversed(Path(name).parents[:-1]):  # the folders below `folder`
+                if not (folder / parent).is_dir():
+                    (folder / parent).mkdir()
+                    made.append(folder / parent)
+            (folder / name).write_bytes(data)
+            made.append(folder / name)
+    except OSError as exc:
+        for path in reversed(made):
+            with contextlib.suppress(OSError):
+                path.rmdir() if path.is_dir() else path.unlink()
+        where = Path(shown(args, Path(exc.filename))) if exc.filename else folder
+        diags.error(
+            "init.write",
+            f"{cannot_write(where, exc)}; nothing was written: run init again once it can"
+            " be, or give it another folder (`syndicate init DIR`)",
+        )
+        return False
+    return True
 
 
 def _taken(args: argparse.Namespace, folder: Path, names: list[str], diags: Diagnostics) -> bool:

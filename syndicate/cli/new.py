@@ -4,11 +4,18 @@ fill marked TODO (an error once the story is set to usable), in languages the si
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
+import os
 import re
+import shutil
+import stat
+import tempfile
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import zip_longest
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -59,6 +66,7 @@ TODO the story, in Markdown: paragraphs, ## subheadings, > quotes, lists, [links
 """
 _FLOW_LIST = re.compile(r"^(\s*languages\s*:\s*\[)([^\]]*?)(\s*\].*)$")
 _BLOCK_ITEM = re.compile(r"^(\s*-\s+)\S")
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
@@ -69,14 +77,24 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if not _languages_ok(langs, config, diags, adding=args.add_language):
         return EXIT_INPUT
     missing = [tag for tag in langs if tag not in config.languages]
-    if missing:
-        config = add_languages(args.config, config, missing, diags)
-        if config is None:
-            return EXIT_INPUT
-        say(args, f"added {', '.join(missing)} to the languages of {args.config}")
+    # The edited configuration is made, and the file found writable, before the story is
+    # written; it is replaced after: a story that cannot be written leaves the site's
+    # languages as they were, and one that cannot be added removes the story again.
+    edited = languages_added(args.config, config, missing, diags) if missing else None
+    if missing and edited is None:
+        return EXIT_INPUT
     folder = scaffold_story(args.articles, args.slug, langs, config, diags, now=args.now)
     if folder is None:
         return EXIT_INPUT
+    if edited is not None:
+        try:
+            replace_file(args.config, edited)
+        except OSError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            diags.error("new.write", f"{cannot_write(args.config, exc)}; nothing was created")
+            return EXIT_INPUT
+        load_config(args.config, str(args.config), diags)  # its warnings (terms) are told
+        say(args, f"added {', '.join(missing)} to the languages of {args.config}")
     say(args, f"created {folder}: fill in the TODOs, then run `syndicate validate`")
     return EXIT_OK
 
@@ -104,12 +122,23 @@ def _languages_ok(
     return not diags.errors
 
 
-def add_languages(
+def languages_added(
     path: Path, config: SiteConfig, tags: list[str], diags: Diagnostics
-) -> SiteConfig | None:
-    """Add `tags` to `languages:` in the configuration file, keeping everything else (its
-    comments included) as written; the configuration as it is then."""
-    lines = path.read_text(encoding="utf-8").split("\n")
+) -> bytes | None:
+    """The configuration file with `tags` added to `languages:`, everything else (comments,
+    line endings, a byte order mark) kept as written; None, with the problem, when they
+    cannot be added there or the file cannot be written."""
+    try:
+        with path.open("r+b") as file:  # the file must take the change, as the user may write
+            raw = file.read()
+    except OSError as exc:
+        diags.error("new.write", f"{cannot_write(path, exc)}; nothing was created")
+        return None
+    text = raw.decode("utf-8")
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    # The lines as YAML (and so `config.lines`) counts them, each with its own line ending.
+    lines = _LINE_END.split(text[len(bom) :])
+    ends = _LINE_END.findall(text)
     key = config.lines[("languages",)] - 1
     last = config.lines[("languages", len(config.languages) - 1)] - 1
     flow = _FLOW_LIST.match(lines[key]) if last == key else None
@@ -118,6 +147,7 @@ def add_languages(
         lines[key] = flow.group(1) + ", ".join([flow.group(2), *tags]) + flow.group(3)
     elif item:
         lines[last + 1 : last + 1] = [item.group(1) + tag for tag in tags]
+        ends[last:last] = [ends[0]] * len(tags)
     else:
         diags.error(
             "new.language",
@@ -125,8 +155,33 @@ def add_languages(
             config.where("languages"),
         )
         return None
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return load_config(path, str(path), diags)
+    return (bom + "".join(map("".join, zip_longest(lines, ends, fillvalue="")))).encode("utf-8")
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write `data` to `path` whole or not at all (a temporary file beside it, renamed over
+    it), keeping the file's permissions; raises OSError."""
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temp, stat.S_IMODE(path.stat().st_mode))
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def cannot_write(path: Path, exc: OSError) -> str:
+    """What to tell of `path` that could not be written: the system's reason, and for a
+    file or folder without write permission (or on a read-only disk), what to do."""
+    told = f"cannot write {path}: {exc.strerror or exc}"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        told += " (make it writable for you, or ask its owner)"
+    elif exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        told += " (a file is where a folder should be: move it away)"
+    return told
 
 
 def scaffold_story(
@@ -159,9 +214,8 @@ def scaffold_story(
         diags.error("new.exists", f"{folder} already exists; pick another slug")
         return None
     publisher = config.publisher.name
-    folder.mkdir(parents=True)
-    (folder / STORY_FILE).write_text(
-        STORY_TEMPLATE.format(
+    files = {
+        STORY_FILE: STORY_TEMPLATE.format(
             domain=_domain(config.publisher.url),
             date=now.date().isoformat(),
             slug=slug,
@@ -171,13 +225,26 @@ def scaffold_story(
             publisher=yaml_text(publisher),
             notice=rights_notice(publisher, now.year, langs),
         ),
-        encoding="utf-8",
-    )
-    for tag in langs:
-        (folder / f"{tag}.md").write_text(
-            VARIANT_TEMPLATE.format(publisher=yaml_text(publisher)), encoding="utf-8"
-        )
+        **{f"{tag}.md": VARIANT_TEMPLATE.format(publisher=yaml_text(publisher)) for tag in langs},
+    }
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        diags.error("new.write", f"{cannot_write(_blocked(folder), exc)}; nothing was created")
+        return None
+    try:
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        diags.error("new.write", f"{cannot_write(folder / name, exc)}; nothing was created")
+        return None
     return folder
+
+
+def _blocked(folder: Path) -> Path:
+    """The folder a new `folder` could not be made in: its nearest existing parent."""
+    return next((above for above in folder.parents if above.exists()), folder.parent)
 
 
 _DATED = re.compile(r"\d{4}-\d{2}-\d{2}-")
