@@ -110,6 +110,31 @@ def test_language_tags() -> None:
     assert display_name("zh-Hans", "en") == "Chinese (Simplified)"
 
 
+@pytest.mark.parametrize(
+    "tag",
+    [
+        *["zh-Hans", "zh-Hant", "sr-Latn", "pt-BR", "es-419", "en-GB", "de-CH", "ar-SA", "fa-AF"],
+        *["zh-Hant-TW", "sr-Latn-RS", "ca-ES-valencia", "de-CH-1996", "yue", "ZH-hans", "iw"],
+        "en-UK",  # not ISO 3166's, but CLDR's alias of en-GB: a site using it keeps working
+    ],
+)
+def test_tags_newsrooms_use_are_valid(tag: str) -> None:
+    assert is_valid_tag(tag)
+
+
+@pytest.mark.parametrize(
+    "tag",
+    # babel reads the first three as `en` (a POSIX encoding dropped), the next as `fr` (a
+    # script it does not know dropped): copies of language files, not languages
+    [
+        *["en.draft", "fr.old", "en.sync-conflict-20261204-120000-abcdefg", "fr-Copy", "fr-copy"],
+        *["en-XY", "en-draft", "en@euro", "en-x-private", "en "],
+    ],
+)
+def test_names_that_only_start_with_a_tag_are_not_tags(tag: str) -> None:
+    assert not is_valid_tag(tag)
+
+
 def test_rfc3339_keeps_the_offset_and_writes_z_for_utc() -> None:
     assert rfc3339(PUBLISHED) == "2021-02-18T19:30:00+01:00"
     assert rfc3339_utc(PUBLISHED) == "2021-02-18T18:30:00Z"

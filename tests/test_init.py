@@ -219,7 +219,10 @@ def test_a_near_miss_language_tag_names_the_tag_to_write(
     assert not (tmp_path / "s").exists()
 
 
-@pytest.mark.parametrize(("given", "preferred"), [("iw", "he"), ("per", "fa"), ("iw-IL", "he-IL")])
+@pytest.mark.parametrize(
+    ("given", "preferred"),
+    [("iw", "he"), ("per", "fa"), ("iw-IL", "he-IL"), ("en-UK", "en-GB")],
+)
 def test_an_outdated_language_code_is_refused_naming_the_current_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, preferred: str
 ) -> None:

@@ -177,6 +177,44 @@ def test_what_editors_leave_behind_is_left_out_with_a_warning(
     assert [d.code for d in diags.errors] == ["story.unexpected-file"]
 
 
+def test_copies_of_a_language_file_are_not_taken_for_languages(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`en.draft.md` was read as a language 'en.draft' (babel drops `.draft` as a POSIX
+    encoding) with the advice to add it to languages:, a schema error; `fr-copy.md` as a
+    script 'Copy' of French, to be renamed fr-Copy.md and published as lang="fr-Copy"."""
+    folder = write_story(tmp_path, "copies")
+    copies = {
+        "en.draft.md": "en",
+        "fr.old.md": "fr",
+        "en.sync-conflict-20261204-120000-abcdefg.md": "en",  # Syncthing's
+        "fr-copy.md": "fr",
+        "fr-Copy.md": "fr",
+        "en (1).md": "en",
+    }
+    for name in copies:
+        (folder / name).write_text(VARIANT, encoding="utf-8")
+    _, diags = read(tmp_path, site_config)
+    assert not diags.warnings
+    found = {d.path.rsplit("/", 1)[-1]: d for d in diags.errors}
+    assert set(found) == set(copies)
+    for name, original in copies.items():
+        assert found[name].code == "story.unexpected-file"
+        assert f"a copy of {original}.md? " in found[name].message
+        assert "move copies and drafts out of the story folder" in found[name].message
+
+
+def test_a_misspelt_tag_is_a_tag_to_correct_not_a_copy(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    folder = write_story(tmp_path, "misspelt")
+    (folder / "en-XY.md").write_text(VARIANT, encoding="utf-8")
+    _, diags = read(tmp_path, site_config)
+    (error,) = diags.errors
+    assert error.code == "story.language"
+    assert "'en' is a language, but CLDR knows no script, region or variant 'XY'" in error.message
+
+
 def test_many_stray_files_are_named_twenty_then_counted(
     tmp_path: Path, site_config: SiteConfig
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Literal
 
@@ -39,9 +40,37 @@ def canonical_tag(tag: str) -> str:
     return "-".join(cased)
 
 
+_TAG = re.compile(
+    r"[a-z]{2,3}(?:-(?P<script>[a-z]{4}))?(?:-(?P<region>[a-z]{2}|[0-9]{3}))?"
+    r"(?P<variants>(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*)",
+    re.IGNORECASE | re.ASCII,
+)
+"""A BCP 47 tag's language, script, region and variants (RFC 5646, 2.1), the parts a
+newsroom's tags have (`zh-Hant-TW`, `es-419`, `ca-ES-valencia`)."""
+
+
+@cache
+def _subtags() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The scripts, regions and variants CLDR names."""
+    names = Locale("en")
+    return frozenset(names.scripts), frozenset(names.territories), frozenset(names.variants)
+
+
 def is_valid_tag(tag: str) -> bool:
-    """A well-formed BCP 47 tag that CLDR knows (underscores, as in `en_US`, are refused)."""
-    if not tag or "_" in tag or tag.strip() != tag:
+    """A well-formed BCP 47 tag that CLDR knows, each of its subtags too (underscores, as in
+    `en_US`, are refused). babel alone reads more than tags: it drops a POSIX encoding
+    (`en.draft` as `en`) and a script it does not know (`fr-Copy` as `fr`)."""
+    match = _TAG.fullmatch(tag)
+    if match is None:
+        return False
+    scripts, regions, variants = _subtags()
+    script, region = match["script"], match["region"]
+    if script and script.title() not in scripts:
+        return False
+    # A region CLDR replaces (`UK` by `GB`) is known: `preferred_tag` names the one to write.
+    if region and not ({region.upper()} & (regions | get_global("territory_aliases").keys())):
+        return False
+    if any(v.upper() not in variants for v in match["variants"].split("-")[1:]):
         return False
     try:
         locale_for(tag)
@@ -74,14 +103,21 @@ Javanese, Moldavian): CLDR, and so babel, reads each as the subtag that replaced
 def preferred_tag(tag: str) -> str | None:
     """The tag BCP 47 prefers for a known `tag` whose language subtag is deprecated (`iw` ->
     `he`) or an ISO 639-2 code of a language that has a two-letter one (`per`, `fas` -> `fa`),
+    or whose region is an old or reserved code that CLDR replaces by one (`en-UK` -> `en-GB`),
     as CLDR maps them; None when `tag` is the preferred one already."""
-    first, _, rest = tag.partition("-")
-    if first.lower() not in _DEPRECATED and len(first) != 3:
-        return None
-    language = str(locale_for(tag).language)
-    if language == first.lower() or (len(first) == 3 and len(language) != 2):
-        return None
-    return canonical_case("-".join(filter(None, (language, rest))))
+    parts = tag.split("-")
+    first = parts[0]
+    if first.lower() in _DEPRECATED or len(first) == 3:
+        language = str(locale_for(tag).language)
+        if not (len(first) == 3 and len(language) != 2):
+            parts[0] = language
+    region = match["region"] if (match := _TAG.fullmatch(tag)) else None
+    if region and region.upper() not in _subtags()[1]:
+        replaced = get_global("territory_aliases").get(region.upper(), [])
+        if len(replaced) == 1:  # not one split in several (CS: RS or ME)
+            parts[parts.index(region, 1)] = replaced[0]
+    preferred = canonical_case("-".join(parts))
+    return None if preferred == canonical_case(tag) else preferred
 
 
 @cache

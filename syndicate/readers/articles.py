@@ -36,7 +36,7 @@ from syndicate.readers import budgets
 from syndicate.readers.config import SchemaVerdict
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
-from syndicate.readers.languages import tag_hint
+from syndicate.readers.languages import copied_from, tag_hint
 from syndicate.readers.safefile import Refused, outside
 from syndicate.readers.schemas import Where, check, place, uri_form, url_problems
 from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles, story_path
@@ -708,18 +708,24 @@ class _StoryReader:
                     shown,
                 )
                 continue
-            if not entry.name.endswith(LANGUAGE_SUFFIX):
+            tag = entry.name.removesuffix(LANGUAGE_SUFFIX)
+            original = copied_from(tag) if entry.name.endswith(LANGUAGE_SUFFIX) else None
+            if not entry.name.endswith(LANGUAGE_SUFFIX) or original:
                 strays += 1
                 if strays <= MAX_NAMED_STRAYS:
                     self.diags.error(
                         "story.unexpected-file",
                         "not a story file: language files are named <language-tag>.md (en.md,"
                         " zh-Hans.md) and shared facts go in story.yaml; move other files into"
+                        " a subfolder"
+                        if original is None
+                        else f"not a story file: {tag!r} is no language tag; a copy of"
+                        f" {original}.md? Only files named <language-tag>.md are read (en.md,"
+                        " zh-Hans.md): move copies and drafts out of the story folder, or into"
                         " a subfolder",
                         shown,
                     )
                 continue
-            tag = entry.name.removesuffix(LANGUAGE_SUFFIX)
             if problem := self._tag_problem(tag):
                 self.diags.error("story.language", problem, shown)
                 continue

@@ -3,6 +3,8 @@ instead, the same from `init`, `new`, `terms`, a language file's name and `syndi
 
 from __future__ import annotations
 
+import re
+
 from syndicate.diagnostics import closest
 from syndicate.i18n.locales import canonical_case, is_valid_tag, preferred_tag, tag_words
 
@@ -14,6 +16,11 @@ def tag_hint(tag: str) -> str:
     if "_" in tag and is_valid_tag(fixed := canonical_case(tag.replace("_", "-"))):
         return f"; write it {fixed!r} (BCP 47 joins subtags with hyphens)"
     first, _, rest = tag.lower().partition("-")
+    if rest and is_valid_tag(first):
+        return (
+            f"; {first!r} is a language, but CLDR knows no script, region or variant"
+            f" {tag.partition('-')[2]!r} (regions are ISO 3166 or UN M.49 codes: en-GB, es-419)"
+        )
     words = tag_words()
     word = first if first in words else closest(first, words)
     if word is None:
@@ -33,3 +40,25 @@ def deprecated_hint(tag: str) -> str | None:
         f"{tag!r} is an old code for {preferred!r}, which BCP 47 prefers: write {preferred!r},"
         " the tag browsers, feed readers and partners expect"
     )
+
+
+_COPY_MARK = re.compile(r"[-._ ~(]")
+"""What a copy's name adds after the tag of the file copied: `en.draft`, `fr-copy`, `fr (1)`,
+`en.sync-conflict-20261204-120000-abcdefg` (Syncthing), `en_old`."""
+_REGION = re.compile(r"[A-Za-z]{2}|[0-9]{3}")
+
+
+def copied_from(name: str) -> str | None:
+    """For a language file's name (without `.md`) that is no language tag but starts with
+    one, the tag of the file it is likely a copy of (`en.draft` -> `en`, `fr-Copy` -> `fr`);
+    None for a tag, and for a tag to correct rather than a copy (`en_US`, a region misspelt
+    as in `en-UK`)."""
+    hyphens = canonical_case(name.replace("_", "-"))
+    if is_valid_tag(name) or ("_" in name and is_valid_tag(hyphens)):
+        return None
+    for cut in reversed([mark.start() for mark in _COPY_MARK.finditer(name)]):
+        head, rest = name[:cut], name[cut + 1 :]
+        if is_valid_tag(head):
+            region = name[cut] in "-_" and _REGION.fullmatch(rest)
+            return None if region else canonical_case(head)
+    return None
