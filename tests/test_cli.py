@@ -315,6 +315,31 @@ def test_validate_outputs_checks_written_files(
     assert main(["validate", "--outputs", str(out)]) == 1
 
 
+def test_validate_outputs_of_a_folder_without_formats_fails_naming_the_one_to_give(
+    export_sample: Exporter,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--outputs out/newsml` (one format's folder, an easy slip in a CI script), the articles
+    or an empty folder said "no formats found: OK" with status 0, having checked nothing."""
+    out = export_sample("newsml")
+    monkeypatch.chdir(REPO)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    capsys.readouterr()
+    for given, fix in [
+        (f"{out}/newsml", f"it is the newsml format's folder: give its parent, --outputs {out}"),
+        ("articles", "give the folder export writes, which holds a folder per format"),
+        (str(empty), "give the folder export writes, which holds a folder per format"),
+    ]:
+        assert main(["validate", "--outputs", given]) == 2
+        err = capsys.readouterr().err
+        assert f"{given} holds no format's files, so nothing was checked: {fix}" in err
+        assert f"{given}: not checked" in err and "OK" not in err.splitlines()[-1]
+    assert main(["validate", "--outputs", str(out)]) == 0
+
+
 def test_a_failing_writer_is_reported_without_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -103,6 +103,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         for w in (*configured, *unlisted)
         if any((args.outputs / f).is_dir() for f in w.owned_folders())
     ]
+    if not found:
+        return _no_formats(args, writers, diags)
     for writer in found:
         if writer in unlisted:
             diags.warning(
@@ -160,6 +162,30 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         warnings=warnings,
     )
     return EXIT_OK
+
+
+def _no_formats(args: argparse.Namespace, writers: Sequence[AnyWriter], diags: Diagnostics) -> int:
+    """`--outputs` given a folder without a format's folder in it, where checking nothing
+    would pass: one format's folder (`out/newsml`, an easy slip in CI), the sources, an
+    export not run yet."""
+    where = shown(args, args.outputs)
+    path = args.outputs.resolve()
+    owned = sorted({f for w in writers for f in w.owned_folders()})
+    within = [f for f in owned if path.parts[-len(Path(f).parts) :] == Path(f).parts]
+    if within:
+        parent = shown(args, path.parents[len(Path(within[0]).parts) - 1])
+        fix = f"it is the {within[0]} format's folder: give its parent, --outputs {parent}"
+    else:
+        named = ", ".join(f"{f}/" for f in owned[:4])
+        fix = (
+            f"give the folder export writes, which holds a folder per format ({named}, ...),"
+            " or run export first"
+        )
+    diags.error(
+        "validate.outputs", f"{where} holds no format's files, so nothing was checked: {fix}"
+    )
+    say(args, f"{where}: not checked")
+    return EXIT_INPUT
 
 
 def _check_written(
