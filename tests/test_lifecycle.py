@@ -808,6 +808,41 @@ def test_an_update_in_the_future_is_a_warning_at_its_line(
     assert "story.future-update" not in capsys.readouterr().err
 
 
+def test_a_scheduled_story_is_no_update_in_the_future(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story whose `published` is ahead (scheduled), with no `updated` or one no later than
+    its `published`, is dated by its release: `syndicate new --now <later>` made such a story,
+    and validate --strict refused it as "updated in the future"."""
+    folder = history_site / "articles" / CORRECTED
+    meta = folder / "story.yaml"
+    lines = [
+        line
+        for line in meta.read_text(encoding="utf-8").splitlines()
+        if not line.startswith(("updated:", "correction:", "  note:", "    en:", "    fr:"))
+    ]
+    text = "\n".join(lines) + "\n"
+    text = text.replace("version: 2", "version: 1")
+    for key in ("first_created", "published"):
+        text = (
+            "\n".join(
+                f"{key}: 2027-06-01T10:00:00Z" if line.startswith(f"{key}:") else line
+                for line in text.splitlines()
+            )
+            + "\n"
+        )
+    common = ["--now", NOW, "--config", str(history_site / "syndicate.yaml")]
+    common += ["--articles", str(history_site / "articles")]
+    meta.write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", "--strict", *common]) == 0, capsys.readouterr().err
+    meta.write_text(text + "updated: 2027-06-01T10:00:00Z\n", encoding="utf-8")
+    assert main(["validate", "--strict", *common]) == 0, capsys.readouterr().err
+    meta.write_text(text + "updated: 2027-06-02T10:00:00Z\n", encoding="utf-8")
+    assert main(["validate", *common]) == 0
+    assert "[story.future-update]" in capsys.readouterr().err
+
+
 def test_a_kill_before_the_release_is_said_at_once_and_without_a_false_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

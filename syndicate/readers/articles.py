@@ -172,8 +172,10 @@ def check_future_update(story: StorySummary | Story, now: datetime, diags: Diagn
     """An `updated` after `now` (a typo of the year, most often) warns, naming its line:
     every public channel would date the story ahead and keep it atop the feeds until then.
     A future `published` schedules a story; a future `updated` cannot hold back a change its
-    text already carries, so it only warns (and `--strict` refuses it)."""
-    if story.last_updated <= now:
+    text already carries, so it only warns (and `--strict` refuses it). A story with no
+    `updated` written is dated by its `published`, which schedules it: nothing to warn of;
+    nor is an `updated` no later than a future `published` (a scheduled story dated so)."""
+    if story.updated_source is None or story.last_updated <= max(now, story.published):
         return
     diags.warning(
         "story.future-update",
