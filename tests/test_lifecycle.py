@@ -364,6 +364,22 @@ def test_a_released_story_changed_without_a_new_version_is_a_warning(
     assert "[story.version]" in capsys.readouterr().err
 
 
+def test_where_updated_is_written_is_not_what_a_story_says(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The line of `updated:` went into the digest of what a story says: moving it a line
+    down (and every story, once, on upgrading) was "changed since version N was published,
+    but the version did not", and --strict refused the export."""
+    meta = history_site / "articles" / CORRECTED / "story.yaml"
+    lines = meta.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("updated:"))
+    assert lines[at + 1].startswith("status:")  # swapped: no other field's line moves
+    lines[at], lines[at + 1] = lines[at + 1], lines[at]
+    meta.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert export_site(history_site, "--strict") == 0, capsys.readouterr().err
+
+
 def test_strict_keep_going_holds_a_story_its_history_refuses(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
