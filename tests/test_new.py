@@ -279,3 +279,15 @@ def test_add_language_keeps_line_endings_bom_and_mode(
     assert b"\n" not in after.replace(b"\r\n", b"")  # every line still ends in CRLF
     assert yaml.safe_load(after.decode("utf-8-sig"))["languages"] == ["en", "fr", "de"]
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_the_rights_notice_is_the_sites_own_phrase_where_it_has_one(site: Path) -> None:
+    """`new` took syndicate's phrase, not the site's `terms/<lang>.yaml`, which every feed
+    and page of the site says."""
+    (site / "terms").mkdir()
+    (site / "terms" / "en.yaml").write_text(
+        "feed_rights: © {publisher}. Reproduction only with written permission.\n", "utf-8"
+    )
+    assert main(["new", SLUG, "--lang", "en"]) == 0
+    facts = yaml.safe_load((site / "articles" / SLUG / "story.yaml").read_text("utf-8"))
+    assert facts["rights"]["notice"].endswith("YCPress. Reproduction only with written permission.")

@@ -24,7 +24,7 @@ from syndicate.cli import EXIT_INPUT, EXIT_OK, say
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import canonical_case, is_valid_tag
-from syndicate.i18n.terms import term
+from syndicate.i18n.terms import term, use_site_terms
 from syndicate.model import SiteConfig
 from syndicate.readers.articles import slug_problem
 from syndicate.readers.config import load_config
@@ -73,6 +73,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     config = load_config(args.config, str(args.config), diags)
     if config is None:
         return EXIT_INPUT
+    use_site_terms(config.terms)  # the rights notice is the site's phrase, where it has one
     langs = tuple(dict.fromkeys(args.langs or config.languages[:1]))
     if not _languages_ok(langs, config, diags, adding=args.add_language):
         return EXIT_INPUT
