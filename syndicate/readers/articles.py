@@ -440,13 +440,14 @@ class _StoryReader:
             )
             return None
 
+        zone = self.tz or str(doc.data.get("timezone", self.config.timezone))
+
         def schema() -> list[tuple[Where, str]]:
-            zone = self.tz or str(doc.data.get("timezone", self.config.timezone))
             found = list(check(doc.data, "article.schema.json", f"/$defs/{definition}", what, zone))
             return found or list(url_problems(doc.data, what))
 
         verdict = self.verdict
-        parts = ("article.schema.json", definition, text)
+        parts = ("article.schema.json", definition, text, zone)  # (a date's hint names the zone)
         problems = verdict.problems(schema, *parts) if verdict is not None else schema()
         for path, message in problems:
             self.diags.error("article.schema", message, SourceRef(shown, doc.line(path)))
