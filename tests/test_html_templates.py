@@ -506,3 +506,24 @@ def test_a_dead_link_no_language_would_make_is_not_told_to_add_a_language(
     assert dead and "export.dead-link" in dead[0], err
     assert "--lang" not in dead[0]
     assert "no format makes it: correct the link, or add the file" in dead[0]
+
+
+def test_an_endless_loop_of_templates_is_told_at_the_line_that_closes_it(tmp_path: Path) -> None:
+    """Where Python's stack ran out inside the loop, `a.html`'s line or `article.html`'s,
+    hung on how deep the export's own calls were: one more frame in the engine moved it."""
+    from syndicate.formats.html.templating import TemplateError, render_page
+
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "article.html").write_text('{% include "partials/a.html" %}\n', "utf-8")
+    (tmp_path / "partials" / "a.html").write_text(
+        '<p>a</p>\n{% include "article.html" %}\n', "utf-8"
+    )
+
+    def rendered_at(depth: int) -> str:
+        if depth:
+            return rendered_at(depth - 1)
+        with pytest.raises(TemplateError) as caught:
+            render_page(tmp_path, "article.html")
+        return caught.value.where
+
+    assert {rendered_at(depth) for depth in range(6)} == {"templates/partials/a.html:2"}

@@ -185,9 +185,14 @@ def _located(message: str, exc: BaseException, site: Path | None, template: str)
     built_in: str | None = None
     package = Path(__file__).resolve().parent / "templates"
     root = site.resolve() if site is not None else None
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if not frame.lineno or frame.filename.endswith(".py"):  # Jinja's and ours
-            continue
+    frames = [  # the templates' frames, outermost first (Jinja's and ours are .py)
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if frame.lineno and not frame.filename.endswith(".py")
+    ]
+    if isinstance(exc, RecursionError):
+        frames = _closing_the_loop(frames)
+    for frame in reversed(frames):
         path = Path(frame.filename).resolve()
         if root is not None and path.is_relative_to(root):
             where = f"{SITE_FOLDER}{path.relative_to(root).as_posix()}:{frame.lineno}"
@@ -199,6 +204,19 @@ def _located(message: str, exc: BaseException, site: Path | None, template: str)
     if built_in is not None:
         message += f" (at syndicate's built-in {built_in})"
     return message, _shown(template)
+
+
+def _closing_the_loop(frames: list[traceback.FrameSummary]) -> list[traceback.FrameSummary]:
+    """The frames of an endless loop of templates up to the line that closes it: the first
+    whose next template is one the rendering is already in (`a.html`'s include of the
+    `article.html` that included it). Where Python's stack ran out, deep in the loop, depends
+    on how deep the export's own calls are; that line does not."""
+    seen: set[str] = set()
+    for index, frame in enumerate(frames[:-1]):
+        seen.add(frame.filename)
+        if frames[index + 1].filename in seen:
+            return frames[: index + 1]
+    return frames
 
 
 def page_bytes(markup: str) -> bytes:
