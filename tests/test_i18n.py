@@ -122,6 +122,27 @@ def test_tags_newsrooms_use_are_valid(tag: str) -> None:
     assert is_valid_tag(tag)
 
 
+def test_a_tag_with_a_region_reads_no_cldr_table_once_warmed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`is_valid_tag` runs for each language file of each story: the regions it knows (CLDR's
+    and those CLDR replaces, a thousand codes) are gathered once, not on every call."""
+    from syndicate.i18n import locales
+
+    assert is_valid_tag("pt-BR") and is_valid_tag("en-UK")
+    reads: list[str] = []
+    real = locales.get_global
+
+    def counting(key: str) -> Any:
+        reads.append(key)
+        return real(key)
+
+    monkeypatch.setattr(locales, "get_global", counting)
+    assert is_valid_tag("pt-BR") and is_valid_tag("es-419") and is_valid_tag("en-UK")
+    assert not is_valid_tag("en-XY")
+    assert reads == []
+
+
 @pytest.mark.parametrize(
     "tag",
     # babel reads the first three as `en` (a POSIX encoding dropped), the next as `fr` (a

@@ -56,6 +56,13 @@ def _subtags() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return frozenset(names.scripts), frozenset(names.territories), frozenset(names.variants)
 
 
+@cache
+def _known_regions() -> frozenset[str]:
+    """The regions CLDR names and those it replaces (`UK` by `GB`), built once: `is_valid_tag`
+    runs for each language file of each story, and the union is a thousand codes."""
+    return _subtags()[1] | frozenset(get_global("territory_aliases"))
+
+
 def is_valid_tag(tag: str) -> bool:
     """A well-formed BCP 47 tag that CLDR knows, each of its subtags too (underscores, as in
     `en_US`, are refused). babel alone reads more than tags: it drops a POSIX encoding
@@ -63,12 +70,12 @@ def is_valid_tag(tag: str) -> bool:
     match = _TAG.fullmatch(tag)
     if match is None:
         return False
-    scripts, regions, variants = _subtags()
+    scripts, _, variants = _subtags()
     script, region = match["script"], match["region"]
     if script and script.title() not in scripts:
         return False
     # A region CLDR replaces (`UK` by `GB`) is known: `preferred_tag` names the one to write.
-    if region and not ({region.upper()} & (regions | get_global("territory_aliases").keys())):
+    if region and region.upper() not in _known_regions():
         return False
     if any(v.upper() not in variants for v in match["variants"].split("-")[1:]):
         return False
