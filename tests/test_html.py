@@ -448,3 +448,50 @@ def test_a_page_links_only_the_feeds_its_language_has(tmp_path: Path) -> None:
         assert (base + f"rss/{lang}.xml".encode() in data) is linked, path.name
         assert (b'type="application/rss+xml"' in data) is linked, path.name
     assert not (site.out / "atom/fr.xml").exists()
+
+
+def test_the_feeds_section_is_read_once_per_run_not_per_story(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every story's pages link their language's feeds: the `feeds` section is converted once
+    for a run (each story has a context of its own, and workers a copy of the configuration),
+    and again only when that section or the languages change."""
+    import copy
+    import pickle
+    from datetime import UTC, datetime
+
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.formats import options as format_options
+    from syndicate.formats.contract import Context
+    from syndicate.formats.html import writer
+    from syndicate.formats.html.writer import HtmlOptions, feed_languages
+    from syndicate.readers.config import load_config
+
+    config = load_config(REPO / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+    assert config is not None
+    calls: list[str] = []
+    real = format_options.convert_section
+
+    def counting(section: str, *args: Any) -> Any:
+        calls.append(section)
+        return real(section, *args)
+
+    monkeypatch.setattr(format_options, "convert_section", counting)
+    if hasattr(writer, "_feed_languages"):  # a cache another test may have filled
+        writer._feed_languages.cache_clear()
+
+    def run(config: Any, languages: tuple[str, ...]) -> tuple[str, ...]:
+        now = datetime(2026, 12, 4, tzinfo=UTC)
+        ctx = Context(config, now, languages, HtmlOptions(), Diagnostics(), "html")
+        return feed_languages(ctx)
+
+    langs = config.languages
+    for _ in range(50):  # fifty stories, some in a worker with the configuration pickled
+        assert run(config, langs) == langs
+        assert run(pickle.loads(pickle.dumps(config)), langs) == langs
+    assert calls == ["feeds"]
+    assert run(config, ("en", "fr")) == ("en", "fr")  # another run's languages
+    some = copy.deepcopy(config)
+    some.sections["feeds"] = {"languages": ["en", "ar"]}
+    assert run(some, langs) == ("en", "ar")  # another feeds section
+    assert calls == ["feeds"] * 3

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,7 +45,7 @@ from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc33
 from syndicate.i18n.locales import direction, language_label, locale_for, native_digits
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import Part, byline_parts, isolate, parts, section_name
-from syndicate.model import Image, Story, StorySummary
+from syndicate.model import Image, SiteConfig, Story, StorySummary
 from syndicate.render.xhtml import foreign_language, render_body, render_correction
 
 Values = dict[str, Any]
@@ -210,13 +210,34 @@ def page_values(
 def feed_languages(ctx: Context[HtmlOptions]) -> tuple[str, ...]:
     """The run's languages that have Atom and RSS feeds (`feeds.languages`, which the feeds
     formats read): a page links its language's feeds only if they are made. Options the feed
-    formats would refuse (their run reports them) leave every language its feeds, as before."""
+    formats would refuse (their run reports them) leave every language its feeds, as before.
+
+    Read once per run, not once per story (each story's work has a context of its own, and a
+    worker's configuration is a copy): the answer depends only on the `feeds` section, the
+    site's languages and the run's, which key it."""
+    config = ctx.config
+    key = _FeedsKey(repr(config.section("feeds")), config.languages, ctx.languages, config)
+    return _feed_languages(key)
+
+
+@dataclass(frozen=True)
+class _FeedsKey:
+    """What `feed_languages` depends on; `config` rides along, outside the comparison."""
+
+    feeds: str
+    site: tuple[str, ...]
+    run: tuple[str, ...]
+    config: SiteConfig = field(compare=False, repr=False)
+
+
+@functools.lru_cache(maxsize=8)
+def _feed_languages(key: _FeedsKey) -> tuple[str, ...]:
     from syndicate.diagnostics import Diagnostics
     from syndicate.formats.feeds.documents import FeedOptions
     from syndicate.formats.options import convert_section
 
-    options = convert_section("feeds", FeedOptions, ctx.config, Diagnostics())
-    return ctx.languages if options is None else options.feed_languages(ctx.languages)
+    options = convert_section("feeds", FeedOptions, key.config, Diagnostics())
+    return key.run if options is None else options.feed_languages(key.run)
 
 
 def feeds(lang: str, linked: bool, ctx: Context[HtmlOptions]) -> list[Values]:
