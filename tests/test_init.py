@@ -12,7 +12,9 @@ from conftest import unwritable
 from PIL import Image
 
 from syndicate.cli import main
+from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.terms import available_languages
+from syndicate.readers.config import load_config
 
 NOW = "2026-03-02T08:15:00Z"
 
@@ -221,7 +223,10 @@ def test_a_near_miss_language_tag_names_the_tag_to_write(
 
 @pytest.mark.parametrize(
     ("given", "preferred"),
-    [("iw", "he"), ("per", "fa"), ("iw-IL", "he-IL"), ("en-UK", "en-GB")],
+    [
+        *[("iw", "he"), ("in", "id"), ("per", "fa"), ("fas", "fa"), ("ger", "de"), ("deu", "de")],
+        *[("iw-IL", "he-IL"), ("en-UK", "en-GB")],
+    ],
 )
 def test_an_outdated_language_code_is_refused_naming_the_current_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str, preferred: str
@@ -231,6 +236,24 @@ def test_an_outdated_language_code_is_refused_naming_the_current_one(
     assert init(tmp_path / "s", "--lang", given) == 2
     assert f"write {preferred!r}, the tag" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
+
+
+@pytest.mark.parametrize("given", ["cmn", "arb", "zsm", "pes", "kmr", "yue", "cmn-Hans"])
+def test_a_macrolanguage_member_is_a_tag_of_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], given: str
+) -> None:
+    """CLDR reads Mandarin (`cmn`) as Chinese (`zh`), Standard Arabic (`arb`) as Arabic, but
+    IANA deprecates neither: only the ISO 639-2 codes of a two-letter language (`fas`, `ger`)
+    are old codes. A site in such a language starts, and its configuration is not warned."""
+    assert init(tmp_path / "s", "--lang", given) == 0
+    assert "old code" not in capsys.readouterr().err
+    diags = Diagnostics()
+    assert load_config(tmp_path / "s" / "syndicate.yaml", "syndicate.yaml", diags) is not None
+    assert not [d.message for d in diags if "old code" in d.message]
+    assert main(["terms", "--lang", given]) == 0
+    site = ["--site", str(tmp_path / "s")]
+    assert main([*site, "new", "2026-12-05-more", "--lang", given]) == 0
+    assert "old code" not in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,8 @@ from typing import Literal
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
+from syndicate.i18n.iso639 import OVERLONG
+
 Direction = Literal["ltr", "rtl"]
 
 
@@ -111,12 +113,14 @@ def preferred_tag(tag: str) -> str | None:
     """The tag BCP 47 prefers for a known `tag` whose language subtag is deprecated (`iw` ->
     `he`) or an ISO 639-2 code of a language that has a two-letter one (`per`, `fas` -> `fa`),
     or whose region is an old or reserved code that CLDR replaces by one (`en-UK` -> `en-GB`),
-    as CLDR maps them; None when `tag` is the preferred one already."""
+    as CLDR maps them; None when `tag` is the preferred one already. A member of a
+    macrolanguage that CLDR also reads as it (`cmn` as `zh`, `pes` as `fa`, `arb` as `ar`) is
+    a tag of its own that IANA keeps: it is preferred as written."""
     parts = tag.split("-")
-    first = parts[0]
-    if first.lower() in _DEPRECATED or len(first) == 3:
+    first = parts[0].lower()
+    if first in _DEPRECATED or first in OVERLONG:
         language = str(locale_for(tag).language)
-        if not (len(first) == 3 and len(language) != 2):
+        if len(language) == 2:
             parts[0] = language
     region = match["region"] if (match := _TAG.fullmatch(tag)) else None
     if region and region.upper() not in _subtags()[1]:
