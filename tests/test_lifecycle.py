@@ -824,6 +824,52 @@ def test_an_update_in_the_future_is_a_warning_at_its_line(
     assert "story.future-update" not in capsys.readouterr().err
 
 
+def test_strict_keep_going_holds_a_story_updated_in_the_future(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under --strict an `updated` in the future is that story's problem, as its history's
+    are: --keep-going holds it at its last published version and publishes the others'
+    corrections (it stopped the whole export: "out/ is unchanged", exit 2); without
+    --keep-going the summary names it."""
+    meta = history_site / "articles" / CORRECTED / "story.yaml"
+    ahead = meta.read_text(encoding="utf-8").replace("version: 2", "version: 3")
+    meta.write_text(ahead.replace("2026-01-22T08:30:00Z", "2027-01-22T08:30:00Z"), "utf-8")
+    lifted = history_site / "articles" / LIFTED / "story.yaml"
+    fixed = lifted.read_text(encoding="utf-8").replace("version: 1", "version: 2")
+    lifted.write_text(fixed + "updated: 2026-01-30T08:00:00Z\n", encoding="utf-8")
+    newsml = history_site / "out" / "newsml"
+    before = {p: p.read_bytes() for p in newsml.rglob(f"*{CORRECTED}*")}
+    from syndicate.build import export
+
+    stopped = export(
+        formats=["newsml"],
+        config=history_site / "syndicate.yaml",
+        articles=history_site / "articles",
+        out=history_site / "out",
+        now=datetime.fromisoformat(NOW),
+        strict=True,
+        jobs=1,
+    )
+    assert stopped.status == "input-errors" and stopped.stopped_by == (CORRECTED,)
+    assert "story.future-update" in [d.code for d in stopped.diagnostics]
+    capsys.readouterr()
+    assert export_site(history_site, "--strict", "--keep-going") == 3
+    err = capsys.readouterr().err
+    line = _line_of(meta, "updated:")
+    assert f"{CORRECTED}/story.yaml:{line}: warning: updated (" in err
+    assert f"left out for their errors, their last published version kept: {CORRECTED}" in err
+    assert before and all(p.read_bytes() == data for p, data in before.items())
+    corrected = (newsml / f"{LIFTED}.en.xml").read_text("utf-8")
+    assert 'version="2"' in corrected, "the other story's correction is published"
+    # Held, the story is checked again on the next run: its time come, it goes out.
+    later = ["--now", "2027-02-01T00:00:00Z"]
+    args = ["export", "-q", "-f", "newsml", "--jobs", "1", "--strict", "--keep-going", *later]
+    args += ["--config", str(history_site / "syndicate.yaml")]
+    args += ["--articles", str(history_site / "articles"), "--out", str(history_site / "out")]
+    assert main(args) == 0, capsys.readouterr().err
+    assert 'version="3"' in (newsml / f"{CORRECTED}.en.xml").read_text("utf-8")
+
+
 def test_a_scheduled_story_is_no_update_in_the_future(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1031,8 +1031,6 @@ class _Build:
                         summaries = [s.summary for s in self.read]
                         own = len(self.input.errors) if not diags.errors else -1
                         check_collection(summaries, articles, self.input)
-                        for summary in summaries:  # each run: it depends on `now`
-                            check_future_update(summary, self.settings.now, self.input)
                         diags.extend(self.input)
                         if self.input.has_errors(strict=strict) or diags.errors:
                             stopped = ExportResult("input-errors", diags, names, len(self.read))
@@ -1419,6 +1417,8 @@ class _Build:
             self._hold(sink, source)
             return
         record, found = self._record(probe, result)
+        if record is not None:  # each run: it depends on `now`; the story's own problem
+            check_future_update(record.summary, self.settings.now, found)
         broken = record is None or found.has_errors(strict=self.how.strict)
         if broken and not self.how.keep_going:
             self.stopped_by.append(source.name)
