@@ -602,6 +602,43 @@ def test_a_url_path_is_percent_decoded(
         assert "current, nothing to send" in capsys.readouterr().err, "a second run sends nothing"
 
 
+@pytest.mark.parametrize("kind", ["sftp", "file"])
+def test_a_folder_once_named_with_its_escapes_is_a_new_destination(
+    site: Site, tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before paths were decoded, `Shared%20Drive/` was the folder named so, and the ledger
+    recorded the target under that URL. Now its folder is `Shared Drive`: a new destination,
+    which gets everything current (the ledger took it for the old one, and sent only what
+    changed, leaving the new folder without the rest)."""
+    home = tmp_path / kind
+    home.mkdir()
+    with LocalFolder(home) if kind == "file" else SERVERS[kind](home) as server:
+        server.url += "Shared%20Drive/"
+        site.configure(deliver_section(target_yaml(server, formats="[atom]")))
+        site.export()
+        assert site.deliver() == 0
+        # As the release before left it: the files in `Shared%20Drive`, recorded under the URL.
+        (server.root / "Shared Drive").rename(server.root / "Shared%20Drive")
+        ledger = state_folder(site.out, cache_folder(site.config, site.out)) / "deliver.sqlite"
+        db = sqlite3.connect(ledger)
+        with db:
+            db.execute("UPDATE targets SET url = ? WHERE name = 'partner'", (server.url,))
+        db.close()
+        capsys.readouterr()
+        assert site.deliver() == 0
+        assert "current, nothing to send" not in capsys.readouterr().err
+        held = server.files()
+        inside = "Shared Drive/"
+        new = {
+            path.removeprefix(inside): data
+            for path, data in held.items()
+            if path.startswith(inside)
+        }
+        assert new == site.files("atom"), "everything current goes to the new folder"
+        assert site.deliver() == 0
+        assert "current, nothing to send" in capsys.readouterr().err, "then it is current"
+
+
 def test_a_space_in_a_url_is_said_with_the_fix(
     site: Site, capsys: pytest.CaptureFixture[str]
 ) -> None:

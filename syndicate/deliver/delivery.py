@@ -29,7 +29,7 @@ from syndicate.deliver.ledger import (
     damaged,
     delivered_urls,
 )
-from syndicate.deliver.options import SECTION, DeliverOptions, Target, load_delivery
+from syndicate.deliver.options import SECTION, DeliverOptions, Target, load_delivery, place
 from syndicate.deliver.plan import Change, Plan, plan, selection
 from syndicate.deliver.remotes import (
     FileMeta,
@@ -252,7 +252,7 @@ class _Run:
         result = TargetResult(target)
         folders = self._folders(target, result)
         if result.problem is None:
-            held = self.ledger.delivered(target.name, target.url)
+            held = self.ledger.delivered(target.name, target.place)
             selected = selection(target, self.inventory, folders)
             self._tell_skipped()
             planned = plan(self.out, selected, held)
@@ -266,7 +266,7 @@ class _Run:
                 result.settings = result.problem is not None
             else:
                 self._shared(target)
-                self.ledger.claim(target.name, target.url)
+                self.ledger.claim(target.name, target.place)
                 for entry in planned.touched:
                     self.ledger.record(target.name, entry)
                 # A first delivery (no record of the target): what it holds besides.
@@ -355,7 +355,7 @@ class _Run:
         for ledger in sorted(self.ledger.folder.parent.glob(f"*/{LEDGER_FILE}")):
             if ledger.parent == self.ledger.folder:
                 continue
-            if target.url in delivered_urls(ledger, self.ledger.site):
+            if target.place in {place(url) for url in delivered_urls(ledger, self.ledger.site)}:
                 self.diags.warning(
                     "deliver.shared-target",
                     f"{target.name} ({target.url}) is also delivered from another out/ folder"

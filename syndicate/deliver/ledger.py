@@ -98,8 +98,8 @@ class Ledger:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('site', ?)", (site,))
 
     def delivered(self, target: str, url: str) -> dict[str, Entry]:
-        """What `target` holds. A target whose URL changed is a new destination: it holds
-        nothing yet (see `claim`)."""
+        """What `target` holds. A target whose URL changed (`url`: its place, see
+        `options.place`) is a new destination: it holds nothing yet (see `claim`)."""
         row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
         if row is None or row[0] != url:
             return {}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated, Literal
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import msgspec
 
@@ -110,12 +110,31 @@ class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     def is_http(self) -> bool:
         return self.scheme in HTTP_SCHEMES
 
+    @property
+    def place(self) -> str:
+        """Where its files go (`place`): what the ledger knows the target by."""
+        return place(self.url)
+
     def wants(self, lang: str | None, section: str | None) -> bool:
         """Whether a file of this language and section goes to the target (files of no
         language or section go to every target)."""
         lang_ok = lang is None or self.languages == "all" or lang in self.languages
         section_ok = section is None or self.sections == "all" or section in self.sections
         return lang_ok and section_ok
+
+
+def place(url: str) -> str:
+    """Where a target URL's files go, what the ledger knows the target by: on a file store,
+    the URL with its path percent-decoded, as delivering resolves it (`remotes`); an HTTP
+    push URL as written. A URL whose folder changed is a new destination: the ledger's
+    record of `sftp://h/Shared%20Drive/`, made when that was the folder literally named
+    `Shared%20Drive`, is not taken for `Shared Drive`'s. A URL with nothing encoded in its
+    path is its own place (the record of earlier runs still holds)."""
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if parts.scheme in HTTP_SCHEMES or path == parts.path:
+        return url
+    return urlunsplit(parts._replace(path=path))
 
 
 class RetryOptions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
