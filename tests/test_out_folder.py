@@ -168,7 +168,13 @@ def test_a_run_killed_at_any_swap_is_completed_before_anything_reads_out(
 
 
 @pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
-@pytest.mark.parametrize("at", [1, len(FORMATS)])
+@pytest.mark.parametrize(
+    "at",
+    [
+        pytest.param(at, marks=[] if at in (1, len(FORMATS)) else [pytest.mark.slow])
+        for at in range(1, len(FORMATS) + 1)
+    ],
+)
 def test_an_interrupt_during_the_swaps_waits_and_says_what_out_holds(
     at: int, signal_name: str, site: Path, before_and_after: tuple[Path, dict[str, bytes]]
 ) -> None:
@@ -415,7 +421,40 @@ def test_an_edit_is_published_in_place(
     assert not list(out.glob(".syndicate-staging-*"))
 
 
-@pytest.mark.parametrize("at", [1, 3])
+MOVES = 14
+"""The files an edit of one story of `many` moves into out/ (its pages, entries and feeds in
+two languages): the fault-injection tests below stop the publication at each of them. A hook
+asked to stop past the last move never fires, and its test fails on the exit status."""
+
+
+def every_move(quick: tuple[int, ...]) -> list[object]:
+    """Each move's number, those outside `quick` marked slow (the fast loop keeps a few)."""
+    return [
+        pytest.param(at, marks=[] if at in quick else [pytest.mark.slow])
+        for at in range(1, MOVES + 1)
+    ]
+
+
+def test_the_edit_moves_the_files_the_fault_tests_stop_at(
+    many: Path, edited_one: tuple[Path, dict[str, bytes]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MOVES is what the edit moves: every move is interrupted by the tests below, no more."""
+    from syndicate.build import publish
+
+    out, new = edited_one
+    moved: list[Path] = []
+    move = publish._move_in
+
+    def counted(new_file: Path, live: Path) -> None:
+        moved.append(live)
+        move(new_file, live)
+
+    monkeypatch.setattr(publish, "_move_in", counted)
+    assert export(many, out) == 0
+    assert len(moved) == MOVES and tree(out) == new
+
+
+@pytest.mark.parametrize("at", every_move(quick=(1, 3)))
 def test_a_run_killed_while_it_moves_files_in_is_completed(
     at: int, many: Path, edited_one: tuple[Path, dict[str, bytes]]
 ) -> None:
@@ -425,11 +464,13 @@ def test_a_run_killed_while_it_moves_files_in_is_completed(
     assert killed not in (old, new)  # stopped between two moves: a mix, for now
 
 
+@pytest.mark.parametrize("signal_name", ["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("at", every_move(quick=(1,)))
 def test_an_interrupt_while_files_move_in_waits(
-    many: Path, edited_one: tuple[Path, dict[str, bytes]]
+    at: int, signal_name: str, many: Path, edited_one: tuple[Path, dict[str, bytes]]
 ) -> None:
     out, new = edited_one
-    last = interrupted(MOVE_HOOK, 1, "SIGINT", many, out)
+    last = interrupted(MOVE_HOOK, at, signal_name, many, out)
     assert last == "interrupted after publishing: out/ holds this run's output"
     assert tree(out) == new
 
