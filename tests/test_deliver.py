@@ -172,6 +172,40 @@ def test_a_target_follows_out_through_edits_and_kills(site: Site, server: Server
         assert empty == [], "the killed story's folders leave the target with its files"
 
 
+def test_a_kill_is_the_last_word_after_an_edit_in_the_same_run(
+    site: Site, server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One run carries an edit of a story and a kill of another (whose files sort first):
+    the kill's items go after every other upload, the edited story's and the feeds no longer
+    listing the killed one included, and deletions after them. The dry run lists that
+    order, and the server receives it."""
+    site.configure(deliver_section(target_yaml(server)))
+    site.export()
+    assert site.deliver() == 0
+    kill(site, SAMPLE_SLUG)
+    site.replace(SECOND_SLUG, "en.md", "NATO will surge", "NATO will sharply surge")
+    site.export()
+    capsys.readouterr()
+    assert site.deliver("--dry-run") == 0
+    listed = [line.split()[:2] for line in capsys.readouterr().out.splitlines()[1:]]
+    planned = [("delete" if kind == "delete" else "put", path) for kind, path in listed]
+    server.events.clear()
+    assert site.deliver() == 0
+    assert server.events == planned, "the run sends in the order the dry run lists"
+    assert server.files() == site.files()
+
+    puts = [path for op, path in planned if op == "put"]
+    killed = [p for p in puts if p.startswith(("newsml/", "html/")) and SAMPLE_SLUG in p]
+    assert f"newsml/{SAMPLE_SLUG}.en.xml" in killed and f"html/{SAMPLE_SLUG}.en.html" in killed
+    others = puts[: len(puts) - len(killed)]
+    assert puts[len(others) :] == killed, "the kill's files come after every other upload"
+    assert f"newsml/{SECOND_SLUG}.en.xml" in others and "atom/en.xml" in others
+    killed_items = [p for p in killed if p.startswith("newsml/")]
+    assert killed_items[-1] == f"newsml/{SAMPLE_SLUG}.package.xml", "items before their package"
+    kinds = [op for op, _ in planned]
+    assert "delete" in kinds and kinds.index("delete") == len(puts), "deletions after the kill"
+
+
 def test_http_push_is_signed_and_typed(
     site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

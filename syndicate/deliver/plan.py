@@ -2,7 +2,19 @@
 by language and section) against what its ledger says it holds. New and changed files are sent,
 assets before the items that point to them and items before the collections that list them;
 files gone from out/ are deleted last, collections first, so a target never points to a file
-it does not have."""
+it does not have.
+
+A killed or withdrawn story's files (its canceled or withheld items and package, its notice
+pages) are sent after every other file, collections included: the kill must be the last word
+a partner receives about the story. The collections sent before it (feeds, indexes, catalogs,
+editions) no longer list the story as live: they drop it or carry its tombstone. So nothing
+sent after the kill contradicts it, and an ingest that acts on files in the order they arrive
+(or by their time) cannot let another file of the run bring the story back after applying
+the kill. A run stopped before the kill leaves the partner the story's last live item and
+feeds that no longer list it, until the next run sends the kill; the other order, stopped
+after the kill, would leave the kill beside feeds still listing the story as live. Deletions
+(the killed story's images and books) come after the kill, so its notice pages have replaced
+the pages that pointed to them."""
 
 from __future__ import annotations
 
@@ -17,9 +29,11 @@ from syndicate.deliver.options import Target
 
 Kind = Literal["new", "update", "delete"]
 
-ASSET, VARIANT, STORY, COLLECTION = range(4)
+ASSET, VARIANT, STORY, COLLECTION, KILLED_VARIANT, KILLED_STORY = range(6)
 """Ranks: an image; a story's file in one language (item, page, book); a story's file over its
-languages (a NewsML-G2 package); a file over several stories (feed, index, catalog, edition)."""
+languages (a NewsML-G2 package); a file over several stories (feed, index, catalog, edition);
+then the same two of a killed or withdrawn story (its canceled or withheld items, notice pages,
+package)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +54,11 @@ def rank(file: PublishedFile) -> int:
         return ASSET
     if file.story is None:
         return COLLECTION
-    return VARIANT if file.lang is not None else STORY
+    # Not usable and in out/: a kill or withdrawal (a draft has no files).
+    killed = file.story.status != "usable"
+    if file.lang is not None:
+        return KILLED_VARIANT if killed else VARIANT
+    return KILLED_STORY if killed else STORY
 
 
 def selection(target: Target, inventory: Inventory, folders: Iterable[str]) -> list[PublishedFile]:
