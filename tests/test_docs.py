@@ -11,8 +11,12 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+import yaml
 
 from syndicate.cli import main
+from syndicate.diagnostics import Diagnostics
+from syndicate.formats.registry import default_registry
+from syndicate.readers.config import load_config
 
 REPO = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
@@ -46,6 +50,33 @@ def test_the_reference_example_is_a_valid_configuration(tmp_path: Path) -> None:
     shutil.copytree(REPO / "articles/_site", tmp_path / "articles/_site")
     (tmp_path / "syndicate.yaml").write_text(example, encoding="utf-8")
     assert main(["--site", str(tmp_path), "validate"]) == 0
+
+
+def test_the_readme_delivery_example_is_a_configuration_that_delivers(tmp_path: Path) -> None:
+    """The README's delivery example, added to the repository's syndicate.yaml, validates, and
+    `export --format all` with it writes every format its targets name: a partner profile
+    only once `profiles:` names it, else `deliver` finds no out/partners/<name>."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Delivery and preview\n", 1)[1].split("\n## ", 1)[0]
+    (example,) = [body for lang, body in FENCE.findall(section) if lang == "yaml"]
+    shutil.copytree(REPO / "articles/_site", tmp_path / "articles/_site")
+    config = tmp_path / "syndicate.yaml"
+    config.write_text((REPO / "syndicate.yaml").read_text(encoding="utf-8") + example, "utf-8")
+    assert main(["--site", str(tmp_path), "validate"]) == 0
+    assert main(["--site", str(tmp_path), "-q", "export", "--format", "all"]) == 0
+    diags = Diagnostics()
+    site = load_config(config, "syndicate.yaml", diags)
+    assert site is not None and not diags.errors
+    registry = default_registry().for_site(site, diags)
+    targets = yaml.safe_load(example)["deliver"]["targets"]
+    named = sorted({name for target in targets for name in target["formats"]} - {"all"})
+    missing = [
+        f"{name}: out/{folder}"
+        for name in named
+        for folder in registry.get(name).owned_folders()
+        if not (tmp_path / "out" / folder).is_dir()
+    ]
+    assert named and missing == [], "a target names a format export --format all does not write"
 
 
 def test_the_python_api_page_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
