@@ -261,3 +261,32 @@ def test_serve_without_its_extra(site: Site) -> None:
     assert done.returncode == 2
     assert "syndicate serve needs the serve extra" in done.stderr
     assert "pip install 'syndicate[serve]'" in done.stderr
+
+
+def test_a_target_naming_a_profile_all_does_not_write_is_told(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A built-in partner profile is written by `--format all` only once `profiles:` names
+    it: a target that takes one the site does not enable would find nothing to send after the
+    usual export. `validate` says so at the format's line (a warning: `export --format msn`
+    writes it); naming the profile under `profiles:` silences it."""
+    site.configure(
+        "deliver:\n  targets:\n    - name: aggregator\n      url: file:///tmp/x/\n"
+        "      formats: [atom, msn]\n"
+    )
+    status, err = problems(site, capsys)
+    assert status == 0, err
+    lines = (site.root / "syndicate.yaml").read_text(encoding="utf-8").splitlines()
+    line = lines.index("      formats: [atom, msn]") + 1
+    assert (
+        f"syndicate.yaml:{line}: warning: deliver: targets[0].formats: 'msn' is a partner profile"
+        " that `export --format all` writes only once `profiles:` names it: add"
+        " `profiles: {msn: {}}`, or export it with `--format msn` [deliver.format]"
+    ) in err
+    site.configure(
+        "profiles:\n  msn: {}\n"
+        "deliver:\n  targets:\n    - name: aggregator\n      url: file:///tmp/x/\n"
+        "      formats: [atom, msn]\n"
+    )
+    status, err = problems(site, capsys)
+    assert status == 0 and "deliver.format" not in err, err

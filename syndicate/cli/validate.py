@@ -18,7 +18,7 @@ from syndicate.build.reading import read_summaries
 from syndicate.build.state import recorded_files, state_folder
 from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, progress_bar, say, shown
 from syndicate.deliver.options import SECTION as DELIVER
-from syndicate.deliver.options import load_delivery
+from syndicate.deliver.options import check_exported, load_delivery
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter, Context
 from syndicate.formats.options import convert_section, resolve_options
@@ -50,6 +50,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         writers, config, diags, every_section=True, other_sections=(DELIVER, SERVE, EXPORT)
     )
     delivery = load_delivery(config, site_registry, diags)  # its own profiles are formats
+    if delivery is not None:
+        check_exported(delivery, config, site_registry, diags)
     serving = load_serving(config, diags)
     if serving is not None:
         check_protected(serving, writers, config, diags)

@@ -248,3 +248,23 @@ def load_delivery(
                 ok = False
     options = convert_section(SECTION, DeliverOptions, config, diags)
     return options if options is not None and ok else None
+
+
+def check_exported(
+    options: DeliverOptions, config: SiteConfig, registry: Registry, diags: Diagnostics
+) -> None:
+    """Warn of a target's format that `export --format all` does not write (a built-in partner
+    profile the site does not name under `profiles:`): after the usual export, its folder
+    would not exist and the target would get nothing of it."""
+    written = set(registry.defaults)
+    for index, target in enumerate(options.targets):
+        for position, name in enumerate(target.formats):
+            if name == "all" or name in written or not registry.is_profile(name):
+                continue
+            diags.warning(
+                "deliver.format",
+                f"{SECTION}: targets[{index}].formats: {name!r} is a partner profile that"
+                f" `export --format all` writes only once `profiles:` names it: add"
+                f" `profiles: {{{name}: {{}}}}`, or export it with `--format {name}`",
+                config.where(SECTION, "targets", index, "formats", position),
+            )
