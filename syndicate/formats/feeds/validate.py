@@ -13,6 +13,7 @@ from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.checking import parse_xml
+from syndicate.formats.feeds.values import atom_values, rss_values
 from syndicate.i18n.locales import is_valid_tag
 from syndicate.xmlbase import ATOM_NS, XML_LANG, safe_parser
 
@@ -63,7 +64,8 @@ def relaxng_problems(tree: etree._ElementTree, schema: etree.RelaxNG) -> list[Pr
 
 
 def atom_problems(feed: etree._Element) -> Iterator[Problem]:
-    """RFC 4287 rules outside the schema, and the promises syndicate makes about its feeds."""
+    """RFC 4287 rules outside the schema, the promises syndicate makes about its feeds, and
+    the values the W3C Feed Validator checks (`values.py`)."""
     if feed.tag != f"{{{ATOM_NS}}}feed":
         yield feed.sourceline or 0, "atom.root", "the root element is not atom:feed"
         return
@@ -84,10 +86,12 @@ def atom_problems(feed: etree._Element) -> Iterator[Problem]:
         if ident in ids:
             yield line, "atom.id", f"entry id {ident!r} appears twice"
         ids.add(ident)
+    yield from atom_values(feed)
 
 
 def rss_problems(rss: etree._Element) -> Iterator[Problem]:
-    """RSS 2.0's required elements, BCP 47 language, RFC 822 dates, unique guids."""
+    """RSS 2.0's required elements, BCP 47 language, RFC 822 dates, unique guids, and the
+    values the W3C Feed Validator checks (`values.py`)."""
     channel = rss.find("channel")
     if rss.tag != "rss" or rss.get("version") != "2.0" or channel is None:
         yield rss.sourceline or 0, "rss.root", 'expected <rss version="2.0"> with a <channel>'
@@ -109,6 +113,7 @@ def rss_problems(rss: etree._Element) -> Iterator[Problem]:
             yield line, "rss.guid", f"guid {guid!r} appears twice"
         guids.add(guid or "")
         yield from _dates(item, "pubDate")
+    yield from rss_values(channel)
 
 
 def _language(element: etree._Element, tag: str | None, code: str) -> Iterator[Problem]:
@@ -135,5 +140,5 @@ def _parse(path: Path, diags: Diagnostics) -> etree._ElementTree | None:
 
 
 def _report(path: Path, problems: list[Problem], diags: Diagnostics) -> None:
-    for line, code, message in problems:
+    for line, code, message in sorted(problems, key=lambda problem: problem[0]):
         diags.error(code, message, f"{path}:{line}")
