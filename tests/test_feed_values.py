@@ -18,6 +18,7 @@ from partner_sites import DELIVERED
 
 from syndicate.cli import main
 from syndicate.formats.feeds.validate import atom_problems, rss_problems
+from syndicate.formats.feeds.w3c import FEEDVALIDATOR_ENV
 
 NOW = "2021-02-19T12:00:00Z"
 """A day after the sample story: inside every partner profile's window."""
@@ -306,3 +307,71 @@ def test_the_w3c_validators_good_values_pass() -> None:
 <entry><id>https://x.example/ü</id><link href="../html/ü.html"/><content>c</content></entry>
 </feed>"""
     assert list(atom_problems(etree.fromstring(atom.encode()))) == []
+
+
+# The W3C Feed Validator itself, when the user points to it -----------------------------------
+
+
+W3C_CASES = [case for case in CASES if case[3] not in ("rss.category", "rss.creator")]
+"""The cases the W3C validator judges too (it has no rule on an empty dc:creator or a
+category's domain)."""
+
+
+def test_the_w3c_validator_runs_when_named(
+    sample: Path, tmp_path: Path, shared_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SYNDICATE_FEEDVALIDATOR: its errors at their lines, named w3c.<Type>, beside ours;
+    none on the untouched sample (SmartNews' snf:logo and media:status, the partner's own
+    markup, left out)."""
+    monkeypatch.setenv(FEEDVALIDATOR_ENV, str(shared_dir / "tools/feed_validate.py"))
+    site, line = planted(
+        sample, tmp_path, "partners/msn/en.xml", CHANNEL, f"{CHANNEL}\n    <ttl>soon</ttl>"
+    )
+    feed = site / "out/partners/msn/en.xml"
+    _, errors = validate(site)
+    assert errors == [
+        f"{feed}:{line}: error: ttl 'soon' is not a positive integer (the minutes a reader may"
+        " cache) [rss.ttl]",
+        f"{feed}:{line}: error: ttl must be a positive integer [w3c.InvalidPositiveInteger]",
+    ]
+    assert validate(sample) == (0, [])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("path", "old", "new", "rule", "message"), W3C_CASES)
+def test_the_w3c_validator_agrees(
+    sample: Path,
+    tmp_path: Path,
+    shared_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    old: str,
+    new: str,
+    rule: str,
+    message: str,
+) -> None:
+    """Each planted value the native checks refuse, the W3C validator refuses too."""
+    monkeypatch.setenv(FEEDVALIDATOR_ENV, str(shared_dir / "tools/feed_validate.py"))
+    site, _ = planted(sample, tmp_path, path, old, new)
+    _, errors = validate(site)
+    assert any(e.endswith(f"[{rule}]") for e in errors), errors
+    assert any("[w3c." in e for e in errors), errors
+
+
+def test_a_validator_named_in_the_settings_that_is_not_there(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(FEEDVALIDATOR_ENV, raising=False)
+    site, _ = planted(sample, tmp_path, "rss/en.xml", "<rss", "<rss")
+    config = site / "syndicate.yaml"
+    text = (
+        config.read_text(encoding="utf-8") + "feeds:\n  feedvalidator: missing/feed_validate.py\n"
+    )
+    config.write_text(text, encoding="utf-8")
+    status, errors = validate(site)
+    line = text.count("\n")
+    assert status == 1
+    assert errors == [
+        f"{config}:{line}: error: cannot run the W3C Feed Validator: missing/feed_validate.py"
+        " is not a file [w3c.missing]"
+    ]

@@ -9,8 +9,9 @@ from syndicate.formats.feeds.validate import check_atom_file
 
 
 class AtomWriter(FeedWriter):
-    """`validate --outputs` checks the rules RELAX NG cannot express, and the official schema
-    when SYNDICATE_ATOM_RNG names it (third-party data, not shipped with syndicate)."""
+    """`validate --outputs` checks the rules RELAX NG cannot express, the official schema
+    when SYNDICATE_ATOM_RNG names it (third-party data, not shipped with syndicate), and the
+    W3C Feed Validator when SYNDICATE_FEEDVALIDATOR or feeds.feedvalidator names it."""
 
     name = "atom"
     description = "Atom 1.0 feeds: per language and section, full content, RFC 5005 archives"

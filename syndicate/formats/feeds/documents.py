@@ -88,6 +88,15 @@ class FeedOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
         ]
         | None
     ) = None
+    feedvalidator: Annotated[
+        str | None,
+        msgspec.Meta(
+            description="path to the W3C Feed Validator's feed_validate.py: `syndicate validate"
+            " --outputs` then runs it on every RSS and Atom feed (partner profiles too), reporting"
+            " its errors as w3c.<Type>"
+            " (or set SYNDICATE_FEEDVALIDATOR)"
+        ),
+    ] = None
 
     def check(self, config: SiteConfig) -> Iterator[tuple[str, str]]:
         if self.languages != "all":
@@ -147,9 +156,14 @@ class FeedWriter(Writer[FeedOptions]):
 
     def validate_outputs(self, out: Path, ctx: Context[FeedOptions]) -> None:
         from syndicate.formats.checking import output_files
+        from syndicate.formats.feeds.w3c import feedvalidator, run_feedvalidator
 
-        for path in output_files(out, self.name, (".xml",), ctx.diagnostics):
+        paths = output_files(out, self.name, (".xml",), ctx.diagnostics)
+        for path in paths:
             self.check_file(path, ctx.diagnostics)
+        named = feedvalidator(ctx.config)
+        if named:
+            run_feedvalidator(named, paths, ctx.diagnostics)
 
 
 def entry_name(lang: str) -> str:

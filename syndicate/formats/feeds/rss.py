@@ -9,7 +9,9 @@ from syndicate.formats.feeds.validate import check_rss_file
 
 
 class RssWriter(FeedWriter):
-    """`validate --outputs` checks RSS 2.0 structure, language tags and English RFC 822 dates."""
+    """`validate --outputs` checks RSS 2.0 structure, language tags, English RFC 822 dates and
+    the values the W3C Feed Validator checks (and runs it, when SYNDICATE_FEEDVALIDATOR or
+    feeds.feedvalidator names it)."""
 
     name = "rss"
     description = "RSS 2.0 feeds: per language and section, full content, RFC 5005 archives"

@@ -18,7 +18,7 @@ from lxml import etree
 from syndicate.diagnostics import Diagnostics, Severity
 from syndicate.formats.feeds.validate import rss_problems
 from syndicate.formats.partners import rules as rule
-from syndicate.formats.partners.profiles import SNF_NS
+from syndicate.formats.partners.profiles import SNF_NS, ProfileOptions
 from syndicate.formats.partners.rules import Broken, Rules
 from syndicate.i18n.locales import is_valid_tag
 from syndicate.i18n.terms import term
@@ -168,3 +168,17 @@ def _int(text: str | None) -> int:
         return int(text or 0)
     except ValueError:
         return 0
+
+
+def dialect_markup(options: ProfileOptions, path: Path, kind: str, message: str) -> bool:
+    """Whether a W3C Feed Validator error is the partner's own markup, which no spelling makes
+    both the validator and the partner accept (docs/formats/partners.md): SmartFormat's
+    `<snf:logo><url>`, its `url` in no namespace, and its kill, Media RSS's `media:status` at
+    the item's root."""
+    if options.snf_logo and kind == "NotInANamespace" and message.endswith(" for url"):
+        return True
+    return (
+        options.kill == "media-status"
+        and kind == "UndefinedElement"
+        and message.endswith("element: media:status")
+    )

@@ -138,11 +138,17 @@ class ProfileWriter(Writer[ProfileOptions]):
                 yield planned(document, functools.partial(_capped, document, dialect, rules, ctx))
 
     def validate_outputs(self, out: Path, ctx: Context[ProfileOptions]) -> None:
-        from syndicate.formats.partners.validate import check_feed
+        from syndicate.formats.feeds.w3c import feedvalidator, run_feedvalidator
+        from syndicate.formats.partners.validate import check_feed, dialect_markup
 
         rules = Rules(self.name, ctx.options)
-        for path in sorted((out / self.folder).rglob("*.xml")):
+        paths = sorted((out / self.folder).rglob("*.xml"))
+        for path in paths:
             check_feed(path, rules, ctx.diagnostics)
+        named = feedvalidator(ctx.config)  # the feeds' setting: one for every feed of the site
+        if named:
+            known = functools.partial(dialect_markup, ctx.options)
+            run_feedvalidator(named, paths, ctx.diagnostics, known)
 
 
 def _listed(
