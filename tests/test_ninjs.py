@@ -262,3 +262,39 @@ def test_validate_outputs_refuses_an_iri_where_the_schema_takes_a_uri(
     for place in (f"associations[{n}].uri", f"associations[{n}].renditions[0].href"):
         assert f"{path}: error: {place} is not a URI: {raw};" in err
     assert err.count("is not a URI") == 2
+
+
+def test_byline_people_are_ninjs_people(
+    site: Path, tmp_path: Path, version: str, shared_dir: Path
+) -> None:
+    """A byline naming people (the sample's names only its organisation): each person is a
+    `people` entry with `rel: author`, and `uri` when the byline gives a URL, in both
+    generations, and IPTC's validator accepts them. A copy of the sample, its goldens untouched."""
+    story = site / "articles" / SAMPLE_SLUG
+    people = (
+        '  people: [{name: Jane Martin, role: correspondent, url: "https://ycpress.example/jm"},'
+        " {name: Karim Haddad}]\n"
+    )
+    for lang in ("en", "fr"):
+        source = story / f"{lang}.md"
+        text = source.read_text(encoding="utf-8")
+        source.write_text(text.replace("byline:\n", f"byline:\n{people}", 1), encoding="utf-8")
+    config = site / "syndicate.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + f'ninjs:\n  version: "{version}"\n', encoding="utf-8"
+    )
+    out = tmp_path / "people-out"
+    args = ["export", "-q", "-f", "ninjs", "--now", "2026-01-01T00:00:00Z", "--out", str(out)]
+    assert main([*args, "--config", str(config), "--articles", str(site / "articles")]) == 0
+    expected = [
+        {"name": "Jane Martin", "rel": "author", "uri": "https://ycpress.example/jm"},
+        {"name": "Karim Haddad", "rel": "author"},
+    ]
+    for lang in ("en", "fr"):
+        doc = load(out, lang)
+        assert doc["people"] == expected, lang
+        assert doc["organisations"] == [{"name": "YCPress", "rel": "author"}]
+        assert doc["by"].startswith("By Jane Martin" if lang == "en" else "Par Jane Martin")
+        assert doc["standard"]["version"] == version
+    assert "people" not in load(out, "de")  # a language whose byline names no one
+    run_validator(shared_dir, sorted((out / "ninjs").glob("*.json")), version)
