@@ -9,18 +9,16 @@ def _calm_machine_zone() -> None:
     the zone database) or a file that is no zone made every command that formats a date
     fail with IsADirectoryError. Syndicate never uses the machine's zone (every date is
     shown in the story's or the site's), so nothing it writes changes; $TZ stays as given,
-    for `syndicate init` to read. Checked without importing babel, which most runs of the
-    command line never need."""
+    for `syndicate init` to read. Checked without importing babel (nor syndicate.i18n, its
+    one adapter), which most runs of the command line never need."""
     import os
 
     tz = os.environ.get("TZ", "")
     if not tz or _readable_zone(tz.removeprefix(":")):
         return
-    try:
-        del os.environ["TZ"]
-        import babel.localtime  # noqa: F401 (kept in sys.modules for every later import)
-    finally:
-        os.environ["TZ"] = tz
+    from syndicate.i18n.dates import read_machine_zone_without
+
+    read_machine_zone_without(tz)
 
 
 def _readable_zone(tz: str) -> bool:

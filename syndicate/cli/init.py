@@ -22,8 +22,8 @@ from syndicate.cli import EXIT_INPUT, EXIT_OK, say, shown
 from syndicate.cli.artwork import icon_png, logo_png
 from syndicate.cli.new import cannot_write, rights_notice, yaml_text
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.i18n.dates import rfc3339
-from syndicate.i18n.locales import fallback_tags, is_valid_tag, is_zone, locale_for
+from syndicate.i18n.dates import rfc3339, zone_city
+from syndicate.i18n.locales import fallback_tags, is_valid_tag, is_zone
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.config import load_config
 from syndicate.readers.languages import deprecated_hint, tag_hint
@@ -301,21 +301,11 @@ def _story_files(
             "headline": sample["headline"],
             "summary": sample["summary"],
             "byline": {"organisation": site.name},
-            "dateline": _dateline(site.timezone, lang) or sample["dateline"],
+            "dateline": zone_city(site.timezone, lang) or sample["dateline"],
         }
         matter = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=100)
         files[f"articles/{slug}/{lang}.md"] = f"---\n{matter}---\n{sample['body']}".encode()
     return files
-
-
-def _dateline(zone: str, lang: str) -> str | None:
-    """The city of the site's time zone in `lang` ("Bruxelles" for Europe/Brussels in
-    French), or None for a zone without a city (UTC)."""
-    from babel.dates import get_timezone_location
-
-    if "/" not in zone or zone.startswith("Etc/"):
-        return None
-    return str(get_timezone_location(ZoneInfo(zone), locale_for(lang), return_city=True))
 
 
 def _report(args: argparse.Namespace, site: Site, slug: str, langs: tuple[str, ...]) -> None:

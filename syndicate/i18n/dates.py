@@ -21,6 +21,11 @@ def format_human_date(dt: datetime, lang: str, tz: str, fmt: str = "long") -> st
     return _date_text(_local(dt, tz).date(), lang, fmt)
 
 
+def format_day(day: date, lang: str, fmt: str = "long") -> str:
+    """A calendar day in words, as `format_human_date` writes it: "18 février 2021"."""
+    return _date_text(day, lang, fmt)
+
+
 @lru_cache(maxsize=4096)
 def _date_text(day: date, lang: str, fmt: str) -> str:
     """Babel's words for a day: the same few days are written in every format and page."""
@@ -103,6 +108,29 @@ def _zone_text(offset: timedelta, lang: str) -> str:
     moment = datetime(2000, 1, 1, tzinfo=UTC).astimezone(timezone(offset))
     text = str(get_timezone_gmt(moment, width="long", locale=locale_for(lang)))
     return native_digits(text, lang)
+
+
+def zone_city(zone: str, lang: str) -> str | None:
+    """The city of an IANA zone in `lang` ("Bruxelles" for Europe/Brussels in French), or None
+    for a zone without a city (UTC, `Etc/GMT+5`)."""
+    from babel.dates import get_timezone_location
+
+    if "/" not in zone or zone.startswith("Etc/"):
+        return None
+    return str(get_timezone_location(ZoneInfo(zone), locale_for(lang), return_city=True))
+
+
+def read_machine_zone_without(tz: str) -> None:
+    """Have babel read this machine's zone (`babel.localtime`, read once, when it is first
+    imported) with $TZ set aside, then put `tz` back: see `syndicate._calm_machine_zone`, which
+    calls this only when $TZ is a value babel cannot read."""
+    import os
+
+    try:
+        del os.environ["TZ"]
+        import babel.localtime  # noqa: F401 (kept in sys.modules for every later import)
+    finally:
+        os.environ["TZ"] = tz
 
 
 def rfc3339(dt: datetime) -> str:

@@ -250,6 +250,29 @@ def script(tag: str) -> str:
     return "Latn"
 
 
+def territory_name(code: str, lang: str) -> str:
+    """A country's name in `lang` (`BE` -> "Belgique" in French); the code when CLDR has none."""
+    return str(locale_for(lang).territories.get(code, code))
+
+
+def with_territory(tag: str) -> str:
+    """`language_TERRITORY` (`en_US`, `zh_CN`), as Open Graph wants: the tag's own territory,
+    else CLDR's likely one; the language alone when CLDR knows none."""
+    locale = locale_for(tag)
+    likely = get_global("likely_subtags")
+    territory = locale.territory or likely.get(str(locale), likely.get(locale.language, ""))
+    territory = territory.split("_")[-1] if "_" in territory else territory
+    return f"{locale.language}_{territory}" if territory else str(locale.language)
+
+
+def format_number(number: int, lang: str) -> str:
+    """A whole number as the language writes it, in its own digits (`1 234`, `۱۲`)."""
+    from babel.numbers import format_decimal  # only the HTML pages' pagers number things
+
+    text = format_decimal(number, locale=locale_for(lang), numbering_system="default")
+    return native_digits(text, lang)
+
+
 @cache
 def display_name(tag: str, in_lang: str | None = None) -> str:
     """The language's name, in `in_lang` (default: in itself, e.g. "français")."""

@@ -17,8 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
-from babel.core import get_global
-from babel.numbers import format_decimal
 from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup, escape
@@ -42,7 +40,7 @@ from syndicate.formats.jsonld.graph import (
     site_languages,
 )
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
-from syndicate.i18n.locales import direction, language_label, locale_for, native_digits
+from syndicate.i18n.locales import direction, format_number, language_label, with_territory
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import Part, byline_parts, isolate, parts, section_name
 from syndicate.model import Image, SiteConfig, Story, StorySummary
@@ -175,11 +173,7 @@ def _story_media(story: Story, ctx: Context[HtmlOptions]) -> Iterator[OutputFile
 
 def og_locale(tag: str) -> str:
     """Open Graph wants `language_TERRITORY` (`en_US`, `zh_CN`): CLDR's likely territory."""
-    locale = locale_for(tag)
-    likely = get_global("likely_subtags")
-    territory = locale.territory or likely.get(str(locale), likely.get(locale.language, ""))
-    territory = territory.split("_")[-1] if "_" in territory else territory
-    return f"{locale.language}_{territory}" if territory else locale.language
+    return with_territory(tag)
 
 
 # What every page shows -------------------------------------------------------------------
@@ -564,10 +558,7 @@ def language_index(
 
 
 def page_number(lang: str, number: int) -> str:
-    number_text = native_digits(
-        format_decimal(number, locale=locale_for(lang), numbering_system="default"), lang
-    )
-    return term("page_number", lang, number=number_text)
+    return term("page_number", lang, number=format_number(number, lang))
 
 
 def pager(page: _Page, lang: str) -> Values | None:

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from babel.dates import format_date
 from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
@@ -29,7 +28,8 @@ from syndicate.formats.newsml.vocabulary import (
     SUMMARY_ROLE,
     qname,
 )
-from syndicate.i18n.locales import is_valid_tag, locale_for, native_digits
+from syndicate.i18n.dates import format_day
+from syndicate.i18n.locales import is_valid_tag
 from syndicate.i18n.terms import term
 from syndicate.model import (
     IMAGE_EXTENSIONS,
@@ -465,9 +465,7 @@ def _nonempty(localized: Localized) -> Localized | None:
 
 def _dateline_place(item: NewsItem, published: datetime) -> str:
     text = item.dateline or ""
-    date = native_digits(
-        str(format_date(published.date(), "long", locale=locale_for(item.lang))), item.lang
-    )
+    date = format_day(published.date(), item.lang)
     place = _unformat("dateline", item.lang, text, "place", date=date)
     return place or _unformat("dateline", item.lang, text, "place") or text
 

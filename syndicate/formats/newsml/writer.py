@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Annotated
 
 import msgspec
-from babel import Locale
 from lxml import etree
 from lxml.builder import ElementMaker
 
@@ -40,7 +39,7 @@ from syndicate.formats.newsml.vocabulary import (
     scheme_uri,
 )
 from syndicate.i18n.dates import rfc3339
-from syndicate.i18n.locales import borrowed, direction, locale_for
+from syndicate.i18n.locales import borrowed, direction, territory_name
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text, dateline_text, section_name
 from syndicate.model import (
@@ -174,11 +173,6 @@ def localized_name(name: Localized, lang: str, original: str) -> etree._Element:
     written_in = name.written_in(lang, original)
     said = language(written_in, within=lang) if written_in and borrowed(written_in, lang) else {}
     return G.name(*optional(text), said)
-
-
-def country_name(code: str, lang: str) -> str:
-    locale: Locale = locale_for(lang)
-    return str(locale.territories.get(code, code))
 
 
 class _ItemBuilder:
@@ -393,7 +387,7 @@ class _ItemBuilder:
             tag,
             localized_name(place.name, lang, self.story.original_lang),
             G.broader(
-                G.name(country_name(place.country, lang)),
+                G.name(territory_name(place.country, lang)),
                 type="cpnat:geoArea",
                 qcode=f"{COUNTRY_SCHEME}:{place.country}",
             ),
