@@ -65,11 +65,6 @@ def credit_parts(credit: str, lang: str) -> list[Part]:
     return parts(term("credit", lang, credit=isolate(credit)))
 
 
-def names_text(variant: Variant) -> str:
-    """The credited names as a list in the variant's language ("A, B and YCPress")."""
-    return listed(list(variant.byline.names), variant.lang)
-
-
 def byline_parts(variant: Variant) -> list[Part]:
     """The byline with each name isolated."""
     names = [isolate(name) for name in variant.byline.names]

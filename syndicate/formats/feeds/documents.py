@@ -290,25 +290,16 @@ def archive_key(story: StorySummary) -> tuple[datetime, str]:
     return story.public_since, story.id
 
 
-def recency(lang: str) -> Callable[[StorySummary], tuple[datetime, datetime, str]]:
-    """The order within a document of `lang`, newest first, by the modification date its
-    entry says (`StorySummary.public_updated_for`): a corrected story counts as new again
-    (its variant in `lang` changed), and so does a story just out of an embargo, whatever
-    its `published` and `updated` (written before the release) say."""
-
-    def key(story: StorySummary) -> tuple[datetime, datetime, str]:
-        appeared, ident = archive_key(story)
-        return story.public_updated_for(lang), appeared, ident
-
-    return key
-
-
 class Order:
     """A language's public stories in archive order (`archive_key`), and each one's place in
-    `recency` order, both worked out once: the language's feed, its section feeds and their
-    archive pages each order a part of the same stories. Sorting by the keys themselves
-    compares date-times in several time zones, a hundred times slower than comparing numbers:
-    it took most of the feeds' planning."""
+    recency order, both worked out once: the language's feed, its section feeds and their
+    archive pages each order a part of the same stories. Recency is the order within a
+    document, by the modification date its entry says (`StorySummary.public_updated_for`),
+    then by archive key: a corrected story counts as new again (its variant in the language
+    changed), and so does a story just out of an embargo, whatever its `published` and
+    `updated` (written before the release) say. Sorting by the keys themselves compares
+    date-times in several time zones, a hundred times slower than comparing numbers: it took
+    most of the feeds' planning."""
 
     def __init__(self, stories: Sequence[StorySummary], lang: str) -> None:
         appeared = {id(s): _instant(archive_key(s)[0]) for s in stories}
@@ -319,8 +310,8 @@ class Order:
         self.rank = {id(story): n for n, story in enumerate(newest)}
 
     def key(self, story: StorySummary) -> int:
-        """The story's place in `recency` order: keys are unique (they end with the story's
-        id, and ids are), so ordering by place is ordering by `recency`."""
+        """The story's place in recency order: keys are unique (they end with the story's
+        id, and ids are), so ordering by place is ordering by recency."""
         return self.rank[id(story)]
 
 

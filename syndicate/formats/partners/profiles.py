@@ -10,7 +10,6 @@ from __future__ import annotations
 import string
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
@@ -283,10 +282,6 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
     def all_namespaces(self) -> dict[str, str]:
         """The namespaces this profile's documents may use, by prefix."""
         return {**KNOWN_NAMESPACES, **self.namespaces}
-
-    @property
-    def age_window(self) -> timedelta | None:
-        return timedelta(days=self.max_age_days) if self.max_age_days else None
 
 
 WRITTEN = {
