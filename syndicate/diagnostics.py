@@ -149,15 +149,25 @@ def _page_of(message: str) -> tuple[str, str | None]:
     return base, page[:-1]
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`; did you mean 'x'?` for the closest of `choices`, or nothing when none is close."""
-    hint = closest(word, choices)
-    return f"; did you mean {hint!r}?" if hint else ""
+CLOSE = 0.6
+"""How alike a word and a choice must be to be offered (difflib's ratio, and its default)."""
 
 
-def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The one of `choices` closest to `word`, or None when none is close."""
-    hint = difflib.get_close_matches(word, list(choices), n=1)
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = CLOSE) -> str:
+    """`; did you mean 'x'?` for the closest of `choices`, or nothing when none is close
+    (none at least `cutoff` alike: a higher one offers only near misses)."""
+    return suggest(closest(word, choices, cutoff))
+
+
+def suggest(meant: str | None) -> str:
+    """`; did you mean 'x'?`, the one way every message offers what was meant; nothing for
+    None. For a suggestion that is not one of the choices (the tag a word names)."""
+    return f"; did you mean {meant!r}?" if meant else ""
+
+
+def closest(word: str, choices: Iterable[str], cutoff: float = CLOSE) -> str | None:
+    """The one of `choices` closest to `word`, or None when none is `cutoff` alike."""
+    hint = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return hint[0] if hint else None
 
 

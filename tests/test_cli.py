@@ -224,6 +224,18 @@ def test_a_misspelt_setting_is_named_with_its_fix(
     assert "expected fields" not in err
 
 
+def test_one_did_you_mean_with_a_cutoff_for_near_misses() -> None:
+    """Every "did you mean" is written by `diagnostics` (the configuration's typos and the
+    language tags wrote their own): a key holding a section asks for a nearer miss, since a
+    section named `langs` is a plugin's, not `languages` misspelt."""
+    from syndicate.diagnostics import did_you_mean, suggest
+
+    assert did_you_mean("langs", ["languages"]) == "; did you mean 'languages'?"
+    assert did_you_mean("langs", ["languages"], cutoff=0.85) == ""
+    assert did_you_mean("publsher", ["publisher"], cutoff=0.85) == "; did you mean 'publisher'?"
+    assert (suggest("ja"), suggest(None)) == ("; did you mean 'ja'?", "")
+
+
 @pytest.mark.parametrize(
     ("extra", "said"),
     [

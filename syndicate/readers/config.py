@@ -5,7 +5,6 @@ and icon, the link templates)."""
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
 import hashlib
 import os
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from syndicate.diagnostics import Diagnostics, did_you_mean
+from syndicate.diagnostics import CLOSE, Diagnostics, did_you_mean
 from syndicate.i18n.locales import canonical_case, fallback_tags, is_valid_tag, is_zone
 from syndicate.i18n.terms import has_term, has_terms, placeholders, reference
 from syndicate.model.site import (
@@ -342,11 +341,8 @@ def _typos(data: dict[str, object]) -> dict[str, str]:
     for key, value in data.items():
         if key in settings:
             continue
-        if isinstance(value, dict):  # a section, unless it is a setting misspelt by a letter
-            close = difflib.get_close_matches(key, settings, n=1, cutoff=0.85)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-        else:  # a section is never a single value
-            hint = did_you_mean(key, settings)
+        # A section, unless it is a setting misspelt by a letter; a section is never a value.
+        hint = did_you_mean(key, settings, cutoff=0.85 if isinstance(value, dict) else CLOSE)
         if hint:
             found[key] = hint
     return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from syndicate.diagnostics import closest
+from syndicate.diagnostics import closest, suggest
 from syndicate.i18n.locales import canonical_case, is_valid_tag, preferred_tag, tag_words
 
 
@@ -27,7 +27,7 @@ def tag_hint(tag: str) -> str:
         return ""
     meant = canonical_case("-".join(filter(None, (words[word], rest))))
     meant = meant if is_valid_tag(meant) else words[word]
-    return f"; did you mean {meant!r}?"
+    return suggest(meant)
 
 
 def deprecated_hint(tag: str) -> str | None:
