@@ -26,10 +26,17 @@ def clark(namespace: str, name: str) -> str:
     return f"{{{namespace}}}{name}"
 
 
-def safe_parser() -> etree.XMLParser:
+def safe_parser(*, remove_blank_text: bool = False) -> etree.XMLParser:
     """Entities stay unexpanded and external files unread; huge_tree stays off, so libxml2's own
-    limits on depth and entity amplification apply."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    limits on depth and entity amplification apply. `remove_blank_text` drops the whitespace
+    between elements (a document about to be pretty-printed again: feedgen's)."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_blank_text=remove_blank_text,
+    )
 
 
 def has_doctype(tree: etree._ElementTree) -> bool:

@@ -378,6 +378,27 @@ def test_safe_parser_does_not_expand_external_entities(tmp_path: Path) -> None:
     )
     root = etree.parse(str(doc), safe_parser()).getroot()
     assert "TOP SECRET" not in etree.tostring(root, encoding="unicode")
+    root = etree.parse(str(doc), safe_parser(remove_blank_text=True)).getroot()
+    assert "TOP SECRET" not in etree.tostring(root, encoding="unicode")
+
+
+def test_the_safe_parser_can_drop_blank_text() -> None:
+    data = b"<a>\n  <b> x </b>\n</a>"
+    assert etree.tostring(etree.fromstring(data, safe_parser())) == data
+    dropped = etree.fromstring(data, safe_parser(remove_blank_text=True))
+    assert etree.tostring(dropped) == b"<a><b> x </b></a>"
+
+
+def test_every_xml_parser_is_the_safe_one() -> None:
+    """One small module makes the XML parser (xmlbase.safe_parser): the feeds' adapter built
+    its own, which a change of the safe one's settings would have left behind."""
+    package = Path(__file__).resolve().parent.parent / "syndicate"
+    makers = [
+        str(path.relative_to(package))
+        for path in sorted(package.rglob("*.py"))
+        if "XMLParser(" in path.read_text(encoding="utf-8")
+    ]
+    assert makers == ["xmlbase.py"]
 
 
 def test_profile_is_stricter_than_iptc_on_our_vocabularies(

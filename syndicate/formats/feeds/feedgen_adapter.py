@@ -24,6 +24,7 @@ from syndicate.xmlbase import (
     MEDIA_NS,
     TOMBSTONES_NS,
     XHTML_NS,
+    safe_parser,
 )
 
 if TYPE_CHECKING:  # feedgen is imported where a feed is made, not when the writers load
@@ -219,8 +220,7 @@ def _body(entry: Entry) -> etree._Element:
     the space between two inline elements is a word space."""
     if entry.body is not None:
         return copy.deepcopy(entry.body)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    return etree.fromstring(entry.content.encode("utf-8"), parser)
+    return etree.fromstring(entry.content.encode("utf-8"), safe_parser())
 
 
 def _atom_author(person: Person) -> etree._Element:
@@ -529,8 +529,7 @@ def _splice(root: etree._Element, parent: etree._Element, entries: Sequence[byte
 
 
 def _parse(data: bytes) -> etree._Element:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
-    return etree.fromstring(data, parser)
+    return etree.fromstring(data, safe_parser(remove_blank_text=True))
 
 
 def _set_text(element: etree._Element | None, text: str) -> None:
