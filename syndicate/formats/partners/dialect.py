@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from lxml import etree
+from lxml.builder import ElementMaker
 
 from syndicate.formats.feeds.feedgen_adapter import Entry, Feed, RssDialect, Tombstone
 from syndicate.formats.partners.profiles import SNF_NS, ProfileOptions
@@ -28,6 +29,13 @@ from syndicate.xmlbase import CONTENT_NS, DCTERMS_NS, MEDIA_NS, clark
 
 Values = Callable[[Entry], Mapping[str, str]]
 """What an item's `item_elements` texts may name, for one entry."""
+
+RSS = ElementMaker()  # RSS 2.0's own elements are in no namespace
+MEDIA = ElementMaker(namespace=MEDIA_NS)
+DCTERMS = ElementMaker(namespace=DCTERMS_NS)
+SNF = ElementMaker(namespace=SNF_NS)
+# No nsmap: the feed's root declares every namespace a profile uses (`all_namespaces`), so
+# an element added to an item or the channel takes the prefix declared there.
 
 
 def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = None) -> RssDialect:
@@ -44,10 +52,8 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
         _date(element, "pubDate", changed, options)
         if options.thumbnail and entry.media:
             first = entry.media[0]
-            thumbnail = etree.Element(clark(MEDIA_NS, "thumbnail"), url=first.url)
-            thumbnail.set("width", str(first.width))
-            thumbnail.set("height", str(first.height))
-            element.append(thumbnail)
+            size = {"width": str(first.width), "height": str(first.height)}
+            element.append(MEDIA.thumbnail(url=first.url, **size))
         texts = values(entry)
         for qname, template in options.item_elements.items():
             _add(element, qname, template.format_map(texts), namespaces)
@@ -58,15 +64,14 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
             _set(element, "description", plain_text(tombstone.comment))
         when = rfc3339_utc(tombstone.when)
         if options.kill == "expire":
-            etree.SubElement(element, clark(DCTERMS_NS, "modified")).text = when
-            etree.SubElement(element, clark(DCTERMS_NS, "valid")).text = when
+            element.extend([DCTERMS.modified(when), DCTERMS.valid(when)])
         elif options.kill == "media-status":
-            etree.SubElement(element, clark(MEDIA_NS, "status"), state="deleted")
+            element.append(MEDIA.status(state="deleted"))
 
     def channel(element: etree._Element, feed: Feed) -> None:
         built = element.find("lastBuildDate")
         if built is not None:  # partners (SmartNews) want the channel's date as pubDate too
-            built.addprevious(etree.Element("pubDate"))
+            built.addprevious(RSS.pubDate())
         _date(element, "pubDate", feed.updated, options)
         _date(element, "lastBuildDate", feed.updated, options)
         high = options.channel_description_max
@@ -74,8 +79,7 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
         if high and description is not None and len(description.text or "") > high:
             description.text = shorten(feed.author.name, high)
         if options.snf_logo and logo_url:
-            logo = etree.SubElement(element, clark(SNF_NS, "logo"))
-            etree.SubElement(logo, "url").text = logo_url
+            element.append(SNF.logo(RSS.url(logo_url)))
         for qname, text in options.channel_elements.items():
             _add(element, qname, text, namespaces)
 
@@ -127,4 +131,4 @@ def _remove(parent: etree._Element, tag: str) -> None:
 
 def _add(parent: etree._Element, qname: str, text: str, namespaces: Mapping[str, str]) -> None:
     prefix, _, name = qname.partition(":")
-    etree.SubElement(parent, clark(namespaces[prefix], name)).text = text
+    parent.append(RSS(clark(namespaces[prefix], name), text))
