@@ -68,24 +68,43 @@ def test_the_sections_known_without_loading_are_the_writers_own() -> None:
         assert registry.section(name) == registry.get(name).section().split(".")[0], name
 
 
+CONTRACT = {"story_files", "collection_files", "validate_outputs"}
+"""What a format implements: one or both of the two functions, and its output validator."""
+HOOK_METHODS = {"media_type_of", "in_window"}
+"""The optional hooks that are methods (docs/architecture.md, "Optional hooks"): the media
+type of a file, for formats whose folders hold several kinds; whether a story is in the
+writer's time window, for a window without its first instant (a partner's age limit)."""
+HOOK_ATTRIBUTES = {"folders", "config_section", "embargoed", "site_inputs", "window"}
+"""The optional hooks that are declarations with a default (the same page)."""
+FEED_DIALECT = {"render_entry", "render_document", "render_tombstone", "feed_image", "check_file"}
+"""The feed formats declare their dialect as data (renderers, the file check), not as
+contract."""
+
+
 def test_every_writer_is_the_same_two_functions() -> None:
-    """No format carries a contract of its own: one or both of the two functions, its options
-    and its validator."""
-    # media_type_of: what a server or a delivery sends a file of its folders as (an optional
-    # hook, for formats whose folders hold several kinds of file); in_window: whether a story
-    # is in the writer's time window (an optional hook, for a window without its first
-    # instant: a partner's age limit).
-    allowed = {"story_files", "collection_files", "validate_outputs", "media_type_of", "__init__"}
-    allowed |= {"in_window"}
+    """No format carries a contract of its own: the two functions and its validator, the
+    optional hooks, its options record (`Options`) and its constructor; nothing else callable
+    in any class between `Writer` and a registered writer."""
+    allowed = CONTRACT | HOOK_METHODS | FEED_DIALECT | {"Options", "__init__"}
     for writer in default_registry().all():
         for cls in type(writer).__mro__:
             if cls is Writer or not issubclass(cls, Writer):
                 continue
             own = {name for name, value in vars(cls).items() if callable(value)}
-            # The feed formats declare their dialect as data (renderers), not as contract.
-            own -= {"render_entry", "render_document", "render_tombstone", "feed_image"}
-            own -= {"check_file", "Options"}
             assert own <= allowed, (cls.__name__, own - allowed)
+
+
+def test_the_writer_contract_has_only_the_documented_hooks() -> None:
+    """Whatever `Writer` offers besides the two functions and the validator is an optional
+    hook of docs/architecture.md's table (or a helper the engine calls on every writer), so a
+    hook added to the contract is documented for the next format's author."""
+    helpers = {"owned_folders", "section"}
+    offered = {name for name in vars(Writer) if not name.startswith("_")}
+    assert offered == CONTRACT | HOOK_METHODS | HOOK_ATTRIBUTES | helpers
+    page = (REPO / "docs/architecture.md").read_text(encoding="utf-8")
+    table = page.split("### Optional hooks\n", 1)[1].split("\n## ", 1)[0]
+    for hook in HOOK_METHODS | HOOK_ATTRIBUTES | {"Planned", "Memo", "lists_summaries"}:
+        assert f"`{hook}" in table, hook
 
 
 def test_no_two_writers_own_a_folder() -> None:
