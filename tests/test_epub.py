@@ -24,7 +24,7 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
 from syndicate.formats.epub.ebooklib_adapter import repack
 from syndicate.formats.epub.options import EpubOptions
-from syndicate.formats.epub.validate import check_catalog_links, check_epub
+from syndicate.formats.epub.validate import check_catalog, check_epub
 from syndicate.formats.epub.writer import EpubWriter
 from syndicate.model import SiteConfig, Story
 
@@ -333,10 +333,10 @@ def test_structural_checks_accept_the_export_and_report_breakage(
     for path in all_epubs(epub_out):
         check_epub(path, diags)
     for feed in sorted((epub_out / "opds").glob("*.xml")):
-        check_catalog_links(feed, epub_out, BASE_URL, diags)
+        check_catalog(feed, epub_out, BASE_URL, diags)
     assert not list(diags)
     check_epub(reversed_zip(story_epub(epub_out, "en"), tmp_path / "bad.epub"), diags)
-    check_catalog_links(epub_out / "opds" / "fr.xml", tmp_path, BASE_URL, diags)
+    check_catalog(epub_out / "opds" / "fr.xml", tmp_path, BASE_URL, diags)
     assert [d.code for d in diags.errors][:2] == ["epub.zip", "opds.link"]
     assert diags.errors[1].path.startswith(str(epub_out / "opds" / "fr.xml") + ":")
 

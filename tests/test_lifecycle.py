@@ -282,6 +282,26 @@ def test_epub_chapter_shows_the_correction_and_the_translations(out: Path) -> No
     assert relations == [f"{BASE}epub/{CORRECTED}.en.epub"]
 
 
+def test_validate_outputs_finds_nothing_in_any_format(
+    site: Path,
+    out: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The catalog's Atom and OPDS rules included; EPUBCheck is skipped (no Java on PATH)."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    args = ["validate", "--outputs", str(out), "--config", str(site / "syndicate.yaml")]
+    capsys.readouterr()
+    assert main([*args, "--articles", str(site / "articles")]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if "[epub.epubcheck]" not in line]
+    assert said == [
+        f"{site / 'articles'}: 7 stories, 14 language variants: OK",
+        f"{out}: atom, epub, html, jsonfeed, jsonld, model, newsml, ninjs, rss, sitemap: OK,"
+        " with 1 warning (above)",
+    ]
+
+
 def test_model_dump_holds_only_public_stories_and_no_machine_paths(out: Path) -> None:
     dumps = sorted(p.name for p in (out / "model").glob("*.json"))
     assert dumps == sorted(f"{slug}.json" for slug in SHOWN)

@@ -1,20 +1,24 @@
 """Checks of written EPUBs and OPDS feeds: the OCF zip rules, well-formed members, EPUBCheck
-(all books in one run), and catalog links that reach their files."""
+(all books in one run); the catalog's Atom and OPDS 1.2 rules, and links that reach their
+files."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.checking import open_zip, read_member
+from syndicate.formats.atomrules import Problem, atom_problems, language_problems
+from syndicate.formats.checking import open_zip, parse_xml, read_member
 from syndicate.formats.contract import Progress
 from syndicate.formats.epub.epubcheck_adapter import Unavailable, check_books
-from syndicate.xmlbase import ATOM_NS, clark, safe_parser
+from syndicate.formats.epub.opds import ACQUISITION, NAVIGATION
+from syndicate.xmlbase import ATOM_NS, DCTERMS_NS, XML_LANG, clark, safe_parser
 
 ATOM_LINK = clark(ATOM_NS, "link")
+NS = {"a": ATOM_NS, "dc": DCTERMS_NS}
 XML_MEMBERS = {".xml", ".opf", ".ncx", ".xhtml"}
 
 
@@ -78,20 +82,123 @@ def run_epubcheck(books: Sequence[Path], diags: Diagnostics, progress: Progress 
                 report("epub.epubcheck", f"{message.id}: {message.text}", where)
 
 
-def check_catalog_links(feed: Path, out: Path, base_url: str, diags: Diagnostics) -> None:
-    """Every link of an OPDS feed to a book, a cover or another catalog page (what the `epub`
-    format publishes) names a file that exists. Links to pages of other formats are checked
-    by the export, which knows which formats it wrote."""
-    try:
-        tree = etree.parse(str(feed), safe_parser())
-    except etree.XMLSyntaxError:
-        return  # reported by the well-formedness check
+def check_catalog(feed: Path, out: Path, base_url: str, diags: Diagnostics) -> None:
+    """One feed of the OPDS catalog: the RFC 4287 rules (`atomrules`), the OPDS 1.2 rules
+    syndicate keeps (`opds_problems`) and links that reach their files, each at its line."""
+    tree = parse_xml(feed, diags)
+    if tree is None:
+        return
+    root = tree.getroot()
+    # The navigation feed lists every language: each of its entries says its own.
+    problems = [
+        *atom_problems(root, language=_kind(root) != NAVIGATION),
+        *opds_problems(root),
+        *_missing_links(tree, out, base_url),
+    ]
+    for line, code, message in sorted(problems, key=lambda problem: problem[0]):
+        diags.error(code, message, f"{feed}:{line}")
+
+
+def _missing_links(tree: etree._ElementTree, out: Path, base_url: str) -> Iterator[Problem]:
     for link in tree.iter(ATOM_LINK):
         href = link.get("href", "")
         own = href.removeprefix(base_url).startswith(("epub/", "opds/"))
         if href.startswith(base_url) and own and not (out / href.removeprefix(base_url)).is_file():
-            diags.error(
+            yield (
+                link.sourceline or 0,
                 "opds.link",
                 f"{link.get('rel')} link to a missing file: {href}",
-                f"{feed}:{link.sourceline}",
             )
+
+
+def opds_problems(feed: etree._Element) -> Iterator[Problem]:
+    """What OPDS 1.2 asks of a catalog feed, and what syndicate promises of its entries.
+    A navigation feed's entries each lead to another catalog feed (a `subsection` link of an
+    OPDS type) and list no book. An acquisition feed's entries are books, each with a text
+    summary or content, an alternate link, `dc:identifier`, `dc:language`, rights,
+    categories with a scheme (a story without subjects has none) and an acquisition link."""
+    if feed.tag != clark(ATOM_NS, "feed"):
+        return  # said by atom_problems
+    kind = _kind(feed)
+    if kind not in {NAVIGATION, ACQUISITION}:
+        yield (
+            feed.sourceline or 0,
+            "opds.kind",
+            f"the self link's type must be {NAVIGATION} or {ACQUISITION}, not {kind!r}",
+        )
+        return
+    for entry in feed.iterfind("a:entry", NS):
+        yield from _entry_basics(entry)
+        if kind == NAVIGATION:
+            yield from _navigation_entry(entry, feed.get(XML_LANG) is None)
+        else:
+            yield from _acquisition_entry(entry)
+
+
+def _kind(feed: etree._Element) -> str | None:
+    self_link = feed.find("a:link[@rel='self']", NS)
+    return None if self_link is None else self_link.get("type")
+
+
+def _entry_basics(entry: etree._Element) -> Iterator[Problem]:
+    """OPDS 1.2 5.1.1: every element Atom requires of an entry, once."""
+    for name in ("id", "title", "updated"):
+        if len(entry.findall(f"a:{name}", NS)) != 1 or not entry.findtext(f"a:{name}", "", NS):
+            yield entry.sourceline or 0, "opds.entry", f"an entry needs one non-empty atom:{name}"
+
+
+def _navigation_entry(entry: etree._Element, needs_language: bool) -> Iterator[Problem]:
+    line = entry.sourceline or 0
+    if needs_language:
+        yield from language_problems(entry, entry.get(XML_LANG), "opds.lang")
+    if not any(
+        link.get("rel") == "subsection" and link.get("type") in {NAVIGATION, ACQUISITION}
+        for link in entry.iterfind("a:link", NS)
+    ):
+        yield (
+            line,
+            "opds.subsection",
+            f"a navigation entry needs a subsection link of type {ACQUISITION} or {NAVIGATION}",
+        )
+    if _acquisitions(entry):
+        yield line, "opds.navigation", "a navigation feed must not list books (acquisition links)"
+
+
+def _acquisition_entry(entry: etree._Element) -> Iterator[Problem]:
+    line = entry.sourceline or 0
+    summary = entry.find("a:summary", NS)
+    if not entry.findtext("a:summary", "", NS).strip() and entry.find("a:content", NS) is None:
+        yield line, "opds.summary", "a book's entry needs a summary or content that describes it"
+    elif summary is not None and summary.get("type", "text") != "text":
+        yield summary.sourceline or 0, "opds.summary", "an OPDS summary must be of type text"
+    # An entry with neither content nor an alternate link is atom.alternate already.
+    alternate = entry.find("a:link[@rel='alternate']", NS) is not None
+    if not alternate and entry.find("a:content", NS) is not None:
+        yield line, "opds.alternate", "a book's entry needs an alternate link to its web page"
+    if not entry.findtext("dc:identifier", "", NS).strip():
+        yield line, "opds.identifier", "a book's entry needs the book's dc:identifier"
+    language = entry.find("dc:language", NS)
+    yield from language_problems(
+        entry if language is None else language,
+        entry.findtext("dc:language", None, NS),
+        "opds.language",
+    )
+    if not entry.findtext("a:rights", "", NS).strip():
+        yield line, "opds.rights", "a book's entry needs its rights (atom:rights)"
+    for category in entry.iterfind("a:category", NS):
+        if not category.get("term") or not category.get("scheme"):
+            yield (
+                category.sourceline or 0,
+                "opds.category",
+                "a category needs a term and the scheme (vocabulary URI) it comes from",
+            )
+    if not _acquisitions(entry):
+        yield line, "opds.acquisition", "a book's entry needs an acquisition link to the book"
+
+
+def _acquisitions(entry: etree._Element) -> list[etree._Element]:
+    return [
+        link
+        for link in entry.iterfind("a:link", NS)
+        if link.get("rel", "").startswith("http://opds-spec.org/acquisition")
+    ]

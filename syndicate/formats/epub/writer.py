@@ -122,8 +122,9 @@ class EpubWriter(Writer[EpubOptions]):
 
     def validate_outputs(self, out: Path, ctx: Context[EpubOptions]) -> None:
         """Well-formed XML everywhere; every EPUB's zip layout, XML members and EPUBCheck (all
-        books in one Java process); catalog links that reach their files."""
-        from syndicate.formats.epub.validate import check_catalog_links, check_epub, run_epubcheck
+        books in one Java process); the catalog's Atom and OPDS rules and links that reach
+        their files."""
+        from syndicate.formats.epub.validate import check_catalog, check_epub, run_epubcheck
 
         super().validate_outputs(out, ctx)
         from syndicate.formats.checking import output_files
@@ -135,7 +136,7 @@ class EpubWriter(Writer[EpubOptions]):
         ]
         run_epubcheck(books, ctx.diagnostics, ctx.progress)
         for path in output_files(out, "opds", (".xml",), ctx.diagnostics, deep=False):
-            check_catalog_links(path, out, ctx.urls.output(""), ctx.diagnostics)
+            check_catalog(path, out, ctx.urls.output(""), ctx.diagnostics)
 
 
 def _entry_name(lang: str) -> str:

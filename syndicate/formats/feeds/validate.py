@@ -12,23 +12,21 @@ from pathlib import Path
 from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
+from syndicate.formats.atomrules import Problem
+from syndicate.formats.atomrules import atom_problems as rfc4287_problems
+from syndicate.formats.atomrules import language_problems as _language
 from syndicate.formats.checking import parse_xml
 from syndicate.formats.feeds.values import atom_values, rss_values
-from syndicate.i18n.locales import is_valid_tag
-from syndicate.xmlbase import ATOM_NS, XML_LANG, safe_parser
+from syndicate.xmlbase import ATOM_NS, safe_parser
 
 ATOM_RNG_ENV = "SYNDICATE_ATOM_RNG"
 """Environment variable naming the official Atom RELAX NG schema (`atom.rng`)."""
-NS = {"a": ATOM_NS}
 # RFC 822 as RFC 2822 writes it, with the English day and month names every reader expects
 # (the zone as an offset, or GMT as partners' examples write UTC).
 RFC822 = re.compile(
     r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} "
     r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} ([+-]\d{4}|GMT)$"
 )
-
-Problem = tuple[int, str, str]
-"""(line, code, message)."""
 
 
 @cache
@@ -64,29 +62,12 @@ def relaxng_problems(tree: etree._ElementTree, schema: etree.RelaxNG) -> list[Pr
 
 
 def atom_problems(feed: etree._Element) -> Iterator[Problem]:
-    """RFC 4287 rules outside the schema, the promises syndicate makes about its feeds, and
-    the values the W3C Feed Validator checks (`values.py`)."""
-    if feed.tag != f"{{{ATOM_NS}}}feed":
-        yield feed.sourceline or 0, "atom.root", "the root element is not atom:feed"
-        return
-    yield from _language(feed, feed.get(XML_LANG), "atom.lang")
-    links = feed.findall("a:link", NS)
-    if not links or links[0].get("rel") != "self":
-        yield feed.sourceline or 0, "atom.self", "the first link of the feed must be rel=self"
-    feed_author = feed.find("a:author", NS) is not None
-    ids: set[str] = set()
-    for entry in feed.iterfind("a:entry", NS):
-        line = entry.sourceline or 0
-        if not feed_author and entry.find("a:author", NS) is None:
-            yield line, "atom.author", "an entry without author in a feed without author"
-        alternate = entry.find("a:link[@rel='alternate']", NS) is not None
-        if not alternate and entry.find("a:content", NS) is None:
-            yield line, "atom.alternate", "an entry with neither an alternate link nor content"
-        ident = entry.findtext("a:id", "", NS)
-        if ident in ids:
-            yield line, "atom.id", f"entry id {ident!r} appears twice"
-        ids.add(ident)
-    yield from atom_values(feed)
+    """RFC 4287 rules outside the schema and the promises syndicate makes about its feeds
+    (`atomrules`, shared with the OPDS catalog), and the values the W3C Feed Validator checks
+    (`values.py`)."""
+    yield from rfc4287_problems(feed)
+    if feed.tag == f"{{{ATOM_NS}}}feed":
+        yield from atom_values(feed)
 
 
 def rss_problems(rss: etree._Element) -> Iterator[Problem]:
@@ -114,11 +95,6 @@ def rss_problems(rss: etree._Element) -> Iterator[Problem]:
         guids.add(guid or "")
         yield from _dates(item, "pubDate")
     yield from rss_values(channel)
-
-
-def _language(element: etree._Element, tag: str | None, code: str) -> Iterator[Problem]:
-    if not tag or not is_valid_tag(tag):
-        yield element.sourceline or 0, code, f"{tag!r} is not a BCP 47 language tag"
 
 
 def _dates(parent: etree._Element, name: str) -> Iterator[Problem]:
