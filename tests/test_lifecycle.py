@@ -282,6 +282,18 @@ def test_epub_chapter_shows_the_correction_and_the_translations(out: Path) -> No
     assert relations == [f"{BASE}epub/{CORRECTED}.en.epub"]
 
 
+def test_opds_entry_links_the_translated_book(out: Path) -> None:
+    catalog = xml(out / "opds/fr.xml")
+    (entry,) = catalog.xpath("a:entry[a:id=$id]", namespaces=NS, id=variant_id(CORRECTED, "fr"))
+    books = entry.xpath("a:link[@rel='alternate'][@type='application/epub+zip']", namespaces=NS)
+    assert [(ln.get("hreflang"), ln.get("href")) for ln in books] == [
+        ("en", f"{BASE}epub/{CORRECTED}.en.epub")
+    ]
+    assert (out / f"epub/{CORRECTED}.en.epub").is_file()
+    feeds = catalog.xpath("a:link[@rel='alternate']/@href", namespaces=NS)
+    assert feeds == [f"{BASE}opds/en.xml"]
+
+
 def test_validate_outputs_finds_nothing_in_any_format(
     site: Path,
     out: Path,

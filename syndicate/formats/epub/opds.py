@@ -57,6 +57,8 @@ class Entry:
     """The web page of the same text (the article page, or the language's index)."""
     translations: tuple[tuple[str, str], ...] = ()
     """(language, web page) of the same story in the other languages."""
+    translated_books: tuple[tuple[str, str], ...] = ()
+    """(language, path relative to out/) of the same story's books in the other languages."""
 
 
 Listed = tuple[datetime, bytes]
@@ -76,7 +78,9 @@ def catalog(books: Mapping[str, Sequence[Listed]], ctx: Context[Any]) -> Iterato
     newest = {lang: max(updated for updated, _ in books[lang]) for lang in languages}
     yield OutputFile(CATALOG, _bytes(_navigation(newest, ctx)))
     for lang in languages:
-        yield OutputFile(feed_path(lang), _acquisition(books[lang], newest[lang], lang, ctx))
+        others = [other for other in languages if other != lang]
+        feed = _acquisition(books[lang], newest[lang], lang, others, ctx)
+        yield OutputFile(feed_path(lang), feed)
 
 
 def entry_lines(book: Entry, ctx: Context[Any]) -> bytes:
@@ -112,9 +116,12 @@ def _navigation(newest: Mapping[str, datetime], ctx: Context[Any]) -> etree._Ele
     )
 
 
-def _acquisition(books: Sequence[Listed], updated: datetime, lang: str, ctx: Context[Any]) -> bytes:
+def _acquisition(
+    books: Sequence[Listed], updated: datetime, lang: str, others: Sequence[str], ctx: Context[Any]
+) -> bytes:
     """The feed of one language's books: its head serialised with a comment where the
-    entries go, and their lines put in its place (the bytes a tree of them all gives)."""
+    entries go, and their lines put in its place (the bytes a tree of them all gives). It
+    links to the feeds of the `others` languages as its alternates, each with its hreflang."""
     title = f"{ctx.config.publisher.name}: {term('ebooks', lang)}"
     feed = _feed(
         ctx,
@@ -123,6 +130,15 @@ def _acquisition(books: Sequence[Listed], updated: datetime, lang: str, ctx: Con
         updated,
         ACQUISITION,
         _link("up", ctx.urls.output(CATALOG), NAVIGATION),
+        *(
+            A.link(
+                rel="alternate",
+                href=ctx.urls.output(feed_path(other)),
+                type=ACQUISITION,
+                hreflang=other,
+            )
+            for other in others
+        ),
         etree.Comment(_ENTRIES),
     )
     feed.set(XML_LANG, lang)
@@ -167,11 +183,16 @@ def _book_entry(book: Entry, ctx: Context[Any]) -> etree._Element:
         A.rights(book.rights),
         A.summary(book.summary, type="text"),
         # RFC 4287 4.1.1: an entry without content needs an alternate link; translations
-        # are alternates in other languages (no two alternates share type and hreflang).
+        # are alternates in other languages (no two alternates share type and hreflang): the
+        # web pages, then the books, which an OPDS app can follow to the translated book.
         _link("alternate", book.page, "text/html"),
         *(
             A.link(rel="alternate", href=page, type="text/html", hreflang=lang)
             for lang, page in book.translations
+        ),
+        *(
+            A.link(rel="alternate", href=ctx.urls.output(path), type=EPUB_TYPE, hreflang=lang)
+            for lang, path in book.translated_books
         ),
         _link("http://opds-spec.org/image", ctx.urls.output(book.cover), "image/png"),
         _link("http://opds-spec.org/image/thumbnail", ctx.urls.output(book.thumbnail), "image/png"),

@@ -253,6 +253,7 @@ def _story_entry(story: StorySummary, lang: str, ctx: Context[EpubOptions]) -> o
         categories=_categories([story], lang),
         page=ctx.urls.article(story.slug, lang),
         translations=tuple((other, ctx.urls.article(story.slug, other)) for other in others),
+        translated_books=tuple((other, f"epub/{story.slug}.{other}.epub") for other in others),
     )
 
 
