@@ -78,9 +78,7 @@ def catalog(books: Mapping[str, Sequence[Listed]], ctx: Context[Any]) -> Iterato
     newest = {lang: max(updated for updated, _ in books[lang]) for lang in languages}
     yield OutputFile(CATALOG, _bytes(_navigation(newest, ctx)))
     for lang in languages:
-        others = [other for other in languages if other != lang]
-        feed = _acquisition(books[lang], newest[lang], lang, others, ctx)
-        yield OutputFile(feed_path(lang), feed)
+        yield OutputFile(feed_path(lang), _acquisition(books[lang], newest[lang], lang, ctx))
 
 
 def entry_lines(book: Entry, ctx: Context[Any]) -> bytes:
@@ -116,12 +114,12 @@ def _navigation(newest: Mapping[str, datetime], ctx: Context[Any]) -> etree._Ele
     )
 
 
-def _acquisition(
-    books: Sequence[Listed], updated: datetime, lang: str, others: Sequence[str], ctx: Context[Any]
-) -> bytes:
+def _acquisition(books: Sequence[Listed], updated: datetime, lang: str, ctx: Context[Any]) -> bytes:
     """The feed of one language's books: its head serialised with a comment where the
-    entries go, and their lines put in its place (the bytes a tree of them all gives). It
-    links to the feeds of the `others` languages as its alternates, each with its hreflang."""
+    entries go, and their lines put in its place (the bytes a tree of them all gives). The
+    other languages' feeds are reached from the navigation feed (`up`, `start`), not linked
+    as the feed's alternates: feed readers (feedparser) take a feed's first alternate as its
+    home page."""
     title = f"{ctx.config.publisher.name}: {term('ebooks', lang)}"
     feed = _feed(
         ctx,
@@ -130,15 +128,6 @@ def _acquisition(
         updated,
         ACQUISITION,
         _link("up", ctx.urls.output(CATALOG), NAVIGATION),
-        *(
-            A.link(
-                rel="alternate",
-                href=ctx.urls.output(feed_path(other)),
-                type=ACQUISITION,
-                hreflang=other,
-            )
-            for other in others
-        ),
         etree.Comment(_ENTRIES),
     )
     feed.set(XML_LANG, lang)
