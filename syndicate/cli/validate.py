@@ -118,6 +118,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
                 str(args.outputs / writer.owned_folders()[0]),
             )
     progress, stop_progress = progress_bar(args)
+    unchecked: dict[str, list[str]] = {}
     try:
         for done, writer in enumerate(found):
             if progress:
@@ -140,6 +141,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
                     f"the {writer.name} checks failed: {exc!r}",
                     str(args.outputs),
                 )
+            if ctx.unchecked:
+                unchecked[writer.name] = list(ctx.unchecked)
     finally:
         if stop_progress:
             stop_progress()
@@ -154,16 +157,30 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             formats=checked,
             errors=len(diags.errors),
             warnings=len(diags.warnings) - warnings,
+            unchecked=unchecked,
         )
         return EXIT_FAILED
     warnings = len(diags.warnings) - warnings
     say(
         args,
-        f"{shown(args, args.outputs)}: {', '.join(checked) or 'no formats found'}: {_ok(warnings)}",
+        f"{shown(args, args.outputs)}: {_checked(checked, unchecked, warnings)}",
         formats=checked,
         warnings=warnings,
+        unchecked=unchecked,
     )
     return EXIT_OK
+
+
+def _checked(checked: Sequence[str], unchecked: dict[str, list[str]], warnings: int) -> str:
+    """ "atom, epub: OK", or, where a check could not run (EPUBCheck without Java), "atom:
+    OK; epub: not checked by EPUBCheck (1 warning above)": a format is never OK unchecked."""
+    if not unchecked:
+        return f"{', '.join(checked) or 'no formats found'}: {_ok(warnings)}"
+    passed = [name for name in checked if name not in unchecked]
+    parts = [f"{', '.join(passed)}: OK"] if passed else []
+    parts += [f"{name}: not checked by {' or '.join(by)}" for name, by in unchecked.items()]
+    above = f" ({count(warnings, 'warning')} above)" if warnings else ""
+    return "; ".join(parts) + above
 
 
 def _no_formats(args: argparse.Namespace, writers: Sequence[AnyWriter], diags: Diagnostics) -> int:

@@ -241,10 +241,19 @@ class Context(Generic[OptionsT]):
     memos: Mapping[str, tuple[str, bytes]] = field(default_factory=dict, repr=False)
     """Set by the engine for `story_files`: the memos of the story's last work, by name,
     each with its key and bytes (see `memo`)."""
+    unchecked: list[str] = field(default_factory=list, repr=False, compare=False)
+    """The checks `validate_outputs` could not run (see `not_checked`)."""
     urls: Urls = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "urls", Urls(self.config))
+
+    def not_checked(self, by: str) -> None:
+        """In `validate_outputs`: a check could not run (EPUBCheck without Java), `by` naming
+        it. The validator warns why; this makes the summary say the format was "not checked
+        by" it, never OK."""
+        if by not in self.unchecked:
+            self.unchecked.append(by)
 
     def read_asset(self, path: str | Path) -> bytes:
         """Bytes of an input asset (an image or the logo) that the model points to. A remote

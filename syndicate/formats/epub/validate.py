@@ -54,12 +54,13 @@ def _check_xml(data: bytes, shown: str, diags: Diagnostics) -> None:
         diags.error("epub.xml", f"not well-formed XML: {exc.msg}", f"{shown}:{exc.lineno}")
 
 
-def run_epubcheck(books: Sequence[Path], diags: Diagnostics, progress: Progress | None) -> None:
+def run_epubcheck(books: Sequence[Path], diags: Diagnostics, progress: Progress | None) -> bool:
     """EPUBCheck on every book in one Java process: its fatals and errors as errors, its
     warnings as warnings. Without EPUBCheck (the `epubcheck` package, a test extra) or Java,
-    a warning says the books had the structural check only: never a silent pass."""
+    a warning says the books had the structural check only, and it returns False: never a
+    silent pass."""
     if not books:
-        return
+        return True
 
     def done(count: int) -> None:
         if progress is not None:
@@ -73,13 +74,14 @@ def run_epubcheck(books: Sequence[Path], diags: Diagnostics, progress: Progress 
             f"EPUBCheck skipped ({exc}): {len(books)} EPUB{'s' if len(books) != 1 else ''}"
             " had only the structural check",
         )
-        return
+        return False
     for book, messages in found.items():
         for message in messages:
             if message.severity in {"FATAL", "ERROR", "WARNING"}:
                 report = diags.warning if message.severity == "WARNING" else diags.error
                 where = str(book.parent / message.location)
                 report("epub.epubcheck", f"{message.id}: {message.text}", where)
+    return True
 
 
 def check_catalog(feed: Path, out: Path, base_url: str, diags: Diagnostics) -> None:

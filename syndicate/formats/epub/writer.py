@@ -134,7 +134,8 @@ class EpubWriter(Writer[EpubOptions]):
             for path in output_files(out, "epub", (".epub",), ctx.diagnostics, deep=False)
             if check_epub(path, ctx.diagnostics)
         ]
-        run_epubcheck(books, ctx.diagnostics, ctx.progress)
+        if not run_epubcheck(books, ctx.diagnostics, ctx.progress):
+            ctx.not_checked("EPUBCheck")
         for path in output_files(out, "opds", (".xml",), ctx.diagnostics, deep=False):
             check_catalog(path, out, ctx.urls.output(""), ctx.diagnostics)
 
