@@ -9,6 +9,7 @@ import dataclasses
 import io
 import subprocess
 import sys
+import unicodedata
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from syndicate.formats.epub.typeset import (
     fit_paragraph,
     set_text,
 )
-from syndicate.formats.epub.writer import EpubWriter
+from syndicate.formats.epub.writer import EpubWriter, _describe
 from syndicate.i18n.dates import date_pattern, format_human_date
 from syndicate.i18n.locales import direction
 from syndicate.model import SiteConfig, Story
@@ -209,6 +210,43 @@ def test_a_character_no_font_has_is_a_warning_at_the_story_file(
     assert warning.path == variant.source.path and "U+10FFFD" in warning.message
     assert "headline" in warning.message
     assert f"epub/{story.slug}.ar.epub" in files
+
+
+def test_a_character_no_font_has_is_named_at_the_headline_line(site: Path) -> None:
+    """The warning is at the headline's own line (it was line 1 of the file), names each
+    character by its code point and Unicode name, never as a Python repr, and leaves out the
+    space a combining mark sits on (the covers draw no glyph for a space)."""
+    en = site / "articles" / "2021-02-18-nato-iraq-deployment" / "en.md"
+    text = en.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if t.startswith("headline:"))
+    assert line > 1
+    en.write_text(
+        text.replace("\nheadline: NATO will", "\nheadline: NATO \U0001e030 will \U00011f00", 1),
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "syndicate", "export", "--dry-run", "--format=epub", "--lang=en"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    warned = [w for w in done.stderr.splitlines() if "[epub.cover-glyph]" in w]
+    shown = [
+        f"U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip() for c in ("\U0001e030", "\U00011f00")
+    ]
+    where = f"articles/2021-02-18-nato-iraq-deployment/en.md:{line}: warning:"
+    assert [w.split(" of the headline:")[0] for w in warned] == [
+        f"{where} no installed font has {name}" for name in shown
+    ], done.stderr
+
+
+def test_a_character_is_described_by_code_point_and_name() -> None:
+    assert _describe("\U0001f600") == "U+1F600 GRINNING FACE"
+    assert _describe("\U0010fffd") == "U+10FFFD"  # no name: the code point alone
+    assert _describe(" \u0301") == "U+0301 COMBINING ACUTE ACCENT"  # the space needs no glyph
+    assert _describe("\U0001f468\u200d\U0001f467") == "U+1F468 MAN + U+1F467 GIRL"
 
 
 def test_a_missing_latin_font_is_an_error_naming_its_package(tmp_path: Path) -> None:

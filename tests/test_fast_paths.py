@@ -393,7 +393,7 @@ def _to_data_field_by_field(value: Any) -> Any:
         data = {
             f.name: _to_data_field_by_field(getattr(value, f.name))
             for f in dataclasses.fields(value)
-            if f.name not in {"folder", "path"}
+            if f.name not in model_writer._LOCAL_FIELDS
         }
         if type(value) in model_writer._BODY_TYPES:
             data["node"] = type(value).__name__

@@ -180,6 +180,9 @@ class Variant:
     updated: datetime | None = None
     """When this language's text last changed, when the language file says so (a later fix of
     one translation); otherwise the story's `updated` is the variant's."""
+    headline_source: SourceRef | None = field(default=None, compare=False)
+    """Where the headline is written (its front matter line), for problems about it (a
+    character the covers cannot draw); None for a variant not read from a file."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -851,6 +851,7 @@ class _StoryReader:
             alt_headline=data.get("alt_headline"),
             keywords=tuple(data.get("keywords", [])),
             rights=rights,
+            headline_source=SourceRef(shown, doc.line(("headline",))),
         )
 
 

@@ -207,9 +207,13 @@ def _isolated(title: str, publisher: str) -> str:
 
 
 def _describe(grapheme: str) -> str:
-    """A character as a person can look it up: "U+1F600 GRINNING FACE ('😀')"."""
-    codes = " ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip() for c in grapheme)
-    return f"{codes} ({grapheme!r})"
+    """A character as a person can look it up: "U+1F600 GRINNING FACE", "U+1F1EB REGIONAL
+    INDICATOR SYMBOL LETTER F + U+1F1F7 ...". Spaces and invisible format characters (a joiner)
+    need no glyph, so a space that a combining mark sits on is not named."""
+    drawn = [c for c in grapheme if not c.isspace() and unicodedata.category(c) != "Cf"]
+    return " + ".join(
+        f"U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip() for c in drawn or grapheme
+    )
 
 
 def _newest_first(stories: Sequence[StorySummary]) -> list[StorySummary]:
@@ -344,7 +348,7 @@ class _Books:
         )
         key = cover_key(self.covers, text, self.ctx.options.font_dirs)
         cover = self._taken_back(lang, key) or self._cover(
-            text, {"title": ("headline", variant.source)}
+            text, {"title": ("headline", variant.headline_source or variant.source)}
         )
         if cover is None:
             return None

@@ -17,8 +17,9 @@ from syndicate.i18n.dates import rfc3339
 from syndicate.model import Localized, SourceRef, Story
 from syndicate.model import body as body_nodes
 
-# Fields that describe the machine the run happened on, not the story.
-_LOCAL_FIELDS = {"folder", "path"}
+# Fields that describe the machine the run happened on, not the story; and the line of one
+# field, kept for the problems a writer finds in it (the variant's `source` names its file).
+_LOCAL_FIELDS = {"folder", "path", "headline_source"}
 _BODY_TYPES = {cls for cls in vars(body_nodes).values() if dataclasses.is_dataclass(cls)}
 
 
