@@ -803,16 +803,20 @@ class _StoryReader:
         # Imported here: a run that reads no story (nothing changed) needs no Markdown parser.
         from syndicate.readers.markdown import parse_body
 
-        body = parse_body(
-            split.body,
-            SourceRef(shown, split.body_line),
-            self._image_lookup(images, listed),
-            self.diags,
-        )
-        if not body:
+        with self.diags.recording() as found:
+            body = parse_body(
+                split.body,
+                SourceRef(shown, split.body_line),
+                self._image_lookup(images, listed),
+                self.diags,
+            )
+        # A block left out for its error (text beside an image) was body text: that error
+        # is the mistake, not an empty body.
+        if not body and not any(d.severity == "error" for d in found):
             self.diags.error(
                 "article.empty-body",
-                "the story has no body text after the front matter",
+                "the story has no body text: write it below the --- line that closes the"
+                " front matter",
                 SourceRef(shown, split.body_line),
             )
         for where, text in _body_texts(body):
