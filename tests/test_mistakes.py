@@ -27,6 +27,7 @@ NOT_FOR_PEOPLE = (
     "Error",
     "Traceback",
     "0 is less than",
+    "mapping",
 )
 
 
@@ -95,3 +96,33 @@ def test_a_misspelt_required_field_is_one_mistake(tmp_path: Path) -> None:
     assert typo.endswith("unknown field 'headlin'; did you mean 'headline'? [article.schema]")
     unknown, required = problems("title")
     assert "unknown field 'title'" in unknown and "'headline' is required" in required
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "\n",
+            "syndicate.yaml:1: error: the site configuration is empty; it needs publisher,"
+            " base_url and languages, one `name: value` line each (docs/configuration.md), or"
+            " copy the syndicate.yaml that `syndicate init DIR` writes in a new folder"
+            " [file.empty]",
+        ),
+        (
+            "- publisher\n- languages\n",
+            "syndicate.yaml:1: error: syndicate.yaml must be `name: value` lines, like"
+            " `timezone: Europe/Brussels`, not a list (lines starting with -) [config.schema]",
+        ),
+    ],
+)
+def test_a_configuration_that_is_not_settings_says_what_it_needs(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    """Not a story's advice (front matter and a body), nor YAML's word "mapping"."""
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.readers.config import load_config
+
+    (tmp_path / "syndicate.yaml").write_text(text, encoding="utf-8")
+    diags = Diagnostics()
+    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is None
+    assert [d.format_text() for d in diags] == [expected]

@@ -358,7 +358,11 @@ def test_story_yaml_that_is_not_a_mapping_is_named_as_such(workdir: Path) -> Non
     diags = Diagnostics()
     read_articles(site / "articles", load_site(site), diags)
     assert [(d.message, d.line) for d in diags.errors] == [
-        ("story.yaml must be a mapping of fields", 1)
+        (
+            "story.yaml must be `name: value` lines, like `section: world`, not a list (lines"
+            " starting with -)",
+            1,
+        )
     ]
 
 

@@ -40,7 +40,7 @@ from syndicate.readers.languages import copied_from, tag_hint
 from syndicate.readers.safefile import Refused, outside
 from syndicate.readers.schemas import Where, check, place, uri_form, url_problems
 from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles, story_path
-from syndicate.readers.textfile import bidi_warning, decode_text, markup_warning
+from syndicate.readers.textfile import bidi_warning, decode_text, markup_warning, not_fields
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
 if TYPE_CHECKING:
@@ -63,6 +63,13 @@ _LEFT_BEHIND = re.compile(
 """What `syndicate new` marks the fields to fill with; an error in a usable story."""
 PLACEHOLDER_SECTION = "todo"
 """The section `syndicate new` writes (a section code is lowercase)."""
+EMPTY_STORY_FILE = (
+    f"{STORY_FILE} is empty; write the facts every language shares, one `name: value` line"
+    " each, at least id, original_language, section, first_created, published and rights"
+    " (docs/sources.md shows a complete one), or copy the one `syndicate new SLUG` writes,"
+    " which marks each field to fill in with TODO"
+)
+EMPTY_LANGUAGE_FILE = "file is empty; a story file needs front matter and a body"
 # Story-level facts a language file may repeat; when it does, it must agree with story.yaml.
 STORY_FACTS = (
     "id",
@@ -411,7 +418,8 @@ class _StoryReader:
         if isinstance(data, Refused):
             self._refused(data, shown)
             return None
-        return decode_text(data, shown, self.diags)
+        empty = EMPTY_STORY_FILE if name == STORY_FILE else EMPTY_LANGUAGE_FILE
+        return decode_text(data, shown, self.diags, empty)
 
     def _refused(self, refused: Refused, shown: str) -> None:
         message = refused.message
@@ -433,11 +441,13 @@ class _StoryReader:
             self.diags.warning("yaml.comment", note, SourceRef(shown, line))
         what = STORY_FILE if definition == "story" else "front matter"
         if not isinstance(doc.data, dict):
-            self.diags.error(
-                "article.schema",
-                f"{what} must be a mapping of fields",
-                SourceRef(shown, first_line),
+            story = definition == "story"
+            said = not_fields(
+                what if story else "the front matter",
+                "section: world" if story else "dateline: Brussels",
+                doc.data,
             )
+            self.diags.error("article.schema", said, SourceRef(shown, first_line))
             return None
 
         zone = self.tz or str(doc.data.get("timezone", self.config.timezone))

@@ -43,7 +43,7 @@ from syndicate.readers.schemas import (
     url_problem,
 )
 from syndicate.readers.staticfiles import static_files
-from syndicate.readers.textfile import bidi_warning, read_text
+from syndicate.readers.textfile import bidi_warning, not_fields, read_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
 LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "slug", "name")}
@@ -234,13 +234,15 @@ def load_config(
             shown,
         )
         return None
-    read = _yaml_file(path, shown, "config.yaml", diags)
+    read = _yaml_file(path, shown, "config.yaml", diags, EMPTY_CONFIG)
     if read is None:
         return None
     doc, text = read
     data = doc.data
     if not isinstance(data, dict):
-        diags.error("config.schema", "the configuration must be a mapping of settings", shown)
+        example = "timezone: Europe/Brussels"
+        said = not_fields(path.name, example, data)
+        diags.error("config.schema", said, SourceRef(shown, doc.line(()) or 1))
         return None
 
     def schema() -> list[tuple[Where, str]]:
@@ -316,10 +318,23 @@ def load_config(
     )
 
 
-def _yaml_file(path: Path, shown: str, code: str, diags: Diagnostics) -> tuple[YamlDoc, str] | None:
+EMPTY_CONFIG = (
+    "the site configuration is empty; it needs publisher, base_url and languages, one"
+    " `name: value` line each (docs/configuration.md), or copy the syndicate.yaml that"
+    " `syndicate init DIR` writes in a new folder"
+)
+EMPTY_TERMS = (
+    "the terms file is empty; `syndicate terms --lang TAG > terms/TAG.yaml` writes one to"
+    " translate, or delete it"
+)
+
+
+def _yaml_file(
+    path: Path, shown: str, code: str, diags: Diagnostics, empty: str
+) -> tuple[YamlDoc, str] | None:
     """A configuration file's YAML and text, or None with the problem (`code`) at its line;
-    a value a ` #` cut short is a `yaml.comment` warning."""
-    text = read_text(path, shown, diags)
+    a value a ` #` cut short is a `yaml.comment` warning. `empty`: the error of an empty file."""
+    text = read_text(path, shown, diags, empty)
     if text is None:
         return None
     try:
@@ -491,7 +506,7 @@ def _terms_file(file: Path, shown: str, diags: Diagnostics) -> dict[str, str] | 
     with contextlib.suppress(OSError):
         if file.stat().st_size == 0:  # (`syndicate terms > terms/sw.yaml`: made empty first)
             return {}
-    read = _yaml_file(file, shown, "config.terms-yaml", diags)
+    read = _yaml_file(file, shown, "config.terms-yaml", diags, EMPTY_TERMS)
     if read is None:
         return None
     doc = read[0]

@@ -64,7 +64,14 @@ def markup_warning(text: str, what: str) -> str | None:
     )
 
 
-def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
+def not_fields(what: str, example: str, found: object) -> str:
+    """The error for YAML that is not `name: value` lines where they are wanted (a list, a
+    lone value), in a journalist's words, not YAML's "mapping"."""
+    kind = "a list (lines starting with -)" if isinstance(found, list) else "a value with no name"
+    return f"{what} must be `name: value` lines, like `{example}`, not {kind}"
+
+
+def read_text(path: Path, shown: str, diags: Diagnostics, empty: str) -> str | None:
     """The file's text (see `decode_text`), or None (with a diagnostic) when it cannot be used
     as a source at all; only a regular file within the size limit is opened."""
     try:
@@ -72,12 +79,13 @@ def read_text(path: Path, shown: str, diags: Diagnostics) -> str | None:
     except Refused as exc:
         diags.error(exc.code, exc.message, shown)
         return None
-    return decode_text(raw, shown, diags)
+    return decode_text(raw, shown, diags, empty)
 
 
-def decode_text(raw: bytes, shown: str, diags: Diagnostics) -> str | None:
+def decode_text(raw: bytes, shown: str, diags: Diagnostics, empty: str) -> str | None:
     """The text of a file's bytes, NFC-normalised and without XML-forbidden characters, or None
-    (with a diagnostic) when it is empty, binary or not UTF-8."""
+    (with a diagnostic) when it is empty, binary or not UTF-8. `empty` is the error for an
+    empty file: what a file of its kind needs, and how to get it."""
     where = SourceRef(shown)
     if wide := wide_encoding(raw):
         diags.error(
@@ -88,9 +96,7 @@ def decode_text(raw: bytes, shown: str, diags: Diagnostics) -> str | None:
         )
         return None
     if not raw.strip():
-        diags.error(
-            "file.empty", "file is empty; a story file needs front matter and a body", where
-        )
+        diags.error("file.empty", empty, where.at(1))  # a line to go to, for an editor
         return None
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
