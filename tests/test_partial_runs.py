@@ -408,3 +408,46 @@ def test_page_links_are_read_as_one_pattern_of_both_words_reads_them(page: bytes
 
     one = re.compile(rb"""(?:href|src)\s*=\s*["']([^"'#?]+)""")
     assert list(_attribute_links(page)) == one.findall(page)
+
+
+def test_keep_going_tells_a_story_never_published_from_one_kept(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new story with errors has no published version to keep: it is "not published yet",
+    apart from a broken story that keeps its last published version, in the text and in the
+    JSON summary."""
+    assert export(site) == 0
+    new = site / "articles" / "bench-new"
+    shutil.copytree(site / "articles" / HEALTHY, new)
+    meta = new / "story.yaml"
+    facts = yaml.safe_load(meta.read_text(encoding="utf-8"))
+    meta.write_text(meta.read_text(encoding="utf-8").replace(facts["id"], f"{facts['id']}-new"))
+    break_yaml(site, "bench-new")
+    break_yaml(site, BROKEN)
+    capsys.readouterr()
+
+    assert export(site, "--dry-run", "--keep-going") == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "an export would leave out for their errors: their last published version kept:"
+        f" {BROKEN}; not published yet: bench-new (and exit with status {EXIT_PARTIAL})"
+    )
+    assert export(site, "--keep-going") == EXIT_PARTIAL
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"left out for their errors: their last published version kept: {BROKEN};"
+        f" not published yet: bench-new (exit status {EXIT_PARTIAL})"
+    )
+    assert not list((site / "out").rglob("bench-new*"))
+
+    shutil.rmtree(new)
+    shutil.copytree(site / "articles" / HEALTHY, new)
+    meta.write_text(meta.read_text(encoding="utf-8").replace(facts["id"], f"{facts['id']}-new"))
+    break_yaml(site, "bench-new")
+    md = site / "articles" / BROKEN / "en.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("[Brussels", "Brussels"), "utf-8")
+    capsys.readouterr()
+    assert export(site, "--keep-going", "--log-format", "json") == EXIT_PARTIAL
+    record = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert record["summary"] == (
+        f"left out for their errors, not published yet: bench-new (exit status {EXIT_PARTIAL})"
+    )
+    assert record["left_out"] == record["not_published"] == ["bench-new"]

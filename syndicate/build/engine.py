@@ -153,6 +153,9 @@ class ExportResult:
     timings: dict[str, Timing] = field(default_factory=dict)
     left_out: tuple[str, ...] = ()
     """Stories left out for their errors (`keep_going`), by folder name."""
+    unpublished: tuple[str, ...] = ()
+    """Those of `left_out` that have no published version kept: never published (a new story),
+    or one the build state no longer has (an `export.held` warning says so)."""
     stopped_by: tuple[str, ...] = ()
     """Without `keep_going`, when nothing but stories' own errors stopped the export and
     other stories are fine: those stories, by folder name (`keep_going` would have published
@@ -939,6 +942,8 @@ class _Build:
         self.input = Diagnostics()
         """What reading the stories reported."""
         self.left_out: list[str] = []
+        self.unpublished: list[str] = []
+        """Of `left_out`: those with no published version to keep."""
         self.stopped_by: list[str] = []
         """Without `keep_going`: the stories with errors of their own."""
         self.held = Diagnostics()
@@ -990,6 +995,7 @@ class _Build:
                     self.out.rmdir()
         diags.extend(self.held)
         result.left_out = tuple(self.left_out)
+        result.unpublished = tuple(self.unpublished)
         result.changes = self.changes
         if result.status == "exported" and self.left_out:
             result.status = "partial"
@@ -1411,10 +1417,12 @@ class _Build:
     ) -> None:
         """Stage one story's files: this run's, or (left out) its last published ones."""
         if probe is None:
-            if source.name in self.how.held:
+            held = source.name in self.how.held
+            if held:
                 self.left_out.append(source.name)
                 self.held.extend(self.how.held[source.name])
-            self._hold(sink, source)
+            if not self._hold(sink, source) and held:
+                self.unpublished.append(source.name)
             return
         record, found = self._record(probe, result)
         if record is not None:  # each run: it depends on `now`; the story's own problem
@@ -1425,7 +1433,8 @@ class _Build:
         if broken and self.how.keep_going:
             self.left_out.append(source.name)
             self.held.extend(found)
-            self._hold(sink, source)
+            if not self._hold(sink, source):
+                self.unpublished.append(source.name)
             return
         self.input.extend(found)
         if record is not None:
@@ -1434,13 +1443,13 @@ class _Build:
             text_key = result.text_key if result is not None else probe.text_key
             self.read.append(_Story(source, record.key, record.summary, units, record, text_key))
 
-    def _hold(self, sink: Sink, source: StoryInput) -> None:
+    def _hold(self, sink: Sink, source: StoryInput) -> bool:
         """Stage the story's last published version (nothing if it has none): its files as
         they are, or made again from the story the state kept when this run needs others (a
-        format it did not have, an embargo that ended)."""
+        format it did not have, an embargo that ended). False when there is none to stage."""
         previous = self.state.previous(source.name)
         if previous is None:
-            return
+            return False
         text_key, record = previous
         visible = record.summary.is_visible(self.settings.now)
         keys = self._units(record.key, visible)
@@ -1455,7 +1464,7 @@ class _Build:
                     " has it): left out of this run's files",
                     shown_path(source.folder) if source.folder else source.name,
                 )
-                return
+                return False
         twins = Twins()  # a photo in several formats' folders is written once
         for writer, unit, kept in zip(self.writers, keys, units, strict=True):
             if kept is not None:
@@ -1468,6 +1477,7 @@ class _Build:
             self._record_unit(unit, made, paths)
         self.state.record_story(text_key, record)
         self.read.append(_Story(source, record.key, record.summary, keys))
+        return True
 
     def _probe(self, source: StoryInput) -> _Probe:
         """Find the story's texts: by their files' signatures when the state has seen them so,

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         say(args, "not exported: out/ is unchanged")
         return EXIT_FAILED
     if args.dry_run:
-        return _dry_run(args, result.changes, result.left_out)
+        return _dry_run(args, result.changes, result.left_out, result.unpublished)
     announced = _announce(args, result, diags)
     if args.timings:
         for name, timing in result.timings.items():
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if announced:
         say(args, f"WebSub: {announced} changed feeds announced")
     if result.left_out:
-        _left_out(args, result.left_out)
+        _left_out(args, result.left_out, result.unpublished)
         return EXIT_PARTIAL
     return EXIT_OK
 
@@ -121,18 +121,33 @@ def _announce(args: argparse.Namespace, result: ExportResult, diags: Diagnostics
     return announce_export(args.config, args.out, result.writers, diags, notice)
 
 
-def _left_out(args: argparse.Namespace, stories: tuple[str, ...]) -> None:
+def _left_out(
+    args: argparse.Namespace, stories: tuple[str, ...], unpublished: tuple[str, ...]
+) -> None:
     say(
         args,
-        f"left out for their errors, their last published version kept:"
-        f" {', '.join(stories)} (exit status {EXIT_PARTIAL})",
+        f"left out for their errors{_kinds(stories, unpublished)} (exit status {EXIT_PARTIAL})",
         asked=True,  # a cron job's log must say it even under --quiet
         left_out=list(stories),
+        not_published=list(unpublished),
     )
 
 
+def _kinds(stories: tuple[str, ...], unpublished: tuple[str, ...]) -> str:
+    """The stories left out, told apart: those whose last published version stays, and
+    those with none (a new story never published)."""
+    kept = [slug for slug in stories if slug not in unpublished]
+    parts = [f"their last published version kept: {', '.join(kept)}"] if kept else []
+    if unpublished:
+        parts.append(f"not published yet: {', '.join(unpublished)}")
+    return f", {parts[0]}" if len(parts) == 1 else f": {'; '.join(parts)}"
+
+
 def _dry_run(
-    args: argparse.Namespace, changes: dict[str, tuple[str, ...]], left_out: tuple[str, ...]
+    args: argparse.Namespace,
+    changes: dict[str, tuple[str, ...]],
+    left_out: tuple[str, ...],
+    unpublished: tuple[str, ...],
 ) -> int:
     """What the export would change in out/: one line per file on stdout, then a summary."""
     for change in ("new", "changed", "removed"):
@@ -155,10 +170,11 @@ def _dry_run(
         # check of the sources is; it says what the export would do with them.
         say(
             args,
-            "an export would leave out for their errors, their last published version kept:"
-            f" {', '.join(left_out)} (and exit with status {EXIT_PARTIAL})",
+            f"an export would leave out for their errors{_kinds(left_out, unpublished)}"
+            f" (and exit with status {EXIT_PARTIAL})",
             asked=True,
             left_out=list(left_out),
+            not_published=list(unpublished),
         )
         return EXIT_INPUT
     return EXIT_OK

@@ -159,9 +159,12 @@ class Previewer:
         self.state.exported(recorded_summaries(state), changed, errors, result.left_out)
         summary = f"preview: {result.written} written, {result.removed} removed"
         summary = summary if changed else "preview: nothing changed"
-        if result.left_out:
-            summary += "; left out for their errors, shown as last exported: " + ", ".join(
-                result.left_out
+        shown = [slug for slug in result.left_out if slug not in result.unpublished]
+        if shown:
+            summary += "; left out for their errors, shown as last exported: " + ", ".join(shown)
+        if result.unpublished:  # a new story never exported: nothing of it to show
+            summary += "; left out for their errors, not exported yet: " + ", ".join(
+                result.unpublished
             )
         self.report(diags, summary)
         return True
