@@ -544,7 +544,7 @@ def test_a_binary_file_is_not_taken_for_utf16() -> None:
     assert wide_encoding("中文\n".encode("utf-16-le")) == "UTF-16"
     assert wide_encoding(b"no NUL\n") is None
     diags = Diagnostics()
-    assert decode_text(_png(), "en.md", diags) is None
+    assert decode_text(_png(), "en.md", diags, "file is empty") is None
     assert [d.code for d in diags] == ["file.binary"]
 
 
