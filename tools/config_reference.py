@@ -94,6 +94,9 @@ is under `out/html/` at the same path ([static files](formats/html-jsonld.md#sta
 `HTTPS://` as the same scheme, but syndicate keeps the one spelling the schema allows rather
 than rewriting what you wrote. The error for a URL written otherwise names what is wrong and
 gives the URL back written right.
+
+A setting "matching" a pattern matches it as a whole: `$` is the end of the value, so a value
+ending in a line break (`name: "archive\\n"`) is refused, at its line.
 """
 
 SECTIONS_INTRO = """\
@@ -287,7 +290,9 @@ def _bounds(node: Node) -> str:
     if "format" in node:
         found.append(f" ({node['format']})")
     if "pattern" in node:
-        found.append(f" matching `{node['pattern']}`")
+        # The options records write the end of the text `\\Z` (Python's `$` also matches before
+        # a final line break); shown `$`, as in the schema's patterns (ECMA-262).
+        found.append(f" matching `{node['pattern'].replace(chr(92) + 'Z', '$')}`")
     return "".join(found)
 
 

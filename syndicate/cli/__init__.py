@@ -573,7 +573,7 @@ def parse_now(text: str) -> datetime:
     try:
         value = parse_rfc3339(text)
     except ValueError as exc:
-        if "T" in text.upper() and not re.search(r"([Zz]|[+-]\d\d:?\d\d)$", text):
+        if "T" in text.upper() and not re.search(r"([Zz]|[+-]\d\d:?\d\d)\Z", text):
             raise argparse.ArgumentTypeError(
                 f"{text!r} needs a time zone offset, e.g. Z or +01:00"
             ) from None

@@ -64,7 +64,7 @@ keywords: []
 ---
 TODO the story, in Markdown: paragraphs, ## subheadings, > quotes, lists, [links](https://...).
 """
-_FLOW_LIST = re.compile(r"^(\s*languages\s*:\s*\[)([^\]]*?)(\s*\].*)$")
+_FLOW_LIST = re.compile(r"^(\s*languages\s*:\s*\[)([^\]]*?)(\s*\].*)\Z")
 _BLOCK_ITEM = re.compile(r"^(\s*-\s+)\S")
 _LINE_END = re.compile(r"\r\n|\r|\n")
 

@@ -70,7 +70,7 @@ class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     name: Annotated[
         str,
         msgspec.Meta(
-            pattern=r"^[a-z0-9][a-z0-9_-]*$",
+            pattern=r"^[a-z0-9][a-z0-9_-]*\Z",
             extra={"expected": "lowercase letters, digits, - and _ (e.g. afp-wire)"},
         ),
     ]
@@ -78,7 +78,7 @@ class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     url: Annotated[
         str,
         msgspec.Meta(
-            pattern=r"^[a-z][a-z0-9+.-]*://.*$",  # a space is said in `_check_url`
+            pattern=r"^[a-z][a-z0-9+.-]*://.*\Z",  # a space is said in `_check_url`
             extra={"expected": "a URL such as sftp://user@host/incoming/ or https://host/ingest/"},
         ),
     ]
@@ -92,7 +92,8 @@ class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     known_hosts: str | None = None
     """SFTP: the known_hosts file holding the server's key (default ~/.ssh/known_hosts)."""
     endpoint_url: (
-        Annotated[str, msgspec.Meta(pattern=r"^https?://\S+$", extra={"expected": "an URL"})] | None
+        Annotated[str, msgspec.Meta(pattern=r"^https?://\S+\Z", extra={"expected": "an URL"})]
+        | None
     ) = None
     """S3: the endpoint of an S3-compatible store (MinIO, Ceph, another cloud)."""
     region: str | None = None

@@ -13,7 +13,7 @@ import msgspec
 Secret = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:\S.*)$",
+        pattern=r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:\S.*)\Z",
         description="where a secret is read: env:VARIABLE or file:PATH",
         extra={
             "expected": "env:VARIABLE or file:PATH; secrets are never written in syndicate.yaml",

@@ -214,7 +214,7 @@ def _raw_section(config: SiteConfig, path: tuple[str, ...]) -> Any:
     return raw
 
 
-_LOCATION = re.compile(r" - at `\$([^`]*)`$")
+_LOCATION = re.compile(r" - at `\$([^`]*)`\Z")
 _STEP = re.compile(r"\[(\d+)\]|\.([^.\[]+)")
 
 
@@ -237,12 +237,12 @@ def _report(
     hint = _type_at(hint, inner)
     place = _path(section)
     where = config.where(*place, *path)
-    if unknown := re.match(r"Object contains unknown field `(.+)`$", message):
+    if unknown := re.match(r"Object contains unknown field `(.+)`\Z", message):
         name, known = unknown.group(1), _field_names(hint)
         fix = _unknown_option(name, known)
         text = f"unknown option {name!r}{fix}"
         where = config.where(*place, *path, name)
-    elif missing := re.match(r"Object missing required field `(.+)`$", message):
+    elif missing := re.match(r"Object missing required field `(.+)`\Z", message):
         text = f"missing option {missing.group(1)!r}"
     elif _meta(hint).get("extra", {}).get("secret"):
         text = f"what is written here {_explain(message, hint)}"  # never the value itself
@@ -340,5 +340,9 @@ def _meta(hint: Any) -> dict[str, Any]:
 
 
 def _short(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    """A value as shown in a problem, on one line: a line break in it is shown `\\n`."""
+    if not isinstance(value, str):
+        text = repr(value)
+    else:
+        text = f"'{value if value.isprintable() else repr(value)[1:-1]}'"
     return text if len(text) <= 60 else text[:57] + "..."

@@ -22,7 +22,7 @@ from syndicate.model import (
 # (eojeol) with spaces: Hangul is counted as any spaced script ("불꽃놀이." is one word).
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
-_PUNCT_ONLY = re.compile(r"^\W+$")
+_PUNCT_ONLY = re.compile(r"^\W+\Z")
 _PUNCT_LINE = re.compile(r"^[^\w\n]+$", re.MULTILINE)
 """A line of nothing but punctuation: with the words one a line (a word has no white space),
 the `_PUNCT_ONLY` ones found in one linear pass (`tests/test_fast_paths.py` checks that both

@@ -23,7 +23,7 @@ class Protected(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     path: Annotated[
         str,
         msgspec.Meta(
-            pattern=r"^(?:[A-Za-z0-9_-][^\s/]*/)+$",
+            pattern=r"^(?:[A-Za-z0-9_-][^\s/]*/)+\Z",
             extra={"expected": "a folder of out/ ending in /, with no . or .. parts, e.g. newsml/"},
         ),
     ]

@@ -23,15 +23,15 @@ Problem = tuple[int, str, str]
 """(line, code, message)."""
 
 TOKEN = r"[!#$%&'*+.^_`|~0-9A-Za-z-]+"
-MIME = re.compile(rf'^{TOKEN}/{TOKEN}(\s*;\s*{TOKEN}=({TOKEN}|"([^"\\]|\\.)*"))*$')
+MIME = re.compile(rf'^{TOKEN}/{TOKEN}(\s*;\s*{TOKEN}=({TOKEN}|"([^"\\]|\\.)*"))*\Z')
 """A media type as RFC 9110 writes it: type/subtype, then parameters."""
 ADDRESS = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+\.)+[A-Za-z0-9][A-Za-z0-9-]*$"
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+\.)+[A-Za-z0-9][A-Za-z0-9-]*\Z"
 )
 """An addr-spec with a dotted domain name (`news@ycpress.example`)."""
-NAMED = re.compile(r"^(?P<address>\S+)\s+\((?P<name>[^()]*\S[^()]*)\)$")
+NAMED = re.compile(r"^(?P<address>\S+)\s+\((?P<name>[^()]*\S[^()]*)\)\Z")
 """RSS 2.0's form of a contact: `news@ycpress.example (YCPress newsroom)`."""
-INTEGER = re.compile(r"^\s*[0-9]+\s*$")
+INTEGER = re.compile(r"^\s*[0-9]+\s*\Z")
 IMAGE_MAX = {"width": 144, "height": 400}
 """RSS 2.0's largest channel image."""
 MEDIUMS = frozenset({"image", "audio", "video", "document", "executable"})

@@ -24,7 +24,7 @@ TIMEOUT = 3600
 """Seconds the validator may take over one format's feeds."""
 WHERE = re.compile(r"^line \d+, column \d+: ")
 EVENT = re.compile(
-    r"^(?P<line>\d+|\?): (?P<level>error|warning|info): (?P<type>\w+): (?P<text>.*)$"
+    r"^(?P<line>\d+|\?): (?P<level>error|warning|info): (?P<type>\w+): (?P<text>.*)\Z"
 )
 
 Known = Callable[[Path, str, str], bool]

@@ -42,17 +42,17 @@ Base = Literal["google-news", "msn", "smartnews", "flipboard"]
 Count = Annotated[int, msgspec.Meta(ge=1)]
 Ratio = Annotated[float, msgspec.Meta(gt=0)]
 Prefix = Annotated[
-    str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$", extra={"expected": "an XML prefix"})
+    str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*\Z", extra={"expected": "an XML prefix"})
 ]
 QName = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*:[A-Za-z_][A-Za-z0-9_.-]*$",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*:[A-Za-z_][A-Za-z0-9_.-]*\Z",
         extra={"expected": "prefix:name, e.g. dcterms:modified"},
     ),
 ]
 NamespaceUri = Annotated[
-    str, msgspec.Meta(pattern=r"^\S+:\S+$", extra={"expected": "a namespace URI"})
+    str, msgspec.Meta(pattern=r"^\S+:\S+\Z", extra={"expected": "a namespace URI"})
 ]
 
 
@@ -173,7 +173,7 @@ MaxItemBytes = Annotated[Count | None, _doc("largest item: a larger story is lef
 MinItems = Annotated[Count | None, _doc("fewest items the partner wants (checked by validate)")]
 Hub = Annotated[
     Annotated[
-        str, msgspec.Meta(pattern=r"^https?://\S+$", extra={"expected": "the hub's http(s) URL"})
+        str, msgspec.Meta(pattern=r"^https?://\S+\Z", extra={"expected": "the hub's http(s) URL"})
     ]
     | None,
     _doc("WebSub hub announced by the feeds"),

@@ -29,8 +29,8 @@ MARKUP = re.compile(r"<[A-Za-z/!?]")
 REFERENCE = re.compile(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 """A character reference left in a description once parsed (`&amp;`, `&lt;i&gt;`): HTML
 escaped for RSS 2.0's description, which a plain-text reader shows as it is ("AT&amp;T")."""
-UTC_ZONE = re.compile(r" (\+0000|GMT)$")
-URL = re.compile(r"^https?://\S+$")
+UTC_ZONE = re.compile(r" (\+0000|GMT)\Z")
+URL = re.compile(r"^https?://\S+\Z")
 Problem = tuple[int, Severity, str, str]
 """(line, severity, rule or code, message)."""
 
