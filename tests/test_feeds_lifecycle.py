@@ -14,11 +14,15 @@ from conftest import export_stories
 from lxml import etree
 from lxml import html as lxml_html
 
+from syndicate.diagnostics import Diagnostics
 from syndicate.formats.feeds.atom import AtomWriter
 from syndicate.formats.feeds.documents import FeedWriter
 from syndicate.formats.feeds.feedgen_adapter import Entry, atom_entry
 from syndicate.formats.feeds.rss import RssWriter
 from syndicate.formats.feeds.validate import atom_problems, rss_problems
+from syndicate.formats.partners.profiles import SmartNewsOptions
+from syndicate.formats.partners.rules import Rules
+from syndicate.formats.partners.validate import check_feed
 from syndicate.model import (
     Correction,
     Emphasis,
@@ -221,3 +225,35 @@ def test_rtl_content_keeps_its_direction(sample_story: Story, site_config: SiteC
     ns = {"a": "http://www.w3.org/2005/Atom", "x": "http://www.w3.org/1999/xhtml"}
     (div,) = root.xpath("//a:entry/a:content/x:div/x:div", namespaces=ns)
     assert (div.get("dir"), div.get("lang")) == ("rtl", "ar")
+
+
+MARKED_UP = "Tom & Jerry <i>News</i>"
+
+
+def test_the_rss_channel_description_is_text_a_reader_shows_as_written(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    """RSS 2.0's description is HTML: the channel's was escaped once, so `<i>` in the
+    publisher's name was markup to feedparser (as text/html), rendered as italics. Escaped
+    like the items' descriptions, it reads back as the text written; the title stays the
+    plain text RSS titles are (as the items' are). MSN's plain descriptions stay escaped once
+    (its items' are plain text too), and SmartNews' cap counts the text, not its escapes."""
+    config = replace(site_config, publisher=replace(site_config.publisher, name=MARKED_UP))
+    names = ("rss", "google-news", "msn", "smartnews")
+    files, diags = export_stories([sample_story], config, *names, now=NOW)
+    assert not [d for d in diags if d.code.startswith("partner.") and "description" in d.message]
+    for path in ("rss/en.xml", "partners/google-news/en.xml"):
+        feed = parse(files[path]).feed
+        assert feed.subtitle_detail.type == "text/html"
+        shown = lxml_html.fragment_fromstring(feed.subtitle, create_parent="p").text_content()
+        assert shown == f"Latest stories from {MARKED_UP}", path
+        channel = etree.fromstring(files[path]).find("channel")
+        assert channel.findtext("title") == f"{MARKED_UP}: Latest news"
+    msn = etree.fromstring(files["partners/msn/en.xml"]).find("channel")
+    assert msn.findtext("description") == f"Latest stories from {MARKED_UP}"
+    smartnews = etree.fromstring(files["partners/smartnews/en.xml"]).find("channel")
+    assert html.unescape(smartnews.findtext("description")) == MARKED_UP
+    (tmp_path / "en.xml").write_bytes(files["partners/smartnews/en.xml"])
+    checked = Diagnostics()
+    check_feed(tmp_path / "en.xml", Rules("smartnews", SmartNewsOptions()), checked)
+    assert not [d for d in checked if "channel description" in d.message], checked.sorted()

@@ -157,6 +157,8 @@ class RssDialect:
     item: Callable[[etree._Element, Entry], None] | None = None
     kill: Callable[[etree._Element, Tombstone], None] | None = None
     channel: Callable[[etree._Element, Feed], None] | None = None
+    plain_description: bool = False
+    """The descriptions are plain text, escaped once (MSN), not RSS 2.0's escaped HTML."""
 
 
 PLAIN_RSS = RssDialect()
@@ -333,6 +335,12 @@ def rss_document(feed: Feed, items: Sequence[bytes], dialect: RssDialect = PLAIN
         _archive_marker(channel)
     if dialect.channel is not None:
         dialect.channel(channel, feed)
+    # RSS 2.0's description is HTML, as the items' are (`escape` in `_fill_entry`): the text
+    # escaped once more, or `<i>` in a publisher's name is markup to a reader. (feedgen writes
+    # the same subtitle for Atom, where it is type="text".)
+    description = channel.find("description")
+    if description is not None and description.text and not dialect.plain_description:
+        description.text = escape(description.text, quote=False)
     return _splice(root, channel, items)
 
 

@@ -83,7 +83,7 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
         for qname, text in options.channel_elements.items():
             _add(element, qname, text, namespaces)
 
-    return RssDialect(namespaces, item, kill, channel)
+    return RssDialect(namespaces, item, kill, channel, options.plain_description)
 
 
 def rfc822_as(when: datetime, options: ProfileOptions) -> str:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from html import unescape
 from pathlib import Path
 
 from lxml import etree
@@ -66,7 +67,9 @@ def _channel(
     yield from _broken(line, rules.feed_bytes(size))
     description = channel.find("description")
     if description is not None:
-        broken = rules.channel_description(description.text or "")
+        text = description.text or ""
+        # RSS 2.0's description is escaped HTML: its length is that of the text it shows.
+        broken = rules.channel_description(text if options.plain_description else unescape(text))
         yield from _broken(description.sourceline or line, broken)
     if options.snf_logo and not channel.findtext(f"{{{SNF_NS}}}logo/url"):
         yield line, "error", rule.LOGO, f"the channel has no snf:logo; {rules.label} shows it"
