@@ -10,7 +10,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from conftest import FIXED_NOW, PLAIN_COVERS
+import pytest
+from conftest import FIXED_NOW, PLAIN_COVERS, SAMPLE_SLUG
 from sites import Site
 
 from syndicate.build import export
@@ -86,3 +87,40 @@ def test_a_name_too_long_is_said_not_a_traceback(tmp_path: Path) -> None:
     delivered = deliver(config=site.config, out=too_long)
     assert delivered.status == "input-errors"
     assert [d.code for d in delivered.diagnostics.errors] == ["deliver.out"]
+
+
+def test_a_profile_name_too_long_for_a_folder_is_refused_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A profile names its folder, out/partners/<name>/: one named with 300 letters passed
+    validate, then `export -f all` failed writing out/ with no syndicate.yaml line. Profile
+    names, like section codes, are at most 64 characters, checked when the file is read."""
+    site = Site(tmp_path / "newsroom")
+    site.configure(f"profiles:\n  {'a' * 300}:\n    base: msn\n")
+    capsys.readouterr()
+    assert site.cli("validate", "--articles", str(site.articles)) == 2
+    assert site.cli("export", "-q", "-f", "all", "--out", str(site.out)) == 2
+    err = capsys.readouterr().err
+    said = "syndicate.yaml:10: error: profiles: 'aaaa"
+    assert err.count(said) == 2 and "is 300 characters long, over 64" in err, err
+    assert "output.write" not in err and not site.out.exists()
+
+
+def test_the_longest_profile_name_exports(tmp_path: Path) -> None:
+    site = Site(tmp_path / "newsroom")
+    longest = "p" * 64
+    site.configure(f"profiles:\n  {longest}:\n    base: google-news\n")
+    site.export(longest)
+    assert (site.out / "partners" / longest / "en.xml").is_file()
+
+
+def test_a_section_code_too_long_is_refused_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A section names feeds (out/atom/<lang>/<section>.xml): at most 64 characters."""
+    site = Site(tmp_path / "newsroom")
+    site.replace(SAMPLE_SLUG, "story.yaml", "section: politics", f"section: {'s' * 65}")
+    capsys.readouterr()
+    assert site.cli("validate", "--articles", str(site.articles)) == 2
+    err = capsys.readouterr().err
+    assert f"{SAMPLE_SLUG}/story.yaml:4: error: section: longer than 64 characters" in err, err

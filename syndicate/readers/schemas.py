@@ -385,6 +385,10 @@ def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[
             yield path, f"{where}: give at least one of: {names}"
         case "minLength":
             yield path, f"{where}: is empty; write {_description(schema)}"
+        case "maxLength" if "propertyNames" in error.schema_path:  # a key too long: at its line
+            most = schema["maxLength"]
+            problem = f"{describe(value)} is {len(value)} characters long, over {most}"
+            yield (*path, value), f"{where}: {problem}; {_description(schema)}"
         case "maxLength":
             yield path, f"{where}: longer than {schema['maxLength']} characters"
         case "uniqueItems":
