@@ -934,3 +934,105 @@ def test_a_bidi_control_in_the_publishers_name_is_warned_about(
         "syndicate.yaml:3: warning: publisher.name contains the invisible bidi control U+202E"
         in err
     )
+
+
+# The site's templates and terms files, checked as a story's files are -------------------------
+
+
+def _plant(site: Path, name: str, kind: str, secret: Path) -> None:
+    """`name` in `site` made a file of `kind`: a link or a hard link to `secret` (outside
+    the site), or a FIFO."""
+    path = site / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "link":
+        path.symlink_to(secret)
+    elif kind == "hard link":
+        os.link(secret, path)
+    else:
+        os.mkfifo(path)
+
+
+def run_site(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`run`, with the site's own syndicate.yaml (its templates and terms beside it)."""
+    return subprocess.run(
+        [sys.executable, "-m", "syndicate", *args, "--articles", "articles"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+SITE_FILE_REFUSALS = {
+    "link": (
+        "file is a link to a place outside the site folder; replace the link with a copy of"
+        " the file [site.outside]"
+    ),
+    "hard link": "file is a hard link (one file with 2 names on disk)",
+    "FIFO": "not a regular file but a FIFO; use a plain file [file.special]",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("templates/base.html", "link"),
+        ("templates/partials/promo.html", "link"),
+        ("templates/base.html", "hard link"),
+        ("templates/article.html", "FIFO"),
+        ("templates/style.css", "FIFO"),
+        ("terms/en.yaml", "link"),
+        ("terms/en.yaml", "hard link"),
+        ("terms/fr.yaml", "FIFO"),
+    ],
+)
+def test_site_templates_and_terms_are_refused_as_story_files_are(
+    site: Path, tmp_path: Path, name: str, kind: str
+) -> None:
+    """`templates/base.html -> /etc/passwd` was read and published in every page, and
+    `terms/en.yaml -> /etc/passwd` read; a FIFO template or terms file was left out without a
+    word (Jinja's loader, and the empty-file check, looked at it as a file of size 0)."""
+    secret = tmp_path / "secret.html"
+    secret.write_text(f"<p>{SECRET}</p>\n", encoding="utf-8")
+    _plant(site, name, kind, secret)
+    for command in (["validate"], ["export", "-q", "-f", "html", "--out", "out"]):
+        result = run_site(site, *command)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert f"{name}: error: {SITE_FILE_REFUSALS[kind]}" in result.stderr, result.stderr
+    assert not (site / "out").exists() or not any(
+        SECRET in p.read_text(encoding="utf-8") for p in (site / "out").rglob("*.html")
+    )
+
+
+def test_a_link_inside_the_site_folder_is_a_templates_own(site: Path) -> None:
+    """As for the static files beside them: the site folder is the boundary, so a template
+    shared through a link to another of the site's folders is read."""
+    (site / "shared").mkdir()
+    (site / "shared" / "article.html").write_text(
+        '{% extends "syndicate/article.html" %}{% block footer %}<p>LINKED</p>{% endblock %}\n',
+        encoding="utf-8",
+    )
+    (site / "templates").mkdir()
+    (site / "templates" / "article.html").symlink_to(Path("..", "shared", "article.html"))
+    result = run_site(site, "export", "-q", "-f", "html", "--out", "out")
+    assert result.returncode == 0, result.stderr
+    assert "LINKED" in (site / "out" / "html" / f"{SAMPLE_SLUG}.en.html").read_text("utf-8")
+
+
+def test_a_template_refused_after_the_configuration_loaded_is_a_diagnostic(
+    tmp_path: Path,
+) -> None:
+    """The loader checks each template as it reads it (one replaced by a link during a
+    run): a `TemplateError` naming it, never its bytes."""
+    from syndicate.formats.html.templating import TemplateError, render_page
+
+    folder = tmp_path / "site" / "templates"
+    folder.mkdir(parents=True)
+    (tmp_path / "secret.html").write_text(SECRET, encoding="utf-8")
+    (folder / "article.html").symlink_to(tmp_path / "secret.html")
+    with pytest.raises(TemplateError) as caught:
+        render_page(folder, "article.html")
+    assert caught.value.where == "templates/article.html:1"
+    assert "outside the site folder" in caught.value.message

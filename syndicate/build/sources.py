@@ -26,7 +26,8 @@ from syndicate.diagnostics import Diagnostic
 from syndicate.model import SiteConfig, SourceRef, Story
 from syndicate.model.site import is_template
 from syndicate.readers.articles import shown_path
-from syndicate.readers.budgets import MAX_IMAGE_BYTES
+from syndicate.readers.budgets import MAX_IMAGE_BYTES, MAX_TEXT_BYTES
+from syndicate.readers.safefile import Refused, read_checked
 from syndicate.readers.staticfiles import own_files
 
 CARRIED_BYTES = MAX_IMAGE_BYTES
@@ -285,9 +286,13 @@ def site_files(config: SiteConfig) -> SiteFiles:
     if config.templates is not None:
         # The templates alone: workers render pages; the static files beside them (fonts,
         # images) are published by the driver's collection files.
+        # Checked as the configuration checked them when it loaded (`templates_ok`): one
+        # refused since (replaced by a link or a FIFO during the run) is not sent.
+        root = config.templates.parent.resolve()
         for rel, path in own_files(config.templates):
             if is_template(rel):
-                templates.append((rel, path.read_bytes()))
+                with contextlib.suppress(Refused):
+                    templates.append((rel, read_checked(path, root, MAX_TEXT_BYTES)))
     return SiteFiles(assets, tuple(templates), code_digest())
 
 

@@ -33,7 +33,7 @@ from syndicate.model.source import SourceRef
 from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.languages import deprecated_hint, tag_hint
-from syndicate.readers.safefile import Refused, read_checked
+from syndicate.readers.safefile import Refused, read_checked, site_refusal, status_checked
 from syndicate.readers.schemas import (
     Where,
     check,
@@ -42,7 +42,7 @@ from syndicate.readers.schemas import (
     uri_form,
     url_problem,
 )
-from syndicate.readers.staticfiles import static_files
+from syndicate.readers.staticfiles import static_files, templates_ok
 from syndicate.readers.textfile import bidi_warning, not_fields, read_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
@@ -272,8 +272,10 @@ def load_config(
         return None
     tz = str(data.get("timezone", "UTC"))
     terms = site_terms(path.parent / TERMS, _beside(shown, TERMS), data["languages"], diags)
+    folder = path.parent / TEMPLATES
     checks = (
         terms is not None,
+        not folder.is_dir() or templates_ok(folder, path.parent, diags),
         _timezone_ok(tz, doc, shown, diags),
         _languages_ok(data["languages"], doc, shown, diags, terms),
         _publisher_files_ok(data["publisher"], path.parent, doc, shown, diags, verdict),
@@ -330,11 +332,17 @@ EMPTY_TERMS = (
 
 
 def _yaml_file(
-    path: Path, shown: str, code: str, diags: Diagnostics, empty: str
+    path: Path,
+    shown: str,
+    code: str,
+    diags: Diagnostics,
+    empty: str,
+    root: Path | None = None,
 ) -> tuple[YamlDoc, str] | None:
     """A configuration file's YAML and text, or None with the problem (`code`) at its line;
-    a value a ` #` cut short is a `yaml.comment` warning. `empty`: the error of an empty file."""
-    text = read_text(path, shown, diags, empty)
+    a value a ` #` cut short is a `yaml.comment` warning. `empty`: the error of an empty file.
+    A file whose links leave `root` is refused."""
+    text = read_text(path, shown, diags, empty, root)
     if text is None:
         return None
     try:
@@ -482,7 +490,7 @@ def site_terms(
             diags.error("config.terms-file", f"name the file {canonical_case(tag)}.yaml", where)
             ok = False
             continue
-        table = _terms_file(file, where, diags)
+        table = _terms_file(file, where, folder.parent, diags)
         if table is None:
             ok = False
             continue
@@ -502,11 +510,18 @@ _SECTION_CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 """A section code, as article.schema.json has it."""
 
 
-def _terms_file(file: Path, shown: str, diags: Diagnostics) -> dict[str, str] | None:
-    with contextlib.suppress(OSError):
-        if file.stat().st_size == 0:  # (`syndicate terms > terms/sw.yaml`: made empty first)
-            return {}
-    read = _yaml_file(file, shown, "config.terms-yaml", diags, EMPTY_TERMS)
+def _terms_file(file: Path, shown: str, site: Path, diags: Diagnostics) -> dict[str, str] | None:
+    """The phrases of one terms file, checked as a story's files are before it is opened (a
+    regular file with one name on disk, inside the `site` folder after links, within the text
+    budget), or None with the problems."""
+    root = site.resolve()
+    try:
+        if status_checked(file, root, budgets.MAX_TEXT_BYTES)[1] == 0:
+            return {}  # (`syndicate terms > terms/sw.yaml`: made empty first)
+    except Refused as exc:
+        diags.error(*site_refusal(exc), shown)
+        return None
+    read = _yaml_file(file, shown, "config.terms-yaml", diags, EMPTY_TERMS, root)
     if read is None:
         return None
     doc = read[0]

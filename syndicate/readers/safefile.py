@@ -133,6 +133,14 @@ def outside(folder: str, what: str = "the file") -> str:
     return f"a link to a place outside {folder}; replace the link with a copy of {what}"
 
 
+def site_refusal(exc: Refused) -> tuple[str, str]:
+    """The code and message of a site file (a template, a terms file) refused as `exc` says:
+    a link that leaves the site folder is a `site.outside`, not a story's."""
+    if exc.code == "story.outside":
+        return "site.outside", f"file is {outside('the site folder')}"
+    return exc.code, exc.message
+
+
 def kind_of(path: Path, root: Path) -> str | Refused:
     """What a folder entry is, without opening it: `dir`, `file` (regular), or why it is refused
     (a link leaving `root`, a FIFO, socket or device)."""

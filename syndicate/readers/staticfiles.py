@@ -21,7 +21,13 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.model.site import TEMPLATES, is_left_aside, is_template
 from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
-from syndicate.readers.safefile import Refused, outside, read_checked
+from syndicate.readers.safefile import (
+    Refused,
+    outside,
+    read_checked,
+    site_refusal,
+    status_checked,
+)
 
 RESERVED = ("media/",)
 """Where the HTML format publishes story images, the logo and the icon: no static file goes
@@ -73,6 +79,35 @@ def static_files(templates: Path, site: Path, diags: Diagnostics) -> tuple[str, 
                 shown = f"{TEMPLATES}/{rel}"
                 diags.warning("config.static", f"not published: {problem}", shown)
     return tuple(sorted(found, key=lambda rel: rel.split("/")))
+
+
+def templates_ok(templates: Path, site: Path, diags: Diagnostics) -> bool:
+    """Whether every template of `templates` (its `.html` files and `style.css`) may be read,
+    checked as a story's files are, without opening one: a regular file with one name on disk,
+    inside the site folder `site` after links, within the text budget. Each one that may not
+    is an error naming it (Jinja would follow a link anywhere, and block on a FIFO or leave it
+    out silently). A link inside the site folder is fine, as for the static files; a folder
+    linked from outside it is an error too, as what it holds would be read as templates."""
+    root = site.resolve()
+    ok = True
+    for top, dirs, names in os.walk(templates):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in [*dirs, *sorted(names)]:
+            path = Path(top, name)
+            rel = path.relative_to(templates).as_posix()
+            if is_left_aside(rel) or (name not in dirs and not is_template(rel)):
+                continue
+            try:
+                if name in dirs:
+                    if not path.resolve().is_relative_to(root):
+                        raise Refused("story.outside", "")
+                else:
+                    status_checked(path, root, budgets.MAX_TEXT_BYTES)
+            except Refused as exc:
+                code, message = site_refusal(exc)
+                diags.error(code, message, f"{TEMPLATES}/{rel}")
+                ok = False
+    return ok
 
 
 def _name_problem(rel: str) -> str | None:

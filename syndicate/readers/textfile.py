@@ -11,7 +11,7 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.model.body import lowered, raised
 from syndicate.model.source import SourceRef
 from syndicate.readers import budgets
-from syndicate.readers.safefile import Refused, read_checked
+from syndicate.readers.safefile import Refused, read_checked, site_refusal
 
 # Characters XML 1.0 cannot carry: C0 controls but tab, newline, carriage return; surrogates;
 # U+FFFE/U+FFFF. Text with them would make every XML output (feeds, NewsML-G2, EPUB) invalid.
@@ -71,13 +71,16 @@ def not_fields(what: str, example: str, found: object) -> str:
     return f"{what} must be `name: value` lines, like `{example}`, not {kind}"
 
 
-def read_text(path: Path, shown: str, diags: Diagnostics, empty: str) -> str | None:
+def read_text(
+    path: Path, shown: str, diags: Diagnostics, empty: str, root: Path | None = None
+) -> str | None:
     """The file's text (see `decode_text`), or None (with a diagnostic) when it cannot be used
-    as a source at all; only a regular file within the size limit is opened."""
+    as a source at all; only a regular file within the size limit (and, with `root`, inside
+    that folder after links) is opened."""
     try:
-        raw = read_checked(path, None, budgets.MAX_TEXT_BYTES)
+        raw = read_checked(path, root, budgets.MAX_TEXT_BYTES)
     except Refused as exc:
-        diags.error(exc.code, exc.message, shown)
+        diags.error(*(site_refusal(exc) if root is not None else (exc.code, exc.message)), shown)
         return None
     return decode_text(raw, shown, diags, empty)
 

@@ -7,6 +7,7 @@ autoescaping."""
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Callable
 from functools import cache
@@ -14,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup
 
 from syndicate.model.site import STYLESHEET
+from syndicate.readers import budgets
+from syndicate.readers.safefile import Refused, read_checked, site_refusal
 
 DOCTYPE = "<!DOCTYPE html>"
 _PARSER = etree.HTMLParser()
@@ -68,7 +72,6 @@ class _SiteFirst(jinja2.BaseLoader):
     template added while the preview runs), as one of the site's is once it changes or goes."""
 
     def __init__(self, site: Path | None) -> None:
-        self.site = jinja2.FileSystemLoader(site) if site is not None else None
         self.folder = site
         self.package = jinja2.PackageLoader("syndicate.formats.html", "templates")
 
@@ -77,9 +80,9 @@ class _SiteFirst(jinja2.BaseLoader):
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
         if template.startswith(BUILT_IN):
             return self.package.get_source(environment, template.removeprefix(BUILT_IN))
-        if self.site is not None:
+        if self.folder is not None:
             try:
-                return self.site.get_source(environment, template)
+                return _checked_source(self.folder, template)
             except jinja2.TemplateNotFound:
                 pass
             except UnicodeDecodeError as exc:
@@ -99,6 +102,35 @@ class _SiteFirst(jinja2.BaseLoader):
             return not overridden.exists() and (uptodate is None or uptodate())
 
         return source, filename, fresh
+
+
+class _Refused(jinja2.TemplateSyntaxError):
+    """A site's template that is not read: a link out of the site folder, a hard link, a FIFO
+    or another file that is not a regular one, or one over the text budget."""
+
+
+def _checked_source(folder: Path, template: str) -> tuple[str, str, Callable[[], bool]]:
+    """What Jinja's `FileSystemLoader` gives for `template` in the site's `folder`, the file
+    checked as a story's files are before it is opened (`read_checked`, inside the folder that
+    holds `folder`: the site's, as for its static files). The configuration checks every
+    template so when it loads; this holds for a template added or replaced since, and for one
+    in a folder that a link inside `templates/` names."""
+    path = folder.joinpath(*split_template_path(template))
+    if not os.path.lexists(path):
+        raise jinja2.TemplateNotFound(template)
+    try:
+        data = read_checked(path, folder.parent.resolve(), budgets.MAX_TEXT_BYTES)
+    except Refused as exc:
+        raise _Refused(site_refusal(exc)[1], 1, template) from None
+    mtime = os.stat(path).st_mtime_ns
+
+    def uptodate() -> bool:
+        try:
+            return os.stat(path).st_mtime_ns == mtime
+        except OSError:
+            return False
+
+    return data.decode("utf-8"), os.path.normpath(path), uptodate
 
 
 class _Environment(ImmutableSandboxedEnvironment):
@@ -139,9 +171,10 @@ def stylesheet(site_templates: Path | None) -> Markup:
 
 
 def render_page(site_templates: Path | None, template: str, **values: Any) -> bytes:
-    """The page `template` renders with `values`, as HTML bytes."""
+    """The page `template` renders with `values` and the stylesheet (`css`), as HTML bytes."""
     try:
-        text = environment(site_templates).get_template(template).render(**values)
+        css = stylesheet(site_templates)  # (read here: a refused style.css is a diagnostic)
+        text = environment(site_templates).get_template(template).render(css=css, **values)
     except jinja2.TemplateSyntaxError as exc:
         name = exc.name or template
         raise TemplateError(exc.message or str(exc), f"{_shown(name)}:{exc.lineno}") from None

@@ -182,9 +182,8 @@ def og_locale(tag: str) -> str:
 def page_values(
     lang: str, title: str, home: str, ld_json: str, ctx: Context[HtmlOptions]
 ) -> Values:
-    """What `base.html` shows: language, title, masthead, stylesheet, JSON-LD."""
-    from syndicate.formats.html.templating import stylesheet
-
+    """What `base.html` shows: language, title, masthead, JSON-LD (and the stylesheet, which
+    `render_page` reads)."""
     publisher = ctx.config.publisher
     return {
         "lang": lang,
@@ -196,7 +195,6 @@ def page_values(
             "icon": _site_relative(publisher.icon) if publisher.icon else None,
             "logo": _site_relative(publisher.logo),
         },
-        "css": stylesheet(ctx.config.templates),
         "ld_json": Markup(ld_json),  # script_text escapes <, > and &: it cannot end the script
     }
 
