@@ -255,9 +255,74 @@ def test_a_kill_in_a_partial_run_leaves_a_format_no_longer_configured_alone(
     shutil.rmtree(site / "articles" / SAMPLE_SLUG)
     capsys.readouterr()
     # (the site's only story: taking it down is asked for, or the folder looks unmounted)
-    assert main(["export", "-f", "atom", "--allow-deletions", *common]) == 0
+    # (published, but the folder no export updates still carries the story: exit status 3)
+    assert main(["export", "-f", "atom", "--allow-deletions", *common]) == 3
     err = capsys.readouterr().err
     assert "Traceback" not in err and "[story.deleted]" in err, err
+    assert f"error: the story {SAMPLE_SLUG} is deleted, but this folder" in err
     assert "so that reaches every file that carried it" in err
     assert not list(out.glob(f"html/{SAMPLE_SLUG}.*")), "the widened run took the pages out"
     assert {p: p.read_bytes() for p in mine} == mine, "no installed format writes these"
+
+
+def _orphan_mine(site: Path) -> tuple[list[str], dict[Path, bytes]]:
+    """The sample site exported with a profile `mine` of its own, which is then taken out of
+    the configuration: the common arguments, and the files of out/partners/mine."""
+    config = site / "syndicate.yaml"
+    plain = config.read_text(encoding="utf-8")
+    config.write_text(plain + "profiles:\n  mine: {}\n", encoding="utf-8")
+    out = site / "out"
+    common = ["--config", str(config), "--out", str(out), "--articles", str(site / "articles")]
+    assert main(["export", "-q", "-f", "all", *common]) == 0
+    mine = {p: p.read_bytes() for p in (out / "partners" / "mine").rglob("*") if p.is_file()}
+    config.write_text(plain, encoding="utf-8")
+    return common, mine
+
+
+def test_a_kill_still_in_a_format_no_longer_configured_is_an_error(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story canceled, then `export -f atom --lang en`: the run widened to every format
+    there is, but out/partners/mine (a profile taken out of profiles:) kept the story's
+    headline and text, and the export said nothing of it."""
+    common, mine = _orphan_mine(site)
+    assert any(SAMPLE_SLUG.encode() in data for data in mine.values())
+    story = site / "articles" / SAMPLE_SLUG / "story.yaml"
+    text = story.read_text(encoding="utf-8")
+    text = text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2")
+    story.write_text(text, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["export", "-f", "atom", "--lang", "en", *common]) == 3
+    err = capsys.readouterr().err
+    folder = site / "out" / "partners" / "mine"
+    assert "Traceback" not in err
+    assert (
+        f"{folder}: warning: 7 files an export wrote with a format that is not installed or"
+        " configured now: no export updates or removes them, and partners may still fetch them;"
+        " delete it, or install or configure mine again [output.orphaned]" in err
+    ), err
+    assert (
+        f"{folder}: error: the story {SAMPLE_SLUG} is canceled, but this folder, which no export"
+        " updates any more, still carries it" in err
+    ), err
+    assert "[output.orphaned-story]" in err
+    assert "published, but a story taken down is still in partners/mine/" in err
+    assert {p: p.read_bytes() for p in mine} == mine, "syndicate never deletes a format's folder"
+    # The rest is published: the kill reached every format there is.
+    assert "NATO" not in (site / "out" / "atom" / "en.xml").read_text(encoding="utf-8")
+    assert any(b"NATO" in data for data in mine.values())
+
+
+def test_a_format_no_longer_configured_is_told_at_every_export(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only `validate --outputs` said it; an export that changes nothing said nothing."""
+    common, mine = _orphan_mine(site)
+    for strict, status in (([], 0), ([], 0), (["--strict"], 3)):
+        capsys.readouterr()
+        assert main(["export", "-f", "all", *strict, *common]) == status
+        err = capsys.readouterr().err
+        assert err.count("[output.orphaned]") == 1, err
+        assert "[output.orphaned-story]" not in err
+    assert "published, but --strict: out/ still holds partners/mine/" in err
+    assert {p: p.read_bytes() for p in mine} == mine

@@ -36,6 +36,7 @@ from syndicate.build.inputs import (
 from syndicate.build.links import dead_links
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
+from syndicate.build.orphans import orphaned, stale_stories, warn_orphaned
 from syndicate.build.publish import (
     LOCK_NAME,
     TRASH,
@@ -169,6 +170,11 @@ class ExportResult:
     found, before loading them, that it had nothing to write (see `_look_before_loading`)."""
     options: Mapping[str, Options] = field(default_factory=dict)
     """Their options, by configuration section (none with no `writers`)."""
+    orphaned: tuple[str, ...] = ()
+    """The folders of out/ written by a format there is no longer (`output.orphaned`)."""
+    stale: bool = False
+    """Whether one of them still carries a story taken down (an `output.orphaned-story`
+    error): the rest is published all the same."""
 
 
 def export(
@@ -301,6 +307,7 @@ def export(
         keep_others=languages is not None,
         subset=not set(registry.defaults) <= set(names),
         folders=functools.partial(_all_folders, registry),
+        owned=functools.partial(_every_folder, registry),
         releases=releases,
         allow_deletions=allow_deletions,
         max_deleted=defaults.max_deleted_percent,
@@ -527,6 +534,9 @@ class _Run:
     """Whether the run leaves out some of the formats `all` would write."""
     folders: Callable[[], dict[str, str]]
     """The top folders of out/ any format writes, with the format (for dead links)."""
+    owned: Callable[[], tuple[str, ...]]
+    """The folders of out/ the formats there are write (`Writer.owned_folders`): the files
+    syndicate wrote elsewhere are a format's there is no longer (`orphans`)."""
     releases: bool = True
     """Whether what this run publishes reaches anyone (not a preview's): see `export`."""
     allow_deletions: bool = False
@@ -600,6 +610,16 @@ def _all_folders(registry: Registry) -> dict[str, str]:
         except (UnknownFormat, PluginError):
             continue
     return folders
+
+
+def _every_folder(registry: Registry) -> tuple[str, ...]:
+    folders: list[str] = []
+    for name in registry.names:
+        try:
+            folders += registry.get(name).owned_folders()
+        except (UnknownFormat, PluginError):
+            continue
+    return tuple(folders)
 
 
 def _known_stories(only: Sequence[str], inputs: Sequence[StoryInput], diags: Diagnostics) -> bool:
@@ -953,6 +973,12 @@ class _Build:
         self.dropped: list[str] = []
         """Stories that lost a language since the last build: a partial run widens to every
         language and format, as for a kill, so that the files of that language go."""
+        self.orphaned: dict[str, list[str]] = {}
+        """The folders of out/ syndicate wrote with a format there is no longer, with their
+        files (`orphans.orphaned`): a run that finds one leaves no fingerprint, so that every
+        run says so."""
+        self.stale = False
+        """Whether one of them still carries a story taken down (`orphans.stale_stories`)."""
         self.changes: dict[str, tuple[str, ...]] = {}
         self.timings = {w.name: Timing() for w in writers}
         self.unit_keys: dict[tuple[str, bool], tuple[str, ...]] = {}
@@ -997,6 +1023,7 @@ class _Build:
         result.left_out = tuple(self.left_out)
         result.unpublished = tuple(self.unpublished)
         result.changes = self.changes
+        result.orphaned, result.stale = tuple(self.orphaned), self.stale
         if result.status == "exported" and self.left_out:
             result.status = "partial"
         return result
@@ -1049,7 +1076,9 @@ class _Build:
                         diags.extend(self.problems)
                         if diags.errors:
                             return ExportResult("failed", diags, names, len(self.read))
+                        taken_down = self._orphans(deleted)
                         report = self._publish(staging, diags, articles)
+                        self._report_orphans(taken_down, diags)
                         if staging.adopted:
                             one = len(staging.adopted) == 1
                             diags.warning(
@@ -1165,7 +1194,7 @@ class _Build:
 
     def _fingerprint(self, diags: Diagnostics, articles: Path | None) -> str | None:
         """This run's fingerprint, if it publishes the whole site with every story read."""
-        if articles is None or not self._whole_site():
+        if articles is None or not self._whole_site() or self.orphaned:
             return None
         if self.left_out or len(self.held) or self.state.notes:
             return None
@@ -1200,6 +1229,30 @@ class _Build:
             diagnostics=tuple(d for d in list(diags)[self.reported :] if d not in once),
         )
         return unchanged.encode(fingerprint)
+
+    def _orphans(self, deleted: Sequence[str]) -> list[tuple[StorySummary, str]]:
+        """Find the folders of out/ written by a format there is no longer (read from the
+        build state before this run's replaces it), and the stories taken down that they may
+        carry: each killed, withdrawn, never released or deleted, with what became of it."""
+        self.orphaned = orphaned(self.state.owned, self.how.owned(), self.out)
+        if not self.orphaned:
+            return []
+        now = self.settings.now
+        taken_down: list[tuple[StorySummary, str]] = []
+        for story in self.read:
+            stage = story.summary.lifecycle(now)
+            if stage in ("killed", "withdrawn") or stage in UNRELEASED:
+                what = {"killed": "canceled", "withdrawn": "withheld"}.get(stage, f"a {stage}")
+                taken_down.append((story.summary, what))
+        gone = set(deleted)
+        taken_down += [(s, "deleted") for s in self.state.last_stories() if s.slug in gone]
+        return taken_down
+
+    def _report_orphans(
+        self, taken_down: Sequence[tuple[StorySummary, str]], diags: Diagnostics
+    ) -> None:
+        warn_orphaned(self.orphaned, self.out, diags)
+        self.stale = stale_stories(self.orphaned, self.out, taken_down, diags)
 
     def _deleted(self) -> list[str]:
         """Stories the last build released (out/ carries them) whose folders are gone: as a

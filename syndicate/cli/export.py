@@ -106,7 +106,23 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if result.left_out:
         _left_out(args, result.left_out, result.unpublished)
         return EXIT_PARTIAL
+    if result.stale or (args.strict and result.orphaned):
+        _orphaned(args, result.orphaned, result.stale)
+        return EXIT_PARTIAL
     return EXIT_OK
+
+
+def _orphaned(args: argparse.Namespace, folders: tuple[str, ...], stale: bool) -> None:
+    """Published, but out/ holds folders no export updates (`output.orphaned`): one carries a
+    story taken down, or `--strict` counts their warnings."""
+    what = "a story taken down is still in" if stale else "--strict: out/ still holds"
+    say(
+        args,
+        f"published, but {what} {', '.join(f'{f}/' for f in folders)}, which no export"
+        f" updates: delete it, or configure its format again (exit status {EXIT_PARTIAL})",
+        asked=True,
+        orphaned=list(folders),
+    )
 
 
 def _announce(args: argparse.Namespace, result: ExportResult, diags: Diagnostics) -> int:

@@ -14,6 +14,7 @@ from pathlib import Path
 from syndicate.build.engine import cache_folder, settle_output
 from syndicate.build.options import SECTION as EXPORT
 from syndicate.build.options import ExportOptions
+from syndicate.build.orphans import orphaned, warn_orphaned
 from syndicate.build.reading import read_summaries
 from syndicate.build.state import recorded_files, state_folder
 from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, progress_bar, say, shown
@@ -221,15 +222,7 @@ def _check_written(
     folder: no export writes or removes them any more."""
     recorded = recorded_files(state) if state.is_dir() else None
     folders = tuple(f"{folder}/" for w in writers for folder in w.owned_folders())
-    known = tuple(f"{folder}/" for w in every for folder in w.owned_folders())
-    orphans: dict[str, int] = {}
     for path in sorted(recorded or ()):
-        if not path.startswith(known):
-            parts = path.split("/")
-            top = "/".join(parts[:2]) if parts[0] == "partners" else parts[0]
-            if (out / path).exists():
-                orphans[top] = orphans.get(top, 0) + 1
-            continue
         if not path.startswith(folders):
             continue
         try:
@@ -248,14 +241,8 @@ def _check_written(
             " export again to restore it",
             str(out / path),
         )
-    for folder, number in orphans.items():
-        diags.warning(
-            "output.orphaned",
-            f"{count(number, 'file')} an export wrote with a format that is not installed or"
-            " configured now: no export updates or removes them, and partners may still"
-            " fetch them; delete the folder, or install or configure that format again",
-            str(out / folder),
-        )
+    known_folders = [folder for w in every for folder in w.owned_folders()]
+    warn_orphaned(orphaned(recorded or (), known_folders, out), out, diags)
 
 
 def _not_valid(args: argparse.Namespace, diags: Diagnostics, warnings: int | None = None) -> str:
