@@ -1234,7 +1234,10 @@ class _Build:
         """Find the folders of out/ written by a format there is no longer (read from the
         build state before this run's replaces it), and the stories taken down that they may
         carry: each killed, withdrawn, never released or deleted, with what became of it."""
-        self.orphaned = orphaned(self.state.owned, self.how.owned(), self.out)
+        # Most runs write every folder out/ holds: the other formats are then not loaded.
+        mine = _prefixes([f for w in self.writers for f in w.owned_folders()])
+        others = [path for path in self.state.owned if not path.startswith(mine)]
+        self.orphaned = orphaned(others, self.how.owned(), self.out) if others else {}
         if not self.orphaned:
             return []
         now = self.settings.now
