@@ -150,12 +150,29 @@ def _decode_union(data: Any, options: tuple[Any, ...]) -> Any:
 
 
 def _decode_object(data: dict[str, Any]) -> Any:
+    """A dataclass read back. A field with a default that `data` lacks takes its default: a
+    build state stored before the field was added still reads (a field without one is an
+    error, so the stored story counts as lost and is read again)."""
     cls = _CLASSES[data[_TAG]]
-    return cls(**{name: decode(data[name]) for name, decode in _field_decoders(cls)})
+    return cls(
+        **{
+            name: decode(data[name])
+            for name, decode, optional in _field_decoders(cls)
+            if not optional or name in data
+        }
+    )
 
 
 @cache
-def _field_decoders(cls: type) -> tuple[tuple[str, Decoder], ...]:
-    """A dataclass's fields in order, each with what reads it back."""
+def _field_decoders(cls: type) -> tuple[tuple[str, Decoder, bool], ...]:
+    """A dataclass's fields in order, each with what reads it back and whether it has a
+    default."""
     hints = _hints(cls)
-    return tuple((f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls))
+    return tuple(
+        (
+            f.name,
+            _decoder(hints[f.name]),
+            f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING,
+        )
+        for f in dataclasses.fields(cls)
+    )
