@@ -451,3 +451,29 @@ def test_keep_going_tells_a_story_never_published_from_one_kept(
         f"left out for their errors, not published yet: bench-new (exit status {EXIT_PARTIAL})"
     )
     assert record["left_out"] == record["not_published"] == ["bench-new"]
+
+
+def test_keep_going_tells_a_version_the_state_lost_from_one_never_published(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A broken story published before whose last version the build state cannot give back
+    (here its stored story damaged, and a format added that needs it made again) is not
+    "not published yet": the warning says its version is lost, and so does the last line."""
+    import sqlite3
+
+    assert export(site) == 0
+    (state,) = site.rglob("state.sqlite")
+    with sqlite3.connect(state) as db:
+        db.execute("UPDATE models SET data = x'00'")
+    db.close()
+    break_yaml(site, BROKEN)
+    capsys.readouterr()
+    assert export(site, "--keep-going", formats=(*FORMATS, "jsonfeed")) == EXIT_PARTIAL
+    err = capsys.readouterr().err
+    assert "its last published version cannot be kept" in err and "[export.held]" in err
+    assert err.strip().splitlines()[-1] == (
+        "left out for their errors, their last published version lost (warning above):"
+        f" {BROKEN} (exit status {EXIT_PARTIAL})"
+    )
+    assert "not published yet" not in err
+    assert not list((site / "out").rglob(f"{BROKEN}*"))

@@ -155,8 +155,10 @@ class ExportResult:
     left_out: tuple[str, ...] = ()
     """Stories left out for their errors (`keep_going`), by folder name."""
     unpublished: tuple[str, ...] = ()
-    """Those of `left_out` that have no published version kept: never published (a new story),
-    or one the build state no longer has (an `export.held` warning says so)."""
+    """Those of `left_out` never published (a new story): none of their files are in out/."""
+    lost: tuple[str, ...] = ()
+    """Those of `left_out` published before whose last version the build state no longer has
+    (an `export.held` warning says so): this run removes their files."""
     stopped_by: tuple[str, ...] = ()
     """Without `keep_going`, when nothing but stories' own errors stopped the export and
     other stories are fine: those stories, by folder name (`keep_going` would have published
@@ -963,7 +965,9 @@ class _Build:
         """What reading the stories reported."""
         self.left_out: list[str] = []
         self.unpublished: list[str] = []
-        """Of `left_out`: those with no published version to keep."""
+        """Of `left_out`: those never published."""
+        self.lost: list[str] = []
+        """Of `left_out`: those published before whose last version cannot be kept."""
         self.stopped_by: list[str] = []
         """Without `keep_going`: the stories with errors of their own."""
         self.held = Diagnostics()
@@ -1022,6 +1026,7 @@ class _Build:
         diags.extend(self.held)
         result.left_out = tuple(self.left_out)
         result.unpublished = tuple(self.unpublished)
+        result.lost = tuple(self.lost)
         result.changes = self.changes
         result.orphaned, result.stale = tuple(self.orphaned), self.stale
         if result.status == "exported" and self.left_out:
@@ -1477,8 +1482,7 @@ class _Build:
             if held:
                 self.left_out.append(source.name)
                 self.held.extend(self.how.held[source.name])
-            if not self._hold(sink, source) and held:
-                self.unpublished.append(source.name)
+            self._hold(sink, source, left_out=held)
             return
         record, found = self._record(probe, result)
         if record is not None:  # each run: it depends on `now`; the story's own problem
@@ -1489,8 +1493,7 @@ class _Build:
         if broken and self.how.keep_going:
             self.left_out.append(source.name)
             self.held.extend(found)
-            if not self._hold(sink, source):
-                self.unpublished.append(source.name)
+            self._hold(sink, source)
             return
         self.input.extend(found)
         if record is not None:
@@ -1499,12 +1502,15 @@ class _Build:
             text_key = result.text_key if result is not None else probe.text_key
             self.read.append(_Story(source, record.key, record.summary, units, record, text_key))
 
-    def _hold(self, sink: Sink, source: StoryInput) -> bool:
+    def _hold(self, sink: Sink, source: StoryInput, *, left_out: bool = True) -> bool:
         """Stage the story's last published version (nothing if it has none): its files as
         they are, or made again from the story the state kept when this run needs others (a
-        format it did not have, an embargo that ended). False when there is none to stage."""
+        format it did not have, an embargo that ended). False when there is none to stage;
+        a story `left_out` is then counted as never published, or as lost when it was."""
         previous = self.state.previous(source.name)
         if previous is None:
+            if left_out:
+                self.unpublished.append(source.name)
             return False
         text_key, record = previous
         visible = record.summary.is_visible(self.settings.now)
@@ -1520,6 +1526,8 @@ class _Build:
                     " has it): left out of this run's files",
                     shown_path(source.folder) if source.folder else source.name,
                 )
+                if left_out:
+                    self.lost.append(source.name)
                 return False
         twins = Twins()  # a photo in several formats' folders is written once
         for writer, unit, kept in zip(self.writers, keys, units, strict=True):

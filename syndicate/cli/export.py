@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         say(args, "not exported: out/ is unchanged")
         return EXIT_FAILED
     if args.dry_run:
-        return _dry_run(args, result.changes, result.left_out, result.unpublished)
+        return _dry_run(args, result.changes, result.left_out, result.unpublished, result.lost)
     announced = _announce(args, result, diags)
     if args.timings:
         for name, timing in result.timings.items():
@@ -104,7 +104,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if announced:
         say(args, f"WebSub: {announced} changed feeds announced")
     if result.left_out:
-        _left_out(args, result.left_out, result.unpublished)
+        _left_out(args, result.left_out, result.unpublished, result.lost)
         return EXIT_PARTIAL
     if result.stale or (args.strict and result.orphaned):
         _orphaned(args, result.orphaned, result.stale)
@@ -138,24 +138,32 @@ def _announce(args: argparse.Namespace, result: ExportResult, diags: Diagnostics
 
 
 def _left_out(
-    args: argparse.Namespace, stories: tuple[str, ...], unpublished: tuple[str, ...]
+    args: argparse.Namespace,
+    stories: tuple[str, ...],
+    unpublished: tuple[str, ...],
+    lost: tuple[str, ...],
 ) -> None:
     say(
         args,
-        f"left out for their errors{_kinds(stories, unpublished)} (exit status {EXIT_PARTIAL})",
+        f"left out for their errors{_kinds(stories, unpublished, lost)}"
+        f" (exit status {EXIT_PARTIAL})",
         asked=True,  # a cron job's log must say it even under --quiet
         left_out=list(stories),
         not_published=list(unpublished),
+        version_lost=list(lost),
     )
 
 
-def _kinds(stories: tuple[str, ...], unpublished: tuple[str, ...]) -> str:
-    """The stories left out, told apart: those whose last published version stays, and
-    those with none (a new story never published)."""
-    kept = [slug for slug in stories if slug not in unpublished]
+def _kinds(stories: tuple[str, ...], unpublished: tuple[str, ...], lost: tuple[str, ...]) -> str:
+    """The stories left out, told apart: those whose last published version stays, those
+    with none (a new story never published), and those whose version the build state lost
+    (an `export.held` warning above: their files leave out/)."""
+    kept = [slug for slug in stories if slug not in unpublished and slug not in lost]
     parts = [f"their last published version kept: {', '.join(kept)}"] if kept else []
     if unpublished:
         parts.append(f"not published yet: {', '.join(unpublished)}")
+    if lost:
+        parts.append(f"their last published version lost (warning above): {', '.join(lost)}")
     return f", {parts[0]}" if len(parts) == 1 else f": {'; '.join(parts)}"
 
 
@@ -164,6 +172,7 @@ def _dry_run(
     changes: dict[str, tuple[str, ...]],
     left_out: tuple[str, ...],
     unpublished: tuple[str, ...],
+    lost: tuple[str, ...],
 ) -> int:
     """What the export would change in out/: one line per file on stdout, then a summary."""
     for change in ("new", "changed", "removed"):
@@ -186,11 +195,12 @@ def _dry_run(
         # check of the sources is; it says what the export would do with them.
         say(
             args,
-            f"an export would leave out for their errors{_kinds(left_out, unpublished)}"
+            f"an export would leave out for their errors{_kinds(left_out, unpublished, lost)}"
             f" (and exit with status {EXIT_PARTIAL})",
             asked=True,
             left_out=list(left_out),
             not_published=list(unpublished),
+            version_lost=list(lost),
         )
         return EXIT_INPUT
     return EXIT_OK
