@@ -389,6 +389,19 @@ def test_one_language_warns_about_the_translations_it_links_to(
     assert "export.dead-link" not in capsys.readouterr().err
 
 
+def test_one_language_s_catalog_names_the_translated_books_it_links_to(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The catalog links each book to its translations' books: a run of one language into an
+    empty out/ warns of each it did not write, and a run of every language leaves none."""
+    assert export(site, "--lang", "fr", formats=("epub",)) == 0
+    err = capsys.readouterr().err
+    assert f"out/epub/{HEALTHY}.en.epub: warning: linked from opds/fr.xml" in err
+    assert "add its language to --lang, or export every language [export.dead-link]" in err
+    assert export(site, formats=("all",)) == 0
+    assert "export.dead-link" not in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     "page",
     [
