@@ -109,6 +109,13 @@ def test_a_misspelt_required_field_is_one_mistake(tmp_path: Path) -> None:
             " [file.empty]",
         ),
         (
+            "# publisher: Daily Planet\n",
+            "syndicate.yaml:1: error: the site configuration is empty; it needs publisher,"
+            " base_url and languages, one `name: value` line each (docs/configuration.md), or"
+            " copy the syndicate.yaml that `syndicate init DIR` writes in a new folder"
+            " [config.schema]",
+        ),
+        (
             "- publisher\n- languages\n",
             "syndicate.yaml:1: error: syndicate.yaml must be `name: value` lines, like"
             " `timezone: Europe/Brussels`, not a list (lines starting with -) [config.schema]",
@@ -126,3 +133,36 @@ def test_a_configuration_that_is_not_settings_says_what_it_needs(
     diags = Diagnostics()
     assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is None
     assert [d.format_text() for d in diags] == [expected]
+
+
+def test_a_story_file_of_comments_or_empty_front_matter_says_what_it_needs(
+    tmp_path: Path,
+) -> None:
+    """YAML that holds nothing (only comments, or `---` twice) is not "a value with no name":
+    it gets what an empty file of its kind gets, the fields to write."""
+    import shutil
+
+    repo = MISTAKES.parents[2]
+    shutil.copytree(repo / "articles", tmp_path / "articles")
+    shutil.copy(repo / "syndicate.yaml", tmp_path / "syndicate.yaml")
+    folder = tmp_path / "articles" / "2021-02-18-nato-iraq-deployment"
+    meta, en = folder / "story.yaml", folder / "en.md"
+    facts = meta.read_text(encoding="utf-8")
+    meta.write_text("# id: to come\n\n", encoding="utf-8")
+    [error] = [line for line in validate_in(tmp_path).stderr.splitlines() if ": error: " in line]
+    assert error.endswith(
+        "story.yaml:1: error: story.yaml has only comments or blank lines; write the facts every"
+        " language shares, one `name: value` line each, at least id, original_language, section,"
+        " first_created, published and rights (docs/sources.md shows a complete one), or copy"
+        " the one `syndicate new SLUG` writes, which marks each field to fill in with TODO"
+        " [article.schema]"
+    )
+    meta.write_text(facts, encoding="utf-8")
+    text = en.read_text(encoding="utf-8")
+    en.write_text("---\n---\n" + text.split("\n---\n", 1)[1], encoding="utf-8")
+    [error] = [line for line in validate_in(tmp_path).stderr.splitlines() if ": error: " in line]
+    assert error.endswith(
+        "en.md:2: error: the front matter between the --- lines is empty; write this language's"
+        " headline, summary, byline and dateline there, one `name: value` line each"
+        " (docs/sources.md) [article.schema]"
+    )

@@ -63,11 +63,17 @@ _LEFT_BEHIND = re.compile(
 """What `syndicate new` marks the fields to fill with; an error in a usable story."""
 PLACEHOLDER_SECTION = "todo"
 """The section `syndicate new` writes (a section code is lowercase)."""
-EMPTY_STORY_FILE = (
-    f"{STORY_FILE} is empty; write the facts every language shares, one `name: value` line"
-    " each, at least id, original_language, section, first_created, published and rights"
-    " (docs/sources.md shows a complete one), or copy the one `syndicate new SLUG` writes,"
-    " which marks each field to fill in with TODO"
+_STORY_FACTS_NEEDED = (
+    "write the facts every language shares, one `name: value` line each, at least id,"
+    " original_language, section, first_created, published and rights (docs/sources.md shows"
+    " a complete one), or copy the one `syndicate new SLUG` writes, which marks each field to"
+    " fill in with TODO"
+)
+EMPTY_STORY_FILE = f"{STORY_FILE} is empty; {_STORY_FACTS_NEEDED}"
+EMPTY_STORY_FACTS = f"{STORY_FILE} has only comments or blank lines; {_STORY_FACTS_NEEDED}"
+EMPTY_FRONT_MATTER = (
+    "the front matter between the --- lines is empty; write this language's headline,"
+    " summary, byline and dateline there, one `name: value` line each (docs/sources.md)"
 )
 EMPTY_LANGUAGE_FILE = "file is empty; a story file needs front matter and a body"
 # Story-level facts a language file may repeat; when it does, it must agree with story.yaml.
@@ -446,6 +452,7 @@ class _StoryReader:
                 what if story else "the front matter",
                 "section: world" if story else "dateline: Brussels",
                 doc.data,
+                EMPTY_STORY_FACTS if story else EMPTY_FRONT_MATTER,
             )
             self.diags.error("article.schema", said, SourceRef(shown, first_line))
             return None

@@ -241,7 +241,7 @@ def load_config(
     data = doc.data
     if not isinstance(data, dict):
         example = "timezone: Europe/Brussels"
-        said = not_fields(path.name, example, data)
+        said = not_fields(path.name, example, data, EMPTY_CONFIG)
         diags.error("config.schema", said, SourceRef(shown, doc.line(()) or 1))
         return None
 

@@ -64,9 +64,12 @@ def markup_warning(text: str, what: str) -> str | None:
     )
 
 
-def not_fields(what: str, example: str, found: object) -> str:
+def not_fields(what: str, example: str, found: object, empty: str) -> str:
     """The error for YAML that is not `name: value` lines where they are wanted (a list, a
-    lone value), in a journalist's words, not YAML's "mapping"."""
+    lone value), in a journalist's words, not YAML's "mapping"; `empty` when it holds
+    nothing at all (only comments or blank lines): what a file of its kind needs."""
+    if found is None:
+        return empty
     kind = "a list (lines starting with -)" if isinstance(found, list) else "a value with no name"
     return f"{what} must be `name: value` lines, like `{example}`, not {kind}"
 
