@@ -375,3 +375,38 @@ def test_a_validator_named_in_the_settings_that_is_not_there(
         f"{config}:{line}: error: cannot run the W3C Feed Validator: missing/feed_validate.py"
         " is not a file [w3c.missing]"
     ]
+
+
+def test_a_validator_named_in_the_settings_is_found_from_the_site_s_folder(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative `feeds.feedvalidator` is taken from syndicate.yaml's folder, wherever
+    syndicate runs (a cron job's folder is not the site's); what it reports is reported."""
+    monkeypatch.delenv(FEEDVALIDATOR_ENV, raising=False)
+    site, _ = planted(sample, tmp_path, "rss/en.xml", "<rss", "<rss")
+    (site / "tools").mkdir()
+    (site / "tools/feed_validate.py").write_text(
+        "import sys\n"
+        "for name in sys.argv[1:]:\n"
+        "    print(f'{name}:3: error: InvalidPositiveInteger: line 3, column 0: planted')\n"
+        "    print(f'{name}:4: warning: UnknownNamespace: line 4, column 0: not an error')\n"
+        "sys.exit(1)\n",
+        encoding="utf-8",
+    )
+    config = site / "syndicate.yaml"
+    text = config.read_text(encoding="utf-8") + "feeds:\n  feedvalidator: tools/feed_validate.py\n"
+    config.write_text(text, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    out = site / "out"
+    args = ["--config", str(config), "--articles", str(site / "articles"), "--now", NOW]
+    stream = io.StringIO()
+    with contextlib.redirect_stderr(stream):
+        assert main(["validate", "--outputs", str(out), *args]) == 1
+    errors = [line for line in stream.getvalue().splitlines() if ": error: " in line]
+    feeds = sorted(out.rglob("*.xml"))
+    assert len(feeds) > 1
+    assert sorted(errors) == sorted(
+        f"{feed}:3: error: planted [w3c.InvalidPositiveInteger]" for feed in feeds
+    )

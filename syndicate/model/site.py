@@ -54,6 +54,10 @@ class SiteConfig:
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False)
     """The line of every value of the file, by its path (`("feeds", "limit")`)."""
     source: SourceRef = field(default_factory=lambda: SourceRef(CONFIG_NAME))
+    folder: Path | None = field(default=None, compare=False, repr=False)
+    """The folder of syndicate.yaml, as it was given (relative to where syndicate runs, or
+    absolute), which the site's relative paths start from; None for a configuration made in
+    code."""
     templates: Path | None = None
     """The site's own page templates (`templates/` beside syndicate.yaml), if it has them."""
     static: tuple[str, ...] = ()

@@ -312,6 +312,7 @@ def load_config(
         sections={k: v for k, v in data.items() if k not in known},
         lines=dict(doc.lines),
         source=SourceRef(shown),
+        folder=root,
         # Absolute: a process may load several sites (tests, an embedding application), and
         # the templates are cached by their folder.
         templates=templates,

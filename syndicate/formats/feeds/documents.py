@@ -91,9 +91,9 @@ class FeedOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
     feedvalidator: Annotated[
         str | None,
         msgspec.Meta(
-            description="path to the W3C Feed Validator's feed_validate.py: `syndicate validate"
-            " --outputs` then runs it on every RSS and Atom feed (partner profiles too), reporting"
-            " its errors as w3c.<Type>"
+            description="path to the W3C Feed Validator's feed_validate.py, relative to"
+            " syndicate.yaml's folder: `syndicate validate --outputs` then runs it on every RSS"
+            " and Atom feed (partner profiles too), reporting its errors as w3c.<Type>"
             " (or set SYNDICATE_FEEDVALIDATOR)"
         ),
     ] = None

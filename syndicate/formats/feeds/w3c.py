@@ -34,13 +34,16 @@ Known = Callable[[Path, str, str], bool]
 def feedvalidator(
     config: SiteConfig, environ: Mapping[str, str] = os.environ
 ) -> tuple[str, SourceRef | str] | None:
-    """The validator's script and where it was named: the environment variable, else the
-    `feeds.feedvalidator` setting (which the partner profiles' feeds follow too), else none."""
+    """The validator's script and where it was named: the environment variable (a relative
+    path from the folder syndicate runs in), else the `feeds.feedvalidator` setting (a
+    relative path from syndicate.yaml's folder, as every path of the site is; the partner
+    profiles' feeds follow it too), else none."""
     if environ.get(FEEDVALIDATOR_ENV):
         return environ[FEEDVALIDATOR_ENV], FEEDVALIDATOR_ENV
     setting = config.section("feeds").get("feedvalidator")
     if isinstance(setting, str) and setting:
-        return setting, config.where("feeds", "feedvalidator")
+        script = (config.folder or Path()) / Path(setting).expanduser()
+        return str(script), config.where("feeds", "feedvalidator")
     return None
 
 
