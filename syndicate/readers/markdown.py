@@ -261,7 +261,9 @@ class _TreeBuilder:
             if len(images) > 1 or others:
                 self.diags.error(
                     "body.figure",
-                    "an image must stand in a paragraph of its own (one image, no text)",
+                    "an image must stand in a paragraph of its own (one image, no text): put a"
+                    " blank line before and after it; its caption goes under `images:` in"
+                    " story.yaml",
                     ref,
                 )
                 return None
@@ -368,7 +370,10 @@ class _TreeBuilder:
                         out.append(Link(href, words, str(title) if title else None))
                 case "image":
                     self.diags.error(
-                        "body.figure", "an image must stand in a paragraph of its own", ref
+                        "body.figure",
+                        "an image must stand in a paragraph of its own, not in a heading or"
+                        " inside emphasis: put it on its own line, between blank lines",
+                        ref,
                     )
                 case _:
                     out.append(Text(tok.content))
