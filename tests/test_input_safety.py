@@ -1036,3 +1036,26 @@ def test_a_template_refused_after_the_configuration_loaded_is_a_diagnostic(
         render_page(folder, "article.html")
     assert caught.value.where == "templates/article.html:1"
     assert "outside the site folder" in caught.value.message
+
+
+def test_a_template_refused_before_it_is_sent_to_the_workers_stops_the_run(
+    site: Path, tmp_path: Path
+) -> None:
+    """What a Dask run sends its workers is read as checked as the loader reads it: a template
+    replaced by a link leaving the site after the configuration loaded stops the run with a
+    message naming it (pages made without it would publish the default look), never its
+    bytes sent."""
+    from syndicate.build.sources import TemplateRefused, site_files
+
+    (site / "templates").mkdir()
+    article = site / "templates" / "article.html"
+    article.write_text('{% extends "syndicate/article.html" %}\n', encoding="utf-8")
+    diags = Diagnostics()
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", diags)
+    assert config is not None and not diags.has_errors()
+    assert [rel for rel, _ in site_files(config).templates] == ["article.html"]
+    (tmp_path / "secret.html").write_text(SECRET, encoding="utf-8")
+    article.unlink()
+    article.symlink_to(tmp_path / "secret.html")
+    with pytest.raises(TemplateRefused, match=r"templates/article\.html changed during the run"):
+        site_files(config)

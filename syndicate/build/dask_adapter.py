@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from syndicate.build.executors import Executor, Pending
-from syndicate.build.sources import site_files
+from syndicate.build.sources import TemplateRefused, site_files
 from syndicate.build.workers import Done, ExecutorError, Settings, Unit, run_batch
 from syndicate.diagnostics import Diagnostic
 
@@ -107,7 +107,10 @@ class DaskExecutor(Executor):
         the batches that need them, where data scattered with `broadcast` was lost for good,
         and the run with it. Each worker fetches them once, from one that has them."""
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
-        travelling = replace(settings, site=site_files(settings.config))
+        try:
+            travelling = replace(settings, site=site_files(settings.config))
+        except TemplateRefused as exc:
+            raise ExecutorError(str(exc)) from None
         if self.ships:  # a scheduler's workers may not see out/: their files come back
             travelling = replace(travelling, stage_to=None)
         future = self.client.submit(_settings, travelling, pure=False)

@@ -276,6 +276,12 @@ class SiteFiles:
     code: str
 
 
+class TemplateRefused(Exception):
+    """A site template refused while it is sent to the workers (replaced by a link, a FIFO or
+    a larger file since the configuration checked it): the run stops rather than render pages
+    without it."""
+
+
 def site_files(config: SiteConfig) -> SiteFiles:
     publisher = config.publisher
     assets = {}
@@ -287,12 +293,18 @@ def site_files(config: SiteConfig) -> SiteFiles:
         # The templates alone: workers render pages; the static files beside them (fonts,
         # images) are published by the driver's collection files.
         # Checked as the configuration checked them when it loaded (`templates_ok`): one
-        # refused since (replaced by a link or a FIFO during the run) is not sent.
+        # refused since (replaced by a link or a FIFO during the run) stops the run, as pages
+        # made without it would publish the default look.
         root = config.templates.parent.resolve()
         for rel, path in own_files(config.templates):
             if is_template(rel):
-                with contextlib.suppress(Refused):
+                try:
                     templates.append((rel, read_checked(path, root, MAX_TEXT_BYTES)))
+                except Refused as exc:
+                    raise TemplateRefused(
+                        f"the site's template templates/{rel} changed during the run and is"
+                        f" refused now ({exc.message}); restore it and export again"
+                    ) from None
     return SiteFiles(assets, tuple(templates), code_digest())
 
 
