@@ -402,6 +402,24 @@ def test_one_language_s_catalog_names_the_translated_books_it_links_to(
     assert "export.dead-link" not in capsys.readouterr().err
 
 
+def test_strict_warnings_found_once_published_exit_3_not_2(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dead link is found as the files are published: under --strict it cannot stop the run,
+    so the status is 3 ("published, but"), not 2 ("nothing was written"), and the last line
+    says so."""
+    assert export(site, "--strict", formats=("rss",), quiet=False) == EXIT_PARTIAL
+    err = capsys.readouterr().err
+    assert "[export.dead-link]" in err
+    warned = err.count(": warning: ")
+    assert err.strip().splitlines()[-1] == (
+        f"published, but --strict counts the {warned} warnings above: fix them and export again"
+        f" (exit status {EXIT_PARTIAL})"
+    )
+    assert (site / "out" / "rss" / "en.xml").is_file()
+    assert export(site, "--strict", formats=("all",)) == 0
+
+
 @pytest.mark.parametrize(
     "page",
     [

@@ -109,6 +109,19 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if result.stale or (args.strict and result.orphaned):
         _orphaned(args, result.orphaned, result.stale)
         return EXIT_PARTIAL
+    if args.strict and diags.warnings:
+        # Warnings found while the files were made or after they were published (a dead
+        # link, an empty edition day) cannot stop a run that has published: not 2 ("nothing
+        # was written") but 3, "published, but".
+        warned = count(len(diags.warnings), "warning")
+        say(
+            args,
+            f"published, but --strict counts the {warned} above: fix them and export again"
+            f" (exit status {EXIT_PARTIAL})",
+            asked=True,
+            warnings=len(diags.warnings),
+        )
+        return EXIT_PARTIAL
     return EXIT_OK
 
 
