@@ -326,3 +326,50 @@ def test_a_format_no_longer_configured_is_told_at_every_export(
         assert "[output.orphaned-story]" not in err
     assert "published, but --strict: out/ still holds partners/mine/" in err
     assert {p: p.read_bytes() for p in mine} == mine
+
+
+def test_a_folder_that_took_the_kill_before_it_was_orphaned_is_not_an_error(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A kill notice carries the story's id and link, not its headline: a profile that had
+    the kill before it was taken out of the configuration carries nothing to take down."""
+    story = site / "articles" / SAMPLE_SLUG / "story.yaml"
+    text = story.read_text(encoding="utf-8")
+    story.write_text(
+        text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2"),
+        encoding="utf-8",
+    )
+    common, mine = _orphan_mine(site)
+    assert any(SAMPLE_SLUG.encode() in data for data in mine.values())  # the notice
+    capsys.readouterr()
+    for _ in range(2):
+        assert main(["export", "-f", "all", *common]) == 0
+        err = capsys.readouterr().err
+        assert err.count("[output.orphaned]") == 1, err
+        assert "[output.orphaned-story]" not in err, err
+
+
+def test_a_story_deleted_is_looked_for_in_orphaned_folders_at_every_export(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A deleted story is not read again: the state remembers it while an orphaned folder
+    may carry it, so every export says so, until the folder is gone."""
+    common, mine = _orphan_mine(site)
+    shutil.rmtree(site / "articles" / SAMPLE_SLUG)
+    folder = site / "out" / "partners" / "mine"
+    capsys.readouterr()
+    for _ in range(2):
+        assert main(["export", "-f", "all", "--allow-deletions", *common]) == 3
+        err = capsys.readouterr().err
+        assert (
+            f"{folder}: error: the story {SAMPLE_SLUG} is deleted, but this folder, which no"
+            " export updates any more, still carries it" in err
+        ), err
+        assert err.strip().splitlines()[-1] == (
+            "published, but a story taken down is still in partners/mine/, which no export"
+            " updates: delete it, or configure its format again (exit status 3)"
+        )
+    assert {p: p.read_bytes() for p in mine} == mine
+    shutil.rmtree(folder)
+    assert main(["export", "-f", "all", "--allow-deletions", *common]) == 0
+    assert "[output.orphaned" not in capsys.readouterr().err

@@ -36,7 +36,7 @@ from syndicate.build.inputs import (
 from syndicate.build.links import dead_links
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
-from syndicate.build.orphans import orphaned, stale_stories, warn_orphaned
+from syndicate.build.orphans import TakenDown, orphaned, stale_stories, warn_orphaned
 from syndicate.build.publish import (
     LOCK_NAME,
     TRASH,
@@ -177,6 +177,19 @@ class ExportResult:
     stale: bool = False
     """Whether one of them still carries a story taken down (an `output.orphaned-story`
     error): the rest is published all the same."""
+    stale_folders: tuple[str, ...] = ()
+    """Those of `orphaned` that still carry a story taken down."""
+
+
+_TAKEN_DOWN: dict[str, str] = {
+    "killed": "canceled",
+    "withdrawn": "withheld",
+    "draft": "a draft",
+    "scheduled": "scheduled",
+}
+"""The stages of a story no output may carry any more (`UNRELEASED` among them), with the
+words an `output.orphaned-story` error says them in."""
+assert set(_TAKEN_DOWN) >= UNRELEASED
 
 
 def export(
@@ -981,8 +994,10 @@ class _Build:
         """The folders of out/ syndicate wrote with a format there is no longer, with their
         files (`orphans.orphaned`): a run that finds one leaves no fingerprint, so that every
         run says so."""
-        self.stale = False
-        """Whether one of them still carries a story taken down (`orphans.stale_stories`)."""
+        self.stale: list[str] = []
+        """Those of them that still carry a story taken down (`orphans.stale_stories`)."""
+        self.deleted_watch: list[TakenDown] = []
+        """The stories deleted that orphaned folders may carry, remembered for later runs."""
         self.changes: dict[str, tuple[str, ...]] = {}
         self.timings = {w.name: Timing() for w in writers}
         self.unit_keys: dict[tuple[str, bool], tuple[str, ...]] = {}
@@ -1028,7 +1043,8 @@ class _Build:
         result.unpublished = tuple(self.unpublished)
         result.lost = tuple(self.lost)
         result.changes = self.changes
-        result.orphaned, result.stale = tuple(self.orphaned), self.stale
+        result.orphaned, result.stale = tuple(self.orphaned), bool(self.stale)
+        result.stale_folders = tuple(self.stale)
         if result.status == "exported" and self.left_out:
             result.status = "partial"
         return result
@@ -1235,10 +1251,12 @@ class _Build:
         )
         return unchanged.encode(fingerprint)
 
-    def _orphans(self, deleted: Sequence[str]) -> list[tuple[StorySummary, str]]:
+    def _orphans(self, deleted: Sequence[str]) -> list[TakenDown]:
         """Find the folders of out/ written by a format there is no longer (read from the
         build state before this run's replaces it), and the stories taken down that they may
-        carry: each killed, withdrawn, never released or deleted, with what became of it."""
+        carry: each killed, withdrawn or never released, and each deleted in this run or in
+        a run before while an orphaned folder was there (the state remembers those), with
+        what became of it."""
         # Most runs write every folder out/ holds: the other formats are then not loaded.
         mine = _prefixes([f for w in self.writers for f in w.owned_folders()])
         others = [path for path in self.state.owned if not path.startswith(mine)]
@@ -1246,21 +1264,29 @@ class _Build:
         if not self.orphaned:
             return []
         now = self.settings.now
-        taken_down: list[tuple[StorySummary, str]] = []
+        taken_down: list[TakenDown] = []
         for story in self.read:
             stage = story.summary.lifecycle(now)
-            if stage in ("killed", "withdrawn") or stage in UNRELEASED:
-                what = {"killed": "canceled", "withdrawn": "withheld"}.get(stage, f"a {stage}")
-                taken_down.append((story.summary, what))
+            if stage in _TAKEN_DOWN:
+                taken_down.append(TakenDown.of(story.summary, _TAKEN_DOWN[stage]))
         gone = set(deleted)
-        taken_down += [(s, "deleted") for s in self.state.last_stories() if s.slug in gone]
-        return taken_down
+        self.deleted_watch = [
+            TakenDown.of(s, "deleted") for s in self.state.last_stories() if s.slug in gone
+        ]
+        here = {source.name for source in self.inputs}
+        for data in self.state.taken_down():
+            before = TakenDown.from_data(data)
+            if before is not None and before.slug not in here | gone:  # not restored
+                self.deleted_watch.append(before)
+        return taken_down + self.deleted_watch
 
-    def _report_orphans(
-        self, taken_down: Sequence[tuple[StorySummary, str]], diags: Diagnostics
-    ) -> None:
+    def _report_orphans(self, taken_down: Sequence[TakenDown], diags: Diagnostics) -> None:
         warn_orphaned(self.orphaned, self.out, diags)
         self.stale = stale_stories(self.orphaned, self.out, taken_down, diags)
+        # The stories deleted are not read again: the state keeps them while a folder may
+        # carry them (none left: forgotten).
+        watch = self.deleted_watch if self.orphaned else []
+        self.state.keep_taken_down([story.as_data() for story in watch])
 
     def _deleted(self) -> list[str]:
         """Stories the last build released (out/ carries them) whose folders are gone: as a

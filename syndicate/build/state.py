@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import msgspec
 from zlib_ng import zlib_ng
@@ -242,6 +242,27 @@ class BuildState:
     def clear_pending(self) -> None:
         with self.db:
             self.db.execute("DELETE FROM meta WHERE key = 'pending'")
+
+    def taken_down(self) -> list[Any]:
+        """The stories deleted while out/ held orphaned folders (`keep_taken_down`), as data:
+        a later run still looks for them there. Empty when unreadable."""
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'taken_down'").fetchone()
+            data = json.loads(row[0]) if row else []
+        except (sqlite3.Error, ValueError, TypeError):
+            return []
+        return data if isinstance(data, list) else []
+
+    def keep_taken_down(self, stories: list[Any]) -> None:
+        """Remember `stories` (JSON data) for the next runs (`taken_down`); none: forget."""
+        if stories == self.taken_down():
+            return
+        with self.db:
+            if stories:
+                value = json.dumps(stories, ensure_ascii=False, sort_keys=True)
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('taken_down', ?)", (value,))
+            else:
+                self.db.execute("DELETE FROM meta WHERE key = 'taken_down'")
 
     def _owned(self) -> dict[str, tuple[int, int]]:
         try:

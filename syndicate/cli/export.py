@@ -103,13 +103,14 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     )
     if announced:
         say(args, f"WebSub: {announced} changed feeds announced")
-    if result.left_out:
-        _left_out(args, result.left_out, result.unpublished, result.lost)
-        return EXIT_PARTIAL
+    status = EXIT_OK
     if result.stale or (args.strict and result.orphaned):
-        _orphaned(args, result.orphaned, result.stale)
-        return EXIT_PARTIAL
-    if args.strict and diags.warnings:
+        _orphaned(args, result.stale_folders or result.orphaned, result.stale)
+        status = EXIT_PARTIAL
+    if result.left_out:  # said last: a cron job's log ends with the stories left out
+        _left_out(args, result.left_out, result.unpublished, result.lost)
+        status = EXIT_PARTIAL
+    if status == EXIT_OK and args.strict and diags.warnings:
         # Warnings found while the files were made or after they were published (a dead
         # link, an empty edition day) cannot stop a run that has published: not 2 ("nothing
         # was written") but 3, "published, but".
@@ -121,18 +122,20 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             asked=True,
             warnings=len(diags.warnings),
         )
-        return EXIT_PARTIAL
-    return EXIT_OK
+        status = EXIT_PARTIAL
+    return status
 
 
 def _orphaned(args: argparse.Namespace, folders: tuple[str, ...], stale: bool) -> None:
     """Published, but out/ holds folders no export updates (`output.orphaned`): one carries a
     story taken down, or `--strict` counts their warnings."""
     what = "a story taken down is still in" if stale else "--strict: out/ still holds"
+    one = len(folders) == 1
     say(
         args,
         f"published, but {what} {', '.join(f'{f}/' for f in folders)}, which no export"
-        f" updates: delete it, or configure its format again (exit status {EXIT_PARTIAL})",
+        f" updates: delete {'it' if one else 'them'}, or configure"
+        f" {'its format' if one else 'their formats'} again (exit status {EXIT_PARTIAL})",
         asked=True,
         orphaned=list(folders),
     )
