@@ -1059,3 +1059,11 @@ def test_a_template_refused_before_it_is_sent_to_the_workers_stops_the_run(
     article.symlink_to(tmp_path / "secret.html")
     with pytest.raises(TemplateRefused, match=r"templates/article\.html changed during the run"):
         site_files(config)
+    article.unlink()
+    os.mkfifo(article)  # not opened: a FIFO would block the read
+    with pytest.raises(TemplateRefused, match=r"templates/article\.html changed during the run"):
+        site_files(config)
+    article.unlink()
+    article.symlink_to(tmp_path / "nothing.html")
+    with pytest.raises(TemplateRefused, match=r"templates/article\.html changed during the run"):
+        site_files(config)

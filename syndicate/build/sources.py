@@ -24,11 +24,10 @@ from typing import Any, Literal
 from syndicate.build.inputs import code_digest, digest
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import SiteConfig, SourceRef, Story
-from syndicate.model.site import is_template
+from syndicate.model.site import is_left_aside, is_template
 from syndicate.readers.articles import shown_path
 from syndicate.readers.budgets import MAX_IMAGE_BYTES, MAX_TEXT_BYTES
 from syndicate.readers.safefile import Refused, read_checked
-from syndicate.readers.staticfiles import own_files
 
 CARRIED_BYTES = MAX_IMAGE_BYTES
 """Files up to the largest size any reader accepts travel whole; a larger one travels as its
@@ -295,9 +294,12 @@ def site_files(config: SiteConfig) -> SiteFiles:
         # Checked as the configuration checked them when it loaded (`templates_ok`): one
         # refused since (replaced by a link or a FIFO during the run) stops the run, as pages
         # made without it would publish the default look.
+        # Every entry with a template's name is read, not only the regular files among them:
+        # one that became a FIFO or a link to nothing is refused here, not left out.
         root = config.templates.parent.resolve()
-        for rel, path in own_files(config.templates):
-            if is_template(rel):
+        for path in sorted(config.templates.rglob("*")):
+            rel = path.relative_to(config.templates).as_posix()
+            if is_template(rel) and not is_left_aside(rel) and not path.is_dir():
                 try:
                     templates.append((rel, read_checked(path, root, MAX_TEXT_BYTES)))
                 except Refused as exc:
