@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -377,36 +378,68 @@ def test_a_validator_named_in_the_settings_that_is_not_there(
     ]
 
 
-def test_a_validator_named_in_the_settings_is_found_from_the_site_s_folder(
-    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A relative `feeds.feedvalidator` is taken from syndicate.yaml's folder, wherever
-    syndicate runs (a cron job's folder is not the site's); what it reports is reported."""
-    monkeypatch.delenv(FEEDVALIDATOR_ENV, raising=False)
-    site, _ = planted(sample, tmp_path, "rss/en.xml", "<rss", "<rss")
-    (site / "tools").mkdir()
-    (site / "tools/feed_validate.py").write_text(
-        "import sys\n"
-        "for name in sys.argv[1:]:\n"
-        "    print(f'{name}:3: error: InvalidPositiveInteger: line 3, column 0: planted')\n"
-        "    print(f'{name}:4: warning: UnknownNamespace: line 4, column 0: not an error')\n"
-        "sys.exit(1)\n",
-        encoding="utf-8",
-    )
-    config = site / "syndicate.yaml"
-    text = config.read_text(encoding="utf-8") + "feeds:\n  feedvalidator: tools/feed_validate.py\n"
-    config.write_text(text, encoding="utf-8")
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    monkeypatch.chdir(elsewhere)
-    out = site / "out"
-    args = ["--config", str(config), "--articles", str(site / "articles"), "--now", NOW]
+PLANTING_VALIDATOR = (
+    "import sys\n"
+    "for name in sys.argv[1:]:\n"
+    "    print(f'{name}:3: error: InvalidPositiveInteger: line 3, column 0: planted')\n"
+    "    print(f'{name}:4: warning: UnknownNamespace: line 4, column 0: not an error')\n"
+    "sys.exit(1)\n"
+)
+"""A stand-in for the W3C validator's script: an error on line 3 of every feed given."""
+
+
+def _validate_planting(out: Path, *args: str) -> list[str]:
     stream = io.StringIO()
     with contextlib.redirect_stderr(stream):
-        assert main(["validate", "--outputs", str(out), *args]) == 1
+        assert main(["validate", "--outputs", str(out), "--now", NOW, *args]) == 1
     errors = [line for line in stream.getvalue().splitlines() if ": error: " in line]
     feeds = sorted(out.rglob("*.xml"))
     assert len(feeds) > 1
     assert sorted(errors) == sorted(
         f"{feed}:3: error: planted [w3c.InvalidPositiveInteger]" for feed in feeds
     )
+    return errors
+
+
+def test_a_validator_named_in_the_settings_is_found_from_the_site_s_folder(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative `feeds.feedvalidator` is taken from syndicate.yaml's folder, wherever the
+    process runs (the command line runs in the site's folder; code calling the writers may
+    not); what it reports is reported, its warnings are not."""
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.formats.feeds.w3c import feedvalidator
+    from syndicate.readers.config import load_config
+
+    monkeypatch.delenv(FEEDVALIDATOR_ENV, raising=False)
+    site, _ = planted(sample, tmp_path, "rss/en.xml", "<rss", "<rss")
+    (site / "tools").mkdir()
+    (site / "tools/feed_validate.py").write_text(PLANTING_VALIDATOR, encoding="utf-8")
+    config = site / "syndicate.yaml"
+    text = config.read_text(encoding="utf-8") + "feeds:\n  feedvalidator: tools/feed_validate.py\n"
+    config.write_text(text, encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    loaded = load_config(config, str(config), Diagnostics())
+    assert loaded is not None
+    named = feedvalidator(loaded, environ={})
+    assert named is not None and Path(named[0]).is_file()
+    assert Path(named[0]).resolve() == (site / "tools/feed_validate.py").resolve()
+    _validate_planting(site / "out", "--config", str(config), "--articles", str(site / "articles"))
+
+
+def test_a_validator_named_in_the_environment_is_found_from_the_working_folder(
+    sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SYNDICATE_FEEDVALIDATOR=fv.py is the fv.py of the folder the command was started in,
+    as a shell user means it, though the command runs in the site's folder."""
+    site, _ = planted(sample, tmp_path, "rss/en.xml", "<rss", "<rss")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "fv.py").write_text(PLANTING_VALIDATOR, encoding="utf-8")
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.setenv(FEEDVALIDATOR_ENV, "fv.py")
+    _validate_planting(site / "out", "--site", str(site))
+    assert Path.cwd() == elsewhere
+    assert os.environ[FEEDVALIDATOR_ENV] == "fv.py"  # as it was given

@@ -109,6 +109,29 @@ def _cut_short(args: argparse.Namespace, status: int) -> None:
         print(f"\n{line}", file=sys.stderr, flush=True)
 
 
+PATH_VARIABLES = (
+    "SYNDICATE_CACHE_DIR",
+    "SYNDICATE_FEEDVALIDATOR",
+    "SYNDICATE_ATOM_RNG",
+    "SYNDICATE_NEWSML_XSD",
+)
+"""Environment variables naming a file or folder: a relative one is taken from the folder the
+command was started in, as a shell user expects, though the command runs in the site's."""
+
+
+@contextlib.contextmanager
+def _paths_from_here() -> Iterator[None]:
+    """`PATH_VARIABLES` made absolute from the working folder while the command runs."""
+    given = {name: os.environ[name] for name in PATH_VARIABLES if os.environ.get(name)}
+    try:
+        for name, value in given.items():
+            os.environ[name] = os.path.abspath(os.path.expanduser(value))
+        yield
+    finally:
+        for name, value in given.items():
+            os.environ[name] = value
+
+
 def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
     """The command, inside its site folder: relative paths (`articles/`, `out/`,
     `templates/`) mean the site's wherever the command was started, so messages and the
@@ -123,7 +146,7 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
             site = locate_site(args, diags)
             if site is None:
                 return EXIT_INPUT
-            with contextlib.chdir(site):
+            with _paths_from_here(), contextlib.chdir(site):
                 status = command.run(args, diags)
                 return status
     except KeyboardInterrupt as exc:

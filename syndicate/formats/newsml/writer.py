@@ -65,8 +65,9 @@ class NewsMLOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     official_xsd: Annotated[
         str | None,
         msgspec.Meta(
-            description="path to IPTC's NewsML-G2_2.35-spec-All-Power.xsd: `syndicate validate"
-            f" --outputs` then checks out/newsml/ against it too (or set {XSD_ENV})"
+            description="path to IPTC's NewsML-G2_2.35-spec-All-Power.xsd, relative to"
+            " syndicate.yaml's folder: `syndicate validate --outputs` then checks out/newsml/"
+            f" against it too (or set {XSD_ENV})"
         ),
     ] = None
 
@@ -115,8 +116,12 @@ class NewsMLWriter(Writer[NewsMLOptions]):
         super().validate_outputs(out, ctx)
         # Validation, not writing: reading the environment here keeps writers pure. The variable
         # wins over syndicate.yaml, so one run can be pointed at another copy of the schema.
-        official = os.environ.get(XSD_ENV) or ctx.options.official_xsd
-        validate_folder(out / "newsml", ctx.diagnostics, Path(official) if official else None)
+        # A relative setting is the site folder's, as the site's other paths are.
+        official = os.environ.get(XSD_ENV)
+        schema = Path(official) if official else None
+        if schema is None and ctx.options.official_xsd:
+            schema = (ctx.config.folder or Path()) / Path(ctx.options.official_xsd).expanduser()
+        validate_folder(out / "newsml", ctx.diagnostics, schema)
 
 
 def _languages(langs: tuple[str, ...], ctx: Context[NewsMLOptions]) -> tuple[str, ...]:
