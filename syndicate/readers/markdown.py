@@ -371,8 +371,8 @@ class _TreeBuilder:
                 case "image":
                     self.diags.error(
                         "body.figure",
-                        "an image must stand in a paragraph of its own, not in a heading or"
-                        " inside emphasis: put it on its own line, between blank lines",
+                        "an image must stand in a paragraph of its own, not in a heading: put"
+                        " it on its own line, between blank lines",
                         ref,
                     )
                 case _:
