@@ -350,13 +350,30 @@ def test_a_folder_that_took_the_kill_before_it_was_orphaned_is_not_an_error(
 
 
 def test_a_story_deleted_is_looked_for_in_orphaned_folders_at_every_export(
-    site: Path, capsys: pytest.CaptureFixture[str]
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A deleted story is not read again: the state remembers it while an orphaned folder
-    may carry it, so every export says so, until the folder is gone."""
+    """A deleted story is not read again: the state remembers what the folder carried when
+    it was orphaned, so every export says so, until the folder is gone."""
+    import contextlib
+    import json
+    import sqlite3
+
+    from syndicate.build.engine import CACHE_ENV
+
+    monkeypatch.delenv(CACHE_ENV, raising=False)  # the state beside syndicate.yaml
+
+    def watched() -> list[str]:
+        (state,) = site.rglob("state.sqlite")
+        with contextlib.closing(sqlite3.connect(state)) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'orphan_watch'").fetchone()
+        return sorted(json.loads(row[0])) if row else []
+
     common, mine = _orphan_mine(site)
     shutil.rmtree(site / "articles" / SAMPLE_SLUG)
     folder = site / "out" / "partners" / "mine"
+    # (a dry run says what the export would find: the error, status 2)
+    assert main(["export", "-q", "-f", "all", "--allow-deletions", "--dry-run", *common]) == 2
+    assert watched() == []  # a dry run writes nothing, the build state included
     capsys.readouterr()
     for _ in range(2):
         assert main(["export", "-f", "all", "--allow-deletions", *common]) == 3
@@ -370,6 +387,32 @@ def test_a_story_deleted_is_looked_for_in_orphaned_folders_at_every_export(
             " updates: delete it, or configure its format again (exit status 3)"
         )
     assert {p: p.read_bytes() for p in mine} == mine
+    assert watched() == ["partners/mine"]
     shutil.rmtree(folder)
     assert main(["export", "-f", "all", "--allow-deletions", *common]) == 0
     assert "[output.orphaned" not in capsys.readouterr().err
+    assert watched() == []
+
+
+def test_a_story_canceled_under_a_new_headline_is_still_found_in_an_orphaned_folder(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The folder is known to carry the story from when it was orphaned, by its id: a kill
+    that also changes the headline is still told."""
+    common, _ = _orphan_mine(site)
+    assert main(["export", "-q", "-f", "all", *common]) == 0  # the folder's record is taken
+    story = site / "articles" / SAMPLE_SLUG / "story.yaml"
+    text = story.read_text(encoding="utf-8")
+    story.write_text(
+        text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2"),
+        encoding="utf-8",
+    )
+    en = site / "articles" / SAMPLE_SLUG / "en.md"
+    body = en.read_text(encoding="utf-8")
+    start = body.index("headline:")
+    end = body.index("\n", start)
+    en.write_text(body[:start] + 'headline: "CANCELED"' + body[end:], encoding="utf-8")
+    capsys.readouterr()
+    assert main(["export", "-f", "all", *common]) == 3
+    err = capsys.readouterr().err
+    assert f"the story {SAMPLE_SLUG} is canceled, but this folder" in err, err

@@ -36,7 +36,7 @@ from syndicate.build.inputs import (
 from syndicate.build.links import dead_links
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
-from syndicate.build.orphans import TakenDown, orphaned, stale_stories, warn_orphaned
+from syndicate.build.orphans import carried, orphaned, read_watch, stale_stories, warn_orphaned
 from syndicate.build.publish import (
     LOCK_NAME,
     TRASH,
@@ -179,17 +179,6 @@ class ExportResult:
     error): the rest is published all the same."""
     stale_folders: tuple[str, ...] = ()
     """Those of `orphaned` that still carry a story taken down."""
-
-
-_TAKEN_DOWN: dict[str, str] = {
-    "killed": "canceled",
-    "withdrawn": "withheld",
-    "draft": "a draft",
-    "scheduled": "scheduled",
-}
-"""The stages of a story no output may carry any more (`UNRELEASED` among them), with the
-words an `output.orphaned-story` error says them in."""
-assert set(_TAKEN_DOWN) >= UNRELEASED
 
 
 def export(
@@ -996,8 +985,9 @@ class _Build:
         run says so."""
         self.stale: list[str] = []
         """Those of them that still carry a story taken down (`orphans.stale_stories`)."""
-        self.deleted_watch: list[TakenDown] = []
-        """The stories deleted that orphaned folders may carry, remembered for later runs."""
+        self.orphan_watch: dict[str, list[list[str]]] = {}
+        """What each of them carried when it was orphaned (`orphans.carried`), kept in the
+        build state for the next runs."""
         self.changes: dict[str, tuple[str, ...]] = {}
         self.timings = {w.name: Timing() for w in writers}
         self.unit_keys: dict[tuple[str, bool], tuple[str, ...]] = {}
@@ -1097,9 +1087,9 @@ class _Build:
                         diags.extend(self.problems)
                         if diags.errors:
                             return ExportResult("failed", diags, names, len(self.read))
-                        taken_down = self._orphans(deleted)
+                        self._orphans()
                         report = self._publish(staging, diags, articles)
-                        self._report_orphans(taken_down, diags)
+                        self._report_orphans(diags)
                         if staging.adopted:
                             one = len(staging.adopted) == 1
                             diags.warning(
@@ -1251,42 +1241,30 @@ class _Build:
         )
         return unchanged.encode(fingerprint)
 
-    def _orphans(self, deleted: Sequence[str]) -> list[TakenDown]:
+    def _orphans(self) -> None:
         """Find the folders of out/ written by a format there is no longer (read from the
-        build state before this run's replaces it), and the stories taken down that they may
-        carry: each killed, withdrawn or never released, and each deleted in this run or in
-        a run before while an orphaned folder was there (the state remembers those), with
-        what became of it."""
+        build state before this run's replaces it), and what each carried when it was
+        orphaned: the state keeps it from the first run that finds the folder orphaned (the
+        last build, which wrote it, is then the state's), for every later run to look for
+        the stories taken down since."""
         # Most runs write every folder out/ holds: the other formats are then not loaded.
         mine = _prefixes([f for w in self.writers for f in w.owned_folders()])
         others = [path for path in self.state.owned if not path.startswith(mine)]
         self.orphaned = orphaned(others, self.how.owned(), self.out) if others else {}
         if not self.orphaned:
-            return []
-        now = self.settings.now
-        taken_down: list[TakenDown] = []
-        for story in self.read:
-            stage = story.summary.lifecycle(now)
-            if stage in _TAKEN_DOWN:
-                taken_down.append(TakenDown.of(story.summary, _TAKEN_DOWN[stage]))
-        gone = set(deleted)
-        self.deleted_watch = [
-            TakenDown.of(s, "deleted") for s in self.state.last_stories() if s.slug in gone
-        ]
-        here = {source.name for source in self.inputs}
-        for data in self.state.taken_down():
-            before = TakenDown.from_data(data)
-            if before is not None and before.slug not in here | gone:  # not restored
-                self.deleted_watch.append(before)
-        return taken_down + self.deleted_watch
+            return
+        before = read_watch(self.state.orphan_watch())
+        last: list[list[str]] | None = None
+        for folder in self.orphaned:
+            if folder not in before and last is None:
+                last = carried(self.state.last_stories(), self.settings.now)
+            self.orphan_watch[folder] = before.get(folder, last or [])
 
-    def _report_orphans(self, taken_down: Sequence[TakenDown], diags: Diagnostics) -> None:
+    def _report_orphans(self, diags: Diagnostics) -> None:
         warn_orphaned(self.orphaned, self.out, diags)
-        self.stale = stale_stories(self.orphaned, self.out, taken_down, diags)
-        # The stories deleted are not read again: the state keeps them while a folder may
-        # carry them (none left: forgotten).
-        watch = self.deleted_watch if self.orphaned else []
-        self.state.keep_taken_down([story.as_data() for story in watch])
+        stories = [story.summary for story in self.read]
+        now = self.settings.now
+        self.stale = stale_stories(self.orphaned, self.out, self.orphan_watch, stories, now, diags)
 
     def _deleted(self) -> list[str]:
         """Stories the last build released (out/ carries them) whose folders are gone: as a
@@ -1433,6 +1411,7 @@ class _Build:
                 journal,
                 staging.reused,
                 self._fingerprint(diags, articles),
+                self.orphan_watch,
             )
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(

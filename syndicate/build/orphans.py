@@ -6,12 +6,9 @@ taken down; `validate --outputs` warns of it too."""
 
 from __future__ import annotations
 
-import html
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.model import StorySummary
@@ -51,84 +48,79 @@ def warn_orphaned(folders: dict[str, list[str]], out: Path, diags: Diagnostics) 
         )
 
 
-@dataclass(frozen=True, slots=True)
-class TakenDown:
-    """A story taken down (killed, withheld, never released, deleted) that an orphaned folder
-    may still carry: what became of it, and its headlines, the text that shows it is there."""
+GONE: dict[str, str] = {
+    "killed": "canceled",
+    "withdrawn": "withheld",
+    "draft": "a draft again",
+    "scheduled": "scheduled again",
+}
+"""The stages of a story no output may carry, with the words an `output.orphaned-story`
+error says them in (a story that was released and is now a draft or scheduled again is
+taken down too)."""
 
-    slug: str
-    id: str
-    what: str
-    headlines: tuple[str, ...]
 
-    @classmethod
-    def of(cls, story: StorySummary, what: str) -> TakenDown:
-        return cls(story.slug, story.id, what, tuple(v.headline for v in story.variants))
+def carried(stories: Iterable[StorySummary], now: datetime) -> list[list[str]]:
+    """What a folder the last build wrote carries of `stories` (that build's): the stories it
+    released and did not take down, as `[id, slug]` (a killed one is carried as its kill
+    notice, which is no story to take down)."""
+    return sorted([s.id, s.slug] for s in stories if s.lifecycle(now) not in GONE)
 
-    def as_data(self) -> dict[str, Any]:
-        return {"slug": self.slug, "id": self.id, "what": self.what, "headlines": self.headlines}
 
-    @classmethod
-    def from_data(cls, data: Any) -> TakenDown | None:
-        """One read back from the build state, or None if it is not of this shape."""
-        try:
-            headlines = tuple(str(h) for h in data["headlines"])
-            return cls(str(data["slug"]), str(data["id"]), str(data["what"]), headlines)
-        except (TypeError, KeyError):
-            return None
-
-    def needles(self) -> tuple[bytes, ...]:
-        """Each headline as a file would hold it: as written, escaped for XML and HTML, and
-        escaped for JSON. The story's id or slug is no sign: a kill notice, which takes the
-        story down, carries both."""
-        found: dict[bytes, None] = {}
-        for headline in self.headlines:
-            for form in (
-                headline,
-                html.escape(headline, quote=False),
-                html.escape(headline),
-                json.dumps(headline, ensure_ascii=False)[1:-1],
-                json.dumps(headline)[1:-1],
-            ):
-                if form.strip():
-                    found[form.encode("utf-8")] = None
-        return tuple(found)
+def read_watch(data: object) -> dict[str, list[list[str]]]:
+    """The build state's record of what each orphaned folder carried when it was orphaned,
+    checked: a folder whose record is not of that shape is dropped (and taken again)."""
+    watch: dict[str, list[list[str]]] = {}
+    if not isinstance(data, dict):
+        return watch
+    for folder, stories in data.items():
+        if isinstance(folder, str) and isinstance(stories, list):
+            pairs = [s for s in stories if isinstance(s, list) and len(s) == 2]
+            if all(isinstance(v, str) and v for pair in pairs for v in pair):
+                watch[folder] = pairs
+    return watch
 
 
 def stale_stories(
     folders: dict[str, list[str]],
     out: Path,
-    stories: Sequence[TakenDown],
+    watch: dict[str, list[list[str]]],
+    now_stories: Iterable[StorySummary],
+    now: datetime,
     diags: Diagnostics,
 ) -> list[str]:
-    """An `output.orphaned-story` error for each story of `stories` that a folder of
-    `orphaned` still carries: a file there holding one of its headlines (a kill notice, which
-    has the story's id and link but not its headline, is the story taken down). Compressed
-    files (an EPUB, a zip) are not looked into. The folders that carry one."""
-    if not stories:
-        return []
+    """An `output.orphaned-story` error for each story an orphaned folder carried when it
+    was orphaned (`watch`) that is taken down now (killed, withheld, a draft again, or
+    deleted: not among `now_stories`), if a file of the folder still names it (its id or
+    slug). Compressed files (an EPUB, a zip) are not looked into. The folders with one."""
+    by_id = {s.id: s for s in now_stories}
     stale: list[str] = []
     root = out.resolve()
-    needles = [(story, story.needles()) for story in stories]
     for folder, paths in folders.items():
-        carried: dict[str, TakenDown] = {}
-        for path in paths:
+        gone: dict[str, tuple[str, str]] = {}
+        for ident, slug in watch.get(folder, ()):
+            story = by_id.get(ident)
+            what = "deleted" if story is None else GONE.get(story.lifecycle(now))
+            if what is not None:
+                gone[ident] = (slug, what)
+        named: set[str] = set()
+        for path in paths if gone else ():
             try:
                 data = read_checked(out / path, root, MAX_SCANNED_BYTES)
             except Refused:
                 continue
-            for story, signs in needles:
-                if story.id not in carried and any(sign in data for sign in signs):
-                    carried[story.id] = story
-        for story in carried.values():
+            for ident, (slug, _) in gone.items():
+                if ident not in named and (slug in path or ident.encode() in data):
+                    named.add(ident)
+        for ident in sorted(named, key=lambda i: gone[i][0]):
+            slug, what = gone[ident]
             diags.error(
                 "output.orphaned-story",
-                f"the story {story.slug} is {story.what}, but this folder, which no export"
-                " updates any more, still carries it, and partners may still fetch it: delete"
-                f" the folder, or configure {folder.rsplit('/', 1)[-1]} again and export, so that"
-                " the story is taken down there too",
+                f"the story {slug} is {what}, but this folder, which no export updates any"
+                " more, still carries it, and partners may still fetch it: delete the folder,"
+                f" or configure {folder.rsplit('/', 1)[-1]} again and export, so that the story"
+                " is taken down there too",
                 str(out / folder),
             )
-        if carried:
+        if named:
             stale.append(folder)
     return stale

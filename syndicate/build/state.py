@@ -243,26 +243,22 @@ class BuildState:
         with self.db:
             self.db.execute("DELETE FROM meta WHERE key = 'pending'")
 
-    def taken_down(self) -> list[Any]:
-        """The stories deleted while out/ held orphaned folders (`keep_taken_down`), as data:
-        a later run still looks for them there. Empty when unreadable."""
+    def orphan_watch(self) -> object:
+        """What each orphaned folder of out/ carried when it was orphaned (see
+        `syndicate.build.orphans`), as saved: JSON data, unchecked; None if there is none."""
         try:
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'taken_down'").fetchone()
-            data = json.loads(row[0]) if row else []
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'orphan_watch'").fetchone()
+            return json.loads(row[0]) if row else None
         except (sqlite3.Error, ValueError, TypeError):
-            return []
-        return data if isinstance(data, list) else []
+            return None
 
-    def keep_taken_down(self, stories: list[Any]) -> None:
-        """Remember `stories` (JSON data) for the next runs (`taken_down`); none: forget."""
-        if stories == self.taken_down():
-            return
-        with self.db:
-            if stories:
-                value = json.dumps(stories, ensure_ascii=False, sort_keys=True)
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('taken_down', ?)", (value,))
-            else:
-                self.db.execute("DELETE FROM meta WHERE key = 'taken_down'")
+    def _keep_orphan_watch(self, watch: dict[str, Any] | None) -> None:
+        """Within a transaction: save `watch` (`orphan_watch`); None or empty: forget it."""
+        if watch:
+            value = json.dumps(watch, ensure_ascii=False, sort_keys=True)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('orphan_watch', ?)", (value,))
+        else:
+            self.db.execute("DELETE FROM meta WHERE key = 'orphan_watch'")
 
     def _owned(self) -> dict[str, tuple[int, int]]:
         try:
@@ -481,6 +477,7 @@ class BuildState:
         journal: str | None,
         intact: Iterable[str] = (),
         fingerprint: str | None = None,
+        orphan_watch: dict[str, Any] | None = None,
     ) -> None:
         """Replace the saved state by this run's, before its files go live: `owned` are the
         files of syndicate's in this run's `folders` once it is published, each found where
@@ -495,10 +492,16 @@ class BuildState:
 
         `fingerprint` is this run's (`syndicate.build.unchanged`), if it left one: saved in
         the same transaction, which removes the last one whatever this run leaves, so a
-        fingerprint always describes the state saved with it."""
+        fingerprint always describes the state saved with it.
+
+        `orphan_watch` is what the orphaned folders of out/ carried (`orphan_watch`), saved
+        in the same transaction: none, there are none."""
         if journal is None and self._unchanged(owned, folders):
             if fingerprint is not None:  # the same state: its fingerprint may be newer
                 self.keep_fingerprint(fingerprint)
+            if (orphan_watch or None) != self.orphan_watch():
+                with self.db:
+                    self._keep_orphan_watch(orphan_watch)
             return
         prefixes = tuple(f"{folder}/" for folder in folders)
         recorded, untouched = self.owned, frozenset(intact)
@@ -593,6 +596,7 @@ class BuildState:
             self.db.execute("DELETE FROM models WHERE key NOT IN (SELECT unit FROM used)")
             if journal is not None:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pending', ?)", (journal,))
+            self._keep_orphan_watch(orphan_watch)
         self.owned, self._units, self._stories = {}, {}, {}
         self._loaded = False
 
