@@ -453,3 +453,26 @@ def test_a_name_standing_in_from_another_language_says_which(
     assert own.get(XML_LANG) is None  # in the item's own language: nothing to say
     assert_valid(iptc_xsd, ar)
     assert_valid(profile_schema(), ar)
+
+
+def test_a_relative_official_xsd_setting_is_the_site_folder_s(
+    site_config: SiteConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`newsml.official_xsd: schemas/x.xsd` is the site's file, wherever the process runs
+    (code calling the writers need not be in the site's folder)."""
+    from dataclasses import replace
+
+    from syndicate.formats.newsml.writer import NewsMLWriter
+
+    monkeypatch.delenv("SYNDICATE_NEWSML_XSD", raising=False)
+    site = tmp_path / "site"
+    (site / "out" / "newsml").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    config = replace(site_config, folder=site)
+    ctx = context(config)
+    ctx = replace(ctx, options=NewsMLOptions(official_xsd="schemas/x.xsd"))
+    NewsMLWriter().validate_outputs(site / "out", ctx)
+    [missing] = [d for d in ctx.diagnostics if d.code == "newsml.xsd-missing"]
+    assert missing.path == str(site / "schemas" / "x.xsd")
