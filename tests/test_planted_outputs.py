@@ -238,33 +238,6 @@ def test_files_of_a_format_no_longer_configured_are_a_warning(
     assert "mine" not in err.splitlines()[-1]
 
 
-def test_a_kill_in_a_partial_run_leaves_a_format_no_longer_configured_alone(
-    site: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A story deleted, then `export -f atom`: the run widened to every format out/ holds,
-    found files of one no longer configured (or a plugin uninstalled) still left out, and
-    widened again, out of its handler: an `_Widen` traceback."""
-    config = site / "syndicate.yaml"
-    plain = config.read_text(encoding="utf-8")
-    config.write_text(plain + "profiles:\n  mine: {}\n", encoding="utf-8")
-    out = site / "out"
-    common = ["--config", str(config), "--out", str(out), "--articles", str(site / "articles")]
-    assert main(["export", "-q", "-f", "all", *common]) == 0
-    mine = {p: p.read_bytes() for p in (out / "partners" / "mine").rglob("*") if p.is_file()}
-    config.write_text(plain, encoding="utf-8")
-    shutil.rmtree(site / "articles" / SAMPLE_SLUG)
-    capsys.readouterr()
-    # (the site's only story: taking it down is asked for, or the folder looks unmounted)
-    # (published, but the folder no export updates still carries the story: exit status 3)
-    assert main(["export", "-f", "atom", "--allow-deletions", *common]) == 3
-    err = capsys.readouterr().err
-    assert "Traceback" not in err and "[story.deleted]" in err, err
-    assert f"error: the story {SAMPLE_SLUG} is deleted, but this folder" in err
-    assert "so that reaches every file that carried it" in err
-    assert not list(out.glob(f"html/{SAMPLE_SLUG}.*")), "the widened run took the pages out"
-    assert {p: p.read_bytes() for p in mine} == mine, "no installed format writes these"
-
-
 def _orphan_mine(site: Path) -> tuple[list[str], dict[Path, bytes]]:
     """The sample site exported with a profile `mine` of its own, which is then taken out of
     the configuration: the common arguments, and the files of out/partners/mine."""
@@ -279,6 +252,35 @@ def _orphan_mine(site: Path) -> tuple[list[str], dict[Path, bytes]]:
     return common, mine
 
 
+def _cancel(site: Path) -> None:
+    """The sample story canceled, as its version 2."""
+    story = site / "articles" / SAMPLE_SLUG / "story.yaml"
+    text = story.read_text(encoding="utf-8")
+    text = text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2")
+    story.write_text(text, encoding="utf-8")
+
+
+def test_a_kill_in_a_partial_run_leaves_a_format_no_longer_configured_alone(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story deleted, then `export -f atom`: the run widened to every format out/ holds,
+    found files of one no longer configured (or a plugin uninstalled) still left out, and
+    widened again, out of its handler: an `_Widen` traceback."""
+    common, mine = _orphan_mine(site)
+    out = site / "out"
+    shutil.rmtree(site / "articles" / SAMPLE_SLUG)
+    capsys.readouterr()
+    # (the site's only story: taking it down is asked for, or the folder looks unmounted)
+    # (published, but the folder no export updates still carries the story: exit status 3)
+    assert main(["export", "-f", "atom", "--allow-deletions", *common]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "[story.deleted]" in err, err
+    assert f"error: the story {SAMPLE_SLUG} is deleted, but this folder" in err
+    assert "so that reaches every file that carried it" in err
+    assert not list(out.glob(f"html/{SAMPLE_SLUG}.*")), "the widened run took the pages out"
+    assert {p: p.read_bytes() for p in mine} == mine, "no installed format writes these"
+
+
 def test_a_kill_still_in_a_format_no_longer_configured_is_an_error(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -287,10 +289,7 @@ def test_a_kill_still_in_a_format_no_longer_configured_is_an_error(
     headline and text, and the export said nothing of it."""
     common, mine = _orphan_mine(site)
     assert any(SAMPLE_SLUG.encode() in data for data in mine.values())
-    story = site / "articles" / SAMPLE_SLUG / "story.yaml"
-    text = story.read_text(encoding="utf-8")
-    text = text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2")
-    story.write_text(text, encoding="utf-8")
+    _cancel(site)
     capsys.readouterr()
     assert main(["export", "-f", "atom", "--lang", "en", *common]) == 3
     err = capsys.readouterr().err
@@ -333,12 +332,7 @@ def test_a_folder_that_took_the_kill_before_it_was_orphaned_is_not_an_error(
 ) -> None:
     """A kill notice carries the story's id and link, not its headline: a profile that had
     the kill before it was taken out of the configuration carries nothing to take down."""
-    story = site / "articles" / SAMPLE_SLUG / "story.yaml"
-    text = story.read_text(encoding="utf-8")
-    story.write_text(
-        text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2"),
-        encoding="utf-8",
-    )
+    _cancel(site)
     common, mine = _orphan_mine(site)
     assert any(SAMPLE_SLUG.encode() in data for data in mine.values())  # the notice
     capsys.readouterr()
@@ -401,12 +395,7 @@ def test_a_story_canceled_under_a_new_headline_is_still_found_in_an_orphaned_fol
     that also changes the headline is still told."""
     common, _ = _orphan_mine(site)
     assert main(["export", "-q", "-f", "all", *common]) == 0  # the folder's record is taken
-    story = site / "articles" / SAMPLE_SLUG / "story.yaml"
-    text = story.read_text(encoding="utf-8")
-    story.write_text(
-        text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2"),
-        encoding="utf-8",
-    )
+    _cancel(site)
     en = site / "articles" / SAMPLE_SLUG / "en.md"
     body = en.read_text(encoding="utf-8")
     start = body.index("headline:")
