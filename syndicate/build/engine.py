@@ -174,11 +174,14 @@ class ExportResult:
     """Their options, by configuration section (none with no `writers`)."""
     orphaned: tuple[str, ...] = ()
     """The folders of out/ written by a format there is no longer (`output.orphaned`)."""
-    stale: bool = False
-    """Whether one of them still carries a story taken down (an `output.orphaned-story`
-    error): the rest is published all the same."""
     stale_folders: tuple[str, ...] = ()
-    """Those of `orphaned` that still carry a story taken down."""
+    """Those of `orphaned` that still carry a story taken down (an `output.orphaned-story`
+    error each): the rest is published all the same."""
+
+    @property
+    def stale(self) -> bool:
+        """Whether an orphaned folder still carries a story taken down."""
+        return bool(self.stale_folders)
 
 
 def export(
@@ -605,25 +608,29 @@ def _prefixes(folders: Sequence[str]) -> tuple[str, ...]:
     return tuple(f"{folder}/" for folder in folders)
 
 
-def _all_folders(registry: Registry) -> dict[str, str]:
+def _owned_by(registry: Registry) -> dict[str, str]:
+    """Every folder of out/ a format there is writes (`Writer.owned_folders`), with the
+    first format writing it; a format that cannot be loaded writes none."""
     folders: dict[str, str] = {}
     for name in registry.names:
         try:
             for folder in registry.get(name).owned_folders():
-                folders.setdefault(folder.split("/", 1)[0], name)
+                folders.setdefault(folder, name)
         except (UnknownFormat, PluginError):
             continue
     return folders
 
 
+def _all_folders(registry: Registry) -> dict[str, str]:
+    """The top folders of `_owned_by`, with the first format writing in each."""
+    folders: dict[str, str] = {}
+    for folder, name in _owned_by(registry).items():
+        folders.setdefault(folder.split("/", 1)[0], name)
+    return folders
+
+
 def _every_folder(registry: Registry) -> tuple[str, ...]:
-    folders: list[str] = []
-    for name in registry.names:
-        try:
-            folders += registry.get(name).owned_folders()
-        except (UnknownFormat, PluginError):
-            continue
-    return tuple(folders)
+    return tuple(_owned_by(registry))
 
 
 def _known_stories(only: Sequence[str], inputs: Sequence[StoryInput], diags: Diagnostics) -> bool:
@@ -1033,8 +1040,7 @@ class _Build:
         result.unpublished = tuple(self.unpublished)
         result.lost = tuple(self.lost)
         result.changes = self.changes
-        result.orphaned, result.stale = tuple(self.orphaned), bool(self.stale)
-        result.stale_folders = tuple(self.stale)
+        result.orphaned, result.stale_folders = tuple(self.orphaned), tuple(self.stale)
         if result.status == "exported" and self.left_out:
             result.status = "partial"
         return result
