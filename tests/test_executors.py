@@ -611,8 +611,9 @@ def test_a_worker_s_own_problems_name_the_worker(nannies: Any, tmp_path: Path) -
 
     import msgspec
 
+    from syndicate.build.scheduling import ExecutorError
     from syndicate.build.sources import site_files
-    from syndicate.build.workers import ExecutorError, Unit
+    from syndicate.build.workers import Unit
 
     settings = settings_for(Registry({"epub": BUILTIN["epub"]}))
     no_fonts = tmp_path / "no-fonts"

@@ -9,6 +9,8 @@ both ways."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -247,6 +249,49 @@ def test_a_run_of_syndicate_s_own_formats_that_changes_nothing_loads_none(
     _edit(site)
     assert main(_args(site), registry=WAYS["before loading"]()) == 0
     assert sorted(formats_loaded) == sorted(every)
+
+
+HEAVY = (
+    "syndicate.model.story",
+    "syndicate.model.body",
+    "syndicate.model.summary",
+    "syndicate.model.codec",
+    "syndicate.readers.articles",
+    "syndicate.readers.markdown",
+    "syndicate.build.workers",
+    "syndicate.build.executors",
+    "syndicate.build.sources",
+    "syndicate.build.dask_adapter",
+    "jsonschema_rs",
+    "lxml.etree",
+    "PIL.Image",
+)
+"""What a run that changes nothing never needs: the story model and its reader, the workers
+and their executors. Building their classes was a sixth of such a run's time."""
+
+
+def test_a_run_that_changes_nothing_imports_neither_the_model_nor_the_workers(
+    site: Path, tmp_path: Path
+) -> None:
+    """Each run in a process of its own, as from cron: the first builds out/, the second finds
+    nothing changed and imports none of `HEAVY`."""
+    script = (
+        "import sys\n"
+        "from syndicate.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        f"print('loaded:', [m for m in {HEAVY!r} if m in sys.modules])\n"
+        "sys.exit(status)\n"
+    )
+    args = _args(site, "-q", out=tmp_path / "fresh")
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script, *args], capture_output=True, text=True, check=False
+        )
+        for _ in range(2)
+    ]
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
+    assert "syndicate.build.workers" in runs[0].stdout  # the first run built out/
+    assert runs[1].stdout.splitlines()[-1] == "loaded: []"
 
 
 def test_a_run_that_changes_nothing_resolves_no_story_s_path(

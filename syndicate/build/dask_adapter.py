@@ -15,11 +15,11 @@ from collections.abc import Callable
 from concurrent.futures import CancelledError
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from syndicate.build.executors import Executor, Pending
+from syndicate.build.scheduling import ExecutorError
 from syndicate.build.sources import TemplateRefused, site_files
-from syndicate.build.workers import Done, ExecutorError, Settings, Unit, run_batch
+from syndicate.build.workers import Done, Settings, Unit, run_batch
 from syndicate.diagnostics import Diagnostic
 
 log = logging.getLogger(__name__)
@@ -27,41 +27,8 @@ log = logging.getLogger(__name__)
 CONNECT_SECONDS = 20
 """How long to wait for a scheduler (and, locally, for the cluster to start)."""
 INSTALL = "install it with: pip install 'syndicate[dask]'"
-SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
-"""The protocols of Dask's communications that reach another process (not `inproc`)."""
-EXAMPLE = "tcp://10.0.0.5:8786"
 LOST = "scheduler-connection-lost"
 """Why Dask's client cancels every future it holds when it loses its scheduler."""
-
-
-def address_problem(address: str) -> str | None:
-    """Why `address` cannot be a Dask scheduler's, before anything tries to reach it (Dask
-    itself takes 40 s to say, in a traceback); None when it can be. Like Dask, an address
-    without a protocol is a TCP one."""
-    scheme, sep, rest = address.partition("://")
-    if not sep:
-        scheme, rest = "tcp", address
-    why = None
-    try:
-        parts = urlsplit(f"//{rest}")
-        if parts.port == 0:
-            raise ValueError("port 0")
-    except ValueError:
-        why = "its port is not a number from 1 to 65535"
-    else:
-        if not address.strip():
-            why = "it is empty (is the variable meant to give it unset?)"
-        elif scheme not in SCHEMES:
-            why = f"Dask has no protocol {scheme!r} (it has {', '.join(SCHEMES)})"
-        elif parts.path or parts.query or parts.fragment or "@" in rest:
-            why = "it has more than a host and a port"
-        elif not parts.hostname:
-            why = "it names no host"
-        elif parts.port is None:
-            why = "it names no port (a scheduler listens on 8786 unless told otherwise)"
-    if why is None:
-        return None
-    return f"{address!r} is not a Dask scheduler's address: {why}; give one such as {EXAMPLE}"
 
 
 class DaskExecutor(Executor):

@@ -17,11 +17,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from syndicate.build import unchanged
-from syndicate.build.dask_adapter import address_problem
-from syndicate.build.executors import KINDS
 from syndicate.build.inputs import (
     StoryInput,
     code_digest,
@@ -52,6 +50,7 @@ from syndicate.build.publish import (
     recover,
     remove_leftovers,
 )
+from syndicate.build.scheduling import KINDS, ExecutorError, address_problem
 from syndicate.build.sink import Sink
 from syndicate.build.state import (
     CACHE_NAME,
@@ -66,16 +65,6 @@ from syndicate.build.state import (
     state_folder,
 )
 from syndicate.build.unchanged import Fingerprint, Folder, Request
-from syndicate.build.workers import (
-    Done,
-    ExecutorError,
-    Job,
-    Made,
-    Settings,
-    read_input,
-    run_jobs,
-    story_files,
-)
 from syndicate.diagnostics import Diagnostic, Diagnostics, did_you_mean
 from syndicate.formats.contract import (
     AnyWriter,
@@ -92,16 +81,19 @@ from syndicate.formats.options import (
 )
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.i18n.terms import use_site_terms
-from syndicate.model import UNRELEASED, SiteConfig, Story, StorySummary
-from syndicate.model.site import TEMPLATES, TERMS
-from syndicate.readers.articles import (
+from syndicate.model.site import TEMPLATES, TERMS, SiteConfig
+from syndicate.readers.config import SchemaVerdict, installed_at_start, load_config
+from syndicate.readers.folders import (
     check_collection,
     check_future_update,
     report_missing,
     shown_path,
 )
-from syndicate.readers.config import SchemaVerdict, installed_at_start, load_config
 from syndicate.readers.storyfiles import StoryFiles
+
+if TYPE_CHECKING:
+    from syndicate.build.workers import Done, Job, Made, Settings
+    from syndicate.model import Story, StorySummary
 
 Progress = Callable[[str, int, int], None]
 """Told what a run is doing: (step, done, total), e.g. ("stories", 120, 2000) or ("atom", 1, 1)."""
@@ -319,6 +311,8 @@ def export(
         allow_deletions=allow_deletions,
         max_deleted=defaults.max_deleted_percent,
     )
+    from syndicate.build.workers import Settings  # not loaded by a run that changes nothing
+
     settings = Settings(
         site,
         now,
@@ -417,6 +411,8 @@ def _request_ok(
     if articles is not None and stories is not None:
         problems.append("give articles (story folders) or stories (Story objects), not both")
     if stories is not None:
+        from syndicate.model.story import Story  # the caller has built some
+
         wrong = next((s for s in stories if not isinstance(s, Story)), None)
         if wrong is not None:
             problems.append(f"stories: give Story objects, not {type(wrong).__name__}")
@@ -1275,6 +1271,8 @@ class _Build:
     def _deleted(self) -> list[str]:
         """Stories the last build released (out/ carries them) whose folders are gone: as a
         kill, their removal must reach every format and language that carried them."""
+        from syndicate.model.story import UNRELEASED
+
         here = {source.name for source in self.inputs}
         now = self.settings.now
         return [
@@ -1291,6 +1289,8 @@ class _Build:
         Only `allow_deletions` takes them down. A story counts as taken away when no folder
         gives its id nor has its folder's name (a renamed folder is no deletion). One story
         alone is never refused, unless it is the only one and the folder is empty."""
+        from syndicate.model.story import UNRELEASED
+
         if self.how.allow_deletions or not self.how.releases:
             return False  # a preview publishes for no one
         now = self.settings.now
@@ -1437,6 +1437,8 @@ class _Build:
         """Read every new or changed story and stage the files of every story. Stories left
         out of the run (`only`) keep their last published version, as do, with `keep_going`,
         stories with errors."""
+        from syndicate.build.workers import run_jobs
+
         only, held = self.how.only, self.how.held
         chosen = [
             (only is None or source.name in only) and source.name not in held
@@ -1518,6 +1520,8 @@ class _Build:
         they are, or made again from the story the state kept when this run needs others (a
         format it did not have, an embargo that ended). False when there is none to stage;
         a story `left_out` is then counted as never published, or as lost when it was."""
+        from syndicate.build.workers import story_files
+
         previous = self.state.previous(source.name)
         if previous is None:
             if left_out:
@@ -1587,6 +1591,8 @@ class _Build:
         return (signature_key(self.config_key, files) or "") if files is not None else ""
 
     def _job(self, source: StoryInput, probe: _Probe) -> Job | None:
+        from syndicate.build.workers import Job
+
         formats = tuple(w.name for w in self.writers)
         if probe.record is None or probe.key is None:
             last = self.state.previous(source.name)  # its texts changed: checks they passed
@@ -1691,6 +1697,8 @@ class _Build:
         """A story read anew, against what the last build published of it: once released, a
         change of what it says or of its status needs a new version, and a version never goes
         down (partners de-duplicate on id and version: they would miss the change)."""
+        from syndicate.model.story import UNRELEASED
+
         last = self.ids.sent.get(story.id)
         stage = story.lifecycle(self.settings.now)
         released = stage not in UNRELEASED and self.how.releases
@@ -1950,6 +1958,8 @@ class _Build:
 
     def whole_story(self, summary: StorySummary) -> Story:
         """A story of this run: from the build state, or read again if the state lost it."""
+        from syndicate.build.workers import read_input
+
         if self._indexed != len(self.read):  # indexed once: an edition asks for many stories
             for one in self.read[self._indexed :]:
                 self._by_slug.setdefault(one.summary.slug, one)
@@ -1982,6 +1992,8 @@ class _Recall:
         self.summaries_only = summaries_only
 
     def fragment(self, writer: str, story: StorySummary, name: str) -> bytes:
+        from syndicate.build.workers import story_files
+
         unit = self.units[story.slug]
         data = self.build.state.fragment(unit, name)
         if data is None:  # the state lost it: made again from the story, and kept

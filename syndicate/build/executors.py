@@ -16,9 +16,10 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from syndicate.build.workers import Done, ExecutorError, Job, Settings, Unit, run_batch, unit
+from syndicate.build.scheduling import KINDS, ExecutorError
+from syndicate.build.workers import Done, Job, Settings, Unit, run_batch, unit
 from syndicate.diagnostics import route_library_warnings
 
 if TYPE_CHECKING:
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["serial", "pool", "dask"]
-KINDS: tuple[Kind, ...] = ("serial", "pool", "dask")
 BATCH = 8
 """Stories per task, at most. A story's work takes 10 to 100 ms; a task costs about 0.2 ms in
 Dask and a little less in a process pool, so 8 stories make the overhead negligible, while

@@ -16,18 +16,21 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 import syndicate
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import SiteInput
 from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, folders_stamp
-from syndicate.model import SiteConfig, Story
+from syndicate.model.site import SiteConfig
 from syndicate.readers import budgets
-from syndicate.readers.articles import FOLDER_OUTSIDE, shown_path, story_folders
+from syndicate.readers.folders import FOLDER_OUTSIDE, shown_path, story_folders
 from syndicate.readers.safefile import Refused, digest_checked
 from syndicate.readers.staticfiles import own_files
 from syndicate.readers.storyfiles import StoryFiles, plain_kind
+
+if TYPE_CHECKING:
+    from syndicate.model import Story
 
 
 def digest(*parts: str | bytes) -> str:

@@ -9,10 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.model import StorySummary
 from syndicate.readers.safefile import Refused, read_checked
+
+if TYPE_CHECKING:
+    from syndicate.model import StorySummary
 
 MAX_SCANNED_BYTES = 64 * 1024 * 1024
 """One file of an orphaned folder looked into for a story taken down: a larger one is not."""

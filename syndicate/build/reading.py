@@ -13,13 +13,8 @@ from pathlib import Path
 from syndicate.build.executors import end_with_parent
 from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.model import SiteConfig, StorySummary
-from syndicate.readers.articles import (
-    check_collection,
-    read_story,
-    report_missing,
-    shown_path,
-    story_sources,
-)
+from syndicate.readers.articles import read_story
+from syndicate.readers.folders import check_collection, report_missing, shown_path, story_sources
 
 PARALLEL_FROM = 100
 """Stories read in this process below this many: a worker process takes about half a second to

@@ -25,8 +25,8 @@ from syndicate.build.inputs import code_digest, digest
 from syndicate.diagnostics import Diagnostic
 from syndicate.model import SiteConfig, SourceRef, Story
 from syndicate.model.site import is_left_aside, is_template
-from syndicate.readers.articles import shown_path
 from syndicate.readers.budgets import MAX_IMAGE_BYTES, MAX_TEXT_BYTES
+from syndicate.readers.folders import shown_path
 from syndicate.readers.safefile import Refused, read_checked
 
 CARRIED_BYTES = MAX_IMAGE_BYTES

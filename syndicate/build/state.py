@@ -20,14 +20,16 @@ import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import msgspec
 from zlib_ng import zlib_ng
 
 from syndicate.build.publish import NAME_MAX, OutputError, fitting_name
 from syndicate.diagnostics import Diagnostic
-from syndicate.model import Story, StorySummary, codec
+
+if TYPE_CHECKING:
+    from syndicate.model import Story, StorySummary
 
 _ZLIB_NG_ERROR = cast("type[Exception]", zlib_ng.error)
 """zlib-ng's exception class (its type stub calls it an instance)."""
@@ -305,6 +307,8 @@ class BuildState:
                     "SELECT key, paths, diagnostics, fragments, parts FROM units"
                 )
             }
+            from syndicate.model.summary import StorySummary  # loaded with the state
+
             rows = self.db.execute(
                 "SELECT key, story_key, summary, diagnostics, images, seen, texts, checked"
                 " FROM stories"
@@ -368,6 +372,8 @@ class BuildState:
     def model(self, key: str) -> Story | None:
         """The whole story read from the inputs `key` (a story key) names; None if it is not
         kept."""
+        from syndicate.model import codec
+
         row = self.db.execute("SELECT data FROM models WHERE key = ?", (key,)).fetchone()
         try:
             return codec.loads(zlib_ng.decompress(row[0])) if row else None
@@ -652,6 +658,8 @@ def recorded_summaries(folder: Path) -> list[StorySummary]:
             rows = db.execute("SELECT summary FROM stories ORDER BY key").fetchall()
         finally:
             db.close()
+        from syndicate.model.summary import StorySummary
+
         return [StorySummary.from_json(json.loads(summary)) for (summary,) in rows]
     except (sqlite3.Error, ValueError, KeyError, TypeError):
         return []
@@ -660,6 +668,8 @@ def recorded_summaries(folder: Path) -> list[StorySummary]:
 def pack_story(story: Story) -> bytes:
     """A story as the state keeps it: compressed JSON (see `syndicate.model.codec`). zlib-ng
     compresses and inflates the state's data (the same zlib format, several times faster)."""
+    from syndicate.model import codec
+
     return zlib_ng.compress(codec.dumps(story), 1)
 
 

@@ -26,14 +26,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import msgspec
 
 from syndicate.build.inputs import StoryInput, signature_key
 from syndicate.build.state import OutFolder
 from syndicate.diagnostics import Diagnostic
-from syndicate.model import StorySummary
 from syndicate.readers.storyfiles import StoryFiles
+
+if TYPE_CHECKING:
+    from syndicate.model import StorySummary
 
 
 class Folder(msgspec.Struct, frozen=True, array_like=True):

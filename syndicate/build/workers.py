@@ -17,6 +17,7 @@ from pathlib import Path
 import syndicate
 from syndicate.build.inputs import StoryInput, code_digest, folder_text_key, story_key
 from syndicate.build.publish import OutputError, Staged, Twins, checked_path, stage_file
+from syndicate.build.scheduling import ExecutorError
 from syndicate.build.sources import (
     Mirror,
     SiteFiles,
@@ -57,7 +58,7 @@ class Settings:
     options: Mapping[str, Options]
     """Each writer's options, by config section."""
     executor: str = "pool"
-    """Where the stories' work runs (`executors.KINDS`), and with `dask` the `scheduler`'s
+    """Where the stories' work runs (`scheduling.KINDS`), and with `dask` the `scheduler`'s
     address (none: a local cluster)."""
     scheduler: str | None = None
     stage_to: tuple[str, str] | None = None
@@ -190,11 +191,6 @@ class Done:
     checked: tuple[str, ...] = ()
     """The checks of the story's texts against the schema that passed (`SchemaVerdict`):
     kept with the story, and given to its next reading."""
-
-
-class ExecutorError(Exception):
-    """The work could not be run (a worker died, the cluster is unreachable, a worker runs
-    other code); the message says what happened and what to do."""
 
 
 def run_jobs(

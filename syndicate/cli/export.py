@@ -8,7 +8,7 @@ import functools
 import importlib.util
 
 from syndicate.build import ExportResult, export
-from syndicate.build.dask_adapter import address_problem
+from syndicate.build.scheduling import address_problem
 from syndicate.cli import (
     EXIT_FAILED,
     EXIT_INPUT,

@@ -12,8 +12,8 @@ from syndicate.cli import EXIT_INPUT, EXIT_OK, count, emit, print_table, say
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.dates import rfc3339
 from syndicate.model import StorySummary
-from syndicate.readers.articles import story_folders
 from syndicate.readers.config import load_config
+from syndicate.readers.folders import story_folders
 
 HEADERS = ("story", "status", "state", "version", "languages", "published", "updated", "embargo")
 

@@ -16,8 +16,9 @@ from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import display_name
 from syndicate.i18n.text import byline_text, dateline_text, section_name
 from syndicate.model import Localized, Story, Variant
-from syndicate.readers.articles import read_story, shown_path, story_folders
+from syndicate.readers.articles import read_story
 from syndicate.readers.config import load_config
+from syndicate.readers.folders import shown_path, story_folders
 from syndicate.render.text import body_words, word_count
 
 LABEL = 16

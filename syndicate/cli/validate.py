@@ -25,8 +25,8 @@ from syndicate.formats.contract import AnyWriter, Context
 from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PROFILES, PluginError
 from syndicate.i18n.terms import use_site_terms
-from syndicate.readers.articles import check_future_update
 from syndicate.readers.config import load_config
+from syndicate.readers.folders import check_future_update
 from syndicate.serve.options import SECTION as SERVE
 from syndicate.serve.options import check_protected, load_serving
 

@@ -19,14 +19,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
 import msgspec
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.model import Image, SiteConfig, Story, StorySummary
-from syndicate.model.site import fill
+from syndicate.model.site import SiteConfig, fill
+
+if TYPE_CHECKING:
+    from syndicate.model import Image, Story, StorySummary
 
 Scope = Literal["variant", "story", "collection"]
 SiteInput = Literal["templates"]

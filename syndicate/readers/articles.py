@@ -34,6 +34,12 @@ from syndicate.model import (
 from syndicate.model.body import Block, Heading, Paragraph, inline_text
 from syndicate.readers import budgets
 from syndicate.readers.config import SchemaVerdict
+from syndicate.readers.folders import (
+    check_collection,
+    report_missing,
+    shown_path,
+    story_sources,
+)
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.languages import copied_from, tag_hint
@@ -92,20 +98,6 @@ STORY_FACTS = (
 )
 
 
-def shown_path(path: Path) -> str:
-    """The path as users should see it: relative to the working directory when inside it. A
-    link is shown where it is, not where it points (nor resolved: it may point to itself)."""
-    try:
-        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def story_folders(articles: Path) -> list[Path]:
-    """The story folders, sorted; `_`- and `.`-prefixed entries are not stories (site assets)."""
-    return sorted(p for p in articles.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
-
-
 def read_articles(articles: Path, config: SiteConfig, diags: Diagnostics) -> list[Story]:
     """Read every story under `articles`; stories with errors are left out, and every error is
     reported in `diags`."""
@@ -119,84 +111,6 @@ def read_articles(articles: Path, config: SiteConfig, diags: Diagnostics) -> lis
             stories.append(story)
     check_collection([StorySummary.of(story) for story in stories], articles, diags)
     return stories
-
-
-def report_missing(articles: Path, diags: Diagnostics) -> None:
-    """The error of an articles folder that is not there."""
-    diags.error(
-        "articles.missing",
-        f"no articles folder at {shown_path(articles)}; pass --articles DIR",
-        shown_path(articles),
-    )
-
-
-FOLDER_OUTSIDE = f"story folder is {outside('the articles folder', 'the folder')}"
-
-
-def story_sources(articles: Path, diags: Diagnostics) -> list[Path]:
-    """The story folders to read, in order; one that is a link to a place outside the
-    articles folder is an error and is not read."""
-    root = articles.resolve()
-    folders = []
-    for folder in story_folders(articles):
-        if folder.resolve().is_relative_to(root):
-            folders.append(folder)
-        else:
-            diags.error(
-                "story.outside",
-                FOLDER_OUTSIDE,
-                shown_path(folder),
-            )
-    return folders
-
-
-def check_collection(
-    stories: Sequence[StorySummary], articles: Path | None, diags: Diagnostics
-) -> None:
-    """Ids and slugs are unique; the articles folder (if the stories come from one) holds only
-    story folders."""
-    by_id: dict[str, StorySummary] = {}
-    by_slug: dict[str, StorySummary] = {}
-    for story in stories:
-        first = by_id.setdefault(story.id, story)
-        if first is not story:
-            diags.error(
-                "story.duplicate-id",
-                f"id {story.id!r} is already used by {first.source.path}; ids must be unique",
-                story.source,
-            )
-        twin = by_slug.setdefault(story.slug.lower(), story)
-        if twin is not story:
-            diags.error(
-                "story.duplicate-slug",
-                f"slug {story.slug!r} clashes with {twin.slug!r}",
-                story.source,
-            )
-    for path in sorted(articles.iterdir()) if articles else ():
-        if path.is_file() and not path.name.startswith("."):
-            diags.warning(
-                "articles.stray-file",
-                "files directly in the articles folder are ignored; a story is a folder",
-                shown_path(path),
-            )
-
-
-def check_future_update(story: StorySummary | Story, now: datetime, diags: Diagnostics) -> None:
-    """An `updated` after `now` (a typo of the year, most often) warns, naming its line:
-    every public channel would date the story ahead and keep it atop the feeds until then.
-    A future `published` schedules a story; a future `updated` cannot hold back a change its
-    text already carries, so it only warns (and `--strict` refuses it). A story with no
-    `updated` written is dated by its `published`, which schedules it: nothing to warn of;
-    nor is an `updated` no later than a future `published` (a scheduled story dated so)."""
-    if story.updated_source is None or story.last_updated <= max(now, story.published):
-        return
-    diags.warning(
-        "story.future-update",
-        f"updated ({story.last_updated.isoformat()}) is in the future (after --now or the"
-        " clock): feeds, pages, sitemaps and wire items would date the change ahead and keep"
-        " the story on top until then; check the year, or give the time the text changed",
-        story.updated_source or story.source,
-    )
 
 
 def slug_problem(slug: str) -> str | None:

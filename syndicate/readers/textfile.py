@@ -8,7 +8,6 @@ import unicodedata
 from pathlib import Path
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.model.body import lowered, raised
 from syndicate.model.source import SourceRef
 from syndicate.readers import budgets
 from syndicate.readers.safefile import Refused, read_checked, site_refusal
@@ -55,6 +54,8 @@ def markup_warning(text: str, what: str) -> str | None:
     found = _TAG.search(text)
     if found is None:
         return None
+    from syndicate.model.body import lowered, raised  # the body's model, for this rare case
+
     plain = _SHIFTED.sub(lambda m: raised(m[2]) if m[1].lower() == "sup" else lowered(m[2]), text)
     plain = _TAG.sub(lambda m: " " if m[1].lower() == "br" else "", plain)
     plain = re.sub(r"\s+", " ", plain).strip()

@@ -1,0 +1,51 @@
+"""What a run may choose of where its stories' work runs, checked before any of it is imported
+or reached: the executors' names and a Dask scheduler's address. The executors themselves are
+in `executors` and `dask_adapter`; a run that finds nothing changed loads neither
+(docs/performance.md, "The twenty-third round")."""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlsplit
+
+
+class ExecutorError(Exception):
+    """The work could not be run (a worker died, the cluster is unreachable, a worker runs
+    other code); the message says what happened and what to do."""
+
+
+Kind = Literal["serial", "pool", "dask"]
+KINDS: tuple[Kind, ...] = ("serial", "pool", "dask")
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")
+"""The protocols of Dask's communications that reach another process (not `inproc`)."""
+EXAMPLE = "tcp://10.0.0.5:8786"
+
+
+def address_problem(address: str) -> str | None:
+    """Why `address` cannot be a Dask scheduler's, before anything tries to reach it (Dask
+    itself takes 40 s to say, in a traceback); None when it can be. Like Dask, an address
+    without a protocol is a TCP one."""
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    why = None
+    try:
+        parts = urlsplit(f"//{rest}")
+        if parts.port == 0:
+            raise ValueError("port 0")
+    except ValueError:
+        why = "its port is not a number from 1 to 65535"
+    else:
+        if not address.strip():
+            why = "it is empty (is the variable meant to give it unset?)"
+        elif scheme not in SCHEMES:
+            why = f"Dask has no protocol {scheme!r} (it has {', '.join(SCHEMES)})"
+        elif parts.path or parts.query or parts.fragment or "@" in rest:
+            why = "it has more than a host and a port"
+        elif not parts.hostname:
+            why = "it names no host"
+        elif parts.port is None:
+            why = "it names no port (a scheduler listens on 8786 unless told otherwise)"
+    if why is None:
+        return None
+    return f"{address!r} is not a Dask scheduler's address: {why}; give one such as {EXAMPLE}"
