@@ -192,6 +192,22 @@ def test_an_unreachable_scheduler_is_a_diagnostic(
     assert "[build.worker]" in err and "Traceback" not in err
 
 
+def test_the_error_a_worker_raises_keeps_its_pickled_name() -> None:
+    """A Dask worker running another version of syndicate says so with an `ExecutorError` the
+    driver unpickles: it keeps the module name every earlier version gave it, so a driver
+    of any version reads the message instead of failing to import its class."""
+    import pickle
+
+    from syndicate.build import workers
+    from syndicate.build.scheduling import ExecutorError
+
+    data = pickle.dumps(ExecutorError("a worker runs syndicate 0.2"))
+    assert b"syndicate.build.workers" in data and b"scheduling" not in data
+    assert workers.ExecutorError is ExecutorError
+    again = pickle.loads(data)
+    assert type(again) is ExecutorError and str(again) == "a worker runs syndicate 0.2"
+
+
 def test_a_scheduler_goes_with_the_dask_executor(
     sites: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,6 +14,12 @@ class ExecutorError(Exception):
     other code); the message says what happened and what to do."""
 
 
+# A Dask worker running another version of syndicate raises this to say so, and the driver
+# unpickles it by its module and name: the name it had in every version before this module
+# (`workers` still has it), so that a driver of any version can read the message.
+ExecutorError.__module__ = "syndicate.build.workers"
+
+
 Kind = Literal["serial", "pool", "dask"]
 KINDS: tuple[Kind, ...] = ("serial", "pool", "dask")
 SCHEMES = ("tcp", "tls", "ws", "wss", "ucx")

@@ -97,17 +97,18 @@ _WHERE = {
 """The module that defines each name."""
 
 
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # looked up once
-    return value
+if not TYPE_CHECKING:  # type checkers read the imports above: a misspelt name stays an error
 
+    def __getattr__(name: str) -> Any:
+        module = _WHERE.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # looked up once
+        return value
 
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_WHERE])
+    def __dir__() -> list[str]:
+        return sorted([*globals(), *_WHERE])
 
 
 __all__ = [
