@@ -53,62 +53,24 @@ if TYPE_CHECKING:
     )
     from syndicate.model.summary import StorySummary, VariantSummary
 
-_WHERE = {
-    "Block": "syndicate.model.body",
-    "BlockQuote": "syndicate.model.body",
-    "Code": "syndicate.model.body",
-    "Emphasis": "syndicate.model.body",
-    "Figure": "syndicate.model.body",
-    "Heading": "syndicate.model.body",
-    "Inline": "syndicate.model.body",
-    "LineBreak": "syndicate.model.body",
-    "Link": "syndicate.model.body",
-    "ListBlock": "syndicate.model.body",
-    "Paragraph": "syndicate.model.body",
-    "Strong": "syndicate.model.body",
-    "Subscript": "syndicate.model.body",
-    "Superscript": "syndicate.model.body",
-    "Text": "syndicate.model.body",
-    "ThematicBreak": "syndicate.model.body",
-    "inline_text": "syndicate.model.body",
-    "walk": "syndicate.model.body",
-    "Publisher": "syndicate.model.site",
-    "SiteConfig": "syndicate.model.site",
-    "SourceRef": "syndicate.model.source",
-    "Byline": "syndicate.model.story",
-    "Correction": "syndicate.model.story",
-    "IMAGE_EXTENSIONS": "syndicate.model.story",
-    "Image": "syndicate.model.story",
-    "Lifecycle": "syndicate.model.story",
-    "Localized": "syndicate.model.story",
-    "Person": "syndicate.model.story",
-    "Place": "syndicate.model.story",
-    "RelatedLink": "syndicate.model.story",
-    "Rights": "syndicate.model.story",
-    "STATUSES": "syndicate.model.story",
-    "Status": "syndicate.model.story",
-    "Story": "syndicate.model.story",
-    "Subject": "syndicate.model.story",
-    "UNRELEASED": "syndicate.model.story",
-    "Variant": "syndicate.model.story",
-    "StorySummary": "syndicate.model.summary",
-    "VariantSummary": "syndicate.model.summary",
-}
-"""The module that defines each name."""
+_MODULES = ("source", "site", "story", "summary", "body")
+"""Where the names of `__all__` are defined, looked up in this order: the site's configuration
+loads no story class, a story's names load the body tree they need anyway."""
 
 
 if not TYPE_CHECKING:  # type checkers read the imports above: a misspelt name stays an error
 
     def __getattr__(name: str) -> Any:
-        module = _WHERE.get(name)
-        if module is None:
-            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(module), name)
-        globals()[name] = value  # looked up once
-        return value
+        if name in __all__:
+            for module in _MODULES:
+                defined = vars(importlib.import_module(f"{__name__}.{module}"))
+                if name in defined:
+                    globals()[name] = defined[name]  # looked up once
+                    return defined[name]
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
     def __dir__() -> list[str]:
-        return sorted([*globals(), *_WHERE])
+        return sorted({*globals(), *__all__})
 
 
 __all__ = [
