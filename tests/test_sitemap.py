@@ -296,14 +296,58 @@ def test_news_sitemaps_split_at_1000_urls(sample_story: Story, site_config: Site
     ]
 
 
-def test_page_sitemaps_split_at_50000_urls(sample_story: Story, site_config: SiteConfig) -> None:
-    """8,400 stories in six languages and the seven story lists: 50,407 pages, two files."""
+def test_page_sitemaps_split_at_10000_urls(sample_story: Story, site_config: SiteConfig) -> None:
+    """3,400 stories in six languages and the seven story lists: 20,407 pages, three files of
+    at most 10,000 (a fifth of the protocol's 50,000), every page in one of them, in order,
+    and the index listing the files in order."""
     then = datetime(2021, 1, 1, tzinfo=UTC)
-    stories = summaries(sample_story, 8_400, then, 6)
+    stories = summaries(sample_story, 3_400, then, 6)
     ctx = context(site_config, then + timedelta(days=400))
     files = {f.path: f.data for f in SitemapWriter().collection_files(stories, ctx)}
-    assert len(etree.fromstring(files["sitemaps/pages.xml"])) == 50_000
-    assert len(etree.fromstring(files["sitemaps/pages-2.xml"])) == 407
+    pages = [name for name in files if "/pages" in name]
+    assert pages == ["sitemaps/pages.xml", "sitemaps/pages-2.xml", "sitemaps/pages-3.xml"]
+    trees = [etree.fromstring(files[name]) for name in pages]
+    assert [len(tree) for tree in trees] == [10_000, 10_000, 407]
+    locs = [loc.text for tree in trees for loc in tree.iter(f"{SM}loc")]
+    assert len(set(locs)) == 20_407
+    assert locs[7] == BASE + "html/s00000.en.html"  # after the story lists, oldest first
+    index = etree.fromstring(files["sitemaps/index.xml"])
+    assert [loc.text for loc in index.iter(f"{SM}loc")][-3:] == [BASE + name for name in pages]
+
+
+def test_page_sitemaps_are_made_a_file_at_a_time(
+    sample_story: Story, site_config: SiteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The URLs of a page sitemap are made when its file is: an archive's export holds one
+    file's URLs and bytes, not every page of the site at once."""
+    from syndicate.formats.sitemap import writer
+
+    monkeypatch.setattr(writer, "PAGE_URLS", 10)
+    made: list[str] = []
+    article_urls = writer._Site._article_urls
+
+    def counted(site: writer._Site, story: StorySummary) -> list[writer._Url]:
+        made.append(story.slug)
+        return article_urls(site, story)
+
+    monkeypatch.setattr(writer._Site, "_article_urls", counted)
+    then = datetime(2021, 1, 1, tzinfo=UTC)
+    stories = summaries(sample_story, 30, then, 2)  # 3 story lists and 60 pages: 7 files
+    ctx = context(site_config, then + timedelta(days=400))
+    seen = []
+    for file in SitemapWriter().collection_files(stories, ctx):
+        if "/pages" in file.path:
+            seen.append((file.path, len(made)))
+    # Each file's URLs, and no more than the next story's, were made when it was yielded.
+    assert seen == [
+        ("sitemaps/pages.xml", 4),
+        ("sitemaps/pages-2.xml", 9),
+        ("sitemaps/pages-3.xml", 14),
+        ("sitemaps/pages-4.xml", 19),
+        ("sitemaps/pages-5.xml", 24),
+        ("sitemaps/pages-6.xml", 29),
+        ("sitemaps/pages-7.xml", 30),
+    ]
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 7, 1_000])

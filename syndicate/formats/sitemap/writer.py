@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,8 +27,8 @@ from syndicate.formats.sitemap.vocabulary import (
     NEWS_LIMIT,
     NEWS_NS,
     NEWS_WINDOW,
+    PAGE_URLS,
     SITEMAP_NS,
-    URL_LIMIT,
     news_language,
     numbered,
 )
@@ -79,7 +80,8 @@ class SitemapWriter(Writer[SitemapOptions]):
         listed: list[tuple[str, datetime]] = []
         # A file's bytes are its URLs' (or, for the index, the files' paths and dates): the
         # build engine keeps the published file while they are the same.
-        for path, urls in (*site.news_sitemaps(), *site.page_sitemaps()):
+        # One file's URLs at a time: the engine makes (or keeps) each file before the next.
+        for path, urls in itertools.chain(site.news_sitemaps(), site.page_sitemaps()):
             listed.append((path, max(url.lastmod for url in urls)))
             make = functools.partial(_urlset_file, urls)
             yield Planned(path, make, key=_urls_key(urls))
@@ -237,17 +239,25 @@ class _Site:
             yield from _split(f"news-{lang}", urls or [self.language_index(lang)], NEWS_LIMIT)
 
     def page_sitemaps(self) -> Iterator[tuple[str, list[_Url]]]:
-        """The story lists first, then every article page, `URL_LIMIT` to a file."""
-        urls = [self.home_index(), *map(self.language_index, self.languages)]
-        for story in self.stories:
-            langs = [lang for lang in story.languages if lang in self.ctx.config.languages]
-            default = story.original_lang if story.original_lang in langs else langs[0]
-            alternates = tuple((lang, self.article(story, lang)) for lang in langs)
-            alternates += (("x-default", self.article(story, default)),)
-            urls += [
-                _Url(self.article(story, lang), _lastmod(story, lang), alternates) for lang in langs
-            ]
-        yield from _split("pages", urls, URL_LIMIT)
+        """The story lists first, then every article page, `PAGE_URLS` to a file, each
+        file's URLs made when it is asked for."""
+        urls = itertools.chain(
+            (self.home_index(), *map(self.language_index, self.languages)),
+            itertools.chain.from_iterable(map(self._article_urls, self.stories)),
+        )
+        for n in itertools.count(1):
+            chunk = list(itertools.islice(urls, PAGE_URLS))
+            if not chunk:
+                return
+            yield numbered("pages", n), chunk
+
+    def _article_urls(self, story: StorySummary) -> list[_Url]:
+        """A story's article page in each site language it has, each listing all of them."""
+        langs = [lang for lang in story.languages if lang in self.ctx.config.languages]
+        default = story.original_lang if story.original_lang in langs else langs[0]
+        pages = {lang: self.article(story, lang) for lang in langs}
+        alternates = (*pages.items(), ("x-default", pages[default]))
+        return [_Url(pages[lang], _lastmod(story, lang), alternates) for lang in langs]
 
     def article(self, story: StorySummary, lang: str) -> str:
         return self.ctx.urls.article(story.slug, lang)
