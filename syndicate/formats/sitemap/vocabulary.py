@@ -22,8 +22,8 @@ URL_LIMIT = 50_000
 PAGE_URLS = 10_000
 """URLs in one sitemap of pages, a fifth of the protocol's limit: the file that an archive's
 new stories land in (the last) stays a few megabytes for crawlers to fetch again, and an
-export holds one such file at a time (a file of 50,000 URLs with their translations is
-about 30 MB of XML, and its URLs as much again)."""
+export holds such a file's URLs and bytes, not every page's (50,000 URLs with their
+translations in four languages are a file of about 37 MB of XML)."""
 SIZE_LIMIT = 50 * 1024 * 1024
 """Bytes of one sitemap file, uncompressed (sitemaps.org's limit)."""
 PROFILE = "sitemap-profile.xsd"
