@@ -350,6 +350,28 @@ def test_page_sitemaps_are_made_a_file_at_a_time(
     ]
 
 
+def test_a_story_in_no_site_language_is_not_listed(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A public story written only in a language the site does not publish (reading warns
+    that its file goes nowhere) has no page: the sitemaps leave it out, and its date does not
+    count, instead of the writer failing and stopping the export."""
+    then = datetime(2021, 1, 1, tzinfo=UTC)
+    listed = summaries(sample_story, 2, then, 2)
+    italian = dataclasses.replace(sample_story.variants[0], lang="it")
+    alone = StorySummary.of(
+        dataclasses.replace(sample_story, variants=(italian,), original_lang="it")
+    )
+    later = then + timedelta(days=30)
+    alone = dataclasses.replace(
+        alone, slug="italian", id="tag:x,2026:it", published=later, updated=later
+    )
+    ctx = context(site_config, then + timedelta(days=400))
+    assert "it" not in site_config.languages
+    files = {f.path: f.data for f in SitemapWriter().collection_files([*listed, alone], ctx)}
+    assert files == {f.path: f.data for f in SitemapWriter().collection_files(listed, ctx)}
+
+
 @pytest.mark.parametrize("chunk", [1, 2, 7, 1_000])
 def test_a_sitemap_made_in_chunks_is_the_one_made_whole(
     chunk: int, sample_story: Story, site_config: SiteConfig, monkeypatch: pytest.MonkeyPatch

@@ -206,12 +206,14 @@ class _Site:
 
     def __init__(self, visible: Sequence[StorySummary], ctx: Context[SitemapOptions]) -> None:
         self.ctx = ctx
-        self.stories = sorted(visible, key=lambda s: (s.public_since, s.id))
+        site = ctx.config.languages
+        # A story written only in languages the site does not publish has no page (reading
+        # warned of each such file): it is not listed, nor does its date count.
+        paged = [s for s in visible if any(lang in site for lang in s.languages)]
+        self.stories = sorted(paged, key=lambda s: (s.public_since, s.id))
         """Oldest first by when each reached the public: a new story lands in the last
         sitemap file, the others keep theirs."""
-        self.languages = tuple(
-            lang for lang in ctx.config.languages if any(s.has(lang) for s in visible)
-        )
+        self.languages = tuple(lang for lang in site if any(s.has(lang) for s in paged))
 
     def news_sitemaps(self) -> Iterator[tuple[str, list[_Url]]]:
         """Per language, the stories that reached the public within the window before `now`
