@@ -247,11 +247,7 @@ class _Site:
             (self.home_index(), *map(self.language_index, self.languages)),
             itertools.chain.from_iterable(map(self._article_urls, self.stories)),
         )
-        for n in itertools.count(1):
-            chunk = list(itertools.islice(urls, PAGE_URLS))
-            if not chunk:
-                return
-            yield numbered("pages", n), chunk
+        yield from _split("pages", urls, PAGE_URLS)
 
     def _article_urls(self, story: StorySummary) -> list[_Url]:
         """A story's article page in each site language it has, each listing all of them."""
@@ -279,6 +275,12 @@ class _Site:
         return _Url(self.ctx.urls.output("html/index.html"), newest, self.index_alternates())
 
 
-def _split(stem: str, urls: list[_Url], limit: int) -> Iterator[tuple[str, list[_Url]]]:
-    for n, start in enumerate(range(0, len(urls), limit), start=1):
-        yield numbered(stem, n), urls[start : start + limit]
+def _split(stem: str, urls: Iterable[_Url], limit: int) -> Iterator[tuple[str, list[_Url]]]:
+    """The files of `stem` (`numbered`), `limit` URLs each, each file's taken from `urls`
+    only when it is asked for."""
+    urls = iter(urls)
+    for n in itertools.count(1):
+        chunk = list(itertools.islice(urls, limit))
+        if not chunk:
+            return
+        yield numbered(stem, n), chunk
