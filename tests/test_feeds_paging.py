@@ -24,6 +24,7 @@ DAY0 = datetime(2021, 3, 1, 9, 0, tzinfo=UTC)
 BASE = "https://ycpress.example/syndicate/"
 A = "{http://www.w3.org/2005/Atom}"
 FH_ARCHIVE = "{http://purl.org/syndication/history/1.0}archive"
+OPTIONS = {"feeds": {"limit": 3, "archive_size": 5}}
 
 
 def export(
@@ -258,3 +259,65 @@ def test_a_section_no_story_has_is_said_with_the_nearest(
         "no story is in the section 'Politics', so its feeds stay empty; did you mean" in (said[1])
     )
     assert "atom/en/nosuch.xml" in files
+
+
+def test_the_feed_formats_of_a_run_order_and_page_the_stories_once(
+    sample_story: Story, site_config: SiteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Atom, RSS and JSON Feed hold the same stories in the same documents: the engine's run
+    orders and pages them once for the three, and each format's files are those it makes
+    alone."""
+    from syndicate.formats.feeds import documents
+
+    stories = many(sample_story, 12)
+    alone = {
+        name: export_stories(stories, site_config, name, now=NOW, options=OPTIONS)[0]
+        for name in ("atom", "rss", "jsonfeed")
+    }
+    planned = []
+    real = documents._story_sets
+    monkeypatch.setattr(documents, "_story_sets", lambda *args: planned.append(args) or real(*args))
+    documents._sets.clear()
+    together, diags = export_stories(
+        stories, site_config, "atom", "rss", "jsonfeed", now=NOW, options=OPTIONS
+    )
+    assert not diags.errors
+    assert len(planned) == 1
+    assert together == {**alone["atom"], **alone["rss"], **alone["jsonfeed"]}
+    assert {p for p in together if p.startswith("jsonfeed/en")} >= {
+        "jsonfeed/en.json",
+        "jsonfeed/en/archive/1.json",
+        "jsonfeed/en/archive/2.json",
+    }
+
+
+def test_feeds_of_other_options_or_another_time_are_planned_again(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A plan kept from an earlier run is not given to a run whose stories page otherwise:
+    other options, or a later time at which an embargo has ended."""
+    stories = many(sample_story, 12)
+    embargoed = replace(stories[-1], embargo_until=NOW + timedelta(hours=12))
+    stories = [*stories[:-1], embargoed]
+    five = atom(stories, site_config, limit=3, archive_size=5)
+    four = atom(stories, site_config, limit=3, archive_size=4)
+    assert sorted(p for p in five if p.startswith("atom/en/archive")) == [
+        "atom/en/archive/1.xml",
+        "atom/en/archive/2.xml",
+    ]
+    assert len([p for p in four if p.startswith("atom/en/archive")]) == 2  # 11 public: 4 + 4
+    assert len(entry_ids(five["atom/en/archive/1.xml"])) == 5
+    assert len(entry_ids(four["atom/en/archive/1.xml"])) == 4
+    assert en(embargoed) not in entry_ids(five["atom/en.xml"])
+    later, _ = export_stories(
+        stories,
+        site_config,
+        AtomWriter(),
+        now=NOW + timedelta(days=1),
+        options={"feeds": {"limit": 3, "archive_size": 5}},
+    )
+    assert en(embargoed) in entry_ids(later["atom/en.xml"])
+    assert sorted(p for p in later if p.startswith("atom/en/archive")) == [
+        "atom/en/archive/1.xml",
+        "atom/en/archive/2.xml",
+    ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import heapq
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -178,7 +180,12 @@ def tombstone_name(lang: str) -> str:
 
 def is_killed(story: Story | StorySummary, ctx: Context[Any]) -> bool:
     """Killed or withdrawn after it was public: its feeds say so (a draft was never there)."""
-    return story.lifecycle(ctx.now) in ("killed", "withdrawn") and story.was_public()
+    return killed_at(story, ctx.now)
+
+
+def killed_at(story: Story | StorySummary, now: datetime) -> bool:
+    """`is_killed` at `now`."""
+    return story.lifecycle(now) in ("killed", "withdrawn") and story.was_public()
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,26 +267,131 @@ def plan_documents(
     """Every document of format `fmt`: `<lang>.xml`, `<lang>/<section>.xml`, and their
     archive pages `.../archive/<n>.xml` (with `extension`), from all the stories of the run
     (`every`: the run's stories, when `stories` are only some of them, a partner profile's
-    of one language: a section is told missing only when none of those has it)."""
+    of one language: a section is told missing only when none of those has it).
+
+    Which stories each document holds depends on the stories and the options only, not on
+    the format: it is worked out once (`story_sets`) for the Atom, RSS and JSON Feed formats
+    of a run, which plan the same documents in three syntaxes."""
     options = ctx.options
-    visible = [s for s in stories if s.is_visible(ctx.now)]
-    gone = [s for s in stories if is_killed(s, ctx)]
+    if options.sections != "all":
+        _unknown_sections(options.sections, stories if every is None else every, ctx)
+    kinds: dict[str, _Kind] = {}
+    for chosen in story_sets(stories, ctx.now, options.feed_languages(ctx.languages), options):
+        kind = kinds.get(chosen.lang)
+        if kind is None:
+            kind = kinds[chosen.lang] = _Kind(chosen.lang, options, media_type, logo, extension)
+        yield from _feed_set(f"{fmt}/{chosen.name}", chosen, ctx, kind)
+
+
+@dataclass(frozen=True, slots=True)
+class StorySet:
+    """The stories of one logical feed (a language's, or a language and section's), as its
+    documents hold them: the subscription feed's entries and notices, and each full archive
+    page's entries and notices, oldest page first. Each list is newest first."""
+
+    lang: str
+    section: str | None
+    current: tuple[StorySummary, ...]
+    notices: tuple[StorySummary, ...]
+    pages: tuple[tuple[tuple[StorySummary, ...], tuple[StorySummary, ...]], ...]
+
+    @property
+    def name(self) -> str:
+        """The feed's path under its format's folder, without extension: `en`, `en/world`."""
+        return self.lang if self.section is None else f"{self.lang}/{self.section}"
+
+
+_SETS_KEPT = 4
+"""How many plans `story_sets` keeps: the three feed formats of a run ask for one, and the
+partner profiles one for each language."""
+_sets: OrderedDict[tuple[Any, ...], tuple[tuple[StorySummary, ...], list[StorySet]]] = OrderedDict()
+_sets_lock = threading.Lock()  # exports in several threads (the preview server's, an API's)
+
+
+def story_sets(
+    stories: Sequence[StorySummary],
+    now: datetime,
+    languages: Sequence[str],
+    options: FeedOptions,
+) -> list[StorySet]:
+    """Every logical feed's `StorySet`, for the feeds of `languages` at `now`: each language's
+    feed, then its sections' (`options.sections`, or every section of the stories).
+
+    The same stories with the same options give the same sets, so the last few are kept and
+    given again (by the identity of the stories, frozen summaries that the plan holds, and the
+    options that choose them): ordering and paging every public story, once for each feed
+    format, took a tenth of an edit's time on a 2,000-story archive."""
+    key = (
+        tuple(map(id, stories)),
+        now,
+        tuple(languages),
+        options.sections,
+        options.limit,
+        options.archive_size,
+        options.tombstone_days,
+    )
+    with _sets_lock:
+        found = _sets.get(key)
+        if found is not None:
+            _sets.move_to_end(key)
+            return found[1]
+    sets = list(_story_sets(stories, now, languages, options))
+    with _sets_lock:
+        _sets[key] = (tuple(stories), sets)  # the stories kept alive: their ids stay theirs
+        while len(_sets) > _SETS_KEPT:
+            _sets.popitem(last=False)
+    return sets
+
+
+def _story_sets(
+    stories: Sequence[StorySummary],
+    now: datetime,
+    languages: Sequence[str],
+    options: FeedOptions,
+) -> Iterator[StorySet]:
+    visible = [s for s in stories if s.is_visible(now)]
+    gone = [s for s in stories if killed_at(s, now)]
     sections = options.sections
     if sections == "all":
         # A section whose stories were all killed keeps its feed, to carry their notices.
         sections = tuple(sorted({s.section for s in (*visible, *gone)}))
-    else:
-        _unknown_sections(sections, stories if every is None else every, ctx)
-    for lang in options.feed_languages(ctx.languages):
+    for lang in languages:
         order = Order([s for s in visible if s.has(lang)], lang)
         public = order.oldest_first
         killed = [s for s in gone if s.has(lang)]
-        kind = _Kind(lang, options, media_type, logo, extension, order)
-        yield from _feed_set(f"{fmt}/{lang}", None, public, killed, ctx, kind)
+        yield _story_set(lang, None, public, killed, order, options)
         for section in sections:
             chosen = [s for s in public if s.section == section]
             notices = [s for s in killed if s.section == section]
-            yield from _feed_set(f"{fmt}/{lang}/{section}", section, chosen, notices, ctx, kind)
+            yield _story_set(lang, section, chosen, notices, order, options)
+
+
+def _story_set(
+    lang: str,
+    section: str | None,
+    stories: Sequence[StorySummary],
+    killed: Sequence[StorySummary],
+    order: Order,
+    options: FeedOptions,
+) -> StorySet:
+    """One logical feed's stories (`stories` oldest first, in archive order), paged."""
+    pages, current = paginate(stories, options.limit, options.archive_size, order, killed)
+    notices = recent_kills(current, killed, lang, options.tombstone_days)
+    gone = {id(s) for s in killed}
+    held = []
+    for page in pages:
+        newest_first = tuple(
+            sorted((s for s in page if id(s) not in gone), key=order.key, reverse=True)
+        )
+        dead = tuple(
+            sorted(
+                (s for s in page if id(s) in gone),
+                key=lambda s: (s.public_updated_for(lang), s.id),
+                reverse=True,
+            )
+        )
+        held.append((newest_first, dead))
+    return StorySet(lang, section, current, notices, tuple(held))
 
 
 def archive_key(story: StorySummary) -> tuple[datetime, str]:
@@ -364,21 +476,14 @@ class _Kind:
     media_type: str
     logo: Logo | None
     extension: str
-    order: Order
 
 
 def _feed_set(
-    base: str,
-    section: str | None,
-    stories: Sequence[StorySummary],
-    killed: Sequence[StorySummary],
-    ctx: Context[FeedOptions],
-    kind: _Kind,
+    base: str, chosen: StorySet, ctx: Context[FeedOptions], kind: _Kind
 ) -> Iterator[Document]:
     """The subscription feed at `<base>.xml` and its archive pages `<base>/archive/<n>.xml`."""
     settings, media_type = kind.options, kind.media_type
-    pages, current = paginate(stories, settings.limit, settings.archive_size, kind.order, killed)
-    notices = recent_kills(current, killed, kind.lang, settings.tombstone_days)
+    pages = chosen.pages
     subscription = ctx.urls.output(f"{base}{kind.extension}")
     page_url = [
         ctx.urls.output(f"{base}/archive/{n}{kind.extension}") for n in range(1, len(pages) + 1)
@@ -386,46 +491,30 @@ def _feed_set(
     links = [Link(settings.hub, "hub")] if settings.hub else []
     if pages:
         links.append(Link(page_url[-1], "prev-archive", media_type))
-    head = _FeedHead(kind.lang, section, subscription, kind.logo, ctx)
+    head = _FeedHead(kind.lang, chosen.section, subscription, kind.logo, ctx)
 
     def document(
         path: str,
         url: str,
         links: list[Link],
-        chosen: tuple[StorySummary, ...],
+        stories: tuple[StorySummary, ...],
         archive: bool,
         notices: tuple[StorySummary, ...] = (),
     ) -> Document:
-        updated = _newest(kind.lang, chosen, notices)
+        updated = _newest(kind.lang, stories, notices)
         head_ = head.feed(url, links, updated, archive)
-        return Document(path, kind.lang, head_, chosen, notices)
+        return Document(path, kind.lang, head_, stories, notices)
 
-    yield document(f"{base}{kind.extension}", subscription, links, current, False, notices)
-    for n, page in enumerate(pages, start=1):
+    current = f"{base}{kind.extension}"
+    yield document(current, subscription, links, chosen.current, False, chosen.notices)
+    for n, (newest_first, dead) in enumerate(pages, start=1):
         links = [Link(subscription, "current", media_type)]
         if n > 1:
             links.append(Link(page_url[n - 2], "prev-archive", media_type))
         if n < len(pages):
             links.append(Link(page_url[n], "next-archive", media_type))
-        gone = {id(s) for s in killed}
-        newest_first = tuple(
-            sorted((s for s in page if id(s) not in gone), key=kind.order.key, reverse=True)
-        )
-        dead = tuple(
-            sorted(
-                (s for s in page if id(s) in gone),
-                key=lambda s: (s.public_updated_for(kind.lang), s.id),
-                reverse=True,
-            )
-        )
-        yield document(
-            f"{base}/archive/{n}{kind.extension}",
-            page_url[n - 1],
-            links,
-            newest_first,
-            True,
-            dead,
-        )
+        path = f"{base}/archive/{n}{kind.extension}"
+        yield document(path, page_url[n - 1], links, newest_first, True, dead)
 
 
 def _newest(
