@@ -922,3 +922,21 @@ def test_a_headline_changed_elsewhere_makes_the_catalog_and_no_edition(
     assert catalogs and books == []
     monkeypatch.undo()
     assert_as_full(site, tmp_path / "full")
+
+
+def test_a_damaged_list_of_written_files_costs_a_rebuild_not_the_run(tmp_path: Path) -> None:
+    """The state's list of the files syndicate wrote, with a size that is not a number and a
+    row without a path: the files it cannot vouch for are made again, the run succeeds, and
+    out/ is what a full export gives."""
+    site = make_site(tmp_path)
+    export(site, site / "out")
+    with sqlite3.connect(state_folder(site / "out", site / CACHE_NAME) / STATE_FILE) as db:
+        db.execute("UPDATE files SET size = 'large' WHERE path = 'model/bench-000002.json'")
+        db.execute("INSERT INTO files VALUES (NULL, 1, 1)")
+    export(site, site / "out", "-j", "1")
+    with sqlite3.connect(state_folder(site / "out", site / CACHE_NAME) / STATE_FILE) as db:
+        rows = {path: (size, mtime) for path, size, mtime in db.execute("SELECT * FROM files")}
+    status = (site / "out/model/bench-000002.json").stat()
+    assert rows["model/bench-000002.json"] == (status.st_size, status.st_mtime_ns)
+    assert None not in rows
+    assert_as_full(site, tmp_path / "full")
