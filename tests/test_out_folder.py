@@ -272,6 +272,41 @@ def test_a_users_file_where_syndicate_writes_is_never_replaced(
     assert sorted(p.name for p in out.iterdir()) == ["html"]  # nothing published
 
 
+@pytest.mark.parametrize("first", [True, False], ids=["after-an-export", "first-export"])
+@pytest.mark.parametrize("mine", ["file", "link"])
+def test_a_users_file_where_a_format_folder_goes_is_never_put_away(
+    site: Path, tmp_path: Path, first: bool, mine: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file (or a link) of the user's where a format's whole folder goes: the swap that
+    publishes the folder would have put it in the trash with the old folder, deleted by the
+    next run. It is refused like a file where syndicate writes, with or without `--force`."""
+    out = site / "out"
+    if first:
+        assert export(site, out) == 0
+        shutil.rmtree(out / "html")
+    else:
+        out.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    if mine == "file":
+        (out / "html").write_text("mine")
+    else:
+        (out / "html").symlink_to(elsewhere, target_is_directory=True)
+    before = tree(out)
+    capsys.readouterr()
+    assert export(site, out) == 1
+    assert main([*args(site, out), "--force"]) == 1
+    err = capsys.readouterr().err
+    assert f"{out / 'html'}: error: this is where syndicate's folder html/ goes" in err, err
+    assert "[output.foreign]" in err
+    assert tree(out) == before
+    if mine == "file":
+        assert (out / "html").read_text() == "mine"
+    else:
+        assert (out / "html").is_symlink() and not any(elsewhere.iterdir())
+    assert not any(p.name.startswith("run-") for p in site.rglob("trash/*"))
+
+
 def test_a_lost_build_state_is_taken_back_with_force(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

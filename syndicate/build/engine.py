@@ -1125,6 +1125,14 @@ class _Build:
                     ),
                     str(self.out / path),
                 )
+            for path in exc.in_the_way:
+                diags.error(
+                    "output.foreign",
+                    f"this is where syndicate's folder {path}/ goes, but it is not a folder"
+                    " (a file or a link not written by syndicate): move it out of the way;"
+                    " nothing was published",
+                    str(self.out / path),
+                )
             return ExportResult("failed", diags, names, len(self.read))
         except OutputError as exc:
             diags.error("output.write", str(exc), str(self.out))

@@ -222,9 +222,14 @@ class Plan:
 class ForeignFiles(OutputError):
     """Files syndicate would write are there already, and it did not write them."""
 
-    def __init__(self, paths: Sequence[PurePosixPath]) -> None:
+    def __init__(
+        self, paths: Sequence[PurePosixPath], in_the_way: Sequence[PurePosixPath] = ()
+    ) -> None:
         self.paths = tuple(paths)
-        super().__init__(f"{len(self.paths)} file(s) in out/ were not written by syndicate")
+        self.in_the_way = tuple(in_the_way)
+        """Files or links where a folder of syndicate's goes (`Staging._in_the_way`)."""
+        count = len(self.paths) + len(self.in_the_way)
+        super().__init__(f"{count} file(s) in out/ were not written by syndicate")
 
 
 class Staging:
@@ -390,8 +395,12 @@ class Staging:
         `keep_others` the earlier files of syndicate's this run did not produce (a run limited
         to some languages); without it those are removed (deleted stories disappear). A run
         that changes nothing plans no swap: out/ is left alone. Nothing in out/ changes yet."""
-        if self.foreign:
-            raise ForeignFiles([PurePosixPath(path) for path in sorted(self.foreign)])
+        in_the_way = self._in_the_way(folders)
+        if self.foreign or in_the_way:
+            raise ForeignFiles(
+                [PurePosixPath(path) for path in sorted(self.foreign)],
+                [PurePosixPath(path) for path in sorted(in_the_way)],
+            )
         try:
             in_place = all((self.out / folder).is_dir() for folder in folders)
             if self.written == 0 and in_place and not self._unproduced(folders):
@@ -439,6 +448,25 @@ class Staging:
             raise _output_error(self.out, exc) from None
         report = PublishReport(self.written, self.unchanged, len(removed))
         return Plan(self.dir.name, tuple(swaps), report, owned, tuple(removed))
+
+    def _in_the_way(self, folders: Sequence[str]) -> list[str]:
+        """What stands where one of `folders` (or a folder around it, `partners` of
+        `partners/msn`) goes and is not a folder: a file or a link of the user's, which the
+        swap would put away with the old folder."""
+        found: list[str] = []
+        for folder in folders:
+            for rel in (*reversed(list(_parents(folder))), folder):
+                try:
+                    mode = os.lstat(f"{self._out}/{rel}").st_mode
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    continue  # out/ cannot be looked at: publishing it says why
+                if not stat.S_ISDIR(mode):
+                    if rel not in found:
+                        found.append(rel)
+                    break
+        return found
 
     def _flush(self) -> None:
         """Put the new files on disk before any goes live, so a power cut cannot publish torn
