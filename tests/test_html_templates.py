@@ -13,6 +13,7 @@ from lxml import html as lxml_html
 
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics, for_page
+from syndicate.formats.html import templating
 
 PACKAGED = REPO / "syndicate" / "formats" / "html" / "templates"
 
@@ -527,3 +528,56 @@ def test_an_endless_loop_of_templates_is_told_at_the_line_that_closes_it(tmp_pat
         return caught.value.where
 
     assert {rendered_at(depth) for depth in range(6)} == {"templates/partials/a.html:2"}
+
+
+def test_an_expression_that_fails_is_an_error_at_its_line(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`{{ 1 / 0 }}` or a `range` over the sandbox's limit was `writer.failed` with Python's
+    exception and no file or line; it is the template's mistake, said at its line."""
+    _article_with(site, "<main><p>{{ 1 / 0 }}</p></main>")
+    err = _export_errors(site, capsys)
+    assert (
+        "templates/article.html:4: error: this fails: division by zero (ZeroDivisionError);"
+        " correct the template"
+    ) in err
+    _article_with(site, "<main>{% for n in range(10 ** 9) %}{% endfor %}</main>")
+    err = _export_errors(site, capsys)
+    assert "templates/article.html:4: error: this fails: Range too big." in err
+    assert "(OverflowError)" in err and "[html.template]" in err
+
+
+def test_a_page_too_large_to_read_back_is_an_error_not_a_page_cut_short(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A text of more than 10 MB in one piece is over libxml2's limit: the page was published
+    with all that followed it (the story's headline and body) gone, exit status 0."""
+    _article_with(site, '<main><p>{{ "x" * 12000000 }}</p><h1>{{ article.headline }}</h1></main>')
+    err = _export_errors(site, capsys)
+    assert "templates/article.html: error: article.html renders a page the HTML parser" in err
+    assert "a text of over 10 MB in one piece is cut" in err and "[html.template]" in err
+    assert not (site / "out").exists()
+
+
+def test_a_template_that_runs_too_long_is_stopped_at_its_line(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loops no page needs (a hundred thousand squared) ran for hours; the page's time is
+    bounded (`RENDER_SECONDS`, 30 s, here less), and the other pages of that template are
+    told at once rather than each given the same time. Mended, the template renders at once
+    (`syndicate serve` renders again in the same process)."""
+    monkeypatch.setattr(templating, "RENDER_SECONDS", 0.5)
+    _article_with(
+        site,
+        "<main>\n{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}"
+        "\n</main>",
+    )
+    err = _export_errors(site, capsys)
+    assert (
+        "templates/article.html:5: error: the page was still rendering after 0.5 seconds"
+        " (a page takes milliseconds): a loop here runs far too often; make the template do"
+        f" less (making html/{SAMPLE_SLUG}.ar.html and 5 other pages) [html.template]"
+    ) in err
+    _article_with(site, "<main>\n{% for i in range(3) %}<p>{{ i }}</p>{% endfor %}\n</main>")
+    assert export(site) == 0
+    assert page(site, f"{SAMPLE_SLUG}.en.html").xpath("//main/p/text()") == ["0", "1", "2"]

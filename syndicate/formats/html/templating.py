@@ -7,9 +7,12 @@ autoescaping."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 import traceback
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,11 @@ from syndicate.readers import budgets
 from syndicate.readers.safefile import Refused, read_checked, site_refusal
 
 DOCTYPE = "<!DOCTYPE html>"
+RENDER_SECONDS = 30.0
+"""The time a page's template may take (as Hugo's `timeout`): a page renders in
+milliseconds, so a template still running after this is in a loop far too large for a page,
+and the export stops with its line instead of running for hours."""
+_deadline: ContextVar[float] = ContextVar("_deadline", default=float("inf"))
 _PARSER = etree.HTMLParser()
 """`lxml.html`'s parser without its element classes: the same tree, without a call into
 Python for each element made or visited."""
@@ -133,7 +141,34 @@ def _checked_source(folder: Path, template: str) -> tuple[str, str, Callable[[],
     return data.decode("utf-8"), os.path.normpath(path), uptodate
 
 
+class _TooLong(jinja2.TemplateRuntimeError):
+    """A page's template ran past `RENDER_SECONDS`."""
+
+
+def _on_time() -> None:
+    if time.monotonic() > _deadline.get():
+        raise _TooLong(
+            f"the page was still rendering after {RENDER_SECONDS:g} seconds (a page takes"
+            " milliseconds): a loop here runs far too often; make the template do less"
+        )
+
+
 class _Environment(ImmutableSandboxedEnvironment):
+    # Every call, attribute and item a template asks for goes through the sandbox: the
+    # render's time is looked at there (a loop without any runs at most `range`'s 100,000
+    # times, in milliseconds).
+    def is_safe_callable(self, obj: Any) -> bool:
+        _on_time()
+        return bool(super().is_safe_callable(obj))
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        _on_time()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _on_time()
+        return super().getitem(obj, argument)
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
         """A template's tree; one that extends itself (the usual way to change one block of a
         page, with the page's own name) is an error, told before Jinja recurses. Including
@@ -172,9 +207,20 @@ def stylesheet(site_templates: Path | None) -> Markup:
 
 def render_page(site_templates: Path | None, template: str, **values: Any) -> bytes:
     """The page `template` renders with `values` and the stylesheet (`css`), as HTML bytes."""
+    key = (site_templates, template)
+    if key in _timed_out:  # the same templates: the same loop, said at once
+        stamp, said = _timed_out[key]
+        if stamp == _stamp(site_templates):
+            raise TemplateError(*said)
+        del _timed_out[key]
+    started = _deadline.set(time.monotonic() + RENDER_SECONDS)
     try:
         css = stylesheet(site_templates)  # (read here: a refused style.css is a diagnostic)
         text = environment(site_templates).get_template(template).render(css=css, **values)
+    except _TooLong as exc:
+        said = _located(str(exc), exc, site_templates, template)
+        _timed_out[key] = (_stamp(site_templates), said)
+        raise TemplateError(*said) from None
     except jinja2.TemplateSyntaxError as exc:
         name = exc.name or template
         raise TemplateError(exc.message or str(exc), f"{_shown(name)}:{exc.lineno}") from None
@@ -193,8 +239,20 @@ def render_page(site_templates: Path | None, template: str, **values: Any) -> by
             f" itself endlessly); to extend syndicate's own template, name it {BUILT_IN}<name>"
         )
         raise TemplateError(*_located(message, exc, site_templates, template)) from None
+    except (ArithmeticError, LookupError, TypeError, ValueError, MemoryError) as exc:
+        # an expression that fails (`{{ 1 / 0 }}`, `range` over its limit): the template's
+        message = f"this fails: {exc} ({type(exc).__name__}); correct the template"
+        raise TemplateError(*_located(message, exc, site_templates, template)) from None
+    finally:
+        _deadline.reset(started)
     try:
         return page_bytes(text)
+    except _Unreadable as exc:
+        raise TemplateError(
+            f"{template} renders a page the HTML parser cannot read whole ({exc}): a text of"
+            " over 10 MB in one piece is cut; make the template render less",
+            _shown(template),
+        ) from None
     except etree.ParserError:
         raise TemplateError(
             f"{template} renders no markup (it, or a template it extends, is empty or only"
@@ -202,6 +260,27 @@ def render_page(site_templates: Path | None, template: str, **values: Any) -> by
             f' {{% extends "{BUILT_IN}{template}" %}}',
             _shown(template),
         ) from None
+
+
+_timed_out: dict[tuple[Path | None, str], tuple[tuple[tuple[str, int], ...], tuple[str, str]]] = {}
+"""The templates that ran past `RENDER_SECONDS` in this process, with the site's templates as
+they were then (`_stamp`) and what was said: every other page of that template would take as
+long (a site's thousands of stories, half a minute each), so it is told at once until the
+templates change (`syndicate serve` renders again after an edit)."""
+
+
+def _stamp(folder: Path | None) -> tuple[tuple[str, int], ...]:
+    """The site's template files with their modification times (syndicate's own do not
+    change while it runs)."""
+    if folder is None:
+        return ()
+    found = []
+    for top, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(top, name)
+            with contextlib.suppress(OSError):
+                found.append((path, os.stat(path).st_mtime_ns))
+    return tuple(sorted(found))
 
 
 def _shown(name: str) -> str:
@@ -252,11 +331,18 @@ def _closing_the_loop(frames: list[traceback.FrameSummary]) -> list[traceback.Fr
     return frames
 
 
+class _Unreadable(ValueError):
+    """A page libxml2 read only in part (`page_bytes`): the reason it gave."""
+
+
 def page_bytes(markup: str) -> bytes:
     """A page's markup parsed, its white space normalised, and serialised."""
     root = etree.fromstring(markup, _PARSER)
     if root is None:
         raise etree.ParserError("Document is empty")
+    fatal = [error for error in _PARSER.error_log if error.level == etree.ErrorLevels.FATAL]
+    if fatal:  # libxml2 gave up (a limit): what it has is cut short
+        raise _Unreadable(fatal[0].message.strip())
     voids = _empty_voids(root)
     _normalise_space(root)
     kept = _set_raw_text_aside(root, markup) if voids else []
