@@ -395,6 +395,53 @@ def test_a_released_story_changed_without_a_new_version_is_a_warning(
     assert "[story.version]" in capsys.readouterr().err
 
 
+def test_a_public_story_put_under_embargo_again_is_a_warning_at_its_line(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story an earlier export published, given an embargo that ends after now (or a
+    `published` after now): every public channel dropped it with no notice and no word,
+    even under --strict. It is a `story.unreleased` warning at the line that holds it back,
+    which --strict refuses; once released again, nothing is said."""
+    meta = history_site / "articles" / PUBLIC / "story.yaml"
+    original = meta.read_text(encoding="utf-8")
+    meta.write_text(
+        original.replace("version: 1", "version: 2")
+        + "updated: 2026-02-01T10:00:00Z\nembargo_until: 2026-02-03T00:00:00Z\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert export_site(history_site, "--strict") == 2
+    err = capsys.readouterr().err
+    line = _line_of(meta, "embargo_until:")
+    assert f"{PUBLIC}/story.yaml:{line}: warning: an earlier export published it, but its" in err
+    assert "embargo_until (2026-02-03T00:00:00+00:00) is after now" in err, err
+    assert "take it back with status: withheld and a new version" in err
+    assert "remove embargo_until [story.unreleased]" in err
+    assert export_site(history_site) == 0  # said, and published as it says
+    assert "[story.unreleased]" in capsys.readouterr().err
+    # dated ahead instead: the `published` line
+    meta.write_text(
+        original.replace("version: 1", "version: 2").replace(
+            "published: 2026-01-20T09:00:00Z", "published: 2026-02-05T09:00:00Z"
+        ),
+        encoding="utf-8",
+    )
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    line = _line_of(meta, "published:")
+    assert f"{PUBLIC}/story.yaml:{line}: warning: an earlier export published it, but its" in err
+    assert "set published back to when it was published [story.unreleased]" in err, err
+    # a story never public (the embargoed one, its embargo moved later): nothing to say
+    embargoed = history_site / "articles" / EMBARGOED / "story.yaml"
+    text = embargoed.read_text(encoding="utf-8")
+    later = re.sub(r"embargo_until: \S+", "embargo_until: 2026-03-01T00:00:00Z", text)
+    assert later != text
+    embargoed.write_text(later, encoding="utf-8")
+    meta.write_text(original, encoding="utf-8")
+    assert export_site(history_site) == 0
+    assert "[story.unreleased]" not in capsys.readouterr().err
+
+
 def test_where_updated_is_written_is_not_what_a_story_says(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

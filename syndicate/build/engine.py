@@ -1756,10 +1756,31 @@ class _Build:
                 " set updated to the time it was taken back",
                 story.updated_source or story.source,
             )
+        if stage in ("embargoed", "scheduled") and last is not None and last.public:
+            self._warn_unreleased(story, stage)
         if last is None or story.version >= last.version:
             self.state.record_history(
                 story.id, Published(story.version, story.status, digest, released, public)
             )
+
+    def _warn_unreleased(self, story: StorySummary, stage: str) -> None:
+        """A story an earlier export published to the public, now under embargo or dated
+        ahead again: every public channel drops it with no notice (a kill would leave one),
+        while partners and readers keep what they had. Almost always a mistake of a date."""
+        if stage == "embargoed" and story.embargo_until is not None:
+            what = f"its embargo_until ({story.embargo_until.isoformat()})"
+            undo = "remove embargo_until"
+        else:
+            what = f"its published ({story.published.isoformat()})"
+            undo = "set published back to when it was published"
+        self.input.warning(
+            "story.unreleased",
+            f"an earlier export published it, but {what} is after now: its pages, feed"
+            " entries, books and sitemap entries leave out/ with no notice until then,"
+            " and partners and readers keep what they had; if it went out too early, take it"
+            f" back with status: withheld and a new version; if not, {undo}",
+            story.release_source or story.source,
+        )
 
     def _renamed(self, story: StorySummary) -> bool:
         """Whether the story's folder is another than the one its id was published from."""

@@ -29,7 +29,9 @@ class CodecError(ValueError):
     """Data that is not a model value of the expected shape."""
 
 
-_UNRELATED = frozenset({"source", "folder", "path", "updated_source", "headline_source"})
+_UNRELATED = frozenset(
+    {"source", "folder", "path", "updated_source", "headline_source", "release_source"}
+)
 """Where a story was read from: not part of what it says."""
 
 

@@ -217,6 +217,9 @@ class Story:
     updated_source: SourceRef | None = field(default=None, compare=False)
     """Where the latest `updated` is written (story.yaml's line, or a language file's when
     later), for problems about it; None when no file gives one."""
+    release_source: SourceRef | None = field(default=None, compare=False)
+    """Where the time it reaches the public is written: story.yaml's `embargo_until` line, or
+    its `published` line when it has no embargo; for problems about its release."""
 
     @property
     def languages(self) -> tuple[str, ...]:

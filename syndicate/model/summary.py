@@ -55,6 +55,8 @@ class StorySummary:
     """Where `version` is written (story.yaml's line)."""
     updated_source: SourceRef | None = None
     """Where the latest `updated` is written (`Story.updated_source`)."""
+    release_source: SourceRef | None = None
+    """Where the time it reaches the public is written (`Story.release_source`)."""
 
     @classmethod
     def of(cls, story: Story) -> StorySummary:
@@ -84,6 +86,7 @@ class StorySummary:
             ),
             version_source=story.version_source,
             updated_source=story.updated_source,
+            release_source=story.release_source,
         )
 
     @property
@@ -191,6 +194,11 @@ class StorySummary:
                 if self.updated_source
                 else None
             ),
+            "release_source": (
+                [self.release_source.path, self.release_source.line]
+                if self.release_source
+                else None
+            ),
             "variants": [
                 [v.lang, v.headline, v.summary, list(v.byline), v.rights, v.updated.isoformat()]
                 for v in self.variants
@@ -207,6 +215,7 @@ class StorySummary:
         embargo = data["embargo_until"]
         version_source = data["version_source"]
         updated_source = data.get("updated_source")  # absent from states written before it
+        release_source = data.get("release_source")  # (as this one)
         return cls(
             id=data["id"],
             slug=data["slug"],
@@ -238,6 +247,7 @@ class StorySummary:
             ),
             version_source=SourceRef(*version_source) if version_source else None,
             updated_source=SourceRef(*updated_source) if updated_source else None,
+            release_source=SourceRef(*release_source) if release_source else None,
         )
 
 

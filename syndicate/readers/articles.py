@@ -297,6 +297,7 @@ class _StoryReader:
             folder=str(folder),
             version_source=where("version") if "version" in data else where(),
             updated_source=self._updated_source(variants, updated, where("updated"), data),
+            release_source=where("embargo_until" if data.get("embargo_until") else "published"),
         )
 
     def _updated_source(

@@ -19,7 +19,7 @@ from syndicate.model import body as body_nodes
 
 # Fields that describe the machine the run happened on, not the story; and the line of one
 # field, kept for the problems a writer finds in it (the variant's `source` names its file).
-_LOCAL_FIELDS = {"folder", "path", "headline_source"}
+_LOCAL_FIELDS = {"folder", "path", "headline_source", "release_source"}
 _BODY_TYPES = {cls for cls in vars(body_nodes).values() if dataclasses.is_dataclass(cls)}
 
 
