@@ -148,6 +148,24 @@ def test_empty_feed_is_valid_with_a_fixed_date(
     assert files == export(writer, [], site_config, now=NOW + timedelta(days=400))
 
 
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.name)
+def test_an_empty_feed_is_dated_by_the_site_not_1970(
+    writer: FeedWriter, sample_story: Story, site_config: SiteConfig, atom_schema: etree.RelaxNG
+) -> None:
+    """A feed with nothing in it (a language no story has yet, or a partner's whose rules
+    leave every story out) said 1970, which the W3C validator refuses as implausible and
+    which looked like time going back for a feed that had entries: it says when the newest
+    story of its language changed, else the site's newest."""
+    english_only = replace(sample_story, variants=(sample_story.original,))
+    files = export(writer, [english_only], site_config)
+    assert_valid(files, atom_schema)
+    english = parse(files[f"{writer.name}/en.xml"]).feed.updated_parsed
+    french = parse(files[f"{writer.name}/fr.xml"])
+    assert french.entries == [] and french.feed.updated_parsed == english
+    assert tuple(english)[:3] == (2021, 2, 18)
+    assert files == export(writer, [english_only], site_config, now=NOW + timedelta(days=400))
+
+
 TRICKY = {
     "en": 'Budget <draft> & "quotes" 5 < 6 — ' + " ".join(["a very long headline"] * 40),
     "ar": "الناتو <مسودة> & العراق 🚀",

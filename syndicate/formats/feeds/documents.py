@@ -40,9 +40,9 @@ from syndicate.model.story import MEDIATOPIC_SCHEME
 from syndicate.render.xhtml import render_body, render_correction, to_string
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""The `updated` of an empty feed of a site with no story any feed may carry (`_Quiet`)."""
 IMAGE_FILE = "logo.png"
 """The feed image beside each format's feeds (`atom/logo.png`, `rss/logo.png`)."""
-"""The `updated` of a feed with no entries: fixed, so an empty feed is byte-stable."""
 
 
 class FeedOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -276,11 +276,36 @@ def plan_documents(
     if options.sections != "all":
         _unknown_sections(options.sections, stories if every is None else every, ctx)
     kinds: dict[str, _Kind] = {}
+    quiet = _Quiet(stories if every is None else every, ctx.now)
     for chosen in story_sets(stories, ctx.now, options.feed_languages(ctx.languages), options):
         kind = kinds.get(chosen.lang)
         if kind is None:
             kind = kinds[chosen.lang] = _Kind(chosen.lang, options, media_type, logo, extension)
-        yield from _feed_set(f"{fmt}/{chosen.name}", chosen, ctx, kind)
+        yield from _feed_set(f"{fmt}/{chosen.name}", chosen, ctx, kind, quiet)
+
+
+class _Quiet:
+    """When a feed with nothing in it says it changed: when the newest story of its language
+    that any feed may carry (public, or killed after it was public) did, else the newest of
+    any language; the epoch only when the site has none. Dated 1970, an empty feed looked
+    broken to its readers (and the W3C validator, strict, refuses it), and a feed that had
+    entries seemed to go back in time."""
+
+    def __init__(self, stories: Sequence[StorySummary], now: datetime) -> None:
+        self._stories, self._now = stories, now
+        self._newest: dict[str, datetime] | None = None
+
+    def when(self, lang: str) -> datetime:
+        if self._newest is None:  # worked out only for a run with an empty feed
+            newest: dict[str, datetime] = {}
+            for story in self._stories:
+                if story.is_visible(self._now) or killed_at(story, self._now):
+                    for tag in story.languages:
+                        moment = story.public_updated_for(tag)
+                        if tag not in newest or moment > newest[tag]:
+                            newest[tag] = moment
+            self._newest = newest
+        return self._newest.get(lang) or max(self._newest.values(), default=EPOCH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,7 +504,7 @@ class _Kind:
 
 
 def _feed_set(
-    base: str, chosen: StorySet, ctx: Context[FeedOptions], kind: _Kind
+    base: str, chosen: StorySet, ctx: Context[FeedOptions], kind: _Kind, quiet: _Quiet
 ) -> Iterator[Document]:
     """The subscription feed at `<base>.xml` and its archive pages `<base>/archive/<n>.xml`."""
     settings, media_type = kind.options, kind.media_type
@@ -501,8 +526,8 @@ def _feed_set(
         archive: bool,
         notices: tuple[StorySummary, ...] = (),
     ) -> Document:
-        updated = _newest(kind.lang, stories, notices)
-        head_ = head.feed(url, links, updated, archive)
+        updated = _newest(kind.lang, stories, notices) if stories or notices else None
+        head_ = head.feed(url, links, updated or quiet.when(kind.lang), archive)
         return Document(path, kind.lang, head_, stories, notices)
 
     current = f"{base}{kind.extension}"
@@ -520,7 +545,8 @@ def _feed_set(
 def _newest(
     lang: str, chosen: tuple[StorySummary, ...], notices: tuple[StorySummary, ...]
 ) -> datetime:
-    """When the newest of a document's entries and notices changed (`EPOCH` if it has none):
+    """When the newest of a document's entries and notices changed (`EPOCH` if it has none,
+    which `_Quiet` dates):
     each list is newest first, so the first of each. As `max` over both would, it is the
     entry's date-time when they are the same instant."""
     firsts = [s.public_updated_for(lang) for s in (chosen[:1] + notices[:1])]
