@@ -940,3 +940,34 @@ def test_a_damaged_list_of_written_files_costs_a_rebuild_not_the_run(tmp_path: P
     assert rows["model/bench-000002.json"] == (status.st_size, status.st_mtime_ns)
     assert None not in rows
     assert_as_full(site, tmp_path / "full")
+
+
+@pytest.mark.parametrize("table", ["units", "stories", "files", "history", "fragments", "models"])
+def test_a_build_state_damaged_inside_is_replaced_not_written_to_again(
+    tmp_path: Path, table: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A page of the state file overwritten (a disk error): the run warned that the state
+    was discarded, then tried to save into the same file, failed ("database disk image is
+    malformed"), and so did every later run, `--force` included. The file is replaced,
+    keeping what could be read of the files syndicate wrote and of the history: the run
+    publishes, out/ is what a full export gives, and the next run has nothing to say."""
+    site = make_site(tmp_path)
+    export(site, site / "out")
+    path = state_folder(site / "out", site / CACHE_NAME) / STATE_FILE
+    with sqlite3.connect(path) as db:
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = [row[0] for row in db.execute("SELECT pageno FROM dbstat WHERE name = ?", (table,))]
+    db.close()
+    assert pages
+    with open(path, "r+b") as file:
+        for page in pages:
+            file.seek((page - 1) * size)
+            file.write(bytes(range(256)) * (size // 256))
+    edit(site / "articles")
+    capsys.readouterr()
+    export(site, site / "out", "-j", "1")
+    assert "[output.write]" not in capsys.readouterr().err
+    assert_as_full(site, tmp_path / "full")
+    capsys.readouterr()
+    export(site, site / "out", "-j", "1")
+    assert "[state.discarded]" not in capsys.readouterr().err

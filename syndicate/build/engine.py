@@ -946,6 +946,7 @@ class _Build:
         look: _Look | None = None,
     ) -> None:
         self.writers = writers
+        self.notes_said = 0
         self.verdict = verdict
         """The configuration's checks that passed, saved once the cache folder exists."""
         self.how = run
@@ -1060,6 +1061,7 @@ class _Build:
                 self.state_owned = bool(self.state.owned)
                 try:
                     _settle(self.out, self.state, diags)
+                    self.notes_said = len(self.state.notes)  # (`_settle` said them)
                     self.reported = len(diags)
                     # A damaged state was this out/'s; a lost one, `--force` says it was.
                     lost = bool(self.state.notes) or (self.force and not self.state.owned)
@@ -1435,6 +1437,13 @@ class _Build:
                 f"cannot save the build state in {self.state_folder}: {exc}; the previous"
                 " output is unchanged"
             ) from None
+        for note in self.state.notes[self.notes_said :]:
+            diags.warning(
+                "state.discarded",
+                f"the build state was damaged ({note}): replaced by one that knows this"
+                " run's files and what was published, and the next export rebuilds the rest",
+                str(self.state.path),
+            )
         with deferred_signals():  # an interrupt now arrives once this is all true
             staging.apply(plan)
             self.published = True
@@ -1783,7 +1792,10 @@ class _Build:
         )
 
     def _renamed(self, story: StorySummary) -> bool:
-        """Whether the story's folder is another than the one its id was published from."""
+        """Whether the story's folder is another than the one its id was published from
+        (not known when the state holds no story: a `--force` run, a damaged state)."""
+        if not self.ids.last:
+            return False
         if story.id in self.ids.last:
             return self.ids.moved(story) is not None
         return self.state.previous(story.slug) is None  # its id known, its folder not

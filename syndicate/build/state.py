@@ -201,6 +201,8 @@ class BuildState:
             _remove(folder / name)
         self.path = folder / STATE_FILE
         self.db = _open(self.path, self.notes)
+        self._damaged = False
+        """Whether SQLite found the file damaged (`_is_damage`) while loading it."""
         self._units: dict[str, Unit] = {}
         self._stories: dict[str, StoryRecord] = {}
         self._by_name: dict[str, tuple[str, StoryRecord]] | None = None
@@ -217,6 +219,8 @@ class BuildState:
         (`StorySummary.shared`)."""
         if not fresh:
             self._load()
+        if self._damaged:
+            self._replace_damaged()
         self.kept: dict[str, Unit] = {}
         """The units of this run."""
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -226,6 +230,20 @@ class BuildState:
         """Whether this run recorded anything but what it found as it was (a unit made, a
         story read, a version published): if not, and it kept all it found, `save` has
         nothing to write."""
+
+    def _replace_damaged(self) -> None:
+        """A file SQLite finds damaged (a page overwritten, a disk error) is not written to
+        again: every save into it would fail, and every run with it. It is replaced by an
+        empty state; what could be read of the files syndicate wrote and of the history is
+        kept in memory and saved with this run's, as a state not loaded is (`save`)."""
+        self.db.close()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            _remove(self.path.with_name(self.path.name + suffix))
+        self.db = _open(self.path, self.notes)
+        self._units, self._stories = {}, {}
+        self._by_name = self._by_texts = None
+        self._loaded = False
+        self._damaged = False
 
     def pending(self) -> str | None:
         """The journal of a publication a run began and did not finish (see
@@ -265,7 +283,8 @@ class BuildState:
     def _owned(self) -> dict[str, tuple[int, int]]:
         try:
             return _files(self.db)
-        except (sqlite3.Error, TypeError, ValueError):
+        except (sqlite3.Error, TypeError, ValueError) as exc:
+            self._damaged = self._damaged or _is_damage(exc)
             self.notes.append("the list of files syndicate wrote was unreadable")
             return {}
 
@@ -283,7 +302,8 @@ class BuildState:
                 )
                 for row in rows
             }
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._damaged = self._damaged or _is_damage(exc)
             return {}
 
     def record_history(self, story_id: str, published: Published) -> None:
@@ -325,7 +345,8 @@ class BuildState:
                 )
                 for key, story_key, summary, diagnostics, images, seen, texts, checked in rows
             }
-        except (sqlite3.Error, ValueError, KeyError, TypeError, msgspec.MsgspecError):
+        except (sqlite3.Error, ValueError, KeyError, TypeError, msgspec.MsgspecError) as exc:
+            self._damaged = self._damaged or _is_damage(exc)
             self.notes.append("its records were unreadable")
             self._units, self._stories = {}, {}
             return
@@ -367,14 +388,17 @@ class BuildState:
         if model is not None or self._stories.get(text_key) is not record:
             self.changed = True
         if model is not None:
-            self.db.execute("INSERT OR REPLACE INTO models VALUES (?, ?)", (record.key, model))
+            with self._tolerating_damage():
+                self.db.execute("INSERT OR REPLACE INTO models VALUES (?, ?)", (record.key, model))
 
     def model(self, key: str) -> Story | None:
         """The whole story read from the inputs `key` (a story key) names; None if it is not
         kept."""
         from syndicate.model import codec
 
-        row = self.db.execute("SELECT data FROM models WHERE key = ?", (key,)).fetchone()
+        row = None
+        with self._tolerating_damage():
+            row = self.db.execute("SELECT data FROM models WHERE key = ?", (key,)).fetchone()
         try:
             return codec.loads(zlib_ng.decompress(row[0])) if row else None
         except (_ZLIB_NG_ERROR, codec.CodecError):
@@ -413,16 +437,19 @@ class BuildState:
         self.kept[key] = Unit(tuple(paths), tuple(diagnostics), names, tuple(parts))
         self.changed = True
         if fragments:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
-                [(key, name, zlib_ng.compress(data, 1)) for name, data in fragments.items()],
-            )
+            with self._tolerating_damage():
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
+                    [(key, name, zlib_ng.compress(data, 1)) for name, data in fragments.items()],
+                )
 
     def fragment(self, key: str, name: str) -> bytes | None:
         """A fragment of the unit `key`; None if it is not kept (the state was emptied)."""
-        row = self.db.execute(
-            "SELECT data FROM fragments WHERE unit = ? AND name = ?", (key, name)
-        ).fetchone()
+        row = None
+        with self._tolerating_damage():
+            row = self.db.execute(
+                "SELECT data FROM fragments WHERE unit = ? AND name = ?", (key, name)
+            ).fetchone()
         if row is None:
             return None
         try:
@@ -462,16 +489,30 @@ class BuildState:
         for start in range(0, len(wanted), _IN_QUERY):
             chunk = wanted[start : start + _IN_QUERY]
             marks = ", ".join("?" * len(chunk))
-            rows = self.db.execute(
-                f"SELECT unit, data FROM fragments WHERE name = ? AND unit IN ({marks})",
-                (name, *chunk),
-            )
-            for unit, data in rows:
-                try:
-                    found[str(unit)] = zlib_ng.decompress(data)
-                except _ZLIB_NG_ERROR:
-                    continue
+            with self._tolerating_damage():
+                rows = self.db.execute(
+                    f"SELECT unit, data FROM fragments WHERE name = ? AND unit IN ({marks})",
+                    (name, *chunk),
+                )
+                for unit, data in rows:
+                    try:
+                        found[str(unit)] = zlib_ng.decompress(data)
+                    except _ZLIB_NG_ERROR:
+                        continue
         return found
+
+    @contextlib.contextmanager
+    def _tolerating_damage(self) -> Iterator[None]:
+        """Go on when SQLite finds the file damaged (`_is_damage`) where loading did not
+        look: what it held is made again from the sources, and `save` replaces the file."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise
+            if not self._damaged:
+                self.notes.append(f"SQLite found it damaged during the run ({exc})")
+            self._damaged = True
 
     # Saving ---------------------------------------------------------------------------------
 
@@ -502,13 +543,41 @@ class BuildState:
 
         `orphan_watch` is what the orphaned folders of out/ carried (`orphan_watch`), saved
         in the same transaction: none, there are none."""
-        if journal is None and self._unchanged(owned, folders):
+        replaced = self._damaged
+        if replaced:  # found during the run: this run's files and the history only
+            self._replace_damaged()
+            self.kept, self.stories = {}, {}
+        if not replaced and journal is None and self._unchanged(owned, folders):
             if fingerprint is not None:  # the same state: its fingerprint may be newer
                 self.keep_fingerprint(fingerprint)
             if (orphan_watch or None) != self.orphan_watch():
                 with self.db:
                     self._keep_orphan_watch(orphan_watch)
             return
+        try:
+            self._save(locate, owned, folders, journal, intact, fingerprint, orphan_watch)
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise
+            # Damaged where loading did not look (fragments, models): this run's files and
+            # the history are saved in a new state, with no cache (the next run rebuilds it).
+            self.notes.append(f"SQLite found it damaged while saving ({exc})")
+            self._replace_damaged()
+            self.kept, self.stories = {}, {}
+            self._save(locate, owned, folders, journal, intact, fingerprint, orphan_watch)
+        self.owned, self._units, self._stories = {}, {}, {}
+        self._loaded = False
+
+    def _save(
+        self,
+        locate: Callable[[str], str],
+        owned: Sequence[str],
+        folders: Collection[str],
+        journal: str | None,
+        intact: Iterable[str],
+        fingerprint: str | None,
+        orphan_watch: dict[str, Any] | None,
+    ) -> None:
         prefixes = tuple(f"{folder}/" for folder in folders)
         recorded, untouched = self.owned, frozenset(intact)
 
@@ -603,8 +672,6 @@ class BuildState:
             if journal is not None:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pending', ?)", (journal,))
             self._keep_orphan_watch(orphan_watch)
-        self.owned, self._units, self._stories = {}, {}, {}
-        self._loaded = False
 
     def _unchanged(self, owned: Iterable[str], folders: Collection[str]) -> bool:
         """Whether saving would write what is saved already: nothing recorded, every unit
@@ -815,6 +882,13 @@ def _reset(db: sqlite3.Connection) -> None:
     db.executescript(_SCHEMA)
     with db:
         db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """Whether SQLite says the database file is damaged or is not one (as opposed to busy,
+    read-only or out of space, which a new file would not mend)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 def _remove(path: Path) -> None:
