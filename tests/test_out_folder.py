@@ -307,6 +307,30 @@ def test_a_users_file_where_a_format_folder_goes_is_never_put_away(
     assert not any(p.name.startswith("run-") for p in site.rglob("trash/*"))
 
 
+def test_a_users_file_where_a_new_storys_folder_goes_is_refused_by_name(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A new story's media folder where the user keeps a file: the export failed with
+    "cannot write to out: Is a directory", naming neither the file nor what to do."""
+    out = site / "out"
+    assert export(site, out) == 0
+    media = sorted(p.name for p in (out / "html/media").iterdir() if p.name != "site")[0]
+    new = site / "articles" / "bench-000099"
+    shutil.copytree(site / "articles" / media, new)
+    meta = new / "story.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(media, "bench-000099"), "utf-8")
+    (out / "html/media/bench-000099").write_text("mine")
+    before = tree(out)
+    capsys.readouterr()
+    assert export(site, out) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{out / 'html/media/bench-000099'}: error: this is where syndicate's folder"
+        " html/media/bench-000099/ goes, but it is not a folder"
+    ) in err, err
+    assert "Is a directory" not in err and tree(out) == before
+
+
 def test_a_lost_build_state_is_taken_back_with_force(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

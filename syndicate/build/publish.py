@@ -668,6 +668,9 @@ class Staging:
         try:
             os.link(source, target, follow_symlinks=False)
         except FileExistsError:  # linked by a helper that then failed (`_Ahead`)
+            if os.path.isdir(target) and not os.path.islink(target):
+                # a file of the user's where this run's folder goes (a new story's media/)
+                raise ForeignFiles([], [PurePosixPath(rel)]) from None
             if not _same_file(source, target):
                 os.unlink(target)
                 os.link(source, target, follow_symlinks=False)
