@@ -331,6 +331,41 @@ def test_a_users_file_where_a_new_storys_folder_goes_is_refused_by_name(
     assert "Is a directory" not in err and tree(out) == before
 
 
+def test_a_publication_that_fails_midway_says_so_and_the_next_export_completes_it(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder of out/ that cannot be written (`chattr +i`, another owner) met while the
+    new folders go in: the run said "out/ is unchanged" with some of them in, and removed
+    its staging folder, so the next run could not complete the publication either. It says
+    out/ holds part of its files, naming the folder, keeps what the next run needs, and that
+    run completes it."""
+    from syndicate.build import publish
+
+    out = site / "out"
+    assert export(site, out) == 0
+    edit(site)
+    real, calls = publish._swap_in, []
+
+    def refused(new_dir: Path, live: Path) -> None:
+        calls.append(live)
+        if len(calls) == 2:
+            raise PermissionError(1, "Operation not permitted", str(live))
+        real(new_dir, live)
+
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(publish, "_swap_in", refused)
+        assert export(site, out) == 1
+    err = capsys.readouterr().err
+    assert f"cannot publish into {calls[1]}: Operation not permitted; out/ holds part" in err
+    assert any(p.name.startswith(".syndicate-staging-") for p in out.iterdir())  # kept
+    assert export(site, out) == 0
+    assert "its output is now complete [output.recovered]" in capsys.readouterr().err
+    fresh = tmp_path / "fresh"
+    assert export(site, fresh) == 0
+    assert tree(out) == tree(fresh)
+
+
 def test_a_lost_build_state_is_taken_back_with_force(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

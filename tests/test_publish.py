@@ -178,16 +178,16 @@ def interrupted_plan(out: Path) -> str:
 def test_an_interrupted_publication_is_completed(tmp_path: Path) -> None:
     journal = interrupted_plan(tmp_path)
     assert (tmp_path / "a/x").read_text() == "new" and (tmp_path / "b/x").read_text() == "old"
-    assert output.recover(tmp_path, journal)
+    assert output.recover(tmp_path, journal) is None
     assert (tmp_path / "a/x").read_text() == "new" == (tmp_path / "b/x").read_text()
-    assert output.recover(tmp_path, journal)  # twice is harmless
+    assert output.recover(tmp_path, journal) is None  # twice is harmless
     assert (tmp_path / "a/x").read_text() == "new" == (tmp_path / "b/x").read_text()
 
 
 def test_a_publication_without_its_staging_cannot_be_completed(tmp_path: Path) -> None:
     journal = interrupted_plan(tmp_path)
     output.remove_leftovers(tmp_path)
-    assert not output.recover(tmp_path, journal)
+    assert output.recover(tmp_path, journal) == "its staged files are gone"
 
 
 def test_an_interrupt_waits_until_every_folder_is_swapped(
@@ -687,10 +687,10 @@ def test_an_interrupted_publication_in_place_is_completed(tmp_path: Path) -> Non
     journal, new = interrupted_in_place(out)
     assert (out / "feed/index.xml").read_text() == "new"
     assert not (out / "feed/s40/page.html").exists() and (out / "feed/s3/page.html").exists()
-    assert output.recover(out, journal)
+    assert output.recover(out, journal) is None
     assert {path: (out / path).read_text() for path in new} == new
     assert not (out / "feed/s3/page.html").exists()
-    assert output.recover(out, journal)  # twice is harmless
+    assert output.recover(out, journal) is None  # twice is harmless
     assert {path: (out / path).read_text() for path in new} == new
 
 
@@ -698,7 +698,7 @@ def test_a_publication_in_place_without_its_staging_cannot_be_completed(tmp_path
     out = tmp_path / "out"
     journal, _ = interrupted_in_place(out)
     output.remove_leftovers(out)
-    assert not output.recover(out, journal)
+    assert output.recover(out, journal) == "its staged files are gone"
 
 
 def test_an_interrupt_waits_until_every_file_is_moved_in(

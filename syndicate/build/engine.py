@@ -40,6 +40,7 @@ from syndicate.build.publish import (
     TRASH,
     ForeignFiles,
     OutputError,
+    PartlyPublished,
     PublishReport,
     Staging,
     Trash,
@@ -135,7 +136,8 @@ class ExportResult:
     `keep_going`: out/ holds the new files, but the stories of `left_out` had errors and keep
     their last published version, or are absent if they never had one), `input-errors` (a
     problem in the input or the request: nothing written) or `failed` (an output could not be
-    made or written: out/ keeps its previous content). Every problem is in `diagnostics`.
+    made or written: out/ keeps its previous content, unless `partly_published`). Every
+    problem is in `diagnostics`.
     With `dry_run`, nothing is written and `changes` says what would be."""
 
     status: Status
@@ -172,6 +174,9 @@ class ExportResult:
     stale_folders: tuple[str, ...] = ()
     """Those of `orphaned` that still carry a story taken down (an `output.orphaned-story`
     error each): the rest is published all the same."""
+    partly_published: bool = False
+    """`failed` while publishing, midway (a folder that cannot be written): out/ holds part
+    of this run's files until an export completes the publication (the next one does first)."""
 
     @property
     def stale(self) -> bool:
@@ -675,7 +680,8 @@ def _settle(out: Path, state: BuildState, diags: Diagnostics) -> None:
     """Complete a pending publication and clear what a killed run left (inside the lock)."""
     journal = state.pending()
     if journal is not None:
-        if recover(out, journal):
+        why = recover(out, journal)
+        if why is None:
             diags.warning(
                 "output.recovered",
                 "the last export was stopped while it published; its output is now complete",
@@ -684,8 +690,8 @@ def _settle(out: Path, state: BuildState, diags: Diagnostics) -> None:
         else:
             diags.warning(
                 "output.recovered",
-                "the last export was stopped while it published, and its staged files are"
-                " gone: out/ may mix two runs until this export rebuilds it",
+                "the last export was stopped while it published, and completing it failed"
+                f" ({why}): out/ may mix two runs until this export rebuilds it",
                 str(out),
             )
         state.clear_pending()
@@ -1138,7 +1144,8 @@ class _Build:
             return ExportResult("failed", diags, names, len(self.read))
         except OutputError as exc:
             diags.error("output.write", str(exc), str(self.out))
-            return ExportResult("failed", diags, names, len(self.read))
+            partly = isinstance(exc, PartlyPublished)
+            return ExportResult("failed", diags, names, len(self.read), partly_published=partly)
         except ExecutorError as exc:  # a worker died, a cluster is unreachable
             diags.error("build.worker", str(exc))
             return ExportResult("failed", diags, names, len(self.read))

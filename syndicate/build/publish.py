@@ -219,6 +219,11 @@ class Plan:
         return lambda path: f"{staging if path in moved else live}/{path}"
 
 
+class PartlyPublished(OutputError):
+    """A publication that failed midway: out/ holds part of the run's files, and the staging
+    folder and the build state's journal are kept for the next run to complete it."""
+
+
 class ForeignFiles(OutputError):
     """Files syndicate would write are there already, and it did not write them."""
 
@@ -276,6 +281,7 @@ class Staging:
         self.changed: list[str] = []
         """Files this run writes with other bytes than out/ has."""
         self.applied = False
+        self.kept_for_recovery = False
         self._written: list[str] = []
         self._access: list[str] = []
         """Folders of out/ remade in staging, whose permissions and owner they take last."""
@@ -298,6 +304,8 @@ class Staging:
             self._ahead.stop()  # before its folders go, so that it makes none after
         # Only a publication leaves the replaced folders behind: any other staging folder is
         # this run's files (or none), deleted now, so that no run leaves the next work.
+        if self.kept_for_recovery:
+            return
         if not self.applied or self.trash is None or not self.trash.take(self.dir):
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -552,9 +560,12 @@ class Staging:
                 _apply(self.out, plan)
                 self.applied = True
         except OSError as exc:
-            raise OutputError(
-                f"cannot publish into {self.out}: {exc.strerror or exc}; the next run completes"
-                " the publication"
+            self.kept_for_recovery = True  # the journal names this staging folder
+            where = exc.filename or self.out
+            raise PartlyPublished(
+                f"cannot publish into {where}: {exc.strerror or exc}; out/ holds part of this"
+                " run's files until an export completes the publication, which the next one"
+                " does first once that can be written"
             ) from None
 
     def commit(self, folders: Sequence[str], *, keep_others: bool) -> PublishReport:
@@ -917,10 +928,10 @@ def _prune(out: Path, path: str) -> list[Path]:
     return held
 
 
-def recover(out: Path, journal: str) -> bool:
+def recover(out: Path, journal: str) -> str | None:
     """Complete the publication a crashed run had begun (its `Plan.journal`): every folder it
-    planned is swapped in, so out/ is the new set, as the build state already says. False
-    when that is no longer possible (its staging folder was removed)."""
+    planned is swapped in, so out/ is the new set, as the build state already says. None when
+    done; else why it cannot be (its staging folder was removed, a folder cannot be written)."""
     try:
         data = json.loads(journal)
         plan = Plan(
@@ -935,9 +946,13 @@ def recover(out: Path, journal: str) -> bool:
         check_path(plan.staging)
         with deferred_signals():
             _apply(out, plan)
-    except (OSError, ValueError, KeyError, TypeError, OutputError):
-        return False
-    return True
+    except FileNotFoundError:
+        return "its staged files are gone"
+    except OSError as exc:
+        return f"{exc.filename or out}: {exc.strerror or exc}"
+    except (ValueError, KeyError, TypeError, OutputError):
+        return "its journal is unreadable"
+    return None
 
 
 def _inode(path: Path) -> int | None:

@@ -71,7 +71,10 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             say(args, "not exported: fix the errors above; out/ is unchanged")
         return EXIT_INPUT
     if result.status == "failed":
-        say(args, "not exported: out/ is unchanged")
+        if result.partly_published:
+            say(args, "not exported whole: out/ holds part of this run's files (see above)")
+        else:
+            say(args, "not exported: out/ is unchanged")
         return EXIT_FAILED
     if args.dry_run:
         return _dry_run(args, result.changes, result.left_out, result.unpublished, result.lost)
