@@ -481,6 +481,26 @@ def test_aliases_and_tags_are_problems_not_exceptions(text: str) -> None:
         parse_yaml(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "line"),
+    [
+        ("keywords: !!python/object/apply:os.system [NATO, Iraq]\n", "list", 1),
+        ("id: x\nrights: !x\n  holder: Y\n", "mapping", 2),
+        ("subjects:\n  - !!set {a: 1}\n", "mapping", 2),
+    ],
+)
+def test_a_tag_on_a_list_or_mapping_is_refused_as_on_a_text(
+    text: str, kind: str, line: int
+) -> None:
+    """The docs say tags are refused: on a plain value they were, but a list or a mapping
+    behind one was read as if untagged, silently."""
+    with pytest.raises(YamlProblem) as raised:
+        parse_yaml(text)
+    assert raised.value.line == line
+    assert str(raised.value).startswith("the YAML tag !")
+    assert f"is not supported; remove it from before the {kind}" in str(raised.value)
+
+
 # NewsML-G2 items from partners ------------------------------------------------------------------
 
 REMOTE = 'remoteContent href="https://ycpress.example/syndicate/newsml/media/'

@@ -212,6 +212,12 @@ class _Builder:
         self.doc.lines.setdefault(path, line)
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, line)
+        if node.tag not in _PLAIN_TAGS:  # `!x` or `!!python/...` before a list or a mapping
+            tag = node.tag.replace(_CORE, "!!")
+            kind = "mapping" if isinstance(node, yaml.MappingNode) else "list"
+            raise YamlProblem(
+                f"the YAML tag {tag} is not supported; remove it from before the {kind}", line
+            )
         if id(node) in self.open:
             raise YamlProblem(
                 "an alias (*name) stands for the list or mapping it is inside, which would never"
