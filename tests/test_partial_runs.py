@@ -90,6 +90,14 @@ def test_keep_going_publishes_the_healthy_and_keeps_the_broken_as_published(
         " stories; out/ is unchanged"
     )
 
+    # With --story naming only the broken one, --keep-going would publish nothing: not said.
+    assert export(site, "--story", BROKEN, quiet=False) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "not exported: fix the errors above; out/ is unchanged"
+    )
+    assert export(site, "--story", BROKEN, "--story", HEALTHY, quiet=False) == 2
+    assert "export with --keep-going to publish the other" in capsys.readouterr().err
+
     assert export(site, "--keep-going") == EXIT_PARTIAL
     err = capsys.readouterr().err
     assert f"articles/{BROKEN}/en.md:" in err and ": error: " in err

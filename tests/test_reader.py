@@ -449,6 +449,18 @@ def test_now_is_rfc_3339_as_story_dates_are(now: str) -> None:
     assert parse_now("2024-06-01t12:00:00z") == datetime(2024, 6, 1, 12, tzinfo=UTC)
 
 
+def test_now_that_is_no_date_is_not_told_to_add_a_time_zone() -> None:
+    """`--now yesterday` was told it "needs a time zone offset" (it has a T)."""
+    from syndicate.cli import parse_now
+
+    with pytest.raises(argparse.ArgumentTypeError) as raised:
+        parse_now("yesterday")
+    assert "is not an RFC 3339 date-time, e.g." in str(raised.value)
+    assert "offset" not in str(raised.value)
+    with pytest.raises(argparse.ArgumentTypeError, match="needs a time zone offset"):
+        parse_now("2026-01-01T10:00")
+
+
 def _png() -> bytes:
     import io
 

@@ -596,11 +596,14 @@ def parse_now(text: str) -> datetime:
     try:
         value = parse_rfc3339(text)
     except ValueError as exc:
-        if "T" in text.upper() and not re.search(r"([Zz]|[+-]\d\d:?\d\d)\Z", text):
+        dated = re.match(r"\d{4}-\d\d-\d\d[Tt]\d", text)
+        if dated and not re.search(r"([Zz]|[+-]\d\d:?\d\d)\Z", text):
             raise argparse.ArgumentTypeError(
                 f"{text!r} needs a time zone offset, e.g. Z or +01:00"
             ) from None
         said = str(exc) if str(exc).startswith("is ") else "is not an RFC 3339 date-time"
+        if "e.g." not in said:
+            said += ", e.g. 2026-06-01T12:00:00Z"
         raise argparse.ArgumentTypeError(f"{text!r} {said}") from None
     if not 1000 <= value.year <= 9000:  # feeds and sitemaps count days back and ahead of it
         raise argparse.ArgumentTypeError(

@@ -61,7 +61,9 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         if stop_progress:
             stop_progress()
     if result.status == "input-errors":
-        if result.stopped_by:
+        # (with --story, --keep-going publishes only the other stories it names)
+        others = not args.stories or set(args.stories) - set(result.stopped_by)
+        if result.stopped_by and others:
             say(
                 args,
                 "not exported: fix the errors above, or export with --keep-going to publish"
