@@ -175,7 +175,7 @@ class ExportResult:
     """Those of `orphaned` that still carry a story taken down (an `output.orphaned-story`
     error each): the rest is published all the same."""
     partly_published: bool = False
-    """`failed` while publishing, midway (a folder that cannot be written): out/ holds part
+    """`failed` while publishing, midway (a folder that cannot be written): out/ may hold part
     of this run's files until an export completes the publication (the next one does first)."""
 
     @property

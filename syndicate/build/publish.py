@@ -220,7 +220,7 @@ class Plan:
 
 
 class PartlyPublished(OutputError):
-    """A publication that failed midway: out/ holds part of the run's files, and the staging
+    """A publication that failed midway: out/ may hold part of the run's files, and the staging
     folder and the build state's journal are kept for the next run to complete it."""
 
 
@@ -563,7 +563,7 @@ class Staging:
             self.kept_for_recovery = True  # the journal names this staging folder
             where = exc.filename or self.out
             raise PartlyPublished(
-                f"cannot publish into {where}: {exc.strerror or exc}; out/ holds part of this"
+                f"cannot publish into {where}: {exc.strerror or exc}; out/ may hold part of this"
                 " run's files until an export completes the publication, which the next one"
                 " does first once that can be written"
             ) from None

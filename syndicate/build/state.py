@@ -544,9 +544,8 @@ class BuildState:
         `orphan_watch` is what the orphaned folders of out/ carried (`orphan_watch`), saved
         in the same transaction: none, there are none."""
         replaced = self._damaged
-        if replaced:  # found during the run: this run's files and the history only
-            self._replace_damaged()
-            self.kept, self.stories = {}, {}
+        if replaced:  # found during the run
+            self._start_again()
         if not replaced and journal is None and self._unchanged(owned, folders):
             if fingerprint is not None:  # the same state: its fingerprint may be newer
                 self.keep_fingerprint(fingerprint)
@@ -559,14 +558,18 @@ class BuildState:
         except sqlite3.DatabaseError as exc:
             if not _is_damage(exc):
                 raise
-            # Damaged where loading did not look (fragments, models): this run's files and
-            # the history are saved in a new state, with no cache (the next run rebuilds it).
             self.notes.append(f"SQLite found it damaged while saving ({exc})")
-            self._replace_damaged()
-            self.kept, self.stories = {}, {}
+            self._start_again()
             self._save(locate, owned, folders, journal, intact, fingerprint, orphan_watch)
         self.owned, self._units, self._stories = {}, {}, {}
         self._loaded = False
+
+    def _start_again(self) -> None:
+        """Damage found where loading did not look (fragments, models): the file is replaced,
+        and this run's files and the history are saved in it with no cache (no unit, no
+        story: the next run makes them again, as after `--force`)."""
+        self._replace_damaged()
+        self.kept, self.stories = {}, {}
 
     def _save(
         self,

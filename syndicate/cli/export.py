@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return EXIT_INPUT
     if result.status == "failed":
         if result.partly_published:
-            say(args, "not exported whole: out/ holds part of this run's files (see above)")
+            say(args, "not exported whole: out/ may hold part of this run's files (see above)")
         else:
             say(args, "not exported: out/ is unchanged")
         return EXIT_FAILED
