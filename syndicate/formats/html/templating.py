@@ -26,6 +26,7 @@ from markupsafe import Markup
 from syndicate.model.site import STYLESHEET
 from syndicate.readers import budgets
 from syndicate.readers.safefile import Refused, read_checked, site_refusal
+from syndicate.readers.staticfiles import own_files
 
 DOCTYPE = "<!DOCTYPE html>"
 RENDER_SECONDS = 30.0
@@ -270,17 +271,15 @@ templates change (`syndicate serve` renders again after an edit)."""
 
 
 def _stamp(folder: Path | None) -> tuple[tuple[str, int], ...]:
-    """The site's template files with their modification times (syndicate's own do not
-    change while it runs)."""
+    """The site's template files (`own_files`, as the build's digest and the preview's watch
+    take them) with their modification times; syndicate's own do not change while it runs."""
     if folder is None:
         return ()
     found = []
-    for top, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(top, name)
-            with contextlib.suppress(OSError):
-                found.append((path, os.stat(path).st_mtime_ns))
-    return tuple(sorted(found))
+    for rel, path in own_files(folder):
+        with contextlib.suppress(OSError):
+            found.append((rel, path.stat().st_mtime_ns))
+    return tuple(found)
 
 
 def _shown(name: str) -> str:
