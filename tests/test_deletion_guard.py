@@ -105,6 +105,73 @@ def test_one_story_deleted_or_renamed_folders_are_not_refused(site: Site) -> Non
     assert site.cli(*export_args(site)) == 0
 
 
+SECOND_ID = "tag:ycpress.example,2021-02-18:nato-second-story"
+RENAMED = "2021-02-21-renamed"
+
+
+def second_files(site: Site) -> dict[str, bytes]:
+    return {path: data for path, data in snapshot(site.out).items() if SECOND_SLUG in path}
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("story.yaml", "urgency: 4", "urgency: [4"),  # YAML that does not parse: no id read
+        ("en.md", "headline:", "headline: [unclosed"),  # its story.yaml gives the id
+    ],
+)
+def test_a_renamed_folder_with_errors_holds_its_story_under_keep_going(
+    site: Site, capsys: pytest.CaptureFixture[str], name: str, old: str, new: str
+) -> None:
+    """Renamed with an error in it, the folder cannot be read: its story is not taken down
+    with no kill (`story.deleted`), but held as a story with errors is, until it reads."""
+    published = second_files(site)
+    assert published
+    (site.articles / SECOND_SLUG).rename(site.articles / RENAMED)
+    site.replace(RENAMED, name, old, new)
+    capsys.readouterr()
+    assert site.cli(*export_args(site, "--keep-going")) == 3
+    err = capsys.readouterr().err
+    assert "[export.held]" in err and SECOND_ID in err and RENAMED in err
+    assert "[story.deleted]" not in err
+    assert second_files(site) == published, "its last published version, as it was"
+    assert site.cli(*export_args(site, "--keep-going")) == 3, "held again, run after run"
+    assert second_files(site) == published
+    # Fixed, the folder reads: the story follows it (a rename), nothing is held.
+    site.replace(RENAMED, name, new, old)
+    capsys.readouterr()
+    assert site.cli(*export_args(site, "--keep-going")) == 0
+    err = capsys.readouterr().err
+    assert "[export.held]" not in err and "[story.deleted]" not in err
+    assert not second_files(site)
+    assert any(RENAMED in path for path in snapshot(site.out))
+
+
+def test_a_folder_with_errors_that_gives_another_id_holds_no_deleted_story(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    third(site, "2021-02-19-third")
+    site.replace("2021-02-19-third", "en.md", "headline:", "headline: [unclosed")
+    shutil.rmtree(site.articles / SECOND_SLUG)
+    capsys.readouterr()
+    assert site.cli(*export_args(site, "--keep-going")) == 3
+    err = capsys.readouterr().err
+    assert "[story.deleted]" in err and "[export.held]" not in err
+    assert not second_files(site)
+
+
+def test_allow_deletions_takes_down_a_story_an_unread_folder_may_hold(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site.articles / SECOND_SLUG).rename(site.articles / RENAMED)
+    site.replace(RENAMED, "story.yaml", "urgency: 4", "urgency: [4")
+    capsys.readouterr()
+    assert site.cli(*export_args(site, "--keep-going", "--allow-deletions")) == 3
+    err = capsys.readouterr().err
+    assert "[story.deleted]" in err and "[export.held]" not in err
+    assert not second_files(site)
+
+
 def test_the_python_api_has_the_same_choice(site: Site) -> None:
     unmount(site)
     diags = Diagnostics()

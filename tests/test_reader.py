@@ -11,7 +11,7 @@ import pytest
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.model import BlockQuote, Figure, Heading, Paragraph, SiteConfig, Story, inline_text
-from syndicate.readers.articles import read_articles
+from syndicate.readers.articles import claimed_id, read_articles
 from syndicate.readers.yamlsource import YamlProblem, parse_yaml
 
 LANGS = ("en", "ar", "de", "es", "fr", "zh-Hans")
@@ -594,3 +594,31 @@ def test_now_beyond_14_hours_is_refused_with_its_utc_form() -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="in UTC it is '2026-12-01T09:00:00Z'"):
         parse_now("2026-12-02T00:00:00+15:00")
     assert parse_now("2026-12-01T23:00:00+14:00") == datetime(2026, 12, 1, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "ident"),
+    [
+        ("id: tag:a.example,2021:one\nurgency: [4\n", "tag:a.example,2021:one"),
+        ('id: "tag:a.example,2021:two"  # the id\n', "tag:a.example,2021:two"),
+        ("id: 'urn:x:three'\n", "urn:x:three"),
+        ("id: urn:x:four # note\nversion: 1\n", "urn:x:four"),
+        ("version: 1\n", None),  # no id
+        ("id: urn:x:a\nid: urn:x:b\n", None),  # two: which one is not known
+        ("id: &anchor urn:x:c\n", None),  # only parsing reads it
+        ("id: [urn:x:d\n", None),
+        ("  id: urn:x:nested\n", None),  # not the top level
+        ("id:\n", None),
+    ],
+)
+def test_the_id_a_folder_that_cannot_be_read_may_give(
+    tmp_path: Path, text: str, ident: str | None
+) -> None:
+    (tmp_path / "story.yaml").write_text(text, encoding="utf-8")
+    assert claimed_id(tmp_path) == ident
+
+
+def test_a_folder_with_no_story_yaml_gives_no_id(tmp_path: Path) -> None:
+    assert claimed_id(tmp_path) is None
+    (tmp_path / "story.yaml").symlink_to("/etc/hostname")
+    assert claimed_id(tmp_path) is None, "a link is not followed"

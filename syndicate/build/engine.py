@@ -1080,7 +1080,7 @@ class _Build:
                         if self._guard(diags, articles):
                             diags.extend(self.input)
                             return ExportResult("input-errors", diags, names, len(self.read))
-                        deleted = self._deleted()
+                        deleted = self._hold_unread(sink, self._deleted())
                         self._warn_deleted(deleted)
                         gone = self.killed or self.dropped or deleted
                         if gone and self._partial():
@@ -1349,6 +1349,47 @@ class _Build:
             where,
         )
         return True
+
+    def _hold_unread(self, sink: Sink, deleted: list[str]) -> list[str]:
+        """`deleted` less the stories a story folder left out for its errors may hold (a
+        folder renamed, or moved in, with an error in it, under `keep_going`): its
+        `story.yaml` gives their id on a line of its own, or no id that way. Each is held
+        with its last published version, as a story with errors is, rather than taken out of
+        out/ and the targets with no kill; once the folder reads, the story follows it.
+        `allow_deletions` takes them down."""
+        from syndicate.readers.articles import claimed_id
+
+        if not deleted or not self.how.keep_going or self.how.allow_deletions:
+            return deleted
+        unread = set(self.unpublished)
+        claims = {
+            source.name: claimed_id(source.folder)
+            for source in self.inputs
+            if source.name in unread and source.folder is not None
+        }
+        if not claims:
+            return deleted
+        last = {story.slug: story for story in self.state.last_stories()}
+        kept = []
+        for slug in deleted:
+            story = last[slug]
+            could = sorted(name for name, ident in claims.items() if ident in (None, story.id))
+            folder = Path(story.source.path).parent
+            if not could or not self._hold(sink, StoryInput(folder), left_out=False):
+                kept.append(slug)
+                continue
+            named = ", ".join(could[:3]) + (", ..." if len(could) > 3 else "")
+            self.held.warning(
+                "export.held",
+                f"no story folder gives {story.id!r} now, but {named} could not be read and"
+                " may hold it (a folder renamed or moved, with an error in it): its last"
+                " published version stays in out/ until that folder reads; fix its errors."
+                " If the story is really gone, export with --allow-deletions to take its"
+                " files down with no kill (a story taken back is better canceled or withheld"
+                " with a new version, which partners are told of: docs/lifecycle.md)",
+                str(folder),
+            )
+        return kept
 
     def _warn_deleted(self, deleted: Sequence[str]) -> None:
         """A public story whose id no folder gives now: its folder gone, or holding a story

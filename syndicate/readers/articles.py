@@ -43,7 +43,7 @@ from syndicate.readers.folders import (
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.languages import copied_from, tag_hint
-from syndicate.readers.safefile import Refused, outside
+from syndicate.readers.safefile import Refused, outside, read_checked
 from syndicate.readers.schemas import Where, check, place, uri_form, url_problems
 from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles, story_path
 from syndicate.readers.textfile import bidi_warning, decode_text, markup_warning, not_fields
@@ -111,6 +111,31 @@ def read_articles(articles: Path, config: SiteConfig, diags: Diagnostics) -> lis
             stories.append(story)
     check_collection([StorySummary.of(story) for story in stories], articles, diags)
     return stories
+
+
+_ID_LINE = re.compile(r"^id:[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?$", re.MULTILINE)
+_QUOTED = re.compile(r"""^(?:"([^"\\]*)"|'([^']*)')$""")
+
+
+def claimed_id(folder: Path) -> str | None:
+    """The id a story folder's `story.yaml` gives on a line of its own (`id: ...` at the top
+    level, plain or quoted), read without parsing the YAML: which story a folder that could
+    not be read may hold. None when the file gives no id that way (none, or more than one),
+    or cannot be read within its budget."""
+    try:
+        data = read_checked(folder / STORY_FILE, None, budgets.MAX_STORY_YAML_CHARS)
+    except (Refused, OSError):
+        return None
+    found = _ID_LINE.findall(data.decode("utf-8", errors="replace"))
+    if len(found) != 1:
+        return None
+    value: str = found[0]
+    quoted = _QUOTED.match(value)
+    if quoted is not None:
+        value = quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
+    elif value[:1] in tuple("&*!|>[{'\"%@`"):
+        return None  # an anchor, alias, tag, block or flow value: read only by parsing
+    return value or None
 
 
 def slug_problem(slug: str) -> str | None:
