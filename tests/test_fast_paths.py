@@ -16,7 +16,8 @@ import io
 import json
 import random
 import zlib
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from syndicate.formats.html import templating
 from syndicate.formats.html.writer import HtmlWriter
 from syndicate.formats.model import writer as model_writer
 from syndicate.i18n.dates import rfc3339
-from syndicate.model import Localized, SourceRef, Story, StorySummary, codec
+from syndicate.model import Localized, SourceRef, Story, StorySummary, Variant, codec
 from syndicate.readers import images, schemas, yamlsource
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
@@ -372,6 +373,8 @@ def _encode_field_by_field(value: Any, leave_out: frozenset[str] = frozenset()) 
             for f in dataclasses.fields(value)
             if f.name not in leave_out
         }
+        if isinstance(value, Variant) and value.published is None:
+            del data["published"]  # left out while unset (`codec._LEFT_OUT_UNSET`)
         data["@"] = type(value).__name__
         return data
     if isinstance(value, tuple | list):
@@ -395,6 +398,8 @@ def _to_data_field_by_field(value: Any) -> Any:
             for f in dataclasses.fields(value)
             if f.name not in model_writer._LOCAL_FIELDS
         }
+        if isinstance(value, Variant) and value.published is None:
+            del data["published"]  # the story's, said once
         if type(value) in model_writer._BODY_TYPES:
             data["node"] = type(value).__name__
         return data
@@ -411,6 +416,9 @@ def test_stories_encoded_with_cached_field_names_as_field_by_field(
     assert config is not None
     stories = [*sample_stories, *read_articles(site / "articles", config, Diagnostics())]
     assert len(stories) > 12
+    first, *others = stories[0].variants  # a translation with its own `published`
+    later = replace(first, published=stories[0].published + timedelta(days=1))
+    stories.append(replace(stories[0], variants=(later, *others)))
     for story in stories:
         assert codec._encode(story) == _encode_field_by_field(story)
         unrelated = codec._UNRELATED

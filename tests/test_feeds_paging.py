@@ -321,3 +321,28 @@ def test_feeds_of_other_options_or_another_time_are_planned_again(
         "atom/en/archive/1.xml",
         "atom/en/archive/2.xml",
     ]
+
+
+def test_a_translation_added_later_lands_at_the_end_of_its_archive(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A French text added to the oldest story after the others came out is new in the French
+    feed (its own `published`): the full French archive pages keep their set."""
+    stories = many(sample_story, 12)
+    oldest = stories[0]
+    without = replace(oldest, variants=tuple(v for v in oldest.variants if v.lang != "fr"))
+    before = atom([without, *stories[1:]], site_config, limit=3, archive_size=5)
+    later = DAY0 + timedelta(days=20)
+    french = replace(oldest.variant("fr"), published=later)
+    added = replace(
+        oldest,
+        version=2,
+        updated=later,
+        variants=tuple(french if v.lang == "fr" else v for v in oldest.variants),
+    )
+    after = atom([added, *stories[1:]], site_config, limit=3, archive_size=5)
+    pages = ["atom/fr/archive/1.xml", "atom/fr/archive/2.xml"]
+    assert all(after[page] == before[page] for page in pages), "the archive pages kept"
+    assert added.variant_id("fr") in entry_ids(after["atom/fr.xml"])
+    entry = next(e for e in feedparser.parse(after["atom/fr.xml"]).entries if "story-0" in e.id)
+    assert entry.published == "2021-03-21T09:00:00Z"

@@ -83,6 +83,7 @@ from syndicate.formats.options import (
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
 from syndicate.i18n.terms import use_site_terms
 from syndicate.model.site import TEMPLATES, TERMS, SiteConfig
+from syndicate.model.source import SourceRef
 from syndicate.readers.config import SchemaVerdict, installed_at_start, load_config
 from syndicate.readers.folders import (
     check_collection,
@@ -604,6 +605,12 @@ def _widened(
         if any(path.startswith(inside) for path in widen.owned):
             formats.append(name)
     return languages, tuple(formats)
+
+
+def _in_window(writer: AnyWriter, story: StorySummary, now: datetime) -> str:
+    """Which of the story's variants are inside the writer's time window at `now`, as one
+    word of a key (`Writer.in_window`: a translation added later has its own time)."""
+    return "".join("1" if writer.in_window(story, now, lang) else "0" for lang in story.languages)
 
 
 def _prefixes(folders: Sequence[str]) -> tuple[str, ...]:
@@ -1888,6 +1895,26 @@ class _Build:
                     " corrected",
                     story.source,
                 )
+        if sent.public:
+            self._check_added(story, old)
+
+    def _check_added(self, story: StorySummary, old: StorySummary) -> None:
+        """A language added to a story the public had, dated as the story: every channel
+        would say the translation came out with the original, and news sitemaps (two days)
+        would never list it."""
+        site = self.settings.config.languages
+        for lang in story.languages:
+            if old.has(lang) or lang not in site or story.published_for(lang) > story.published:
+                continue
+            self.input.warning(
+                "story.language-added",
+                f"{lang}.md is new since version {old.version} was published, but has no"
+                " published of its own: every channel dates this translation"
+                f" {story.published.isoformat()}, as the original, and news sitemaps leave"
+                " it out; give its front matter published: with the time it comes out"
+                " (docs/sources.md)",
+                SourceRef(str(Path(story.source.path).with_name(f"{lang}.md")), 1),
+            )
 
     def _check_id_changed(self, story: StorySummary) -> None:
         """A folder that gives another id than the one it published, an id no folder of this
@@ -2028,7 +2055,7 @@ class _Build:
             parts.append(self._summary_key(story))
         if window is not None:
             both = (*file.stories, *file.summaries)
-            parts += [str(writer.in_window(s, now)) for s in both]
+            parts += [_in_window(writer, s, now) for s in both]
         return digest(*parts)
 
     def _summary_key(self, story: StorySummary) -> str:
@@ -2046,7 +2073,7 @@ class _Build:
         if writer.window is None:
             return []
         now = self.settings.now
-        return [str(writer.in_window(s.summary, now)) for s in self.read]
+        return [_in_window(writer, s.summary, now) for s in self.read]
 
     def whole_story(self, summary: StorySummary) -> Story:
         """A story of this run: from the build state, or read again if the state lost it."""

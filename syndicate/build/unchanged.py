@@ -99,10 +99,11 @@ def span(
     after: datetime | None = None
     before: datetime | None = None
     for story in stories:
-        since = story.public_since
+        # each variant's release (a translation added later has its own) and windows
+        sinces = {story.public_since_for(v.lang) for v in story.variants} or {story.public_since}
         # its last update: a warning holds until then (`check_future_update`)
         last = max((v.updated for v in story.variants), default=story.updated)
-        moments = [story.published, last, *(since + w for w in windows)]
+        moments = [story.published, last, *(s + w for s in sinces for w in windows)]
         if story.embargo_until is not None:
             moments.append(story.embargo_until)
         for moment in moments:

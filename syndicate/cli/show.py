@@ -115,6 +115,8 @@ def _variant(story: Story, variant: Variant, where: Callable[[str], str]) -> Ite
     yield _field("summary", variant.summary)
     yield _field("byline", byline_text(variant))
     yield _field("dateline", dateline_text(story, variant))
+    if variant.published is not None:  # a translation added later: its own
+        yield _field("published", rfc3339(story.published_for(variant.lang)))
     yield _field("updated", rfc3339(story.updated_for(variant.lang)))
     if variant.keywords:
         yield _field("keywords", ", ".join(variant.keywords))

@@ -325,16 +325,17 @@ class Writer(Generic[OptionsT]):
     a template makes its files again and no other format's."""
     window: timedelta | None = None
     """For collection files that list what reached the public within this time before
-    `ctx.now` (`StorySummary.public_since`; a news sitemap's two days): the engine rebuilds
-    them when a story enters or leaves that window, as it does when a story's visibility
+    `ctx.now` (`StorySummary.public_since_for`; a news sitemap's two days): the engine rebuilds
+    them when a story's variant enters or leaves that window, as it does when a story's visibility
     changes, although no story did."""
 
-    def in_window(self, story: StorySummary, now: datetime) -> bool:
-        """Whether `story` is inside `window` at `now`, as the writer's collection files judge
-        it (the engine keys them on it): when it reached the public within the window, both
-        ends included. A writer whose window excludes its first instant (MSN: "less than 365
-        days old") overrides it, so the engine rebuilds its files when their list changes."""
-        return self.window is not None and within(self.window, story.public_since, now)
+    def in_window(self, story: StorySummary, now: datetime, lang: str) -> bool:
+        """Whether the story's `lang` variant is inside `window` at `now`, as the writer's
+        collection files judge it (the engine keys them on it): when it reached the public
+        within the window (`StorySummary.public_since_for`), both ends included. A writer
+        whose window excludes its first instant (MSN: "less than 365 days old") overrides it,
+        so the engine rebuilds its files when their list changes."""
+        return self.window is not None and within(self.window, story.public_since_for(lang), now)
 
     def owned_folders(self) -> tuple[str, ...]:
         return self.folders or (self.name,)

@@ -35,6 +35,11 @@ _UNRELATED = frozenset(
 """Where a story was read from: not part of what it says."""
 
 
+_LEFT_OUT_UNSET = frozenset({"published"})
+"""Fields of a `Variant` added after stories were published, left out of what a story says
+while unset: a story published before keeps its digest, so its history sees no change."""
+
+
 def content_digest(value: story.Story) -> str:
     """A hash of what a story says (texts, facts, images by content), not of where it was read
     from: moving a paragraph down a line or the folder elsewhere leaves it unchanged."""
@@ -63,6 +68,10 @@ def _encode(value: Any, leave_out: frozenset[str] = frozenset()) -> Any:
     names = _field_names(cls, leave_out)
     if names is not None:
         data = {name: _encode(getattr(value, name), leave_out) for name in names}
+        if cls is story.Variant:
+            for name in _LEFT_OUT_UNSET:
+                if data.get(name, 0) is None:
+                    del data[name]
         data[_TAG] = cls.__name__
         return data
     if isinstance(value, tuple | list):

@@ -180,6 +180,9 @@ class Variant:
     updated: datetime | None = None
     """When this language's text last changed, when the language file says so (a later fix of
     one translation); otherwise the story's `updated` is the variant's."""
+    published: datetime | None = None
+    """When this language was first published, when its file says so: a translation added
+    to a story published before it (`Story.published_for`); otherwise the story's."""
     headline_source: SourceRef | None = field(default=None, compare=False)
     """Where the headline is written (its front matter line), for problems about it (a
     character the covers cannot draw); None for a variant not read from a file."""
@@ -257,15 +260,25 @@ class Story:
         """The latest change of any variant (what a package of all the variants shows)."""
         return max(self.updated_for(v.lang) for v in self.variants)
 
+    def published_for(self, lang: str) -> datetime:
+        """When the `lang` variant was first published: the story's `published`, or the
+        language file's own when later (a translation added to a published story)."""
+        own = self.variant(lang).published
+        return max(self.published, own) if own else self.published
+
     @property
     def public_since(self) -> datetime:
-        """When the story reached the public (see `public_since`)."""
+        """When the story reached the public (see `public_since`): its first language."""
         return public_since(self.published, self.embargo_until)
+
+    def public_since_for(self, lang: str) -> datetime:
+        """When the `lang` variant reached the public (see `public_since`)."""
+        return public_since(self.published_for(lang), self.embargo_until)
 
     def public_updated_for(self, lang: str) -> datetime:
         """When the `lang` variant last changed as the public channels say it (see
         `public_updated`)."""
-        return public_updated(self.updated_for(lang), self.published, self.embargo_until)
+        return public_updated(self.updated_for(lang), self.published_for(lang), self.embargo_until)
 
     def rights_for(self, lang: str) -> Rights:
         return self.variant(lang).rights or self.rights

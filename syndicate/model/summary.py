@@ -34,6 +34,9 @@ class VariantSummary:
     """The copyright notice in this language (or the holder's name when there is none)."""
     updated: datetime
     """When this variant last changed (`Story.updated_for`)."""
+    published: datetime | None = None
+    """When this variant was first published, when later than the story (`Variant.published`;
+    see `StorySummary.published_for`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,7 @@ class StorySummary:
                     v.byline.names,
                     story.rights_notice(v.lang),
                     story.updated_for(v.lang),
+                    v.published,
                 )
                 for v in story.variants
             ),
@@ -115,6 +119,11 @@ class StorySummary:
         """The latest change of any variant (see `Story.last_updated`)."""
         return max(v.updated for v in self.variants)
 
+    def published_for(self, lang: str) -> datetime:
+        """When the `lang` variant was first published (see `Story.published_for`)."""
+        own = self.variant(lang).published
+        return max(self.published, own) if own else self.published
+
     def is_visible(self, now: datetime) -> bool:
         return is_public(self.status == "usable", self.embargo_until, now, self.published)
 
@@ -129,10 +138,20 @@ class StorySummary:
         """When the story reached the public (see `syndicate.model.story.public_since`)."""
         return public_since(self.published, self.embargo_until)
 
+    def public_since_for(self, lang: str) -> datetime:
+        """When the `lang` variant reached the public (see `Story.public_since_for`)."""
+        return public_since(self.published_for(lang), self.embargo_until)
+
+    @property
+    def last_public_since(self) -> datetime:
+        """When the last of its variants reached the public (a translation added later)."""
+        latest = max(self.published_for(v.lang) for v in self.variants)
+        return public_since(latest, self.embargo_until)
+
     def public_updated_for(self, lang: str) -> datetime:
         """When the `lang` variant last changed as public channels say it (see
         `syndicate.model.story.public_updated`)."""
-        return public_updated(self.updated_for(lang), self.published, self.embargo_until)
+        return public_updated(self.updated_for(lang), self.published_for(lang), self.embargo_until)
 
     @property
     def public_last_updated(self) -> datetime:
@@ -153,6 +172,7 @@ class StorySummary:
                 byline=one(v.byline),
                 rights=one(v.rights),
                 updated=when(v.updated),
+                published=None if v.published is None else when(v.published),
             )
             for v in self.variants
         )
@@ -200,7 +220,15 @@ class StorySummary:
                 else None
             ),
             "variants": [
-                [v.lang, v.headline, v.summary, list(v.byline), v.rights, v.updated.isoformat()]
+                [
+                    v.lang,
+                    v.headline,
+                    v.summary,
+                    list(v.byline),
+                    v.rights,
+                    v.updated.isoformat(),
+                    *([v.published.isoformat()] if v.published else []),
+                ]
                 for v in self.variants
             ],
         }
@@ -242,8 +270,9 @@ class StorySummary:
                     one(tuple(byline)),
                     one(rights),
                     when(datetime.fromisoformat(updated)),
+                    when(datetime.fromisoformat(own[0])) if own else None,
                 )
-                for lang, headline, summary, byline, rights, updated in data["variants"]
+                for lang, headline, summary, byline, rights, updated, *own in data["variants"]
             ),
             version_source=SourceRef(*version_source) if version_source else None,
             updated_source=SourceRef(*updated_source) if updated_source else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -114,7 +115,7 @@ def read_articles(articles: Path, config: SiteConfig, diags: Diagnostics) -> lis
 
 
 _ID_LINE = re.compile(r"^id:[ \t]*(.*?)[ \t]*(?:[ \t]#.*)?$", re.MULTILINE)
-_QUOTED = re.compile(r"""^(?:"([^"\\]*)"|'([^']*)')$""")
+_QUOTED = re.compile(r""""([^"\\]*)"|'([^']*)'""")
 
 
 def claimed_id(folder: Path) -> str | None:
@@ -130,7 +131,7 @@ def claimed_id(folder: Path) -> str | None:
     if len(found) != 1:
         return None
     value: str = found[0]
-    quoted = _QUOTED.match(value)
+    quoted = _QUOTED.fullmatch(value)
     if quoted is not None:
         value = quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
     elif value[:1] in tuple("&*!|>[{'\"%@`"):
@@ -200,6 +201,8 @@ class _StoryReader:
         self.pixels_left = budgets.MAX_STORY_PIXELS
         self.updated_at: dict[str, SourceRef] = {}
         """Where each language file gives its own `updated`, by language."""
+        self.published_at: dict[str, SourceRef] = {}
+        """Where each translation's file gives its own `published`, by language."""
 
     def read(self) -> Story | None:
         folder = self.folder
@@ -263,6 +266,7 @@ class _StoryReader:
                     " a language's updated must be >= published",
                     self.updated_at.get(variant.lang, variant.source),
                 )
+        variants = [self._own_published(v, published, updated) for v in variants]
         loc = self._localized_factory(doc, story_langs, original)
         correction = None
         if "correction" in data:
@@ -324,6 +328,35 @@ class _StoryReader:
             updated_source=self._updated_source(variants, updated, where("updated"), data),
             release_source=where("embargo_until" if data.get("embargo_until") else "published"),
         )
+
+    def _own_published(self, variant: Variant, published: datetime, updated: datetime) -> Variant:
+        """A translation's own `published`, checked: no earlier than the story's (which is
+        its original's), and no later than the `updated` of the version that added it. The
+        story's own time written again is the story's (no time of its own)."""
+        own = variant.published
+        if own is None:
+            return variant
+        where = self.published_at.get(variant.lang, variant.source)
+        latest = max(updated, variant.updated) if variant.updated else updated
+        if own < published:
+            self.diags.error(
+                "article.date-order",
+                f"published is earlier than the story's ({published.isoformat()}): a"
+                " translation's published is when it was first published, no earlier than"
+                " the original; write the story's, or leave it out",
+                where,
+            )
+        elif own > latest:
+            self.diags.error(
+                "article.date-order",
+                f"published is after updated ({latest.isoformat()}): the version that added"
+                f" this language is dated by its updated; set updated (in {STORY_FILE} or"
+                " here) to the time of that version, no earlier than this published",
+                where,
+            )
+        if own == published:
+            return replace(variant, published=None)
+        return variant
 
     def _updated_source(
         self, variants: list[Variant], updated: datetime, said: SourceRef, data: dict[str, Any]
@@ -748,7 +781,12 @@ class _StoryReader:
         shown, split, doc = parsed
         data = doc.data
         self._check_texts(doc, shown)
+        # A translation's `published` is its own: when it was first published (added to a
+        # story published before it); the original's is the story's.
+        own_published = lang != story.get("original_language")
         for key in STORY_FACTS:
+            if key == "published" and own_published:
+                continue
             if key in data and data[key] != story.get(key):
                 self.diags.error(
                     "article.disagree",
@@ -794,9 +832,16 @@ class _StoryReader:
         )
         if "updated" in data:
             self.updated_at[lang] = SourceRef(shown, doc.line(("updated",)))
+        variant_published = None
+        if own_published and "published" in data:
+            variant_published = self._datetime(
+                data, "published", lambda key: SourceRef(shown, doc.line((key,))), self.tz
+            )
+            self.published_at[lang] = SourceRef(shown, doc.line(("published",)))
         return Variant(
             lang=lang,
             updated=variant_updated,
+            published=variant_published,
             headline=data["headline"].strip(),
             summary=" ".join(data["summary"].split()),
             byline=Byline(

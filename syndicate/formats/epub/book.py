@@ -189,7 +189,7 @@ def story_book(
         language=lang,
         direction=direction(lang),
         modified=story.public_updated_for(lang),
-        date=rfc3339(story.public_since),
+        date=rfc3339(story.public_since_for(lang)),
         creators=meta.creators,
         publisher=ctx.config.publisher.name,
         subjects=meta.subjects,
@@ -207,7 +207,7 @@ def story_book(
                     ctx,
                     section_name(story.section, lang),
                     variant.headline,
-                    story.public_since,
+                    story.public_since_for(lang),
                     story.timezone,
                 ),
             ),
@@ -452,10 +452,10 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
         # The dateline is the story's text, dated as written; the dates below it are when
         # the public had it (after an embargo, its end) and changes made since.
         _isolating("dateline", dateline_parts(story, variant)),
-        _time("published", story.public_since, story, lang),
+        _time("published", story.public_since_for(lang), story, lang),
         *(
             [_time("updated", story.public_updated_for(lang), story, lang)]
-            if story.public_updated_for(lang) > story.public_since
+            if story.public_updated_for(lang) > story.public_since_for(lang)
             else []
         ),
     )

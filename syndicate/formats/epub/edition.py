@@ -50,24 +50,32 @@ def select_editions(
     zone = ZoneInfo(timezone)
     editions = []
     for lang in languages:
-        candidates = [s for s in stories if (s.slug, lang) in ready]
-        chosen = _choose(candidates, options, zone)
+        # newest first in this language: a translation added later is news of its own day
+        candidates = _newest_first([s for s in stories if (s.slug, lang) in ready], lang)
+        chosen = _choose(candidates, lang, options, zone)
         if chosen:
-            newest = max(s.public_since for s in chosen)
+            newest = max(s.public_since_for(lang) for s in chosen)
             sections = _group(chosen, options.section_order)
             editions.append(Edition(lang, newest.astimezone(zone).date(), newest, sections))
     return editions
 
 
+def _newest_first(stories: list[StorySummary], lang: str) -> list[StorySummary]:
+    """Newest first by when each reached the public in `lang`; in the order given when at
+    the same time."""
+    return sorted(stories, key=lambda s: s.public_since_for(lang), reverse=True)
+
+
 def _choose(
-    stories: Sequence[StorySummary], options: EpubOptions, zone: ZoneInfo
+    stories: Sequence[StorySummary], lang: str, options: EpubOptions, zone: ZoneInfo
 ) -> list[StorySummary]:
     if options.edition == "latest" or not stories:
         return list(stories[: options.edition_size])
     # A day's stories are those that reached the public that day: one out of an embargo is
     # news of the day the embargo ended, not of the day it was written.
-    day = options.edition_day or max(s.public_since.astimezone(zone).date() for s in stories)
-    return [s for s in stories if s.public_since.astimezone(zone).date() == day]
+    days = {id(s): s.public_since_for(lang).astimezone(zone).date() for s in stories}
+    day = options.edition_day or max(days.values())
+    return [s for s in stories if days[id(s)] == day]
 
 
 def _group(

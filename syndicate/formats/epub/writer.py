@@ -89,7 +89,7 @@ class EpubWriter(Writer[EpubOptions]):
         their catalog entries (fragments), so the catalog lists them and the editions from
         the summaries; only the stories of the editions are recalled whole, for their books."""
         visible = _newest_first([s for s in stories if s.is_visible(ctx.now)])
-        shelved = [(s, lang) for s in visible for lang in s.languages if lang in ctx.languages]
+        shelved = _shelved(visible, ctx.languages)
         ready = {(s.slug, lang) for s, lang in shelved}
         editions = select_editions(visible, ready, ctx.languages, ctx.config.timezone, ctx.options)
         _report_empty_days(editions, ready, ctx)
@@ -221,6 +221,16 @@ def _newest_first(stories: Sequence[StorySummary]) -> list[StorySummary]:
     return sorted(stories, key=lambda s: (s.public_since, s.slug), reverse=True)
 
 
+def _shelved(
+    newest_first: Sequence[StorySummary], languages: Sequence[str]
+) -> list[tuple[StorySummary, str]]:
+    """Each visible story's books, newest first by when each reached the public in its
+    language (a translation added later is new in its language), a story's languages in its
+    order."""
+    books = [(s, lang) for s in newest_first for lang in s.languages if lang in languages]
+    return sorted(books, key=lambda b: (b[0].public_since_for(b[1]), b[0].slug), reverse=True)
+
+
 def _report_empty_days(
     editions: Sequence[Edition[StorySummary]],
     ready: set[tuple[str, str]],
@@ -252,8 +262,8 @@ def _story_entry(story: StorySummary, lang: str, ctx: Context[EpubOptions]) -> o
         lang=lang,
         summary=meta.description,
         updated=story.public_updated_for(lang),
-        published=story.public_since,
-        issued=story.public_since.astimezone(ZoneInfo(story.timezone)).date(),
+        published=story.public_since_for(lang),
+        issued=story.public_since_for(lang).astimezone(ZoneInfo(story.timezone)).date(),
         rights=story.variant(lang).rights,
         categories=_categories([story], lang),
         page=ctx.urls.article(story.slug, lang),
@@ -344,7 +354,7 @@ class _Books:
             self.ctx.config.publisher.name,
             section_name(story.section, lang),
             variant.headline,
-            format_human_date(story.public_since, lang, story.timezone),
+            format_human_date(story.public_since_for(lang), lang, story.timezone),
         )
         key = cover_key(self.covers, text, self.ctx.options.font_dirs)
         cover = self._taken_back(lang, key) or self._cover(

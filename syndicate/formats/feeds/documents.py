@@ -419,12 +419,13 @@ def _story_set(
     return StorySet(lang, section, current, notices, tuple(held))
 
 
-def archive_key(story: StorySummary) -> tuple[datetime, str]:
-    """Archive order: when the story reached the public (`StorySummary.public_since`:
-    publication, or the end of its embargo). Unless a publication time is backdated, a story
+def archive_key(story: StorySummary, lang: str) -> tuple[datetime, str]:
+    """Archive order: when the story reached the public in `lang`
+    (`StorySummary.public_since_for`: publication, or the end of its embargo; a translation
+    added later, its own publication). Unless a publication time is backdated, a story
     becomes public after every story already in a feed, so new entries land at the end and
     full archive pages keep their set."""
-    return story.public_since, story.id
+    return story.public_since_for(lang), story.id
 
 
 class Order:
@@ -439,7 +440,8 @@ class Order:
     most of the feeds' planning."""
 
     def __init__(self, stories: Sequence[StorySummary], lang: str) -> None:
-        appeared = {id(s): _instant(archive_key(s)[0]) for s in stories}
+        self.lang = lang
+        appeared = {id(s): _instant(archive_key(s, lang)[0]) for s in stories}
         self.oldest_first = sorted(stories, key=lambda s: (appeared[id(s)], s.id))
         newest = sorted(
             stories, key=lambda s: (_instant(s.public_updated_for(lang)), appeared[id(s)], s.id)
@@ -477,7 +479,9 @@ def paginate(
     Without archives (`size` 0) it holds the `limit` most recently updated stories."""
     gone = {id(s) for s in killed}
     if size and killed:
-        slots = sorted([*oldest_first, *killed], key=lambda s: (_instant(archive_key(s)[0]), s.id))
+        slots = sorted(
+            [*oldest_first, *killed], key=lambda s: (_instant(archive_key(s, order.lang)[0]), s.id)
+        )
     else:
         slots = list(oldest_first)
     if size:
@@ -639,7 +643,7 @@ def make_entry(story: Story, lang: str, ctx: Context[Any]) -> Entry:
             for v in story.variants
             if v.lang in ctx.languages
         ),
-        published=story.public_since,
+        published=story.public_since_for(lang),
         updated=story.public_updated_for(lang),
         summary=variant.summary,
         content=to_string(body),

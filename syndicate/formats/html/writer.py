@@ -103,12 +103,12 @@ class HtmlWriter(Writer[HtmlOptions]):
         # the build engine asks (when one of them, or the number of pages, changed). An
         # archive's lists are many small pages, never one page of every story.
         visible = [story for story in stories if story.is_visible(ctx.now)]
-        # Newest first by when each reached the public: a story out of an embargo is new.
-        ordered = sorted(visible, key=lambda s: (-s.public_since.timestamp(), s.slug))
+        # Newest first by when each reached the public in the list's language: a story out
+        # of an embargo is new, and so is a translation added later.
         by_lang = {
-            lang: [s for s in ordered if s.has(lang)]
+            lang: _newest_first([s for s in visible if s.has(lang)], lang)
             for lang in ctx.config.languages
-            if any(s.has(lang) for s in ordered)
+            if any(s.has(lang) for s in visible)
         }
         langs, size = list(by_lang), ctx.options.page_size
         builder = functools.cache(lambda: GraphBuilder(ctx))  # one for all the pages
@@ -144,6 +144,12 @@ class HtmlWriter(Writer[HtmlOptions]):
         super().validate_outputs(out, ctx)
         for path in output_files(out, "html", (".html",), ctx.diagnostics, deep=False):
             validate_page(path, ctx)
+
+
+def _newest_first(stories: list[StorySummary], lang: str) -> list[StorySummary]:
+    """Newest first by when each reached the public in `lang` (a translation added later is
+    new there), then by slug."""
+    return sorted(stories, key=lambda s: (-s.public_since_for(lang).timestamp(), s.slug))
 
 
 def _render(ctx: Context[HtmlOptions], template: str, values: Values, page: str) -> bytes | None:
@@ -341,7 +347,7 @@ def article_page(
                 "dateline", lang, story.timezone, story.published, place=variant.dateline
             ),
             "updated": time_phrase("updated", lang, story.timezone, story.public_updated_for(lang))
-            if story.public_updated_for(lang) > story.public_since
+            if story.public_updated_for(lang) > story.public_since_for(lang)
             else None,
             "body": _body(story, lang),
             "correction": _html(render_correction(story, lang, xml_lang=False)),
@@ -414,7 +420,7 @@ def open_graph(
             ("og:image:alt", image.alt.get(lang, story.original_lang) or ""),
         ]
     tags += [
-        ("article:published_time", rfc3339(story.public_since)),
+        ("article:published_time", rfc3339(story.public_since_for(lang))),
         ("article:modified_time", rfc3339(story.public_updated_for(lang))),
         ("article:section", section),
     ]
@@ -514,8 +520,8 @@ def story_items(stories: Sequence[StorySummary], lang: str) -> list[Values]:
                 "href": f"{story.slug}.{lang}.html",
                 "headline": variant.headline,
                 "summary": variant.summary,
-                "datetime": rfc3339(story.public_since),
-                "date": format_human_date(story.public_since, lang, story.timezone),
+                "datetime": rfc3339(story.public_since_for(lang)),
+                "date": format_human_date(story.public_since_for(lang), lang, story.timezone),
             }
         )
     return items

@@ -126,7 +126,7 @@ def make_item(story: Story, lang: str, ctx: Context[FeedOptions]) -> Node:
         "title": variant.headline,
         "content_html": to_string(body),
         "summary": variant.summary,
-        "date_published": rfc3339(story.public_since),
+        "date_published": rfc3339(story.public_since_for(lang)),
         "date_modified": rfc3339(story.public_updated_for(lang)),
         "authors": people + ([{"name": organisation}] if organisation else []),
         "tags": _tags(story, lang),

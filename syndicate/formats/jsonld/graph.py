@@ -193,7 +193,7 @@ class GraphBuilder:
             "description": variant.summary,
             "inLanguage": lang,
             "isPartOf": {"@id": self.website_id},
-            "datePublished": rfc3339(story.public_since),
+            "datePublished": rfc3339(story.public_since_for(lang)),
             "dateModified": rfc3339(story.public_updated_for(lang)),
         }
         if story.images:
@@ -224,12 +224,12 @@ class GraphBuilder:
             # The dateline is the story's own text, dated as written (`published`); the
             # dates are when the public had it (after an embargo: its end).
             "dateline": dateline_text(story, variant),
-            "datePublished": rfc3339(story.public_since),
+            "datePublished": rfc3339(story.public_since_for(lang)),
             "dateModified": rfc3339(story.public_updated_for(lang)),
             "author": self._authors(story, lang),
             "publisher": {"@id": self.org_id},
             "copyrightHolder": self._organization_ref(rights.holder),
-            "copyrightYear": story.published.astimezone(ZoneInfo(story.timezone)).year,
+            "copyrightYear": story.published_for(lang).astimezone(ZoneInfo(story.timezone)).year,
             "isAccessibleForFree": True,
             "keywords": list(variant.keywords or story.keywords),
         }

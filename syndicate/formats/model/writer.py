@@ -14,7 +14,7 @@ from typing import Any
 
 from syndicate.formats.contract import Context, NoOptions, OutputFile, Writer, json_document
 from syndicate.i18n.dates import rfc3339
-from syndicate.model import Localized, SourceRef, Story
+from syndicate.model import Localized, SourceRef, Story, Variant
 from syndicate.model import body as body_nodes
 
 # Fields that describe the machine the run happened on, not the story; and the line of one
@@ -59,6 +59,8 @@ def to_data(value: Any) -> Any:
     names = _field_names(cls)
     if names is not None:
         data = {name: to_data(getattr(value, name)) for name in names}
+        if cls is Variant and data["published"] is None:
+            del data["published"]  # the story's: said once, as before variants could differ
         if cls in _BODY_TYPES:
             data["node"] = cls.__name__
         return data

@@ -293,7 +293,7 @@ class _ItemBuilder:
             G.itemClass(qcode=item_class),
             G.provider(G.name(publisher.name), uri=publisher.url),
             G.versionCreated(rfc3339(created)),
-            G.firstCreated(rfc3339(story.published)),
+            G.firstCreated(rfc3339(story.published if lang is None else story.published_for(lang))),
             # A kill or withdrawal is to be acted on at once, whatever embargo held the story.
             *(
                 [G.embargoed(rfc3339(story.embargo_until))]

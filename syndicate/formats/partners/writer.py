@@ -85,12 +85,12 @@ class ProfileWriter(Writer[ProfileOptions]):
     def folder(self) -> str:
         return self.folders[0]
 
-    def in_window(self, story: StorySummary, now: datetime) -> bool:
+    def in_window(self, story: StorySummary, now: datetime, lang: str) -> bool:
         """Under the profile's age (`max_age_days`) at `now`, counted from when the story
         reached the public (the pubDate the feed gives and partners judge), its last instant
         excluded as MSN has it ("less than 365 days old") and as `validate --outputs` judges
         a feed."""
-        return self.window is None or fresh(story.public_since, now, self.window)
+        return self.window is None or fresh(story.public_since_for(lang), now, self.window)
 
     def story_files(
         self, story: Story, ctx: Context[ProfileOptions]
@@ -159,7 +159,9 @@ def _listed(
     is not reported: every story does in time, and a warning for each would repeat at
     every export for the whole archive (and fail every `--strict` run)."""
     if story.is_visible(ctx.now):
-        return writer.in_window(story, ctx.now) and bool(ctx.fragment(story, entry_name(lang)))
+        return writer.in_window(story, ctx.now, lang) and bool(
+            ctx.fragment(story, entry_name(lang))
+        )
     return ctx.options.kill != "drop" and is_killed(story, ctx)
 
 

@@ -216,27 +216,31 @@ class _Site:
         self.languages = tuple(lang for lang in site if any(s.has(lang) for s in paged))
 
     def news_sitemaps(self) -> Iterator[tuple[str, list[_Url]]]:
-        """Per language, the stories that reached the public within the window before `now`
-        (published, or out of an embargo: `StorySummary.public_since`), newest
+        """Per language, the stories whose variant in it reached the public within the window
+        before `now` (published, or out of an embargo: `StorySummary.public_since_for`), newest
         first, `NEWS_LIMIT` to a file. Without any, one stand-in URL (the language's story
         list, no News entry): a `<urlset>` without URLs is invalid against sitemaps.org's
         schema (its `url` is required), while a URL without a News entry is only not news.
         (Google would take an empty one, with an "Empty Sitemap" warning; the files are
         made for any crawler that holds to the schema.)"""
         now = self.ctx.now
-        recent = [s for s in reversed(self.stories) if within(NEWS_WINDOW, s.public_since, now)]
+        recent = [s for s in self.stories if within(NEWS_WINDOW, s.last_public_since, now)]
         name = self.ctx.options.publication or self.ctx.config.publisher.name
         for lang in self.languages:
+            # A translation added later is news from its own publication (`published_for`).
+            fresh = [
+                (story.public_since_for(lang), story)
+                for story in recent
+                if story.has(lang) and within(NEWS_WINDOW, story.public_since_for(lang), now)
+            ]
+            fresh.sort(key=lambda pair: (pair[0], pair[1].id), reverse=True)
             urls = [
                 _Url(
                     self.article(story, lang),
                     _lastmod(story, lang),
-                    news=_News(
-                        name, news_language(lang), story.public_since, story.variant(lang).headline
-                    ),
+                    news=_News(name, news_language(lang), since, story.variant(lang).headline),
                 )
-                for story in recent
-                if story.has(lang)
+                for since, story in fresh
             ]
             yield from _split(f"news-{lang}", urls or [self.language_index(lang)], NEWS_LIMIT)
 

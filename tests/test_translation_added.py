@@ -1,0 +1,201 @@
+"""A translation added to a story published before it: its language file's `published` is
+when that variant first came out, and every channel dates the variant by it (each language
+variant is an item of its own for partners), while the story's other languages keep theirs."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_SLUG
+from sites import Site
+
+from syndicate.diagnostics import Diagnostics
+from syndicate.model import Story, StorySummary, codec
+from syndicate.readers.articles import read_story
+from syndicate.readers.config import load_config
+
+STORY = "2021-02-18T19:30:00+01:00"
+"""The sample's `published` (and `updated`)."""
+LATER = "2021-02-20T09:00:00+01:00"
+"""When its French translation came out, in these tests."""
+NEWS_NOW = "2021-02-21T09:00:00Z"
+"""Within two days of the translation, not of the original: news for French only."""
+
+
+def add_french(site: Site, published: str | None = LATER, updated: str = LATER) -> None:
+    """The French file given its own `published` (or none), and the story the `updated` and
+    version of the version that added it."""
+    lines = ("" if published is None else f"published: {published}\n") + "headline:"
+    site.replace(SAMPLE_SLUG, "fr.md", "headline:", lines)
+    meta = site.articles / SAMPLE_SLUG / "story.yaml"
+    text = meta.read_text(encoding="utf-8")
+    text = text.replace("version: 1", "version: 2").replace(
+        f"updated: {STORY}", f"updated: {updated}"
+    )
+    meta.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path / "newsroom")
+
+
+def export_all(site: Site, now: str = NEWS_NOW) -> int:
+    return site.cli(
+        "export", "-q", "--jobs", "1", "--now", now, "--out", str(site.out),
+        "--articles", str(site.articles), "--format", "all",
+    )  # fmt: skip
+
+
+def text(site: Site, path: str) -> str:
+    return (site.out / path).read_text(encoding="utf-8")
+
+
+def test_every_channel_dates_the_translation_by_its_own_published(site: Site) -> None:
+    add_french(site)
+    assert export_all(site) == 0
+    stem = SAMPLE_SLUG
+    # Feeds: the French entry is published at its own time, the English at the story's.
+    assert "<published>2021-02-20T08:00:00Z</published>" in text(site, "atom/fr.xml")
+    assert "<published>2021-02-18T18:30:00Z</published>" in text(site, "atom/en.xml")
+    assert "<pubDate>Sat, 20 Feb 2021 08:00:00 +0000</pubDate>" in text(site, "rss/fr.xml")
+    feed = json.loads(text(site, "jsonfeed/fr.json"))
+    assert {i["date_published"] for i in feed["items"] if stem in i["url"]} == {LATER}
+    # Wire items: each variant is an item of its own, first created when it came out.
+    assert f"<firstCreated>{LATER}</firstCreated>" in text(site, f"newsml/{stem}.fr.xml")
+    assert f"<firstCreated>{STORY}</firstCreated>" in text(site, f"newsml/{stem}.en.xml")
+    assert json.loads(text(site, f"ninjs/{stem}.fr.json"))["firstCreated"] == LATER
+    assert json.loads(text(site, f"ninjs/{stem}.en.json"))["firstCreated"] == STORY
+    # Pages and their metadata.
+    assert f'"datePublished": "{LATER}"' in text(site, f"jsonld/{stem}.fr.jsonld")
+    assert f'"datePublished": "{STORY}"' in text(site, f"jsonld/{stem}.en.jsonld")
+    page = text(site, f"html/{stem}.fr.html")
+    assert f'property="article:published_time" content="{LATER}"' in page
+    # Books and the catalog.
+    with zipfile.ZipFile(site.out / f"epub/{stem}.fr.epub") as book:
+        opf = book.read("EPUB/content.opf").decode("utf-8")
+    assert f"<dc:date>{LATER}</dc:date>" in opf
+    catalog = text(site, "opds/fr.xml")
+    assert f"<published>{LATER}</published>" in catalog and "2021-02-20</dc:issued>" in catalog
+
+
+def test_news_sitemaps_list_the_translation_while_it_is_news(site: Site) -> None:
+    add_french(site)
+    assert export_all(site) == 0
+    french = text(site, "sitemaps/news-fr.xml")
+    assert f"{SAMPLE_SLUG}.fr.html" in french
+    assert f"<news:publication_date>{LATER}</news:publication_date>" in french
+    assert f"{SAMPLE_SLUG}.en.html" not in text(site, "sitemaps/news-en.xml"), "two days old"
+    # Two days later, an export with nothing else changed takes it out (the window's key).
+    assert export_all(site, "2021-02-22T09:00:01+01:00") == 0
+    assert f"{SAMPLE_SLUG}.fr.html" not in text(site, "sitemaps/news-fr.xml")
+
+
+def test_a_translation_added_without_its_own_published_is_a_warning(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    french = site.articles / SAMPLE_SLUG / "fr.md"
+    kept = french.read_text(encoding="utf-8")
+    french.unlink()
+    assert export_all(site) in (0, 3)
+    french.write_text(kept, encoding="utf-8")
+    add_french(site, published=None)
+    capsys.readouterr()
+    assert export_all(site) == 0
+    err = capsys.readouterr().err
+    assert f"{SAMPLE_SLUG}/fr.md:1: warning: fr.md is new since version 1" in err
+    assert "[story.language-added]" in err
+    # Given its time, nothing to say; the story's other languages are not new.
+    site.replace(SAMPLE_SLUG, "fr.md", "headline:", f"published: {LATER}\nheadline:")
+    capsys.readouterr()
+    assert export_all(site) == 0
+    assert "story.language-added" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("published", "updated", "said"),
+    [
+        ("2021-02-18T09:00:00+01:00", LATER, "published is earlier than the story's"),
+        (LATER, STORY, "published is after updated (2021-02-18T19:30:00+01:00)"),
+    ],
+)
+def test_a_translation_published_out_of_order_is_an_error(
+    site: Site, capsys: pytest.CaptureFixture[str], published: str, updated: str, said: str
+) -> None:
+    add_french(site, published, updated)
+    capsys.readouterr()
+    assert site.cli("validate", "--articles", str(site.articles)) != 0
+    err = capsys.readouterr().err
+    line = 2  # `published:` is the front matter's first line
+    assert re.search(rf"{SAMPLE_SLUG}/fr\.md:{line}: error: {re.escape(said)}", err), err
+    assert "[article.date-order]" in err
+
+
+def test_the_original_language_keeps_the_story_s_published(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The original's `published` is the story's: a different one disagrees, as before."""
+    site.replace(SAMPLE_SLUG, "en.md", "headline:", f"published: {LATER}\nheadline:")
+    capsys.readouterr()
+    assert site.cli("validate", "--articles", str(site.articles)) != 0
+    assert "[article.disagree]" in capsys.readouterr().err
+
+
+def read_sample(site: Site) -> Story:
+    diags = Diagnostics()
+    config = load_config(site.config, "syndicate.yaml", diags)
+    assert config is not None
+    story = read_story(site.articles / SAMPLE_SLUG, config, diags)
+    assert story is not None, list(diags)
+    return story
+
+
+def test_a_story_published_before_keeps_what_it_says(site: Site) -> None:
+    """The field added for translations changes no digest of a story without one (nor the
+    model dump), so the history of every story published before sees no change; the story's
+    own time written again in a translation is no time of its own."""
+    before = read_sample(site)
+    site.replace(SAMPLE_SLUG, "fr.md", "headline:", f"published: {STORY}\nheadline:")
+    again = read_sample(site)
+    assert all(v.published is None for v in again.variants)
+    assert codec.content_digest(again) == codec.content_digest(before)
+    stored = json.loads(codec.dumps(before))
+    assert "published" in stored and not any("published" in v for v in stored["variants"])
+    assert codec.loads(codec.dumps(again)) == again
+
+
+def test_a_build_state_from_before_reads_each_variant_as_the_story(site: Site) -> None:
+    story = read_sample(site)
+    data = StorySummary.of(story).to_json()
+    data["variants"] = [v[:6] for v in data["variants"]]  # as states wrote them before
+    summary = StorySummary.from_json(data)
+    published = datetime.fromisoformat(STORY)
+    assert all(summary.published_for(lang) == published for lang in summary.languages)
+
+
+def test_a_summary_keeps_a_translation_s_own_published(site: Site) -> None:
+    add_french(site)
+    summary = StorySummary.of(read_sample(site))
+    again = StorySummary.from_json(summary.to_json())
+    assert again == summary
+    assert again.published_for("fr") == datetime.fromisoformat(LATER)
+    assert again.published_for("en") == datetime.fromisoformat(STORY)
+    assert again.last_public_since == datetime.fromisoformat(LATER)
+
+
+def test_show_gives_a_translation_its_own_published(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_french(site)
+    capsys.readouterr()
+    assert site.cli("show", SAMPLE_SLUG, "--articles", str(site.articles)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    french = lines.index(next(line for line in lines if line.startswith("fr French")))
+    english = lines.index(next(line for line in lines if line.startswith("en English")))
+    assert f"  published        {LATER}" in lines[french:]
+    assert not any(line.startswith("  published") for line in lines[english:french])
