@@ -172,6 +172,98 @@ def test_allow_deletions_takes_down_a_story_an_unread_folder_may_hold(
     assert not second_files(site)
 
 
+def test_stories_a_folder_with_errors_may_hold_do_not_count_as_deleted(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both published stories renamed with an error in each: none is deleted, so the guard
+    against mass deletions has nothing to refuse; each is held, and the last line says so."""
+    for slug in (SAMPLE_SLUG, SECOND_SLUG):
+        site.replace(slug, "story.yaml", "urgency: 4", "urgency: [4")
+        (site.articles / slug).rename(site.articles / f"2021-03-01-{slug[11:]}")
+    before = snapshot(site.out)
+    capsys.readouterr()
+    assert site.cli(*export_args(site, "--keep-going", "--log-format", "json")) == 3
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    codes = [line.get("code") for line in lines]
+    assert "articles.mass-delete" not in codes and "story.deleted" not in codes
+    assert codes.count("export.held") == 2
+    summary = lines[-1]
+    assert sorted(summary["kept_gone"]) == [SAMPLE_SLUG, SECOND_SLUG]
+    assert sorted(summary["not_published"]) == [
+        f"2021-03-01-{s[11:]}" for s in sorted((SAMPLE_SLUG, SECOND_SLUG))
+    ]
+    assert {p: d for p, d in snapshot(site.out).items() if SAMPLE_SLUG in p} == {
+        p: d for p, d in before.items() if SAMPLE_SLUG in p
+    }
+    capsys.readouterr()
+    assert site.cli(*export_args(site, "--keep-going")) == 3
+    assert "stories they may hold, kept as last published" in capsys.readouterr().err
+
+
+def test_a_folder_with_errors_moved_in_place_of_a_deleted_one_holds_the_story_it_gives(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The folder of the first story deleted, the second's moved into its place with an
+    error in it: the id it gives is the second story's, which is held; the first is the
+    deletion it is (a `story.deleted` warning that says why), not held in its place."""
+    third(site, "2021-02-19-third")
+    site.export()
+    before = snapshot(site.out)
+    shutil.rmtree(site.articles / SAMPLE_SLUG)
+    (site.articles / SECOND_SLUG).rename(site.articles / SAMPLE_SLUG)
+    site.replace(SAMPLE_SLUG, "story.yaml", "urgency: 4", "urgency: [4")
+    capsys.readouterr()
+    assert site.cli(*export_args(site, "--keep-going")) == 3
+    err = capsys.readouterr().err
+    assert f"{SAMPLE_SLUG} gives the id {SECOND_ID!r} now (a folder moved in" in err
+    assert err.count("[story.deleted]") == 1 and "[export.held]" in err
+    assert second_files(site) == {p: d for p, d in before.items() if SECOND_SLUG in p}
+    assert not [p for p in snapshot(site.out) if SAMPLE_SLUG in p]
+
+
+def test_a_folder_with_errors_that_gives_a_taken_story_s_id_stops_the_run(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two folders swapped, one with an error in it: the story it gives (by its id line)
+    lost its folder name to the other, so it can neither be held nor taken down with no
+    kill: an error that names the folder, and nothing is published."""
+    before = snapshot(site.out)
+    (site.articles / SAMPLE_SLUG).rename(site.articles / "swap")
+    (site.articles / SECOND_SLUG).rename(site.articles / SAMPLE_SLUG)
+    (site.articles / "swap").rename(site.articles / SECOND_SLUG)
+    site.replace(SAMPLE_SLUG, "story.yaml", "urgency: 4", "urgency: [4")
+    capsys.readouterr()
+    assert site.cli(*export_args(site, "--keep-going")) == 2
+    err = capsys.readouterr().err
+    assert f"{SAMPLE_SLUG}: error: {SAMPLE_SLUG} could not be read and gives the id" in err
+    assert "[story.held]" in err and "[story.duplicate-id]" not in err
+    assert snapshot(site.out) == before
+    assert site.cli(*export_args(site, "--keep-going", "--allow-deletions")) == 3
+
+
+def test_a_story_run_keeps_a_story_whose_folder_is_gone(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--story` publishes the stories it names; every other stays as last published, one
+    whose folder was renamed with an error in it (not read in this run) too."""
+    published = second_files(site)
+    (site.articles / SECOND_SLUG).rename(site.articles / RENAMED)
+    site.replace(RENAMED, "story.yaml", "urgency: 4", "urgency: [4")
+    capsys.readouterr()
+    assert site.cli(*export_args(site, "--story", SAMPLE_SLUG)) == 0
+    err = capsys.readouterr().err
+    assert "[story.deleted]" not in err
+    assert "--story publishes only the stories it names" in err and "[export.held]" in err
+    assert second_files(site) == published
+    # An export of every story takes it down, as ever (its folder gives no id it can read).
+    assert site.cli(*export_args(site, "--keep-going")) == 3
+    assert "[export.held]" in capsys.readouterr().err, "held: the folder may hold it"
+    shutil.rmtree(site.articles / RENAMED)
+    assert site.cli(*export_args(site)) == 0
+    assert "[story.deleted]" in capsys.readouterr().err
+    assert not second_files(site)
+
+
 def test_the_python_api_has_the_same_choice(site: Site) -> None:
     unmount(site)
     diags = Diagnostics()

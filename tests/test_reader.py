@@ -609,6 +609,8 @@ def test_now_beyond_14_hours_is_refused_with_its_utc_form() -> None:
         ("id: [urn:x:d\n", None),
         ("  id: urn:x:nested\n", None),  # not the top level
         ("id:\n", None),
+        ("# saved on Windows\r\nid: urn:x:crlf\r\nurgency: [4\r\n", "urn:x:crlf"),
+        ("\ufeffid: urn:x:bom\n", "urn:x:bom"),  # a byte order mark before it
     ],
 )
 def test_the_id_a_folder_that_cannot_be_read_may_give(

@@ -199,3 +199,41 @@ def test_show_gives_a_translation_its_own_published(
     english = lines.index(next(line for line in lines if line.startswith("en English")))
     assert f"  published        {LATER}" in lines[french:]
     assert not any(line.startswith("  published") for line in lines[english:french])
+
+
+def test_a_language_s_first_publication_moved_after_it_came_out_is_a_warning(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """German came out with the story: a `published` given to it later (with a new version,
+    so no other warning says anything) moves the time partners hold its item first created
+    at, and every channel would show it as news again."""
+    assert export_all(site, "2021-02-18T20:00:00+01:00") == 0
+    site.replace(SAMPLE_SLUG, "de.md", "headline:", f"published: {LATER}\nheadline:")
+    meta = site.articles / SAMPLE_SLUG / "story.yaml"
+    text = meta.read_text(encoding="utf-8").replace("version: 1", "version: 2")
+    meta.write_text(text.replace(f"updated: {STORY}", f"updated: {LATER}"), encoding="utf-8")
+    capsys.readouterr()
+    assert export_all(site) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"{SAMPLE_SLUG}/de.md:1: warning: de.md gives published: {LATER}, but its de version"
+        f" first came out {STORY}" in err
+    )
+    assert "remove its published: (it came out with the story) [story.first-published]" in err
+    assert "story.language-added" not in err
+
+
+def test_a_translation_s_own_published_moved_later_is_a_warning(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_french(site)
+    assert export_all(site) == 0
+    moved = "2021-02-21T08:00:00+01:00"
+    site.replace(SAMPLE_SLUG, "fr.md", f"published: {LATER}", f"published: {moved}")
+    meta = site.articles / SAMPLE_SLUG / "story.yaml"
+    text = meta.read_text(encoding="utf-8").replace("version: 2", "version: 3")
+    meta.write_text(text.replace(f"updated: {LATER}", f"updated: {moved}"), encoding="utf-8")
+    capsys.readouterr()
+    assert export_all(site) == 0
+    err = capsys.readouterr().err
+    assert f"put back published: {LATER} [story.first-published]" in err

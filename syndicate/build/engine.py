@@ -13,7 +13,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,6 +157,10 @@ class ExportResult:
     lost: tuple[str, ...] = ()
     """Those of `left_out` published before whose last version the build state no longer has
     (an `export.held` warning says so): this run removes their files."""
+    kept_gone: tuple[str, ...] = ()
+    """Stories whose folders are gone kept as last published (an `export.held` warning each):
+    a folder left out for its errors may hold them (`keep_going`), or the run published only
+    the stories it named (`only`)."""
     stopped_by: tuple[str, ...] = ()
     """Without `keep_going`, when nothing but stories' own errors stopped the export and
     other stories are fine: those stories, by folder name (`keep_going` would have published
@@ -607,6 +611,11 @@ def _widened(
     return languages, tuple(formats)
 
 
+def _language_file(story: StorySummary, lang: str) -> SourceRef:
+    """The story's language file, for a problem of its language as a whole."""
+    return SourceRef(str(Path(story.source.path).with_name(f"{lang}.md")), 1)
+
+
 def _in_window(writer: AnyWriter, story: StorySummary, now: datetime) -> str:
     """Which of the story's variants are inside the writer's time window at `now`, as one
     word of a key (`Writer.in_window`: a translation added later has its own time)."""
@@ -992,6 +1001,13 @@ class _Build:
         """Of `left_out`: those published before whose last version cannot be kept."""
         self.stopped_by: list[str] = []
         """Without `keep_going`: the stories with errors of their own."""
+        self.kept_gone: list[str] = []
+        """Stories whose folders are gone, kept as last published (`_spared`)."""
+        self.moved_in: list[str] = []
+        """Story folders with errors that give another story's id than the one last
+        published from them (`_moved_in`): that one counts as deleted."""
+        self.claimed: dict[str, str | None] = {}
+        """`_claims`, as worked out for each folder left out for its errors ("": none)."""
         self.held = Diagnostics()
         """The problems of the stories left out (`keep_going`): reported, not blocking."""
         self.killed: list[str] = []
@@ -1052,6 +1068,7 @@ class _Build:
         result.left_out = tuple(self.left_out)
         result.unpublished = tuple(self.unpublished)
         result.lost = tuple(self.lost)
+        result.kept_gone = tuple(self.kept_gone)
         result.changes = self.changes
         result.orphaned, result.stale_folders = tuple(self.orphaned), tuple(self.stale)
         if result.status == "exported" and self.left_out:
@@ -1084,10 +1101,11 @@ class _Build:
                         self._stories(sink, jobs, progress)
                         staging.flush_ahead()  # the stories' files, while collections run
                         self._check_histories()
-                        if self._guard(diags, articles):
+                        spared = self._spared()
+                        if self._guard(diags, articles, spared):
                             diags.extend(self.input)
                             return ExportResult("input-errors", diags, names, len(self.read))
-                        deleted = self._hold_unread(sink, self._deleted())
+                        deleted = self._hold_gone(sink, self._deleted(), spared)
                         self._warn_deleted(deleted)
                         gone = self.killed or self.dropped or deleted
                         if gone and self._partial():
@@ -1300,7 +1318,7 @@ class _Build:
         kill, their removal must reach every format and language that carried them."""
         from syndicate.model.story import UNRELEASED
 
-        here = {source.name for source in self.inputs}
+        here = {source.name for source in self.inputs}.difference(self.moved_in)
         now = self.settings.now
         return [
             story.slug
@@ -1308,7 +1326,7 @@ class _Build:
             if story.slug not in here and story.lifecycle(now) not in UNRELEASED
         ]
 
-    def _guard(self, diags: Diagnostics, articles: Path | None) -> bool:
+    def _guard(self, diags: Diagnostics, articles: Path | None, spared: Collection[str]) -> bool:
         """Whether to refuse a run that would take away every story the last export released
         (the articles folder holds none: a share not mounted shows an empty folder), or more
         than `max_deleted` percent of them (a folder half synced, a checkout half made): their
@@ -1323,7 +1341,11 @@ class _Build:
         now = self.settings.now
         released = [s for s in self.state.last_stories() if s.lifecycle(now) not in UNRELEASED]
         here = {source.name for source in self.inputs}
-        gone = [s for s in released if s.id not in self.ids.given and s.slug not in here]
+        gone = [
+            s
+            for s in released
+            if s.id not in self.ids.given and s.slug not in here and s.slug not in spared
+        ]
         if not gone:
             return False
         where = shown_path(articles) if articles is not None else None
@@ -1357,45 +1379,74 @@ class _Build:
         )
         return True
 
-    def _hold_unread(self, sink: Sink, deleted: list[str]) -> list[str]:
-        """`deleted` less the stories a story folder left out for its errors may hold (a
-        folder renamed, or moved in, with an error in it, under `keep_going`): its
-        `story.yaml` gives their id on a line of its own, or no id that way. Each is held
-        with its last published version, as a story with errors is, rather than taken out of
-        out/ and the targets with no kill; once the folder reads, the story follows it.
-        `allow_deletions` takes them down."""
+    def _spared(self) -> dict[str, str]:
+        """The stories whose folders are gone that this run keeps as last published, each
+        with why (an `export.held` warning): under `--story`, every one (the run publishes
+        only the stories it names); under `keep_going`, each a story folder left out for its
+        errors may hold (a folder renamed, or moved, with an error in it), rather than take
+        it out of out/ and the targets with no kill; once the folder reads, the story follows
+        it. `allow_deletions` takes them down."""
+        if self.how.allow_deletions or not (self.how.only is not None or self.how.keep_going):
+            return {}
+        gone = self._deleted()
+        if not gone:
+            return {}
+        last = {story.slug: story for story in self.state.last_stories()}
+        if self.how.only is not None:
+            return {
+                slug: f"the folder of {slug} is gone, but --story publishes only the stories it"
+                " names: it stays as last published; an export without --story takes it down"
+                " (story.deleted)"
+                for slug in gone
+            }
+        claims = self._claims()
+        spared = {}
+        for slug in gone:
+            ident = last[slug].id
+            could = sorted(name for name, claim in claims.items() if claim in (None, ident))
+            if not could:
+                continue
+            named = ", ".join(could[:3]) + (", ..." if len(could) > 3 else "")
+            spared[slug] = (
+                f"no story folder gives {ident!r} now, but {named} could not be read and may"
+                " hold it (a folder renamed or moved, with an error in it): its last published"
+                " version stays in out/ until that folder reads; fix its errors. If the story"
+                " is really gone, export with --allow-deletions to take its files down with no"
+                " kill (a story taken back is better canceled or withheld with a new version,"
+                " which partners are told of: docs/lifecycle.md)"
+            )
+        return spared
+
+    def _claims(self) -> dict[str, str | None]:
+        """The story folders left out for their errors that may hold another story than the
+        one last published from them, by name: the id each gives on a line of its own (None:
+        none that can be read). A folder that published a story before holds that one unless
+        it gives another id."""
         from syndicate.readers.articles import claimed_id
 
-        if not deleted or not self.how.keep_going or self.how.allow_deletions:
-            return deleted
-        unread = set(self.unpublished)
-        claims = {
-            source.name: claimed_id(source.folder)
-            for source in self.inputs
-            if source.name in unread and source.folder is not None
-        }
-        if not claims:
-            return deleted
+        for source in self.inputs:
+            name = source.name
+            if name in self.claimed or name not in self.left_out or source.folder is None:
+                continue
+            ident = claimed_id(source.folder)
+            previous = self.state.previous(name)
+            self.claimed[name] = (
+                ident if previous is None or ident not in (None, previous[1].summary.id) else ""
+            )
+        return {name: ident for name, ident in self.claimed.items() if ident != ""}
+
+    def _hold_gone(self, sink: Sink, deleted: list[str], spared: Mapping[str, str]) -> list[str]:
+        """`deleted` less the stories `spared` (see `_spared`), each staged with its last
+        published version, as a story with errors is."""
         last = {story.slug: story for story in self.state.last_stories()}
         kept = []
         for slug in deleted:
-            story = last[slug]
-            could = sorted(name for name, ident in claims.items() if ident in (None, story.id))
-            folder = Path(story.source.path).parent
-            if not could or not self._hold(sink, StoryInput(folder), left_out=False):
+            folder = Path(last[slug].source.path).parent
+            if slug not in spared or not self._hold(sink, StoryInput(folder), left_out=False):
                 kept.append(slug)
                 continue
-            named = ", ".join(could[:3]) + (", ..." if len(could) > 3 else "")
-            self.held.warning(
-                "export.held",
-                f"no story folder gives {story.id!r} now, but {named} could not be read and"
-                " may hold it (a folder renamed or moved, with an error in it): its last"
-                " published version stays in out/ until that folder reads; fix its errors."
-                " If the story is really gone, export with --allow-deletions to take its"
-                " files down with no kill (a story taken back is better canceled or withheld"
-                " with a new version, which partners are told of: docs/lifecycle.md)",
-                str(folder),
-            )
+            self.kept_gone.append(slug)
+            self.held.warning("export.held", spared[slug], str(folder))
         return kept
 
     def _warn_deleted(self, deleted: Sequence[str]) -> None:
@@ -1409,14 +1460,23 @@ class _Build:
             sent = self.ids.sent.get(story.id)
             if story.id in self.ids.given or sent is None:
                 continue
-            if not sent.released or story.status != "usable":
-                continue  # a draft, or already taken back: nothing is left standing
-            if story.slug in gone:
+            if not sent.released or story.status != "usable" or story.slug in self.kept_gone:
+                continue  # a draft, already taken back, or kept: nothing is taken down
+            if story.slug in gone and story.slug in self.moved_in:
+                said = (
+                    f"{story.slug} gives the id {self.claimed[story.slug]!r} now (a folder moved"
+                    " in, with an error in it), but version"
+                    f" {sent.version} of {story.id!r} was published from it"
+                )
+                back = f"publish once a story folder with id {story.id!r},"
+            elif story.slug in gone:
                 said = (
                     f"the folder of {story.slug} is gone, but version {sent.version} was published"
                 )
                 back = "put the folder back with"
             else:
+                if self._blocked_hold(story):
+                    continue
                 now = holds.get(story.slug)
                 came = self.ids.last.get(now) if now is not None else None
                 if came is None or came.slug == story.slug:
@@ -1434,6 +1494,27 @@ class _Build:
                 " status: canceled (or withheld) and a new version",
                 str(Path(story.source.path).parent),
             )
+
+    def _blocked_hold(self, story: StorySummary) -> bool:
+        """Whether a folder left out for its errors gives the id of `story` (published, its
+        id in no folder now) whose folder name another story has taken: it cannot be held
+        beside that one, nor taken down with no kill while that folder may hold it. An error
+        (the run stops), unless `allow_deletions`."""
+        if not self.how.keep_going or self.how.allow_deletions:
+            return False
+        claims = sorted(name for name, ident in self._claims().items() if ident == story.id)
+        if not claims:
+            return False
+        self.input.error(
+            "story.held",
+            f"{claims[0]} could not be read and gives the id {story.id!r} of the story last"
+            f" published from {story.slug}, whose folder name another story has now: it can"
+            " neither be kept as last published nor taken down with no kill. Fix the errors"
+            f" of {claims[0]}; or, if that story is really gone, export with --allow-deletions;"
+            " nothing was exported",
+            str(Path(story.source.path).parent.with_name(claims[0])),
+        )
+        return True
 
     def _partial(self) -> bool:
         """Whether this run leaves out languages, or formats whose files out/ holds."""
@@ -1581,7 +1662,11 @@ class _Build:
         if broken and self.how.keep_going:
             self.left_out.append(source.name)
             self.held.extend(found)
-            self._hold(sink, source)
+            if self._moved_in(source):
+                self.unpublished.append(source.name)
+                self.moved_in.append(source.name)
+            else:
+                self._hold(sink, source)
             return
         self.input.extend(found)
         if record is not None:
@@ -1589,6 +1674,17 @@ class _Build:
             units = self._stage_story(sink, record.summary, record.key, result)
             text_key = result.text_key if result is not None else probe.text_key
             self.read.append(_Story(source, record.key, record.summary, units, record, text_key))
+
+    def _moved_in(self, source: StoryInput) -> bool:
+        """Whether a story folder with errors, which published a story before, now gives
+        another story's id on its line (`claimed_id`): a folder moved or renamed into its
+        place. It does not hold its old story (which may be in another folder now, or gone),
+        and may hold the other (`_spared`)."""
+        previous = self.state.previous(source.name)
+        if previous is None or source.folder is None:
+            return False
+        claimed = self._claims().get(source.name)
+        return claimed is not None and claimed != previous[1].summary.id
 
     def _hold(self, sink: Sink, source: StoryInput, *, left_out: bool = True) -> bool:
         """Stage the story's last published version (nothing if it has none): its files as
@@ -1897,11 +1993,12 @@ class _Build:
                 )
         if sent.public:
             self._check_added(story, old)
+            self._check_first_published(story, old)
 
     def _check_added(self, story: StorySummary, old: StorySummary) -> None:
         """A language added to a story the public had, dated as the story: every channel
-        would say the translation came out with the original, and news sitemaps (two days)
-        would never list it."""
+        would say the translation came out with the original, and news sitemaps (two days
+        from the original) would not list it as news of its own."""
         site = self.settings.config.languages
         for lang in story.languages:
             if old.has(lang) or lang not in site or story.published_for(lang) > story.published:
@@ -1910,10 +2007,36 @@ class _Build:
                 "story.language-added",
                 f"{lang}.md is new since version {old.version} was published, but has no"
                 " published of its own: every channel dates this translation"
-                f" {story.published.isoformat()}, as the original, and news sitemaps leave"
-                " it out; give its front matter published: with the time it comes out"
-                " (docs/sources.md)",
-                SourceRef(str(Path(story.source.path).with_name(f"{lang}.md")), 1),
+                f" {story.published.isoformat()}, as the original (news sitemaps list it only"
+                " while the original is news). If it comes out now, give its front matter"
+                " published: with that time, in this version (changed later, it moves the date"
+                " partners hold); if it was published before and is put back, nothing is to be"
+                " done (docs/sources.md)",
+                _language_file(story, lang),
+            )
+
+    def _check_first_published(self, story: StorySummary, old: StorySummary) -> None:
+        """A language the public had whose first publication time moved (its file's own
+        `published` given, changed or removed): partners hold its items as first created at
+        the old time, and every channel would date it anew, as news again."""
+        for lang in old.languages:
+            if not story.has(lang):
+                continue
+            before, after = old.published_for(lang), story.published_for(lang)
+            own = old.variant(lang).published or story.variant(lang).published
+            if before == after or own is None:
+                continue  # (the story's own `published` moved: both moved with it)
+            undo = (
+                f"put back published: {before.isoformat()}"
+                if old.variant(lang).published is not None
+                else "remove its published: (it came out with the story)"
+            )
+            self.input.warning(
+                "story.first-published",
+                f"{lang}.md gives published: {after.isoformat()}, but its {lang} version first"
+                f" came out {before.isoformat()}: partners hold it as first created then, and"
+                f" feeds, sitemaps and wire items would date it anew, as news again; {undo}",
+                _language_file(story, lang),
             )
 
     def _check_id_changed(self, story: StorySummary) -> None:

@@ -79,7 +79,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             say(args, "not exported: out/ is unchanged")
         return EXIT_FAILED
     if args.dry_run:
-        return _dry_run(args, result.changes, result.left_out, result.unpublished, result.lost)
+        return _dry_run(args, result)
     announced = _announce(args, result, diags)
     if args.timings:
         for name, timing in result.timings.items():
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         _orphaned(args, result.stale_folders or result.orphaned, result.stale)
         status = EXIT_PARTIAL
     if result.left_out:  # said last: a cron job's log ends with the stories left out
-        _left_out(args, result.left_out, result.unpublished, result.lost)
+        _left_out(args, result)
         status = EXIT_PARTIAL
     if status == EXIT_OK and args.strict and diags.warnings:
         # Warnings found while the files were made or after they were published (a dead
@@ -158,44 +158,47 @@ def _announce(args: argparse.Namespace, result: ExportResult, diags: Diagnostics
     return announce_export(args.config, args.out, result.writers, diags, notice)
 
 
-def _left_out(
-    args: argparse.Namespace,
-    stories: tuple[str, ...],
-    unpublished: tuple[str, ...],
-    lost: tuple[str, ...],
-) -> None:
+def _left_out(args: argparse.Namespace, result: ExportResult) -> None:
     say(
         args,
-        f"left out for their errors{_kinds(stories, unpublished, lost)}"
-        f" (exit status {EXIT_PARTIAL})",
+        f"left out for their errors{_kinds(result)} (exit status {EXIT_PARTIAL})",
         asked=True,  # a cron job's log must say it even under --quiet
-        left_out=list(stories),
-        not_published=list(unpublished),
-        version_lost=list(lost),
+        **_left_out_fields(result),
     )
 
 
-def _kinds(stories: tuple[str, ...], unpublished: tuple[str, ...], lost: tuple[str, ...]) -> str:
+def _left_out_fields(result: ExportResult) -> dict[str, list[str]]:
+    return {
+        "left_out": list(result.left_out),
+        "not_published": list(result.unpublished),
+        "version_lost": list(result.lost),
+        "kept_gone": list(result.kept_gone),
+    }
+
+
+def _kinds(result: ExportResult) -> str:
     """The stories left out, told apart: those whose last published version stays, those
     with none (a new story never published), and those whose version the build state lost
-    (an `export.held` warning above: their files leave out/)."""
-    kept = [slug for slug in stories if slug not in unpublished and slug not in lost]
+    (an `export.held` warning above: their files leave out/); then the stories whose folders
+    are gone that one of them may hold, kept as last published (warnings above)."""
+    unpublished, lost = result.unpublished, result.lost
+    kept = [slug for slug in result.left_out if slug not in unpublished and slug not in lost]
     parts = [f"their last published version kept: {', '.join(kept)}"] if kept else []
     if unpublished:
         parts.append(f"not published yet: {', '.join(unpublished)}")
     if lost:
         parts.append(f"their last published version lost (warning above): {', '.join(lost)}")
+    if result.kept_gone:
+        parts.append(
+            "stories they may hold, kept as last published (warnings above):"
+            f" {', '.join(result.kept_gone)}"
+        )
     return f", {parts[0]}" if len(parts) == 1 else f": {'; '.join(parts)}"
 
 
-def _dry_run(
-    args: argparse.Namespace,
-    changes: dict[str, tuple[str, ...]],
-    left_out: tuple[str, ...],
-    unpublished: tuple[str, ...],
-    lost: tuple[str, ...],
-) -> int:
+def _dry_run(args: argparse.Namespace, result: ExportResult) -> int:
     """What the export would change in out/: one line per file on stdout, then a summary."""
+    changes = result.changes
     for change in ("new", "changed", "removed"):
         for path in changes.get(change, ()):
             if args.log_format == "json":
@@ -211,17 +214,15 @@ def _dry_run(
         changed=changed,
         removed=removed,
     )
-    if left_out:
+    if result.left_out:
         # A dry run publishes nothing, so not 3 ("published, but"): found errors, it is 2, as a
         # check of the sources is; it says what the export would do with them.
         say(
             args,
-            f"an export would leave out for their errors{_kinds(left_out, unpublished, lost)}"
+            f"an export would leave out for their errors{_kinds(result)}"
             f" (and exit with status {EXIT_PARTIAL})",
             asked=True,
-            left_out=list(left_out),
-            not_published=list(unpublished),
-            version_lost=list(lost),
+            **_left_out_fields(result),
         )
         return EXIT_INPUT
     return EXIT_OK

@@ -127,7 +127,8 @@ def claimed_id(folder: Path) -> str | None:
         data = read_checked(folder / STORY_FILE, None, budgets.MAX_STORY_YAML_CHARS)
     except (Refused, OSError):
         return None
-    found = _ID_LINE.findall(data.decode("utf-8", errors="replace"))
+    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    found = _ID_LINE.findall(text)
     if len(found) != 1:
         return None
     value: str = found[0]

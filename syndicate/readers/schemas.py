@@ -346,8 +346,9 @@ def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[
             yield from _explain_choice(error, where, root, zone)
         case "type":
             expected = _expected(schema)
-            if value is None:
-                yield path, f"{where}: is empty; write {expected}"
+            if value is None:  # a value of a set form (a date, a URL) is asked for in it
+                wanted = _description(schema) if "pattern" in schema else expected
+                yield path, f"{where}: is empty; write {wanted}"
             else:
                 hint = _quote_hint(value, expected)
                 yield path, f"{where}: expected {expected}, found {describe(value)}{hint}"
