@@ -264,6 +264,63 @@ def test_a_story_run_keeps_a_story_whose_folder_is_gone(
     assert not second_files(site)
 
 
+def test_a_renamed_story_that_reads_is_no_deletion_beside_a_folder_with_errors(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both folders renamed, one with an id no reading finds: the other, which reads, is a
+    rename; only the first story is held (no false duplicate id)."""
+    (site.articles / SAMPLE_SLUG).rename(site.articles / "2021-03-01-first")
+    (site.articles / SECOND_SLUG).rename(site.articles / RENAMED)
+    site.replace("2021-03-01-first", "story.yaml", "id: tag", "id: [tag")
+    capsys.readouterr()
+    assert site.cli(*export_args(site, "--keep-going", "--log-format", "json")) == 3
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    codes = [line.get("code") for line in lines]
+    assert "story.duplicate-id" not in codes and codes.count("export.held") == 1
+    assert lines[-1]["kept_gone"] == [SAMPLE_SLUG]
+    assert any(RENAMED in path for path in snapshot(site.out))
+
+
+def test_a_story_run_publishes_a_renamed_story(site: Site) -> None:
+    (site.articles / SECOND_SLUG).rename(site.articles / RENAMED)
+    site.replace(RENAMED, "story.yaml", "version: 1", "version: 2")
+    assert site.cli(*export_args(site, "--story", RENAMED)) == 0
+    assert any(RENAMED in path for path in snapshot(site.out))
+
+
+def test_an_id_copied_into_a_folder_with_errors_keeps_that_folder_s_story(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The second story's id pasted into the first's folder, with an error: the second is
+    still in its own folder, so nothing moved in; the first is held as a story with errors."""
+    before = snapshot(site.out)
+    site.replace(SAMPLE_SLUG, "story.yaml", "urgency: 4", "urgency: [4")
+    site.replace(SAMPLE_SLUG, "story.yaml", "nato-iraq-deployment\n", "nato-second-story\n")
+    capsys.readouterr()
+    assert site.cli(*export_args(site, "--keep-going")) == 3
+    assert "[story.deleted]" not in capsys.readouterr().err
+    assert snapshot(site.out) == before
+
+
+def test_a_gone_story_whose_files_would_be_made_again_is_taken_down_with_a_warning(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Held by a run of one format, the story's other formats' files are not known as kept:
+    made again, they would read images its gone folder no longer has. The run does not fail
+    (as it did, for every run after): the story is taken down, said as a deletion."""
+    (site.articles / SECOND_SLUG).rename(site.articles / RENAMED)
+    site.replace(RENAMED, "story.yaml", "urgency: 4", "urgency: [4")
+    html_only = [
+        "export", "--jobs", "1", "--now", FIXED_NOW, "--out", str(site.out),
+        "--articles", str(site.articles), "-f", "html", "--keep-going",
+    ]  # fmt: skip
+    assert site.cli(*html_only) == 3
+    capsys.readouterr()
+    assert site.cli(*export_args(site, "--keep-going")) == 3
+    err = capsys.readouterr().err
+    assert "writer.failed" not in err and "[story.deleted]" in err
+
+
 def test_the_python_api_has_the_same_choice(site: Site) -> None:
     unmount(site)
     diags = Diagnostics()

@@ -770,7 +770,10 @@ def test_an_unknown_host_is_said_at_once_and_a_silent_name_server_tried_again() 
         typo = unknown if wrap is None else _raised(unknown, wrap)
         assert not transient(typo), typo
         said = describe(typo)
-        assert said == "host name not found (Name or service not known); check its spelling"
+        assert (
+            said == "host name not found (Name or service not known); check its spelling, and that"
+            " this machine is online"
+        )
         later = silent if wrap is None else _raised(silent, wrap)
         assert transient(later), later
         assert "check its spelling" not in describe(later)

@@ -140,9 +140,7 @@ def test_show_unknown_story_or_language(
     expected = f"error: no story '{typo}' in articles; did you mean '{SAMPLE_SLUG}'?"
     assert expected in capsys.readouterr().err
     assert main(["show", SAMPLE_SLUG, "--lang", "ja"]) == 2
-    assert (
-        "has no ja version (its languages: en, ar, de, es, fr, zh-Hans)" in capsys.readouterr().err
-    )
+    assert "has no ja.md (its languages: en, ar, de, es, fr, zh-Hans)" in capsys.readouterr().err
     monkeypatch.chdir(BROKEN)
     assert main(["show", "bad-yaml"]) == 2
     err = capsys.readouterr().err

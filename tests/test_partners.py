@@ -129,7 +129,7 @@ def test_msn_rules(rules_out: tuple[Path, str]) -> None:
     ]  # fmt: skip
     # Titles of more than 20, at most 150 characters: the short one is left out, rule named.
     (short,) = [line for line in reported(err, "partner.msn.title-length") if "/en.md" in line]
-    assert "articles/2026-01-21-short/en.md:1: warning: left out of the msn feed in en" in short
+    assert "articles/2026-01-21-short/en.md:2: warning: left out of the msn feed in en" in short
     assert "title is 9 characters; MSN requires 21-150" in short
     # Under a year old: the 2024 story is simply not listed (it aged out; no warning).
     # (The profiles alone link to pages this run does not make: export.dead-link, not a rule.)
@@ -181,7 +181,7 @@ def test_msn_titles_need_more_than_20_characters(
     assert export(site, "msn")[0] == 0
     assert sorted(items(site / "out/partners/msn/en.xml")) == ["2026-01-21-more", "2026-01-22-most"]
     (line,) = reported(capsys.readouterr().err, "partner.msn.title-length")
-    assert "2026-01-20-twenty/en.md:1" in line
+    assert "2026-01-20-twenty/en.md:2" in line
     assert "title is 20 characters; MSN requires 21-150" in line
 
 
@@ -593,7 +593,7 @@ def test_formats_lists_the_profiles(
     for name in ("google-news", "msn", "smartnews", "flipboard", "newsbreak"):
         assert any(line.startswith(f"{name} ") for line in listed.splitlines()), name
     assert "profiles.msn.title_min = 21:" in listed
-    assert "profiles.newsbreak.summary_max = None:" in listed  # the record of its base
+    assert "profiles.newsbreak.summary_max = null:" in listed  # the record of its base
     assert "profiles.newsbreak.max_bytes = 2000000:" in listed
 
 

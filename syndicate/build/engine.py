@@ -1068,7 +1068,7 @@ class _Build:
         result.left_out = tuple(self.left_out)
         result.unpublished = tuple(self.unpublished)
         result.lost = tuple(self.lost)
-        result.kept_gone = tuple(self.kept_gone)
+        result.kept_gone = tuple(sorted(self.kept_gone))
         result.changes = self.changes
         result.orphaned, result.stale_folders = tuple(self.orphaned), tuple(self.stale)
         if result.status == "exported" and self.left_out:
@@ -1388,10 +1388,11 @@ class _Build:
         it. `allow_deletions` takes them down."""
         if self.how.allow_deletions or not (self.how.only is not None or self.how.keep_going):
             return {}
-        gone = self._deleted()
+        last = {story.slug: story for story in self.state.last_stories()}
+        # (a story renamed, its id given by another folder of this run, is no deletion)
+        gone = [slug for slug in self._deleted() if last[slug].id not in self.ids.given]
         if not gone:
             return {}
-        last = {story.slug: story for story in self.state.last_stories()}
         if self.how.only is not None:
             return {
                 slug: f"the folder of {slug} is gone, but --story publishes only the stories it"
@@ -1442,7 +1443,10 @@ class _Build:
         kept = []
         for slug in deleted:
             folder = Path(last[slug].source.path).parent
-            if slug not in spared or not self._hold(sink, StoryInput(folder), left_out=False):
+            held = slug in spared and self._hold(
+                sink, StoryInput(folder), left_out=False, gone=True
+            )
+            if not held:
                 kept.append(slug)
                 continue
             self.kept_gone.append(slug)
@@ -1680,17 +1684,32 @@ class _Build:
         another story's id on its line (`claimed_id`): a folder moved or renamed into its
         place. It does not hold its old story (which may be in another folder now, or gone),
         and may hold the other (`_spared`)."""
+        from syndicate.readers.articles import claimed_id
+
         previous = self.state.previous(source.name)
         if previous is None or source.folder is None:
             return False
         claimed = self._claims().get(source.name)
-        return claimed is not None and claimed != previous[1].summary.id
+        if claimed is None or claimed == previous[1].summary.id:
+            return False
+        # Only a story published before, whose own folder gives its id no more (gone, or
+        # holding another story): an id copied from a story still in its folder, or a new id,
+        # is a mistake in this folder, which keeps its own story as a folder with errors does.
+        other = next((s for s in self.state.last_stories() if s.id == claimed), None)
+        if other is None:
+            return False
+        home = next((i for i in self.inputs if i.name == other.slug), None)
+        return home is None or home.folder is None or claimed_id(home.folder) != claimed
 
-    def _hold(self, sink: Sink, source: StoryInput, *, left_out: bool = True) -> bool:
+    def _hold(
+        self, sink: Sink, source: StoryInput, *, left_out: bool = True, gone: bool = False
+    ) -> bool:
         """Stage the story's last published version (nothing if it has none): its files as
         they are, or made again from the story the state kept when this run needs others (a
         format it did not have, an embargo that ended). False when there is none to stage;
-        a story `left_out` is then counted as never published, or as lost when it was."""
+        a story `left_out` is then counted as never published, or as lost when it was. A
+        story whose folder is `gone` is not made again (its images are gone with it): False
+        when any of its files would be."""
         from syndicate.build.workers import story_files
 
         previous = self.state.previous(source.name)
@@ -1704,6 +1723,8 @@ class _Build:
         units = [self.state.lookup(key) for key in keys]
         story = None
         if any(unit is None for unit in units):
+            if gone:  # made again, it would read the images of a folder that is gone
+                return False
             story = self.state.model(record.key)
             if story is None:
                 self.held.warning(

@@ -63,14 +63,16 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if result.status == "input-errors":
         # (with --story, --keep-going publishes only the other stories it names)
         others = not args.stories or set(args.stories) - set(result.stopped_by)
+        # (under --strict, warnings alone may have stopped it: they are named so)
+        fix = "fix the errors above" if diags.errors else "fix the warnings above (--strict)"
         if result.stopped_by and others:
             say(
                 args,
-                "not exported: fix the errors above, or export with --keep-going to publish"
-                " the other stories; out/ is unchanged",
+                f"not exported: {fix}, or export with --keep-going to publish the other"
+                " stories; out/ is unchanged",
             )
         else:
-            say(args, "not exported: fix the errors above; out/ is unchanged")
+            say(args, f"not exported: {fix}; out/ is unchanged")
         return EXIT_INPUT
     if result.status == "failed":
         if result.partly_published:

@@ -4,6 +4,7 @@ site's own partner profiles included when run in (or given) a site."""
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from syndicate.cli import EXIT_INPUT, EXIT_OK, emit
@@ -52,8 +53,15 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             f"{writer.scope:<10} {writer.description}{off}"
         )
         for opt in options:
-            print(f"{'':<11} {writer.section()}.{opt.name} = {opt.default!r}: {opt.help}")
+            print(f"{'':<11} {writer.section()}.{opt.name} = {as_yaml(opt.default)}: {opt.help}")
     return EXIT_INPUT if diags.errors else EXIT_OK
+
+
+def as_yaml(value: object) -> str:
+    """A default as syndicate.yaml would write it: `null`, `true`, `[]`, `"text"` (JSON's
+    spelling of a value is YAML's too), not Python's `None`, `True`, `()`."""
+    plain = list(value) if isinstance(value, tuple | frozenset) else value
+    return json.dumps(plain, ensure_ascii=False, default=str)
 
 
 def site_config(args: argparse.Namespace) -> Path | None:

@@ -202,7 +202,9 @@ def scaffold_story(
     if problem := slug_problem(slug):
         message = problem.replace("folder name", "the slug")
         suggested = suggest_slug(slug, now.date().isoformat())
-        if suggested and not slug_problem(suggested):
+        if suggested and (articles / suggested).exists():
+            message += f"; {suggested!r} is taken by a story already: pick another slug"
+        elif suggested and not slug_problem(suggested):
             message += f"; try the slug {suggested!r}"
         elif not suggested:
             message += (

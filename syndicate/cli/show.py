@@ -46,7 +46,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if missing:
         diags.error(
             "show.language",
-            f"{story.slug} has no {', '.join(missing)} version"
+            f"{story.slug} has no {', '.join(f'{lang}.md' for lang in missing)}"
             f" (its languages: {', '.join(story.languages)})",
         )
         return EXIT_INPUT

@@ -653,7 +653,10 @@ def describe(exc: BaseException) -> str:
     """A failure in a few words, without a traceback."""
     unknown = _unknown_host(exc)
     if unknown is not None:
-        return f"host name not found ({unknown.strerror}); check its spelling"
+        return (
+            f"host name not found ({unknown.strerror}); check its spelling, and that this"
+            " machine is online"
+        )
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     if _timed_out(exc):

@@ -865,7 +865,10 @@ class _StoryReader:
 def _image_refusal(rel: str, refused: Refused, files: StoryFiles) -> str:
     """A listed image that cannot be read, in words."""
     if refused.code == "image.missing":
-        return f"image {_shown_rel(rel)}: file not found{_path_hint(rel, files)}"
+        hint = _path_hint(rel, files) or (
+            f"; put the file at {shown_path(files.folder / rel)}, or take it out of images:"
+        )
+        return f"image {_shown_rel(rel)}: file not found{hint}"
     if refused.code == "image.format":
         return f"{rel}: {refused.message}"
     return (

@@ -364,7 +364,8 @@ def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[
             yield path, f"{where}: {problem}{hint}"
         case "enum":
             choices = ", ".join(str(choice) for choice in schema["enum"])
-            yield path, f"{where}: {describe(value)} is not allowed; use one of: {choices}"
+            meant = did_you_mean(value, map(str, schema["enum"])) if isinstance(value, str) else ""
+            yield path, f"{where}: {describe(value)} is not allowed; use one of: {choices}{meant}"
         case "minimum":
             least = schema[error.validator]
             yield path, f"{where}: {describe(value)} is too small; the least allowed is {least}"

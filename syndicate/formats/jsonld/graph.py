@@ -84,7 +84,7 @@ def warn_long_headline(story: Story, lang: str, ctx: Context[Any]) -> None:
         f"headline is {len(variant.headline)} characters; search engines may truncate"
         f" headlines longer than {HEADLINE_LIMIT}"
     )
-    where = variant.source
+    where = variant.headline_source or variant.source
     ctx.diagnostics.add(Diagnostic("warning", "jsonld.headline", message, where.path, where.line))
 
 

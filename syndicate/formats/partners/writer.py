@@ -46,7 +46,14 @@ from syndicate.formats.feeds.images import rss_image
 from syndicate.formats.partners.dialect import plain_text, rss_dialect, shorten
 from syndicate.formats.partners.images import Picture, fit
 from syndicate.formats.partners.profiles import BUILTIN, FOLDER, SECTION, ProfileOptions
-from syndicate.formats.partners.rules import FEED_BYTES, IMAGE_MISSING, Broken, Rules, fresh
+from syndicate.formats.partners.rules import (
+    FEED_BYTES,
+    IMAGE_MISSING,
+    TITLE,
+    Broken,
+    Rules,
+    fresh,
+)
 from syndicate.i18n.dates import rfc3339_utc
 from syndicate.model import Paragraph, Story, StorySummary, Variant, inline_text, walk
 
@@ -329,10 +336,11 @@ class _Story:
                         variant.source,
                     )
                 return data
+        title = broken.rule == TITLE and variant.headline_source is not None
         self.ctx.diagnostics.warning(
             self.rules.code(broken.rule),
             f"left out of the {self.writer.name} feed in {lang}: {broken.message}",
-            variant.source,
+            variant.headline_source if title else variant.source,
         )
         return b""
 
