@@ -51,6 +51,13 @@ def test_no_site_is_a_clear_error(tmp_path: Path) -> None:
     )
     done = run_in(tmp_path, "list", "--site", str(tmp_path))
     assert done.returncode == 2 and "is not a syndicate site" in done.stderr
+    # a folder of a site given as the site: the site is named, not `init` suggested
+    (tmp_path / "news" / "articles").mkdir(parents=True)
+    (tmp_path / "news" / "syndicate.yaml").write_text("{}\n", encoding="utf-8")
+    done = run_in(tmp_path, "validate", "--site", str(tmp_path / "news" / "articles"))
+    assert done.returncode == 2
+    assert f"it is in the site {tmp_path / 'news'}: give --site {tmp_path / 'news'}" in done.stderr
+    assert "syndicate init" not in done.stderr
     done = run_in(tmp_path, "validate", "--config", "nowhere/syndicate.yaml")
     missing = tmp_path / "nowhere" / "syndicate.yaml"
     assert done.returncode == 2 and f"--config {missing}: no such file" in done.stderr

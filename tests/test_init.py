@@ -192,6 +192,11 @@ def test_a_site_is_not_started_inside_another_sites_articles(
     assert init(tmp_path / "outer" / "articles" / "inner") == 2
     assert "is inside the articles folder of the site at" in capsys.readouterr().err
     assert not (tmp_path / "outer" / "articles" / "inner").exists()
+    # nor in the articles folder itself (which a --site message once suggested)
+    before = files(tmp_path / "outer")
+    assert init(tmp_path / "outer" / "articles") == 2
+    assert "is the articles folder of the site at" in capsys.readouterr().err
+    assert files(tmp_path / "outer") == before
 
 
 def test_the_next_step_is_a_command_that_works_as_printed(

@@ -213,10 +213,15 @@ def locate_site(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
         return site
     if given_site is not None:
         if not (given_site / CONFIG_NAME).is_file():
+            around = find_site(given_site)  # a folder of a site (its articles/): name the site
+            fix = (
+                f"it is in the site {around}: give --site {around}"
+                if around is not None
+                else f"run `syndicate init {given_site}` to make one"
+            )
             diags.error(
                 "config.missing",
-                f"{given_site} is not a syndicate site (no {CONFIG_NAME} in it); run"
-                f" `syndicate init {given_site}` to make one",
+                f"{given_site} is not a syndicate site (no {CONFIG_NAME} in it); {fix}",
             )
             return None
         site = given_site

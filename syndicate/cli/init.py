@@ -177,11 +177,13 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
     if folder.exists() and not folder.is_dir():
         diags.error("init.folder", f"{shown(args, folder)} is a file, not a folder")
         return None
-    for above in folder.resolve().parents:
+    place = folder.resolve()
+    for above in (place, *place.parents):  # the articles folder itself, or one inside it
         if (above.parent / CONFIG_NAME).is_file() and above.name == "articles":
             diags.error(
                 "init.folder",
-                f"{shown(args, folder)} is inside the articles folder of the site at"
+                f"{shown(args, folder)} is {'' if above == place else 'inside '}the articles"
+                " folder of the site at"
                 f" {shown(args, above.parent)}, whose stories it would break; start the new site"
                 " elsewhere",
             )
