@@ -32,12 +32,13 @@ def add_french(site: Site, published: str | None = LATER, updated: str = LATER) 
     version of the version that added it."""
     lines = ("" if published is None else f"published: {published}\n") + "headline:"
     site.replace(SAMPLE_SLUG, "fr.md", "headline:", lines)
-    meta = site.articles / SAMPLE_SLUG / "story.yaml"
-    text = meta.read_text(encoding="utf-8")
-    text = text.replace("version: 1", "version: 2").replace(
-        f"updated: {STORY}", f"updated: {updated}"
-    )
-    meta.write_text(text, encoding="utf-8")
+    new_version(site, 2, STORY, updated)
+
+
+def new_version(site: Site, version: int, before: str, updated: str) -> None:
+    """The story's `version` raised to `version`, its `updated` from `before` to `updated`."""
+    site.replace(SAMPLE_SLUG, "story.yaml", f"version: {version - 1}", f"version: {version}")
+    site.replace(SAMPLE_SLUG, "story.yaml", f"updated: {before}", f"updated: {updated}")
 
 
 @pytest.fixture
@@ -209,9 +210,7 @@ def test_a_language_s_first_publication_moved_after_it_came_out_is_a_warning(
     at, and every channel would show it as news again."""
     assert export_all(site, "2021-02-18T20:00:00+01:00") == 0
     site.replace(SAMPLE_SLUG, "de.md", "headline:", f"published: {LATER}\nheadline:")
-    meta = site.articles / SAMPLE_SLUG / "story.yaml"
-    text = meta.read_text(encoding="utf-8").replace("version: 1", "version: 2")
-    meta.write_text(text.replace(f"updated: {STORY}", f"updated: {LATER}"), encoding="utf-8")
+    new_version(site, 2, STORY, LATER)
     capsys.readouterr()
     assert export_all(site) == 0
     err = capsys.readouterr().err
@@ -230,9 +229,7 @@ def test_a_translation_s_own_published_moved_later_is_a_warning(
     assert export_all(site) == 0
     moved = "2021-02-21T08:00:00+01:00"
     site.replace(SAMPLE_SLUG, "fr.md", f"published: {LATER}", f"published: {moved}")
-    meta = site.articles / SAMPLE_SLUG / "story.yaml"
-    text = meta.read_text(encoding="utf-8").replace("version: 2", "version: 3")
-    meta.write_text(text.replace(f"updated: {LATER}", f"updated: {moved}"), encoding="utf-8")
+    new_version(site, 3, LATER, moved)
     capsys.readouterr()
     assert export_all(site) == 0
     err = capsys.readouterr().err
