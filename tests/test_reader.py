@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SAMPLE_SLUG
 
+from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
 from syndicate.model import BlockQuote, Figure, Heading, Paragraph, SiteConfig, Story, inline_text
 from syndicate.readers.articles import claimed_id, read_articles
@@ -624,3 +627,28 @@ def test_a_folder_with_no_story_yaml_gives_no_id(tmp_path: Path) -> None:
     assert claimed_id(tmp_path) is None
     (tmp_path / "story.yaml").symlink_to("/etc/hostname")
     assert claimed_id(tmp_path) is None, "a link is not followed"
+
+
+def test_a_story_yaml_that_cannot_be_read_hides_no_problem_of_the_bodies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every problem in one run: with story.yaml refused, the language files' bodies are
+    still read for their own problems (an empty body, a code block, an image that is not
+    there), though not for whether an image is listed, which story.yaml says."""
+    shutil.copytree(REPO / "articles", tmp_path / "articles")
+    shutil.copy(REPO / "syndicate.yaml", tmp_path / "syndicate.yaml")
+    story = tmp_path / "articles" / SAMPLE_SLUG
+    meta = story / "story.yaml"
+    meta.write_text(meta.read_text("utf-8").replace("+01:00\n", "\n", 1), encoding="utf-8")
+    (story / "ar.md").write_text(
+        "---\nheadline: x\nsummary: y\nbyline:\n  organisation: Y\ndateline: z\n---\n", "utf-8"
+    )
+    english = story / "en.md"
+    extra = "\n![map](images/nowhere.png)\n\n```\ncode\n```\n"
+    english.write_text(english.read_text("utf-8") + extra, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", "--site", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    for code in ("article.schema", "article.empty-body", "body.unsupported", "body.image"):
+        assert f"[{code}]" in err, code
+    assert "nato-iraq-mission.png" not in err.replace("did you mean 'images/nato-iraq", "")

@@ -219,7 +219,9 @@ class _StoryReader:
         lang_files = self._language_files()
         if doc is None:
             for name in lang_files.values():  # still report their problems: all in one run
-                self._front_matter(name)
+                parsed = self._front_matter(name)
+                if parsed is not None:
+                    self._body(parsed[0], parsed[1], self._unlisted_lookup())
             return None
         data = doc.data
         where = self._where(doc)
@@ -768,6 +770,39 @@ class _StoryReader:
         doc = self._parse_checked(split.front_matter, split.front_line, shown, "variant")
         return None if doc is None else (shown, split, doc)
 
+    def _body(self, shown: str, split: Split, lookup: ImageLookup) -> tuple[Block, ...]:
+        """The language file's body, parsed, its problems reported."""
+        # Imported here: a run that reads no story (nothing changed) needs no Markdown parser.
+        from syndicate.readers.markdown import parse_body
+
+        with self.diags.recording() as found:
+            body = parse_body(split.body, SourceRef(shown, split.body_line), lookup, self.diags)
+        # A block left out for its error (text beside an image) was body text: that error
+        # is the mistake, not an empty body.
+        if not body and not any(d.severity == "error" for d in found):
+            self.diags.error(
+                "article.empty-body",
+                "the story has no body text: write it below the --- line that closes the"
+                " front matter",
+                SourceRef(shown, split.body_line),
+            )
+        for where, text in _body_texts(body):
+            self._check_text(text, "the body", where)
+        return body
+
+    def _unlisted_lookup(self) -> ImageLookup:
+        """Which image a body reference places when `story.yaml`, which lists the images,
+        could not be read: none, and no word of it but for a file that is not there."""
+
+        def lookup(src: str) -> int | str:
+            written = _as_written(src)
+            if any(self.files.exists(rel) for rel in written):
+                return ""  # whether it is listed is known once story.yaml reads
+            hint = _path_hint(written[0], self.files)
+            return f"image {_shown_rel(written[0])}: file not found{hint}"
+
+        return lookup
+
     def _variant(
         self,
         lang: str,
@@ -796,27 +831,7 @@ class _StoryReader:
                     SourceRef(shown, doc.line((key,))),
                 )
         listed = [story_path(entry["file"]) or entry["file"] for entry in story.get("images", [])]
-        # Imported here: a run that reads no story (nothing changed) needs no Markdown parser.
-        from syndicate.readers.markdown import parse_body
-
-        with self.diags.recording() as found:
-            body = parse_body(
-                split.body,
-                SourceRef(shown, split.body_line),
-                self._image_lookup(images, listed),
-                self.diags,
-            )
-        # A block left out for its error (text beside an image) was body text: that error
-        # is the mistake, not an empty body.
-        if not body and not any(d.severity == "error" for d in found):
-            self.diags.error(
-                "article.empty-body",
-                "the story has no body text: write it below the --- line that closes the"
-                " front matter",
-                SourceRef(shown, split.body_line),
-            )
-        for where, text in _body_texts(body):
-            self._check_text(text, "the body", where)
+        body = self._body(shown, split, self._image_lookup(images, listed))
         byline = data["byline"]
         rights = None
         if "rights" in data:
