@@ -203,7 +203,7 @@ def test_story_unknown_is_refused_with_the_nearest_name(
     assert export(site, "--story", "bench-00002") == 2
     err = capsys.readouterr().err
     assert "no story 'bench-00002' in the articles folder" in err
-    assert "did you mean 'bench-000002'?" in err
+    assert "did you mean 'bench-000002'? (`syndicate list` lists the stories)" in err
     assert not (site / "out").exists() or not tree(site / "out")
 
 

@@ -659,7 +659,8 @@ def _known_stories(only: Sequence[str], inputs: Sequence[StoryInput], diags: Dia
         if name not in names:
             diags.error(
                 "export.story",
-                f"no story {name!r} in the articles folder{did_you_mean(name, names)}",
+                f"no story {name!r} in the articles folder{did_you_mean(name, names)}"
+                " (`syndicate list` lists the stories)",
             )
     return not diags.errors
 
