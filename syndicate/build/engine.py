@@ -1102,11 +1102,12 @@ class _Build:
                         self._stories(sink, jobs, progress)
                         staging.flush_ahead()  # the stories' files, while collections run
                         self._check_histories()
-                        spared = self._spared()
+                        deleted = self._deleted()
+                        spared = self._spared(deleted)
                         if self._guard(diags, articles, spared):
                             diags.extend(self.input)
                             return ExportResult("input-errors", diags, names, len(self.read))
-                        deleted = self._hold_gone(sink, self._deleted(), spared)
+                        deleted = self._hold_gone(sink, deleted, spared)
                         self._warn_deleted(deleted)
                         gone = self.killed or self.dropped or deleted
                         if gone and self._partial():
@@ -1380,7 +1381,7 @@ class _Build:
         )
         return True
 
-    def _spared(self) -> dict[str, str]:
+    def _spared(self, deleted: Sequence[str]) -> dict[str, str]:
         """The stories whose folders are gone that this run keeps as last published, each
         with why (an `export.held` warning): under `--story`, every one (the run publishes
         only the stories it names); under `keep_going`, each a story folder left out for its
@@ -1391,7 +1392,7 @@ class _Build:
             return {}
         last = {story.slug: story for story in self.state.last_stories()}
         # (a story renamed, its id given by another folder of this run, is no deletion)
-        gone = [slug for slug in self._deleted() if last[slug].id not in self.ids.given]
+        gone = [slug for slug in deleted if last[slug].id not in self.ids.given]
         if not gone:
             return {}
         if self.how.only is not None:
@@ -1424,18 +1425,25 @@ class _Build:
         one last published from them, by name: the id each gives on a line of its own (None:
         none that can be read). A folder that published a story before holds that one unless
         it gives another id."""
+        broken = set(self.left_out)
+        claims = {}
+        for source in self.inputs:
+            if source.name in broken and (claim := self._claim(source)) != "":
+                claims[source.name] = claim
+        return claims
+
+    def _claim(self, source: StoryInput) -> str | None:
+        """`_claims`'s word for one folder left out for its errors, read once: "" when it
+        holds the story last published from it."""
         from syndicate.readers.articles import claimed_id
 
-        for source in self.inputs:
-            name = source.name
-            if name in self.claimed or name not in self.left_out or source.folder is None:
-                continue
-            ident = claimed_id(source.folder)
+        name = source.name
+        if name not in self.claimed:
+            ident = claimed_id(source.folder) if source.folder is not None else ""
             previous = self.state.previous(name)
-            self.claimed[name] = (
-                ident if previous is None or ident not in (None, previous[1].summary.id) else ""
-            )
-        return {name: ident for name, ident in self.claimed.items() if ident != ""}
+            own = previous is not None and ident in (None, previous[1].summary.id)
+            self.claimed[name] = "" if own else ident
+        return self.claimed[name]
 
     def _hold_gone(self, sink: Sink, deleted: list[str], spared: Mapping[str, str]) -> list[str]:
         """`deleted` less the stories `spared` (see `_spared`), each staged with its last
@@ -1461,6 +1469,7 @@ class _Build:
         `story.id-changed`.)"""
         gone = set(deleted)
         holds = {folder: ident for ident, folder in self.ids.given.items()}
+        claims = self._claims() if self.how.keep_going and not self.how.allow_deletions else {}
         for story in self.ids.last.values():
             sent = self.ids.sent.get(story.id)
             if story.id in self.ids.given or sent is None:
@@ -1480,7 +1489,7 @@ class _Build:
                 )
                 back = "put the folder back with"
             else:
-                if self._blocked_hold(story):
+                if self._blocked_hold(story, claims):
                     continue
                 now = holds.get(story.slug)
                 came = self.ids.last.get(now) if now is not None else None
@@ -1500,24 +1509,22 @@ class _Build:
                 str(Path(story.source.path).parent),
             )
 
-    def _blocked_hold(self, story: StorySummary) -> bool:
+    def _blocked_hold(self, story: StorySummary, claims: Mapping[str, str | None]) -> bool:
         """Whether a folder left out for its errors gives the id of `story` (published, its
         id in no folder now) whose folder name another story has taken: it cannot be held
         beside that one, nor taken down with no kill while that folder may hold it. An error
         (the run stops), unless `allow_deletions`."""
-        if not self.how.keep_going or self.how.allow_deletions:
-            return False
-        claims = sorted(name for name, ident in self._claims().items() if ident == story.id)
-        if not claims:
+        named = sorted(name for name, ident in claims.items() if ident == story.id)
+        if not named:
             return False
         self.input.error(
             "story.held",
-            f"{claims[0]} could not be read and gives the id {story.id!r} of the story last"
+            f"{named[0]} could not be read and gives the id {story.id!r} of the story last"
             f" published from {story.slug}, whose folder name another story has now: it can"
             " neither be kept as last published nor taken down with no kill. Fix the errors"
-            f" of {claims[0]}; or, if that story is really gone, export with --allow-deletions;"
+            f" of {named[0]}; or, if that story is really gone, export with --allow-deletions;"
             " nothing was exported",
-            str(Path(story.source.path).parent.with_name(claims[0])),
+            str(Path(story.source.path).parent.with_name(named[0])),
         )
         return True
 
@@ -1690,8 +1697,8 @@ class _Build:
         previous = self.state.previous(source.name)
         if previous is None or source.folder is None:
             return False
-        claimed = self._claims().get(source.name)
-        if claimed is None or claimed == previous[1].summary.id:
+        claimed = self._claim(source)
+        if not claimed:  # (its own story, or no id that can be read)
             return False
         # Only a story published before, whose own folder gives its id no more (gone, or
         # holding another story): an id copied from a story still in its folder, or a new id,
