@@ -97,11 +97,11 @@ def test_global_options_before_or_after_the_command(site: Path, args: list[str])
 
 
 def test_tags_and_format_names_in_any_case(site: Path) -> None:
-    done = run_in(site, "export", "--format", "MODEL", "--lang", "FR", "--lang", "ZH-hans")
+    done = run_in(site, "export", "--format", "NINJS", "--lang", "FR", "--lang", "ZH-hans")
     assert done.returncode == 0, done.stderr
-    model = site / "out" / "model" / "2021-02-18-nato-iraq-deployment.json"
-    data = json.loads(model.read_text(encoding="utf-8"))
-    assert [v["lang"] for v in data["variants"]] == ["fr", "zh-Hans"]
+    written = sorted(p.name for p in (site / "out" / "ninjs").glob("*.json"))
+    slug = "2021-02-18-nato-iraq-deployment"
+    assert written == [f"{slug}.fr.json", f"{slug}.zh-Hans.json"]
     done = run_in(
         site, "--log-format", "JSON", "export", "-q", "--format", "ALL", "--now", FIXED_NOW
     )

@@ -334,8 +334,14 @@ def test_only_selected_languages_are_written(sample_story: Story, site_config: S
         f"newsml/{sample_story.slug}.package.xml",
         "newsml/catalog.syndicate.xml",
     ]
+    # Written for two languages, an item still links to every translation and the package
+    # holds every item: the files are those of a run of every language (`--lang`).
     links = xp(item(items, sample_story, "en"), "//g2:link[starts-with(@rel, 'synrel:')]")
-    assert [link.get(XML_LANG) for link in links] == ["fr"]
+    others = [lang for lang in sample_story.languages if lang != "en"]
+    assert len(others) > 1
+    assert [link.get(XML_LANG) for link in links] == others
+    refs = xp(package(items, sample_story), "//g2:itemRef")
+    assert [ref.get(XML_LANG) for ref in refs] == list(sample_story.languages)
     # A site language the story lacks: no item, no package, no catalog to point to.
     with_portuguese = dataclasses.replace(site_config, languages=(*site_config.languages, "pt"))
     assert write(sample_story, with_portuguese, ["pt"]) == {}

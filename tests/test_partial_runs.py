@@ -6,6 +6,7 @@ warns about."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -516,3 +517,74 @@ def test_keep_going_tells_a_version_the_state_lost_from_one_never_published(
     )
     assert "not published yet" not in err
     assert not list((site / "out").rglob(f"{BROKEN}*"))
+
+
+# --lang: a run of some languages writes what a run of every language writes ----------------
+
+
+def language_site(root: Path) -> Path:
+    """A site in English, French and Arabic of the realistic corpus (embargoes, kills,
+    corrections, other originals, images), with a partner profile; story 4, written in
+    French, has no English or Arabic text."""
+    from bench.corpus import SITE_CONFIG, generate
+
+    (root / "site").mkdir(parents=True)
+    for name in ("logo.png", "icon.png"):
+        shutil.copy(Path(__file__).parent.parent / "articles/_site" / name, root / "site" / name)
+    config = SITE_CONFIG.format(languages="en, fr, ar") + "profiles:\n  msn:\n"
+    (root / "syndicate.yaml").write_text(config, encoding="utf-8")
+    generate(root / "articles", 10, ("en", "fr", "ar"), realistic=True)
+    only_fr = root / "articles" / "bench-000004"
+    assert "original_language: fr" in (only_fr / "story.yaml").read_text(encoding="utf-8")
+    for lang in ("en", "ar"):
+        (only_fr / f"{lang}.md").unlink()
+    text = (only_fr / "story.yaml").read_text(encoding="utf-8")
+    text = re.sub(r'\b(?:en|ar): "[^"]*", |, (?:en|ar): "[^"]*"', "", text)
+    (only_fr / "story.yaml").write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("chosen", [("en",), ("ar",), ("fr", "en")])
+def test_a_language_run_writes_the_bytes_of_a_run_of_every_language(
+    tmp_path: Path, chosen: tuple[str, ...]
+) -> None:
+    """Each file a `--lang` run writes is the one a run of every language writes: an item
+    links to its translations and a package holds every language's item, a feed entry
+    names its other languages' pages, a model dump holds every variant and the OPDS root
+    lists every language's books, even those of languages the run leaves out. Over an out/
+    that a run of every language wrote, it then changes nothing."""
+    whole = language_site(tmp_path / "whole")
+    assert export(whole, formats=("all",)) == 0
+    partial = language_site(tmp_path / "partial")
+    assert export(partial, formats=("all",)) == 0
+    before = tree(partial / "out")
+    assert before == tree(whole / "out")
+    langs = [arg for lang in chosen for arg in ("--lang", lang)]
+    assert export(partial, *langs, formats=("all",)) == 0
+    after = tree(partial / "out")
+    changed = sorted(path for path in after if after[path] != before.get(path))
+    assert changed == [], changed
+    assert sorted(after) == sorted(before)
+
+
+def test_a_language_run_into_an_empty_out_writes_only_its_languages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The files a run of one language writes are that language's (and the files that every
+    language shares: a package, a model dump, the catalogs' roots), each as a run of every
+    language writes it; what they link to in the other languages is named as not written."""
+    site = language_site(tmp_path / "site")
+    whole = language_site(tmp_path / "whole")
+    assert export(whole, formats=("all",)) == 0
+    assert export(site, "--lang", "ar", formats=("all",)) == 0
+    err = capsys.readouterr().err
+    assert "add its language to --lang, or export every language [export.dead-link]" in err
+    written, full = tree(site / "out"), tree(whole / "out")
+    assert written, "nothing written"
+    assert [path for path in written if written[path] != full.get(path)] == []
+    assert not any(".en." in path or ".fr." in path for path in written)
+    others = ("atom/en", "atom/fr", "opds/en", "opds/fr")
+    assert not any(path.startswith(others) for path in written)
+    assert "newsml/bench-000004.package.xml" not in written  # no Arabic text
+    assert "model/bench-000004.json" not in written
+    assert "opds/catalog.xml" in written

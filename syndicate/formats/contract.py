@@ -230,7 +230,11 @@ class Context(Generic[OptionsT]):
     now: datetime
     """"Now" for embargoes and visibility: `--now`, or the time the run started."""
     languages: tuple[str, ...]
-    """The languages selected for this run."""
+    """The languages selected for this run (`--lang`): the languages whose files the writer
+    makes. What a file links to in the other languages (a translation, a feed's alternate),
+    and a file every language shares (a package, a catalog's root), are the site's
+    (`config.languages`): each file a run of some languages writes is the one a run of every
+    language writes."""
     options: OptionsT
     """This writer's options (its section of syndicate.yaml), checked."""
     diagnostics: Diagnostics

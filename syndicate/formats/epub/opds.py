@@ -69,16 +69,20 @@ _ENTRIES = "entries"
 own, replaced by their lines."""
 
 
-def catalog(books: Mapping[str, Sequence[Listed]], ctx: Context[Any]) -> Iterator[OutputFile]:
-    """The navigation feed and the acquisition feeds of the books, by language (editions
-    first, then stories, as listed); nothing when there is no book."""
-    languages = [lang for lang in ctx.languages if books.get(lang)]
-    if not languages:
+def catalog(
+    books: Mapping[str, Sequence[Listed]], newest: Mapping[str, datetime], ctx: Context[Any]
+) -> Iterator[OutputFile]:
+    """The navigation feed, which lists each site language that has books with its newest
+    book's update (`newest`, of every language: a run of some languages writes it as a run of
+    all does), and the acquisition feeds of the run's languages' `books` (editions first,
+    then stories, as listed); nothing when there is no book."""
+    listed = {lang: newest[lang] for lang in ctx.config.languages if lang in newest}
+    if not listed:
         return
-    newest = {lang: max(updated for updated, _ in books[lang]) for lang in languages}
-    yield OutputFile(CATALOG, _bytes(_navigation(newest, ctx)))
-    for lang in languages:
-        yield OutputFile(feed_path(lang), _acquisition(books[lang], newest[lang], lang, ctx))
+    yield OutputFile(CATALOG, _bytes(_navigation(listed, ctx)))
+    for lang in ctx.languages:
+        if books.get(lang):
+            yield OutputFile(feed_path(lang), _acquisition(books[lang], listed[lang], lang, ctx))
 
 
 def entry_lines(book: Entry, ctx: Context[Any]) -> bytes:

@@ -7,6 +7,7 @@ import functools
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -89,14 +90,24 @@ class EpubWriter(Writer[EpubOptions]):
         their catalog entries (fragments), so the catalog lists them and the editions from
         the summaries; only the stories of the editions are recalled whole, for their books."""
         visible = _newest_first([s for s in stories if s.is_visible(ctx.now)])
-        shelved = _shelved(visible, ctx.languages)
+        # Every language's books and editions are listed, of this run's languages or not: the
+        # catalog's root lists each language, as a run of every language writes it. Only the
+        # run's languages' books and acquisition feeds are made.
+        site = ctx.config.languages
+        shelved = _shelved(visible, site)
         ready = {(s.slug, lang) for s, lang in shelved}
-        editions = select_editions(visible, ready, ctx.languages, ctx.config.timezone, ctx.options)
-        _report_empty_days(editions, ready, ctx)
+        editions = select_editions(visible, ready, site, ctx.config.timezone, ctx.options)
+        _report_empty_days(
+            [e for e in editions if e.lang in ctx.languages],
+            {(slug, lang) for slug, lang in ready if lang in ctx.languages},
+            ctx,
+        )
         # Each file is planned with what it depends on, and made only when the build engine
         # asks for its bytes: an edition whose stories did not change is not made again.
         made = _Editions(editions, _Books(ctx, self.covers), ctx)
         for index, edition in enumerate(editions):
+            if edition.lang not in ctx.languages:
+                continue
             key = repr(("edition", _edition_plan(edition)))
             stem = f"edition-{edition.lang}"
             for path, part in (
@@ -108,9 +119,9 @@ class EpubWriter(Writer[EpubOptions]):
                 yield Planned(path, make, stories=edition.stories, key=key)
         listed = shelved if ctx.options.story_books else []
         with_books = {e.lang for e in editions} | {lang for _, lang in listed}
-        languages = [lang for lang in ctx.languages if lang in with_books]
-        if not languages:
+        if not with_books:
             return
+        languages = [lang for lang in ctx.languages if lang in with_books]
         # The catalog lists the editions and the story books from the summaries alone (a
         # story's entry is a fragment made from its summary): a body edit keeps it.
         key = repr(("catalog", [_edition_plan(e) for e in editions], listed_keys(listed)))
@@ -185,18 +196,29 @@ class _Editions:
         if self.catalog_files is None:
             ctx = self.ctx
             books: dict[str, list[opds.Listed]] = {}
+            """The run's languages' books, as their acquisition feeds list them."""
+            newest: dict[str, datetime] = {}
+            """Every language's newest update, which the catalog's root says."""
             for edition in self.editions:
                 entry = _edition_entry(edition, ctx)
-                books.setdefault(entry.lang, []).append(
-                    (entry.updated, opds.entry_lines(entry, ctx))
-                )
-            for lang in ctx.languages:
+                _note_newest(newest, entry.lang, [entry.updated])
+                if entry.lang in ctx.languages:
+                    made = opds.entry_lines(entry, ctx)
+                    books.setdefault(entry.lang, []).append((entry.updated, made))
+            for lang in ctx.config.languages:
                 stories = [s for s, book_lang in listed if book_lang == lang]
-                lines = ctx.fragments(stories, _entry_name(lang))
                 updated = [s.public_updated_for(lang) for s in stories]
-                books.setdefault(lang, []).extend(zip(updated, lines, strict=True))
-            self.catalog_files = {f.path: f.data for f in opds.catalog(books, ctx)}
+                _note_newest(newest, lang, updated)
+                if lang in ctx.languages:
+                    lines = ctx.fragments(stories, _entry_name(lang))
+                    books.setdefault(lang, []).extend(zip(updated, lines, strict=True))
+            self.catalog_files = {f.path: f.data for f in opds.catalog(books, newest, ctx)}
         return self.catalog_files.get(path, b"")
+
+
+def _note_newest(newest: dict[str, datetime], lang: str, updated: Sequence[datetime]) -> None:
+    if updated:
+        newest[lang] = max(newest.get(lang, updated[0]), *updated)
 
 
 def _isolated(title: str, publisher: str) -> str:

@@ -641,7 +641,7 @@ def make_entry(story: Story, lang: str, ctx: Context[Any]) -> Entry:
         translations=tuple(
             Link(urls.article(story.slug, v.lang), "alternate", "text/html", v.lang)
             for v in story.variants
-            if v.lang in ctx.languages
+            if v.lang in ctx.config.languages  # the run's or not: its pages are the site's
         ),
         published=story.public_since_for(lang),
         updated=story.public_updated_for(lang),

@@ -32,9 +32,13 @@ class ModelWriter(Writer[NoOptions]):
     Options = NoOptions
 
     def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
-        variants = [v for v in story.variants if v.lang in ctx.languages]
-        if not variants or not story.is_visible(ctx.now):
+        # One file holds every variant the site publishes: written whole by a run of any of
+        # the story's languages, as a run of every language writes it.
+        if not any(lang in ctx.languages for lang in story.languages):
             return
+        if not story.is_visible(ctx.now):
+            return
+        variants = [v for v in story.variants if v.lang in ctx.config.languages]
         data = to_data(dataclasses.replace(story, variants=tuple(variants)))
         yield OutputFile(f"model/{story.slug}.json", json_document(data))
 

@@ -94,7 +94,10 @@ class NewsMLWriter(Writer[NewsMLOptions]):
             return
         if story.lifecycle(ctx.now) in UNRELEASED:
             return
-        builder = _ItemBuilder(story, ctx, langs)
+        # Each item links to its translations and the package holds every item, of this
+        # run's languages or not: what a run of some languages writes, a run of all writes.
+        site = tuple(lang for lang in story.languages if lang in ctx.config.languages)
+        builder = _ItemBuilder(story, ctx, site)
         for lang in langs:
             yield OutputFile(item_path(story.slug, lang), serialise(builder.news_item(lang)))
         yield OutputFile(package_path(story.slug), serialise(builder.package_item()))
@@ -107,7 +110,7 @@ class NewsMLWriter(Writer[NewsMLOptions]):
     ) -> Iterable[OutputFile]:
         """Our catalog, which every item points to, once there is an item."""
         released = (s for s in stories if s.lifecycle(ctx.now) not in UNRELEASED)
-        if any(_languages(story.languages, ctx) for story in released):
+        if any(_languages(story.languages, ctx) for story in released):  # as story_files
             yield OutputFile(CATALOG_FILE, serialise(catalog(ctx)))
 
     def validate_outputs(self, out: Path, ctx: Context[NewsMLOptions]) -> None:
@@ -323,7 +326,7 @@ class _ItemBuilder:
         return [G.edNote(*optional(note), said), G.signal(qcode=SIG_UPDATE)]
 
     def _links(self, lang: str) -> Iterator[etree._Element]:
-        """Links to the other language variants of this run."""
+        """Links to the other language variants the site publishes."""
         story = self.story
         for other in story.translations(lang):
             if other.lang not in self.langs:
@@ -437,7 +440,7 @@ class _ItemBuilder:
 
     @property
     def package_lang(self) -> str:
-        """The package's language: the original's, when this run has it."""
+        """The package's language: the original's, when the site publishes it."""
         story = self.story
         return story.original_lang if story.original_lang in self.langs else self.langs[0]
 
