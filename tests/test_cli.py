@@ -147,6 +147,52 @@ def test_lang_must_be_a_site_language(
     assert "'pt' is not one of the site's languages" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("tag", "fix"),
+    [
+        ("pt", "; to publish pt, add it to languages: in the site's syndicate.yaml"),
+        ("zh", "; did you mean 'zh-Hans'?"),  # the site's one Chinese
+        ("en-GB", "; did you mean 'en'?"),
+        ("fra", "; did you mean 'fr'?"),
+        ("jp", ", nor a known BCP 47 language tag; did you mean 'ja'?"),  # a country's code
+    ],
+)
+def test_a_language_the_site_lacks_gets_its_fix(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    tag: str,
+    fix: str,
+) -> None:
+    monkeypatch.chdir(REPO)
+    assert main(["export", "-f", "model", "--lang", tag, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {tag!r} is not one of the site's languages (en, fr, ar" in err
+    assert f"{fix} [export.language]" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["exprot"], "invalid choice: 'exprot' (choose from 'init', "),
+        (["export", "-f", "atom", "--executor", "dsak"], "invalid choice: 'dsak' (choose from"),
+    ],
+)
+def test_a_mistyped_command_or_choice_gets_the_nearest(
+    argv: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert said in err
+    meant = "export" if argv == ["exprot"] else "dask"
+    assert err.rstrip().endswith(f"; did you mean {meant!r}?"), err
+    with pytest.raises(SystemExit):
+        main(["zzz"])
+    assert "did you mean" not in capsys.readouterr().err
+
+
 def test_now_needs_a_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     with pytest.raises(SystemExit) as info:

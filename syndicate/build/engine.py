@@ -66,7 +66,7 @@ from syndicate.build.state import (
     state_folder,
 )
 from syndicate.build.unchanged import Fingerprint, Folder, Request
-from syndicate.diagnostics import Diagnostic, Diagnostics, did_you_mean
+from syndicate.diagnostics import Diagnostic, Diagnostics, did_you_mean, suggest
 from syndicate.formats.contract import (
     AnyWriter,
     Options,
@@ -81,6 +81,7 @@ from syndicate.formats.options import (
     resolve_options,
 )
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
+from syndicate.i18n.locales import is_valid_tag
 from syndicate.i18n.terms import use_site_terms
 from syndicate.model.site import TEMPLATES, TERMS, SiteConfig
 from syndicate.model.source import SourceRef
@@ -91,6 +92,7 @@ from syndicate.readers.folders import (
     report_missing,
     shown_path,
 )
+from syndicate.readers.languages import tag_hint
 from syndicate.readers.storyfiles import StoryFiles
 
 # The workers and the story model are imported where a build uses them: a run that changes
@@ -759,9 +761,16 @@ def _languages(
 ) -> tuple[str, ...]:
     for tag in languages or ():
         if tag not in site.languages:
+            primary = tag.replace("_", "-").split("-")[0].lower()
+            kin = [lang for lang in site.languages if lang.split("-")[0].lower() == primary]
+            fix = suggest(kin[0]) if len(kin) == 1 else did_you_mean(tag, site.languages, 0.5)
+            if not fix and not is_valid_tag(tag):  # `jp` (a country), `japanese`, `ar_SA`
+                fix = f", nor a known BCP 47 language tag{tag_hint(tag)}"
+            elif not fix:
+                fix = f"; to publish {tag}, add it to languages: in the site's syndicate.yaml"
             diags.error(
                 "export.language",
-                f"{tag!r} is not one of the site's languages ({', '.join(site.languages)})",
+                f"{tag!r} is not one of the site's languages ({', '.join(site.languages)}){fix}",
             )
     return tuple(dict.fromkeys(languages)) if languages else site.languages
 

@@ -251,6 +251,20 @@ class _Parser(argparse.ArgumentParser):
         print(json.dumps(record | {"severity": "error"}, sort_keys=True), file=sys.stderr)
         self.exit(EXIT_INPUT)
 
+    def _check_value(self, action: argparse.Action, value: object) -> None:
+        """argparse's "invalid choice" (a command, `--executor`), with the nearest choice."""
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as exc:
+            from syndicate.diagnostics import did_you_mean
+
+            hint = ""
+            if action.choices is not None and isinstance(value, str):
+                hint = did_you_mean(value, [str(choice) for choice in action.choices])
+            if not hint:
+                raise
+            raise argparse.ArgumentError(action, exc.message + hint) from None
+
 
 def _wants_json(argv: Sequence[str]) -> bool:
     """Whether `--log-format json` is asked for, before the parser could say so."""
