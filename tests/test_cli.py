@@ -71,6 +71,23 @@ def test_broken_articles_give_one_precise_message_per_problem() -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_duplicate_id_is_told_at_its_id_line(tmp_path: Path) -> None:
+    """A copied folder's id is where the fix goes: the message names that line, wherever the
+    id stands in story.yaml (not the file's first line)."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    copy = site / "articles" / "2021-02-19-copy"
+    shutil.copytree(site / "articles" / "2021-02-18-nato-iraq-deployment", copy)
+    text = (copy / "story.yaml").read_text(encoding="utf-8")
+    (copy / "story.yaml").write_text("# copied\n\n" + text, encoding="utf-8")
+    line = 3 + text.splitlines().index(next(t for t in text.splitlines() if t.startswith("id:")))
+    result = run_in(site, "validate")
+    assert result.returncode == 2
+    assert f"articles/2021-02-19-copy/story.yaml:{line}: error: id 'tag:" in result.stderr
+    assert "give the story that partners have not had yet an id of its own" in result.stderr
+
+
 def test_broken_articles_as_json_lines() -> None:
     result = run_in(BROKEN, "validate", "--log-format", "json")
     records = [json.loads(line) for line in result.stderr.splitlines()]

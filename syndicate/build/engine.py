@@ -2105,7 +2105,9 @@ class _Build:
                 " withdrawn; put the id back (an id never changes), or cancel this story"
                 " and publish the new id in a new story folder"
             )
-        self.input.warning("story.id-changed", said, story.source)
+        from syndicate.readers.articles import id_source
+
+        self.input.warning("story.id-changed", said, id_source(story.source))
 
     def _stage_story(
         self, sink: Sink, summary: StorySummary, key: str, done: Done | None

@@ -123,11 +123,9 @@ def claimed_id(folder: Path) -> str | None:
     level, plain or quoted), read without parsing the YAML: which story a folder that could
     not be read may hold. None when the file gives no id that way (none, or more than one),
     or cannot be read within its budget."""
-    try:
-        data = read_checked(folder / STORY_FILE, None, budgets.MAX_STORY_YAML_CHARS)
-    except (Refused, OSError):
+    text = _lines_of(folder / STORY_FILE)
+    if text is None:
         return None
-    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
     found = _ID_LINE.findall(text)
     if len(found) != 1:
         return None
@@ -138,6 +136,27 @@ def claimed_id(folder: Path) -> str | None:
     elif value[:1] in tuple("&*!|>[{'\"%@`"):
         return None  # an anchor, alias, tag, block or flow value: read only by parsing
     return value or None
+
+
+def id_source(source: SourceRef) -> SourceRef:
+    """`source`, a `story.yaml` as a story names it, at the line of its `id:` (read again,
+    without parsing), for a message about the id; `source` itself when that line cannot be
+    told (none, several, or the file unreadable)."""
+    text = _lines_of(Path(source.path))
+    found = list(_ID_LINE.finditer(text)) if text is not None else []
+    if text is None or len(found) != 1:
+        return source
+    return source.at(text.count("\n", 0, found[0].start()) + 1)
+
+
+def _lines_of(path: Path) -> str | None:
+    """A `story.yaml`'s text with its lines ended by `\\n`, read within its budget; None when
+    it cannot be read."""
+    try:
+        data = read_checked(path, None, budgets.MAX_STORY_YAML_CHARS)
+    except (Refused, OSError):
+        return None
+    return data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def slug_problem(slug: str) -> str | None:

@@ -73,10 +73,13 @@ def check_collection(
     for story in stories:
         first = by_id.setdefault(story.id, story)
         if first is not story:
+            from syndicate.readers.articles import id_source  # (it reads folders: not above)
+
             diags.error(
                 "story.duplicate-id",
-                f"id {story.id!r} is already used by {first.source.path}; ids must be unique",
-                story.source,
+                f"id {story.id!r} is already used by {first.source.path}; ids must be unique:"
+                " give the story that partners have not had yet an id of its own",
+                id_source(story.source),
             )
         twin = by_slug.setdefault(story.slug.lower(), story)
         if twin is not story:
