@@ -21,7 +21,7 @@ from conftest import PLAIN_COVERS
 from lxml import etree
 from lxml import html as lxml_html
 
-from syndicate.cli import main
+from syndicate.cli import EXIT_PARTIAL, main
 from syndicate.xmlbase import ATOM_NS, NAR_NS, TOMBSTONES_NS, XHTML_NS, safe_parser
 
 FIXTURE = Path(__file__).parent / "fixtures" / "lifecycle"
@@ -437,7 +437,11 @@ def test_a_public_story_put_under_embargo_again_is_a_warning_at_its_line(
     later = re.sub(r"embargo_until: \S+", "embargo_until: 2026-03-01T00:00:00Z", text)
     assert later != text
     embargoed.write_text(later, encoding="utf-8")
-    meta.write_text(original, encoding="utf-8")
+    # (the public one released again, as a version above the one partners hold)
+    meta.write_text(
+        original.replace("version: 1", "version: 3") + "updated: 2026-02-01T11:00:00Z\n",
+        encoding="utf-8",
+    )
     assert export_site(history_site) == 0
     assert "[story.unreleased]" not in capsys.readouterr().err
 
@@ -605,33 +609,84 @@ def test_a_folder_moved_in_place_of_a_deleted_one_is_a_deletion_and_a_rename(
     assert export_site(history_site, "--strict") == 0  # said once
 
 
-def test_a_version_that_goes_down_is_a_warning(
+def test_a_version_that_goes_down_is_an_error_at_every_run(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Partners hold version 2 and pass over a lower one, while the site would publish it
+    (a reverted `story.yaml` brought a killed story back on the site, the wire still saying
+    canceled): an error, said at every run until the version goes above, with
+    --keep-going holding the story as published."""
     capsys.readouterr()
     meta = history_site / "articles" / CORRECTED / "story.yaml"
-    meta.write_text(
-        meta.read_text(encoding="utf-8").replace("version: 2", "version: 1"), encoding="utf-8"
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(text.replace("version: 2", "version: 1"), encoding="utf-8")
+    before = {p: p.read_bytes() for p in (history_site / "out").rglob(f"*{CORRECTED}*")}
+    for _ in range(2):
+        assert export_site(history_site) == 2
+        err = capsys.readouterr().err
+        line = _line_of(meta, "version:")
+        assert f"{CORRECTED}/story.yaml:{line}: error: version went down from 2 to 1" in err
+        assert "give a version above it (version: 3)" in err
+    assert export_site(history_site, "--keep-going") == EXIT_PARTIAL
+    assert before and all(p.read_bytes() == data for p, data in before.items())
+    capsys.readouterr()
+    raised = text.replace("version: 2", "version: 3").replace(
+        "updated: 2026-01-22T08:30:00Z", "updated: 2026-02-01T11:00:00Z"
     )
+    meta.write_text(raised, encoding="utf-8")
     assert export_site(history_site) == 0
-    assert "version went down from 2 to 1" in capsys.readouterr().err
+    assert "[story.version]" not in capsys.readouterr().err
 
 
-def test_a_kill_without_a_new_version_is_a_warning_and_a_draft_may_change(
-    history_site: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("status", ["canceled", "withheld"])
+def test_a_kill_without_a_new_version_is_an_error_and_a_draft_may_change(
+    history_site: Path, capsys: pytest.CaptureFixture[str], status: str
 ) -> None:
+    """A status changed within the version partners hold reaches none of them: it was one
+    warning, and then the story left every channel with no kill (a draft, for the site),
+    partners keeping it as usable. It is an error at every run until the version is raised,
+    and the story stays as published."""
     capsys.readouterr()
     meta = history_site / "articles" / LIFTED / "story.yaml"
-    meta.write_text(
-        meta.read_text(encoding="utf-8").replace("status: usable", "status: canceled"),
-        encoding="utf-8",
-    )
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(text.replace("status: usable", f"status: {status}"), encoding="utf-8")
     draft = history_site / "articles" / DRAFT / "en.md"
     draft.write_text(draft.read_text(encoding="utf-8") + "\nStill drafting.\n", encoding="utf-8")
+    item = history_site / "out" / "newsml" / f"{LIFTED}.en.xml"
+    published = item.read_bytes()
+    for _ in range(2):
+        assert export_site(history_site) == 2
+        err = capsys.readouterr().err
+        said = f"the status changed from usable to {status} since version 1 was published"
+        assert f"{LIFTED}/story.yaml:{_line_of(meta, 'version:')}: error: {said}" in err
+        assert "set version: 2, with updated: the time of this change [story.version]" in err
+        assert DRAFT not in err
+    assert item.read_bytes() == published
+    killed = text.replace("status: usable", f"status: {status}").replace("version: 1", "version: 2")
+    meta.write_text(killed + "updated: 2026-02-01T11:00:00Z\n", encoding="utf-8")
+    assert export_site(history_site) == 0
+    assert "[story.version]" not in capsys.readouterr().err
+    assert b"stat:usable" not in item.read_bytes()
+
+
+def test_a_canceled_story_made_usable_again_is_a_warning(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Canceled tells partners never to use the story and to remove it: a later version that
+    brings it back is said once, with what to do instead."""
+    meta = history_site / "articles" / LIFTED / "story.yaml"
+    text = meta.read_text(encoding="utf-8")
+    killed = text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2")
+    meta.write_text(killed + "updated: 2026-02-01T10:00:00Z\n", encoding="utf-8")
+    assert export_site(history_site) == 0
+    back = text.replace("version: 1", "version: 3") + "updated: 2026-02-01T11:00:00Z\n"
+    meta.write_text(back, encoding="utf-8")
+    capsys.readouterr()
     assert export_site(history_site) == 0
     err = capsys.readouterr().err
-    assert "the status changed since version 1 was published" in err and LIFTED in err
-    assert DRAFT not in err
+    assert f"{LIFTED}/story.yaml:{_line_of(meta, 'version:')}: warning: version 3 is usable" in err
+    assert "but version 2 was canceled" in err and err.rstrip().endswith("[story.reinstated]")
+    assert export_site(history_site, "--strict") == 0  # said once
 
 
 # A story dated ahead: scheduled ---------------------------------------------------------------

@@ -1915,21 +1915,45 @@ class _Build:
             self.killed.append(story.slug)
         where = story.version_source or story.source
         self._check_identity(story, released)
+        refused = False
         if last is not None and last.released:
+            # A version below the one partners hold, or a status changed within it, would
+            # contradict them for good (the site saying one thing, partners another, a kill
+            # never told): an error, said at every run until the version is raised.
+            refused = story.version < last.version or (
+                story.version == last.version and story.status != last.status
+            )
             if story.version < last.version:
-                self.input.warning(
+                self.input.error(
                     "story.version",
-                    f"version went down from {last.version} to {story.version}; partners keep"
-                    f" version {last.version}: give a version above it",
+                    f"version went down from {last.version} to {story.version}, but partners"
+                    f" hold version {last.version} ({last.status}) and pass over a lower one,"
+                    " while the site would publish this one: give a version above it"
+                    f" (version: {last.version + 1}), with updated: the time of this change",
                     where,
                 )
-            elif story.version == last.version and (
-                story.status != last.status or digest != last.digest
-            ):
+            elif refused:
+                told = "a kill" if story.status == "canceled" else f"its {story.status} status"
+                self.input.error(
+                    "story.version",
+                    f"the status changed from {last.status} to {story.status} since version"
+                    f" {last.version} was published, but the version did not: partners would"
+                    f" never be told {told}, and keep version {last.version} as {last.status};"
+                    f" set version: {last.version + 1}, with updated: the time of this change",
+                    where,
+                )
+            elif story.version > last.version and last.status == "canceled" != story.status:
+                self.input.warning(
+                    "story.reinstated",
+                    f"version {story.version} is {story.status}, but version {last.version} was"
+                    " canceled: partners were told not to use the story and to remove it, and"
+                    " many will not take it back; if this is another story, give it a new id"
+                    " in a folder of its own, and leave this one canceled",
+                    where,
+                )
+            elif story.version == last.version and digest != last.digest:
                 what = (
-                    "status"
-                    if story.status != last.status
-                    else "folder's name, and so its pages' addresses,"
+                    "folder's name, and so its pages' addresses,"
                     if self._renamed(story)
                     else "text or facts"
                 )
@@ -1956,7 +1980,7 @@ class _Build:
             )
         if stage in ("embargoed", "scheduled") and last is not None and last.public:
             self._warn_unreleased(story, stage)
-        if last is None or story.version >= last.version:
+        if not refused and (last is None or story.version >= last.version):
             self.state.record_history(
                 story.id, Published(story.version, story.status, digest, released, public)
             )
