@@ -669,6 +669,42 @@ def test_a_kill_without_a_new_version_is_an_error_and_a_draft_may_change(
     assert b"stat:usable" not in item.read_bytes()
 
 
+@pytest.mark.parametrize("moved", [False, True])
+def test_a_story_taken_back_under_embargo_and_released_later_is_dated_by_its_release(
+    history_site: Path, capsys: pytest.CaptureFixture[str], moved: bool
+) -> None:
+    """Withheld before its embargo ended, then released days later: its embargo's end still
+    said when it reached the public, so every channel dated it then (old news, in no news
+    sitemap). The release says so, at the embargo_until line; released with that line moved
+    to the release, it says nothing."""
+    meta = history_site / "articles" / EMBARGOED / "story.yaml"
+    text = meta.read_text(encoding="utf-8")
+    withheld = text.replace("status: usable", "status: withheld").replace(
+        "version: 1", "version: 2"
+    )
+    meta.write_text(withheld + "updated: 2026-02-01T10:00:00Z\n", encoding="utf-8")
+    assert export_site(history_site, "--strict") == 0
+    released = text.replace("version: 1", "version: 3") + "updated: 2026-03-05T09:00:00Z\n"
+    if moved:
+        released = released.replace(
+            "embargo_until: 2026-03-01T06:00:00Z", "embargo_until: 2026-03-05T09:00:00Z"
+        )
+    meta.write_text(released, encoding="utf-8")
+    capsys.readouterr()
+    assert export_site(history_site, "--now", "2026-03-05T09:10:00Z") == 0
+    err = capsys.readouterr().err
+    if moved:
+        assert "[story.release-time]" not in err, err
+        return
+    line = _line_of(meta, "embargo_until:")
+    assert (
+        f"{EMBARGOED}/story.yaml:{line}: warning: version 3 releases a story taken back before"
+        " it reached the public, but its embargo_until (2026-03-01T06:00:00+00:00) says it"
+    ) in err
+    assert "set embargo_until to the time it is released" in err
+    assert err.rstrip().endswith("[story.release-time]")
+
+
 def test_a_canceled_story_made_usable_again_is_a_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1980,6 +1980,8 @@ class _Build:
             )
         if stage in ("embargoed", "scheduled") and last is not None and last.public:
             self._warn_unreleased(story, stage)
+        if stage == "public" and last is not None and last.status != "usable" and not last.public:
+            self._warn_release_time(story)
         if not refused and (last is None or story.version >= last.version):
             self.state.record_history(
                 story.id, Published(story.version, story.status, digest, released, public)
@@ -2002,6 +2004,26 @@ class _Build:
             " and partners and readers keep what they had; if it went out too early, take it"
             f" back with status: withheld and a new version; if not, {undo}",
             story.release_source or story.source,
+        )
+
+    def _warn_release_time(self, story: StorySummary) -> None:
+        """A story taken back before it reached the public (withheld under its embargo) and
+        released by a later version: its dates still say it reached the public at its
+        embargo's end (or its `published`), before this version was made. Every public
+        channel would date it then: old news in the feeds, in no news sitemap, in the
+        edition of a day it was not out."""
+        since = story.public_since
+        if since >= story.updated:
+            return
+        field = "embargo_until" if story.embargo_until == since else "published"
+        self.input.warning(
+            "story.release-time",
+            f"version {story.version} releases a story taken back before it reached the"
+            f" public, but its {field} ({since.isoformat()}) says it reached the public then,"
+            f" before this version ({story.updated.isoformat()}): feeds, pages, news sitemaps"
+            f" and editions would date it then, as old news; set {field} to the time it is"
+            " released, in this version (changed later, it takes a new one)",
+            story.release_source or story.version_source or story.source,
         )
 
     def _renamed(self, story: StorySummary) -> bool:
