@@ -126,6 +126,44 @@ def test_language_file_may_override_rights(tmp_path: Path, site_config: SiteConf
     assert story.rights_for("en").notice.get("en") == "© 2026 YCPress"
 
 
+@pytest.mark.parametrize(
+    ("note", "missing"),
+    [
+        ('{en: "Corrects a name.", fr: "Corrige un nom."}', "de"),
+        ('{en: "Corrects a name."}', "de, fr"),
+        ('"Corrects a name."', None),  # one text for every language, on purpose
+        ('{en: "Corrects a name.", de: "Berichtigt.", fr: "Corrige un nom."}', None),
+    ],
+)
+def test_a_correction_note_a_language_lacks_is_said(
+    tmp_path: Path, site_config: SiteConfig, note: str, missing: str | None
+) -> None:
+    """A reader of the German page was told the correction in English, with no word to the
+    editor: the note's line names the languages that lack it."""
+    story = STORY.replace(
+        "published:", "version: 2\nupdated: 2026-01-06T10:00:00+01:00\npublished:"
+    )
+    write_story(
+        tmp_path,
+        "corrected",
+        story + "correction:\n  note: " + note.replace("{", "{{").replace("}", "}}") + "\n",
+        en=VARIANT,
+        fr=VARIANT,
+        de=VARIANT,
+    )
+    (read_story,), diags = read(tmp_path, site_config)
+    assert not diags.errors
+    said = [d for d in diags if d.code == "story.correction-language"]
+    if missing is None:
+        assert said == []
+        return
+    (warning,) = said
+    assert warning.path is not None and warning.path.endswith("corrected/story.yaml")
+    assert warning.line == story.count("\n") + 2
+    assert f"the correction note has no text in {missing}: the pages" in warning.message
+    assert read_story.correction is not None
+
+
 def test_every_problem_is_reported_not_only_the_first(
     tmp_path: Path, site_config: SiteConfig
 ) -> None:

@@ -292,9 +292,17 @@ class _StoryReader:
         loc = self._localized_factory(doc, story_langs, original)
         correction = None
         if "correction" in data:
-            correction = Correction(
-                loc(data["correction"]["note"], ("correction", "note")), where("correction")
-            )
+            note = data["correction"]["note"]
+            correction = Correction(loc(note, ("correction", "note")), where("correction"))
+            missing = [lang for lang in story_langs if isinstance(note, dict) and lang not in note]
+            if missing and original in note:
+                self.diags.warning(
+                    "story.correction-language",
+                    f"the correction note has no text in {', '.join(missing)}: the pages, feed"
+                    f" entries and items in {'those languages' if missing[1:] else 'it'} show"
+                    f" the {original} note; give each language its text under note:",
+                    SourceRef(self.meta_file, doc.line(("correction", "note"))),
+                )
             if data.get("version", 1) == 1:
                 self.diags.warning(
                     "story.correction",
