@@ -469,7 +469,12 @@ def test_dry_run_lists_in_order_and_sends_nothing(
     assert f"  new     newsml/{SAMPLE_SLUG}.en.xml  (version 1)" in listed
     assert not folder.root.exists()
     assert site.deliver() == 0
+    # Withdrawn (a new version): its books and feed entries go, deleted at the target.
     site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", "status: withheld")
+    site.replace(SAMPLE_SLUG, "story.yaml", "version: 1", "version: 2")
+    site.replace(
+        SAMPLE_SLUG, "story.yaml", "updated: 2021-02-18T19:30", "updated: 2021-02-19T19:30"
+    )
     site.export()
     assert site.deliver("--dry-run") == 0
     listed = capsys.readouterr().out.splitlines()

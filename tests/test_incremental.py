@@ -783,8 +783,10 @@ def _killed(articles: Path) -> None:
     _meta(articles, 5, "status: canceled\nversion: 2\n")
 
 
-def _withheld_before_release(articles: Path) -> None:
-    _meta(articles, 8, "status: withheld\n")
+def _withheld(articles: Path) -> None:
+    """Withdrawn by a new version (within version 1, partners would never be told: an
+    error, `story.version`)."""
+    _meta(articles, 8, "status: withheld\nversion: 2\n")
 
 
 def _added(articles: Path) -> None:
@@ -822,7 +824,7 @@ PAGED_CHANGES: dict[str, Callable[[Path], None]] = {
     "published-later": _published_later,
     "updated": _updated,
     "killed": _killed,
-    "withheld": _withheld_before_release,
+    "withheld": _withheld,
     "added": _added,
     "deleted": _deleted,
     "variant-added": _variant_added,
