@@ -588,3 +588,51 @@ def test_a_language_run_into_an_empty_out_writes_only_its_languages(
     assert "newsml/bench-000004.package.xml" not in written  # no Arabic text
     assert "model/bench-000004.json" not in written
     assert "opds/catalog.xml" in written
+
+
+@pytest.mark.parametrize("held_by", ["story", "keep-going"])
+def test_a_story_held_by_a_language_run_keeps_every_language_s_files(
+    tmp_path: Path, held_by: str
+) -> None:
+    """A story left out of a `--lang` run (not named by --story, or broken under
+    --keep-going) whose units the state no longer had was made again in the run's language
+    only, and recorded as the story's whole work: the next export of every language took
+    the other languages' files for that work's, found them not made, and removed them (128
+    files of 11 stories), with nothing said, and deliver deleted them at partners."""
+    whole = language_site(tmp_path / "whole")
+    assert export(whole, formats=("all",)) == 0
+    site = language_site(tmp_path / "site")
+    assert export(site, formats=("all",)) == 0
+    assert export(site, formats=("atom",)) == 0  # a run of one format: its units alone kept
+    broken = site / "articles" / "bench-000007" / "en.md"
+    text = broken.read_text(encoding="utf-8")
+    if held_by == "story":
+        assert export(site, "--lang", "fr", "--story", "bench-000006", formats=("all",)) == 0
+    else:
+        broken.write_text(text.replace("---\n", "---\nheadline: [\n", 1), encoding="utf-8")
+        assert export(site, "--lang", "fr", "--keep-going", formats=("all",)) == EXIT_PARTIAL
+        broken.write_text(text, encoding="utf-8")
+    assert export(site, formats=("all",)) == 0
+    assert tree(site / "out") == tree(whole / "out")
+
+
+@pytest.mark.parametrize("held_by", ["--story", "--keep-going"])
+def test_force_never_takes_down_a_story_it_cannot_make(
+    site: Path, capsys: pytest.CaptureFixture[str], held_by: str
+) -> None:
+    """--force makes every story again from its files, with no memory of its last work: a
+    story it may not make (not named by --story; broken, under --keep-going) lost every
+    file ("not published yet"), with exit 0. --story is refused with --force; a broken
+    story stops the run, out/ as it was."""
+    assert export(site) == 0
+    before = tree(site / "out")
+    capsys.readouterr()
+    if held_by == "--story":
+        assert export(site, "--force", "--story", HEALTHY) == 2
+        assert "--force (force) makes every story again" in capsys.readouterr().err
+    else:
+        break_yaml(site, BROKEN)
+        assert export(site, "--force", "--keep-going") == 2
+        err = capsys.readouterr().err
+        assert f"{BROKEN}" in err and "--force cannot keep its last published version" in err
+    assert tree(site / "out") == before

@@ -311,6 +311,14 @@ def export(
         inputs = [StoryInput(story=story) for story in stories]
     if only is not None and not _known_stories(only, inputs, diags):
         return ExportResult("input-errors", diags, names)
+    if only is not None and force:
+        diags.error(
+            "export.request",
+            "--force (force) makes every story again, without their last work, and --story"
+            " (only) keeps the stories it does not name as last published, which --force no"
+            " longer knows: export every story with --force, or these without it",
+        )
+        return ExportResult("input-errors", diags, names)
     key = _config_key(config, site, chosen)
     state = state_folder(out, cache)
     run = _Run(
@@ -1678,6 +1686,18 @@ class _Build:
         if record is not None:  # each run: it depends on `now`; the story's own problem
             check_future_update(record.summary, self.settings.now, found)
         broken = record is None or found.has_errors(strict=self.how.strict)
+        if broken and self.how.keep_going and self.force and self._has_files(source.name):
+            # `force` forgot its last published version: held, it would be taken down.
+            self.input.extend(found)
+            self.input.error(
+                "export.held",
+                "--force cannot keep its last published version (it makes every story again,"
+                " without their last work), and its errors keep it from being made: fix them,"
+                " or export without --force; nothing was published",
+                shown_path(source.folder) if source.folder else source.name,
+            )
+            self.stopped_by.append(source.name)
+            return
         if broken and not self.how.keep_going:
             self.stopped_by.append(source.name)
         if broken and self.how.keep_going:
@@ -1695,6 +1715,16 @@ class _Build:
             units = self._stage_story(sink, record.summary, record.key, result)
             text_key = result.text_key if result is not None else probe.text_key
             self.read.append(_Story(source, record.key, record.summary, units, record, text_key))
+
+    def _has_files(self, name: str) -> bool:
+        """Whether out/ holds files syndicate wrote for the story folder `name`: named after
+        it (`newsml/<name>.en.xml`), or in a folder of its name (`html/media/<name>/`)."""
+        dotted = name + "."
+        return any(
+            part == name or part.startswith(dotted)
+            for path in self.state.owned
+            for part in path.split("/")
+        )
 
     def _moved_in(self, source: StoryInput) -> bool:
         """Whether a story folder with errors, which published a story before, now gives
@@ -1754,7 +1784,8 @@ class _Build:
                     self.lost.append(source.name)
                 return False
         twins = Twins()  # a photo in several formats' folders is written once
-        for writer, unit, kept in zip(self.writers, keys, units, strict=True):
+        used = list(keys)
+        for index, (writer, unit, kept) in enumerate(zip(self.writers, keys, units, strict=True)):
             if kept is not None:
                 sink.reuse(writer, kept.paths)
                 continue
@@ -1762,9 +1793,15 @@ class _Build:
             made = story_files(writer, story, self.settings)
             paths = [f.path for f in made.files if sink.add(writer, f, twins)]
             self.problems.extend(made.diagnostics)
+            # The unit's key is the record's, made under the languages of the run that read
+            # the story: a run of some languages makes only theirs, which is not that work.
+            # (Under the record's key, the next run of every language took them for all of it
+            # and removed the other languages' files.) They are kept under a key of their own.
+            if self.how.keep_others:
+                used[index] = unit = digest(unit, "languages", *self.settings.languages)
             self._record_unit(unit, made, paths)
         self.state.record_story(text_key, record)
-        self.read.append(_Story(source, record.key, record.summary, keys))
+        self.read.append(_Story(source, record.key, record.summary, tuple(used)))
         return True
 
     def _probe(self, source: StoryInput) -> _Probe:

@@ -65,7 +65,13 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         others = not args.stories or set(args.stories) - set(result.stopped_by)
         # (under --strict, warnings alone may have stopped it: they are named so)
         fix = "fix the errors above" if diags.errors else "fix the warnings above (--strict)"
-        if result.stopped_by and others:
+        if result.stopped_by and args.force:  # (it keeps no story as last published)
+            say(
+                args,
+                f"not exported: {fix}, or export without --force, with --keep-going, to keep"
+                " the stories with errors as last published; out/ is unchanged",
+            )
+        elif result.stopped_by and others:
             say(
                 args,
                 f"not exported: {fix}, or export with --keep-going to publish the other"
