@@ -636,3 +636,43 @@ def test_force_never_takes_down_a_story_it_cannot_make(
         err = capsys.readouterr().err
         assert f"{BROKEN}" in err and "--force cannot keep its last published version" in err
     assert tree(site / "out") == before
+
+
+def test_a_new_version_in_a_language_run_reaches_every_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The version is the story's: a correction exported with `--lang en` went out as an
+    English item at version 2 in a package promising every language's item at version 2,
+    while the French and Arabic items stayed at version 1 (sent so to a French-only
+    partner). A new version widens the run to every language, as a kill does, in the
+    run's formats."""
+
+    def correct(site: Path) -> None:
+        meta = site / "articles" / "bench-000005" / "story.yaml"
+        text = meta.read_text(encoding="utf-8")
+        updated = re.search(r"^updated: \S+", text, re.MULTILINE)
+        assert updated is not None and "version: 1\n" in text
+        meta.write_text(
+            text.replace("version: 1\n", "version: 2\n").replace(
+                updated.group(0), "updated: 2025-12-31T23:00:00+00:00"
+            ),
+            encoding="utf-8",
+        )
+        md = site / "articles" / "bench-000005" / "en.md"
+        md.write_text(md.read_text(encoding="utf-8") + "\nA corrected paragraph.\n", "utf-8")
+
+    whole = language_site(tmp_path / "whole")
+    site = language_site(tmp_path / "site")
+    for each in (whole, site):
+        assert export(each, formats=("all",)) == 0
+        correct(each)
+    assert export(whole, formats=("all",)) == 0
+    capsys.readouterr()
+    assert export(site, "--lang", "en", formats=("newsml", "ninjs"), quiet=False) == 0
+    err = capsys.readouterr().err
+    assert "also exported fr, ar" in err, err
+    done, full = tree(site / "out"), tree(whole / "out")
+    for path in done:
+        if path.startswith(("newsml/", "ninjs/")):
+            assert done[path] == full[path], path
+    assert b'version="2"' in done["newsml/bench-000005.fr.xml"]

@@ -169,6 +169,8 @@ class ExportResult:
     the others)."""
     widened: tuple[str, ...] = ()
     """Languages and formats added to the run so that a kill reaches every file."""
+    widened_for_version: bool = False
+    """Whether the run widened to every language for a story's new version, not a kill."""
     changes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """With `dry_run`: the paths under out/ that would be `new`, `changed` and `removed`."""
     writers: tuple[AnyWriter, ...] = ()
@@ -370,8 +372,9 @@ def export(
         return result
     except _Widen as widen:
         more_languages, more_formats = _widened(widen, writers, registry, site, chosen)
-        held = widen.held
-    # A kill in a partial run: the same run over every language and every format out/ holds.
+        held, for_version = widen.held, widen.languages_only
+    # A kill in a partial run: the same run over every language and every format out/ holds
+    # (a new version in a run of some languages: over every language).
     wider = [*writers, *(registry.get(name) for name in more_formats)]
     every = site.languages
     settings = replace(
@@ -390,6 +393,7 @@ def export(
         progress=progress,
     )
     result.widened = (*more_languages, *more_formats)
+    result.widened_for_version = for_version
     result.options = settings.options
     return result
 
@@ -578,13 +582,21 @@ class _Run:
 
 
 class _Widen(Exception):
-    """A partial run found a story killed, deleted or missing a language since the last build;
+    """A partial run found a story killed, deleted or missing a language since the last build
+    (or, with `languages_only`, a run of some languages a story with a new version);
     `owned` are the files of out/ syndicate wrote, `held` the stories its run held."""
 
-    def __init__(self, owned: frozenset[str], held: Mapping[str, tuple[Diagnostic, ...]]) -> None:
+    def __init__(
+        self,
+        owned: frozenset[str],
+        held: Mapping[str, tuple[Diagnostic, ...]],
+        *,
+        languages_only: bool = False,
+    ) -> None:
         super().__init__()
         self.owned = owned
         self.held = held
+        self.languages_only = languages_only
 
 
 class _Hold(Exception):
@@ -604,8 +616,10 @@ def _widened(
     site: SiteConfig,
     chosen: Sequence[str],
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The languages and formats a kill adds to a partial run."""
+    """The languages and formats a kill adds to a partial run (a new version: the languages)."""
     languages = tuple(lang for lang in site.languages if lang not in chosen)
+    if widen.languages_only:
+        return languages, ()
     written = {w.name for w in writers}
     formats = []
     for name in registry.names:
@@ -1030,6 +1044,9 @@ class _Build:
         """The problems of the stories left out (`keep_going`): reported, not blocking."""
         self.killed: list[str] = []
         """Stories killed or withdrawn since the last build."""
+        self.versioned: list[str] = []
+        """Released stories with a new version since the last build: a run of some languages
+        widens to every language (each carries the version)."""
         self.dropped: list[str] = []
         """Stories that lost a language since the last build: a partial run widens to every
         language and format, as for a kill, so that the files of that language go."""
@@ -1129,6 +1146,11 @@ class _Build:
                         gone = self.killed or self.dropped or deleted
                         if gone and self._partial():
                             raise _Widen(frozenset(self.state.owned), self.how.held)
+                        if self.versioned and self.how.keep_others:
+                            # The version is the story's: every language's items carry it,
+                            # and its package names each at it.
+                            owned = frozenset(self.state.owned)
+                            raise _Widen(owned, self.how.held, languages_only=True)
                         summaries = [s.summary for s in self.read]
                         own = len(self.input.errors) if not diags.errors else -1
                         check_collection(summaries, articles, self.input)
@@ -1950,6 +1972,8 @@ class _Build:
         released = stage not in UNRELEASED and self.how.releases
         if stage in ("killed", "withdrawn") and last is not None and last.status == "usable":
             self.killed.append(story.slug)
+        if last is not None and last.released and story.version > last.version:
+            self.versioned.append(story.slug)
         where = story.version_source or story.source
         self._check_identity(story, released)
         refused = False
