@@ -170,7 +170,8 @@ def test_lang_must_be_a_site_language(
         ("pt", "; to publish pt, add it to languages: in the site's syndicate.yaml"),
         ("zh", "; did you mean 'zh-Hans'?"),  # the site's one Chinese
         ("en-GB", "; did you mean 'en'?"),
-        ("fra", "; did you mean 'fr'?"),
+        ("fra", "; did you mean 'fr'?"),  # ISO 639-2, which BCP 47 writes fr
+        ("nl", "; to publish nl, add it to languages: in the site's syndicate.yaml"),  # not en
         ("jp", ", nor a known BCP 47 language tag; did you mean 'ja'?"),  # a country's code
     ],
 )

@@ -81,7 +81,7 @@ from syndicate.formats.options import (
     resolve_options,
 )
 from syndicate.formats.registry import PluginError, Registry, UnknownFormat, default_registry
-from syndicate.i18n.locales import is_valid_tag
+from syndicate.i18n.locales import is_valid_tag, preferred_tag
 from syndicate.i18n.terms import use_site_terms
 from syndicate.model.site import TEMPLATES, TERMS, SiteConfig
 from syndicate.model.source import SourceRef
@@ -783,13 +783,19 @@ def _languages(
 ) -> tuple[str, ...]:
     for tag in languages or ():
         if tag not in site.languages:
-            primary = tag.replace("_", "-").split("-")[0].lower()
+            # The site's language of the same primary tag (`zh`: zh-Hans, `en-GB`: en, `fra`:
+            # fr); else a language to add (`pt`), or a tag mistyped (`jp`, a country's code).
+            meant = preferred_tag(tag) or tag.replace("_", "-")
+            primary = meant.split("-")[0].lower()
             kin = [lang for lang in site.languages if lang.split("-")[0].lower() == primary]
-            fix = suggest(kin[0]) if len(kin) == 1 else did_you_mean(tag, site.languages, 0.5)
-            if not fix and not is_valid_tag(tag):  # `jp` (a country), `japanese`, `ar_SA`
-                fix = f", nor a known BCP 47 language tag{tag_hint(tag)}"
-            elif not fix:
+            if len(kin) == 1:
+                fix = suggest(kin[0])
+            elif is_valid_tag(tag):
                 fix = f"; to publish {tag}, add it to languages: in the site's syndicate.yaml"
+            else:
+                fix = did_you_mean(tag, site.languages, 0.5) or (
+                    f", nor a known BCP 47 language tag{tag_hint(tag)}"
+                )
             diags.error(
                 "export.language",
                 f"{tag!r} is not one of the site's languages ({', '.join(site.languages)}){fix}",
