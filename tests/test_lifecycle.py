@@ -889,6 +889,20 @@ def test_a_published_language_removed_is_a_warning(
     assert "story.language-removed" not in capsys.readouterr().err
 
 
+def test_a_new_version_with_the_old_updated_is_told_at_its_updated_line(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fix is the `updated:` line's: the warning names it when the story has one (it
+    named the `version:` line)."""
+    meta = history_site / "articles" / CORRECTED / "story.yaml"
+    meta.write_text(meta.read_text("utf-8").replace("version: 2", "version: 3"), "utf-8")
+    capsys.readouterr()
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    line = _line_of(meta, "updated:")
+    assert f"{CORRECTED}/story.yaml:{line}: warning: version 3's updated" in err, err
+
+
 def test_a_new_version_with_the_old_updated_is_a_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -903,8 +917,9 @@ def test_a_new_version_with_the_old_updated_is_a_warning(
     err = capsys.readouterr().err
     line = version_line(history_site, PUBLIC)
     assert (
-        f"{PUBLIC}/story.yaml:{line}: warning: version 2 is no later than version 1"
-        " (2026-01-20T09:00:00+00:00): partners order versions by updated" in err
+        f"{PUBLIC}/story.yaml:{line}: warning: version 2's updated (2026-01-20T09:00:00+00:00)"
+        " is no later than version 1's (2026-01-20T09:00:00+00:00): partners order versions"
+        " by updated" in err
     )
     assert err.rstrip().endswith("[story.updated]")
     # the next version, with its own time in one language file only: nothing to say

@@ -2125,11 +2125,11 @@ class _Build:
         if story.version > old.version and latest <= earlier and not before_release:
             self.input.warning(
                 "story.updated",
-                f"version {story.version} is no later than version {old.version}"
-                f" ({earlier.isoformat()}): partners order versions by"
+                f"version {story.version}'s updated ({latest.isoformat()}) is no later than"
+                f" version {old.version}'s ({earlier.isoformat()}): partners order versions by"
                 " updated (NewsML-G2 versionCreated, ninjs versioncreated); set updated to"
                 " the time of this version",
-                story.version_source or story.source,
+                story.updated_source or story.version_source or story.source,
             )
         if not released or old.status != "usable":
             return
