@@ -582,6 +582,9 @@ def test_two_story_folders_swapped_are_two_renames(
     ], err
     for line in warned:
         assert "the folder's name, and so its pages' addresses, changed since version 1" in line
+    # each names the folder its id was published from: the swap shows
+    (public,) = [line for line in warned if f"/{PUBLIC}/story.yaml:" in line]
+    assert f"was published from {LIFTED} (whose id this folder gives now)" in public
     assert export_site(history_site, "--strict") == 0  # said once
 
 

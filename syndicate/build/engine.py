@@ -2020,15 +2020,15 @@ class _Build:
                     where,
                 )
             elif story.version == last.version and digest != last.digest:
-                what = (
-                    "folder's name, and so its pages' addresses,"
-                    if self._renamed(story)
-                    else "text or facts"
-                )
+                renamed = self._renamed(story)
+                what = "folder's name, and so its pages' addresses," if renamed else "text or facts"
+                # (an id given to another folder reads as that folder renamed: say which)
+                old = self.ids.moved(story) if renamed else None
+                whence = f" from {old} (whose id this folder gives now)" if old else ""
                 self.input.warning(
                     "story.version",
-                    f"the {what} changed since version {last.version} was published, but the"
-                    f" version did not: set version: {last.version + 1}",
+                    f"the {what} changed since version {last.version} was published{whence},"
+                    f" but the version did not: set version: {last.version + 1}",
                     where,
                 )
         public = self.how.releases and (stage == "public" or (last is not None and last.public))
