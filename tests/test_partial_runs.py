@@ -676,24 +676,3 @@ def test_a_new_version_in_a_language_run_reaches_every_language(
         if path.startswith(("newsml/", "ninjs/")):
             assert done[path] == full[path], path
     assert b'version="2"' in done["newsml/bench-000005.fr.xml"]
-
-
-def test_a_story_put_back_under_embargo_leaves_every_format_in_a_partial_run(
-    site: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A public story given an embargo again leaves every public file, as a kill does: a run
-    of one format removed its pages while the feeds, sitemaps and catalog of the others went
-    on linking to them, with no dead-link warning. It widens the run, as a kill does."""
-    assert export(site, formats=("all",)) == 0
-    meta = site / "articles" / HEALTHY / "story.yaml"
-    meta.write_text(
-        meta.read_text(encoding="utf-8") + "version: 2\nembargo_until: 2026-03-01T00:00:00Z\n",
-        encoding="utf-8",
-    )
-    capsys.readouterr()
-    assert export(site, formats=("html",), quiet=False) == 0
-    err = capsys.readouterr().err
-    assert "[story.unreleased]" in err and "also exported" in err, err
-    page = f"html/{HEALTHY}.en.html".encode()
-    linking = [path for path, data in tree(site / "out").items() if page in data]
-    assert linking == [], linking

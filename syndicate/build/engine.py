@@ -1049,8 +1049,7 @@ class _Build:
         self.held = Diagnostics()
         """The problems of the stories left out (`keep_going`): reported, not blocking."""
         self.killed: list[str] = []
-        """Stories killed or withdrawn since the last build, or put back under embargo (or
-        dated ahead): a partial run widens to every language and format out/ holds."""
+        """Stories killed or withdrawn since the last build."""
         self.versioned: list[str] = []
         """Released stories with a new version since the last build: a run of some languages
         widens to every language (each carries the version)."""
@@ -2048,7 +2047,6 @@ class _Build:
             )
         if stage in ("embargoed", "scheduled") and last is not None and last.public:
             self._warn_unreleased(story, stage)
-            self.killed.append(story.slug)  # out of every public file, as a kill: widens
         if stage == "public" and last is not None and last.status != "usable" and not last.public:
             self._warn_release_time(story)
         if not refused and (last is None or story.version >= last.version):
