@@ -708,6 +708,20 @@ def test_a_story_taken_back_under_embargo_and_released_later_is_dated_by_its_rel
     assert err.rstrip().endswith("[story.release-time]")
 
 
+def test_a_draft_released_says_nothing_of_its_release_time(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A draft (withheld at version 1) was never released: made usable, later than its
+    published, it is simply released (`story.release-time` is for a story taken back)."""
+    meta = history_site / "articles" / DRAFT / "story.yaml"
+    text = meta.read_text(encoding="utf-8").replace("status: withheld", "status: usable")
+    meta.write_text(text + "updated: 2026-01-30T10:00:00Z\n", encoding="utf-8")
+    for md in meta.parent.glob("*.md"):  # written at last
+        md.write_text(md.read_text(encoding="utf-8").replace("TODO ", ""), encoding="utf-8")
+    capsys.readouterr()
+    assert export_site(history_site, "--strict") == 0, capsys.readouterr().err
+
+
 def test_a_canceled_story_made_usable_again_is_a_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -636,6 +636,17 @@ def test_force_never_takes_down_a_story_it_cannot_make(
         err = capsys.readouterr().err
         assert f"{BROKEN}" in err and "--force cannot keep its last published version" in err
     assert tree(site / "out") == before
+    if held_by == "--keep-going":
+        # A story never published, named as a section's feed is, has nothing to keep.
+        shutil.rmtree(site / "articles" / BROKEN)
+        new = shutil.copytree(site / "articles" / HEALTHY, site / "articles" / "politics")
+        text = (new / "story.yaml").read_text(encoding="utf-8")
+        (new / "story.yaml").write_text(text.replace(HEALTHY, "politics"), encoding="utf-8")
+        break_yaml(site, "politics")
+        assert (site / "out" / "atom" / "en" / "politics.xml").is_file()
+        capsys.readouterr()
+        assert export(site, "--force", "--keep-going", "--allow-deletions") == EXIT_PARTIAL
+        assert "--force cannot keep" not in capsys.readouterr().err
 
 
 def test_a_new_version_in_a_language_run_reaches_every_language(
@@ -644,8 +655,9 @@ def test_a_new_version_in_a_language_run_reaches_every_language(
     """The version is the story's: a correction exported with `--lang en` went out as an
     English item at version 2 in a package promising every language's item at version 2,
     while the French and Arabic items stayed at version 1 (sent so to a French-only
-    partner). A new version widens the run to every language, as a kill does, in the
-    run's formats."""
+    partner). A new version widens the run to every language and format, as a kill does:
+    once a run recorded it, no later partial run would see it again (a run of one format,
+    then a run of one language of another, left the items at version 1)."""
 
     def correct(site: Path) -> None:
         meta = site / "articles" / "bench-000005" / "story.yaml"
@@ -676,3 +688,11 @@ def test_a_new_version_in_a_language_run_reaches_every_language(
         if path.startswith(("newsml/", "ninjs/")):
             assert done[path] == full[path], path
     assert b'version="2"' in done["newsml/bench-000005.fr.xml"]
+    # A run of one format and one language first, then of another format: every file of the
+    # story is at version 2 after the first.
+    again = language_site(tmp_path / "again")
+    assert export(again, formats=("all",)) == 0
+    correct(again)
+    assert export(again, "--lang", "en", formats=("html",)) == 0
+    assert export(again, "--lang", "en", formats=("newsml",)) == 0
+    assert tree(again / "out") == tree(whole / "out")

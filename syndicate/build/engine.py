@@ -372,7 +372,7 @@ def export(
         return result
     except _Widen as widen:
         more_languages, more_formats = _widened(widen, writers, registry, site, chosen)
-        held, for_version = widen.held, widen.languages_only
+        held, for_version = widen.held, widen.for_version
     # A kill in a partial run: the same run over every language and every format out/ holds
     # (a new version in a run of some languages: over every language).
     wider = [*writers, *(registry.get(name) for name in more_formats)]
@@ -583,7 +583,7 @@ class _Run:
 
 class _Widen(Exception):
     """A partial run found a story killed, deleted or missing a language since the last build
-    (or, with `languages_only`, a run of some languages a story with a new version);
+    (or, `for_version`, a story with a new version);
     `owned` are the files of out/ syndicate wrote, `held` the stories its run held."""
 
     def __init__(
@@ -591,12 +591,12 @@ class _Widen(Exception):
         owned: frozenset[str],
         held: Mapping[str, tuple[Diagnostic, ...]],
         *,
-        languages_only: bool = False,
+        for_version: bool = False,
     ) -> None:
         super().__init__()
         self.owned = owned
         self.held = held
-        self.languages_only = languages_only
+        self.for_version = for_version
 
 
 class _Hold(Exception):
@@ -616,10 +616,8 @@ def _widened(
     site: SiteConfig,
     chosen: Sequence[str],
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The languages and formats a kill adds to a partial run (a new version: the languages)."""
+    """The languages and formats a kill (or a new version) adds to a partial run."""
     languages = tuple(lang for lang in site.languages if lang not in chosen)
-    if widen.languages_only:
-        return languages, ()
     written = {w.name for w in writers}
     formats = []
     for name in registry.names:
@@ -1051,8 +1049,8 @@ class _Build:
         self.killed: list[str] = []
         """Stories killed or withdrawn since the last build."""
         self.versioned: list[str] = []
-        """Released stories with a new version since the last build: a run of some languages
-        widens to every language (each carries the version)."""
+        """Released stories with a new version since the last build: a partial run widens to
+        every language and format out/ holds (each language's items carry the version)."""
         self.dropped: list[str] = []
         """Stories that lost a language since the last build: a partial run widens to every
         language and format, as for a kill, so that the files of that language go."""
@@ -1152,11 +1150,12 @@ class _Build:
                         gone = self.killed or self.dropped or deleted
                         if gone and self._partial():
                             raise _Widen(frozenset(self.state.owned), self.how.held)
-                        if self.versioned and self.how.keep_others:
+                        if self.versioned and self._partial():
                             # The version is the story's: every language's items carry it,
-                            # and its package names each at it.
+                            # and its package names each at it. It reaches every file, as a
+                            # kill does: the history, once recorded, would not say it again.
                             owned = frozenset(self.state.owned)
-                            raise _Widen(owned, self.how.held, languages_only=True)
+                            raise _Widen(owned, self.how.held, for_version=True)
                         summaries = [s.summary for s in self.read]
                         own = len(self.input.errors) if not diags.errors else -1
                         check_collection(summaries, articles, self.input)
@@ -1745,14 +1744,15 @@ class _Build:
             self.read.append(_Story(source, record.key, record.summary, units, record, text_key))
 
     def _has_files(self, name: str) -> bool:
-        """Whether out/ holds files syndicate wrote for the story folder `name`: named after
-        it (`newsml/<name>.en.xml`), or in a folder of its name (`html/media/<name>/`)."""
-        dotted = name + "."
-        return any(
-            part == name or part.startswith(dotted)
-            for path in self.state.owned
-            for part in path.split("/")
-        )
+        """Whether out/ holds a language version syndicate wrote for the story folder `name`
+        (`newsml/<name>.en.xml`, `html/<name>.fr.html`): not a file that only shares the
+        name (`atom/sports.xml`, a section's)."""
+        dotted, languages = name + ".", self.settings.config.languages
+        for path in self.state.owned:
+            stem = path.rpartition("/")[2]
+            if stem.startswith(dotted) and stem[len(dotted) :].split(".")[0] in languages:
+                return True
+        return False
 
     def _moved_in(self, source: StoryInput) -> bool:
         """Whether a story folder with errors, which published a story before, now gives
@@ -2047,7 +2047,13 @@ class _Build:
             )
         if stage in ("embargoed", "scheduled") and last is not None and last.public:
             self._warn_unreleased(story, stage)
-        if stage == "public" and last is not None and last.status != "usable" and not last.public:
+        if (
+            stage == "public"
+            and last is not None
+            and last.released
+            and last.status != "usable"
+            and not last.public
+        ):
             self._warn_release_time(story)
         if not refused and (last is None or story.version >= last.version):
             self.state.record_history(

@@ -99,8 +99,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         "; a story was killed, withdrawn or deleted, or lost a language: also exported"
         f" {', '.join(result.widened)}, so that reaches every file that carried it"
         if result.widened and not result.widened_for_version
-        else "; a story has a new version, which each of its languages carries: also exported"
-        f" {', '.join(result.widened)}"
+        else "; a story has a new version, which each of its languages and formats carries:"
+        f" also exported {', '.join(result.widened)}"
         if result.widened
         else ""
     )
