@@ -168,9 +168,10 @@ class ExportResult:
     other stories are fine: those stories, by folder name (`keep_going` would have published
     the others)."""
     widened: tuple[str, ...] = ()
-    """Languages and formats added to the run so that a kill reaches every file."""
+    """Languages and formats added to the run so that a kill, or a story's new version,
+    reaches every file."""
     widened_for_version: bool = False
-    """Whether the run widened to every language for a story's new version, not a kill."""
+    """Whether the run widened for a story's new version, not a kill."""
     changes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """With `dry_run`: the paths under out/ that would be `new`, `changed` and `removed`."""
     writers: tuple[AnyWriter, ...] = ()
@@ -373,8 +374,8 @@ def export(
     except _Widen as widen:
         more_languages, more_formats = _widened(widen, writers, registry, site, chosen)
         held, for_version = widen.held, widen.for_version
-    # A kill in a partial run: the same run over every language and every format out/ holds
-    # (a new version in a run of some languages: over every language).
+    # A kill (or a new version) in a partial run: the same run over every language and every
+    # format out/ holds.
     wider = [*writers, *(registry.get(name) for name in more_formats)]
     every = site.languages
     settings = replace(
@@ -1148,14 +1149,12 @@ class _Build:
                         deleted = self._hold_gone(sink, deleted, spared)
                         self._warn_deleted(deleted)
                         gone = self.killed or self.dropped or deleted
-                        if gone and self._partial():
-                            raise _Widen(frozenset(self.state.owned), self.how.held)
-                        if self.versioned and self._partial():
-                            # The version is the story's: every language's items carry it,
-                            # and its package names each at it. It reaches every file, as a
-                            # kill does: the history, once recorded, would not say it again.
+                        # A new version reaches every file as a kill does: every language's
+                        # items carry the story's version, its package names each at it, and
+                        # the history, once it recorded the version, would not say it again.
+                        if (gone or self.versioned) and self._partial():
                             owned = frozenset(self.state.owned)
-                            raise _Widen(owned, self.how.held, for_version=True)
+                            raise _Widen(owned, self.how.held, for_version=not gone)
                         summaries = [s.summary for s in self.read]
                         own = len(self.input.errors) if not diags.errors else -1
                         check_collection(summaries, articles, self.input)
