@@ -19,6 +19,8 @@ from bench.corpus import PNG_1x1
 from conftest import REPO
 from hypothesis import strategies as st
 
+from syndicate.build.engine import CACHE_ENV
+from syndicate.build.state import state_folder
 from syndicate.readers.budgets import MAX_YAML_CHARS
 
 LANGUAGES = (
@@ -297,9 +299,13 @@ def write_story(articles: Path, story: StorySource) -> Path:
 
 def write_site(root: Path, sources: list[StorySource]) -> Path:
     """A site folder: syndicate.yaml (the repository's, with absolute logo paths and the
-    languages used) and articles/ holding `sources`."""
+    languages used) and articles/ holding `sources`. A new site: the build state of the one
+    it replaces goes too (its history would hold these stories' ids at other versions)."""
     if root.exists():
         shutil.rmtree(root)
+    cache = os.environ.get(CACHE_ENV)
+    if cache:
+        shutil.rmtree(state_folder(root / "out", Path(cache)), ignore_errors=True)
     (root / "articles").mkdir(parents=True)
     for source in sources:
         write_story(root / "articles", source)
