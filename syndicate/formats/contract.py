@@ -189,6 +189,18 @@ class Urls:
         return self.output(site_media_path(file))
 
 
+def exported_languages(story: Story | StorySummary, ctx: Context[Any]) -> tuple[str, ...]:
+    """The story's languages selected for this run (`--lang`): those whose files it makes."""
+    return tuple(lang for lang in story.languages if lang in ctx.languages)
+
+
+def site_languages(story: Story | StorySummary, ctx: Context[Any]) -> tuple[str, ...]:
+    """The story's languages the site publishes: what a file links to, and what a file every
+    language shares holds. Not limited to this run's `--lang`, so a partial run writes the
+    same bytes as a full one."""
+    return tuple(lang for lang in story.languages if lang in ctx.config.languages)
+
+
 def url_path(path: str) -> str:
     """A path under out/ (or a part of one: a slug, a file name) as a URL or a relative link
     holds it: every character but ASCII letters, digits, `-._~` and `/` percent-encoded from

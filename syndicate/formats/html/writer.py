@@ -28,16 +28,16 @@ from syndicate.formats.contract import (
     OutputFile,
     Planned,
     Writer,
+    exported_languages,
     site_files,
+    site_languages,
     site_media_path,
     url_path,
 )
 from syndicate.formats.jsonld.graph import (
     GraphBuilder,
     default_language,
-    exported_languages,
     script_text,
-    site_languages,
 )
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
 from syndicate.i18n.locales import direction, format_number, language_label, with_territory

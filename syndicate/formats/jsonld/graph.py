@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from syndicate.diagnostics import Diagnostic
-from syndicate.formats.contract import Context, json_text
+from syndicate.formats.contract import Context, json_text, site_languages
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.text import dateline_text, section_name
 from syndicate.model import Image, Place, Story, Subject
@@ -33,17 +33,6 @@ GOOGLE_LOGO_MIN = 112
 # Characters that end a <script> element or open an HTML comment inside it; JSON lets any
 # character be written as \\uXXXX, so the embedded text is the same data and cannot break out.
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
-
-
-def exported_languages(story: Story, ctx: Context[Any]) -> tuple[str, ...]:
-    """The story's languages selected for this run."""
-    return tuple(lang for lang in story.languages if lang in ctx.languages)
-
-
-def site_languages(story: Story, ctx: Context[Any]) -> tuple[str, ...]:
-    """The story's languages the site publishes: what a variant links to. Not limited to this
-    run's `--lang`, so a partial run writes the same bytes as a full one."""
-    return tuple(lang for lang in story.languages if lang in ctx.config.languages)
 
 
 def default_language(story: Story, ctx: Context[Any]) -> str:

@@ -6,11 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.contract import Context, NoOptions, OutputFile, Writer
+from syndicate.formats.contract import Context, NoOptions, OutputFile, Writer, exported_languages
 from syndicate.formats.jsonld.graph import (
     GraphBuilder,
     dumps,
-    exported_languages,
     report_schema_problems,
 )
 from syndicate.model import Story

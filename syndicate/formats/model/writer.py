@@ -12,7 +12,15 @@ from functools import cache, lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
-from syndicate.formats.contract import Context, NoOptions, OutputFile, Writer, json_document
+from syndicate.formats.contract import (
+    Context,
+    NoOptions,
+    OutputFile,
+    Writer,
+    exported_languages,
+    json_document,
+    site_languages,
+)
 from syndicate.i18n.dates import rfc3339
 from syndicate.model import Localized, SourceRef, Story, Variant
 from syndicate.model import body as body_nodes
@@ -34,12 +42,10 @@ class ModelWriter(Writer[NoOptions]):
     def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
         # One file holds every variant the site publishes: written whole by a run of any of
         # the story's languages, as a run of every language writes it.
-        if not any(lang in ctx.languages for lang in story.languages):
+        if not exported_languages(story, ctx) or not story.is_visible(ctx.now):
             return
-        if not story.is_visible(ctx.now):
-            return
-        variants = [v for v in story.variants if v.lang in ctx.config.languages]
-        data = to_data(dataclasses.replace(story, variants=tuple(variants)))
+        variants = tuple(story.variant(lang) for lang in site_languages(story, ctx))
+        data = to_data(dataclasses.replace(story, variants=variants))
         yield OutputFile(f"model/{story.slug}.json", json_document(data))
 
 

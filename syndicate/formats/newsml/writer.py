@@ -17,7 +17,14 @@ import msgspec
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from syndicate.formats.contract import Context, Options, OutputFile, Writer
+from syndicate.formats.contract import (
+    Context,
+    Options,
+    OutputFile,
+    Writer,
+    exported_languages,
+    site_languages,
+)
 from syndicate.formats.newsml.vocabulary import (
     CATALOG_FILE,
     CATALOGITEM_TYPE,
@@ -89,15 +96,14 @@ class NewsMLWriter(Writer[NewsMLOptions]):
         return super().media_type_of(path)
 
     def story_files(self, story: Story, ctx: Context[NewsMLOptions]) -> Iterator[OutputFile]:
-        langs = _languages(story.languages, ctx)
+        langs = exported_languages(story, ctx)
         if not langs:
             return
         if story.lifecycle(ctx.now) in UNRELEASED:
             return
         # Each item links to its translations and the package holds every item, of this
         # run's languages or not: what a run of some languages writes, a run of all writes.
-        site = tuple(lang for lang in story.languages if lang in ctx.config.languages)
-        builder = _ItemBuilder(story, ctx, site)
+        builder = _ItemBuilder(story, ctx, site_languages(story, ctx))
         for lang in langs:
             yield OutputFile(item_path(story.slug, lang), serialise(builder.news_item(lang)))
         yield OutputFile(package_path(story.slug), serialise(builder.package_item()))
@@ -110,7 +116,7 @@ class NewsMLWriter(Writer[NewsMLOptions]):
     ) -> Iterable[OutputFile]:
         """Our catalog, which every item points to, once there is an item."""
         released = (s for s in stories if s.lifecycle(ctx.now) not in UNRELEASED)
-        if any(_languages(story.languages, ctx) for story in released):  # as story_files
+        if any(exported_languages(story, ctx) for story in released):  # as story_files
             yield OutputFile(CATALOG_FILE, serialise(catalog(ctx)))
 
     def validate_outputs(self, out: Path, ctx: Context[NewsMLOptions]) -> None:
@@ -125,10 +131,6 @@ class NewsMLWriter(Writer[NewsMLOptions]):
         if schema is None and ctx.options.official_xsd:
             schema = (ctx.config.folder or Path()) / Path(ctx.options.official_xsd).expanduser()
         validate_folder(out / "newsml", ctx.diagnostics, schema)
-
-
-def _languages(langs: tuple[str, ...], ctx: Context[NewsMLOptions]) -> tuple[str, ...]:
-    return tuple(lang for lang in langs if lang in ctx.languages)
 
 
 def serialise(root: etree._Element) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from syndicate.formats.contract import Context
+from syndicate.formats.contract import Context, site_languages
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text
@@ -51,7 +51,7 @@ class DocumentBuilder:
         self.story = story
         self.ctx = ctx
         self.version = version
-        self.languages = tuple(lang for lang in story.languages if lang in ctx.config.languages)
+        self.languages = site_languages(story, ctx)
         """What a document links to: the story's site languages, not only this run's, so a
         partial run writes the same bytes as a full one."""
         self.killed = story.lifecycle(ctx.now) in ("killed", "withdrawn")

@@ -12,7 +12,14 @@ from typing import Annotated, Any
 import msgspec
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.contract import Context, Options, OutputFile, Writer, json_document
+from syndicate.formats.contract import (
+    Context,
+    Options,
+    OutputFile,
+    Writer,
+    exported_languages,
+    json_document,
+)
 from syndicate.formats.ninjs.document import VERSIONS, DocumentBuilder, Version, media_path
 from syndicate.model import STATUSES, UNRELEASED, Story
 
@@ -37,7 +44,7 @@ class NinjsWriter(Writer[NinjsOptions]):
     Options = NinjsOptions
 
     def story_files(self, story: Story, ctx: Context[NinjsOptions]) -> Iterator[OutputFile]:
-        langs = [lang for lang in story.languages if lang in ctx.languages]
+        langs = exported_languages(story, ctx)
         if not langs or story.lifecycle(ctx.now) in UNRELEASED:
             return
         builder = DocumentBuilder(story, ctx, ctx.options.version)
