@@ -696,3 +696,34 @@ def test_a_new_version_in_a_language_run_reaches_every_language(
     assert export(again, "--lang", "en", formats=("html",)) == 0
     assert export(again, "--lang", "en", formats=("newsml",)) == 0
     assert tree(again / "out") == tree(whole / "out")
+
+
+@pytest.mark.parametrize("held_by", ["story", "keep-going", "story after one format"])
+def test_a_run_of_every_language_after_a_language_run_keeps_what_it_holds(
+    tmp_path: Path, held_by: str
+) -> None:
+    """A `--lang fr` run made each story's units again in French (its key is its
+    languages'), and the state then named them the story's last work: a run of every
+    language that held the other stories (--story, or --keep-going with a broken one) staged
+    their French files alone and removed their English and Arabic ones. After a run of one
+    format, the state knows no other language's files of the other formats: held, the
+    story is made again in every language."""
+    whole = language_site(tmp_path / "whole")
+    assert export(whole, formats=("all",)) == 0
+    site = language_site(tmp_path / "site")
+    assert export(site, formats=("all",)) == 0
+    if held_by == "story after one format":
+        assert export(site, formats=("atom",)) == 0
+        held_by = "story"
+    assert export(site, "--lang", "fr", formats=("all",)) == 0
+    broken = site / "articles" / "bench-000007" / "en.md"
+    text = broken.read_text(encoding="utf-8")
+    if held_by == "story":
+        assert export(site, "--story", "bench-000006", formats=("all",)) == 0
+    else:
+        broken.write_text(text.replace("---\n", "---\nheadline: [\n", 1), encoding="utf-8")
+        assert export(site, "--keep-going", formats=("all",)) == EXIT_PARTIAL
+    assert tree(site / "out") == tree(whole / "out")
+    broken.write_text(text, encoding="utf-8")
+    assert export(site, formats=("all",)) == 0
+    assert tree(site / "out") == tree(whole / "out")

@@ -1068,6 +1068,8 @@ class _Build:
         self.timings = {w.name: Timing() for w in writers}
         self.unit_keys: dict[tuple[str, bool], tuple[str, ...]] = {}
         """`_units`, by a story's key and visibility."""
+        self.by_story: dict[str, list[str]] | None = None
+        """Syndicate's files by the story folder they are named after (`_story_files`)."""
         self.summary_keys: dict[str, tuple[StorySummary, str]] = {}
         """`_summary_key` of each story, by slug."""
         self.stamp = digest(code_digest(), *installed_at_start())
@@ -1794,7 +1796,7 @@ class _Build:
         text_key, record = previous
         visible = record.summary.is_visible(self.settings.now)
         keys = self._units(record.key, visible)
-        units = [self.state.lookup(key) for key in keys]
+        units = [self._held_files(key) for key in keys]
         story = None
         if any(unit is None for unit in units):
             if gone:  # made again, it would read the images of a folder that is gone
@@ -1814,7 +1816,7 @@ class _Build:
         used = list(keys)
         for index, (writer, unit, kept) in enumerate(zip(self.writers, keys, units, strict=True)):
             if kept is not None:
-                sink.reuse(writer, kept.paths)
+                sink.reuse(writer, kept)
                 continue
             assert story is not None, "a story whose units are missing is loaded above"
             made = story_files(writer, story, self.settings)
@@ -1830,6 +1832,20 @@ class _Build:
         self.state.record_story(text_key, record)
         self.read.append(_Story(source, record.key, record.summary, tuple(used)))
         return True
+
+    def _held_files(self, key: str) -> list[str] | None:
+        """The files of the story's unit `key` when they are in out/ untouched, with those of
+        the other languages a run of some languages kept beside it (its part, `_others`)."""
+        unit = self.state.lookup(key)
+        if unit is None:
+            return None
+        files = [*unit.paths]
+        for part in unit.parts:
+            found = self.state.lookup(part)
+            if found is None:
+                return None
+            files += found.paths
+        return files
 
     def _probe(self, source: StoryInput) -> _Probe:
         """Find the story's texts: by their files' signatures when the state has seen them so,
@@ -1895,9 +1911,11 @@ class _Build:
                 found[writer.name] = memos
         return found
 
-    def _record_unit(self, unit: str, made: Made, paths: Sequence[str]) -> None:
+    def _record_unit(
+        self, unit: str, made: Made, paths: Sequence[str], parts: Sequence[str] = ()
+    ) -> None:
         """Record a unit this run made."""
-        self.state.record(unit, paths, made.diagnostics, self.stamped(made.fragments))
+        self.state.record(unit, paths, made.diagnostics, self.stamped(made.fragments), parts)
 
     def stamped(self, fragments: dict[str, bytes]) -> dict[str, bytes]:
         """A unit's fragments as the state keeps them: its memos stamped with the code that
@@ -2234,7 +2252,7 @@ class _Build:
         visible = summary.is_visible(self.settings.now)
         units = self._units(key, visible)
         twins = Twins()  # when the files come as bytes: a photo in several folders written once
-        for writer, unit in zip(self.writers, units, strict=True):
+        for index, (writer, unit) in enumerate(zip(self.writers, units, strict=True)):
             made = done.made.get(writer.name) if done else None
             if made is None:  # found intact when its job was planned (`_job`)
                 kept = self.state.kept.get(unit) or self.state.lookup(unit)
@@ -2244,9 +2262,55 @@ class _Build:
                 continue
             paths = [f.path for f in made.files if sink.add(writer, f, twins)]
             self.problems.extend(made.diagnostics)
-            self._record_unit(unit, made, paths)
+            parts: tuple[str, ...] = ()
+            if self.how.keep_others and (others := self._others(summary.slug, index, paths)):
+                # The unit's own files are the run's languages'; its part, the others'.
+                parts = (digest(unit, "other languages"),)
+                self.state.record(parts[0], others, ())
+            self._record_unit(unit, made, paths, parts)
             self.timings[writer.name].seconds += made.seconds
         return units
+
+    def _others(self, name: str, index: int, made: Sequence[str]) -> list[str]:
+        """In a run of some languages, the files the story folder `name` had in the format
+        `self.writers[index]` when last published that this run did not make (`made`): the
+        run keeps its other languages' files as they are, and its unit holds them as its part,
+        so that a later run that holds the story (`--story`, `--keep-going`) keeps every
+        language's (`_hold`). (A unit of the run's languages alone, the story's whole work
+        for the state, lost them: a run of every language after `--lang fr` that held the
+        story staged its French files only and removed the others.) They are the files of
+        the story's last unit; when the state has not that unit (a run of other formats came
+        between), syndicate's files of the format named after the story (`_story_files`)."""
+        previous = self.state.previous(name)
+        if previous is None:
+            return []
+        record = previous[1]
+        key = self._units(record.key, record.summary.is_visible(self.settings.now))[index]
+        unit = self.state.kept.get(key) or self.state.lookup(key)
+        if unit is not None:
+            last = [*unit.paths]
+            for part in unit.parts:
+                last += found.paths if (found := self.state.lookup(part)) else ()
+        else:
+            prefixes = tuple(f"{folder}/" for folder in self.writers[index].owned_folders())
+            last = [path for path in self._story_files().get(name, ()) if path.startswith(prefixes)]
+        return sorted(set(last) - set(made))
+
+    def _story_files(self) -> dict[str, list[str]]:
+        """Syndicate's files in out/ by the story folder they are named after: a language
+        version of it (`html/<name>.<language>.html`, of one of the site's languages), or its
+        images (`html/media/<name>/photo.jpg`). Made once a run, when first asked."""
+        if self.by_story is None:
+            languages = set(self.settings.config.languages)
+            self.by_story = {}
+            for path in self.state.owned:
+                *folders, file = path.split("/")
+                stem, _, rest = file.partition(".")
+                if rest.split(".")[0] in languages:
+                    self.by_story.setdefault(stem, []).append(path)
+                elif len(folders) > 2 and folders[-2] == "media":
+                    self.by_story.setdefault(folders[-1], []).append(path)
+        return self.by_story
 
     # Collections ----------------------------------------------------------------------------
 
