@@ -271,8 +271,8 @@ def test_a_kill_reaches_every_language_and_format_of_out(
     assert export(site, "--lang", "en", formats=("atom",), quiet=False) == 0
     err = capsys.readouterr().err
     assert (
-        "a story was killed, withdrawn or deleted, or lost a language: also exported fr, html,"
-        " jsonld, newsml, rss" in err
+        "a story was killed, withdrawn, deleted or taken back under embargo, or lost a"
+        " language: also exported fr, html, jsonld, newsml, rss" in err
     )
     after = tree(out)
     for lang in ("en", "fr"):
@@ -303,7 +303,7 @@ def test_a_widened_run_ends_with_one_summary_that_says_so(
     assert summary is records[-1] and summary["written"] > 0
     assert summary["formats"][0] == "rss" and summary["widened"] == summary["formats"][1:]
     assert summary["summary"].startswith("exported rss, ")
-    widening = "; a story was killed, withdrawn or deleted, or lost a language: also"
+    widening = "; a story was killed, withdrawn, deleted or taken back under embargo, or lost a"
     assert widening in summary["summary"]
     assert export(site, formats=("rss",), quiet=False) == 0  # nothing widens it now
     (line,) = capsys.readouterr().err.splitlines()
@@ -324,7 +324,7 @@ def test_a_story_deleted_before_a_partial_run_leaves_every_format(
     capsys.readouterr()
     assert export(site, "--lang", "en", formats=("html",), quiet=False) == 0
     err = capsys.readouterr().err
-    assert "killed, withdrawn or deleted, or lost a language: also exported fr, atom" in err
+    assert "taken back under embargo, or lost a language: also exported fr, atom" in err
     after = tree(site / "out")
     assert not [path for path, data in after.items() if HEALTHY.encode() in data]
     assert export(site, "--out", str(tmp_path / "fresh")) == 0
@@ -727,3 +727,37 @@ def test_a_run_of_every_language_after_a_language_run_keeps_what_it_holds(
     broken.write_text(text, encoding="utf-8")
     assert export(site, formats=("all",)) == 0
     assert tree(site / "out") == tree(whole / "out")
+
+
+def test_a_story_put_back_under_embargo_leaves_every_format_in_a_partial_run(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A public story given an embargo again leaves every public file, as a kill does: a run
+    of one format removed its pages while the feeds, sitemaps and catalog of the others went
+    on linking to them, with no dead-link warning. It widens that run, and that run only:
+    later partial runs (another language, which reads the story again) stay partial until
+    the embargo ends."""
+    assert export(site, formats=("all",)) == 0
+    meta = site / "articles" / HEALTHY / "story.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8") + "version: 2\nembargo_until: 2026-03-01T00:00:00Z\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    assert export(site, formats=("html",), quiet=False) == 0
+    err = capsys.readouterr().err
+    assert "[story.unreleased]" in err and "taken back under embargo" in err, err
+    page = f"html/{HEALTHY}.en.html".encode()
+    linking = [path for path, data in tree(site / "out").items() if page in data]
+    assert linking == [], linking
+    for run in (("--lang", "fr"), ("--lang", "en"), ()):
+        assert export(site, *run, formats=("atom",), quiet=False) == 0
+        assert "also exported" not in capsys.readouterr().err
+    # At the embargo's end it is out again, in a run of one format as in any.
+    assert export(site, "--now", "2026-03-02T00:00:00Z", formats=("all",)) == 0
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("2026-03-01", "2026-04-01"), encoding="utf-8"
+    )
+    capsys.readouterr()
+    assert export(site, "--now", "2026-03-02T00:00:00Z", formats=("html",), quiet=False) == 0
+    assert "taken back under embargo" in capsys.readouterr().err

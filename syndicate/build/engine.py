@@ -240,9 +240,10 @@ def export(
     of them (a folder half synced), is refused (status `input-errors`, `articles.empty` or
     `articles.mass-delete`) unless `allow_deletions`.
 
-    A story killed or withdrawn since the last build is published in every language and every
-    format out/ holds, even when `languages` or `formats` name fewer: a kill must reach every
-    file that carried the story."""
+    A story killed or withdrawn since the last build, or put back under embargo (or dated
+    ahead) since the last build that read it, is published in every language and every format
+    out/ holds, even when `languages` or `formats` name fewer: a kill must reach every file
+    that carried the story."""
     diags = diagnostics if diagnostics is not None else Diagnostics()
     # One name where a list belongs is that name, not its letters; a path may be text.
     formats = [formats] if isinstance(formats, str) else formats
@@ -583,8 +584,8 @@ class _Run:
 
 
 class _Widen(Exception):
-    """A partial run found a story killed, deleted or missing a language since the last build
-    (or, `for_version`, a story with a new version);
+    """A partial run found a story killed, deleted, taken out of the public or missing a
+    language since the last build (or, `for_version`, a story with a new version);
     `owned` are the files of out/ syndicate wrote, `held` the stories its run held."""
 
     def __init__(
@@ -1048,7 +1049,8 @@ class _Build:
         self.held = Diagnostics()
         """The problems of the stories left out (`keep_going`): reported, not blocking."""
         self.killed: list[str] = []
-        """Stories killed or withdrawn since the last build."""
+        """Stories killed or withdrawn since the last build, or taken out of the public
+        (put back under embargo, or dated ahead) since the last build that read them."""
         self.versioned: list[str] = []
         """Released stories with a new version since the last build: a partial run widens to
         every language and format out/ holds (each language's items carry the version)."""
@@ -2064,6 +2066,10 @@ class _Build:
             )
         if stage in ("embargoed", "scheduled") and last is not None and last.public:
             self._warn_unreleased(story, stage)
+        if stage in ("embargoed", "scheduled") and last is not None and last.shown:
+            # Out of every public file, as a kill: a partial run widens. (Once: the history
+            # then says it is not shown, where `public`, ever published, stays true.)
+            self.killed.append(story.slug)
         if (
             stage == "public"
             and last is not None
@@ -2073,8 +2079,9 @@ class _Build:
         ):
             self._warn_release_time(story)
         if not refused and (last is None or story.version >= last.version):
+            shown = self.how.releases and stage == "public"
             self.state.record_history(
-                story.id, Published(story.version, story.status, digest, released, public)
+                story.id, Published(story.version, story.status, digest, released, public, shown)
             )
 
     def _warn_unreleased(self, story: StorySummary, stage: str) -> None:

@@ -126,6 +126,10 @@ class Published:
     public: bool = False
     """Whether a build published it to the public (pages, feeds), not only to wire partners
     under embargo; once true, it stays so (kept as 2 in the `released` column)."""
+    shown: bool = False
+    """Whether the last build that read it published it to the public: its pages and feed
+    entries are out (kept as 3 in the `released` column; a state of an earlier version,
+    which did not say, reads as not shown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,7 +302,12 @@ class BuildState:
             rows = self.db.execute("SELECT id, version, status, digest, released FROM history")
             return {
                 row[0]: Published(
-                    int(row[1]), str(row[2]), str(row[3]), bool(row[4]), public=row[4] == 2
+                    int(row[1]),
+                    str(row[2]),
+                    str(row[3]),
+                    bool(row[4]),
+                    public=row[4] >= 2,
+                    shown=row[4] == 3,
                 )
                 for row in rows
             }
@@ -657,7 +666,7 @@ class BuildState:
             self.db.executemany(
                 "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?)",
                 (
-                    (ident, p.version, p.status, p.digest, 2 if p.public else int(p.released))
+                    (ident, p.version, p.status, p.digest, _released(p))
                     for ident, p in sorted(self.history.items())
                 ),
             )
@@ -690,6 +699,11 @@ class BuildState:
             return False
         prefixes = tuple(f"{folder}/" for folder in folders)
         return now == {path for path in self.owned if path.startswith(prefixes)}
+
+
+def _released(published: Published) -> int:
+    """The `released` column of the history: 0 or 1 (released), 2 if public, 3 if shown."""
+    return 3 if published.shown else 2 if published.public else int(published.released)
 
 
 V = TypeVar("V")

@@ -96,7 +96,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             say(args, line, asked=True, format=name, seconds=seconds, files=timing.files)
     # One summary line: a widened run says so in it (and in its `widened` figure).
     widened = (
-        "; a story was killed, withdrawn or deleted, or lost a language: also exported"
+        "; a story was killed, withdrawn, deleted or taken back under embargo, or lost a"
+        " language: also exported"
         f" {', '.join(result.widened)}, so that reaches every file that carried it"
         if result.widened and not result.widened_for_version
         else "; a story has a new version, which each of its languages and formats carries:"
