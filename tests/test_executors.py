@@ -371,6 +371,8 @@ def test_a_story_left_out_publishes_nothing_its_worker_staged(
     assert tree(out) == published
     assert not list(out.glob(".syndicate-staging-*"))
 
+
+def test_one_or_two_stories_run_in_process() -> None:
     """Starting a pool costs more than a story or two take (an edit): those run here, the
     same work as in a worker (the same bytes, as the tests above show for every executor)."""
     from syndicate.build import executors
@@ -381,6 +383,20 @@ def test_a_story_left_out_publishes_nothing_its_worker_staged(
         assert isinstance(executors.open_executor(spec, settings, jobs), executors.SerialExecutor)
     with executors.open_executor(spec, settings, executors.IN_PROCESS + 1) as pool:
         assert isinstance(pool, executors.PoolExecutor)
+
+
+def test_jobs_start_at_most_four_processes_a_core() -> None:
+    """`--jobs 100000` started a worker process for each batch of stories: 130 of them and
+    12 GB on a two-core machine, for no speed. A local pool (or cluster) has at most four
+    for each core the export may run on."""
+    from syndicate.build import executors
+
+    cores = len(os.sched_getaffinity(0))
+    assert executors.local_workers(100_000) == 4 * cores
+    assert executors.local_workers(1) == 1
+    spec = executors.ExecutorSpec("pool", 100_000)
+    with executors.open_executor(spec, settings_for(), 1_000) as pool:
+        assert isinstance(pool, executors.PoolExecutor) and pool.workers == 4 * cores
 
 
 @pytest.mark.parametrize("kind", ["silent", "http"])

@@ -349,3 +349,76 @@ def test_validating_outputs_never_expands_entities_or_fetches(
     for leaked in ("lollol", "TOP SECRET", "FROM THE NETWORK"):
         assert leaked not in err
     assert requests == []
+
+
+# Nesting ----------------------------------------------------------------------------------------
+
+
+def _nested_list(levels: int) -> str:
+    return "".join("  " * k + f"- level {k + 1}\n" for k in range(levels))
+
+
+def test_a_deeply_nested_list_keeps_the_rest_of_the_body() -> None:
+    """markdown-it's CommonMark preset stops at 20 levels of nesting and drops the rest of the
+    text in silence: a list ten deep lost every paragraph after it, in every format."""
+    blocks, problems = body(f"First.\n\n{_nested_list(10)}\nThe minister resigned.\n")
+    assert problems == []
+    assert isinstance(blocks, tuple) and len(blocks) == 3
+    assert blocks[2] == Paragraph((Text("The minister resigned."),), SourceRef("en.md", 21))
+    deepest = blocks[1]
+    for _level in range(1, 10):
+        assert isinstance(deepest, ListBlock)
+        deepest = deepest.items[0][1]
+    assert isinstance(deepest, ListBlock)
+    assert deepest.items[0] == (Paragraph((Text("level 10"),), SourceRef("en.md", 19)),)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "line", "found"),
+    [
+        (f"First.\n\n{_nested_list(20)}\nLast.\n", 10, 42),
+        ("First.\n\n" + "> " * 40 + "quoted\n", 10, 42),
+        ("First.\n\n" + "> " * 500 + "quoted\n\nLost?\n", 10, 100),
+        ("First.\n\n" + "<b>" * 300 + "bold\n", 10, 255),
+        ("<ul><li>" * 300 + "x\n", 8, 253),
+        ("**" + "*a " * 40 + "deep" + " a*" * 40 + "**\n", 8, 43),
+    ],
+)
+def test_nesting_past_the_limit_is_an_error_at_its_block(
+    markdown: str, line: int, found: int
+) -> None:
+    """Past `MAX_DEPTH` (32), a body is an error at the block that nests so deep, never cut
+    short in silence by the parser, nor a RecursionError in a writer: three hundred `<b>`
+    stopped the export of every story, `--keep-going` or not."""
+    blocks, problems = body(markdown)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{line}: lists, quotes or inline markup nested {found} deep")
+    assert "past the 32 a story may take" in problems[0]
+    assert blocks == ()
+
+
+def test_a_story_nested_to_the_limit_is_written_by_every_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """32 deep (a list 15 levels, 30 quotes, 30 bold tags) is what every writer, the
+    templates and the EPUB's pages take; one more is the error, and under --keep-going the
+    other stories are published."""
+    text = (
+        VARIANT
+        + f"\n{_nested_list(15)}\n"
+        + "> " * 30
+        + "quoted\n\n"
+        + "<b>" * 30
+        + "bold"
+        + "</b>" * 30
+        + "\n\nThe last paragraph.\n"
+    )
+    write_story(tmp_path / "articles", "deep", en=text)
+    write_story(tmp_path / "articles", "deeper", en=text.replace("> " * 30, "> " * 31))
+    monkeypatch.chdir(REPO)
+    args = ["export", "--format", "all", "--articles", str(tmp_path / "articles"), "-q"]
+    assert main([*args, "--out", str(tmp_path / "out"), "--keep-going"]) == 3
+    page = (tmp_path / "out" / "html" / "deep.en.html").read_text(encoding="utf-8")
+    assert "The last paragraph." in page and page.count("<blockquote") == 30
+    assert not (tmp_path / "out" / "html" / "deeper.en.html").exists()
+    assert (tmp_path / "out" / "epub" / "deep.en.epub").is_file()

@@ -205,11 +205,29 @@ class PoolExecutor(Executor):
         return super().failure(exc)
 
 
+PER_CORE = 4
+"""The most worker processes a run starts on this machine for each core it may use: more
+only wait their turn, each holding its own memory (`--jobs 100000` started one process per
+batch, 130 of them and 12 GB on a two-core machine)."""
+
+
+def local_workers(asked: int) -> int:
+    """The worker processes to start on this machine for `asked` (`--jobs`): at most
+    `PER_CORE` for each core this process may run on."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # (not on every system)
+        cores = os.cpu_count() or 1
+    return max(1, min(asked, PER_CORE * cores))
+
+
 def open_executor(spec: ExecutorSpec, settings: Settings, jobs: int) -> Executor:
     """The executor for `jobs` units of work: a pool or a local cluster only when there is
-    more than one unit to share."""
+    more than one unit to share, of at most `local_workers` processes."""
     if spec.kind not in KINDS:
         raise ExecutorError(f"unknown executor {spec.kind!r}; use one of {', '.join(KINDS)}")
+    if spec.scheduler is None:
+        spec = replace(spec, workers=local_workers(spec.workers))
     if spec.kind == "dask":
         from syndicate.build.dask_adapter import DaskExecutor
 

@@ -10,7 +10,7 @@ import math
 import signal
 from pathlib import Path
 
-from syndicate.build.executors import end_with_parent
+from syndicate.build.executors import end_with_parent, local_workers
 from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.model import SiteConfig, StorySummary
 from syndicate.readers.articles import read_story
@@ -36,7 +36,7 @@ def read_summaries(
         report_missing(articles, diags)
         return []
     folders = story_sources(articles, diags)
-    workers = min(jobs, math.ceil(len(folders) / (PARALLEL_FROM // 2)))
+    workers = min(local_workers(jobs), math.ceil(len(folders) / (PARALLEL_FROM // 2)))
     if workers <= 1 or len(folders) < PARALLEL_FROM:
         results = [_read(folder, config) for folder in folders]
     else:

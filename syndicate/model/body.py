@@ -119,6 +119,33 @@ def walk(blocks: Iterable[Block]) -> Iterator[Block]:
                 yield from walk(item)
 
 
+def depth(block: Block) -> int:
+    """How many elements deep the block is, itself one: a paragraph 1, a list item's
+    paragraph 3, each emphasis, link or quote one more. Counted without recursion, so a tree
+    of any depth is measured."""
+    deepest = 0
+    todo: list[tuple[Block | Inline, int]] = [(block, 1)]
+    while todo:
+        node, level = todo.pop()
+        deepest = max(deepest, level)
+        match node:
+            case BlockQuote(children):
+                todo.extend((child, level + 1) for child in children)
+            case ListBlock(_, items):
+                todo.extend((child, level + 2) for item in items for child in item)
+            case (
+                Paragraph(children)
+                | Heading(_, children)
+                | Emphasis(children)
+                | Strong(children)
+                | Superscript(children)
+                | Subscript(children)
+                | Link(_, children)
+            ):
+                todo.extend((child, level + 1) for child in children)
+    return deepest
+
+
 _RAISED = str.maketrans(
     "0123456789+-\u2212=()abcdefghijklmnoprstuvwxyz",
     "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079\u207a\u207b\u207b"

@@ -28,6 +28,7 @@ from syndicate.model.body import (
     Superscript,
     Text,
     ThematicBreak,
+    depth,
     walk,
 )
 from syndicate.model.source import SourceRef
@@ -35,9 +36,16 @@ from syndicate.readers.rawhtml import TABLE, html_blocks, html_inlines, sanitize
 from syndicate.readers.textfile import XML_FORBIDDEN
 from syndicate.readers.xhtml import LINK_SCHEMES
 
+MAX_DEPTH = 32
+"""The deepest a body's elements may nest (a list item's paragraph is 3 deep, each quote,
+emphasis or link one more): far past what a story needs, well within what every channel
+renders (an EPUB reader's, a template's) and what markdown-it parses whole."""
+
 # CommonMark with raw HTML on: raw HTML is sanitised (readers/rawhtml.py) before it becomes
-# body nodes, so no markup from a story reaches an output unchecked.
-_MD = MarkdownIt("commonmark", {"html": True, "typographer": False})
+# body nodes, so no markup from a story reaches an output unchecked. markdown-it drops the
+# rest of a text silently past `maxNesting` (20 in its CommonMark preset: ten nested lists);
+# at 100 the body's own limit (`MAX_DEPTH`, an error) comes first.
+_MD = MarkdownIt("commonmark", {"html": True, "typographer": False, "maxNesting": 100})
 _HTML_RENDERER = RendererHTML()
 
 # An image whose path has a space: CommonMark reads it as text, not as an image.
@@ -55,8 +63,28 @@ def parse_body(
     tokens = _MD.parse(text)
     builder = _TreeBuilder(where, find_image, diags)
     blocks, _ = builder.blocks(tokens, 0, closing=None)
+    if not _check_depth(blocks, diags):
+        return ()
     _check_characters(blocks, diags)
     return tuple(blocks)
+
+
+def _check_depth(blocks: list[Block], diags: Diagnostics) -> bool:
+    """Whether every block nests no deeper than `MAX_DEPTH`; an error at the first that does
+    (its text would be cut, or stop an output's writer, past it)."""
+    for block in blocks:
+        found = depth(block)
+        if found > MAX_DEPTH:
+            diags.error(
+                "body.nesting",
+                f"lists, quotes or inline markup nested {found} deep, past the {MAX_DEPTH} a"
+                " story may take: parsers, templates and e-readers stop there, and what is"
+                " below would be lost or stop the export; flatten it (a list of a few levels,"
+                " one quote)",
+                block.source,
+            )
+            return False
+    return True
 
 
 def _check_characters(blocks: list[Block], diags: Diagnostics) -> None:
