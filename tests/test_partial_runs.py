@@ -6,6 +6,7 @@ warns about."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -698,35 +699,75 @@ def test_a_new_version_in_a_language_run_reaches_every_language(
     assert tree(again / "out") == tree(whole / "out")
 
 
-@pytest.mark.parametrize("held_by", ["story", "keep-going", "story after one format"])
+@pytest.mark.parametrize(
+    "held_by",
+    [
+        "story",
+        "story twice",
+        "keep-going",
+        "story after one format",
+        "story after --force",
+        "story after a touched file",
+    ],
+)
 def test_a_run_of_every_language_after_a_language_run_keeps_what_it_holds(
     tmp_path: Path, held_by: str
 ) -> None:
     """A `--lang fr` run made each story's units again in French (its key is its
     languages'), and the state then named them the story's last work: a run of every
     language that held the other stories (--story, or --keep-going with a broken one) staged
-    their French files alone and removed their English and Arabic ones. After a run of one
-    format, the state knows no other language's files of the other formats: held, the
-    story is made again in every language."""
+    their French files only and removed their English and Arabic ones. The unit keeps the
+    other languages' files as its part: a second run that holds the story again keeps them
+    too (the EPUB books, whose fragments it made again). When the state does not know them
+    (after a run of one format, `--force`, or a file changed since it was published), the
+    held story is made again in every language."""
     whole = language_site(tmp_path / "whole")
     assert export(whole, formats=("all",)) == 0
     site = language_site(tmp_path / "site")
     assert export(site, formats=("all",)) == 0
     if held_by == "story after one format":
         assert export(site, formats=("atom",)) == 0
-        held_by = "story"
-    assert export(site, "--lang", "fr", formats=("all",)) == 0
+    force = ("--force",) if held_by == "story after --force" else ()
+    assert export(site, *force, "--lang", "fr", formats=("all",)) == 0
+    if held_by == "story after a touched file":  # then a French edit: made again in French
+        os.utime(site / "out" / "html" / "bench-000008.en.html", (0, 0))
+        for each in (site, whole):
+            french = each / "articles" / "bench-000008" / "fr.md"
+            french.write_text(french.read_text("utf-8") + "\nUn paragraphe.\n", "utf-8")
+        assert export(whole, formats=("all",)) == 0
+        assert export(site, "--lang", "fr", formats=("all",)) == 0
     broken = site / "articles" / "bench-000007" / "en.md"
     text = broken.read_text(encoding="utf-8")
-    if held_by == "story":
-        assert export(site, "--story", "bench-000006", formats=("all",)) == 0
-    else:
+    if held_by == "keep-going":
         broken.write_text(text.replace("---\n", "---\nheadline: [\n", 1), encoding="utf-8")
         assert export(site, "--keep-going", formats=("all",)) == EXIT_PARTIAL
+    else:
+        assert export(site, "--story", "bench-000006", formats=("all",)) == 0
     assert tree(site / "out") == tree(whole / "out")
+    if held_by == "story twice":
+        assert export(site, "--story", "bench-000006", formats=("all",)) == 0
+        assert tree(site / "out") == tree(whole / "out")
     broken.write_text(text, encoding="utf-8")
     assert export(site, formats=("all",)) == 0
     assert tree(site / "out") == tree(whole / "out")
+
+
+def test_a_story_named_as_a_static_file_keeps_both(tmp_path: Path) -> None:
+    """A static file of templates/ named after a story and a language (`weather.en.js`) is
+    the site's, never the story's: held after a run of one format and a `--lang` run, the
+    story did not claim it (two writes of one path refused the run)."""
+    site = language_site(tmp_path / "site")
+    (site / "articles" / "bench-000006").rename(site / "articles" / "weather")
+    widgets = site / "templates" / "widgets"
+    widgets.mkdir(parents=True)
+    for lang in ("en", "fr", "ar"):
+        (widgets / f"weather.{lang}.js").write_text(f"// {lang}\n", encoding="utf-8")
+    assert export(site, formats=("all",)) == 0
+    before = tree(site / "out")
+    assert export(site, formats=("atom",)) == 0
+    assert export(site, "--lang", "fr", formats=("all",)) == 0
+    assert export(site, "--story", "bench-000002", formats=("all",)) == 0
+    assert tree(site / "out") == before
 
 
 def test_a_story_put_back_under_embargo_leaves_every_format_in_a_partial_run(

@@ -1070,8 +1070,6 @@ class _Build:
         self.timings = {w.name: Timing() for w in writers}
         self.unit_keys: dict[tuple[str, bool], tuple[str, ...]] = {}
         """`_units`, by a story's key and visibility."""
-        self.by_story: dict[str, list[str]] | None = None
-        """Syndicate's files by the story folder they are named after (`_story_files`)."""
         self.summary_keys: dict[str, tuple[StorySummary, str]] = {}
         """`_summary_key` of each story, by slug."""
         self.stamp = digest(code_digest(), *installed_at_start())
@@ -2257,7 +2255,7 @@ class _Build:
     ) -> tuple[str, ...]:
         """Stage the story's files in every format; the keys of its units."""
         visible = summary.is_visible(self.settings.now)
-        units = self._units(key, visible)
+        units = used = self._units(key, visible)
         twins = Twins()  # when the files come as bytes: a photo in several folders written once
         for index, (writer, unit) in enumerate(zip(self.writers, units, strict=True)):
             made = done.made.get(writer.name) if done else None
@@ -2270,15 +2268,19 @@ class _Build:
             paths = [f.path for f in made.files if sink.add(writer, f, twins)]
             self.problems.extend(made.diagnostics)
             parts: tuple[str, ...] = ()
-            if self.how.keep_others and (others := self._others(summary.slug, index, paths)):
-                # The unit's own files are the run's languages'; its part, the others'.
-                parts = (digest(unit, "other languages"),)
-                self.state.record(parts[0], others, ())
+            if self.how.keep_others:
+                others = self._others(summary.slug, index, paths)
+                if others is None:  # not known: kept apart, as `_hold` keeps what it makes
+                    unit = digest(unit, "languages", *self.settings.languages)
+                    used = (*used[:index], unit, *used[index + 1 :])
+                elif others:  # its own files are the run's languages'; its part, the others'
+                    parts = (digest(unit, "other languages"),)
+                    self.state.record(parts[0], others, ())
             self._record_unit(unit, made, paths, parts)
             self.timings[writer.name].seconds += made.seconds
-        return units
+        return used
 
-    def _others(self, name: str, index: int, made: Sequence[str]) -> list[str]:
+    def _others(self, name: str, index: int, made: Sequence[str]) -> list[str] | None:
         """In a run of some languages, the files the story folder `name` had in the format
         `self.writers[index]` when last published that this run did not make (`made`): the
         run keeps its other languages' files as they are, and its unit holds them as its part,
@@ -2286,38 +2288,26 @@ class _Build:
         language's (`_hold`). (A unit of the run's languages alone, the story's whole work
         for the state, lost them: a run of every language after `--lang fr` that held the
         story staged its French files only and removed the others.) They are the files of
-        the story's last unit; when the state has not that unit (a run of other formats came
-        between), syndicate's files of the format named after the story (`_story_files`)."""
+        the story's last unit in the format and of its part, all found as recorded; none for
+        a story out/ has no file of. None when they are not known: the state has not that
+        unit (a run of other formats, or `--force`, came between) or one of its files was
+        changed. The unit is then kept apart (its key is the run's languages'), and a later
+        run that holds the story makes it again from the story the state kept."""
         previous = self.state.previous(name)
         if previous is None:
-            return []
+            return None if self._has_files(name) else []
         record = previous[1]
         key = self._units(record.key, record.summary.is_visible(self.settings.now))[index]
         unit = self.state.kept.get(key) or self.state.lookup(key)
-        if unit is not None:
-            last = [*unit.paths]
-            for part in unit.parts:
-                last += found.paths if (found := self.state.lookup(part)) else ()
-        else:
-            prefixes = tuple(f"{folder}/" for folder in self.writers[index].owned_folders())
-            last = [path for path in self._story_files().get(name, ()) if path.startswith(prefixes)]
+        if unit is None:
+            return None
+        last = [*unit.paths]
+        for part in unit.parts:
+            found = self.state.lookup(part)
+            if found is None:
+                return None
+            last += found.paths
         return sorted(set(last) - set(made))
-
-    def _story_files(self) -> dict[str, list[str]]:
-        """Syndicate's files in out/ by the story folder they are named after: a language
-        version of it (`html/<name>.<language>.html`, of one of the site's languages), or its
-        images (`html/media/<name>/photo.jpg`). Made once a run, when first asked."""
-        if self.by_story is None:
-            languages = set(self.settings.config.languages)
-            self.by_story = {}
-            for path in self.state.owned:
-                *folders, file = path.split("/")
-                stem, _, rest = file.partition(".")
-                if rest.split(".")[0] in languages:
-                    self.by_story.setdefault(stem, []).append(path)
-                elif len(folders) > 2 and folders[-2] == "media":
-                    self.by_story.setdefault(folders[-1], []).append(path)
-        return self.by_story
 
     # Collections ----------------------------------------------------------------------------
 
@@ -2475,7 +2465,7 @@ class _Recall:
             )
             kept = self.build.state.kept[unit]
             fragments = self.build.stamped(made.fragments)
-            self.build.state.record(unit, kept.paths, kept.diagnostics, fragments)
+            self.build.state.record(unit, kept.paths, kept.diagnostics, fragments, kept.parts)
             data = made.fragments.get(name)
         if data is None:
             raise LookupError(f"{writer} made no fragment {name!r} of {story.slug}")

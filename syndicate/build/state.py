@@ -422,7 +422,9 @@ class BuildState:
         if unit is None or not all(self._intact(path) for path in unit.paths):
             return None
         self.kept[key] = unit
-        for part in unit.parts:  # their files are among the unit's, found intact
+        # A collection's documents: their files are among the unit's, found intact. (A
+        # story's part, its other languages' files, is looked up where it is used.)
+        for part in unit.parts:
             found = self._units.get(part)
             if found is not None:
                 self.kept[part] = found
