@@ -520,3 +520,23 @@ def test_configuration_messages_name_what_they_are_about(
     monkeypatch.chdir(tmp_path)
     main(["validate", "--articles", str(REPO / "articles")])
     assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--port", "99999"], "argument --port: '99999' is not a port: give 0 to 65535"),
+        (["--port", "-1"], "argument --port: '-1' is not a port"),
+        (["--port", "http"], "argument --port: 'http' is not a port"),
+        (["--host", ""], "argument --host: an empty address: give 127.0.0.1"),
+    ],
+)
+def test_serve_refuses_a_port_or_address_it_cannot_listen_on(
+    args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`serve --port 99999` ended in an OverflowError traceback, and `--host ""` listened on
+    every interface unsaid: both are usage errors."""
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", *args])
+    assert exited.value.code == 2
+    assert said in capsys.readouterr().err

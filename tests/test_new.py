@@ -156,6 +156,19 @@ def test_a_headline_given_as_the_slug_gets_a_slug_suggested(
     assert main(["new", err.split("try the slug '")[1].split("'")[0], "--lang", "en"]) == 0
 
 
+@pytest.mark.parametrize("length", [244, 245, 400])
+def test_a_slug_too_long_for_a_file_name_is_a_slug_error(
+    site: Path, capsys: pytest.CaptureFixture[str], length: int
+) -> None:
+    """A name of 245 letters ended in a traceback (`File name too long`): the dated slug
+    suggested for it was looked for in articles/ before it was checked."""
+    assert main(["new", "a" * length, "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert f"slug is {length} characters long; keep it under 120" in err
+    assert "Traceback" not in err and "[new.slug]" in err
+    assert not list((site / "articles").iterdir())
+
+
 def test_the_scaffold_is_dated_by_now(site: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`--now` dates the new story and the slug suggested (both took the clock)."""
     now = "2026-12-31T23:30:00-05:00"

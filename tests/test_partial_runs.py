@@ -802,3 +802,26 @@ def test_a_story_put_back_under_embargo_leaves_every_format_in_a_partial_run(
     capsys.readouterr()
     assert export(site, "--now", "2026-03-02T00:00:00Z", formats=("html",), quiet=False) == 0
     assert "taken back under embargo" in capsys.readouterr().err
+
+
+def test_a_story_folder_linked_to_nothing_is_kept_not_deleted(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story folder that is a link to a share not mounted was skipped as if deleted: its
+    story left out/ (and, delivered, the partners) with a `story.deleted` warning, exit 0,
+    and `validate` said OK. It is a `story.broken-link` error: the run stops, and under
+    --keep-going the story stays as last published."""
+    assert export(site) == 0
+    before = tree(site / "out")
+    folder = site / "articles" / HEALTHY
+    shutil.move(folder, tmp_path / "elsewhere")
+    folder.symlink_to(tmp_path / "not-mounted" / HEALTHY, target_is_directory=True)
+    capsys.readouterr()
+    assert main(["validate", "--site", str(site)]) == 2
+    assert f"{HEALTHY}: error: the story folder is a link to " in capsys.readouterr().err
+    assert export(site) == 2
+    err = capsys.readouterr().err
+    assert "[story.broken-link]" in err and "story.deleted" not in err
+    assert tree(site / "out") == before
+    assert export(site, "--keep-going") == EXIT_PARTIAL
+    assert tree(site / "out") == before

@@ -24,7 +24,12 @@ from syndicate.formats.contract import SiteInput
 from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, folders_stamp
 from syndicate.model.site import SiteConfig
 from syndicate.readers import budgets
-from syndicate.readers.folders import FOLDER_OUTSIDE, shown_path, story_folders
+from syndicate.readers.folders import (
+    FOLDER_OUTSIDE,
+    is_broken_link,
+    shown_path,
+    story_folders,
+)
 from syndicate.readers.safefile import Refused, digest_checked
 from syndicate.readers.staticfiles import own_files
 from syndicate.readers.storyfiles import StoryFiles, plain_kind
@@ -185,8 +190,8 @@ def folder_inputs(articles: Path, diags: Diagnostics) -> list[StoryInput]:
     for folder in story_folders(articles):
         if folder.name in plain:
             inputs.append(StoryInput(folder=folder, real=root / folder.name))
-        elif folder.resolve().is_relative_to(root):
-            inputs.append(StoryInput(folder=folder))
+        elif is_broken_link(folder) or folder.resolve().is_relative_to(root):
+            inputs.append(StoryInput(folder=folder))  # (a broken link: its reading says so)
         else:
             diags.error(
                 "story.outside",

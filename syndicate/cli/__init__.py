@@ -434,10 +434,16 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
     serve = command("serve", "serve out/ over HTTP, or preview the site as you edit")
     _add_out(serve, "the folder served (default: the site's out/)")
     serve.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+        "--host",
+        type=host_address,
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1; 0.0.0.0: every interface)",
     )
     serve.add_argument(
-        "--port", type=int, default=8000, help="port to listen on (default: 8000); 0: any free port"
+        "--port",
+        type=port_number,
+        default=8000,
+        help="port to listen on, 0 to 65535 (default: 8000); 0: any free port",
     )
     serve.add_argument(
         "--watch",
@@ -588,6 +594,28 @@ def language_tag(text: str) -> str:
     from syndicate.i18n.locales import canonical_tag
 
     return text if "_" in text else canonical_tag(text)
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: give 0 to 65535 (0: any free one)"
+        )
+    return value
+
+
+def host_address(text: str) -> str:
+    """An address to listen on: an empty one would listen on every interface unsaid."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "an empty address: give 127.0.0.1 (this machine), or 0.0.0.0 for every interface"
+        )
+    return text
 
 
 def positive_int(text: str) -> int:

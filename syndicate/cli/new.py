@@ -202,7 +202,9 @@ def scaffold_story(
     if problem := slug_problem(slug):
         message = problem.replace("folder name", "the slug")
         suggested = suggest_slug(slug, now.date().isoformat())
-        if suggested and (articles / suggested).exists():
+        # (a suggestion is looked for only when it is a slug: a name too long for the file
+        # system is an OSError where `exists` looks)
+        if suggested and not slug_problem(suggested) and (articles / suggested).exists():
             message += f"; {suggested!r} is taken by a story already: pick another slug"
         elif suggested and not slug_problem(suggested):
             message += f"; try the slug {suggested!r}"

@@ -30,8 +30,19 @@ def shown_path(path: Path) -> str:
 
 
 def story_folders(articles: Path) -> list[Path]:
-    """The story folders, sorted; `_`- and `.`-prefixed entries are not stories (site assets)."""
-    return sorted(p for p in articles.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+    """The story folders, sorted; `_`- and `.`-prefixed entries are not stories (site assets).
+    A link to a folder that is not there (a share not mounted) is one: reading it is an error
+    (`story.broken-link`), so its story is kept as published, never taken down as deleted."""
+    return sorted(
+        p
+        for p in articles.iterdir()
+        if (p.is_dir() or is_broken_link(p)) and not p.name.startswith(("_", "."))
+    )
+
+
+def is_broken_link(path: Path) -> bool:
+    """Whether `path` is a symbolic link to nothing (its target gone, or not mounted)."""
+    return path.is_symlink() and not path.exists()
 
 
 def report_missing(articles: Path, diags: Diagnostics) -> None:
@@ -52,8 +63,8 @@ def story_sources(articles: Path, diags: Diagnostics) -> list[Path]:
     root = articles.resolve()
     folders = []
     for folder in story_folders(articles):
-        if folder.resolve().is_relative_to(root):
-            folders.append(folder)
+        if is_broken_link(folder) or folder.resolve().is_relative_to(root):
+            folders.append(folder)  # (a broken link: its reading says so)
         else:
             diags.error(
                 "story.outside",

@@ -82,6 +82,13 @@ class StoryFiles:
                 )
         except OSError as exc:
             self.problem = Refused("file.unreadable", f"cannot list the folder: {exc.strerror}")
+            if os.path.islink(self.folder) and not os.path.exists(self.folder):
+                self.problem = Refused(
+                    "story.broken-link",
+                    f"the story folder is a link to {os.readlink(self.folder)}, which is not"
+                    " there (a share not mounted?): mount it, or put the folder back; the story"
+                    " stays as last published until then (delete the link to take it down)",
+                )
             return
         entries = []
         for name, plain in found:
