@@ -692,6 +692,38 @@ def test_a_space_in_a_url_is_said_with_the_fix(
     )
 
 
+@pytest.mark.parametrize(
+    ("folder", "said"),
+    [
+        ("articles", "articles folder"),
+        ("articles/2021", "articles folder"),
+        ("out", "output folder"),
+        (".", "site folder"),
+        ("public", None),
+    ],
+)
+def test_a_local_target_in_the_site_s_own_folders_is_refused(
+    site: Site, capsys: pytest.CaptureFixture[str], folder: str, said: str | None
+) -> None:
+    """A `file://` target mistyped as the site's articles folder got out/'s files among the
+    stories (every later export failed on them), exit 0. The site folder, its stories,
+    templates, phrases, out/ and cache are refused; a folder of the site's own is fine."""
+    url = (site.root / folder).resolve().as_uri() + "/"
+    site.configure(deliver_section(f"- name: mirror\n  url: {url}\n  formats: [atom]\n"))
+    site.export()
+    before = sorted(p.name for p in (site.root / "articles").iterdir())
+    capsys.readouterr()
+    if said is None:
+        assert site.deliver() == 0
+        assert (site.root / folder / "atom").is_dir()
+        return
+    assert site.deliver() == 2
+    err = capsys.readouterr().err
+    assert f"targets[0] (mirror): {url} is in the site's {said}" in err
+    assert "[deliver.target]" in err
+    assert sorted(p.name for p in (site.root / "articles").iterdir()) == before
+
+
 def test_a_new_url_is_a_new_destination(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -130,6 +130,7 @@ def deliver(
     if site is None or options is None or limits is None:
         return DeliveryResult("input-errors", diags)
     chosen = _chosen(options, targets, site, diags)
+    _check_local_folders(chosen or [], site, config, out, diags)
     if not os.path.isdir(out):  # (False for a path too long, which is no folder either)
         diags.error("deliver.out", f"no output folder {out}; run syndicate export first")
     if chosen is None or diags.errors:
@@ -194,6 +195,48 @@ def _chosen(
     if diags.errors:
         return None
     return [(i, t) for i, t in indexed if not names or t.name in names]
+
+
+def _check_local_folders(
+    chosen: Sequence[tuple[int, Target]],
+    site: SiteConfig,
+    config: Path,
+    out: Path,
+    diags: Diagnostics,
+) -> None:
+    """A `file://` target may not be the site folder, nor be in its stories, templates,
+    phrases, out/ or cache: delivered there, out/'s files would land among the stories (every
+    later export then fails on them) or in out/ itself. (A folder of the site's own, such as
+    `public/` for a web server, is fine.)"""
+    from urllib.parse import unquote
+
+    import fsspec
+
+    root = config.parent.resolve()
+    own = {
+        root / "articles": "articles folder",
+        (site.templates or root / "templates").resolve(): "templates folder",
+        root / "terms": "terms folder",
+        cache_folder(config, out).resolve(): "cache folder",
+        out.resolve(): "output folder",
+    }
+    for index, target in chosen:
+        if target.scheme != "file":
+            continue
+        folder = Path(unquote(fsspec.core.url_to_fs(target.url)[1])).resolve()
+        found = "site folder" if folder == root else None
+        for own_folder, what in own.items():
+            if folder.is_relative_to(own_folder):
+                found = what
+        if found is not None:
+            diags.error(
+                "deliver.target",
+                f"{SECTION}: targets[{index}] ({target.name}): {target.url} is in the site's"
+                f" {found} ({folder}): delivered there, out/'s files would mix with the"
+                " site's own; deliver to a folder outside it (a folder of the site's own,"
+                " such as public/, is fine)",
+                site.where(SECTION, "targets", index, "url"),
+            )
 
 
 class _Run:
