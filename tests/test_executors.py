@@ -669,3 +669,38 @@ def test_a_worker_s_own_problems_name_the_worker(nannies: Any, tmp_path: Path) -
         assert str(raised.value).startswith("on the Dask worker tcp://")
         assert any(address in str(raised.value) for address in workers)
         assert "with other files than the export" in str(raised.value)
+
+
+def _signal_state() -> tuple[bool, bool]:
+    """In a worker: whether Ctrl-C is blocked, and whether it would raise KeyboardInterrupt."""
+    import signal
+
+    blocked = signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    return blocked, signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def _blocked_at_start() -> bool:
+    import signal
+
+    return signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+@pytest.mark.parametrize("ready", ["interruptible", "ignore_interrupts"])
+def test_workers_start_with_ctrl_c_blocked_until_ready(ready: str) -> None:
+    """A Ctrl-C while a spawned worker still imported its modules printed its traceback
+    above the command's last line. Workers start with Ctrl-C blocked; their initializer then
+    takes it (a batch interrupted at once, or the reading workers' ignoring it). The command's
+    own Ctrl-C is blocked only while a process starts."""
+    import signal
+    from concurrent.futures import ProcessPoolExecutor
+
+    from syndicate.build import spawning
+
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    with ProcessPoolExecutor(1, mp_context=spawning.spawning()) as pool:
+        assert pool.submit(_blocked_at_start).result() is True
+    with ProcessPoolExecutor(
+        1, mp_context=spawning.spawning(), initializer=getattr(spawning, ready)
+    ) as pool:
+        assert pool.submit(_signal_state).result() == (False, ready == "interruptible")
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before

@@ -145,6 +145,9 @@ def _init_pool_worker(settings: Settings) -> None:
     global _settings
     _settings = settings
     end_with_parent()
+    from syndicate.build.spawning import interruptible
+
+    interruptible()  # Ctrl-C ends a batch at once (the command then stops the pool)
 
 
 def end_with_parent() -> None:
@@ -172,13 +175,14 @@ class PoolExecutor(Executor):
     importing them cost it 20 ms."""
 
     def __init__(self, settings: Settings, workers: int) -> None:
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+
+        from syndicate.build.spawning import spawning
 
         self.workers = workers
         self.pool = ProcessPoolExecutor(
             workers,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=spawning(),
             initializer=_init_pool_worker,
             initargs=(settings,),
         )

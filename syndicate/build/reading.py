@@ -7,7 +7,6 @@ ones reading them in this process gives. An archive of 2,000 stories in four lan
 from __future__ import annotations
 
 import math
-import signal
 from pathlib import Path
 
 from syndicate.build.executors import end_with_parent, local_workers
@@ -62,13 +61,14 @@ def read_summaries(
 def _read_in_pool(folders: list[Path], config: SiteConfig, workers: int) -> list[Read] | None:
     """What each folder reads to, in order, from `workers` spawned processes (see
     `PoolExecutor` for why spawned); None if one of them died."""
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    from syndicate.build.spawning import spawning
+
     pool = ProcessPoolExecutor(
         workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=spawning(),
         initializer=_init_worker,
         initargs=(config,),
     )
@@ -83,7 +83,9 @@ def _read_in_pool(folders: list[Path], config: SiteConfig, workers: int) -> list
 def _init_worker(config: SiteConfig) -> None:
     """Ctrl-C is the command's to handle: its workers ignore it, and end with it."""
     global _config
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from syndicate.build.spawning import ignore_interrupts
+
+    ignore_interrupts()
     end_with_parent()
     _config = config
 

@@ -1,0 +1,45 @@
+"""Worker processes spawned with Ctrl-C blocked until they are ready: a Ctrl-C while a worker
+still imported its modules printed Python's traceback of it above the command's own last
+line. Imported only where a pool is made (and by its workers)."""
+
+from __future__ import annotations
+
+import signal
+from multiprocessing.context import SpawnContext, SpawnProcess
+
+
+class _StartBlocked(SpawnProcess):
+    """A spawned process started with Ctrl-C blocked (see `spawning`)."""
+
+    def start(self) -> None:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            super().start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+class _Spawning(SpawnContext):
+    Process = _StartBlocked
+
+
+def spawning() -> SpawnContext:
+    """The context for a pool of spawned worker processes that start with Ctrl-C blocked.
+    The command gets a Ctrl-C as ever (blocked only while a process is started, it is then
+    delivered); a worker takes it once its initializer says how (`interruptible`, or
+    `ignore_interrupts`)."""
+    return _Spawning()
+
+
+def ignore_interrupts() -> None:
+    """In a worker started by `spawning`: Ctrl-C is the command's to handle; one typed while
+    the worker started is dropped."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def interruptible() -> None:
+    """In a worker started by `spawning`: Ctrl-C raises KeyboardInterrupt in its work (one
+    typed while it started is dropped: the command stops the pool)."""
+    ignore_interrupts()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
