@@ -422,3 +422,26 @@ def test_a_story_nested_to_the_limit_is_written_by_every_format(
     assert "The last paragraph." in page and page.count("<blockquote") == 30
     assert not (tmp_path / "out" / "html" / "deeper.en.html").exists()
     assert (tmp_path / "out" / "epub" / "deep.en.epub").is_file()
+
+
+@pytest.mark.parametrize(
+    ("markdown", "url"),
+    [
+        ("Click [here](javascript:alert(1)).", "javascript:alert(1"),
+        ("![](file:///etc/passwd)", "file:///etc/passwd"),
+        ("See [it](<VBScript:msgbox>) now.", "VBScript:msgbox"),
+        ("[a](data:text/html,hi)", "data:text/html,hi"),
+    ],
+)
+def test_a_link_markdown_refuses_is_an_error_not_published_text(markdown: str, url: str) -> None:
+    """markdown-it takes no `javascript:`, `vbscript:`, `file:` or `data:` link: it left the
+    Markdown as text, and `[here](javascript:alert(1))` was published as written, unsaid."""
+    _, problems = body(markdown)
+    assert problems == [
+        f"8: a link to {url!r} would be published as its Markdown text: a link must be an"
+        " absolute http(s):// or mailto: URL, an image one listed under images: in story.yaml"
+    ]
+
+
+def test_words_about_a_scheme_are_no_link() -> None:
+    assert body("The javascript: scheme (and file:) in a sentence.")[1] == []

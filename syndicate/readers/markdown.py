@@ -50,6 +50,9 @@ _HTML_RENDERER = RendererHTML()
 
 # An image whose path has a space: CommonMark reads it as text, not as an image.
 _SPACED_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)<>]*\s[^)<>]*)\)")
+# A link or image to a URL markdown-it refuses (`javascript:`, `vbscript:`, `file:`,
+# `data:`): read as text, it would be published as `[x](javascript:...)`.
+_REFUSED_LINK = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|file|data):[^)\s>]*)", re.I)
 
 ImageLookup = Callable[[str], int | str | None]
 """Maps an image reference in the body (`images/chart.png`) to its index in `Story.images`,
@@ -315,6 +318,14 @@ class _TreeBuilder:
                     "body.image",
                     f"an image path with a space is read as text: write it in angle brackets,"
                     f" ![](<{spaced.group(1)}>)",
+                    ref,
+                )
+            if child.type == "text" and (refused := _REFUSED_LINK.search(child.content)):
+                self.diags.error(
+                    "body.link",
+                    f"a link to {refused.group(1)[:60]!r} would be published as its Markdown"
+                    " text: a link must be an absolute http(s):// or mailto: URL, an image"
+                    " one listed under images: in story.yaml",
                     ref,
                 )
         inlines = self.inlines(children, ref)
