@@ -445,3 +445,16 @@ def test_a_link_markdown_refuses_is_an_error_not_published_text(markdown: str, u
 
 def test_words_about_a_scheme_are_no_link() -> None:
     assert body("The javascript: scheme (and file:) in a sentence.")[1] == []
+
+
+def test_a_quoted_number_is_told_to_lose_its_quotes(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`version: "2"` said only "expected a whole number, found '2'"."""
+    write_story(tmp_path / "articles", "quoted", STORY + 'version: "2"\n')
+    error = the_error(tmp_path / "articles", site_config)
+    assert error.code == "article.schema" and error.line == 9
+    assert error.message == (
+        "version: expected a whole number, found '2'; quoted, YAML reads it as text: write it"
+        " without quotes (2)"
+    )

@@ -350,7 +350,7 @@ def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[
                 wanted = _description(schema) if "pattern" in schema else expected
                 yield path, f"{where}: is empty; write {wanted}"
             else:
-                hint = _quote_hint(value, expected)
+                hint = _quote_hint(value, expected) or _number_hint(value, expected)
                 yield path, f"{where}: expected {expected}, found {describe(value)}{hint}"
         case "pattern" | "format":
             if "propertyNames" in error.schema_path:  # a bad key: reported at its own line
@@ -435,6 +435,17 @@ def _quote_hint(value: Any, expected: str) -> str:
     if isinstance(value, int | float):
         return "; YAML reads an unquoted number as a number: put the text in quotes"
     return ""
+
+
+def _number_hint(value: Any, expected: str) -> str:
+    """A number written in quotes (`version: "2"`): YAML reads it as text."""
+    if "number" not in expected or not isinstance(value, str):
+        return ""
+    try:
+        float(value)
+    except ValueError:
+        return ""
+    return f"; quoted, YAML reads it as text: write it without quotes ({value.strip()})"
 
 
 def _tag_hint(value: Any, schema: dict[str, Any]) -> str:
