@@ -6,7 +6,8 @@ compressed rows with ink of their strips the same pixels as their whole drawing;
 character counts in one regex pass the counts made word by word; model values encoded with
 cached field names the data encoded field by field; pages parsed by a plain lxml parser the
 bytes lxml.html gave; JPEGs checked in draft mode and PNGs checked without decoding (chunks,
-CRCs, zlib stream and filter types) the same problems as decoded whole."""
+CRCs, zlib stream and filter types) the same problems as decoded whole; URL paths, link
+templates and a text's language looked up the way quoting, parsing and trying each tag did."""
 
 from __future__ import annotations
 
@@ -1113,3 +1114,77 @@ def test_code_digest_lists_the_files_rglob_lists(tmp_path: Path) -> None:
         for path in sorted(syndicate_root.rglob("*"))
         if path.is_file() and "__pycache__" not in path.parts
     ]
+
+
+_PATHS = ["ninjs/media/a-b/ميناء-جدة.png", "a b/c#d?e%f", "A-Z_a.z~0/9", "", "/", "é/ü"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=12) | st.sampled_from(_PATHS))
+def test_a_url_path_given_back_as_it_is_is_what_quote_gives(path: str) -> None:
+    """`url_path` hands back a path of unreserved characters without quoting it: every path,
+    ASCII or not, spelled as `quote(path, safe="/")` spells it."""
+    from urllib.parse import quote
+
+    from syndicate.formats.contract import url_path
+
+    assert url_path(path) == quote(path, safe="/")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "{base_url}",
+                "{slug}",
+                "{lang}",
+                "/",
+                "x",
+                "{{",
+                "}}",
+                "{slug!r}",
+                "{lang:>4}",
+                "{other}",
+                ".html",
+            ]
+        ),
+        max_size=8,
+    )
+)
+def test_a_template_parsed_once_fills_as_parsed_each_time(pieces: list[str]) -> None:
+    """`fill` takes a template's parse from a cache: the text `string.Formatter` parsing it
+    on every call gave (unknown fields, format specs and conversions fill with nothing)."""
+    import string
+
+    from syndicate.model.site import fill
+
+    template = "".join(pieces)
+    fields = {"base_url": "https://example.org/", "slug": "a-b", "lang": "fr"}
+    expected = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        expected.append(literal)
+        if name is not None:
+            expected.append(fields[name] if name in fields and not spec and not conversion else "")
+    assert fill(template, **fields) == fill(template, **fields) == "".join(expected)
+
+
+_TAGS = ["en", "en-GB", "fr", "fr-CA", "ar", "*", "zh-Hant-TW", "zh"]
+
+
+@given(
+    st.dictionaries(st.sampled_from(_TAGS), st.just("t"), max_size=5),
+    st.sampled_from([t for t in _TAGS if t != "*"]),
+    st.none() | st.sampled_from(["", *_TAGS]),
+)
+def test_the_tag_a_text_is_taken_from_is_the_first_candidate_given(
+    table: dict[str, str], lang: str, fallback: str | None
+) -> None:
+    """`Localized.get`'s lookup, tried tag by tag: the first of the exact tag, its primary
+    language, `*`, then the fallback's exact tag and primary language that the text has."""
+    from syndicate.model.story import _first_given
+
+    candidates = [lang, lang.split("-")[0], "*"]
+    if fallback:
+        candidates += [fallback, fallback.split("-")[0]]
+    assert _first_given(table, lang, fallback) == next((t for t in candidates if t in table), None)

@@ -15,6 +15,7 @@ to the build engine, so a writer never sees a cache, a process or the disk."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -207,7 +208,13 @@ def url_path(path: str) -> str:
     UTF-8. The one spelling every format writes: an image name may hold any letter, and a
     raw one is an IRI, not the URI that ninjs (`"format": "uri"`), NewsML-G2 consumers and
     sitemaps take; `#`, `?` and `%` in a name would otherwise cut or change the link."""
+    if _UNRESERVED(path):  # most slugs and names: nothing to encode
+        return path
     return quote(path, safe="/")
+
+
+_UNRESERVED = re.compile(r"[A-Za-z0-9\-._~/]*").fullmatch
+"""A path that `quote(path, safe="/")` gives back as it is."""
 
 
 def site_media_path(file: Path) -> str:

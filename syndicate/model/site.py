@@ -3,6 +3,7 @@ tables of the output formats (typed and checked by the formats layer)."""
 
 from __future__ import annotations
 
+import functools
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,8 +84,19 @@ def fill(template: str, **fields: str) -> str:
     fields only: no attribute or index lookups (`{base_url.__class__}`), no format specs. The
     configuration loader refuses templates with anything else; this never evaluates it."""
     out = []
-    for literal, name, spec, conversion in string.Formatter().parse(template):
+    for literal, name in _parsed(template):
         out.append(literal)
         if name is not None:
-            out.append(fields[name] if name in fields and not spec and not conversion else "")
+            out.append(fields.get(name, ""))
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A template's literal texts, each with the field after it (`None` after the last, and
+    `""` for a field written with a format spec or a conversion, which fills with nothing).
+    A site has a handful of templates and fills them once for every link: parsed once."""
+    return tuple(
+        (literal, name if name is None or not (spec or conversion) else "")
+        for literal, name, spec, conversion in string.Formatter().parse(template)
+    )

@@ -32,10 +32,22 @@ _NOT_IN_NAMES = re.compile(r"[^\w.-]+")
 def _first_given(table: dict[str, str], lang: str, fallback: str | None) -> str | None:
     """The tag `lang`'s text is taken from: exact tag, its primary language, `*`, then
     `fallback`'s exact tag and primary language."""
-    candidates = [lang, lang.split("-")[0], "*"]
+    # Tried in order, without building the list: this runs for every caption, credit and
+    # rights notice of every file.
+    if lang in table:
+        return lang
+    primary = lang.partition("-")[0]
+    if primary in table:
+        return primary
+    if "*" in table:
+        return "*"
     if fallback:
-        candidates += [fallback, fallback.split("-")[0]]
-    return next((tag for tag in candidates if tag in table), None)
+        if fallback in table:
+            return fallback
+        primary = fallback.partition("-")[0]
+        if primary in table:
+            return primary
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -273,9 +273,9 @@ _WRAPPING: dict[type, str] = {
 
 
 def _append_text(parent: etree._Element, last: etree._Element | None, text: str) -> None:
-    """Add text after `last`, the last child of `parent` (its tail), or inside `parent` when
-    it has no children."""
+    """Set the text after `last`, the last child of `parent` (its tail), or inside `parent`
+    when it has no children. `inlines` calls it once for each: both are empty before."""
     if last is not None:
-        last.tail = (last.tail or "") + text
+        last.tail = text
     else:
-        parent.text = (parent.text or "") + text
+        parent.text = text

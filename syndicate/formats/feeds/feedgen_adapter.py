@@ -195,7 +195,7 @@ def atom_entry(entry: Entry) -> bytes:
     _sub(element, _A + "title", entry.title)
     _sub(element, _A + "updated", rfc3339_utc(entry.updated))
     for link in _entry_links(entry):
-        element.append(_atom_link(link))
+        etree.SubElement(element, _A + "link", _link_attributes(link))
     for person in entry.authors:
         element.append(_atom_author(person))
     # The Atom container <div> (RFC 4287, 4.1.3.1), then the body's own <div lang>.
@@ -486,6 +486,11 @@ def _archive_marker(parent: etree._Element) -> None:
 
 
 def _atom_link(link: Link) -> etree._Element:
+    return etree.Element(_A + "link", _link_attributes(link))
+
+
+def _link_attributes(link: Link) -> dict[str, str]:
+    """An `atom:link`'s attributes, in feedgen's order."""
     attributes = {"href": link.href, "rel": link.rel}
     if link.type is not None:
         attributes["type"] = link.type
@@ -493,7 +498,7 @@ def _atom_link(link: Link) -> etree._Element:
         attributes["hreflang"] = link.hreflang
     if link.length is not None:
         attributes["length"] = str(link.length)
-    return etree.Element(_A + "link", attributes)
+    return attributes
 
 
 def _as_dict(value: Link | Person | Category) -> dict[str, str]:
