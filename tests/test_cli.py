@@ -399,7 +399,8 @@ def test_validate_outputs_of_a_folder_without_formats_fails_naming_the_one_to_gi
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`--outputs out/newsml` (one format's folder, an easy slip in a CI script), the articles
-    or an empty folder said "no formats found: OK" with status 0, having checked nothing."""
+    or an empty folder said "no formats found: OK" with status 0, having checked nothing; the
+    root folder ended in a ValueError from looking for a state kept beside it."""
     out = export_sample("newsml")
     monkeypatch.chdir(REPO)
     empty = tmp_path / "empty"
@@ -409,6 +410,7 @@ def test_validate_outputs_of_a_folder_without_formats_fails_naming_the_one_to_gi
         (f"{out}/newsml", f"it is the newsml format's folder: give its parent, --outputs {out}"),
         ("articles", "give the folder export writes, which holds a folder per format"),
         (str(empty), "give the folder export writes, which holds a folder per format"),
+        ("/", "give the folder export writes, which holds a folder per format"),  # was a traceback
     ]:
         assert main(["validate", "--outputs", given]) == 2
         err = capsys.readouterr().err

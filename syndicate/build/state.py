@@ -85,6 +85,8 @@ def state_folder(out: Path, cache: Path) -> Path:
     tag = hashlib.sha256(os.fsencode(where)).hexdigest()[:10]
     # (a name of 245 bytes or more is cut: the hash of its path keeps it apart)
     folder = cache / "builds" / f"{fitting_name(out.name or 'root', len(tag) + 1)}-{tag}"
+    if not out.name:  # the root folder: no earlier version could keep a state beside it
+        return folder
     legacy = out.with_name(f".{out.name}.syndicate")
     fits = len(os.fsencode(legacy.name)) <= NAME_MAX  # (a name too long was never made)
     if fits and not folder.exists() and (legacy / STATE_FILE).is_file():
