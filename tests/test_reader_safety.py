@@ -201,6 +201,42 @@ def test_a_control_character_in_the_body_is_an_error_at_its_line(
     assert f"U+{ord(char):04X}" in error.message
 
 
+@pytest.mark.parametrize(
+    ("reference", "said"),
+    [
+        ("&#146;", "146 is a code of Windows-1252"),
+        ("&#x93;", "write the character itself: \u201c (U+201C)"),
+        ("&#150;", "write the character itself: \u2013 (U+2013)"),
+        ("&#1;", "names no printable character"),
+        ("&#xD800;", "names no printable character"),
+        ("&#129;", "names no printable character"),  # no character of Windows-1252 either
+    ],
+)
+def test_a_reference_to_no_character_is_an_error_at_its_line(
+    tmp_path: Path, site_config: SiteConfig, reference: str, said: str
+) -> None:
+    """markdown-it reads `&#146;` (a Windows-1252 code pasted from an old system), `&#1;` or
+    a surrogate as U+FFFD, and every channel published the replacement character with no
+    word; raw HTML published `&#146;` as the apostrophe. The line is the reference's own, in a
+    paragraph of two lines."""
+    body = f"\nA second paragraph,\nthe minister{reference}s plan; `&#146;` in code is text.\n"
+    write_story(tmp_path / "articles", "entity", en=VARIANT + body)
+    error = the_error(tmp_path / "articles", site_config)
+    assert error.code == "text.entity" and error.line == 11
+    assert error.message.startswith(f"{reference} ") and said in error.message
+    assert "replacement character \ufffd (U+FFFD)" in error.message
+
+
+def test_a_reference_to_the_replacement_character_itself_is_read_as_written(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`&#65533;`, `&#xFFFD;`, `&amp;#146;` and references in code are what the writer meant."""
+    body = "\nSpelled &#65533; and &#xFFFD;, quoted &amp;#146;, coded `&#146;`.\n"
+    write_story(tmp_path / "articles", "entity", en=VARIANT + body)
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert not diags.errors and len(stories) == 1
+
+
 def test_a_control_character_writes_nothing_to_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from syndicate.diagnostics import Diagnostics
@@ -63,13 +64,67 @@ def parse_body(
     text: str, where: SourceRef, find_image: ImageLookup, diags: Diagnostics
 ) -> tuple[Block, ...]:
     """Parse the Markdown `text`, whose first line is `where.line` of `where.path`."""
-    tokens = _MD.parse(text)
+    env: dict[str, list[tuple[int, str]]] = {}
+    tokens = _MD.parse(text, env)
     builder = _TreeBuilder(where, find_image, diags)
     blocks, _ = builder.blocks(tokens, 0, closing=None)
     if not _check_depth(blocks, diags):
         return ()
     _check_characters(blocks, diags)
+    for line, reference in env.get(_NOT_CHARACTERS, []):
+        diags.error("text.entity", _not_a_character(reference), where.at(where.line + line))
     return tuple(blocks)
+
+
+_NOT_CHARACTERS = "syndicate:not-characters"
+"""Where `_find_not_characters` leaves the (line, reference) of each it found."""
+
+
+def _find_not_characters(state: StateCore) -> None:
+    """A core rule run before the text runs are joined: a numeric reference to no character
+    XML takes (`&#146;`, `&#1;`, `&#xD800;`) is read by markdown-it as U+FFFD, and would be
+    published as "\ufffd" in every channel with no word. Each is noted with its line: the
+    block's, plus the lines before the reference's place in the block's text (the first
+    place from the last one found, as the references come in order)."""
+    for token in state.tokens:
+        after = 0
+        for child in token.children or ():
+            if (
+                child.type == "text_special"
+                and child.info == "entity"
+                and child.content == "\ufffd"
+                and _code_of(child.markup) != 0xFFFD
+            ):
+                line = token.map[0] if token.map else 0
+                at = token.content.find(child.markup, after)
+                if at >= 0:
+                    line += token.content.count("\n", 0, at)
+                    after = at + len(child.markup)
+                state.env.setdefault(_NOT_CHARACTERS, []).append((line, child.markup))
+
+
+def _code_of(reference: str) -> int:
+    """The number a numeric character reference (`&#146;`, `&#x92;`) gives."""
+    digits = reference[2:-1]
+    return int(digits[1:], 16) if digits[:1] in "xX" else int(digits)
+
+
+def _not_a_character(reference: str) -> str:
+    code = _code_of(reference)
+    if 0x80 <= code <= 0x9F:  # Windows-1252's codes, which browsers read as its characters
+        meant = bytes([code]).decode("cp1252", errors="replace")
+        if meant != "\ufffd":
+            return (
+                f"{reference} is not a character: {code} is a code of Windows-1252, which"
+                " Markdown publishes as the replacement character \ufffd (U+FFFD) in every"
+                f" channel; write the character itself: {meant} (U+{ord(meant):04X})"
+            )
+    return (
+        f"{reference} names no printable character (a control code, a surrogate or a"
+        " noncharacter), and Markdown publishes it as the"
+        " replacement character \ufffd (U+FFFD) in every channel; remove it, or write the"
+        " character meant"
+    )
 
 
 def _check_depth(blocks: list[Block], diags: Diagnostics) -> bool:
@@ -461,3 +516,6 @@ def _merge_text(nodes: list[Inline]) -> list[Inline]:
         else:
             out.append(node)
     return out
+
+
+_MD.core.ruler.before("text_join", "syndicate_not_characters", _find_not_characters)
