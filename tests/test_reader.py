@@ -690,3 +690,60 @@ def test_a_story_yaml_that_cannot_be_read_hides_no_problem_of_the_bodies(
     for code in ("article.schema", "article.empty-body", "body.unsupported", "body.image"):
         assert f"[{code}]" in err, code
     assert "nato-iraq-mission.png" not in err.replace("did you mean 'images/nato-iraq", "")
+
+
+UUID_ID = "urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66"
+
+
+def test_a_uuid_story_gives_each_language_a_uuid_of_its_own(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A `urn:uuid:` id took `:en` after the UUID, which no UUID URN may (RFC 9562): the W3C
+    Feed Validator failed every feed holding it, EPUBCheck warned. Each variant's id is the
+    UUID the language names in the story's (version 5): valid, distinct, the same every run."""
+    import uuid
+
+    upper = "urn:uuid:" + UUID_ID[9:].upper()  # a UUID's hex digits in either case
+    story_yaml = STORY.replace("tag:ycpress.example,2026-01-05:{slug}", upper)
+    write_story(tmp_path, "uuid", story=story_yaml, en=VARIANT, fr=VARIANT)
+    (story,), diags = read(tmp_path, site_config)
+    assert not diags.errors
+    ids = {lang: story.variant_id(lang) for lang in ("en", "fr")}
+    for lang, made in ids.items():
+        assert made == f"urn:uuid:{uuid.uuid5(uuid.UUID(UUID_ID[9:]), lang)}"
+    assert ids["en"] != ids["fr"]
+    from syndicate.model import StorySummary
+
+    assert StorySummary.of(story).variant_id("fr") == ids["fr"]
+
+
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        (f"{UUID_ID}-v2", "story.id"),  # not one UUID
+        ("urn:uuid:harbour", "story.id"),
+        ("tag:ycpress.example,2026-03-09:harbour#1", "article.schema"),  # :en inside a fragment
+        ("urn:ycpress:harbour?v=1", "article.schema"),  # :en in a q-component
+        ("tag:ycpress.example,2026-03-09:élan", "article.schema"),  # an IRI, not a URI
+        ("tag:ycpress.example,2026-03-09:100%", "article.schema"),  # % and no two hex digits
+    ],
+)
+def test_an_id_whose_variants_would_share_or_break_their_ids_is_refused(
+    tmp_path: Path, site_config: SiteConfig, given: str, code: str
+) -> None:
+    story_yaml = STORY.replace("tag:ycpress.example,2026-01-05:{slug}", given)
+    write_story(tmp_path, "odd", story=story_yaml, en=VARIANT)
+    stories, diags = read(tmp_path, site_config)
+    assert stories == []
+    (error,) = diags.errors
+    assert (error.code, error.line) == (code, 1), error
+
+
+def test_an_id_of_every_uri_character_and_escapes_is_read(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    given = "urn:ycpress:a.b_c~d!$&'()*+,;=:@/%C3%A9lan-1"
+    story_yaml = STORY.replace("tag:ycpress.example,2026-01-05:{slug}", f'"{given}"')
+    write_story(tmp_path, "ok", story=story_yaml, en=VARIANT)
+    (story,), diags = read(tmp_path, site_config)
+    assert not diags.errors and story.variant_id("en") == f"{given}:en"

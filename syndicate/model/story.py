@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -27,6 +29,16 @@ IMAGE_EXTENSIONS = {
 """The file name extensions of each image type, the usual one first."""
 _NOT_IN_NAMES = re.compile(r"[^\w.-]+")
 """What a published name may not hold: anything but letters, digits, `_`, `.` and `-`."""
+
+
+def variant_id(story_id: str, lang: str) -> str:
+    """The permanent id of one language variant: the story id plus `:` and the language tag,
+    or for a `urn:uuid:` id, whose part after the prefix must be one UUID and nothing else
+    (RFC 9562), the UUID named by the language in the story's UUID (version 5)."""
+    if story_id[:9].lower() == "urn:uuid:":
+        with contextlib.suppress(ValueError):  # (a reader refuses a malformed one)
+            return f"urn:uuid:{uuid.uuid5(uuid.UUID(story_id[9:]), lang)}"
+    return f"{story_id}:{lang}"
 
 
 def _first_given(table: dict[str, str], lang: str, fallback: str | None) -> str | None:
@@ -258,8 +270,8 @@ class Story:
         return tuple(v for v in self.variants if v.lang != lang)
 
     def variant_id(self, lang: str) -> str:
-        """The permanent id of one language variant: the story id plus the language tag."""
-        return f"{self.id}:{lang}"
+        """The permanent id of one language variant (see `variant_id`)."""
+        return variant_id(self.id, lang)
 
     def updated_for(self, lang: str) -> datetime:
         """When the `lang` variant last changed: the story's `updated`, or the language

@@ -19,6 +19,7 @@ from syndicate.model.story import (
     lifecycle,
     public_since,
     public_updated,
+    variant_id,
     was_public,
 )
 
@@ -107,8 +108,8 @@ class StorySummary:
         raise KeyError(f"{self.slug} has no {lang!r} variant")
 
     def variant_id(self, lang: str) -> str:
-        """The permanent id of one language variant (see `Story.variant_id`)."""
-        return f"{self.id}:{lang}"
+        """The permanent id of one language variant (see `story.variant_id`)."""
+        return variant_id(self.id, lang)
 
     def updated_for(self, lang: str) -> datetime:
         """When the `lang` variant last changed (see `Story.updated_for`)."""

@@ -318,6 +318,14 @@ class _StoryReader:
             )
             for i, p in enumerate(data.get("places", []))
         )
+        if not _whole_uuid(data["id"]):
+            self.diags.error(
+                "story.id",
+                "a urn:uuid: id is that prefix and one UUID, nothing more"
+                " (urn:uuid:6e8bc430-9c3a-11d9-9669-0800200c9a66); write the UUID alone, or"
+                " use a tag: or another urn: id for a name",
+                where("id"),
+            )
         if sum(p.role == "located" for p in places) > 1:
             self.diags.error(
                 "story.places", "only one place can have role: located", where("places")
@@ -999,3 +1007,11 @@ def _for_lang(value: str | dict[str, str], lang: str) -> Localized:
 def _ordered(langs: tuple[str, ...], original: str) -> list[str]:
     """The original language first, then the translations by tag: one stable order for all."""
     return sorted(langs, key=lambda tag: (tag != original, tag))
+
+
+_UUID_URN = re.compile(r"urn:uuid:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.I)
+
+
+def _whole_uuid(story_id: str) -> bool:
+    """Whether an id that says it is a `urn:uuid:` is one (any other id is not this check's)."""
+    return story_id[:9].lower() != "urn:uuid:" or _UUID_URN.fullmatch(story_id) is not None
