@@ -1111,3 +1111,42 @@ def test_a_section_is_missing_only_when_no_story_of_the_run_has_it(
     assert status == 0
     said = [line for line in capsys.readouterr().err.splitlines() if "[feeds.section]" in line]
     assert len(said) == 1 and "'polites'" in said[0] and "did you mean 'politics'" in said[0]
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        (
+            "max_age_days: 99999999",
+            "max_age_days: 99999999 is not valid: expected a whole number <= 36525",
+        ),
+        (
+            "image_ratio_min: 10000",
+            "image_ratio_min: 10000 is not valid: expected a number <= 20.0",
+        ),
+        (
+            "image_ratio_max: 0.001",
+            "image_ratio_max: 0.001 is not valid: expected a number >= 0.05",
+        ),
+    ],
+)
+def test_a_profile_setting_past_what_a_feed_can_take_is_refused_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setting: str, said: str
+) -> None:
+    """`max_age_days: 99999999` (meant as "keep for ever") passed validate and ended the
+    export in an OverflowError traceback; `image_ratio_min: 10000` in `the msn writer failed:
+    ZeroDivisionError`. Both are configuration errors at their line, nothing written."""
+    site = make_site(
+        tmp_path / "site", [Spec("2026-01-20-one")], f"profiles:\n  msn:\n    {setting}\n"
+    )
+    assert export(site, "msn")[0] == 2
+    err = capsys.readouterr().err
+    assert f"syndicate.yaml:11: error: profiles.msn: {said} [config.option]" in err, err
+    assert not (site / "out").exists()
+
+
+def test_a_crop_to_the_furthest_ratio_keeps_a_pixel_of_the_smallest_image() -> None:
+    from syndicate.formats.partners.images import _crop
+
+    assert _crop(10, 1, None, 0.05) == (4, 0, 5, 1)  # 0.05 of a 1-pixel height: one pixel
+    assert _crop(1, 10, 20, None) == (0, 4, 1, 5)

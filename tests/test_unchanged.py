@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_NOW, plain_cover
+from conftest import FIXED_NOW, REPO, SAMPLE_SLUG, plain_cover
 from sites import generated_site
 
 from syndicate.build import engine
@@ -530,3 +530,26 @@ def test_the_span_is_bounded_by_the_nearest_moments_around_now() -> None:
     assert span([old, embargoed], [2 * day], now) == (now - 3 * day, now + 4 * day)
     assert span([old, embargoed], [2 * day], now + 5 * day) == (now + 4 * day, now + 6 * day)
     assert span([_summary(now)], [], now) is None  # a moment at now itself: no span
+
+
+def test_a_story_held_until_the_calendar_ends_bounds_no_span(tmp_path: Path) -> None:
+    """A story embargoed (or published) late in year 9999, which the reader takes, ended every
+    export in an OverflowError: its window's end is past the calendar, a moment that never
+    comes. End to end too: the sample held so exports with exit 0, and so does a second run."""
+    day = timedelta(days=1)
+    now = datetime(2026, 1, 10, tzinfo=UTC)
+    last = datetime(9999, 12, 31, tzinfo=UTC)
+    held = _summary(now - 3 * day, embargo=last)
+    assert span([held], [365 * day], now) == (now - 3 * day, last)
+    assert span([_summary(last)], [365 * day], now) == (None, last)
+
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    meta = site / "articles" / SAMPLE_SLUG / "story.yaml"
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(text + "embargo_until: 9999-12-31T00:00:00Z\n", encoding="utf-8")
+    args = ["export", "-q", "-f", "all", "--config", str(site / "syndicate.yaml")]
+    args += ["--articles", str(site / "articles"), "--out", str(site / "out")]
+    assert main(args) == 0
+    assert main(args) == 0

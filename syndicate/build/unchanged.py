@@ -21,8 +21,9 @@ tells what changed."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -103,7 +104,7 @@ def span(
         sinces = {story.public_since_for(v.lang) for v in story.variants} or {story.public_since}
         # its last update: a warning holds until then (`check_future_update`)
         last = max((v.updated for v in story.variants), default=story.updated)
-        moments = [story.published, last, *(s + w for s in sinces for w in windows)]
+        moments = [story.published, last, *_later(sinces, windows)]
         if story.embargo_until is not None:
             moments.append(story.embargo_until)
         for moment in moments:
@@ -114,6 +115,15 @@ def span(
             else:
                 before = moment if before is None or moment < before else before
     return after, before
+
+
+def _later(moments: Iterable[datetime], windows: tuple[timedelta, ...]) -> Iterator[datetime]:
+    """Each moment moved on by each window, but for those the calendar ends before (a story
+    held until late in year 9999): those never come."""
+    for moment in moments:
+        for window in windows:
+            with contextlib.suppress(OverflowError):
+                yield moment + window
 
 
 def articles_listing(articles: Path) -> tuple[str, ...] | None:

@@ -302,7 +302,13 @@ def _value_at(value: Any, path: tuple[str | int, ...]) -> Any:
     return value
 
 
-_TYPE_WORDS = {"int": "a whole number", "str": "a text", "bool": "true or false", "array": "a list"}
+_TYPE_WORDS = {
+    "int": "a whole number",
+    "float": "a number",
+    "str": "a text",
+    "bool": "true or false",
+    "array": "a list",
+}
 
 
 def _explain(message: str, hint: Any) -> str:

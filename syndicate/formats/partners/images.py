@@ -65,11 +65,11 @@ def _crop(
     """The centred box of the largest part of the image within the allowed ratios."""
     ratio = round(width / height, 2)
     if high is not None and ratio > high:
-        kept = math.floor(height * high)
+        kept = max(1, math.floor(height * high))  # (never no pixel: a 1:20 ratio of a tiny image)
         left = (width - kept) // 2
         return left, 0, left + kept, height
     if low is not None and ratio < low:
-        kept = math.floor(width / low)
+        kept = max(1, math.floor(width / low))
         top = (height - kept) // 2
         return 0, top, width, top + kept
     return 0, 0, width, height

@@ -40,7 +40,12 @@ PLACEHOLDERS = ("id", "link", "lang", "section", "published", "updated")
 
 Base = Literal["google-news", "msn", "smartnews", "flipboard"]
 Count = Annotated[int, msgspec.Meta(ge=1)]
-Ratio = Annotated[float, msgspec.Meta(gt=0)]
+Days = Annotated[int, msgspec.Meta(ge=1, le=36525)]
+"""A number of days up to a hundred years: past it no story of a feed is older, and a date
+that far from --now is out of the calendar's range."""
+Ratio = Annotated[float, msgspec.Meta(ge=0.05, le=20)]
+"""A width/height ratio from 1:20 to 20:1: any partner's, and within what an image of a
+few pixels can be cropped to."""
 Prefix = Annotated[
     str, msgspec.Meta(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*\Z", extra={"expected": "an XML prefix"})
 ]
@@ -78,7 +83,7 @@ Content = Annotated[
 ]
 Limit = Annotated[int, msgspec.Meta(ge=1, description="items in a feed, newest first")]
 MaxAge = Annotated[
-    Count | None,
+    Days | None,
     _doc(
         "stories that reached the public (their published, or the end of their embargo) this"
         " many days or more before --now are left out"
