@@ -538,6 +538,12 @@ def test_a_site_profile_of_its_own(tmp_path: Path) -> None:
     assert channel.findtext("{https://newsbreak.example/ns/1.0}partner") == "harbour-times"
     status, out = export(site, "off", out="off")
     assert status == 0 and (out / "partners/off/en.xml").is_file()
+    # named beside `all`, a profile left out of it is written too (it was ignored, exit 0)
+    status, out = export(site, "all", "off", "google-news", out="both")
+    assert status == 0
+    assert sorted(p.name for p in (out / "partners").iterdir()) == [
+        "google-news", "msn", "newsbreak", "off",
+    ]  # fmt: skip
 
 
 def test_images_over_the_byte_limit_are_scaled_down(tmp_path: Path) -> None:

@@ -748,12 +748,17 @@ def _settle(out: Path, state: BuildState, diags: Diagnostics) -> None:
 def _format_names(
     formats: Sequence[str], registry: Registry, diags: Diagnostics
 ) -> tuple[str, ...]:
-    if "all" in formats:
-        return registry.defaults
+    """The formats named, `all` standing for every default one; a format named beside `all`
+    (`-f all -f msn`: a profile not in the configuration) is written too."""
+    names: list[str] = []
     for name in formats:
-        if name not in registry.names:
+        if name == "all":
+            names += registry.defaults
+        elif name in registry.names:
+            names.append(name)
+        else:
             diags.error("export.format", registry.unknown_message(name))
-    return tuple(dict.fromkeys(formats))
+    return tuple(dict.fromkeys(names))
 
 
 def _writers(
