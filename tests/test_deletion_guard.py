@@ -380,3 +380,29 @@ def test_deliver_refuses_more_than_the_share_of_a_target_files(
     assert snapshot(mirror) == held
     assert site.deliver("--allow-deletions") == 0
     assert sorted({p.split("/")[0] for p in snapshot(mirror)}) == ["atom"]
+
+
+def test_deliver_sends_the_kills_that_took_most_of_out_away(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Both stories killed the documented way: export removes most of out/, past its own
+    guard (a kill is no deletion), and deliver refused it all as "out emptied by other
+    means", kill notices too, so partners kept the live stories. Files the last export's
+    state no longer lists, export took away: they are deleted at the target."""
+    mirror = tmp_path / "mirror"
+    formats = ("newsml", "atom", "html", "jsonld", "epub", "model")  # what a kill takes away
+    site.export(*formats)
+    assert site.deliver() == 0
+    held = snapshot(mirror)
+    for slug in (SAMPLE_SLUG, SECOND_SLUG):
+        site.replace(slug, "story.yaml", "status: usable", "status: canceled")
+        site.replace(slug, "story.yaml", "version: 1", "version: 2")
+    site.export(*formats)
+    gone = [path for path in held if not (site.out / path).exists()]
+    assert len(gone) * 2 > len(held), "more than half: what the guard refuses from other means"
+    capsys.readouterr()
+    assert site.deliver() == 0, capsys.readouterr().err
+    now = snapshot(mirror)
+    assert not any(path in now for path in gone)
+    item = now[f"newsml/{SAMPLE_SLUG}.en.xml"].decode()
+    assert "stat:canceled" in item

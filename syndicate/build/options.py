@@ -27,7 +27,8 @@ class ExportOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=Tr
             le=100,
             description="the most of the stories the last export published that one export may"
             " take away (their folders gone), in percent; and of the files a delivery target"
-            " holds that one deliver may delete for being gone from out/. More, and the run is"
+            " holds that one deliver may delete for being gone from out/ other than by an"
+            " export (whose removals, kills among them, always go). More, and the run is"
             " refused unless given --allow-deletions (an unmounted or half-synced articles"
             " folder, an emptied out/)",
         ),

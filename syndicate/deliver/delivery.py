@@ -20,7 +20,7 @@ from syndicate.build.inventory import Inventory, read_regular
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
 from syndicate.build.publish import OutputError, exclusive
-from syndicate.build.state import state_folder
+from syndicate.build.state import recorded_files, state_folder
 from syndicate.deliver.ledger import (
     LEDGER_FILE,
     Entry,
@@ -268,6 +268,9 @@ class _Run:
         self._told: set[str] = set()
         self.max_deleted: int | None = None
         """The most of a target's files a run may delete, in percent (None: no limit)."""
+        self.exported = recorded_files(ledger.folder)
+        """The files of out/ the last export left, as its build state lists them (None: no
+        state to read): a file gone from out/ that it does not list, export took away."""
 
     def _tell_skipped(self) -> None:
         """Warn, once a run, of each thing in out/ that is not a regular file: never sent."""
@@ -334,14 +337,19 @@ class _Run:
         target holds (`rm -rf out/*`, an --out that is another folder), or more than
         `max_deleted` percent of them (an out/ half emptied). Only files gone from out/
         count: those the target no longer takes (its languages, sections or formats
-        narrowed) are still there, and go as its settings say. One file alone is always
-        deleted, unless it is the last."""
+        narrowed) are still there, and go as its settings say; and of those, only the ones
+        the last export's build state still lists: one it no longer lists, export removed
+        itself (a story killed or taken down, past export's own guard), and partners must
+        hear of it. One file alone is always deleted, unless it is the last."""
         if self.max_deleted is None:
             return None
+        exported = self.exported
         deletes = sum(
             1
             for change in planned.changes
-            if change.kind == "delete" and not os.path.lexists(self.out / change.path)
+            if change.kind == "delete"
+            and not os.path.lexists(self.out / change.path)
+            and (exported is None or change.path in exported)
         )
         if not deletes:
             return None
