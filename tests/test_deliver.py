@@ -693,6 +693,28 @@ def test_a_space_in_a_url_is_said_with_the_fix(
 
 
 @pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("file://localhost/srv/archive/", "names a host (localhost): a folder of this machine"
+         " is written with three slashes and no host, file:///srv/archive/"),
+        ("file://srv/archive/", "names a host (srv): a folder of this machine is written with"
+         " three slashes and no host, file:///srv/archive/"),
+        ("file:///srv/archive%00x/", "holds %00, a character no folder or file name can hold"),
+    ],
+)  # fmt: skip
+def test_a_file_url_that_would_go_elsewhere_or_fail_is_said_with_the_fix(
+    site: Site, capsys: pytest.CaptureFixture[str], url: str, said: str
+) -> None:
+    """`file://localhost/srv/archive/` and `file://srv/archive/` delivered into a folder
+    `localhost/srv/archive` (`srv/archive`) of the site folder, exit 0; `%00` ended in a
+    ValueError traceback. Each is a configuration error at its line, nothing sent."""
+    site.configure(deliver_section(f"- name: share\n  url: {url}\n  formats: [atom]\n"))
+    assert site.deliver() == 2
+    assert f"url: {said} [config.option]" in capsys.readouterr().err
+    assert not (site.root / "localhost").exists() and not (site.root / "srv").exists()
+
+
+@pytest.mark.parametrize(
     ("folder", "said"),
     [
         ("articles", "articles folder"),

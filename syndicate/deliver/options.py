@@ -199,6 +199,19 @@ def _check_url(target: Target, at: tuple[str, int]) -> Iterator[tuple[OptionPath
         return
     if target.scheme != "file" and not parts.hostname:
         yield (*at, "url"), "names no host"
+    if target.scheme == "file" and parts.netloc:
+        # file://srv/archive/ (two slashes) or RFC 8089's file://localhost/srv/archive/: the
+        # files went to a folder `srv/archive` (`localhost/srv/archive`) in the site folder
+        folder = (
+            parts.path if parts.netloc.lower() == "localhost" else f"/{parts.netloc}{parts.path}"
+        )
+        yield (
+            (*at, "url"),
+            f"names a host ({parts.netloc}): a folder of this machine is written with three"
+            f" slashes and no host, file://{folder}",
+        )
+    if "\0" in unquote(parts.path):
+        yield (*at, "url"), "holds %00, a character no folder or file name can hold"
     allowed = _SCHEME_CREDENTIALS.get(target.scheme)
     if allowed is not None:
         for name in target.credentials.named():
