@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, SAMPLE_SLUG, Exporter
 
+from syndicate.build.engine import CACHE_ENV
 from syndicate.cli import main
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
@@ -445,6 +446,8 @@ def test_a_failing_writer_is_reported_without_a_traceback(
         (".", "holds the articles folder (articles)"),
         ("templates", "is the site's templates folder (templates)"),
         ("terms/out", "is inside the site's terms folder (terms)"),
+        (".syndicate", "holds the site's build states (.syndicate/builds)"),
+        (".syndicate/builds/out", "is inside the site's build states (.syndicate/builds)"),
     ],
 )
 def test_out_must_be_a_folder_of_its_own(
@@ -455,7 +458,8 @@ def test_out_must_be_a_folder_of_its_own(
     said: str,
 ) -> None:
     """An export into the sources wrote pages the next run read as stories (every later run
-    failed); into the site folder, the formats' folders among the site's own files."""
+    failed); into the site folder, the formats' folders among the site's own files; into the
+    cache, its files among the build states (the preview's own folder there is its own)."""
     config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
     (tmp_path / "syndicate.yaml").write_text(
         config.replace("articles/_site", str(REPO / "articles/_site")), encoding="utf-8"
@@ -465,6 +469,7 @@ def test_out_must_be_a_folder_of_its_own(
     (tmp_path / "terms").mkdir()
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(CACHE_ENV)  # the site's own cache, .syndicate/ beside syndicate.yaml
     assert main(["export", "-f", "atom", "--jobs", "1", "--out", out]) == 2
     assert f"error: --out {out}: {said}; export into a folder of its own" in (
         capsys.readouterr().err

@@ -59,6 +59,7 @@ from syndicate.build.state import (
     BuildState,
     Published,
     StoryRecord,
+    builds_folder,
     keep_fingerprint,
     last_fingerprint,
     prepare_cache,
@@ -491,7 +492,8 @@ def out_apart(
     """Whether out/ (or the preview's folder, `option` names which; `serving`: the folder
     `syndicate serve` would serve) is a folder of its own:
     not the articles folder nor in it (the next run would read the pages as stories), nor the
-    site's `templates/` or `terms/` or in them, and holding neither the articles folder nor
+    site's `templates/` or `terms/` or in them (nor, for an export, the cache's build
+    states), and holding neither the articles folder nor
     syndicate.yaml (`--out .` would write the formats' folders among the site's own files)."""
     where = out.resolve()
     sources = [(articles, "the articles folder"), (config, "syndicate.yaml")]
@@ -500,6 +502,10 @@ def out_apart(
             (config.parent / TEMPLATES, "the site's templates folder"),
             (config.parent / TERMS, "the site's terms folder"),
         ]
+    if config is not None and option == "--out" and not serving:
+        # an out/ among the build states would be taken for one, or remove one (the preview
+        # is exported into the cache folder too, in a folder of its own)
+        sources.append((builds_folder(cache_folder(config, out)), "the site's build states"))
     for path, name in sources:
         if path is None:
             continue

@@ -75,6 +75,11 @@ CACHE_NAME = ".syndicate"
 site exports into (and the delivery ledgers). Never published; ignored by git."""
 
 
+def builds_folder(cache: Path) -> Path:
+    """The folder of the cache `cache` holding the build state of each out/ folder."""
+    return cache / "builds"
+
+
 def state_folder(out: Path, cache: Path) -> Path:
     """The build state of `out` in the cache folder `cache`: `builds/<name>-<hash>`, named after
     out/ and the hash of its path relative to the cache's parent (the site folder), so a site
@@ -84,7 +89,7 @@ def state_folder(out: Path, cache: Path) -> Path:
     where = os.path.relpath(out, cache.parent)
     tag = hashlib.sha256(os.fsencode(where)).hexdigest()[:10]
     # (a name of 245 bytes or more is cut: the hash of its path keeps it apart)
-    folder = cache / "builds" / f"{fitting_name(out.name or 'root', len(tag) + 1)}-{tag}"
+    folder = builds_folder(cache) / f"{fitting_name(out.name or 'root', len(tag) + 1)}-{tag}"
     if not out.name:  # the root folder: no earlier version could keep a state beside it
         return folder
     legacy = out.with_name(f".{out.name}.syndicate")
