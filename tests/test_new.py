@@ -247,6 +247,21 @@ def test_a_story_that_cannot_be_written_changes_nothing(
     assert not (site / "articles" / SLUG).exists()
 
 
+def test_a_mistyped_articles_folder_is_told_and_nothing_is_created(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--articles /nonexistent/dir` made both folders and the story outside any site; an
+    articles folder not made yet, in a folder that is there, is made as before."""
+    wrong = tmp_path / "nonexistent" / "dir"
+    assert main(["new", SLUG, "--lang", "en", "--articles", str(wrong)]) == 2
+    err = capsys.readouterr().err
+    assert f"no articles folder {wrong}, nor a folder {wrong.parent} to make it in" in err
+    assert not wrong.parent.exists()
+    fresh = site / "stories"
+    assert main(["new", SLUG, "--lang", "en", "--articles", str(fresh)]) == 0
+    assert (fresh / SLUG / "story.yaml").is_file()
+
+
 def test_a_read_only_configuration_is_told_and_nothing_is_created(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -218,6 +218,13 @@ def scaffold_story(
     if folder.exists():
         diags.error("new.exists", f"{folder} already exists; pick another slug")
         return None
+    if not articles.is_dir() and not articles.parent.is_dir():  # a mistyped --articles
+        diags.error(
+            "new.write",
+            f"no articles folder {articles}, nor a folder {articles.parent} to make it in:"
+            " give --articles the site's articles folder; nothing was created",
+        )
+        return None
     publisher = config.publisher.name
     files = {
         STORY_FILE: STORY_TEMPLATE.format(
