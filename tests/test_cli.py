@@ -311,10 +311,13 @@ def test_one_did_you_mean_with_a_cutoff_for_near_misses() -> None:
         ("jsonld: {x: 1}", "jsonld: unknown option 'x'; this section takes no options"),
         ("ninjs: {version: 2.2}", "ninjs: version: 2.2 is not a text (2.2 or 3.1): YAML reads it"
          " unquoted as a number; put it in quotes"),
-        ("profiles: {acme: {image_ratio_min: 0}}", "image_ratio_min: 0 is too small; give more"
-         " than 0"),
+        ("profiles: {acme: {image_ratio_min: 0}}", "image_ratio_min: 0 is too small; the least"
+         " allowed is 0.05"),
         ("timezone: localtime", "unknown time zone 'localtime'"),
         ("timezone: posix/Europe/Paris", "unknown time zone 'posix/Europe/Paris'"),
+        ("timezone: europe/brussels", "unknown time zone 'europe/brussels'; did you mean"
+         " 'Europe/Brussels'?"),
+        ("timezone: America/New York", "did you mean 'America/New_York'?"),
         ("base_url: https://ycpress.example/é/", "holds letters a URL carries only encoded;"
          " write it 'https://ycpress.example/%C3%A9/'"),
         ("base_url: https://straße.example/", "holds a host name with letters a URL carries"

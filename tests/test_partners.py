@@ -1124,15 +1124,15 @@ def test_a_section_is_missing_only_when_no_story_of_the_run_has_it(
     [
         (
             "max_age_days: 99999999",
-            "max_age_days: 99999999 is not valid: expected a whole number <= 36525",
+            "max_age_days: 99999999 is too large; the most allowed is 36525",
         ),
         (
             "image_ratio_min: 10000",
-            "image_ratio_min: 10000 is not valid: expected a number <= 20.0",
+            "image_ratio_min: 10000 is too large; the most allowed is 20",
         ),
         (
             "image_ratio_max: 0.001",
-            "image_ratio_max: 0.001 is not valid: expected a number >= 0.05",
+            "image_ratio_max: 0.001 is too small; the least allowed is 0.05",
         ),
     ],
 )
@@ -1147,7 +1147,7 @@ def test_a_profile_setting_past_what_a_feed_can_take_is_refused_at_its_line(
     )
     assert export(site, "msn")[0] == 2
     err = capsys.readouterr().err
-    assert f"syndicate.yaml:11: error: profiles.msn: {said} [config.option]" in err, err
+    assert f"syndicate.yaml:11: error: profiles.msn.{said} [config.schema]" in err, err
     assert not (site / "out").exists()
 
 

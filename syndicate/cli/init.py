@@ -14,16 +14,16 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
 from syndicate.cli import EXIT_INPUT, EXIT_OK, say, shown
 from syndicate.cli.artwork import icon_png, logo_png
 from syndicate.cli.new import cannot_write, rights_notice, yaml_text
-from syndicate.diagnostics import Diagnostics, did_you_mean
+from syndicate.diagnostics import Diagnostics, suggest
 from syndicate.i18n.dates import rfc3339, zone_city
-from syndicate.i18n.locales import fallback_tags, is_valid_tag, is_zone
+from syndicate.i18n.locales import fallback_tags, is_valid_tag, is_zone, zone_meant
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.config import load_config
 from syndicate.readers.languages import deprecated_hint, tag_hint
@@ -210,7 +210,7 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
             raise ZoneInfoNotFoundError(zone)
         now = (args.now or datetime.now(ZoneInfo(zone))).astimezone(ZoneInfo(zone))
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        fix = did_you_mean(zone, sorted(available_timezones())) or ", e.g. Europe/Brussels"
+        fix = suggest(zone_meant(zone)) or ", e.g. Europe/Brussels"
         diags.error("init.timezone", f"--timezone {zone}: not an IANA time zone{fix}")
         return None
     name = (args.name or "").strip() or _name_from(folder)

@@ -172,6 +172,22 @@ _NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 an output that would change with the host), a rules file, a placeholder."""
 
 
+def zone_meant(name: str) -> str | None:
+    """The IANA time zone a name not one most likely means: the same name in another case or
+    with spaces for underscores (`europe/brussels`, `America/New York`), else the closest
+    (`Europe/Brusels`); None when none is close."""
+    import difflib
+    from zoneinfo import available_timezones
+
+    zones = sorted(zone for zone in available_timezones() if is_zone(zone))
+    folded = {zone.lower(): zone for zone in zones}
+    same = folded.get(name.strip().replace(" ", "_").lower())
+    if same is not None:
+        return same
+    close = difflib.get_close_matches(name, zones, n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
 def is_zone(name: str) -> bool:
     """Whether `name` is an IANA time zone (`Europe/Brussels`, `UTC`), as stories and sites
     give them: not one of the database's own files (`localtime`, `posix/...`), nor a folder."""

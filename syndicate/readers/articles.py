@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from syndicate.diagnostics import Diagnostics, did_you_mean
+from syndicate.diagnostics import Diagnostics, did_you_mean, suggest
 from syndicate.i18n.dates import EARLIEST_YEAR, parse_rfc3339, whole_second_after
-from syndicate.i18n.locales import canonical_case, is_valid_tag, is_zone
+from syndicate.i18n.locales import canonical_case, is_valid_tag, is_zone, zone_meant
 from syndicate.model import (
     Byline,
     Correction,
@@ -508,7 +508,12 @@ class _StoryReader:
         if not is_zone(tz):
             self.diags.error(
                 "article.timezone",
-                f"unknown time zone {tz!r}; use an IANA name such as Europe/Paris",
+                f"unknown time zone {tz!r}"
+                + (
+                    suggest(meant)
+                    if (meant := zone_meant(tz))
+                    else "; use an IANA name such as Europe/Paris"
+                ),
                 where("timezone"),
             )
             return None

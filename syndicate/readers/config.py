@@ -16,8 +16,14 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from syndicate.diagnostics import CLOSE, Diagnostics, did_you_mean
-from syndicate.i18n.locales import canonical_case, fallback_tags, is_valid_tag, is_zone
+from syndicate.diagnostics import CLOSE, Diagnostics, did_you_mean, suggest
+from syndicate.i18n.locales import (
+    canonical_case,
+    fallback_tags,
+    is_valid_tag,
+    is_zone,
+    zone_meant,
+)
 from syndicate.i18n.terms import has_term, has_terms, placeholders, reference
 from syndicate.model.site import (
     CONFIG_NAME,
@@ -392,7 +398,12 @@ def _timezone_ok(tz: str, doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
     if not is_zone(tz):
         diags.error(
             "config.timezone",
-            f"unknown time zone {tz!r} (use an IANA name such as Europe/Brussels)",
+            f"unknown time zone {tz!r}"
+            + (
+                suggest(meant)
+                if (meant := zone_meant(tz))
+                else " (use an IANA name such as Europe/Brussels)"
+            ),
             SourceRef(shown, doc.line(("timezone",))),
         )
         return False
