@@ -59,6 +59,7 @@ from syndicate.build.state import (
     BuildState,
     Published,
     StoryRecord,
+    Unit,
     builds_folder,
     keep_fingerprint,
     last_fingerprint,
@@ -1848,8 +1849,10 @@ class _Build:
         """The files of the story's unit `key` when they are in out/ untouched, with those of
         the other languages a run of some languages kept beside it (its part, `_others`)."""
         unit = self.state.lookup(key)
-        if unit is None:
-            return None
+        return None if unit is None else self._with_parts(unit)
+
+    def _with_parts(self, unit: Unit) -> list[str] | None:
+        """A unit's files and those of its parts (None when a part is not in the state)."""
         files = [*unit.paths]
         for part in unit.parts:
             found = self.state.lookup(part)
@@ -2310,15 +2313,8 @@ class _Build:
         record = previous[1]
         key = self._units(record.key, record.summary.is_visible(self.settings.now))[index]
         unit = self.state.kept.get(key) or self.state.lookup(key)
-        if unit is None:
-            return None
-        last = [*unit.paths]
-        for part in unit.parts:
-            found = self.state.lookup(part)
-            if found is None:
-                return None
-            last += found.paths
-        return sorted(set(last) - set(made))
+        last = None if unit is None else self._with_parts(unit)
+        return None if last is None else sorted(set(last) - set(made))
 
     # Collections ----------------------------------------------------------------------------
 
