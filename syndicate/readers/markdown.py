@@ -64,6 +64,15 @@ def parse_body(
     text: str, where: SourceRef, find_image: ImageLookup, diags: Diagnostics
 ) -> tuple[Block, ...]:
     """Parse the Markdown `text`, whose first line is `where.line` of `where.path`."""
+    if (unclosed := _unclosed_brackets(text)) > MAX_UNCLOSED:
+        diags.error(
+            "body.brackets",
+            f"{unclosed} more [ than ] in the text, past the {MAX_UNCLOSED} a story may have:"
+            " Markdown looks through the rest of the text for each one's ], and thousands take"
+            " minutes to read; close them, or write a bracket that is only text as \\[",
+            where,
+        )
+        return ()
     env: dict[str, list[tuple[int, str]]] = {}
     tokens = _MD.parse(text, env)
     builder = _TreeBuilder(where, find_image, diags)
@@ -74,6 +83,19 @@ def parse_body(
     for line, reference in env.get(_NOT_CHARACTERS, []):
         diags.error("text.entity", _not_a_character(reference), where.at(where.line + line))
     return tuple(blocks)
+
+
+MAX_UNCLOSED = 500
+"""The most `[` a body may have beyond its `]`: markdown-it looks for each one's `]` through
+the rest of the text, about a tenth of a millisecond each time, so a pasted or generated
+text of thousands (`![a![a![a...`, a 2 MiB file at the text budget) would take minutes to
+read. A story's own text has a handful at most."""
+
+
+def _unclosed_brackets(text: str) -> int:
+    """How many more `[` than `]` a text has, those escaped as text (`\\[`) aside."""
+    opened = text.count("[") - text.count("\\[")
+    return opened - (text.count("]") - text.count("\\]"))
 
 
 _NOT_CHARACTERS = "syndicate:not-characters"
