@@ -55,7 +55,9 @@ SCRIPTS = (
     "\u00a0\u200b\u200c\u200d\u2028\u202e\u2067\u00ad",  # spaces, joiners, bidi controls
     "<>&\"'=/;:!?-*_#`[](){}|\\%@$~^+",
 )
-SNIPPETS = ("]]>", "</script>", "<!--", "-->", "<![CDATA[", "&amp;", "&#0;", "{{x}}", "\\u003c")
+SNIPPETS = ("]]>", "</script>", "<!--", "-->", "<![CDATA[", "&amp;", "&#38;", "{{x}}", "\\u003c")
+"""Text that breaks a careless writer: markup, an entity, a template, an escape. (Not `&#0;`,
+which names no character: in a body it is a `text.entity` error, see `broken_files`.)"""
 ALPHABET = "".join(SCRIPTS) + " "
 WORDS = ("news", "Élysée", "سلام", "שלום", "新闻", "ニュース", "Новости", "समाचार")
 SECTION = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,6}){0,2}", fullmatch=True)
@@ -555,9 +557,12 @@ def trailing_newline(draw: st.DrawFn, target: str) -> str:
 
 
 FORM_FEEDS = ("&#12;", "&#xC;", "&#x0c;")
-"""The one control character Markdown decodes from an entity (it leaves the others as text)."""
+"""The one control character Markdown decodes from an entity (the others it reads as U+FFFD,
+a `text.entity` error where it does so in text)."""
 BAD_ENTITIES = ("&#x1;", "&#11;", "&#x1F;", "&#8;", "&#xFFFE;", *FORM_FEEDS)
 """Entities of characters XML cannot carry, which an HTML block decodes."""
+NO_CHARACTERS = ("&#0;", "&#146;", "&#x9D;", "&#x1;", "&#xD800;", "&#xFFFF;", "&#1114112;")
+"""References to no character XML takes (a Windows-1252 code among them)."""
 ENTITY_PLACES = ("A {0} b.", "## A {0}", "- A *{0}*", "> A **{0}**", '[a{0}](https://a/ "t{0}")')
 
 
@@ -570,10 +575,14 @@ def broken_files(draw: st.DrawFn) -> tuple[str, bytes]:
     kind = draw(st.sampled_from(kinds))
     valid = dump(base_story().meta if target == "story.yaml" else base_story().fronts["en"])
     if kind == "entity":  # the front matter is fine; the body writes a forbidden character
-        if draw(st.booleans()):
+        how = draw(st.sampled_from(("html", "markdown", "no character")))
+        if how == "html":
             entity, body = draw(st.sampled_from(BAD_ENTITIES)), "<p>A {0} b.</p>"
-        else:
+        elif how == "markdown":
             entity, body = draw(st.sampled_from(FORM_FEEDS)), draw(st.sampled_from(ENTITY_PLACES))
+        else:  # in the text of a block (Markdown reads it as U+FFFD)
+            entity = draw(st.sampled_from(NO_CHARACTERS))
+            body = draw(st.sampled_from(ENTITY_PLACES[:4]))
         front = dump(base_story().fronts["en"])
         return "en.md", f"---\n{front}---\nFine.\n\n{body.format(entity)}\n".encode()
     if kind == "alias-loop":
