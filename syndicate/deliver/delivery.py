@@ -48,6 +48,7 @@ from syndicate.formats.contract import AnyWriter
 from syndicate.formats.options import convert_section
 from syndicate.formats.registry import PluginError, Registry, default_registry
 from syndicate.model import SiteConfig
+from syndicate.model.site import TEMPLATES, TERMS
 from syndicate.readers.config import load_config
 
 logger = logging.getLogger(__name__)
@@ -215,8 +216,8 @@ def _check_local_folders(
     root = config.parent.resolve()
     own = {
         root / "articles": "articles folder",
-        (site.templates or root / "templates").resolve(): "templates folder",
-        root / "terms": "terms folder",
+        (site.templates or root / TEMPLATES).resolve(): "templates folder",
+        root / TERMS: "terms folder",
         cache_folder(config, out).resolve(): "cache folder",
         out.resolve(): "output folder",
     }
