@@ -390,6 +390,11 @@ def test_a_list_a_hash_left_open_is_told_at_its_line() -> None:
         ("2026-01-05T10:00:00+1500", "the offset +1500 is beyond -14:00 to +14:00"),
         # the year 1000 in its own offset, the year 999 in UTC (and in Europe/Brussels)
         ("1000-01-01T00:30:00+01:00", "falls outside the years 1000 to 9999"),
+        # a field out of its range is named, with what to write (was "not a valid date-time")
+        ("2026-02-30T10:00:00+01:00", "February 2026 has no day 30 (01 to 28)"),
+        ("2026-01-05T10:61:00+01:00", "there is no minute 61"),
+        ("2026-01-05T24:00:00+01:00", "write midnight as 00:00 of the next day"),
+        ("2026-01-05T23:59:60Z", ":60 is a leap second, which the outputs' dates"),
     ],
 )
 def test_dates_are_rfc_3339_with_a_real_offset_from_the_year_1000(
@@ -488,6 +493,13 @@ def test_now_is_rfc_3339_as_story_dates_are(now: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError, match="is not an RFC 3339 date-time"):
         parse_now(now)
     assert parse_now("2024-06-01t12:00:00z") == datetime(2024, 6, 1, 12, tzinfo=UTC)
+
+
+def test_now_on_a_day_the_month_does_not_have_is_told_which() -> None:
+    from syndicate.cli import parse_now
+
+    with pytest.raises(argparse.ArgumentTypeError, match="April 2026 has no day 31"):
+        parse_now("2026-04-31T12:00:00Z")
 
 
 def test_now_that_is_no_date_is_not_told_to_add_a_time_zone() -> None:

@@ -4,6 +4,7 @@ formats none (a no-op export) does not pay for them."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
@@ -73,7 +74,10 @@ def parse_rfc3339(text: str) -> datetime:
     before `EARLIEST_YEAR`, an offset beyond `MAX_OFFSET`)."""
     if not RFC3339.fullmatch(text):
         raise ValueError("is not an RFC 3339 date-time, e.g. 2021-02-18T19:30:00+01:00")
-    value = datetime.fromisoformat(text.upper())  # raises for a day or an hour that is not
+    try:
+        value = datetime.fromisoformat(text.upper())
+    except ValueError:
+        raise ValueError(_impossible(text)) from None
     if value.year < EARLIEST_YEAR:
         raise ValueError(f"is before the year {EARLIEST_YEAR}; check the year")
     offset = value.utcoffset() or timedelta(0)
@@ -89,6 +93,43 @@ def parse_rfc3339(text: str) -> datetime:
             f" sitemaps) allow and that every time zone keeps within{instead}"
         )
     return value
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+
+
+def _impossible(text: str) -> str:
+    """Why a date-time of RFC 3339's shape names no moment: the field out of its range, with
+    what to write instead (`text` matches `RFC3339`)."""
+    year, month, day = int(text[:4]), int(text[5:7]), int(text[8:10])
+    hour, minute = int(text[11:13]), int(text[14:16])
+    second = int(text[17:19]) if text[16] == ":" else 0  # (the seconds may be left out)
+    if year < EARLIEST_YEAR:
+        return f"is before the year {EARLIEST_YEAR}; check the year"
+    if not 1 <= month <= 12:
+        return f"is not a valid date-time: there is no month {month} (01 to 12)"
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        return (
+            f"is not a valid date-time: {_MONTHS[month - 1]} {year} has no day {day} (01 to {days})"
+        )
+    if hour == 24 and minute == second == 0:
+        return (
+            "is not a valid date-time: write midnight as 00:00 of the next day (hours run 00 to 23)"
+        )
+    if hour > 23:
+        return f"is not a valid date-time: there is no hour {hour} (00 to 23)"
+    if minute > 59:
+        return f"is not a valid date-time: there is no minute {minute} (00 to 59)"
+    if second == 60:
+        return (
+            "is not a valid date-time: :60 is a leap second, which the outputs' dates (XML"
+            " Schema's, and Python's) cannot hold; write :59"
+        )
+    if second > 59:
+        return f"is not a valid date-time: there is no second {second} (00 to 59)"
+    return "is not a valid date-time"
 
 
 def whole_second_after(moment: datetime) -> datetime:
