@@ -423,6 +423,57 @@ def test_an_upload_stopped_midway_leaves_nothing_on_the_target(site: Site, tmp_p
         assert server.files() == site.files()
 
 
+def test_an_unfinished_upload_that_cannot_be_cleared_fails_that_target_alone(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Clearing the temporary file of an upload stopped midway failed on a server that was
+    down: the retries' last failure was said as "sending" the first change planned (with
+    none planned, an IndexError traceback), and the targets after it got nothing."""
+    with FtpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server, formats="[newsml]")))
+        site.export()
+        assert site.deliver() == 0
+    page = f"newsml/{SECOND_SLUG}.en.xml"
+    Ledger(state_folder(site.out, cache_folder(site.config, site.out))).sending("partner", page)
+    archive = LocalFolder(tmp_path)  # added while the partner's server is down
+    site.configure(
+        deliver_section(
+            target_yaml(server, formats="[newsml]"), target_yaml(archive, "archive", "[newsml]")
+        )
+    )
+    capsys.readouterr()
+    assert site.deliver() == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert f"partner ({server.url}): clearing the unfinished upload of {page}: " in err
+    assert "0 of 0 changes" not in err
+    assert archive.files() == site.files("newsml"), "the target after it is delivered"
+    site.replace(SAMPLE_SLUG, "en.md", "NATO", "Nato")  # with changes due, the same is said
+    site.export()
+    capsys.readouterr()
+    assert site.deliver() == 1
+    assert f"clearing the unfinished upload of {page}: " in capsys.readouterr().err
+
+
+def test_a_file_the_partner_already_removed_is_deleted_on_ftp_too(
+    site: Site, tmp_path: Path
+) -> None:
+    """A partner's ingest takes files away. FTP answers the deletion of a file already gone
+    with 550, which was a refusal: the story's other deletions never happened and the target
+    stayed "not current" on every run. A file gone is deleted (as on SFTP, S3 and HTTP); a
+    550 for a file still there is the refusal it says."""
+    with FtpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server, formats="[newsml]")))
+        site.export()
+        assert site.deliver() == 0
+        (server.root / "newsml" / f"{SECOND_SLUG}.en.xml").unlink()  # taken by the ingest
+        shutil.rmtree(site.articles / SECOND_SLUG)
+        site.export()
+        assert site.deliver() == 0
+        assert server.files() == site.files("newsml")
+        assert site.deliver("--dry-run") == 0
+
+
 def test_a_killed_run_resumes(site: Site, tmp_path: Path) -> None:
     with HttpReceiver(tmp_path, secret=SECRET) as server:
         site.configure(deliver_section(target_yaml(server)))
@@ -1042,6 +1093,35 @@ def test_a_connection_that_stalls_fails_within_the_timeout_and_is_tried_again(
         assert "FSTimeoutError" not in err, err
 
 
+def test_sigterm_while_an_ftp_server_is_silent_stops_the_run(site: Site, tmp_path: Path) -> None:
+    """fsspec's `exists` (which FTP's folder checks call) takes any exception for "no",
+    KeyboardInterrupt included: a SIGTERM (a cron timeout, a container stopping) sent while
+    the server was silent was lost, and the run went on to deliver everything, exit 0. It
+    stops the run as Ctrl-C does, once the call it came in ends (within `retry.timeout`)."""
+    with FtpServer(tmp_path) as server, StallingProxy(server.port) as proxy:
+        entry = target_yaml(server, formats="[newsml]")
+        entry = entry.replace(f":{server.port}/", f":{proxy.port}/")
+        retry = "  retry: {attempts: 2, wait_initial: 0.01, wait_max: 0.02, timeout: 3}\n"
+        site.configure(f"deliver:\n  targets:\n{textwrap.indent(entry, '    ')}{retry}")
+        site.export()
+        proxy.stall_after = 300  # in the first folder checks
+        command = [sys.executable, "-m", "syndicate", "deliver", "--config", str(site.config)]
+        process = subprocess.Popen(
+            [*command, "--out", str(site.out)], cwd=site.root, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert proxy.stalled.wait(60), "the connection never stalled"
+            time.sleep(0.5)  # (in the call that waits for the silent server)
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=60)
+        finally:
+            process.kill()
+        assert process.returncode == 130, err
+        assert "interrupted: what each target confirmed is recorded" in err
+        assert "Traceback" not in err and "KeyboardInterrupt" not in err
+        assert not server.files(), "nothing was delivered after the interrupt"
+
+
 def _port(server: Server) -> int:
     return server.port if isinstance(server, (SftpServer, S3Server)) else 0
 
@@ -1149,6 +1229,43 @@ def test_a_damaged_ledger_is_said_and_one_unreadable_is_replaced_with_a_warning(
         assert "[deliver." not in capsys.readouterr().err
 
 
+def test_a_ledger_another_program_holds_is_said_held_not_damaged(
+    site: Site,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A write transaction held on the ledger (an operator's sqlite3 session, a backup) past
+    the wait was said "damaged; move it aside or delete it", which would make every target
+    get everything again. It is said held, with nothing sent and nothing changed."""
+    import syndicate.deliver.ledger as ledger_module
+
+    monkeypatch.setattr(ledger_module, "BUSY_SECONDS", 0.2)
+    target = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(target, "archive", "[newsml]")))
+    site.export()
+    assert site.deliver() == 0
+    path = state_folder(site.out, cache_folder(site.config, site.out)) / "deliver.sqlite"
+    before = path.read_bytes()
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        site.replace(SAMPLE_SLUG, "en.md", "NATO", "Nato")
+        site.export()
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert f"the delivery ledger {path} is held by another program (" in err, err
+    assert "damaged" not in err and "delete it" not in err
+    assert "[deliver.ledger]" in err and "Traceback" not in err
+    assert path.read_bytes() == before
+    assert site.deliver() == 0, "once it is let go, the next run delivers"
+    assert target.files() == site.files("newsml")
+
+
 def test_a_folder_the_server_refuses_is_said_permission_denied(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1216,3 +1333,29 @@ def test_a_dry_run_and_the_run_agree_when_nothing_is_due(
         assert site.deliver() == 1
         err = capsys.readouterr().err
         assert err.count("the environment variable PARTNER_PASSWORD is not set") == 2, err
+
+
+def test_an_unfinished_upload_to_clear_is_listed_and_counted(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A target whose only work was clearing the temporary file of an upload stopped midway
+    was "current, nothing to send" in the dry run, and in the run that then removed it."""
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder, formats="[newsml]")))
+    site.export()
+    assert site.deliver() == 0
+    page = f"newsml/{SECOND_SLUG}.en.xml"
+    Ledger(state_folder(site.out, cache_folder(site.config, site.out))).sending("partner", page)
+    half = folder.root / "newsml" / f".{SECOND_SLUG}.en.xml.syndicate-part"
+    half.write_bytes(b"<newsItem")
+    capsys.readouterr()
+    assert site.deliver("--dry-run") == 0
+    listed = capsys.readouterr().out
+    assert f"partner {folder.url}: 1 unfinished upload to clear\n" in listed, listed
+    assert f"  clear   {page}  (an upload an earlier run stopped midway)" in listed
+    assert half.exists()
+    assert site.deliver() == 0
+    assert f"partner: 1 unfinished upload cleared ({folder.url})" in capsys.readouterr().err
+    assert not half.exists()
+    assert site.deliver() == 0
+    assert "partner: current, nothing to send" in capsys.readouterr().err

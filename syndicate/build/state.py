@@ -213,7 +213,7 @@ class BuildState:
         self.path = folder / STATE_FILE
         self.db = _open(self.path, self.notes)
         self._damaged = False
-        """Whether SQLite found the file damaged (`_is_damage`) while loading it."""
+        """Whether SQLite found the file damaged (`is_damage`) while loading it."""
         self._units: dict[str, Unit] = {}
         self._stories: dict[str, StoryRecord] = {}
         self._by_name: dict[str, tuple[str, StoryRecord]] | None = None
@@ -295,7 +295,7 @@ class BuildState:
         try:
             return _files(self.db)
         except (sqlite3.Error, TypeError, ValueError) as exc:
-            self._damaged = self._damaged or _is_damage(exc)
+            self._damaged = self._damaged or is_damage(exc)
             self.notes.append("the list of files syndicate wrote was unreadable")
             return {}
 
@@ -319,7 +319,7 @@ class BuildState:
                 for row in rows
             }
         except sqlite3.Error as exc:
-            self._damaged = self._damaged or _is_damage(exc)
+            self._damaged = self._damaged or is_damage(exc)
             return {}
 
     def record_history(self, story_id: str, published: Published) -> None:
@@ -362,7 +362,7 @@ class BuildState:
                 for key, story_key, summary, diagnostics, images, seen, texts, checked in rows
             }
         except (sqlite3.Error, ValueError, KeyError, TypeError, msgspec.MsgspecError) as exc:
-            self._damaged = self._damaged or _is_damage(exc)
+            self._damaged = self._damaged or is_damage(exc)
             self.notes.append("its records were unreadable")
             self._units, self._stories = {}, {}
             return
@@ -521,12 +521,12 @@ class BuildState:
 
     @contextlib.contextmanager
     def _tolerating_damage(self) -> Iterator[None]:
-        """Go on when SQLite finds the file damaged (`_is_damage`) where loading did not
+        """Go on when SQLite finds the file damaged (`is_damage`) where loading did not
         look: what it held is made again from the sources, and `save` replaces the file."""
         try:
             yield
         except sqlite3.DatabaseError as exc:
-            if not _is_damage(exc):
+            if not is_damage(exc):
                 raise
             if not self._damaged:
                 self.notes.append(f"SQLite found it damaged during the run ({exc})")
@@ -574,7 +574,7 @@ class BuildState:
         try:
             self._save(locate, owned, folders, journal, intact, fingerprint, orphan_watch)
         except sqlite3.DatabaseError as exc:
-            if not _is_damage(exc):
+            if not is_damage(exc):
                 raise
             self.notes.append(f"SQLite found it damaged while saving ({exc})")
             self._start_again()
@@ -910,7 +910,7 @@ def _reset(db: sqlite3.Connection) -> None:
         db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
 
 
-def _is_damage(exc: BaseException) -> bool:
+def is_damage(exc: BaseException) -> bool:
     """Whether SQLite says the database file is damaged or is not one (as opposed to busy,
     read-only or out of space, which a new file would not mend)."""
     code = getattr(exc, "sqlite_errorcode", None)

@@ -44,6 +44,8 @@ def _list(result: TargetResult) -> None:
         print(f"{result.target.name} {result.target.url}: {cannot}")
         return
     print(f"{result.target.name} {result.target.url}: {_counts(result, 'to send', 'to delete')}")
+    for path in result.unfinished:  # (first: its temporary file is removed)
+        print(f"  {'clear':<7} {path}  (an upload an earlier run stopped midway)")
     for change in result.changes:
         version = ""
         if change.entry is not None and change.entry.version is not None:
@@ -57,12 +59,13 @@ def _summary(result: TargetResult) -> str:
     target = result.target
     if not result.current:
         return f"{target.name}: not current ({target.url})"
-    if not result.changes:
+    if not result.changes and not result.cleared:
         return f"{target.name}: current, nothing to send ({target.url})"
     counts = [
         (result.sent, f"{result.sent} sent"),
         (result.deleted, f"{result.deleted} deleted"),
         (result.skipped, f"{result.skipped} skipped (gone from out/ since the plan)"),
+        (result.cleared, _uploads(result.cleared, "cleared")),
     ]
     said = ", ".join(text for n, text in counts if n)
     return f"{target.name}: {said} ({target.url})"
@@ -72,8 +75,17 @@ def _counts(result: TargetResult, sent: str, deleted: str) -> str:
     kinds = [c.kind for c in result.changes]
     deletes = kinds.count("delete")
     sends = len(kinds) - deletes
-    if not kinds:
+    unfinished = len(result.unfinished)
+    if not kinds and not unfinished:
         return "current, nothing to send"
-    return ", ".join(
-        text for n, text in ((sends, f"{sends} {sent}"), (deletes, f"{deletes} {deleted}")) if n
+    counts = (
+        (sends, f"{sends} {sent}"),
+        (deletes, f"{deletes} {deleted}"),
+        (unfinished, _uploads(unfinished, "to clear")),
     )
+    return ", ".join(text for n, text in counts if n)
+
+
+def _uploads(count: int, what: str) -> str:
+    """`1 unfinished upload to clear`, `2 unfinished uploads cleared`."""
+    return f"{count} unfinished upload{'s' if count > 1 else ''} {what}"

@@ -20,8 +20,9 @@ from syndicate.build.inventory import Inventory, read_regular
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
 from syndicate.build.publish import OutputError, exclusive
-from syndicate.build.state import recorded_files, state_folder
+from syndicate.build.state import cannot_open, is_damage, recorded_files, state_folder
 from syndicate.deliver.ledger import (
+    BUSY_SECONDS,
     LEDGER_FILE,
     Entry,
     Ledger,
@@ -37,6 +38,7 @@ from syndicate.deliver.remotes import (
     Remote,
     SettingsError,
     describe,
+    interrupts_noticed,
     is_temporary,
     open_remote,
 )
@@ -73,6 +75,10 @@ class TargetResult:
     """Files the target confirmed it no longer holds."""
     skipped: int = 0
     """Files planned but not sent: removed from out/ (by an export) since the plan."""
+    unfinished: list[str] = field(default_factory=list)
+    """Uploads an earlier run stopped midway, whose temporary files are cleared first."""
+    cleared: int = 0
+    """How many of those were cleared."""
     problem: str | None = None
     settings: bool = False
     """Whether the problem is in the settings (a credential that cannot be read, a missing
@@ -142,7 +148,7 @@ def deliver(
     lock = folder / LOCK_NAME
     busy = f"another syndicate deliver is running for {out} (lock {lock}); wait for it to finish"
     try:
-        with exclusive(lock, busy):
+        with exclusive(lock, busy), interrupts_noticed():
             ledger = Ledger(folder)
             if ledger.replaced is not None:
                 diags.warning("deliver.ledger", ledger.replaced, str(ledger.path))
@@ -162,14 +168,31 @@ def deliver(
     except LedgerError as exc:
         diags.error("deliver.ledger", str(exc))
         return DeliveryResult("failed", diags)
-    except sqlite3.DatabaseError as exc:  # damaged past what opening it checks
-        diags.error("deliver.ledger", damaged(folder / LEDGER_FILE, exc))
+    except sqlite3.DatabaseError as exc:  # damaged past what opening it checks, or held
+        diags.error("deliver.ledger", _ledger_failed(folder / LEDGER_FILE, exc))
         return DeliveryResult("failed", diags)
     current = all(r.current for r in results) and not unannounced
     status: Status = "current" if current else "failed"
     if dry_run:  # nothing was to be sent: only a target that could not be planned fails
         status = "failed" if any(r.problem is not None for r in results) else "current"
     return DeliveryResult(status, diags, results, announced)
+
+
+def _ledger_failed(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """What to say of the ledger failing as it is written: damaged only when SQLite says it
+    is (moving a ledger aside makes every target get everything again); held by another
+    program (an open `sqlite3` session, a backup) past `BUSY_SECONDS`, or on a disk that
+    refuses the write, as that."""
+    if is_damage(exc):
+        return damaged(path, exc)
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return (
+            f"the delivery ledger {path} is held by another program ({exc}) for more than"
+            f" {BUSY_SECONDS:g} s: nothing was sent; let it finish (an open sqlite3 session,"
+            " a backup) and run deliver again"
+        )
+    return cannot_open(path, "the delivery ledger", exc)
 
 
 def _chosen(
@@ -304,11 +327,12 @@ class _Run:
             self._tell_skipped()
             planned = plan(self.out, selected, held)
             result.changes = planned.changes
+            result.unfinished = self.ledger.unfinished(target.name)
             if (problem := self._too_many_deletes(planned, held)) is not None:
                 result.problem, result.settings, result.changes = problem, True, []
             elif dry_run:
                 # As the run: a credential is read only when there is something to do.
-                if result.changes or not held or self.ledger.unfinished(target.name):
+                if result.changes or not held or result.unfinished:
                     result.problem = self._unreadable_secret(target)
                 result.settings = result.problem is not None
             else:
@@ -425,8 +449,7 @@ class _Run:
         folders: Sequence[str] = (),
         expected: set[str] | None = None,
     ) -> None:
-        unfinished = self.ledger.unfinished(target.name)
-        if not result.changes and not unfinished and expected is None:
+        if not result.changes and not result.unfinished and expected is None:
             return
         revealed: list[str] = []
 
@@ -437,10 +460,15 @@ class _Run:
             return revealed[-1]
 
         remote: Remote | None = None
+        doing = "connecting"  # what a `GaveUp` failed at, for its message
         try:
             remote = open_remote(target, secret, self.options.retry)
-            self._clear(target, remote, unfinished, revealed)
+            for path in result.unfinished:
+                doing = f"clearing the unfinished upload of {path}"
+                self._clear(target, remote, path, revealed)
+                result.cleared += 1
             for change in result.changes:
+                doing = f"{'sending' if change.sends else 'deleting'} {change.path}"
                 made = self._change(target, remote, change, revealed)
                 result.done += 1
                 if not made:
@@ -455,12 +483,10 @@ class _Run:
             result.problem = _said(str(exc), revealed)
             result.settings = True
         except GaveUp as failure:
-            change = result.changes[result.done]
-            verb = "sending" if change.sends else "deleting"
             tries = f" (after {failure.attempts} attempts)" if failure.attempts > 1 else ""
             reason = _said(describe(failure.error), revealed)
-            result.problem = f"{verb} {change.path}: {reason}{tries}"
-            logger.debug("%s: %s failed", target.name, change.path, exc_info=failure.error)
+            result.problem = f"{doing}: {reason}{tries}"
+            logger.debug("%s: %s failed", target.name, doing, exc_info=failure.error)
         except Exception as exc:  # a library's failure (a bad key file...): this target only
             result.problem = redact(describe(exc), revealed)
             logger.debug("%s failed", target.name, exc_info=exc)
@@ -528,19 +554,18 @@ class _Run:
             said += f"; {len(left)} could not be removed ({_shown(left)}): delete them there"
         self.diags.warning("deliver.unknown-files", said, self.site.where(SECTION, "targets"))
 
-    def _clear(self, target: Target, remote: Remote, paths: list[str], revealed: list[str]) -> None:
-        """Remove what uploads stopped midway by an earlier run left on the target (their
-        temporary files): a file that then left out/ would have kept its half on the
-        partner's server for ever."""
-        for path in paths:
-            told = telling(
-                self.notice,
-                f"{target.name}: clearing an unfinished upload of {path}",
-                lambda reason: _said(reason, revealed),
-            )
-            discard = functools.partial(remote.discard, path)
-            retrying(self.options.retry, discard, remote.reset, told)
-            self.ledger.sent(target.name, path)
+    def _clear(self, target: Target, remote: Remote, path: str, revealed: list[str]) -> None:
+        """Remove what an upload of `path` stopped midway by an earlier run left on the
+        target (its temporary file): a file that then left out/ would have kept its half on
+        the partner's server for ever."""
+        told = telling(
+            self.notice,
+            f"{target.name}: clearing an unfinished upload of {path}",
+            lambda reason: _said(reason, revealed),
+        )
+        discard = functools.partial(remote.discard, path)
+        retrying(self.options.retry, discard, remote.reset, told)
+        self.ledger.sent(target.name, path)
 
     def _change(self, target: Target, remote: Remote, change: Change, revealed: list[str]) -> bool:
         """Make `change`; False when it was skipped (its file left out/ since the plan)."""

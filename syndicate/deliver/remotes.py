@@ -12,6 +12,7 @@ import ftplib
 import hashlib
 import hmac
 import posixpath
+import signal
 import socket
 import threading
 import time
@@ -68,6 +69,37 @@ _TRANSIENT_NAMES = frozenset(
         "TransportError",  # httpx: timeouts, refused and dropped connections
     }
 )
+
+
+_interrupts = [0]
+"""Ctrl-C and SIGTERM signals seen while `interrupts_noticed` is in force."""
+
+
+@contextlib.contextmanager
+def interrupts_noticed() -> Iterator[None]:
+    """Count each Ctrl-C and SIGTERM as it arrives, then hand it to the handler in force
+    (the command line's raises KeyboardInterrupt for both), so that a remote call can tell
+    an interrupt a library swallowed (`FsspecRemote._call`). Only in the main thread, where
+    signals are handled; a signal left to the system's default is left alone."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    replaced: dict[signal.Signals, Any] = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        handler = signal.getsignal(number)
+        if not callable(handler):
+            continue
+
+        def counting(signum: int, frame: Any, handler: Callable[..., Any] = handler) -> None:
+            _interrupts[0] += 1
+            handler(signum, frame)
+
+        replaced[number] = signal.signal(number, counting)
+    try:
+        yield
+    finally:
+        for signum, previous in replaced.items():
+            signal.signal(signum, previous)
 
 
 class MissingExtra(Exception):
@@ -324,6 +356,24 @@ class FsspecRemote:
         return self._fs
 
     def _call(self, name: str, *args: Any, size: int = 0, whole: bool = True, **kwargs: Any) -> Any:
+        """`fs.<name>(*args, **kwargs)`, with an interrupt that arrived during it raised even
+        if the library swallowed it (fsspec's `exists`, which FTP's `makedirs` and `mkdir`
+        call, takes any exception, KeyboardInterrupt included, for "no": a SIGTERM while
+        the server was silent was lost, and the run went on). See `_bounded_call`."""
+        seen = _interrupts[0]
+        try:
+            result = self._bounded_call(name, *args, size=size, whole=whole, **kwargs)
+        except Exception:
+            if _interrupts[0] == seen:
+                raise
+            result = None  # what the library made of the interrupt is not its cause
+        if _interrupts[0] != seen:
+            raise KeyboardInterrupt
+        return result
+
+    def _bounded_call(
+        self, name: str, *args: Any, size: int = 0, whole: bool = True, **kwargs: Any
+    ) -> Any:
         """`fs.<name>(*args, **kwargs)`, given up after the timeout (and a second per
         `SLOWEST_RATE` of the `size` bytes it sends). An asynchronous file system (sshfs,
         s3fs) bounds only its connection or a read, not the writing of a body nor an answer
@@ -396,7 +446,7 @@ class FsspecRemote:
             try:
                 # Servers that refuse to rename onto an existing file (some FTP servers):
                 # remove the old one first.
-                if not self._call("exists", final):
+                if not self._holds(final):
                     raise
                 self._call("rm_file", final)
                 self._call("mv", temporary, final)
@@ -445,10 +495,28 @@ class FsspecRemote:
 
     def delete(self, path: str) -> None:
         final = self._place(path)
-        with contextlib.suppress(FileNotFoundError):
+        try:
             self._call("rm_file", final)
+        except FileNotFoundError:
+            pass
+        except Exception as exc:
+            # FTP answers the deletion of a file already gone (a partner's ingest took it)
+            # with the 550 it also refuses with: a file not there is deleted.
+            if transient(exc) or self._holds(final):
+                raise
         if not self.store:
             self._prune(posixpath.dirname(final))
+
+    def _holds(self, path: str) -> bool:
+        """Whether the target holds a file at `path`. (fsspec's `exists` takes any failure,
+        an interrupt included, for "no".)"""
+        fs = self._filesystem()
+        fs.invalidate_cache(posixpath.dirname(path))
+        try:
+            self._call("info", path)
+        except FileNotFoundError:
+            return False
+        return True
 
     def _prune(self, folder: str) -> None:
         """Remove `folder` and the folders above it, up to the target's own, while they are

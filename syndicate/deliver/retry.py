@@ -63,6 +63,8 @@ def retrying(
     def again(exc: BaseException) -> bool:
         """Transient, and not asked to wait longer than `retry.wait_max` (that is said as the
         failure: the next `deliver` comes later)."""
+        if not isinstance(exc, Exception):  # Ctrl-C, SIGTERM: never tried again
+            return False
         asked = asked_wait(exc)
         return transient(exc) and (asked is None or asked <= policy.wait_max)
 
