@@ -233,6 +233,21 @@ def test_watch_previews_edits_and_embargoes_without_touching_out(
     assert not (site.out / page).exists()
 
 
+def test_a_page_left_open_across_a_restart_of_the_preview_reloads(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """Each server counted its exports from 0: a page open in a tab (generation 1) polled the
+    next server, whose first export (of an edit made while it was stopped) was generation 1
+    too, and kept showing the old text."""
+    first = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    page = first.get(f"html/{SAMPLE_SLUG}.en.html").text
+    seen = int(page.split('data-generation="', 1)[1].split('"', 1)[0])
+    first.stop()
+    site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+    second = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    assert second.get("_syndicate/preview").json()["generation"] != seen
+
+
 def test_one_broken_story_does_not_hold_up_the_preview(
     site: Site, serving: Callable[..., Server]
 ) -> None:
@@ -789,6 +804,25 @@ def test_a_partner_feed_that_names_its_own_hub_is_served_with_it(
     )
     assert "link" not in server.get("partners/msn/en.xml").headers
     assert 'rel="hub"' in server.get("atom/en.xml").headers["link"]
+
+
+def test_a_profile_added_while_previewing_is_served_as_its_format_says(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """The preview exported a profile added to syndicate.yaml while it ran, but served its
+    feeds as application/xml, without the hub they name, until a restart: the server kept
+    the formats it started with."""
+    site.configure("deliver:\n  retry: {attempts: 1, timeout: 5}\n")
+    server = serving("--watch", "--articles", str(site.articles))
+    site.configure(
+        "deliver:\n  retry: {attempts: 1, timeout: 5}\n"
+        "profiles:\n  mine:\n    base: msn\n    hub: http://127.0.0.1:7/\n"
+    )
+    feed = "partners/mine/en.xml"
+    until(lambda: server.get(feed).status_code == 200, "the profile is previewed", server)
+    served = server.get(feed)
+    assert served.headers["content-type"] == "application/rss+xml"
+    assert served.headers["link"].startswith('<http://127.0.0.1:7/>; rel="hub"')
 
 
 @pytest.mark.parametrize(("now", "in_news"), [("2021-02-19T12:00:00Z", True), (None, False)])

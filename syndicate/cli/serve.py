@@ -17,7 +17,7 @@ from syndicate.build.publish import OutputError, exclusive
 from syndicate.build.state import state_folder
 from syndicate.cli import EXIT_INPUT, EXIT_OK, report, say_now
 from syndicate.deliver.secrets import SecretError, reveal
-from syndicate.deliver.websub import may_name_hub
+from syndicate.deliver.websub import hub_folders
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter
 from syndicate.formats.registry import PluginError, Registry
@@ -115,7 +115,7 @@ def _serve(
             writers,
             state=state_folder(folder, cache_folder(args.config, folder)),
         ),
-        feed_folders=frozenset(f for w in writers if may_name_hub(w) for f in w.owned_folders()),
+        feed_folders=hub_folders(writers),
         tokens=tokens,
         preview=state,
     )

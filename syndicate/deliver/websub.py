@@ -55,6 +55,11 @@ def may_name_hub(writer: AnyWriter) -> bool:
     return any(f.encode_name == HUB_OPTION for f in msgspec.structs.fields(writer.Options))
 
 
+def hub_folders(writers: Iterable[AnyWriter]) -> frozenset[str]:
+    """The folders of the formats whose feeds may name a hub (`atom`, `partners/flipboard`)."""
+    return frozenset(f for w in writers if may_name_hub(w) for f in w.owned_folders())
+
+
 def _hub(writer: AnyWriter, config: SiteConfig) -> str | None:
     if not may_name_hub(writer):
         return None

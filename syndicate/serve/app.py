@@ -108,6 +108,12 @@ class Served:
     """Protected folder (`newsml/`) -> the tokens that open it."""
     preview: PreviewState | None = None
 
+    def serving(self) -> tuple[Inventory, frozenset[str]]:
+        """The inventory and the feed folders: a preview's as its last export made them."""
+        if self.preview is not None:
+            return self.preview.serving()
+        return self.inventory, self.feed_folders
+
 
 def make_app(served: Served) -> ASGIApp:
     files = _OutputFiles(served)
@@ -212,12 +218,13 @@ class _OutputFiles(StaticFiles):
         status_code: int = 200,
     ) -> Response:
         path = Path(full_path).resolve().relative_to(self.served.folder.resolve()).as_posix()
-        media_type = self.served.inventory.media_type(path)
+        inventory, feed_folders = self.served.serving()
+        media_type = inventory.media_type(path)
         # The type said is the type meant (a browser sniffing a feed as HTML would run it).
         headers: dict[str, str] = {"X-Content-Type-Options": "nosniff"}
         if protected(path, self.served.tokens):  # a partner's: no shared cache keeps it
             headers["Cache-Control"] = "private, no-cache"
-        link = self._hub_link(path, full_path, stat_result)
+        link = self._hub_link(path, full_path, stat_result, feed_folders)
         if link:
             headers["Link"] = link
         preview = self.served.preview
@@ -240,12 +247,16 @@ class _OutputFiles(StaticFiles):
         return response
 
     def _hub_link(
-        self, path: str, full_path: str | os.PathLike[str], stat: os.stat_result
+        self,
+        path: str,
+        full_path: str | os.PathLike[str],
+        stat: os.stat_result,
+        feed_folders: frozenset[str],
     ) -> str | None:
         """`Link: <hub>; rel="hub", <feed>; rel="self"` for a feed that names a hub (a
         partner profile's folder is nested: `partners/<name>/`)."""
         if not path.endswith(FEED_SUFFIXES) or not any(
-            path.startswith(f"{folder}/") for folder in self.served.feed_folders
+            path.startswith(f"{folder}/") for folder in feed_folders
         ):
             return None
         key = (path, stat.st_size, stat.st_mtime_ns)

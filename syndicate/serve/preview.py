@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import secrets
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,7 @@ from syndicate.build import export
 from syndicate.build.engine import CACHE_ENV, cache_folder
 from syndicate.build.inventory import Inventory
 from syndicate.build.state import recorded_summaries, state_folder
+from syndicate.deliver.websub import hub_folders
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter
 from syndicate.formats.registry import Registry
@@ -66,15 +68,25 @@ class PreviewState:
         self.languages = languages
         self.writers = writers
         self.lock = threading.Lock()
-        self.generation = 0
+        self.generation = secrets.randbits(48)
+        """Moved by each export that changed the preview. It starts at a number of this
+        server's own: a page left open across a restart (an edit, a `git pull` while it was
+        stopped) sees a new one and reloads, where a count from 0 would match its own."""
         self.problems: list[str] = []
         self.left_out: list[str] = []
         self.inventory = Inventory(folder, languages, writers, stories=[])
+        self.feed_folders = hub_folders(writers)
 
     def snapshot(self) -> tuple[int, list[str], list[str]]:
         """The generation, the problems and the stories left out."""
         with self.lock:
             return self.generation, list(self.problems), list(self.left_out)
+
+    def serving(self) -> tuple[Inventory, frozenset[str]]:
+        """What the preview's files are (their media types) and the folders of its feeds that
+        may name a hub, as its last export made them."""
+        with self.lock:
+            return self.inventory, self.feed_folders
 
     def exported(
         self,
@@ -82,11 +94,18 @@ class PreviewState:
         changed: bool,
         problems: Sequence[str] = (),
         left_out: Sequence[str] = (),
+        writers: Sequence[AnyWriter] = (),
     ) -> None:
-        """A new preview: with `left_out`, the stories kept as last exported for `problems`."""
-        inventory = Inventory(self.folder, self.languages, self.writers, stories)
+        """A new preview: with `left_out`, the stories kept as last exported for `problems`;
+        `writers`, the formats it was made with (a partner profile added to syndicate.yaml
+        while the preview runs is served as its format says), when the export loaded them."""
+        writers = writers or self.writers
+        inventory = Inventory(self.folder, self.languages, writers, stories)
+        feed_folders = hub_folders(writers)
         with self.lock:
+            self.writers = writers
             self.inventory = inventory
+            self.feed_folders = feed_folders
             self.problems = list(problems)
             self.left_out = list(left_out)
             self.generation += changed
@@ -156,7 +175,9 @@ class Previewer:
         changed = bool(result.written or result.removed)
         folder = self.state.folder
         state = state_folder(folder, cache_folder(self.config, folder))
-        self.state.exported(recorded_summaries(state), changed, errors, result.left_out)
+        self.state.exported(
+            recorded_summaries(state), changed, errors, result.left_out, result.writers
+        )
         summary = f"preview: {result.written} written, {result.removed} removed"
         summary = summary if changed else "preview: nothing changed"
         shown = [slug for slug in result.left_out if slug not in result.unpublished]
