@@ -581,3 +581,37 @@ def test_a_template_that_runs_too_long_is_stopped_at_its_line(
     _article_with(site, "<main>\n{% for i in range(3) %}<p>{{ i }}</p>{% endfor %}\n</main>")
     assert export(site) == 0
     assert page(site, f"{SAMPLE_SLUG}.en.html").xpath("//main/p/text()") == ["0", "1", "2"]
+
+
+def test_a_loop_over_a_string_is_bounded_in_time_too(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clock was looked at only when a template called something or read an attribute:
+    two loops nested over `"x" * 100000` ask for neither, and the export ran for hours."""
+    monkeypatch.setattr(templating, "RENDER_SECONDS", 0.5)
+    _article_with(
+        site,
+        '<main>\n{% for i in "x" * 100000 %}{% for j in "y" * 100000 %}{% endfor %}'
+        "{% endfor %}\n</main>",
+    )
+    err = _export_errors(site, capsys)
+    assert "templates/article.html:5: error: the page was still rendering after 0.5 seconds" in err
+
+
+@pytest.mark.parametrize(
+    ("expression", "said"),
+    [
+        ('"x" * 1500000000', "repeating 1 items 1,500,000,000 times makes more than the"),
+        ("[0] * 10**9", "repeating 1 items 1,000,000,000 times makes more than the 16,000,000"),
+        ("10 ** 1000000000", "10 ** 1000000000 is a number of over 100,000 bits"),
+    ],
+)
+def test_what_a_template_makes_is_bounded_before_it_is_made(
+    site: Path, capsys: pytest.CaptureFixture[str], expression: str, said: str
+) -> None:
+    """`("x" * 1500000000)|length` took 1.5 GB and the export went on; a larger number, the
+    machine's memory; an exact power of ten of a billion digits, minutes of CPU."""
+    _article_with(site, f"<main>\n<p>{{{{ ({expression})|length }}}}</p>\n</main>")
+    err = _export_errors(site, capsys)
+    assert f"templates/article.html:5: error: this fails: {said}" in err, err
+    assert "correct the template" in err

@@ -154,10 +154,57 @@ def _on_time() -> None:
         )
 
 
+MAX_REPEATED = 16_000_000
+"""The most characters (or items) a template's `*` may make: more than a page can hold (the
+HTML parser reads no text over 10 MB, said as such), and `"-" * 10**10` would take the
+machine's memory before the clock is looked at."""
+_TIMED_LOOP = "_syndicate_timed_loop"
+"""The filter every `{% for %}` of a template iterates through (see `_Environment._parse`)."""
+
+
+def _timed_loop(items: Any) -> Any:
+    """The items of a `{% for %}` loop, with the render's time looked at every 1,024: a loop
+    over a string or a list asks the sandbox for nothing, and two such loops nested (over
+    `"x" * 100000`) ran for hours."""
+    for count, item in enumerate(items):
+        if not count & 1023:
+            _on_time()
+        yield item
+
+
+def _huge_power(base: Any, exponent: Any) -> bool:
+    """Whether `base ** exponent` is a whole number of over 100,000 bits (an int's power is
+    exact: `10 ** 10**9` would compute for minutes)."""
+    whole = isinstance(base, int) and isinstance(exponent, int) and abs(base) > 1
+    return whole and max(exponent, 0) * abs(base).bit_length() > 100_000
+
+
 class _Environment(ImmutableSandboxedEnvironment):
-    # Every call, attribute and item a template asks for goes through the sandbox: the
-    # render's time is looked at there (a loop without any runs at most `range`'s 100,000
-    # times, in milliseconds).
+    # Every call, attribute and item a template asks for goes through the sandbox, and every
+    # loop through `_timed_loop`: the render's time is looked at there.
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.filters[_TIMED_LOOP] = _timed_loop
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        """`*` and `**` with what they would make bounded before it is made."""
+        _on_time()
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                repeated = isinstance(sequence, str | list | tuple) and isinstance(times, int)
+                if repeated and len(sequence) * times > MAX_REPEATED:
+                    raise ValueError(
+                        f"repeating {len(sequence):,} items {times:,} times makes more than"
+                        f" the {MAX_REPEATED:,} a template may make"
+                    )
+        elif _huge_power(left, right):
+            raise ValueError(f"{left} ** {right} is a number of over 100,000 bits")
+        return super().call_binop(context, operator, left, right)
+
     def is_safe_callable(self, obj: Any) -> bool:
         _on_time()
         return bool(super().is_safe_callable(obj))
@@ -176,6 +223,10 @@ class _Environment(ImmutableSandboxedEnvironment):
         or importing itself is not: a partial that includes itself for the children of a
         node (a nested menu) ends when they do; an endless one is a loop (`render_page`)."""
         tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(jinja2.nodes.For):
+            loop.iter = jinja2.nodes.Filter(
+                loop.iter, _TIMED_LOOP, [], [], None, None, lineno=loop.iter.lineno
+            )
         for extends in tree.find_all(jinja2.nodes.Extends):
             named = extends.template
             if name is not None and isinstance(named, jinja2.nodes.Const) and named.value == name:
