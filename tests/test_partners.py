@@ -665,6 +665,33 @@ def test_formats_lists_the_profiles(
             "profiles:\n  flipboard:\n    hub: null\n",
             ("syndicate.yaml:11: error: profiles.flipboard: hub: Flipboard wants a WebSub hub",),
         ),
+        # `--format all` could never write a profile named all
+        (
+            "profiles:\n  all:\n    base: msn\n",
+            ("syndicate.yaml:10: error: profiles: all: `--format all` names every format",),
+        ),
+        # feeds published not well-formed (xmlns), or the element in XML's namespace (xml)
+        (
+            "profiles:\n  mine:\n    namespaces: {xmlns: 'https://p.example/ns'}\n",
+            ("syndicate.yaml:11: error: profiles.mine: namespaces: 'xmlns': XML reserves",),
+        ),
+        (
+            "profiles:\n  mine:\n    namespaces: {xml: 'https://p.example/ns'}\n"
+            "    item_elements: {xml:a: x}\n",
+            ("syndicate.yaml:11: error: profiles.mine: namespaces: 'xml': XML reserves",),
+        ),
+        # a kill then made every feed fail with an OverflowError
+        (
+            "profiles:\n  mine:\n    tombstone_days: 1000000000\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine.tombstone_days: ",
+                "the most allowed is 36525",
+            ),
+        ),
+        (
+            "feeds:\n  tombstone_days: 1000000000\n",
+            ("syndicate.yaml:10: error: feeds: tombstone_days: ", "<= 36525"),
+        ),
     ],
 )
 def test_profile_settings_are_checked_at_their_line(

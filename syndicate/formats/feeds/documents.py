@@ -75,6 +75,7 @@ class FeedOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
         int,
         msgspec.Meta(
             ge=0,
+            le=36525,  # a hundred years: a date that far from --now is past the calendar's
             description="days a killed or withdrawn story's notice stays in the subscription"
             " feeds, after the newest change of each feed; 0: none",
         ),

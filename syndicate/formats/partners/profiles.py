@@ -93,6 +93,7 @@ TombstoneDays = Annotated[
     int,
     msgspec.Meta(
         ge=0,
+        le=36525,
         description="days a killed story's kill item stays, after the newest change of its feed",
     ),
 ]
@@ -263,7 +264,13 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
         if self.require_hub and self.hub is None:
             yield "hub", f"{self.label or 'this partner'} wants a WebSub hub: set hub"
         for prefix, uri in self.namespaces.items():
-            if KNOWN_NAMESPACES.get(prefix, uri) != uri:
+            if prefix.lower().startswith("xml"):  # XML's own: `xml` is bound, the rest kept
+                yield (
+                    "namespaces",
+                    f"{prefix!r}: XML reserves the prefixes that start with xml; choose"
+                    " another prefix",
+                )
+            elif KNOWN_NAMESPACES.get(prefix, uri) != uri:
                 bound = KNOWN_NAMESPACES[prefix]
                 yield "namespaces", f"{prefix!r} is {bound}; choose another prefix"
         for key, elements in (("channel_elements", self.channel_elements),
@@ -428,11 +435,15 @@ def site_profiles(
     for name, written in config.section(SECTION).items():
         settings: dict[str, Any] = written if isinstance(written, dict) else {}
         where = config.where(SECTION, name)
-        if name in taken:
+        if name in taken or name == "all":
+            named = (
+                "`--format all` names every format"
+                if name == "all"
+                else (f"a format is already named {name!r}")
+            )
             diags.error(
                 "config.option",
-                f"{SECTION}: {name}: a format is already named {name!r}; give the profile"
-                " another name",
+                f"{SECTION}: {name}: {named}; give the profile another name",
                 where,
             )
             continue
