@@ -301,6 +301,23 @@ def test_a_site_translates_and_changes_phrases_in_its_own_terms_files(site: Path
     assert "Imeandikwa na <bdi>" in page and ">Politics &amp; Power<" in page
 
 
+def test_a_brace_written_as_the_error_says_is_one_brace_in_every_phrase(site: Path) -> None:
+    """`section.politics: "Politics {x}"` is told "it takes none (a brace is {{)"; written
+    so, a phrase without placeholders (a section's name, latest_news) was published with
+    both braces, and no such phrase could show one."""
+    config = _site_with_terms(
+        site,
+        {"en.yaml": 'section.politics: "Politics {{x}}"\nby: "By {names} {{y}}"\n'},
+    )
+    slug = "2021-02-18-nato-iraq-deployment"
+    out = site / "out"
+    args = ["export", "-q", "--format", "html", "--out", str(out), "--config", str(config)]
+    assert main([*args, "--articles", str(site / "articles")]) == 0
+    page = (out / "html" / f"{slug}.en.html").read_text(encoding="utf-8")
+    assert ">Politics {x}<" in page and "{{" not in page and "}}" not in page
+    assert "</bdi> {y}" in page
+
+
 def test_mistakes_in_a_site_terms_file_name_file_and_line(site: Path) -> None:
     config = _site_with_terms(
         site,

@@ -112,4 +112,6 @@ def term(key: str, lang: str, **values: str) -> str:
     text = lookup(key, lang)
     if text is None:
         raise KeyError(f"no term {key!r}")
-    return fill(text, **values) if values else text  # (unfilled: a phrase as written)
+    if not values and "{" not in text and "}" not in text:
+        return text
+    return fill(text, **values)  # (`{{` is a brace in a phrase without placeholders too)

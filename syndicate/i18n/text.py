@@ -15,8 +15,8 @@ from syndicate.model import Story, Variant
 def section_name(code: str, lang: str) -> str:
     """The section's name in `lang` from the terms (the site's, then syndicate's); the code
     itself, capitalised, if none has it."""
-    name = lookup(f"section.{code}", lang)
-    return name if name is not None else code.replace("-", " ").capitalize()
+    key = f"section.{code}"
+    return term(key, lang) if lookup(key, lang) is not None else code.replace("-", " ").capitalize()
 
 
 Part = tuple[str, bool]
