@@ -210,8 +210,17 @@ def test_templates_that_include_each_other_endlessly_are_an_error(
             "templates/article.html:2: error: not UTF-8 text (byte 0xe9); save the template as"
             " UTF-8",
         ),
+        # were published: U+FFFD and U+0001 in the page, which HTML parsers report
+        (
+            b"<p>one</p>\n<p>two</p>\n<p>\x00\x01</p>\n",
+            "templates/article.html:3: error: file is binary (contains NUL bytes), not a template",
+        ),
+        (
+            b"<p>one</p>\n<p>\x01</p>\n",
+            "templates/article.html:2: error: character U+0001 is not allowed in a page; remove it",
+        ),
     ],
-    ids=["empty", "jinja comment", "html comment", "latin-1"],
+    ids=["empty", "jinja comment", "html comment", "latin-1", "binary", "control"],
 )
 def test_an_empty_or_non_utf8_template_is_an_error_at_its_file(
     site: Path, capsys: pytest.CaptureFixture[str], content: bytes, expected: str

@@ -27,6 +27,7 @@ from syndicate.model.site import STYLESHEET
 from syndicate.readers import budgets
 from syndicate.readers.safefile import Refused, read_checked, site_refusal
 from syndicate.readers.staticfiles import own_files
+from syndicate.readers.textfile import XML_FORBIDDEN
 
 DOCTYPE = "<!DOCTYPE html>"
 RENDER_SECONDS = 30.0
@@ -139,7 +140,16 @@ def _checked_source(folder: Path, template: str) -> tuple[str, str, Callable[[],
         except OSError:
             return False
 
-    return data.decode("utf-8"), os.path.normpath(path), uptodate
+    text = data.decode("utf-8")
+    if forbidden := XML_FORBIDDEN.search(text):  # (a page holding one no parser reads whole)
+        line = text.count("\n", 0, forbidden.start()) + 1
+        said = (
+            "file is binary (contains NUL bytes), not a template"
+            if forbidden.group() == "\x00"
+            else f"character U+{ord(forbidden.group()):04X} is not allowed in a page; remove it"
+        )
+        raise _Refused(said, line, template)
+    return text, os.path.normpath(path), uptodate
 
 
 class _TooLong(jinja2.TemplateRuntimeError):
