@@ -127,6 +127,51 @@ def test_a_file_in_the_way_of_a_folder_leaves_nothing_half_written(
     assert files(site) == {"articles": b"mine"}
 
 
+def test_a_write_that_fails_midway_leaves_no_half_file(tmp_path: Path) -> None:
+    """A disk that filled up while syndicate.yaml was written (here a file size limit) was
+    told "nothing was written", but the half file stayed, and the next `init` refused the
+    folder as "a syndicate site already"."""
+    import resource
+    import subprocess
+    import sys
+
+    site = tmp_path / "site"
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (512, 512))
+
+    command = [sys.executable, "-m", "syndicate", "init", str(site), "--now", NOW]
+    full = subprocess.run(
+        [*command, "--timezone", "Europe/Brussels"],
+        capture_output=True,
+        text=True,
+        preexec_fn=small_files,
+    )
+    assert full.returncode == 2, full.stderr
+    assert f"error: cannot write {site}/syndicate.yaml: File too large" in full.stderr
+    assert "nothing was written" in full.stderr and "Traceback" not in full.stderr
+    assert not site.exists() or files(site) == {}
+    assert init(site) == 0  # once it can be written
+
+
+def test_a_link_to_nothing_in_the_way_is_never_written_through(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A syndicate.yaml that was a link to a file not there: `init` wrote the configuration
+    where the link pointed, outside the site folder, exit 0."""
+    site, elsewhere = tmp_path / "site", tmp_path / "elsewhere" / "config.yaml"
+    site.mkdir()
+    elsewhere.parent.mkdir()
+    (site / "syndicate.yaml").symlink_to(elsewhere)
+    assert init(site) == 2
+    assert "is a syndicate site already (syndicate.yaml exists)" in capsys.readouterr().err
+    assert not elsewhere.exists()
+    (site / "syndicate.yaml").unlink()
+    (site / ".gitignore").symlink_to(tmp_path / "elsewhere" / "ignored")
+    assert init(site) == 0
+    assert not (tmp_path / "elsewhere" / "ignored").exists(), "the user's link is kept as is"
+
+
 def test_the_same_request_makes_the_same_site(tmp_path: Path) -> None:
     assert init(tmp_path / "a", "--name", "Le Quotidien", "--lang", "fr") == 0
     assert init(tmp_path / "b", "--name", "Le Quotidien", "--lang", "fr") == 0

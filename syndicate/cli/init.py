@@ -109,7 +109,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         files |= _story_files(site, slug, story_langs, samples)
     if _taken(args, site.folder, [*files, f"articles/{slug}"], diags):
         return EXIT_INPUT
-    if not (site.folder / ".gitignore").exists():
+    if not os.path.lexists(site.folder / ".gitignore"):
         files[".gitignore"] = IGNORED.encode("utf-8")
     if not _write(args, site.folder, files, diags):
         return EXIT_INPUT
@@ -135,13 +135,18 @@ def _write(
                 if not (folder / parent).is_dir():
                     (folder / parent).mkdir()
                     made.append(folder / parent)
-            (folder / name).write_bytes(data)
-            made.append(folder / name)
+            # A new file, never one there (nor through a link to somewhere else): `x` is
+            # O_EXCL, which follows no link. Listed before it is written: a write that
+            # fails midway (a full disk) leaves no half file behind.
+            with open(folder / name, "xb") as file:
+                made.append(folder / name)
+                file.write(data)
     except OSError as exc:
         for path in reversed(made):
             with contextlib.suppress(OSError):
                 path.rmdir() if path.is_dir() else path.unlink()
-        where = Path(shown(args, Path(exc.filename))) if exc.filename else folder
+        failed = exc.filename or (made[-1] if made else None)  # (a write names no file)
+        where = Path(shown(args, Path(failed))) if failed else folder
         diags.error(
             "init.write",
             f"{cannot_write(where, exc)}; nothing was written: run init again once it can"
@@ -154,7 +159,7 @@ def _write(
 def _taken(args: argparse.Namespace, folder: Path, names: list[str], diags: Diagnostics) -> bool:
     """Whether a file `init` would write exists: then nothing is written, nothing overwritten."""
     where = shown(args, folder)
-    if (folder / CONFIG_NAME).exists():
+    if os.path.lexists(folder / CONFIG_NAME):  # (a link to nothing too: written through)
         diags.error(
             "init.exists",
             f"{where} is a syndicate site already ({CONFIG_NAME} exists); nothing was changed."
@@ -162,7 +167,7 @@ def _taken(args: argparse.Namespace, folder: Path, names: list[str], diags: Diag
         )
         return True
     # Folders of articles/ (the sample story, the site's assets), named once each.
-    taken = sorted({Path(n).parts[1] for n in names if (folder / n).exists() and "/" in n})
+    taken = sorted({Path(n).parts[1] for n in names if os.path.lexists(folder / n) and "/" in n})
     if taken:
         diags.error(
             "init.exists",
