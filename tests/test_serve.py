@@ -348,6 +348,25 @@ def test_the_preview_never_goes_into_out(site: Site, capsys: pytest.CaptureFixtu
     assert "the preview never goes into out/" in capsys.readouterr().err
 
 
+def test_ctrl_c_in_the_first_preview_says_the_preview_stopped_not_out(
+    site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the preview was first exported said "interrupted; out/ is unchanged", the
+    engine's words of an export, about a folder the preview never writes."""
+    from syndicate.build.engine import Interrupted
+    from syndicate.serve.preview import Previewer
+
+    def interrupted(self: Previewer) -> bool:
+        raise Interrupted(published=False)
+
+    monkeypatch.setattr(Previewer, "export", interrupted)
+    monkeypatch.setenv("PARTNER_TOKEN", "a-token-for-the-newsml-folder")
+    capsys.readouterr()
+    assert site.cli("serve", "--watch", "--articles", str(site.articles)) == 130
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "interrupted; the preview stopped (it never writes out/)"
+
+
 @pytest.mark.parametrize(
     ("folder", "said"),
     [

@@ -153,6 +153,8 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
         # The engine says whether out/ was published (see syndicate.build.Interrupted).
         # Printed even under --quiet: it says what out/ holds.
         said = str(exc) or _INTERRUPTED.get(args.command, "interrupted")
+        if args.command == "serve":  # the engine's words are of out/, which a preview never is
+            said = _INTERRUPTED["serve"]
         say(args, said, asked=True, interrupted=True)
         return 130
     except BrokenPipeError:  # `syndicate list | head`: the reader has what it wanted
@@ -162,6 +164,7 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
 
 _INTERRUPTED = {
     "export": "interrupted; out/ is unchanged",
+    "serve": "interrupted; the preview stopped (it never writes out/)",
     "deliver": (
         "interrupted: what each target confirmed is recorded; run syndicate deliver again to"
         " send the rest"
