@@ -844,6 +844,25 @@ def test_a_profile_added_while_previewing_is_served_as_its_format_says(
     assert served.headers["link"].startswith('<http://127.0.0.1:7/>; rel="hub"')
 
 
+def test_a_profile_taken_out_while_previewing_leaves_the_preview(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """Its folder stayed in the preview, served, and every later export of the preview
+    warned `output.orphaned` ("delete it") of a folder inside syndicate's own cache."""
+    plain = "deliver:\n  retry: {attempts: 1, timeout: 5}\n"
+    site.configure(plain + "profiles:\n  mine:\n    base: msn\n")
+    server = serving("--watch", "--articles", str(site.articles))
+    feed = "partners/mine/en.xml"
+    assert server.get(feed).status_code == 200
+    site.configure(plain)
+    until(lambda: server.get(feed).status_code == 404, "the profile's folder goes", server)
+    site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+    page = f"html/{SAMPLE_SLUG}.en.html"
+    until(lambda: "NATO will surge again" in server.get(page).text, "the edit shows", server)
+    assert "output.orphaned" not in server.log()
+    assert not server.get("_syndicate/preview").json()["problems"]
+
+
 @pytest.mark.parametrize(("now", "in_news"), [("2021-02-19T12:00:00Z", True), (None, False)])
 def test_the_preview_is_exported_at_now_when_given(
     site: Site, tmp_path: Path, now: str | None, in_news: bool

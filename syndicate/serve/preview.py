@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import secrets
+import shutil
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -167,6 +168,8 @@ class Previewer:
             diagnostics=diags,
             releases=False,  # nothing previewed was published: no version to keep
         )
+        if result.orphaned:
+            diags = self._drop_orphaned(result.orphaned, diags)
         errors = [d.format_text() for d in diags.sorted() if d.severity == "error"]
         if result.status not in ("exported", "partial"):
             self.state.failed(errors)
@@ -189,6 +192,22 @@ class Previewer:
             )
         self.report(diags, summary)
         return True
+
+    def _drop_orphaned(self, folders: Sequence[str], diags: Diagnostics) -> Diagnostics:
+        """Remove the preview's folders of a format there is no longer (a partner profile
+        taken out of syndicate.yaml): the preview is syndicate's own folder, which no partner
+        fetches, so what `output.orphaned` asks of out/ is done here; the diagnostics without
+        those warnings (and the errors of stories such a folder still carried)."""
+        root = self.state.folder.resolve()
+        for folder in folders:
+            path = (root / folder).resolve()
+            if path != root and path.is_relative_to(root):
+                shutil.rmtree(path, ignore_errors=True)
+        kept = Diagnostics()
+        for diagnostic in diags:
+            if diagnostic.code not in ("output.orphaned", "output.orphaned-story"):
+                kept.add(diagnostic)
+        return kept
 
     def watch(self, stop: threading.Event) -> None:
         """Export again after each change, until `stop` is set. The watcher gives up on a
