@@ -825,3 +825,36 @@ def test_a_story_folder_linked_to_nothing_is_kept_not_deleted(
     assert tree(site / "out") == before
     assert export(site, "--keep-going") == EXIT_PARTIAL
     assert tree(site / "out") == before
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("base_url: https://ycpress.example/syndicate/", "base_url: https://other.example/news/"),
+        ("languages: [en, fr]", "languages: [en]"),
+    ],
+    ids=["base_url", "a language dropped"],
+)
+def test_a_catalog_made_while_stories_were_kept_is_made_again_once_they_are_read(
+    site: Path, tmp_path: Path, old: str, new: str
+) -> None:
+    """After a configuration change, `--story` kept the other stories as last published: the
+    OPDS catalogs were made with their entries as the last run made them (the old base_url,
+    links to a dropped language's page and book) and recorded as made from the summaries
+    alone. The next full run made those stories again, found the catalogs' inputs the same,
+    and kept them stale for good (validate --outputs: links to missing files)."""
+    formats = ("epub", "html")
+    assert export(site, formats=formats) == 0
+    config = site / "syndicate.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert old in text
+    config.write_text(text.replace(old, new), encoding="utf-8")
+    assert export(site, "--story", HEALTHY, formats=formats) == 0
+    assert export(site, formats=formats) == 0
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    shutil.copytree(site / "articles", fresh / "articles")
+    shutil.copytree(site / "site", fresh / "site")
+    shutil.copy(config, fresh / "syndicate.yaml")
+    assert export(fresh, formats=formats) == 0
+    assert tree(site / "out") == tree(fresh / "out")

@@ -1053,6 +1053,9 @@ class _Build:
         """Without `keep_going`: the stories with errors of their own."""
         self.kept_gone: list[str] = []
         """Stories whose folders are gone, kept as last published (`_spared`)."""
+        self.kept: set[str] = set()
+        """The slugs of the stories this run keeps as last published (`_hold`): their units,
+        so their fragments, are of the run that published them, under its configuration."""
         self.moved_in: list[str] = []
         """Story folders with errors that give another story's id than the one last
         published from them (`_moved_in`): that one counts as deleted."""
@@ -1843,6 +1846,7 @@ class _Build:
             self._record_unit(unit, made, paths)
         self.state.record_story(text_key, record)
         self.read.append(_Story(source, record.key, record.summary, tuple(used)))
+        self.kept.add(record.summary.slug)
         return True
 
     def _held_files(self, key: str) -> list[str] | None:
@@ -2402,6 +2406,12 @@ class _Build:
         parts.append(str(len(file.summaries)))
         for story in file.summaries:
             parts.append(self._summary_key(story))
+            # A story kept as last published lends fragments of the run that published it:
+            # made under that run's configuration (its languages, base_url), they may differ
+            # from what the summary makes now, so the file is of its unit until it is made
+            # again (the next run that reads it is then a new key, and makes the file again).
+            if story.slug in self.kept:
+                parts.append(recall.units[story.slug])
         if window is not None:
             both = (*file.stories, *file.summaries)
             parts += [_in_window(writer, s, now) for s in both]
