@@ -290,6 +290,24 @@ def test_a_misspelt_setting_is_named_with_its_fix(
     assert "expected fields" not in err
 
 
+def test_a_key_that_is_neither_a_setting_nor_a_section_is_told_to_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`editor_notes: check with legal` was only "expected fields (name: value lines)",
+    which reads as if the key were a section syndicate knows."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    lines = config.count("\n")
+    (tmp_path / "syndicate.yaml").write_text(config + "editor_notes: check with legal\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--articles", str(REPO / "articles")]) == 2
+    assert (
+        f"syndicate.yaml:{lines + 1}: error: editor_notes: expected fields (name: value lines),"
+        " found 'check with legal'; editor_notes is read as a format's section: if it is none"
+        " (a note, another tool's setting), remove it [config.schema]"
+    ) in capsys.readouterr().err
+
+
 def test_one_did_you_mean_with_a_cutoff_for_near_misses() -> None:
     """Every "did you mean" is written by `diagnostics` (the configuration's typos and the
     language tags wrote their own): a key holding a section asks for a nearer miss, since a

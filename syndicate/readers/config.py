@@ -270,9 +270,15 @@ def load_config(
         diags.error(
             "config.schema", f"unknown setting {key!r}{hint}", SourceRef(shown, doc.line((key,)))
         )
+    settings = load_schema("site.schema.json")["properties"]
     for where, message in problems:
         if where[:1] and where[0] in typos:
             continue  # ("expected fields": read as a format's section)
+        if len(where) == 1 and where[0] not in settings and "expected fields" in message:
+            message += (  # a note, a key of another tool: not a format's options at all
+                f"; {where[0]} is read as a format's section: if it is none (a note, another"
+                " tool's setting), remove it"
+            )
         diags.error("config.schema", message, SourceRef(shown, doc.line(where)))
     if problems or typos:
         return None
