@@ -979,6 +979,14 @@ def test_failures_are_said_in_words_an_operator_can_act_on() -> None:
     assert retry_after("120") == 120.0
     assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert retry_after("soon") is None and retry_after(None) is None
+    import httpx
+
+    from syndicate.deliver.remotes import transient
+
+    # an HTTP push target or a WebSub hub that never answers was said only "timed out"
+    for silent in (httpx.ReadTimeout("timed out"), httpx.ConnectTimeout("timed out")):
+        assert describe(silent) == "the connection timed out: the server did not answer in time"
+        assert transient(silent)
 
 
 @pytest.mark.parametrize("kind", ["file", "ftp", "sftp", "s3"])

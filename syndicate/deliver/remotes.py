@@ -751,9 +751,12 @@ _TIMED_OUT_SOCKET = ("cannot read from timed out object", "cannot write to timed
 
 def _timed_out(exc: BaseException) -> bool:
     """A timeout with no words of its own: fsspec's FSTimeoutError, asyncio's, a socket's
-    "timed out", or a socket file used after one."""
+    "timed out", a socket file used after one, or httpx's (an HTTP push target or a WebSub
+    hub that never answers; not a TimeoutError, and said "timed out")."""
     text = str(exc).strip()
     if isinstance(exc, TimeoutError) and text in ("", "timed out"):
+        return True
+    if any(cls.__name__ == "TimeoutException" for cls in type(exc).__mro__):
         return True
     return isinstance(exc, OSError) and text in _TIMED_OUT_SOCKET
 
