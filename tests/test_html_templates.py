@@ -624,3 +624,30 @@ def test_what_a_template_makes_is_bounded_before_it_is_made(
     err = _export_errors(site, capsys)
     assert f"templates/article.html:5: error: this fails: {said}" in err, err
     assert "correct the template" in err
+
+
+def test_a_site_macros_file_missing_a_macro_is_told_at_itself_with_the_fix(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A site's `macros.html` with one macro of its own: syndicate's pages, importing it,
+    failed with Jinja's "'TemplateModule object' has no attribute 'alternates'" at
+    `templates/home.html`, a file the site does not have. The error is at the file to mend,
+    with the lines that take syndicate's macro; written there, they work."""
+    (site / "templates").mkdir(exist_ok=True)
+    macros = site / "templates" / "macros.html"
+    own = "{% macro time_phrase(p) %}{{ p.text }}{% endmacro %}\n"
+    macros.write_text(own, encoding="utf-8")
+    err = _export_errors(site, capsys)
+    assert (
+        "templates/macros.html:1: error: macros.html defines no macro 'alternates', which"
+        " syndicate's pages call: define it, or take syndicate's: {% import"
+        ' "syndicate/macros.html" as syndicate %} and {% set alternates = syndicate.alternates'
+        " %} at the top of macros.html"
+    ) in err
+    assert "TemplateModule" not in err and "templates/home.html" not in err
+    taken = ["alternates", "feed_links", "language_nav", "story_list", "pager", "subscribe"]
+    lines = "".join(f"{{% set {name} = syndicate.{name} %}}\n" for name in taken)
+    macros.write_text(
+        '{% import "syndicate/macros.html" as syndicate %}\n' + lines + own, encoding="utf-8"
+    )
+    assert export(site) == 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 import traceback
 from collections.abc import Callable
@@ -294,7 +295,10 @@ def render_page(site_templates: Path | None, template: str, **values: Any) -> by
             message += " (neither in templates/ nor among syndicate's own)"
         raise TemplateError(*_located(message, exc, site_templates, template)) from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(*_located(str(exc), exc, site_templates, template)) from None
+        said = _missing_macro(str(exc), site_templates) or _located(
+            str(exc), exc, site_templates, template
+        )
+        raise TemplateError(*said) from None
     except RecursionError as exc:  # a cycle through two templates or more
         message = (
             "templates extend, include or import each other in a loop (or a macro calls"
@@ -376,6 +380,39 @@ def _located(message: str, exc: BaseException, site: Path | None, template: str)
     if built_in is not None:
         message += f" (at syndicate's built-in {built_in})"
     return message, _shown(template)
+
+
+_NO_MACRO = re.compile(r"'jinja2\.environment\.TemplateModule object' has no attribute '(\w+)'")
+
+
+def _missing_macro(message: str, site: Path | None) -> tuple[str, str] | None:
+    """For a macro syndicate's pages call that the site's own copy of the file defining it
+    (`templates/macros.html`) lacks: Jinja's words ("'TemplateModule object' has no attribute
+    'alternates'", at syndicate's page) made the file to mend and how, at that file."""
+    found = _NO_MACRO.search(message)
+    if found is None or site is None:
+        return None
+    name = found.group(1)
+    defining = _built_in_macros().get(name)
+    if defining is None or not (site / defining).is_file():
+        return None
+    return (
+        f"{defining} defines no macro {name!r}, which syndicate's pages call: define it, or"
+        f' take syndicate\'s: {{% import "{BUILT_IN}{defining}" as syndicate %}} and {{% set'
+        f" {name} = syndicate.{name} %}} at the top of {defining}",
+        f"{SITE_FOLDER}{defining}:1",
+    )
+
+
+@cache
+def _built_in_macros() -> dict[str, str]:
+    """The macros of syndicate's own templates, by name: the template defining each."""
+    package = Path(__file__).resolve().parent / "templates"
+    found: dict[str, str] = {}
+    for path in sorted(package.glob("*.html")):
+        for name in re.findall(r"\{%-?\s*macro\s+(\w+)\s*\(", path.read_text("utf-8")):
+            found.setdefault(name, path.name)
+    return found
 
 
 def _closing_the_loop(frames: list[traceback.FrameSummary]) -> list[traceback.FrameSummary]:
