@@ -218,6 +218,27 @@ def test_what_editors_leave_behind_is_left_out_with_a_warning(
     assert [d.code for d in diags.errors] == ["story.unexpected-file"]
 
 
+def test_a_language_file_named_by_another_tool_is_told_its_name(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`fr.markdown` (another editor's suffix) got the general "not a story file" without the
+    name to give it; vim's `4913` (the file it writes and removes to test a folder before a
+    save, seen by the preview now and then) was "not a story file", an error."""
+    folder = write_story(tmp_path, "suffixes")
+    for name in ("fr.markdown", "de.MD", "es.txt"):
+        (folder / name).write_text(VARIANT, encoding="utf-8")
+    (folder / "4913").write_bytes(b"")
+    _, diags = read(tmp_path, site_config)
+    told = {d.path.rsplit("/", 1)[-1]: d.message for d in diags.errors}
+    assert told == {
+        name: f"not a story file: language files end in .md; rename it {name[:2]}.md"
+        for name in ("fr.markdown", "de.MD", "es.txt")
+    }
+    assert [(d.code, d.path.rsplit("/", 1)[-1]) for d in diags.warnings] == [
+        ("story.left-behind", "4913")
+    ]
+
+
 def test_copies_of_a_language_file_are_not_taken_for_languages(
     tmp_path: Path, site_config: SiteConfig
 ) -> None:

@@ -60,13 +60,17 @@ RESERVED_SLUGS = {
     "site": "the publisher's logo and icon (html/media/site/)",
 }
 """Slugs whose outputs would take the place of other files."""
+_MARKDOWN_SUFFIXES = frozenset({"markdown", "mdown", "mkd", "mkdn", "mdwn", "txt", "text", "md"})
+"""What a language file may be named by other tools (`fr.markdown`, `fr.MD`): told `fr.md`."""
 PLACEHOLDER = re.compile(r"\bTODO\b")
 _LEFT_BEHIND = re.compile(
-    r".+~|#.+#|.+\.(?:bak|orig|swp|swo|tmp)|thumbs\.db|desktop\.ini|icon\r", re.IGNORECASE
+    r".+~|#.+#|.+\.(?:bak|orig|swp|swo|tmp)|thumbs\.db|desktop\.ini|icon\r|4913",
+    re.IGNORECASE,
 )
 """What editors and file managers leave beside the files they open (`fr.md~`, `#fr.md#`,
-`Thumbs.db`): warned about and left out, never an error stopping the export (hidden files,
-`.fr.md.swp` or `.DS_Store`, are not listed at all)."""
+`Thumbs.db`, `4913`, which vim writes and removes to test a folder before each save):
+warned about and left out, never an error stopping the export (hidden files, `.fr.md.swp`
+or `.DS_Store`, are not listed at all)."""
 """What `syndicate new` marks the fields to fill with; an error in a usable story."""
 PLACEHOLDER_SECTION = "todo"
 """The section `syndicate new` writes (a section code is lowercase)."""
@@ -748,7 +752,15 @@ class _StoryReader:
             original = copied_from(tag) if entry.name.endswith(LANGUAGE_SUFFIX) else None
             if not entry.name.endswith(LANGUAGE_SUFFIX) or original:
                 strays += 1
-                if strays <= MAX_NAMED_STRAYS:
+                stem, dot, suffix = entry.name.rpartition(".")
+                markdown = dot and suffix.lower() in _MARKDOWN_SUFFIXES and is_valid_tag(stem)
+                if strays <= MAX_NAMED_STRAYS and markdown:
+                    self.diags.error(
+                        "story.unexpected-file",
+                        f"not a story file: language files end in .md; rename it {stem}.md",
+                        shown,
+                    )
+                elif strays <= MAX_NAMED_STRAYS:
                     self.diags.error(
                         "story.unexpected-file",
                         "not a story file: language files are named <language-tag>.md (en.md,"
