@@ -651,3 +651,31 @@ def test_a_site_macros_file_missing_a_macro_is_told_at_itself_with_the_fix(
         '{% import "syndicate/macros.html" as syndicate %}\n' + lines + own, encoding="utf-8"
     )
     assert export(site) == 0
+
+
+def test_validate_finds_what_is_wrong_in_a_template_before_an_export(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`validate` checked no template: a syntax error, a file that is not UTF-8 text or one
+    holding a NUL passed it (exit 0), and the export then failed."""
+    (site / "templates" / "partials").mkdir(parents=True, exist_ok=True)
+    (site / "templates" / "article.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n<p>{{ oops( }}</p>\n{% endblock %}\n',
+        encoding="utf-8",
+    )
+    (site / "templates" / "partials" / "promo.html").write_bytes(b"\n<p>caf\xe9</p>\n")
+    (site / "templates" / "partials" / "unused.html").write_bytes(b"<p>\x00</p>\n")
+    command = ["validate", "--config", str(site / "syndicate.yaml")]
+    capsys.readouterr()
+    assert main([*command, "--articles", str(site / "articles")]) == 2
+    err = capsys.readouterr().err
+    assert "templates/article.html:3: error: unexpected '}', expected ')' [html.template]" in err
+    assert (
+        "templates/partials/promo.html:2: error: not UTF-8 text (byte 0xe9); save the template"
+        " as UTF-8 [html.template]"
+    ) in err
+    assert "templates/partials/unused.html:1: error: file is binary (contains NUL bytes)" in err
+    assert err.rstrip().endswith("templates: not valid: 3 errors (above)")
+    for name in ("article.html", "partials/promo.html", "partials/unused.html"):
+        (site / "templates" / name).write_text("<p>fine</p>\n", encoding="utf-8")
+    assert main([*command, "--articles", str(site / "articles")]) == 0

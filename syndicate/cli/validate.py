@@ -50,6 +50,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     options = resolve_options(
         writers, config, diags, every_section=True, other_sections=(DELIVER, SERVE, EXPORT)
     )
+    for writer in writers:  # the site's own files a format reads (the pages' templates)
+        writer.check_site_inputs(config, diags)
     delivery = load_delivery(config, site_registry, diags)  # its own profiles are formats
     if delivery is not None:
         check_exported(delivery, config, site_registry, diags)
@@ -71,6 +73,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         counted = [*diags.errors, *(diags.warnings if args.strict else ())]
         in_config = all(d.path == str(args.config) for d in counted)
         what = args.config if problems or options is None or in_config else args.articles
+        if counted and config.templates and all(d.code == "html.template" for d in counted):
+            what = config.templates  # the site's pages: no story is at fault
         say(
             args,
             f"{shown(args, what)}: {_not_valid(args, diags)}",

@@ -386,6 +386,11 @@ class Writer(Generic[OptionsT]):
         run in story-folder order (visible or not: `ctx.now` says which the public may see)."""
         return ()
 
+    def check_site_inputs(self, config: SiteConfig, diags: Diagnostics) -> None:
+        """Check the site's own files of `site_inputs` as far as they can be without a story
+        (the HTML pages' templates parse), so that `validate` tells their problems at their
+        lines before an export would. This default checks nothing."""
+
     def validate_outputs(self, out: Path, ctx: Context[OptionsT]) -> None:
         """Check the files this format wrote under `out/` and report problems in
         `ctx.diagnostics`. This default checks that XML and JSON files are well-formed;

@@ -328,6 +328,26 @@ def render_page(site_templates: Path | None, template: str, **values: Any) -> by
         ) from None
 
 
+def check_templates(site_templates: Path) -> list[TemplateError]:
+    """The site's own templates compiled, not rendered: what each one is wrong in that needs
+    no page to tell (a syntax error, a file that is not UTF-8 text or holds a character no
+    page may, one that extends itself, one refused as story files are), at its line, as an
+    export would say it. A name a template uses that a page lacks is told by the page."""
+    env = environment(site_templates)
+    found: list[TemplateError] = []
+    for rel, _ in own_files(site_templates):
+        if not rel.endswith(".html"):
+            continue
+        try:
+            env.get_template(rel)
+        except jinja2.TemplateSyntaxError as exc:
+            name = exc.name or rel
+            found.append(TemplateError(exc.message or str(exc), f"{_shown(name)}:{exc.lineno}"))
+        except jinja2.TemplateNotFound:  # (gone since it was listed)
+            continue
+    return found
+
+
 _timed_out: dict[tuple[Path | None, str], tuple[tuple[tuple[str, int], ...], tuple[str, str]]] = {}
 """The templates that ran past `RENDER_SECONDS` in this process, with the site's templates as
 they were then (`_stamp`) and what was said: every other page of that template would take as

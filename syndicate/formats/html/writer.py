@@ -21,7 +21,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup, escape
 
-from syndicate.diagnostics import for_page
+from syndicate.diagnostics import Diagnostics, for_page
 from syndicate.formats.contract import (
     Context,
     Options,
@@ -72,6 +72,15 @@ class HtmlWriter(Writer[HtmlOptions]):
     scope = "variant"
     Options = HtmlOptions
     site_inputs = ("templates",)
+
+    def check_site_inputs(self, config: SiteConfig, diags: Diagnostics) -> None:
+        """The site's templates compile (`templating.check_templates`)."""
+        if config.templates is None:
+            return
+        from syndicate.formats.html.templating import check_templates
+
+        for problem in check_templates(config.templates):
+            diags.error("html.template", problem.message, problem.where)
 
     def story_files(self, story: Story, ctx: Context[HtmlOptions]) -> Iterator[OutputFile]:
         if story.lifecycle(ctx.now) in ("killed", "withdrawn") and story.was_public():
