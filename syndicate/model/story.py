@@ -321,7 +321,9 @@ class Story:
         return is_public(self.status == "usable", self.embargo_until, now, self.published)
 
     def lifecycle(self, now: datetime) -> Lifecycle:
-        return lifecycle(self.status, self.version, self.embargo_until, now, self.published)
+        return lifecycle(
+            self.status, self.version, self.embargo_until, now, self.published, self.updated
+        )
 
     def was_public(self) -> bool:
         """Whether a killed or withdrawn story had reached the public before (see
@@ -348,22 +350,36 @@ def lifecycle(
     embargo_until: datetime | None,
     now: datetime,
     published: datetime | None = None,
+    updated: datetime | None = None,
 ) -> Lifecycle:
     """Where a story stands at `now`. A usable story is `public`, or `embargoed` until its
     embargo and its `published` have come, or `scheduled` until its `published` comes when
     no embargo holds it (no output carries it before then, wire partners' included). A story
     withheld or canceled at version 1 is a `draft`: it was never
-    released, and no output carries it. Withholding or canceling a released story is a new
-    version (2 or more): `withdrawn` (withheld: not to be used for now) or `killed`
-    (canceled: not to be used, ever); every output then says so in its own idiom."""
+    released, and no output carries it; so is one withheld or canceled (at its `updated`)
+    while it was scheduled, before its `published` came with no embargo: no one had it, and a
+    kill would send wire partners the headline of a story that went out to no one.
+    Withholding or canceling a released story is a new version (2 or more): `withdrawn`
+    (withheld: not to be used for now) or `killed` (canceled: not to be used, ever); every
+    output then says so in its own idiom."""
     if status == "usable":
         if is_public(True, embargo_until, now, published):
             return "public"
         # An embargo holds it until the later of the two: wire partners have it meanwhile.
         return "embargoed" if embargo_until is not None else "scheduled"
-    if version == 1:
+    if version == 1 or _taken_back_unsent(embargo_until, published, updated):
         return "draft"
     return "killed" if status == "canceled" else "withdrawn"
+
+
+def _taken_back_unsent(
+    embargo_until: datetime | None, published: datetime | None, updated: datetime | None
+) -> bool:
+    """Whether a story was withheld or canceled before anyone had it: while it was scheduled
+    (its `published` still ahead of the change) and no embargo had sent it to the wire."""
+    if embargo_until is not None or published is None or updated is None:
+        return False
+    return updated < published
 
 
 def public_since(published: datetime, embargo_until: datetime | None) -> datetime:

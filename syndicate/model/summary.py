@@ -129,7 +129,9 @@ class StorySummary:
         return is_public(self.status == "usable", self.embargo_until, now, self.published)
 
     def lifecycle(self, now: datetime) -> Lifecycle:
-        return lifecycle(self.status, self.version, self.embargo_until, now, self.published)
+        return lifecycle(
+            self.status, self.version, self.embargo_until, now, self.published, self.updated
+        )
 
     def was_public(self) -> bool:
         return was_public(self.published, self.embargo_until, self.updated)
