@@ -911,6 +911,27 @@ def test_a_published_language_removed_is_a_warning(
     assert "story.language-removed" not in capsys.readouterr().err
 
 
+def test_a_language_removed_with_the_kill_is_told_to_stay_for_the_notice(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Canceling a story and deleting fr.md in the same edit sent no kill in French (every
+    kill is made in the languages whose files are there), and the warning told the user to
+    "set status: withheld or canceled with a new version", which they had just done."""
+    capsys.readouterr()
+    cancel(history_site, PUBLIC)
+    langs = sorted(p.stem for p in (history_site / "articles" / PUBLIC).glob("*.md"))
+    gone = next(lang for lang in langs if lang != "en")
+    (history_site / "articles" / PUBLIC / f"{gone}.md").unlink()
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    assert (
+        f"warning: {gone}.md is gone in the version that takes the story back, but its version"
+        f" was published: the {gone} files leave out/ and the delivery targets with no notice of"
+        f" the kill, so {gone} partners and feed readers keep the story; put {gone}.md back"
+    ) in err
+    assert "set status: withheld or canceled" not in err
+
+
 def test_a_new_version_with_the_old_updated_is_told_at_its_updated_line(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

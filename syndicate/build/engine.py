@@ -2178,7 +2178,20 @@ class _Build:
         if not released or old.status != "usable":
             return
         for lang in old.languages:
-            if not story.has(lang):
+            if not story.has(lang) and story.status != "usable":
+                # A kill or withdrawal is said in the languages whose files are there: the
+                # notice of the one gone would not reach its partners and readers.
+                taken = "kill" if story.status == "canceled" else "withdrawal"
+                self.input.warning(
+                    "story.language-removed",
+                    f"{lang}.md is gone in the version that takes the story back, but its"
+                    f" version was published: the {lang} files leave out/ and the delivery"
+                    f" targets with no notice of the {taken}, so {lang} partners and feed"
+                    f" readers keep the story; put {lang}.md back (its text is not published"
+                    " again, only the notice) until the notice has gone out",
+                    story.source,
+                )
+            elif not story.has(lang):
                 self.input.warning(
                     "story.language-removed",
                     f"{lang}.md is gone, but its version was published: its files leave out/"
