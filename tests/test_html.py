@@ -409,6 +409,19 @@ def test_a_text_borrowed_from_the_original_says_its_language(
     assert 'dir="auto"' in chapter and "© 2021 YCPress." in chapter
 
 
+def test_a_time_element_says_the_day_its_words_say(sample_story: Story, site_config: Any) -> None:
+    """A story of Asia/Kolkata whose dates were written in another offset: the dateline read
+    "19 February 2021" while its `<time datetime>` kept the file's offset and said the 18th.
+    The instant is written at the offset of the story's zone (in the indexes too)."""
+    story = replace(sample_story, timezone="Asia/Kolkata")  # published 18:30 UTC: the 19th there
+    files, _ = export_stories([story], site_config, "html")
+    page = files[f"html/{SAMPLE_SLUG}.en.html"].decode("utf-8")
+    assert '<time datetime="2021-02-19T00:00:00+05:30"' in page
+    assert "2021-02-18T19:30:00+01:00" not in page.split("</head>", 1)[1].split("<script", 1)[0]
+    index = files["html/index.en.html"].decode("utf-8")
+    assert '<time datetime="2021-02-19T00:00:00+05:30">' in index
+
+
 def test_a_page_links_its_story_book_only_when_the_site_makes_story_books(tmp_path: Path) -> None:
     """`epub.story_books: false` makes the editions alone: a page linking its story's book
     would link a file that is never written."""

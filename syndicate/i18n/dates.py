@@ -182,6 +182,13 @@ def rfc3339(dt: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def local_rfc3339(dt: datetime, tz: str) -> str:
+    """The instant at the offset of the zone `tz` then: a `<time datetime>` that says the
+    same day as the words beside it (`format_human_date`, in that zone), whatever offset the
+    story's file wrote it with."""
+    return rfc3339(_local(dt, tz))
+
+
 def rfc3339_utc(dt: datetime) -> str:
     """The same instant in UTC: `2021-02-18T18:30:00Z`."""
     return rfc3339(dt.astimezone(UTC))

@@ -39,7 +39,12 @@ from syndicate.formats.jsonld.graph import (
     default_language,
     script_text,
 )
-from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
+from syndicate.i18n.dates import (
+    format_human_date,
+    format_human_datetime,
+    local_rfc3339,
+    rfc3339,
+)
 from syndicate.i18n.locales import direction, format_number, language_label, with_territory
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import Part, byline_parts, isolate, parts, section_name
@@ -284,7 +289,7 @@ def time_phrase(key: str, lang: str, tz: str, when: datetime, **values: str) -> 
         "before": isolated_markup(before),
         "after": isolated_markup(after),
         "text": format_human_date(when, lang, tz),
-        "datetime": rfc3339(when),
+        "datetime": local_rfc3339(when, tz),
         "title": format_human_datetime(when, lang, tz),
     }
 
@@ -529,7 +534,7 @@ def story_items(stories: Sequence[StorySummary], lang: str) -> list[Values]:
                 "href": f"{story.slug}.{lang}.html",
                 "headline": variant.headline,
                 "summary": variant.summary,
-                "datetime": rfc3339(story.public_since_for(lang)),
+                "datetime": local_rfc3339(story.public_since_for(lang), story.timezone),
                 "date": format_human_date(story.public_since_for(lang), lang, story.timezone),
             }
         )
