@@ -1304,3 +1304,29 @@ def test_a_lifted_story_tops_the_feed_and_the_others_keep_their_dates(lifted_out
     (corrected,) = atom.xpath("a:entry[a:id=$id]", namespaces=NS, id=variant_id(CORRECTED, "en"))
     assert corrected.findtext(f"{{{ATOM_NS}}}updated") == "2026-01-22T08:30:00Z"
     assert corrected.findtext(f"{{{ATOM_NS}}}published") == "2026-01-21T10:00:00Z"
+
+
+def test_a_kill_moves_the_catalog_and_sitemap_dates_forward(tmp_path: Path) -> None:
+    """Killing the newest story moved the OPDS catalogs' `updated` and the sitemap index's
+    `lastmod` of pages.xml back to the newest story left, though the files had changed
+    (its book, entry and URLs gone): a client comparing dates kept the killed story."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    out = tmp_path / "out"
+    common = ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    args = ["export", "-q", "-f", "epub", "-f", "sitemap", "--jobs", "1", "--out", str(out)]
+
+    def dates() -> tuple[str, str, str]:
+        catalog = etree.parse(str(out / "opds/catalog.xml")).getroot()
+        feed = etree.parse(str(out / "opds/en.xml")).getroot()
+        index = etree.parse(str(out / "sitemaps/index.xml")).getroot()
+        pages = next(s for s in index if s[0].text.endswith("/sitemaps/pages.xml"))
+        atom = "{http://www.w3.org/2005/Atom}updated"
+        return catalog.findtext(atom), feed.findtext(atom), pages[1].text
+
+    assert main([*args, "--now", NOW, *common], registry=PLAIN_COVERS) == 0
+    before = dates()
+    killed_at = "2026-02-03T08:00:00Z"
+    cancel(site, PUBLIC, killed_at)
+    assert main([*args, "--now", "2026-02-04T00:00:00Z", *common], registry=PLAIN_COVERS) == 0
+    after = dates()
+    assert after == (killed_at, killed_at, killed_at), (before, after)

@@ -5,6 +5,7 @@ rebuilt without reading or holding the stories it lists."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterable
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -281,6 +282,24 @@ class StorySummary:
             updated_source=SourceRef(*updated_source) if updated_source else None,
             release_source=SourceRef(*release_source) if release_source else None,
         )
+
+
+def last_taken_down(
+    stories: Iterable[StorySummary], now: datetime, languages: Collection[str]
+) -> dict[str, datetime]:
+    """Each of `languages`' latest kill or withdrawal of a story the public had (its
+    `updated`): a collection that listed the story changed then, though nothing still in it
+    is that new. The OPDS catalog's `updated` and the sitemaps' `lastmod` count it (RFC
+    4287's latest significant change, the time the file changed): a client comparing dates
+    would otherwise keep what the kill took away."""
+    found: dict[str, datetime] = {}
+    for story in stories:
+        if story.lifecycle(now) not in ("killed", "withdrawn") or not story.was_public():
+            continue
+        for lang in story.languages:
+            if lang in languages:
+                found[lang] = max(found.get(lang, story.updated), story.updated)
+    return found
 
 
 def _same(value: Any) -> Any:

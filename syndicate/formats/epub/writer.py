@@ -24,6 +24,7 @@ from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
 from syndicate.model import SourceRef, Story, StorySummary, Variant
 from syndicate.model.story import MEDIATOPIC_SCHEME
+from syndicate.model.summary import last_taken_down
 
 CoverRenderer = Callable[[CoverText, Sequence[str]], Cover]
 """Draws a book's cover and thumbnail from its text, with the fonts under the given folders."""
@@ -104,7 +105,12 @@ class EpubWriter(Writer[EpubOptions]):
         )
         # Each file is planned with what it depends on, and made only when the build engine
         # asks for its bytes: an edition whose stories did not change is not made again.
-        made = _Editions(editions, _Books(ctx, self.covers), ctx)
+        made = _Editions(
+            editions,
+            _Books(ctx, self.covers),
+            ctx,
+            last_taken_down(stories, ctx.now, site),
+        )
         for index, edition in enumerate(editions):
             if edition.lang not in ctx.languages:
                 continue
@@ -124,7 +130,14 @@ class EpubWriter(Writer[EpubOptions]):
         languages = [lang for lang in ctx.languages if lang in with_books]
         # The catalog lists the editions and the story books from the summaries alone (a
         # story's entry is a fragment made from its summary): a body edit keeps it.
-        key = repr(("catalog", [_edition_plan(e) for e in editions], listed_keys(listed)))
+        key = repr(
+            (
+                "catalog",
+                [_edition_plan(e) for e in editions],
+                listed_keys(listed),
+                sorted(made.taken_down.items()),
+            )
+        )
         shelf = [s for s, _ in listed] + [s for e in editions for s in e.stories]
         summaries = tuple({s.slug: s for s in shelf}.values())
         for path in (opds.CATALOG, *(opds.feed_path(lang) for lang in languages)):
@@ -170,11 +183,16 @@ class _Editions:
     """The editions' books and the catalog, each made once, when a file of it is asked for."""
 
     def __init__(
-        self, editions: Sequence[Edition[StorySummary]], run: _Books, ctx: Context[EpubOptions]
+        self,
+        editions: Sequence[Edition[StorySummary]],
+        run: _Books,
+        ctx: Context[EpubOptions],
+        taken_down: Mapping[str, datetime],
     ) -> None:
         self.editions = editions
         self.run = run
         self.ctx = ctx
+        self.taken_down = taken_down
         self.books: dict[int, _Published | None] = {}
         self.catalog_files: dict[str, bytes] | None = None
 
@@ -212,6 +230,9 @@ class _Editions:
                 if lang in ctx.languages:
                     lines = ctx.fragments(stories, _entry_name(lang))
                     books.setdefault(lang, []).extend(zip(updated, lines, strict=True))
+            for lang, when in self.taken_down.items():  # (a language with books left only)
+                if lang in newest:
+                    _note_newest(newest, lang, [when])
             self.catalog_files = {f.path: f.data for f in opds.catalog(books, newest, ctx)}
         return self.catalog_files.get(path, b"")
 

@@ -11,7 +11,7 @@ import functools
 import hashlib
 import io
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +34,7 @@ from syndicate.formats.sitemap.vocabulary import (
 )
 from syndicate.i18n.dates import rfc3339
 from syndicate.model import StorySummary
+from syndicate.model.summary import last_taken_down
 from syndicate.xmlbase import XHTML_NS
 
 SM = ElementMaker(namespace=SITEMAP_NS, nsmap={None: SITEMAP_NS})
@@ -74,7 +75,8 @@ class SitemapWriter(Writer[SitemapOptions]):
         self, stories: list[StorySummary], ctx: Context[SitemapOptions]
     ) -> Iterable[OutputFile]:
         visible = [story for story in stories if story.is_visible(ctx.now)]
-        site = _Site(visible, ctx)
+        taken = last_taken_down(stories, ctx.now, ctx.config.languages)
+        site = _Site(visible, ctx, taken)
         if not site.languages:
             return  # no public page: nothing to list, and a sitemap may not be empty
         listed: list[tuple[str, datetime]] = []
@@ -82,7 +84,9 @@ class SitemapWriter(Writer[SitemapOptions]):
         # build engine keeps the published file while they are the same.
         # One file's URLs at a time: the engine makes (or keeps) each file before the next.
         for path, urls in itertools.chain(site.news_sitemaps(), site.page_sitemaps()):
-            listed.append((path, max(url.lastmod for url in urls)))
+            lastmod = max(url.lastmod for url in urls)
+            gone = site.gone.get(path)  # a story news then went from it
+            listed.append((path, lastmod if gone is None else max(lastmod, gone)))
             make = functools.partial(_urlset_file, urls)
             yield Planned(path, make, key=_urls_key(urls))
         make = functools.partial(_index_file, listed, ctx)
@@ -204,8 +208,18 @@ class _Site:
     """The public pages of the site: each visible story in each site language (its article
     page), and the story lists of the HTML format (`index.<lang>.html`, `index.html`)."""
 
-    def __init__(self, visible: Sequence[StorySummary], ctx: Context[SitemapOptions]) -> None:
+    def __init__(
+        self,
+        visible: Sequence[StorySummary],
+        ctx: Context[SitemapOptions],
+        taken: Mapping[str, datetime] | None = None,
+    ) -> None:
         self.ctx = ctx
+        self.taken = taken or {}
+        """Each language's latest kill or withdrawal of a story the public had: the story
+        lists (and a news file) changed then (`last_taken_down`)."""
+        self.gone: dict[str, datetime] = {}
+        """The news files a story taken down within the window went from, with when."""
         site = ctx.config.languages
         # A story written only in languages the site does not publish has no page (reading
         # warned of each such file): it is not listed, nor does its date count.
@@ -242,11 +256,19 @@ class _Site:
                 )
                 for since, story in fresh
             ]
-            yield from _split(f"news-{lang}", urls or [self.language_index(lang)], NEWS_LIMIT)
+            # A story taken down within the window went from the news file then.
+            gone = self.taken.get(lang)
+            for path, chunk in _split(
+                f"news-{lang}", urls or [self.language_index(lang)], NEWS_LIMIT
+            ):
+                if gone is not None and within(NEWS_WINDOW, gone, now):
+                    self.gone[path] = gone
+                yield path, chunk
 
     def page_sitemaps(self) -> Iterator[tuple[str, list[_Url]]]:
         """The story lists first, then every article page, `PAGE_URLS` to a file, each
-        file's URLs made when it is asked for."""
+        file's URLs made when it is asked for. (A story taken down is counted by the story
+        lists' `lastmod`, in the first file.)"""
         urls = itertools.chain(
             (self.home_index(), *map(self.language_index, self.languages)),
             itertools.chain.from_iterable(map(self._article_urls, self.stories)),
@@ -271,11 +293,13 @@ class _Site:
 
     def language_index(self, lang: str) -> _Url:
         newest = max(_lastmod(s, lang) for s in self.stories if s.has(lang))
+        newest = max(newest, self.taken.get(lang, newest))  # a story that left the list
         loc = self.ctx.urls.output(f"html/index.{lang}.html")
         return _Url(loc, newest, self.index_alternates())
 
     def home_index(self) -> _Url:
         newest = max(_lastmod(s) for s in self.stories)
+        newest = max(newest, *self.taken.values()) if self.taken else newest
         return _Url(self.ctx.urls.output("html/index.html"), newest, self.index_alternates())
 
 
