@@ -944,6 +944,31 @@ def test_a_damaged_list_of_written_files_costs_a_rebuild_not_the_run(tmp_path: P
     assert_as_full(site, tmp_path / "full")
 
 
+def test_a_build_state_that_cannot_be_written_during_the_run_is_an_output_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that filled up while the run recorded what it read (`database or disk is
+    full`, not damage) ended the export in a traceback; out/ was kept. It is an
+    `output.write` error naming the build state's folder, and nothing is published."""
+    site = make_site(tmp_path)
+    export(site, site / "out")
+    before = tree(site / "out")
+
+    def full(self: BuildState, *args: Any, **kwargs: Any) -> None:
+        with self._tolerating_damage():
+            raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(BuildState, "record_story", full)
+    edit(site / "articles")
+    capsys.readouterr()
+    assert run_export(site, site / "out", "-j", "1") == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "error: cannot write the build state in " in err and "[output.write]" in err
+    assert "database or disk is full; nothing was published" in err
+    assert tree(site / "out") == before
+
+
 @pytest.mark.parametrize("table", ["units", "stories", "files", "history", "fragments", "models"])
 def test_a_build_state_damaged_inside_is_replaced_not_written_to_again(
     tmp_path: Path, table: str, capsys: pytest.CaptureFixture[str]

@@ -366,6 +366,41 @@ def test_a_publication_that_fails_midway_says_so_and_the_next_export_completes_i
     assert tree(out) == tree(fresh)
 
 
+def test_an_edit_published_in_place_that_fails_names_the_file_of_out(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An edit's files go into out/ one rename each: one refused (`chattr +i out/html`) was
+    said at the staged file it moved, hidden in `out/.syndicate-staging-*`, not at the file
+    of out/ whose folder the user must mend."""
+    from syndicate.build import engine, publish
+
+    out = site / "out"
+    assert export(site, out) == 0
+    edit(site)
+    real, calls = publish.os.replace, []
+
+    def refused(new: str | Path, live: str | Path) -> None:
+        if ".syndicate-staging-" in str(new) and not calls:
+            calls.append(Path(live))
+            raise PermissionError(1, "Operation not permitted", str(new), None, str(live))
+        real(new, live)
+
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as patch:
+        # (a site this small is published whole; an edit of a large one, in place)
+        patch.setattr(engine, "IN_PLACE_SHARE", 1)
+        patch.setattr(publish, "MOVES_SHARE", 1)
+        patch.setattr(publish.os, "replace", refused)
+        assert export(site, out) == 1
+    err = capsys.readouterr().err
+    assert calls and f"cannot publish into {calls[0]}: Operation not permitted" in err, err
+    assert ".syndicate-staging-" not in err.split("cannot publish into", 1)[1].split(":")[0]
+    assert export(site, out) == 0
+    fresh = tmp_path / "fresh"
+    assert export(site, fresh) == 0
+    assert tree(out) == tree(fresh)
+
+
 def test_a_lost_build_state_is_taken_back_with_force(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

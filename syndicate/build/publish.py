@@ -65,6 +65,12 @@ whole machine costs less (it also waits for what other programs wrote, which a s
 machine makes slow: hundreds of milliseconds where an edit's dozen files take a few)."""
 
 
+def _failed_at(exc: OSError, out: Path) -> str | Path:
+    """The path of out/ a publication failed at: a rename's target (`filename2`, where the
+    user must mend a folder), not the staged file it moved, hidden in a staging folder."""
+    return exc.filename2 or exc.filename or out
+
+
 class OutputError(Exception):
     """out/ could not be written; the previous output is intact."""
 
@@ -561,7 +567,7 @@ class Staging:
                 self.applied = True
         except OSError as exc:
             self.kept_for_recovery = True  # the journal names this staging folder
-            where = exc.filename or self.out
+            where = _failed_at(exc, self.out)
             raise PartlyPublished(
                 f"cannot publish into {where}: {exc.strerror or exc}; out/ may hold part of this"
                 " run's files until an export completes the publication, which the next one"
@@ -949,7 +955,7 @@ def recover(out: Path, journal: str) -> str | None:
     except FileNotFoundError:
         return "its staged files are gone"
     except OSError as exc:
-        return f"{exc.filename or out}: {exc.strerror or exc}"
+        return f"{_failed_at(exc, out)}: {exc.strerror or exc}"
     except (ValueError, KeyError, TypeError, OutputError):
         return "its journal is unreadable"
     return None

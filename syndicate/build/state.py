@@ -526,8 +526,12 @@ class BuildState:
         try:
             yield
         except sqlite3.DatabaseError as exc:
-            if not is_damage(exc):
-                raise
+            if not is_damage(exc):  # a full disk, an I/O error, a lock held too long
+                raise OutputError(
+                    f"cannot write the build state in {self.path.parent}: {exc}; nothing was"
+                    " published, and the previous output is unchanged: free space (or mend"
+                    " the disk) and export again"
+                ) from None
             if not self._damaged:
                 self.notes.append(f"SQLite found it damaged during the run ({exc})")
             self._damaged = True
