@@ -109,3 +109,34 @@ def test_ctrl_c_while_syndicate_is_imported_ends_in_one_line(
         run()
     assert stopped.value.code == 130
     assert capsys.readouterr().err == "interrupted before anything was done\n"
+
+
+def test_sigterm_while_importing_is_an_interrupt_too(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM in the first 0.3 s (a cron timeout, a container stopped while syndicate was
+    importing) ended the process at once, status -15, unsaid: Python's default held until
+    the command's own handling started. It is Ctrl-C's from `run`'s first line."""
+    import builtins
+    import signal
+
+    from syndicate.__main__ import run
+
+    real, seen = builtins.__import__, []
+
+    def interrupted(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "syndicate.cli":
+            seen.append(signal.getsignal(signal.SIGTERM))
+            signal.raise_signal(signal.SIGTERM)  # as `kill` does, while importing
+        return real(name, *args, **kwargs)
+
+    previous = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(builtins, "__import__", interrupted)
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            run()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert seen == [signal.default_int_handler]
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "interrupted before anything was done\n"
