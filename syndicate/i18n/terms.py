@@ -112,6 +112,8 @@ def term(key: str, lang: str, **values: str) -> str:
     text = lookup(key, lang)
     if text is None:
         raise KeyError(f"no term {key!r}")
-    if not values and "{" not in text and "}" not in text:
-        return text
-    return fill(text, **values)  # (`{{` is a brace in a phrase without placeholders too)
+    if values:
+        return fill(text, **values)
+    if ("{" in text or "}" in text) and not placeholders(key):
+        return fill(text)  # a phrase without placeholders: `{{` is a brace there too
+    return text  # (unfilled: a phrase as written, the template a reader of it inverts)
