@@ -944,6 +944,28 @@ def test_a_damaged_list_of_written_files_costs_a_rebuild_not_the_run(tmp_path: P
     assert_as_full(site, tmp_path / "full")
 
 
+def test_a_build_state_cut_to_nothing_is_a_damaged_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A state file of 0 bytes (a disk that filled up, a copy cut short) was opened by SQLite
+    as a new, empty state: the next edit refused every file of out/ it would write as the
+    user's (`output.foreign`) until `--force`, where a state overwritten with anything else
+    is said discarded and out/'s files taken back."""
+    site = make_site(tmp_path)
+    export(site, site / "out")
+    path = state_folder(site / "out", site / CACHE_NAME) / STATE_FILE
+    path.write_bytes(b"")
+    edit(site / "articles")
+    capsys.readouterr()
+    export(site, site / "out", "-j", "1")
+    err = capsys.readouterr().err
+    assert (
+        "the build state was damaged (it was empty: 0 bytes)" in err and "[state.discarded]" in err
+    )
+    assert "[output.foreign]" not in err
+    assert_as_full(site, tmp_path / "full")
+
+
 def test_a_build_state_that_cannot_be_written_during_the_run_is_an_output_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

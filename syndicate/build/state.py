@@ -867,7 +867,13 @@ def _keep_fingerprint(db: sqlite3.Connection, fingerprint: str) -> None:
 
 def _open(path: Path, notes: list[str]) -> sqlite3.Connection:
     """The state database, created if needed; one of an older format, or not a database, is
-    replaced by an empty one."""
+    replaced by an empty one. A file of no bytes (cut short, a disk that filled up) is a
+    state lost, not a new one: SQLite would open it as an empty database, and out/'s files
+    would then be refused as the user's (`output.foreign`), where a damaged state's are
+    taken back."""
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == 0:
+            notes.append("it was empty: 0 bytes")
     for _attempt in range(2):
         try:
             db = sqlite3.connect(path, isolation_level="DEFERRED")
