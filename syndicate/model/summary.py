@@ -4,8 +4,8 @@ rebuilt without reading or holding the stories it lists."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any
 
