@@ -403,6 +403,17 @@ def test_a_server_refusing_renames_is_told_how_to_deliver_to_it(
         assert server.files() == site.files()
 
 
+def stopped_midway(site: Site, root: Path, page: str) -> Path:
+    """What a run killed while uploading `page` to the target whose folder is `root` leaves:
+    the upload in the ledger, and half the file under its temporary name, which is
+    returned."""
+    Ledger(state_folder(site.out, cache_folder(site.config, site.out))).sending("partner", page)
+    folder, _, name = page.rpartition("/")
+    half = root / folder / f".{name}.syndicate-part"
+    half.write_bytes((site.out / page).read_bytes()[:40])
+    return half
+
+
 def test_an_upload_stopped_midway_leaves_nothing_on_the_target(site: Site, tmp_path: Path) -> None:
     """A run killed (or given up on) midway left the file's temporary copy on the partner's
     server; once the file left out/ (its story deleted or killed), nothing ever removed it,
@@ -412,10 +423,7 @@ def test_an_upload_stopped_midway_leaves_nothing_on_the_target(site: Site, tmp_p
         site.configure(deliver_section(target_yaml(server)))
         site.export()
         assert site.deliver() == 0
-        page = f"html/{SECOND_SLUG}.en.html"
-        Ledger(state_folder(site.out, cache_folder(site.config, site.out))).sending("partner", page)
-        half = server.root / "html" / f".{SECOND_SLUG}.en.html.syndicate-part"
-        half.write_bytes(b"<!DOCTYPE html><html><head><title>half")
+        half = stopped_midway(site, server.root, f"html/{SECOND_SLUG}.en.html")
         shutil.rmtree(site.articles / SECOND_SLUG)  # its files leave out/
         site.export()
         assert site.deliver() == 0
@@ -1353,9 +1361,7 @@ def test_an_unfinished_upload_to_clear_is_listed_and_counted(
     site.export()
     assert site.deliver() == 0
     page = f"newsml/{SECOND_SLUG}.en.xml"
-    Ledger(state_folder(site.out, cache_folder(site.config, site.out))).sending("partner", page)
-    half = folder.root / "newsml" / f".{SECOND_SLUG}.en.xml.syndicate-part"
-    half.write_bytes(b"<newsItem")
+    half = stopped_midway(site, folder.root, page)
     capsys.readouterr()
     assert site.deliver("--dry-run") == 0
     listed = capsys.readouterr().out
