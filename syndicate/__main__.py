@@ -9,7 +9,7 @@ def run() -> None:
     importing syndicate (the first fraction of a second, before the command's own handling
     starts) ends it as any interrupt does, with status 130 and one line, never a traceback
     (SIGTERM was Python's default until then: the process ended at once, -15, unsaid)."""
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         from syndicate.cli import main
 
@@ -17,6 +17,8 @@ def run() -> None:
     except KeyboardInterrupt:
         print("interrupted before anything was done", file=sys.stderr)
         status = 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     sys.exit(status)
 
 
