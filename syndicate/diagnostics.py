@@ -41,7 +41,11 @@ class Diagnostic:
         return f"{where}{self.severity}: {self.message} [{self.code}]"
 
     def format_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        """One JSON object; a problem with no line (a whole file, or none) has `"line": null`,
+        as one with no file has `"path": null`."""
+        record = asdict(self)
+        record["line"] = self.line or None
+        return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
 
 class Diagnostics:

@@ -100,6 +100,8 @@ def test_broken_articles_as_json_lines() -> None:
         r for r in records if r["code"] == "article.schema" and "sectoin" in r["message"]
     )
     assert unknown["path"] == "articles/unknown-field/story.yaml" and unknown["line"] == 9
+    folder = next(r for r in records if r["code"] == "story.slug")
+    assert folder["path"] == "articles/Bad_Slug" and folder["line"] is None, "no line, not 0"
 
 
 @pytest.mark.parametrize(

@@ -157,6 +157,7 @@ def test_json_mode_prints_only_json(tmp_path: Path) -> None:
     done = run_in(broken, "export", "--log-format", "json", "--jobs", "0", "-f", "model")
     (record,) = [json.loads(line) for line in done.stderr.splitlines()]
     assert done.returncode == 2 and record["code"] == "cli.usage"
+    assert record["line"] is None and record["path"] is None
 
 
 def test_json_summary_of_an_export(site: Path) -> None:

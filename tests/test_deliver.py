@@ -6,6 +6,7 @@ nothing is recorded that was not delivered."""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import signal
 import sqlite3
@@ -539,6 +540,26 @@ def test_dry_run_lists_in_order_and_sends_nothing(
     listed = capsys.readouterr().out.splitlines()
     deletes = [line for line in listed if line.startswith("  delete")]
     assert deletes and listed[-len(deletes) :] == deletes, "deletions last"
+
+
+def test_a_dry_run_under_json_is_one_json_object_a_target(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder)))
+    site.export()
+    capsys.readouterr()
+    assert site.deliver("--dry-run", "--log-format", "json") == 0
+    captured = capsys.readouterr()
+    (plan,) = [json.loads(line) for line in captured.out.splitlines()]
+    assert plan["target"] == "partner" and plan["url"] == folder.url
+    assert plan["plan"] == "ready" and plan["clear"] == []
+    assert sorted(c["path"] for c in plan["changes"]) == sorted(site.files())
+    first = {"kind": "new", "path": f"newsml/{SAMPLE_SLUG}.en.xml", "version": 1}
+    assert first in plan["changes"]
+    for line in captured.err.splitlines():
+        json.loads(line)  # the summary, as JSON too
+    assert not folder.root.exists()
 
 
 def test_a_target_added_later_gets_everything_and_filters_apply(site: Site, tmp_path: Path) -> None:

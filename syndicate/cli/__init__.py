@@ -250,7 +250,7 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         if not self.json_errors:
             super().error(message)
-        record = {"code": "cli.usage", "line": 0, "message": message, "path": None}
+        record = {"code": "cli.usage", "line": None, "message": message, "path": None}
         print(json.dumps(record | {"severity": "error"}, sort_keys=True), file=sys.stderr)
         self.exit(EXIT_INPUT)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import functools
 
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, say, say_now
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, emit, say, say_now
 from syndicate.deliver import TargetResult, deliver
 from syndicate.diagnostics import Diagnostics
 
@@ -25,7 +25,9 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if result.status == "input-errors":
         return EXIT_INPUT
     for target in result.targets:
-        if args.dry_run:
+        if args.dry_run and args.log_format == "json":
+            emit(_plan(target))
+        elif args.dry_run:
             _list(target)
         else:
             say(args, _summary(target))
@@ -51,6 +53,29 @@ def _list(result: TargetResult) -> None:
         if change.entry is not None and change.entry.version is not None:
             version = f"  (version {change.entry.version})"
         print(f"  {change.kind:<7} {change.path}{version}")
+
+
+def _plan(result: TargetResult) -> dict[str, object]:
+    """What `_list` says of a target, as JSON data: `plan` is `ready`, `not-planned` or
+    `would-fail`; `clear` the unfinished uploads to clear first; `changes` in their order."""
+    plan = "ready"
+    if result.problem is not None:
+        plan = "would-fail" if result.settings else "not-planned"
+    changes = [] if plan != "ready" else result.changes
+    return {
+        "target": result.target.name,
+        "url": result.target.url,
+        "plan": plan,
+        "clear": list(result.unfinished) if plan == "ready" else [],
+        "changes": [
+            {
+                "kind": change.kind,
+                "path": change.path,
+                "version": change.entry.version if change.entry is not None else None,
+            }
+            for change in changes
+        ],
+    }
 
 
 def _summary(result: TargetResult) -> str:
