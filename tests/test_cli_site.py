@@ -125,9 +125,7 @@ def test_canonical_tags(typed: str, canonical: str) -> None:
 
 @pytest.mark.parametrize("jobs", ["0", "-2", "two"])
 def test_jobs_must_be_at_least_one(jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as info:
-        main(["export", "-f", "model", "--jobs", jobs])
-    assert info.value.code == 2
+    assert main(["export", "-f", "model", "--jobs", jobs]) == 2
     assert f"'{jobs}' is not a whole number >= 1" in capsys.readouterr().err
 
 

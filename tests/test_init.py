@@ -190,6 +190,41 @@ def test_a_language_without_sample_text(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["--site", str(site), "validate"]) == 0
 
 
+def test_strict_writes_nothing_when_the_new_site_warns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--strict init --lang sw` exited 2, "a problem; nothing written", with the site
+    written: the warning is found before anything is."""
+    site = tmp_path / "site"
+    assert init(site, "--lang", "sw", "--strict") == 2
+    err = capsys.readouterr().err
+    assert f"{site}/syndicate.yaml:" in err and "no terms for 'sw'" in err
+    assert "not created: nothing was written" in err
+    assert not site.exists()
+    assert init(site, "--lang", "sw") == 0, "without --strict the warning is said, the site made"
+
+
+def test_the_global_site_option_names_the_folder_to_make(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`init --site DIR` wrote the site into the current folder, unsaid."""
+    monkeypatch.chdir(tmp_path)
+    common = ["--now", NOW, "--timezone", "Europe/Brussels"]
+    assert main(["init", "--site", "made", *common]) == 0
+    assert (tmp_path / "made" / "syndicate.yaml").is_file()
+    assert not (tmp_path / "syndicate.yaml").exists()
+    assert main(["init", "one", "--site", "two", *common]) == 2
+    assert "--site two and one name two different folders" in capsys.readouterr().err
+    assert main(["init", "--config", "x/syndicate.yaml", *common]) == 2
+    assert "init writes syndicate.yaml into the new site's folder" in capsys.readouterr().err
+    assert not any((tmp_path / name).exists() for name in ("one", "two", "x"))
+    # The commands that use a site when there is one refuse a named folder that is none.
+    for command in (["formats"], ["terms", "--lang", "fr"]):
+        assert main([*command, "--site", "nowhere"]) == 2, command
+        assert "nowhere is not a syndicate site" in capsys.readouterr().err
+        assert main([*command, "--site", "made"]) == 0, command
+
+
 def test_bad_requests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert init(tmp_path / "s", "--lang", "xx-bogus", "--url", "ftp://files.example") == 2
     err = capsys.readouterr().err

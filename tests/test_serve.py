@@ -367,6 +367,24 @@ def test_ctrl_c_in_the_first_preview_says_the_preview_stopped_not_out(
     assert last == "interrupted; the preview stopped (it never writes out/)"
 
 
+def test_ctrl_c_in_plain_serve_says_the_server_stopped(
+    site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`syndicate serve` of out/ said "the preview stopped" on Ctrl-C: it has no preview."""
+    import syndicate.serve.server
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    site.export("html")
+    monkeypatch.setattr(syndicate.serve.server, "run", interrupted)
+    monkeypatch.setenv("PARTNER_TOKEN", "a-token-for-the-newsml-folder")
+    capsys.readouterr()
+    assert site.cli("serve", "--port", "0", "--out", str(site.out)) == 130
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "interrupted; the server stopped"
+
+
 @pytest.mark.parametrize(
     ("folder", "said"),
     [

@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import importlib
 import io
+import itertools
 import json
 import os
 import signal
@@ -29,6 +30,9 @@ EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_PARTIAL = 0, 1, 2, 3
 """3: `export --keep-going` published, but left out stories with errors."""
 SITE_COMMANDS = frozenset({"export", "validate", "new", "list", "show", "deliver", "serve"})
 """The commands that work on a site; `init` makes one, `formats` needs none."""
+SITE_USERS = frozenset({"formats", "terms"})
+"""The commands that use a site when there is one (its profiles, its phrases): a site named
+with `--site` or `--config` must be one, as for the site commands."""
 RESOURCE_TRACKER_QUIET = "ignore::UserWarning:multiprocessing.resource_tracker"
 MODULES = {"list": "listing"}
 """The module of a command, where its name is not a good module name."""
@@ -63,7 +67,10 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
 
     registry = registry or default_registry()
     parser = build_parser(registry.names, json_errors=_wants_json(args_list))
-    args = parser.parse_args(args_list)
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as stop:  # a usage error (said), `--help`: the status, as promised
+        return stop.code if isinstance(stop.code, int) else EXIT_INPUT
     if args.command is None:
         parser.print_help()
         return EXIT_INPUT
@@ -140,7 +147,8 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
     try:
         command = importlib.import_module(f"syndicate.cli.{module}")
         with _terminate_as_interrupt():
-            if args.command not in SITE_COMMANDS:
+            named = args.site is not None or args.config is not None
+            if args.command not in SITE_COMMANDS and not (args.command in SITE_USERS and named):
                 status: int = command.run(args, diags)
                 return status
             site = locate_site(args, diags)
@@ -154,7 +162,7 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
         # Printed even under --quiet: it says what out/ holds.
         said = str(exc) or _INTERRUPTED.get(args.command, "interrupted")
         if args.command == "serve":  # the engine's words are of out/, which a preview never is
-            said = _INTERRUPTED["serve"]
+            said = _INTERRUPTED["serve" if args.watch else "serve out"]
         say(args, said, asked=True, interrupted=True)
         return 130
     except BrokenPipeError:  # `syndicate list | head`: the reader has what it wanted
@@ -165,6 +173,7 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
 _INTERRUPTED = {
     "export": "interrupted; out/ is unchanged",
     "serve": "interrupted; the preview stopped (it never writes out/)",
+    "serve out": "interrupted; the server stopped",
     "deliver": (
         "interrupted: what each target confirmed is recorded; run syndicate deliver again to"
         " send the rest"
@@ -271,7 +280,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _wants_json(argv: Sequence[str]) -> bool:
     """Whether `--log-format json` is asked for, before the parser could say so."""
-    pairs = zip(argv, [*argv[1:], ""], strict=True)
+    pairs = itertools.pairwise([*argv, ""])
     return any(
         a.lower() == "--log-format=json" or (a == "--log-format" and b.lower() == "json")
         for a, b in pairs
@@ -300,9 +309,8 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
         "folder",
         nargs="?",
         type=from_cwd,
-        default=Path("."),
         metavar="DIR",
-        help="where to create the site (default: the current folder)",
+        help="where to create the site (default: --site, or the current folder)",
     )
     init.add_argument("--name", help="the publisher's name (default: from the folder's name)")
     init.add_argument(

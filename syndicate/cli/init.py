@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import shlex
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -111,11 +112,18 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return EXIT_INPUT
     if not os.path.lexists(site.folder / ".gitignore"):
         files[".gitignore"] = IGNORED.encode("utf-8")
+    # The result must load like any site: problems here (a language without terms) are
+    # reported now rather than at the first export, and under --strict a warning writes
+    # nothing, as for every command.
+    loads = _loads(args, site.folder, files, diags)
+    if loads is False:
+        where = shown(args, site.folder)
+        say(args, f"not created: nothing was written in {where} (the problems above)")
+        return EXIT_INPUT
     if not _write(args, site.folder, files, diags):
         return EXIT_INPUT
-    # The result must load like any site: problems here (a language without terms) are
-    # reported now rather than at the first export.
-    load_config(site.folder / CONFIG_NAME, shown(args, site.folder / CONFIG_NAME), diags)
+    if loads is None:  # no room to try it first: loaded where it was written
+        load_config(site.folder / CONFIG_NAME, shown(args, site.folder / CONFIG_NAME), diags)
     _report(args, site, slug, story_langs)
     return EXIT_INPUT if diags.errors else EXIT_OK
 
@@ -156,6 +164,26 @@ def _write(
     return True
 
 
+def _loads(
+    args: argparse.Namespace, folder: Path, files: dict[str, bytes], diags: Diagnostics
+) -> bool | None:
+    """Whether the site's files, written in a folder of their own first, load without an
+    error (or, under `--strict`, a warning); the problems are said of the real folder. None
+    when they could not be written there (no room in the temporary folder)."""
+    found = Diagnostics()
+    try:
+        with tempfile.TemporaryDirectory(prefix="syndicate-init-") as scratch:
+            for name, data in files.items():
+                (Path(scratch) / name).parent.mkdir(parents=True, exist_ok=True)
+                (Path(scratch) / name).write_bytes(data)
+            load_config(Path(scratch) / CONFIG_NAME, shown(args, folder / CONFIG_NAME), found)
+    except OSError:
+        return None
+    for problem in found:
+        diags.add(problem)
+    return not found.has_errors(strict=args.strict)
+
+
 def _taken(args: argparse.Namespace, folder: Path, names: list[str], diags: Diagnostics) -> bool:
     """Whether a file `init` would write exists: then nothing is written, nothing overwritten."""
     where = shown(args, folder)
@@ -177,8 +205,29 @@ def _taken(args: argparse.Namespace, folder: Path, names: list[str], diags: Diag
     return bool(taken)
 
 
+def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path:
+    """Where the site goes: `DIR`, or the global `--site DIR` (the same folder, said the way
+    every other command takes it), or the current folder."""
+    if args.config is not None:
+        diags.error(
+            "cli.site",
+            f"--config {shown(args, args.config)}: init writes {CONFIG_NAME} into the new"
+            " site's folder; give that folder (syndicate init DIR)",
+        )
+    given: Path | None = args.folder
+    if args.site is not None and given is not None and given != args.site:
+        diags.error(
+            "cli.site",
+            f"--site {shown(args, args.site)} and {shown(args, given)} name two different"
+            " folders; give one of them",
+        )
+    return given or args.site or Path(".")
+
+
 def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
-    folder: Path = args.folder
+    folder: Path = _folder(args, diags)
+    if diags.errors:
+        return None
     if folder.exists() and not folder.is_dir():
         diags.error("init.folder", f"{shown(args, folder)} is a file, not a folder")
         return None
