@@ -324,7 +324,7 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
     )
 
     new = command("new", "scaffold a story to fill in")
-    new.add_argument("slug", help="story folder name, e.g. 2026-11-24-budget-vote")
+    new.add_argument("slug", metavar="SLUG", help="story folder name, e.g. 2026-11-24-budget-vote")
     _add_lang(
         new,
         "language file to create (repeatable; the first is the original; default: the site's"
@@ -345,7 +345,7 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
     _add_jobs(listing, "worker processes reading the stories (with 100 stories or more)")
 
     show = command("show", "show what syndicate read of one story")
-    show.add_argument("slug", help="the story's folder name")
+    show.add_argument("slug", metavar="SLUG", help="the story's folder name")
     _add_lang(show, "only this language (repeatable; default: every language of the story)")
     _add_articles(show)
     show.add_argument("--json", action="store_true", help="the model as JSON")
@@ -369,7 +369,7 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
         dest="formats",
         action="append",
         required=True,
-        metavar="FORMAT",
+        metavar="FMT",
         help=f"format to write, repeatable: {', '.join(format_names)}, or all",
     )
     _add_lang(export, "only these languages (repeatable; default: the site's languages)")
@@ -390,7 +390,7 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
         " (default: a local cluster of --jobs workers)",
     )
     export.add_argument(
-        "--force", action="store_true", help="rebuild every file, ignoring the build manifest"
+        "--force", action="store_true", help="rebuild every file, ignoring the build state"
     )
     export.add_argument(
         "--timings", action="store_true", help="print the time and file count of each format"
@@ -448,12 +448,14 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
         "--host",
         type=host_address,
         default="127.0.0.1",
+        metavar="ADDRESS",
         help="address to listen on (default: 127.0.0.1; 0.0.0.0: every interface)",
     )
     serve.add_argument(
         "--port",
         type=port_number,
         default=8000,
+        metavar="N",
         help="port to listen on, 0 to 65535 (default: 8000); 0: any free port",
     )
     serve.add_argument(
@@ -468,7 +470,7 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
         "-f",
         dest="formats",
         action="append",
-        metavar="FORMAT",
+        metavar="FMT",
         help=f"formats of the preview, repeatable: {', '.join(format_names)}, or all (default)",
     )
     serve.add_argument(
