@@ -44,6 +44,9 @@ from syndicate.formats.epub.typeset import (
     fit_paragraph,
     set_text,
 )
+from syndicate.formats.epub.typeset import (
+    shaped as shape_run_in,
+)
 from syndicate.formats.epub.writer import EpubWriter, _describe
 from syndicate.i18n.dates import date_pattern, format_human_date
 from syndicate.i18n.locales import direction
@@ -145,6 +148,22 @@ def test_latin_acronym_and_digits_inside_an_arabic_headline() -> None:
     # Right to left: the words read from the right, so left to right they come last to first.
     order = texts(list(set_text(title, Style("ar", True, "rtl", DIRS)).runs()))
     assert order == ["جندي", "4000", "سيرسل", "NATO", "قال الحلف إن"]
+
+
+def test_traditional_chinese_is_shaped_with_traditional_forms() -> None:
+    """zh-Hant covers were shaped as `zh`, Simplified: HarfBuzz swapped in the SC glyphs of
+    the TC face (the full stop and comma low at the left, not centred)."""
+    text = "港口重開，船隻回來。"
+    shaped = {
+        lang: [r for r in set_text(text, Style(lang, False, "ltr", DIRS)).runs()]
+        for lang in ("zh-Hans", "zh-Hant", "zh-TW")
+    }
+    assert all(r.font.file.startswith("NotoSansCJK") for rs in shaped.values() for r in rs)
+    hans, hant, tw = (
+        [g for r in shaped[lang] for g in shape_run_in(r, Style(lang, False, "ltr", DIRS)).glyphs]
+        for lang in ("zh-Hans", "zh-Hant", "zh-TW")
+    )
+    assert hant == tw and hant != hans, "the Traditional forms, for every Traditional tag"
 
 
 def test_hebrew_digits_and_latin_acronym_take_a_font_that_has_them() -> None:

@@ -28,6 +28,7 @@ from syndicate.i18n import (
     term,
 )
 from syndicate.i18n.dates import rfc3339_utc
+from syndicate.i18n.locales import language_label
 from syndicate.i18n.terms import available_languages
 from syndicate.i18n.text import byline_text, dateline_text, isolate, listed, parts, section_name
 from syndicate.model import Story
@@ -108,6 +109,11 @@ def test_language_tags() -> None:
     assert not is_valid_tag("en_US") and not is_valid_tag("xx-Bogus") and not is_valid_tag("")
     assert display_name("fr") == "français"
     assert display_name("zh-Hans", "en") == "Chinese (Simplified)"
+
+
+def test_a_language_label_is_capitalised_where_its_script_does() -> None:
+    assert language_label("fr") == "Français" and language_label("ru") == "Русский"
+    assert language_label("ka") == "ქართული", "no Mtavruli capital starts a Georgian word"
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from typing import Literal
 
@@ -298,6 +299,10 @@ def display_name(tag: str, in_lang: str | None = None) -> str:
 
 
 def language_label(tag: str) -> str:
-    """A language's name in itself, capitalised as a menu entry ("Français", "العربية")."""
+    """A language's name in itself, capitalised as a menu entry ("Français", "العربية"), but
+    in a script whose capitals do not start words: Georgian's `ქართული`, not `Ქართული` (its
+    Mtavruli capitals are for whole words in titles)."""
     name = display_name(tag)
+    if name[:1] and unicodedata.name(name[0], "").startswith("GEORGIAN"):
+        return name
     return name[:1].upper() + name[1:]

@@ -234,8 +234,12 @@ def set_text(text: str, style: Style) -> Paragraph:
 
 @lru_cache(maxsize=256)
 def shaping(lang: str) -> str:
-    """The language given to the shaper (language-specific forms, e.g. Persian digits)."""
-    return str(locale_for(lang).language)
+    """The language given to the shaper (language-specific forms, e.g. Persian digits), as a
+    BCP 47 tag with its script and region: HarfBuzz takes Chinese written `zh` for Simplified
+    and chooses Traditional forms (punctuation centred, the TC glyphs) for `zh-Hant`, `zh-TW`,
+    `zh-HK` and `zh-MO`."""
+    locale = locale_for(lang)
+    return "-".join(part for part in (locale.language, locale.script, locale.territory) if part)
 
 
 def shaped(run: Run, style: Style) -> Shaped:
