@@ -965,7 +965,8 @@ def test_a_new_version_with_the_old_updated_is_a_warning(
         " by updated" in err
     )
     assert err.rstrip().endswith("[story.updated]")
-    # the next version, with its own time in one language file only: nothing to say
+    # The next version with its own time in one language file only: the other language's item
+    # is version 3 too, dated as version 2 (a partner could not tell them apart).
     french = history_site / "articles" / PUBLIC / "fr.md"
     french.write_text(
         french.read_text("utf-8").replace("---\n", "---\nupdated: 2026-01-21T09:00:00Z\n", 1),
@@ -973,7 +974,16 @@ def test_a_new_version_with_the_old_updated_is_a_warning(
     )
     french.write_text(french.read_text(encoding="utf-8") + "\nEncore.\n", encoding="utf-8")
     meta.write_text(meta.read_text("utf-8").replace("version: 2", "version: 3"), "utf-8")
-    assert export_site(history_site, "--strict") == 0
+    assert export_site(history_site, "--strict") == 2, "a warning of the sources, under --strict"
+    err = capsys.readouterr().err
+    assert (
+        f"{PUBLIC}/story.yaml:{line}: warning: version 3 reaches en with the updated of version 2"
+        " (2026-01-20T09:00:00+00:00): only another language's file has a time of its own" in err
+    )
+    # The story's time moved too: every language's item is dated anew, nothing to say.
+    assert "updated:" not in meta.read_text("utf-8"), "its updated is its published"
+    meta.write_text(meta.read_text("utf-8") + "updated: 2026-01-22T09:00:00Z\n", "utf-8")
+    assert export_site(history_site, "--strict") == 0, capsys.readouterr().err
 
 
 def cancel(site: Path, slug: str, updated: str | None = None) -> None:

@@ -2166,6 +2166,13 @@ class _Build:
         # A story taken back before its release says so with an `updated` before its published,
         # the time of the version partners have (lifecycle.md): that is not a mistake.
         before_release = story.status != "usable" and not story.was_public() and latest < earlier
+        # Each language's item carries the story's version: one whose own time did not move
+        # reaches its partners as a new version dated as the one before.
+        stale = [
+            lang
+            for lang in story.languages
+            if old.has(lang) and story.updated_for(lang) <= old.updated_for(lang)
+        ]
         if story.version > old.version and latest <= earlier and not before_release:
             self.input.warning(
                 "story.updated",
@@ -2174,6 +2181,19 @@ class _Build:
                 " updated (NewsML-G2 versionCreated, ninjs versioncreated); set updated to"
                 " the time of this version",
                 story.updated_source or story.version_source or story.source,
+            )
+        elif story.version > old.version and stale and not before_release:
+            first = stale[0]
+            self.input.warning(
+                "story.updated",
+                f"version {story.version} reaches {', '.join(stale)} with the updated of"
+                f" version {old.version} ({story.updated_for(first).isoformat()}"
+                f"{' in ' + first if len(stale) > 1 else ''}): only another language's file has"
+                " a time of its own, but every language's item carries the new version, and"
+                " partners order versions by updated (NewsML-G2 versionCreated, ninjs"
+                " versioncreated), feeds and sitemaps too; set updated in story.yaml to the"
+                " time of this version",
+                story.version_source or story.source,
             )
         if not released or old.status != "usable":
             return
