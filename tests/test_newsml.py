@@ -4,6 +4,7 @@ data, translation links, corrections and kills, qcode aliases, and byte-identica
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -482,3 +483,31 @@ def test_a_relative_official_xsd_setting_is_the_site_folder_s(
     NewsMLWriter().validate_outputs(site / "out", ctx)
     [missing] = [d for d in ctx.diagnostics if d.code == "newsml.xsd-missing"]
     assert missing.path == str(site / "schemas" / "x.xsd")
+
+
+def test_a_language_without_keywords_of_its_own_carries_the_story_s_in_every_channel(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """The story's keywords are for every language: the French item of a story whose fr.md
+    gives none had no keyword at all in NewsML-G2, while its page and JSON-LD had the story's."""
+    french = dataclasses.replace(sample_story.variant("fr"), keywords=())
+    story = dataclasses.replace(
+        sample_story,
+        variants=tuple(french if v.lang == "fr" else v for v in sample_story.variants),
+    )
+    files, _ = export_stories([story], site_config, "newsml", "jsonld", "html")
+    shared = list(story.keywords)
+    item = etree.fromstring(files[f"newsml/{SAMPLE_SLUG}.fr.xml"])
+    assert [k.text for k in item.iterfind(".//g2:keyword", NS)] == shared
+    (article,) = [
+        node
+        for node in json.loads(files[f"jsonld/{SAMPLE_SLUG}.fr.jsonld"])["@graph"]
+        if "keywords" in node
+    ]
+    assert article["keywords"] == shared
+    page = files[f"html/{SAMPLE_SLUG}.fr.html"].decode()
+    assert all(f'<meta property="article:tag" content="{k}">' in page for k in shared)
+    # A language file's own keywords are the story's in its language: they stand alone.
+    english = etree.fromstring(files[f"newsml/{SAMPLE_SLUG}.en.xml"])
+    own = list(story.variant("en").keywords or story.keywords)
+    assert [k.text for k in english.iterfind(".//g2:keyword", NS)] == own

@@ -273,6 +273,11 @@ class Story:
         """The permanent id of one language variant (see `variant_id`)."""
         return variant_id(self.id, lang)
 
+    def keywords_for(self, lang: str) -> tuple[str, ...]:
+        """The `lang` variant's keywords: the language file's own (the story's in its
+        language), else the story's, which are for every language."""
+        return self.variant(lang).keywords or self.keywords
+
     def updated_for(self, lang: str) -> datetime:
         """When the `lang` variant last changed: the story's `updated`, or the language
         file's own when later."""

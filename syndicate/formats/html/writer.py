@@ -438,7 +438,7 @@ def open_graph(
         ("article:modified_time", rfc3339(story.public_updated_for(lang))),
         ("article:section", section),
     ]
-    tags += [("article:tag", keyword) for keyword in variant.keywords or story.keywords]
+    tags += [("article:tag", keyword) for keyword in story.keywords_for(variant.lang)]
     return tags
 
 

@@ -220,7 +220,7 @@ class GraphBuilder:
             "copyrightHolder": self._organization_ref(rights.holder),
             "copyrightYear": story.published_for(lang).astimezone(ZoneInfo(story.timezone)).year,
             "isAccessibleForFree": True,
-            "keywords": list(variant.keywords or story.keywords),
+            "keywords": list(story.keywords_for(variant.lang)),
         }
         optional: Node = {
             "alternativeHeadline": variant.alt_headline,

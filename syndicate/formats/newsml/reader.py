@@ -498,7 +498,9 @@ def assemble_story(package: PackageItem, items: list[NewsItem], timezone: str) -
         genre=_genre(original.genre),
         rights=_story_rights(original, items),
         source=package.source,
-        variants=tuple(_variant(item, published, updated, images) for item in items),
+        variants=tuple(
+            _variant(item, published, updated, images, package.keywords) for item in items
+        ),
         subjects=tuple(
             Subject(s.qcode, _merge((i.lang, _name_of(i.subjects, s.qcode)) for i in items))
             for s in original.subjects
@@ -618,8 +620,14 @@ def _figures(item: NewsItem, images: tuple[RemoteImage, ...]) -> dict[int, Figur
 
 
 def _variant(
-    item: NewsItem, published: datetime, updated: datetime, images: tuple[Image, ...]
+    item: NewsItem,
+    published: datetime,
+    updated: datetime,
+    images: tuple[Image, ...],
+    shared: tuple[str, ...],
 ) -> Variant:
+    """A language variant read back from its item; keywords that are the story's (`shared`,
+    the package's) are not its own (its file gave none)."""
     index = {image.path: i for i, image in enumerate(images)}
     body: tuple[Block, ...] = ()
     if item.body is not None:
@@ -639,6 +647,6 @@ def _variant(
         dateline=_dateline_place(item, published),
         body=body,
         source=item.source,
-        keywords=item.keywords,
+        keywords=() if item.keywords == shared else item.keywords,
         updated=item.version_created if item.version_created > updated else None,
     )

@@ -374,7 +374,7 @@ class _ItemBuilder:
                 for subject in story.subjects
             ),
             *(self._place("subject", p, lang) for p in story.places if p.role == "about"),
-            *(G.keyword(keyword) for keyword in variant.keywords),
+            *(G.keyword(keyword) for keyword in story.keywords_for(variant.lang)),
             G.slugline(story.slug),
             G.headline(variant.headline),
             G.dateline(dateline_text(story, variant)),
