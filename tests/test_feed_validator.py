@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_NOW, PLAIN_COVERS, REPO
+from conftest import FIXED_NOW, PLAIN_COVERS, REPO, SAMPLE_SLUG
 from test_lifecycle import FIXTURE
 from test_lifecycle import NOW as LIFECYCLE_NOW
 
@@ -89,3 +89,21 @@ def test_the_lifecycle_feeds_pass_the_w3c_validator(shared_dir: Path, tmp_path: 
         "atom/en/politics.xml",
         "atom/fr/politics.xml",
     }
+
+
+@pytest.mark.slow
+def test_a_headline_that_looks_like_markup_passes_the_w3c_validator(
+    shared_dir: Path, tmp_path: Path
+) -> None:
+    """`x<y & z` in a headline was `x&lt;y &amp; z` in the RSS title: the validator's RSS
+    profile check (`CharacterData`) warns that aggregators read it as HTML."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    english = site / "articles" / SAMPLE_SLUG / "en.md"
+    text = english.read_text(encoding="utf-8")
+    line = next(t for t in text.splitlines() if t.startswith("headline:"))
+    english.write_text(text.replace(line, 'headline: "Why x<y holds & when it fails"'), "utf-8")
+    out = export(site, tmp_path / "out", FIXED_NOW)
+    assert b"Why x&#x3C;y holds &#x26; when it fails" in (out / "rss/en.xml").read_bytes()
+    assert not [r for r in validate(shared_dir, out) if r[0].startswith("rss/")]
