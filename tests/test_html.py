@@ -508,3 +508,20 @@ def test_the_feeds_section_is_read_once_per_run_not_per_story(
     some.sections["feeds"] = {"languages": ["en", "ar"]}
     assert run(some, langs) == ("en", "ar")  # another feeds section
     assert calls == ["feeds"] * 3
+
+
+def test_the_index_stays_when_the_last_public_story_is_killed(
+    sample_stories: list[Story], site_config: Any
+) -> None:
+    """A site whose only public story was killed wrote its notice pages, linking to
+    `index.<lang>.html`, and no index: every page's link to its list was dead."""
+    (story,) = [s for s in sample_stories if s.slug == SAMPLE_SLUG]
+    killed = replace(story, status="canceled", version=story.version + 1)
+    files, diags = export_stories([killed], site_config, "html")
+    notice = files[f"html/{SAMPLE_SLUG}.en.html"].decode()
+    assert 'href="index.en.html"' in notice
+    assert "html/index.html" in files
+    for lang in story.languages:
+        index = lxml_html.fromstring(files[f"html/index.{lang}.html"])
+        assert index.xpath("//ul[@class='stories']/li") == [], "an empty list, not a dead link"
+    assert not diags.errors

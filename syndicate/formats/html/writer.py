@@ -117,12 +117,20 @@ class HtmlWriter(Writer[HtmlOptions]):
         # the build engine asks (when one of them, or the number of pages, changed). An
         # archive's lists are many small pages, never one page of every story.
         visible = [story for story in stories if story.is_visible(ctx.now)]
+        # A language whose only pages are notices (its last public story killed) keeps its
+        # index, empty: every page links to it.
+        noticed = {
+            lang
+            for story in stories
+            if story.lifecycle(ctx.now) in ("killed", "withdrawn") and story.was_public()
+            for lang in story.languages
+        }
         # Newest first by when each reached the public in the list's language: a story out
         # of an embargo is new, and so is a translation added later.
         by_lang = {
             lang: _newest_first([s for s in visible if s.has(lang)], lang)
             for lang in ctx.config.languages
-            if any(s.has(lang) for s in visible)
+            if lang in noticed or any(s.has(lang) for s in visible)
         }
         langs, size = list(by_lang), ctx.options.page_size
         builder = functools.cache(lambda: GraphBuilder(ctx))  # one for all the pages
@@ -131,6 +139,7 @@ class HtmlWriter(Writer[HtmlOptions]):
             if lang not in ctx.languages:
                 continue
             pages = [listed[start : start + size] for start in range(0, len(listed), size)]
+            pages = pages or [[]]
             for number, listing in enumerate(pages, 1):
                 page = _Page(lang, number, len(pages), listing, lang in with_feeds)
                 make = functools.partial(_language_page, page, langs, ctx, builder)
