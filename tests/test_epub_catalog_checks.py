@@ -89,9 +89,13 @@ def test_the_exported_catalog_has_nothing_to_report(
 ) -> None:
     status, lines = validate(out, capsys)
     assert status == 0, lines
-    assert [line for line in lines if SKIPPED not in line] == [
+    # The catalogs' links to the pages, which an EPUB-only out/ does not have, are said of
+    # out/ (`output.dead-link`); the catalogs themselves have nothing to report.
+    dead = [line for line in lines if line.endswith("[output.dead-link]")]
+    assert dead and all("/html/" in line and "linked from opds/" in line for line in dead)
+    assert [line for line in lines if SKIPPED not in line and line not in dead] == [
         "articles: 1 story, 6 language variants: OK",
-        f"{out}: epub: not checked by EPUBCheck (1 warning above)",
+        f"{out}: epub: not checked by EPUBCheck ({1 + len(dead)} warnings above)",
     ]
 
 

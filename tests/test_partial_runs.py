@@ -370,6 +370,36 @@ def test_a_feed_alone_warns_about_the_pages_it_links_to(
     assert "export.dead-link" not in capsys.readouterr().err
 
 
+def test_validate_outputs_says_the_dead_links_of_out_every_time(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dead link was said only by the run that wrote the file linking to it: `--strict`
+    exited 3 once, then 0 with the link still dead, and `validate --outputs` said OK."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Java: the books' structural check only
+
+    def validate(*extra: str) -> tuple[int, list[str]]:
+        capsys.readouterr()
+        status = main(["validate", "--outputs", "--site", str(site), "--now", FIXED_NOW, *extra])
+        lines = capsys.readouterr().err.splitlines()
+        return status, [line for line in lines if line.endswith("[output.dead-link]")]
+
+    assert export(site, formats=("html",)) == 0
+    assert export(site, formats=("html",)) == 0, "nothing to write: nothing said"
+    status, dead = validate()
+    assert status == 0 and any(
+        "out/atom/en.xml: warning: linked from html/" in line
+        and "export --format atom (or --format all) makes it" in line
+        for line in dead
+    ), dead
+    assert validate("--strict")[0] == 1
+    assert export(site, formats=("all",)) == 0, "every format: nothing dead"
+    assert validate() == (0, [])
+    # A file of out/ deleted by hand is dead where it is linked.
+    (site / "out" / "html" / f"{HEALTHY}.en.html").unlink()
+    status, dead = validate()
+    assert len(dead) == 1 and f"/out/html/{HEALTHY}.en.html: warning: linked from" in dead[0]
+
+
 def test_dead_links_of_another_out_folder_are_named_from_where_the_user_is(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

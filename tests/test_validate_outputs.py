@@ -33,13 +33,18 @@ def test_without_java_epubcheck_is_skipped_with_a_warning(
     empty.mkdir()
     done = validate(out, str(empty))
     assert done.returncode == 0, done.stderr
-    assert done.stderr.splitlines() == [
+    # The catalogs link to the pages, which an EPUB-only out/ does not have: said of out/.
+    lines = done.stderr.splitlines()
+    dead = [line for line in lines if line.endswith("[output.dead-link]")]
+    assert dead and all("/html/" in line and "linked from opds/" in line for line in dead)
+    kept = [line for line in lines if line not in dead]
+    assert kept == [
         "warning: EPUBCheck skipped (Java is not installed: no `java` on PATH):"
         f" {books} EPUBs had only the structural check [epub.epubcheck]",
         "articles: 1 story, 6 language variants: OK",
-        f"{out}: epub: not checked by EPUBCheck (1 warning above)",
+        f"{out}: epub: not checked by EPUBCheck ({1 + len(dead)} warnings above)",
     ]
-    assert not any(": OK" in line for line in done.stderr.splitlines()[2:])
+    assert not any(": OK" in line for line in kept[2:])
     assert validate(out, str(empty), "--strict").returncode == 1
 
 

@@ -99,6 +99,54 @@ def dead_links(
         )
 
 
+def dead_links_in(out: Path, base_url: str, owners: Mapping[str, str]) -> Iterator[Diagnostic]:
+    """`validate --outputs`: warnings for the links of every file of out/'s format folders
+    (`owners`: each folder with the format writing it) whose targets out/ does not have. An
+    export says only the dead links of the files it writes (`dead_links`): one a later run
+    left as they were (with nothing to write) is said here, every time, until it is fixed."""
+    absolute = re.compile(re.escape(base_url.encode()) + rb"""([^\s"'<>)\\]+)""")
+    found: dict[str, bool] = {}
+    missing: dict[str, tuple[str, int]] = {}
+    resolved: dict[tuple[str, bytes], tuple[str, ...]] = {}
+    for folder in sorted(owners):
+        if not (out / folder).is_dir():
+            continue
+        for path in sorted((out / folder).rglob("*")):
+            if path.suffix not in _SCANNED or path.is_symlink() or not path.is_file():
+                continue
+            rel = PurePosixPath(path.relative_to(out).as_posix())
+            for target in dict.fromkeys(_targets(path, rel, absolute, resolved)):
+                if target.split("/", 1)[0] not in owners:
+                    continue
+                exists = found.get(target)
+                if exists is None:
+                    exists = found[target] = os.path.lexists(out / target)
+                if not exists:
+                    first, count = missing.get(target, (str(rel), 0))
+                    missing[target] = (first, count + 1)
+    for index, (target, (first, count)) in enumerate(sorted(missing.items())):
+        if index == _SHOWN:
+            yield Diagnostic(
+                "warning",
+                "output.dead-link",
+                f"this and {len(missing) - _SHOWN - 1} more files after it are linked but not"
+                " in the output folder",
+                str(out / target),
+            )
+            return
+        others = count - 1
+        more = f" and {others} other file{'s' if others > 1 else ''}" if others else ""
+        owner = owners[target.split("/", 1)[0]]
+        yield Diagnostic(
+            "warning",
+            "output.dead-link",
+            f"linked from {first}{more}, but the output folder does not have it: export"
+            f" --format {owner} (or --format all) makes it; if no format does, correct the"
+            " link or add the file",
+            str(out / target),
+        )
+
+
 def _language_of(target: str, languages: Collection[str]) -> bool:
     """Whether a file of out/ is one of a language among `languages`: its name or a folder
     of its path says that language (`html/slug.fr.html`, `atom/fr.xml`, `epub/slug.fr.epub`)."""

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from syndicate.build.engine import cache_folder, settle_output
+from syndicate.build.links import dead_links_in
 from syndicate.build.options import SECTION as EXPORT
 from syndicate.build.options import ExportOptions
 from syndicate.build.orphans import orphaned, warn_orphaned
@@ -153,6 +154,9 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             stop_progress()
     known = [*configured, *unlisted]
     _check_written(args.outputs, state_folder(args.outputs, cache), found, known, diags)
+    owners = {folder: w.name for w in known for folder in w.owned_folders()}
+    for problem in dead_links_in(args.outputs, config.base_url, owners):
+        diags.add(problem)
     checked = [w.name for w in found]
     if diags.has_errors(strict=args.strict):
         say(
