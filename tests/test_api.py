@@ -90,6 +90,21 @@ def test_one_name_is_one_format_not_its_letters_and_paths_may_be_text(tmp_path: 
     assert written == ["2021-02-18-nato-iraq-deployment.en.json"]
 
 
+def test_the_readers_take_paths_as_text_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`load_config("syndicate.yaml", ...)` ended in an AttributeError (`str` has no
+    `exists`), though `export` takes text paths."""
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.readers.articles import read_articles
+    from syndicate.readers.config import load_config
+
+    monkeypatch.chdir(REPO)
+    diagnostics = Diagnostics()
+    config = load_config("syndicate.yaml", "syndicate.yaml", diagnostics)
+    assert config is not None
+    (story,) = read_articles("articles", config, diagnostics)
+    assert story.slug == "2021-02-18-nato-iraq-deployment" and not diagnostics.errors
+
+
 class _Careless(Writer[Options]):
     """A plugin whose files are not `OutputFile(path, bytes)`."""
 

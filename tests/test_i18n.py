@@ -169,6 +169,17 @@ def test_rfc3339_keeps_the_offset_and_writes_z_for_utc() -> None:
         rfc3339(datetime(2021, 2, 18))
 
 
+def test_an_offset_of_seconds_is_written_in_utc() -> None:
+    """Brussels in 1850 was at its local mean time, +00:17:30: `<time datetime>` had an
+    offset with seconds, which neither RFC 3339 nor HTML has."""
+    from syndicate.i18n.dates import local_rfc3339
+
+    moment = datetime(1850, 6, 1, 10, 0, tzinfo=UTC)
+    assert local_rfc3339(moment, "Europe/Brussels") == "1850-06-01T10:00:00Z"
+    assert local_rfc3339(PUBLISHED, "Europe/Brussels") == "2021-02-18T19:30:00+01:00"
+    assert local_rfc3339(PUBLISHED, "Asia/Kathmandu") == "2021-02-19T00:15:00+05:45"
+
+
 def test_rfc822_is_english_whatever_the_content_language() -> None:
     assert rfc822(PUBLISHED) == "Thu, 18 Feb 2021 18:30:00 +0000"
 

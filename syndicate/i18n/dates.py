@@ -175,9 +175,14 @@ def read_machine_zone_without(tz: str) -> None:
 
 
 def rfc3339(dt: datetime) -> str:
-    """`2021-02-18T19:30:00+01:00`: the offset as written, seconds always, `Z` for UTC."""
-    if dt.tzinfo is None:
+    """`2021-02-18T19:30:00+01:00`: the offset as written, seconds always, `Z` for UTC. An
+    offset of seconds (a zone's local mean time before it took standard time: Brussels'
+    +00:17:30 in 1850) has no RFC 3339 or HTML form: the instant is written in UTC."""
+    offset = dt.utcoffset()
+    if offset is None:
         raise ValueError("naive datetime has no time zone")
+    if offset.seconds % 60 or offset.microseconds:
+        dt = dt.astimezone(UTC)
     text = dt.isoformat(timespec="seconds")
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 

@@ -103,9 +103,10 @@ STORY_FACTS = (
 )
 
 
-def read_articles(articles: Path, config: SiteConfig, diags: Diagnostics) -> list[Story]:
+def read_articles(articles: Path | str, config: SiteConfig, diags: Diagnostics) -> list[Story]:
     """Read every story under `articles`; stories with errors are left out, and every error is
     reported in `diags`."""
+    articles = Path(articles)
     if not articles.is_dir():
         report_missing(articles, diags)
         return []

@@ -226,12 +226,13 @@ def find_site(start: Path) -> Path | None:
 
 
 def load_config(
-    path: Path, shown: str, diags: Diagnostics, *, verdict: SchemaVerdict | None = None
+    path: Path | str, shown: str, diags: Diagnostics, *, verdict: SchemaVerdict | None = None
 ) -> SiteConfig | None:
     """Read and check the site configuration; None (with diagnostics) if it is unusable.
 
     With `verdict`, a configuration whose exact text the last run found valid against the
     schema is not checked against it again (see `SchemaVerdict`); every other check runs."""
+    path = Path(path)
     if not path.exists():
         diags.error(
             "config.missing",
