@@ -476,6 +476,12 @@ def test_an_embargo_in_the_last_second_of_9999_is_an_error_not_a_crash(
         ("Asia/Kathmandu", "2026-01-30", "add a time and the offset of its time zone:"
          " '2026-01-30T00:00:00+05:45' in Asia/Kathmandu"),
         ("UTC", "2026-01-30 10:00", "the offset of its time zone: '2026-01-30T10:00:00Z' for UTC"),
+        # The hour the clocks skip never happened; the hour they go back happens twice.
+        ("Europe/Brussels", "2026-03-29T02:30:00", "02:30 did not happen in Europe/Brussels"
+         " that day: its clocks went from +01:00 to +02:00 then"),
+        ("Europe/Brussels", "2026-10-25T02:30:00", "02:30 happened twice in Europe/Brussels"
+         " that night, as its clocks went back: write '2026-10-25T02:30:00+02:00' for the first"
+         " time, '2026-10-25T02:30:00+01:00' for the second"),
     ],
 )  # fmt: skip
 def test_a_date_without_offset_is_told_the_offset_of_its_zone_that_day(

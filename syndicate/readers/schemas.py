@@ -10,7 +10,7 @@ import copy
 import json
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -566,10 +566,32 @@ def _date_hint(value: Any, schema: dict[str, Any], zone: str | None = None) -> s
     local = _zone_offset(moment, zone)
     if local is None or local == "Z":
         return f"; add {timed}the offset of its time zone: {stamp + 'Z'!r} for UTC"
+    first, second = local, _zone_offset(moment.replace(fold=1), zone)
+    if second is not None and second != first:
+        when = moment.strftime("%H:%M")
+        if _skipped(moment, zone):
+            return (
+                f"; {when} did not happen in {zone} that day: its clocks went from"
+                f" {first} to {second} then; write the time the clocks showed, with its"
+                f" offset, or in UTC ({stamp + 'Z'!r} is {when} UTC)"
+            )
+        return (
+            f"; {when} happened twice in {zone} that night, as its clocks went back: write"
+            f" {stamp + first!r} for the first time, {stamp + second!r} for the second"
+        )
     return (
         f"; add {timed}the offset of its time zone: {stamp + local!r} in {zone} then,"
         f" {stamp + 'Z'!r} for UTC"
     )
+
+
+def _skipped(moment: datetime, zone: str | None) -> bool:
+    """Whether the wall-clock time `moment` never happened in `zone` (the hour its clocks
+    skipped): taken to UTC and back, it is another time."""
+    if zone is None:
+        return False
+    local = moment.replace(tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC).astimezone(ZoneInfo(zone)).replace(tzinfo=None) != moment
 
 
 def _zone_offset(moment: datetime, zone: str | None) -> str | None:
