@@ -194,3 +194,17 @@ def test_many_stories_are_read_by_workers_with_the_same_results(
     listed = [json.loads(line) for line in said["list", "2"][1].splitlines()]
     unreadable = [r["slug"] for r in listed if r.get("state") == "unreadable"]
     assert len(listed) == PARALLEL_FROM + 20 and articles[3].name in unreadable
+
+
+def test_under_json_every_command_ends_with_its_summary_and_status(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`show` (a success, or a story not found) ended with no summary line under JSON: a
+    program reading the lines could not tell how it ended but from the exit status."""
+    monkeypatch.chdir(REPO)
+    for argv, status in ((["show", SAMPLE_SLUG], 0), (["show", "no-such-story"], 2)):
+        capsys.readouterr()
+        assert main([*argv, "--log-format", "json"]) == status
+        last = json.loads(capsys.readouterr().err.splitlines()[-1])
+        assert last["command"] == "show" and last["status"] == status, last
+        assert last["summary"] == ("done" if status == 0 else "show: not done")

@@ -737,6 +737,9 @@ def say_now(args: argparse.Namespace, message: str) -> None:
 
 
 def _print_summary(args: argparse.Namespace, status: int) -> None:
+    if args.log_format == "json" and not args.summary:  # (a command stopped before its own)
+        done = "done" if status == EXIT_OK else f"{args.command}: not done"
+        args.summary.append((done, False, {}))
     for message, asked, data in args.summary:
         if args.quiet and not asked:
             continue
