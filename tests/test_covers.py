@@ -365,6 +365,35 @@ def test_a_date_stays_on_one_line(lang: str, title: str, date: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("lang", "title", "words"),
+    [
+        (
+            "th",
+            "พิพิธภัณฑ์แห่งชาติเปิดนิทรรศการใหม่ครั้งยิ่งใหญ่ที่สุดแห่งปีณกรุงเทพมหานครโดยมีผู้เข้าชม"
+            "จำนวนมากจากทั่วประเทศไทย",
+            ["กรุงเทพมหานคร", "พิพิธภัณฑ์", "นิทรรศการ", "ประเทศไทย"],
+        ),
+        ("km", "ព្រះរាជាណាចក្រកម្ពុជាបើកសារមន្ទីរជាតិថ្មីនៅរាជធានីភ្នំពេញ", ["ភ្នំពេញ"]),
+    ],
+)
+def test_a_script_without_spaces_breaks_between_its_words(
+    lang: str, title: str, words: list[str]
+) -> None:
+    """Thai broke only at spaces: a headline was one word, set smaller than the date, and a
+    longer one was cut inside กรุงเทพ (Bangkok), its preposed vowel alone at a line's end.
+    Lines break between the words ICU's dictionaries find."""
+    from syndicate.formats.epub.icu_adapter import available
+
+    assert available(), "ICU (libicuuc) is installed by .ci/setup"
+    sets = layout(CoverText(lang, "YCPress", "x", title, "3 2026"))
+    lines = ["".join(run.text for run in line).strip() for line in sets["title"].lines]
+    assert len(lines) > 1 and "".join(lines) == title
+    assert sets["title"].size > sets["date"].size
+    for word in words:
+        assert any(word in line for line in lines), (word, lines)
+
+
+@pytest.mark.parametrize(
     ("lang", "kicker", "title", "lines"),
     [
         ("zh-Hans", "合辑", f"{ISOLATED}：2021年2月18日", ["YCPress：", "2021年2月18日"]),

@@ -34,6 +34,9 @@ _BIDI_CONTROLS = frozenset(
 # a full UAX #14 (PyICU, a C++ build of ICU) would still need those rules, and tailoring to keep
 # Korean at spaces, and would move the breaks of every other cover.
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffef]")
+_SPACELESS = regex.compile(r"[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+"""Scripts written without spaces between words: lines break between the words of ICU's
+dictionaries."""
 _CLOSING = frozenset("，。、：；！？）」』》〉】〕〗〙〛”’・ー…‥ゝゞヽヾ々")
 _OPENING = frozenset("（「『《〈【〔〖〘〚“‘")
 _NO_BREAK_SPACES = frozenset("\u00a0\u202f\u2007")
@@ -107,6 +110,7 @@ class Paragraph:
         word belonging to it; a glued unit stays on the line of the one before it when the two
         fit on a line (they are broken apart only when they do not)."""
         clusters = self.clusters
+        between = _between_words(clusters, lang)
         cuts = [0]
         for i in range(1, len(clusters)):
             before, here = clusters[i - 1], clusters[i]
@@ -116,7 +120,7 @@ class Paragraph:
                 continue
             elif before[-1].isdecimal() and (here[0].isdecimal() or _CJK.match(here)):
                 continue  # a number keeps its counter or unit: 18日, 500人, ２０２１
-            elif _CJK.match(here) or _CJK.match(before):
+            elif _CJK.match(here) or _CJK.match(before) or i in between:
                 cuts.append(i)
         cuts.append(len(clusters))
         found = []
@@ -150,6 +154,30 @@ class Paragraph:
                 if date.start() < offsets[word] and offsets[start] < date.end():
                     glued[k] = True
         return glued
+
+
+def _between_words(clusters: tuple[str, ...], lang: str) -> frozenset[int]:
+    """The clusters that start a word inside a run of a script written without spaces between
+    words (Thai, Lao, Khmer, Burmese), as ICU's dictionaries find them (`icu_adapter`); none
+    without such a script, or without ICU."""
+    if not any(_SPACELESS.match(cluster) for cluster in clusters):
+        return frozenset()
+    from syndicate.formats.epub.icu_adapter import line_breaks
+
+    found = line_breaks("".join(clusters), lang)
+    if not found:
+        return frozenset()
+    starts, at = [], 0
+    for cluster in clusters:
+        starts.append(at)
+        at += len(cluster)
+    return frozenset(
+        i
+        for i in range(1, len(clusters))
+        if starts[i] in found
+        and _SPACELESS.match(clusters[i - 1])
+        and _SPACELESS.match(clusters[i])
+    )
 
 
 def _breaking(cluster: str) -> bool:
