@@ -697,12 +697,16 @@ def _rebased(d: Diagnostic, site: Path, cwd: Path) -> Diagnostic:
 
 def _from_site(path: Path, site: Path, cwd: Path) -> str:
     """A path relative to the site folder as seen from `cwd`: relative inside the site
-    (`articles/x`, `../out` from a subfolder), absolute from outside it."""
+    (`articles/x`, `../out` from a subfolder), absolute from outside it, or when it is a
+    folder `cwd` is in (never `..`)."""
     full = site / path
     if site.resolve() == cwd.resolve():
         return str(path)
     if cwd.resolve().is_relative_to(site.resolve()):
-        return os.path.relpath(full.resolve(), cwd.resolve())
+        relative = os.path.relpath(full.resolve(), cwd.resolve())
+        if set(Path(relative).parts) != {".."}:
+            return relative
+        # A folder the user is inside of (`..` from a story's folder): by its name.
     return str(full.absolute())
 
 
