@@ -786,3 +786,34 @@ def test_an_id_of_every_uri_character_and_escapes_is_read(
     write_story(tmp_path, "ok", story=story_yaml, en=VARIANT)
     (story,), diags = read(tmp_path, site_config)
     assert not diags.errors and story.variant_id("en") == f"{given}:en"
+
+
+def test_a_thousand_nested_emphases_are_an_error_not_a_recursion(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`*a *a *a ... x ... b* b* b*` a thousand deep ran out of Python's stack while the
+    paragraph's tree was built: a RecursionError traceback in validate, a dead worker in
+    export (the healthy stories not published)."""
+    deep = "*a " * 1000 + "x" + " b*" * 1000
+    write_story(tmp_path, "2026-01-05-deep", en=VARIANT + "\n" + deep + "\n")
+    write_story(tmp_path, "2026-01-05-fine")
+    stories, diags = read(tmp_path, site_config)
+    assert [s.slug for s in stories] == ["2026-01-05-fine"]
+    (error,) = diags.errors
+    assert error.code == "body.nesting" and error.line == 10  # the paragraph's line
+    assert error.message.startswith("emphasis, strong or links nested 1000 deep, past the 32")
+
+
+@pytest.mark.parametrize(("field", "value"), [("version", "2.0"), ("urgency", "4.0")])
+def test_a_whole_number_written_as_a_decimal_is_refused(
+    tmp_path: Path, site_config: SiteConfig, field: str, value: str
+) -> None:
+    """`version: 2.0` passed the schema (JSON's integer takes 2.0) and was published as
+    `version="2.0"`, which NewsML-G2's positiveInteger refuses."""
+    write_story(tmp_path, "2026-01-05-dec", STORY + f"{field}: {value}\n")
+    stories, diags = read(tmp_path, site_config)
+    assert not stories
+    (error,) = diags.errors
+    whole = value.split(".")[0]
+    assert f"{field}: {value} is written as a decimal" in error.message
+    assert error.message.endswith(f"write it as a whole number: {field}: {whole}")

@@ -335,6 +335,14 @@ class _StoryReader:
             self.diags.error(
                 "story.places", "only one place can have role: located", where("places")
             )
+        for name in ("version", "urgency"):  # the schema's integer takes 2.0 (JSON's 2)
+            if isinstance(data.get(name), float):
+                self.diags.error(
+                    "article.schema",
+                    f"{name}: {data[name]} is written as a decimal, which NewsML-G2 and ninjs"
+                    f" refuse; write it as a whole number: {name}: {int(data[name])}",
+                    where(name),
+                )
         if self.diags.errors:
             return None
         return Story(

@@ -436,6 +436,21 @@ class _TreeBuilder:
         return result.html
 
     def inlines(self, tokens: list[Token], ref: SourceRef) -> list[Inline]:
+        # Measured before the tree is built, which recurses once a level: a thousand nested
+        # emphases (`*a *a *a ...`) ran out of Python's stack.
+        level = deepest = 0
+        for token in tokens:
+            level += token.nesting
+            deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            self.diags.error(
+                "body.nesting",
+                f"emphasis, strong or links nested {deepest} deep, past the {MAX_DEPTH} a story"
+                " may take: parsers, templates and e-readers stop there, and what is below"
+                " would be lost or stop the export; flatten it",
+                ref,
+            )
+            return []
         out, _ = self._inlines(tokens, 0, None, ref)
         return _merge_text(out)
 
