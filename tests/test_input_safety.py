@@ -757,12 +757,26 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
         ("a: [x, y\nb: 1\n", 1, "the [ that opens the a is not closed with ]"),
         ("headline:\tx\n", 1, "replace the tab on this line with spaces"),
         ("headline: @home\n", 1, "quote the headline: it starts with '@'"),
+        # An anchor's name nothing refers to: the word was left out of the text, unsaid.
+        (
+            "x: 1\nheadline: &Beyond wins the award\n",
+            2,
+            "the headline starts with '&', which YAML reads as the name of an anchor:"
+            " '&Beyond' is left out of the text; quote the headline:"
+            ' "&Beyond wins the award"',
+        ),
+        ("headline: & more\n", 1, "quote the headline: it starts with '&', which YAML reserves"),
+        ("headline: * more\n", 1, "quote the headline: it starts with '*', which YAML reserves"),
     ],
 )
 def test_yaml_problems_say_what_to_do(text: str, line: int, message: str) -> None:
     with pytest.raises(YamlProblem) as problem:
         parse_yaml(text)
     assert problem.value.line == line and problem.value.message.startswith(message)
+
+
+def test_an_anchor_an_alias_refers_to_is_yaml_meant() -> None:
+    assert parse_yaml("a: &x hello\nb: *x\n").data == {"a": "hello", "b": "hello"}
 
 
 @pytest.mark.parametrize(

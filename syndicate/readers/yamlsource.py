@@ -183,6 +183,7 @@ class _Builder:
     def __init__(self, doc: YamlDoc, first_line: int, max_chars: int, text: str = "") -> None:
         self.doc = doc
         self.lines = _Lines(text)
+        self.text = text
         self.hashes = " #" in text or "\t#" in text
         """Whether a ` #` may have cut a value short (else none is looked for)."""
         self.offset = first_line
@@ -278,6 +279,7 @@ class _Builder:
             return value
         if self.hashes:
             self._cut_short(node, line)
+        self._anchored(node, line)
         tag = node.tag
         if tag == "tag:yaml.org,2002:null":
             return None
@@ -294,6 +296,27 @@ class _Builder:
             except ValueError:
                 return value
         return value
+
+    def _anchored(self, node: yaml.ScalarNode, line: int) -> None:
+        """A plain value that starts with `&name` nothing refers to (`headline: &Beyond wins
+        the award`, a brand's name): YAML reads `&Beyond` as an anchor's name, and the value
+        loses that word, silently."""
+        lines = self.lines.yaml
+        start = node.start_mark
+        if start.line >= len(lines) or lines[start.line][start.column : start.column + 1] != "&":
+            return
+        found = _ANCHOR.match(lines[start.line], start.column)
+        if found is None or re.search(rf"\*{re.escape(found.group(1))}(?![^\s,\]}}])", self.text):
+            return  # an anchor an alias refers to: YAML meant
+        key, _ = _key_and_value(lines[start.line])
+        field = key or "value"
+        written = f"&{found.group(1)} {node.value}".strip()
+        raise YamlProblem(
+            f"the {field} starts with '&', which YAML reads as the name of an anchor:"
+            f" '&{found.group(1)}' is left out of the text; quote the {field}:"
+            f" {_quoted(written)}",
+            line,
+        )
 
     def _cut_short(self, node: yaml.ScalarNode, line: int) -> None:
         """Note a plain value followed on its line by ` #` and a character that is not a
@@ -324,6 +347,7 @@ class _Builder:
 
 
 _CUT = re.compile(r"[ \t]+(#\S+)")
+_ANCHOR = re.compile(r"&([^\s,\[\]{}]+)")
 
 
 def _hidden_close(line: str) -> re.Match[str] | None:
@@ -404,9 +428,11 @@ def _fix(
             " and the one above"
         )
     if "cannot start any token" in problem or (
-        "alias" in context and "expected alphabetic" in problem
+        ("alias" in context or "anchor" in context) and "expected alphabetic" in problem
     ):
         char = problem.split("'")[1] if "'" in problem else value[:1]
+        if "expected alphabetic" in problem:  # `& more`, `* more`: the mark, not the space
+            char = "&" if "anchor" in context else "*"
         return f"quote the {field}: it starts with {char!r}, which YAML reserves{example}"
     if problem == "second occurrence" and "duplicate anchor" in context:
         name = context.split("'")[1] if "'" in context else ""
