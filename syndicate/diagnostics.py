@@ -24,6 +24,11 @@ control that reorders the line, a byte that is not UTF-8): a path shows them esc
 messages do with `repr`. JSON keeps the real path (it escapes them itself)."""
 
 
+def showable(text: str) -> str:
+    """`text` with what a terminal would act on escaped as Python writes it (`\x1b[2J`)."""
+    return _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     severity: Severity
@@ -34,7 +39,7 @@ class Diagnostic:
     line: int = 0
 
     def format_text(self) -> str:
-        path = _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], self.path or "")
+        path = showable(self.path or "")
         where = f"{path}:{self.line}: " if path and self.line else ""
         if path and not self.line:
             where = f"{path}: "

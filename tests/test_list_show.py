@@ -96,6 +96,23 @@ def test_list_names_the_stories_it_could_not_read(
     assert "summary" in problems[-1]  # after the problems
 
 
+def test_list_shows_a_folder_name_a_terminal_would_act_on_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder named with an escape sequence cleared the screen of whoever ran `list`; its
+    problem's message had it escaped already."""
+    import shutil
+
+    shutil.copytree(REPO / "articles", tmp_path / "articles")
+    shutil.copy(REPO / "syndicate.yaml", tmp_path / "syndicate.yaml")
+    (tmp_path / "articles" / "2021-03-01-sm\x1b[2Jall").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert main(["list"]) == 2
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out and "2021-03-01-sm\\x1b[2Jall" in out
+    assert "\x1b" not in err
+
+
 def test_show_a_story_as_text(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

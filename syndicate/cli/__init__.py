@@ -786,14 +786,19 @@ def progress_bar(
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Rows on stdout: a table drawn by rich on a terminal; aligned columns of plain text
-    (one line per row, never wrapped) when piped, for grep and cut."""
+    (one line per row, never wrapped) when piped, for grep and cut. What a terminal would
+    act on (an escape sequence in a folder's name) is shown escaped, as in the messages."""
+    from syndicate.diagnostics import showable
+
+    rows = [[showable(cell) for cell in row] for row in rows]
     if sys.stdout.isatty():
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         table = Table(*headers, header_style="bold")
-        for row in rows:
-            table.add_row(*row)
+        for row in rows:  # a name with `[bold]` in it is text, not rich's markup
+            table.add_row(*(escape(cell) for cell in row))
         Console().print(table)
         return
     widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
