@@ -421,3 +421,21 @@ def test_text_split_by_a_block_keeps_no_spaces_at_its_edges() -> None:
         (Text("inner"),),
         (Text("text."),),
     ]
+
+
+@pytest.mark.parametrize("note", ["Reuters", "https://source.example/report"])
+def test_a_footnote_s_note_is_said_at_its_line_and_published_as_written(note: str) -> None:
+    """`[^1]: Reuters` is a link reference to CommonMark: the marker became an error of a link
+    to 'Reuters' the user never wrote (at the marker's line), or, with a URL, a link "^1"
+    while the warning said the marker was published as written, and the note vanished."""
+    blocks, diags = body(f"A claim[^1].\n\n[^1]: {note}\n")
+    assert [(d.severity, d.code, d.line) for d in diags] == [
+        ("warning", "body.footnote", 8),
+        ("warning", "body.footnote", 10),
+    ]
+    assert diags.warnings[1].message.startswith("a footnote ([^1]): stories take no footnotes")
+    texts = [inline_text(b.children) for b in blocks if isinstance(b, Paragraph)]
+    assert texts == ["A claim[^1].", f"[^1]: {note}"], "published as written, note and all"
+    # In a code block it is code (which stories do not take), no footnote.
+    blocks, diags = body(f"```\n[^1]: {note}\n```\n")
+    assert [d.code for d in diags] == ["body.unsupported"]

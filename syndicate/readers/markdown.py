@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -73,8 +74,18 @@ def parse_body(
             where,
         )
         return ()
-    env: dict[str, list[tuple[int, str]]] = {}
+    env: dict[str, Any] = {}
     tokens = _MD.parse(text, env)
+    if notes := [r["map"] for label, r in env.get("references", {}).items() if label[:1] == "^"]:
+        # A footnote's definition (`[^1]: Reuters`) is a link reference to CommonMark: the
+        # marker became a link to it, or an error of a link the user never wrote. Read as
+        # the text it is (its `[` escaped), the marker and the note are said as footnotes.
+        lines = text.split("\n")
+        for first, _ in notes:
+            lines[first] = re.sub(r"^( {0,3})\[", r"\1\\[", lines[first], count=1)
+        text = "\n".join(lines)
+        env = {}
+        tokens = _MD.parse(text, env)
     builder = _TreeBuilder(where, find_image, diags)
     blocks, _ = builder.blocks(tokens, 0, closing=None)
     if not _check_depth(blocks, diags):
@@ -211,6 +222,8 @@ _STRUCK = re.compile(
 channel but a styled page would publish it as current text."""
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
+_FOOTNOTE_NOTE = re.compile(r"\\?(\[\^[^\]\s]+\]):")
+"""A footnote's note, `[^1]: ...` (its `[` escaped: see `parse_body`)."""
 
 
 class _TreeBuilder:
@@ -230,6 +243,13 @@ class _TreeBuilder:
                 "body.table",
                 "a Markdown table: stories take no tables, so it would be published as this text,"
                 " pipes and all; write it as a list, or as an image with its data in the alt text",
+                ref,
+            )
+        elif found := _FOOTNOTE_NOTE.match(text):
+            self.diags.warning(
+                "body.footnote",
+                f"a footnote ({found.group(1)}): stories take no footnotes, so its note would be"
+                " published as a paragraph of its own, as written; put the note in the text",
                 ref,
             )
         elif found := _FOOTNOTE.search(text):
