@@ -439,3 +439,17 @@ def test_a_footnote_s_note_is_said_at_its_line_and_published_as_written(note: st
     # In a code block it is code (which stories do not take), no footnote.
     blocks, diags = body(f"```\n[^1]: {note}\n```\n")
     assert [d.code for d in diags] == ["body.unsupported"]
+
+
+def test_raw_html_nested_thousands_deep_is_refused_before_it_is_sanitised() -> None:
+    """300,000 nested <div>s (1.5 MB) took the sanitiser eight minutes, in native code that
+    Ctrl-C could not stop: a depth counted from the tags refuses them first."""
+    from syndicate.readers.rawhtml import html_depth
+
+    deep = "<div>" * 100_000 + "x" + "</div>" * 100_000
+    _, diags = body(deep + "\n")
+    assert [(d.code, d.line) for d in diags] == [("body.nesting", 8)]
+    assert diags.errors[0].message.startswith("raw HTML nested 100000 deep")
+    # Elements HTML closes by itself, void ones and self-closed ones are no nesting.
+    assert html_depth("<ul><li>a<li>b</ul><p>c<p>d<br><img src=x><hr/>") == 1
+    assert html_depth("<blockquote><div><em>x</em></div></blockquote>") == 3

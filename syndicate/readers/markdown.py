@@ -34,10 +34,13 @@ from syndicate.model.body import (
     walk,
 )
 from syndicate.model.source import SourceRef
-from syndicate.readers.rawhtml import TABLE, html_blocks, html_inlines, sanitize
+from syndicate.readers.rawhtml import TABLE, html_blocks, html_depth, html_inlines, sanitize
 from syndicate.readers.textfile import XML_FORBIDDEN
 from syndicate.readers.xhtml import LINK_SCHEMES
 
+MAX_HTML_DEPTH = 256
+"""Raw HTML's open tags nested deeper than this (counted by `html_depth`) are refused before
+they are sanitised."""
 MAX_DEPTH = 32
 """The deepest a body's elements may nest (a list item's paragraph is 3 deep, each quote,
 emphasis or link one more): far past what a story needs, well within what every channel
@@ -432,6 +435,17 @@ class _TreeBuilder:
 
     def sanitized(self, fragment: str, ref: SourceRef) -> str:
         """The fragment sanitised, with a warning for each kind of thing removed."""
+        if (deep := html_depth(fragment)) > MAX_HTML_DEPTH:
+            # The sanitiser's time grows with the square of the nesting (minutes, in native
+            # code that Ctrl-C cannot stop, for 300,000 <div>s), and the body would be
+            # refused for its depth once sanitised: refused before.
+            self.diags.error(
+                "body.nesting",
+                f"raw HTML nested {deep} deep, far past the {MAX_DEPTH} a story may take:"
+                " parsers, templates and e-readers stop there; flatten it",
+                ref,
+            )
+            return ""
         result = sanitize(fragment)
         for what in result.removed:
             relative = _RELATIVE_HREF.match(what)

@@ -38,6 +38,35 @@ _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 _KEPT_SCHEMES = tuple(f"{scheme}:" for scheme in sorted(URL_SCHEMES))
 
 
+_VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+})  # fmt: skip
+_IMPLIED_END = frozenset({
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot",
+    "colgroup",
+})  # fmt: skip
+"""Elements HTML closes by themselves when the next opens: not counted as nesting."""
+_OPEN_OR_CLOSE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
+
+
+def html_depth(fragment: str) -> int:
+    """How deep the fragment's elements nest, counted from its tags without parsing it (void
+    elements, self-closed ones and those HTML closes by themselves aside): as deep as an
+    HTML parser would nest them, or deeper where a closing tag is left out."""
+    depth = deepest = 0
+    for closing, name, self_closed in _OPEN_OR_CLOSE.findall(fragment):
+        tag = name.lower()
+        if tag in _VOID or tag in _IMPLIED_END or self_closed:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
 @dataclass(frozen=True, slots=True)
 class Sanitized:
     html: str
