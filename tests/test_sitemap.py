@@ -552,3 +552,46 @@ def test_lastmod_is_each_page_own_change_and_a_list_changes_when_a_story_joins_i
     for lang in ("en", "fr"):
         assert pages[f"{BASE}html/index.{lang}.html"] == "2026-03-10T10:00:00Z"  # the embargo
     assert pages[f"{BASE}html/index.html"] == "2026-03-10T10:00:00Z"
+
+
+def test_a_kill_moves_the_lastmod_of_every_page_file_it_shifted(
+    sample_story: Story, site_config: SiteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story killed left its page file, and every later file moved up by its URLs, but the
+    index said only the first file (the story lists') had changed: a crawler comparing dates
+    kept the old files, the dead page in them."""
+    from syndicate.formats.sitemap import writer
+
+    monkeypatch.setattr(writer, "PAGE_URLS", 10)
+    then = datetime(2021, 1, 1, tzinfo=UTC)
+    stories = summaries(sample_story, 30, then, 2)  # 3 lists and 58 pages left: 7 files
+    order = sorted(stories, key=lambda s: s.id)
+    killed_at = then + timedelta(days=100)  # after the pages' own time (the sample's)
+    victim = order[20]  # its pages are in the fifth file
+    stories = [
+        dataclasses.replace(s, status="canceled", version=2, updated=killed_at)
+        if s is victim
+        else s
+        for s in stories
+    ]
+    ctx = context(site_config, then + timedelta(days=400))
+    files = {f.path: f.data for f in SitemapWriter().collection_files(stories, ctx)}
+    index = etree.fromstring(files["sitemaps/index.xml"])
+    dates = {
+        entry.findtext(f"{SM}loc").removeprefix(BASE + "sitemaps/"): entry.findtext(f"{SM}lastmod")
+        for entry in index.iter(f"{SM}sitemap")
+        if "/pages" in entry.findtext(f"{SM}loc")
+    }
+    assert list(dates) == ["pages.xml", *(f"pages-{n}.xml" for n in range(2, 8))]
+    before, after = "2021-02-18T19:30:00+01:00", "2021-04-11T00:00:00Z"
+    # The first file holds the story lists, which changed; the files before the story's own
+    # are as they were; from its own to the last, moved.
+    assert dates == {
+        "pages.xml": after,
+        "pages-2.xml": before,
+        "pages-3.xml": before,
+        "pages-4.xml": before,
+        "pages-5.xml": after,
+        "pages-6.xml": after,
+        "pages-7.xml": after,
+    }

@@ -76,7 +76,7 @@ class SitemapWriter(Writer[SitemapOptions]):
     ) -> Iterable[OutputFile]:
         visible = [story for story in stories if story.is_visible(ctx.now)]
         taken = last_taken_down(stories, ctx.now, ctx.config.languages)
-        site = _Site(visible, ctx, taken)
+        site = _Site(visible, ctx, taken, _taken_stories(stories, ctx))
         if not site.languages:
             return  # no public page: nothing to list, and a sitemap may not be empty
         listed: list[tuple[str, datetime]] = []
@@ -204,6 +204,21 @@ def _lastmod(story: StorySummary, lang: str | None = None) -> datetime:
     return story.public_updated_for(lang) if lang is not None else story.public_last_updated
 
 
+def _taken_stories(
+    stories: Sequence[StorySummary], ctx: Context[SitemapOptions]
+) -> list[tuple[tuple[datetime, str], datetime]]:
+    """The stories the public had that were killed or withdrawn, in a site language: where
+    each stood in the pages' order (`_Site.stories`'s key), and when it was taken down."""
+    site = ctx.config.languages
+    return sorted(
+        ((story.public_since, story.id), story.updated)
+        for story in stories
+        if story.lifecycle(ctx.now) in ("killed", "withdrawn")
+        and story.was_public()
+        and any(lang in site for lang in story.languages)
+    )
+
+
 class _Site:
     """The public pages of the site: each visible story in each site language (its article
     page), and the story lists of the HTML format (`index.<lang>.html`, `index.html`)."""
@@ -213,13 +228,17 @@ class _Site:
         visible: Sequence[StorySummary],
         ctx: Context[SitemapOptions],
         taken: Mapping[str, datetime] | None = None,
+        taken_stories: Sequence[tuple[tuple[datetime, str], datetime]] = (),
     ) -> None:
         self.ctx = ctx
         self.taken = taken or {}
+        self.taken_stories = taken_stories
+        """Each story taken down, by its place in the pages' order, with when."""
         """Each language's latest kill or withdrawal of a story the public had: the story
         lists (and a news file) changed then (`last_taken_down`)."""
         self.gone: dict[str, datetime] = {}
-        """The news files a story taken down within the window went from, with when."""
+        """The news files a story taken down within the window went from, and the page files
+        one taken down shifted, with when."""
         site = ctx.config.languages
         # A story written only in languages the site does not publish has no page (reading
         # warned of each such file): it is not listed, nor does its date count.
@@ -267,13 +286,35 @@ class _Site:
 
     def page_sitemaps(self) -> Iterator[tuple[str, list[_Url]]]:
         """The story lists first, then every article page, `PAGE_URLS` to a file, each
-        file's URLs made when it is asked for. (A story taken down is counted by the story
-        lists' `lastmod`, in the first file.)"""
-        urls = itertools.chain(
-            (self.home_index(), *map(self.language_index, self.languages)),
-            itertools.chain.from_iterable(map(self._article_urls, self.stories)),
+        file's URLs made when it is asked for. A story taken down left the file it was in,
+        and every file after it moved up (their URLs shifted): those files changed then,
+        though no URL left in them is that new (`self.gone`; the story lists' `lastmod`
+        counts it in the first file too)."""
+        keyed: Iterator[tuple[_Url, tuple[datetime, str] | None]] = itertools.chain(
+            ((url, None) for url in (self.home_index(), *map(self.language_index, self.languages))),
+            (
+                (url, (story.public_since, story.id))
+                for story in self.stories
+                for url in self._article_urls(story)
+            ),
         )
-        yield from _split("pages", urls, PAGE_URLS)
+        for n in itertools.count(1):
+            chunk = list(itertools.islice(keyed, PAGE_URLS))
+            if not chunk:
+                return
+            after = next(keyed, None)  # none: the last file, which any story taken down moved
+            path = numbered("pages", n)
+            last = next((key for _, key in reversed(chunk) if key is not None), None)
+            shifted = [
+                when
+                for key, when in self.taken_stories
+                if after is None or (last is not None and key < last)
+            ]
+            if shifted:
+                self.gone[path] = max(shifted)
+            if after is not None:
+                keyed = itertools.chain((after,), keyed)
+            yield path, [url for url, _ in chunk]
 
     def _article_urls(self, story: StorySummary) -> list[_Url]:
         """A story's article page in each site language it has, each listing all of them."""
