@@ -314,3 +314,38 @@ def test_no_conformance_claim_with_a_skipped_heading_level(
     assert not {p for p, _ in claims["en"]} & {"dcterms:conformsTo", "a11y:certifiedBy"}
     assert ("schema:accessibilityFeature", "structuralNavigation") in claims["fr"]
     assert "dcterms:conformsTo" in {p for p, _ in claims["fr"]}
+
+
+def test_a_story_killed_out_of_the_edition_moves_its_modified_forward(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """Killing the edition's newest story dated the book by the newest story left: its
+    `dcterms:modified` went back, though the book had changed (a story left it), and a
+    reader app comparing dates kept the copy with the killed story."""
+
+    def modified(stories: list[Story], **options: Any) -> str:
+        books = edition_files(stories, site_config, **options)
+        meta = member(books["edition-en.epub"], "content.opf")
+        return str(meta.xpath("//opf:meta[@property='dcterms:modified']/text()", namespaces=NS)[0])
+
+    stories = several_stories(sample_story)
+    assert modified(stories) == "2021-02-18T18:30:00Z"  # the sample, the day's newest
+    killed_at = sample_story.published + timedelta(days=2)
+    kill = dataclasses.replace(
+        sample_story, status="canceled", version=sample_story.version + 1, updated=killed_at
+    )
+    left = [kill, *stories[1:]]
+    assert modified(left) == "2021-02-20T18:30:00Z", "the kill, not the story before it"
+    assert modified(left, edition="latest", edition_size=2) == "2021-02-20T18:30:00Z"
+    # A story the edition would not hold (older than a full latest edition's oldest) leaves
+    # its date alone.
+    old = dataclasses.replace(
+        stories[3],
+        status="canceled",
+        version=2,
+        updated=killed_at,  # "yesterday"
+    )
+    latest = [*stories[:3], old, *stories[4:]]
+    assert modified(latest, edition="latest", edition_size=2) == modified(
+        stories, edition="latest", edition_size=2
+    )

@@ -272,7 +272,7 @@ def edition_book(
         title=title,
         language=lang,
         direction=direction(lang),
-        modified=max(s.public_updated_for(lang) for s in stories),
+        modified=edition.modified,
         date=edition.day.isoformat(),
         creators=(publisher,),
         publisher=publisher,

@@ -24,6 +24,16 @@ class Edition(Generic[S]):
     """When its newest story reached the public (`StorySummary.public_since`)."""
     sections: tuple[tuple[str, tuple[S, ...]], ...]
     """Section code and its stories, newest first, in the configured section order."""
+    taken: dt.datetime | None = None
+    """The latest kill or withdrawal of a story the edition would hold were it still public:
+    the book changed then (a story left it), though no story left in it is that new."""
+
+    @property
+    def modified(self) -> dt.datetime:
+        """When the edition last changed: its stories' latest change, or a story leaving it."""
+        stories: tuple[StorySummary | Story, ...] = self.stories  # type: ignore[assignment]
+        newest = max(s.public_updated_for(self.lang) for s in stories)
+        return max(newest, self.taken) if self.taken is not None else newest
 
     @property
     def stories(self) -> tuple[S, ...]:
@@ -32,7 +42,7 @@ class Edition(Generic[S]):
     def map(self, whole: Callable[[S], T]) -> Edition[T]:
         """The same edition over other objects for its stories (summaries to whole stories)."""
         sections = tuple((code, tuple(whole(s) for s in group)) for code, group in self.sections)
-        return Edition(self.lang, self.day, self.date, sections)
+        return Edition(self.lang, self.day, self.date, sections, self.taken)
 
 
 StoryEdition = Edition[Story]
@@ -44,9 +54,12 @@ def select_editions(
     languages: Sequence[str],
     timezone: str,
     options: EpubOptions,
+    gone: Sequence[StorySummary] = (),
 ) -> list[Edition[StorySummary]]:
     """One edition per language that has stories; `stories` are newest first and `ready`
-    holds the (slug, language) pairs whose books were built."""
+    holds the (slug, language) pairs whose books were built. `gone` are the stories the
+    public had that were killed or withdrawn: one the edition would hold counts as a change
+    of it (`Edition.taken`)."""
     zone = ZoneInfo(timezone)
     editions = []
     for lang in languages:
@@ -56,8 +69,36 @@ def select_editions(
         if chosen:
             newest = max(s.public_since_for(lang) for s in chosen)
             sections = _group(chosen, options.section_order)
-            editions.append(Edition(lang, newest.astimezone(zone).date(), newest, sections))
+            day = newest.astimezone(zone).date()
+            taken = _taken(gone, lang, chosen, len(candidates), day, options, zone)
+            editions.append(Edition(lang, day, newest, sections, taken))
     return editions
+
+
+def _taken(
+    gone: Sequence[StorySummary],
+    lang: str,
+    chosen: Sequence[StorySummary],
+    candidates: int,
+    day: dt.date,
+    options: EpubOptions,
+    zone: ZoneInfo,
+) -> dt.datetime | None:
+    """The latest time a story the edition would hold, were it still public, was taken
+    down: of the edition's day, or (the latest stories) newer than its oldest, or any when
+    the edition is not full."""
+    oldest = min(s.public_since_for(lang) for s in chosen)
+    times = [
+        story.updated
+        for story in gone
+        if story.has(lang)
+        and (
+            story.public_since_for(lang).astimezone(zone).date() == day
+            if options.edition != "latest"
+            else candidates < options.edition_size or story.public_since_for(lang) >= oldest
+        )
+    ]
+    return max(times, default=None)
 
 
 def _newest_first(stories: list[StorySummary], lang: str) -> list[StorySummary]:

@@ -97,7 +97,10 @@ class EpubWriter(Writer[EpubOptions]):
         site = ctx.config.languages
         shelved = _shelved(visible, site)
         ready = {(s.slug, lang) for s, lang in shelved}
-        editions = select_editions(visible, ready, site, ctx.config.timezone, ctx.options)
+        gone = [
+            s for s in stories if s.lifecycle(ctx.now) in ("killed", "withdrawn") and s.was_public()
+        ]
+        editions = select_editions(visible, ready, site, ctx.config.timezone, ctx.options, gone)
         _report_empty_days(
             [e for e in editions if e.lang in ctx.languages],
             {(slug, lang) for slug, lang in ready if lang in ctx.languages},
@@ -176,7 +179,8 @@ def listed_keys(listed: Sequence[tuple[StorySummary, str]]) -> list[tuple[str, s
 def _edition_plan(edition: Edition[StorySummary]) -> tuple[object, ...]:
     """What an edition is made of: its language, day, date and stories in their sections."""
     sections = tuple((code, tuple(s.slug for s in group)) for code, group in edition.sections)
-    return (edition.lang, edition.day.isoformat(), edition.date.isoformat(), sections)
+    taken = edition.taken.isoformat() if edition.taken is not None else None
+    return (edition.lang, edition.day.isoformat(), edition.date.isoformat(), sections, taken)
 
 
 class _Editions:
@@ -332,7 +336,7 @@ def _edition_entry(edition: Edition[StorySummary], ctx: Context[EpubOptions]) ->
         authors=(ctx.config.publisher.name,),
         lang=lang,
         summary=epub_book.edition_description([v.headline for v in variants], lang),
-        updated=max(s.public_updated_for(lang) for s in stories),
+        updated=edition.modified,
         published=edition.date,
         issued=edition.day,
         rights=epub_book.edition_rights([v.rights for v in variants]),
