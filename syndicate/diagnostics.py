@@ -24,6 +24,10 @@ control that reorders the line, a byte that is not UTF-8): a path shows them esc
 messages do with `repr`. JSON keeps the real path (it escapes them itself)."""
 
 
+_AT_LINE = re.compile(r"(.+):([1-9][0-9]{0,8})")
+"""A place written `path:line`."""
+
+
 def showable(text: str) -> str:
     """`text` with what a terminal would act on escaped as Python writes it (`\x1b[2J`)."""
     return _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], text)
@@ -88,6 +92,10 @@ class Diagnostics:
     ) -> None:
         if isinstance(where, SourceRef):
             self.add(Diagnostic(severity, code, message, where.path, where.line))
+        elif where is not None and (at := _AT_LINE.fullmatch(where)):
+            # `out/newsml/x.xml:3`, as a checker of out/'s files writes a place: the file and
+            # its line (JSON's `path` is a file, `line` a number).
+            self.add(Diagnostic(severity, code, message, at.group(1), int(at.group(2))))
         else:
             self.add(Diagnostic(severity, code, message, where))
 

@@ -576,3 +576,17 @@ def test_serve_refuses_a_port_or_address_it_cannot_listen_on(
     every interface unsaid: both are usage errors."""
     assert main(["serve", *args]) == 2
     assert said in capsys.readouterr().err
+
+
+def test_a_place_written_path_colon_line_is_a_file_and_a_line_in_json() -> None:
+    """The checkers of out/'s files write a place as `out/newsml/x.xml:3`: under JSON that was
+    `"path": "out/newsml/x.xml:3", "line": null`, a file that does not exist."""
+    from syndicate.diagnostics import Diagnostics
+
+    diags = Diagnostics()
+    diags.error("output.xml", "not well-formed XML", "out/newsml/x.ar.xml:3")
+    diags.error("output.xml", "no line", "out/newsml/x.ar.xml")
+    first, second = (json.loads(d.format_json()) for d in diags)
+    assert (first["path"], first["line"]) == ("out/newsml/x.ar.xml", 3)
+    assert (second["path"], second["line"]) == ("out/newsml/x.ar.xml", None)
+    assert next(iter(diags)).format_text().startswith("out/newsml/x.ar.xml:3: error:")

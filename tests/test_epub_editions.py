@@ -349,3 +349,25 @@ def test_a_story_killed_out_of_the_edition_moves_its_modified_forward(
     assert modified(latest, edition="latest", edition_size=2) == modified(
         stories, edition="latest", edition_size=2
     )
+
+
+def test_a_thai_title_without_icu_is_said_once(
+    sample_story: Story, site_config: SiteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without ICU, a Thai title breaks only at spaces (or inside a word): said, once a run,
+    with what to install, as a missing font is."""
+    from syndicate.formats.epub import icu_adapter
+
+    monkeypatch.setattr(icu_adapter, "available", lambda: False)
+    thai = "การประชุมสุดยอดผู้นำแห่งปีณกรุงเทพมหานครเริ่มขึ้นแล้ว"
+    variants = tuple(
+        dataclasses.replace(v, headline=thai) if v.lang == "en" else v
+        for v in sample_story.variants
+    )
+    story = dataclasses.replace(sample_story, variants=variants)
+    _, diags = run([story, variant_story(story, "world-1", "world", 1)], site_config)
+    said = [d for d in diags.warnings if d.code == "epub.cover"]
+    assert len(said) == 1 and said[0].message.startswith("ICU (libicuuc) is not installed")
+    monkeypatch.undo()
+    _, diags = run([story], site_config)
+    assert not [d for d in diags.warnings if d.code == "epub.cover"]

@@ -175,7 +175,10 @@ def test_an_offset_of_seconds_is_written_in_utc() -> None:
     from syndicate.i18n.dates import local_rfc3339
 
     moment = datetime(1850, 6, 1, 10, 0, tzinfo=UTC)
-    assert local_rfc3339(moment, "Europe/Brussels") == "1850-06-01T10:00:00Z"
+    assert rfc3339(moment.astimezone(ZoneInfo("Europe/Brussels"))) == "1850-06-01T10:00:00Z"
+    # In a page, the local time alone (HTML's local date and time): the day its words say.
+    late = datetime(1850, 5, 31, 23, 52, 30, tzinfo=UTC)  # 00:10 on 1 June in Brussels
+    assert local_rfc3339(late, "Europe/Brussels") == "1850-06-01T00:10:00"
     assert local_rfc3339(PUBLISHED, "Europe/Brussels") == "2021-02-18T19:30:00+01:00"
     assert local_rfc3339(PUBLISHED, "Asia/Kathmandu") == "2021-02-19T00:15:00+05:45"
 

@@ -210,8 +210,10 @@ def test_the_global_site_option_names_the_folder_to_make(
     """`init --site DIR` wrote the site into the current folder, unsaid."""
     monkeypatch.chdir(tmp_path)
     common = ["--now", NOW, "--timezone", "Europe/Brussels"]
-    assert main(["init", "--site", "made", *common]) == 0
+    assert main(["init", "--site", "made", *common, "--lang", "en", "--lang", "sw"]) == 0
     assert (tmp_path / "made" / "syndicate.yaml").is_file()
+    said = capsys.readouterr().err
+    assert said.startswith("made/syndicate.yaml:"), said  # from here, not made/made/
     assert not (tmp_path / "syndicate.yaml").exists()
     assert main(["init", "one", "--site", "two", *common]) == 2
     assert "--site two and one name two different folders" in capsys.readouterr().err
@@ -223,6 +225,21 @@ def test_the_global_site_option_names_the_folder_to_make(
         assert main([*command, "--site", "nowhere"]) == 2, command
         assert "nowhere is not a syndicate site" in capsys.readouterr().err
         assert main([*command, "--site", "made"]) == 0, command
+
+
+def test_the_new_site_is_checked_with_the_folder_s_own_terms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check before writing loaded the new files alone: a `terms/sw.yaml` the folder
+    already held was not seen, and `--strict` refused the site for having no Swahili terms."""
+    site = tmp_path / "site"
+    assert main(["terms", "--lang", "sw", "--log-format", "json"]) == 0
+    phrases = json.loads(capsys.readouterr().out)["terms"]
+    (site / "terms").mkdir(parents=True)
+    translated = {key: f"{value} (sw)" for key, value in phrases.items()}
+    (site / "terms" / "sw.yaml").write_text(yaml.safe_dump(translated), encoding="utf-8")
+    assert init(site, "--lang", "en", "--lang", "sw", "--strict") == 0, capsys.readouterr().err
+    assert (site / "syndicate.yaml").is_file()
 
 
 def test_bad_requests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

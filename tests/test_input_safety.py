@@ -766,6 +766,13 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
             ' "&Beyond wins the award"',
         ),
         ("headline: & more\n", 1, "quote the headline: it starts with '&', which YAML reserves"),
+        (
+            "keywords: [&NATO, Iraq]\n",
+            1,
+            "an item starts with '&', which YAML reads as the name of an anchor: '&NATO' is left"
+            ' out of it; quote the item: "&NATO"',
+        ),
+        ("keywords:\n  - &NATO\n  - Iraq\n", 2, "an item starts with '&'"),
         ("headline: * more\n", 1, "quote the headline: it starts with '*', which YAML reserves"),
     ],
 )
@@ -777,6 +784,8 @@ def test_yaml_problems_say_what_to_do(text: str, line: int, message: str) -> Non
 
 def test_an_anchor_an_alias_refers_to_is_yaml_meant() -> None:
     assert parse_yaml("a: &x hello\nb: *x\n").data == {"a": "hello", "b": "hello"}
+    # An anchor alone on its line, the text after it: the text is whole.
+    assert parse_yaml("headline: &h\n  Some text\n").data == {"headline": "Some text"}
 
 
 @pytest.mark.parametrize(

@@ -436,6 +436,9 @@ def test_a_footnote_s_note_is_said_at_its_line_and_published_as_written(note: st
     assert diags.warnings[1].message.startswith("a footnote ([^1]): stories take no footnotes")
     texts = [inline_text(b.children) for b in blocks if isinstance(b, Paragraph)]
     assert texts == ["A claim[^1].", f"[^1]: {note}"], "published as written, note and all"
+    # In a quote too.
+    blocks, diags = body(f"A claim[^1].\n\n> [^1]: {note}\n")
+    assert [(d.code, d.line) for d in diags] == [("body.footnote", 8), ("body.footnote", 10)]
     # In a code block it is code (which stories do not take), no footnote.
     blocks, diags = body(f"```\n[^1]: {note}\n```\n")
     assert [d.code for d in diags] == ["body.unsupported"]
@@ -453,3 +456,6 @@ def test_raw_html_nested_thousands_deep_is_refused_before_it_is_sanitised() -> N
     # Elements HTML closes by itself, void ones and self-closed ones are no nesting.
     assert html_depth("<ul><li>a<li>b</ul><p>c<p>d<br><img src=x><hr/>") == 1
     assert html_depth("<blockquote><div><em>x</em></div></blockquote>") == 3
+    # A `/` closes nothing on an element that is not void: `<div/>` opens a div.
+    _, diags = body("<div/>" * 30_000 + "x\n")
+    assert [d.code for d in diags.errors] == ["body.nesting"]

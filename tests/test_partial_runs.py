@@ -888,3 +888,20 @@ def test_a_catalog_made_while_stories_were_kept_is_made_again_once_they_are_read
     shutil.copy(config, fresh / "syndicate.yaml")
     assert export(fresh, formats=formats) == 0
     assert tree(site / "out") == tree(fresh / "out")
+
+
+def test_links_into_a_profile_s_folder_are_checked(tmp_path: Path) -> None:
+    """A profile's folder is `partners/<name>`: the whole-folder check looked targets up by
+    their first folder, `partners`, and never checked a link into one."""
+    from syndicate.build.links import dead_links_in
+
+    out = tmp_path / "out"
+    (out / "html").mkdir(parents=True)
+    (out / "partners" / "msn").mkdir(parents=True)
+    (out / "partners" / "msn" / "en.xml").write_text("<rss/>")
+    page = '<a href="https://x.example/partners/msn/{}.xml">feed</a>'
+    (out / "html" / "a.en.html").write_text(page.format("en") + page.format("fr"))
+    owners = {"html": "html", "partners/msn": "msn"}
+    (dead,) = dead_links_in(out, "https://x.example/", owners)
+    assert dead.path == str(out / "partners" / "msn" / "fr.xml")
+    assert "export --format msn" in dead.message

@@ -116,7 +116,7 @@ def dead_links_in(out: Path, base_url: str, owners: Mapping[str, str]) -> Iterat
                 continue
             rel = PurePosixPath(path.relative_to(out).as_posix())
             for target in dict.fromkeys(_targets(path, rel, absolute, resolved)):
-                if target.split("/", 1)[0] not in owners:
+                if _owner(target, owners) is None:
                     continue
                 exists = found.get(target)
                 if exists is None:
@@ -136,7 +136,7 @@ def dead_links_in(out: Path, base_url: str, owners: Mapping[str, str]) -> Iterat
             return
         others = count - 1
         more = f" and {others} other file{'s' if others > 1 else ''}" if others else ""
-        owner = owners[target.split("/", 1)[0]]
+        owner = _owner(target, owners)
         yield Diagnostic(
             "warning",
             "output.dead-link",
@@ -145,6 +145,12 @@ def dead_links_in(out: Path, base_url: str, owners: Mapping[str, str]) -> Iterat
             " link or add the file",
             str(out / target),
         )
+
+
+def _owner(target: str, owners: Mapping[str, str]) -> str | None:
+    """The format writing `target`'s folder: a profile's own (`partners/msn`), or a top one."""
+    parts = target.split("/", 2)
+    return owners.get("/".join(parts[:2])) or owners.get(parts[0])
 
 
 def _language_of(target: str, languages: Collection[str]) -> bool:

@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import shlex
+import shutil
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -173,6 +174,9 @@ def _loads(
     found = Diagnostics()
     try:
         with tempfile.TemporaryDirectory(prefix="syndicate-init-") as scratch:
+            for kept in ("terms", "templates"):  # the folder's own, which the site takes
+                if (folder / kept).is_dir():
+                    shutil.copytree(folder / kept, Path(scratch) / kept, symlinks=True)
             for name, data in files.items():
                 (Path(scratch) / name).parent.mkdir(parents=True, exist_ok=True)
                 (Path(scratch) / name).write_bytes(data)
@@ -221,7 +225,11 @@ def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path:
             f"--site {shown(args, args.site)} and {shown(args, given)} name two different"
             " folders; give one of them",
         )
-    return given or args.site or Path(".")
+    folder = given or args.site or Path(".")
+    # The problems are said from where the command started (init runs there, not in the
+    # site): no site folder for the report to take them from.
+    args.site = None
+    return folder
 
 
 def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:

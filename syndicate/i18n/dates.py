@@ -190,8 +190,14 @@ def rfc3339(dt: datetime) -> str:
 def local_rfc3339(dt: datetime, tz: str) -> str:
     """The instant at the offset of the zone `tz` then: a `<time datetime>` that says the
     same day as the words beside it (`format_human_date`, in that zone), whatever offset the
-    story's file wrote it with."""
-    return rfc3339(_local(dt, tz))
+    story's file wrote it with. At an offset of seconds (a zone's local mean time, before it
+    took standard time), which HTML's time zone offsets cannot write: the local date and time
+    alone, a "local date and time" of HTML, the same day as the words."""
+    local = _local(dt, tz)
+    offset = local.utcoffset()
+    if offset is not None and (offset.seconds % 60 or offset.microseconds):
+        return local.replace(tzinfo=None).isoformat(timespec="seconds")
+    return rfc3339(local)
 
 
 def rfc3339_utc(dt: datetime) -> str:

@@ -85,7 +85,7 @@ def parse_body(
         # the text it is (its `[` escaped), the marker and the note are said as footnotes.
         lines = text.split("\n")
         for first, _ in notes:
-            lines[first] = re.sub(r"^( {0,3})\[", r"\1\\[", lines[first], count=1)
+            lines[first] = _NOTE_START.sub(r"\1\\[", lines[first], count=1)
         text = "\n".join(lines)
         env = {}
         tokens = _MD.parse(text, env)
@@ -225,6 +225,8 @@ _STRUCK = re.compile(
 channel but a styled page would publish it as current text."""
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
+_NOTE_START = re.compile(r"^((?:[ \t]{0,3}>[ \t]?)*[ \t]{0,3})\[")
+"""The `[` that starts a footnote's note, in a quote (`> [^1]: ...`) too."""
 _FOOTNOTE_NOTE = re.compile(r"\\?(\[\^[^\]\s]+\]):")
 """A footnote's note, `[^1]: ...` (its `[` escaped: see `parse_body`)."""
 

@@ -47,17 +47,18 @@ _IMPLIED_END = frozenset({
     "colgroup",
 })  # fmt: skip
 """Elements HTML closes by themselves when the next opens: not counted as nesting."""
-_OPEN_OR_CLOSE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^>]*?(/?)>")
+_OPEN_OR_CLOSE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 
 
 def html_depth(fragment: str) -> int:
     """How deep the fragment's elements nest, counted from its tags without parsing it (void
-    elements, self-closed ones and those HTML closes by themselves aside): as deep as an
-    HTML parser would nest them, or deeper where a closing tag is left out."""
+    elements and those HTML closes by themselves aside): as deep as an HTML parser would nest
+    them, or deeper where a closing tag is left out. A `/` closing a tag that is not void
+    closes nothing in HTML: `<div/>` opens a `<div>`."""
     depth = deepest = 0
-    for closing, name, self_closed in _OPEN_OR_CLOSE.findall(fragment):
+    for closing, name in _OPEN_OR_CLOSE.findall(fragment):
         tag = name.lower()
-        if tag in _VOID or tag in _IMPLIED_END or self_closed:
+        if tag in _VOID or tag in _IMPLIED_END:
             continue
         if closing:
             depth = max(0, depth - 1)

@@ -572,8 +572,9 @@ def _date_hint(value: Any, schema: dict[str, Any], zone: str | None = None) -> s
         if _skipped(moment, zone):
             return (
                 f"; {when} did not happen in {zone} that day: its clocks went from"
-                f" {first} to {second} then; write the time the clocks showed, with its"
-                f" offset, or in UTC ({stamp + 'Z'!r} is {when} UTC)"
+                f" {first} to {second} then; {'add' if timed else 'write'} the time"
+                f" the clocks showed, with the offset they had: {second} after the change,"
+                f" {first} before it"
             )
         return (
             f"; {when} happened twice in {zone} that night, as its clocks went back: write"

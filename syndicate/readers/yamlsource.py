@@ -305,16 +305,27 @@ class _Builder:
         start = node.start_mark
         if start.line >= len(lines) or lines[start.line][start.column : start.column + 1] != "&":
             return
-        found = _ANCHOR.match(lines[start.line], start.column)
+        source = lines[start.line]
+        found = _ANCHOR.match(source, start.column)
         if found is None or re.search(rf"\*{re.escape(found.group(1))}(?![^\s,\]}}])", self.text):
             return  # an anchor an alias refers to: YAML meant
-        key, _ = _key_and_value(lines[start.line])
+        if not source[found.end() :].strip() and node.value:
+            return  # the value starts on the next line, whole
+        name = found.group(1)
+        before = source[: start.column].rstrip()
+        if before.endswith(("[", ",", "-")):  # an item of a list
+            written = f"&{name} {node.value}".strip() if node.value else f"&{name}"
+            raise YamlProblem(
+                f"an item starts with '&', which YAML reads as the name of an anchor: '&{name}'"
+                f" is left out of it; quote the item: {_quoted(written)}",
+                line,
+            )
+        key, _ = _key_and_value(source)
         field = key or "value"
-        written = f"&{found.group(1)} {node.value}".strip()
+        written = f"&{name} {node.value}".strip()
         raise YamlProblem(
             f"the {field} starts with '&', which YAML reads as the name of an anchor:"
-            f" '&{found.group(1)}' is left out of the text; quote the {field}:"
-            f" {_quoted(written)}",
+            f" '&{name}' is left out of the text; quote the {field}: {_quoted(written)}",
             line,
         )
 

@@ -156,6 +156,12 @@ class Paragraph:
         return glued
 
 
+def needs_word_breaks(*texts: str) -> bool:
+    """Whether the texts hold a script written without spaces between words, which only
+    ICU's dictionaries break between words (`icu_adapter`)."""
+    return any(_SPACELESS.search(text) for text in texts)
+
+
 def _between_words(clusters: tuple[str, ...], lang: str) -> frozenset[int]:
     """The clusters that start a word inside a run of a script written without spaces between
     words (Thai, Lao, Khmer, Burmese), as ICU's dictionaries find them (`icu_adapter`); none

@@ -473,6 +473,16 @@ class _Books:
                 " fonts-noto-cjk, fonts-noto-color-emoji) or add its folder to epub.font_dirs",
                 where,
             )
+        from syndicate.formats.epub import icu_adapter
+        from syndicate.formats.epub.typeset import needs_word_breaks
+
+        if needs_word_breaks(text.title, text.kicker) and not icu_adapter.available():
+            self.ctx.diagnostics.warning(  # said once a run: the same words, no place
+                "epub.cover",
+                "ICU (libicuuc) is not installed: the covers' Thai, Lao, Khmer and Burmese"
+                " titles break only at spaces, or inside a word; install it (Debian:"
+                " libicu-dev) on every machine that draws covers",
+            )
         return cover
 
     def _build(self, stem: str, spec: Book, where: SourceRef) -> bytes | None:
