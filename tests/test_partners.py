@@ -546,6 +546,21 @@ def test_a_site_profile_of_its_own(tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
+def test_a_site_s_elements_add_to_the_profile_s_own(tmp_path: Path) -> None:
+    """An element of the site's own in the `msn` profile replaced MSN's `dcterms:modified`,
+    unsaid: MSN skipped every correction after it (its pubDate stays the first one)."""
+    extra = (
+        "profiles:\n  msn:\n    namespaces: {nb: 'https://newsbreak.example/ns/1.0'}\n"
+        "    item_elements: {nb:ref: '{id}'}\n"
+    )
+    site = rules_site(tmp_path / "site", extra)
+    status, out = export(site, "msn")
+    assert status == 0
+    quay = items(out / "partners/msn/en.xml")["2026-01-20-quay"]
+    assert quay.findtext("{https://newsbreak.example/ns/1.0}ref", "").endswith(":en")
+    assert quay.findtext(f"{DCTERMS}modified") == "2026-01-20T09:00:00Z"
+
+
 def test_images_over_the_byte_limit_are_scaled_down(tmp_path: Path) -> None:
     noisy = Picture("noise.png", 1200, 800, noisy=True)
     profiles = "profiles:\n  lean:\n    image_max_bytes: 600000\n    image_min_width: 500\n"

@@ -55,7 +55,7 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
             size = {"width": str(first.width), "height": str(first.height)}
             element.append(MEDIA.thumbnail(url=first.url, **size))
         texts = values(entry)
-        for qname, template in options.item_elements.items():
+        for qname, template in options.all_item_elements().items():
             _add(element, qname, template.format_map(texts), namespaces)
 
     def kill(element: etree._Element, tombstone: Tombstone) -> None:
@@ -80,7 +80,7 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
             description.text = shorten(feed.author.name, high)
         if options.snf_logo and logo_url:
             element.append(SNF.logo(RSS.url(logo_url)))
-        for qname, text in options.channel_elements.items():
+        for qname, text in options.all_channel_elements().items():
             _add(element, qname, text, namespaces)
 
     return RssDialect(namespaces, item, kill, channel, options.plain_description)
