@@ -168,6 +168,35 @@ def test_msn_kills_by_expiry(rules_out: tuple[Path, str]) -> None:
     assert kill.find(CONTENT) is None and kill.find(f"{MEDIA}content") is None
 
 
+def test_a_story_a_profile_never_listed_gets_no_kill_item_there(tmp_path: Path) -> None:
+    """A killed story whose title MSN's rules left out of its feed while it was public got a
+    kill item there: MSN takes an item with a guid it never had for a new article, "Story no
+    longer available". The story the profile did list gets its kill item as before."""
+    specs = [
+        Spec("2026-01-20-quay", pictures=(Picture("q.png", 1600, 900),)),
+        Spec(
+            "2026-01-21-short",
+            headline="Quay shut",  # 9 characters: MSN wants more than 20
+            updated="2026-01-27T09:45:00Z",
+            status="canceled",
+            version=2,
+        ),
+        Spec(
+            "2026-01-22-long",
+            updated="2026-01-27T09:45:00Z",
+            status="canceled",
+            version=2,
+        ),
+    ]
+    site = make_site(tmp_path / "site", specs, "profiles:\n  msn:\n")
+    status, out = export(site, "msn", "rss")
+    assert status == 0
+    listed = items(out / "partners/msn/en.xml")
+    assert "2026-01-21-short" not in listed, "MSN never had it"
+    assert listed["2026-01-22-long"].findtext(f"{DCTERMS}valid") == "2026-01-27T09:45:00Z"
+    assert "2026-01-21-short" in items(out / "rss/en.xml"), "the rss format had it"
+
+
 def test_msn_titles_need_more_than_20_characters(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import msgspec
 
+from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context, Fragment, OutputFile, Planned, Writer
 from syndicate.formats.feeds.documents import (
     Document,
@@ -109,8 +110,15 @@ class ProfileWriter(Writer[ProfileOptions]):
             yield from _Story(self, story, ctx).files(languages)
         elif options.kill != "drop" and is_killed(story, ctx):
             dialect = rss_dialect(options, lambda entry: {})
+            # Only where the profile listed the story while it was public: its rules (title,
+            # summary, image) left it out of a feed, whose partner never had it, and a kill
+            # item there would be an article of its own ("no longer available"). Checked on
+            # its last text, in silence (said when it was public).
+            quiet = dataclasses.replace(ctx, diagnostics=Diagnostics())
+            had = _Story(self, story, quiet)
             for lang in languages:
-                notice = rss_kill_item(make_tombstone(story, lang, ctx), dialect)
+                listed = had.broken(lang) is None  # else an empty fragment: no kill item
+                notice = rss_kill_item(make_tombstone(story, lang, ctx), dialect) if listed else b""
                 yield Fragment(tombstone_name(lang), notice)
 
     def collection_files(
@@ -162,14 +170,19 @@ def _listed(
     writer: ProfileWriter, story: StorySummary, lang: str, ctx: Context[ProfileOptions]
 ) -> bool:
     """In the feeds of `lang`: public, within the profile's window and meeting its rules
-    (its item is not empty), or killed and announced. A story ageing out of the window
+    (its item is not empty), or killed and announced where the profile had listed it (its
+    kill item is not empty). A story ageing out of the window
     is not reported: every story does in time, and a warning for each would repeat at
     every export for the whole archive (and fail every `--strict` run)."""
     if story.is_visible(ctx.now):
         return writer.in_window(story, ctx.now, lang) and bool(
             ctx.fragment(story, entry_name(lang))
         )
-    return ctx.options.kill != "drop" and is_killed(story, ctx)
+    return (
+        ctx.options.kill != "drop"
+        and is_killed(story, ctx)
+        and bool(ctx.fragment(story, tombstone_name(lang)))
+    )
 
 
 def _feed_options(options: ProfileOptions) -> FeedOptions:
@@ -314,16 +327,26 @@ class _Story:
             self.refused = Broken(IMAGE_MISSING, f"{self.rules.label} requires an image")
         return found
 
-    def item(self, lang: str) -> bytes:
-        """The item of `lang`, or nothing when the story breaks a rule in that language."""
+    def broken(self, lang: str) -> Broken | None:
+        """The rule of the profile's content the story breaks in `lang` (its title, its
+        summary, an image it requires), if any."""
         variant = self.story.variant(lang)
-        entry = self.entry(lang, variant)
-        summary = self.rules.summary(entry.summary)
+        return self._content(variant, self.rules.summary(self.entry(lang, variant).summary))
+
+    def _content(self, variant: Variant, summary: Broken | None) -> Broken | None:
         broken = self.rules.title(variant.headline)
         if broken is None and summary is not None and not summary.advice:
             broken = summary
         if broken is None and self.options.image_required and not self.pictures:
             broken = self.refused
+        return broken
+
+    def item(self, lang: str) -> bytes:
+        """The item of `lang`, or nothing when the story breaks a rule in that language."""
+        variant = self.story.variant(lang)
+        entry = self.entry(lang, variant)
+        summary = self.rules.summary(entry.summary)
+        broken = self._content(variant, summary)
         if broken is None:
             data = rss_item(entry, rss_dialect(self.options, self.values))
             broken = self.rules.item_bytes(len(data))
