@@ -197,6 +197,20 @@ def test_a_story_a_profile_never_listed_gets_no_kill_item_there(tmp_path: Path) 
     assert "2026-01-21-short" in items(out / "rss/en.xml"), "the rss format had it"
 
 
+def test_a_site_profile_on_a_base_names_itself_in_its_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`newsbreak: {base: google-news, title_max: 20}` said "Google News requires at most 20",
+    a rule Google News does not have: a profile's label is its name unless it gives one."""
+    specs = [Spec("2026-01-20-quay", languages=("en",))]
+    profiles = "profiles:\n  newsbreak:\n    base: google-news\n    title_max: 20\n"
+    site = make_site(tmp_path / "site", specs, profiles)
+    capsys.readouterr()
+    assert export(site, "newsbreak")[0] == 0
+    (said,) = reported(capsys.readouterr().err, "partner.newsbreak.title-length")
+    assert "newsbreak requires at most 20" in said and "Google News" not in said
+
+
 def test_msn_titles_need_more_than_20_characters(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1227,3 +1241,13 @@ def test_a_crop_to_the_furthest_ratio_keeps_a_pixel_of_the_smallest_image() -> N
 
     assert _crop(10, 1, None, 0.05) == (4, 0, 5, 1)  # 0.05 of a 1-pixel height: one pixel
     assert _crop(1, 10, 20, None) == (0, 4, 1, 5)
+
+
+def test_a_summary_is_shortened_between_graphemes() -> None:
+    """`summary_max` cut by code point: a family emoji came out a lone man, an accent was
+    dropped from its letter."""
+    from syndicate.formats.partners.dialect import shorten
+
+    assert shorten("A\U0001f468\u200d\U0001f469\u200d\U0001f467 family", 4) == "A…"
+    assert shorten("Cafe\u0301s", 5) == "Caf…"
+    assert shorten("Harbour works move the ferries", 16) == "Harbour works…"

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+import regex
 from lxml import etree
 from lxml.builder import ElementMaker
 
@@ -93,14 +94,26 @@ def rfc822_as(when: datetime, options: ProfileOptions) -> str:
 
 
 def shorten(text: str, most: int) -> str:
-    """`text` in at most `most` characters: cut at a word when there is one, with `…`."""
+    """`text` in at most `most` characters: cut at a word when there is one, with `…`, and
+    never inside a grapheme (a letter and its accents, an emoji sequence: `👨‍👩‍👧` cut after
+    its first character is another picture)."""
     if len(text) <= most:
         return text
     cut = text[: most - 1]
     space = cut.rfind(" ")
-    return (cut[:space] if space > most // 2 else cut).rstrip() + "…"
+    if space > most // 2:
+        cut = cut[:space]
+    else:  # at the last whole grapheme
+        end = 0
+        for grapheme in _GRAPHEME.finditer(text):
+            if grapheme.end() > len(cut):
+                break
+            end = grapheme.end()
+        cut = cut[:end]
+    return cut.rstrip() + "…"
 
 
+_GRAPHEME = regex.compile(r"\X")
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
 """An HTML tag or comment (not a lone `<`, as in `a < b`)."""
 

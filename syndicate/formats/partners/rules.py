@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from syndicate.formats.partners.profiles import ProfileOptions
+from syndicate.formats.partners.profiles import BUILTIN, ProfileOptions
 
 TITLE = "title-length"
 SUMMARY = "summary-length"
@@ -48,7 +48,10 @@ class Rules:
     def __init__(self, name: str, options: ProfileOptions) -> None:
         self.name = name
         self.options = options
-        self.label = options.label or name
+        label = options.label
+        if name not in BUILTIN and label == type(options)().label:
+            label = None  # a profile of the site's on a base: its own name, not the base's
+        self.label = label or name
 
     def code(self, rule: str) -> str:
         return f"partner.{self.name}.{rule}"
