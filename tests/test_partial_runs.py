@@ -123,6 +123,30 @@ def test_keep_going_publishes_the_healthy_and_keeps_the_broken_as_published(
     assert "A new headline that never makes it" in page(site, BROKEN)
 
 
+def test_a_copied_folder_is_its_own_problem_and_the_others_go_on(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story copied to start another (its folder copied, the id with it): the duplicate id
+    stopped every export, even with --keep-going (an embargo due then not lifted, every
+    editor's preview frozen), and when the copy's name came first the error named the
+    published story, whose id the editor then changed (its partners got a second story)."""
+    assert export(site) == 0
+    copy = site / "articles" / ("0000-" + HEALTHY)  # its name sorts before the original's
+    shutil.copytree(site / "articles" / HEALTHY, copy)
+    capsys.readouterr()
+    assert export(site, "--keep-going") == EXIT_PARTIAL
+    err = capsys.readouterr().err
+    said = [line for line in err.splitlines() if "[story.duplicate-id]" in line]
+    assert len(said) == 1 and said[0].startswith(f"{copy}/story.yaml:")
+    assert "which partners have had under it" in said[0] and "[story.version]" not in err
+    assert not (site / "out" / "html" / f"{copy.name}.en.html").exists()
+    assert export(site) == 2, "without --keep-going the copy stops the run, named"
+    capsys.readouterr()
+    assert main(["validate", "--site", str(site)]) == 2
+    (said,) = [line for line in capsys.readouterr().err.splitlines() if "duplicate-id" in line]
+    assert said.startswith(f"{copy}/story.yaml:")
+
+
 def test_no_keep_going_hint_when_it_would_publish_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

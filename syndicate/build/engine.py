@@ -91,6 +91,7 @@ from syndicate.readers.config import SchemaVerdict, installed_at_start, load_con
 from syndicate.readers.folders import (
     check_collection,
     check_future_update,
+    duplicate_ids,
     report_missing,
     shown_path,
 )
@@ -1174,7 +1175,8 @@ class _Build:
                             raise _Widen(owned, self.how.held, for_version=not gone)
                         summaries = [s.summary for s in self.read]
                         own = len(self.input.errors) if not diags.errors else -1
-                        check_collection(summaries, articles, self.input)
+                        published = {ident: s.slug for ident, s in self.ids.last.items()}
+                        check_collection(summaries, articles, self.input, published)
                         diags.extend(self.input)
                         if self.input.has_errors(strict=strict) or diags.errors:
                             stopped = ExportResult("input-errors", diags, names, len(self.read))
@@ -1989,8 +1991,18 @@ class _Build:
         self.ids = _Identities(last, given, dict(self.state.history))
         names = {story.summary.slug: story.input.name for story in self.read}
         broken: dict[str, tuple[Diagnostic, ...]] = {}
+        # A folder giving the id another folder published (a story copied to start another):
+        # the copy's own problem, as its errors would be, so the other stories go on.
+        published = {ident: story.slug for ident, story in last.items()}
+        copies = set()
+        for story, problem in duplicate_ids([s.summary for s in self.read], published):
+            self.input.add(problem)
+            broken[names.get(story.slug, story.slug)] = (problem,)
+            copies.add(story.slug)
         with self.input.recording() as once:
             for summary, digest in self.fresh:
+                if summary.slug in copies:
+                    continue  # not the id's story: no history of its own to check
                 with self.input.recording() as found:
                     self._check_history(summary, digest)
                 if any(d.severity == "error" or self.how.strict for d in found):

@@ -7,6 +7,7 @@ ones reading them in this process gives. An archive of 2,000 stories in four lan
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 
 from syndicate.build.executors import end_with_parent, local_workers
@@ -27,10 +28,15 @@ _config: SiteConfig | None = None
 
 
 def read_summaries(
-    articles: Path, config: SiteConfig, diags: Diagnostics, jobs: int
+    articles: Path,
+    config: SiteConfig,
+    diags: Diagnostics,
+    jobs: int,
+    published: Mapping[str, str] | None = None,
 ) -> list[StorySummary]:
     """The summaries of the stories under `articles` that have no error, read by up to `jobs`
-    processes; every problem is reported in `diags`, as `read_articles` reports it."""
+    processes; every problem is reported in `diags`, as `read_articles` reports it.
+    `published`: the folder each id was published from (see `check_collection`)."""
     if not articles.is_dir():
         report_missing(articles, diags)
         return []
@@ -54,7 +60,7 @@ def read_summaries(
         diags.extend(problems)
         if summary is not None:
             summaries.append(summary)
-    check_collection(summaries, articles, diags)
+    check_collection(summaries, articles, diags, published)
     return summaries
 
 

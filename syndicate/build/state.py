@@ -807,6 +807,24 @@ def recorded_files(folder: Path) -> dict[str, tuple[int, int]] | None:
         db.close()
 
 
+def published_ids(folder: Path) -> dict[str, str]:
+    """The folder each id of the last build's stories was in (none when the build state in
+    `folder` cannot be read). Read only: `validate` says which of two folders giving one id
+    is the copy."""
+    db = _read_only(folder)
+    if db is None:
+        return {}
+    try:
+        rows = db.execute(
+            "SELECT json_extract(summary, '$.id'), json_extract(summary, '$.slug') FROM stories"
+        )
+        return {ident: slug for ident, slug in rows if isinstance(ident, str) and slug}
+    except sqlite3.Error:
+        return {}
+    finally:
+        db.close()
+
+
 def _files(db: sqlite3.Connection) -> dict[str, tuple[int, int]]:
     """The `files` table: each path of out/ with its size and time. A row of other types
     raises `ValueError`: the table is unreadable. (Its types checked by SQLite, not each

@@ -17,7 +17,7 @@ from syndicate.build.options import SECTION as EXPORT
 from syndicate.build.options import ExportOptions
 from syndicate.build.orphans import orphaned, warn_orphaned
 from syndicate.build.reading import read_summaries
-from syndicate.build.state import recorded_files, state_folder
+from syndicate.build.state import published_ids, recorded_files, state_folder
 from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, count, progress_bar, say, shown
 from syndicate.deliver.options import SECTION as DELIVER
 from syndicate.deliver.options import check_exported, load_delivery
@@ -60,7 +60,9 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if serving is not None:
         check_protected(serving, writers, config, diags)
     exporting = convert_section(EXPORT, ExportOptions, config, diags)
-    stories = read_summaries(args.articles, config, diags, args.jobs)
+    out = args.outputs or Path("out")
+    published = published_ids(state_folder(out, cache_folder(args.config, out)))
+    stories = read_summaries(args.articles, config, diags, args.jobs, published)
     for story in stories:
         check_future_update(story, args.now or datetime.now(UTC), diags)
     problems = options is None or delivery is None or serving is None or exporting is None

@@ -8,12 +8,12 @@ twenty-third round")."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from syndicate.diagnostics import Diagnostics
+from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.readers.safefile import outside
 
 if TYPE_CHECKING:
@@ -75,23 +75,19 @@ def story_sources(articles: Path, diags: Diagnostics) -> list[Path]:
 
 
 def check_collection(
-    stories: Sequence[StorySummary], articles: Path | None, diags: Diagnostics
+    stories: Sequence[StorySummary],
+    articles: Path | None,
+    diags: Diagnostics,
+    published: Mapping[str, str] | None = None,
 ) -> None:
     """Ids and slugs are unique; the articles folder (if the stories come from one) holds only
-    story folders."""
-    by_id: dict[str, StorySummary] = {}
+    story folders. `published` names the folder each id was published from (the build
+    state's): of two folders giving one id, the other one is the copy, which the error is
+    about; without it, the later folder in name order."""
     by_slug: dict[str, StorySummary] = {}
+    for _, problem in duplicate_ids(stories, published):
+        diags.add(problem)
     for story in stories:
-        first = by_id.setdefault(story.id, story)
-        if first is not story:
-            from syndicate.readers.articles import id_source  # (it reads folders: not above)
-
-            diags.error(
-                "story.duplicate-id",
-                f"id {story.id!r} is already used by {first.source.path}; ids must be unique:"
-                " give the story that partners have not had yet an id of its own",
-                id_source(story.source),
-            )
         twin = by_slug.setdefault(story.slug.lower(), story)
         if twin is not story:
             diags.error(
@@ -106,6 +102,36 @@ def check_collection(
                 "files directly in the articles folder are ignored; a story is a folder",
                 shown_path(path),
             )
+
+
+def duplicate_ids(
+    stories: Sequence[StorySummary], published: Mapping[str, str] | None = None
+) -> list[tuple[StorySummary, Diagnostic]]:
+    """Each story giving an id another story gives too, with its `story.duplicate-id` error:
+    of the folders giving one id, the one it was published from (`published`, the build
+    state's) keeps it, or, none having published it, the first in name order."""
+    from syndicate.readers.articles import id_source  # (it reads folders: not above)
+
+    owners = published or {}
+    by_id: dict[str, StorySummary] = {}
+    found = []
+    for story in sorted(stories, key=lambda s: s.slug != owners.get(s.id)):  # publisher first
+        first = by_id.setdefault(story.id, story)
+        if first is story:
+            continue
+        fix = (
+            f", which partners have had under it; ids must be unique: give this story"
+            f" ({story.slug}, a copy of it?) an id of its own"
+            if owners.get(story.id) == first.slug
+            else "; ids must be unique: give the story that partners have not had yet an"
+            " id of its own"
+        )
+        where = id_source(story.source)
+        message = f"id {story.id!r} is already used by {first.source.path}{fix}"
+        found.append(
+            (story, Diagnostic("error", "story.duplicate-id", message, where.path, where.line))
+        )
+    return found
 
 
 def check_future_update(story: StorySummary | Story, now: datetime, diags: Diagnostics) -> None:
