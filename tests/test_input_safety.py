@@ -766,6 +766,14 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
             ' "&Beyond wins the award"',
         ),
         ("headline: & more\n", 1, "quote the headline: it starts with '&', which YAML reserves"),
+        # A quote half typed, a later line's quoted value closing it: blamed on that value,
+        # with a fix that quoted it again and again.
+        (
+            'headline: "Port strike enters\nsummary: Ships wait.\nbyline:\n'
+            '  organisation: "Gulf Daily"\n',
+            1,
+            "the quote that opens the headline is never closed; close it at the end of the line",
+        ),
         (
             "keywords: [&NATO, Iraq]\n",
             1,

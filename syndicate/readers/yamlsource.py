@@ -402,6 +402,17 @@ def _explain(exc: yaml.MarkedYAMLError, text: _Lines, first_line: int) -> YamlPr
     if "flow" in context:  # a ' #' inside [ ] or { } hid the rest of its line, closing included
         hid = [i for i in range(min(index, len(lines) - 1), -1, -1) if _hidden_close(lines[i])]
         index = hid[0] if hid else index
+    if "block mapping" in context and "<scalar>" in problem and mark is not None:
+        # `headline: "Port strike` never closed: YAML read on to the next `"` (a later line's
+        # quoted value) and found text after it, where it says so. Told where it opens.
+        for at in range(min(mark.line, len(lines)) - 1, -1, -1):
+            key, value = _key_and_value(lines[at])
+            if key and _unclosed_quote(value):
+                return YamlProblem(
+                    f"the quote that opens the {key} is never closed; close it at the end of"
+                    " the line",
+                    first_line + text.file(at),
+                )
     source = lines[index] if index < len(lines) else ""
     key, value = _key_and_value(source)
     start = opened if opened is not None else index
@@ -418,6 +429,16 @@ def _explain(exc: yaml.MarkedYAMLError, text: _Lines, first_line: int) -> YamlPr
         if context and opened is not None and opened != index:
             fix += f" ({context} on line {first_line + text.file(opened)})"
     return YamlProblem(fix, first_line + text.file(index))
+
+
+def _unclosed_quote(value: str) -> bool:
+    """Whether a value starts a double- or single-quoted text its line does not close."""
+    value = value.strip()
+    if value[:1] == '"':
+        return re.search(r'(?<!\\)"', value[1:]) is None
+    if value[:1] == "'":
+        return "'" not in value[1:].replace("''", "")
+    return False
 
 
 def _fix(
