@@ -297,6 +297,19 @@ def test_home_without_pages_says_what_is_missing(
     assert server.get("atom/en.xml").status_code == 200
 
 
+def test_a_draft_s_missing_page_says_it_is_a_draft(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """A story being written (`syndicate new` makes it `status: withheld`) had a bare "Not in
+    the preview" page: nothing said it was a draft, nor how to see it."""
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", "status: withheld")
+    server = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    missing = server.get(f"html/{SAMPLE_SLUG}.en.html")
+    assert missing.status_code == 404
+    assert f"{SAMPLE_SLUG} is a draft (status: withheld)" in missing.text
+    assert "set status: usable in its story.yaml to see it here" in missing.text
+
+
 def test_a_preview_is_one_editor_s_page_that_comes_back_by_itself(
     site: Site,
     serving: Callable[..., Server],

@@ -181,9 +181,12 @@ class _OutputFiles(StaticFiles):
             if exc.status_code != 404 or preview is None:
                 raise
             shown = "/" + path.lstrip("/")
+            why = preview.draft_notice(path.lstrip("/"))
             return missing_page(
                 "Not in the preview",
-                f"Not in the preview: {shown}. This page reloads by itself after the next export.",
+                f"Not in the preview: {shown}."
+                + (f" {why}." if why else "")
+                + " This page reloads by itself after the next export.",
                 preview,
             )
 

@@ -116,6 +116,25 @@ class PreviewState:
             self.problems = problems
             self.left_out = []
 
+    def draft_notice(self, path: str) -> str | None:
+        """Why the preview has no page of a story it knows: a draft, or a story taken back
+        (the preview shows what an export would publish, embargoed stories included)."""
+        with self.lock:
+            story = self.inventory.describe(path).story
+        if story is None:
+            return None
+        stage = story.lifecycle(self.now or datetime.now(UTC))
+        if stage in ("draft", "withdrawn"):
+            return (
+                f"{story.slug} is a draft (status: {story.status}): the preview shows what an"
+                " export would publish, embargoed stories included; set status: usable in its"
+                " story.yaml to see it here (its placeholders and missing fields are then"
+                " errors, on this page)"
+            )
+        if stage == "killed":
+            return f"{story.slug} is canceled: its pages are the notice of its kill"
+        return None
+
     def embargo_notice(self, path: str) -> datetime | None:
         """The end of the embargo of the story a preview file belongs to, if not yet passed."""
         with self.lock:
