@@ -513,12 +513,18 @@ def test_a_killed_run_resumes(site: Site, tmp_path: Path) -> None:
         assert server.files() == site.files()
 
 
-def test_dry_run_lists_in_order_and_sends_nothing(
-    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def exported_to_a_folder(site: Site, tmp_path: Path) -> LocalFolder:
+    """The site exported, with one delivery target: a folder, not written yet."""
     folder = LocalFolder(tmp_path)
     site.configure(deliver_section(target_yaml(folder)))
     site.export()
+    return folder
+
+
+def test_dry_run_lists_in_order_and_sends_nothing(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = exported_to_a_folder(site, tmp_path)
     capsys.readouterr()
     assert site.deliver("--dry-run") == 0
     listed = capsys.readouterr().out.splitlines()
@@ -545,9 +551,7 @@ def test_dry_run_lists_in_order_and_sends_nothing(
 def test_a_dry_run_under_json_is_one_json_object_a_target(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = LocalFolder(tmp_path)
-    site.configure(deliver_section(target_yaml(folder)))
-    site.export()
+    folder = exported_to_a_folder(site, tmp_path)
     capsys.readouterr()
     assert site.deliver("--dry-run", "--log-format", "json") == 0
     captured = capsys.readouterr()

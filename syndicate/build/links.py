@@ -68,18 +68,12 @@ def dead_links(
                 missing[target] = (first, count + 1)
     owners = folders() if missing else {}
     missing = {t: s for t, s in missing.items() if t.split("/", 1)[0] in owners}
-    for index, (target, (first, count)) in enumerate(sorted(missing.items())):
-        if index == _SHOWN:  # at the first file left unsaid: after the others, in file order
+    for target, linker, more in _told(missing):
+        if linker is None:  # at the first file left unsaid: after the others, in file order
             yield Diagnostic(
-                "warning",
-                "export.dead-link",
-                f"this and {len(missing) - _SHOWN - 1} more files after it are linked but not"
-                " written",
-                str(out / target),
+                "warning", "export.dead-link", f"{more} not written", str(out / target)
             )
             return
-        others = count - 1
-        more = f" and {others} other file{'s' if others > 1 else ''}" if others else ""
         owner = owners[target.split("/", 1)[0]]
         if owner not in formats:
             fix = f"add --format {owner}, or export --format all"
@@ -93,7 +87,7 @@ def dead_links(
         yield Diagnostic(
             "warning",
             "export.dead-link",
-            f"linked from {first}{more}, but this run did not write it and the output folder"
+            f"linked from {linker}{more}, but this run did not write it and the output folder"
             f" does not have it: {fix}",
             str(out / target),
         )
@@ -124,26 +118,39 @@ def dead_links_in(out: Path, base_url: str, owners: Mapping[str, str]) -> Iterat
                 if not exists:
                     first, count = missing.get(target, (str(rel), 0))
                     missing[target] = (first, count + 1)
-    for index, (target, (first, count)) in enumerate(sorted(missing.items())):
-        if index == _SHOWN:
-            yield Diagnostic(
-                "warning",
-                "output.dead-link",
-                f"this and {len(missing) - _SHOWN - 1} more files after it are linked but not"
-                " in the output folder",
-                str(out / target),
-            )
+    for target, linker, more in _told(missing):
+        if linker is None:
+            said = f"{more} in the output folder"
+            yield Diagnostic("warning", "output.dead-link", said, str(out / target))
             return
-        others = count - 1
-        more = f" and {others} other file{'s' if others > 1 else ''}" if others else ""
         owner = _owner(target, owners)
         yield Diagnostic(
             "warning",
             "output.dead-link",
-            f"linked from {first}{more}, but the output folder does not have it: export"
+            f"linked from {linker}{more}, but the output folder does not have it: export"
             f" --format {owner} (or --format all) makes it; if no format does, correct the"
             " link or add the file",
             str(out / target),
+        )
+
+
+def _told(missing: Mapping[str, tuple[str, int]]) -> Iterator[tuple[str, str | None, str]]:
+    """The dead targets to name, in order, each with the first file linking to it and the
+    words for the others (` and 3 other files`); past `_SHOWN`, one more (no first file)
+    with the words that count the rest (`this and 14 more files after it are linked but`)."""
+    for index, (target, (first, count)) in enumerate(sorted(missing.items())):
+        if index == _SHOWN:
+            yield (
+                target,
+                None,
+                f"this and {len(missing) - _SHOWN - 1} more files after it are linked but",
+            )
+            return
+        others = count - 1
+        yield (
+            target,
+            first,
+            f" and {others} other file{'s' if others > 1 else ''}" if others else "",
         )
 
 

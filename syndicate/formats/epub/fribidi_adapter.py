@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
+from collections.abc import Iterator
 from functools import cache
 from typing import Literal
 
@@ -25,17 +26,22 @@ class FribidiMissing(OSError):
     """GNU FriBiDi is not installed."""
 
 
-@cache
-def _library() -> ctypes.CDLL:
-    """libfribidi, by the names Pillow looks for, then wherever the system says it is."""
-    names = [*_NAMES.get(sys.platform, ("libfribidi.so.0",)), ctypes.util.find_library("fribidi")]
+def system_libraries(names: list[str | None]) -> Iterator[tuple[str, ctypes.CDLL]]:
+    """Each of the named shared libraries that loads, with its name, in order."""
     for name in names:
         if not name:
             continue
         try:
-            lib = ctypes.CDLL(name)
+            yield name, ctypes.CDLL(name)
         except OSError:
             continue
+
+
+@cache
+def _library() -> ctypes.CDLL:
+    """libfribidi, by the names Pillow looks for, then wherever the system says it is."""
+    names = [*_NAMES.get(sys.platform, ("libfribidi.so.0",)), ctypes.util.find_library("fribidi")]
+    for _, lib in system_libraries(names):
         array = ctypes.POINTER(ctypes.c_uint32)
         lib.fribidi_get_bidi_types.argtypes = [array, ctypes.c_int, array]
         lib.fribidi_get_bidi_types.restype = None

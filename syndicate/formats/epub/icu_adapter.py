@@ -13,6 +13,8 @@ import re
 import sys
 from functools import cache, lru_cache
 
+from syndicate.formats.epub.fribidi_adapter import system_libraries
+
 _LINE = 2
 """UBRK_LINE (ubrk.h): line break opportunities (UAX #14, with ICU's dictionaries)."""
 _DONE = -1
@@ -48,13 +50,7 @@ def _icu() -> _Icu | None:
     """The system's ICU, or None. Its C functions carry the library's major version
     (`ubrk_open_72`), unless it was built without (macOS's libicucore)."""
     names = [*_NAMES.get(sys.platform, ()), ctypes.util.find_library("icuuc")]
-    for name in names:
-        if not name:
-            continue
-        try:
-            lib = ctypes.CDLL(name)
-        except OSError:
-            continue
+    for name, lib in system_libraries(names):
         versions = re.findall(r"\d+", name.rsplit("/", 1)[-1])
         for suffix in [*(f"_{v}" for v in versions[:1]), "", *(f"_{v}" for v in range(90, 49, -1))]:
             try:
