@@ -452,7 +452,7 @@ def test_raw_html_nested_thousands_deep_is_refused_before_it_is_sanitised() -> N
     deep = "<div>" * 100_000 + "x" + "</div>" * 100_000
     _, diags = body(deep + "\n")
     assert [(d.code, d.line) for d in diags] == [("body.nesting", 8)]
-    assert diags.errors[0].message.startswith("raw HTML nested 100000 deep")
+    assert diags.errors[0].message.startswith("lists, quotes or inline markup nested 100000")
     # Elements HTML closes by itself, void ones and self-closed ones are no nesting.
     assert html_depth("<ul><li>a<li>b</ul><p>c<p>d<br><img src=x><hr/>") == 1
     assert html_depth("<blockquote><div><em>x</em></div></blockquote>") == 3

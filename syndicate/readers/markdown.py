@@ -38,9 +38,13 @@ from syndicate.readers.rawhtml import TABLE, html_blocks, html_depth, html_inlin
 from syndicate.readers.textfile import XML_FORBIDDEN
 from syndicate.readers.xhtml import LINK_SCHEMES
 
-MAX_HTML_DEPTH = 256
+MAX_HTML_DEPTH = 1_000
 """Raw HTML's open tags nested deeper than this (counted by `html_depth`) are refused before
-they are sanitised."""
+they are sanitised, whose time grows with the square of the nesting (a shallower excess is
+refused with the body's depth, `MAX_DEPTH`, once read)."""
+MAX_INLINE_DEPTH = 200
+"""Emphasis, strong and links nested deeper than this are refused before the paragraph's
+tree is built, which recurses once a level (a shallower excess: as `MAX_HTML_DEPTH`)."""
 MAX_DEPTH = 32
 """The deepest a body's elements may nest (a list item's paragraph is 3 deep, each quote,
 emphasis or link one more): far past what a story needs, well within what every channel
@@ -169,16 +173,17 @@ def _check_depth(blocks: list[Block], diags: Diagnostics) -> bool:
     for block in blocks:
         found = depth(block)
         if found > MAX_DEPTH:
-            diags.error(
-                "body.nesting",
-                f"lists, quotes or inline markup nested {found} deep, past the {MAX_DEPTH} a"
-                " story may take: parsers, templates and e-readers stop there, and what is"
-                " below would be lost or stop the export; flatten it (a list of a few levels,"
-                " one quote)",
-                block.source,
-            )
+            diags.error("body.nesting", _too_deep(found), block.source)
             return False
     return True
+
+
+def _too_deep(found: int) -> str:
+    return (
+        f"lists, quotes or inline markup nested {found} deep, past the {MAX_DEPTH} a story may"
+        " take: parsers, templates and e-readers stop there, and what is below would be lost or"
+        " stop the export; flatten it (a list of a few levels, one quote)"
+    )
 
 
 def _check_characters(blocks: list[Block], diags: Diagnostics) -> None:
@@ -441,12 +446,7 @@ class _TreeBuilder:
             # The sanitiser's time grows with the square of the nesting (minutes, in native
             # code that Ctrl-C cannot stop, for 300,000 <div>s), and the body would be
             # refused for its depth once sanitised: refused before.
-            self.diags.error(
-                "body.nesting",
-                f"raw HTML nested {deep} deep, far past the {MAX_DEPTH} a story may take:"
-                " parsers, templates and e-readers stop there; flatten it",
-                ref,
-            )
+            self.diags.error("body.nesting", _too_deep(deep), ref)
             return ""
         result = sanitize(fragment)
         for what in result.removed:
@@ -478,14 +478,8 @@ class _TreeBuilder:
         for token in tokens:
             level += token.nesting
             deepest = max(deepest, level)
-        if deepest > MAX_DEPTH:
-            self.diags.error(
-                "body.nesting",
-                f"emphasis, strong or links nested {deepest} deep, past the {MAX_DEPTH} a story"
-                " may take: parsers, templates and e-readers stop there, and what is below"
-                " would be lost or stop the export; flatten it",
-                ref,
-            )
+        if deepest > MAX_INLINE_DEPTH:
+            self.diags.error("body.nesting", _too_deep(deepest), ref)
             return []
         out, _ = self._inlines(tokens, 0, None, ref)
         return _merge_text(out)
