@@ -299,24 +299,24 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
         """The elements each item gets: the partner's own (MSN's `dcterms:modified`, which
         tells it of a correction), then the site's, which add to them or give one another
         text; a site's mapping never takes the partner's away."""
-        return {**_built_in(type(self), "item_elements"), **self.item_elements}
+        return {**built_in(type(self), "item_elements"), **self.item_elements}
 
     def all_channel_elements(self) -> dict[str, str]:
         """The elements the channel gets: the partner's own, then the site's."""
-        built_in = _built_in(type(self), "channel_elements")
-        return {**built_in, **self.channel_elements}
+        return {**built_in(type(self), "channel_elements"), **self.channel_elements}
 
 
-_BUILT_IN: dict[tuple[int, str], dict[str, str]] = {}
+_DEFAULTS: dict[tuple[int, str], Any] = {}
 
 
-def _built_in(record: type[ProfileOptions], key: str) -> dict[str, str]:
-    """A profile record's own default for one of its mappings (kept by the record's id)."""
-    found = _BUILT_IN.get((id(record), key))
-    if found is None:
+def built_in(record: type[ProfileOptions], key: str) -> Any:
+    """A profile record's own default for one of its options (kept by the record's id: the
+    writers ask for every story)."""
+    found = _DEFAULTS.get((id(record), key), _DEFAULTS)
+    if found is _DEFAULTS:
         (field,) = [f for f in msgspec.structs.fields(record) if f.name == key]
-        made = field.default_factory() if field.default is msgspec.NODEFAULT else field.default
-        found = _BUILT_IN[(id(record), key)] = dict(made)
+        found = field.default_factory() if field.default is msgspec.NODEFAULT else field.default
+        _DEFAULTS[(id(record), key)] = found
     return found
 
 

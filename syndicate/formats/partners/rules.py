@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from syndicate.formats.partners.profiles import BUILTIN, ProfileOptions
+from syndicate.formats.partners.profiles import BUILTIN, ProfileOptions, built_in
 
 TITLE = "title-length"
 SUMMARY = "summary-length"
@@ -49,7 +49,7 @@ class Rules:
         self.name = name
         self.options = options
         label = options.label
-        if name not in BUILTIN and label == type(options)().label:
+        if name not in BUILTIN and label == built_in(type(options), "label"):
             label = None  # a profile of the site's on a base: its own name, not the base's
         self.label = label or name
 
