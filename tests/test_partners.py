@@ -629,6 +629,22 @@ def test_an_image_that_cannot_fit_is_left_out(
     assert not (site / "out/partners/lean/media").exists()
 
 
+def test_a_run_of_other_languages_says_nothing_of_a_story_s_images(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An English story's picture too small for MSN is said by the runs that make its English
+    item, not by a `--lang fr` run, whose feeds never hold it."""
+    small = Picture("small.png", 400, 300)
+    spec = Spec("2026-01-23-small", pictures=(small,), languages=("en",))
+    site = make_site(tmp_path / "site", [spec, Spec("2026-01-20-quay")])
+    args = ["export", "-q", "--now", NOW, "--out", str(site / "out"), "-j", "1", "-f", "msn"]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    assert main([*args, "--lang", "fr"], registry=PLAIN_COVERS) == 0
+    assert "small.png" not in capsys.readouterr().err
+    assert main([*args, "--lang", "en"], registry=PLAIN_COVERS) == 0
+    assert "images/small.png kept in the msn items" in capsys.readouterr().err
+
+
 # Registry and configuration -------------------------------------------------------------------
 
 

@@ -106,6 +106,8 @@ class ProfileWriter(Writer[ProfileOptions]):
         options = ctx.options
         run = _feed_options(options).feed_languages(ctx.languages)
         languages = [lang for lang in run if story.has(lang)]
+        if not languages:  # none of the run's: its images are said by the runs that use them
+            return
         if story.is_visible(ctx.now):
             yield from _Story(self, story, ctx).files(languages)
         elif options.kill != "drop" and is_killed(story, ctx):
