@@ -394,7 +394,11 @@ def test_feed_cap_warning_names_the_rule(
     config = (site / "syndicate.yaml").read_text(encoding="utf-8").splitlines()
     cap_line = next(n for n, text in enumerate(config, 1) if "max_bytes: 9000" in text)
     assert line.split(": warning: ")[0].endswith(f"syndicate.yaml:{cap_line}")
-    assert "oldest items left out: feed is" in line and "Google News takes 9,000" in line
+    assert "Google News takes 9,000" in line
+    # Naming the stories left out, the oldest first (the rules site's oldest is from 2024):
+    left = re.search(r"(\d+) oldest items? left out \(([^)]*)\): feed is", line)
+    assert left is not None, line
+    assert left[2].split(", ")[0] == "2024-12-01-old"
 
 
 @pytest.mark.parametrize("profile", ["smartnews", "google-news"])
@@ -431,7 +435,10 @@ def test_a_story_too_large_for_the_feed_is_left_out_by_itself(
     warned = reported(capsys.readouterr().err, f"partner.{profile}.feed-bytes")
     assert len(warned) == 2 and any("2026-01-20-huge" in line for line in warned)
     (oldest,) = [line for line in warned if "oldest items left out" in line]
-    assert f"partners/{profile}/en.xml: {8 - len(listed)} oldest items left out: feed is" in oldest
+    dropped = [spec.slug for spec in specs[: 8 - len(listed)]]  # the oldest first
+    items_said = "items" if len(dropped) > 1 else "item"
+    said = f"{len(dropped)} oldest {items_said} left out ({', '.join(dropped)}): feed is"
+    assert f"partners/{profile}/en.xml: {said}" in oldest
 
 
 # SmartNews ------------------------------------------------------------------------------------
@@ -821,6 +828,14 @@ def test_the_built_in_profiles_pass_their_own_lint(rules_out: tuple[Path, str]) 
         problems = [p for p in lint(out, name) if ": error: " in p]
         assert problems == [], name
     assert codes(lint(out, "flipboard")) == {"partner.flipboard.item-count"}
+
+
+def test_the_stories_a_feed_cap_left_out_are_named() -> None:
+    from syndicate.formats.partners.writer import _oldest_left_out
+
+    assert _oldest_left_out(["a"]) == "1 oldest item left out (a)"
+    slugs = [f"s{n}" for n in range(8)]
+    assert _oldest_left_out(slugs) == "8 oldest items left out (s0, s1, s2, s3, s4 and 3 more)"
 
 
 def test_an_item_count_is_said_in_good_english() -> None:

@@ -240,21 +240,35 @@ def _capped(
         kept.append(index)
     data = feed(kept)
     over = rules.feed_bytes(len(data))
-    left = 0
+    left: list[str] = []
     while kept and rules.feed_bytes(len(data)) is not None:
         excess = len(data) - high
         while kept and excess > 0:  # the items' own bytes are what leaving them out saves
-            excess -= len(items[kept.pop()])
-            left += 1
+            index = kept.pop()
+            excess -= len(items[index])
+            left.append(document.stories[index].slug)
         data = feed(kept)
     if over is not None:
-        # Reported at the profile's options (where the cap is set), naming the file in out/.
+        # Reported at the profile's options (where the cap is set), naming the file in out/
+        # and the stories its partner will not see there.
         ctx.diagnostics.warning(
             rules.code(FEED_BYTES),
-            f"{document.path}: {left} oldest items left out: {over.message}",
+            f"{document.path}: {_oldest_left_out(left)}: {over.message}",
             ctx.config.where(SECTION, ctx.writer, "max_bytes"),
         )
     return data
+
+
+SHOWN = 5
+"""The stories a feed's cap left out named in its warning; past them, a count."""
+
+
+def _oldest_left_out(slugs: Sequence[str]) -> str:
+    """`2 oldest items left out (a, b)`, the oldest first; past `SHOWN`, `and 7 more`."""
+    count = f"{len(slugs)} oldest item{'s' if len(slugs) != 1 else ''} left out"
+    named = ", ".join(slugs[:SHOWN])
+    more = f" and {len(slugs) - SHOWN} more" if len(slugs) > SHOWN else ""
+    return f"{count} ({named}{more})" if slugs else count
 
 
 SPLICE = 256
