@@ -18,7 +18,6 @@ from pathlib import Path
 
 import msgspec
 
-from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context, Fragment, OutputFile, Planned, Writer
 from syndicate.formats.feeds.documents import (
     Document,
@@ -112,15 +111,12 @@ class ProfileWriter(Writer[ProfileOptions]):
             yield from _Story(self, story, ctx).files(languages)
         elif options.kill != "drop" and is_killed(story, ctx):
             dialect = rss_dialect(options, lambda entry: {})
-            # Only where the profile listed the story while it was public: its rules (title,
-            # summary, image) left it out of a feed, whose partner never had it, and a kill
-            # item there would be an article of its own ("no longer available"). Checked on
-            # its last text, in silence (said when it was public).
-            quiet = dataclasses.replace(ctx, diagnostics=Diagnostics())
-            had = _Story(self, story, quiet)
+            # In every language of the profile's feeds, whatever its rules say of the killed
+            # text: a kill often changes the very title, summary or image a rule judges, and
+            # nothing in the sources says what the partner had. A partner can take a kill of
+            # a story it never had; it must not miss one of a story it has.
             for lang in languages:
-                listed = had.broken(lang) is None  # else an empty fragment: no kill item
-                notice = rss_kill_item(make_tombstone(story, lang, ctx), dialect) if listed else b""
+                notice = rss_kill_item(make_tombstone(story, lang, ctx), dialect)
                 yield Fragment(tombstone_name(lang), notice)
 
     def collection_files(
@@ -172,19 +168,14 @@ def _listed(
     writer: ProfileWriter, story: StorySummary, lang: str, ctx: Context[ProfileOptions]
 ) -> bool:
     """In the feeds of `lang`: public, within the profile's window and meeting its rules
-    (its item is not empty), or killed and announced where the profile had listed it (its
-    kill item is not empty). A story ageing out of the window
+    (its item is not empty), or killed and announced. A story ageing out of the window
     is not reported: every story does in time, and a warning for each would repeat at
     every export for the whole archive (and fail every `--strict` run)."""
     if story.is_visible(ctx.now):
         return writer.in_window(story, ctx.now, lang) and bool(
             ctx.fragment(story, entry_name(lang))
         )
-    return (
-        ctx.options.kill != "drop"
-        and is_killed(story, ctx)
-        and bool(ctx.fragment(story, tombstone_name(lang)))
-    )
+    return ctx.options.kill != "drop" and is_killed(story, ctx)
 
 
 def _feed_options(options: ProfileOptions) -> FeedOptions:
@@ -342,12 +333,6 @@ class _Story:
         if not found and self.refused is None:
             self.refused = Broken(IMAGE_MISSING, f"{self.rules.label} requires an image")
         return found
-
-    def broken(self, lang: str) -> Broken | None:
-        """The rule of the profile's content the story breaks in `lang` (its title, its
-        summary, an image it requires), if any."""
-        variant = self.story.variant(lang)
-        return self._content(variant, self.rules.summary(self.entry(lang, variant).summary))
 
     def _content(self, variant: Variant, summary: Broken | None) -> Broken | None:
         broken = self.rules.title(variant.headline)
