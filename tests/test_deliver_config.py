@@ -105,6 +105,31 @@ def test_a_valid_section_passes_validate(site: Site, capsys: pytest.CaptureFixtu
             4,
             "deliver: targets[0].url: unknown protocol 'stfp'; did you mean 'sftp'?",
         ),
+        # A port out of range went unsaid; over HTTP, 99999 wrapped round to 34463 and the
+        # files (token and signatures too) went to whatever listened there.
+        (
+            ("sftp.partner.example/", "sftp.partner.example:99999/"),
+            4,
+            "deliver: targets[0].url: names port '99999': a port is a number from 1 to 65535",
+        ),
+        (
+            ("sftp://ycpress@sftp.partner.example/", "https://[::1/"),
+            4,
+            "deliver: targets[0].url: opens an IPv6 address with [ and never closes it with ]",
+        ),
+        (
+            ("sftp.partner.example/", "sftp.partner.example:ssh/"),
+            4,
+            "deliver: targets[0].url: names port 'ssh': a port is a number from 1 to 65535",
+        ),
+        (
+            (
+                "sftp://ycpress@sftp.partner.example/incoming/",
+                "s3://bucket/in/\n      endpoint_url: http://admin:pw@127.0.0.1:9000",
+            ),
+            5,
+            "deliver: targets[0].endpoint_url: holds a password: remove it",
+        ),
     ],
 )
 def test_problems_are_reported_at_their_line(

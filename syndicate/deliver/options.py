@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated, Literal
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 import msgspec
 
@@ -105,7 +105,9 @@ class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
 
     @property
     def scheme(self) -> str:
-        return urlsplit(self.url).scheme
+        # As urlsplit reads it, but of any text the pattern let through: a URL urlsplit
+        # refuses (`http://[::1/`) is reported by `_check_url`, not raised here.
+        return self.url.partition("://")[0] if "://" in self.url else ""
 
     @property
     def is_http(self) -> bool:
@@ -181,7 +183,10 @@ class DeliverOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
 
 
 def _check_url(target: Target, at: tuple[str, int]) -> Iterator[tuple[OptionPath, str]]:
-    parts = urlsplit(target.url)
+    parts, unreadable = _split(target.url)
+    if unreadable is not None:
+        yield (*at, "url"), unreadable
+        return
     if any(c.isspace() for c in target.url):
         fixed = "".join(quote(c) if c.isspace() else c for c in target.url.strip())
         yield (*at, "url"), f"holds a space: write each space %20 in a URL, as in {fixed}"
@@ -222,6 +227,34 @@ def _check_url(target: Target, at: tuple[str, int]) -> Iterator[tuple[OptionPath
     for option, schemes in _SCHEME_OPTIONS.items():
         if getattr(target, option) is not None and target.scheme not in schemes:
             yield (*at, option), f"is for {' and '.join(sorted(schemes))} targets only"
+    if target.endpoint_url is not None:
+        endpoint, unreadable = _split(target.endpoint_url)
+        if unreadable is not None:
+            yield (*at, "endpoint_url"), unreadable
+        elif endpoint.password is not None:
+            yield (
+                (*at, "endpoint_url"),
+                "holds a password: remove it and name where it is kept, e.g."
+                " credentials: {secret_access_key: env:S3_SECRET_KEY}",
+            )
+
+
+def _split(url: str) -> tuple[SplitResult, str | None]:
+    """The URL's parts, and why they cannot be used if they cannot: a `[` opening an IPv6
+    address never closed, a port that is no number or out of range (which some clients
+    would wrap round to another port: 99999 is 34463)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return urlsplit(""), "opens an IPv6 address with [ and never closes it with ]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if port is not None and not 0 < port < 65536:
+        written = parts.netloc.rpartition(":")[2]
+        return parts, f"names port {written!r}: a port is a number from 1 to 65535"
+    return parts, None
 
 
 def _unknown_scheme(scheme: str) -> str | None:
