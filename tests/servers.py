@@ -11,6 +11,7 @@ import contextlib
 import errno
 import hashlib
 import hmac
+import itertools
 import os
 import socket
 import threading
@@ -107,6 +108,49 @@ class Server:
 
 
 # A connection that stalls ---------------------------------------------------------------------
+
+
+class TricklingServer:
+    """A TCP server on loopback that answers every connection one byte at a time, a byte
+    every `pause` seconds, for ever: an FTP greeting (`220-...`) or an HTTP answer that never
+    ends. A client bounding each read of its socket (ftplib, httpx) waits for ever."""
+
+    def __init__(self, opening: bytes, pause: float = 0.5) -> None:
+        self.opening = opening
+        self.pause = pause
+        self.closing = threading.Event()
+        self.connections = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.closing.set()
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while not self.closing.is_set():
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._trickle, args=(client,), daemon=True).start()
+
+    def _trickle(self, client: socket.socket) -> None:
+        with client, contextlib.suppress(OSError):
+            client.settimeout(0.05)  # (an HTTP request's bytes read, never answered)
+            for index in itertools.count():
+                if self.closing.is_set():
+                    return
+                with contextlib.suppress(TimeoutError):
+                    client.recv(65536)
+                byte = self.opening[index : index + 1] or b"w"
+                client.sendall(byte)
+                time.sleep(self.pause)
 
 
 class StallingProxy:

@@ -354,6 +354,10 @@ def test_deliver_refuses_to_empty_a_target_when_out_was_emptied(
         shutil.rmtree(child)
     capsys.readouterr()
     assert site.deliver("--dry-run") == 1
+    # The dry run says why the run would fail: the deletions, not a credential.
+    listed = capsys.readouterr().out
+    assert "would fail: it would delete too many of the target's files" in listed, listed
+    assert "credential" not in listed
     assert site.deliver() == 1
     err = capsys.readouterr().err
     assert "every file it holds" in err and "--allow-deletions" in err

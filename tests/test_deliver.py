@@ -27,6 +27,7 @@ from servers import (
     Server,
     SftpServer,
     StallingProxy,
+    TricklingServer,
     free_port,
 )
 from sites import SECOND_SLUG, Site
@@ -371,6 +372,9 @@ def test_refusals_are_reported_and_nothing_is_recorded(
         err = capsys.readouterr().err
         assert expected in err, err
         assert "wrong-password-123" not in err and PASSWORD not in err
+        if fault in ("password", "host key", "403"):
+            # A refusal is not tried again, and a new run changes nothing until it is fixed.
+            assert "run deliver again" not in err, err
         if fault == "403":
             assert isinstance(server, HttpReceiver)
             assert server.requests == 1, "a 4xx is not tried again"
@@ -1061,6 +1065,33 @@ def test_a_lost_ledger_or_a_second_out_is_told_not_taken_for_current(
         assert "[deliver.shared-target]" in capsys.readouterr().err
 
 
+def test_a_section_no_story_is_in_is_said_with_the_likely_one(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sections: [politcs]` passed `validate` and `deliver` sent the target its feeds'
+    heads and logos but no story, unsaid: the section no story of out/ is in is a warning at
+    its line, with the section meant."""
+    mirror = tmp_path / "mirror"
+    site.configure(
+        "deliver:\n  targets:\n    - name: desk\n"
+        f"      url: {mirror.as_uri()}/\n      formats: [newsml, atom]\n"
+        "      sections: [politcs]\n"
+    )
+    site.export()
+    capsys.readouterr()
+    assert site.deliver() == 0
+    err = capsys.readouterr().err
+    (said,) = [line for line in err.splitlines() if line.endswith("[deliver.section]")]
+    assert "syndicate.yaml:14: warning: desk: no story in out/ is in the section 'politcs'" in said
+    assert said.endswith(
+        "so the target gets none of its files; did you mean 'politics'? [deliver.section]"
+    )
+    site.configure(site.extra.replace("politcs", "politics"))
+    assert site.deliver() == 0
+    assert "[deliver.section]" not in capsys.readouterr().err
+    assert any(mirror.glob(f"newsml/{SAMPLE_SLUG}.en.xml")), "its stories go"
+
+
 def test_a_target_that_refuses_listings_is_still_current_after_a_first_delivery(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1132,6 +1163,34 @@ def test_a_connection_that_stalls_fails_within_the_timeout_and_is_tried_again(
         assert "(after 3 attempts)" in err and "run deliver again" in err, err
         assert "within 3 s" in err, err
         assert "FSTimeoutError" not in err, err
+
+
+@pytest.mark.parametrize(
+    ("scheme", "opening"),
+    [("ftp", b"220-Welcome" + b"." * 200), ("http", b"HTTP/1.1 200 OK\r\nX-Slow: " + b"." * 200)],
+)
+def test_a_server_trickling_a_byte_at_a_time_fails_within_the_timeout(
+    site: Site, capsys: pytest.CaptureFixture[str], scheme: str, opening: bytes
+) -> None:
+    """ftplib and httpx bound each read of a socket, not a request: a server answering a
+    byte every half second (an FTP greeting, an HTTP answer that never ends) held `deliver`
+    for ever, whatever `retry.timeout` said. Each call is bounded as SFTP's and S3's are."""
+    with TricklingServer(opening) as server:
+        url = f"{scheme}://u@127.0.0.1:{server.port}/in/"
+        if scheme == "http":
+            url = f"http://127.0.0.1:{server.port}/in/"
+        retry = "  retry: {attempts: 2, wait_initial: 0.01, wait_max: 0.02, timeout: 2}\n"
+        entry = f"    - name: slow\n      url: {url}\n      formats: [newsml]\n"
+        site.configure(f"deliver:\n  targets:\n{entry}{retry}")
+        site.export()
+        capsys.readouterr()
+        started = time.monotonic()
+        assert site.deliver() == 1
+        assert time.monotonic() - started < 30  # (for ever before; two tries of ~2 s)
+        err = capsys.readouterr().err
+        assert "did not answer within" in err and "(the connection stalled)" in err, err
+        assert "(after 2 attempts)" in err, err
+        assert server.connections == 2, "each try on a new connection"
 
 
 def test_sigterm_while_an_ftp_server_is_silent_stops_the_run(site: Site, tmp_path: Path) -> None:

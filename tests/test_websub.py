@@ -4,12 +4,13 @@ target publishes base_url."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import FIXED_NOW, SAMPLE_SLUG
-from servers import HttpReceiver, Hub, free_port
+from servers import HttpReceiver, Hub, TricklingServer, free_port
 from sites import SECOND_SLUG, Site
 
 from syndicate.deliver import deliver
@@ -71,6 +72,24 @@ def test_a_failing_hub_is_tried_again(
     site.configure(site.extra.replace(site.extra.split("hub: ")[1].split()[0], hub.url))
     site.export("atom")
     assert sorted(hub.pings()) == [t for t in feeds("en") if "/rss/" not in t]
+
+
+def test_a_hub_trickling_its_answer_is_given_up_within_the_timeout(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hub answering a byte every half second held the export for ever (httpx bounds each
+    read, not a request): each ping is bounded by `retry.timeout`, then left to the next run."""
+    with TricklingServer(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"." * 200) as slow:
+        site = Site(tmp_path / "newsroom")
+        retry = "  retry: {attempts: 2, wait_initial: 0.01, wait_max: 0.02, timeout: 1}\n"
+        site.configure(f"feeds:\n  hub: http://127.0.0.1:{slow.port}/\ndeliver:\n{retry}")
+        capsys.readouterr()
+        started = time.monotonic()
+        site.export("atom")
+        assert time.monotonic() - started < 60  # (for ever before)
+        err = capsys.readouterr().err
+        assert "warning: WebSub hub http://127.0.0.1:" in err and "after 2 attempts" in err, err
+        assert "changed feeds are left to announce at the next run" in err
 
 
 def test_each_retry_is_told_as_it_waits(

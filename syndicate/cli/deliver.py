@@ -42,7 +42,12 @@ def _list(result: TargetResult) -> None:
         print(f"{result.target.name} {result.target.url}: not planned (the error above says why)")
         return
     if result.problem is not None:  # planned, but the run would fail at once
-        cannot = "would fail: a credential cannot be read (the error above says which)"
+        cannot = (
+            "would fail: it would delete too many of the target's files (the error above says"
+            " how many, and what to do)"
+            if result.guarded
+            else "would fail: a credential cannot be read (the error above says which)"
+        )
         print(f"{result.target.name} {result.target.url}: {cannot}")
         return
     print(f"{result.target.name} {result.target.url}: {_counts(result, 'to send', 'to delete')}")

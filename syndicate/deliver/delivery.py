@@ -41,6 +41,7 @@ from syndicate.deliver.remotes import (
     interrupts_noticed,
     is_temporary,
     open_remote,
+    transient,
 )
 from syndicate.deliver.retry import GaveUp, Notice, retrying, telling
 from syndicate.deliver.secrets import SecretError, redact, reveal
@@ -82,7 +83,12 @@ class TargetResult:
     problem: str | None = None
     settings: bool = False
     """Whether the problem is in the settings (a credential that cannot be read, a missing
-    extra): running deliver again changes nothing until they are fixed."""
+    extra, too many deletions): running deliver again changes nothing until they are fixed."""
+    refused: bool = False
+    """Whether the target refused (a wrong password, a permission, an HTTP 4xx, a host name
+    not found): not tried again, and a new run changes nothing until that is fixed."""
+    guarded: bool = False
+    """Whether the plan deletes too much to be made without --allow-deletions."""
 
     @property
     def current(self) -> bool:
@@ -324,12 +330,14 @@ class _Run:
         if result.problem is None:
             held = self.ledger.delivered(target.name, target.place)
             selected = selection(target, self.inventory, folders)
+            self._unknown_sections(index, target, folders)
             self._tell_skipped()
             planned = plan(self.out, selected, held)
             result.changes = planned.changes
             result.unfinished = self.ledger.unfinished(target.name)
             if (problem := self._too_many_deletes(planned, held)) is not None:
                 result.problem, result.settings, result.changes = problem, True, []
+                result.guarded = True
             elif dry_run:
                 # As the run: a credential is read only when there is something to do.
                 if result.changes or not held or result.unfinished:
@@ -349,13 +357,35 @@ class _Run:
                 if result.changes and not dry_run
                 else ""
             )
-            again = "" if result.settings else "; run deliver again"
+            again = "" if result.settings or result.refused else "; run deliver again"
             self.diags.error(
                 "deliver.failed",
                 f"{target.name} ({target.url}): {result.problem}{made}{again}",
                 self.site.where(SECTION, "targets", index),
             )
         return result
+
+    def _unknown_sections(self, index: int, target: Target, folders: Sequence[str]) -> None:
+        """Warn of a section the target lists that no file of its folders is in (a typo,
+        `politcs`): its partner would get none of its stories, and nothing else would say so.
+        A section the stories no longer have is said the same way."""
+        if target.sections == "all":
+            return
+        present = {
+            file.section
+            for folder in folders
+            for file in self.inventory.files(folder)
+            if file.section is not None
+        }
+        for section in target.sections:
+            if section not in present:
+                fix = did_you_mean(section, present)
+                self.diags.warning(
+                    "deliver.section",
+                    f"{target.name}: no story in out/ is in the section {section!r}, so the"
+                    f" target gets none of its files{fix}",
+                    self.site.where(SECTION, "targets", index, "sections"),
+                )
 
     def _too_many_deletes(self, planned: Plan, held: Mapping[str, Entry]) -> str | None:
         """Why the plan deletes too much to be made without --allow-deletions: every file the
@@ -486,9 +516,11 @@ class _Run:
             tries = f" (after {failure.attempts} attempts)" if failure.attempts > 1 else ""
             reason = _said(describe(failure.error), revealed)
             result.problem = f"{doing}: {reason}{tries}"
+            result.refused = not transient(failure.error)
             logger.debug("%s: %s failed", target.name, doing, exc_info=failure.error)
         except Exception as exc:  # a library's failure (a bad key file...): this target only
             result.problem = redact(describe(exc), revealed)
+            result.refused = not transient(exc)
             logger.debug("%s failed", target.name, exc_info=exc)
         finally:
             if remote is not None:

@@ -161,6 +161,35 @@ def asked_wait(exc: BaseException) -> float | None:
     return None
 
 
+def within(deadline: float, call: Callable[[], Any], cut: Callable[[], None]) -> Any:
+    """`call()`, given up after `deadline` seconds: a blocking client (ftplib, httpx) bounds
+    each read of a socket, not a whole request, and a server that trickles a byte a second
+    would hold it for ever. The call runs in a helper thread; past the deadline `cut()` closes
+    its connection (which ends the call where the socket allows it) and the run goes on. An
+    interrupt (Ctrl-C, SIGTERM) is heard at once: the wait for the thread is interruptible."""
+    outcome: list[tuple[bool, Any]] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # handed to the caller, in its thread
+            outcome.append((False, exc))
+
+    helper = threading.Thread(target=run, name="syndicate-deliver-call", daemon=True)
+    helper.start()
+    helper.join(deadline)
+    if not outcome:
+        with contextlib.suppress(Exception):
+            cut()
+        raise TimeoutError(
+            f"the server did not answer within {deadline:.0f} s (the connection stalled)"
+        )
+    done, value = outcome[0]
+    if done:
+        return value
+    raise value
+
+
 @dataclass(frozen=True, slots=True)
 class FileMeta:
     media_type: str
@@ -225,6 +254,7 @@ def open_remote(target: Target, secret: Callable[[str], str], retry: RetryOption
         rename=target.rename,
         typed=scheme == "s3",
         timeout=retry.timeout,
+        local=scheme == "file",
     )
 
 
@@ -321,8 +351,11 @@ class FsspecRemote:
         typed: bool,
         rename: bool = True,
         timeout: float = 30.0,
+        local: bool = False,
     ) -> None:
         self.url = url
+        self.local = local
+        """A folder of this machine: its calls are not bounded (no server to stall)."""
         self.options = options
         self.store = store
         self.rename = rename and not store
@@ -338,9 +371,17 @@ class FsspecRemote:
             import fsspec
             from fsspec.exceptions import FSTimeoutError
 
-            try:
-                self._fs, root = fsspec.core.url_to_fs(
+            def connect() -> tuple[Any, str]:
+                found: tuple[Any, str] = fsspec.core.url_to_fs(
                     self.url, skip_instance_cache=True, **self.options
+                )
+                return found
+
+            try:
+                # A blocking client's connection (FTP's greeting and login) is bounded as its
+                # calls are; an asynchronous one bounds its own.
+                self._fs, root = (
+                    connect() if self.local else within(self.timeout, connect, lambda: None)
                 )
             except ImportError as exc:  # another fsspec scheme whose package is missing
                 raise MissingExtra(str(exc)) from None
@@ -379,11 +420,19 @@ class FsspecRemote:
         s3fs) bounds only its connection or a read, not the writing of a body nor an answer
         that never comes: its coroutine runs under a deadline, and when it passes the call is
         given up and its connection cut (SSH; an HTTP request is dropped with its session).
-        FTP's and a local folder's calls block on their own sockets, bounded by theirs."""
+        A blocking one's (FTP's) calls run under the same deadline in a helper thread
+        (`within`): its sockets bound each read, and a server trickling a byte a second would
+        hold a call for ever. A local folder's calls are made as they are."""
         fs = self._filesystem()
         coroutine = getattr(fs, f"_{name}", None) if getattr(fs, "async_impl", False) else None
         if coroutine is None:
-            return getattr(fs, name)(*args, **kwargs)
+            if self.local or not whole:
+                return getattr(fs, name)(*args, **kwargs)
+            return within(
+                self.timeout + size / SLOWEST_RATE,
+                lambda: getattr(fs, name)(*args, **kwargs),
+                self._cut,
+            )
         if not whole:
             # A listing of a large archive is many requests (SFTP a round trip a folder, S3 a
             # page of 1,000 keys): no one deadline fits it. Each request is bounded by the
@@ -553,6 +602,16 @@ class FsspecRemote:
             with contextlib.suppress(Exception):
                 fs.loop.call_soon_threadsafe(client.abort)
 
+    def _cut(self) -> None:
+        """Cut a blocking client's stalled connection (FTP's control connection: the server
+        ends its transfer with it) and forget it: the next call opens another."""
+        fs, self._fs = self._fs, None
+        self.folders.clear()
+        control = getattr(getattr(fs, "ftp", None), "sock", None)
+        if control is not None:
+            with contextlib.suppress(OSError):
+                control.shutdown(socket.SHUT_RDWR)
+
     def listing(self, folders: Sequence[str]) -> set[str]:
         """The files under `folders`, syndicate's temporary files among them (see
         `is_temporary`), other hidden files left out."""
@@ -616,14 +675,25 @@ class HttpRemote:
     def __init__(
         self, url: str, *, token: str | None, hmac_secret: str | None, timeout: float
     ) -> None:
-        import httpx
 
         self.base = url if url.endswith("/") else url + "/"
         self.token = token
         self.secret = hmac_secret
-        self.client = httpx.Client(
-            timeout=timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+        self.timeout = timeout
+        self.client = self._client()
+
+    def _client(self) -> Any:
+        import httpx
+
+        return httpx.Client(
+            timeout=self.timeout, follow_redirects=False, headers={"User-Agent": USER_AGENT}
         )
+
+    def _cut(self) -> None:
+        """Drop a stalled request's client (its connection closed); the next has its own."""
+        stalled, self.client = self.client, self._client()
+        with contextlib.suppress(Exception):
+            stalled.close()
 
     def put(self, path: str, data: bytes, meta: FileMeta) -> None:
         headers = {"Content-Type": meta.media_type}
@@ -655,7 +725,14 @@ class HttpRemote:
             headers[SIGNATURE_HEADER] = f"sha256={signature}"
         if self.token is not None:
             headers["Authorization"] = f"Bearer {self.token}"
-        response = self.client.request(method, url, content=data, headers=headers)
+        # httpx's timeout bounds each read and write, not the request: under a deadline
+        # (`timeout`, a second more per `SLOWEST_RATE` bytes), as every protocol's call.
+        client = self.client
+        response = within(
+            self.timeout + len(data) / SLOWEST_RATE,
+            lambda: client.request(method, url, content=data, headers=headers),
+            self._cut,
+        )
         if response.is_success or (gone_ok and response.status_code in (404, 410)):
             return
         status = response.status_code

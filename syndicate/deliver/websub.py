@@ -20,7 +20,7 @@ from syndicate.build.inventory import published_paths
 from syndicate.build.state import state_folder
 from syndicate.deliver.ledger import Entry, Ledger, LedgerError, changed
 from syndicate.deliver.options import SECTION, DeliverOptions, RetryOptions
-from syndicate.deliver.remotes import USER_AGENT, HttpStatusError, describe
+from syndicate.deliver.remotes import USER_AGENT, HttpStatusError, describe, within
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter
 from syndicate.formats.options import convert_section
@@ -95,7 +95,8 @@ def announce(
 
         def ping(item: Due) -> None:
             form = {"hub.mode": "publish", "hub.url": item.topic}
-            response = client.post(item.hub, data=form)
+            # Bounded as a delivery's request (`within`): httpx bounds each read only.
+            response = within(retry.timeout, lambda: client.post(item.hub, data=form), lambda: None)
             if not response.is_success:
                 raise HttpStatusError(response.status_code, response.reason_phrase)
 
