@@ -446,6 +446,20 @@ def test_dead_links_of_another_out_folder_are_named_from_where_the_user_is(
     assert "more files after it are linked but not written" in dead[-1]
 
 
+def test_validate_outputs_counts_the_dead_links_past_twenty_as_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the twenty it names, `validate --outputs` said the others were "linked but in the
+    output folder": the opposite. They are linked but not in it, as an export says."""
+    monkeypatch.chdir(generated_site(tmp_path, 12))
+    assert main(["export", "-q", "--now", FIXED_NOW, "-f", "atom", "--out", "o4"]) == 0
+    capsys.readouterr()
+    main(["validate", "--outputs", "o4", "--now", FIXED_NOW])
+    dead = [line for line in capsys.readouterr().err.splitlines() if "output.dead-link" in line]
+    assert len(dead) == 21, dead
+    assert "more files after it are linked but not in the output folder" in dead[-1], dead[-1]
+
+
 def test_one_language_warns_about_the_translations_it_links_to(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

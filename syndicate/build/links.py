@@ -120,7 +120,7 @@ def dead_links_in(out: Path, base_url: str, owners: Mapping[str, str]) -> Iterat
                     missing[target] = (first, count + 1)
     for target, linker, more in _told(missing):
         if linker is None:
-            said = f"{more} in the output folder"
+            said = f"{more} not in the output folder"
             yield Diagnostic("warning", "output.dead-link", said, str(out / target))
             return
         owner = _owner(target, owners)
