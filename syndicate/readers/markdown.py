@@ -178,9 +178,9 @@ def _check_depth(blocks: list[Block], diags: Diagnostics) -> bool:
     return True
 
 
-def _too_deep(found: int) -> str:
+def _too_deep(found: int, what: str = "lists, quotes or inline markup") -> str:
     return (
-        f"lists, quotes or inline markup nested {found} deep, past the {MAX_DEPTH} a story may"
+        f"{what} nested {found} deep, past the {MAX_DEPTH} a story may"
         " take: parsers, templates and e-readers stop there, and what is below would be lost or"
         " stop the export; flatten it (a list of a few levels, one quote)"
     )
@@ -446,7 +446,7 @@ class _TreeBuilder:
             # The sanitiser's time grows with the square of the nesting (minutes, in native
             # code that Ctrl-C cannot stop, for 300,000 <div>s), and the body would be
             # refused for its depth once sanitised: refused before.
-            self.diags.error("body.nesting", _too_deep(deep), ref)
+            self.diags.error("body.nesting", _too_deep(deep, "raw HTML elements"), ref)
             return ""
         result = sanitize(fragment)
         for what in result.removed:

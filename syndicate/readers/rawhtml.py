@@ -47,24 +47,37 @@ _IMPLIED_END = frozenset({
     "colgroup",
 })  # fmt: skip
 """Elements HTML closes by themselves when the next opens: not counted as nesting."""
-_OPEN_OR_CLOSE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_OPEN_OR_CLOSE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^<>]*?(/?)>")
+"""A tag: whether it closes, its name, and whether it ends `/>` (its attributes read up to
+the next `>`, never past a `<`: a fragment of `<a`s without one is read in linear time)."""
+_FOREIGN = {"svg", "math"}
+"""Elements whose content is foreign (SVG, MathML): there `/>` closes the element."""
 
 
 def html_depth(fragment: str) -> int:
     """How deep the fragment's elements nest, counted from its tags without parsing it (void
     elements and those HTML closes by themselves aside): as deep as an HTML parser would nest
     them, or deeper where a closing tag is left out. A `/` closing a tag that is not void
-    closes nothing in HTML: `<div/>` opens a `<div>`."""
+    closes nothing in HTML: `<div/>` opens a `<div>`; in SVG and MathML it closes the element
+    (a chart of a thousand `<rect/>`s is two deep)."""
     depth = deepest = 0
-    for closing, name in _OPEN_OR_CLOSE.findall(fragment):
+    foreign: list[int] = []  # the depths at which an <svg> or <math> opened, innermost last
+    for closing, name, closed in _OPEN_OR_CLOSE.findall(fragment):
         tag = name.lower()
         if tag in _VOID or tag in _IMPLIED_END:
             continue
         if closing:
-            depth = max(0, depth - 1)
+            # </svg> closes what it holds that was left open too.
+            depth = foreign.pop() - 1 if tag in _FOREIGN and foreign else max(0, depth - 1)
+            while foreign and foreign[-1] > depth:
+                foreign.pop()
+        elif closed and (foreign or tag in _FOREIGN):
+            continue
         else:
             depth += 1
             deepest = max(deepest, depth)
+            if tag in _FOREIGN:
+                foreign.append(depth)
     return deepest
 
 
