@@ -774,6 +774,23 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
             1,
             "the quote that opens the headline is never closed; close it at the end of the line",
         ),
+        # A quoted value that goes on over two lines as it should is not the one to blame
+        # for an error below it (it was, with a fix that broke it); nor `"C:\\"`, closed.
+        (
+            'headline: "Port strike\n  enters day two"\nsummary: "Ships wait" at anchor\n',
+            3,
+            "quote the whole summary: text follows a quoted part",
+        ),
+        (
+            "headline: 'Port strike\n  enters day two'\nx: 1\nsummary: \"Ships\" at anchor\n",
+            4,
+            "quote the whole summary: text follows a quoted part",
+        ),
+        (
+            'path: "C:\\\\"\nsummary: "Ships wait" at anchor\n',
+            2,
+            "quote the whole summary: text follows a quoted part",
+        ),
         (
             "keywords: [&NATO, Iraq]\n",
             1,

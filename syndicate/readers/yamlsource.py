@@ -407,7 +407,7 @@ def _explain(exc: yaml.MarkedYAMLError, text: _Lines, first_line: int) -> YamlPr
         # quoted value) and found text after it, where it says so. Told where it opens.
         for at in range(min(mark.line, len(lines)) - 1, -1, -1):
             key, value = _key_and_value(lines[at])
-            if key and _unclosed_quote(value):
+            if key and _unclosed_quote(value) and _closing_mends(lines, at, mark.line):
                 return YamlProblem(
                     f"the quote that opens the {key} is never closed; close it at the end of"
                     " the line",
@@ -434,11 +434,27 @@ def _explain(exc: yaml.MarkedYAMLError, text: _Lines, first_line: int) -> YamlPr
 def _unclosed_quote(value: str) -> bool:
     """Whether a value starts a double- or single-quoted text its line does not close."""
     value = value.strip()
-    if value[:1] == '"':
-        return re.search(r'(?<!\\)"', value[1:]) is None
+    if value[:1] == '"':  # (`\\` is a backslash: `"C:\\"` is closed)
+        return '"' not in re.sub(r"\\.", "", value[1:])
     if value[:1] == "'":
         return "'" not in value[1:].replace("''", "")
     return False
+
+
+def _closing_mends(lines: list[str], at: int, error: int) -> bool:
+    """Whether the quote line `at` opens is the one that ran on to the error at line `error`:
+    closed at the end of its line, the text reads past that line. A quoted value that goes on
+    over two lines as it should (`headline: "Port strike` then `  enters day two"`) is not."""
+    line = lines[at].rstrip()
+    mended = [*lines[:at], line + line.lstrip().split(":", 1)[1].strip()[:1], *lines[at + 1 :]]
+    try:
+        yaml.compose("\n".join(mended), Loader=_C_LOADER or yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return mark is not None and mark.line > error
+    except yaml.YAMLError:
+        return False
+    return True
 
 
 def _fix(
