@@ -809,8 +809,16 @@ def test_yaml_problems_say_what_to_do(text: str, line: int, message: str) -> Non
 
 def test_an_anchor_an_alias_refers_to_is_yaml_meant() -> None:
     assert parse_yaml("a: &x hello\nb: *x\n").data == {"a": "hello", "b": "hello"}
-    # An anchor alone on its line, the text after it: the text is whole.
-    assert parse_yaml("headline: &h\n  Some text\n").data == {"headline": "Some text"}
+    # An anchor alone on its line, the text after it, nothing referring to it: the text was
+    # published without the word (`&Co wins the award` as "wins the award"), unsaid.
+    for text, line in (
+        ("headline: &Co\n  wins the award\n", 1),
+        ("keywords:\n  - &Co\n    wins\n", 2),
+    ):
+        with pytest.raises(YamlProblem) as problem:
+            parse_yaml(text)
+        assert problem.value.line == line and "'&Co' is left out of" in problem.value.message
+    assert parse_yaml("a: &h\n  Some text\nb: *h\n").data == {"a": "Some text", "b": "Some text"}
 
 
 @pytest.mark.parametrize(

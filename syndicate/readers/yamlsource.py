@@ -300,7 +300,9 @@ class _Builder:
     def _anchored(self, node: yaml.ScalarNode, line: int) -> None:
         """A plain value that starts with `&name` nothing refers to (`headline: &Beyond wins
         the award`, a brand's name): YAML reads `&Beyond` as an anchor's name, and the value
-        loses that word, silently."""
+        loses that word, silently. The same when the text goes on on the next line
+        (`headline: &Co` then `  wins the award`): nothing refers to the anchor, and the text
+        is published without it."""
         lines = self.lines.yaml
         start = node.start_mark
         if start.line >= len(lines) or lines[start.line][start.column : start.column + 1] != "&":
@@ -309,8 +311,6 @@ class _Builder:
         found = _ANCHOR.match(source, start.column)
         if found is None or re.search(rf"\*{re.escape(found.group(1))}(?![^\s,\]}}])", self.text):
             return  # an anchor an alias refers to: YAML meant
-        if not source[found.end() :].strip() and node.value:
-            return  # the value starts on the next line, whole
         name = found.group(1)
         before = source[: start.column].rstrip()
         if before.endswith(("[", ",", "-")):  # an item of a list
