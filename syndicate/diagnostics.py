@@ -24,8 +24,9 @@ control that reorders the line, a byte that is not UTF-8): a path shows them esc
 messages do with `repr`. JSON keeps the real path (it escapes them itself)."""
 
 
-_AT_LINE = re.compile(r"(.+):([1-9][0-9]{0,8})")
-"""A place written `path:line`."""
+_AT_LINE = re.compile(r"(.+?):([0-9]{1,9})(?::[0-9]{1,9})?")
+"""A place written `path:line`, or `path:line:column` as EPUBCheck writes it (the column
+left out: a problem is told at its line); line 0 is no line."""
 
 
 def showable(text: str) -> str:

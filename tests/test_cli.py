@@ -590,3 +590,10 @@ def test_a_place_written_path_colon_line_is_a_file_and_a_line_in_json() -> None:
     assert (first["path"], first["line"]) == ("out/newsml/x.ar.xml", 3)
     assert (second["path"], second["line"]) == ("out/newsml/x.ar.xml", None)
     assert next(iter(diags)).format_text().startswith("out/newsml/x.ar.xml:3: error:")
+    # EPUBCheck's `file:line:column` (the column was taken for the line, the line left in
+    # the path), and a checker's `:0` for no line.
+    diags.error("epub.check", "a", "out/epub/b.epub/EPUB/nav.xhtml:12:5")
+    diags.error("opds.check", "b", "out/opds/en.xml:0")
+    third, fourth = (json.loads(d.format_json()) for d in list(diags)[2:])
+    assert (third["path"], third["line"]) == ("out/epub/b.epub/EPUB/nav.xhtml", 12)
+    assert (fourth["path"], fourth["line"]) == ("out/opds/en.xml", None)
