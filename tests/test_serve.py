@@ -310,6 +310,28 @@ def test_a_draft_s_missing_page_says_it_is_a_draft(
     assert "set status: usable in its story.yaml to see it here" in missing.text
 
 
+@pytest.mark.parametrize(("status", "taken"), [("withheld", "withheld"), ("canceled", "canceled")])
+def test_a_story_taken_back_under_embargo_is_said_so_not_a_draft(
+    site: Site, serving: Callable[..., Server], status: str, taken: str
+) -> None:
+    """A story withheld or canceled at version 2 before its embargo ended has no page and no
+    notice: its missing page called it a draft to set usable (which would put back a withdrawn
+    story without a new version), or the notice of its kill, which does not exist."""
+    story = (site.articles / SAMPLE_SLUG / "story.yaml").read_text(encoding="utf-8")
+    story = story.replace("status: usable", f"status: {status}").replace("version: 1", "version: 2")
+    story = story.replace(
+        "updated: 2021-02-18T19:30:00+01:00", "updated: 2021-02-19T10:00:00+01:00"
+    )
+    story += "embargo_until: 2021-02-20T08:00:00+01:00\n"
+    (site.articles / SAMPLE_SLUG / "story.yaml").write_text(story, encoding="utf-8")
+    server = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    missing = server.get(f"html/{SAMPLE_SLUG}.en.html")
+    assert missing.status_code == 404
+    said = f"{SAMPLE_SLUG} was {taken} (version 2) before its embargo ended: it never reached"
+    assert said in missing.text, missing.text
+    assert "draft" not in missing.text and "notice of its kill" not in missing.text
+
+
 def test_a_preview_is_one_editor_s_page_that_comes_back_by_itself(
     site: Site,
     serving: Callable[..., Server],

@@ -124,15 +124,25 @@ class PreviewState:
         if story is None:
             return None
         stage = story.lifecycle(self.now or datetime.now(UTC))
-        if stage in ("draft", "withdrawn"):
+        if stage == "draft":
             return (
                 f"{story.slug} is a draft (status: {story.status}): the preview shows what an"
                 " export would publish, embargoed stories included; set status: usable in its"
                 " story.yaml to see it here (its placeholders and missing fields are then"
                 " errors, on this page)"
             )
+        if stage in ("withdrawn", "killed") and not story.was_public():
+            # Taken back while under embargo: no one had it, no output says anything of it.
+            taken = "canceled" if stage == "killed" else "withheld"
+            return (
+                f"{story.slug} was {taken} (version {story.version}) before its embargo ended:"
+                " it never reached the public, so no export publishes a page of it, nor a"
+                " notice"
+            )
         if stage == "killed":
             return f"{story.slug} is canceled: its pages are the notice of its kill"
+        if stage == "withdrawn":
+            return f"{story.slug} is withheld: its pages are the notice of its withdrawal"
         return None
 
     def embargo_notice(self, path: str) -> datetime | None:
