@@ -147,6 +147,22 @@ def test_a_copied_folder_is_its_own_problem_and_the_others_go_on(
     assert said.startswith(f"{copy}/story.yaml:")
 
 
+def test_a_copied_draft_is_not_said_to_be_a_story_partners_had(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The original a copy was made of is a draft (withheld at version 1): no partner had its
+    id, which the duplicate-id error said they had."""
+    meta = site / "articles" / HEALTHY / "story.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "status: withheld\n", "utf-8")
+    assert export(site) == 0
+    shutil.copytree(site / "articles" / HEALTHY, site / "articles" / ("0000-" + HEALTHY))
+    capsys.readouterr()
+    assert export(site, "--keep-going") == EXIT_PARTIAL
+    (said,) = [line for line in capsys.readouterr().err.splitlines() if "duplicate-id" in line]
+    assert "which the last export took from it; ids must be unique" in said, said
+    assert "partners" not in said
+
+
 def test_no_keep_going_hint_when_it_would_publish_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

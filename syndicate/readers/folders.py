@@ -119,9 +119,13 @@ def duplicate_ids(
         first = by_id.setdefault(story.id, story)
         if first is story:
             continue
+        # A draft (withheld or canceled at version 1) went to no one: its folder published
+        # the id only to the build state.
+        had = first.status == "usable" or first.version > 1
         fix = (
-            f", which partners have had under it; ids must be unique: give this story"
-            f" ({story.slug}, a copy of it?) an id of its own"
+            f", which {'partners have had under it' if had else 'the last export took from it'};"
+            f" ids must be unique: give this story ({story.slug}, a copy of it?) an id of its"
+            " own"
             if owners.get(story.id) == first.slug
             else "; ids must be unique: give the story that partners have not had yet an"
             " id of its own"
