@@ -163,6 +163,24 @@ def test_a_copied_draft_is_not_said_to_be_a_story_partners_had(
     assert "partners" not in said
 
 
+def test_an_id_pasted_from_another_story_says_no_story_moved(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A published story given another's id (its story.yaml pasted over): beside the copy's
+    error, the run warned that the id had "moved there" from the original's folder, which
+    still holds it. The copy is no folder giving the id."""
+    assert export(site) == 0
+    first, second = sorted(p for p in (site / "articles").iterdir() if p.name.startswith("b"))[:2]
+    taken = yaml.safe_load((first / "story.yaml").read_text(encoding="utf-8"))["id"]
+    meta = second / "story.yaml"
+    own = yaml.safe_load(meta.read_text(encoding="utf-8"))["id"]
+    meta.write_text(meta.read_text(encoding="utf-8").replace(own, taken), "utf-8")
+    capsys.readouterr()
+    assert export(site, quiet=False) == 2
+    err = capsys.readouterr().err
+    assert "[story.duplicate-id]" in err and "moved there" not in err, err
+
+
 def test_no_keep_going_hint_when_it_would_publish_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

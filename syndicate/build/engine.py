@@ -1987,8 +1987,6 @@ class _Build:
         """Check the stories read anew against the history, once every story of the run is
         read: which folder gives which id is known only then."""
         last = {story.id: story for story in self.state.last_stories()}
-        given = {story.summary.id: story.summary.slug for story in self.read}
-        self.ids = _Identities(last, given, dict(self.state.history))
         names = {story.summary.slug: story.input.name for story in self.read}
         broken: dict[str, tuple[Diagnostic, ...]] = {}
         # A folder giving the id another folder published (a story copied to start another):
@@ -1999,6 +1997,14 @@ class _Build:
             self.input.add(problem)
             broken[names.get(story.slug, story.slug)] = (problem,)
             copies.add(story.slug)
+        # Which folder gives each id: the copies' do not (else a copy sorting last said the
+        # story "moved there", while its folder still holds it).
+        given = {
+            story.summary.id: story.summary.slug
+            for story in self.read
+            if story.summary.slug not in copies
+        }
+        self.ids = _Identities(last, given, dict(self.state.history))
         with self.input.recording() as once:
             for summary, digest in self.fresh:
                 if summary.slug in copies:
