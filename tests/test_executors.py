@@ -4,6 +4,7 @@ that dies is a diagnostic, never a traceback."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -189,7 +190,33 @@ def test_an_unreachable_scheduler_is_a_diagnostic(
     assert export(sites[1], tmp_path / "out", *extra) == 1
     err = capsys.readouterr().err
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err
+    assert "nothing listens at tcp://127.0.0.1:9 (connection refused)" in err, err
     assert "[build.worker]" in err and "Traceback" not in err
+
+
+def test_a_scheduler_without_workers_is_a_diagnostic_in_time(
+    sites: list[Path],
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A scheduler no worker is connected to (none started, every one died, or each died
+    loading the task without syndicate): Dask keeps the work for a worker to come, and the
+    export waited for ever, in silence."""
+    import time
+
+    monkeypatch.setattr(dask_adapter, "NO_WORKER_SECONDS", 2)
+    with distributed.LocalCluster(
+        n_workers=0, processes=True, dashboard_address=None, silence_logs=50
+    ) as lonely:
+        start = time.monotonic()
+        extra = ("--executor", "dask", "--scheduler", lonely.scheduler_address)
+        assert export(sites[1], tmp_path / "out", *extra) == 1
+        assert time.monotonic() - start < 30
+    err = capfd.readouterr().err
+    assert f"the Dask scheduler at {lonely.scheduler_address} has had no worker for 2 s" in err
+    assert "[build.worker]" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_the_error_a_worker_raises_keeps_its_pickled_name() -> None:
@@ -399,7 +426,7 @@ def test_jobs_start_at_most_four_processes_a_core() -> None:
         assert isinstance(pool, executors.PoolExecutor) and pool.workers == 4 * cores
 
 
-@pytest.mark.parametrize("kind", ["silent", "http"])
+@pytest.mark.parametrize("kind", ["silent", "http", "banner"])
 def test_a_listener_that_is_no_scheduler_is_a_diagnostic_in_time(
     sites: list[Path],
     tmp_path: Path,
@@ -421,6 +448,17 @@ def test_a_listener_that_is_no_scheduler_is_a_diagnostic_in_time(
         )
         threading.Thread(target=server.serve_forever, daemon=True).start()
         port, stop = server.server_address[1], server.shutdown
+    elif kind == "banner":  # as sshd: text first, which Dask read as a frame's length
+        listener = socket.create_server(("127.0.0.1", 0))
+
+        def greet() -> None:
+            with contextlib.suppress(OSError):
+                while True:
+                    conn, _ = listener.accept()
+                    conn.sendall(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+
+        threading.Thread(target=greet, daemon=True).start()
+        port, stop = listener.getsockname()[1], listener.close
     else:
         listener = socket.create_server(("127.0.0.1", 0))
         accepted: list[socket.socket] = []
@@ -437,7 +475,10 @@ def test_a_listener_that_is_no_scheduler_is_a_diagnostic_in_time(
         stop()
     err = capfd.readouterr().err
     assert f"cannot reach the Dask scheduler at tcp://127.0.0.1:{port}:" in err
-    assert "after 2 s" in err or "closed the connection" in err
+    if kind == "banner":  # (a MemoryError traceback before)
+        assert "does not answer as a Dask scheduler (MemoryError)" in err, err
+    else:
+        assert "after 2 s" in err or "closed the connection" in err
     assert "[build.worker]" in err and "Traceback" not in err and "Exception ignored" not in err
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import CancelledError
 from dataclasses import replace
@@ -83,10 +84,10 @@ class DaskExecutor(Executor):
         future = self.client.submit(_settings, travelling, pure=False)
         # Made before any batch is sent: the scheduler reads each graph in a thread, so a
         # batch's, smaller, could come first and the batch be cancelled (`lost dependencies`).
-        with self.client.as_current():
-            distributed.wait(future)
+        _Watched(future, self).wait()
         if future.status != "finished":  # the scheduler could not read them, or a worker
-            first = str(future.exception()).partition("\n")[0]
+            said = " ".join(str(future.exception()).split())  # (Dask's are many lines)
+            first = said if len(said) <= 300 else said[:299] + "…"
             where = f" at {self.scheduler}" if self.scheduler else ""
             raise ExecutorError(
                 f"the Dask cluster{where} could not take the run's settings: {first}; install"
@@ -113,8 +114,17 @@ class DaskExecutor(Executor):
                 loud()
 
     def submit(self, batch: list[Unit]) -> Pending:
-        future: Pending = self.client.submit(on_worker, self.settings, batch, pure=False)
-        return future
+        return _Watched(self.client.submit(on_worker, self.settings, batch, pure=False), self)
+
+    def no_workers(self) -> ExecutorError:
+        """What a cluster left without workers means, said when it has been so too long."""
+        at = f" at {self.scheduler}" if self.scheduler else ""
+        return ExecutorError(
+            f"the Dask scheduler{at} has had no worker for {NO_WORKER_SECONDS} s (none started,"
+            " or every one died, or could not load syndicate: see the workers' logs); nothing"
+            " was published: start workers with syndicate installed (dask worker"
+            f" {self.scheduler or 'ADDRESS'}) and export again"
+        )
 
     def failure(self, exc: BaseException) -> ExecutorError:
         distributed = _distributed()
@@ -137,6 +147,48 @@ class DaskExecutor(Executor):
         if isinstance(exc, distributed.comm.CommClosedError | OSError | TimeoutError):
             return ExecutorError(f"lost the Dask scheduler{at}: {exc}; nothing was published")
         return super().failure(exc)
+
+
+NO_WORKER_SECONDS = 30
+"""How long a run waits for a worker while its cluster has none (a worker being restarted by
+its nanny is back within seconds)."""
+POLL_SECONDS = 1.0
+
+
+class _Watched:
+    """A Dask future whose wait gives up when the cluster has had no worker for
+    `NO_WORKER_SECONDS`: Dask keeps a task for a worker to come, for ever, and the export
+    waited in silence for a cluster whose workers were all gone or could not load
+    syndicate (they die unpickling the task)."""
+
+    def __init__(self, future: Any, executor: DaskExecutor) -> None:
+        self.future = future
+        self.executor = executor
+
+    def wait(self) -> None:
+        """Until the future is done (finished, failed or cancelled)."""
+        alone_since: float | None = None
+        while True:
+            try:
+                self.future.result(timeout=POLL_SECONDS)
+                return
+            except TimeoutError:
+                if self.future.done():  # the task's own TimeoutError
+                    return
+            except Exception:  # done, with the task's error (`result` raises it)
+                return
+            client = self.executor.client
+            workers = client.scheduler_info().get("workers", {}) if client is not None else {}
+            if workers:
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > NO_WORKER_SECONDS:
+                raise self.executor.no_workers()
+
+    def result(self) -> Any:
+        self.wait()
+        return self.future.result()
 
 
 LOCAL_CONFIG = {
@@ -217,6 +269,8 @@ def _answers_as_scheduler(distributed: Any, address: str) -> None:
     works whatever loop the caller runs."""
     import asyncio  # not at the module's import: the command line imports `address_problem`
 
+    _listens(distributed, address)
+
     async def identity() -> Any:
         comm = await distributed.comm.connect(address, timeout=CONNECT_SECONDS)
         try:
@@ -245,10 +299,31 @@ def _answers_as_scheduler(distributed: Any, address: str) -> None:
     if isinstance(reply, distributed.comm.CommClosedError):
         raise OSError(f"{address} closed the connection: it is not a Dask scheduler's")
     if isinstance(reply, Exception):
-        raise reply
+        # Text where Dask expects its frames (an SSH banner, a web server's 400) is read as
+        # a frame's length: MemoryError, struct errors... none of it a scheduler's answer.
+        log.debug("asking %s for its identity", address, exc_info=reply)
+        raise OSError(
+            f"{address} does not answer as a Dask scheduler ({type(reply).__name__}): is it"
+            " the scheduler's address and port (8786 by default)?"
+        )
     kind = reply.get("type") if isinstance(reply, dict) else None
     if kind != "Scheduler":
         raise OSError(f"{address} answers as a Dask {kind or 'peer'}, not as its scheduler")
+
+
+def _listens(distributed: Any, address: str) -> None:
+    """Raise OSError at once when nothing listens at a TCP `address` (Dask's own connection
+    tries again until its timeout: 20 s to say "connection refused")."""
+    scheme, location = distributed.comm.parse_address(address)
+    if scheme not in ("tcp", "tls"):
+        return
+    host, port = distributed.comm.parse_host_port(location)
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_SECONDS).close()
+    except ConnectionRefusedError:
+        raise OSError(f"nothing listens at {address} (connection refused)") from None
+    except TimeoutError:
+        raise TimeoutError(f"no answer from {address} after {CONNECT_SECONDS} s") from None
 
 
 def _quiet_distributed() -> Callable[[], None]:
