@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from os.path import exists, isdir, isfile
 from pathlib import Path
@@ -745,3 +746,34 @@ def test_workers_start_with_ctrl_c_blocked_until_ready(ready: str) -> None:
     ) as pool:
         assert pool.submit(_signal_state).result() == (False, ready == "interruptible")
     assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
+
+
+def test_a_local_cluster_s_workers_leave_ctrl_c_to_the_command() -> None:
+    """Ctrl-C during a local `--executor dask` export: every worker process printed its
+    KeyboardInterrupt traceback above the command's one line (the pool's workers never did).
+    The cluster's workers have it blocked, those its nannies start again too; the command's
+    own is as it was."""
+    import signal
+
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    cluster = dask_adapter._local_cluster(distributed, 2)
+    try:
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
+        with distributed.Client(cluster, set_as_default=False) as client:
+            states = client.run(_blocked_at_start)
+            assert list(states.values()) == [True, True], states
+            pids = set(client.run(os.getpid).values())
+            os.kill(min(pids), signal.SIGKILL)  # its nanny starts it again
+            deadline = time.monotonic() + 60
+            while True:
+                assert time.monotonic() < deadline, "the worker was not started again"
+                time.sleep(0.3)
+                try:
+                    now = client.run(os.getpid)
+                except Exception:  # (the dead worker, still listed)
+                    continue
+                if len(now) == 2 and set(now.values()) != pids:
+                    break
+            assert all(client.run(_blocked_at_start).values())
+    finally:
+        cluster.close()

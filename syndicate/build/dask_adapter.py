@@ -9,6 +9,7 @@ process pool's do."""
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import threading
 import time
@@ -347,17 +348,31 @@ def _quiet_distributed() -> Callable[[], None]:
 
 
 def _local_cluster(distributed: Any, workers: int) -> Any:
-    """A cluster of `workers` processes on this machine, one thread each."""
+    """A cluster of `workers` processes on this machine, one thread each, made with Ctrl-C
+    blocked: the threads that run the cluster (its event loop, its nannies' watchers) are
+    made then and keep it blocked, and so do the worker processes they spawn, now and when a
+    nanny restarts one. A Ctrl-C is the command's to handle, as with the process pool (each
+    worker printed its KeyboardInterrupt traceback); one typed while the cluster starts
+    comes once it has (a cluster half made could not be closed: Dask's exit handler then
+    failed on it). multiprocessing's resource tracker is started first: starting it, as the
+    nannies' queues would, unblocks Ctrl-C in the thread that does."""
+    from multiprocessing import resource_tracker
+
     import dask
 
-    with dask.config.set(LOCAL_CONFIG):  # the nannies hand the configuration to the workers
-        return distributed.LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        )
+    resource_tracker.ensure_running()
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        with dask.config.set(LOCAL_CONFIG):  # the nannies hand the configuration to the workers
+            return distributed.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _distributed() -> Any:
