@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -178,6 +179,10 @@ def test_a_worker_that_dies_is_a_diagnostic(
     assert "error: " in err and "[build.worker]" in err and "Traceback" not in err
     assert "nothing was published" in err
     assert not (out / "killer").exists()
+    # The stories under way are named (none was), with how to find the one that kills it.
+    (said,) = [line for line in err.splitlines() if "[build.worker]" in line]
+    assert re.search(r" while making [^;]*0005", said), said
+    assert "export each alone (--story) to find which" in said
 
 
 def test_an_unreachable_scheduler_is_a_diagnostic(

@@ -13,12 +13,12 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError
 from dataclasses import replace
 from typing import Any
 
-from syndicate.build.executors import Executor, Pending
+from syndicate.build.executors import Executor, Pending, while_making
 from syndicate.build.scheduling import ExecutorError
 from syndicate.build.sources import TemplateRefused, site_files
 from syndicate.build.workers import Done, Settings, Unit, run_batch
@@ -127,12 +127,19 @@ class DaskExecutor(Executor):
             f" {self.scheduler or 'ADDRESS'}) and export again"
         )
 
-    def failure(self, exc: BaseException) -> ExecutorError:
+    def failure(self, exc: BaseException, stories: Sequence[str] = ()) -> ExecutorError:
         distributed = _distributed()
         if isinstance(exc, distributed.KilledWorker):
             return ExecutorError(
                 "Dask workers died running a batch of stories (killed, or out of memory), and"
-                " again on retry; nothing was published: check the workers' logs and memory"
+                f" again on retry{while_making(stories)}; nothing was published: check the"
+                " workers' logs and memory"
+                + (
+                    "; one of these stories may be what kills them: export each alone"
+                    " (--story) to find which, and move it out of the articles folder meanwhile"
+                    if stories
+                    else ""
+                )
             )
         at = f" at {self.scheduler}" if self.scheduler else ""
         reason = getattr(exc, "reason", None) if isinstance(exc, CancelledError) else None
@@ -147,7 +154,7 @@ class DaskExecutor(Executor):
             )
         if isinstance(exc, distributed.comm.CommClosedError | OSError | TimeoutError):
             return ExecutorError(f"lost the Dask scheduler{at}: {exc}; nothing was published")
-        return super().failure(exc)
+        return super().failure(exc, stories)
 
 
 NO_WORKER_SECONDS = 30

@@ -16,9 +16,11 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from syndicate.build.scheduling import KINDS, ExecutorError
+from syndicate.build.sources import Snapshot
 from syndicate.build.workers import Done, Job, Settings, Unit, run_batch, unit
 from syndicate.diagnostics import route_library_warnings
 
@@ -75,27 +77,31 @@ class Executor(ABC):
     def submit(self, batch: list[Unit]) -> Pending:
         """Send one batch; its future gives the batch's `Done`s."""
 
-    def failure(self, exc: BaseException) -> ExecutorError:
-        """What a failure of the work means for the user."""
+    def failure(self, exc: BaseException, stories: Sequence[str] = ()) -> ExecutorError:
+        """What a failure of the work means for the user; `stories` are those whose work
+        was under way (the batch that failed first)."""
         log.debug("the work failed", exc_info=exc)
         return ExecutorError(f"a worker failed: {exc!r}; nothing was published")
 
     def run(self, jobs: Sequence[Job]) -> Iterator[Done]:
         """The jobs' results, in order."""
         window = max(1, self.workers * IN_FLIGHT_PER_WORKER)
-        pending: deque[Pending] = deque()
+        pending: deque[tuple[Pending, list[Unit]]] = deque()
         batches = _batches(jobs, self.workers, self.ships)
         try:
             for batch in batches:
-                pending.append(self.submit(batch))
+                pending.append((self.submit(batch), batch))
                 if len(pending) >= window:
-                    yield from pending.popleft().result()
+                    yield from pending[0][0].result()
+                    pending.popleft()
             while pending:
-                yield from pending.popleft().result()
+                yield from pending[0][0].result()
+                pending.popleft()
         except ExecutorError:
             raise
         except Exception as exc:  # a worker died, or the work raised: never a traceback
-            raise self.failure(exc) from None
+            under_way = [story_name(unit) for _, batch in pending for unit in batch]
+            raise self.failure(exc, under_way) from None
 
 
 def batch_size(jobs: int, workers: int) -> int:
@@ -198,15 +204,43 @@ class PoolExecutor(Executor):
         except BrokenProcessPool as exc:
             raise self.failure(exc) from None
 
-    def failure(self, exc: BaseException) -> ExecutorError:
+    def failure(self, exc: BaseException, stories: Sequence[str] = ()) -> ExecutorError:
         from concurrent.futures.process import BrokenProcessPool
 
         if isinstance(exc, BrokenProcessPool):
             return ExecutorError(
-                "a worker process died (killed, or out of memory); nothing was published:"
-                " run the export again, with fewer --jobs if memory is short"
+                f"a worker process died (killed, or out of memory){while_making(stories)};"
+                " nothing was published: run the export again, with fewer --jobs if memory"
+                " is short" + (_ONE_OF_THEM if stories else "")
             )
-        return super().failure(exc)
+        return super().failure(exc, stories)
+
+
+SHOWN_STORIES = 8
+"""The stories under way named when a worker dies; past them, a count."""
+_ONE_OF_THEM = (
+    "; if it dies again, one of them may be what kills it: export each alone (--story) to"
+    " find which, and move it out of the articles folder meanwhile"
+)
+
+
+def while_making(stories: Sequence[str]) -> str:
+    """` while making a, b and 3 more stories`, or nothing when none is known."""
+    if not stories:
+        return ""
+    named = ", ".join(stories[:SHOWN_STORIES])
+    more = len(stories) - SHOWN_STORIES
+    return f" while making {named}" + (f" and {more} more stories" if more > 0 else "")
+
+
+def story_name(unit: Unit) -> str:
+    """The story folder's name a unit is the work of."""
+    source = unit.source
+    if isinstance(source, Path):
+        return source.name
+    if isinstance(source, Snapshot):
+        return source.name
+    return source.slug
 
 
 PER_CORE = 4
