@@ -331,6 +331,34 @@ def test_a_users_file_where_a_new_storys_folder_goes_is_refused_by_name(
     assert "Is a directory" not in err and tree(out) == before
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_users_folder_where_a_new_storys_page_goes_is_refused_by_name(
+    site: Path, capsys: pytest.CaptureFixture[str], jobs: str
+) -> None:
+    """A folder of the user's where a new story's page goes: the export said "cannot write
+    to out: Is a directory" at out/ itself (`output.write`), naming neither the folder nor
+    what to do, whether the driver or a worker staged the page."""
+    out = site / "out"
+    assert export(site, out) == 0
+    first = sorted(p.name for p in (site / "articles").iterdir() if p.name.startswith("b"))[0]
+    new = site / "articles" / "bench-000099"
+    shutil.copytree(site / "articles" / first, new)
+    meta = new / "story.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(first, "bench-000099"), "utf-8")
+    (out / "html/bench-000099.en.html").mkdir()
+    (out / "html/bench-000099.en.html/index.html").write_text("mine")
+    before = tree(out)
+    capsys.readouterr()
+    assert main([*args(site, out), "-j", jobs]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{out / 'html/bench-000099.en.html'}: error: this is where a file of this run goes,"
+        " but a folder syndicate did not make is there: move it out of the way"
+    ) in err, err
+    assert "[output.foreign]" in err and "Is a directory" not in err
+    assert tree(out) == before
+
+
 def test_a_publication_that_fails_midway_says_so_and_the_next_export_completes_it(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1230,6 +1230,13 @@ class _Build:
                     " nothing was published",
                     str(self.out / path),
                 )
+            for path in exc.folders:
+                diags.error(
+                    "output.foreign",
+                    "this is where a file of this run goes, but a folder syndicate did not"
+                    " make is there: move it out of the way; nothing was published",
+                    str(self.out / path),
+                )
             return ExportResult("failed", diags, names, len(self.read))
         except OutputError as exc:
             diags.error("output.write", str(exc), str(self.out))

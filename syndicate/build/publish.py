@@ -234,12 +234,17 @@ class ForeignFiles(OutputError):
     """Files syndicate would write are there already, and it did not write them."""
 
     def __init__(
-        self, paths: Sequence[PurePosixPath], in_the_way: Sequence[PurePosixPath] = ()
+        self,
+        paths: Sequence[PurePosixPath],
+        in_the_way: Sequence[PurePosixPath] = (),
+        folders: Sequence[PurePosixPath] = (),
     ) -> None:
         self.paths = tuple(paths)
         self.in_the_way = tuple(in_the_way)
         """Files or links where a folder of syndicate's goes (`Staging._in_the_way`)."""
-        count = len(self.paths) + len(self.in_the_way)
+        self.folders = tuple(folders)
+        """Folders of the user's where a file of syndicate's goes."""
+        count = len(self.paths) + len(self.in_the_way) + len(self.folders)
         super().__init__(f"{count} file(s) in out/ were not written by syndicate")
 
 
@@ -339,8 +344,16 @@ class Staging:
         try:
             existed, same = stage_file(self._dir, self._out, rel, file.data, twins)
         except OSError as exc:
-            raise _output_error(self.out, exc) from None
+            raise self._failed(rel, exc) from None
         self._note(rel, existed, same)
+
+    def _failed(self, rel: str, exc: OSError) -> OutputError:
+        """Why a file could not be staged: a folder of the user's where it goes (linked into
+        staging with out/'s folders), said as every file of theirs in the way is, or out/."""
+        target = os.path.join(self._dir, rel)
+        if os.path.isdir(target) and not os.path.islink(target):
+            return ForeignFiles([], folders=[PurePosixPath(rel)])
+        return _output_error(self.out, exc)
 
     def take(self, staged: Staged) -> None:
         """Put in place a file a worker staged (`stage_file`, which said whether out/ has the
@@ -351,7 +364,7 @@ class Staging:
             self._folder(os.path.dirname(target))
             os.rename(os.path.join(staged.folder, staged.name), target)
         except OSError as exc:
-            raise _output_error(self.out, exc) from None
+            raise self._failed(rel, exc) from None
         self._note(rel, staged.existed, staged.same)
 
     def _note(self, rel: str, existed: bool, same: bool) -> None:
