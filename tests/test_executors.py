@@ -782,3 +782,39 @@ def test_a_local_cluster_s_workers_leave_ctrl_c_to_the_command() -> None:
             assert all(client.run(_blocked_at_start).values())
     finally:
         cluster.close()
+
+
+def test_a_worker_s_scratch_left_by_a_process_that_is_gone_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Dask worker killed (or stopped by SIGTERM, which runs no exit handler) left its
+    scratch folder in /tmp, the stories' texts in it: the next worker on the machine removes
+    the scratch of this user's processes that are gone, and no other."""
+    import subprocess
+    import tempfile
+
+    from syndicate.build import sources
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    ).stdout.strip()
+    stale = tmp_path / f"syndicate-worker-{gone}-abcd1234"
+    (stale / "story").mkdir(parents=True)
+    (stale / "story/en.md").write_text("an embargoed text")
+    alive = tmp_path / f"syndicate-worker-{os.getppid()}-efgh5678"
+    alive.mkdir()
+    other = tmp_path / "syndicate-worker-x"  # not one of ours: left alone
+    other.mkdir()
+    sources.scratch_root.cache_clear()
+    try:
+        root = sources.scratch_root()
+        assert Path(root).parent == tmp_path and Path(root).name.startswith(
+            f"syndicate-worker-{os.getpid()}-"
+        )
+        assert not stale.exists() and alive.is_dir() and other.is_dir()
+    finally:
+        sources.scratch_root.cache_clear()

@@ -245,14 +245,44 @@ def _relocated(value: Any, moves: Mapping[str, Move]) -> Any:
     return value
 
 
+SCRATCH_PREFIX = "syndicate-worker-"
+
+
 @cache
 def scratch_root() -> str:
-    """This process's scratch folder (the worker's own disk), removed when it ends normally."""
+    """This process's scratch folder (the worker's own disk), removed when it ends normally;
+    those of this user's workers that ended otherwise (killed, or stopped by SIGTERM, which
+    runs no exit handler) are removed when the next one starts on the machine: they may hold
+    the stories' texts."""
     import atexit
 
-    root = tempfile.mkdtemp(prefix="syndicate-worker-")
+    _sweep_scratch()
+    root = tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-")
     atexit.register(shutil.rmtree, root, True)
     return root
+
+
+def _sweep_scratch() -> None:
+    """Remove this user's scratch folders whose process is gone (`syndicate-worker-PID-*`).
+    POSIX only (elsewhere `os.kill` would end the process it asks about)."""
+    if os.name != "posix":
+        return
+    temp = tempfile.gettempdir()
+    try:
+        names = [name for name in os.listdir(temp) if name.startswith(SCRATCH_PREFIX)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(SCRATCH_PREFIX) :].partition("-")[0]
+        path = os.path.join(temp, name)
+        try:
+            if not pid.isdigit() or os.lstat(path).st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)  # still running (or another user's process of that pid)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def story_assets(story: Story) -> dict[str, bytes]:
