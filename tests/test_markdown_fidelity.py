@@ -469,3 +469,6 @@ def test_raw_html_nested_thousands_deep_is_refused_before_it_is_sanitised() -> N
     assert not diags.errors and {d.code for d in diags.warnings} == {"html.removed"}
     # Attributes with a / in them close nothing; a tag is read up to its >.
     assert html_depth('<a href="https://x.example/">a</a><div title="a/b">') == 1
+    # A `<` or a `/>` in a quoted value hides no tag (the guard missed 95,000 of them).
+    assert html_depth('<div title="<">' * 300) == 300
+    assert html_depth("<div title='a/>b' onclick=\"if(a<b)x()\">" * 3) == 3

@@ -18,7 +18,7 @@ from concurrent.futures import CancelledError
 from dataclasses import replace
 from typing import Any
 
-from syndicate.build.executors import Executor, Pending, while_making
+from syndicate.build.executors import ONE_OF_THEM, Executor, Pending, while_making
 from syndicate.build.scheduling import ExecutorError
 from syndicate.build.sources import TemplateRefused, site_files
 from syndicate.build.workers import Done, Settings, Unit, run_batch
@@ -127,19 +127,16 @@ class DaskExecutor(Executor):
             f" {self.scheduler or 'ADDRESS'}) and export again"
         )
 
-    def failure(self, exc: BaseException, stories: Sequence[str] = ()) -> ExecutorError:
+    def failure(
+        self, exc: BaseException, failed: Sequence[str] = (), sent: Sequence[str] = ()
+    ) -> ExecutorError:
         distributed = _distributed()
         if isinstance(exc, distributed.KilledWorker):
+            # The batch whose task killed its workers again and again: its own stories.
             return ExecutorError(
                 "Dask workers died running a batch of stories (killed, or out of memory), and"
-                f" again on retry{while_making(stories)}; nothing was published: check the"
-                " workers' logs and memory"
-                + (
-                    "; one of these stories may be what kills them: export each alone"
-                    " (--story) to find which, and move it out of the articles folder meanwhile"
-                    if stories
-                    else ""
-                )
+                f" again on retry{while_making(failed)}; nothing was published: check the"
+                " workers' logs and memory" + (ONE_OF_THEM if failed else "")
             )
         at = f" at {self.scheduler}" if self.scheduler else ""
         reason = getattr(exc, "reason", None) if isinstance(exc, CancelledError) else None
@@ -154,7 +151,7 @@ class DaskExecutor(Executor):
             )
         if isinstance(exc, distributed.comm.CommClosedError | OSError | TimeoutError):
             return ExecutorError(f"lost the Dask scheduler{at}: {exc}; nothing was published")
-        return super().failure(exc, stories)
+        return super().failure(exc, failed, sent)
 
 
 NO_WORKER_SECONDS = 30
@@ -174,20 +171,16 @@ class _Watched:
         self.executor = executor
 
     def wait(self) -> None:
-        """Until the future is done (finished, failed or cancelled)."""
+        """Until the future is done (finished, failed or cancelled); its result is not
+        fetched (`result` fetches it, once)."""
+        done = threading.Event()
+        self.future.add_done_callback(lambda _: done.set())
         alone_since: float | None = None
-        while True:
-            try:
-                self.future.result(timeout=POLL_SECONDS)
-                return
-            except TimeoutError:
-                if self.future.done():  # the task's own TimeoutError
-                    return
-            except Exception:  # done, with the task's error (`result` raises it)
-                return
+        while not done.wait(POLL_SECONDS):
             client = self.executor.client
-            workers = client.scheduler_info().get("workers", {}) if client is not None else {}
-            if workers:
+            # One worker is enough to know there is one (not every worker's identity).
+            info = client.scheduler_info(n_workers=1) if client is not None else {}
+            if info.get("workers"):
                 alone_since = None
             elif alone_since is None:
                 alone_since = time.monotonic()

@@ -77,20 +77,23 @@ class Executor(ABC):
     def submit(self, batch: list[Unit]) -> Pending:
         """Send one batch; its future gives the batch's `Done`s."""
 
-    def failure(self, exc: BaseException, stories: Sequence[str] = ()) -> ExecutorError:
-        """What a failure of the work means for the user; `stories` are those whose work
-        was under way (the batch that failed first)."""
+    def failure(
+        self, exc: BaseException, failed: Sequence[str] = (), sent: Sequence[str] = ()
+    ) -> ExecutorError:
+        """What a failure of the work means for the user: `failed` names the stories of the
+        batch whose result was the failure, `sent` those of every batch sent and not yet
+        taken (`failed` first)."""
         log.debug("the work failed", exc_info=exc)
         return ExecutorError(f"a worker failed: {exc!r}; nothing was published")
 
     def run(self, jobs: Sequence[Job]) -> Iterator[Done]:
         """The jobs' results, in order."""
         window = max(1, self.workers * IN_FLIGHT_PER_WORKER)
-        pending: deque[tuple[Pending, list[Unit]]] = deque()
+        pending: deque[tuple[Pending, list[str]]] = deque()
         batches = _batches(jobs, self.workers, self.ships)
         try:
             for batch in batches:
-                pending.append((self.submit(batch), batch))
+                pending.append((self.submit(batch), [story_name(unit) for unit in batch]))
                 if len(pending) >= window:
                     yield from pending[0][0].result()
                     pending.popleft()
@@ -100,8 +103,9 @@ class Executor(ABC):
         except ExecutorError:
             raise
         except Exception as exc:  # a worker died, or the work raised: never a traceback
-            under_way = [story_name(unit) for _, batch in pending for unit in batch]
-            raise self.failure(exc, under_way) from None
+            failed = pending[0][1] if pending else []
+            sent = [name for _, names in pending for name in names]
+            raise self.failure(exc, failed, sent) from None
 
 
 def batch_size(jobs: int, workers: int) -> int:
@@ -204,33 +208,31 @@ class PoolExecutor(Executor):
         except BrokenProcessPool as exc:
             raise self.failure(exc) from None
 
-    def failure(self, exc: BaseException, stories: Sequence[str] = ()) -> ExecutorError:
+    def failure(
+        self, exc: BaseException, failed: Sequence[str] = (), sent: Sequence[str] = ()
+    ) -> ExecutorError:
         from concurrent.futures.process import BrokenProcessPool
 
         if isinstance(exc, BrokenProcessPool):
+            # The pool breaks every batch with the process that died: the one that killed
+            # it is among those sent, each named (the advice is to try each).
             return ExecutorError(
-                f"a worker process died (killed, or out of memory){while_making(stories)};"
+                f"a worker process died (killed, or out of memory){while_making(sent)};"
                 " nothing was published: run the export again, with fewer --jobs if memory"
-                " is short" + (_ONE_OF_THEM if stories else "")
+                " is short" + (ONE_OF_THEM if sent else "")
             )
-        return super().failure(exc, stories)
+        return super().failure(exc, failed, sent)
 
 
-SHOWN_STORIES = 8
-"""The stories under way named when a worker dies; past them, a count."""
-_ONE_OF_THEM = (
-    "; if it dies again, one of them may be what kills it: export each alone (--story) to"
-    " find which, and move it out of the articles folder meanwhile"
+ONE_OF_THEM = (
+    "; if it dies again, one of these stories may be what kills it: export each alone"
+    " (--story) to find which, and move it out of the articles folder meanwhile"
 )
 
 
 def while_making(stories: Sequence[str]) -> str:
-    """` while making a, b and 3 more stories`, or nothing when none is known."""
-    if not stories:
-        return ""
-    named = ", ".join(stories[:SHOWN_STORIES])
-    more = len(stories) - SHOWN_STORIES
-    return f" while making {named}" + (f" and {more} more stories" if more > 0 else "")
+    """` while making a, b, c` (every one: the advice is to try each), or nothing."""
+    return f" while making {', '.join(stories)}" if stories else ""
 
 
 def story_name(unit: Unit) -> str:

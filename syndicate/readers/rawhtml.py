@@ -47,9 +47,12 @@ _IMPLIED_END = frozenset({
     "colgroup",
 })  # fmt: skip
 """Elements HTML closes by themselves when the next opens: not counted as nesting."""
-_OPEN_OR_CLOSE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])[^<>]*?(/?)>")
-"""A tag: whether it closes, its name, and whether it ends `/>` (its attributes read up to
-the next `>`, never past a `<`: a fragment of `<a`s without one is read in linear time)."""
+_OPEN_OR_CLOSE = re.compile(
+    r"""<(/?)([A-Za-z][A-Za-z0-9-]*)(?=[\s/>])(?:"[^"]*"|'[^']*'|[^<>"'])*?(/?)>"""
+)
+"""A tag: whether it closes, its name, and whether it ends `/>`. Its attributes are read up
+to the `>` that ends it, quoted values whole (`title="a < b"`, `title="a/>b"`), never past
+a `<` outside quotes: a fragment of `<a`s with no `>` is read in linear time."""
 _FOREIGN = {"svg", "math"}
 """Elements whose content is foreign (SVG, MathML): there `/>` closes the element."""
 
