@@ -132,11 +132,12 @@ class DaskExecutor(Executor):
     ) -> ExecutorError:
         distributed = _distributed()
         if isinstance(exc, distributed.KilledWorker):
-            # The batch whose task killed its workers again and again: its own stories.
+            # Dask blames every task a dying worker held, not only the one that killed it:
+            # each story sent is named (the advice is to try each).
             return ExecutorError(
                 "Dask workers died running a batch of stories (killed, or out of memory), and"
-                f" again on retry{while_making(failed)}; nothing was published: check the"
-                " workers' logs and memory" + (ONE_OF_THEM if failed else "")
+                f" again on retry{while_making(sent)}; nothing was published: check the"
+                " workers' logs and memory" + (ONE_OF_THEM if sent else "")
             )
         at = f" at {self.scheduler}" if self.scheduler else ""
         reason = getattr(exc, "reason", None) if isinstance(exc, CancelledError) else None
