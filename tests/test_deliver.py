@@ -1084,12 +1084,17 @@ def test_a_section_no_story_is_in_is_said_with_the_likely_one(
     (said,) = [line for line in err.splitlines() if line.endswith("[deliver.section]")]
     assert "syndicate.yaml:14: warning: desk: no story in out/ is in the section 'politcs'" in said
     assert said.endswith(
-        "so the target gets none of its files; did you mean 'politics'? [deliver.section]"
+        "so the target gets no story of it; did you mean 'politics'? [deliver.section]"
     )
     site.configure(site.extra.replace("politcs", "politics"))
     assert site.deliver() == 0
     assert "[deliver.section]" not in capsys.readouterr().err
     assert any(mirror.glob(f"newsml/{SAMPLE_SLUG}.en.xml")), "its stories go"
+    # A target of formats whose files have no section (the sitemaps) is no typo either.
+    site.configure(site.extra.replace("[newsml, atom]", "[sitemap]"))
+    site.export("sitemap")
+    assert site.deliver() == 0
+    assert "[deliver.section]" not in capsys.readouterr().err
 
 
 def test_a_target_that_refuses_listings_is_still_current_after_a_first_delivery(

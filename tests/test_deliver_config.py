@@ -118,6 +118,11 @@ def test_a_valid_section_passes_validate(site: Site, capsys: pytest.CaptureFixtu
             "deliver: targets[0].url: opens an IPv6 address with [ and never closes it with ]",
         ),
         (
+            ("sftp://ycpress@sftp.partner.example/", "https://[abc]/"),
+            4,
+            "deliver: targets[0].url: cannot be read as a URL (",
+        ),
+        (
             ("sftp.partner.example/", "sftp.partner.example:ssh/"),
             4,
             "deliver: targets[0].url: names port 'ssh': a port is a number from 1 to 65535",

@@ -330,7 +330,7 @@ class _Run:
         if result.problem is None:
             held = self.ledger.delivered(target.name, target.place)
             selected = selection(target, self.inventory, folders)
-            self._unknown_sections(index, target, folders)
+            self._unknown_sections(index, target)
             self._tell_skipped()
             planned = plan(self.out, selected, held)
             result.changes = planned.changes
@@ -365,25 +365,20 @@ class _Run:
             )
         return result
 
-    def _unknown_sections(self, index: int, target: Target, folders: Sequence[str]) -> None:
-        """Warn of a section the target lists that no file of its folders is in (a typo,
-        `politcs`): its partner would get none of its stories, and nothing else would say so.
-        A section the stories no longer have is said the same way."""
+    def _unknown_sections(self, index: int, target: Target) -> None:
+        """Warn of a section the target lists that no story of the last export is in (a
+        typo, `politcs`): its partner would get no story of it, and nothing else would say
+        so. A section the stories no longer have is said the same way."""
         if target.sections == "all":
             return
-        present = {
-            file.section
-            for folder in folders
-            for file in self.inventory.files(folder)
-            if file.section is not None
-        }
+        present = {section for section in self.inventory.sections if section}
         for section in target.sections:
             if section not in present:
                 fix = did_you_mean(section, present)
                 self.diags.warning(
                     "deliver.section",
                     f"{target.name}: no story in out/ is in the section {section!r}, so the"
-                    f" target gets none of its files{fix}",
+                    f" target gets no story of it{fix}",
                     self.site.where(SECTION, "targets", index, "sections"),
                 )
 

@@ -245,8 +245,11 @@ def _split(url: str) -> tuple[SplitResult, str | None]:
     would wrap round to another port: 99999 is 34463)."""
     try:
         parts = urlsplit(url)
-    except ValueError:
-        return urlsplit(""), "opens an IPv6 address with [ and never closes it with ]"
+    except ValueError as exc:
+        host = url.partition("://")[2].partition("/")[0]
+        if "[" in host and "]" not in host:
+            return urlsplit(""), "opens an IPv6 address with [ and never closes it with ]"
+        return urlsplit(""), f"cannot be read as a URL ({exc})"
     try:
         port = parts.port
     except ValueError:

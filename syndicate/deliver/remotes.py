@@ -255,6 +255,7 @@ def open_remote(target: Target, secret: Callable[[str], str], retry: RetryOption
         typed=scheme == "s3",
         timeout=retry.timeout,
         local=scheme == "file",
+        bounded_connect=scheme == "ftp",
     )
 
 
@@ -352,10 +353,13 @@ class FsspecRemote:
         rename: bool = True,
         timeout: float = 30.0,
         local: bool = False,
+        bounded_connect: bool = False,
     ) -> None:
         self.url = url
         self.local = local
         """A folder of this machine: its calls are not bounded (no server to stall)."""
+        self.bounded_connect = bounded_connect
+        """A blocking client's connection (FTP's): made under the calls' deadline."""
         self.options = options
         self.store = store
         self.rename = rename and not store
@@ -371,17 +375,24 @@ class FsspecRemote:
             import fsspec
             from fsspec.exceptions import FSTimeoutError
 
+            abandoned = threading.Event()
+
             def connect() -> tuple[Any, str]:
                 found: tuple[Any, str] = fsspec.core.url_to_fs(
                     self.url, skip_instance_cache=True, **self.options
                 )
+                if abandoned.is_set():  # given up on, then made: closed, not left open
+                    with contextlib.suppress(Exception):
+                        found[0].ftp.close()
                 return found
 
             try:
-                # A blocking client's connection (FTP's greeting and login) is bounded as its
-                # calls are; an asynchronous one bounds its own.
+                # FTP's connection (its greeting and login) is bounded as its calls are; the
+                # asynchronous clients' (SFTP, S3) bound their own.
                 self._fs, root = (
-                    connect() if self.local else within(self.timeout, connect, lambda: None)
+                    within(self.timeout, connect, abandoned.set)
+                    if self.bounded_connect
+                    else connect()
                 )
             except ImportError as exc:  # another fsspec scheme whose package is missing
                 raise MissingExtra(str(exc)) from None
