@@ -16,7 +16,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -110,6 +110,16 @@ class Server:
 # A connection that stalls ---------------------------------------------------------------------
 
 
+def accepted(listener: socket.socket, closing: threading.Event) -> Iterator[socket.socket]:
+    """Each connection `listener` accepts, until `closing` is set or the listener is closed."""
+    while not closing.is_set():
+        try:
+            client, _ = listener.accept()
+        except OSError:
+            return
+        yield client
+
+
 class TricklingServer:
     """A TCP server on loopback that answers every connection one byte at a time, a byte
     every `pause` seconds, for ever: an FTP greeting (`220-...`) or an HTTP answer that never
@@ -132,11 +142,7 @@ class TricklingServer:
         self.listener.close()
 
     def _accept(self) -> None:
-        while not self.closing.is_set():
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
+        for client in accepted(self.listener, self.closing):
             self.connections += 1
             threading.Thread(target=self._trickle, args=(client,), daemon=True).start()
 
@@ -181,11 +187,7 @@ class StallingProxy:
         self.stop()
 
     def _accept(self) -> None:
-        while not self.closing.is_set():
-            try:
-                client, _ = self.listener.accept()
-            except OSError:
-                return
+        for client in accepted(self.listener, self.closing):
             server = socket.create_connection(("127.0.0.1", self.upstream))
             for sock in (client, server):  # (small packets at once, as without the proxy)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
