@@ -204,6 +204,11 @@ def test_a_site_profile_on_a_base_names_itself_in_its_problems(
     assert export(site, "newsbreak")[0] == 0
     (said,) = reported(capsys.readouterr().err, "partner.newsbreak.title-length")
     assert "newsbreak requires at most 20" in said and "Google News" not in said
+    # A label it gives is its own, the base's included (it was taken for the default).
+    site = make_site(tmp_path / "labelled", specs, profiles + "    label: Google News\n")
+    assert export(site, "newsbreak")[0] == 0
+    (said,) = reported(capsys.readouterr().err, "partner.newsbreak.title-length")
+    assert "Google News requires at most 20" in said
 
 
 def test_msn_titles_need_more_than_20_characters(

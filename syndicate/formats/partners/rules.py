@@ -45,12 +45,15 @@ class Rules:
     """The rules of one profile, as checks on plain values (characters, pixels, bytes, dates),
     so the model and a parsed feed are judged alike."""
 
-    def __init__(self, name: str, options: ProfileOptions) -> None:
+    def __init__(self, name: str, options: ProfileOptions, labelled: bool = True) -> None:
+        """`labelled`: whether the profile's `label` is its own (a built-in profile's, or one
+        the site wrote); a profile of the site's on a base is named by its name, not by the
+        base's label, unless it gives one (the base's own too)."""
         self.name = name
         self.options = options
         label = options.label
-        if name not in BUILTIN and label == built_in(type(options), "label"):
-            label = None  # a profile of the site's on a base: its own name, not the base's
+        if name not in BUILTIN and not labelled and label == built_in(type(options), "label"):
+            label = None
         self.label = label or name
 
     def code(self, rule: str) -> str:

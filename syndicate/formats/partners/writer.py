@@ -99,6 +99,12 @@ class ProfileWriter(Writer[ProfileOptions]):
         a feed."""
         return self.window is None or fresh(story.public_since_for(lang), now, self.window)
 
+    def rules(self, ctx: Context[ProfileOptions]) -> Rules:
+        """The profile's rules, labelled as its settings say (see `Rules`)."""
+        written = ctx.config.section(SECTION).get(self.name)
+        labelled = isinstance(written, dict) and written.get("label") is not None
+        return Rules(self.name, ctx.options, labelled)
+
     def story_files(
         self, story: Story, ctx: Context[ProfileOptions]
     ) -> Iterator[OutputFile | Fragment]:
@@ -137,7 +143,7 @@ class ProfileWriter(Writer[ProfileOptions]):
             brand = ctx.urls.output(path)
         dialect = rss_dialect(options, lambda entry: {}, brand)
         feeds = _feed_options(options)
-        rules = Rules(self.name, options)
+        rules = self.rules(ctx)
         for lang in feeds.feed_languages(ctx.languages):
             listed = [s for s in stories if s.has(lang) and _listed(self, s, lang, ctx)]
             # The feeds code plans the documents of one language: those this profile lists.
@@ -154,7 +160,7 @@ class ProfileWriter(Writer[ProfileOptions]):
         from syndicate.formats.feeds.w3c import feedvalidator, run_feedvalidator
         from syndicate.formats.partners.validate import check_feed, dialect_markup
 
-        rules = Rules(self.name, ctx.options)
+        rules = self.rules(ctx)
         paths = sorted((out / self.folder).rglob("*.xml"))
         for path in paths:
             check_feed(path, rules, ctx.diagnostics)
@@ -292,7 +298,7 @@ class _Story:
         self.story = story
         self.ctx = ctx
         self.options = ctx.options
-        self.rules = Rules(writer.name, ctx.options)
+        self.rules = writer.rules(ctx)
         self.refused: Broken | None = None
         """Why no image of the story is usable, when none is."""
         self.pictures = self._pictures()
