@@ -258,6 +258,16 @@ def test_translation_links_and_package_alternatives(
     related = xp(ar, "g2:itemMeta/g2:link[@rel='irel:seeAlso']")
     assert related[0].get("href") == sample_story.related[0].url
     assert related[0].get("title") == sample_story.related[0].title.get("ar")
+    assert related[0].get(XML_LANG) is None, "in the item's own language"
+    # A language without a title of its own: the original's, said in its language (as pages
+    # say it), where it was given as the item's own.
+    first = sample_story.related[0]
+    english = Localized((("en", first.title.get("en") or ""),))
+    story = dataclasses.replace(sample_story, related=(dataclasses.replace(first, title=english),))
+    untitled = item(write(story, site_config), story, "de")
+    (de_related,) = xp(untitled, "g2:itemMeta/g2:link[@rel='irel:seeAlso']")
+    assert de_related.get("title") == english.get("en")
+    assert de_related.get(XML_LANG) == "en"
 
     pkg = package(items, sample_story)
     group = xp(pkg, "g2:groupSet/g2:group")[0]

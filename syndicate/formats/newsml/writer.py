@@ -346,9 +346,18 @@ class _ItemBuilder:
             yield G.link(attributes)
 
     def _related(self, lang: str) -> Iterator[etree._Element]:
+        original = self.story.original_lang
         for related in self.story.related:
-            title = related.title.get(lang, self.story.original_lang) or related.url
-            yield G.link(rel=REL_SEE_ALSO, href=related.url, title=title, contenttype="text/html")
+            title = related.title.get(lang, original) or related.url
+            # A title the language has not, the original's: said in its language, as pages do.
+            written_in = related.title.written_in(lang, original)
+            said = (
+                language(written_in, within=lang)
+                if written_in and borrowed(written_in, lang)
+                else {}
+            )
+            attributes = {"rel": REL_SEE_ALSO, "href": related.url, "title": title}
+            yield G.link({**attributes, "contenttype": "text/html", **said})
 
     def _content_meta(self, variant: Variant) -> etree._Element:
         story, lang = self.story, variant.lang
