@@ -703,6 +703,11 @@ def test_the_python_api(site: Site, tmp_path: Path) -> None:
     again = deliver(config=str(site.config), out=str(site.out), targets="partner")
     assert again.status == "current" and not list(again.diagnostics), list(again.diagnostics)
     assert [r.target.name for r in again.targets] == ["partner"]
+    # An empty list (a filter that kept no name) is no "every target": it delivered to all.
+    none = deliver(config=site.config, out=site.out, targets=[])
+    assert none.status == "input-errors" and not none.targets
+    (said,) = [d.message for d in none.diagnostics if d.code == "deliver.targets"]
+    assert said.startswith("no target was named (an empty list)")
 
 
 @pytest.mark.parametrize("kind", ["ftp", "sftp", "s3", "file"])

@@ -818,3 +818,81 @@ def test_a_worker_s_scratch_left_by_a_process_that_is_gone_is_removed(
         assert not stale.exists() and alive.is_dir() and other.is_dir()
     finally:
         sources.scratch_root.cache_clear()
+
+
+class OddWriter(TextWriter):
+    """Gives what a plugin author's slip gives (`ODD_MODE` chooses which)."""
+
+    name = "odd"
+
+    def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[Any]:
+        from syndicate.formats.contract import Fragment
+
+        mode = os.environ.get("ODD_MODE", "")
+        if mode == "nul":
+            yield OutputFile(f"odd/{story.slug}\0.txt", b"x")
+        elif mode == "spellings":
+            yield OutputFile(f"odd/{story.slug}.txt", b"a")
+            yield OutputFile(f"odd//{story.slug}.txt", b"b")
+        elif mode == "folder":
+            yield OutputFile("odd/", b"x")
+        elif mode == "fragment":
+            yield Fragment("entry", "<entry/>")  # text, not bytes
+        elif mode == "exit":
+            sys.exit(3)
+
+
+ODD = Registry({**BUILTIN, "odd": OddWriter})
+
+
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        ("nul", "the odd writer: refusing to write a path holding a NUL character"),
+        ("spellings", "a path is written one way, 'odd/"),
+        ("folder", "odd wrote 'odd/': a path is written one way, 'odd'"),
+        ("fragment", "the odd writer gave the fragment 'entry' as str, not bytes"),
+        ("exit", "the odd writer failed: SystemExit(3)"),
+    ],
+)
+def test_a_plugin_s_slips_are_said_naming_it_and_publish_nothing(
+    sites: list[Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    mode: str,
+    said: str,
+) -> None:
+    """A NUL in a path (a ValueError traceback out of `export`), one file under two
+    spellings (the last silently won, counted three times), a fragment of text (a TypeError
+    traceback), `sys.exit` in a writer (the host program ended): each a problem naming the
+    writer, with nothing published."""
+    monkeypatch.setenv("ODD_MODE", mode)
+    out = tmp_path / "out"
+    assert export(sites[1], out, "-f", "odd", "-j", "1", registry=ODD) == 1
+    err = capsys.readouterr().err
+    assert said in err, err
+    assert "Traceback" not in err and not (out / "odd").exists()
+
+
+class CheckingWriter(TextWriter):
+    """A plugin whose check of the site's own files has a bug."""
+
+    name = "checking"
+
+    def check_site_inputs(self, config: Any, diags: Any) -> None:
+        raise RuntimeError("templates/ not where I thought")
+
+
+def test_a_plugin_s_check_of_the_site_that_raises_is_said_by_validate(
+    sites: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`syndicate validate` printed the plugin's traceback; a failing `validate_outputs` was
+    already a `validate.failed` error naming the format."""
+    site = sites[1]
+    registry = Registry({**BUILTIN, "checking": CheckingWriter})
+    args = ["validate", "--config", str(site / "syndicate.yaml")]
+    assert main([*args, "--articles", str(site / "articles")], registry=registry) == 2
+    err = capsys.readouterr().err
+    assert "the checking format could not check the site's files: RuntimeError(" in err, err
+    assert "[validate.failed]" in err and "Traceback" not in err

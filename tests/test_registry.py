@@ -206,6 +206,7 @@ def test_a_plugin_under_a_taken_name_is_a_warning_not_silence(
     plugins = [
         EntryPoint("rss", "my.plugin:Rss", "syndicate.writers"),
         EntryPoint("all", "my.plugin:All", "syndicate.writers"),
+        EntryPoint("export", "my.plugin:Export", "syndicate.writers"),
     ]
     monkeypatch.setattr(registry_module, "entry_points", lambda group: plugins)
     registry_module.default_registry.cache_clear()
@@ -220,6 +221,21 @@ def test_a_plugin_under_a_taken_name_is_a_warning_not_silence(
         " [plugin.writer]" in err
     )
     assert "the plugin format 'all' (my.plugin:All) is not used: 'all' is `--format all`" in err
+    # One named like a section of syndicate.yaml's own took it over (`export: keep_going`
+    # became an unknown option of the plugin's).
+    assert (
+        "the plugin format 'export' (my.plugin:Export) is not used: 'export' is a section of"
+        " syndicate.yaml that is not a format's" in err
+    )
+
+
+def test_the_names_a_plugin_may_not_take_hold_every_section_of_syndicate_s_own() -> None:
+    import json
+
+    from syndicate.build.engine import OTHER_SECTIONS
+
+    top = json.loads((REPO / "schemas/site.schema.json").read_text(encoding="utf-8"))
+    assert {*OTHER_SECTIONS, *top["properties"]} == registry_module.RESERVED
 
 
 def test_writers_sharing_a_config_section_share_its_options_record() -> None:

@@ -138,6 +138,8 @@ def exclusive(lock: Path, busy: str) -> Iterator[None]:
 
 
 def check_path(path: str) -> PurePosixPath:
+    if "\0" in path:  # no file system takes it (Python raises ValueError)
+        raise OutputError(f"refusing to write a path holding a NUL character: {path!r}")
     rel = PurePosixPath(path)
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
         raise OutputError(f"refusing to write outside out/: {path!r}")
@@ -148,7 +150,7 @@ def checked_path(path: str) -> str:
     """`check_path` as a string, the path as `PurePosixPath` spells it (`a//b` is `a/b`).
     A path already in that spelling, as writers give them, is checked without making a
     `PurePosixPath` (a no-op run checks every path of out/)."""
-    if path and path[0] != "/" and path[-1] != "/":
+    if path and path[0] != "/" and path[-1] != "/" and "\0" not in path:
         parts = path.split("/")
         if "" not in parts and "." not in parts and ".." not in parts:
             return path

@@ -45,7 +45,7 @@ class Sink:
             return staged
         except OutputError:
             raise
-        except Exception as exc:  # a bug in a writer must not leave out/ half-written
+        except (Exception, SystemExit) as exc:  # a writer's bug must not leave out/ half-written
             log.debug("writer %s failed", writer.name, exc_info=True)
             self.diags.error("writer.failed", f"the {writer.name} writer failed: {exc!r}")
             return []
@@ -67,7 +67,16 @@ class Sink:
                 self.staging.reuse(path)
 
     def claim(self, writer: AnyWriter, path: str) -> bool:
-        checked_path(path)
+        try:
+            spelled = checked_path(path)
+        except OutputError as exc:
+            raise OutputError(f"the {writer.name} writer: {exc}") from None
+        if spelled != path:  # `a//b`, `a/./b`, `a/`: one file under many names
+            self.diags.error(
+                "writer.path",
+                f"{writer.name} wrote {path!r}: a path is written one way, {spelled!r}",
+            )
+            return False
         prefixes = self._prefixes.get(writer.name)
         if prefixes is None:
             prefixes = self._prefixes[writer.name] = tuple(

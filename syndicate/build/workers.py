@@ -265,6 +265,9 @@ def story_files(
     fragments: dict[str, bytes] = {}
     try:
         for item in writer.story_files(story, settings.context(writer, diags, assets, memos)):
+            if (problem := _kept_problem(item)) is not None:
+                diags.error("writer.output", f"the {writer.name} writer {problem}")
+                return Made([], {}, list(diags), time.perf_counter() - start)
             if isinstance(item, Fragment):
                 fragments[item.name] = item.data
             elif isinstance(item, Memo):
@@ -274,11 +277,26 @@ def story_files(
                 return Made([], {}, list(diags), time.perf_counter() - start)
             else:
                 files.append(item)
-    except Exception as exc:  # reported, and the run publishes nothing
+    except (Exception, SystemExit) as exc:  # reported, and the run publishes nothing
         log.debug("writer %s failed on %s", writer.name, story.slug, exc_info=True)
         diags.error("writer.failed", f"the {writer.name} writer failed: {exc!r}")
         files, fragments = [], {}
     return Made(files, fragments, list(diags), time.perf_counter() - start)
+
+
+def _kept_problem(item: object) -> str | None:
+    """What is wrong with a fragment or a memo a writer gave (kept in the build state as
+    text and bytes), or None."""
+    if isinstance(item, Fragment):
+        if not isinstance(item.name, str):
+            return f"gave a fragment whose name is {type(item.name).__name__}, not text"
+        if not isinstance(item.data, bytes):
+            return f"gave the fragment {item.name!r} as {type(item.data).__name__}, not bytes"
+    elif isinstance(item, Memo) and not all(
+        isinstance(value, str) for value in (item.name, item.key, item.path)
+    ):
+        return f"gave a memo {item!r} whose name, key and path are not all text"
+    return None
 
 
 def run_batch(settings: Settings, batch: Sequence[Unit]) -> list[Done]:

@@ -52,7 +52,13 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         writers, config, diags, every_section=True, other_sections=(DELIVER, SERVE, EXPORT)
     )
     for writer in writers:  # the site's own files a format reads (the pages' templates)
-        writer.check_site_inputs(config, diags)
+        try:
+            writer.check_site_inputs(config, diags)
+        except Exception as exc:  # a plugin's bug: said, as a failing validate_outputs is
+            diags.error(
+                "validate.failed",
+                f"the {writer.name} format could not check the site's files: {exc!r}",
+            )
     delivery = load_delivery(config, site_registry, diags)  # its own profiles are formats
     if delivery is not None:
         check_exported(delivery, config, site_registry, diags)

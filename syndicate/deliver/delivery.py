@@ -215,6 +215,13 @@ def _chosen(
         )
         return None
     known = {t.name for t in options.targets}
+    if names is not None and not names:  # a filter that kept none: not "every target"
+        diags.error(
+            "deliver.targets",
+            f"no target was named (an empty list); name one or more (targets:"
+            f" {', '.join(sorted(known))}), or give none to deliver to every target",
+        )
+        return None
     for name in names or ():
         if name not in known:
             diags.error(

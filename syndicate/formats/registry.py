@@ -302,12 +302,26 @@ def may_declare(group: str) -> bool:
     return False
 
 
+RESERVED = frozenset(
+    {"export", "deliver", "serve", "profiles", "publisher", "base_url", "timezone", "languages"}
+    | {"links"}
+)
+"""Names of syndicate.yaml's own sections and keys: a plugin format so named would take its
+section over (a plugin named `export` made `export: keep_going: true` an unknown option)."""
+
+
 @cache
 def default_registry() -> Registry:
     table: dict[str, Target] = {}
     refused: dict[str, str] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name in BUILTIN or ep.name == "all":
+        if ep.name in RESERVED:
+            refused[ep.name] = (
+                f"the plugin format {ep.name!r} ({ep.value}) is not used: {ep.name!r} is a"
+                " section of syndicate.yaml that is not a format's; register the plugin's"
+                " entry point and `name` as another name"
+            )
+        elif ep.name in BUILTIN or ep.name == "all":
             what = "`--format all`" if ep.name == "all" else "one of syndicate's formats"
             refused[ep.name] = (
                 f"the plugin format {ep.name!r} ({ep.value}) is not used: {ep.name!r} is"
