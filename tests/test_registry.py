@@ -352,3 +352,40 @@ def test_a_plugin_installed_through_its_entry_point_exports(tmp_path: Path) -> N
     refused = syndicate("export", "-q", "-f", "headlines")
     assert refused.returncode == 2
     assert "syndicate.yaml:12: error: headlines: limit: 0 is not valid" in refused.stderr
+
+
+class _NoDefault(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    limit: int
+
+
+class _BadDefault(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    limit: int = "many"  # type: ignore[assignment]
+
+
+class _Plugin(Writer[Options]):
+    name = "plug"
+    description = "a plugin"
+    media_type = "text/plain"
+    extension = ".txt"
+    scope = "story"
+    Options = Options
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"Options": _NoDefault}, "has an option without a default"),
+        ({"Options": _BadDefault}, "has a default its own options refuse"),
+        ({"extension": None}, "has no `extension`: give the writer class one"),
+    ],
+)
+def test_a_plugin_s_declarations_are_checked_when_it_loads(
+    change: dict[str, object], message: str
+) -> None:
+    """An option without a default made `export` raise TypeError and `formats` print a
+    traceback; a writer without `extension` broke the listing and `deliver` midway; a default
+    of the wrong type reached the writer, which the contract says receives valid options."""
+    odd = type("_Odd", (_Plugin,), change)
+    with pytest.raises(PluginError, match=re.escape(message)):
+        Registry({**BUILTIN, "plug": odd}).get("plug")
+    assert Registry({**BUILTIN, "plug": _Plugin}).get("plug").name == "plug"

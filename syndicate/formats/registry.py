@@ -251,7 +251,33 @@ class Registry:
                 f"format {name!r} ({where}) names itself {getattr(made, 'name', None)!r}; give"
                 " the entry point and the writer's `name` the same value"
             )
+        if name not in BUILTIN:  # (syndicate's own are checked by its tests)
+            problem = _declaration_problem(made, options)
+            if problem is not None:
+                raise PluginError(f"format {name!r} ({where}) {problem}")
         return made
+
+
+def _declaration_problem(writer: AnyWriter, options: type[Options]) -> str | None:
+    """What a plugin's writer class declares wrong that would only fail later (`syndicate
+    formats` listing, `deliver` sending its files, a site leaving its section out)."""
+    for attribute in ("description", "media_type", "extension"):
+        if not isinstance(getattr(writer, attribute, None), str):
+            return f"has no `{attribute}`: give the writer class one (text)"
+    try:
+        defaults = options()
+    except TypeError as exc:
+        return (
+            f"has an option without a default ({exc}): give each one, a site may leave the"
+            " section out"
+        )
+    import msgspec
+
+    try:
+        msgspec.convert(msgspec.to_builtins(defaults), options, strict=False)
+    except (msgspec.ValidationError, TypeError) as exc:
+        return f"has a default its own options refuse ({exc}): correct the default"
+    return None
 
 
 def entry_points(group: str) -> Iterable[EntryPoint]:

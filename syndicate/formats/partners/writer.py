@@ -99,12 +99,6 @@ class ProfileWriter(Writer[ProfileOptions]):
         a feed."""
         return self.window is None or fresh(story.public_since_for(lang), now, self.window)
 
-    def rules(self, ctx: Context[ProfileOptions]) -> Rules:
-        """The profile's rules, labelled as its settings say (see `Rules`)."""
-        written = ctx.config.section(SECTION).get(self.name)
-        labelled = isinstance(written, dict) and written.get("label") is not None
-        return Rules(self.name, ctx.options, labelled)
-
     def story_files(
         self, story: Story, ctx: Context[ProfileOptions]
     ) -> Iterator[OutputFile | Fragment]:
@@ -143,7 +137,7 @@ class ProfileWriter(Writer[ProfileOptions]):
             brand = ctx.urls.output(path)
         dialect = rss_dialect(options, lambda entry: {}, brand)
         feeds = _feed_options(options)
-        rules = self.rules(ctx)
+        rules = profile_rules(self.name, ctx)
         for lang in feeds.feed_languages(ctx.languages):
             listed = [s for s in stories if s.has(lang) and _listed(self, s, lang, ctx)]
             # The feeds code plans the documents of one language: those this profile lists.
@@ -160,7 +154,7 @@ class ProfileWriter(Writer[ProfileOptions]):
         from syndicate.formats.feeds.w3c import feedvalidator, run_feedvalidator
         from syndicate.formats.partners.validate import check_feed, dialect_markup
 
-        rules = self.rules(ctx)
+        rules = profile_rules(self.name, ctx)
         paths = sorted((out / self.folder).rglob("*.xml"))
         for path in paths:
             check_feed(path, rules, ctx.diagnostics)
@@ -168,6 +162,13 @@ class ProfileWriter(Writer[ProfileOptions]):
         if named:
             known = functools.partial(dialect_markup, ctx.options)
             run_feedvalidator(named, paths, ctx.diagnostics, known)
+
+
+def profile_rules(name: str, ctx: Context[ProfileOptions]) -> Rules:
+    """The rules of profile `name`, labelled as its settings say (see `Rules`)."""
+    written = ctx.config.section(SECTION).get(name)
+    labelled = isinstance(written, dict) and written.get("label") is not None
+    return Rules(name, ctx.options, labelled)
 
 
 def _listed(
@@ -298,7 +299,7 @@ class _Story:
         self.story = story
         self.ctx = ctx
         self.options = ctx.options
-        self.rules = writer.rules(ctx)
+        self.rules = profile_rules(writer.name, ctx)
         self.refused: Broken | None = None
         """Why no image of the story is usable, when none is."""
         self.pictures = self._pictures()
