@@ -896,3 +896,31 @@ def test_a_plugin_s_check_of_the_site_that_raises_is_said_by_validate(
     err = capsys.readouterr().err
     assert "the checking format could not check the site's files: RuntimeError(" in err, err
     assert "[validate.failed]" in err and "Traceback" not in err
+
+
+class LockedWriter(TextWriter):
+    """A plugin holding a lock (a client, a connection): not picklable."""
+
+    name = "locked"
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+
+    def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
+        yield OutputFile(f"locked/{story.slug}.txt", b"x")
+
+
+def test_a_writer_that_cannot_go_to_the_workers_is_said_so(
+    sites: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Fine with --jobs 1, and with more (the command line's default) "a worker failed:
+    TypeError(...)", naming neither the cause nor the way round it."""
+    registry = Registry({**BUILTIN, "locked": LockedWriter})
+    out = tmp_path / "out"
+    assert export(sites[1], out, "-f", "locked", "-j", "2", registry=registry) == 1
+    err = capsys.readouterr().err
+    assert "the work could not be sent to the worker processes (cannot pickle" in err, err
+    assert "a plugin format's writer must be picklable" in err and "--jobs 1" in err
+    assert export(sites[1], out, "-f", "locked", "-j", "1", registry=registry) == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import pickle
 import signal
 from abc import ABC, abstractmethod
 from collections import deque
@@ -84,6 +85,16 @@ class Executor(ABC):
         batch whose result was the failure, `sent` those of every batch sent and not yet
         taken (`failed` first)."""
         log.debug("the work failed", exc_info=exc)
+        if isinstance(exc, TypeError | AttributeError | pickle.PicklingError) and (
+            "pickle" in str(exc).lower()
+        ):
+            # The run's settings (its writers) travel to the workers pickled: a plugin's
+            # writer holding a lock or a connection cannot (with --jobs 1 it need not).
+            return ExecutorError(
+                f"the work could not be sent to the worker processes ({exc}); nothing was"
+                " published: a plugin format's writer must be picklable (no lock, file or"
+                " connection in its attributes); export with --jobs 1 meanwhile"
+            )
         return ExecutorError(f"a worker failed: {exc!r}; nothing was published")
 
     def run(self, jobs: Sequence[Job]) -> Iterator[Done]:
