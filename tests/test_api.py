@@ -168,3 +168,20 @@ def test_a_writer_without_options_is_named_not_a_traceback(tmp_path: Path) -> No
         "format 'optionless'" in e and "has no `Options`" in e and e.endswith("[plugin.writer]")
         for e in errors
     ), errors
+
+
+def test_the_command_line_called_by_a_program_leaves_its_warnings_as_they_were(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """After `syndicate.cli.main([...])`, the host program's own `warnings.warn` went to a
+    logger with nowhere to go (dropped), and `sys.warnoptions` had grown: the command line
+    routes library warnings for its own run only."""
+    import sys
+    import warnings
+
+    from syndicate.cli import main
+
+    shown, options = warnings.showwarning, list(sys.warnoptions)
+    assert main(["formats"]) == 0
+    assert warnings.showwarning is shown and sys.warnoptions == options
+    capsys.readouterr()

@@ -47,15 +47,34 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
         # Answered before the formats are listed: that needs the installed packages' metadata.
         print(f"syndicate {__version__}")
         return EXIT_OK
-    from syndicate.diagnostics import Diagnostics, route_library_warnings
-    from syndicate.formats.registry import default_registry
+    import warnings
 
+    from syndicate.diagnostics import route_library_warnings
+
+    shown = warnings.showwarning
+    quieted = RESOURCE_TRACKER_QUIET not in sys.warnoptions
     route_library_warnings()
     # multiprocessing's resource tracker, a process of its own, takes this process's -W
     # options: killed outright (SIGKILL, the OOM killer), an export left it to print a
     # Python warning about the pool's semaphores among the command's lines.
-    if RESOURCE_TRACKER_QUIET not in sys.warnoptions:
+    if quieted:
         sys.warnoptions.append(RESOURCE_TRACKER_QUIET)
+    try:
+        return _main(args_list, registry)
+    finally:
+        if argv is not None:  # called by a program: its own warnings as they were
+            if warnings.showwarning is not shown:
+                import logging
+
+                logging.captureWarnings(False)
+            if quieted and RESOURCE_TRACKER_QUIET in sys.warnoptions:
+                sys.warnoptions.remove(RESOURCE_TRACKER_QUIET)
+
+
+def _main(args_list: list[str], registry: Registry | None) -> int:
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.formats.registry import default_registry
+
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a script (LC_ALL=POSIX
         if isinstance(stream, io.TextIOWrapper):  # without UTF-8 mode): escapes, not a crash
             stream.reconfigure(errors="backslashreplace")
