@@ -389,3 +389,31 @@ def test_a_plugin_s_declarations_are_checked_when_it_loads(
     with pytest.raises(PluginError, match=re.escape(message)):
         Registry({**BUILTIN, "plug": odd}).get("plug")
     assert Registry({**BUILTIN, "plug": _Plugin}).get("plug").name == "plug"
+
+
+class _FeedsOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    depth: int = 1
+
+
+class _InFeeds(_Plugin):
+    name = "infeeds"
+    config_section = "feeds"
+    Options = _FeedsOptions
+
+
+@pytest.mark.parametrize("order", [["infeeds", "atom"], ["atom", "infeeds"]])
+def test_a_plugin_in_a_built_in_section_is_the_one_blamed(order: list[str], tmp_path: Path) -> None:
+    """A plugin declaring options of its own in `feeds` (syndicate's Atom, RSS and JSON Feed
+    share it): asked first, the error blamed the atom format."""
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.formats.options import resolve_options
+    from syndicate.readers.config import load_config
+
+    registry = Registry({**BUILTIN, "infeeds": _InFeeds})
+    diags = Diagnostics()
+    config = load_config(REPO / "syndicate.yaml", "syndicate.yaml", diags)
+    assert config is not None
+    writers = [registry.get(name) for name in order]
+    assert resolve_options(writers, config, diags, every_section=False) is None
+    (said,) = [d.message for d in diags if d.code == "plugin.section"]
+    assert said.startswith("the infeeds format declares other options than the atom format")

@@ -47,13 +47,18 @@ def resolve_options(
     (`other_sections`: `deliver`, `serve`) owns is an error too; an export checks only its
     formats' sections, so it imports only the formats it writes."""
     records: dict[str, type[Options]] = {}
-    for writer in writers:
+    first: dict[str, AnyWriter] = {}
+    # syndicate's own formats first: a plugin's record that differs is the plugin's problem,
+    # whatever the order the formats were asked in.
+    for writer in sorted(writers, key=lambda w: not type(w).__module__.startswith("syndicate.")):
         known = records.setdefault(writer.section(), writer.Options)
+        owner = first.setdefault(writer.section(), writer)
         if known is not writer.Options:
             diags.error(
                 "plugin.section",
-                f"the {writer.name} format declares other options than the other formats of"
-                f" the section {writer.section()!r}; formats sharing a section share its record",
+                f"the {writer.name} format declares other options than the {owner.name}"
+                f" format of the section {writer.section()!r}; formats sharing a section share"
+                " its record: give the plugin a section of its own (`config_section`)",
             )
             return None
     problems = len(diags.errors)
