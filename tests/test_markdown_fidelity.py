@@ -472,3 +472,27 @@ def test_raw_html_nested_thousands_deep_is_refused_before_it_is_sanitised() -> N
     # A `<` or a `/>` in a quoted value hides no tag (the guard missed 95,000 of them).
     assert html_depth('<div title="<">' * 300) == 300
     assert html_depth("<div title='a/>b' onclick=\"if(a<b)x()\">" * 3) == 3
+
+
+def test_a_paragraph_of_many_lines_is_joined_once() -> None:
+    """A paragraph of a million one-letter lines (2 MB, within a file's budget) took 136 s to
+    read: each line's text was added to the text before it, copying it again at each line.
+    The texts of a run are joined once: none is added to another."""
+    from syndicate.model import Text
+    from syndicate.readers.markdown import _merge_text
+
+    added = []
+
+    class Counted(str):
+        def __add__(self, other: str) -> str:
+            added.append(1)
+            return str(self) + other
+
+        def __radd__(self, other: str) -> str:
+            added.append(1)
+            return other + str(self)
+
+    nodes = [Text(Counted("x\n")) for _ in range(1000)]
+    (merged,) = _merge_text(nodes)
+    assert isinstance(merged, Text) and merged.text == "x\n" * 1000
+    assert not added, f"{len(added)} texts added one to another"

@@ -577,12 +577,23 @@ def _render(inline: Token) -> str:
 def _merge_text(nodes: list[Inline]) -> list[Inline]:
     """Join neighbouring text runs, so the tree is canonical whatever the tokenizer split."""
     out: list[Inline] = []
+    run: list[Text] = []  # the run being joined, joined once (a paragraph of a million lines,
+    # each a text of its own, was copied again at each line: minutes for 2 MB)
     for node in nodes:
-        if isinstance(node, Text) and out and isinstance(out[-1], Text):
-            out[-1] = Text(out[-1].text + node.text)
-        else:
-            out.append(node)
+        if isinstance(node, Text):
+            run.append(node)
+            continue
+        if run:
+            out.append(_joined(run))
+            run = []
+        out.append(node)
+    if run:
+        out.append(_joined(run))
     return out
+
+
+def _joined(run: list[Text]) -> Text:
+    return run[0] if len(run) == 1 else Text("".join(node.text for node in run))
 
 
 _MD.core.ruler.before("text_join", "syndicate_not_characters", _find_not_characters)
