@@ -1143,3 +1143,28 @@ def test_a_template_refused_before_it_is_sent_to_the_workers_stops_the_run(
     article.symlink_to(tmp_path / "nothing.html")
     with pytest.raises(TemplateRefused, match=r"templates/article\.html changed during the run"):
         site_files(config)
+
+
+def test_an_animation_of_too_many_frames_is_refused_before_they_are_decoded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 19.5 MB GIF of 1,300,000 frames of one pixel (1.3 million pixels, under the limit)
+    took 75 s to check, each frame decoded: frames past `MAX_IMAGE_FRAMES` are refused,
+    looking no further."""
+    import io
+
+    from PIL import Image
+
+    from syndicate.readers import budgets
+    from syndicate.readers.images import ImageProblem, inspect_image
+
+    def gif(frames: int) -> bytes:
+        images = [Image.new("RGB", (2, 2), (index * 20, 0, 0)) for index in range(frames)]
+        buffer = io.BytesIO()
+        images[0].save(buffer, "GIF", save_all=True, append_images=images[1:], duration=40)
+        return buffer.getvalue()
+
+    monkeypatch.setattr(budgets, "MAX_IMAGE_FRAMES", 10)
+    assert inspect_image(gif(10)).pixels == 2 * 2 * 10
+    with pytest.raises(ImageProblem, match="image has more than 10 frames"):
+        inspect_image(gif(11))

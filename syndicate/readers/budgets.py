@@ -23,6 +23,9 @@ MAX_STORY_IMAGE_BYTES = 64 * 1024 * 1024
 """A story's images together."""
 MAX_IMAGE_PIXELS = 40_000_000
 """Width x height x frames of one image, read from its header before it is decoded."""
+MAX_IMAGE_FRAMES = 5_000
+"""Frames of one animated image (a minute at 25 frames a second is 1,500): each frame costs
+its own decoding, whatever its size (1,300,000 frames of one pixel took 75 s)."""
 MAX_STORY_PIXELS = 160_000_000
 """The same, for a story's images together."""
 MAX_NAME_BYTES = 120

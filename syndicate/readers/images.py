@@ -12,7 +12,7 @@ import re
 import struct
 import warnings
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from zlib_ng import zlib_ng
 
@@ -98,6 +98,7 @@ def inspect_image(
                 if fmt not in MEDIA_TYPES:
                     raise ImageProblem(_unsupported(fmt))
                 width, height = img.size
+                _count_frames_up_to(img, budgets.MAX_IMAGE_FRAMES)
                 frames = int(getattr(img, "n_frames", 1) or 1)
                 pixels = width * height * frames
                 if pixels > limit:
@@ -340,6 +341,22 @@ def _unidentified(data: bytes) -> str:
     if head.startswith((b"<!doctype html", b"<html")):
         return f"an HTML page, not an image; {CONVERT}"
     return f"not an image file (PNG, JPEG, GIF or WebP expected); {CONVERT}"
+
+
+def _count_frames_up_to(img: Any, limit: int) -> None:
+    """Refuse an animated image of more than `limit` frames, looking no further than that
+    (counting every frame of a GIF means reading each one's header)."""
+    if not getattr(img, "is_animated", False):
+        return
+    try:
+        img.seek(limit)  # frame `limit` is the one past the limit
+    except EOFError:
+        img.seek(0)
+        return
+    raise ImageProblem(
+        f"image has more than {limit:,} frames, the most an image may have (each is decoded);"
+        " make the animation shorter, or publish it as a video"
+    )
 
 
 def _too_many(width: int, height: int, frames: int, limit: int) -> str:
