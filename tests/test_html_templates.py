@@ -552,8 +552,11 @@ def test_an_expression_that_fails_is_an_error_at_its_line(
     ) in err
     _article_with(site, "<main>{% for n in range(10 ** 9) %}{% endfor %}</main>")
     err = _export_errors(site, capsys)
-    assert "templates/article.html:4: error: this fails: Range too big." in err
-    assert "(OverflowError)" in err and "[html.template]" in err
+    assert (
+        "templates/article.html:4: error: this fails: 1,000,000,000 is more than the 16,000,000"
+        " characters or items a template may make (ValueError)"
+    ) in err
+    assert "[html.template]" in err
 
 
 def test_a_page_too_large_to_read_back_is_an_error_not_a_page_cut_short(
@@ -671,3 +674,28 @@ def test_validate_finds_what_is_wrong_in_a_template_before_an_export(
     for name in ("article.html", "partials/promo.html", "partials/unused.html"):
         (site / "templates" / name).write_text("<p>fine</p>\n", encoding="utf-8")
     assert main([*command, "--articles", str(site / "articles")]) == 0
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "'x'.ljust(1000000000)",
+        "'%1000000000d' % 1",
+        "'{:>1000000000}'.format(1)",
+        "'x'|center(1000000000)",
+        "'x'|indent(1000000000)",
+        "'%1000000000s'|format('x')",
+        "lipsum(300000)",
+        "('a ' * 8000000)|urlize",
+    ],
+)
+def test_what_a_call_or_a_filter_would_make_is_bounded_before_it_is_made(
+    site: Path, capsys: pytest.CaptureFixture[str], expression: str
+) -> None:
+    """Only `*` was bounded: `ljust`, `%`, `format`, `center` and `indent` made strings of a
+    billion characters (a gigabyte a page, the export exit 0), and one call of `urlize` or
+    `lipsum` ran for tens of seconds a page, past the deadline no lookup came to check."""
+    _article_with(site, f"<main><p>{{{{ {expression} }}}}</p></main>")
+    err = _export_errors(site, capsys)
+    assert "templates/article.html:4: error: this fails: " in err, err
+    assert "[html.template]" in err

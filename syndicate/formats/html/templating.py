@@ -183,6 +183,74 @@ def _timed_loop(items: Any) -> Any:
         yield item
 
 
+_WIDE = re.compile(r"\d{8,}")
+"""A width or a precision of 10,000,000 or more in a format (`%1000000000d`, `{:>1000000000}`):
+what it makes is that long."""
+MAX_FILTERED = 2_000_000
+"""The most characters a filter that scans its text (`urlize`, `wordwrap`) is given: a story's
+text is far shorter, and 16 MB through `urlize` took 46 s in one call, past every deadline."""
+_SCANNING = frozenset({"urlize", "wordwrap"})
+_PASSED = (jinja2.runtime.Context, jinja2.nodes.EvalContext, jinja2.Environment)
+"""What Jinja passes a filter before its value (`pass_context` and the like)."""
+MAX_LIPSUM = 100
+"""Paragraphs of `lipsum(n)` a template may ask for (300,000 took 22 s a page)."""
+
+
+def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> Markup | str:
+    """Jinja's `lipsum`, bounded to `MAX_LIPSUM` paragraphs."""
+    from jinja2.utils import generate_lorem_ipsum
+
+    if n > MAX_LIPSUM:
+        raise ValueError(f"lipsum({n:,}) asks for over the {MAX_LIPSUM} paragraphs a page may have")
+    return generate_lorem_ipsum(n, html, min, max)
+
+
+def _bounded(args: Any, kwargs: Any) -> None:
+    """Refuse a call whose whole-number arguments would make more than `MAX_REPEATED`
+    characters or items (`'x'.ljust(10**9)`, `'x'|center(10**9)`, `lipsum(10**6)`)."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_REPEATED:
+            raise ValueError(
+                f"{value:,} is more than the {MAX_REPEATED:,} characters or items a template"
+                " may make"
+            )
+
+
+def _wide(text: Any) -> None:
+    """Refuse a format string whose width or precision makes more than a page can hold."""
+    if isinstance(text, str) and _WIDE.search(text):
+        raise ValueError(
+            "a format with a width or precision of 10,000,000 or more makes more than a page"
+            " can hold"
+        )
+
+
+def _bounded_filter(name: str, filtered: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose size arguments and scanned text are bounded, and after which the
+    render's time is looked at (one call may take long: the next page is refused at once)."""
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        _on_time()
+        values = [a for a in args if not isinstance(a, _PASSED)]
+        _bounded(values[1:], kwargs)  # (the first is the filtered value)
+        if name == "format" and values:
+            _wide(values[0])
+        text = values[0] if values and name in _SCANNING else None
+        if isinstance(text, str) and len(text) > MAX_FILTERED:
+            raise ValueError(
+                f"{name} is given {len(text):,} characters, over the"
+                f" {MAX_FILTERED:,} a template may give it"
+            )
+        result = filtered(*args, **kwargs)
+        _on_time()
+        return result
+
+    for attribute in ("jinja_pass_arg",):  # (what Jinja passes it first: its context)
+        if hasattr(filtered, attribute):
+            setattr(bounded, attribute, getattr(filtered, attribute))
+    return bounded
+
+
 def _huge_power(base: Any, exponent: Any) -> bool:
     """Whether `base ** exponent` is a whole number of over 100,000 bits (an int's power is
     exact: `10 ** 10**9` would compute for minutes)."""
@@ -193,18 +261,47 @@ def _huge_power(base: Any, exponent: Any) -> bool:
 class _Environment(ImmutableSandboxedEnvironment):
     # Every call, attribute and item a template asks for goes through the sandbox, and every
     # loop through `_timed_loop`: the render's time is looked at there.
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        for name, filtered in list(self.filters.items()):
+            self.filters[name] = _bounded_filter(name, filtered)
         self.filters[_TIMED_LOOP] = _timed_loop
+        self.globals["lipsum"] = _lipsum
+
+    def call(
+        __self,  # (Jinja's own signature: a call may pass `self=`)
+        __context: jinja2.runtime.Context,
+        __obj: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """A call (a method, a global), with what it would make bounded before it is made
+        (`'x'.ljust(10**9)`), and the render's time looked at after it too."""
+        _on_time()
+        _bounded(args, kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        _on_time()
+        return result
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """A string's `format` (which the sandbox wraps as it is looked up), refused when
+        its widths would make more than a page can hold."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None:
+            _wide(value.__self__)
+        return wrapped
 
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
     ) -> Any:
-        """`*` and `**` with what they would make bounded before it is made."""
+        """`*`, `**` and `%` with what they would make bounded before it is made."""
         _on_time()
-        if operator == "*":
+        if operator == "%":
+            _wide(left)
+            _bounded(right if isinstance(right, tuple) else (right,), {})
+        elif operator == "*":
             for sequence, times in ((left, right), (right, left)):
                 repeated = isinstance(sequence, str | list | tuple) and isinstance(times, int)
                 if repeated and len(sequence) * times > MAX_REPEATED:
