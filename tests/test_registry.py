@@ -362,13 +362,10 @@ class _BadDefault(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
     limit: int = "many"  # type: ignore[assignment]
 
 
-class _Plugin(Writer[Options]):
+class _Plugin(_Claiming):
+    """A plugin as its author declares it (the claiming plugin's declarations)."""
+
     name = "plug"
-    description = "a plugin"
-    media_type = "text/plain"
-    extension = ".txt"
-    scope = "story"
-    Options = Options
 
 
 @pytest.mark.parametrize(
