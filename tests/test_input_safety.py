@@ -1168,3 +1168,30 @@ def test_an_animation_of_too_many_frames_is_refused_before_they_are_decoded(
     assert inspect_image(gif(10)).pixels == 2 * 2 * 10
     with pytest.raises(ImageProblem, match="image has more than 10 frames"):
         inspect_image(gif(11))
+
+
+def test_the_frames_of_a_gif_are_counted_without_decoding_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counting a GIF's frames up to the limit with Pillow's `seek` decoded each frame it
+    passed, on the whole canvas: a 6000x6000 GIF of 300 one-pixel frames (7 KB) took 47 s
+    before its pixels were found over the limit. The frames' headers are walked instead."""
+    import io
+
+    from PIL import GifImagePlugin, Image
+
+    from syndicate.readers.images import inspect_image
+
+    images = [Image.new("RGB", (8, 8), (index * 20, 0, 0)) for index in range(12)]
+    buffer = io.BytesIO()
+    images[0].save(buffer, "GIF", save_all=True, append_images=images[1:], duration=40)
+    loads = []
+    load = GifImagePlugin.GifImageFile.load
+
+    def counted(self: Any) -> Any:
+        loads.append(self.tell())
+        return load(self)
+
+    monkeypatch.setattr(GifImagePlugin.GifImageFile, "load", counted)
+    assert inspect_image(buffer.getvalue(), decoded=True).pixels == 8 * 8 * 12
+    assert len(loads) <= 1, f"frames decoded to count them: {loads}"
