@@ -183,13 +183,19 @@ def _timed_loop(items: Any) -> Any:
         yield item
 
 
-_WIDE = re.compile(r"\d{8,}")
-"""A width or a precision of 10,000,000 or more in a format (`%1000000000d`, `{:>1000000000}`):
-what it makes is that long."""
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[a-zA-Z%]")
+"""A `%` conversion: its width and precision (digits, or `*`: taken from the values)."""
+_BRACE = re.compile(r"\{[^{}]*?:([^{}]*)\}")
+_NESTED = re.compile(r"\{[^{}]*?:[^{}]*\{")
+"""A `{...:spec}` replacement field's spec, whose numbers are its width and precision."""
 MAX_FILTERED = 2_000_000
 """The most characters a filter that scans its text (`urlize`, `wordwrap`) is given: a story's
 text is far shorter, and 16 MB through `urlize` took 46 s in one call, past every deadline."""
 _SCANNING = frozenset({"urlize", "wordwrap"})
+_SIZED_FILTERS = frozenset({"center", "indent", "wordwrap", "truncate"})
+"""Filters whose number arguments are sizes (a width, a length): what they make is that long."""
+_SIZED_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"})
+"""A string's methods whose number arguments are sizes."""
 _PASSED = (jinja2.runtime.Context, jinja2.nodes.EvalContext, jinja2.Environment)
 """What Jinja passes a filter before its value (`pass_context` and the like)."""
 MAX_LIPSUM = 100
@@ -205,23 +211,36 @@ def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> Mar
     return generate_lorem_ipsum(n, html, min, max)
 
 
-def _bounded(args: Any, kwargs: Any) -> None:
-    """Refuse a call whose whole-number arguments would make more than `MAX_REPEATED`
-    characters or items (`'x'.ljust(10**9)`, `'x'|center(10**9)`, `lipsum(10**6)`)."""
+def _sizes(args: Any, kwargs: Any) -> None:
+    """Refuse size arguments that would make more than `MAX_REPEATED` characters
+    (`'x'.ljust(10**9)`, `'x'|center(10**9)`)."""
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and not isinstance(value, bool) and value > MAX_REPEATED:
             raise ValueError(
-                f"{value:,} is more than the {MAX_REPEATED:,} characters or items a template"
-                " may make"
+                f"a width of {value:,} makes more than the {MAX_REPEATED:,} characters a"
+                " template may make"
             )
 
 
-def _wide(text: Any) -> None:
-    """Refuse a format string whose width or precision makes more than a page can hold."""
-    if isinstance(text, str) and _WIDE.search(text):
+def _formatted(text: Any, values: Any = ()) -> None:
+    """Refuse a format (`%`, `.format`, `|format`) whose widths and precisions together make
+    more than `MAX_REPEATED` characters (`'%1000000000d'`, `'{:>9999999}' * 3`); a `*` width
+    counts the largest whole number among the values."""
+    if not isinstance(text, str):
+        return
+    given = values if isinstance(values, tuple | list) else (values,)
+    star = max((v for v in given if isinstance(v, int) and not isinstance(v, bool)), default=0)
+    total = 0
+    for width, precision in _PERCENT.findall(text):
+        for number in (width, precision):
+            total += star if number == "*" else int(number or 0)
+    for spec in _BRACE.findall(text):
+        total += sum(int(digits) for digits in re.findall(r"\d+", spec))
+    total += star * len(_NESTED.findall(text))  # `{:>{w}}`: a width given with the values
+    if total > MAX_REPEATED:
         raise ValueError(
-            "a format with a width or precision of 10,000,000 or more makes more than a page"
-            " can hold"
+            f"a format whose widths make {total:,} characters, more than the"
+            f" {MAX_REPEATED:,} a template may make"
         )
 
 
@@ -232,9 +251,10 @@ def _bounded_filter(name: str, filtered: Callable[..., Any]) -> Callable[..., An
     def bounded(*args: Any, **kwargs: Any) -> Any:
         _on_time()
         values = [a for a in args if not isinstance(a, _PASSED)]
-        _bounded(values[1:], kwargs)  # (the first is the filtered value)
+        if name in _SIZED_FILTERS:
+            _sizes(values[1:], kwargs)  # (the first is the filtered value)
         if name == "format" and values:
-            _wide(values[0])
+            _formatted(values[0], tuple(values[1:]))
         text = values[0] if values and name in _SCANNING else None
         if isinstance(text, str) and len(text) > MAX_FILTERED:
             raise ValueError(
@@ -280,7 +300,10 @@ class _Environment(ImmutableSandboxedEnvironment):
         """A call (a method, a global), with what it would make bounded before it is made
         (`'x'.ljust(10**9)`), and the render's time looked at after it too."""
         _on_time()
-        _bounded(args, kwargs)
+        if getattr(__obj, "__name__", "") in _SIZED_METHODS and isinstance(
+            getattr(__obj, "__self__", None), str
+        ):
+            _sizes(args, kwargs)
         result = super().call(__context, __obj, *args, **kwargs)
         _on_time()
         return result
@@ -289,9 +312,15 @@ class _Environment(ImmutableSandboxedEnvironment):
         """A string's `format` (which the sandbox wraps as it is looked up), refused when
         its widths would make more than a page can hold."""
         wrapped = super().wrap_str_format(value)
-        if wrapped is not None:
-            _wide(value.__self__)
-        return wrapped
+        if wrapped is None:
+            return None
+        text = value.__self__
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            _formatted(text, (*args, *kwargs.values()))
+            return wrapped(*args, **kwargs)
+
+        return bounded
 
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
@@ -299,8 +328,7 @@ class _Environment(ImmutableSandboxedEnvironment):
         """`*`, `**` and `%` with what they would make bounded before it is made."""
         _on_time()
         if operator == "%":
-            _wide(left)
-            _bounded(right if isinstance(right, tuple) else (right,), {})
+            _formatted(left, right)
         elif operator == "*":
             for sequence, times in ((left, right), (right, left)):
                 repeated = isinstance(sequence, str | list | tuple) and isinstance(times, int)
