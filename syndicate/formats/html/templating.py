@@ -8,6 +8,7 @@ autoescaping."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import time
@@ -186,8 +187,9 @@ def _timed_loop(items: Any) -> Any:
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[a-zA-Z%]")
 """A `%` conversion: its width and precision (digits, or `*`: taken from the values)."""
 _BRACE = re.compile(r"\{[^{}]*?:([^{}]*)\}")
-_NESTED = re.compile(r"\{[^{}]*?:[^{}]*\{")
 """A `{...:spec}` replacement field's spec, whose numbers are its width and precision."""
+_NESTED = re.compile(r"\{[^{}]*?:[^{}]*\{")
+"""A replacement field whose spec holds another (`{:>{w}}`): a width given with the values."""
 MAX_FILTERED = 2_000_000
 """The most characters a filter that scans its text (`urlize`, `wordwrap`) is given: a story's
 text is far shorter, and 16 MB through `urlize` took 46 s in one call, past every deadline."""
@@ -236,7 +238,7 @@ def _formatted(text: Any, values: Any = ()) -> None:
             total += star if number == "*" else int(number or 0)
     for spec in _BRACE.findall(text):
         total += sum(int(digits) for digits in re.findall(r"\d+", spec))
-    total += star * len(_NESTED.findall(text))  # `{:>{w}}`: a width given with the values
+    total += star * len(_NESTED.findall(text))
     if total > MAX_REPEATED:
         raise ValueError(
             f"a format whose widths make {total:,} characters, more than the"
@@ -265,10 +267,8 @@ def _bounded_filter(name: str, filtered: Callable[..., Any]) -> Callable[..., An
         _on_time()
         return result
 
-    for attribute in ("jinja_pass_arg",):  # (what Jinja passes it first: its context)
-        if hasattr(filtered, attribute):
-            setattr(bounded, attribute, getattr(filtered, attribute))
-    return bounded
+    # (its name, and `jinja_pass_arg`: what Jinja passes it first, its context)
+    return functools.update_wrapper(bounded, filtered)
 
 
 def _huge_power(base: Any, exponent: Any) -> bool:
