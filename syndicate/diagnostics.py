@@ -189,11 +189,15 @@ def closest(word: str, choices: Iterable[str], cutoff: float = CLOSE) -> str | N
     return hint[0] if hint else None
 
 
-def route_library_warnings() -> None:
+def route_library_warnings() -> logging.Handler | None:
     """Python warnings of libraries (Pillow, zipfile) are internals: they go to logging, shown
     with SYNDICATE_DEBUG=1, never raw onto a user's terminal. What a user can act on is a
-    diagnostic."""
+    diagnostic. Returns the handler it added to the `py.warnings` logger, if it added one (a
+    program that called the command line takes it off afterwards)."""
     logging.captureWarnings(True)
     logger = logging.getLogger("py.warnings")
-    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
-        logger.addHandler(logging.NullHandler())  # so logging's last resort does not print it
+    if any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        return None
+    added = logging.NullHandler()  # so logging's last resort does not print it
+    logger.addHandler(added)
+    return added

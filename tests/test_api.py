@@ -47,6 +47,17 @@ def run(tmp_path: Path, **arguments: Any) -> tuple[str, list[str]]:
         ({"formats": 3}, "formats: give a list of format names"),
         ({"languages": 3}, "languages: give a list, such as ['en', 'fr']"),
         ({"scheduler": "tcp://127.0.0.1:1"}, "scheduler: 'tcp://127.0.0.1:1' is a Dask"),
+        # Each argument of another kind than it takes: a traceback before.
+        ({"config": 5}, "config: give a path of syndicate.yaml or a SiteConfig, not 5"),
+        ({"articles": 3}, "articles: give a folder's path, not 3"),
+        ({"out": 7}, "out: give a folder's path, not 7"),
+        ({"cache": 3}, "cache: give a folder's path, not 3"),
+        ({"registry": 5}, "registry: give a Registry, not 5"),
+        ({"diagnostics": 5}, "diagnostics: give a Diagnostics, not 5"),
+        ({"progress": 5}, "progress: give a function of (phase, done, total), not 5"),
+        ({"force": "yes"}, "force: give True or False, not 'yes'"),
+        ({"releases": "no"}, "releases: give True or False, not 'no'"),
+        ({"keep_going": 1}, "keep_going: give True, False or None, not 1"),
     ],
 )
 def test_a_mistaken_argument_is_an_error_not_a_traceback(
@@ -175,13 +186,17 @@ def test_the_command_line_called_by_a_program_leaves_its_warnings_as_they_were(
 ) -> None:
     """After `syndicate.cli.main([...])`, the host program's own `warnings.warn` went to a
     logger with nowhere to go (dropped), and `sys.warnoptions` had grown: the command line
-    routes library warnings for its own run only."""
+    routes library warnings for its own run only (the handler it gave the `py.warnings`
+    logger too)."""
+    import logging
     import sys
     import warnings
 
     from syndicate.cli import main
 
     shown, options = warnings.showwarning, list(sys.warnoptions)
+    handlers = list(logging.getLogger("py.warnings").handlers)
     assert main(["formats"]) == 0
     assert warnings.showwarning is shown and sys.warnoptions == options
+    assert logging.getLogger("py.warnings").handlers == handlers
     capsys.readouterr()

@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from syndicate.build import unchanged
 from syndicate.build.inputs import (
@@ -247,18 +247,40 @@ def export(
     ahead) since the last build that read it, is published in every language and every format
     out/ holds, even when `languages` or `formats` name fewer: a kill must reach every file
     that carried the story."""
-    diags = diagnostics if diagnostics is not None else Diagnostics()
+    given = diagnostics
+    diags = diagnostics if isinstance(diagnostics, Diagnostics) else Diagnostics()
     # One name where a list belongs is that name, not its letters; a path may be text.
     formats = [formats] if isinstance(formats, str) else formats
     languages = [languages] if isinstance(languages, str) else languages
     only = [only] if isinstance(only, str) else only
-    config = Path(config) if isinstance(config, str) else config
-    articles = Path(articles) if isinstance(articles, str) else articles
-    out = Path(out) if isinstance(out, str) else out
-    cache = Path(cache) if isinstance(cache, str) else cache
+    config = _as_path(config)
+    articles, out, cache = _as_path(articles), _as_path(out), _as_path(cache)
     lists = {"languages": languages, "only": only, "stories": stories}
-    if not _lists_ok(lists, diags) or not _request_ok(
-        formats, articles, stories, now, jobs, executor, scheduler, diags
+    kinds: dict[str, tuple[object, tuple[type, ...], str]] = {
+        "config": (config, (Path, SiteConfig), "a path of syndicate.yaml or a SiteConfig"),
+        "articles": (articles, (Path, type(None)), "a folder's path"),
+        "out": (out, (Path,), "a folder's path"),
+        "cache": (cache, (Path, type(None)), "a folder's path"),
+        "registry": (registry, (Registry, type(None)), "a Registry"),
+        "diagnostics": (given, (Diagnostics, type(None)), "a Diagnostics"),
+        **{
+            name: (flag, (bool,), "True or False")
+            for name, flag in (
+                ("force", force),
+                ("strict", strict),
+                ("dry_run", dry_run),
+                ("allow_deletions", allow_deletions),
+                ("releases", releases),
+            )
+        },
+        "keep_going": (keep_going, (bool, type(None)), "True, False or None"),
+    }
+    if progress is not None and not callable(progress):
+        kinds["progress"] = (progress, (), "a function of (phase, done, total)")
+    if (
+        not _kinds_ok(kinds, diags)
+        or not _lists_ok(lists, diags)
+        or not _request_ok(formats, articles, stories, now, jobs, executor, scheduler, diags)
     ):
         named = tuple(map(str, formats)) if isinstance(formats, list | tuple) else ()
         return ExportResult("input-errors", diags, named)
@@ -468,6 +490,25 @@ def _request_ok(
     for problem in problems:
         diags.error("export.request", problem)
     return not problems
+
+
+def _as_path(value: object) -> Any:
+    """A path given as text (or any `os.PathLike`) as a `Path`; anything else as it is."""
+    return Path(value) if isinstance(value, str | os.PathLike) else value
+
+
+def _kinds_ok(
+    arguments: Mapping[str, tuple[object, tuple[type, ...], str]], diags: Diagnostics
+) -> bool:
+    """Whether each argument is of a kind it takes (name: value, kinds, what to give)."""
+    wrong = [
+        (name, value, what)
+        for name, (value, kinds, what) in arguments.items()
+        if not isinstance(value, kinds)
+    ]
+    for name, value, what in wrong:
+        diags.error("export.request", f"{name}: give {what}, not {value!r}")
+    return not wrong
 
 
 def _lists_ok(arguments: Mapping[str, object], diags: Diagnostics) -> bool:

@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
 
     shown = warnings.showwarning
     quieted = RESOURCE_TRACKER_QUIET not in sys.warnoptions
-    route_library_warnings()
+    added = route_library_warnings()
     # multiprocessing's resource tracker, a process of its own, takes this process's -W
     # options: killed outright (SIGKILL, the OOM killer), an export left it to print a
     # Python warning about the pool's semaphores among the command's lines.
@@ -63,10 +63,12 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
         return _main(args_list, registry)
     finally:
         if argv is not None:  # called by a program: its own warnings as they were
-            if warnings.showwarning is not shown:
-                import logging
+            import logging
 
+            if warnings.showwarning is not shown:
                 logging.captureWarnings(False)
+            if added is not None:
+                logging.getLogger("py.warnings").removeHandler(added)
             if quieted and RESOURCE_TRACKER_QUIET in sys.warnoptions:
                 sys.warnoptions.remove(RESOURCE_TRACKER_QUIET)
 
