@@ -525,3 +525,27 @@ def test_the_index_stays_when_the_last_public_story_is_killed(
         index = lxml_html.fromstring(files[f"html/index.{lang}.html"])
         assert index.xpath("//ul[@class='stories']/li") == [], "an empty list, not a dead link"
     assert not diags.errors
+
+
+def test_open_graph_names_each_alternate_locale_once_and_never_the_pages_own(
+    tmp_path: Path,
+) -> None:
+    """Open Graph has one locale for two tags (zh-Hant and zh-TW are both zh_TW; sr-Latn and
+    sr-Cyrl both sr_RS): a page listed zh_TW twice, and its own locale as an alternate. A tag
+    whose pairing CLDR has no locale for (en-CN) keeps its region."""
+    from sites import CONFIG, SECOND_SLUG, Site
+
+    site = Site(tmp_path)
+    for slug in (SAMPLE_SLUG, SECOND_SLUG):
+        for lang in ("zh-Hant", "zh-TW"):
+            shutil.copy(site.articles / slug / "zh-Hans.md", site.articles / slug / f"{lang}.md")
+    site.config.write_text(
+        CONFIG.replace("zh-Hans, de, es]", "zh-Hans, zh-Hant, zh-TW, de, es, en-CN]"),
+        encoding="utf-8",
+    )
+    shutil.copy(site.articles / SAMPLE_SLUG / "en.md", site.articles / SAMPLE_SLUG / "en-CN.md")
+    site.export("html")
+    doc = lxml_html.fromstring((site.out / f"html/{SAMPLE_SLUG}.zh-Hant.html").read_bytes())
+    assert doc.xpath('//meta[@property="og:locale"]/@content') == ["zh_TW"]
+    alternates = doc.xpath('//meta[@property="og:locale:alternate"]/@content')
+    assert sorted(alternates) == ["ar_EG", "de_DE", "en_CN", "en_US", "es_ES", "fr_FR", "zh_CN"]

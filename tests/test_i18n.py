@@ -581,3 +581,19 @@ def test_syndicate_terms_for_an_old_code_only_where_the_site_has_it(
     (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
     assert main(["terms", "--lang", "iw", "--config", str(tmp_path / "syndicate.yaml")]) == 0
     assert yaml.safe_load(capsys.readouterr().out)["contents"] == term("contents", "he")
+
+
+@pytest.mark.parametrize(
+    ("tag", "language"), [("en-CN", "en"), ("ar-US", "ar"), ("zh-Hans-US", "zh-Hans")]
+)
+def test_a_pairing_cldr_has_no_locale_for_is_valid_and_written_as_its_language(
+    tag: str, language: str
+) -> None:
+    """English in China, Arabic in the United States: a language and a region CLDR each
+    knows, without locale data of their own. They were refused as a region CLDR does not
+    know; their dates and direction are the language's."""
+    assert is_valid_tag(tag)
+    zone = "Europe/Brussels"
+    assert format_human_date(PUBLISHED, tag, zone) == format_human_date(PUBLISHED, language, zone)
+    assert direction(tag) == direction(language)
+    assert not is_valid_tag("xx-US") and not is_valid_tag("en-QQ")

@@ -17,10 +17,22 @@ Direction = Literal["ltr", "rtl"]
 
 @cache
 def locale_for(tag: str) -> Locale:
-    """The babel locale of a BCP 47 tag (`zh-Hans`, `pt-BR`); raises ValueError if unknown."""
+    """The babel locale of a BCP 47 tag (`zh-Hans`, `pt-BR`); raises ValueError if unknown.
+    A pairing CLDR has no locale data for, of a language, script and region it each knows
+    (`en-CN`, `ar-US`, `zh-Hans-US`), is the language's locale (with its script): English as
+    written in China is written as English."""
     try:
         return Locale.parse(tag, sep="-")
     except (UnknownLocaleError, ValueError, TypeError) as exc:
+        match = _TAG.fullmatch(tag) if isinstance(tag, str) else None
+        if match is not None and (match["region"] or match["variants"]):
+            language = tag.split("-", 1)[0]
+            for shorter in (f"{language}-{match['script']}" if match["script"] else "", language):
+                if shorter and shorter != tag:
+                    try:
+                        return Locale.parse(shorter, sep="-")
+                    except (UnknownLocaleError, ValueError, TypeError):
+                        continue
         raise ValueError(f"unknown language tag {tag!r}") from exc
 
 
@@ -273,11 +285,17 @@ def territory_name(code: str, lang: str) -> str:
 
 
 def with_territory(tag: str) -> str:
-    """`language_TERRITORY` (`en_US`, `zh_CN`), as Open Graph wants: the tag's own territory,
-    else CLDR's likely one; the language alone when CLDR knows none."""
+    """`language_TERRITORY` (`en_US`, `zh_CN`), as Open Graph wants: the tag's own territory
+    (`en-CN`, which has no locale of its own, too), else CLDR's likely one; the language alone
+    when CLDR knows none."""
     locale = locale_for(tag)
+    match = _TAG.fullmatch(tag)
     likely = get_global("likely_subtags")
-    territory = locale.territory or likely.get(str(locale), likely.get(locale.language, ""))
+    territory = (
+        locale.territory  # (CLDR's own: `en-UK` is en_GB)
+        or (match["region"].upper() if match is not None and match["region"] else "")
+        or likely.get(str(locale), likely.get(locale.language, ""))
+    )
     territory = territory.split("_")[-1] if "_" in territory else territory
     return f"{locale.language}_{territory}" if territory else str(locale.language)
 

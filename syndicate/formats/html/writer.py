@@ -428,11 +428,10 @@ def open_graph(
         ("og:url", url),
         ("og:locale", og_locale(lang)),
     ]
-    tags += [
-        ("og:locale:alternate", og_locale(other))
-        for other in site_languages(story, ctx)
-        if other != lang
-    ]
+    # Open Graph has one locale for two of our tags (sr-Latn and sr-Cyrl are both sr_RS):
+    # each alternate once, and never the page's own.
+    alternates = dict.fromkeys(og_locale(other) for other in site_languages(story, ctx))
+    tags += [("og:locale:alternate", one) for one in alternates if one != og_locale(lang)]
     if story.images:
         image = story.images[0]
         tags += [
