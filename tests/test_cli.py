@@ -448,6 +448,12 @@ def test_validate_outputs_of_a_folder_without_formats_fails_naming_the_one_to_gi
         err = capsys.readouterr().err
         assert f"{given} holds no format's files, so nothing was checked: {fix}" in err
         assert f"{given}: not checked" in err and "OK" not in err.splitlines()[-1]
+    # No folder at all (an export not run yet) is the same request's slip: it was status 1,
+    # which says an output is broken.
+    missing = str(tmp_path / "never-exported")
+    assert main(["validate", "--outputs", missing]) == 2
+    err = capsys.readouterr().err
+    assert f"no output folder {missing}; run export first" in err
     assert main(["validate", "--outputs", str(out)]) == 0
 
 
@@ -597,3 +603,18 @@ def test_a_place_written_path_colon_line_is_a_file_and_a_line_in_json() -> None:
     third, fourth = (json.loads(d.format_json()) for d in list(diags)[2:])
     assert (third["path"], third["line"]) == ("out/epub/b.epub/EPUB/nav.xhtml", 12)
     assert (fourth["path"], fourth["line"]) == ("out/opds/en.xml", None)
+
+
+@pytest.mark.parametrize("command", [["formats"], ["terms", "--lang", "fr"], ["list", "--json"]])
+def test_a_reader_that_closes_the_pipe_early_has_what_it_wanted(command: list[str]) -> None:
+    """`syndicate formats | head -1`, `| grep -q rss`: exit 1 ("an output could not be
+    written") and "not done", which fails a script's pipeline that got its answer."""
+    syndicate = [sys.executable, "-m", "syndicate", "--log-format", "json", *command]
+    with subprocess.Popen(
+        syndicate, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader is gone before the first line
+        err = process.stderr.read()
+        assert process.wait(timeout=60) == 0, err
+    assert "not done" not in err and "Traceback" not in err

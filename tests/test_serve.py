@@ -643,6 +643,10 @@ def test_every_line_is_json_under_log_format_json(
         ("GET", "/nope", 404),
     }
     assert all(r["client"].startswith("127.0.0.1:") for r in requests)
+    # The serving line, said while the command runs, has every summary's fields: its status
+    # is none yet (it had no `status` at all).
+    (serving_line,) = [r for r in records if "summary" in r]
+    assert serving_line["status"] is None and serving_line["command"] == "serve"
 
 
 def test_names_starting_with_a_dot_are_not_served(

@@ -186,10 +186,16 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
             said = _INTERRUPTED["serve" if args.watch else "serve out"]
         say(args, said, asked=True, interrupted=True)
         return 130
-    except BrokenPipeError:  # `syndicate list | head`: the reader has what it wanted
+    except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_FAILED
+        if args.command in DATA_COMMANDS:  # `syndicate list | head`, `grep -q`: the reader
+            return EXIT_OK  # has what it wanted
+        return EXIT_FAILED  # a command's work stopped halfway (`export 2>&1 | head`)
 
+
+DATA_COMMANDS = frozenset({"list", "show", "formats", "terms"})
+"""The commands whose work is what they print: a reader that closes the pipe early (`head`,
+`grep -q`) has what it wanted."""
 
 _INTERRUPTED = {
     "export": "interrupted; out/ is unchanged",
@@ -755,7 +761,8 @@ def say_now(args: argparse.Namespace, message: str) -> None:
     if args.quiet:
         return
     if args.log_format == "json":
-        record = {"summary": message, "command": args.command}
+        # the same fields as every summary; a command still running has no status yet
+        record = {"summary": message, "command": args.command, "status": None}
         print(json.dumps(record, ensure_ascii=False, sort_keys=True), file=sys.stderr, flush=True)
     else:
         print(message, file=sys.stderr, flush=True)

@@ -102,9 +102,11 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return EXIT_OK
     if not args.outputs.is_dir():
         where = shown(args, args.outputs)
+        # Nothing to check, as a folder without a format's (an export not run yet): the
+        # request's problem (2), not one of the outputs' (1).
         diags.error("validate.outputs", f"no output folder {where}; run export first")
         say(args, f"{where}: not checked")
-        return EXIT_FAILED
+        return EXIT_INPUT
     cache = cache_folder(args.config, args.outputs)
     settle_output(args.outputs, cache, diags)
     now = args.now or datetime.now(UTC)
