@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import string
 import zipfile
 from datetime import UTC, datetime
@@ -597,3 +598,39 @@ def test_a_pairing_cldr_has_no_locale_for_is_valid_and_written_as_its_language(
     assert format_human_date(PUBLISHED, tag, zone) == format_human_date(PUBLISHED, language, zone)
     assert direction(tag) == direction(language)
     assert not is_valid_tag("xx-US") and not is_valid_tag("en-QQ")
+
+
+@pytest.mark.parametrize(
+    ("word", "hint"),
+    [
+        ("japanes", "; did you mean 'ja'?"),
+        ("frensh", "; did you mean 'fr'?"),
+        ("deutsch", "; did you mean 'de'?"),  # was Dutch
+        ("francais", "; did you mean 'fr'?"),
+        ("notes", ""),  # was Teso ('teo')
+        ("README", ""),
+        ("draft", ""),
+    ],
+)
+def test_a_word_for_a_language_is_offered_its_tag_and_an_editors_file_none(
+    word: str, hint: str
+) -> None:
+    from syndicate.readers.languages import tag_hint
+
+    assert tag_hint(word) == hint
+
+
+def test_an_editors_notes_file_in_a_story_folder_is_told_where_notes_go(tmp_path: Path) -> None:
+    """`notes.md` beside `en.md` was offered "did you mean 'teo'?" (Teso)."""
+    from syndicate.readers.articles import read_articles
+
+    articles = tmp_path / "articles"
+    shutil.copytree(REPO / "articles", articles)
+    story = next(p for p in articles.iterdir() if (p / "story.yaml").is_file())
+    (story / "notes.md").write_text("call the minister back\n", encoding="utf-8")
+    diags = Diagnostics()
+    read_articles(articles, load_config(REPO / "syndicate.yaml", "syndicate.yaml", diags), diags)
+    (problem,) = [d.message for d in diags if d.code == "story.language"]
+    assert "'notes' is not a known BCP 47 language tag; name the file after" in problem
+    assert problem.endswith("; an editor's notes or drafts go into a subfolder")
+    assert "did you mean" not in problem

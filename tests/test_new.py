@@ -319,3 +319,17 @@ def test_the_rights_notice_is_the_sites_own_phrase_where_it_has_one(site: Path) 
     assert main(["new", SLUG, "--lang", "en"]) == 0
     facts = yaml.safe_load((site / "articles" / SLUG / "story.yaml").read_text("utf-8"))
     assert facts["rights"]["notice"].endswith("YCPress. Reproduction only with written permission.")
+
+
+def test_what_new_made_is_named_from_the_folder_it_was_started_in(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """From a story's folder, `new` said "created articles/<slug>" and "the languages of
+    syndicate.yaml", paths that are not there from where the editor is (validate's are)."""
+    assert main(["new", SLUG]) == 0
+    monkeypatch.chdir(site / "articles" / SLUG)
+    capsys.readouterr()
+    assert main(["new", "2026-11-25-second", "--lang", "de", "--add-language"]) == 0
+    err = capsys.readouterr().err
+    assert "added de to the languages of ../../syndicate.yaml" in err
+    assert "created ../2026-11-25-second: fill in the TODOs" in err

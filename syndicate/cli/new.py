@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from syndicate.cli import EXIT_INPUT, EXIT_OK, say
+from syndicate.cli import EXIT_INPUT, EXIT_OK, say, shown
 from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import canonical_case, is_valid_tag
@@ -92,11 +92,15 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             replace_file(args.config, edited)
         except OSError as exc:
             shutil.rmtree(folder, ignore_errors=True)
-            diags.error("new.write", f"{cannot_write(args.config, exc)}; nothing was created")
+            diags.error(
+                "new.write",
+                f"{cannot_write(Path(shown(args, args.config)), exc)}; nothing was created",
+            )
             return EXIT_INPUT
         load_config(args.config, str(args.config), diags)  # its warnings (terms) are told
-        say(args, f"added {', '.join(missing)} to the languages of {args.config}")
-    say(args, f"created {folder}: fill in the TODOs, then run `syndicate validate`")
+        say(args, f"added {', '.join(missing)} to the languages of {shown(args, args.config)}")
+    # Named from the folder the command was started in, as every other path it says.
+    say(args, f"created {shown(args, folder)}: fill in the TODOs, then run `syndicate validate`")
     return EXIT_OK
 
 

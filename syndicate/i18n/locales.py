@@ -156,7 +156,45 @@ def fallback_tags(tag: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((tag, f"{language}-{script(tag)}", language)))
 
 
-_NAMES = {"farsi": "fa", "parsi": "fa", "mandarin": "zh-Hans", "cantonese": "yue"}
+_NAMES = {
+    "farsi": "fa",
+    "parsi": "fa",
+    "mandarin": "zh-Hans",
+    "cantonese": "yue",
+    # Newsrooms' languages by their own names, and without their accents (`deutsch` was
+    # offered Dutch, `nl`).
+    **{
+        name: tag
+        for tag, names in {
+            "de": ("deutsch",),
+            "fr": ("français", "francais"),
+            "es": ("español", "espanol", "castellano"),
+            "it": ("italiano",),
+            "pt": ("português", "portugues"),
+            "nl": ("nederlands",),
+            "pl": ("polski",),
+            "sv": ("svenska",),
+            "da": ("dansk",),
+            "nb": ("norsk", "bokmål", "bokmal"),
+            "fi": ("suomi",),
+            "tr": ("türkçe", "turkce"),
+            "cs": ("čeština", "cestina"),
+            "ro": ("română", "romana"),
+            "hu": ("magyar",),
+            "ru": ("русский",),
+            "uk": ("українська",),
+            "el": ("ελληνικά",),
+            "he": ("עברית",),
+            "ar": ("العربية",),
+            "fa": ("فارسی",),
+            "hi": ("हिन्दी",),
+            "ja": ("日本語",),
+            "ko": ("한국어",),
+            "zh": ("中文",),
+        }.items()
+        for name in names
+    },
+}
 """Names people give a language that CLDR's English names do not hold."""
 
 

@@ -807,9 +807,12 @@ class _StoryReader:
     @staticmethod
     def _tag_problem(tag: str) -> str | None:
         if not is_valid_tag(tag):
+            hint = tag_hint(tag)
+            # A name near none (`notes`, `README`) is likely an editor's file, not a language.
+            elsewhere = "" if hint else "; an editor's notes or drafts go into a subfolder"
             return (
-                f"{tag!r} is not a known BCP 47 language tag{tag_hint(tag)}; name the file"
-                " after its language, e.g. fr.md, zh-Hans.md, pt-BR.md"
+                f"{tag!r} is not a known BCP 47 language tag{hint}; name the file after its"
+                f" language, e.g. fr.md, zh-Hans.md, pt-BR.md{elsewhere}"
             )
         if tag != canonical_case(tag):
             return (
