@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import string
 import zipfile
@@ -634,3 +635,35 @@ def test_an_editors_notes_file_in_a_story_folder_is_told_where_notes_go(tmp_path
     assert "'notes' is not a known BCP 47 language tag; name the file after" in problem
     assert problem.endswith("; an editor's notes or drafts go into a subfolder")
     assert "did you mean" not in problem
+
+
+def test_a_date_in_another_scripts_digits_is_given_back_in_0_to_9() -> None:
+    """`٢٠٢٦-٠٣-١٠T09:00:00+08:00` (Arabic-Indic digits, which `\\d` matches) was only "not a
+    valid date-time", when every other almost-right date is told how to write it."""
+    from syndicate.i18n.dates import parse_rfc3339
+
+    for text, meant in [
+        ("٢٠٢٦-٠٣-١٠T09:00:00+08:00", "2026-03-10T09:00:00+08:00"),
+        ("२०२६-०३-१०T09:00:00Z", "2026-03-10T09:00:00Z"),
+    ]:
+        with pytest.raises(
+            ValueError, match=f"digits other than 0-9.*write it '{re.escape(meant)}'"
+        ):
+            parse_rfc3339(text)
+
+
+@pytest.mark.parametrize("tag", ["und", "mul", "zxx", "mis", "und-Latn"])
+def test_a_code_that_names_no_language_is_refused_saying_so(tag: str) -> None:
+    """`und` (undetermined) was accepted, every output tagged with no language and written
+    with English phrases; `mul` was offered French (Mali's `ml`)."""
+    from syndicate.readers.languages import tag_hint
+
+    assert not is_valid_tag(tag)
+    assert "is ISO 639's code for" in tag_hint(tag) and "name the language" in tag_hint(tag)
+
+
+def test_a_short_code_is_offered_a_tag_only_as_it_is() -> None:
+    from syndicate.readers.languages import tag_hint
+
+    assert tag_hint("jp") == "; did you mean 'ja'?"  # Japan's code, as it is
+    assert tag_hint("qaa") == ""  # not Qatar's `qa`

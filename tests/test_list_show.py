@@ -83,6 +83,15 @@ def test_list_as_a_table_when_piped(
     assert len(lines) == 8 and err.startswith("7 stories: ")
 
 
+def test_the_table_never_shows_an_embargo_ending_before_it_does() -> None:
+    """The table dropped seconds: an embargo to 23:59:30 read as ending at 23:59."""
+    from syndicate.cli.listing import _short
+
+    assert _short("2026-03-10T23:59:30+05:30") == "2026-03-10 23:59:30+05:30"
+    assert _short("2026-03-10T23:59:00+05:30") == "2026-03-10 23:59+05:30"
+    assert _short("2026-03-01T06:00:00Z") == "2026-03-01 06:00Z"
+
+
 def test_list_names_the_stories_it_could_not_read(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -301,6 +301,20 @@ def test_missing_original_language_file(tmp_path: Path, site_config: SiteConfig)
     assert error.code == "story.original-missing" and error.line == 2
 
 
+def test_an_original_language_in_another_case_than_its_file_is_told_the_files(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`original_language: zh-hans` beside zh-Hans.md said only "there is no zh-hans.md"."""
+    story = STORY.replace("original_language: en", "original_language: zh-hans")
+    write_story(tmp_path, "cased", story, **{"zh-Hans": VARIANT, "en": VARIANT})
+    _, diags = read(tmp_path, site_config)
+    (error,) = [e for e in diags.errors if e.code == "story.original-missing"]
+    assert error.message == (
+        "original_language is 'zh-hans' but there is no zh-hans.md; write it 'zh-Hans', as its"
+        " file zh-Hans.md"
+    )
+
+
 def test_image_path_cannot_escape_the_story(tmp_path: Path, site_config: SiteConfig) -> None:
     story = STORY + "images:\n  - file: ../../etc/passwd\n    alt: x\n"
     write_story(tmp_path, "escape", story)

@@ -689,7 +689,7 @@ def parse_now(text: str) -> datetime:
                 f"{text!r} needs a time zone offset, e.g. Z or +01:00"
             ) from None
         said = str(exc) if str(exc).startswith("is ") else "is not an RFC 3339 date-time"
-        if "e.g." not in said:
+        if "e.g." not in said and "write it" not in said:
             said += ", e.g. 2026-06-01T12:00:00Z"
         raise argparse.ArgumentTypeError(f"{text!r} {said}") from None
     if not 1000 <= value.year <= 9000:  # feeds and sitemaps count days back and ahead of it

@@ -85,8 +85,10 @@ def _row(item: dict[str, object]) -> list[str]:
 
 
 def _short(value: object) -> str:
-    """An RFC 3339 time without seconds, for the table: `2021-02-18 19:30+01:00`."""
+    """An RFC 3339 time for the table, without seconds when they are zero: `2021-02-18
+    19:30+01:00`; an embargo to 23:59:30 is not shown ending at 23:59."""
     if not isinstance(value, str):
         return ""
     when = datetime.fromisoformat(value)
-    return when.strftime("%Y-%m-%d %H:%M") + rfc3339(when)[19:]
+    shown = "%Y-%m-%d %H:%M:%S" if when.second else "%Y-%m-%d %H:%M"
+    return when.strftime(shown) + rfc3339(when)[19:]

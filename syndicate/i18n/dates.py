@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -74,6 +75,11 @@ def parse_rfc3339(text: str) -> datetime:
     before `EARLIEST_YEAR`, an offset beyond `MAX_OFFSET`)."""
     if not RFC3339.fullmatch(text):
         raise ValueError("is not an RFC 3339 date-time, e.g. 2021-02-18T19:30:00+01:00")
+    if not text.isascii():  # `\d` matched another script's digits (`٢٠٢٦`, `२०२६`)
+        ascii_digits = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
+        raise ValueError(
+            f"is written in digits other than 0-9, which dates take; write it {ascii_digits!r}"
+        )
     try:
         value = datetime.fromisoformat(text.upper())
     except ValueError:

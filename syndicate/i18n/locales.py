@@ -78,12 +78,21 @@ def _known_regions() -> frozenset[str]:
     return _subtags()[1] | frozenset(get_global("territory_aliases"))
 
 
+NO_LANGUAGE = {
+    "und": "an undetermined language",
+    "mul": "several languages",
+    "zxx": "no linguistic content",
+    "mis": "a language without a code",
+}
+"""ISO 639's codes that name no language: a text is in one language, which its tag names."""
+
+
 def is_valid_tag(tag: str) -> bool:
     """A well-formed BCP 47 tag that CLDR knows, each of its subtags too (underscores, as in
     `en_US`, are refused). babel alone reads more than tags: it drops a POSIX encoding
     (`en.draft` as `en`) and a script it does not know (`fr-Copy` as `fr`)."""
     match = _TAG.fullmatch(tag)
-    if match is None:
+    if match is None or tag.split("-", 1)[0].lower() in NO_LANGUAGE:
         return False
     scripts, _, variants = _subtags()
     script, region = match["script"], match["region"]

@@ -253,9 +253,12 @@ class _StoryReader:
         self._check_texts(doc, self.meta_file)
         original = data["original_language"]
         if original not in lang_files:
+            # `zh-hans` beside zh-Hans.md: the tag as the file writes it
+            cased = [tag for tag in lang_files if str(original).lower() == tag.lower()]
             self.diags.error(
                 "story.original-missing",
-                f"original_language is {original!r} but there is no {original}.md",
+                f"original_language is {original!r} but there is no {original}.md"
+                + (f"; write it {cased[0]!r}, as its file {cased[0]}.md" if cased else ""),
                 where("original_language"),
             )
         tz = self.tz = self._timezone(data, where)

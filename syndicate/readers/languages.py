@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 
 from syndicate.diagnostics import closest, suggest
-from syndicate.i18n.locales import canonical_case, is_valid_tag, preferred_tag, tag_words
+from syndicate.i18n.locales import (
+    NO_LANGUAGE,
+    canonical_case,
+    is_valid_tag,
+    preferred_tag,
+    tag_words,
+)
 
 TAG_WORD_CLOSE = 0.8
 """How alike a file's or a setting's word and a language's name or code must be to be offered."""
@@ -24,10 +30,17 @@ def tag_hint(tag: str) -> str:
             f"; {first!r} is a language, but CLDR knows no script, region or variant"
             f" {tag.partition('-')[2]!r} (regions are ISO 3166 or UN M.49 codes: en-GB, es-419)"
         )
+    if first in NO_LANGUAGE:
+        return (
+            f"; {first!r} is ISO 639's code for {NO_LANGUAGE[first]}, not a language: name"
+            " the language the text is written in"
+        )
     words = tag_words()
     # Closer than other near misses: among 600 short names and codes, `notes` is 0.67 alike
-    # `teso`, while a misspelt language name (`japanes`, `frensh`) is 0.8 alike or more.
-    word = first if first in words else closest(first, words, TAG_WORD_CLOSE)
+    # `teso`, while a misspelt language name (`japanes`, `frensh`) is 0.8 alike or more. A
+    # code of three letters or fewer is one only as it is (`jp`): `mul` is not Mali's `ml`.
+    near = closest(first, words, TAG_WORD_CLOSE) if len(first) > 3 else None
+    word = first if first in words else near
     if word is None:
         return ""
     meant = canonical_case("-".join(filter(None, (words[word], rest))))
