@@ -1340,3 +1340,43 @@ def test_a_kill_moves_the_catalog_and_sitemap_dates_forward(tmp_path: Path) -> N
     assert main([*args, "--now", "2026-02-04T00:00:00Z", *common], registry=PLAIN_COVERS) == 0
     after = dates()
     assert after == (killed_at, killed_at, killed_at), (before, after)
+
+
+def test_the_catalog_stays_and_moves_forward_when_a_kill_leaves_a_language_no_book(
+    tmp_path: Path,
+) -> None:
+    """A kill that took a language's last book dated the catalog by the other languages'
+    books, back in time; and one that took the last book of all deleted opds/catalog.xml,
+    the address readers' apps were given (a 404, and `deliver` deleted it from the server)."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    shutil.rmtree(site / "articles" / CORRECTED)
+    (site / "articles" / PUBLIC / "fr.md").unlink()  # English: this story's book alone,
+    lifted = site / "articles" / LIFTED  # and French: this one's
+    (lifted / "en.md").unlink()
+    meta = lifted / "story.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace("original_language: en", "original_language: fr"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    common = ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    args = ["export", "-q", "-f", "epub", "--jobs", "1", "--out", str(out), *common]
+    atom = "{http://www.w3.org/2005/Atom}"
+
+    def catalog() -> tuple[str | None, list[str | None]]:
+        root = etree.parse(str(out / "opds/catalog.xml")).getroot()
+        return root.findtext(f"{atom}updated"), [e.findtext(f"{atom}title") for e in root]
+
+    assert main([*args, "--now", NOW], registry=PLAIN_COVERS) == 0
+    assert (out / "opds/fr.xml").is_file()
+    killed_at = "2026-02-03T08:00:00Z"
+    cancel(site, LIFTED, killed_at)
+    assert main([*args, "--now", "2026-02-04T00:00:00Z"], registry=PLAIN_COVERS) == 0
+    updated, _ = catalog()
+    assert updated == killed_at and not (out / "opds/fr.xml").exists()
+    last = "2026-02-05T08:00:00Z"
+    cancel(site, PUBLIC, last)
+    assert main([*args, "--now", "2026-02-06T00:00:00Z"], registry=PLAIN_COVERS) == 0
+    updated, titles = catalog()
+    assert updated == last and "English" not in titles and not (out / "opds/en.xml").exists()
+    assert sorted(p.name for p in (out / "opds").iterdir()) == ["catalog.xml"]

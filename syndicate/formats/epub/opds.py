@@ -70,16 +70,25 @@ own, replaced by their lines."""
 
 
 def catalog(
-    books: Mapping[str, Sequence[Listed]], newest: Mapping[str, datetime], ctx: Context[Any]
+    books: Mapping[str, Sequence[Listed]],
+    newest: Mapping[str, datetime],
+    ctx: Context[Any],
+    taken_down: Mapping[str, datetime] | None = None,
 ) -> Iterator[OutputFile]:
     """The navigation feed, which lists each site language that has books with its newest
     book's update (`newest`, of every language: a run of some languages writes it as a run of
     all does), and the acquisition feeds of the run's languages' `books` (editions first,
-    then stories, as listed); nothing when there is no book."""
+    then stories, as listed). The navigation feed is dated by its newest language, or a later
+    kill or withdrawal (`taken_down`, by language) of a book it listed, in a language left
+    with none too: a client comparing dates would keep showing what the kill took. Nothing
+    when there is no book, unless one was taken down: the catalog's address, which readers'
+    apps were given, then stays, listing no language."""
     listed = {lang: newest[lang] for lang in ctx.config.languages if lang in newest}
-    if not listed:
+    gone = [when for lang, when in (taken_down or {}).items() if lang in ctx.config.languages]
+    if not listed and not gone:
         return
-    yield OutputFile(CATALOG, _bytes(_navigation(listed, ctx)))
+    updated = max([*listed.values(), *gone])
+    yield OutputFile(CATALOG, _bytes(_navigation(listed, updated, ctx)))
     for lang in ctx.languages:
         if books.get(lang):
             yield OutputFile(feed_path(lang), _acquisition(books[lang], listed[lang], lang, ctx))
@@ -97,12 +106,14 @@ def feed_path(lang: str) -> str:
     return f"opds/{lang}.xml"
 
 
-def _navigation(newest: Mapping[str, datetime], ctx: Context[Any]) -> etree._Element:
+def _navigation(
+    newest: Mapping[str, datetime], updated: datetime, ctx: Context[Any]
+) -> etree._Element:
     return _feed(
         ctx,
         CATALOG,
         ctx.config.publisher.name,
-        max(newest.values()),
+        updated,
         NAVIGATION,
         *(
             A.entry(

@@ -128,7 +128,7 @@ class EpubWriter(Writer[EpubOptions]):
                 yield Planned(path, make, stories=edition.stories, key=key)
         listed = shelved if ctx.options.story_books else []
         with_books = {e.lang for e in editions} | {lang for _, lang in listed}
-        if not with_books:
+        if not with_books and not made.taken_down:  # (one taken down: the catalog stays)
             return
         languages = [lang for lang in ctx.languages if lang in with_books]
         # The catalog lists the editions and the story books from the summaries alone (a
@@ -237,7 +237,8 @@ class _Editions:
             for lang, when in self.taken_down.items():  # (a language with books left only)
                 if lang in newest:
                     _note_newest(newest, lang, [when])
-            self.catalog_files = {f.path: f.data for f in opds.catalog(books, newest, ctx)}
+            made = opds.catalog(books, newest, ctx, self.taken_down)
+            self.catalog_files = {f.path: f.data for f in made}
         return self.catalog_files.get(path, b"")
 
 
