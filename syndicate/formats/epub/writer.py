@@ -237,8 +237,8 @@ class _Editions:
             for lang, when in self.taken_down.items():  # (a language with books left only)
                 if lang in newest:
                     _note_newest(newest, lang, [when])
-            made = opds.catalog(books, newest, ctx, self.taken_down)
-            self.catalog_files = {f.path: f.data for f in made}
+            files = opds.catalog(books, newest, ctx, self.taken_down)
+            self.catalog_files = {f.path: f.data for f in files}
         return self.catalog_files.get(path, b"")
 
 
