@@ -338,6 +338,25 @@ def test_the_w3c_validator_runs_when_named(
     assert validate(sample) == (0, [])
 
 
+@pytest.mark.parametrize(("tag", "reported"), [("ckb", False), ("nqo", False), ("zz", True)])
+def test_a_tag_newer_than_the_w3c_validators_list_is_not_its_error(
+    sample: Path,
+    tmp_path: Path,
+    shared_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tag: str,
+    reported: bool,
+) -> None:
+    """Central Kurdish (`ckb`) and N'Ko (`nqo`) are valid tags the validator's ISO 639 list
+    predates: every feed of a site in such a language (the English ones too, through their
+    `hreflang`) failed `validate --outputs` with `w3c.InvalidLanguage`. A tag that is no
+    language still is its error."""
+    monkeypatch.setenv(FEEDVALIDATOR_ENV, str(shared_dir / "tools/feed_validate.py"))
+    site, _ = planted(sample, tmp_path, "rss/en.xml", CHANNEL, f"\n    <language>{tag}</language>")
+    _, errors = validate(site)
+    assert any("[w3c.InvalidLanguage]" in e for e in errors) is reported, errors
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("path", "old", "new", "rule", "message"), W3C_CASES)
 def test_the_w3c_validator_agrees(

@@ -31,6 +31,29 @@ Known = Callable[[Path, str, str], bool]
 """Whether an error (file, type, message) is one a format's consumer requires: not reported."""
 
 
+_LANGUAGE_VALUES = re.compile(
+    r"""(?:xml:lang|hreflang)=["']([^"']*)["']|<(?:language|dc:language)>([^<]*)<"""
+)
+"""The language tags a line of a feed names: attributes, and RSS's and Dublin Core's elements."""
+
+
+def _tags_valid(path: Path, line: str) -> bool:
+    """Whether the line of `path` the validator blamed for an `InvalidLanguage` names only tags
+    syndicate knows as valid (BCP 47 and CLDR's): the validator's ISO 639 list is older than
+    codes such as Central Kurdish's `ckb` or N'Ko's `nqo`, which it calls invalid."""
+    from syndicate.i18n.locales import is_valid_tag
+
+    if not line.isdigit():
+        return False
+    try:
+        with path.open(encoding="utf-8") as lines:
+            text = next((t for n, t in enumerate(lines, 1) if n == int(line)), "")
+    except (OSError, UnicodeDecodeError):
+        return False
+    tags = [a or b for a, b in _LANGUAGE_VALUES.findall(text)]
+    return bool(tags) and all(is_valid_tag(tag.strip()) for tag in tags)
+
+
 def feedvalidator(
     config: SiteConfig, environ: Mapping[str, str] = os.environ
 ) -> tuple[str, SourceRef | str] | None:
@@ -85,6 +108,8 @@ def run_feedvalidator(
             if event is None:
                 continue
             text = WHERE.sub("", event["text"])
+            if event["type"] == "InvalidLanguage" and _tags_valid(path, event["line"]):
+                break
             if event["level"] == "error" and not known(path, event["type"], text):
                 at = name if event["line"] == "?" else f"{name}:{event['line']}"
                 diags.error(f"w3c.{event['type']}", text, at)
