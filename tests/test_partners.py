@@ -161,7 +161,9 @@ def test_msn_kills_by_expiry(rules_out: tuple[Path, str]) -> None:
     out, _ = rules_out
     kill = items(out / "partners/msn/fr.xml")["2026-01-25-killed"]
     assert kill.findtext("guid") == "tag:harbour.example,2026:2026-01-25-killed:fr"
-    assert kill.findtext("title") == "Article indisponible"
+    # "Article indisponible" is 20 characters, under MSN's "more than 20": the publisher's
+    # name makes the one item MSN must not refuse long enough
+    assert kill.findtext("title") == "Article indisponible — Harbour Times"
     assert kill.findtext(f"{DCTERMS}valid") == "2026-01-27T09:45:00Z"
     assert kill.findtext(f"{DCTERMS}modified") == "2026-01-27T09:45:00Z"
     assert kill.findtext("pubDate") == "Tue, 27 Jan 2026 09:45:00 GMT"
@@ -1282,3 +1284,33 @@ def test_a_summary_is_shortened_between_graphemes() -> None:
     assert shorten("A\U0001f468\u200d\U0001f469\u200d\U0001f467 family", 4) == "A…"
     assert shorten("Cafe\u0301s", 5) == "Caf…"
     assert shorten("Harbour works move the ferries", 16) == "Harbour works…"
+
+
+@pytest.mark.parametrize(
+    ("notice", "publisher", "low", "high", "title"),
+    [
+        ("Story no longer available", "YCPress", 21, 150, "Story no longer available"),
+        ("Article indisponible", "YCPress", 21, 150, "Article indisponible — YCPress"),
+        ("稿件已不可用", "YCPress", 21, 150, "稿件已不可用: 本稿已被 YCPress 撤销，请勿使用。"),
+        ("Article indisponible", "", 21, 150, "Article indisponible: retiré par la rédaction."),
+        ("稿件已不可用", "YCPress", 21, 24, "稿件已不可用: 本稿已被 YCPress…"),
+        ("Story no longer available", "YCPress", None, None, "Story no longer available"),
+    ],
+)
+def test_a_kill_items_title_is_within_the_profiles_lengths(
+    notice: str, publisher: str, low: int | None, high: int | None, title: str
+) -> None:
+    """MSN takes titles of more than 20 characters: the French, Polish, Portuguese, Hebrew,
+    Russian, Ukrainian, Arabic, Japanese, Korean and Chinese notices are shorter, so the kill
+    item, the one a partner must not refuse, was one MSN refuses."""
+    from syndicate.formats.partners.rules import is_kill_title, kill_title
+
+    said = (
+        "本稿已被 YCPress 撤销，请勿使用。"
+        if notice.startswith("稿")
+        else "retiré par la rédaction."
+    )
+    made = kill_title(notice, publisher, said, low, high)
+    assert made == title
+    assert (low is None or len(made) >= low) and (high is None or len(made) <= high)
+    assert is_kill_title(made, notice) and not is_kill_title("Storm warning", notice)

@@ -180,5 +180,27 @@ def fresh(published: datetime, now: datetime, window: timedelta) -> bool:
     return now - window < published <= now
 
 
+def kill_title(notice: str, publisher: str, comment: str, low: int | None, high: int | None) -> str:
+    """A kill item's title within the profile's title lengths: the notice ("Story no longer
+    available"), else the notice and the publisher, else the notice and what it says, cut to
+    the most the profile takes. MSN's "more than 20 characters" left "Article indisponible"
+    (20) and "稿件已不可用" (6) under it: the one item a partner must not refuse. Each begins
+    with the notice, which tells a kill item (`is_kill_title`)."""
+    from syndicate.formats.partners.dialect import shorten
+
+    named = [f"{notice} — {publisher}"] if publisher.strip() else []
+    for title in (notice, *named):
+        if not _outside(len(title), low, high):
+            return title
+    said = f"{notice}: {comment}"
+    return shorten(said, high) if high is not None else said
+
+
+def is_kill_title(title: str, notice: str) -> bool:
+    """Whether an item's title is a kill item's (`kill_title`) in a feed of `notice`'s
+    language."""
+    return title == notice or title.startswith((f"{notice} — ", f"{notice}: "))
+
+
 def _outside(value: float, low: float | None, high: float | None) -> bool:
     return (low is not None and value < low) or (high is not None and value > high)

@@ -77,7 +77,7 @@ def _channel(
     if options.require_hub and not hubs:
         yield line, "error", rule.HUB, f"no WebSub hub link; {rules.label} requires one"
     yield from _utc(channel.find("lastBuildDate"))
-    live = [item for item in channel.iterfind("item") if item.findtext("title") != notice]
+    live = [item for item in channel.iterfind("item") if not _killed(item, notice)]
     count = rules.item_count(len(live))
     if count is not None:  # the newsroom's output, not a fault of the feed: a warning
         yield line, "warning", count.rule, count.message
@@ -89,7 +89,7 @@ def _item(
     line = item.sourceline or 0
     yield from _guid(item)
     yield from _utc(item.find("pubDate"))
-    if notice is not None and item.findtext("title") == notice:
+    if _killed(item, notice):
         yield from _kill(item, rules)
         return
     options = rules.options
@@ -153,6 +153,11 @@ def _broken(line: int, broken: Broken | None) -> Iterator[Problem]:
     """A requirement broken: an error; a recommendation missed: a warning."""
     if broken is not None:
         yield line, "warning" if broken.advice else "error", broken.rule, broken.message
+
+
+def _killed(item: etree._Element, notice: str | None) -> bool:
+    """Whether `item` is a kill item: titled with the feed language's notice (`kill_title`)."""
+    return notice is not None and rule.is_kill_title(item.findtext("title") or "", notice)
 
 
 def _notice_title(lang: str | None) -> str | None:

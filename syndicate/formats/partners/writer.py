@@ -53,6 +53,7 @@ from syndicate.formats.partners.rules import (
     Broken,
     Rules,
     fresh,
+    kill_title,
 )
 from syndicate.i18n.dates import rfc3339_utc
 from syndicate.model import Paragraph, Story, StorySummary, Variant, inline_text, walk
@@ -116,7 +117,15 @@ class ProfileWriter(Writer[ProfileOptions]):
             # nothing in the sources says what the partner had. A partner can take a kill of
             # a story it never had; it must not miss one of a story it has.
             for lang in languages:
-                notice = rss_kill_item(make_tombstone(story, lang, ctx), dialect)
+                tombstone = make_tombstone(story, lang, ctx)
+                title = kill_title(
+                    tombstone.title,
+                    ctx.config.publisher.name,
+                    plain_text(tombstone.comment),
+                    options.title_min,
+                    options.title_max,
+                )
+                notice = rss_kill_item(dataclasses.replace(tombstone, title=title), dialect)
                 yield Fragment(tombstone_name(lang), notice)
 
     def collection_files(
