@@ -17,6 +17,7 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.model import (
     Code,
     Heading,
+    Link,
     ListBlock,
     Paragraph,
     SiteConfig,
@@ -442,6 +443,25 @@ def test_a_footnote_s_note_is_said_at_its_line_and_published_as_written(note: st
     # In a code block it is code (which stories do not take), no footnote.
     blocks, diags = body(f"```\n[^1]: {note}\n```\n")
     assert [d.code for d in diags] == ["body.unsupported"]
+
+
+@pytest.mark.parametrize("quote", ["", "> "])
+def test_a_link_definition_after_a_footnote_s_note_stays_a_definition(quote: str) -> None:
+    """`[^1]: Reuters` then `[ref]: https://...` on the next line: both are definitions to
+    CommonMark, but the note read as text became a paragraph that took the definition in,
+    published it as text and left `[the statement][ref]` unresolved."""
+    text = (
+        f"A claim[^1].\n\n{quote}[^1]: Reuters\n{quote}[ref]: https://example.com/\n\n"
+        "Read [the statement][ref] today.\n\nThe end.\n"
+    )
+    blocks, diags = body(text)
+    paragraphs = [b for b in walk(blocks) if isinstance(b, Paragraph)]
+    texts = [inline_text(b.children) for b in paragraphs]
+    assert texts == ["A claim[^1].", "[^1]: Reuters", "Read the statement today.", "The end."]
+    link = paragraphs[2].children[1]
+    assert isinstance(link, Link) and link.href == "https://example.com/"
+    assert [p.source.line for p in paragraphs] == [8, 10, 13, 15], "the file's own lines"
+    assert [(d.code, d.line) for d in diags] == [("body.footnote", 8), ("body.footnote", 10)]
 
 
 def test_raw_html_nested_thousands_deep_is_refused_before_it_is_sanitised() -> None:

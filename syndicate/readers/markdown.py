@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -88,11 +89,22 @@ def parse_body(
         # marker became a link to it, or an error of a link the user never wrote. Read as
         # the text it is (its `[` escaped), the marker and the note are said as footnotes.
         lines = text.split("\n")
-        for first, _ in notes:
+        blanks = []
+        for first, end in sorted(notes, reverse=True):
+            quote = _NOTE_START.match(lines[first])
             lines[first] = _NOTE_START.sub(r"\1\\[", lines[first], count=1)
+            # The note is a paragraph now, which would take in a link definition on the line
+            # after it (`[ref]: https://...`: a definition cannot interrupt a paragraph) and
+            # publish it as text, its links left unresolved: a blank line (in the note's
+            # quote, if it is in one) ends the note.
+            if end < len(lines) and lines[end].strip(" \t>"):
+                lines.insert(end, quote.group(1).rstrip() if quote else "")
+                blanks.append(end)
         text = "\n".join(lines)
         env = {}
         tokens = _MD.parse(text, env)
+        if blanks:
+            _unshift(tokens, env, blanks)
     builder = _TreeBuilder(where, find_image, diags)
     blocks, _ = builder.blocks(tokens, 0, closing=None)
     if not _check_depth(blocks, diags):
@@ -101,6 +113,21 @@ def parse_body(
     for line, reference in env.get(_NOT_CHARACTERS, []):
         diags.error("text.entity", _not_a_character(reference), where.at(where.line + line))
     return tuple(blocks)
+
+
+def _unshift(tokens: list[Token], env: dict[str, Any], blanks: list[int]) -> None:
+    """The lines of `tokens` (and of the problems found while parsing) as the story's file
+    numbers them, without the blank lines added at `blanks` (their places in the file)."""
+    added = [place + count for count, place in enumerate(sorted(blanks))]
+
+    def line(at: int) -> int:
+        return at - bisect.bisect_left(added, at)
+
+    for token in tokens:
+        if token.map:
+            token.map = [line(token.map[0]), line(token.map[1])]
+    if _NOT_CHARACTERS in env:
+        env[_NOT_CHARACTERS] = [(line(at), ref) for at, ref in env[_NOT_CHARACTERS]]
 
 
 MAX_UNCLOSED = 500
