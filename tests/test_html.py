@@ -298,6 +298,7 @@ def test_story_without_translations_or_images(
     assert set(doc.xpath("//head/link/@hreflang")) == {"en", "x-default"}
     assert not doc.xpath('//nav[contains(@class, "translations")]')
     assert not doc.xpath('//meta[@property="og:image"]')
+    assert doc.xpath('//meta[@name="twitter:card"]/@content') == ["summary"]  # no photo
     data = embedded(doc)
     assert "workTranslation" not in data["@graph"][3]
     assert list(check(data, "jsonld.schema.json")) == []
@@ -353,6 +354,11 @@ def test_story_lists_are_paged(tmp_path: Path) -> None:
         assert doc.xpath("//link[@rel='canonical']/@href") == [f"{BASE}html/{name}"]
         hreflang = doc.xpath("//link[@rel='alternate'][@hreflang]/@hreflang")
         assert hreflang == (["en", "fr", "x-default"] if name == "index.en.html" else [])
+        # The language menu of page 2 and later leads to the first page in French, which is
+        # no translation of it: no rel="alternate" there either (the head said none).
+        nav = doc.xpath("//nav[contains(@class, 'translations')]//a")
+        assert [a.get("href") for a in nav] == ["index.fr.html"]
+        assert [a.get("rel") for a in nav] == (["alternate"] if name == "index.en.html" else [None])
         assert doc.xpath("//a[@class='brand']/@href") == ["index.en.html"]
     assert len(listed) == 7 == len(set(listed))  # every story once, in three pages
     full = page(out, "en", "index.en.html")
@@ -549,3 +555,16 @@ def test_open_graph_names_each_alternate_locale_once_and_never_the_pages_own(
     assert doc.xpath('//meta[@property="og:locale"]/@content') == ["zh_TW"]
     alternates = doc.xpath('//meta[@property="og:locale:alternate"]/@content')
     assert sorted(alternates) == ["ar_EG", "de_DE", "en_CN", "en_US", "es_ES", "fr_FR", "zh_CN"]
+
+
+def test_x_shows_the_large_card_only_for_a_photo_big_enough(sample_story: Story) -> None:
+    """Pages had Open Graph but no `twitter:card`: X showed the small card, the photo of a
+    story as a thumbnail, whatever its size."""
+    from syndicate.formats.html.writer import twitter_card
+
+    photo = sample_story.images[0]
+    for size, card in [((1600, 900), "summary_large_image"), ((300, 157), "summary_large_image"),
+                       ((299, 400), "summary"), ((400, 156), "summary")]:  # fmt: skip
+        sized = replace(photo, width=size[0], height=size[1])
+        assert twitter_card(replace(sample_story, images=(sized,))) == card, size
+    assert twitter_card(replace(sample_story, images=())) == "summary"

@@ -118,6 +118,27 @@ def test_translation_links_both_ways(out: Path) -> None:
         assert ref["headline"] == translation["headline"]
 
 
+def test_translations_of_an_original_the_site_does_not_publish_claim_none(
+    tmp_path: Path,
+) -> None:
+    """The site publishes French and Arabic of an English story: the French said it was a
+    translation of the Arabic (the first published language, `x-default`'s stand-in), and
+    the Arabic that the French was its translation."""
+    from sites import Site
+
+    site = Site(tmp_path)
+    config = site.config.read_text(encoding="utf-8")
+    site.config.write_text(
+        config.replace("languages: [en, fr, ar, zh-Hans, de, es]", "languages: [fr, ar]"),
+        encoding="utf-8",
+    )
+    site.export("jsonld", "html")
+    for lang in ("fr", "ar"):
+        data = json.loads((site.out / f"jsonld/{SAMPLE_SLUG}.{lang}.jsonld").read_text("utf-8"))
+        node = article(data)
+        assert "translationOfWork" not in node and "workTranslation" not in node, lang
+
+
 def test_languages_are_bcp47(out: Path) -> None:
     for lang in LANGS:
         data = load(out, lang)

@@ -283,10 +283,12 @@ def subscribe(lang: str, linked: bool, ctx: Context[HtmlOptions]) -> Values | No
     }
 
 
-def language_nav(lang: str, others: Sequence[str], href: Any) -> Values:
-    """ "Also available in": the same page in the other languages."""
+def language_nav(lang: str, others: Sequence[str], href: Any, *, alternate: bool = True) -> Values:
+    """ "Also available in": the same page in the other languages; with `alternate` false
+    (a story list's page 2 and later, whose links go to the other languages' first pages),
+    links that make no claim to be its translations (no `rel="alternate"`)."""
     links = [{"lang": tag, "label": language_label(tag), "href": href(tag)} for tag in others]
-    return {"title": term("translations", lang), "links": links}
+    return {"title": term("translations", lang), "links": links, "alternate": alternate}
 
 
 def time_phrase(key: str, lang: str, tz: str, when: datetime, **values: str) -> Values:
@@ -351,6 +353,7 @@ def article_page(
         + [{"lang": "x-default", "href": urls.article(story.slug, default_language(story, ctx))}],
         "feeds": feeds(lang, lang in with_feeds, ctx),
         "open_graph": open_graph(story, lang, url, section, ctx),
+        "twitter_card": twitter_card(story),
         "latest_news": term("latest_news", lang),
         "article": {
             "id": story.id,
@@ -448,6 +451,21 @@ def open_graph(
     ]
     tags += [("article:tag", keyword) for keyword in story.keywords_for(variant.lang)]
     return tags
+
+
+LARGE_CARD = (300, 157)
+"""The smallest image X (Twitter) shows as a large card, in pixels (its `summary_large_image`)."""
+
+
+def twitter_card(story: Story) -> str:
+    """The card X (Twitter) shows for the page, which reads the rest (title, description,
+    image) from Open Graph: the large one when the story's first image is big enough for it,
+    else the small summary (without the tag, X shows the small one whatever the photo)."""
+    if story.images:
+        image = story.images[0]
+        if image.width >= LARGE_CARD[0] and image.height >= LARGE_CARD[1]:
+            return "summary_large_image"
+    return "summary"
 
 
 def _body(story: Story, lang: str) -> Markup:
@@ -578,7 +596,9 @@ def language_index(
         "heading": heading if number == 1 else f"{heading} – {page_number(lang, number)}",
         "stories": story_items(page.stories, lang),
         "pager": pager(page, lang),
-        "translations": language_nav(lang, others, lambda tag: f"index.{tag}.html"),
+        "translations": language_nav(
+            lang, others, lambda tag: f"index.{tag}.html", alternate=number == 1
+        ),
         "subscribe": subscribe(lang, page.feeds, ctx),
     }
 

@@ -36,7 +36,7 @@ _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
 def default_language(story: Story, ctx: Context[Any]) -> str:
-    """The language of `x-default` and of `translationOfWork`: the original if published."""
+    """The language of `x-default`: the original if published, else the first published."""
     langs = site_languages(story, ctx)
     return story.original_lang if story.original_lang in langs else langs[0]
 
@@ -285,8 +285,13 @@ class GraphBuilder:
         return {"@type": "CorrectionComment", "text": note, "datePublished": when}
 
     def _translation_links(self, story: Story, lang: str) -> Node:
-        """`workTranslation` on the original, `translationOfWork` on each translation."""
-        original = default_language(story, self.ctx)
+        """`workTranslation` on the original, `translationOfWork` on each translation. An
+        original the site does not publish has no page: its translations are translations
+        of it, not of each other, and say neither (the `x-default` page stands in for it in
+        `hreflang`, which claims no translation)."""
+        if story.original_lang not in site_languages(story, self.ctx):
+            return {}
+        original = story.original_lang
         if lang != original:
             return {"translationOfWork": self._work_ref(story, original)}
         others = [other for other in site_languages(story, self.ctx) if other != lang]
