@@ -63,6 +63,8 @@ RESERVED_SLUGS = {
 _MARKDOWN_SUFFIXES = frozenset({"markdown", "mdown", "mkd", "mkdn", "mdwn", "txt", "text", "md"})
 """What a language file may be named by other tools (`fr.markdown`, `fr.MD`): told `fr.md`."""
 PLACEHOLDER = re.compile(r"\bTODO\b")
+_TAG_SHAPE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+"""A name shaped as a language tag (`xx-Bogus`), known or not."""
 _LEFT_BEHIND = re.compile(
     r".+~|#.+#|.+\.(?:bak|orig|swp|swo|tmp)|thumbs\.db|desktop\.ini|icon\r|4913",
     re.IGNORECASE,
@@ -811,8 +813,10 @@ class _StoryReader:
     def _tag_problem(tag: str) -> str | None:
         if not is_valid_tag(tag):
             hint = tag_hint(tag)
-            # A name near none (`notes`, `README`) is likely an editor's file, not a language.
-            elsewhere = "" if hint else "; an editor's notes or drafts go into a subfolder"
+            # A name near none and not shaped as a tag (`notes`, `README`; not `xx-Bogus`) is
+            # likely an editor's file, not a language.
+            editors = not hint and not _TAG_SHAPE.fullmatch(tag)
+            elsewhere = "; an editor's notes or drafts go into a subfolder" if editors else ""
             return (
                 f"{tag!r} is not a known BCP 47 language tag{hint}; name the file after its"
                 f" language, e.g. fr.md, zh-Hans.md, pt-BR.md{elsewhere}"
