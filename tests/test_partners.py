@@ -166,7 +166,9 @@ def test_msn_kills_by_expiry(rules_out: tuple[Path, str]) -> None:
     assert kill.findtext("title") == "Article indisponible — Harbour Times"
     assert kill.findtext(f"{DCTERMS}valid") == "2026-01-27T09:45:00Z"
     assert kill.findtext(f"{DCTERMS}modified") == "2026-01-27T09:45:00Z"
-    assert kill.findtext("pubDate") == "Tue, 27 Jan 2026 09:45:00 GMT"
+    # MSN's pubDate is the publication (`pubdate: published`), the kill item's too: a story
+    # put back after a withdrawal had its pubDate go back from the kill to the publication
+    assert kill.findtext("pubDate") == "Sun, 25 Jan 2026 09:00:00 GMT"
     assert kill.find(CONTENT) is None and kill.find(f"{MEDIA}content") is None
 
 

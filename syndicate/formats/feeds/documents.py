@@ -622,6 +622,7 @@ def make_tombstone(story: Story, lang: str, ctx: Context[Any]) -> Tombstone:
         comment=term(key, lang, publisher=publisher),
         link=ctx.urls.article(story.slug, lang),
         when=story.updated_for(lang),
+        published=story.public_since_for(lang),
     )
 
 

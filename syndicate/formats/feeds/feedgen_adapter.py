@@ -123,6 +123,9 @@ class Tombstone:
     link: str
     """The story's page, which now shows the notice."""
     when: datetime
+    published: datetime | None = None
+    """When the story reached the public in the language: a feed that dates its items by
+    their publication (a profile's `pubdate: published`) keeps that date on the kill item."""
 
 
 @dataclass(frozen=True, slots=True)

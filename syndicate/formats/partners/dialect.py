@@ -60,7 +60,13 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
             _add(element, qname, template.format_map(texts), namespaces)
 
     def kill(element: etree._Element, tombstone: Tombstone) -> None:
-        _date(element, "pubDate", tombstone.when, options)
+        # A profile dating items by their publication that says a kill by expiry (MSN) keeps
+        # the publication on the kill item, whose `dcterms:modified` says the kill: a story
+        # put back after a withdrawal had its pubDate go back from the withdrawal to the
+        # publication. (With `kill: notice` a new pubDate is the kill's only date.)
+        expiry = options.pubdate == "published" and options.kill == "expire"
+        published = tombstone.published if expiry else None
+        _date(element, "pubDate", published or tombstone.when, options)
         if options.plain_description:
             _set(element, "description", plain_text(tombstone.comment))
         when = rfc3339_utc(tombstone.when)
