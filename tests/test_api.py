@@ -57,7 +57,8 @@ def run(tmp_path: Path, **arguments: Any) -> tuple[str, list[str]]:
         ({"progress": 5}, "progress: give a function of (phase, done, total), not 5"),
         ({"force": "yes"}, "force: give True or False, not 'yes'"),
         ({"releases": "no"}, "releases: give True or False, not 'no'"),
-        ({"keep_going": 1}, "keep_going: give True, False or None, not 1"),
+        ({"keep_going": 2}, "keep_going: give True, False or None, not 2"),
+        ({"force": 0.5}, "force: give True or False, not 0.5"),
     ],
 )
 def test_a_mistaken_argument_is_an_error_not_a_traceback(
@@ -200,3 +201,10 @@ def test_the_command_line_called_by_a_program_leaves_its_warnings_as_they_were(
     assert warnings.showwarning is shown and sys.warnoptions == options
     assert logging.getLogger("py.warnings").handlers == handlers
     capsys.readouterr()
+
+
+def test_a_flag_given_as_0_or_1_is_taken_as_false_or_true(tmp_path: Path) -> None:
+    """Flags given as the numbers 0 and 1 (or numpy's booleans, which compare so) were taken
+    before the arguments' kinds were checked, and still are."""
+    status, errors = run(tmp_path, force=1, strict=0, keep_going=0, releases=1)
+    assert status == "exported" and errors == []

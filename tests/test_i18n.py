@@ -599,6 +599,12 @@ def test_a_pairing_cldr_has_no_locale_for_is_valid_and_written_as_its_language(
     assert format_human_date(PUBLISHED, tag, zone) == format_human_date(PUBLISHED, language, zone)
     assert direction(tag) == direction(language)
     assert not is_valid_tag("xx-US") and not is_valid_tag("en-QQ")
+    # only a country: not CLDR's pseudo-locales, a private-use code, a grouping or an area
+    for made_up in ("en-XA", "en-XB", "fr-QO", "en-EU", "en-UN", "es-003"):
+        assert not is_valid_tag(made_up), made_up
+    assert is_valid_tag("es-419") and is_valid_tag("en-XK")  # CLDR's own; Kosovo
+    # named with its region, as a locale CLDR has is: two "English" entries in a menu before
+    assert display_name(tag, "en").endswith("United States)" if tag != "en-CN" else "(China)")
 
 
 @pytest.mark.parametrize(
@@ -608,7 +614,12 @@ def test_a_pairing_cldr_has_no_locale_for_is_valid_and_written_as_its_language(
         ("frensh", "; did you mean 'fr'?"),
         ("deutsch", "; did you mean 'de'?"),  # was Dutch
         ("francais", "; did you mean 'fr'?"),
+        ("thia", "; did you mean 'th'?"),  # two letters swapped
+        ("engl", "; did you mean 'en'?"),  # the first letters of a name
+        ("portu", "; did you mean 'pt'?"),
         ("notes", ""),  # was Teso ('teo')
+        ("todo", ""),  # not Bodo
+        ("body", ""),
         ("README", ""),
         ("draft", ""),
     ],

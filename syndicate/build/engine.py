@@ -264,7 +264,7 @@ def export(
         "registry": (registry, (Registry, type(None)), "a Registry"),
         "diagnostics": (given, (Diagnostics, type(None)), "a Diagnostics"),
         **{
-            name: (flag, (bool,), "True or False")
+            name: (bool(flag) if flag in (0, 1) else flag, (bool,), "True or False")
             for name, flag in (
                 ("force", force),
                 ("strict", strict),
@@ -273,7 +273,11 @@ def export(
                 ("releases", releases),
             )
         },
-        "keep_going": (keep_going, (bool, type(None)), "True, False or None"),
+        "keep_going": (
+            bool(keep_going) if keep_going in (0, 1) else keep_going,
+            (bool, type(None)),
+            "True, False or None",
+        ),
     }
     if progress is not None and not callable(progress):
         kinds["progress"] = (progress, (), "a function of (phase, done, total)")

@@ -25,6 +25,9 @@ def locale_for(tag: str) -> Locale:
         return Locale.parse(tag, sep="-")
     except (UnknownLocaleError, ValueError, TypeError) as exc:
         match = _TAG.fullmatch(tag) if isinstance(tag, str) else None
+        region = (match["region"] or "").upper() if match is not None else ""
+        if region and not _A_COUNTRY.fullmatch(region):
+            raise ValueError(f"unknown language tag {tag!r}") from exc
         if match is not None and (match["region"] or match["variants"]):
             language = tag.split("-", 1)[0]
             for shorter in (f"{language}-{match['script']}" if match["script"] else "", language):
@@ -34,6 +37,13 @@ def locale_for(tag: str) -> Locale:
                     except (UnknownLocaleError, ValueError, TypeError):
                         continue
         raise ValueError(f"unknown language tag {tag!r}") from exc
+
+
+_A_COUNTRY = re.compile(r"(?!AA|EU|EZ|UN|ZZ|Q[M-Z]|X[A-JL-Z])[A-Z]{2}")
+"""A region of ISO 3166 that a language is written in, for a pairing CLDR has no locale for:
+not a private-use code (`AA`, `QM`-`QZ`, `XA`-`XZ` but Kosovo's `XK`; CLDR's pseudo-locales
+`en-XA`, `en-XB`), a grouping (`EU`, `EZ`, `UN`) nor an area of UN M.49 (`es-003`): those are
+tags only where CLDR has the locale (`es-419`)."""
 
 
 def canonical_tag(tag: str) -> str:
@@ -359,7 +369,15 @@ def format_number(number: int, lang: str) -> str:
 def display_name(tag: str, in_lang: str | None = None) -> str:
     """The language's name, in `in_lang` (default: in itself, e.g. "français")."""
     loc = locale_for(tag)
-    name = loc.get_display_name(locale_for(in_lang) if in_lang else loc) or tag
+    shown = locale_for(in_lang) if in_lang else loc
+    name = loc.get_display_name(shown) or tag
+    match = _TAG.fullmatch(tag)
+    region = match["region"].upper() if match is not None and match["region"] else None
+    if region and loc.territory != region and _A_COUNTRY.fullmatch(region):
+        # `en-CN`, read as English: "English (China)", as babel names a locale's details
+        where = shown.territories.get(region)
+        if where:
+            name = f"{name[:-1]}, {where})" if name.endswith(")") else f"{name} ({where})"
     return name
 
 

@@ -4,6 +4,7 @@ instead, the same from `init`, `new`, `terms`, a language file's name and `syndi
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from syndicate.diagnostics import closest, suggest
 from syndicate.i18n.locales import (
@@ -16,6 +17,29 @@ from syndicate.i18n.locales import (
 
 TAG_WORD_CLOSE = 0.8
 """How alike a file's or a setting's word and a language's name or code must be to be offered."""
+
+
+def _swapped(word: str, words: Mapping[str, str]) -> str | None:
+    """The language name `word` (four letters or more) is with two letters side by side
+    swapped back (`thia`: thai), if one is."""
+    if len(word) < 4:
+        return None
+    for at in range(len(word) - 1):
+        back = word[:at] + word[at + 1] + word[at] + word[at + 2 :]
+        if back != word and back in words:
+            return back
+    return None
+
+
+def _abbreviated(word: str, words: Mapping[str, str]) -> str | None:
+    """The one language name `word` (four letters or more) begins (`engl`: english); None
+    when it begins none, or the names of several languages (`port`: portuguese only)."""
+    if len(word) < 4:
+        return None
+    meant = {tag for name, tag in words.items() if " " not in name and name.startswith(word)}
+    if len(meant) != 1:
+        return None
+    return next(name for name, tag in words.items() if tag in meant and name.startswith(word))
 
 
 def tag_hint(tag: str) -> str:
@@ -37,10 +61,13 @@ def tag_hint(tag: str) -> str:
         )
     words = tag_words()
     # Closer than other near misses: among 600 short names and codes, `notes` is 0.67 alike
-    # `teso`, while a misspelt language name (`japanes`, `frensh`) is 0.8 alike or more. A
-    # code of three letters or fewer is one only as it is (`jp`): `mul` is not Mali's `ml`.
-    near = closest(first, words, TAG_WORD_CLOSE) if len(first) > 3 else None
-    word = first if first in words else near
+    # `teso` and `todo` 0.75 alike `bodo`, while a misspelt language name (`japanes`,
+    # `frensh`) is 0.8 alike or more; two letters swapped are a slip too (`thia`), and a
+    # name's first letters its abbreviation (`engl`, `ital`, `portu`). A code of three
+    # letters or fewer is one only as it is (`jp`): `mul` is not Mali's `ml`.
+    word = first if first in words else _abbreviated(first, words) or _swapped(first, words)
+    if word is None and len(first) > 3:
+        word = closest(first, words, TAG_WORD_CLOSE)
     if word is None:
         return ""
     meant = canonical_case("-".join(filter(None, (words[word], rest))))

@@ -183,17 +183,20 @@ def fresh(published: datetime, now: datetime, window: timedelta) -> bool:
 def kill_title(notice: str, publisher: str, comment: str, low: int | None, high: int | None) -> str:
     """A kill item's title within the profile's title lengths: the notice ("Story no longer
     available"), else the notice and the publisher, else the notice and what it says, cut to
-    the most the profile takes. MSN's "more than 20 characters" left "Article indisponible"
-    (20) and "稿件已不可用" (6) under it: the one item a partner must not refuse. Each begins
-    with the notice, which tells a kill item (`is_kill_title`)."""
+    the most the profile takes; the notice alone when it is over the most (never cut). MSN's
+    "more than 20 characters" left "Article indisponible" (20) and "稿件已不可用" (6) under
+    it: the one item a partner must not refuse. Each begins with the notice, which tells a
+    kill item (`is_kill_title`)."""
     from syndicate.formats.partners.dialect import shorten
 
     named = [f"{notice} — {publisher}"] if publisher.strip() else []
     for title in (notice, *named):
         if not _outside(len(title), low, high):
             return title
-    said = f"{notice}: {comment}"
-    return shorten(said, high) if high is not None else said
+    head = f"{notice}: "
+    if (high is not None and high <= len(head)) or len(notice) >= (low or 0):
+        return notice  # (never cut into the notice, which tells the item a kill's)
+    return head + (shorten(comment, high - len(head)) if high is not None else comment)
 
 
 def is_kill_title(title: str, notice: str) -> bool:
