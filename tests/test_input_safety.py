@@ -392,6 +392,11 @@ def test_an_image_path_with_a_space_is_placed_with_angle_brackets(
         ("javascript:alert({slug},{lang})", "not an absolute http(s) URL"),
         ("{base_url}html/{slug}.html", "add {lang}: without it, different articles"),
         ("{base_url}html/{slug.{lang}.html", "a { or } is not closed"),
+        # What base_url is held to (these went into every page and feed, unchecked):
+        ("HTTPS://news.example/{lang}/{slug}", "write HTTPS:// in lowercase"),
+        ("https://news.example/a|b/{lang}/{slug}^", "which a URL cannot hold ('^', '|')"),
+        ("https://news.example/my news/{lang}/{slug}", "which a URL cannot hold (a space)"),
+        ("https://news.example:99999/{lang}/{slug}", "is not a valid URL (port out of range"),
     ],
 )
 def test_link_templates_hold_only_their_placeholders_and_give_http_urls(
@@ -988,6 +993,15 @@ SPACED = "https://x.example/my%20news/"
         ("https://x.example/a|b/", f"{NOT_BASE}; write | as %7C: 'https://x.example/a%7Cb/'"),
         ("https://x.example/?page=1", f"{NOT_BASE}; a URL things are published under has no query"),
         ("ftp://x.example/", f"{NOT_BASE}; start it with https:// (or http://)"),
+        # A space pasted at the end was told to be a folder, `.../wire/%20/`.
+        (
+            "https://x.example/wire/ ",
+            f"{NOT_BASE}; remove the space around it: 'https://x.example/wire/'",
+        ),
+        (
+            " https://x.example/wire ",
+            f"{NOT_BASE}; remove the space around it and end it with /: 'https://x.example/wire/'",
+        ),
     ],
 )
 def test_base_url_is_checked_as_a_url(

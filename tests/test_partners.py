@@ -711,6 +711,13 @@ def test_formats_lists_the_profiles(
             "profiles:\n  mine:\n    title_min: 50\n    title_max: 20\n",
             ("syndicate.yaml:11: error: profiles.mine: title_min: is above title_max (20)",),
         ),
+        (  # renditions narrower than the partner takes: accepted, and made wider, before
+            "profiles:\n  mine:\n    image_min_width: 600\n    image_width: 500\n",
+            (
+                "syndicate.yaml:12: error: profiles.mine: image_width: is below image_min_width"
+                " (600): the partner refuses images that narrow; give at least 600",
+            ),
+        ),
         (
             "profiles:\n  mine:\n    item_elements: {x:id: '{id}'}\n",
             (

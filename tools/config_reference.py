@@ -37,7 +37,8 @@ HEAD = """\
 options records of the formats, `deliver` and `serve`: edit those, then run it again. -->
 
 A site is configured by one file, `syndicate.yaml`, in the site folder (`syndicate init` writes
-one with every setting explained in a comment). It is checked when it is loaded, every problem
+one with the settings a site starts with, each explained in a comment, and how to list
+the formats' options: `syndicate formats`). It is checked when it is loaded, every problem
 at its line: all that its shape has (unknown fields, wrong types, values out of range) in one
 run, then, once the file has none of those, the checks that read its values (time zones, names
 of profiles, fonts, namespaces); an unknown section is an error with a "did you mean", for

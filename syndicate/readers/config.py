@@ -677,6 +677,15 @@ def link_template_problem(kind: str, template: str, base_url: str) -> str | None
         return f"add {need}: without it, different {kind}s would get the same URL"
     sample = fill(template, base_url=base_url, **_SAMPLE)
     url = urlsplit(sample)
-    if url.scheme not in ("http", "https") or not url.netloc or any(c.isspace() for c in sample):
+    if url.scheme.lower() not in ("http", "https") or not url.netloc:
         return f"gives {sample!r}, not an absolute http(s) URL; start it with {{base_url}}"
+    # What `base_url` is held to: every page, feed and sitemap carries these links.
+    written = sample.partition(":")[0]  # (urlsplit gives the scheme in lowercase)
+    if written != written.lower():
+        return f"gives {sample!r}: write {written}:// in lowercase"
+    if unsafe := sorted(set(re.findall(r"""[\s"<>\\^`{|}]""", sample))):
+        said = ", ".join(repr(c) if not c.isspace() else "a space" for c in unsafe)
+        return f"gives {sample!r}, which a URL cannot hold ({said}): write each as %XX"
+    if problem := url_problem(sample):
+        return f"gives {sample!r}, which {problem}"
     return None

@@ -476,8 +476,13 @@ def _url_hint(value: Any, schema: dict[str, Any]) -> str:
     description = str(schema.get("description"))
     if "http(s) URL" not in description or not isinstance(value, str):
         return ""
-    scheme, colon, rest = value.partition("://")
     fixes: list[str] = []
+    if value != value.strip():  # pasted with a space or a line's end around it
+        if re.search(_end_anchored(str(schema.get("pattern", ""))), value.strip()):
+            return f"; remove the space around it: {value.strip()!r}"
+        value = value.strip()
+        fixes.append("remove the space around it")
+    scheme, colon, rest = value.partition("://")
     guessed = not colon and ":" not in value.split("/")[0]  # `www.nato.int/iraq`
     if guessed:
         scheme, rest = "https", value

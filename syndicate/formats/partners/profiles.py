@@ -261,6 +261,13 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
                 self, low
             ) > getattr(self, high):
                 yield low, f"is above {high} ({getattr(self, high)})"
+        narrow, least = self.image_width, self.image_min_width
+        if narrow is not None and least is not None and narrow < least:
+            yield (
+                "image_width",
+                f"is below image_min_width ({least}): the partner refuses images that narrow;"
+                f" give at least {least}",
+            )
         if self.require_hub and self.hub is None:
             yield "hub", f"{self.label or 'this partner'} wants a WebSub hub: set hub"
         for prefix, uri in self.namespaces.items():
