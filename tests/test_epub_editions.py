@@ -122,6 +122,25 @@ def test_section_order_edition_day_and_latest(sample_story: Story, site_config: 
     assert toc(latest["edition-en.epub"]) == [("Politics", ["sample"]), ("World", ["world-1"])]
 
 
+def test_a_section_order_naming_no_section_and_an_empty_title_are_said(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """`section_order: [sprot]` ordered nothing, unsaid (feeds.sections says its typo), and
+    `edition_title: ""` gave the default title silently."""
+    stories = several_stories(sample_story)
+    _, diags = run(stories, site_config, section_order=["wrld", "politics"])
+    assert [(d.code, d.message) for d in diags] == [
+        (
+            "epub.section",
+            "epub.section_order: no story is in the section 'wrld', so it orders nothing;"
+            " did you mean 'world'?",
+        )
+    ]
+    files, diags = run(stories, site_config, edition_title=" ")
+    assert files == [] and [d.code for d in diags] == ["config.option"]
+    assert "edition_title: is empty, which gave the default title" in diags.errors[0].message
+
+
 def test_edition_title_date_and_identifier(sample_story: Story, site_config: SiteConfig) -> None:
     stories = several_stories(sample_story)
     books = edition_files(

@@ -81,7 +81,13 @@ class EpubOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
                 "no folder listed exists, so no cover could be drawn: name the folders that"
                 " hold the Noto fonts (e.g. /usr/share/fonts), or leave font_dirs out",
             )
-        if self.edition_title is not None:
+        if self.edition_title is not None and not self.edition_title.strip():
+            yield (
+                "edition_title",
+                "is empty, which gave the default title: write a title, such as"
+                " '{publisher}: {date}', or leave edition_title out",
+            )
+        elif self.edition_title is not None:
             problem, _ = template_problem(self.edition_title, EDITION_TITLE_FIELDS)
             if problem is not None:
                 yield "edition_title", problem

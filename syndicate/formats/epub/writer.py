@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from syndicate.diagnostics import Diagnostics
+from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import Context, Fragment, Memo, OutputFile, Planned, Writer
 from syndicate.formats.epub import book as epub_book
 from syndicate.formats.epub import opds
@@ -90,6 +90,7 @@ class EpubWriter(Writer[EpubOptions]):
         work (a book that fails is an error, and a run with errors publishes nothing), with
         their catalog entries (fragments), so the catalog lists them and the editions from
         the summaries; only the stories of the editions are recalled whole, for their books."""
+        _unknown_sections(ctx.options.section_order, stories, ctx)
         visible = _newest_first([s for s in stories if s.is_visible(ctx.now)])
         # Every language's books and editions are listed, of this run's languages or not: the
         # catalog's root lists each language, as a run of every language writes it. Only the
@@ -165,6 +166,22 @@ class EpubWriter(Writer[EpubOptions]):
             ctx.not_checked("EPUBCheck")
         for path in output_files(out, "opds", (".xml",), ctx.diagnostics, deep=False):
             check_catalog(path, out, ctx.urls.output(""), ctx.diagnostics)
+
+
+def _unknown_sections(
+    order: Sequence[str], stories: Sequence[StorySummary], ctx: Context[EpubOptions]
+) -> None:
+    """A section listed in `section_order` that no story has (a typo, `sprot`): its stories
+    would be ordered alphabetically after the ones listed, unsaid; said as the feeds' is."""
+    known = sorted({s.section for s in stories})
+    for section in order:
+        if stories and section not in known:
+            ctx.diagnostics.warning(
+                "epub.section",
+                f"epub.section_order: no story is in the section {section!r}, so it orders"
+                f" nothing{did_you_mean(section, known)}",
+                ctx.config.where("epub", "section_order"),
+            )
 
 
 def _entry_name(lang: str) -> str:
