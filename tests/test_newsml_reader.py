@@ -245,7 +245,10 @@ def test_official_xsd_from_the_site_configuration(
     assert main(["export", "-q", *site, "--out", str(out), "-f", "newsml"]) == 0
     capsys.readouterr()
     assert main(["validate", *site, "--outputs", str(out)]) != 0
-    assert "missing.xsd: error: cannot load the NewsML-G2 XSD" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    line = len(text.split("\n")) + 1  # official_xsd's, under the `newsml:` appended
+    assert f"{config}:{line}: error: the NewsML-G2 XSD {tmp_path / 'missing.xsd'}" in err
+    assert "is not there: name IPTC's NewsML-G2_2.35-spec-All-Power.xsd" in err
     good = shared / "NewsML-G2_2.35-spec-All-Power.xsd"
     monkeypatch.setenv("SYNDICATE_NEWSML_XSD", str(good))  # the variable wins over the file
     assert main(["validate", *site, "--outputs", str(out)]) == 0

@@ -55,6 +55,7 @@ from syndicate.model import (
     Localized,
     Person,
     Place,
+    SourceRef,
     Story,
     StorySummary,
     Variant,
@@ -128,9 +129,11 @@ class NewsMLWriter(Writer[NewsMLOptions]):
         # A relative setting is the site folder's, as the site's other paths are.
         official = os.environ.get(XSD_ENV)
         schema = Path(official) if official else None
+        named: SourceRef | str = XSD_ENV
         if schema is None and ctx.options.official_xsd:
             schema = (ctx.config.folder or Path()) / Path(ctx.options.official_xsd).expanduser()
-        validate_folder(out / "newsml", ctx.diagnostics, schema)
+            named = ctx.config.where("newsml", "official_xsd")
+        validate_folder(out / "newsml", ctx.diagnostics, schema, named)
 
 
 def serialise(root: etree._Element) -> bytes:
