@@ -242,6 +242,16 @@ def test_invalid_options_are_reported(
     assert diags.errors[0].message.startswith(f"feeds: {message}:")
 
 
+def test_a_word_where_a_list_or_all_goes_is_told_both(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """`languages: en` said "invalid enum value 'en'"."""
+    _, diags = export(AtomWriter(), [sample_story], site_config, languages="en")
+    assert diags.errors[0].message == (
+        "feeds: languages: 'en' is not valid; expected `all`, or a list, such as [en, fr]"
+    )
+
+
 def test_a_section_no_story_has_is_said_with_the_nearest(
     sample_story: Story, site_config: SiteConfig
 ) -> None:

@@ -711,6 +711,29 @@ def test_formats_lists_the_profiles(
             "profiles:\n  mine:\n    title_min: 50\n    title_max: 20\n",
             ("syndicate.yaml:11: error: profiles.mine: title_min: is above title_max (20)",),
         ),
+        # The forms a value may take, by their kinds (the option's description was said as
+        # its type: "expected most characters in the description: ..., found 'ten'")
+        (
+            "profiles:\n  mine:\n    summary_max: ten\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine.summary_max: expected a whole number or"
+                " null, found 'ten'",
+            ),
+        ),
+        (
+            "profiles:\n  mine:\n    languages: en\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine.languages: 'en' is not allowed; write"
+                " all, or a list: [en]",
+            ),
+        ),
+        (
+            "profiles:\n  mine:\n    hub: ftp://hub.example/\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine.hub: 'ftp://hub.example/' is not the"
+                " hub's http(s) URL (https://...)",
+            ),
+        ),
         (  # renditions narrower than the partner takes: accepted, and made wider, before
             "profiles:\n  mine:\n    image_min_width: 600\n    image_width: 500\n",
             (

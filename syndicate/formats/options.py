@@ -318,12 +318,16 @@ _TYPE_WORDS = {
 
 def _explain(message: str, hint: Any) -> str:
     """msgspec's message in words: no Python type names, no regular expressions."""
-    choices = [
-        value
-        for arg in (hint, *get_args(hint))
-        if get_origin(arg) is Literal
-        for value in get_args(arg)
-    ]
+    forms = [*_alternatives(hint), *get_args(hint)]
+    choices = list(
+        dict.fromkeys(
+            value for arg in (hint, *forms) if get_origin(arg) is Literal for value in get_args(arg)
+        )
+    )
+    listed = any(get_origin(arg) in (tuple, list) for arg in forms)
+    if choices and listed and "enum" in message:  # `languages: en`: `all`, or a list
+        words = " or ".join(f"`{c}`" for c in choices)
+        return f"is not valid; expected {words}, or a list, such as [en, fr]"
     if len(choices) > 1 and "enum" in message:
         return f"is not valid; expected {' or '.join(f'`{c}`' for c in choices)}"
     expected = _meta(hint).get("extra", {}).get("expected")

@@ -355,7 +355,11 @@ def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[
         case "pattern" | "format":
             if "propertyNames" in error.schema_path:  # a bad key: reported at its own line
                 path = (*path, value)
-            problem = f"{describe(value)} is not {_description(schema)}"
+            # The form's own words (`extra={"expected": ...}` of an option), else the words
+            # of the setting it is a form of (a URL's "http(s) URL")
+            described = schema if "description" in schema else _parent_schema(error)
+            said = schema.get("expected") or _description(described)
+            problem = f"{describe(value)} is not {said}"
             hint = (
                 _tag_hint(value, schema)
                 or _date_hint(value, schema, zone)
@@ -403,6 +407,15 @@ def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[
             yield path, f"{where}: {describe(value)} is not valid here"
 
 
+def _parent_schema(error: Any) -> dict[str, Any]:
+    """The schema of the choice a form's error is of (`hub`'s, whose description says the
+    form: "the hub's http(s) URL"), or the form's own when there is none."""
+    parent = getattr(error, "parent", None)
+    if parent is not None and isinstance(parent.schema, dict) and "description" in parent.schema:
+        return parent.schema
+    return error.schema if isinstance(error.schema, dict) else {}
+
+
 def _explain_choice(
     error: Any, where: str, root: str | None, zone: str | None = None
 ) -> Iterator[tuple[Where, str]]:
@@ -411,16 +424,74 @@ def _explain_choice(
     branches: dict[int, list[Any]] = {}
     for sub in error.context or ():
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-    for subs in branches.values():
-        if not any(sub.validator == "type" and not sub.relative_path for sub in subs):
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    forms = [f for f in schema.get("anyOf") or schema.get("oneOf") or [] if isinstance(f, dict)]
+    value = error.instance
+    # The form of the value's own type first (`[no]`, a list whose item YAML made a yes/no
+    # answer, is the list form's problem, not "a list is not allowed")
+    if isinstance(value, str) and {"array", "enum"} <= {
+        "enum" if "enum" in f else f.get("type") for f in forms
+    }:
+        words = " or ".join(str(c) for f in forms for c in f.get("enum", ()))
+        yield (
+            tuple(error.absolute_path),
+            (f"{where}: {describe(value)} is not allowed; write {words}, or a list: [{value}]"),
+        )
+        return
+    typed = [n for n, form in enumerate(forms) if _of_type(value, form.get("type"))]
+    for index in [*typed, *branches]:
+        subs = branches.get(index, [])
+        if subs and not any(sub.validator == "type" and not sub.relative_path for sub in subs):
             for sub in subs:
                 yield from _explain(sub, root, zone)
             return
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    found = describe(error.instance)
-    expected = _description(schema)
-    hint = _quote_hint(error.instance, expected)
+    found = describe(value)
+    named = [_form_words(form) for form in forms]
+    expected = (
+        " or ".join(named) if forms and all(named) else _description(schema)
+    )  # (the forms by their kinds: `summary_max: ten` was "expected most characters in...")
+    hint = _quote_hint(value, expected)
+    if isinstance(value, str) and any(form.get("type") == "array" for form in forms):
+        hint = hint or f"; write a list: [{value}]"
     yield tuple(error.absolute_path), f"{where}: expected {expected}, found {found}{hint}"
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "array": (list,),
+    "object": (dict,),
+    "string": (str,),
+    "boolean": (bool,),
+    "null": (type(None),),
+    "integer": (int,),
+    "number": (int, float),
+}
+
+
+def _of_type(value: Any, kind: Any) -> bool:
+    """Whether `value` is of the JSON Schema `type` `kind` (a yes/no answer is no number)."""
+    if not isinstance(kind, str) or kind not in _JSON_TYPES:
+        return False
+    if isinstance(value, bool) and kind in ("integer", "number"):
+        return False
+    return isinstance(value, _JSON_TYPES[kind])
+
+
+def _form_words(form: dict[str, Any]) -> str:
+    """One form a value may take, in words (`a whole number`, `null`, `all`); "" for one
+    that words do not say."""
+    if "enum" in form:
+        return " or ".join("null" if c is None else str(c) for c in form["enum"])
+    kind = form.get("type")
+    if kind == "null":
+        return "null"
+    if kind == "array":
+        return "a list"
+    if isinstance(kind, str) and kind in _TYPE_WORDS and kind != "object":
+        words = _TYPE_WORDS[kind]
+        if kind == "string" and "pattern" in form:
+            return str(form.get("description") or words)
+        return words
+    return ""
 
 
 def _quote_hint(value: Any, expected: str) -> str:
