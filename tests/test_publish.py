@@ -162,6 +162,24 @@ def test_a_run_never_overwrites_a_users_file(tmp_path: Path) -> None:
     assert (tmp_path / "feed/a").read_text() == "mine"
 
 
+def test_a_users_folder_where_a_worker_staged_a_file_is_said_as_a_folder(tmp_path: Path) -> None:
+    """A page a worker staged where out/ has a folder of the user's was "this file was not
+    written by syndicate"; staged by the driver, "a folder syndicate did not make is there":
+    which one a run said depended on who made the page."""
+    out = tmp_path / "out"
+    (out / "html/page.html").mkdir(parents=True)
+    (out / "html/page.html/index.html").write_text("mine")
+    units = tmp_path / "unit"
+    units.mkdir()
+    existed, same = output.stage_file(str(units), str(out), "html/page.html", b"<p/>", name="0")
+    assert (existed, same) == (True, False)
+    staged = output.Staged(str(units), "html/page.html", existed, same, "0")
+    with locked(out), Staging(out) as staging, pytest.raises(output.ForeignFiles) as caught:
+        staging.take(staged)
+    assert caught.value.folders == (PurePosixPath("html/page.html"),) and not caught.value.paths
+    assert (out / "html/page.html/index.html").read_text() == "mine"
+
+
 def interrupted_plan(out: Path) -> str:
     """A publication of two folders stopped by a crash after its first swap: its journal."""
     with locked(out):

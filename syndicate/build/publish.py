@@ -362,6 +362,10 @@ class Staging:
         path and whether with these bytes): one rename, its bytes not sent."""
         rel = checked_path(staged.path)
         target = os.path.join(self._dir, rel)
+        there = os.path.join(self._out, rel)
+        mine = staged.existed and not staged.same and not os.path.islink(there)
+        if mine and os.path.isdir(there):  # a folder of the user's, said as `add` says it
+            raise ForeignFiles([], folders=[PurePosixPath(rel)])
         try:
             self._folder(os.path.dirname(target))
             os.rename(os.path.join(staged.folder, staged.name), target)
