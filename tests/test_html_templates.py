@@ -723,3 +723,28 @@ def test_what_a_call_or_a_filter_would_make_is_bounded_before_it_is_made(
     err = _export_errors(site, capsys)
     assert "templates/article.html:4: error: this fails: " in err, err
     assert "[html.template]" in err
+
+
+@pytest.mark.parametrize(
+    ("step", "said"),
+    [
+        ("ns.s ~ ns.s", "~ makes"),
+        ("ns.s + ns.s", "+ makes"),
+        ("[ns.s, ns.s]|join", "the filter join makes"),
+        ("ns.s.replace('x', 'xx')", "replace() makes"),
+    ],
+)
+def test_a_text_doubled_in_a_loop_is_stopped_at_the_bound(
+    site: Path, capsys: pytest.CaptureFixture[str], step: str, said: str
+) -> None:
+    """Only what `*` and the sized calls make was bounded: `~`, `+`, `join` and `replace`
+    doubling a text in a loop built 480,000,000 characters (800 MB) and the export passed; a
+    few more turns would take the machine's memory before the deadline."""
+    loop = (
+        "{% set ns = namespace(s='x' * 9000000) %}{% for i in range(6) %}"
+        f"{{% set ns.s = {step} %}}{{% endfor %}}{{{{ ns.s|length }}}}"
+    )
+    _article_with(site, f"<main><p>{loop}</p></main>")
+    err = _export_errors(site, capsys)
+    assert f"templates/article.html:4: error: this fails: {said} 18,000,000 characters" in err, err
+    assert "more than the 16,000,000 a template may make" in err

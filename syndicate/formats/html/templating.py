@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.visitor
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
@@ -170,6 +171,26 @@ MAX_REPEATED = 16_000_000
 """The most characters (or items) a template's `*` may make: more than a page can hold (the
 HTML parser reads no text over 10 MB, said as such), and `"-" * 10**10` would take the
 machine's memory before the clock is looked at."""
+_BOUNDED_TEXT = "_syndicate_bounded_text"
+"""The filter every `~` of a template goes through (see `_Environment._parse`)."""
+
+
+def _made(value: Any, how: str = "it") -> Any:
+    """`value` if it is not a text or list of more than `MAX_REPEATED` characters or items:
+    a template that doubles a text in a loop (`{% set ns.s = ns.s ~ ns.s %}`, `+`, `join`,
+    `replace`) is stopped at the first step past the bound, before the next doubles it."""
+    if isinstance(value, str | list | tuple) and len(value) > MAX_REPEATED:
+        raise ValueError(
+            f"{how} makes {len(value):,} characters or items, more than the {MAX_REPEATED:,} a"
+            " template may make"
+        )
+    return value
+
+
+def _bounded_text(value: Any) -> Any:
+    return _made(value, "~")
+
+
 _TIMED_LOOP = "_syndicate_timed_loop"
 """The filter every `{% for %}` of a template iterates through (see `_Environment._parse`)."""
 
@@ -265,7 +286,7 @@ def _bounded_filter(name: str, filtered: Callable[..., Any]) -> Callable[..., An
             )
         result = filtered(*args, **kwargs)
         _on_time()
-        return result
+        return _made(result, f"the filter {name}")
 
     # (its name, and `jinja_pass_arg`: what Jinja passes it first, its context)
     return functools.update_wrapper(bounded, filtered)
@@ -278,16 +299,25 @@ def _huge_power(base: Any, exponent: Any) -> bool:
     return whole and max(exponent, 0) * abs(base).bit_length() > 100_000
 
 
+class _BoundedConcat(jinja2.visitor.NodeTransformer):
+    """Every `~` of a template through `_bounded_text`: what it makes is looked at."""
+
+    def visit_Concat(self, node: jinja2.nodes.Concat) -> jinja2.nodes.Node:
+        self.generic_visit(node)
+        return jinja2.nodes.Filter(node, _BOUNDED_TEXT, [], [], None, None, lineno=node.lineno)
+
+
 class _Environment(ImmutableSandboxedEnvironment):
     # Every call, attribute and item a template asks for goes through the sandbox, and every
     # loop through `_timed_loop`: the render's time is looked at there.
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
         for name, filtered in list(self.filters.items()):
             self.filters[name] = _bounded_filter(name, filtered)
         self.filters[_TIMED_LOOP] = _timed_loop
+        self.filters[_BOUNDED_TEXT] = _bounded_text
         self.globals["lipsum"] = _lipsum
 
     def call(
@@ -306,7 +336,7 @@ class _Environment(ImmutableSandboxedEnvironment):
             _sizes(args, kwargs)
         result = super().call(__context, __obj, *args, **kwargs)
         _on_time()
-        return result
+        return _made(result, f"{getattr(__obj, '__name__', 'a call')}()")
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         """A string's `format` (which the sandbox wraps as it is looked up), refused when
@@ -325,7 +355,8 @@ class _Environment(ImmutableSandboxedEnvironment):
     def call_binop(
         self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
     ) -> Any:
-        """`*`, `**` and `%` with what they would make bounded before it is made."""
+        """`*`, `**` and `%` with what they would make bounded before it is made, and `+`
+        (two texts or lists joined) after."""
         _on_time()
         if operator == "%":
             _formatted(left, right)
@@ -337,9 +368,9 @@ class _Environment(ImmutableSandboxedEnvironment):
                         f"repeating {len(sequence):,} items {times:,} times makes more than"
                         f" the {MAX_REPEATED:,} a template may make"
                     )
-        elif _huge_power(left, right):
+        elif operator == "**" and _huge_power(left, right):
             raise ValueError(f"{left} ** {right} is a number of over 100,000 bits")
-        return super().call_binop(context, operator, left, right)
+        return _made(super().call_binop(context, operator, left, right), operator)
 
     def is_safe_callable(self, obj: Any) -> bool:
         _on_time()
@@ -358,7 +389,7 @@ class _Environment(ImmutableSandboxedEnvironment):
         page, with the page's own name) is an error, told before Jinja recurses. Including
         or importing itself is not: a partial that includes itself for the children of a
         node (a nested menu) ends when they do; an endless one is a loop (`render_page`)."""
-        tree = super()._parse(source, name, filename)
+        tree: jinja2.nodes.Template = _BoundedConcat().visit(super()._parse(source, name, filename))
         for loop in tree.find_all(jinja2.nodes.For):
             loop.iter = jinja2.nodes.Filter(
                 loop.iter, _TIMED_LOOP, [], [], None, None, lineno=loop.iter.lineno
