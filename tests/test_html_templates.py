@@ -539,6 +539,35 @@ def test_an_endless_loop_of_templates_is_told_at_the_line_that_closes_it(tmp_pat
     assert {rendered_at(depth) for depth in range(6)} == {"templates/partials/a.html:2"}
 
 
+def test_a_loop_inside_a_block_of_a_page_that_extends_syndicates_is_told_where_it_loops(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a block of a page extending syndicate's, an include loop or a recursive `for` was
+    told at the page's first line (the `extends`): the page is met twice before any loop,
+    when syndicate's base.html renders its block."""
+    (site / "templates" / "partials").mkdir(parents=True)
+    page = (
+        '{{% extends "syndicate/article.html" %}}\n{{% block nav %}}\n<nav>x</nav>\n{}\n'
+        "{{% endblock %}}\n"
+    )
+    (site / "templates" / "article.html").write_text(
+        page.format('{% include "partials/a.html" %}'), "utf-8"
+    )
+    (site / "templates" / "partials" / "a.html").write_text(
+        '<p>a</p>\n{% include "partials/b.html" %}\n', "utf-8"
+    )
+    (site / "templates" / "partials" / "b.html").write_text(
+        '<p>b</p>\n\n{% include "partials/a.html" %}\n', "utf-8"
+    )
+    err = _export_errors(site, capsys)
+    assert "templates/partials/b.html:3: error: templates extend, include or import each" in err
+    (site / "templates" / "article.html").write_text(
+        page.format("{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}"), "utf-8"
+    )
+    err = _export_errors(site, capsys)
+    assert "templates/article.html:4: error: templates extend, include or import each" in err
+
+
 def test_an_expression_that_fails_is_an_error_at_its_line(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -616,6 +645,30 @@ def test_what_a_template_makes_is_bounded_before_it_is_made(
     err = _export_errors(site, capsys)
     assert f"templates/article.html:5: error: this fails: {said}" in err, err
     assert "correct the template" in err
+
+
+def test_a_site_macro_taking_fewer_arguments_than_syndicate_gives_is_told_at_itself(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`story_list(stories)` in the site's macros.html, which syndicate's pages call with two:
+    the error was at `templates/home.html` and `templates/index.html`, files the site does
+    not have, with no line."""
+    (site / "templates").mkdir(exist_ok=True)
+    taken = ["alternates", "feed_links", "language_nav", "pager", "subscribe"]
+    lines = "".join(f"{{% set {name} = syndicate.{name} %}}\n" for name in taken)
+    (site / "templates" / "macros.html").write_text(
+        '{% import "syndicate/macros.html" as syndicate %}\n'
+        + lines
+        + "{% macro story_list(stories) %}{{ stories|length }}{% endmacro %}\n",
+        encoding="utf-8",
+    )
+    err = _export_errors(site, capsys)
+    assert (
+        f"templates/macros.html:{len(taken) + 2}: error: syndicate's pages call the macro"
+        " 'story_list' with more than this one takes (takes not more than 1 argument(s)):"
+        " give it syndicate's parameters, story_list(stories, level)"
+    ) in err, err
+    assert "templates/home.html" not in err and "templates/index.html" not in err
 
 
 def test_a_site_macros_file_missing_a_macro_is_told_at_itself_with_the_fix(

@@ -464,7 +464,10 @@ def render_page(site_templates: Path | None, template: str, **values: Any) -> by
     except (ArithmeticError, LookupError, TypeError, ValueError, MemoryError) as exc:
         # an expression that fails (`{{ 1 / 0 }}`, `range` over its limit): the template's
         message = f"this fails: {exc} ({type(exc).__name__}); correct the template"
-        raise TemplateError(*_located(message, exc, site_templates, template)) from None
+        said = _macro_signature(exc, site_templates) or _located(
+            message, exc, site_templates, template
+        )
+        raise TemplateError(*said) from None
     finally:
         _deadline.reset(started)
     try:
@@ -580,6 +583,43 @@ def _missing_macro(message: str, site: Path | None) -> tuple[str, str] | None:
     )
 
 
+_MACRO_CALL = re.compile(
+    r"macro '(\w+)' (takes not more than \d+ argument\(s\)|takes no keyword argument '\w+')"
+)
+
+
+def _macro_signature(exc: BaseException, site: Path | None) -> tuple[str, str] | None:
+    """For a macro of the site's (`templates/macros.html`) that syndicate's pages call with
+    more than it takes: at the site's macro, which is the one to mend (the error was said at
+    syndicate's page, named as a file of the site's)."""
+    found = _MACRO_CALL.search(str(exc)) if isinstance(exc, TypeError) else None
+    if found is None or site is None:
+        return None
+    name = found.group(1)
+    defining = _built_in_macros().get(name)
+    if defining is None or not (site / defining).is_file():
+        return None
+    try:
+        text = (site / defining).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    at = re.search(rf"\{{%-?\s*macro\s+{name}\s*\(", text)
+    line = text.count("\n", 0, at.start()) + 1 if at else 1
+    built = _built_in_signature(name, defining)
+    return (
+        f"syndicate's pages call the macro {name!r} with more than this one takes"
+        f" ({found.group(2)}): give it syndicate's parameters, {name}({built})",
+        f"{SITE_FOLDER}{defining}:{line}",
+    )
+
+
+def _built_in_signature(name: str, defining: str) -> str:
+    """The parameters of syndicate's own macro `name`, as its template writes them."""
+    text = (Path(__file__).resolve().parent / "templates" / defining).read_text("utf-8")
+    found = re.search(rf"\{{%-?\s*macro\s+{name}\s*\(([^)]*)\)", text)
+    return found.group(1).strip() if found else "..."
+
+
 @cache
 def _built_in_macros() -> dict[str, str]:
     """The macros of syndicate's own templates, by name: the template defining each."""
@@ -591,14 +631,26 @@ def _built_in_macros() -> dict[str, str]:
     return found
 
 
+_LOOP_TAIL = 60
+"""How many of the innermost frames of a template loop name every template in it (the stack
+ran out after hundreds of turns of it)."""
+
+
 def _closing_the_loop(frames: list[traceback.FrameSummary]) -> list[traceback.FrameSummary]:
     """The frames of an endless loop of templates up to the line that closes it: the first
     whose next template is one the rendering is already in (`a.html`'s include of the
     `article.html` that included it). Where Python's stack ran out, deep in the loop, depends
     on how deep the export's own calls are; that line does not."""
+    # The loop is the tail the stack ran out in: from the first frame after which only its
+    # templates follow. (Before it, a template may be met twice without a loop: a page that
+    # extends base.html is in its own block again when base.html renders it.)
+    looping = {frame.filename for frame in frames[-_LOOP_TAIL:]}
+    start = len(frames)
+    while start > 0 and frames[start - 1].filename in looping:
+        start -= 1
     seen: set[str] = set()
-    for index, frame in enumerate(frames[:-1]):
-        seen.add(frame.filename)
+    for index in range(start, len(frames) - 1):
+        seen.add(frames[index].filename)
         if frames[index + 1].filename in seen:
             return frames[: index + 1]
     return frames
