@@ -734,6 +734,20 @@ def test_formats_lists_the_profiles(
                 " hub's http(s) URL (https://...)",
             ),
         ),
+        (  # a case slip got past the check that refuses a second dc:creator, unsaid
+            "profiles:\n  mine:\n    item_elements: {dc:Creator: x}\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine: item_elements: dc:Creator: Dublin Core"
+                " has no element 'Creator'; did you mean 'creator'?",
+            ),
+        ),
+        (
+            "profiles:\n  mine:\n    item_elements: {atom:author: y}\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine: item_elements: atom:author: an Atom"
+                " author holds elements or attributes, not a text alone",
+            ),
+        ),
         (  # renditions narrower than the partner takes: accepted, and made wider, before
             "profiles:\n  mine:\n    image_min_width: 600\n    image_width: 500\n",
             (

@@ -295,6 +295,8 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
                             " a second one makes the feed invalid"
                         ),
                     )
+                if (problem := _vocabulary_problem(namespace, qname)) is not None:
+                    yield key, problem
                 if key == "item_elements":
                     yield from _check_template(qname, text)
 
@@ -349,6 +351,57 @@ def _written(key: str) -> frozenset[tuple[str | None, str]]:
         (KNOWN_NAMESPACES[prefix], local)
         for prefix, _, local in (qname.partition(":") for qname in WRITTEN[key])
     )
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_VOCABULARIES: dict[str, tuple[str, frozenset[str]]] = {
+    DC_NS: ("Dublin Core", _names(
+        "contributor coverage creator date description format identifier language publisher"
+        " relation rights source subject title type"
+    )),
+    DCTERMS_NS: ("DCMI Metadata Terms", _names(
+        "abstract accessRights accrualMethod accrualPeriodicity accrualPolicy alternative"
+        " audience available bibliographicCitation conformsTo contributor coverage created"
+        " creator date dateAccepted dateCopyrighted dateSubmitted description educationLevel"
+        " extent format hasFormat hasPart hasVersion identifier instructionalMethod isFormatOf"
+        " isPartOf isReferencedBy isReplacedBy isRequiredBy issued isVersionOf language license"
+        " mediator medium modified provenance publisher references relation replaces requires"
+        " rights rightsHolder source spatial subject tableOfContents temporal title type valid"
+    )),
+    CONTENT_NS: ("RSS's content module", _names("encoded")),
+    MEDIA_NS: ("Media RSS", _names(
+        "backLinks category comments community content copyright credit description embed"
+        " group hash keywords license location peerLink player price rating responses"
+        " restriction rights scenes status subTitle text thumbnail title"
+    )),
+    ATOM_NS: ("Atom", _names(
+        "author category content contributor generator icon id link logo published rights"
+        " source subtitle summary title updated"
+    )),
+}  # fmt: skip
+"""The elements of the namespaces a profile may use undeclared, by namespace: a name none
+has (`dc:Creator`, a case slip of `dc:creator`) is refused, as the W3C validator does."""
+
+_STRUCTURED = {(ATOM_NS, name) for name in ("author", "contributor", "category", "link", "source")}
+"""Atom's elements that hold elements or attributes, never text alone."""
+
+
+def _vocabulary_problem(namespace: str | None, qname: str) -> str | None:
+    """Why an extra element of a known namespace is none of it, or cannot be written as a
+    text (`atom:author`, whose name is an element inside): None when it can."""
+    local = qname.partition(":")[2]
+    known = _VOCABULARIES.get(namespace or "")
+    if known is not None and local not in known[1]:
+        return f"{qname}: {known[0]} has no element {local!r}{did_you_mean(local, known[1])}"
+    if (namespace, local) in _STRUCTURED:
+        return (
+            f"{qname}: an Atom {local} holds elements or attributes, not a text alone, so"
+            " readers refuse it written as one: leave it out"
+        )
+    return None
 
 
 def _check_template(qname: str, text: str) -> Iterator[tuple[str, str]]:
