@@ -248,7 +248,7 @@ def test_a_word_where_a_list_or_all_goes_is_told_both(
     """`languages: en` said "invalid enum value 'en'"."""
     _, diags = export(AtomWriter(), [sample_story], site_config, languages="en")
     assert diags.errors[0].message == (
-        "feeds: languages: 'en' is not valid; expected `all`, or a list, such as [en, fr]"
+        "feeds: languages: 'en' is not valid; expected `all`, or a list, such as [en]"
     )
 
 

@@ -669,6 +669,18 @@ def test_a_site_macro_taking_fewer_arguments_than_syndicate_gives_is_told_at_its
         " give it syndicate's parameters, story_list(stories, level)"
     ) in err, err
     assert "templates/home.html" not in err and "templates/index.html" not in err
+    # A call of the site's own with too many is the site's to mend where it is (a review
+    # found it blamed on macros.html, whose macro had syndicate's parameters)
+    (site / "templates" / "macros.html").write_text(
+        '{% import "syndicate/macros.html" as syndicate %}\n'
+        + lines
+        + "{% macro story_list(stories, level) %}{{ stories|length }}{% endmacro %}\n",
+        encoding="utf-8",
+    )
+    _article_with(site, '<main>{{ parts.story_list([1], "h3", "extra") }}</main>')
+    err = _export_errors(site, capsys)
+    assert "templates/article.html:4: error: this fails: macro 'story_list' takes not more" in err
+    assert "templates/macros.html" not in err
 
 
 def test_a_site_macros_file_missing_a_macro_is_told_at_itself_with_the_fix(

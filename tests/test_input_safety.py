@@ -397,6 +397,7 @@ def test_an_image_path_with_a_space_is_placed_with_angle_brackets(
         ("https://news.example/a|b/{lang}/{slug}^", "which a URL cannot hold ('^', '|')"),
         ("https://news.example/my news/{lang}/{slug}", "which a URL cannot hold (a space)"),
         ("https://news.example:99999/{lang}/{slug}", "is not a valid URL (port out of range"),
+        ("{base_url}html/{slug}.{lang}.html ", "remove the space around it: '{base_url}html/"),
     ],
 )
 def test_link_templates_hold_only_their_placeholders_and_give_http_urls(

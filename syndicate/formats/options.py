@@ -252,7 +252,8 @@ def _report(
     elif _meta(hint).get("extra", {}).get("secret"):
         text = f"what is written here {_explain(message, hint)}"  # never the value itself
     else:
-        text = f"{_short(_value_at(value, inner))} {_explain(message, hint)}"
+        given = _value_at(value, inner)
+        text = f"{_short(given)} {_explain(message, hint, given)}"
     diags.error("config.option", f"{section}: {_label(path)}: {text}", where)
 
 
@@ -316,7 +317,7 @@ _TYPE_WORDS = {
 }
 
 
-def _explain(message: str, hint: Any) -> str:
+def _explain(message: str, hint: Any, given: Any = None) -> str:
     """msgspec's message in words: no Python type names, no regular expressions."""
     forms = [*_alternatives(hint), *get_args(hint)]
     choices = list(
@@ -327,7 +328,8 @@ def _explain(message: str, hint: Any) -> str:
     listed = any(get_origin(arg) in (tuple, list) for arg in forms)
     if choices and listed and "enum" in message:  # `languages: en`: `all`, or a list
         words = " or ".join(f"`{c}`" for c in choices)
-        return f"is not valid; expected {words}, or a list, such as [en, fr]"
+        example = f"[{given}]" if isinstance(given, str) and given else "[a, b]"
+        return f"is not valid; expected {words}, or a list, such as {example}"
     if len(choices) > 1 and "enum" in message:
         return f"is not valid; expected {' or '.join(f'`{c}`' for c in choices)}"
     expected = _meta(hint).get("extra", {}).get("expected")

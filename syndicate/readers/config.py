@@ -669,6 +669,8 @@ def link_template_problem(kind: str, template: str, base_url: str) -> str | None
     placeholders, must hold those that make each link unique, and must give an absolute
     http(s) URL."""
     allowed = LINK_FIELDS[kind]
+    if template != template.strip():  # pasted with a space or a line's end around it
+        return f"remove the space around it: {template.strip()!r}"
     problem, used = template_problem(template, allowed)
     if problem is not None:
         return problem

@@ -599,18 +599,31 @@ def _macro_signature(exc: BaseException, site: Path | None) -> tuple[str, str] |
     defining = _built_in_macros().get(name)
     if defining is None or not (site / defining).is_file():
         return None
+    # Only a call from syndicate's own page: one from the site's templates is theirs to mend
+    # where it is (`_located`).
+    calls = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.endswith(".py")]
+    package = Path(__file__).resolve().parent / "templates"
+    if not calls or not Path(calls[-1].filename).resolve().is_relative_to(package):
+        return None
     try:
         text = (site / defining).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    at = re.search(rf"\{{%-?\s*macro\s+{name}\s*\(", text)
-    line = text.count("\n", 0, at.start()) + 1 if at else 1
+    at = re.search(rf"\{{%-?\s*macro\s+{name}\s*\(([^)]*)\)", text)
     built = _built_in_signature(name, defining)
+    if at is None or _count(at.group(1)) >= _count(built):
+        return None
+    line = text.count("\n", 0, at.start()) + 1
     return (
         f"syndicate's pages call the macro {name!r} with more than this one takes"
         f" ({found.group(2)}): give it syndicate's parameters, {name}({built})",
         f"{SITE_FOLDER}{defining}:{line}",
     )
+
+
+def _count(parameters: str) -> int:
+    """How many parameters a macro's signature names (`stories, level=2`: 2)."""
+    return len([p for p in parameters.split(",") if p.strip()])
 
 
 def _built_in_signature(name: str, defining: str) -> str:
