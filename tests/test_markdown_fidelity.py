@@ -516,3 +516,33 @@ def test_a_paragraph_of_many_lines_is_joined_once() -> None:
     (merged,) = _merge_text(nodes)
     assert isinstance(merged, Text) and merged.text == "x\n" * 1000
     assert not added, f"{len(added)} texts added one to another"
+
+
+@pytest.mark.parametrize(
+    ("written", "href"),
+    [
+        ('<a href="https://пример.рф/путь">x</a>', "https://xn--e1afmkfd.xn--p1ai/%D0%BF%D1%83%D1%82%D1%8C"),
+        ('<a href="https://example.com/a b">x</a>', "https://example.com/a%20b"),
+        ('<a href="HTTPS://example.com/up">x</a>', "https://example.com/up"),
+        ('<a href=" https://example.com/sp ">x</a>', "https://example.com/sp"),
+        ("[x](HTTPS://example.com/up)", "https://example.com/up"),
+        ("[x](<https://example.com/a b>)", "https://example.com/a%20b"),
+    ],
+)  # fmt: skip
+def test_a_link_is_one_uri_however_it_is_written(written: str, href: str) -> None:
+    """A raw `<a href>` went out as written (a space in a book's link, which EPUBCheck
+    refuses; a Russian host not in IDNA form) while the same Markdown link was normalised;
+    `HTTPS://` in raw HTML was "removed relative URL" and the link dropped, in Markdown an
+    error saying it must be an absolute http(s) URL, which it is."""
+    blocks, diags = body(f"See {written} now.\n")
+    (paragraph,) = blocks
+    (link,) = [n for n in paragraph.children if isinstance(n, Link)]  # type: ignore[attr-defined]
+    assert link.href == href
+    assert not diags.errors and not [d for d in diags if "relative URL" in d.message]
+
+
+def test_every_refused_link_of_a_line_is_said() -> None:
+    """Only the first of `[d](data:...) and [v](vbscript:x)` on one line was an error."""
+    _, diags = body("[d](data:text/html,hi) and [v](vbscript:x) and [f](file:///etc/passwd)\n")
+    said = [d.message.split("'")[1] for d in diags.errors]
+    assert said == ["data:text/html,hi", "vbscript:x", "file:///etc/passwd"]

@@ -143,3 +143,12 @@ def test_plain_text_numbers_list_items_and_counts_no_marks(sample_story: Story) 
         "- quoted bullet",
     ]
     assert word_count(body_words(variant)) == 16
+    # An item that is a figure alone, left out of plain text: no bare "1." for it
+    blocks = parse_body(
+        "Intro.\n\n1. ![](images/one.png)\n2. second item\n",
+        SourceRef("en.md", 1),
+        lambda src: 0,
+        Diagnostics(),
+    )
+    variant = replace(sample_story.variant("en"), body=blocks)
+    assert body_text(variant).split("\n\n") == ["Intro.", "2. second item"]

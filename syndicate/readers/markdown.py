@@ -37,7 +37,7 @@ from syndicate.model.body import (
 from syndicate.model.source import SourceRef
 from syndicate.readers.rawhtml import TABLE, html_blocks, html_depth, html_inlines, sanitize
 from syndicate.readers.textfile import XML_FORBIDDEN
-from syndicate.readers.xhtml import LINK_SCHEMES
+from syndicate.readers.xhtml import LINK_SCHEMES, link_href
 
 MAX_HTML_DEPTH = 1_000
 """Raw HTML's open tags nested deeper than this (counted by `html_depth`) are refused before
@@ -454,8 +454,8 @@ class _TreeBuilder:
                     f" ![](<{spaced.group(1)}>)",
                     ref,
                 )
-            if child.type == "text" and (refused := _REFUSED_LINK.search(child.content)):
-                self.diags.error(
+            for refused in _REFUSED_LINK.finditer(child.content if child.type == "text" else ""):
+                self.diags.error(  # each of them: one fix and run clears them all
                     "body.link",
                     f"a link to {refused.group(1)[:60]!r} would be published as its Markdown"
                     " text: a link must be an absolute http(s):// or mailto: URL, an image"
@@ -537,7 +537,7 @@ class _TreeBuilder:
                     out.append(Strong(tuple(_merge_text(children))))
                 case "link_open":
                     children, i = self._inlines(tokens, i, "link_close", ref)
-                    href = str(tok.attrGet("href") or "")
+                    href = link_href(str(tok.attrGet("href") or ""))
                     title = tok.attrGet("title")
                     if not href.startswith(LINK_SCHEMES):
                         self.diags.error(

@@ -139,7 +139,9 @@ def _removed(fragment: str) -> list[str]:
                     found.append(f"{name} event handler attribute")
                 elif value.strip().lower().startswith(_EXECUTABLE_SCHEMES):
                     found.append(f"{value.strip().split(':')[0].lower()}: URL in {name}")
-                elif name in {"href", "src"} and not value.startswith(_KEPT_SCHEMES):
+                elif name in {"href", "src"} and not value.strip().lower().startswith(
+                    _KEPT_SCHEMES
+                ):
                     found.append(f"relative URL {value!r} in {name} (use an absolute URL)")
                 elif name == "style":
                     found.append("style attribute")

@@ -33,6 +33,23 @@ from syndicate.xmlbase import XHTML_NS
 
 _X = f"{{{XHTML_NS}}}"
 LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def link_href(value: str) -> str:
+    """A link's address as every format writes it, however it was written: the white space
+    around it dropped (HTML ignores it), its scheme in lowercase (`HTTPS://` is `https://` to
+    RFC 3986), and in the URI form Markdown's links take (markdown-it's: an international
+    host in IDNA form, a space or a letter beyond ASCII percent-encoded). A raw `<a href>`
+    went out as written: `https://example.com/a b` in a book, which EPUBCheck refuses."""
+    from markdown_it.common.normalize_url import normalizeLink
+
+    href = value.strip()
+    scheme, colon, rest = href.partition(":")
+    if colon and scheme.isascii() and scheme.isalpha():
+        href = f"{scheme.lower()}:{rest}"
+    return str(normalizeLink(href)) if href.startswith(LINK_SCHEMES) else href
+
+
 """What a body link may point to: never `javascript:`, `data:` or a local file."""
 START = re.compile(r"-?[0-9]{1,9}")
 """An `<ol start>` that is a whole number (bounded: a list number is never huge)."""
@@ -159,7 +176,7 @@ class XhtmlBodyReader:
         return tuple(out)
 
     def inline_with_tail(self, el: etree._Element) -> list[Inline]:
-        href = el.get("href") or ""
+        href = link_href(el.get("href") or "")
         if local(el) == "a" and not href.startswith(LINK_SCHEMES):
             if href:  # the sanitiser disarms links by dropping the href; others are reported
                 self.refused.append((href, self.where(el)))
@@ -200,7 +217,7 @@ class XhtmlBodyReader:
         if name == "code":
             return Code("".join(el.itertext()))  # `<code>a <b>b</b></code>`: all its text
         if name == "a":
-            return Link(el.get("href", ""), self.inlines(el), el.get("title"))
+            return Link(link_href(el.get("href", "")), self.inlines(el), el.get("title"))
         if name == "br":
             return LineBreak()
         return None

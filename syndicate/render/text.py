@@ -56,6 +56,8 @@ def _plain_blocks(blocks: Iterable[Block], indent: str) -> Iterator[str]:
             for number, item in enumerate(block.items, start=block.start):
                 mark = f"{number}. " if block.ordered else "- "
                 inner = list(_plain_blocks(item, indent + "   "))
+                if item and not inner:  # a figure alone, left out: no bare "1." for it
+                    continue
                 if inner and not isinstance(item[0], ListBlock):
                     inner[0] = indent + mark + inner[0][len(indent) + 3 :]
                 else:  # an item that starts with a list, or is empty: its mark alone first
