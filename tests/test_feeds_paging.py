@@ -246,10 +246,15 @@ def test_a_word_where_a_list_or_all_goes_is_told_both(
     sample_story: Story, site_config: SiteConfig
 ) -> None:
     """`languages: en` said "invalid enum value 'en'"."""
-    _, diags = export(AtomWriter(), [sample_story], site_config, languages="en")
-    assert diags.errors[0].message == (
-        "feeds: languages: 'en' is not valid; expected `all`, or a list, such as [en]"
-    )
+    for given, said in [
+        ("en", "expected `all`, or a list, such as [en]"),
+        ("en fr", "expected `all`, or a list, such as [en, fr]"),  # two lines YAML folded
+        ("ALL", "write `all`, in lowercase"),
+    ]:
+        _, diags = export(AtomWriter(), [sample_story], site_config, languages=given)
+        assert diags.errors[0].message == f"feeds: languages: {given!r} is not valid; {said}"
+    _, diags = export(AtomWriter(), [sample_story], site_config, sections="none")
+    assert diags.errors[0].message.endswith("expected `all`, or a list, such as []")
 
 
 def test_a_section_no_story_has_is_said_with_the_nearest(

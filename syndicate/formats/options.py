@@ -317,6 +317,16 @@ _TYPE_WORDS = {
 }
 
 
+def _listed(given: Any) -> str:
+    """A list of the words `given` (a text where a list goes: `en fr` folded by YAML from two
+    lines, `en, fr`), for an example: `[en, fr]`; `[]` for none."""
+    words = str(given).replace(",", " ").split() if isinstance(given, str) else []
+    if not words or [w.lower() for w in words] in (["none"], ["no"], ["nothing"]):
+        return "[]" if words else "[a, b]"
+    listed = f"[{', '.join(words)}]"
+    return listed if len(listed) <= 60 else f"{listed[:56]}...]"
+
+
 def _explain(message: str, hint: Any, given: Any = None) -> str:
     """msgspec's message in words: no Python type names, no regular expressions."""
     forms = [*_alternatives(hint), *get_args(hint)]
@@ -328,8 +338,9 @@ def _explain(message: str, hint: Any, given: Any = None) -> str:
     listed = any(get_origin(arg) in (tuple, list) for arg in forms)
     if choices and listed and "enum" in message:  # `languages: en`: `all`, or a list
         words = " or ".join(f"`{c}`" for c in choices)
-        example = f"[{given}]" if isinstance(given, str) and given else "[a, b]"
-        return f"is not valid; expected {words}, or a list, such as {example}"
+        if isinstance(given, str) and given.strip().lower() in map(str, choices):
+            return f"is not valid; write `{given.strip().lower()}`, in lowercase"
+        return f"is not valid; expected {words}, or a list, such as {_listed(given)}"
     if len(choices) > 1 and "enum" in message:
         return f"is not valid; expected {' or '.join(f'`{c}`' for c in choices)}"
     expected = _meta(hint).get("extra", {}).get("expected")

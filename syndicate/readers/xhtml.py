@@ -36,18 +36,14 @@ LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 
 def link_href(value: str) -> str:
-    """A link's address as every format writes it, however it was written: the white space
-    around it dropped (HTML ignores it), its scheme in lowercase (`HTTPS://` is `https://` to
-    RFC 3986), and in the URI form Markdown's links take (markdown-it's: an international
-    host in IDNA form, a space or a letter beyond ASCII percent-encoded). A raw `<a href>`
-    went out as written: `https://example.com/a b` in a book, which EPUBCheck refuses."""
-    from markdown_it.common.normalize_url import normalizeLink
-
+    """A link's address as read: the white space around it dropped (HTML ignores it) and its
+    scheme in lowercase (`HTTPS://` is `https://` to RFC 3986), so it is taken as the link
+    it is (`render.xhtml` writes it in its URI form in every format)."""
     href = value.strip()
     scheme, colon, rest = href.partition(":")
     if colon and scheme.isascii() and scheme.isalpha():
         href = f"{scheme.lower()}:{rest}"
-    return str(normalizeLink(href)) if href.startswith(LINK_SCHEMES) else href
+    return href
 
 
 """What a body link may point to: never `javascript:`, `data:` or a local file."""

@@ -609,9 +609,10 @@ def _macro_signature(exc: BaseException, site: Path | None) -> tuple[str, str] |
         text = (site / defining).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    at = re.search(rf"\{{%-?\s*macro\s+{name}\s*\(([^)]*)\)", text)
+    at = re.search(rf"\{{%-?\s*macro\s+{name}\s*\(", text)
     built = _built_in_signature(name, defining)
-    if at is None or _count(at.group(1)) >= _count(built):
+    takes = re.search(r"takes not more than (\d+)", found.group(2))
+    if at is None or (takes is not None and int(takes.group(1)) >= _count(built)):
         return None
     line = text.count("\n", 0, at.start()) + 1
     return (

@@ -295,7 +295,7 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
                             " a second one makes the feed invalid"
                         ),
                     )
-                if (problem := _vocabulary_problem(namespace, qname)) is not None:
+                elif (problem := _vocabulary_problem(namespace, qname)) is not None:
                     yield key, problem
                 if key == "item_elements":
                     yield from _check_template(qname, text)
@@ -373,7 +373,7 @@ _VOCABULARIES: dict[str, tuple[str, frozenset[str]]] = {
     )),
     CONTENT_NS: ("RSS's content module", _names("encoded")),
     MEDIA_NS: ("Media RSS", _names(
-        "backLinks category comments community content copyright credit description embed"
+        "adult backLinks category comments community content copyright credit description embed"
         " group hash keywords license location peerLink player price rating responses"
         " restriction rights scenes status subTitle text thumbnail title"
     )),
