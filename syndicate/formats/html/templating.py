@@ -569,11 +569,9 @@ def _missing_macro(message: str, site: Path | None) -> tuple[str, str] | None:
     (`templates/macros.html`) lacks: Jinja's words ("'TemplateModule object' has no attribute
     'alternates'", at syndicate's page) made the file to mend and how, at that file."""
     found = _NO_MACRO.search(message)
-    if found is None or site is None:
-        return None
-    name = found.group(1)
-    defining = _built_in_macros().get(name)
-    if defining is None or not (site / defining).is_file():
+    name = found.group(1) if found is not None else ""
+    defining = _overridden(name, site)
+    if defining is None:
         return None
     return (
         f"{defining} defines no macro {name!r}, which syndicate's pages call: define it, or"
@@ -581,6 +579,15 @@ def _missing_macro(message: str, site: Path | None) -> tuple[str, str] | None:
         f" {name} = syndicate.{name} %}} at the top of {defining}",
         f"{SITE_FOLDER}{defining}:1",
     )
+
+
+def _overridden(name: str, site: Path | None) -> str | None:
+    """The template of syndicate's defining the macro `name` (`macros.html`), when the site
+    has its own copy of it; None otherwise."""
+    defining = _built_in_macros().get(name) if name else None
+    if site is None or defining is None or not (site / defining).is_file():
+        return None
+    return defining
 
 
 _MACRO_CALL = re.compile(
@@ -593,11 +600,9 @@ def _macro_signature(exc: BaseException, site: Path | None) -> tuple[str, str] |
     more than it takes: at the site's macro, which is the one to mend (the error was said at
     syndicate's page, named as a file of the site's)."""
     found = _MACRO_CALL.search(str(exc)) if isinstance(exc, TypeError) else None
-    if found is None or site is None:
-        return None
-    name = found.group(1)
-    defining = _built_in_macros().get(name)
-    if defining is None or not (site / defining).is_file():
+    name = found.group(1) if found is not None else ""
+    defining = _overridden(name, site)
+    if found is None or site is None or defining is None:
         return None
     # Only a call from syndicate's own page: one from the site's templates is theirs to mend
     # where it is (`_located`).
