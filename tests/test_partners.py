@@ -744,8 +744,15 @@ def test_formats_lists_the_profiles(
         (
             "profiles:\n  mine:\n    item_elements: {atom:author: y}\n",
             (
-                "syndicate.yaml:11: error: profiles.mine: item_elements: atom:author: an Atom"
+                "syndicate.yaml:11: error: profiles.mine: item_elements: atom:author: Atom's"
                 " author holds elements or attributes, not a text alone",
+            ),
+        ),
+        (
+            "profiles:\n  mine:\n    item_elements: {media:player: x}\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine: item_elements: media:player: Media"
+                " RSS's player holds elements or attributes, not a text alone",
             ),
         ),
         (  # renditions narrower than the partner takes: accepted, and made wider, before

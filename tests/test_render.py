@@ -78,6 +78,9 @@ def test_plain_text_and_counts(sample_story: Story) -> None:
     assert word_count(zh) > 500  # each Han character counts as one word
     assert word_count("Hello, world — 你好") == 4
     assert word_count("서울에서 불꽃놀이가 열렸다.") == 3  # Korean spaces its words
+    # Beyond the BMP (Extension B's 𠮷 of Yoshinoya) and half-width kana: a word each, as
+    # every other ideograph and kana (they were one word a run)
+    assert word_count("𠮷野家") == 3 and word_count("ｶﾀｶﾅ") == 4
     assert word_count("불꽃놀이.") == 1
     # Thai, Lao, Myanmar and Khmer space no words and need a dictionary to count them: each
     # paragraph counted as one word was a tenth of the truth, in what partners bill by

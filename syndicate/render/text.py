@@ -20,7 +20,12 @@ from syndicate.model import (
 # Han, Hiragana and Katakana count one word each: Chinese and Japanese do not separate words
 # with spaces, and news agencies count them by character. Korean does separate its words
 # (eojeol) with spaces: Hangul is counted as any spaced script ("불꽃놀이." is one word).
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = (
+    "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+    "\U00020000-\U0002fa1f\U00030000-\U000323af"
+)
+"""Kana (half-width too) and the CJK ideographs, those beyond the BMP (`𠮷`, Extension B and
+on) included: each one word."""
 _WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 _PUNCT_ONLY = re.compile(r"^\W+\Z")
 _PUNCT_LINE = re.compile(r"^[^\w\n]+$", re.MULTILINE)

@@ -385,8 +385,18 @@ _VOCABULARIES: dict[str, tuple[str, frozenset[str]]] = {
 """The elements of the namespaces a profile may use undeclared, by namespace: a name none
 has (`dc:Creator`, a case slip of `dc:creator`) is refused, as the W3C validator does."""
 
-_STRUCTURED = {(ATOM_NS, name) for name in ("author", "contributor", "category", "link", "source")}
-"""Atom's elements that hold elements or attributes, never text alone."""
+_STRUCTURED = {
+    **{(ATOM_NS, name): "Atom" for name in ("author", "contributor", "category", "link", "source")},
+    **{
+        (MEDIA_NS, name): "Media RSS"
+        for name in (
+            "backLinks", "community", "embed", "group", "location", "peerLink", "player",
+            "price", "responses", "scenes", "subTitle",
+        )
+    },
+}  # fmt: skip
+"""Elements that hold elements or attributes (a player's `url`), never text alone, by the
+vocabulary's name."""
 
 
 def _vocabulary_problem(namespace: str | None, qname: str) -> str | None:
@@ -396,10 +406,11 @@ def _vocabulary_problem(namespace: str | None, qname: str) -> str | None:
     known = _VOCABULARIES.get(namespace or "")
     if known is not None and local not in known[1]:
         return f"{qname}: {known[0]} has no element {local!r}{did_you_mean(local, known[1])}"
-    if (namespace, local) in _STRUCTURED:
+    vocabulary = _STRUCTURED.get((namespace or "", local))
+    if vocabulary is not None:
         return (
-            f"{qname}: an Atom {local} holds elements or attributes, not a text alone, so"
-            " readers refuse it written as one: leave it out"
+            f"{qname}: {vocabulary}'s {local} holds elements or attributes, not a text alone,"
+            " so readers refuse it written as one: leave it out"
         )
     return None
 
