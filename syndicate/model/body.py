@@ -48,8 +48,13 @@ class Code:
 @dataclass(frozen=True, slots=True)
 class Link:
     href: str
+    """Starts with one of `LINK_SCHEMES` (the readers refuse others)."""
     children: tuple[Inline, ...]
     title: str | None = None
+
+
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+"""What a body link may point to: never `javascript:`, `data:` or a local file."""
 
 
 @dataclass(frozen=True, slots=True)

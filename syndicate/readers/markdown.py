@@ -15,6 +15,7 @@ from markdown_it.token import Token
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.model.body import (
+    LINK_SCHEMES,
     Block,
     BlockQuote,
     Code,
@@ -37,7 +38,7 @@ from syndicate.model.body import (
 from syndicate.model.source import SourceRef
 from syndicate.readers.rawhtml import TABLE, html_blocks, html_depth, html_inlines, sanitize
 from syndicate.readers.textfile import XML_FORBIDDEN
-from syndicate.readers.xhtml import LINK_SCHEMES, link_href
+from syndicate.readers.xhtml import link_href
 
 MAX_HTML_DEPTH = 1_000
 """Raw HTML's open tags nested deeper than this (counted by `html_depth`) are refused before

@@ -29,10 +29,10 @@ from syndicate.model import (
     Text,
     ThematicBreak,
 )
+from syndicate.model.body import LINK_SCHEMES
 from syndicate.xmlbase import XHTML_NS
 
 _X = f"{{{XHTML_NS}}}"
-LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 
 def link_href(value: str) -> str:
@@ -46,7 +46,6 @@ def link_href(value: str) -> str:
     return href
 
 
-"""What a body link may point to: never `javascript:`, `data:` or a local file."""
 START = re.compile(r"-?[0-9]{1,9}")
 """An `<ol start>` that is a whole number (bounded: a list number is never huge)."""
 CONTAINERS = {

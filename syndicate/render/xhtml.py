@@ -32,6 +32,7 @@ from syndicate.model import (
     ThematicBreak,
     Variant,
 )
+from syndicate.model.body import LINK_SCHEMES
 from syndicate.xmlbase import XHTML_NS, XML_LANG
 
 
@@ -45,10 +46,8 @@ def link_uri(href: str) -> str:
     published before keeps its digest (`codec.content_digest`)."""
     from markdown_it.common.normalize_url import normalizeLink
 
-    return str(normalizeLink(href)) if href.startswith(_LINK_SCHEMES) else href
+    return str(normalizeLink(href)) if href.startswith(LINK_SCHEMES) else href
 
-
-_LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 _X = f"{{{XHTML_NS}}}"
 

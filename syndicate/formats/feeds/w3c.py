@@ -37,21 +37,29 @@ _LANGUAGE_VALUES = re.compile(
 """The language tags a line of a feed names: attributes, and RSS's and Dublin Core's elements."""
 
 
-def _tags_valid(path: Path, line: str) -> bool:
-    """Whether the line of `path` the validator blamed for an `InvalidLanguage` names only tags
-    syndicate knows as valid (BCP 47 and CLDR's): the validator's ISO 639 list is older than
-    codes such as Central Kurdish's `ckb` or N'Ko's `nqo`, which it calls invalid."""
+def _tags_valid(lines: Sequence[str], line: str) -> bool:
+    """Whether the line (of the feed's `lines`) the validator blamed for an `InvalidLanguage`
+    names only tags syndicate knows as valid (BCP 47 and CLDR's): the validator's ISO 639
+    list is older than codes such as Central Kurdish's `ckb` or N'Ko's `nqo`, which it calls
+    invalid."""
     from syndicate.i18n.locales import is_valid_tag
 
-    if not line.isdigit():
+    if not line.isdigit() or not 0 < int(line) <= len(lines):
         return False
-    try:
-        with path.open(encoding="utf-8") as lines:
-            text = next((t for n, t in enumerate(lines, 1) if n == int(line)), "")
-    except (OSError, UnicodeDecodeError):
-        return False
-    tags = [a or b for a, b in _LANGUAGE_VALUES.findall(text)]
+    tags = [a or b for a, b in _LANGUAGE_VALUES.findall(lines[int(line) - 1])]
     return bool(tags) and all(is_valid_tag(tag.strip()) for tag in tags)
+
+
+def _lines(read: dict[Path, list[str]], path: Path) -> list[str]:
+    """The lines of a feed, read once for all the validator's reports on it (none when it
+    cannot be read)."""
+    if path not in read:
+        try:
+            text = path.read_text(encoding="utf-8")
+            read[path] = text.split("\n")  # (by "\n", as the validator counts lines)
+        except (OSError, UnicodeDecodeError):
+            read[path] = []
+    return read[path]
 
 
 def feedvalidator(
@@ -102,13 +110,16 @@ def run_feedvalidator(
         diags.error("w3c.failed", f"the W3C Feed Validator failed: {last}", where)
         return
     by_name = sorted(((str(p), p) for p in paths), key=lambda item: -len(item[0]))
+    read: dict[Path, list[str]] = {}
     for report in done.stdout.splitlines():
         for name, path in by_name:
             event = EVENT.match(report[len(name) + 1 :]) if report.startswith(f"{name}:") else None
             if event is None:
                 continue
             text = WHERE.sub("", event["text"])
-            if event["type"] == "InvalidLanguage" and _tags_valid(path, event["line"]):
+            if event["type"] == "InvalidLanguage" and _tags_valid(
+                _lines(read, path), event["line"]
+            ):
                 break
             if event["level"] == "error" and not known(path, event["type"], text):
                 at = name if event["line"] == "?" else f"{name}:{event['line']}"
