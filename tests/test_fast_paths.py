@@ -357,6 +357,12 @@ def test_words_counted_in_one_pass_are_those_counted_one_by_one(sample: str) -> 
     assert plain.word_count.__wrapped__(sample) == plain.slow_word_count(sample)
 
 
+@settings(max_examples=2000, derandomize=True, database=None)
+@given(WORDY.map(lambda text: plain._ANY_CJK.sub(" ", text)))
+def test_words_of_a_text_without_cjk_split_are_those_counted_one_by_one(sample: str) -> None:
+    assert plain.word_count.__wrapped__(sample) == plain.slow_word_count(sample)
+
+
 def test_counts_of_a_realistic_corpus_and_of_hostile_runs(tmp_path: Path) -> None:
     generate(tmp_path / "articles", 8, realistic=True)
     texts = [p.read_text(encoding="utf-8") for p in sorted(tmp_path.rglob("*.md"))]

@@ -33,6 +33,10 @@ _PUNCT_LINE = re.compile(r"^[^\w\n]+$", re.MULTILINE)
 the `_PUNCT_ONLY` ones found in one linear pass (`tests/test_fast_paths.py` checks that both
 ways count the same)."""
 _SPACE = re.compile(r"\s")
+_ANY_CJK = re.compile(f"[{_CJK}]")
+_PUNCT_WORD = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
+"""In a text without CJK, a word (a run between white space, what `str.split` gives) of
+nothing but punctuation: one pass over the text, no list of its words."""
 
 
 def body_text(variant: Variant) -> str:
@@ -91,6 +95,8 @@ def word_count(text: str) -> int | None:
     JSON-LD count the same body.)"""
     if _mostly_unspaced(text):
         return None
+    if _ANY_CJK.search(text) is None:  # most texts: their words are what `split` gives
+        return len(text.split()) - len(_PUNCT_WORD.findall(text))
     words = _WORD.findall(text)
     return len(words) - len(_PUNCT_LINE.findall("\n".join(words)))
 
