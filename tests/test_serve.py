@@ -946,3 +946,61 @@ def test_the_preview_is_exported_at_now_when_given(
     assert previewer.export()
     news = (folder / "sitemaps" / "news-en.xml").read_bytes()
     assert (SAMPLE_SLUG.encode() in news) is in_news, news
+
+
+def test_a_file_replaced_while_its_response_is_made_is_sent_whole(tmp_path: Path) -> None:
+    """An export renames a new feed over the path between the server's look at the file and
+    its sending: the size said was the old file's and the bytes the new one's (a torn
+    response, a client's IncompleteRead, h11's traceback). Size, validators and bytes are
+    those of the one file opened, whole or a range of it, and it is closed when sent."""
+    import asyncio
+
+    from syndicate.build.inventory import Inventory
+    from syndicate.formats.registry import BUILTIN, Registry
+    from syndicate.serve.app import Served, _OutputFiles
+
+    out = tmp_path / "out"
+    (out / "atom").mkdir(parents=True)
+    feed = out / "atom" / "en.xml"
+    old = b"<feed>" + b"old " * 5000 + b"</feed>"
+    feed.write_bytes(old)
+    writers = [Registry(BUILTIN).get("atom")]
+    served = Served(out, Inventory(out, ["en"], writers, stories=[]), frozenset(), {})
+    files = _OutputFiles(served)
+
+    async def fetch(method: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+        scope = {
+            "type": "http",
+            "method": method,
+            "path": "/atom/en.xml",
+            "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+            "asgi": {"spec_version": "2.4"},
+        }
+        response = await files.get_response("atom/en.xml", scope)
+        replacement = tmp_path / "new.xml"
+        replacement.write_bytes(b"<feed>new</feed>")
+        os.replace(replacement, feed)  # what publishing does, between look-up and sending
+        sent: list[dict[str, object]] = []
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.disconnect"}
+
+        await response(scope, receive, send)
+        start = sent[0]
+        said = {k.decode(): v.decode() for k, v in start["headers"]}  # type: ignore[attr-defined]
+        body = b"".join(m.get("body", b"") for m in sent[1:])  # type: ignore[misc]
+        feed.write_bytes(old)
+        if method != "HEAD":
+            assert len(body) == int(said["content-length"]), "a torn response"
+        assert response.opened.closed  # type: ignore[attr-defined]
+        return start["status"], said, body  # type: ignore[return-value]
+
+    status, said, body = asyncio.run(fetch("GET"))
+    assert status == 200 and body == old and said["content-length"] == str(len(old))
+    status, said, body = asyncio.run(fetch("GET", Range="bytes=0-9"))
+    assert status == 206 and body == old[:10]
+    status, said, body = asyncio.run(fetch("HEAD"))
+    assert status == 200 and body == b"" and said["content-length"] == str(len(old))

@@ -13,12 +13,15 @@ import json
 import os
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+import stat
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import anyio
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
@@ -238,14 +241,12 @@ class _OutputFiles(StaticFiles):
                 headers["X-Syndicate-Embargoed"] = notice.isoformat()
             if media_type.startswith("text/html"):
                 return self._preview_page(Path(full_path), stat_result, scope, media_type, headers)
-        response = FileResponse(
-            full_path,
-            status_code=status_code,
-            stat_result=stat_result,
-            media_type=media_type,
-            headers=headers,
+        opened = _open_regular(full_path)
+        response = _OpenFileResponse(
+            opened, full_path, status_code=status_code, media_type=media_type, headers=headers
         )
         if self.is_not_modified(response.headers, Headers(scope=scope)):
+            opened.close()
             return NotModifiedResponse(response.headers)
         return response
 
@@ -293,6 +294,44 @@ class _OutputFiles(StaticFiles):
         if self.is_not_modified(Headers(headers), Headers(scope=scope)):
             return NotModifiedResponse(Headers(headers))
         return Response(body, media_type=media_type, headers=headers)
+
+
+def _open_regular(full_path: str | os.PathLike[str]) -> IO[bytes]:
+    """The file, opened once: its size and time said and its bytes sent are those of one
+    file, though an export renames a new one over the path meanwhile. Gone or no longer a
+    file since it was looked up: not found (a 404, or the preview's page for a missing one)."""
+    try:
+        opened = open(full_path, "rb")  # noqa: SIM115 -- closed by the response that sends it
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise HTTPException(status_code=404) from None
+    if not stat.S_ISREG(os.fstat(opened.fileno()).st_mode):
+        opened.close()
+        raise HTTPException(status_code=404)
+    return opened
+
+
+class _OpenFileResponse(FileResponse):
+    """A `FileResponse` of a file already open: Content-Length, Last-Modified and the ETag
+    come from that file's `fstat`, and its bytes from the same open file (never the path
+    again), which the response closes when it is done, sent or not."""
+
+    def __init__(self, opened: IO[bytes], full_path: str | os.PathLike[str], **kwargs: Any):
+        super().__init__(full_path, stat_result=os.fstat(opened.fileno()), **kwargs)
+        self.opened = opened
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # No `pathsend` (a server sending the path would open it again).
+        scope = {**scope, "extensions": {**scope.get("extensions", {})}}
+        scope["extensions"].pop("http.response.pathsend", None)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self.opened.close()
+
+    @asynccontextmanager
+    async def _open_file(self) -> AsyncIterator[anyio.AsyncFile[bytes]]:
+        self.opened.seek(0)
+        yield anyio.wrap_file(self.opened)
 
 
 def missing_page(title: str, text: str, state: PreviewState) -> Response:
