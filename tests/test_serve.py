@@ -1004,3 +1004,43 @@ def test_a_file_replaced_while_its_response_is_made_is_sent_whole(tmp_path: Path
     assert status == 206 and body == old[:10]
     status, said, body = asyncio.run(fetch("HEAD"))
     assert status == 200 and body == b"" and said["content-length"] == str(len(old))
+
+
+def test_an_articles_folder_replaced_while_previewing_is_watched_anew(
+    site: Site, serving: Callable[..., Server], tmp_path: Path
+) -> None:
+    """A restore, a sync that swaps the folder, a branch checked out: articles/ removed and
+    made again. The watcher kept watching the folder that was gone: no later edit was ever
+    previewed, and nothing said so."""
+    server = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    page = f"html/{SAMPLE_SLUG}.en.html"
+    assert server.get(page).status_code == 200
+    backup = tmp_path / "backup"
+    shutil.copytree(site.articles, backup)
+    shutil.rmtree(site.articles)
+    time.sleep(1.5)  # the watcher sees the folder gone
+    shutil.copytree(backup, site.articles)
+    time.sleep(1.5)  # and back: a new folder, watched anew
+    site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge after the restore")
+    until(lambda: "surge after the restore" in server.get(page).text, "the edit shows", server)
+
+
+def test_a_logo_outside_the_articles_folder_is_watched(tmp_path: Path) -> None:
+    """The logo and icon the configuration names are in every page and feed: one outside the
+    watched articles folder (`publisher: logo: assets/logo.png`) replaced was never seen."""
+    from syndicate.serve.preview import Previewer
+
+    config = tmp_path / "syndicate.yaml"
+    config.write_text("publisher:\n  logo: assets/logo.png\n  icon: icon.png\n", "utf-8")
+    logo = tmp_path / "assets" / "logo.png"
+    logo.parent.mkdir()
+    logo.write_bytes(b"one")
+    previewer = object.__new__(Previewer)
+    previewer.config = config
+    previewer._publisher = (None, ())
+    seen = previewer._config_stamp()
+    logo.write_bytes(b"two")
+    assert previewer._config_stamp() != seen
+    seen = previewer._config_stamp()
+    (tmp_path / "icon.png").write_bytes(b"an icon")
+    assert previewer._config_stamp() != seen

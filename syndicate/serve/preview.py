@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from stat import S_ISDIR
 
 from syndicate.build import export
 from syndicate.build.engine import CACHE_ENV, cache_folder
@@ -28,6 +29,7 @@ from syndicate.model import StorySummary
 from syndicate.model.site import TEMPLATES, TERMS
 from syndicate.readers.safefile import identity
 from syndicate.readers.staticfiles import own_files
+from syndicate.readers.yamlsource import YamlProblem, parse_yaml
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +179,7 @@ class Previewer:
         self.jobs = jobs
         self.report = report
         """Told the problems of each export and a one-line summary."""
+        self._publisher: tuple[object, tuple[Path, ...]] = (None, ())
 
     def export(self) -> bool:
         """Export the preview; True if it was published. A story with errors does not hold
@@ -241,12 +244,15 @@ class Previewer:
     def watch(self, stop: threading.Event) -> None:
         """Export again after each change, until `stop` is set. The watcher gives up on a
         change it cannot tell (a file name that is not UTF-8): that is said once, the preview
-        exported again, and the watching started again, never left stopped in silence."""
+        exported again, and the watching started again, never left stopped in silence. The
+        articles folder replaced by another (removed and made again: a restore, a sync that
+        swaps the folder, a branch checked out) is watched anew, and the preview exported."""
         told = again = False
         while not stop.is_set():
             try:
-                self._watch(stop, again)
-                return
+                if self._watch(stop, again):
+                    return
+                again = True  # the folder was replaced: watch the new one
             except Exception as exc:  # watchfiles' own error, raised from its Rust side
                 logger.debug("watching failed", exc_info=exc)
                 if not told:
@@ -262,12 +268,20 @@ class Previewer:
                 again = True
                 stop.wait(POLL_SECONDS)
 
-    def _watch(self, stop: threading.Event, again: bool = False) -> None:
+    def _watch(self, stop: threading.Event, again: bool = False) -> bool:
         """`again`: watching starts again after a failure; once the watcher is set up (its
-        first yield), export, for what changed while nothing watched."""
+        first yield), export, for what changed while nothing watched. True when `stop` ended
+        it; False when the articles folder is no longer the one watched (replaced, or gone:
+        then, once it is back)."""
         import watchfiles
 
         seen = self._config_stamp()
+        watched = _folder_identity(self.articles)
+        while watched is None:  # not there (being restored): wait for it
+            if stop.wait(POLL_SECONDS):
+                return True
+            watched = _folder_identity(self.articles)
+            again = True
         for changes in watchfiles.watch(
             self.articles,
             stop_event=stop,
@@ -277,11 +291,15 @@ class Previewer:
             raise_interrupt=False,
         ):
             stamp = self._config_stamp()
-            if again or changes or stamp != seen:
+            replaced = _folder_identity(self.articles) != watched
+            if again or changes or stamp != seen or replaced:
                 again = False
                 seen = stamp
                 logger.debug("changed: %s", sorted(path for _, path in changes))
                 self._export_safely()
+            if replaced:
+                return False
+        return True
 
     def _export_safely(self) -> None:
         try:
@@ -294,6 +312,20 @@ class Previewer:
             self.state.failed([message])
             self.report(diags, "preview not updated")
 
+    def _publisher_files(self, stat: os.stat_result) -> tuple[Path, ...]:
+        """The logo and icon the configuration names (read again when its file changed): a
+        logo outside the articles folder, which no watcher sees, is a change of every page."""
+        if self._publisher[0] != identity(stat):
+            files: tuple[Path, ...] = ()
+            with contextlib.suppress(OSError, ValueError, YamlProblem):
+                data = parse_yaml(self.config.read_text(encoding="utf-8")).data
+                publisher = data.get("publisher") if isinstance(data, dict) else None
+                if isinstance(publisher, dict):
+                    named = (publisher.get(key) for key in ("logo", "icon"))
+                    files = tuple(self.config.parent / n for n in named if isinstance(n, str))
+            self._publisher = (identity(stat), files)
+        return self._publisher[1]
+
     def _config_stamp(self) -> tuple[object, ...] | None:
         """The `identity` of the configuration file (its device, inode, size, modification and
         change times: what tells the readers a file unchanged), and those of the files of the
@@ -304,8 +336,20 @@ class Previewer:
         except OSError:
             return None
         stamps: list[object] = [identity(stat)]
+        for path in self._publisher_files(stat):  # the logo and icon, wherever they are
+            with contextlib.suppress(OSError):
+                stamps.append((path.as_posix(), identity(path.stat())))
         for folder in (TEMPLATES, TERMS):
             for _, path in own_files(self.config.parent / folder):  # no swap files
                 with contextlib.suppress(OSError):
                     stamps.append((path.as_posix(), identity(path.stat())))
         return tuple(stamps)
+
+
+def _folder_identity(folder: Path) -> tuple[int, int] | None:
+    """The folder's device and inode, None when it is not there (or not a folder)."""
+    try:
+        stat = folder.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino) if S_ISDIR(stat.st_mode) else None
