@@ -516,3 +516,61 @@ def test_a_quoted_number_is_told_to_lose_its_quotes(
         "version: expected a whole number, found '2'; quoted, YAML reads it as text: write it"
         " without quotes (2)"
     )
+
+
+@pytest.mark.parametrize("change", ["fifo", "link", "other", "removed"])
+def test_writers_publish_the_image_bytes_that_were_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A story's image changed on disk after it was read, hashed and checked (a sync tool, a
+    folder renamed while cron runs the export): the writers read it again by its path, and
+    published whatever was there (a link's target outside the articles, another image than
+    the sizes the page gives), hung on a FIFO, or failed the whole export on a file gone.
+    They publish the bytes that were checked."""
+    from sites import Site
+
+    import syndicate.build.workers as workers
+
+    site = Site(tmp_path / "site")
+    image = site.articles / SAMPLE_SLUG / "images" / "nato-iraq-mission.png"
+    checked = image.read_bytes()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for publication", encoding="utf-8")
+    reading = workers.read_input
+
+    def read_then_change(source: object, *args: object, **kwargs: object) -> object:
+        read = reading(source, *args, **kwargs)  # type: ignore[arg-type]
+        if str(getattr(source, "folder", "")).endswith(SAMPLE_SLUG) and image.exists():
+            image.unlink()
+            if change == "fifo":
+                os.mkfifo(image)
+            elif change == "link":
+                image.symlink_to(secret)
+            elif change == "other":
+                image.write_bytes(checked[:-12] + b"other bytes!")
+        return read
+
+    monkeypatch.setattr(workers, "read_input", read_then_change)
+    args = ["export", "-q", "--executor", "serial", "--now", "2026-01-01T00:00:00Z"]
+    args += ["--out", str(site.out), "--articles", str(site.articles)]
+    assert site.cli(*args, "-f", "html", "-f", "ninjs", "-f", "newsml") == 0
+    for folder in ("html/media", "ninjs/media", "newsml/media"):
+        published = site.out / folder / SAMPLE_SLUG / "nato-iraq-mission.png"
+        assert published.read_bytes() == checked, folder
+
+
+def test_an_asset_read_again_is_a_regular_file_or_an_error_never_a_wait(tmp_path: Path) -> None:
+    """What a collection reads again of a story's files (an edition's images, the logo) is
+    read as a regular file: a FIFO put in its place is an OSError at once, not a hang."""
+    from syndicate.readers.safefile import read_regular
+
+    fifo = tmp_path / "photo.jpg"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError, match="not a regular file"):
+        read_regular(fifo, follow=True)
+    plain = tmp_path / "plain.png"
+    plain.write_bytes(b"bytes")
+    (tmp_path / "link.png").symlink_to(plain)
+    assert read_regular(tmp_path / "link.png", follow=True)[0] == b"bytes"
+    with pytest.raises(OSError):
+        read_regular(tmp_path / "link.png")

@@ -139,20 +139,6 @@ def published_paths(out: Path, folder: str, skipped: list[str] | None = None) ->
     return sorted(found)
 
 
-def read_regular(path: Path) -> tuple[bytes, os.stat_result]:
-    """The bytes and status of out/'s regular file `path`, never following a link (a file
-    swapped for one after it was listed); OSError when it is not a regular file."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    try:
-        status = os.fstat(fd)
-        if not stat.S_ISREG(status.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read(), status
-    finally:
-        os.close(fd)
-
-
 def is_asset(path: str) -> bool:
     """A file other files point to and that points to nothing: an image, a font, a style
     sheet, a script, a sound or a video."""

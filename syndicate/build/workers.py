@@ -216,6 +216,9 @@ class Read:
     """The images' signatures (`StoryFiles.seen`); none for a copy of the folder."""
     checked: tuple[str, ...] = ()
     """The checks of its texts that passed (`Done.checked`)."""
+    assets: Mapping[str, bytes] = field(default_factory=dict, repr=False)
+    """The story's images as read and checked, by `Image.path`: what its writers publish,
+    whatever the file on disk became since."""
 
 
 def read_input(
@@ -237,7 +240,8 @@ def read_input(
     images = tuple(sorted(files.used.items()))
     seen = tuple(sorted(files.seen.items()))
     text_key = source.text_key(config_key, files)
-    return Read(story, text_key, story_key(text_key, images), images, seen, verdict.passed)
+    assets = {i.path: files.images[i.file] for i in story.images} if story is not None else {}
+    return Read(story, text_key, story_key(text_key, images), images, seen, verdict.passed, assets)
 
 
 def texts_verdict(checked: tuple[str, ...]) -> SchemaVerdict:
@@ -335,7 +339,7 @@ def do_unit(settings: Settings, work: Unit) -> Done:
         read = read_input(
             StoryInput(folder=work.source), settings.config, work.config_key, diags, work.checked
         )
-        return _write(settings, work, read, diags, None)
+        return _write(settings, work, read, diags, read.assets)
     with Mirror(work.source) as mirror:
         files = StoryFiles(mirror.folder)
         verdict = texts_verdict(work.checked)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from syndicate.build.engine import cache_folder, settle_output
-from syndicate.build.inventory import Inventory, read_regular
+from syndicate.build.inventory import Inventory
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
 from syndicate.build.publish import OutputError, exclusive
@@ -53,6 +53,7 @@ from syndicate.formats.registry import PluginError, Registry, default_registry
 from syndicate.model import SiteConfig
 from syndicate.model.site import TEMPLATES, TERMS
 from syndicate.readers.config import load_config
+from syndicate.readers.safefile import read_regular
 
 logger = logging.getLogger(__name__)
 

@@ -27,6 +27,7 @@ import msgspec
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.model.site import SiteConfig, fill
+from syndicate.readers.safefile import read_regular
 
 if TYPE_CHECKING:
     from syndicate.model import Image, Story, StorySummary
@@ -282,10 +283,13 @@ class Context(Generic[OptionsT]):
 
     def read_asset(self, path: str | Path) -> bytes:
         """Bytes of an input asset (an image or the logo) that the model points to. A remote
-        image (a story read back from NewsML-G2) is never looked up on the local disk."""
+        image (a story read back from NewsML-G2) is never looked up on the local disk. A
+        story's own writers get its images as they were read and checked (the build engine
+        gives them); what is read here again is a regular file, or an OSError (a FIFO put in
+        its place since would hang the export)."""
         if "://" in str(path):
             raise FileNotFoundError(f"{path} is remote; it is not read from the local disk")
-        return Path(path).read_bytes()
+        return read_regular(Path(path), follow=True)[0]
 
     def memo(self, name: str, key: str) -> bytes | None:
         """In `story_files`: the bytes this writer's last work on the story declared as made

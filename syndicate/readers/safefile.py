@@ -5,6 +5,7 @@ writer comes, and opening a device can have side effects."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -224,3 +225,19 @@ def _too_large(size: int, limit: int) -> Refused:
 
 def _reason(exc: BaseException) -> str:
     return exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+
+
+def read_regular(path: Path, *, follow: bool = False) -> tuple[bytes, os.stat_result]:
+    """The bytes and status of the regular file `path`, found without blocking on it (a FIFO
+    put in its place would hang the reader): OSError when it is not a regular file. Without
+    `follow`, a link at `path` is refused too (a file swapped for one after it was listed)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
+    fd = os.open(path, flags)
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            return handle.read(), status
+    finally:
+        os.close(fd)

@@ -57,6 +57,9 @@ class StoryFiles:
         """Why the folder itself cannot be listed, if it cannot."""
         self.used: dict[str, str] = {}
         """Each image read, by its path in the folder: its SHA-256."""
+        self.images: dict[str, bytes] = {}
+        """Each image read, by its path in the folder: the bytes hashed and checked, which the
+        writers publish (the file may change on disk after it was read)."""
         self.seen: dict[str, str] = {}
         """Each image read or checked, by its path in the folder: its signature (see
         `safefile.signature`), when it has one."""
@@ -162,6 +165,7 @@ class StoryFiles:
                 f"the story's images together are over {budgets.MAX_STORY_IMAGE_BYTES} bytes",
             )
         self.used[rel] = hashlib.sha256(data).hexdigest()
+        self.images[rel] = data
         return data
 
     def exists(self, rel: str) -> bool:
