@@ -735,3 +735,31 @@ def test_an_interrupt_waits_until_every_file_is_moved_in(
         edited(out, {"feed/index.xml": "new", "feed/s40/page.html": "page 40"})
     assert (out / "feed/index.xml").read_text() == "new"
     assert (out / "feed/s40/page.html").read_text() == "page 40"
+
+
+def test_a_format_folder_that_cannot_be_written_publishes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """out/epub owned by another user (or read-only): the swaps failed at it after out/atom
+    was already the new one, the feeds pointing at pages and books of the old run until an
+    export could complete it. Every folder the publication changes is looked at first: an
+    output error, nothing published, the build state unchanged, and the run after the folder
+    is mended publishes it all."""
+    from conftest import SAMPLE_SLUG, unwritable
+    from sites import Site
+
+    site = Site(tmp_path / "site")
+    site.export("atom", "epub")
+    before = site.files("atom", "epub")
+    site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+    args = ["export", "-q", "--jobs", "1", "--now", "2026-01-01T00:00:00Z"]
+    args += ["--out", str(site.out), "--articles", str(site.articles), "-f", "atom", "-f", "epub"]
+    capsys.readouterr()
+    with unwritable(site.out / "epub"):
+        assert site.cli(*args) == 1
+        assert site.files("atom", "epub") == before
+    said = capsys.readouterr().err
+    assert "cannot publish into" in said and "out/epub" in said, said
+    assert "nothing was published" in said and "[output.write]" in said, said
+    assert site.cli(*args) == 0
+    assert b"NATO will surge again" in (site.out / "atom" / "en.xml").read_bytes()

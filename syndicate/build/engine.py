@@ -50,6 +50,7 @@ from syndicate.build.publish import (
     locked,
     recover,
     remove_leftovers,
+    unwritable,
 )
 from syndicate.build.scheduling import KINDS, ExecutorError, address_problem
 from syndicate.build.sink import Sink
@@ -1664,6 +1665,8 @@ class _Build:
         A dry run stops before the record, saying what would change."""
         folders = self._folders()
         plan = staging.prepare(folders, keep_others=self.how.keep_others)
+        if (problem := unwritable(self.out, plan)) is not None:
+            raise OutputError(problem)
         # A full run's own links are right by construction (a page links a format's file
         # only if that format makes it: tests/test_html.py checks the cases), and scanning
         # every file it wrote cost 2.3 s of a 38 s first export of 400 stories (0.8 s for

@@ -907,6 +907,44 @@ def deferred_signals() -> Iterator[None]:
             signal.raise_signal(received[0])  # now, to the handler it was meant for
 
 
+def unwritable(out: Path, plan: Plan) -> str | None:
+    """A folder of out/ that applying `plan` must change but this user may not write (a
+    format's folder owned by another user, made read-only, immutable, on a file system
+    mounted read-only), said as the output error; None when every one may be written. Looked
+    at before the build state records the plan: a swap that failed midway would leave out/
+    part new and part old until an export could complete it."""
+    looked: dict[Path, bool] = {}
+
+    def writable(folder: Path) -> bool:
+        while not os.path.lexists(folder) and folder != out:
+            folder = folder.parent  # a folder not there yet is made in the nearest one that is
+        if folder not in looked:
+            looked[folder] = os.access(folder, os.W_OK, follow_symlinks=False)
+        return looked[folder]
+
+    needed = [out / swap.folder for swap in plan.swaps if _mode(out / swap.folder)]
+    needed += [(out / swap.folder).parent for swap in plan.swaps]
+    needed += [(out / path).parent for path, _ in plan.moves]
+    needed += [(out / path).parent for path in plan.deletes]
+    for folder in needed:
+        if not writable(folder):
+            return (
+                f"cannot publish into {folder}: this user ({_user()}) may not write it; make"
+                " it writable (chmod u+w, chown, or run as its owner); nothing was published,"
+                " the previous output is unchanged"
+            )
+    return None
+
+
+def _user() -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        return f"uid {os.geteuid()}"
+
+
 def _apply(out: Path, plan: Plan) -> None:
     staging = out / plan.staging
     for swap in plan.swaps:
