@@ -98,6 +98,21 @@ def test_a_second_run_fails_while_one_holds_the_lock(tmp_path: Path) -> None:
         pass
 
 
+def test_two_runs_with_two_build_states_share_out_s_lock(tmp_path: Path) -> None:
+    """A cron job with SYNDICATE_CACHE_DIR and an editor's run without it keep their build
+    states, and so their locks, apart: both ran at once, and the second removed the first's
+    staging folder as a killed run's (out/ left part new, part old). out/ itself is locked."""
+    out = tmp_path / "out"
+    with (
+        locked(out, tmp_path / "cron-cache" / "lock"),
+        pytest.raises(OutputError, match="another syndicate export is writing"),
+        locked(out, tmp_path / "editor-cache" / "lock"),
+    ):
+        pass
+    with locked(out, tmp_path / "editor-cache" / "lock"):  # released with the first
+        assert not list(out.iterdir()), "no lock file in out/"
+
+
 def test_disk_full_is_a_clear_error_and_keeps_old_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

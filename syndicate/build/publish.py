@@ -116,8 +116,34 @@ def locked(out: Path, lock: Path | None = None) -> Iterator[None]:
             raise OutputError(f"{out} is a file, not a folder: move it away") from None
         raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
     busy = f"another syndicate export is writing {out} (lock {lock}); wait for it to finish"
-    with exclusive(lock, busy):
+    with exclusive(lock, busy), _holding_folder(out):
         yield
+
+
+@contextlib.contextmanager
+def _holding_folder(out: Path) -> Iterator[None]:
+    """Hold a lock on out/ itself (`flock` of the folder: no file made in it), which two runs
+    share whatever build state each keeps (`SYNDICATE_CACHE_DIR` set for cron and not for an
+    editor): a run of the other would remove this one's staging folder as a killed run's.
+    A file system that cannot lock a folder leaves the build state's lock alone to hold."""
+    try:
+        fd = os.open(out, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | os.O_CLOEXEC)
+    except OSError:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(
+                f"another syndicate export is writing {out} (with another build state: see"
+                " SYNDICATE_CACHE_DIR); wait for it to finish"
+            ) from None
+        except OSError:
+            pass  # no folder locks here: the build state's lock holds
+        yield
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
