@@ -530,6 +530,26 @@ def test_a_damaged_state_is_discarded_with_a_warning(
     assert "[state.discarded]" in err
 
 
+def test_a_state_of_another_shape_is_said_so_not_damaged(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A valid SQLite file of another program (or a foreign one) in the build state's place
+    was "damaged (it was not a database)": it is a database, of another shape."""
+    import sqlite3
+
+    out = site / "out"
+    assert export(site, out) == 0
+    path = state_folder(out, site / CACHE_NAME) / STATE_FILE
+    path.unlink()
+    with sqlite3.connect(path) as other:
+        other.execute("CREATE TABLE meta (name TEXT, setting TEXT)")
+    capsys.readouterr()
+    assert export(site, out) == 0
+    err = capsys.readouterr().err
+    assert "(it was another program's database: no such column: value)" in err, err
+    assert "not a database" not in err
+
+
 # An edit published in place ---------------------------------------------------------------------
 
 EDITED = "bench-000004"

@@ -903,9 +903,12 @@ def _open(path: Path, notes: list[str]) -> sqlite3.Connection:
             if row is None or row[0] != str(FORMAT):
                 _reset(db)
             return db
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as exc:
             db.close()
-            notes.append("it was not a database")
+            if is_damage(exc):
+                notes.append("it was not a database")
+            else:  # a database of another shape: another program's file, or a foreign one
+                notes.append(f"it was another program's database: {exc}")
             _remove(path)
     raise sqlite3.DatabaseError(f"cannot create the build state {path}")
 
