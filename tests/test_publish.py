@@ -549,6 +549,28 @@ def test_a_staging_the_trash_cannot_take_is_deleted(tmp_path: Path) -> None:
     assert (out / "feed/index.xml").read_bytes() == b"new"
 
 
+def test_a_staging_on_another_file_system_leaves_no_folder_in_the_trash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """out/ on another file system than the build state: the rename into the trash fails
+    (EXDEV), the staging is deleted, and no empty `run-*` folder is left for each run."""
+    out, owned = ahead_site(tmp_path)
+    trash = output.Trash(tmp_path / "state" / output.TRASH)
+    rename = os.rename
+
+    def across(source: str | Path, target: str | Path) -> None:
+        if str(trash.folder) in str(target):
+            raise OSError(errno.EXDEV, "Invalid cross-device link", str(source))
+        rename(source, target)
+
+    monkeypatch.setattr(output.os, "rename", across)
+    with locked(out), Staging(out, owned, trash) as staging:
+        staging.add(OutputFile("feed/index.xml", b"new"))
+        staging.apply(staging.prepare(["feed"], keep_others=True))
+    assert not staging.dir.exists() and (out / "feed/index.xml").read_bytes() == b"new"
+    assert list(trash.folder.iterdir()) == []
+
+
 def test_a_staging_folder_that_published_nothing_is_deleted_not_trashed(tmp_path: Path) -> None:
     """A run that failed, or found nothing to publish, leaves no work to the next one."""
     out, owned = ahead_site(tmp_path)

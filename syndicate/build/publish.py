@@ -901,8 +901,14 @@ class Trash:
         """Move `folder` here (under a name of its own); False when it cannot be."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            os.rename(folder, tempfile.mkdtemp(prefix="run-", dir=self.folder) + "/staging")
+            place = tempfile.mkdtemp(prefix="run-", dir=self.folder)
         except OSError:
+            return False
+        try:
+            os.rename(folder, place + "/staging")
+        except OSError:  # another file system: nothing of it left here
+            with contextlib.suppress(OSError):
+                os.rmdir(place)
             return False
         return True
 
