@@ -667,6 +667,28 @@ def test_a_missing_format_folder_is_reported(
     assert not folder.root.exists(), "a target with a format not exported gets nothing"
 
 
+def test_an_all_target_whose_exported_folder_was_removed_by_hand_deletes_nothing(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`rm -rf out/epub out/opds` (a clean-up, a rebuild forced): a `formats: [all]` target
+    took the books as a format never exported and deleted every one at the partner, under
+    the mass-deletion guard. It fails as a target that lists the format does."""
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder, formats="[all]")))
+    site.export("newsml", "epub")
+    assert site.deliver() == 0
+    books = sorted(p for p in folder.files() if p.startswith(("epub/", "opds/")))
+    assert books
+    shutil.rmtree(site.out / "epub")
+    shutil.rmtree(site.out / "opds")
+    capsys.readouterr()
+    assert site.deliver() == 1
+    err = capsys.readouterr().err
+    assert "epub does not exist: run syndicate export --format epub first" in err, err
+    assert "list its formats without it" in err
+    assert sorted(p for p in folder.files() if p.startswith(("epub/", "opds/"))) == books
+
+
 def test_the_ledger_records_path_digest_and_version(site: Site, tmp_path: Path) -> None:
     folder = LocalFolder(tmp_path)
     site.configure(deliver_section(target_yaml(folder, formats="[newsml]")))

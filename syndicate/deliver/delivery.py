@@ -447,15 +447,27 @@ class _Run:
                 return []
             for folder in writer.owned_folders():
                 if not (self.out / folder).is_dir():
-                    if "all" in target.formats:
+                    if "all" in target.formats and not self._exported_into(folder):
                         continue  # `all` takes the formats that were exported
                     result.problem = (
                         f"{self.out / folder} does not exist: run syndicate export --format"
                         f" {name} first"
                     )
+                    if "all" in target.formats:  # removed by hand: delete it at the target?
+                        result.problem += (
+                            f" (the last export wrote it; to take {name} away from this"
+                            " target, list its formats without it)"
+                        )
                     return []
                 folders.append(folder)
         return folders
+
+    def _exported_into(self, folder: str) -> bool:
+        """Whether the last export's build state lists files in `folder`: one gone from out/
+        although it does was removed by hand (a clean-up, a rebuild forced), not by export,
+        and `all` must not take it as a format never exported, deleting it at the target."""
+        prefix = f"{folder}/"
+        return any(path.startswith(prefix) for path in self.exported or ())
 
     def _shared(self, target: Target) -> None:
         """Another out/ folder of the site delivers to the same place: each keeps its own
