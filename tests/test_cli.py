@@ -229,6 +229,24 @@ def test_now_needs_a_time_zone(monkeypatch: pytest.MonkeyPatch) -> None:
     assert main(["export", "-f", "model", "--now", "2026-01-01T00:00:00"]) == 2
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("2026-01-05 10:00 +0100", "; write it '2026-01-05T10:00:00+01:00'"),
+        ("2026-1-5T10:00Z", "; write it '2026-01-05T10:00:00Z'"),
+        ("2026-01-05 10:00", "; add the offset of its time zone: '2026-01-05T10:00:00Z' for UTC"),
+    ],
+)
+def test_now_written_almost_right_is_given_back_as_it_must_be(
+    given: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """sources.md: a date written almost right is given back as it must be written, and
+    `--now` gets the same words (it got "not an RFC 3339 date-time, e.g." and nothing more)."""
+    assert main(["list", "--now", given]) == 2
+    err = capsys.readouterr().err
+    assert f"{given!r} is not an RFC 3339 date-time{said}\n" in err, err
+
+
 def test_new_scaffolds_a_valid_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
     (tmp_path / "syndicate.yaml").write_text(

@@ -679,6 +679,7 @@ def parse_now(text: str) -> datetime:
     import re
 
     from syndicate.i18n.dates import parse_rfc3339  # babel's, only when --now is given
+    from syndicate.readers.schemas import date_hint
 
     try:
         value = parse_rfc3339(text)
@@ -689,7 +690,10 @@ def parse_now(text: str) -> datetime:
                 f"{text!r} needs a time zone offset, e.g. Z or +01:00"
             ) from None
         said = str(exc) if str(exc).startswith("is ") else "is not an RFC 3339 date-time"
-        if "e.g." not in said and "write it" not in said:
+        hint = "" if "write it" in said else date_hint(text)
+        if hint:  # written almost right: the same moment as it must be written
+            said = "is not an RFC 3339 date-time" + hint
+        elif "e.g." not in said and "write it" not in said:
             said += ", e.g. 2026-06-01T12:00:00Z"
         raise argparse.ArgumentTypeError(f"{text!r} {said}") from None
     if not 1000 <= value.year <= 9000:  # feeds and sitemaps count days back and ahead of it

@@ -621,6 +621,11 @@ def _date_hint(value: Any, schema: dict[str, Any], zone: str | None = None) -> s
     (the story's time zone) has on that day and at that time, or where one goes."""
     if "RFC 3339 date-time" not in str(schema.get("description")) or not isinstance(value, str):
         return ""
+    return date_hint(value, zone)
+
+
+def date_hint(value: str, zone: str | None = None) -> str:
+    """`_date_hint` of any date-time text (`--now` too): "; write it '...'", or nothing."""
     found = _LOOSE_DATE.fullmatch(value.strip())
     if found is None:
         return ""
