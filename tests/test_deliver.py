@@ -16,6 +16,7 @@ import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXED_NOW, SAMPLE_SLUG
@@ -406,6 +407,36 @@ def test_a_server_refusing_renames_is_told_how_to_deliver_to_it(
         site.configure(deliver_section(target_yaml(server) + "  rename: false\n"))
         assert site.deliver() == 0
         assert server.files() == site.files()
+
+
+def test_a_large_file_goes_to_ftp_as_one_plain_stor(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """fsspec wrote a file of 64 KiB or more (a photo, a book) as STOR, then `REST <size>` and
+    an empty STOR, which ProFTPD refuses by default ("Append/Restart not permitted"): such a
+    file could never be delivered. The server here refuses a STOR after a REST, as ProFTPD
+    does."""
+    with FtpServer(tmp_path) as server:
+        handler = server.server.handler
+        stor = handler.ftp_STOR
+
+        def refusing_restarts(self: Any, file: str, mode: str = "w") -> Any:
+            if self._restart_position:
+                self._restart_position = 0
+                self.respond(f"451 {file}: Append/Restart not permitted, try again")
+                return None
+            return stor(self, file, mode)
+
+        monkeypatch.setattr(handler, "ftp_STOR", refusing_restarts)
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        big = bytes(range(256)) * 1024  # 256 KiB, four of fsspec's blocks
+        (site.out / "html" / "big.bin").write_bytes(big)
+        capsys.readouterr()
+        assert site.deliver() == 0, capsys.readouterr().err
+        assert server.files()["html/big.bin"] == big
+        assert server.files() == site.files()
+        assert not [p for p in server.files() if p.endswith(".syndicate-part")]
 
 
 def stopped_midway(site: Site, root: Path, page: str) -> Path:

@@ -11,6 +11,7 @@ import errno
 import ftplib
 import hashlib
 import hmac
+import io
 import posixpath
 import signal
 import socket
@@ -407,11 +408,19 @@ class FsspecRemote:
                 self._fs.retries = 1  # s3fs's own retries: ours apply
         return self._fs
 
-    def _call(self, name: str, *args: Any, size: int = 0, whole: bool = True, **kwargs: Any) -> Any:
-        """`fs.<name>(*args, **kwargs)`, with an interrupt that arrived during it raised even
-        if the library swallowed it (fsspec's `exists`, which FTP's `makedirs` and `mkdir`
-        call, takes any exception, KeyboardInterrupt included, for "no": a SIGTERM while
-        the server was silent was lost, and the run went on). See `_bounded_call`."""
+    def _call(
+        self,
+        name: str | Callable[[], Any],
+        *args: Any,
+        size: int = 0,
+        whole: bool = True,
+        **kwargs: Any,
+    ) -> Any:
+        """`fs.<name>(*args, **kwargs)` (or `name()`, a call of its own on the connection),
+        with an interrupt that arrived during it raised even if the library swallowed it
+        (fsspec's `exists`, which FTP's `makedirs` and `mkdir` call, takes any exception,
+        KeyboardInterrupt included, for "no": a SIGTERM while the server was silent was lost,
+        and the run went on). See `_bounded_call`."""
         seen = _interrupts[0]
         try:
             result = self._bounded_call(name, *args, size=size, whole=whole, **kwargs)
@@ -424,7 +433,12 @@ class FsspecRemote:
         return result
 
     def _bounded_call(
-        self, name: str, *args: Any, size: int = 0, whole: bool = True, **kwargs: Any
+        self,
+        name: str | Callable[[], Any],
+        *args: Any,
+        size: int = 0,
+        whole: bool = True,
+        **kwargs: Any,
     ) -> Any:
         """`fs.<name>(*args, **kwargs)`, given up after the timeout (and a second per
         `SLOWEST_RATE` of the `size` bytes it sends). An asynchronous file system (sshfs,
@@ -435,20 +449,23 @@ class FsspecRemote:
         (`within`): its sockets bound each read, and a server trickling a byte a second would
         hold a call for ever. A local folder's calls are made as they are."""
         fs = self._filesystem()
-        coroutine = getattr(fs, f"_{name}", None) if getattr(fs, "async_impl", False) else None
+        method = getattr(fs, name) if isinstance(name, str) else name
+        coroutine = (
+            getattr(fs, f"_{name}", None)
+            if isinstance(name, str) and getattr(fs, "async_impl", False)
+            else None
+        )
         if coroutine is None:
             if self.local or not whole:
-                return getattr(fs, name)(*args, **kwargs)
+                return method(*args, **kwargs)
             return within(
-                self.timeout + size / SLOWEST_RATE,
-                lambda: getattr(fs, name)(*args, **kwargs),
-                self._cut,
+                self.timeout + size / SLOWEST_RATE, lambda: method(*args, **kwargs), self._cut
             )
         if not whole:
             # A listing of a large archive is many requests (SFTP a round trip a folder, S3 a
             # page of 1,000 keys): no one deadline fits it. Each request is bounded by the
             # connection's own (SSH keepalives find a silent link; botocore times out a read).
-            return getattr(fs, name)(*args, **kwargs)
+            return method(*args, **kwargs)
         deadline = self.timeout + size / SLOWEST_RATE
         abandoned = threading.Event()
 
@@ -488,7 +505,7 @@ class FsspecRemote:
             self._makedirs(folder)
         target = final if not self.rename else _temporary(final)
         try:
-            self._call("pipe_file", target, data, size=size)
+            self._write(target, data)
         except Exception as exc:
             if _permission(exc):
                 raise PermissionError(
@@ -520,6 +537,20 @@ class FsspecRemote:
                     " temporary name; if it never renames (an upload-only drop box), set"
                     " rename: false on this target"
                 ) from again
+
+    def _write(self, path: str, data: bytes) -> None:
+        """Write `data` at `path`, whole. fsspec's FTP writes a file of 64 KiB or more (its
+        block size: a photo, a book) as STOR, then `REST <offset>` and STOR for each further
+        block, which many servers refuse (ProFTPD by default: "Append/Restart not
+        permitted"): on FTP the file goes as one plain STOR of its bytes."""
+        fs = self._filesystem()
+        ftp = getattr(fs, "ftp", None)
+        if not isinstance(ftp, ftplib.FTP):
+            self._call("pipe_file", path, data, size=len(data))
+            return
+        where = fs._strip_protocol(path)
+        self._call(lambda: ftp.storbinary(f"STOR {where}", io.BytesIO(data)), size=len(data))
+        fs.invalidate_cache(posixpath.dirname(where))
 
     def _makedirs(self, folder: str) -> None:
         """Make `folder` on the target. sshfs says a folder it may not create "No such file"
