@@ -654,6 +654,31 @@ def test_links_in_out_are_never_sent(
     assert replaced not in got and "html/leak.html" not in got
 
 
+def test_a_file_named_in_another_encoding_is_said_and_the_others_go(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file of out/ whose name is not UTF-8 (a Latin-1 "é" copied in from a share) failed
+    every target with "'utf-8' codec can't encode character '\\udce9'", naming neither the
+    file nor the fix, and the kill exported with it never reached the partner. It is left
+    out with a warning naming it, as a symbolic link is, and the kill goes."""
+    with FtpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        assert site.deliver() == 0
+        kill(site, SECOND_SLUG)
+        site.export()
+        with open(bytes(site.out / "atom") + b"/notes-\xe9.txt", "wb") as stray:
+            stray.write(b"desk notes\n")
+        capsys.readouterr()
+        assert site.deliver() == 0
+        err = capsys.readouterr().err
+        assert "atom/notes-\\xe9.txt: warning: its name is not valid UTF-8" in err, err
+        assert "rename it in UTF-8, or remove it [deliver.not-utf8]" in err
+        assert "codec" not in err and "\\udce9" not in err
+        assert b"stat:canceled" in server.files()[f"newsml/{SECOND_SLUG}.en.xml"]
+        assert not [p for p in server.files() if p.startswith("atom/notes")]
+
+
 def test_a_dry_run_says_a_credential_cannot_be_read(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

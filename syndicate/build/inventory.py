@@ -77,10 +77,13 @@ class Inventory:
         self.owners = {folder: w for w in writers for folder in w.owned_folders()}
         self.skipped: list[str] = []
         """What `files` found that is not a regular file, and left out."""
+        self.undecodable: list[str] = []
+        """What `files` found whose path is not valid UTF-8, and left out."""
 
     def files(self, folder: str) -> Iterator[PublishedFile]:
-        """The regular files under out/`folder`, sorted by path (others go to `skipped`)."""
-        for path in published_paths(self.out, folder, self.skipped):
+        """The regular files under out/`folder`, sorted by path (others go to `skipped`,
+        those whose name is not UTF-8 to `undecodable`)."""
+        for path in published_paths(self.out, folder, self.skipped, self.undecodable):
             yield self.describe(path)
 
     def describe(self, path: str) -> PublishedFile:
@@ -118,11 +121,19 @@ class Inventory:
         return f"{found}; charset=utf-8" if found.startswith(_TEXT_TYPES) else found
 
 
-def published_paths(out: Path, folder: str, skipped: list[str] | None = None) -> list[str]:
+def published_paths(
+    out: Path,
+    folder: str,
+    skipped: list[str] | None = None,
+    undecodable: list[str] | None = None,
+) -> list[str]:
     """The paths (relative to `out`) of the regular files under out/`folder`, sorted; hidden
     files and folders (a build's staging folder) are not published and left out. Anything
     else (a symbolic link, which could point anywhere on the machine, a FIFO, a socket)
-    is never published: syndicate never writes one. Their paths go to `skipped`."""
+    is never published: syndicate never writes one. Their paths go to `skipped`. Nor is a
+    file whose path is not valid UTF-8 (a name copied in from another system: no URL, feed
+    or target can name it); those paths (their bytes kept as surrogates, `show_path` shows
+    them) go to `undecodable`."""
     found = []
     for top, dirs, names in os.walk(out / folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -130,13 +141,31 @@ def published_paths(out: Path, folder: str, skipped: list[str] | None = None) ->
         for name in names:
             if name.startswith("."):
                 continue
-            if stat.S_ISREG(os.lstat(os.path.join(top, name)).st_mode):
+            if not _is_utf8(f"{base}/{name}"):
+                if undecodable is not None:
+                    undecodable.append(f"{base}/{name}")
+            elif stat.S_ISREG(os.lstat(os.path.join(top, name)).st_mode):
                 found.append(f"{base}/{name}")
             elif skipped is not None:
                 skipped.append(f"{base}/{name}")
         if skipped is not None:  # os.walk lists a link to a folder among the folders
             skipped += [f"{base}/{d}" for d in dirs if os.path.islink(os.path.join(top, d))]
     return sorted(found)
+
+
+def _is_utf8(path: str) -> bool:
+    """Whether `path` (as the file system gave it) is valid UTF-8: undecodable bytes are
+    kept as surrogates, which cannot be encoded."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def show_path(path: str | Path) -> str:
+    """`path` as text that can be printed: bytes that are not UTF-8 escaped (`\\xe9`)."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def is_asset(path: str) -> bool:

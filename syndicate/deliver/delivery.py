@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from syndicate.build.engine import cache_folder, settle_output
-from syndicate.build.inventory import Inventory
+from syndicate.build.inventory import Inventory, show_path
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
 from syndicate.build.publish import OutputError, exclusive
@@ -311,7 +311,8 @@ class _Run:
         state to read): a file gone from out/ that it does not list, export took away."""
 
     def _tell_skipped(self) -> None:
-        """Warn, once a run, of each thing in out/ that is not a regular file: never sent."""
+        """Warn, once a run, of each thing in out/ that is not a regular file, or whose name
+        is not UTF-8: never sent."""
         for path in dict.fromkeys(self.inventory.skipped):
             if path in self._told:
                 continue
@@ -320,7 +321,17 @@ class _Run:
                 "deliver.not-regular",
                 "not a regular file (a symbolic link, a FIFO or a socket), so never sent:"
                 " syndicate never writes one; remove it",
-                str(self.out / path),
+                show_path(self.out / path),
+            )
+        for path in dict.fromkeys(self.inventory.undecodable):
+            if path in self._told:
+                continue
+            self._told.add(path)
+            self.diags.warning(
+                "deliver.not-utf8",
+                "its name is not valid UTF-8 (those bytes shown escaped), so it is never sent:"
+                " no target can be given that name; rename it in UTF-8, or remove it",
+                show_path(self.out / path),
             )
 
     def _writers(self) -> dict[str, AnyWriter]:
