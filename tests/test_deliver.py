@@ -235,6 +235,22 @@ def test_http_push_is_signed_and_typed(
         assert versions == {"1", None}, "story files carry their version, collections none"
 
 
+def test_a_push_to_a_url_beyond_ascii_signs_the_path_as_sent(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """httpx sends `/ingest/Café/` as `/ingest/Caf%C3%A9/`, but the signature was made over
+    the path as written: a receiver checking it (as docs/delivery.md shows) refused every
+    request with a 401."""
+    with HttpReceiver(tmp_path, secret=SECRET) as server:
+        server.url = server.url.replace("/ingest/", "/ingest/Café/")
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        capsys.readouterr()
+        assert site.deliver() == 0, capsys.readouterr().err
+        assert server.verified == len(site.files()), "every request's signature verifies"
+        assert {f"Café/{path}": data for path, data in site.files().items()} == server.files()
+
+
 def test_s3_objects_carry_their_media_type(site: Site, tmp_path: Path) -> None:
     with S3Server(tmp_path) as server:
         site.configure(deliver_section(target_yaml(server)))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from syndicate import __version__
 from syndicate.build.publish import fitting_name
@@ -762,18 +762,20 @@ class HttpRemote:
         sha = hashlib.sha256(data).hexdigest()
         stamp = str(int(time.time()))
         headers |= {SHA256_HEADER: sha, TIMESTAMP_HEADER: stamp}
-        if self.secret is not None:
-            signature = sign(self.secret, method, urlsplit(url).path, stamp, sha)
-            headers[SIGNATURE_HEADER] = f"sha256={signature}"
         if self.token is not None:
             headers["Authorization"] = f"Bearer {self.token}"
+        client = self.client
+        request = client.build_request(method, url, content=data, headers=headers)
+        if self.secret is not None:
+            # The path exactly as sent: httpx percent-encodes what the target's url holds
+            # beyond ASCII (`/ingest/Café/` goes as `/ingest/Caf%C3%A9/`).
+            sent = request.url.raw_path.decode("ascii").partition("?")[0]
+            signature = sign(self.secret, method, sent, stamp, sha)
+            request.headers[SIGNATURE_HEADER] = f"sha256={signature}"
         # httpx's timeout bounds each read and write, not the request: under a deadline
         # (`timeout`, a second more per `SLOWEST_RATE` bytes), as every protocol's call.
-        client = self.client
         response = within(
-            self.timeout + len(data) / SLOWEST_RATE,
-            lambda: client.request(method, url, content=data, headers=headers),
-            self._cut,
+            self.timeout + len(data) / SLOWEST_RATE, lambda: client.send(request), self._cut
         )
         if response.is_success or (gone_ok and response.status_code in (404, 410)):
             return
