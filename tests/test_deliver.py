@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import servers
 from conftest import FIXED_NOW, SAMPLE_SLUG
 from servers import (
     PASSWORD,
@@ -402,6 +403,27 @@ def test_refusals_are_reported_and_nothing_is_recorded(
         server.faults.fail, server.faults.disk_full = 0, False
         server.faults.generic_failure = False
         assert site.deliver() == 0
+        assert server.files() == site.files()
+
+
+@pytest.mark.parametrize("kind", ["ftp", "sftp"])
+def test_a_percent_encoded_user_name_is_decoded_before_the_login(
+    site: Site,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    kind: str,
+) -> None:
+    """A login holding `@` (shared hosting's "ycpress@paper.example"), written `%40` as RFC
+    3986 asks, went to the server as written: "FTP 530 Authentication failed"."""
+    monkeypatch.setattr(servers, "USER", "ycpress@paper.example")
+    with SERVERS[kind](tmp_path) as server:
+        server.url = server.url.replace("ycpress@paper.example@", "ycpress%40paper.example@")
+        assert "%40" in server.url
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        capsys.readouterr()
+        assert site.deliver() == 0, capsys.readouterr().err
         assert server.files() == site.files()
 
 

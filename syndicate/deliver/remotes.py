@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from syndicate import __version__
 from syndicate.build.publish import fitting_name
@@ -248,8 +248,13 @@ def open_remote(target: Target, secret: Callable[[str], str], retry: RetryOption
             options["password"] = secret("password")
     elif scheme == "s3":
         options = _s3_options(target, secret, retry)
+    url = target.url
+    if scheme in ("sftp", "ftp"):
+        url, user = _login(url)
+        if user is not None:
+            options["username"] = user
     return FsspecRemote(
-        target.url,
+        url,
         options,
         store=scheme in OBJECT_STORES,
         rename=target.rename,
@@ -258,6 +263,17 @@ def open_remote(target: Target, secret: Callable[[str], str], retry: RetryOption
         local=scheme == "file",
         bounded_connect=scheme == "ftp",
     )
+
+
+def _login(url: str) -> tuple[str, str | None]:
+    """The URL without its user name, and the user name percent-decoded: a login holding
+    `@`, `:` or `%` is written escaped, as RFC 3986 asks (`ftp://ycpress%40paper.example@host/`),
+    and fsspec would log in with it as written. (A password is never in a target's URL.)"""
+    parts = urlsplit(url)
+    if not parts.username:
+        return url, None
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host)), unquote(parts.username)
 
 
 def _sftp_options(
