@@ -427,6 +427,55 @@ def test_a_percent_encoded_user_name_is_decoded_before_the_login(
         assert server.files() == site.files()
 
 
+@pytest.mark.parametrize(
+    ("kind", "fault", "expected"),
+    [
+        ("ftp", "password", "the login to 127.0.0.1 failed: FTP 530"),
+        ("sftp", "password", "the login to 127.0.0.1 failed: Permission denied"),
+        ("sftp", "host key", "connecting to 127.0.0.1 failed: Host key is not trusted"),
+        ("s3", "password", "the store refused the keys: The AWS Access Key Id"),
+    ],
+)
+def test_a_refused_login_is_said_as_the_connection_s_with_what_to_fix(
+    site: Site,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    kind: str,
+    fault: str,
+    expected: str,
+) -> None:
+    """A wrong password or an unknown host key was said "sending newsml/media/...png: FTP
+    530 ...": blamed on the first file, with no word of the login nor of the setting to fix."""
+    with SERVERS[kind](tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        other = tmp_path / "other_known_hosts"
+        if fault == "password":
+            monkeypatch.setenv("PARTNER_PASSWORD", "wrong-password-123")
+            monkeypatch.setenv("S3_KEY", "wrong-password-123")
+        else:
+            assert isinstance(server, SftpServer)
+            other.write_text(f"[127.0.0.1]:{server.port} ssh-ed25519 " + "A" * 68 + "\n")
+            site.configure(
+                deliver_section(target_yaml(server)).replace(str(server.known_hosts), str(other))
+            )
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        line = next(line for line in err.splitlines() if "[deliver.failed]" in line)
+        assert expected in line, line
+        assert ": sending " not in line and "run deliver again" not in line
+        assert "wrong-password-123" not in err
+        if fault == "host key":
+            assert f"ssh-keyscan -p {server.port} 127.0.0.1 >> {other}, then compare" in line
+        elif kind == "s3":
+            assert "check credentials.access_key_id (env:S3_KEY) and" in line
+        else:
+            assert "check the user name in url (ycpress) and credentials.password" in line
+            assert "(env:PARTNER_PASSWORD)" in line
+
+
 def test_a_server_refusing_renames_is_told_how_to_deliver_to_it(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

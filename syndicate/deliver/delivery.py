@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 from syndicate.build.engine import cache_folder, settle_output
 from syndicate.build.inventory import Inventory, show_path
@@ -40,6 +41,7 @@ from syndicate.deliver.remotes import (
     describe,
     interrupts_noticed,
     is_temporary,
+    login_refused,
     open_remote,
     transient,
 )
@@ -541,7 +543,11 @@ class _Run:
         except GaveUp as failure:
             tries = f" (after {failure.attempts} attempts)" if failure.attempts > 1 else ""
             reason = _said(describe(failure.error), revealed)
-            result.problem = f"{doing}: {reason}{tries}"
+            refused = login_refused(failure.error)
+            if refused is not None:  # the connection's, not the file it was opened for
+                result.problem = _login_failed(target, refused, reason.rstrip(".") + tries)
+            else:
+                result.problem = f"{doing}: {reason}{tries}"
             result.refused = not transient(failure.error)
             logger.debug("%s: %s failed", target.name, doing, exc_info=failure.error)
         except Exception as exc:  # a library's failure (a bad key file...): this target only
@@ -667,6 +673,34 @@ class _Run:
             severity="error",
             notice=self.notice,
         )
+
+
+def _login_failed(target: Target, refused: Literal["login", "host key"], reason: str) -> str:
+    """A refused login or an untrusted host key, said as the connection's failure (not the
+    file's it was opened for), with the setting to fix."""
+    parts = urlsplit(target.url)
+    host = parts.hostname or ""
+    if refused == "host key":
+        known = Path(target.known_hosts or "~/.ssh/known_hosts").expanduser()
+        port = parts.port or 22
+        return (
+            f"connecting to {host} failed: {reason}; {known} does not hold the host key the"
+            " server shows. If the server is new to this machine, add its key once:"
+            f" ssh-keyscan -p {port} {host} >> {known}, then compare its fingerprint with the"
+            " one your partner gives you; if a key for it is there already, the server's key"
+            " changed: ask your partner before replacing it"
+        )
+    given = target.credentials.named()
+    if target.scheme == "s3":
+        keys = ("access_key_id", "secret_access_key", "session_token")
+        named = [f"credentials.{n} ({given[n]})" for n in keys if n in given]
+        fix = " and ".join(named) or "this machine's AWS keys (AWS_* variables, ~/.aws)"
+        return f"the store refused the keys: {reason}; check {fix}"
+    keys = ("password", "private_key", "passphrase")
+    named = [f"credentials.{n} ({given[n]})" for n in keys if n in given]
+    fix = f"the user name in url ({unquote(parts.username or '')})"
+    fix += f" and {' and '.join(named)}" if named else "; no credentials are set"
+    return f"the login to {host} failed: {reason}; check {fix}"
 
 
 def _shown(paths: list[str]) -> str:

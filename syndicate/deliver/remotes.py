@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from syndicate import __version__
@@ -852,6 +852,30 @@ def transient(exc: BaseException) -> bool:
         if any(cls.__name__ in _TRANSIENT_NAMES for cls in type(error).__mro__):
             return True
     return False
+
+
+_REFUSED_KEYS = frozenset(
+    {"InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"}
+)
+"""S3's answers to keys it does not take (an unknown key id, a wrong secret, a bad token)."""
+
+
+def login_refused(exc: BaseException) -> Literal["login", "host key"] | None:
+    """Whether the failure is the server refusing the login ("login": FTP's 530, SSH's
+    permission denied, S3 refusing the keys) or SSH not trusting the server's host key
+    ("host key"): the target's settings, not a file, are at fault."""
+    for error in _chain(exc):
+        names = {cls.__name__ for cls in type(error).__mro__}
+        if "HostKeyNotVerifiable" in names:
+            return "host key"
+        if "PermissionDenied" in names:  # asyncssh's: the authentication failed
+            return "login"
+        if isinstance(error, ftplib.error_perm) and str(error).startswith("530"):
+            return "login"
+        response = getattr(error, "response", None)
+        if isinstance(response, dict) and response.get("Error", {}).get("Code") in _REFUSED_KEYS:
+            return "login"
+    return None
 
 
 def describe(exc: BaseException) -> str:
