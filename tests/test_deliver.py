@@ -263,6 +263,30 @@ def test_s3_objects_carry_their_media_type(site: Site, tmp_path: Path) -> None:
         )
 
 
+def test_debug_logs_keep_an_s3_session_token_out(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SYNDICATE_DEBUG=1 turned on botocore's debug log, which prints each request's headers:
+    an S3 session token (`x-amz-security-token`) went to cron mail and CI logs."""
+    token = "sessTOKEN-SEKRIT-987"
+    monkeypatch.setenv("S3_TOKEN", token)
+    monkeypatch.setenv("SYNDICATE_DEBUG", "1")
+    with S3Server(tmp_path) as server:
+        entry = target_yaml(server).replace(
+            "secret_access_key: env:S3_SECRET}",
+            "secret_access_key: env:S3_SECRET, session_token: env:S3_TOKEN}",
+        )
+        site.configure(deliver_section(entry))
+        site.export()
+        command = [sys.executable, "-m", "syndicate", "deliver", "--config", str(site.config)]
+        command += ["--out", str(site.out)]
+        done = subprocess.run(command, cwd=site.root, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "DEBUG:" in done.stderr, "debug logging is on"
+        assert token not in done.stdout + done.stderr
+        assert server.files() == site.files()
+
+
 @pytest.mark.parametrize("kind", ["ftp", "sftp", "s3", "http"])
 def test_a_server_failing_twice_then_succeeding_ends_current(
     site: Site, tmp_path: Path, kind: str, capsys: pytest.CaptureFixture[str]

@@ -73,6 +73,11 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
                 sys.warnoptions.remove(RESOURCE_TRACKER_QUIET)
 
 
+SECRET_LOGGERS = ("botocore", "aiobotocore", "boto3", "s3fs")
+"""Libraries whose debug lines carry secrets (botocore's each request's headers, an S3
+session token's `x-amz-security-token` among them): kept at INFO under SYNDICATE_DEBUG."""
+
+
 def _main(args_list: list[str], registry: Registry | None) -> int:
     from syndicate.diagnostics import Diagnostics
     from syndicate.formats.registry import default_registry
@@ -85,6 +90,8 @@ def _main(args_list: list[str], registry: Registry | None) -> int:
         import logging
 
         logging.basicConfig(level=logging.DEBUG)
+        for name in SECRET_LOGGERS:  # debug logs end up in cron mail and CI logs
+            logging.getLogger(name).setLevel(logging.INFO)
 
     registry = registry or default_registry()
     parser = build_parser(registry.names, json_errors=_wants_json(args_list))
