@@ -685,7 +685,7 @@ def _format_name(name: str, known: Sequence[str]) -> str:
 def parse_now(text: str) -> datetime:
     import re
 
-    from syndicate.i18n.dates import parse_rfc3339  # babel's, only when --now is given
+    from syndicate.i18n.dates import RFC3339, parse_rfc3339  # babel's, only with --now
     from syndicate.readers.schemas import date_hint
 
     try:
@@ -697,8 +697,9 @@ def parse_now(text: str) -> datetime:
                 f"{text!r} needs a time zone offset, e.g. Z or +01:00"
             ) from None
         said = str(exc) if str(exc).startswith("is ") else "is not an RFC 3339 date-time"
-        hint = "" if "write it" in said else date_hint(text)
-        if hint:  # written almost right: the same moment as it must be written
+        # Written almost right (its form not RFC 3339's): the same moment as it must be.
+        hint = "" if RFC3339.fullmatch(text) or "write it" in said else date_hint(text)
+        if hint:
             said = "is not an RFC 3339 date-time" + hint
         elif "e.g." not in said and "write it" not in said:
             said += ", e.g. 2026-06-01T12:00:00Z"
