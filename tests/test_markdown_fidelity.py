@@ -445,6 +445,21 @@ def test_a_footnote_s_note_is_said_at_its_line_and_published_as_written(note: st
     assert [d.code for d in diags] == ["body.unsupported"]
 
 
+@pytest.mark.parametrize("item", ["- ", "1. ", "* > ", "- item\n\n  - "])
+def test_a_footnote_s_note_in_a_list_item_is_said_and_published_as_written(item: str) -> None:
+    """`- [^1]: Reuters`: the note in a list item stayed a link reference to CommonMark (only
+    a note at the start of a line or in a quote was read as text): the item was published
+    empty, the marker lost its brackets, and an error named a link 'Reuters' never written."""
+    blocks, diags = body(f"A claim[^1].\n\n{item}[^1]: Reuters\n")
+    line = 10 + item.count("\n")
+    assert [(d.severity, d.code, d.line) for d in diags] == [
+        ("warning", "body.footnote", 8),
+        ("warning", "body.footnote", line),
+    ]
+    texts = [inline_text(b.children) for b in walk(blocks) if isinstance(b, Paragraph)]
+    assert texts[0] == "A claim[^1]." and texts[-1] == "[^1]: Reuters"
+
+
 @pytest.mark.parametrize("quote", ["", "> "])
 def test_a_link_definition_after_a_footnote_s_note_stays_a_definition(quote: str) -> None:
     """`[^1]: Reuters` then `[ref]: https://...` on the next line: both are definitions to

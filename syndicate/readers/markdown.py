@@ -92,7 +92,7 @@ def parse_body(
         lines = text.split("\n")
         blanks = []
         for first, end in sorted(notes, reverse=True):
-            quote = _NOTE_START.match(lines[first])
+            quote = _QUOTE_MARKS.match(lines[first])
             lines[first] = _NOTE_START.sub(r"\1\\[", lines[first], count=1)
             # The note is a paragraph now, which would take in a link definition on the line
             # after it (`[ref]: https://...`: a definition cannot interrupt a paragraph) and
@@ -258,8 +258,11 @@ _STRUCK = re.compile(
 channel but a styled page would publish it as current text."""
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
-_NOTE_START = re.compile(r"^((?:[ \t]{0,3}>[ \t]?)*[ \t]{0,3})\[")
-"""The `[` that starts a footnote's note, in a quote (`> [^1]: ...`) too."""
+_NOTE_START = re.compile(r"^([ \t>*+\-0-9.)]*)\[")
+"""The `[` that starts a footnote's note, after the marks of the quotes and list items it is
+in (`> [^1]: ...`, `- [^1]: ...`, `1. > [^1]: ...`), which hold no `[`."""
+_QUOTE_MARKS = re.compile(r"^((?:[ \t]{0,3}>[ \t]?)*)")
+"""The marks of the quotes a line is in: a blank line that stays in them."""
 _FOOTNOTE_NOTE = re.compile(r"\\?(\[\^[^\]\s]+\]):")
 """A footnote's note, `[^1]: ...` (its `[` escaped: see `parse_body`)."""
 
