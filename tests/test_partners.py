@@ -1371,3 +1371,26 @@ def test_a_kill_items_title_is_within_the_profiles_lengths(
     if made != notice:
         assert (low is None or len(made) >= low) and (high is None or len(made) <= high)
     assert is_kill_title(made, notice) and not is_kill_title("Storm warning", notice)
+
+
+@pytest.mark.parametrize(
+    ("summary", "plain"),
+    [
+        ("How to write &lt;img src=x onerror=alert(1)&gt; in a page", "How to write in a page"),
+        ("A <scr<b>ipt>alert(1)</script> trick", "A alert(1) trick"),
+        ("Quoted &amp;lt;b&amp;gt; twice", "Quoted twice"),
+        ("Plain a < b and c > d, &amp; AT&T", "Plain a < b and c > d, & AT&T"),
+    ],
+)
+def test_msn_abstract_holds_no_tag_that_reading_it_makes(
+    tmp_path: Path, summary: str, plain: str
+) -> None:
+    """The abstract's tags were taken out, then its references read: `&lt;img onerror=...&gt;`
+    became a working tag in the description (RSS readers take it for HTML), which the
+    profile's own validator then refused. Neither a reference nor a tag taken out leaves one."""
+    specs = [Spec("2026-01-20-markup", summary=summary, languages=("en",))]
+    site = make_site(tmp_path / "site", specs, "profiles:\n  msn:\n")
+    assert export(site, "msn")[0] == 0
+    msn = items(site / "out/partners/msn/en.xml")["2026-01-20-markup"]
+    assert msn.findtext("description") == plain
+    assert not [p for p in lint(site / "out", "msn") if "summary-plain" in p]

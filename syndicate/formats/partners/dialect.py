@@ -127,8 +127,15 @@ _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.DO
 def plain_text(text: str) -> str:
     """`text` as plain text: without HTML tags and comments, character references read
     (`&amp;` is `&`), spaces made one. A summary is text already; one pasted from a CMS may
-    still hold markup, which a plain-text field (MSN's abstract) must not show."""
-    return " ".join(html.unescape(_TAG.sub("", text)).split())
+    still hold markup, which a plain-text field (MSN's abstract) must not show. Tags are
+    taken out and references read until neither changes anything: a tag that reading a
+    reference makes (`&lt;img onerror=...&gt;`), or that taking a tag out of another makes
+    (`<scr<b>ipt>`), goes too, and RSS readers taking the field for HTML get none."""
+    while True:
+        plain = html.unescape(_TAG.sub("", text))
+        if plain == text:
+            return " ".join(plain.split())
+        text = plain
 
 
 def _set(parent: etree._Element, name: str, text: str) -> None:
