@@ -747,6 +747,35 @@ def test_a_published_image_name_must_fit_file_systems(
     assert error.code == "image.name" and "a 144-byte file name" in error.message
 
 
+@pytest.mark.parametrize("name", ["CON.png", "aux.PNG", "com1 .png", "Nul.jpeg"])
+def test_a_published_image_name_windows_keeps_for_a_device_is_refused(
+    tmp_path: Path, site_config: SiteConfig, name: str
+) -> None:
+    """`CON.png`, `aux.png`: names Windows keeps for its devices, whatever the extension. They
+    were published as they are, and out/ could not be copied to a Windows share, delivered
+    to an IIS FTP server, or a book unpacked on a reader's Windows disk."""
+    story = STORY + IMAGES.format(f"images/{name}")
+    folder = write_story(tmp_path / "articles", "device-name", story)
+    (folder / "images").mkdir()
+    (folder / "images" / name).write_bytes(png())
+    (error,) = errors(tmp_path / "articles", site_config)
+    assert error.code == "image.name" and "a name Windows keeps for a device" in error.message
+
+
+@pytest.mark.parametrize("slug", ["nul", "con", "com1", "lpt9"])
+def test_a_slug_windows_keeps_for_a_device_is_refused(
+    tmp_path: Path, site_config: SiteConfig, slug: str
+) -> None:
+    """A story folder `nul` published `nul.package.xml`, `nul.en.epub`: Windows reads each as
+    its device `NUL`."""
+    write_story(tmp_path / "articles", slug)
+    (error,) = errors(tmp_path / "articles", site_config)
+    assert error.code == "story.slug" and "a name Windows keeps for a device" in error.message
+    write_story(tmp_path / "other", f"{slug}-report")  # a slug that only starts so is fine
+    stories, diags = read(tmp_path / "other", site_config)
+    assert [s.slug for s in stories] == [f"{slug}-report"] and not diags.errors
+
+
 def test_a_date_that_overflows_in_the_story_zone_is_refused(
     tmp_path: Path, site_config: SiteConfig
 ) -> None:

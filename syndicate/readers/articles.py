@@ -60,6 +60,10 @@ RESERVED_SLUGS = {
     "site": "the publisher's logo and icon (html/media/site/)",
 }
 """Slugs whose outputs would take the place of other files."""
+WINDOWS_DEVICES = re.compile(r"(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?", re.I)
+"""Names Windows keeps for its devices, whatever their extension (`nul.package.xml`,
+`CON.png`): a file so named cannot be copied to a Windows share, an IIS FTP server or a
+reader's Windows disk (an EPUB unpacked), matched whole."""
 _MARKDOWN_SUFFIXES = frozenset({"markdown", "mdown", "mkd", "mkdn", "mdwn", "txt", "text", "md"})
 """What a language file may be named by other tools (`fr.markdown`, `fr.MD`): told `fr.md`."""
 PLACEHOLDER = re.compile(r"\bTODO\b")
@@ -180,6 +184,11 @@ def slug_problem(slug: str) -> str | None:
         )
     if slug in RESERVED_SLUGS:
         return f"the slug {slug!r} is taken by {RESERVED_SLUGS[slug]}; choose another"
+    if WINDOWS_DEVICES.fullmatch(slug):
+        return (
+            f"the slug {slug!r} is a name Windows keeps for a device: its files could not be"
+            " copied to a Windows share or disk; choose another"
+        )
     return None
 
 
@@ -696,6 +705,14 @@ class _StoryReader:
     def _name_ok(self, image: Image, before: list[Image]) -> bool:
         """Its published name fits file systems and differs from the story's other images'."""
         name = image.name
+        if WINDOWS_DEVICES.fullmatch(name):
+            self.diags.error(
+                "image.name",
+                f"image {image.file!r} would be published as {name!r}, a name Windows keeps"
+                " for a device (no Windows share, server or disk can hold it); rename it",
+                image.source,
+            )
+            return False
         if len(name.encode("utf-8")) > budgets.MAX_NAME_BYTES:
             self.diags.error(
                 "image.name",
