@@ -1239,3 +1239,25 @@ def test_the_frames_of_a_gif_are_counted_without_decoding_them(
     monkeypatch.setattr(GifImagePlugin.GifImageFile, "load", counted)
     assert inspect_image(buffer.getvalue(), decoded=True).pixels == 8 * 8 * 12
     assert len(loads) <= 1, f"frames decoded to count them: {loads}"
+
+
+def test_c1_control_characters_are_errors_with_what_they_most_likely_were(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """U+0080 to U+009F reached every output (U+009B starts a terminal's control sequences,
+    HTML calls each a parse error, XML 1.1 forbids them): in a file's text, and written as a
+    YAML escape. Each is an error at its line, with the Windows-1252 character it most likely
+    was."""
+    variant = VARIANT.replace("A paragraph of the body.", "It\x92s a\n\x9b31m trap.")
+    write_story(tmp_path / "articles", "c1-body", en=variant)
+    found = errors(tmp_path / "articles", site_config)
+    assert [(e.code, e.line) for e in found] == [
+        ("text.control-char", 8),
+        ("text.control-char", 9),
+    ], found
+    assert "U+0092" in found[0].message and "most likely a '’'" in found[0].message
+    assert "U+009B" in found[1].message and "most likely a '›'" in found[1].message
+    escaped = VARIANT.replace("headline: A headline", 'headline: "A \\u0085 headline"')
+    write_story(tmp_path / "more", "c1-escape", en=escaped)
+    (error,) = errors(tmp_path / "more", site_config)
+    assert "U+0085" in error.message and "(written as an escape)" in error.message

@@ -15,6 +15,10 @@ from syndicate.readers.safefile import Refused, read_checked, site_refusal
 # Characters XML 1.0 cannot carry: C0 controls but tab, newline, carriage return; surrogates;
 # U+FFFE/U+FFFF. Text with them would make every XML output (feeds, NewsML-G2, EPUB) invalid.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+C1_CONTROLS = re.compile("[\x80-\x9f]")
+"""The C1 control characters: XML 1.0 discourages them and XML 1.1 forbids them, HTML calls
+each a parse error, and U+009B starts a terminal's control sequences. In news text each is a
+mishap: a Windows-1252 character (`\x92` is `’`) read as Latin-1 on the way."""
 # Embeddings, overrides and isolates: invisible, and able to reorder what readers see.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
@@ -153,8 +157,9 @@ def wide_encoding(raw: bytes) -> str | None:
 
 
 def strip_forbidden(text: str, where: SourceRef, diags: Diagnostics) -> str:
-    """Report and drop characters that XML 1.0 forbids, naming the line of each."""
-    if not XML_FORBIDDEN.search(text):
+    """Report and drop characters that XML 1.0 forbids, and the C1 controls, naming the line
+    of each."""
+    if not XML_FORBIDDEN.search(text) and not C1_CONTROLS.search(text):
         return text
     for match in XML_FORBIDDEN.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
@@ -163,4 +168,18 @@ def strip_forbidden(text: str, where: SourceRef, diags: Diagnostics) -> str:
             f"character U+{ord(match.group()):04X} is not allowed in XML; remove it",
             where.at(line),
         )
-    return XML_FORBIDDEN.sub("", text)
+    for match in C1_CONTROLS.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        diags.error("text.control-char", c1_problem(match.group()), where.at(line))
+    return C1_CONTROLS.sub("", XML_FORBIDDEN.sub("", text))
+
+
+def c1_problem(char: str) -> str:
+    """What to say of a C1 control character: what it most likely was."""
+    meant = bytes([ord(char)]).decode("cp1252", errors="replace")
+    was = (
+        f"; it is most likely a {meant!r} that went through Windows-1252: write that"
+        if (meant != "\ufffd")
+        else "; remove it"
+    )
+    return f"character U+{ord(char):04X} is a control character, which no text may hold{was}"

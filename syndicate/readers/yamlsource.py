@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from syndicate.readers import budgets
-from syndicate.readers.textfile import XML_FORBIDDEN
+from syndicate.readers.textfile import C1_CONTROLS, XML_FORBIDDEN, c1_problem
 
 Path = tuple[str | int, ...]
 
@@ -385,6 +385,8 @@ def _unescaped(value: str, line: int) -> str:
             " remove it",
             line,
         )
+    if found := C1_CONTROLS.search(value):
+        raise YamlProblem(f"{c1_problem(found.group())} (written as an escape)", line)
     return unicodedata.normalize("NFC", value)
 
 
