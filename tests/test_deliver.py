@@ -839,21 +839,25 @@ def test_an_all_target_whose_exported_folder_was_removed_by_hand_deletes_nothing
 ) -> None:
     """`rm -rf out/epub out/opds` (a clean-up, a rebuild forced): a `formats: [all]` target
     took the books as a format never exported and deleted every one at the partner, under
-    the mass-deletion guard. It fails as a target that lists the format does."""
+    the mass-deletion guard's share. A folder the last export wrote that is gone is a mass
+    deletion, whatever its share: refused until --allow-deletions."""
     folder = LocalFolder(tmp_path)
     site.configure(deliver_section(target_yaml(folder, formats="[all]")))
-    site.export("newsml", "epub")
+    site.export("newsml", "atom", "html", "ninjs", "jsonld", "epub")
     assert site.deliver() == 0
     books = sorted(p for p in folder.files() if p.startswith(("epub/", "opds/")))
-    assert books
+    assert books and len(books) * 2 < len(folder.files()), "under the guard's share"
     shutil.rmtree(site.out / "epub")
     shutil.rmtree(site.out / "opds")
     capsys.readouterr()
     assert site.deliver() == 1
     err = capsys.readouterr().err
-    assert "epub does not exist: run syndicate export --format epub first" in err, err
-    assert "list its formats without it" in err
+    assert f"would delete the {len(books)} files it holds of" in err, err
+    assert "gone from out/ though no export removed them" in err
+    assert "--allow-deletions" in err
     assert sorted(p for p in folder.files() if p.startswith(("epub/", "opds/"))) == books
+    assert site.deliver("--allow-deletions") == 0  # meant: they go
+    assert not [p for p in folder.files() if p.startswith(("epub/", "opds/"))]
 
 
 def test_the_ledger_records_path_digest_and_version(site: Site, tmp_path: Path) -> None:

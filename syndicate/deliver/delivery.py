@@ -347,7 +347,7 @@ class _Run:
 
     def target(self, index: int, target: Target, dry_run: bool) -> TargetResult:
         result = TargetResult(target)
-        folders = self._folders(target, result)
+        folders, gone = self._folders(target, result)
         if result.problem is None:
             held = self.ledger.delivered(target.name, target.place)
             selected = selection(target, self.inventory, folders)
@@ -356,7 +356,7 @@ class _Run:
             planned = plan(self.out, selected, held)
             result.changes = planned.changes
             result.unfinished = self.ledger.unfinished(target.name)
-            if (problem := self._too_many_deletes(planned, held)) is not None:
+            if (problem := self._too_many_deletes(planned, held, gone)) is not None:
                 result.problem, result.settings, result.changes = problem, True, []
                 result.guarded = True
             elif dry_run:
@@ -403,10 +403,14 @@ class _Run:
                     self.site.where(SECTION, "targets", index, "sections"),
                 )
 
-    def _too_many_deletes(self, planned: Plan, held: Mapping[str, Entry]) -> str | None:
+    def _too_many_deletes(
+        self, planned: Plan, held: Mapping[str, Entry], gone: Sequence[str] = ()
+    ) -> str | None:
         """Why the plan deletes too much to be made without --allow-deletions: every file the
-        target holds (`rm -rf out/*`, an --out that is another folder), or more than
-        `max_deleted` percent of them (an out/ half emptied). Only files gone from out/
+        target holds (`rm -rf out/*`, an --out that is another folder), more than
+        `max_deleted` percent of them (an out/ half emptied), or the files of a format folder
+        `gone` from out/ that the last export wrote (`rm -rf out/epub`: a `formats: [all]`
+        target took it for a format never exported). Only files gone from out/
         count: those the target no longer takes (its languages, sections or formats
         narrowed) are still there, and go as its settings say; and of those, only the ones
         the last export's build state still lists: one it no longer lists, export removed
@@ -415,21 +419,30 @@ class _Run:
         if self.max_deleted is None:
             return None
         exported = self.exported
-        deletes = sum(
-            1
+        counted = [
+            change.path
             for change in planned.changes
             if change.kind == "delete"
             and not os.path.lexists(self.out / change.path)
             and (exported is None or change.path in exported)
-        )
+        ]
+        deletes = len(counted)
         if not deletes:
             return None
+        inside = tuple(f"{folder}/" for folder in gone)
+        in_gone = sum(1 for path in counted if path.startswith(inside)) if gone else 0
         if deletes == len(held) and not any(change.sends for change in planned.changes):
             said = f"this run would delete every file it holds ({deletes}): out/ holds none of them"
         elif deletes > 1 and deletes * 100 > self.max_deleted * len(held):
             said = (
                 f"this run would delete {deletes} of the {len(held)} files it holds, more than"
                 f" the {self.max_deleted}% that export: max_deleted_percent: allows"
+            )
+        elif in_gone:
+            folders = ", ".join(f"{self.out / folder}" for folder in gone)
+            said = (
+                f"this run would delete the {in_gone} files it holds of {folders}, gone from"
+                " out/ though no export removed them (the build state lists them)"
             )
         else:
             return None
@@ -450,30 +463,29 @@ class _Run:
                 return str(exc)
         return None
 
-    def _folders(self, target: Target, result: TargetResult) -> list[str]:
+    def _folders(self, target: Target, result: TargetResult) -> tuple[list[str], list[str]]:
+        """The folders of out/ the target takes; and, for `all`, those of its formats gone
+        from out/ that the last export wrote (removed by hand: see `_too_many_deletes`)."""
         names = self.registry.names if "all" in target.formats else target.formats
-        folders = []
+        folders, gone = [], []
         for name in names:
             writer = self.writers.get(name)
             if writer is None:
                 result.problem = f"the format {name} cannot be loaded"
-                return []
+                return [], []
             for folder in writer.owned_folders():
                 if not (self.out / folder).is_dir():
-                    if "all" in target.formats and not self._exported_into(folder):
+                    if "all" in target.formats:
+                        if self._exported_into(folder):
+                            gone.append(folder)
                         continue  # `all` takes the formats that were exported
                     result.problem = (
                         f"{self.out / folder} does not exist: run syndicate export --format"
                         f" {name} first"
                     )
-                    if "all" in target.formats:  # removed by hand: delete it at the target?
-                        result.problem += (
-                            f" (the last export wrote it; to take {name} away from this"
-                            " target, list its formats without it)"
-                        )
-                    return []
+                    return [], []
                 folders.append(folder)
-        return folders
+        return folders, gone
 
     def _exported_into(self, folder: str) -> bool:
         """Whether the last export's build state lists files in `folder`: one gone from out/
