@@ -793,6 +793,7 @@ def test_a_format_folder_that_cannot_be_written_publishes_nothing(
     args += ["--out", str(site.out), "--articles", str(site.articles), "-f", "atom", "-f", "epub"]
     capsys.readouterr()
     with unwritable(site.out / "epub"):
+        assert site.cli(*args, "--dry-run") == 0, "a dry run says what would change, as before"
         assert site.cli(*args) == 1
         assert site.files("atom", "epub") == before
     said = capsys.readouterr().err

@@ -1665,7 +1665,7 @@ class _Build:
         A dry run stops before the record, saying what would change."""
         folders = self._folders()
         plan = staging.prepare(folders, keep_others=self.how.keep_others)
-        if (problem := unwritable(self.out, plan)) is not None:
+        if not self.how.dry_run and (problem := unwritable(self.out, plan)) is not None:
             raise OutputError(problem)
         # A full run's own links are right by construction (a page links a format's file
         # only if that format makes it: tests/test_html.py checks the cases), and scanning
