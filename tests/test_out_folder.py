@@ -530,6 +530,31 @@ def test_a_damaged_state_is_discarded_with_a_warning(
     assert "[state.discarded]" in err
 
 
+def test_a_state_another_program_holds_is_said_and_kept(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An sqlite3 session or a backup holding the build state locked: the state was taken
+    for another program's database (or a damaged one) and deleted, and everything rebuilt.
+    It is an output error that says who holds it, and the state is kept."""
+    import sqlite3
+
+    out = site / "out"
+    assert export(site, out) == 0
+    path = state_folder(out, site / CACHE_NAME) / STATE_FILE
+    inode = path.stat().st_ino
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN EXCLUSIVE")
+        capsys.readouterr()
+        assert export(site, out) == 1
+        err = capsys.readouterr().err
+        assert "cannot open the build state" in err and "another program holds it" in err, err
+    finally:
+        holder.close()
+    assert path.stat().st_ino == inode, "the state is kept"
+    assert export(site, out) == 0
+
+
 def test_a_state_of_another_shape_is_said_so_not_damaged(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

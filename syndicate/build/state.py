@@ -905,10 +905,19 @@ def _open(path: Path, notes: list[str]) -> sqlite3.Connection:
             return db
         except sqlite3.DatabaseError as exc:
             db.close()
+            code = getattr(exc, "sqlite_errorcode", sqlite3.SQLITE_ERROR) & 0xFF
             if is_damage(exc):
                 notes.append("it was not a database")
-            else:  # a database of another shape: another program's file, or a foreign one
+            elif code == sqlite3.SQLITE_ERROR:  # a database of another shape
                 notes.append(f"it was another program's database: {exc}")
+            else:  # busy, locked, read-only, full, an I/O error: the file is not at fault
+                said = cannot_open(path, "the build state", exc)
+                if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                    said += (
+                        "; another program holds it (an sqlite3 session, a backup): close"
+                        " that, then export again"
+                    )
+                raise OutputError(said) from None
             _remove(path)
     raise sqlite3.DatabaseError(f"cannot create the build state {path}")
 
