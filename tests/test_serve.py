@@ -1037,7 +1037,6 @@ def test_a_logo_outside_the_articles_folder_is_watched(tmp_path: Path) -> None:
     logo.write_bytes(b"one")
     previewer = object.__new__(Previewer)
     previewer.config = config
-    previewer._publisher = (None, ())
     seen = previewer._config_stamp()
     logo.write_bytes(b"two")
     assert previewer._config_stamp() != seen

@@ -160,6 +160,9 @@ class PreviewState:
 class Previewer:
     """Exports the preview and watches the sources."""
 
+    _publisher: tuple[object, tuple[Path, ...]] = (None, ())
+    """The identity of syndicate.yaml when its logo and icon were read, and their paths."""
+
     def __init__(
         self,
         *,
@@ -179,7 +182,6 @@ class Previewer:
         self.jobs = jobs
         self.report = report
         """Told the problems of each export and a one-line summary."""
-        self._publisher: tuple[object, tuple[Path, ...]] = (None, ())
 
     def export(self) -> bool:
         """Export the preview; True if it was published. A story with errors does not hold
@@ -282,6 +284,7 @@ class Previewer:
                 return True
             watched = _folder_identity(self.articles)
             again = True
+        seen_instead: tuple[int, int] | None = watched
         for changes in watchfiles.watch(
             self.articles,
             stop_event=stop,
@@ -291,7 +294,11 @@ class Previewer:
             raise_interrupt=False,
         ):
             stamp = self._config_stamp()
-            replaced = _folder_identity(self.articles) != watched
+            # Replaced when two looks in a row find the same other folder (or none): a file
+            # system whose inode numbers are not stable (FUSE) is not a replacement each time.
+            now = _folder_identity(self.articles)
+            replaced = now != watched and now == seen_instead
+            seen_instead = now if now != watched else watched
             if again or changes or stamp != seen or replaced:
                 again = False
                 seen = stamp
