@@ -559,6 +559,37 @@ def test_writers_publish_the_image_bytes_that_were_checked(
         assert published.read_bytes() == checked, folder
 
 
+def test_an_edition_s_image_changed_since_it_was_read_is_said_not_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An edition reads its stories' images again when it is made, after every story was
+    read: a file replaced meanwhile by another image went into the book, its sizes those of
+    the first. Its size is checked against the one read: an error saying to run again."""
+    from sites import Site
+
+    import syndicate.build.workers as workers
+
+    site = Site(tmp_path / "site")
+    site.configure("epub:\n  edition: latest\n  story_books: false\n")
+    image = site.articles / SAMPLE_SLUG / "images" / "nato-iraq-mission.png"
+    reading = workers.read_input
+
+    def read_then_change(source: object, *args: object, **kwargs: object) -> object:
+        read = reading(source, *args, **kwargs)  # type: ignore[arg-type]
+        if str(getattr(source, "folder", "")).endswith(SAMPLE_SLUG):
+            image.write_bytes(image.read_bytes() + b"more bytes")
+        return read
+
+    monkeypatch.setattr(workers, "read_input", read_then_change)
+    args = ["export", "-q", "--executor", "serial", "--now", "2026-01-01T00:00:00Z"]
+    args += ["--out", str(site.out), "--articles", str(site.articles), "-f", "epub"]
+    capsys.readouterr()
+    assert site.cli(*args) == 1
+    err = capsys.readouterr().err
+    assert "nato-iraq-mission.png: the file changed while the export ran" in err, err
+    assert "run the export again" in err
+
+
 def test_an_asset_read_again_is_a_regular_file_or_an_error_never_a_wait(tmp_path: Path) -> None:
     """What a collection reads again of a story's files (an edition's images, the logo) is
     read as a regular file: a FIFO put in its place is an OSError at once, not a hang."""

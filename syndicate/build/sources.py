@@ -27,7 +27,7 @@ from syndicate.model import SiteConfig, SourceRef, Story
 from syndicate.model.site import is_left_aside, is_template
 from syndicate.readers.budgets import MAX_IMAGE_BYTES, MAX_TEXT_BYTES
 from syndicate.readers.folders import shown_path
-from syndicate.readers.safefile import Refused, read_checked
+from syndicate.readers.safefile import Refused, read_checked, read_regular
 
 CARRIED_BYTES = MAX_IMAGE_BYTES
 """Files up to the largest size any reader accepts travel whole; a larger one travels as its
@@ -290,7 +290,7 @@ def story_assets(story: Story) -> dict[str, bytes]:
     assets: dict[str, bytes] = {}
     for image in story.images:
         with contextlib.suppress(OSError):  # the writers report an image they cannot read
-            assets[image.path] = Path(image.path).read_bytes()
+            assets[image.path] = read_regular(Path(image.path), follow=True)[0]
     return assets
 
 
@@ -316,7 +316,8 @@ def site_files(config: SiteConfig) -> SiteFiles:
     assets = {}
     for path in (publisher.logo, publisher.icon):
         if path is not None and path.is_file():
-            assets[str(path)] = path.read_bytes()
+            with contextlib.suppress(OSError):  # (gone since: the writers say so)
+                assets[str(path)] = read_regular(path, follow=True)[0]
     templates = []
     if config.templates is not None:
         # The templates alone: workers render pages; the static files beside them (fonts,

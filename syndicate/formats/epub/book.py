@@ -100,6 +100,14 @@ def _image_bytes(image: Image, read: Callable[[str], bytes], diags: Diagnostics)
             "epub.image", f"{image.file}: its content is not {image.media_type}", image.source
         )
         return None
+    if len(data) != image.size:  # an edition reads it again: another file since
+        diags.error(
+            "epub.image",
+            f"{image.file}: the file changed while the export ran (it was {image.size} bytes,"
+            f" it is {len(data)}); run the export again",
+            image.source,
+        )
+        return None
     return data
 
 

@@ -451,11 +451,15 @@ class _Books:
         cover = self._cover(text, {"title": ("edition title", where or self._publisher)})
         if cover is None:
             return None
-        # The stories' own books report their image problems, and the run publishes nothing.
+        # The stories' own books report their image problems, and the run publishes nothing;
+        # without them (`story_books: false`), or for a file changed since its book was
+        # made, the edition reports them.
         scratch = replace(ctx, diagnostics=Diagnostics())
         found = {s.slug: epub_book.story_images(s, scratch) for s in edition.stories}
         images = {slug: resources for slug, resources in found.items() if resources is not None}
         if len(images) < len(found):
+            for problem in scratch.diagnostics:
+                ctx.diagnostics.add(problem)
             return None
         spec = epub_book.edition_book(edition, title, cover.png, images, ctx)
         stem = f"edition-{lang}"
