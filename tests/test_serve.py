@@ -948,7 +948,10 @@ def test_the_preview_is_exported_at_now_when_given(
     assert (SAMPLE_SLUG.encode() in news) is in_news, news
 
 
-def test_a_file_replaced_while_its_response_is_made_is_sent_whole(tmp_path: Path) -> None:
+@pytest.mark.parametrize("opens_once", [True, False])
+def test_a_file_replaced_while_its_response_is_made_is_sent_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, opens_once: bool
+) -> None:
     """An export renames a new feed over the path between the server's look at the file and
     its sending: the size said was the old file's and the bytes the new one's (a torn
     response, a client's IncompleteRead, h11's traceback). Size, validators and bytes are
@@ -957,7 +960,12 @@ def test_a_file_replaced_while_its_response_is_made_is_sent_whole(tmp_path: Path
 
     from syndicate.build.inventory import Inventory
     from syndicate.formats.registry import BUILTIN, Registry
+    from syndicate.serve import app
     from syndicate.serve.app import Served, _OutputFiles
+
+    # Without starlette's `_open_file` (before 1.8, or a release that drops it): the open
+    # file is sent whole, without ranges.
+    monkeypatch.setattr(app, "_SENDS_OPEN_FILES", opens_once)
 
     out = tmp_path / "out"
     (out / "atom").mkdir(parents=True)
@@ -995,15 +1003,17 @@ def test_a_file_replaced_while_its_response_is_made_is_sent_whole(tmp_path: Path
         feed.write_bytes(old)
         if method != "HEAD":
             assert len(body) == int(said["content-length"]), "a torn response"
-        assert response.opened.closed  # type: ignore[attr-defined]
+        assert getattr(response, "opened", None) is None or response.opened.closed
         return start["status"], said, body  # type: ignore[return-value]
 
     status, said, body = asyncio.run(fetch("GET"))
     assert status == 200 and body == old and said["content-length"] == str(len(old))
     status, said, body = asyncio.run(fetch("GET", Range="bytes=0-9"))
-    assert status == 206 and body == old[:10]
-    status, said, body = asyncio.run(fetch("HEAD"))
-    assert status == 200 and body == b"" and said["content-length"] == str(len(old))
+    assert (status, body) == ((206, old[:10]) if opens_once else (200, old))
+    status, said, body = asyncio.run(
+        fetch("HEAD")
+    )  # (a plain response's body: the server drops it)
+    assert status == 200 and body in (b"", old) and said["content-length"] == str(len(old))
 
 
 def test_an_articles_folder_replaced_while_previewing_is_watched_anew(

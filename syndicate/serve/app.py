@@ -242,9 +242,16 @@ class _OutputFiles(StaticFiles):
             if media_type.startswith("text/html"):
                 return self._preview_page(Path(full_path), stat_result, scope, media_type, headers)
         opened = _open_regular(full_path)
-        response = _OpenFileResponse(
-            opened, full_path, status_code=status_code, media_type=media_type, headers=headers
-        )
+        response: Response
+        if _SENDS_OPEN_FILES:
+            response = _OpenFileResponse(
+                opened, full_path, status_code=status_code, media_type=media_type, headers=headers
+            )
+        else:  # a starlette that opens the path itself: the open file's bytes, whole
+            with opened:
+                status, data = os.fstat(opened.fileno()), opened.read()
+            response = Response(data, status_code, headers, media_type)
+            FileResponse.set_stat_headers(response, status)  # type: ignore[arg-type]
         if self.is_not_modified(response.headers, Headers(scope=scope)):
             opened.close()
             return NotModifiedResponse(response.headers)
@@ -308,6 +315,12 @@ def _open_regular(full_path: str | os.PathLike[str]) -> IO[bytes]:
         opened.close()
         raise HTTPException(status_code=404)
     return opened
+
+
+_SENDS_OPEN_FILES = callable(getattr(FileResponse, "_open_file", None))
+"""Whether this starlette's `FileResponse` reads its file through `_open_file` (1.8 and
+later), which `_OpenFileResponse` gives the file already open; with another, a file is sent
+from the open file whole, without ranges, never from its path opened again."""
 
 
 class _OpenFileResponse(FileResponse):
