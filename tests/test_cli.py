@@ -247,6 +247,14 @@ def test_now_written_almost_right_is_given_back_as_it_must_be(
     assert f"{given!r} is not an RFC 3339 date-time{said}\n" in err, err
 
 
+def test_now_mended_into_a_refused_date_is_not_offered(capsys: pytest.CaptureFixture[str]) -> None:
+    """`0999-01-01 10:00Z` was told to be written `'0999-01-01T10:00:00Z'`, which the year
+    check then refuses: no hint that cannot be taken."""
+    assert main(["list", "--now", "0999-01-01 10:00Z"]) == 2
+    err = capsys.readouterr().err
+    assert "write it" not in err and "is not an RFC 3339 date-time, e.g." in err, err
+
+
 def test_new_scaffolds_a_valid_story(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
     (tmp_path / "syndicate.yaml").write_text(

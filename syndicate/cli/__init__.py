@@ -682,6 +682,14 @@ def _format_name(name: str, known: Sequence[str]) -> str:
     return by_lower.get(name.lower(), name)
 
 
+def _usable_now(text: str) -> bool:
+    try:
+        parse_now(text)
+    except argparse.ArgumentTypeError:
+        return False
+    return True
+
+
 def parse_now(text: str) -> datetime:
     import re
 
@@ -699,6 +707,8 @@ def parse_now(text: str) -> datetime:
         said = str(exc) if str(exc).startswith("is ") else "is not an RFC 3339 date-time"
         # Written almost right (its form not RFC 3339's): the same moment as it must be.
         hint = "" if RFC3339.fullmatch(text) or "write it" in said else date_hint(text)
+        if (written := re.search(r"write it '([^']+)'", hint)) and not _usable_now(written[1]):
+            hint = ""  # the form mended would still be refused (the year 0999): not offered
         if hint:
             said = "is not an RFC 3339 date-time" + hint
         elif "e.g." not in said and "write it" not in said:
