@@ -553,3 +553,51 @@ def test_a_story_held_until_the_calendar_ends_bounds_no_span(tmp_path: Path) -> 
     args += ["--articles", str(site / "articles"), "--out", str(site / "out")]
     assert main(args) == 0
     assert main(args) == 0
+
+
+def test_a_translation_s_own_release_ends_a_no_op_s_span(tmp_path: Path) -> None:
+    """A translation whose own `published` is ahead of the clock, in a version whose
+    `updated` is later still (a `story.future-update` warning): the no-op's span ran to the
+    update and took in the release, so the run after it kept the news sitemap without the
+    translation's page, where a full export lists it."""
+    import shutil
+
+    from conftest import SAMPLE_SLUG
+    from sites import Site
+
+    site = Site(tmp_path / "site")
+    folder = site.articles / SAMPLE_SLUG
+    french = (folder / "fr.md").read_text(encoding="utf-8")
+    (folder / "fr.md").unlink()
+    yaml = (folder / "story.yaml").read_text(encoding="utf-8")
+    (folder / "story.yaml").write_text(
+        "\n".join(line for line in yaml.split("\n") if not line.lstrip().startswith("fr: ")),
+        encoding="utf-8",
+    )
+
+    def export(out: Path, now: str, *extra: str) -> None:
+        args = ["export", "-q", "--now", now, "--out", str(out), "-f", "all"]
+        assert site.cli(*args, "--articles", str(site.articles), *extra) == 0
+
+    export(site.out, "2026-12-01T09:00:00Z")
+    (folder / "fr.md").write_text(
+        french.replace("headline:", "published: 2026-12-01T10:00:00Z\nheadline:", 1),
+        encoding="utf-8",
+    )
+    yaml = (folder / "story.yaml").read_text(encoding="utf-8")
+    yaml = yaml.replace("version: 1", "version: 2")
+    (folder / "story.yaml").write_text(
+        "\n".join(
+            "updated: 2026-12-01T11:00:00Z" if line.startswith("updated:") else line
+            for line in yaml.split("\n")
+        ),
+        encoding="utf-8",
+    )
+    export(site.out, "2026-12-01T09:00:00Z")
+    export(site.out, "2026-12-01T10:30:00Z")  # nothing edited: the clock passed the release
+    fresh = tmp_path / "fresh"
+    export(fresh, "2026-12-01T10:30:00Z", "--force")
+    news = "sitemaps/news-fr.xml"
+    assert (site.out / news).read_bytes() == (fresh / news).read_bytes()
+    assert f"{SAMPLE_SLUG}.fr.html" in (site.out / news).read_text(encoding="utf-8")
+    shutil.rmtree(fresh)

@@ -102,9 +102,11 @@ def span(
     for story in stories:
         # each variant's release (a translation added later has its own) and windows
         sinces = {story.public_since_for(v.lang) for v in story.variants} or {story.public_since}
-        # its last update: a warning holds until then (`check_future_update`)
-        last = max((v.updated for v in story.variants), default=story.updated)
-        moments = [story.published, last, *_later(sinces, windows)]
+        # each variant's update: a warning holds until the last (`check_future_update`)
+        updates = {v.updated for v in story.variants} or {story.updated}
+        # the releases themselves too: a translation out after the story's own release and
+        # before its last update (its page into the news sitemap) is a change at that moment
+        moments = [story.published, *updates, *sinces, *_later(sinces, windows)]
         if story.embargo_until is not None:
             moments.append(story.embargo_until)
         for moment in moments:
