@@ -644,3 +644,25 @@ def test_a_reader_that_closes_the_pipe_early_has_what_it_wanted(command: list[st
         err = process.stderr.read()
         assert process.wait(timeout=60) == 0, err
     assert "not done" not in err and "Traceback" not in err
+
+
+def test_a_command_whose_starting_folder_is_deleted_ends_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder an export was started from deleted while it ran (two jobs sharing a work
+    folder): the way back (`contextlib.chdir`) and a path shown from the working folder
+    raised FileNotFoundError, a traceback."""
+    from syndicate.cli import _inside
+    from syndicate.readers.folders import shown_path
+
+    start, site = tmp_path / "start", tmp_path / "site"
+    start.mkdir()
+    site.mkdir()
+    monkeypatch.chdir(start)
+    with _inside(site):
+        start.rmdir()
+    with _inside(site):  # started in a folder already gone
+        assert Path.cwd() == site
+    site_file = site / "x"
+    shutil.rmtree(site)
+    assert shown_path(site_file) == str(site_file)

@@ -167,6 +167,24 @@ def _paths_from_here() -> Iterator[None]:
             os.environ[name] = value
 
 
+@contextlib.contextmanager
+def _inside(folder: Path) -> Iterator[None]:
+    """`contextlib.chdir`, whose way back may be gone (the folder the command was started
+    from deleted while it ran): then it stays where it is, with no traceback."""
+    try:
+        back: int | None = os.open(".", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        back = None  # started in a folder already gone: nowhere to come back to
+    try:
+        os.chdir(folder)
+        yield
+    finally:
+        if back is not None:
+            with contextlib.suppress(OSError):
+                os.fchdir(back)
+            os.close(back)
+
+
 def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
     """The command, inside its site folder: relative paths (`articles/`, `out/`,
     `templates/`) mean the site's wherever the command was started, so messages and the
@@ -182,7 +200,7 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
             site = locate_site(args, diags)
             if site is None:
                 return EXIT_INPUT
-            with _paths_from_here(), contextlib.chdir(site):
+            with _paths_from_here(), _inside(site):
                 status = command.run(args, diags)
                 return status
     except KeyboardInterrupt as exc:

@@ -25,7 +25,7 @@ def shown_path(path: Path) -> str:
     link is shown where it is, not where it points (nor resolved: it may point to itself)."""
     try:
         return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError):  # (OSError: the working folder was deleted meanwhile)
         return str(path)
 
 
