@@ -414,3 +414,40 @@ def test_a_plugin_in_a_built_in_section_is_the_one_blamed(order: list[str], tmp_
     assert resolve_options(writers, config, diags, every_section=False) is None
     (said,) = [d.message for d in diags if d.code == "plugin.section"]
     assert said.startswith("the infeeds format declares other options than the atom format")
+
+
+@pytest.mark.parametrize("section", ["export", "deliver", "serve", "publisher", "profiles.mine"])
+def test_a_plugin_reading_a_section_of_syndicate_s_own_is_refused(section: str) -> None:
+    """A plugin with `config_section = "export"` took the section over: `export: keep_going:
+    true` became "unknown option 'keep_going'" of the plugin's, naming no plugin."""
+    odd = type("_Odd", (_Plugin,), {"config_section": section})
+    message = f"format 'plug' ({odd!r}) reads its options from the section"
+    with pytest.raises(PluginError, match=re.escape(message)) as info:
+        Registry({**BUILTIN, "plug": odd}).get("plug")
+    assert "give the writer a `config_section` of its own" in str(info.value)
+
+
+def test_a_plugin_reading_a_part_of_a_format_s_section_is_refused() -> None:
+    odd = type("_Odd", (_Plugin,), {"config_section": "html.extra"})
+    with pytest.raises(PluginError, match=re.escape("a part of the section 'html'")):
+        Registry({**BUILTIN, "plug": odd}).get("plug")
+
+
+class _InHtml(_Plugin):
+    name = "inhtml"
+    config_section = "html"
+    Options = _FeedsOptions
+
+
+def test_a_plugin_in_a_format_s_section_is_blamed_in_a_run_without_that_format(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Exported alone, a plugin declaring options of its own in `html` read the site's
+    `html:` options as its own: each was "unknown", naming no plugin."""
+    monkeypatch.chdir(REPO)
+    registry = Registry({**BUILTIN, "inhtml": _InHtml})
+    out = tmp_path / "out"
+    assert main(["export", "-q", "-f", "inhtml", "--out", str(out)], registry=registry) == 2
+    err = capsys.readouterr().err
+    assert "the inhtml format declares other options than the html format" in err
+    assert "[plugin.section]" in err and "Traceback" not in err

@@ -325,7 +325,8 @@ def export(
     writers = _writers(names, registry, diags)
     if writers is None or site is None:
         return _stopped(look, ExportResult("input-errors", diags, names))
-    options = resolve_options(writers, site, diags, every_section=False)
+    checked = [*writers, *registry.section_owners(writers)]  # a plugin in a format's section
+    options = resolve_options(checked, site, diags, every_section=False)
     _unknown_sections(site, writers, registry, diags)
     chosen = _languages(languages, site, diags)
     defaults = convert_section(EXPORT_SECTION, ExportOptions, site, diags)

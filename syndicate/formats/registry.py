@@ -132,6 +132,20 @@ class Registry:
             return SECTIONS[name]
         return self.get(name).section().split(".")[0]
 
+    def section_owners(self, writers: Iterable[AnyWriter]) -> list[AnyWriter]:
+        """The built-in formats, not among `writers`, whose sections plugins of `writers`
+        read (a plugin with `config_section = "html"`): checked with them, a plugin that
+        declares other options than that format is told so (`plugin.section`), even in a run
+        without that format, rather than each option of the format's being "unknown"."""
+        writers = list(writers)
+        named = {writer.name for writer in writers}
+        read = {writer.section() for writer in writers if writer.name not in self._own}
+        return [
+            self.get(name)
+            for name in self._table
+            if name in self._own and SECTIONS.get(name) in read and name not in named
+        ]
+
     def is_profile(self, name: str) -> bool:
         return name in self._profiles
 
@@ -172,7 +186,13 @@ class Registry:
             made = self._load(name, self._table[name])
             if name not in self._own and name not in BUILTIN:
                 # (under a built-in name: a built-in writer an application configures, e.g.
-                # with another cover renderer, whose folders are its own)
+                # with another cover renderer, whose folders are its own; a site's partner
+                # profile reads its part of `profiles`)
+                problem = _section_problem(made)
+                if problem is not None:
+                    where = self._table[name]
+                    where = where if isinstance(where, str) else repr(where)
+                    raise PluginError(f"format {name!r} ({where}) {problem}")
                 self._check_folders(name, made)
             self._loaded[name] = made
         return self._loaded[name]
@@ -277,6 +297,34 @@ def _declaration_problem(writer: AnyWriter, options: type[Options]) -> str | Non
         msgspec.convert(msgspec.to_builtins(defaults), options, strict=False)
     except (msgspec.ValidationError, TypeError) as exc:
         return f"has a default its own options refuse ({exc}): correct the default"
+    return None
+
+
+def _section_problem(writer: AnyWriter) -> str | None:
+    """What is wrong with the section of syndicate.yaml a plugin reads (`config_section`, or
+    its name): one of syndicate's own sections would be taken over (`export: keep_going:`
+    became an unknown option of the plugin's), and a part of a built-in format's section
+    (`html.extra`) is an option that format refuses. A built-in format's whole section is
+    shared only with its record (`resolve_options` says so)."""
+    section = getattr(writer, "config_section", None)
+    if section is not None and (not isinstance(section, str) or not section.strip(".")):
+        return (
+            f"has the `config_section` {section!r}: give the section of syndicate.yaml its"
+            " options are in as text (such as 'headlines'), or leave it out for its name"
+        )
+    top, dot, _ = writer.section().partition(".")
+    if top in RESERVED:
+        return (
+            f"reads its options from the section {top!r} of syndicate.yaml, which is"
+            f" syndicate's own ({', '.join(sorted(RESERVED))}): the plugin would take it"
+            " over; give the writer a `config_section` of its own (default: its name)"
+        )
+    if dot and top in SECTIONS.values():
+        return (
+            f"reads its options from {writer.section()!r}, a part of the section {top!r} of"
+            " syndicate's formats, which refuse options they do not know; give the writer a"
+            " `config_section` of its own (default: its name)"
+        )
     return None
 
 
