@@ -451,3 +451,16 @@ def test_a_plugin_in_a_format_s_section_is_blamed_in_a_run_without_that_format(
     err = capsys.readouterr().err
     assert "the inhtml format declares other options than the html format" in err
     assert "[plugin.section]" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "media_type", ["text/plain\r\nX-Evil: 1", "text plain", "text/", "text/plain; charset"]
+)
+def test_a_plugin_s_media_type_must_be_one_an_http_header_holds(media_type: str) -> None:
+    """`text/plain\\r\\nX-Evil: 1` passed: `serve` then sent no response at all (h11's
+    "Illegal header value")."""
+    odd = type("_Odd", (_Plugin,), {"media_type": media_type})
+    with pytest.raises(PluginError, match=re.escape(f"has the `media_type` {media_type!r}")):
+        Registry({**BUILTIN, "plug": odd}).get("plug")
+    fine = type("_Fine", (_Plugin,), {"media_type": "text/plain; charset=utf-8"})
+    assert Registry({**BUILTIN, "plug": fine}).get("plug").name == "plug"

@@ -24,6 +24,8 @@ from lxml import html as lxml_html
 from sites import SECOND_SLUG, Site
 from test_html_render import chromium, stop_browser  # noqa: F401  (the browser fixture)
 
+from syndicate.formats.contract import Options, Writer
+
 TOKEN = "partner-token-7f3a"
 WAIT = 90.0
 """Seconds a test waits for the server or the preview at most."""
@@ -1053,3 +1055,69 @@ def test_a_logo_outside_the_articles_folder_is_watched(tmp_path: Path) -> None:
     seen = previewer._config_stamp()
     (tmp_path / "icon.png").write_bytes(b"an icon")
     assert previewer._config_stamp() != seen
+
+
+class _OddTypes(Writer[Options]):
+    """A plugin whose `media_type_of` raises (`gives` "raises") or gives `gives`."""
+
+    name = "oddtypes"
+    description = "a plugin whose media types fail"
+    media_type = "text/plain"
+    extension = ".txt"
+    scope = "collection"
+    Options = Options
+
+    def __init__(self, name: str, gives: object) -> None:
+        self.name, self.gives = name, gives  # a name of its own: warned once a process
+
+    def media_type_of(self, path: str) -> str | None:
+        if self.gives == "raises":
+            raise RuntimeError("media boom")
+        return self.gives  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize(
+    ("name", "gives"),
+    [("oddraise", "raises"), ("oddline", "text/plain\r\nX-Evil: 1"), ("oddint", 3)],
+)
+def test_a_plugin_s_media_type_that_fails_is_octet_stream_and_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, name: str, gives: object
+) -> None:
+    """A plugin's `media_type_of` that raised gave a 500 with a traceback naming no plugin;
+    one that gave a line break broke the response (h11's "Illegal header value")."""
+    import asyncio
+
+    from syndicate.build.inventory import Inventory
+    from syndicate.serve.app import Served, _OutputFiles
+
+    out = tmp_path / "out"
+    (out / name).mkdir(parents=True)
+    (out / name / "a.txt").write_bytes(b"x")
+    (out / name / "b.txt").write_bytes(b"y")
+    served = Served(
+        out, Inventory(out, ["en"], [_OddTypes(name, gives)], stories=[]), frozenset(), {}
+    )
+    files = _OutputFiles(served)
+
+    async def fetch(path: str) -> tuple[int, dict[str, str]]:
+        scope = {"type": "http", "method": "GET", "path": f"/{path}", "headers": []}
+        response = await files.get_response(path, scope)
+        sent: list[dict[str, object]] = []
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.disconnect"}
+
+        await response(scope, receive, send)
+        said = {k.decode(): v.decode() for k, v in sent[0]["headers"]}  # type: ignore[attr-defined]
+        return sent[0]["status"], said  # type: ignore[return-value]
+
+    with caplog.at_level("WARNING", logger="syndicate.build.inventory"):
+        for path in (f"{name}/a.txt", f"{name}/b.txt"):
+            status, said = asyncio.run(fetch(path))
+            assert status == 200 and said["content-type"] == "application/octet-stream"
+    (warned,) = [r.getMessage() for r in caplog.records]
+    assert warned.startswith(f"the {name} format's media_type_of ")
+    assert "application/octet-stream: correct the plugin" in warned

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import logging
 import mimetypes
 import os
 import re
@@ -16,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from syndicate.build.state import recorded_summaries
-from syndicate.formats.contract import AnyWriter
+from syndicate.formats.contract import AnyWriter, is_media_type
 from syndicate.model import StorySummary
 
+logger = logging.getLogger(__name__)
 _TEXT_TYPES = ("text/",)
 """Media types that take a charset parameter; every text syndicate writes is UTF-8."""
 
@@ -116,9 +118,38 @@ class Inventory:
         """The media type to serve or send the file with: what the format owning its folder
         says, else the usual type of its extension."""
         owner = self._owner(path)
-        declared = owner.media_type_of(path) if owner is not None else None
-        found = declared or mimetypes.guess_type(path)[0] or "application/octet-stream"
+        declared = _declared(owner, path) if owner is not None else None
+        found = declared or mimetypes.guess_type(path)[0] or UNKNOWN_TYPE
         return f"{found}; charset=utf-8" if found.startswith(_TEXT_TYPES) else found
+
+
+UNKNOWN_TYPE = "application/octet-stream"
+_warned: set[str] = set()
+"""The formats whose `media_type_of` failed, warned about once a process."""
+
+
+def _declared(owner: AnyWriter, path: str) -> str | None:
+    """What a format's `media_type_of` says of `path`. A plugin's that raises or gives what
+    an HTTP header cannot hold (a line break) would make `serve` answer 500, or nothing, and a
+    delivery stop: the file goes as `application/octet-stream`, with a warning naming the
+    format (once)."""
+    try:
+        found = owner.media_type_of(path)
+    except Exception as exc:
+        problem = f"failed on {path!r}: {exc!r}"
+    else:
+        if found is None or is_media_type(found):
+            return found
+        problem = f"gave {found!r} for {path!r}, which is not a media type such as 'text/plain'"
+    if owner.name not in _warned:
+        _warned.add(owner.name)
+        logger.warning(
+            "the %s format's media_type_of %s; its files go as %s: correct the plugin",
+            owner.name,
+            problem,
+            UNKNOWN_TYPE,
+        )
+    return UNKNOWN_TYPE
 
 
 def published_paths(

@@ -414,6 +414,20 @@ def lists_summaries(writer: Writer[Any]) -> bool:
     return type(writer).story_files is Writer.story_files
 
 
+_TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_MEDIA_TYPE = re.compile(
+    rf"{_TOKEN}/{_TOKEN}"
+    rf'(?:[ \t]*;[ \t]*{_TOKEN}=(?:{_TOKEN}|"(?:[\t \x21\x23-\x5b\x5d-\x7e]|\\[\t\x20-\x7e])*"))*'
+).fullmatch
+
+
+def is_media_type(value: object) -> bool:
+    """Whether `value` is a media type as an HTTP header holds it (RFC 9110, section 8.3.1):
+    `type/subtype` with optional `; name=value` parameters, tokens or quoted text, nothing
+    else (no line break: `serve` would send a broken response, if any)."""
+    return isinstance(value, str) and _MEDIA_TYPE(value) is not None
+
+
 def within(window: timedelta, when: datetime, now: datetime) -> bool:
     """Whether `when` falls in the `window` of time up to `now` (see `Writer.window`)."""
     return now - window <= when <= now

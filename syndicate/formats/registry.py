@@ -22,7 +22,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.formats.contract import AnyWriter, Options, Writer
+from syndicate.formats.contract import AnyWriter, Options, Writer, is_media_type
 from syndicate.model import SiteConfig
 
 ENTRY_POINT_GROUP = "syndicate.writers"
@@ -284,6 +284,12 @@ def _declaration_problem(writer: AnyWriter, options: type[Options]) -> str | Non
     for attribute in ("description", "media_type", "extension"):
         if not isinstance(getattr(writer, attribute, None), str):
             return f"has no `{attribute}`: give the writer class one (text)"
+    if not is_media_type(writer.media_type):
+        return (
+            f"has the `media_type` {writer.media_type!r}, which is not a media type: give"
+            " `type/subtype`, with `; name=value` parameters if any, such as 'text/plain'"
+            " (what an HTTP header holds: no line break, no space in a name)"
+        )
     try:
         defaults = options()
     except TypeError as exc:
