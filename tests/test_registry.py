@@ -142,6 +142,11 @@ class _Claiming(Writer[Options]):
         (("/tmp/x",), "a folder of out/ is a relative name"),
         ((".syndicate-staging-x",), "a folder of out/ is a relative name"),
         (("headlines",), "overlaps 'headlines' of format 'headlines'"),
+        # the same folders on the file systems of macOS and Windows
+        (("Atom",), "owns the folder 'Atom', which overlaps 'atom' of syndicate's formats"),
+        (("HTML/mine",), "overlaps 'html' of syndicate's formats"),
+        (("Partners",), "overlaps 'partners' of syndicate's formats"),
+        (("HeadLines",), "overlaps 'headlines' of format 'headlines'"),
     ],
 )
 def test_a_plugin_may_own_no_folder_of_another_format(

@@ -200,7 +200,8 @@ class Registry:
     def _check_folders(self, name: str, writer: AnyWriter) -> None:
         """A plugin's folders must be plain relative folders of out/, owned by no other
         format: the build publishes and removes whole folders, so a plugin claiming `atom`
-        (or `..`) would replace or remove another format's files."""
+        (or `..`) would replace or remove another format's files. Names are compared without
+        case: on the file systems of macOS and Windows `Atom` is `atom`."""
         where = self._table[name]
         taken: dict[str, str] = {}
         for other_name in self._table:  # every other plugin: the answer is that of any order
@@ -227,11 +228,8 @@ class Registry:
                     " '..', '.' or empty part"
                 )
             for other, owner in taken.items():
-                if (
-                    folder == other
-                    or folder.startswith(f"{other}/")
-                    or other.startswith(f"{folder}/")
-                ):
+                mine, theirs = folder.casefold(), other.casefold()  # `Atom` is `atom` on a Mac
+                if mine == theirs or mine.startswith(f"{theirs}/") or theirs.startswith(f"{mine}/"):
                     whose = "syndicate's formats" if owner == "syndicate" else f"format {owner!r}"
                     raise PluginError(
                         f"format {name!r} ({where}) owns the folder {folder!r}, which overlaps"
