@@ -469,3 +469,33 @@ def test_a_plugin_s_media_type_must_be_one_an_http_header_holds(media_type: str)
         Registry({**BUILTIN, "plug": odd}).get("plug")
     fine = type("_Fine", (_Plugin,), {"media_type": "text/plain; charset=utf-8"})
     assert Registry({**BUILTIN, "plug": fine}).get("plug").name == "plug"
+
+
+def test_two_packages_registering_one_name_are_a_warning_naming_both(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One of them was used, which depended on the order of sys.path, without a word: nobody
+    could tell whose writer made out/headlines/."""
+    same = "syndicate_headlines:HeadlinesWriter"
+    plugins = [
+        EntryPoint("dup", "one.plugin:Writer", "syndicate.writers"),
+        EntryPoint("dup", "two.plugin:Writer", "syndicate.writers"),
+        EntryPoint("headlines", same, "syndicate.writers"),
+        EntryPoint("headlines", same, "syndicate.writers"),  # one package found twice
+    ]
+    monkeypatch.syspath_prepend(str(PLUGIN))
+    monkeypatch.setattr(registry_module, "entry_points", lambda group: plugins)
+    registry_module.default_registry.cache_clear()
+    try:
+        registry = default_registry()
+        assert main(["formats"]) == 0
+    finally:
+        registry_module.default_registry.cache_clear()
+    assert "dup" not in registry.names and "headlines" in registry.names
+    err = capsys.readouterr().err
+    assert (
+        "warning: the plugin format 'dup' is not used: 2 installed packages register it"
+        " (one.plugin:Writer, two.plugin:Writer); uninstall all but one, or register each under"
+        " a name of its own [plugin.writer]" in err
+    )
+    assert "'headlines'" not in err

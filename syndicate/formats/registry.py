@@ -388,10 +388,17 @@ RESERVED = frozenset(
 section over (a plugin named `export` made `export: keep_going: true` an unknown option)."""
 
 
+def _origin(ep: EntryPoint) -> str:
+    """An entry point as a message names it: its target, and its package when known."""
+    dist = getattr(ep, "dist", None)
+    return f"{ep.value} of {dist.name}" if dist is not None else ep.value
+
+
 @cache
 def default_registry() -> Registry:
     table: dict[str, Target] = {}
     refused: dict[str, str] = {}
+    found: dict[str, list[EntryPoint]] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name in RESERVED:
             refused[ep.name] = (
@@ -406,6 +413,17 @@ def default_registry() -> Registry:
                 f" {what}; register the plugin's entry point and `name` as another name"
             )
         else:
-            table[ep.name] = ep.value
+            found.setdefault(ep.name, []).append(ep)
+    for name, eps in found.items():
+        if len({ep.value for ep in eps}) == 1:
+            table[name] = eps[0].value
+            continue
+        # Which would win is the order of sys.path: neither is used, as for two plugins
+        # owning one folder.
+        refused[name] = (
+            f"the plugin format {name!r} is not used: {len(eps)} installed packages register"
+            f" it ({', '.join(sorted(map(_origin, eps)))}); uninstall all but one, or register each"
+            " under a name of its own"
+        )
     table.update(BUILTIN)
     return Registry(table, refused=refused)
