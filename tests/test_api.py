@@ -46,6 +46,14 @@ def run(tmp_path: Path, **arguments: Any) -> tuple[str, list[str]]:
         ({"stories": ["x"], "articles": None}, "stories: give Story objects, not str"),
         ({"formats": 3}, "formats: give a list of format names"),
         ({"languages": 3}, "languages: give a list, such as ['en', 'fr']"),
+        # A list of something else than text: an AttributeError or a TypeError before, and
+        # the example of `only` and `stories` was the languages' one.
+        ({"languages": [1]}, "languages: give each language as text, such as 'en', not 1"),
+        ({"languages": ["en", None]}, "languages: give each language as text, such as 'en'"),
+        ({"only": [1]}, "only: give each story folder name as text, such as '2026-12-01-w"),
+        ({"only": [None]}, "only: give each story folder name as text"),
+        ({"only": 3}, "only: give a list of story folder names, such as ['2026-12-01-welcome']"),
+        ({"stories": iter(()), "articles": None}, "stories: give a list of Story objects"),
         ({"scheduler": "tcp://127.0.0.1:1"}, "scheduler: 'tcp://127.0.0.1:1' is a Dask"),
         # Each argument of another kind than it takes: a traceback before.
         ({"config": 5}, "config: give a path of syndicate.yaml or a SiteConfig, not 5"),

@@ -517,16 +517,33 @@ def _kinds_ok(
     return not wrong
 
 
+_LISTS = {
+    "languages": ("a list, such as ['en', 'fr']", "each language as text, such as 'en'"),
+    "only": (
+        "a list of story folder names, such as ['2026-12-01-welcome']",
+        "each story folder name as text, such as '2026-12-01-welcome'",
+    ),
+    "stories": ("a list of Story objects", ""),
+}
+"""The arguments that take a list: what to give, and what each item is (text), or "" for
+items `_request_ok` checks (the stories)."""
+
+
 def _lists_ok(arguments: Mapping[str, object], diags: Diagnostics) -> bool:
-    """Whether each argument that takes a list is one (or None)."""
-    wrong = [
-        name
-        for name, value in arguments.items()
-        if value is not None and not isinstance(value, list | tuple)
-    ]
-    for name in wrong:
-        diags.error("export.request", f"{name}: give a list, such as ['en', 'fr']")
-    return not wrong
+    """Whether each argument that takes a list (`_LISTS`) is one (or None), of text where its
+    items are text (`languages=[1]` ended in an AttributeError)."""
+    problems = []
+    for name, value in arguments.items():
+        what, items = _LISTS[name]
+        if value is not None and not isinstance(value, list | tuple):
+            problems.append(f"{name}: give {what}")
+            continue
+        wrong = [item for item in value or () if not isinstance(item, str)]
+        if items and wrong:
+            problems.append(f"{name}: give {items}, not {wrong[0]!r}")
+    for problem in problems:
+        diags.error("export.request", problem)
+    return not problems
 
 
 def out_apart(
