@@ -276,6 +276,67 @@ def test_a_path_written_twice_is_refused_and_names_the_formats(tmp_path: Path) -
     assert list(sink._owner) == ["shared/a.txt"]
 
 
+def test_a_file_where_a_folder_goes_or_a_name_too_long_names_the_writer_and_path(
+    tmp_path: Path,
+) -> None:
+    """Staging failed at them with "cannot write to out: Not a directory" or "File name too
+    long", naming neither the writer nor the file."""
+    from syndicate.build.sink import Sink
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.formats.contract import OutputFile
+
+    out = tmp_path / "out"
+    out.mkdir()
+    diags = Diagnostics()
+    first, second = _Folders("headlines", "shared", "headlines"), _Folders("digest", "shared")
+    long = "é" * 128 + ".txt"  # 260 bytes
+    with Staging(out) as staging:
+        sink = Sink(staging, diags, [first, second])  # type: ignore[list-item]
+        for writer, path, taken in [
+            (first, "headlines/a", True),
+            (first, "headlines/a/b.txt", False),  # under a file
+            (first, "headlines/c/d/e.txt", True),
+            (first, "headlines/c/d", False),  # where a folder goes
+            (first, "headlines/c", False),
+            (first, "headlines/c/f.txt", True),
+            (first, "shared/x/y.txt", True),
+            (second, "shared/x", False),  # another format's folder
+            (first, f"headlines/{long}", False),
+            (first, f"headlines/{'a' * 255}", True),
+        ]:
+            added = sink.add(writer, OutputFile(path, b"x"))  # type: ignore[arg-type]
+            assert added is taken, path
+    messages = [(d.code, d.message) for d in diags]
+    assert messages[:4] == [
+        (
+            "writer.conflict",
+            "headlines wrote 'headlines/a' and 'headlines/a/b.txt': 'headlines/a' cannot be a"
+            " file and the folder of another; give one of them another name",
+        ),
+        (
+            "writer.conflict",
+            "headlines wrote 'headlines/c/d' and 'headlines/c/d/e.txt': 'headlines/c/d' cannot"
+            " be a file and the folder of another; give one of them another name",
+        ),
+        (
+            "writer.conflict",
+            "headlines wrote 'headlines/c' and 'headlines/c/d/e.txt': 'headlines/c' cannot"
+            " be a file and the folder of another; give one of them another name",
+        ),
+        (
+            "writer.conflict",
+            "headlines and digest wrote 'shared/x' and 'shared/x/y.txt': 'shared/x' cannot be"
+            " a file and the folder of another; give one of them another name",
+        ),
+    ]
+    code, message = messages[4]
+    assert code == "writer.path" and message.startswith(f"headlines wrote 'headlines/{long}'")
+    assert "is 260 bytes, and a file system takes 255 at most; give the file a shorter name" in (
+        message
+    )
+    assert len(messages) == 5
+
+
 def test_a_large_file_staged_again_is_one_file_on_disk(tmp_path: Path) -> None:
     """A story's photo goes into several formats' folders: written once, the other names
     links to it. A small file is written each time, and a later run that changes one name

@@ -5,9 +5,17 @@ memory and a bug in a writer never leaves out/ half-written."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Sequence
 
-from syndicate.build.publish import OutputError, Staged, Staging, Twins, checked_path
+from syndicate.build.publish import (
+    NAME_MAX,
+    OutputError,
+    Staged,
+    Staging,
+    Twins,
+    checked_path,
+)
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter, OutputFile, output_problem
 
@@ -31,6 +39,8 @@ class Sink:
         """Files staged, by format."""
         self._prefixes: dict[str, tuple[str, ...]] = {}
         """Each writer's folders, as the prefixes of its paths."""
+        self._folders: set[str] = set()
+        """The folders the paths claimed so far go in (none of them a path claimed)."""
 
     def run(self, writer: AnyWriter, produce: Callable[[], Iterable[OutputFile]]) -> list[str]:
         """Stage what `produce` makes for `writer`; the staged paths."""
@@ -91,11 +101,56 @@ class Sink:
                 "writer.conflict", f"{path!r} is written twice, by {first} and {writer.name}"
             )
             return False
+        if not self._fits(writer, path):
+            return False
         if self._shared and path.startswith(self._shared):
             self._owner[path] = writer.name
         self.files += 1
         self.counts[writer.name] = self.counts.get(writer.name, 0) + 1
         return True
+
+    def _fits(self, writer: AnyWriter, path: str) -> bool:
+        """Whether `path` can be a file beside the paths claimed so far, and on a file system:
+        not a folder of another path (`a` and `a/b.txt`), and no name in it longer than
+        `NAME_MAX` bytes. Staging failed at it with "cannot write to out: Not a directory"
+        or "File name too long", naming neither the writer nor the path."""
+        long = None
+        if len(path) > NAME_MAX // 4 and len(os.fsencode(path)) > NAME_MAX:
+            long = next((p for p in path.split("/") if len(os.fsencode(p)) > NAME_MAX), None)
+        if long is not None:
+            shown = long if len(long) <= 40 else f"{long[:37]}..."
+            self.diags.error(
+                "writer.path",
+                f"{writer.name} wrote {path!r}: the name {shown!r} is"
+                f" {len(os.fsencode(long))} bytes, and a file system takes {NAME_MAX} at most;"
+                " give the file a shorter name (`fitting_name` in syndicate.build.publish"
+                " cuts one)",
+            )
+            return False
+        if path in self._folders:
+            inside = next((p for p in self.staging.produced if p.startswith(f"{path}/")), path)
+            self._path_in_the_way(writer, path, inside)
+            return False
+        parents = []
+        folder = path.rpartition("/")[0]
+        while folder and folder not in self._folders:
+            if folder in self.staging.produced:
+                self._path_in_the_way(writer, folder, path)
+                return False
+            parents.append(folder)
+            folder = folder.rpartition("/")[0]
+        self._folders.update(parents)
+        return True
+
+    def _path_in_the_way(self, writer: AnyWriter, file: str, inside: str) -> None:
+        """The error of a path that is a file (`file`) and a folder (of `inside`)."""
+        first = self._owner.get(file) or self._owner.get(inside) or writer.name
+        who = writer.name if first == writer.name else f"{first} and {writer.name}"
+        self.diags.error(
+            "writer.conflict",
+            f"{who} wrote {file!r} and {inside!r}: {file!r} cannot be a file and the folder"
+            f" of another; give one of them another name",
+        )
 
 
 def _shared_prefixes(writers: Sequence[AnyWriter]) -> tuple[str, ...]:
