@@ -379,6 +379,9 @@ class _Plugin(_Claiming):
         ({"Options": _NoDefault}, "has an option without a default"),
         ({"Options": _BadDefault}, "has a default its own options refuse"),
         ({"extension": None}, "has no `extension`: give the writer class one"),
+        # listed as it was by `syndicate formats` (and without one, a traceback)
+        ({"scope": "bogus"}, "has the `scope` 'bogus': give what one of its files holds, one"),
+        ({"scope": None}, "has the `scope` None"),
     ],
 )
 def test_a_plugin_s_declarations_are_checked_when_it_loads(

@@ -19,10 +19,10 @@ import os
 import sys
 from collections.abc import Callable, Collection, Iterable, Mapping
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.formats.contract import AnyWriter, Options, Writer, is_media_type
+from syndicate.formats.contract import AnyWriter, Options, Scope, Writer, is_media_type
 from syndicate.model import SiteConfig
 
 ENTRY_POINT_GROUP = "syndicate.writers"
@@ -282,6 +282,12 @@ def _declaration_problem(writer: AnyWriter, options: type[Options]) -> str | Non
     for attribute in ("description", "media_type", "extension"):
         if not isinstance(getattr(writer, attribute, None), str):
             return f"has no `{attribute}`: give the writer class one (text)"
+    scopes = get_args(Scope)
+    if getattr(writer, "scope", None) not in scopes:
+        return (
+            f"has the `scope` {getattr(writer, 'scope', None)!r}: give what one of its files"
+            f" holds, one of {', '.join(map(repr, scopes))}"
+        )
     if not is_media_type(writer.media_type):
         return (
             f"has the `media_type` {writer.media_type!r}, which is not a media type: give"
