@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -950,6 +951,21 @@ def test_the_preview_is_exported_at_now_when_given(
     assert (SAMPLE_SLUG.encode() in news) is in_news, news
 
 
+async def _sent(response: Any, scope: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ASGI messages `response` sends for a request of `scope` (a client that has sent
+    everything: its next message is the disconnect)."""
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    await response(scope, receive, send)
+    return sent
+
+
 @pytest.mark.parametrize("opens_once", [True, False])
 def test_a_file_replaced_while_its_response_is_made_is_sent_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, opens_once: bool
@@ -990,15 +1006,7 @@ def test_a_file_replaced_while_its_response_is_made_is_sent_whole(
         replacement = tmp_path / "new.xml"
         replacement.write_bytes(b"<feed>new</feed>")
         os.replace(replacement, feed)  # what publishing does, between look-up and sending
-        sent: list[dict[str, object]] = []
-
-        async def send(message: dict[str, object]) -> None:
-            sent.append(message)
-
-        async def receive() -> dict[str, object]:
-            return {"type": "http.disconnect"}
-
-        await response(scope, receive, send)
+        sent = await _sent(response, scope)
         start = sent[0]
         said = {k.decode(): v.decode() for k, v in start["headers"]}  # type: ignore[attr-defined]
         body = b"".join(m.get("body", b"") for m in sent[1:])  # type: ignore[misc]
@@ -1102,15 +1110,7 @@ def test_a_plugin_s_media_type_that_fails_is_octet_stream_and_one_warning(
     async def fetch(path: str) -> tuple[int, dict[str, str]]:
         scope = {"type": "http", "method": "GET", "path": f"/{path}", "headers": []}
         response = await files.get_response(path, scope)
-        sent: list[dict[str, object]] = []
-
-        async def send(message: dict[str, object]) -> None:
-            sent.append(message)
-
-        async def receive() -> dict[str, object]:
-            return {"type": "http.disconnect"}
-
-        await response(scope, receive, send)
+        sent = await _sent(response, scope)
         said = {k.decode(): v.decode() for k, v in sent[0]["headers"]}  # type: ignore[attr-defined]
         return sent[0]["status"], said  # type: ignore[return-value]
 
