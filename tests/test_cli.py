@@ -666,3 +666,21 @@ def test_a_command_whose_starting_folder_is_deleted_ends_without_a_traceback(
     site_file = site / "x"
     shutil.rmtree(site)
     assert shown_path(site_file) == str(site_file)
+
+
+def test_a_command_run_by_an_application_leaves_it_in_its_own_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`main()` embedded in an application: where no descriptor of the working folder can be
+    had (Windows has no `fchdir`; a folder this user may not read), the way back was lost and
+    the application was left in the site folder."""
+    from syndicate import cli
+
+    start, site = tmp_path / "start", tmp_path / "site"
+    start.mkdir()
+    site.mkdir()
+    monkeypatch.chdir(start)
+    monkeypatch.delattr(cli.os, "fchdir")
+    with cli._inside(site):
+        assert Path.cwd() == site
+    assert Path.cwd() == start

@@ -470,8 +470,30 @@ def test_a_plugin_s_media_type_must_be_one_an_http_header_holds(media_type: str)
     odd = type("_Odd", (_Plugin,), {"media_type": media_type})
     with pytest.raises(PluginError, match=re.escape(f"has the `media_type` {media_type!r}")):
         Registry({**BUILTIN, "plug": odd}).get("plug")
-    fine = type("_Fine", (_Plugin,), {"media_type": "text/plain; charset=utf-8"})
-    assert Registry({**BUILTIN, "plug": fine}).get("plug").name == "plug"
+    for media in ("text/plain; charset=utf-8", "text/plain;", "text/csv; charset=utf-8;"):
+        fine = type("_Fine", (_Plugin,), {"media_type": media})  # RFC 9110: empty parameters
+        assert Registry({**BUILTIN, "plug": fine}).get("plug").name == "plug"
+
+
+def test_a_text_type_gets_one_charset_and_an_empty_answer_the_extension_s(
+    tmp_path: Path,
+) -> None:
+    """`text/csv; charset=utf-8` went out as `...; charset=utf-8; charset=utf-8`; and a
+    `media_type_of` answering "" (nothing to say) sent the file as octet-stream, where it had
+    the type of its extension."""
+    from syndicate.build.inventory import Inventory
+
+    class _Csv(_Plugin):
+        media_type = "text/csv; charset=utf-8"
+
+        def media_type_of(self, path: str) -> str | None:
+            return "" if path.endswith(".json") else self.media_type
+
+    writer = Registry({**BUILTIN, "plug": _Csv}).get("plug")
+    inventory = Inventory(tmp_path, ["en"], [writer], stories=[])
+    folder = writer.owned_folders()[0]
+    assert inventory.media_type(f"{folder}/a.csv") == "text/csv; charset=utf-8"
+    assert inventory.media_type(f"{folder}/a.json") == "application/json"
 
 
 def test_two_packages_registering_one_name_are_a_warning_naming_both(

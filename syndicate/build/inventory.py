@@ -120,7 +120,9 @@ class Inventory:
         owner = self._owner(path)
         declared = _declared(owner, path) if owner is not None else None
         found = declared or mimetypes.guess_type(path)[0] or UNKNOWN_TYPE
-        return f"{found}; charset=utf-8" if found.startswith(_TEXT_TYPES) else found
+        if found.startswith(_TEXT_TYPES) and "charset=" not in found.lower():
+            return f"{found}; charset=utf-8"  # (a plugin's own charset is kept, not doubled)
+        return found
 
 
 UNKNOWN_TYPE = "application/octet-stream"
@@ -138,8 +140,8 @@ def _declared(owner: AnyWriter, path: str) -> str | None:
     except Exception as exc:
         problem = f"failed on {path!r}: {exc!r}"
     else:
-        if found is None or is_media_type(found):
-            return found
+        if not found or is_media_type(found):  # nothing said (None, ""): the extension's
+            return found or None
         problem = f"gave {found!r} for {path!r}, which is not a media type such as 'text/plain'"
     if owner.name not in _warned:
         _warned.add(owner.name)

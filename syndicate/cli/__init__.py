@@ -171,17 +171,26 @@ def _paths_from_here() -> Iterator[None]:
 def _inside(folder: Path) -> Iterator[None]:
     """`contextlib.chdir`, whose way back may be gone (the folder the command was started
     from deleted while it ran): then it stays where it is, with no traceback."""
+    back: int | None = None
+    here: str | None = None
     try:
-        back: int | None = os.open(".", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        back = None  # started in a folder already gone: nowhere to come back to
+        if hasattr(os, "fchdir"):
+            back = os.open(".", os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # (a folder this user may not read: by its name)
+        pass
+    if back is None:
+        with contextlib.suppress(OSError):  # started in a folder already gone: no way back
+            here = os.getcwd()
     try:
         os.chdir(folder)
         yield
     finally:
-        if back is not None:
-            with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):
+            if back is not None:
                 os.fchdir(back)
+            elif here is not None:
+                os.chdir(here)
+        if back is not None:
             os.close(back)
 
 

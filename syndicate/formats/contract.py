@@ -415,10 +415,11 @@ def lists_summaries(writer: Writer[Any]) -> bool:
 
 
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_QUOTED = r'"(?:[\t \x21\x23-\x5b\x5d-\x7e]|\\[\t\x20-\x7e])*"'
 _MEDIA_TYPE = re.compile(
-    rf"{_TOKEN}/{_TOKEN}"
-    rf'(?:[ \t]*;[ \t]*{_TOKEN}=(?:{_TOKEN}|"(?:[\t \x21\x23-\x5b\x5d-\x7e]|\\[\t\x20-\x7e])*"))*'
+    rf"{_TOKEN}/{_TOKEN}(?:[ \t]*;[ \t]*(?:{_TOKEN}=(?:{_TOKEN}|{_QUOTED}))?)*"
 ).fullmatch
+"""A parameter may be empty (`text/plain;`), as RFC 9110's `*( OWS ";" OWS [ parameter ] )`."""
 
 
 def is_media_type(value: object) -> bool:
