@@ -38,7 +38,7 @@ TEXT_STORIES = ("breakout-text", "markup-in-fields")
 BREAKOUT_CODE = "</script><script>alert(1)</script>"
 FORMATS = (
     "newsml", "atom", "rss", "epub", "opds", "jsonld", "html", "model", "ninjs", "jsonfeed",
-    "sitemaps", "partners",
+    "sitemaps",
 )  # fmt: skip
 
 # Payloads the sanitiser removes whole: not even their text may reach an output. (The `alert(1)`
