@@ -883,6 +883,93 @@ def test_the_ledger_records_path_digest_and_version(site: Site, tmp_path: Path) 
     assert set(rows) == set(site.files("newsml"))
 
 
+def test_a_target_that_never_got_a_kill_is_told_when_the_story_s_files_go(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A kill delivered to one target only (the other was down that run), then the story's
+    folder deleted: the next delivery deletes its files at both, and warns of the one that
+    holds the story as usable, which a deletion does not tell to take it back."""
+    wire, down = LocalFolder(tmp_path / "wire"), LocalFolder(tmp_path / "down")
+    site.configure(
+        deliver_section(
+            target_yaml(wire, "wire", "[newsml]"), target_yaml(down, "down", "[newsml]")
+        )
+    )
+    site.export()
+    assert site.deliver() == 0
+    kill(site, SECOND_SLUG)
+    site.export()
+    assert site.deliver("--target", "wire") == 0
+    shutil.rmtree(site.articles / SECOND_SLUG)
+    site.export()
+    capsys.readouterr()
+    assert site.deliver("--dry-run") == 0
+    assert "would be deleted there by this delivery" in capsys.readouterr().err
+    assert site.deliver() == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if "[deliver.no-kill]" in line]
+    assert len(said) == 1, said
+    assert "down (" in said[0] and "wire (" not in said[0]
+    assert f"tag:ycpress.example,2021-02-18:nato-second-story (newsml/{SECOND_SLUG}." in said[0]
+    assert "its files are gone from out/" in said[0]
+    assert "put its folder back with status: canceled" in said[0]
+    assert f"newsml/{SECOND_SLUG}.en.xml" not in {
+        p.relative_to(down.root).as_posix() for p in down.root.rglob("*")
+    }, "deleted all the same: out/ no longer has it"
+    assert site.deliver() == 0
+    assert "[deliver.no-kill]" not in capsys.readouterr().err, "said once: the files are gone"
+
+
+def test_a_story_taken_out_of_a_target_s_selection_is_no_missing_kill(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Files a target no longer takes (its formats narrowed) are deleted there by its settings'
+    choice, the story still live in out/: no warning. A usable story's folder deleted is one
+    (export says `story.deleted`, and each target that had it is told)."""
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder, formats="[newsml, atom]")))
+    site.export()
+    assert site.deliver() == 0
+    site.configure(deliver_section(target_yaml(folder, formats="[atom]")))
+    capsys.readouterr()
+    assert site.deliver() == 0
+    assert "[deliver.no-kill]" not in capsys.readouterr().err
+    site.configure(deliver_section(target_yaml(folder, formats="[newsml, atom]")))
+    assert site.deliver() == 0
+    shutil.rmtree(site.articles / SECOND_SLUG)
+    site.export()
+    assert "[story.deleted]" in capsys.readouterr().err
+    assert site.deliver() == 0
+    assert "partner (" in capsys.readouterr().err.split("[deliver.no-kill]")[0].splitlines()[-1]
+
+
+def test_a_ledger_from_before_it_kept_each_file_s_story_learns_it_without_sending(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ledger whose files were recorded without their story (an older syndicate, or an older
+    syndicate's run in between: a row is trusted only with the digest it was recorded with)
+    learns each one's story from out/ at the next run, sending nothing."""
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder, formats="[newsml]")))
+    site.export()
+    assert site.deliver() == 0
+    ledger = state_folder(site.out, cache_folder(site.config, site.out)) / "deliver.sqlite"
+    db = sqlite3.connect(ledger)
+    with db:
+        db.execute("DELETE FROM words")
+    capsys.readouterr()
+    assert site.deliver() == 0
+    assert "nothing to send" in capsys.readouterr().err
+    rows = dict(db.execute("SELECT path, status FROM words"))
+    db.close()
+    assert rows[f"newsml/{SECOND_SLUG}.en.xml"] == "usable"
+    assert "newsml/catalog.syndicate.xml" not in rows, "a collection tells no story's status"
+    shutil.rmtree(site.articles / SECOND_SLUG)
+    site.export()
+    capsys.readouterr()
+    assert site.deliver() == 0
+    assert "[deliver.no-kill]" in capsys.readouterr().err
+
+
 def test_the_python_api(site: Site, tmp_path: Path) -> None:
     folder = LocalFolder(tmp_path)
     site.configure(deliver_section(target_yaml(folder, formats="[atom]")))

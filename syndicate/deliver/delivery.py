@@ -356,7 +356,10 @@ class _Run:
             planned = plan(self.out, selected, held)
             result.changes = planned.changes
             result.unfinished = self.ledger.unfinished(target.name)
-            if (problem := self._too_many_deletes(planned, held, gone)) is not None:
+            problem = self._too_many_deletes(planned, held, gone)
+            if problem is None:
+                self._untold(index, target, planned.untold, dry_run)
+            if problem is not None:
                 result.problem, result.settings, result.changes = problem, True, []
                 result.guarded = True
             elif dry_run:
@@ -385,6 +388,30 @@ class _Run:
                 self.site.where(SECTION, "targets", index),
             )
         return result
+
+    def _untold(
+        self, index: int, target: Target, untold: Mapping[str, list[str]], dry_run: bool
+    ) -> None:
+        """Warn of the stories whose files the target loses without ever having had their
+        kill (see `plan.untold`): a deletion is not a kill, and partners keep what they
+        took in."""
+        if not untold:
+            return
+        shown = [f"{story} ({paths[0]})" for story, paths in list(untold.items())[:5]]
+        more = f" and {len(untold) - 5} more" if len(untold) > 5 else ""
+        these, its = (
+            ("this story", "its") if len(untold) == 1 else (f"these {len(untold)} stories", "their")
+        )
+        self.diags.warning(
+            "deliver.no-kill",
+            f"{target.name} ({target.url}) last had {these} as usable and never received a"
+            f" kill; {its} files are gone from out/ and {'would be' if dry_run else 'are'}"
+            f" deleted there by this delivery: {', '.join(shown)}"
+            f"{more}. A deletion is not a kill: partners keep what they took in. To take a"
+            " story back from them, put its folder back with status: canceled (or withheld)"
+            " and a new version, then export and deliver",
+            self.site.where(SECTION, "targets", index),
+        )
 
     def _unknown_sections(self, index: int, target: Target) -> None:
         """Warn of a section the target lists that no story of the last export is in (a
@@ -662,7 +689,7 @@ class _Run:
             data, stat = read_regular(path)
         except FileNotFoundError:
             return False  # removed by an export since the plan: deleted at the next run
-        entry = Entry.of(change.path, data, stat, change.entry.version)
+        entry = Entry.of(change.path, data, stat, change.entry.version, change.entry.word)
         meta = FileMeta(self.inventory.media_type(change.path), entry.sha256, entry.version)
         self.ledger.sending(target.name, change.path)
         retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset, told)

@@ -18,7 +18,10 @@ from syndicate.build.state import cannot_open
 LEDGER_FILE = "deliver.sqlite"
 FORMAT = 1
 """Bumped whenever the layout changes: a ledger of another format is dropped (every target
-then gets everything again, which is safe)."""
+then gets everything again, which is safe). A table added beside the others does not bump it:
+`words` (which story each delivered file is of, and that story's status then) came later, in
+a table of its own, so an older syndicate reading the ledger sees the layout it knows; a row
+of it is trusted only while its SHA-256 is the delivered file's."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS targets (name TEXT PRIMARY KEY, url TEXT NOT NULL);
@@ -28,6 +31,10 @@ CREATE TABLE IF NOT EXISTS delivered (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS sending (
   target TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (target, path)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS words (
+  target TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, story TEXT NOT NULL,
+  status TEXT NOT NULL, PRIMARY KEY (target, path)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS announced (
   path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
@@ -46,21 +53,40 @@ class Entry:
     size: int
     mtime: int
     version: int | None = None
+    word: Word | None = None
+    """Of a story's file (not an image): the story's id and its status in this file."""
 
     @classmethod
-    def of(cls, path: str, data: bytes, stat: os.stat_result, version: int | None) -> Entry:
+    def of(
+        cls, path: str, data: bytes, stat: os.stat_result, version: int | None, word: Word | None
+    ) -> Entry:
         """The entry of a file read just now: `data` and `stat` of out/`path`."""
         sha = hashlib.sha256(data).hexdigest()
-        return cls(path, sha, stat.st_size, stat.st_mtime_ns, version)
+        return cls(path, sha, stat.st_size, stat.st_mtime_ns, version, word)
 
 
-def changed(out: Path, path: str, old: Entry | None, version: int | None = None) -> Entry | None:
+@dataclass(frozen=True, slots=True)
+class Word:
+    """What a story's file tells a partner of the story: its id, and its status (`usable`,
+    or `canceled` or `withheld`: a kill or a withdrawal)."""
+
+    story: str
+    status: str
+
+    @property
+    def live(self) -> bool:
+        return self.status == "usable"
+
+
+def changed(
+    out: Path, path: str, old: Entry | None, version: int | None = None, word: Word | None = None
+) -> Entry | None:
     """The entry of out/`path` now, or None when its size and time are those `old` recorded
     (the file is then not read: an export keeps the time of a file whose bytes it kept)."""
     stat = os.lstat(out / path)  # a link is not followed: `file_sha256` refuses it
     if old is not None and (old.size, old.mtime) == (stat.st_size, stat.st_mtime_ns):
         return None
-    return Entry(path, file_sha256(out / path), stat.st_size, stat.st_mtime_ns, version)
+    return Entry(path, file_sha256(out / path), stat.st_size, stat.st_mtime_ns, version, word)
 
 
 class Ledger:
@@ -104,10 +130,16 @@ class Ledger:
         if row is None or row[0] != url:
             return {}
         rows = self.db.execute(
-            "SELECT path, sha256, size, mtime, version FROM delivered WHERE target = ?",
+            "SELECT d.path, d.sha256, d.size, d.mtime, d.version, w.story, w.status"
+            " FROM delivered d LEFT JOIN words w"
+            " ON w.target = d.target AND w.path = d.path AND w.sha256 = d.sha256"
+            " WHERE d.target = ?",
             (target,),
         )
-        return {path: Entry(path, *rest) for path, *rest in rows}
+        return {
+            path: Entry(path, sha, size, mtime, version, Word(story, status) if story else None)
+            for path, sha, size, mtime, version, story, status in rows
+        }
 
     def claim(self, target: str, url: str) -> None:
         """Before sending to `target` at `url`: once it confirms a change there, what it held
@@ -124,6 +156,7 @@ class Ledger:
         row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
         if row is None or row[0] != url:
             self.db.execute("DELETE FROM delivered WHERE target = ?", (target,))
+            self.db.execute("DELETE FROM words WHERE target = ?", (target,))
             self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, ?)", (target, url))
 
     def record(self, target: str, entry: Entry) -> None:
@@ -134,6 +167,7 @@ class Ledger:
                 "INSERT OR REPLACE INTO delivered VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (target, entry.path, entry.sha256, entry.size, entry.mtime, entry.version, _now()),
             )
+            self._word(target, entry)
             self.db.execute(
                 "DELETE FROM sending WHERE target = ? AND path = ?", (target, entry.path)
             )
@@ -160,6 +194,16 @@ class Ledger:
         with self.db:
             self._settle(target)
             self.db.execute("DELETE FROM delivered WHERE target = ? AND path = ?", (target, path))
+            self.db.execute("DELETE FROM words WHERE target = ? AND path = ?", (target, path))
+
+    def _word(self, target: str, entry: Entry) -> None:
+        if entry.word is None:
+            self.db.execute("DELETE FROM words WHERE target = ? AND path = ?", (target, entry.path))
+        else:
+            self.db.execute(
+                "INSERT OR REPLACE INTO words VALUES (?, ?, ?, ?, ?)",
+                (target, entry.path, entry.sha256, entry.word.story, entry.word.status),
+            )
 
     def announced(self) -> dict[str, Entry]:
         """The feeds as last announced to their hub (or found to announce none)."""
@@ -245,7 +289,8 @@ def _open(path: Path, *, repair: bool = True) -> tuple[sqlite3.Connection, str |
                 replaced = _replaced(path, "it was empty", aside=None)
             if row is None or row[0] != str(FORMAT):
                 with db:
-                    for table in ("targets", "delivered", "sending", "announced", "meta"):
+                    tables = ("targets", "delivered", "words", "sending", "announced", "meta")
+                    for table in tables:
                         db.execute(f"DELETE FROM {table}")
                     db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
             return db, replaced

@@ -18,13 +18,14 @@ the pages that pointed to them."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from syndicate.build.inventory import Inventory, PublishedFile, is_asset
-from syndicate.deliver.ledger import Entry, changed
+from syndicate.deliver.ledger import Entry, Word, changed
 from syndicate.deliver.options import Target
 
 Kind = Literal["new", "update", "delete"]
@@ -77,7 +78,19 @@ class Plan:
     changes: list[Change]
     """What to send and delete, in order."""
     touched: list[Entry]
-    """Files with a new time but the bytes the target holds: recorded, not sent again."""
+    """Files with a new time but the bytes the target holds: recorded, not sent again (and
+    files the target holds as they are whose story the ledger did not know, to record it)."""
+    untold: dict[str, list[str]] = field(default_factory=dict)
+    """Stories whose every file the target holds is deleted, gone from out/, while the last
+    word it had of them is `usable`: no kill ever reached it (see `untold`). By id, the
+    paths."""
+
+
+def word(file: PublishedFile) -> Word | None:
+    """What the file tells of its story (none for an image or a collection)."""
+    if file.story is None or is_asset(file.path):
+        return None
+    return Word(file.story.id, file.story.status)
 
 
 def plan(out: Path, selected: Iterable[PublishedFile], held: Mapping[str, Entry]) -> Plan:
@@ -86,15 +99,22 @@ def plan(out: Path, selected: Iterable[PublishedFile], held: Mapping[str, Entry]
     sends: list[Change] = []
     touched: list[Entry] = []
     wanted: set[str] = set()
+    stories: set[str] = set()
     for file in selected:
         old = held.get(file.path)
         version = file.story.version if file.story is not None else None
+        told = word(file)
         try:
-            entry = changed(out, file.path, old, version)
+            entry = changed(out, file.path, old, version, told)
         except FileNotFoundError:
             continue  # removed by an export since it was listed: gone from out/
         wanted.add(file.path)
+        if told is not None:
+            stories.add(told.story)
         if entry is None:
+            assert old is not None
+            if old.word is None and told is not None:  # held since before the ledger kept it
+                touched.append(replace(old, word=told))
             continue
         if old is not None and old.sha256 == entry.sha256:
             touched.append(entry)
@@ -108,7 +128,27 @@ def plan(out: Path, selected: Iterable[PublishedFile], held: Mapping[str, Entry]
     ]
     sends.sort(key=lambda c: (c.rank, c.path))
     deletes.sort(key=lambda c: (-c.rank, c.path))
-    return Plan(sends + deletes, touched)
+    return Plan(sends + deletes, touched, untold(out, held, stories))
+
+
+def untold(out: Path, held: Mapping[str, Entry], stories: set[str]) -> dict[str, list[str]]:
+    """The stories the target is about to lose without ever having had their kill: every
+    file it holds of the story is deleted, each gone from out/ (not one the target no longer
+    takes, which is its settings' choice), and none of them told it the story was taken
+    back. A story deleted from articles/ while usable, or killed and its folder deleted
+    before a delivery to this target sent the kill: partners keep what they took in. By the
+    story's id, the paths deleted."""
+    words: dict[str, list[Entry]] = {}
+    for entry in held.values():
+        if entry.word is not None and entry.word.story not in stories:
+            words.setdefault(entry.word.story, []).append(entry)
+    found = {}
+    for story, entries in sorted(words.items()):
+        if all(e.word is not None and e.word.live for e in entries) and not any(
+            os.path.lexists(out / e.path) for e in entries
+        ):
+            found[story] = sorted(e.path for e in entries)
+    return found
 
 
 def _held_rank(path: str, entry: Entry) -> int:
