@@ -315,26 +315,25 @@ class _Run:
     def _tell_skipped(self) -> None:
         """Warn, once a run, of each thing in out/ that is not a regular file, or whose name
         is not UTF-8: never sent."""
-        for path in dict.fromkeys(self.inventory.skipped):
-            if path in self._told:
-                continue
-            self._told.add(path)
-            self.diags.warning(
+        skipped = (
+            (
+                self.inventory.skipped,
                 "deliver.not-regular",
                 "not a regular file (a symbolic link, a FIFO or a socket), so never sent:"
                 " syndicate never writes one; remove it",
-                show_path(self.out / path),
-            )
-        for path in dict.fromkeys(self.inventory.undecodable):
-            if path in self._told:
-                continue
-            self._told.add(path)
-            self.diags.warning(
+            ),
+            (
+                self.inventory.undecodable,
                 "deliver.not-utf8",
                 "its name is not valid UTF-8 (those bytes shown escaped), so it is never sent:"
                 " no target can be given that name; rename it in UTF-8, or remove it",
-                show_path(self.out / path),
-            )
+            ),
+        )
+        for paths, code, message in skipped:
+            for path in dict.fromkeys(paths):
+                if path not in self._told:
+                    self._told.add(path)
+                    self.diags.warning(code, message, show_path(self.out / path))
 
     def _writers(self) -> dict[str, AnyWriter]:
         writers = {}
