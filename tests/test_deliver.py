@@ -970,6 +970,40 @@ def test_a_ledger_from_before_it_kept_each_file_s_story_learns_it_without_sendin
     assert "[deliver.no-kill]" in capsys.readouterr().err
 
 
+def test_a_ledger_of_another_format_is_said_and_a_dry_run_keeps_it(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ledger a newer syndicate wrote is refused, kept as it is (emptied, every target would
+    get everything again); one of an older format is replaced with a warning, and a dry run
+    says so, lists everything and leaves it as it was."""
+    folder = exported_to_a_folder(site, tmp_path)
+    assert site.deliver() == 0
+    path = state_folder(site.out, cache_folder(site.config, site.out)) / "deliver.sqlite"
+
+    def set_format(value: str) -> int:
+        db = sqlite3.connect(path)
+        with db:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (value,))
+        count = db.execute("SELECT count(*) FROM delivered").fetchone()[0]
+        db.close()
+        return int(count)
+
+    held = set_format("7")
+    capsys.readouterr()
+    assert site.deliver() == 1
+    assert "was written by a newer syndicate (its format is 7" in capsys.readouterr().err
+    assert site.deliver("--dry-run") == 1
+    assert set_format("0") == held, "kept as it was"
+    assert site.deliver("--dry-run") == 0
+    captured = capsys.readouterr()
+    assert "of an older format (0)" in captured.err and "will replace it" in captured.err
+    assert captured.out.splitlines()[0] == f"partner {folder.url}: {len(site.files())} to send"
+    assert set_format("0") == held, "a dry run changes nothing"
+    assert site.deliver() == 0
+    assert "of an older format (0)" in capsys.readouterr().err
+    assert set_format("1") == held
+
+
 def test_the_python_api(site: Site, tmp_path: Path) -> None:
     folder = LocalFolder(tmp_path)
     site.configure(deliver_section(target_yaml(folder, formats="[atom]")))

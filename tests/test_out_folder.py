@@ -517,6 +517,31 @@ def test_a_state_kept_beside_out_by_an_earlier_version_is_moved(site: Path) -> N
     assert not legacy.exists() and (current / STATE_FILE).is_file()
 
 
+def test_a_state_a_newer_syndicate_wrote_is_refused_not_emptied(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Going back to an older syndicate after a newer one changed the state's format: the
+    older one refuses it, naming what to do, instead of emptying it (its history is what
+    the version checks know of partners) and rebuilding out/ the older way unsaid."""
+    out = site / "out"
+    assert export(site, out) == 0
+    path = state_folder(out, site / CACHE_NAME) / STATE_FILE
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE meta SET value = '999' WHERE key = 'format'")
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    edit(site)
+    capsys.readouterr()
+    assert export(site, out) == 1
+    err = capsys.readouterr().err
+    assert "was written by a newer syndicate (its format is 999; this one reads" in err
+    assert "delete" in err and "--force" in err
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone() == ("999",)
+    assert db.execute("SELECT count(*) FROM history").fetchone()[0] > 0
+    db.close()
+
+
 def test_a_damaged_state_is_discarded_with_a_warning(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

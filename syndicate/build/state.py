@@ -898,9 +898,17 @@ def _open(path: Path, notes: list[str]) -> sqlite3.Connection:
         except sqlite3.Error as exc:
             raise OutputError(cannot_open(path, "the build state", exc)) from None
         try:
+            row = _format(db)
+            if row is not None and (not row.isdigit() or int(row) > FORMAT):
+                db.close()
+                raise OutputError(
+                    f"the build state {path} was written by a newer syndicate (its format is"
+                    f" {row}; this one reads {FORMAT}): run the newer syndicate again. To go"
+                    f" back to this one on purpose, delete {path} and export with --force (the"
+                    " history of what partners hold goes with it: no version check has it)"
+                )
             db.executescript(_SCHEMA)
-            row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
-            if row is None or row[0] != str(FORMAT):
+            if row != str(FORMAT):
                 _reset(db)
             return db
         except sqlite3.DatabaseError as exc:
@@ -936,6 +944,18 @@ def cannot_open(path: Path, what: str, exc: Exception) -> str:
             " build state and the delivery ledgers are then kept"
         )
     return f"cannot open {what} {path}: {exc}"
+
+
+def _format(db: sqlite3.Connection) -> str | None:
+    """The state's format, as its `meta` table says (None: no such table or row, a new or
+    emptied file)."""
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None
+        raise
+    return None if row is None else str(row[0])
 
 
 def _reset(db: sqlite3.Connection) -> None:

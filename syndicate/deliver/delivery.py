@@ -158,7 +158,7 @@ def deliver(
     busy = f"another syndicate deliver is running for {out} (lock {lock}); wait for it to finish"
     try:
         with exclusive(lock, busy), interrupts_noticed():
-            ledger = Ledger(folder)
+            ledger = Ledger(folder, dry_run=dry_run)
             if ledger.replaced is not None:
                 diags.warning("deliver.ledger", ledger.replaced, str(ledger.path))
             try:

@@ -92,10 +92,13 @@ def changed(
 class Ledger:
     """The ledger of an out/ folder (`deliver.sqlite` in its state folder)."""
 
-    def __init__(self, folder: Path, *, repair: bool = True) -> None:
-        """`repair`: check the whole file and replace one that is not a database (`deliver`);
-        without it (an export announcing its feeds) such a ledger is a LedgerError, left for
-        `deliver` to replace and warn of."""
+    def __init__(self, folder: Path, *, repair: bool = True, dry_run: bool = False) -> None:
+        """`repair`: check the whole file and replace one that is not a database or is of an
+        older format (`deliver`); without it (an export announcing its feeds) such a ledger
+        is a LedgerError, left for `deliver` to replace and warn of. `dry_run`: a ledger of
+        an older format is left as it is and read as empty (as the run would make it), said
+        as `replaced` too. One of a newer format (a newer syndicate wrote it) is always a
+        LedgerError: emptied, it would make every target get everything again."""
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         """The build state's folder it lives in."""
@@ -103,7 +106,7 @@ class Ledger:
         self.replaced: str | None = None
         """Why the ledger found was replaced by an empty one (unreadable: its header
         overwritten, the file cut short or emptied), to warn of; None when it was not."""
-        self.db, self.replaced = _open(self.path, repair=repair)
+        self.db, self.replaced, self.stale = _open(self.path, repair=repair, dry_run=dry_run)
         self.site = ""
         """The configuration file of the site it belongs to (`belongs_to`)."""
         self._claims: dict[str, str] = {}
@@ -126,6 +129,8 @@ class Ledger:
     def delivered(self, target: str, url: str) -> dict[str, Entry]:
         """What `target` holds. A target whose URL changed (`url`: its place, see
         `options.place`) is a new destination: it holds nothing yet (see `claim`)."""
+        if self.stale:
+            return {}
         row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
         if row is None or row[0] != url:
             return {}
@@ -186,6 +191,8 @@ class Ledger:
     def unfinished(self, target: str) -> list[str]:
         """The paths whose upload to `target` stopped midway (a run killed, interrupted or
         given up on), whose temporary files may be left there."""
+        if self.stale:
+            return []
         rows = self.db.execute("SELECT path FROM sending WHERE target = ? ORDER BY path", (target,))
         return [path for (path,) in rows]
 
@@ -263,12 +270,16 @@ def damaged(path: Path, exc: Exception | str) -> str:
     )
 
 
-def _open(path: Path, *, repair: bool = True) -> tuple[sqlite3.Connection, str | None]:
-    """The ledger database, created if needed, and why the one found was replaced (None if
-    it was not). One of another format is emptied (every target then gets everything again,
-    which is safe); one that is not a database (its header overwritten, the file cut short)
-    is kept aside and replaced, said; one damaged inside (SQLite reads it, its pages are
-    corrupt) is a LedgerError: its records may be recovered, so it is not replaced."""
+def _open(
+    path: Path, *, repair: bool = True, dry_run: bool = False
+) -> tuple[sqlite3.Connection, str | None, bool]:
+    """The ledger database, created if needed, why the one found was replaced (None if it
+    was not), and whether it is of an older format left as it is for a dry run (to read as
+    empty). One of an older format is emptied (every target then gets everything again,
+    which is safe), said; one of a newer format is a LedgerError; one that is not a database
+    (its header overwritten, the file cut short) is kept aside and replaced, said; one
+    damaged inside (SQLite reads it, its pages are corrupt) is a LedgerError: its records
+    may be recovered, so it is not replaced."""
     existed = path.is_file()
     replaced: str | None = None
     for _attempt in range(2):
@@ -285,6 +296,21 @@ def _open(path: Path, *, repair: bool = True) -> tuple[sqlite3.Connection, str |
                 said = " ".join(" ".join(problems).split())
                 raise LedgerError(damaged(path, said if len(said) < 160 else said[:157] + "..."))
             row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            if row is not None and row[0] != str(FORMAT):
+                found = str(row[0])
+                if not found.isdigit() or int(found) > FORMAT:
+                    db.close()
+                    raise LedgerError(_newer(path, found))
+                if not repair:
+                    db.close()
+                    raise LedgerError(
+                        f"the delivery ledger {path} is of an older format ({found}):"
+                        " syndicate deliver replaces it"
+                    )
+                why = f"it is of an older format ({found}) than this syndicate reads ({FORMAT})"
+                if dry_run:
+                    return db, _replaced(path, why, aside=None, dry_run=True), True
+                replaced = _replaced(path, why, aside=None)
             if row is None and existed and replaced is None:
                 replaced = _replaced(path, "it was empty", aside=None)
             if row is None or row[0] != str(FORMAT):
@@ -293,7 +319,7 @@ def _open(path: Path, *, repair: bool = True) -> tuple[sqlite3.Connection, str |
                     for table in tables:
                         db.execute(f"DELETE FROM {table}")
                     db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))
-            return db, replaced
+            return db, replaced, False
         except sqlite3.DatabaseError as exc:
             db.close()
             name = getattr(exc, "sqlite_errorname", "")
@@ -313,8 +339,22 @@ def _open(path: Path, *, repair: bool = True) -> tuple[sqlite3.Connection, str |
     raise LedgerError(f"cannot create the delivery ledger {path}")
 
 
-def _replaced(path: Path, why: str, aside: Path | None) -> str:
+def _newer(path: Path, found: str) -> str:
+    return (
+        f"the delivery ledger {path} was written by a newer syndicate (its format is"
+        f" {found}; this one reads {FORMAT}): run the newer syndicate again. Emptied, it"
+        " would make every target get every file again: to do that on purpose, move it"
+        " aside (with its -wal file)"
+    )
+
+
+def _replaced(path: Path, why: str, aside: Path | None, *, dry_run: bool = False) -> str:
     kept = f" (the old file is kept as {aside})" if aside is not None else ""
+    if dry_run:
+        return (
+            f"the delivery ledger {path} cannot be used ({why}): the run will replace it by"
+            " an empty one, and send every target every file current again, as listed"
+        )
     return (
         f"the delivery ledger {path} could not be read ({why}) and was replaced by an empty"
         f" one{kept}: every target is sent every file current again, files on a target that"
