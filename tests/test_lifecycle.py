@@ -395,6 +395,37 @@ def test_a_released_story_changed_without_a_new_version_is_a_warning(
     assert "[story.version]" in capsys.readouterr().err
 
 
+def test_a_story_read_otherwise_by_another_syndicate_is_said_so_not_taken_for_an_edit(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After an upgrade, a story nobody edited whose reading gives another story (the new
+    syndicate reads a construct otherwise) is not told "the text or facts changed": its
+    files did not. Simulated by the history remembering another content for the same files,
+    as the older syndicate's reading would have left it."""
+    import sqlite3
+
+    from syndicate.build.engine import cache_folder
+    from syndicate.build.state import STATE_FILE, state_folder
+
+    out = history_site / "out"
+    state = state_folder(out, cache_folder(history_site / "syndicate.yaml", out)) / STATE_FILE
+    db = sqlite3.connect(state)
+    with db:
+        (ident,) = db.execute(
+            "SELECT id FROM history WHERE id LIKE ?", (f"%{PUBLIC[11:]}",)
+        ).fetchone()
+        assert db.execute("SELECT sources FROM read_from WHERE id = ?", (ident,)).fetchone()
+        db.execute("UPDATE history SET digest = 'older' WHERE id = ?", (ident,))
+        db.execute("UPDATE read_from SET digest = 'older' WHERE id = ?", (ident,))
+    db.close()
+    capsys.readouterr()
+    assert export_site(history_site, "--force") == 0
+    (said,) = [line for line in capsys.readouterr().err.splitlines() if "[story.version]" in line]
+    assert "this syndicate reads the story otherwise" in said and "did not change" in said
+    assert "set version: 2" in said and "text or facts" not in said
+    assert export_site(history_site, "--force", "--strict") == 0, "said once"
+
+
 def test_a_public_story_put_under_embargo_again_is_a_warning_at_its_line(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

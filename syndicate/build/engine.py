@@ -1168,7 +1168,8 @@ class _Build:
         """The files staged, by format (`Sink.counts`)."""
         self.once: list[Diagnostic] = []
         """What this run reported only because it read a story anew (`_check_history`)."""
-        self.fresh: list[tuple[StorySummary, str]] = []
+        self.fresh: list[tuple[StorySummary, str, str]] = []
+        """The stories read anew: each with its content digest and its sources' key."""
         """The stories read anew, with their digests: checked once every story is read."""
         self.ids = _Identities({}, {}, {})
 
@@ -2054,7 +2055,7 @@ class _Build:
             self.state.record_story(probe.text_key, record)
             return
         self.state.record_story(done.text_key, record, done.model)
-        self.fresh.append((record.summary, done.digest))
+        self.fresh.append((record.summary, done.digest, done.sources))
 
     def _check_histories(self) -> None:
         """Check the stories read anew against the history, once every story of the run is
@@ -2079,11 +2080,11 @@ class _Build:
         }
         self.ids = _Identities(last, given, dict(self.state.history))
         with self.input.recording() as once:
-            for summary, digest in self.fresh:
+            for summary, digest, sources in self.fresh:
                 if summary.slug in copies:
                     continue  # not the id's story: no history of its own to check
                 with self.input.recording() as found:
-                    self._check_history(summary, digest)
+                    self._check_history(summary, digest, sources)
                 if any(d.severity == "error" or self.how.strict for d in found):
                     broken[names.get(summary.slug, summary.slug)] = tuple(found)
         self.once += once
@@ -2093,10 +2094,12 @@ class _Build:
             raise _Hold(broken)
         self.stopped_by += [name for name in broken if name not in self.stopped_by]
 
-    def _check_history(self, story: StorySummary, digest: str) -> None:
+    def _check_history(self, story: StorySummary, digest: str, sources: str = "") -> None:
         """A story read anew, against what the last build published of it: once released, a
         change of what it says or of its status needs a new version, and a version never goes
-        down (partners de-duplicate on id and version: they would miss the change)."""
+        down (partners de-duplicate on id and version: they would miss the change). `sources`
+        is the key of its files (`workers.sources_key`): what it says changed while they did
+        not is another syndicate reading it (an upgrade), said so."""
         from syndicate.model.story import UNRELEASED
 
         last = self.ids.sent.get(story.id)
@@ -2150,12 +2153,20 @@ class _Build:
                 # (an id given to another folder reads as that folder renamed: say which)
                 old = self.ids.moved(story) if renamed else None
                 whence = f" from {old} (whose id this folder gives now)" if old else ""
-                self.input.warning(
-                    "story.version",
-                    f"the {what} changed since version {last.version} was published{whence},"
-                    f" but the version did not: set version: {last.version + 1}",
-                    where,
-                )
+                if not renamed and sources and sources == last.sources:
+                    said = (
+                        f"this syndicate reads the story otherwise than the one that published"
+                        f" version {last.version} (its files did not change since): what it"
+                        f" says changed at the same version, which partners would miss; set"
+                        f" version: {last.version + 1} if they must get it, as a correction"
+                        " (`syndicate show` shows the story as read now)"
+                    )
+                else:
+                    said = (
+                        f"the {what} changed since version {last.version} was published"
+                        f"{whence}, but the version did not: set version: {last.version + 1}"
+                    )
+                self.input.warning("story.version", said, where)
         public = self.how.releases and (stage == "public" or (last is not None and last.public))
         if (
             stage in ("killed", "withdrawn")
@@ -2187,9 +2198,10 @@ class _Build:
             self._warn_release_time(story)
         if not refused and (last is None or story.version >= last.version):
             shown = self.how.releases and stage == "public"
-            self.state.record_history(
-                story.id, Published(story.version, story.status, digest, released, public, shown)
+            published = Published(
+                story.version, story.status, digest, released, public, shown, sources
             )
+            self.state.record_history(story.id, published)
 
     def _warn_unreleased(self, story: StorySummary, stage: str) -> None:
         """A story an earlier export published to the public, now under embargo or dated

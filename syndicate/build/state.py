@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS models (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS history (
   id TEXT PRIMARY KEY, version INTEGER, status TEXT, digest TEXT, released INTEGER
 );
+CREATE TABLE IF NOT EXISTS read_from (
+  id TEXT PRIMARY KEY, digest TEXT NOT NULL, sources TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS fragments (
   unit TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (unit, name)
 ) WITHOUT ROWID;
@@ -137,6 +140,10 @@ class Published:
     """Whether the last build that read it published it to the public: its pages and feed
     entries are out (kept as 3 in the `released` column; a state of an earlier version,
     which did not say, reads as not shown)."""
+    sources: str = ""
+    """The key of the files it was read from (`workers.sources_key`), "" if not known (a
+    state of an earlier version): kept in a table of its own (`read_from`), with the digest
+    it goes with, so that a state an older syndicate wrote on since is never believed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +313,10 @@ class BuildState:
 
     def _history(self) -> dict[str, Published]:
         try:
-            rows = self.db.execute("SELECT id, version, status, digest, released FROM history")
+            rows = self.db.execute(
+                "SELECT h.id, h.version, h.status, h.digest, h.released, r.sources"
+                " FROM history h LEFT JOIN read_from r ON r.id = h.id AND r.digest = h.digest"
+            )
             return {
                 row[0]: Published(
                     int(row[1]),
@@ -315,6 +325,7 @@ class BuildState:
                     bool(row[4]),
                     public=row[4] >= 2,
                     shown=row[4] == 3,
+                    sources=str(row[5] or ""),
                 )
                 for row in rows
             }
@@ -681,6 +692,14 @@ class BuildState:
                 (
                     (ident, p.version, p.status, p.digest, _released(p))
                     for ident, p in sorted(self.history.items())
+                ),
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO read_from VALUES (?, ?, ?)",
+                (
+                    (ident, p.digest, p.sources)
+                    for ident, p in sorted(self.history.items())
+                    if p.sources
                 ),
             )
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS used (unit TEXT PRIMARY KEY)")

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import syndicate
-from syndicate.build.inputs import StoryInput, code_digest, folder_text_key, story_key
+from syndicate.build.inputs import StoryInput, code_digest, digest, folder_text_key, story_key
 from syndicate.build.publish import OutputError, Staged, Twins, checked_path, stage_file
 from syndicate.build.scheduling import ExecutorError
 from syndicate.build.sources import (
@@ -191,6 +191,8 @@ class Done:
     checked: tuple[str, ...] = ()
     """The checks of the story's texts against the schema that passed (`SchemaVerdict`):
     kept with the story, and given to its next reading."""
+    sources: str = ""
+    """The key of the story's files alone (`sources_key`), for its history."""
 
 
 def run_jobs(
@@ -219,6 +221,8 @@ class Read:
     assets: Mapping[str, bytes] = field(default_factory=dict, repr=False)
     """The story's images as read and checked, by `Image.path`: what its writers publish,
     whatever the file on disk became since."""
+    sources: str = ""
+    """The key of the story's files alone (`sources_key`)."""
 
 
 def read_input(
@@ -241,7 +245,17 @@ def read_input(
     seen = tuple(sorted(files.seen.items()))
     text_key = source.text_key(config_key, files)
     assets = {i.path: files.images[i.file] for i in story.images} if story is not None else {}
-    return Read(story, text_key, story_key(text_key, images), images, seen, verdict.passed, assets)
+    key = story_key(text_key, images)
+    sources = sources_key(files, images)
+    return Read(story, text_key, key, images, seen, verdict.passed, assets, sources)
+
+
+def sources_key(files: StoryFiles, images: tuple[tuple[str, str], ...]) -> str:
+    """The key of a story folder's listing, texts and images alone: not of the configuration
+    or syndicate's code (as the text key is), nor of the folder's name. The same when
+    nothing in the folder changed, so a story whose reading gives another story at the same
+    version can be told apart: an edit, or another syndicate reading it (an upgrade)."""
+    return digest("sources", *files.parts(), *(part for pair in images for part in pair))
 
 
 def texts_verdict(checked: tuple[str, ...]) -> SchemaVerdict:
@@ -350,7 +364,9 @@ def do_unit(settings: Settings, work: Unit) -> Done:
         text_key = folder_text_key(work.config_key, work.source.folder, files)
         images = tuple(sorted(files.used.items()))
         story = mirror.relocate(there)
-        read = Read(story, text_key, story_key(text_key, images), images, (), verdict.passed)
+        key = story_key(text_key, images)
+        sources = sources_key(files, images)
+        read = Read(story, text_key, key, images, (), verdict.passed, sources=sources)
         assets = dict(site)
         if there is not None:
             for mirrored, here in zip(there.images, story.images, strict=True):
@@ -392,6 +408,7 @@ def _write(
         content_digest(story),
         read.seen,
         read.checked,
+        read.sources,
     )
 
 
