@@ -739,6 +739,38 @@ def test_a_story_taken_back_under_embargo_and_released_later_is_dated_by_its_rel
     assert err.rstrip().endswith("[story.release-time]")
 
 
+@pytest.mark.parametrize("moved", [False, True])
+def test_an_embargo_lifted_early_is_dated_by_its_release(
+    history_site: Path, capsys: pytest.CaptureFixture[str], moved: bool
+) -> None:
+    """Partners had the story under embargo; the desk lifts it early, as a new version with no
+    embargo_until: its published (days before) said when it reached the public, so every
+    channel dated it then, unsaid (old news, in no news sitemap). The release says so, with
+    the fix that keeps partners' first-created time; released with embargo_until at the
+    release, it says nothing."""
+    meta = history_site / "articles" / EMBARGOED / "story.yaml"
+    text = meta.read_text(encoding="utf-8")
+    release = "2026-02-10T09:00:00Z" if moved else None
+    lifted = text.replace("version: 1", "version: 2") + "updated: 2026-02-10T09:00:00Z\n"
+    lifted = lifted.replace(
+        "embargo_until: 2026-03-01T06:00:00Z\n",
+        f"embargo_until: {release}\n" if release else "",
+    )
+    meta.write_text(lifted, encoding="utf-8")
+    capsys.readouterr()
+    assert export_site(history_site, "--now", "2026-02-10T09:10:00Z") == 0
+    err = capsys.readouterr().err
+    if moved:
+        assert "[story.release-time]" not in err, err
+        return
+    (said,) = [line for line in err.splitlines() if "[story.release-time]" in line]
+    assert (
+        "version 2 releases a story partners had under embargo (the embargo lifted early)" in said
+    )
+    assert "but its published (" in said
+    assert "write embargo_until: the time it is released, rather than no embargo_until" in said
+
+
 def test_a_draft_released_says_nothing_of_its_release_time(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

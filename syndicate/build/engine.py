@@ -2188,14 +2188,10 @@ class _Build:
             # Out of every public file, as a kill: a partial run widens. (Once: the history
             # then says it is not shown, where `public`, ever published, stays true.)
             self.killed.append(story.slug)
-        if (
-            stage == "public"
-            and last is not None
-            and last.released
-            and last.status != "usable"
-            and not last.public
-        ):
-            self._warn_release_time(story)
+        if stage == "public" and last is not None and last.released and not last.public:
+            # Released by this version, having reached partners only under embargo (or been
+            # withheld then): an embargo lifted early, or a story taken back and put out.
+            self._warn_release_time(story, taken_back=last.status != "usable")
         if not refused and (last is None or story.version >= last.version):
             shown = self.how.releases and stage == "public"
             published = Published(
@@ -2222,9 +2218,10 @@ class _Build:
             story.release_source or story.source,
         )
 
-    def _warn_release_time(self, story: StorySummary) -> None:
-        """A story taken back before it reached the public (withheld under its embargo) and
-        released by a later version: its dates still say it reached the public at its
+    def _warn_release_time(self, story: StorySummary, *, taken_back: bool = True) -> None:
+        """A story that reached partners only under embargo (or was taken back then:
+        `taken_back`, withheld) and is released by a later version (the embargo lifted early,
+        the story put out again): its dates still say it reached the public at its
         embargo's end (or its `published`), before this version was made. Every public
         channel would date it then: old news in the feeds, in no news sitemap, in the
         edition of a day it was not out."""
@@ -2232,13 +2229,22 @@ class _Build:
         if since >= story.updated:
             return
         field = "embargo_until" if story.embargo_until == since else "published"
+        what = (
+            "a story taken back before it reached the public"
+            if taken_back
+            else "a story partners had under embargo (the embargo lifted early)"
+        )
+        if taken_back or story.embargo_until is not None:
+            fix = f"set {field} to the time it is released"
+        else:  # (`published` is when partners hold it as first created: left as it is)
+            fix = "write embargo_until: the time it is released, rather than no embargo_until"
         self.input.warning(
             "story.release-time",
-            f"version {story.version} releases a story taken back before it reached the"
-            f" public, but its {field} ({since.isoformat()}) says it reached the public then,"
+            f"version {story.version} releases {what}, but its {field} ({since.isoformat()})"
+            " says it reached the public then,"
             f" before this version ({story.updated.isoformat()}): feeds, pages, news sitemaps"
-            f" and editions would date it then, as old news; set {field} to the time it is"
-            " released, in this version (changed later, it takes a new one)",
+            f" and editions would date it then, as old news; {fix}, in this version (changed"
+            " later, it takes a new one)",
             story.release_source or story.version_source or story.source,
         )
 
