@@ -165,7 +165,15 @@ def test_the_index_lists_every_sitemap(export_sample: Exporter) -> None:
     listed = [loc.text for loc in index.iter(f"{SM}loc")]
     files = sorted(p.name for p in (out / "sitemaps").iterdir() if p.name != "index.xml")
     assert sorted(url.removeprefix(f"{BASE}sitemaps/") for url in listed if url) == files
-    assert all(m.text == "2021-02-18T19:30:00+01:00" for m in index.iter(f"{SM}lastmod"))
+    dates = {
+        entry.findtext(f"{SM}loc").removeprefix(f"{BASE}sitemaps/"): entry.findtext(f"{SM}lastmod")
+        for entry in index.iter(f"{SM}sitemap")
+    }
+    # The pages changed with the story; each news file when the story left its two days.
+    assert {d for name, d in dates.items() if name.startswith("pages")} == {
+        "2021-02-18T19:30:00+01:00"
+    }
+    assert {d for name, d in dates.items() if name.startswith("news-")} == {"2021-02-20T18:30:00Z"}
 
 
 def test_every_url_resolves_to_a_file_in_out(export_sample: Exporter) -> None:
@@ -241,6 +249,35 @@ def test_killed_and_embargoed_stories_are_never_listed(
     files, _ = export_stories([public, hidden], site_config, "sitemap", now=now)
     text = b"".join(files.values())
     assert b"story-00001" in text and b"story-00002" not in text
+
+
+def test_a_news_file_s_date_never_goes_back_when_a_story_ages_out(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """The index dated a news file by its URLs' latest change: once a story corrected after
+    the others aged out of the two days, the file changed and its date went back, and a
+    crawler comparing dates skipped it. It is dated by the story's leaving then."""
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    older = story_at(sample_story, 1, now - timedelta(hours=40))
+    older = dataclasses.replace(older, version=2, updated=now - timedelta(hours=1))
+    newer = story_at(sample_story, 2, now - timedelta(hours=20))
+
+    def news_date(at: datetime) -> datetime:
+        files, diags = export_stories([older, newer], site_config, "sitemap", now=at)
+        assert not diags.errors
+        index = sitemaps(files)["index.xml"]
+        (date,) = [
+            entry.findtext(f"{SM}lastmod")
+            for entry in index.iter(f"{SM}sitemap")
+            if entry.findtext(f"{SM}loc").endswith("/news-en.xml")
+        ]
+        return datetime.fromisoformat(date)
+
+    first = news_date(now)
+    assert first == now - timedelta(hours=1), "the correction"
+    later = now + timedelta(hours=9)  # the older story left at now + 8 hours
+    assert news_date(later) == now + timedelta(hours=8)
+    assert news_date(later + timedelta(days=3)) == now + timedelta(hours=28), "the newer's end"
 
 
 def test_a_site_without_recent_news_gets_valid_news_sitemaps(

@@ -13,7 +13,7 @@ import io
 import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -275,14 +275,28 @@ class _Site:
                 )
                 for since, story in fresh
             ]
-            # A story taken down within the window went from the news file then.
-            gone = self.taken.get(lang)
+            # A story taken down within the window went from the news file then; one that
+            # aged out of the window went from it when it did: the file's date never goes
+            # back past either (its URLs' dates alone would, once its newest change left).
+            taken = self.taken.get(lang)
+            gone = taken if taken is not None and within(NEWS_WINDOW, taken, now) else None
+            aged = self._aged_out(lang)
+            if aged is not None and (gone is None or aged > gone):
+                gone = aged
             for path, chunk in _split(
                 f"news-{lang}", urls or [self.language_index(lang)], NEWS_LIMIT
             ):
-                if gone is not None and within(NEWS_WINDOW, gone, now):
+                if gone is not None:
                     self.gone[path] = gone
                 yield path, chunk
+
+    def _aged_out(self, lang: str) -> datetime | None:
+        """When the last story to leave `lang`'s news window by now left it (the end of its
+        two days), None if none has."""
+        now = self.ctx.now
+        ends = (story.public_since_for(lang) + NEWS_WINDOW for story in self.stories)
+        end = max((end for end in ends if end < now), default=None)
+        return None if end is None else end.astimezone(UTC)  # (no story's offset then)
 
     def page_sitemaps(self) -> Iterator[tuple[str, list[_Url]]]:
         """The story lists first, then every article page, `PAGE_URLS` to a file, each
