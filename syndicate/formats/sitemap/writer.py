@@ -294,7 +294,7 @@ class _Site:
         """When the last story to leave `lang`'s news window by now left it (the end of its
         two days), None if none has."""
         now = self.ctx.now
-        ends = (story.public_since_for(lang) + NEWS_WINDOW for story in self.stories)
+        ends = (s.public_since_for(lang) + NEWS_WINDOW for s in self.stories if s.has(lang))
         end = max((end for end in ends if end < now), default=None)
         return None if end is None else end.astimezone(UTC)  # (no story's offset then)
 
