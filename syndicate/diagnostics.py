@@ -9,6 +9,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Literal
 
 from syndicate.model.source import SourceRef
@@ -201,3 +202,13 @@ def route_library_warnings() -> logging.Handler | None:
     added = logging.NullHandler()  # so logging's last resort does not print it
     logger.addHandler(added)
     return added
+
+
+def said_at(when: datetime, *beside: datetime) -> str:
+    """`when` as a message writes it (RFC 3339), with the time in UTC after it when a time it
+    is compared with has another offset: across a clock change, 02:45+02:00 is before
+    02:30+01:00, which the UTC times make plain."""
+    text = when.isoformat()
+    if any(other.utcoffset() != when.utcoffset() for other in beside):
+        text += f", {when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return text

@@ -1057,6 +1057,34 @@ def cancel(site: Path, slug: str, updated: str | None = None) -> None:
     meta.write_text(text + (f"updated: {updated}\n" if updated else ""), encoding="utf-8")
 
 
+def test_a_kill_time_across_a_clock_change_is_said_with_both_times_in_utc(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two times of other offsets compared (the hour a zone's clocks go back happens twice):
+    02:45+02:00 before 02:30+01:00 read as a mistake of the message until each is given in
+    UTC too. Times of one offset are said as written."""
+    capsys.readouterr()
+    # public since 2026-01-24T07:00Z; killed at 09:45+03:00, before it (06:45Z)
+    cancel(history_site, LIFTED, "2026-01-24T09:45:00+03:00")
+    assert export_site(history_site) == 0
+    (said,) = [line for line in capsys.readouterr().err.splitlines() if "[story.kill-time]" in line]
+    assert "updated (2026-01-24T09:45:00+03:00, 2026-01-24 06:45 UTC) is before" in said
+    assert "reached the public (2026-01-24T07:00:00+00:00, 2026-01-24 07:00 UTC)" in said
+
+
+def test_said_at_adds_utc_only_beside_another_offset() -> None:
+    from datetime import timedelta, timezone
+
+    from syndicate.diagnostics import said_at
+
+    summer, winter = timezone(timedelta(hours=2)), timezone(timedelta(hours=1))
+    first = datetime(2026, 10, 25, 2, 45, tzinfo=summer)
+    second = datetime(2026, 10, 25, 2, 30, tzinfo=winter)
+    assert said_at(first, second) == "2026-10-25T02:45:00+02:00, 2026-10-25 00:45 UTC"
+    assert said_at(first, first.replace(hour=3)) == "2026-10-25T02:45:00+02:00"
+    assert said_at(first) == "2026-10-25T02:45:00+02:00"
+
+
 def test_a_public_story_killed_with_a_time_before_its_release_is_a_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

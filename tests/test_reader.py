@@ -492,7 +492,12 @@ def test_an_embargo_in_the_last_second_of_9999_is_an_error_not_a_crash(
         ("UTC", "2026-01-30 10:00", "the offset of its time zone: '2026-01-30T10:00:00Z' for UTC"),
         # The hour the clocks skip never happened; the hour they go back happens twice.
         ("Europe/Brussels", "2026-03-29T02:30:00", "02:30 did not happen in Europe/Brussels"
-         " that day: its clocks went from +01:00 to +02:00 then"),
+         " that day: its clocks went from +01:00 to +02:00 then; write the time the clocks"
+         " showed, with the offset they had: '2026-03-29T03:30:00+02:00' (02:30 by the clocks"
+         " before the change), or '2026-03-29T01:30:00+01:00' (02:30 by the clocks after it)"),
+        ("Australia/Lord_Howe", "2026-10-04T02:15:00", "02:15 did not happen in"
+         " Australia/Lord_Howe that day: its clocks went from +10:30 to +11:00 then; write the"
+         " time the clocks showed, with the offset they had: '2026-10-04T02:45:00+11:00'"),
         ("Europe/Brussels", "2026-10-25T02:30:00", "02:30 happened twice in Europe/Brussels"
          " that night, as its clocks went back: write '2026-10-25T02:30:00+02:00' for the first"
          " time, '2026-10-25T02:30:00+01:00' for the second"),

@@ -69,7 +69,7 @@ from syndicate.build.state import (
     state_folder,
 )
 from syndicate.build.unchanged import Fingerprint, Folder, Request
-from syndicate.diagnostics import Diagnostic, Diagnostics, did_you_mean, suggest
+from syndicate.diagnostics import Diagnostic, Diagnostics, did_you_mean, said_at, suggest
 from syndicate.formats.contract import (
     AnyWriter,
     Options,
@@ -2176,8 +2176,9 @@ class _Build:
         ):
             self.input.warning(
                 "story.kill-time",
-                f"updated ({story.updated.isoformat()}) is before the story reached the public"
-                f" ({story.public_since.isoformat()}), so it is taken as {stage} before its"
+                f"updated ({said_at(story.updated, story.public_since)}) is before the story"
+                f" reached the public ({said_at(story.public_since, story.updated)}), so it is"
+                f" taken as {stage} before its"
                 " release and announced nowhere public; but an earlier export published it:"
                 " set updated to the time it was taken back",
                 story.updated_source or story.source,
@@ -2285,8 +2286,9 @@ class _Build:
         if story.version > old.version and latest <= earlier and not before_release:
             self.input.warning(
                 "story.updated",
-                f"version {story.version}'s updated ({latest.isoformat()}) is no later than"
-                f" version {old.version}'s ({earlier.isoformat()}): partners order versions by"
+                f"version {story.version}'s updated ({said_at(latest, earlier)}) is no later"
+                f" than version {old.version}'s ({said_at(earlier, latest)}): partners order"
+                " versions by"
                 " updated (NewsML-G2 versionCreated, ninjs versioncreated); set updated to"
                 " the time of this version",
                 story.updated_source or story.version_source or story.source,

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from syndicate.diagnostics import Diagnostic, Diagnostics
+from syndicate.diagnostics import Diagnostic, Diagnostics, said_at
 from syndicate.readers.safefile import outside
 
 if TYPE_CHECKING:
@@ -149,8 +149,9 @@ def check_future_update(story: StorySummary | Story, now: datetime, diags: Diagn
         return
     diags.warning(
         "story.future-update",
-        f"updated ({story.last_updated.isoformat()}) is in the future (after --now or the"
-        " clock): feeds, pages, sitemaps and wire items would date the change ahead and keep"
-        " the story on top until then; check the year, or give the time the text changed",
+        f"updated ({said_at(story.last_updated, now)}) is in the future (after --now or the"
+        f" clock, {now.astimezone(UTC):%Y-%m-%d %H:%M} UTC): feeds, pages, sitemaps and wire"
+        " items would date the change ahead and keep the story on top until then; check the"
+        " year and the offset, or give the time the text changed",
         story.updated_source or story.source,
     )

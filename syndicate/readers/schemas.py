@@ -651,11 +651,13 @@ def date_hint(value: str, zone: str | None = None) -> str:
     if second is not None and second != first:
         when = moment.strftime("%H:%M")
         if _skipped(moment, zone):
+            # (`zone` is set: `_skipped` is false without one)
+            by_old, by_new = (_as_shown(moment, fold, str(zone)) for fold in (0, 1))
             return (
                 f"; {when} did not happen in {zone} that day: its clocks went from"
                 f" {first} to {second} then; {'add' if timed else 'write'} the time"
-                f" the clocks showed, with the offset they had: {second} after the change,"
-                f" {first} before it"
+                f" the clocks showed, with the offset they had: {by_old!r} ({when} by the"
+                f" clocks before the change), or {by_new!r} ({when} by the clocks after it)"
             )
         return (
             f"; {when} happened twice in {zone} that night, as its clocks went back: write"
@@ -665,6 +667,13 @@ def date_hint(value: str, zone: str | None = None) -> str:
         f"; add {timed}the offset of its time zone: {stamp + local!r} in {zone} then,"
         f" {stamp + 'Z'!r} for UTC"
     )
+
+
+def _as_shown(moment: datetime, fold: int, zone: str) -> str:
+    """A wall-clock time the clocks of `zone` skipped, read with the offset before the change
+    (`fold` 0) or after it (1), written as the clocks showed that instant."""
+    instant = moment.replace(tzinfo=ZoneInfo(zone), fold=fold).astimezone(UTC)
+    return instant.astimezone(ZoneInfo(zone)).isoformat()
 
 
 def _skipped(moment: datetime, zone: str | None) -> bool:
