@@ -1126,6 +1126,38 @@ def test_site_templates_and_terms_are_refused_as_story_files_are(
     )
 
 
+SITE_CONFLICTS = {
+    "terms/en.yaml": "<<<<<<< HEAD\nupdated: Updated {date}\n=======\nupdated: Revised {date}\n"
+    ">>>>>>> theirs\n",
+    "templates/article.html": '{% extends "syndicate/article.html" %}\n<<<<<<< HEAD\n'
+    "{% block footer %}<p>ours</p>{% endblock %}\n=======\n"
+    "{% block footer %}<p>theirs</p>{% endblock %}\n>>>>>>> theirs\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [("syndicate.yaml", 2), ("terms/en.yaml", 1), ("templates/article.html", 2)],
+)
+def test_a_site_file_with_an_unresolved_merge_conflict_is_an_error_at_its_marker(
+    site: Path, name: str, line: int
+) -> None:
+    """Git's conflict markers in the configuration or a terms file were a YAML syntax error
+    that never said merge; in a template, Jinja rendered both sides and the markers into
+    every page."""
+    if name == "syndicate.yaml":
+        first, second, rest = (site / name).read_text(encoding="utf-8").split("\n", 2)
+        text = f"{first}\n<<<<<<< HEAD\n{second}\n=======\n{second}\n>>>>>>> theirs\n{rest}"
+    else:
+        text = SITE_CONFLICTS[name]
+        (site / name).parent.mkdir()
+    (site / name).write_text(text, encoding="utf-8")
+    result = run_site(site, "validate")
+    assert result.returncode == 2, result.stderr
+    assert f"{name}:{line}: error: an unresolved merge conflict (git's markers" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_link_inside_the_site_folder_is_a_templates_own(site: Path) -> None:
     """As for the static files beside them: the site folder is the boundary, so a template
     shared through a link to another of the site's folders is read."""

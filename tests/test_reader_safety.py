@@ -259,6 +259,65 @@ def test_thousands_of_unclosed_brackets_are_an_error_read_at_once(
     assert not diags.errors and len(stories) == 1
 
 
+CONFLICT = """\
+<<<<<<< HEAD
+The harbour master said ships would return on Wednesday.
+=======
+The harbour master said ships would return on Thursday.
+>>>>>>> origin/main
+"""
+DIFF3_CONFLICT = """\
+<<<<<<< ours
+dateline: Brussels
+||||||| base
+dateline: Antwerp
+=======
+dateline: Ghent
+>>>>>>> theirs
+"""
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("en.md", VARIANT + "\n" + CONFLICT, 10),
+        ("en.md", VARIANT.replace("dateline: Brussels\n", DIFF3_CONFLICT), 6),
+        ("story.yaml", STORY.replace("section: politics\n", CONFLICT), 3),
+    ],
+    ids=["body", "front matter, diff3", "story.yaml"],
+)
+def test_an_unresolved_merge_conflict_is_an_error_at_its_first_marker(
+    tmp_path: Path, site_config: SiteConfig, name: str, text: str, line: int
+) -> None:
+    """Git's conflict markers in a body were published to every channel (both sides, the
+    markers, `>>>>>>> origin/main` as seven quotes in one another); in YAML they were a
+    syntax error that never said merge. One error at the `<<<<<<<` line, before any parsing."""
+    folder = write_story(tmp_path / "articles", "conflict")
+    (folder / name).write_text(text.format(slug="conflict"), encoding="utf-8")
+    error = the_error(tmp_path / "articles", site_config)
+    assert (error.code, error.path, error.line) == (
+        "file.merge-conflict",
+        str(folder / name),
+        line,
+    )
+    assert error.message.startswith("an unresolved merge conflict (git's markers, lines")
+    assert "keep one side" in error.message
+
+
+def test_lines_like_a_conflict_s_markers_are_markdown_not_a_conflict(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`=======` alone underlines a heading and `>>>>>>> text` is a quote seven deep: only a
+    `<<<<<<<` line and a later `>>>>>>>` line, each exactly seven, are a conflict."""
+    body = (
+        "\n>>>>>>> a quote seven deep\n\n<<<<<<<< eight are no marker\n\n"
+        "a <<<<<<< HEAD inside a line\n>>>>>>>> eight again\n"
+    )
+    write_story(tmp_path / "articles", "lookalike", en=VARIANT + body)
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert not diags.errors and len(stories) == 1
+
+
 def test_a_control_character_writes_nothing_to_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

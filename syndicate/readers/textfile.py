@@ -1,4 +1,5 @@
-"""Reading a source text file safely: size, binary, UTF-8, Unicode normalisation, XML characters."""
+"""Reading a source text file safely: size, binary, UTF-8, Unicode normalisation, XML characters,
+merge conflicts."""
 
 from __future__ import annotations
 
@@ -21,6 +22,34 @@ each a parse error, and U+009B starts a terminal's control sequences. In news te
 mishap: a Windows-1252 character (`\x92` is `’`) read as Latin-1 on the way."""
 # Embeddings, overrides and isolates: invisible, and able to reorder what readers see.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+# Git's markers of an unresolved merge conflict, each exactly seven characters at the start of
+# a line, then a space (and the side's name) or the line's end. A `<<<<<<<` line followed by a
+# `>>>>>>>` line is told; either alone is not (`=======` alone is a Markdown heading's
+# underline, `>>>>>>> text` a quote in a quote in a quote...).
+_CONFLICT_START = re.compile(r"^<{7}(?=[ \r\n]|\Z)", re.MULTILINE)
+_CONFLICT_END = re.compile(r"^>{7}(?=[ \r\n]|\Z)", re.MULTILINE)
+
+
+def merge_conflicts(text: str) -> list[tuple[int, int]]:
+    """The unresolved merge conflicts git left in `text`: the lines of each one's `<<<<<<<`
+    and `>>>>>>>` markers."""
+    found = []
+    at = 0
+    while (start := _CONFLICT_START.search(text, at)) and (
+        end := _CONFLICT_END.search(text, start.end())
+    ):
+        found.append((text.count("\n", 0, start.start()) + 1, text.count("\n", 0, end.start()) + 1))
+        at = end.end()
+    return found
+
+
+def conflict_problem(first: int, last: int) -> str:
+    """What to say of an unresolved merge conflict from line `first` to line `last`."""
+    return (
+        f"an unresolved merge conflict (git's markers, lines {first} to {last}): keep one side,"
+        " delete the other and the marker lines (<<<<<<<, |||||||, =======, >>>>>>>), and save"
+    )
 
 
 def bidi_warning(text: str, what: str) -> str | None:
@@ -95,8 +124,9 @@ def read_text(
 
 def decode_text(raw: bytes, shown: str, diags: Diagnostics, empty: str) -> str | None:
     """The text of a file's bytes, NFC-normalised and without XML-forbidden characters, or None
-    (with a diagnostic) when it is empty, binary or not UTF-8. `empty` is the error for an
-    empty file: what a file of its kind needs, and how to get it."""
+    (with a diagnostic) when it is empty, binary, not UTF-8, or holds an unresolved merge
+    conflict. `empty` is the error for an empty file: what a file of its kind needs, and how
+    to get it."""
     where = SourceRef(shown)
     if wide := wide_encoding(raw):
         diags.error(
@@ -125,7 +155,14 @@ def decode_text(raw: bytes, shown: str, diags: Diagnostics, empty: str) -> str |
         return None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
-    return strip_forbidden(text, where, diags)
+    text = strip_forbidden(text, where, diags)
+    # Told before any parsing: YAML would call the markers a syntax error, and Markdown would
+    # publish both sides, the markers, and `>>>>>>>` as seven quotes in one another.
+    if conflicts := merge_conflicts(text):
+        for first, last in conflicts:
+            diags.error("file.merge-conflict", conflict_problem(first, last), where.at(first))
+        return None
+    return text
 
 
 _WIDE_BOMS = (

@@ -30,7 +30,7 @@ from syndicate.model.site import STYLESHEET
 from syndicate.readers import budgets
 from syndicate.readers.safefile import Refused, read_checked, site_refusal
 from syndicate.readers.staticfiles import own_files
-from syndicate.readers.textfile import XML_FORBIDDEN
+from syndicate.readers.textfile import XML_FORBIDDEN, conflict_problem, merge_conflicts
 
 DOCTYPE = "<!DOCTYPE html>"
 RENDER_SECONDS = 30.0
@@ -152,6 +152,8 @@ def _checked_source(folder: Path, template: str) -> tuple[str, str, Callable[[],
             else f"character U+{ord(forbidden.group()):04X} is not allowed in a page; remove it"
         )
         raise _Refused(said, line, template)
+    if conflicts := merge_conflicts(text):  # (Jinja would render both sides, markers and all)
+        raise _Refused(conflict_problem(*conflicts[0]), conflicts[0][0], template)
     return text, os.path.normpath(path), uptodate
 
 
