@@ -318,6 +318,28 @@ def test_lines_like_a_conflict_s_markers_are_markdown_not_a_conflict(
     assert not diags.errors and len(stories) == 1
 
 
+@pytest.mark.parametrize(
+    ("variant", "line", "where"),
+    [
+        ("\ufeff" + VARIANT, 1, "a second byte order mark at the start of the file"),
+        (VARIANT.replace("headline: A", "headline: \ufeffA"), 2, "a byte order mark at column 11"),
+        (VARIANT + "Ships \ufeffare back.\n", 9, "a byte order mark at column 7"),
+    ],
+    ids=["a second at the start", "in the headline", "in the body"],
+)
+def test_a_byte_order_mark_past_a_file_s_first_character_is_an_error_at_its_line(
+    tmp_path: Path, site_config: SiteConfig, variant: str, line: int, where: str
+) -> None:
+    """A second BOM at the start hid the front matter (a "no front matter" error for a file
+    that visibly starts with ---), and one in a headline or body was published, invisible, in
+    every channel. The file's first one is dropped, as it always was."""
+    folder = write_story(tmp_path / "articles", "bom")
+    (folder / "en.md").write_bytes(b"\xef\xbb\xbf" + variant.encode())
+    error = the_error(tmp_path / "articles", site_config)
+    assert (error.code, error.line) == ("text.control-char", line)
+    assert f"character U+FEFF, {where}" in error.message and "delete it" in error.message
+
+
 def test_a_control_character_writes_nothing_to_out(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -22,6 +22,10 @@ each a parse error, and U+009B starts a terminal's control sequences. In news te
 mishap: a Windows-1252 character (`\x92` is `’`) read as Latin-1 on the way."""
 # Embeddings, overrides and isolates: invisible, and able to reorder what readers see.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+STRAY_BOM = "\ufeff"
+"""The byte order mark, which is at most a file's first character (dropped when read); anywhere
+else it is an invisible character every channel would publish (an editor adding a second one,
+a file pasted into another), and a second one at the start hid the front matter's `---`."""
 
 # Git's markers of an unresolved merge conflict, each exactly seven characters at the start of
 # a line, then a space (and the side's name) or the line's end. A `<<<<<<<` line followed by a
@@ -194,8 +198,13 @@ def wide_encoding(raw: bytes) -> str | None:
 
 
 def strip_forbidden(text: str, where: SourceRef, diags: Diagnostics) -> str:
-    """Report and drop characters that XML 1.0 forbids, and the C1 controls, naming the line
-    of each."""
+    """Report and drop characters that XML 1.0 forbids, the C1 controls, and a byte order
+    mark past the file's first character, naming the line of each."""
+    if STRAY_BOM in text:
+        for match in re.finditer(STRAY_BOM, text):
+            line = text.count("\n", 0, match.start()) + 1
+            diags.error("text.control-char", bom_problem(text, match.start()), where.at(line))
+        text = text.replace(STRAY_BOM, "")
     if not XML_FORBIDDEN.search(text) and not C1_CONTROLS.search(text):
         return text
     for match in XML_FORBIDDEN.finditer(text):
@@ -209,6 +218,19 @@ def strip_forbidden(text: str, where: SourceRef, diags: Diagnostics) -> str:
         line = text.count("\n", 0, match.start()) + 1
         diags.error("text.control-char", c1_problem(match.group()), where.at(line))
     return C1_CONTROLS.sub("", XML_FORBIDDEN.sub("", text))
+
+
+def bom_problem(text: str, at: int) -> str:
+    """What to say of a byte order mark at index `at` of a file's text (its first one
+    dropped): where in the line it is, as it cannot be seen."""
+    if at == 0:
+        where = "a second byte order mark at the start of the file"
+    else:
+        where = f"a byte order mark at column {at - text.rfind(chr(10), 0, at)}"
+    return (
+        f"character U+FEFF, {where}, is invisible and may only be a file's first character,"
+        " where it is dropped; anywhere else every channel would publish it: delete it"
+    )
 
 
 def c1_problem(char: str) -> str:
