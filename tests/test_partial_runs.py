@@ -937,6 +937,37 @@ def test_a_story_folder_linked_to_nothing_is_kept_not_deleted(
 
 
 @pytest.mark.parametrize(
+    ("slug", "name"),
+    [
+        (HEALTHY, "fr.md"),
+        (HEALTHY, "story.yaml"),
+        ("bench-000000", "images/figure.png"),  # (every third generated story has one)
+    ],
+)
+def test_a_story_file_icloud_keeps_only_in_the_cloud_keeps_its_story_as_published(
+    site: Path, capsys: pytest.CaptureFixture[str], slug: str, name: str
+) -> None:
+    """iCloud Drive replaces a file it evicts with a hidden placeholder (`fr.md` becomes
+    `.fr.md.icloud`), which was read as the file deleted: the language's pages left out/ (and,
+    delivered, the partners) with warnings, exit 0. It is a `story.evicted` error, as a story
+    folder linked to nothing is: the run stops, and under --keep-going the story stays as last
+    published."""
+    assert export(site) == 0
+    before = tree(site / "out")
+    path = site / "articles" / slug / name
+    path.rename(path.with_name(f".{path.name}.icloud"))
+    capsys.readouterr()
+    assert main(["validate", "--site", str(site)]) == 2
+    err = capsys.readouterr().err
+    assert f"{name} is in iCloud only (" in err and "Download Now" in err, err
+    assert export(site) == 2
+    assert "[story.evicted]" in capsys.readouterr().err
+    assert tree(site / "out") == before
+    assert export(site, "--keep-going") == EXIT_PARTIAL
+    assert tree(site / "out") == before
+
+
+@pytest.mark.parametrize(
     ("old", "new"),
     [
         ("base_url: https://ycpress.example/syndicate/", "base_url: https://other.example/news/"),

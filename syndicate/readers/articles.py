@@ -46,7 +46,13 @@ from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.languages import copied_from, tag_hint
 from syndicate.readers.safefile import Refused, outside, read_checked
 from syndicate.readers.schemas import Where, check, place, uri_form, url_problems
-from syndicate.readers.storyfiles import LANGUAGE_SUFFIX, STORY_FILE, StoryFiles, story_path
+from syndicate.readers.storyfiles import (
+    LANGUAGE_SUFFIX,
+    STORY_FILE,
+    StoryFiles,
+    evicted,
+    story_path,
+)
 from syndicate.readers.textfile import bidi_warning, decode_text, markup_warning, not_fields
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
@@ -974,6 +980,8 @@ def _image_refusal(rel: str, refused: Refused, files: StoryFiles) -> str:
         return f"image {_shown_rel(rel)}: file not found{hint}"
     if refused.code == "image.format":
         return f"{rel}: {refused.message}"
+    if refused.code == "story.evicted":
+        return f"image {refused.message}"
     return (
         f"image {rel!r} {refused.message}"
         if refused.code == "image.path"
@@ -1022,6 +1030,8 @@ def _path_hint(rel: str, files: StoryFiles, listed: Sequence[str] = ()) -> str:
             "; it is outside the story folder: copy it into the story folder (images/...),"
             " list it under images: in story.yaml, and write the path from the folder"
         )
+    if files.in_cloud_only(rel):
+        return f"; {evicted(rel).message}"
     if os.path.islink(files.folder / rel):  # a link to nothing: no near name fixes it
         return f"; it is a link to {os.readlink(files.folder / rel)!r}, which does not exist"
     return did_you_mean(rel, [name for name in (*listed, *files.neighbours(rel)) if name != rel])

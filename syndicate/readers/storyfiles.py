@@ -30,6 +30,26 @@ from syndicate.readers.safefile import (
 
 STORY_FILE = "story.yaml"
 LANGUAGE_SUFFIX = ".md"
+ICLOUD_SUFFIX = ".icloud"
+"""What iCloud Drive ("Optimise Mac Storage") leaves of a file it keeps only in the cloud: a
+hidden placeholder, `fr.md` evicted is `.fr.md.icloud`. Read as no file, a story lost its
+language (and its pages left out/ and the partners) for a file that is still there."""
+
+
+def evicted(name: str) -> Refused:
+    """The refusal of a story file (`fr.md`, `story.yaml`, `images/photo.jpg`) that iCloud
+    keeps only in the cloud: the story is one with an error, kept as last published."""
+    return Refused(
+        "story.evicted",
+        f"{name} is in iCloud only ({_placeholder(name)}): download it (Finder: Download Now)"
+        " and export again; the story stays as last published until then",
+    )
+
+
+def _placeholder(rel: str) -> str:
+    """The path of iCloud's placeholder of the file at `rel` (see `ICLOUD_SUFFIX`)."""
+    folder, _, name = rel.rpartition("/")
+    return f"{folder}/" * bool(folder) + f".{name}{ICLOUD_SUFFIX}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +97,15 @@ class StoryFiles:
         return self.folder.name
 
     def _list(self) -> None:
+        found: dict[str, str | None] = {}
+        away: set[str] = set()
         try:
             with os.scandir(self.folder) as listing:
-                found = sorted(
-                    ((e.name, plain_kind(e)) for e in listing if not e.name.startswith(".")),
-                    key=lambda pair: pair[0],
-                )
+                for entry in listing:
+                    if not entry.name.startswith("."):
+                        found[entry.name] = plain_kind(entry)
+                    elif stood_for := _stood_for(entry.name):
+                        away.add(stood_for)
         except OSError as exc:
             self.problem = Refused("file.unreadable", f"cannot list the folder: {exc.strerror}")
             if os.path.islink(self.folder) and not os.path.exists(self.folder):
@@ -93,8 +116,14 @@ class StoryFiles:
                     " stays as last published until then (delete the link to take it down)",
                 )
             return
+        away -= found.keys()  # (downloaded again, beside a placeholder not yet removed)
         entries = []
-        for name, plain in found:
+        for name in sorted((*found, *away)):
+            if name in away:  # listed as the file it holds the place of, which is refused
+                self._texts[name] = evicted(name)
+                entries.append(Entry(name, "story.evicted"))
+                continue
+            plain = found[name]
             kind = plain or kind_of(self.folder / name, self.root)
             if kind == "file" and (name == STORY_FILE or name.endswith(LANGUAGE_SUFFIX)):
                 kind = self._read_text(name, plain=plain is not None)
@@ -141,20 +170,23 @@ class StoryFiles:
     def image(self, rel: str) -> bytes:
         """The bytes of the image at `rel` (a path relative to the folder), checked and counted
         against the story's budget; raises `Refused` (codes `image.path`, `image.missing`,
-        `image.format` for its size, or the file's own refusal)."""
+        `image.format` for its size, `story.evicted` for one iCloud keeps only in the cloud,
+        or the file's own refusal)."""
         if story_path(rel) is None:
             raise Refused(
                 "image.path",
                 "is outside the story folder; keep images in it: copy it into the story folder"
                 " (images/...) and write the path from the folder",
             )
+        disk = self.on_disk(rel)
         try:
-            disk = self.on_disk(rel)
             real = self._real(disk)
             data, seen = read_seen(
                 self.folder / disk, self.root, budgets.MAX_IMAGE_BYTES, real=real
             )
         except Refused as exc:
+            if exc.code == "file.missing" and self.in_cloud_only(rel):
+                raise evicted(rel) from None
             raise _as_image_problem(exc) from None
         if seen is not None:
             self.seen[rel] = seen
@@ -174,6 +206,13 @@ class StoryFiles:
         if inside is None:
             return False
         return (self.folder / self.on_disk(inside)).is_file()
+
+    def in_cloud_only(self, rel: str) -> bool:
+        """Whether the file at `rel` is replaced by iCloud's placeholder (see `ICLOUD_SUFFIX`)."""
+        inside = story_path(rel)
+        return inside is not None and os.path.lexists(
+            self.folder / _placeholder(self.on_disk(inside))
+        )
 
     def on_disk(self, rel: str) -> str:
         """`rel` as the file system spells it: a name written in story.yaml (text read as NFC)
@@ -318,6 +357,15 @@ def plain_kind(entry: os.DirEntry[str]) -> str | None:
     except OSError:
         return None
     return None
+
+
+def _stood_for(name: str) -> str | None:
+    """The story file (`story.yaml`, a language file) whose place the hidden `name` holds, when
+    it is iCloud's placeholder of one (`.fr.md.icloud`); else None."""
+    if not name.endswith(ICLOUD_SUFFIX):
+        return None
+    stood_for = name[1 : -len(ICLOUD_SUFFIX)]
+    return stood_for if stood_for == STORY_FILE or stood_for.endswith(LANGUAGE_SUFFIX) else None
 
 
 def _as_image_problem(exc: Refused) -> Refused:
