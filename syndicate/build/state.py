@@ -924,7 +924,8 @@ def _open(path: Path, notes: list[str]) -> sqlite3.Connection:
                     f"the build state {path} was written by a newer syndicate (its format is"
                     f" {row}; this one reads {FORMAT}): run the newer syndicate again. To go"
                     f" back to this one on purpose, delete {path} and export with --force (the"
-                    " history of what partners hold goes with it: no version check has it)"
+                    " stories' history goes with it: no version check then knows what partners"
+                    " hold)"
                 )
             db.executescript(_SCHEMA)
             if row != str(FORMAT):
