@@ -321,6 +321,21 @@ def test_a_jpeg_cut_inside_its_header_is_a_damaged_image() -> None:
             inspect_image(buffer.getvalue()[:cut])
 
 
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"", "the file is empty (0 bytes): copy or export the image again"),
+        (bytes(4096), "the file holds only zero bytes (4096): a copy or a sync that never"),
+    ],
+)
+def test_an_image_a_sync_left_empty_is_said_so(data: bytes, said: str) -> None:
+    """A photo a copy or a sync left at 0 bytes (or its size in zeros, as some do) was told
+    to be converted to PNG or JPEG, which it was."""
+    with pytest.raises(ImageProblem) as raised:
+        inspect_image(data)
+    assert str(raised.value).startswith(said) and "convert" not in str(raised.value)
+
+
 def test_pillow_warnings_become_image_warnings(
     tmp_path: Path, site_config: SiteConfig, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -333,6 +333,13 @@ def _unsupported(fmt: str) -> str:
 
 
 def _unidentified(data: bytes) -> str:
+    if not data:  # a copy or a sync stopped before its first byte
+        return "the file is empty (0 bytes): copy or export the image again"
+    if not data.strip(b"\x00"):
+        return (
+            f"the file holds only zero bytes ({len(data)}): a copy or a sync that never wrote"
+            " it; copy or export the image again"
+        )
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"<svg") or (head.startswith((b"<?xml", b"<!--")) and b"<svg" in head):
         return _unsupported("SVG")
