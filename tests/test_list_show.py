@@ -157,6 +157,20 @@ def test_show_a_story_as_the_model(
     assert data["variants"][0]["source"] == f"{slug}/en.md:1"  # as in the model dump
 
 
+@pytest.mark.parametrize(
+    "given",
+    [f"articles/{SAMPLE_SLUG}/", f"./articles/{SAMPLE_SLUG}", f"articles/{SAMPLE_SLUG}/fr.md"],
+)
+def test_show_takes_a_story_s_folder_as_a_shell_completes_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], given: str
+) -> None:
+    """`show articles/<slug>/`, as tab completion writes it, was "no story"."""
+    monkeypatch.chdir(REPO)
+    assert main(["show", given, "--now", NOW]) == 0
+    assert capsys.readouterr().out.startswith(f"{SAMPLE_SLUG}  (articles/{SAMPLE_SLUG}/story.yaml)")
+    assert main(["show", "syndicate.yaml"]) == 2, "a path outside the articles is no story"
+
+
 def test_show_unknown_story_or_language(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -25,19 +25,35 @@ LABEL = 16
 """The width of the labels in the text view."""
 
 
+def _slug_of(given: str, articles: Path, names: list[str]) -> str:
+    """The story `given` names: its slug, or its folder (or a file in it) as a path, as a
+    shell's completion writes it (`articles/2026-01-05-budget/`)."""
+    if given in names:
+        return given
+    path = Path(given)
+    if path.name == "story.yaml" or path.suffix == ".md":
+        path = path.parent
+    try:
+        inside = path.resolve().parent == articles.resolve()
+    except (OSError, RuntimeError):  # a path too long, a loop of links
+        return given
+    return path.name if inside and path.name in names else given
+
+
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     config = load_config(args.config, str(args.config), diags)
     if config is None:
         return EXIT_INPUT
     names = [f.name for f in story_folders(args.articles)] if args.articles.is_dir() else []
-    if args.slug not in names:
+    slug = _slug_of(args.slug, args.articles, names)
+    if slug not in names:
         diags.error(
             "show.story",
             f"no story {args.slug!r} in {shown_path(args.articles)}{did_you_mean(args.slug, names)}"
             " (`syndicate list` lists the stories)",
         )
         return EXIT_INPUT
-    folder = args.articles / args.slug
+    folder = args.articles / slug
     story = read_story(folder, config, diags)
     if story is None:
         return EXIT_INPUT
