@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
@@ -140,8 +141,7 @@ def test_plain_text_numbers_list_items_and_counts_no_marks(sample_story: Story) 
         "Do three things:",
         "3. Check the source.",
         "4. Call back.",
-        "   - twice if needed",
-        "   - then write",
+        "   - twice if needed\n   - then write",  # a tight list: its items line by line
         "5. File.",
         "- quoted bullet",
     ]
@@ -155,3 +155,60 @@ def test_plain_text_numbers_list_items_and_counts_no_marks(sample_story: Story) 
     )
     variant = replace(sample_story.variant("en"), body=blocks)
     assert body_text(variant).split("\n\n") == ["Intro.", "2. second item"]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "xhtml", "text"),
+    [
+        (
+            "- one *a*\n- two\n  - nested\n- three\n",
+            "<ul><li>one <em>a</em></li><li>two<ul><li>nested</li></ul></li><li>three</li></ul>",
+            "- one a\n- two\n   - nested\n- three",
+        ),
+        (
+            "1. one\n\n2. two\n",
+            "<ol><li><p>one</p></li><li><p>two</p></li></ol>",
+            "1. one\n\n2. two",
+        ),
+        (
+            "<ul><li>raw a</li><li>raw <b>b</b></li></ul>\n",
+            "<ul><li>raw a</li><li>raw <strong>b</strong></li></ul>",
+            "- raw a\n- raw b",
+        ),
+        (
+            "<ol><li><p>raw a</p></li><li><p>raw b</p></li></ol>\n",
+            "<ol><li><p>raw a</p></li><li><p>raw b</p></li></ol>",
+            "1. raw a\n\n2. raw b",
+        ),
+    ],
+    ids=["tight", "loose", "raw-tight", "raw-loose"],
+)
+def test_a_tight_list_is_written_tight_in_every_channel(
+    sample_story: Story, markdown: str, xhtml: str, text: str
+) -> None:
+    """A list written without blank lines between its items was written loose everywhere
+    (`<li><p>`, paragraphs apart in plain text), spaced as no reader of the source saw it.
+    Its spacing is no part of what the story says: its content digest does not move."""
+    from syndicate.model.codec import content_digest
+
+    blocks = parse_body(markdown, SourceRef("en.md", 1), lambda src: 0, Diagnostics())
+    variant = replace(sample_story.variant("en"), body=blocks)
+    div = render_body(sample_story, variant, lambda img: img.file, xml_lang=False)
+    written = "".join(to_string(child) for child in div).replace(f' xmlns="{XHTML_NS}"', "")
+    assert written == xhtml
+    assert body_text(variant) == text
+    (listed,) = blocks
+    spaced = replace(listed, tight=not listed.tight)
+    other = replace(
+        sample_story,
+        variants=tuple(
+            replace(v, body=(spaced,)) if v.lang == "en" else v for v in sample_story.variants
+        ),
+    )
+    story = replace(
+        sample_story,
+        variants=tuple(
+            replace(v, body=blocks) if v.lang == "en" else v for v in sample_story.variants
+        ),
+    )
+    assert content_digest(other) == content_digest(story)

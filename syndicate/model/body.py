@@ -94,6 +94,11 @@ class ListBlock:
     items: tuple[tuple[Block, ...], ...]
     source: SourceRef
     start: int = 1
+    tight: bool = False
+    """Written without blank lines between its items (CommonMark's tight list, or HTML items
+    holding no `<p>`): each item's first paragraph is written in the item itself, as
+    CommonMark renders it, and plain text keeps the items on consecutive lines. How the list
+    is spaced, not what it says: no part of the story's content digest."""
 
 
 @dataclass(frozen=True, slots=True)

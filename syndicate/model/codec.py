@@ -40,10 +40,15 @@ _LEFT_OUT_UNSET = frozenset({"published"})
 while unset: a story published before keeps its digest, so its history sees no change."""
 
 
+_SPACING = frozenset({"tight"})
+"""How a list is spaced (`ListBlock.tight`): not what it says."""
+
+
 def content_digest(value: story.Story) -> str:
     """A hash of what a story says (texts, facts, images by content), not of where it was read
-    from: moving a paragraph down a line or the folder elsewhere leaves it unchanged."""
-    data = json.dumps(_encode(value, _UNRELATED), ensure_ascii=False, sort_keys=True)
+    from nor of how its lists are spaced: moving a paragraph down a line, the folder
+    elsewhere or a blank line between list items leaves it unchanged."""
+    data = json.dumps(_encode(value, _UNRELATED | _SPACING), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 

@@ -412,7 +412,13 @@ class _TreeBuilder:
             items.append(tuple(children))
         given = opening.attrGet("start") if opening.type == "ordered_list_open" else None
         start = int(given) if given is not None else 1  # `0.` starts at 0
-        return ListBlock(opening.type == "ordered_list_open", tuple(items), ref, start), j + 1
+        # markdown-it hides the paragraphs of a tight list's items (its own items' only)
+        level = opening.level + 2
+        tight = any(
+            t.type == "paragraph_open" and t.hidden and t.level == level for t in tokens[i:j]
+        )
+        ordered = opening.type == "ordered_list_open"
+        return ListBlock(ordered, tuple(items), ref, start, tight), j + 1
 
     def paragraph(self, inline: Token, ref: SourceRef) -> Block | None:
         children = inline.children or []

@@ -129,8 +129,10 @@ class XhtmlBodyReader:
         if name == "blockquote":
             return BlockQuote(self.blocks(el), where)
         if name in ("ul", "ol"):
-            items = tuple(self.blocks(li) for li in el if local(li) == "li")
-            return ListBlock(name == "ol", items, where, list_start(el.get("start")))
+            lis = [li for li in el if local(li) == "li"]
+            items = tuple(self.blocks(li) for li in lis)
+            tight = not any(local(child) == "p" for li in lis for child in li)
+            return ListBlock(name == "ol", items, where, list_start(el.get("start")), tight)
         if name == "hr":
             return ThematicBreak(where)
         if name == "tr" and all(_cell(c) for c in el):  # a row: its cells side by side

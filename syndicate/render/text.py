@@ -62,16 +62,25 @@ def _plain_blocks(blocks: Iterable[Block], indent: str) -> Iterator[str]:
         elif isinstance(block, BlockQuote):
             yield from _plain_blocks(block.children, indent)
         elif isinstance(block, ListBlock):
-            for number, item in enumerate(block.items, start=block.start):
-                mark = f"{number}. " if block.ordered else "- "
-                inner = list(_plain_blocks(item, indent + "   "))
-                if item and not inner:  # a figure alone, left out: no bare "1." for it
-                    continue
-                if inner and not isinstance(item[0], ListBlock):
-                    inner[0] = indent + mark + inner[0][len(indent) + 3 :]
-                else:  # an item that starts with a list, or is empty: its mark alone first
-                    inner.insert(0, indent + mark.rstrip())
-                yield from inner
+            lines = _plain_list(block, indent)
+            yield from ["\n".join(lines)] if block.tight and lines else lines
+
+
+def _plain_list(block: ListBlock, indent: str) -> list[str]:
+    """A list's items as `_plain_blocks` gives blocks: one string each (a tight list's are
+    then joined line by line)."""
+    out: list[str] = []
+    for number, item in enumerate(block.items, start=block.start):
+        mark = f"{number}. " if block.ordered else "- "
+        inner = list(_plain_blocks(item, indent + "   "))
+        if item and not inner:  # a figure alone, left out: no bare "1." for it
+            continue
+        if inner and not isinstance(item[0], ListBlock):
+            inner[0] = indent + mark + inner[0][len(indent) + 3 :]
+        else:  # an item that starts with a list, or is empty: its mark alone first
+            inner.insert(0, indent + mark.rstrip())
+        out += inner
+    return out
 
 
 _UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]")

@@ -217,14 +217,17 @@ class _Renderer:
                 quote = etree.SubElement(parent, _X + "blockquote")
                 for child in children:
                     self.block(quote, child)
-            case ListBlock(ordered, items, _, start):
+            case ListBlock(ordered, items, _, start, tight):
                 lst = etree.SubElement(parent, _X + ("ol" if ordered else "ul"))
                 if ordered and start != 1:
                     lst.set("start", str(start))
                 for item in items:
                     li = etree.SubElement(lst, _X + "li")
-                    for child in item:
-                        self.block(li, child)
+                    for number, child in enumerate(item):
+                        if tight and not number and isinstance(child, Paragraph):
+                            self.inlines(li, child.children)  # `<li>text`, as CommonMark
+                        else:
+                            self.block(li, child)
             case Figure(index):
                 if self.figures:
                     image = self.story.images[index]
