@@ -15,6 +15,7 @@ from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
 from syndicate.model import BlockQuote, Figure, Heading, Paragraph, SiteConfig, Story, inline_text
 from syndicate.readers.articles import claimed_id, read_articles
+from syndicate.readers.storyfiles import StoryFiles
 from syndicate.readers.yamlsource import YamlProblem, parse_yaml
 
 LANGS = ("en", "ar", "de", "es", "fr", "zh-Hans")
@@ -216,6 +217,58 @@ def test_what_editors_leave_behind_is_left_out_with_a_warning(
     (folder / "notes.txt").write_text("x", encoding="utf-8")
     _, diags = read(tmp_path, site_config)
     assert [d.code for d in diags.errors] == ["story.unexpected-file"]
+
+
+SYSTEM_FOLDERS = (
+    "@eaDir",
+    "#recycle",
+    "#snapshot",
+    "$RECYCLE.BIN",
+    "$Recycle.Bin",
+    "System Volume Information",
+    "lost+found",
+    "Temporary Items",
+    "Network Trash Folder",
+    ".TemporaryItems",
+    ".AppleDouble",
+)
+"""Folders NAS boxes and operating systems make by themselves in a shared folder."""
+
+
+def test_folders_a_nas_or_a_system_makes_are_not_stories(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Synology's `@eaDir` and `#recycle`, Windows' `$RECYCLE.BIN`, `lost+found`, a Mac's
+    `Temporary Items` on a share: each was a `story.slug` error in articles/ that stopped
+    every export (`--keep-going` exited 3 for good, `list` showed them as stories). They are
+    ignored wherever syndicate lists a folder of the articles, as `.DS_Store` is: out/ is
+    the one a run without them makes."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    export = ["export", "--site", str(site), "-q", "-f", "html", "-f", "newsml", "-f", "atom"]
+    assert main([*export, "--out", str(tmp_path / "clean")]) == 0
+    story = site / "articles" / SAMPLE_SLUG
+    for folder in (site / "articles", story, story / "images"):
+        for name in SYSTEM_FOLDERS:
+            (folder / name).mkdir()
+            (folder / name / "SYNOINDEX_MEDIA_INFO").write_bytes(b"x")
+    capsys.readouterr()
+    assert main([*export, "--out", str(tmp_path / "out")]) == 0
+    assert main(["validate", "--site", str(site)]) == 0
+    assert main(["list", "--site", str(site)]) == 0
+    captured = capsys.readouterr()
+    assert "error:" not in captured.err and "[story." not in captured.err, captured.err
+    assert not any(name in captured.out for name in SYSTEM_FOLDERS), captured.out
+
+    def tree(out: Path) -> dict[str, bytes]:
+        files = (p for p in out.rglob("*") if p.is_file())
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in files}
+
+    assert tree(tmp_path / "out") == tree(tmp_path / "clean")
+    files = StoryFiles(story)  # nor in a story's listing, which names its texts' key
+    assert not {e.name for e in files.entries} & set(SYSTEM_FOLDERS)
+    assert not {n.split("/")[1] for n in files.neighbours("images/x.png")} & set(SYSTEM_FOLDERS)
 
 
 def test_a_language_file_named_by_another_tool_is_told_its_name(

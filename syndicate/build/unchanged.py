@@ -34,6 +34,7 @@ import msgspec
 from syndicate.build.inputs import StoryInput, signature_key
 from syndicate.build.state import OutFolder
 from syndicate.diagnostics import Diagnostic
+from syndicate.readers.folders import is_ignored
 from syndicate.readers.storyfiles import StoryFiles
 
 if TYPE_CHECKING:
@@ -129,9 +130,10 @@ def _later(moments: Iterable[datetime], windows: tuple[timedelta, ...]) -> Itera
 
 
 def articles_listing(articles: Path) -> tuple[str, ...] | None:
-    """What of the articles folder a run reads: its entries' names (hidden ones aside)."""
+    """What of the articles folder a run reads: its entries' names (ignored ones aside:
+    `is_ignored`)."""
     try:
-        names = tuple(sorted(name for name in os.listdir(articles) if not name.startswith(".")))
+        names = tuple(sorted(name for name in os.listdir(articles) if not is_ignored(name)))
     except OSError:
         return None
     if not all(name.isprintable() and _utf8(name) for name in names):

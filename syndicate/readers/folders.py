@@ -29,14 +29,44 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
+SYSTEM_FOLDERS = frozenset(
+    name.casefold()
+    for name in (
+        "@eaDir",  # Synology: thumbnails and indexes, in every folder that holds media
+        "#recycle",  # Synology: a shared folder's recycle bin
+        "#snapshot",  # Synology: a shared folder's snapshots
+        "@Recycle",  # QNAP: a shared folder's recycle bin
+        "@Recently-Snapshot",  # QNAP: its snapshots
+        "$RECYCLE.BIN",  # Windows: a drive's recycle bin ($Recycle.Bin)
+        "System Volume Information",  # Windows: a drive's restore points and indexes
+        "lost+found",  # ext4 and others: at the root of a file system (articles/ a mount)
+        "Temporary Items",  # macOS, on an SMB or AFP share
+        "Network Trash Folder",  # macOS, on an AFP share
+    )
+)
+"""Folders that NAS boxes and operating systems make by themselves, in any case (Windows
+writes `$Recycle.Bin`). None is a valid slug (each has a character a slug cannot have): so
+leaving them out never hides a story."""
+
+
+def is_ignored(name: str) -> bool:
+    """Whether an entry of the articles folder, of a story folder or of one of its folders is
+    none of the site's and is not looked at: hidden (`.DS_Store`, `.AppleDouble`,
+    `.TemporaryItems`), or a folder a NAS or an operating system made (`SYSTEM_FOLDERS`)."""
+    return name.startswith(".") or name.casefold() in SYSTEM_FOLDERS
+
+
 def story_folders(articles: Path) -> list[Path]:
-    """The story folders, sorted; `_`- and `.`-prefixed entries are not stories (site assets).
-    A link to a folder that is not there (a share not mounted) is one: reading it is an error
-    (`story.broken-link`), so its story is kept as published, never taken down as deleted."""
+    """The story folders, sorted; `_`-prefixed entries are not stories (site assets), nor are
+    ignored ones (`is_ignored`). A link to a folder that is not there (a share not mounted)
+    is one: reading it is an error (`story.broken-link`), so its story is kept as published,
+    never taken down as deleted."""
     return sorted(
         p
         for p in articles.iterdir()
-        if (p.is_dir() or is_broken_link(p)) and not p.name.startswith(("_", "."))
+        if (p.is_dir() or is_broken_link(p))
+        and not p.name.startswith("_")
+        and not is_ignored(p.name)
     )
 
 
@@ -96,7 +126,7 @@ def check_collection(
                 story.source,
             )
     for path in sorted(articles.iterdir()) if articles else ():
-        if path.is_file() and not path.name.startswith("."):
+        if path.is_file() and not is_ignored(path.name):
             diags.warning(
                 "articles.stray-file",
                 "files directly in the articles folder are ignored; a story is a folder",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from syndicate.readers import budgets
+from syndicate.readers.folders import is_ignored
 from syndicate.readers.safefile import (
     Refused,
     digest_seen,
@@ -102,7 +103,7 @@ class StoryFiles:
         try:
             with os.scandir(self.folder) as listing:
                 for entry in listing:
-                    if not entry.name.startswith("."):
+                    if not is_ignored(entry.name):
                         found[entry.name] = plain_kind(entry)
                     elif stood_for := _stood_for(entry.name):
                         away.add(stood_for)
@@ -249,7 +250,7 @@ class StoryFiles:
             names = sorted(os.listdir(self.folder / parent))
         except OSError:
             return []
-        return [(parent / n).as_posix() for n in names if not n.startswith(".")]
+        return [(parent / n).as_posix() for n in names if not is_ignored(n)]
 
     def unchanged(self, used: dict[str, str], seen: dict[str, str] | None = None) -> bool:
         """Whether every image in `used` still has the recorded SHA-256: an image whose
