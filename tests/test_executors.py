@@ -21,9 +21,11 @@ import pytest
 from syndicate.build import dask_adapter
 from syndicate.build.sources import CARRIED_BYTES, Mirror, snapshot
 from syndicate.cli import main
+from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context, NoOptions, OutputFile, Writer
 from syndicate.formats.registry import BUILTIN, Registry
-from syndicate.model import Story
+from syndicate.model import SiteConfig, Story
+from syndicate.readers.articles import read_story
 from tests.bench.corpus import generate
 from tests.conftest import FIXED_NOW, REPO
 from tests.test_incremental import tree
@@ -271,6 +273,33 @@ def test_a_mirror_shows_the_reader_what_the_folder_shows(tmp_path: Path) -> None
     assert not any(b"secret" in entry.data for entry in snap.entries)
     with Mirror(snap) as mirror:
         assert look(mirror.folder) == look(folder)
+
+
+def test_a_story_folder_linked_out_of_the_articles_folder_travels_as_such(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A story folder that is a link out of the articles folder is a story that cannot be
+    read (`story.outside`), kept as last published. Sent to a worker that shares no file
+    system with the export, nothing of what it leads to travels (its snapshot would have
+    carried it all, and its mirror, a folder of its own, would have been read and
+    published): the mirror is a link out of its folder too, refused as the driver refuses
+    it, at the driver's path."""
+    elsewhere = tmp_path / "Dropbox" / "story"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / "story.yaml").write_text("id: secret\n", encoding="utf-8")
+    (elsewhere / "en.md").write_text("---\nheadline: secret\n---\nsecret\n", encoding="utf-8")
+    folder = tmp_path / "articles" / "story"
+    folder.parent.mkdir()
+    folder.symlink_to(elsewhere, target_is_directory=True)
+    here = Diagnostics()
+    assert read_story(folder, site_config, here) is None
+    snap = snapshot(folder)
+    assert snap.entries == () and snap.outside
+    there = Diagnostics()
+    with Mirror(snap) as mirror:
+        assert read_story(mirror.folder, site_config, there) is None
+        assert list(here) == mirror.relocate(list(there))
+    assert [(d.code, d.path) for d in here] == [("story.outside", str(folder))]
 
 
 def look(folder: Path) -> dict[str, tuple[object, ...]]:

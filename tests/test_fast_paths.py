@@ -837,10 +837,13 @@ def test_images_and_folders_found_by_their_parts_are_what_resolving_finds(
     (articles / "alias").symlink_to("story", target_is_directory=True)
     (articles / "away").symlink_to(outside, target_is_directory=True)
 
-    inputs = {source.name: source for source in folder_inputs(articles, Diagnostics())}
-    assert sorted(inputs) == ["alias", "story"]  # `away` leads outside: refused
+    inputs = {source.name: source for source in folder_inputs(articles)}
+    assert sorted(inputs) == ["alias", "away", "story"]
     assert inputs["story"].real == folder.resolve()
     assert inputs["alias"].real is None  # a link: resolved when it is read
+    away = inputs.pop("away").files()  # leads outside: a story that cannot be read
+    assert away is not None and away.problem is not None and not away.entries
+    assert away.problem.code == "story.outside"
 
     def found(files: StoryFiles, rel: str, real: Path | None) -> object:
         try:

@@ -936,6 +936,36 @@ def test_a_story_folder_linked_to_nothing_is_kept_not_deleted(
     assert tree(site / "out") == before
 
 
+def test_a_story_folder_linked_out_of_the_articles_folder_is_a_story_with_an_error(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story folder moved into an editor's Dropbox and linked back was refused
+    (`story.outside`) apart from any story: `--keep-going` published nothing (a correction
+    to another story held back), the summary did not offer it, and a `story.deleted` warning
+    said the folder was gone. It is a story with an error, as a link to nothing is: kept as
+    last published, the others published, exit status 3."""
+    assert export(site) == 0
+    linked = page(site, HEALTHY)
+    folder = site / "articles" / HEALTHY
+    shutil.move(folder, tmp_path / "Dropbox")
+    folder.symlink_to(tmp_path / "Dropbox", target_is_directory=True)
+    retitle(site, BROKEN, "A correction")
+    capsys.readouterr()
+    assert main(["validate", "--site", str(site)]) == 2
+    err = capsys.readouterr().err
+    assert f"articles/{HEALTHY}: error: story folder is a link to a place outside" in err, err
+    assert export(site, quiet=False) == 2
+    err = capsys.readouterr().err
+    assert "[story.outside]" in err and "story.deleted" not in err, err
+    assert "export with --keep-going to publish the other stories" in err, err
+    assert "A correction" not in page(site, BROKEN)
+    assert export(site, "--keep-going", quiet=False) == EXIT_PARTIAL
+    err = capsys.readouterr().err
+    assert "story.deleted" not in err and f"last published version kept: {HEALTHY}" in err, err
+    assert "A correction" in page(site, BROKEN)
+    assert page(site, HEALTHY) == linked
+
+
 @pytest.mark.parametrize(
     ("slug", "name"),
     [

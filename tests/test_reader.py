@@ -778,6 +778,18 @@ def test_a_folder_with_no_story_yaml_gives_no_id(tmp_path: Path) -> None:
     assert claimed_id(tmp_path) is None, "a link is not followed"
 
 
+def test_a_folder_linked_out_of_the_articles_folder_gives_no_id(tmp_path: Path) -> None:
+    """Its files are never read, its id neither: it may hold any story, as a link to
+    nothing may."""
+    elsewhere = tmp_path / "Dropbox"
+    elsewhere.mkdir()
+    (elsewhere / "story.yaml").write_text("id: urn:x:elsewhere\n", encoding="utf-8")
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "linked").symlink_to(elsewhere, target_is_directory=True)
+    assert claimed_id(elsewhere) == "urn:x:elsewhere"
+    assert claimed_id(tmp_path / "articles" / "linked") is None
+
+
 def test_a_story_yaml_that_cannot_be_read_hides_no_problem_of_the_bodies(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

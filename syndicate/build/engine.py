@@ -337,11 +337,7 @@ def export(
         if not articles.is_dir():
             report_missing(articles, diags)
             return ExportResult("input-errors", diags, names)
-        if look is not None:  # listed by the look before loading, reported here as usual
-            inputs = look.inputs
-            diags.extend(look.reported)
-        else:
-            inputs = folder_inputs(articles, diags)
+        inputs = look.inputs if look is not None else folder_inputs(articles)
     else:
         inputs = [StoryInput(story=story) for story in stories]
     if only is not None and not _known_stories(only, inputs, diags):
@@ -971,8 +967,6 @@ class _Look:
     When something changed, the run goes on with what the look found."""
 
     inputs: list[StoryInput]
-    reported: Diagnostics
-    """What listing the articles folder reported (given when the run reaches that step)."""
     listed: dict[str, StoryFiles] = field(default_factory=dict)
     taken: bool = False
     """Whether the fingerprint was compared (the usual way does not compare it again)."""
@@ -986,7 +980,6 @@ class _Look:
         found = self.found
         if found is None:
             return None
-        diags.extend(self.reported)
         diags.extend(found.diagnostics)
         timings = {name: Timing(files=found.files.get(name, 0)) for name in names}
         files = sum(found.files.values())
@@ -1023,8 +1016,7 @@ def _look_before_loading(
     defaults = convert_section(EXPORT_SECTION, ExportOptions, site, Diagnostics())
     if defaults is None or not articles.is_dir():
         return None
-    reported = Diagnostics()
-    look = _Look(folder_inputs(articles, reported), reported)
+    look = _Look(folder_inputs(articles))
     state = state_folder(out, cache)
     if last_fingerprint(state) is None:
         return look

@@ -19,17 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
 import syndicate
-from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import SiteInput
 from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, folders_stamp
 from syndicate.model.site import SiteConfig
 from syndicate.readers import budgets
-from syndicate.readers.folders import (
-    FOLDER_OUTSIDE,
-    is_broken_link,
-    shown_path,
-    story_folders,
-)
+from syndicate.readers.folders import story_folders
 from syndicate.readers.safefile import Refused, digest_checked
 from syndicate.readers.staticfiles import own_files
 from syndicate.readers.storyfiles import StoryFiles, plain_kind
@@ -180,25 +174,17 @@ def story_key(text_key: str, images: Iterable[tuple[str, str]]) -> str:
     return digest(text_key, *(part for image in sorted(images) for part in image))
 
 
-def folder_inputs(articles: Path, diags: Diagnostics) -> list[StoryInput]:
-    """The story folders of `articles`, in order; a folder linking outside it is refused. A
-    folder that is not a link is inside it, its real path the articles folder's and its name
-    (what resolving it would find, without looking up each part of the path again)."""
+def folder_inputs(articles: Path) -> list[StoryInput]:
+    """The story folders of `articles`, in order (a link to nothing or out of it among them:
+    its reading says so, `StoryFiles`). A folder that is not a link is inside it, its real
+    path the articles folder's and its name (what resolving it would find, without looking
+    up each part of the path again)."""
     root = articles.resolve()
     plain = _plain_folders(articles)
-    inputs = []
-    for folder in story_folders(articles):
-        if folder.name in plain:
-            inputs.append(StoryInput(folder=folder, real=root / folder.name))
-        elif is_broken_link(folder) or folder.resolve().is_relative_to(root):
-            inputs.append(StoryInput(folder=folder))  # (a broken link: its reading says so)
-        else:
-            diags.error(
-                "story.outside",
-                FOLDER_OUTSIDE,
-                shown_path(folder),
-            )
-    return inputs
+    return [
+        StoryInput(folder=folder, real=root / folder.name if folder.name in plain else None)
+        for folder in story_folders(articles)
+    ]
 
 
 def _plain_folders(articles: Path) -> frozenset[str]:

@@ -14,7 +14,7 @@ from syndicate.build.executors import end_with_parent, local_workers
 from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.model import SiteConfig, StorySummary
 from syndicate.readers.articles import read_story
-from syndicate.readers.folders import check_collection, report_missing, shown_path, story_sources
+from syndicate.readers.folders import check_collection, report_missing, shown_path, story_folders
 
 PARALLEL_FROM = 100
 """Stories read in this process below this many: a worker process takes about half a second to
@@ -40,7 +40,7 @@ def read_summaries(
     if not articles.is_dir():
         report_missing(articles, diags)
         return []
-    folders = story_sources(articles, diags)
+    folders = story_folders(articles)
     workers = min(local_workers(jobs), math.ceil(len(folders) / (PARALLEL_FROM // 2)))
     if workers <= 1 or len(folders) < PARALLEL_FROM:
         results = [_read(folder, config) for folder in folders]

@@ -26,7 +26,7 @@ from syndicate.diagnostics import Diagnostic
 from syndicate.model import SiteConfig, SourceRef, Story
 from syndicate.model.site import is_left_aside, is_template
 from syndicate.readers.budgets import MAX_IMAGE_BYTES, MAX_TEXT_BYTES
-from syndicate.readers.folders import shown_path
+from syndicate.readers.folders import links_outside, shown_path
 from syndicate.readers.safefile import Refused, read_checked, read_regular
 
 CARRIED_BYTES = MAX_IMAGE_BYTES
@@ -65,11 +65,16 @@ class Snapshot:
     """As problems show it (`shown_path`)."""
     resolved: str
     entries: tuple[Entry, ...]
+    outside: bool = False
+    """Whether the folder is a link out of the articles folder (`links_outside`): nothing of
+    it travels, and the mirror is such a link too, which its reading refuses."""
 
 
 def snapshot(folder: Path) -> Snapshot:
     """Everything in `folder`, without following links out of it."""
     root = folder.resolve()
+    if links_outside(folder):
+        return Snapshot(folder.name, str(folder), shown_path(folder), str(root), (), True)
     entries: list[Entry] = []
     for top, dirs, files in os.walk(folder):
         base = Path(top)
@@ -135,6 +140,11 @@ class Mirror:
         self.folder = self.scratch / "story" / snap.name
 
     def __enter__(self) -> Mirror:
+        if self.snap.outside:
+            (self.scratch / "outside").mkdir()
+            self.folder.parent.mkdir()
+            self.folder.symlink_to(self.scratch / "outside", target_is_directory=True)
+            return self
         self.folder.mkdir(parents=True)
         for number, entry in enumerate(self.snap.entries):
             self._make(entry, number)

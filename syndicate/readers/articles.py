@@ -37,9 +37,10 @@ from syndicate.readers import budgets
 from syndicate.readers.config import SchemaVerdict
 from syndicate.readers.folders import (
     check_collection,
+    links_outside,
     report_missing,
     shown_path,
-    story_sources,
+    story_folders,
 )
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
@@ -123,7 +124,7 @@ def read_articles(articles: Path | str, config: SiteConfig, diags: Diagnostics) 
         report_missing(articles, diags)
         return []
     stories = []
-    for folder in story_sources(articles, diags):
+    for folder in story_folders(articles):
         story = read_story(folder, config, diags)
         if story is not None:
             stories.append(story)
@@ -139,8 +140,9 @@ def claimed_id(folder: Path) -> str | None:
     """The id a story folder's `story.yaml` gives on a line of its own (`id: ...` at the top
     level, plain or quoted), read without parsing the YAML: which story a folder that could
     not be read may hold. None when the file gives no id that way (none, or more than one),
-    or cannot be read within its budget."""
-    text = _lines_of(folder / STORY_FILE)
+    or cannot be read within its budget, or the folder is a link out of the articles folder
+    (whose files are never read)."""
+    text = None if links_outside(folder) else _lines_of(folder / STORY_FILE)
     if text is None:
         return None
     found = _ID_LINE.findall(text)

@@ -60,7 +60,8 @@ def story_folders(articles: Path) -> list[Path]:
     """The story folders, sorted; `_`-prefixed entries are not stories (site assets), nor are
     ignored ones (`is_ignored`). A link to a folder that is not there (a share not mounted)
     is one: reading it is an error (`story.broken-link`), so its story is kept as published,
-    never taken down as deleted."""
+    never taken down as deleted; so is a link to a folder outside the articles folder
+    (`links_outside`: an error too, `story.outside`)."""
     return sorted(
         p
         for p in articles.iterdir()
@@ -75,6 +76,16 @@ def is_broken_link(path: Path) -> bool:
     return path.is_symlink() and not path.exists()
 
 
+def links_outside(folder: Path) -> bool:
+    """Whether a story folder is a link to a folder outside the folder it is in (the articles
+    folder): an editor's Dropbox folder linked in. It is not read (`FOLDER_OUTSIDE`)."""
+    return (
+        folder.is_symlink()
+        and folder.exists()
+        and not folder.resolve().is_relative_to(folder.parent.resolve())
+    )
+
+
 def report_missing(articles: Path, diags: Diagnostics) -> None:
     """The error of an articles folder that is not there."""
     diags.error(
@@ -85,23 +96,6 @@ def report_missing(articles: Path, diags: Diagnostics) -> None:
 
 
 FOLDER_OUTSIDE = f"story folder is {outside('the articles folder', 'the folder')}"
-
-
-def story_sources(articles: Path, diags: Diagnostics) -> list[Path]:
-    """The story folders to read, in order; one that is a link to a place outside the
-    articles folder is an error and is not read."""
-    root = articles.resolve()
-    folders = []
-    for folder in story_folders(articles):
-        if is_broken_link(folder) or folder.resolve().is_relative_to(root):
-            folders.append(folder)  # (a broken link: its reading says so)
-        else:
-            diags.error(
-                "story.outside",
-                FOLDER_OUTSIDE,
-                shown_path(folder),
-            )
-    return folders
 
 
 def check_collection(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from syndicate.readers import budgets
-from syndicate.readers.folders import is_ignored
+from syndicate.readers.folders import FOLDER_OUTSIDE, is_ignored, links_outside
 from syndicate.readers.safefile import (
     Refused,
     digest_seen,
@@ -68,7 +68,9 @@ class StoryFiles:
 
     def __init__(self, folder: Path, *, read: bool = True, root: Path | None = None) -> None:
         """`root`: the folder's real path, when the caller knows it (its listing of the
-        articles folder said it is no link)."""
+        articles folder said it is no link). A folder that is a link out of the articles
+        folder (`links_outside`), as one that is a link to nothing, is a story that cannot
+        be read (`problem`): kept as last published, never taken for a story deleted."""
         self.folder = folder
         self.read = read
         """Whether the text files were read (else only their signatures were taken)."""
@@ -91,7 +93,10 @@ class StoryFiles:
         """`on_disk`'s answers, by path as written (an image is looked up more than once)."""
         self._text_bytes = 0
         self._image_bytes = 0
-        self._list()
+        if root is None and links_outside(folder):  # (nothing of it is read, not even listed)
+            self.problem = Refused("story.outside", FOLDER_OUTSIDE)
+        else:
+            self._list()
 
     @property
     def name(self) -> str:
