@@ -271,6 +271,44 @@ def test_folders_a_nas_or_a_system_makes_are_not_stories(
     assert not {n.split("/")[1] for n in files.neighbours("images/x.png")} & set(SYSTEM_FOLDERS)
 
 
+def test_a_folder_left_with_only_what_syndicate_ignores_is_told_how_to_take_the_story_down(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """After `git rm -r` of a story, an untracked `.DS_Store` kept its folder: every export
+    stopped on "no story.yaml: every story folder needs one", which points at the wrong fix.
+    The message names what the folder holds and says deleting it takes the story down. Still
+    an error: a folder a sync has not filled yet looks the same."""
+    folder = tmp_path / "2026-01-05-gone"
+    (folder / "images" / "@eaDir").mkdir(parents=True)
+    for name in (".DS_Store", "Thumbs.db", "images/.DS_Store", "images/@eaDir/x.jpg"):
+        (folder / name).write_bytes(b"Bud1")
+    _, diags = read(tmp_path, site_config)
+    (error,) = diags.errors
+    assert error.code == "story.meta-missing" and error.path.endswith("2026-01-05-gone")
+    assert error.message == (
+        "no story.yaml, nor any other story file: the folder holds only files syndicate ignores"
+        " (.DS_Store, Thumbs.db, images/.DS_Store, images/@eaDir/), as a story deleted (git rm"
+        " -r, or on a synced share) leaves them behind; to take the story down, delete the"
+        " folder, those files with it (the next export takes it down: story.deleted); else put"
+        " story.yaml and the language files back (a sync not finished?)"
+    )
+    for i in range(5):
+        (folder / f"._photo-{i}.jpg").write_bytes(b"")
+    message = read(tmp_path, site_config)[1].errors[0].message
+    assert (
+        "(.DS_Store, ._photo-0.jpg, ._photo-1.jpg, ._photo-2.jpg, ._photo-3.jpg and 4 more)"
+        in message
+    )
+    shutil.rmtree(folder)
+    folder.mkdir()
+    (error,) = read(tmp_path, site_config)[1].errors
+    assert error.message.startswith("no story.yaml, nor any other story file: the folder holds")
+    assert " no file; to take the story down, delete the folder (the next" in error.message
+    (folder / "notes.txt").write_text("x", encoding="utf-8")  # a story's file lost? told so
+    errors = read(tmp_path, site_config)[1].errors
+    assert errors[0].message.startswith("no story.yaml: every story folder needs one")
+
+
 def test_a_language_file_named_by_another_tool_is_told_its_name(
     tmp_path: Path, site_config: SiteConfig
 ) -> None:

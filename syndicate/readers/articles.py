@@ -37,6 +37,7 @@ from syndicate.readers import budgets
 from syndicate.readers.config import SchemaVerdict
 from syndicate.readers.folders import (
     check_collection,
+    is_ignored,
     links_outside,
     report_missing,
     shown_path,
@@ -176,6 +177,65 @@ def _lines_of(path: Path) -> str | None:
     except (Refused, OSError):
         return None
     return data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+
+
+MAX_NAMED_LEFTOVERS = 5
+"""The files a story folder holding nothing else is told it holds, by name."""
+
+
+def _no_story_file(folder: Path) -> str:
+    """What a folder without `story.yaml` is told. One that holds nothing but files syndicate
+    ignores is most often what a story deleted (`git rm -r`, or on a synced share) left, an
+    untracked `.DS_Store` keeping its folder: it is told how to take the story down. Still
+    an error, never a deletion: a folder a sync has not filled yet looks the same."""
+    found = _leftovers(folder)
+    if found is None:
+        return (
+            f"no {STORY_FILE}: every story folder needs one with the facts shared by all"
+            " languages (id, original_language, section, dates, rights)"
+        )
+    more = len(found) - MAX_NAMED_LEFTOVERS
+    named = ", ".join(found[:MAX_NAMED_LEFTOVERS]) + (f" and {more} more" if more > 0 else "")
+    holds = (
+        f"holds only files syndicate ignores ({named}), as a story deleted (git rm -r, or on"
+        " a synced share) leaves them behind"
+        if found
+        else "holds no file"
+    )
+    return (
+        f"no {STORY_FILE}, nor any other story file: the folder {holds}; to take the story"
+        f" down, delete the folder{', those files with it' if found else ''} (the next export"
+        f" takes it down: story.deleted); else put {STORY_FILE} and the language files back"
+        " (a sync not finished?)"
+    )
+
+
+def _leftovers(folder: Path) -> list[str] | None:
+    """The files and folders syndicate ignores in `folder` and its folders (hidden, left by an
+    editor or a system), as paths from it, when it holds nothing else; None when it holds a
+    file syndicate would read or judge (or cannot be walked)."""
+    found: list[str] = []
+    try:
+        for top, dirs, files in os.walk(folder, onerror=_raise):
+            rel = os.path.relpath(top, folder)
+            prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+            for name in dirs:
+                if is_ignored(name):
+                    found.append(f"{prefix}{name}/")
+                elif os.path.islink(os.path.join(top, name)):
+                    return None  # a link to a folder: not walked, and not ignored
+            dirs[:] = [d for d in dirs if not is_ignored(d)]
+            for name in files:
+                if not (is_ignored(name) or _LEFT_BEHIND.fullmatch(name)):
+                    return None
+                found.append(prefix + name)
+    except OSError:
+        return None
+    return sorted(found)
+
+
+def _raise(exc: OSError) -> None:
+    raise exc
 
 
 def slug_problem(slug: str) -> str | None:
@@ -461,10 +521,7 @@ class _StoryReader:
         data = self.files.text(name)
         if data is None:
             self.diags.error(
-                "story.meta-missing",
-                f"no {STORY_FILE}: every story folder needs one with the facts shared by all"
-                " languages (id, original_language, section, dates, rights)",
-                shown_path(self.folder),
+                "story.meta-missing", _no_story_file(self.folder), shown_path(self.folder)
             )
             return None
         if isinstance(data, Refused):
