@@ -82,6 +82,7 @@ def test_block_tags_in_running_text_become_blocks_not_lost_text() -> None:
                 (Paragraph((Text("two"),), SourceRef("en.md", 8)),),
             ),
             SourceRef("en.md", 8),
+            tight=True,  # items holding no <p>: written <li>one</li> again
         ),
     )
     assert warnings == []
