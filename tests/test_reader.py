@@ -219,6 +219,30 @@ def test_what_editors_leave_behind_is_left_out_with_a_warning(
     assert [d.code for d in diags.errors] == ["story.unexpected-file"]
 
 
+def test_downloads_and_office_leftovers_are_left_behind_and_story_yaml_copies_are_named(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A download not finished, the Zone.Identifier file Windows leaves on a folder WSL shares
+    and an Office lock file were errors, as a misnamed language file is; a `Story.yaml` or a
+    sync's copy of story.yaml was "language files are named <tag>.md"."""
+    folder = write_story(tmp_path, "downloads")
+    left = ("photo.jpg.crdownload", "photo.jpg.part", "en.md:Zone.Identifier", "~$notes.docx")
+    for name in left:
+        (folder / name).write_text("x", encoding="utf-8")
+    (story,), diags = read(tmp_path, site_config)
+    assert story.slug == "downloads" and not diags.errors
+    assert sorted(d.path.rsplit("/", 1)[-1] for d in diags.warnings) == sorted(left)
+    assert {d.code for d in diags.warnings} == {"story.left-behind"}
+    for name in left:
+        (folder / name).unlink()
+    (folder / "Story.yaml").write_text("x", encoding="utf-8")
+    (folder / "story (conflicted copy 2026-12-01).yaml").write_text("x", encoding="utf-8")
+    _, diags = read(tmp_path, site_config)
+    said = {d.path.rsplit("/", 1)[-1]: d.message for d in diags.errors}
+    assert said["Story.yaml"].endswith("is read; rename it story.yaml")
+    assert "a copy of story.yaml?" in said["story (conflicted copy 2026-12-01).yaml"]
+
+
 SYSTEM_FOLDERS = (
     "@eaDir",
     "#recycle",

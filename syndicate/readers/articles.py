@@ -78,13 +78,19 @@ PLACEHOLDER = re.compile(r"\bTODO\b")
 _TAG_SHAPE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 """A name shaped as a language tag (`xx-Bogus`), known or not."""
 _LEFT_BEHIND = re.compile(
-    r".+~|#.+#|.+\.(?:bak|orig|swp|swo|tmp)|thumbs\.db|desktop\.ini|icon\r|4913",
+    r".+~|#.+#|~\$.+|.+\.(?:bak|orig|swp|swo|tmp|part|partial|crdownload|download)"
+    r"|.+:zone\.identifier|thumbs\.db|desktop\.ini|icon\r|4913",
     re.IGNORECASE,
 )
-"""What editors and file managers leave beside the files they open (`fr.md~`, `#fr.md#`,
-`Thumbs.db`, `4913`, which vim writes and removes to test a folder before each save):
-warned about and left out, never an error stopping the export (hidden files, `.fr.md.swp`
-or `.DS_Store`, are not listed at all)."""
+"""What editors, file managers and browsers leave beside the files they open (`fr.md~`,
+`#fr.md#`, `~$notes.docx`, `Thumbs.db`, `4913`, which vim writes and removes to test a
+folder before each save, a download not finished, `photo.jpg.crdownload`, or the
+`photo.jpg:Zone.Identifier` Windows leaves on a folder shared with WSL): warned about and
+left out, never an error stopping the export (hidden files, `.fr.md.swp` or `.DS_Store`,
+are not listed at all)."""
+_STORY_COPY = re.compile(r"story\b.*\.ya?ml", re.IGNORECASE)
+"""A name that is `story.yaml` written otherwise (`Story.yaml`, `story.yml`) or a copy of it
+(`story (1).yaml`, `story (conflicted copy 2026-12-01).yaml`)."""
 """What `syndicate new` marks the fields to fill with; an error in a usable story."""
 PLACEHOLDER_SECTION = "todo"
 """The section `syndicate new` writes (a section code is lowercase)."""
@@ -850,7 +856,18 @@ class _StoryReader:
                 strays += 1
                 stem, dot, suffix = entry.name.rpartition(".")
                 markdown = dot and suffix.lower() in _MARKDOWN_SUFFIXES and is_valid_tag(stem)
-                if strays <= MAX_NAMED_STRAYS and markdown:
+                if strays <= MAX_NAMED_STRAYS and _STORY_COPY.fullmatch(entry.name):
+                    self.diags.error(
+                        "story.unexpected-file",
+                        f"not a story file: only {STORY_FILE}, so written, is read; rename it"
+                        f" {STORY_FILE}"
+                        if entry.name.casefold() in ("story.yaml", "story.yml")
+                        else f"not a story file: a copy of {STORY_FILE}? Only {STORY_FILE} is"
+                        " read: bring what the copy has that it lacks into it, then delete the"
+                        " copy",
+                        shown,
+                    )
+                elif strays <= MAX_NAMED_STRAYS and markdown:
                     self.diags.error(
                         "story.unexpected-file",
                         f"not a story file: language files end in .md; rename it {stem}.md",
