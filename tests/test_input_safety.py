@@ -945,6 +945,18 @@ def test_an_image_that_is_a_link_to_nothing_says_so(
     assert "did you mean" not in problem
 
 
+def test_an_image_whose_folder_is_spelt_otherwise_is_given_the_folder_as_on_disk(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`images/chart.png` written, the folder `Images/` on disk (a case-insensitive disk's
+    copy): "file not found" with no hint, where a case slip in the file's own name had one."""
+    folder = write_story(tmp_path / "articles", "cased", STORY + IMAGES.format("images/chart.png"))
+    (folder / "Images").mkdir()
+    (folder / "Images" / "chart.png").write_bytes(b"x")
+    [problem] = [d.message for d in errors(tmp_path / "articles", site_config)]
+    assert problem.endswith("file not found; did you mean 'Images/chart.png'?"), problem
+
+
 # URLs ---------------------------------------------------------------------------------------
 
 

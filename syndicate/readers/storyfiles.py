@@ -250,12 +250,33 @@ class StoryFiles:
     def neighbours(self, rel: str) -> list[str]:
         """The files beside `rel` in its folder, as paths relative to the story folder (for a
         "did you mean")."""
-        parent = PurePosixPath(rel).parent
+        parent = self._spelt_folder(PurePosixPath(rel).parent)
+        if parent is None:
+            return []
         try:
             names = sorted(os.listdir(self.folder / parent))
         except OSError:
             return []
         return [(parent / n).as_posix() for n in names if not is_ignored(n)]
+
+    def _spelt_folder(self, parent: PurePosixPath) -> PurePosixPath | None:
+        """The folder `parent` names, as it is spelt on disk when it is written in other
+        letter cases or another Unicode form (`images/` for the folder `Images/`), each
+        part looked up in turn; None when there is none."""
+        found = PurePosixPath()
+        for part in parent.parts:
+            try:
+                names = os.listdir(self.folder / found)
+            except OSError:
+                return None
+            if part not in names:
+                key = unicodedata.normalize("NFC", part).casefold()
+                alike = [n for n in names if unicodedata.normalize("NFC", n).casefold() == key]
+                if len(alike) != 1:
+                    return None
+                part = alike[0]
+            found /= part
+        return found
 
     def unchanged(self, used: dict[str, str], seen: dict[str, str] | None = None) -> bool:
         """Whether every image in `used` still has the recorded SHA-256: an image whose
