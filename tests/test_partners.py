@@ -172,6 +172,40 @@ def test_msn_kills_by_expiry(rules_out: tuple[Path, str]) -> None:
     assert kill.find(CONTENT) is None and kill.find(f"{MEDIA}content") is None
 
 
+def test_msn_takes_the_kill_of_a_story_a_year_old(tmp_path: Path) -> None:
+    """MSN refuses items 365 days old or older: the kill of a story published more than a
+    year before (a court's takedown of an old story) kept its publication as pubDate and
+    never reached MSN, while `validate --outputs` skipped kill items' age. It is dated at the
+    kill once the publication would be too old while the kill is in the feed."""
+    killed = {"updated": "2026-02-01T09:00:00Z", "status": "canceled", "version": 2}
+    specs = [
+        Spec("2025-01-10-old", published="2025-01-10T09:00:00Z", **killed),
+        Spec("2025-06-10-recent", published="2025-06-10T09:00:00Z", **killed),
+        Spec("2026-01-30-live"),
+    ]
+    site = make_site(tmp_path / "site", specs)
+    status, out = export(site, "msn", now="2026-02-01T10:00:00Z")
+    assert status == 0
+    msn = items(out / "partners/msn/en.xml")
+    assert msn["2025-01-10-old"].findtext("pubDate") == "Sun, 01 Feb 2026 09:00:00 GMT"
+    assert msn["2025-01-10-old"].findtext(f"{DCTERMS}modified") == "2026-02-01T09:00:00Z"
+    # still young enough for the kill's days in the feed: the publication, as before
+    assert msn["2025-06-10-recent"].findtext("pubDate") == "Tue, 10 Jun 2025 09:00:00 GMT"
+    # a kill item too old to take (as an earlier syndicate wrote it) is said by the check
+    feed = out / "partners/msn/en.xml"
+    tree = etree.parse(str(feed))
+    for item in tree.iter("item"):
+        if "2025-01-10-old" in (item.findtext("guid") or ""):
+            item.find("pubDate").text = "Fri, 10 Jan 2025 09:00:00 GMT"
+    tree.write(str(feed), encoding="UTF-8", xml_declaration=True)
+    stream = io.StringIO()
+    with contextlib.redirect_stderr(stream):
+        checked = main(
+            ["validate", "--outputs", str(out), "--config", str(site / "syndicate.yaml")]
+        )
+    assert checked == 1 and "partner.msn.max-age" in stream.getvalue(), stream.getvalue()
+
+
 def test_a_kill_reaches_every_profile_whatever_the_killed_text(tmp_path: Path) -> None:
     """A kill often changes the title or takes the photo out, which a profile's rules judge:
     MSN (titles over 20 characters) and a profile requiring an image lost the kill of a story

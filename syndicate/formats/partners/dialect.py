@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import regex
 from lxml import etree
@@ -66,6 +66,13 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
         # publication. (With `kill: notice` a new pubDate is the kill's only date.)
         expiry = options.pubdate == "published" and options.kill == "expire"
         published = tombstone.published if expiry else None
+        if published is not None and options.max_age_days:
+            # ... unless the partner would find it too old to take while the kill is in the
+            # feed (MSN refuses items 365 days old or older): a year-old story's takedown is
+            # then dated at the kill, its `dcterms:modified` saying the same.
+            lasts = timedelta(days=options.max_age_days - options.tombstone_days)
+            if tombstone.when - published >= lasts:
+                published = None
         _date(element, "pubDate", published or tombstone.when, options)
         if options.plain_description:
             _set(element, "description", plain_text(tombstone.comment))

@@ -91,6 +91,9 @@ def _item(
     yield from _utc(item.find("pubDate"))
     if _killed(item, notice):
         yield from _kill(item, rules)
+        published = _date(item.findtext("pubDate"))  # a kill too old to take is never taken
+        if published is not None and newest is not None:
+            yield from _broken(line, rules.age(published, newest))
         return
     options = rules.options
     yield from _broken(line, rules.title(item.findtext("title") or ""))
