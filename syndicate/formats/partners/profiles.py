@@ -81,7 +81,13 @@ Content = Annotated[
     Literal["full", "summary"],
     _doc("full: the whole story in content:encoded; summary: the summary alone"),
 ]
-Limit = Annotated[int, msgspec.Meta(ge=1, description="items in a feed, newest first")]
+Limit = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        description="items in a feed, newest first; kill items come on top, never cut",
+    ),
+]
 MaxAge = Annotated[
     Days | None,
     _doc(
