@@ -49,6 +49,8 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
             _remove(element, clark(CONTENT_NS, "encoded"))
         if options.plain_description:  # the text itself, not RSS 2.0's HTML (escaped twice)
             _set(element, "description", entry.summary)
+            # and a title without the tags a pasted headline may hold (MSN: "No HTML tags")
+            _set(element, "title", plain_text(element.findtext("title") or ""))
         changed = entry.updated if options.pubdate == "updated" else entry.published
         _date(element, "pubDate", changed, options)
         if options.thumbnail and entry.media:

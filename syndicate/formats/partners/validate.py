@@ -96,7 +96,10 @@ def _item(
             yield from _broken(line, rules.age(published, newest))
         return
     options = rules.options
-    yield from _broken(line, rules.title(item.findtext("title") or ""))
+    title = item.findtext("title") or ""
+    yield from _broken(line, rules.title(title))
+    if options.plain_description and MARKUP.search(title):
+        yield line, "error", rule.TITLE, f"the title holds markup; {rules.label} allows none"
     text = item.findtext("description") or ""
     yield from _broken(line, rules.summary(text))
     if MARKUP.search(text):

@@ -351,7 +351,8 @@ class _Story:
         return found
 
     def _content(self, variant: Variant, summary: Broken | None) -> Broken | None:
-        broken = self.rules.title(variant.headline)
+        plain = self.options.plain_description  # the title as the item gives it (`dialect`)
+        broken = self.rules.title(plain_text(variant.headline) if plain else variant.headline)
         if broken is None and summary is not None and not summary.advice:
             broken = summary
         if broken is None and self.options.image_required and not self.pictures:
