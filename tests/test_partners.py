@@ -792,6 +792,27 @@ def test_formats_lists_the_profiles(
                 " hub's http(s) URL (https://...)",
             ),
         ),
+        (  # an empty text replaced MSN's own correction date, unsaid
+            'profiles:\n  msn:\n    item_elements: {dcterms:modified: ""}\n',
+            (
+                "syndicate.yaml:11: error: profiles.msn: item_elements: dcterms:modified: the"
+                " text is empty; give it one, or take the line out",
+            ),
+        ),
+        (  # any text went into a date element
+            'profiles:\n  mine:\n    item_elements: {dc:date: "yesterday"}\n',
+            (
+                "syndicate.yaml:11: error: profiles.mine: item_elements: dc:date: 'yesterday' is"
+                " not a date; write {published} or {updated}",
+            ),
+        ),
+        (  # a placeholder in a channel's element was written as it is
+            'profiles:\n  mine:\n    channel_elements: {dc:rights: "{lang} rights"}\n',
+            (
+                "syndicate.yaml:11: error: profiles.mine: channel_elements: dc:rights:"
+                " placeholders ({lang}) are filled in item_elements only",
+            ),
+        ),
         (  # a case slip got past the check that refuses a second dc:creator, unsaid
             "profiles:\n  mine:\n    item_elements: {dc:Creator: x}\n",
             (

@@ -7,6 +7,7 @@ profiles before any writer is imported."""
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -303,8 +304,7 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
                     )
                 elif (problem := _vocabulary_problem(namespace, qname)) is not None:
                     yield key, problem
-                if key == "item_elements":
-                    yield from _check_template(qname, text)
+                yield from _check_text(key, qname, text, namespace)
 
     def all_namespaces(self) -> dict[str, str]:
         """The namespaces this profile's documents may use, by prefix."""
@@ -421,16 +421,54 @@ def _vocabulary_problem(namespace: str | None, qname: str) -> str | None:
     return None
 
 
-def _check_template(qname: str, text: str) -> Iterator[tuple[str, str]]:
+_DATES = {
+    DC_NS: frozenset({"date"}),
+    DCTERMS_NS: frozenset(
+        {
+            "available", "created", "date", "dateAccepted", "dateCopyrighted",
+            "dateSubmitted", "issued", "modified", "valid",
+        }
+    ),
+}  # fmt: skip
+"""The Dublin Core elements whose text is a date (W3CDTF, as RSS readers and partners parse
+it)."""
+_W3CDTF = re.compile(r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?")
+
+
+def _check_text(
+    key: str, qname: str, text: str, namespace: str | None
+) -> Iterator[tuple[str, str]]:
+    """The text of an extra element: not empty (an empty element replacing one of the
+    profile's own, MSN's correction date, said nothing), its placeholders known and only in
+    items (a channel's are written as they are), and a date where Dublin Core has one."""
+    if not text.strip():
+        yield key, f"{qname}: the text is empty; give it one, or take the line out"
+        return
     try:
         names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
     except ValueError as exc:
-        yield "item_elements", f"{qname}: {exc}; write {{{{ and }}}} for braces"
+        yield key, f"{qname}: {exc}; write {{{{ and }}}} for braces"
+        return
+    if names and key == "channel_elements":
+        yield (
+            key,
+            f"{qname}: placeholders ({{{names[0]}}}) are filled in item_elements only; a"
+            " channel's text is written as it is (write {{ and }} for braces)",
+        )
         return
     for name in names:
         if name not in PLACEHOLDERS:
             known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
-            yield "item_elements", f"{qname}: unknown placeholder {{{name}}}; known: {known}"
+            yield key, f"{qname}: unknown placeholder {{{name}}}; known: {known}"
+    local = qname.partition(":")[2]
+    if namespace in _DATES and local in _DATES[namespace]:
+        dated = text.strip() in ("{published}", "{updated}")
+        if not dated and (names or not _W3CDTF.fullmatch(text.strip())):
+            yield (
+                key,
+                f"{qname}: {text!r} is not a date; write {{published}} or {{updated}} (in"
+                " items), or a W3CDTF date such as 2026-01-20T09:00:00Z",
+            )
 
 
 class GoogleNewsOptions(ProfileOptions, frozen=True, kw_only=True, forbid_unknown_fields=True):
