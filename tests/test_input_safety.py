@@ -957,6 +957,22 @@ def test_an_image_whose_folder_is_spelt_otherwise_is_given_the_folder_as_on_disk
     assert problem.endswith("file not found; did you mean 'Images/chart.png'?"), problem
 
 
+def test_an_image_listed_twice_in_two_unicode_forms_is_said_listed_twice(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`café.png` listed as written on Windows and as a Mac writes it (NFD): two names that
+    look the same were "would be published as 'café.png', like 'images/café.png'; rename one of
+    them", which no rename of what the editor sees mends. They are one name: listed twice."""
+    nfd = "images/cafe\u0301.png"
+    listed = IMAGES.format("images/café.png") + f"  - file: {nfd}\n    alt: B\n"
+    folder = write_story(tmp_path / "articles", "twice", STORY + listed)
+    (folder / "images").mkdir()
+    PILImage.new("RGB", (8, 8)).save(folder / "images" / "café.png")
+    [problem] = [d.message for d in errors(tmp_path / "articles", site_config)]
+    assert problem.startswith("image 'images/café.png' is listed twice (also at line "), problem
+    assert problem.endswith("names in another Unicode form are one name): list it once")
+
+
 # URLs ---------------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -793,6 +794,14 @@ class _StoryReader:
             )
             return False
         twin = next((i for i in before if i.name.casefold() == name.casefold()), None)
+        if twin is not None and _nfc(twin.file) == _nfc(image.file):
+            self.diags.error(
+                "image.name",
+                f"image {image.file!r} is listed twice (also at line {twin.source.line}; names"
+                " in another Unicode form are one name): list it once",
+                image.source,
+            )
+            return False
         if twin is not None:
             self.diags.error(
                 "image.name",
@@ -1154,3 +1163,7 @@ _UUID_URN = re.compile(r"urn:uuid:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re
 def _whole_uuid(story_id: str) -> bool:
     """Whether an id that says it is a `urn:uuid:` is one (any other id is not this check's)."""
     return story_id[:9].lower() != "urn:uuid:" or _UUID_URN.fullmatch(story_id) is not None
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
