@@ -792,6 +792,14 @@ def test_formats_lists_the_profiles(
                 " hub's http(s) URL (https://...)",
             ),
         ),
+        (
+            "profiles:\n  mine:\n    languages: []\n",
+            ("syndicate.yaml:11: error: profiles.mine: languages: is empty: the profile would",),
+        ),
+        (
+            'profiles:\n  mine:\n    label: " "\n',
+            ("syndicate.yaml:11: error: profiles.mine: label: is empty: give the partner's name",),
+        ),
         (  # an empty text replaced MSN's own correction date, unsaid
             'profiles:\n  msn:\n    item_elements: {dcterms:modified: ""}\n',
             (

@@ -255,6 +255,14 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
     item_elements: ItemElements = msgspec.field(default_factory=dict)
 
     def check(self, config: SiteConfig) -> Iterator[tuple[str, str]]:
+        if self.languages == ():
+            yield (
+                "languages",
+                "is empty: the profile would write no feed; name its languages (or all), or"
+                " set enabled: false to leave it out of --format all",
+            )
+        if self.label is not None and not self.label.strip():
+            yield "label", "is empty: give the partner's name, or take the line out"
         if self.languages != "all":
             unknown = [tag for tag in self.languages if tag not in config.languages]
             if unknown:
