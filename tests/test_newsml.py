@@ -24,7 +24,7 @@ from syndicate.formats.newsml.writer import NewsMLOptions
 from syndicate.i18n.text import dateline_text
 from syndicate.model import Correction, Image, Localized, SiteConfig, Story
 from syndicate.render.text import body_words, word_count
-from syndicate.render.xhtml import render_body, to_string
+from syndicate.render.xhtml import render_body, render_correction, to_string
 from syndicate.xmlbase import XHTML_NS, safe_parser
 
 NS = {"g2": "http://iptc.org/std/nar/2006-10-01/", "h": XHTML_NS}
@@ -428,6 +428,38 @@ def test_profile_is_stricter_than_iptc_on_our_vocabularies(
     assert not profile_schema().validate(root)
     messages = " ".join(e.message for e in profile_schema().error_log)
     assert "stat:bogus" in messages and "irel:derivedFrom" in messages
+
+
+def test_the_public_correction_note_ends_the_body(
+    sample_story: Story, site_config: SiteConfig, iptc_xsd: etree.XMLSchema
+) -> None:
+    """The correction note, "shown at the end of the story in every format", went to wire
+    partners only as `edNote`, a note to their editors: partners republish the body, and
+    the corrected story went out with no correction. The body ends with the page's note."""
+    note = Localized((("en", "Corrects the troop numbers."), ("fr", "Corrige les effectifs.")))
+    corrected = dataclasses.replace(
+        sample_story, version=2, correction=Correction(note, sample_story.source)
+    )
+    items = write(corrected, site_config)
+    for lang in ("fr", "de"):
+        root = item(items, corrected, lang)
+        (div,) = xp(root, "g2:contentSet/g2:inlineXML/h:html/h:body/h:div")
+        aside = div[-1]
+        assert to_string(aside) == to_string(render_correction(corrected, lang))
+        assert xp(root, "string(g2:itemMeta/g2:edNote)")  # for the editors, as before
+        assert_valid(iptc_xsd, root)
+        assert_valid(profile_schema(), root)
+    fr = item(items, corrected, "fr")
+    assert xp(fr, "string(//h:aside/h:h2)") == "Rectificatif"
+    assert xp(fr, "string(//h:aside/h:p)") == "Corrige les effectifs."
+    (german,) = xp(item(items, corrected, "de"), "//h:aside/h:p")
+    assert (german.text, german.get(XML_LANG)) == ("Corrects the troop numbers.", "en")
+    # The counts are the story's words, as JSON-LD's wordCount: the note is not the story.
+    plain = item(write(sample_story, site_config), sample_story, "fr")
+    (counted,) = xp(fr, "g2:contentSet/g2:inlineXML")
+    (uncorrected,) = xp(plain, "g2:contentSet/g2:inlineXML")
+    assert counted.attrib == uncorrected.attrib
+    assert not xp(plain, "//h:aside")
 
 
 def test_an_ednote_borrowed_from_the_original_says_its_language(

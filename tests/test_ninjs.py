@@ -17,8 +17,9 @@ from conftest import REPO, SAMPLE_SLUG, Exporter, export_stories
 from lxml import etree
 
 from syndicate.cli import main
-from syndicate.model import SiteConfig, Story
+from syndicate.model import Correction, Localized, SiteConfig, Story
 from syndicate.render.text import body_text
+from syndicate.render.xhtml import correction_text, render_correction, to_string
 
 BASE = "https://ycpress.example/syndicate/"
 VERSIONS = ("2.2", "3.1")
@@ -205,6 +206,40 @@ def test_embargoed_stories_say_until_when(sample_story: Story, site_config: Site
         [embargoed], site_config, "ninjs", options={"ninjs": {"version": "2.2"}}
     )
     assert json.loads(files[f"ninjs/{SAMPLE_SLUG}.en.json"])["embargoed"] == "2026-06-01T12:00:00Z"
+
+
+def test_the_public_correction_note_ends_both_bodies(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path, shared_dir: Path, version: str
+) -> None:
+    """The correction note, "shown at the end of the story in every format", was only the
+    `edNote`, which ninjs says is not to be published: partners republished the corrected
+    body with no correction. Each body ends with the page's note, the plain one as text."""
+    note = Localized((("en", "Corrects the troop numbers."), ("fr", "Corrige les effectifs.")))
+    corrected = dataclasses.replace(
+        sample_story, version=2, correction=Correction(note, sample_story.source)
+    )
+    options = {"ninjs": {"version": version}}
+    files, _ = export_stories([corrected], site_config, "ninjs", options=options)
+    plain, _ = export_stories([sample_story], site_config, "ninjs", options=options)
+    key = "contentType" if version.startswith("3") else "contenttype"
+    for lang in ("fr", "de"):
+        name = f"ninjs/{SAMPLE_SLUG}.{lang}.json"
+        doc, before = json.loads(files[name]), json.loads(plain[name])
+        bodies = {body[key]: body for body in doc["bodies"]}
+        earlier = {body[key]: body for body in before["bodies"]}
+        div = etree.fromstring(bodies["application/xhtml+xml"]["value"])
+        assert to_string(div[-1]) == to_string(render_correction(corrected, lang))
+        text = bodies["text/plain"]["value"]
+        assert text == earlier["text/plain"]["value"] + "\n\n" + correction_text(corrected, lang)
+        ed_note = doc["edNote" if version.startswith("3") else "ednote"]
+        assert ed_note == note.get(lang, "en")  # for the editors, as before
+        for kind, body in bodies.items():  # the counts are the story's words, not the note's
+            assert {k: v for k, v in body.items() if k != "value"} == {
+                k: v for k, v in earlier[kind].items() if k != "value"
+            }
+        (tmp_path / Path(name).name).write_bytes(files[name])
+    assert correction_text(corrected, "fr") == "Rectificatif\n\nCorrige les effectifs."
+    run_validator(shared_dir, sorted(tmp_path.glob("*.json")), version)
 
 
 def test_lang_selects_documents_not_links(export_sample: Exporter) -> None:

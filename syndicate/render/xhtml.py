@@ -192,6 +192,15 @@ def render_correction(story: Story, lang: str, *, xml_lang: bool = True) -> etre
     return aside
 
 
+def correction_text(story: Story, lang: str) -> str | None:
+    """`render_correction` as plain text, for a plain-text body to end with: its heading and
+    its note, each a paragraph ("Correction\n\nCorrects the number of troops.")."""
+    aside = render_correction(story, lang)
+    if aside is None:
+        return None
+    return "\n\n".join("".join(child.itertext()) for child in aside)
+
+
 def to_string(element: etree._Element) -> str:
     """Serialise as XML (valid XHTML), namespace declared on the root element."""
     return str(etree.tostring(element, encoding="unicode"))

@@ -408,9 +408,20 @@ def parse_news_item(root: etree._Element) -> NewsItem:
         dateline=_text(content, "g2:dateline"),
         summary=_summary(content),
         rights=_rights(root, lang),
-        body=_find(root, "g2:contentSet/g2:inlineXML/h:html/h:body/h:div"),
+        body=_body(root),
         images=_images(root),
     )
+
+
+def _body(root: etree._Element) -> etree._Element | None:
+    """The XHTML body `<div>` without the correction note that ends it (our writer's
+    `aside class="correction"`): the note is the story's, read from the `edNote`."""
+    div = _find(root, "g2:contentSet/g2:inlineXML/h:html/h:body/h:div")
+    if div is not None and len(div):
+        last = div[-1]
+        if last.tag == f"{{{XHTML_NS}}}aside" and last.get("class") == "correction":
+            div.remove(last)
+    return div
 
 
 def _find_attr(el: etree._Element, path: str, attr: str) -> str | None:

@@ -18,7 +18,7 @@ from syndicate.i18n.text import byline_text
 from syndicate.model import Image, Place, Story, Subject, Variant
 from syndicate.model.story import MEDIATOPIC_SCHEME, Status
 from syndicate.render.text import body_text, body_words, char_count, word_count
-from syndicate.render.xhtml import render_body, to_string
+from syndicate.render.xhtml import correction_text, render_body, render_correction, to_string
 
 Version = Literal["2.2", "3.1"]
 VERSIONS: tuple[Version, ...] = ("2.2", "3.1")
@@ -92,7 +92,6 @@ class DocumentBuilder:
     def _document(self, variant: Variant) -> Node:
         story, lang = self.story, variant.lang
         rights = story.rights_for(lang)
-        text = body_text(variant)
         counted = body_words(variant)  # without the list marks of the plain text
         words = word_count(counted)  # none for Thai and the like (render.text)
         counts: Node = {"charCount": char_count(counted)}
@@ -122,7 +121,12 @@ class DocumentBuilder:
             ],
             "bodies": [
                 {"role": "main", "contentType": XHTML_TYPE, "value": self.xhtml(variant), **counts},
-                {"role": "main", "contentType": "text/plain", "value": text, **counts},
+                {
+                    "role": "main",
+                    "contentType": "text/plain",
+                    "value": self.text(variant),
+                    **counts,
+                },
             ],
             "by": byline_text(variant),
             "copyrightHolder": rights.holder,
@@ -154,11 +158,19 @@ class DocumentBuilder:
         return doc
 
     def xhtml(self, variant: Variant) -> str:
-        """The body from the one body renderer, images at their public URLs."""
+        """The body from the one body renderer, images at their public URLs, then the public
+        correction note, as on the page (`edNote` is for partners' editors, not to publish)."""
         urls, slug = self.ctx.urls, self.story.slug
-        return to_string(
-            render_body(self.story, variant, lambda image: urls.output(media_path(slug, image)))
-        )
+        body = render_body(self.story, variant, lambda image: urls.output(media_path(slug, image)))
+        correction = render_correction(self.story, variant.lang)
+        if correction is not None:
+            body.append(correction)
+        return to_string(body)
+
+    def text(self, variant: Variant) -> str:
+        """The body as plain text, then the correction note's plain text, as `xhtml` has it."""
+        correction = correction_text(self.story, variant.lang)
+        return "\n\n".join(filter(None, (body_text(variant), correction)))
 
     def subject(self, subject: Subject, lang: str) -> Node:
         node: Node = {"name": subject.name.get(lang, self.story.original_lang) or subject.code}
