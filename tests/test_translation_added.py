@@ -4,18 +4,20 @@ variant is an item of its own for partners), while the story's other languages k
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import SAMPLE_SLUG
+from conftest import SAMPLE_SLUG, export_stories
 from sites import Site
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.model import Story, StorySummary, codec
+from syndicate.model import Correction, Localized, SiteConfig, Story, StorySummary, codec
 from syndicate.readers.articles import read_story
 from syndicate.readers.config import load_config
 
@@ -83,6 +85,89 @@ def test_every_channel_dates_the_translation_by_its_own_published(site: Site) ->
     assert f"<dc:date>{LATER}</dc:date>" in opf
     catalog = text(site, "opds/fr.xml")
     assert f"<published>{LATER}</published>" in catalog and "2021-02-20</dc:issued>" in catalog
+
+
+CORRECTION = 'correction: {note: {en: "Corrects the troop numbers.", fr: "Corrige les effectifs."}}'
+
+
+def corrections(site: Site, lang: str) -> dict[str, bool]:
+    """Where the `lang` variant tells of the correction, channel by channel."""
+    stem = SAMPLE_SLUG
+    note = {"en": "Corrects the troop numbers.", "fr": "Corrige les effectifs."}[lang]
+    item = text(site, f"newsml/{stem}.{lang}.xml")
+    ninjs = json.loads(text(site, f"ninjs/{stem}.{lang}.json"))
+    with zipfile.ZipFile(site.out / f"epub/{stem}.{lang}.epub") as book:
+        chapters = [book.read(n).decode("utf-8") for n in book.namelist() if n.endswith("html")]
+    return {
+        "newsml edNote": "<edNote>" in item,
+        "newsml signal": "sig:update" in item,
+        "newsml body": 'class="correction"' in item,
+        "ninjs edNote": "edNote" in ninjs,
+        "ninjs bodies": any(note in body["value"] for body in ninjs["bodies"]),
+        "jsonld": "CorrectionComment" in text(site, f"jsonld/{stem}.{lang}.jsonld"),
+        "html": 'class="correction"' in text(site, f"html/{stem}.{lang}.html"),
+        "atom": note in text(site, f"atom/{lang}.xml"),
+        "rss": note in text(site, f"rss/{lang}.xml"),
+        "jsonfeed": note in text(site, f"jsonfeed/{lang}.json"),
+        "epub": any(note in chapter for chapter in chapters),
+    }
+
+
+def test_a_translation_first_published_with_a_correction_corrects_nothing(site: Site) -> None:
+    """A translation added by the version that corrects the story reached partners as an
+    update of an earlier version it never had (`signal sig:update`, the correction's
+    `edNote`), and every channel told its readers it was corrected: it never came out
+    uncorrected. A correction is the version that carries it, made at the story's
+    `updated`: a language first published then or after has none. A later version
+    corrects it too (it was out before that one)."""
+    add_french(site)  # version 2, at LATER, which is also the French `published`
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", f"status: usable\n{CORRECTION}")
+    assert export_all(site) == 0
+    english, french = corrections(site, "en"), corrections(site, "fr")
+    assert all(english.values()), english
+    assert not any(french.values()), french
+    stem = SAMPLE_SLUG
+    assert 'version="2"' in text(site, f"newsml/{stem}.fr.xml"), "the story's version"
+    assert json.loads(text(site, f"ninjs/{stem}.fr.json"))["version"] == "2"
+    new_version(site, 3, LATER, "2021-02-21T08:00:00+01:00")
+    assert export_all(site) == 0
+    french = corrections(site, "fr")
+    assert all(french.values()), french
+
+
+def test_which_languages_a_correction_corrects(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """The rule, on the model: a language first published after the story and not before
+    this version was made (the story's `updated`) is new in it; it updates nothing (no
+    `sig:update`, with a correction or without) and carries no correction. The others do,
+    a correction whose `updated` was not raised included (`story.updated` warns of it):
+    its note is not dropped."""
+    note = Correction(Localized.same("Fix."), sample_story.source)
+    later = sample_story.published + timedelta(days=2)
+
+    def story(french: datetime | None, updated: datetime, **more: Any) -> Story:
+        variants = tuple(
+            dataclasses.replace(v, published=french) if v.lang == "fr" else v
+            for v in sample_story.variants
+        )
+        return dataclasses.replace(
+            sample_story, version=2, variants=variants, updated=updated, **more
+        )
+
+    added = story(later, later, correction=note)  # French added by the corrected version
+    assert added.first_out_in_this_version("fr") and added.correction_for("fr") is None
+    assert not added.first_out_in_this_version("en") and added.correction_for("en") == note
+    before = story(later, later + timedelta(hours=1), correction=note)  # French out before it
+    assert not before.first_out_in_this_version("fr") and before.correction_for("fr") == note
+    unraised = story(None, sample_story.published, correction=note)  # `updated` not raised
+    assert unraised.correction_for("en") == note and unraised.correction_for("fr") == note
+    files, _ = export_stories([story(later, later)], site_config, "newsml")
+    signals = {
+        lang: "sig:update" in files[f"newsml/{SAMPLE_SLUG}.{lang}.xml"].decode("utf-8")
+        for lang in ("en", "fr")
+    }
+    assert signals == {"en": True, "fr": False}, "a new language updates nothing"
 
 
 def test_news_sitemaps_list_the_translation_while_it_is_news(site: Site) -> None:

@@ -295,6 +295,20 @@ class Story:
         own = self.variant(lang).published
         return max(self.published, own) if own else self.published
 
+    def first_out_in_this_version(self, lang: str) -> bool:
+        """Whether this version is the first anyone gets of the `lang` variant: a language
+        added to a story already out (its own `published`, later than the story's) at or
+        after the time this version was made (the story's `updated`). Its items then update
+        nothing: partners never had an earlier version of them."""
+        return first_out_in_version(self.published_for(lang), self.published, self.updated)
+
+    def correction_for(self, lang: str) -> Correction | None:
+        """The correction the `lang` variant carries. A correction records no time of its
+        own: it is the version that carries it, made at the story's `updated`. So a language
+        first published at or after that time (`first_out_in_this_version`) was never out
+        uncorrected, and has none to tell of."""
+        return None if self.first_out_in_this_version(lang) else self.correction
+
     @property
     def public_since(self) -> datetime:
         """When the story reached the public (see `public_since`): its first language."""
@@ -385,6 +399,12 @@ def _taken_back_unsent(
     if embargo_until is not None or published is None or updated is None:
         return False
     return updated < published
+
+
+def first_out_in_version(first: datetime, published: datetime, updated: datetime) -> bool:
+    """Whether a language first published at `first` comes out in the version of a story
+    published at `published` made at `updated` (see `Story.first_out_in_this_version`)."""
+    return first > published and first >= updated
 
 
 def public_since(published: datetime, embargo_until: datetime | None) -> datetime:

@@ -177,17 +177,19 @@ def append_parts(element: etree._Element, pieces: list[Part]) -> None:
 
 def render_correction(story: Story, lang: str, *, xml_lang: bool = True) -> etree._Element | None:
     """The correction note of a corrected story in `lang`, the same in every format that shows
-    the body: `<aside class="correction" role="note"><h2>Correction</h2><p>...</p></aside>`."""
-    if story.correction is None:
+    the body: `<aside class="correction" role="note"><h2>Correction</h2><p>...</p></aside>`;
+    None for a language first published with the correction (`Story.correction_for`)."""
+    correction = story.correction_for(lang)
+    if correction is None:
         return None
     aside = etree.Element(_X + "aside", nsmap={None: XHTML_NS})
     aside.set("class", "correction")
     aside.set("role", "note")
     etree.SubElement(aside, _X + "h2").text = term("correction", lang)
     note = etree.SubElement(aside, _X + "p")
-    note.text = story.correction.note.get(lang)
+    note.text = correction.note.get(lang)
     if note.text is None:  # the original's note, said in its language
-        note.text = story.correction.note.get(story.original_lang) or ""
+        note.text = correction.note.get(story.original_lang) or ""
         mark_language(note, story.original_lang, lang, xml_lang=xml_lang)
     return aside
 

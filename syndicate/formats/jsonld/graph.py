@@ -276,9 +276,12 @@ class GraphBuilder:
         return node
 
     def _correction(self, story: Story, lang: str) -> Node | None:
-        if story.correction is None:
+        """A `CorrectionComment`, but in a language first published with the correction,
+        which was never out uncorrected (`Story.correction_for`)."""
+        correction = story.correction_for(lang)
+        if correction is None:
             return None
-        note = story.correction.note.get(lang, story.original_lang)
+        note = correction.note.get(lang, story.original_lang)
         if not note:
             return None
         when = rfc3339(story.public_updated_for(lang))

@@ -317,10 +317,13 @@ class _ItemBuilder:
 
     def _correction(self, lang: str) -> list[etree._Element]:
         """A correction's note and signal; a later version without one, the signal alone:
-        every version after the first updates the one before it."""
-        correction = self.story.correction
+        every version after the first updates the one before it. A language this version
+        first publishes updates and corrects nothing: partners never had it."""
+        story = self.story
+        correction = story.correction_for(lang)
         if correction is None:
-            return [G.signal(qcode=SIG_UPDATE)] if self.story.version > 1 else []
+            updates = story.version > 1 and not story.first_out_in_this_version(lang)
+            return [G.signal(qcode=SIG_UPDATE)] if updates else []
         original = self.story.original_lang
         note = correction.note.get(lang, original)
         written_in = correction.note.written_in(lang, original)

@@ -92,6 +92,7 @@ class DocumentBuilder:
     def _document(self, variant: Variant) -> Node:
         story, lang = self.story, variant.lang
         rights = story.rights_for(lang)
+        correction = story.correction_for(lang)  # none in a language first out with it
         counted = body_words(variant)  # without the list marks of the plain text
         words = word_count(counted)  # none for Thai and the like (render.text)
         counts: Node = {"charCount": char_count(counted)}
@@ -138,9 +139,7 @@ class DocumentBuilder:
             "usageTerms": rights.usage_terms.get(lang, story.original_lang)
             if rights.usage_terms
             else None,
-            "edNote": story.correction.note.get(lang, story.original_lang)
-            if story.correction
-            else None,
+            "edNote": correction.note.get(lang, story.original_lang) if correction else None,
             "located": variant.dateline or None,
             "subjects": [self.subject(s, lang) for s in story.subjects],
             "places": [self.place(p, lang) for p in story.places],
