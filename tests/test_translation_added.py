@@ -135,6 +135,20 @@ def test_a_translation_first_published_with_a_correction_corrects_nothing(site: 
     assert all(french.values()), french
 
 
+def test_a_translation_first_published_with_a_correction_needs_no_note(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`story.correction-language` asked for a French note that no channel shows: French
+    came out with the correction. A language out before it still needs its text."""
+    add_french(site)
+    note = 'correction: {note: {en: "Corrects the troop numbers."}}'
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", f"status: usable\n{note}")
+    capsys.readouterr()
+    assert site.cli("validate", "--articles", str(site.articles)) == 0
+    said = capsys.readouterr().err
+    assert "the correction note has no text in ar, de, es, zh-Hans: " in said, "not fr"
+
+
 def test_which_languages_a_correction_corrects(
     sample_story: Story, site_config: SiteConfig
 ) -> None:

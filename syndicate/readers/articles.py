@@ -34,6 +34,7 @@ from syndicate.model import (
     walk,
 )
 from syndicate.model.body import Block, Heading, Paragraph, inline_text
+from syndicate.model.story import first_out_in_version
 from syndicate.readers import budgets
 from syndicate.readers.config import SchemaVerdict
 from syndicate.readers.folders import (
@@ -388,7 +389,17 @@ class _StoryReader:
         if "correction" in data:
             note = data["correction"]["note"]
             correction = Correction(loc(note, ("correction", "note")), where("correction"))
-            missing = [lang for lang in story_langs if isinstance(note, dict) and lang not in note]
+            # A language this version first publishes shows no note (`Story.correction_for`).
+            new = {
+                v.lang
+                for v in variants
+                if v.published and first_out_in_version(v.published, published, updated)
+            }
+            missing = [
+                lang
+                for lang in story_langs
+                if isinstance(note, dict) and lang not in note and lang not in new
+            ]
             if missing and original in note:
                 self.diags.warning(
                     "story.correction-language",
