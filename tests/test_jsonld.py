@@ -177,6 +177,7 @@ def test_article_fields(out: Path, sample_story: Story) -> None:
     assert art["copyrightNotice"].startswith("© 2021 YCPress")
     assert art["copyrightHolder"] == {"@id": node(data, "NewsMediaOrganization")["@id"]}
     assert art["dateline"].startswith("بروكسل")
+    assert art["genre"] == "http://cv.iptc.org/newscodes/genre/Current"  # IPTC's, by its URI
 
 
 def test_authors_are_objects(out: Path) -> None:

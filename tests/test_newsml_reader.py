@@ -124,6 +124,9 @@ def test_round_trip_of_a_corrected_embargoed_story_and_its_kill(
     back = round_trip(changed, site_config, tmp_path)
     assert carried(back) == carried(changed)
     assert back.version == 4 and back.genre == "press-release" and back.embargo_until
+    # IPTC's own code, underscore and all (before: the invented `genre:PressRelease`)
+    item = (tmp_path / "newsml" / f"{changed.slug}.en.xml").read_text(encoding="utf-8")
+    assert '<genre qcode="genre:Press_Release"/>' in item
     # Its kill, a version later, says what it is and carries nothing of the story.
     killed = dataclasses.replace(changed, status="canceled", version=5, correction=None)
     gone = round_trip(killed, site_config, tmp_path / "kill")

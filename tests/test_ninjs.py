@@ -242,6 +242,18 @@ def test_the_public_correction_note_ends_both_bodies(
     run_validator(shared_dir, sorted(tmp_path.glob("*.json")), version)
 
 
+@pytest.mark.parametrize("ninjs_version", VERSIONS)
+def test_the_genre_is_iptc_s_code_and_uri(
+    sample_story: Story, site_config: SiteConfig, ninjs_version: str
+) -> None:
+    story = dataclasses.replace(sample_story, genre="from-the-scene")
+    options = {"ninjs": {"version": ninjs_version}}
+    files, _ = export_stories([story], site_config, "ninjs", options=options)
+    doc = json.loads(files[f"ninjs/{SAMPLE_SLUG}.fr.json"])
+    uri = "http://cv.iptc.org/newscodes/genre/From_the_Scene"
+    assert doc["genres"] == [{"uri": uri, "literal": "genre:From_the_Scene"}]
+
+
 def test_lang_selects_documents_not_links(export_sample: Exporter) -> None:
     out = export_sample("ninjs", extra=("--lang", "fr"))
     assert [p.name for p in (out / "ninjs").glob("*.json")] == [f"{SAMPLE_SLUG}.fr.json"]

@@ -409,6 +409,20 @@ def test_many_stray_files_are_named_twenty_then_counted(
     assert errors[20].path.endswith("photos")
 
 
+def test_genres_are_iptc_s_and_a_misspelt_one_is_told_the_right_one(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A genre is one of IPTC's, in kebab case; a typo is an error at its line with the genre
+    meant, never an invented code sent to partners."""
+    write_story(tmp_path, "typo", STORY + "genre: opinon\n")
+    write_story(tmp_path, "fine", STORY + "genre: from-the-scene\n")
+    stories, diags = read(tmp_path, site_config)
+    assert [s.genre for s in stories] == ["from-the-scene"]
+    (error,) = [d.format_text() for d in diags.errors]
+    assert "typo/story.yaml:9: error: genre: 'opinon' is not allowed" in error
+    assert "did you mean 'opinion'?" in error
+
+
 def test_missing_original_language_file(tmp_path: Path, site_config: SiteConfig) -> None:
     write_story(tmp_path, "no-original", fr=VARIANT)
     _, diags = read(tmp_path, site_config)

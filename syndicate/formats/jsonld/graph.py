@@ -14,6 +14,7 @@ from syndicate.formats.contract import Context, json_text, site_languages
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.text import dateline_text, section_name
 from syndicate.model import Image, Place, Story, Subject
+from syndicate.model.genres import genre_uri
 from syndicate.model.story import MEDIATOPIC_SCHEME
 from syndicate.readers.images import image_size
 from syndicate.readers.schemas import check
@@ -209,6 +210,9 @@ class GraphBuilder:
             "articleBody": text,
             "wordCount": word_count(body_words(variant)),
             "articleSection": section_name(story.section, lang),
+            # IPTC's genre by its URI: schema.org's `genre` takes a URL or a text, and a
+            # code's name is English only.
+            "genre": genre_uri(story.genre),
             "inLanguage": lang,
             # The dateline is the story's own text, dated as written (`published`); the
             # dates are when the public had it (after an embargo: its end).

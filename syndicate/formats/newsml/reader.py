@@ -48,6 +48,7 @@ from syndicate.model import (
     Subject,
     Variant,
 )
+from syndicate.model.genres import GENRE_NAMES
 from syndicate.readers.schemas import uri_form
 from syndicate.readers.xhtml import FigureInfo, XhtmlBodyReader
 from syndicate.xmlbase import NAR_NS, XHTML_NS, XML_LANG, has_doctype, safe_parser
@@ -538,7 +539,7 @@ def assemble_story(package: PackageItem, items: list[NewsItem], timezone: str) -
 
 def _genre(qcode: str | None) -> str:
     code = _after_colon(qcode) or "Current"
-    return re.sub(r"(?<!^)(?=[A-Z])", "-", code).lower()
+    return GENRE_NAMES.get(code) or code.lower().replace("_", "-")
 
 
 def _name_of(concepts: tuple[Concept, ...], qcode: str | None) -> str | None:

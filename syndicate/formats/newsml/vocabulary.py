@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from syndicate.model.genres import genre_code
 from syndicate.xmlbase import NAR_NS, clark
 
 IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml"
@@ -79,5 +80,5 @@ def package_path(slug: str) -> str:
 
 
 def genre_qcode(genre: str) -> str:
-    """Our genre codes are IPTC's in kebab case: `current` -> `genre:Current`."""
-    return "genre:" + "".join(part.capitalize() for part in genre.split("-"))
+    """A story's genre as IPTC's qcode: `press-release` -> `genre:Press_Release`."""
+    return "genre:" + genre_code(genre)

@@ -16,6 +16,7 @@ from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text
 from syndicate.model import Image, Place, Story, Subject, Variant
+from syndicate.model.genres import genre_code, genre_uri
 from syndicate.model.story import MEDIATOPIC_SCHEME, Status
 from syndicate.render.text import body_text, body_words, char_count, word_count
 from syndicate.render.xhtml import correction_text, render_body, render_correction, to_string
@@ -141,6 +142,7 @@ class DocumentBuilder:
             else None,
             "edNote": correction.note.get(lang, story.original_lang) if correction else None,
             "located": variant.dateline or None,
+            "genres": [self.genre()],
             "subjects": [self.subject(s, lang) for s in story.subjects],
             "places": [self.place(p, lang) for p in story.places],
             "people": [
@@ -170,6 +172,11 @@ class DocumentBuilder:
         """The body as plain text, then the correction note's plain text, as `xhtml` has it."""
         correction = correction_text(self.story, variant.lang)
         return "\n\n".join(filter(None, (body_text(variant), correction)))
+
+    def genre(self) -> Node:
+        """IPTC's genre, by its URI and its qcode (no name: IPTC names it in English only)."""
+        genre = self.story.genre
+        return {"uri": genre_uri(genre), "literal": "genre:" + genre_code(genre)}
 
     def subject(self, subject: Subject, lang: str) -> Node:
         node: Node = {"name": subject.name.get(lang, self.story.original_lang) or subject.code}
