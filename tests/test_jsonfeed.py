@@ -16,7 +16,7 @@ from jsonschema import Draft7Validator, FormatChecker
 from lxml import etree
 
 from syndicate.cli import main
-from syndicate.model import SiteConfig, Story
+from syndicate.model import Byline, Person, SiteConfig, Story
 
 BASE = "https://ycpress.example/syndicate/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -107,6 +107,24 @@ def test_feed_and_items_follow_the_model(out: Path, sample_story: Story) -> None
     assert etree.fromstring(arabic["content_html"]).get("dir") == "rtl"
 
 
+def test_authors_are_the_byline_s_authors(sample_story: Story, site_config: SiteConfig) -> None:
+    """JSON Feed has no contributors: a photographer is no author (before: listed as one)."""
+    story = with_byline(
+        sample_story,
+        Byline(
+            (
+                Person("Marie Curie", "correspondent"),
+                Person("Paul Valery", "photographer", "https://ycpress.example/pv"),
+                Person("Ana Lima", "translator"),
+                Person("Jo Park", "Photo editor"),
+            )
+        ),
+    )
+    files, _ = export_stories([story], site_config, "jsonfeed")
+    item = json.loads(files["jsonfeed/en.json"])["items"][0]
+    assert item["authors"] == [{"name": "Marie Curie"}]
+
+
 def test_the_same_stories_order_and_pages_as_the_atom_feeds(
     sample_story: Story, site_config: SiteConfig
 ) -> None:
@@ -195,3 +213,9 @@ def test_validate_outputs_checks_feeds(
         f"item 2: id '{item['id']}' used twice",
     ):
         assert f"{path}: error: {problem} [jsonfeed.rule]" in err
+
+
+def with_byline(story: Story, byline: Byline) -> Story:
+    """The story with one byline in every language."""
+    variants = tuple(dataclasses.replace(v, byline=byline) for v in story.variants)
+    return dataclasses.replace(story, variants=variants)

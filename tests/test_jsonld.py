@@ -3,6 +3,7 @@ authors, images, headline warnings, visibility, goldens and determinism."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -13,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXED_NOW, REPO, SAMPLE_SLUG
+from conftest import FIXED_NOW, REPO, SAMPLE_SLUG, export_stories
 
 from syndicate.cli import main
-from syndicate.model import Story
+from syndicate.model import Byline, Person, SiteConfig, Story
 from syndicate.readers.schemas import check
 
 LANGS = ("en", "ar", "de", "es", "fr", "zh-Hans")
@@ -185,6 +186,44 @@ def test_authors_are_objects(out: Path) -> None:
     authors = article(data)["author"]
     assert authors == [{"@id": node(data, "NewsMediaOrganization")["@id"]}]
     assert node(data, "NewsMediaOrganization")["url"] == "https://ycpress.example/"
+
+
+def test_people_who_did_not_write_are_contributors_not_authors(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path, shared_dir: Path
+) -> None:
+    """A photographer is a `contributor`, a translator a `translator`, an editor an `editor`;
+    authors stay authors (before: all under `author`). A byline of contributors alone has the
+    publisher as author."""
+    story = with_byline(
+        sample_story,
+        Byline(
+            (
+                Person("Marie Curie", "correspondent"),
+                Person("Paul Valery", "photographer", "https://ycpress.example/pv"),
+                Person("Ana Lima", "translator"),
+                Person("Jo Park", "Photo editor"),
+            )
+        ),
+    )
+    files, diags = export_stories([story], site_config, "jsonld")
+    assert not diags.errors
+    data = json.loads(files[f"jsonld/{SAMPLE_SLUG}.en.jsonld"])
+    art = article(data)
+    assert art["author"] == [{"@type": "Person", "name": "Marie Curie"}]
+    pv = {"@type": "Person", "name": "Paul Valery", "url": "https://ycpress.example/pv"}
+    assert art["contributor"] == [pv]
+    assert art["translator"] == [{"@type": "Person", "name": "Ana Lima"}]
+    assert art["editor"] == [{"@type": "Person", "name": "Jo Park"}]
+    assert list(check(data, "jsonld.schema.json")) == []
+    (tmp_path / "a.jsonld").write_bytes(files[f"jsonld/{SAMPLE_SLUG}.en.jsonld"])
+    result = run_checker(shared_dir, [tmp_path / "a.jsonld"])
+    # (its one warning: Marie Curie, an author, has no url)
+    assert result.returncode == 0 and result.stdout.count("WARNING") == 1, result.stdout
+    assert ".author: author has neither url" in result.stdout
+    alone = with_byline(sample_story, Byline((Person("Paul Valery", "photographer"),)))
+    files, _ = export_stories([alone], site_config, "jsonld")
+    data = json.loads(files[f"jsonld/{SAMPLE_SLUG}.en.jsonld"])
+    assert article(data)["author"] == [{"@id": node(data, "NewsMediaOrganization")["@id"]}]
 
 
 def test_images_are_absolute_and_published(out: Path) -> None:
@@ -364,3 +403,9 @@ def test_one_author_object_per_credited_name(
     ]
     result = run_checker(shared_dir, [path])
     assert "ERROR" not in result.stdout
+
+
+def with_byline(story: Story, byline: Byline) -> Story:
+    """The story with one byline in every language."""
+    variants = tuple(dataclasses.replace(v, byline=byline) for v in story.variants)
+    return dataclasses.replace(story, variants=variants)

@@ -17,7 +17,7 @@ from conftest import REPO, SAMPLE_SLUG, Exporter, export_stories
 from lxml import etree
 
 from syndicate.cli import main
-from syndicate.model import Correction, Localized, SiteConfig, Story
+from syndicate.model import Byline, Correction, Localized, Person, SiteConfig, Story
 from syndicate.render.text import body_text
 from syndicate.render.xhtml import correction_text, render_correction, to_string
 
@@ -254,6 +254,36 @@ def test_the_genre_is_iptc_s_code_and_uri(
     assert doc["genres"] == [{"uri": uri, "literal": "genre:From_the_Scene"}]
 
 
+def test_byline_roles_are_the_people_s_rel(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path, shared_dir: Path
+) -> None:
+    """An author is `rel: author`; a photographer, a translator, an editor are theirs, not
+    authors (before: every person `author`)."""
+    story = with_byline(
+        sample_story,
+        Byline(
+            (
+                Person("Marie Curie", "correspondent"),
+                Person("Paul Valery", "photographer", "https://ycpress.example/pv"),
+                Person("Ana Lima", "translator"),
+                Person("Jo Park", "Photo editor"),
+            )
+        ),
+    )
+    for version in VERSIONS:
+        options = {"ninjs": {"version": version}}
+        files, _ = export_stories([story], site_config, "ninjs", options=options)
+        doc = json.loads(files[f"ninjs/{SAMPLE_SLUG}.en.json"])
+        assert doc["people"] == [
+            {"name": "Marie Curie", "rel": "author"},
+            {"name": "Paul Valery", "rel": "photographer", "uri": "https://ycpress.example/pv"},
+            {"name": "Ana Lima", "rel": "translator"},
+            {"name": "Jo Park", "rel": "editor"},
+        ]
+        (tmp_path / f"{version}.json").write_bytes(files[f"ninjs/{SAMPLE_SLUG}.en.json"])
+        run_validator(shared_dir, [tmp_path / f"{version}.json"], version)
+
+
 def test_lang_selects_documents_not_links(export_sample: Exporter) -> None:
     out = export_sample("ninjs", extra=("--lang", "fr"))
     assert [p.name for p in (out / "ninjs").glob("*.json")] == [f"{SAMPLE_SLUG}.fr.json"]
@@ -345,3 +375,9 @@ def test_byline_people_are_ninjs_people(
         assert doc["standard"]["version"] == version
     assert "people" not in load(out, "de")  # a language whose byline names no one
     run_validator(shared_dir, sorted((out / "ninjs").glob("*.json")), version)
+
+
+def with_byline(story: Story, byline: Byline) -> Story:
+    """The story with one byline in every language."""
+    variants = tuple(dataclasses.replace(v, byline=byline) for v in story.variants)
+    return dataclasses.replace(story, variants=variants)

@@ -164,17 +164,69 @@ class Correction:
     source: SourceRef
 
 
+Contribution = Literal["editor", "translator", "photographer", "illustrator", "videographer"]
+_CONTRIBUTION_WORDS: tuple[tuple[Contribution, frozenset[str]], ...] = (
+    # Tried in this order: a "photo editor" edits, a "graphics editor" too.
+    ("editor", frozenset({"editor", "editors", "edited", "editing", "editora", "editorin"})),
+    (
+        "translator",
+        frozenset(
+            {"translator", "translators", "translated", "translation", "traducteur"}
+            | {"traductrice", "traductor", "traductora", "übersetzer", "übersetzerin"}
+        ),
+    ),
+    (
+        "photographer",
+        frozenset(
+            {"photographer", "photographers", "photo", "photos", "photograph", "photographs"}
+            | {"photography", "photographe", "fotógrafo", "fotógrafa", "fotograf", "fotografin"}
+        ),
+    ),
+    (
+        "illustrator",
+        frozenset(
+            {"illustrator", "illustrators", "illustration", "illustrations", "illustrateur"}
+            | {"illustratrice", "graphic", "graphics", "infographic", "infographics"}
+        ),
+    ),
+    (
+        "videographer",
+        frozenset({"videographer", "video", "camera", "cameraman", "camerawoman", "vidéaste"}),
+    ),
+)
+"""The words of a byline role that name a contribution other than writing (docs/sources.md)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     name: str
     role: str | None = None
     url: str | None = None
 
+    @property
+    def contribution(self) -> Contribution | None:
+        """What the person gave if not the text (a photographer's pictures), read from the
+        words of the role; None for an author (a correspondent, a reporter, no role)."""
+        if not self.role:
+            return None
+        words = set(re.findall(r"\w+", self.role.casefold()))
+        return next((kind for kind, names in _CONTRIBUTION_WORDS if words & names), None)
+
 
 @dataclass(frozen=True, slots=True)
 class Byline:
     people: tuple[Person, ...] = ()
     organisation: str | None = None
+
+    @property
+    def authors(self) -> tuple[Person, ...]:
+        """The people who wrote the story: those whose role names no other contribution."""
+        return tuple(p for p in self.people if p.contribution is None)
+
+    @property
+    def contributors(self) -> tuple[Person, ...]:
+        """The people credited for something else: a photographer, an editor, a translator."""
+        return tuple(p for p in self.people if p.contribution is not None)
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -118,8 +118,11 @@ def make_item(story: Story, lang: str, ctx: Context[FeedOptions]) -> Node:
     correction = render_correction(story, lang)
     if correction is not None:
         body.append(correction)
-    people = [{"name": p.name} | ({"url": p.url} if p.url else {}) for p in variant.byline.people]
-    organisation = variant.byline.organisation
+    # JSON Feed has authors only: a photographer is none, unless the byline names no author
+    byline = variant.byline
+    credited = byline.authors if byline.authors or byline.organisation else byline.people
+    people = [{"name": p.name} | ({"url": p.url} if p.url else {}) for p in credited]
+    organisation = byline.organisation
     item: Node = {
         "id": story.variant_id(lang),
         "url": urls.article(story.slug, lang),

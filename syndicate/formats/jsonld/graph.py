@@ -13,7 +13,7 @@ from syndicate.diagnostics import Diagnostic
 from syndicate.formats.contract import Context, json_text, site_languages
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.text import dateline_text, section_name
-from syndicate.model import Image, Place, Story, Subject
+from syndicate.model import Image, Person, Place, Story, Subject
 from syndicate.model.genres import genre_uri
 from syndicate.model.story import MEDIATOPIC_SCHEME
 from syndicate.readers.images import image_size
@@ -234,6 +234,7 @@ class GraphBuilder:
             "contentLocation": [_place(p, lang, story) for p in story.places if p.role == "about"],
             "locationCreated": _place(story.located, lang, story) if story.located else None,
             "correction": self._correction(story, lang),
+            **self._contributors(story, lang),
             **self._translation_links(story, lang),
         }
         node.update({k: v for k, v in optional.items() if v})
@@ -244,16 +245,23 @@ class GraphBuilder:
         return node
 
     def _authors(self, story: Story, lang: str) -> list[Node]:
+        """The byline's authors; a byline of contributors alone (a photographer) has the
+        publisher as its author, as Google asks for one."""
         byline = story.variant(lang).byline
-        people: list[Node] = []
-        for person in byline.people:
-            node: Node = {"@type": "Person", "name": person.name}
-            if person.url:
-                node["url"] = person.url
-            people.append(node)
+        people = [_person(person) for person in byline.authors]
         if byline.organisation:
             people.append(self._organization_ref(byline.organisation))
-        return people
+        return people or [{"@id": self.org_id}]
+
+    def _contributors(self, story: Story, lang: str) -> Node:
+        """The byline's other people: schema.org's `editor` and `translator`, `contributor`
+        for a photographer, an illustrator or a videographer (it has no property of theirs)."""
+        nodes: Node = {}
+        for person in story.variant(lang).byline.contributors:
+            kind = person.contribution
+            key = kind if kind in ("editor", "translator") else "contributor"
+            nodes.setdefault(key, []).append(_person(person))
+        return nodes
 
     def _organization_ref(self, name: str) -> Node:
         """The publisher by `@id` when it is the one named; another organisation by name."""
@@ -337,4 +345,11 @@ def _place(place: Place, lang: str, story: Story) -> Node:
     if place.coordinates:
         latitude, longitude = place.coordinates
         node["geo"] = {"@type": "GeoCoordinates", "latitude": latitude, "longitude": longitude}
+    return node
+
+
+def _person(person: Person) -> Node:
+    node: Node = {"@type": "Person", "name": person.name}
+    if person.url:
+        node["url"] = person.url
     return node

@@ -145,8 +145,10 @@ class DocumentBuilder:
             "genres": [self.genre()],
             "subjects": [self.subject(s, lang) for s in story.subjects],
             "places": [self.place(p, lang) for p in story.places],
+            # An author's rel is `author`; a photographer's, an editor's... their contribution
             "people": [
-                {"name": p.name, "rel": "author"} | ({"uri": p.url} if p.url else {})
+                {"name": p.name, "rel": p.contribution or "author"}
+                | ({"uri": p.url} if p.url else {})
                 for p in variant.byline.people
             ],
             "organisations": [
