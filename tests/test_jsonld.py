@@ -17,7 +17,7 @@ import pytest
 from conftest import FIXED_NOW, REPO, SAMPLE_SLUG, export_stories
 
 from syndicate.cli import main
-from syndicate.model import Byline, Person, SiteConfig, Story
+from syndicate.model import Byline, Localized, Person, Rights, SiteConfig, Story
 from syndicate.readers.schemas import check
 
 LANGS = ("en", "ar", "de", "es", "fr", "zh-Hans")
@@ -186,6 +186,33 @@ def test_authors_are_objects(out: Path) -> None:
     authors = article(data)["author"]
     assert authors == [{"@id": node(data, "NewsMediaOrganization")["@id"]}]
     assert node(data, "NewsMediaOrganization")["url"] == "https://ycpress.example/"
+
+
+def test_images_say_who_holds_them(sample_story: Story, site_config: SiteConfig) -> None:
+    """Google's image metadata: creditText, copyrightHolder, copyrightNotice; the picture's
+    own rights when it has them (an agency's photo), else the story's."""
+    files, _ = export_stories([sample_story], site_config, "jsonld")
+    data = json.loads(files[f"jsonld/{SAMPLE_SLUG}.fr.jsonld"])
+    (image,) = article(data)["image"]
+    assert image["copyrightHolder"] == {"@id": node(data, "NewsMediaOrganization")["@id"]}
+    assert image["copyrightNotice"] == sample_story.rights_notice("fr")
+    own = dataclasses.replace(
+        sample_story.images[0],
+        rights=Rights(
+            "AgencyX",
+            Localized((("*", "© 2026 AgencyX"),)),
+            Localized((("en", "Editorial use only."), ("fr", "Usage éditorial seulement."))),
+        ),
+    )
+    files, _ = export_stories(
+        [dataclasses.replace(sample_story, images=(own,))], site_config, "jsonld"
+    )
+    data = json.loads(files[f"jsonld/{SAMPLE_SLUG}.fr.jsonld"])
+    (image,) = article(data)["image"]
+    assert image["copyrightHolder"] == {"@type": "Organization", "name": "AgencyX"}
+    assert image["copyrightNotice"] == "© 2026 AgencyX"
+    assert image["creditText"] == own.credit
+    assert list(check(data, "jsonld.schema.json")) == []
 
 
 def test_people_who_did_not_write_are_contributors_not_authors(

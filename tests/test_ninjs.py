@@ -17,7 +17,7 @@ from conftest import REPO, SAMPLE_SLUG, Exporter, export_stories
 from lxml import etree
 
 from syndicate.cli import main
-from syndicate.model import Byline, Correction, Localized, Person, SiteConfig, Story
+from syndicate.model import Byline, Correction, Localized, Person, Rights, SiteConfig, Story
 from syndicate.render.text import body_text
 from syndicate.render.xhtml import correction_text, render_correction, to_string
 
@@ -252,6 +252,39 @@ def test_the_genre_is_iptc_s_code_and_uri(
     doc = json.loads(files[f"ninjs/{SAMPLE_SLUG}.fr.json"])
     uri = "http://cv.iptc.org/newscodes/genre/From_the_Scene"
     assert doc["genres"] == [{"uri": uri, "literal": "genre:From_the_Scene"}]
+
+
+def test_a_picture_carries_its_own_rights_or_the_story_s(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path, shared_dir: Path
+) -> None:
+    """Each picture association says who holds it (before: no rights on the picture, and the
+    document's, the publisher's, taken for the agency's photo)."""
+    n = names("3.1")
+    files, _ = export_stories([sample_story], site_config, "ninjs")
+    picture = json.loads(files[f"ninjs/{SAMPLE_SLUG}.fr.json"])["associations"][-1]
+    assert picture["copyrightHolder"] == "YCPress"  # the story's, as the sample gives none
+    assert picture[n["copyrightNotice"]] == sample_story.rights_notice("fr")
+    image = dataclasses.replace(
+        sample_story.images[0],
+        rights=Rights(
+            "AgencyX",
+            Localized((("*", "© 2026 AgencyX"),)),
+            Localized((("en", "Editorial use only."), ("fr", "Usage éditorial seulement."))),
+        ),
+    )
+    story = dataclasses.replace(sample_story, images=(image,))
+    for version in VERSIONS:
+        options = {"ninjs": {"version": version}}
+        files, _ = export_stories([story], site_config, "ninjs", options=options)
+        data = files[f"ninjs/{SAMPLE_SLUG}.fr.json"]
+        picture = json.loads(data)["associations"][-1]
+        holder = "copyrightHolder" if version.startswith("3") else "copyrightholder"
+        assert picture[holder] == "AgencyX" and picture["by"] == image.credit
+        assert picture[names(version)["copyrightNotice"]] == "© 2026 AgencyX"
+        assert picture[names(version)["usageTerms"]] == "Usage éditorial seulement."
+        assert json.loads(data)[holder] == "YCPress"  # the text stays the publisher's
+        (tmp_path / f"{version}.json").write_bytes(data)
+        run_validator(shared_dir, [tmp_path / f"{version}.json"], version)
 
 
 def test_byline_roles_are_the_people_s_rel(

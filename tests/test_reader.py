@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, SAMPLE_SLUG
+from PIL import Image
 
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
@@ -421,6 +422,24 @@ def test_genres_are_iptc_s_and_a_misspelt_one_is_told_the_right_one(
     (error,) = [d.format_text() for d in diags.errors]
     assert "typo/story.yaml:9: error: genre: 'opinon' is not allowed" in error
     assert "did you mean 'opinion'?" in error
+
+
+def test_an_image_may_name_its_own_rights(tmp_path: Path, site_config: SiteConfig) -> None:
+    folder = write_story(
+        tmp_path,
+        "pictured",
+        STORY
+        + "images:\n  - file: images/p.png\n    alt: A picture\n    credit: Jean Dupont / AgencyX\n"
+        + "    rights:\n      holder: AgencyX\n      notice: © 2026 AgencyX\n",
+        en=VARIANT + "\n![](images/p.png)\n",
+    )
+    (folder / "images").mkdir()
+    Image.new("RGB", (8, 8)).save(folder / "images" / "p.png")
+    stories, diags = read(tmp_path, site_config)
+    assert not diags.errors, [d.format_text() for d in diags]
+    (image,) = stories[0].images
+    assert image.rights is not None and image.rights.holder == "AgencyX"
+    assert stories[0].image_rights(image, "en").notice.get("en") == "© 2026 AgencyX"
 
 
 def test_missing_original_language_file(tmp_path: Path, site_config: SiteConfig) -> None:

@@ -137,6 +137,8 @@ class Image:
     caption: Localized | None
     credit: str | None
     source: SourceRef
+    rights: Rights | None = None
+    """The picture's own rights (an agency's photo); None: the story's."""
 
     @property
     def name(self) -> str:
@@ -377,6 +379,10 @@ class Story:
 
     def rights_for(self, lang: str) -> Rights:
         return self.variant(lang).rights or self.rights
+
+    def image_rights(self, image: Image, lang: str) -> Rights:
+        """An image's rights: its own, else the story's in `lang` (the publisher's picture)."""
+        return image.rights or self.rights_for(lang)
 
     def rights_notice(self, lang: str) -> str:
         """The copyright notice in `lang`, or the holder's name when there is none."""

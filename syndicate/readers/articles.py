@@ -751,6 +751,9 @@ class _StoryReader:
                 else None,
                 credit=entry.get("credit"),
                 source=where,
+                rights=self._rights(entry["rights"], ("images", i, "rights"), loc)
+                if "rights" in entry
+                else None,
             )
             if self._name_ok(image, images):
                 images.append(image)

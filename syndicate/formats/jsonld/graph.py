@@ -285,6 +285,12 @@ class GraphBuilder:
             node["caption"] = caption
         if image.credit:
             node["creditText"] = image.credit
+        # Google's image metadata: who holds the picture's copyright (its own or the story's)
+        rights = story.image_rights(image, lang)
+        node["copyrightHolder"] = self._organization_ref(rights.holder)
+        notice = rights.notice.get(lang, story.original_lang)
+        if notice:
+            node["copyrightNotice"] = notice
         return node
 
     def _correction(self, story: Story, lang: str) -> Node | None:

@@ -251,6 +251,13 @@ class DocumentBuilder:
             node["descriptions"] = descriptions
         if image.credit:
             node["by"] = image.credit
+        # The picture's rights, its own or the story's: a partner takes each association on
+        # its own, and an agency's photo is not the publisher's.
+        rights = story.image_rights(image, lang)
+        node["copyrightHolder"] = rights.holder
+        node["copyrightNotice"] = rights.notice.get(lang, story.original_lang) or rights.holder
+        if rights.usage_terms and (terms := rights.usage_terms.get(lang, story.original_lang)):
+            node["usageTerms"] = terms
         return node
 
 
