@@ -22,7 +22,7 @@ from syndicate.formats.newsml.validate import profile_schema
 from syndicate.formats.newsml.vocabulary import IPTC_CATALOG
 from syndicate.formats.newsml.writer import NewsMLOptions
 from syndicate.i18n.text import dateline_text
-from syndicate.model import Correction, Image, Localized, SiteConfig, Story
+from syndicate.model import Correction, Image, Localized, Rights, SiteConfig, Story
 from syndicate.render.text import body_words, word_count
 from syndicate.render.xhtml import render_body, render_correction, to_string
 from syndicate.xmlbase import XHTML_NS, safe_parser
@@ -96,6 +96,32 @@ def test_sample_outputs_are_valid_against_iptc_xsd_and_our_profile(
         [sys.executable, str(tool), *map(str, files)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_picture_s_credit_and_own_rights_are_its_part_s(
+    sample_story: Story, site_config: SiteConfig, iptc_xsd: etree.XMLSchema
+) -> None:
+    """An agency's photo: a rightsInfo whose idrefs name the picture's partMeta, which names its
+    remoteContent and gives its credit line; the item's rightsInfo stays the publisher's
+    (before: the publisher's alone, over the photo too, and the credit only in the body)."""
+    agency = Rights("AgencyX", Localized((("*", "© 2026 AgencyX"),)))
+    image = dataclasses.replace(sample_story.images[0], rights=agency)
+    story = dataclasses.replace(sample_story, images=(image,))
+    root = item(write(story, site_config), story, "fr")
+    assert_valid(iptc_xsd, root)
+    assert_valid(profile_schema(), root)
+    mine, theirs = xp(root, "g2:rightsInfo")
+    assert (
+        mine.get("idrefs") is None and xp(mine, "g2:copyrightHolder/g2:name")[0].text == "YCPress"
+    )
+    assert theirs.get("idrefs") == "picture-1-part"
+    assert xp(theirs, "g2:copyrightHolder/g2:name")[0].text == "AgencyX"
+    assert xp(theirs, "g2:copyrightNotice")[0].text == "© 2026 AgencyX"
+    (part,) = xp(root, "g2:partMeta")
+    assert (part.get("partid"), part.get("contentrefs")) == ("picture-1-part", "picture-1")
+    assert xp(part, "g2:creditline")[0].text == image.credit
+    assert xp(root, "g2:contentSet/g2:remoteContent")[0].get("id") == "picture-1"
+    assert local_names(root)[2:6] == ["rightsInfo", "rightsInfo", "itemMeta", "contentMeta"]
 
 
 def test_sample_goldens(export_sample: Exporter, golden: Callable[[Path, str], None]) -> None:

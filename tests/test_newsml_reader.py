@@ -28,6 +28,7 @@ from syndicate.model import (
     Localized,
     Paragraph,
     Place,
+    Rights,
     SiteConfig,
     Story,
     Strong,
@@ -120,10 +121,22 @@ def test_round_trip_of_a_corrected_embargoed_story_and_its_kill(
         ),
         places=(Place(Localized.same("Kyiv"), "UA", (50.45, 30.52), "located"),),
         genre="press-release",
+        images=tuple(
+            dataclasses.replace(
+                image,
+                rights=Rights(
+                    "AgencyX",
+                    Localized((("*", "© 2030 AgencyX"),)),
+                    Localized(tuple((lang, f"terms {lang}") for lang in sample_story.languages)),
+                ),
+            )
+            for image in sample_story.images
+        ),
     )
     back = round_trip(changed, site_config, tmp_path)
     assert carried(back) == carried(changed)
     assert back.version == 4 and back.genre == "press-release" and back.embargo_until
+    assert back.images[0].rights is not None and back.images[0].rights.holder == "AgencyX"
     # IPTC's own code, underscore and all (before: the invented `genre:PressRelease`)
     item = (tmp_path / "newsml" / f"{changed.slug}.en.xml").read_text(encoding="utf-8")
     assert '<genre qcode="genre:Press_Release"/>' in item

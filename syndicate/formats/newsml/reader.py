@@ -85,6 +85,8 @@ class RemoteImage:
     width: int
     height: int
     size: int
+    rights: Rights | None = None
+    """The picture's own rights: a rightsInfo whose idrefs name the partMeta of the picture."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,9 +309,27 @@ def _byline(meta: etree._Element) -> Byline:
 
 
 def _rights(root: etree._Element, lang: str) -> Rights | None:
-    info = _find(root, "g2:rightsInfo")
-    if info is None:
-        return None
+    """The item's rights: its rightsInfo that names no part (the others are its parts')."""
+    info = next((i for i in root.iterfind("g2:rightsInfo", NS) if i.get("idrefs") is None), None)
+    return _rights_of(info, lang) if info is not None else None
+
+
+def _part_rights(root: etree._Element, lang: str) -> dict[str, Rights]:
+    """The rights of each part of the content, by the id of its remoteContent: a rightsInfo
+    whose idrefs name a partMeta, whose contentrefs name the content."""
+    contents = {
+        part.get("partid", ""): (part.get("contentrefs") or "").split()
+        for part in root.iterfind("g2:partMeta", NS)
+    }
+    rights: dict[str, Rights] = {}
+    for info in root.iterfind("g2:rightsInfo[@idrefs]", NS):
+        for partid in (info.get("idrefs") or "").split():
+            for content in contents.get(partid, ()):
+                rights.setdefault(content, _rights_of(info, lang))
+    return rights
+
+
+def _rights_of(info: etree._Element, lang: str) -> Rights:
     usage = _text(info, "g2:usageTerms")
     return Rights(
         holder=_text(info, "g2:copyrightHolder/g2:name") or "",
@@ -331,8 +351,9 @@ def _links(meta: etree._Element) -> tuple[ItemLink, ...]:
     )
 
 
-def _images(root: etree._Element) -> tuple[RemoteImage, ...]:
+def _images(root: etree._Element, lang: str) -> tuple[RemoteImage, ...]:
     """The remote images, which stay remote: a story read back never points to a local file."""
+    rights = _part_rights(root, lang)
     images = []
     for rc in root.iterfind("g2:contentSet/g2:remoteContent", NS):
         media_type = rc.get("contenttype", "")
@@ -349,6 +370,7 @@ def _images(root: etree._Element) -> tuple[RemoteImage, ...]:
                 width=_int(rc, "width", 0),
                 height=_int(rc, "height", 0),
                 size=_int(rc, "size", 0),
+                rights=rights.get(rc.get("id", "")),
             )
         )
     return tuple(images)
@@ -410,7 +432,7 @@ def parse_news_item(root: etree._Element) -> NewsItem:
         summary=_summary(content),
         rights=_rights(root, lang),
         body=_body(root),
-        images=_images(root),
+        images=_images(root, lang),
     )
 
 
@@ -551,12 +573,14 @@ def _link_title(item: NewsItem, href: str) -> str | None:
 
 
 def _story_rights(original: NewsItem, items: list[NewsItem]) -> Rights:
-    holder = original.rights.holder if original.rights else ""
-    notices = [(i.lang, i.rights.notice.get(i.lang) if i.rights else None) for i in items]
-    terms = [
-        (i.lang, i.rights.usage_terms.get(i.lang) if i.rights and i.rights.usage_terms else None)
-        for i in items
-    ]
+    return _merged_rights(original.rights, [(i.lang, i.rights) for i in items])
+
+
+def _merged_rights(original: Rights | None, items: list[tuple[str, Rights | None]]) -> Rights:
+    """Rights as each language's item states them, in one: the holder the original's."""
+    holder = original.holder if original else ""
+    notices = [(lang, r.notice.get(lang) if r else None) for lang, r in items]
+    terms = [(lang, r.usage_terms.get(lang) if r and r.usage_terms else None) for lang, r in items]
     return Rights(holder, _merge(notices), _nonempty(_merge(terms)))
 
 
@@ -612,6 +636,15 @@ def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...
                 caption=_nonempty(_merge((lang, info.caption) for lang, info in seen.items())),
                 credit=credit,
                 source=original.source,
+                rights=_merged_rights(
+                    remote.rights,
+                    [
+                        (i.lang, i.images[index].rights if index < len(i.images) else None)
+                        for i in items
+                    ],
+                )
+                if remote.rights
+                else None,
             )
         )
     return tuple(images)

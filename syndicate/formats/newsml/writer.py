@@ -55,6 +55,7 @@ from syndicate.model import (
     Localized,
     Person,
     Place,
+    Rights,
     SourceRef,
     Story,
     StorySummary,
@@ -216,6 +217,7 @@ class _ItemBuilder:
             story.variant_id(lang),
             lang,
             self._rights_info(lang),
+            *self._picture_rights(lang),
             self._item_meta(
                 "ninat:text",
                 lang,
@@ -224,7 +226,10 @@ class _ItemBuilder:
                 *self._related(lang),
             ),
             self._content_meta(variant),
-            G.contentSet(inline, *(self._remote_content(image) for image in story.images)),
+            *self._picture_parts(),
+            G.contentSet(
+                inline, *(self._remote_content(n, image) for n, image in self._pictures())
+            ),
         )
         # Indent the G2 envelope only: whitespace inside the XHTML body would change its text.
         etree.indent(root, space="  ")
@@ -278,16 +283,40 @@ class _ItemBuilder:
             *children,
         )
 
-    def _rights_info(self, lang: str) -> etree._Element:
-        rights = self.story.rights_for(lang)
+    def _rights_info(
+        self, lang: str, rights: Rights | None = None, *, idrefs: str | None = None
+    ) -> etree._Element:
+        """The item's rights (the story's in `lang`), or with `idrefs` one picture's."""
+        rights = rights or self.story.rights_for(lang)
         original = self.story.original_lang
         terms = rights.usage_terms.get(lang, original) if rights.usage_terms else None
         return G.rightsInfo(
-            language(lang),
+            language(lang) | ({"idrefs": idrefs} if idrefs else {}),
             G.copyrightHolder(G.name(rights.holder)),
             G.copyrightNotice(*optional(rights.notice.get(lang, original))),
             *([G.usageTerms(*optional(terms))] if rights.usage_terms else []),
         )
+
+    # Each picture is a part of the item: its remoteContent has an id, a partMeta refers to it
+    # (with the credit line), and a rightsInfo with idrefs to that partMeta states the
+    # picture's own rights; the item's first rightsInfo, without idrefs, stays the text's
+    # and every picture's that has none of its own (NewsML-G2 2.35, rightsInfo/@idrefs:
+    # "idrefs must include the partid value of a partMeta element which in turn references
+    # the part of the content").
+
+    def _pictures(self) -> Iterator[tuple[int, Image]]:
+        return enumerate(self.story.images, start=1)
+
+    def _picture_rights(self, lang: str) -> Iterator[etree._Element]:
+        for n, image in self._pictures():
+            if image.rights is not None:
+                yield self._rights_info(lang, image.rights, idrefs=_part_id(n))
+
+    def _picture_parts(self) -> Iterator[etree._Element]:
+        for n, image in self._pictures():
+            if image.credit or image.rights is not None:
+                credit = [G.creditline(image.credit)] if image.credit else []
+                yield G.partMeta({"partid": _part_id(n), "contentrefs": _content_id(n)}, *credit)
 
     def _item_meta(
         self, item_class: str, lang: str | None, *more: etree._Element
@@ -433,8 +462,9 @@ class _ItemBuilder:
         note = [G.note(person.role)] if person.role else []
         return G.creator(attributes, G.name(person.name), *note)
 
-    def _remote_content(self, image: Image) -> etree._Element:
+    def _remote_content(self, n: int, image: Image) -> etree._Element:
         return G.remoteContent(
+            id=_content_id(n),
             href=self.ctx.urls.output(media_path(self.story.slug, image.name)),
             contenttype=image.media_type,
             size=str(image.size),
@@ -512,3 +542,13 @@ class _ItemBuilder:
             G.language({"tag": variant.lang}),
             G.headline(variant.headline),
         )
+
+
+def _content_id(n: int) -> str:
+    """The id of the n-th picture's remoteContent (an XML ID: unique in the item)."""
+    return f"picture-{n}"
+
+
+def _part_id(n: int) -> str:
+    """The partid of the n-th picture's partMeta, which its rightsInfo refers to."""
+    return f"picture-{n}-part"
