@@ -35,9 +35,15 @@ _UNRELATED = frozenset(
 """Where a story was read from: not part of what it says."""
 
 
-_LEFT_OUT_UNSET = frozenset({"published"})
-"""Fields of a `Variant` added after stories were published, left out of what a story says
-while unset: a story published before keeps its digest, so its history sees no change."""
+_LEFT_OUT_UNSET: dict[type, frozenset[str]] = {
+    story.Variant: frozenset({"published"}),
+    story.Image: frozenset({"rights"}),
+}
+"""Fields added to the model after stories were published, left out of what a story says
+while unset (None): a story published before keeps its digest, so its history sees no
+change and an upgrade asks no new version of it. Every optional field added to the model
+goes here (`tests/test_fast_paths.py` checks the digest of the sample and lifecycle
+stories does not move)."""
 
 
 _SPACING = frozenset({"tight"})
@@ -73,10 +79,9 @@ def _encode(value: Any, leave_out: frozenset[str] = frozenset()) -> Any:
     names = _field_names(cls, leave_out)
     if names is not None:
         data = {name: _encode(getattr(value, name), leave_out) for name in names}
-        if cls is story.Variant:
-            for name in _LEFT_OUT_UNSET:
-                if data.get(name, 0) is None:
-                    del data[name]
+        for name in _LEFT_OUT_UNSET.get(cls, ()):
+            if data.get(name, 0) is None:
+                del data[name]
         data[_TAG] = cls.__name__
         return data
     if isinstance(value, tuple | list):
