@@ -942,6 +942,24 @@ def test_a_story_taken_out_of_a_target_s_selection_is_no_missing_kill(
     assert "partner (" in capsys.readouterr().err.split("[deliver.no-kill]")[0].splitlines()[-1]
 
 
+def test_a_kill_a_format_says_by_dropping_the_story_is_no_missing_kill(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """JSON-LD (and EPUB) have no kill file of their own: a killed story's files leave, and
+    the target holding them as usable was told "never received a kill; put its folder back
+    with status: canceled", of a folder there, canceled (review)."""
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder, formats="[jsonld]")))
+    site.export("jsonld")
+    assert site.deliver() == 0
+    kill(site, SECOND_SLUG)
+    site.export("jsonld")
+    capsys.readouterr()
+    assert site.deliver() == 0
+    assert "[deliver.no-kill]" not in capsys.readouterr().err
+    assert not [p for p in folder.root.rglob(f"*{SECOND_SLUG}*") if p.is_file()], "deleted"
+
+
 def test_a_ledger_from_before_it_kept_each_file_s_story_learns_it_without_sending(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -21,7 +21,14 @@ from syndicate.build.inventory import Inventory, show_path
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
 from syndicate.build.publish import OutputError, exclusive
-from syndicate.build.state import cannot_open, is_damage, recorded_files, state_folder
+from syndicate.build.state import (
+    STATE_FILE,
+    cannot_open,
+    is_damage,
+    published_ids,
+    recorded_files,
+    state_folder,
+)
 from syndicate.deliver.ledger import (
     BUSY_SECONDS,
     LEDGER_FILE,
@@ -306,6 +313,8 @@ class _Run:
             out, site.languages, list(self.writers.values()), state=ledger.folder
         )
         self._told: set[str] = set()
+        self._built: set[str] | None = None
+        """The ids of the last export's stories (`published_ids`), read when needed."""
         self.max_deleted: int | None = None
         """The most of a target's files a run may delete, in percent (None: no limit)."""
         self.exported = recorded_files(ledger.folder)
@@ -394,6 +403,14 @@ class _Run:
         """Warn of the stories whose files the target loses without ever having had their
         kill (see `plan.untold`): a deletion is not a kill, and partners keep what they
         took in."""
+        if not untold or not (self.ledger.folder / STATE_FILE).is_file():
+            return  # (without the build state, which stories are still out is not known)
+        if self._built is None:
+            self._built = set(published_ids(self.ledger.folder))
+        # A story the last export still has is no story taken away: killed (a format with
+        # no kill file of its own, JSON-LD or EPUB, drops it) or a language removed, which
+        # export itself says (`story.language-removed`).
+        untold = {story: paths for story, paths in untold.items() if story not in self._built}
         if not untold:
             return
         shown = [f"{story} ({paths[0]})" for story, paths in list(untold.items())[:5]]
