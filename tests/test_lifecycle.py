@@ -773,6 +773,22 @@ def test_an_embargo_lifted_early_is_dated_by_its_release(
     assert "write embargo_until: the time it is released, rather than no embargo_until" in said
 
 
+def test_an_embargo_that_ran_its_course_before_a_new_version_says_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exported under embargo, no export until after its end, then a correction: the
+    embargo was not lifted early (its end is the version before's), and the story is rightly
+    dated by it; it was told "the embargo lifted early" with a fix that misdates it (review)."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    assert export_site(site, "--now", "2026-01-23T10:00:00Z") == 0  # LIFTED under embargo
+    meta = site / "articles" / LIFTED / "story.yaml"
+    text = meta.read_text(encoding="utf-8").replace("version: 1", "version: 2")
+    meta.write_text(text + "updated: 2026-01-25T09:00:00Z\n", encoding="utf-8")
+    capsys.readouterr()
+    assert export_site(site, "--now", "2026-01-25T10:00:00Z") == 0
+    assert "[story.release-time]" not in capsys.readouterr().err
+
+
 def test_a_draft_released_says_nothing_of_its_release_time(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2183,14 +2183,26 @@ class _Build:
             self.killed.append(story.slug)
         if stage == "public" and last is not None and last.released and not last.public:
             # Released by this version, having reached partners only under embargo (or been
-            # withheld then): an embargo lifted early, or a story taken back and put out.
-            self._warn_release_time(story, taken_back=last.status != "usable")
+            # withheld then): a story taken back and put out, or an embargo lifted early (its
+            # end removed or moved up; one that ran its course dates the story rightly).
+            taken_back = last.status != "usable"
+            if taken_back or self._embargo_moved_up(story):
+                self._warn_release_time(story, taken_back=taken_back)
         if not refused and (last is None or story.version >= last.version):
             shown = self.how.releases and stage == "public"
             published = Published(
                 story.version, story.status, digest, released, public, shown, sources
             )
             self.state.record_history(story.id, published)
+
+    def _embargo_moved_up(self, story: StorySummary) -> bool:
+        """Whether the story's embargo ends earlier than the last build read it (or no
+        longer at all): lifted early by this version."""
+        found = self.state.previous(story.slug)
+        before = found[1].summary.embargo_until if found is not None else None
+        if before is None:
+            return False
+        return story.embargo_until is None or story.embargo_until < before
 
     def _warn_unreleased(self, story: StorySummary, stage: str) -> None:
         """A story an earlier export published to the public, now under embargo or dated
