@@ -436,3 +436,33 @@ def with_byline(story: Story, byline: Byline) -> Story:
     """The story with one byline in every language."""
     variants = tuple(dataclasses.replace(v, byline=byline) for v in story.variants)
     return dataclasses.replace(story, variants=variants)
+
+
+@pytest.mark.parametrize(
+    ("role", "contribution"),
+    [
+        ("Photographer", "photographer"),
+        ("Photos", "photographer"),
+        ("Photos and video", "photographer"),
+        ("photo editor", "editor"),
+        ("Editor", "editor"),
+        ("Traduction", "translator"),
+        ("Europe editor", None),
+        ("Political Editor", None),
+        ("Editor at large", None),
+        ("Contributing editor", None),
+        ("editora de política", None),
+        ("Text and photos", None),
+        ("Reporter, translated by AI", None),
+        ("Brussels correspondent", None),
+        (None, None),
+    ],
+)
+def test_a_role_names_another_contribution_only_with_all_its_words(
+    role: str | None, contribution: str | None
+) -> None:
+    """A word of the role was enough: a "Europe editor" or "Political Editor", who wrote the
+    story, was credited as its editor, and "Text and photos" as a photographer (review)."""
+    from syndicate.model import Person
+
+    assert Person("Jane Martin", role).contribution == contribution

@@ -173,7 +173,8 @@ _CONTRIBUTION_WORDS: tuple[tuple[Contribution, frozenset[str]], ...] = (
     (
         "translator",
         frozenset(
-            {"translator", "translators", "translated", "translation", "traducteur"}
+            {"translator", "translators", "translated", "translation", "traducteur", "traduction"}
+            | {"traducción", "übersetzung"}
             | {"traductrice", "traductor", "traductora", "übersetzer", "übersetzerin"}
         ),
     ),
@@ -197,6 +198,12 @@ _CONTRIBUTION_WORDS: tuple[tuple[Contribution, frozenset[str]], ...] = (
     ),
 )
 """The words of a byline role that name a contribution other than writing (docs/sources.md)."""
+_ALL_CONTRIBUTION_WORDS = frozenset().union(*(names for _, names in _CONTRIBUTION_WORDS))
+_CONNECTIVES = frozenset(
+    {"and", "by", "of", "the", "de", "del", "des", "du", "la", "le", "et", "y", "e", "und"}
+    | {"von", "der", "die", "das"}
+)
+"""Words a role joins its words with ("photos and video", "traduction de"), not words of it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +218,9 @@ class Person:
         words of the role; None for an author (a correspondent, a reporter, no role)."""
         if not self.role:
             return None
-        words = set(re.findall(r"\w+", self.role.casefold()))
+        words = set(re.findall(r"\w+", self.role.casefold())) - _CONNECTIVES
+        if not words or not words <= _ALL_CONTRIBUTION_WORDS:
+            return None  # a beat, a place, a rank ("Europe editor", "Text and photos")
         return next((kind for kind, names in _CONTRIBUTION_WORDS if words & names), None)
 
 
