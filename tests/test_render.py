@@ -165,6 +165,11 @@ def test_plain_text_numbers_list_items_and_counts_no_marks(sample_story: Story) 
             "<ul><li>one <em>a</em></li><li>two<ul><li>nested</li></ul></li><li>three</li></ul>",
             "- one a\n- two\n   - nested\n- three",
         ),
+        (  # a loose list inside a tight one keeps its own blank line
+            "- a\n  - b\n\n  - c\n- d\n",
+            "<ul><li>a<ul><li><p>b</p></li><li><p>c</p></li></ul></li><li>d</li></ul>",
+            "- a\n   - b\n\n   - c\n- d",
+        ),
         (
             "1. one\n\n2. two\n",
             "<ol><li><p>one</p></li><li><p>two</p></li></ol>",
@@ -181,7 +186,7 @@ def test_plain_text_numbers_list_items_and_counts_no_marks(sample_story: Story) 
             "1. raw a\n\n2. raw b",
         ),
     ],
-    ids=["tight", "loose", "raw-tight", "raw-loose"],
+    ids=["tight", "loose-in-tight", "loose", "raw-tight", "raw-loose"],
 )
 def test_a_tight_list_is_written_tight_in_every_channel(
     sample_story: Story, markdown: str, xhtml: str, text: str

@@ -62,13 +62,16 @@ def _plain_blocks(blocks: Iterable[Block], indent: str) -> Iterator[str]:
         elif isinstance(block, BlockQuote):
             yield from _plain_blocks(block.children, indent)
         elif isinstance(block, ListBlock):
-            lines = _plain_list(block, indent)
-            yield from ["\n".join(lines)] if block.tight and lines else lines
+            items = _plain_items(block, indent)
+            if items:  # one text: a list's items, and a nested list's, keep their spacing
+                yield ("\n" if block.tight else "\n\n").join(items)
 
 
-def _plain_list(block: ListBlock, indent: str) -> list[str]:
-    """A list's items as `_plain_blocks` gives blocks: one string each (a tight list's are
-    then joined line by line)."""
+def _plain_items(block: ListBlock, indent: str) -> list[str]:
+    """A list's items in plain text, each with its mark, the blocks of an item one line
+    apart in a tight list and a blank line apart in a loose one (a nested list keeps its
+    own spacing)."""
+    apart = "\n" if block.tight else "\n\n"
     out: list[str] = []
     for number, item in enumerate(block.items, start=block.start):
         mark = f"{number}. " if block.ordered else "- "
@@ -79,7 +82,7 @@ def _plain_list(block: ListBlock, indent: str) -> list[str]:
             inner[0] = indent + mark + inner[0][len(indent) + 3 :]
         else:  # an item that starts with a list, or is empty: its mark alone first
             inner.insert(0, indent + mark.rstrip())
-        out += inner
+        out.append(apart.join(inner))
     return out
 
 
