@@ -1022,6 +1022,27 @@ def test_a_ledger_of_another_format_is_said_and_a_dry_run_keeps_it(
     assert set_format("1") == held
 
 
+def test_a_dry_run_leaves_the_ledger_byte_for_byte(site: Site, tmp_path: Path) -> None:
+    """A ledger as an older syndicate left it (no table of each file's story) had the table
+    made by `deliver --dry-run`, which says it changes nothing (review)."""
+    exported_to_a_folder(site, tmp_path)
+    assert site.deliver() == 0
+    path = state_folder(site.out, cache_folder(site.config, site.out)) / "deliver.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with db:
+        db.execute("DROP TABLE words")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert site.deliver("--dry-run") == 0
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert site.deliver() == 0  # the run itself makes the table
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT count(*) FROM words").fetchone()[0] > 0
+    db.close()
+
+
 def test_the_python_api(site: Site, tmp_path: Path) -> None:
     folder = LocalFolder(tmp_path)
     site.configure(deliver_section(target_yaml(folder, formats="[atom]")))

@@ -95,10 +95,11 @@ class Ledger:
     def __init__(self, folder: Path, *, repair: bool = True, dry_run: bool = False) -> None:
         """`repair`: check the whole file and replace one that is not a database or is of an
         older format (`deliver`); without it (an export announcing its feeds) such a ledger
-        is a LedgerError, left for `deliver` to replace and warn of. `dry_run`: a ledger of
-        an older format is left as it is and read as empty (as the run would make it), said
-        as `replaced` too. One of a newer format (a newer syndicate wrote it) is always a
-        LedgerError: emptied, it would make every target get everything again."""
+        is a LedgerError, left for `deliver` to replace and warn of. `dry_run`: the ledger is
+        read only, left byte for byte as it is (`_open_dry`); one the run would replace is
+        read as empty, said as `replaced` too. One of a newer format (a newer syndicate wrote
+        it) is always a LedgerError: emptied, it would make every target get everything
+        again."""
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         """The build state's folder it lives in."""
@@ -106,7 +107,8 @@ class Ledger:
         self.replaced: str | None = None
         """Why the ledger found was replaced by an empty one (unreadable: its header
         overwritten, the file cut short or emptied), to warn of; None when it was not."""
-        self.db, self.replaced, self.stale = _open(self.path, repair=repair, dry_run=dry_run)
+        opened = _open_dry(self.path) if dry_run else _open(self.path, repair=repair)
+        self.db, self.replaced, self.stale = opened
         self.site = ""
         """The configuration file of the site it belongs to (`belongs_to`)."""
         self._claims: dict[str, str] = {}
@@ -270,12 +272,10 @@ def damaged(path: Path, exc: Exception | str) -> str:
     )
 
 
-def _open(
-    path: Path, *, repair: bool = True, dry_run: bool = False
-) -> tuple[sqlite3.Connection, str | None, bool]:
+def _open(path: Path, *, repair: bool = True) -> tuple[sqlite3.Connection, str | None, bool]:
     """The ledger database, created if needed, why the one found was replaced (None if it
-    was not), and whether it is of an older format left as it is for a dry run (to read as
-    empty). One of an older format is emptied (every target then gets everything again,
+    was not), and False (it is read as it is; see `_open_dry`). One of an older format is
+    emptied (every target then gets everything again,
     which is safe), said; one of a newer format is a LedgerError; one that is not a database
     (its header overwritten, the file cut short) is kept aside and replaced, said; one
     damaged inside (SQLite reads it, its pages are corrupt) is a LedgerError: its records
@@ -308,8 +308,6 @@ def _open(
                         " syndicate deliver replaces it"
                     )
                 why = f"it is of an older format ({found}) than this syndicate reads ({FORMAT})"
-                if dry_run:
-                    return db, _replaced(path, why, aside=None, dry_run=True), True
                 replaced = _replaced(path, why, aside=None)
             if row is None and existed and replaced is None:
                 replaced = _replaced(path, "it was empty", aside=None)
@@ -337,6 +335,49 @@ def _open(
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
             replaced = _replaced(path, f"{exc}", aside=aside)
     raise LedgerError(f"cannot create the delivery ledger {path}")
+
+
+def _open_dry(path: Path) -> tuple[sqlite3.Connection, str | None, bool]:
+    """The ledger as a dry run reads it: read only, the file left byte for byte as it was.
+    A table an older syndicate's ledger lacks is read as empty (a temporary one, in memory);
+    one that is not a database, is empty or is of an older format is read as the empty
+    ledger the run would make of it (stale), and said so; no ledger at all, as a new one."""
+    if not path.is_file():
+        db = sqlite3.connect(":memory:")
+        db.executescript(_SCHEMA)
+        return db, None, False
+    try:
+        db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+    except sqlite3.Error as exc:
+        raise LedgerError(cannot_open(path, "the delivery ledger", exc)) from None
+    try:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+        for statement in filter(str.strip, _SCHEMA.split(";")):
+            name = statement.split("EXISTS", 1)[1].split("(", 1)[0].strip()
+            if name not in tables:
+                db.execute(statement.replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            db.close()
+            raise LedgerError(damaged(path, " ".join(" ".join(problems).split())[:160]))
+        row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            empty = sqlite3.connect(":memory:")
+            empty.executescript(_SCHEMA)
+            return empty, _replaced(path, f"{exc}", aside=None, dry_run=True), True
+        raise LedgerError(cannot_open(path, "the delivery ledger", exc)) from None
+    if row is None:
+        return db, _replaced(path, "it was empty", aside=None, dry_run=True), True
+    found = str(row[0])
+    if found != str(FORMAT) and (not found.isdigit() or int(found) > FORMAT):
+        db.close()
+        raise LedgerError(_newer(path, found))
+    if found != str(FORMAT):
+        why = f"it is of an older format ({found}) than this syndicate reads ({FORMAT})"
+        return db, _replaced(path, why, aside=None, dry_run=True), True
+    return db, None, False
 
 
 def _newer(path: Path, found: str) -> str:
