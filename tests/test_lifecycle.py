@@ -419,6 +419,7 @@ def test_a_story_read_otherwise_by_another_syndicate_is_said_so_not_taken_for_an
         assert db.execute("SELECT sources FROM read_from WHERE id = ?", (ident,)).fetchone()
         db.execute("UPDATE history SET digest = 'older' WHERE id = ?", (ident,))
         db.execute("UPDATE read_from SET digest = 'older' WHERE id = ?", (ident,))
+        db.execute("UPDATE read_from SET code = 'an older syndicate' WHERE id = ?", (ident,))
     db.close()
     capsys.readouterr()
     assert export_site(history_site, "--force") == 0
@@ -426,6 +427,16 @@ def test_a_story_read_otherwise_by_another_syndicate_is_said_so_not_taken_for_an
     assert "this syndicate reads the story otherwise" in said and "did not change" in said
     assert "set version: 2" in said and "text or facts" not in said
     assert export_site(history_site, "--force", "--strict") == 0, "said once"
+    # The same syndicate, the site's time zone changed: the configuration's doing (review)
+    config = history_site / "syndicate.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "timezone: Europe/Lisbon\n" in text
+    config.write_text(text.replace("Europe/Lisbon", "Asia/Kolkata"), encoding="utf-8")
+    capsys.readouterr()
+    assert export_site(history_site) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if "[story.version]" in line]
+    assert said and all("syndicate.yaml's settings" in line for line in said), said
+    assert not any("this syndicate reads" in line for line in said)
 
 
 def test_a_public_story_put_under_embargo_again_is_a_warning_at_its_line(

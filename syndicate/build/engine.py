@@ -2146,12 +2146,18 @@ class _Build:
                 old = self.ids.moved(story) if renamed else None
                 whence = f" from {old} (whose id this folder gives now)" if old else ""
                 if not renamed and sources and sources == last.sources:
+                    why = (
+                        "syndicate.yaml's settings (the site's time zone, rights or terms) make"
+                        " it say otherwise than when version"
+                        if last.code == code_digest()
+                        else "this syndicate reads the story otherwise than the one that"
+                        " published version"
+                    )
                     said = (
-                        f"this syndicate reads the story otherwise than the one that published"
-                        f" version {last.version} (its files did not change since): what it"
-                        f" says changed at the same version, which partners would miss; set"
-                        f" version: {last.version + 1} if they must get it, as a correction"
-                        " (`syndicate show` shows the story as read now)"
+                        f"{why} {last.version} was published (its files did not change"
+                        " since): what it says changed at the same version, which partners"
+                        f" would miss; set version: {last.version + 1} if they must get it,"
+                        " as a correction (`syndicate show` shows the story as read now)"
                     )
                 else:
                     said = (
@@ -2190,8 +2196,9 @@ class _Build:
                 self._warn_release_time(story, taken_back=taken_back)
         if not refused and (last is None or story.version >= last.version):
             shown = self.how.releases and stage == "public"
+            code = code_digest() if sources else ""
             published = Published(
-                story.version, story.status, digest, released, public, shown, sources
+                story.version, story.status, digest, released, public, shown, sources, code
             )
             self.state.record_history(story.id, published)
 

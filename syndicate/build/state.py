@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS history (
   id TEXT PRIMARY KEY, version INTEGER, status TEXT, digest TEXT, released INTEGER
 );
 CREATE TABLE IF NOT EXISTS read_from (
-  id TEXT PRIMARY KEY, digest TEXT NOT NULL, sources TEXT NOT NULL
+  id TEXT PRIMARY KEY, digest TEXT NOT NULL, sources TEXT NOT NULL, code TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS fragments (
   unit TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (unit, name)
@@ -144,6 +144,9 @@ class Published:
     """The key of the files it was read from (`workers.sources_key`), "" if not known (a
     state of an earlier version): kept in a table of its own (`read_from`), with the digest
     it goes with, so that a state an older syndicate wrote on since is never believed."""
+    code: str = ""
+    """The syndicate that read it (`inputs.code_digest`), kept with `sources`: the same
+    files read otherwise by the same code were read under another configuration."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +317,7 @@ class BuildState:
     def _history(self) -> dict[str, Published]:
         try:
             rows = self.db.execute(
-                "SELECT h.id, h.version, h.status, h.digest, h.released, r.sources"
+                "SELECT h.id, h.version, h.status, h.digest, h.released, r.sources, r.code"
                 " FROM history h LEFT JOIN read_from r ON r.id = h.id AND r.digest = h.digest"
             )
             return {
@@ -326,6 +329,7 @@ class BuildState:
                     public=row[4] >= 2,
                     shown=row[4] == 3,
                     sources=str(row[5] or ""),
+                    code=str(row[6] or ""),
                 )
                 for row in rows
             }
@@ -695,9 +699,9 @@ class BuildState:
                 ),
             )
             self.db.executemany(
-                "INSERT OR REPLACE INTO read_from VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO read_from VALUES (?, ?, ?, ?)",
                 (
-                    (ident, p.digest, p.sources)
+                    (ident, p.digest, p.sources, p.code)
                     for ident, p in sorted(self.history.items())
                     if p.sources
                 ),
