@@ -29,7 +29,7 @@ from PIL import Image
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
-from syndicate.formats.partners.dialect import plain_text
+from syndicate.formats.partners.dialect import plain_title
 from syndicate.formats.partners.profiles import BUILTIN, ProfileOptions
 from syndicate.formats.partners.writer import ProfileWriter
 from syndicate.formats.registry import default_registry
@@ -210,13 +210,19 @@ def test_msn_takes_the_kill_of_a_story_a_year_old(tmp_path: Path) -> None:
 def test_msn_titles_hold_no_tags_and_the_check_says_one_that_does(tmp_path: Path) -> None:
     """MSN allows no HTML tags in a title, as in the abstract: a headline pasted with `<i>`
     reached MSN with it (only the description was made plain), and the check said nothing."""
-    specs = [Spec("2026-01-20-a", headline="Minister <i>resigns</i> after the harbour vote")]
+    specs = [
+        Spec("2026-01-20-a", headline="Minister <i>resigns</i> after the harbour vote"),
+        # words between angle brackets are no tag: kept, as written (review)
+        Spec("2026-01-21-b", headline="Why NATO<EU and US>Russia in Iraq: AT&amp;T numbers"),
+    ]
     site = make_site(tmp_path / "site", specs)
     status, out = export(site, "msn")
     assert status == 0
     feed = out / "partners/msn/en.xml"
     item = items(feed)["2026-01-20-a"]
     assert item.findtext("title") == "Minister resigns after the harbour vote"
+    other = items(feed)["2026-01-21-b"].findtext("title")
+    assert other == "Why NATO<EU and US>Russia in Iraq: AT&amp;T numbers"
     tree = etree.parse(str(feed))
     for title in tree.iter("title"):
         if title.text == "Minister resigns after the harbour vote":
@@ -1359,7 +1365,7 @@ def test_hostile_stories_stay_inert_in_every_profile(tmp_path: Path) -> None:
         titles = {entry.title for entry in feed.entries}
         # MSN's fields are plain text ("No HTML tags allowed"): what looks like a tag is
         # taken out of its title as of its description; elsewhere it stays that text
-        plain = plain_text if name == "msn" else (lambda text: text)
+        plain = plain_title if name == "msn" else (lambda text: text)
         if name != "flipboard":  # no hostile story has the image Flipboard requires
             assert {plain(headline(slug)) for slug in TEXT_STORIES} <= titles, name
         if name == "msn":

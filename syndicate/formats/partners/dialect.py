@@ -50,7 +50,7 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
         if options.plain_description:  # the text itself, not RSS 2.0's HTML (escaped twice)
             _set(element, "description", entry.summary)
             # and a title without the tags a pasted headline may hold (MSN: "No HTML tags")
-            _set(element, "title", plain_text(element.findtext("title") or ""))
+            _set(element, "title", plain_title(element.findtext("title") or ""))
         changed = entry.updated if options.pubdate == "updated" else entry.published
         _date(element, "pubDate", changed, options)
         if options.thumbnail and entry.media:
@@ -131,6 +131,33 @@ def shorten(text: str, most: int) -> str:
 _GRAPHEME = regex.compile(r"\X")
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
 """An HTML tag or comment (not a lone `<`, as in `a < b`)."""
+
+
+_HTML_ELEMENTS = (
+    "a|abbr|audio|b|big|blink|br|button|cite|code|del|dfn|div|em|embed|font|form|frame|h[1-6]"
+    "|i|iframe|img|input|ins|kbd|link|mark|marquee|meta|object|p|q|s|samp|script|small|span"
+    "|strike|strong|style|sub|sup|svg|template|time|tt|u|var|video|wbr"
+)
+_HTML_TAG = re.compile(
+    rf"<!--.*?-->|</?(?:{_HTML_ELEMENTS})(?=[\s/>])[^<>]*>", re.DOTALL | re.IGNORECASE
+)
+"""A tag of an HTML element (or a comment) in a text, as a headline pasted from a CMS holds
+it: not any text between angle brackets ("NATO<EU and US>Russia" is words)."""
+
+
+def plain_title(text: str) -> str:
+    """A headline as a partner taking its titles as plain text must get it (MSN: "No HTML
+    tags"): without the HTML tags pasted into it, taken out until none is left, its other
+    characters as they are (a headline is text, not HTML: `AT&amp;T` stays so written)."""
+    while True:
+        plain = _HTML_TAG.sub("", text)
+        if plain == text:
+            return " ".join(plain.split())
+        text = plain
+
+
+def has_html_tag(text: str) -> bool:
+    return _HTML_TAG.search(text) is not None
 
 
 def plain_text(text: str) -> str:

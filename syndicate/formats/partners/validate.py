@@ -19,6 +19,7 @@ from lxml import etree
 from syndicate.diagnostics import Diagnostics, Severity
 from syndicate.formats.feeds.validate import rss_problems
 from syndicate.formats.partners import rules as rule
+from syndicate.formats.partners.dialect import has_html_tag
 from syndicate.formats.partners.profiles import SNF_NS, ProfileOptions
 from syndicate.formats.partners.rules import Broken, Rules
 from syndicate.i18n.locales import is_valid_tag
@@ -98,7 +99,7 @@ def _item(
     options = rules.options
     title = item.findtext("title") or ""
     yield from _broken(line, rules.title(title))
-    if options.plain_description and MARKUP.search(title):
+    if options.plain_description and has_html_tag(title):
         yield line, "error", rule.TITLE, f"the title holds markup; {rules.label} allows none"
     text = item.findtext("description") or ""
     yield from _broken(line, rules.summary(text))

@@ -43,7 +43,7 @@ from syndicate.formats.feeds.feedgen_adapter import (
     rss_kill_item,
 )
 from syndicate.formats.feeds.images import rss_image
-from syndicate.formats.partners.dialect import plain_text, rss_dialect, shorten
+from syndicate.formats.partners.dialect import plain_text, plain_title, rss_dialect, shorten
 from syndicate.formats.partners.images import Picture, fit
 from syndicate.formats.partners.profiles import BUILTIN, FOLDER, SECTION, ProfileOptions
 from syndicate.formats.partners.rules import (
@@ -352,7 +352,7 @@ class _Story:
 
     def _content(self, variant: Variant, summary: Broken | None) -> Broken | None:
         plain = self.options.plain_description  # the title as the item gives it (`dialect`)
-        broken = self.rules.title(plain_text(variant.headline) if plain else variant.headline)
+        broken = self.rules.title(plain_title(variant.headline) if plain else variant.headline)
         if broken is None and summary is not None and not summary.advice:
             broken = summary
         if broken is None and self.options.image_required and not self.pictures:
