@@ -38,7 +38,7 @@ from syndicate.formats.html import templating
 from syndicate.formats.html.writer import HtmlWriter
 from syndicate.formats.model import writer as model_writer
 from syndicate.i18n.dates import rfc3339
-from syndicate.model import Localized, SourceRef, Story, StorySummary, Variant, codec
+from syndicate.model import Image, Localized, SourceRef, Story, StorySummary, Variant, codec
 from syndicate.readers import images, schemas, yamlsource
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
@@ -382,6 +382,8 @@ def _encode_field_by_field(value: Any, leave_out: frozenset[str] = frozenset()) 
         }
         if isinstance(value, Variant) and value.published is None:
             del data["published"]  # left out while unset (`codec._LEFT_OUT_UNSET`)
+        if isinstance(value, Image) and value.rights is None:
+            del data["rights"]  # the same
         data["@"] = type(value).__name__
         return data
     if isinstance(value, tuple | list):
