@@ -28,7 +28,7 @@ from syndicate.formats.contract import AnyWriter
 from syndicate.formats.epub.cover import HEIGHT, THUMBNAIL_WIDTH, WIDTH, Cover, CoverText
 from syndicate.formats.epub.writer import EpubWriter
 from syndicate.formats.registry import BUILTIN, Registry
-from syndicate.model import SiteConfig, Story
+from syndicate.model import Byline, Person, SiteConfig, Story
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
 
@@ -261,3 +261,21 @@ def golden(update_goldens: bool) -> Callable[[Path, str], None]:
         assert_golden(actual, GOLDEN / name, update_goldens)
 
     return check
+
+
+MIXED_BYLINE = Byline(
+    (
+        Person("Marie Curie", "correspondent"),
+        Person("Paul Valery", "photographer", "https://ycpress.example/pv"),
+        Person("Ana Lima", "translator"),
+        Person("Jo Park", "Photo editor"),
+    )
+)
+"""An author, a photographer, a translator and a photo editor: the byline the formats' role
+tests share (each format credits them its own way)."""
+
+
+def with_byline(story: Story, byline: Byline) -> Story:
+    """The story with one byline in every language."""
+    variants = tuple(dataclasses.replace(v, byline=byline) for v in story.variants)
+    return dataclasses.replace(story, variants=variants)

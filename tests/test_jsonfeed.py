@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, SAMPLE_SLUG, Exporter, export_stories
+from conftest import MIXED_BYLINE, REPO, SAMPLE_SLUG, Exporter, export_stories, with_byline
 from jsonschema import Draft7Validator, FormatChecker
 from lxml import etree
 
 from syndicate.cli import main
-from syndicate.model import Byline, Person, SiteConfig, Story
+from syndicate.model import SiteConfig, Story
 
 BASE = "https://ycpress.example/syndicate/"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -109,17 +109,7 @@ def test_feed_and_items_follow_the_model(out: Path, sample_story: Story) -> None
 
 def test_authors_are_the_byline_s_authors(sample_story: Story, site_config: SiteConfig) -> None:
     """JSON Feed has no contributors: a photographer is no author (before: listed as one)."""
-    story = with_byline(
-        sample_story,
-        Byline(
-            (
-                Person("Marie Curie", "correspondent"),
-                Person("Paul Valery", "photographer", "https://ycpress.example/pv"),
-                Person("Ana Lima", "translator"),
-                Person("Jo Park", "Photo editor"),
-            )
-        ),
-    )
+    story = with_byline(sample_story, MIXED_BYLINE)
     files, _ = export_stories([story], site_config, "jsonfeed")
     item = json.loads(files["jsonfeed/en.json"])["items"][0]
     assert item["authors"] == [{"name": "Marie Curie"}]
@@ -213,9 +203,3 @@ def test_validate_outputs_checks_feeds(
         f"item 2: id '{item['id']}' used twice",
     ):
         assert f"{path}: error: {problem} [jsonfeed.rule]" in err
-
-
-def with_byline(story: Story, byline: Byline) -> Story:
-    """The story with one byline in every language."""
-    variants = tuple(dataclasses.replace(v, byline=byline) for v in story.variants)
-    return dataclasses.replace(story, variants=variants)

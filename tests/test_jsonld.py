@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXED_NOW, REPO, SAMPLE_SLUG, export_stories
+from conftest import FIXED_NOW, MIXED_BYLINE, REPO, SAMPLE_SLUG, export_stories, with_byline
 
 from syndicate.cli import main
 from syndicate.model import Byline, Localized, Person, Rights, SiteConfig, Story
@@ -221,17 +221,7 @@ def test_people_who_did_not_write_are_contributors_not_authors(
     """A photographer is a `contributor`, a translator a `translator`, an editor an `editor`;
     authors stay authors (before: all under `author`). A byline of contributors alone has the
     publisher as author."""
-    story = with_byline(
-        sample_story,
-        Byline(
-            (
-                Person("Marie Curie", "correspondent"),
-                Person("Paul Valery", "photographer", "https://ycpress.example/pv"),
-                Person("Ana Lima", "translator"),
-                Person("Jo Park", "Photo editor"),
-            )
-        ),
-    )
+    story = with_byline(sample_story, MIXED_BYLINE)
     files, diags = export_stories([story], site_config, "jsonld")
     assert not diags.errors
     data = json.loads(files[f"jsonld/{SAMPLE_SLUG}.en.jsonld"])
@@ -430,12 +420,6 @@ def test_one_author_object_per_credited_name(
     ]
     result = run_checker(shared_dir, [path])
     assert "ERROR" not in result.stdout
-
-
-def with_byline(story: Story, byline: Byline) -> Story:
-    """The story with one byline in every language."""
-    variants = tuple(dataclasses.replace(v, byline=byline) for v in story.variants)
-    return dataclasses.replace(story, variants=variants)
 
 
 @pytest.mark.parametrize(

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, SAMPLE_SLUG, Exporter, export_stories
+from conftest import MIXED_BYLINE, REPO, SAMPLE_SLUG, Exporter, export_stories, with_byline
 from lxml import etree
 
 from syndicate.cli import main
-from syndicate.model import Byline, Correction, Localized, Person, Rights, SiteConfig, Story
+from syndicate.model import Correction, Localized, Rights, SiteConfig, Story
 from syndicate.render.text import body_text
 from syndicate.render.xhtml import correction_text, render_correction, to_string
 
@@ -292,17 +292,7 @@ def test_byline_roles_are_the_people_s_rel(
 ) -> None:
     """An author is `rel: author`; a photographer, a translator, an editor are theirs, not
     authors (before: every person `author`)."""
-    story = with_byline(
-        sample_story,
-        Byline(
-            (
-                Person("Marie Curie", "correspondent"),
-                Person("Paul Valery", "photographer", "https://ycpress.example/pv"),
-                Person("Ana Lima", "translator"),
-                Person("Jo Park", "Photo editor"),
-            )
-        ),
-    )
+    story = with_byline(sample_story, MIXED_BYLINE)
     for version in VERSIONS:
         options = {"ninjs": {"version": version}}
         files, _ = export_stories([story], site_config, "ninjs", options=options)
@@ -408,9 +398,3 @@ def test_byline_people_are_ninjs_people(
         assert doc["standard"]["version"] == version
     assert "people" not in load(out, "de")  # a language whose byline names no one
     run_validator(shared_dir, sorted((out / "ninjs").glob("*.json")), version)
-
-
-def with_byline(story: Story, byline: Byline) -> Story:
-    """The story with one byline in every language."""
-    variants = tuple(dataclasses.replace(v, byline=byline) for v in story.variants)
-    return dataclasses.replace(story, variants=variants)
