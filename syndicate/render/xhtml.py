@@ -62,17 +62,23 @@ def render_body(
     *,
     xml_lang: bool = True,
     figures: bool = True,
+    corrected: bool = False,
 ) -> etree._Element:
     """`<div lang=".." dir="..">` in the XHTML namespace holding the rendered body.
 
     `xml_lang` adds `xml:lang` beside `lang` (XHTML documents want both); `figures=False`
-    leaves images out (for consumers that carry them separately).
+    leaves images out (for consumers that carry them separately); `corrected` ends it with
+    the public correction note (`render_correction`), as every channel that carries the
+    body whole shows it (feeds, JSON Feed, books, the wire's bodies; a page places it from
+    its template).
     """
     div = etree.Element(_X + "div", nsmap={None: XHTML_NS})
     set_language(div, variant.lang, xml_lang=xml_lang)
     renderer = _Renderer(story, variant, image_src, figures, xml_lang)
     for block in variant.body:
         renderer.block(div, block)
+    if corrected and (correction := render_correction(story, variant.lang)) is not None:
+        div.append(correction)
     return div
 
 

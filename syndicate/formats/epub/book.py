@@ -26,7 +26,6 @@ from syndicate.render.xhtml import (
     foreign_language,
     language_attributes,
     render_body,
-    render_correction,
 )
 from syndicate.xmlbase import EPUB_NS, XHTML_NS, XML_LANG
 
@@ -467,10 +466,7 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
             else []
         ),
     )
-    body = render_body(story, variant, lambda image: image_file(story, image))
-    correction = render_correction(story, lang)
-    if correction is not None:
-        body.append(correction)
+    body = render_body(story, variant, lambda image: image_file(story, image), corrected=True)
     parts = [header, body, *_translations(story, lang, ctx)]
     rights = _para("rights", story.rights_notice(lang))
     notice = story.rights_for(lang).notice

@@ -37,7 +37,7 @@ from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.model.story import MEDIATOPIC_SCHEME
-from syndicate.render.xhtml import render_body, render_correction, to_string
+from syndicate.render.xhtml import render_body, to_string
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 """The `updated` of an empty feed of a site with no story any feed may carry (`_Quiet`)."""
@@ -631,10 +631,8 @@ def make_entry(story: Story, lang: str, ctx: Context[Any]) -> Entry:
     their entries with it."""
     variant = story.variant(lang)
     urls = ctx.urls
-    body = render_body(story, variant, lambda image: urls.image(story.slug, image))
-    correction = render_correction(story, lang)
-    if correction is not None:  # what the page says after the body, the feeds say too
-        body.append(correction)
+    # what the page says after the body (a correction note), the feeds say too
+    body = render_body(story, variant, lambda image: urls.image(story.slug, image), corrected=True)
     return Entry(
         id=story.variant_id(lang),
         lang=lang,

@@ -30,7 +30,7 @@ from syndicate.formats.jsonfeed.validate import check_feed
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.text import section_name
 from syndicate.model import Image, Story, StorySummary
-from syndicate.render.xhtml import render_body, render_correction, to_string
+from syndicate.render.xhtml import render_body, to_string
 
 VERSION = "https://jsonfeed.org/version/1.1"
 Node = dict[str, Any]
@@ -114,10 +114,7 @@ def make_item(story: Story, lang: str, ctx: Context[FeedOptions]) -> Node:
     def image_url(image: Image) -> str:
         return urls.image(story.slug, image)
 
-    body = render_body(story, variant, image_url, xml_lang=False)
-    correction = render_correction(story, lang)
-    if correction is not None:
-        body.append(correction)
+    body = render_body(story, variant, image_url, xml_lang=False, corrected=True)
     # JSON Feed has authors only: a photographer is none, unless the byline names no author
     byline = variant.byline
     credited = byline.authors if byline.authors or byline.organisation else byline.people

@@ -62,7 +62,7 @@ from syndicate.model import (
     Variant,
 )
 from syndicate.render.text import body_words, char_count, word_count
-from syndicate.render.xhtml import render_body, render_correction, set_language
+from syndicate.render.xhtml import render_body, set_language
 from syndicate.xmlbase import NAR_NS, XHTML_NS, XML_LANG
 
 XSD_ENV = "SYNDICATE_NEWSML_XSD"
@@ -480,13 +480,9 @@ class _ItemBuilder:
         def image_url(image: Image) -> str:
             return self.ctx.urls.output(media_path(story.slug, image.name))
 
-        body = render_body(story, variant, image_url)
         # The public correction note ends the body, as on the page: partners publish the
         # body, not the edNote, which is for their editors.
-        correction = render_correction(story, variant.lang)
-        if correction is not None:
-            body.append(correction)
-        html.append(H.body(body))
+        html.append(H.body(render_body(story, variant, image_url, corrected=True)))
         return html
 
     # packageItem --------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from syndicate.model import Image, Place, Story, Subject, Variant
 from syndicate.model.genres import genre_code, genre_uri
 from syndicate.model.story import MEDIATOPIC_SCHEME, Status
 from syndicate.render.text import body_text, body_words, char_count, word_count
-from syndicate.render.xhtml import correction_text, render_body, render_correction, to_string
+from syndicate.render.xhtml import correction_text, render_body, to_string
 
 Version = Literal["2.2", "3.1"]
 VERSIONS: tuple[Version, ...] = ("2.2", "3.1")
@@ -164,11 +164,11 @@ class DocumentBuilder:
         """The body from the one body renderer, images at their public URLs, then the public
         correction note, as on the page (`edNote` is for partners' editors, not to publish)."""
         urls, slug = self.ctx.urls, self.story.slug
-        body = render_body(self.story, variant, lambda image: urls.output(media_path(slug, image)))
-        correction = render_correction(self.story, variant.lang)
-        if correction is not None:
-            body.append(correction)
-        return to_string(body)
+
+        def image_src(image: Image) -> str:
+            return urls.output(media_path(slug, image))
+
+        return to_string(render_body(self.story, variant, image_src, corrected=True))
 
     def text(self, variant: Variant) -> str:
         """The body as plain text, then the correction note's plain text, as `xhtml` has it."""
