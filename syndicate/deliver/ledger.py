@@ -298,7 +298,7 @@ def _open(path: Path, *, repair: bool = True) -> tuple[sqlite3.Connection, str |
             row = db.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
             if row is not None and row[0] != str(FORMAT):
                 found = str(row[0])
-                if not found.isdigit() or int(found) > FORMAT:
+                if _newer_format(found):
                     db.close()
                     raise LedgerError(_newer(path, found))
                 if not repair:
@@ -307,8 +307,7 @@ def _open(path: Path, *, repair: bool = True) -> tuple[sqlite3.Connection, str |
                         f"the delivery ledger {path} is of an older format ({found}):"
                         " syndicate deliver replaces it"
                     )
-                why = f"it is of an older format ({found}) than this syndicate reads ({FORMAT})"
-                replaced = _replaced(path, why, aside=None)
+                replaced = _replaced(path, _older(found), aside=None)
             if row is None and existed and replaced is None:
                 replaced = _replaced(path, "it was empty", aside=None)
             if row is None or row[0] != str(FORMAT):
@@ -371,13 +370,21 @@ def _open_dry(path: Path) -> tuple[sqlite3.Connection, str | None, bool]:
     if row is None:
         return db, _replaced(path, "it was empty", aside=None, dry_run=True), True
     found = str(row[0])
-    if found != str(FORMAT) and (not found.isdigit() or int(found) > FORMAT):
+    if found == str(FORMAT):
+        return db, None, False
+    if _newer_format(found):
         db.close()
         raise LedgerError(_newer(path, found))
-    if found != str(FORMAT):
-        why = f"it is of an older format ({found}) than this syndicate reads ({FORMAT})"
-        return db, _replaced(path, why, aside=None, dry_run=True), True
-    return db, None, False
+    return db, _replaced(path, _older(found), aside=None, dry_run=True), True
+
+
+def _newer_format(found: str) -> bool:
+    """Whether a ledger's format (not this syndicate's) is a newer syndicate's."""
+    return not found.isdigit() or int(found) > FORMAT
+
+
+def _older(found: str) -> str:
+    return f"it is of an older format ({found}) than this syndicate reads ({FORMAT})"
 
 
 def _newer(path: Path, found: str) -> str:
