@@ -8,7 +8,7 @@ import pytest
 from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.model import SourceRef, Story
+from syndicate.model import Paragraph, SourceRef, Story, inline_text
 from syndicate.readers.markdown import parse_body
 from syndicate.render.text import body_text, body_words, char_count, word_count
 from syndicate.render.xhtml import XHTML_NS, render_body, to_string
@@ -155,6 +155,21 @@ def test_plain_text_numbers_list_items_and_counts_no_marks(sample_story: Story) 
     )
     variant = replace(sample_story.variant("en"), body=blocks)
     assert body_text(variant).split("\n\n") == ["Intro.", "2. second item"]
+
+
+def test_plain_text_keeps_a_hard_line_break_as_a_new_line(sample_story: Story) -> None:
+    """An address or a verse written with hard line breaks kept its lines on the page and in
+    the EPUB, but ran them together in plain text (ninjs' text/plain body, JSON-LD's
+    articleBody): "12 Rue de Rivoli Paris" for two lines. Inside a list item the next line
+    keeps the item's indent. A count's words and a one-line text still take a space."""
+    markdown = "Write to:\\\n12 Rue de Rivoli  \nParis\n\n- first\\\n  second\n"
+    blocks = parse_body(markdown, SourceRef("en.md", 1), lambda src: 0, Diagnostics())
+    variant = replace(sample_story.variant("en"), body=blocks)
+    assert body_text(variant) == "Write to:\n12 Rue de Rivoli\nParis\n\n- first\n   second"
+    assert word_count(body_words(variant)) == 9
+    (paragraph, _) = blocks
+    assert isinstance(paragraph, Paragraph)
+    assert inline_text(paragraph.children) == "Write to: 12 Rue de Rivoli Paris"
 
 
 @pytest.mark.parametrize(

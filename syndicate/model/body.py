@@ -197,20 +197,22 @@ def _shifted(text: str, table: dict[int, int], mark: str) -> str:
     return f"{mark}({text})"
 
 
-def inline_text(nodes: tuple[Inline, ...]) -> str:
-    """The plain text of inline nodes (line breaks become spaces; raised and lowered text in
-    Unicode's superscript and subscript forms, see `_shifted`)."""
+def inline_text(nodes: tuple[Inline, ...], line_break: str = " ") -> str:
+    """The plain text of inline nodes (raised and lowered text in Unicode's superscript and
+    subscript forms, see `_shifted`). A hard line break becomes `line_break`: a space where
+    the text is one line (a headline, a caption, a count's words), a new line in a body's
+    plain text (an address or a verse keeps its lines)."""
     parts: list[str] = []
     for node in nodes:
         match node:
             case Text(text) | Code(text):
                 parts.append(text)
             case Emphasis(children) | Strong(children) | Link(_, children):
-                parts.append(inline_text(children))
+                parts.append(inline_text(children, line_break))
             case Superscript(children):
                 parts.append(raised(inline_text(children)))
             case Subscript(children):
                 parts.append(lowered(inline_text(children)))
             case LineBreak():
-                parts.append(" ")
+                parts.append(line_break)
     return "".join(parts)

@@ -43,8 +43,8 @@ def body_text(variant: Variant) -> str:
     """The body as plain text: one paragraph per block, separated by blank lines. A list's
     items say their number ("1. ", from the list's start) or a bullet ("- "), as pandoc's
     plain text does, and a list inside an item is indented by three spaces a level: "the
-    three steps below" must still find its steps. Figures, which plain text cannot show,
-    are left out."""
+    three steps below" must still find its steps. A hard line break is a new line (an
+    address, a verse). Figures, which plain text cannot show, are left out."""
     return "\n\n".join(_plain_blocks(variant.body, ""))
 
 
@@ -57,8 +57,8 @@ def body_words(variant: Variant) -> str:
 
 def _plain_blocks(blocks: Iterable[Block], indent: str) -> Iterator[str]:
     for block in blocks:
-        if isinstance(block, Paragraph | Heading):
-            yield indent + inline_text(block.children)
+        if isinstance(block, Paragraph | Heading):  # a hard break's next line keeps the indent
+            yield indent + inline_text(block.children, "\n" + indent)
         elif isinstance(block, BlockQuote):
             yield from _plain_blocks(block.children, indent)
         elif isinstance(block, ListBlock):
