@@ -96,7 +96,8 @@ def test_a_headline_that_looks_like_markup_passes_the_w3c_validator(
     shared_dir: Path, tmp_path: Path
 ) -> None:
     """`x<y & z` in a headline was `x&lt;y &amp; z` in the RSS title: the validator's RSS
-    profile check (`CharacterData`) warns that aggregators read it as HTML."""
+    profile check (`CharacterData`) warns that aggregators read it as HTML. An image's
+    caption (`media:description`, plain text) is written the same way."""
     site = tmp_path / "site"
     shutil.copytree(REPO / "articles", site / "articles")
     shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
@@ -104,6 +105,15 @@ def test_a_headline_that_looks_like_markup_passes_the_w3c_validator(
     text = english.read_text(encoding="utf-8")
     line = next(t for t in text.splitlines() if t.startswith("headline:"))
     english.write_text(text.replace(line, 'headline: "Why x<y holds & when it fails"'), "utf-8")
+    facts = site / "articles" / SAMPLE_SLUG / "story.yaml"
+    caption = "en: NATO's mission in Iraq will grow from about 500 to about 4,000 personnel."
+    assert caption in facts.read_text(encoding="utf-8")
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace(caption, 'en: "The <main> mission & more"'),
+        "utf-8",
+    )
     out = export(site, tmp_path / "out", FIXED_NOW)
-    assert b"Why x&#x3C;y holds &#x26; when it fails" in (out / "rss/en.xml").read_bytes()
+    rss = (out / "rss/en.xml").read_bytes()
+    assert b"Why x&#x3C;y holds &#x26; when it fails" in rss
+    assert b'type="plain">The &#x3C;main&gt; mission &#x26; more</media:description>' in rss
     assert not [r for r in validate(shared_dir, out) if r[0].startswith("rss/")]

@@ -157,6 +157,31 @@ def test_plain_text_numbers_list_items_and_counts_no_marks(sample_story: Story) 
     assert body_text(variant).split("\n\n") == ["Intro.", "2. second item"]
 
 
+def test_an_empty_element_is_written_with_its_end_tag_for_html_readers(
+    sample_story: Story,
+) -> None:
+    """`<em></em>` pasted from an old CMS was written `<em/>` in RSS's content:encoded, JSON
+    Feed's content_html and ninjs' body_html, which are read as HTML: there `<em/>` is a
+    start tag, and the rest of the story ran on in italics. An empty element keeps its end
+    tag; void ones (`<br/>`, `<img/>`) stay as they are, and an HTML parser reads the text
+    as the XML parser does."""
+    from lxml import html as lxml_html
+
+    markdown = "Intro <em></em> after, <b></b> and <sup></sup> too.\n\nA  \nbreak.\n"
+    blocks = parse_body(markdown, SourceRef("en.md", 1), lambda src: 0, Diagnostics())
+    variant = replace(sample_story.variant("en"), body=blocks)
+    div = render_body(sample_story, variant, lambda img: img.file, xml_lang=False)
+    written = to_string(div)
+    assert "/>" not in written.replace("<br/>", "")
+    assert "<em></em>" in written and "<br/>" in written
+    parsed = lxml_html.fragment_fromstring(written)
+    assert [p.text_content() for p in parsed.iter("p")] == [
+        "Intro  after,  and  too.",
+        "Abreak.",
+    ]
+    assert parsed.find(".//em") is not None and len(parsed.find(".//em")) == 0
+
+
 def test_plain_text_keeps_a_hard_line_break_as_a_new_line(sample_story: Story) -> None:
     """An address or a verse written with hard line breaks kept its lines on the page and in
     the EPUB, but ran them together in plain text (ninjs' text/plain body, JSON-LD's

@@ -209,8 +209,19 @@ def correction_text(story: Story, lang: str) -> str | None:
     return "\n\n".join("".join(child.itertext()) for child in aside)
 
 
+_VOID = frozenset(_X + name for name in ("br", "hr", "img", "wbr"))
+"""The HTML void elements a body holds: the only ones written as `<br/>`."""
+
+
 def to_string(element: etree._Element) -> str:
-    """Serialise as XML (valid XHTML), namespace declared on the root element."""
+    """Serialise as XML (valid XHTML), namespace declared on the root element, that an HTML
+    parser reads the same (RSS's `content:encoded`, JSON Feed's `content_html` and ninjs'
+    `body_html` are read as HTML): an empty element other than a void one is written with its
+    end tag, `<em></em>`, never `<em/>`, which HTML reads as a start tag whose element runs
+    on over the rest of the story. (An empty element is given an empty text to that end.)"""
+    for node in element.iter(etree.Element):
+        if node.text is None and not len(node) and node.tag not in _VOID:
+            node.text = ""
     return str(etree.tostring(element, encoding="unicode"))
 
 

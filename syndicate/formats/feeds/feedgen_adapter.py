@@ -290,7 +290,8 @@ def rss_item(entry: Entry, dialect: RssDialect = PLAIN_RSS) -> bytes:
 
 
 _RSS_PLAIN = re.compile(
-    rb"<(title|category|author|dc:creator|media:title|media:credit|source)([ >][^<]*)</\1>"
+    rb"<(title|category|author|dc:creator|media:title|media:credit|media:description|source)"
+    rb"([ >][^<]*)</\1>"
 )
 """RSS elements of plain text (not HTML, as `description` is), on one line as serialised."""
 
