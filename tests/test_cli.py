@@ -431,6 +431,41 @@ def test_export_refuses_the_sections_validate_refuses(
     assert main([*export, "-q"]) == 0
 
 
+def test_validate_warns_of_a_section_no_story_is_in_as_the_export_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`feeds.sections: [technolgy]` (feeds that stay empty), a profile's and
+    `epub.section_order`'s typo: the export warned of each, `validate --strict` said OK and
+    exited 0, so a CI gate on it passed what `export --strict` then failed. Both say them, in
+    the same words."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config += (
+        "feeds:\n  sections: [politic]\n"
+        "epub:\n  section_order: [politcs]\n"
+        "profiles:\n  flipboard:\n    sections: [politicz]\n"
+    )
+    (site / "syndicate.yaml").write_text(config, encoding="utf-8")
+    expected = {
+        "feeds.sections: no story is in the section 'politic', so its feeds stay empty; did"
+        " you mean 'politics'? [feeds.section]",
+        "profiles.flipboard.sections: no story is in the section 'politicz', so its feeds stay"
+        " empty; did you mean 'politics'? [feeds.section]",
+        "epub.section_order: no story is in the section 'politcs', so it orders nothing; did"
+        " you mean 'politics'? [epub.section]",
+    }
+
+    def said(err: str) -> set[str]:
+        return {line.split("warning: ", 1)[1] for line in err.splitlines() if "warning: " in line}
+
+    validated = run_in(site, "--strict", "validate")
+    assert validated.returncode == 2, validated.stderr
+    assert said(validated.stderr) == expected
+    exported = run_in(site, "--strict", "export", "-f", "all", "-f", "flipboard", "-q")
+    assert said(exported.stderr) >= expected
+
+
 def test_the_commands_sections_are_those_export_knows() -> None:
     from syndicate.build.engine import OTHER_SECTIONS
     from syndicate.build.options import SECTION as EXPORT

@@ -70,11 +70,12 @@ def test_the_sections_known_without_loading_are_the_writers_own() -> None:
 
 CONTRACT = {"story_files", "collection_files", "validate_outputs"}
 """What a format implements: one or both of the two functions, and its output validator."""
-HOOK_METHODS = {"media_type_of", "in_window", "check_site_inputs"}
+HOOK_METHODS = {"media_type_of", "in_window", "check_site_inputs", "check_stories"}
 """The optional hooks that are methods (docs/architecture.md, "Optional hooks"): the media
 type of a file, for formats whose folders hold several kinds; whether a story is in the
 writer's time window, for a window without its first instant (a partner's age limit); the
-check of the site's own files it reads, for `validate` (the HTML pages' templates)."""
+check of the site's own files it reads, for `validate` (the HTML pages' templates); the
+check of its options against the stories, for `validate` (a section no story is in)."""
 HOOK_ATTRIBUTES = {"folders", "config_section", "embargoed", "site_inputs", "window"}
 """The optional hooks that are declarations with a default (the same page)."""
 FEED_DIALECT = {"render_entry", "render_document", "render_tombstone", "feed_image", "check_file"}

@@ -54,7 +54,9 @@ syndicate.yaml:14: error: feeds: limit: 0 is not valid: expected a whole number 
 sections of the formats it writes. `syndicate formats` lists every format's options with their
 defaults, the site's own partner profiles and installed plugins included.
 
-A complete configuration (the sample site's, with an option of each kind):
+A complete configuration for the sample site, with an option of each kind (the sample's own
+`syndicate.yaml` sets the site settings alone; every section listed must be one a story is in:
+`validate` warns of one that no story is, `feeds.section` / `epub.section`):
 
 ```yaml
 publisher:
@@ -75,7 +77,7 @@ feeds:                             # options of the Atom, RSS and JSON Feed form
                                            # that changes a feed: leave it out while testing
 epub:
   edition: day
-  section_order: [politics, world]
+  section_order: [politics]     # sections first in an edition; the others follow alphabetically
 profiles:                          # partner feed profiles
   google-news:
   msn: {languages: [en, fr]}

@@ -7,9 +7,10 @@ import argparse
 import logging
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from syndicate.build.engine import cache_folder, settle_output
 from syndicate.build.links import dead_links_in
@@ -26,6 +27,7 @@ from syndicate.formats.contract import AnyWriter, Context
 from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PROFILES, PluginError
 from syndicate.i18n.terms import use_site_terms
+from syndicate.model import SiteConfig, StorySummary
 from syndicate.readers.config import load_config
 from syndicate.readers.folders import check_future_update
 from syndicate.serve.options import SECTION as SERVE
@@ -71,6 +73,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     stories = read_summaries(args.articles, config, diags, args.jobs, published)
     for story in stories:
         check_future_update(story, args.now or datetime.now(UTC), diags)
+    if options is not None:  # what each format's collection would warn of (a section typo)
+        _check_stories(writers, stories, options, config, args.now or datetime.now(UTC), diags)
     problems = options is None or delivery is None or serving is None or exporting is None
     variants = sum(len(s.variants) for s in stories)
     warnings = len(diags.warnings)
@@ -188,6 +192,27 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         unchecked=unchecked,
     )
     return EXIT_OK
+
+
+def _check_stories(
+    writers: Sequence[AnyWriter],
+    stories: Sequence[StorySummary],
+    options: Mapping[str, Any],
+    config: SiteConfig,
+    now: datetime,
+    diags: Diagnostics,
+) -> None:
+    """Each format's checks of its options against the site's stories (`check_stories`): a
+    section listed in `feeds.sections` or `epub.section_order` that no story is in."""
+    for writer in writers:
+        ctx = Context(config, now, config.languages, options[writer.section()], diags, writer.name)
+        try:
+            writer.check_stories(stories, ctx)
+        except Exception as exc:  # a plugin's bug: said, as a failing validate_outputs is
+            diags.error(
+                "validate.failed",
+                f"the {writer.name} format could not check the stories: {exc!r}",
+            )
 
 
 def _checked(checked: Sequence[str], unchecked: dict[str, list[str]], warnings: int) -> str:

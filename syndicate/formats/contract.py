@@ -395,6 +395,11 @@ class Writer(Generic[OptionsT]):
         (the HTML pages' templates parse), so that `validate` tells their problems at their
         lines before an export would. This default checks nothing."""
 
+    def check_stories(self, stories: Sequence[StorySummary], ctx: Context[OptionsT]) -> None:
+        """Check its options against the summaries of every story of the site (a section
+        listed that no story is in), so that `validate` tells what `collection_files` would
+        warn of in an export, in the same words. This default checks nothing."""
+
     def validate_outputs(self, out: Path, ctx: Context[OptionsT]) -> None:
         """Check the files this format wrote under `out/` and report problems in
         `ctx.diagnostics`. This default checks that XML and JSON files are well-formed;

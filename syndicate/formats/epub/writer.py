@@ -90,7 +90,7 @@ class EpubWriter(Writer[EpubOptions]):
         work (a book that fails is an error, and a run with errors publishes nothing), with
         their catalog entries (fragments), so the catalog lists them and the editions from
         the summaries; only the stories of the editions are recalled whole, for their books."""
-        _unknown_sections(ctx.options.section_order, stories, ctx)
+        self.check_stories(stories, ctx)
         visible = _newest_first([s for s in stories if s.is_visible(ctx.now)])
         # Every language's books and editions are listed, of this run's languages or not: the
         # catalog's root lists each language, as a run of every language writes it. Only the
@@ -147,6 +147,9 @@ class EpubWriter(Writer[EpubOptions]):
         for path in (opds.CATALOG, *(opds.feed_path(lang) for lang in languages)):
             make = functools.partial(made.catalog, listed, path)
             yield Planned(path, make, summaries=summaries, key=key)
+
+    def check_stories(self, stories: Sequence[StorySummary], ctx: Context[EpubOptions]) -> None:
+        _unknown_sections(ctx.options.section_order, stories, ctx)
 
     def validate_outputs(self, out: Path, ctx: Context[EpubOptions]) -> None:
         """Well-formed XML everywhere; every EPUB's zip layout, XML members and EPUBCheck (all

@@ -157,6 +157,9 @@ class FeedWriter(Writer[FeedOptions]):
             make = functools.partial(assemble, self.render_document, document, ctx)
             yield planned(document, make)
 
+    def check_stories(self, stories: Sequence[StorySummary], ctx: Context[FeedOptions]) -> None:
+        unknown_sections(ctx.options, stories, ctx)
+
     def validate_outputs(self, out: Path, ctx: Context[FeedOptions]) -> None:
         from syndicate.formats.checking import output_files
         from syndicate.formats.feeds.w3c import feedvalidator, run_feedvalidator
@@ -238,11 +241,15 @@ def planned(document: Document, make: Callable[[], bytes]) -> Planned:
     return Planned(document.path, make, stories=(*document.stories, *document.killed), key=key)
 
 
-def _unknown_sections(
-    sections: Sequence[str], stories: Sequence[StorySummary], ctx: Context[FeedOptions]
+def unknown_sections(
+    options: FeedOptions, stories: Sequence[StorySummary], ctx: Context[Any]
 ) -> None:
     """A section listed that no story has (a typo, `Politics`) gets feeds that stay empty:
-    said, with the nearest section the stories have."""
+    said, with the nearest section the stories have (a feed format's or a partner profile's
+    `sections`, at its line; `validate` says it too, through `check_stories`)."""
+    if options.sections == "all":
+        return
+    sections = options.sections
     known = sorted({s.section for s in stories})
     own = ctx.config.section("profiles").get(ctx.writer) is not None
     path = ("profiles", ctx.writer, "sections") if own else ("feeds", "sections")
@@ -274,8 +281,7 @@ def plan_documents(
     the format: it is worked out once (`story_sets`) for the Atom, RSS and JSON Feed formats
     of a run, which plan the same documents in three syntaxes."""
     options = ctx.options
-    if options.sections != "all":
-        _unknown_sections(options.sections, stories if every is None else every, ctx)
+    unknown_sections(options, stories if every is None else every, ctx)
     kinds: dict[str, _Kind] = {}
     quiet = _Quiet(stories if every is None else every, ctx.now)
     for chosen in story_sets(stories, ctx.now, options.feed_languages(ctx.languages), options):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from syndicate.formats.feeds.documents import (
     notice_places,
     plan_documents,
     planned,
+    unknown_sections,
 )
 from syndicate.formats.jsonfeed.validate import check_feed
 from syndicate.i18n.dates import rfc3339
@@ -58,6 +59,9 @@ class JsonFeedWriter(Writer[FeedOptions]):
     ) -> Iterable[OutputFile]:
         for document in plan_documents(stories, ctx, self.name, self.media_type, extension=".json"):
             yield planned(document, functools.partial(_document, document, ctx))
+
+    def check_stories(self, stories: Sequence[StorySummary], ctx: Context[FeedOptions]) -> None:
+        unknown_sections(ctx.options, stories, ctx)
 
     def validate_outputs(self, out: Path, ctx: Context[FeedOptions]) -> None:
         super().validate_outputs(out, ctx)

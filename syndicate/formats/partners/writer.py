@@ -31,6 +31,7 @@ from syndicate.formats.feeds.documents import (
     plan_documents,
     planned,
     tombstone_name,
+    unknown_sections,
 )
 from syndicate.formats.feeds.feedgen_adapter import (
     Entry,
@@ -158,6 +159,9 @@ class ProfileWriter(Writer[ProfileOptions]):
             for document in documents:
                 # made again only when its head or one of its items changed (or the profile)
                 yield planned(document, functools.partial(_capped, document, dialect, rules, ctx))
+
+    def check_stories(self, stories: Sequence[StorySummary], ctx: Context[ProfileOptions]) -> None:
+        unknown_sections(_feed_options(ctx.options), stories, ctx)
 
     def validate_outputs(self, out: Path, ctx: Context[ProfileOptions]) -> None:
         from syndicate.formats.feeds.w3c import feedvalidator, run_feedvalidator
