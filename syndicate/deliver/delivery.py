@@ -94,6 +94,9 @@ class TargetResult:
     settings: bool = False
     """Whether the problem is in the settings (a credential that cannot be read, a missing
     extra, too many deletions): running deliver again changes nothing until they are fixed."""
+    unexported: bool = False
+    """Whether a format it takes has no folder in out/ (never exported) or cannot be loaded:
+    an export, or the plugin installed, is what it takes; a new delivery changes nothing."""
     refused: bool = False
     """Whether the target refused (a wrong password, a permission, an HTTP 4xx, a host name
     not found): not tried again, and a new run changes nothing until that is fixed."""
@@ -389,7 +392,11 @@ class _Run:
                 if result.changes and not dry_run
                 else ""
             )
-            again = "" if result.settings or result.refused else "; run deliver again"
+            again = (
+                ""
+                if result.settings or result.refused or result.unexported
+                else "; run deliver again"
+            )
             self.diags.error(
                 "deliver.failed",
                 f"{target.name} ({target.url}): {result.problem}{made}{again}",
@@ -514,7 +521,7 @@ class _Run:
         for name in names:
             writer = self.writers.get(name)
             if writer is None:
-                result.problem = f"the format {name} cannot be loaded"
+                result.problem, result.unexported = f"the format {name} cannot be loaded", True
                 return [], []
             for folder in writer.owned_folders():
                 if not (self.out / folder).is_dir():
@@ -526,6 +533,7 @@ class _Run:
                         f"{self.out / folder} does not exist: run syndicate export --format"
                         f" {name} first"
                     )
+                    result.unexported = True
                     return [], []
                 folders.append(folder)
         return folders, gone
