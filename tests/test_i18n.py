@@ -29,7 +29,7 @@ from syndicate.i18n import (
     rfc3339,
     term,
 )
-from syndicate.i18n.dates import rfc3339_utc
+from syndicate.i18n.dates import date_pattern, rfc3339_utc
 from syndicate.i18n.locales import language_label
 from syndicate.i18n.terms import available_languages
 from syndicate.i18n.text import byline_text, dateline_text, isolate, listed, parts, section_name
@@ -678,3 +678,67 @@ def test_a_short_code_is_offered_a_tag_only_as_it_is() -> None:
 
     assert tag_hint("jp") == "; did you mean 'ja'?"  # Japan's code, as it is
     assert tag_hint("qaa") == ""  # not Qatar's `qa`
+
+
+@pytest.mark.parametrize("lang", ["dv", "mn-Mong", "ht", "jbo"])
+def test_a_language_cldr_names_no_months_in_is_dated_in_numbers(lang: str) -> None:
+    """babel's `dv`, `mn_Mong` (and some thirty other locales) have no month names of their
+    own, only the root locale's placeholders: dates read "20 M03 2026", "2026 M03 20"."""
+    assert format_human_date(PUBLISHED, lang, "Europe/Brussels") == "2021-02-18"
+    assert format_human_datetime(PUBLISHED, lang, "Europe/Brussels") == (
+        "2021-02-18 19:30 GMT+01:00"
+    )
+    assert date_pattern(lang).fullmatch("2021-02-18")
+    assert rfc3339(PUBLISHED) == "2021-02-18T19:30:00+01:00"  # machine dates as they were
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "February 18, 2021, 7:30\u202fPM"), ("fr", "18 février 2021, 19:30"),
+     ("ar", "18 فبراير 2021، 7:30 م"), ("fa", "۱۸ فوریه ۲۰۲۱")],
+)  # fmt: skip
+def test_languages_with_month_names_keep_their_words(lang: str, expected: str) -> None:
+    assert format_human_datetime(PUBLISHED, lang, "Europe/Brussels").startswith(expected)
+
+
+def test_a_language_cldr_names_no_months_in_is_a_warning(tmp_path: Path) -> None:
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = config.replace("languages: [en, fr, ar, zh-Hans, de, es]", "languages: [en, dv]")
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    diags = Diagnostics()
+    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is not None
+    dates = [d for d in diags if d.code == "config.dates"]
+    assert [d.severity for d in dates] == ["warning"]
+    assert "names no months in 'dv'" in dates[0].message
+    assert "'2026-03-20', '19:30'" in dates[0].message
+    config = config.replace("languages: [en, dv]", "languages: [en, fr, ar]")
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    diags = Diagnostics()
+    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is not None
+    assert not list(diags)
+
+
+def test_pages_in_a_language_without_month_names_show_no_placeholders(tmp_path: Path) -> None:
+    from conftest import SAMPLE_SLUG
+
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    (site / "syndicate.yaml").write_text(
+        config.replace("languages: [en, fr, ar, zh-Hans, de, es]", "languages: [en, dv]"),
+        encoding="utf-8",
+    )
+    story = site / "articles" / SAMPLE_SLUG
+    text = (story / "en.md").read_text(encoding="utf-8")
+    (story / "dv.md").write_text(text.replace("Brussels", "ބްރަސަލްސް"), encoding="utf-8")
+    args = ["export", "-q", "--jobs", "1", "--config", str(site / "syndicate.yaml")]
+    args += ["--articles", str(site / "articles"), "--out", str(site / "out")]
+    assert main([*args, "-f", "html", "-f", "epub"]) == 0
+    page = (site / "out" / f"html/{SAMPLE_SLUG}.dv.html").read_text(encoding="utf-8")
+    times = re.findall(r"<time[^>]*>[^<]*</time>", page)
+    assert times and all(re.search(r">\d{4}-\d\d-\d\d</time>", t) for t in times)
+    assert not re.search(r"\bM\d\d\b", page)
+    book = zipfile.ZipFile(site / "out" / f"epub/{SAMPLE_SLUG}.dv.epub")
+    xhtml = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml"))
+    assert not re.search(r"\bM\d\d\b", xhtml)

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from syndicate.i18n.locales import locale_for, native_digits
+from syndicate.i18n.locales import has_month_names, locale_for, native_digits
 
 
 def _local(dt: datetime, tz: str) -> datetime:
@@ -30,16 +30,24 @@ def format_day(day: date, lang: str, fmt: str = "long") -> str:
 
 @lru_cache(maxsize=4096)
 def _date_text(day: date, lang: str, fmt: str) -> str:
-    """Babel's words for a day: the same few days are written in every format and page."""
+    """Babel's words for a day: the same few days are written in every format and page. In
+    a language CLDR names no months in (`has_month_names`), the day in numbers, ISO 8601's
+    order ("2026-03-20"), never the root locale's placeholders ("20 M03 2026")."""
     from babel.dates import format_date
 
+    if not has_month_names(lang):
+        return native_digits(day.isoformat(), lang)
     return native_digits(str(format_date(day, fmt, locale=locale_for(lang))), lang)
 
 
 @lru_cache(maxsize=4096)
 def format_human_time(dt: datetime, lang: str, tz: str, fmt: str = "short") -> str:
+    """ "19:30", "7:30 PM": in a language without CLDR month names (`has_month_names`),
+    whose locale data is the root's, 24-hour numbers ("19:30") beside its numeric dates."""
     from babel.dates import format_time
 
+    if not has_month_names(lang):
+        return native_digits(_local(dt, tz).strftime("%H:%M"), lang)
     text = str(format_time(dt, fmt, tzinfo=ZoneInfo(tz), locale=locale_for(lang)))
     return native_digits(text, lang)
 
@@ -226,6 +234,8 @@ def date_pattern(lang: str) -> re.Pattern[str]:
     """What `format_human_date` writes in a language, long or medium, and a day with its month
     or a month with its year, in any digits and case: "18 février 2021", "18. Februar",
     "February 18, 2021", "2021年2月18日", "۱۸ فوریهٔ ۲۰۲۱". A cover keeps a date on one line."""
+    if not has_month_names(lang):  # the numeric date `format_human_date` writes then
+        return re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
     locale = locale_for(lang)
     names = {
         str(name)

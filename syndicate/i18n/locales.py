@@ -281,6 +281,17 @@ def borrowed(text_lang: str | None, lang: str) -> bool:
 
 
 @cache
+def has_month_names(tag: str) -> bool:
+    """Whether CLDR names the months in the language. About thirty of babel's locales (`dv`,
+    `mn-Mong`, `ht`, `jbo`, `rhg`, ...) have no names of their own and inherit the root
+    locale's placeholders, "M01" to "M12": a date in words would read "20 M03 2026", so
+    `format_human_date` writes such a language's dates in numbers ("2026-03-20")."""
+    root = Locale.parse("root").months["format"]["wide"]
+    months = locale_for(tag).months["format"]["wide"]
+    return any(str(months.get(n)) != str(root.get(n)) for n in range(1, 13))
+
+
+@cache
 def direction(tag: str) -> Direction:
     """Text direction from CLDR's character order for the language, never a hard-coded list."""
     return "rtl" if locale_for(tag).character_order == "right-to-left" else "ltr"

@@ -20,6 +20,7 @@ from syndicate.diagnostics import CLOSE, Diagnostics, did_you_mean, suggest
 from syndicate.i18n.locales import (
     canonical_case,
     fallback_tags,
+    has_month_names,
     is_valid_tag,
     is_zone,
     zone_meant,
@@ -458,6 +459,15 @@ def _languages_ok(
                     f" {_beside(shown, TERMS)}/{tag}.yaml (start from the output of"
                     f" `syndicate terms --lang {tag}`)"
                 ),
+                where,
+            )
+        if is_valid_tag(tag) and not has_month_names(tag):
+            diags.warning(
+                "config.dates",
+                f"CLDR, which syndicate's human dates come from, names no months in {tag!r}"
+                f" (babel has only the placeholders 'M01' to 'M12'): {tag!r} pages give dates"
+                " and times in numbers ('2026-03-20', '19:30') rather than in words; a later"
+                " babel may bring CLDR's month names (pip install --upgrade babel)",
                 where,
             )
     return ok
