@@ -113,6 +113,16 @@ def test_language_tags() -> None:
     assert display_name("zh-Hans", "en") == "Chinese (Simplified)"
 
 
+def test_a_language_cldr_does_not_name_in_itself_is_named_by_its_language() -> None:
+    """babel's `mn_Mong` names no language: the switcher showed "Mn-Mong", OPDS "mn-Mong".
+    Its language's own locale (`mn`) names it, then English does; the tag comes last."""
+    assert display_name("mn-Mong") == "монгол (монгол бичиг)"
+    assert language_label("mn-Mong") == "Монгол (монгол бичиг)"
+    assert display_name("mn-Mong", "en") == "Mongolian (Mongolian)"
+    assert display_name("mn") == "монгол" and display_name("dv", "en") == "Divehi"
+    assert display_name("en-CN") == "English (China)"  # a named locale keeps its name
+
+
 def test_a_language_label_is_capitalised_where_its_script_does() -> None:
     assert language_label("fr") == "Français" and language_label("ru") == "Русский"
     assert language_label("ka") == "ქართული", "no Mtavruli capital starts a Georgian word"

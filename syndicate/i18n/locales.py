@@ -378,10 +378,21 @@ def format_number(number: int, lang: str) -> str:
 
 @cache
 def display_name(tag: str, in_lang: str | None = None) -> str:
-    """The language's name, in `in_lang` (default: in itself, e.g. "français")."""
+    """The language's name, in `in_lang` (default: in itself, e.g. "français"). Where CLDR
+    has none there (babel's `mn_Mong` names nothing), the name its language's own locale
+    gives it ("монгол (монгол бичиг)", from `mn`), or the language's alone, then the
+    English name; the tag itself only when CLDR names it nowhere."""
     loc = locale_for(tag)
     shown = locale_for(in_lang) if in_lang else loc
-    name = loc.get_display_name(shown) or tag
+    try:
+        base = Locale(loc.language)  # the language without script or region: `mn`
+    except (UnknownLocaleError, ValueError):
+        base = loc
+    namers = (shown,) if in_lang else (loc, base)
+    found = (
+        named.get_display_name(namer) for namer in (*namers, Locale("en")) for named in (loc, base)
+    )
+    name = next((str(n) for n in found if n), tag)
     match = _TAG.fullmatch(tag)
     region = match["region"].upper() if match is not None and match["region"] else None
     if region and loc.territory != region and _A_COUNTRY.fullmatch(region):
