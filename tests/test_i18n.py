@@ -752,3 +752,35 @@ def test_pages_in_a_language_without_month_names_show_no_placeholders(tmp_path: 
     book = zipfile.ZipFile(site / "out" / f"epub/{SAMPLE_SLUG}.dv.epub")
     xhtml = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml"))
     assert not re.search(r"\bM\d\d\b", xhtml)
+
+
+@pytest.mark.parametrize(
+    ("tag", "said"),
+    [
+        ("x-klingon", "'x-klingon' is a private-use tag (RFC 5646, 2.2.7), which syndicate"),
+        ("i-klingon", "'i-klingon' is a grandfathered tag (RFC 5646, 2.2.8), and the tag the"
+         " registry prefers, 'tlh' (Klingon), syndicate does not support either: CLDR"),
+        ("zh-yue", "'zh-yue' is a tag IANA's registry deprecates; write 'yue' instead"),
+        ("art-lojban", "'art-lojban' is a grandfathered tag (RFC 5646, 2.2.8); write 'jbo'"),
+        ("tlh", "'tlh' is the code of Klingon, a language syndicate does not support: CLDR,"),
+        ("qaa", "'qaa' is in the range ISO 639 reserves for local use ('qaa' to 'qtz')"),
+        ("sgn-BE-FR", "'sgn-BE-FR' is a grandfathered tag (RFC 5646, 2.2.8), and the tag the"
+         " registry prefers, 'sfb', syndicate does not support either"),
+        ("i-default", "the registry gives no tag to write instead; write the tag of the"),
+    ],
+)  # fmt: skip
+def test_a_bcp_47_tag_syndicate_does_not_take_is_told_why(
+    tmp_path: Path, tag: str, said: str
+) -> None:
+    """RFC 5646 2.2.7 and 2.2.8 make `x-klingon` and `i-klingon` BCP 47 tags: they were told
+    "is not a BCP 47 language tag"; `zh-yue` and `art-lojban` were not told the IANA
+    registry's Preferred-Value; `tlh`, `qaa`, `sgn-BE-FR` only "unknown language tag"."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = config.replace("languages: [en, fr, ar, zh-Hans, de, es]", f"languages: [en, {tag}]")
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    diags = Diagnostics()
+    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is None
+    (error,) = diags.errors
+    assert said in error.message
+    assert "not a BCP 47" not in error.message and "unknown language tag" not in error.message

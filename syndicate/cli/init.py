@@ -28,7 +28,7 @@ from syndicate.i18n.dates import rfc3339, zone_city
 from syndicate.i18n.locales import fallback_tags, is_valid_tag, is_zone, zone_meant
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.config import load_config
-from syndicate.readers.languages import deprecated_hint, tag_hint
+from syndicate.readers.languages import deprecated_hint, tag_problem
 
 SITE_ASSETS = "articles/_site"
 IGNORED = "/out/\n/.syndicate/\n"
@@ -261,9 +261,8 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
     languages = tuple(dict.fromkeys(args.langs or ["en"]))
     for tag in languages:
         if not is_valid_tag(tag):
-            diags.error(
-                "init.language", f"--lang {tag}: not a known BCP 47 language tag{tag_hint(tag)}"
-            )
+            problem = tag_problem(tag, "not a known BCP 47 language tag")
+            diags.error("init.language", f"--lang {tag}: {problem}")
         elif old := deprecated_hint(tag):
             diags.error("init.language", f"--lang {tag}: {old}")
     zone = args.timezone or local_zone(diags)

@@ -28,7 +28,7 @@ from syndicate.i18n.terms import term, use_site_terms
 from syndicate.model import SiteConfig
 from syndicate.readers.articles import slug_problem
 from syndicate.readers.config import load_config
-from syndicate.readers.languages import deprecated_hint, tag_hint
+from syndicate.readers.languages import deprecated_hint, tag_problem
 from syndicate.readers.storyfiles import STORY_FILE
 
 STORY_TEMPLATE = """\
@@ -109,9 +109,8 @@ def _languages_ok(
 ) -> bool:
     for tag in langs:
         if not is_valid_tag(tag):
-            diags.error(
-                "new.language", f"{tag!r} is not a known BCP 47 language tag{tag_hint(tag)}"
-            )
+            problem = tag_problem(tag, f"{tag!r} is not a known BCP 47 language tag")
+            diags.error("new.language", problem)
         elif tag not in config.languages and (old := deprecated_hint(tag)):
             diags.error("new.language", old)
         elif tag != canonical_case(tag):

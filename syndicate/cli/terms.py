@@ -14,14 +14,16 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.locales import is_valid_tag
 from syndicate.i18n.terms import FALLBACK, lookup, reference, translated, use_site_terms
 from syndicate.readers.config import load_config
-from syndicate.readers.languages import deprecated_hint, tag_hint
+from syndicate.readers.languages import deprecated_hint, refusal, tag_hint
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     tag = args.lang
     if not is_valid_tag(tag):
-        hint = tag_hint(tag) or " (such as sw)"
-        diags.error("terms.language", f"--lang {tag}: not a language tag CLDR knows{hint}")
+        why = refusal(tag)
+        said = f"{tag!r} {why}" if why else "not a language tag CLDR knows"
+        hint = "" if why else tag_hint(tag) or " (such as sw)"
+        diags.error("terms.language", f"--lang {tag}: {said}{hint}")
         return EXIT_INPUT
     site = site_config(args)
     # The configuration's errors stop the command; its warnings are for validate and export

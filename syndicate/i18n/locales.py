@@ -403,6 +403,13 @@ def display_name(tag: str, in_lang: str | None = None) -> str:
     return name
 
 
+def language_name(code: str) -> str | None:
+    """The English name CLDR gives a language code, also one it has no locale for ("Klingon"
+    for `tlh`); None when CLDR names it nowhere."""
+    name = Locale("en").languages.get(code.lower())
+    return str(name) if name else None
+
+
 def language_label(tag: str) -> str:
     """A language's name in itself, capitalised as a menu entry ("Français", "العربية"), but
     in a script whose capitals do not start words: Georgian's `ქართული`, not `Ქართული` (its

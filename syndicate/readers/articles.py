@@ -47,7 +47,7 @@ from syndicate.readers.folders import (
 )
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
-from syndicate.readers.languages import copied_from, tag_hint
+from syndicate.readers.languages import copied_from, refusal, tag_hint
 from syndicate.readers.safefile import Refused, outside, read_checked
 from syndicate.readers.schemas import Where, check, place, uri_form, url_problems
 from syndicate.readers.storyfiles import (
@@ -934,6 +934,8 @@ class _StoryReader:
     @staticmethod
     def _tag_problem(tag: str) -> str | None:
         if not is_valid_tag(tag):
+            if why := refusal(tag):
+                return f"{tag!r} {why}"
             hint = tag_hint(tag)
             # A name near none and not shaped as a tag (`notes`, `README`; not `xx-Bogus`) is
             # likely an editor's file, not a language.

@@ -39,7 +39,7 @@ from syndicate.model.site import (
 from syndicate.model.source import SourceRef
 from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
-from syndicate.readers.languages import deprecated_hint, tag_hint
+from syndicate.readers.languages import deprecated_hint, tag_problem
 from syndicate.readers.safefile import Refused, read_checked, site_refusal, status_checked
 from syndicate.readers.schemas import (
     Where,
@@ -432,7 +432,8 @@ def _languages_ok(
     for i, tag in enumerate(tags):
         where = SourceRef(shown, doc.line(("languages", i)))
         if not is_valid_tag(tag):
-            diags.error("config.language", f"unknown language tag {tag!r}{tag_hint(tag)}", where)
+            problem = tag_problem(tag, f"unknown language tag {tag!r}")
+            diags.error("config.language", problem, where)
             ok = False
         elif old := deprecated_hint(tag):
             # a warning: a site that has published under the tag keeps working as it did

@@ -7,10 +7,12 @@ import re
 from collections.abc import Mapping
 
 from syndicate.diagnostics import closest, suggest
+from syndicate.i18n.iana import GRANDFATHERED, REDUNDANT
 from syndicate.i18n.locales import (
     NO_LANGUAGE,
     canonical_case,
     is_valid_tag,
+    language_name,
     preferred_tag,
     tag_words,
 )
@@ -73,6 +75,72 @@ def tag_hint(tag: str) -> str:
     meant = canonical_case("-".join(filter(None, (words[word], rest))))
     meant = meant if is_valid_tag(meant) else words[word]
     return suggest(meant)
+
+
+_WRITE_ANOTHER = "write the tag of the language the text is written in (en, fr, zh-Hans)"
+_NO_CLDR = (
+    "CLDR, which syndicate's dates, language names and text direction come from, has no"
+    " locale data for it"
+)
+_REGISTERED = {
+    **{
+        tag.lower(): ("a grandfathered tag (RFC 5646, 2.2.8)", v)
+        for tag, v in GRANDFATHERED.items()
+    },
+    **{tag.lower(): ("a tag IANA's registry deprecates", v) for tag, v in REDUNDANT.items()},
+}
+_LOCAL_USE = re.compile(r"q[a-t][a-z]", re.IGNORECASE)
+"""ISO 639's language codes reserved for local use (`qaa` to `qtz`)."""
+
+
+def refusal(tag: str) -> str | None:
+    """For a BCP 47 tag that syndicate does not support, why, and what to write instead, said
+    after the tag (`'x-klingon' is a private-use tag ...`): a private-use tag (`x-...`), a
+    grandfathered or deprecated redundant tag of IANA's registry (`i-klingon`, `art-lojban`,
+    `zh-yue`: its Preferred-Value, where syndicate takes it), a language code of ISO 639's
+    range for local use (`qaa`), a language CLDR names but has no locale for (`tlh`). None
+    for any other tag: a mistake, which `tag_hint` helps with."""
+    lower = tag.lower()
+    if lower.startswith("x-"):
+        return (
+            "is a private-use tag (RFC 5646, 2.2.7), which syndicate does not support: its"
+            f" dates, language names and text direction come from CLDR, which has none for"
+            f" such a tag; {_WRITE_ANOTHER}"
+        )
+    if lower in _REGISTERED:
+        what, preferred = _REGISTERED[lower]
+        if preferred is None:
+            return (
+                f"is {what}, which syndicate does not support, and the registry gives no tag"
+                f" to write instead; {_WRITE_ANOTHER}"
+            )
+        if is_valid_tag(preferred):
+            return f"is {what}; write {preferred!r} instead, the tag the registry prefers"
+        name = language_name(preferred)
+        named = f" ({name})" if name else ""
+        return (
+            f"is {what}, and the tag the registry prefers, {preferred!r}{named}, syndicate does"
+            f" not support either: {_NO_CLDR}"
+        )
+    first = lower.split("-")[0]
+    if _LOCAL_USE.fullmatch(first):
+        return (
+            f"is in the range ISO 639 reserves for local use ('qaa' to 'qtz'), which syndicate"
+            f" does not support: CLDR has no data (month names, language names, text"
+            f" direction) for it; {_WRITE_ANOTHER}"
+        )
+    name = language_name(first)
+    if name and not is_valid_tag(first):
+        return f"is the code of {name}, a language syndicate does not support: {_NO_CLDR}"
+    return None
+
+
+def tag_problem(tag: str, unknown: str) -> str:
+    """What to say of a tag `is_valid_tag` refuses: why syndicate does not support it, for a
+    BCP 47 tag of a kind it does not take (`refusal`), else `unknown` (the caller's words,
+    "unknown language tag 'xx'") with the tag likely meant (`tag_hint`)."""
+    why = refusal(tag)
+    return f"{tag!r} {why}" if why else f"{unknown}{tag_hint(tag)}"
 
 
 def deprecated_hint(tag: str) -> str | None:

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syndicate.diagnostics import did_you_mean
 from syndicate.i18n.locales import canonical_case
-from syndicate.readers.languages import tag_hint
+from syndicate.readers.languages import refusal, tag_hint
 
 Where = tuple[str | int, ...]
 
@@ -360,6 +360,11 @@ def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[
             described = schema if "description" in schema else _parent_schema(error)
             said = schema.get("expected") or _description(described)
             problem = f"{describe(value)} is not {said}"
+            # a BCP 47 tag, of a kind syndicate does not take (`x-klingon`, `i-klingon`)
+            why = refusal(value) if _is_tag_setting(value, schema) else None
+            if why:
+                yield path, f"{where}: {describe(value)} {why}"
+                return
             hint = (
                 _tag_hint(value, schema)
                 or _date_hint(value, schema, zone)
@@ -518,6 +523,10 @@ def _number_hint(value: Any, expected: str) -> str:
     except ValueError:
         return ""
     return f"; quoted, YAML reads it as text: write it without quotes ({value.strip()})"
+
+
+def _is_tag_setting(value: Any, schema: dict[str, Any]) -> bool:
+    return "language tag" in str(schema.get("description")) and isinstance(value, str)
 
 
 def _tag_hint(value: Any, schema: dict[str, Any]) -> str:
