@@ -98,8 +98,9 @@ def refusal(tag: str) -> str | None:
     after the tag (`'x-klingon' is a private-use tag ...`): a private-use tag (`x-...`), a
     grandfathered or deprecated redundant tag of IANA's registry (`i-klingon`, `art-lojban`,
     `zh-yue`: its Preferred-Value, where syndicate takes it), a language code of ISO 639's
-    range for local use (`qaa`), a language CLDR names but has no locale for (`tlh`). None
-    for any other tag: a mistake, which `tag_hint` helps with."""
+    range for local use (`qaa`), a language CLDR names but has no locale for (`tlh`; not
+    `kr`, Kanuri's code, which `tag_hint` reads as Korea's). None for any other tag: a
+    mistake, which `tag_hint` helps with."""
     lower = tag.lower()
     if lower.startswith("x-"):
         return (
@@ -130,7 +131,8 @@ def refusal(tag: str) -> str | None:
             f" direction) for it; {_WRITE_ANOTHER}"
         )
     name = language_name(first)
-    if name and not is_valid_tag(first):
+    # (not where another tag is likely meant: `kr` is Kanuri's code, and Korea's)
+    if name and not is_valid_tag(first) and not tag_hint(tag):
         return f"is the code of {name}, a language syndicate does not support: {_NO_CLDR}"
     return None
 
