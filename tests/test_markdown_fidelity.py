@@ -17,11 +17,13 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.model import (
     Code,
     Heading,
+    LineBreak,
     Link,
     ListBlock,
     Paragraph,
     SiteConfig,
     SourceRef,
+    Subscript,
     Text,
     inline_text,
     walk,
@@ -563,3 +565,33 @@ def test_every_refused_link_of_a_line_is_said() -> None:
     _, diags = body("[d](data:text/html,hi) and [v](vbscript:x) and [f](file:///etc/passwd)\n")
     said = [d.message.split("'")[1] for d in diags.errors]
     assert said == ["data:text/html,hi", "vbscript:x", "file:///etc/passwd"]
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "Raw H<sub>2</sub>O and\nice, a line  \nbroken.\n",
+        "- Raw H<sub>2</sub>O and\n  ice, a line  \n  broken.\n",
+        "> Raw H<sub>2</sub>O and\n> ice, a line\\\n> broken.\n",
+    ],
+    ids=["paragraph", "list-item", "quote"],
+)
+def test_raw_html_changes_nothing_of_a_paragraph_s_line_breaks(markdown: str) -> None:
+    """A paragraph holding raw HTML (even the documented `<sub>`) kept its source lines as
+    "\\n" in its text and a hard break's new line after the `<br>`: plain text (ninjs,
+    JSON-LD) broke it at every line, its hard break a blank line, a list item's next lines
+    without their indent. It reads as the same paragraph without raw HTML does."""
+    blocks, diags = body(markdown)
+    (paragraph,) = walk_paragraphs(blocks)
+    assert paragraph.children == (
+        Text("Raw H"),
+        Subscript((Text("2"),)),
+        Text("O and ice, a line"),
+        LineBreak(),
+        Text("broken."),
+    )
+    assert not list(diags), [d.message for d in diags]
+
+
+def walk_paragraphs(blocks: tuple[object, ...]) -> list[Paragraph]:
+    return [b for b in walk(blocks) if isinstance(b, Paragraph)]  # type: ignore[arg-type]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.model.body import (
@@ -57,7 +58,26 @@ renders (an EPUB reader's, a template's) and what markdown-it parses whole."""
 # rest of a text silently past `maxNesting` (20 in its CommonMark preset: ten nested lists);
 # at 100 the body's own limit (`MAX_DEPTH`, an error) comes first.
 _MD = MarkdownIt("commonmark", {"html": True, "typographer": False, "maxNesting": 100})
-_HTML_RENDERER = RendererHTML()
+
+
+class _RunRenderer(RendererHTML):
+    """An inline run with raw HTML as the HTML the sanitiser reads, its line breaks as the
+    body's other paragraphs have them: a soft break a space, a hard break a `<br />` with no
+    new line after it. markdown-it's own wrote the source's new lines, which stayed in the
+    text (a paragraph broken at every source line in plain text, a hard break a blank line)."""
+
+    def softbreak(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return " "
+
+    def hardbreak(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return "<br />"
+
+
+_HTML_RENDERER = _RunRenderer()
 
 # An image whose path has a space: CommonMark reads it as text, not as an image.
 _SPACED_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)<>]*\s[^)<>]*)\)")
