@@ -573,8 +573,9 @@ def test_every_refused_link_of_a_line_is_said() -> None:
         "Raw H<sub>2</sub>O and\nice, a line  \nbroken.\n",
         "- Raw H<sub>2</sub>O and\n  ice, a line  \n  broken.\n",
         "> Raw H<sub>2</sub>O and\n> ice, a line\\\n> broken.\n",
+        "Raw H<sub>2</sub>O and\nice, a line<br>\nbroken.\n",
     ],
-    ids=["paragraph", "list-item", "quote"],
+    ids=["paragraph", "list-item", "quote", "raw-br"],
 )
 def test_raw_html_changes_nothing_of_a_paragraph_s_line_breaks(markdown: str) -> None:
     """A paragraph holding raw HTML (even the documented `<sub>`) kept its source lines as
@@ -595,3 +596,31 @@ def test_raw_html_changes_nothing_of_a_paragraph_s_line_breaks(markdown: str) ->
 
 def walk_paragraphs(blocks: tuple[object, ...]) -> list[Paragraph]:
     return [b for b in walk(blocks) if isinstance(b, Paragraph)]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "read"),
+    [
+        ("将把驻伊拉克的\n军事人员增加。\n", "将把驻伊拉克的军事人员增加。"),
+        ("北约表示，\n北约将增兵。\n", "北约表示，北约将增兵。"),  # after CJK punctuation
+        ("日本語の\n*文章*です。\n", "日本語の文章です。"),  # past the emphasis' mark
+        ("カタカナ\nｶﾀｶﾅと\nＡＢＣ\n", "カタカナｶﾀｶﾅとＡＢＣ"),  # half- and full-width forms
+        ("H<sub>2</sub>的\n军事\n", "H₂的军事"),  # with raw HTML too
+        ("한국어\n문장입니다.\n", "한국어 문장입니다."),  # Korean spaces its words
+        ("北约\nNATO 与\n欧盟\n", "北约 NATO 与欧盟"),  # a Latin letter on one side
+        ("Great 🎉\n🎉 news\n", "Great 🎉 🎉 news"),  # emoji are wide, and spaced
+        ("soft\nbreak\n", "soft break"),
+    ],
+    ids=["han", "punctuation", "emphasis", "widths", "raw-html", "hangul", "latin", "emoji", "en"],
+)
+def test_a_line_end_between_chinese_or_japanese_characters_adds_no_space(
+    markdown: str, read: str
+) -> None:
+    """Chinese and Japanese are written without spaces; an editor that wraps a long line put
+    one in the middle of the sentence in every channel ("驻伊拉克的 军事人员"). A soft break
+    between two East Asian wide characters (CSS Text 3, pandoc's east_asian_line_breaks) is
+    nothing; beside any other character, Hangul included, it is a space."""
+    (paragraph,), diags = body(markdown)
+    assert isinstance(paragraph, Paragraph)
+    assert inline_text(paragraph.children) == read
+    assert not list(diags), [d.message for d in diags]

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import regex
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
@@ -62,14 +63,15 @@ _MD = MarkdownIt("commonmark", {"html": True, "typographer": False, "maxNesting"
 
 class _RunRenderer(RendererHTML):
     """An inline run with raw HTML as the HTML the sanitiser reads, its line breaks as the
-    body's other paragraphs have them: a soft break a space, a hard break a `<br />` with no
-    new line after it. markdown-it's own wrote the source's new lines, which stayed in the
-    text (a paragraph broken at every source line in plain text, a hard break a blank line)."""
+    body's other paragraphs have them: a soft break a space or nothing (`_soft_breaks`), a
+    hard break a `<br />` with no new line after it. markdown-it's own wrote the source's new
+    lines, which stayed in the text (a paragraph broken at every source line in plain text, a
+    hard break a blank line)."""
 
     def softbreak(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
     ) -> str:
-        return " "
+        return tokens[idx].content  # a space, or nothing (`_soft_breaks`)
 
     def hardbreak(
         self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
@@ -126,6 +128,7 @@ def parse_body(
         tokens = _MD.parse(text, env)
         if blanks:
             _unshift(tokens, env, blanks)
+    _soft_breaks(tokens)
     builder = _TreeBuilder(where, find_image, diags)
     blocks, _ = builder.blocks(tokens, 0, closing=None)
     if not _check_depth(blocks, diags):
@@ -149,6 +152,52 @@ def _unshift(tokens: list[Token], env: dict[str, Any], blanks: list[int]) -> Non
             token.map = [line(token.map[0]), line(token.map[1])]
     if _NOT_CHARACTERS in env:
         env[_NOT_CHARACTERS] = [(line(at), ref) for at, ref in env[_NOT_CHARACTERS]]
+
+
+_UNSPACED_WIDE = regex.compile(
+    r"(?V1)[[\p{ea=W}\p{ea=F}\p{ea=H}]--[\p{sc=Hangul}\p{Extended_Pictographic}]]"
+)
+"""Characters a line may end and the next start with and no space between them: CSS Text 3's
+segment break transformation (pandoc's `east_asian_line_breaks`), its East Asian wide,
+full-width and half-width ones, Han, kana, CJK punctuation and full-width forms, that Chinese
+and Japanese write without spaces. Not Hangul (Korean separates its words with spaces), nor
+emoji, which are wide too."""
+_RAW_BREAK = re.compile(r"<br[\s/>]", re.IGNORECASE)
+_ZWSP = "\u200b"
+
+
+def _soft_breaks(tokens: list[Token]) -> None:
+    """Give each soft break (the end of a line inside a paragraph) the text it stands for: a
+    space, as CommonMark has it, or nothing between two East Asian wide characters
+    (`驻伊拉克的` ending a line, `军事人员` starting the next: one word run, not `的 军`), beside a
+    zero-width space, or beside a raw `<br>` (whose line it ends, as a hard break does)."""
+    for token in tokens:
+        children = token.children or []
+        for at, child in enumerate(children):
+            if child.type == "softbreak":
+                before = _next_character(children, range(at - 1, -1, -1), -1)
+                after = _next_character(children, range(at + 1, len(children)), 0)
+                joined = (
+                    _ZWSP in (before, after)
+                    or "<br" in (before, after)
+                    or bool(_UNSPACED_WIDE.match(before) and _UNSPACED_WIDE.match(after))
+                )
+                child.content = "" if joined else " "
+
+
+def _next_character(children: list[Token], places: range, end: int) -> str:
+    """The character of the text nearest a soft break, in `places` (its `end`: -1 the last, 0
+    the first), past the tags around it (`的</em>`); "<br" for a raw `<br>`, "" for none (the
+    run's end, another break, an image)."""
+    for at in places:
+        child = children[at]
+        if child.type in ("text", "code_inline") and child.content:
+            return child.content[end]
+        if child.type == "html_inline" and _RAW_BREAK.match(child.content):
+            return "<br"
+        if child.nesting == 0 and child.type != "html_inline":
+            return ""
+    return ""
 
 
 MAX_UNCLOSED = 500
@@ -553,8 +602,9 @@ class _TreeBuilder:
             match tok.type:
                 case "text":
                     out.append(Text(tok.content))
-                case "softbreak":
-                    out.append(Text(" "))
+                case "softbreak":  # a space, or nothing (`_soft_breaks`)
+                    if tok.content:
+                        out.append(Text(tok.content))
                 case "hardbreak":
                     out.append(LineBreak())
                 case "code_inline":
