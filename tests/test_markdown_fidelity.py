@@ -104,6 +104,7 @@ def test_raw_headings_and_paragraphs_lose_the_line_breaks_around_their_text() ->
         ("{{% note %}}\nRead this.\n{{% /note %}}\n", "body.shortcode", "{{% note %}}"),
         ('A <sup>1</sup> and a <a href="/2021/other/">link</a>.\n', "body.link", "absolute"),
         ("[](https://e.example/empty)\n", "body.link", "with no words"),
+        ("H<sub>2</sub>O [it](javascript:alert(1))\n", "body.link", "its Markdown text"),
     ],
 )
 def test_markup_no_channel_shows_as_meant_is_refused_at_its_line(
@@ -624,3 +625,41 @@ def test_a_line_end_between_chinese_or_japanese_characters_adds_no_space(
     assert isinstance(paragraph, Paragraph)
     assert inline_text(paragraph.children) == read
     assert not list(diags), [d.message for d in diags]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "address"),
+    [
+        ("Read [the report](https://example.com/annual report.pdf) today.\n", "annual report"),
+        ("Write to [the desk](mailto:desk@example.com?subject=Story tip).\n", "Story tip"),
+        ("See [the [1] list](https://e.example/A (b) c).\n", "A (b) c"),
+        ("## Read [it](https://e.example/a b)\n", "a b"),  # in a heading
+        ("H<sub>2</sub>O: [it](https://e.example/a b)\n", "a b"),  # beside raw HTML
+        ("- [it](https://e.example/a b)\n", "a b"),  # in a list item
+        ("At its line:\n[it](https://e.example/a b)\n", "a b"),
+    ],
+)
+def test_a_link_whose_address_has_a_space_is_refused_not_published_as_markdown(
+    markdown: str, address: str
+) -> None:
+    """A space in a link's address makes it no link to CommonMark: `[the report](https://...
+    annual report.pdf)` was published as that text in every channel, with no word."""
+    _, diags = body(markdown)
+    (said,) = [d for d in diags.errors if d.code == "body.link"]
+    assert said.line == 8 + markdown.count("\n", 0, markdown.find("](")) and address in said.message
+    assert "%20" in said.message and "angle brackets" in said.message
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "He said [sic] and cited [1], [2] (2019) and [a] (b c).\n",
+        "Written \\[as text\\](a b), escaped.\n",
+        "Quoted `[x](a b)` in code.\n",
+        "[Fine](<https://e.example/a b>) and [fine](https://e.example/a 'title').\n",
+        "Bracketed [words](in parentheses\nover lines) are no address.\n",
+    ],
+)
+def test_bracketed_text_is_no_link_with_a_space(markdown: str) -> None:
+    _, diags = body(markdown)
+    assert not diags.errors, [d.message for d in diags]

@@ -83,6 +83,13 @@ _HTML_RENDERER = _RunRenderer()
 
 # An image whose path has a space: CommonMark reads it as text, not as an image.
 _SPACED_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)<>]*\s[^)<>]*)\)")
+# A link whose address has a space (not in <...>): CommonMark reads it as text, brackets and
+# all. Its words may hold brackets one deep (`[see [1]](...)`), its address parentheses.
+_SPACED_LINK = re.compile(
+    r"(?<![!\\])\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
+    r"\(\s*((?:[^()\s<]|\([^()\s]*\))(?:[^()\s]|\([^()\s]*\))*"
+    r"(?:[ \t]+(?:[^()\s]|\([^()\s]*\))+)+)\s*\)"
+)
 # A link or image to a URL markdown-it refuses (`javascript:`, `vbscript:`, `file:`,
 # `data:`): read as text, it would be published as `[x](javascript:...)`.
 _REFUSED_LINK = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|file|data):[^)\s>]*)", re.I)
@@ -413,6 +420,7 @@ class _TreeBuilder:
                 # text), and a paragraph whose HTML was all removed becomes nothing.
                 ref = self.ref(tok)
                 self._unsupported_text(tokens[i + 1].content, ref)
+                self._literal_links(tokens[i + 1], ref)
                 out.extend(html_blocks(self.sanitized(_render(tokens[i + 1]), ref), ref))
                 i += 3
                 continue
@@ -447,6 +455,7 @@ class _TreeBuilder:
                         ref,
                     )
                 self.level = max(level, 2)
+                self._literal_links(tokens[i + 1], ref)
                 title = self.inlines(tokens[i + 1].children or [], ref)
                 if _has_raw_html(tokens[i + 1]):
                     title = html_inlines(self.sanitized(_render(tokens[i + 1]), ref), ref)
@@ -525,15 +534,26 @@ class _TreeBuilder:
                 )
                 return None
             return Figure(found, ref)
-        for child in children:
-            if child.type == "text" and (spaced := _SPACED_IMAGE.search(child.content)):
+        self._literal_links(inline, ref)
+        inlines = self.inlines(children, ref)
+        if all(isinstance(node, Text) and not node.text.strip() for node in inlines):
+            return None  # `&nbsp;` alone: a spacer, not a paragraph (an empty <p> in every channel)
+        return Paragraph(tuple(inlines), ref)
+
+    def _literal_links(self, inline: Token, ref: SourceRef) -> None:
+        """Links and images CommonMark read as text, which every channel would publish as
+        their Markdown (`[the report](https://e.example/a b.pdf)`): each one said."""
+        for child in inline.children or []:
+            if child.type != "text":
+                continue
+            if spaced := _SPACED_IMAGE.search(child.content):
                 self.diags.error(
                     "body.image",
                     f"an image path with a space is read as text: write it in angle brackets,"
                     f" ![](<{spaced.group(1)}>)",
                     ref,
                 )
-            for refused in _REFUSED_LINK.finditer(child.content if child.type == "text" else ""):
+            for refused in _REFUSED_LINK.finditer(child.content):
                 self.diags.error(  # each of them: one fix and run clears them all
                     "body.link",
                     f"a link to {refused.group(1)[:60]!r} would be published as its Markdown"
@@ -541,10 +561,18 @@ class _TreeBuilder:
                     " one listed under images: in story.yaml",
                     ref,
                 )
-        inlines = self.inlines(children, ref)
-        if all(isinstance(node, Text) and not node.text.strip() for node in inlines):
-            return None  # `&nbsp;` alone: a spacer, not a paragraph (an empty <p> in every channel)
-        return Paragraph(tuple(inlines), ref)
+            for found in _SPACED_LINK.finditer(child.content):
+                address, at = found.group(2), inline.content.find(found.group())
+                if _REFUSED_LINK.search(f"]({address}") or at < 0:
+                    continue  # said above; or written escaped (`\\[x\\](a b)`), text meant
+                self.diags.error(
+                    "body.link",
+                    f"a link to {address[:60]!r} would be published as its Markdown text: an"
+                    " address cannot hold a space; write each space as %20"
+                    f" ({address.replace(' ', '%20')[:60]!r}), or put the address in angle"
+                    " brackets, [...](<address>)",
+                    ref.at(ref.line + inline.content.count("\n", 0, at)),  # its own line
+                )
 
     def sanitized(self, fragment: str, ref: SourceRef) -> str:
         """The fragment sanitised, with a warning for each kind of thing removed."""
