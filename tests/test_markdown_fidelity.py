@@ -663,3 +663,47 @@ def test_a_link_whose_address_has_a_space_is_refused_not_published_as_markdown(
 def test_bracketed_text_is_no_link_with_a_space(markdown: str) -> None:
     _, diags = body(markdown)
     assert not diags.errors, [d.message for d in diags]
+
+
+@pytest.mark.parametrize(
+    ("markdown", "line", "said"),
+    [
+        ("First.\n\n##\n\nLast.\n", 10, "a heading with no words"),
+        ("First.\n\n## &nbsp;\n\nLast.\n", 10, "a heading with no words"),
+        ("First.\n\n## <br>\n\nLast.\n", 10, "a heading with no words"),
+        ("First.\n\n<h3> </h3>\n\nLast.\n", 10, "a heading with no words"),
+        ("First.\n\n>\n\nLast.\n", 10, "a quote with nothing in it"),
+        ("First.\n\n<blockquote></blockquote>\n\nLast.\n", 10, "a quote with nothing in it"),
+        ("First.\n\n<br>\n\nLast.\n", 10, "a paragraph of nothing but white space"),
+        ("First.\n\n<p><br/></p>\n\nLast.\n", 10, "a paragraph of nothing but white space"),
+        ("First.\n\n&nbsp;\n\nLast.\n", 10, "a paragraph of nothing but white space"),
+        ("First.\n\n**&nbsp;**  \n\nLast.\n", 10, "a paragraph of nothing but white space"),
+        ("First.\n\n- \n\nLast.\n", 10, 'a list item with nothing in it (a bare "-")'),
+        ("First.\n\n1.\n\nLast.\n", 10, 'a list item with nothing in it (a bare "1.")'),
+        ("First.\n\n> ##\n\nLast.\n", 10, "a heading with no words"),  # said once
+        ("First.\n\n- <br>\n\nLast.\n", 10, "a paragraph of nothing but white"),
+    ],
+)
+def test_a_block_with_no_text_is_left_out_with_a_warning(
+    markdown: str, line: int, said: str
+) -> None:
+    """`##`, `>`, `- ` and a paragraph of a `<br>` were published as `<h2/>`,
+    `<blockquote/>`, `<li/>` and `<p><br/></p>` in every channel, a bare "-" and runs of
+    blank lines in plain text, with no word. They are left out, each said at its line."""
+    blocks, diags = body(markdown)
+    assert blocks == (
+        Paragraph((Text("First."),), WHERE),
+        Paragraph((Text("Last."),), WHERE.at(8 + markdown.count("\n") - 1)),
+    )
+    assert not diags.errors
+    assert {(d.code, d.line) for d in diags.warnings} == {("body.empty", line)}
+    assert all(said in d.message and "delete it" in d.message for d in diags.warnings)
+
+
+def test_an_empty_list_item_is_left_out_of_its_list() -> None:
+    blocks, diags = body("1. one\n2.\n3. three\n\n<ul><li></li><li>raw</li></ul>\n")
+    ordered, raw = blocks
+    assert isinstance(ordered, ListBlock) and isinstance(raw, ListBlock)
+    assert [inline_text(item[0].children) for item in ordered.items] == ["one", "three"]  # type: ignore[attr-defined]
+    assert [inline_text(item[0].children) for item in raw.items] == ["raw"]  # type: ignore[attr-defined]
+    assert [(d.code, d.line) for d in diags.warnings] == [("body.empty", 9), ("body.empty", 12)]

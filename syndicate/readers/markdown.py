@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import dataclasses
 import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -94,6 +95,8 @@ _SPACED_LINK = re.compile(
 # `data:`): read as text, it would be published as `[x](javascript:...)`.
 _REFUSED_LINK = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|file|data):[^)\s>]*)", re.I)
 
+ItemLines = dict[tuple[int, int], SourceRef]
+"""The line of each empty list item, by its list (`id()`) and its place in it."""
 ImageLookup = Callable[[str], int | str | None]
 """Maps an image reference in the body (`images/chart.png`) to its index in `Story.images`,
 or to what is wrong with it in words ("": a problem already reported; None: not listed)."""
@@ -140,6 +143,7 @@ def parse_body(
     blocks, _ = builder.blocks(tokens, 0, closing=None)
     if not _check_depth(blocks, diags):
         return ()
+    blocks = _with_text(blocks, diags, builder.item_lines)
     _check_characters(blocks, diags)
     for line, reference in env.get(_NOT_CHARACTERS, []):
         diags.error("text.entity", _not_a_character(reference), where.at(where.line + line))
@@ -271,6 +275,94 @@ def _not_a_character(reference: str) -> str:
     )
 
 
+def _left_out(block: Block, diags: Diagnostics, line: SourceRef | None = None) -> None:
+    """The warning for a block with no text, left out: every channel would publish it empty
+    (`<h2/>`, `<blockquote/>`, `<li/>`, a paragraph of a line break; a bare "-" and blank lines
+    in plain text). A list (`block`) is said for an item of it, at the item's `line`."""
+    match block:
+        case Heading():
+            what, fix = "a heading with no words", "write its words"
+        case BlockQuote():
+            what, fix = "a quote with nothing in it", "write what it quotes"
+        case ListBlock(ordered):
+            mark = "1." if ordered else "-"
+            what, fix = f'a list item with nothing in it (a bare "{mark}")', "write its text"
+        case _:
+            what = "a paragraph of nothing but white space or line breaks"
+            fix = "write its text"
+    diags.warning(
+        "body.empty",
+        f"{what} is left out: every channel would publish it empty; {fix}, or delete it",
+        line or block.source,
+    )
+
+
+def _with_text(
+    blocks: list[Block] | tuple[Block, ...], diags: Diagnostics, item_lines: ItemLines
+) -> list[Block]:
+    """The blocks without those that hold no text, each said (`_left_out`): a paragraph of
+    white space or line breaks (`&nbsp;` or `<br>` alone), a heading with no words, a quote
+    or a list item with nothing in it (at its line, from `item_lines`; raw HTML's `<li></li>`
+    at its list's), Markdown's or raw HTML's. A quote, item or list whose blocks were all left
+    out goes with them, said once (for what was in it). Done once the depth is checked: a
+    quote markdown-it left empty at its nesting limit is an error of that, not a warning."""
+    out: list[Block] = []
+    for block in blocks:
+        match block:
+            case Paragraph(children) | Heading(_, children) if _blank(children):
+                _left_out(block, diags)
+                continue
+            case BlockQuote(children):
+                kept = _with_text(children, diags, item_lines)
+                if not kept:
+                    if not children:
+                        _left_out(block, diags)
+                    continue
+                if not _same(kept, children):
+                    block = BlockQuote(tuple(kept), block.source)
+            case ListBlock(items=items):
+                kept_items: list[tuple[Block, ...]] = []
+                changed = False
+                for at, item in enumerate(items):
+                    kept = _with_text(item, diags, item_lines)
+                    if not item:
+                        _left_out(block, diags, item_lines.get((id(block), at)))
+                    changed = changed or not kept or not _same(kept, item)
+                    if kept:
+                        kept_items.append(tuple(kept))
+                if not kept_items:
+                    continue
+                if changed:
+                    block = dataclasses.replace(block, items=tuple(kept_items))
+        out.append(block)
+    return out
+
+
+def _same(kept: list[Block], blocks: tuple[Block, ...]) -> bool:
+    """Whether `_with_text` kept the blocks as they were (the same objects, none left out)."""
+    return len(kept) == len(blocks) and all(a is b for a, b in zip(kept, blocks, strict=True))
+
+
+def _blank(nodes: tuple[Inline, ...] | list[Inline]) -> bool:
+    """Whether inline nodes show no text: white space and line breaks, emphasised or not (a
+    link with no words is not: it is an error of its own)."""
+    for node in nodes:
+        match node:
+            case Text(text) | Code(text):
+                if text.strip():
+                    return False
+            case LineBreak():
+                pass
+            case (
+                Emphasis(children) | Strong(children) | Superscript(children) | Subscript(children)
+            ):
+                if not _blank(children):
+                    return False
+            case _:
+                return False
+    return True
+
+
 def _check_depth(blocks: list[Block], diags: Diagnostics) -> bool:
     """Whether every block nests no deeper than `MAX_DEPTH`; an error at the first that does
     (its text would be cut, or stop an output's writer, past it)."""
@@ -350,6 +442,7 @@ class _TreeBuilder:
         self.diags = diags
         self.level = 1
         """The level of the last heading: the headline's, 1, before the first."""
+        self.item_lines: ItemLines = {}
 
     def _unsupported_text(self, text: str, ref: SourceRef) -> None:
         """Markdown that CommonMark reads as plain text (a table, a footnote): published as
@@ -439,6 +532,18 @@ class _TreeBuilder:
                 return self.paragraph(inline, ref), i + 3
             case "heading_open":
                 level = int(tok.tag[1])
+                inline = tokens[i + 1]
+                self._literal_links(inline, ref)
+                title = self.inlines(inline.children or [], ref)
+                if _has_raw_html(inline):
+                    title = html_inlines(self.sanitized(_render(inline), ref), ref)
+                if _blank(title):
+                    if not title and inline.children:  # an image, or too deep: said
+                        return None, i + 3
+                    # `##` alone, `## &nbsp;`, `## <br>`: left out, and said, with the other
+                    # blocks of no text (`_with_text`); the next heading's level is told
+                    # against the one before it
+                    return Heading(max(level, 2), tuple(title), ref), i + 3
                 if level == 1:
                     self.diags.error(
                         "body.heading",
@@ -455,10 +560,6 @@ class _TreeBuilder:
                         ref,
                     )
                 self.level = max(level, 2)
-                self._literal_links(tokens[i + 1], ref)
-                title = self.inlines(tokens[i + 1].children or [], ref)
-                if _has_raw_html(tokens[i + 1]):
-                    title = html_inlines(self.sanitized(_render(tokens[i + 1]), ref), ref)
                 return Heading(max(level, 2), tuple(title), ref), i + 3
             case "blockquote_open":
                 quoted, j = self.blocks(tokens, i + 1, "blockquote_close")
@@ -482,11 +583,16 @@ class _TreeBuilder:
     def list_block(self, tokens: list[Token], i: int, ref: SourceRef) -> tuple[Block, int]:
         opening = tokens[i]
         close = opening.type.replace("_open", "_close")
+        ordered = opening.type == "ordered_list_open"
         items: list[tuple[Block, ...]] = []
+        empty: list[tuple[int, SourceRef]] = []  # (left out, and said, by `_with_text`)
         j = i + 1
         while tokens[j].type != close:
             # list_item_open: its blocks run to list_item_close; tight lists hide paragraphs
+            item = self.ref(tokens[j])
             children, j = self.blocks(tokens, j + 1, "list_item_close")
+            if not children and tokens[j - 2].type == "list_item_open":  # `- ` alone
+                empty.append((len(items), item))
             items.append(tuple(children))
         given = opening.attrGet("start") if opening.type == "ordered_list_open" else None
         start = int(given) if given is not None else 1  # `0.` starts at 0
@@ -495,8 +601,9 @@ class _TreeBuilder:
         tight = any(
             t.type == "paragraph_open" and t.hidden and t.level == level for t in tokens[i:j]
         )
-        ordered = opening.type == "ordered_list_open"
-        return ListBlock(ordered, tuple(items), ref, start, tight), j + 1
+        listed = ListBlock(ordered, tuple(items), ref, start, tight)
+        self.item_lines.update(((id(listed), at), line) for at, line in empty)
+        return listed, j + 1
 
     def paragraph(self, inline: Token, ref: SourceRef) -> Block | None:
         children = inline.children or []
@@ -536,8 +643,10 @@ class _TreeBuilder:
             return Figure(found, ref)
         self._literal_links(inline, ref)
         inlines = self.inlines(children, ref)
-        if all(isinstance(node, Text) and not node.text.strip() for node in inlines):
-            return None  # `&nbsp;` alone: a spacer, not a paragraph (an empty <p> in every channel)
+        if not inlines:
+            return None  # too deep: said
+        # `&nbsp;` alone, a spacer, is no paragraph (an empty <p> in every channel): it is
+        # left out, said, with the other blocks of no text (`_with_text`)
         return Paragraph(tuple(inlines), ref)
 
     def _literal_links(self, inline: Token, ref: SourceRef) -> None:
