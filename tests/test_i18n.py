@@ -752,6 +752,15 @@ def test_pages_in_a_language_without_month_names_show_no_placeholders(tmp_path: 
     book = zipfile.ZipFile(site / "out" / f"epub/{SAMPLE_SLUG}.dv.epub")
     xhtml = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml"))
     assert not re.search(r"\bM\d\d\b", xhtml)
+    # Dhivehi has no phrases of its own: the English "By" and "Published" that stand in are
+    # marked as English, left to right, on the right-to-left page ("YCPress By" otherwise).
+    assert '<p class="byline"><span lang="en" dir="ltr">By <bdi>' in page
+    assert '<p class="byline" lang="en" xml:lang="en" dir="ltr">By <bdi>' in xhtml
+    assert re.search(
+        r'<p class="date" lang="en" xml:lang="en" dir="ltr">\s*<time[^>]*>Published', xhtml
+    )
+    english = (site / "out" / f"html/{SAMPLE_SLUG}.en.html").read_text(encoding="utf-8")
+    assert '<p class="byline">By <bdi>' in english  # a language's own phrase is not marked
 
 
 @pytest.mark.parametrize(

@@ -90,6 +90,14 @@ def lookup(key: str, lang: str, *, english: bool = True) -> str | None:
     return None
 
 
+def term_language(key: str, lang: str) -> str:
+    """The language the phrase `key` is written in on a page in `lang`: `lang` when the
+    language has it (`translated`), else English, which `lookup` gives in its place: a page
+    marks such a phrase as English (its language and direction), so that a right-to-left
+    page shows "By <name>" in its order and a screen reader reads it in English."""
+    return lang if translated(key, lang) else FALLBACK
+
+
 def translated(key: str, lang: str) -> bool:
     """Whether the phrase `key` is `lang`'s own: syndicate's terms for the language give it,
     whatever it says (French `photo: Photo`, Arabic `feed_title: '{publisher}: {section}'`

@@ -18,7 +18,7 @@ from syndicate.formats.epub.ebooklib_adapter import Book, Document, Landmark, Re
 from syndicate.formats.epub.edition import Edition, StoryEdition
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
 from syndicate.i18n.locales import direction, display_name, language_label
-from syndicate.i18n.terms import term
+from syndicate.i18n.terms import term, term_language
 from syndicate.i18n.text import Part, byline_parts, dateline_parts, listed, section_name
 from syndicate.model import Block, Figure, Heading, Image, Story, StorySummary, Variant, walk
 from syndicate.model.site import fill
@@ -455,7 +455,11 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
     header = X.header(
         _para("kicker", section_name(story.section, lang)),
         X.h1(variant.headline),
-        *([_isolating("byline", byline_parts(variant))] if variant.byline.names else []),
+        *(
+            [_isolating("byline", byline_parts(variant), "by", lang)]
+            if variant.byline.names
+            else []
+        ),
         # The dateline is the story's text, dated as written; the dates below it are when
         # the public had it (after an embargo, its end) and changes made since.
         _isolating("dateline", dateline_parts(story, variant)),
@@ -499,14 +503,30 @@ def _para(cls: str, text: str) -> etree._Element:
     return X.p(text, {"class": cls})
 
 
-def _isolating(cls: str, pieces: list[Part]) -> etree._Element:
-    """A paragraph of a composed text, its values (names, a place) in `<bdi>`."""
-    return X.p({"class": cls}, *(X.bdi(text) if value else text for text, value in pieces))
+def _isolating(cls: str, pieces: list[Part], key: str = "", lang: str = "") -> etree._Element:
+    """A paragraph of a composed text, its values (names, a place) in `<bdi>`; made from the
+    term `key` of a page in `lang`, marked with the phrase's language (`_in_phrase_language`)."""
+    para = X.p({"class": cls}, *(X.bdi(text) if value else text for text, value in pieces))
+    return _in_phrase_language(para, key, lang) if key else para
+
+
+def _in_phrase_language(element: etree._Element, key: str, lang: str) -> etree._Element:
+    """`element`, a phrase made from the term `key`, marked as English (`lang`, `xml:lang`,
+    `dir`) when a page in `lang` has no such phrase and English stands in (`term_language`):
+    a right-to-left page shows "By <name>" in its order, a screen reader reads it in English."""
+    phrase_lang = term_language(key, lang)
+    for name, value in foreign_language(phrase_lang, lang).items():
+        element.set(name, value)
+        if name == "lang":  # the book is XHTML: xml:lang beside lang
+            element.set(XML_LANG, value)
+    return element
 
 
 def _time(key: str, when: datetime, story: Story, lang: str) -> etree._Element:
     text = term(key, lang, date=format_human_datetime(when, lang, story.timezone))
-    return X.p({"class": "date"}, X.time(text, datetime=rfc3339(when)))
+    return _in_phrase_language(
+        X.p({"class": "date"}, X.time(text, datetime=rfc3339(when))), key, lang
+    )
 
 
 def contents_document(edition: StoryEdition, title: str, ctx: Context[Any]) -> Document:
@@ -542,5 +562,7 @@ def _name_isolated(title: str, publisher: str) -> list[str | etree._Element]:
 
 def _contents_item(story: Story, lang: str) -> etree._Element:
     variant = story.variant(lang)
-    byline = [_isolating("byline", byline_parts(variant))] if variant.byline.names else []
+    byline = (
+        [_isolating("byline", byline_parts(variant), "by", lang)] if variant.byline.names else []
+    )
     return X.li(X.a(variant.headline, href=story_file(story)), *byline)

@@ -46,7 +46,7 @@ from syndicate.i18n.dates import (
     rfc3339,
 )
 from syndicate.i18n.locales import direction, format_number, language_label, with_territory
-from syndicate.i18n.terms import term
+from syndicate.i18n.terms import term, term_language
 from syndicate.i18n.text import Part, byline_parts, isolate, parts, section_name
 from syndicate.model import Image, SiteConfig, Story, StorySummary
 from syndicate.render.xhtml import foreign_language, render_body, render_correction
@@ -314,6 +314,17 @@ def isolated_markup(text: str | list[Part]) -> Markup:
     )
 
 
+def _phrase_in(key: str, lang: str, markup: Markup) -> Markup:
+    """A phrase made from the term `key` in a span of the phrase's language and direction
+    when the page's language has no such phrase and English stands in (`term_language`);
+    as it is otherwise."""
+    attributes = foreign_language(term_language(key, lang), lang)
+    if not attributes:
+        return markup
+    marks = Markup("").join(Markup(' {}="{}"').format(k, v) for k, v in attributes.items())
+    return Markup("<span{}>{}</span>").format(marks, markup)
+
+
 def _site_relative(file: Path) -> str:
     return url_path(site_media_path(file).removeprefix("html/"))
 
@@ -365,7 +376,7 @@ def article_page(
             "headline": variant.headline,
             "dek": variant.alt_headline,
             "summary": variant.summary,
-            "byline": isolated_markup(byline_parts(variant)),
+            "byline": _phrase_in("by", lang, isolated_markup(byline_parts(variant))),
             # The dateline is the story's own text, dated as written (`published`, which its
             # words, "on Friday", count from), embargo or not; "Updated" is said of changes
             # the public could see, after it reached them (`public_updated_for`).
