@@ -2148,13 +2148,13 @@ class _Build:
                 if not renamed and sources and sources == last.sources:
                     why = (
                         "syndicate.yaml's settings (the site's time zone, rights or terms) make"
-                        " it say otherwise than when version"
+                        f" it say otherwise than when version {last.version} was published"
                         if last.code == code_digest()
                         else "this syndicate reads the story otherwise than the one that"
-                        " published version"
+                        f" published version {last.version}"
                     )
                     said = (
-                        f"{why} {last.version} was published (its files did not change"
+                        f"{why} (its files did not change"
                         " since): what it says changed at the same version, which partners"
                         f" would miss; set version: {last.version + 1} if they must get it,"
                         " as a correction (`syndicate show` shows the story as read now)"
