@@ -445,6 +445,7 @@ def test_validate_warns_of_a_section_no_story_is_in_as_the_export_does(
         "feeds:\n  sections: [politic]\n"
         "epub:\n  section_order: [politcs]\n"
         "profiles:\n  flipboard:\n    sections: [politicz]\n"
+        "  msn:\n    enabled: false\n    sections: [sport]\n"  # not in --format all: not said
     )
     (site / "syndicate.yaml").write_text(config, encoding="utf-8")
     expected = {

@@ -11,7 +11,7 @@ import yaml
 from syndicate.cli import EXIT_INPUT, EXIT_OK, emit
 from syndicate.cli.formats import site_config
 from syndicate.diagnostics import Diagnostics
-from syndicate.i18n.locales import is_valid_tag
+from syndicate.i18n.locales import has_month_names, is_valid_tag
 from syndicate.i18n.terms import FALLBACK, lookup, reference, translated, use_site_terms
 from syndicate.readers.config import load_config
 from syndicate.readers.languages import deprecated_hint, refusal, tag_hint
@@ -49,6 +49,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return EXIT_OK
     print(f"# The fixed phrases of {tag!r}: save as terms/{tag}.yaml beside syndicate.yaml.")
     print("# Keep each {placeholder}; a line marked 'translate' is in English.")
+    if is_valid_tag(tag) and not has_month_names(tag):
+        print(f"# CLDR names no months in {tag!r}: its dates are in numbers ('2026-03-20').")
     for key, text in phrases.items():
         line = yaml.safe_dump({key: text}, allow_unicode=True, width=10**6).rstrip("\n")
         print(f"{line}  # translate" if key in missing and tag != FALLBACK else line)

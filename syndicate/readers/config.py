@@ -462,13 +462,20 @@ def _languages_ok(
                 ),
                 where,
             )
-        if is_valid_tag(tag) and not has_month_names(tag):
+        if (
+            is_valid_tag(tag)
+            and not has_month_names(tag)
+            and not (terms is not None and _phrases(terms, tag))
+        ):
+            # Said while the language is being set up (no phrases of the site's own for it,
+            # as `config.terms` is): nothing in the site can change it, and a warning said on
+            # every run would fail every `--strict` one; `syndicate terms` says it too.
             diags.warning(
                 "config.dates",
                 f"CLDR, which syndicate's human dates come from, names no months in {tag!r}"
                 f" (babel has only the placeholders 'M01' to 'M12'): {tag!r} pages give dates"
-                " and times in numbers ('2026-03-20', '19:30') rather than in words; a later"
-                " babel may bring CLDR's month names (pip install --upgrade babel)",
+                " and times in numbers ('2026-03-20', '19:30') rather than in words; this is"
+                f" said until {_beside(shown, TERMS)}/{tag}.yaml gives the language's phrases",
                 where,
             )
     return ok
