@@ -637,6 +637,11 @@ def test_a_line_end_between_chinese_or_japanese_characters_adds_no_space(
         ("H<sub>2</sub>O: [it](https://e.example/a b)\n", "a b"),  # beside raw HTML
         ("- [it](https://e.example/a b)\n", "a b"),  # in a list item
         ("At its line:\n[it](https://e.example/a b)\n", "a b"),
+        # words over two lines, or with emphasis or code (review): published as text too
+        ("[the annual\nreport](https://e.example/annual report.pdf)\n", "annual report"),
+        ("[the **annual** report](https://e.example/annual report.pdf)\n", "annual report"),
+        ("[the `annual` report](https://e.example/annual report.pdf)\n", "annual report"),
+        ("[a path](/files/annual report.pdf)\n", "annual report"),
     ],
 )
 def test_a_link_whose_address_has_a_space_is_refused_not_published_as_markdown(
@@ -646,8 +651,15 @@ def test_a_link_whose_address_has_a_space_is_refused_not_published_as_markdown(
     annual report.pdf)` was published as that text in every channel, with no word."""
     _, diags = body(markdown)
     (said,) = [d for d in diags.errors if d.code == "body.link"]
-    assert said.line == 8 + markdown.count("\n", 0, markdown.find("](")) and address in said.message
+    line = 8 + markdown.count("\n", 0, markdown.find("["))  # the line the link starts at
+    assert said.line == line and address in said.message
     assert "%20" in said.message and "angle brackets" in said.message
+
+
+def test_a_spaced_link_s_title_is_not_encoded_into_the_fix() -> None:
+    _, diags = body('[it](https://e.example/a b "The report")\n')
+    (said,) = [d for d in diags.errors if d.code == "body.link"]
+    assert "'https://e.example/a%20b \"The report\"'" in said.message, said.message
 
 
 @pytest.mark.parametrize(
@@ -658,6 +670,9 @@ def test_a_link_whose_address_has_a_space_is_refused_not_published_as_markdown(
         "Quoted `[x](a b)` in code.\n",
         "[Fine](<https://e.example/a b>) and [fine](https://e.example/a 'title').\n",
         "Bracketed [words](in parentheses\nover lines) are no address.\n",
+        # words in brackets then in parentheses, no address (review): prose, not refused
+        "It was [sic](as written) approved, section 5[a](1 and 2), [1](Smith 2020, p. 4).\n",
+        "Code `[x](https://e.example/a b)` quoted, and **`[y](https://e.example/c d)`**.\n",
     ],
 )
 def test_bracketed_text_is_no_link_with_a_space(markdown: str) -> None:

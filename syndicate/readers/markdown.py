@@ -93,6 +93,36 @@ _SPACED_LINK = re.compile(
 )
 # A link or image to a URL markdown-it refuses (`javascript:`, `vbscript:`, `file:`,
 # `data:`): read as text, it would be published as `[x](javascript:...)`.
+_ADDRESS_LIKE = re.compile(r"(?:[a-z][a-z0-9+.-]*:|www\.|\.{0,2}/)", re.IGNORECASE)
+"""What starts an address (a scheme, `www.`, a path): `[sic](as written)` is words."""
+_TITLED = re.compile(r"(.*?)\s+(\"[^\"]*\"|'[^']*')")
+
+
+def _titled(address: str) -> tuple[str, str]:
+    """An address as the spaced-link check reads it, and the link's title after it, if any
+    (`https://e.example/a b "The report"`): the title is no part of what is encoded."""
+    found = _TITLED.fullmatch(address)
+    return (found.group(1), found.group(2)) if found else (address, "")
+
+
+_NO_BRACKETS = str.maketrans("[]()", "____")
+
+
+def _as_written(token: Token) -> str:
+    """An inline token as its Markdown is written, near enough for the spaced-link check:
+    text as it is, a line end as one, emphasis with its marks, a code span with its backticks
+    and no bracket in it (what a code span holds is no link)."""
+    if token.type == "text":
+        return token.content
+    if token.type in ("softbreak", "hardbreak"):
+        return "\n"
+    if token.type in ("em_open", "em_close", "strong_open", "strong_close"):
+        return token.markup
+    if token.type == "code_inline":
+        return token.markup + token.content.translate(_NO_BRACKETS) + token.markup
+    return ""
+
+
 _REFUSED_LINK = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|file|data):[^)\s>]*)", re.I)
 
 ItemLines = dict[tuple[int, int], SourceRef]
@@ -652,9 +682,10 @@ class _TreeBuilder:
     def _literal_links(self, inline: Token, ref: SourceRef) -> None:
         """Links and images CommonMark read as text, which every channel would publish as
         their Markdown (`[the report](https://e.example/a b.pdf)`): each one said."""
-        for child in inline.children or []:
+        children = inline.children or []
+        for child in children:
             if child.type != "text" or "](" not in child.content:
-                continue  # (each of the three needs a `](`: most texts are looked at once)
+                continue  # (each of them needs a `](`: most texts are looked at once)
             if spaced := _SPACED_IMAGE.search(child.content):
                 self.diags.error(
                     "body.image",
@@ -670,18 +701,27 @@ class _TreeBuilder:
                     " one listed under images: in story.yaml",
                     ref,
                 )
-            for found in _SPACED_LINK.finditer(child.content):
-                address, at = found.group(2), inline.content.find(found.group())
-                if _REFUSED_LINK.search(f"]({address}") or at < 0:
-                    continue  # said above; or written escaped (`\\[x\\](a b)`), text meant
-                self.diags.error(
-                    "body.link",
-                    f"a link to {address[:60]!r} would be published as its Markdown text: an"
-                    " address cannot hold a space; write each space as %20"
-                    f" ({address.replace(' ', '%20')[:60]!r}), or put the address in angle"
-                    " brackets, [...](<address>)",
-                    ref.at(ref.line + inline.content.count("\n", 0, at)),  # its own line
-                )
+        if "](" not in inline.content:
+            return
+        # The link's words may run over lines or hold emphasis or code: looked for in the
+        # text as written (`_as_written`).
+        written = "".join(_as_written(child) for child in children)
+        for found in _SPACED_LINK.finditer(written):
+            address, at = found.group(2), inline.content.find(found.group())
+            if _REFUSED_LINK.search(f"]({address}") or at < 0:
+                continue  # said above; or written escaped (`\\[x\\](a b)`), text meant
+            if not _ADDRESS_LIKE.match(address):
+                continue  # `[sic](as written)`, `[1](Smith 2020)`: words in brackets
+            url, title = _titled(address)
+            encoded = url.replace(" ", "%20") + (f" {title}" if title else "")
+            self.diags.error(
+                "body.link",
+                f"a link to {url[:60]!r} would be published as its Markdown text: an address"
+                f" cannot hold a space; write each space as %20 ({encoded[:80]!r}), or put"
+                " the address in angle brackets, [...](<address>); if it is no link, write"
+                " its bracket \\[",
+                ref.at(ref.line + inline.content.count("\n", 0, at)),  # its own line
+            )
 
     def sanitized(self, fragment: str, ref: SourceRef) -> str:
         """The fragment sanitised, with a warning for each kind of thing removed."""
