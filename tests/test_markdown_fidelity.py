@@ -611,9 +611,15 @@ def walk_paragraphs(blocks: tuple[object, ...]) -> list[Paragraph]:
         ("北约\nNATO 与\n欧盟\n", "北约 NATO 与欧盟"),  # a Latin letter on one side
         ("Great 🎉\n🎉 news\n", "Great 🎉 🎉 news"),  # emoji are wide, and spaced
         ("soft\nbreak\n", "soft break"),
+        ("增加至\n**约4000人**。\n", "增加至约4000人。"),  # past strong's marks (review)
+        ("行动是\n“应伊拉克请求”\n他说——\n北约\n", "行动是“应伊拉克请求”他说——北约"),
+        ("He said “yes”\n“no” too.\n", "He said “yes” “no” too."),  # quotes, not CJK
     ],
-    ids=["han", "punctuation", "emphasis", "widths", "raw-html", "hangul", "latin", "emoji", "en"],
-)
+    ids=[
+        "han", "punctuation", "emphasis", "widths", "raw-html", "hangul", "latin", "emoji",
+        "en", "strong", "ambiguous-marks", "ambiguous-latin",
+    ],
+)  # fmt: skip
 def test_a_line_end_between_chinese_or_japanese_characters_adds_no_space(
     markdown: str, read: str
 ) -> None:

@@ -203,8 +203,22 @@ segment break transformation (pandoc's `east_asian_line_breaks`), its East Asian
 full-width and half-width ones, Han, kana, CJK punctuation and full-width forms, that Chinese
 and Japanese write without spaces. Not Hangul (Korean separates its words with spaces), nor
 emoji, which are wide too."""
+_AMBIGUOUS_MARK = regex.compile(r"(?V1)[\p{ea=A}&&[\p{P}\p{S}]]")
+"""Punctuation and symbols of ambiguous East Asian width (`“ ” — …`): CSS Text 3 joins a line
+ending or starting with one when the character across is one of `_UNSPACED_WIDE` (Chinese
+writes `他说——` then `北约` on the next line as one run)."""
 _RAW_BREAK = re.compile(r"<br[\s/>]", re.IGNORECASE)
 _ZWSP = "\u200b"
+
+
+def _unspaced(before: str, after: str) -> bool:
+    """Whether a line end between these two characters stands for nothing: both East Asian
+    wide, or one wide and the other an ambiguous-width mark (CSS Text 3, 4.1.3)."""
+    wide_before, wide_after = bool(_UNSPACED_WIDE.match(before)), bool(_UNSPACED_WIDE.match(after))
+    return (wide_before and wide_after) or (
+        (wide_before and bool(_AMBIGUOUS_MARK.match(after)))
+        or (wide_after and bool(_AMBIGUOUS_MARK.match(before)))
+    )
 
 
 def _soft_breaks(tokens: list[Token]) -> None:
@@ -219,9 +233,7 @@ def _soft_breaks(tokens: list[Token]) -> None:
                 before = _next_character(children, range(at - 1, -1, -1), -1)
                 after = _next_character(children, range(at + 1, len(children)), 0)
                 joined = (
-                    _ZWSP in (before, after)
-                    or "<br" in (before, after)
-                    or bool(_UNSPACED_WIDE.match(before) and _UNSPACED_WIDE.match(after))
+                    _ZWSP in (before, after) or "<br" in (before, after) or _unspaced(before, after)
                 )
                 child.content = "" if joined else " "
 
@@ -232,6 +244,8 @@ def _next_character(children: list[Token], places: range, end: int) -> str:
     run's end, another break, an image)."""
     for at in places:
         child = children[at]
+        if child.type == "text" and not child.content:
+            continue  # (markdown-it leaves empty texts beside `**`'s marks)
         if child.type in ("text", "code_inline") and child.content:
             return child.content[end]
         if child.type == "html_inline" and _RAW_BREAK.match(child.content):
