@@ -195,6 +195,11 @@ def test_plain_text_keeps_a_hard_line_break_as_a_new_line(sample_story: Story) -
     (paragraph, _) = blocks
     assert isinstance(paragraph, Paragraph)
     assert inline_text(paragraph.children) == "Write to: 12 Rue de Rivoli Paris"
+    # a break that ends a block ends no line of it (review): no blank line, no line of spaces
+    markdown = "Line one<br>\n\n- first item<br>\n- second\n"
+    blocks = parse_body(markdown, SourceRef("en.md", 1), lambda src: 0, Diagnostics())
+    variant = replace(sample_story.variant("en"), body=blocks)
+    assert body_text(variant) == "Line one\n\n- first item\n- second"
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,8 @@ def body_words(variant: Variant) -> str:
 def _plain_blocks(blocks: Iterable[Block], indent: str) -> Iterator[str]:
     for block in blocks:
         if isinstance(block, Paragraph | Heading):  # a hard break's next line keeps the indent
-            yield indent + inline_text(block.children, "\n" + indent)
+            # (a break that ends or starts the block ends no line of it: a `<br>` last)
+            yield indent + inline_text(block.children, "\n" + indent).strip("\n ")
         elif isinstance(block, BlockQuote):
             yield from _plain_blocks(block.children, indent)
         elif isinstance(block, ListBlock):
