@@ -687,6 +687,29 @@ def test_bracketed_text_is_no_link_with_a_space(markdown: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "markdown",
+    [
+        "First.\n\n- ![x](images/not-listed.png)\n- two\n\nLast.\n",
+        "First.\n\n> ![x](images/not-listed.png)\n\nLast.\n",
+    ],
+)
+def test_a_block_whose_content_was_refused_is_not_also_said_empty(markdown: str) -> None:
+    """An item or a quote holding only an image not listed is an error of that image; it
+    was told "a list item with nothing in it" besides, at its list's line (review)."""
+    diags = Diagnostics()
+    parse_body(markdown, WHERE, lambda src: None, diags)
+    assert [d.code for d in diags.errors] == ["body.image"]
+    assert not [d for d in diags if d.code == "body.empty"], [d.message for d in diags]
+
+
+def test_a_heading_emptied_by_raw_html_is_said_left_out() -> None:
+    """`## <span class="k"></span>`: the heading went with no word but the span's removal."""
+    blocks, diags = body('First.\n\n## <span class="k"></span>\n\nLast.\n')
+    assert len(blocks) == 2
+    assert ("body.empty", 10) in {(d.code, d.line) for d in diags.warnings}
+
+
+@pytest.mark.parametrize(
     ("markdown", "line", "said"),
     [
         ("First.\n\n##\n\nLast.\n", 10, "a heading with no words"),

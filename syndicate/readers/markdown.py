@@ -6,7 +6,7 @@ import ast
 import bisect
 import dataclasses
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 import regex
@@ -173,7 +173,7 @@ def parse_body(
     blocks, _ = builder.blocks(tokens, 0, closing=None)
     if not _check_depth(blocks, diags):
         return ()
-    blocks = _with_text(blocks, diags, builder.item_lines)
+    blocks = _with_text(blocks, diags, builder.item_lines, builder.refused)
     _check_characters(blocks, diags)
     for line, reference in env.get(_NOT_CHARACTERS, []):
         diags.error("text.entity", _not_a_character(reference), where.at(where.line + line))
@@ -342,14 +342,19 @@ def _left_out(block: Block, diags: Diagnostics, line: SourceRef | None = None) -
 
 
 def _with_text(
-    blocks: list[Block] | tuple[Block, ...], diags: Diagnostics, item_lines: ItemLines
+    blocks: list[Block] | tuple[Block, ...],
+    diags: Diagnostics,
+    item_lines: ItemLines,
+    refused: Collection[object] = (),
 ) -> list[Block]:
     """The blocks without those that hold no text, each said (`_left_out`): a paragraph of
     white space or line breaks (`&nbsp;` or `<br>` alone), a heading with no words, a quote
     or a list item with nothing in it (at its line, from `item_lines`; raw HTML's `<li></li>`
     at its list's), Markdown's or raw HTML's. A quote, item or list whose blocks were all left
-    out goes with them, said once (for what was in it). Done once the depth is checked: a
-    quote markdown-it left empty at its nesting limit is an error of that, not a warning."""
+    out goes with them, said once (for what was in it); one that held only what was `refused`
+    (an image not listed, a script), said already, goes unsaid. Done once the depth is
+    checked: a quote markdown-it left empty at its nesting limit is an error of that, not a
+    warning."""
     out: list[Block] = []
     for block in blocks:
         match block:
@@ -357,9 +362,9 @@ def _with_text(
                 _left_out(block, diags)
                 continue
             case BlockQuote(children):
-                kept = _with_text(children, diags, item_lines)
+                kept = _with_text(children, diags, item_lines, refused)
                 if not kept:
-                    if not children:
+                    if not children and id(block) not in refused:
                         _left_out(block, diags)
                     continue
                 if not _same(kept, children):
@@ -368,8 +373,8 @@ def _with_text(
                 kept_items: list[tuple[Block, ...]] = []
                 changed = False
                 for at, item in enumerate(items):
-                    kept = _with_text(item, diags, item_lines)
-                    if not item:
+                    kept = _with_text(item, diags, item_lines, refused)
+                    if not item and (id(block), at) not in refused:
                         _left_out(block, diags, item_lines.get((id(block), at)))
                     changed = changed or not kept or not _same(kept, item)
                     if kept:
@@ -487,6 +492,9 @@ class _TreeBuilder:
         self.level = 1
         """The level of the last heading: the headline's, 1, before the first."""
         self.item_lines: ItemLines = {}
+        self.refused: set[object] = set()
+        """The quotes (`id()`) and list items (their list's `id()` and place) that held only
+        what was refused, each said: left out of the body with no `body.empty` besides."""
 
     def _unsupported_text(self, text: str, ref: SourceRef) -> None:
         """Markdown that CommonMark reads as plain text (a table, a footnote): published as
@@ -582,8 +590,8 @@ class _TreeBuilder:
                 if _has_raw_html(inline):
                     title = html_inlines(self.sanitized(_render(inline), ref), ref)
                 if _blank(title):
-                    if not title and inline.children:  # an image, or too deep: said
-                        return None, i + 3
+                    if not title and inline.children and not _has_raw_html(inline):
+                        return None, i + 3  # an image, or too deep: said
                     # `##` alone, `## &nbsp;`, `## <br>`: left out, and said, with the other
                     # blocks of no text (`_with_text`); the next heading's level is told
                     # against the one before it
@@ -607,7 +615,10 @@ class _TreeBuilder:
                 return Heading(max(level, 2), tuple(title), ref), i + 3
             case "blockquote_open":
                 quoted, j = self.blocks(tokens, i + 1, "blockquote_close")
-                return BlockQuote(tuple(quoted), ref), j
+                quote = BlockQuote(tuple(quoted), ref)
+                if not quoted and j - i > 2:  # what it held was refused, and said so
+                    self.refused.add(id(quote))
+                return quote, j
             case "bullet_list_open" | "ordered_list_open":
                 return self.list_block(tokens, i, ref)
             case "hr":
@@ -630,6 +641,7 @@ class _TreeBuilder:
         ordered = opening.type == "ordered_list_open"
         items: list[tuple[Block, ...]] = []
         empty: list[tuple[int, SourceRef]] = []  # (left out, and said, by `_with_text`)
+        refused: list[int] = []  # (left out by `_with_text`, said already)
         j = i + 1
         while tokens[j].type != close:
             # list_item_open: its blocks run to list_item_close; tight lists hide paragraphs
@@ -637,6 +649,8 @@ class _TreeBuilder:
             children, j = self.blocks(tokens, j + 1, "list_item_close")
             if not children and tokens[j - 2].type == "list_item_open":  # `- ` alone
                 empty.append((len(items), item))
+            elif not children:  # what it held was refused, and said so
+                refused.append(len(items))
             items.append(tuple(children))
         given = opening.attrGet("start") if opening.type == "ordered_list_open" else None
         start = int(given) if given is not None else 1  # `0.` starts at 0
@@ -647,6 +661,7 @@ class _TreeBuilder:
         )
         listed = ListBlock(ordered, tuple(items), ref, start, tight)
         self.item_lines.update(((id(listed), at), line) for at, line in empty)
+        self.refused.update((id(listed), at) for at in refused)
         return listed, j + 1
 
     def paragraph(self, inline: Token, ref: SourceRef) -> Block | None:
