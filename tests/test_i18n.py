@@ -485,19 +485,12 @@ def test_a_thai_body_gives_no_word_count_rather_than_a_false_one(tmp_path: Path)
     """Thai spaces no words: each paragraph counted as one word gave partners a tenth of the
     truth in NewsML-G2, ninjs and JSON-LD. The count is left out; characters are counted."""
     import json
-    import shutil
 
-    from conftest import REPO, SAMPLE_SLUG
+    from conftest import SAMPLE_SLUG
 
     from syndicate.cli import main
 
-    site = tmp_path / "site"
-    shutil.copytree(REPO / "articles", site / "articles")
-    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
-    (site / "syndicate.yaml").write_text(
-        config.replace("languages: [en, fr, ar, zh-Hans, de, es]", "languages: [en, th]"),
-        encoding="utf-8",
-    )
+    site = _site_in(tmp_path, "th")
     story = site / "articles" / SAMPLE_SLUG
     for other in ("fr", "ar", "zh-Hans", "de", "es"):
         (story / f"{other}.md").unlink()
@@ -740,13 +733,7 @@ def test_a_language_cldr_names_no_months_in_is_a_warning(tmp_path: Path) -> None
 def test_pages_in_a_language_without_month_names_show_no_placeholders(tmp_path: Path) -> None:
     from conftest import SAMPLE_SLUG
 
-    site = tmp_path / "site"
-    shutil.copytree(REPO / "articles", site / "articles")
-    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
-    (site / "syndicate.yaml").write_text(
-        config.replace("languages: [en, fr, ar, zh-Hans, de, es]", "languages: [en, dv]"),
-        encoding="utf-8",
-    )
+    site = _site_in(tmp_path, "dv")
     story = site / "articles" / SAMPLE_SLUG
     text = (story / "en.md").read_text(encoding="utf-8")
     (story / "dv.md").write_text(text.replace("Brussels", "ބްރަސަލްސް"), encoding="utf-8")
@@ -801,3 +788,20 @@ def test_a_bcp_47_tag_syndicate_does_not_take_is_told_why(
     (error,) = diags.errors
     assert said in error.message
     assert "not a BCP 47" not in error.message and "unknown language tag" not in error.message
+
+
+def _site_in(tmp_path: Path, lang: str) -> Path:
+    """A copy of the sample site whose languages are English and `lang` (the story's other
+    language files stay, unpublished, until a test removes them)."""
+    import shutil
+
+    from conftest import REPO
+
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    (site / "syndicate.yaml").write_text(
+        config.replace("languages: [en, fr, ar, zh-Hans, de, es]", f"languages: [en, {lang}]"),
+        encoding="utf-8",
+    )
+    return site

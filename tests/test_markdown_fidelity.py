@@ -180,10 +180,20 @@ def test_a_body_of_figures_alone_gives_no_empty_article_body(tmp_path: Path) -> 
         "The (`<s`) tag.\n",
         '<a href="https://e.example/line-through" style="color: red">A link</a>.\n',
         "See [the chart](https://e.example/) below.\n\n![](images/x.png)\n",
+        # bracketed text, no link with a space: said as text (the spaced-link check)
+        "He said [sic] and cited [1], [2] (2019) and [a] (b c).\n",
+        "Written \\[as text\\](a b), escaped.\n",
+        "Quoted `[x](a b)` in code.\n",
+        "[Fine](<https://e.example/a b>) and [fine](https://e.example/a 'title').\n",
+        "Bracketed [words](in parentheses\nover lines) are no address.\n",
+        # words in brackets then in parentheses, no address (review): prose, not refused
+        "It was [sic](as written) approved, section 5[a](1 and 2), [1](Smith 2020, p. 4).\n",
+        "Code `[x](https://e.example/a b)` quoted, and **`[y](https://e.example/c d)`**.\n",
     ],
 )
 def test_markup_quoted_in_code_or_beside_a_link_is_no_error(markdown: str) -> None:
-    """A story about the markup quotes it in code: text, not a shortcode to refuse."""
+    """A story about the markup quotes it in code: text, not a shortcode to refuse; and
+    bracketed words, escaped or quoted links, are text, not a link with a space."""
     _, diags = body(markdown)
     assert not diags.errors, [d.message for d in diags]
 
@@ -666,24 +676,6 @@ def test_a_spaced_link_s_title_is_not_encoded_into_the_fix() -> None:
     _, diags = body('[it](https://e.example/a b "The report")\n')
     (said,) = [d for d in diags.errors if d.code == "body.link"]
     assert "'https://e.example/a%20b \"The report\"'" in said.message, said.message
-
-
-@pytest.mark.parametrize(
-    "markdown",
-    [
-        "He said [sic] and cited [1], [2] (2019) and [a] (b c).\n",
-        "Written \\[as text\\](a b), escaped.\n",
-        "Quoted `[x](a b)` in code.\n",
-        "[Fine](<https://e.example/a b>) and [fine](https://e.example/a 'title').\n",
-        "Bracketed [words](in parentheses\nover lines) are no address.\n",
-        # words in brackets then in parentheses, no address (review): prose, not refused
-        "It was [sic](as written) approved, section 5[a](1 and 2), [1](Smith 2020, p. 4).\n",
-        "Code `[x](https://e.example/a b)` quoted, and **`[y](https://e.example/c d)`**.\n",
-    ],
-)
-def test_bracketed_text_is_no_link_with_a_space(markdown: str) -> None:
-    _, diags = body(markdown)
-    assert not diags.errors, [d.message for d in diags]
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import argparse
 import logging
 import os
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,13 +54,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         writers, config, diags, every_section=True, other_sections=(DELIVER, SERVE, EXPORT)
     )
     for writer in writers:  # the site's own files a format reads (the pages' templates)
-        try:
-            writer.check_site_inputs(config, diags)
-        except Exception as exc:  # a plugin's bug: said, as a failing validate_outputs is
-            diags.error(
-                "validate.failed",
-                f"the {writer.name} format could not check the site's files: {exc!r}",
-            )
+        _guarded(writer, "the site's files", diags, lambda w: w.check_site_inputs(config, diags))
     delivery = load_delivery(config, site_registry, diags)  # its own profiles are formats
     if delivery is not None:
         check_exported(delivery, config, site_registry, diags)
@@ -206,15 +200,25 @@ def _check_stories(
 ) -> None:
     """Each format's checks of its options against the site's stories (`check_stories`): a
     section listed in `feeds.sections` or `epub.section_order` that no story is in."""
+
+    def check(writer: AnyWriter) -> None:
+        section = options[writer.section()]
+        ctx = Context(config, now, config.languages, section, diags, writer.name)
+        writer.check_stories(stories, ctx)
+
     for writer in writers:
-        ctx = Context(config, now, config.languages, options[writer.section()], diags, writer.name)
-        try:
-            writer.check_stories(stories, ctx)
-        except Exception as exc:  # a plugin's bug: said, as a failing validate_outputs is
-            diags.error(
-                "validate.failed",
-                f"the {writer.name} format could not check the stories: {exc!r}",
-            )
+        _guarded(writer, "the stories", diags, check)
+
+
+def _guarded(
+    writer: AnyWriter, what: str, diags: Diagnostics, check: Callable[[AnyWriter], None]
+) -> None:
+    """Run one of a format's checks; a plugin's bug in it is said (`validate.failed`), as a
+    failing `validate_outputs` is, and the other checks go on."""
+    try:
+        check(writer)
+    except Exception as exc:
+        diags.error("validate.failed", f"the {writer.name} format could not check {what}: {exc!r}")
 
 
 def _checked(checked: Sequence[str], unchecked: dict[str, list[str]], warnings: int) -> str:
