@@ -758,6 +758,63 @@ def test_pages_in_a_language_without_month_names_show_no_placeholders(tmp_path: 
     assert '<p class="byline">By <bdi>' in english  # a language's own phrase is not marked
 
 
+def test_english_phrases_standing_in_are_marked_on_every_page(tmp_path: Path) -> None:
+    """A Dhivehi page with no phrases of its own showed "Latest news", the section's name,
+    "Read more", "Also available in", "Subscribe" and the pager's links in English with no
+    mark: read by a Dhivehi voice, laid out right to left. Each is marked where it stands (its
+    tag, since a phrase reaches `aria-label` too), and a phrase the site translated inside a
+    marked one is marked back as Dhivehi."""
+    from conftest import SAMPLE_SLUG
+
+    site = _site_in(tmp_path, "dv")
+    articles = site / "articles"
+    source = articles / SAMPLE_SLUG
+    for name in ("ar", "de", "es", "fr", "zh-Hans"):
+        (source / f"{name}.md").unlink()
+    shutil.copy(source / "en.md", source / "dv.md")
+    for day in (22, 23):  # two more stories, for a story list of three pages
+        copy = articles / f"2021-02-{day}-story-{day}"
+        shutil.copytree(source, copy)
+        yaml_text = (copy / "story.yaml").read_text(encoding="utf-8")
+        yaml_text = yaml_text.replace("nato-iraq-deployment", f"story-{day}")
+        yaml_text = re.sub(r"^(published|updated): 2021-02-18", rf"\1: 2021-02-{day}",
+                           yaml_text, flags=re.M)  # fmt: skip
+        (copy / "story.yaml").write_text(yaml_text, encoding="utf-8")
+    with (site / "syndicate.yaml").open("a", encoding="utf-8") as config:
+        config.write("html:\n  page_size: 1\n")
+    (site / "terms").mkdir()
+    (site / "terms" / "dv.yaml").write_text("newer_stories: ފަހުގެ ޚަބަރުތައް\n", encoding="utf-8")
+    args = ["export", "-q", "--jobs", "1", "--config", str(site / "syndicate.yaml")]
+    assert main([*args, "-f", "html", "-f", "epub", "-f", "atom", "-f", "rss"]) == 0
+    html = site / "out" / "html"
+    english = ' lang="en" dir="ltr">'
+    page = (html / f"{SAMPLE_SLUG}.dv.html").read_text(encoding="utf-8")
+    for tag in (
+        '<nav aria-label="Latest news"',
+        '<p class="kicker"',
+        "<h2",  # "Read more"
+        '<h2 id="translations-title"',
+        "<strong",  # "Subscribe"
+    ):
+        assert tag + english in page, tag
+    assert re.search(r'<a type="application/epub\+zip" href="[^"]+" lang="en" dir="ltr">', page)
+    second = (html / "index.dv.2.html").read_text(encoding="utf-8")
+    assert '<h1 class="index-title"' + english + "Latest news" in second
+    assert '<nav class="pager" aria-label="Pages"' + english in second
+    # The site's own Dhivehi phrase, inside the English pager, is Dhivehi again; the page
+    # number's phrase is English like the pager's, and needs no mark of its own.
+    assert 'rel="prev" lang="dv" dir="rtl">ފަހުގެ ޚަބަރުތައް</a>' in second
+    assert '<span aria-current="page">Page 2</span>' in second
+    assert 'rel="next">Older stories</a>' in second
+    book = zipfile.ZipFile(site / "out" / f"epub/{SAMPLE_SLUG}.dv.epub")
+    xhtml = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml"))
+    assert '<p class="kicker" lang="en" xml:lang="en" dir="ltr">Politics</p>' in xhtml
+    assert '<h2 lang="en" xml:lang="en" dir="ltr">Also available in</h2>' in xhtml
+    # A language's own phrases are not marked: English once, on the page's <html>.
+    for name in (f"{SAMPLE_SLUG}.en.html", "index.en.2.html"):
+        assert (html / name).read_text(encoding="utf-8").count(english) == 1, name
+
+
 @pytest.mark.parametrize(
     ("tag", "said"),
     [

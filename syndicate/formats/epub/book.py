@@ -18,7 +18,7 @@ from syndicate.formats.epub.ebooklib_adapter import Book, Document, Landmark, Re
 from syndicate.formats.epub.edition import Edition, StoryEdition
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
 from syndicate.i18n.locales import direction, display_name, language_label
-from syndicate.i18n.terms import term, term_language
+from syndicate.i18n.terms import lookup, term, term_language
 from syndicate.i18n.text import Part, byline_parts, dateline_parts, listed, section_name
 from syndicate.model import Block, Figure, Heading, Image, Story, StorySummary, Variant, walk
 from syndicate.model.site import fill
@@ -453,7 +453,9 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
     """A story: section, headline, byline, dateline, dates, body with figures, rights."""
     lang = variant.lang
     header = X.header(
-        _para("kicker", section_name(story.section, lang)),
+        _in_section_language(
+            _para("kicker", section_name(story.section, lang)), story.section, lang
+        ),
         X.h1(variant.headline),
         *(
             [_isolating("byline", byline_parts(variant), "by", lang)]
@@ -496,7 +498,8 @@ def _translations(story: Story, lang: str, ctx: Context[Any]) -> list[etree._Ele
         )
         for other in others
     ]
-    return [X.aside({"class": "translations"}, X.h2(term("translations", lang)), X.ul(*items))]
+    heading = _in_phrase_language(X.h2(term("translations", lang)), "translations", lang)
+    return [X.aside({"class": "translations"}, heading, X.ul(*items))]
 
 
 def _para(cls: str, text: str) -> etree._Element:
@@ -522,6 +525,14 @@ def _in_phrase_language(element: etree._Element, key: str, lang: str) -> etree._
     return element
 
 
+def _in_section_language(element: etree._Element, code: str, lang: str) -> etree._Element:
+    """`element`, a section's name, marked as English where English names the section in a
+    book in `lang` (`_in_phrase_language`); a section named by its code is in no language
+    syndicate knows, and stays unmarked."""
+    key = f"section.{code}"
+    return _in_phrase_language(element, key, lang) if lookup(key, lang) is not None else element
+
+
 def _time(key: str, when: datetime, story: Story, lang: str) -> etree._Element:
     text = term(key, lang, date=format_human_datetime(when, lang, story.timezone))
     return _in_phrase_language(
@@ -534,7 +545,7 @@ def contents_document(edition: StoryEdition, title: str, ctx: Context[Any]) -> D
     lang = edition.lang
     sections = [
         X.section(
-            X.h2(section_name(code, lang)),
+            _in_section_language(X.h2(section_name(code, lang)), code, lang),
             X.ol(*(_contents_item(story, lang) for story in stories)),
             id=f"section-{code}",
         )

@@ -46,7 +46,7 @@ from syndicate.i18n.dates import (
     rfc3339,
 )
 from syndicate.i18n.locales import direction, format_number, language_label, with_territory
-from syndicate.i18n.terms import term, term_language
+from syndicate.i18n.terms import lookup, term, term_language
 from syndicate.i18n.text import Part, byline_parts, isolate, parts, section_name
 from syndicate.model import Image, SiteConfig, Story, StorySummary
 from syndicate.render.xhtml import foreign_language, render_body, render_correction
@@ -278,6 +278,7 @@ def subscribe(lang: str, linked: bool, ctx: Context[HtmlOptions]) -> Values | No
         return None
     return {
         "label": term("subscribe", lang),
+        "label_attrs": phrase_attrs("subscribe", lang),
         "atom": ctx.urls.output(f"atom/{lang}.xml"),
         "rss": ctx.urls.output(f"rss/{lang}.xml"),
     }
@@ -288,7 +289,12 @@ def language_nav(lang: str, others: Sequence[str], href: Any, *, alternate: bool
     (a story list's page 2 and later, whose links go to the other languages' first pages),
     links that make no claim to be its translations (no `rel="alternate"`)."""
     links = [{"lang": tag, "label": language_label(tag), "href": href(tag)} for tag in others]
-    return {"title": term("translations", lang), "links": links, "alternate": alternate}
+    return {
+        "title": term("translations", lang),
+        "title_attrs": phrase_attrs("translations", lang),
+        "links": links,
+        "alternate": alternate,
+    }
 
 
 def time_phrase(key: str, lang: str, tz: str, when: datetime, **values: str) -> Values:
@@ -318,11 +324,25 @@ def _phrase_in(key: str, lang: str, markup: Markup) -> Markup:
     """A phrase made from the term `key` in a span of the phrase's language and direction
     when the page's language has no such phrase and English stands in (`term_language`);
     as it is otherwise."""
-    attributes = foreign_language(term_language(key, lang), lang)
-    if not attributes:
-        return markup
-    marks = Markup("").join(Markup(' {}="{}"').format(k, v) for k, v in attributes.items())
-    return Markup("<span{}>{}</span>").format(marks, markup)
+    marks = phrase_attrs(key, lang)
+    return Markup("<span{}>{}</span>").format(marks, markup) if marks else markup
+
+
+def phrase_attrs(key: str, lang: str, within: str | None = None) -> Markup:
+    """The attributes for a tag that holds the term `key` on a page in `lang` (or inside an
+    element already marked as written in `within`): ` lang="en" dir="ltr"` when `lang` has no
+    such phrase and English stands in (`term_language`), so that a right-to-left page keeps
+    its order and a screen reader reads it in English; none when the phrase is `lang`'s.
+    Templates put it in the tag, as `{{ latest_news_attrs }}`: a phrase reaches attributes
+    (`aria-label`) too, where a span around it cannot go."""
+    return _attributes(foreign_language(term_language(key, lang), within or lang))
+
+
+def section_attrs(code: str, lang: str) -> Markup:
+    """`phrase_attrs` of a section's name (`section_name`): none for a section named by its
+    code, which is in no language of syndicate's knowing."""
+    key = f"section.{code}"
+    return phrase_attrs(key, lang) if lookup(key, lang) is not None else Markup("")
 
 
 def _site_relative(file: Path) -> str:
@@ -366,12 +386,14 @@ def article_page(
         "open_graph": open_graph(story, lang, url, section, ctx),
         "twitter_card": twitter_card(story),
         "latest_news": term("latest_news", lang),
+        "latest_news_attrs": phrase_attrs("latest_news", lang),
         "article": {
             "id": story.id,
             "slug": story.slug,
             "lang": lang,
             "url": url,
             "section": section,
+            "section_attrs": section_attrs(story.section, lang),
             "section_code": story.section,
             "headline": variant.headline,
             "dek": variant.alt_headline,
@@ -388,13 +410,20 @@ def article_page(
             else None,
             "body": _body(story, lang),
             "correction": _html(render_correction(story, lang, xml_lang=False)),
-            "related": {"title": term("read_more", lang), "links": related} if related else None,
+            "related": {
+                "title": term("read_more", lang),
+                "title_attrs": phrase_attrs("read_more", lang),
+                "links": related,
+            }
+            if related
+            else None,
             "notice": rights.notice.get(lang, story.original_lang),
             "notice_attrs": _attributes(
                 foreign_language(rights.notice.written_in(lang, story.original_lang), lang)
             ),
             "epub": {
                 "label": term("download_epub", lang),
+                "attrs": phrase_attrs("download_epub", lang),
                 "href": urls.output(f"epub/{story.slug}.{lang}.epub"),
             }
             if _story_books(ctx)
@@ -425,8 +454,11 @@ def notice_page(story: Story, lang: str, ctx: Context[HtmlOptions]) -> Values:
         "url": ctx.urls.article(story.slug, lang),
         "slug": story.slug,
         "heading": heading,
+        "heading_attrs": phrase_attrs("notice_title", lang),
         "text": term(key, lang, publisher=publisher),
+        "text_attrs": phrase_attrs(key, lang),
         "latest_news": term("latest_news", lang),
+        "latest_news_attrs": phrase_attrs("latest_news", lang),
     }
 
 
@@ -567,6 +599,7 @@ def story_items(stories: Sequence[StorySummary], lang: str) -> list[Values]:
                 "id": story.id,
                 "slug": story.slug,
                 "section": section_name(story.section, lang),
+                "section_attrs": section_attrs(story.section, lang),
                 "section_code": story.section,
                 "href": f"{story.slug}.{lang}.html",
                 "headline": variant.headline,
@@ -605,6 +638,7 @@ def language_index(
         # list the stories of page 2 in another.
         "alternates": index_alternates(langs, ctx) if number == 1 else [],
         "heading": heading if number == 1 else f"{heading} – {page_number(lang, number)}",
+        "heading_attrs": phrase_attrs("latest_news", lang),
         "stories": story_items(page.stories, lang),
         "pager": pager(page, lang),
         "translations": language_nav(
@@ -624,11 +658,26 @@ def pager(page: _Page, lang: str) -> Values | None:
         return None
     newer = index_name(lang, page.number - 1) if page.number > 1 else None
     older = index_name(lang, page.number + 1) if page.number < page.count else None
+    within = term_language("pages", lang)  # the pager's label marks its language
     return {
         "label": term("pages", lang),
-        "newer": {"href": newer, "label": term("newer_stories", lang)} if newer else None,
-        "older": {"href": older, "label": term("older_stories", lang)} if older else None,
+        "attrs": phrase_attrs("pages", lang),
+        "newer": {
+            "href": newer,
+            "label": term("newer_stories", lang),
+            "attrs": phrase_attrs("newer_stories", lang, within),
+        }
+        if newer
+        else None,
+        "older": {
+            "href": older,
+            "label": term("older_stories", lang),
+            "attrs": phrase_attrs("older_stories", lang, within),
+        }
+        if older
+        else None,
         "current": page_number(lang, page.number),
+        "current_attrs": phrase_attrs("page_number", lang, within),
     }
 
 
@@ -658,7 +707,11 @@ def home_index(
                 "label": language_label(lang),
                 "stories": story_items(stories, lang),
                 "older": (
-                    {"href": index_name(lang, 2), "label": term("older_stories", lang)}
+                    {
+                        "href": index_name(lang, 2),
+                        "label": term("older_stories", lang),
+                        "attrs": phrase_attrs("older_stories", lang),
+                    }
                     if lang in more
                     else None
                 ),
