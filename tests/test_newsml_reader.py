@@ -45,7 +45,6 @@ NOT_CARRIED = {
     "path",
     "folder",
     "timezone",
-    "alt_headline",
 }
 """Model fields NewsML-G2 has no place for (or that name the machine the story was read on)."""
 
@@ -106,6 +105,38 @@ def test_round_trip_of_the_sample_story(
 ) -> None:
     back = round_trip(sample_story, site_config, tmp_path)
     assert carried(back) == carried(sample_story)
+
+
+def test_an_alternative_headline_travels_as_a_second_headline_with_its_role(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    """`alt_headline` reached ninjs, JSON-LD and the web page but not NewsML-G2, the wire
+    format: a partner lost the subtitle. It is a second `headline` with our catalog's role
+    `synhl:alternative`, after the main one, valid for IPTC and read back."""
+    from lxml import etree
+
+    from syndicate.formats.newsml.validate import profile_schema
+    from syndicate.xmlbase import safe_parser
+
+    variants = tuple(
+        dataclasses.replace(v, alt_headline=f"Subtitle ({v.lang})") if v.lang != "de" else v
+        for v in sample_story.variants
+    )
+    story = dataclasses.replace(sample_story, variants=variants)
+    folder = export_to(tmp_path / "out", [story], site_config)
+    root = etree.parse(str(folder / f"{story.slug}.fr.xml"), safe_parser()).getroot()
+    g2 = {"g2": "http://iptc.org/std/nar/2006-10-01/"}
+    headlines = root.findall("g2:contentMeta/g2:headline", g2)
+    assert [(h.text, h.get("role")) for h in headlines] == [
+        (story.variant("fr").headline, None),
+        ("Subtitle (fr)", "synhl:alternative"),
+    ]
+    assert profile_schema().validate(root), profile_schema().error_log
+    german = etree.parse(str(folder / f"{story.slug}.de.xml"), safe_parser()).getroot()
+    assert len(german.findall("g2:contentMeta/g2:headline", g2)) == 1
+    back = round_trip(story, site_config, tmp_path / "again")
+    assert [v.alt_headline for v in back.variants] == [v.alt_headline for v in variants]
+    assert carried(back) == carried(story)
 
 
 def test_round_trip_of_a_corrected_embargoed_story_and_its_kill(

@@ -20,6 +20,7 @@ from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.newsml.vocabulary import (
+    ALTERNATIVE_HEADLINE_ROLE,
     COUNTRY_SCHEME,
     PACKAGE_SUFFIX,
     REL_ORIGINAL,
@@ -132,6 +133,7 @@ class NewsItem:
     body: etree._Element | None
     """The XHTML body `<div>`, still to be read into blocks (it needs the images)."""
     images: tuple[RemoteImage, ...] = field(default=())
+    alt_headline: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,6 +435,7 @@ def parse_news_item(root: etree._Element) -> NewsItem:
         rights=_rights(root, lang),
         body=_body(root),
         images=_images(root, lang),
+        alt_headline=_alternative_headline(content),
     )
 
 
@@ -450,6 +453,14 @@ def _body(root: etree._Element) -> etree._Element | None:
 def _find_attr(el: etree._Element, path: str, attr: str) -> str | None:
     found = _find(el, path)
     return found.get(attr) if found is not None else None
+
+
+def _alternative_headline(content: etree._Element) -> str | None:
+    """The headline our writer gives the role `synhl:alternative` (`alt_headline`)."""
+    for headline in content.iterfind("g2:headline", NS):
+        if headline.get("role") == ALTERNATIVE_HEADLINE_ROLE:
+            return "".join(headline.itertext())
+    return None
 
 
 def _summary(content: etree._Element) -> str:
@@ -687,6 +698,7 @@ def _variant(
     return Variant(
         lang=item.lang,
         headline=item.headline,
+        alt_headline=item.alt_headline,
         summary=item.summary,
         byline=item.byline,
         dateline=_dateline_place(item, published),

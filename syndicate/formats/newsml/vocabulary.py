@@ -1,5 +1,5 @@
 """The names NewsML-G2 items use, shared by the writer, the reader and the validator: IPTC's
-catalog, our own scheme aliases (`synrel:`, `synsec:`), roles, signals and file names."""
+catalog, our own scheme aliases (`synrel:`, `synhl:`, `synsec:`), roles, signals and file names."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from syndicate.xmlbase import NAR_NS, clark
 
 IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml"
 CATALOG_FILE = "newsml/catalog.syndicate.xml"
-"""Our own catalog, for the schemes IPTC's lacks (synrel, synsec), published where items say."""
+"""Our own catalog, for the schemes IPTC's lacks (synrel, synhl, synsec), published where items
+say."""
 MEDIA_FOLDER = "newsml/media"
 """Where the images items refer to are published, beside the items: they travel with them to
 partners (embargoed items included), and no public page links them."""
@@ -25,6 +26,9 @@ REL_SEE_ALSO = "irel:seeAlso"
 SIG_UPDATE = "sig:update"
 """IPTC's signal that an item updates an earlier version (a correction, a kill)."""
 SUMMARY_ROLE = "drol:summary"
+ALTERNATIVE_HEADLINE_ROLE = "synhl:alternative"
+"""The role of a story's alternative headline (`alt_headline`), the `headline` after the main
+one: IPTC has no scheme of headline roles."""
 COUNTRY_SCHEME = "iso3166-1a2"
 
 
@@ -50,6 +54,13 @@ SCHEMES = (
         " item-relation scheme (irel) has no code for translations. Codes: original (the"
         " target is the variant in the story's original language, of which this item is a"
         " translation); translation (the target is a translation of the same story).",
+    ),
+    Scheme(
+        "synhl",
+        "Headline role",
+        "What a headline of a news item is, when it is not the main one (which comes first and"
+        " has no role). Codes: alternative (a second headline of the same story, a subtitle"
+        " or the headline a web page or a partner may show instead).",
     ),
     Scheme(
         "synsec",

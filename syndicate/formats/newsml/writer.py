@@ -26,6 +26,7 @@ from syndicate.formats.contract import (
     site_languages,
 )
 from syndicate.formats.newsml.vocabulary import (
+    ALTERNATIVE_HEADLINE_ROLE,
     CATALOG_FILE,
     CATALOGITEM_TYPE,
     COUNTRY_SCHEME,
@@ -421,6 +422,11 @@ class _ItemBuilder:
             *(G.keyword(keyword) for keyword in story.keywords_for(variant.lang)),
             G.slugline(story.slug),
             G.headline(variant.headline),
+            *(
+                [G.headline(variant.alt_headline, role=ALTERNATIVE_HEADLINE_ROLE)]
+                if variant.alt_headline
+                else []
+            ),
             G.dateline(dateline_text(story, variant)),
             *([G.by(byline_text(variant))] if byline.names else []),
             G.description(variant.summary, role=SUMMARY_ROLE),
