@@ -1504,3 +1504,44 @@ def test_the_catalog_stays_and_moves_forward_when_a_kill_leaves_a_language_no_bo
     updated, titles = catalog()
     assert updated == last and "English" not in titles and not (out / "opds/en.xml").exists()
     assert sorted(p.name for p in (out / "opds").iterdir()) == ["catalog.xml"]
+
+
+@pytest.mark.parametrize(
+    ("updated", "public_note"),
+    [("2026-01-23T12:00:00Z", False), ("2026-01-24T12:00:00Z", True)],
+)
+def test_a_correction_made_under_embargo_is_told_the_wire_not_the_public(
+    tmp_path: Path, updated: str, public_note: bool
+) -> None:
+    """A story corrected before its embargo ended reached the public corrected, yet its page,
+    feeds, JSON Feed and book ended with a "Correction" note and its JSON-LD had a
+    `CorrectionComment` dated at the release. Wire partners, who had the embargoed version,
+    are told (note, `edNote`); the public is told of a correction only when it had the story
+    before it (here: one made after the embargo ended)."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    meta = site / "articles" / LIFTED / "story.yaml"
+    text = meta.read_text(encoding="utf-8").replace("version: 1", "version: 2")
+    text += f"updated: {updated}\ncorrection:\n  note: {{en: NOTE-OF-THE-CORRECTION}}\n"
+    meta.write_text(text, encoding="utf-8")
+    args = ["export", "-q", "-f", "all", "--now", NOW, "--jobs", "1", "--out", str(site / "out")]
+    assert main([*args, "--config", str(site / "syndicate.yaml")]) == 0
+    out = site / "out"
+    note = "NOTE-OF-THE-CORRECTION"
+    for wire in (f"newsml/{LIFTED}.en.xml", f"ninjs/{LIFTED}.en.json"):
+        assert note in (out / wire).read_text(encoding="utf-8"), wire
+    item = xml(out / "newsml" / f"{LIFTED}.en.xml")
+    assert item.xpath("string(g2:itemMeta/g2:edNote)", namespaces=NS) == note
+    public = [
+        f"html/{LIFTED}.en.html",
+        f"jsonld/{LIFTED}.en.jsonld",
+        "atom/en.xml",
+        "rss/en.xml",
+        "jsonfeed/en.json",
+    ]
+    for path in public:
+        assert (note in (out / path).read_text(encoding="utf-8")) is public_note, path
+    book = zipfile.ZipFile(out / "epub" / f"{LIFTED}.en.epub")
+    chapters = "".join(book.read(n).decode() for n in book.namelist() if n.endswith(".xhtml"))
+    assert (note in chapters) is public_note
+    page = (out / "html" / f"{LIFTED}.en.html").read_text(encoding="utf-8")
+    assert ("CorrectionComment" in page) is public_note

@@ -372,6 +372,16 @@ class Story:
         uncorrected, and has none to tell of."""
         return None if self.first_out_in_this_version(lang) else self.correction
 
+    def public_correction_for(self, lang: str) -> Correction | None:
+        """The correction the public channels (pages, feeds, JSON-LD, books) tell of in `lang`:
+        `correction_for`, but none for a version made before the variant reached the public
+        (`updated` before `public_since_for`: corrected under embargo, or while dated ahead),
+        which the public never had uncorrected. Wire partners, who had the embargoed version,
+        are told (`correction_for`)."""
+        if self.updated < self.public_since_for(lang):
+            return None
+        return self.correction_for(lang)
+
     @property
     def public_since(self) -> datetime:
         """When the story reached the public (see `public_since`): its first language."""

@@ -63,6 +63,7 @@ def render_body(
     xml_lang: bool = True,
     figures: bool = True,
     corrected: bool = False,
+    wire: bool = False,
 ) -> etree._Element:
     """`<div lang=".." dir="..">` in the XHTML namespace holding the rendered body.
 
@@ -70,14 +71,16 @@ def render_body(
     leaves images out (for consumers that carry them separately); `corrected` ends it with
     the public correction note (`render_correction`), as every channel that carries the
     body whole shows it (feeds, JSON Feed, books, the wire's bodies; a page places it from
-    its template).
+    its template). `wire` is for the channels wire partners read (NewsML-G2, ninjs), who
+    had an embargoed version: they are told of a correction the public never saw made
+    (`Story.public_correction_for`).
     """
     div = etree.Element(_X + "div", nsmap={None: XHTML_NS})
     set_language(div, variant.lang, xml_lang=xml_lang)
     renderer = _Renderer(story, variant, image_src, figures, xml_lang)
     for block in variant.body:
         renderer.block(div, block)
-    if corrected and (correction := render_correction(story, variant.lang)) is not None:
+    if corrected and (correction := render_correction(story, variant.lang, wire=wire)) is not None:
         div.append(correction)
     return div
 
@@ -181,11 +184,15 @@ def append_parts(element: etree._Element, pieces: list[Part]) -> None:
             last.tail = (last.tail or "") + text
 
 
-def render_correction(story: Story, lang: str, *, xml_lang: bool = True) -> etree._Element | None:
+def render_correction(
+    story: Story, lang: str, *, xml_lang: bool = True, wire: bool = False
+) -> etree._Element | None:
     """The correction note of a corrected story in `lang`, the same in every format that shows
     the body: `<aside class="correction" role="note"><h2>Correction</h2><p>...</p></aside>`;
-    None for a language first published with the correction (`Story.correction_for`)."""
-    correction = story.correction_for(lang)
+    None for a language first published with the correction (`Story.correction_for`), and,
+    unless for the `wire`, for one corrected before it reached the public
+    (`Story.public_correction_for`)."""
+    correction = story.correction_for(lang) if wire else story.public_correction_for(lang)
     if correction is None:
         return None
     aside = etree.Element(_X + "aside", nsmap={None: XHTML_NS})
@@ -200,10 +207,10 @@ def render_correction(story: Story, lang: str, *, xml_lang: bool = True) -> etre
     return aside
 
 
-def correction_text(story: Story, lang: str) -> str | None:
+def correction_text(story: Story, lang: str, *, wire: bool = False) -> str | None:
     """`render_correction` as plain text, for a plain-text body to end with: its heading and
     its note, each a paragraph ("Correction\n\nCorrects the number of troops.")."""
-    aside = render_correction(story, lang)
+    aside = render_correction(story, lang, wire=wire)
     if aside is None:
         return None
     return "\n\n".join("".join(child.itertext()) for child in aside)

@@ -294,9 +294,10 @@ class GraphBuilder:
         return node
 
     def _correction(self, story: Story, lang: str) -> Node | None:
-        """A `CorrectionComment`, but in a language first published with the correction,
-        which was never out uncorrected (`Story.correction_for`)."""
-        correction = story.correction_for(lang)
+        """A `CorrectionComment`, but in a language first published with the correction or
+        corrected before it reached the public, never out uncorrected
+        (`Story.public_correction_for`)."""
+        correction = story.public_correction_for(lang)
         if correction is None:
             return None
         note = correction.note.get(lang, story.original_lang)

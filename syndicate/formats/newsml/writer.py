@@ -488,7 +488,7 @@ class _ItemBuilder:
 
         # The public correction note ends the body, as on the page: partners publish the
         # body, not the edNote, which is for their editors.
-        html.append(H.body(render_body(story, variant, image_url, corrected=True)))
+        html.append(H.body(render_body(story, variant, image_url, corrected=True, wire=True)))
         return html
 
     # packageItem --------------------------------------------------------------------------

@@ -168,11 +168,11 @@ class DocumentBuilder:
         def image_src(image: Image) -> str:
             return urls.output(media_path(slug, image))
 
-        return to_string(render_body(self.story, variant, image_src, corrected=True))
+        return to_string(render_body(self.story, variant, image_src, corrected=True, wire=True))
 
     def text(self, variant: Variant) -> str:
         """The body as plain text, then the correction note's plain text, as `xhtml` has it."""
-        correction = correction_text(self.story, variant.lang)
+        correction = correction_text(self.story, variant.lang, wire=True)
         return "\n\n".join(filter(None, (body_text(variant), correction)))
 
     def genre(self) -> Node:
