@@ -945,6 +945,50 @@ def test_a_story_taken_out_of_a_target_s_selection_is_no_missing_kill(
     assert "partner (" in capsys.readouterr().err.split("[deliver.no-kill]")[0].splitlines()[-1]
 
 
+def test_a_story_that_moved_out_of_a_target_s_sections_still_gets_there_and_its_kill_too(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A target of `sections: [politics]` holds a story; the story moves to `world`: its new
+    version goes there as an update (it was deleted, no kill, no warning), and its kill after
+    it (it never reached the partner, who kept a usable item of a canceled story). The target's
+    own filter narrowed (it no longer takes politics) still lets the story go, silently."""
+    folder = LocalFolder(tmp_path)
+    pol = target_yaml(folder, "pol", "[newsml]") + "  sections: [politics]\n"
+    site.configure(deliver_section(pol))
+    site.export()
+    assert site.deliver() == 0
+    item, package = f"newsml/{SECOND_SLUG}.en.xml", f"newsml/{SECOND_SLUG}.package.xml"
+    assert {item, package} <= set(folder.files())
+    site.replace(SECOND_SLUG, "story.yaml", "section: politics", "section: world")
+    site.replace(SECOND_SLUG, "story.yaml", "version: 1", "version: 2")
+    site.replace(
+        SECOND_SLUG, "story.yaml", "updated: 2021-02-18T19:30", "updated: 2021-02-18T21:00"
+    )
+    site.export()
+    capsys.readouterr()
+    assert site.deliver() == 0
+    assert "deleted" not in capsys.readouterr().err
+    got = folder.files()
+    assert got[item] == site.files("newsml")[item], "the moved story's version 2, as an update"
+    assert got[package] == site.files("newsml")[package]
+    site.replace(SECOND_SLUG, "story.yaml", "status: usable", "status: canceled")
+    site.replace(SECOND_SLUG, "story.yaml", "version: 2", "version: 3")
+    site.replace(
+        SECOND_SLUG, "story.yaml", "updated: 2021-02-18T21:00", "updated: 2021-02-19T08:00"
+    )
+    site.export()
+    assert site.deliver() == 0
+    got = folder.files()
+    assert got[item] == site.files("newsml")[item] and b"stat:canceled" in got[item], "the kill"
+    assert site.deliver() == 0
+    assert "nothing to send" in capsys.readouterr().err, "and then nothing more"
+    # The target's own filter narrowed: what it took under politics goes, by its choice.
+    site.configure(deliver_section(target_yaml(folder, "pol", "[newsml]") + "  sections: [x]\n"))
+    assert site.deliver() == 0
+    assert "[deliver.no-kill]" not in capsys.readouterr().err
+    assert not [p for p in folder.files() if SECOND_SLUG in p or SAMPLE_SLUG in p]
+
+
 def test_a_kill_a_format_says_by_dropping_the_story_is_no_missing_kill(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -968,7 +1012,8 @@ def test_a_ledger_from_before_it_kept_each_file_s_story_learns_it_without_sendin
 ) -> None:
     """A ledger whose files were recorded without their story (an older syndicate, or an older
     syndicate's run in between: a row is trusted only with the digest it was recorded with)
-    learns each one's story from out/ at the next run, sending nothing."""
+    learns each one's story, and the section it was taken under, from out/ at the next run,
+    sending nothing."""
     folder = LocalFolder(tmp_path)
     site.configure(deliver_section(target_yaml(folder, formats="[newsml]")))
     site.export()
@@ -977,10 +1022,13 @@ def test_a_ledger_from_before_it_kept_each_file_s_story_learns_it_without_sendin
     db = sqlite3.connect(ledger)
     with db:
         db.execute("DELETE FROM words")
+        db.execute("DELETE FROM sections")
     capsys.readouterr()
     assert site.deliver() == 0
     assert "nothing to send" in capsys.readouterr().err
     rows = dict(db.execute("SELECT path, status FROM words"))
+    taken = dict(db.execute("SELECT path, section FROM sections"))
+    assert taken[f"newsml/{SECOND_SLUG}.en.xml"] == "politics", "the section it was taken under"
     db.close()
     assert rows[f"newsml/{SECOND_SLUG}.en.xml"] == "usable"
     assert "newsml/catalog.syndicate.xml" not in rows, "a collection tells no story's status"

@@ -361,7 +361,7 @@ class _Run:
         folders, gone = self._folders(target, result)
         if result.problem is None:
             held = self.ledger.delivered(target.name, target.place)
-            selected = selection(target, self.inventory, folders)
+            selected = selection(target, self.inventory, folders, held)
             self._unknown_sections(index, target)
             self._tell_skipped()
             planned = plan(self.out, selected, held)
@@ -713,7 +713,8 @@ class _Run:
             data, stat = read_regular(path)
         except FileNotFoundError:
             return False  # removed by an export since the plan: deleted at the next run
-        entry = Entry.of(change.path, data, stat, change.entry.version, change.entry.word)
+        old = change.entry
+        entry = Entry.of(change.path, data, stat, old.version, old.word, old.section)
         meta = FileMeta(self.inventory.media_type(change.path), entry.sha256, entry.version)
         self.ledger.sending(target.name, change.path)
         retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset, told)

@@ -21,7 +21,8 @@ FORMAT = 1
 then gets everything again, which is safe). A table added beside the others does not bump it:
 `words` (which story each delivered file is of, and that story's status then) came later, in
 a table of its own, so an older syndicate reading the ledger sees the layout it knows; a row
-of it is trusted only while its SHA-256 is the delivered file's."""
+of it is trusted only while its SHA-256 is the delivered file's. So is `sections` (the section
+of its story under which the target took each story's file), later still."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS targets (name TEXT PRIMARY KEY, url TEXT NOT NULL);
@@ -35,6 +36,10 @@ CREATE TABLE IF NOT EXISTS sending (
 CREATE TABLE IF NOT EXISTS words (
   target TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, story TEXT NOT NULL,
   status TEXT NOT NULL, PRIMARY KEY (target, path)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sections (
+  target TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, section TEXT NOT NULL,
+  PRIMARY KEY (target, path)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS announced (
   path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
@@ -55,14 +60,25 @@ class Entry:
     version: int | None = None
     word: Word | None = None
     """Of a story's file (not an image): the story's id and its status in this file."""
+    section: str | None = None
+    """Of a story's file (its images too): the section under which the target took the story,
+    one its `sections` named (the story's, or the one it had when the target first took it,
+    if it moved since: `plan.selection`). None for a collection, or not recorded (a ledger
+    from before it was kept)."""
 
     @classmethod
     def of(
-        cls, path: str, data: bytes, stat: os.stat_result, version: int | None, word: Word | None
+        cls,
+        path: str,
+        data: bytes,
+        stat: os.stat_result,
+        version: int | None,
+        word: Word | None,
+        section: str | None = None,
     ) -> Entry:
         """The entry of a file read just now: `data` and `stat` of out/`path`."""
         sha = hashlib.sha256(data).hexdigest()
-        return cls(path, sha, stat.st_size, stat.st_mtime_ns, version, word)
+        return cls(path, sha, stat.st_size, stat.st_mtime_ns, version, word, section)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +95,20 @@ class Word:
 
 
 def changed(
-    out: Path, path: str, old: Entry | None, version: int | None = None, word: Word | None = None
+    out: Path,
+    path: str,
+    old: Entry | None,
+    version: int | None = None,
+    word: Word | None = None,
+    section: str | None = None,
 ) -> Entry | None:
     """The entry of out/`path` now, or None when its size and time are those `old` recorded
     (the file is then not read: an export keeps the time of a file whose bytes it kept)."""
     stat = os.lstat(out / path)  # a link is not followed: `file_sha256` refuses it
     if old is not None and (old.size, old.mtime) == (stat.st_size, stat.st_mtime_ns):
         return None
-    return Entry(path, file_sha256(out / path), stat.st_size, stat.st_mtime_ns, version, word)
+    sha = file_sha256(out / path)
+    return Entry(path, sha, stat.st_size, stat.st_mtime_ns, version, word, section)
 
 
 class Ledger:
@@ -137,15 +159,19 @@ class Ledger:
         if row is None or row[0] != url:
             return {}
         rows = self.db.execute(
-            "SELECT d.path, d.sha256, d.size, d.mtime, d.version, w.story, w.status"
+            "SELECT d.path, d.sha256, d.size, d.mtime, d.version, w.story, w.status, s.section"
             " FROM delivered d LEFT JOIN words w"
             " ON w.target = d.target AND w.path = d.path AND w.sha256 = d.sha256"
+            " LEFT JOIN sections s"
+            " ON s.target = d.target AND s.path = d.path AND s.sha256 = d.sha256"
             " WHERE d.target = ?",
             (target,),
         )
         return {
-            path: Entry(path, sha, size, mtime, version, Word(story, status) if story else None)
-            for path, sha, size, mtime, version, story, status in rows
+            path: Entry(
+                path, sha, size, mtime, version, Word(story, status) if story else None, section
+            )
+            for path, sha, size, mtime, version, story, status, section in rows
         }
 
     def claim(self, target: str, url: str) -> None:
@@ -164,6 +190,7 @@ class Ledger:
         if row is None or row[0] != url:
             self.db.execute("DELETE FROM delivered WHERE target = ?", (target,))
             self.db.execute("DELETE FROM words WHERE target = ?", (target,))
+            self.db.execute("DELETE FROM sections WHERE target = ?", (target,))
             self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, ?)", (target, url))
 
     def record(self, target: str, entry: Entry) -> None:
@@ -204,6 +231,7 @@ class Ledger:
             self._settle(target)
             self.db.execute("DELETE FROM delivered WHERE target = ? AND path = ?", (target, path))
             self.db.execute("DELETE FROM words WHERE target = ? AND path = ?", (target, path))
+            self.db.execute("DELETE FROM sections WHERE target = ? AND path = ?", (target, path))
 
     def _word(self, target: str, entry: Entry) -> None:
         if entry.word is None:
@@ -212,6 +240,15 @@ class Ledger:
             self.db.execute(
                 "INSERT OR REPLACE INTO words VALUES (?, ?, ?, ?, ?)",
                 (target, entry.path, entry.sha256, entry.word.story, entry.word.status),
+            )
+        if entry.section is None:
+            self.db.execute(
+                "DELETE FROM sections WHERE target = ? AND path = ?", (target, entry.path)
+            )
+        else:
+            self.db.execute(
+                "INSERT OR REPLACE INTO sections VALUES (?, ?, ?, ?)",
+                (target, entry.path, entry.sha256, entry.section),
             )
 
     def announced(self) -> dict[str, Entry]:
@@ -312,7 +349,15 @@ def _open(path: Path, *, repair: bool = True) -> tuple[sqlite3.Connection, str |
                 replaced = _replaced(path, "it was empty", aside=None)
             if row is None or row[0] != str(FORMAT):
                 with db:
-                    tables = ("targets", "delivered", "words", "sending", "announced", "meta")
+                    tables = (
+                        "targets",
+                        "delivered",
+                        "words",
+                        "sections",
+                        "sending",
+                        "announced",
+                        "meta",
+                    )
                     for table in tables:
                         db.execute(f"DELETE FROM {table}")
                     db.execute("INSERT INTO meta VALUES ('format', ?)", (str(FORMAT),))

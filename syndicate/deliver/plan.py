@@ -62,15 +62,36 @@ def rank(file: PublishedFile) -> int:
     return KILLED_STORY if killed else STORY
 
 
-def selection(target: Target, inventory: Inventory, folders: Iterable[str]) -> list[PublishedFile]:
+def selection(
+    target: Target,
+    inventory: Inventory,
+    folders: Iterable[str],
+    held: Mapping[str, Entry] | None = None,
+) -> list[PublishedFile]:
     """The files of out/ the target takes: in its formats' folders, of its languages and
-    sections."""
-    return [
-        file
-        for folder in folders
-        for file in inventory.files(folder)
-        if target.wants(file.lang, file.section)
-    ]
+    sections; and those of a story it holds (`held`: its ledger) that moved to a section it
+    does not take since, as long as it still takes the section it took the story under. Its
+    partner has the story: it gets the story's later versions, and its kill, as any partner
+    that has it does; deleting them would take the story away from the target with no kill,
+    and the kill would never reach it. Each file is given as the target takes it: a story's
+    file kept so carries the section it was taken under (recorded again with it). Only a
+    target's own filter narrowed (it no longer takes that section) lets the story go."""
+    taken: dict[str, set[str]] = {}
+    for entry in (held or {}).values():
+        if entry.word is not None and entry.section is not None:
+            taken.setdefault(entry.word.story, set()).add(entry.section)
+    chosen = []
+    for folder in folders:
+        for file in inventory.files(folder):
+            if target.wants(file.lang, file.section):
+                chosen.append(file)
+            elif file.story is not None:
+                kept = [
+                    s for s in sorted(taken.get(file.story.id, ())) if target.wants(file.lang, s)
+                ]
+                if kept:
+                    chosen.append(replace(file, section=kept[0]))
+    return chosen
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +100,8 @@ class Plan:
     """What to send and delete, in order."""
     touched: list[Entry]
     """Files with a new time but the bytes the target holds: recorded, not sent again (and
-    files the target holds as they are whose story the ledger did not know, to record it)."""
+    files the target holds as they are whose story, or the section it was taken under, the
+    ledger did not know, to record it)."""
     untold: dict[str, list[str]] = field(default_factory=dict)
     """Stories whose every file the target holds is deleted, gone from out/, while the last
     word it had of them is `usable`: no kill ever reached it (see `untold`). By id, the
@@ -104,8 +126,9 @@ def plan(out: Path, selected: Iterable[PublishedFile], held: Mapping[str, Entry]
         old = held.get(file.path)
         version = file.story.version if file.story is not None else None
         told = word(file)
+        section = file.section if file.story is not None else None
         try:
-            entry = changed(out, file.path, old, version, told)
+            entry = changed(out, file.path, old, version, told, section)
         except FileNotFoundError:
             continue  # removed by an export since it was listed: gone from out/
         wanted.add(file.path)
@@ -113,8 +136,10 @@ def plan(out: Path, selected: Iterable[PublishedFile], held: Mapping[str, Entry]
             stories.add(told.story)
         if entry is None:
             assert old is not None
-            if old.word is None and told is not None:  # held since before the ledger kept it
-                touched.append(replace(old, word=told))
+            # Held since before the ledger kept its story, or the section it was taken under.
+            learned = replace(old, word=old.word or told, section=old.section or section)
+            if learned != old:
+                touched.append(learned)
             continue
         if old is not None and old.sha256 == entry.sha256:
             touched.append(entry)
