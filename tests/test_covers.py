@@ -18,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import regex
 from conftest import REPO, export_stories
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageFont
@@ -326,6 +327,29 @@ def test_cjk_lines_never_start_with_closing_punctuation() -> None:
     lines = layout(CoverText("zh-Hans", "YCPress", "政治", title, "2021年2月18日"), DIRS)
     for line in lines["title"].lines:
         assert line[0].text[0] not in "，。、"
+
+
+SMALL_KANA = "".join(
+    chr(c) for c in range(0x3000, 0x10000) if regex.match(r"\p{Line_Break=CJ}", chr(c))
+)
+"""Japanese small kana and ー (UAX #14 class CJ), from the Unicode data of `regex`."""
+
+
+def test_japanese_lines_never_start_with_a_small_kana() -> None:
+    """QA: a Japanese cover split syllables, "…セキュリテ / ィーの…", "でシ / ョッピング": a small
+    kana (ィ, ョ, ッ) started a line, which JIS X 4051 and CSS `line-break: strict` forbid."""
+    title = "ネットワークセキュリティーのアップデートでショッピングモールがチェックインについて"
+    for width in WIDTHS:
+        lines = lines_at("ja", title, width)
+        assert "".join(lines) == title, (width, lines)
+        for line in lines[1:]:
+            assert line[0] not in SMALL_KANA, (width, lines)
+    assert len(SMALL_KANA) > 50
+    style = Style("ja", True, "ltr", DIRS)
+    for kana in SMALL_KANA:  # every one of them, halfwidth ｯ too, and in Chinese text
+        for lang in ("ja", "zh-Hans"):
+            par = set_text(f"テ{kana}テ", dataclasses.replace(style, lang=lang))
+            assert [word for _, word, _, _ in par.tokens(lang)] == [0, 2], (lang, kana)
 
 
 def lines_at(lang: str, title: str, width: float) -> list[str]:

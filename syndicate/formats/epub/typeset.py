@@ -37,7 +37,18 @@ _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\u3000-\u303f\uff00-\uffe
 _SPACELESS = regex.compile(r"[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 """Scripts written without spaces between words: lines break between the words of ICU's
 dictionaries."""
-_CLOSING = frozenset("，。、：；！？）」』》〉】〕〗〙〛”’・ー…‥ゝゞヽヾ々")
+_SMALL_KANA = frozenset(
+    "ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶㇰㇱㇲㇳㇴㇵㇶㇷㇸㇹㇺㇻㇼㇽㇾㇿｧｨｩｪｫｬｭｮｯｰ"
+    "\U0001b132\U0001b150\U0001b151\U0001b152\U0001b155\U0001b164\U0001b165\U0001b166"
+    "\U0001b167\U0001b168"
+)
+"""Small kana (UAX #14 class CJ, with ー): the second half of a syllable (the ュ of セキュ, the
+ィ of ティ), never at the start of a line, as JIS X 4051 and CSS `line-break: strict` set
+Japanese and as UAX #14 resolves CJ by default (so do ICU's root rules; its `ja` rules and CSS
+`normal` allow the break). In any language: a Japanese word quoted in Chinese keeps its
+syllables too."""
+_CLOSING = frozenset("，。、：；！？）」』》〉】〕〗〙〛”’・ー…‥ゝゞヽヾ々") | _SMALL_KANA
+"""What never starts a line: closing punctuation and small kana."""
 _OPENING = frozenset("（「『《〈【〔〖〘〚“‘")
 _NO_BREAK_SPACES = frozenset("\u00a0\u202f\u2007")
 """No-break, narrow no-break (the one French puts inside guillemets) and figure spaces: kept
