@@ -352,6 +352,29 @@ def test_japanese_lines_never_start_with_a_small_kana() -> None:
             assert [word for _, word, _, _ in par.tokens(lang)] == [0, 2], (lang, kana)
 
 
+TIBETAN = "ནེ་ཊོ་ཡིས་ཨི་རག་ལ་དམག་མི་སྟོང་ཕྲག་བཞི་གཏོང་། ནེ་ཊོ་ཡིས་ཨི་རག་ལ་དམག་མི་སྟོང་ཕྲག་བཞི་གཏོང་།ནེ་ཊོ་ཡིས་ཨི་རག"
+
+
+def test_tibetan_breaks_after_its_syllables() -> None:
+    """QA: a Tibetan title, which has no spaces between words, broke only between graphemes,
+    inside a syllable ("…ལ་དམ / ག་མི…"). It breaks after the tsheg ་ that ends a syllable or a
+    shad ། (UAX #14 classes BA and EX), never before them: where ICU's line breaker does."""
+    from syndicate.formats.epub.icu_adapter import line_breaks
+
+    for width in WIDTHS:
+        lines = lines_at("bo", TIBETAN, width)
+        assert "".join(lines).replace(" ", "") == TIBETAN.replace(" ", ""), (width, lines)
+        for line in lines[:-1]:
+            assert line[-1] in "་།", (width, lines)
+        for line in lines[1:]:
+            assert line[0] not in "་།", (width, lines)
+    par = set_text(TIBETAN, Style("bo", True, "ltr", DIRS))
+    starts = [len("".join(par.clusters[:word])) for _, word, _, _ in par.tokens("bo")]
+    assert frozenset(starts[1:]) == line_breaks(TIBETAN, "bo"), "ICU is installed by .ci/setup"
+    laid = layout(CoverText("bo", "YCPress", "World", TIBETAN, "2021"), DIRS)
+    assert laid["title"].size > laid["date"].size, "set large, not shrunk to fit a syllable"
+
+
 def lines_at(lang: str, title: str, width: float) -> list[str]:
     """The title set by `fit_paragraph` at 48 px in a box `width` wide: the text of each line."""
     setting = fit_paragraph(

@@ -28,7 +28,8 @@ _BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 # Lines break at spaces and around Chinese and Japanese characters, which need no spaces; Korean
-# breaks at spaces. Closing punctuation stays with what precedes it, opening with what follows.
+# breaks at spaces; Tibetan after its syllables' tsheg. Closing punctuation stays with what
+# precedes it, opening with what follows.
 # This is a small subset of UAX #14 with a cover's own rules on top: a date, a number and its
 # unit stay together, which UAX #14 allows to break (`2021年2月 / 18日`, `18 février / 2021`);
 # a full UAX #14 (PyICU, a C++ build of ICU) would still need those rules, and tailoring to keep
@@ -47,8 +48,18 @@ _SMALL_KANA = frozenset(
 Japanese and as UAX #14 resolves CJ by default (so do ICU's root rules; its `ja` rules and CSS
 `normal` allow the break). In any language: a Japanese word quoted in Chinese keeps its
 syllables too."""
-_CLOSING = frozenset("，。、：；！？）」』》〉】〕〗〙〛”’・ー…‥ゝゞヽヾ々") | _SMALL_KANA
-"""What never starts a line: closing punctuation and small kana."""
+_TIBETAN_BREAK_AFTER = frozenset(
+    "\u0f0b\u0f34\u0f7f\u0f85\u0fbe\u0fbf\u0fd2\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f14"
+)
+"""Tibetan (and Dzongkha) writes no spaces between words: lines break after the tsheg ་ that
+ends each syllable and the like (UAX #14 class BA), and after a shad ། (class EX), never before
+them (nor before the no-break tsheg ༌, class GL, which is not here)."""
+_CLOSING = (
+    frozenset("，。、：；！？）」』》〉】〕〗〙〛”’・ー…‥ゝゞヽヾ々")
+    | _SMALL_KANA
+    | _TIBETAN_BREAK_AFTER
+)
+"""What never starts a line: closing punctuation, small kana, and the marks lines break after."""
 _OPENING = frozenset("（「『《〈【〔〖〘〚“‘")
 _NO_BREAK_SPACES = frozenset("\u00a0\u202f\u2007")
 """No-break, narrow no-break (the one French puts inside guillemets) and figure spaces: kept
@@ -131,7 +142,12 @@ class Paragraph:
                 continue
             elif before[-1].isdecimal() and (here[0].isdecimal() or _CJK.match(here)):
                 continue  # a number keeps its counter or unit: 18日, 500人, ２０２１
-            elif _CJK.match(here) or _CJK.match(before) or i in between:
+            elif (
+                _CJK.match(here)
+                or _CJK.match(before)
+                or i in between
+                or before[-1] in _TIBETAN_BREAK_AFTER  # a tsheg, a shad
+            ):
                 cuts.append(i)
         cuts.append(len(clusters))
         found = []
