@@ -375,6 +375,38 @@ def test_tibetan_breaks_after_its_syllables() -> None:
     assert laid["title"].size > laid["date"].size, "set large, not shrunk to fit a syllable"
 
 
+SHY, ZWSP = "\u00ad", "\u200b"
+COMPOUND = ["Donau", "dampf", "schiff", "fahrts", "gesellschafts", "kapitäns", "mützen", "fabrik"]
+
+
+@pytest.mark.parametrize("mark", [SHY, ZWSP], ids=["soft-hyphen", "zero-width-space"])
+def test_a_long_word_breaks_where_its_editor_allowed(mark: str) -> None:
+    """QA: a German compound was split between graphemes ("…mützenf / abrik…") though its
+    editor had put soft hyphens (or zero-width spaces) in it. A line breaks there; at a soft
+    hyphen taken, a hyphen is drawn at the end of the line; elsewhere neither draws anything,
+    never a box."""
+    title = mark.join(COMPOUND * 2)
+    style = Style("de", True, "ltr", DIRS)
+    for size in (96, 48):
+        fit = Fit(size, size, 6, 1000, 9999, graphemes=200)
+        setting = fit_paragraph(title, style, fit)
+        lines = ["".join(run.text for run in line) for line in setting.lines]
+        assert len(lines) > 1
+        for line in lines[:-1]:
+            assert line.endswith("-" if mark == SHY else mark), lines
+            assert line[-2].isalpha() and line.count("-") == (mark == SHY), lines
+        assert "".join(line[:-1] + mark for line in lines[:-1]) + lines[-1] == title
+        for line in setting.lines:
+            assert sum(shape_run_in(run, style).width for run in line) * size <= fit.width
+            for run in line:
+                assert 0 not in shape_run_in(run, style).glyphs, (run.text, "drawn as .notdef")
+    whole = set_text(mark.join(COMPOUND[:2]), style)
+    assert [shape_run_in(r, style).width for r in whole.runs()] == [
+        shape_run_in(r, style).width for r in set_text("".join(COMPOUND[:2]), style).runs()
+    ], "drawn as nothing where the line does not break"
+    assert [r.text for r in set_text(f"a{SHY} b", style).line(0, 2)] == [f"a{SHY}"]
+
+
 def lines_at(lang: str, title: str, width: float) -> list[str]:
     """The title set by `fit_paragraph` at 48 px in a box `width` wide: the text of each line."""
     setting = fit_paragraph(

@@ -5,7 +5,7 @@ split into runs of one font and one direction, in visual order (left to right)."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 
@@ -28,8 +28,8 @@ _BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 # Lines break at spaces and around Chinese and Japanese characters, which need no spaces; Korean
-# breaks at spaces; Tibetan after its syllables' tsheg. Closing punctuation stays with what
-# precedes it, opening with what follows.
+# breaks at spaces; Tibetan after its syllables' tsheg; any text at a soft hyphen or zero-width
+# space. Closing punctuation stays with what precedes it, opening with what follows.
 # This is a small subset of UAX #14 with a cover's own rules on top: a date, a number and its
 # unit stay together, which UAX #14 allows to break (`2021年2月 / 18日`, `18 février / 2021`);
 # a full UAX #14 (PyICU, a C++ build of ICU) would still need those rules, and tailoring to keep
@@ -48,16 +48,19 @@ _SMALL_KANA = frozenset(
 Japanese and as UAX #14 resolves CJ by default (so do ICU's root rules; its `ja` rules and CSS
 `normal` allow the break). In any language: a Japanese word quoted in Chinese keeps its
 syllables too."""
+SOFT_HYPHEN, ZERO_WIDTH_SPACE, HYPHEN = "\u00ad", "\u200b", "-"
 _TIBETAN_BREAK_AFTER = frozenset(
     "\u0f0b\u0f34\u0f7f\u0f85\u0fbe\u0fbf\u0fd2\u0f0d\u0f0e\u0f0f\u0f10\u0f11\u0f14"
 )
 """Tibetan (and Dzongkha) writes no spaces between words: lines break after the tsheg ་ that
 ends each syllable and the like (UAX #14 class BA), and after a shad ། (class EX), never before
 them (nor before the no-break tsheg ༌, class GL, which is not here)."""
+_BREAK_AFTER = _TIBETAN_BREAK_AFTER | {SOFT_HYPHEN, ZERO_WIDTH_SPACE}
+"""Where a line may break inside a word: after a Tibetan tsheg or shad, after the soft hyphen
+(a hyphen is then drawn at the end of the line) and the zero-width space an editor puts in a
+long word, which draw nothing otherwise (HarfBuzz hides them)."""
 _CLOSING = (
-    frozenset("，。、：；！？）」』》〉】〕〗〙〛”’・ー…‥ゝゞヽヾ々")
-    | _SMALL_KANA
-    | _TIBETAN_BREAK_AFTER
+    frozenset("，。、：；！？）」』》〉】〕〗〙〛”’・ー…‥ゝゞヽヾ々") | _SMALL_KANA | _BREAK_AFTER
 )
 """What never starts a line: closing punctuation, small kana, and the marks lines break after."""
 _OPENING = frozenset("（「『《〈【〔〖〘〚“‘")
@@ -104,6 +107,33 @@ class Paragraph:
     levels: tuple[int, ...]
     missing: tuple[str, ...]
     """Graphemes no installed font has: left out, and reported."""
+    hyphen: FontSpec | None = None
+    """The font of the hyphen drawn where a line breaks at a soft hyphen (None without one)."""
+
+    def hyphenated(self, end: int) -> bool:
+        """Whether a line that ends before the grapheme `end` breaks at a soft hyphen (not at
+        the end of the text, nor before spaces: a line breaks after those)."""
+        clusters = self.clusters
+        return (
+            0 < end < len(clusters)
+            and clusters[end - 1] == SOFT_HYPHEN
+            and not _breaking(clusters[end])
+            and self.hyphen is not None
+        )
+
+    def line(self, start: int, end: int) -> tuple[Run, ...]:
+        """The graphemes start..end drawn as a line: their runs, and where the line breaks at a
+        soft hyphen, a hyphen in its place (the soft hyphen draws nothing elsewhere)."""
+        if not self.hyphenated(end):
+            return self.runs(start, end)
+        assert self.hyphen is not None
+        drawn = replace(
+            self,
+            clusters=(*self.clusters[: end - 1], HYPHEN),
+            fonts=(*self.fonts[: end - 1], self.hyphen),
+            levels=self.levels[:end],
+        )
+        return drawn.runs(start, end)
 
     def runs(self, start: int = 0, end: int | None = None) -> tuple[Run, ...]:
         """The graphemes start..end as one line: runs of one font and level, in visual order."""
@@ -146,7 +176,7 @@ class Paragraph:
                 _CJK.match(here)
                 or _CJK.match(before)
                 or i in between
-                or before[-1] in _TIBETAN_BREAK_AFTER  # a tsheg, a shad
+                or before[-1] in _BREAK_AFTER  # a tsheg, a shad, a soft hyphen, a ZWSP
             ):
                 cuts.append(i)
         cuts.append(len(clusters))
@@ -285,11 +315,15 @@ def set_text(text: str, style: Style) -> Paragraph:
     starts = [0]
     for cluster in clusters:
         starts.append(starts[-1] + len(cluster))
+    hyphen = None
+    if SOFT_HYPHEN in clusters:  # a grapheme of its own (a control, to UAX #29)
+        hyphen = choose(HYPHEN, style.lang, style.bold, style.own, style.dirs).font
     return Paragraph(
         tuple(clusters),
         tuple(fonts),
         tuple(levels[s] for s in starts[:-1]),
         tuple(dict.fromkeys(missing)),
+        hyphen,
     )
 
 
@@ -385,7 +419,7 @@ def fit_paragraph(text: str, style: Style, fit: Fit) -> Setting:
             continue
         for line in lines:
             if line not in ems:
-                ems[line] = width(par.runs(*line), 1.0, style)
+                ems[line] = width(par.line(*line), 1.0, style)
         if all(ems[line] * size <= fit.width for line in lines):
             break
     lines = _hard_breaks(par, lines, size, style, fit.width)
@@ -395,7 +429,7 @@ def fit_paragraph(text: str, style: Style, fit: Fit) -> Setting:
         lines = _hard_breaks(
             par, _wrap(_units(par, size, style), 1.0, fit.width), size, style, fit.width
         )
-    return Setting(size, tuple(par.runs(a, b) for a, b in lines), par.missing)
+    return Setting(size, tuple(par.line(a, b) for a, b in lines), par.missing)
 
 
 def _hard_breaks(
@@ -406,11 +440,11 @@ def _hard_breaks(
     graphemes where it fills its line: a title is cut, never clipped by the image's edge."""
     broken: list[tuple[int, int]] = []
     for start, end in lines:
-        while end - start > 1 and width(par.runs(start, end), size, style) > limit:
+        while end - start > 1 and width(par.line(start, end), size, style) > limit:
             fits, low, high = start + 1, start + 2, end - 1  # the longest start..fits that fits
             while low <= high:
                 middle = (low + high) // 2
-                if width(par.runs(start, middle), size, style) <= limit:
+                if width(par.line(start, middle), size, style) <= limit:
                     fits, low = middle, middle + 1
                 else:
                     high = middle - 1
@@ -422,16 +456,20 @@ def _hard_breaks(
 
 def _units(par: Paragraph, size: float, style: Style) -> list[_Unit]:
     """The paragraph's line-breaking units with their widths at a size."""
-    return [
-        _Unit(
-            word,
-            last,
-            width(par.runs(first, word), size, style) if word > first else 0.0,
-            width(par.runs(word, last), size, style),
-            glued,
+    units = []
+    for first, word, last, glued in par.tokens(style.lang):
+        ink = width(par.runs(word, last), size, style)
+        units.append(
+            _Unit(
+                word,
+                last,
+                width(par.runs(first, word), size, style) if word > first else 0.0,
+                ink,
+                glued,
+                width(par.line(word, last), size, style) - ink if par.hyphenated(last) else 0.0,
+            )
         )
-        for first, word, last, glued in par.tokens(style.lang)
-    ]
+    return units
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,6 +483,8 @@ class _Unit:
     ink: float
     glued: bool = False
     """Kept on the line of the unit before it, if the two fit on one line."""
+    hyphen: float = 0.0
+    """The hyphen drawn after the unit when a line ends there (it ends at a soft hyphen)."""
 
 
 def _wrap(units: Sequence[_Unit], scale: float, limit: float) -> list[tuple[int, int]]:
@@ -454,7 +494,7 @@ def _wrap(units: Sequence[_Unit], scale: float, limit: float) -> list[tuple[int,
     start = end = -1
     used = 0.0
     for unit in _chunks(units, scale, limit):
-        if start >= 0 and used + (unit.space + unit.ink) * scale <= limit:
+        if start >= 0 and used + (unit.space + unit.ink + unit.hyphen) * scale <= limit:
             end, used = unit.end, used + (unit.space + unit.ink) * scale
             continue
         if start >= 0:
@@ -477,7 +517,11 @@ def _chunks(units: Sequence[_Unit], scale: float, limit: float) -> list[_Unit]:
         if len(group) > 1:
             ink = group[0].ink + sum(u.space + u.ink for u in group[1:])
             if ink * scale <= limit:
-                group = [_Unit(group[0].start, group[-1].end, group[0].space, ink)]
+                group = [
+                    _Unit(
+                        group[0].start, group[-1].end, group[0].space, ink, False, group[-1].hyphen
+                    )
+                ]
         found += group
         group = [unit] if unit is not None else []
     return found
