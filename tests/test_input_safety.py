@@ -861,6 +861,20 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
         ),
         ("keywords:\n  - &NATO\n  - Iraq\n", 2, "an item starts with '&'"),
         ("headline: * more\n", 1, "quote the headline: it starts with '*', which YAML reserves"),
+        # A bracket the file ends inside: PyYAML's jargon ("expected the node content, but
+        # found '<stream end>'") at a line past the end of the file.
+        ("x: 1\nkeywords: [\n", 2, "the [ that opens the keywords is not closed with ]"),
+        ("x: 1\nkeywords: {\n\n\n", 2, "the { that opens the keywords is not closed with }"),
+        ("related:\n  - {url: x,\n", 2, "the { that opens the value is not closed with }"),
+        # A list item's field indented one space too far, and a field in a list that is no
+        # item: "expected <block end>, but found '<block mapping start>'" and "'?'".
+        (
+            "related:\n  - url: https://a.example/\n   title: A\n",
+            3,
+            "this line is indented differently from the lines above it: line it up with the"
+            " other fields of its list item",
+        ),
+        ("keywords:\n  - Iraq\n  count: 2\n", 3, "this line does not fit the list above it"),
     ],
 )
 def test_yaml_problems_say_what_to_do(text: str, line: int, message: str) -> None:

@@ -65,7 +65,7 @@ class _Lines:
         return f"U+{ord(found.group()):04X} ({_ODD_NAMES[found.group()]})"
 
 
-_KEY_LINE = re.compile(r"\s*(?:-\s+)?([^\s#:'\"{\[][^:#]*?)\s*:(?:\s+(.*))?")
+_KEY_LINE = re.compile(r"\s*(?:-\s+)?(?!-\s)([^\s#:'\"{\[][^:#]*?)\s*:(?:\s+(.*))?")
 
 
 class YamlProblem(Exception):
@@ -401,6 +401,11 @@ def _explain(exc: yaml.MarkedYAMLError, text: _Lines, first_line: int) -> YamlPr
     unclosed = opened is not None and ("quoted scalar" in context or "flow" in context)
     index = opened if unclosed and opened is not None else (mark.line if mark else 0)
     lines = text.yaml
+    if "<stream end>" in problem and "flow" in context:
+        # `keywords: [` at the end of the file: PyYAML marks the end (a line past the last);
+        # the bracket is told where it opens, the last line that opens one.
+        opens = [i for i in range(len(lines) - 1, -1, -1) if _opens_flow(lines[i])]
+        index = opened = opens[0] if opens else len(lines)
     if "flow" in context:  # a ' #' inside [ ] or { } hid the rest of its line, closing included
         hid = [i for i in range(min(index, len(lines) - 1), -1, -1) if _hidden_close(lines[i])]
         index = hid[0] if hid else index
@@ -415,6 +420,8 @@ def _explain(exc: yaml.MarkedYAMLError, text: _Lines, first_line: int) -> YamlPr
                     " the line",
                     first_line + text.file(at),
                 )
+    # Never a line past the end of the file (the empty one after its last line break).
+    index = min(index, max(len(lines) - (2 if lines and lines[-1] == "" else 1), 0))
     source = lines[index] if index < len(lines) else ""
     key, value = _key_and_value(source)
     start = opened if opened is not None else index
@@ -431,6 +438,17 @@ def _explain(exc: yaml.MarkedYAMLError, text: _Lines, first_line: int) -> YamlPr
         if context and opened is not None and opened != index:
             fix += f" ({context} on line {first_line + text.file(opened)})"
     return YamlProblem(fix, first_line + text.file(index))
+
+
+def _opens_flow(line: str) -> bool:
+    """Whether a line's value (or list item) starts a `[ ]` or `{ }` the line does not close."""
+    item = line.strip().removeprefix("- ").strip()
+    key, value = _key_and_value(item)
+    value = value if key is not None else item
+    if value[:1] not in ("[", "{"):
+        return False
+    closing = "]" if value[0] == "[" else "}"
+    return value.count(value[0]) > value.count(closing)
 
 
 def _unclosed_quote(value: str) -> bool:
@@ -503,8 +521,12 @@ def _fix(
             f"the {bracket} that opens the {field} is never closed: YAML reads ' {item}' and the"
             f" rest of the line as a comment; quote the item: {_quoted(item)}"
         )
-    if "flow sequence" in context or "flow mapping" in context:
-        bracket = "[" if "sequence" in context else "{"
+    if "flow sequence" in context or "flow mapping" in context or "<stream end>" in problem:
+        if "flow sequence" in context or "flow mapping" in context:
+            bracket = "[" if "sequence" in context else "{"
+        else:  # the file ends inside a flow node: the line that opens it says which
+            item = value or source.strip().removeprefix("- ").strip()
+            bracket = "{" if item[:1] == "{" else "["
         closing = "]" if bracket == "[" else "}"
         return (
             f"the {bracket} that opens the {field} is not closed with {closing}; close it, or"
@@ -514,6 +536,16 @@ def _fix(
         return f"quote the whole {field}: text follows a quoted part or a [ ] or {{ }}{example}"
     if "block mapping" in context and "<block mapping start>" in problem:
         return "this line is indented differently from the fields above it; align it with them"
+    if "block collection" in context and "<block mapping start>" in problem:
+        return (
+            "this line is indented differently from the lines above it: line it up with the"
+            " other fields of its list item (under the first letter after '- ')"
+        )
+    if "block collection" in context and "<block end>" in problem:
+        return (
+            "this line does not fit the list above it: start it with '- ' to make it an item,"
+            " or indent it under an item to make it one of that item's fields"
+        )
     if "could not find expected ':'" in problem:
         return "a field needs 'name: value'; add the colon, or check the indentation"
     if "expected '<document start>'" in problem or source.startswith("%"):
