@@ -875,6 +875,11 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
             " other fields of its list item",
         ),
         ("keywords:\n  - Iraq\n  count: 2\n", 3, "this line does not fit the list above it"),
+        # YAML's document markers, told in its own words ("but found another document").
+        ("a: 1\n---\nb: 2\n", 2, "a line '---' (or '...') here starts a second YAML document"),
+        ("...\na: 1\n", 1, "a line '...' here ends the YAML document before its value"),
+        ("a: 1\n...\nb: 2\n", 2, "a line '...' here ends the YAML document, so the lines"),
+        ("%YAML 1.1\na: 1\n", 1, "a line starting with % is a YAML directive"),
     ],
 )
 def test_yaml_problems_say_what_to_do(text: str, line: int, message: str) -> None:

@@ -432,6 +432,18 @@ def _explain(exc: yaml.MarkedYAMLError, text: _Lines, first_line: int) -> YamlPr
                 " (pasted from a web page or a word processor?); remove it",
                 first_line + text.file(at),
             )
+    if "expected '<document start>'" in problem:
+        # After a directive (`%YAML`) or a document's end (`...`): told at that line.
+        for at in range(min(index, len(lines) - 1), -1, -1):
+            if lines[at].startswith("..."):
+                return YamlProblem(
+                    "a line '...' here ends the YAML document, so the lines after it are not"
+                    " read: remove it",
+                    first_line + text.file(at),
+                )
+            if lines[at].startswith("%"):
+                index, source = at, lines[at]
+                break
     fix = _fix(problem, context, key, value, source, first_line + text.file(start))
     if fix is None:
         fix = f"invalid YAML: {problem or context}"
@@ -548,6 +560,13 @@ def _fix(
         )
     if "could not find expected ':'" in problem:
         return "a field needs 'name: value'; add the colon, or check the indentation"
+    if "another document" in problem:
+        return (
+            "a line '---' (or '...') here starts a second YAML document, which syndicate's files"
+            " do not use: remove it"
+        )
+    if "<document end>" in problem:
+        return "a line '...' here ends the YAML document before its value: remove it"
     if "expected '<document start>'" in problem or source.startswith("%"):
         return (
             "a line starting with % is a YAML directive, which syndicate's files do not use:"
