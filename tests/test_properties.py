@@ -337,10 +337,15 @@ def test_yaml_escapes_cannot_smuggle_characters_past_the_reader(workdir: Path) -
     assert read_model(site)[0].variant("fr").headline == "😀 é"
 
 
-@pytest.mark.parametrize("blank", ["   ", "\u00a0", "\u3000\t"])
+@pytest.mark.parametrize(
+    "blank",
+    ["   ", "\u00a0", "\u3000\t", "\u200b", "\u2060", "\ufeff", "\u00ad", "\u3164", " \u200e "],
+)
 def test_blank_headline_is_an_error_not_an_empty_feed_title(workdir: Path, blank: str) -> None:
     """Regression: a headline of only whitespace passed the schema (minLength 1), was stripped to
-    nothing and crashed the Atom writer; every text now needs a visible character."""
+    nothing and crashed the Atom writer; every text now needs a visible character. A zero-width
+    space, a word joiner, a BOM, a soft hyphen or a Hangul filler alone is none either: they
+    were published as an empty `<h1>`."""
     source = base_story()
     source.fronts["en"]["headline"] = blank
     site = write_site(workdir / "blank", [source])
