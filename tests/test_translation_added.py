@@ -246,6 +246,24 @@ def test_the_original_language_keeps_the_story_s_published(
     assert "[article.disagree]" in capsys.readouterr().err
 
 
+def test_a_story_fact_story_yaml_lacks_is_told_to_move_there(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A language file that sets a fact `story.yaml` does not have was told "is '2030-...' here
+    but None in story.yaml (line 2)": Python's None, and the line of `id:`."""
+    site.replace(
+        SAMPLE_SLUG, "en.md", "headline:", "embargo_until: 2030-01-01T00:00:00Z\nheadline:"
+    )
+    capsys.readouterr()
+    assert site.cli("validate", "--articles", str(site.articles)) != 0
+    err = capsys.readouterr().err
+    assert (
+        "en.md:2: error: embargo_until is a story fact, which story.yaml gives for every language,"
+        " and story.yaml has none: move it there, or remove it here [article.disagree]" in err
+    ), err
+    assert "None" not in err
+
+
 def read_sample(site: Site) -> Story:
     diags = Diagnostics()
     config = load_config(site.config, "syndicate.yaml", diags)

@@ -1018,7 +1018,14 @@ class _StoryReader:
         for key in STORY_FACTS:
             if key == "published" and own_published:
                 continue
-            if key in data and data[key] != story.get(key):
+            if key in data and key not in story:
+                self.diags.error(
+                    "article.disagree",
+                    f"{key} is a story fact, which {STORY_FILE} gives for every language, and"
+                    f" {STORY_FILE} has none: move it there, or remove it here",
+                    SourceRef(shown, doc.line((key,))),
+                )
+            elif key in data and data[key] != story.get(key):
                 self.diags.error(
                     "article.disagree",
                     f"{key} is {data[key]!r} here but {story.get(key)!r} in {STORY_FILE}"
