@@ -669,13 +669,14 @@ def test_a_site_s_elements_add_to_the_profile_s_own(tmp_path: Path) -> None:
     unsaid: MSN skipped every correction after it (its pubDate stays the first one)."""
     extra = (
         "profiles:\n  msn:\n    namespaces: {nb: 'https://newsbreak.example/ns/1.0'}\n"
-        "    item_elements: {nb:ref: '{id}'}\n"
+        "    item_elements: {nb:ref: '{{{id}}}'}\n"
     )
     site = rules_site(tmp_path / "site", extra)
     status, out = export(site, "msn")
     assert status == 0
     quay = items(out / "partners/msn/en.xml")["2026-01-20-quay"]
-    assert quay.findtext("{https://newsbreak.example/ns/1.0}ref", "").endswith(":en")
+    ref = quay.findtext("{https://newsbreak.example/ns/1.0}ref", "")
+    assert ref.startswith("{") and ref.endswith(":en}")  # `{{` and `}}` are braces
     assert quay.findtext(f"{DCTERMS}modified") == "2026-01-20T09:00:00Z"
 
 
@@ -867,6 +868,36 @@ def test_formats_lists_the_profiles(
             (
                 "syndicate.yaml:11: error: profiles.mine: item_elements: dc:source: unknown"
                 " placeholder {url}",
+            ),
+        ),
+        # a format spec or conversion was applied by str.format: validate said OK, and export
+        # failed with the exception's repr (writer.failed), built 100 MB items or wrote a repr
+        (
+            "profiles:\n  mine:\n    item_elements: {dc:source: '{published:%Y}'}\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine: item_elements: dc:source: write"
+                " {published} without a format or conversion [config.option]",
+            ),
+        ),
+        (
+            "profiles:\n  mine:\n    item_elements: {dc:source: 'x{id:>99999999999999}'}\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine: item_elements: dc:source: write {id}"
+                " without a format or conversion [config.option]",
+            ),
+        ),
+        (
+            "profiles:\n  msn:\n    item_elements: {dcterms:modified: '{updated!r}'}\n",
+            (
+                "syndicate.yaml:11: error: profiles.msn: item_elements: dcterms:modified: write"
+                " {updated} without a format or conversion [config.option]",
+            ),
+        ),
+        (
+            "profiles:\n  mine:\n    channel_elements: {dc:rights: '{lang:>9}'}\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine: channel_elements: dc:rights:"
+                " placeholders ({lang}) are filled in item_elements only",
             ),
         ),
         (

@@ -80,15 +80,26 @@ class SiteConfig:
 
 
 def fill(template: str, **fields: str) -> str:
-    """A link template with its `{field}`s replaced, as `str.format` would but for the named
-    fields only: no attribute or index lookups (`{base_url.__class__}`), no format specs. The
-    configuration loader refuses templates with anything else; this never evaluates it."""
+    """A template (a link's, a profile's item text) with its `{field}`s replaced, as
+    `str.format` would but for the named fields only: no attribute or index lookups
+    (`{base_url.__class__}`), no format specs. The configuration loader refuses templates with
+    anything else; this never evaluates it."""
     out = []
     for literal, name in _parsed(template):
         out.append(literal)
         if name is not None:
             out.append(fields.get(name, ""))
     return "".join(out)
+
+
+def field_problem(name: str, spec: str | None, conversion: str | None) -> str | None:
+    """Why a template's field, as `string.Formatter().parse` gives it, cannot be filled, or
+    None: a format spec or a conversion, which `fill` does not apply and `str.format` would
+    (`{date:>9999999999}` pads to any size, `{published:%Y}` fails on a text, `{id!r}` writes
+    Python's quotes). Every template a site writes (links, terms, profiles) is held to it."""
+    if spec or conversion:
+        return f"write {{{name}}} without a format or conversion"
+    return None
 
 
 @functools.lru_cache(maxsize=64)

@@ -34,6 +34,7 @@ from syndicate.model.site import (
     TERMS,
     Publisher,
     SiteConfig,
+    field_problem,
     fill,
 )
 from syndicate.model.source import SourceRef
@@ -676,8 +677,8 @@ def template_problem(template: str, allowed: Sequence[str]) -> tuple[str | None,
                 return f"unknown placeholder {{{name}}}: it takes none (a brace is {{{{)", used
             hint = did_you_mean(name, allowed)
             return f"unknown placeholder {{{name}}}{hint}; use only {shown}", used
-        if spec or conversion:
-            return f"write {{{name}}} without a format or conversion", used
+        if problem := field_problem(name, spec, conversion):
+            return problem, used
         used.add(name)
     return None, used
 

@@ -26,6 +26,7 @@ from lxml.builder import ElementMaker
 from syndicate.formats.feeds.feedgen_adapter import Entry, Feed, RssDialect, Tombstone
 from syndicate.formats.partners.profiles import SNF_NS, ProfileOptions
 from syndicate.i18n.dates import rfc822, rfc3339_utc
+from syndicate.model.site import fill
 from syndicate.xmlbase import CONTENT_NS, DCTERMS_NS, MEDIA_NS, clark
 
 Values = Callable[[Entry], Mapping[str, str]]
@@ -59,7 +60,7 @@ def rss_dialect(options: ProfileOptions, values: Values, logo_url: str | None = 
             element.append(MEDIA.thumbnail(url=first.url, **size))
         texts = values(entry)
         for qname, template in options.all_item_elements().items():
-            _add(element, qname, template.format_map(texts), namespaces)
+            _add(element, qname, fill(template, **texts), namespaces)
 
     def kill(element: etree._Element, tombstone: Tombstone) -> None:
         # A profile dating items by their publication that says a kill by expiry (MSN) keeps

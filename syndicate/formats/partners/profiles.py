@@ -18,6 +18,7 @@ import msgspec
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import Options
 from syndicate.model import SiteConfig
+from syndicate.model.site import field_problem
 from syndicate.xmlbase import ATOM_NS, CONTENT_NS, DC_NS, DCTERMS_NS, MEDIA_NS
 
 if TYPE_CHECKING:
@@ -202,7 +203,7 @@ ItemElements = Annotated[
     dict[QName, str],
     _doc(
         "extra item elements: prefix:name -> text, which may name {id}, {link}, {lang},"
-        " {section}, {published}, {updated}"
+        " {section}, {published}, {updated}, written as such (no format or conversion)"
     ),
 ]
 BaseProfile = Annotated[
@@ -447,16 +448,22 @@ def _check_text(
     key: str, qname: str, text: str, namespace: str | None
 ) -> Iterator[tuple[str, str]]:
     """The text of an extra element: not empty (an empty element replacing one of the
-    profile's own, MSN's correction date, said nothing), its placeholders known and only in
-    items (a channel's are written as they are), and a date where Dublin Core has one."""
+    profile's own, MSN's correction date, said nothing), its placeholders known, without a
+    format or conversion (as every template of the site) and only in items (a channel's are
+    written as they are), and a date where Dublin Core has one."""
     if not text.strip():
         yield key, f"{qname}: the text is empty; give it one, or take the line out"
         return
     try:
-        names = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
+        fields = [
+            (name, spec, conversion)
+            for _, name, spec, conversion in string.Formatter().parse(text)
+            if name is not None
+        ]
     except ValueError as exc:
         yield key, f"{qname}: {exc}; write {{{{ and }}}} for braces"
         return
+    names = [name for name, _, _ in fields]
     if names and key == "channel_elements":
         yield (
             key,
@@ -464,10 +471,17 @@ def _check_text(
             " channel's text is written as it is (write {{ and }} for braces)",
         )
         return
-    for name in names:
+    wrong = False
+    for name, spec, conversion in fields:
         if name not in PLACEHOLDERS:
             known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
             yield key, f"{qname}: unknown placeholder {{{name}}}; known: {known}"
+            wrong = True
+        elif problem := field_problem(name, spec, conversion):
+            yield key, f"{qname}: {problem}"
+            wrong = True
+    if wrong:
+        return
     local = qname.partition(":")[2]
     if namespace in _DATES and local in _DATES[namespace]:
         dated = text.strip() in ("{published}", "{updated}")
