@@ -8,6 +8,8 @@ from lxml import etree
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_LANG = f"{{{XML_NS}}}lang"
+XMLNS_NS = "http://www.w3.org/2000/xmlns/"
+"""The namespace name of `xmlns` itself, which XML lets no prefix be bound to."""
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MEDIA_NS = "http://search.yahoo.com/mrss/"

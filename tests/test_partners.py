@@ -940,6 +940,28 @@ def test_formats_lists_the_profiles(
             "    item_elements: {xml:a: x}\n",
             ("syndicate.yaml:11: error: profiles.mine: namespaces: 'xml': XML reserves",),
         ),
+        # XML's own namespace names under a prefix of the profile's: exit 0, feeds not
+        # well-formed ("reuse of the xmlns namespace name is forbidden")
+        (
+            "profiles:\n  mine:\n    namespaces: {y: 'http://www.w3.org/2000/xmlns/'}\n"
+            "    item_elements: {y:b: w}\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine: namespaces: 'y':"
+                " http://www.w3.org/2000/xmlns/ is XML's own namespace name, which no prefix may"
+                " be bound to",
+                "[config.option]",
+            ),
+        ),
+        (
+            "profiles:\n  mine:\n    namespaces: {x: 'http://www.w3.org/XML/1998/namespace'}\n"
+            "    item_elements: {x:b: w}\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine: namespaces: 'x':"
+                " http://www.w3.org/XML/1998/namespace is XML's own namespace name, bound to the"
+                " prefix xml alone",
+                "[config.option]",
+            ),
+        ),
         # a kill then made every feed fail with an OverflowError
         (
             "profiles:\n  mine:\n    tombstone_days: 1000000000\n",

@@ -19,7 +19,15 @@ from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import Options
 from syndicate.model import SiteConfig
 from syndicate.model.site import field_problem
-from syndicate.xmlbase import ATOM_NS, CONTENT_NS, DC_NS, DCTERMS_NS, MEDIA_NS
+from syndicate.xmlbase import (
+    ATOM_NS,
+    CONTENT_NS,
+    DC_NS,
+    DCTERMS_NS,
+    MEDIA_NS,
+    XML_NS,
+    XMLNS_NS,
+)
 
 if TYPE_CHECKING:
     from syndicate.formats.contract import AnyWriter
@@ -37,6 +45,12 @@ KNOWN_NAMESPACES = {
     "snf": SNF_NS,
 }
 """Prefixes every profile may use without declaring them (and may not bind to another URI)."""
+RESERVED_NAMESPACES = {
+    XML_NS: "bound to the prefix xml alone",
+    XMLNS_NS: "which no prefix may be bound to",
+}
+"""The namespace names XML reserves (Namespaces in XML 1.0, section 3): a feed binding one to
+a prefix of the profile's own is not well-formed, and every partner's parser refuses it."""
 PLACEHOLDERS = ("id", "link", "lang", "section", "published", "updated")
 """What an `item_elements` text may name, e.g. `{updated}` (dates in RFC 3339, UTC)."""
 
@@ -292,6 +306,12 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
                     "namespaces",
                     f"{prefix!r}: XML reserves the prefixes that start with xml; choose"
                     " another prefix",
+                )
+            elif (reserved := RESERVED_NAMESPACES.get(uri)) is not None:
+                yield (
+                    "namespaces",
+                    f"{prefix!r}: {uri} is XML's own namespace name, {reserved} (Namespaces in"
+                    " XML); give the namespace URI of your partner's elements",
                 )
             elif KNOWN_NAMESPACES.get(prefix, uri) != uri:
                 bound = KNOWN_NAMESPACES[prefix]
