@@ -284,7 +284,9 @@ def test_newsml_keeps_the_source_text(hostile_out: Path) -> None:
     assert xml_text(breakout, "headline") == [headline("breakout-text")]
     assert BREAKOUT_CODE in xml_text(breakout, "code")
     fields = parsed_xml(hostile_out, "newsml/markup-in-fields.en.xml")
-    assert xml_text(fields, "headline") == [headline("markup-in-fields")]
+    # The alternative headline is the second, its markup text as written (`synhl:alternative`).
+    alternative = str(source_fields("markup-in-fields")["alt_headline"])
+    assert xml_text(fields, "headline") == [headline("markup-in-fields"), alternative]
     assert xml_text(fields, "description") == [source_fields("markup-in-fields")["summary"]]
 
 
