@@ -426,6 +426,92 @@ def test_text_shaped_like_a_tag_is_no_markup(text: str) -> None:
     assert markup_warning(text, "headline") is None
 
 
+@pytest.mark.parametrize(
+    ("opener", "said", "lost"),
+    [
+        ("<!-- editor note: check the figures", "an HTML comment (<!--) that is never closed"
+         " (no --> after it)", "none of them would be published; close it with --> where"),
+        ("<script>", "a <script> element that is never closed (no </script> after it)",
+         "close it with </script> where it ends"),
+        ("<STYLE>", "a <STYLE> element that is never closed", "none of them"),
+        ("<textarea>", "a <textarea> element that is never closed", "none of them"),
+        ("<pre>", "a <pre> element that is never closed", "they would be published as text,"
+         " Markdown marks and all"),
+        ("<![CDATA[ x", "a CDATA section (<![CDATA[) that is never closed (no ]]> after it)",
+         "none of them"),
+        ("<?php echo $x;", "a processing instruction (<?) that is never closed (no ?> after it)",
+         "none of them"),
+        ("<!DOCTYPE x", "a declaration (<!DOCTYPE) that is never closed (no > after it)",
+         "close it with > on its line"),
+    ],
+)  # fmt: skip
+def test_html_left_open_is_an_error_not_the_rest_of_the_story_lost(
+    opener: str, said: str, lost: str
+) -> None:
+    """CommonMark ends these HTML blocks at their end marker alone: left open, one ran to the
+    end of the story, and every channel stopped there, validate OK (with a warning of a
+    comment removed at most). An error at its line: the story is not published cut short."""
+    text = f"First paragraph.\n\n{opener}\n\n## Expand the scope\n\nTraining will start.\n"
+    _, diags = body(text)
+    assert [(d.severity, d.code, d.line) for d in diags] == [("error", "body.unclosed-html", 10)]
+    message = diags.errors[0].message
+    assert message.startswith(said), message
+    assert "Markdown reads the 4 lines after it, up to the end of the story, as raw HTML" in message
+    assert lost in message
+    assert message.endswith("or remove it (a < that is only text is written &lt; or \\<)")
+
+
+def test_html_left_open_in_a_quote_or_ended_by_a_stray_mark_is_said_too() -> None:
+    # In a quote, it runs to the quote's end.
+    _, diags = body("> <!-- note\n> Quoted words.\n\nAfter.\n")
+    assert [(d.code, d.line) for d in diags] == [("body.unclosed-html", 8)]
+    assert "the 1 line after it, up to the end of its quote or list item" in diags.errors[0].message
+    assert "and it would not be published" in diags.errors[0].message
+    # A declaration ends at any `>`: a quote's mark ten lines down.
+    _, diags = body("<!DOCTYPE x\n\nOne.\n\nTwo.\n\n> A quote.\n\nAfter.\n")
+    assert [(d.code, d.line) for d in diags] == [("body.unclosed-html", 8)]
+    assert diags.errors[0].message.startswith(
+        "a declaration (<!DOCTYPE) with no > on its line: Markdown reads the 6 lines after it,"
+        " up to the first > after it (line 14), as raw HTML"
+    )
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "Text.\n\n<!-- a note -->\n\nMore.\n",
+        "<!--\nOld paragraph.\n\nAnother.\n-->\n\nMore.\n",  # commented out, closed
+        "<script>\nx()\n</script>\n\nMore.\n",
+        "Text.\n\n<!-- a last note, left open\n",  # nothing after it to take
+    ],
+)
+def test_closed_html_or_open_html_at_the_end_is_removed_with_a_warning(markdown: str) -> None:
+    blocks, diags = body(markdown)
+    assert not diags.errors and {d.code for d in diags.warnings} == {"html.removed"}
+    assert "More." in str(blocks) or markdown.startswith("Text.\n\n<!-- a last")
+
+
+@pytest.mark.parametrize(
+    ("markdown", "said"),
+    [
+        ("<?php echo 1; ?>\n", "a processing instruction (<?...?>, such as PHP code) and all"),
+        ("A <?php echo 1; ?> B\n", "a processing instruction (<?...?>, such as PHP code)"),
+        ("<!DOCTYPE html>\n", "a <!DOCTYPE> declaration (which starts a whole HTML page"),
+        ("A <!DOCTYPE html> B\n", "a <!DOCTYPE> declaration"),
+        ("<![CDATA[ 4,000 troops ]]>\n", "a CDATA section (<![CDATA[...]]>) and its text (HTML"
+         " reads it as a comment); write its text without it"),
+        ("<!ELEMENT x ANY>\n", "a <!ELEMENT> declaration (of a DTD"),
+        ("<!-- note -->\n", "an HTML comment"),
+    ],
+)  # fmt: skip
+def test_what_html_reads_as_a_comment_is_said_as_what_it_is(markdown: str, said: str) -> None:
+    """`<?php ?>` was "an HTML comment", `<!DOCTYPE html>` "malformed HTML (only its text is
+    kept)", of which nothing is, and `<!DOCTYPE>` in a paragraph went unsaid."""
+    _, diags = body(markdown)
+    assert [d.code for d in diags] == ["html.removed"]
+    assert diags.warnings[0].message.startswith(f"raw HTML: removed {said}")
+
+
 def test_text_split_by_a_block_keeps_no_spaces_at_its_edges() -> None:
     """`Para with <div>inner</div> text.`: the split paragraphs kept "Para with " and
     " text." in plain text and counts."""

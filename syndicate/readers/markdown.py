@@ -484,6 +484,33 @@ _FOOTNOTE_NOTE = re.compile(r"\\?(\[\^[^\]\s]+\]):")
 """A footnote's note, `[^1]: ...` (its `[` escaped: see `parse_body`)."""
 
 
+_RUNS_TO_ITS_END = (
+    (
+        re.compile(r"<(script|pre|style|textarea)(?=[\s>]|$)", re.IGNORECASE),  # (its name)
+        re.compile(r"</(?:script|pre|style|textarea)>", re.IGNORECASE),
+        "a <{}> element",
+        "</{}>",
+    ),
+    (re.compile(r"<!--"), re.compile(r"-->"), "an HTML comment (<!--)", "-->"),
+    (re.compile(r"<\?"), re.compile(r"\?>"), "a processing instruction (<?)", "?>"),
+    (re.compile(r"<!\[CDATA\["), re.compile(r"\]\]>"), "a CDATA section (<![CDATA[)", "]]>"),
+    (re.compile(r"<![A-Za-z]+"), re.compile(r">"), "a declaration ({})", ">"),
+)
+"""The HTML blocks CommonMark ends at an end marker, not at a blank line (its types 1 to 5):
+how each starts, the marker that ends it, and what it is in words (`{}`: the element's name,
+or the declaration's start, `<!DOCTYPE`). With no marker after it, a block runs on to the
+end of the document (or of the quote or list item it is in), every line in it raw HTML."""
+
+
+def _runs_to_its_end(line: str) -> tuple[re.Match[str], re.Pattern[str], str, str] | None:
+    """The kind of HTML block a line starts that ends at its end marker: how it starts (as
+    found), its end marker, what it is and what closes it (`_RUNS_TO_ITS_END`); or None."""
+    for start, end, what, close in _RUNS_TO_ITS_END:
+        if found := start.match(line):
+            return found, end, what, close
+    return None
+
+
 class _TreeBuilder:
     def __init__(self, where: SourceRef, find_image: ImageLookup, diags: Diagnostics) -> None:
         self.where = where
@@ -542,6 +569,47 @@ class _TreeBuilder:
                 ref,
             )
 
+    def _unclosed(self, tok: Token, ref: SourceRef) -> bool:
+        """Whether an HTML block runs on for want of its end marker (`<!--` with no `-->`),
+        taking in the lines after it: an error at its line, so that the story is not
+        published cut short (every channel stopped there, with a warning of a comment
+        removed at most). One with no line after it is removed, and said, as a closed one. A
+        declaration's `>` is any `>` (a quote's mark): it is to end the declaration's line."""
+        opening, _, rest = tok.content.partition("\n")
+        kind = _runs_to_its_end(opening.lstrip())
+        taken = rest.rstrip().count("\n") + 1 if rest.strip() else 0
+        if kind is None or not taken:
+            return False  # a block that ends at a blank line; or one that takes nothing
+        found, end, what, close = kind
+        if end.search(opening):
+            return False
+        name = found.group(1) if found.groups() else found.group()
+        what, close = what.format(name), close.format(name)
+        if end.search(rest):
+            if close != ">":
+                return False  # closed further down: a comment over several lines
+            to = f"the first > after it (line {ref.line + taken})"
+            unclosed = f"{what} with no {close} on its line"
+        else:
+            to = "the end of the story" if tok.level == 0 else "the end of its quote or list item"
+            unclosed = f"{what} that is never closed (no {close} after it)"
+        lines, them = ("lines", "they") if taken > 1 else ("line", "it")
+        lost = (
+            f"{them} would be published as text, Markdown marks and all"
+            if name.lower() == "pre"  # (its tag removed, its text kept: one paragraph)
+            else f"{'none of them' if taken > 1 else 'it'} would {'' if taken > 1 else 'not '}"
+            "be published"
+        )
+        self.diags.error(
+            "body.unclosed-html",
+            f"{unclosed}: Markdown reads the {taken} {lines} after it, up to {to}, as raw"
+            f" HTML, and {lost}; close it with {close}"
+            f" {'on its line' if close == '>' else 'where it ends'}, or remove it (a < that is"
+            " only text is written &lt; or \\<)",
+            ref,
+        )
+        return True
+
     def ref(self, token: Token) -> SourceRef:
         return self.where.at(self.where.line + (token.map[0] if token.map else 0))
 
@@ -554,6 +622,9 @@ class _TreeBuilder:
                 return out, i + 1
             if tok.type == "html_block":  # may hold several blocks
                 ref = self.ref(tok)
+                if self._unclosed(tok, ref):
+                    i += 1
+                    continue
                 self._foreign(tok.content, ref)
                 out.extend(html_blocks(self.sanitized(tok.content, ref), ref))
                 i += 1

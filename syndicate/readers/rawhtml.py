@@ -35,6 +35,9 @@ _TEXTLESS = {
 }  # fmt: skip
 _EXECUTABLE_SCHEMES = ("javascript:", "vbscript:", "data:")
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
+_DECLARATION = re.compile(r"<!([A-Za-z]+)[^>]*>?")
+"""`<!DOCTYPE html>`, `<!ELEMENT ...>`: declarations, which the sanitiser removes (and lxml
+reads as comments, or, alone, as no document at all)."""
 _KEPT_SCHEMES = tuple(f"{scheme}:" for scheme in sorted(URL_SCHEMES))
 
 
@@ -122,6 +125,14 @@ def _removed(fragment: str) -> list[str]:
             found.append("<img> element (list images in story.yaml and place them with ![](file))")
         elif tag not in ALLOWED_TAGS:
             found.append(f"<{tag}> tag (its text is kept)")
+    for declared in _DECLARATION.findall(fragment):
+        found.append(
+            "a <!DOCTYPE> declaration (which starts a whole HTML page, not a part of one)"
+            if declared.lower() == "doctype"
+            else f"a <!{declared}> declaration (of a DTD, which HTML has no use for)"
+        )
+    if not (fragment := _DECLARATION.sub("", fragment)).strip():
+        return list(dict.fromkeys(found))  # (lxml reads no document in nothing)
     try:
         nodes = lxml_html.fragments_fromstring(fragment)
     except Exception:  # unparseable markup: nh3 keeps only its text
@@ -130,8 +141,8 @@ def _removed(fragment: str) -> list[str]:
         if isinstance(node, str):
             continue
         for el in node.iter():
-            if not isinstance(el.tag, str):
-                found.append("an HTML comment")
+            if not isinstance(el.tag, str):  # what lxml reads as a comment
+                found.append(_comment(el.text or ""))
                 continue
             for name, value in el.attrib.items():
                 name = name.lower()
@@ -154,6 +165,19 @@ def _removed(fragment: str) -> list[str]:
                 ):
                     found.append(lost)
     return list(dict.fromkeys(found))
+
+
+def _comment(text: str) -> str:
+    """What HTML reads as a comment, in words: `<?...?>` and `<![CDATA[...]]>` are read as
+    comments (`<!--?php ...?-->`), and removed with all they hold."""
+    if text.startswith("?"):
+        return "a processing instruction (<?...?>, such as PHP code) and all it holds"
+    if text.startswith("[CDATA["):
+        return (
+            "a CDATA section (<![CDATA[...]]>) and its text (HTML reads it as a comment);"
+            " write its text without it"
+        )
+    return "an HTML comment"
 
 
 def _has_text(el: lxml_html.HtmlElement) -> bool:
