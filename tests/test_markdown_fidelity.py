@@ -578,6 +578,35 @@ def test_a_link_definition_after_a_footnote_s_note_stays_a_definition(quote: str
     assert [(d.code, d.line) for d in diags] == [("body.footnote", 8), ("body.footnote", 10)]
 
 
+def test_a_link_definition_no_text_refers_to_is_said_at_its_line() -> None:
+    """`[1]: https://...` (a list of sources at the end) is a link definition to CommonMark:
+    no link used it, and it went from every channel with no word."""
+    url = "https://www.nato.int/cps/en/natohq/opinions_181564.htm"
+    blocks, diags = body(f"Text.\n\nSources:\n\n[1]: {url}\n\nEnd.\n")
+    assert [(d.severity, d.code, d.line) for d in diags] == [
+        ("warning", "body.link-definition", 12)
+    ]
+    assert diags.warnings[0].message == (
+        f"a link definition ([1]: {url}) that no text refers to: Markdown publishes it"
+        " nowhere (it only gives the address of links written [words][1]); to publish it,"
+        f" write it as a list item with its link, - [words]({url}), or refer to it from the"
+        " text with [words][1]"
+    )
+    assert [inline_text(b.children) for b in blocks] == ["Text.", "Sources:", "End."]  # type: ignore[attr-defined]
+    # Those a link or an image refers to, in any case of their label, are said nothing of;
+    # one in a quote, or after a footnote's note (the lines the file has), is.
+    _, diags = body(
+        "See [the report][r], [Nato] and [it][Nato].\n\n[R]: https://e.example/r\n"
+        '[nato]: https://nato.int\n[unused]: <https://e.example/u> "Title"\n'
+    )
+    assert [(d.code, d.line) for d in diags] == [("body.link-definition", 12)]
+    assert diags.warnings[0].message.startswith("a link definition ([unused]: https://e.example/u)")
+    _, diags = body("A claim[^1].\n\n[^1]: Reuters\n[ref]: https://e.example/\n\nMore.\n")
+    assert ("body.link-definition", 11) in [(d.code, d.line) for d in diags]
+    _, diags = body("Quoted.\n\n> [q]: https://q.example/\n")
+    assert ("body.link-definition", 10) in [(d.code, d.line) for d in diags]
+
+
 def test_raw_html_nested_thousands_deep_is_refused_before_it_is_sanitised() -> None:
     """300,000 nested <div>s (1.5 MB) took the sanitiser eight minutes, in native code that
     Ctrl-C could not stop: a depth counted from the tags refuses them first."""

@@ -169,6 +169,7 @@ def parse_body(
         if blanks:
             _unshift(tokens, env, blanks)
     _soft_breaks(tokens)
+    _unused_definitions(text, env, where, diags)
     builder = _TreeBuilder(where, find_image, diags)
     blocks, _ = builder.blocks(tokens, 0, closing=None)
     if not _check_depth(blocks, diags):
@@ -193,6 +194,67 @@ def _unshift(tokens: list[Token], env: dict[str, Any], blanks: list[int]) -> Non
             token.map = [line(token.map[0]), line(token.map[1])]
     if _NOT_CHARACTERS in env:
         env[_NOT_CHARACTERS] = [(line(at), ref) for at, ref in env[_NOT_CHARACTERS]]
+    for definition in env.get("references", {}).values():
+        definition["map"] = [line(at) for at in definition["map"]]
+    env[_DEFINITION_LINES] = blanks
+
+
+_USED = "syndicate:used-references"
+"""Where `_Definitions` leaves the labels of the link definitions a link or image used."""
+_DEFINITION_LINES = "syndicate:added-lines"
+"""The blank lines `parse_body` added to the text (see `_unshift`), by their place in the file."""
+
+
+class _Definitions(dict[str, Any]):
+    """The link definitions (`[1]: https://...`) as the inline rules look them up, each label
+    found noted: markdown-it keeps no record of which ones a link used."""
+
+    def __init__(self, definitions: dict[str, Any], used: set[str]) -> None:
+        super().__init__(definitions)
+        self.used = used
+
+    def get(self, key: str, default: Any = None) -> Any:
+        found = super().get(key, default)
+        if found is not None:
+            self.used.add(key)
+        return found
+
+
+def _note_used_definitions(state: StateCore) -> None:
+    """A core rule run before the inline rules, which look the definitions up."""
+    if "references" in state.env:
+        used: set[str] = state.env.setdefault(_USED, set())
+        state.env["references"] = _Definitions(state.env["references"], used)
+
+
+_DEFINITION = re.compile(r"\[((?:[^\[\]\\]|\\.)+)\]:\s*(\S*)")
+
+
+def _unused_definitions(
+    text: str, env: dict[str, Any], where: SourceRef, diags: Diagnostics
+) -> None:
+    """A link definition no link refers to (`[1]: https://...`, a list of sources at the
+    end) is published nowhere: Markdown reads it as the target of links, and it went from
+    every channel in silence. Each said at its line, with the two ways to publish it."""
+    used = env.get(_USED, set())
+    lines = text.split("\n")
+    added = env.get(_DEFINITION_LINES, [])
+    for label, definition in env.get("references", {}).items():
+        if label in used or label[:1] == "^":  # (a footnote's note: said as one)
+            continue
+        first = definition["map"][0]
+        written = _DEFINITION.search(lines[first + sum(1 for at in added if at <= first)])
+        name, href = (written.group(1), written.group(2)) if written else (label, "")
+        href = href.strip("<>") or str(definition.get("href", ""))
+        shown = f"[{name}]: {href}" if len(href) <= 60 else f"[{name}]: {href[:57]}..."
+        diags.warning(
+            "body.link-definition",
+            f"a link definition ({shown}) that no text refers to: Markdown publishes it"
+            f" nowhere (it only gives the address of links written [words][{name}]); to"
+            f" publish it, write it as a list item with its link, - [words]({href[:60]}), or"
+            f" refer to it from the text with [words][{name}]",
+            where.at(where.line + first),
+        )
 
 
 _UNSPACED_WIDE = regex.compile(
@@ -981,3 +1043,4 @@ def _joined(run: list[Text]) -> Text:
 
 
 _MD.core.ruler.before("text_join", "syndicate_not_characters", _find_not_characters)
+_MD.core.ruler.before("inline", "syndicate_used_definitions", _note_used_definitions)
