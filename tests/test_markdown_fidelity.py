@@ -512,6 +512,41 @@ def test_what_html_reads_as_a_comment_is_said_as_what_it_is(markdown: str, said:
     assert diags.warnings[0].message.startswith(f"raw HTML: removed {said}")
 
 
+@pytest.mark.parametrize(
+    ("markdown", "tag", "fix"),
+    [
+        ("The alliance <NATO> said so.\n", "<NATO>", "\\<NATO> or &lt;NATO&gt;"),
+        ("## The <EU> view\n", "<EU>", "\\<EU> or &lt;EU&gt;"),
+        ("<Reuters>\n\nNext.\n", "<Reuters>", "\\<Reuters> or &lt;Reuters&gt;"),
+        ("Said </sic> so.\n", "</sic>", "\\</sic> or &lt;/sic&gt;"),
+    ],
+)
+def test_a_word_in_angle_brackets_is_an_error_not_a_tag_whose_text_is_kept(
+    markdown: str, tag: str, fix: str
+) -> None:
+    """`The alliance <NATO> said`: read as a tag and removed, "The alliance  said" was
+    published while the warning said "removed <nato> tag (its text is kept)"."""
+    blocks, diags = body(markdown)
+    word = tag.strip("</>")
+    assert [(d.severity, d.code, d.line) for d in diags] == [("error", "body.unknown-tag", 8)]
+    assert diags.errors[0].message == (
+        f"raw HTML: {tag} is no HTML element: a word in angle brackets is read as a tag and"
+        f" removed, so {word!r} would not be published; write it {fix}"
+    )
+    assert not any("its text is kept" in d.message for d in diags)
+    # Written as the fix says, the word is published, and nothing said.
+    blocks, diags = body(markdown.replace(tag, "\\" + tag))
+    assert tag in str(blocks) and not list(diags)
+
+
+def test_html_s_own_elements_word_s_and_custom_ones_lose_only_their_tags() -> None:
+    _, diags = body(
+        "A <span>b</span> <font>c</font> <my-widget>d</my-widget>, <svg><rect/></svg>.\n\n"
+        '<p class="MsoNormal">Word<o:p></o:p></p>\n'
+    )
+    assert not diags.errors, [d.message for d in diags]
+
+
 def test_text_split_by_a_block_keeps_no_spaces_at_its_edges() -> None:
     """`Para with <div>inner</div> text.`: the split paragraphs kept "Para with " and
     " text." in plain text and counts."""

@@ -39,7 +39,14 @@ from syndicate.model.body import (
     walk,
 )
 from syndicate.model.source import SourceRef
-from syndicate.readers.rawhtml import TABLE, html_blocks, html_depth, html_inlines, sanitize
+from syndicate.readers.rawhtml import (
+    NOT_AN_ELEMENT,
+    TABLE,
+    html_blocks,
+    html_depth,
+    html_inlines,
+    sanitize,
+)
 from syndicate.readers.textfile import XML_FORBIDDEN
 from syndicate.readers.xhtml import link_href
 
@@ -902,6 +909,17 @@ class _TreeBuilder:
                     "body.link",
                     f"raw HTML: {what.removesuffix(' (use an absolute URL)')}: a link must be"
                     " an absolute http(s):// or mailto: URL",
+                    ref,
+                )
+            elif what.endswith(NOT_AN_ELEMENT):
+                # Its text is the word in the brackets, which goes with the tag.
+                tag = what.removesuffix(NOT_AN_ELEMENT)
+                word = tag.strip("</>")
+                self.diags.error(
+                    "body.unknown-tag",
+                    f"raw HTML: {tag} is no HTML element: a word in angle brackets is read as"
+                    f" a tag and removed, so {word!r} would not be published; write it"
+                    f" \\{tag} or {tag.replace('<', '&lt;').replace('>', '&gt;')}",
                     ref,
                 )
             elif what == TABLE:

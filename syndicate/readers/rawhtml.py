@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import nh3
 from lxml import html as lxml_html
+from lxml.html import defs as lxml_defs
 
 from syndicate.model.body import Block, Inline
 from syndicate.model.source import SourceRef
@@ -34,7 +35,20 @@ _TEXTLESS = {
     "colgroup",
 }  # fmt: skip
 _EXECUTABLE_SCHEMES = ("javascript:", "vbscript:", "data:")
-_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
+_TAG = re.compile(r"(</?)([A-Za-z][A-Za-z0-9-]*)(:?)")
+"""A tag's start: `<` or `</`, its name, and a `:` after it (`<o:p>`, Word's markup)."""
+_ELEMENTS = frozenset(lxml_defs.tags) | {
+    "main", "picture", "template", "dialog", "slot", "search", "data", "bdi", "frame",
+    "noframes", "nobr", "noembed", "xmp", "listing", "plaintext", "image", "menuitem", "rb",
+    "rtc", "spacer", "bgsound", "layer", "ilayer", "nolayer", "multicol", "nextid", "xml",
+    "comment", "content", "shadow", "element", "portal", "selectedcontent",
+}  # fmt: skip
+"""HTML's elements, those it had and those browsers still know (lxml's list, and the rest
+of WHATWG's and the obsolete ones): any other name in angle brackets is a word, `<NATO>`."""
+NOT_AN_ELEMENT = " is no HTML element"
+"""How `_removed` ends what it says of a word in angle brackets (`<NATO>`), read as a tag and
+removed, the word with it: the Markdown reader words it as its `body.unknown-tag`."""
+_FOREIGN_CONTENT = re.compile(r"<(?:svg|math)[\s/>]", re.IGNORECASE)
 _DECLARATION = re.compile(r"<!([A-Za-z]+)[^>]*>?")
 """`<!DOCTYPE html>`, `<!ELEMENT ...>`: declarations, which the sanitiser removes (and lxml
 reads as comments, or, alone, as no document at all)."""
@@ -115,9 +129,12 @@ def _removed(fragment: str) -> list[str]:
     """Describe what the sanitiser drops: dangerous elements, handlers, executable URLs, and
     every other attribute, with what a reader loses with it."""
     found: list[str] = []
-    for name in _TAG.findall(fragment):  # also stray closing tags, which parse to nothing
+    foreign = _FOREIGN_CONTENT.search(fragment) is not None  # (SVG's, MathML's own names)
+    for slash, name, namespaced in _TAG.findall(fragment):  # also stray closing tags
         tag = name.lower()
-        if tag in DROPPED_WITH_CONTENT:
+        if tag not in _ELEMENTS and not (namespaced or "-" in tag or foreign):
+            found.append(f"{slash}{name}>{NOT_AN_ELEMENT}")  # (a custom element has a -)
+        elif tag in DROPPED_WITH_CONTENT:
             found.append(f"<{tag}> element and its content")
         elif tag in TABLE_TAGS:
             found.append(TABLE)
