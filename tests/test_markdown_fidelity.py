@@ -642,6 +642,23 @@ def test_a_link_definition_no_text_refers_to_is_said_at_its_line() -> None:
     assert ("body.link-definition", 10) in [(d.code, d.line) for d in diags]
 
 
+@pytest.mark.parametrize(
+    ("markdown", "fix"),
+    [
+        ("```\nquoted text\n```\n", "remove the ``` fences around it"),
+        ("~~~\nquoted text\n~~~\n", "remove the ~~~ fences around it"),
+        ("~~~~ python\nx = 1\n~~~~\n", "remove the ~~~~ fences around it"),
+        ("    quoted text\n", "indent its text by less than 4 spaces"),
+        ("~~~\nnever closed\n\nMore.\n", "remove the ~~~ fence before it"),
+    ],
+)
+def test_a_code_block_is_refused_with_the_fence_it_has(markdown: str, fix: str) -> None:
+    """A `~~~` block was told to "remove the ``` fence", which is not in the file."""
+    _, diags = body(f"Text.\n\n{markdown}")
+    assert [(d.code, d.line) for d in diags] == [("body.unsupported", 10)]
+    assert diags.errors[0].message == f"code blocks are not supported in stories; {fix}"
+
+
 def test_raw_html_nested_thousands_deep_is_refused_before_it_is_sanitised() -> None:
     """300,000 nested <div>s (1.5 MB) took the sanitiser eight minutes, in native code that
     Ctrl-C could not stop: a depth counted from the tags refuses them first."""

@@ -764,11 +764,16 @@ class _TreeBuilder:
             case "hr":
                 return ThematicBreak(ref), i + 1
             case "fence" | "code_block":
+                # The fence as written (``` or ~~~, three or more), and the closing one if it
+                # has one (its lines past its text's); an indented block has none.
+                fences = (tok.map[1] - tok.map[0] if tok.map else 2) - tok.content.count("\n")
+                fix = (
+                    f"remove the {tok.markup} fence{'s around it' if fences > 1 else ' before it'}"
+                    if tok.type == "fence"
+                    else "indent its text by less than 4 spaces"
+                )
                 self.diags.error(
-                    "body.unsupported",
-                    "code blocks are not supported in stories; indent text by less than 4 spaces"
-                    " or remove the ``` fence",
-                    ref,
+                    "body.unsupported", f"code blocks are not supported in stories; {fix}", ref
                 )
                 return None, i + 1
             case _:
