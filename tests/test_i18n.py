@@ -815,6 +815,102 @@ def test_english_phrases_standing_in_are_marked_on_every_page(tmp_path: Path) ->
         assert (html / name).read_text(encoding="utf-8").count(english) == 1, name
 
 
+def _urdu_site(tmp_path: Path) -> Path:
+    """The sample site in English and Urdu (a right-to-left language syndicate has no terms
+    for), its story in both, updated the next morning, exported as pages and books."""
+    from conftest import SAMPLE_SLUG
+
+    site = _site_in(tmp_path, "ur")
+    source = site / "articles" / SAMPLE_SLUG
+    shutil.copy(source / "en.md", source / "ur.md")
+    story = (source / "story.yaml").read_text(encoding="utf-8")
+    story = re.sub(r"^updated: .*$", "updated: 2021-02-19T09:00:00+01:00", story, flags=re.M)
+    (source / "story.yaml").write_text(story, encoding="utf-8")
+    args = ["export", "-q", "--jobs", "1", "--config", str(site / "syndicate.yaml")]
+    assert main([*args, "-f", "html", "-f", "epub"]) == 0
+    return site
+
+
+def test_a_date_in_an_english_phrase_is_marked_as_the_page_language(tmp_path: Path) -> None:
+    """An Urdu book's "Published 19 فروری، 2021 11:00 AM" was an English, left-to-right
+    paragraph holding the Urdu date with no isolation: drawn "Published 19 11:00 2021 ،فروری",
+    the month read in an English voice. The date in an English phrase standing in (the
+    dateline, "Published", "Updated") is isolated and marked as Urdu, in the books and on the
+    pages, whose dateline and "Updated" line are marked as English like the other phrases."""
+    from conftest import SAMPLE_SLUG
+
+    site = _urdu_site(tmp_path)
+    urdu = ' lang="ur" xml:lang="ur" dir="rtl">'
+    english = ' lang="en" xml:lang="en" dir="ltr">'
+    for name in (f"{SAMPLE_SLUG}.ur.epub", "edition-ur.epub"):
+        book = zipfile.ZipFile(site / "out" / "epub" / name)
+        xhtml = book.read(f"EPUB/story-{SAMPLE_SLUG}.xhtml").decode()
+        for key, word in (("date", "Published "), ("date", "Updated ")):
+            assert re.search(
+                rf'<p class="{key}"{english}\s*<time datetime="[^"]+">{word}<bdi{urdu}\d+ فروری',
+                xhtml,
+            ), (name, word)
+        assert re.search(
+            rf'<p class="dateline"{english}<bdi>Brussels</bdi>, <bdi{urdu}18 فروری، 2021</bdi>',
+            xhtml,
+        ), name
+    page = (site / "out" / f"html/{SAMPLE_SLUG}.ur.html").read_text(encoding="utf-8")
+    for cls, word in (("dateline", "<bdi>Brussels</bdi>, "), ("updated", "Updated ")):
+        assert re.search(
+            rf'<p class="{cls}" lang="en" dir="ltr">{word}<time [^>]*lang="ur" dir="rtl">\d+ فروری',
+            page,
+        ), cls
+    # A language's own phrase and date are not marked: the same lines in English.
+    book = zipfile.ZipFile(site / "out" / "epub" / f"{SAMPLE_SLUG}.en.epub")
+    xhtml = book.read(f"EPUB/story-{SAMPLE_SLUG}.xhtml").decode()
+    assert re.search(r'<p class="date">\s*<time datetime="[^"]+">Updated February 19', xhtml)
+    assert '<p class="dateline"><bdi>Brussels</bdi>, February 18, 2021</p>' in xhtml
+    page = (site / "out" / f"html/{SAMPLE_SLUG}.en.html").read_text(encoding="utf-8")
+    assert re.search(r'<p class="updated">Updated <time [^>]*"2021-02-19[^>]*">', page)
+
+
+def test_english_phrases_standing_in_are_marked_in_the_books_navigation(tmp_path: Path) -> None:
+    """An Urdu book's navigation document ("Contents", the section's name, "Landmarks",
+    "Cover", "Stories"), the `<title>` of its cover and contents pages and its package's
+    accessibility summary, all English standing in, were read as Urdu, right to left: each
+    is marked as English (`xml:lang` alone in the package, which has no `lang`)."""
+    from conftest import SAMPLE_SLUG
+    from lxml import etree
+
+    site = _urdu_site(tmp_path)
+    english = {"lang": "en", "{http://www.w3.org/XML/1998/namespace}lang": "en", "dir": "ltr"}
+    book = zipfile.ZipFile(site / "out" / "epub" / "edition-ur.epub")
+    nav = etree.fromstring(book.read("EPUB/nav.xhtml"))
+    marked = {
+        "".join(el.itertext()).strip()
+        for el in nav.iter()
+        if isinstance(el.tag, str) and all(el.get(k) == v for k, v in english.items())
+    }
+    assert marked == {"Contents", "Politics", "Landmarks", "Cover", "Stories"}
+    headline = nav.xpath("//*[local-name()='a'][not(@lang)]")  # the story's own, not marked
+    assert [a.get("href") for a in headline] == [f"story-{SAMPLE_SLUG}.xhtml"]
+    for member in ("EPUB/nav.xhtml", "EPUB/cover.xhtml", "EPUB/contents.xhtml"):
+        title = etree.fromstring(book.read(member)).find("{*}head/{*}title")
+        assert dict(title.attrib) == english, member
+    opf = etree.fromstring(book.read("EPUB/content.opf"))
+    summary = opf.find("{*}metadata/{*}meta[@property='schema:accessibilitySummary']")
+    assert dict(summary.attrib) == {
+        "property": "schema:accessibilitySummary",
+        "{http://www.w3.org/XML/1998/namespace}lang": "en",
+        "dir": "ltr",
+    }
+    # A section named by its code (no term) is in no language: its nav entry is not marked.
+    from syndicate.formats.epub.book import section_marks
+
+    assert section_marks("local-news", "ur") == ()
+    assert section_marks("politics", "ur") == (("lang", "en"), ("dir", "ltr"))
+    # A language's own phrases are not marked: no lang below the root in the English nav.
+    nav = etree.fromstring(
+        zipfile.ZipFile(site / "out/epub/edition-en.epub").read("EPUB/nav.xhtml")
+    )
+    assert [el.tag for el in nav.iter() if isinstance(el.tag, str) and el.get("lang")] == [nav.tag]
+
+
 @pytest.mark.parametrize(
     ("tag", "said"),
     [

@@ -14,12 +14,20 @@ from lxml.builder import ElementMaker
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
-from syndicate.formats.epub.ebooklib_adapter import Book, Document, Landmark, Resource, TocEntry
+from syndicate.formats.epub.ebooklib_adapter import (
+    Book,
+    Document,
+    Landmark,
+    Marks,
+    Property,
+    Resource,
+    TocEntry,
+)
 from syndicate.formats.epub.edition import Edition, StoryEdition
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
 from syndicate.i18n.locales import direction, display_name, language_label
 from syndicate.i18n.terms import lookup, term, term_language
-from syndicate.i18n.text import Part, byline_parts, dateline_parts, listed, section_name
+from syndicate.i18n.text import Part, byline_parts, isolate, listed, parts, section_name
 from syndicate.model import Block, Figure, Heading, Image, Story, StorySummary, Variant, walk
 from syndicate.model.site import fill
 from syndicate.render.xhtml import (
@@ -225,6 +233,8 @@ def story_book(
         landmarks=_landmarks(lang, doc.file_name, None),
         nav_title=term("contents", lang),
         landmarks_title=term("landmarks", lang),
+        nav_title_marks=phrase_marks("contents", lang),
+        landmarks_title_marks=phrase_marks("landmarks", lang),
         identifiers=(web_address_identifier(ctx.urls.article(story.slug, lang)),),
         relations=tuple(ctx.urls.output(f"epub/{story.slug}.{other}.epub") for other in others),
     )
@@ -308,6 +318,8 @@ def edition_book(
         landmarks=_landmarks(lang, docs[0].file_name, "contents.xhtml"),
         nav_title=term("contents", lang),
         landmarks_title=term("landmarks", lang),
+        nav_title_marks=phrase_marks("contents", lang),
+        landmarks_title_marks=phrase_marks("landmarks", lang),
         identifiers=(web_address_identifier(ctx.urls.output(f"epub/edition-{lang}.epub")),),
         series=edition_series(edition, ctx),
     )
@@ -328,6 +340,7 @@ def _edition_toc(edition: StoryEdition) -> tuple[TocEntry, ...]:
             section_name(code, edition.lang),
             story_file(stories[0]),
             tuple(TocEntry(s.variant(edition.lang).headline, story_file(s)) for s in stories),
+            section_marks(code, edition.lang),
         )
         for code, stories in edition.sections
     )
@@ -338,11 +351,27 @@ def story_file(story: Story) -> str:
 
 
 def _landmarks(lang: str, first: str, contents: str | None) -> tuple[Landmark, ...]:
-    marks = [Landmark("cover", term("cover", lang), "cover.xhtml")]
+    marks = [Landmark("cover", term("cover", lang), "cover.xhtml", phrase_marks("cover", lang))]
     if contents:
-        marks.append(Landmark("toc", term("contents", lang), contents))
-    marks.append(Landmark("text", term("stories", lang), first))
+        marks.append(
+            Landmark("toc", term("contents", lang), contents, phrase_marks("contents", lang))
+        )
+    marks.append(Landmark("text", term("stories", lang), first, phrase_marks("stories", lang)))
     return tuple(marks)
+
+
+def phrase_marks(key: str, lang: str) -> Marks:
+    """The language attributes of the term `key` in a book in `lang`, for the navigation
+    document and the package (`Marks`): `lang` and `dir="ltr"` of English where it stands in
+    for a phrase `lang` has not (`term_language`), none for `lang`'s own phrase."""
+    return tuple(foreign_language(term_language(key, lang), lang).items())
+
+
+def section_marks(code: str, lang: str) -> Marks:
+    """`phrase_marks` of a section's name: none for a section named by its code, which is in
+    no language syndicate knows (`_in_section_language`)."""
+    key = f"section.{code}"
+    return phrase_marks(key, lang) if lookup(key, lang) is not None else ()
 
 
 def _used_images(variant: Variant, images: Mapping[int, Resource]) -> list[Resource]:
@@ -381,7 +410,7 @@ def _outlined(stories: Sequence[Story], lang: str) -> bool:
 
 def accessibility(
     lang: str, all_alt: bool, publisher: str, outlined: bool = True
-) -> tuple[tuple[str, str], ...]:
+) -> tuple[Property, ...]:
     """EPUB Accessibility 1.1 metadata. Conformance to WCAG 2.1 AA is claimed only when every
     image has a text alternative and no subheading skips a level (`outlined`), and
     `structuralNavigation` only then: the rest (language on every document, reading order,
@@ -390,17 +419,25 @@ def accessibility(
     features += ["structuralNavigation"] if outlined else []
     features += ["tableOfContents", "readingOrder"]
     props = [
-        ("schema:accessMode", "textual"),
-        ("schema:accessMode", "visual"),
-        ("schema:accessModeSufficient", "textual" if all_alt else "textual,visual"),
+        Property("schema:accessMode", "textual"),
+        Property("schema:accessMode", "visual"),
+        Property("schema:accessModeSufficient", "textual" if all_alt else "textual,visual"),
     ]
-    props += [("schema:accessibilityFeature", f) for f in features]
+    props += [Property("schema:accessibilityFeature", f) for f in features]
     props += [
-        ("schema:accessibilityHazard", "none"),
-        ("schema:accessibilitySummary", term("accessibility_summary", lang)),
+        Property("schema:accessibilityHazard", "none"),
+        # The one value in words: English where the language has no summary, so marked.
+        Property(
+            "schema:accessibilitySummary",
+            term("accessibility_summary", lang),
+            phrase_marks("accessibility_summary", lang),
+        ),
     ]
     if all_alt and outlined:
-        props += [("dcterms:conformsTo", CONFORMANCE), ("a11y:certifiedBy", publisher)]
+        props += [
+            Property("dcterms:conformsTo", CONFORMANCE),
+            Property("a11y:certifiedBy", publisher),
+        ]
     return tuple(props)
 
 
@@ -411,14 +448,16 @@ def _stylesheet() -> Resource:
 # Documents ---------------------------------------------------------------------------------
 
 
-def _page(lang: str, title: str, *content: etree._Element) -> etree._Element:
+def _page(lang: str, title: str, *content: etree._Element, title_key: str = "") -> etree._Element:
     """An XHTML content document: `<html>` with language and direction, the common head, and
-    `content` in its body."""
+    `content` in its body; a title that is the term `title_key` is marked with its language
+    (`_in_phrase_language`: the direction of a `<title>` is that of the reader's window title)."""
+    head_title = X.title(title)
     return X.html(
         language_attributes(lang),
         X.head(
             X.meta(charset="utf-8"),
-            X.title(title),
+            _in_phrase_language(head_title, title_key, lang) if title_key else head_title,
             X.link(rel="stylesheet", type="text/css", href=STYLESHEET),
         ),
         X.body(*content),
@@ -445,7 +484,7 @@ def cover_document(lang: str, alt: str) -> Document:
         {_EPUB_TYPE: "cover", "class": "cover"},
         X.img(src=COVER_FILE, alt=alt, role="doc-cover"),
     )
-    html = _page(lang, term("cover", lang), section)
+    html = _page(lang, term("cover", lang), section, title_key="cover")
     return _document("cover.xhtml", term("cover", lang), html, linear=False)
 
 
@@ -464,7 +503,14 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
         ),
         # The dateline is the story's text, dated as written; the dates below it are when
         # the public had it (after an embargo, its end) and changes made since.
-        _isolating("dateline", dateline_parts(story, variant)),
+        _in_phrase_language(
+            X.p(
+                {"class": "dateline"},
+                *_dated("dateline", lang, story.timezone, story.published, place=variant.dateline),
+            ),
+            "dateline",
+            lang,
+        ),
         _time("published", story.public_since_for(lang), story, lang),
         *(
             [_time("updated", story.public_updated_for(lang), story, lang)]
@@ -509,7 +555,7 @@ def _para(cls: str, text: str) -> etree._Element:
 def _isolating(cls: str, pieces: list[Part], key: str = "", lang: str = "") -> etree._Element:
     """A paragraph of a composed text, its values (names, a place) in `<bdi>`; made from the
     term `key` of a page in `lang`, marked with the phrase's language (`_in_phrase_language`)."""
-    para = X.p({"class": cls}, *(X.bdi(text) if value else text for text, value in pieces))
+    para = X.p({"class": cls}, *_pieces(pieces))
     return _in_phrase_language(para, key, lang) if key else para
 
 
@@ -517,8 +563,7 @@ def _in_phrase_language(element: etree._Element, key: str, lang: str) -> etree._
     """`element`, a phrase made from the term `key`, marked as English (`lang`, `xml:lang`,
     `dir`) when a page in `lang` has no such phrase and English stands in (`term_language`):
     a right-to-left page shows "By <name>" in its order, a screen reader reads it in English."""
-    phrase_lang = term_language(key, lang)
-    for name, value in foreign_language(phrase_lang, lang).items():
+    for name, value in phrase_marks(key, lang):
         element.set(name, value)
         if name == "lang":  # the book is XHTML: xml:lang beside lang
             element.set(XML_LANG, value)
@@ -534,10 +579,38 @@ def _in_section_language(element: etree._Element, code: str, lang: str) -> etree
 
 
 def _time(key: str, when: datetime, story: Story, lang: str) -> etree._Element:
-    text = term(key, lang, date=format_human_datetime(when, lang, story.timezone))
+    """ "Published {date}": the date and time in the book's language (`_dated`)."""
+    text = _dated(key, lang, story.timezone, when, long=True)
     return _in_phrase_language(
-        X.p({"class": "date"}, X.time(text, datetime=rfc3339(when))), key, lang
+        X.p({"class": "date"}, X.time(*text, datetime=rfc3339(when))), key, lang
     )
+
+
+_DATE_MARK = "\x00"
+"""Where the date goes while a dated phrase is composed (it never reaches a file)."""
+
+
+def _dated(
+    key: str, lang: str, tz: str, when: datetime, *, long: bool = False, **values: str
+) -> list[str | etree._Element]:
+    """The term `key` of a book in `lang` with its `{date}` (the date, with the time if
+    `long`, in `lang`'s format) and its other values (a dateline's place) in `<bdi>`. Where
+    English stands in (`term_language`), the pieces go in an element the caller marks as
+    English (`_in_phrase_language`), and the date, which is still `lang`'s, is in a `<bdi>`
+    marked as `lang`: an Urdu date in "Published …" keeps its own
+    order, and a screen reader reads it in Urdu."""
+    date = (format_human_datetime if long else format_human_date)(when, lang, tz)
+    isolated = {name: isolate(value) for name, value in values.items()}
+    if not foreign_language(term_language(key, lang), lang):
+        return _pieces(parts(term(key, lang, date=date, **isolated)))
+    before, _, after = term(key, lang, date=_DATE_MARK, **isolated).partition(_DATE_MARK)
+    own = X.bdi(date, language_attributes(lang))
+    return [*_pieces(parts(before)), own, *_pieces(parts(after))]
+
+
+def _pieces(pieces: list[Part]) -> list[str | etree._Element]:
+    """A composed text's pieces as an element's content: its values in `<bdi>`."""
+    return [X.bdi(text) if value else text for text, value in pieces]
 
 
 def contents_document(edition: StoryEdition, title: str, ctx: Context[Any]) -> Document:
@@ -557,6 +630,7 @@ def contents_document(edition: StoryEdition, title: str, ctx: Context[Any]) -> D
         X.h1(*_name_isolated(title, ctx.config.publisher.name)),
         _para("date", format_human_date(edition.date, lang, ctx.config.timezone)),
         *sections,
+        title_key="contents",
     )
     return _document("contents.xhtml", term("contents", lang), html)
 

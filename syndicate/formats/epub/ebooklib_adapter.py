@@ -40,11 +40,20 @@ class Resource:
     content: bytes
 
 
+Marks = tuple[tuple[str, str], ...]
+"""The language attributes of a text that is not in the book's language (an English phrase
+standing in for one the language has none of): `(("lang", "en"), ("dir", "ltr"))`, as
+`foreign_language` gives them; the writer sets `xml:lang` beside `lang` in the navigation
+document, and `xml:lang` alone in the package. Empty for a text in the book's language."""
+
+
 @dataclass(frozen=True, slots=True)
 class TocEntry:
     title: str
     href: str
     children: tuple[TocEntry, ...] = ()
+    marks: Marks = ()
+    """The title's language attributes (a section's name in English), on its nav link."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +62,18 @@ class Landmark:
     """EPUB 2 guide type; ebooklib maps `text` to the EPUB 3 landmark `bodymatter`."""
     title: str
     href: str
+    marks: Marks = ()
+    """The title's language attributes, on its nav link."""
+
+
+@dataclass(frozen=True, slots=True)
+class Property:
+    """A package `<meta property=..>` value, e.g. `Property("schema:accessMode", "textual")`."""
+
+    name: str
+    value: str
+    marks: Marks = ()
+    """The value's language (`xml:lang`, `dir`) when it is not the book's: an English summary."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +89,7 @@ class Book:
     subjects: tuple[str, ...]
     rights: str
     description: str
-    properties: tuple[tuple[str, str], ...]
-    """Package `<meta property=..>` values, e.g. `("schema:accessMode", "textual")`."""
+    properties: tuple[Property, ...]
     cover: Resource
     documents: tuple[Document, ...]
     """In reading (spine) order."""
@@ -78,6 +98,10 @@ class Book:
     landmarks: tuple[Landmark, ...]
     nav_title: str
     landmarks_title: str
+    nav_title_marks: Marks = ()
+    """The language attributes of `nav_title` (on the nav's `<title>` and heading) and of
+    `landmarks_title`, when English stands in for the book's language."""
+    landmarks_title_marks: Marks = ()
     identifiers: tuple[str, ...] = ()
     """More identifiers besides the unique one: calibre turns the comma every tag URI has into
     `|` and ignores a `urn:uuid:`, so a book also carries its web address, as `url:https://...`

@@ -4,13 +4,14 @@ loading the EPUB writer (every export does, a no-op too) does not import ebookli
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC
 from typing import Any
 
 from ebooklib import epub
 from lxml import etree
 
-from syndicate.formats.epub.ebooklib_adapter import Book, EpubBuildError, TocEntry
+from syndicate.formats.epub.ebooklib_adapter import Book, EpubBuildError, Marks, TocEntry
 from syndicate.xmlbase import XML_LANG
 
 
@@ -18,6 +19,7 @@ def members(book: Book) -> dict[str, bytes]:
     """The members of `book`'s EPUB file, by name, as ebooklib writes them."""
     ebook = _ebook(book)
     writer = _Writer("", ebook, _options(book))
+    writer.source = book  # the marks ebooklib has no place for (`_mark_nav`)
     try:
         # Not epub.write_epub: it swallows write errors and returns False.
         writer.process()
@@ -67,8 +69,10 @@ def _ebook(book: Book) -> epub.EpubBook:
         ebook.add_metadata(None, "meta", name, attributes)
         for prop, value in (("collection-type", "series"), ("group-position", str(position))):
             ebook.add_metadata(None, "meta", value, {"refines": "#series", "property": prop})
-    for prop, value in book.properties:
-        ebook.add_metadata(None, "meta", value, {"property": prop})
+    for meta in book.properties:
+        # The package has no `lang`: a value in another language says so with `xml:lang`.
+        marks = {XML_LANG if name == "lang" else name: value for name, value in meta.marks}
+        ebook.add_metadata(None, "meta", meta.value, {"property": meta.name, **marks})
     ebook.set_cover(book.cover.file_name, book.cover.content, create_page=False)
     _add_items(ebook, book)
     ebook.toc = [_toc_item(entry, f"toc-{i}") for i, entry in enumerate(book.toc, 1)]
@@ -125,6 +129,8 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
     members over instead of zipping them: `pack` zips them once (ebooklib would deflate the
     images, and its zip would have to be read back to fix timestamps and order)."""
 
+    source: Book
+
     def write(self) -> None:
         self.members: dict[str, bytes] = {}
         self.out = self
@@ -144,6 +150,7 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
         tree = etree.fromstring(super()._get_nav(item))
         if item.direction:
             tree.set("dir", item.direction)
+        _mark_nav(tree, self.source)
         return _serialize(tree)
 
     def _get_ncx(self) -> bytes:
@@ -157,6 +164,50 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
             if meta.get("name") == "dtb:depth":
                 meta.set("content", str(depth + 1))
         return _serialize(tree, doctype=None)
+
+
+def _mark_nav(tree: etree._Element, book: Book) -> None:
+    """The language marks of `book`'s nav texts that are not in its language (English phrases
+    standing in, `Marks`) set on the navigation document ebooklib wrote, which has no place for
+    them: its `<title>` and the table of contents' heading, each entry's link (in the order of
+    `book.toc`, depth first), the landmarks' heading and links (in the order of
+    `book.landmarks`)."""
+    title = tree.find("{*}head/{*}title")
+    navs = {nav.get(f"{{{epub.NAMESPACES['EPUB']}}}type"): nav for nav in tree.iter("{*}nav")}
+    toc, landmarks = navs.get("toc"), navs.get("landmarks")
+    if title is not None:
+        _set_marks(title, book.nav_title_marks)
+    if toc is not None:
+        _set_marks(toc.find("{*}h2"), book.nav_title_marks)
+        links = toc.xpath(".//*[local-name()='li']/*[1]")
+        entries = list(_depth_first(book.toc))
+        if len(links) != len(entries):
+            raise EpubBuildError(f"nav: {len(links)} entries written for {len(entries)}")
+        for link, entry in zip(links, entries, strict=True):
+            _set_marks(link, entry.marks)
+    if landmarks is not None:
+        _set_marks(landmarks.find("{*}h2"), book.landmarks_title_marks)
+        links = landmarks.findall(".//{*}a")
+        if len(links) != len(book.landmarks):
+            raise EpubBuildError(f"nav: {len(links)} landmarks written for {len(book.landmarks)}")
+        for link, landmark in zip(links, book.landmarks, strict=True):
+            _set_marks(link, landmark.marks)
+
+
+def _depth_first(entries: tuple[TocEntry, ...]) -> Iterator[TocEntry]:
+    for entry in entries:
+        yield entry
+        yield from _depth_first(entry.children)
+
+
+def _set_marks(element: etree._Element | None, marks: Marks) -> None:
+    """`marks` on an XHTML element: `xml:lang` beside `lang`."""
+    if element is None:
+        return
+    for name, value in marks:
+        element.set(name, value)
+        if name == "lang":
+            element.set(XML_LANG, value)
 
 
 def _serialize(tree: etree._Element, doctype: str | None = "<!DOCTYPE html>") -> bytes:

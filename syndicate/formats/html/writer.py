@@ -299,13 +299,18 @@ def language_nav(lang: str, others: Sequence[str], href: Any, *, alternate: bool
 
 def time_phrase(key: str, lang: str, tz: str, when: datetime, **values: str) -> Values:
     """A phrase from the terms file with its `{date}` as a `<time datetime>` element, and
-    its other values (a dateline's place) isolated, `<bdi>`."""
+    its other values (a dateline's place) isolated, `<bdi>`. Where English stands in for the
+    phrase (`phrase_attrs`), `attrs` marks it as English in its tag and `time_attrs` marks the
+    date, which is still in `lang`, as `lang` again: an Urdu date in "Updated …" keeps its
+    order (an element with `dir` is isolated), and a screen reader reads it in Urdu."""
     isolated = {name: isolate(value) for name, value in values.items()}
     before, _, after = term(key, lang, date=_DATE_MARK, **isolated).partition(_DATE_MARK)
     return {
         "before": isolated_markup(before),
         "after": isolated_markup(after),
+        "attrs": phrase_attrs(key, lang),
         "text": format_human_date(when, lang, tz),
+        "time_attrs": _attributes(foreign_language(lang, term_language(key, lang))),
         "datetime": local_rfc3339(when, tz),
         "title": format_human_datetime(when, lang, tz),
     }
