@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from lxml import html as lxml_html
 from sites import SECOND_SLUG, Site
 from test_html_render import chromium, stop_browser  # noqa: F401  (the browser fixture)
 
+from syndicate.build.engine import CACHE_ENV
 from syndicate.formats.contract import Options, Writer
 
 TOKEN = "partner-token-7f3a"
@@ -35,8 +36,8 @@ WAIT = 90.0
 class Server:
     """`syndicate serve ARGS` in a process of its own, on a free port."""
 
-    def __init__(self, site: Site, *args: str) -> None:
-        command = [sys.executable, "-m", "syndicate", "serve", "--port", "0"]
+    def __init__(self, site: Site, *args: str, start: Sequence[str] = ("-m", "syndicate")) -> None:
+        command = [sys.executable, *start, "serve", "--port", "0"]
         command += ["--config", str(site.config), "--out", str(site.out), *args]
         env = {**os.environ, "PARTNER_TOKEN": TOKEN}
         self.process = subprocess.Popen(
@@ -55,7 +56,8 @@ class Server:
                     self.url = found.group(1)
                     started.set()
 
-        threading.Thread(target=read, daemon=True).start()
+        self.reader = threading.Thread(target=read, daemon=True)
+        self.reader.start()
         if not started.wait(WAIT):
             self.stop()
             pytest.fail("the server did not start:\n" + "\n".join(self.lines))
@@ -403,6 +405,66 @@ def test_ctrl_c_in_the_first_preview_says_the_preview_stopped_not_out(
     assert site.cli("serve", "--watch", "--articles", str(site.articles)) == 130
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last == "interrupted; the preview stopped (it never writes out/)"
+
+
+INTERRUPT_HOOK = """
+import os, signal, sys, threading
+from syndicate.build import engine
+from syndicate.cli import main
+from syndicate.serve import preview
+
+stops = []
+watch, collections = preview.Previewer.watch, engine._Build._collections
+
+def watching(self, stop):
+    stops.append(stop)
+    watch(self, stop)
+
+def interrupted(self, sink, progress):
+    if threading.current_thread() is not threading.main_thread():  # a re-export
+        print("hook: Ctrl-C while the preview exports", file=sys.stderr, flush=True)
+        os.kill(os.getpid(), signal.SIGINT)
+        stops[0].wait(60)  # the export goes on as the server stops
+    return collections(self, sink, progress)
+
+preview.Previewer.watch, engine._Build._collections = watching, interrupted
+sys.exit(main(sys.argv[1:]))
+"""
+"""`syndicate ARGS`, with Ctrl-C typed while a preview export after an edit is under way
+(its stories staged, its formats' collections next), the export going on meanwhile."""
+
+
+def test_ctrl_c_while_the_preview_exports_again_leaves_nothing_behind(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server ended the process as soon as it stopped, under the watcher's export: its
+    staging folder and the build state's journal were left behind, and the export's own
+    `Interrupted` printed a traceback ("out/ is unchanged") after the last line. It stops
+    and cleans up first."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))  # its build state, looked at here
+    folder = tmp_path / "preview"
+    args = ["--watch", "--format", "html", "--format", "atom", "--preview", str(folder)]
+    server = Server(site, *args, "--articles", str(site.articles), start=("-c", INTERRUPT_HOOK))
+    try:
+        before = {p.relative_to(folder) for p in folder.rglob("*")}
+        site.replace(SECOND_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+        status = server.process.wait(WAIT)
+        server.reader.join(WAIT)  # every line read
+    finally:
+        server.stop()
+    log = server.log()
+    assert "hook: Ctrl-C while the preview exports" in log, log
+    assert status == 130, log
+    assert log.strip().splitlines()[-1] == "interrupted; the preview stopped (it never writes out/)"
+    assert "Traceback" not in log and "out/ is unchanged" not in log, log
+    left = [
+        p
+        for root in (folder, tmp_path)
+        for p in root.rglob("*")
+        if p.name.startswith(".syndicate-staging") or p.name.endswith("-journal")
+    ]
+    assert not left, left
+    assert {p.relative_to(folder) for p in folder.rglob("*")} == before, "the preview as it was"
 
 
 def test_ctrl_c_in_plain_serve_says_the_server_stopped(

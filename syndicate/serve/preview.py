@@ -6,6 +6,7 @@ articles/ or syndicate.yaml changes. Pages then reload in the browser."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -183,10 +184,12 @@ class Previewer:
         self.report = report
         """Told the problems of each export and a one-line summary."""
 
-    def export(self) -> bool:
+    def export(self, stop: threading.Event | None = None) -> bool:
         """Export the preview; True if it was published. A story with errors does not hold
         up the others (`keep_going`): it shows as last exported, absent if it never was, and
-        its problems are shown on every page until it is fixed."""
+        its problems are shown on every page until it is fixed. Once `stop` is set, the
+        export stops at its next story or format as Ctrl-C stops one (`Interrupted`): it
+        removes its staging folder and rolls the build state back."""
         diags = Diagnostics()
         result = export(
             formats=self.formats,
@@ -201,6 +204,7 @@ class Previewer:
             registry=self.registry,
             diagnostics=diags,
             releases=False,  # nothing previewed was published: no version to keep
+            progress=None if stop is None else functools.partial(_stop_when_set, stop),
         )
         if result.orphaned:
             diags = self._drop_orphaned(result.orphaned, diags)
@@ -303,14 +307,19 @@ class Previewer:
                 again = False
                 seen = stamp
                 logger.debug("changed: %s", sorted(path for _, path in changes))
-                self._export_safely()
+                self._export_safely(stop)
             if replaced:
                 return False
         return True
 
-    def _export_safely(self) -> None:
+    def _export_safely(self, stop: threading.Event) -> None:
         try:
-            self.export()
+            self.export(stop)
+        except KeyboardInterrupt as exc:  # `Interrupted`: the server is stopping
+            # Said by the command ("the preview stopped"); the export cleaned up after itself.
+            # (A worker's own Ctrl-C, the terminal's to the whole process group, arrives here
+            # too, as the server's stops it.)
+            logger.debug("preview export interrupted", exc_info=exc)
         except Exception as exc:  # the preview must outlive a bug in one export
             logger.debug("preview export failed", exc_info=exc)
             diags = Diagnostics()
@@ -351,6 +360,13 @@ class Previewer:
                 with contextlib.suppress(OSError):
                     stamps.append((path.as_posix(), identity(path.stat())))
         return tuple(stamps)
+
+
+def _stop_when_set(stop: threading.Event, step: str, done: int, total: int) -> None:
+    """The export's progress: it is stopped, as by Ctrl-C, once `stop` is set (the watcher
+    thread gets no signal; the engine's cleanup is that of an interrupt)."""
+    if stop.is_set():
+        raise KeyboardInterrupt
 
 
 def _folder_identity(folder: Path) -> tuple[int, int] | None:

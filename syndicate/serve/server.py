@@ -16,6 +16,11 @@ import uvicorn
 from syndicate.serve.app import SCRIPT_PATH, STATUS_PATH, Served, make_app
 from syndicate.serve.preview import Previewer
 
+STOP_SECONDS = 30.0
+"""How long a stopping preview waits for the export under way to stop and clean up (it does
+at its next story or format, in well under a second for most sites); a second Ctrl-C stops
+waiting."""
+
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on `host`:`port` (0: any free port); OSError if taken.
@@ -70,13 +75,22 @@ def run(
     shown = f"[{host}]" if ":" in host else host
     say(f"serving {served.folder} at http://{shown}:{port}/ (Ctrl-C to stop)")
     stop = threading.Event()
+    watcher = None
     if previewer is not None:
-        threading.Thread(target=previewer.watch, args=(stop,), daemon=True).start()
+        watcher = threading.Thread(
+            target=previewer.watch, args=(stop,), name="preview watcher", daemon=True
+        )
+        watcher.start()
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
         stop.set()
         sock.close()
+        if watcher is not None:
+            # An export under way stops at its next story or format and cleans up after
+            # itself (its staging folder removed, the build state's transaction rolled back):
+            # a process ending under it left both behind.
+            watcher.join(STOP_SECONDS)
 
 
 def _not_polls(record: logging.LogRecord) -> bool:
