@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import PLAIN_COVERS, SAMPLE_SLUG
+from conftest import FIXED_NOW, PLAIN_COVERS, SAMPLE_SLUG
 from lxml import html as lxml_html
 from sites import SECOND_SLUG, Site
 from test_html_render import chromium, stop_browser  # noqa: F401  (the browser fixture)
@@ -29,6 +29,7 @@ from syndicate.build.engine import CACHE_ENV
 from syndicate.formats.contract import Options, Writer
 
 TOKEN = "partner-token-7f3a"
+HOME_PAGE = "html/index.html"
 WAIT = 90.0
 """Seconds a test waits for the server or the preview at most."""
 
@@ -483,6 +484,25 @@ def test_ctrl_c_in_plain_serve_says_the_server_stopped(
     assert site.cli("serve", "--port", "0", "--out", str(site.out)) == 130
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last == "interrupted; the server stopped"
+
+
+@pytest.mark.parametrize("given", [False, True])
+def test_serve_without_out_gives_an_export_command_that_works(
+    site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, given: bool
+) -> None:
+    """It said "run syndicate export first": `syndicate export` alone is a usage error
+    (--format is required)."""
+    monkeypatch.setenv("PARTNER_TOKEN", "a-token-for-the-newsml-folder")
+    out = ["--out", str(site.root / "elsewhere")] if given else []
+    capsys.readouterr()
+    assert site.cli("serve", "--port", "0", *out) == 2
+    err = capsys.readouterr().err
+    found = re.search(r"; run syndicate (export .*) first \[serve\.out\]", err)
+    assert found, err
+    command = found.group(1).split()
+    assert command[:3] == ["export", "--format", "all"]
+    assert site.cli(*command, "--now", FIXED_NOW, "-q") == 0, capsys.readouterr().err
+    assert (site.root / ("elsewhere" if given else "out") / HOME_PAGE).is_file()
 
 
 @pytest.mark.parametrize(

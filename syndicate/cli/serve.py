@@ -8,6 +8,7 @@ import contextlib
 import errno
 import functools
 import ipaddress
+import shlex
 import sys
 from pathlib import Path
 
@@ -210,7 +211,12 @@ def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
     """The folder served: out/, or the preview's (which must not be out/ nor hold it)."""
     if not args.watch:
         if not args.out.is_dir():
-            diags.error("serve.out", f"no output folder {args.out}; run syndicate export first")
+            # The command that makes it: `export` alone is a usage error (--format required).
+            given = "" if args.out == Path("out") else f" --out {shlex.quote(str(args.out))}"
+            diags.error(
+                "serve.out",
+                f"no output folder {args.out}; run syndicate export --format all{given} first",
+            )
             return None
         # `--out .` would serve syndicate.yaml, the stories and a secrets folder beside them.
         if not out_apart(args.out, args.articles, args.config, diags, serving=True):
