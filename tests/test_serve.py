@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -237,6 +238,47 @@ def test_watch_previews_edits_and_embargoes_without_touching_out(
 
     assert site.files("html") == out_before, "the preview never writes out/"
     assert not (site.out / page).exists()
+
+
+def test_a_preview_page_s_links_stay_in_the_preview(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """Its EPUB download and feed links, images, canonical link and JSON-LD named the
+    published site (base_url): a click left the preview for a site where an embargoed
+    story's book is not. They name the address the browser reached the preview at; the
+    files exported stay as an export makes them."""
+    embargo(site)
+    folder = site.root / "preview"
+    formats = [arg for name in ("html", "epub", "atom", "rss") for arg in ("--format", name)]
+    server = serving(
+        "--watch", *formats, "--preview", str(folder), "--articles", str(site.articles)
+    )
+    base = "https://ycpress.example/syndicate/"
+    here = server.url  # http://127.0.0.1:<port>/
+    page = f"html/{SECOND_SLUG}.en.html"
+    served = server.get(page).text
+    assert base not in served and "Embargoed until" in served
+    tree = lxml_html.fromstring(served)
+    links = {a.get("type"): a.get("href") for a in tree.iter("a") if a.get("type")}
+    for kind in ("application/epub+zip", "application/atom+xml", "application/rss+xml"):
+        assert links[kind].startswith(here), links
+        got = server.client.get(links[kind])
+        assert got.status_code == 200 and got.headers["content-type"].startswith(kind)
+    (canonical,) = tree.xpath("//link[@rel='canonical']/@href")
+    assert canonical == here + page
+    for src in tree.xpath("//img/@src"):
+        assert server.client.get(urljoin(here + page, src)).status_code == 200, src
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        assert here + page in json.dumps(json.loads(script.text))
+    # the files are as an export makes them: a feed or a book is served as published
+    assert base.encode() in (folder / page).read_bytes()
+    assert server.get("atom/en.xml").content == (folder / "atom/en.xml").read_bytes()
+    # the address the browser used (`--host 0.0.0.0`), never markup a Host header carries
+    port = here.rsplit(":", 1)[1].rstrip("/")
+    named = server.get(page, host=f"localhost:{port}").text
+    assert f'href="http://localhost:{port}/epub/{SECOND_SLUG}.en.epub"' in named
+    hostile = server.get(page, host='x"><script>alert(1)</script>').text
+    assert "alert(1)" not in hostile and f'href="{here}epub/{SECOND_SLUG}.en.epub"' in hostile
 
 
 def test_a_page_left_open_across_a_restart_of_the_preview_reloads(

@@ -95,7 +95,7 @@ def _serve(
     if not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
         _warn_exposed(args, writers, tokens)
     if args.watch:
-        state = PreviewState(folder, site.languages, writers, args.now)
+        state = PreviewState(folder, site.languages, writers, args.now, site.base_url)
         previewer = Previewer(
             state=state,
             config=args.config,

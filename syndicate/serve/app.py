@@ -2,7 +2,8 @@
 preview, with the media type their format declares, ETag and Last-Modified validators (and
 `304 Not Modified`), `Link: rel=hub` on feeds that name a WebSub hub, and bearer tokens on
 protected folders. In a preview, HTML pages also get a banner (embargoed stories are marked)
-and a script that reloads the page when a new export is ready."""
+and a script that reloads the page when a new export is ready, and their links to the site's
+`base_url` lead to the preview itself."""
 
 from __future__ import annotations
 
@@ -290,7 +291,7 @@ class _OutputFiles(StaticFiles):
         assert state is not None
         path = full_path.resolve().relative_to(self.served.folder.resolve()).as_posix()
         extra = preview_markup(state.snapshot()[0], state.embargo_notice(path))
-        page = full_path.read_bytes()
+        page = local_links(full_path.read_bytes(), state.base_url, origin(scope))
         head = page.find(b"</head>")  # (a `<body` in a comment of the head is not it)
         found = BODY.search(page, max(head, 0))
         at = found.end() if found else len(page)
@@ -345,6 +346,38 @@ class _OpenFileResponse(FileResponse):
     async def _open_file(self) -> AsyncIterator[anyio.AsyncFile[bytes]]:
         self.opened.seek(0)
         yield anyio.wrap_file(self.opened)
+
+
+HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+"""A `Host` header that is a host name or address and a port, nothing else."""
+
+
+def origin(scope: Scope) -> str:
+    """The address the browser reached this server at (`http://127.0.0.1:8000`,
+    `http://newsroom-laptop.local:8000` through `--host 0.0.0.0`): its `Host` header, or, when
+    that is missing or is not a plain host and port, the address the server listens on."""
+    host = Headers(scope=scope).get("host", "")
+    if not HOST.fullmatch(host):
+        server = scope.get("server") or ("127.0.0.1", 80)
+        name = f"[{server[0]}]" if ":" in str(server[0]) else str(server[0])
+        host = f"{name}:{server[1]}"
+    return f"{scope.get('scheme', 'http')}://{host}"
+
+
+def local_links(page: bytes, base_url: str | None, here: str) -> bytes:
+    """A preview page with the site's `base_url` (`https://ycpress.example/syndicate/`, where
+    out/ is published) made the preview's own address (`here`, `http://127.0.0.1:8000`), as
+    `hugo server` does: its links to its EPUB, feeds, images and other pages, its canonical
+    link and its JSON-LD lead to the preview's files (an embargoed story's book is nowhere
+    else yet), never to the published site. The file exported is left as it is."""
+    if not base_url:
+        return page
+    local = here.rstrip("/") + "/"
+    if not base_url.endswith("/"):
+        local = local.rstrip("/")
+    for form in dict.fromkeys((base_url, html.escape(base_url))):
+        page = page.replace(form.encode(), local.encode())
+    return page
 
 
 def missing_page(title: str, text: str, state: PreviewState) -> Response:

@@ -28,6 +28,7 @@ from syndicate.formats.contract import AnyWriter
 from syndicate.formats.registry import Registry
 from syndicate.model import StorySummary
 from syndicate.model.site import TEMPLATES, TERMS
+from syndicate.readers.config import load_config
 from syndicate.readers.safefile import identity
 from syndicate.readers.staticfiles import own_files
 from syndicate.readers.yamlsource import YamlProblem, parse_yaml
@@ -65,8 +66,12 @@ class PreviewState:
         languages: Sequence[str],
         writers: Sequence[AnyWriter],
         now: datetime | None = None,
+        base_url: str | None = None,
     ):
         self.folder = folder
+        self.base_url = base_url
+        """The site's `base_url` as of the last export: the preview's pages are served with
+        it made the preview's own address (`serve.app.local_links`)."""
         self.now = now
         """`--now`, when given: embargoes are judged at it, not at the clock."""
         self.languages = languages
@@ -99,10 +104,12 @@ class PreviewState:
         problems: Sequence[str] = (),
         left_out: Sequence[str] = (),
         writers: Sequence[AnyWriter] = (),
+        base_url: str | None = None,
     ) -> None:
         """A new preview: with `left_out`, the stories kept as last exported for `problems`;
         `writers`, the formats it was made with (a partner profile added to syndicate.yaml
-        while the preview runs is served as its format says), when the export loaded them."""
+        while the preview runs is served as its format says), when the export loaded them;
+        `base_url`, the site's, when its configuration could be read."""
         writers = writers or self.writers
         inventory = Inventory(self.folder, self.languages, writers, stories)
         feed_folders = hub_folders(writers)
@@ -112,6 +119,7 @@ class PreviewState:
             self.feed_folders = feed_folders
             self.problems = list(problems)
             self.left_out = list(left_out)
+            self.base_url = base_url or self.base_url
             self.generation += changed
 
     def failed(self, problems: list[str]) -> None:
@@ -190,6 +198,9 @@ class Previewer:
         its problems are shown on every page until it is fixed. Once `stop` is set, the
         export stops at its next story or format as Ctrl-C stops one (`Interrupted`): it
         removes its staging folder and rolls the build state back."""
+        # Its base_url, read before: the pages published are served at once, before the
+        # state says how. (An edit of base_url while the preview runs is an export like any.)
+        site = load_config(self.config, str(self.config), Diagnostics())
         diags = Diagnostics()
         result = export(
             formats=self.formats,
@@ -217,7 +228,12 @@ class Previewer:
         folder = self.state.folder
         state = state_folder(folder, cache_folder(self.config, folder))
         self.state.exported(
-            recorded_summaries(state), changed, errors, result.left_out, result.writers
+            recorded_summaries(state),
+            changed,
+            errors,
+            result.left_out,
+            result.writers,
+            site.base_url if site is not None else None,
         )
         summary = f"preview: {result.written} written, {result.removed} removed"
         summary = summary if changed else "preview: nothing changed"
