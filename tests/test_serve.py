@@ -281,6 +281,27 @@ def test_a_preview_page_s_links_stay_in_the_preview(
     assert "alert(1)" not in hostile and f'href="{here}epub/{SECOND_SLUG}.en.epub"' in hostile
 
 
+def test_a_preview_of_some_formats_does_not_warn_of_the_others_at_each_save(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """`serve --watch --format html` warned of every page's EPUB and feed links
+    (`export.dead-link`: "add --format atom, or export --format all") at the start and again
+    at every save, burying the problems of the story being edited. It says once, as it
+    starts, what it leaves out; a dead link to a file of its own formats is still said."""
+    server = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    site.replace(
+        SECOND_SLUG,
+        "en.md",
+        "## Expand the scope",
+        "[Earlier](https://ycpress.example/syndicate/html/no-such-page.en.html)\n\n"
+        "## Expand the scope",
+    )
+    until(lambda: server.log().count("preview:") >= 2, "the preview is exported again", server)
+    dead = [line for line in server.lines if "[export.dead-link]" in line]
+    assert len(dead) == 1 and "html/no-such-page.en.html" in dead[0], server.log()
+    assert "html only: links to other formats' files lead nowhere in it" in server.lines[0]
+
+
 def test_a_page_left_open_across_a_restart_of_the_preview_reloads(
     site: Site, serving: Callable[..., Server]
 ) -> None:

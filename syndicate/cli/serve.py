@@ -106,6 +106,11 @@ def _serve(
             report=functools.partial(_report, args),
         )
         shown = f"as at {args.now.isoformat()}" if args.now else "embargoed stories included"
+        if args.formats and "all" not in args.formats:  # said once, never at each export
+            shown += (
+                f"; {', '.join(w.name for w in writers)} only: links to other formats' files lead"
+                " nowhere in it"
+            )
         say_now(args, f"previewing {args.articles} into {folder} ({shown})")
         previewer.export()
     served = Served(

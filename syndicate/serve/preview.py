@@ -219,6 +219,8 @@ class Previewer:
         )
         if result.orphaned:
             diags = self._drop_orphaned(result.orphaned, diags)
+        if "all" not in self.formats:
+            diags = self._without_formats_left_out(diags, result.writers or self.state.writers)
         errors = [d.format_text() for d in diags.sorted() if d.severity == "error"]
         if result.status not in ("exported", "partial"):
             self.state.failed(errors)
@@ -261,6 +263,26 @@ class Previewer:
         for diagnostic in diags:
             if diagnostic.code not in ("output.orphaned", "output.orphaned-story"):
                 kept.add(diagnostic)
+        return kept
+
+    def _without_formats_left_out(
+        self, diags: Diagnostics, writers: Sequence[AnyWriter]
+    ) -> Diagnostics:
+        """The diagnostics without the dead links to the files of the formats this preview
+        leaves out (`--format html`: every page's EPUB and feed links): chosen, and said
+        once as it starts (`cli.serve`), they were said again, one each, at every save,
+        burying the problems of the story being edited. A dead link to a file of one of its
+        formats is still said."""
+        root = self.state.folder.resolve()
+        folders = tuple(f"{folder}/" for writer in writers for folder in writer.owned_folders())
+        kept = Diagnostics()
+        for diagnostic in diags:
+            if diagnostic.code == "export.dead-link" and diagnostic.path is not None:
+                target = Path(diagnostic.path).resolve()
+                inside = target.is_relative_to(root)
+                if inside and not target.relative_to(root).as_posix().startswith(folders):
+                    continue
+            kept.add(diagnostic)
         return kept
 
     def watch(self, stop: threading.Event) -> None:
