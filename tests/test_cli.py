@@ -515,7 +515,10 @@ def test_validate_outputs_of_a_folder_without_formats_fails_naming_the_one_to_gi
     missing = str(tmp_path / "never-exported")
     assert main(["validate", "--outputs", missing]) == 2
     err = capsys.readouterr().err
-    assert f"no output folder {missing}; run export first" in err
+    assert (
+        f"no output folder {missing}; run syndicate export --format all --out {missing} first"
+        in err
+    )
     assert main(["validate", "--outputs", str(out)]) == 0
 
 

@@ -251,7 +251,10 @@ def test_command_line_refusals(site: Site, capsys: pytest.CaptureFixture[str]) -
     assert status == 2
     assert "no target is named 'wir'; did you mean 'wire'? (targets: wire)" in err
     status, err = problems(site, capsys, "deliver", "--out", str(site.out))
-    assert status == 2 and f"no output folder {site.out}; run syndicate export first" in err
+    assert (
+        status == 2
+        and f"no output folder {site.out}; run syndicate export --format all first" in err
+    )
 
 
 @pytest.mark.parametrize(

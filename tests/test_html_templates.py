@@ -35,7 +35,8 @@ def test_a_site_stylesheet_and_template_replace_syndicates(site: Path) -> None:
     article = (PACKAGED / "article.html").read_text(encoding="utf-8")
     custom = article.replace(
         '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p>',
-        '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p><p class="house-flag">{{ site.name }} wire</p>',
+        '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p>'
+        '<p class="house-flag">{{ site.name }} wire</p>',
     )
     assert custom != article
     (templates / "article.html").write_text(custom, encoding="utf-8")
@@ -69,7 +70,8 @@ def test_a_template_added_to_a_site_that_has_templates_is_used_at_once(site: Pat
     article = (PACKAGED / "article.html").read_text(encoding="utf-8")
     custom = article.replace(
         '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p>',
-        '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p><p class="house-flag">flag</p>',
+        '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p>'
+        '<p class="house-flag">flag</p>',
     )
     (site / "templates" / "article.html").write_text(custom, encoding="utf-8")
     assert export(site) == 0
@@ -384,7 +386,8 @@ def test_templates_get_the_section_code_and_the_story_s_slug_id_and_language(sit
     templates.mkdir()
     article = (PACKAGED / "article.html").read_text(encoding="utf-8")
     flag = (
-        '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p><p class="codes" data-section='
+        '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p>'
+        '<p class="codes" data-section='
         '"{{ article.section_code }}" data-slug="{{ article.slug }}" data-id="{{ article.id }}"'
         ' data-lang="{{ article.lang }}"></p>'
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import stat
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -104,7 +105,11 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         where = shown(args, args.outputs)
         # Nothing to check, as a folder without a format's (an export not run yet): the
         # request's problem (2), not one of the outputs' (1).
-        diags.error("validate.outputs", f"no output folder {where}; run export first")
+        given = "" if args.outputs == Path("out") else f" --out {shlex.quote(str(args.outputs))}"
+        diags.error(
+            "validate.outputs",
+            f"no output folder {where}; run syndicate export --format all{given} first",
+        )
         say(args, f"{where}: not checked")
         return EXIT_INPUT
     cache = cache_folder(args.config, args.outputs)
@@ -248,7 +253,7 @@ def _no_formats(args: argparse.Namespace, writers: Sequence[AnyWriter], diags: D
         named = ", ".join(f"{f}/" for f in owned[:4])
         fix = (
             f"give the folder export writes, which holds a folder per format ({named}, ...),"
-            " or run export first"
+            " or run syndicate export --format all first"
         )
     diags.error(
         "validate.outputs", f"{where} holds no format's files, so nothing was checked: {fix}"

@@ -158,7 +158,9 @@ def deliver(
     chosen = _chosen(options, targets, site, diags)
     _check_local_folders(chosen or [], site, config, out, diags)
     if not os.path.isdir(out):  # (False for a path too long, which is no folder either)
-        diags.error("deliver.out", f"no output folder {out}; run syndicate export first")
+        diags.error(
+            "deliver.out", f"no output folder {out}; run syndicate export --format all first"
+        )
     if chosen is None or diags.errors:
         return DeliveryResult("input-errors", diags)
     cache = cache_folder(config, out)
