@@ -555,7 +555,7 @@ _FOOTNOTE_NOTE = re.compile(r"\\?(\[\^[^\]\s]+\]):")
 
 _RUNS_TO_ITS_END = (
     (
-        re.compile(r"<(script|pre|style|textarea)(?=[\s>]|$)", re.IGNORECASE),  # (its name)
+        re.compile(r"<(script|pre|style|textarea)(?=[\s>]|\Z)", re.IGNORECASE),  # (its name)
         re.compile(r"</(?:script|pre|style|textarea)>", re.IGNORECASE),
         "a <{}> element",
         "</{}>",
