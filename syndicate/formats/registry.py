@@ -98,6 +98,7 @@ class Registry:
         enabled: Collection[str] = (),
         own: Collection[str] = (),
         refused: Mapping[str, str] | None = None,
+        listed_only: bool = False,
     ) -> None:
         """`profiles`: the names that are partner profiles (default: the built-in ones in
         `table`); of those, `--format all` writes only the `enabled` ones. `own`: more names
@@ -112,6 +113,8 @@ class Registry:
         self._own = frozenset(own) & self._table.keys() | builtin
         self.refused: dict[str, str] = dict(refused or {})
         """Plugins not registered, with why (a name syndicate's formats or `all` take)."""
+        self._listed_only = listed_only
+        """Whether `for_site` leaves out the built-in profiles the site does not list."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -160,16 +163,41 @@ class Registry:
         of its own becomes a format, a built-in one it configures is enabled. Names already
         taken by other formats are reported."""
         if PROFILES_SECTION not in config.sections:
-            return self
+            return self._listed() if self._listed_only else self
         from syndicate.formats.partners.profiles import site_profiles
 
         taken = [name for name in self._table if name not in self._profiles]
         found = site_profiles(config, taken, diags)
-        return Registry(
+        made = Registry(
             {**self._table, **{name: target for name, (target, _) in found.items()}},
             profiles=self._profiles | found.keys(),
             enabled=self._enabled | {name for name, (_, on) in found.items() if on},
             own=self._own | found.keys(),
+            refused=self.refused,
+        )
+        return made._listed() if self._listed_only else made
+
+    def listed_only(self) -> Registry:
+        """This registry, whose `for_site` leaves out the built-in partner profiles the site
+        does not list in `profiles:`: their folders are then no format's (orphaned). For the
+        preview, whose folder no partner fetches: a profile taken out of syndicate.yaml
+        leaves it, where out/ keeps one written by `export --format msn` up to date."""
+        return Registry(
+            self._table,
+            profiles=self._profiles,
+            enabled=self._enabled,
+            own=self._own,
+            refused=self.refused,
+            listed_only=True,
+        )
+
+    def _listed(self) -> Registry:
+        unlisted = self._profiles - self._enabled
+        return Registry(
+            {name: target for name, target in self._table.items() if name not in unlisted},
+            profiles=self._profiles - unlisted,
+            enabled=self._enabled,
+            own=self._own - unlisted,
             refused=self.refused,
         )
 

@@ -212,7 +212,9 @@ class Previewer:
             now=self.state.now or datetime.now(UTC) + AHEAD,
             jobs=self.jobs,
             keep_going=True,
-            registry=self.registry,
+            # A built-in profile syndicate.yaml does not list is no format of a preview of
+            # every format: one taken out leaves the preview as orphaned (`_drop_orphaned`).
+            registry=self.registry.listed_only() if "all" in self.formats else self.registry,
             diagnostics=diags,
             releases=False,  # nothing previewed was published: no version to keep
             progress=None if stop is None else functools.partial(_stop_when_set, stop),
@@ -226,7 +228,8 @@ class Previewer:
             self.state.failed(errors)
             self.report(diags, "preview not updated: fix the errors above")
             return False
-        changed = bool(result.written or result.removed)
+        dropped = sorted(result.orphaned or ())
+        changed = bool(result.written or result.removed or dropped)
         folder = self.state.folder
         state = state_folder(folder, cache_folder(self.config, folder))
         self.state.exported(
@@ -238,6 +241,10 @@ class Previewer:
             site.base_url if site is not None else None,
         )
         summary = f"preview: {result.written} written, {result.removed} removed"
+        if dropped:  # a profile taken out of syndicate.yaml
+            summary += "; left out, as no format of the site's now: " + ", ".join(
+                f"{folder}/" for folder in dropped
+            )
         summary = summary if changed else "preview: nothing changed"
         shown = [slug for slug in result.left_out if slug not in result.unpublished]
         if shown:
