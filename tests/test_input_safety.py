@@ -29,6 +29,7 @@ from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.formats.newsml.reader import read_newsml
 from syndicate.model import Image, Localized, SiteConfig, SourceRef
 from syndicate.readers import budgets, safefile
+from syndicate.readers.articles import read_story
 from syndicate.readers.config import load_config
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.storyfiles import StoryFiles
@@ -715,6 +716,70 @@ def test_the_logo_is_checked_as_an_image(
         assert main(["validate", "--articles", "nothing"]) == 2
     err = capsys.readouterr().err
     assert "error: publisher logo" in err and problem in err and "[config.file]" in err
+
+
+FAILING_DISK = Path("/proc/self/mem")
+"""A file that stands in for one on a failing disk or a network share gone: `stat` says a
+regular file of no size, and reading it from its start fails with EIO."""
+needs_failing_disk = pytest.mark.skipif(
+    not FAILING_DISK.exists(), reason="needs /proc/self/mem (Linux) for a read error"
+)
+
+
+@needs_failing_disk
+@pytest.mark.parametrize("command", [["validate"], ["export", "-q", "-f", "all"]])
+def test_a_logo_that_cannot_be_read_is_an_error_at_its_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """A read error (EIO) after every check passed was an OSError traceback from `os.read`."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site/logo.png", str(FAILING_DISK))
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    (tmp_path / "articles").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "syndicate", *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    line = 1 + config.splitlines().index(f"  logo: {FAILING_DISK}")
+    assert (
+        f"syndicate.yaml:{line}: error: publisher logo '{FAILING_DISK}': cannot read file:"
+        " Input/output error; check the disk or share it is on" in result.stderr
+    )
+
+
+@needs_failing_disk
+def test_a_story_file_or_image_that_cannot_be_read_is_refused_with_the_fix(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A language file and an image whose reading fails (EIO) are `file.unreadable` errors
+    naming them. The story folder's real path is given as the file system's root, so that
+    the links to the failing file count as inside the story (a share mounted in it); its
+    `story.yaml`, a plain file, is then looked for at the root and not found."""
+    folder = write_story(tmp_path / "articles", "eio", STORY + IMAGES.format("images/chart.png"))
+    (folder / "images").mkdir()
+    for name in ("en.md", "images/chart.png"):
+        (folder / name).unlink(missing_ok=True)
+        (folder / name).symlink_to(FAILING_DISK)
+    files = StoryFiles(folder, root=Path("/"))
+    refused = files.text("en.md")
+    assert isinstance(refused, safefile.Refused) and refused.code == "file.unreadable"
+    with pytest.raises(safefile.Refused) as image:
+        files.image("images/chart.png")
+    for exc in (refused, image.value):
+        assert exc.code == "file.unreadable"
+        assert exc.message.startswith("cannot read file: Input/output error; check the disk")
+    assert not files.unchanged({"images/chart.png": "0" * 64})  # hashed: refused, not raised
+    diags = Diagnostics()
+    assert read_story(StoryFiles(folder, root=Path("/")), site_config, diags) is None
+    said = [d for d in diags.errors if d.code == "file.unreadable"]
+    assert [Path(d.path).name for d in said] == ["en.md"], diags.errors
 
 
 # Per-story budgets --------------------------------------------------------------------------------

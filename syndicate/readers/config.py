@@ -635,8 +635,8 @@ def _publisher_files_ok(
             if verdict is not None and image is not None:
                 verdict.remember(image)
         except Refused as exc:
-            problem = "does not exist" if exc.code == "file.missing" else exc.message
-            diags.error("config.file", f"publisher {key} {pub[key]!r} {problem}", where)
+            problem = " does not exist" if exc.code == "file.missing" else f": {exc.message}"
+            diags.error("config.file", f"publisher {key} {pub[key]!r}{problem}", where)
             ok = False
         except ImageProblem as exc:
             diags.error("config.file", f"publisher {key} {pub[key]!r}: {exc}", where)

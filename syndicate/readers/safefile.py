@@ -52,7 +52,7 @@ def read_seen(
     chunks = []
     try:
         total = 0
-        while chunk := os.read(fd, min(CHUNK, limit + 1 - total) or 1):
+        while chunk := _read(fd, min(CHUNK, limit + 1 - total) or 1):
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:  # it grew since it was checked
@@ -76,7 +76,7 @@ def digest_seen(
     h = hashlib.sha256()
     total = 0
     try:
-        while chunk := os.read(fd, CHUNK):
+        while chunk := _read(fd, CHUNK):
             total += len(chunk)
             if total > limit:
                 raise _too_large(total, limit)
@@ -159,6 +159,25 @@ def kind_of(path: Path, root: Path) -> str | Refused:
     if stat.S_ISREG(mode):
         return "file"
     return _special(mode)
+
+
+def _read(fd: int, size: int) -> bytes:
+    """`os.read`, a read error (EIO from a failing disk or a network share gone, a file
+    evicted by a cloud drive that cannot fetch it) raised as `Refused`: a file that passed
+    every check may still fail to be read."""
+    try:
+        return os.read(fd, size)
+    except OSError as exc:
+        raise unreadable(exc) from None
+
+
+def unreadable(exc: OSError) -> Refused:
+    """The refusal of a file whose reading failed with `exc`, with what to do."""
+    return Refused(
+        "file.unreadable",
+        f"cannot read file: {_reason(exc)}; check the disk or share it is on (or copy the file"
+        " again from a good copy) and run again",
+    )
 
 
 def _open(
