@@ -24,6 +24,8 @@ from PIL import Image as PILImage
 from test_reader import STORY, VARIANT, read, write_story
 
 from syndicate.build import inputs, workers
+from syndicate.build.engine import CACHE_ENV
+from syndicate.build.sources import Mirror, snapshot
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.formats.newsml.reader import read_newsml
@@ -780,6 +782,104 @@ def test_a_story_file_or_image_that_cannot_be_read_is_refused_with_the_fix(
     assert read_story(StoryFiles(folder, root=Path("/")), site_config, diags) is None
     said = [d for d in diags.errors if d.code == "file.unreadable"]
     assert [Path(d.path).name for d in said] == ["en.md"], diags.errors
+
+
+def sample_site(tmp_path: Path) -> Path:
+    """A copy of the sample site (its configuration and stories) in a folder of its own."""
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    return site
+
+
+def in_site(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m syndicate --site SITE ARGS`, its build state in the site's own `.syndicate/`
+    (as a site without SYNDICATE_CACHE_DIR keeps it), with a timeout."""
+    env = {k: v for k, v in os.environ.items() if k != CACHE_ENV}
+    return subprocess.run(
+        [sys.executable, "-m", "syndicate", "--site", ".", *args],
+        cwd=site,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def test_a_story_folder_that_links_to_itself_is_a_broken_story(tmp_path: Path) -> None:
+    """Python's `Path.resolve` raised RuntimeError on the loop: a traceback from validate and
+    export, and `--keep-going` published nothing, the healthy story included."""
+    site = sample_site(tmp_path)
+    (site / "articles" / "2026-01-01-loop").symlink_to("2026-01-01-loop")
+    said = (
+        "articles/2026-01-01-loop: error: the story folder is a link that leads back to itself"
+        " (a loop of links): replace the link with the story's folder"
+    )
+    checked = in_site(site, "validate")
+    assert checked.returncode == 2, checked.stderr
+    assert said in checked.stderr and "[story.broken-link]" in checked.stderr
+    exported = in_site(site, "export", "-q", "-f", "html", "--keep-going")
+    assert exported.returncode == 3, exported.stderr
+    assert said in exported.stderr and "Traceback" not in exported.stderr
+    assert (site / "out" / "html" / f"{SAMPLE_SLUG}.en.html").is_file()
+
+
+def test_a_story_folder_that_links_to_itself_travels_as_one(tmp_path: Path) -> None:
+    """Sent to a worker with no shared file system, its mirror is a loop too, refused the same
+    way at the driver's path (the snapshot resolved the folder, and crashed)."""
+    folder = tmp_path / "articles" / "loop"
+    folder.parent.mkdir()
+    folder.symlink_to("loop")
+    config = load_config(REPO / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+    assert config is not None
+    here, there = Diagnostics(), Diagnostics()
+    assert read_story(folder, config, here) is None
+    snap = snapshot(folder)
+    assert snap.loop and snap.entries == ()
+    with Mirror(snap) as mirror:
+        assert read_story(mirror.folder, config, there) is None
+        moved = mirror.relocate(there.errors)
+    assert [(d.code, d.path) for d in moved] == [(d.code, d.path) for d in here.errors]
+    assert [d.code for d in moved] == ["story.broken-link"]
+
+
+@pytest.mark.parametrize(
+    ("folder", "said"),
+    [
+        ("out", "error: --out out: it is a link that leads back to itself (a loop of links);"),
+        ("templates", "templates: error: the site's templates folder is a link that leads"),
+        ("terms", "terms: error: the site's terms folder is a link that leads back to itself"),
+        (".syndicate", ".syndicate: error: the folder of the site's build states is a link"),
+    ],
+)
+def test_a_site_folder_that_links_to_itself_is_an_error_naming_it(
+    tmp_path: Path, folder: str, said: str
+) -> None:
+    """out/, templates/, terms/ or the cache folder linked to itself was a RuntimeError
+    traceback from export (a templates/ or terms/ loop passed `validate`, read as no folder:
+    the default look and syndicate's phrases, without a word)."""
+    site = sample_site(tmp_path)
+    (site / folder).symlink_to(folder)
+    commands = [["export", "-q", "-f", "all"]]
+    if folder in ("templates", "terms"):
+        commands.append(["validate"])
+    for command in commands:
+        result = in_site(site, *command)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert said in result.stderr and "replace the link with a folder" in result.stderr
+    assert in_site(site, "validate").returncode in (0, 2)  # (never a traceback)
+
+
+def test_loop_in_names_the_part_of_a_path_that_links_to_itself(tmp_path: Path) -> None:
+    (tmp_path / "loop").symlink_to("loop")
+    assert safefile.loop_in(tmp_path / "loop" / "builds") == tmp_path / "loop"
+    assert safefile.loop_in(tmp_path / "nothing" / "builds") is None
+    with pytest.raises(safefile.Refused) as refused:
+        safefile.resolved(tmp_path / "loop")
+    assert refused.value.code == "file.link-loop"
 
 
 # Per-story budgets --------------------------------------------------------------------------------

@@ -97,6 +97,7 @@ from syndicate.readers.folders import (
     shown_path,
 )
 from syndicate.readers.languages import tag_hint
+from syndicate.readers.safefile import Refused, folder_loop, loop_in, resolved
 from syndicate.readers.storyfiles import StoryFiles
 
 # The workers and the story model are imported where a build uses them: a run that changes
@@ -557,7 +558,12 @@ def out_apart(
     site's `templates/` or `terms/` or in them (nor, for an export, the cache's build
     states), and holding neither the articles folder nor
     syndicate.yaml (`--out .` would write the formats' folders among the site's own files)."""
-    where = out.resolve()
+    code = "serve.out" if serving else "export.out"
+    try:
+        where = resolved(out)
+    except Refused:
+        diags.error(code, f"{option} {shown_path(out)}: {folder_loop('it')}")
+        return False
     sources = [(articles, "the articles folder"), (config, "syndicate.yaml")]
     if config is not None:
         sources += [
@@ -571,7 +577,18 @@ def out_apart(
     for path, name in sources:
         if path is None:
             continue
-        source = path.resolve()
+        try:
+            source = resolved(path)
+        except Refused:  # out/ is not in it; the articles, the configuration, the templates
+            if name == "the site's build states":  # and terms are said so when they are read
+                where = loop_in(path) or path
+                diags.error(
+                    "file.link-loop",
+                    folder_loop("the folder of the site's build states"),
+                    shown_path(where),
+                )
+                return False
+            continue
         if where == source:
             how = "is"
         elif source in where.parents:
@@ -581,7 +598,7 @@ def out_apart(
         else:
             continue
         diags.error(
-            "serve.out" if serving else "export.out",
+            code,
             f"{option} {shown_path(out)}: {how} {name} ({shown_path(path)}); "
             + (
                 "serve a folder of its own, such as out/: this one would serve the site's sources"

@@ -27,7 +27,7 @@ from syndicate.model import SiteConfig, SourceRef, Story
 from syndicate.model.site import is_left_aside, is_template
 from syndicate.readers.budgets import MAX_IMAGE_BYTES, MAX_TEXT_BYTES
 from syndicate.readers.folders import links_outside, shown_path
-from syndicate.readers.safefile import Refused, read_checked, read_regular
+from syndicate.readers.safefile import Refused, read_checked, read_regular, resolved
 
 CARRIED_BYTES = MAX_IMAGE_BYTES
 """Files up to the largest size any reader accepts travel whole; a larger one travels as its
@@ -68,11 +68,17 @@ class Snapshot:
     outside: bool = False
     """Whether the folder is a link out of the articles folder (`links_outside`): nothing of
     it travels, and the mirror is such a link too, which its reading refuses."""
+    loop: bool = False
+    """Whether the folder is a loop of links: nothing of it travels, and the mirror is such a
+    loop too, which its reading refuses."""
 
 
 def snapshot(folder: Path) -> Snapshot:
     """Everything in `folder`, without following links out of it."""
-    root = folder.resolve()
+    try:
+        root = resolved(folder)
+    except Refused:  # a loop of links
+        return Snapshot(folder.name, str(folder), shown_path(folder), str(folder), (), loop=True)
     if links_outside(folder):
         return Snapshot(folder.name, str(folder), shown_path(folder), str(root), (), True)
     entries: list[Entry] = []
@@ -140,6 +146,10 @@ class Mirror:
         self.folder = self.scratch / "story" / snap.name
 
     def __enter__(self) -> Mirror:
+        if self.snap.loop:
+            self.folder.parent.mkdir(parents=True)
+            self.folder.symlink_to(self.folder.name)
+            return self
         if self.snap.outside:
             (self.scratch / "outside").mkdir()
             self.folder.parent.mkdir()
@@ -191,7 +201,11 @@ class Mirror:
             value,
             {
                 "shown": (shown_path(self.folder), snap.shown, links),
-                "path": (str(self.folder.resolve()), snap.resolved, {}),
+                "path": (
+                    str(self.folder if snap.loop else self.folder.resolve()),
+                    snap.resolved,
+                    {},
+                ),
                 "folder": (str(self.folder), snap.folder, {}),
             },
         )

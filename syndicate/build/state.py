@@ -27,6 +27,7 @@ from zlib_ng import zlib_ng
 
 from syndicate.build.publish import NAME_MAX, OutputError, fitting_name
 from syndicate.diagnostics import Diagnostic
+from syndicate.readers.safefile import Refused, resolved
 
 if TYPE_CHECKING:
     from syndicate.model import Story, StorySummary
@@ -83,12 +84,21 @@ def builds_folder(cache: Path) -> Path:
     return cache / "builds"
 
 
+def _real(folder: Path) -> Path:
+    """`folder` resolved; as it is written (made absolute) when it is a loop of links, which
+    holds no state and which the export refuses (`out_apart`): `validate` reads none then."""
+    try:
+        return resolved(folder)
+    except Refused:
+        return folder.absolute()
+
+
 def state_folder(out: Path, cache: Path) -> Path:
     """The build state of `out` in the cache folder `cache`: `builds/<name>-<hash>`, named after
     out/ and the hash of its path relative to the cache's parent (the site folder), so a site
     moved or checked out elsewhere keeps its state. A state an earlier version kept beside
     out/ (`.out.syndicate`) is moved there."""
-    out, cache = out.resolve(), cache.resolve()
+    out, cache = _real(out), _real(cache)
     where = os.path.relpath(out, cache.parent)
     tag = hashlib.sha256(os.fsencode(where)).hexdigest()[:10]
     # (a name of 245 bytes or more is cut: the hash of its path keeps it apart)

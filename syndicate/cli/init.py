@@ -29,6 +29,7 @@ from syndicate.i18n.locales import fallback_tags, is_valid_tag, is_zone, zone_me
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.config import load_config
 from syndicate.readers.languages import deprecated_hint, tag_problem
+from syndicate.readers.safefile import Refused, folder_loop, resolved
 
 SITE_ASSETS = "articles/_site"
 IGNORED = "/out/\n/.syndicate/\n"
@@ -239,7 +240,11 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
     if folder.exists() and not folder.is_dir():
         diags.error("init.folder", f"{shown(args, folder)} is a file, not a folder")
         return None
-    place = folder.resolve()
+    try:
+        place = resolved(folder)
+    except Refused:
+        diags.error("init.folder", f"{shown(args, folder)}: {folder_loop('it')}")
+        return None
     for above in (place, *place.parents):  # the articles folder itself, or one inside it
         if (above.parent / CONFIG_NAME).is_file() and above.name == "articles":
             diags.error(

@@ -62,7 +62,7 @@ from syndicate.formats.registry import PluginError, Registry, default_registry
 from syndicate.model import SiteConfig
 from syndicate.model.site import TEMPLATES, TERMS
 from syndicate.readers.config import load_config
-from syndicate.readers.safefile import read_regular
+from syndicate.readers.safefile import Refused, folder_loop, read_regular, resolved
 
 logger = logging.getLogger(__name__)
 
@@ -267,15 +267,24 @@ def _check_local_folders(
     root = config.parent.resolve()
     own = {
         root / "articles": "articles folder",
-        (site.templates or root / TEMPLATES).resolve(): "templates folder",
+        site.templates or root / TEMPLATES: "templates folder",
         root / TERMS: "terms folder",
-        cache_folder(config, out).resolve(): "cache folder",
-        out.resolve(): "output folder",
+        cache_folder(config, out): "cache folder",
+        out: "output folder",
     }
+    own = {real: what for folder, what in own.items() if (real := _real(folder)) is not None}
     for index, target in chosen:
         if target.scheme != "file":
             continue
-        folder = Path(unquote(fsspec.core.url_to_fs(target.url)[1])).resolve()
+        where = site.where(SECTION, "targets", index, "url")
+        try:
+            folder = resolved(Path(unquote(fsspec.core.url_to_fs(target.url)[1])))
+        except Refused:
+            message = folder_loop("its folder")
+            diags.error(
+                "deliver.target", f"{SECTION}: targets[{index}] ({target.name}): {message}", where
+            )
+            continue
         found = "site folder" if folder == root else None
         for own_folder, what in own.items():
             if folder.is_relative_to(own_folder):
@@ -287,8 +296,16 @@ def _check_local_folders(
                 f" {found} ({folder}): delivered there, out/'s files would mix with the"
                 " site's own; deliver to a folder outside it (a folder of the site's own,"
                 " such as public/, is fine)",
-                site.where(SECTION, "targets", index, "url"),
+                where,
             )
+
+
+def _real(folder: Path) -> Path | None:
+    """`folder` resolved; None when it is a loop of links (which holds no target)."""
+    try:
+        return resolved(folder)
+    except Refused:
+        return None
 
 
 class _Run:

@@ -41,7 +41,14 @@ from syndicate.model.source import SourceRef
 from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.languages import deprecated_hint, tag_problem
-from syndicate.readers.safefile import Refused, read_checked, site_refusal, status_checked
+from syndicate.readers.safefile import (
+    Refused,
+    folder_loop,
+    loop_in,
+    read_checked,
+    site_refusal,
+    status_checked,
+)
 from syndicate.readers.schemas import (
     Where,
     check,
@@ -286,9 +293,19 @@ def load_config(
     if problems or typos:
         return None
     tz = str(data.get("timezone", "UTC"))
+    loops = [
+        name  # (each would be taken for no folder: the default look, syndicate's phrases)
+        for name in (TEMPLATES, TERMS)
+        if loop_in(path.parent / name) == path.parent / name
+    ]
+    for name in loops:
+        diags.error(
+            "file.link-loop", folder_loop(f"the site's {name} folder"), _beside(shown, name)
+        )
     terms = site_terms(path.parent / TERMS, _beside(shown, TERMS), data["languages"], diags)
     folder = path.parent / TEMPLATES
     checks = (
+        not loops,
         terms is not None,
         not folder.is_dir() or templates_ok(folder, path.parent, diags),
         _timezone_ok(tz, doc, shown, diags),

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syndicate.diagnostics import Diagnostic, Diagnostics, said_at
-from syndicate.readers.safefile import outside
+from syndicate.readers.safefile import LINK_LOOP, Refused, folder_loop, loop_in, outside, resolved
 
 if TYPE_CHECKING:
     from syndicate.model import Story, StorySummary
@@ -79,23 +79,31 @@ def is_broken_link(path: Path) -> bool:
 def links_outside(folder: Path) -> bool:
     """Whether a story folder is a link to a folder outside the folder it is in (the articles
     folder): an editor's Dropbox folder linked in. It is not read (`FOLDER_OUTSIDE`)."""
-    return (
-        folder.is_symlink()
-        and folder.exists()
-        and not folder.resolve().is_relative_to(folder.parent.resolve())
-    )
+    try:
+        return (
+            folder.is_symlink()
+            and folder.exists()
+            and not resolved(folder).is_relative_to(resolved(folder.parent))
+        )
+    except Refused:  # (a loop: not outside, but no folder at all, which its reading says)
+        return False
 
 
 def report_missing(articles: Path, diags: Diagnostics) -> None:
-    """The error of an articles folder that is not there."""
-    diags.error(
-        "articles.missing",
-        f"no articles folder at {shown_path(articles)}; pass --articles DIR",
-        shown_path(articles),
+    """The error of an articles folder that is not there (or is a loop of links)."""
+    problem = (
+        folder_loop("the articles folder")
+        if loop_in(articles) == articles
+        else f"no articles folder at {shown_path(articles)}; pass --articles DIR"
     )
+    diags.error("articles.missing", problem, shown_path(articles))
 
 
 FOLDER_OUTSIDE = f"story folder is {outside('the articles folder', 'the folder')}"
+FOLDER_LOOP = (
+    f"the story folder is {LINK_LOOP}: replace the link with the story's folder; the story"
+    " stays as last published until then (delete the link to take it down)"
+)
 
 
 def check_collection(

@@ -142,15 +142,59 @@ def site_refusal(exc: Refused) -> tuple[str, str]:
     return exc.code, exc.message
 
 
+LINK_LOOP = "a link that leads back to itself (a loop of links)"
+
+
+def link_loop(what: str = "the file it should be") -> Refused:
+    """The refusal of a path that is a loop of links, with the fix: replace it with `what`."""
+    return Refused("file.link-loop", f"{LINK_LOOP}; replace the link with {what}")
+
+
+def folder_loop(name: str) -> str:
+    """The message of a folder (`name`: out/, templates/, the cache folder) that is a loop of
+    links, with the fix (`file.link-loop`, or the code of the option that names it)."""
+    return f"{name} is {LINK_LOOP}; replace the link with a folder"
+
+
+def loop_in(path: Path) -> Path | None:
+    """The first part of `path` (itself, or a folder it is in) that is a loop of links (see
+    `resolved`), to name in a message; None when there is none."""
+    for part in (*reversed(path.parents), path):
+        try:
+            resolved(part)
+        except Refused:
+            return part
+        except OSError:
+            return None
+    return None
+
+
+def resolved(path: Path, *, strict: bool = False, what: str = "the file it should be") -> Path:
+    """`path.resolve(strict=strict)`, a loop of links raised as `link_loop(what)`: Python 3.11
+    raises RuntimeError ("Symlink loop from ..."), later ones OSError (ELOOP), which a
+    caller taking OSError for a file gone would say wrong. Every path a user can make a
+    link (a story folder, out/, templates/, the cache folder) is resolved through this."""
+    try:
+        return path.resolve(strict=strict)
+    except RuntimeError:
+        raise link_loop(what) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise link_loop(what) from None
+        raise
+
+
 def kind_of(path: Path, root: Path) -> str | Refused:
     """What a folder entry is, without opening it: `dir`, `file` (regular), or why it is refused
     (a link leaving `root`, a FIFO, socket or device)."""
     try:
-        real = path.resolve(strict=True)
+        real = resolved(path, strict=True)
         mode = os.stat(real).st_mode
+    except Refused as exc:
+        return exc
     except FileNotFoundError:
         return Refused("file.missing", "a link to nothing")
-    except (OSError, RuntimeError) as exc:  # RuntimeError: a loop of links
+    except OSError as exc:
         return Refused("file.unreadable", f"cannot read it: {_reason(exc)}")
     if not _inside(real, root):
         return Refused("story.outside", outside("the story folder", "what it links to"))
@@ -200,11 +244,11 @@ def _checked(
 ) -> tuple[Path, os.stat_result]:
     """The file's real path and status, when it may be read; raises `Refused`."""
     try:
-        real = real or path.resolve(strict=True)
+        real = real or resolved(path, strict=True)
         before = os.stat(real)
     except FileNotFoundError:
         raise Refused("file.missing", "file not found") from None
-    except (OSError, RuntimeError) as exc:
+    except OSError as exc:
         raise Refused("file.unreadable", f"cannot read file: {_reason(exc)}") from None
     if root is not None and not _inside(real, root):
         raise Refused("story.outside", f"file is {outside('its folder')}")

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from syndicate.readers import budgets
-from syndicate.readers.folders import FOLDER_OUTSIDE, is_ignored, links_outside
+from syndicate.readers.folders import FOLDER_LOOP, FOLDER_OUTSIDE, is_ignored, links_outside
 from syndicate.readers.safefile import (
     Refused,
     digest_seen,
     kind_of,
     outside,
     read_seen,
+    resolved,
     status_checked,
 )
 
@@ -74,7 +75,11 @@ class StoryFiles:
         self.folder = folder
         self.read = read
         """Whether the text files were read (else only their signatures were taken)."""
-        self.root = root or folder.resolve()
+        loop = None
+        try:
+            self.root = root or resolved(folder)
+        except Refused:  # (a loop: nothing of it can be listed or read)
+            self.root, loop = folder.absolute(), Refused("story.broken-link", FOLDER_LOOP)
         self.entries: tuple[Entry, ...] = ()
         self.problem: Refused | None = None
         """Why the folder itself cannot be listed, if it cannot."""
@@ -93,7 +98,9 @@ class StoryFiles:
         """`on_disk`'s answers, by path as written (an image is looked up more than once)."""
         self._text_bytes = 0
         self._image_bytes = 0
-        if root is None and links_outside(folder):  # (nothing of it is read, not even listed)
+        if loop is not None:
+            self.problem = loop
+        elif root is None and links_outside(folder):  # (nothing of it is read, not even listed)
             self.problem = Refused("story.outside", FOLDER_OUTSIDE)
         else:
             self._list()
