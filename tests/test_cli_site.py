@@ -6,6 +6,9 @@ json), and plurals."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,6 +65,36 @@ def test_no_site_is_a_clear_error(tmp_path: Path) -> None:
     done = run_in(tmp_path, "validate", "--config", "nowhere/syndicate.yaml")
     missing = tmp_path / "nowhere" / "syndicate.yaml"
     assert done.returncode == 2 and f"--config {missing}: no such file" in done.stderr
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_site_whose_configuration_is_no_file_is_told_so_with_site_too(
+    tmp_path: Path, kind: str
+) -> None:
+    """With --site, a syndicate.yaml that is a FIFO or a link to a device was "not a syndicate
+    site ...; it is in the site DIR: give --site DIR", the very folder given: it is the site,
+    found as without --site, and the reader refuses the file (never opening the FIFO)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    config = site / "syndicate.yaml"
+    if kind == "fifo":
+        os.mkfifo(config)
+    else:
+        config.symlink_to("/dev/zero")
+    what = "a FIFO" if kind == "fifo" else "a device"
+    said = f"error: not a regular file but {what}; use a plain file [file.special]"
+    for folder, args in ((tmp_path, ("--site", "site")), (site, ())):
+        done = subprocess.run(
+            [sys.executable, "-m", "syndicate", *args, "validate"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2, done.stderr
+        assert "syndicate.yaml: " + said in done.stderr
+        assert "give --site" not in done.stderr and "not a syndicate site" not in done.stderr
 
 
 def test_site_and_config_must_agree(site: Path, tmp_path: Path) -> None:

@@ -262,7 +262,7 @@ def locate_site(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
     from here up that holds `syndicate.yaml`. Sets `args.site`, and `args.config` to the
     configuration's path inside it."""
     from syndicate.model.site import CONFIG_NAME
-    from syndicate.readers.config import find_site
+    from syndicate.readers.config import find_site, holds_config
 
     given_site: Path | None = args.site
     if args.config is not None:
@@ -285,7 +285,7 @@ def locate_site(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
         args.site, args.config = site, Path(args.config.name)
         return site
     if given_site is not None:
-        if not (given_site / CONFIG_NAME).is_file():
+        if not holds_config(given_site):  # (as `find_site` looks: a FIFO is the reader's)
             around = find_site(given_site)  # a folder of a site (its articles/): name the site
             fix = (
                 f"it is in the site {around}: give --site {around}"

@@ -228,10 +228,17 @@ def find_site(start: Path) -> Path | None:
     FIFO or a device is then refused by the reader, with a message, instead of skipped)."""
     start = start.absolute()
     for folder in (start, *start.parents):
-        candidate = folder / CONFIG_NAME
-        if candidate.exists() and not candidate.is_dir():
+        if holds_config(folder):
             return folder
     return None
+
+
+def holds_config(folder: Path) -> bool:
+    """Whether `folder` holds a `syndicate.yaml` that is not a folder: a regular file, or a
+    FIFO, socket or device, which the reader refuses with a message (`file.special`). Told by
+    `stat` alone: nothing is opened (opening a FIFO would block)."""
+    candidate = folder / CONFIG_NAME
+    return candidate.exists() and not candidate.is_dir()
 
 
 def load_config(
