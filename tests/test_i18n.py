@@ -813,6 +813,15 @@ def test_english_phrases_standing_in_are_marked_on_every_page(tmp_path: Path) ->
     # A language's own phrases are not marked: English once, on the page's <html>.
     for name in (f"{SAMPLE_SLUG}.en.html", "index.en.2.html"):
         assert (html / name).read_text(encoding="utf-8").count(english) == 1, name
+    # So are the shared body renderer's: a photo's credit, and a correction's heading.
+    assert '<small class="credit"' + english + "Credit: <bdi>" in page
+    meta = source / "story.yaml"
+    text = meta.read_text(encoding="utf-8").replace("version: 1", "version: 2")
+    text = text.replace("updated: 2021-02-18T19:30:00+01:00", "updated: 2021-02-19T09:00:00+01:00")
+    meta.write_text(text + "correction:\n  note: {en: Fixes a number.}\n", encoding="utf-8")
+    assert main([*args, "-f", "html", "-f", "epub", "-f", "atom", "-f", "rss"]) == 0
+    page = (html / f"{SAMPLE_SLUG}.dv.html").read_text(encoding="utf-8")
+    assert '<aside class="correction" role="note"><h2' + english + "Correction</h2>" in page
 
 
 def _urdu_site(tmp_path: Path) -> Path:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from lxml import etree
 
 from syndicate.i18n.locales import borrowed, direction
-from syndicate.i18n.terms import term
+from syndicate.i18n.terms import term, term_language
 from syndicate.i18n.text import Part, credit_parts
 from syndicate.model import (
     Block,
@@ -168,7 +168,17 @@ def render_figure(
             credit = etree.SubElement(figcaption, _X + "small")
             credit.set("class", "credit")
             append_parts(credit, credit_parts(image.credit, lang))
+            _in_phrase_language(credit, "credit", lang, xml_lang)
     return figure
+
+
+def _in_phrase_language(element: etree._Element, key: str, lang: str, xml_lang: bool) -> None:
+    """Mark `element`, made from syndicate's phrase `key`, as English where English stands in
+    for `lang`'s (`term_language`): a screen reader reads "Credit" in English, a right-to-left
+    page keeps its order."""
+    phrase_lang = term_language(key, lang)
+    if phrase_lang != lang:
+        mark_language(element, phrase_lang, lang, xml_lang=xml_lang)
 
 
 def append_parts(element: etree._Element, pieces: list[Part]) -> None:
@@ -198,7 +208,9 @@ def render_correction(
     aside = etree.Element(_X + "aside", nsmap={None: XHTML_NS})
     aside.set("class", "correction")
     aside.set("role", "note")
-    etree.SubElement(aside, _X + "h2").text = term("correction", lang)
+    heading = etree.SubElement(aside, _X + "h2")
+    heading.text = term("correction", lang)
+    _in_phrase_language(heading, "correction", lang, xml_lang)
     note = etree.SubElement(aside, _X + "p")
     note.text = correction.note.get(lang)
     if note.text is None:  # the original's note, said in its language
