@@ -289,6 +289,24 @@ def test_markup_in_a_plain_text_field_is_a_warning_with_the_text_to_write(
     assert warned[1].message.endswith("write it without tags: 'A big rise, <5 % a year'")
 
 
+def test_a_line_break_in_a_one_line_field_is_a_warning(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`headline: "Port strike\\nenters day two"` (or a YAML `|` block) was published with
+    its line break: a space on the page, a new line in the Atom title, NewsML-G2 and ninjs.
+    A summary is a paragraph, and may be written over lines."""
+    variant = VARIANT.replace("headline: A headline", 'headline: "Port strike\\nenters day two"')
+    variant = variant.replace("summary: A summary.", "summary: |\n  A summary\n  over lines.")
+    write_story(tmp_path, "2026-01-05-strike", en=variant)
+    _, diags = read(tmp_path, site_config)
+    assert not diags.errors
+    warned = [d for d in diags if d.code == "text.line-break"]
+    assert [(Path(str(d.path)).name, d.line) for d in warned] == [("en.md", 2)]
+    assert warned[0].message.startswith("headline holds a line break, which a page shows as")
+    assert warned[0].message.endswith("write it on one line (YAML's | keeps the line breaks of"
+                                      " a text, > and a plain value join them)")  # fmt: skip
+
+
 # Raw HTML ---------------------------------------------------------------------------------------
 
 

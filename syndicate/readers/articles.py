@@ -601,6 +601,14 @@ class _StoryReader:
             self._check_text(text, place(path), where, unset)
             if warning := markup_warning(text, place(path)):  # the body's raw HTML is its own
                 self.diags.warning("text.markup", warning, where)
+            if path and path[0] in _ONE_LINE and _LINE_BREAK.search(text.rstrip("\n")):
+                self.diags.warning(
+                    "text.line-break",
+                    f"{place(path)} holds a line break, which a page shows as a space and a"
+                    " feed, NewsML-G2 or ninjs item as a new line: write it on one line (YAML's"
+                    " | keeps the line breaks of a text, > and a plain value join them)",
+                    where,
+                )
 
     def _check_text(self, text: str, what: str, where: SourceRef, unset: bool = False) -> None:
         if warning := bidi_warning(text, what):
@@ -1143,6 +1151,12 @@ def _path_hint(rel: str, files: StoryFiles, listed: Sequence[str] = ()) -> str:
     if os.path.islink(files.folder / rel):  # a link to nothing: no near name fixes it
         return f"; it is a link to {os.readlink(files.folder / rel)!r}, which does not exist"
     return did_you_mean(rel, [name for name in (*listed, *files.neighbours(rel)) if name != rel])
+
+
+_ONE_LINE = frozenset(("headline", "alt_headline", "dateline", "byline", "keywords", "related"))
+"""The fields that are one line of text (a title, a name, a place), wherever they are shown."""
+_LINE_BREAK = re.compile("[\n\r\v\f\x85\u2028\u2029]")
+"""What breaks a line: Python's `str.splitlines` characters but the separators of records."""
 
 
 def _strings(
