@@ -222,6 +222,7 @@ def export(
     diagnostics: Diagnostics | None = None,
     progress: Progress | None = None,
     releases: bool = True,
+    interruptible: bool = True,
 ) -> ExportResult:
     """Publish stories into `out` in `formats` (names from the registry, or `all`).
 
@@ -239,6 +240,9 @@ def export(
     last published. `dry_run` does everything but publish, and says what would change.
     `releases=False` (the preview's) publishes for no one: nothing it exports counts as
     released, so no change of a story is held against its version or its id later.
+    `interruptible=False` (the preview's) leaves Ctrl-C to the caller: the worker processes
+    ignore it, and the caller stops the run through `progress`, which raises
+    KeyboardInterrupt (a thread gets no signal; the terminal's Ctrl-C reaches the workers).
 
     A run that would take away every story the last export published (the articles folder
     holds no story: a network share not mounted), or more than `export: max_deleted_percent:`
@@ -376,6 +380,7 @@ def export(
         options,
         executor=executor,
         scheduler=scheduler,
+        interruptible=interruptible,
     )
     source = articles if stories is None else None
     try:

@@ -166,9 +166,12 @@ def _init_pool_worker(settings: Settings) -> None:
     global _settings
     _settings = settings
     end_with_parent()
-    from syndicate.build.spawning import interruptible
+    from syndicate.build.spawning import ignore_interrupts, interruptible
 
-    interruptible()  # Ctrl-C ends a batch at once (the command then stops the pool)
+    if settings.interruptible:
+        interruptible()  # Ctrl-C ends a batch at once (the command then stops the pool)
+    else:
+        ignore_interrupts()  # the caller stops the run (`export(interruptible=False)`)
 
 
 def end_with_parent() -> None:

@@ -66,6 +66,9 @@ class Settings:
     each unit's files themselves (the staging folder's `UNITS`) and the out/ folder they go
     to. Their results then carry paths, not bytes (`Staged`): sending a gigabyte of outputs
     back through pipes cost the driver more than writing them."""
+    interruptible: bool = True
+    """Whether Ctrl-C interrupts a local worker's batch (the command then stops the pool);
+    the preview stops its export itself, and its workers ignore the terminal's Ctrl-C."""
     site: SiteFiles | None = None
     """Set when the work may run on other machines (`dask_adapter`): the files the
     configuration points to (logo, icon, templates) travel with the settings, the stories'

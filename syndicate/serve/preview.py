@@ -218,6 +218,7 @@ class Previewer:
             diagnostics=diags,
             releases=False,  # nothing previewed was published: no version to keep
             progress=None if stop is None else functools.partial(_stop_when_set, stop),
+            interruptible=stop is None,  # its workers leave Ctrl-C to the server's `stop`
         )
         if result.orphaned:
             diags = self._drop_orphaned(result.orphaned, diags)
