@@ -1531,6 +1531,12 @@ def test_a_kill_items_title_is_within_the_profiles_lengths(
         ("A <scr<b>ipt>alert(1)</script> trick", "A alert(1) trick"),
         ("Quoted &amp;lt;b&amp;gt; twice", "Quoted twice"),
         ("Plain a < b and c > d, &amp; AT&T", "Plain a < b and c > d, & AT&T"),
+        # Words between angle brackets are no tag (they were taken out: "NATORussia"), a tag
+        # with an attribute's value is one whatever its name; typography's spaces stay.
+        ("Voters ranked NATO<EU and US>Russia", "Voters ranked NATO<EU and US>Russia"),
+        ("If x<y & y>z then", "If x<y & y>z then"),
+        ("A <details open ontoggle=alert(1)> trick", "A trick"),
+        ("Il a dit\u00a0: «\u00a04\u202f000\u00a0»", "Il a dit\u00a0: «\u00a04\u202f000\u00a0»"),
     ],
 )
 def test_msn_abstract_holds_no_tag_that_reading_it_makes(

@@ -20,7 +20,7 @@ from syndicate.readers.config import load_config
 RECORDED = dict(
     line.split()
     for line in """\
-2021-02-18-nato-iraq-deployment c98e30fb4e62b407c6254f7e2c08d7d65b5ff0b6759fe669a14c93826ca42cb2
+2021-02-18-nato-iraq-deployment bf9fb2e89211a6f3644018c9933d81579c81b90b8d3e5a32065b7b6522408c7f
 2026-01-20-port-reopens 3afd8cac2d4033a0efdfc4522b2bffe627f31041c38472aa63a7c4b2a880a4e9
 2026-01-21-ferry-timetable 334750de686953465d54182558c30da59d500e40fb1694b13be1a89cf2e12fa0
 2026-01-22-budget-leak c6973e61913114e5b2c534ed31036d55aea627bc108c53909ee0561909ab7ae5
@@ -31,7 +31,9 @@ RECORDED = dict(
 """.splitlines()
 )
 """The digests syndicate recorded for the sample and the lifecycle fixtures (the same since
-at least stop 55): change them only with the model's meaning, never for a field added."""
+at least stop 55): change them only with the model's meaning, never for a field added. The
+sample's changed once, on purpose, when a summary's no-break spaces were kept as written
+(its French "4 000" had been read "4 000"; docs/upgrading.md)."""
 
 
 def stories(site: Path, monkeypatch: pytest.MonkeyPatch) -> list[Story]:

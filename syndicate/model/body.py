@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -172,6 +173,20 @@ _LOWERED = str.maketrans(
     "\u208c\u208d\u208e\u2090\u2091\u2095\u1d62\u2c7c\u2096\u2097\u2098\u2099"
     "\u2092\u209a\u1d63\u209b\u209c\u1d64\u1d65\u2093",
 )
+
+
+_WHITE_SPACE = re.compile("[ \t\n\r\f\v]+")
+"""The white space a text is written with (spaces, tabs, line breaks): not the spaces
+typography chooses, no-break U+00A0, narrow no-break U+202F, figure U+2007, ideographic
+U+3000, which `str.split()` also splits at."""
+
+
+def one_spaced(text: str) -> str:
+    """`text` with each run of white space one space, its ends trimmed (a summary written
+    over lines is one paragraph), the spaces typography chose kept as written: French
+    « environ 4 000 » came out « environ 4 000 », its line breakable inside the
+    number, through `" ".join(text.split())`."""
+    return _WHITE_SPACE.sub(" ", text).strip(" ")
 
 
 def raised(text: str) -> str:

@@ -33,7 +33,7 @@ from syndicate.model import (
     Variant,
     walk,
 )
-from syndicate.model.body import Block, Heading, Paragraph, inline_text
+from syndicate.model.body import Block, Heading, Paragraph, inline_text, one_spaced
 from syndicate.model.story import first_out_in_version
 from syndicate.readers import budgets
 from syndicate.readers.config import SchemaVerdict
@@ -1069,7 +1069,7 @@ class _StoryReader:
             updated=variant_updated,
             published=variant_published,
             headline=data["headline"].strip(),
-            summary=" ".join(data["summary"].split()),
+            summary=one_spaced(data["summary"]),
             byline=Byline(
                 people=tuple(
                     Person(p["name"], p.get("role"), uri_form(p["url"]) if "url" in p else None)

@@ -26,6 +26,7 @@ from lxml.builder import ElementMaker
 from syndicate.formats.feeds.feedgen_adapter import Entry, Feed, RssDialect, Tombstone
 from syndicate.formats.partners.profiles import SNF_NS, ProfileOptions
 from syndicate.i18n.dates import rfc822, rfc3339_utc
+from syndicate.model.body import one_spaced
 from syndicate.model.site import fill
 from syndicate.xmlbase import CONTENT_NS, DCTERMS_NS, MEDIA_NS, clark
 
@@ -130,8 +131,6 @@ def shorten(text: str, most: int) -> str:
 
 
 _GRAPHEME = regex.compile(r"\X")
-_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
-"""An HTML tag or comment (not a lone `<`, as in `a < b`)."""
 
 
 _HTML_ELEMENTS = (
@@ -144,6 +143,13 @@ _HTML_TAG = re.compile(
 )
 """A tag of an HTML element (or a comment) in a text, as a headline pasted from a CMS holds
 it: not any text between angle brackets ("NATO<EU and US>Russia" is words)."""
+_MARKUP = re.compile(
+    rf"{_HTML_TAG.pattern}|</?[A-Za-z][A-Za-z0-9:-]*\s[^<>]*=[^<>]*>", re.DOTALL | re.IGNORECASE
+)
+"""What a plain-text field leaves out: an HTML element's tag or a comment (`_HTML_TAG`), and
+any tag with an attribute's value, whatever its name (`<x onclick=...>`: markup, which a
+reader taking the field for HTML would run); words between angle brackets ("NATO<EU and
+US>Russia", "x<y & y>z") are no markup."""
 
 
 def plain_title(text: str) -> str:
@@ -153,12 +159,18 @@ def plain_title(text: str) -> str:
     while True:
         plain = _HTML_TAG.sub("", text)
         if plain == text:
-            return " ".join(plain.split())
+            return one_spaced(plain)
         text = plain
 
 
 def has_html_tag(text: str) -> bool:
     return _HTML_TAG.search(text) is not None
+
+
+def holds_markup(text: str) -> bool:
+    """Whether a plain-text field holds what `plain_text` takes out (`_MARKUP`), or the start
+    of a comment, a declaration or a processing instruction (`<!`, `<?`)."""
+    return _MARKUP.search(text) is not None or "<!" in text or "<?" in text
 
 
 def plain_text(text: str) -> str:
@@ -167,11 +179,12 @@ def plain_text(text: str) -> str:
     still hold markup, which a plain-text field (MSN's abstract) must not show. Tags are
     taken out and references read until neither changes anything: a tag that reading a
     reference makes (`&lt;img onerror=...&gt;`), or that taking a tag out of another makes
-    (`<scr<b>ipt>`), goes too, and RSS readers taking the field for HTML get none."""
+    (`<scr<b>ipt>`), goes too, and RSS readers taking the field for HTML get none that does
+    anything (`_MARKUP`). Words between angle brackets stay ("NATO<EU and US>Russia")."""
     while True:
-        plain = html.unescape(_TAG.sub("", text))
+        plain = html.unescape(_MARKUP.sub("", text))
         if plain == text:
-            return " ".join(plain.split())
+            return one_spaced(plain)
         text = plain
 
 

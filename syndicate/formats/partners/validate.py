@@ -19,15 +19,13 @@ from lxml import etree
 from syndicate.diagnostics import Diagnostics, Severity
 from syndicate.formats.feeds.validate import rss_problems
 from syndicate.formats.partners import rules as rule
-from syndicate.formats.partners.dialect import has_html_tag
+from syndicate.formats.partners.dialect import has_html_tag, holds_markup
 from syndicate.formats.partners.profiles import SNF_NS, ProfileOptions
 from syndicate.formats.partners.rules import Broken, Rules
 from syndicate.i18n.locales import is_valid_tag
 from syndicate.i18n.terms import term
 from syndicate.xmlbase import ATOM_NS, CONTENT_NS, DC_NS, DCTERMS_NS, MEDIA_NS, clark, safe_parser
 
-MARKUP = re.compile(r"<[A-Za-z/!?]")
-"""The start of a tag, a comment or a processing instruction: not plain text."""
 REFERENCE = re.compile(r"&(#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 """A character reference left in a description once parsed (`&amp;`, `&lt;i&gt;`): HTML
 escaped for RSS 2.0's description, which a plain-text reader shows as it is ("AT&amp;T")."""
@@ -103,7 +101,7 @@ def _item(
         yield line, "error", rule.TITLE, f"the title holds markup; {rules.label} allows none"
     text = item.findtext("description") or ""
     yield from _broken(line, rules.summary(text))
-    if MARKUP.search(text):
+    if holds_markup(text):  # (words between angle brackets, "NATO<EU and US>Russia", are none)
         message = "the description holds markup; it must be plain text"
         yield line, "error", rule.SUMMARY_PLAIN, message
     elif options.plain_description and (found := REFERENCE.search(text)):
