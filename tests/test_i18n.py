@@ -749,8 +749,12 @@ def test_pages_in_a_language_without_month_names_show_no_placeholders(tmp_path: 
     assert not re.search(r"\bM\d\d\b", xhtml)
     # Dhivehi has no phrases of its own: the English "By" and "Published" that stand in are
     # marked as English, left to right, on the right-to-left page ("YCPress By" otherwise).
-    assert '<p class="byline"><span lang="en" dir="ltr">By <bdi>' in page
-    assert '<p class="byline" lang="en" xml:lang="en" dir="ltr">By <bdi>' in xhtml
+    # The names in it are the story's own text, marked back as Dhivehi (review).
+    assert '<p class="byline"><span lang="en" dir="ltr">By <bdi lang="dv" dir="rtl">' in page
+    assert (
+        '<p class="byline" lang="en" xml:lang="en" dir="ltr">By <bdi lang="dv" xml:lang="dv"'
+        ' dir="rtl">' in xhtml
+    )
     assert re.search(
         r'<p class="date" lang="en" xml:lang="en" dir="ltr">\s*<time[^>]*>Published', xhtml
     )
@@ -845,7 +849,8 @@ def test_a_date_in_an_english_phrase_is_marked_as_the_page_language(tmp_path: Pa
     paragraph holding the Urdu date with no isolation: drawn "Published 19 11:00 2021 ،فروری",
     the month read in an English voice. The date in an English phrase standing in (the
     dateline, "Published", "Updated") is isolated and marked as Urdu, in the books and on the
-    pages, whose dateline and "Updated" line are marked as English like the other phrases."""
+    pages, whose dateline and "Updated" line are marked as English like the other phrases; so
+    is the dateline's place, the story's own text (the review found it read as English)."""
     from conftest import SAMPLE_SLUG
 
     site = _urdu_site(tmp_path)
@@ -860,11 +865,13 @@ def test_a_date_in_an_english_phrase_is_marked_as_the_page_language(tmp_path: Pa
                 xhtml,
             ), (name, word)
         assert re.search(
-            rf'<p class="dateline"{english}<bdi>Brussels</bdi>, <bdi{urdu}18 فروری، 2021</bdi>',
+            rf'<p class="dateline"{english}<bdi{urdu}Brussels</bdi>, '
+            rf"<bdi{urdu}18 فروری، 2021</bdi>",
             xhtml,
         ), name
     page = (site / "out" / f"html/{SAMPLE_SLUG}.ur.html").read_text(encoding="utf-8")
-    for cls, word in (("dateline", "<bdi>Brussels</bdi>, "), ("updated", "Updated ")):
+    place = '<bdi lang="ur" dir="rtl">Brussels</bdi>, '
+    for cls, word in (("dateline", place), ("updated", "Updated ")):
         assert re.search(
             rf'<p class="{cls}" lang="en" dir="ltr">{word}<time [^>]*lang="ur" dir="rtl">\d+ فروری',
             page,

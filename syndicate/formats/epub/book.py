@@ -555,7 +555,8 @@ def _para(cls: str, text: str) -> etree._Element:
 def _isolating(cls: str, pieces: list[Part], key: str = "", lang: str = "") -> etree._Element:
     """A paragraph of a composed text, its values (names, a place) in `<bdi>`; made from the
     term `key` of a page in `lang`, marked with the phrase's language (`_in_phrase_language`)."""
-    para = X.p({"class": cls}, *_pieces(pieces))
+    own = language_attributes(lang) if key and phrase_marks(key, lang) else None
+    para = X.p({"class": cls}, *_pieces(pieces, own))
     return _in_phrase_language(para, key, lang) if key else para
 
 
@@ -604,13 +605,14 @@ def _dated(
     if not foreign_language(term_language(key, lang), lang):
         return _pieces(parts(term(key, lang, date=date, **isolated)))
     before, _, after = term(key, lang, date=_DATE_MARK, **isolated).partition(_DATE_MARK)
-    own = X.bdi(date, language_attributes(lang))
-    return [*_pieces(parts(before)), own, *_pieces(parts(after))]
+    own = language_attributes(lang)  # the story's own text (a place, the date), in `lang`
+    return [*_pieces(parts(before), own), X.bdi(date, own), *_pieces(parts(after), own)]
 
 
-def _pieces(pieces: list[Part]) -> list[str | etree._Element]:
-    """A composed text's pieces as an element's content: its values in `<bdi>`."""
-    return [X.bdi(text) if value else text for text, value in pieces]
+def _pieces(pieces: list[Part], own: Mapping[str, str] | None = None) -> list[str | etree._Element]:
+    """A composed text's pieces as an element's content: its values in `<bdi>`, with `own`'s
+    attributes (the values' language inside a phrase marked as English: `_dated`)."""
+    return [X.bdi(text, dict(own or {})) if value else text for text, value in pieces]
 
 
 def contents_document(edition: StoryEdition, title: str, ctx: Context[Any]) -> Document:

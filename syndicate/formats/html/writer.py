@@ -305,24 +305,37 @@ def time_phrase(key: str, lang: str, tz: str, when: datetime, **values: str) -> 
     order (an element with `dir` is isolated), and a screen reader reads it in Urdu."""
     isolated = {name: isolate(value) for name, value in values.items()}
     before, _, after = term(key, lang, date=_DATE_MARK, **isolated).partition(_DATE_MARK)
+    own = values_attrs(key, lang)
     return {
-        "before": isolated_markup(before),
-        "after": isolated_markup(after),
+        "before": isolated_markup(before, own),
+        "after": isolated_markup(after, own),
         "attrs": phrase_attrs(key, lang),
         "text": format_human_date(when, lang, tz),
-        "time_attrs": _attributes(foreign_language(lang, term_language(key, lang))),
+        "time_attrs": own,
         "datetime": local_rfc3339(when, tz),
         "title": format_human_datetime(when, lang, tz),
     }
 
 
-def isolated_markup(text: str | list[Part]) -> Markup:
-    """A composed text (`syndicate.i18n.text.parts`) as markup: its values in `<bdi>`."""
+_NO_MARKS = Markup("")
+
+
+def isolated_markup(text: str | list[Part], marks: Markup = _NO_MARKS) -> Markup:
+    """A composed text (`syndicate.i18n.text.parts`) as markup: its values in `<bdi>`, with
+    `marks` (`values_attrs`)."""
     pieces = parts(text) if isinstance(text, str) else text
     return Markup("").join(
-        Markup("<bdi>{}</bdi>").format(piece) if value else Markup.escape(piece)
+        Markup("<bdi{}>{}</bdi>").format(marks, piece) if value else Markup.escape(piece)
         for piece, value in pieces
     )
+
+
+def values_attrs(key: str, lang: str) -> Markup:
+    """The attributes of the values (names, a place, a date) in the term `key` on a page in
+    `lang`: the story's own text, in `lang`, marked so again inside a phrase English stands
+    in for (`phrase_attrs`): a Dhivehi place in "{place}, {date}" is read in Dhivehi and keeps
+    its order; none when the phrase is `lang`'s."""
+    return _attributes(foreign_language(lang, term_language(key, lang)))
 
 
 def _phrase_in(key: str, lang: str, markup: Markup) -> Markup:
@@ -403,7 +416,9 @@ def article_page(
             "headline": variant.headline,
             "dek": variant.alt_headline,
             "summary": variant.summary,
-            "byline": _phrase_in("by", lang, isolated_markup(byline_parts(variant))),
+            "byline": _phrase_in(
+                "by", lang, isolated_markup(byline_parts(variant), values_attrs("by", lang))
+            ),
             # The dateline is the story's own text, dated as written (`published`, which its
             # words, "on Friday", count from), embargo or not; "Updated" is said of changes
             # the public could see, after it reached them (`public_updated_for`).
