@@ -35,8 +35,9 @@ _TEXTLESS = {
     "colgroup",
 }  # fmt: skip
 _EXECUTABLE_SCHEMES = ("javascript:", "vbscript:", "data:")
-_TAG = re.compile(r"(</?)([A-Za-z][A-Za-z0-9-]*)(:?)")
-"""A tag's start: `<` or `</`, its name, and a `:` after it (`<o:p>`, Word's markup)."""
+_TAG = re.compile(r"(</?)([A-Za-z][A-Za-z0-9-]*)(:?)([^<>]*)")
+"""A tag: `<` or `</`, its name, a `:` after it (`<o:p>`, Word's markup), and the rest up to
+its `>` (its attributes, or the other words of `<Jane Doe>`)."""
 _ELEMENTS = frozenset(lxml_defs.tags) | {
     "main", "picture", "template", "dialog", "slot", "search", "data", "bdi", "frame",
     "noframes", "nobr", "noembed", "xmp", "listing", "plaintext", "image", "menuitem", "rb",
@@ -48,6 +49,10 @@ of WHATWG's and the obsolete ones): any other name in angle brackets is a word, 
 NOT_AN_ELEMENT = " is no HTML element"
 """How `_removed` ends what it says of a word in angle brackets (`<NATO>`), read as a tag and
 removed, the word with it: the Markdown reader words it as its `body.unknown-tag`."""
+NOTHING_CLOSES = " is a tag nothing closes"
+"""How `_removed` ends what it says of a word in angle brackets that names an element
+(`<Time>`, `<Image>`), without attributes or an end tag: removed with its word, which the
+Markdown reader says as it says `NOT_AN_ELEMENT` (`body.unknown-tag`)."""
 _FOREIGN_CONTENT = re.compile(r"<(?:svg|math)[\s/>]", re.IGNORECASE)
 _DECLARATION = re.compile(r"<!([A-Za-z]+)[^>]*>?")
 """`<!DOCTYPE html>`, `<!ELEMENT ...>`: declarations, which the sanitiser removes (and lxml
@@ -130,10 +135,19 @@ def _removed(fragment: str) -> list[str]:
     every other attribute, with what a reader loses with it."""
     found: list[str] = []
     foreign = _FOREIGN_CONTENT.search(fragment) is not None  # (SVG's, MathML's own names)
-    for slash, name, namespaced in _TAG.findall(fragment):  # also stray closing tags
+    for slash, name, namespaced, rest in _TAG.findall(fragment):  # also stray closing tags
         tag = name.lower()
+        words = f"{name}{rest}".rstrip("/ \t\n")  # `<Jane Doe>`: both words go
         if tag not in _ELEMENTS and not (namespaced or "-" in tag or foreign):
-            found.append(f"{slash}{name}>{NOT_AN_ELEMENT}")  # (a custom element has a -)
+            found.append(f"{slash}{words}>{NOT_AN_ELEMENT}")  # (a custom element has a -)
+        elif (
+            slash == "<"
+            and "=" not in rest
+            and tag not in ALLOWED_TAGS | _VOID | CONTAINERS | DROPPED_WITH_CONTENT | TABLE_TAGS
+            and not (namespaced or foreign)
+            and not re.search(rf"</{re.escape(name)}\s*>", fragment, re.IGNORECASE)
+        ):
+            found.append(f"<{words}>{NOTHING_CLOSES}")  # `<Time>`: a word, not an element
         elif tag in DROPPED_WITH_CONTENT:
             found.append(f"<{tag}> element and its content")
         elif tag in TABLE_TAGS:
