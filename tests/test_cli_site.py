@@ -31,6 +31,29 @@ def test_the_site_is_found_from_a_subfolder(site: Path) -> None:
     assert not (story / "images" / "out").exists()
 
 
+def test_show_takes_a_path_from_the_folder_it_was_typed_in(site: Path) -> None:
+    """`show .` and `show en.md` from a story's folder, and `show site/articles/<slug>/` from
+    outside the site, were "no story": the path was taken from the site folder `show` runs
+    in, not from the folder the user typed it in."""
+    slug = "2021-02-18-nato-iraq-deployment"
+    story = site / "articles" / slug
+    heading = f"{slug}  (story.yaml)\n"
+    for given in (".", "en.md", "story.yaml", f"../{slug}/"):
+        done = run_in(story, "show", given, "--now", FIXED_NOW)
+        assert done.returncode == 0, (given, done.stderr)
+        assert done.stdout.startswith(heading), (given, done.stdout[:200])
+    done = run_in(story / "images", "show", "..", "--now", FIXED_NOW)
+    assert done.returncode == 0, done.stderr
+    done = run_in(site.parent, "--site", "site", "show", f"site/articles/{slug}/")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"{slug}  ({story}/story.yaml)\n")  # outside: absolute
+    done = run_in(site.parent, "--site", "site", "show", f"{site}/articles/{slug}/fr.md")
+    assert done.returncode == 0, done.stderr
+    # A path is the user's, not the site's: from outside, `articles/<slug>` is no story here.
+    done = run_in(site.parent, "--site", "site", "show", f"articles/{slug}")
+    assert done.returncode == 2 and "no story" in done.stderr
+
+
 def test_site_and_config_from_anywhere(site: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -406,7 +406,11 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
     _add_jobs(listing, "worker processes reading the stories (with 100 stories or more)")
 
     show = command("show", "show what syndicate read of one story")
-    show.add_argument("slug", metavar="SLUG", help="the story's folder name")
+    show.add_argument(
+        "slug",
+        metavar="SLUG",
+        help="the story's folder name, or its folder or a file in it as a path from here",
+    )
     _add_lang(show, "only this language (repeatable; default: every language of the story)")
     _add_articles(show)
     show.add_argument("--json", action="store_true", help="the model as JSON")

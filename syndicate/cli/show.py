@@ -25,19 +25,22 @@ LABEL = 16
 """The width of the labels in the text view."""
 
 
-def _slug_of(given: str, articles: Path, names: list[str]) -> str:
+def _slug_of(given: str, articles: Path, names: list[str], cwd: Path) -> str:
     """The story `given` names: its slug, or its folder (or a file in it) as a path, as a
-    shell's completion writes it (`articles/2026-01-05-budget/`)."""
+    shell's completion writes it (`articles/2026-01-05-budget/`, `.` or `en.md` from the
+    story's folder): relative to `cwd`, the folder the command was typed in, not the site
+    folder it runs in."""
     if given in names:
         return given
     path = Path(given)
     if path.name == "story.yaml" or path.suffix == ".md":
         path = path.parent
     try:
-        inside = path.resolve().parent == articles.resolve()
+        folder = (cwd / path).resolve()
+        inside = folder.parent == articles.resolve()
     except (OSError, RuntimeError):  # a path too long, a loop of links
         return given
-    return path.name if inside and path.name in names else given
+    return folder.name if inside and folder.name in names else given
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
@@ -45,7 +48,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if config is None:
         return EXIT_INPUT
     names = [f.name for f in story_folders(args.articles)] if args.articles.is_dir() else []
-    slug = _slug_of(args.slug, args.articles, names)
+    slug = _slug_of(args.slug, args.articles, names, args.cwd)
     if slug not in names:
         diags.error(
             "show.story",
