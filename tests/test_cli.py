@@ -270,6 +270,31 @@ def test_new_scaffolds_a_valid_story(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert main(["new", "2026-11-24-budget-vote", "--lang", "fr"]) == 2  # exists
 
 
+def test_every_list_json_row_has_every_key_an_unreadable_story_too(site: Path) -> None:
+    """A story that could not be read was `{"slug", "state"}` alone in `list --json`: a
+    script reading `.status` or `.languages[]` of every row broke on it."""
+    broken = site / "articles" / "2026-01-02-broken"
+    shutil.copytree(site / "articles" / SAMPLE_SLUG, broken)
+    (broken / "en.md").write_text("---\nheadline: [\n---\n", encoding="utf-8")
+    done = run_in(site, "list", "--json", "--now", "2026-02-01T00:00:00Z")
+    assert done.returncode == 2, done.stderr
+    rows = {row["slug"]: row for row in map(json.loads, done.stdout.splitlines())}
+    keys = [
+        "embargo_until", "headline", "id", "languages", "published", "section", "slug", "state",
+        "status", "updated", "version",
+    ]  # fmt: skip
+    assert sorted(rows[SAMPLE_SLUG]) == keys and rows[SAMPLE_SLUG]["state"] == "public"
+    assert rows[broken.name] == dict.fromkeys(keys) | {
+        "slug": broken.name,
+        "state": "unreadable",
+        "languages": [],
+    }
+    table = run_in(site, "list", "--now", "2026-02-01T00:00:00Z").stdout.splitlines()
+    assert [line.split() for line in table if line.startswith(broken.name)] == [
+        [broken.name, "unreadable"]
+    ]
+
+
 def test_config_typos_are_reported_with_a_suggestion(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

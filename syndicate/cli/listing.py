@@ -16,6 +16,21 @@ from syndicate.readers.config import load_config
 from syndicate.readers.folders import story_folders
 
 HEADERS = ("story", "status", "state", "version", "languages", "published", "updated", "embargo")
+FIELDS = (
+    "slug",
+    "id",
+    "status",
+    "state",
+    "version",
+    "section",
+    "languages",
+    "headline",
+    "published",
+    "updated",
+    "embargo_until",
+)
+"""The keys of every `list --json` row, a story that could not be read too: a script reads
+`row["status"]` or `.languages[]` of any row."""
 
 
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
@@ -29,7 +44,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     read = {story.slug for story in stories}
     broken = [f.name for f in story_folders(args.articles) if f.name not in read]
     records = [record(story, now) for story in stories]
-    records += [{"slug": name, "state": "unreadable"} for name in broken]
+    records += [unreadable(name) for name in broken]
     records.sort(key=lambda r: str(r["slug"]))
     if args.log_format == "json":
         for item in records:
@@ -65,6 +80,12 @@ def record(story: StorySummary, now: datetime) -> dict[str, object]:
         "updated": rfc3339(story.last_updated),
         "embargo_until": rfc3339(story.embargo_until) if story.embargo_until else None,
     }
+
+
+def unreadable(slug: str) -> dict[str, object]:
+    """What `list` says of a story folder that could not be read: the keys of every story,
+    null but its slug and state (and no languages)."""
+    return dict.fromkeys(FIELDS) | {"slug": slug, "state": "unreadable", "languages": []}
 
 
 def _row(item: dict[str, object]) -> list[str]:
