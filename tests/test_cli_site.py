@@ -221,6 +221,24 @@ def test_json_mode_prints_only_json(tmp_path: Path) -> None:
     assert record["line"] is None and record["path"] is None
 
 
+@pytest.mark.parametrize("given", [["--log-format", "json"], ["--log-format=JSON", "-q"]])
+def test_json_mode_without_a_command_is_a_usage_problem(tmp_path: Path, given: list[str]) -> None:
+    """`syndicate --log-format json` with no command (an empty `$CMD` in a script) printed
+    argparse's text help on stdout, and nothing on stderr; the help is for a person (text
+    mode, on stdout as `--help` is: see test_no_arguments_is_the_help_not_a_traceback)."""
+    done = run_in(tmp_path, *given)
+    assert done.returncode == 2 and done.stdout == ""
+    (record,) = [json.loads(line) for line in done.stderr.splitlines()]
+    assert record == {
+        "code": "cli.usage",
+        "line": None,
+        "message": "a command is required: init, new, list, show, validate, export, deliver,"
+        " serve, formats, terms",
+        "path": None,
+        "severity": "error",
+    }
+
+
 def test_json_summary_of_an_export(site: Path) -> None:
     done = run_in(site, "export", "-f", "model", "--timings", "--log-format", "json")
     assert done.returncode == 0, done.stderr

@@ -100,7 +100,10 @@ def _main(args_list: list[str], registry: Registry | None) -> int:
     except SystemExit as stop:  # a usage error (said), `--help`: the status, as promised
         return stop.code if isinstance(stop.code, int) else EXIT_INPUT
     if args.command is None:
-        parser.print_help()
+        if args.log_format == "json":  # stderr JSON lines only, stdout no text: a problem
+            usage_problem(f"a command is required: {', '.join(parser.commands)}")
+        else:  # a person who typed `syndicate` alone: what there is to type
+            parser.print_help()
         return EXIT_INPUT
     args.registry = registry
     if getattr(args, "json", False):  # `list --json`: the same as `--log-format json`
@@ -312,16 +315,23 @@ def locate_site(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
     return site
 
 
+def usage_problem(message: str) -> None:
+    """A usage error as the JSON line `--log-format json` promises: a `cli.usage` problem."""
+    record = {"code": "cli.usage", "line": None, "message": message, "path": None}
+    print(json.dumps(record | {"severity": "error"}, sort_keys=True), file=sys.stderr)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, whose usage errors are a JSON line under `--log-format json`."""
 
     json_errors = False
+    commands: tuple[str, ...] = ()
+    """The commands, in the help's order (the top-level parser's)."""
 
     def error(self, message: str) -> NoReturn:
         if not self.json_errors:
             super().error(message)
-        record = {"code": "cli.usage", "line": None, "message": message, "path": None}
-        print(json.dumps(record | {"severity": "error"}, sort_keys=True), file=sys.stderr)
+        usage_problem(message)
         self.exit(EXIT_INPUT)
 
     def _check_value(self, action: argparse.Action, value: object) -> None:
@@ -556,6 +566,7 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
         metavar="TAG",
         help="the language (default: %(default)s); English stands in for phrases it lacks",
     )
+    parser.commands = tuple(sub.choices)
     return parser
 
 
