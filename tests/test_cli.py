@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -293,6 +294,58 @@ def test_every_list_json_row_has_every_key_an_unreadable_story_too(site: Path) -
     assert [line.split() for line in table if line.startswith(broken.name)] == [
         [broken.name, "unreadable"]
     ]
+
+
+def test_init_refuses_an_articles_folder_its_site_would_not_validate(tmp_path: Path) -> None:
+    """`init` in a folder whose articles/ held notes said "created the site", exit 0, and
+    printed `next: cd paper && syndicate validate && ...`, whose validate failed on them."""
+    zone = ("--timezone", "UTC")
+    now = ("--now", "2026-02-01T00:00:00Z", *zone)
+    articles = tmp_path / "paper" / "articles"
+    (articles / "notes").mkdir(parents=True)
+    (articles / "notes" / "todo.txt").write_text("call Ana\n", encoding="utf-8")
+    done = run_in(tmp_path, "init", "paper", *now)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith(
+        "paper/articles: error: already holds articles/notes, which the new site could not"
+        " validate (the problems below); nothing was written."
+    ), done.stderr
+    assert "paper/articles/notes/todo.txt: error: " in done.stderr
+    assert done.stderr.endswith("not created: nothing was written in paper (the problems above)\n")
+    written = sorted(p.name for p in (tmp_path / "paper").rglob("*"))
+    assert written == ["articles", "notes", "todo.txt"]
+    shutil.move(articles / "notes", tmp_path / "notes")
+
+    def story_of(*init: str) -> Path:  # the sample story of another site, made a day earlier
+        other = tmp_path / f"other{len(list(tmp_path.iterdir()))}"
+        assert run_in(tmp_path, "init", other.name, *init).returncode == 0
+        return other / "articles" / next(n for n in os.listdir(other / "articles") if n[0] != "_")
+
+    # A story half made (no language file yet) is refused the same way.
+    half = articles / "2026-01-30-half"
+    shutil.copytree(story_of("--now", "2026-01-30T00:00:00Z", *zone), half)
+    (half / "en.md").unlink()
+    done = run_in(tmp_path, "init", "paper", *now)
+    assert done.returncode == 2 and "already holds articles/2026-01-30-half, which" in done.stderr
+    shutil.rmtree(half)
+    # One with the id the sample story would have (the same --url and date) too.
+    shutil.copytree(story_of(*now), articles / "2026-01-05-copy")
+    done = run_in(tmp_path, "init", "paper", *now)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(
+        "paper/articles/2026-01-05-copy/story.yaml:2: error: has the id"
+        " tag:example.org,2026-02-01:welcome of the sample story init would write"
+    ), done.stderr
+    shutil.rmtree(articles / "2026-01-05-copy")
+    # Stories the new site reads (and a stray file: a warning) are kept, and `next:` works.
+    shutil.copytree(story_of("--now", "2026-01-31T00:00:00Z", *zone), articles / "2026-01-31-x")
+    (articles / "README.txt").write_text("our stories\n", encoding="utf-8")
+    done = run_in(tmp_path, "init", "paper", *now)
+    assert done.returncode == 0, done.stderr
+    assert "next: cd paper && syndicate validate && syndicate export --format all" in done.stderr
+    done = run_in(tmp_path / "paper", "validate", "--now", "2026-02-01T00:00:00Z")
+    assert done.returncode == 0 and "articles: 2 stories" in done.stderr, done.stderr
+    assert "README.txt: warning: " in done.stderr
 
 
 def test_config_typos_are_reported_with_a_suggestion(

@@ -20,14 +20,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from syndicate.build.reading import read_summaries
 from syndicate.cli import EXIT_INPUT, EXIT_OK, say, shown
 from syndicate.cli.artwork import icon_png, logo_png
 from syndicate.cli.new import cannot_write, rights_notice, yaml_text
 from syndicate.diagnostics import Diagnostics, suggest
 from syndicate.i18n.dates import rfc3339, zone_city
 from syndicate.i18n.locales import fallback_tags, is_valid_tag, is_zone, zone_meant
+from syndicate.model import SiteConfig
 from syndicate.model.site import CONFIG_NAME
+from syndicate.readers.articles import id_source
 from syndicate.readers.config import load_config
+from syndicate.readers.folders import story_folders
 from syndicate.readers.languages import deprecated_hint, tag_problem
 from syndicate.readers.safefile import Refused, folder_loop, resolved
 
@@ -117,7 +121,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     # The result must load like any site: problems here (a language without terms) are
     # reported now rather than at the first export, and under --strict a warning writes
     # nothing, as for every command.
-    loads = _loads(args, site.folder, files, diags)
+    sample_id = f"tag:{urlsplit(site.url).hostname},{site.now.date().isoformat()}:welcome"
+    loads = _loads(args, site.folder, files, sample_id if story_langs else None, diags)
     if loads is False:
         where = shown(args, site.folder)
         say(args, f"not created: nothing was written in {where} (the problems above)")
@@ -167,7 +172,11 @@ def _write(
 
 
 def _loads(
-    args: argparse.Namespace, folder: Path, files: dict[str, bytes], diags: Diagnostics
+    args: argparse.Namespace,
+    folder: Path,
+    files: dict[str, bytes],
+    sample_id: str | None,
+    diags: Diagnostics,
 ) -> bool | None:
     """Whether the site's files, written in a folder of their own first, load without an
     error (or, under `--strict`, a warning); the problems are said of the real folder. None
@@ -181,12 +190,59 @@ def _loads(
             for name, data in files.items():
                 (Path(scratch) / name).parent.mkdir(parents=True, exist_ok=True)
                 (Path(scratch) / name).write_bytes(data)
-            load_config(Path(scratch) / CONFIG_NAME, shown(args, folder / CONFIG_NAME), found)
+            config = load_config(
+                Path(scratch) / CONFIG_NAME, shown(args, folder / CONFIG_NAME), found
+            )
     except OSError:
         return None
+    if config is not None and (folder / "articles").is_dir():
+        _check_articles(args, folder, config, sample_id, found)
     for problem in found:
         diags.add(problem)
     return not found.has_errors(strict=args.strict)
+
+
+def _check_articles(
+    args: argparse.Namespace,
+    folder: Path,
+    config: SiteConfig,
+    sample_id: str | None,
+    found: Diagnostics,
+) -> None:
+    """The `articles/` already in `folder` read as the new site will read it (`validate`):
+    a folder there that is no story of the site (notes, a story half made, one in a language
+    the site lacks) would make the `next:` line fail, so it is named, and nothing written."""
+    articles = folder / "articles"
+    where = shown(args, articles)
+    try:
+        stories = read_summaries(articles, config, found, os.cpu_count() or 1)
+        broken = [
+            f.name for f in story_folders(articles) if f.name not in {s.slug for s in stories}
+        ]
+    except OSError as exc:
+        found.error("init.folder", f"{where}: cannot be read ({exc.strerror or exc})")
+        return
+    for story in stories:
+        if story.id == sample_id:
+            found.error(
+                "init.folder",
+                f"has the id {sample_id} of the sample story init would write beside it, which"
+                " two stories cannot share; nothing was written. Give it another id, or run init"
+                " with another --url or --now",
+                id_source(story.source),
+            )
+    if not broken:  # (problems of readable stories, a duplicate id: each said at its place)
+        return
+    named = ", ".join(f"articles/{name}" for name in broken)
+    them = "it" if len(broken) == 1 else "them"
+    found.error(
+        "init.folder",
+        f"already holds {named}, which the new site could not validate (the"
+        f" problems below); nothing was written. Move {them} out of articles/ (a story folder"
+        f" holds only story.yaml, <tag>.md files and their images), or fix {them}, then run"
+        " init again",
+        where,
+    )
 
 
 def _taken(args: argparse.Namespace, folder: Path, names: list[str], diags: Diagnostics) -> bool:
