@@ -171,17 +171,26 @@ def loop_in(path: Path) -> Path | None:
 
 def resolved(path: Path, *, strict: bool = False, what: str = "the file it should be") -> Path:
     """`path.resolve(strict=strict)`, a loop of links raised as `link_loop(what)`: Python 3.11
-    raises RuntimeError ("Symlink loop from ..."), later ones OSError (ELOOP), which a
-    caller taking OSError for a file gone would say wrong. Every path a user can make a
-    link (a story folder, out/, templates/, the cache folder) is resolved through this."""
+    and 3.12 raise RuntimeError ("Symlink loop from ..."), and OSError (ELOOP) when `strict`,
+    which a caller taking OSError for a file gone would say wrong; 3.13 resolves a loop
+    without `strict` to itself, told by the `stat` it fails (review). Every path a user can
+    make a link (a story folder, out/, templates/, the cache folder) is resolved through
+    this."""
     try:
-        return path.resolve(strict=strict)
+        real = path.resolve(strict=strict)
     except RuntimeError:
         raise link_loop(what) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise link_loop(what) from None
         raise
+    if not strict:
+        try:
+            os.stat(path)  # (a path not there yet, or unreadable, is the caller's to find)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise link_loop(what) from None
+    return real
 
 
 def kind_of(path: Path, root: Path) -> str | Refused:
