@@ -967,7 +967,10 @@ def test_a_story_that_moved_out_of_a_target_s_sections_still_gets_there_and_its_
     site.export()
     capsys.readouterr()
     assert site.deliver() == 0
-    assert "deleted" not in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "deleted" not in err
+    # Nor told "no story in out/ is in the section 'politics'": the target still gets one.
+    assert "[deliver.section]" not in err, err
     got = folder.files()
     assert got[item] == site.files("newsml")[item], "the moved story's version 2, as an update"
     assert got[package] == site.files("newsml")[package]
@@ -987,6 +990,39 @@ def test_a_story_that_moved_out_of_a_target_s_sections_still_gets_there_and_its_
     assert site.deliver() == 0
     assert "[deliver.no-kill]" not in capsys.readouterr().err
     assert not [p for p in folder.files() if SECOND_SLUG in p or SAMPLE_SLUG in p]
+
+
+def test_a_story_that_moved_before_the_ledger_knew_sections_stays_the_target_s(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ledger from before the `sections` table, then a story moved to a section the target
+    does not take: the first run of this version deleted every file of it at the partner,
+    no kill (review). A held story whose section the ledger does not know is taken under a
+    section the target takes, and stays."""
+    folder = LocalFolder(tmp_path)
+    pol = target_yaml(folder, "pol", "[newsml]") + "  sections: [politics]\n"
+    site.configure(deliver_section(pol))
+    site.export()
+    assert site.deliver() == 0
+    ledger = state_folder(site.out, cache_folder(site.config, site.out)) / "deliver.sqlite"
+    db = sqlite3.connect(ledger)
+    with db:
+        db.execute("DELETE FROM sections")  # as a ledger an older syndicate wrote
+    db.close()
+    for slug in (SECOND_SLUG, SAMPLE_SLUG):  # no story is in politics now
+        site.replace(slug, "story.yaml", "section: politics", "section: world")
+        site.replace(slug, "story.yaml", "version: 1", "version: 2")
+        site.replace(slug, "story.yaml", "updated: 2021-02-18T19:30", "updated: 2021-02-18T21:00")
+    site.export()
+    capsys.readouterr()
+    assert site.deliver() == 0
+    err = capsys.readouterr().err
+    assert "deleted" not in err
+    # Nor told "no story in out/ is in the section 'politics'": the target still gets two.
+    assert "[deliver.section]" not in err, err
+    for slug in (SECOND_SLUG, SAMPLE_SLUG):
+        item = f"newsml/{slug}.en.xml"
+        assert folder.files()[item] == site.files("newsml")[item], "version 2, as an update"
 
 
 def test_a_kill_a_format_says_by_dropping_the_story_is_no_missing_kill(

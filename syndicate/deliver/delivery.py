@@ -17,7 +17,7 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from syndicate.build.engine import cache_folder, settle_output
-from syndicate.build.inventory import Inventory, show_path
+from syndicate.build.inventory import Inventory, PublishedFile, show_path
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
 from syndicate.build.publish import OutputError, exclusive
@@ -381,7 +381,7 @@ class _Run:
         if result.problem is None:
             held = self.ledger.delivered(target.name, target.place)
             selected = selection(target, self.inventory, folders, held)
-            self._unknown_sections(index, target)
+            self._unknown_sections(index, target, selected)
             self._tell_skipped()
             planned = plan(self.out, selected, held)
             result.changes = planned.changes
@@ -455,13 +455,17 @@ class _Run:
             self.site.where(SECTION, "targets", index),
         )
 
-    def _unknown_sections(self, index: int, target: Target) -> None:
+    def _unknown_sections(
+        self, index: int, target: Target, selected: Sequence[PublishedFile]
+    ) -> None:
         """Warn of a section the target lists that no story of the last export is in (a
         typo, `politcs`): its partner would get no story of it, and nothing else would say
-        so. A section the stories no longer have is said the same way."""
+        so. A section the stories no longer have is said the same way, unless the target
+        still gets a story it holds under it (one that moved: `selection`, review)."""
         if target.sections == "all":
             return
         present = {section for section in self.inventory.sections if section}
+        present |= {file.section for file in selected if file.section}
         for section in target.sections:
             if section not in present:
                 fix = did_you_mean(section, present)

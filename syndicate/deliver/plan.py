@@ -77,18 +77,25 @@ def selection(
     file kept so carries the section it was taken under (recorded again with it). Only a
     target's own filter narrowed (it no longer takes that section) lets the story go."""
     taken: dict[str, set[str]] = {}
+    unknown: set[str] = set()
     for entry in (held or {}).values():
         if entry.word is not None and entry.section is not None:
             taken.setdefault(entry.word.story, set()).add(entry.section)
+        elif entry.word is not None:
+            unknown.add(entry.word.story)
+    # A story held under a section a ledger from before did not record: taken under one the
+    # target takes, as it was then. A story that moved before this version's first delivery
+    # cannot be told from a filter narrowed then; it stays (a kill that must reach it does),
+    # where deleting it would take it away with no kill (review).
+    ours = sorted(target.sections) if target.sections != "all" else []
     chosen = []
     for folder in folders:
         for file in inventory.files(folder):
             if target.wants(file.lang, file.section):
                 chosen.append(file)
             elif file.story is not None:
-                kept = [
-                    s for s in sorted(taken.get(file.story.id, ())) if target.wants(file.lang, s)
-                ]
+                under = taken.get(file.story.id, set(ours) if file.story.id in unknown else ())
+                kept = [s for s in sorted(under) if target.wants(file.lang, s)]
                 if kept:
                     chosen.append(replace(file, section=kept[0]))
     return chosen
