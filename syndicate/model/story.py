@@ -377,7 +377,8 @@ class Story:
         `correction_for`, but none for a version made before the variant reached the public
         (`updated` before `public_since_for`: corrected under embargo, or while dated ahead),
         which the public never had uncorrected. Wire partners, who had the embargoed version,
-        are told (`correction_for`)."""
+        are told (`correction_for`). Strictly before: a version dated at the release itself
+        is told, as a correction whose `updated` was left at `published` was always told."""
         if self.updated < self.public_since_for(lang):
             return None
         return self.correction_for(lang)
