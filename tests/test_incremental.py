@@ -870,9 +870,9 @@ def test_an_edit_assembles_only_the_documents_holding_the_story(
     made: list[str] = []
     assemble = documents.assemble
 
-    def counting(render: Any, document: Any, ctx: Any) -> bytes:
+    def counting(render: Any, document: Any, ctx: Any, *places: Any) -> bytes:
         made.append(document.path)
-        return assemble(render, document, ctx)
+        return assemble(render, document, ctx, *places)
 
     monkeypatch.setattr(documents, "assemble", counting)
     others: list[str] = []

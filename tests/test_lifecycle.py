@@ -181,6 +181,44 @@ def test_notices_take_their_place_by_date_newest_first(out: Path) -> None:
     assert [str(i) for i in atom_ids][:2] == [killed, withdrawn]
 
 
+def test_atom_notices_come_before_every_entry(
+    lifted_out: Path, shared_dir: Path, tmp_path: Path
+) -> None:
+    """RFC 4287's schema puts foreign elements (RFC 6721's `at:deleted-entry`) before every
+    `atom:entry`: a notice placed at its kill's time after a newer entry (the story released
+    after the kills) made the feed invalid. Every Atom document, archive pages too, lists its
+    notices first, newest kill first, and passes atom.rng; RSS keeps the kill at its time."""
+    schema = etree.RelaxNG(etree.parse(str(shared_dir / "schemas-official/atom/atom.rng")))
+    killed, withdrawn = variant_id(KILLED, "en"), variant_id(WITHDRAWN, "en")
+    for path in sorted((lifted_out / "atom").rglob("*.xml")):
+        feed = xml(path)
+        children = [etree.QName(c).localname for c in feed]
+        listed = [c for c in children if c in ("entry", "deleted-entry")]
+        assert listed == sorted(listed, key=lambda c: c == "entry"), path
+        assert schema.validate(etree.ElementTree(feed)), (path, schema.error_log)
+    refs = xml(lifted_out / "atom/en.xml").xpath("at:deleted-entry/@ref", namespaces=NS)
+    assert [str(r) for r in refs] == [killed, withdrawn]
+    # an archive page too: the withdrawal's notice before the entries of its page, one of
+    # them corrected after it (archive order: public, corrected, lifted, withdrawn | killed)
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    meta = site / "articles" / CORRECTED / "story.yaml"
+    text = meta.read_text(encoding="utf-8")
+    assert "updated: 2026-01-22T08:30:00Z" in text
+    meta.write_text(text.replace("2026-01-22T08:30:00Z", "2026-01-28T08:30:00Z"), "utf-8")
+    config = site / "syndicate.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "feeds:\n  archive_size: 4\n", encoding="utf-8")
+    args = ["export", "-q", "-f", "atom", "--now", NOW, "--jobs", "1"]
+    args += ["--config", str(config), "--articles", str(site / "articles")]
+    assert main([*args, "--out", str(site / "out")]) == 0
+    page = xml(site / "out/atom/en/archive/1.xml")
+    listed = [etree.QName(c).localname for c in page]
+    assert listed[listed.index("deleted-entry") :].count("entry") == 3, listed
+    assert page.xpath("at:deleted-entry/@ref", namespaces=NS) == [withdrawn]
+    for path in sorted((site / "out/atom").rglob("*.xml")):
+        assert schema.validate(etree.parse(str(path))), (path, schema.error_log)
+
+
 def test_feeds_show_the_correction_in_the_entry(out: Path) -> None:
     atom = feedparser.parse((out / "atom/en.xml").read_bytes())
     rss = feedparser.parse((out / "rss/en.xml").read_bytes())
@@ -1347,7 +1385,7 @@ def test_every_public_channel_dates_a_lifted_story_at_its_release(lifted_out: Pa
     own = variant_id(LIFTED, "en")
     # Atom, RSS, JSON Feed: the dates, and first in the subscription feed
     atom = xml(out / "atom/en.xml")
-    first = atom.xpath("(a:entry | at:deleted-entry)[1]", namespaces=NS)[0]
+    first = atom.xpath("a:entry[1]", namespaces=NS)[0]  # Atom's notices come before entries
     assert first.findtext(f"{{{ATOM_NS}}}id") == own
     for name in ("published", "updated"):
         assert instant(first.findtext(f"{{{ATOM_NS}}}{name}")) == released, name
@@ -1430,10 +1468,14 @@ def test_every_public_channel_dates_a_lifted_story_at_its_release(lifted_out: Pa
 
 def test_a_lifted_story_tops_the_feed_and_the_others_keep_their_dates(lifted_out: Path) -> None:
     """The rule is a floor, not a replacement: the stories public before keep their dates
-    (the correction's `updated`, the kills' times), in their order below the released one."""
+    (the correction's `updated`, the kills' times), in their order below the released one
+    (in Atom, whose notices all come before the entries, below the kills' notices)."""
+    expected = [LIFTED, KILLED, WITHDRAWN, CORRECTED, PUBLIC]
+    rss = feedparser.parse((lifted_out / "rss/en.xml").read_bytes())
+    assert [e.id for e in rss.entries] == [variant_id(slug, "en") for slug in expected]
     atom = xml(lifted_out / "atom/en.xml")
     listed = atom.xpath("a:entry/a:id/text() | at:deleted-entry/@ref", namespaces=NS)
-    expected = [LIFTED, KILLED, WITHDRAWN, CORRECTED, PUBLIC]
+    expected = [KILLED, WITHDRAWN, LIFTED, CORRECTED, PUBLIC]
     assert [str(i) for i in listed] == [variant_id(slug, "en") for slug in expected]
     (corrected,) = atom.xpath("a:entry[a:id=$id]", namespaces=NS, id=variant_id(CORRECTED, "en"))
     assert corrected.findtext(f"{{{ATOM_NS}}}updated") == "2026-01-22T08:30:00Z"

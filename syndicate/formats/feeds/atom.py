@@ -19,5 +19,6 @@ class AtomWriter(FeedWriter):
     render_entry = staticmethod(atom_entry)
     render_document = staticmethod(atom_document)
     render_tombstone = staticmethod(atom_tombstone)
+    notices_first = True  # RFC 4287: no atom:entry before a foreign element (a deleted-entry)
     feed_image = staticmethod(atom_logo)
     check_file = staticmethod(check_atom_file)

@@ -130,6 +130,9 @@ class FeedWriter(Writer[FeedOptions]):
     """The whole document from its head and its entries' bytes."""
     render_tombstone: Callable[[Tombstone], bytes]
     """What replaces the entry of a story killed or withdrawn after it was public."""
+    notices_first: bool = False
+    """Every notice before the first entry (`notices_ahead`), not among the entries at its
+    kill's time (`notice_places`): Atom's, whose schema allows no other place."""
     feed_image: Callable[[bytes, bytes | None], FeedImage]
     """The format's image from the publisher's logo and icon, in the size it allows."""
     check_file: Callable[[Path, Diagnostics], None]
@@ -153,8 +156,9 @@ class FeedWriter(Writer[FeedOptions]):
         # made again only when the configuration (its logo and icon among it) changes
         yield Planned(f"{self.name}/{IMAGE_FILE}", image.make)
         logo = Logo(ctx.urls.output(f"{self.name}/{IMAGE_FILE}"), image.width, image.height)
+        places = notices_ahead if self.notices_first else notice_places
         for document in plan_documents(stories, ctx, self.name, self.media_type, logo):
-            make = functools.partial(assemble, self.render_document, document, ctx)
+            make = functools.partial(assemble, self.render_document, document, ctx, places)
             yield planned(document, make)
 
     def check_stories(self, stories: Sequence[StorySummary], ctx: Context[FeedOptions]) -> None:
@@ -206,24 +210,39 @@ class Document:
 
 
 def assemble(
-    render: Callable[[Feed, Sequence[bytes]], bytes], document: Document, ctx: Context[FeedOptions]
+    render: Callable[[Feed, Sequence[bytes]], bytes],
+    document: Document,
+    ctx: Context[FeedOptions],
+    places: Callable[[Document], list[bool]] | None = None,
 ) -> bytes:
-    """A feed document, `render`ed from its head and its stories' fragments."""
+    """A feed document, `render`ed from its head and its stories' fragments, the notices at
+    their `places` (`notice_places` unless told)."""
     lang = document.lang
     entries = ctx.fragments(document.stories, entry_name(lang))
     notices = ctx.fragments(document.killed, tombstone_name(lang))
-    return render(document.head, interleaved(notice_places(document), entries, notices))
+    where = (places or notice_places)(document)
+    return render(document.head, interleaved(where, entries, notices))
 
 
 def notice_places(document: Document) -> list[bool]:
     """Where the document's notices go among its entries, newest first (True for a notice,
     False for an entry, in the order both are listed): a notice is dated at its kill, so a
     partner or reader who looks only at the top of a feed finds a recent kill there, not
-    after years of entries. A notice and an entry of the same time: the entry first."""
+    after years of entries. A notice and an entry of the same time: the entry first. RSS,
+    JSON Feed and the partner profiles place them so; Atom puts them first (`notices_ahead`)."""
     lang = document.lang
     stories = [(-_instant(s.public_updated_for(lang)), False) for s in document.stories]
     notices = [(-_instant(s.public_updated_for(lang)), True) for s in document.killed]
     return [notice for _, notice in heapq.merge(stories, notices, key=lambda pair: pair[0])]
+
+
+def notices_ahead(document: Document) -> list[bool]:
+    """Atom's places of the notices (as `notice_places` gives them): all of them, newest
+    first, before the first entry. RFC 4287's schema puts foreign elements, RFC 6721's
+    `at:deleted-entry` among them, before every `atom:entry`: a notice after an entry newer
+    than its kill made the feed invalid (`atom.rng`, `validate --outputs`). A partner or
+    reader who looks only at the top of the feed still finds every recent kill there."""
+    return [True] * len(document.killed) + [False] * len(document.stories)
 
 
 def interleaved(
