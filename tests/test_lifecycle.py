@@ -152,6 +152,22 @@ def test_atom_tombstones_replace_killed_entries(out: Path) -> None:
     )
 
 
+def test_a_tombstone_leaves_the_feeds_own_link_alone(out: Path) -> None:
+    """feedparser knows no `at:deleted-entry` and read the `atom:link` inside one as the
+    feed's: the killed story's notice page became the feed's home page (`feed.link`). The
+    deleted-entry carries no link (optional in RFC 6721); its `ref` names the entry."""
+    for path in (out / "atom/fr.xml", out / "atom/fr/politics.xml"):
+        feed = xml(path)
+        assert feed.xpath("at:deleted-entry", namespaces=NS)
+        assert not feed.xpath("at:deleted-entry/*[not(self::at:comment)]", namespaces=NS)
+        parsed = feedparser.parse(path.read_bytes())
+        assert parsed.feed.link == "https://harbour.example/"
+        assert {link.href for link in parsed.feed.links} == {
+            "https://harbour.example/",
+            f"{BASE}{path.relative_to(out).as_posix()}",
+        }
+
+
 def test_rss_kill_items_replace_killed_items(out: Path) -> None:
     parsed = feedparser.parse((out / "rss/fr.xml").read_bytes())
     assert parsed.bozo == 0

@@ -121,7 +121,8 @@ class Tombstone:
     comment: str
     """The notice: what happened, in the feed's language."""
     link: str
-    """The story's page, which now shows the notice."""
+    """The story's page, which now shows the notice (RSS's kill item links it; Atom's
+    deleted-entry does not, see `atom_tombstone`)."""
     when: datetime
     published: datetime | None = None
     """When the story reached the public in the language: a feed that dates its items by
@@ -175,7 +176,6 @@ PLAIN_RSS = RssDialect()
 _ENTRIES = "syndicate:entries"
 """A comment standing where the entries go while the head is serialised."""
 _ATOM_NSMAP: dict[str | None, str] = {None: ATOM_NS, "media": MEDIA_NS}
-A = ElementMaker(namespace=ATOM_NS, nsmap=_ATOM_NSMAP)
 T = ElementMaker(namespace=TOMBSTONES_NS, nsmap={**_ATOM_NSMAP, "at": TOMBSTONES_NS})
 _RSS_NSMAP: dict[str | None, str] = {
     "atom": ATOM_NS,
@@ -249,11 +249,14 @@ def _category_attributes(category: Category) -> dict[str, str]:
 
 
 def atom_tombstone(tombstone: Tombstone) -> bytes:
-    """An RFC 6721 deleted-entry, serialised on its own like an entry (see `atom_document`)."""
+    """An RFC 6721 deleted-entry, serialised on its own like an entry (see `atom_document`):
+    its `ref`, `when` and comment, and no `atom:link` (optional in RFC 6721). feedparser, which
+    knows no deleted-entry, reads a link inside one as the feed's own: an `alternate` became
+    the feed's home page (`feed.link`), any other rel a link of the feed's. The `ref` is the
+    entry's id, whose page a reader already has."""
     element = T(
         "deleted-entry",
         T.comment(tombstone.comment),
-        A.link(rel="alternate", href=tombstone.link, type="text/html"),
         ref=tombstone.id,
         when=rfc3339_utc(tombstone.when),
     )
