@@ -24,10 +24,12 @@ from syndicate.formats.partners.profiles import SmartNewsOptions
 from syndicate.formats.partners.rules import Rules
 from syndicate.formats.partners.validate import check_feed
 from syndicate.model import (
+    Byline,
     Correction,
     Emphasis,
     Localized,
     Paragraph,
+    Person,
     SiteConfig,
     Story,
     Strong,
@@ -196,6 +198,34 @@ def test_special_characters_come_through_intact(
         assert summary == f"<b>not bold</b> & AT&T {headline}"
         content = lxml_html.fromstring(entry.content[0].value).text_content()
         assert "x < y && z > 0 🚀 «ok»" in content
+
+
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.name)
+def test_contributors_are_not_credited_as_authors(
+    writer: FeedWriter, sample_story: Story, site_config: SiteConfig, atom_schema: etree.RelaxNG
+) -> None:
+    """A translator or a photographer is a contributor, not an author (docs/sources.md):
+    Atom's `contributor` and RSS's `dc:contributor`, as JSON Feed and JSON-LD leave them out
+    of the authors; both were listed as `author` and `dc:creator`."""
+    people = (
+        Person("Jane Martin", "correspondent"),
+        Person("Li Wei", "translator", "https://ycpress.example/lw"),
+        Person("Omar & Haddad", "photographer"),
+    )
+    byline = Byline(people, "YCPress")
+    variants = tuple(replace(v, byline=byline) for v in sample_story.variants)
+    files = export(writer, [replace(sample_story, variants=variants)], site_config)
+    assert_valid(files, atom_schema)
+    entry = parse(files[f"{writer.name}/en.xml"]).entries[0]
+    assert [a.get("name") for a in entry.authors] == ["Jane Martin", "YCPress"]
+    assert [c.get("name") for c in entry.contributors] == ["Li Wei", "Omar & Haddad"]
+    item = etree.fromstring(files[f"{writer.name}/en.xml"])
+    if writer.name == "atom":
+        (found,) = item.iterfind(".//{*}entry/{*}contributor/{*}uri")
+        assert found.text == "https://ycpress.example/lw"
+    else:
+        creators = item.xpath("//*[local-name()='creator']/text()")
+        assert creators == ["Jane Martin", "YCPress"]
 
 
 @pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.name)

@@ -673,8 +673,10 @@ def make_entry(story: Story, lang: str, ctx: Context[Any]) -> Entry:
         summary=variant.summary,
         content=to_string(body),
         body=body,
-        authors=tuple(Person(p.name, uri=p.url) for p in variant.byline.people)
+        # the people who wrote it: a translator or a photographer is a contributor
+        authors=tuple(Person(p.name, uri=p.url) for p in variant.byline.authors)
         + ((Person(variant.byline.organisation),) if variant.byline.organisation else ()),
+        contributors=tuple(Person(p.name, uri=p.url) for p in variant.byline.contributors),
         categories=_categories(story, lang),
         media=tuple(
             Media(

@@ -95,6 +95,9 @@ class Entry:
     categories: tuple[Category, ...]
     media: tuple[Media, ...]
     rights: str | None
+    contributors: tuple[Person, ...] = ()
+    """The byline's people credited for something else than the text (a translator, a
+    photographer): Atom's `contributor`, RSS's `dc:contributor`, never among the authors."""
     body: etree._Element | None = field(default=None, compare=False, repr=False)
     """The tree `content` was serialised from, when there is one: an Atom entry takes a copy of
     it instead of parsing `content` again."""
@@ -200,13 +203,15 @@ def atom_entry(entry: Entry) -> bytes:
     for link in _entry_links(entry):
         etree.SubElement(element, _A + "link", _link_attributes(link))
     for person in entry.authors:
-        element.append(_atom_author(person))
+        element.append(_atom_person(person))
     # The Atom container <div> (RFC 4287, 4.1.3.1), then the body's own <div lang>.
     content = etree.SubElement(element, _A + "content", type="xhtml")
     etree.SubElement(content, _X + "div", nsmap=_XHTML_NSMAP).append(_body(entry))
     _sub(element, _A + "summary", entry.summary or None)
     for cat in entry.categories:
         etree.SubElement(element, _A + "category", _category_attributes(cat))
+    for person in entry.contributors:
+        element.append(_atom_person(person, "contributor"))
     _sub(element, _A + "published", rfc3339_utc(entry.published))
     if entry.rights:
         _sub(element, _A + "rights", entry.rights)
@@ -228,8 +233,8 @@ def _body(entry: Entry) -> etree._Element:
     return etree.fromstring(entry.content.encode("utf-8"), safe_parser())
 
 
-def _atom_author(person: Person) -> etree._Element:
-    author = etree.Element(_A + "author")
+def _atom_person(person: Person, tag: str = "author") -> etree._Element:
+    author = etree.Element(_A + tag)
     _sub(author, _A + "name", person.name)
     if person.email:
         _sub(author, _A + "email", person.email)
@@ -293,7 +298,7 @@ def rss_item(entry: Entry, dialect: RssDialect = PLAIN_RSS) -> bytes:
 
 
 _RSS_PLAIN = re.compile(
-    rb"<(title|category|author|dc:creator|media:title|media:credit|media:description|source)"
+    rb"<(title|category|author|dc:creator|dc:contributor|media:title|media:credit|media:description|source)"
     rb"([ >][^<]*)</\1>"
 )
 """RSS elements of plain text (not HTML, as `description` is), on one line as serialised."""
@@ -448,6 +453,10 @@ def _fill_entry(fe: FeedEntry, entry: Entry) -> None:
         fe.author([_as_dict(p) for p in entry.authors])
         # RSS <author> must be an e-mail address; dc:creator carries plain names.
         fe.dc.dc_creator([p.name for p in entry.authors], replace=True)
+    if entry.contributors:
+        # Atom's contributors too (feedgen writes them in Atom only); RSS has dc:contributor.
+        fe.contributor([_as_dict(p) for p in entry.contributors])
+        fe.dc.dc_contributor([p.name for p in entry.contributors], replace=True)
     fe.dc.dc_language(entry.lang)
     for cat in entry.categories:
         # RSS carries one text per category: the code when it is a vocabulary's (the scheme as
