@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import stat
 import subprocess
@@ -852,3 +853,84 @@ def test_a_first_run_that_publishes_nothing_leaves_no_out_folder(site: Path) -> 
     story.write_text(story.read_text(encoding="utf-8") + "version: nine\n", encoding="utf-8")
     assert api_export(site, out).status == "input-errors"
     assert not out.exists()
+
+
+# The cache folder, a folder of its own ----------------------------------------------------------
+
+
+def files_of(site: Path) -> list[Path]:
+    return sorted(p.relative_to(site) for p in site.rglob("*"))
+
+
+@pytest.mark.parametrize(
+    ("cache", "here", "said"),
+    [
+        ("{site}/articles/cache", ".", "articles/cache: is inside the articles folder (articles)"),
+        # a cron line: `cd articles/x && SYNDICATE_CACHE_DIR=cache syndicate export`
+        (
+            "cache",
+            "articles/bench-000001",
+            "articles/bench-000001/cache: is inside the articles folder (articles)",
+        ),
+        ("templates", ".", "templates: is the site's templates folder (templates)"),
+        ("terms/cache", ".", "terms/cache: is inside the site's terms folder (terms)"),
+        ("{site}", ".", ".: holds the articles folder (articles)"),
+    ],
+    ids=["in-articles", "relative-from-a-story", "templates", "in-terms", "the-site"],
+)
+def test_a_cache_folder_among_the_sites_sources_is_refused(
+    site: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    cache: str,
+    here: str,
+    said: str,
+) -> None:
+    """SYNDICATE_CACHE_DIR naming a folder in articles/ was taken: the build state written
+    there was read as a story folder by every later export (`story.meta-missing`, exit 2).
+    It is refused as `--out` is there, before anything is written, naming the variable."""
+    (site / "templates").mkdir()
+    (site / "terms").mkdir()
+    before = files_of(site)
+    monkeypatch.setenv(engine.CACHE_ENV, cache.format(site=site))
+    monkeypatch.chdir(site / here)
+    assert main(["export", "-q", "-f", "atom", "--now", FIXED_NOW]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {engine.CACHE_ENV}={said}: " in err and "[cache.folder]" in err
+    assert f"set {engine.CACHE_ENV} to a folder outside the site's sources and out/" in err
+    assert files_of(site) == before  # nothing written: no out/, no build state
+    monkeypatch.delenv(engine.CACHE_ENV)
+    assert main(["export", "-q", "-f", "atom", "--now", FIXED_NOW]) == 0  # as before
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["validate"], ["validate", "--outputs", "out"], ["deliver"], ["serve"], ["serve", "--watch"]],
+    ids=["validate", "validate-outputs", "deliver", "serve", "serve-watch"],
+)
+def test_every_command_keeping_state_in_the_cache_refuses_it_among_the_sources(
+    site: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    """validate reads the build state (and with --outputs completes a publication), deliver
+    keeps its ledger with it, serve settles out/ and previews into the cache: each refuses a
+    cache folder in articles/ as the export does. (The server's port is taken: were the
+    cache accepted, `serve` would stop there rather than serve.)"""
+    monkeypatch.chdir(site)
+    assert main(["export", "-q", "-f", "atom", "--now", FIXED_NOW]) == 0
+    before = files_of(site)
+    monkeypatch.setenv(engine.CACHE_ENV, "articles/cache")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = ["--port", str(taken.getsockname()[1])] if command[0] == "serve" else []
+        assert main([*command, *port]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"error: {engine.CACHE_ENV}=articles/cache: is inside the articles folder (articles)" in err
+    )
+    assert "[cache.folder]" in err and "serve.port" not in err
+    assert files_of(site) == before
+

@@ -295,8 +295,14 @@ def export(
         named = tuple(map(str, formats)) if isinstance(formats, list | tuple) else ()
         return ExportResult("input-errors", diags, named)
     now = now or datetime.now(UTC)
+    sources = (articles or Path("articles")) if stories is None else None
+    at = config if isinstance(config, Path) else None
+    cache_named = "cache" if cache is not None else None
     cache = cache or cache_folder(config, out)
-    verdict = None if isinstance(config, SiteConfig) else SchemaVerdict(cache, code_digest())
+    # (a cache in out/ is said by `out_apart`, as out/ holding the build states)
+    own_cache = cache_apart(cache, sources, at, diags, named=cache_named)
+    # (none remembered in a cache refused: the configuration's checks save there)
+    verdict = None if at is None or not own_cache else SchemaVerdict(cache, code_digest())
     site = _site(config, diags, verdict)
     registry = registry or default_registry()
     registry.report_refused(diags)
@@ -305,8 +311,7 @@ def export(
         use_site_terms(site.terms)
     # A configuration with errors names no profile of its own: its names are not said unknown.
     names = _format_names(formats, registry, diags if site is not None else Diagnostics())
-    sources = (articles or Path("articles")) if stories is None else None
-    apart = out_apart(out, sources, config if isinstance(config, Path) else None, diags)
+    apart = out_apart(out, sources, at, diags) and own_cache
     look = None
     if (
         apart
@@ -613,6 +618,78 @@ def out_apart(
                 else "choose another folder, or leave the option out"
             ),
         )
+        return False
+    return True
+
+
+def cache_apart(
+    cache: Path,
+    articles: Path | None,
+    config: Path | None,
+    diags: Diagnostics,
+    *,
+    out: Path | None = None,
+    named: str | None = None,
+) -> bool:
+    """Whether the cache folder `cache` (the build states, the delivery ledgers, the preview)
+    is a folder of its own: not the articles folder nor in it (the next run would read it as
+    a story folder without story.yaml, and every export fail), nor the site's `templates/` or
+    `terms/` or in them, nor out/ or in it (`out`, when given: served or published with it;
+    `export` leaves that to `out_apart`, which finds out/ holding the build states), and
+    holding none of them nor syndicate.yaml (its `builds/`, `preview/` and `.gitignore`
+    would go among the site's own files). Refused as `--out` is (`out_apart`), with an error
+    that names where the folder comes from: `named` (the `cache` argument of `export`), else
+    SYNDICATE_CACHE_DIR when it is set, else the default `.syndicate/` beside syndicate.yaml.
+    Looked at before anything is written there."""
+    chosen = bool(os.environ.get(CACHE_ENV))
+    try:
+        where = resolved(cache)
+    except Refused:  # a loop of links: said as such where the build state is opened
+        return True
+    sources: list[tuple[Path | None, str]] = [(articles, "the articles folder")]
+    if config is not None:
+        sources += [
+            (config.parent / TEMPLATES, "the site's templates folder"),
+            (config.parent / TERMS, "the site's terms folder"),
+            (config, "syndicate.yaml"),
+        ]
+    sources.append((out, "the output folder"))
+    for path, name in sources:
+        if path is None:
+            continue
+        try:
+            source = resolved(path)
+        except Refused:  # said when it is read
+            continue
+        if where == source:
+            how = "is"
+        elif source in where.parents:
+            how = "is inside"
+        elif where in source.parents and path is not out:  # (out/ beside the states is usual)
+            how = "holds"
+        else:
+            continue
+        shown = shown_path(cache)
+        if named is not None:
+            what = f"{named} {shown}"
+            fix = "give a folder outside the site's sources and out/, or leave it out"
+        elif chosen:
+            what = f"{CACHE_ENV}={shown}"
+            fix = (
+                f"set {CACHE_ENV} to a folder outside the site's sources and out/, or unset it"
+                f" to keep the build state in {CACHE_NAME}/ beside syndicate.yaml"
+            )
+        else:
+            what = f"the cache folder {shown}"
+            fix = f"set {CACHE_ENV} to a folder outside the site's sources and out/"
+        why = (
+            "the next run would read the build state as a story"
+            if path is articles and how != "holds"
+            else "publishing out/ would publish the build state"
+            if path is out
+            else "the build state would go among the site's own files"
+        )
+        diags.error("cache.folder", f"{what}: {how} {name} ({shown_path(path)}): {why}; {fix}")
         return False
     return True
 

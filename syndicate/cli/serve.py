@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from syndicate.build.engine import cache_folder, out_apart, settle_output
+from syndicate.build.engine import cache_apart, cache_folder, out_apart, settle_output
 from syndicate.build.inventory import Inventory
 from syndicate.build.publish import OutputError, exclusive
 from syndicate.build.state import state_folder
@@ -226,10 +226,17 @@ def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
         # `--out .` would serve syndicate.yaml, the stories and a secrets folder beside them.
         if not out_apart(args.out, args.articles, args.config, diags, serving=True):
             return None
-        settle_output(args.out, cache_folder(args.config, args.out), diags)
+        # out/'s build state is there (served, were it in out/)
+        cache = cache_folder(args.config, args.out)
+        if not cache_apart(cache, args.articles, args.config, diags, out=args.out):
+            return None
+        settle_output(args.out, cache, diags)
         return Path(args.out)
     if not args.articles.is_dir():
         diags.error("articles.missing", f"no articles folder at {args.articles}; pass --articles")
+        return None
+    # the preview's build state is there, and by default the preview itself
+    if not cache_apart(cache_folder(args.config, args.out), args.articles, args.config, diags):
         return None
     from syndicate.serve.preview import preview_folder
 

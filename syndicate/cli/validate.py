@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from syndicate.build.engine import cache_folder, settle_output
+from syndicate.build.engine import cache_apart, cache_folder, settle_output
 from syndicate.build.links import dead_links_in
 from syndicate.build.options import SECTION as EXPORT
 from syndicate.build.options import ExportOptions
@@ -64,7 +64,10 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         check_protected(serving, writers, config, diags)
     exporting = convert_section(EXPORT, ExportOptions, config, diags)
     out = args.outputs or Path("out")
-    published = published_ids(state_folder(out, cache_folder(args.config, out)))
+    # (not refused in out/, which is a folder to check: export refuses its own there)
+    cache = cache_folder(args.config, out)
+    own = cache_apart(cache, args.articles, args.config, diags)
+    published = published_ids(state_folder(out, cache)) if own else {}
     stories = read_summaries(args.articles, config, diags, args.jobs, published)
     for story in stories:
         check_future_update(story, args.now or datetime.now(UTC), diags)

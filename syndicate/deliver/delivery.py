@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from syndicate.build.engine import cache_folder, settle_output
+from syndicate.build.engine import cache_apart, cache_folder, settle_output
 from syndicate.build.inventory import Inventory, PublishedFile, show_path
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
@@ -157,6 +157,8 @@ def deliver(
         return DeliveryResult("input-errors", diags)
     chosen = _chosen(options, targets, site, diags)
     _check_local_folders(chosen or [], site, config, out, diags)
+    # the ledger is kept with out/'s build state, in the cache folder
+    cache_apart(cache_folder(config, out), config.parent / "articles", config, diags, out=out)
     if not os.path.isdir(out):  # (False for a path too long, which is no folder either)
         diags.error(
             "deliver.out", f"no output folder {out}; run syndicate export --format all first"
