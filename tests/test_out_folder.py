@@ -934,3 +934,18 @@ def test_every_command_keeping_state_in_the_cache_refuses_it_among_the_sources(
     assert "[cache.folder]" in err and "serve.port" not in err
     assert files_of(site) == before
 
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_out_is_the_same_tree_of_modes_whatever_the_umask(site: Path, jobs: str) -> None:
+    """Under cron's umask 077 the folders of out/ were 0700 and its files 0644: after
+    `rsync -a out/ web:` the web server could not enter them. Folders are 0755 whatever the
+    umask (the worker processes' too), as files are 0644."""
+    out = site / "out"
+    before = os.umask(0o077)
+    try:
+        assert main([*args(site, out), "--jobs", jobs]) == 0
+    finally:
+        os.umask(before)
+    found = {p: stat.S_IMODE(p.lstat().st_mode) for p in [out, *out.rglob("*")]}
+    assert {p: 0o755 if p.is_dir() else 0o644 for p in found} == found
+    assert len([p for p in found if p.is_dir()]) > len(FORMATS)  # nested folders too

@@ -7,7 +7,8 @@ import errno
 import os
 import shutil
 import signal
-from collections.abc import Iterable, Sequence
+import stat
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -862,3 +863,100 @@ def test_a_format_folder_that_cannot_be_written_publishes_nothing(
     assert "nothing was published" in said and "[output.write]" in said, said
     assert site.cli(*args) == 0
     assert b"NATO will surge again" in (site.out / "atom" / "en.xml").read_bytes()
+
+
+@pytest.fixture
+def umask_077() -> Iterator[None]:
+    """This process's umask 077, as cron's or a CI runner's may be; put back after."""
+    before = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def modes(out: Path) -> dict[str, str]:
+    """The mode of out/ and of every folder and file in it, by path ("." for out/), but the
+    lock `locked` keeps there when no build state does (never published)."""
+    found = {".": oct(stat.S_IMODE(out.lstat().st_mode))}
+    for path in sorted(out.rglob("*")):
+        if path.name == output.LOCK_NAME:
+            continue
+        found[path.relative_to(out).as_posix()] = oct(stat.S_IMODE(path.lstat().st_mode))
+    return found
+
+
+def published_modes(out: Path) -> dict[str, str]:
+    """What `modes` should be: every folder 0755, every file 0644."""
+    return {path: "0o755" if (out / path).is_dir() else "0o644" for path in modes(out)}
+
+
+@pytest.mark.usefixtures("umask_077")
+def test_folders_are_0755_as_files_are_0644_whatever_the_umask(tmp_path: Path) -> None:
+    """Files were made 0644 whatever the umask, their folders as the umask said: under
+    cron's 077, out/ and every folder in it were 0700, which a web server given the tree
+    by `rsync -a out/ web:` cannot enter. Every way a folder is made is taken: out/ itself,
+    folders swapped in whole (a nested one's parent too), those the helpers make ahead, a
+    new folder an edit published in place makes in out/."""
+    out = tmp_path / "out"
+    first = {f"feed/s{n}/page.html": f"page {n}" for n in range(40)}
+    with locked(out):
+        publish(
+            out,
+            files(**{k.replace("/", "__"): v for k, v in first.items()}),
+            ["feed"],
+            keep_others=False,
+        )
+        publish(out, files(partners__msn__en="msn"), ["partners/msn"], keep_others=False)
+    assert modes(out) == published_modes(out)
+    assert (out / "feed/s1").is_dir() and (out / "partners/msn").is_dir()
+    # a new story's folder, published in place
+    folder = (out / "feed").stat().st_ino
+    with locked(out):
+        publish(
+            out,
+            [
+                *files(**{k.replace("/", "__"): v for k, v in first.items()}),
+                OutputFile("feed/s40/page.html", b"page 40"),
+            ],
+            ["feed"],
+            keep_others=False,
+            in_place=True,
+        )
+    assert (out / "feed/s40").is_dir() and (out / "feed").stat().st_ino == folder
+    assert modes(out) == published_modes(out)
+    # every file again, in folders the helpers make ahead, swapped in whole
+    with locked(out), Staging(out, OWNED[out]) as staging:
+        staging.ahead(["feed"])
+        staging.expect_writes()
+        for n in range(42):
+            staging.add(OutputFile(f"feed/s{n}/page.html", f"new page {n}".encode()))
+        plan = staging.prepare(["feed"], keep_others=False)
+        assert plan.swaps
+        staging.apply(plan)
+    assert (out / "feed/s41").is_dir()
+    assert modes(out) == published_modes(out)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077], ids=["umask-022", "umask-077"])
+def test_a_folder_made_private_stays_private_whatever_the_umask(tmp_path: Path, umask: int) -> None:
+    """Folders are made 0755, but one of out/ a user made private (or opened to a group)
+    keeps its access when its format's folder is rebuilt whole."""
+    out = tmp_path / "out"
+    before = os.umask(umask)
+    try:
+        with locked(out):
+            publish(
+                out, files(feed__private__a="1", feed__open__b="2"), ["feed"], keep_others=False
+            )
+            (out / "feed/private").chmod(0o700)
+            (out / "feed/open").chmod(0o775)
+            publish(
+                out, files(feed__private__a="3", feed__open__b="4"), ["feed"], keep_others=False
+            )
+    finally:
+        os.umask(before)
+    assert (out / "feed/private/a").read_text() == "3"
+    assert stat.S_IMODE((out / "feed/private").stat().st_mode) == 0o700
+    assert stat.S_IMODE((out / "feed/open").stat().st_mode) == 0o775
+    assert stat.S_IMODE((out / "feed").stat().st_mode) == 0o755

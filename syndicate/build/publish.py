@@ -51,6 +51,13 @@ It is never swapped in: what is left there goes with the staging folder."""
 TRASH = "trash"
 """The build state's folder of `Trash`."""
 _RENAME_EXCHANGE = 2
+FILE_MODE = 0o644
+FOLDER_MODE = 0o755
+"""The modes of the files (`FILE_MODE`) and folders syndicate makes in out/, and in staging
+where they become out/'s, whatever the umask: a web server (another user) may read every one
+after `rsync -a out/ web:`, and the tree is the same from cron's umask 077 as from a shell's
+022. A folder of out/ that a format's folder rebuilt whole makes again takes the access the
+one in out/ has (`Staging._same_access`): a folder made private stays private."""
 log = logging.getLogger(__name__)
 MOVES_SHARE = 4
 """A run that prefers to publish in place does so when the files it writes and removes are at
@@ -63,6 +70,30 @@ FSYNC_FILES = 64
 """Up to this many files written, each is flushed with its folder; beyond, one `sync` of the
 whole machine costs less (it also waits for what other programs wrote, which a shared
 machine makes slow: hundreds of milliseconds where an edit's dozen files take a few)."""
+
+
+def make_folders(path: str | Path) -> None:
+    """`os.makedirs(path, exist_ok=True)`, each folder it makes `FOLDER_MODE` whatever the
+    umask (`os.makedirs` gives the umask's, its `mode` is masked by it too)."""
+    path = os.fspath(path)
+    try:
+        os.mkdir(path, FOLDER_MODE)
+    except FileNotFoundError:
+        parent = os.path.dirname(path)
+        if not parent or parent == path:
+            raise
+        make_folders(parent)
+        try:
+            os.mkdir(path, FOLDER_MODE)
+        except FileExistsError:  # made meanwhile (a worker, the helper)
+            if not os.path.isdir(path):
+                raise
+            return
+    except FileExistsError:
+        if not os.path.isdir(path):  # as `os.makedirs` says
+            raise
+        return
+    os.chmod(path, FOLDER_MODE)
 
 
 def _failed_at(exc: OSError, out: Path) -> str | Path:
@@ -102,7 +133,10 @@ def locked(out: Path, lock: Path | None = None) -> Iterator[None]:
     a clear message, never interleaves."""
     lock = lock or out / LOCK_NAME
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        # out/ itself as its folders, the folders it is made in as the umask says (the
+        # preview's is in the cache folder, which holds embargoed stories)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(out)
     except OSError as exc:
         if exc.errno == errno.ENAMETOOLONG:  # (before a look at it fails the same way)
             raise _output_error(out, exc) from None
@@ -500,7 +534,7 @@ class Staging:
             swaps = []
             for folder in folders:
                 new_dir = self.dir / folder
-                new_dir.mkdir(parents=True, exist_ok=True)
+                make_folders(new_dir)
                 swaps.append(Swap(folder, new_dir.stat().st_ino))
             self._flush()
         except OSError as exc:
@@ -709,15 +743,10 @@ class Staging:
 
     def _folder(self, path: str) -> None:
         """Make the staging folder `path` (and its parents), once. Its parent is usually
-        there (`_others` goes top down, and `_Ahead` may have made it too): one `mkdir`."""
+        there (`_others` goes top down, and `_Ahead` may have made it too): one `mkdir` (and
+        its mode, `FOLDER_MODE`)."""
         if path not in self._made:
-            try:
-                os.mkdir(path)
-            except FileExistsError:
-                if not os.path.isdir(path):  # as `os.makedirs` says
-                    raise
-            except FileNotFoundError:
-                os.makedirs(path, exist_ok=True)
+            make_folders(path)
             self._made.add(path)
 
     def _link_published(self, rel: PurePosixPath | str) -> None:
@@ -740,6 +769,7 @@ class Staging:
 
 _AHEAD = """
 import os, sys
+os.umask(0o022)  # its folders FOLDER_MODE, as the run's (`make_folders`)
 parent, out, staging, *folders = sys.argv[1:]
 for folder in folders:
     for top, dirs, _ in os.walk(os.path.join(out, folder)):
@@ -757,6 +787,7 @@ started it is gone (killed: the next run removes its staging folder)."""
 
 _LINK = """
 import os, sys
+os.umask(0o022)  # its folders FOLDER_MODE, as the run's (`make_folders`)
 parent, out, staging, listing = map(os.fsencode, sys.argv[1:])
 with open(listing, "rb") as paths:
     for count, rel in enumerate(paths.read().split(b"\\0")):
@@ -1083,7 +1114,7 @@ def _move_in(new: Path, live: Path) -> None:
     except FileNotFoundError:
         if not new.exists():
             raise
-        live.parent.mkdir(parents=True, exist_ok=True)
+        make_folders(live.parent)
         os.replace(new, live)
 
 
@@ -1101,7 +1132,7 @@ def _swap_in(new_dir: Path, live: Path) -> None:
         if _exchange(new_dir, live):
             return  # the old folder now sits in staging and goes with it
         os.rename(live, new_dir.with_name(new_dir.name + ".old"))
-    live.parent.mkdir(parents=True, exist_ok=True)  # a nested folder's parent (`partners/`)
+    make_folders(live.parent)  # a nested folder's parent (`partners/`)
     os.rename(new_dir, live)
 
 
@@ -1193,7 +1224,7 @@ def _place(target: str, make: Callable[[Any, str], None], what: Any) -> None:
     try:
         make(what, target)
     except FileNotFoundError:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        make_folders(os.path.dirname(target))
         make(what, target)
     except FileExistsError:
         os.unlink(target)
@@ -1216,18 +1247,18 @@ _CREATE |= getattr(os, "O_BINARY", 0)  # Windows
 
 
 def _write_file(data: bytes, path: str) -> None:
-    """A new file at `path` (none may be there) with `data`, mode 0644 whatever the umask."""
-    fd = os.open(path, _CREATE, 0o644)
+    """A new file at `path` (none may be there) with `data`, `FILE_MODE` whatever the umask."""
+    fd = os.open(path, _CREATE, FILE_MODE)
     try:
         if hasattr(os, "fchmod"):  # not on Windows before Python 3.13
-            os.fchmod(fd, 0o644)
+            os.fchmod(fd, FILE_MODE)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
     if not hasattr(os, "fchmod"):
-        os.chmod(path, 0o644)
+        os.chmod(path, FILE_MODE)
 
 
 def _same_file(one: str, two: str) -> bool:
