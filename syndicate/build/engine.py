@@ -664,6 +664,9 @@ def cache_apart(
         if where == source:
             how = "is"
         elif source in where.parents:
+            if path is articles and where.relative_to(source).parts[0].startswith("."):
+                continue  # a hidden folder, which the articles' reader skips (`.syndicate/`
+                # beside syndicate.yaml with `--articles .`)
             how = "is inside"
         elif where in source.parents and path is not out:  # (out/ beside the states is usual)
             how = "holds"
