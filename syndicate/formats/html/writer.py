@@ -682,23 +682,19 @@ def pager(page: _Page, lang: str) -> Values | None:
     return {
         "label": term("pages", lang),
         "attrs": phrase_attrs("pages", lang),
-        "newer": {
-            "href": newer,
-            "label": term("newer_stories", lang),
-            "attrs": phrase_attrs("newer_stories", lang, within),
-        }
-        if newer
-        else None,
-        "older": {
-            "href": older,
-            "label": term("older_stories", lang),
-            "attrs": phrase_attrs("older_stories", lang, within),
-        }
-        if older
-        else None,
+        "newer": _page_link(newer, "newer_stories", lang, within),
+        "older": _page_link(older, "older_stories", lang, within),
         "current": page_number(lang, page.number),
         "current_attrs": phrase_attrs("page_number", lang, within),
     }
+
+
+def _page_link(href: str | None, key: str, lang: str, within: str) -> Values | None:
+    """A pager's link to the page `href` (none without one), its label the term `key`, marked
+    inside the pager's language `within`."""
+    if href is None:
+        return None
+    return {"href": href, "label": term(key, lang), "attrs": phrase_attrs(key, lang, within)}
 
 
 def home_index(
