@@ -903,17 +903,18 @@ def test_a_cache_folder_among_the_sites_sources_is_refused(
     assert main(["export", "-q", "-f", "atom", "--now", FIXED_NOW]) == 0  # as before
 
 
+@pytest.mark.parametrize("name", [".cache", "_cache", "@eaDir"])
 def test_a_cache_in_a_hidden_folder_the_articles_reader_skips_is_taken(
-    site: Path, monkeypatch: pytest.MonkeyPatch
+    site: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     """The articles' reader skips hidden folders: a cache in one (`articles/.cache`, as
     `.syndicate/` is when a site's articles are its own folder) is read as no story, and was
     refused with the folders that would be (the review of the refusal above)."""
     monkeypatch.chdir(site)
-    monkeypatch.setenv(engine.CACHE_ENV, str(site / "articles" / ".cache"))
+    monkeypatch.setenv(engine.CACHE_ENV, str(site / "articles" / name))
     args = ["export", "-q", "-f", "atom", "--now", FIXED_NOW]
     assert main(args) == 0 and main(args) == 0
-    assert (site / "articles" / ".cache").is_dir()
+    assert (site / "articles" / name).is_dir()  # (also `_` and system folders: review)
 
 
 @pytest.mark.parametrize(

@@ -1531,11 +1531,13 @@ def test_a_kill_items_title_is_within_the_profiles_lengths(
         ("A <scr<b>ipt>alert(1)</script> trick", "A alert(1) trick"),
         ("Quoted &amp;lt;b&amp;gt; twice", "Quoted twice"),
         ("Plain a < b and c > d, &amp; AT&T", "Plain a < b and c > d, & AT&T"),
-        # Words between angle brackets are no tag (they were taken out: "NATORussia"), a tag
-        # with an attribute's value is one whatever its name; typography's spaces stay.
-        ("Voters ranked NATO<EU and US>Russia", "Voters ranked NATO<EU and US>Russia"),
-        ("If x<y & y>z then", "If x<y & y>z then"),
+        # Every tag goes whatever its name and however it separates its attributes (`/`):
+        # a reader taking the field for HTML would run it (review); words between angle
+        # brackets go with them; typography's spaces stay.
         ("A <details open ontoggle=alert(1)> trick", "A trick"),
+        ("A <details/open/ontoggle=alert(1)> trick", "A trick"),
+        ("Press <x/onclick=alert(1)>here", "Press here"),
+        ("Voters ranked NATO<EU and US>Russia", "Voters ranked NATORussia"),
         ("Il a dit\u00a0: «\u00a04\u202f000\u00a0»", "Il a dit\u00a0: «\u00a04\u202f000\u00a0»"),
     ],
 )

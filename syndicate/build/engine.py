@@ -93,6 +93,7 @@ from syndicate.readers.folders import (
     check_collection,
     check_future_update,
     duplicate_ids,
+    is_ignored,
     report_missing,
     shown_path,
 )
@@ -664,9 +665,10 @@ def cache_apart(
         if where == source:
             how = "is"
         elif source in where.parents:
-            if path is articles and where.relative_to(source).parts[0].startswith("."):
-                continue  # a hidden folder, which the articles' reader skips (`.syndicate/`
-                # beside syndicate.yaml with `--articles .`)
+            first = where.relative_to(source).parts[0]
+            if path is articles and (is_ignored(first) or first.startswith("_")):
+                continue  # a folder the articles' reader skips (hidden, `_`, a system's):
+                # `.syndicate/` beside syndicate.yaml with `--articles .`
             how = "is inside"
         elif where in source.parents and path is not out:  # (out/ beside the states is usual)
             how = "holds"

@@ -83,21 +83,24 @@ def selection(
             taken.setdefault(entry.word.story, set()).add(entry.section)
         elif entry.word is not None:
             unknown.add(entry.word.story)
-    # A story held under a section a ledger from before did not record: taken under one the
-    # target takes, as it was then. A story that moved before this version's first delivery
-    # cannot be told from a filter narrowed then; it stays (a kill that must reach it does),
-    # where deleting it would take it away with no kill (review).
-    ours = sorted(target.sections) if target.sections != "all" else []
+    # A story held under a section a ledger from before did not record: a story that moved
+    # before this version's first delivery cannot be told from a filter narrowed then. It
+    # stays (a kill that must reach it does), deleting it would take it away with no kill,
+    # and its section stays unknown (None): no section of the target's is made up for it
+    # (review).
     chosen = []
     for folder in folders:
         for file in inventory.files(folder):
             if target.wants(file.lang, file.section):
                 chosen.append(file)
             elif file.story is not None:
-                under = taken.get(file.story.id, set(ours) if file.story.id in unknown else ())
-                kept = [s for s in sorted(under) if target.wants(file.lang, s)]
+                kept = [
+                    s for s in sorted(taken.get(file.story.id, ())) if target.wants(file.lang, s)
+                ]
                 if kept:
                     chosen.append(replace(file, section=kept[0]))
+                elif file.story.id in unknown and target.wants(file.lang, None):
+                    chosen.append(replace(file, section=None))
     return chosen
 
 

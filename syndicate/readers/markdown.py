@@ -41,7 +41,6 @@ from syndicate.model.body import (
 from syndicate.model.source import SourceRef
 from syndicate.readers.rawhtml import (
     NOT_AN_ELEMENT,
-    NOTHING_CLOSES,
     TABLE,
     html_blocks,
     html_depth,
@@ -917,21 +916,15 @@ class _TreeBuilder:
                     " an absolute http(s):// or mailto: URL",
                     ref,
                 )
-            elif what.endswith((NOT_AN_ELEMENT, NOTHING_CLOSES)):
+            elif what.endswith(NOT_AN_ELEMENT):
                 # Its text is the word in the brackets, which goes with the tag.
-                known = what.endswith(NOTHING_CLOSES)
-                tag = what.removesuffix(NOTHING_CLOSES if known else NOT_AN_ELEMENT)
+                tag = what.removesuffix(NOT_AN_ELEMENT)
                 word = tag.strip("</>")
-                why = (
-                    f"{tag} names an HTML element, but holds no attribute and nothing closes it"
-                    if known
-                    else f"{tag} is no HTML element"
-                )
                 self.diags.error(
                     "body.unknown-tag",
-                    f"raw HTML: {why}: a word in angle brackets is read as a tag and removed,"
-                    f" so {word!r} would not be published; write it \\{tag} or"
-                    f" {tag.replace('<', '&lt;').replace('>', '&gt;')}",
+                    f"raw HTML: {tag} is no HTML element: a word in angle brackets is read as"
+                    f" a tag and removed, so {word!r} would not be published; write it"
+                    f" \\{tag} or {tag.replace('<', '&lt;').replace('>', '&gt;')}",
                     ref,
                 )
             elif what == TABLE:

@@ -49,10 +49,6 @@ of WHATWG's and the obsolete ones): any other name in angle brackets is a word, 
 NOT_AN_ELEMENT = " is no HTML element"
 """How `_removed` ends what it says of a word in angle brackets (`<NATO>`), read as a tag and
 removed, the word with it: the Markdown reader words it as its `body.unknown-tag`."""
-NOTHING_CLOSES = " is a tag nothing closes"
-"""How `_removed` ends what it says of a word in angle brackets that names an element
-(`<Time>`, `<Image>`), without attributes or an end tag: removed with its word, which the
-Markdown reader says as it says `NOT_AN_ELEMENT` (`body.unknown-tag`)."""
 _FOREIGN_CONTENT = re.compile(r"<(?:svg|math)[\s/>]", re.IGNORECASE)
 _DECLARATION = re.compile(r"<!([A-Za-z]+)[^>]*>?")
 """`<!DOCTYPE html>`, `<!ELEMENT ...>`: declarations, which the sanitiser removes (and lxml
@@ -147,7 +143,13 @@ def _removed(fragment: str) -> list[str]:
             and not (namespaced or foreign)
             and not re.search(rf"</{re.escape(name)}\s*>", fragment, re.IGNORECASE)
         ):
-            found.append(f"<{words}>{NOTHING_CLOSES}")  # `<Time>`: a word, not an element
+            # `<Time>`, or an element closed in a later HTML block (`<figure>`, a blank line,
+            # Markdown, `</figure>`): which, the fragment cannot tell (review): a warning
+            # that says both.
+            found.append(
+                f"<{tag}> tag (its text is kept; if <{words}> was meant as a word, it is lost:"
+                f" write \\<{words}>)"
+            )
         elif tag in DROPPED_WITH_CONTENT:
             found.append(f"<{tag}> element and its content")
         elif tag in TABLE_TAGS:
