@@ -440,3 +440,58 @@ def test_the_catalog_dates_a_book_by_the_day_its_book_says(
     assert issued[story.variant("en").headline] == "2026-01-01"
     edition = next(title for title in issued if title != story.variant("en").headline)
     assert issued[edition] == "2025-12-31"  # the edition's day, in the site's zone (Brussels)
+
+
+def test_translators_and_photographers_are_contributors_not_creators(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A translator or a photographer is the book's `dc:contributor` with a MARC relator role
+    and the catalog entry's `contributor`, as the feeds and JSON-LD say it (docs/sources.md);
+    both were listed among the creators and authors, as if they had written the story. The
+    state's summaries carry them back (`to_json`), and a byline of contributors alone leaves
+    the publisher the creator."""
+    import dataclasses
+
+    from conftest import export_stories
+
+    from syndicate.model.story import Byline, Person
+    from syndicate.model.summary import StorySummary
+
+    people = (
+        Person("Jane Martin", "correspondent"),
+        Person("Li Wei", "translator"),
+        Person("Omar Haddad", "photos"),
+    )
+    variants = tuple(
+        dataclasses.replace(v, byline=Byline(people, "YCPress"))
+        if v.lang == "en"
+        else dataclasses.replace(v, byline=Byline(people[1:]))
+        for v in sample_story.variants
+    )
+    story = dataclasses.replace(sample_story, variants=variants)
+    summary = StorySummary.of(story)
+    assert StorySummary.from_json(summary.to_json()) == summary
+    assert summary.variant("en").contributors == (
+        ("Li Wei", "translator"),
+        ("Omar Haddad", "photographer"),
+    )
+    files, _ = export_stories([story], site_config, "epub", languages=("en", "fr"))
+    for lang, creators in (("en", ["Jane Martin", "YCPress"]), ("fr", ["YCPress"])):
+        with zipfile.ZipFile(io.BytesIO(files[f"epub/{story.slug}.{lang}.epub"])) as zf:
+            package = etree.fromstring(zf.read("EPUB/content.opf"))
+        assert package.xpath("//dc:creator/text()", namespaces=NS) == creators
+        contributors = package.xpath("//dc:contributor", namespaces=NS)
+        assert [c.text for c in contributors] == ["Li Wei", "Omar Haddad"]
+        roles = [
+            package.xpath(
+                "string(//opf:meta[@refines=$ref][@property='role'][@scheme='marc:relators'])",
+                namespaces=NS,
+                ref=f"#{c.get('id')}",
+            )
+            for c in contributors
+        ]
+        assert roles == ["trl", "pht"]
+    catalog = feedparser.parse(files["opds/en.xml"])
+    (entry,) = [e for e in catalog.entries if e.title == story.variant("en").headline]
+    assert [a.get("name") for a in entry.authors] == ["Jane Martin", "YCPress"]
+    assert [c.get("name") for c in entry.contributors] == ["Li Wei", "Omar Haddad"]

@@ -198,6 +198,7 @@ _CONTRIBUTION_WORDS: tuple[tuple[Contribution, frozenset[str]], ...] = (
     ),
 )
 """The words of a byline role that name a contribution other than writing (docs/sources.md)."""
+CONTRIBUTIONS: frozenset[str] = frozenset(kind for kind, _ in _CONTRIBUTION_WORDS)
 _ALL_CONTRIBUTION_WORDS = frozenset().union(*(names for _, names in _CONTRIBUTION_WORDS))
 _CONNECTIVES = frozenset(
     {"and", "by", "of", "the", "de", "del", "des", "du", "la", "le", "et", "y", "e", "und"}

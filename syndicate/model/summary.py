@@ -11,6 +11,9 @@ from typing import Any
 
 from syndicate.model.source import SourceRef
 from syndicate.model.story import (
+    CONTRIBUTIONS,
+    Byline,
+    Contribution,
     Lifecycle,
     Localized,
     Status,
@@ -31,7 +34,8 @@ class VariantSummary:
     headline: str
     summary: str
     byline: tuple[str, ...]
-    """Every credited name, people first."""
+    """The names of the people who wrote it, then the organisation credited (a book's and a
+    catalog entry's creators and authors)."""
     rights: str
     """The copyright notice in this language (or the holder's name when there is none)."""
     updated: datetime
@@ -39,6 +43,9 @@ class VariantSummary:
     published: datetime | None = None
     """When this variant was first published, when later than the story (`Variant.published`;
     see `StorySummary.published_for`)."""
+    contributors: tuple[tuple[str, Contribution], ...] = ()
+    """The people credited for something else than the text, with what they gave (a
+    translator, a photographer: `Person.contribution`), in byline order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +90,11 @@ class StorySummary:
                     v.lang,
                     v.headline,
                     v.summary,
-                    v.byline.names,
+                    _creators(v.byline),
                     story.rights_notice(v.lang),
                     story.updated_for(v.lang),
                     v.published,
+                    _contributors(v.byline),
                 )
                 for v in story.variants
             ),
@@ -174,6 +182,7 @@ class StorySummary:
                 v,
                 lang=one(v.lang),
                 byline=one(v.byline),
+                contributors=one(v.contributors),
                 rights=one(v.rights),
                 updated=when(v.updated),
                 published=None if v.published is None else when(v.published),
@@ -231,7 +240,13 @@ class StorySummary:
                     list(v.byline),
                     v.rights,
                     v.updated.isoformat(),
-                    *([v.published.isoformat()] if v.published else []),
+                    *(
+                        [v.published.isoformat() if v.published else None, v.contributors]
+                        if v.contributors
+                        else [v.published.isoformat()]
+                        if v.published
+                        else []
+                    ),
                 ]
                 for v in self.variants
             ],
@@ -274,7 +289,8 @@ class StorySummary:
                     one(tuple(byline)),
                     one(rights),
                     when(datetime.fromisoformat(updated)),
-                    when(datetime.fromisoformat(own[0])) if own else None,
+                    when(datetime.fromisoformat(own[0])) if own and own[0] else None,
+                    one(_contributions(own[1])) if len(own) > 1 else (),
                 )
                 for lang, headline, summary, byline, rights, updated, *own in data["variants"]
             ),
@@ -299,6 +315,25 @@ def last_taken_down(
         for lang in story.languages:
             if lang in languages:
                 found[lang] = max(found.get(lang, story.updated), story.updated)
+    return found
+
+
+def _creators(byline: Byline) -> tuple[str, ...]:
+    """Who a book and a catalog entry name as creators: the writers, then the organisation."""
+    org = (byline.organisation,) if byline.organisation else ()
+    return tuple(p.name for p in byline.authors) + org
+
+
+def _contributors(byline: Byline) -> tuple[tuple[str, Contribution], ...]:
+    return tuple((p.name, p.contribution) for p in byline.contributors if p.contribution)
+
+
+def _contributions(data: Any) -> tuple[tuple[str, Contribution], ...]:
+    """`_contributors` as `to_json` wrote them (a kind of contribution this code does not
+    know is a damaged record: a state's records made by other code are not used)."""
+    found = tuple((str(name), kind) for name, kind in data)
+    if any(kind not in CONTRIBUTIONS for _, kind in found):
+        raise ValueError(f"unknown contributions in {data!r}")
     return found
 
 

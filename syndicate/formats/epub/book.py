@@ -30,6 +30,7 @@ from syndicate.i18n.terms import lookup, term, term_language
 from syndicate.i18n.text import Part, byline_parts, isolate, listed, parts, section_name
 from syndicate.model import Block, Figure, Heading, Image, Story, StorySummary, Variant, walk
 from syndicate.model.site import fill
+from syndicate.model.story import Contribution
 from syndicate.render.xhtml import (
     foreign_language,
     language_attributes,
@@ -173,8 +174,20 @@ class Metadata:
     title: str
     language: str
     creators: tuple[str, ...]
+    contributors: tuple[tuple[str, str], ...]
+    """(name, MARC relator code) of the people credited for something else than the text."""
     subjects: tuple[str, ...]
     description: str
+
+
+RELATORS: Mapping[Contribution, str] = {
+    "editor": "edt",
+    "translator": "trl",
+    "photographer": "pht",
+    "illustrator": "ill",
+    "videographer": "vdg",
+}
+"""A contribution's MARC relator code, the roles EPUB's `dc:contributor` takes."""
 
 
 def variant_metadata(story: StorySummary, lang: str, publisher: str) -> Metadata:
@@ -185,6 +198,7 @@ def variant_metadata(story: StorySummary, lang: str, publisher: str) -> Metadata
         title=variant.headline,
         language=lang,
         creators=variant.byline or (publisher,),
+        contributors=tuple((name, RELATORS[kind]) for name, kind in variant.contributors),
         subjects=subjects([story], lang),
         description=variant.summary,
     )
@@ -206,6 +220,7 @@ def story_book(
         modified=story.public_updated_for(lang),
         date=rfc3339(story.public_since_for(lang)),
         creators=meta.creators,
+        contributors=meta.contributors,
         publisher=ctx.config.publisher.name,
         subjects=meta.subjects,
         rights=story.rights_notice(lang),

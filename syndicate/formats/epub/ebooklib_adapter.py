@@ -110,6 +110,9 @@ class Book:
     """Related resources (the same story's books in the other languages)."""
     series: tuple[str, int] | None = None
     """(name, position) of the series the book belongs to, as EPUB 3 and calibre read it."""
+    contributors: tuple[tuple[str, str], ...] = ()
+    """(name, MARC relator code) of the people credited for something else than the text (a
+    translator `trl`, a photographer `pht`): `dc:contributor`s, never creators."""
 
 
 def build_epub(book: Book) -> bytes:

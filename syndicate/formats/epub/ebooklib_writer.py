@@ -49,6 +49,10 @@ def _ebook(book: Book) -> epub.EpubBook:
     ebook.set_direction(book.direction)
     for i, name in enumerate(book.creators, 1):
         ebook.add_author(name, uid=f"creator-{i}")
+    for i, (name, role) in enumerate(book.contributors, 1):
+        ebook.add_metadata("DC", "contributor", name, {"id": f"contributor-{i}"})
+        refines = {"refines": f"#contributor-{i}", "property": "role", "scheme": "marc:relators"}
+        ebook.add_metadata(None, "meta", role, refines)
     for name, value in (
         ("publisher", book.publisher),
         ("date", book.date),

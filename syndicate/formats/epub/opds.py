@@ -59,6 +59,8 @@ class Entry:
     """(language, web page) of the same story in the other languages."""
     translated_books: tuple[tuple[str, str], ...] = ()
     """(language, path relative to out/) of the same story's books in the other languages."""
+    contributors: tuple[str, ...] = ()
+    """The people credited for something else than the text (a translator, a photographer)."""
 
 
 Listed = tuple[datetime, bytes]
@@ -180,6 +182,7 @@ def _book_entry(book: Entry, ctx: Context[Any]) -> etree._Element:
         A.updated(rfc3339(book.updated)),
         A.published(rfc3339(book.published)),
         *(A.author(A.name(name)) for name in book.authors),
+        *(A.contributor(A.name(name)) for name in book.contributors),
         DC.identifier(book.identifier),
         DC.language(book.lang),
         DC.issued(book.issued.isoformat()),

@@ -327,6 +327,7 @@ def _story_entry(story: StorySummary, lang: str, ctx: Context[EpubOptions]) -> o
         identifier=meta.identifier,
         title=meta.title,
         authors=meta.creators,
+        contributors=tuple(name for name, _ in meta.contributors),
         lang=lang,
         summary=meta.description,
         updated=story.public_updated_for(lang),
