@@ -679,6 +679,37 @@ def test_a_link_definition_no_text_refers_to_is_said_at_its_line() -> None:
     assert ("body.link-definition", 10) in [(d.code, d.line) for d in diags]
 
 
+def test_a_second_definition_of_a_label_is_said_at_its_line() -> None:
+    """`[1]: https://a` then later `[1]: https://c`: CommonMark keeps the first, so the links
+    went to the first address and the second was published nowhere, with no word (a list of
+    sources numbered twice). Said at the second's line, naming the first's; the same label in
+    another case is the same label, and in a quote the file's own lines count."""
+    text = (
+        "See [the report][1] and [the other][2].\n\n[1]: https://e.example/a\n"
+        "[2]: https://e.example/b\n[1]: https://e.example/c\n"
+    )
+    blocks, diags = body(text)
+    assert [(d.severity, d.code, d.line) for d in diags] == [
+        ("warning", "body.link-definition", 12)
+    ]
+    assert diags.warnings[0].message == (
+        "a second link definition of the label [1] ([1]: https://e.example/c): Markdown keeps"
+        " the first, at line 10 (https://e.example/a), so every [words][1] links there and"
+        " this address is published nowhere; give this one a label of its own and refer to"
+        " it, or remove it"
+    )
+    links = [c for b in walk(blocks) if isinstance(b, Paragraph) for c in b.children]
+    assert [c.href for c in links if isinstance(c, Link)] == [
+        "https://e.example/a",
+        "https://e.example/b",
+    ]
+    _, diags = body(
+        "[It][Nato].\n\n> Quoted.\n>\n> [NATO]: https://nato.int\n> [nato]: https://x.example\n"
+    )
+    assert [(d.code, d.line) for d in diags] == [("body.link-definition", 13)]
+    assert "label [nato] ([nato]: https://x.example)" in diags.warnings[0].message
+
+
 @pytest.mark.parametrize(
     ("markdown", "fix"),
     [

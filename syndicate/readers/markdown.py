@@ -201,7 +201,7 @@ def _unshift(tokens: list[Token], env: dict[str, Any], blanks: list[int]) -> Non
             token.map = [line(token.map[0]), line(token.map[1])]
     if _NOT_CHARACTERS in env:
         env[_NOT_CHARACTERS] = [(line(at), ref) for at, ref in env[_NOT_CHARACTERS]]
-    for definition in env.get("references", {}).values():
+    for definition in [*env.get("references", {}).values(), *env.get("duplicate_refs", [])]:
         definition["map"] = [line(at) for at in definition["map"]]
     env[_DEFINITION_LINES] = blanks
 
@@ -260,6 +260,24 @@ def _unused_definitions(
             f" nowhere (it only gives the address of links written [words][{name}]); to"
             f" publish it, write it as a list item with its link, - [words]({href[:60]}), or"
             f" refer to it from the text with [words][{name}]",
+            where.at(where.line + first),
+        )
+    for duplicate in env.get("duplicate_refs", []):
+        label = duplicate["label"]
+        if label[:1] == "^":
+            continue
+        first = duplicate["map"][0]
+        written = _DEFINITION.search(lines[first + sum(1 for at in added if at <= first)])
+        name, href = (written.group(1), written.group(2)) if written else (label, "")
+        href = href.strip("<>") or str(duplicate.get("href", ""))
+        shown = f"[{name}]: {href}" if len(href) <= 60 else f"[{name}]: {href[:57]}..."
+        kept = env["references"][label]
+        diags.warning(
+            "body.link-definition",
+            f"a second link definition of the label [{name}] ({shown}): Markdown keeps the"
+            f" first, at line {where.line + kept['map'][0]} ({str(kept.get('href', ''))[:60]}),"
+            f" so every [words][{name}] links there and this address is published nowhere;"
+            " give this one a label of its own and refer to it, or remove it",
             where.at(where.line + first),
         )
 
