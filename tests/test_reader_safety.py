@@ -169,7 +169,29 @@ def test_a_file_over_the_size_limit_is_refused_with_its_size(
     error = the_error(tmp_path / "articles", site_config)
     assert error.code == "file.too-large" and error.path.endswith("big/en.md")
     size = (tmp_path / "articles" / "big" / "en.md").stat().st_size
-    assert error.message == f"file is {size} bytes; source files are limited to 1000 bytes"
+    assert error.message == (
+        f"file is {size} bytes; source files are limited to 1000 bytes: make it smaller (split"
+        " a long text into several stories; save an image with fewer pixels or a lower quality)"
+    )
+
+
+def test_too_many_yaml_values_without_aliases_are_told_with_a_fix(
+    tmp_path: Path, site_config: SiteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A front matter with thousands of keywords (pasted by mistake) passes the limit on YAML
+    values with no alias in it: the message asked "nested aliases?" and gave no fix."""
+    monkeypatch.setattr(budgets, "MAX_YAML_VALUES", 50)
+    keywords = "".join(f"  - keyword {n}\n" for n in range(60))
+    variant = VARIANT.replace("dateline: Brussels\n", f"dateline: Brussels\nkeywords:\n{keywords}")
+    write_story(tmp_path / "articles", "many", en=variant)
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert stories == []
+    (error,) = diags.errors
+    assert error.path.endswith("many/en.md") and error.line is not None
+    assert error.message == (
+        "YAML expands to more than 50 values: remove values pasted by mistake (thousands of"
+        " keywords), and write out the lists and mappings that aliases (*name) repeat"
+    )
 
 
 def test_an_image_over_the_size_limit_is_refused_without_reading_it(

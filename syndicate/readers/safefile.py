@@ -291,7 +291,11 @@ def _special(mode: int) -> Refused:
 
 def _too_large(size: int, limit: int) -> Refused:
     return Refused(
-        "file.too-large", f"file is {size} bytes; source files are limited to {limit} bytes", size
+        "file.too-large",
+        f"file is {size} bytes; source files are limited to {limit} bytes: make it smaller"
+        " (split a long text into several stories; save an image with fewer pixels or a lower"
+        " quality)",
+        size,
     )
 
 

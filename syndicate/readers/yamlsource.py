@@ -201,7 +201,9 @@ class _Builder:
         self.count += 1
         if self.count > budgets.MAX_YAML_VALUES:
             raise YamlProblem(
-                f"YAML expands to more than {budgets.MAX_YAML_VALUES} values (nested aliases?)",
+                f"YAML expands to more than {budgets.MAX_YAML_VALUES} values: remove values pasted"
+                " by mistake (thousands of keywords), and write out the lists and mappings that"
+                " aliases (*name) repeat",
                 line,
             )
         if len(path) > budgets.MAX_YAML_DEPTH:
