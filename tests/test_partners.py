@@ -821,6 +821,24 @@ def test_formats_lists_the_profiles(
                 " not a date; write {published} or {updated}",
             ),
         ),
+        (  # a date of W3CDTF's shape but not of the calendar: W3C's InvalidW3CDTFDate
+            'profiles:\n  mine:\n    item_elements: {dcterms:valid: "2026-02-30"}\n',
+            (
+                "syndicate.yaml:11: error: profiles.mine: item_elements: dcterms:valid:"
+                " '2026-02-30' is not a date; write {published} or {updated}",
+            ),
+        ),
+        (
+            'profiles:\n  mine:\n    channel_elements: {dc:date: "2026-01-20T25:00:00Z"}\n',
+            (
+                "syndicate.yaml:11: error: profiles.mine: channel_elements: dc:date:"
+                " '2026-01-20T25:00:00Z' is not a date",
+            ),
+        ),
+        (
+            'profiles:\n  mine:\n    item_elements: {dc:date: "2026-13"}\n',
+            ("syndicate.yaml:11: error: profiles.mine: item_elements: dc:date: '2026-13' is not",),
+        ),
         (  # a placeholder in a channel's element was written as it is
             'profiles:\n  mine:\n    channel_elements: {dc:rights: "{lang} rights"}\n',
             (

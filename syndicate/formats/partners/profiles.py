@@ -11,6 +11,7 @@ import re
 import string
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
@@ -464,6 +465,24 @@ it)."""
 _W3CDTF = re.compile(r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?")
 
 
+def _is_w3cdtf(text: str) -> bool:
+    """A W3CDTF date of one of its forms (a year, a month, a day, a time with minutes, seconds
+    or a fraction of one, and an offset) that is also a date of the calendar: `2026-13-01`,
+    `2026-02-30`, `25:00` or an offset of `+24:00` have the shape and are none, and the W3C
+    Feed Validator refuses them (`InvalidW3CDTFDate`)."""
+    if _W3CDTF.fullmatch(text) is None:
+        return False
+    if len(text) == 4:
+        return True
+    if len(text) == 7:
+        return 1 <= int(text[5:]) <= 12
+    try:
+        datetime.fromisoformat(text)  # 3.11 reads every form above, `Z` included
+    except ValueError:
+        return False
+    return True
+
+
 def _check_text(
     key: str, qname: str, text: str, namespace: str | None
 ) -> Iterator[tuple[str, str]]:
@@ -505,7 +524,7 @@ def _check_text(
     local = qname.partition(":")[2]
     if namespace in _DATES and local in _DATES[namespace]:
         dated = text.strip() in ("{published}", "{updated}")
-        if not dated and (names or not _W3CDTF.fullmatch(text.strip())):
+        if not dated and (names or not _is_w3cdtf(text.strip())):
             yield (
                 key,
                 f"{qname}: {text!r} is not a date; write {{published}} or {{updated}} (in"
