@@ -203,3 +203,32 @@ def test_validate_outputs_checks_feeds(
         f"item 2: id '{item['id']}' used twice",
     ):
         assert f"{path}: error: {problem} [jsonfeed.rule]" in err
+
+
+@pytest.mark.parametrize(
+    "date",
+    [
+        # ISO 8601 forms Python's fromisoformat reads and RFC 3339, which JSON Feed 1.1
+        # requires, does not: validate --outputs took them
+        "20210218T193000Z",
+        "2021-W07-4T19:30:00Z",
+        "2021-02-18T19:30+01:00",
+        "2021-02-18T19Z",
+        "2021-02-18T19:30:00+01",
+        "2021-02-30T19:30:00Z",
+    ],
+)
+def test_validate_outputs_holds_dates_to_rfc3339(date: str) -> None:
+    from syndicate.formats.jsonfeed.validate import feed_problems
+
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "t",
+        "feed_url": "https://x.example/f.json",
+        "home_page_url": "https://x.example/",
+        "items": [{"id": "a", "content_text": "x", "date_published": date}],
+    }
+    assert feed_problems(feed) == [f"item 1: date_published {date!r} is not an RFC 3339 date-time"]
+    for good in ("2021-02-18t19:30:00z", "2021-02-18T19:30:00.25-03:30"):
+        feed["items"][0]["date_published"] = good
+        assert feed_problems(feed) == [], good

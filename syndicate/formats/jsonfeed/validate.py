@@ -3,6 +3,7 @@ cannot state (the tests also check every file against the community JSON Schema)
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -64,11 +65,21 @@ def _item_problems(item: Any, seen: set[str]) -> list[str]:
     return problems
 
 
+RFC3339_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
+)
+"""RFC 3339's `date-time` (section 5.6), which JSON Feed 1.1 requires: seconds and an offset
+always, `T` and `Z` in either case. Python's `fromisoformat` reads more of ISO 8601 (basic
+format `20210218T193000Z`, week dates, no seconds, an hour alone), which readers holding to
+RFC 3339 refuse."""
+
+
 def _is_rfc3339(value: Any) -> bool:
-    """A date-time with seconds and a time zone offset (`Z` or `+01:00`)."""
-    if not isinstance(value, str) or "T" not in value:
+    """A date-time with seconds and a time zone offset (`Z` or `+01:00`), of the calendar."""
+    if not isinstance(value, str) or RFC3339_DATE_TIME.fullmatch(value) is None:
         return False
     try:
-        return datetime.fromisoformat(value).tzinfo is not None
+        datetime.fromisoformat(value.upper())
     except ValueError:
         return False
+    return True
