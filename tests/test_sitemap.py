@@ -210,6 +210,31 @@ def test_publication_name_option(export_sample: Exporter, tmp_path: Path) -> Non
     assert root.findtext(f".//{NEWS}name") == "YC Press"
 
 
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ('" "', "publication: is empty: give the name Google News shows"),
+        ('"YC Press\\n"', "publication: 'YC Press\\n' holds a line break"),
+    ],
+)
+def test_a_blank_or_broken_publication_name_is_refused_at_its_line(
+    tmp_path: Path,
+    written: str,
+    said: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Written into every News entry, `<news:name> </news:name>` (or the name over two lines)
+    named no publication Google News has: its entries were refused."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    (tmp_path / "site.yaml").write_text(config + f"sitemap:\n  publication: {written}\n", "utf-8")
+    monkeypatch.chdir(REPO)
+    assert main(["validate", "--config", str(tmp_path / "site.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert f"site.yaml:12: error: sitemap: {said}" in err, err
+
+
 # What is listed when ---------------------------------------------------------------------------
 
 

@@ -33,7 +33,7 @@ from syndicate.formats.sitemap.vocabulary import (
     numbered,
 )
 from syndicate.i18n.dates import rfc3339
-from syndicate.model import StorySummary
+from syndicate.model import SiteConfig, StorySummary
 from syndicate.model.summary import last_taken_down
 from syndicate.xmlbase import XHTML_NS
 
@@ -54,6 +54,23 @@ class SitemapOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
         ]
         | None
     ) = None
+
+    def check(self, config: SiteConfig) -> Iterator[tuple[str, str]]:
+        name = self.publication
+        if name is None:
+            return
+        if not name.strip():
+            yield (
+                "publication",
+                "is empty: give the name Google News shows, or take the line out (the"
+                " publisher's name is the default)",
+            )
+        elif any(line in name for line in "\n\r\v\f\x85\u2028\u2029"):
+            yield (
+                "publication",
+                f"{name!r} holds a line break: Google News matches the name exactly, on one line;"
+                f" write {' '.join(name.split())!r}",
+            )
 
 
 class SitemapWriter(Writer[SitemapOptions]):
