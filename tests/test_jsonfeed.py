@@ -115,6 +115,34 @@ def test_authors_are_the_byline_s_authors(sample_story: Story, site_config: Site
     assert item["authors"] == [{"name": "Marie Curie"}]
 
 
+def test_no_two_attachments_of_an_item_share_a_title(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """JSON Feed reads attachments of one title as one thing in two files: two photos under
+    one caption were told as one picture (before: both titled with the caption)."""
+    from syndicate.model import Localized
+
+    image = sample_story.images[0]
+    caption = Localized.same("Protesters in Porto on Monday.")
+    red = dataclasses.replace(
+        image, file="images/red.png", caption=caption, alt=Localized.same("Red")
+    )
+    blue = dataclasses.replace(red, file="images/blue.png", alt=Localized.same("Blue"))
+    third = dataclasses.replace(red, file="images/third.png", alt=Localized.same("Red"))
+    story = dataclasses.replace(sample_story, images=(image, red, blue, third))
+    files, _ = export_stories([story], site_config, "jsonfeed")
+    item = json.loads(files["jsonfeed/en.json"])["items"][0]
+    titles = [attachment.get("title") for attachment in item["attachments"]]
+    assert titles == [
+        image.caption.get("en") if image.caption else None,
+        caption.get("en"),
+        "Blue",
+        "Red",
+    ]
+    red_again = [a for a in item["attachments"] if a["url"].endswith("/third.png")]
+    assert len(item["attachments"]) == 4 and red_again
+
+
 def test_the_same_stories_order_and_pages_as_the_atom_feeds(
     sample_story: Story, site_config: SiteConfig
 ) -> None:

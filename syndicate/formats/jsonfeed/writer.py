@@ -138,8 +138,9 @@ def make_item(story: Story, lang: str, ctx: Context[FeedOptions]) -> Node:
     }
     if story.images:
         item["image"] = image_url(story.images[0])
+        taken: set[str] = set()
         item["attachments"] = [
-            _attachment(image, image_url(image), lang, story) for image in story.images
+            _attachment(image, image_url(image), lang, story, taken) for image in story.images
         ]
     return item
 
@@ -170,9 +171,18 @@ def _tags(story: Story, lang: str) -> list[str]:
     return list(first.values())
 
 
-def _attachment(image: Image, url: str, lang: str, story: Story) -> Node:
-    """An image as an attachment, titled with its caption (else its text alternative)."""
+def _attachment(image: Image, url: str, lang: str, story: Story, taken: set[str]) -> Node:
+    """An image as an attachment, titled with its caption (else its text alternative). JSON
+    Feed takes attachments of the same title for "alternate representations of the same
+    thing" (one recording in two formats): an image whose caption another image of the item
+    already has as its title is titled with its text alternative, and with none when that is
+    taken too (`taken`, the item's titles so far), so that two photos under one caption stay
+    two pictures."""
     caption = image.caption.get(lang, story.original_lang) if image.caption else None
-    title = caption or image.alt.get(lang, story.original_lang)
+    alt = image.alt.get(lang, story.original_lang)
+    title = next((text for text in (caption, alt) if text and text not in taken), None)
     attachment: Node = {"url": url, "mime_type": image.media_type, "size_in_bytes": image.size}
-    return attachment | ({"title": title} if title else {})
+    if title is None:
+        return attachment
+    taken.add(title)
+    return attachment | {"title": title}
