@@ -231,6 +231,10 @@ def test_languages_and_sections_options(sample_story: Story, site_config: SiteCo
         ({"hub": "ftp://hub.example/"}, "hub"),
         ({"languages": ["xx"]}, "languages"),
         ({"sections": "politics"}, "sections"),
+        # listed twice: validate passed, and export stopped with "'atom/en.xml' is written
+        # twice, by atom and atom", at no line
+        ({"languages": ["en", "en"]}, "languages"),
+        ({"sections": ["politics", "politics"]}, "sections"),
     ],
 )
 def test_invalid_options_are_reported(

@@ -821,6 +821,17 @@ def test_formats_lists_the_profiles(
                 " not a date; write {published} or {updated}",
             ),
         ),
+        (  # passed validate; export stopped with "written twice, by mine and mine"
+            "profiles:\n  mine:\n    languages: [en, fr, en]\n",
+            ("syndicate.yaml:11: error: profiles.mine: languages: an item is listed twice ('en')",),
+        ),
+        (
+            "profiles:\n  mine:\n    sections: [politics, politics]\n",
+            (
+                "syndicate.yaml:11: error: profiles.mine: sections: an item is listed twice"
+                " ('politics')",
+            ),
+        ),
         (  # a date of W3CDTF's shape but not of the calendar: W3C's InvalidW3CDTFDate
             'profiles:\n  mine:\n    item_elements: {dcterms:valid: "2026-02-30"}\n',
             (

@@ -157,6 +157,16 @@ class Options(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
         return iter(())
 
 
+def listed_twice(key: str, items: object) -> Iterator[tuple[OptionPath, str]]:
+    """A list option (`languages`, `sections`) naming an item twice, as the site's own
+    `languages:` says it: each item makes a file (`partners/x/en.xml`), and the second made
+    the same file, which stopped the export with no line to fix (`writer.conflict`)."""
+    if isinstance(items, tuple):
+        twice = next((item for n, item in enumerate(items) if item in items[:n]), None)
+        if twice is not None:
+            yield key, f"an item is listed twice ({twice!r})"
+
+
 class NoOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A format without options."""
 

@@ -21,7 +21,16 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.formats.contract import Context, Fragment, Options, OutputFile, Planned, Writer
+from syndicate.formats.contract import (
+    Context,
+    Fragment,
+    OptionPath,
+    Options,
+    OutputFile,
+    Planned,
+    Writer,
+    listed_twice,
+)
 from syndicate.formats.feeds.feedgen_adapter import (
     Category,
     Entry,
@@ -101,7 +110,9 @@ class FeedOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
         ),
     ] = None
 
-    def check(self, config: SiteConfig) -> Iterator[tuple[str, str]]:
+    def check(self, config: SiteConfig) -> Iterator[tuple[OptionPath, str]]:
+        yield from listed_twice("languages", self.languages)
+        yield from listed_twice("sections", self.sections)
         if self.languages != "all":
             unknown = [tag for tag in self.languages if tag not in config.languages]
             if unknown:

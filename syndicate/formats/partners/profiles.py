@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import msgspec
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.formats.contract import Options
+from syndicate.formats.contract import OptionPath, Options, listed_twice
 from syndicate.model import SiteConfig
 from syndicate.model.site import field_problem
 from syndicate.xmlbase import (
@@ -270,7 +270,9 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
     channel_elements: ChannelElements = msgspec.field(default_factory=dict)
     item_elements: ItemElements = msgspec.field(default_factory=dict)
 
-    def check(self, config: SiteConfig) -> Iterator[tuple[str, str]]:
+    def check(self, config: SiteConfig) -> Iterator[tuple[OptionPath, str]]:
+        yield from listed_twice("languages", self.languages)
+        yield from listed_twice("sections", self.sections)
         if self.languages == ():
             yield (
                 "languages",
