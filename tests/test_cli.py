@@ -422,6 +422,32 @@ def test_a_key_that_is_neither_a_setting_nor_a_section_is_told_to_go(
     ) in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name", ['" "', '"\\u200b"', '"YCPress\\n"', '"YC\\u2028Press"'])
+def test_a_blank_or_broken_publisher_name_is_refused_at_its_line(
+    name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The publisher's name is in every output (feeds' titles, News sitemaps' publication,
+    NewsML-G2's provider, books' publisher): a blank one, an invisible one or one with a line
+    break passed validate and went into them all."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    line = config.splitlines().index("  name: YCPress") + 1
+    (tmp_path / "syndicate.yaml").write_text(
+        config.replace("  name: YCPress", f"  name: {name}", 1)
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--articles", str(REPO / "articles")]) == 2
+    (said,) = [x for x in capsys.readouterr().err.splitlines() if "publisher.name" in x]
+    assert said.startswith(f"syndicate.yaml:{line}: error: publisher.name: ")
+    assert said.endswith(
+        " is not the publisher's name: one line, with at least one visible character"
+        " [config.schema]"
+    )
+
+
 def test_one_did_you_mean_with_a_cutoff_for_near_misses() -> None:
     """Every "did you mean" is written by `diagnostics` (the configuration's typos and the
     language tags wrote their own): a key holding a section asks for a nearer miss, since a

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from unicodedata import category
 
 import msgspec
 
@@ -281,6 +282,10 @@ def _type(node: Node, root: Node) -> str:
     return kind + _bounds(node)
 
 
+_INVISIBLE = frozenset("\u00ad\u034f\u115f\u1160\u180e\u3164\uffa0")
+"""Characters Python prints that show nothing (fillers, a soft hyphen)."""
+
+
 def _bounds(node: Node) -> str:
     words = {
         "minimum": ">=",
@@ -295,7 +300,15 @@ def _bounds(node: Node) -> str:
     if "pattern" in node:
         # The options records write the end of the text `\\Z` (Python's `$` also matches before
         # a final line break); shown `$`, as in the schema's patterns (ECMA-262).
-        found.append(f" matching `{node['pattern'].replace(chr(92) + 'Z', '$')}`")
+        # Invisible characters (a class of the ones a text may not be made of alone) are
+        # shown as the escapes the schema writes them with.
+        pattern = "".join(
+            c
+            if c.isprintable() and c not in _INVISIBLE and category(c) != "Mn"
+            else f"\\u{ord(c):04x}"
+            for c in node["pattern"].replace(chr(92) + "Z", "$")
+        )
+        found.append(f" matching `{pattern}`")
     return "".join(found)
 
 

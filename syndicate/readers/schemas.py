@@ -408,6 +408,9 @@ def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[
             twice = next((item for n, item in enumerate(items) if item in items[:n]), None)
             named = f" ({describe(twice)})" if twice is not None else ""
             yield path, f"{where}: an item is listed twice{named}"
+        case "not" if isinstance(error.schema, dict) and "description" in error.schema:
+            # a form refused by what it may not hold (a line break in a one-line name)
+            yield path, f"{where}: {describe(value)} is not {_description(error.schema)}"
         case _:
             yield path, f"{where}: {describe(value)} is not valid here"
 
