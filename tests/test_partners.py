@@ -469,6 +469,29 @@ def test_feed_cap_warning_names_the_rule(
     assert left[2].split(", ")[0] == "2024-12-01-old"
 
 
+def test_a_cap_the_kill_items_alone_pass_is_told_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cap so low that the feed's head and its kill item (which stay: a partner must learn
+    of a kill) pass it: every story item goes. Each was warned of as "more than the feed can
+    hold", and the feed as "0 oldest items left out" as if it were then under the cap; one
+    warning says what is over, which items it left out, and the two fixes."""
+    site = rules_site(tmp_path / "site", "profiles:\n  google-news:\n    max_bytes: 1200\n")
+    assert export(site, "google-news")[0] == 0
+    feed = site / "out/partners/google-news/en.xml"
+    assert list(items(feed)) == ["2026-01-25-killed"]
+    warned = reported(capsys.readouterr().err, "partner.google-news.feed-bytes")
+    (line,) = [line for line in warned if "partners/google-news/en.xml:" in line]
+    assert "more than the feed can hold" not in "".join(warned)
+    assert re.search(
+        r"partners/google-news/en.xml: every item left out \(2024-12-01-old, [^)]* and 1"
+        r" more\), the feed's head and 1 kill item alone being over the cap: feed is [\d,]+"
+        r" bytes; Google News takes 1,200; raise max_bytes or lower tombstone_days \(kill"
+        r" items stay until then\)",
+        line,
+    ), line
+
+
 @pytest.mark.parametrize("profile", ["smartnews", "google-news"])
 def test_a_story_too_large_for_the_feed_is_left_out_by_itself(
     profile: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -240,6 +240,10 @@ def _capped(
     if high is None or rules.feed_bytes(len(data)) is None:
         return data
     bare = len(feed(()))
+    if rules.feed_bytes(bare) is not None:  # no story item can fit: each is not to blame
+        everyone = [story.slug for story in reversed(document.stories)]
+        _over_without_items(document, everyone, rules.feed_bytes(bare), rules, ctx)
+        return feed(())
     kept = []
     for index, item in enumerate(items):
         # An item adds its bytes and a little space; the exact size is made only near the cap.
@@ -268,6 +272,33 @@ def _capped(
             ctx.config.where(SECTION, ctx.writer, "max_bytes"),
         )
     return data
+
+
+def _over_without_items(
+    document: Document,
+    left: Sequence[str],
+    over: Broken | None,
+    rules: Rules,
+    ctx: Context[ProfileOptions],
+) -> None:
+    """Said when the feed's head and its kill items, which stay (a partner must learn of a
+    kill), are over the cap alone: every story item is left out."""
+    kills = len(document.killed)
+    items = f" and {kills} kill item{'s' if kills != 1 else ''}" if kills else ""
+    fix = " or lower tombstone_days (kill items stay until then)" if kills else ""
+    said = f"{_every_item_left_out(left)}, " if left else ""
+    ctx.diagnostics.warning(
+        rules.code(FEED_BYTES),
+        f"{document.path}: {said}the feed's head{items} alone being over the cap:"
+        f" {over.message if over else ''}; raise max_bytes{fix}",
+        ctx.config.where(SECTION, ctx.writer, "max_bytes"),
+    )
+
+
+def _every_item_left_out(slugs: Sequence[str]) -> str:
+    """`every item left out (a, b)`, the oldest first; past `SHOWN`, `and 7 more`."""
+    more = f" and {len(slugs) - SHOWN} more" if len(slugs) > SHOWN else ""
+    return f"every item left out ({', '.join(slugs[:SHOWN])}{more})"
 
 
 SHOWN = 5
