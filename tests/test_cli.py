@@ -683,6 +683,26 @@ def test_out_must_be_a_folder_of_its_own(
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
+def test_out_among_stories_kept_in_the_site_folder_is_told_a_fix_that_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`export --articles .`, the stories beside syndicate.yaml: out/ is among them, and the
+    fix said was "export into a folder of its own, such as out/", the folder refused. A
+    syndicate.yaml there is the site's own, not a stray file of the articles folder."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    (tmp_path / "syndicate.yaml").write_text(
+        config.replace("articles/_site", str(REPO / "articles/_site")), encoding="utf-8"
+    )
+    shutil.copytree(REPO / "articles" / SAMPLE_SLUG, tmp_path / SAMPLE_SLUG)
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "-f", "atom", "--jobs", "1", "--articles", "."]) == 2
+    err = capsys.readouterr().err
+    assert "error: --out out: is inside the articles folder (.); give --out a folder" in err
+    assert "such as out/" not in err and not (tmp_path / "out").exists()
+    assert main(["validate", "--articles", "."]) == 0
+    assert "stray-file" not in capsys.readouterr().err
+
+
 def test_a_config_that_is_not_a_file_is_said_so(capsys: pytest.CaptureFixture[str]) -> None:
     """`--config /dev/zero` (a device) said "no such file"."""
     assert main(["--config", "/dev/zero", "validate"]) == 2

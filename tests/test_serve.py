@@ -594,6 +594,39 @@ def test_a_refused_preview_folder_is_told_its_real_reason(
     assert ("never goes into out/" in err) is (code == "[serve.preview]"), err
 
 
+def test_stories_kept_in_the_site_folder_are_previewed_in_its_cache(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`serve --watch --articles .`, the stories beside syndicate.yaml: the default preview,
+    in `.syndicate/` (a folder the articles' reader skips, taken as the cache), was refused
+    as "--preview .syndicate/preview: is inside the articles folder", an option the editor
+    never gave, with "leave the option out" for a fix. It is previewed there; a preview
+    folder named among the stories is still refused, with a fix that works."""
+    monkeypatch.delenv(CACHE_ENV)  # the site's own cache, .syndicate/ beside syndicate.yaml
+    site = Site(tmp_path / "newsroom")
+    for story in site.articles.iterdir():
+        story.rename(site.root / story.name)
+    site.articles.rmdir()
+    site.config.write_text(
+        site.config.read_text(encoding="utf-8").replace("articles/_site", "_site"),
+        encoding="utf-8",
+    )
+    prev = str(site.root / ".prev")
+    status = site.cli("serve", "--watch", "--articles", str(site.root), "--preview", prev)
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "error: --preview .prev: is inside the articles folder (.)" in err
+    assert "give --preview a folder outside" in err and "leave the option out" not in err
+    server = Server(site, "--watch", "--format", "html", "--articles", str(site.root))
+    try:
+        page = server.get(f"html/{SAMPLE_SLUG}.en.html")
+        assert page.status_code == 200
+        assert (site.root / ".syndicate/preview/html" / f"{SAMPLE_SLUG}.en.html").is_file()
+        assert "error" not in server.log() and "stray-file" not in server.log(), server.log()
+    finally:
+        server.stop()
+
+
 @pytest.mark.parametrize("folder", ["articles", "articles/_preview", "templates", "terms"])
 def test_the_preview_never_goes_into_the_sources(
     site: Site, capsys: pytest.CaptureFixture[str], folder: str

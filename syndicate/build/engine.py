@@ -312,7 +312,8 @@ def export(
         use_site_terms(site.terms)
     # A configuration with errors names no profile of its own: its names are not said unknown.
     names = _format_names(formats, registry, diags if site is not None else Diagnostics())
-    apart = out_apart(out, sources, at, diags) and own_cache
+    in_cache = own_cache and is_within(out, cache)
+    apart = out_apart(out, sources, at, diags, in_cache=in_cache) and own_cache
     look = None
     if (
         apart
@@ -554,6 +555,14 @@ def _lists_ok(arguments: Mapping[str, object], diags: Diagnostics) -> bool:
     return not problems
 
 
+def is_within(path: Path, folder: Path) -> bool:
+    """Whether `path` is `folder` or in it, their links resolved (False if either loops)."""
+    try:
+        return resolved(path).is_relative_to(resolved(folder))
+    except Refused:
+        return False
+
+
 def out_apart(
     out: Path,
     articles: Path | None,
@@ -562,13 +571,18 @@ def out_apart(
     option: str = "--out",
     *,
     serving: bool = False,
+    given: bool = True,
+    in_cache: bool = False,
 ) -> bool:
     """Whether out/ (or the preview's folder, `option` names which; `serving`: the folder
     `syndicate serve` would serve) is a folder of its own:
     not the articles folder nor in it (the next run would read the pages as stories), nor the
     site's `templates/` or `terms/` or in them (nor, for an export, the cache's build
     states), and holding neither the articles folder nor
-    syndicate.yaml (`--out .` would write the formats' folders among the site's own files)."""
+    syndicate.yaml (`--out .` would write the formats' folders among the site's own files).
+    `given`: whether the user named the folder (a default one is said as the default);
+    `in_cache`: whether it is in the cache folder `cache_apart` took (the preview's), which
+    may be a folder of articles/ its reader skips (`.syndicate/` with `--articles .`)."""
     code = "serve.out" if serving else "export.out"
     try:
         where = resolved(out)
@@ -603,22 +617,35 @@ def out_apart(
         if where == source:
             how = "is"
         elif source in where.parents:
+            first = where.relative_to(source).parts[0]
+            if in_cache and path is articles and is_ignored(first):
+                continue  # the preview, in the cache folder `cache_apart` took: a folder
+                # the articles' reader skips (`.syndicate/` with `--articles .`)
             how = "is inside"
         elif where in source.parents:
             how = "holds"
         else:
             continue
-        diags.error(
-            code,
-            f"{option} {shown_path(out)}: {how} {name} ({shown_path(path)}); "
-            + (
-                "serve a folder of its own, such as out/: this one would serve the site's sources"
-                if serving
-                else "export into a folder of its own, such as out/"
-                if option == "--out"
-                else "choose another folder, or leave the option out"
-            ),
+        flat = config is not None and resolved(config).parent == source
+        if how == "is inside" and name == "the articles folder" and flat:
+            # (`--articles .`, the stories in the site's folder: out/ is in it too)
+            fix = (
+                f"give {option} a folder outside {shown_path(path)}, such as"
+                f" {option} {shown_path(path.parent / where.name)} (or keep the stories in a"
+                " folder of their own, articles/)"
+            )
+        elif serving:
+            fix = "serve a folder of its own, such as out/: this one would serve the site's sources"
+        elif option == "--out":
+            fix = "export into a folder of its own, such as out/"
+        else:
+            fix = "choose another folder" + (", or leave the option out" if given else "")
+        subject = (
+            f"{option} {shown_path(out)}"
+            if given
+            else f"the {option.removeprefix('--')} folder {shown_path(out)} (the default)"
         )
+        diags.error(code, f"{subject}: {how} {name} ({shown_path(path)}); {fix}")
         return False
     return True
 

@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from syndicate.build.engine import cache_apart, cache_folder, out_apart, settle_output
+from syndicate.build.engine import cache_apart, cache_folder, is_within, out_apart, settle_output
 from syndicate.build.inventory import Inventory
 from syndicate.build.publish import OutputError, exclusive
 from syndicate.build.state import state_folder
@@ -243,7 +243,17 @@ def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
     preview: Path = args.preview or preview_folder(args.config, args.out)
     # Refused before serving: the server would show the folder as it is (the sources). Said
     # first: a folder holding the site holds its out/ too, and the sources are the reason.
-    if not out_apart(preview, args.articles, args.config, diags, option="--preview"):
+    named = args.preview is not None
+    in_cache = is_within(preview, cache_folder(args.config, args.out))
+    if not out_apart(
+        preview,
+        args.articles,
+        args.config,
+        diags,
+        option="--preview",
+        given=named,
+        in_cache=in_cache,
+    ):
         return None
     out, where = args.out.resolve(), preview.resolve()
     how = (

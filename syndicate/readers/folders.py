@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from syndicate.diagnostics import Diagnostic, Diagnostics, said_at
+from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.safefile import LINK_LOOP, Refused, folder_loop, loop_in, outside, resolved
 
 if TYPE_CHECKING:
@@ -128,7 +129,8 @@ def check_collection(
                 story.source,
             )
     for path in sorted(articles.iterdir()) if articles else ():
-        if path.is_file() and not is_ignored(path.name):
+        # (a syndicate.yaml there is the site's own, the stories kept in the site's folder)
+        if path.is_file() and not is_ignored(path.name) and path.name != CONFIG_NAME:
             diags.warning(
                 "articles.stray-file",
                 "files directly in the articles folder are ignored; a story is a folder",
