@@ -492,6 +492,29 @@ def test_a_cap_the_kill_items_alone_pass_is_told_so(
     ), line
 
 
+def test_a_story_left_out_for_the_kill_items_room_names_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cap the head and the kill item leave no story item room under, though each would fit
+    beside the head alone: each story was warned of as "more than the feed can hold", and the
+    kill item that takes the room, and `tombstone_days`, went unnamed (review)."""
+    site = rules_site(tmp_path / "a", "profiles:\n  google-news:\n    max_bytes: 10000000\n")
+    export(site, "google-news")
+    raw = (site / "out/partners/google-news/en.xml").read_bytes()
+    sizes = [len(x) for x in re.findall(rb"<item>.*?</item>", raw, re.S) if b"-killed" not in x]
+    cap = len(raw) - sum(sizes) + min(sizes) - 40  # head and kill item and any one item: over
+    site = rules_site(tmp_path / "b", f"profiles:\n  google-news:\n    max_bytes: {cap}\n")
+    capsys.readouterr()
+    assert export(site, "google-news")[0] == 0
+    warned = reported(capsys.readouterr().err, "partner.google-news.feed-bytes")
+    blamed = [line for line in warned if "more than the feed can hold" in line]
+    assert blamed and all(
+        "with it alone and the feed's 1 kill item, which stay (lower tombstone_days, or raise"
+        " max_bytes), feed is" in line
+        for line in blamed
+    ), blamed
+
+
 @pytest.mark.parametrize("profile", ["smartnews", "google-news"])
 def test_a_story_too_large_for_the_feed_is_left_out_by_itself(
     profile: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -872,6 +895,13 @@ def test_formats_lists_the_profiles(
         (
             'profiles:\n  mine:\n    item_elements: {dc:date: "2026-13"}\n',
             ("syndicate.yaml:11: error: profiles.mine: item_elements: dc:date: '2026-13' is not",),
+        ),
+        (  # a year in another script's digits: `\d` took them
+            'profiles:\n  mine:\n    item_elements: {dc:date: "\u0662\u0660\u0662\u0666"}\n',
+            (
+                "syndicate.yaml:11: error: profiles.mine: item_elements: dc:date:"
+                " '\u0662\u0660\u0662\u0666' is not",
+            ),
         ),
         (  # a placeholder in a channel's element was written as it is
             'profiles:\n  mine:\n    channel_elements: {dc:rights: "{lang} rights"}\n',

@@ -171,7 +171,7 @@ def test_a_file_over_the_size_limit_is_refused_with_its_size(
     size = (tmp_path / "articles" / "big" / "en.md").stat().st_size
     assert error.message == (
         f"file is {size} bytes; source files are limited to 1000 bytes: make it smaller (split"
-        " a long text into several stories; save an image with fewer pixels or a lower quality)"
+        " a long story into several)"
     )
 
 
@@ -190,7 +190,7 @@ def test_too_many_yaml_values_without_aliases_are_told_with_a_fix(
     assert error.path.endswith("many/en.md") and error.line is not None
     assert error.message == (
         "YAML expands to more than 50 values: remove values pasted by mistake (thousands of"
-        " keywords), and write out the lists and mappings that aliases (*name) repeat"
+        " keywords); aliases (*name) count every value they repeat, so use fewer of them"
     )
 
 

@@ -214,6 +214,8 @@ def test_publication_name_option(export_sample: Exporter, tmp_path: Path) -> Non
     ("written", "said"),
     [
         ('" "', "publication: is empty: give the name Google News shows"),
+        ('"\\u200b"', "publication: is empty: give the name Google News shows"),
+        ('"\\u3164"', "publication: is empty: give the name Google News shows"),
         ('"YC Press\\n"', "publication: 'YC Press\\n' holds a line break"),
     ],
 )

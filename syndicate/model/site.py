@@ -4,6 +4,7 @@ tables of the output formats (typed and checked by the formats layer)."""
 from __future__ import annotations
 
 import functools
+import re
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,12 @@ from typing import Any
 from syndicate.model.source import SourceRef
 
 CONFIG_NAME = "syndicate.yaml"
+VISIBLE = re.compile(
+    "[^\\s\u00ad\u034f\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0]"
+)
+"""A visible character: a text with none (white space, zero-width and other invisible
+characters alone) is no text; the schemas' `text` pattern and `publisher.name` say the same."""
 TEMPLATES = "templates"
 TERMS = "terms"
 DEFAULT_ARTICLE_URL = "{base_url}html/{slug}.{lang}.html"

@@ -56,7 +56,7 @@ def read_seen(
             chunks.append(chunk)
             total += len(chunk)
             if total > limit:  # it grew since it was checked
-                raise _too_large(total, limit)
+                raise _too_large(total, limit, path)
     finally:
         os.close(fd)
     return b"".join(chunks), signature(opened)
@@ -79,7 +79,7 @@ def digest_seen(
         while chunk := _read(fd, CHUNK):
             total += len(chunk)
             if total > limit:
-                raise _too_large(total, limit)
+                raise _too_large(total, limit, path)
             h.update(chunk)
     finally:
         os.close(fd)
@@ -271,7 +271,7 @@ def _checked(
             " mv COPY FILE)",
         )
     if before.st_size > limit:
-        raise _too_large(before.st_size, limit)
+        raise _too_large(before.st_size, limit, path)
     return real, before
 
 
@@ -289,14 +289,24 @@ def _special(mode: int) -> Refused:
     return Refused("file.special", f"not a regular file but {kind}; use a plain file")
 
 
-def _too_large(size: int, limit: int) -> Refused:
+def _too_large(size: int, limit: int, path: Path) -> Refused:
     return Refused(
         "file.too-large",
         f"file is {size} bytes; source files are limited to {limit} bytes: make it smaller"
-        " (split a long text into several stories; save an image with fewer pixels or a lower"
-        " quality)",
+        + _SMALLER.get(path.suffix.lower(), ""),
         size,
     )
+
+
+_SMALLER = {
+    ".md": " (split a long story into several)",
+    **dict.fromkeys(
+        (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg"),
+        " (save the image with fewer pixels or a lower quality)",
+    ),
+}
+"""How to make a file of each kind smaller, when there is more to say than "make it smaller"
+(the configuration, a template, a terms file: what is in it is the user's to judge)."""
 
 
 def _reason(exc: BaseException) -> str:

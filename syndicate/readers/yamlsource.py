@@ -202,8 +202,8 @@ class _Builder:
         if self.count > budgets.MAX_YAML_VALUES:
             raise YamlProblem(
                 f"YAML expands to more than {budgets.MAX_YAML_VALUES} values: remove values pasted"
-                " by mistake (thousands of keywords), and write out the lists and mappings that"
-                " aliases (*name) repeat",
+                " by mistake (thousands of keywords); aliases (*name) count every value they"
+                " repeat, so use fewer of them",
                 line,
             )
         if len(path) > budgets.MAX_YAML_DEPTH:

@@ -464,14 +464,17 @@ _DATES = {
 }  # fmt: skip
 """The Dublin Core elements whose text is a date (W3CDTF, as RSS readers and partners parse
 it)."""
-_W3CDTF = re.compile(r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?")
+_W3CDTF = re.compile(
+    r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?)?)?", re.ASCII
+)
+"""(ASCII digits only: `\\d` is any script's, `٢٠٢٦`, which no feed reader takes for a year)"""
 
 
 def _is_w3cdtf(text: str) -> bool:
     """A W3CDTF date of one of its forms (a year, a month, a day, a time with minutes, seconds
     or a fraction of one, and an offset) that is also a date of the calendar: `2026-13-01`,
-    `2026-02-30`, `25:00` or an offset of `+24:00` have the shape and are none, and the W3C
-    Feed Validator refuses them (`InvalidW3CDTFDate`)."""
+    `2026-02-30`, `25:00` or an offset of `+24:00` have the shape and are none (the W3C Feed
+    Validator refuses an impossible day or hour, `InvalidW3CDTFDate`)."""
     if _W3CDTF.fullmatch(text) is None:
         return False
     if len(text) == 4:

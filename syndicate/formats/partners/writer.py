@@ -327,10 +327,18 @@ def _too_large(
 ) -> None:
     """Report a story whose item alone puts its feed over the cap, at the story."""
     page = ctx.urls.article(story.slug, document.lang)
+    kills = len(document.killed)
+    # (kill items stay: when they take the room, lowering tombstone_days gives it back)
+    beside = (
+        f" and the feed's {kills} kill item{'s' if kills != 1 else ''}, which stay (lower"
+        " tombstone_days, or raise max_bytes)"
+        if kills
+        else ""
+    )
     ctx.diagnostics.warning(
         rules.code(FEED_BYTES),
         f"left out of {document.path}: its item ({page}) is {size:,} bytes, more than the"
-        f" feed can hold: with it alone, {alone.message}",
+        f" feed can hold: with it alone{beside}, {alone.message}",
         story.source,
     )
 

@@ -34,6 +34,7 @@ from syndicate.formats.sitemap.vocabulary import (
 )
 from syndicate.i18n.dates import rfc3339
 from syndicate.model import SiteConfig, StorySummary
+from syndicate.model.site import VISIBLE
 from syndicate.model.summary import last_taken_down
 from syndicate.xmlbase import XHTML_NS
 
@@ -59,7 +60,7 @@ class SitemapOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
         name = self.publication
         if name is None:
             return
-        if not name.strip():
+        if not VISIBLE.search(name):  # (white space, a zero-width space alone)
             yield (
                 "publication",
                 "is empty: give the name Google News shows, or take the line out (the"
