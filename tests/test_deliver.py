@@ -1858,6 +1858,51 @@ def test_the_summary_counts_what_was_sent_not_what_was_planned(site: Site, tmp_p
         ), err
 
 
+def test_a_kill_an_export_writes_during_a_delivery_goes_with_its_own_version(
+    site: Site, tmp_path: Path
+) -> None:
+    """An export that kills a story while a delivery waits on a slow partner: the kill's
+    bytes, read after the plan, went with the plan's version (`X-Syndicate-Version: 1`) and
+    were recorded as `usable`, so the partner never had the kill as version 2 and deleting the
+    folder later warned that the target never received a kill. A file an export changed since
+    the plan is left to the next run, which sends it with its own version; the target is not
+    current until then (exit 1), so no WebSub ping announces a feed it does not hold."""
+    with HttpReceiver(tmp_path, secret=SECRET) as server:
+        site.configure(deliver_section(target_yaml(server, formats="[newsml]")))
+        site.export("newsml")
+        server.faults.block_at = 1  # the first upload is held (then dropped, tried again)
+        command = [sys.executable, "-m", "syndicate", "deliver", "--config", str(site.config)]
+        command += ["--out", str(site.out)]
+        process = subprocess.Popen(
+            command, cwd=site.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            assert server.faults.blocked.wait(60), "the first file never arrived"
+            kill(site, SECOND_SLUG)
+            site.export("newsml")
+            server.faults.release.set()
+            _, err = process.communicate(timeout=60)
+        finally:
+            process.kill()
+        assert process.returncode == 1, err
+        assert "[deliver.changed]" in err and "run deliver again" in err, err
+        assert "left (changed in out/ since the plan), not current" in err, err
+        item = f"newsml/{SECOND_SLUG}.en.xml"
+        assert item not in server.files(), "nothing went with the plan's version"
+        assert site.deliver() == 0
+        body = server.files()[item]
+        assert b"stat:canceled" in body
+        sha = hashlib.sha256(body).hexdigest()
+        sent = [h for h in server.headers if h.get("X-Syndicate-Sha256") == sha]
+        assert [h.get("X-Syndicate-Version") for h in sent] == ["2"]
+        assert server.files() == site.files("newsml")
+        shutil.rmtree(site.articles / SECOND_SLUG)
+        site.export("newsml")
+        with_warnings = deliver(config=site.config, out=site.out)
+        assert with_warnings.status == "current"
+        assert not [d for d in with_warnings.diagnostics if d.code == "deliver.no-kill"]
+
+
 def test_a_dry_run_and_the_run_agree_when_nothing_is_due(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -87,7 +87,7 @@ def _summary(result: TargetResult) -> str:
     """What the target received: what it confirmed, not what was planned (a file removed
     from out/ by an export meanwhile is said skipped)."""
     target = result.target
-    if not result.current:
+    if not result.current and (result.problem is not None or not result.stale):
         return f"{target.name}: not current ({target.url})"
     if not result.changes and not result.cleared:
         return f"{target.name}: current, nothing to send ({target.url})"
@@ -95,6 +95,7 @@ def _summary(result: TargetResult) -> str:
         (result.sent, f"{result.sent} sent"),
         (result.deleted, f"{result.deleted} deleted"),
         (result.skipped, f"{result.skipped} skipped (gone from out/ since the plan)"),
+        (result.stale, f"{result.stale} left (changed in out/ since the plan), not current"),
         (result.cleared, _uploads(result.cleared, "cleared")),
     ]
     said = ", ".join(text for n, text in counts if n)

@@ -7,6 +7,7 @@ their WebSub hub."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import os
 import sqlite3
@@ -86,6 +87,11 @@ class TargetResult:
     """Files the target confirmed it no longer holds."""
     skipped: int = 0
     """Files planned but not sent: removed from out/ (by an export) since the plan."""
+    stale: int = 0
+    """Files planned but not sent because an export changed them since the plan (a kill
+    written over an item while the run waited on the target): sent as they are, they would go
+    with the story's version and status of the plan, out of the kill's place in the order,
+    and be recorded so. The next run sends them; until then the target is not current."""
     unfinished: list[str] = field(default_factory=list)
     """Uploads an earlier run stopped midway, whose temporary files are cleared first."""
     cleared: int = 0
@@ -106,7 +112,7 @@ class TargetResult:
     @property
     def current(self) -> bool:
         """The target holds what out/ holds for it."""
-        return self.problem is None and self.done == len(self.changes)
+        return self.problem is None and self.done == len(self.changes) and not self.stale
 
 
 @dataclass
@@ -407,6 +413,8 @@ class _Run:
                 # A first delivery (no record of the target): what it holds besides.
                 expected = {file.path for file in selected} if not held else None
                 self._send(target, result, folders, expected)
+                if result.stale and result.problem is None:
+                    self._tell_stale(index, target, result.stale)
         if result.problem is not None:
             made = (
                 f"; {result.done} of {len(result.changes)} changes made"
@@ -424,6 +432,19 @@ class _Run:
                 self.site.where(SECTION, "targets", index),
             )
         return result
+
+    def _tell_stale(self, index: int, target: Target, stale: int) -> None:
+        """Say that files an export changed while the run sent the others were left to the
+        next run (see `TargetResult.stale`): the target is not current yet."""
+        files = "file" if stale == 1 else "files"
+        self.diags.warning(
+            "deliver.changed",
+            f"{target.name} ({target.url}): {stale} {files} changed in {self.out} while this"
+            " delivery ran (an export) and were not sent, so that each goes with its own"
+            " story's version and status, in its place in the order; the target is not"
+            " current: run deliver again",
+            self.site.where(SECTION, "targets", index),
+        )
 
     def _untold(
         self, index: int, target: Target, untold: Mapping[str, list[str]], dry_run: bool
@@ -617,8 +638,10 @@ class _Run:
                 doing = f"{'sending' if change.sends else 'deleting'} {change.path}"
                 made = self._change(target, remote, change, revealed)
                 result.done += 1
-                if not made:
+                if made == "gone":
                     result.skipped += 1
+                elif made == "changed":
+                    result.stale += 1
                 elif change.sends:
                     result.sent += 1
                 else:
@@ -719,8 +742,12 @@ class _Run:
         retrying(self.options.retry, discard, remote.reset, told)
         self.ledger.sent(target.name, path)
 
-    def _change(self, target: Target, remote: Remote, change: Change, revealed: list[str]) -> bool:
-        """Make `change`; False when it was skipped (its file left out/ since the plan)."""
+    def _change(
+        self, target: Target, remote: Remote, change: Change, revealed: list[str]
+    ) -> Literal["made", "gone", "changed"]:
+        """Make `change`; "gone" when it was skipped because its file left out/ since the
+        plan, "changed" when an export wrote other bytes there since (left to the next run,
+        which plans them with their own story's version and status)."""
         policy = self.options.retry
         verb = "sending" if change.sends else "deleting"
         told = telling(
@@ -731,20 +758,22 @@ class _Run:
         if not change.sends:
             retrying(policy, lambda: remote.delete(change.path), remote.reset, told)
             self.ledger.forget(target.name, change.path)
-            return True
+            return "made"
         assert change.entry is not None
         path = self.out / change.path
         try:  # what is recorded is what was sent, even if an export ran since the plan
             data, stat = read_regular(path)
         except FileNotFoundError:
-            return False  # removed by an export since the plan: deleted at the next run
+            return "gone"  # removed by an export since the plan: deleted at the next run
         old = change.entry
+        if hashlib.sha256(data).hexdigest() != old.sha256:
+            return "changed"
         entry = Entry.of(change.path, data, stat, old.version, old.word, old.section)
         meta = FileMeta(self.inventory.media_type(change.path), entry.sha256, entry.version)
         self.ledger.sending(target.name, change.path)
         retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset, told)
         self.ledger.record(target.name, entry)
-        return True
+        return "made"
 
     def announce(self, results: list[TargetResult]) -> int:
         """Ping the hubs of the feeds that changed, unless the target publishing base_url is
