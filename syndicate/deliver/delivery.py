@@ -373,6 +373,16 @@ class _Run:
                 if path not in self._told:
                     self._told.add(path)
                     self.diags.warning(code, message, show_path(self.out / path))
+        for path in dict.fromkeys(self.inventory.unnameable):
+            if path not in self._told:
+                self._told.add(path)
+                self.diags.warning(
+                    "deliver.bad-name",
+                    "its name holds a line break or another control character (shown"
+                    " escaped), so it is never sent: no FTP command can carry that name, and"
+                    " S3 refuses it; rename it, or remove it",
+                    _escaped(show_path(self.out / path)),
+                )
 
     def _writers(self) -> dict[str, AnyWriter]:
         writers = {}
@@ -819,6 +829,14 @@ def _login_failed(target: Target, refused: Literal["login", "host key"], reason:
     fix = f"the user name in url ({unquote(parts.username or '')})"
     fix += f" and {' and '.join(named)}" if named else "; no credentials are set"
     return f"the login to {host} failed: {reason}; check {fix}"
+
+
+def _escaped(text: str) -> str:
+    """`text` with each control character shown as an escape (`\\n`), on one line."""
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if ord(c) < 32 or 127 <= ord(c) < 160 else c
+        for c in text
+    )
 
 
 def _shown(paths: list[str]) -> str:
