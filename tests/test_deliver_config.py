@@ -135,6 +135,17 @@ def test_a_valid_section_passes_validate(site: Site, capsys: pytest.CaptureFixtu
             5,
             "deliver: targets[0].endpoint_url: holds a password: remove it",
         ),
+        (
+            # A signed query in the endpoint (a presigned URL pasted in) was quoted whole,
+            # secret and all, by the delivery's error ("Custom endpoint `...` was not a valid
+            # URI"): refused when the configuration loads, as the url's query is.
+            (
+                "sftp://ycpress@sftp.partner.example/incoming/",
+                "s3://bucket/in/\n      endpoint_url: http://127.0.0.1:9000/?X-Amz-Signature=hunter2",
+            ),
+            5,
+            "deliver: targets[0].endpoint_url: must not have a query or a fragment",
+        ),
     ],
 )
 def test_problems_are_reported_at_their_line(

@@ -237,6 +237,8 @@ def _check_url(target: Target, at: tuple[str, int]) -> Iterator[tuple[OptionPath
                 "holds a password: remove it and name where it is kept, e.g."
                 " credentials: {secret_access_key: env:S3_SECRET_KEY}",
             )
+        elif endpoint.query or endpoint.fragment:  # (a signed query would be quoted whole)
+            yield (*at, "endpoint_url"), "must not have a query or a fragment"
 
 
 def _split(url: str) -> tuple[SplitResult, str | None]:
