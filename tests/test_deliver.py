@@ -458,6 +458,7 @@ def test_a_percent_encoded_user_name_is_decoded_before_the_login(
         ("sftp", "password", "the login to 127.0.0.1 failed: Permission denied"),
         ("sftp", "host key", "connecting to 127.0.0.1 failed: Host key is not trusted"),
         ("s3", "password", "the store refused the keys: The AWS Access Key Id"),
+        ("http", "password", "the endpoint 127.0.0.1 refused the credentials: HTTP 401"),
     ],
 )
 def test_a_refused_login_is_said_as_the_connection_s_with_what_to_fix(
@@ -470,12 +471,15 @@ def test_a_refused_login_is_said_as_the_connection_s_with_what_to_fix(
     expected: str,
 ) -> None:
     """A wrong password or an unknown host key was said "sending newsml/media/...png: FTP
-    530 ...": blamed on the first file, with no word of the login nor of the setting to fix."""
+    530 ...": blamed on the first file, with no word of the login nor of the setting to fix.
+    So was an HTTP push's 401 for a wrong HMAC secret or token."""
     with SERVERS[kind](tmp_path) as server:
         site.configure(deliver_section(target_yaml(server)))
         site.export()
         other = tmp_path / "other_known_hosts"
-        if fault == "password":
+        if kind == "http":
+            (site.root / "hmac.secret").write_text("wrong-password-123\n")
+        elif fault == "password":
             monkeypatch.setenv("PARTNER_PASSWORD", "wrong-password-123")
             monkeypatch.setenv("S3_KEY", "wrong-password-123")
         else:
@@ -495,6 +499,8 @@ def test_a_refused_login_is_said_as_the_connection_s_with_what_to_fix(
             assert f"ssh-keyscan -p {server.port} 127.0.0.1 >> {other}, then compare" in line
         elif kind == "s3":
             assert "check credentials.access_key_id (env:S3_KEY) and" in line
+        elif kind == "http":
+            assert "; check credentials.hmac_secret (file:hmac.secret)" in line, line
         else:
             assert "check the user name in url (ycpress) and credentials.password" in line
             assert "(env:PARTNER_PASSWORD)" in line

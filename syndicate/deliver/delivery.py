@@ -819,6 +819,10 @@ def _login_failed(target: Target, refused: Literal["login", "host key"], reason:
             " changed: ask your partner before replacing it"
         )
     given = target.credentials.named()
+    if target.is_http:
+        named = [f"credentials.{n} ({given[n]})" for n in ("token", "hmac_secret") if n in given]
+        fix = " and ".join(named) or "the target's credentials: none are set (token, hmac_secret)"
+        return f"the endpoint {host} refused the credentials: {reason}; check {fix}"
     if target.scheme == "s3":
         keys = ("access_key_id", "secret_access_key", "session_token")
         named = [f"credentials.{n} ({given[n]})" for n in keys if n in given]

@@ -862,8 +862,8 @@ _REFUSED_KEYS = frozenset(
 
 def login_refused(exc: BaseException) -> Literal["login", "host key"] | None:
     """Whether the failure is the server refusing the login ("login": FTP's 530, SSH's
-    permission denied, S3 refusing the keys) or SSH not trusting the server's host key
-    ("host key"): the target's settings, not a file, are at fault."""
+    permission denied, S3 refusing the keys, an HTTP push's 401) or SSH not trusting the
+    server's host key ("host key"): the target's settings, not a file, are at fault."""
     for error in _chain(exc):
         names = {cls.__name__ for cls in type(error).__mro__}
         if "HostKeyNotVerifiable" in names:
@@ -871,6 +871,8 @@ def login_refused(exc: BaseException) -> Literal["login", "host key"] | None:
         if "PermissionDenied" in names:  # asyncssh's: the authentication failed
             return "login"
         if isinstance(error, ftplib.error_perm) and str(error).startswith("530"):
+            return "login"
+        if isinstance(error, HttpStatusError) and error.status == 401:  # a push's token, HMAC
             return "login"
         response = getattr(error, "response", None)
         if isinstance(response, dict) and response.get("Error", {}).get("Code") in _REFUSED_KEYS:
