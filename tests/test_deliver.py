@@ -1954,6 +1954,30 @@ def test_a_dry_run_and_the_run_agree_when_nothing_is_due(
         assert err.count("the environment variable PARTNER_PASSWORD is not set") == 2, err
 
 
+@pytest.mark.parametrize("kind", ["s3", "http"])
+def test_a_failed_upload_to_a_store_or_a_push_leaves_nothing_to_clear(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """An upload given up on (S3's 503, an HTTP 500) was listed by the dry run as
+    `clear <path> (an upload an earlier run stopped midway)`, and the next run said "1
+    unfinished upload cleared", though an object or a PUT arrives whole or not at all: no half
+    file was ever on the partner's side."""
+    with SERVERS[kind](tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server, formats="[atom]")))
+        site.export("atom")
+        server.faults.fail = 10
+        assert site.deliver() == 1
+        server.faults.fail = 0
+        capsys.readouterr()
+        assert site.deliver("--dry-run") == 0
+        listed = capsys.readouterr().out
+        assert "clear" not in listed and "unfinished" not in listed, listed
+        assert site.deliver() == 0
+        err = capsys.readouterr().err
+        assert "unfinished" not in err, err
+        assert server.files() == site.files("atom")
+
+
 def test_an_unfinished_upload_to_clear_is_listed_and_counted(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

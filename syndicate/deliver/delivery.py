@@ -42,6 +42,7 @@ from syndicate.deliver.ledger import (
 from syndicate.deliver.options import SECTION, DeliverOptions, Target, load_delivery, place
 from syndicate.deliver.plan import Change, Plan, plan, selection
 from syndicate.deliver.remotes import (
+    OBJECT_STORES,
     FileMeta,
     MissingExtra,
     Remote,
@@ -403,7 +404,8 @@ class _Run:
             self._tell_skipped()
             planned = plan(self.out, selected, held)
             result.changes = planned.changes
-            result.unfinished = self.ledger.unfinished(target.name)
+            # (only a target written under temporary names can hold half an upload)
+            result.unfinished = self.ledger.unfinished(target.name) if _halves(target) else []
             problem = self._too_many_deletes(planned, held, gone)
             if problem is None:
                 self._untold(index, target, planned.untold, dry_run)
@@ -780,7 +782,8 @@ class _Run:
             return "changed"
         entry = Entry.of(change.path, data, stat, old.version, old.word, old.section)
         meta = FileMeta(self.inventory.media_type(change.path), entry.sha256, entry.version)
-        self.ledger.sending(target.name, change.path)
+        if _halves(target):
+            self.ledger.sending(target.name, change.path)
         retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset, told)
         self.ledger.record(target.name, entry)
         return "made"
@@ -833,6 +836,13 @@ def _login_failed(target: Target, refused: Literal["login", "host key"], reason:
     fix = f"the user name in url ({unquote(parts.username or '')})"
     fix += f" and {' and '.join(named)}" if named else "; no credentials are set"
     return f"the login to {host} failed: {reason}; check {fix}"
+
+
+def _halves(target: Target) -> bool:
+    """Whether an upload to `target` stopped midway may leave a temporary file there to
+    clear: not on an object store, where an object appears whole or not at all, nor over HTTP
+    (a PUT is one request), nor with `rename: false` (no temporary name)."""
+    return target.rename and not target.is_http and target.scheme not in OBJECT_STORES
 
 
 def _escaped(text: str) -> str:
