@@ -1534,6 +1534,24 @@ def test_a_lost_ledger_or_a_second_out_is_told_not_taken_for_current(
         assert "[deliver.shared-target]" in capsys.readouterr().err
 
 
+def test_two_targets_at_one_place_are_told(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two targets of one configuration at the same URL: the one whose languages narrowed
+    deleted the French files there, while the other's record still said its partner had them,
+    so it stayed "current, nothing to send" and they never came back. It is said."""
+    with SftpServer(tmp_path) as server:
+        wire = target_yaml(server, name="wire", formats="[newsml]")
+        english = target_yaml(server, name="english", formats="[newsml]")
+        site.configure(deliver_section(wire, english + "  languages: [en, fr]\n"))
+        site.export("newsml")
+        capsys.readouterr()
+        assert site.deliver() == 0
+        err = capsys.readouterr().err
+        assert "wire (" in err and ") and english deliver to the same place" in err, err
+        assert err.count("[deliver.shared-target]") == 1, err
+
+
 def test_a_section_no_story_is_in_is_said_with_the_likely_one(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

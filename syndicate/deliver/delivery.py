@@ -606,7 +606,24 @@ class _Run:
     def _shared(self, target: Target) -> None:
         """Another out/ folder of the site delivers to the same place: each keeps its own
         ledger, so neither knows what the other sent (one's files left standing, or
-        overwritten under the other's record)."""
+        overwritten under the other's record). So does another target of the same
+        configuration: one's deletions (its `languages` narrowed) take away files the other's
+        record says its partner holds, and nothing ever sends them again."""
+        twins = [
+            t.name
+            for t in self.options.targets
+            if t.name != target.name and t.place == target.place
+        ]
+        if twins and f"place:{target.place}" not in self._told:  # (once for them all)
+            self._told.add(f"place:{target.place}")
+            self.diags.warning(
+                "deliver.shared-target",
+                f"{target.name} ({target.url}) and {', '.join(twins)} deliver to the same place:"
+                " each target keeps its own record, so one's deletions take away files the"
+                " other's record says are there, and they are never sent again; deliver to one"
+                " place from one target (narrow its formats, languages or sections instead)",
+                self.site.where(SECTION, "targets"),
+            )
         for ledger in sorted(self.ledger.folder.parent.glob(f"*/{LEDGER_FILE}")):
             if ledger.parent == self.ledger.folder:
                 continue
