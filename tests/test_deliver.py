@@ -1552,6 +1552,28 @@ def test_two_targets_at_one_place_are_told(
         assert err.count("[deliver.shared-target]") == 1, err
 
 
+def test_a_renamed_target_is_told_before_it_is_sent_everything_again(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A target renamed in syndicate.yaml (`afp` to `afp-wire`, same url) is a new target to
+    the ledger, which knows targets by name: the dry run said "17 to send" and the run sent
+    the partner every file again, with no word of why. Both say it, with the fix."""
+    with SftpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server, name="afp", formats="[newsml]")))
+        site.export("newsml")
+        assert site.deliver() == 0
+        site.configure(deliver_section(target_yaml(server, name="afp-wire", formats="[newsml]")))
+        capsys.readouterr()
+        assert site.deliver("--dry-run") == 0
+        err = capsys.readouterr().err
+        assert "which knows this url as the target 'afp', no longer in syndicate.yaml" in err
+        assert "would be sent every file current again" in err
+        assert "give it its former name back to send only what changed [deliver.renamed]" in err
+        site.configure(deliver_section(target_yaml(server, name="afp", formats="[newsml]")))
+        assert site.deliver() == 0
+        assert "afp: current, nothing to send" in capsys.readouterr().err
+
+
 def test_a_section_no_story_is_in_is_said_with_the_likely_one(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

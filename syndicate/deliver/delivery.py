@@ -399,6 +399,8 @@ class _Run:
         folders, gone = self._folders(target, result)
         if result.problem is None:
             held = self.ledger.delivered(target.name, target.place)
+            if not held:
+                self._renamed(index, target, dry_run)
             selected = selection(target, self.inventory, folders, held)
             self._unknown_sections(index, target, selected)
             self._tell_skipped()
@@ -444,6 +446,25 @@ class _Run:
                 self.site.where(SECTION, "targets", index),
             )
         return result
+
+    def _renamed(self, index: int, target: Target, dry_run: bool) -> None:
+        """A target the ledger does not know, at a url it knows under a name syndicate.yaml
+        no longer has: renamed, it is a new target (the record is by name), and its partner is
+        sent every file again. Said, with the fix, so that a dry run shows it first."""
+        configured = {t.name for t in self.options.targets}
+        former = self.ledger.former(target.name, target.place, configured)
+        if not former:
+            return
+        names = " or ".join(repr(name) for name in former)
+        self.diags.warning(
+            "deliver.renamed",
+            f"{target.name} ({target.url}) is new to the delivery record, which knows this url"
+            f" as the target {names}, no longer in syndicate.yaml: a target is known by its"
+            f" name, so {target.name} {'would be' if dry_run else 'is'} sent every file"
+            " current again; if it is that target renamed, give it its former name back to"
+            " send only what changed",
+            self.site.where(SECTION, "targets", index, "name"),
+        )
 
     def _tell_stale(self, index: int, target: Target, stale: int) -> None:
         """Say that files an export changed while the run sent the others were left to the

@@ -174,6 +174,16 @@ class Ledger:
             for path, sha, size, mtime, version, story, status, section in rows
         }
 
+    def former(self, target: str, url: str, configured: set[str]) -> list[str]:
+        """The names the ledger knows a target by at `url` that the configuration no longer
+        has, when it knows nothing of `target`: the name it had before a rename, maybe."""
+        if self.stale:
+            return []
+        if self.db.execute("SELECT 1 FROM targets WHERE name = ?", (target,)).fetchone():
+            return []
+        rows = self.db.execute("SELECT name FROM targets WHERE url = ? ORDER BY name", (url,))
+        return [name for (name,) in rows if name not in configured]
+
     def claim(self, target: str, url: str) -> None:
         """Before sending to `target` at `url`: once it confirms a change there, what it held
         at another URL is forgotten. Not before: a run that reaches nothing at a new URL (a
