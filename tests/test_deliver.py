@@ -506,6 +506,23 @@ def test_a_refused_login_is_said_as_the_connection_s_with_what_to_fix(
             assert "(env:PARTNER_PASSWORD)" in line
 
 
+@pytest.mark.parametrize("kind", ["ftp", "sftp"])
+def test_a_login_refused_for_a_url_with_no_user_says_so(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """A url with no user name (FTP then logs in anonymously, SFTP as this machine's user)
+    was told "check the user name in url ()": an empty pair of brackets to check."""
+    with SERVERS[kind](tmp_path) as server:
+        target = target_yaml(server, formats="[atom]").replace("ycpress@", "")
+        site.configure(deliver_section(target))
+        site.export("atom")
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "url ()" not in err, err
+        assert f"check url, which names no user (write it before the host: {kind}://USER@" in err
+
+
 def test_a_server_refusing_renames_is_told_how_to_deliver_to_it(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -871,7 +871,12 @@ def _login_failed(target: Target, refused: Literal["login", "host key"], reason:
         return f"the store refused the keys: {reason}; check {fix}"
     keys = ("password", "private_key", "passphrase")
     named = [f"credentials.{n} ({given[n]})" for n in keys if n in given]
-    fix = f"the user name in url ({unquote(parts.username or '')})"
+    user = unquote(parts.username or "")
+    fix = (
+        f"the user name in url ({user})"
+        if user
+        else f"url, which names no user (write it before the host: {target.scheme}://USER@{host}/)"
+    )
     fix += f" and {' and '.join(named)}" if named else "; no credentials are set"
     return f"the login to {host} failed: {reason}; check {fix}"
 
