@@ -818,3 +818,96 @@ def test_a_text_doubled_in_a_loop_is_stopped_at_the_bound(
     err = _export_errors(site, capsys)
     assert f"templates/article.html:4: error: this fails: {said} 18,000,000 characters" in err, err
     assert "more than the 16,000,000 a template may make" in err
+
+
+def _validate(site: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    command = ["validate", "--config", str(site / "syndicate.yaml"), *args]
+    capsys.readouterr()
+    code = main([*command, "--articles", str(site / "articles")])
+    return code, capsys.readouterr().err
+
+
+def test_validate_tells_a_block_that_no_page_shows(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Jinja drops a child's block that no template it extends has, and its text outside
+    blocks, without a word: a typo (`navv`) published pages without it, and a site's base.html
+    without syndicate's `main` block published every page without its story; validate said OK."""
+    templates = site / "templates"
+    templates.mkdir()
+    (templates / "article.html").write_text(
+        '{% extends "syndicate/article.html" %}\n{% block navv %}<nav>x</nav>{% endblock %}\n'
+        "<p>lost</p>\n{% block main %}{% block inner %}{% endblock %}{% endblock %}\n",
+        encoding="utf-8",
+    )
+    code, err = _validate(site, capsys)
+    assert code == 0 and "Traceback" not in err
+    assert (
+        "templates/article.html:2: warning: block 'navv' is in no template article.html extends"
+        " (syndicate/article.html, base.html have footer, head, main, nav): what it holds is on"
+        " no page; did you mean 'nav'? [html.template]"
+    ) in err
+    assert (
+        "templates/article.html:3: warning: article.html extends syndicate/article.html, so"
+        " what it writes outside its blocks is on no page: put it inside a block"
+    ) in err
+    assert "'inner'" not in err  # a block inside one of its blocks is shown with it
+    assert _validate(site, capsys, "--strict")[0] == 2
+    (templates / "article.html").unlink()
+    base = (PACKAGED / "base.html").read_text(encoding="utf-8")
+    (templates / "base.html").write_text(
+        base.replace("{% block main %}{% endblock %}", ""), encoding="utf-8"
+    )
+    code, err = _validate(site, capsys)
+    assert code == 0
+    assert (
+        "templates/base.html:1: warning: base.html has no block 'main', which syndicate's"
+        " article.html fills: its pages show nothing of it; put {% block main %}{% endblock %}"
+        " where it goes in base.html"
+    ) in err
+    assert err.count("has no block 'main'") == 1  # once, though every page template fills it
+    (templates / "base.html").write_text(base, encoding="utf-8")
+    for name in ("article.html", "index.html", "macros.html"):
+        shutil.copy(PACKAGED / name, templates / name)
+    code, err = _validate(site, capsys, "--strict")
+    assert code == 0 and "warning" not in err
+
+
+def test_validate_tells_a_template_that_no_page_uses(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Hugo's layout names, a name in the wrong case and a copy under templates/syndicate/
+    (a name that is always syndicate's own) were never read, without a word."""
+    templates = site / "templates"
+    for name in ("single.html", "Article.html", "syndicate/article.html", "partials/a.html"):
+        (templates / name).parent.mkdir(parents=True, exist_ok=True)
+        (templates / name).write_text("<p>x</p>\n", encoding="utf-8")
+    (templates / "partials" / "used.html").write_text("<p>y</p>\n", encoding="utf-8")
+    (templates / "article.html").write_text(
+        '{% extends "syndicate/article.html" %}\n'
+        '{% block nav %}{% include "partials/used.html" %}{% endblock %}\n',
+        encoding="utf-8",
+    )
+    code, err = _validate(site, capsys)
+    assert code == 0 and "Traceback" not in err
+    said = [line.split("/site/")[-1] for line in err.splitlines() if "[html.template]" in line]
+    assert said == [
+        "templates/Article.html:1: warning: no page uses Article.html: this file is never read;"
+        " did you mean templates/article.html? [html.template]",
+        "templates/partials/a.html:1: warning: no page uses partials/a.html: this file is never"
+        " read: pages are made from article.html, index.html, home.html, notice.html (which"
+        " extend base.html and import macros.html), and a partial is used once one of those"
+        " includes it; include it, or delete it [html.template]",
+        "templates/single.html:1: warning: no page uses single.html: this file is never read;"
+        " Hugo's single.html is templates/article.html here [html.template]",
+        "templates/syndicate/article.html:1: warning: no page uses syndicate/article.html: this"
+        " file is never read (syndicate/<name> always names syndicate's own template); to change"
+        " syndicate's article.html, name the file templates/article.html [html.template]",
+    ]
+    (templates / "article.html").write_text(  # a partial named at the page: any may be used
+        '{% extends "syndicate/article.html" %}\n'
+        '{% block nav %}{% include article.section ~ ".html" ignore missing %}{% endblock %}\n',
+        encoding="utf-8",
+    )
+    code, err = _validate(site, capsys)
+    assert "partials/a.html" not in err and "templates/syndicate/article.html:1: warning" in err

@@ -8,6 +8,7 @@ autoescaping."""
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import os
 import re
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 import jinja2.visitor
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -507,6 +509,166 @@ def check_templates(site_templates: Path) -> list[TemplateError]:
         except jinja2.TemplateNotFound:  # (gone since it was listed)
             continue
     return found
+
+
+PAGES = ("article.html", "index.html", "home.html", "notice.html")
+"""The templates syndicate renders pages from; every other template is used only when one of
+these (or a template they name) extends, includes or imports it."""
+_HUGO = {
+    "single.html": "article.html",
+    "list.html": "index.html",
+    "baseof.html": "base.html",
+    "index.html": "home.html",
+}
+"""Hugo's layout names and the template of syndicate's that does the same work."""
+
+
+def template_warnings(site_templates: Path) -> list[TemplateError]:
+    """What the site's templates render that no page shows, with no error to tell it: a
+    block that no template it extends has (a typo, `navv`; a site's `base.html` without the
+    `main` block of syndicate's pages: every page without its story), text outside the
+    blocks of a template that extends another, and a template no page uses (Hugo's
+    `single.html`, a `templates/syndicate/` copy, `Article.html`). Templates that do not
+    compile are `check_templates`' to tell, and are passed over here."""
+    env = environment(site_templates)
+    trees: dict[str, jinja2.nodes.Template | None] = {}
+
+    def tree(name: str) -> jinja2.nodes.Template | None:
+        if name not in trees:
+            trees[name] = None
+            with contextlib.suppress(jinja2.TemplateError, OSError, UnicodeDecodeError):
+                assert env.loader is not None
+                source, _, _ = env.loader.get_source(env, name)
+                trees[name] = env.parse(source, name)
+        return trees[name]
+
+    found: list[TemplateError] = []
+    own = [rel for rel, _ in own_files(site_templates) if rel.endswith(".html")]
+    told: set[tuple[str, str]] = set()
+    for name in [*own, *(page for page in PAGES if page not in own)]:
+        found += _lost_blocks(name, tree, set(own), told)
+    used, dynamic = set(PAGES), False
+    waiting = list(PAGES)
+    while waiting:
+        parsed = tree(waiting.pop())
+        if parsed is None:
+            continue
+        for named in jinja2.meta.find_referenced_templates(parsed):
+            if named is None:
+                dynamic = True  # (`{% include name %}`: which one is known at the page)
+            elif named not in used:
+                used.add(named)
+                waiting.append(named)
+    for rel in own:
+        never = rel.startswith(BUILT_IN)  # (that name is always syndicate's own)
+        if not never and (rel in used or dynamic or tree(rel) is None):
+            continue
+        found.append(TemplateError(_unused(rel), f"{SITE_FOLDER}{rel}:1"))
+    return found
+
+
+def _unused(rel: str) -> str:
+    """What to say of the site's template `rel` that no page uses."""
+    said = f"no page uses {rel}: this file is never read"
+    pages = ", ".join(PAGES)
+    if rel.startswith(BUILT_IN):
+        own = rel.removeprefix(BUILT_IN)
+        return (
+            f"{said} ({BUILT_IN}<name> always names syndicate's own template); to change"
+            f" syndicate's {own}, name the file {SITE_FOLDER}{own}"
+        )
+    hugo = _HUGO.get(rel.rsplit("/", 1)[-1])
+    if hugo is not None and hugo != rel:
+        return f"{said}; Hugo's {rel.rsplit('/', 1)[-1]} is {SITE_FOLDER}{hugo} here"
+    near = difflib.get_close_matches(rel.lower(), [*PAGES, "base.html", "macros.html"], 1, 0.8)
+    if near:
+        return f"{said}; did you mean {SITE_FOLDER}{near[0]}?"
+    return (
+        f"{said}: pages are made from {pages} (which extend base.html and import macros.html),"
+        " and a partial is used once one of those includes it; include it, or delete it"
+    )
+
+
+def _lost_blocks(
+    name: str,
+    tree: Callable[[str], jinja2.nodes.Template | None],
+    own: set[str],
+    told: set[tuple[str, str]],
+) -> list[TemplateError]:
+    """The blocks of `name`, and of each template it extends, that no template above it has,
+    and the site's text outside blocks: what Jinja drops without a word. Told at the site's
+    template that is to be mended: the site's block (a typo), or the site's template at the
+    top that lacks a block of syndicate's (`templates/base.html` without `main`)."""
+    chain = [name]
+    while len(chain) < 20:
+        parsed = tree(chain[-1])
+        if parsed is None:
+            return []  # (one that does not compile or is missing: an error of its own)
+        step = next(iter(parsed.find_all(jinja2.nodes.Extends)), None)
+        if step is None:
+            break
+        if not isinstance(step.template, jinja2.nodes.Const):
+            return []  # (a parent chosen at the page)
+        if step.template.value in chain:
+            return []  # (a loop: an error of its own)
+        chain.append(step.template.value)
+    root = chain[-1]
+    found: list[TemplateError] = []
+    for index, child in enumerate(chain[:-1]):
+        above = chain[index + 1 :]
+        have: dict[str, None] = {}
+        for ancestor in above:
+            for block in tree(ancestor).find_all(jinja2.nodes.Block):  # type: ignore[union-attr]
+                have.setdefault(block.name)
+        parsed = tree(child)
+        assert parsed is not None
+        for block in _top_blocks(parsed):
+            if block.name in have or (child, block.name) in told:
+                continue
+            if child in own:
+                told.add((child, block.name))
+                near = difflib.get_close_matches(block.name, list(have), 1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                message = (
+                    f"block {block.name!r} is in no template {child} extends ({', '.join(above)}"
+                    f" have {', '.join(sorted(have)) or 'none'}): what it holds is on no page"
+                    f"{hint}"
+                )
+                found.append(TemplateError(message, f"{SITE_FOLDER}{child}:{block.lineno}"))
+            elif root in own and (root, block.name) not in told:
+                told.add((root, block.name))
+                message = (
+                    f"{root} has no block {block.name!r}, which syndicate's {child} fills:"
+                    f" its pages show nothing of it; put {{% block {block.name} %}}"
+                    f"{{% endblock %}} where it goes in {root} (for pages that are to show"
+                    " nothing there, give their template an empty block of that name)"
+                )
+                found.append(TemplateError(message, f"{SITE_FOLDER}{root}:1"))
+        if child in own and (child, "") not in told:
+            told.add((child, ""))
+            extends = next(iter(parsed.find_all(jinja2.nodes.Extends)))
+            for node in (
+                parsed.body[parsed.body.index(extends) + 1 :] if extends in parsed.body else []
+            ):
+                if isinstance(node, jinja2.nodes.Output) and any(
+                    not isinstance(part, jinja2.nodes.TemplateData) or part.data.strip()
+                    for part in node.nodes
+                ):
+                    message = (
+                        f"{child} extends {above[0]}, so what it writes outside its blocks is"
+                        " on no page: put it inside a block"
+                    )
+                    found.append(TemplateError(message, f"{SITE_FOLDER}{child}:{node.lineno}"))
+                    break
+    return found
+
+
+def _top_blocks(tree: jinja2.nodes.Template) -> list[jinja2.nodes.Block]:
+    """The blocks of a template that are inside no other block of it (one inside a block is
+    shown with it)."""
+    blocks = list(tree.find_all(jinja2.nodes.Block))
+    inner = {id(b) for block in blocks for b in block.find_all(jinja2.nodes.Block)}
+    return [block for block in blocks if id(block) not in inner]
 
 
 _timed_out: dict[tuple[Path | None, str], tuple[tuple[tuple[str, int], ...], tuple[str, str]]] = {}

@@ -79,13 +79,16 @@ class HtmlWriter(Writer[HtmlOptions]):
     site_inputs = ("templates",)
 
     def check_site_inputs(self, config: SiteConfig, diags: Diagnostics) -> None:
-        """The site's templates compile (`templating.check_templates`)."""
+        """The site's templates compile (`templating.check_templates`), and show what they
+        hold (`templating.template_warnings`)."""
         if config.templates is None:
             return
-        from syndicate.formats.html.templating import check_templates
+        from syndicate.formats.html.templating import check_templates, template_warnings
 
         for problem in check_templates(config.templates):
             diags.error("html.template", problem.message, problem.where)
+        for problem in template_warnings(config.templates):
+            diags.warning("html.template", problem.message, problem.where)
 
     def story_files(self, story: Story, ctx: Context[HtmlOptions]) -> Iterator[OutputFile]:
         if story.lifecycle(ctx.now) in ("killed", "withdrawn") and story.was_public():
