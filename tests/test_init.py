@@ -99,6 +99,30 @@ def test_init_never_overwrites(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert files(site) == {k: v for k, v in before.items() if k != "syndicate.yaml"}
 
 
+def test_a_gitignore_there_is_kept_and_what_it_lacks_is_told(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder with a `.gitignore` of its own (`git init` and a template) kept it, so git
+    tracked out/ and .syndicate/, the preview of embargoed stories included, without a word."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / ".gitignore").write_text("node_modules\n/out\n", encoding="utf-8")
+    capsys.readouterr()
+    assert init(site) == 0
+    assert (site / ".gitignore").read_text(encoding="utf-8") == "node_modules\n/out\n"
+    told = capsys.readouterr().err.rstrip()
+    assert told.endswith(
+        "the .gitignore there was left as it was, and git would track .syndicate/: add"
+        " /.syndicate/ to it (the exported files, and the build state with the preview, which"
+        " shows embargoed stories, are no sources)"
+    )
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / ".gitignore").write_text("out/*\n.syndicate/\n", encoding="utf-8")
+    assert init(other) == 0
+    assert ".gitignore" not in capsys.readouterr().err
+
+
 def test_a_read_only_folder_is_told_and_nothing_is_written(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

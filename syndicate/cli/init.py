@@ -116,8 +116,11 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         files |= _story_files(site, slug, story_langs, samples)
     if _taken(args, site.folder, [*files, f"articles/{slug}"], diags):
         return EXIT_INPUT
+    unignored: list[str] = []
     if not os.path.lexists(site.folder / ".gitignore"):
         files[".gitignore"] = IGNORED.encode("utf-8")
+    else:
+        unignored = _not_ignored(site.folder / ".gitignore")
     # The result must load like any site: problems here (a language without terms) are
     # reported now rather than at the first export, and under --strict a warning writes
     # nothing, as for every command.
@@ -132,7 +135,32 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if loads is None:  # no room to try it first: loaded where it was written
         load_config(site.folder / CONFIG_NAME, shown(args, site.folder / CONFIG_NAME), diags)
     _report(args, site, slug, story_langs)
+    if unignored:
+        say(
+            args,
+            f"the .gitignore there was left as it was, and git would track"
+            f" {' and '.join(unignored)}: add {' and '.join(f'/{name}' for name in unignored)}"
+            " to it (the exported files, and the build state with the preview, which shows"
+            " embargoed stories, are no sources)",
+        )
     return EXIT_INPUT if diags.errors else EXIT_OK
+
+
+def _not_ignored(gitignore: Path) -> list[str]:
+    """Which of `IGNORED`'s folders a site's own `.gitignore` does not name (as `out`, `/out/`,
+    `out/*`...), in `IGNORED`'s order; none when it cannot be read (it is the user's)."""
+    try:
+        text = gitignore.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    named = set()
+    for line in text.splitlines():
+        pattern = line.strip()
+        for tail in ("/**", "/*", "/"):
+            pattern = pattern.removesuffix(tail)
+        named.add(pattern.removeprefix("/"))
+    wanted = [line.strip("/") + "/" for line in IGNORED.splitlines()]
+    return [name for name in wanted if name.rstrip("/") not in named and "*" not in named]
 
 
 def _write(
