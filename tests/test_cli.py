@@ -448,6 +448,24 @@ def test_a_blank_or_broken_publisher_name_is_refused_at_its_line(
     )
 
 
+@pytest.mark.parametrize("key", ["theme", "templates", "layoutDir", "staticDir"])
+def test_a_hugo_folder_setting_is_told_that_templates_is_the_folder(
+    key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`theme: harbour` or `templates: theme/` (Hugo's way to name the pages' folders) was
+    told it "is read as a format's section", which said nothing of where templates go."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    (tmp_path / "syndicate.yaml").write_text(config + f"{key}: theme/\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--articles", str(REPO / "articles")]) == 2
+    assert (
+        f"; syndicate has no {key} setting: the pages' templates are always the"
+        " templates/ folder beside syndicate.yaml, whose other files (CSS, fonts, scripts,"
+        " images) are published beside the pages; remove this line [config.schema]"
+    ) in capsys.readouterr().err
+
+
 def test_one_did_you_mean_with_a_cutoff_for_near_misses() -> None:
     """Every "did you mean" is written by `diagnostics` (the configuration's typos and the
     language tags wrote their own): a key holding a section asks for a nearer miss, since a

@@ -91,6 +91,8 @@ changes its HTML pages with a `templates/` folder beside it ([formats/html-jsonl
 formats/html-jsonld.md#templates-and-stylesheet)): its `.html` files and `style.css` replace
 syndicate's templates, and every other file there (fonts, scripts, images) is published as it
 is under `out/html/` at the same path ([static files](formats/html-jsonld.md#static-files)).
+That folder has no setting: a `theme:`, `templates:`, `layoutDir:` or `staticDir:` line (Hugo's
+way to name its folders) is an error that says so.
 
 `base_url` and `publisher.url` are written as URLs are: a space as `%20`
 (`https://example.org/my%20news/`), the other characters a URL cannot hold as they are (`"`,

@@ -291,7 +291,13 @@ def load_config(
     for where, message in problems:
         if where[:1] and where[0] in typos:
             continue  # ("expected fields": read as a format's section)
-        if len(where) == 1 and where[0] not in settings and "expected fields" in message:
+        if len(where) == 1 and where[0] in _FOLDER_SETTINGS:
+            message += (  # Hugo's `theme:`, `layoutDir:`, `staticDir:`
+                f"; syndicate has no {where[0]} setting: the pages' templates are always the"
+                " templates/ folder beside syndicate.yaml, whose other files (CSS, fonts,"
+                " scripts, images) are published beside the pages; remove this line"
+            )
+        elif len(where) == 1 and where[0] not in settings and "expected fields" in message:
             message += (  # a note, a key of another tool: not a format's options at all
                 f"; {where[0]} is read as a format's section: if it is none (a note, another"
                 " tool's setting), remove it"
@@ -393,6 +399,17 @@ def _yaml_file(
     for line, note in doc.notes:
         diags.warning("yaml.comment", note, SourceRef(shown, line))
     return doc, text
+
+
+_FOLDER_SETTINGS = frozenset(
+    {
+        "templates", "template", "templates_dir", "template_dir", "templatesDir", "theme",
+        "themes", "themesDir", "themes_dir", "layouts", "layoutDir", "layout_dir", "static",
+        "staticDir", "static_dir", "assets", "assetDir",
+    }
+)  # fmt: skip
+"""Top-level keys a Hugo (or Jekyll) user writes to name the pages' folders, which syndicate
+takes from `templates/` beside syndicate.yaml, with no setting."""
 
 
 def _typos(data: dict[str, object]) -> dict[str, str]:
