@@ -893,7 +893,7 @@ def test_validate_tells_a_template_that_no_page_uses(
     said = [line.split("/site/")[-1] for line in err.splitlines() if "[html.template]" in line]
     assert said == [
         "templates/Article.html:1: warning: no page uses Article.html: this file is never read;"
-        " did you mean templates/article.html? [html.template]",
+        " did you mean 'templates/article.html'? [html.template]",
         "templates/partials/a.html:1: warning: no page uses partials/a.html: this file is never"
         " read: pages are made from article.html, index.html, home.html, notice.html (which"
         " extend base.html and import macros.html), and a partial is used once one of those"
@@ -911,3 +911,74 @@ def test_validate_tells_a_template_that_no_page_uses(
     )
     code, err = _validate(site, capsys)
     assert "partials/a.html" not in err and "templates/syndicate/article.html:1: warning" in err
+
+
+def test_a_misspelt_value_and_a_hugo_template_are_told_how_to_write_them(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`'dict object' has no attribute 'Headline'` said nothing of the names there are, and
+    a line written as Hugo's Go templates (`{{ .Title }}`) only "unexpected '.'"."""
+    templates = site / "templates"
+    templates.mkdir()
+    article = templates / "article.html"
+    article.write_text(
+        '{% extends "syndicate/article.html" %}\n{% block nav %}\n'
+        "<p>{{ article.Headline }}</p>{% endblock %}\n",
+        encoding="utf-8",
+    )
+    err = _export_errors(site, capsys)
+    assert (
+        "templates/article.html:3: error: 'dict object' has no attribute 'Headline'; did you"
+        " mean 'headline'? (making html/"
+    ) in err
+    article.write_text(article.read_text("utf-8").replace("Headline", "wordcount"), "utf-8")
+    err = _export_errors(site, capsys)
+    assert "has no attribute 'wordcount' (it has body, byline, correction, dateline," in err
+    article.write_text(
+        '{% extends "syndicate/article.html" %}\n{% block nav %}\n'
+        "<p>{{ .Title }}</p>{% endblock %}\n",
+        encoding="utf-8",
+    )
+    code, err = _validate(site, capsys)
+    assert code == 2 and "Traceback" not in err
+    assert (
+        "templates/article.html:3: error: unexpected '.' (this line is written as a Hugo"
+        " template; syndicate's are Jinja2: {{ article.headline }} for {{ .Title }},"
+    ) in err
+    err = _export_errors(site, capsys)
+    assert "templates/article.html:3: error: unexpected '.' (this line is written as a Hugo" in err
+
+
+def test_a_template_whose_markup_the_parser_mends_is_a_warning_at_it(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `<div>` left open and an end tag of no element were mended by the parser in silence:
+    the page's `<main>` and `<footer>` ended up inside its `<header>` (the W3C checker's
+    errors), and nothing said so."""
+    templates = site / "templates"
+    templates.mkdir()
+    (templates / "article.html").write_text(
+        '{% extends "syndicate/article.html" %}\n'
+        "{% block nav %}<div><p>open <b>bold</i></p>{% endblock %}\n",
+        encoding="utf-8",
+    )
+    err = _export_errors(site, capsys)
+    assert (site / "out" / "html" / f"{SAMPLE_SLUG}.en.html").is_file()  # made all the same
+    assert (
+        "templates/article.html: warning: the article.html page's markup is mis-nested, and"
+        " browsers nest what follows elsewhere (a page's main part inside its header):"
+        " Unexpected end tag : i, in '{% block nav %}"
+    ).replace("{% block nav %}", "<div><p>open <b>bold</i></p>") in err
+    assert "close each element in the template that opens it" in err
+    assert err.count("mis-nested") == 1  # once, with the count of the other pages
+    (templates / "article.html").unlink()
+    (templates / "base.html").write_text(
+        (PACKAGED / "base.html").read_text("utf-8").replace("</div></header>", "</header>"),
+        encoding="utf-8",
+    )
+    err = _export_errors(site, capsys)
+    assert "templates/base.html: warning: the article.html page's markup is mis-nested" in err
+    assert "the home.html page's markup is mis-nested" in err
+    for name in ("base.html", "article.html", "macros.html"):  # syndicate's own: none
+        shutil.copy(PACKAGED / name, templates / name)
+    assert "mis-nested" not in _export_errors(site, capsys)

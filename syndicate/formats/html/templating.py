@@ -8,7 +8,6 @@ autoescaping."""
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
 import os
 import re
@@ -28,6 +27,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup
 
+from syndicate.diagnostics import closest, did_you_mean, suggest
 from syndicate.model.site import STYLESHEET
 from syndicate.readers import budgets
 from syndicate.readers.safefile import Refused, read_checked, site_refusal
@@ -409,6 +409,46 @@ class _Environment(ImmutableSandboxedEnvironment):
         return tree
 
 
+_GO_TEMPLATE = re.compile(
+    r"\{\{-?\s*(?:\.|\$|(?:define|end|partial|partialCached|range|with|template|block|else)\b)"
+)
+"""What a Go template (Hugo's) says where Jinja's would not: `{{ .Title }}`, `{{ end }}`."""
+
+
+def _syntax_message(exc: jinja2.TemplateSyntaxError) -> str:
+    """Jinja's words for a template that does not parse, and for a line written as a Hugo
+    (Go) template, what Jinja's are."""
+    message = exc.message or str(exc)
+    lines = (exc.source or "").splitlines()
+    line = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else ""
+    if _GO_TEMPLATE.search(line):
+        message += (
+            " (this line is written as a Hugo template; syndicate's are Jinja2: {{"
+            " article.headline }} for {{ .Title }}, {% block main %}...{% endblock %} for {{"
+            ' define "main" }}...{{ end }}, {% include "x.html" %} for {{ partial "x.html" .'
+            " }}; the values each template gets are in docs/formats/html-jsonld.md)"
+        )
+    return message
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """Jinja's `StrictUndefined`, whose words for a name a value lacks ("'dict object' has
+    no attribute 'headlin'") also say the name it has that is nearest, or the names it has."""
+
+    @property
+    def _undefined_message(self) -> str:
+        message = str(super()._undefined_message)
+        owner, name = self._undefined_obj, self._undefined_name
+        if not isinstance(owner, dict) or not isinstance(name, str):
+            return message
+        names = sorted(key for key in owner if isinstance(key, str))
+        if hint := did_you_mean(name, names) or did_you_mean(name.lower(), names):
+            return f"{message}{hint}"
+        if names and len(names) <= 30:
+            return f"{message} (it has {', '.join(names)})"
+        return message
+
+
 @cache
 def environment(site_templates: Path | None) -> jinja2.Environment:
     return _Environment(
@@ -416,7 +456,7 @@ def environment(site_templates: Path | None) -> jinja2.Environment:
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=_Undefined,
     )
 
 
@@ -428,8 +468,16 @@ def stylesheet(site_templates: Path | None) -> Markup:
     return Markup(source)
 
 
-def render_page(site_templates: Path | None, template: str, **values: Any) -> bytes:
-    """The page `template` renders with `values` and the stylesheet (`css`), as HTML bytes."""
+def render_page(
+    site_templates: Path | None,
+    template: str,
+    problems: list[TemplateError] | None = None,
+    /,
+    **values: Any,
+) -> bytes:
+    """The page `template` renders with `values` and the stylesheet (`css`), as HTML bytes;
+    what the site's templates made of its markup that the parser had to mend (an element
+    left open, an end tag of none) is added to `problems`, when given."""
     key = (site_templates, template)
     if key in _timed_out:  # the same templates: the same loop, said at once
         stamp, said = _timed_out[key]
@@ -446,7 +494,7 @@ def render_page(site_templates: Path | None, template: str, **values: Any) -> by
         raise TemplateError(*said) from None
     except jinja2.TemplateSyntaxError as exc:
         name = exc.name or template
-        raise TemplateError(exc.message or str(exc), f"{_shown(name)}:{exc.lineno}") from None
+        raise TemplateError(_syntax_message(exc), f"{_shown(name)}:{exc.lineno}") from None
     except jinja2.TemplateNotFound as exc:
         message = f"template not found: {exc.name}"
         if ".." in str(exc.name).split("/"):
@@ -475,7 +523,13 @@ def render_page(site_templates: Path | None, template: str, **values: Any) -> by
     finally:
         _deadline.reset(started)
     try:
-        return page_bytes(text)
+        mended: list[str] = []
+        page = page_bytes(text, mended if site_templates is not None else None)
+        if mended and problems is not None:
+            problems.append(
+                TemplateError(_mis_nested(mended, template), _mended_at(site_templates, template))
+            )
+        return page
     except _Unreadable as exc:
         raise TemplateError(
             f"{template} renders a page the HTML parser cannot read whole ({exc}): a text of"
@@ -489,6 +543,25 @@ def render_page(site_templates: Path | None, template: str, **values: Any) -> by
             f' {{% extends "{BUILT_IN}{template}" %}}',
             _shown(template),
         ) from None
+
+
+def _mis_nested(mended: list[str], template: str) -> str:
+    """What to say of a page whose markup the parser mended (`page_bytes`)."""
+    more = f" (and {len(mended) - 1} more)" if len(mended) > 1 else ""
+    return (
+        f"the {template} page's markup is mis-nested, and browsers nest what follows"
+        f" elsewhere (a page's main part inside its header): {mended[0]}{more}; close each"
+        " element in the template that opens it, and open none that the template does not close"
+    )
+
+
+def _mended_at(site: Path | None, template: str) -> str:
+    """Where to say a page's mended markup is: the site's template of that page, else the
+    site's `base.html` or `macros.html` that every page uses, else its folder."""
+    for name in (template, "base.html", "macros.html"):
+        if site is not None and (site / name).is_file():
+            return f"{SITE_FOLDER}{name}"
+    return SITE_FOLDER.rstrip("/")
 
 
 def check_templates(site_templates: Path) -> list[TemplateError]:
@@ -505,7 +578,7 @@ def check_templates(site_templates: Path) -> list[TemplateError]:
             env.get_template(rel)
         except jinja2.TemplateSyntaxError as exc:
             name = exc.name or rel
-            found.append(TemplateError(exc.message or str(exc), f"{_shown(name)}:{exc.lineno}"))
+            found.append(TemplateError(_syntax_message(exc), f"{_shown(name)}:{exc.lineno}"))
         except jinja2.TemplateNotFound:  # (gone since it was listed)
             continue
     return found
@@ -580,9 +653,9 @@ def _unused(rel: str) -> str:
     hugo = _HUGO.get(rel.rsplit("/", 1)[-1])
     if hugo is not None and hugo != rel:
         return f"{said}; Hugo's {rel.rsplit('/', 1)[-1]} is {SITE_FOLDER}{hugo} here"
-    near = difflib.get_close_matches(rel.lower(), [*PAGES, "base.html", "macros.html"], 1, 0.8)
-    if near:
-        return f"{said}; did you mean {SITE_FOLDER}{near[0]}?"
+    near = closest(rel.lower(), [*PAGES, "base.html", "macros.html"], 0.8)
+    if near is not None:
+        return f"{said}{suggest(SITE_FOLDER + near)}"
     return (
         f"{said}: pages are made from {pages} (which extend base.html and import macros.html),"
         " and a partial is used once one of those includes it; include it, or delete it"
@@ -627,8 +700,7 @@ def _lost_blocks(
                 continue
             if child in own:
                 told.add((child, block.name))
-                near = difflib.get_close_matches(block.name, list(have), 1)
-                hint = f"; did you mean {near[0]!r}?" if near else ""
+                hint = did_you_mean(block.name, have)
                 message = (
                     f"block {block.name!r} is in no template {child} extends ({', '.join(above)}"
                     f" have {', '.join(sorted(have)) or 'none'}): what it holds is on no page"
@@ -843,14 +915,23 @@ class _Unreadable(ValueError):
     """A page libxml2 read only in part (`page_bytes`): the reason it gave."""
 
 
-def page_bytes(markup: str) -> bytes:
-    """A page's markup parsed, its white space normalised, and serialised."""
+def page_bytes(markup: str, mended: list[str] | None = None) -> bytes:
+    """A page's markup parsed, its white space normalised, and serialised; what the parser
+    had to mend in it (`Unexpected end tag : i`, with the line it is on) is added to
+    `mended`, when given."""
     root = etree.fromstring(markup, _PARSER)
     if root is None:
         raise etree.ParserError("Document is empty")
     fatal = [error for error in _PARSER.error_log if error.level == etree.ErrorLevels.FATAL]
     if fatal:  # libxml2 gave up (a limit): what it has is cut short
         raise _Unreadable(fatal[0].message.strip())
+    if mended is not None:
+        lines = markup.splitlines()
+        for error in _PARSER.error_log:
+            if error.type_name == "ERR_TAG_NAME_MISMATCH":
+                line = lines[error.line - 1] if 0 < error.line <= len(lines) else ""
+                start = max(0, error.column - 60)
+                mended.append(f"{error.message.strip()}, in {line[start : error.column + 20]!r}")
     voids = _empty_voids(root)
     _normalise_space(root)
     kept = _set_raw_text_aside(root, markup) if voids else []

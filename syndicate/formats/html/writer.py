@@ -186,11 +186,15 @@ def _render(ctx: Context[HtmlOptions], template: str, values: Values, page: str)
     # changed) does without it.
     from syndicate.formats.html.templating import TemplateError, render_page
 
+    mended: list[TemplateError] = []
     try:
-        return render_page(ctx.config.templates, template, **values)
+        made = render_page(ctx.config.templates, template, mended, **values)
     except TemplateError as exc:
         ctx.diagnostics.error("html.template", for_page(exc.message, page), exc.where)
         return None
+    for problem in mended:  # (a page a browser would lay out otherwise than it is written)
+        ctx.diagnostics.warning("html.template", for_page(problem.message, page), problem.where)
+    return made
 
 
 def media_path(story: Story, image: Image) -> str:
