@@ -982,3 +982,27 @@ def test_a_template_whose_markup_the_parser_mends_is_a_warning_at_it(
     for name in ("base.html", "article.html", "macros.html"):  # syndicate's own: none
         shutil.copy(PACKAGED / name, templates / name)
     assert "mis-nested" not in _export_errors(site, capsys)
+
+
+def test_what_no_page_shows_is_looked_for_in_odd_templates_without_a_traceback(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Templates that extend each other in a loop, a long chain, a number, or one that does
+    not parse are passed over by the look for lost blocks (other checks tell them)."""
+    templates = site / "templates"
+    templates.mkdir()
+    for i in range(1, 26):
+        (templates / f"c{i}.html").write_text(
+            f'{{% extends "c{i + 1}.html" %}}{{% block b{i} %}}{{% endblock %}}\n', "utf-8"
+        )
+    (templates / "one.html").write_text("{% extends 1 %}\n", encoding="utf-8")
+    (templates / "loop1.html").write_text('{% extends "loop2.html" %}\n', encoding="utf-8")
+    (templates / "loop2.html").write_text('{% extends "loop1.html" %}\n', encoding="utf-8")
+    (templates / "home.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}{% include "c1.html" %}{% endblock %}\n',
+        encoding="utf-8",
+    )
+    code, err = _validate(site, capsys)
+    assert code == 0 and "Traceback" not in err and "[writer.failed]" not in err
+    said = {line.split("/site/")[-1].split(":")[0] for line in err.splitlines() if "[html" in line}
+    assert said == {"templates/one.html", "templates/loop1.html", "templates/loop2.html"}

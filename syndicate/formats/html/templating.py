@@ -619,6 +619,8 @@ def template_warnings(site_templates: Path) -> list[TemplateError]:
     own = [rel for rel, _ in own_files(site_templates) if rel.endswith(".html")]
     told: set[tuple[str, str]] = set()
     for name in [*own, *(page for page in PAGES if page not in own)]:
+        if name.startswith(BUILT_IN):
+            continue  # (never read: `_unused` tells it)
         found += _lost_blocks(name, tree, set(own), told)
     used, dynamic = set(PAGES), False
     waiting = list(PAGES)
@@ -653,7 +655,7 @@ def _unused(rel: str) -> str:
     hugo = _HUGO.get(rel.rsplit("/", 1)[-1])
     if hugo is not None and hugo != rel:
         return f"{said}; Hugo's {rel.rsplit('/', 1)[-1]} is {SITE_FOLDER}{hugo} here"
-    near = closest(rel.lower(), [*PAGES, "base.html", "macros.html"], 0.8)
+    near = closest(rel.lower(), [*PAGES, "base.html", "macros.html"], 0.85)
     if near is not None:
         return f"{said}{suggest(SITE_FOLDER + near)}"
     return (
@@ -673,17 +675,19 @@ def _lost_blocks(
     template that is to be mended: the site's block (a typo), or the site's template at the
     top that lacks a block of syndicate's (`templates/base.html` without `main`)."""
     chain = [name]
-    while len(chain) < 20:
+    while True:
         parsed = tree(chain[-1])
         if parsed is None:
             return []  # (one that does not compile or is missing: an error of its own)
         step = next(iter(parsed.find_all(jinja2.nodes.Extends)), None)
         if step is None:
             break
-        if not isinstance(step.template, jinja2.nodes.Const):
+        if not isinstance(step.template, jinja2.nodes.Const) or not isinstance(
+            step.template.value, str
+        ):
             return []  # (a parent chosen at the page)
-        if step.template.value in chain:
-            return []  # (a loop: an error of its own)
+        if step.template.value in chain or len(chain) > 20:
+            return []  # (a loop: an error of its own; or a chain no one writes)
         chain.append(step.template.value)
     root = chain[-1]
     found: list[TemplateError] = []
