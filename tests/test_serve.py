@@ -377,6 +377,18 @@ def test_a_draft_s_missing_page_says_it_is_a_draft(
     assert missing.status_code == 404
     assert f"{SAMPLE_SLUG} is a draft (status: withheld)" in missing.text
     assert "set status: usable in its story.yaml to see it here" in missing.text
+    # The way to see it that no export (a cron job's) publishes half written: dated ahead.
+    assert (
+        "so that no export (cron&#x27;s) publishes it before it is ready, published: to a time"
+        " ahead, which the preview shows as it will be out"
+    ) in missing.text
+    site.replace(SAMPLE_SLUG, "story.yaml", "2021-02-18T19:30", "2121-02-18T19:30")
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: withheld", "status: usable")
+    page = f"html/{SAMPLE_SLUG}.en.html"
+    until(lambda: server.get(page).status_code == 200, "the story dated ahead shown", server)
+    site.export("html")
+    assert (site.out / f"html/{SECOND_SLUG}.en.html").exists()
+    assert not (site.out / page).exists()
 
 
 @pytest.mark.parametrize(("status", "taken"), [("withheld", "withheld"), ("canceled", "canceled")])

@@ -140,7 +140,9 @@ class PreviewState:
                 f"{story.slug} is a draft (status: {story.status}): the preview shows what an"
                 " export would publish, embargoed stories included; set status: usable in its"
                 " story.yaml to see it here (its placeholders and missing fields are then"
-                " errors, on this page)"
+                " errors, on this page), and, so that no export (cron's) publishes it before it"
+                " is ready, published: to a time ahead, which the preview shows as it will be"
+                " out; set the time it comes out when it is ready"
             )
         if stage in ("withdrawn", "killed") and not story.was_public():
             # Taken back while under embargo: no one had it, no output says anything of it.
