@@ -1006,3 +1006,40 @@ def test_what_no_page_shows_is_looked_for_in_odd_templates_without_a_traceback(
     assert code == 0 and "Traceback" not in err and "[writer.failed]" not in err
     said = {line.split("/site/")[-1].split(":")[0] for line in err.splitlines() if "[html" in line}
     assert said == {"templates/one.html", "templates/loop1.html", "templates/loop2.html"}
+
+
+def test_a_full_export_tells_a_page_s_link_to_a_file_templates_lacks(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only a partial run looked for dead links (a full run's own are right by construction):
+    `export --format all`, cron's and the preview's, said nothing of a site template's
+    `<script src="js/app.js">` with no such file in templates/."""
+    from conftest import PLAIN_COVERS
+
+    (site / "templates").mkdir()
+    base = (PACKAGED / "base.html").read_text(encoding="utf-8")
+    custom = base.replace("</head>", '<script src="js/app.js"></script></head>', 1)
+    (site / "templates" / "base.html").write_text(custom, encoding="utf-8")
+    args = [
+        "export",
+        "-q",
+        "-f",
+        "all",
+        "--now",
+        FIXED_NOW,
+        "--jobs",
+        "1",
+        "--out",
+        str(site / "out"),
+    ]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    capsys.readouterr()
+    assert main(args, registry=PLAIN_COVERS) == 0
+    err = capsys.readouterr().err
+    dead = [line for line in err.splitlines() if "[export.dead-link]" in line]
+    assert len(dead) == 1 and "html/js/app.js: warning: linked from html/" in dead[0], err
+    assert "no format makes it: correct the link, or add the file" in dead[0]
+    (site / "templates" / "js").mkdir()
+    (site / "templates" / "js" / "app.js").write_text("let x = 1;\n", encoding="utf-8")
+    assert main(args, registry=PLAIN_COVERS) == 0
+    assert "dead-link" not in capsys.readouterr().err

@@ -1812,13 +1812,19 @@ class _Build:
         # A full run's own links are right by construction (a page links a format's file
         # only if that format makes it: tests/test_html.py checks the cases), and scanning
         # every file it wrote cost 2.3 s of a 38 s first export of 400 stories (0.8 s for
-        # the pages alone): only a run that leaves something out is scanned.
-        if self.how.subset or self._partial():
+        # the pages alone): only a run that leaves something out is scanned, and the pages
+        # of a site with templates of its own, which may link any file (`js/app.js`, a
+        # static file missing from templates/).
+        partial = self.how.subset or self._partial()
+        if partial or self.settings.config.templates is not None:
             base = self.settings.config.base_url
             names = [w.name for w in self.writers]
             chosen = self.settings.languages
             left_out = [tag for tag in self.settings.config.languages if tag not in chosen]
-            found = dead_links(self.out, plan, staging, base, self.how.folders, names, left_out)
+            only = None if partial else "html/"
+            found = dead_links(
+                self.out, plan, staging, base, self.how.folders, names, left_out, only
+            )
             diags.extend(found)
         if self.how.dry_run:
             self.changes = {

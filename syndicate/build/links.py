@@ -35,11 +35,13 @@ def dead_links(
     folders: Callable[[], Mapping[str, str]],
     formats: Collection[str],
     left_out: Collection[str] = (),
+    only: str | None = None,
 ) -> Iterator[Diagnostic]:
     """Warnings for the links of the files this run writes whose targets will not exist in
     out/ once `plan` is applied. Only targets in `folders()` (the folders formats write, with
     the format writing each) are out/'s: a page URL may as well lead to the site's own server.
-    `formats` are this run's, `left_out` the site's languages it does not export."""
+    `formats` are this run's, `left_out` the site's languages it does not export; `only`, a
+    folder (`html/`), limits the files scanned to that folder's."""
     swapped = {swap.folder for swap in plan.swaps}
     root = plan.root(out)
     deleted = frozenset(plan.deletes)
@@ -54,7 +56,7 @@ def dead_links(
     """The first file linking to each dead target, and how many do."""
     resolved: dict[tuple[str, bytes], tuple[str, ...]] = {}
     for source in sorted([*staging.created, *staging.changed]):  # no path is in both
-        if not source.endswith(_SCANNED):
+        if not source.endswith(_SCANNED) or (only is not None and not source.startswith(only)):
             continue
         rel = PurePosixPath(source)
         links = _targets(staging.dir / rel, rel, absolute, resolved)
