@@ -1043,3 +1043,30 @@ def test_a_full_export_tells_a_page_s_link_to_a_file_templates_lacks(
     (site / "templates" / "js" / "app.js").write_text("let x = 1;\n", encoding="utf-8")
     assert main(args, registry=PLAIN_COVERS) == 0
     assert "dead-link" not in capsys.readouterr().err
+
+
+def test_a_stylesheet_s_url_to_a_file_templates_lacks_is_a_dead_link(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`style.css`'s `url(fonts/brand.woff2)` (the docs' own example) with no such file in
+    templates/ was never told: only `href` and `src` were looked at. A story's text that
+    quotes CSS is no link."""
+    (site / "templates").mkdir()
+    (site / "templates" / "style.css").write_text(
+        "@font-face { font-family: B; src: url(fonts/brand.woff2) }\n"
+        "body { background: url('img/bg.png') } a { mask: url(#m) }\n"
+        "i { background: url(data:image/png;base64,AAAA) }\n",
+        encoding="utf-8",
+    )
+    body = site / "articles" / SAMPLE_SLUG / "en.md"
+    body.write_text(body.read_text("utf-8") + "\nWrite `url(quoted.png)` in CSS.\n", "utf-8")
+    assert export(site) == 0
+    err = capsys.readouterr().err
+    dead = sorted(
+        line.split("/out/")[-1].split(":")[0]
+        for line in err.splitlines()
+        if "[export.dead-link]" in line and "/out/html/" in line
+    )
+    assert dead == ["html/fonts/brand.woff2", "html/img/bg.png"], err
+    _, err = _validate(site, capsys, "--outputs", str(site / "out"))
+    assert "html/fonts/brand.woff2: warning" in err and "quoted.png" not in err

@@ -20,6 +20,10 @@ _SRC = re.compile(rb"""src\s*=\s*["']([^"'#?]+)""")
 """Relative links of pages: `href` and `src` attributes. Two patterns, each found by its
 literal start (one pattern starting with a choice of words tries a match at every h and s of
 the page: four times slower); `_attribute_links` takes their matches as one would."""
+_STYLE = re.compile(rb"<style[^>]*>(.*?)</style>", re.DOTALL)
+_CSS_URL = re.compile(rb"""url\(\s*["']?([^"')#?\s]+)""")
+"""Relative links of a page's stylesheet (`style.css`, inlined): `url(fonts/brand.woff2)`,
+looked for inside `<style>` only (a story's text may quote CSS)."""
 _SHOWN = 20
 """Dead targets named one by one; the rest are counted."""
 _REMEMBERED = 4_096
@@ -189,7 +193,8 @@ def _targets(
         yield from paths
     if rel.suffix == ".html":
         parent = str(rel.parent)
-        for raw in set(_attribute_links(data)):
+        styled = (url for style in _STYLE.findall(data) for url in _CSS_URL.findall(style))
+        for raw in {*_attribute_links(data), *styled}:
             key = (parent, raw)
             paths = resolved.get(key)
             if paths is None:
