@@ -523,8 +523,8 @@ def render_page(
     finally:
         _deadline.reset(started)
     try:
-        mended: list[str] = []
-        page = page_bytes(text, mended if site_templates is not None else None)
+        page = page_bytes(text)
+        mended = _mended(text) if site_templates is not None else []
         if mended and problems is not None:
             problems.append(
                 TemplateError(_mis_nested(mended, template), _mended_at(site_templates, template))
@@ -919,23 +919,15 @@ class _Unreadable(ValueError):
     """A page libxml2 read only in part (`page_bytes`): the reason it gave."""
 
 
-def page_bytes(markup: str, mended: list[str] | None = None) -> bytes:
-    """A page's markup parsed, its white space normalised, and serialised; what the parser
-    had to mend in it (`Unexpected end tag : i`, with the line it is on) is added to
-    `mended`, when given."""
+def page_bytes(markup: str) -> bytes:
+    """A page's markup parsed, its white space normalised, and serialised (what the parser
+    had to mend in it: `_mended`, right after)."""
     root = etree.fromstring(markup, _PARSER)
     if root is None:
         raise etree.ParserError("Document is empty")
     fatal = [error for error in _PARSER.error_log if error.level == etree.ErrorLevels.FATAL]
     if fatal:  # libxml2 gave up (a limit): what it has is cut short
         raise _Unreadable(fatal[0].message.strip())
-    if mended is not None:
-        lines = markup.splitlines()
-        for error in _PARSER.error_log:
-            if error.type_name == "ERR_TAG_NAME_MISMATCH":
-                line = lines[error.line - 1] if 0 < error.line <= len(lines) else ""
-                start = max(0, error.column - 60)
-                mended.append(f"{error.message.strip()}, in {line[start : error.column + 20]!r}")
     voids = _empty_voids(root)
     _normalise_space(root)
     kept = _set_raw_text_aside(root, markup) if voids else []
@@ -948,6 +940,20 @@ def page_bytes(markup: str, mended: list[str] | None = None) -> bytes:
         for mark, text in kept:
             page = page.replace(mark, text, 1)
     return page.encode("utf-8")
+
+
+def _mended(markup: str) -> list[str]:
+    """What the parser had to mend in `markup`, the page `page_bytes` has just parsed: an end
+    tag of no open element, or one closing an element another left open (`Unexpected end tag
+    : i`), each with the part of its line of the markup it is in."""
+    lines = markup.splitlines()
+    found = []
+    for error in _PARSER.error_log:
+        if error.type_name == "ERR_TAG_NAME_MISMATCH":
+            line = lines[error.line - 1] if 0 < error.line <= len(lines) else ""
+            start = max(0, error.column - 60)
+            found.append(f"{error.message.strip()}, in {line[start : error.column + 20]!r}")
+    return found
 
 
 def _empty_voids(root: etree._Element) -> bool:
