@@ -156,6 +156,19 @@ def test_a_headline_given_as_the_slug_gets_a_slug_suggested(
     assert main(["new", err.split("try the slug '")[1].split("'")[0], "--lang", "en"]) == 0
 
 
+@pytest.mark.parametrize("given", ["2026-12-06-", "!!!", "2026-12-06--"])
+def test_a_slug_with_no_word_is_told_to_give_the_words(
+    site: Path, capsys: pytest.CaptureFixture[str], given: str
+) -> None:
+    """`new 2026-12-06-` (the date typed, the words forgotten) was told that no slug can be
+    made "from a text without Latin letters" and to transliterate, which it has none of."""
+    assert main(["new", given, "--lang", "en", "--now", "2026-12-06T10:00:00Z"]) == 2
+    err = capsys.readouterr().err
+    assert "it holds no word: give the story's words, such as 2026-12-06-nato-summit" in err
+    assert "Latin letters" not in err.split("(e.g.")[1]
+    assert not list((site / "articles").iterdir()), "nothing is created"
+
+
 @pytest.mark.parametrize("length", [244, 245, 400])
 def test_a_slug_too_long_for_a_file_name_is_a_slug_error(
     site: Path, capsys: pytest.CaptureFixture[str], length: int

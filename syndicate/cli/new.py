@@ -211,6 +211,11 @@ def scaffold_story(
             message += f"; {suggested!r} is taken by a story already: pick another slug"
         elif suggested and not slug_problem(suggested):
             message += f"; try the slug {suggested!r}"
+        elif not suggested and not any(c.isalpha() for c in slug):  # a date, punctuation
+            message += (
+                "; it holds no word: give the story's words, such as"
+                f" {now.date().isoformat()}-nato-summit"
+            )
         elif not suggested:
             message += (
                 "; no slug can be made from a text without Latin letters: write the slug's"
