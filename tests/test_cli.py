@@ -466,6 +466,26 @@ def test_a_hugo_folder_setting_is_told_that_templates_is_the_folder(
     ) in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name", ["templates", "terms"])
+def test_a_templates_or_terms_file_not_a_folder_is_told(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `templates` (or `terms`) file beside syndicate.yaml, a folder's name written as a
+    file (a zip unpacked wrong, `touch templates`), was passed over in silence: the site's
+    pages came out in syndicate's own templates and the editor never knew why."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    (tmp_path / "syndicate.yaml").write_text(config)
+    (tmp_path / name).write_text("{% extends 'base.html' %}\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "--articles", str(REPO / "articles")]) == 0
+    assert (
+        f"{name}: warning: {name} beside syndicate.yaml is not a folder, so syndicate's own"
+        f" {name} are used; to have {name} of the site's own, make {name}/ a folder and put"
+        " them in it (docs/configuration.md) [config.folder]"
+    ) in capsys.readouterr().err
+
+
 def test_one_did_you_mean_with_a_cutoff_for_near_misses() -> None:
     """Every "did you mean" is written by `diagnostics` (the configuration's typos and the
     language tags wrote their own): a key holding a section asks for a nearer miss, since a

@@ -92,7 +92,8 @@ formats/html-jsonld.md#templates-and-stylesheet)): its `.html` files and `style.
 syndicate's templates, and every other file there (fonts, scripts, images) is published as it
 is under `out/html/` at the same path ([static files](formats/html-jsonld.md#static-files)).
 That folder has no setting: a `theme:`, `templates:`, `layoutDir:` or `staticDir:` line (Hugo's
-way to name its folders) is an error that says so.
+way to name its folders) is an error that says so; a `templates` or `terms` there that is a
+file, not a folder, is a `config.folder` warning (syndicate's own are used).
 
 `base_url` and `publisher.url` are written as URLs are: a space as `%20`
 (`https://example.org/my%20news/`), the other characters a URL cannot hold as they are (`"`,

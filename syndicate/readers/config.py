@@ -315,6 +315,16 @@ def load_config(
         diags.error(
             "file.link-loop", folder_loop(f"the site's {name} folder"), _beside(shown, name)
         )
+    for name in (TEMPLATES, TERMS):
+        beside = path.parent / name
+        if not beside.is_dir() and (beside.exists() or beside.is_symlink()) and name not in loops:
+            diags.warning(
+                "config.folder",
+                f"{name} beside syndicate.yaml is not a folder, so syndicate's own {name} are"
+                f" used; to have {name} of the site's own, make {name}/ a folder and put them"
+                " in it (docs/configuration.md)",
+                _beside(shown, name),
+            )
     terms = site_terms(path.parent / TERMS, _beside(shown, TERMS), data["languages"], diags)
     folder = path.parent / TEMPLATES
     checks = (
