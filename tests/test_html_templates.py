@@ -448,17 +448,23 @@ def test_the_static_files_of_templates_are_published_beside_the_pages(
     (templates / "style.css").write_text("body { font-family: brand; }\n", encoding="utf-8")
     (templates / "img" / "logo.svg").write_text("<svg><script>alert(1)</script></svg>", "utf-8")
     (templates / "fonts" / "fake.woff").write_bytes(b"<html>")
+    (templates / "favicon.ico").write_bytes(_png())  # a PNG saved under the icon's name
     (tmp_path / "secret.txt").write_text("secret\n", encoding="utf-8")
     (templates / "secret.txt").symlink_to(tmp_path / "secret.txt")
     assert export(site) == 0
     html = site / "out" / "html"
     for rel, data in static.items():
         assert (html / rel).read_bytes() == data
-    for refused in ("img/logo.svg", "fonts/fake.woff", "secret.txt", "style.css"):
+    for refused in ("img/logo.svg", "fonts/fake.woff", "secret.txt", "style.css", "favicon.ico"):
         assert not (html / refused).exists(), refused
     err = capsys.readouterr().err
     assert "templates/img/logo.svg: warning: not published: a .svg file can carry script" in err
     assert "templates/fonts/fake.woff: warning: not published: not a WOFF font" in err
+    assert (
+        "templates/favicon.ico: warning: not published: a PNG image, not an icon (ICO) file:"
+        ' rename it with .png and link it as <link rel="icon" href="favicon.png"> in'
+        " base.html, or convert it to ICO" in err
+    )
     assert (
         "templates/secret.txt: warning: not published: file is a link to a place outside the"
         " site folder; replace the link with a copy of the file" in err

@@ -160,6 +160,11 @@ def _content_problem(data: bytes, suffix: str) -> str | None:
         if not data.startswith(_FONTS[suffix]):
             return f"not a {suffix[1:].upper()} font"
     elif suffix == ".ico":
+        if data.startswith(b"\x89PNG\r\n\x1a\n"):  # (a PNG saved under the icon's name)
+            return (
+                "a PNG image, not an icon (ICO) file: rename it with .png and link it as"
+                ' <link rel="icon" href="favicon.png"> in base.html, or convert it to ICO'
+            )
         if not data.startswith(b"\x00\x00\x01\x00"):
             return "not an icon (ICO) file"
     else:
