@@ -360,6 +360,35 @@ def test_a_users_folder_where_a_new_storys_page_goes_is_refused_by_name(
     assert tree(out) == before
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("path", ["html/index.en.html", "atom/en.xml"])
+def test_a_users_folder_where_a_collection_file_of_syndicates_was_is_refused_by_name(
+    site: Path, capsys: pytest.CaptureFixture[str], jobs: str, path: str
+) -> None:
+    """A collection file of syndicate's (an index page, a feed) the user replaced with a
+    folder of theirs, no story changed: the run made the file again (not intact), staged it
+    with no folder of out/'s made in staging, and failed as it built the folder whole with
+    "cannot write to out: File exists" (`output.write`), naming neither the folder nor what
+    to do. It is refused by name as the same folder where a new page goes is."""
+    out = site / "out"
+    assert export(site, out) == 0
+    (out / path).unlink()
+    (out / path).mkdir()
+    (out / path / "notes.txt").write_text("mine")
+    before = tree(out)
+    capsys.readouterr()
+    assert main([*args(site, out), "-j", jobs]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"{out / path}: error: this is where a file of this run goes,"
+        " but a folder syndicate did not make is there: move it out of the way"
+    ) in err, err
+    assert "[output.foreign]" in err and "File exists" not in err
+    assert tree(out) == before
+    shutil.rmtree(out / path)  # moved out of the way: the file is made again
+    assert export(site, out) == 0 and (out / path).is_file()
+
+
 def test_a_publication_that_fails_midway_says_so_and_the_next_export_completes_it(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

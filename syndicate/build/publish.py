@@ -407,6 +407,11 @@ class Staging:
             existed, same = stage_file(self._dir, self._out, rel, file.data, twins)
         except OSError as exc:
             raise self._failed(rel, exc) from None
+        if existed and not same and stat.S_ISDIR(_mode(os.path.join(self._out, rel))):
+            # a folder of the user's where the file goes, staged with no folder of out/'s
+            # made in staging before it (a run that makes no story again: a collection file
+            # of syndicate's the user replaced): said as `take` says it
+            raise ForeignFiles([], folders=[PurePosixPath(rel)])
         self._note(rel, existed, same)
 
     def _failed(self, rel: str, exc: OSError) -> OutputError:
