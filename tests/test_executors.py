@@ -227,6 +227,40 @@ def test_a_scheduler_without_workers_is_a_diagnostic_in_time(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
+def test_a_worker_lacking_a_dependency_is_named(
+    sites: list[Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A worker whose Python cannot import one of syndicate's dependencies (Pillow here) fails
+    the run with an error that names the worker and the module, not `a worker failed:
+    ImportError(...)`, which left the user to find which of the cluster's machines it was."""
+    shadow = tmp_path / "shadow" / "PIL"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text('raise ImportError("no PIL here", name="PIL")\n')
+    path = os.pathsep.join([str(shadow.parent), *sys.path])
+    with distributed.LocalCluster(
+        n_workers=0, processes=True, dashboard_address=None, silence_logs=50
+    ) as lonely:
+        command = [sys.executable, "-m", "distributed.cli.dask_worker", lonely.scheduler_address]
+        command += ["--nthreads", "1", "--no-dashboard", "--local-directory", str(tmp_path)]
+        env = {**os.environ, "PYTHONPATH": path}
+        worker = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.DEVNULL)
+        try:
+            with distributed.Client(lonely, set_as_default=False) as client:
+                client.wait_for_workers(1, timeout=120)
+                (address,) = client.scheduler_info()["workers"]
+            extra = ("--executor", "dask", "--scheduler", lonely.scheduler_address)
+            assert export(sites[0], tmp_path / "out", *extra) == 1
+        finally:
+            worker.terminate()
+            worker.wait(30)
+    err = capfd.readouterr().err
+    assert f"on the Dask worker {address}" in err, err
+    assert "its Python cannot import PIL" in err and "[build.worker]" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_error_a_worker_raises_keeps_its_pickled_name() -> None:
     """A Dask worker running another version of syndicate says so with an `ExecutorError` the
     driver unpickles: it keeps the module name every earlier version gave it, so a driver

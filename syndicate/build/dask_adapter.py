@@ -232,6 +232,14 @@ def on_worker(settings: Settings, batch: list[Unit]) -> list[Done]:
         done = run_batch(settings, batch)
     except ExecutorError as exc:
         raise ExecutorError(f"on {_this_worker()}: {exc}") from None
+    except ImportError as exc:  # a dependency missing where the worker runs, not here
+        # Said as `a worker failed: ImportError(...)`, it named no worker: on a cluster of
+        # many, which one's environment lacks the module was for the user to find out.
+        raise ExecutorError(
+            f"on {_this_worker()}: its Python cannot import {exc.name or 'a module'} ({exc});"
+            " install syndicate with its dependencies (and the plugins) where the workers run,"
+            " as on the driver"
+        ) from None
     if not any(d.code in MACHINE_PROBLEMS for one in done for d in _problems(one)):
         return done
     here = _this_worker()
