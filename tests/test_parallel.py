@@ -39,3 +39,6 @@ def test_batches_cover_every_story_in_order_and_the_last_ones_are_short(
     assert sizes == sorted(sizes, reverse=True)  # never longer than the one before
     if stories >= 100:
         assert sizes[0] == BATCH and sizes[-workers:] == [1] * workers
+    if (stories, workers) == (500, 2):  # docs/scaling.md's example, as it says it
+        small = [size for size in sizes if size < BATCH]
+        assert len(sizes) == 75 and sum(small) == 52 and small[:6] == [7, 6, 5, 5, 4, 4]
