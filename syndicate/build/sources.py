@@ -276,8 +276,8 @@ SCRATCH_PREFIX = "syndicate-worker-"
 def scratch_root() -> str:
     """This process's scratch folder (the worker's own disk), removed when it ends normally;
     those of this user's workers that ended otherwise (killed, or stopped by SIGTERM, which
-    runs no exit handler) are removed when the next one starts on the machine: they may hold
-    the stories' texts."""
+    runs no exit handler) are removed when the next one on the machine makes its own (its
+    first stories): they may hold the stories' texts."""
     import atexit
 
     _sweep_scratch()
