@@ -509,10 +509,32 @@ def test_a_story_left_out_for_the_kill_items_room_names_them(
     warned = reported(capsys.readouterr().err, "partner.google-news.feed-bytes")
     blamed = [line for line in warned if "more than the feed can hold" in line]
     assert blamed and all(
-        "with it alone and the feed's 1 kill item, which stay (lower tombstone_days, or raise"
-        " max_bytes), feed is" in line
+        "with it alone and the feed's 1 kill item, which stays (lower tombstone_days, or"
+        " raise max_bytes), feed is" in line
         for line in blamed
     ), blamed
+
+
+def test_a_story_too_large_without_the_kill_items_does_not_blame_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An item that would not fit beside the head even with no kill item: lowering
+    `tombstone_days` cannot help, and the warning said to (review)."""
+    site = rules_site(tmp_path / "a", "profiles:\n  google-news:\n    max_bytes: 10000000\n")
+    export(site, "google-news")
+    raw = (site / "out/partners/google-news/en.xml").read_bytes()
+    items = re.findall(rb"<item>.*?</item>", raw, re.S)
+    kill = sum(len(x) for x in items if b"-killed" in x)
+    sizes = [len(x) for x in items if b"-killed" not in x]
+    head = len(raw) - sum(len(x) for x in items)
+    cap = head + min(sizes) - 200  # no story item fits beside the head alone
+    assert cap > head + kill
+    site = rules_site(tmp_path / "b", f"profiles:\n  google-news:\n    max_bytes: {cap}\n")
+    capsys.readouterr()
+    assert export(site, "google-news")[0] == 0
+    warned = reported(capsys.readouterr().err, "partner.google-news.feed-bytes")
+    blamed = [line for line in warned if "more than the feed can hold" in line]
+    assert blamed and not any("tombstone_days" in line for line in blamed), blamed
 
 
 @pytest.mark.parametrize("profile", ["smartnews", "google-news"])

@@ -248,9 +248,13 @@ def _capped(
     for index, item in enumerate(items):
         # An item adds its bytes and a little space; the exact size is made only near the cap.
         if bare + len(item) + SPLICE >= high:
-            alone = rules.feed_bytes(len(feed((index,))))
+            size = len(feed((index,)))
+            alone = rules.feed_bytes(size)
             if alone is not None:
-                _too_large(document, document.stories[index], len(item), alone, rules, ctx)
+                # the kill items (which stay) are to blame when the item fits without them
+                blame = bool(kills) and size - sum(map(len, kills)) <= high
+                story = document.stories[index]
+                _too_large(document, story, len(item), alone, rules, ctx, blame)
                 continue
         kept.append(index)
     data = feed(kept)
@@ -324,15 +328,17 @@ def _too_large(
     alone: Broken,
     rules: Rules,
     ctx: Context[ProfileOptions],
+    blame_kills: bool = False,
 ) -> None:
-    """Report a story whose item alone puts its feed over the cap, at the story."""
+    """Report a story whose item alone puts its feed over the cap, at the story; with
+    `blame_kills`, the feed's kill items take the room it would fit in without them."""
     page = ctx.urls.article(story.slug, document.lang)
     kills = len(document.killed)
     # (kill items stay: when they take the room, lowering tombstone_days gives it back)
     beside = (
-        f" and the feed's {kills} kill item{'s' if kills != 1 else ''}, which stay (lower"
-        " tombstone_days, or raise max_bytes)"
-        if kills
+        f" and the feed's {kills} kill item{'s' if kills != 1 else ''}, which"
+        f" {'stay' if kills != 1 else 'stays'} (lower tombstone_days, or raise max_bytes)"
+        if blame_kills
         else ""
     )
     ctx.diagnostics.warning(
