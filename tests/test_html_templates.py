@@ -1056,12 +1056,13 @@ def test_a_stylesheet_s_url_to_a_file_templates_lacks_is_a_dead_link(
 ) -> None:
     """`style.css`'s `url(fonts/brand.woff2)` (the docs' own example) with no such file in
     templates/ was never told: only `href` and `src` were looked at. A story's text that
-    quotes CSS is no link."""
+    quotes CSS is no link, nor one in a comment of the stylesheet (review)."""
     (site / "templates").mkdir()
     (site / "templates" / "style.css").write_text(
         "@font-face { font-family: B; src: url(fonts/brand.woff2) }\n"
         "body { background: url('img/bg.png') } a { mask: url(#m) }\n"
-        "i { background: url(data:image/png;base64,AAAA) }\n",
+        "i { background: url(data:image/png;base64,AAAA) }\n"
+        "/* .hero { background: url(img/old-hero.jpg) } */\n",  # a rule commented out
         encoding="utf-8",
     )
     body = site / "articles" / SAMPLE_SLUG / "en.md"
@@ -1076,3 +1077,6 @@ def test_a_stylesheet_s_url_to_a_file_templates_lacks_is_a_dead_link(
     assert dead == ["html/fonts/brand.woff2", "html/img/bg.png"], err
     _, err = _validate(site, capsys, "--outputs", str(site / "out"))
     assert "html/fonts/brand.woff2: warning" in err and "quoted.png" not in err
+    assert "old-hero" not in err
+    (said,) = [line for line in err.splitlines() if "html/fonts/brand.woff2: warning" in line]
+    assert "add it to templates/ at the same path" in said and "--format html" not in said, said

@@ -24,6 +24,10 @@ _STYLE = re.compile(rb"<style[^>]*>(.*?)</style>", re.DOTALL)
 _CSS_URL = re.compile(rb"""url\(\s*["']?([^"')#?\s]+)""")
 """Relative links of a page's stylesheet (`style.css`, inlined): `url(fonts/brand.woff2)`,
 looked for inside `<style>` only (a story's text may quote CSS)."""
+_CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.DOTALL)
+"""A stylesheet's comments, whose `url(...)` (a rule commented out) is no link."""
+_MEDIA = "html/media/"
+"""Where the html format publishes the stories' images, the logo and the icon."""
 _SHOWN = 20
 """Dead targets named one by one; the rest are counted."""
 _REMEMBERED = 4_096
@@ -130,12 +134,21 @@ def dead_links_in(out: Path, base_url: str, owners: Mapping[str, str]) -> Iterat
             yield Diagnostic("warning", "output.dead-link", said, str(out / target))
             return
         owner = _owner(target, owners)
+        if owner == "html" and not target.endswith(".html") and not target.startswith(_MEDIA):
+            # a page's own font, script or image: no format makes it, templates/ holds it
+            fix = (
+                "it is no file a format makes but one of the site's: add it to templates/ at"
+                " the same path (see docs/formats/html-jsonld.md) and export, or correct the link"
+            )
+        else:
+            fix = (
+                f"export --format {owner} (or --format all) makes it; if no format does,"
+                " correct the link or add the file"
+            )
         yield Diagnostic(
             "warning",
             "output.dead-link",
-            f"linked from {linker}{more}, but the output folder does not have it: export"
-            f" --format {owner} (or --format all) makes it; if no format does, correct the"
-            " link or add the file",
+            f"linked from {linker}{more}, but the output folder does not have it: {fix}",
             str(out / target),
         )
 
@@ -193,7 +206,11 @@ def _targets(
         yield from paths
     if rel.suffix == ".html":
         parent = str(rel.parent)
-        styled = (url for style in _STYLE.findall(data) for url in _CSS_URL.findall(style))
+        styled = (
+            url
+            for style in _STYLE.findall(data)
+            for url in _CSS_URL.findall(_CSS_COMMENT.sub(b"", style))
+        )
         for raw in {*_attribute_links(data), *styled}:
             key = (parent, raw)
             paths = resolved.get(key)
