@@ -859,6 +859,14 @@ def test_validate_tells_a_block_that_no_page_shows(
     ) in err
     assert "'inner'" not in err  # a block inside one of its blocks is shown with it
     assert _validate(site, capsys, "--strict")[0] == 2
+    # A block shown again as `{{ self.og() }}` is on every page (review).
+    (templates / "article.html").write_text(
+        '{% extends "syndicate/article.html" %}\n{% block og %}(breaking){% endblock %}\n'
+        '{% block main %}<p class="kicker">{{ self.og() }}</p>{{ super() }}{% endblock %}\n',
+        encoding="utf-8",
+    )
+    code, err = _validate(site, capsys)
+    assert code == 0 and "'og'" not in err, err
     (templates / "article.html").unlink()
     base = (PACKAGED / "base.html").read_text(encoding="utf-8")
     (templates / "base.html").write_text(

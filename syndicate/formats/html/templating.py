@@ -691,6 +691,14 @@ def _lost_blocks(
         chain.append(step.template.value)
     root = chain[-1]
     found: list[TemplateError] = []
+    # A block the chain shows as `{{ self.name() }}` (Jinja's way to show a block again) is
+    # on the page wherever it is defined.
+    shown = {
+        node.attr
+        for template in chain
+        for node in tree(template).find_all(jinja2.nodes.Getattr)  # type: ignore[union-attr]
+        if isinstance(node.node, jinja2.nodes.Name) and node.node.name == "self"
+    }
     for index, child in enumerate(chain[:-1]):
         above = chain[index + 1 :]
         have: dict[str, None] = {}
@@ -700,7 +708,7 @@ def _lost_blocks(
         parsed = tree(child)
         assert parsed is not None
         for block in _top_blocks(parsed):
-            if block.name in have or (child, block.name) in told:
+            if block.name in have or block.name in shown or (child, block.name) in told:
                 continue
             if child in own:
                 told.add((child, block.name))
