@@ -112,15 +112,26 @@ def test_a_gitignore_there_is_kept_and_what_it_lacks_is_told(
     assert (site / ".gitignore").read_text(encoding="utf-8") == "node_modules\n/out\n"
     told = capsys.readouterr().err.rstrip()
     assert told.endswith(
-        "the .gitignore there was left as it was, and git would track .syndicate/: add"
-        " /.syndicate/ to it (the exported files, and the build state with the preview, which"
-        " shows embargoed stories, are no sources)"
+        "the .gitignore there was left as it was, and it does not seem to ignore .syndicate/:"
+        " check it, or add /.syndicate/ to it (the exported files, and the build state with"
+        " the preview, which shows embargoed stories, are no sources)"
     )
     other = tmp_path / "other"
     other.mkdir()
     (other / ".gitignore").write_text("out/*\n.syndicate/\n", encoding="utf-8")
     assert init(other) == 0
     assert ".gitignore" not in capsys.readouterr().err
+    # Patterns at any depth are read as such, and a negation takes a pattern back (review).
+    for text, lacks in (("**/out/\n**/.syndicate\n", None), ("out/\n!out/\n.syndicate/\n", "out/")):
+        folder = tmp_path / f"site-{len(text)}"
+        folder.mkdir()
+        (folder / ".gitignore").write_text(text, encoding="utf-8")
+        assert init(folder) == 0
+        err = capsys.readouterr().err
+        if lacks is None:
+            assert ".gitignore" not in err, err
+        else:
+            assert f"it does not seem to ignore {lacks}:" in err, err
 
 
 def test_a_read_only_folder_is_told_and_nothing_is_written(

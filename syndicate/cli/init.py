@@ -138,10 +138,11 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if unignored:
         say(
             args,
-            f"the .gitignore there was left as it was, and git would track"
-            f" {' and '.join(unignored)}: add {' and '.join(f'/{name}' for name in unignored)}"
-            " to it (the exported files, and the build state with the preview, which shows"
-            " embargoed stories, are no sources)",
+            f"the .gitignore there was left as it was, and it does not seem to ignore"
+            f" {' and '.join(unignored)}: check it, or add"
+            f" {' and '.join(f'/{name}' for name in unignored)} to it (the exported files,"
+            " and the build state with the preview, which shows embargoed stories, are no"
+            " sources)",
         )
     return EXIT_INPUT if diags.errors else EXIT_OK
 
@@ -154,11 +155,17 @@ def _not_ignored(gitignore: Path) -> list[str]:
     except OSError:
         return []
     named = set()
-    for line in text.splitlines():
+    for line in text.splitlines():  # in order: a later `!out/` takes an earlier `out/` back
         pattern = line.strip()
+        negated = pattern.startswith("!")
+        pattern = pattern.removeprefix("!")
         for tail in ("/**", "/*", "/"):
             pattern = pattern.removesuffix(tail)
-        named.add(pattern.removeprefix("/"))
+        pattern = pattern.removeprefix("**/").removeprefix("/")  # (any depth, or the top)
+        if negated:
+            named.discard(pattern)
+        else:
+            named.add(pattern)
     wanted = [line.strip("/") + "/" for line in IGNORED.splitlines()]
     return [name for name in wanted if name.rstrip("/") not in named and "*" not in named]
 
