@@ -693,7 +693,7 @@ def test_a_second_definition_of_a_label_is_said_at_its_line() -> None:
         ("warning", "body.link-definition", 12)
     ]
     assert diags.warnings[0].message == (
-        "a second link definition of the label [1] ([1]: https://e.example/c): Markdown keeps"
+        "another link definition of the label [1] ([1]: https://e.example/c): Markdown keeps"
         " the first, at line 10 (https://e.example/a), so every [words][1] links there and"
         " this address is published nowhere; give this one a label of its own and refer to"
         " it, or remove it"

@@ -242,18 +242,26 @@ def _unused_definitions(
 ) -> None:
     """A link definition no link refers to (`[1]: https://...`, a list of sources at the
     end) is published nowhere: Markdown reads it as the target of links, and it went from
-    every channel in silence. Each said at its line, with the two ways to publish it."""
+    every channel in silence. Each said at its line, with the two ways to publish it; and a
+    label defined again (Markdown keeps the first), at the later one's line."""
     used = env.get(_USED, set())
     lines = text.split("\n")
     added = env.get(_DEFINITION_LINES, [])
+
+    def written(label: str, definition: dict[str, Any]) -> tuple[int, str, str, str]:
+        """The definition's line in the body, its label and address as written, and both
+        as shown in a message."""
+        first = definition["map"][0]
+        found = _DEFINITION.search(lines[first + sum(1 for at in added if at <= first)])
+        name, href = (found.group(1), found.group(2)) if found else (label, "")
+        href = href.strip("<>") or str(definition.get("href", ""))
+        shown = f"[{name}]: {href}" if len(href) <= 60 else f"[{name}]: {href[:57]}..."
+        return first, name, href, shown
+
     for label, definition in env.get("references", {}).items():
         if label in used or label[:1] == "^":  # (a footnote's note: said as one)
             continue
-        first = definition["map"][0]
-        written = _DEFINITION.search(lines[first + sum(1 for at in added if at <= first)])
-        name, href = (written.group(1), written.group(2)) if written else (label, "")
-        href = href.strip("<>") or str(definition.get("href", ""))
-        shown = f"[{name}]: {href}" if len(href) <= 60 else f"[{name}]: {href[:57]}..."
+        first, name, href, shown = written(label, definition)
         diags.warning(
             "body.link-definition",
             f"a link definition ({shown}) that no text refers to: Markdown publishes it"
@@ -266,15 +274,11 @@ def _unused_definitions(
         label = duplicate["label"]
         if label[:1] == "^":
             continue
-        first = duplicate["map"][0]
-        written = _DEFINITION.search(lines[first + sum(1 for at in added if at <= first)])
-        name, href = (written.group(1), written.group(2)) if written else (label, "")
-        href = href.strip("<>") or str(duplicate.get("href", ""))
-        shown = f"[{name}]: {href}" if len(href) <= 60 else f"[{name}]: {href[:57]}..."
+        first, name, _, shown = written(label, duplicate)
         kept = env["references"][label]
         diags.warning(
             "body.link-definition",
-            f"a second link definition of the label [{name}] ({shown}): Markdown keeps the"
+            f"another link definition of the label [{name}] ({shown}): Markdown keeps the"
             f" first, at line {where.line + kept['map'][0]} ({str(kept.get('href', ''))[:60]}),"
             f" so every [words][{name}] links there and this address is published nowhere;"
             " give this one a label of its own and refer to it, or remove it",
