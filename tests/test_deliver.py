@@ -2058,3 +2058,50 @@ def test_an_unfinished_upload_to_clear_is_listed_and_counted(
     assert not half.exists()
     assert site.deliver() == 0
     assert "partner: current, nothing to send" in capsys.readouterr().err
+
+
+def test_a_feed_an_export_rewrites_during_every_delivery_is_sent_as_it_is_now(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed (no story, no version) an export rewrote while the delivery ran was left to the
+    next run like a story's kill: with an export every minute and a slow partner, it was left
+    every run, never sent, and the target never current (no WebSub ping). Only a story's file
+    goes with a version and status of the plan; a feed is sent with its bytes of now, and
+    recorded so."""
+    from syndicate.deliver import delivery as module
+
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder, formats="[atom]")))
+    site.export("atom")
+    feeds = sorted(p for p in (site.out / "atom").rglob("*.xml"))
+    assert feeds
+    real = module.open_remote
+
+    def rewriting(*args: Any, **kwargs: Any) -> Any:
+        remote = real(*args, **kwargs)
+        put = remote.put
+
+        def slow_put(path: str, data: bytes, meta: Any) -> None:
+            for feed in feeds:  # an export lands during every upload: each feed is new
+                feed.write_bytes(feed.read_bytes().replace(b"</feed>", b"<!-- x -->\n</feed>"))
+            put(path, data, meta)
+
+        remote.put = slow_put
+        return remote
+
+    monkeypatch.setattr(module, "open_remote", rewriting)
+    result = deliver(config=site.config, out=site.out)
+    assert result.status == "current", result.diagnostics
+    assert not [d for d in result.diagnostics if d.code == "deliver.changed"]
+    monkeypatch.setattr(module, "open_remote", real)
+    held = Ledger(state_folder(site.out, cache_folder(site.config, site.out))).delivered(
+        "partner", folder.url
+    )
+    for feed in feeds:
+        path = feed.relative_to(site.out).as_posix()
+        sent = (folder.root / path).read_bytes()
+        assert held[path].sha256 == hashlib.sha256(sent).hexdigest(), path
+    assert deliver(config=site.config, out=site.out).status == "current"
+    assert {p: (folder.root / p).read_bytes() for p in held} == {
+        p: (site.out / p).read_bytes() for p in held
+    }

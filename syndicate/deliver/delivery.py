@@ -89,7 +89,7 @@ class TargetResult:
     skipped: int = 0
     """Files planned but not sent: removed from out/ (by an export) since the plan."""
     stale: int = 0
-    """Files planned but not sent because an export changed them since the plan (a kill
+    """Story files planned but not sent because an export changed them since the plan (a kill
     written over an item while the run waited on the target): sent as they are, they would go
     with the story's version and status of the plan, out of the kill's place in the order,
     and be recorded so. The next run sends them; until then the target is not current."""
@@ -796,8 +796,8 @@ class _Run:
         self, target: Target, remote: Remote, change: Change, revealed: list[str]
     ) -> Literal["made", "gone", "changed"]:
         """Make `change`; "gone" when it was skipped because its file left out/ since the
-        plan, "changed" when an export wrote other bytes there since (left to the next run,
-        which plans them with their own story's version and status)."""
+        plan, "changed" when an export wrote other bytes to a story's file since (left to the
+        next run, which plans them with their own story's version and status)."""
         policy = self.options.retry
         verb = "sending" if change.sends else "deleting"
         told = telling(
@@ -816,7 +816,11 @@ class _Run:
         except FileNotFoundError:
             return "gone"  # removed by an export since the plan: deleted at the next run
         old = change.entry
-        if hashlib.sha256(data).hexdigest() != old.sha256:
+        # Only a story's file (or image) goes with its story's version and status, which the
+        # ledger records: one changed since the plan is left to the next run, which plans it
+        # with its own. A feed, sitemap, catalog or index carries neither: its bytes of now are
+        # sent and recorded (left, it could be changed by every export and never sent).
+        if hashlib.sha256(data).hexdigest() != old.sha256 and _of_story(old):
             return "changed"
         entry = Entry.of(change.path, data, stat, old.version, old.word, old.section)
         meta = FileMeta(self.inventory.media_type(change.path), entry.sha256, entry.version)
@@ -879,6 +883,11 @@ def _login_failed(target: Target, refused: Literal["login", "host key"], reason:
     )
     fix += f" and {' and '.join(named)}" if named else "; no credentials are set"
     return f"the login to {host} failed: {reason}; check {fix}"
+
+
+def _of_story(entry: Entry) -> bool:
+    """Whether `entry` is of a story's file, sent with the story's version or status."""
+    return entry.version is not None or entry.word is not None
 
 
 def _halves(target: Target) -> bool:
