@@ -15,6 +15,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -2105,3 +2106,42 @@ def test_a_feed_an_export_rewrites_during_every_delivery_is_sent_as_it_is_now(
     assert {p: (folder.root / p).read_bytes() for p in held} == {
         p: (site.out / p).read_bytes() for p in held
     }
+
+
+def test_a_name_with_a_tab_or_a_line_break_goes_to_a_folder_and_a_held_copy_stays(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """deliver.bad-name left out every name holding any control character, a tab too, for
+    every target, though only FTP (and S3) cannot carry a line break: a file:// or SFTP
+    target that had received it was never sent it again and its copy deleted, while the
+    warning said "never sent". Only an FTP or S3 target leaves out a name with a line break,
+    and a copy such a target holds is not deleted."""
+    folder = LocalFolder(tmp_path)
+    site.configure(deliver_section(target_yaml(folder, formats="[atom]")))
+    site.export("atom")
+    (site.out / "atom/desk\tnotes.txt").write_text("notes\n")
+    (site.out / "atom/desk\nnotes.txt").write_text("more notes\n")
+    capsys.readouterr()
+    assert site.deliver() == 0
+    assert "deliver.bad-name" not in capsys.readouterr().err
+    assert (folder.root / "atom/desk\tnotes.txt").read_text() == "notes\n"
+    assert (folder.root / "atom/desk\nnotes.txt").read_text() == "more notes\n"
+
+    with FtpServer(tmp_path / "ftp") as server:
+        site.configure(deliver_section(target_yaml(server, formats="[atom]")))
+        assert site.deliver() == 0
+        err = capsys.readouterr().err
+        assert "atom/desk\\nnotes.txt: warning: its name holds a line break" in err, err
+        assert "atom/desk\\tnotes.txt" not in err
+        assert server.files()["atom/desk\tnotes.txt"] == b"notes\n"
+        # A copy the ledger says it holds (sent by an older syndicate): not deleted.
+        ledger = Ledger(state_folder(site.out, cache_folder(site.config, site.out)))
+        held = ledger.delivered("partner", server.url)["atom/desk\tnotes.txt"]
+        ledger.record("partner", replace(held, path="atom/desk\nnotes.txt"))
+        ledger.close()
+        result = deliver(config=site.config, out=site.out)
+        assert result.status == "current", result.diagnostics
+        assert not [c for t in result.targets for c in t.changes if not c.sends]
+        told = [d.message for d in result.diagnostics if d.code == "deliver.bad-name"]
+        assert len(told) == 1 and "the copy it holds is left there as it is" in told[0]
+        assert "never sent" not in told[0]

@@ -81,15 +81,11 @@ class Inventory:
         """What `files` found that is not a regular file, and left out."""
         self.undecodable: list[str] = []
         """What `files` found whose path is not valid UTF-8, and left out."""
-        self.unnameable: list[str] = []
-        """What `files` found whose path holds a control character (a line break), and left
-        out: no target can be given that name."""
 
     def files(self, folder: str) -> Iterator[PublishedFile]:
         """The regular files under out/`folder`, sorted by path (others go to `skipped`,
         those whose name is not UTF-8 to `undecodable`)."""
-        found = published_paths(self.out, folder, self.skipped, self.undecodable, self.unnameable)
-        for path in found:
+        for path in published_paths(self.out, folder, self.skipped, self.undecodable):
             yield self.describe(path)
 
     def describe(self, path: str) -> PublishedFile:
@@ -163,7 +159,6 @@ def published_paths(
     folder: str,
     skipped: list[str] | None = None,
     undecodable: list[str] | None = None,
-    unnameable: list[str] | None = None,
 ) -> list[str]:
     """The paths (relative to `out`) of the regular files under out/`folder`, sorted; hidden
     files and folders (a build's staging folder) are not published and left out. Anything
@@ -171,9 +166,7 @@ def published_paths(
     is never published: syndicate never writes one. Their paths go to `skipped`. Nor is a
     file whose path is not valid UTF-8 (a name copied in from another system: no URL, feed
     or target can name it); those paths (their bytes kept as surrogates, `show_path` shows
-    them) go to `undecodable`. With `unnameable`, so is a file whose path holds a line break
-    or another control character, which no FTP command can carry (its line would end there)
-    and S3 refuses: those paths go there."""
+    them) go to `undecodable`."""
     found = []
     for top, dirs, names in os.walk(out / folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -184,8 +177,6 @@ def published_paths(
             if not _is_utf8(f"{base}/{name}"):
                 if undecodable is not None:
                     undecodable.append(f"{base}/{name}")
-            elif unnameable is not None and _controls(f"{base}/{name}"):
-                unnameable.append(f"{base}/{name}")
             elif stat.S_ISREG(os.lstat(os.path.join(top, name)).st_mode):
                 found.append(f"{base}/{name}")
             elif skipped is not None:
@@ -203,11 +194,6 @@ def _is_utf8(path: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _controls(path: str) -> bool:
-    """Whether `path` holds a control character (a line break, a tab, DEL)."""
-    return any(ord(c) < 32 or 127 <= ord(c) < 160 for c in path)
 
 
 def show_path(path: str | Path) -> str:

@@ -374,16 +374,28 @@ class _Run:
                 if path not in self._told:
                     self._told.add(path)
                     self.diags.warning(code, message, show_path(self.out / path))
-        for path in dict.fromkeys(self.inventory.unnameable):
-            if path not in self._told:
-                self._told.add(path)
-                self.diags.warning(
-                    "deliver.bad-name",
-                    "its name holds a line break or another control character (shown"
-                    " escaped), so it is never sent: no FTP command can carry that name, and"
-                    " S3 refuses it; rename it, or remove it",
-                    _escaped(show_path(self.out / path)),
-                )
+
+    def _unnameable(
+        self, target: Target, selected: list[PublishedFile], held: Mapping[str, Entry]
+    ) -> set[str]:
+        """The files the target takes whose name holds a line break, if it is an FTP or S3
+        target: no FTP command can carry that name (its line would end there), and S3
+        refuses it. Each is said, and left out: not sent, and a copy the target holds (sent
+        before) not deleted either. Any other target (file, SFTP, HTTP) is sent them."""
+        if target.scheme not in LINE_BOUND:
+            return set()
+        left = {file.path for file in selected if _line_break(file.path)}
+        left |= {path for path in held if _line_break(path)}
+        for path in sorted(left):
+            kept = "; the copy it holds is left there as it is" if path in held else ""
+            self.diags.warning(
+                "deliver.bad-name",
+                f"its name holds a line break (shown escaped), so it is not sent to"
+                f" {target.name} ({target.url}): no FTP command can carry that name, and S3"
+                f" refuses it{kept}; rename it, or remove it",
+                _escaped(show_path(self.out / path)),
+            )
+        return left
 
     def _writers(self) -> dict[str, AnyWriter]:
         writers = {}
@@ -404,7 +416,11 @@ class _Run:
             selected = selection(target, self.inventory, folders, held)
             self._unknown_sections(index, target, selected)
             self._tell_skipped()
-            planned = plan(self.out, selected, held)
+            # A first delivery (no record of the target): what it holds besides.
+            expected = {file.path for file in selected} if not held else None
+            left = self._unnameable(target, selected, held)
+            sendable = [file for file in selected if file.path not in left]
+            planned = plan(self.out, sendable, {p: e for p, e in held.items() if p not in left})
             result.changes = planned.changes
             # (only a target written under temporary names can hold half an upload)
             result.unfinished = self.ledger.unfinished(target.name) if _halves(target) else []
@@ -424,8 +440,6 @@ class _Run:
                 self.ledger.claim(target.name, target.place)
                 for entry in planned.touched:
                     self.ledger.record(target.name, entry)
-                # A first delivery (no record of the target): what it holds besides.
-                expected = {file.path for file in selected} if not held else None
                 self._send(target, result, folders, expected)
                 if result.stale and result.problem is None:
                     self._tell_stale(index, target, result.stale)
@@ -883,6 +897,15 @@ def _login_failed(target: Target, refused: Literal["login", "host key"], reason:
     )
     fix += f" and {' and '.join(named)}" if named else "; no credentials are set"
     return f"the login to {host} failed: {reason}; check {fix}"
+
+
+LINE_BOUND = frozenset({"ftp", "s3", "s3a"})
+"""The schemes of the targets that cannot be given a name holding a line break."""
+
+
+def _line_break(path: str) -> bool:
+    """Whether `path` holds a line break (CR or LF), which ends an FTP command's line."""
+    return "\r" in path or "\n" in path
 
 
 def _of_story(entry: Entry) -> bool:
