@@ -2145,3 +2145,53 @@ def test_a_name_with_a_tab_or_a_line_break_goes_to_a_folder_and_a_held_copy_stay
         told = [d.message for d in result.diagnostics if d.code == "deliver.bad-name"]
         assert len(told) == 1 and "the copy it holds is left there as it is" in told[0]
         assert "never sent" not in told[0]
+
+
+def test_two_s3_targets_of_one_bucket_on_two_stores_are_not_one_place(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same `s3://bucket/prefix/` on AWS and on a partner's MinIO (another `endpoint_url`)
+    was told `deliver.shared-target` "deliver to the same place": the endpoint names another
+    server, so they are two places. The same bucket on one store still is told."""
+    with S3Server(tmp_path) as server:
+        aws = target_yaml(server, name="aws", formats="[atom]")
+        minio = target_yaml(server, name="minio", formats="[atom]").replace(
+            server.endpoint, "http://127.0.0.2:9"
+        )
+        site.configure(deliver_section(aws, minio))
+        site.export("atom")
+        capsys.readouterr()
+        site.deliver()
+        err = capsys.readouterr().err
+        assert "aws: " in err and "[deliver.shared-target]" not in err, err
+        twin = target_yaml(server, name="twin", formats="[atom]")
+        site.configure(deliver_section(aws, twin))
+        site.deliver()
+        assert "and twin deliver to the same place" in capsys.readouterr().err
+
+
+def test_a_target_moved_to_another_store_is_not_told_to_take_back_its_old_name(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A target moved to another store (same `s3://bucket/prefix/`, another `endpoint_url`)
+    under a new name was told `deliver.renamed` "give it its former name back": followed,
+    the new, empty store was taken as holding everything and sent nothing. Another endpoint
+    is another place: not told, and under the old name it is sent every file."""
+    with S3Server(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server, name="aws", formats="[atom]")))
+        site.export("atom")
+        assert site.deliver() == 0
+        moved = target_yaml(server, name="r2", formats="[atom]")
+        site.configure(deliver_section(moved.replace(server.endpoint, "http://127.0.0.2:9")))
+        capsys.readouterr()
+        assert site.deliver("--dry-run") == 0
+        assert "[deliver.renamed]" not in capsys.readouterr().err
+        renamed = target_yaml(server, name="r2", formats="[atom]")
+        site.configure(deliver_section(renamed))
+        assert site.deliver("--dry-run") == 0
+        assert "[deliver.renamed]" in capsys.readouterr().err  # same store: still told
+        old = target_yaml(server, name="aws", formats="[atom]")
+        site.configure(deliver_section(old.replace(server.endpoint, "http://127.0.0.2:9")))
+        assert site.deliver("--dry-run") == 0
+        err = capsys.readouterr().err
+        assert "current, nothing to send" not in err, err

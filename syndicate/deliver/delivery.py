@@ -410,7 +410,7 @@ class _Run:
         result = TargetResult(target)
         folders, gone = self._folders(target, result)
         if result.problem is None:
-            held = self.ledger.delivered(target.name, target.place)
+            held = self.ledger.delivered(target.name, target.place, target.store)
             if not held:
                 self._renamed(index, target, dry_run)
             selected = selection(target, self.inventory, folders, held)
@@ -437,7 +437,7 @@ class _Run:
                 result.settings = result.problem is not None
             else:
                 self._shared(target)
-                self.ledger.claim(target.name, target.place)
+                self.ledger.claim(target.name, target.place, target.store)
                 for entry in planned.touched:
                     self.ledger.record(target.name, entry)
                 self._send(target, result, folders, expected)
@@ -466,7 +466,7 @@ class _Run:
         no longer has: renamed, it is a new target (the record is by name), and its partner is
         sent every file again. Said, with the fix, so that a dry run shows it first."""
         configured = {t.name for t in self.options.targets}
-        former = self.ledger.former(target.name, target.place, configured)
+        former = self.ledger.former(target.name, target.place, configured, target.store)
         if not former:
             return
         names = " or ".join(repr(name) for name in former)
@@ -647,10 +647,11 @@ class _Run:
         twins = [
             t.name
             for t in self.options.targets
-            if t.name != target.name and t.place == target.place
+            if t.name != target.name and (t.place, t.store) == (target.place, target.store)
         ]
-        if twins and f"place:{target.place}" not in self._told:  # (once for them all)
-            self._told.add(f"place:{target.place}")
+        told = f"place:{target.place} {target.store}"
+        if twins and told not in self._told:  # (once for them all)
+            self._told.add(told)
             self.diags.warning(
                 "deliver.shared-target",
                 f"{target.name} ({target.url}) and {', '.join(twins)} deliver to the same place:"
@@ -662,7 +663,10 @@ class _Run:
         for ledger in sorted(self.ledger.folder.parent.glob(f"*/{LEDGER_FILE}")):
             if ledger.parent == self.ledger.folder:
                 continue
-            if target.place in {place(url) for url in delivered_urls(ledger, self.ledger.site)}:
+            urls = delivered_urls(ledger, self.ledger.site)
+            if any(
+                place(url) == target.place and store in (None, target.store) for url, store in urls
+            ):
                 self.diags.warning(
                     "deliver.shared-target",
                     f"{target.name} ({target.url}) is also delivered from another out/ folder"

@@ -22,7 +22,9 @@ then gets everything again, which is safe). A table added beside the others does
 `words` (which story each delivered file is of, and that story's status then) came later, in
 a table of its own, so an older syndicate reading the ledger sees the layout it knows; a row
 of it is trusted only while its SHA-256 is the delivered file's. So is `sections` (the section
-of its story under which the target took each story's file), later still."""
+of its story under which the target took each story's file), later still, and `stores` (the
+server of a target's url when the url does not name it: an S3 `endpoint_url`; a target with no
+row was recorded before it was kept, and is taken as on the server it has now)."""
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS targets (name TEXT PRIMARY KEY, url TEXT NOT NULL);
@@ -41,6 +43,7 @@ CREATE TABLE IF NOT EXISTS sections (
   target TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, section TEXT NOT NULL,
   PRIMARY KEY (target, path)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stores (target TEXT PRIMARY KEY, store TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS announced (
   path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL,
   topic TEXT, at TEXT NOT NULL
@@ -133,9 +136,9 @@ class Ledger:
         self.db, self.replaced, self.stale = opened
         self.site = ""
         """The configuration file of the site it belongs to (`belongs_to`)."""
-        self._claims: dict[str, str] = {}
-        """The URL each target is being sent to, by name, until its first confirmed change
-        (`claim`)."""
+        self._claims: dict[str, tuple[str, str]] = {}
+        """The URL (and store) each target is being sent to, by name, until its first
+        confirmed change (`claim`)."""
 
     def close(self) -> None:
         self.db.close()
@@ -150,13 +153,13 @@ class Ledger:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('site', ?)", (site,))
 
-    def delivered(self, target: str, url: str) -> dict[str, Entry]:
+    def delivered(self, target: str, url: str, store: str = "") -> dict[str, Entry]:
         """What `target` holds. A target whose URL changed (`url`: its place, see
-        `options.place`) is a new destination: it holds nothing yet (see `claim`)."""
+        `options.place`), or its store (`store`: its S3 endpoint, see `Target.store`), is a
+        new destination: it holds nothing yet (see `claim`)."""
         if self.stale:
             return {}
-        row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
-        if row is None or row[0] != url:
+        if not self._same(target, url, store):
             return {}
         rows = self.db.execute(
             "SELECT d.path, d.sha256, d.size, d.mtime, d.version, w.story, w.status, s.section"
@@ -174,34 +177,50 @@ class Ledger:
             for path, sha, size, mtime, version, story, status, section in rows
         }
 
-    def former(self, target: str, url: str, configured: set[str]) -> list[str]:
-        """The names the ledger knows a target by at `url` that the configuration no longer
-        has, when it knows nothing of `target`: the name it had before a rename, maybe."""
+    def _same(self, target: str, url: str, store: str) -> bool:
+        """Whether the ledger's record of `target` is of `url` on `store` (a record from
+        before stores were kept is taken as on `store`)."""
+        row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
+        if row is None or row[0] != url:
+            return False
+        kept = self.db.execute("SELECT store FROM stores WHERE target = ?", (target,)).fetchone()
+        return kept is None or kept[0] == store
+
+    def former(self, target: str, url: str, configured: set[str], store: str = "") -> list[str]:
+        """The names the ledger knows a target by at `url` on `store` that the configuration
+        no longer has, when it knows nothing of `target`: the name it had before a rename,
+        maybe. One at the same url on another store (an S3 bucket of another endpoint) is
+        another place, not this one."""
         if self.stale:
             return []
         if self.db.execute("SELECT 1 FROM targets WHERE name = ?", (target,)).fetchone():
             return []
-        rows = self.db.execute("SELECT name FROM targets WHERE url = ? ORDER BY name", (url,))
+        rows = self.db.execute(
+            "SELECT t.name FROM targets t LEFT JOIN stores s ON s.target = t.name"
+            " WHERE t.url = ? AND (s.store IS NULL OR s.store = ?) ORDER BY t.name",
+            (url, store),
+        )
         return [name for (name,) in rows if name not in configured]
 
-    def claim(self, target: str, url: str) -> None:
+    def claim(self, target: str, url: str, store: str = "") -> None:
         """Before sending to `target` at `url`: once it confirms a change there, what it held
         at another URL is forgotten. Not before: a run that reaches nothing at a new URL (a
         mistyped host, a refused connection) leaves the ledger as it was, so going back to
         the old URL sends only what changed, deletions included."""
-        self._claims[target] = url
+        self._claims[target] = (url, store)
 
     def _settle(self, target: str) -> None:
         """Inside the transaction of `target`'s first confirmed change: its claim applied."""
-        url = self._claims.pop(target, None)
-        if url is None:
+        claim = self._claims.pop(target, None)
+        if claim is None:
             return
-        row = self.db.execute("SELECT url FROM targets WHERE name = ?", (target,)).fetchone()
-        if row is None or row[0] != url:
+        url, store = claim
+        if not self._same(target, url, store):
             self.db.execute("DELETE FROM delivered WHERE target = ?", (target,))
             self.db.execute("DELETE FROM words WHERE target = ?", (target,))
             self.db.execute("DELETE FROM sections WHERE target = ?", (target,))
             self.db.execute("INSERT OR REPLACE INTO targets VALUES (?, ?)", (target, url))
+        self.db.execute("INSERT OR REPLACE INTO stores VALUES (?, ?)", (target, store))
 
     def record(self, target: str, entry: Entry) -> None:
         """`target` confirmed it holds `entry`."""
@@ -278,10 +297,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def delivered_urls(path: Path, site: str) -> set[str]:
+def delivered_urls(path: Path, site: str) -> set[tuple[str, str | None]]:
     """The target URLs the ledger at `path`, of the site `site` (see `Ledger.belongs_to`), has
-    delivered to (read only; none if it cannot be read, or is another site's: the same URL
-    may be another place there, an S3 bucket of another endpoint)."""
+    delivered to, each with its store (`Target.store`; None when not recorded: a ledger from
+    before stores were kept). Read only; none if it cannot be read, or is another site's:
+    the same URL may be another place there, an S3 bucket of another endpoint."""
     try:
         db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
     except sqlite3.Error:
@@ -290,7 +310,14 @@ def delivered_urls(path: Path, site: str) -> set[str]:
         row = db.execute("SELECT value FROM meta WHERE key = 'site'").fetchone()
         if row is None or row[0] != site:
             return set()
-        return {url for (url,) in db.execute("SELECT DISTINCT url FROM targets")}
+        try:
+            rows = db.execute(
+                "SELECT DISTINCT t.url, s.store FROM targets t"
+                " LEFT JOIN stores s ON s.target = t.name"
+            ).fetchall()
+        except sqlite3.OperationalError:  # a ledger from before stores were kept
+            rows = [(url, None) for (url,) in db.execute("SELECT DISTINCT url FROM targets")]
+        return set(rows)
     except sqlite3.Error:
         return set()
     finally:

@@ -118,6 +118,20 @@ class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
         """Where its files go (`place`): what the ledger knows the target by."""
         return place(self.url)
 
+    @property
+    def store(self) -> str:
+        """The server its url is on when the url does not say it: an S3 target's
+        `endpoint_url` (its scheme and host in lower case, no trailing slash), "" for the
+        default (AWS). The same `s3://bucket/prefix/` on two stores is two places."""
+        if self.endpoint_url is None:
+            return ""
+        try:
+            parts = urlsplit(self.endpoint_url)
+        except ValueError:  # (said by `_check_url`)
+            return self.endpoint_url
+        netloc = parts.netloc.lower()
+        return urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
+
     def wants(self, lang: str | None, section: str | None) -> bool:
         """Whether a file of this language and section goes to the target (files of no
         language or section go to every target)."""
