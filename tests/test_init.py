@@ -122,7 +122,12 @@ def test_a_gitignore_there_is_kept_and_what_it_lacks_is_told(
     assert init(other) == 0
     assert ".gitignore" not in capsys.readouterr().err
     # Patterns at any depth are read as such, and a negation takes a pattern back (review).
-    for text, lacks in (("**/out/\n**/.syndicate\n", None), ("out/\n!out/\n.syndicate/\n", "out/")):
+    for text, lacks in (
+        ("**/out/\n**/.syndicate\n", None),
+        ("out/\n!out/\n.syndicate/\n", "out/"),
+        ("*\n!out/\n", "out/"),  # an allow-list: `*`, then what git is to track
+        ("/*\n!/src/\n", None),
+    ):
         folder = tmp_path / f"site-{len(text)}"
         folder.mkdir()
         (folder / ".gitignore").write_text(text, encoding="utf-8")

@@ -154,7 +154,8 @@ def _not_ignored(gitignore: Path) -> list[str]:
         text = gitignore.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
-    named = set()
+    wanted = [line.strip("/") + "/" for line in IGNORED.splitlines()]
+    ignored = dict.fromkeys(wanted, False)
     for line in text.splitlines():  # in order: a later `!out/` takes an earlier `out/` back
         pattern = line.strip()
         negated = pattern.startswith("!")
@@ -162,12 +163,11 @@ def _not_ignored(gitignore: Path) -> list[str]:
         for tail in ("/**", "/*", "/"):
             pattern = pattern.removesuffix(tail)
         pattern = pattern.removeprefix("**/").removeprefix("/")  # (any depth, or the top)
-        if negated:
-            named.discard(pattern)
-        else:
-            named.add(pattern)
-    wanted = [line.strip("/") + "/" for line in IGNORED.splitlines()]
-    return [name for name in wanted if name.rstrip("/") not in named and "*" not in named]
+        every = line.strip().removeprefix("!") in ("*", "/*", "**", "/**")
+        for name in wanted:
+            if every or pattern == name.rstrip("/"):
+                ignored[name] = not negated
+    return [name for name in wanted if not ignored[name]]
 
 
 def _write(

@@ -378,10 +378,10 @@ class _Run:
     def _unnameable(
         self, target: Target, selected: list[PublishedFile], held: Mapping[str, Entry]
     ) -> set[str]:
-        """The files the target takes whose name holds a line break, if it is an FTP or S3
-        target: no FTP command can carry that name (its line would end there), and S3
-        refuses it. Each is said, and left out: not sent, and a copy the target holds (sent
-        before) not deleted either. Any other target (file, SFTP, HTTP) is sent them."""
+        """The files the target takes whose name holds a line break, if it is an FTP, S3 or
+        Cloud Storage target (`_WHY_NOT`). Each is said, and left out: not sent, and a copy
+        the target holds (sent before) not deleted either. Any other target (file, SFTP,
+        HTTP) is sent them."""
         if target.scheme not in LINE_BOUND:
             return set()
         left = {file.path for file in selected if _line_break(file.path)}
@@ -391,8 +391,8 @@ class _Run:
             self.diags.warning(
                 "deliver.bad-name",
                 f"its name holds a line break (shown escaped), so it is not sent to"
-                f" {target.name} ({target.url}): no FTP command can carry that name, and S3"
-                f" refuses it{kept}; rename it, or remove it",
+                f" {target.name} ({target.url}): {_WHY_NOT[target.scheme]}{kept}; rename it,"
+                " or remove it",
                 _escaped(show_path(self.out / path)),
             )
         return left
@@ -437,6 +437,8 @@ class _Run:
                 result.settings = result.problem is not None
             else:
                 self._shared(target)
+                if held:  # (what it holds is at this store: a ledger from before says so now)
+                    self.ledger.keep_store(target.name, target.place, target.store)
                 self.ledger.claim(target.name, target.place, target.store)
                 for entry in planned.touched:
                     self.ledger.record(target.name, entry)
@@ -903,7 +905,13 @@ def _login_failed(target: Target, refused: Literal["login", "host key"], reason:
     return f"the login to {host} failed: {reason}; check {fix}"
 
 
-LINE_BOUND = frozenset({"ftp", "s3", "s3a"})
+_WHY_NOT = {
+    "ftp": "no FTP command can carry that name (its line would end there)",
+    **dict.fromkeys(("s3", "s3a"), "an S3 store's listings do not give that name back"),
+    **dict.fromkeys(("gs", "gcs"), "Cloud Storage refuses a name with a line break"),
+}
+"""Why a target of each scheme cannot be given a name holding a line break."""
+LINE_BOUND = frozenset(_WHY_NOT)
 """The schemes of the targets that cannot be given a name holding a line break."""
 
 

@@ -209,6 +209,16 @@ class Ledger:
         the old URL sends only what changed, deletions included."""
         self._claims[target] = (url, store)
 
+    def keep_store(self, target: str, url: str, store: str) -> None:
+        """A record of `target` at `url` from before stores were kept is taken as on `store`
+        (`_same`): say so in the ledger now, even when nothing is to be sent, so that a later
+        move to another store is a new destination (a target current at the upgrade, never
+        settled, took every later store for the one holding its files)."""
+        if self.stale or not self._same(target, url, store):
+            return
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO stores VALUES (?, ?)", (target, store))
+
     def _settle(self, target: str) -> None:
         """Inside the transaction of `target`'s first confirmed change: its claim applied."""
         claim = self._claims.pop(target, None)
