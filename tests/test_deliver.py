@@ -1919,6 +1919,28 @@ def test_a_folder_the_server_refuses_is_said_permission_denied(
         assert "No such file" not in err and "trying again" not in err
 
 
+def deliver_while_held(
+    site: Site, server: HttpReceiver, meanwhile: Callable[[], object]
+) -> tuple[int, str]:
+    """`syndicate deliver` in a process of its own, its first upload held by `server` while
+    `meanwhile` runs (an export during the delivery), then dropped and tried again: the
+    delivery's exit status and what it said."""
+    server.faults.block_at = 1
+    command = [sys.executable, "-m", "syndicate", "deliver", "--config", str(site.config)]
+    command += ["--out", str(site.out)]
+    process = subprocess.Popen(
+        command, cwd=site.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.faults.blocked.wait(60), "the first file never arrived"
+        meanwhile()
+        server.faults.release.set()
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    return process.returncode, err
+
+
 def test_the_summary_counts_what_was_sent_not_what_was_planned(site: Site, tmp_path: Path) -> None:
     """A file removed from out/ by an export during a delivery is not sent, and the summary
     counted it sent all the same."""
@@ -1926,21 +1948,10 @@ def test_the_summary_counts_what_was_sent_not_what_was_planned(site: Site, tmp_p
         site.configure(deliver_section(target_yaml(server, formats="[atom]")))
         site.export()
         files = site.files("atom")
-        server.faults.block_at = 1  # the first upload is held (then dropped, tried again)
-        command = [sys.executable, "-m", "syndicate", "deliver", "--config", str(site.config)]
-        command += ["--out", str(site.out)]
-        process = subprocess.Popen(
-            command, cwd=site.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        try:
-            assert server.faults.blocked.wait(60), "the first file never arrived"
-            gone = sorted(files)[-1]
-            (site.out / gone).unlink()  # an export removed it meanwhile
-            server.faults.release.set()
-            _, err = process.communicate(timeout=60)
-        finally:
-            process.kill()
-        assert process.returncode == 0, err
+        gone = sorted(files)[-1]
+        # an export removed it meanwhile
+        status, err = deliver_while_held(site, server, lambda: (site.out / gone).unlink())
+        assert status == 0, err
         assert gone not in server.files()
         assert f"partner: {len(files) - 1} sent, 1 skipped (gone from out/ since the plan)" in (
             err
@@ -1959,21 +1970,13 @@ def test_a_kill_an_export_writes_during_a_delivery_goes_with_its_own_version(
     with HttpReceiver(tmp_path, secret=SECRET) as server:
         site.configure(deliver_section(target_yaml(server, formats="[newsml]")))
         site.export("newsml")
-        server.faults.block_at = 1  # the first upload is held (then dropped, tried again)
-        command = [sys.executable, "-m", "syndicate", "deliver", "--config", str(site.config)]
-        command += ["--out", str(site.out)]
-        process = subprocess.Popen(
-            command, cwd=site.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        try:
-            assert server.faults.blocked.wait(60), "the first file never arrived"
+
+        def meanwhile() -> None:  # an export kills the story
             kill(site, SECOND_SLUG)
             site.export("newsml")
-            server.faults.release.set()
-            _, err = process.communicate(timeout=60)
-        finally:
-            process.kill()
-        assert process.returncode == 1, err
+
+        status, err = deliver_while_held(site, server, meanwhile)
+        assert status == 1, err
         assert "[deliver.changed]" in err and "run deliver again" in err, err
         assert "left (changed in out/ since the plan), not current" in err, err
         item = f"newsml/{SECOND_SLUG}.en.xml"
