@@ -765,6 +765,32 @@ def test_a_target_added_later_gets_everything_and_filters_apply(site: Site, tmp_
     assert sorted(later.files()) == kept, "politics left out; what no longer fits is deleted"
 
 
+def test_a_story_slugged_like_a_folder_takes_no_other_file(site: Site, tmp_path: Path) -> None:
+    """A `world` story slugged `media` took every image under `html/media/` for its own, and
+    one slugged `politics` the section feeds `atom/<lang>/politics.xml`: a `politics` target
+    got neither the feeds nor its own story's images. A story's folder is the one in a `media`
+    folder, and a file in a language's folder is a collection's."""
+    for slug in ("media", "politics"):
+        shutil.copytree(site.articles / SECOND_SLUG, site.articles / slug)
+        site.replace(slug, "story.yaml", "nato-second-story", slug)
+        site.replace(slug, "story.yaml", "section: politics", "section: world")
+    folder = LocalFolder(tmp_path / "a")
+    target = target_yaml(folder, "politics-desk", "[atom, html]") + "  sections: [politics]\n"
+    site.configure(deliver_section(target))
+    site.export("atom", "html")
+    assert site.deliver() == 0
+    got = folder.files()
+    left_out = ("html/media.", "html/media/media/", "html/politics.", "html/media/politics/")
+    expected = {
+        path
+        for path in site.files("atom", "html")
+        if not path.startswith(left_out) and "/world." not in path
+    }
+    assert set(got) == expected
+    assert "atom/en/politics.xml" in got and "html/media/site/logo.png" in got
+    assert f"html/media/{SAMPLE_SLUG}/nato-iraq-mission.png" in got
+
+
 def test_links_in_out_are_never_sent(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

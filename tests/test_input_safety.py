@@ -182,6 +182,13 @@ def test_language_files_are_named_by_the_canonical_tag(
         ("2030-01-01-test\n", "is not a valid story slug"),
         ("a" * 250, "slug is 250 characters long; keep it under 120"),
         ("index", "taken by the index pages"),
+        ("catalog", "taken by the OPDS and NewsML-G2 catalogs"),
+        ("pages-2", "taken by the sitemap of pages' files"),
+        # spelled as a language of the site: its feeds, catalogs and books (`atom/fr.xml`)
+        ("fr", "taken by the files of the language fr (atom/fr.xml, opds/fr.xml)"),
+        ("zh-hans", "taken by the files of the language zh-Hans"),
+        ("edition-de", "taken by the files of the language de (epub/edition-de.epub)"),
+        ("news-ar", "taken by the files of the language ar (sitemaps/news-ar.xml)"),
     ],
 )
 def test_a_slug_that_cannot_become_file_names_is_refused(

@@ -44,10 +44,12 @@ class PublishedFile:
 class Inventory:
     """The files of an out/ folder, described with the stories of the build that wrote it.
 
-    A file belongs to a story when a folder of its path is the story's slug
+    A file belongs to a story when it is in a folder named after the story in a `media` folder
     (`html/media/<slug>/chart.png`) or its name starts with the slug and a dot
-    (`newsml/<slug>.fr.xml`); its language is then the part of the name after the slug that is
-    one of the site's languages. A file of no story (a collection file) is of a language when
+    (`newsml/<slug>.fr.xml`), outside a language's folder; its language is then the part of
+    the name after the slug that is one of the site's languages. (A slug cannot be spelled as
+    a language or a collection file's name: `syndicate.readers.articles.slug_problem`.) A
+    file of no story (a collection file) is of a language when
     one of the site's languages stands in its path between `/`, `.` or `-` (`atom/fr.xml`,
     `epub/edition-zh-Hans.epub`) and of a section when a folder or its name is a section code
     (`atom/fr/politics.xml`)."""
@@ -91,11 +93,16 @@ class Inventory:
     def describe(self, path: str) -> PublishedFile:
         """What the file at `path` (relative to out/) belongs to."""
         *folders, name = path.split("/")
-        story = next((self.stories[f] for f in folders if f in self.stories), None)
-        if story is not None:  # a story's shared files: its images
-            return PublishedFile(path, story, None, story.section)
+        if len(folders) >= 2 and folders[-2] == MEDIA:  # a story's shared files: its images
+            story = self.stories.get(folders[-1])
+            if story is not None:
+                return PublishedFile(path, story, None, story.section)
         slug, _, rest = name.partition(".")
-        story = self.stories.get(slug) if rest else None
+        # A file in a language's folder is a collection's (a section feed, an archive page:
+        # `atom/fr/politics.xml`, `atom/fr/archive/1.xml`), whatever its name: a story's own
+        # files are never there, and a story may be slugged `politics` or `1`.
+        in_language = any(folder in self.languages for folder in folders[1:])
+        story = self.stories.get(slug) if rest and not in_language else None
         if story is not None:
             lang = next((part for part in rest.split(".") if part in self.languages), None)
             return PublishedFile(path, story, lang, story.section)
@@ -125,6 +132,9 @@ class Inventory:
         return found
 
 
+MEDIA = "media"
+"""The folder that holds a folder of each story's images, in every format that has them
+(`html/media/<slug>/`, `partners/msn/media/<slug>/`)."""
 UNKNOWN_TYPE = "application/octet-stream"
 _warned: set[str] = set()
 """The formats whose `media_type_of` failed, warned about once a process."""

@@ -68,8 +68,15 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 RESERVED_SLUGS = {
     "index": "the index pages (html/index.<lang>.html)",
     "site": "the publisher's logo and icon (html/media/site/)",
+    "catalog": "the OPDS and NewsML-G2 catalogs (opds/catalog.xml)",
+    "logo": "the feeds' logos (atom/logo.png)",
+    "icon": "the feeds' icons",
+    "pages": "the sitemap of pages (sitemaps/pages.xml)",
 }
-"""Slugs whose outputs would take the place of other files."""
+"""Slugs whose outputs would take the place of other files, or whose files could not be told
+from them (a delivery's inventory takes a file named `<slug>.<extension>` for the story's)."""
+_NUMBERED_PAGES = re.compile(r"pages-[0-9]+")
+"""The sitemap of pages' later files (`sitemaps/pages-2.xml`), matched whole."""
 WINDOWS_DEVICES = re.compile(r"(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(?:\..*)?", re.I)
 """Names Windows keeps for its devices, whatever their extension (`nul.package.xml`,
 `CON.png`): a file so named cannot be copied to a Windows share, an IIS FTP server or a
@@ -246,8 +253,11 @@ def _raise(exc: OSError) -> None:
     raise exc
 
 
-def slug_problem(slug: str) -> str | None:
-    """Why a folder name cannot be a story slug, or None."""
+def slug_problem(slug: str, languages: Sequence[str] = ()) -> str | None:
+    """Why a folder name cannot be a story slug, or None. `languages`, the site's: a slug
+    spelled as one of them (`en`, `zh-hans`), or as a language's edition or news sitemap
+    (`edition-fr`, `news-fr`), names the same files as that language's feeds, catalogs and
+    books (`atom/en.xml`, `epub/edition-fr.epub`)."""
     if not SLUG.fullmatch(slug):
         return (
             f"folder name {slug!r} is not a valid story slug: use ASCII letters a-z, digits and"
@@ -260,12 +270,30 @@ def slug_problem(slug: str) -> str | None:
         )
     if slug in RESERVED_SLUGS:
         return f"the slug {slug!r} is taken by {RESERVED_SLUGS[slug]}; choose another"
+    if _NUMBERED_PAGES.fullmatch(slug):
+        return f"the slug {slug!r} is taken by the sitemap of pages' files; choose another"
+    for tag in languages:
+        lower = tag.lower()
+        if slug in (lower, f"edition-{lower}", f"news-{lower}"):
+            return (
+                f"the slug {slug!r} is taken by the files of the language {tag}"
+                f" ({_language_file(slug, tag)}); choose another"
+            )
     if WINDOWS_DEVICES.fullmatch(slug):
         return (
             f"the slug {slug!r} is a name Windows keeps for a device: its files could not be"
             " copied to a Windows share or disk; choose another"
         )
     return None
+
+
+def _language_file(slug: str, tag: str) -> str:
+    """One of the files of language `tag` named like the slug `slug`."""
+    if slug.startswith("edition-"):
+        return f"epub/edition-{tag}.epub"
+    if slug.startswith("news-"):
+        return f"sitemaps/news-{tag}.xml"
+    return f"atom/{tag}.xml, opds/{tag}.xml"
 
 
 def read_story(
@@ -318,7 +346,7 @@ class _StoryReader:
 
     def read(self) -> Story | None:
         folder = self.folder
-        if problem := slug_problem(folder.name):
+        if problem := slug_problem(folder.name, self.config.languages):
             self.diags.error("story.slug", problem, shown_path(folder))
             return None
         if self.files.problem:
