@@ -54,6 +54,8 @@ class Faults:
     """SFTP: a full disk said as OpenSSH's sftp-server says it: `Failure`, no more."""
     read_only: bool = False
     """SFTP: refuse to create a folder or write a file (permission denied)."""
+    no_delete: bool = False
+    """HTTP: answer every DELETE with 405 Method Not Allowed (an ingest that takes PUT only)."""
     block_at: int | None = None
     """HTTP: hold the n-th upload (1-based) until `release` is set, then drop it unanswered
     (the client was killed meanwhile)."""
@@ -548,6 +550,8 @@ class HttpReceiver(Server):
                     return self.answer(faults.status, wait=faults.retry_after)
                 if faults.disk_full:
                     return self.answer(507)
+                if faults.no_delete and method == "DELETE":
+                    return self.answer(405, "Method Not Allowed")
                 problem = receiver.check(method, self.path, self.headers, body)
                 if problem:
                     return self.answer(401, problem)

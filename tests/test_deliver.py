@@ -654,6 +654,40 @@ def test_a_file_the_partner_already_removed_is_deleted_on_ftp_too(
         assert site.deliver("--dry-run") == 0
 
 
+def test_a_target_that_never_deletes_keeps_what_leaves_out(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An ingest endpoint that takes PUT only (DELETE answered 405) failed every run at the
+    first file gone from out/, the target never current again. `delete: false` keeps such
+    files there and forgets them: the run is current, the next has nothing to do."""
+    with HttpReceiver(tmp_path, secret=SECRET) as server:
+        server.faults.no_delete = True
+        site.configure(deliver_section(target_yaml(server, formats="[newsml]")))
+        site.export()
+        assert site.deliver() == 0
+        held = server.files()
+        shutil.rmtree(site.articles / SECOND_SLUG)
+        site.export()
+        gone = sorted(set(held) - set(site.files("newsml")))
+        assert gone and all(SECOND_SLUG in path for path in gone)
+        capsys.readouterr()
+        assert site.deliver() == 1, "405 to each DELETE: not current"
+        assert "HTTP 405" in capsys.readouterr().err
+        kept = target_yaml(server, formats="[newsml]") + "  delete: false\n"
+        site.configure(deliver_section(kept))
+        assert site.deliver("--dry-run") == 0
+        listed = capsys.readouterr().out
+        assert all(f"keep    {path}" in listed for path in gone)
+        assert f"{len(gone)} to keep there (gone from out/; delete: false)" in listed
+        assert site.deliver() == 0
+        assert f"{len(gone)} kept there" in capsys.readouterr().err
+        assert server.files() == held | site.files("newsml"), "kept there; the rest current"
+        server.events.clear()
+        assert site.deliver() == 0
+        assert "current, nothing to send" in capsys.readouterr().err
+        assert not server.events
+
+
 def test_a_killed_run_resumes(site: Site, tmp_path: Path) -> None:
     with HttpReceiver(tmp_path, secret=SECRET) as server:
         site.configure(deliver_section(target_yaml(server)))

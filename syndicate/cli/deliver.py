@@ -94,6 +94,7 @@ def _summary(result: TargetResult) -> str:
     counts = [
         (result.sent, f"{result.sent} sent"),
         (result.deleted, f"{result.deleted} deleted"),
+        (result.kept, f"{result.kept} kept there (gone from out/; delete: false)"),
         (result.skipped, f"{result.skipped} skipped (gone from out/ since the plan)"),
         (result.stale, f"{result.stale} left (changed in out/ since the plan), not current"),
         (result.cleared, _uploads(result.cleared, "cleared")),
@@ -104,14 +105,15 @@ def _summary(result: TargetResult) -> str:
 
 def _counts(result: TargetResult, sent: str, deleted: str) -> str:
     kinds = [c.kind for c in result.changes]
-    deletes = kinds.count("delete")
-    sends = len(kinds) - deletes
+    deletes, keeps = kinds.count("delete"), kinds.count("keep")
+    sends = len(kinds) - deletes - keeps
     unfinished = len(result.unfinished)
     if not kinds and not unfinished:
         return "current, nothing to send"
     counts = (
         (sends, f"{sends} {sent}"),
         (deletes, f"{deletes} {deleted}"),
+        (keeps, f"{keeps} to keep there (gone from out/; delete: false)"),
         (unfinished, _uploads(unfinished, "to clear")),
     )
     return ", ".join(text for n, text in counts if n)

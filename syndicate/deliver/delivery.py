@@ -86,6 +86,9 @@ class TargetResult:
     """Files the target confirmed it received."""
     deleted: int = 0
     """Files the target confirmed it no longer holds."""
+    kept: int = 0
+    """Files gone from out/ that a target with `delete: false` keeps: forgotten by the
+    ledger, never deleted there."""
     skipped: int = 0
     """Files planned but not sent: removed from out/ (by an export) since the plan."""
     stale: int = 0
@@ -421,6 +424,8 @@ class _Run:
             left = self._unnameable(target, selected, held)
             sendable = [file for file in selected if file.path not in left]
             planned = plan(self.out, sendable, {p: e for p, e in held.items() if p not in left})
+            if not target.delete:
+                planned = planned.kept()
             result.changes = planned.changes
             # (only a target written under temporary names can hold half an upload)
             result.unfinished = self.ledger.unfinished(target.name) if _halves(target) else []
@@ -432,7 +437,8 @@ class _Run:
                 result.guarded = True
             elif dry_run:
                 # As the run: a credential is read only when there is something to do.
-                if result.changes or not held or result.unfinished:
+                to_do = any(change.kind != "keep" for change in result.changes)
+                if to_do or not held or result.unfinished:
                     result.problem = self._unreadable_secret(target)
                 result.settings = result.problem is not None
             else:
@@ -520,8 +526,9 @@ class _Run:
             "deliver.no-kill",
             f"{target.name} ({target.url}) last had {these} as usable and never received a"
             f" kill; {its} files are gone from out/ and {'would be' if dry_run else 'are'}"
-            f" deleted there by this delivery: {', '.join(shown)}"
-            f"{more}. A deletion is not a kill: partners keep what they took in. To take a"
+            f" {'deleted there' if target.delete else 'forgotten (delete: false)'} by this"
+            f" delivery: {', '.join(shown)}{more}. A deletion is not a kill: partners keep"
+            " what they took in. To take a"
             " story back from them, put its folder back with status: canceled (or withheld)"
             " and a new version, then export and deliver",
             self.site.where(SECTION, "targets", index),
@@ -686,7 +693,13 @@ class _Run:
         folders: Sequence[str] = (),
         expected: set[str] | None = None,
     ) -> None:
-        if not result.changes and not result.unfinished and expected is None:
+        for change in result.changes:  # (no connection: nothing to do at the target)
+            if change.kind == "keep":
+                self.ledger.forget(target.name, change.path)
+                result.kept += 1
+                result.done += 1
+        remaining = [change for change in result.changes if change.kind != "keep"]
+        if not remaining and not result.unfinished and expected is None:
             return
         revealed: list[str] = []
 
@@ -704,7 +717,7 @@ class _Run:
                 doing = f"clearing the unfinished upload of {path}"
                 self._clear(target, remote, path, revealed)
                 result.cleared += 1
-            for change in result.changes:
+            for change in remaining:
                 doing = f"{'sending' if change.sends else 'deleting'} {change.path}"
                 made = self._change(target, remote, change, revealed)
                 result.done += 1

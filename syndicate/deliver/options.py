@@ -102,6 +102,11 @@ class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     """SFTP, FTP, file: write each file under a temporary name, then rename it, so that a
     partner never picks up half a file; false for a server that refuses renames (an
     upload-only drop box): each file is then written straight under its name."""
+    delete: bool = True
+    """Whether a file gone from out/ is deleted at the target; false for a drop box or an
+    ingest endpoint that takes files and never lets them be deleted (an FTP server that
+    refuses DELE, an HTTP endpoint that answers DELETE with 405): such files are kept there,
+    forgotten by the ledger. A kill still goes, as the new version of the story's files."""
 
     @property
     def scheme(self) -> str:

@@ -28,7 +28,9 @@ from syndicate.build.inventory import Inventory, PublishedFile, is_asset
 from syndicate.deliver.ledger import Entry, Word, changed
 from syndicate.deliver.options import Target
 
-Kind = Literal["new", "update", "delete"]
+Kind = Literal["new", "update", "delete", "keep"]
+"""`keep`: a file gone from out/ that a target which never deletes (`delete: false`) keeps;
+forgotten by the ledger, nothing sent."""
 
 ASSET, VARIANT, STORY, COLLECTION, KILLED_VARIANT, KILLED_STORY = range(6)
 """Ranks: an image; a story's file in one language (item, page, book); a story's file over its
@@ -47,7 +49,7 @@ class Change:
 
     @property
     def sends(self) -> bool:
-        return self.kind != "delete"
+        return self.kind in ("new", "update")
 
 
 def rank(file: PublishedFile) -> int:
@@ -116,6 +118,15 @@ class Plan:
     """Stories whose every file the target holds is deleted, gone from out/, while the last
     word it had of them is `usable`: no kill ever reached it (see `untold`). By id, the
     paths."""
+
+    def kept(self) -> Plan:
+        """The plan for a target that never deletes (`delete: false`): each deletion becomes
+        a file the target keeps."""
+        changes = [
+            Change("keep", c.path, c.rank, c.entry) if c.kind == "delete" else c
+            for c in self.changes
+        ]
+        return Plan(changes, self.touched, self.untold)
 
 
 def word(file: PublishedFile) -> Word | None:
