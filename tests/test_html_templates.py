@@ -419,13 +419,13 @@ def test_templates_get_the_section_code_and_the_story_s_slug_id_and_language(sit
     assert kicker.get("data-id") == "tag:ycpress.example,2021-02-18:nato-iraq-deployment"
 
 
-def _png() -> bytes:
+def _png(kind: str = "PNG") -> bytes:
     from io import BytesIO
 
     from PIL import Image
 
     buffer = BytesIO()
-    Image.new("RGB", (4, 4), "teal").save(buffer, "PNG")
+    Image.new("RGB", (4, 4), "teal").save(buffer, kind)
     return buffer.getvalue()
 
 
@@ -441,6 +441,8 @@ def test_the_static_files_of_templates_are_published_beside_the_pages(
         "js/app.js": b"document.documentElement.dataset.js = '1';\n",
         "fonts/brand.woff2": b"wOF2" + bytes(60),
         "img/badge.png": _png(),
+        "site.webmanifest": b'{"name": "YCPress", "icons": [{"src": "img/hero.avif"}]}\n',
+        "img/hero.avif": _png("AVIF"),
     }
     for rel, data in static.items():
         (templates / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -448,6 +450,7 @@ def test_the_static_files_of_templates_are_published_beside_the_pages(
     (templates / "style.css").write_text("body { font-family: brand; }\n", encoding="utf-8")
     (templates / "img" / "logo.svg").write_text("<svg><script>alert(1)</script></svg>", "utf-8")
     (templates / "fonts" / "fake.woff").write_bytes(b"<html>")
+    (templates / "img" / "fake.avif").write_bytes(_png())
     (templates / "favicon.ico").write_bytes(_png())  # a PNG saved under the icon's name
     (tmp_path / "secret.txt").write_text("secret\n", encoding="utf-8")
     (templates / "secret.txt").symlink_to(tmp_path / "secret.txt")
@@ -455,11 +458,13 @@ def test_the_static_files_of_templates_are_published_beside_the_pages(
     html = site / "out" / "html"
     for rel, data in static.items():
         assert (html / rel).read_bytes() == data
-    for refused in ("img/logo.svg", "fonts/fake.woff", "secret.txt", "style.css", "favicon.ico"):
+    refused_files = ("img/logo.svg", "fonts/fake.woff", "img/fake.avif", "secret.txt", "style.css")
+    for refused in (*refused_files, "favicon.ico"):
         assert not (html / refused).exists(), refused
     err = capsys.readouterr().err
     assert "templates/img/logo.svg: warning: not published: a .svg file can carry script" in err
     assert "templates/fonts/fake.woff: warning: not published: not a WOFF font" in err
+    assert "templates/img/fake.avif: warning: not published: not an AVIF image" in err
     assert (
         "templates/favicon.ico: warning: not published: a PNG image, not an icon (ICO) file:"
         ' rename it with .png and link it as <link rel="icon" href="favicon.png"> in'

@@ -13,6 +13,7 @@ written in a template, where it is reviewed as one."""
 
 from __future__ import annotations
 
+import io
 import os
 import unicodedata
 from pathlib import Path
@@ -39,9 +40,12 @@ _FONTS = {
     ".ttf": (b"\x00\x01\x00\x00", b"true"),
     ".otf": (b"OTTO",),
 }
-_TEXTS = frozenset({".css", ".js", ".mjs", ".txt", ".json"})
+_TEXTS = frozenset({".css", ".js", ".mjs", ".txt", ".json", ".webmanifest"})
+_AVIF = ".avif"
+"""AVIF images: decoded by Pillow's own plugin (never a story's image: EPUB readers and
+feed clients do not all take AVIF; a page's `<picture>` may offer it)."""
 _SCRIPTED = frozenset({".svg", ".svgz", ".xml", ".xhtml", ".htm", ".xsl", ".xslt"})
-TYPES = sorted(_IMAGES | _FONTS.keys() | _TEXTS | {".ico"})
+TYPES = sorted(_IMAGES | _FONTS.keys() | _TEXTS | {".ico", _AVIF})
 """The kinds of file published, by their extension."""
 
 
@@ -159,6 +163,8 @@ def _content_problem(data: bytes, suffix: str) -> str | None:
     elif suffix in _FONTS:
         if not data.startswith(_FONTS[suffix]):
             return f"not a {suffix[1:].upper()} font"
+    elif suffix == _AVIF:
+        return _avif_problem(data)
     elif suffix == ".ico":
         if data.startswith(b"\x89PNG\r\n\x1a\n"):  # (a PNG saved under the icon's name)
             return (
@@ -172,4 +178,25 @@ def _content_problem(data: bytes, suffix: str) -> str | None:
             data.decode("utf-8")
         except UnicodeDecodeError:
             return "not UTF-8 text"
+    return None
+
+
+def _avif_problem(data: bytes) -> str | None:
+    """What is wrong with `data` as an AVIF image (damaged, another format, over the pixel
+    budget), or None: decoded whole, as a story's photo is."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data), formats=("AVIF",)) as img:
+            width, height = img.size
+            if width * height > budgets.MAX_IMAGE_PIXELS:
+                return (
+                    f"the image is {width}x{height} pixels, more than the"
+                    f" {budgets.MAX_IMAGE_PIXELS:,} allowed; make it smaller"
+                )
+            img.load()
+    except UnidentifiedImageError:
+        return "not an AVIF image"
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        return f"the AVIF file is damaged ({exc}); export it again"
     return None
