@@ -2209,6 +2209,15 @@ def test_a_name_with_a_tab_or_a_line_break_goes_to_a_folder_and_a_held_copy_stay
         told = [d.message for d in result.diagnostics if d.code == "deliver.bad-name"]
         assert len(told) == 1 and "the copy it holds is left there as it is" in told[0]
         assert "never sent" not in told[0]
+        # Gone from out/, the copy no run can delete is said once more, then forgotten (it
+        # was warned of on every run).
+        (site.out / "atom/desk\nnotes.txt").unlink()
+        runs = [deliver(config=site.config, out=site.out) for _ in range(2)]
+        assert [r.status for r in runs] == ["current", "current"]
+        told = [[d.message for d in r.diagnostics if d.code == "deliver.bad-name"] for r in runs]
+        assert len(told[0]) == 1 and not told[1]
+        assert "left there and forgotten (remove it at the target by hand)" in told[0][0]
+        assert server.files()["atom/desk\tnotes.txt"] == b"notes\n"
 
 
 def test_two_s3_targets_of_one_bucket_on_two_stores_are_not_one_place(

@@ -380,17 +380,23 @@ class _Run:
 
     def _unnameable(
         self, target: Target, selected: list[PublishedFile], held: Mapping[str, Entry]
-    ) -> set[str]:
+    ) -> tuple[set[str], list[str]]:
         """The files the target takes whose name holds a line break, if it is an FTP, S3 or
         Cloud Storage target (`_WHY_NOT`). Each is said, and left out: not sent, and a copy
-        the target holds (sent before) not deleted either. Any other target (file, SFTP,
-        HTTP) is sent them."""
+        the target holds (sent before) not deleted either; such a copy of a file gone from
+        out/ is said once more, then forgotten (the second list): no run can delete it. Any
+        other target (file, SFTP, HTTP) is sent them."""
         if target.scheme not in LINE_BOUND:
-            return set()
-        left = {file.path for file in selected if _line_break(file.path)}
-        left |= {path for path in held if _line_break(path)}
+            return set(), []
+        in_out = {file.path for file in selected if _line_break(file.path)}
+        left = in_out | {path for path in held if _line_break(path)}
         for path in sorted(left):
             kept = "; the copy it holds is left there as it is" if path in held else ""
+            if path not in in_out:
+                kept = (
+                    "; it has left out/, and the copy the target holds cannot be deleted there"
+                    " either: it is left there and forgotten (remove it at the target by hand)"
+                )
             self.diags.warning(
                 "deliver.bad-name",
                 f"its name holds a line break (shown escaped), so it is not sent to"
@@ -398,7 +404,7 @@ class _Run:
                 " or remove it",
                 _escaped(show_path(self.out / path)),
             )
-        return left
+        return left, sorted(left - in_out)
 
     def _writers(self) -> dict[str, AnyWriter]:
         writers = {}
@@ -421,7 +427,7 @@ class _Run:
             self._tell_skipped()
             # A first delivery (no record of the target): what it holds besides.
             expected = {file.path for file in selected} if not held else None
-            left = self._unnameable(target, selected, held)
+            left, forgotten = self._unnameable(target, selected, held)
             sendable = [file for file in selected if file.path not in left]
             planned = plan(self.out, sendable, {p: e for p, e in held.items() if p not in left})
             if not target.delete:
@@ -448,6 +454,8 @@ class _Run:
                 self.ledger.claim(target.name, target.place, target.store)
                 for entry in planned.touched:
                     self.ledger.record(target.name, entry)
+                for path in forgotten:
+                    self.ledger.forget(target.name, path)
                 self._send(target, result, folders, expected)
                 if result.stale and result.problem is None:
                     self._tell_stale(index, target, result.stale)
