@@ -96,6 +96,14 @@ def test_human_datetime_carries_time_and_zone() -> None:
     assert tehran.endswith("+۰۳:۳۰ گرینویچ") and "0330" not in tehran
 
 
+def test_a_quoted_literal_of_cldr_joins_date_and_time_without_its_quotes() -> None:
+    """Corsican joins a date and a time with "{1} 'à' {0}": the quotes mark a literal in
+    CLDR's patterns and are never shown ("... 2026 'à' 03:30" in a page's `<time title>`)."""
+    text = format_human_datetime(PUBLISHED, "co", "Europe/Paris")
+    assert text == "18 di ferraghju di u 2021 à 19:30 GMT+01:00"
+    assert "'" not in text
+
+
 @pytest.mark.parametrize("lang", ["ar", "he", "fa", "ur"])
 def test_right_to_left_languages(lang: str) -> None:
     assert direction(lang) == "rtl"

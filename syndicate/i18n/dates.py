@@ -59,9 +59,28 @@ def format_human_datetime(dt: datetime, lang: str, tz: str) -> str:
     another, and "+0330" is no word in any language."""
     zone = _zone_text(_local(dt, tz).utcoffset() or timedelta(0), lang)
     date, time = format_human_date(dt, lang, tz), format_human_time(dt, lang, tz)
-    # CLDR's own way of joining a date and a time: "{1}, {0}", "{1}، {0}", "{1} {0}".
+    # CLDR's own way of joining a date and a time: "{1}, {0}", "{1}، {0}", "{1} 'à' {0}".
     pattern = str(locale_for(lang).datetime_formats["medium"])
-    return pattern.replace("{1}", date).replace("{0}", f"{time} {zone}")
+    return _joined(pattern, {"{1}": date, "{0}": f"{time} {zone}"})
+
+
+_JOIN_FIELD = re.compile(r"'(?:[^']|'')*'|\{[01]\}|[^'{]+|.", re.DOTALL)
+
+
+def _joined(pattern: str, fields: dict[str, str]) -> str:
+    """A CLDR pattern with its `{0}` and `{1}` filled in and its quoted literals unquoted, as
+    CLDR writes them: Corsican's "{1} 'à' {0}" is "29 di marzu di u 2026 à 03:30", never
+    with the quotes shown; `''` is one apostrophe."""
+    parts = []
+    for match in _JOIN_FIELD.finditer(pattern):
+        field = match.group()
+        if field in fields:
+            parts.append(fields[field])
+        elif field.startswith("'") and len(field) > 1 and field.endswith("'"):
+            parts.append(field[1:-1].replace("''", "'") or "'")
+        else:
+            parts.append(field)
+    return "".join(parts)
 
 
 RFC3339 = re.compile(
