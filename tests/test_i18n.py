@@ -967,6 +967,47 @@ def test_a_bcp_47_tag_syndicate_does_not_take_is_told_why(
     assert "not a BCP 47" not in error.message and "unknown language tag" not in error.message
 
 
+@pytest.mark.parametrize(
+    ("tag", "said"),
+    [("ug-Cyrl", "'Uyghur' in the Cyrillic script, which CLDR has no locale data for"),
+     ("ckb-Latn", "would be dated and directed as 'Central Kurdish' in the Arabic script;"
+      " write 'ckb'")],
+)  # fmt: skip
+def test_a_script_cldr_has_no_locale_for_in_the_language_is_refused(
+    tmp_path: Path, tag: str, said: str
+) -> None:
+    """babel reads `ug-Cyrl` as Uyghur in Arabic script and `ckb-Latn` as Sorani in Arabic
+    script, dropping the script it has no data for: Cyrillic and Latin pages were marked
+    `dir="rtl"`, and books paged right to left."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = config.replace("languages: [en, fr, ar, zh-Hans, de, es]", f"languages: [en, {tag}]")
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    diags = Diagnostics()
+    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is None
+    (error,) = diags.errors
+    assert said in error.message
+
+
+@pytest.mark.parametrize(
+    ("tag", "script", "dir_", "month"),
+    [("zh-Hant-CN", "Hant", "ltr", "2月"), ("pa-Arab-IN", "Arab", "rtl", "فروری"),
+     ("uz-Arab-UZ", "Arab", "rtl", "فبروری"), ("ja-Kana", "Jpan", "ltr", "2月"),
+     ("sr-Latn-BA", "Latn", "ltr", "februar")],
+)  # fmt: skip
+def test_a_tag_keeps_its_script_where_a_region_has_a_locale_in_another(
+    tag: str, script: str, dir_: str, month: str
+) -> None:
+    """babel reads `zh-Hant-CN` as China's locale, in Simplified characters, `pa-Arab-IN`
+    as Punjabi in Gurmukhi and `uz-Arab-UZ` in Latin letters: the language in the tag's
+    script is meant (its dates, its direction, its covers' fonts)."""
+    from syndicate.i18n.locales import script as script_of
+
+    assert script_of(tag) == script
+    assert direction(tag) == dir_
+    assert month in format_human_date(datetime(2026, 2, 3, tzinfo=UTC), tag, "UTC")
+
+
 def _site_in(tmp_path: Path, lang: str) -> Path:
     """A copy of the sample site whose languages are English and `lang` (the story's other
     language files stay, unpublished, until a test removes them)."""

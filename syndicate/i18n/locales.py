@@ -21,6 +21,29 @@ def locale_for(tag: str) -> Locale:
     A pairing CLDR has no locale data for, of a language, script and region it each knows
     (`en-CN`, `ar-US`, `zh-Hans-US`), is the language's locale (with its script): English as
     written in China is written as English."""
+    locale = _parsed(tag)
+    written = match["script"] if (match := _TAG.fullmatch(tag)) else None
+    if written and not _writes(_script_of(locale), written.title()):
+        # babel drops a script it has no data for with the region (`zh-Hant-CN` is read as
+        # `zh-Hans-CN`) or in the language (`ug-Cyrl` as `ug`): the text's dates, names and
+        # direction would be another script's. The language in its script, or refused.
+        in_script = _in_script(tag, written.title())
+        if in_script is None:
+            raise ValueError(f"unknown language tag {tag!r}")
+        return in_script
+    return locale
+
+
+def _in_script(tag: str, written: str) -> Locale | None:
+    """The locale of the tag's language in the script `written`, if CLDR has one."""
+    try:
+        locale = Locale.parse(f"{tag.split('-', 1)[0]}-{written}", sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    return locale if _writes(_script_of(locale), written) else None
+
+
+def _parsed(tag: str) -> Locale:
     try:
         return Locale.parse(tag, sep="-")
     except (UnknownLocaleError, ValueError, TypeError) as exc:
@@ -335,7 +358,38 @@ def native_digits(text: str, tag: str) -> str:
 def script(tag: str) -> str:
     """The ISO 15924 script the language is written in: the tag's own (`zh-Hant`), else CLDR's
     likely one (`Arab` for `fa`, `Jpan` for `ja`, `Latn` when CLDR does not say)."""
-    loc = locale_for(tag)
+    return _script_of(locale_for(tag))
+
+
+_PARTS = {"Jpan": ("Hani", "Hira", "Kana"), "Kore": ("Hang", "Hani"), "Hanb": ("Hani", "Bopo")}
+"""ISO 15924's scripts that are others together: Japanese (`Jpan`) is written in kanji, hiragana
+and katakana, so `ja-Kana` is Japanese as CLDR writes it."""
+
+
+def _writes(locale_script: str, written: str) -> bool:
+    """Whether a locale written in `locale_script` writes a text its tag says is in `written`."""
+    return written == locale_script or written in _PARTS.get(locale_script, ())
+
+
+def script_refused(tag: str) -> tuple[str, str] | None:
+    """For a tag whose script CLDR has no locale data for in its language (`ug-Cyrl`,
+    `ckb-Latn`, `tg-Arab`), the English names of the script it names and of the one CLDR
+    writes the language in (`("Cyrillic", "Arabic")`); None for any other tag."""
+    match = _TAG.fullmatch(tag)
+    if match is None or not match["script"]:
+        return None
+    written = match["script"].title()
+    try:
+        language = _parsed(tag.split("-", 1)[0])
+    except ValueError:
+        return None
+    if written not in _subtags()[0] or _in_script(tag, written) is not None:
+        return None
+    names = Locale("en").scripts
+    return names.get(written, written), names.get(_script_of(language), _script_of(language))
+
+
+def _script_of(loc: Locale) -> str:
     if loc.script:
         return str(loc.script)
     likely = get_global("likely_subtags")

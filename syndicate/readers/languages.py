@@ -14,6 +14,7 @@ from syndicate.i18n.locales import (
     is_valid_tag,
     language_name,
     preferred_tag,
+    script_refused,
     tag_words,
 )
 
@@ -131,6 +132,14 @@ def refusal(tag: str) -> str | None:
             f" direction) for it; {_WRITE_ANOTHER}"
         )
     name = language_name(first)
+    if scripts := script_refused(tag):
+        written, usual = scripts
+        return (
+            f"is {name or first!r} in the {written} script, which CLDR has no locale data for"
+            f" (syndicate's dates, language names and text direction come from it): its pages"
+            f" would be dated and directed as {name or first!r} in the {usual} script; write"
+            f" {first!r} for that, or the tag of another language"
+        )
     # (not where another tag is likely meant: `kr` is Kanuri's code, and Korea's)
     if name and not is_valid_tag(first) and not tag_hint(tag):
         return f"is the code of {name}, a language syndicate does not support: {_NO_CLDR}"
