@@ -555,6 +555,35 @@ def test_the_sites_languages_get_the_same_help_as_init(tmp_path: Path) -> None:
     assert term("contents", "per") == term("contents", "fa")
 
 
+def test_one_language_under_two_tags_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`iw.md` on a site of `he` was a warning saying to add `iw` to the languages, the
+    Hebrew text left unpublished; adding it, or listing `he` and `iw`, published every
+    Hebrew text twice, under two tags of one language."""
+    from conftest import SAMPLE_SLUG
+
+    site = _site_in(tmp_path, "he")
+    story = site / "articles" / SAMPLE_SLUG
+    (story / "iw.md").write_text((story / "en.md").read_text(encoding="utf-8"), "utf-8")
+    args = ["validate", "--config", str(site / "syndicate.yaml")]
+    assert main(args) == 2
+    assert (
+        f"{SAMPLE_SLUG}/iw.md: error: name the file he.md: 'iw' and 'he' are one"
+        " language, which the site's languages write 'he', and one language has one file"
+        " [story.language]"
+    ) in capsys.readouterr().err
+    config = (site / "syndicate.yaml").read_text(encoding="utf-8")
+    for tags, said in (("[en, he, iw]", "'iw' and 'he'"), ("[en, en-GB, en-UK]", "'en-UK'")):
+        (site / "syndicate.yaml").write_text(
+            config.replace("languages: [en, he]", f"languages: {tags}"), encoding="utf-8"
+        )
+        diags = Diagnostics()
+        assert load_config(site / "syndicate.yaml", "syndicate.yaml", diags) is None
+        assert [d.message for d in diags.errors if said in d.message], [*diags]
+        assert "are one language under two tags" in diags.errors[-1].message
+
+
 @pytest.mark.parametrize(
     ("lang", "same_as_english"),
     [

@@ -47,7 +47,7 @@ from syndicate.readers.folders import (
 )
 from syndicate.readers.frontmatter import FrontMatterProblem, Split, split_front_matter
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
-from syndicate.readers.languages import copied_from, refusal, tag_hint
+from syndicate.readers.languages import copied_from, refusal, spelt_otherwise, tag_hint
 from syndicate.readers.safefile import Refused, outside, read_checked
 from syndicate.readers.schemas import Where, check, place, uri_form, url_problems
 from syndicate.readers.storyfiles import (
@@ -948,6 +948,18 @@ class _StoryReader:
                 continue
             if problem := self._tag_problem(tag):
                 self.diags.error("story.language", problem, shown)
+                continue
+            if tag not in self.config.languages and (
+                other := spelt_otherwise(tag, self.config.languages)
+            ):
+                # (`iw.md` on a site of `he`): not left unpublished, nor added to the site
+                # under its old code, which would publish the language twice.
+                self.diags.error(
+                    "story.language",
+                    f"name the file {other}.md: {tag!r} and {other!r} are one language, which"
+                    f" the site's languages write {other!r}, and one language has one file",
+                    shown,
+                )
                 continue
             if tag not in self.config.languages:
                 self.diags.warning(

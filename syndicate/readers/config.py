@@ -23,6 +23,7 @@ from syndicate.i18n.locales import (
     has_month_names,
     is_valid_tag,
     is_zone,
+    preferred_tag,
     zone_meant,
 )
 from syndicate.i18n.terms import has_term, has_terms, placeholders, reference
@@ -40,7 +41,7 @@ from syndicate.model.site import (
 from syndicate.model.source import SourceRef
 from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
-from syndicate.readers.languages import deprecated_hint, tag_problem
+from syndicate.readers.languages import deprecated_hint, spelt_otherwise, tag_problem
 from syndicate.readers.safefile import (
     Refused,
     folder_loop,
@@ -486,6 +487,15 @@ def _languages_ok(
         if not is_valid_tag(tag):
             problem = tag_problem(tag, f"unknown language tag {tag!r}")
             diags.error("config.language", problem, where)
+            ok = False
+        elif other := spelt_otherwise(tag, tags[:i]):
+            diags.error(
+                "config.language",
+                f"{tag!r} and {other!r} are one language under two tags: each text in it would"
+                f" be published twice; keep one of them ({preferred_tag(tag) or tag!r} is the"
+                " one BCP 47 prefers)",
+                where,
+            )
             ok = False
         elif old := deprecated_hint(tag):
             # a warning: a site that has published under the tag keeps working as it did

@@ -4,7 +4,7 @@ instead, the same from `init`, `new`, `terms`, a language file's name and `syndi
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from syndicate.diagnostics import closest, suggest
 from syndicate.i18n.iana import GRANDFATHERED, REDUNDANT
@@ -164,6 +164,23 @@ def deprecated_hint(tag: str) -> str | None:
         f"{tag!r} is an old code for {preferred!r}, which BCP 47 prefers: write {preferred!r},"
         " the tag browsers, feed readers and partners expect"
     )
+
+
+def spelt_otherwise(tag: str, tags: Sequence[str]) -> str | None:
+    """The tag of `tags` that names the language of `tag` under another spelling, an old code
+    and the one that replaced it (`iw` and `he`, `en-UK` and `en-GB`); None if none does."""
+    preferred = _preferred(tag)
+    for other in tags:
+        if other != tag and _preferred(other) == preferred:
+            return other
+    return None
+
+
+def _preferred(tag: str) -> str:
+    try:
+        return preferred_tag(tag) or tag
+    except ValueError:  # a tag CLDR does not know, told as such on its own
+        return tag
 
 
 _COPY_MARK = re.compile(r"[-._ ~(]")
