@@ -514,6 +514,12 @@ def test_one_did_you_mean_with_a_cutoff_for_near_misses() -> None:
         ("timezone: europe/brussels", "unknown time zone 'europe/brussels'; did you mean"
          " 'Europe/Brussels'?"),
         ("timezone: America/New York", "did you mean 'America/New_York'?"),
+        ("timezone: GMT+5", "unknown time zone 'GMT+5': an offset (UTC+05:00), not a time zone;"
+         " write the IANA zone of the place"),  # not "did you mean 'GMT+0'?", five hours off
+        ("timezone: GMT+5", "for UTC+05:00 all year round, 'Etc/GMT-5' (the zone database"
+         " writes the sign inverted)"),
+        ("timezone: UTC+05:45", "unknown time zone 'UTC+05:45': an offset (UTC+05:45), not a"
+         " time zone; write the IANA zone of the place (such as Asia/Kathmandu"),
         ("base_url: https://ycpress.example/é/", "holds letters a URL carries only encoded;"
          " write it 'https://ycpress.example/%C3%A9/'"),
         ("base_url: https://straße.example/", "holds a host name with letters a URL carries"

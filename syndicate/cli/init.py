@@ -26,7 +26,13 @@ from syndicate.cli.artwork import icon_png, logo_png
 from syndicate.cli.new import cannot_write, rights_notice, yaml_text
 from syndicate.diagnostics import Diagnostics, suggest
 from syndicate.i18n.dates import rfc3339, zone_city
-from syndicate.i18n.locales import fallback_tags, is_valid_tag, is_zone, zone_meant
+from syndicate.i18n.locales import (
+    fallback_tags,
+    is_valid_tag,
+    is_zone,
+    offset_instead_of_zone,
+    zone_meant,
+)
 from syndicate.model import SiteConfig
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.articles import id_source
@@ -367,7 +373,8 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
             raise ZoneInfoNotFoundError(zone)
         now = (args.now or datetime.now(ZoneInfo(zone))).astimezone(ZoneInfo(zone))
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        fix = suggest(zone_meant(zone)) or ", e.g. Europe/Brussels"
+        offset = offset_instead_of_zone(zone)
+        fix = f": {offset}" if offset else suggest(zone_meant(zone)) or ", e.g. Europe/Brussels"
         diags.error("init.timezone", f"--timezone {zone}: not an IANA time zone{fix}")
         return None
     name = (args.name or "").strip() or _name_from(folder)

@@ -281,6 +281,35 @@ def zone_meant(name: str) -> str | None:
     return close[0] if close else None
 
 
+_OFFSET = re.compile(
+    r"\s*(?:(?:GMT|UTC)\s*)?(?P<sign>[+\-\u2212])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?\s*",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def offset_instead_of_zone(name: str) -> str | None:
+    """For an offset given as a time zone (`GMT+5`, `UTC+05:45`, `-03:00`), why it is not one
+    and what to write: the place's zone, and for a whole hour the zone database's fixed one,
+    whose sign is inverted (`Etc/GMT-5` is five hours ahead of UTC); None for another name.
+    The nearest zone by spelling would be wrong by hours: `GMT+5` is not `GMT+0`."""
+    match = _OFFSET.fullmatch(name)
+    if match is None:
+        return None
+    ahead = match["sign"] == "+"
+    hours, minutes = int(match["hours"]), int(match["minutes"] or 0)
+    written = f"UTC{'+' if ahead else '-'}{hours:02}:{minutes:02}"
+    fixed = ""
+    if not minutes and (hours == 0 or hours <= (14 if ahead else 12)):
+        etc = "UTC" if not hours else f"Etc/GMT{'-' if ahead else '+'}{hours}"
+        fixed = f"; for {written} all year round, {etc!r}" + (
+            "" if not hours else " (the zone database writes the sign inverted)"
+        )
+    return (
+        f"an offset ({written}), not a time zone; write the IANA zone of the place (such as"
+        f" Asia/Kathmandu, America/St_Johns), whose offset follows its clocks' changes{fixed}"
+    )
+
+
 def is_zone(name: str) -> bool:
     """Whether `name` is an IANA time zone (`Europe/Brussels`, `UTC`), as stories and sites
     give them: not one of the database's own files (`localtime`, `posix/...`), nor a folder."""

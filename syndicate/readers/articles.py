@@ -15,7 +15,13 @@ from zoneinfo import ZoneInfo
 
 from syndicate.diagnostics import Diagnostics, did_you_mean, suggest
 from syndicate.i18n.dates import EARLIEST_YEAR, parse_rfc3339, whole_second_after
-from syndicate.i18n.locales import canonical_case, is_valid_tag, is_zone, zone_meant
+from syndicate.i18n.locales import (
+    canonical_case,
+    is_valid_tag,
+    is_zone,
+    offset_instead_of_zone,
+    zone_meant,
+)
 from syndicate.model import (
     Byline,
     Correction,
@@ -656,7 +662,9 @@ class _StoryReader:
                 "article.timezone",
                 f"unknown time zone {tz!r}"
                 + (
-                    suggest(meant)
+                    f": {offset}"
+                    if (offset := offset_instead_of_zone(tz))
+                    else suggest(meant)
                     if (meant := zone_meant(tz))
                     else "; use an IANA name such as Europe/Paris"
                 ),

@@ -23,6 +23,7 @@ from syndicate.i18n.locales import (
     has_month_names,
     is_valid_tag,
     is_zone,
+    offset_instead_of_zone,
     preferred_tag,
     zone_meant,
 )
@@ -461,7 +462,9 @@ def _timezone_ok(tz: str, doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
             "config.timezone",
             f"unknown time zone {tz!r}"
             + (
-                suggest(meant)
+                f": {offset}"
+                if (offset := offset_instead_of_zone(tz))
+                else suggest(meant)
                 if (meant := zone_meant(tz))
                 else " (use an IANA name such as Europe/Brussels)"
             ),
