@@ -166,6 +166,27 @@ def test_a_correction_note_a_language_lacks_is_said(
     assert read_story.correction is not None
 
 
+def test_a_text_under_another_spelling_of_a_story_language_is_told_the_tag(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`notice: {zh-hans: ...}` beside zh-Hans.md was told "this story has no zh-hans.md",
+    its Chinese pages showing the English notice; the tag to write is the file's."""
+    site = dataclasses.replace(site_config, languages=(*site_config.languages, "he"))
+    story = STORY.replace(
+        "notice: © 2026 YCPress",
+        "notice:\n    en: © 2026 YCPress\n    zh-hans: © 2026 YCPress 版权\n    iw: © 2026 ח",
+    )
+    write_story(tmp_path, "spelt", story, en=VARIANT, **{"zh-Hans": VARIANT, "he": VARIANT})
+    _, diags = read(tmp_path, site)
+    said = {d.message for d in diags if d.code == "article.localized-lang"}
+    assert said == {
+        "text for 'zh-hans', but this story has no zh-hans.md: write it 'zh-Hans', the tag of"
+        " zh-Hans.md (as it is, the 'zh-Hans' outputs do not show this text)",
+        "text for 'iw', but this story has no iw.md: write it 'he', the tag of he.md (as it is,"
+        " the 'he' outputs do not show this text)",
+    }
+
+
 def test_every_problem_is_reported_not_only_the_first(
     tmp_path: Path, site_config: SiteConfig
 ) -> None:

@@ -736,9 +736,18 @@ class _StoryReader:
                 return Localized.same(value)
             for tag in value:
                 if tag not in langs:
+                    meant = spelt_otherwise(tag, langs) or next(
+                        (lang for lang in langs if lang.lower() == str(tag).lower()), None
+                    )
                     self.diags.warning(
                         "article.localized-lang",
-                        f"text for {tag!r}, but this story has no {tag}.md",
+                        f"text for {tag!r}, but this story has no {tag}.md"
+                        + (
+                            f": write it {meant!r}, the tag of {meant}.md (as it is, the"
+                            f" {meant!r} outputs do not show this text)"
+                            if meant
+                            else ""
+                        ),
                         SourceRef(self.meta_file, doc.line((*path, tag))),
                     )
             if original not in value:
