@@ -382,6 +382,30 @@ def test_mistakes_in_a_site_terms_file_name_file_and_line(site: Path) -> None:
     ]
 
 
+def test_a_terms_file_a_site_language_falls_back_to_is_not_said_unused(site: Path) -> None:
+    """`terms/zh-Hant.yaml` on a site of `zh-TW` (and `sr-Latn.yaml` for `sr-Latn-RS`) gives
+    its pages their phrases, yet was a warning saying "its phrases are not used", failing
+    every `--strict` run."""
+    config = _site_with_terms(
+        site,
+        {
+            "zh-Hant.yaml": "updated: 已更新 {date}\n",
+            "sr-Latn.yaml": "updated: Ažurirano {date}\n",
+            "ko.yaml": "updated: 업데이트 {date}\n",
+        },
+    )
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        re.sub(r"(?m)^languages: .*\n", "languages: [en, zh-TW, sr-Latn-RS]\n", text), "utf-8"
+    )
+    diags = Diagnostics()
+    assert load_config(config, "syndicate.yaml", diags) is not None
+    assert [d.format_text() for d in diags if d.code == "config.terms-file"] == [
+        "terms/ko.yaml: warning: 'ko' is not one of the site's languages (en, zh-TW,"
+        " sr-Latn-RS): its phrases are not used [config.terms-file]"
+    ]
+
+
 def test_syndicate_terms_prints_a_file_to_translate(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -597,8 +597,11 @@ def site_terms(
             ok = False
             continue
         found[tag] = table
-        primaries = {t.split("-")[0] for t in languages}
-        if tag not in languages and tag not in primaries:
+        # A file serves every language that falls back to it: `pt` serves `pt-BR`, `zh-Hant`
+        # serves `zh-TW`, `sr-Latn` serves `sr-Latn-RS`, `he` serves `iw`.
+        served = {t.split("-")[0] for t in languages}
+        served |= {fallback for t in languages for fallback in fallback_tags(t)}
+        if tag not in languages and tag not in served:
             diags.warning(
                 "config.terms-file",
                 f"{tag!r} is not one of the site's languages ({', '.join(languages)}):"
