@@ -484,6 +484,20 @@ def test_an_original_language_in_another_case_than_its_file_is_told_the_files(
     )
 
 
+def test_an_original_language_under_its_old_code_is_told_the_files_tag(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`original_language: iw` beside he.md said only "there is no iw.md"."""
+    site = dataclasses.replace(site_config, languages=(*site_config.languages, "he"))
+    story = STORY.replace("original_language: en", "original_language: iw")
+    write_story(tmp_path, "old-code", story, he=VARIANT, en=VARIANT)
+    _, diags = read(tmp_path, site)
+    (error,) = [e for e in diags.errors if e.code == "story.original-missing"]
+    assert error.message == (
+        "original_language is 'iw' but there is no iw.md; write it 'he', as its file he.md"
+    )
+
+
 def test_image_path_cannot_escape_the_story(tmp_path: Path, site_config: SiteConfig) -> None:
     story = STORY + "images:\n  - file: ../../etc/passwd\n    alt: x\n"
     write_story(tmp_path, "escape", story)

@@ -376,6 +376,8 @@ class _StoryReader:
         if original not in lang_files:
             # `zh-hans` beside zh-Hans.md: the tag as the file writes it
             cased = [tag for tag in lang_files if str(original).lower() == tag.lower()]
+            # (or `iw` beside he.md: the language under the tag its file has)
+            cased = cased or [t for t in [spelt_otherwise(str(original), list(lang_files))] if t]
             self.diags.error(
                 "story.original-missing",
                 f"original_language is {original!r} but there is no {original}.md"
