@@ -114,6 +114,22 @@ def test_add_language_adds_it_to_the_configuration(
     assert main(["validate"]) == 0
 
 
+def test_add_language_refuses_a_language_the_site_has_under_another_tag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--lang he --add-language` on a site of `iw` added `he` beside it: the configuration
+    then listed one language twice, and no command of the site ran until it was mended."""
+    monkeypatch.chdir(tmp_path)
+    make_site(tmp_path, languages="[en, iw]")
+    before = (tmp_path / "syndicate.yaml").read_text(encoding="utf-8")
+    assert main(["new", SLUG, "--lang", "he", "--add-language"]) == 2
+    assert (
+        "'he' and 'iw' are one language, which the site's languages write 'iw': write --lang iw"
+    ) in capsys.readouterr().err
+    assert (tmp_path / "syndicate.yaml").read_text(encoding="utf-8") == before
+    assert not (tmp_path / "articles" / SLUG).exists()
+
+
 def test_the_language_defaults_to_the_sites_first(site: Path) -> None:
     assert main(["new", SLUG]) == 0
     folder = site / "articles" / SLUG

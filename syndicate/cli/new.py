@@ -28,7 +28,7 @@ from syndicate.i18n.terms import term, use_site_terms
 from syndicate.model import SiteConfig
 from syndicate.readers.articles import slug_problem
 from syndicate.readers.config import load_config
-from syndicate.readers.languages import deprecated_hint, tag_problem
+from syndicate.readers.languages import deprecated_hint, spelt_otherwise, tag_problem
 from syndicate.readers.storyfiles import STORY_FILE
 
 STORY_TEMPLATE = """\
@@ -116,6 +116,13 @@ def _languages_ok(
         elif tag != canonical_case(tag):
             diags.error(
                 "new.language", f"write the language tag {tag!r} as {canonical_case(tag)!r}"
+            )
+        elif tag not in config.languages and (other := spelt_otherwise(tag, config.languages)):
+            # (`he` on a site of `iw`: adding it would list one language twice)
+            diags.error(
+                "new.language",
+                f"{tag!r} and {other!r} are one language, which the site's languages write"
+                f" {other!r}: write --lang {other}",
             )
         elif tag not in config.languages and not adding:
             diags.error(
