@@ -302,6 +302,31 @@ def test_reader_reports_nested_yaml_instead_of_crashing(workdir: Path) -> None:
     assert [d.code for d in diags.errors] == ["article.yaml"]
 
 
+@pytest.mark.parametrize(
+    ("zone", "meant"), [("EST", "America/New_York"), ("MST", "America/Denver")]
+)
+def test_a_standard_time_kept_all_year_is_told_the_zone_meant(
+    workdir: Path, zone: str, meant: str
+) -> None:
+    """`timezone: EST` is the zone database's UTC-05:00 all year: a New York newsroom writing
+    it had every summer time an hour off in every output, without a word. A warning names the
+    zone of the place's clocks, at the story's line and at syndicate.yaml's."""
+    source = base_story()
+    source.meta["timezone"] = zone
+    site = write_site(workdir / "zone", [source])
+    diags = Diagnostics()
+    read_articles(site / "articles", load_site(site), diags)
+    assert not diags.errors
+    (told,) = [d for d in diags.warnings if d.code == "article.timezone"]
+    assert f"{zone} is UTC-0" in told.message and f"write {meant}" in told.message
+    config = yaml.safe_load((site / "syndicate.yaml").read_text(encoding="utf-8"))
+    (site / "syndicate.yaml").write_text(dump({**config, "timezone": zone}), encoding="utf-8")
+    diags = Diagnostics()
+    assert load_config(site / "syndicate.yaml", "syndicate.yaml", diags) is not None
+    (told,) = [d for d in diags.warnings if d.code == "config.timezone"]
+    assert "with no daylight saving" in told.message and f"write {meant}" in told.message
+
+
 @pytest.mark.parametrize("zone", ["America", "x" * 300])
 def test_time_zone_that_is_a_folder_or_too_long_is_reported(workdir: Path, zone: str) -> None:
     """Regression: zoneinfo raises OSError (not ZoneInfoNotFoundError) for a folder of the zone

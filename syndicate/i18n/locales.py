@@ -310,6 +310,30 @@ def offset_instead_of_zone(name: str) -> str | None:
     )
 
 
+_FIXED_ABBREVIATIONS = {
+    "EST": ("UTC-05:00", "America/New_York", "New York", "America/Panama", "Panama"),
+    "MST": ("UTC-07:00", "America/Denver", "Denver", "America/Phoenix", "Arizona"),
+}
+"""Zones of the database named as a region's standard time that keep its offset all year
+(no daylight saving), which a newsroom writes for the region's clocks: `EST` for New York's
+is an hour off every summer. (`HST` is Hawaii's clocks all year; `EST5EDT`, `CET` follow
+their region's changes.)"""
+
+
+def fixed_abbreviation(name: str) -> str | None:
+    """For a zone named by a standard time's abbreviation that keeps one offset all year
+    (`EST`, `MST`), what it means and the zones a newsroom likely means; None otherwise."""
+    found = _FIXED_ABBREVIATIONS.get(name.upper())
+    if found is None:
+        return None
+    offset, changing, city, fixed, place = found
+    return (
+        f"{name} is {offset} all year, with no daylight saving: for {city}'s clocks, summer"
+        f" times would be an hour off; write {changing} (or {fixed}, {place}'s, for a place on"
+        f" {offset} all year)"
+    )
+
+
 def is_zone(name: str) -> bool:
     """Whether `name` is an IANA time zone (`Europe/Brussels`, `UTC`), as stories and sites
     give them: not one of the database's own files (`localtime`, `posix/...`), nor a folder."""

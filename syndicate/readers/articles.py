@@ -17,6 +17,7 @@ from syndicate.diagnostics import Diagnostics, did_you_mean, suggest
 from syndicate.i18n.dates import EARLIEST_YEAR, parse_rfc3339, whole_second_after
 from syndicate.i18n.locales import (
     canonical_case,
+    fixed_abbreviation,
     is_valid_tag,
     is_zone,
     offset_instead_of_zone,
@@ -673,6 +674,8 @@ class _StoryReader:
                 where("timezone"),
             )
             return None
+        if "timezone" in data and (advice := fixed_abbreviation(tz)):
+            self.diags.warning("article.timezone", advice, where("timezone"))
         return tz
 
     def _datetime(

@@ -20,6 +20,7 @@ from syndicate.diagnostics import CLOSE, Diagnostics, did_you_mean, suggest
 from syndicate.i18n.locales import (
     canonical_case,
     fallback_tags,
+    fixed_abbreviation,
     has_month_names,
     is_valid_tag,
     is_zone,
@@ -471,6 +472,8 @@ def _timezone_ok(tz: str, doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
             SourceRef(shown, doc.line(("timezone",))),
         )
         return False
+    if advice := fixed_abbreviation(tz):
+        diags.warning("config.timezone", advice, SourceRef(shown, doc.line(("timezone",))))
     return True
 
 
