@@ -509,6 +509,12 @@ def test_one_did_you_mean_with_a_cutoff_for_near_misses() -> None:
          " unquoted as a number; put it in quotes"),
         ("profiles: {acme: {image_ratio_min: 0}}", "image_ratio_min: 0 is too small; the least"
          " allowed is 0.05"),
+        ("feeds: {languages: [EN]}", "feeds: languages: EN not among the site's languages (en,"
+         " fr, ar, zh-Hans, de, es): write 'en' for 'EN'"),
+        ("profiles: {msn: {languages: [zh-hans]}}", "write 'zh-Hans' for 'zh-hans'"),
+        ("deliver: {targets: [{name: a, url: 'file:///srv/a/', formats: [atom], languages: [FR]}]}",
+         "languages: FR not among the site's languages (en, fr, ar, zh-Hans, de, es): write 'fr'"
+         " for 'FR'"),
         ("timezone: localtime", "unknown time zone 'localtime'"),
         ("timezone: posix/Europe/Paris", "unknown time zone 'posix/Europe/Paris'"),
         ("timezone: europe/brussels", "unknown time zone 'europe/brussels'; did you mean"

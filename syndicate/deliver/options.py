@@ -15,6 +15,7 @@ from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import OptionPath, Options
 from syndicate.formats.options import convert_section
 from syndicate.formats.registry import Registry
+from syndicate.i18n.locales import not_site_languages
 from syndicate.model import SiteConfig
 
 SECTION = "deliver"
@@ -191,11 +192,9 @@ class DeliverOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
                 yield (*at, "name"), f"{target.name!r} names two targets"
             seen.add(target.name)
             yield from _check_url(target, at)
-            if target.languages != "all":
-                unknown = [tag for tag in target.languages if tag not in config.languages]
-                if unknown:
-                    problem = f"{', '.join(unknown)} not among the site's languages"
-                    yield (*at, "languages"), problem
+            languages = target.languages
+            if languages != "all" and (problem := not_site_languages(languages, config.languages)):
+                yield (*at, "languages"), problem
         if self.public_target is not None and self.public_target not in seen:
             fix = did_you_mean(self.public_target, seen)
             yield "public_target", f"no target is named {self.public_target!r}{fix}"

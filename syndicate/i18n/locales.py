@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 from typing import Literal
 
@@ -162,6 +163,31 @@ def canonical_case(tag: str) -> str:
 _DEPRECATED = frozenset({"in", "iw", "ji", "jw", "mo"})
 """Two-letter language subtags IANA's registry deprecates (Indonesian, Hebrew, Yiddish,
 Javanese, Moldavian): CLDR, and so babel, reads each as the subtag that replaced it."""
+
+
+def not_site_languages(tags: Sequence[str], languages: Sequence[str]) -> str | None:
+    """Why some of `tags` (an option's `languages:`) are not among the site's `languages`,
+    each written as the site writes it named (`iw` on a site of `he`, `HE`); None when all
+    are."""
+    unknown = [tag for tag in tags if tag not in languages]
+    if not unknown:
+        return None
+    site = {_same_language(tag): tag for tag in languages}
+    hints = [
+        f"write {site[key]!r} for {tag!r}"
+        for tag in unknown
+        if (key := _same_language(tag)) in site
+    ]
+    said = f"{', '.join(unknown)} not among the site's languages ({', '.join(languages)})"
+    return f"{said}: {'; '.join(hints)}" if hints else said
+
+
+def _same_language(tag: str) -> str:
+    """A key one language has under each of its spellings (`iw`, `he`, `HE`)."""
+    try:
+        return (preferred_tag(tag) or canonical_case(tag)).lower()
+    except ValueError:  # a tag CLDR does not know
+        return tag.lower()
 
 
 def preferred_tag(tag: str) -> str | None:

@@ -42,6 +42,7 @@ from syndicate.formats.feeds.feedgen_adapter import (
     Tombstone,
 )
 from syndicate.formats.feeds.images import FeedImage
+from syndicate.i18n.locales import not_site_languages
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
 from syndicate.model import SiteConfig, Story, StorySummary
@@ -113,10 +114,9 @@ class FeedOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
     def check(self, config: SiteConfig) -> Iterator[tuple[OptionPath, str]]:
         yield from listed_twice("languages", self.languages)
         yield from listed_twice("sections", self.sections)
-        if self.languages != "all":
-            unknown = [tag for tag in self.languages if tag not in config.languages]
-            if unknown:
-                yield "languages", f"{', '.join(unknown)} not among the site's languages"
+        languages = self.languages
+        if languages != "all" and (problem := not_site_languages(languages, config.languages)):
+            yield "languages", problem
 
     def feed_languages(self, run: Sequence[str]) -> tuple[str, ...]:
         """The languages that get feeds in a run over the languages `run`."""

@@ -18,6 +18,7 @@ import msgspec
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import OptionPath, Options, listed_twice
+from syndicate.i18n.locales import not_site_languages
 from syndicate.model import SiteConfig
 from syndicate.model.site import field_problem
 from syndicate.xmlbase import (
@@ -281,10 +282,9 @@ class ProfileOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=T
             )
         if self.label is not None and not self.label.strip():
             yield "label", "is empty: give the partner's name, or take the line out"
-        if self.languages != "all":
-            unknown = [tag for tag in self.languages if tag not in config.languages]
-            if unknown:
-                yield "languages", f"{', '.join(unknown)} not among the site's languages"
+        languages = self.languages
+        if languages != "all" and (problem := not_site_languages(languages, config.languages)):
+            yield "languages", problem
         for low, high in (
             ("title_min", "title_max"),
             ("summary_min", "summary_max"),
