@@ -232,6 +232,25 @@ def test_a_character_no_font_has_is_a_warning_at_the_story_file(
     assert f"epub/{story.slug}.ar.epub" in files
 
 
+def test_an_emoji_no_font_has_is_not_said_to_need_the_colour_emoji_font(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """Covers are drawn in outline fonts found by their Noto file names: Debian's
+    fonts-noto-color-emoji (NotoColorEmoji.ttf, a colour font) is never used, so the warning
+    of an emoji must not send the newsroom to install it (it did, and the warning stayed); a
+    letter no font has still names the Noto packages."""
+    english = sample_story.variant("en")
+    variant = dataclasses.replace(english, headline=f"{english.headline} \U0001f389 {NO_FONT_HAS}")
+    story = dataclasses.replace(sample_story, variants=(variant,))
+    _, diags = export_stories([story], site_config, EpubWriter(), languages=("en",))
+    said = {d.message.split(" of the headline")[0].split()[-1]: d.message for d in diags}
+    assert set(said) == {"POPPER", "U+10FFFD"}, said
+    assert "fonts-noto-color-emoji is a colour font, which they do not use" in said["POPPER"]
+    assert "install the" not in said["POPPER"] and "font_dirs" not in said["POPPER"]
+    assert "fonts-noto-core" in said["U+10FFFD"]
+    assert "color-emoji" not in said["U+10FFFD"]
+
+
 def test_a_character_no_font_has_is_named_at_the_headline_line(site: Path) -> None:
     """The warning is at the headline's own line (it was line 1 of the file), names each
     character by its code point and Unicode name, never as a Python repr, and leaves out the

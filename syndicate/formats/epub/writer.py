@@ -284,6 +284,28 @@ def _describe(grapheme: str) -> str:
     )
 
 
+_EMOJI = r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3"
+"""A grapheme that is an emoji (a pictograph, a flag's letters, a keycap)."""
+
+
+def _glyph_advice(grapheme: str) -> str:
+    """What to do about a character no cover font has. Covers are drawn in outline fonts found
+    by their Noto file names (`fonts.py`): an emoji font is a colour font (Debian's
+    fonts-noto-color-emoji) that no cover uses, so installing it changes nothing."""
+    import regex  # (a warning's: loading the writer, every export does, needs it not)
+
+    if regex.search(_EMOJI, grapheme):
+        return (
+            "no cover font draws this emoji (covers use outline fonts; fonts-noto-color-emoji"
+            " is a colour font, which they do not use): leave it out of the text for a cover"
+            " that shows all of it"
+        )
+    return (
+        "install the Noto font that has it (Debian: fonts-noto-core, fonts-noto-extra,"
+        " fonts-noto-cjk) or add the folder that holds it to epub.font_dirs"
+    )
+
+
 def _newest_first(stories: Sequence[StorySummary]) -> list[StorySummary]:
     """The order editions choose from: newest first by when each reached the public."""
     return sorted(stories, key=lambda s: (s.public_since, s.slug), reverse=True)
@@ -495,8 +517,7 @@ class _Books:
             self.ctx.diagnostics.warning(
                 "epub.cover-glyph",
                 f"no installed font has {_describe(grapheme)} of the {name}: the cover leaves it"
-                " out; install a font that has it (Debian: fonts-noto-core, fonts-noto-extra,"
-                " fonts-noto-cjk, fonts-noto-color-emoji) or add its folder to epub.font_dirs",
+                f" out; {_glyph_advice(grapheme)}",
                 where,
             )
         from syndicate.formats.epub import icu_adapter
