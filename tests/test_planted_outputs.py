@@ -405,3 +405,42 @@ def test_a_story_canceled_under_a_new_headline_is_still_found_in_an_orphaned_fol
     assert main(["export", "-f", "all", *common]) == 3
     err = capsys.readouterr().err
     assert f"the story {SAMPLE_SLUG} is canceled, but this folder" in err, err
+
+
+def declaring(path: Path, method: int, uncompressed: int, compressed: int) -> Path:
+    """A zip of nine members whose central directory declares each `uncompressed` bytes
+    stored in `compressed` (what `validate --outputs` looks at before it reads a member)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        for n in range(9):
+            archive.writestr(f"EPUB/images/photo-{n}.png", b"x" * 1024, compress_type=method)
+    data = bytearray(path.read_bytes())
+    start = 0
+    while (start := data.find(b"PK\x01\x02", start)) != -1:
+        struct.pack_into("<II", data, start + 20, compressed, uncompressed)
+        start += 4
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_an_edition_of_stored_photos_over_512_mib_is_a_book_not_a_bomb(tmp_path: Path) -> None:
+    """A day's edition carries its stories' photos (each story up to 64 MiB of them), stored
+    as they are: nine stories of three 20 MB photos made a 548 MB edition, and `validate
+    --outputs` called the book syndicate had just written not valid ("its members declare
+    547,846,500 bytes uncompressed: over 536,870,912"), exit 1, and never ran EPUBCheck on
+    it. Declaring as much as it stores, it is read at the cost of its size; deflated twenty
+    times over that size, it is refused as a zip bomb."""
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.formats.checking import MAX_BOOK_BYTES, open_zip
+
+    each = 60 * 1024 * 1024
+    assert 9 * each > MAX_BOOK_BYTES
+    photos = declaring(tmp_path / "edition.epub", zipfile.ZIP_STORED, each, each)
+    diags = Diagnostics()
+    archive = open_zip(photos, diags)
+    assert archive is not None and not list(diags), [d.format_text() for d in diags]
+    archive.close()
+    bomb = declaring(tmp_path / "bomb.epub", zipfile.ZIP_DEFLATED, each, 1024 * 1024)
+    diags = Diagnostics()
+    assert open_zip(bomb, diags) is None
+    (problem,) = diags
+    assert problem.code == "epub.zip" and "over 20 times what the zip stores" in problem.message
