@@ -94,6 +94,13 @@ def test_human_datetime_carries_time_and_zone() -> None:
     assert "GMT+05:30" in kolkata and "IST" not in kolkata
     tehran = format_human_datetime(PUBLISHED, "fa", "Asia/Tehran")
     assert tehran.endswith("+۰۳:۳۰ گرینویچ") and "0330" not in tehran
+    # No offset is CLDR's gmtZeroFormat, as each language writes it: a London newsroom's
+    # winter times read "GMT", not "GMT+00:00".
+    london = format_human_datetime(PUBLISHED, "en", "Europe/London")
+    assert london.endswith("6:30\u202fPM GMT") and "+00:00" not in london
+    assert format_human_datetime(PUBLISHED, "fr", "UTC").endswith("18:30 UTC")
+    assert format_human_datetime(PUBLISHED, "ar", "UTC").endswith(" غرينتش")
+    assert format_human_datetime(PUBLISHED, "fa", "UTC").endswith(" گرینویچ")
 
 
 def test_a_quoted_literal_of_cldr_joins_date_and_time_without_its_quotes() -> None:

@@ -176,9 +176,12 @@ def whole_second_after(moment: datetime) -> datetime:
 @lru_cache(maxsize=1024)
 def _zone_text(offset: timedelta, lang: str) -> str:
     """An offset from UTC as the language writes it (`UTC+05:30`, `غرينتش+05:30`, in its
-    digits)."""
+    digits); no offset is the format alone, as CLDR's `gmtZeroFormat` writes it (`GMT`,
+    `UTC`, `غرينتش`: babel has no such format, and wrote `GMT+00:00`)."""
     from babel.dates import get_timezone_gmt
 
+    if not offset:
+        return str(locale_for(lang).zone_formats["gmt"]).replace("%s", "").strip()
     moment = datetime(2000, 1, 1, tzinfo=UTC).astimezone(timezone(offset))
     text = str(get_timezone_gmt(moment, width="long", locale=locale_for(lang)))
     return native_digits(text, lang)
