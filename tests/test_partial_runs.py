@@ -502,9 +502,29 @@ def test_one_language_warns_about_the_translations_it_links_to(
     assert f"out/html/{HEALTHY}.en.html: warning: linked from html/{HEALTHY}.fr.html" in err
     assert "add its language to --lang, or export every language [export.dead-link]" in err
     assert f"out/epub/{HEALTHY}.fr.epub: warning: linked from html/{HEALTHY}.fr.html" in err
-    assert "add --format epub, or export --format all [export.dead-link]" in err
+    assert (
+        "add --format epub, or export --format all; a site that publishes no books: epub:"
+        " {story_books: false} in syndicate.yaml and the pages link none [export.dead-link]"
+    ) in err
     # A full run makes everything it links to.
     assert export(site, formats=("all",)) == 0
+    assert "export.dead-link" not in capsys.readouterr().err
+
+
+def test_a_site_that_publishes_no_books_or_feeds_is_told_how_to_link_none(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A site that exports its pages alone (`--format html` from cron) was told on every run
+    to add --format epub and --format atom, the pages' links to books and feeds being dead:
+    the warning says what stops the links, and with it set the pages link none."""
+    assert export(site, formats=("html",)) == 0
+    err = capsys.readouterr().err
+    assert "a site that publishes no feeds: feeds: {languages: []} in syndicate.yaml" in err
+    assert "a site that publishes no books: epub: {story_books: false} in syndicate.yaml" in err
+    config = site / "syndicate.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "epub: {story_books: false}\nfeeds: {languages: []}\n", "utf-8")
+    assert export(site, "--force", formats=("html",)) == 0
     assert "export.dead-link" not in capsys.readouterr().err
 
 

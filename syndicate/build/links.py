@@ -86,7 +86,7 @@ def dead_links(
             return
         owner = owners[target.split("/", 1)[0]]
         if owner not in formats:
-            fix = f"add --format {owner}, or export --format all"
+            fix = f"add --format {owner}, or export --format all{_UNLINKED.get(owner, '')}"
         elif _language_of(target, left_out):
             fix = "add its language to --lang, or export every language"
         else:  # no run makes it: a wrong link, or a file the site does not have
@@ -101,6 +101,17 @@ def dead_links(
             f" does not have it: {fix}",
             str(out / target),
         )
+
+
+_UNLINKED = {
+    "epub": "; a site that publishes no books: epub: {story_books: false} in syndicate.yaml"
+    " and the pages link none",
+    "atom": "; a site that publishes no feeds: feeds: {languages: []} in syndicate.yaml and"
+    " the pages link none",
+    "rss": "; a site that publishes no feeds: feeds: {languages: []} in syndicate.yaml and the"
+    " pages link none",
+}
+"""What a site that never exports a format sets so that the pages stop linking its files."""
 
 
 def dead_links_in(out: Path, base_url: str, owners: Mapping[str, str]) -> Iterator[Diagnostic]:
