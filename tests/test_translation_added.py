@@ -184,6 +184,36 @@ def test_which_languages_a_correction_corrects(
     assert signals == {"en": True, "fr": False}, "a new language updates nothing"
 
 
+def test_a_translation_added_by_the_kill_goes_to_no_channel(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A translation first published by the version that kills (or withholds) the story
+    reached no one: every channel sent the kill of a language partners and readers never
+    had, a canceled NewsML-G2 item with its headline, a ninjs document, feed notices and a
+    notice page. It is left out, with a warning at its `published`; the languages out
+    before get the kill."""
+    spanish = site.articles / SAMPLE_SLUG / "es.md"
+    kept = spanish.read_text(encoding="utf-8")
+    spanish.unlink()
+    assert export_all(site, "2021-02-19T09:00:00Z") in (0, 3)
+    spanish.write_text(kept.replace("headline:", f"published: {LATER}\nheadline:", 1), "utf-8")
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", "status: canceled")
+    new_version(site, 2, STORY, LATER)
+    capsys.readouterr()
+    assert export_all(site) == 0
+    err = capsys.readouterr().err
+    assert f"{SAMPLE_SLUG}/es.md:2: warning: es.md first comes out" in err
+    assert "[story.language-unreleased]" in err
+    stem = SAMPLE_SLUG
+    for path in (f"newsml/{stem}.es.xml", f"ninjs/{stem}.es.json", f"html/{stem}.es.html"):
+        assert not (site.out / path).exists(), path
+    spanish_id = "nato-iraq-deployment:es"
+    for path in ("atom/es.xml", "rss/es.xml", "jsonfeed/es.json", f"newsml/{stem}.package.xml"):
+        assert spanish_id not in text(site, path), path
+    assert "stat:canceled" in text(site, f"newsml/{stem}.en.xml")
+    assert "nato-iraq-deployment:en" in text(site, "atom/en.xml"), "the English kill"
+
+
 def test_news_sitemaps_list_the_translation_while_it_is_news(site: Site) -> None:
     add_french(site)
     assert export_all(site) == 0

@@ -480,6 +480,8 @@ class _StoryReader:
                     f" refuse; write it as a whole number: {name}: {int(data[name])}",
                     where(name),
                 )
+        if taken_back:
+            variants = self._unreleased_left_out(variants, published, updated, data["status"])
         if self.diags.errors:
             return None
         return Story(
@@ -516,6 +518,34 @@ class _StoryReader:
             updated_source=self._updated_source(variants, updated, where("updated"), data),
             release_source=where("embargo_until" if data.get("embargo_until") else "published"),
         )
+
+    def _unreleased_left_out(
+        self, variants: list[Variant], published: datetime, updated: datetime, status: str
+    ) -> list[Variant]:
+        """The variants a version that withholds or cancels the story may carry: those out
+        before it. A translation it first publishes (its own `published` at or after the
+        version's `updated`, `first_out_in_version`) reached no one, so no channel carries
+        it, not even the notice: a notice would send partners and feed readers the kill of
+        an item they never had, headline and all. It comes out with the version that makes
+        the story usable again."""
+        kept = []
+        taken = "kill" if status == "canceled" else "withdrawal"
+        for variant in variants:
+            own = variant.published
+            if own is None or not first_out_in_version(own, published, updated):
+                kept.append(variant)
+                continue
+            lang = variant.lang
+            self.diags.warning(
+                "story.language-unreleased",
+                f"{lang}.md first comes out (published: {own.isoformat()}) in the version that"
+                f" {'cancels' if status == 'canceled' else 'withholds'} the story: no one had"
+                f" the {lang} text, so no channel carries it, not even the notice of the"
+                f" {taken}; to publish it with a version that makes the story usable again,"
+                " give it that version's updated as its published (partners never had it)",
+                self.published_at.get(lang, variant.source),
+            )
+        return kept
 
     def _own_published(self, variant: Variant, published: datetime, updated: datetime) -> Variant:
         """A translation's own `published`, checked: no earlier than the story's (which is
