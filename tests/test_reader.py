@@ -187,6 +187,30 @@ def test_a_text_under_another_spelling_of_a_story_language_is_told_the_tag(
     }
 
 
+@pytest.mark.parametrize("status", ["withheld", "canceled"])
+def test_a_correction_note_is_not_asked_of_a_version_that_takes_the_story_back(
+    tmp_path: Path, site_config: SiteConfig, status: str
+) -> None:
+    """A withdrawal or kill shows the notice alone, no note in any channel: the warning
+    that the French pages "show the en note" was false there, and under --strict it refused
+    the withdrawal (a French translation that came out with the correction asks for no note
+    until then, and the version that takes the story back made it asked for)."""
+    story = STORY.replace(
+        "published:",
+        f"version: 3\nstatus: {status}\nupdated: 2026-01-07T10:00:00+01:00\npublished:",
+    )
+    write_story(
+        tmp_path,
+        "taken-back",
+        story + 'correction:\n  note: {{en: "Corrects a name."}}\n',
+        en=VARIANT,
+        fr=VARIANT,
+    )
+    (_,), diags = read(tmp_path, site_config)
+    assert not diags.errors
+    assert [d for d in diags if d.code == "story.correction-language"] == []
+
+
 def test_every_problem_is_reported_not_only_the_first(
     tmp_path: Path, site_config: SiteConfig
 ) -> None:

@@ -437,7 +437,9 @@ class _StoryReader:
                 for lang in story_langs
                 if isinstance(note, dict) and lang not in note and lang not in new
             ]
-            if missing and original in note:
+            # A version that withholds or cancels the story shows no note in any channel,
+            # only the notice: nothing to ask of it (under --strict it would refuse the kill).
+            if missing and original in note and self.usable:
                 self.diags.warning(
                     "story.correction-language",
                     f"the correction note has no text in {', '.join(missing)}: the pages, feed"
