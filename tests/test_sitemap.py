@@ -330,6 +330,38 @@ def test_no_public_page_means_no_sitemap(sample_story: Story, site_config: SiteC
     assert not diags.errors and not [f for f in files if f.startswith("sitemaps/")]
 
 
+@pytest.mark.parametrize("others", [0, 1], ids=["every-story-killed", "one-language-killed"])
+def test_the_story_lists_the_html_keeps_after_a_kill_are_listed(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path, others: int
+) -> None:
+    """A language whose public stories were all killed keeps its story list in the HTML
+    (empty, linked from every page), but the sitemaps dropped it: pages.xml no longer
+    listed it, the lists' hreflang alternates lost it, its News sitemap was deleted; and with
+    every story killed the whole folder went, the index.xml submitted to search engines
+    with it, while html/index*.html stayed public pages."""
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    killed = story_at(sample_story, 1, now - timedelta(days=5))
+    killed = dataclasses.replace(killed, status="canceled", version=2, updated=now)
+    english = [v for v in sample_story.variants if v.lang == "en"]
+    public = [story_at(sample_story, 2, now - timedelta(days=4), variants=tuple(english))][:others]
+    files, diags = export_stories([killed, *public], site_config, "html", "sitemap", now=now)
+    assert not diags.errors
+    lists = sorted(p for p in files if p.startswith("html/index"))
+    assert len(lists) == len(LANGS) + 1, lists
+    pages = sitemaps(files)["pages.xml"]
+    listed = {loc.text for loc in pages.iter(f"{SM}loc")}
+    assert {BASE + p for p in lists} <= listed
+    assert not [u for u in listed if "story-00001" in u], "the killed story's pages"
+    hreflangs = {
+        link.get("hreflang")
+        for link in pages.iter("{http://www.w3.org/1999/xhtml}link")
+        if "index" in link.get("href")
+    }
+    assert hreflangs == {*LANGS, "x-default"}
+    assert all(f"sitemaps/news-{lang}.xml" in files for lang in LANGS)
+    assert_officially_valid({p: b for p, b in files.items() if p.startswith("sitemaps/")}, tmp_path)
+
+
 def context(config: SiteConfig, now: datetime) -> Context[SitemapOptions]:
     languages = config.languages
     return Context(config, now, languages, SitemapOptions(), Diagnostics(), "sitemap")

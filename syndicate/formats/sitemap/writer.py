@@ -96,7 +96,7 @@ class SitemapWriter(Writer[SitemapOptions]):
         taken = last_taken_down(stories, ctx.now, ctx.config.languages)
         site = _Site(visible, ctx, taken, _taken_stories(stories, ctx))
         if not site.languages:
-            return  # no public page: nothing to list, and a sitemap may not be empty
+            return  # no public page (no story list): nothing to list, and none may be empty
         listed: list[tuple[str, datetime]] = []
         # A file's bytes are its URLs' (or, for the index, the files' paths and dates): the
         # build engine keeps the published file while they are the same.
@@ -264,7 +264,11 @@ class _Site:
         self.stories = sorted(paged, key=lambda s: (s.public_since, s.id))
         """Oldest first by when each reached the public: a new story lands in the last
         sitemap file, the others keep theirs."""
-        self.languages = tuple(lang for lang in site if any(s.has(lang) for s in paged))
+        # A language whose public stories were all killed keeps its story list, as the HTML
+        # format keeps it (empty, to carry the notices' links): a public page all the same.
+        self.languages = tuple(
+            lang for lang in site if lang in self.taken or any(s.has(lang) for s in paged)
+        )
 
     def news_sitemaps(self) -> Iterator[tuple[str, list[_Url]]]:
         """Per language, the stories whose variant in it reached the public within the window
@@ -365,14 +369,14 @@ class _Site:
         return (*languages, ("x-default", urls.output("html/index.html")))
 
     def language_index(self, lang: str) -> _Url:
-        newest = max(_lastmod(s, lang) for s in self.stories if s.has(lang))
-        newest = max(newest, self.taken.get(lang, newest))  # a story that left the list
+        # A story that left the list changed it then (the only change of a list emptied).
+        dates = [_lastmod(s, lang) for s in self.stories if s.has(lang)]
+        newest = max(dates + ([self.taken[lang]] if lang in self.taken else []))
         loc = self.ctx.urls.output(f"html/index.{lang}.html")
         return _Url(loc, newest, self.index_alternates())
 
     def home_index(self) -> _Url:
-        newest = max(_lastmod(s) for s in self.stories)
-        newest = max(newest, *self.taken.values()) if self.taken else newest
+        newest = max([_lastmod(s) for s in self.stories] + list(self.taken.values()))
         return _Url(self.ctx.urls.output("html/index.html"), newest, self.index_alternates())
 
 
