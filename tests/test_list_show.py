@@ -187,6 +187,30 @@ def test_show_unknown_story_or_language(
     assert err.startswith("articles/bad-yaml/en.md:3: error: ") and "Traceback" not in err
 
 
+def test_show_a_language_file_the_story_leaves_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A translation first published by the version that kills the story is left out
+    (`story.language-unreleased`): `show --lang` said the story "has no es.md", which was
+    right there."""
+    from sites import Site
+
+    site = Site(tmp_path / "newsroom")
+    killed_at = "2021-02-20T09:00:00+01:00"
+    site.replace(SAMPLE_SLUG, "es.md", "headline:", f"published: {killed_at}\nheadline:")
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", "status: canceled")
+    site.replace(SAMPLE_SLUG, "story.yaml", "version: 1", "version: 2")
+    site.replace(
+        SAMPLE_SLUG, "story.yaml", "updated: 2021-02-18T19:30:00+01:00", f"updated: {killed_at}"
+    )
+    capsys.readouterr()
+    assert site.cli("show", SAMPLE_SLUG, "--lang", "es", "--articles", str(site.articles)) == 2
+    err = capsys.readouterr().err
+    assert "has no es.md" not in err
+    assert f"{SAMPLE_SLUG} leaves out its es.md, published in no channel" in err
+    assert "[story.language-unreleased]" in err
+
+
 def test_many_stories_are_read_by_workers_with_the_same_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -63,10 +63,19 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     langs = tuple(dict.fromkeys(args.langs or story.languages))
     missing = [lang for lang in langs if not story.has(lang)]
     if missing:
+        # A file the story leaves out (a translation first out in the version that kills the
+        # story, `story.language-unreleased`) is there: say it is left out, not missing.
+        left = [lang for lang in missing if (folder / f"{lang}.md").is_file()]
+        absent = [lang for lang in missing if lang not in left]
+        said = [f"has no {', '.join(f'{lang}.md' for lang in absent)}"] if absent else []
+        if left:
+            said.append(
+                f"leaves out its {', '.join(f'{lang}.md' for lang in left)}, published in no"
+                " channel (its story.language-unreleased warning says why)"
+            )
         diags.error(
             "show.language",
-            f"{story.slug} has no {', '.join(f'{lang}.md' for lang in missing)}"
-            f" (its languages: {', '.join(story.languages)})",
+            f"{story.slug} {' and '.join(said)} (its languages: {', '.join(story.languages)})",
         )
         return EXIT_INPUT
     story = dataclasses.replace(story, variants=tuple(story.variant(lang) for lang in langs))
