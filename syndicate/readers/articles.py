@@ -543,8 +543,10 @@ class _StoryReader:
                 f"{lang}.md first comes out (published: {own.isoformat()}) in the version that"
                 f" {'cancels' if status == 'canceled' else 'withholds'} the story: no one had"
                 f" the {lang} text, so no channel carries it, not even the notice of the"
-                f" {taken}; to publish it with a version that makes the story usable again,"
-                " give it that version's updated as its published (partners never had it)",
+                f" {taken}; move {lang}.md out of the folder until a version makes the story"
+                " usable again (a later version that still takes it back would send the"
+                f" notice in {lang}), then put it back with that version's updated as its"
+                " published",
                 self.published_at.get(lang, variant.source),
             )
         return kept
