@@ -410,3 +410,32 @@ def test_deliver_sends_the_kills_that_took_most_of_out_away(
     assert not any(path in now for path in gone)
     item = now[f"newsml/{SAMPLE_SLUG}.en.xml"].decode()
     assert "stat:canceled" in item
+
+
+def test_a_target_that_never_deletes_is_guarded_too(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`delete: false` turned every deletion into a file kept there and forgotten, past the
+    guard: an out/ emptied by mistake made the ledger forget every file the target holds, and
+    the next run, out/ restored, sent each of them to the partner again."""
+    mirror = tmp_path / "mirror"
+    site.configure(site.extra + "      delete: false\n")
+    assert site.deliver() == 0
+    held = snapshot(mirror)
+    saved = tmp_path / "saved"
+    shutil.move(site.out, saved)  # out/ emptied, then put back
+    site.out.mkdir()
+    for child in saved.iterdir():
+        (site.out / child.name).mkdir()
+    capsys.readouterr()
+    assert site.deliver("--dry-run") == 1
+    assert "would fail: it would forget too many" in capsys.readouterr().out
+    assert site.deliver() == 1
+    err = capsys.readouterr().err
+    assert "would forget (delete: false) every file it holds" in err, err
+    assert "--allow-deletions" in err
+    shutil.rmtree(site.out)
+    shutil.move(saved, site.out)
+    assert site.deliver() == 0
+    assert "current, nothing to send" in capsys.readouterr().err, "nothing sent again"
+    assert snapshot(mirror) == held

@@ -43,8 +43,8 @@ def _list(result: TargetResult) -> None:
         return
     if result.problem is not None:  # planned, but the run would fail at once
         cannot = (
-            "would fail: it would delete too many of the target's files (the error above says"
-            " how many, and what to do)"
+            f"would fail: it would {'delete' if result.target.delete else 'forget'} too many"
+            " of the target's files (the error above says how many, and what to do)"
             if result.guarded
             else "would fail: a credential cannot be read (the error above says which)"
         )

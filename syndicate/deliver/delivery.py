@@ -575,40 +575,45 @@ class _Run:
         narrowed) are still there, and go as its settings say; and of those, only the ones
         the last export's build state still lists: one it no longer lists, export removed
         itself (a story killed or taken down, past export's own guard), and partners must
-        hear of it. One file alone is always deleted, unless it is the last."""
+        hear of it. One file alone is always deleted, unless it is the last. A target that
+        never deletes (`delete: false`) is guarded the same: the files it would keep are
+        forgotten by the ledger, and the next run, out/ restored, would send each again."""
         if self.max_deleted is None:
             return None
         exported = self.exported
         counted = [
             change.path
             for change in planned.changes
-            if change.kind == "delete"
+            if change.kind in ("delete", "keep")
             and not os.path.lexists(self.out / change.path)
             and (exported is None or change.path in exported)
         ]
         deletes = len(counted)
         if not deletes:
             return None
+        kept = any(change.kind == "keep" for change in planned.changes)
+        verb = "forget (delete: false)" if kept else "delete"
         inside = tuple(f"{folder}/" for folder in gone)
         in_gone = sum(1 for path in counted if path.startswith(inside)) if gone else 0
         if deletes == len(held) and not any(change.sends for change in planned.changes):
-            said = f"this run would delete every file it holds ({deletes}): out/ holds none of them"
+            said = f"this run would {verb} every file it holds ({deletes}): out/ holds none of them"
         elif deletes > 1 and deletes * 100 > self.max_deleted * len(held):
             said = (
-                f"this run would delete {deletes} of the {len(held)} files it holds, more than"
+                f"this run would {verb} {deletes} of the {len(held)} files it holds, more than"
                 f" the {self.max_deleted}% that export: max_deleted_percent: allows"
             )
         elif in_gone:
             folders = ", ".join(f"{self.out / folder}" for folder in gone)
             said = (
-                f"this run would delete the {in_gone} files it holds of {folders}, gone from"
+                f"this run would {verb} the {in_gone} files it holds of {folders}, gone from"
                 " out/ though no export removed them (the build state lists them)"
             )
         else:
             return None
         return (
             f"{said}. Was {self.out} emptied or replaced by other means? Export"
-            " again to restore it; to delete them for good, deliver with --allow-deletions"
+            f" again to restore it; to {'forget' if kept else 'delete'} them for good, deliver"
+            " with --allow-deletions"
             " (Python: allow_deletions=True). Nothing was sent"
         )
 
