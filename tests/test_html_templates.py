@@ -5,6 +5,7 @@ template is a diagnostic at its line, never a traceback."""
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -478,6 +479,38 @@ def test_the_static_files_of_templates_are_published_beside_the_pages(
     assert export(site) == 0
     assert not (html / "js" / "app.js").exists()
     assert (html / "img" / "badge.png").read_bytes() == static["img/badge.png"]
+
+
+@pytest.mark.parametrize("pillow", ["without libavif", "before 11.2"])
+def test_an_avif_this_pillow_cannot_decode_is_said_so(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, pillow: str
+) -> None:
+    """The project allows Pillow 10.3 on, which has no AVIF plugin: an AVIF in templates/
+    stopped the export with a KeyError traceback; a Pillow built without libavif called every
+    AVIF "not an AVIF image". (This Pillow decodes AVIF: its plugin is told it cannot, as
+    such a Pillow's says, or taken out of its registry, as an older one has none.)"""
+    import PIL
+    from PIL import AvifImagePlugin, Image
+
+    hero = site / "templates" / "img" / "hero.avif"
+    hero.parent.mkdir(parents=True)
+    hero.write_bytes(_png("AVIF"))
+    if pillow == "without libavif":
+        monkeypatch.setattr(AvifImagePlugin, "SUPPORTED", False)
+    else:
+        Image.init()
+        monkeypatch.delitem(Image.OPEN, "AVIF")
+        monkeypatch.setitem(sys.modules, "PIL.AvifImagePlugin", None)
+        monkeypatch.delattr(PIL, "AvifImagePlugin")
+    assert export(site) == 0
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert (
+        "templates/img/hero.avif: warning: not published: this Pillow cannot decode AVIF images"
+        in err
+    ), err
+    assert "upgrade Pillow" in err
+    assert not (site / "out" / "html" / "img" / "hero.avif").exists()
 
 
 def test_static_file_names_unfit_for_an_address_and_editors_files_are_left_aside(

@@ -186,6 +186,12 @@ def _avif_problem(data: bytes) -> str | None:
     budget), or None: decoded whole, as a story's photo is."""
     from PIL import Image, UnidentifiedImageError
 
+    if not _decodes_avif():
+        return (
+            "this Pillow cannot decode AVIF images, so it cannot be checked (AVIF support"
+            " came in Pillow 11.2, and needs libavif): upgrade Pillow (pip install -U Pillow),"
+            " or offer the image as WebP or PNG"
+        )
     try:
         with Image.open(io.BytesIO(data), formats=("AVIF",)) as img:
             width, height = img.size
@@ -200,3 +206,15 @@ def _avif_problem(data: bytes) -> str | None:
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         return f"the AVIF file is damaged ({exc}); export it again"
     return None
+
+
+def _decodes_avif() -> bool:
+    """Whether the installed Pillow decodes AVIF: its plugin came in 11.2 (the project allows
+    older ones, where `Image.open(formats=("AVIF",))` raises a KeyError), and a Pillow built
+    without libavif has the plugin but not the decoder (every AVIF would be "not an AVIF
+    image")."""
+    try:
+        from PIL import AvifImagePlugin
+    except ImportError:
+        return False
+    return bool(getattr(AvifImagePlugin, "SUPPORTED", False))
