@@ -189,6 +189,9 @@ def test_language_files_are_named_by_the_canonical_tag(
         ("zh-hans", "taken by the files of the language zh-Hans"),
         ("edition-de", "taken by the files of the language de (epub/edition-de.epub)"),
         ("news-ar", "taken by the files of the language ar (sitemaps/news-ar.xml)"),
+        # a partner profile's logo, and a news sitemap's later files (over 1,000 URLs)
+        ("brand", "taken by the partner profiles' copy of the publisher's logo"),
+        ("news-zh-hans-2", "the language zh-Hans (sitemaps/news-zh-Hans-2.xml)"),
     ],
 )
 def test_a_slug_that_cannot_become_file_names_is_refused(

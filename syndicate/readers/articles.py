@@ -79,6 +79,7 @@ RESERVED_SLUGS = {
     "logo": "the feeds' logos (atom/logo.png)",
     "icon": "the feeds' icons",
     "pages": "the sitemap of pages (sitemaps/pages.xml)",
+    "brand": "the partner profiles' copy of the publisher's logo (partners/<profile>/brand.png)",
 }
 """Slugs whose outputs would take the place of other files, or whose files could not be told
 from them (a delivery's inventory takes a file named `<slug>.<extension>` for the story's)."""
@@ -281,7 +282,9 @@ def slug_problem(slug: str, languages: Sequence[str] = ()) -> str | None:
         return f"the slug {slug!r} is taken by the sitemap of pages' files; choose another"
     for tag in languages:
         lower = tag.lower()
-        if slug in (lower, f"edition-{lower}", f"news-{lower}"):
+        if slug in (lower, f"edition-{lower}", f"news-{lower}") or re.fullmatch(
+            rf"news-{re.escape(lower)}-[0-9]+", slug
+        ):
             return (
                 f"the slug {slug!r} is taken by the files of the language {tag}"
                 f" ({_language_file(slug, tag)}); choose another"
@@ -298,8 +301,8 @@ def _language_file(slug: str, tag: str) -> str:
     """One of the files of language `tag` named like the slug `slug`."""
     if slug.startswith("edition-"):
         return f"epub/edition-{tag}.epub"
-    if slug.startswith("news-"):
-        return f"sitemaps/news-{tag}.xml"
+    if slug.startswith("news-"):  # (`news-fr-2`: the second file of the French one)
+        return f"sitemaps/news-{tag}{slug[len('news-') + len(tag) :]}.xml"
     return f"atom/{tag}.xml, opds/{tag}.xml"
 
 
