@@ -202,6 +202,26 @@ def test_a_slug_that_cannot_become_file_names_is_refused(
     assert error.code == "story.slug" and problem in error.message
 
 
+def test_a_slug_spelled_as_a_static_file_at_the_top_of_templates_is_refused(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`templates/ads.txt` is published as `html/ads.txt`, which a delivery took for a file
+    of a story slugged `ads`: a target filtered by section lost it with that story. A static
+    file in a folder (`js/app.js`) names no story."""
+    import dataclasses
+
+    config = dataclasses.replace(site_config, static=("ads.txt", "js/app.js"))
+    write_story(tmp_path / "articles", "ads")
+    write_story(tmp_path / "articles", "app")
+    stories, diags = read(tmp_path / "articles", config)
+    assert [story.slug for story in stories] == ["app"]
+    (error,) = diags.errors
+    assert error.code == "story.slug" and error.path.endswith("articles/ads")
+    assert "the slug 'ads' is taken by the templates' static file ads.txt (html/ads.txt)" in (
+        error.message
+    )
+
+
 # Budgets ----------------------------------------------------------------------------------------
 
 

@@ -209,12 +209,16 @@ def scaffold_story(
     folder = articles / slug
     zone = ZoneInfo(config.timezone)
     now = (now or datetime.now(zone)).astimezone(zone).replace(second=0, microsecond=0)
-    if problem := slug_problem(slug, config.languages):
+    if problem := slug_problem(slug, config.languages, config.static):
         message = problem.replace("folder name", "the slug")
         suggested = suggest_slug(slug, now.date().isoformat())
         # (a suggestion is looked for only when it is a slug: a name too long for the file
         # system is an OSError where `exists` looks)
-        taken = slug_problem(suggested, config.languages) if suggested else "no suggestion"
+        taken = (
+            slug_problem(suggested, config.languages, config.static)
+            if suggested
+            else "no suggestion"
+        )
         if not taken and (articles / suggested).exists():
             message += f"; {suggested!r} is taken by a story already: pick another slug"
         elif not taken:

@@ -261,11 +261,15 @@ def _raise(exc: OSError) -> None:
     raise exc
 
 
-def slug_problem(slug: str, languages: Sequence[str] = ()) -> str | None:
+def slug_problem(
+    slug: str, languages: Sequence[str] = (), static: Sequence[str] = ()
+) -> str | None:
     """Why a folder name cannot be a story slug, or None. `languages`, the site's: a slug
     spelled as one of them (`en`, `zh-hans`), or as a language's edition or news sitemap
     (`edition-fr`, `news-fr`), names the same files as that language's feeds, catalogs and
-    books (`atom/en.xml`, `epub/edition-fr.epub`)."""
+    books (`atom/en.xml`, `epub/edition-fr.epub`). `static`, the static files of the site's
+    templates (`SiteConfig.static`): one at the top of `templates/` (`ads.txt`) is published
+    as `html/ads.txt`, which a delivery would take for the files of a story slugged `ads`."""
     if not SLUG.fullmatch(slug):
         return (
             f"folder name {slug!r} is not a valid story slug: use ASCII letters a-z, digits and"
@@ -288,6 +292,12 @@ def slug_problem(slug: str, languages: Sequence[str] = ()) -> str | None:
             return (
                 f"the slug {slug!r} is taken by the files of the language {tag}"
                 f" ({_language_file(slug, tag)}); choose another"
+            )
+    for rel in static:
+        if "/" not in rel and rel.partition(".")[0] == slug:
+            return (
+                f"the slug {slug!r} is taken by the templates' static file {rel}"
+                f" (html/{rel}); choose another"
             )
     if WINDOWS_DEVICES.fullmatch(slug):
         return (
@@ -356,7 +366,7 @@ class _StoryReader:
 
     def read(self) -> Story | None:
         folder = self.folder
-        if problem := slug_problem(folder.name, self.config.languages):
+        if problem := slug_problem(folder.name, self.config.languages, self.config.static):
             self.diags.error("story.slug", problem, shown_path(folder))
             return None
         if self.files.problem:
