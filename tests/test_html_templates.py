@@ -481,6 +481,38 @@ def test_the_static_files_of_templates_are_published_beside_the_pages(
     assert (html / "img" / "badge.png").read_bytes() == static["img/badge.png"]
 
 
+def test_an_animated_avif_is_counted_and_checked_frame_by_frame(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An AVIF image sequence was checked by its first frame alone: an animation over the
+    pixel budget (3 frames of 4000x4000) was published where its WebP twin is refused."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from syndicate.readers import budgets
+
+    monkeypatch.setattr(budgets, "MAX_IMAGE_PIXELS", 2_000_000)  # (the story's photo: 1600x900)
+    img = site / "templates" / "img"
+    img.mkdir(parents=True)
+    frames = [Image.new("RGB", (1000, 1000), color) for color in ("teal", "navy", "olive")]
+    for name, count in (("still", 1), ("loop", 3)):
+        for kind in ("AVIF", "WEBP"):
+            buffer = BytesIO()
+            frames[0].save(buffer, kind, save_all=True, append_images=frames[1:count])
+            (img / f"{name}.{kind.lower()}").write_bytes(buffer.getvalue())
+    assert export(site) == 0
+    err = capsys.readouterr().err
+    html = site / "out" / "html" / "img"
+    assert sorted(p.name for p in html.iterdir()) == ["still.avif", "still.webp"]
+    webp = "templates/img/loop.webp: warning: not published: image is 1000x1000 pixels in 3"
+    assert webp in err
+    assert (
+        "templates/img/loop.avif: warning: not published: the image is 1000x1000 pixels in 3"
+        " frames, more than the 2,000,000 allowed" in err
+    ), err
+
+
 @pytest.mark.parametrize("pillow", ["without libavif", "before 11.2"])
 def test_an_avif_this_pillow_cannot_decode_is_said_so(
     site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, pillow: str

@@ -183,7 +183,9 @@ def _content_problem(data: bytes, suffix: str) -> str | None:
 
 def _avif_problem(data: bytes) -> str | None:
     """What is wrong with `data` as an AVIF image (damaged, another format, over the pixel
-    budget), or None: decoded whole, as a story's photo is."""
+    budget), or None: decoded whole, as a story's photo is. An animated one (an image
+    sequence) is counted and decoded frame by frame, as an animated WebP or GIF is: its
+    first frame alone let any number of frames through."""
     from PIL import Image, UnidentifiedImageError
 
     if not _decodes_avif():
@@ -195,12 +197,23 @@ def _avif_problem(data: bytes) -> str | None:
     try:
         with Image.open(io.BytesIO(data), formats=("AVIF",)) as img:
             width, height = img.size
-            if width * height > budgets.MAX_IMAGE_PIXELS:
+            frames = int(getattr(img, "n_frames", 1) or 1)
+            if frames > budgets.MAX_IMAGE_FRAMES:
                 return (
-                    f"the image is {width}x{height} pixels, more than the"
-                    f" {budgets.MAX_IMAGE_PIXELS:,} allowed; make it smaller"
+                    f"the image has more than {budgets.MAX_IMAGE_FRAMES:,} frames, the most an"
+                    " image may have (each is decoded); make the animation shorter, or publish"
+                    " it as a video"
                 )
-            img.load()
+            if width * height * frames > budgets.MAX_IMAGE_PIXELS:
+                size = f"{width}x{height} pixels" + (f" in {frames} frames" if frames > 1 else "")
+                return (
+                    f"the image is {size}, more than the {budgets.MAX_IMAGE_PIXELS:,} allowed;"
+                    " make it smaller"
+                )
+            for index in range(frames):
+                if index:
+                    img.seek(index)
+                img.load()
     except UnidentifiedImageError:
         return "not an AVIF image"
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
