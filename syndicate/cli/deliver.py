@@ -94,7 +94,7 @@ def _summary(result: TargetResult) -> str:
     counts = [
         (result.sent, f"{result.sent} sent"),
         (result.deleted, f"{result.deleted} deleted"),
-        (result.kept, f"{result.kept} kept there (gone from out/; delete: false)"),
+        (result.kept, f"{result.kept} kept there (delete: false)"),
         (result.skipped, f"{result.skipped} skipped (gone from out/ since the plan)"),
         (result.stale, f"{result.stale} left (changed in out/ since the plan), not current"),
         (result.cleared, _uploads(result.cleared, "cleared")),
@@ -113,7 +113,7 @@ def _counts(result: TargetResult, sent: str, deleted: str) -> str:
     counts = (
         (sends, f"{sends} {sent}"),
         (deletes, f"{deletes} {deleted}"),
-        (keeps, f"{keeps} to keep there (gone from out/; delete: false)"),
+        (keeps, f"{keeps} to keep there (delete: false)"),
         (unfinished, _uploads(unfinished, "to clear")),
     )
     return ", ".join(text for n, text in counts if n)

@@ -77,7 +77,6 @@ RESERVED_SLUGS = {
     "site": "the publisher's logo and icon (html/media/site/)",
     "catalog": "the OPDS and NewsML-G2 catalogs (opds/catalog.xml)",
     "logo": "the feeds' logos (atom/logo.png)",
-    "icon": "the feeds' icons",
     "pages": "the sitemap of pages (sitemaps/pages.xml)",
     "brand": "the partner profiles' copy of the publisher's logo (partners/<profile>/brand.png)",
 }
