@@ -308,6 +308,20 @@ def test_editions_alone_without_story_books(sample_story: Story, site_config: Si
     assert shelf.count(b"<entry") == 1 and b"edition-en.epub" in shelf
 
 
+def test_an_edition_alone_tells_why_it_makes_no_conformance_claim(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """With `story_books: false` the edition dropped its WCAG claim for a photo without a text
+    alternative without a word: `epub.alt` came from the story books alone."""
+    image = dataclasses.replace(sample_story.images[0], alt=Localized.same(""))
+    story = dataclasses.replace(sample_story, images=(image,))
+    files, diags = run([story], site_config, story_books=False)
+    assert [d.code for d in diags] == ["epub.alt"], [d.format_text() for d in diags]
+    assert "an edition holding it makes no WCAG conformance claim" in diags.warnings[0].message
+    package = member(next(f.data for f in files if f.path == "epub/edition-en.epub"), "content.opf")
+    assert "dcterms:conformsTo" not in {m.get("property") for m in package.iter("{*}meta")}
+
+
 def test_no_conformance_claim_with_a_skipped_heading_level(
     sample_story: Story, site_config: SiteConfig
 ) -> None:

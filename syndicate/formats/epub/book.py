@@ -143,15 +143,28 @@ def check_variant(story: Story, variant: Variant, diags: Diagnostics) -> bool:
                 figure.source,
             )
             ok = False
-        elif not story.images[figure.image].alt.get(variant.lang):
+    warn_missing_alt(story, variant, diags)
+    return ok
+
+
+def warn_missing_alt(
+    story: Story, variant: Variant, diags: Diagnostics, *, story_books: bool = True
+) -> None:
+    """Warn of each figure of the variant whose image has no text alternative in its
+    language: the books holding it (its own, or with `story_books` false the edition it is
+    in) make no WCAG conformance claim."""
+    books = "its books make" if story_books else "an edition holding it makes"
+    for figure in _figures(variant.body):
+        if 0 <= figure.image < len(story.images) and not (
+            story.images[figure.image].alt.get(variant.lang)
+        ):
             image = story.images[figure.image]
             diags.warning(
                 "epub.alt",
-                f"{image.file}: no text alternative in {variant.lang}; its books make no"
-                " WCAG conformance claim",
+                f"{image.file}: no text alternative in {variant.lang}; {books} no WCAG"
+                " conformance claim",
                 image.source,
             )
-    return ok
 
 
 def _figures(blocks: Sequence[Block]) -> Iterator[Figure]:

@@ -64,9 +64,13 @@ class EpubWriter(Writer[EpubOptions]):
     ) -> Iterator[OutputFile | Fragment | Memo]:
         """The story's books, and each one's entry in its language's acquisition feed as a
         fragment (the catalog is spliced from them)."""
-        if not story.is_visible(ctx.now) or not ctx.options.story_books:
+        if not story.is_visible(ctx.now):
             return
         variants = [v for v in story.variants if v.lang in ctx.languages]
+        if not ctx.options.story_books:  # its editions' claim is told all the same
+            for variant in variants:
+                epub_book.warn_missing_alt(story, variant, ctx.diagnostics, story_books=False)
+            return
         # Each book is listed whatever becomes of it: one that fails is an error, and then
         # the run publishes nothing.
         summary = StorySummary.of(story)
