@@ -444,3 +444,22 @@ def test_an_edition_of_stored_photos_over_512_mib_is_a_book_not_a_bomb(tmp_path:
     assert open_zip(bomb, diags) is None
     (problem,) = diags
     assert problem.code == "epub.zip" and "over 20 times what the zip stores" in problem.message
+
+
+def test_a_bomb_whose_members_declare_their_compressed_size_as_large_is_refused(
+    tmp_path: Path,
+) -> None:
+    """A member's compressed size is its own word: a planted book that lists one deflated
+    member forty times, each declaring 60 MiB compressed as uncompressed, passed the ratio
+    check (2.4 GB 'stored') and `validate --outputs` inflated 2.4 GB from a file of a few
+    kilobytes. What deflated members declare is weighed against the file's size."""
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.formats.checking import open_zip
+
+    each = 60 * 1024 * 1024
+    bomb = declaring(tmp_path / "bomb.epub", zipfile.ZIP_DEFLATED, each, each)
+    assert bomb.stat().st_size < 64 * 1024
+    diags = Diagnostics()
+    assert open_zip(bomb, diags) is None
+    (problem,) = diags
+    assert problem.code == "epub.zip" and "over 20 times the file" in problem.message

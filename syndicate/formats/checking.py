@@ -205,7 +205,7 @@ def open_zip(path: Path, diags: Diagnostics) -> zipfile.ZipFile | None:
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         diags.error("epub.zip", f"not a zip file: {exc}", str(path))
         return None
-    problems = list(_zip_problems(archive.infolist()))
+    problems = list(_zip_problems(archive.infolist(), path.stat().st_size))
     for problem in problems:
         diags.error("epub.zip", problem, str(path))
     if problems:
@@ -214,8 +214,12 @@ def open_zip(path: Path, diags: Diagnostics) -> zipfile.ZipFile | None:
     return archive
 
 
-def _zip_problems(infos: list[zipfile.ZipInfo]) -> Iterator[str]:
-    total = stored = 0
+def _zip_problems(infos: list[zipfile.ZipInfo], size: int) -> Iterator[str]:
+    """What keeps a book's members from being read. A member's compressed size is its own
+    word: a zip bomb lists one deflated member many times, each declaring as many bytes
+    compressed as uncompressed, so what deflated members declare is also weighed against
+    the file's `size`."""
+    total = stored = deflated = 0
     for info in infos:
         name = info.filename
         if info.flag_bits & 0x1:
@@ -232,10 +236,17 @@ def _zip_problems(infos: list[zipfile.ZipInfo]) -> Iterator[str]:
             )
         total += info.file_size
         stored += info.compress_size
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            deflated += info.file_size
     if total > MAX_BOOK_BYTES and total > MAX_BOOK_RATIO * stored:
         yield (
             f"its members declare {total:,} bytes uncompressed from {stored:,} stored: over"
             f" {MAX_BOOK_BYTES:,}, and over {MAX_BOOK_RATIO} times what the zip stores"
+        )
+    elif deflated > MAX_BOOK_BYTES and deflated > MAX_BOOK_RATIO * size:
+        yield (
+            f"its deflated members declare {deflated:,} bytes uncompressed from a file of"
+            f" {size:,}: over {MAX_BOOK_BYTES:,}, and over {MAX_BOOK_RATIO} times the file"
         )
 
 
