@@ -32,7 +32,7 @@ from syndicate.formats.epub.cover import (
     draw_cover,
     layout,
 )
-from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS
+from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, font_files
 from syndicate.formats.epub.fonts import CoverError, FontSpec, charmap, locate
 from syndicate.formats.epub.palette_png import _adler32_combine, band, png
 from syndicate.formats.epub.typeset import (
@@ -249,6 +249,45 @@ def test_an_emoji_no_font_has_is_not_said_to_need_the_colour_emoji_font(
     assert "install the" not in said["POPPER"] and "font_dirs" not in said["POPPER"]
     assert "fonts-noto-core" in said["U+10FFFD"]
     assert "color-emoji" not in said["U+10FFFD"]
+
+
+def test_a_pictograph_without_the_symbols_fonts_is_told_to_install_them(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    """Many pictographs (U+2708 AIRPLANE, U+2665 BLACK HEART SUIT) have an outline glyph in
+    Noto Sans Symbols 2, of fonts-noto-core, which covers use: with font folders that lack it,
+    the warning said no cover font draws the emoji and to leave it out of the text, while
+    installing fonts-noto-core draws it. With the symbols fonts found, it says so still."""
+    import shutil
+
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", "NotoSerif-Bold.ttf"):
+        shutil.copy(font_files(DEFAULT_FONT_DIRS)[name], fonts / name)
+    english = sample_story.variant("en")
+    variant = dataclasses.replace(english, headline=f"{english.headline} \u2708")
+    story = dataclasses.replace(sample_story, variants=(variant,))
+
+    def said(dirs: list[str]) -> str:
+        options = {"epub": {"font_dirs": dirs}}
+        _, diags = export_stories(
+            [story], site_config, EpubWriter(), languages=("en",), options=options
+        )
+        (warning,) = [d for d in diags if d.code == "epub.cover-glyph"]
+        return warning.message
+
+    alone = said([str(fonts)])
+    assert "AIRPLANE" in alone and "fonts-noto-core" in alone, alone
+    assert "leave it out of the text" not in alone
+    assert "NotoSansSymbols2-Regular.ttf" in alone
+    _, diags = export_stories(
+        [story],
+        site_config,
+        EpubWriter(),
+        languages=("en",),
+        options={"epub": {"font_dirs": list(DEFAULT_FONT_DIRS)}},
+    )
+    assert not [d for d in diags if d.code == "epub.cover-glyph"], "Symbols 2 draws it"
 
 
 def test_a_character_no_font_has_is_named_at_the_headline_line(site: Path) -> None:

@@ -53,6 +53,11 @@ _SYMBOLS = (
 )
 
 
+def symbol_fonts() -> tuple[FontSpec, ...]:
+    """The fonts of symbols, used for any script: their outline pictographs among them."""
+    return _SYMBOLS
+
+
 def script_fonts(script: str, lang: str, bold: bool) -> tuple[FontSpec, ...]:
     """The fonts for text in `script` (an ISO 15924 code) in a book in `lang`, best first."""
     weight = "Bold" if bold else "Regular"

@@ -292,13 +292,27 @@ _EMOJI = r"\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3"
 """A grapheme that is an emoji (a pictograph, a flag's letters, a keycap)."""
 
 
-def _glyph_advice(grapheme: str) -> str:
+def _glyph_advice(grapheme: str, font_dirs: Sequence[str]) -> str:
     """What to do about a character no cover font has. Covers are drawn in outline fonts found
     by their Noto file names (`fonts.py`): an emoji font is a colour font (Debian's
-    fonts-noto-color-emoji) that no cover uses, so installing it changes nothing."""
+    fonts-noto-color-emoji) that no cover uses, so installing it changes nothing. Many
+    pictographs (U+2708 AIRPLANE, U+2665 BLACK HEART SUIT) have an outline glyph in Noto Sans
+    Symbols 2, of fonts-noto-core: where a symbols font is not found, that is the advice."""
     import regex  # (a warning's: loading the writer, every export does, needs it not)
 
+    from syndicate.formats.epub.fontfiles import font_files
+    from syndicate.formats.epub.fonts import CORE, symbol_fonts
+
     if regex.search(_EMOJI, grapheme):
+        found = font_files(tuple(font_dirs))
+        symbols = [spec.file for spec in symbol_fonts() if "Symbols" in spec.file]
+        if missing := [name for name in symbols if name not in found]:
+            return (
+                f"covers use outline fonts, and {', '.join(missing)} ({CORE}) draw many"
+                " symbols in outline: install it or add the folder that holds it to"
+                " epub.font_dirs (a colour emoji no cover draws: fonts-noto-color-emoji is"
+                " a colour font, which they do not use)"
+            )
         return (
             "no cover font draws this emoji (covers use outline fonts; fonts-noto-color-emoji"
             " is a colour font, which they do not use): leave it out of the text for a cover"
@@ -521,7 +535,7 @@ class _Books:
             self.ctx.diagnostics.warning(
                 "epub.cover-glyph",
                 f"no installed font has {_describe(grapheme)} of the {name}: the cover leaves it"
-                f" out; {_glyph_advice(grapheme)}",
+                f" out; {_glyph_advice(grapheme, self.ctx.options.font_dirs)}",
                 where,
             )
         from syndicate.formats.epub import icu_adapter
