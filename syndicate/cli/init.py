@@ -28,7 +28,6 @@ from syndicate.diagnostics import Diagnostics, suggest
 from syndicate.i18n.dates import rfc3339, zone_city
 from syndicate.i18n.locales import (
     fallback_tags,
-    fixed_abbreviation,
     is_valid_tag,
     is_zone,
     offset_instead_of_zone,
@@ -378,8 +377,6 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
         fix = f": {offset}" if offset else suggest(zone_meant(zone)) or ", e.g. Europe/Brussels"
         diags.error("init.timezone", f"--timezone {zone}: not an IANA time zone{fix}")
         return None
-    if advice := fixed_abbreviation(zone):
-        diags.warning("init.timezone", f"--timezone {zone}: {advice}")
     name = (args.name or "").strip() or _name_from(folder)
     if control := next((c for c in name if unicodedata.category(c) == "Cc"), None):
         given = "--name" if (args.name or "").strip() else f"the folder's name {folder.name!r}"
