@@ -394,8 +394,10 @@ class _Run:
             kept = "; the copy it holds is left there as it is" if path in held else ""
             if path not in in_out:
                 kept = (
-                    "; it has left out/, and the copy the target holds cannot be deleted there"
-                    " either: it is left there and forgotten (remove it at the target by hand)"
+                    "; it is no longer the target's (gone from out/, or left out by its"
+                    " formats, languages or sections), and the copy the target holds cannot be"
+                    " deleted there either: it is left there and forgotten (remove it at the"
+                    " target by hand)"
                 )
             self.diags.warning(
                 "deliver.bad-name",
