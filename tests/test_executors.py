@@ -816,6 +816,54 @@ def test_workers_start_with_ctrl_c_blocked_until_ready(ready: str) -> None:
     assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
 
 
+class SleepyWriter(TextWriter):
+    """Says that it started (the file `$SLEEPY_STARTED`), then takes a minute over a story."""
+
+    name = "sleepy"
+
+    def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
+        Path(os.environ["SLEEPY_STARTED"]).touch()
+        time.sleep(60)
+        yield OutputFile(f"sleepy/{story.slug}.txt", b"awake\n")
+
+
+def test_ctrl_c_ends_a_pool_s_batch_and_leaves_a_waiting_worker_alone(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C that reached a pool's worker waiting for its next batch ended it, with a
+    KeyboardInterrupt traceback on stderr, and broke the pool: the export then said "a worker
+    process died (killed, or out of memory)", status 1, not that it was interrupted. A worker
+    takes Ctrl-C only while it runs a batch, which it ends at once."""
+    import multiprocessing
+    import signal
+
+    from syndicate.build import executors
+    from syndicate.build.workers import Unit
+
+    started = tmp_path / "started"
+    monkeypatch.setenv("SLEEPY_STARTED", str(started))
+    story = next(p for p in sorted((REPO / "articles").iterdir()) if (p / "story.yaml").exists())
+    with executors.PoolExecutor(settings_for(Registry({"sleepy": SleepyWriter})), 1) as pool:
+        assert pool.submit([]).result() == []
+        (worker,) = multiprocessing.active_children()
+        time.sleep(0.5)  # back waiting for its next batch
+        assert worker.pid is not None
+        os.kill(worker.pid, signal.SIGINT)
+        time.sleep(1)
+        assert worker.is_alive()
+        assert pool.submit([]).result() == []  # the pool is whole
+
+        running = pool.submit([Unit(story, ("sleepy",), "key")])
+        deadline = time.monotonic() + 30
+        while not started.exists():
+            assert time.monotonic() < deadline, "the batch did not start"
+            time.sleep(0.05)
+        os.kill(worker.pid, signal.SIGINT)
+        with pytest.raises(KeyboardInterrupt):
+            running.result(timeout=20)  # (not the minute the batch would take)
+    assert "KeyboardInterrupt" not in capfd.readouterr().err
+
+
 def test_a_local_cluster_s_workers_leave_ctrl_c_to_the_command() -> None:
     """Ctrl-C during a local `--executor dask` export: every worker process printed its
     KeyboardInterrupt traceback above the command's one line (the pool's workers never did).

@@ -166,12 +166,13 @@ def _init_pool_worker(settings: Settings) -> None:
     global _settings
     _settings = settings
     end_with_parent()
-    from syndicate.build.spawning import ignore_interrupts, interruptible
+    from syndicate.build.spawning import ignore_interrupts
 
-    if settings.interruptible:
-        interruptible()  # Ctrl-C ends a batch at once (the command then stops the pool)
-    else:
-        ignore_interrupts()  # the caller stops the run (`export(interruptible=False)`)
+    # Between batches Ctrl-C is the command's: a worker waiting for its next batch that took
+    # it died with a KeyboardInterrupt traceback, and broke the pool, so that the export said
+    # "a worker process died (killed, or out of memory)" (status 1) instead of "interrupted".
+    # `_pool_batch` takes it while a batch runs, when the run allows it.
+    ignore_interrupts()
 
 
 def end_with_parent() -> None:
@@ -189,7 +190,15 @@ def end_with_parent() -> None:
 
 def _pool_batch(batch: list[Unit]) -> list[Done]:
     assert _settings is not None, "_init_pool_worker sets the run's settings"
-    return run_batch(_settings, batch)
+    if not _settings.interruptible:  # the caller stops the run (`export(interruptible=False)`)
+        return run_batch(_settings, batch)
+    from syndicate.build.spawning import interruptible
+
+    interruptible()  # Ctrl-C ends the batch at once (the command then stops the pool)
+    try:
+        return run_batch(_settings, batch)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # waiting for the next: the command's
 
 
 class PoolExecutor(Executor):

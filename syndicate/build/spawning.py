@@ -40,6 +40,8 @@ def ignore_interrupts() -> None:
 
 def interruptible() -> None:
     """In a worker started by `spawning`: Ctrl-C raises KeyboardInterrupt in its work (one
-    typed while it started is dropped: the command stops the pool)."""
+    typed while it started is dropped: the command stops the pool). A pool's worker calls it
+    as each batch starts and ignores Ctrl-C again once the batch is done (`_pool_batch`):
+    taken while it waited for the next batch, it ended the process and broke the pool."""
     ignore_interrupts()
     signal.signal(signal.SIGINT, signal.default_int_handler)
