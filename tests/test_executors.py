@@ -864,6 +864,41 @@ def test_ctrl_c_ends_a_pool_s_batch_and_leaves_a_waiting_worker_alone(
     assert "KeyboardInterrupt" not in capfd.readouterr().err
 
 
+def test_ctrl_c_while_the_pool_stops_leaves_no_worker_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C that reached the command while its pool waited for the batches under way (a
+    terminal's Ctrl-C reaches the workers first, whose interrupted batch the command takes as
+    its own) left the workers waiting for work for ever, and Python's exit waited for them:
+    the export said "interrupted; out/ is unchanged" and hung. They are stopped."""
+    import signal
+    import threading
+
+    from syndicate.build import executors
+    from syndicate.build.workers import Unit
+
+    started = tmp_path / "started"
+    monkeypatch.setenv("SLEEPY_STARTED", str(started))
+    story = next(p for p in sorted((REPO / "articles").iterdir()) if (p / "story.yaml").exists())
+    pool = executors.PoolExecutor(settings_for(Registry({"sleepy": SleepyWriter})), 1)
+    pool.submit([Unit(story, ("sleepy",), "key")])
+    workers = list(pool.pool._processes.values())
+    try:
+        deadline = time.monotonic() + 30
+        while not started.exists():
+            assert time.monotonic() < deadline, "the batch did not start"
+            time.sleep(0.05)
+        threading.Timer(1, os.kill, (os.getpid(), signal.SIGINT)).start()
+        begun = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            pool.__exit__(None, None, None)  # waits for the minute-long batch
+        assert time.monotonic() - begun < 20
+        assert not any(worker.is_alive() for worker in workers)
+    finally:
+        for worker in workers:  # (before the fix: still there, and pytest's exit would wait)
+            worker.kill()
+
+
 def test_a_local_cluster_s_workers_leave_ctrl_c_to_the_command() -> None:
     """Ctrl-C during a local `--executor dask` export: every worker process printed its
     KeyboardInterrupt traceback above the command's one line (the pool's workers never did).

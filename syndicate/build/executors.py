@@ -221,7 +221,19 @@ class PoolExecutor(Executor):
         )
 
     def __exit__(self, *exc: object) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        workers = list((self.pool._processes or {}).values())
+        try:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            # Interrupted while it waited for the batches under way (the command's own Ctrl-C
+            # after a worker's), or before the pool's manager thread started, the shutdown
+            # left workers waiting for work for ever, which Python's exit then waited for:
+            # the export hung after saying it was interrupted. They are stopped here.
+            for worker in workers:
+                if worker.is_alive():
+                    worker.terminate()
+            for worker in workers:
+                worker.join()
 
     def submit(self, batch: list[Unit]) -> Future[list[Done]]:
         from concurrent.futures.process import BrokenProcessPool
