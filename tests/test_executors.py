@@ -899,6 +899,46 @@ def test_ctrl_c_while_the_pool_stops_leaves_no_worker_behind(
             worker.kill()
 
 
+def _start_and_sleep(started: str) -> None:
+    Path(started).touch()
+    time.sleep(60)
+
+
+def test_a_second_ctrl_c_while_the_reading_workers_stop_leaves_none_behind(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """`validate` of 100 stories or more (read by a pool whose workers ignore Ctrl-C): a
+    second Ctrl-C while the first one waited for the folders under way left the workers
+    behind, those still starting each printing a traceback under "interrupted" (a semaphore
+    of the command gone). The pool's workers end with it, as the export's do."""
+    import signal
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from syndicate.build import executors, reading, spawning
+
+    assert reading.stop_pool is executors.stop_pool  # how the reading pool is stopped
+    started = tmp_path / "started"
+    pool = ProcessPoolExecutor(
+        1, mp_context=spawning.spawning(), initializer=spawning.ignore_interrupts
+    )
+    pool.submit(_start_and_sleep, str(started))
+    workers = list(pool._processes.values())
+    try:
+        deadline = time.monotonic() + 30
+        while not started.exists():
+            assert time.monotonic() < deadline, "the work did not start"
+            time.sleep(0.05)
+        threading.Timer(1, os.kill, (os.getpid(), signal.SIGINT)).start()
+        with pytest.raises(KeyboardInterrupt):
+            executors.stop_pool(pool)  # waits for the minute-long work: Ctrl-C again
+        assert not any(worker.is_alive() for worker in workers)
+    finally:
+        for worker in workers:
+            worker.kill()
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_a_local_cluster_s_workers_leave_ctrl_c_to_the_command() -> None:
     """Ctrl-C during a local `--executor dask` export: every worker process printed its
     KeyboardInterrupt traceback above the command's one line (the pool's workers never did).

@@ -26,7 +26,7 @@ from syndicate.build.workers import Done, Job, Settings, Unit, run_batch, unit
 from syndicate.diagnostics import route_library_warnings
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +188,24 @@ def end_with_parent() -> None:
         os._exit(1)
 
 
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut a pool down once the work under way is done, its work not started dropped; its
+    processes end with it even when Ctrl-C comes meanwhile (a second one, or the command's own
+    after a worker's), or came before the pool's manager thread started. Such a shutdown left
+    workers waiting for work for ever, which Python's exit then waited for (the export hung
+    after saying it was interrupted), or still starting, each printing a traceback when it
+    found the command gone."""
+    workers = list((pool._processes or {}).values())
+    try:
+        pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+        for worker in workers:
+            worker.join()
+
+
 def _pool_batch(batch: list[Unit]) -> list[Done]:
     assert _settings is not None, "_init_pool_worker sets the run's settings"
     if not _settings.interruptible:  # the caller stops the run (`export(interruptible=False)`)
@@ -221,19 +239,7 @@ class PoolExecutor(Executor):
         )
 
     def __exit__(self, *exc: object) -> None:
-        workers = list((self.pool._processes or {}).values())
-        try:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-        finally:
-            # Interrupted while it waited for the batches under way (the command's own Ctrl-C
-            # after a worker's), or before the pool's manager thread started, the shutdown
-            # left workers waiting for work for ever, which Python's exit then waited for:
-            # the export hung after saying it was interrupted. They are stopped here.
-            for worker in workers:
-                if worker.is_alive():
-                    worker.terminate()
-            for worker in workers:
-                worker.join()
+        stop_pool(self.pool)
 
     def submit(self, batch: list[Unit]) -> Future[list[Done]]:
         from concurrent.futures.process import BrokenProcessPool

@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 from pathlib import Path
 
-from syndicate.build.executors import end_with_parent, local_workers
+from syndicate.build.executors import end_with_parent, local_workers, stop_pool
 from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.model import SiteConfig, StorySummary
 from syndicate.readers.articles import read_story
@@ -83,7 +83,7 @@ def _read_in_pool(folders: list[Path], config: SiteConfig, workers: int) -> list
     except BrokenProcessPool:
         return None
     finally:  # Ctrl-C: the folders not yet read are dropped, not read before returning
-        pool.shutdown(wait=True, cancel_futures=True)
+        stop_pool(pool)
 
 
 def _init_worker(config: SiteConfig) -> None:
