@@ -90,6 +90,42 @@ def test_no_site_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 2 and f"--config {missing}: no such file" in done.stderr
 
 
+def test_a_configuration_linked_to_nothing_is_told_so_from_anywhere_in_the_site(
+    tmp_path: Path,
+) -> None:
+    """A `syndicate.yaml` that is a link to a share not mounted (or a loop of links) was no
+    site at all: "no syndicate.yaml ... run `syndicate init`", which then said the site was
+    there already; inside another site's folder, the commands took that outer site for it.
+    Its folder is the site, and the problem is the link's, named from where one stands."""
+    outer = tmp_path / "outer"
+    (outer / "articles").mkdir(parents=True)
+    (outer / "syndicate.yaml").write_text("{}\n", encoding="utf-8")
+    site = outer / "desk"
+    (site / "articles").mkdir(parents=True)
+    (site / "syndicate.yaml").symlink_to("/nonexistent/newsroom/syndicate.yaml")
+    done = run_in(site, "validate")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "syndicate.yaml: error: syndicate.yaml is a link to"
+        " '/nonexistent/newsroom/syndicate.yaml', which is not there (a share not mounted, a"
+        " file moved or renamed): make the link lead to the site's configuration, or replace"
+        " it with the file [config.missing]\n"
+        "syndicate.yaml: not valid: 1 error (above)\n"
+    )
+    done = run_in(site / "articles", "export", "-f", "html")
+    assert done.returncode == 2 and "outer" not in done.stderr
+    assert done.stderr.startswith("../syndicate.yaml: error: syndicate.yaml is a link to '/")
+    (site / "syndicate.yaml").unlink()
+    (site / "syndicate.yaml").symlink_to("syndicate.yaml")
+    done = run_in(site, "list")
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        "syndicate.yaml: error: syndicate.yaml is a link that leads back to itself (a loop of"
+        " links); replace the link with the site's configuration [config.missing]\n"
+    )
+    assert not (outer / ".syndicate").exists() and not (outer / "out").exists()
+
+
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_a_site_whose_configuration_is_no_file_is_told_so_with_site_too(
     tmp_path: Path, kind: str

@@ -794,7 +794,9 @@ def _from_site(path: Path, site: Path, cwd: Path) -> str:
     if site.resolve() == cwd.resolve():
         return str(path)
     if cwd.resolve().is_relative_to(site.resolve()):
-        relative = os.path.relpath(full.resolve(), cwd.resolve())
+        # The file's own name, not where it links to: from the site's folder a link is
+        # shown by its name (a configuration linking to a share not mounted: `../x.yaml`).
+        relative = os.path.relpath(full.parent.resolve() / full.name, cwd.resolve())
         if set(Path(relative).parts) != {".."}:
             return relative
         # A folder the user is inside of (`..` from a story's folder): by its name.

@@ -5,6 +5,7 @@ and icon, the link templates)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import os
@@ -45,6 +46,7 @@ from syndicate.readers import budgets
 from syndicate.readers.images import ImageProblem, inspect_image
 from syndicate.readers.languages import deprecated_hint, spelt_otherwise, tag_problem
 from syndicate.readers.safefile import (
+    LINK_LOOP,
     Refused,
     folder_loop,
     loop_in,
@@ -241,7 +243,25 @@ def holds_config(folder: Path) -> bool:
     FIFO, socket or device, which the reader refuses with a message (`file.special`). Told by
     `stat` alone: nothing is opened (opening a FIFO would block)."""
     candidate = folder / CONFIG_NAME
-    return candidate.exists() and not candidate.is_dir()
+    # A link to nothing, or a loop of links, counts too: its folder is the site, and the
+    # reader says what is wrong with it. Skipped, every command said "no syndicate.yaml ...
+    # run `syndicate init`" (which said the site was there already), or took the site of a
+    # folder above for this one.
+    return (candidate.exists() or candidate.is_symlink()) and not candidate.is_dir()
+
+
+def _dead_link(path: Path, shown: str) -> str:
+    """What is wrong with a configuration that is a link leading to no file, and the fix."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"{shown} is {LINK_LOOP}; replace the link with the site's configuration"
+    return (
+        f"{shown} is a link to {os.readlink(path)!r}, which is not there (a share not"
+        " mounted, a file moved or renamed): make the link lead to the site's configuration,"
+        " or replace it with the file"
+    )
 
 
 def load_config(
@@ -252,6 +272,9 @@ def load_config(
     With `verdict`, a configuration whose exact text the last run found valid against the
     schema is not checked against it again (see `SchemaVerdict`); every other check runs."""
     path = Path(path)
+    if not path.exists() and path.is_symlink():
+        diags.error("config.missing", _dead_link(path, shown), shown)
+        return None
     if not path.exists():
         diags.error(
             "config.missing",
