@@ -827,15 +827,20 @@ class SleepyWriter(TextWriter):
         yield OutputFile(f"sleepy/{story.slug}.txt", b"awake\n")
 
 
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
 def test_ctrl_c_ends_a_pool_s_batch_and_leaves_a_waiting_worker_alone(
-    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     """A Ctrl-C that reached a pool's worker waiting for its next batch ended it, with a
     KeyboardInterrupt traceback on stderr, and broke the pool: the export then said "a worker
-    process died (killed, or out of memory)", status 1, not that it was interrupted. A worker
-    takes Ctrl-C only while it runs a batch, which it ends at once."""
+    process died (killed, or out of memory)", status 1, not that it was interrupted. SIGTERM
+    (`timeout`, sent to the whole group) killed it, and one killed as it sent a result back
+    left the pool, and the export stopping it, waiting for ever. A worker takes either only
+    while it runs a batch, which it ends at once."""
     import multiprocessing
     import signal
+
+    sig = getattr(signal, name)
 
     from syndicate.build import executors
     from syndicate.build.workers import Unit
@@ -848,7 +853,7 @@ def test_ctrl_c_ends_a_pool_s_batch_and_leaves_a_waiting_worker_alone(
         (worker,) = multiprocessing.active_children()
         time.sleep(0.5)  # back waiting for its next batch
         assert worker.pid is not None
-        os.kill(worker.pid, signal.SIGINT)
+        os.kill(worker.pid, sig)
         time.sleep(1)
         assert worker.is_alive()
         assert pool.submit([]).result() == []  # the pool is whole
@@ -858,7 +863,7 @@ def test_ctrl_c_ends_a_pool_s_batch_and_leaves_a_waiting_worker_alone(
         while not started.exists():
             assert time.monotonic() < deadline, "the batch did not start"
             time.sleep(0.05)
-        os.kill(worker.pid, signal.SIGINT)
+        os.kill(worker.pid, sig)
         with pytest.raises(KeyboardInterrupt):
             running.result(timeout=20)  # (not the minute the batch would take)
     assert "KeyboardInterrupt" not in capfd.readouterr().err

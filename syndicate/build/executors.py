@@ -210,13 +210,13 @@ def _pool_batch(batch: list[Unit]) -> list[Done]:
     assert _settings is not None, "_init_pool_worker sets the run's settings"
     if not _settings.interruptible:  # the caller stops the run (`export(interruptible=False)`)
         return run_batch(_settings, batch)
-    from syndicate.build.spawning import interruptible
+    from syndicate.build.spawning import ignore_interrupts, interruptible
 
     interruptible()  # Ctrl-C ends the batch at once (the command then stops the pool)
     try:
         return run_batch(_settings, batch)
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # waiting for the next: the command's
+        ignore_interrupts()  # waiting for the next batch, or sending this one's result back
 
 
 class PoolExecutor(Executor):

@@ -33,8 +33,12 @@ def spawning() -> SpawnContext:
 
 def ignore_interrupts() -> None:
     """In a worker started by `spawning`: Ctrl-C is the command's to handle; one typed while
-    the worker started is dropped."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    the worker started is dropped. So is SIGTERM (`timeout`, a service stopping: sent to the
+    whole process group): a worker it killed while it sent a result back left the pool's
+    thread waiting for the rest of it for ever, and the command, stopping the pool, with it.
+    A worker ends with the command anyway (`end_with_parent`)."""
+    for each in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(each, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
@@ -44,4 +48,5 @@ def interruptible() -> None:
     as each batch starts and ignores Ctrl-C again once the batch is done (`_pool_batch`):
     taken while it waited for the next batch, it ended the process and broke the pool."""
     ignore_interrupts()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for each in (signal.SIGINT, signal.SIGTERM):  # (SIGTERM as the command takes it)
+        signal.signal(each, signal.default_int_handler)
