@@ -673,6 +673,14 @@ def test_validate_outputs_of_a_folder_without_formats_fails_naming_the_one_to_gi
         f"no output folder {missing}; run syndicate export --format all --out {missing} first"
         in err
     )
+    # A file given for the folder was told to be exported into, which cannot be done.
+    note = tmp_path / "out.zip"
+    note.write_bytes(b"PK")
+    for command in (["validate", "--outputs", str(note)], ["serve", "--out", str(note)]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert f"{note} is a file, not an output folder: give the folder an export writes" in err
+        assert "run syndicate export" not in err
     assert main(["validate", "--outputs", str(out)]) == 0
 
 

@@ -898,6 +898,17 @@ def cache_folder(config: Path | SiteConfig, out: Path) -> Path:
     return base / CACHE_NAME
 
 
+def no_output_folder(out: Path, shown: str, run: str) -> str:
+    """What `validate --outputs`, `serve` and `deliver` say of an `out` that is no folder
+    (`run`: the export that makes it): a file given instead of a folder is told as such."""
+    if os.path.lexists(out) and not os.path.isdir(out):
+        return (
+            f"{shown} is a file, not an output folder: give the folder an export writes"
+            f" (out/, or the one of its --out)"
+        )
+    return f"no output folder {shown}; run {run} first"
+
+
 def settle_output(out: Path, cache: Path, diags: Diagnostics) -> None:
     """Finish the publication an interrupted export left undone, before anything reads out/
     (`validate --outputs`, `deliver`, `serve`). Waits for nothing: a running export holds the

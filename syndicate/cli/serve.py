@@ -12,7 +12,14 @@ import shlex
 import sys
 from pathlib import Path
 
-from syndicate.build.engine import cache_apart, cache_folder, is_within, out_apart, settle_output
+from syndicate.build.engine import (
+    cache_apart,
+    cache_folder,
+    is_within,
+    no_output_folder,
+    out_apart,
+    settle_output,
+)
 from syndicate.build.inventory import Inventory
 from syndicate.build.publish import OutputError, exclusive
 from syndicate.build.state import state_folder
@@ -218,10 +225,8 @@ def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
         if not args.out.is_dir():
             # The command that makes it: `export` alone is a usage error (--format required).
             given = "" if args.out == Path("out") else f" --out {shlex.quote(str(args.out))}"
-            diags.error(
-                "serve.out",
-                f"no output folder {args.out}; run syndicate export --format all{given} first",
-            )
+            run = f"syndicate export --format all{given}"
+            diags.error("serve.out", no_output_folder(args.out, str(args.out), run))
             return None
         # `--out .` would serve syndicate.yaml, the stories and a secrets folder beside them.
         if not out_apart(args.out, args.articles, args.config, diags, serving=True):

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from syndicate.build.engine import cache_apart, cache_folder, settle_output
+from syndicate.build.engine import cache_apart, cache_folder, no_output_folder, settle_output
 from syndicate.build.links import dead_links_in
 from syndicate.build.options import SECTION as EXPORT
 from syndicate.build.options import ExportOptions
@@ -109,10 +109,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         # Nothing to check, as a folder without a format's (an export not run yet): the
         # request's problem (2), not one of the outputs' (1).
         given = "" if args.outputs == Path("out") else f" --out {shlex.quote(str(args.outputs))}"
-        diags.error(
-            "validate.outputs",
-            f"no output folder {where}; run syndicate export --format all{given} first",
-        )
+        run = f"syndicate export --format all{given}"
+        diags.error("validate.outputs", no_output_folder(args.outputs, where, run))
         say(args, f"{where}: not checked")
         return EXIT_INPUT
     cache = cache_folder(args.config, args.outputs)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
-from syndicate.build.engine import cache_apart, cache_folder, settle_output
+from syndicate.build.engine import cache_apart, cache_folder, no_output_folder, settle_output
 from syndicate.build.inventory import Inventory, PublishedFile, show_path
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
@@ -170,9 +170,7 @@ def deliver(
     # the ledger is kept with out/'s build state, in the cache folder
     cache_apart(cache_folder(config, out), config.parent / "articles", config, diags, out=out)
     if not os.path.isdir(out):  # (False for a path too long, which is no folder either)
-        diags.error(
-            "deliver.out", f"no output folder {out}; run syndicate export --format all first"
-        )
+        diags.error("deliver.out", no_output_folder(out, str(out), "syndicate export --format all"))
     if chosen is None or diags.errors:
         return DeliveryResult("input-errors", diags)
     cache = cache_folder(config, out)
