@@ -864,6 +864,23 @@ def test_a_binary_file_is_not_taken_for_utf16() -> None:
     diags = Diagnostics()
     assert decode_text(_png(), "en.md", diags, "file is empty") is None
     assert [d.code for d in diags] == ["file.binary"]
+    assert "save it as plain UTF-8 text" in diags.errors[0].message  # what to do, not only why
+
+
+def test_a_file_or_folder_denied_to_the_user_says_to_give_access() -> None:
+    """ "cannot read file: Permission denied" and "cannot write to out: Permission denied" said
+    nothing of what to do (a cron job's user, a CI runner's): they name the access to give."""
+    import errno
+
+    from syndicate.build.publish import _output_error
+    from syndicate.readers.safefile import _access
+
+    denied = OSError(errno.EACCES, "Permission denied")
+    assert "give the user syndicate runs as (the cron job's, CI's) read access" in _access(denied)
+    assert "check the disk or share" in _access(OSError(errno.EIO, "Input/output error"))
+    said = str(_output_error(Path("out"), denied))
+    assert said.startswith("cannot write to out: Permission denied: give the user syndicate runs")
+    assert "or export to a folder it can write (--out)" in said
 
 
 @pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85", "\v", "\f", "\x1c", "\x1e"])

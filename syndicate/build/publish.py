@@ -148,7 +148,7 @@ def locked(out: Path, lock: Path | None = None) -> Iterator[None]:
             ) from None
         if out.exists() and not out.is_dir():
             raise OutputError(f"{out} is a file, not a folder: move it away") from None
-        raise OutputError(f"cannot write to {out}: {exc.strerror or exc}") from None
+        raise _output_error(out, exc) from None
     busy = f"another syndicate export is writing {out} (lock {lock}); wait for it to finish"
     with exclusive(lock, busy), _holding_folder(out):
         yield
@@ -1127,6 +1127,11 @@ def _output_error(out: Path, exc: OSError) -> OutputError:
     why = exc.strerror or str(exc)
     if exc.errno == errno.ENAMETOOLONG:
         why += f": a name in the path is longer than {NAME_MAX} bytes; choose a shorter one"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why += (
+            ": give the user syndicate runs as write access to it, or export to a folder it can"
+            " write (--out)"
+        )
     return OutputError(f"cannot write to {out}: {why}; the previous output is unchanged")
 
 

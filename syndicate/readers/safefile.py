@@ -240,7 +240,9 @@ def _open(
     try:
         fd = os.open(real, _OPEN_FLAGS)
     except OSError as exc:
-        raise Refused("file.unreadable", f"cannot read file: {_reason(exc)}") from None
+        raise Refused(
+            "file.unreadable", f"cannot read file: {_reason(exc)}{_access(exc)}"
+        ) from None
     now = os.fstat(fd)
     if (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino):
         os.close(fd)
@@ -258,7 +260,9 @@ def _checked(
     except FileNotFoundError:
         raise Refused("file.missing", "file not found") from None
     except OSError as exc:
-        raise Refused("file.unreadable", f"cannot read file: {_reason(exc)}") from None
+        raise Refused(
+            "file.unreadable", f"cannot read file: {_reason(exc)}{_access(exc)}"
+        ) from None
     if root is not None and not _inside(real, root):
         raise Refused("story.outside", f"file is {outside('its folder')}")
     if not stat.S_ISREG(before.st_mode):
@@ -307,6 +311,16 @@ _SMALLER = {
 }
 """How to make a file of each kind smaller, when there is more to say than "make it smaller"
 (the configuration, a template, a terms file: what is in it is the user's to judge)."""
+
+
+def _access(exc: OSError) -> str:
+    """What to do about a file that cannot be opened: its permissions, when they are why."""
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return (
+            "; give the user syndicate runs as (the cron job's, CI's) read access to it"
+            " (chmod a+r, or the folder's group)"
+        )
+    return "; check the disk or share it is on, and run again"
 
 
 def _reason(exc: BaseException) -> str:

@@ -145,7 +145,12 @@ def decode_text(raw: bytes, shown: str, diags: Diagnostics, empty: str) -> str |
         return None
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        diags.error("file.binary", "file is binary (contains NUL bytes), not text", where.at(line))
+        diags.error(
+            "file.binary",
+            "file is binary (contains NUL bytes), not text: save it as plain UTF-8 text (a"
+            " word processor's document, or a file a download cut short, is not)",
+            where.at(line),
+        )
         return None
     try:
         text = raw.decode("utf-8")
