@@ -17,7 +17,7 @@ import yaml
 from conftest import REPO
 
 from syndicate.cli import main
-from syndicate.diagnostics import Diagnostics
+from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.i18n import (
     direction,
     display_name,
@@ -995,6 +995,18 @@ def test_english_phrases_standing_in_are_marked_in_the_books_navigation(tmp_path
     assert [el.tag for el in nav.iter() if isinstance(el.tag, str) and el.get("lang")] == [nav.tag]
 
 
+def _refused_site_language(tmp_path: Path, tag: str) -> Diagnostic:
+    """The one error of the sample's configuration with the languages `en` and `tag`."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = config.replace("languages: [en, fr, ar, zh-Hans, de, es]", f"languages: [en, {tag}]")
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    diags = Diagnostics()
+    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is None
+    (error,) = diags.errors
+    return error
+
+
 @pytest.mark.parametrize(
     ("tag", "said"),
     [
@@ -1016,13 +1028,7 @@ def test_a_bcp_47_tag_syndicate_does_not_take_is_told_why(
     """RFC 5646 2.2.7 and 2.2.8 make `x-klingon` and `i-klingon` BCP 47 tags: they were told
     "is not a BCP 47 language tag"; `zh-yue` and `art-lojban` were not told the IANA
     registry's Preferred-Value; `tlh`, `qaa`, `sgn-BE-FR` only "unknown language tag"."""
-    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
-    config = config.replace("articles/_site", str(REPO / "articles/_site"))
-    config = config.replace("languages: [en, fr, ar, zh-Hans, de, es]", f"languages: [en, {tag}]")
-    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
-    diags = Diagnostics()
-    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is None
-    (error,) = diags.errors
+    error = _refused_site_language(tmp_path, tag)
     assert said in error.message
     assert "not a BCP 47" not in error.message and "unknown language tag" not in error.message
 
@@ -1039,13 +1045,7 @@ def test_a_script_cldr_has_no_locale_for_in_the_language_is_refused(
     """babel reads `ug-Cyrl` as Uyghur in Arabic script and `ckb-Latn` as Sorani in Arabic
     script, dropping the script it has no data for: Cyrillic and Latin pages were marked
     `dir="rtl"`, and books paged right to left."""
-    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
-    config = config.replace("articles/_site", str(REPO / "articles/_site"))
-    config = config.replace("languages: [en, fr, ar, zh-Hans, de, es]", f"languages: [en, {tag}]")
-    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
-    diags = Diagnostics()
-    assert load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags) is None
-    (error,) = diags.errors
+    error = _refused_site_language(tmp_path, tag)
     assert said in error.message
 
 
