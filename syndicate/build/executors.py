@@ -194,14 +194,15 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     after a worker's), or came before the pool's manager thread started. Such a shutdown left
     workers waiting for work for ever, which Python's exit then waited for (the export hung
     after saying it was interrupted), or still starting, each printing a traceback when it
-    found the command gone."""
+    found the command gone. Those still there are killed (SIGKILL): a worker ignores SIGTERM
+    (see `ignore_interrupts`), so terminating one left the command waiting for its work."""
     workers = list((pool._processes or {}).values())
     try:
         pool.shutdown(wait=True, cancel_futures=True)
     finally:
         for worker in workers:
             if worker.is_alive():
-                worker.terminate()
+                worker.kill()
         for worker in workers:
             worker.join()
 
