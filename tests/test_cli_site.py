@@ -126,6 +126,27 @@ def test_a_configuration_linked_to_nothing_is_told_so_from_anywhere_in_the_site(
     assert not (outer / ".syndicate").exists() and not (outer / "out").exists()
 
 
+def test_a_configuration_given_that_links_to_nothing_is_told_so(tmp_path: Path) -> None:
+    """`--config` naming a link to a share not mounted (or a loop of links) said "no such
+    file", of a file `ls` shows: what the link leads to is named, as for a syndicate.yaml
+    found."""
+    (tmp_path / "site" / "articles").mkdir(parents=True)
+    given = tmp_path / "conf.yaml"
+    given.symlink_to("/nonexistent/newsroom/syndicate.yaml")
+    done = run_in(tmp_path / "site", "validate", "--config", "../conf.yaml")
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"error: --config {given} is a link to '/nonexistent/newsroom/syndicate.yaml', which is"
+        " not there (a share not mounted, a file moved or renamed): make the link lead to the"
+        " site's configuration, or replace it with the file [config.missing]\n"
+    )
+    given.unlink()
+    given.symlink_to(given.name)
+    done = run_in(tmp_path / "site", "list", "--config", str(given))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: --config {given} is a link that leads back to itself")
+
+
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_a_site_whose_configuration_is_no_file_is_told_so_with_site_too(
     tmp_path: Path, kind: str

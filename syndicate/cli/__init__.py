@@ -265,11 +265,15 @@ def locate_site(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
     from here up that holds `syndicate.yaml`. Sets `args.site`, and `args.config` to the
     configuration's path inside it."""
     from syndicate.model.site import CONFIG_NAME
-    from syndicate.readers.config import find_site, holds_config
+    from syndicate.readers.config import dead_link, find_site, holds_config
 
     given_site: Path | None = args.site
     if args.config is not None:
         site: Path = args.config.parent
+        if not args.config.exists() and args.config.is_symlink():
+            # (it was "no such file", of a file `ls` shows: say where the link leads)
+            diags.error("config.missing", dead_link(args.config, f"--config {args.config}"))
+            return None
         if not args.config.is_file():
             what = (
                 "not a regular file: name the syndicate.yaml file"

@@ -250,7 +250,7 @@ def holds_config(folder: Path) -> bool:
     return (candidate.exists() or candidate.is_symlink()) and not candidate.is_dir()
 
 
-def _dead_link(path: Path, shown: str) -> str:
+def dead_link(path: Path, shown: str) -> str:
     """What is wrong with a configuration that is a link leading to no file, and the fix."""
     try:
         os.stat(path)
@@ -273,7 +273,7 @@ def load_config(
     schema is not checked against it again (see `SchemaVerdict`); every other check runs."""
     path = Path(path)
     if not path.exists() and path.is_symlink():
-        diags.error("config.missing", _dead_link(path, shown), shown)
+        diags.error("config.missing", dead_link(path, shown), shown)
         return None
     if not path.exists():
         diags.error(
