@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from os.path import exists, isdir, isfile
 from pathlib import Path
 from typing import Any
@@ -869,6 +869,29 @@ def test_ctrl_c_ends_a_pool_s_batch_and_leaves_a_waiting_worker_alone(
     assert "KeyboardInterrupt" not in capfd.readouterr().err
 
 
+def _ctrl_c_once_shut_down(pool: Any) -> None:
+    """Ctrl-C to this process once `pool` (a `ProcessPoolExecutor`) is shutting down: on a
+    busy machine a timer alone could fire before the shutdown began (another case)."""
+    import signal
+
+    while not pool._shutdown_thread:
+        time.sleep(0.01)
+    time.sleep(0.5)  # (the shutdown now waits for the minute-long work)
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+def _ended(workers: Sequence[Any], within: float = 10) -> bool:
+    """Whether the worker processes have all ended, soon: the pool's own manager thread may
+    be reaping one as the test looks (it is then told alive for an instant), while one left
+    behind waits for work, or sleeps through its minute-long batch, far longer."""
+    deadline = time.monotonic() + within
+    while any(worker.is_alive() for worker in workers):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def test_ctrl_c_while_the_pool_stops_leaves_no_worker_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -876,7 +899,6 @@ def test_ctrl_c_while_the_pool_stops_leaves_no_worker_behind(
     terminal's Ctrl-C reaches the workers first, whose interrupted batch the command takes as
     its own) left the workers waiting for work for ever, and Python's exit waited for them:
     the export said "interrupted; out/ is unchanged" and hung. They are stopped."""
-    import signal
     import threading
 
     from syndicate.build import executors
@@ -893,12 +915,12 @@ def test_ctrl_c_while_the_pool_stops_leaves_no_worker_behind(
         while not started.exists():
             assert time.monotonic() < deadline, "the batch did not start"
             time.sleep(0.05)
-        threading.Timer(1, os.kill, (os.getpid(), signal.SIGINT)).start()
+        threading.Thread(target=_ctrl_c_once_shut_down, args=(pool.pool,), daemon=True).start()
         begun = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
             pool.__exit__(None, None, None)  # waits for the minute-long batch
         assert time.monotonic() - begun < 20
-        assert not any(worker.is_alive() for worker in workers)
+        assert _ended(workers)
     finally:
         for worker in workers:  # (before the fix: still there, and pytest's exit would wait)
             worker.kill()
@@ -916,7 +938,6 @@ def test_a_second_ctrl_c_while_the_reading_workers_stop_leaves_none_behind(
     second Ctrl-C while the first one waited for the folders under way left the workers
     behind, those still starting each printing a traceback under "interrupted" (a semaphore
     of the command gone). The pool's workers end with it, as the export's do."""
-    import signal
     import threading
     from concurrent.futures import ProcessPoolExecutor
 
@@ -934,13 +955,13 @@ def test_a_second_ctrl_c_while_the_reading_workers_stop_leaves_none_behind(
         while not started.exists():
             assert time.monotonic() < deadline, "the work did not start"
             time.sleep(0.05)
-        threading.Timer(1, os.kill, (os.getpid(), signal.SIGINT)).start()
+        threading.Thread(target=_ctrl_c_once_shut_down, args=(pool,), daemon=True).start()
         begun = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
             executors.stop_pool(pool)  # waits for the minute-long work: Ctrl-C again
         # (not once the work is done: the workers ignore SIGTERM, they are killed)
         assert time.monotonic() - begun < 20
-        assert not any(worker.is_alive() for worker in workers)
+        assert _ended(workers)
     finally:
         for worker in workers:
             worker.kill()
