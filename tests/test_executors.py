@@ -869,15 +869,41 @@ def test_ctrl_c_ends_a_pool_s_batch_and_leaves_a_waiting_worker_alone(
     assert "KeyboardInterrupt" not in capfd.readouterr().err
 
 
-def _ctrl_c_once_shut_down(pool: Any) -> None:
-    """Ctrl-C to this process once `pool` (a `ProcessPoolExecutor`) is shutting down: on a
-    busy machine a timer alone could fire before the shutdown began (another case)."""
+@contextlib.contextmanager
+def _ctrl_c_once_shut_down(pool: Any) -> Iterator[None]:
+    """Ctrl-C to this process once `pool` (a `ProcessPoolExecutor`) is shutting down, while
+    the block waits for it: on a busy machine a timer alone could fire before the shutdown
+    began (another case). None is sent once the block is over: a Ctrl-C sent after the call
+    returned (a shutdown that waited for nothing) would end the whole pytest session in a
+    later test, rather than fail this one; the one sent just as it returned fails it."""
     import signal
+    import threading
 
-    while not pool._shutdown_thread:
-        time.sleep(0.01)
-    time.sleep(0.5)  # (the shutdown now waits for the minute-long work)
-    os.kill(os.getpid(), signal.SIGINT)
+    over = threading.Event()
+    sending = threading.Lock()
+
+    def send() -> None:
+        while not pool._shutdown_thread:
+            if over.wait(0.01):
+                return
+        if over.wait(0.5):  # (the shutdown now waits for the minute-long work)
+            return
+        with sending:
+            if not over.is_set():
+                os.kill(os.getpid(), signal.SIGINT)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    try:
+        try:
+            yield
+        finally:
+            with sending:
+                over.set()
+            sender.join()
+            time.sleep(0.2)  # (a Ctrl-C sent as the block ended is raised here at the latest)
+    except KeyboardInterrupt:
+        pytest.fail("the Ctrl-C came once the call had returned: it waited for nothing")
 
 
 def _ended(workers: Sequence[Any], within: float = 10) -> bool:
@@ -899,7 +925,6 @@ def test_ctrl_c_while_the_pool_stops_leaves_no_worker_behind(
     terminal's Ctrl-C reaches the workers first, whose interrupted batch the command takes as
     its own) left the workers waiting for work for ever, and Python's exit waited for them:
     the export said "interrupted; out/ is unchanged" and hung. They are stopped."""
-    import threading
 
     from syndicate.build import executors
     from syndicate.build.workers import Unit
@@ -915,9 +940,8 @@ def test_ctrl_c_while_the_pool_stops_leaves_no_worker_behind(
         while not started.exists():
             assert time.monotonic() < deadline, "the batch did not start"
             time.sleep(0.05)
-        threading.Thread(target=_ctrl_c_once_shut_down, args=(pool.pool,), daemon=True).start()
         begun = time.monotonic()
-        with pytest.raises(KeyboardInterrupt):
+        with _ctrl_c_once_shut_down(pool.pool), pytest.raises(KeyboardInterrupt):
             pool.__exit__(None, None, None)  # waits for the minute-long batch
         assert time.monotonic() - begun < 20
         assert _ended(workers)
@@ -938,7 +962,6 @@ def test_a_second_ctrl_c_while_the_reading_workers_stop_leaves_none_behind(
     second Ctrl-C while the first one waited for the folders under way left the workers
     behind, those still starting each printing a traceback under "interrupted" (a semaphore
     of the command gone). The pool's workers end with it, as the export's do."""
-    import threading
     from concurrent.futures import ProcessPoolExecutor
 
     from syndicate.build import executors, reading, spawning
@@ -955,9 +978,8 @@ def test_a_second_ctrl_c_while_the_reading_workers_stop_leaves_none_behind(
         while not started.exists():
             assert time.monotonic() < deadline, "the work did not start"
             time.sleep(0.05)
-        threading.Thread(target=_ctrl_c_once_shut_down, args=(pool,), daemon=True).start()
         begun = time.monotonic()
-        with pytest.raises(KeyboardInterrupt):
+        with _ctrl_c_once_shut_down(pool), pytest.raises(KeyboardInterrupt):
             executors.stop_pool(pool)  # waits for the minute-long work: Ctrl-C again
         # (not once the work is done: the workers ignore SIGTERM, they are killed)
         assert time.monotonic() - begun < 20
@@ -966,6 +988,20 @@ def test_a_second_ctrl_c_while_the_reading_workers_stop_leaves_none_behind(
         for worker in workers:
             worker.kill()
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_the_ctrl_c_tests_send_none_once_the_call_returned() -> None:
+    """The Ctrl-C tests' sender, given a shutdown that waits for nothing (a stop_pool that
+    returns at once): its Ctrl-C came after the call, in a later test, and ended the whole
+    pytest session (the tests after it not run) rather than failing the one test."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from syndicate.build import spawning
+
+    pool = ProcessPoolExecutor(1, mp_context=spawning.spawning())
+    with _ctrl_c_once_shut_down(pool):
+        pool.shutdown(wait=True)  # nothing under way: returns at once
+    time.sleep(1)  # (a Ctrl-C still to come would be raised here)
 
 
 def test_a_local_cluster_s_workers_leave_ctrl_c_to_the_command() -> None:
