@@ -883,6 +883,18 @@ def test_a_file_or_folder_denied_to_the_user_says_to_give_access() -> None:
     assert "or export to a folder it can write (--out)" in said
 
 
+def test_an_out_on_a_read_only_disk_is_not_told_to_give_access() -> None:
+    """export onto a read-only mount was told to give the user write access, which no
+    permission does: it is told the disk is read-only, and --out."""
+    import errno
+
+    from syndicate.build.publish import _output_error
+
+    said = str(_output_error(Path("out"), OSError(errno.EROFS, "Read-only file system")))
+    assert "write access" not in said
+    assert "mounted read-only; export to a folder on a writable one (--out)" in said
+
+
 @pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85", "\v", "\f", "\x1c", "\x1e"])
 def test_a_line_break_only_yaml_sees_moves_no_line_number(
     tmp_path: Path, site_config: SiteConfig, char: str

@@ -1127,7 +1127,9 @@ def _output_error(out: Path, exc: OSError) -> OutputError:
     why = exc.strerror or str(exc)
     if exc.errno == errno.ENAMETOOLONG:
         why += f": a name in the path is longer than {NAME_MAX} bytes; choose a shorter one"
-    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+    elif exc.errno == errno.EROFS:  # (no access given makes a read-only disk writable)
+        why += ": its disk is mounted read-only; export to a folder on a writable one (--out)"
+    elif exc.errno in (errno.EACCES, errno.EPERM):
         why += (
             ": give the user syndicate runs as write access to it, or export to a folder it can"
             " write (--out)"
