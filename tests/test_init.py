@@ -292,6 +292,22 @@ def test_bad_requests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert "--timezone Mars/Olympus: not an IANA time zone" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("given", [["--timezone", "EST"], []])
+def test_a_fixed_offset_zone_is_warned_of_once_by_the_configuration(
+    given: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """EST (UTC-05:00 all year), typed or the machine's TZ: the warning was said twice, once
+    naming a --timezone never typed; it is said once, of the configuration written."""
+    monkeypatch.setenv("TZ", "EST")
+    assert main(["init", str(tmp_path / "s"), "--now", NOW, *given]) == 0
+    err = capsys.readouterr().err
+    assert err.count("no daylight saving") == 1, err
+    assert "syndicate.yaml:" in err and "--timezone EST" not in err
+
+
 def test_a_name_with_a_control_character_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
