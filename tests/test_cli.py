@@ -681,6 +681,12 @@ def test_validate_outputs_of_a_folder_without_formats_fails_naming_the_one_to_gi
         err = capsys.readouterr().err
         assert f"{note} is a file, not an output folder: give the folder an export writes" in err
         assert "run syndicate export" not in err
+    share = tmp_path / "share-out"  # a link to a share not mounted is no file either
+    share.symlink_to(tmp_path / "mnt" / "out")
+    assert main(["validate", "--outputs", str(share)]) == 2
+    assert f"{share} is a link to {tmp_path}/mnt/out, which does not exist" in (
+        capsys.readouterr().err
+    )
     assert main(["validate", "--outputs", str(out)]) == 0
 
 

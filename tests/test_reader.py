@@ -876,7 +876,8 @@ def test_a_file_or_folder_denied_to_the_user_says_to_give_access() -> None:
     from syndicate.readers.safefile import _access
 
     denied = OSError(errno.EACCES, "Permission denied")
-    assert "give the user syndicate runs as (the cron job's, CI's) read access" in _access(denied)
+    said = _access(denied)
+    assert "give the user syndicate runs as (the cron job's, CI's) read access to it and" in said
     assert "check the disk or share" in _access(OSError(errno.EIO, "Input/output error"))
     said = str(_output_error(Path("out"), denied))
     assert said.startswith("cannot write to out: Permission denied: give the user syndicate runs")

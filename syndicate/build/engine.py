@@ -901,6 +901,11 @@ def cache_folder(config: Path | SiteConfig, out: Path) -> Path:
 def no_output_folder(out: Path, shown: str, run: str) -> str:
     """What `validate --outputs`, `serve` and `deliver` say of an `out` that is no folder
     (`run`: the export that makes it): a file given instead of a folder is told as such."""
+    if os.path.islink(out) and not os.path.exists(out):
+        return (
+            f"{shown} is a link to {os.readlink(out)}, which does not exist (a share not"
+            " mounted?): mount it, or give the folder an export writes"
+        )
     if os.path.lexists(out) and not os.path.isdir(out):
         return (
             f"{shown} is a file, not an output folder: give the folder an export writes"

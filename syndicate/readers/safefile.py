@@ -317,8 +317,8 @@ def _access(exc: OSError) -> str:
     """What to do about a file that cannot be opened: its permissions, when they are why."""
     if exc.errno in (errno.EACCES, errno.EPERM):
         return (
-            "; give the user syndicate runs as (the cron job's, CI's) read access to it"
-            " (chmod a+r, or the folder's group)"
+            "; give the user syndicate runs as (the cron job's, CI's) read access to it and"
+            " to the folders it is in (their owner or group)"
         )
     return "; check the disk or share it is on, and run again"
 
