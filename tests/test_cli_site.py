@@ -90,6 +90,29 @@ def test_no_site_is_a_clear_error(tmp_path: Path) -> None:
     assert done.returncode == 2 and f"--config {missing}: no such file" in done.stderr
 
 
+def test_a_folder_named_syndicate_yaml_is_told_so_not_init(tmp_path: Path) -> None:
+    """A folder named `syndicate.yaml` (a copy gone wrong, `mkdir -p` of the wrong path) is no
+    site's configuration: every command said "run `syndicate init`", which then said the site
+    was there already. Both now name the folder."""
+    site = tmp_path / "site"
+    (site / "syndicate.yaml").mkdir(parents=True)
+    (site / "articles").mkdir()
+    for where, args in ((site, ()), (site / "articles", ()), (tmp_path, ("--site", str(site)))):
+        done = run_in(where, *args, "validate")
+        assert done.returncode == 2
+        assert (
+            f"{site / 'syndicate.yaml'} is a folder, not a site's configuration: rename or move"
+            f" it, then run `syndicate init {site}`" in done.stderr
+        ), done.stderr
+    done = run_in(site, "init")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: ./syndicate.yaml is a folder, not a site's configuration; nothing was changed."
+        " Rename or move that folder, then run init again [init.exists]\n"
+    )
+    assert sorted(p.name for p in site.iterdir()) == ["articles", "syndicate.yaml"]
+
+
 def test_a_configuration_linked_to_nothing_is_told_so_from_anywhere_in_the_site(
     tmp_path: Path,
 ) -> None:

@@ -294,9 +294,13 @@ def locate_site(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
     if given_site is not None:
         if not holds_config(given_site):  # (as `find_site` looks: a FIFO is the reader's)
             around = find_site(given_site)  # a folder of a site (its articles/): name the site
+            folder = _config_folder(given_site)
             fix = (
                 f"it is in the site {around}: give --site {around}"
                 if around is not None
+                else f"{folder} is a folder, not a site's configuration: rename or move it,"
+                f" then run `syndicate init {given_site}`"
+                if folder is not None
                 else f"run `syndicate init {given_site}` to make one"
             )
             diags.error(
@@ -308,15 +312,31 @@ def locate_site(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
     else:
         found = find_site(args.cwd)
         if found is None:
+            folder = _config_folder(args.cwd)
+            fix = (
+                f"{folder} is a folder, not a site's configuration: rename or move it, then"
+                f" run `syndicate init {folder.parent}`"
+                if folder is not None
+                else "run `syndicate init` to start a site here, or pass --site DIR"
+            )
             diags.error(
-                "config.missing",
-                f"no {CONFIG_NAME} in {args.cwd} or any folder above it; run `syndicate init`"
-                " to start a site here, or pass --site DIR",
+                "config.missing", f"no {CONFIG_NAME} in {args.cwd} or any folder above it; {fix}"
             )
             return None
         site = found
     args.site, args.config = site, Path(CONFIG_NAME)
     return site
+
+
+def _config_folder(start: Path) -> Path | None:
+    """The nearest `syndicate.yaml` from `start` up that is a folder, where no site was found:
+    told "run init", the user got "syndicate.yaml exists" from init."""
+    from syndicate.model.site import CONFIG_NAME
+
+    for folder in (start.absolute(), *start.absolute().parents):
+        if (folder / CONFIG_NAME).is_dir():
+            return folder / CONFIG_NAME
+    return None
 
 
 def usage_problem(message: str) -> None:

@@ -289,6 +289,13 @@ def _check_articles(
 def _taken(args: argparse.Namespace, folder: Path, names: list[str], diags: Diagnostics) -> bool:
     """Whether a file `init` would write exists: then nothing is written, nothing overwritten."""
     where = shown(args, folder)
+    if (folder / CONFIG_NAME).is_dir():  # (not a site: it named a folder so)
+        diags.error(
+            "init.exists",
+            f"{where}/{CONFIG_NAME} is a folder, not a site's configuration; nothing was"
+            f" changed. Rename or move that folder, then run init again",
+        )
+        return True
     if os.path.lexists(folder / CONFIG_NAME):  # (a link to nothing too: written through)
         diags.error(
             "init.exists",
