@@ -751,6 +751,26 @@ def test_a_short_code_is_offered_a_tag_only_as_it_is() -> None:
     assert tag_hint("qaa") == ""  # not Qatar's `qa`
 
 
+@pytest.mark.parametrize(
+    ("tag", "meant"),
+    [
+        ("sh", "sr-Latn"),
+        ("SH", "sr-Latn"),
+        ("sh-RS", "sr-Latn-RS"),
+        ("hbs", "sr-Latn"),
+        ("prs", "fa-AF"),
+    ],
+)
+def test_a_retired_code_is_offered_the_tag_cldr_reads_it_as(tag: str, meant: str) -> None:
+    """`sh` (Serbo-Croatian) was offered English: it is also St Helena's country code."""
+    from syndicate.readers.languages import tag_hint
+
+    assert not is_valid_tag(tag)
+    hint = tag_hint(tag)
+    assert f"only as '{meant.split('-RS')[0]}': write '{meant}'" in hint, hint
+    assert "'en" not in hint
+
+
 @pytest.mark.parametrize("lang", ["dv", "mn-Mong", "ht", "jbo"])
 def test_a_language_cldr_names_no_months_in_is_dated_in_numbers(lang: str) -> None:
     """babel's `dv`, `mn_Mong` (and some thirty other locales) have no month names of their

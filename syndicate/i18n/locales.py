@@ -536,6 +536,17 @@ def display_name(tag: str, in_lang: str | None = None) -> str:
     return name
 
 
+def retired_code(code: str) -> str | None:
+    """The tag CLDR reads a retired language code as, where babel knows only that tag
+    (`sh`, Serbo-Croatian: `sr-Latn`; `prs`: `fa-AF`); None for any other code. (`iw`, `in`
+    and the like babel reads itself: they are valid tags.)"""
+    meant = get_global("language_aliases").get(code.lower())
+    if not isinstance(meant, str) or is_valid_tag(code):
+        return None
+    tag = canonical_case(meant.replace("_", "-"))
+    return tag if is_valid_tag(tag) else None
+
+
 def language_name(code: str) -> str | None:
     """The English name CLDR gives a language code, also one it has no locale for ("Klingon"
     for `tlh`); None when CLDR names it nowhere."""

@@ -14,6 +14,7 @@ from syndicate.i18n.locales import (
     is_valid_tag,
     language_name,
     preferred_tag,
+    retired_code,
     script_refused,
     tag_words,
 )
@@ -56,6 +57,16 @@ def tag_hint(tag: str) -> str:
         return (
             f"; {first!r} is a language, but CLDR knows no script, region or variant"
             f" {tag.partition('-')[2]!r} (regions are ISO 3166 or UN M.49 codes: en-GB, es-419)"
+        )
+    if retired := retired_code(first):
+        # (before the words: `sh` is also St Helena's country code, which read as English)
+        name = language_name(first)
+        named = f" ({name})" if name else ""
+        whole = canonical_case(f"{retired}-{rest}") if rest else retired
+        return (
+            f"; CLDR knows {first!r}{named} only as {retired!r}: write"
+            f" {whole if is_valid_tag(whole) else retired!r}, or the tag of the language the"
+            " text is written in"
         )
     if first in NO_LANGUAGE:
         return (
