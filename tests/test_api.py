@@ -65,6 +65,9 @@ def run(tmp_path: Path, **arguments: Any) -> tuple[str, list[str]]:
         ({"progress": 5}, "progress: give a function of (phase, done, total), not 5"),
         ({"force": "yes"}, "force: give True or False, not 'yes'"),
         ({"releases": "no"}, "releases: give True or False, not 'no'"),
+        ({"drafts": "yes"}, "drafts: give True or False, not 'yes'"),
+        # Drafts shown as released are the preview's, in a run nobody receives.
+        ({"drafts": True}, "drafts=True (the preview's --drafts) shows drafts as released"),
         ({"keep_going": 2}, "keep_going: give True, False or None, not 2"),
         ({"force": 0.5}, "force: give True or False, not 0.5"),
     ],

@@ -224,6 +224,7 @@ def export(
     progress: Progress | None = None,
     releases: bool = True,
     interruptible: bool = True,
+    drafts: bool = False,
 ) -> ExportResult:
     """Publish stories into `out` in `formats` (names from the registry, or `all`).
 
@@ -244,6 +245,8 @@ def export(
     `interruptible=False` (the preview's) leaves Ctrl-C to the caller: the worker processes
     ignore it, and the caller stops the run through `progress`, which raises
     KeyboardInterrupt (a thread gets no signal; the terminal's Ctrl-C reaches the workers).
+    `drafts=True` (the preview's `--drafts`, with `releases=False`) writes each draft as if
+    released: never into out/, which `syndicate export` never asks it of.
 
     A run that would take away every story the last export published (the articles folder
     holds no story: a network share not mounted), or more than `export: max_deleted_percent:`
@@ -278,6 +281,7 @@ def export(
                 ("dry_run", dry_run),
                 ("allow_deletions", allow_deletions),
                 ("releases", releases),
+                ("drafts", drafts),
             )
         },
         "keep_going": (
@@ -288,8 +292,17 @@ def export(
     }
     if progress is not None and not callable(progress):
         kinds["progress"] = (progress, (), "a function of (phase, done, total)")
+    unreleased = drafts is not True or releases is False
+    if not unreleased:
+        # A draft shown as released goes to no one: never into a folder partners get.
+        diags.error(
+            "export.request",
+            "drafts=True (the preview's --drafts) shows drafts as released, which only a run"
+            " nobody receives may do: give releases=False, and an out folder of its own",
+        )
     if (
-        not _kinds_ok(kinds, diags)
+        not unreleased
+        or not _kinds_ok(kinds, diags)
         or not _lists_ok(lists, diags)
         or not _request_ok(formats, articles, stories, now, jobs, executor, scheduler, diags)
     ):
@@ -330,7 +343,7 @@ def export(
     ):
         articles = articles or Path("articles")
         look = _look_before_loading(
-            config, site, names, articles, out, cache, now, strict, keep_going, verdict
+            config, site, names, articles, out, cache, now, strict, keep_going, verdict, drafts
         )
         if look is not None and (same := look.result(names, diags)) is not None:
             return same
@@ -362,7 +375,7 @@ def export(
             " longer knows: export every story with --force, or these without it",
         )
         return ExportResult("input-errors", diags, names)
-    key = _config_key(config, site, chosen)
+    key = _config_key(config, site, chosen, drafts)
     state = state_folder(out, cache)
     run = _Run(
         keep_going=defaults.keep_going if keep_going is None else keep_going,
@@ -388,6 +401,7 @@ def export(
         executor=executor,
         scheduler=scheduler,
         interruptible=interruptible,
+        drafts=drafts,
     )
     source = articles if stories is None else None
     try:
@@ -425,7 +439,7 @@ def export(
         writers={w.name: w for w in wider},
         options=resolve_options(wider, site, diags, every_section=False) or {},
     )
-    key = _config_key(config, site, every)
+    key = _config_key(config, site, every, drafts)
     result = _run_holding(
         lambda how: _Build(wider, settings, key, out, state, inputs, how, force=force),
         replace(run, keep_others=False, widened=True, held=held),
@@ -1023,10 +1037,18 @@ def _languages(
     return tuple(dict.fromkeys(languages)) if languages else site.languages
 
 
-def _config_key(config: Path | SiteConfig, site: SiteConfig, languages: Sequence[str]) -> str:
-    if isinstance(config, Path):
-        return config_digest(config, site, languages)
-    return digest(code_digest(), repr(site), *languages)
+def _config_key(
+    config: Path | SiteConfig, site: SiteConfig, languages: Sequence[str], drafts: bool = False
+) -> str:
+    """The key of what every story's work and every collection reads of the run besides the
+    stories; with `drafts` (the preview's), another: a unit made with drafts shown as released
+    is never taken for one made without (the state, the fingerprint)."""
+    key = (
+        config_digest(config, site, languages)
+        if isinstance(config, Path)
+        else digest(code_digest(), repr(site), *languages)
+    )
+    return digest(key, "drafts") if drafts else key
 
 
 @dataclass(frozen=True, slots=True)
@@ -1153,6 +1175,7 @@ def _look_before_loading(
     strict: bool,
     keep_going: bool | None,
     verdict: SchemaVerdict,
+    drafts: bool = False,
 ) -> _Look | None:
     """For a run of syndicate's own formats over the whole site (`export` checks that):
     whether the last full run's fingerprint says it would find everything as that run left it,
@@ -1167,7 +1190,7 @@ def _look_before_loading(
     state = state_folder(out, cache)
     if last_fingerprint(state) is None:
         return look
-    key = _config_key(config, site, site.languages)
+    key = _config_key(config, site, site.languages, drafts)
     going = defaults.keep_going if keep_going is None else keep_going
     request = Request(key, names, strict, going, now, every_site_input(site))
     try:
@@ -2753,7 +2776,13 @@ class _Build:
         found = self._by_slug[summary.slug]
         story = self.state.model(found.key)
         if story is None:
-            read = read_input(found.input, self.settings.config, self.config_key, Diagnostics())
+            read = read_input(
+                found.input,
+                self.settings.config,
+                self.config_key,
+                Diagnostics(),
+                drafts=self.settings.drafts,
+            )
             if read.story is None or read.key != found.key:
                 raise LookupError(f"{found.input.name} changed during the export; run it again")
             story = read.story

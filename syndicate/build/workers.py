@@ -38,7 +38,7 @@ from syndicate.formats.contract import (
     output_problem,
 )
 from syndicate.i18n.terms import use_site_terms
-from syndicate.model import SiteConfig, Story, StorySummary
+from syndicate.model import SiteConfig, Status, Story, StorySummary
 from syndicate.model.codec import content_digest
 from syndicate.readers.articles import read_story
 from syndicate.readers.config import SchemaVerdict, installed_at_start
@@ -69,6 +69,9 @@ class Settings:
     interruptible: bool = True
     """Whether Ctrl-C interrupts a local worker's batch (the command then stops the pool);
     the preview stops its export itself, and its workers ignore the terminal's Ctrl-C."""
+    drafts: bool = False
+    """The preview's `--drafts`: a draft is written as if released (`as_released`). Never
+    set by an export into out/."""
     site: SiteFiles | None = None
     """Set when the work may run on other machines (`dask_adapter`): the files the
     configuration points to (logo, icon, templates) travel with the settings, the stories'
@@ -226,6 +229,22 @@ class Read:
     whatever the file on disk became since."""
     sources: str = ""
     """The key of the story's files alone (`sources_key`)."""
+    draft: Status | None = None
+    """The status of a draft read as if released (`as_released`)."""
+
+
+def as_released(story: Story | None, drafts: bool) -> tuple[Story | None, Status | None]:
+    """With `drafts` (the preview's `--drafts`), a draft (withheld or canceled before anyone
+    had it) as if it were released, usable, and the status it has: every format then writes
+    it as it will be once out, through the writers' usual rules (a `published` ahead keeps
+    it scheduled, as the preview shows such stories), and the summary keeps the status for
+    the preview's banner. Otherwise the story as read. The config key of a run with `drafts`
+    is another (`engine._config_key`), so nothing made so is ever taken for an export's."""
+    if not drafts or story is None or story.status == "usable":
+        return story, None
+    if story.lifecycle(story.updated) != "draft":  # (a draft at any time: no clock needed)
+        return story, None
+    return replace(story, status="usable"), story.status
 
 
 def read_input(
@@ -234,23 +253,26 @@ def read_input(
     config_key: str,
     diags: Diagnostics,
     checked: tuple[str, ...] = (),
+    drafts: bool = False,
 ) -> Read:
     """The story of an input (read from its folder, or the story given) and its keys;
-    `checked` are the checks of its texts its last reading passed (`Job.checked`)."""
+    `checked` are the checks of its texts its last reading passed (`Job.checked`); with
+    `drafts`, a draft as if released (`as_released`)."""
     files = source.files()
     if files is None:
         assert source.story is not None
         text_key = source.text_key(config_key, None)
-        return Read(source.story, text_key, story_key(text_key, ()), ())
+        given, draft = as_released(source.story, drafts)
+        return Read(given, text_key, story_key(text_key, ()), (), draft=draft)
     verdict = texts_verdict(checked)
-    story = read_story(files, config, diags, verdict=verdict)
+    story, draft = as_released(read_story(files, config, diags, verdict=verdict), drafts)
     images = tuple(sorted(files.used.items()))
     seen = tuple(sorted(files.seen.items()))
     text_key = source.text_key(config_key, files)
     assets = {i.path: files.images[i.file] for i in story.images} if story is not None else {}
     key = story_key(text_key, images)
     sources = sources_key(files, images)
-    return Read(story, text_key, key, images, seen, verdict.passed, assets, sources)
+    return Read(story, text_key, key, images, seen, verdict.passed, assets, sources, draft)
 
 
 def sources_key(files: StoryFiles, images: tuple[tuple[str, str], ...]) -> str:
@@ -350,11 +372,17 @@ def do_unit(settings: Settings, work: Unit) -> Done:
     diags = Diagnostics()
     site = settings.site.assets if settings.site else {}
     if isinstance(work.source, Story):
-        read = read_input(StoryInput(story=work.source), settings.config, work.config_key, diags)
+        given = StoryInput(story=work.source)
+        read = read_input(given, settings.config, work.config_key, diags, (), settings.drafts)
         return _write(settings, work, read, diags, {**site, **work.assets})
     if isinstance(work.source, Path):
         read = read_input(
-            StoryInput(folder=work.source), settings.config, work.config_key, diags, work.checked
+            StoryInput(folder=work.source),
+            settings.config,
+            work.config_key,
+            diags,
+            work.checked,
+            settings.drafts,
         )
         return _write(settings, work, read, diags, read.assets)
     with Mirror(work.source) as mirror:
@@ -366,12 +394,12 @@ def do_unit(settings: Settings, work: Unit) -> Done:
         # Keyed as the driver names the folder: the same keys as any other executor's.
         text_key = folder_text_key(work.config_key, work.source.folder, files)
         images = tuple(sorted(files.used.items()))
-        story = mirror.relocate(there)
+        story, draft = as_released(mirror.relocate(there), settings.drafts)
         key = story_key(text_key, images)
         sources = sources_key(files, images)
-        read = Read(story, text_key, key, images, (), verdict.passed, sources=sources)
+        read = Read(story, text_key, key, images, (), verdict.passed, sources=sources, draft=draft)
         assets = dict(site)
-        if there is not None:
+        if there is not None and story is not None:
             for mirrored, here in zip(there.images, story.images, strict=True):
                 assets[here.path] = Path(mirrored.path).read_bytes()
     return _write(settings, work, read, problems, assets)
@@ -400,8 +428,9 @@ def _write(
             name: _staged(one, folder, out, twins, f"{number}.")
             for number, (name, one) in enumerate(made.items())
         }
+    summary = StorySummary.of(story)
     return Done(
-        StorySummary.of(story),
+        replace(summary, draft=read.draft) if read.draft else summary,
         list(diags),
         made,
         read.text_key,

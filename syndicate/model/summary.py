@@ -69,6 +69,11 @@ class StorySummary:
     """Where the latest `updated` is written (`Story.updated_source`)."""
     release_source: SourceRef | None = None
     """Where the time it reaches the public is written (`Story.release_source`)."""
+    draft: Status | None = None
+    """Set only in a preview with `--drafts`, which shows a draft as if it were released
+    (`status` is then `usable`): the status its story.yaml gives (`withheld`, `canceled`),
+    for the preview's banner and header. None in every export into out/, which never
+    carries a draft."""
 
     @classmethod
     def of(cls, story: Story) -> StorySummary:
@@ -250,7 +255,7 @@ class StorySummary:
                 ]
                 for v in self.variants
             ],
-        }
+        } | ({"draft": self.draft} if self.draft else {})
 
     @classmethod
     def from_json(cls, data: dict[str, Any], memo: dict[Any, Any] | None = None) -> StorySummary:
@@ -297,6 +302,7 @@ class StorySummary:
             version_source=SourceRef(*version_source) if version_source else None,
             updated_source=SourceRef(*updated_source) if updated_source else None,
             release_source=SourceRef(*release_source) if release_source else None,
+            draft=data.get("draft"),
         )
 
 
