@@ -1317,3 +1317,123 @@ def test_a_plugin_s_media_type_that_fails_is_octet_stream_and_one_warning(
     (warned,) = [r.getMessage() for r in caplog.records]
     assert warned.startswith(f"the {name} format's media_type_of ")
     assert "application/octet-stream: correct the plugin" in warned
+
+
+def test_drafts_are_previewed_with_drafts_marked_and_never_in_out(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """`serve --watch --drafts` (Hugo's `server -D`): a draft (withheld or canceled at version
+    1) is in the preview as if released, in every format and every language, its pages with a
+    banner of their own and its files with `X-Syndicate-Draft`; an export after it writes no
+    draft into out/, the preview's build state being its own."""
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", "status: withheld")
+    site.export("html", "atom", "ninjs")
+    out_before = site.files("html")
+    page = f"html/{SAMPLE_SLUG}.en.html"
+    assert page not in out_before, "out/ holds no draft"
+    formats = ("--format", "html", "--format", "atom", "--format", "ninjs")
+    server = serving("--watch", "--drafts", *formats, "--articles", str(site.articles))
+    assert "drafts included" in server.lines[0]
+    draft = server.get(page)
+    assert draft.status_code == 200
+    assert draft.headers["x-syndicate-draft"] == "withheld"
+    assert "x-syndicate-embargoed" not in draft.headers
+    words = (
+        "Draft (status: withheld): shown only in this preview with --drafts, never written to out/."
+    )
+    for lang in ("en", "ar", "zh-Hans"):
+        served = lxml_html.fromstring(server.get(f"html/{SAMPLE_SLUG}.{lang}.html").content)
+        banner = served.body[0]
+        assert (banner.tag, banner.get("aria-label")) == ("aside", "Preview"), lang
+        assert (banner.get("lang"), banner.get("dir")) == ("en", "ltr"), lang
+        assert banner.text_content() == words, lang
+        assert "#6b3d00" in banner.get("style"), "a colour of its own"
+    assert served.get("lang") == "zh-Hans"
+    arabic = lxml_html.fromstring(server.get(f"html/{SAMPLE_SLUG}.ar.html").content)
+    assert (arabic.get("lang"), arabic.get("dir")) == ("ar", "rtl")
+    for path in (f"ninjs/{SAMPLE_SLUG}.en.json", f"html/media/{SAMPLE_SLUG}/nato-iraq-mission.png"):
+        assert server.get(path).headers["x-syndicate-draft"] == "withheld", path
+    assert f"{SAMPLE_SLUG}.en.html" in server.get("html/index.en.html").text
+    feed = server.get("atom/en.xml")
+    assert "nato-iraq-deployment:en</id>" in feed.text, "the feed lists it"
+    assert "x-syndicate-draft" not in feed.headers, "the feed is no story's file"
+    other = server.get(f"html/{SECOND_SLUG}.en.html")
+    assert "x-syndicate-draft" not in other.headers
+    assert "Preview: not published." in other.text and "Draft" not in other.text
+
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: withheld", "status: canceled")
+    until(
+        lambda: server.get(page).headers.get("x-syndicate-draft") == "canceled",
+        "the canceled draft is said so",
+        server,
+    )
+    assert "Draft (status: canceled): shown only in this preview" in server.get(page).text
+
+    # A draft's errors are any story's: in the problems box, its last good preview kept.
+    site.replace(SAMPLE_SLUG, "en.md", "headline: ", "headline: [")
+    until(lambda: bool(server.get("_syndicate/preview").json()["problems"]), "problems", server)
+    status = server.get("_syndicate/preview").json()
+    assert any(f"{SAMPLE_SLUG}/en.md:2: error:" in p for p in status["problems"]), status
+    assert status["left_out"] == [SAMPLE_SLUG]
+    assert server.get(page).headers["x-syndicate-draft"] == "canceled"
+    site.replace(SAMPLE_SLUG, "en.md", "headline: [", "headline: ")
+    until(lambda: not server.get("_syndicate/preview").json()["problems"], "fixed", server)
+
+    assert site.files("html") == out_before, "the preview never writes out/"
+    site.export("html", "atom", "ninjs")
+    assert site.files("html") == out_before, "an export after it writes no draft"
+    assert not (site.out / f"ninjs/{SAMPLE_SLUG}.en.json").exists()
+    assert SAMPLE_SLUG not in (site.out / "html/index.en.html").read_text(encoding="utf-8")
+    assert "nato-iraq-deployment:en</id>" not in (site.out / "atom/en.xml").read_text("utf-8")
+
+
+def test_drafts_without_watch_is_a_warning(site: Site, serving: Callable[..., Server]) -> None:
+    site.export("html")
+    server = serving("--drafts")
+    assert any("[serve.drafts]" in line for line in server.lines), server.log()
+    assert server.get("html/index.html").status_code == 200
+
+
+def test_a_preview_without_drafts_after_one_with_them_leaves_them_out(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """The preview's build state keeps what `--drafts` made apart from what a preview without
+    it makes: the next preview without it shows the draft as before, a missing page that
+    says how to see it, and no index lists it."""
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", "status: withheld")
+    page = f"html/{SAMPLE_SLUG}.en.html"
+    args = ("--watch", "--format", "html", "--articles", str(site.articles))
+    with_drafts = serving(*args, "--drafts")
+    assert with_drafts.get(page).headers["x-syndicate-draft"] == "withheld"
+    with_drafts.stop()
+    without = serving(*args)
+    missing = without.get(page)
+    assert missing.status_code == 404, without.log()
+    assert f"{SAMPLE_SLUG} is a draft (status: withheld)" in missing.text
+    assert "syndicate serve --watch --drafts" in missing.text
+    assert SAMPLE_SLUG not in without.get("html/index.en.html").text
+    assert "error" not in without.log()
+    without.stop()
+    again = serving(*args, "--drafts")
+    assert again.get(page).headers["x-syndicate-draft"] == "withheld"
+
+
+@pytest.mark.parametrize("status", ["withheld", "canceled"])
+def test_a_story_taken_down_after_release_is_no_draft_with_drafts(
+    site: Site, serving: Callable[..., Server], status: str
+) -> None:
+    """`--drafts` shows drafts, never a story withdrawn or killed after its release: its page
+    is the notice, as without it, and no file of it is marked a draft."""
+    story = (site.articles / SAMPLE_SLUG / "story.yaml").read_text(encoding="utf-8")
+    story = story.replace("status: usable", f"status: {status}").replace("version: 1", "version: 2")
+    story = story.replace(
+        "updated: 2021-02-18T19:30:00+01:00", "updated: 2021-02-19T10:00:00+01:00"
+    )
+    (site.articles / SAMPLE_SLUG / "story.yaml").write_text(story, encoding="utf-8")
+    args = ("--watch", "--drafts", "--format", "html", "--articles", str(site.articles))
+    server = serving(*args)
+    page = server.get(f"html/{SAMPLE_SLUG}.en.html")
+    assert page.status_code == 200
+    assert "x-syndicate-draft" not in page.headers
+    assert "Draft" not in page.text and "Preview: not published." in page.text
+    assert "NATO will surge" not in page.text, "the notice, not the story"

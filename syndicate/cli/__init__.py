@@ -563,6 +563,12 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
         help="preview: export into a folder of its own (embargoed stories included), again at"
         " each change of the articles or the configuration, and reload the pages",
     )
+    serve.add_argument(
+        "--drafts",
+        action="store_true",
+        help="with --watch: preview drafts (withheld or canceled before release) too, as if"
+        " released and marked as drafts; never written to out/",
+    )
     _add_articles(serve)
     serve.add_argument(
         "--format",

@@ -64,6 +64,14 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             "--now is for the preview (--watch): serve sends out/ as the last export made it",
         )
         report(ignored, args.log_format, sys.stderr)
+    if args.drafts and not args.watch:  # said now: the server runs until interrupted
+        ignored = Diagnostics()
+        ignored.warning(
+            "serve.drafts",
+            "--drafts is for the preview (--watch): serve sends out/ as the last export made"
+            " it, which never holds a draft",
+        )
+        report(ignored, args.log_format, sys.stderr)
     tokens = _tokens(options, args.config.parent, diags)
     folder = _folder(args, diags)
     if writers is None or tokens is None or folder is None:
@@ -102,7 +110,9 @@ def _serve(
     if not ipaddress.ip_address(sock.getsockname()[0]).is_loopback:
         _warn_exposed(args, writers, tokens)
     if args.watch:
-        state = PreviewState(folder, site.languages, writers, args.now, site.base_url)
+        state = PreviewState(
+            folder, site.languages, writers, args.now, site.base_url, drafts=args.drafts
+        )
         previewer = Previewer(
             state=state,
             config=args.config,
@@ -113,6 +123,8 @@ def _serve(
             report=functools.partial(_report, args),
         )
         shown = f"as at {args.now.isoformat()}" if args.now else "embargoed stories included"
+        if args.drafts:
+            shown += "; drafts included, marked as drafts"
         if args.formats and "all" not in args.formats:  # said once, never at each export
             shown += (
                 f"; {', '.join(w.name for w in writers)} only: links to other formats' files lead"

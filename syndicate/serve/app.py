@@ -1,9 +1,9 @@
 """The HTTP side of `syndicate serve` (a starlette application): the files of out/, or of the
 preview, with the media type their format declares, ETag and Last-Modified validators (and
 `304 Not Modified`), `Link: rel=hub` on feeds that name a WebSub hub, and bearer tokens on
-protected folders. In a preview, HTML pages also get a banner (embargoed stories are marked)
-and a script that reloads the page when a new export is ready, and their links to the site's
-`base_url` lead to the preview itself."""
+protected folders. In a preview, HTML pages also get a banner (embargoed stories, and drafts
+shown with `--drafts`, are marked) and a script that reloads the page when a new export is
+ready, and their links to the site's `base_url` lead to the preview itself."""
 
 from __future__ import annotations
 
@@ -240,6 +240,9 @@ class _OutputFiles(StaticFiles):
             notice = preview.embargo_notice(path)
             if notice:
                 headers["X-Syndicate-Embargoed"] = notice.isoformat()
+            draft = preview.draft_status(path)
+            if draft:  # (`--drafts`: a draft shown as if released)
+                headers["X-Syndicate-Draft"] = draft
             if media_type.startswith("text/html"):
                 return self._preview_page(Path(full_path), stat_result, scope, media_type, headers)
         opened = _open_regular(full_path)
@@ -290,7 +293,9 @@ class _OutputFiles(StaticFiles):
         state = self.served.preview
         assert state is not None
         path = full_path.resolve().relative_to(self.served.folder.resolve()).as_posix()
-        extra = preview_markup(state.snapshot()[0], state.embargo_notice(path))
+        extra = preview_markup(
+            state.snapshot()[0], state.embargo_notice(path), state.draft_status(path)
+        )
         page = local_links(full_path.read_bytes(), state.base_url, origin(scope))
         head = page.find(b"</head>")  # (a `<body` in a comment of the head is not it)
         found = BODY.search(page, max(head, 0))
@@ -394,19 +399,27 @@ def missing_page(title: str, text: str, state: PreviewState) -> Response:
     return HTMLResponse(page, status_code=404, headers={"Cache-Control": "no-cache"})
 
 
-def preview_markup(generation: int, embargo: datetime | None) -> bytes:
+def preview_markup(generation: int, embargo: datetime | None, draft: str | None = None) -> bytes:
     """What a preview adds at the top of a page: the banner, a live region that the problems
     box goes into (a screen reader says new problems; a region present from the start is what
     it watches) and the reload script (`SCRIPT_PATH`, told the generation the page was served
     at). All in English, whatever the page's language: `lang` and `dir` keep an Arabic page's
-    voice and direction off them."""
+    voice and direction off them. A draft's page (`--drafts`, `draft` its status) says so
+    first, in a colour of its own, and its embargo, if it has one, after."""
     words = "Preview: not published."
+    colour = "#1f3a5f"
     if embargo is not None:
         words = (
             f"Embargoed until {embargo.isoformat()}: shown only in this preview, never"
             " written to out/."
         )
-    colour = "#8a1010" if embargo is not None else "#1f3a5f"
+        colour = "#8a1010"
+    if draft is not None:
+        words = (
+            f"Draft (status: {draft}): shown only in this preview with --drafts, never written"
+            " to out/." + (f" Embargoed until {embargo.isoformat()}." if embargo else "")
+        )
+        colour = "#6b3d00"
     # Above the problems box, which could otherwise cover it on a short window.
     style = (
         "position:sticky;top:0;z-index:2147483647;padding:.4em 1em;color:#fff;"

@@ -58,7 +58,8 @@ def preview_folder(config: Path, out: Path) -> Path:
 class PreviewState:
     """What the preview server reads: the number of the last good export (pages reload when it
     changes), the problems of the last export (it failed, or left stories out for their
-    errors), the stories it left out, and the embargoed stories."""
+    errors), the stories it left out, and the embargoed stories (and, with `--drafts`, the
+    drafts it shows as if released)."""
 
     def __init__(
         self,
@@ -67,8 +68,11 @@ class PreviewState:
         writers: Sequence[AnyWriter],
         now: datetime | None = None,
         base_url: str | None = None,
+        drafts: bool = False,
     ):
         self.folder = folder
+        self.drafts = drafts
+        """`--drafts`: drafts are exported as if released, and marked as drafts."""
         self.base_url = base_url
         """The site's `base_url` as of the last export: the preview's pages are served with
         it made the preview's own address (`serve.app.local_links`)."""
@@ -142,7 +146,8 @@ class PreviewState:
                 " story.yaml to see it here (its placeholders and missing fields are then"
                 " errors, on this page), and, so that no export (cron's) publishes it before it"
                 " is ready, published: to a time ahead, which the preview shows as it will be"
-                " out; set the time it comes out when it is ready"
+                " out; set the time it comes out when it is ready. Or see it as it is, a"
+                " draft, with the drafts previewed too: syndicate serve --watch --drafts"
             )
         if stage in ("withdrawn", "killed") and not story.was_public():
             # Taken back while under embargo: no one had it, no output says anything of it.
@@ -166,6 +171,13 @@ class PreviewState:
             return None
         now = self.now or datetime.now(UTC)
         return story.embargo_until if story.embargo_until > now else None
+
+    def draft_status(self, path: str) -> str | None:
+        """The status (`withheld`, `canceled`) of the draft a preview file belongs to, shown
+        as if released with `--drafts`; None for a file of any other story."""
+        with self.lock:
+            story = self.inventory.describe(path).story
+        return story.draft if story is not None else None
 
 
 class Previewer:
@@ -219,6 +231,7 @@ class Previewer:
             registry=self.registry.listed_only() if "all" in self.formats else self.registry,
             diagnostics=diags,
             releases=False,  # nothing previewed was published: no version to keep
+            drafts=self.state.drafts,  # as if released, in this folder's state alone
             progress=None if stop is None else functools.partial(_stop_when_set, stop),
             interruptible=stop is None,  # its workers leave Ctrl-C to the server's `stop`
         )
