@@ -921,6 +921,32 @@ def test_preview_pages_with_problems_and_embargoes_pass_axe(
     assert [f"{v['page']} ({v['scheme']}): {v['rule']}: {v['nodes'][0]}" for v in violations] == []
 
 
+@pytest.mark.slow
+def test_a_draft_s_preview_pages_pass_axe(
+    site: Site,
+    serving: Callable[..., Server],
+    chromium: str,  # noqa: F811
+) -> None:
+    """The draft banner (`--drafts`), in its own colour, adds no axe violation (WCAG 2.2 AA:
+    its contrast among them) to a draft's English and Arabic pages."""
+    from test_html_a11y import RUNNER
+
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", "status: withheld")
+    args = ("--watch", "--drafts", "--format", "html", "--articles", str(site.articles))
+    server = serving(*args)
+    pages = [f"html/{SAMPLE_SLUG}.en.html", f"html/{SAMPLE_SLUG}.ar.html"]
+    assert all("Draft (status: withheld)" in server.get(page).text for page in pages)
+    done = subprocess.run(
+        ["node", str(RUNNER), chromium, *(server.url + page for page in pages)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    violations = json.loads(done.stdout)["violations"]
+    assert [f"{v['page']} ({v['scheme']}): {v['rule']}: {v['nodes'][0]}" for v in violations] == []
+
+
 def test_a_link_in_out_does_not_open_a_protected_folder(
     site: Site, serving: Callable[..., Server]
 ) -> None:
@@ -979,6 +1005,13 @@ def test_wire_folders_open_to_the_network_are_a_warning(
     server = serving("--host", "0.0.0.0")
     assert "[serve.exposed]" in server.log() and "ninjs/ hold embargoed stories" in server.log()
     assert "newsml/" not in server.log().split("serve.exposed")[0].split("warning:")[-1]
+
+
+def test_a_preview_with_drafts_open_to_the_network_says_it_shows_drafts(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    server = serving("--host", "0.0.0.0", "--watch", "--drafts", "--format", "html")
+    assert "the preview shows embargoed stories and drafts to anyone" in server.log()
 
 
 def test_a_link_between_protected_folders_takes_the_token_of_the_file(

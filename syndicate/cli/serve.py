@@ -164,10 +164,10 @@ def _warn_exposed(
 
     exposed = Diagnostics()  # said now: the server runs until interrupted
     if args.watch:
+        shows = "embargoed stories and drafts" if args.drafts else "embargoed stories"
         exposed.warning(
             "serve.exposed",
-            f"--host {args.host}: the preview shows embargoed stories to anyone who can reach"
-            " this address",
+            f"--host {args.host}: the preview shows {shows} to anyone who can reach this address",
         )
     else:
         wire = sorted(
