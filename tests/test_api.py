@@ -68,6 +68,7 @@ def run(tmp_path: Path, **arguments: Any) -> tuple[str, list[str]]:
         ({"drafts": "yes"}, "drafts: give True or False, not 'yes'"),
         # Drafts shown as released are the preview's, in a run nobody receives.
         ({"drafts": True}, "drafts=True (the preview's --drafts) shows drafts as released"),
+        ({"drafts": 1}, "drafts=True (the preview's --drafts) shows drafts as released"),
         ({"keep_going": 2}, "keep_going: give True, False or None, not 2"),
         ({"force": 0.5}, "force: give True or False, not 0.5"),
     ],

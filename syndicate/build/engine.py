@@ -292,17 +292,9 @@ def export(
     }
     if progress is not None and not callable(progress):
         kinds["progress"] = (progress, (), "a function of (phase, done, total)")
-    unreleased = drafts is not True or releases is False
-    if not unreleased:
-        # A draft shown as released goes to no one: never into a folder partners get.
-        diags.error(
-            "export.request",
-            "drafts=True (the preview's --drafts) shows drafts as released, which only a run"
-            " nobody receives may do: give releases=False, and an out folder of its own",
-        )
     if (
-        not unreleased
-        or not _kinds_ok(kinds, diags)
+        not _kinds_ok(kinds, diags)
+        or not _drafts_ok(drafts, releases, diags)
         or not _lists_ok(lists, diags)
         or not _request_ok(formats, articles, stories, now, jobs, executor, scheduler, diags)
     ):
@@ -470,6 +462,19 @@ def _run_holding(
             return build(run).run(diags, articles, jobs=jobs, progress=progress)
         except _Hold as hold:
             run = replace(run, held={**run.held, **hold.stories})
+
+
+def _drafts_ok(drafts: bool, releases: bool, diags: Diagnostics) -> bool:
+    """Whether `drafts` (checked flags, 0 and 1 too) is asked of a run nobody receives: a
+    draft shown as released never goes into a folder partners get."""
+    if drafts and releases:
+        diags.error(
+            "export.request",
+            "drafts=True (the preview's --drafts) shows drafts as released, which only a run"
+            " nobody receives may do: give releases=False, and an out folder of its own",
+        )
+        return False
+    return True
 
 
 def _request_ok(
