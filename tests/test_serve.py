@@ -1470,3 +1470,20 @@ def test_a_story_taken_down_after_release_is_no_draft_with_drafts(
     assert "x-syndicate-draft" not in page.headers
     assert "Draft" not in page.text and "Preview: not published." in page.text
     assert "NATO will surge" not in page.text, "the notice, not the story"
+
+
+def test_an_embargoed_draft_is_said_both(site: Site, serving: Callable[..., Server]) -> None:
+    """A draft under embargo: its banner says it is a draft, then until when it is embargoed,
+    and its files carry both headers."""
+    embargo(site)
+    site.replace(SECOND_SLUG, "story.yaml", "status: usable", "status: withheld")
+    args = ("--watch", "--drafts", "--format", "html", "--articles", str(site.articles))
+    server = serving(*args)
+    page = server.get(f"html/{SECOND_SLUG}.fr.html")
+    assert page.headers["x-syndicate-draft"] == "withheld"
+    assert page.headers["x-syndicate-embargoed"] == "2099-01-01T00:00:00+01:00"
+    banner = lxml_html.fromstring(page.content).body[0]
+    assert banner.text_content() == (
+        "Draft (status: withheld): shown only in this preview with --drafts, never written to"
+        " out/. Embargoed until 2099-01-01T00:00:00+01:00."
+    )
