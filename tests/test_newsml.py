@@ -530,6 +530,38 @@ def test_a_name_standing_in_from_another_language_says_which(
     assert_valid(profile_schema(), ar)
 
 
+def test_rights_standing_in_from_the_original_say_their_language(
+    sample_story: Story, site_config: SiteConfig, iptc_xsd: etree.XMLSchema
+) -> None:
+    """A copyright notice and usage terms written in English only were written in the
+    Arabic item under `<rightsInfo xml:lang="ar" dir="rtl">` with nothing more: partners
+    took English for Arabic, laid out right to left. They say their language, as a borrowed
+    `edNote` or place name does; the text in the item's own language says nothing."""
+    rights = Rights(
+        "YCPress",
+        Localized((("en", "© 2021 YCPress."),)),
+        Localized((("en", "For partners only."), ("ar", "للشركاء فقط."))),
+    )
+    story = dataclasses.replace(sample_story, rights=rights)
+    ar = item(write(story, site_config), story, "ar")
+    (info,) = xp(ar, "g2:rightsInfo[not(@idrefs)]")
+    assert (info.get(XML_LANG), info.get("dir")) == ("ar", "rtl")
+    (notice,) = xp(info, "g2:copyrightNotice")
+    assert (notice.text, notice.get(XML_LANG), notice.get("dir")) == (
+        "© 2021 YCPress.",
+        "en",
+        "ltr",
+    )
+    (terms,) = xp(info, "g2:usageTerms")
+    assert (terms.text, terms.get(XML_LANG)) == ("للشركاء فقط.", None)
+    (german,) = xp(item(write(story, site_config), story, "de"), "g2:rightsInfo/g2:copyrightNotice")
+    assert (german.get(XML_LANG), german.get("dir")) == ("en", None)
+    (own,) = xp(item(write(story, site_config), story, "en"), "g2:rightsInfo/g2:copyrightNotice")
+    assert own.get(XML_LANG) is None  # in the item's own language: nothing to say
+    assert_valid(iptc_xsd, ar)
+    assert_valid(profile_schema(), ar)
+
+
 def test_a_relative_official_xsd_setting_is_the_site_folder_s(
     site_config: SiteConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

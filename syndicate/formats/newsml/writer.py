@@ -290,12 +290,23 @@ class _ItemBuilder:
         """The item's rights (the story's in `lang`), or with `idrefs` one picture's."""
         rights = rights or self.story.rights_for(lang)
         original = self.story.original_lang
-        terms = rights.usage_terms.get(lang, original) if rights.usage_terms else None
+
+        def said(text: Localized) -> dict[str, str]:
+            # The original's text, in a language that has none: said in its language, as
+            # an edNote or a place's name is (an English notice is no Arabic, right to left).
+            written_in = text.written_in(lang, original)
+            return (
+                language(written_in, within=lang)
+                if written_in and borrowed(written_in, lang)
+                else {}
+            )
+
+        terms = rights.usage_terms
         return G.rightsInfo(
             language(lang) | ({"idrefs": idrefs} if idrefs else {}),
             G.copyrightHolder(G.name(rights.holder)),
-            G.copyrightNotice(*optional(rights.notice.get(lang, original))),
-            *([G.usageTerms(*optional(terms))] if rights.usage_terms else []),
+            G.copyrightNotice(*optional(rights.notice.get(lang, original)), said(rights.notice)),
+            *([G.usageTerms(*optional(terms.get(lang, original)), said(terms))] if terms else []),
         )
 
     # Each picture is a part of the item: its remoteContent has an id, a partMeta refers to it
