@@ -773,6 +773,36 @@ def test_an_image_that_cannot_fit_is_left_out(
     assert not (site / "out/partners/lean/media").exists()
 
 
+def test_a_rendition_of_a_photo_turned_by_exif_is_upright(tmp_path: Path) -> None:
+    """A phone's photo is stored sideways with an EXIF orientation: this one is stored
+    3000x1000 and shown 1000x3000, under MSN's 0.5 ratio. Its rendition was cut from the
+    stored pixels with the box of the picture as shown, and saved without the EXIF: the item
+    said 1000x2000, the file was sideways, three quarters of it black outside the image."""
+    site = make_site(
+        tmp_path / "site",
+        [Spec("2026-01-20-tall", pictures=(Picture("tall.jpg", 10, 10),))],
+        "profiles:\n  msn:\n",
+    )
+    stored = Image.new("RGB", (3000, 1000), (200, 30, 30))
+    stored.paste((0, 160, 0), (0, 0, 1000, 1000))  # the left third: the top, as shown
+    exif = Image.Exif()
+    exif[0x0112] = 6  # turn a quarter clockwise to show it
+    stored.save(site / "articles/2026-01-20-tall/images/tall.jpg", exif=exif, quality=95)
+    status, out = export(site, "msn")
+    assert status == 0
+    (content,) = items(out / "partners/msn/en.xml")["2026-01-20-tall"].iterfind(f"{MEDIA}content")
+    assert (content.get("width"), content.get("height")) == ("1000", "2000")
+    name = content.get("url", "").rsplit("/")[-1]
+    with Image.open(out / "partners/msn/media/2026-01-20-tall" / name) as rendition:
+        assert not rendition.getexif().get(0x0112)  # shown as stored
+        assert rendition.size == (1000, 2000)
+        pixels = rendition.convert("RGB")
+        top, bottom = pixels.getpixel((500, 10)), pixels.getpixel((500, 1990))
+    assert isinstance(top, tuple) and isinstance(bottom, tuple)
+    assert top[1] > 120 and top[0] < 60, top  # the green third, on top
+    assert bottom[0] > 150 and bottom[1] < 80, bottom  # red to the bottom: no black edge
+
+
 def test_a_run_of_other_languages_says_nothing_of_a_story_s_images(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

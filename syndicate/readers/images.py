@@ -104,7 +104,7 @@ def inspect_image(
                 if pixels > limit:
                     raise ImageProblem(_too_many(width, height, frames, limit))
                 loaded = True if decoded and fmt != "PNG" else _decode(img, frames, data)
-                orientation = _orientation(img, loaded)
+                orientation = exif_orientation(img, loaded)
         except Image.DecompressionBombError as exc:
             raise ImageProblem(_too_many_declared(str(exc), limit)) from None
         except UnidentifiedImageError:
@@ -313,10 +313,12 @@ def _jpeg_markers(data: bytes) -> bytes | None:
     return b"".join(pieces)
 
 
-def _orientation(img: object, loaded: bool = True) -> int:
-    """The EXIF orientation. An image checked without being loaded has read every chunk
-    Pillow would (`png_is_whole`): the base class's `getexif` reads what loading would have
-    given without decoding (PNG's own loads the pixels first)."""
+def exif_orientation(img: object, loaded: bool = True) -> int:
+    """The EXIF orientation (1, as stored, when it has none or it cannot be read): what its
+    width and height are read by, and the partner renditions turned by. An image checked
+    without being loaded has read every chunk Pillow would (`png_is_whole`): the base
+    class's `getexif` reads what loading would have given without decoding (PNG's own loads
+    the pixels first)."""
     from PIL import Image
 
     assert isinstance(img, Image.Image)

@@ -18,11 +18,22 @@ from PIL import Image as Pil
 
 from syndicate.formats.partners.rules import IMAGE_BYTES, Broken, Rules
 from syndicate.model import Image
+from syndicate.readers.images import exif_orientation
 
 JPEG_QUALITY = 85
 SHRINK = 0.9
 """Each try to fit under the byte limit scales by this much more than the sizes suggest."""
 TRIES = 8
+_UPRIGHT = {
+    2: Pil.Transpose.FLIP_LEFT_RIGHT,
+    3: Pil.Transpose.ROTATE_180,
+    4: Pil.Transpose.FLIP_TOP_BOTTOM,
+    5: Pil.Transpose.TRANSPOSE,
+    6: Pil.Transpose.ROTATE_270,
+    7: Pil.Transpose.TRANSVERSE,
+    8: Pil.Transpose.ROTATE_90,
+}
+"""How each EXIF orientation is turned upright (as Pillow's `ImageOps.exif_transpose`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +92,14 @@ def _rendition(
     with Pil.open(io.BytesIO(read)) as source:
         source.seek(0)  # a GIF's first frame
         png = source.format in ("PNG", "GIF")
-        picture = source.convert("RGBA" if png else "RGB").crop(box)
+        picture = source.convert("RGBA" if png else "RGB")
+        # Turned as it is shown (a phone's photo, stored sideways with an EXIF orientation),
+        # the way its width and height were read and `box` is measured: the rendition keeps
+        # no EXIF, and cut from the stored pixels it was sideways and cropped off its edge.
+        turn = _UPRIGHT.get(exif_orientation(source))
+        if turn is not None:
+            picture = picture.transpose(turn)
+        picture = picture.crop(box)
     options = rules.options
     # The smallest scale the size rules allow: the last try to get under the byte limit.
     floor = max(
