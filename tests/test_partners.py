@@ -803,6 +803,38 @@ def test_a_rendition_of_a_photo_turned_by_exif_is_upright(tmp_path: Path) -> Non
     assert bottom[0] > 150 and bottom[1] < 80, bottom  # red to the bottom: no black edge
 
 
+def test_a_rendition_of_a_transparent_webp_stays_transparent(tmp_path: Path) -> None:
+    """A WebP chart (a dark bar on a clear background) that MSN's ratio crops got a JPEG
+    rendition: its clear pixels took the colour stored under them, black, and the bar
+    vanished into a black picture. It is a PNG, clear where the original is; a WebP without
+    transparency still gets a JPEG."""
+    specs = [
+        Spec(f"2026-01-2{n}-{name}", pictures=(Picture(f"{name}.webp", 10, 10),))
+        for n, name in ((0, "chart"), (1, "photo"))
+    ]
+    site = make_site(tmp_path / "site", specs, "profiles:\n  msn:\n")
+    chart = Image.new("RGBA", (3000, 1000), (0, 0, 0, 0))
+    chart.paste((20, 20, 20, 255), (1400, 400, 1600, 600))
+    chart.save(site / "articles/2026-01-20-chart/images/chart.webp", lossless=True)
+    photo = Image.new("RGB", (3000, 1000), (200, 30, 30))
+    photo.save(site / "articles/2026-01-21-photo/images/photo.webp", quality=90)
+    status, out = export(site, "msn")
+    assert status == 0
+    feed = items(out / "partners/msn/en.xml")
+    (content,) = feed["2026-01-20-chart"].iterfind(f"{MEDIA}content")
+    assert content.get("url", "").endswith("/chart-1890x1000.png")
+    assert content.get("type") == "image/png"
+    with Image.open(out / "partners/msn/media/2026-01-20-chart/chart-1890x1000.png") as made:
+        pixels = made.convert("RGBA")
+        assert pixels.getpixel((5, 5)) == (0, 0, 0, 0)  # clear, as the original
+        assert pixels.getpixel((945, 500)) == (20, 20, 20, 255)  # the bar
+    (content,) = feed["2026-01-21-photo"].iterfind(f"{MEDIA}content")
+    assert (content.get("url", "").rsplit("/")[-1], content.get("type")) == (
+        "photo-1890x1000.jpg",
+        "image/jpeg",
+    )
+
+
 def test_a_run_of_other_languages_says_nothing_of_a_story_s_images(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

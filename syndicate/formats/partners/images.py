@@ -3,8 +3,8 @@ a rendition made with Pillow (cropped to the allowed ratio, scaled down to the p
 or under its byte limit). Never scaled up: a larger copy of a small image invents no detail,
 and partners ask for large images to get detail; an image too small is left out.
 
-Renditions are PNG for PNG and GIF originals (the first frame), JPEG otherwise; the same
-original and rules give the same bytes."""
+Renditions are PNG for PNG and GIF originals (the first frame) and WebP ones with transparency,
+JPEG otherwise; the same original and rules give the same bytes."""
 
 from __future__ import annotations
 
@@ -91,7 +91,9 @@ def _rendition(
 ) -> Picture | Broken:
     with Pil.open(io.BytesIO(read)) as source:
         source.seek(0)  # a GIF's first frame
-        png = source.format in ("PNG", "GIF")
+        # A WebP with transparency too: a JPEG has none, and its clear pixels took the colour
+        # stored under them (black: a chart's dark text vanished into a black picture).
+        png = source.format in ("PNG", "GIF") or source.has_transparency_data
         picture = source.convert("RGBA" if png else "RGB")
         # Turned as it is shown (a phone's photo, stored sideways with an EXIF orientation),
         # the way its width and height were read and `box` is measured: the rendition keeps
