@@ -835,6 +835,37 @@ def test_a_rendition_of_a_transparent_webp_stays_transparent(tmp_path: Path) -> 
     )
 
 
+def test_a_rendition_keeps_the_rgb_colour_profile_of_its_original(tmp_path: Path) -> None:
+    """A photo in Adobe RGB or Display P3 (a camera's, a phone's) that MSN's ratio crops got
+    a rendition without its ICC profile: partners showed its pixels as sRGB, the colours dull
+    or off. The rendition keeps an RGB profile; a CMYK one, which cannot describe the RGB
+    pixels made of it, is not kept."""
+    from PIL import ImageCms
+
+    specs = [
+        Spec("2026-01-20-rgb", pictures=(Picture("rgb.jpg", 10, 10),)),
+        Spec("2026-01-21-cmyk", pictures=(Picture("cmyk.jpg", 10, 10),)),
+    ]
+    site = make_site(tmp_path / "site", specs, "profiles:\n  msn:\n")
+    rgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    assert rgb[16:20] == b"RGB "
+    cmyk = rgb[:16] + b"CMYK" + rgb[20:]  # a profile's colour space is in its header
+    images = site / "articles"
+    Image.new("RGB", (3000, 1000), (200, 30, 30)).save(
+        images / "2026-01-20-rgb/images/rgb.jpg", quality=90, icc_profile=rgb
+    )
+    Image.new("CMYK", (3000, 1000), (0, 200, 200, 0)).save(
+        images / "2026-01-21-cmyk/images/cmyk.jpg", quality=90, icc_profile=cmyk
+    )
+    status, out = export(site, "msn")
+    assert status == 0
+    media = out / "partners/msn/media"
+    with Image.open(media / "2026-01-20-rgb/rgb-1890x1000.jpg") as made:
+        assert made.info.get("icc_profile") == rgb
+    with Image.open(media / "2026-01-21-cmyk/cmyk-1890x1000.jpg") as made:
+        assert made.mode == "RGB" and not made.info.get("icc_profile")
+
+
 def test_a_run_of_other_languages_says_nothing_of_a_story_s_images(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

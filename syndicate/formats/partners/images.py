@@ -102,6 +102,7 @@ def _rendition(
         if turn is not None:
             picture = picture.transpose(turn)
         picture = picture.crop(box)
+        profile = _rgb_profile(source.info.get("icc_profile"))
     options = rules.options
     # The smallest scale the size rules allow: the last try to get under the byte limit.
     floor = max(
@@ -111,7 +112,7 @@ def _rendition(
     scale = max(scale, floor)
     for _ in range(TRIES):
         size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
-        data = _encode(picture.resize(size, Pil.Resampling.LANCZOS), png)
+        data = _encode(picture.resize(size, Pil.Resampling.LANCZOS), png, profile)
         broken = rules.image_bytes(len(data))
         if broken is None:
             suffix = ".png" if png else ".jpg"
@@ -126,10 +127,20 @@ def _rendition(
     return Broken(IMAGE_BYTES, f"image does not come under the byte limit in {TRIES} tries")
 
 
-def _encode(picture: Pil.Image, png: bool) -> bytes:
+def _rgb_profile(profile: object) -> bytes | None:
+    """The original's ICC colour profile, for the rendition, when it describes RGB: a photo in
+    Adobe RGB or Display P3 (a camera's, a phone's) shown without it takes sRGB's colours,
+    dull or off. A CMYK or grey one cannot describe the RGB pixels made of it: none."""
+    if isinstance(profile, bytes) and profile[16:20] == b"RGB ":
+        return profile
+    return None
+
+
+def _encode(picture: Pil.Image, png: bool, profile: bytes | None = None) -> bytes:
     out = io.BytesIO()
+    kept = {"icc_profile": profile} if profile else {}
     if png:
-        picture.save(out, format="PNG")
+        picture.save(out, format="PNG", **kept)
     else:
-        picture.save(out, format="JPEG", quality=JPEG_QUALITY)
+        picture.save(out, format="JPEG", quality=JPEG_QUALITY, **kept)
     return out.getvalue()
