@@ -866,6 +866,26 @@ def test_a_rendition_keeps_the_rgb_colour_profile_of_its_original(tmp_path: Path
         assert made.mode == "RGB" and not made.info.get("icc_profile")
 
 
+def test_a_rendition_of_a_16_bit_grey_png_keeps_its_greys(tmp_path: Path) -> None:
+    """A 16-bit greyscale PNG (a scan, a chart saved at 16 bits a sample) that MSN's ratio
+    crops got a rendition almost all white: converting it to RGB clipped its values at 255
+    instead of scaling them."""
+    spec = Spec("2026-01-20-grey", pictures=(Picture("grey.png", 10, 10),))
+    site = make_site(tmp_path / "site", [spec], "profiles:\n  msn:\n")
+    width = 3000
+    ramp = Image.new("I;16", (width, 1000))
+    ramp.putdata([x * 65535 // (width - 1) for _ in range(1000) for x in range(width)])
+    ramp.save(site / "articles/2026-01-20-grey/images/grey.png")
+    status, out = export(site, "msn")
+    assert status == 0
+    with Image.open(out / "partners/msn/media/2026-01-20-grey/grey-1890x1000.png") as made:
+        grey = made.convert("L")
+        left, middle, right = (grey.getpixel((x, 500)) for x in (0, 945, 1889))
+    assert isinstance(middle, int) and isinstance(left, int) and isinstance(right, int)
+    assert 120 <= middle <= 136  # the ramp's middle grey (it was 255: white)
+    assert left < middle < right
+
+
 def test_a_run_of_other_languages_says_nothing_of_a_story_s_images(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -94,7 +94,7 @@ def _rendition(
         # A WebP with transparency too: a JPEG has none, and its clear pixels took the colour
         # stored under them (black: a chart's dark text vanished into a black picture).
         png = source.format in ("PNG", "GIF") or source.has_transparency_data
-        picture = source.convert("RGBA" if png else "RGB")
+        picture = _eight_bit(source).convert("RGBA" if png else "RGB")
         # Turned as it is shown (a phone's photo, stored sideways with an EXIF orientation),
         # the way its width and height were read and `box` is measured: the rendition keeps
         # no EXIF, and cut from the stored pixels it was sideways and cropped off its edge.
@@ -125,6 +125,15 @@ def _rendition(
         limit = options.image_max_bytes or len(data)
         scale = max(floor, scale * math.sqrt(limit / len(data)) * SHRINK)
     return Broken(IMAGE_BYTES, f"image does not come under the byte limit in {TRIES} tries")
+
+
+def _eight_bit(picture: Pil.Image) -> Pil.Image:
+    """A 16-bit grey picture (a PNG of 16 bits a sample loads as `I;16`) as 8-bit grey:
+    Pillow's conversion to RGB clips its values at 255 instead of scaling them, and every
+    grey above the darkest 0.4 % came out white."""
+    if picture.mode in ("I;16", "I;16B", "I;16L", "I"):
+        return picture.convert("I").point(lambda value: value / 256).convert("L")
+    return picture
 
 
 def _rgb_profile(profile: object) -> bytes | None:
