@@ -3,6 +3,7 @@ as a real client, RFC 822 dates, goldens and byte-identical re-export."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import re
@@ -13,6 +14,7 @@ from typing import Any
 
 import feedparser
 import pytest
+from conftest import export_stories
 from lxml import etree
 from lxml import html as lxml_html
 from PIL import Image
@@ -23,8 +25,9 @@ from syndicate.formats.feeds.atom import AtomWriter
 from syndicate.formats.feeds.documents import FeedOptions
 from syndicate.formats.feeds.rss import RssWriter
 from syndicate.formats.feeds.validate import ATOM_RNG_ENV, atom_problems, rss_problems
-from syndicate.model import SiteConfig, Story
+from syndicate.model import Localized, SiteConfig, Story
 from syndicate.render.text import body_text
+from syndicate.xmlbase import XML_LANG, safe_parser
 
 LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -166,6 +169,28 @@ def test_atom_entry_links_keep_rel_type_and_hreflang(feeds_out: Path, sample_sto
             image.media_type,
             str(image.size),
         )
+
+
+def test_an_atom_entry_s_borrowed_rights_say_their_language(
+    sample_story: Story, site_config: SiteConfig, shared_dir: Path
+) -> None:
+    """A copyright notice written in English only was the `<rights>` of every entry, in the
+    Arabic feed too, whose `xml:lang="ar"` it inherited: feed readers took English for
+    Arabic. It says its language, as the page does; a notice of the entry's own says none."""
+    rights = dataclasses.replace(sample_story.rights, notice=Localized((("en", "© YCPress"),)))
+    story = dataclasses.replace(sample_story, rights=rights)
+    files, _ = export_stories([story], site_config, "atom")
+    for lang in ("ar", "de"):
+        root = etree.fromstring(files[f"atom/{lang}.xml"], safe_parser())
+        (notice,) = root.iterfind(f"{ATOM}entry/{ATOM}rights")
+        assert (notice.text, notice.get(XML_LANG)) == ("© YCPress", "en")
+    english = etree.fromstring(files["atom/en.xml"], safe_parser())
+    (own,) = english.iterfind(f"{ATOM}entry/{ATOM}rights")
+    assert (own.text, own.get(XML_LANG)) == ("© YCPress", None)
+    schema = etree.RelaxNG(etree.parse(str(shared_dir / "schemas-official/atom/atom.rng")))
+    arabic = etree.fromstring(files["atom/ar.xml"], safe_parser())
+    assert schema.validate(arabic), schema.error_log
+    assert list(atom_problems(arabic)) == []
 
 
 @pytest.mark.parametrize("fmt", ["atom", "rss"])

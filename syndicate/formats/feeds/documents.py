@@ -42,7 +42,7 @@ from syndicate.formats.feeds.feedgen_adapter import (
     Tombstone,
 )
 from syndicate.formats.feeds.images import FeedImage
-from syndicate.i18n.locales import not_site_languages
+from syndicate.i18n.locales import borrowed, not_site_languages
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
 from syndicate.model import SiteConfig, Story, StorySummary
@@ -669,6 +669,8 @@ def make_entry(story: Story, lang: str, ctx: Context[Any]) -> Entry:
     urls = ctx.urls
     # what the page says after the body (a correction note), the feeds say too
     body = render_body(story, variant, lambda image: urls.image(story.slug, image), corrected=True)
+    notice = story.rights_for(lang).notice
+    written_in = notice.written_in(lang, story.original_lang)  # the original's, if lang has none
     return Entry(
         id=story.variant_id(lang),
         lang=lang,
@@ -701,7 +703,8 @@ def make_entry(story: Story, lang: str, ctx: Context[Any]) -> Entry:
             )
             for image in story.images
         ),
-        rights=story.rights_for(lang).notice.get(lang, story.original_lang),
+        rights=notice.get(lang, story.original_lang),
+        rights_lang=written_in if written_in and borrowed(written_in, lang) else None,
     )
 
 

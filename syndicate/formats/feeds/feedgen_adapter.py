@@ -24,6 +24,7 @@ from syndicate.xmlbase import (
     MEDIA_NS,
     TOMBSTONES_NS,
     XHTML_NS,
+    XML_LANG,
     safe_parser,
 )
 
@@ -101,6 +102,9 @@ class Entry:
     body: etree._Element | None = field(default=None, compare=False, repr=False)
     """The tree `content` was serialised from, when there is one: an Atom entry takes a copy of
     it instead of parsing `content` again."""
+    rights_lang: str | None = None
+    """The language of `rights` when it is not the entry's (the original's notice, in a
+    language that has none): Atom says it with `xml:lang`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +219,8 @@ def atom_entry(entry: Entry) -> bytes:
     _sub(element, _A + "published", rfc3339_utc(entry.published))
     if entry.rights:
         _sub(element, _A + "rights", entry.rights)
+        if entry.rights_lang:  # an English notice in an Arabic feed is no Arabic
+            element[-1].set(XML_LANG, entry.rights_lang)
     for item in entry.media:
         etree.SubElement(element, _M + "content", _media_attributes(item))
     _complete_media(element, entry)
