@@ -886,6 +886,33 @@ def test_a_rendition_of_a_16_bit_grey_png_keeps_its_greys(tmp_path: Path) -> Non
     assert left < middle < right
 
 
+def test_two_pictures_of_one_stem_get_renditions_of_their_own(tmp_path: Path) -> None:
+    """`port.jpg` and `port.webp`, two photos of one size that MSN's ratio crops, made the
+    same rendition file, `port-1890x1000.jpg` (a stem and a size): the whole export failed,
+    "written twice" (`writer.conflict`), with nothing the newsroom could rename. The later
+    one takes `-2`, and each item shows its own photo."""
+    pictures = (Picture("port.jpg", 10, 10), Picture("port.webp", 10, 10))
+    site = make_site(
+        tmp_path / "site", [Spec("2026-01-20-two", pictures=pictures)], "profiles:\n  msn:\n"
+    )
+    folder = site / "articles/2026-01-20-two/images"
+    Image.new("RGB", (3000, 1000), (200, 30, 30)).save(folder / "port.jpg", quality=90)
+    Image.new("RGB", (3000, 1000), (30, 30, 200)).save(folder / "port.webp", quality=90)
+    status, out = export(site, "msn")
+    assert status == 0
+    contents = items(out / "partners/msn/en.xml")["2026-01-20-two"].iterfind(f"{MEDIA}content")
+    names = [c.get("url", "").rsplit("/")[-1] for c in contents]
+    assert names == ["port-1890x1000.jpg", "port-1890x1000-2.jpg"]
+    media = out / "partners/msn/media/2026-01-20-two"
+    colours = []
+    for name in names:
+        with Image.open(media / name) as made:
+            colours.append(made.convert("RGB").getpixel((10, 10)))
+    (red, blue) = colours
+    assert isinstance(red, tuple) and isinstance(blue, tuple)
+    assert red[0] > 150 and blue[2] > 150
+
+
 def test_a_run_of_other_languages_says_nothing_of_a_story_s_images(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

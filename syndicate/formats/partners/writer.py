@@ -376,11 +376,11 @@ class _Story:
 
     def _pictures(self) -> list[Picture]:
         """The story's images as the profile takes them; each one left out is reported."""
-        found = []
+        found: list[Picture] = []
         for image in self.story.images:
             made = fit(image, functools.partial(self.ctx.read_asset, image.path), self.rules)
             if isinstance(made, Picture):
-                found.append(made)
+                found.append(_own_name(made, found))
                 advice = self.rules.image_advice(made.width, made.height)
                 if advice is not None:  # kept: without an image, a story loses more
                     self.ctx.diagnostics.warning(
@@ -468,6 +468,23 @@ class _Story:
             "published": rfc3339_utc(entry.published),
             "updated": rfc3339_utc(entry.updated),
         }
+
+
+def _own_name(picture: Picture, before: Sequence[Picture]) -> Picture:
+    """`picture` under a rendition name no earlier picture of the story has (in any case: a
+    file system or a target may not tell them apart). A rendition is named by its original's
+    stem and its size, so `port.jpg` and `port.webp` of one size made the same file, and the
+    whole export failed on it (`writer.conflict`): the later one takes `-2`, `-3`..., which
+    no rendition name ends with (they end with the size)."""
+    if picture.data is None:
+        return picture
+    taken = {p.name.casefold() for p in before if p.data is not None}
+    stem, dot, suffix = picture.name.rpartition(".")
+    name, n = picture.name, 1
+    while name.casefold() in taken:
+        n += 1
+        name = f"{stem}-{n}{dot}{suffix}"
+    return picture if name == picture.name else dataclasses.replace(picture, name=name)
 
 
 _WORD = re.compile(r"\S+")
