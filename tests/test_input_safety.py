@@ -393,6 +393,75 @@ def test_pillow_warnings_become_image_warnings(
     assert "Warning" not in capfd.readouterr().err
 
 
+def _located_photo(fmt: str = "JPEG", *, xmp: bytes = b"", zeros: bool = False) -> bytes:
+    """A photo whose EXIF (or XMP) gives where it was taken: 50°51'1.1"N 4°21'6.12"W."""
+    from PIL.TiffImagePlugin import IFDRational
+
+    photo = PILImage.new("RGB", (40, 20), (10, 20, 30))
+    buffer = io.BytesIO()
+    if xmp:
+        photo.save(buffer, format=fmt, xmp=xmp)
+        return buffer.getvalue()
+    exif = PILImage.Exif()
+    parts = (0, 0, 0) if zeros else (50, 51, 1.1), (0, 0, 0) if zeros else (4, 21, 6.12)
+    lat, lon = (tuple(IFDRational(p) for p in part) for part in parts)
+    exif[0x8825] = {1: "N", 2: lat, 3: "W", 4: lon}
+    photo.save(buffer, format=fmt, exif=exif)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_a_photo_that_says_where_it_was_taken_is_warned_of(
+    tmp_path: Path, site_config: SiteConfig, fmt: str
+) -> None:
+    """A reporter's phone photo carries the GPS position it was taken at, and every copy
+    published as it is (pages, NewsML-G2 and ninjs media, EPUB books) kept it unsaid: the
+    place of a source's home, to anyone who downloads the picture. `gps: keep` says the
+    place is meant to be public."""
+    name = f"images/photo.{fmt.lower()}"
+    folder = write_story(tmp_path / "articles", "located", STORY + IMAGES.format(name))
+    (folder / "images").mkdir()
+    (folder / name).write_bytes(_located_photo(fmt))
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert len(stories) == 1 and len(stories[0].images) == 1
+    (warning,) = diags.warnings
+    assert warning.code == "image.location" and warning.line == 10
+    assert warning.message.startswith(
+        f"{name}: its metadata gives the place it was taken (GPS 50.85031, -4.35170)"
+    )
+    assert "write gps: keep in its images entry" in warning.message
+    (folder / "story.yaml").write_text(
+        (STORY + IMAGES.format(name) + "    gps: keep\n").format(slug="located"), "utf-8"
+    )
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert len(stories) == 1 and not list(diags)
+
+
+def test_a_photo_s_place_is_read_from_xmp_and_a_camera_s_zeros_are_no_place() -> None:
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-'
+        b'rdf-syntax-ns#"><rdf:Description xmlns:exif="http://ns.adobe.com/exif/1.0/"'
+        b' exif:GPSLatitude="48,51.4N" exif:GPSLongitude="2,21,3.2E"/></rdf:RDF></x:xmpmeta>'
+    )
+    assert inspect_image(_located_photo(xmp=xmp)).location == "48.85667, 2.35089"
+    assert inspect_image(_located_photo(zeros=True)).location == ""
+    assert inspect_image(png()).location == ""
+
+
+def test_a_photo_s_place_is_said_again_when_its_checks_are_remembered(tmp_path: Path) -> None:
+    """The facts of an image checked once are remembered (`ImageFacts.remembered`), and the
+    next reading of the story takes them from there: its place with them."""
+    site = tmp_path / "site"
+    folder = write_story(site / "articles", "located", STORY + IMAGES.format("images/p.jpg"))
+    (folder / "images").mkdir()
+    (folder / "images" / "p.jpg").write_bytes(_located_photo())
+    for _ in range(2):  # the second reads the story again (its text changed), not the photo
+        done = run(site, "export", "-f", "model", "-j", "1", "--out", "out")
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.count("[image.location]") == 1, done.stderr
+        (folder / "en.md").write_text(VARIANT + "\nOne more paragraph.\n", encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     ("file", "name", "url_name"),
     [

@@ -832,6 +832,17 @@ class _StoryReader:
             facts = self._image_facts(rel, where)
             if facts is None:
                 continue
+            if facts.location and entry.get("gps") != "keep":
+                self.diags.warning(
+                    "image.location",
+                    f"{rel}: its metadata gives the place it was taken (GPS {facts.location}),"
+                    " and every copy published as it is keeps it (the pages', NewsML-G2's and"
+                    " ninjs's media, the EPUB books): anyone who downloads it can read where"
+                    f" that is. Remove it from the file (exiftool -gps:all= -xmp:gps*= {rel}),"
+                    " or, if the place is meant to be public, write gps: keep in its images"
+                    " entry",
+                    where,
+                )
             alt = loc(entry["alt"], ("images", i, "alt"))
             for lang in langs:
                 if alt.get(lang) is None or (lang not in alt.languages() and alt.languages()):

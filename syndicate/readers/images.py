@@ -53,23 +53,28 @@ class ImageFacts:
     """Width x height x frames: what decoding it costs."""
     notes: tuple[str, ...] = ()
     """Oddities Pillow noticed in a usable image, in words, for warnings."""
+    location: str = ""
+    """Where its metadata says it was taken (`50.85031, 4.35170`: EXIF's or XMP's GPS
+    position, in decimal degrees), or "": every copy published as it is carries it."""
 
     def remembered(self) -> str:
         """What `recalled` needs, as one word: the facts not read off the bytes themselves."""
-        return f"{self.media_type},{self.width},{self.height},{self.pixels}"
+        facts = f"{self.media_type},{self.width},{self.height},{self.pixels}"
+        return f"{facts},{self.location.replace(', ', '/')}" if self.location else facts
 
     @classmethod
     def recalled(cls, text: str, data: bytes, sha256: str) -> ImageFacts | None:
         """The facts `remembered` gave for these bytes (checked before without a problem or
         a note), or None when `text` is not such a word."""
         media_type, *numbers = text.split(",")
-        if media_type not in MEDIA_TYPES.values() or len(numbers) != 3:
+        if media_type not in MEDIA_TYPES.values() or len(numbers) not in (3, 4):
             return None
         try:
-            width, height, pixels = map(int, numbers)
+            width, height, pixels = map(int, numbers[:3])
         except ValueError:
             return None
-        return cls(media_type, width, height, len(data), sha256, pixels)
+        location = numbers[3].replace("/", ", ") if len(numbers) == 4 else ""
+        return cls(media_type, width, height, len(data), sha256, pixels, (), location)
 
 
 class ImageProblem(Exception):
@@ -105,6 +110,7 @@ def inspect_image(
                     raise ImageProblem(_too_many(width, height, frames, limit))
                 loaded = True if decoded and fmt != "PNG" else _decode(img, frames, data)
                 orientation = exif_orientation(img, loaded)
+                location = exif_location(img, loaded)
         except Image.DecompressionBombError as exc:
             raise ImageProblem(_too_many_declared(str(exc), limit)) from None
         except UnidentifiedImageError:
@@ -124,6 +130,7 @@ def inspect_image(
         sha256 or hashlib.sha256(data).hexdigest(),
         pixels,
         notes,
+        location,
     )
 
 
@@ -328,6 +335,63 @@ def exif_orientation(img: object, loaded: bool = True) -> int:
     except (OSError, SyntaxError, ValueError, TypeError, KeyError):
         return 1  # unreadable EXIF: shown as stored
     return value if isinstance(value, int) else 1
+
+
+_GPS_IFD = 0x8825
+_XMP_GPS = re.compile(
+    rb"exif:GPS(Latitude|Longitude)\s*(?:=\s*[\"']|>)\s*"
+    rb"(\d{1,3}),(\d{1,2}(?:\.\d+)?)(?:,(\d{1,2}(?:\.\d+)?))?([NSEW])"
+)
+"""An XMP packet's GPS position (`exif:GPSLatitude="50,51.0186N"`, as an attribute or an
+element): degrees, then minutes with their fraction (or minutes and seconds), then the
+hemisphere."""
+
+
+def exif_location(img: object, loaded: bool = True) -> str:
+    """Where the image's metadata says it was taken, in decimal degrees (`50.85031,
+    4.35170`), or "" when it says nowhere, cannot be read, or gives the zeros a camera
+    without a fix writes: the GPS position of its EXIF, else of its XMP packet. A phone's
+    photo of a source's home would tell anyone who downloads it where that is."""
+    from PIL import Image
+
+    assert isinstance(img, Image.Image)
+    try:
+        exif = img.getexif() if loaded else Image.Image.getexif(img)
+        gps = exif.get_ifd(_GPS_IFD)
+        found = [_degrees(gps.get(2), gps.get(1), "S"), _degrees(gps.get(4), gps.get(3), "W")]
+    except (OSError, SyntaxError, ValueError, TypeError, KeyError, ZeroDivisionError):
+        found = [None, None]
+    if None in found:
+        xmp = img.info.get("xmp") or img.info.get("XML:com.adobe.xmp") or b""
+        if isinstance(xmp, str):
+            xmp = xmp.encode("utf-8", "replace")
+        parts = {
+            name: _signed(
+                float(deg) + float(mins) / 60 + float(secs or 0) / 3600, side in (b"S", b"W")
+            )
+            for name, deg, mins, secs, side in _XMP_GPS.findall(
+                xmp if isinstance(xmp, bytes) else b""
+            )
+        }
+        found = [parts.get(b"Latitude"), parts.get(b"Longitude")]
+    lat, lon = found
+    if lat is None or lon is None or (lat == 0 and lon == 0) or abs(lat) > 90 or abs(lon) > 180:
+        return ""
+    return f"{lat:.5f}, {lon:.5f}"
+
+
+def _degrees(value: Any, ref: Any, negative: str) -> float | None:
+    """EXIF's degrees, minutes and seconds (three rationals) as decimal degrees, signed by
+    their reference (`N` or `S`, `E` or `W`); None when it is not such a value."""
+    if not isinstance(value, tuple) or len(value) != 3:
+        return None
+    deg, mins, secs = (float(part) for part in value)
+    side = ref.decode("ascii", "replace") if isinstance(ref, bytes) else str(ref or "")
+    return _signed(deg + mins / 60 + secs / 3600, side.strip("\x00 ").upper() == negative)
+
+
+def _signed(degrees: float, negative: bool) -> float:
+    return -degrees if negative else degrees
 
 
 def _unsupported(fmt: str) -> str:
