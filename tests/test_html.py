@@ -50,6 +50,7 @@ def test_files(out: Path) -> None:
     assert names == sorted(
         [f"{SAMPLE_SLUG}.{lang}.html" for lang in LANGS]
         + [f"index.{lang}.html" for lang in LANGS]
+        + [f"{lang}/politics.html" for lang in LANGS]  # the section's story list
         + [
             "index.html",
             f"media/{SAMPLE_SLUG}/nato-iraq-mission.png",
@@ -90,6 +91,7 @@ def test_article_content(out: Path, sample_story: Story) -> None:
     assert doc.xpath('string(//p[@class="byline"])') == "Par YCPress"
     assert doc.xpath('string(//p[@class="summary"])') == variant.summary
     assert doc.xpath('string(//p[@class="kicker"])') == "Politique"
+    assert doc.xpath('//p[@class="kicker"]/a/@href') == ["fr/politics.html"]
     (time,) = doc.xpath('//p[@class="dateline"]/time')
     assert time.get("datetime") == "2021-02-18T19:30:00+01:00"
     assert time.text == "18 février 2021"
@@ -156,8 +158,11 @@ def test_embedded_jsonld_equals_the_jsonld_file(export_sample: Any) -> None:
 def test_indexes(out: Path) -> None:
     doc = page(out, "ar", "index.ar.html")
     assert doc.get("dir") == "rtl"
-    (link,) = doc.xpath('//ul[@class="stories"]//a')
+    (link,) = doc.xpath('//ul[@class="stories"]//h2/a')
     assert link.get("href") == f"{SAMPLE_SLUG}.ar.html"
+    # The story's section leads to the section's list in the page's language.
+    (section,) = doc.xpath('//ul[@class="stories"]//p[@class="kicker"]/a')
+    assert (section.get("href"), section.text) == ("ar/politics.html", "سياسة")
     hreflangs = set(doc.xpath("//head/link/@hreflang"))
     assert hreflangs == set(LANGS) | {"x-default"}
     graph = embedded(doc)["@graph"]
@@ -199,11 +204,13 @@ def test_partial_language_run_writes_the_same_pages(export_sample: Any) -> None:
 
 
 def test_golden(out: Path, golden: Any, tmp_path: Path) -> None:
-    """The pages; the media are byte copies of the inputs (checked in test_files)."""
+    """The pages, the section pages in their languages' folders too; the media are byte
+    copies of the inputs (checked in test_files)."""
     pages = tmp_path / "pages"
-    pages.mkdir()
-    for path in (out / "html").glob("*.html"):
-        shutil.copy(path, pages / path.name)
+    for path in (out / "html").rglob("*.html"):
+        rel = path.relative_to(out / "html")
+        (pages / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, pages / rel)
     golden(pages, "html")
 
 

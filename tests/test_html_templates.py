@@ -25,6 +25,20 @@ def export(site: Path, capsys: pytest.CaptureFixture[str] | None = None) -> int:
     return main([*args, "--out", str(site / "out")])
 
 
+ARTICLE_KICKER = (
+    '<p class="kicker"{{ article.section_attrs }}>{% if article.section_href %}<a href="'
+    '{{ article.section_href }}">{{ article.section }}</a>{% else %}{{ article.section }}'
+    "{% endif %}</p>"
+)
+"""The section's name on syndicate's `article.html`, linked to its section page."""
+STORY_KICKER = (
+    '<p class="kicker"{{ story.section_attrs }}>{% if story.section_href %}<a href="'
+    '{{ story.section_href }}">{{ story.section }}</a>{% else %}{{ story.section }}'
+    "{% endif %}</p>"
+)
+"""The same of each story of a list, in syndicate's `macros.html`."""
+
+
 def page(site: Path, name: str) -> lxml_html.HtmlElement:
     return lxml_html.fromstring((site / "out" / "html" / name).read_bytes())
 
@@ -35,9 +49,8 @@ def test_a_site_stylesheet_and_template_replace_syndicates(site: Path) -> None:
     (templates / "style.css").write_text("body { color: teal; }\n", encoding="utf-8")
     article = (PACKAGED / "article.html").read_text(encoding="utf-8")
     custom = article.replace(
-        '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p>',
-        '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p>'
-        '<p class="house-flag">{{ site.name }} wire</p>',
+        ARTICLE_KICKER,
+        ARTICLE_KICKER + '<p class="house-flag">{{ site.name }} wire</p>',
     )
     assert custom != article
     (templates / "article.html").write_text(custom, encoding="utf-8")
@@ -69,11 +82,7 @@ def test_a_template_added_to_a_site_that_has_templates_is_used_at_once(site: Pat
     name = f"{SAMPLE_SLUG}.fr.html"
     assert page(site, name).find('.//p[@class="house-flag"]') is None
     article = (PACKAGED / "article.html").read_text(encoding="utf-8")
-    custom = article.replace(
-        '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p>',
-        '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p>'
-        '<p class="house-flag">flag</p>',
-    )
+    custom = article.replace(ARTICLE_KICKER, ARTICLE_KICKER + '<p class="house-flag">flag</p>')
     (site / "templates" / "article.html").write_text(custom, encoding="utf-8")
     assert export(site) == 0
     assert page(site, name).findtext('.//p[@class="house-flag"]') == "flag"
@@ -392,14 +401,12 @@ def test_templates_get_the_section_code_and_the_story_s_slug_id_and_language(sit
         '"{{ article.section_code }}" data-slug="{{ article.slug }}" data-id="{{ article.id }}"'
         ' data-lang="{{ article.lang }}"></p>'
     )
-    custom = article.replace(
-        '<p class="kicker"{{ article.section_attrs }}>{{ article.section }}</p>', flag
-    )
+    custom = article.replace(ARTICLE_KICKER, flag)
     assert custom != article
     (templates / "article.html").write_text(custom, encoding="utf-8")
     macros = (PACKAGED / "macros.html").read_text(encoding="utf-8")
     listed = macros.replace(
-        '<p class="kicker"{{ story.section_attrs }}>{{ story.section }}</p>',
+        STORY_KICKER,
         '<p class="kicker {{ story.section_code }}" data-slug="{{ story.slug }}"'
         ' data-id="{{ story.id }}">{{ story.section }}</p>',
     )

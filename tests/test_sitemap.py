@@ -144,7 +144,13 @@ def test_pages_list_every_translation_as_an_alternate(
     indexes = [f"{BASE}html/index.html"] + [f"{BASE}html/index.{lang}.html" for lang in LANGS]
     # Articles in the story's language order, as in the pages' own hreflang links.
     articles = [f"{BASE}html/{sample_story.slug}.{lang}.html" for lang in sample_story.languages]
-    assert list(urls) == indexes + articles
+    # The section's lists after the languages', each naming the others as its translations.
+    sections = [f"{BASE}html/{lang}/politics.html" for lang in LANGS]
+    assert list(urls) == indexes + sections + articles
+    for loc in sections:
+        pairs = [(li.get("hreflang"), li.get("href")) for li in urls[loc].iter(f"{XHTML}link")]
+        assert pairs == list(zip(LANGS, sections, strict=True))
+        assert urls[loc].findtext(f"{SM}lastmod") == "2021-02-18T19:30:00+01:00"
     for loc in articles:
         links = urls[loc].findall(f"{XHTML}link")
         assert all(link.get("rel") == "alternate" for link in links)
@@ -185,7 +191,8 @@ def test_every_url_resolves_to_a_file_in_out(export_sample: Exporter) -> None:
             root = etree.parse(str(path)).getroot()
             urls |= {loc.text or "" for loc in root.iter(f"{SM}loc")}
             urls |= {link.get("href", "") for link in root.iter(f"{XHTML}link")}
-        assert len(urls) == 13 + 7  # the pages, and the sitemaps the index lists
+        # the pages (the section's lists too), and the sitemaps the index lists
+        assert len(urls) == 19 + 7
         for url in urls:
             assert url.startswith(BASE) and (out / url.removeprefix(BASE)).is_file(), url
 
@@ -393,9 +400,9 @@ def test_news_sitemaps_split_at_1000_urls(sample_story: Story, site_config: Site
 
 
 def test_page_sitemaps_split_at_10000_urls(sample_story: Story, site_config: SiteConfig) -> None:
-    """3,400 stories in six languages and the seven story lists: 20,407 pages, three files of
-    at most 10,000 (a fifth of the protocol's 50,000), every page in one of them, in order,
-    and the index listing the files in order."""
+    """3,400 stories in six languages, the seven story lists and the six of their section:
+    20,413 pages, three files of at most 10,000 (a fifth of the protocol's 50,000), every page
+    in one of them, in order, and the index listing the files in order."""
     then = datetime(2021, 1, 1, tzinfo=UTC)
     stories = summaries(sample_story, 3_400, then, 6)
     ctx = context(site_config, then + timedelta(days=400))
@@ -403,10 +410,10 @@ def test_page_sitemaps_split_at_10000_urls(sample_story: Story, site_config: Sit
     pages = [name for name in files if "/pages" in name]
     assert pages == ["sitemaps/pages.xml", "sitemaps/pages-2.xml", "sitemaps/pages-3.xml"]
     trees = [etree.fromstring(files[name]) for name in pages]
-    assert [len(tree) for tree in trees] == [10_000, 10_000, 407]
+    assert [len(tree) for tree in trees] == [10_000, 10_000, 413]
     locs = [loc.text for tree in trees for loc in tree.iter(f"{SM}loc")]
-    assert len(set(locs)) == 20_407
-    assert locs[7] == BASE + "html/s00000.en.html"  # after the story lists, oldest first
+    assert len(set(locs)) == 20_413
+    assert locs[13] == BASE + "html/s00000.en.html"  # after the story lists, oldest first
     index = etree.fromstring(files["sitemaps/index.xml"])
     assert [loc.text for loc in index.iter(f"{SM}loc")][-3:] == [BASE + name for name in pages]
 
@@ -428,7 +435,7 @@ def test_page_sitemaps_are_made_a_file_at_a_time(
 
     monkeypatch.setattr(writer._Site, "_article_urls", counted)
     then = datetime(2021, 1, 1, tzinfo=UTC)
-    stories = summaries(sample_story, 30, then, 2)  # 3 story lists and 60 pages: 7 files
+    stories = summaries(sample_story, 30, then, 2)  # 5 story lists and 60 pages: 7 files
     ctx = context(site_config, then + timedelta(days=400))
     seen = []
     for file in SitemapWriter().collection_files(stories, ctx):
@@ -436,12 +443,12 @@ def test_page_sitemaps_are_made_a_file_at_a_time(
             seen.append((file.path, len(made)))
     # Each file's URLs, and no more than the next story's, were made when it was yielded.
     assert seen == [
-        ("sitemaps/pages.xml", 4),
-        ("sitemaps/pages-2.xml", 9),
-        ("sitemaps/pages-3.xml", 14),
-        ("sitemaps/pages-4.xml", 19),
-        ("sitemaps/pages-5.xml", 24),
-        ("sitemaps/pages-6.xml", 29),
+        ("sitemaps/pages.xml", 3),
+        ("sitemaps/pages-2.xml", 8),
+        ("sitemaps/pages-3.xml", 13),
+        ("sitemaps/pages-4.xml", 18),
+        ("sitemaps/pages-5.xml", 23),
+        ("sitemaps/pages-6.xml", 28),
         ("sitemaps/pages-7.xml", 30),
     ]
 

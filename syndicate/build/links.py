@@ -25,6 +25,8 @@ _CSS_URL = re.compile(rb"""url\(\s*["']?([^"')#?\s]+)""")
 """Relative links of a page's stylesheet (`style.css`, inlined): `url(fonts/brand.woff2)`,
 looked for inside `<style>` only (a story's text may quote CSS)."""
 _CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.DOTALL)
+_BASE = re.compile(rb"""<base\s[^>]*?href\s*=\s*["']([^"'#?]*)""", re.IGNORECASE)
+"""A page's `<base href>` (a section page's `../`): its relative links resolve from there."""
 """A stylesheet's comments, whose `url(...)` (a rule commented out) is no link."""
 _MEDIA = "html/media/"
 """Where the html format publishes the stories' images, the logo and the icon."""
@@ -216,6 +218,11 @@ def _targets(
             paths = resolved[("", raw)] = tuple(_path(raw.decode("utf-8", "replace")))
         yield from paths
     if rel.suffix == ".html":
+        base = _BASE.search(data)
+        if base is not None and not _leaves(base.group(1)):
+            # (a base leading out of out/, or to another site, is no link of out/'s to check)
+            folder = os.path.normpath(rel.parent / base.group(1).decode("utf-8", "replace"))
+            rel = PurePosixPath(folder) / rel.name
         parent = str(rel.parent)
         styled = (
             url
@@ -245,6 +252,12 @@ def _attribute_links(data: bytes) -> Iterator[bytes]:
             href = _HREF.search(data, at)
         if src is not None and src.start() < at:
             src = _SRC.search(data, at)
+
+
+def _leaves(raw: bytes) -> bool:
+    """Whether a link leads to another site or starts at a server's root: not relative."""
+    link = raw.decode("utf-8", "replace")
+    return bool(urlsplit(link).scheme) or link.startswith(("/", "//"))
 
 
 def _relative(rel: PurePosixPath, raw: bytes) -> Iterator[str]:

@@ -472,12 +472,16 @@ def render_page(
     site_templates: Path | None,
     template: str,
     problems: list[TemplateError] | None = None,
+    base: str | None = None,
     /,
     **values: Any,
 ) -> bytes:
     """The page `template` renders with `values` and the stylesheet (`css`), as HTML bytes;
     what the site's templates made of its markup that the parser had to mend (an element
-    left open, an end tag of none) is added to `problems`, when given."""
+    left open, an end tag of none) is added to `problems`, when given. A `base` is the
+    page's `<base href>` (a page one folder down, whose links are written as from out/html/),
+    put first in its head after its `<meta charset>`, in place of any its templates wrote:
+    a site's own `base.html` need not know it."""
     key = (site_templates, template)
     if key in _timed_out:  # the same templates: the same loop, said at once
         stamp, said = _timed_out[key]
@@ -523,7 +527,7 @@ def render_page(
     finally:
         _deadline.reset(started)
     try:
-        page = page_bytes(text)
+        page = page_bytes(text, base)
         mended = _mended(text) if site_templates is not None else []
         if mended and problems is not None:
             problems.append(
@@ -927,15 +931,18 @@ class _Unreadable(ValueError):
     """A page libxml2 read only in part (`page_bytes`): the reason it gave."""
 
 
-def page_bytes(markup: str) -> bytes:
+def page_bytes(markup: str, base: str | None = None) -> bytes:
     """A page's markup parsed, its white space normalised, and serialised (what the parser
-    had to mend in it: `_mended`, right after)."""
+    had to mend in it: `_mended`, right after); with `base`, its `<base href>` (see
+    `render_page`)."""
     root = etree.fromstring(markup, _PARSER)
     if root is None:
         raise etree.ParserError("Document is empty")
     fatal = [error for error in _PARSER.error_log if error.level == etree.ErrorLevels.FATAL]
     if fatal:  # libxml2 gave up (a limit): what it has is cut short
         raise _Unreadable(fatal[0].message.strip())
+    if base is not None:
+        _set_base(root, base)
     voids = _empty_voids(root)
     _normalise_space(root)
     kept = _set_raw_text_aside(root, markup) if voids else []
@@ -948,6 +955,22 @@ def page_bytes(markup: str) -> bytes:
         for mark, text in kept:
             page = page.replace(mark, text, 1)
     return page.encode("utf-8")
+
+
+def _set_base(root: etree._Element, href: str) -> None:
+    """Give the page one `<base href>`, first in its head (after its `<meta charset>`, which
+    must come within its first bytes): before any link the head has."""
+    head = root.find("head")
+    if head is None:
+        head = etree.Element("head")
+        root.insert(0, head)
+    for old in head.findall("base"):
+        head.remove(old)
+    charset = next(
+        (i for i, child in enumerate(head) if child.tag == "meta" and child.get("charset")), -1
+    )
+    base = etree.Element("base", href=href)
+    head.insert(charset + 1, base)
 
 
 def _mended(markup: str) -> list[str]:

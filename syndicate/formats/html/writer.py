@@ -4,8 +4,10 @@ Jinja2 templates that a site may override (see `templating`).
 
 Layout of out/html/: `<slug>.<lang>.html` (articles), `index.<lang>.html` (the stories in one
 language), `index.html` (every language with its stories; the `x-default` of the indexes),
+`<lang>/<section>.html` (the stories of one section in one language, `html.section_pages`),
 `media/<slug>/<name>` (story images) and `media/site/<file>` (publisher logo and icon), so
-pages link to each other and to images by relative URLs."""
+pages link to each other and to images by relative URLs (a section page, one folder down,
+has `<base href="../">`: its links are written as from out/html/ too)."""
 
 from __future__ import annotations
 
@@ -67,6 +69,14 @@ class HtmlOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
             " language's first page",
         ),
     ] = 50
+    section_pages: Annotated[
+        bool,
+        msgspec.Meta(
+            description="a story list per language and section, <lang>/<section>.html (paged as"
+            " the language's), linked from each story's section name; false: none, and the"
+            " section names link nowhere"
+        ),
+    ] = True
 
 
 class HtmlWriter(Writer[HtmlOptions]):
@@ -148,6 +158,8 @@ class HtmlWriter(Writer[HtmlOptions]):
                 make = functools.partial(_language_page, page, langs, ctx, builder)
                 key = repr(("index", number, len(pages), langs))
                 yield Planned(page.path, make, summaries=listing, key=key)
+        if ctx.options.section_pages:
+            yield from _section_pages(by_lang, ctx, builder, with_feeds)
         if by_lang:
             firsts = {lang: listed[:size] for lang, listed in by_lang.items()}
             more = [lang for lang, listed in by_lang.items() if len(listed) > size]
@@ -163,13 +175,16 @@ class HtmlWriter(Writer[HtmlOptions]):
 
     def validate_outputs(self, out: Path, ctx: Context[HtmlOptions]) -> None:
         """Every page must parse, carry one JSON-LD block that our schema accepts, and say
-        the same language in `<html lang>` as in its JSON-LD."""
+        the same language in `<html lang>` as in its JSON-LD: those of out/html/ and the
+        section pages in its languages' folders (not the site's own files elsewhere)."""
         from syndicate.formats.checking import output_files
         from syndicate.formats.html.validate import validate_page
 
         super().validate_outputs(out, ctx)
-        for path in output_files(out, "html", (".html",), ctx.diagnostics, deep=False):
-            validate_page(path, ctx)
+        folders = ["html", *(f"html/{lang}" for lang in ctx.config.languages)]
+        for folder in folders:
+            for path in output_files(out, folder, (".html",), ctx.diagnostics, deep=False):
+                validate_page(path, ctx)
 
 
 def _newest_first(stories: list[StorySummary], lang: str) -> list[StorySummary]:
@@ -178,17 +193,19 @@ def _newest_first(stories: list[StorySummary], lang: str) -> list[StorySummary]:
     return sorted(stories, key=lambda s: (-s.public_since_for(lang).timestamp(), s.slug))
 
 
-def _render(ctx: Context[HtmlOptions], template: str, values: Values, page: str) -> bytes | None:
+def _render(
+    ctx: Context[HtmlOptions], template: str, values: Values, page: str, base: str | None = None
+) -> bytes | None:
     """The page `page` (`html/<slug>.<lang>.html`), or None after reporting a template that
     cannot be rendered; the message names the page (a value one story lacks fails its pages
-    only)."""
+    only). A `base` becomes the page's `<base href>`, whatever its templates say."""
     # The template engine is imported when a page is made: a run that makes none (nothing
     # changed) does without it.
     from syndicate.formats.html.templating import TemplateError, render_page
 
     mended: list[TemplateError] = []
     try:
-        made = render_page(ctx.config.templates, template, mended, **values)
+        made = render_page(ctx.config.templates, template, mended, base, **values)
     except TemplateError as exc:
         ctx.diagnostics.error("html.template", for_page(exc.message, page), exc.where)
         return None
@@ -245,7 +262,7 @@ def feed_languages(ctx: Context[HtmlOptions]) -> tuple[str, ...]:
     site's languages and the run's, which key it."""
     config = ctx.config
     key = _FeedsKey(repr(config.section("feeds")), config.languages, ctx.languages, config)
-    return _feed_languages(key)
+    return _feed_languages(key)[0]
 
 
 @dataclass(frozen=True)
@@ -259,36 +276,67 @@ class _FeedsKey:
 
 
 @functools.lru_cache(maxsize=8)
-def _feed_languages(key: _FeedsKey) -> tuple[str, ...]:
+def _feed_languages(key: _FeedsKey) -> tuple[tuple[str, ...], Collection[str] | str]:
+    """The languages with feeds, and the sections with feeds of their own."""
     from syndicate.diagnostics import Diagnostics
     from syndicate.formats.feeds.documents import FeedOptions
     from syndicate.formats.options import convert_section
 
     options = convert_section("feeds", FeedOptions, key.config, Diagnostics())
-    return key.run if options is None else options.feed_languages(key.run)
+    if options is None:
+        return key.run, "all"
+    return options.feed_languages(key.run), options.sections
 
 
-def feeds(lang: str, linked: bool, ctx: Context[HtmlOptions]) -> list[Values]:
-    """The `<link rel="alternate">`s of the language's Atom and RSS feeds; none unless
-    `linked` (the language has feeds, `feed_languages`)."""
-    title = ctx.config.publisher.name
+def feed_sections(ctx: Context[HtmlOptions]) -> Collection[str] | str:
+    """The sections with feeds of their own (`feeds.sections`): "all" (every section of the
+    stories, in each language with feeds) or those listed."""
+    config = ctx.config
+    key = _FeedsKey(repr(config.section("feeds")), config.languages, ctx.languages, config)
+    return _feed_languages(key)[1]
+
+
+def feeds(
+    lang: str, linked: bool, ctx: Context[HtmlOptions], section: str | None = None
+) -> list[Values]:
+    """The `<link rel="alternate">`s of the language's Atom and RSS feeds (or of a section's
+    in it); none unless `linked` (the language has feeds, `feed_languages`, and the section
+    too, `feed_sections`)."""
+    if not linked:
+        return []
+    publisher = ctx.config.publisher.name
+    if section is None:
+        title, stem = publisher, lang
+    else:
+        title = term("feed_title", lang, publisher=publisher, section=section_name(section, lang))
+        stem = f"{lang}/{section}"
     return [
-        {"type": media_type, "title": title, "href": ctx.urls.output(f"{kind}/{lang}.xml")}
+        {"type": media_type, "title": title, "href": ctx.urls.output(f"{kind}/{stem}.xml")}
         for kind, media_type in (("atom", "application/atom+xml"), ("rss", "application/rss+xml"))
-        if linked
     ]
 
 
-def subscribe(lang: str, linked: bool, ctx: Context[HtmlOptions]) -> Values | None:
-    """The footer's links to the language's feeds; None unless `linked` (see `feeds`)."""
+def subscribe(
+    lang: str, linked: bool, ctx: Context[HtmlOptions], section: str | None = None
+) -> Values | None:
+    """The footer's links to the language's feeds (a section's, on its list); None unless
+    `linked` (see `feeds`)."""
     if not linked:
         return None
+    stem = lang if section is None else f"{lang}/{section}"
     return {
         "label": term("subscribe", lang),
         "label_attrs": phrase_attrs("subscribe", lang),
-        "atom": ctx.urls.output(f"atom/{lang}.xml"),
-        "rss": ctx.urls.output(f"rss/{lang}.xml"),
+        "atom": ctx.urls.output(f"atom/{stem}.xml"),
+        "rss": ctx.urls.output(f"rss/{stem}.xml"),
     }
+
+
+def section_href(section: str, lang: str, ctx: Context[HtmlOptions]) -> str | None:
+    """The link, relative to out/html/, of a section's story list in `lang`
+    (`html.section_pages`); None when the site makes no section pages. A story public in
+    `lang` is on its section's list there, so the page it links is made."""
+    return section_page_name(lang, section) if ctx.options.section_pages else None
 
 
 def language_nav(lang: str, others: Sequence[str], href: Any, *, alternate: bool = True) -> Values:
@@ -420,6 +468,7 @@ def article_page(
             "section": section,
             "section_attrs": section_attrs(story.section, lang),
             "section_code": story.section,
+            "section_href": section_href(story.section, lang, ctx),
             "headline": variant.headline,
             "dek": variant.alt_headline,
             "summary": variant.summary,
@@ -577,17 +626,41 @@ class _Page:
     count: int
     stories: Sequence[StorySummary]
     feeds: bool
-    """Whether the language has feeds to link (`feed_languages`)."""
+    """Whether the language (or the section in it) has feeds to link (`feed_languages`,
+    `feed_sections`)."""
+    section: str | None = None
+    """The section whose stories the page lists; None for the language's list."""
 
     @property
     def path(self) -> str:
-        """`html/index.<lang>.html` for the first page, then `html/index.<lang>.<number>.html`."""
-        return f"html/{index_name(self.lang, self.number)}"
+        """`html/index.<lang>.html` for the first page, then `html/index.<lang>.<number>.html`;
+        a section's `html/<lang>/<section>.html`, then `html/<lang>/<section>.<number>.html`."""
+        return f"html/{self.name(self.number)}"
+
+    def name(self, number: int) -> str:
+        """The path, relative to out/html/, of the list's page `number`."""
+        if self.section is None:
+            return index_name(self.lang, number)
+        return section_page_name(self.lang, self.section, number)
 
 
 def index_name(lang: str, number: int = 1) -> str:
     """The file name of a language's story list page `number`."""
     return f"index.{lang}.html" if number == 1 else f"index.{lang}.{number}.html"
+
+
+def section_page_name(lang: str, section: str, number: int = 1) -> str:
+    """The path, relative to out/html/, of a section's story list page `number` in `lang`:
+    in the language's folder, where no story's page ever is (a story's files are named
+    `<slug>.<lang>.html` in out/html/ itself), and a section code is a folder's safe name
+    (lowercase letters, digits and hyphens: the story schema's `section`)."""
+    return f"{lang}/{section}.html" if number == 1 else f"{lang}/{section}.{number}.html"
+
+
+SECTION_BASE = "../"
+"""The `<base href>` of a section page (`html/<lang>/<section>.html`): its relative links,
+the masthead's, the stories', a site's own script or font in `style.css`, resolve from
+out/html/ as on every other page."""
 
 
 def _language_page(
@@ -601,6 +674,49 @@ def _language_page(
     return _render(ctx, "index.html", values, page.path) or b""
 
 
+def _section_pages(
+    by_lang: dict[str, list[StorySummary]],
+    ctx: Context[HtmlOptions],
+    builder: Callable[[], GraphBuilder],
+    with_feeds: Collection[str],
+) -> Iterator[Planned]:
+    """Each section's story list in each of the run's languages where it has a public story:
+    `html/<lang>/<section>.html` and the pages after it, planned as the language's are (made
+    again only when a story they list, or their number, changed). A section none of whose
+    stories is public in a language has no page there: no page links it."""
+    sections: dict[str, dict[str, list[StorySummary]]] = {}
+    for lang, listed in by_lang.items():  # (the site's languages: the hreflang alternates)
+        for story in listed:
+            sections.setdefault(story.section, {}).setdefault(lang, []).append(story)
+    size = ctx.options.page_size
+    fed = feed_sections(ctx)
+    for section in sorted(sections):
+        in_langs = sections[section]
+        langs = list(in_langs)
+        for lang, listed in in_langs.items():
+            if lang not in ctx.languages:
+                continue
+            linked = lang in with_feeds and (fed == "all" or section in fed)
+            pages = [listed[start : start + size] for start in range(0, len(listed), size)]
+            for number, listing in enumerate(pages, 1):
+                page = _Page(lang, number, len(pages), listing, linked, section)
+                make = functools.partial(_section_page, page, langs, ctx, builder)
+                key = repr(("section", section, number, len(pages), langs, linked))
+                yield Planned(page.path, make, summaries=listing, key=key)
+
+
+def _section_page(
+    page: _Page,
+    langs: Sequence[str],
+    ctx: Context[HtmlOptions],
+    builder: Callable[[], GraphBuilder],
+) -> bytes:
+    """`<lang>/<section>.html` and the pages after it, from the site's `index.html` with a
+    `section` value (b"" after reporting a template error)."""
+    values = language_index(page, langs, ctx, builder())
+    return _render(ctx, "index.html", values, page.path, base=SECTION_BASE) or b""
+
+
 def _home_page(
     firsts: dict[str, list[StorySummary]],
     more: Sequence[str],
@@ -612,12 +728,24 @@ def _home_page(
     return _render(ctx, "home.html", values, "html/index.html") or b""
 
 
-def index_alternates(langs: Sequence[str], ctx: Context[HtmlOptions]) -> list[Values]:
+def index_alternates(
+    langs: Sequence[str], ctx: Context[HtmlOptions], section: str | None = None
+) -> list[Values]:
+    """The hreflang links of a story list's first page: the list in each of `langs`, and
+    the home page as `x-default`; a section's list has no `x-default` (no page lists the
+    section in every language)."""
+    if section is not None:
+        return [
+            {"lang": lang, "href": ctx.urls.output(f"html/{section_page_name(lang, section)}")}
+            for lang in langs
+        ]
     links = [{"lang": lang, "href": ctx.urls.output(f"html/index.{lang}.html")} for lang in langs]
     return [*links, {"lang": "x-default", "href": ctx.urls.output("html/index.html")}]
 
 
-def story_items(stories: Sequence[StorySummary], lang: str) -> list[Values]:
+def story_items(
+    stories: Sequence[StorySummary], lang: str, ctx: Context[HtmlOptions]
+) -> list[Values]:
     items = []
     for story in stories:
         variant = story.variant(lang)
@@ -628,6 +756,7 @@ def story_items(stories: Sequence[StorySummary], lang: str) -> list[Values]:
                 "section": section_name(story.section, lang),
                 "section_attrs": section_attrs(story.section, lang),
                 "section_code": story.section,
+                "section_href": section_href(story.section, lang, ctx),
                 "href": f"{story.slug}.{lang}.html",
                 "headline": variant.headline,
                 "summary": variant.summary,
@@ -647,31 +776,50 @@ def graph_items(
 def language_index(
     page: _Page, langs: Sequence[str], ctx: Context[HtmlOptions], builder: GraphBuilder
 ) -> Values:
-    lang, number = page.lang, page.number
-    heading = term("latest_news", lang)
-    title = f"{heading} – {ctx.config.publisher.name}"
+    """What `index.html` shows of a language's story list page, or of a section's
+    (`page.section`: the heading is the section's name, the feeds and the translations the
+    section's, and `section` says which)."""
+    lang, number, section = page.lang, page.number, page.section
+    publisher = ctx.config.publisher.name
+    if section is None:
+        heading = term("latest_news", lang)
+        heading_attrs = phrase_attrs("latest_news", lang)
+        description = term("feed_subtitle", lang, publisher=publisher)
+    else:
+        heading = section_name(section, lang)
+        heading_attrs = section_attrs(section, lang)
+        description = term("feed_title", lang, publisher=publisher, section=heading)
+    title = f"{heading} – {publisher}"
     if number > 1:
-        title = f"{heading} – {page_number(lang, number)} – {ctx.config.publisher.name}"
-    name = index_name(lang, number)
+        title = f"{heading} – {page_number(lang, number)} – {publisher}"
+    name = page.name(number)
     url = ctx.urls.output(f"html/{name}")
-    graph = builder.collection(url, title, [lang], graph_items(page.stories, lang, ctx))
+    about = None if section is None else (section, heading)
+    graph = builder.collection(url, title, [lang], graph_items(page.stories, lang, ctx), about)
     values = page_values(lang, title, index_name(lang), script_text(graph), ctx)
     others = [o for o in langs if o != lang]
+    first = functools.partial(page.name, 1)  # of a list in another language: its first page
     return values | {
         "url": url,
-        "description": term("feed_subtitle", lang, publisher=ctx.config.publisher.name),
-        "feeds": feeds(lang, page.feeds, ctx),
+        "description": description,
+        "feeds": feeds(lang, page.feeds, ctx, section),
         # The translations of a list are its first pages: page 2 in one language does not
         # list the stories of page 2 in another.
-        "alternates": index_alternates(langs, ctx) if number == 1 else [],
+        "alternates": index_alternates(langs, ctx, section) if number == 1 else [],
         "heading": heading if number == 1 else f"{heading} – {page_number(lang, number)}",
-        "heading_attrs": phrase_attrs("latest_news", lang),
-        "stories": story_items(page.stories, lang),
+        "heading_attrs": heading_attrs,
+        "section": None
+        if section is None
+        else {"code": section, "name": heading, "attrs": heading_attrs},
+        "stories": story_items(page.stories, lang, ctx),
         "pager": pager(page, lang),
         "translations": language_nav(
-            lang, others, lambda tag: f"index.{tag}.html", alternate=number == 1
+            lang,
+            others,
+            lambda tag: first() if tag == lang else _Page(tag, 1, 1, (), False, section).name(1),
+            alternate=number == 1,
         ),
-        "subscribe": subscribe(lang, page.feeds, ctx),
+        "subscribe": subscribe(lang, page.feeds, ctx, section),
     }
 
 
@@ -683,8 +831,8 @@ def pager(page: _Page, lang: str) -> Values | None:
     """The links to the newer and the older page of a story list; None when it has one page."""
     if page.count == 1:
         return None
-    newer = index_name(lang, page.number - 1) if page.number > 1 else None
-    older = index_name(lang, page.number + 1) if page.number < page.count else None
+    newer = page.name(page.number - 1) if page.number > 1 else None
+    older = page.name(page.number + 1) if page.number < page.count else None
     within = term_language("pages", lang)  # the pager's label marks its language
     return {
         "label": term("pages", lang),
@@ -728,7 +876,7 @@ def home_index(
                 "dir": direction(lang),
                 "href": f"index.{lang}.html",
                 "label": language_label(lang),
-                "stories": story_items(stories, lang),
+                "stories": story_items(stories, lang, ctx),
                 "older": (
                     {
                         "href": index_name(lang, 2),

@@ -108,10 +108,17 @@ class GraphBuilder:
         }
 
     def collection(
-        self, url: str, name: str, langs: Sequence[str], items: Sequence[tuple[str, str]]
+        self,
+        url: str,
+        name: str,
+        langs: Sequence[str],
+        items: Sequence[tuple[str, str]],
+        section: tuple[str, str] | None = None,
     ) -> Node:
         """The graph of a story index: a CollectionPage whose main entity lists the
-        (url, headline) of each story, in the order shown."""
+        (url, headline) of each story, in the order shown; a section's list says its
+        section, `(code, name)`, as what the page is `about` (the `articleSection` of the
+        articles it lists, by name)."""
         page: Node = {
             "@type": "CollectionPage",
             "@id": url,
@@ -128,6 +135,9 @@ class GraphBuilder:
                 ],
             },
         }
+        if section is not None:
+            code, title = section
+            page["about"] = {"@type": "Thing", "identifier": code, "name": title}
         return {"@context": "https://schema.org", "@graph": [self.organization, self.website, page]}
 
     def _organization(self) -> Node:

@@ -94,7 +94,9 @@ class SitemapWriter(Writer[SitemapOptions]):
     ) -> Iterable[OutputFile]:
         visible = [story for story in stories if story.is_visible(ctx.now)]
         taken = last_taken_down(stories, ctx.now, ctx.config.languages)
-        site = _Site(visible, ctx, taken, _taken_stories(stories, ctx))
+        site = _Site(
+            visible, ctx, taken, _taken_stories(stories, ctx), _taken_sections(stories, ctx)
+        )
         if not site.languages:
             return  # no public page (no story list): nothing to list, and none may be empty
         listed: list[tuple[str, datetime]] = []
@@ -237,6 +239,27 @@ def _taken_stories(
     )
 
 
+def _taken_sections(
+    stories: Sequence[StorySummary], ctx: Context[SitemapOptions]
+) -> dict[tuple[str, str], datetime]:
+    """Each section's latest kill or withdrawal of a story the public had, per language
+    (`last_taken_down`): its story list changed then."""
+    by_section: dict[str, list[StorySummary]] = {}
+    for story in stories:
+        by_section.setdefault(story.section, []).append(story)
+    return {
+        (lang, section): when
+        for section, listed in by_section.items()
+        for lang, when in last_taken_down(listed, ctx.now, ctx.config.languages).items()
+    }
+
+
+def section_pages(ctx: Context[SitemapOptions]) -> bool:
+    """Whether the HTML format makes a story list per language and section
+    (`html.section_pages`, true unless set to false)."""
+    return ctx.config.section("html").get("section_pages", True) is not False
+
+
 class _Site:
     """The public pages of the site: each visible story in each site language (its article
     page), and the story lists of the HTML format (`index.<lang>.html`, `index.html`)."""
@@ -247,8 +270,11 @@ class _Site:
         ctx: Context[SitemapOptions],
         taken: Mapping[str, datetime] | None = None,
         taken_stories: Sequence[tuple[tuple[datetime, str], datetime]] = (),
+        taken_sections: Mapping[tuple[str, str], datetime] | None = None,
     ) -> None:
         self.ctx = ctx
+        self.taken_sections = taken_sections or {}
+        """Each language and section's latest kill or withdrawal (`_taken_sections`)."""
         self.taken = taken or {}
         self.taken_stories = taken_stories
         """Each story taken down, by its place in the pages' order, with when."""
@@ -328,6 +354,7 @@ class _Site:
         counts it in the first file too)."""
         keyed: Iterator[tuple[_Url, tuple[datetime, str] | None]] = itertools.chain(
             ((url, None) for url in (self.home_index(), *map(self.language_index, self.languages))),
+            ((url, None) for url in self.section_indexes()),
             (
                 (url, (story.public_since, story.id))
                 for story in self.stories
@@ -374,6 +401,27 @@ class _Site:
         newest = max(dates + ([self.taken[lang]] if lang in self.taken else []))
         loc = self.ctx.urls.output(f"html/index.{lang}.html")
         return _Url(loc, newest, self.index_alternates())
+
+    def section_indexes(self) -> Iterator[_Url]:
+        """The first page of each section's story list in each language where it has a
+        public story (`html/<lang>/<section>.html`), section by section, each listing the
+        section's list in its other languages; none when `html.section_pages` is false."""
+        if not section_pages(self.ctx):
+            return
+        sections: dict[str, dict[str, list[StorySummary]]] = {}
+        for lang in self.languages:
+            for story in self.stories:
+                if story.has(lang):
+                    sections.setdefault(story.section, {}).setdefault(lang, []).append(story)
+        output = self.ctx.urls.output
+        for section in sorted(sections):
+            in_langs = sections[section]
+            alternates = tuple((lang, output(f"html/{lang}/{section}.html")) for lang in in_langs)
+            for lang, listed in in_langs.items():
+                dates = [_lastmod(s, lang) for s in listed]
+                taken = self.taken_sections.get((lang, section))
+                newest = max(dates + ([taken] if taken is not None else []))
+                yield _Url(output(f"html/{lang}/{section}.html"), newest, alternates)
 
     def home_index(self) -> _Url:
         newest = max([_lastmod(s) for s in self.stories] + list(self.taken.values()))
