@@ -575,3 +575,190 @@ def test_x_shows_the_large_card_only_for_a_photo_big_enough(sample_story: Story)
         sized = replace(photo, width=size[0], height=size[1])
         assert twitter_card(replace(sample_story, images=(sized,))) == card, size
     assert twitter_card(replace(sample_story, images=())) == "summary"
+
+
+# Section pages ----------------------------------------------------------------------------
+
+
+def section_site(tmp_path: Path, config: str = "", stories: int = 7) -> Path:
+    """A site of `stories` generated stories in English and Arabic, the first five in the
+    section `politics` and the others in `world`; no story books (the pages link none)."""
+    from bench.corpus import generate
+
+    (tmp_path / "site").mkdir()
+    for name in ("logo.png", "icon.png"):
+        shutil.copy(REPO / "articles/_site" / name, tmp_path / "site" / name)
+    (tmp_path / "syndicate.yaml").write_text(
+        "publisher: {name: YCPress, url: 'https://ycpress.example/', logo: site/logo.png}\n"
+        f"base_url: {BASE}\ntimezone: Europe/Paris\nlanguages: [en, ar]\n"
+        "epub: {story_books: false}\n" + config,
+        encoding="utf-8",
+    )
+    generate(tmp_path / "articles", stories, ("en", "ar"))
+    for index in range(stories):
+        meta = tmp_path / "articles" / f"bench-{index:06d}" / "story.yaml"
+        section = "politics" if index < 5 else "world"
+        lines = meta.read_text(encoding="utf-8").splitlines()
+        lines = [f"section: {section}" if line.startswith("section:") else line for line in lines]
+        meta.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def export_site(root: Path, *formats: str) -> int:
+    args = ["export", "-q", "--out", str(root / "out"), "--now", "2026-01-01T00:00:00Z"]
+    args += ["--config", str(root / "syndicate.yaml"), "--articles", str(root / "articles")]
+    for fmt in formats or ("html",):
+        args += ["-f", fmt]
+    return main(args)
+
+
+def section_pages(out: Path) -> list[str]:
+    return sorted(p.relative_to(out / "html").as_posix() for p in out.glob("html/*/*.html"))
+
+
+def test_section_pages_are_paged_and_linked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each section has a story list in each language, `html.page_size` stories a page,
+    newest first, in the language's folder: its heading the section's name, its feeds the
+    section's, its translations the section's list in the other languages (first pages
+    only), a `<base href>` so that its links are those of every other page; each story's
+    section name links it, and the W3C-free checks (`validate --outputs`, the dead links)
+    find nothing."""
+    root = section_site(tmp_path, "html: {page_size: 2}\n")
+    assert export_site(root, "html", "atom", "rss") == 0
+    assert "export.dead-link" not in capsys.readouterr().err
+    out = root / "out"
+    assert section_pages(out) == [
+        "ar/politics.2.html",
+        "ar/politics.3.html",
+        "ar/politics.html",
+        "ar/world.html",
+        "en/politics.2.html",
+        "en/politics.3.html",
+        "en/politics.html",
+        "en/world.html",
+    ]
+    first = page(out, "en", "en/politics.html")
+    assert first.xpath("//base/@href") == ["../"]
+    assert first.xpath("//title/text()") == ["Politics – YCPress"]
+    assert first.xpath("//h1/text()") == ["Politics"]
+    assert first.xpath("//link[@rel='canonical']/@href") == [f"{BASE}html/en/politics.html"]
+    hreflang = first.xpath("//link[@rel='alternate'][@hreflang]")
+    assert [(a.get("hreflang"), a.get("href")) for a in hreflang] == [
+        ("en", f"{BASE}html/en/politics.html"),
+        ("ar", f"{BASE}html/ar/politics.html"),
+    ]
+    feeds = first.xpath("//link[@rel='alternate'][@type]/@href")
+    assert feeds == [f"{BASE}atom/en/politics.xml", f"{BASE}rss/en/politics.xml"]
+    assert first.xpath("//a[@class='brand']/@href") == ["index.en.html"]
+    assert first.xpath("//nav[@class='pager']//a/@href") == ["en/politics.2.html"]
+    nav = first.xpath("//nav[contains(@class, 'translations')]//a")
+    assert [(a.get("href"), a.get("rel")) for a in nav] == [("ar/politics.html", "alternate")]
+    graph = embedded(first)["@graph"][2]
+    assert graph["@type"] == "CollectionPage"
+    assert graph["about"] == {"@type": "Thing", "identifier": "politics", "name": "Politics"}
+    middle = page(out, "en", "en/politics.2.html")
+    assert middle.xpath("//title/text()") == ["Politics – Page 2 – YCPress"]
+    assert middle.xpath("//nav[@class='pager']//a/@href") == [
+        "en/politics.html",
+        "en/politics.3.html",
+    ]
+    assert not middle.xpath("//link[@rel='alternate'][@hreflang]")
+    # The section's stories, newest first, each once, as the language's list orders them.
+    listed = [
+        href
+        for name in ("en/politics.html", "en/politics.2.html", "en/politics.3.html")
+        for href in page(out, "en", name).xpath("//ul[@class='stories']//h2/a/@href")
+    ]
+    everything = [
+        href
+        for name in ("index.en.html", "index.en.2.html", "index.en.3.html", "index.en.4.html")
+        for href in page(out, "en", name).xpath("//ul[@class='stories']//h2/a/@href")
+    ]
+    politics = [f"bench-{i:06d}.en.html" for i in range(5)]
+    assert listed == [href for href in everything if href in politics]
+    assert sorted(listed) == politics
+    # Arabic: right to left, the section's name in Arabic.
+    arabic = page(out, "ar", "ar/politics.html")
+    assert (arabic.get("lang"), arabic.get("dir")) == ("ar", "rtl")
+    assert arabic.xpath("//h1/text()") == ["سياسة"]
+    # Every story's section name links its list, on the article, the index and the home page.
+    story = page(out, "en", "bench-000006.en.html")
+    assert story.xpath("//p[@class='kicker']/a/@href") == ["en/world.html"]
+    kickers = {
+        href
+        for name in ("index.ar.html", "index.ar.2.html", "index.ar.3.html", "index.ar.4.html")
+        for href in page(out, "ar", name).xpath("//p[@class='kicker']/a/@href")
+    }
+    assert kickers == {"ar/politics.html", "ar/world.html"}
+    home = page(out, "en", "index.html")
+    assert "ar/world.html" in home.xpath("//section[@lang='ar']//p[@class='kicker']/a/@href")
+    check = ["validate", "-q", "--site", str(root), "--outputs", str(out)]
+    assert main([*check, "--now", "2026-01-01T00:00:00Z"]) == 0
+    assert "dead-link" not in capsys.readouterr().err
+    # validate --outputs reads the section pages too.
+    path = out / "html/en/world.html"
+    path.write_text(path.read_text("utf-8").replace('"inLanguage": "en"', '"inLanguage": "fr"'))
+    assert main([*check, "--now", "2026-01-01T00:00:00Z"]) != 0
+    assert f"{path}: error: <html lang='en'> but the JSON-LD says" in capsys.readouterr().err
+
+
+def test_section_pages_link_the_feeds_that_are_made(tmp_path: Path) -> None:
+    """A section's list links its feeds in its language only when `feeds` makes them."""
+    root = section_site(tmp_path, "feeds: {languages: [en], sections: [politics]}\n")
+    assert export_site(root) == 0
+    out = root / "out"
+    politics = page(out, "en", "en/politics.html")
+    assert politics.xpath("//link[@rel='alternate'][@type]/@href") == [
+        f"{BASE}atom/en/politics.xml",
+        f"{BASE}rss/en/politics.xml",
+    ]
+    assert politics.xpath("//footer//a/@href") == [
+        f"{BASE}atom/en/politics.xml",
+        f"{BASE}rss/en/politics.xml",
+    ]
+    for lang, name in (("en", "en/world.html"), ("ar", "ar/politics.html")):
+        doc = page(out, lang, name)
+        assert not doc.xpath("//link[@rel='alternate'][@type]"), name
+        assert not doc.xpath("//footer//a"), name
+
+
+def test_section_pages_can_be_turned_off(tmp_path: Path) -> None:
+    """`html: {section_pages: false}`: no section page, no sitemap entry, and no section name
+    links one."""
+    root = section_site(tmp_path, "html: {section_pages: false}\n")
+    assert export_site(root, "html", "sitemap") == 0
+    out = root / "out"
+    assert section_pages(out) == []
+    assert not [p for p in (out / "html").iterdir() if p.is_dir() and p.name != "media"]
+    for lang, name in (("en", "index.en.html"), ("ar", "bench-000001.ar.html")):
+        doc = page(out, lang, name)
+        assert doc.xpath("//p[@class='kicker']") and not doc.xpath("//p[@class='kicker']/a")
+    assert b"politics.html" not in (out / "sitemaps/pages.xml").read_bytes()
+
+
+def test_a_section_lists_only_what_the_language_list_lists(tmp_path: Path) -> None:
+    """A story killed, or under embargo, is on no section list; a section left with no public
+    story has no list (none links it), in the sitemap neither."""
+    root = section_site(tmp_path)
+    assert export_site(root, "html", "sitemap") == 0
+    out = root / "out"
+    assert "en/world.html" in section_pages(out)
+    articles = root / "articles"
+    for index in (5, 6):  # both stories of `world`, killed
+        meta = articles / f"bench-{index:06d}" / "story.yaml"
+        meta.write_text(
+            meta.read_text("utf-8") + "status: canceled\nversion: 2\n", encoding="utf-8"
+        )
+    meta = articles / "bench-000004" / "story.yaml"  # a politics story, under embargo
+    meta.write_text(meta.read_text("utf-8") + "embargo_until: 2027-01-01T00:00:00Z\n", "utf-8")
+    assert export_site(root, "html", "sitemap") == 0
+    assert section_pages(out) == ["ar/politics.html", "en/politics.html"]
+    listed = page(out, "en", "en/politics.html").xpath("//ul[@class='stories']//h2/a/@href")
+    assert sorted(listed) == [f"bench-{i:06d}.en.html" for i in range(4)]
+    index = page(out, "en", "index.en.html").xpath("//ul[@class='stories']//h2/a/@href")
+    assert sorted(index) == sorted(listed)
+    assert b"world.html" not in (out / "sitemaps/pages.xml").read_bytes()
+    notice = (out / "html/bench-000005.en.html").read_bytes()
+    assert b"world.html" not in notice

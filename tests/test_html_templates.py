@@ -1165,3 +1165,55 @@ def test_a_stylesheet_s_url_to_a_file_templates_lacks_is_a_dead_link(
     assert "old-hero" not in err
     (said,) = [line for line in err.splitlines() if "html/fonts/brand.woff2: warning" in line]
     assert "add it to templates/ at the same path" in said and "--format html" not in said, said
+
+
+def test_a_site_s_own_index_template_makes_the_section_pages_too(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A site's `index.html` written before section pages existed (no `section` in it) makes
+    them as it makes its language lists, with the section's name as `heading`; its own
+    `base.html`, which says nothing of a `<base>`, gets one on them, so its script and the
+    stories' links lead where they lead from every other page (no dead link)."""
+    templates = site / "templates"
+    (templates / "js").mkdir(parents=True)
+    (templates / "js" / "app.js").write_text("console.log(1);\n", encoding="utf-8")
+    (templates / "base.html").write_text(
+        '<!DOCTYPE html>\n<html lang="{{ lang }}" dir="{{ dir }}">\n<head>\n'
+        '<meta charset="utf-8">\n<title>{{ title }}</title>\n{% block head %}{% endblock %}\n'
+        '<script src="js/app.js"></script>\n</head>\n<body>\n'
+        '<a class="brand" href="{{ home }}">{{ site.name }}</a>\n'
+        "{% block nav %}{% endblock %}{% block main %}{% endblock %}{% block footer %}"
+        "{% endblock %}\n</body>\n</html>\n",
+        encoding="utf-8",
+    )
+    (templates / "index.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n<main class="house">'
+        '<h1 class="house-title">{{ heading }}</h1>\n<ul>\n'
+        "{% for story in stories %}"
+        '<li><a href="{{ story.href }}">{{ story.headline }}</a></li>\n'
+        "{% endfor %}</ul></main>\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    assert export(site) == 0
+    dead = [line for line in capsys.readouterr().err.splitlines() if "dead-link" in line]
+    assert dead and not [line for line in dead if "/out/html/" in line]  # (feeds, books: not made)
+    doc = page(site, "fr/politics.html")
+    assert doc.xpath("//h1[@class='house-title']/text()") == ["Politique"]
+    assert doc.xpath("//head/base/@href") == ["../"]
+    assert doc.xpath("//head/*[2]")[0].tag == "base"  # right after the charset
+    assert doc.xpath("//main//a/@href") == [f"{SAMPLE_SLUG}.fr.html"]
+    assert doc.xpath("//a[@class='brand']/@href") == ["index.fr.html"]
+    language = page(site, "index.fr.html")
+    assert language.xpath("//h1[@class='house-title']/text()") == ["Dernières nouvelles"]
+    assert not language.xpath("//base")  # a page of out/html/ itself needs none
+    # A template that knows them tells a section's list by its `section`.
+    (templates / "index.html").write_text(
+        '{% extends "syndicate/index.html" %}\n{% block main %}'
+        '{% if section %}<p class="house-section" data-code="{{ section.code }}"'
+        "{{ section.attrs }}>{{ section.name }}</p>{% endif %}{{ super() }}{% endblock %}\n",
+        encoding="utf-8",
+    )
+    assert export(site) == 0
+    (flag,) = page(site, "ar/politics.html").xpath("//p[@class='house-section']")
+    assert (flag.get("data-code"), flag.text) == ("politics", "سياسة")
+    assert not page(site, "index.ar.html").xpath("//p[@class='house-section']")

@@ -818,6 +818,18 @@ def _headline(articles: Path) -> None:
     md.write_text(text.replace("headline: ", "headline: New ", 1), encoding="utf-8")
 
 
+def _section_emptied(articles: Path) -> None:
+    """Both stories of the section `science` deleted: its story lists go."""
+    shutil.rmtree(articles / "bench-000003")
+    shutil.rmtree(articles / "bench-000009")
+
+
+def _section_changed(articles: Path) -> None:
+    """A story moved from `science` to `politics`: it leaves one section's lists for the
+    other's."""
+    _meta(articles, 9, section="politics")
+
+
 PAGED_CHANGES: dict[str, Callable[[Path], None]] = {
     "edit-archived": _edit_archived,
     "edit-newest": _edit_newest,
@@ -829,6 +841,8 @@ PAGED_CHANGES: dict[str, Callable[[Path], None]] = {
     "deleted": _deleted,
     "variant-added": _variant_added,
     "headline": _headline,
+    "section-emptied": _section_emptied,
+    "section-changed": _section_changed,
 }
 
 
@@ -890,6 +904,52 @@ def test_an_edit_assembles_only_the_documents_holding_the_story(
     assert all(b"bench-000001" in (site / "out" / path).read_bytes() for path in made), made
     assert "atom/en/archive/1.xml" in made and "atom/en.xml" not in made
     assert "atom/en/archive/2.xml" not in made
+    assert_as_full(site, tmp_path / "full")
+
+
+def test_a_section_page_is_made_again_only_when_its_stories_change(
+    paged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A section's story list (`html/<lang>/<section>.html`) is made again when a story it
+    lists changes what it shows, and only then: a body edit makes none, a headline makes its
+    section's list in its language alone, and every other section page keeps its file;
+    deleting a section's last stories removes its lists."""
+    site = tmp_path / "site"
+    shutil.copytree(paged, site, copy_function=shutil.copy2)
+    export(site, site / "out", "-j", "1")  # the copy's own paths
+    out = site / "out"
+    sections = sorted(p.relative_to(out).as_posix() for p in out.glob("html/*/*.html"))
+    assert "html/en/science.html" in sections and "html/fr/politics.html" in sections
+    made: list[str] = []
+    section_page = html_writer._section_page
+
+    def counting(page: Any, *rest: Any) -> bytes:
+        made.append(page.path)
+        return section_page(page, *rest)
+
+    monkeypatch.setattr(html_writer, "_section_page", counting)
+    _edit_archived(site / "articles")  # a body: the list shows no body
+    export(site, out, "-j", "1")
+    assert made == []
+    before = stamps(out)
+    _headline(site / "articles")  # bench-000009, in `science`, in English
+    export(site, out, "-j", "1")
+    # (the story's summary changed: its section's lists are made in both its languages, as
+    # its languages' lists are, and the French one, the same bytes, is kept as it was)
+    assert made == ["html/en/science.html", "html/fr/science.html"]
+    after = stamps(out)
+    changed = [path for path in sections if after[path] != before[path]]
+    assert changed == ["html/en/science.html"]
+    made.clear()
+    _section_emptied(site / "articles")
+    export(site, out, "-j", "1")
+    assert made == []  # no other section lists either story
+    assert not (out / "html/en/science.html").exists()
+    assert not (out / "html/fr/science.html").exists()
+    left = sorted(p.relative_to(out).as_posix() for p in out.glob("html/*/*.html"))
+    assert left == [path for path in sections if not path.endswith("/science.html")]
+    assert b"science.html" not in (out / "html/index.en.html").read_bytes()
+    monkeypatch.undo()
     assert_as_full(site, tmp_path / "full")
 
 
