@@ -771,6 +771,26 @@ def test_a_dry_run_under_json_is_one_json_object_a_target(
     assert not folder.root.exists()
 
 
+def test_a_section_filtered_target_gets_its_section_pages(site: Site, tmp_path: Path) -> None:
+    """The HTML format's section pages (`html/<lang>/<section>.html`) are their section's, as
+    a section feed is: a `sections: [world]` target gets world's and not politics', with
+    the pages of every story of `world` and the files of no section (the language lists)."""
+    site.replace(SECOND_SLUG, "story.yaml", "section: politics", "section: world")
+    folder = LocalFolder(tmp_path / "partner")
+    target = target_yaml(folder, "partner", "[html]") + "  sections: [world]\n"
+    site.configure(deliver_section(target))
+    site.export("html")
+    assert (site.out / "html/fr/politics.html").is_file()
+    assert site.deliver() == 0
+    got = folder.files()
+    langs = ("en", "fr", "ar", "zh-Hans", "de", "es")
+    assert sorted(p for p in got if p.count("/") == 2 and "/media/" not in p) == sorted(
+        f"html/{lang}/world.html" for lang in langs
+    )
+    assert f"html/{SECOND_SLUG}.fr.html" in got and "html/index.fr.html" in got
+    assert not [p for p in got if SAMPLE_SLUG in p or "politics" in p]
+
+
 def test_a_target_added_later_gets_everything_and_filters_apply(site: Site, tmp_path: Path) -> None:
     first = LocalFolder(tmp_path / "a")
     site.configure(deliver_section(target_yaml(first, "first")))

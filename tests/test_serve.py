@@ -281,6 +281,29 @@ def test_a_preview_page_s_links_stay_in_the_preview(
     assert "alert(1)" not in hostile and f'href="{here}epub/{SECOND_SLUG}.en.epub"' in hostile
 
 
+def test_a_preview_serves_the_section_pages_and_their_links(
+    site: Site, serving: Callable[..., Server]
+) -> None:
+    """A section's list (`html/<lang>/<section>.html`, one folder down) is a preview page as
+    the others are: the banner, links made the preview's, and its relative links, read from
+    its `<base href>`, lead to the preview's pages; a story's section name leads to it."""
+    server = serving("--watch", "--format", "html", "--articles", str(site.articles))
+    page = f"html/{SECOND_SLUG}.fr.html"
+    tree = lxml_html.fromstring(server.get(page).text)
+    (href,) = tree.xpath("//p[@class='kicker']/a/@href")
+    url = urljoin(server.url + page, href)
+    assert url == server.url + "html/fr/politics.html"
+    got = server.client.get(url)
+    assert got.status_code == 200 and "Preview: not published." in got.text
+    section = lxml_html.fromstring(got.text)
+    assert section.xpath("//link[@rel='canonical']/@href") == [url]
+    (base,) = section.xpath("//base/@href")
+    links = section.xpath("//main//a/@href | //a[@class='brand']/@href")
+    assert f"{SECOND_SLUG}.fr.html" in links and "index.fr.html" in links
+    for link in links:
+        assert server.client.get(urljoin(urljoin(url, base), link)).status_code == 200, link
+
+
 def test_a_preview_of_some_formats_does_not_warn_of_the_others_at_each_save(
     site: Site, serving: Callable[..., Server]
 ) -> None:
