@@ -156,6 +156,8 @@ def _own_head_element(el: etree._Element) -> bool:
     in_head = parent is not None and parent.tag == "head"
     if el.tag == "script":
         return in_head and el.get("type") == "application/ld+json"
+    if el.tag == "base":  # a section page's, one folder down: its links read from out/html/
+        return in_head and el.get("href") == "../"
     return in_head and el.tag == "style"
 
 

@@ -30,7 +30,9 @@ def pages(site: Path, out: Path, now: str) -> list[str]:
     args = ["export", "-q", "-f", "html", "--now", now]
     args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
     assert main([*args, "--out", str(out)], registry=PLAIN_COVERS) == 0
-    return sorted(str(p) for p in (out / "html").glob("*.html"))
+    # the pages of out/html/ and the section pages in its languages' folders
+    found = [*(out / "html").glob("*.html"), *(out / "html").glob("*/*.html")]
+    return sorted(str(p) for p in found)
 
 
 @pytest.mark.slow
@@ -39,6 +41,7 @@ def test_every_page_passes_axe_in_light_and_dark(tmp_path: Path) -> None:
     lifecycle = shutil.copytree(FIXTURE, tmp_path / "lifecycle")
     found += pages(lifecycle, tmp_path / "lifecycle-out", LIFECYCLE_NOW)
     assert any("false-report" in p for p in found)  # a notice page
+    assert any(p.endswith("/ar/politics.html") for p in found)  # a section page
     done = subprocess.run(
         ["node", str(RUNNER), chromium(), *found], capture_output=True, text=True, timeout=600
     )

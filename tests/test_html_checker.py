@@ -23,7 +23,9 @@ def pages(site: Path, out: Path, now: str) -> list[str]:
     args = ["export", "-q", "-f", "html", "--now", now, "--config", str(site / "syndicate.yaml")]
     args += ["--articles", str(site / "articles"), "--out", str(out)]
     assert main(args, registry=PLAIN_COVERS) == 0
-    return sorted(str(p) for p in (out / "html").glob("*.html"))
+    # the pages of out/html/ and the section pages in its languages' folders
+    found = [*(out / "html").glob("*.html"), *(out / "html").glob("*/*.html")]
+    return sorted(str(p) for p in found)
 
 
 @pytest.mark.slow
@@ -35,6 +37,7 @@ def test_every_page_passes_the_w3c_html_checker(tmp_path: Path) -> None:
     lifecycle = shutil.copytree(FIXTURE, tmp_path / "lifecycle")
     found += pages(lifecycle, tmp_path / "lifecycle-out", LIFECYCLE_NOW)
     assert any(".ar." in page for page in found) and any("false-report" in p for p in found)
+    assert any(page.endswith("/ar/politics.html") for page in found)  # a section page
     done = subprocess.run(
         [java, "-jar", str(VNU), "--format", "json", "--also-check-css", *found],
         capture_output=True,

@@ -830,6 +830,15 @@ def _section_changed(articles: Path) -> None:
     _meta(articles, 9, section="politics")
 
 
+def _no_section_pages(articles: Path) -> None:
+    """`html: {section_pages: false}`: the section pages go, and no page links them."""
+    config = articles.parent / "syndicate.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert "  page_size: 5\n" in text
+    text = text.replace("  page_size: 5\n", "  page_size: 5\n  section_pages: false\n")
+    config.write_text(text, encoding="utf-8")
+
+
 PAGED_CHANGES: dict[str, Callable[[Path], None]] = {
     "edit-archived": _edit_archived,
     "edit-newest": _edit_newest,
@@ -843,6 +852,7 @@ PAGED_CHANGES: dict[str, Callable[[Path], None]] = {
     "headline": _headline,
     "section-emptied": _section_emptied,
     "section-changed": _section_changed,
+    "no-section-pages": _no_section_pages,
 }
 
 

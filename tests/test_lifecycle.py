@@ -1440,7 +1440,7 @@ def test_every_public_channel_dates_a_lifted_story_at_its_release(lifted_out: Pa
     assert not page.xpath("//p[@class='updated']")  # nothing changed since the release
     index = lxml_html.parse(str(out / "html/index.en.html")).getroot()
     (newest, *_) = index.xpath("//ul[@class='stories']/li")
-    assert newest.xpath("string(.//a/@href)") == f"{LIFTED}.en.html"
+    assert newest.xpath("string(.//h2/a/@href)") == f"{LIFTED}.en.html"
     assert instant(newest.xpath("string(time/@datetime)")) == released
     # sitemaps
     sm = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}

@@ -798,7 +798,6 @@ def language_index(
     graph = builder.collection(url, title, [lang], graph_items(page.stories, lang, ctx), about)
     values = page_values(lang, title, index_name(lang), script_text(graph), ctx)
     others = [o for o in langs if o != lang]
-    first = functools.partial(page.name, 1)  # of a list in another language: its first page
     return values | {
         "url": url,
         "description": description,
@@ -816,7 +815,8 @@ def language_index(
         "translations": language_nav(
             lang,
             others,
-            lambda tag: first() if tag == lang else _Page(tag, 1, 1, (), False, section).name(1),
+            # the list's first page in each other language
+            lambda tag: index_name(tag) if section is None else section_page_name(tag, section),
             alternate=number == 1,
         ),
         "subscribe": subscribe(lang, page.feeds, ctx, section),
