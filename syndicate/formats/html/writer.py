@@ -65,8 +65,8 @@ class HtmlOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
         msgspec.Meta(
             ge=1,
             description="stories a page of a story list holds: index.<lang>.html lists the"
-            " newest, index.<lang>.2.html the next, and so on; the home page shows each"
-            " language's first page",
+            " newest, index.<lang>.2.html the next, and so on (a section's list too); the home"
+            " page shows each language's first page",
         ),
     ] = 50
     section_pages: Annotated[
