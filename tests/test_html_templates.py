@@ -1217,3 +1217,19 @@ def test_a_site_s_own_index_template_makes_the_section_pages_too(
     (flag,) = page(site, "ar/politics.html").xpath("//p[@class='house-section']")
     assert (flag.get("data-code"), flag.text) == ("politics", "سياسة")
     assert not page(site, "index.ar.html").xpath("//p[@class='house-section']")
+
+
+def test_a_section_page_s_base_comes_first_and_alone() -> None:
+    """The `<base href>` a section page gets (`page_bytes(markup, base)`) comes right after
+    the `<meta charset>` (which must come first), before any link of the head, and replaces
+    one a template wrote; a page whose template has no head gets one."""
+    written = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="i.png">'
+        '<base href="https://elsewhere.example/"><title>t</title></head><body><p>x</p></body></html>'
+    )
+    page = lxml_html.fromstring(templating.page_bytes(written, "../"))
+    assert [el.tag for el in page.find("head")] == ["meta", "base", "link", "title"]
+    assert page.xpath("//base/@href") == ["../"]
+    bare = lxml_html.fromstring(templating.page_bytes("<html><body><p>x</p></body></html>", "../"))
+    assert bare.xpath("/html/head/base/@href") == ["../"]
+    assert b"<base" not in templating.page_bytes(written.replace("<base", "<meta"))
