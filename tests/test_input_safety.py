@@ -1081,6 +1081,21 @@ def test_a_published_image_name_windows_keeps_for_a_device_is_refused(
     assert error.code == "image.name" and "a name Windows keeps for a device" in error.message
 
 
+@pytest.mark.parametrize("code", ["nul", "con", "com1", "aux"])
+def test_a_section_windows_keeps_for_a_device_is_refused(
+    tmp_path: Path, site_config: SiteConfig, code: str
+) -> None:
+    """A section `con` published `atom/fr/con.xml` and `html/fr/con.html`: Windows reads each
+    as its device `CON`, as it did a slug's files (which were refused)."""
+    write_story(tmp_path / "articles", "story", STORY.replace("politics", code))
+    (error,) = errors(tmp_path / "articles", site_config)
+    assert error.code == "story.section" and error.line == 3
+    assert f"the section {code!r} is a name Windows keeps for a device" in error.message
+    write_story(tmp_path / "other", "story", STORY.replace("politics", f"{code}-sports"))
+    stories, diags = read(tmp_path / "other", site_config)
+    assert [s.section for s in stories] == [f"{code}-sports"] and not diags.errors
+
+
 @pytest.mark.parametrize("slug", ["nul", "con", "com1", "lpt9"])
 def test_a_slug_windows_keeps_for_a_device_is_refused(
     tmp_path: Path, site_config: SiteConfig, slug: str

@@ -482,6 +482,15 @@ class _StoryReader:
                 " use a tag: or another urn: id for a name",
                 where("id"),
             )
+        if WINDOWS_DEVICES.fullmatch(data["section"]):  # its feeds and pages are named by it
+            self.diags.error(
+                "story.section",
+                f"the section {data['section']!r} is a name Windows keeps for a device: its"
+                f" feeds and pages (atom/<lang>/{data['section']}.xml, html/<lang>/"
+                f"{data['section']}.html) could not be copied to a Windows share or disk;"
+                " choose another code",
+                where("section"),
+            )
         if sum(p.role == "located" for p in places) > 1:
             self.diags.error(
                 "story.places", "only one place can have role: located", where("places")
