@@ -202,6 +202,62 @@ def test_an_unreachable_scheduler_is_a_diagnostic(
     assert "[build.worker]" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
+def test_a_tls_scheduler_is_reached_with_the_certificates_of_dask_s_configuration(
+    sites: list[Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A `tls://` scheduler: the export asked it who it was without the certificates Dask's
+    configuration names for its client, and said it was no Dask scheduler (TypeError)."""
+    import dask
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl makes the test's certificate")
+    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    request = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key]
+    request += ["-out", cert, "-days", "2", "-subj", "/CN=localhost"]
+    request += ["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]
+    subprocess.run(
+        request,
+        check=True,
+        capture_output=True,
+    )
+    security = distributed.Security(
+        tls_ca_file=cert,
+        tls_scheduler_cert=cert,
+        tls_scheduler_key=key,
+        tls_worker_cert=cert,
+        tls_worker_key=key,
+        tls_client_cert=cert,
+        tls_client_key=key,
+        require_encryption=True,
+    )
+    client = {
+        "distributed.comm.tls.ca-file": cert,
+        "distributed.comm.tls.client.cert": cert,
+        "distributed.comm.tls.client.key": key,
+    }
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        protocol="tls",
+        security=security,
+        dashboard_address=None,
+        silence_logs=50,
+    ) as secure:
+        extra = ("--executor", "dask", "--scheduler", secure.scheduler_address)
+        assert secure.scheduler_address.startswith("tls://")
+        assert export(sites[0], tmp_path / "bare", *extra) == 1
+        bare = capfd.readouterr().err
+        with dask.config.set(client):
+            assert export(sites[0], tmp_path / "tls", *extra) == 0, capfd.readouterr().err
+    assert "is a TLS address, and Dask's configuration names no TLS certificate" in bare, bare
+    assert "[build.worker]" in bare and "Traceback" not in bare
+    assert not (tmp_path / "bare").exists()
+    assert export(sites[0], tmp_path / "serial", "--executor", "serial") == 0
+    assert tree(tmp_path / "tls") == tree(tmp_path / "serial")
+
+
 def test_a_scheduler_without_workers_is_a_diagnostic_in_time(
     sites: list[Path],
     tmp_path: Path,

@@ -280,9 +280,18 @@ def _answers_as_scheduler(distributed: Any, address: str) -> None:
     import asyncio  # not at the module's import: the command line imports `address_problem`
 
     _listens(distributed, address)
+    # As the client connects: with the TLS certificates of Dask's configuration (a `tls://`
+    # scheduler refused a question asked without them, and was said to be no scheduler).
+    secure = distributed.Security().get_connection_args("client")
+    if address.startswith("tls://") and secure.get("ssl_context") is None:
+        raise OSError(
+            f"{address} is a TLS address, and Dask's configuration names no TLS certificate"
+            " for its client: set distributed.comm.tls.ca-file, .client.cert and .client.key"
+            " (or DASK_DISTRIBUTED__COMM__TLS__CA_FILE, __CLIENT__CERT and __CLIENT__KEY)"
+        )
 
     async def identity() -> Any:
-        comm = await distributed.comm.connect(address, timeout=CONNECT_SECONDS)
+        comm = await distributed.comm.connect(address, timeout=CONNECT_SECONDS, **secure)
         try:
             await comm.write({"op": "identity", "reply": True})
             return await comm.read()
