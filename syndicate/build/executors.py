@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from syndicate.build.scheduling import KINDS, ExecutorError
 from syndicate.build.sources import Snapshot
-from syndicate.build.workers import Done, Job, Settings, Unit, run_batch, unit
+from syndicate.build.workers import Done, Job, Settings, Unit, run_batch, unit, whole
 from syndicate.diagnostics import route_library_warnings
 
 if TYPE_CHECKING:
@@ -100,23 +100,32 @@ class Executor(ABC):
     def run(self, jobs: Sequence[Job]) -> Iterator[Done]:
         """The jobs' results, in order."""
         window = max(1, self.workers * IN_FLIGHT_PER_WORKER)
-        pending: deque[tuple[Pending, list[str]]] = deque()
+        pending: deque[tuple[Pending, list[Unit]]] = deque()
         batches = _batches(jobs, self.workers, self.ships)
         try:
             for batch in batches:
-                pending.append((self.submit(batch), [story_name(unit) for unit in batch]))
+                pending.append((self.submit(batch), batch))
                 if len(pending) >= window:
-                    yield from pending[0][0].result()
+                    yield from self._taken(*pending[0])
                     pending.popleft()
             while pending:
-                yield from pending[0][0].result()
+                yield from self._taken(*pending[0])
                 pending.popleft()
         except ExecutorError:
             raise
         except Exception as exc:  # a worker died, or the work raised: never a traceback
-            failed = pending[0][1] if pending else []
-            sent = [name for _, names in pending for name in names]
+            failed = [story_name(unit) for unit in pending[0][1]] if pending else []
+            sent = [story_name(unit) for _, batch in pending for unit in batch]
             raise self.failure(exc, failed, sent) from None
+
+    def _taken(self, future: Pending, batch: list[Unit]) -> Iterator[Done]:
+        """A batch's results; a story whose reading wanted a file left out of its journey is
+        sent again with all of them (`Done.withheld`)."""
+        for done, work in zip(future.result(), batch, strict=True):
+            if done.withheld:
+                yield from self.submit([whole(work)]).result()
+            else:
+                yield done
 
 
 def batch_size(jobs: int, workers: int) -> int:

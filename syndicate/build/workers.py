@@ -42,7 +42,7 @@ from syndicate.model import SiteConfig, Status, Story, StorySummary
 from syndicate.model.codec import content_digest
 from syndicate.readers.articles import read_story
 from syndicate.readers.config import SchemaVerdict, installed_at_start
-from syndicate.readers.storyfiles import StoryFiles
+from syndicate.readers.storyfiles import StoryFiles, story_path
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def unit(job: Job, shipped: bool, number: int = 0) -> Unit:
     (on the driver, as the job is sent) to travel with it."""
     source, keys = job.input, (job.formats, job.config_key, job.expect)
     if source.folder is not None:
-        folder = snapshot(source.folder) if shipped else source.folder
+        folder = snapshot(source.folder, lean=True) if shipped else source.folder
         memos = job.memos() if job.memos is not None else {}
         return Unit(folder, *keys, number=number, checked=job.checked, memos=memos)
     assert source.story is not None
@@ -199,6 +199,33 @@ class Done:
     kept with the story, and given to its next reading."""
     sources: str = ""
     """The key of the story's files alone (`sources_key`), for its history."""
+    withheld: bool = False
+    """The reading opened a file that travelled without its content (`snapshot`'s `lean`):
+    nothing else of this result holds, and the unit is sent again whole (`whole`)."""
+
+
+def whole(work: Unit) -> Unit:
+    """`work` with every file of its story folder, for one whose reading wanted a file its
+    first journey left out (`Done.withheld`)."""
+    if not isinstance(work.source, Snapshot):
+        return work
+    return replace(work, source=snapshot(Path(work.source.folder)))
+
+
+class _MirrorFiles(StoryFiles):
+    """A mirror's files, which know when the reader opens one laid out without its content."""
+
+    def __init__(self, folder: Path, withheld: set[str]) -> None:
+        self.withheld = withheld
+        self.wanted = False
+        super().__init__(folder)
+
+    def image(self, rel: str) -> bytes:
+        inside = story_path(rel)
+        if inside is not None and "://" not in inside:
+            real = os.path.realpath(self.folder / self.on_disk(inside))
+            self.wanted = self.wanted or real in self.withheld
+        return super().image(rel)
 
 
 def run_jobs(
@@ -386,9 +413,11 @@ def do_unit(settings: Settings, work: Unit) -> Done:
         )
         return _write(settings, work, read, diags, read.assets)
     with Mirror(work.source) as mirror:
-        files = StoryFiles(mirror.folder)
+        files = _MirrorFiles(mirror.folder, mirror.withheld)
         verdict = texts_verdict(work.checked)
         there = read_story(files, settings.config, diags, verdict=verdict)
+        if files.wanted:
+            return Done(None, [], {}, "", "", withheld=True)
         problems = Diagnostics()
         problems.extend(mirror.relocate(list(diags)))
         # Keyed as the driver names the folder: the same keys as any other executor's.
