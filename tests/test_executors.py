@@ -277,10 +277,18 @@ def test_a_scheduler_without_workers_is_a_diagnostic_in_time(
         extra = ("--executor", "dask", "--scheduler", lonely.scheduler_address)
         assert export(sites[1], tmp_path / "out", *extra) == 1
         assert time.monotonic() - start < 30
-    err = capfd.readouterr().err
+        err = capfd.readouterr().err
+        # A worker without a plugin's package dies as one without syndicate: both are named.
+        plugin = Registry({**BUILTIN, "text": TextWriter})
+        assert export(sites[1], tmp_path / "out", *extra, registry=plugin) == 1
     assert f"the Dask scheduler at {lonely.scheduler_address} has had no worker for 2 s" in err
+    assert "could not load syndicate: see" in err and "with syndicate installed" in err
     assert "[build.worker]" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
+    err = capfd.readouterr().err
+    package = TextWriter.__module__.partition(".")[0]  # (as pytest imported this module)
+    assert f"could not load syndicate and {package}: see" in err, err
+    assert f"start workers with syndicate and {package} installed" in err
 
 
 @pytest.mark.slow
@@ -314,6 +322,67 @@ def test_a_worker_lacking_a_dependency_is_named(
     assert f"on the Dask worker {address}" in err, err
     assert "its Python cannot import PIL" in err and "[build.worker]" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+SKEW = """
+from syndicate.formats.contract import NoOptions, OutputFile, Writer
+
+
+class SkewWriter(Writer[NoOptions]):
+    name = "skew"
+    description = "skew"
+    media_type = "text/plain"
+    extension = ".txt"
+    scope = "story"
+    Options = NoOptions
+
+    def story_files(self, story, ctx):
+        yield OutputFile(f"skew/{story.slug}.txt", b"VERSION\\n")
+"""
+
+
+@pytest.mark.slow
+def test_a_worker_with_another_version_of_a_plugin_is_named(
+    sites: list[Path],
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A worker whose plugin format is another version than the driver's wrote that
+    version's bytes, published with the others' in silence (syndicate's own files were
+    checked, a plugin's were not)."""
+    for version in ("new", "old"):
+        package = tmp_path / version / "syndicate_skew_plugin"
+        package.mkdir(parents=True)
+        (package / "__init__.py").write_text(SKEW.replace("VERSION", version), "utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path / "new"))
+    from syndicate_skew_plugin import SkewWriter  # type: ignore[import-not-found]
+
+    path = os.pathsep.join([str(tmp_path / "old"), *sys.path])
+    with distributed.LocalCluster(
+        n_workers=0, processes=True, dashboard_address=None, silence_logs=50
+    ) as lonely:
+        command = [sys.executable, "-m", "distributed.cli.dask_worker", lonely.scheduler_address]
+        command += ["--nthreads", "1", "--no-dashboard", "--local-directory", str(tmp_path)]
+        env = {**os.environ, "PYTHONPATH": path}
+        worker = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.DEVNULL)
+        try:
+            with distributed.Client(lonely, set_as_default=False) as client:
+                client.wait_for_workers(1, timeout=120)
+                (address,) = client.scheduler_info()["workers"]
+            extra = ("--executor", "dask", "--scheduler", lonely.scheduler_address)
+            code = export(
+                sites[0], tmp_path / "out", *extra, registry=Registry({"skew": SkewWriter})
+            )
+        finally:
+            worker.terminate()
+            worker.wait(30)
+    err = capfd.readouterr().err
+    assert code == 1, err
+    assert f"on the Dask worker {address}" in err, err
+    assert "runs the plugin package syndicate_skew_plugin with other files than the export" in err
+    assert "[build.worker]" in err and "Traceback" not in err
     assert not (tmp_path / "out").exists()
 
 

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from syndicate.build.executors import ONE_OF_THEM, Executor, Pending, while_making
+from syndicate.build.inputs import package_digest, plugin_packages
 from syndicate.build.scheduling import ExecutorError
 from syndicate.build.sources import TemplateRefused, site_files
 from syndicate.build.workers import Done, Settings, Unit, run_batch
@@ -41,6 +42,7 @@ class DaskExecutor(Executor):
     def __init__(self, settings: Settings, workers: int, scheduler: str | None) -> None:
         distributed = _distributed()
         self.scheduler = scheduler
+        self.plugins = plugin_packages(settings.writers.values())
         self.ships = scheduler is not None
         """A scheduler's workers may be on other machines; a local cluster's are on this one
         and see its files (shipping them cost a full export a third more time)."""
@@ -77,7 +79,9 @@ class DaskExecutor(Executor):
         and the run with it. Each worker fetches them once, from one that has them."""
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or workers)
         try:
-            travelling = replace(settings, site=site_files(settings.config))
+            site = site_files(settings.config)
+            site = replace(site, plugins=tuple((p, package_digest(p)) for p in self.plugins))
+            travelling = replace(settings, site=site)
         except TemplateRefused as exc:
             raise ExecutorError(str(exc)) from None
         if self.ships:  # a scheduler's workers may not see out/: their files come back
@@ -120,10 +124,12 @@ class DaskExecutor(Executor):
     def no_workers(self) -> ExecutorError:
         """What a cluster left without workers means, said when it has been so too long."""
         at = f" at {self.scheduler}" if self.scheduler else ""
+        # A worker without a plugin's package dies as one without syndicate does: unpickling.
+        code = " and ".join(("syndicate", *self.plugins))
         return ExecutorError(
             f"the Dask scheduler{at} has had no worker for {NO_WORKER_SECONDS} s (none started,"
-            " or every one died, or could not load syndicate: see the workers' logs); nothing"
-            " was published: start workers with syndicate installed (dask worker"
+            f" or every one died, or could not load {code}: see the workers' logs); nothing"
+            f" was published: start workers with {code} installed (dask worker"
             f" {self.scheduler or 'ADDRESS'}) and export again"
         )
 

@@ -57,6 +57,38 @@ def code_digest() -> str:
     return digest(*parts)
 
 
+def plugin_packages(writers: Iterable[object]) -> tuple[str, ...]:
+    """The top-level packages of the writers that are not syndicate's own (plugins); a
+    writer of the running script (`__main__`) travels whole, not by its package's name."""
+    found = {type(writer).__module__.partition(".")[0] for writer in writers}
+    return tuple(sorted(found - {"syndicate", "__main__"}))
+
+
+@cache
+def package_digest(name: str) -> str:
+    """The files of the installed package (or module) `name`, as `code_digest` takes
+    syndicate's; "" when it cannot be imported or has no files."""
+    import importlib
+
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return ""
+    folders = list(getattr(module, "__path__", None) or [])
+    parts: list[str | bytes] = [name]
+    try:
+        if not folders and getattr(module, "__file__", None):
+            with open(module.__file__, "rb") as file:  # type: ignore[arg-type]
+                parts.append(file.read())
+        for root in folders:
+            for rel in _package_files(root):
+                with open(os.path.join(root, rel), "rb") as file:
+                    parts += [rel, file.read()]
+    except OSError:
+        return ""
+    return digest(*parts)
+
+
 def _package_files(root: str) -> list[str]:
     """The files under `root` but in `__pycache__`, as POSIX paths relative to it, in the
     order `sorted(Path(root).rglob("*"))` gives them (by their parts), without pathlib's cost

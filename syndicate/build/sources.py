@@ -375,6 +375,9 @@ class SiteFiles:
     assets: Mapping[str, bytes]
     templates: tuple[tuple[str, bytes], ...]
     code: str
+    plugins: tuple[tuple[str, str], ...] = ()
+    """The plugin formats' packages with the driver's `package_digest` of each: a worker
+    with another version of one made other bytes, mixed in silence with the driver's."""
 
 
 class TemplateRefused(Exception):

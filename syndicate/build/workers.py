@@ -15,7 +15,14 @@ from datetime import datetime
 from pathlib import Path
 
 import syndicate
-from syndicate.build.inputs import StoryInput, code_digest, digest, folder_text_key, story_key
+from syndicate.build.inputs import (
+    StoryInput,
+    code_digest,
+    digest,
+    folder_text_key,
+    package_digest,
+    story_key,
+)
 from syndicate.build.publish import OutputError, Staged, Twins, checked_path, stage_file
 from syndicate.build.scheduling import ExecutorError
 from syndicate.build.sources import (
@@ -390,6 +397,12 @@ def prepared(settings: Settings) -> Settings:
             " export: install the same version of syndicate (and of its plugins) on every"
             " worker"
         )
+    for package, driver in settings.site.plugins:
+        if package_digest(package) != driver:
+            raise ExecutorError(
+                f"a worker runs the plugin package {package} with other files than the export:"
+                " install the same version of it on every worker"
+            )
     return replace(settings, config=with_templates(settings.config, settings.site))
 
 
