@@ -386,6 +386,27 @@ def test_a_worker_with_another_version_of_a_plugin_is_named(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_dask_that_cannot_be_imported_is_said_so_not_to_be_installed(
+    sites: list[Path], tmp_path: Path
+) -> None:
+    """Dask distributed installed, one of its own dependencies broken (msgpack here): the
+    export said to install it, which pip says it is."""
+    shadow = tmp_path / "shadow" / "msgpack"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text('raise ImportError("broken build", name="msgpack")\n')
+    path = os.pathsep.join([str(shadow.parent), *sys.path])
+    site = sites[0]
+    command = [sys.executable, "-m", "syndicate", "export", "-q", "-f", "html", "--now"]
+    command += [FIXED_NOW, "--out", str(tmp_path / "out"), "--executor", "dask"]
+    command += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    env = {**os.environ, "PYTHONPATH": path}
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "Dask distributed is installed but cannot be imported (broken build)" in done.stderr
+    assert "pip install --force-reinstall 'syndicate[dask]'" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()
+
+
 def test_the_error_a_worker_raises_keeps_its_pickled_name() -> None:
     """A Dask worker running another version of syndicate says so with an `ExecutorError` the
     driver unpickles: it keeps the module name every earlier version gave it, so a driver

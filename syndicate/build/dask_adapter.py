@@ -403,6 +403,15 @@ def _distributed() -> Any:
     """The `distributed` package (untyped), or a clear error when it is not installed."""
     try:
         import distributed
-    except ImportError:
-        raise ExecutorError(f"--executor dask needs Dask distributed; {INSTALL}") from None
+    except ImportError as exc:
+        from importlib.util import find_spec
+
+        if find_spec("distributed") is None:
+            raise ExecutorError(f"--executor dask needs Dask distributed; {INSTALL}") from None
+        # Installed, but one of its own dependencies cannot be imported: "install it" sent the
+        # user to pip, which said it was installed already.
+        raise ExecutorError(
+            f"--executor dask: Dask distributed is installed but cannot be imported ({exc});"
+            " repair it with: pip install --force-reinstall 'syndicate[dask]'"
+        ) from None
     return distributed
