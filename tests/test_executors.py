@@ -580,6 +580,52 @@ class StrayWriter(TextWriter):
 BIG = bytes(range(256)) * 100
 
 
+class PhraseWriter(TextWriter):
+    """Writes the site's "Read more" for each story, once every thread it waits for has
+    reached it (`meet`)."""
+
+    name = "phrase"
+    meet: Any = None
+
+    def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
+        from syndicate.i18n.terms import term
+
+        if PhraseWriter.meet is not None:
+            PhraseWriter.meet.wait(timeout=60)
+        yield OutputFile(f"phrase/{story.slug}.txt", term("read_more", "en").encode())
+
+
+def test_the_threads_of_a_worker_keep_each_site_s_phrases(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The threads of one Dask worker (`dask worker` starts one a core) run the batches of
+    every export sent to the cluster: two sites exported at once got each other's phrases
+    (site A's pages said site B's "Read more")."""
+    import threading
+    from dataclasses import replace
+
+    from syndicate.build.workers import Unit, run_batch
+    from syndicate.i18n.terms import use_site_terms
+
+    settings = settings_for(Registry({"phrase": PhraseWriter}))
+    story = next(p for p in sorted((REPO / "articles").iterdir()) if (p / "story.yaml").exists())
+    monkeypatch.setattr(PhraseWriter, "meet", threading.Barrier(2))
+    said: dict[str, bytes] = {}
+
+    def export_site(name: str) -> None:
+        config = replace(settings.config, terms={"en": {"read_more": f"More from {name}"}})
+        (done,) = run_batch(replace(settings, config=config), [Unit(story, ("phrase",), "k")])
+        said[name] = done.made["phrase"].files[0].data
+
+    try:
+        threads = [threading.Thread(target=export_site, args=(name,)) for name in "AB"]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        use_site_terms({})
+    assert said == {"A": b"More from A", "B": b"More from B"}
+
+
 def test_a_worker_stages_its_files_and_sends_back_no_bytes(tmp_path: Path) -> None:
     """Workers on this machine write their files into their unit's staging folder and send
     back where they are: a file out/ has with the same bytes is a link to it, a path outside

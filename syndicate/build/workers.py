@@ -44,7 +44,7 @@ from syndicate.formats.contract import (
     OutputFile,
     output_problem,
 )
-from syndicate.i18n.terms import use_site_terms
+from syndicate.i18n.terms import site_terms, use_site_terms
 from syndicate.model import SiteConfig, Status, Story, StorySummary
 from syndicate.model.codec import content_digest
 from syndicate.readers.articles import read_story
@@ -380,7 +380,8 @@ def run_batch(settings: Settings, batch: Sequence[Unit]) -> list[Done]:
     """The pure per-story function over a batch of units: same units and settings, same
     results, in any process of any machine that has syndicate and the fonts installed."""
     ready = prepared(settings)
-    return [do_unit(ready, work) for work in batch]
+    with site_terms(ready.config.terms):  # this thread's: a worker's may run other sites'
+        return [do_unit(ready, work) for work in batch]
 
 
 def prepared(settings: Settings) -> Settings:

@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import string
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 
@@ -17,6 +19,8 @@ from syndicate.model.site import fill
 FALLBACK = "en"
 _site: Mapping[str, Mapping[str, str]] = {}
 """The site's own phrases by language tag, over syndicate's (`use_site_terms`)."""
+_here = threading.local()
+"""The same, for one thread while it runs a batch of stories (`site_terms`), over `_site`."""
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml when PyYAML has it: seven times faster on these files, the same values (checked
 for every terms file in tests/test_fast_paths.py), and they are syndicate's own files, so
@@ -74,17 +78,37 @@ def use_site_terms(terms: Mapping[str, Mapping[str, str]]) -> None:
     _site = terms
 
 
+@contextmanager
+def site_terms(terms: Mapping[str, Mapping[str, str]]) -> Iterator[None]:
+    """Put a site's phrases in use for the calling thread alone, within the block (over
+    `use_site_terms`'s): the threads of a Dask worker (`dask worker` starts one a core) run
+    batches of every export sent to the cluster at once, and two sites exported together
+    got each other's phrases."""
+    before = getattr(_here, "terms", None)
+    _here.terms = terms
+    try:
+        yield
+    finally:
+        _here.terms = before
+
+
+def _site_terms() -> Mapping[str, Mapping[str, str]]:
+    terms: Mapping[str, Mapping[str, str]] | None = getattr(_here, "terms", None)
+    return _site if terms is None else terms
+
+
 def lookup(key: str, lang: str, *, english: bool = True) -> str | None:
     """The phrase `key` in `lang`: the site's for the language, then for the tags it falls
     back to (`pt` for `pt-BR`, `zh-Hans` for `zh-CN`: `fallback_tags`), then syndicate's for
     the same, then (unless not `english`) the site's and syndicate's English; None when none
     has it."""
     tags = fallback_tags(lang)
-    for table in (*(_site.get(t) for t in tags), *(_table(t) for t in tags)):
+    site = _site_terms()
+    for table in (*(site.get(t) for t in tags), *(_table(t) for t in tags)):
         if table is not None and key in table:
             return table[key]
     if english and FALLBACK not in tags:
-        for table in (_site.get(FALLBACK), _table(FALLBACK)):
+        for table in (site.get(FALLBACK), _table(FALLBACK)):
             if table is not None and key in table:
                 return table[key]
     return None
@@ -110,7 +134,7 @@ def translated(key: str, lang: str) -> bool:
     return any(
         key in table and table[key] != english
         for tag in tags
-        if (table := _site.get(tag)) is not None
+        if (table := _site_terms().get(tag)) is not None
     )
 
 
