@@ -626,6 +626,51 @@ def test_the_threads_of_a_worker_keep_each_site_s_phrases(monkeypatch: pytest.Mo
     assert said == {"A": b"More from A", "B": b"More from B"}
 
 
+def test_the_threads_of_a_worker_lay_the_same_templates_out_at_once(
+    sites: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker of several threads given its first batches at once: each thread laid the
+    site's templates out and renamed them into place, and all but the first failed their
+    batch with "Directory not empty" (`a worker failed: OSError(39, ...)`)."""
+    import threading
+    from dataclasses import replace
+
+    from syndicate.build import sources
+    from syndicate.readers.config import load_config
+
+    site = tmp_path / "site"
+    shutil.copytree(sites[0], site)
+    (site / "templates").mkdir()
+    base = REPO / "syndicate" / "formats" / "html" / "templates" / "base.html"
+    (site / "templates" / "base.html").write_bytes(base.read_bytes())
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+    assert config is not None and config.templates is not None
+    files = sources.site_files(config)
+    monkeypatch.setattr(sources, "scratch_root", lambda: str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+    failed: list[BaseException] = []
+    for round in range(10):  # a new set of templates each round: laid out anew
+        extra = ((f"extra-{round}.html", b"<p>x</p>"),)
+        these = replace(files, templates=files.templates + extra)
+        meet = threading.Barrier(6)
+
+        def lay_out(these: Any = these, meet: Any = meet) -> None:
+            meet.wait()
+            try:
+                laid = sources.with_templates(config, these)
+                assert laid.templates is not None and (laid.templates / "base.html").is_file()
+            except BaseException as exc:  # (the thread's failure, for the test to say)
+                failed.append(exc)
+
+        threads = [threading.Thread(target=lay_out) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failed == []
+    assert len(list((tmp_path / "scratch").iterdir())) == 10  # no staging folder left
+
+
 def test_a_worker_stages_its_files_and_sends_back_no_bytes(tmp_path: Path) -> None:
     """Workers on this machine write their files into their unit's staging folder and send
     back where they are: a file out/ has with the same bytes is a link to it, a path outside

@@ -427,5 +427,12 @@ def with_templates(config: SiteConfig, files: SiteFiles) -> SiteConfig:
         for rel, data in files.templates:
             (staging / rel).parent.mkdir(parents=True, exist_ok=True)
             (staging / rel).write_bytes(data)
-        os.replace(staging, folder)
+        try:
+            os.replace(staging, folder)
+        except OSError:
+            # Another thread of this worker laid the same templates out first (its first
+            # batches run at once): theirs are these. The batch failed ("Directory not empty").
+            shutil.rmtree(staging, ignore_errors=True)
+            if not folder.is_dir():
+                raise
     return dataclasses.replace(config, templates=folder)
