@@ -258,6 +258,29 @@ def test_a_tls_scheduler_is_reached_with_the_certificates_of_dask_s_configuratio
     assert tree(tmp_path / "tls") == tree(tmp_path / "serial")
 
 
+def test_a_cluster_s_every_worker_is_counted(tmp_path: Path) -> None:
+    """The batches in flight are two a worker: Dask distributed 2025.4 names 5 of a cluster's
+    workers unless told how many, so a cluster of 50 ran 10 batches at a time, 40 workers
+    idle. (The Dask of the test environment names them all by default; with distributed
+    2025.4.1 first on PYTHONPATH, the test fails on the code before the fix.)"""
+    from datetime import UTC, datetime
+
+    from syndicate.build.dask_adapter import DaskExecutor
+    from syndicate.build.workers import Settings
+    from syndicate.readers.config import load_config
+
+    config = load_config(REPO / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+    assert config is not None
+    settings = Settings(config, datetime(2026, 1, 1, tzinfo=UTC), ("en",), {}, {})
+    with (
+        distributed.LocalCluster(
+            n_workers=8, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as many,
+        DaskExecutor(settings, 1, many.scheduler_address) as executor,
+    ):
+        assert executor.workers == 8
+
+
 def test_a_scheduler_without_workers_is_a_diagnostic_in_time(
     sites: list[Path],
     tmp_path: Path,
