@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -26,6 +27,7 @@ from lxml import html as lxml_html
 from sites import SECOND_SLUG, Site
 from test_html_render import chromium, stop_browser  # noqa: F401  (the browser fixture)
 
+from syndicate.build import export
 from syndicate.build.engine import CACHE_ENV
 from syndicate.formats.contract import Options, Writer
 
@@ -1510,3 +1512,49 @@ def test_an_embargoed_draft_is_said_both(site: Site, serving: Callable[..., Serv
         "Draft (status: withheld): shown only in this preview with --drafts, never written to"
         " out/. Embargoed until 2099-01-01T00:00:00+01:00."
     )
+
+
+@pytest.mark.parametrize("only", [False, True])
+def test_an_export_into_a_folder_a_preview_with_drafts_made_leaves_no_draft(
+    site: Site, only: bool
+) -> None:
+    """A folder a preview with `--drafts` exported into (`--preview DIR`), exported into
+    later without it for fewer formats (or `--story` another story): the draft leaves every
+    file it was in, the formats the run does not name too, as a killed story would; its
+    files are never kept as its last published version."""
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", "status: withheld")
+    preview = export(
+        formats=["html", "atom", "ninjs"],
+        config=site.config,
+        articles=site.articles,
+        out=site.out,
+        now=datetime.fromisoformat(FIXED_NOW),
+        jobs=1,
+        releases=False,
+        drafts=True,
+    )
+    assert preview.status == "exported"
+    assert (site.out / f"ninjs/{SAMPLE_SLUG}.en.json").is_file()
+    more = ("--story", SECOND_SLUG) if only else ()
+    assert (
+        site.cli(
+            "export",
+            "-q",
+            "--jobs",
+            "1",
+            "--now",
+            FIXED_NOW,
+            "--out",
+            str(site.out),
+            "--articles",
+            str(site.articles),
+            "--format",
+            "html",
+            *more,
+        )
+        == 0
+    )
+    assert not (site.out / f"ninjs/{SAMPLE_SLUG}.en.json").exists()
+    assert not (site.out / f"html/{SAMPLE_SLUG}.en.html").exists()
+    assert "nato-iraq-deployment:en</id>" not in (site.out / "atom/en.xml").read_text("utf-8")
+    assert SAMPLE_SLUG not in (site.out / "html/index.en.html").read_text(encoding="utf-8")

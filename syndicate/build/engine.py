@@ -1398,7 +1398,7 @@ class _Build:
                             return ExportResult("input-errors", diags, names, len(self.read))
                         deleted = self._hold_gone(sink, deleted, spared)
                         self._warn_deleted(deleted)
-                        gone = self.killed or self.dropped or deleted
+                        gone = self.killed or self.dropped or deleted or self._drafts_shown()
                         # A new version reaches every file as a kill does: every language's
                         # items carry the story's version, its package names each at it, and
                         # the history, once it recorded the version, would not say it again.
@@ -1829,6 +1829,14 @@ class _Build:
         )
         return True
 
+    def _drafts_shown(self) -> list[str]:
+        """The drafts the last run into this folder showed as if released (a preview with
+        `--drafts`, its folder then exported into without it): out of every file they are in,
+        as a kill is, so a partial run widens."""
+        if self.settings.drafts:
+            return []
+        return [s.slug for s in self.state.last_stories() if s.draft]
+
     def _partial(self) -> bool:
         """Whether this run leaves out languages, or formats whose files out/ holds."""
         if self.how.keep_others:
@@ -2058,6 +2066,11 @@ class _Build:
                 self.unpublished.append(source.name)
             return False
         text_key, record = previous
+        if record.summary.draft and not self.settings.drafts:
+            # A draft a preview with --drafts showed as released: no last published version.
+            if left_out:
+                self.unpublished.append(source.name)
+            return False
         visible = record.summary.is_visible(self.settings.now)
         keys = self._units(record.key, visible)
         units = [self._held_files(key) for key in keys]
