@@ -448,6 +448,29 @@ def test_a_photo_s_place_is_read_from_xmp_and_a_camera_s_zeros_are_no_place() ->
     assert inspect_image(png()).location == ""
 
 
+def test_a_camera_s_empty_rationals_are_no_place_and_any_xmp_prefix_is_read() -> None:
+    """A camera without a fix may write its GPS position as 0/0 rationals: read as NaN, they
+    were warned of as `GPS nan, nan` (and kept its XMP from being read). An XMP packet may
+    bind the EXIF namespace to a prefix of its own: its position was not read."""
+    from PIL.TiffImagePlugin import IFDRational
+
+    photo = PILImage.new("RGB", (40, 20), (10, 20, 30))
+    exif = PILImage.Exif()
+    empty = (IFDRational(0, 0),) * 3
+    exif[0x8825] = {1: "N", 2: empty, 3: "E", 4: empty}
+    buffer = io.BytesIO()
+    photo.save(buffer, format="JPEG", exif=exif)
+    assert inspect_image(buffer.getvalue()).location == ""
+    xmp = (
+        b'<rdf:Description xmlns:ex="http://ns.adobe.com/exif/1.0/"'
+        b' ex:GPSLatitude="48,51.4N" ex:GPSLongitude="2,21,3.2E"/>'
+    )
+    assert inspect_image(_located_photo(xmp=xmp)).location == "48.85667, 2.35089"
+    buffer = io.BytesIO()
+    photo.save(buffer, format="JPEG", exif=exif, xmp=xmp)
+    assert inspect_image(buffer.getvalue()).location == "48.85667, 2.35089"
+
+
 def test_a_photo_s_place_is_said_again_when_its_checks_are_remembered(tmp_path: Path) -> None:
     """The facts of an image checked once are remembered (`ImageFacts.remembered`), and the
     next reading of the story takes them from there: its place with them."""

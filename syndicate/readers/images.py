@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import struct
 import warnings
@@ -339,12 +340,13 @@ def exif_orientation(img: object, loaded: bool = True) -> int:
 
 _GPS_IFD = 0x8825
 _XMP_GPS = re.compile(
-    rb"exif:GPS(Latitude|Longitude)\s*(?:=\s*[\"']|>)\s*"
+    rb"[\w.-]+:GPS(Latitude|Longitude)\s*(?:=\s*[\"']|>)\s*"
     rb"(\d{1,3}),(\d{1,2}(?:\.\d+)?)(?:,(\d{1,2}(?:\.\d+)?))?([NSEW])"
 )
 """An XMP packet's GPS position (`exif:GPSLatitude="50,51.0186N"`, as an attribute or an
 element): degrees, then minutes with their fraction (or minutes and seconds), then the
-hemisphere."""
+hemisphere. Its prefix is the packet's own (`exif:` is Adobe's, any other may name the EXIF
+namespace)."""
 
 
 def exif_location(img: object, loaded: bool = True) -> str:
@@ -386,6 +388,8 @@ def _degrees(value: Any, ref: Any, negative: str) -> float | None:
     if not isinstance(value, tuple) or len(value) != 3:
         return None
     deg, mins, secs = (float(part) for part in value)
+    if not all(math.isfinite(part) for part in (deg, mins, secs)):
+        return None  # (0/0, a camera's without a fix, is NaN: no place)
     side = ref.decode("ascii", "replace") if isinstance(ref, bytes) else str(ref or "")
     return _signed(deg + mins / 60 + secs / 3600, side.strip("\x00 ").upper() == negative)
 
