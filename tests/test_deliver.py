@@ -2323,3 +2323,43 @@ def test_every_store_that_cannot_take_a_line_break_leaves_such_a_name_out() -> N
     assert {"ftp", "s3", "s3a", "gs", "gcs"} <= LINE_BOUND
     assert not LINE_BOUND & {"file", "sftp", "http", "https"}
     assert all(_WHY_NOT[scheme] for scheme in LINE_BOUND)
+
+
+def test_a_folder_a_preview_with_drafts_made_is_never_delivered(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`serve --watch --drafts --preview DIR`, then `deliver --out DIR`: the drafts the
+    preview showed as if released went to the partner. Refused, nothing sent, until an export
+    into that folder takes them out."""
+    from datetime import datetime
+
+    from syndicate.build import export
+
+    mirror = tmp_path / "mirror"
+    site.configure(
+        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
+        "      formats: [newsml, ninjs]\n"
+    )
+    site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", "status: withheld")
+    preview = export(
+        formats=["newsml", "ninjs"],
+        config=site.config,
+        articles=site.articles,
+        out=site.out,
+        now=datetime.fromisoformat(FIXED_NOW),
+        jobs=1,
+        releases=False,
+        drafts=True,
+    )
+    assert preview.status == "exported"
+    assert (site.out / f"ninjs/{SAMPLE_SLUG}.en.json").is_file()
+    capsys.readouterr()
+    assert site.deliver() == 2
+    err = capsys.readouterr().err
+    assert "was last exported by a preview with --drafts" in err
+    assert f"({SAMPLE_SLUG}), which no partner may get" in err and "[deliver.out]" in err
+    assert not mirror.exists() or not any(mirror.rglob("*")), "nothing was sent"
+    site.export("newsml", "ninjs")
+    assert site.deliver() == 0
+    assert not any(mirror.rglob(f"{SAMPLE_SLUG}*")), "no draft reaches the partner"
+    assert any(mirror.rglob(f"{SECOND_SLUG}*"))

@@ -858,6 +858,25 @@ def published_ids(folder: Path) -> dict[str, str]:
         db.close()
 
 
+def shown_drafts(folder: Path) -> list[str]:
+    """The folders of the drafts the last build showed as if released (a preview with
+    `--drafts` into that folder: `StorySummary.draft`); none when the build state in `folder`
+    cannot be read. Read only: `deliver` sends no such folder."""
+    db = _read_only(folder)
+    if db is None:
+        return []
+    try:
+        rows = db.execute(
+            "SELECT json_extract(summary, '$.slug') FROM stories"
+            " WHERE json_extract(summary, '$.draft') IS NOT NULL"
+        )
+        return sorted(slug for (slug,) in rows if isinstance(slug, str))
+    except sqlite3.Error:
+        return []
+    finally:
+        db.close()
+
+
 def _files(db: sqlite3.Connection) -> dict[str, tuple[int, int]]:
     """The `files` table: each path of out/ with its size and time. A row of other types
     raises `ValueError`: the table is unreadable. (Its types checked by SQLite, not each

@@ -28,6 +28,7 @@ from syndicate.build.state import (
     is_damage,
     published_ids,
     recorded_files,
+    shown_drafts,
     state_folder,
 )
 from syndicate.deliver.ledger import (
@@ -176,6 +177,15 @@ def deliver(
     cache = cache_folder(config, out)
     settle_output(out, cache, diags)  # an export stopped while publishing is completed first
     folder = state_folder(out, cache)
+    if drafts := shown_drafts(folder):  # (`--preview DIR` given to deliver as --out)
+        diags.error(
+            "deliver.out",
+            f"{out} was last exported by a preview with --drafts (serve --watch --drafts"
+            f" --preview {out}): it holds drafts shown as if released ({', '.join(drafts)}),"
+            f" which no partner may get; deliver what syndicate export --out {out} makes of it;"
+            " nothing was sent",
+        )
+        return DeliveryResult("input-errors", diags)
     lock = folder / LOCK_NAME
     busy = f"another syndicate deliver is running for {out} (lock {lock}); wait for it to finish"
     try:
