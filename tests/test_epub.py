@@ -4,6 +4,7 @@ rebuilds, goldens of the extracted members, and feedparser as a real OPDS client
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import FIXED_NOW, REPO, SAMPLE_SLUG
+from conftest import FIXED_NOW, REPO, SAMPLE_SLUG, export_stories
 from ebooklib import epub as ebooklib_epub
 from lxml import etree
 from PIL import Image
@@ -26,7 +27,8 @@ from syndicate.formats.epub.ebooklib_adapter import repack
 from syndicate.formats.epub.options import EpubOptions
 from syndicate.formats.epub.validate import check_catalog, check_epub
 from syndicate.formats.epub.writer import EpubWriter
-from syndicate.model import SiteConfig, Story
+from syndicate.model import Localized, SiteConfig, Story
+from syndicate.xmlbase import safe_parser
 
 LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
 NS = {
@@ -495,3 +497,24 @@ def test_translators_and_photographers_are_contributors_not_creators(
     (entry,) = [e for e in catalog.entries if e.title == story.variant("en").headline]
     assert [a.get("name") for a in entry.authors] == ["Jane Martin", "YCPress"]
     assert [c.get("name") for c in entry.contributors] == ["Li Wei", "Omar Haddad"]
+
+
+def test_a_catalog_entry_s_borrowed_rights_say_their_language(
+    sample_story: Story, site_config: SiteConfig, shared_dir: Path
+) -> None:
+    """A copyright notice written in English only was the `<rights>` of the Arabic catalog's
+    entries (the book's and the edition's), whose `xml:lang="ar"` it inherited, as the Atom
+    feeds' entries once did: an OPDS app took English for Arabic. It says its language; a
+    notice of the entry's own says none."""
+    atom = "{http://www.w3.org/2005/Atom}"
+    rights = dataclasses.replace(sample_story.rights, notice=Localized((("en", "© YCPress"),)))
+    story = dataclasses.replace(sample_story, rights=rights)
+    files, _ = export_stories([story], site_config, "epub")
+    arabic = etree.fromstring(files["opds/ar.xml"], safe_parser())
+    said = [(r.text, r.get(XML_LANG)) for r in arabic.iterfind(f"{atom}entry/{atom}rights")]
+    assert said == [("© YCPress", "en")] * 2, "the edition's entry and the book's"
+    english = etree.fromstring(files["opds/en.xml"], safe_parser())
+    own = [(r.text, r.get(XML_LANG)) for r in english.iterfind(f"{atom}entry/{atom}rights")]
+    assert own == [("© YCPress", None)] * 2
+    schema = etree.RelaxNG(etree.parse(str(shared_dir / "schemas-official/atom/atom.rng")))
+    assert schema.validate(arabic), schema.error_log

@@ -46,6 +46,9 @@ class VariantSummary:
     contributors: tuple[tuple[str, Contribution], ...] = ()
     """The people credited for something else than the text, with what they gave (a
     translator, a photographer: `Person.contribution`), in byline order."""
+    rights_lang: str | None = None
+    """The language `rights` is written in when it is not this variant's (the original's
+    notice, in a language that has none of its own): a catalog entry says it (`xml:lang`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,7 @@ class StorySummary:
                     story.updated_for(v.lang),
                     v.published,
                     _contributors(v.byline),
+                    _rights_lang(story, v.lang),
                 )
                 for v in story.variants
             ),
@@ -209,6 +213,9 @@ class StorySummary:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data: a build's state keeps summaries as data, never as code (pickles)."""
+        extra: dict[str, Any] = {"draft": self.draft} if self.draft else {}
+        if borrowed := {v.lang: v.rights_lang for v in self.variants if v.rights_lang}:
+            extra["rights_lang"] = borrowed  # (absent from states written before it)
         return {
             "id": self.id,
             "slug": self.slug,
@@ -255,7 +262,7 @@ class StorySummary:
                 ]
                 for v in self.variants
             ],
-        } | ({"draft": self.draft} if self.draft else {})
+        } | extra
 
     @classmethod
     def from_json(cls, data: dict[str, Any], memo: dict[Any, Any] | None = None) -> StorySummary:
@@ -268,6 +275,7 @@ class StorySummary:
         version_source = data["version_source"]
         updated_source = data.get("updated_source")  # absent from states written before it
         release_source = data.get("release_source")  # (as this one)
+        rights_langs = data.get("rights_lang") or {}
         return cls(
             id=data["id"],
             slug=data["slug"],
@@ -296,6 +304,7 @@ class StorySummary:
                     when(datetime.fromisoformat(updated)),
                     when(datetime.fromisoformat(own[0])) if own and own[0] else None,
                     one(_contributions(own[1])) if len(own) > 1 else (),
+                    rights_langs.get(lang),
                 )
                 for lang, headline, summary, byline, rights, updated, *own in data["variants"]
             ),
@@ -328,6 +337,14 @@ def _creators(byline: Byline) -> tuple[str, ...]:
     """Who a book and a catalog entry name as creators: the writers, then the organisation."""
     org = (byline.organisation,) if byline.organisation else ()
     return tuple(p.name for p in byline.authors) + org
+
+
+def _rights_lang(story: Story, lang: str) -> str | None:
+    """The language of `lang`'s copyright notice when it is another's (the original's, for a
+    language that has none): not `lang` nor its primary language, nor `*` (one text for every
+    language, whose language is not known), as `i18n.locales.borrowed` says."""
+    written_in = story.rights_for(lang).notice.written_in(lang, story.original_lang)
+    return None if written_in in (None, "*", lang, lang.split("-")[0]) else written_in
 
 
 def _contributors(byline: Byline) -> tuple[tuple[str, Contribution], ...]:

@@ -61,6 +61,9 @@ class Entry:
     """(language, path relative to out/) of the same story's books in the other languages."""
     contributors: tuple[str, ...] = ()
     """The people credited for something else than the text (a translator, a photographer)."""
+    rights_lang: str | None = None
+    """The language of `rights` when it is not the entry's (the original's notice, in a
+    language that has none): said with `xml:lang`, as the Atom feeds' entries say it."""
 
 
 Listed = tuple[datetime, bytes]
@@ -187,7 +190,7 @@ def _book_entry(book: Entry, ctx: Context[Any]) -> etree._Element:
         DC.language(book.lang),
         DC.issued(book.issued.isoformat()),
         *(A.category(_category(category)) for category in book.categories),
-        A.rights(book.rights),
+        A.rights(book.rights, {XML_LANG: book.rights_lang} if book.rights_lang else {}),
         A.summary(book.summary, type="text"),
         # RFC 4287 4.1.1: an entry without content needs an alternate link; translations
         # are alternates in other languages (no two alternates share type and hreflang): the

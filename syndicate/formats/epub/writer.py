@@ -374,6 +374,7 @@ def _story_entry(story: StorySummary, lang: str, ctx: Context[EpubOptions]) -> o
         published=story.public_since_for(lang),
         issued=story.public_since_for(lang).astimezone(ZoneInfo(story.timezone)).date(),
         rights=story.variant(lang).rights,
+        rights_lang=story.variant(lang).rights_lang,
         categories=_categories([story], lang),
         page=ctx.urls.article(story.slug, lang),
         translations=tuple((other, ctx.urls.article(story.slug, other)) for other in others),
@@ -402,6 +403,8 @@ def _edition_entry(edition: Edition[StorySummary], ctx: Context[EpubOptions]) ->
         published=edition.date,
         issued=edition.day,
         rights=epub_book.edition_rights([v.rights for v in variants]),
+        # Said when every story's notice is borrowed from one language (mixed: none to say).
+        rights_lang=langs.pop() if len(langs := {v.rights_lang for v in variants}) == 1 else None,
         categories=_categories(stories, lang),
         page=ctx.urls.output(f"html/index.{lang}.html"),
     )
