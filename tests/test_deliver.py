@@ -2330,7 +2330,7 @@ def test_a_folder_a_preview_with_drafts_made_is_never_delivered(
 ) -> None:
     """`serve --watch --drafts --preview DIR`, then `deliver --out DIR`: the drafts the
     preview showed as if released went to the partner. Refused, nothing sent, until an export
-    into that folder takes them out."""
+    makes every file of that folder anew."""
     from datetime import datetime
 
     from syndicate.build import export
@@ -2359,7 +2359,11 @@ def test_a_folder_a_preview_with_drafts_made_is_never_delivered(
     assert "was last exported by a preview with --drafts" in err
     assert f"({SAMPLE_SLUG}), which no partner may get" in err and "[deliver.out]" in err
     assert not mirror.exists() or not any(mirror.rglob("*")), "nothing was sent"
-    site.export("newsml", "ninjs")
+    args = ("export", "-q", "--jobs", "1", "--now", FIXED_NOW, "--out", str(site.out))
+    args += ("--articles", str(site.articles))
+    assert site.cli(*args, "--format", "newsml", "--format", "ninjs") == 2  # (refused)
+    assert site.deliver() == 2
+    assert site.cli(*args, "--format", "all", "--force") == 0  # every file anew
     assert site.deliver() == 0
     assert not any(mirror.rglob(f"{SAMPLE_SLUG}*")), "no draft reaches the partner"
     assert any(mirror.rglob(f"{SECOND_SLUG}*"))

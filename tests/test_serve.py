@@ -1514,14 +1514,76 @@ def test_an_embargoed_draft_is_said_both(site: Site, serving: Callable[..., Serv
     )
 
 
+def test_a_preview_s_folder_is_never_taken_for_one_partners_get(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A preview shows an embargoed story as released (it exports a hundred years on): its
+    folder given to `export --out` kept the story's feed entries and pages for the formats a
+    partial run did not name, and `deliver --out` sent them, an embargo broken. Both are
+    refused, nothing changed; an export of every format anew (`--force`) takes it back."""
+    mirror = tmp_path / "mirror"
+    site.configure(
+        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
+        "      formats: [html, atom]\n"
+    )
+    text = (site.articles / SAMPLE_SLUG / "story.yaml").read_text(encoding="utf-8")
+    embargoed = text + "embargo_until: 2099-01-01T00:00:00Z\n"
+    (site.articles / SAMPLE_SLUG / "story.yaml").write_text(embargoed, encoding="utf-8")
+    preview = export(
+        formats=["html", "atom"],
+        config=site.config,
+        articles=site.articles,
+        out=site.out,
+        now=datetime.fromisoformat("2126-01-01T00:00:00+00:00"),
+        jobs=1,
+        releases=False,
+    )
+    assert preview.status == "exported"
+    assert "nato-iraq-deployment:en</id>" in (site.out / "atom/en.xml").read_text("utf-8")
+    common = ("-q", "--jobs", "1", "--now", FIXED_NOW, "--out", str(site.out))
+    common += ("--articles", str(site.articles))
+    before = {p: p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
+    assert site.cli("export", *common, "--format", "html") == 2
+    assert site.cli("export", *common, "--format", "html", "--format", "atom") == 2
+    capsys.readouterr()
+    assert site.deliver() == 2
+    assert "holds a preview" in capsys.readouterr().err and not mirror.exists()
+    assert {p: p.read_bytes() for p in site.out.rglob("*") if p.is_file()} == before
+    assert site.cli("export", *common, "--format", "all", "--force") == 0
+    assert "nato-iraq-deployment:en</id>" not in (site.out / "atom/en.xml").read_text("utf-8")
+    assert not (site.out / f"html/{SAMPLE_SLUG}.en.html").exists()
+    assert site.cli("export", *common, "--format", "html") == 0  # (an out/ as any other now)
+
+
+def test_a_preview_s_fingerprint_never_says_an_export_into_its_folder_is_done(
+    site: Site,
+) -> None:
+    """A preview of the whole site at the very `--now` of an export leaves the fingerprint of
+    a run with nothing left to do: the export into its folder must not take it for its own."""
+    for _ in range(2):  # the second: the preview's own look finds nothing changed
+        preview = export(
+            formats=["all"],
+            config=site.config,
+            articles=site.articles,
+            out=site.out,
+            now=datetime.fromisoformat(FIXED_NOW),
+            jobs=1,
+            releases=False,
+        )
+        assert preview.status == "exported", preview.status
+    common = ("-q", "--jobs", "1", "--now", FIXED_NOW, "--out", str(site.out))
+    assert site.cli("export", *common, "--articles", str(site.articles), "-f", "all") == 2
+
+
 @pytest.mark.parametrize("only", [False, True])
 def test_an_export_into_a_folder_a_preview_with_drafts_made_leaves_no_draft(
     site: Site, only: bool
 ) -> None:
     """A folder a preview with `--drafts` exported into (`--preview DIR`), exported into
-    later without it for fewer formats (or `--story` another story): the draft leaves every
-    file it was in, the formats the run does not name too, as a killed story would; its
-    files are never kept as its last published version."""
+    later for fewer formats (or `--story` another story): the draft's files in the formats
+    the run does not name stayed, kept as its last published version. Such a run is
+    refused, nothing changed; one that makes every format of the whole site anew
+    (`--force`) leaves no draft in any file."""
     site.replace(SAMPLE_SLUG, "story.yaml", "status: usable", "status: withheld")
     preview = export(
         formats=["html", "atom", "ninjs"],
@@ -1536,24 +1598,13 @@ def test_an_export_into_a_folder_a_preview_with_drafts_made_leaves_no_draft(
     assert preview.status == "exported"
     assert (site.out / f"ninjs/{SAMPLE_SLUG}.en.json").is_file()
     more = ("--story", SECOND_SLUG) if only else ()
-    assert (
-        site.cli(
-            "export",
-            "-q",
-            "--jobs",
-            "1",
-            "--now",
-            FIXED_NOW,
-            "--out",
-            str(site.out),
-            "--articles",
-            str(site.articles),
-            "--format",
-            "html",
-            *more,
-        )
-        == 0
-    )
+    common = ("-q", "--jobs", "1", "--now", FIXED_NOW, "--out", str(site.out))
+    common += ("--articles", str(site.articles))
+    before = {p: p.read_bytes() for p in site.out.rglob("*") if p.is_file()}
+    assert site.cli("export", *common, "--format", "html", *more) == 2
+    assert {p: p.read_bytes() for p in site.out.rglob("*") if p.is_file()} == before
+    assert site.cli("export", *common, "--format", "html", "--force", *more) == 2
+    assert site.cli("export", *common, "--format", "all", "--force") == 0
     assert not (site.out / f"ninjs/{SAMPLE_SLUG}.en.json").exists()
     assert not (site.out / f"html/{SAMPLE_SLUG}.en.html").exists()
     assert "nato-iraq-deployment:en</id>" not in (site.out / "atom/en.xml").read_text("utf-8")

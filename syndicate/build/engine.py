@@ -335,7 +335,18 @@ def export(
     ):
         articles = articles or Path("articles")
         look = _look_before_loading(
-            config, site, names, articles, out, cache, now, strict, keep_going, verdict, drafts
+            config,
+            site,
+            names,
+            articles,
+            out,
+            cache,
+            now,
+            strict,
+            keep_going,
+            verdict,
+            drafts,
+            releases,
         )
         if look is not None and (same := look.result(names, diags)) is not None:
             return same
@@ -367,7 +378,7 @@ def export(
             " longer knows: export every story with --force, or these without it",
         )
         return ExportResult("input-errors", diags, names)
-    key = _config_key(config, site, chosen, drafts)
+    key = _config_key(config, site, chosen, drafts, releases)
     state = state_folder(out, cache)
     run = _Run(
         keep_going=defaults.keep_going if keep_going is None else keep_going,
@@ -431,7 +442,7 @@ def export(
         writers={w.name: w for w in wider},
         options=resolve_options(wider, site, diags, every_section=False) or {},
     )
-    key = _config_key(config, site, every, drafts)
+    key = _config_key(config, site, every, drafts, releases)
     result = _run_holding(
         lambda how: _Build(wider, settings, key, out, state, inputs, how, force=force),
         replace(run, keep_others=False, widened=True, held=held),
@@ -1043,17 +1054,24 @@ def _languages(
 
 
 def _config_key(
-    config: Path | SiteConfig, site: SiteConfig, languages: Sequence[str], drafts: bool = False
+    config: Path | SiteConfig,
+    site: SiteConfig,
+    languages: Sequence[str],
+    drafts: bool = False,
+    releases: bool = True,
 ) -> str:
     """The key of what every story's work and every collection reads of the run besides the
     stories; with `drafts` (the preview's), another: a unit made with drafts shown as released
-    is never taken for one made without (the state, the fingerprint)."""
+    is never taken for one made without (the state, the fingerprint). A run nobody receives
+    (`releases=False`) has another too: its fingerprint never tells an export into its
+    folder that nothing changed (`BuildState.previewed` refuses that export)."""
     key = (
         config_digest(config, site, languages)
         if isinstance(config, Path)
         else digest(code_digest(), repr(site), *languages)
     )
-    return digest(key, "drafts") if drafts else key
+    key = digest(key, "drafts") if drafts else key
+    return key if releases else digest(key, "preview")
 
 
 @dataclass(frozen=True, slots=True)
@@ -1181,6 +1199,7 @@ def _look_before_loading(
     keep_going: bool | None,
     verdict: SchemaVerdict,
     drafts: bool = False,
+    releases: bool = True,
 ) -> _Look | None:
     """For a run of syndicate's own formats over the whole site (`export` checks that):
     whether the last full run's fingerprint says it would find everything as that run left it,
@@ -1195,7 +1214,7 @@ def _look_before_loading(
     state = state_folder(out, cache)
     if last_fingerprint(state) is None:
         return look
-    key = _config_key(config, site, site.languages, drafts)
+    key = _config_key(config, site, site.languages, drafts, releases)
     going = defaults.keep_going if keep_going is None else keep_going
     request = Request(key, names, strict, going, now, every_site_input(site))
     try:
@@ -1380,6 +1399,23 @@ class _Build:
                 self.state = BuildState(self.out, self.state_folder, fresh=self.force)
                 self.state_owned = bool(self.state.owned)
                 try:
+                    how = self.how  # (every format, language and story, made anew)
+                    whole = self.force and how.only is None and not how.subset
+                    whole = whole and not (how.keep_others or how.dry_run)
+                    if self.how.releases and self.state.previewed and whole:
+                        self.state.unpreview = True  # every file made anew, none kept
+                    elif self.how.releases and self.state.previewed:
+                        diags.error(
+                            "export.out",
+                            f"{self.out} holds a preview (serve --watch exported it, embargoed"
+                            " stories and drafts shown as if released), which no export may"
+                            " take for a folder partners get: export into another folder, or"
+                            " every format of the whole site with --force, which makes every"
+                            " file of it anew; nothing was changed",
+                        )
+                        return ExportResult("input-errors", diags, names)
+                    if not self.how.releases:
+                        self.state.mark_previewed()
                     _settle(self.out, self.state, diags)
                     self.notes_said = len(self.state.notes)  # (`_settle` said them)
                     self.reported = len(diags)

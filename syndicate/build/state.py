@@ -257,6 +257,9 @@ class BuildState:
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.stories: dict[str, StoryRecord] = {}
         """The stories of this run."""
+        self.unpreview = False
+        """Set by a run that makes every file of a preview's folder anew (`previewed`): the
+        mark goes with the state it saves."""
         self.changed = False
         """Whether this run recorded anything but what it found as it was (a unit made, a
         story read, a version published): if not, and it kept all it found, `save` has
@@ -293,6 +296,23 @@ class BuildState:
     def clear_pending(self) -> None:
         with self.db:
             self.db.execute("DELETE FROM meta WHERE key = 'pending'")
+
+    @property
+    def previewed(self) -> bool:
+        """Whether a run nobody receives (the preview's, `releases=False`) wrote into this
+        out/ (`mark_previewed`): what it holds shows embargoed stories, and with `--drafts`
+        drafts, as if released."""
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'preview'").fetchone()
+        except sqlite3.Error:
+            return False
+        return row is not None
+
+    def mark_previewed(self) -> None:
+        """Say, before anything is published, that a preview's run writes into this out/:
+        neither `export` nor `deliver` may then take it for a folder partners get."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('preview', '1')")
 
     def orphan_watch(self) -> object:
         """What each orphaned folder of out/ carried when it was orphaned (see
@@ -593,6 +613,9 @@ class BuildState:
         replaced = self._damaged
         if replaced:  # found during the run
             self._start_again()
+        if self.unpreview:  # (this run makes every file anew: the preview's are gone)
+            with self.db:
+                self.db.execute("DELETE FROM meta WHERE key = 'preview'")
         if not replaced and journal is None and self._unchanged(owned, folders):
             if fingerprint is not None:  # the same state: its fingerprint may be newer
                 self.keep_fingerprint(fingerprint)
@@ -854,6 +877,20 @@ def published_ids(folder: Path) -> dict[str, str]:
         return {ident: slug for ident, slug in rows if isinstance(ident, str) and slug}
     except sqlite3.Error:
         return {}
+    finally:
+        db.close()
+
+
+def was_previewed(folder: Path) -> bool:
+    """Whether a preview's run (`BuildState.mark_previewed`) wrote into the out/ whose build
+    state is in `folder`. Read only: False when the state cannot be read."""
+    db = _read_only(folder)
+    if db is None:
+        return False
+    try:
+        return db.execute("SELECT 1 FROM meta WHERE key = 'preview'").fetchone() is not None
+    except sqlite3.Error:
+        return False
     finally:
         db.close()
 

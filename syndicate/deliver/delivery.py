@@ -30,6 +30,7 @@ from syndicate.build.state import (
     recorded_files,
     shown_drafts,
     state_folder,
+    was_previewed,
 )
 from syndicate.deliver.ledger import (
     BUSY_SECONDS,
@@ -183,6 +184,14 @@ def deliver(
             f"{out} was last exported by a preview with --drafts (serve --watch --drafts"
             f" --preview {out}): it holds drafts shown as if released ({', '.join(drafts)}),"
             f" which no partner may get; deliver what syndicate export --out {out} makes of it;"
+            " nothing was sent",
+        )
+        return DeliveryResult("input-errors", diags)
+    if was_previewed(folder):  # (embargoed stories shown as released: a break of each)
+        diags.error(
+            "deliver.out",
+            f"{out} holds a preview (serve --watch exported it, embargoed stories shown as if"
+            " released), which no partner may get: deliver the folder syndicate export makes;"
             " nothing was sent",
         )
         return DeliveryResult("input-errors", diags)
