@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -847,7 +848,8 @@ class _StoryReader:
                     f"{rel}: its metadata gives the place it was taken (GPS {facts.location}),"
                     " and every copy published as it is keeps it (the pages', NewsML-G2's and"
                     " ninjs's media, the EPUB books): anyone who downloads it can read where"
-                    f" that is. Remove it from the file (exiftool -gps:all= -xmp:gps*= {rel}),"
+                    " that is. Remove it from the file (exiftool -gps:all= -xmp:gps*="
+                    f" {shlex.quote(shown_path(self.folder / rel))}),"
                     " or, if the place is meant to be public, write gps: keep in its images"
                     " entry",
                     where,
