@@ -360,6 +360,33 @@ def test_a_plugin_installed_through_its_entry_point_exports(tmp_path: Path) -> N
     assert "syndicate.yaml:12: error: headlines: limit: 0 is not valid" in refused.stderr
 
 
+def test_a_plugin_upgraded_or_edited_makes_its_files_again(tmp_path: Path) -> None:
+    """The build's keys held syndicate's own code, not a plugin's: after `pip install -U` of
+    a plugin (or an edit of it), an export found every unit as it was and kept the old
+    version's files, and a run with nothing else changed said so in no time."""
+    target = tmp_path / "site-packages"
+    source = shutil.copytree(PLUGIN, tmp_path / "plugin")
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target)]
+    subprocess.run([*pip, str(source)], check=True, capture_output=True)
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    export = [sys.executable, "-m", "syndicate", "export", "-q", "--now", FIXED_NOW, "-j", "1"]
+    export += ["-f", "headlines", "-f", "html"]
+
+    def headlines() -> str:
+        done = subprocess.run(export, cwd=site, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return (site / "out" / "headlines" / "en.txt").read_text(encoding="utf-8")
+
+    assert "  NATO will surge" in headlines()
+    assert "  NATO will surge" in headlines()  # (a run with nothing changed)
+    code = target / "syndicate_headlines" / "__init__.py"
+    code.write_text(code.read_text(encoding="utf-8").replace("}  {", "} | {"), "utf-8")
+    assert " | NATO will surge" in headlines()
+
+
 class _NoDefault(Options, frozen=True, kw_only=True, forbid_unknown_fields=True):
     limit: int
 

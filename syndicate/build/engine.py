@@ -27,6 +27,8 @@ from syndicate.build.inputs import (
     digest,
     every_site_input,
     folder_inputs,
+    package_digest,
+    plugin_packages,
     signature_key,
     site_inputs_digest,
     story_key,
@@ -1275,11 +1277,9 @@ class _Build:
         self.how = run
         self.settings = settings
         self.config_key = config_key
-        self.site_inputs = {
-            w.name: site_inputs_digest(settings.config, w.site_inputs) for w in writers
-        }
+        self.site_inputs = {w.name: _format_reads(settings.config, w) for w in writers}
         """What each format reads of the site beyond the configuration (`Writer.site_inputs`:
-        the HTML pages' templates), part of that format's keys only."""
+        the HTML pages' templates), and a plugin's own code, part of that format's keys only."""
         self.out = out
         self.state_folder = state_folder
         self.published = False
@@ -1559,7 +1559,10 @@ class _Build:
         how = self.how
         site = every_site_input(self.settings.config)
         now = self.settings.now
-        return Request(self.config_key, formats, how.strict, how.keep_going, now, site)
+        config = self.config_key
+        if plugins := plugin_packages(self.writers):  # (their code: an upgrade is a change)
+            config = digest(config, *(f"{p} {package_digest(p)}" for p in plugins))
+        return Request(config, formats, how.strict, how.keep_going, now, site)
 
     def _as_left(self, diags: Diagnostics, articles: Path | None) -> ExportResult | None:
         """The result of this run when the last full run's fingerprint says that it would
@@ -2841,6 +2844,15 @@ class _Build:
                 raise LookupError(f"{found.input.name} changed during the export; run it again")
             story = read.story
         return story
+
+
+def _format_reads(config: SiteConfig, writer: AnyWriter) -> str:
+    """What `writer` reads besides the configuration and the stories: the site's files it
+    declares (`site_inputs_digest`), and for a plugin its package's code, so that upgrading
+    or editing it makes its files again (syndicate's own code is in every key already)."""
+    reads = site_inputs_digest(config, writer.site_inputs)
+    (package,) = plugin_packages([writer]) or ("",)
+    return digest(reads, package, package_digest(package)) if package else reads
 
 
 def _unit(writer: AnyWriter, key: str, visible: bool, site_inputs: str) -> str:
