@@ -518,3 +518,12 @@ def test_a_catalog_entry_s_borrowed_rights_say_their_language(
     assert own == [("© YCPress", None)] * 2
     schema = etree.RelaxNG(etree.parse(str(shared_dir / "schemas-official/atom/atom.rng")))
     assert schema.validate(arabic), schema.error_log
+    # The books themselves: their package's dc:rights (the story's book and the edition).
+    for name in (f"epub/{story.slug}.ar.epub", "epub/edition-ar.epub", "epub/edition-en.epub"):
+        with zipfile.ZipFile(io.BytesIO(files[name])) as zf:
+            package = etree.fromstring(zf.read("EPUB/content.opf"))
+        (element,) = package.xpath("//dc:rights", namespaces=NS)
+        assert (element.text, element.get(XML_LANG)) == (
+            "© YCPress",
+            None if name.endswith("-en.epub") else "en",
+        ), name

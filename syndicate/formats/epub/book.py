@@ -191,6 +191,8 @@ class Metadata:
     """(name, MARC relator code) of the people credited for something else than the text."""
     subjects: tuple[str, ...]
     description: str
+    rights_lang: str | None = None
+    """The language of the copyright notice when it is not the book's (`Book.rights_lang`)."""
 
 
 RELATORS: Mapping[Contribution, str] = {
@@ -214,6 +216,7 @@ def variant_metadata(story: StorySummary, lang: str, publisher: str) -> Metadata
         contributors=tuple((name, RELATORS[kind]) for name, kind in variant.contributors),
         subjects=subjects([story], lang),
         description=variant.summary,
+        rights_lang=variant.rights_lang,
     )
 
 
@@ -237,6 +240,7 @@ def story_book(
         publisher=ctx.config.publisher.name,
         subjects=meta.subjects,
         rights=story.rights_notice(lang),
+        rights_lang=meta.rights_lang,
         description=meta.description,
         properties=accessibility(
             lang, _all_alt([story], lang), ctx.config.publisher.name, _outlined([story], lang)
@@ -285,6 +289,13 @@ def edition_title(edition: Edition[Any], template: str | None, ctx: Context[Any]
     return term("edition_title", edition.lang, publisher=publisher, date=date)
 
 
+def _one_rights_lang(stories: Sequence[Story], lang: str) -> str | None:
+    """The language of an edition's notices when every story's is the same other language's
+    (as the catalog's entry says it); None when any is the book's own, or they differ."""
+    found = {StorySummary.of(s).variant(lang).rights_lang for s in stories}
+    return found.pop() if len(found) == 1 else None
+
+
 def edition_rights(notices: Sequence[str]) -> str:
     """An edition's rights: its stories' notices, each once."""
     return " ".join(dict.fromkeys(notices))
@@ -323,6 +334,7 @@ def edition_book(
         publisher=publisher,
         subjects=subjects(stories, lang),
         rights=edition_rights([s.rights_notice(lang) for s in stories]),
+        rights_lang=_one_rights_lang(stories, lang),
         description=edition_description([s.variant(lang).headline for s in stories], lang),
         properties=accessibility(
             lang, _all_alt(stories, lang), publisher, _outlined(stories, lang)

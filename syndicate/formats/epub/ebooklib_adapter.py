@@ -113,6 +113,9 @@ class Book:
     contributors: tuple[tuple[str, str], ...] = ()
     """(name, MARC relator code) of the people credited for something else than the text (a
     translator `trl`, a photographer `pht`): `dc:contributor`s, never creators."""
+    rights_lang: str | None = None
+    """The language of `rights` when it is not the book's (the original's notice standing in
+    for a language that has none): its `dc:rights` says so with `xml:lang`."""
 
 
 def build_epub(book: Book) -> bytes:

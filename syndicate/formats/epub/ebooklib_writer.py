@@ -60,7 +60,9 @@ def _ebook(book: Book) -> epub.EpubBook:
         ("description", book.description),
     ):
         if value:
-            ebook.add_metadata("DC", name, value)
+            # An English notice in an Arabic book is no Arabic (`Book.rights_lang`).
+            borrowed = name == "rights" and book.rights_lang
+            ebook.add_metadata("DC", name, value, {XML_LANG: book.rights_lang} if borrowed else {})
     for i, identifier in enumerate(book.identifiers, 1):
         ebook.add_metadata("DC", "identifier", identifier, {"id": f"identifier-{i}"})
     for relation in book.relations:
