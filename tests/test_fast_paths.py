@@ -576,9 +576,9 @@ def test_pages_normalised_as_lxml_html_did(sample_stories: list[Story], tmp_path
     markups = list(TRICKY_PAGES)
     original = templating.page_bytes
 
-    def keep(markup: str, base: str | None = None) -> bytes:  # (a section page's `<base>`)
-        markups.append(markup)
-        return original(markup, base)
+    def keep(markup: str, base: str | None = None, here: str | None = None) -> bytes:
+        markups.append(markup)  # (a section page's `<base>` and own path passed through)
+        return original(markup, base, here)
 
     writer = HtmlWriter()
     ctx = _context(writer, config, config.languages, _InMemory(stories))

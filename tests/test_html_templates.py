@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from conftest import FIXED_NOW, REPO, SAMPLE_SLUG
@@ -1233,3 +1234,33 @@ def test_a_section_page_s_base_comes_first_and_alone() -> None:
     bare = lxml_html.fromstring(templating.page_bytes("<html><body><p>x</p></body></html>", "../"))
     assert bare.xpath("/html/head/base/@href") == ["../"]
     assert b"<base" not in templating.page_bytes(written.replace("<base", "<meta"))
+
+
+def test_a_site_s_skip_link_to_an_id_leads_to_the_section_page_itself(site: Path) -> None:
+    """A site's `base.html` with a skip link (`<a href="#content">`, the way past the
+    masthead a keyboard user takes) written for the pages of out/html/: on a section page,
+    whose `<base href="../">` would take `#content` to out/html/ (another page, or none), it
+    links the page's own `#content`; an absolute link to an id, or one to another page's, is
+    left as it is, and the pages of out/html/ keep theirs."""
+    templates = site / "templates"
+    templates.mkdir()
+    (templates / "base.html").write_text(
+        '<!DOCTYPE html>\n<html lang="{{ lang }}" dir="{{ dir }}">\n<head>\n'
+        '<meta charset="utf-8">\n<title>{{ title }}</title>\n{% block head %}{% endblock %}\n'
+        '</head>\n<body>\n<a class="skip" href="#content">Skip</a>\n'
+        '{% if url is defined %}<a class="top" href="{{ url }}#content">Top</a>{% endif %}\n'
+        '<a class="home" href="{{ home }}#content">Home</a>\n<div id="content">'
+        "{% block nav %}{% endblock %}{% block main %}{% endblock %}{% block footer %}"
+        "{% endblock %}</div>\n</body>\n</html>\n",
+        encoding="utf-8",
+    )
+    assert export(site) == 0
+    doc = page(site, "fr/politics.html")
+    assert doc.xpath("//a[@class='skip']/@href") == ["fr/politics.html#content"]
+    assert doc.xpath("//a[@class='top']/@href")[0].endswith("/html/fr/politics.html#content")
+    assert doc.xpath("//a[@class='home']/@href") == ["index.fr.html#content"]
+    for name in ("fr/politics.html", "index.fr.html", f"{SAMPLE_SLUG}.fr.html"):
+        skip = page(site, name).xpath("//a[@class='skip']/@href")[0]
+        base = "".join(page(site, name).xpath("//head/base/@href"))
+        target = urljoin(urljoin(f"https://x.example/html/{name}", base), skip)
+        assert target == f"https://x.example/html/{name}#content", name

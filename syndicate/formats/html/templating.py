@@ -473,6 +473,7 @@ def render_page(
     template: str,
     problems: list[TemplateError] | None = None,
     base: str | None = None,
+    here: str | None = None,
     /,
     **values: Any,
 ) -> bytes:
@@ -481,7 +482,10 @@ def render_page(
     left open, an end tag of none) is added to `problems`, when given. A `base` is the
     page's `<base href>` (a page one folder down, whose links are written as from out/html/),
     put first in its head after its `<meta charset>`, in place of any its templates wrote:
-    a site's own `base.html` need not know it."""
+    a site's own `base.html` need not know it. `here` is then the page's own path as its base
+    reads it (`en/politics.html`): a link of an `<a>` or `<area>` to an `#id` alone (a skip
+    link to `#content`, a "back to top") becomes `here#id`, which leads to the page itself,
+    where `#id` alone would lead to the base's folder."""
     key = (site_templates, template)
     if key in _timed_out:  # the same templates: the same loop, said at once
         stamp, said = _timed_out[key]
@@ -527,7 +531,7 @@ def render_page(
     finally:
         _deadline.reset(started)
     try:
-        page = page_bytes(text, base)
+        page = page_bytes(text, base, here)
         mended = _mended(text) if site_templates is not None else []
         if mended and problems is not None:
             problems.append(
@@ -931,10 +935,10 @@ class _Unreadable(ValueError):
     """A page libxml2 read only in part (`page_bytes`): the reason it gave."""
 
 
-def page_bytes(markup: str, base: str | None = None) -> bytes:
+def page_bytes(markup: str, base: str | None = None, here: str | None = None) -> bytes:
     """A page's markup parsed, its white space normalised, and serialised (what the parser
-    had to mend in it: `_mended`, right after); with `base`, its `<base href>` (see
-    `render_page`)."""
+    had to mend in it: `_mended`, right after); with `base`, its `<base href>`, and with
+    `here` its links to an `#id` alone made the page's own (see `render_page`)."""
     root = etree.fromstring(markup, _PARSER)
     if root is None:
         raise etree.ParserError("Document is empty")
@@ -942,7 +946,7 @@ def page_bytes(markup: str, base: str | None = None) -> bytes:
     if fatal:  # libxml2 gave up (a limit): what it has is cut short
         raise _Unreadable(fatal[0].message.strip())
     if base is not None:
-        _set_base(root, base)
+        _set_base(root, base, here)
     voids = _empty_voids(root)
     _normalise_space(root)
     kept = _set_raw_text_aside(root, markup) if voids else []
@@ -957,9 +961,11 @@ def page_bytes(markup: str, base: str | None = None) -> bytes:
     return page.encode("utf-8")
 
 
-def _set_base(root: etree._Element, href: str) -> None:
+def _set_base(root: etree._Element, href: str, here: str | None = None) -> None:
     """Give the page one `<base href>`, first in its head (after its `<meta charset>`, which
-    must come within its first bytes): before any link the head has."""
+    must come within its first bytes): before any link the head has. With `here` (the page's
+    path from the base), an `<a>` or `<area>` linking an `#id` alone links `here#id`: the base
+    would take `#id` to its own folder, away from the page."""
     head = root.find("head")
     if head is None:
         head = etree.Element("head")
@@ -971,6 +977,11 @@ def _set_base(root: etree._Element, href: str) -> None:
     )
     base = etree.Element("base", href=href)
     head.insert(charset + 1, base)
+    if here is not None:
+        for link in root.iter("a", "area"):
+            target = link.get("href")
+            if target is not None and target.startswith("#"):
+                link.set("href", here + target)
 
 
 def _mended(markup: str) -> list[str]:

@@ -198,14 +198,16 @@ def _render(
 ) -> bytes | None:
     """The page `page` (`html/<slug>.<lang>.html`), or None after reporting a template that
     cannot be rendered; the message names the page (a value one story lacks fails its pages
-    only). A `base` becomes the page's `<base href>`, whatever its templates say."""
+    only). A `base` becomes the page's `<base href>`, whatever its templates say, and a link
+    to an `#id` alone still leads to the page (`render_page`)."""
     # The template engine is imported when a page is made: a run that makes none (nothing
     # changed) does without it.
     from syndicate.formats.html.templating import TemplateError, render_page
 
     mended: list[TemplateError] = []
     try:
-        made = render_page(ctx.config.templates, template, mended, base, **values)
+        here = page.removeprefix("html/") if base is not None else None
+        made = render_page(ctx.config.templates, template, mended, base, here, **values)
     except TemplateError as exc:
         ctx.diagnostics.error("html.template", for_page(exc.message, page), exc.where)
         return None
