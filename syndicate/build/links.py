@@ -25,9 +25,9 @@ _CSS_URL = re.compile(rb"""url\(\s*["']?([^"')#?\s]+)""")
 """Relative links of a page's stylesheet (`style.css`, inlined): `url(fonts/brand.woff2)`,
 looked for inside `<style>` only (a story's text may quote CSS)."""
 _CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.DOTALL)
+"""A stylesheet's comments, whose `url(...)` (a rule commented out) is no link."""
 _BASE = re.compile(rb"""<base\s[^>]*?href\s*=\s*["']([^"'#?]*)""", re.IGNORECASE)
 """A page's `<base href>` (a section page's `../`): its relative links resolve from there."""
-"""A stylesheet's comments, whose `url(...)` (a rule commented out) is no link."""
 _MEDIA = "html/media/"
 """Where the html format publishes the stories' images, the logo and the icon."""
 _SHOWN = 20
