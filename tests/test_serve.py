@@ -28,7 +28,8 @@ from sites import SECOND_SLUG, Site
 from test_html_render import chromium, stop_browser  # noqa: F401  (the browser fixture)
 
 from syndicate.build import export
-from syndicate.build.engine import CACHE_ENV
+from syndicate.build.engine import CACHE_ENV, cache_folder
+from syndicate.build.state import STATE_FILE, state_folder
 from syndicate.formats.contract import Options, Writer
 
 TOKEN = "partner-token-7f3a"
@@ -1553,6 +1554,56 @@ def test_a_preview_s_folder_is_never_taken_for_one_partners_get(
     assert "nato-iraq-deployment:en</id>" not in (site.out / "atom/en.xml").read_text("utf-8")
     assert not (site.out / f"html/{SAMPLE_SLUG}.en.html").exists()
     assert site.cli("export", *common, "--format", "html") == 0  # (an out/ as any other now)
+
+
+@pytest.mark.parametrize("how", ["damaged", "another cache"])
+def test_a_preview_s_folder_stays_marked_whatever_its_build_state(
+    site: Site, tmp_path: Path, how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The mark of a preview's folder was in its build state alone: a state SQLite found
+    damaged (replaced by an empty one), or another cache's (`SYNDICATE_CACHE_DIR` set for the
+    preview, not for cron), did not say it while the preview's files remained, and an export
+    of fewer formats kept the embargoed story's feed entries as released; deliver sent them."""
+    mirror = tmp_path / "mirror"
+    site.configure(
+        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
+        "      formats: [html, atom]\n"
+    )
+    text = (site.articles / SAMPLE_SLUG / "story.yaml").read_text(encoding="utf-8")
+    embargoed = text + "embargo_until: 2099-01-01T00:00:00Z\n"
+    (site.articles / SAMPLE_SLUG / "story.yaml").write_text(embargoed, encoding="utf-8")
+    preview = export(
+        formats=["html", "atom"],
+        config=site.config,
+        articles=site.articles,
+        out=site.out,
+        now=datetime.fromisoformat("2126-01-01T00:00:00+00:00"),
+        jobs=1,
+        releases=False,
+        cache=tmp_path / "preview-cache" if how == "another cache" else None,
+    )
+    assert preview.status == "exported"
+    if how == "damaged":
+        state = state_folder(site.out, cache_folder(site.config, site.out)) / STATE_FILE
+        with state.open("r+b") as handle:  # (a disk wrote over its header)
+            handle.write(b"not a database, a disk wrote over it....")
+    common = ("-q", "--jobs", "1", "--now", FIXED_NOW, "--out", str(site.out))
+    common += ("--articles", str(site.articles))
+    capsys.readouterr()
+    assert site.cli("export", *common, "--format", "html") == 2
+    assert "holds a preview" in capsys.readouterr().err
+    assert "nato-iraq-deployment:en</id>" in (site.out / "atom/en.xml").read_text("utf-8")
+    assert site.deliver() == 2
+    assert "holds a preview" in capsys.readouterr().err and not mirror.exists()
+    # --force would keep the preview's pages of the story, files this state never knew
+    assert site.cli("export", *common, "--format", "all", "--force") == 2
+    assert f"remove {site.out} and export again" in capsys.readouterr().err
+    assert (site.out / f"html/{SAMPLE_SLUG}.en.html").is_file(), "nothing was changed"
+    shutil.rmtree(site.out)  # (the message's advice)
+    assert site.cli("export", *common, "--format", "all") == 0
+    assert "nato-iraq-deployment:en</id>" not in (site.out / "atom/en.xml").read_text("utf-8")
+    assert site.deliver() == 0
+    assert not any(mirror.rglob(f"{SAMPLE_SLUG}*")), "no embargoed story reaches the partner"
 
 
 def test_a_preview_s_fingerprint_never_says_an_export_into_its_folder_is_done(

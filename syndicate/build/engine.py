@@ -1402,8 +1402,23 @@ class _Build:
                     how = self.how  # (every format, language and story, made anew)
                     whole = self.force and how.only is None and not how.subset
                     whole = whole and not (how.keep_others or how.dry_run)
-                    if self.how.releases and self.state.previewed and whole:
+                    # (a state that does not say it, replaced as damaged or another cache's,
+                    # never knew the preview's files: --force would keep those it makes no more)
+                    known = self.state.preview_recorded
+                    if self.how.releases and self.state.previewed and whole and known:
                         self.state.unpreview = True  # every file made anew, none kept
+                    elif self.how.releases and self.state.previewed and not known:
+                        diags.error(
+                            "export.out",
+                            f"{self.out} holds a preview (serve --watch exported it, embargoed"
+                            " stories and drafts shown as if released), which no export may"
+                            " take for a folder partners get, and its build state does not"
+                            " know the preview's files (it was damaged, or the preview kept"
+                            " it in another cache folder: SYNDICATE_CACHE_DIR), so not even"
+                            f" --force would take them all out: remove {self.out} and export"
+                            " again, or export into another folder; nothing was changed",
+                        )
+                        return ExportResult("input-errors", diags, names)
                     elif self.how.releases and self.state.previewed:
                         diags.error(
                             "export.out",

@@ -302,6 +302,13 @@ class BuildState:
         """Whether a run nobody receives (the preview's, `releases=False`) wrote into this
         out/ (`mark_previewed`): what it holds shows embargoed stories, and with `--drafts`
         drafts, as if released."""
+        return _marked_preview(self.out) or self.preview_recorded
+
+    @property
+    def preview_recorded(self) -> bool:
+        """Whether this build state says a preview's run wrote into its out/ (`previewed`): if
+        not, while out/ says so, the state does not know the preview's files (it was
+        replaced as damaged, or the preview's is in another cache folder)."""
         try:
             row = self.db.execute("SELECT value FROM meta WHERE key = 'preview'").fetchone()
         except sqlite3.Error:
@@ -310,9 +317,17 @@ class BuildState:
 
     def mark_previewed(self) -> None:
         """Say, before anything is published, that a preview's run writes into this out/:
-        neither `export` nor `deliver` may then take it for a folder partners get."""
+        neither `export` nor `deliver` may then take it for a folder partners get. Said in
+        out/ itself too (`PREVIEW_MARK`): a build state replaced as damaged, or another one
+        (another SYNDICATE_CACHE_DIR), would not say it while the preview's files remain."""
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('preview', '1')")
+        mark = self.out / PREVIEW_MARK
+        if not mark.is_file():
+            try:
+                mark.write_text(_PREVIEW_NOTE, encoding="utf-8")
+            except OSError as exc:
+                raise OutputError(f"cannot write {mark}: {exc.strerror or exc}") from None
 
     def orphan_watch(self) -> object:
         """What each orphaned folder of out/ carried when it was orphaned (see
@@ -616,6 +631,12 @@ class BuildState:
         if self.unpreview:  # (this run makes every file anew: the preview's are gone)
             with self.db:
                 self.db.execute("DELETE FROM meta WHERE key = 'preview'")
+            try:
+                (self.out / PREVIEW_MARK).unlink(missing_ok=True)
+            except OSError as exc:
+                raise OutputError(
+                    f"cannot remove {self.out / PREVIEW_MARK}: {exc.strerror or exc}"
+                ) from None
         if not replaced and journal is None and self._unchanged(owned, folders):
             if fingerprint is not None:  # the same state: its fingerprint may be newer
                 self.keep_fingerprint(fingerprint)
@@ -881,9 +902,26 @@ def published_ids(folder: Path) -> dict[str, str]:
         db.close()
 
 
-def was_previewed(folder: Path) -> bool:
+PREVIEW_MARK = ".syndicate-preview"
+"""The file a preview's run leaves in its out/ (`BuildState.mark_previewed`)."""
+
+_PREVIEW_NOTE = (
+    "A preview (syndicate serve --watch) exported into this folder: embargoed stories, and\n"
+    "with --drafts drafts, are shown in it as if released. syndicate export and deliver\n"
+    "refuse it until syndicate export --format all --force makes every file of it anew.\n"
+)
+
+
+def _marked_preview(out: Path) -> bool:
+    return os.path.lexists(out / PREVIEW_MARK)
+
+
+def was_previewed(folder: Path, out: Path | None = None) -> bool:
     """Whether a preview's run (`BuildState.mark_previewed`) wrote into the out/ whose build
-    state is in `folder`. Read only: False when the state cannot be read."""
+    state is in `folder` (or into `out`, which it marks whatever its state). Read only: only
+    the mark in `out` says so when the state cannot be read."""
+    if out is not None and _marked_preview(out):
+        return True
     db = _read_only(folder)
     if db is None:
         return False

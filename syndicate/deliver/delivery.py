@@ -187,7 +187,7 @@ def deliver(
             " nothing was sent",
         )
         return DeliveryResult("input-errors", diags)
-    if was_previewed(folder):  # (embargoed stories shown as released: a break of each)
+    if was_previewed(folder, out):  # (embargoed stories shown as released: a break of each)
         diags.error(
             "deliver.out",
             f"{out} holds a preview (serve --watch exported it, embargoed stories shown as if"
