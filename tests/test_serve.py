@@ -1606,6 +1606,47 @@ def test_a_preview_s_folder_stays_marked_whatever_its_build_state(
     assert not any(mirror.rglob(f"{SAMPLE_SLUG}*")), "no embargoed story reaches the partner"
 
 
+def test_a_preview_s_profile_the_site_does_not_enable_is_made_anew_too(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`serve --watch -f smartnews` (a profile syndicate.yaml does not enable) previewed an
+    embargoed story into a folder; `export --format all --force` into it, the refusal's
+    advice, made the default formats anew and took the mark away, but `--format all` leaves
+    that profile out: its feed stayed the preview's, and deliver sent the story."""
+    mirror = tmp_path / "mirror"
+    site.configure(
+        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
+        "      formats: [smartnews]\n"
+    )
+    text = (site.articles / SAMPLE_SLUG / "story.yaml").read_text(encoding="utf-8")
+    embargoed = text + "embargo_until: 2099-01-01T00:00:00Z\n"
+    (site.articles / SAMPLE_SLUG / "story.yaml").write_text(embargoed, encoding="utf-8")
+    preview = export(
+        formats=["html", "smartnews"],
+        config=site.config,
+        articles=site.articles,
+        out=site.out,
+        now=datetime.fromisoformat("2126-01-01T00:00:00+00:00"),
+        jobs=1,
+        releases=False,
+    )
+    assert preview.status == "exported"
+    feed = site.out / "partners/smartnews/en.xml"
+    assert "nato-iraq-deployment" in feed.read_text("utf-8")
+    common = ("-q", "--jobs", "1", "--now", FIXED_NOW, "--out", str(site.out))
+    common += ("--articles", str(site.articles))
+    capsys.readouterr()
+    assert site.cli("export", *common, "--format", "all", "--force") == 2
+    assert "the formats of partners/smartnews too" in capsys.readouterr().err
+    assert "nato-iraq-deployment" in feed.read_text("utf-8"), "nothing was changed"
+    assert site.deliver() == 2 and not mirror.exists()
+    both = ("--format", "all", "--format", "smartnews", "--force")
+    assert site.cli("export", *common, *both) == 0
+    assert "nato-iraq-deployment" not in feed.read_text("utf-8")
+    assert site.deliver() == 0
+    assert not any("nato-iraq-deployment" in p.read_text("utf-8") for p in mirror.rglob("*.xml"))
+
+
 def test_a_preview_s_fingerprint_never_says_an_export_into_its_folder_is_done(
     site: Site,
 ) -> None:

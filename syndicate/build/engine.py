@@ -1402,6 +1402,10 @@ class _Build:
                     how = self.how  # (every format, language and story, made anew)
                     whole = self.force and how.only is None and not how.subset
                     whole = whole and not (how.keep_others or how.dry_run)
+                    # (and every format whose files out/ holds: one a preview wrote, a profile
+                    # `all` leaves out, kept as it is, would keep the preview's stories)
+                    others = self._others_held() if self.state.previewed else []
+                    whole = whole and not others
                     # (a state that does not say it, replaced as damaged or another cache's,
                     # never knew the preview's files: --force would keep those it makes no more)
                     known = self.state.preview_recorded
@@ -1420,13 +1424,14 @@ class _Build:
                         )
                         return ExportResult("input-errors", diags, names)
                     elif self.how.releases and self.state.previewed:
+                        held = f" (the formats of {', '.join(others)} too)" if others else ""
                         diags.error(
                             "export.out",
                             f"{self.out} holds a preview (serve --watch exported it, embargoed"
                             " stories and drafts shown as if released), which no export may"
                             " take for a folder partners get: export into another folder, or"
-                            " every format of the whole site with --force, which makes every"
-                            " file of it anew; nothing was changed",
+                            f" every format of the whole site{held} with --force, which makes"
+                            " every file of it anew; nothing was changed",
                         )
                         return ExportResult("input-errors", diags, names)
                     if not self.how.releases:
@@ -1899,6 +1904,15 @@ class _Build:
             return False
         mine = _prefixes([f for w in self.writers for f in w.owned_folders()])
         return any(not path.startswith(mine) for path in self.state.owned)
+
+    def _others_held(self) -> list[str]:
+        """The folders of out/ this run's formats do not write where out/ holds files of
+        syndicate's (another format's, a profile's `--format all` leaves out), as formats
+        are named: `partners/msn`."""
+        mine = _prefixes([f for w in self.writers for f in w.owned_folders()])
+        held = {p for p in self.state.owned if not p.startswith(mine)}
+        top = {"/".join(p.split("/")[: 2 if p.startswith("partners/") else 1]) for p in held}
+        return sorted(top)
 
     def _folders(self) -> list[str]:
         """The folders of out/ this run's formats write (each swapped in whole)."""
