@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,7 @@ from test_html_render import chromium, stop_browser  # noqa: F401  (the browser 
 
 from syndicate.build import export
 from syndicate.build.engine import CACHE_ENV, cache_folder
-from syndicate.build.state import STATE_FILE, state_folder
+from syndicate.build.state import STATE_FILE, BuildState, state_folder
 from syndicate.formats.contract import Options, Writer
 
 TOKEN = "partner-token-7f3a"
@@ -1645,6 +1646,43 @@ def test_a_preview_s_profile_the_site_does_not_enable_is_made_anew_too(
     assert "nato-iraq-deployment" not in feed.read_text("utf-8")
     assert site.deliver() == 0
     assert not any("nato-iraq-deployment" in p.read_text("utf-8") for p in mirror.rglob("*.xml"))
+
+
+def test_a_force_export_that_publishes_nothing_leaves_a_preview_s_folder_marked(
+    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`export --format all --force` into a preview's folder took the mark away before it
+    saved its build state: a disk that filled up then (nothing published, out/ the preview
+    still) left a folder an export of fewer formats, and deliver, took for one partners get."""
+    text = (site.articles / SAMPLE_SLUG / "story.yaml").read_text(encoding="utf-8")
+    embargoed = text + "embargo_until: 2099-01-01T00:00:00Z\n"
+    (site.articles / SAMPLE_SLUG / "story.yaml").write_text(embargoed, encoding="utf-8")
+    preview = export(
+        formats=["html", "atom"],
+        config=site.config,
+        articles=site.articles,
+        out=site.out,
+        now=datetime.fromisoformat("2126-01-01T00:00:00+00:00"),
+        jobs=1,
+        releases=False,
+    )
+    assert preview.status == "exported"
+    common = ("-q", "--jobs", "1", "--now", FIXED_NOW, "--out", str(site.out))
+    common += ("--articles", str(site.articles))
+
+    def disk_full(*_: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(BuildState, "_save", disk_full)
+        assert site.cli("export", *common, "--format", "all", "--force") == 1
+    assert "nato-iraq-deployment:en</id>" in (site.out / "atom/en.xml").read_text("utf-8")
+    capsys.readouterr()
+    assert site.cli("export", *common, "--format", "html") == 2
+    assert "holds a preview" in capsys.readouterr().err
+    assert site.deliver() == 2
+    assert site.cli("export", *common, "--format", "all", "--force") == 0  # with room
+    assert site.cli("export", *common, "--format", "html") == 0
 
 
 def test_a_preview_s_fingerprint_never_says_an_export_into_its_folder_is_done(

@@ -257,6 +257,8 @@ class BuildState:
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.stories: dict[str, StoryRecord] = {}
         """The stories of this run."""
+        self._marked = False
+        """Whether this run is a preview's (`mark_previewed`)."""
         self.unpreview = False
         """Set by a run that makes every file of a preview's folder anew (`previewed`): the
         mark goes with the state it saves."""
@@ -320,6 +322,7 @@ class BuildState:
         neither `export` nor `deliver` may then take it for a folder partners get. Said in
         out/ itself too (`PREVIEW_MARK`): a build state replaced as damaged, or another one
         (another SYNDICATE_CACHE_DIR), would not say it while the preview's files remain."""
+        self._marked = True
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('preview', '1')")
         mark = self.out / PREVIEW_MARK
@@ -628,21 +631,13 @@ class BuildState:
         replaced = self._damaged
         if replaced:  # found during the run
             self._start_again()
-        if self.unpreview:  # (this run makes every file anew: the preview's are gone)
-            with self.db:
-                self.db.execute("DELETE FROM meta WHERE key = 'preview'")
-            try:
-                (self.out / PREVIEW_MARK).unlink(missing_ok=True)
-            except OSError as exc:
-                raise OutputError(
-                    f"cannot remove {self.out / PREVIEW_MARK}: {exc.strerror or exc}"
-                ) from None
         if not replaced and journal is None and self._unchanged(owned, folders):
             if fingerprint is not None:  # the same state: its fingerprint may be newer
                 self.keep_fingerprint(fingerprint)
             if (orphan_watch or None) != self.orphan_watch():
                 with self.db:
                     self._keep_orphan_watch(orphan_watch)
+            self._unmark()
             return
         try:
             self._save(locate, owned, folders, journal, intact, fingerprint, orphan_watch)
@@ -652,8 +647,24 @@ class BuildState:
             self.notes.append(f"SQLite found it damaged while saving ({exc})")
             self._start_again()
             self._save(locate, owned, folders, journal, intact, fingerprint, orphan_watch)
+        self._unmark()
         self.owned, self._units, self._stories = {}, {}, {}
         self._loaded = False
+
+    def _unmark(self) -> None:
+        """For a run that makes every file of a preview's folder anew (`unpreview`), once its
+        state is saved with the journal of its publication (which a run stopped since
+        completes): a run that fails to save publishes nothing, and out/ stays the preview."""
+        if not self.unpreview:
+            return
+        with self.db:
+            self.db.execute("DELETE FROM meta WHERE key = 'preview'")
+        try:
+            (self.out / PREVIEW_MARK).unlink(missing_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot remove {self.out / PREVIEW_MARK}: {exc.strerror or exc}"
+            ) from None
 
     def _start_again(self) -> None:
         """Damage found where loading did not look (fragments, models): the file is replaced,
@@ -661,6 +672,9 @@ class BuildState:
         story: the next run makes them again, as after `--force`)."""
         self._replace_damaged()
         self.kept, self.stories = {}, {}
+        if self._marked:  # (the files this run saves are a preview's: the state says so)
+            with self.db:
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('preview', '1')")
 
     def _save(
         self,
