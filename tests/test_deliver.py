@@ -791,6 +791,29 @@ def test_a_section_filtered_target_gets_its_section_pages(site: Site, tmp_path: 
     assert not [p for p in got if SAMPLE_SLUG in p or "politics" in p]
 
 
+def test_a_section_coded_as_a_language_is_told_apart_from_it(site: Site, tmp_path: Path) -> None:
+    """A section coded as a site language is (`de`, as `it` for information technology on a
+    site in Italian): German's feeds and lists were taken for that section's, and its pages
+    in German (`html/de/politics.html`) too, so a target of other sections lost them, and
+    one of that section got German's whole."""
+    site.replace(SECOND_SLUG, "story.yaml", "section: politics", "section: de")
+    folder = LocalFolder(tmp_path / "partner")
+    target = target_yaml(folder, "partner", "[html, atom]") + "  sections: [politics]\n"
+    site.configure(deliver_section(target))
+    site.export("html", "atom")
+    assert (site.out / "html/en/de.html").is_file() and (site.out / "atom/en/de.xml").is_file()
+    assert site.deliver() == 0
+    got = folder.files()
+    for path in (
+        "atom/de.xml",
+        "html/index.de.html",
+        "html/de/politics.html",
+        "atom/de/politics.xml",
+    ):
+        assert path in got, path
+    assert not [p for p in got if p.endswith(("/de.html", "/de.xml")) and p.count("/") == 2]
+
+
 def test_a_target_added_later_gets_everything_and_filters_apply(site: Site, tmp_path: Path) -> None:
     first = LocalFolder(tmp_path / "a")
     site.configure(deliver_section(target_yaml(first, "first")))

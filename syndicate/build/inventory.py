@@ -51,8 +51,8 @@ class Inventory:
     a language or a collection file's name: `syndicate.readers.articles.slug_problem`.) A
     file of no story (a collection file) is of a language when
     one of the site's languages stands in its path between `/`, `.` or `-` (`atom/fr.xml`,
-    `epub/edition-zh-Hans.epub`) and of a section when a folder or its name is a section code
-    (`atom/fr/politics.xml`)."""
+    `epub/edition-zh-Hans.epub`) and of a section when the folder or name after its
+    language's folder is a section code (`atom/fr/politics.xml`; see `_section`)."""
 
     def __init__(
         self,
@@ -107,9 +107,20 @@ class Inventory:
             lang = next((part for part in rest.split(".") if part in self.languages), None)
             return PublishedFile(path, story, lang, story.section)
         found = self._tag.search(path)
-        stem = name.partition(".")[0]
-        section = next((p for p in (*folders[1:], stem) if p in self.sections), None)
-        return PublishedFile(path, None, found.group(1) if found else None, section)
+        return PublishedFile(path, None, found.group(1) if found else None, self._section(path))
+
+    def _section(self, path: str) -> str | None:
+        """The section a collection file is limited to: the folder or name right after its
+        language's folder (`atom/fr/politics.xml`, `html/fr/politics.2.html`), else a folder
+        or name of its path that is a section code and no language. A section may be coded
+        as a language is (`it`, information technology, on a site in Italian): Italian's
+        feed `atom/it.xml` is no section's, and `atom/it/politics.xml` is politics'."""
+        *folders, name = path.split("/")
+        parts = (*folders[1:], name.partition(".")[0])
+        for at, part in enumerate(parts[:-1]):
+            if part in self.languages:
+                return parts[at + 1] if parts[at + 1] in self.sections else None
+        return next((p for p in parts if p in self.sections and p not in self.languages), None)
 
     def _owner(self, path: str) -> AnyWriter | None:
         """The format owning the deepest folder that holds `path` (`partners/msn/...` is the
