@@ -1516,6 +1516,38 @@ def test_an_embargoed_draft_is_said_both(site: Site, serving: Callable[..., Serv
     )
 
 
+def _embargo_previewed(
+    site: Site,
+    tmp_path: Path,
+    *formats: str,
+    delivered: str = "html, atom",
+    cache: Path | None = None,
+) -> Path:
+    """The sample story under embargo, previewed (a hundred years on, `releases=False`) in
+    `formats` into the site's out/, which a target delivering `delivered` takes from; the
+    target's folder."""
+    mirror = tmp_path / "mirror"
+    site.configure(
+        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
+        f"      formats: [{delivered}]\n"
+    )
+    text = (site.articles / SAMPLE_SLUG / "story.yaml").read_text(encoding="utf-8")
+    embargoed = text + "embargo_until: 2099-01-01T00:00:00Z\n"
+    (site.articles / SAMPLE_SLUG / "story.yaml").write_text(embargoed, encoding="utf-8")
+    preview = export(
+        formats=list(formats),
+        config=site.config,
+        articles=site.articles,
+        out=site.out,
+        now=datetime.fromisoformat("2126-01-01T00:00:00+00:00"),
+        jobs=1,
+        releases=False,
+        cache=cache,
+    )
+    assert preview.status == "exported"
+    return mirror
+
+
 def test_a_preview_s_folder_is_never_taken_for_one_partners_get(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1523,24 +1555,7 @@ def test_a_preview_s_folder_is_never_taken_for_one_partners_get(
     folder given to `export --out` kept the story's feed entries and pages for the formats a
     partial run did not name, and `deliver --out` sent them, an embargo broken. Both are
     refused, nothing changed; an export of every format anew (`--force`) takes it back."""
-    mirror = tmp_path / "mirror"
-    site.configure(
-        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
-        "      formats: [html, atom]\n"
-    )
-    text = (site.articles / SAMPLE_SLUG / "story.yaml").read_text(encoding="utf-8")
-    embargoed = text + "embargo_until: 2099-01-01T00:00:00Z\n"
-    (site.articles / SAMPLE_SLUG / "story.yaml").write_text(embargoed, encoding="utf-8")
-    preview = export(
-        formats=["html", "atom"],
-        config=site.config,
-        articles=site.articles,
-        out=site.out,
-        now=datetime.fromisoformat("2126-01-01T00:00:00+00:00"),
-        jobs=1,
-        releases=False,
-    )
-    assert preview.status == "exported"
+    mirror = _embargo_previewed(site, tmp_path, "html", "atom")
     assert "nato-iraq-deployment:en</id>" in (site.out / "atom/en.xml").read_text("utf-8")
     common = ("-q", "--jobs", "1", "--now", FIXED_NOW, "--out", str(site.out))
     common += ("--articles", str(site.articles))
@@ -1565,25 +1580,8 @@ def test_a_preview_s_folder_stays_marked_whatever_its_build_state(
     damaged (replaced by an empty one), or another cache's (`SYNDICATE_CACHE_DIR` set for the
     preview, not for cron), did not say it while the preview's files remained, and an export
     of fewer formats kept the embargoed story's feed entries as released; deliver sent them."""
-    mirror = tmp_path / "mirror"
-    site.configure(
-        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
-        "      formats: [html, atom]\n"
-    )
-    text = (site.articles / SAMPLE_SLUG / "story.yaml").read_text(encoding="utf-8")
-    embargoed = text + "embargo_until: 2099-01-01T00:00:00Z\n"
-    (site.articles / SAMPLE_SLUG / "story.yaml").write_text(embargoed, encoding="utf-8")
-    preview = export(
-        formats=["html", "atom"],
-        config=site.config,
-        articles=site.articles,
-        out=site.out,
-        now=datetime.fromisoformat("2126-01-01T00:00:00+00:00"),
-        jobs=1,
-        releases=False,
-        cache=tmp_path / "preview-cache" if how == "another cache" else None,
-    )
-    assert preview.status == "exported"
+    cache = tmp_path / "preview-cache" if how == "another cache" else None
+    mirror = _embargo_previewed(site, tmp_path, "html", "atom", cache=cache)
     if how == "damaged":
         state = state_folder(site.out, cache_folder(site.config, site.out)) / STATE_FILE
         with state.open("r+b") as handle:  # (a disk wrote over its header)
@@ -1614,24 +1612,7 @@ def test_a_preview_s_profile_the_site_does_not_enable_is_made_anew_too(
     embargoed story into a folder; `export --format all --force` into it, the refusal's
     advice, made the default formats anew and took the mark away, but `--format all` leaves
     that profile out: its feed stayed the preview's, and deliver sent the story."""
-    mirror = tmp_path / "mirror"
-    site.configure(
-        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
-        "      formats: [smartnews]\n"
-    )
-    text = (site.articles / SAMPLE_SLUG / "story.yaml").read_text(encoding="utf-8")
-    embargoed = text + "embargo_until: 2099-01-01T00:00:00Z\n"
-    (site.articles / SAMPLE_SLUG / "story.yaml").write_text(embargoed, encoding="utf-8")
-    preview = export(
-        formats=["html", "smartnews"],
-        config=site.config,
-        articles=site.articles,
-        out=site.out,
-        now=datetime.fromisoformat("2126-01-01T00:00:00+00:00"),
-        jobs=1,
-        releases=False,
-    )
-    assert preview.status == "exported"
+    mirror = _embargo_previewed(site, tmp_path, "html", "smartnews", delivered="smartnews")
     feed = site.out / "partners/smartnews/en.xml"
     assert "nato-iraq-deployment" in feed.read_text("utf-8")
     common = ("-q", "--jobs", "1", "--now", FIXED_NOW, "--out", str(site.out))
@@ -1649,24 +1630,15 @@ def test_a_preview_s_profile_the_site_does_not_enable_is_made_anew_too(
 
 
 def test_a_force_export_that_publishes_nothing_leaves_a_preview_s_folder_marked(
-    site: Site, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    site: Site,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`export --format all --force` into a preview's folder took the mark away before it
     saved its build state: a disk that filled up then (nothing published, out/ the preview
     still) left a folder an export of fewer formats, and deliver, took for one partners get."""
-    text = (site.articles / SAMPLE_SLUG / "story.yaml").read_text(encoding="utf-8")
-    embargoed = text + "embargo_until: 2099-01-01T00:00:00Z\n"
-    (site.articles / SAMPLE_SLUG / "story.yaml").write_text(embargoed, encoding="utf-8")
-    preview = export(
-        formats=["html", "atom"],
-        config=site.config,
-        articles=site.articles,
-        out=site.out,
-        now=datetime.fromisoformat("2126-01-01T00:00:00+00:00"),
-        jobs=1,
-        releases=False,
-    )
-    assert preview.status == "exported"
+    _embargo_previewed(site, tmp_path, "html", "atom")
     common = ("-q", "--jobs", "1", "--now", FIXED_NOW, "--out", str(site.out))
     common += ("--articles", str(site.articles))
 
@@ -1681,6 +1653,7 @@ def test_a_force_export_that_publishes_nothing_leaves_a_preview_s_folder_marked(
     assert site.cli("export", *common, "--format", "html") == 2
     assert "holds a preview" in capsys.readouterr().err
     assert site.deliver() == 2
+    assert "holds a preview" in capsys.readouterr().err
     assert site.cli("export", *common, "--format", "all", "--force") == 0  # with room
     assert site.cli("export", *common, "--format", "html") == 0
 
