@@ -37,9 +37,11 @@ from servers import (
 from sites import SECOND_SLUG, Site
 
 from syndicate.build.engine import cache_folder
+from syndicate.build.inventory import Inventory
 from syndicate.build.state import state_folder
 from syndicate.deliver import deliver
 from syndicate.deliver.ledger import Ledger
+from syndicate.model import Story, StorySummary
 
 RETRY = """\
   retry: {attempts: 3, wait_initial: 0.01, wait_max: 0.02, timeout: 5}
@@ -812,6 +814,35 @@ def test_a_section_coded_as_a_language_is_told_apart_from_it(site: Site, tmp_pat
     ):
         assert path in got, path
     assert not [p for p in got if p.endswith(("/de.html", "/de.xml")) and p.count("/") == 2]
+
+
+def test_a_section_coded_archive_keeps_a_language_s_feed_archives(
+    sample_story: Story, tmp_path: Path
+) -> None:
+    """A section may be coded `archive`: the French feed's archive pages
+    (`atom/fr/archive/1.xml`) were taken for that section's, so a target of sections
+    [politics] lost them. The section's own are `atom/fr/archive.xml` and
+    `atom/fr/archive/archive/1.xml`."""
+    stories = [
+        StorySummary.of(replace(sample_story, section=section))
+        for section in ("politics", "archive")
+    ]
+    inventory = Inventory(tmp_path, ["en", "fr"], [], stories=stories)
+    sections = {
+        path: inventory.describe(path).section
+        for path in (
+            "atom/fr/archive/1.xml",
+            "atom/fr/archive.xml",
+            "atom/fr/archive/archive/2.xml",
+            "atom/fr/politics/archive/1.xml",
+        )
+    }
+    assert sections == {
+        "atom/fr/archive/1.xml": None,
+        "atom/fr/archive.xml": "archive",
+        "atom/fr/archive/archive/2.xml": "archive",
+        "atom/fr/politics/archive/1.xml": "politics",
+    }
 
 
 def test_a_target_added_later_gets_everything_and_filters_apply(site: Site, tmp_path: Path) -> None:

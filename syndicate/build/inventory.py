@@ -114,12 +114,18 @@ class Inventory:
         language's folder (`atom/fr/politics.xml`, `html/fr/politics.2.html`), else a folder
         or name of its path that is a section code and no language. A section may be coded
         as a language is (`it`, information technology, on a site in Italian): Italian's
-        feed `atom/it.xml` is no section's, and `atom/it/politics.xml` is politics'."""
+        feed `atom/it.xml` is no section's, and `atom/it/politics.xml` is politics'. So may a
+        section be coded `archive`: `atom/fr/archive/1.xml` is French's archive page, its own
+        are `atom/fr/archive/archive/1.xml`."""
         *folders, name = path.split("/")
         parts = (*folders[1:], name.partition(".")[0])
         for at, part in enumerate(parts[:-1]):
             if part in self.languages:
-                return parts[at + 1] if parts[at + 1] in self.sections else None
+                # `<lang>/<section>` or `<lang>/<section>/archive/<n>`; `<lang>/archive/<n>`
+                # is the language's own feed's archive page, whatever the sections are called.
+                after = parts[at + 1 :]
+                whose = len(after) == 1 or (len(after) == 3 and after[1] == "archive")
+                return after[0] if whose and after[0] in self.sections else None
         return next((p for p in parts if p in self.sections and p not in self.languages), None)
 
     def _owner(self, path: str) -> AnyWriter | None:
