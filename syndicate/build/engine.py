@@ -1399,43 +1399,8 @@ class _Build:
                 self.state = BuildState(self.out, self.state_folder, fresh=self.force)
                 self.state_owned = bool(self.state.owned)
                 try:
-                    how = self.how  # (every format, language and story, made anew)
-                    whole = self.force and how.only is None and not how.subset
-                    whole = whole and not (how.keep_others or how.dry_run)
-                    # (and every format whose files out/ holds: one a preview wrote, a profile
-                    # `all` leaves out, kept as it is, would keep the preview's stories)
-                    others = self._others_held() if self.state.previewed else []
-                    whole = whole and not others
-                    # (a state that does not say it, replaced as damaged or another cache's,
-                    # never knew the preview's files: --force would keep those it makes no more)
-                    known = self.state.preview_recorded
-                    if self.how.releases and self.state.previewed and whole and known:
-                        self.state.unpreview = True  # every file made anew, none kept
-                    elif self.how.releases and self.state.previewed and not known:
-                        diags.error(
-                            "export.out",
-                            f"{self.out} holds a preview (serve --watch exported it, embargoed"
-                            " stories and drafts shown as if released), which no export may"
-                            " take for a folder partners get, and its build state does not"
-                            " know the preview's files (it was damaged, or the preview kept"
-                            " it in another cache folder: SYNDICATE_CACHE_DIR), so not even"
-                            f" --force would take them all out: remove {self.out} and export"
-                            " again, or export into another folder; nothing was changed",
-                        )
+                    if self._preview_refused(diags):
                         return ExportResult("input-errors", diags, names)
-                    elif self.how.releases and self.state.previewed:
-                        held = f" (the formats of {', '.join(others)} too)" if others else ""
-                        diags.error(
-                            "export.out",
-                            f"{self.out} holds a preview (serve --watch exported it, embargoed"
-                            " stories and drafts shown as if released), which no export may"
-                            " take for a folder partners get: export into another folder, or"
-                            f" every format of the whole site{held} with --force, which makes"
-                            " every file of it anew; nothing was changed",
-                        )
-                        return ExportResult("input-errors", diags, names)
-                    if not self.how.releases:
-                        self.state.mark_previewed()
                     _settle(self.out, self.state, diags)
                     self.notes_said = len(self.state.notes)  # (`_settle` said them)
                     self.reported = len(diags)
@@ -1885,6 +1850,48 @@ class _Build:
             f" of {named[0]}; or, if that story is really gone, export with --allow-deletions;"
             " nothing was exported",
             str(Path(story.source.path).parent.with_name(named[0])),
+        )
+        return True
+
+    def _preview_refused(self, diags: Diagnostics) -> bool:
+        """Whether this run, one partners get, is refused a folder a preview exported into
+        (its embargoed stories and drafts shown as if released: `BuildState.previewed`), with
+        why said; a preview's own run marks its folder so. Only `--force` of every format,
+        language and story, over every format the folder holds, is let in: it makes each file
+        anew, and takes the mark away once its state is saved (`BuildState.unpreview`)."""
+        state, how = self.state, self.how
+        if not how.releases:
+            state.mark_previewed()
+            return False
+        if not state.previewed:
+            return False
+        # Not when a state does not say it (replaced as damaged, or another cache's): it
+        # never knew the preview's files, and --force would keep those it makes no more.
+        if not state.preview_recorded:
+            diags.error(
+                "export.out",
+                f"{self.out} holds a preview (serve --watch exported it, embargoed stories and"
+                " drafts shown as if released), which no export may take for a folder partners"
+                " get, and its build state does not know the preview's files (it was damaged,"
+                " or the preview kept it in another cache folder: SYNDICATE_CACHE_DIR), so not"
+                f" even --force would take them all out: remove {self.out} and export again, or"
+                " export into another folder; nothing was changed",
+            )
+            return True
+        # Every format whose files out/ holds too: one a preview wrote that `all` leaves out
+        # (a profile syndicate.yaml does not enable), kept as it is, would keep its stories.
+        others = self._others_held()
+        whole = self.force and how.only is None and not (how.subset or how.keep_others)
+        if whole and not how.dry_run and not others:
+            state.unpreview = True  # every file made anew, none kept
+            return False
+        held = f" (the formats of {', '.join(others)} too)" if others else ""
+        diags.error(
+            "export.out",
+            f"{self.out} holds a preview (serve --watch exported it, embargoed stories and"
+            " drafts shown as if released), which no export may take for a folder partners"
+            f" get: export into another folder, or every format of the whole site{held} with"
+            " --force, which makes every file of it anew; nothing was changed",
         )
         return True
 
