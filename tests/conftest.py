@@ -38,6 +38,11 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 SAMPLE_SLUG = "2021-02-18-nato-iraq-deployment"
 FIXED_NOW = "2026-01-01T00:00:00Z"
 """The `--now` of every golden export: after the sample story's publication."""
+SAMPLE_IMAGE = f"{SAMPLE_SLUG}/nato-iraq-mission.png"
+"""The sample story's picture, as `media/` holds it."""
+SAMPLE_V = "?v=be9dd0fa012a"
+"""What every URL of the sample's picture ends in: the first 12 hex digits of its bytes'
+SHA-256 (`Image.digest`), so that a photo replaced in place gets a new URL."""
 
 
 @functools.cache

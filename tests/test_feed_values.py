@@ -177,7 +177,7 @@ CASES = [
         '<enclosure url="/syndicate/html/',
         "rss.enclosure",
         "enclosure url '/syndicate/html/media/2021-02-18-nato-iraq-deployment/"
-        "nato-iraq-mission.png' is not a full http(s) URL",
+        "nato-iraq-mission.png?v=be9dd0fa012a' is not a full http(s) URL",
     ),
     (
         "partners/msn/en.xml",
@@ -213,7 +213,7 @@ CASES = [
         '<media:thumbnail url="ycpress.example/',
         "rss.media",
         "media:thumbnail url 'ycpress.example/syndicate/html/media/2021-02-18-nato-iraq-"
-        "deployment/nato-iraq-mission.png' is not a full URL",
+        "deployment/nato-iraq-mission.png?v=be9dd0fa012a' is not a full URL",
     ),
     (
         "partners/flipboard/en.xml",

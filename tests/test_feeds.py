@@ -102,7 +102,8 @@ def assert_entry(entry: Any, story: Story, lang: str, fmt: str, config: SiteConf
     text = words(lxml_html.fromstring(content).text_content())
     for paragraph in body_text(variant).split("\n\n"):
         assert words(paragraph) in text
-    image_url = f"{config.base_url}html/media/{story.slug}/{story.images[0].name}"
+    image = story.images[0]
+    image_url = f"{config.base_url}html/media/{story.slug}/{image.name}?v={image.digest}"
     assert f'src="{image_url}"' in content
     assert [a["name"] for a in entry.authors] == list(variant.byline.names)
     assert utc_tuple(story.published) == tuple(entry.published_parsed)[:6]

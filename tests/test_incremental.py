@@ -3,7 +3,9 @@ the same bytes as a full export, and files whose inputs did not change are left 
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -12,6 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import FIXED_NOW, PLAIN_COVERS, plain_cover
+from PIL import Image
 from sites import GENERATED_CONFIG, generated_site
 
 from syndicate.build import engine, publish, workers
@@ -501,6 +504,69 @@ def test_an_edit_of_a_body_keeps_the_sitemaps_without_listing_a_story(
     md.write_text(text.replace('headline: "', 'headline: "Nouveau : ', 1), encoding="utf-8")
     export(site, site / "out", "-j", "1")
     assert listed == [STORIES]
+    assert_as_full(site, tmp_path / "full")
+
+
+_FIGURE = re.compile(r"""[^\s"'<>()\\]*(bench-00000[03])/figure[^\s"'<>()\\]*""")
+"""A URL (or a page's relative link) of the picture of story 0 or 3, and the story's slug."""
+
+
+def figure_urls(out: Path) -> dict[str, dict[str, set[str]]]:
+    """The URLs of the generated stories' pictures each file of out/ names, by story."""
+    named: dict[str, dict[str, set[str]]] = {}
+    for path in sorted(out.rglob("*")):
+        if path.suffix in {".xml", ".json", ".jsonld", ".html"} and path.is_file():
+            for found in _FIGURE.finditer(path.read_text(encoding="utf-8")):
+                file = named.setdefault(path.relative_to(out).as_posix(), {})
+                file.setdefault(found.group(1), set()).add(found.group(0))
+    return named
+
+
+def test_a_photo_replaced_in_place_gets_a_new_url_in_every_file_naming_it(
+    tmp_path: Path,
+) -> None:
+    """A correction that swaps a picture under its name (`images/figure.png`, new bytes):
+    partners, CDNs and browsers cache an image by its URL, so every file that names it, in
+    every format, is made again with a new URL (the digest of the new bytes), and the story
+    whose picture did not change keeps its URLs. Before: the same URL everywhere, and readers
+    and MSN kept the wrong photo."""
+    site = make_site(tmp_path / "site")
+    config = site / "syndicate.yaml"
+    config.write_text(  # a profile that makes renditions (16 px wide) of its own
+        config.read_text(encoding="utf-8") + "profiles:\n  mine:\n    image_width: 16\n",
+        encoding="utf-8",
+    )
+    png = site / "articles/bench-000000/images/figure.png"
+    Image.new("RGB", (64, 32), (200, 30, 30)).save(png)
+    export(site, site / "out", "-j", "1")
+    before = figure_urls(site / "out")
+    Image.new("RGB", (64, 32), (30, 30, 200)).save(png)  # same name, another picture
+    export(site, site / "out", "-j", "1")
+    after = figure_urls(site / "out")
+    assert after.keys() == before.keys()
+    naming = {name for name, stories in after.items() if "bench-000000" in stories}
+    assert {name.split("/")[0] for name in naming} == {
+        "atom", "html", "jsonfeed", "jsonld", "newsml", "ninjs", "partners", "rss",
+    }  # fmt: skip
+    assert any(name.startswith("partners/mine/") for name in naming)
+    for name in naming:
+        new, old = after[name]["bench-000000"], before[name]["bench-000000"]
+        assert not new & old, f"{name} still names the replaced photo by {new & old}"
+    digest = hashlib.sha256(png.read_bytes()).hexdigest()[:12]
+    assert (
+        f"https://ycpress.example/syndicate/html/media/bench-000000/figure.png?v={digest}"
+        in (after["jsonld/bench-000000.en.jsonld"]["bench-000000"])
+    )
+    kept = {
+        name: stories["bench-000003"]
+        for name, stories in after.items()
+        if "bench-000003" in stories
+    }
+    assert kept and kept == {
+        name: stories["bench-000003"]
+        for name, stories in before.items()
+        if "bench-000003" in stories
+    }
     assert_as_full(site, tmp_path / "full")
 
 

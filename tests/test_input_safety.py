@@ -500,10 +500,11 @@ def test_published_image_names_are_one_safe_segment_and_percent_encoded(
     from syndicate.formats.contract import Urls
 
     media = "image/jpeg" if file.endswith(".jpeg") else "image/png"
-    image = Image(file, "", media, 1, 1, 1, "", Localized.same("x"), None, None, SourceRef("x"))
+    sha256 = "0123456789ab" + "0" * 52
+    image = Image(file, "", media, 1, 1, 1, sha256, Localized.same("x"), None, None, SourceRef("x"))
     assert image.name == name
     assert Urls(site_config).image("a-story", image) == (
-        f"https://ycpress.example/syndicate/html/media/a-story/{url_name}"
+        f"https://ycpress.example/syndicate/html/media/a-story/{url_name}?v=0123456789ab"
     )
 
 
@@ -528,6 +529,7 @@ def test_an_image_path_with_a_space_is_placed_with_angle_brackets(
     ("template", "problem"),
     [
         ("{base_url}html/{slug}.{id}.html", "unknown placeholder {id}"),
+        ("{base_url}html/{slug}.{lang}.html?v={digest}", "unknown placeholder {digest}"),
         ("{base_url.__class__}{slug}{lang}", "unknown placeholder {base_url.__class__}"),
         ("{base_url}{slug}{lang!r}", "write {lang} without a format or conversion"),
         ("javascript:alert({slug},{lang})", "not an absolute http(s) URL"),

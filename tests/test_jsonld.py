@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXED_NOW, MIXED_BYLINE, REPO, SAMPLE_SLUG, export_stories, with_byline
+from conftest import (
+    FIXED_NOW,
+    MIXED_BYLINE,
+    REPO,
+    SAMPLE_SLUG,
+    SAMPLE_V,
+    export_stories,
+    with_byline,
+)
 
 from syndicate.cli import main
 from syndicate.model import Byline, Localized, Person, Rights, SiteConfig, Story
@@ -248,10 +256,10 @@ def test_images_are_absolute_and_published(out: Path) -> None:
     assert len(images) == 1
     image = images[0]
     assert image["@type"] == "ImageObject"
-    assert image["url"] == f"{BASE}html/media/{SAMPLE_SLUG}/nato-iraq-mission.png"
+    assert image["url"] == f"{BASE}html/media/{SAMPLE_SLUG}/nato-iraq-mission.png{SAMPLE_V}"
     assert (image["width"], image["height"]) == (1600, 900)
     assert image["caption"].startswith("La mission de l'OTAN")
-    published = out / image["url"].removeprefix(BASE)
+    published = out / image["url"].removeprefix(BASE).removesuffix(SAMPLE_V)
     assert (
         published.read_bytes()
         == (REPO / "articles" / SAMPLE_SLUG / "images" / "nato-iraq-mission.png").read_bytes()

@@ -347,7 +347,7 @@ def test_content_set_holds_one_xhtml_document(sample_story: Story, site_config: 
         assert xp(html, "string(h:head/h:title)") == variant.headline
 
         def beside(img: Image) -> str:  # items carry their images in newsml/media/
-            return urls.output(f"newsml/media/{sample_story.slug}/{img.name}")
+            return urls.media(f"newsml/media/{sample_story.slug}/{img.name}", img.digest)
 
         expected = render_body(sample_story, variant, beside)
         assert to_string(xp(html, "h:body/h:div")[0]) == to_string(expected)

@@ -151,7 +151,7 @@ def test_translations_and_images_are_associations(
         assert link["headlines"] == [{"role": "main", "value": sample_story.variant(lang).headline}]
         assert ("rel" in link) == version.startswith("3")
     image, picture = sample_story.images[0], by_name["image-1"]
-    href = f"{BASE}ninjs/media/{SAMPLE_SLUG}/{image.name}"
+    href = f"{BASE}ninjs/media/{SAMPLE_SLUG}/{image.name}?v={image.digest}"
     assert picture["type"] == "picture" and picture["uri"] == href
     assert picture["renditions"] == [
         {

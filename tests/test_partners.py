@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import io
 import json
 import re
@@ -18,6 +19,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 import pytest
@@ -65,6 +67,16 @@ def items(feed: Path) -> dict[str, etree._Element]:
         link = item.findtext("link") or ""
         found[link.rsplit("/", 1)[-1].split(".")[0]] = item
     return found
+
+
+def published_url(out: Path, path: str) -> str:
+    """The URL items give a file of out/: with the digest of its bytes, `?v=<12 hex digits>`."""
+    return f"{BASE}{path}?v={hashlib.sha256((out / path).read_bytes()).hexdigest()[:12]}"
+
+
+def file_name(content: etree._Element) -> str:
+    """The name of the file a `media:content` links to (its URL's path ends in it)."""
+    return urlsplit(content.get("url", "")).path.rsplit("/")[-1]
 
 
 def reported(err: str, code: str) -> list[str]:
@@ -140,7 +152,7 @@ def test_msn_rules(rules_out: tuple[Path, str]) -> None:
     # Images at least 720 px wide, a ratio of 0.5-1.89: the 3:1 one is cropped, beside the feed.
     (content,) = feed["2026-01-22-wide"].iterfind(f"{MEDIA}content")
     rendition = "partners/msn/media/2026-01-22-wide/wide-1890x1000.png"
-    assert content.get("url") == BASE + rendition
+    assert content.get("url") == published_url(out, rendition)
     assert (content.get("width"), content.get("height")) == ("1890", "1000")
     with Image.open(out / rendition) as image:
         assert image.size == (1890, 1000)
@@ -718,7 +730,8 @@ def test_a_site_profile_of_its_own(tmp_path: Path) -> None:
     assert quay.findtext("{https://newsbreak.example/ns/1.0}section") == "politics"
     assert quay.findtext(f"{DCTERMS}created") == "2026-01-20T09:00:00Z"
     (content,) = quay.iterfind(f"{MEDIA}content")
-    assert content.get("url") == BASE + "partners/newsbreak/media/2026-01-20-quay/quay-800x450.png"
+    rendition = "partners/newsbreak/media/2026-01-20-quay/quay-800x450.png"
+    assert content.get("url") == published_url(out, rendition)
     channel = etree.parse(str(out / "partners/newsbreak/en.xml")).getroot().find("channel")
     assert channel is not None
     assert channel.findtext("{https://newsbreak.example/ns/1.0}partner") == "harbour-times"
@@ -755,9 +768,7 @@ def test_images_over_the_byte_limit_are_scaled_down(tmp_path: Path) -> None:
     status, out = export(site, "lean")
     assert status == 0
     (content,) = items(out / "partners/lean/en.xml")["2026-01-20-noise"].iterfind(f"{MEDIA}content")
-    rendition = (
-        out / "partners/lean/media/2026-01-20-noise" / content.get("url", "").rsplit("/")[-1]
-    )
+    rendition = out / "partners/lean/media/2026-01-20-noise" / file_name(content)
     assert rendition.stat().st_size <= 600_000 and int(content.get("width", 0)) >= 500
 
 
@@ -792,7 +803,7 @@ def test_a_rendition_of_a_photo_turned_by_exif_is_upright(tmp_path: Path) -> Non
     assert status == 0
     (content,) = items(out / "partners/msn/en.xml")["2026-01-20-tall"].iterfind(f"{MEDIA}content")
     assert (content.get("width"), content.get("height")) == ("1000", "2000")
-    name = content.get("url", "").rsplit("/")[-1]
+    name = file_name(content)
     with Image.open(out / "partners/msn/media/2026-01-20-tall" / name) as rendition:
         assert not rendition.getexif().get(0x0112)  # shown as stored
         assert rendition.size == (1000, 2000)
@@ -822,14 +833,14 @@ def test_a_rendition_of_a_transparent_webp_stays_transparent(tmp_path: Path) -> 
     assert status == 0
     feed = items(out / "partners/msn/en.xml")
     (content,) = feed["2026-01-20-chart"].iterfind(f"{MEDIA}content")
-    assert content.get("url", "").endswith("/chart-1890x1000.png")
+    assert file_name(content) == "chart-1890x1000.png"
     assert content.get("type") == "image/png"
     with Image.open(out / "partners/msn/media/2026-01-20-chart/chart-1890x1000.png") as made:
         pixels = made.convert("RGBA")
         assert pixels.getpixel((5, 5)) == (0, 0, 0, 0)  # clear, as the original
         assert pixels.getpixel((945, 500)) == (20, 20, 20, 255)  # the bar
     (content,) = feed["2026-01-21-photo"].iterfind(f"{MEDIA}content")
-    assert (content.get("url", "").rsplit("/")[-1], content.get("type")) == (
+    assert (file_name(content), content.get("type")) == (
         "photo-1890x1000.jpg",
         "image/jpeg",
     )
@@ -901,7 +912,7 @@ def test_two_pictures_of_one_stem_get_renditions_of_their_own(tmp_path: Path) ->
     status, out = export(site, "msn")
     assert status == 0
     contents = items(out / "partners/msn/en.xml")["2026-01-20-two"].iterfind(f"{MEDIA}content")
-    names = [c.get("url", "").rsplit("/")[-1] for c in contents]
+    names = [file_name(c) for c in contents]
     assert names == ["port-1890x1000.jpg", "port-1890x1000-2.jpg"]
     media = out / "partners/msn/media/2026-01-20-two"
     colours = []

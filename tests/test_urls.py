@@ -4,6 +4,7 @@ URIs its schema declares, and NewsML-G2, feeds, pages and partner feeds agree wi
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -13,6 +14,8 @@ from urllib.parse import quote
 
 import pytest
 from conftest import FIXED_NOW, PLAIN_COVERS, REPO, SAMPLE_SLUG
+from lxml import etree
+from lxml import html as lxml_html
 
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
@@ -25,6 +28,8 @@ IMAGE = "ميناء-جدة"
 ICON = "أيقونة"
 ENCODED = quote(IMAGE, safe="")
 ENCODED_ICON = quote(ICON, safe="")
+MRSS = "http://search.yahoo.com/mrss/"
+ATOM = "http://www.w3.org/2005/Atom"
 _URL = re.compile(r"""https?://[^\s"'<>)\\]+""")
 
 
@@ -52,6 +57,11 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
+def digest(path: Path) -> str:
+    """The digest a published file's URL carries: 12 hex digits of its bytes' SHA-256."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
 def texts(out: Path) -> dict[str, str]:
     """Every text file of out/ and every text member of its books, by name."""
     found = {}
@@ -74,16 +84,22 @@ def test_every_absolute_url_of_a_non_latin_name_is_percent_encoded_alike(out: Pa
             if url.startswith(BASE) and (IMAGE in url or ENCODED in url):
                 urls.setdefault(name.split("/")[0], set()).add(url)
     media = f"media/{SAMPLE_SLUG}/{ENCODED}"
+    # each with the digest of its bytes (the rendition's its own)
+    v = f"?v={digest(out / 'html' / 'media' / SAMPLE_SLUG / f'{IMAGE}.png')}"
+    rendition = out / "partners/mine/media" / SAMPLE_SLUG / f"{IMAGE}-800x450.png"
     assert urls == {
-        "atom": {f"{BASE}html/{media}.png"},
-        "rss": {f"{BASE}html/{media}.png"},
-        "jsonfeed": {f"{BASE}html/{media}.png"},
-        "jsonld": {f"{BASE}html/{media}.png"},
-        "html": {f"{BASE}html/{media}.png"},
-        "newsml": {f"{BASE}newsml/{media}.png"},
-        "ninjs": {f"{BASE}ninjs/{media}.png"},
+        "atom": {f"{BASE}html/{media}.png{v}"},
+        "rss": {f"{BASE}html/{media}.png{v}"},
+        "jsonfeed": {f"{BASE}html/{media}.png{v}"},
+        "jsonld": {f"{BASE}html/{media}.png{v}"},
+        "html": {f"{BASE}html/{media}.png{v}"},
+        "newsml": {f"{BASE}newsml/{media}.png{v}"},
+        "ninjs": {f"{BASE}ninjs/{media}.png{v}"},
         # the body's image, and the rendition the profile made
-        "partners": {f"{BASE}html/{media}.png", f"{BASE}partners/mine/{media}-800x450.png"},
+        "partners": {
+            f"{BASE}html/{media}.png{v}",
+            f"{BASE}partners/mine/{media}-800x450.png?v={digest(rendition)}",
+        },
     }
     icons = {
         url
@@ -101,7 +117,8 @@ def test_no_published_link_holds_the_raw_name(out: Path) -> None:
     raw = [name for name, text in published.items() if IMAGE in text or ICON in text]
     assert raw == []
     page = (out / f"html/{SAMPLE_SLUG}.ar.html").read_text(encoding="utf-8")
-    assert f'src="media/{SAMPLE_SLUG}/{ENCODED}.png"' in page
+    v = digest(out / "html" / "media" / SAMPLE_SLUG / f"{IMAGE}.png")
+    assert f'src="media/{SAMPLE_SLUG}/{ENCODED}.png?v={v}"' in page
     assert f'href="media/site/{ENCODED_ICON}.png"' in page
 
 
@@ -128,7 +145,8 @@ def test_ninjs_holds_uris_as_its_schema_declares(out: Path, shared_dir: Path) ->
     for path in files:
         doc = json.loads(path.read_bytes())
         assert [error.message for error in validator.iter_errors(doc)] == []
-        assert doc["associations"][-1]["renditions"][0]["href"].endswith(f"/{ENCODED}.png")
+        href = doc["associations"][-1]["renditions"][0]["href"]
+        assert href.partition("?")[0].endswith(f"/{ENCODED}.png")
 
 
 @pytest.mark.slow
@@ -149,5 +167,77 @@ def test_a_link_template_in_any_script_gives_uris(tmp_path: Path, out: Path) -> 
     assert site is not None, [d.format_text() for d in diags]
     [story] = read_articles(out.parent / "articles", site, diags)
     assert Urls(site).image(story.slug, story.images[0]) == (
-        f"https://cdn.example/{quote('صور')}/{SAMPLE_SLUG}/{ENCODED}.png"
+        f"https://cdn.example/{quote('صور')}/{SAMPLE_SLUG}/{ENCODED}.png?v={story.images[0].digest}"
     )
+
+
+SAMPLE_DIGEST = "be9dd0fa012a"
+"""The first 12 hex digits of the SHA-256 of the sample's picture (`nato-iraq-mission.png`)."""
+_PICTURE = f"{SAMPLE_SLUG}/nato-iraq-mission.png"
+
+
+@pytest.mark.parametrize(
+    ("template", "url"),
+    [
+        (None, f"{BASE}html/media/{_PICTURE}?v={SAMPLE_DIGEST}"),
+        (
+            "https://cdn.example/{digest}/{slug}/{name}",
+            f"https://cdn.example/{SAMPLE_DIGEST}/{_PICTURE}",
+        ),
+        ("https://cdn.example/{slug}/{name}", f"https://cdn.example/{_PICTURE}?v={SAMPLE_DIGEST}"),
+        (
+            "https://img.example/fit?src={slug}/{name}&w=1200",
+            f"https://img.example/fit?src={_PICTURE}&w=1200&v={SAMPLE_DIGEST}",
+        ),
+        (
+            "https://cdn.example/{slug}/{name}#photo",
+            f"https://cdn.example/{_PICTURE}?v={SAMPLE_DIGEST}#photo",
+        ),
+    ],
+)
+def test_an_image_url_carries_the_digest_of_its_bytes(
+    tmp_path: Path, template: str | None, url: str
+) -> None:
+    """Where `links.image` puts `{digest}` (a CDN that keys its cache on the path), else as
+    `v=<digest>` ending its query: a photo replaced in place is a new URL whatever the
+    template (before: the same URL, and the wrong photo stayed in every cache)."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    if template is not None:
+        config += f"links:\n  image: {template!r}\n"
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    diags = Diagnostics()
+    site = load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags)
+    assert site is not None, [d.format_text() for d in diags]
+    [story] = read_articles(REPO / "articles", site, diags)
+    assert story.images[0].digest == SAMPLE_DIGEST
+    assert Urls(site).image(story.slug, story.images[0]) == url
+
+
+def test_an_image_url_with_a_query_of_its_own_is_escaped_in_every_format(tmp_path: Path) -> None:
+    """The `&` a template's own query gets before `v=` is written `&amp;` in XML and HTML, and
+    every format gives the same URL back once parsed."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "articles", root / "articles")
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config += 'links:\n  image: "https://img.example/fit?src={slug}/{name}"\n'
+    (root / "syndicate.yaml").write_text(config, encoding="utf-8")
+    out = root / "out"
+    args = ["export", "-q", "--now", FIXED_NOW, "--out", str(out), "--config"]
+    args += [str(root / "syndicate.yaml"), "--articles", str(root / "articles")]
+    for name in ("atom", "rss", "jsonfeed", "jsonld", "html"):
+        args += ["-f", name]
+    assert main(args, registry=PLAIN_COVERS) in (0, 1)  # (the pages link books not made)
+    url = f"https://img.example/fit?src={_PICTURE}&v={SAMPLE_DIGEST}"
+    atom = etree.parse(out / "atom/en.xml")
+    assert atom.xpath("//m:content/@url", namespaces={"m": MRSS}) == [url]
+    assert atom.xpath("//a:link[@rel='enclosure']/@href", namespaces={"a": ATOM}) == [url]
+    assert b"&amp;v=" in (out / "rss/en.xml").read_bytes()
+    rss = etree.parse(out / "rss/en.xml")
+    assert rss.xpath("//enclosure/@url") == [url]
+    page = lxml_html.fromstring((out / f"html/{SAMPLE_SLUG}.en.html").read_bytes())
+    assert page.xpath("//meta[@property='og:image']/@content") == [url]
+    assert json.loads((out / "jsonfeed/en.json").read_bytes())["items"][0]["image"] == url
+    graph = json.loads((out / f"jsonld/{SAMPLE_SLUG}.en.jsonld").read_bytes())
+    assert url in json.dumps(graph, ensure_ascii=False).replace("\\/", "/")
+    assert main(["validate", "-q", "--site", str(root), "--outputs", str(out)]) == 0

@@ -71,7 +71,7 @@ timezone: Europe/Brussels          # default for stories without one
 languages: [en, fr, ar, zh-Hans, de, es]
 links:                             # optional URL templates; these are the defaults
   article: "{base_url}html/{slug}.{lang}.html"
-  image: "{base_url}html/media/{slug}/{name}"
+  image: "{base_url}html/media/{slug}/{name}?v={digest}"
 feeds:                             # options of the Atom, RSS and JSON Feed formats
   limit: 50
   hub: https://pubsubhubbub.appspot.com/   # a public WebSub hub, pinged after every export
@@ -101,6 +101,18 @@ file, not a folder, is a `config.folder` warning (syndicate's own are used).
 `HTTPS://` as the same scheme, but syndicate keeps the one spelling the schema allows rather
 than rewriting what you wrote. The error for a URL written otherwise names what is wrong and
 gives the URL back written right.
+
+Every image URL carries a digest of the image's bytes (`{digest}`, the first 12 hex digits of
+their SHA-256): a photo replaced in place by a correction (same file name, new bytes) gets a
+new URL in every channel, which partners (MSN fetches an image once per URL), CDNs and browsers
+fetch again, while an unchanged photo keeps its URL run after run. By default it is a query
+(`nato-iraq-mission.png?v=be9dd0fa012a`): `out/` keeps its file names, and every URL a partner
+already holds (without `v`, or with an older one) still leads to the file, which is the current
+picture. A `links.image` pointing at a CDN may put `{digest}` where the CDN wants it (a path
+segment, `https://cdn.example/{digest}/{slug}/{name}`, for a CDN that leaves the query out of
+its cache key); a template without `{digest}` gets `v=<digest>` added to its query (`?v=`, or
+`&v=` after a query of its own) all the same. [lifecycle.md](lifecycle.md#a-replaced-photo)
+says more.
 
 A setting "matching" a pattern matches it as a whole: `$` is the end of the value, so a value
 ending in a line break (`name: "archive\\n"`) is refused, at its line.

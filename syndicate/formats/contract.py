@@ -14,6 +14,7 @@ to the build engine, so a writer never sees a cache, a process or the disk."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -26,7 +27,7 @@ from urllib.parse import quote
 import msgspec
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.model.site import SiteConfig, fill
+from syndicate.model.site import IMAGE_DIGEST, SiteConfig, fill, uses_field
 from syndicate.readers.safefile import read_regular
 
 if TYPE_CHECKING:
@@ -187,9 +188,17 @@ class Urls:
         return fill(self.config.article_url, base_url=self.base, slug=slug, lang=lang)
 
     def image(self, slug: str, image: Image) -> str:
-        """The published image (`links: image:` of the configuration)."""
+        """The published image (`links: image:` of the configuration), with its digest: where
+        the template puts `{digest}`, else as `v=<digest>` ending its query (`versioned`)."""
+        template, digest = self.config.image_url, image.digest
         name = url_path(image.name)
-        return fill(self.config.image_url, base_url=self.base, slug=url_path(slug), name=name)
+        url = fill(template, base_url=self.base, slug=url_path(slug), name=name, digest=digest)
+        return url if uses_field(template, "digest") else versioned(url, digest)
+
+    def media(self, path: str, digest: str) -> str:
+        """The public URL of an image a format publishes under `out/` itself (`newsml/media/`,
+        `ninjs/media/`, a partner's renditions), with the digest of its bytes (`versioned`)."""
+        return versioned(self.output(path), digest)
 
     def output(self, path: str) -> str:
         """The public URL of a file written under `out/` (`atom/en.xml`,
@@ -211,6 +220,23 @@ def site_languages(story: Story | StorySummary, ctx: Context[Any]) -> tuple[str,
     language shares holds. Not limited to this run's `--lang`, so a partial run writes the
     same bytes as a full one."""
     return tuple(lang for lang in story.languages if lang in ctx.config.languages)
+
+
+def versioned(url: str, digest: str) -> str:
+    """`url` with `v=<digest>` ending its query (before a `#fragment`): the URL of one version
+    of an image. A photo replaced in place by a correction keeps its file name and out/ its
+    paths, but gets a new URL, which partners (MSN fetches an image once per URL), CDNs and
+    browsers fetch again; the file's old URLs (without `v`, or an older `v`) still lead to it,
+    as a server gives a file whatever the query. Relative links too (`media/<slug>/x.png`)."""
+    head, hash_, fragment = url.partition("#")
+    joint = "" if head.endswith(("?", "&")) else "&" if "?" in head else "?"
+    return f"{head}{joint}v={digest}{hash_}{fragment}"
+
+
+def digest_of(data: bytes) -> str:
+    """The digest a format's own image file carries in its URL (a partner's rendition), as
+    `Image.digest` for a story's image: the first hex digits of the SHA-256 of its bytes."""
+    return hashlib.sha256(data).hexdigest()[:IMAGE_DIGEST]
 
 
 def url_path(path: str) -> str:

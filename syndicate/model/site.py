@@ -22,7 +22,10 @@ characters alone) is no text; the schemas' `text` pattern and `publisher.name` s
 TEMPLATES = "templates"
 TERMS = "terms"
 DEFAULT_ARTICLE_URL = "{base_url}html/{slug}.{lang}.html"
-DEFAULT_IMAGE_URL = "{base_url}html/media/{slug}/{name}"
+DEFAULT_IMAGE_URL = "{base_url}html/media/{slug}/{name}?v={digest}"
+IMAGE_DIGEST = 12
+"""Hex digits of an image's SHA-256 in its URLs (`{digest}`, `Image.digest`): 48 bits, which
+no two versions of one photo share by chance."""
 STYLESHEET = "style.css"
 
 
@@ -97,6 +100,11 @@ def fill(template: str, **fields: str) -> str:
         if name is not None:
             out.append(fields.get(name, ""))
     return "".join(out)
+
+
+def uses_field(template: str, name: str) -> bool:
+    """Whether a template (one the configuration loader accepted) holds `{name}`."""
+    return any(field == name for _, field in _parsed(template))
 
 
 def field_problem(name: str, spec: str | None, conversion: str | None) -> str | None:

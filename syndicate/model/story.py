@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from syndicate.model.body import Block
+from syndicate.model.site import IMAGE_DIGEST
 from syndicate.model.source import SourceRef
 
 Status = Literal["usable", "withheld", "canceled"]
@@ -152,6 +153,14 @@ class Image:
         stem = _NOT_IN_NAMES.sub("-", stem).strip("-.") or "image"
         known = IMAGE_EXTENSIONS.get(self.media_type, ("bin",))
         return f"{stem}.{ext.lower() if ext.lower() in known else known[0]}"
+
+    @property
+    def digest(self) -> str:
+        """A short digest of the image's bytes (the first 12 hex digits of their SHA-256), which
+        every published URL of it carries (`photo.jpg?v=<digest>`): a photo replaced in place
+        by a correction gets a new URL, so partners, CDNs and browsers that cache by URL fetch
+        the new picture, and an unchanged one keeps its URL run after run."""
+        return self.sha256[:IMAGE_DIGEST]
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,8 +67,11 @@ from syndicate.readers.textfile import bidi_warning, not_fields, read_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
 LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "slug", "name")}
-"""The placeholders each link template may use; each must use all but `base_url`."""
-_SAMPLE = {"slug": "2021-02-18-story", "lang": "en", "name": "chart.png"}
+"""The placeholders each link template must use but `base_url` (which it may)."""
+LINK_OPTIONAL = {"article": (), "image": ("digest",)}
+"""The placeholders a link template may use besides: an image's `{digest}` (a template
+without it gets `v=<digest>` ending its query: `syndicate.formats.contract.Urls.image`)."""
+_SAMPLE = {"slug": "2021-02-18-story", "lang": "en", "name": "chart.png", "digest": "0123456789ab"}
 
 
 _P = TypeVar("_P")
@@ -780,13 +783,14 @@ def link_template_problem(kind: str, template: str, base_url: str) -> str | None
     """Why a link template cannot be used, or None: it may hold only its documented
     placeholders, must hold those that make each link unique, and must give an absolute
     http(s) URL."""
-    allowed = LINK_FIELDS[kind]
+    needed = LINK_FIELDS[kind]
+    allowed = needed + LINK_OPTIONAL[kind]
     if template != template.strip():  # pasted with a space or a line's end around it
         return f"remove the space around it: {template.strip()!r}"
     problem, used = template_problem(template, allowed)
     if problem is not None:
         return problem
-    if missing := [name for name in allowed[1:] if name not in used]:
+    if missing := [name for name in needed[1:] if name not in used]:
         need = " and ".join(f"{{{name}}}" for name in missing)
         return f"add {need}: without it, different {kind}s would get the same URL"
     sample = fill(template, base_url=base_url, **_SAMPLE)

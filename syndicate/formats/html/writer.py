@@ -35,6 +35,7 @@ from syndicate.formats.contract import (
     site_languages,
     site_media_path,
     url_path,
+    versioned,
 )
 from syndicate.formats.jsonld.graph import (
     GraphBuilder,
@@ -219,6 +220,12 @@ def _render(
 def media_path(story: Story, image: Image) -> str:
     """Where a story image is published, relative to the pages (and to out/html/)."""
     return f"media/{story.slug}/{image.name}"
+
+
+def image_src(story: Story, image: Image) -> str:
+    """A story image's link from a page: its path, with its digest (`versioned`), so a photo
+    replaced in place by a correction is a new URL to browsers and CDNs."""
+    return versioned(url_path(media_path(story, image)), image.digest)
 
 
 def _story_media(story: Story, ctx: Context[HtmlOptions]) -> Iterator[OutputFile]:
@@ -592,7 +599,7 @@ def twitter_card(story: Story) -> str:
 def _body(story: Story, lang: str) -> Markup:
     """The shared renderer's XHTML body, as the HTML a page carries."""
     div = render_body(
-        story, story.variant(lang), lambda image: url_path(media_path(story, image)), xml_lang=False
+        story, story.variant(lang), lambda image: image_src(story, image), xml_lang=False
     )
     div.set("class", "body")
     html = _html(div)

@@ -482,7 +482,7 @@ class _ItemBuilder:
     def _remote_content(self, n: int, image: Image) -> etree._Element:
         return G.remoteContent(
             id=_content_id(n),
-            href=self.ctx.urls.output(media_path(self.story.slug, image.name)),
+            href=self.ctx.urls.media(media_path(self.story.slug, image.name), image.digest),
             contenttype=image.media_type,
             size=str(image.size),
             width=str(image.width),
@@ -495,7 +495,7 @@ class _ItemBuilder:
         set_language(html, variant.lang)
 
         def image_url(image: Image) -> str:
-            return self.ctx.urls.output(media_path(story.slug, image.name))
+            return self.ctx.urls.media(media_path(story.slug, image.name), image.digest)
 
         # The public correction note ends the body, as on the page: partners publish the
         # body, not the edNote, which is for their editors.

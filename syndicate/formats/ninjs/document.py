@@ -166,7 +166,7 @@ class DocumentBuilder:
         urls, slug = self.ctx.urls, self.story.slug
 
         def image_src(image: Image) -> str:
-            return urls.output(media_path(slug, image))
+            return urls.media(media_path(slug, image), image.digest)
 
         return to_string(render_body(self.story, variant, image_src, corrected=True, wire=True))
 
@@ -226,7 +226,7 @@ class DocumentBuilder:
 
     def image(self, n: int, image: Image, lang: str) -> Node:
         story = self.story
-        href = self.ctx.urls.output(media_path(story.slug, image))
+        href = self.ctx.urls.media(media_path(story.slug, image), image.digest)
         node: Node = {
             "name": f"image-{n}",
             "rel": "image",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import msgspec
 
-from syndicate.formats.contract import Context, Fragment, OutputFile, Planned, Writer
+from syndicate.formats.contract import Context, Fragment, OutputFile, Planned, Writer, digest_of
 from syndicate.formats.feeds.documents import (
     Document,
     FeedOptions,
@@ -448,7 +448,7 @@ class _Story:
     def media(self, original: Media, picture: Picture) -> Media:
         if picture.data is None:
             return original
-        url = self.ctx.urls.output(self.media_path(picture))
+        url = self.ctx.urls.media(self.media_path(picture), digest_of(picture.data))
         return dataclasses.replace(
             original,
             url=url,
