@@ -1447,11 +1447,40 @@ def test_drafts_are_previewed_with_drafts_marked_and_never_in_out(
     assert "nato-iraq-deployment:en</id>" not in (site.out / "atom/en.xml").read_text("utf-8")
 
 
-def test_drafts_without_watch_is_a_warning(site: Site, serving: Callable[..., Server]) -> None:
+@pytest.mark.parametrize(
+    "given",
+    [
+        ["--drafts"],
+        ["--format", "html"],
+        ["-f", "html"],
+        ["--preview", "elsewhere"],
+        ["--articles", "articles"],
+        ["--jobs", "1"],
+        ["-j", "2"],
+    ],
+)
+def test_a_preview_option_without_watch_is_a_usage_error(site: Site, given: list[str]) -> None:
+    """It served out/ as if the option had not been typed (`--drafts`: a warning scrolled
+    past): an editor who asked for drafts or one format gets a server that shows neither."""
     site.export("html")
-    server = serving("--drafts")
-    assert any("[serve.drafts]" in line for line in server.lines), server.log()
-    assert server.get("html/index.html").status_code == 200
+    command = [sys.executable, "-m", "syndicate", "serve", "--port", "0", "--out", str(site.out)]
+    try:  # a server that starts is the mistake: it would run until stopped
+        done = subprocess.run(
+            [*command, "--config", str(site.config), *given],
+            cwd=site.root,
+            env={**os.environ, "PARTNER_TOKEN": TOKEN},
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+    except subprocess.TimeoutExpired as served:
+        pytest.fail(f"served without --watch: {served.stderr!r}")
+    assert done.returncode == 2, done.stderr
+    err = done.stderr
+    flag = {"-f": "--format", "-j": "--jobs"}.get(given[0], given[0])
+    assert f"error: {flag}: only for the preview: add --watch, or leave it out" in err, err
+    assert err.rstrip().endswith("[serve.watch]"), err
+    assert not (site.root / "elsewhere").exists()
 
 
 def test_a_preview_without_drafts_after_one_with_them_leaves_them_out(

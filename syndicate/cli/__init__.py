@@ -585,6 +585,8 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
         help="where the preview is exported (default: .syndicate/preview/ in the site)",
     )
     _add_jobs(serve, "worker processes for the preview's exports")
+    # Given or not is told apart (serve.py: PREVIEW_ONLY): without --watch they mean nothing.
+    serve.set_defaults(articles=None, jobs=None)
 
     command("formats", "list the output formats and their options")
 

@@ -8,6 +8,7 @@ import contextlib
 import errno
 import functools
 import ipaddress
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -36,7 +37,21 @@ from syndicate.serve.options import ServeOptions, check_protected, load_serving
 EXTRA = "serve"
 
 
+PREVIEW_ONLY = {
+    "drafts": "--drafts",
+    "articles": "--articles",
+    "formats": "--format",
+    "preview": "--preview",
+    "jobs": "--jobs",
+}
+"""The options that say how the preview (`--watch`) is made: without it, serve sends out/ as
+the last export made it, and one of them given is a usage error rather than a thing ignored
+(`--now`, an option of every command, is only a warning)."""
+
+
 def run(args: argparse.Namespace, diags: Diagnostics) -> int:
+    if not _preview_options(args, diags):
+        return EXIT_INPUT
     try:
         import syndicate.serve.server  # noqa: F401 (the extra's uvicorn and starlette)
     except ImportError as exc:
@@ -64,14 +79,6 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             "--now is for the preview (--watch): serve sends out/ as the last export made it",
         )
         report(ignored, args.log_format, sys.stderr)
-    if args.drafts and not args.watch:  # said now: the server runs until interrupted
-        ignored = Diagnostics()
-        ignored.warning(
-            "serve.drafts",
-            "--drafts is for the preview (--watch): serve sends out/ as the last export made"
-            " it, which never holds a draft",
-        )
-        report(ignored, args.log_format, sys.stderr)
     tokens = _tokens(options, args.config.parent, diags)
     folder = _folder(args, diags)
     if writers is None or tokens is None or folder is None:
@@ -81,6 +88,25 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return EXIT_INPUT
     with stack:
         return _serve(args, diags, site, writers, tokens, folder)
+
+
+def _preview_options(args: argparse.Namespace, diags: Diagnostics) -> bool:
+    """Refuse the preview's options without `--watch` (a user who typed `--format html` or
+    `--drafts` expects them to matter); else give those left out their defaults."""
+    given = [flag for name, flag in PREVIEW_ONLY.items() if getattr(args, name)]
+    if given and not args.watch:
+        them = "it" if len(given) == 1 else "them"
+        diags.error(
+            "serve.watch",
+            f"{', '.join(given)}: only for the preview: add --watch, or leave {them} out"
+            " (serve without --watch sends out/ as the last export made it, never a draft)",
+        )
+        return False
+    if args.articles is None:
+        args.articles = Path("articles")
+    if args.jobs is None:
+        args.jobs = os.cpu_count() or 1
+    return True
 
 
 def _serve(
