@@ -624,8 +624,8 @@ def test_section_pages_are_paged_and_linked(
     newest first, in the language's folder: its heading the section's name, its feeds the
     section's, its translations the section's list in the other languages (first pages
     only), a `<base href>` so that its links are those of every other page; each story's
-    section name links it, and the W3C-free checks (`validate --outputs`, the dead links)
-    find nothing."""
+    section name links it (but on that list itself), and the W3C-free checks (`validate
+    --outputs`, the dead links) find nothing."""
     root = section_site(tmp_path, "html: {page_size: 2}\n")
     assert export_site(root, "html", "atom", "rss") == 0
     assert "export.dead-link" not in capsys.readouterr().err
@@ -695,6 +695,12 @@ def test_section_pages_are_paged_and_linked(
     assert kickers == {"ar/politics.html", "ar/world.html"}
     home = page(out, "en", "index.html")
     assert "ar/world.html" in home.xpath("//section[@lang='ar']//p[@class='kicker']/a/@href")
+    # But on the section's own pages, its name is their heading: said, not a link to itself.
+    for name in ("en/politics.html", "en/politics.2.html", "ar/world.html"):
+        listing = page(out, name[:2], name)
+        assert not listing.xpath("//p[@class='kicker']/a"), name
+        names = {p.text_content() for p in listing.xpath("//p[@class='kicker']")}
+        assert names == {listing.xpath("//h1/text()")[0].split(" – ")[0]}, name
     check = ["validate", "-q", "--site", str(root), "--outputs", str(out)]
     assert main([*check, "--now", "2026-01-01T00:00:00Z"]) == 0
     assert "dead-link" not in capsys.readouterr().err

@@ -753,8 +753,13 @@ def index_alternates(
 
 
 def story_items(
-    stories: Sequence[StorySummary], lang: str, ctx: Context[HtmlOptions]
+    stories: Sequence[StorySummary],
+    lang: str,
+    ctx: Context[HtmlOptions],
+    listing: str | None = None,
 ) -> list[Values]:
+    """The stories of a list; on the list of the section `listing`, their section's name
+    links nowhere: it is the page the reader is on (or, from page 2, its first page)."""
     items = []
     for story in stories:
         variant = story.variant(lang)
@@ -765,7 +770,9 @@ def story_items(
                 "section": section_name(story.section, lang),
                 "section_attrs": section_attrs(story.section, lang),
                 "section_code": story.section,
-                "section_href": section_href(story.section, lang, ctx),
+                "section_href": None
+                if story.section == listing
+                else section_href(story.section, lang, ctx),
                 "href": f"{story.slug}.{lang}.html",
                 "headline": variant.headline,
                 "summary": variant.summary,
@@ -819,7 +826,7 @@ def language_index(
         "section": None
         if section is None
         else {"code": section, "name": heading, "attrs": heading_attrs},
-        "stories": story_items(page.stories, lang, ctx),
+        "stories": story_items(page.stories, lang, ctx, section),
         "pager": pager(page, lang),
         "translations": language_nav(
             lang,
