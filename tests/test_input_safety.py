@@ -437,6 +437,46 @@ def test_a_photo_that_says_where_it_was_taken_is_warned_of(
     assert len(stories) == 1 and not list(diags)
 
 
+def test_a_site_that_publishes_its_photos_places_says_so_once(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A newsroom that keeps the places on purpose had no site-wide word for it: every
+    located photo failed `--strict` until its entry said `gps: keep`. `images: {gps: keep}`
+    in syndicate.yaml says it for every photo; an entry's own `gps: warn` still wins."""
+    name = "images/photo.jpeg"
+    folder = write_story(tmp_path / "articles", "located", STORY + IMAGES.format(name))
+    (folder / "images").mkdir()
+    (folder / name).write_bytes(_located_photo("JPEG"))
+    _, diags = read(tmp_path / "articles", site_config)
+    (warning,) = diags.warnings
+    assert warning.message.endswith(
+        "write gps: keep in its images entry (every photo of the site: images: {gps: keep} in"
+        " syndicate.yaml)"
+    )
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles/_site", site / "articles/_site")
+    base = (REPO / "syndicate.yaml").read_text("utf-8")
+    (site / "syndicate.yaml").write_text(base + "images:\n  gps: keep\n", "utf-8")
+    diags = Diagnostics()
+    keeping = load_config(site / "syndicate.yaml", "syndicate.yaml", diags)
+    assert keeping is not None and not list(diags), [d.format_text() for d in diags]
+    assert keeping.image_gps == "keep" and "images" not in keeping.sections
+    stories, diags = read(tmp_path / "articles", keeping)
+    assert len(stories[0].images) == 1 and not list(diags), [d.format_text() for d in diags]
+    (folder / "story.yaml").write_text(
+        (STORY + IMAGES.format(name) + "    gps: warn\n").format(slug="located"), "utf-8"
+    )
+    _, diags = read(tmp_path / "articles", keeping)
+    (warning,) = diags.warnings
+    assert warning.code == "image.location"
+    assert warning.message.endswith("write gps: keep in its images entry")
+    (site / "syndicate.yaml").write_text(base + "images:\n  gps: yes\n", "utf-8")
+    diags = Diagnostics()
+    assert load_config(site / "syndicate.yaml", "syndicate.yaml", diags) is None
+    (error,) = diags.errors
+    assert (error.code, error.line) == ("config.schema", base.count("\n") + 2), error
+
+
 def test_a_photo_s_place_is_read_from_xmp_and_a_camera_s_zeros_are_no_place() -> None:
     xmp = (
         b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-'

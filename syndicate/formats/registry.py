@@ -416,7 +416,7 @@ def may_declare(group: str) -> bool:
 
 RESERVED = frozenset(
     {"export", "deliver", "serve", "profiles", "publisher", "base_url", "timezone", "languages"}
-    | {"links"}
+    | {"links", "images"}
 )
 """Names of syndicate.yaml's own sections and keys: a plugin format so named would take its
 section over (a plugin named `export` made `export: keep_going: true` an unknown option)."""

@@ -842,7 +842,13 @@ class _StoryReader:
             facts = self._image_facts(rel, where)
             if facts is None:
                 continue
-            if facts.location and entry.get("gps") != "keep":
+            # The entry's own word wins over the site's (`images: gps:` of syndicate.yaml).
+            if facts.location and entry.get("gps", self.config.image_gps) != "keep":
+                every = (
+                    ""
+                    if "gps" in entry
+                    else " (every photo of the site: images: {gps: keep} in syndicate.yaml)"
+                )
                 self.diags.warning(
                     "image.location",
                     f"{rel}: its metadata gives the place it was taken (GPS {facts.location}),"
@@ -851,7 +857,7 @@ class _StoryReader:
                     " that is. Remove it from the file (exiftool -gps:all= -xmp:gps*="
                     f" {shlex.quote(shown_path(self.folder / rel))}),"
                     " or, if the place is meant to be public, write gps: keep in its images"
-                    " entry",
+                    f" entry{every}",
                     where,
                 )
             alt = loc(entry["alt"], ("images", i, "alt"))

@@ -377,7 +377,7 @@ def load_config(
     pub = data["publisher"]
     root = path.parent
     links = data.get("links", {})
-    known = {"publisher", "base_url", "timezone", "languages", "links"}
+    known = {"publisher", "base_url", "timezone", "languages", "links", "images"}
     templates = (root / TEMPLATES).absolute() if (root / TEMPLATES).is_dir() else None
     return SiteConfig(
         publisher=Publisher(
@@ -394,6 +394,7 @@ def load_config(
         article_url=uri_form(links.get("article", DEFAULT_ARTICLE_URL)),
         image_url=uri_form(links.get("image", DEFAULT_IMAGE_URL)),
         sections={k: v for k, v in data.items() if k not in known},
+        image_gps=data.get("images", {}).get("gps", "warn"),
         lines=dict(doc.lines),
         source=SourceRef(shown),
         folder=root,
