@@ -845,6 +845,57 @@ def test_a_section_coded_archive_keeps_a_language_s_feed_archives(
     }
 
 
+def test_a_site_static_file_in_a_language_folder_is_no_section_s(
+    site: Site, tmp_path: Path
+) -> None:
+    """A designer's `templates/fr/politics.css`, published as `html/fr/politics.css`, was
+    taken for section politics' file (its path is a section page's): a target of other
+    sections never got the stylesheet its French pages may link. The site's static files
+    are known as such: of no language or section."""
+    site.replace(SECOND_SLUG, "story.yaml", "section: politics", "section: world")
+    (site.root / "templates/fr").mkdir(parents=True)
+    (site.root / "templates/fr/politics.css").write_text("h1 { color: teal }\n", "utf-8")
+    folder = LocalFolder(tmp_path / "partner")
+    target = target_yaml(folder, "partner", "[html]") + "  sections: [world]\n"
+    site.configure(deliver_section(target))
+    site.export("html")
+    assert site.deliver() == 0
+    got = folder.files()
+    assert got["html/fr/politics.css"] == b"h1 { color: teal }\n"
+    assert "html/fr/world.html" in got and "html/fr/politics.html" not in got
+
+
+def test_a_partner_profile_named_like_a_section_is_no_section_s(site: Site, tmp_path: Path) -> None:
+    """A profile named `politics` writes `partners/politics/`: every file of it was taken
+    for section politics', so a target of sections [world] got none of the profile it
+    lists. A file's section (and language) is read inside its format's folder."""
+    site.replace(SECOND_SLUG, "story.yaml", "section: politics", "section: world")
+    folder = LocalFolder(tmp_path / "partner")
+    target = target_yaml(folder, "partner", "[politics]") + "  sections: [world]\n"
+    site.configure("profiles:\n  politics:\n    base: google-news\n" + deliver_section(target))
+    site.export("politics")
+    assert (site.out / "partners/politics/fr.xml").is_file()
+    assert site.deliver() == 0
+    assert folder.files() == site.files("partners/politics")
+
+
+def test_a_section_coded_media_takes_no_image(site: Site, tmp_path: Path) -> None:
+    """A section may be coded `media`: the site's logo and icon (`html/media/site/`) were
+    taken for that section's, so a target of other sections lost the images every page
+    shows. A format's media folder holds images, never a section's list."""
+    site.replace(SECOND_SLUG, "story.yaml", "section: politics", "section: media")
+    folder = LocalFolder(tmp_path / "partner")
+    target = target_yaml(folder, "partner", "[html]") + "  sections: [politics]\n"
+    site.configure(deliver_section(target))
+    site.export("html")
+    assert (site.out / "html/fr/media.html").is_file()
+    assert site.deliver() == 0
+    got = folder.files()
+    assert {"html/media/site/logo.png", "html/media/site/icon.png"} <= set(got)
+    assert "html/fr/politics.html" in got and "html/fr/media.html" not in got
+    assert not [p for p in got if SECOND_SLUG in p]
+
+
 def test_a_target_added_later_gets_everything_and_filters_apply(site: Site, tmp_path: Path) -> None:
     first = LocalFolder(tmp_path / "a")
     site.configure(deliver_section(target_yaml(first, "first")))

@@ -12,7 +12,7 @@ import mimetypes
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,10 +62,14 @@ class Inventory:
         stories: Sequence[StorySummary] | None = None,
         *,
         state: Path | None = None,
+        site_files: Collection[str] = (),
     ) -> None:
         """`stories` are those of the build that wrote `out`; by default, read from its build
-        state in the folder `state` (none without it)."""
+        state in the folder `state` (none without it). `site_files` are the paths of the
+        site's own files (`syndicate.formats.contract.site_paths`): of no story, language or
+        section, whatever their path says."""
         self.out = out
+        self.site_files = frozenset(site_files)
         if stories is None:
             stories = recorded_summaries(state) if state is not None else []
         known = stories
@@ -92,6 +96,8 @@ class Inventory:
 
     def describe(self, path: str) -> PublishedFile:
         """What the file at `path` (relative to out/) belongs to."""
+        if path in self.site_files:  # the logo, a designer's `templates/fr/politics.css`
+            return PublishedFile(path, None, None, None)
         *folders, name = path.split("/")
         if len(folders) >= 2 and folders[-2] == MEDIA:  # a story's shared files: its images
             story = self.stories.get(folders[-1])
@@ -106,19 +112,32 @@ class Inventory:
         if story is not None:
             lang = next((part for part in rest.split(".") if part in self.languages), None)
             return PublishedFile(path, story, lang, story.section)
-        found = self._tag.search(path)
-        return PublishedFile(path, None, found.group(1) if found else None, self._section(path))
+        # Read inside the format's folder: a partner profile named `politics` or `news-fr`
+        # (`partners/politics/en.xml`) is neither that section's nor French.
+        inside = path.split("/")[self._depth(path) :]
+        found = self._tag.search("/".join(inside))
+        return PublishedFile(path, None, found.group(1) if found else None, self._section(inside))
 
-    def _section(self, path: str) -> str | None:
+    def _depth(self, path: str) -> int:
+        """How many folders of `path` name the format owning it (`partners/msn`: 2); 1 for a
+        folder no format owns."""
+        folder = self._owning(path)
+        return folder.count("/") + 1 if folder is not None else 1
+
+    def _section(self, inside: Sequence[str]) -> str | None:
         """The section a collection file is limited to: the folder or name right after its
         language's folder (`atom/fr/politics.xml`, `html/fr/politics.2.html`), else a folder
         or name of its path that is a section code and no language. A section may be coded
         as a language is (`it`, information technology, on a site in Italian): Italian's
         feed `atom/it.xml` is no section's, and `atom/it/politics.xml` is politics'. So may a
         section be coded `archive`: `atom/fr/archive/1.xml` is French's archive page, its own
-        are `atom/fr/archive/archive/1.xml`."""
-        *folders, name = path.split("/")
-        parts = (*folders[1:], name.partition(".")[0])
+        are `atom/fr/archive/archive/1.xml`. `inside` is the path's parts inside its format's
+        folder. What a format's `media` folder holds is images, of a story or the site, never
+        a section's, even where one is coded `media`."""
+        *folders, name = inside
+        parts = (*folders, name.partition(".")[0])
+        if len(parts) > 1 and parts[0] == MEDIA:
+            return None
         for at, part in enumerate(parts[:-1]):
             if part in self.languages:
                 # `<lang>/<section>` or `<lang>/<section>/archive/<n>`; `<lang>/archive/<n>`
@@ -131,11 +150,15 @@ class Inventory:
     def _owner(self, path: str) -> AnyWriter | None:
         """The format owning the deepest folder that holds `path` (`partners/msn/...` is the
         msn profile's, not a format named `partners`)."""
+        folder = self._owning(path)
+        return self.owners[folder] if folder is not None else None
+
+    def _owning(self, path: str) -> str | None:
+        """The deepest folder holding `path` that a format owns."""
         parts = path.split("/")[:-1]
         for depth in range(len(parts), 0, -1):
-            owner = self.owners.get("/".join(parts[:depth]))
-            if owner is not None:
-                return owner
+            if "/".join(parts[:depth]) in self.owners:
+                return "/".join(parts[:depth])
         return None
 
     def media_type(self, path: str) -> str:

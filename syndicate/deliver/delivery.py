@@ -60,7 +60,7 @@ from syndicate.deliver.retry import GaveUp, Notice, retrying, telling
 from syndicate.deliver.secrets import SecretError, redact, reveal
 from syndicate.deliver.websub import announce, hub_writers
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.formats.contract import AnyWriter
+from syndicate.formats.contract import AnyWriter, site_paths
 from syndicate.formats.options import convert_section
 from syndicate.formats.registry import PluginError, Registry, default_registry
 from syndicate.model import SiteConfig
@@ -361,7 +361,11 @@ class _Run:
         self.diags = diags
         self.writers = self._writers()
         self.inventory = Inventory(
-            out, site.languages, list(self.writers.values()), state=ledger.folder
+            out,
+            site.languages,
+            list(self.writers.values()),
+            state=ledger.folder,
+            site_files=site_paths(site),
         )
         self._told: set[str] = set()
         self._built: set[str] | None = None

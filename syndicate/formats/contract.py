@@ -266,6 +266,20 @@ def site_files(config: SiteConfig) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(files))
 
 
+def static_path(rel: str) -> str:
+    """The path under out/ of a static file of the site's `templates/` (`SiteConfig.static`),
+    published as it is at the same path under out/html/: `html/fr/politics.css`."""
+    return f"html/{rel}"
+
+
+def site_paths(config: SiteConfig) -> frozenset[str]:
+    """The paths under out/ of the site's own files, which no story or collection makes: the
+    logo and icon, and the static files of `templates/` (a delivery takes them as no
+    language's or section's, wherever they sit: `html/fr/politics.css`)."""
+    media = {site_media_path(file) for file in site_files(config)}
+    return frozenset(media | {static_path(rel) for rel in config.static})
+
+
 class Recall(Protocol):
     """What the build engine lends the collection step: the fragments each story's work left,
     and whole stories for the files that need them."""

@@ -34,6 +34,7 @@ from syndicate.formats.contract import (
     site_files,
     site_languages,
     site_media_path,
+    static_path,
     url_path,
     versioned,
 )
@@ -172,7 +173,7 @@ class HtmlWriter(Writer[HtmlOptions]):
             yield OutputFile(site_media_path(file), ctx.read_asset(file))
         if ctx.config.templates is not None:  # the designer's fonts, scripts and images
             for rel in ctx.config.static:
-                yield OutputFile(f"html/{rel}", ctx.read_asset(ctx.config.templates / rel))
+                yield OutputFile(static_path(rel), ctx.read_asset(ctx.config.templates / rel))
 
     def validate_outputs(self, out: Path, ctx: Context[HtmlOptions]) -> None:
         """Every page must parse, carry one JSON-LD block that our schema accepts, and say
