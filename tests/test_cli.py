@@ -16,6 +16,8 @@ from conftest import REPO, SAMPLE_SLUG, Exporter
 
 from syndicate.build.engine import CACHE_ENV
 from syndicate.cli import main
+from syndicate.diagnostics import Diagnostics
+from syndicate.readers.config import load_config
 
 BROKEN = Path(__file__).resolve().parent / "fixtures" / "broken"
 
@@ -530,6 +532,12 @@ def test_one_did_you_mean_with_a_cutoff_for_near_misses() -> None:
          " write it 'https://ycpress.example/%C3%A9/'"),
         ("base_url: https://straße.example/", "holds a host name with letters a URL carries"
          " only in its IDNA form"),
+        # The same address as without the port, but every feed id and link spelled otherwise.
+        ("base_url: https://ycpress.example:443/syndicate/", "names the default port of https"
+         " (:443): the same address as without it, but every link and id made from it (feed"
+         " ids, canonical links, sitemaps) would be spelled otherwise; write"
+         " 'https://ycpress.example/syndicate/'"),
+        ("base_url: http://[2001:db8::1]:80/", "write 'http://[2001:db8::1]/'"),
     ],
 )  # fmt: skip
 def test_configuration_mistakes_get_the_fix_that_applies(
@@ -554,6 +562,18 @@ def test_configuration_mistakes_get_the_fix_that_applies(
     monkeypatch.chdir(tmp_path)
     assert main(["validate", "--articles", str(REPO / "articles")]) == 2
     assert said in capsys.readouterr().err
+
+
+def test_a_port_of_its_own_stays_in_the_site_s_urls(tmp_path: Path) -> None:
+    """Only a scheme's default port is refused (`:443`, `:80`): a site served on another
+    port (`:8443`) keeps it in every link."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    config = config.replace("https://ycpress.example/syndicate/", "https://ycpress.example:8443/")
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    diags = Diagnostics()
+    site = load_config(tmp_path / "syndicate.yaml", "syndicate.yaml", diags)
+    assert site is not None and site.base_url == "https://ycpress.example:8443/", list(diags)
 
 
 @pytest.mark.parametrize("formats", [["all"], ["atom"]])

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from syndicate.diagnostics import CLOSE, Diagnostics, did_you_mean, suggest
 from syndicate.i18n.locales import (
@@ -305,7 +305,7 @@ def load_config(
             (("base_url",), data["base_url"]),
             (("publisher", "url"), data["publisher"]["url"]),
         ):
-            if problem := url_problem(value) or _encoded_problem(value):
+            if problem := url_problem(value) or _encoded_problem(value) or _port_problem(value):
                 found.append((where, f"{'.'.join(where)}: {describe(value)} {problem}"))
         return found
 
@@ -482,6 +482,28 @@ def _encoded_problem(url: str) -> str | None:
             " host as xn--..., as your registrar gives it"
         )
     return f"holds letters a URL carries only encoded; write it {uri_form(url)!r}"
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _port_problem(url: str) -> str | None:
+    """A site URL naming its scheme's default port (`https://ycpress.example:443/`): the same
+    address as without it, but every id and link built on it is spelled otherwise (a feed's
+    id, which readers and partners key on, the canonical links, the sitemaps, JSON-LD's
+    ids), so a site that ever writes it the other way (or whose publisher.url does) changes
+    them all. Refused with the spelling to write, as a scheme in capitals is, rather than
+    rewritten unsaid."""
+    parts = urlsplit(url)
+    if parts.port is None or DEFAULT_PORTS.get(parts.scheme) != parts.port:
+        return None
+    host = parts.netloc.rpartition(":")[0]
+    fixed = urlunsplit(parts._replace(netloc=host))
+    return (
+        f"names the default port of {parts.scheme} (:{parts.port}): the same address as"
+        " without it, but every link and id made from it (feed ids, canonical links,"
+        f" sitemaps) would be spelled otherwise; write {fixed!r}"
+    )
 
 
 def _timezone_ok(tz: str, doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
