@@ -886,6 +886,23 @@ def test_names_starting_with_a_dot_are_not_served(
         assert server.get(path).status_code == 404, path
 
 
+@pytest.mark.parametrize("watch", [False, True], ids=["out", "preview"])
+def test_a_page_asked_for_with_a_slash_after_its_name_is_not_found(
+    site: Site, serving: Callable[..., Server], watch: bool
+) -> None:
+    """`html/fr/politics.html/` was served as the page, at an address from which its relative
+    links (its `<base href="../">`: the masthead, the stories) led to no file; a static host
+    says 404, and so does serve. A folder with its slash still gets its `index.html`."""
+    site.export("html")
+    server = serving(*(["--watch", "--format", "html"] if watch else []))
+    for path in ("html/index.html", f"html/{SAMPLE_SLUG}.fr.html", "html/fr/politics.html"):
+        assert server.get(path).status_code == 200, path
+        for wrong in (path + "/", path + "//"):
+            assert server.get(wrong).status_code == 404, wrong
+    home = server.get("html/")
+    assert home.status_code == 200 and 'lang="en"' in home.text
+
+
 @pytest.mark.parametrize(
     ("path", "said"),
     [

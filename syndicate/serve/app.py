@@ -179,6 +179,10 @@ class _OutputFiles(StaticFiles):
         """A file; in a preview, a missing one is a page that reloads by itself too (a story
         renamed while its page is open, its page not exported yet)."""
         try:
+            if scope["path"].endswith("/") and await self._is_file(path):
+                # `page.html/` names no file, as on any static host: served, the page's
+                # relative links (a section page's `<base href="../">`) led nowhere.
+                raise HTTPException(status_code=404)
             return await super().get_response(path, scope)
         except HTTPException as exc:
             preview = self.served.preview
@@ -193,6 +197,13 @@ class _OutputFiles(StaticFiles):
                 + " This page reloads by itself after the next export.",
                 preview,
             )
+
+    async def _is_file(self, path: str) -> bool:
+        try:
+            found = (await anyio.to_thread.run_sync(self.lookup_path, path))[1]
+        except (OSError, ValueError):  # (a name too long, a NUL: the file server says 404)
+            return False
+        return found is not None and stat.S_ISREG(found.st_mode)
 
     def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
         """No file or folder whose name starts with a dot: a killed export's staging folder
