@@ -469,6 +469,18 @@ def test_genres_are_iptc_s_and_a_misspelt_one_is_told_the_right_one(
     assert "did you mean 'opinion'?" in error
 
 
+def test_a_section_code_with_an_accent_is_told_the_letters_a_code_takes(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`économie` is lowercase letters, which the error said a section code is: the French
+    editor it refused was left to guess. It says ASCII a-z now, as the slug's does."""
+    write_story(tmp_path, "accent", STORY.replace("section: politics", "section: économie"))
+    _, diags = read(tmp_path, site_config)
+    (error,) = [d.format_text() for d in diags.errors]
+    assert "section: 'économie' is not a section code" in error
+    assert "ASCII letters a-z" in error
+
+
 def test_an_image_may_name_its_own_rights(tmp_path: Path, site_config: SiteConfig) -> None:
     folder = write_story(
         tmp_path,
