@@ -711,6 +711,37 @@ def test_section_pages_are_paged_and_linked(
     assert f"{path}: error: <html lang='en'> but the JSON-LD says" in capsys.readouterr().err
 
 
+def test_a_paged_list_s_json_ld_counts_the_whole_list_and_numbers_on(tmp_path: Path) -> None:
+    """schema.org's ItemList of a list told over several pages gives the whole list's
+    `numberOfItems` and each item's place in it: each page said its own count, and page 2
+    numbered its stories from 1 again, as if they came first. A story leaving the last page
+    changes the count the first page says, though its stories and the pages stay."""
+    root = section_site(tmp_path, "html: {page_size: 3}\n")
+    assert export_site(root) == 0
+    out = root / "out"
+
+    def said(name: str) -> tuple[int, list[int], list[str]]:
+        items = embedded(page(out, "en", name))["@graph"][2]["mainEntity"]
+        listed = items["itemListElement"]
+        return items["numberOfItems"], [i["position"] for i in listed], [i["url"] for i in listed]
+
+    names = ["en/politics.html", "en/politics.2.html"]
+    assert [said(name)[:2] for name in names] == [(5, [1, 2, 3]), (5, [4, 5])]
+    indexes = ["index.en.html", "index.en.2.html", "index.en.3.html"]
+    assert [said(name)[:2] for name in indexes] == [(7, [1, 2, 3]), (7, [4, 5, 6]), (7, [7])]
+    # The oldest politics story (on the last page) goes to another section: the first page
+    # lists the same stories, the list has as many pages, and it is one story shorter.
+    oldest = said("en/politics.2.html")[2][-1]
+    slug = oldest.rsplit("/", 1)[1].split(".")[0]
+    meta = root / "articles" / slug / "story.yaml"
+    text = meta.read_text(encoding="utf-8").replace("section: politics", "section: world")
+    meta.write_text(text.replace("version: 1", "version: 2"), encoding="utf-8")
+    before = said("en/politics.html")
+    assert export_site(root) == 0
+    assert said("en/politics.html") == (4, before[1], before[2])
+    assert said("en/politics.2.html")[:2] == (4, [4])
+
+
 def test_section_pages_link_the_feeds_that_are_made(tmp_path: Path) -> None:
     """A section's list links its feeds in its language only when `feeds` makes them."""
     root = section_site(tmp_path, "feeds: {languages: [en], sections: [politics]}\n")

@@ -156,9 +156,10 @@ class HtmlWriter(Writer[HtmlOptions]):
             pages = [listed[start : start + size] for start in range(0, len(listed), size)]
             pages = pages or [[]]
             for number, listing in enumerate(pages, 1):
-                page = _Page(lang, number, len(pages), listing, lang in with_feeds)
+                page = _Page(lang, number, len(pages), listing, len(listed), lang in with_feeds)
                 make = functools.partial(_language_page, page, langs, ctx, builder)
-                key = repr(("index", number, len(pages), langs))
+                # (the list's length: each page's JSON-LD says it)
+                key = repr(("index", number, len(pages), langs, len(listed)))
                 yield Planned(page.path, make, summaries=listing, key=key)
         if ctx.options.section_pages:
             yield from _section_pages(by_lang, ctx, builder, with_feeds)
@@ -635,6 +636,8 @@ class _Page:
     number: int
     count: int
     stories: Sequence[StorySummary]
+    total: int
+    """How many stories the whole list holds, over all its pages."""
     feeds: bool
     """Whether the language (or the section in it) has feeds to link (`feed_languages`,
     `feed_sections`)."""
@@ -709,9 +712,9 @@ def _section_pages(
             linked = lang in with_feeds and (fed == "all" or section in fed)
             pages = [listed[start : start + size] for start in range(0, len(listed), size)]
             for number, listing in enumerate(pages, 1):
-                page = _Page(lang, number, len(pages), listing, linked, section)
+                page = _Page(lang, number, len(pages), listing, len(listed), linked, section)
                 make = functools.partial(_section_page, page, langs, ctx, builder)
-                key = repr(("section", section, number, len(pages), langs, linked))
+                key = repr(("section", section, number, len(pages), langs, linked, len(listed)))
                 yield Planned(page.path, make, summaries=listing, key=key)
 
 
@@ -812,7 +815,9 @@ def language_index(
     name = page.name(number)
     url = ctx.urls.output(f"html/{name}")
     about = None if section is None else (section, heading)
-    graph = builder.collection(url, title, [lang], graph_items(page.stories, lang, ctx), about)
+    items = graph_items(page.stories, lang, ctx)
+    first = (number - 1) * ctx.options.page_size + 1
+    graph = builder.collection(url, title, [lang], items, about, total=page.total, first=first)
     values = page_values(lang, title, index_name(lang), script_text(graph), ctx)
     others = [o for o in langs if o != lang]
     return values | {

@@ -114,11 +114,16 @@ class GraphBuilder:
         langs: Sequence[str],
         items: Sequence[tuple[str, str]],
         section: tuple[str, str] | None = None,
+        *,
+        total: int | None = None,
+        first: int = 1,
     ) -> Node:
         """The graph of a story index: a CollectionPage whose main entity lists the
         (url, headline) of each story, in the order shown; a section's list says its
         section, `(code, name)`, as what the page is `about` (the `articleSection` of the
-        articles it lists, by name)."""
+        articles it lists, by name). A page of a paged list gives the whole list's `total`
+        and the position of its `first` story in it, as schema.org's ItemList asks of a list
+        "described over several pages": page 2 of 50 a page starts at 51, not at 1 again."""
         page: Node = {
             "@type": "CollectionPage",
             "@id": url,
@@ -128,10 +133,10 @@ class GraphBuilder:
             "isPartOf": {"@id": self.website_id},
             "mainEntity": {
                 "@type": "ItemList",
-                "numberOfItems": len(items),
+                "numberOfItems": len(items) if total is None else total,
                 "itemListElement": [
                     {"@type": "ListItem", "position": i, "url": item_url, "name": headline}
-                    for i, (item_url, headline) in enumerate(items, start=1)
+                    for i, (item_url, headline) in enumerate(items, start=first)
                 ],
             },
         }
