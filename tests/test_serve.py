@@ -244,6 +244,57 @@ def test_watch_previews_edits_and_embargoes_without_touching_out(
     assert not (site.out / page).exists()
 
 
+EDIT_HOOK = """
+import os, sys
+from syndicate.cli import main
+from syndicate.serve import preview
+
+watch = preview.Previewer.watch
+
+def watching(self, stop):
+    # saved after the first export read the story, before the watcher is set up
+    path = os.environ["EDITED_STORY"]
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace("NATO will", "NATO, saved as it starts, will"))
+    watch(self, stop)
+
+preview.Previewer.watch = watching
+sys.exit(main(sys.argv[1:]))
+"""
+"""`syndicate ARGS`, with a story saved once the preview's first export is done, before its
+watcher is set up."""
+
+
+def test_an_edit_saved_as_the_preview_starts_is_previewed(
+    site: Site, serving: Callable[..., Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The watcher was set up after the first export: a story saved once that export had
+    read it (a long first export, or right as the server said it serves) stayed as first
+    exported until the next save. Once set up, the watcher exports what changed meanwhile,
+    and says nothing more when nothing did."""
+    monkeypatch.setenv("EDITED_STORY", str(site.articles / SAMPLE_SLUG / "en.md"))
+    args = ["--watch", "--format", "html", "--articles", str(site.articles)]
+    server = Server(site, *args, start=("-c", EDIT_HOOK))
+    try:
+        page = f"html/{SAMPLE_SLUG}.en.html"
+        until(lambda: "saved as it starts" in server.get(page).text, "the edit shows", server)
+    finally:
+        server.stop()
+    quiet = serving(*args, "--preview", str(site.root / "quiet"))
+    time.sleep(2)  # its watcher is set up, and finds nothing changed: no second summary
+    said = [line for line in quiet.lines if line.startswith("preview:")]
+    assert len(said) == 1, quiet.log()
+    # nor its problems twice, when the first export had some
+    (site.root / "templates").mkdir()
+    (site.root / "templates" / "index.html").write_text("{{ nope.x }}", encoding="utf-8")
+    broken = serving(*args, "--preview", str(site.root / "broken"))
+    time.sleep(2)
+    said = [line for line in broken.lines if "'nope' is undefined" in line]
+    assert len(said) == 1, broken.log()
+
+
 def test_a_preview_page_s_links_stay_in_the_preview(
     site: Site, serving: Callable[..., Server]
 ) -> None:

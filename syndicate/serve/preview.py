@@ -206,12 +206,14 @@ class Previewer:
         self.report = report
         """Told the problems of each export and a one-line summary."""
 
-    def export(self, stop: threading.Event | None = None) -> bool:
+    def export(self, stop: threading.Event | None = None, *, catching_up: bool = False) -> bool:
         """Export the preview; True if it was published. A story with errors does not hold
         up the others (`keep_going`): it shows as last exported, absent if it never was, and
         its problems are shown on every page until it is fixed. Once `stop` is set, the
         export stops at its next story or format as Ctrl-C stops one (`Interrupted`): it
-        removes its staging folder and rolls the build state back."""
+        removes its staging folder and rolls the build state back. `catching_up`: an export
+        for what may have changed while nothing watched, which says nothing when nothing
+        did (its problems, already said, are not said again)."""
         # Its base_url, read before: the pages published are served at once, before the
         # state says how. (An edit of base_url while the preview runs is an export like any.)
         site = load_config(self.config, str(self.config), Diagnostics())
@@ -241,11 +243,14 @@ class Previewer:
             diags = self._without_formats_left_out(diags, result.writers or self.state.writers)
         errors = [d.format_text() for d in diags.sorted() if d.severity == "error"]
         if result.status not in ("exported", "partial"):
+            said = self.state.snapshot()[1]
             self.state.failed(errors)
-            self.report(diags, "preview not updated: fix the errors above")
+            if not (catching_up and errors == said):  # (the same failure, said already)
+                self.report(diags, "preview not updated: fix the errors above")
             return False
         dropped = sorted(result.orphaned or ())
         changed = bool(result.written or result.removed or dropped)
+        unchanged = not changed and (errors, list(result.left_out)) == self.state.snapshot()[1:]
         folder = self.state.folder
         state = state_folder(folder, cache_folder(self.config, folder))
         self.state.exported(
@@ -269,7 +274,8 @@ class Previewer:
             summary += "; left out for their errors, not exported yet: " + ", ".join(
                 result.unpublished
             )
-        self.report(diags, summary)
+        if not (catching_up and unchanged):
+            self.report(diags, summary)
         return True
 
     def _drop_orphaned(self, folders: Sequence[str], diags: Diagnostics) -> Diagnostics:
@@ -314,7 +320,11 @@ class Previewer:
         exported again, and the watching started again, never left stopped in silence. The
         articles folder replaced by another (removed and made again: a restore, a sync that
         swaps the folder, a branch checked out) is watched anew, and the preview exported."""
-        told = again = False
+        told = False
+        # The first export ran before the watcher was set up: a save after it read a story
+        # (a long export, or right as the server starts) was seen by no one. Once set up, the
+        # watcher exports again, for what changed meanwhile (saying nothing if nothing did).
+        again = True
         while not stop.is_set():
             try:
                 if self._watch(stop, again):
@@ -336,8 +346,9 @@ class Previewer:
                 stop.wait(POLL_SECONDS)
 
     def _watch(self, stop: threading.Event, again: bool = False) -> bool:
-        """`again`: watching starts again after a failure; once the watcher is set up (its
-        first yield), export, for what changed while nothing watched. True when `stop` ended
+        """`again`: watching starts (after the first export, or again after a failure);
+        once the watcher is set up (its first yield), export, for what changed while nothing
+        watched. True when `stop` ended
         it; False when the articles folder is no longer the one watched (replaced, or gone:
         then, once it is back)."""
         import watchfiles
@@ -365,17 +376,18 @@ class Previewer:
             replaced = now != watched and now == seen_instead
             seen_instead = now if now != watched else watched
             if again or changes or stamp != seen or replaced:
+                catching_up = again and not changes and stamp == seen and not replaced
                 again = False
                 seen = stamp
                 logger.debug("changed: %s", sorted(path for _, path in changes))
-                self._export_safely(stop)
+                self._export_safely(stop, catching_up)
             if replaced:
                 return False
         return True
 
-    def _export_safely(self, stop: threading.Event) -> None:
+    def _export_safely(self, stop: threading.Event, catching_up: bool = False) -> None:
         try:
-            self.export(stop)
+            self.export(stop, catching_up=catching_up)
         except KeyboardInterrupt as exc:  # `Interrupted`: the server is stopping
             # Said by the command ("the preview stopped"); the export cleaned up after itself.
             # (A worker's own Ctrl-C, the terminal's to the whole process group, arrives here
