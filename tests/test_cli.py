@@ -538,6 +538,16 @@ def test_one_did_you_mean_with_a_cutoff_for_near_misses() -> None:
          " ids, canonical links, sitemaps) would be spelled otherwise; write"
          " 'https://ycpress.example/syndicate/'"),
         ("base_url: http://[2001:db8::1]:80/", "write 'http://[2001:db8::1]/'"),
+        # The fix of another mistake was refused in turn while it kept the default port.
+        ("base_url: HTTPS://ycpress.example:443/syndicate/", "write HTTPS:// in lowercase and"
+         " leave out the port its scheme implies: 'https://ycpress.example/syndicate/'"),
+        ("base_url: https://ycpress.example:0443/syndicate", "end it with / and leave out the"
+         " port its scheme implies: 'https://ycpress.example/syndicate/'"),
+        # An empty port is the same address too (RFC 3986: omit it).
+        ("base_url: 'https://ycpress.example:/syndicate/'", "ends its host with an empty port"
+         " (:): the same address as without it, but every link and id made from it (feed ids,"
+         " canonical links, sitemaps) would be spelled otherwise; write"
+         " 'https://ycpress.example/syndicate/'"),
     ],
 )  # fmt: skip
 def test_configuration_mistakes_get_the_fix_that_applies(

@@ -98,12 +98,13 @@ file, not a folder, is a `config.folder` warning (syndicate's own are used).
 `base_url` and `publisher.url` are written as URLs are: a space as `%20`
 (`https://example.org/my%20news/`), the other characters a URL cannot hold as they are (`"`,
 `<`, `>`, `|`, ...) as their `%` escapes, the scheme in lowercase, and without the scheme's
-default port (`https://example.org:443/` is `https://example.org/`, `http://...:80/` likewise;
-another port, `:8443`, stays in every link): RFC 3986 reads `HTTPS://` as the same scheme and
-`:443` as the same address, but every id and link is made from the URL as written (a feed's
-id, which feed readers and partners key on, the canonical links, the sitemaps), so syndicate
-keeps the one spelling rather than rewriting what you wrote. The error for a URL written
-otherwise names what is wrong and gives the URL back written right.
+default port (`https://example.org:443/` is `https://example.org/`, `http://...:80/` likewise,
+and so is an empty one, `https://example.org:/`; another port, `:8443`, stays in every link):
+RFC 3986 reads `HTTPS://` as the same scheme and `:443` as the same address, but every id and
+link is made from the URL as written (a feed's id, which feed readers and partners key on, the
+canonical links, the sitemaps), so syndicate keeps the one spelling rather than rewriting what
+you wrote. The error for a URL written otherwise names what is wrong and gives the URL back
+written right, every mistake mended at once.
 
 Every image URL carries a digest of the image's bytes (`{digest}`, the first 12 hex digits of
 their SHA-256): a photo replaced in place by a correction (same file name, new bytes) gets a

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from syndicate.diagnostics import CLOSE, Diagnostics, did_you_mean, suggest
 from syndicate.i18n.locales import (
@@ -61,6 +61,7 @@ from syndicate.readers.schemas import (
     load_schema,
     uri_form,
     url_problem,
+    without_default_port,
 )
 from syndicate.readers.staticfiles import static_files, templates_ok
 from syndicate.readers.textfile import bidi_warning, not_fields, read_text
@@ -484,25 +485,25 @@ def _encoded_problem(url: str) -> str | None:
     return f"holds letters a URL carries only encoded; write it {uri_form(url)!r}"
 
 
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
 def _port_problem(url: str) -> str | None:
-    """A site URL naming its scheme's default port (`https://ycpress.example:443/`): the same
-    address as without it, but every id and link built on it is spelled otherwise (a feed's
-    id, which readers and partners key on, the canonical links, the sitemaps, JSON-LD's
-    ids), so a site that ever writes it the other way (or whose publisher.url does) changes
-    them all. Refused with the spelling to write, as a scheme in capitals is, rather than
-    rewritten unsaid."""
-    parts = urlsplit(url)
-    if parts.port is None or DEFAULT_PORTS.get(parts.scheme) != parts.port:
+    """A site URL naming the port its scheme implies (`https://ycpress.example:443/`, or an
+    empty one, `https://ycpress.example:/`): the same address as without it, but every id and
+    link built on it is spelled otherwise (a feed's id, which readers and partners key on,
+    the canonical links, the sitemaps, JSON-LD's ids), so a site that ever writes it the
+    other way (or whose publisher.url does) changes them all. Refused with the spelling to
+    write, as a scheme in capitals is, rather than rewritten unsaid."""
+    fixed = without_default_port(url)
+    if fixed == url:
         return None
-    host = parts.netloc.rpartition(":")[0]
-    fixed = urlunsplit(parts._replace(netloc=host))
+    parts = urlsplit(url)
+    named = (
+        f"names the default port of {parts.scheme} (:{parts.port})"
+        if parts.port is not None
+        else "ends its host with an empty port (:)"
+    )
     return (
-        f"names the default port of {parts.scheme} (:{parts.port}): the same address as"
-        " without it, but every link and id made from it (feed ids, canonical links,"
-        f" sitemaps) would be spelled otherwise; write {fixed!r}"
+        f"{named}: the same address as without it, but every link and id made from it (feed"
+        f" ids, canonical links, sitemaps) would be spelled otherwise; write {fixed!r}"
     )
 
 

@@ -550,6 +550,25 @@ _MARKUP_IN_URLS = re.compile(r'["<>]')
 """What a URL cannot hold either, and which rather comes from a tag pasted with it."""
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def without_default_port(url: str) -> str:
+    """`url` without a port its scheme implies: the default one (`https://x:443/`, `:0443`
+    too, `http://x:80/`) or an empty one (`https://x:/`). RFC 3986 reads each as the address
+    without it, but every id and link made from a site URL is spelled as it is written, so
+    a site URL keeps the one spelling (`readers.config`); `url` itself when it names none."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # (a port that is no number: `url_problem` says so)
+        return url
+    implied = port is None and parts.netloc.endswith(":")
+    if not implied and (port is None or DEFAULT_PORTS.get(parts.scheme.lower()) != port):
+        return url
+    return parts._replace(netloc=parts.netloc.rpartition(":")[0]).geturl()
+
+
 def _url_hint(value: Any, schema: dict[str, Any]) -> str:
     """For a URL its pattern refuses, what exactly is wrong (`https://x/my news/` was only
     "not an http(s) URL ending in /"), with the URL written right when that fixes it. A
@@ -588,6 +607,10 @@ def _url_hint(value: Any, schema: dict[str, Any]) -> str:
     if "ending in /" in description and not fixed.endswith("/"):
         fixes.append("end it with /")
         fixed += "/"
+    if "ending in /" in description and (bare := without_default_port(fixed)) != fixed:
+        # (a site URL: the fix is refused all the same while it names its default port)
+        fixes.append("leave out the port its scheme implies")
+        fixed = bare
     pattern = _end_anchored(str(schema.get("pattern", "")))
     if not fixes or not re.search(pattern, fixed):
         return "; start it with https:// (or http://)" if guessed else ""
