@@ -506,3 +506,22 @@ def test_a_tz_babel_cannot_read_changes_nothing(tmp_path: Path, tz: str) -> None
         assert done.returncode == 0, done.stderr
         outputs.append(files(site / "out"))
     assert outputs[0] == outputs[1]
+
+
+def test_the_links_the_new_configuration_calls_the_defaults_are_the_defaults(
+    tmp_path: Path,
+) -> None:
+    """The scaffold's commented `links:` said "(these are the defaults)" with an image
+    template that had lost the `{digest}` every image URL now carries: a newsroom moving its
+    images to a CDN copied it and never learnt where the digest goes."""
+    from syndicate.model.site import DEFAULT_ARTICLE_URL, DEFAULT_IMAGE_URL
+
+    assert main(["init", str(tmp_path / "site"), "--lang", "en", "-q"]) == 0
+    text = (tmp_path / "site" / "syndicate.yaml").read_text(encoding="utf-8")
+    start = text.index("(these are the defaults)")
+    commented = "\n".join(
+        line.removeprefix("#") for line in text[start:].splitlines()[1:4] if line.startswith("#")
+    )
+    assert yaml.safe_load(commented) == {
+        "links": {"article": DEFAULT_ARTICLE_URL, "image": DEFAULT_IMAGE_URL}
+    }

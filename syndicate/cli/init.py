@@ -70,7 +70,7 @@ languages: [{languages}]
 # Where articles and images are published, when not under base_url (these are the defaults).
 # links:
 #   article: "{{base_url}}html/{{slug}}.{{lang}}.html"
-#   image: "{{base_url}}html/media/{{slug}}/{{name}}"
+#   image: "{{base_url}}html/media/{{slug}}/{{name}}?v={{digest}}"  # {{digest}}: of its bytes
 
 # Each output format may have options of its own, in a section named after it;
 # `syndicate formats` lists them all with their defaults. For example:
