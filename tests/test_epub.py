@@ -5,6 +5,7 @@ rebuilds, goldens of the extracted members, and feedparser as a real OPDS client
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import shutil
 import subprocess
@@ -312,8 +313,14 @@ def test_opds_catalog_parses_and_every_acquisition_link_exists(epub_out: Path) -
             assert acquisition.type == "application/epub+zip"
             target = epub_out / acquisition.href.removeprefix(BASE_URL)
             assert target.is_file() and target.suffix == ".epub"
+            # The cover and thumbnail URLs carry the digest of the cover's bytes, so that a
+            # cover drawn again (a corrected headline) is a new URL to catalog apps.
+            cover = links["http://opds-spec.org/image"].href.removeprefix(BASE_URL)
+            cover, _, version = cover.partition("?v=")
+            assert version == hashlib.sha256((epub_out / cover).read_bytes()).hexdigest()[:12]
             thumb = links["http://opds-spec.org/image/thumbnail"].href.removeprefix(BASE_URL)
-            assert (epub_out / thumb).is_file()
+            assert thumb == f"{cover.replace('/covers/', '/thumbnails/')}?v={version}"
+            assert (epub_out / thumb.partition("?")[0]).is_file()
             acquired.add(target)
     assert acquired == set(all_epubs(epub_out))
 
@@ -527,3 +534,37 @@ def test_a_catalog_entry_s_borrowed_rights_say_their_language(
             "© YCPress",
             None if name.endswith("-en.epub") else "en",
         ), name
+
+
+def test_a_cover_drawn_again_is_a_new_url_in_the_catalog(site: Path) -> None:
+    """A corrected headline redraws the story book's cover (and a new day's edition its own)
+    at the same path: the catalog linked it by that path alone, so catalog apps, which keep
+    covers by URL, showed the old headline's cover. Its links carry the digest of the cover's
+    bytes, as every story image's do; the edition's, drawn again only when its book is, is
+    the same whether this run made the book or not."""
+    out = site / "out"
+    args = ["export", "-q", "-f", "epub", "-j", "1", "--now", FIXED_NOW]
+    args += ["--config", str(site / "syndicate.yaml"), "--out", str(out)]
+
+    def covers() -> dict[str, str]:
+        feed = etree.parse(str(out / "opds" / "en.xml")).getroot()
+        found = {}
+        for link in feed.iter("{http://www.w3.org/2005/Atom}link"):
+            if link.get("rel") == "http://opds-spec.org/image":
+                path, _, version = link.get("href", "").removeprefix(BASE_URL).partition("?v=")
+                digest = hashlib.sha256((out / path).read_bytes()).hexdigest()[:12]
+                assert version == digest, (path, version, digest)
+                found[path] = version
+        return found
+
+    assert main(args) == 0
+    before = covers()
+    book = f"opds/covers/{SAMPLE_SLUG}.en.png"
+    assert set(before) == {book, "opds/covers/edition-en.png"}
+    en = site / "articles" / SAMPLE_SLUG / "en.md"
+    text = en.read_text(encoding="utf-8")
+    en.write_text(text.replace("headline: NATO will", "headline: NATO is to", 1), encoding="utf-8")
+    assert main(args) == 0
+    after = covers()
+    assert after[book] != before[book]
+    assert after["opds/covers/edition-en.png"] == before["opds/covers/edition-en.png"]

@@ -64,6 +64,11 @@ class Entry:
     rights_lang: str | None = None
     """The language of `rights` when it is not the entry's (the original's notice, in a
     language that has none): said with `xml:lang`, as the Atom feeds' entries say it."""
+    art: str = ""
+    """The digest of the cover's bytes (`contract.digest_of`), which the cover's and the
+    thumbnail's URLs carry (`?v=`), as every story image's do: a cover drawn again (a
+    corrected headline, an edition of a new day) is a new URL to the catalog apps that keep
+    covers by URL. Empty for a book whose cover could not be drawn (an error)."""
 
 
 Listed = tuple[datetime, bytes]
@@ -204,10 +209,15 @@ def _book_entry(book: Entry, ctx: Context[Any]) -> etree._Element:
             A.link(rel="alternate", href=ctx.urls.output(path), type=EPUB_TYPE, hreflang=lang)
             for lang, path in book.translated_books
         ),
-        _link("http://opds-spec.org/image", ctx.urls.output(book.cover), "image/png"),
-        _link("http://opds-spec.org/image/thumbnail", ctx.urls.output(book.thumbnail), "image/png"),
+        _link("http://opds-spec.org/image", _art(book.cover, book, ctx), "image/png"),
+        _link("http://opds-spec.org/image/thumbnail", _art(book.thumbnail, book, ctx), "image/png"),
         _link("http://opds-spec.org/acquisition", ctx.urls.output(book.path), EPUB_TYPE),
     )
+
+
+def _art(path: str, book: Entry, ctx: Context[Any]) -> str:
+    """The URL of a book's cover or thumbnail, with the digest of its cover (`Entry.art`)."""
+    return ctx.urls.media(path, book.art) if book.art else ctx.urls.output(path)
 
 
 def _category(category: Category) -> dict[str, str]:

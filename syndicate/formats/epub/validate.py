@@ -104,8 +104,10 @@ def check_catalog(feed: Path, out: Path, base_url: str, diags: Diagnostics) -> N
 def _missing_links(tree: etree._ElementTree, out: Path, base_url: str) -> Iterator[Problem]:
     for link in tree.iter(ATOM_LINK):
         href = link.get("href", "")
-        own = href.removeprefix(base_url).startswith(("epub/", "opds/"))
-        if href.startswith(base_url) and own and not (out / href.removeprefix(base_url)).is_file():
+        # (a cover's `?v=<digest>` names a version of the file, not another file)
+        path = href.removeprefix(base_url).partition("#")[0].partition("?")[0]
+        own = path.startswith(("epub/", "opds/"))
+        if href.startswith(base_url) and own and not (out / path).is_file():
             yield (
                 link.sourceline or 0,
                 "opds.link",

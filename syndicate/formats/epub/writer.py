@@ -12,7 +12,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from syndicate.diagnostics import Diagnostics, did_you_mean
-from syndicate.formats.contract import Context, Fragment, Memo, OutputFile, Planned, Writer
+from syndicate.formats.contract import (
+    Context,
+    Fragment,
+    Memo,
+    OutputFile,
+    Planned,
+    Writer,
+    digest_of,
+)
 from syndicate.formats.epub import book as epub_book
 from syndicate.formats.epub import opds
 from syndicate.formats.epub.coverdata import Cover, CoverText, cover_key
@@ -73,19 +81,22 @@ class EpubWriter(Writer[EpubOptions]):
             return
         # Each book is listed whatever becomes of it: one that fails is an error, and then
         # the run publishes nothing.
+        # Each entry's cover links carry the digest of the cover the book got (none when it
+        # got none: an error, and the run publishes nothing).
+        art: dict[str, str] = {}
+        images = epub_book.story_images(story, ctx) if variants else None
+        if images is not None:
+            run = _Books(ctx, self.covers)
+            for variant in variants:
+                if epub_book.check_variant(story, variant, ctx.diagnostics):
+                    book = run.story_book(story, variant, images)
+                    if book:
+                        art[variant.lang] = digest_of(book.cover.png)
+                        yield from book.files()
         summary = StorySummary.of(story)
         for variant in variants:
-            entry = _story_entry(summary, variant.lang, ctx)
+            entry = _story_entry(summary, variant.lang, ctx, art.get(variant.lang, ""))
             yield Fragment(_entry_name(variant.lang), opds.entry_lines(entry, ctx))
-        images = epub_book.story_images(story, ctx) if variants else None
-        if images is None:
-            return
-        run = _Books(ctx, self.covers)
-        for variant in variants:
-            if epub_book.check_variant(story, variant, ctx.diagnostics):
-                book = run.story_book(story, variant, images)
-                if book:
-                    yield from book.files()
 
     def collection_files(
         self, stories: list[StorySummary], ctx: Context[EpubOptions]
@@ -238,6 +249,17 @@ class _Editions:
             return book.data
         return book.cover.png if part == "cover" else book.cover.thumbnail
 
+    def art(self, index: int) -> str:
+        """The digest of an edition's cover (`opds.Entry.art`): of the book's, when this run
+        made it, else of the cover alone, drawn from the summaries (no story recalled, no book
+        made; its problems are the book's own, told when the book is made)."""
+        book = self.books.get(index)
+        if book is not None:
+            return digest_of(book.cover.png)
+        quiet = _Books(replace(self.ctx, diagnostics=Diagnostics()), self.run.covers)
+        cover = quiet.edition_cover(self.editions[index])
+        return digest_of(cover.png) if cover is not None else ""
+
     def catalog(self, listed: Sequence[tuple[StorySummary, str]], path: str) -> bytes:
         if self.catalog_files is None:
             ctx = self.ctx
@@ -245,8 +267,9 @@ class _Editions:
             """The run's languages' books, as their acquisition feeds list them."""
             newest: dict[str, datetime] = {}
             """Every language's newest update, which the catalog's root says."""
-            for edition in self.editions:
-                entry = _edition_entry(edition, ctx)
+            for index, edition in enumerate(self.editions):
+                art = self.art(index) if edition.lang in ctx.languages else ""
+                entry = _edition_entry(edition, ctx, art)
                 _note_newest(newest, entry.lang, [entry.updated])
                 if entry.lang in ctx.languages:
                     made = opds.entry_lines(entry, ctx)
@@ -355,8 +378,11 @@ def _report_empty_days(
         )
 
 
-def _story_entry(story: StorySummary, lang: str, ctx: Context[EpubOptions]) -> opds.Entry:
-    """A story's book as the catalog lists it, from its summary: what the book says."""
+def _story_entry(
+    story: StorySummary, lang: str, ctx: Context[EpubOptions], art: str = ""
+) -> opds.Entry:
+    """A story's book as the catalog lists it, from its summary: what the book says; `art`
+    is the digest of its cover (`opds.Entry.art`)."""
     meta = epub_book.variant_metadata(story, lang, ctx.config.publisher.name)
     stem = f"{story.slug}.{lang}"
     others = [o for o in story.languages if o != lang and o in ctx.config.languages]
@@ -379,13 +405,17 @@ def _story_entry(story: StorySummary, lang: str, ctx: Context[EpubOptions]) -> o
         page=ctx.urls.article(story.slug, lang),
         translations=tuple((other, ctx.urls.article(story.slug, other)) for other in others),
         translated_books=tuple((other, f"epub/{story.slug}.{other}.epub") for other in others),
+        art=art,
     )
 
 
-def _edition_entry(edition: Edition[StorySummary], ctx: Context[EpubOptions]) -> opds.Entry:
+def _edition_entry(
+    edition: Edition[StorySummary], ctx: Context[EpubOptions], art: str = ""
+) -> opds.Entry:
     """An edition as the catalog lists it, from its stories' summaries: what its book says
     (`book.edition_book`), without making the book (a catalog made again for a headline
-    changed elsewhere neither recalls the editions' stories nor makes their books)."""
+    changed elsewhere neither recalls the editions' stories nor makes their books); `art` is
+    the digest of its cover (`opds.Entry.art`)."""
     lang = edition.lang
     stem = f"edition-{lang}"
     stories = edition.stories
@@ -407,6 +437,7 @@ def _edition_entry(edition: Edition[StorySummary], ctx: Context[EpubOptions]) ->
         rights_lang=langs.pop() if len(langs := {v.rights_lang for v in variants}) == 1 else None,
         categories=_categories(stories, lang),
         page=ctx.urls.output(f"html/index.{lang}.html"),
+        art=art,
     )
 
 
@@ -487,7 +518,8 @@ class _Books:
         thumbnail = self.ctx.memo(f"thumbnail.{lang}", key)
         return Cover(png, thumbnail) if png is not None and thumbnail is not None else None
 
-    def edition_book(self, edition: StoryEdition) -> _Published | None:
+    def edition_cover(self, edition: Edition[StorySummary] | StoryEdition) -> Cover | None:
+        """An edition's cover, drawn from what its summaries say (its title and date)."""
         ctx = self.ctx
         lang = edition.lang
         title = epub_book.edition_title(edition, ctx.options.edition_title, ctx)
@@ -495,7 +527,13 @@ class _Books:
         publisher = ctx.config.publisher.name
         text = CoverText(lang, publisher, term("edition", lang), _isolated(title, publisher), date)
         where = ctx.config.where("epub", "edition_title") if ctx.options.edition_title else None
-        cover = self._cover(text, {"title": ("edition title", where or self._publisher)})
+        return self._cover(text, {"title": ("edition title", where or self._publisher)})
+
+    def edition_book(self, edition: StoryEdition) -> _Published | None:
+        ctx = self.ctx
+        lang = edition.lang
+        title = epub_book.edition_title(edition, ctx.options.edition_title, ctx)
+        cover = self.edition_cover(edition)
         if cover is None:
             return None
         # The stories' own books report their image problems, and the run publishes nothing;
