@@ -106,7 +106,7 @@ canonical links, the sitemaps), so syndicate keeps the one spelling rather than 
 you wrote. The error for a URL written otherwise names what is wrong and gives the URL back
 written right, every mistake mended at once.
 
-Every image URL carries a digest of the image's bytes (`{digest}`, the first 12 hex digits of
+Every URL of a story's image carries a digest of its bytes (`{digest}`, the first 12 hex digits of
 their SHA-256): a photo replaced in place by a correction (same file name, new bytes) gets a
 new URL in every channel, which partners (MSN fetches an image once per URL), CDNs and browsers
 fetch again, while an unchanged photo keeps its URL run after run. By default it is a query
@@ -116,7 +116,10 @@ picture. A `links.image` pointing at a CDN may put `{digest}` where the CDN want
 segment, `https://cdn.example/{digest}/{slug}/{name}`, for a CDN that leaves the query out of
 its cache key); a template without `{digest}` gets `v=<digest>` added to its query (`?v=`, or
 `&v=` after a query of its own) all the same. [lifecycle.md](lifecycle.md#a-replaced-photo)
-says more.
+says more. The site's own images are not story images: the publisher's logo and icon keep
+their URLs whatever their bytes (the feeds' `atom/logo.png`, the pages'
+`html/media/site/logo.png`), and a partner that keeps a logo by URL may show the old one for a
+while after a new logo replaces it in place.
 
 A setting "matching" a pattern matches it as a whole: `$` is the end of the value, so a value
 ending in a line break (`name: "archive\\n"`) is refused, at its line.
