@@ -61,10 +61,10 @@ class SiteConfig:
     article_url: str = DEFAULT_ARTICLE_URL
     image_url: str = DEFAULT_IMAGE_URL
     sections: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Raw option tables of output formats, by section name (`feeds`, `epub`, ...)."""
     image_gps: str = "warn"
     """`images: gps:`: a story image's place (EXIF or XMP GPS) is warned of (`warn`) or meant
     to be public (`keep`), where its own entry in story.yaml does not say (`gps:`)."""
-    """Raw option tables of output formats, by section name (`feeds`, `epub`, ...)."""
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict, compare=False)
     """The line of every value of the file, by its path (`("feeds", "limit")`)."""
     source: SourceRef = field(default_factory=lambda: SourceRef(CONFIG_NAME))
