@@ -1809,3 +1809,49 @@ def test_an_export_into_a_folder_a_preview_with_drafts_made_leaves_no_draft(
     assert not (site.out / f"html/{SAMPLE_SLUG}.en.html").exists()
     assert "nato-iraq-deployment:en</id>" not in (site.out / "atom/en.xml").read_text("utf-8")
     assert SAMPLE_SLUG not in (site.out / "html/index.en.html").read_text(encoding="utf-8")
+
+
+def test_a_request_while_the_preview_publishes_waits_for_what_it_published(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request that came while a preview export was publishing was served by the formats
+    the preview knew before it: a partner profile added to syndicate.yaml had its new feed
+    served as application/xml until the state caught up (a flaky test under load). Such a
+    request now waits for the state to say what the export published."""
+    import threading
+
+    from syndicate.serve import preview
+    from syndicate.serve.preview import Previewer, PreviewState
+
+    folder = tmp_path / "preview"
+    state = PreviewState(folder, ["en"], [])
+    previewer = Previewer(
+        state=state,
+        config=site.config,
+        articles=site.articles,
+        formats=["all"],
+        registry=PLAIN_COVERS,
+        jobs=1,
+        report=lambda diags, summary: None,
+    )
+    assert previewer.export()
+    site.configure("profiles:\n  mine:\n    base: msn\n")
+    feed = "partners/mine/en.xml"
+    seen: list[str] = []
+    progress = preview._progress
+
+    def publishing(*args: Any) -> None:
+        progress(*args)
+        if args[2] == preview.PUBLISHING:  # a request comes now, while the run publishes
+            asking = threading.Thread(
+                target=lambda: seen.append(state.serving()[0].media_type(feed))
+            )
+            asking.start()
+            asking.join(0.5)
+
+    monkeypatch.setattr(preview, "_progress", publishing)
+    assert previewer.export()
+    deadline = time.monotonic() + 10
+    while not seen and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert seen == ["application/rss+xml"]

@@ -111,6 +111,8 @@ if TYPE_CHECKING:
     from syndicate.model import Story, StorySummary
 
 Progress = Callable[[str, int, int], None]
+PUBLISHING = "publish"
+"""The step `progress` is told last, once, as the export starts publishing (into out/)."""
 """Told what a run is doing: (step, done, total), e.g. ("stories", 120, 2000) or ("atom", 1, 1)."""
 Status = Literal["exported", "partial", "input-errors", "failed"]
 CACHE_ENV = "SYNDICATE_CACHE_DIR"
@@ -246,7 +248,8 @@ def export(
     released, so no change of a story is held against its version or its id later.
     `interruptible=False` (the preview's) leaves Ctrl-C to the caller: the worker processes
     ignore it, and the caller stops the run through `progress`, which raises
-    KeyboardInterrupt (a thread gets no signal; the terminal's Ctrl-C reaches the workers).
+    KeyboardInterrupt (a thread gets no signal; the terminal's Ctrl-C reaches the workers);
+    `progress` is told each story and format done, then `PUBLISHING` as the run publishes.
     `drafts=True` (the preview's `--drafts`, with `releases=False`) writes each draft as if
     released: never into out/, which `syndicate export` never asks it of.
 
@@ -1443,6 +1446,8 @@ class _Build:
                         if diags.errors:
                             return ExportResult("failed", diags, names, len(self.read))
                         self._orphans()
+                        if progress:
+                            progress(PUBLISHING, 0, 1)
                         report = self._publish(staging, diags, articles)
                         self._report_orphans(diags)
                         if staging.adopted:

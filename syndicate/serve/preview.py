@@ -19,7 +19,7 @@ from pathlib import Path
 from stat import S_ISDIR
 
 from syndicate.build import export
-from syndicate.build.engine import CACHE_ENV, cache_folder
+from syndicate.build.engine import CACHE_ENV, PUBLISHING, cache_folder
 from syndicate.build.inventory import Inventory
 from syndicate.build.state import recorded_summaries, state_folder
 from syndicate.deliver.websub import hub_folders
@@ -39,6 +39,9 @@ AHEAD = timedelta(days=36525)
 """How far ahead of the clock a preview is exported without `--now`: every embargo and every
 scheduled `published` has passed by then, so editors see each story as it will look once out
 (a story's time-window outputs, such as news sitemaps and MSN, are empty then)."""
+SETTLE_WAIT = 10.0
+"""Seconds a request waits for an export publishing to say what it published (a request
+after that is served as the last export said)."""
 POLL_SECONDS = 0.5
 """How often syndicate.yaml (outside articles/) is checked for a change."""
 
@@ -89,6 +92,11 @@ class PreviewState:
         self.left_out: list[str] = []
         self.inventory = Inventory(folder, languages, writers, stories=[])
         self.feed_folders = hub_folders(writers)
+        self.settled = threading.Event()
+        """Clear while an export publishes, until the state says what it published: a
+        request then waits (`serving`), so a file the export adds is never served by the
+        formats before it (a partner profile's feed added to syndicate.yaml as XML)."""
+        self.settled.set()
 
     def snapshot(self) -> tuple[int, list[str], list[str]]:
         """The generation, the problems and the stories left out."""
@@ -97,7 +105,9 @@ class PreviewState:
 
     def serving(self) -> tuple[Inventory, frozenset[str]]:
         """What the preview's files are (their media types) and the folders of its feeds that
-        may name a hub, as its last export made them."""
+        may name a hub, as its last export made them (once an export publishing has said
+        what, `settled`)."""
+        self.settled.wait(SETTLE_WAIT)
         with self.lock:
             return self.inventory, self.feed_folders
 
@@ -207,6 +217,13 @@ class Previewer:
         """Told the problems of each export and a one-line summary."""
 
     def export(self, stop: threading.Event | None = None, *, catching_up: bool = False) -> bool:
+        """`_export`; the requests that waited for its publication go on whatever it did."""
+        try:
+            return self._export(stop, catching_up=catching_up)
+        finally:
+            self.state.settled.set()
+
+    def _export(self, stop: threading.Event | None = None, *, catching_up: bool = False) -> bool:
         """Export the preview; True if it was published. A story with errors does not hold
         up the others (`keep_going`): it shows as last exported, absent if it never was, and
         its problems are shown on every page until it is fixed. Once `stop` is set, the
@@ -234,7 +251,7 @@ class Previewer:
             diagnostics=diags,
             releases=False,  # nothing previewed was published: no version to keep
             drafts=self.state.drafts,  # as if released, in this folder's state alone
-            progress=None if stop is None else functools.partial(_stop_when_set, stop),
+            progress=functools.partial(_progress, self.state, stop),
             interruptible=stop is None,  # its workers leave Ctrl-C to the server's `stop`
         )
         if result.orphaned:
@@ -435,11 +452,16 @@ class Previewer:
         return tuple(stamps)
 
 
-def _stop_when_set(stop: threading.Event, step: str, done: int, total: int) -> None:
+def _progress(
+    state: PreviewState, stop: threading.Event | None, step: str, done: int, total: int
+) -> None:
     """The export's progress: it is stopped, as by Ctrl-C, once `stop` is set (the watcher
-    thread gets no signal; the engine's cleanup is that of an interrupt)."""
-    if stop.is_set():
+    thread gets no signal; the engine's cleanup is that of an interrupt); once it publishes,
+    requests wait until the state says what it published (`PreviewState.settled`)."""
+    if stop is not None and stop.is_set():
         raise KeyboardInterrupt
+    if step == PUBLISHING:
+        state.settled.clear()
 
 
 def _folder_identity(folder: Path) -> tuple[int, int] | None:
