@@ -1176,6 +1176,87 @@ def test_ctrl_c_ends_a_pool_s_batch_and_leaves_a_waiting_worker_alone(
     assert "KeyboardInterrupt" not in capfd.readouterr().err
 
 
+class HalfDyingWriter(TextWriter):
+    """Of the two batches given it, the first to start ends its process as the OOM killer
+    would (saying which, in the file `$DYING_PID`); the other waits until that process is
+    gone and the pool has had time to find itself broken, then makes more than a pipe holds,
+    so that its result is sent back after the pool stopped reading results."""
+
+    name = "halfdying"
+
+    def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
+        marker = Path(os.environ["DYING_PID"])
+        try:
+            os.close(os.open(f"{marker}.claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            pass
+        else:
+            marker.write_text(str(os.getpid()))
+            os._exit(9)
+        deadline = time.monotonic() + 60
+        while not marker.exists() or _alive(int(marker.read_text() or 0)):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        time.sleep(1)
+        yield OutputFile(f"halfdying/{story.slug}.txt", b"x" * 4_000_000)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, waiting to be reaped, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return pid > 0 and state not in ("Z", "X")
+
+
+def test_a_worker_that_dies_while_another_sends_its_result_ends_the_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The OOM killer ends one worker while the other has a large result to send back (or a
+    whole process group got SIGTERM while one started): the pool, broken, stops reading
+    results and terminates the others, but a worker ignores SIGTERM (see
+    `ignore_interrupts`) and this one stayed blocked writing its result: the pool waited for
+    it for ever, and the export (or the preview) hung instead of saying a worker died."""
+    import threading
+    from concurrent.futures.process import BrokenProcessPool
+    from dataclasses import replace
+
+    from syndicate.build import executors
+    from syndicate.build.workers import Unit
+
+    monkeypatch.setenv("DYING_PID", str(tmp_path / "dying.pid"))
+    story = next(p for p in sorted((REPO / "articles").iterdir()) if (p / "story.yaml").exists())
+    registry = Registry({"halfdying": HalfDyingWriter})
+    # (as the preview runs its exports: a worker ignores SIGTERM throughout its work)
+    settings = replace(settings_for(registry), interruptible=False)
+    pool = executors.PoolExecutor(settings, 2)
+    workers: list[Any] = []
+    said: list[str] = []
+
+    def work() -> None:
+        with pool:
+            batches = [pool.submit([Unit(story, ("halfdying",), "key")]) for _ in range(2)]
+            workers.extend((pool.pool._processes or {}).values())
+            for batch in batches:
+                with contextlib.suppress(BrokenProcessPool):
+                    batch.result()
+            said.append("broken" if all(batch.exception() for batch in batches) else "whole")
+        said.append("stopped")
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    thread.join(90)
+    hung = thread.is_alive()
+    if hung:  # (end the workers, so that the pool's threads end with this test)
+        for worker in workers:
+            worker.kill()
+        thread.join(30)
+    assert not hung, "the pool waited for ever for a worker that ignores SIGTERM"
+    assert said == ["broken", "stopped"]
+
+
 @contextlib.contextmanager
 def _ctrl_c_once_shut_down(pool: Any) -> Iterator[None]:
     """Ctrl-C to this process once `pool` (a `ProcessPoolExecutor`) is shutting down, while

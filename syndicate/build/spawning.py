@@ -18,6 +18,14 @@ class _StartBlocked(SpawnProcess):
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
+    def terminate(self) -> None:
+        """SIGKILL, not SIGTERM: a worker ignores SIGTERM (`ignore_interrupts`). A pool
+        that finds itself broken (a worker killed by the OOM killer, or by a SIGTERM to the
+        whole process group while it started) terminates the others, then waits for them:
+        one blocked sending a large result back, which the pool no longer read, never ended,
+        and the export hung instead of saying that a worker died."""
+        self.kill()
+
 
 class _Spawning(SpawnContext):
     Process = _StartBlocked
