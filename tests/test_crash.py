@@ -3,10 +3,13 @@ previous set of files or the complete new one: never a truncated file or a mix."
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +91,55 @@ def test_sigkill_at_any_point_leaves_old_or_new_output(tmp_path: Path) -> None:
     assert "old" in outcomes
 
 
+@contextlib.contextmanager
+def held_back() -> Iterator[None]:
+    """`run` holds Ctrl-C and SIGTERM as the process ends (`syndicate.__main__._over`): in
+    this one, which goes on, they are let through again after it."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+LATE = """
+import atexit, os, signal, sys, time
+from syndicate.__main__ import run
+
+def late():  # as Python exits after the run: its modules, its heap freed
+    os.kill(os.getpid(), getattr(signal, os.environ["STOP_WITH"]))
+    time.sleep(0.5)
+
+atexit.register(late)
+sys.argv[0] = "syndicate"
+run()
+"""
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_signal_once_the_run_is_over_keeps_its_status(tmp_path: Path, signal_name: str) -> None:
+    """Python's exit after a run takes a tenth of a second or more (a big archive's heap
+    freed), with the signals' default actions back: SIGTERM then (`timeout`, a service
+    stopping) killed an export that had published and said so, status -15 without a word,
+    and Ctrl-C did the same with -2; a cron job or CI read a finished run as a failed one."""
+    env = {**os.environ, "STOP_WITH": signal_name, "PYTHONPATH": str(REPO)}
+    args = ["export", "-f", "model", "--now", "2026-01-01T00:00:00Z"]
+    args += [
+        "--out",
+        str(tmp_path / "out"),
+        "--config",
+        str(REPO / "syndicate.yaml"),
+        "--articles",
+        str(REPO / "articles"),
+    ]
+    run = subprocess.run(
+        [sys.executable, "-c", LATE, *args], env=env, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.splitlines()[-1].startswith("exported model: 1 story"), run.stderr
+    assert (tmp_path / "out" / "model").is_dir()
+
+
 def test_ctrl_c_while_syndicate_is_imported_ends_in_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -105,7 +157,7 @@ def test_ctrl_c_while_syndicate_is_imported_ends_in_one_line(
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", interrupted)
-    with pytest.raises(SystemExit) as stopped:
+    with held_back(), pytest.raises(SystemExit) as stopped:
         run()
     assert stopped.value.code == 130
     assert capsys.readouterr().err == "interrupted before anything was done\n"
@@ -133,7 +185,7 @@ def test_sigterm_while_importing_is_an_interrupt_too(
     previous = signal.getsignal(signal.SIGTERM)
     monkeypatch.setattr(builtins, "__import__", interrupted)
     try:
-        with pytest.raises(SystemExit) as stopped:
+        with held_back(), pytest.raises(SystemExit) as stopped:
             run()
     finally:
         signal.signal(signal.SIGTERM, previous)
