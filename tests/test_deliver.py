@@ -25,6 +25,7 @@ import servers
 from conftest import FIXED_NOW, SAMPLE_SLUG
 from servers import (
     PASSWORD,
+    TEMPORARY_SUFFIX,
     FtpServer,
     HttpReceiver,
     S3Server,
@@ -430,6 +431,26 @@ def test_refusals_are_reported_and_nothing_is_recorded(
         site.configure(deliver_section(target_yaml(server)))
         server.faults.fail, server.faults.disk_full = 0, False
         server.faults.generic_failure = False
+        assert site.deliver() == 0
+        assert server.files() == site.files()
+
+
+@pytest.mark.parametrize("kind", ["ftp", "sftp"])
+def test_a_write_the_partner_s_full_disk_refused_leaves_no_temporary_file(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """A file refused midway by a full disk stayed on the partner's server under its
+    temporary name, holding the space it had taken until the next delivery cleared it (the
+    partner's own programs then found the disk as full as syndicate left it)."""
+    with SERVERS[kind](tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        server.faults.disk_full = True
+        capsys.readouterr()
+        assert site.deliver() == 1
+        assert "[deliver.failed]" in capsys.readouterr().err
+        assert not [path for path in server.files() if TEMPORARY_SUFFIX in path]
+        server.faults.disk_full = False
         assert site.deliver() == 0
         assert server.files() == site.files()
 

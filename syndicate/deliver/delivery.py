@@ -895,9 +895,26 @@ class _Run:
         meta = FileMeta(self.inventory.media_type(change.path), entry.sha256, entry.version)
         if _halves(target):
             self.ledger.sending(target.name, change.path)
-        retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset, told)
+        try:
+            retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset, told)
+        except Exception as exc:
+            if _halves(target) and not _unreachable(exc):
+                self._discard(target, remote, change.path)
+            raise
         self.ledger.record(target.name, entry)
         return "made"
+
+    def _discard(self, target: Target, remote: Remote, path: str) -> None:
+        """Remove, once and at once, what an upload of `path` the server refused left on the
+        target (a full disk's part of the file under its temporary name): left, it held the
+        space on the partner's server until the next delivery cleared it. A target that
+        cannot be reached keeps it for that run (the ledger still says the upload is
+        unfinished: the next run clears it first)."""
+        try:
+            remote.discard(path)
+        except Exception:
+            return
+        self.ledger.sent(target.name, path)
 
     def announce(self, results: list[TargetResult]) -> int:
         """Ping the hubs of the feeds that changed, unless the target publishing base_url is
@@ -972,6 +989,19 @@ def _line_break(path: str) -> bool:
 def _of_story(entry: Entry) -> bool:
     """Whether `entry` is of a story's file, sent with the story's version or status."""
     return entry.version is not None or entry.word is not None
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Whether `exc` is the connection's failure (timed out, stalled, lost, refused) rather
+    than the server's answer: a server that did not answer is not asked again at once."""
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, (TimeoutError, ConnectionError, EOFError)):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _halves(target: Target) -> bool:
