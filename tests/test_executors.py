@@ -1198,7 +1198,7 @@ class HalfDyingWriter(TextWriter):
             if time.monotonic() > deadline:
                 break
             time.sleep(0.05)
-        time.sleep(1)
+        time.sleep(3)  # (the pool finds it in milliseconds; a busy machine may take longer)
         yield OutputFile(f"halfdying/{story.slug}.txt", b"x" * 4_000_000)
 
 
@@ -1242,7 +1242,6 @@ def test_a_worker_that_dies_while_another_sends_its_result_ends_the_pool(
             for batch in batches:
                 with contextlib.suppress(BrokenProcessPool):
                     batch.result()
-            said.append("broken" if all(batch.exception() for batch in batches) else "whole")
         said.append("stopped")
 
     thread = threading.Thread(target=work, daemon=True)
@@ -1254,7 +1253,40 @@ def test_a_worker_that_dies_while_another_sends_its_result_ends_the_pool(
             worker.kill()
         thread.join(30)
     assert not hung, "the pool waited for ever for a worker that ignores SIGTERM"
-    assert said == ["broken", "stopped"]
+    assert said == ["stopped"]
+
+
+class _CtrlCAsListed(dict):  # type: ignore[type-arg]
+    """A pool's list of its workers, that a Ctrl-C interrupts as a worker is listed: the
+    moment Ctrl-C held while a worker starts arrives, as its `start` returns."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started: list[Any] = []
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.started.append(value)
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_as_a_worker_starts_stops_that_worker_too(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """A Ctrl-C while the pool started a worker arrived once the worker had started, before
+    the pool listed it: stopping the pool left it running, and once the command had closed
+    the pool's queues it printed a traceback (FileNotFoundError, from rebuilding a queue's
+    lock) under the command's "interrupted" line."""
+    from syndicate.build import executors
+
+    pool = executors.PoolExecutor(settings_for(), 1)
+    listed = pool.pool._processes = _CtrlCAsListed()
+    with pytest.raises(KeyboardInterrupt), pool:
+        pool.submit([])
+    (stray,) = listed.started
+    stray.join(60)
+    assert not stray.is_alive()
+    assert stray.exitcode == -9  # killed before it could find the queues closed
+    assert "Traceback" not in capfd.readouterr().err
 
 
 @contextlib.contextmanager

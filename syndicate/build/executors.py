@@ -27,6 +27,7 @@ from syndicate.diagnostics import route_library_warnings
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.process import BaseProcess
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +206,13 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     after saying it was interrupted), or still starting, each printing a traceback when it
     found the command gone. Those still there are killed (SIGKILL): a worker ignores SIGTERM
     (see `ignore_interrupts`), so terminating one left the command waiting for its work."""
-    workers = list((pool._processes or {}).values())
+    from syndicate.build.spawning import unlisted
+
+    listed: list[BaseProcess] = list((pool._processes or {}).values())
+    strays = unlisted(pool._call_queue, listed)  # type: ignore[attr-defined]
+    for stray in strays:  # (before the queues it still has to read are closed)
+        stray.kill()
+    workers = listed + strays
     try:
         pool.shutdown(wait=True, cancel_futures=True)
     finally:

@@ -5,16 +5,26 @@ line. Imported only where a pool is made (and by its workers)."""
 from __future__ import annotations
 
 import signal
+import weakref
+from collections.abc import Iterable
 from multiprocessing.context import SpawnContext, SpawnProcess
+from multiprocessing.process import BaseProcess
+
+_STARTED: weakref.WeakSet[SpawnProcess] = weakref.WeakSet()
+"""Every process started by `spawning`, recorded before a Ctrl-C that came meanwhile is let
+through (see `unlisted`)."""
 
 
 class _StartBlocked(SpawnProcess):
     """A spawned process started with Ctrl-C blocked (see `spawning`)."""
 
     def start(self) -> None:
+        self.first_arg = self._args[:1]  # type: ignore[attr-defined]
+        """(`start` deletes the arguments; `unlisted` needs the first)"""
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             super().start()
+            _STARTED.add(self)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
@@ -37,6 +47,22 @@ def spawning() -> SpawnContext:
     delivered); a worker takes it once its initializer says how (`interruptible`, or
     `ignore_interrupts`)."""
     return _Spawning()
+
+
+def unlisted(first_arg: object, listed: Iterable[BaseProcess]) -> list[BaseProcess]:
+    """The processes started with `first_arg` (a pool's call queue) that are alive and not
+    among `listed` (the pool's own list of its workers). A Ctrl-C held while a pool started
+    a worker arrives as `start` returns, before the pool lists it: the pool never stopped
+    it, and once the command had closed the pool's queues it printed a traceback (it could
+    not rebuild them) under the command's "interrupted" line."""
+    known = set(map(id, listed))
+    return [
+        process
+        for process in list(_STARTED)
+        if id(process) not in known
+        and getattr(process, "first_arg", ()) == (first_arg,)
+        and process.is_alive()
+    ]
 
 
 def ignore_interrupts() -> None:
