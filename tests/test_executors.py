@@ -8,6 +8,7 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -1178,37 +1179,32 @@ def test_ctrl_c_ends_a_pool_s_batch_and_leaves_a_waiting_worker_alone(
 
 class HalfDyingWriter(TextWriter):
     """Of the two batches given it, the first to start ends its process as the OOM killer
-    would (saying which, in the file `$DYING_PID`); the other waits until that process is
-    gone and the pool has had time to find itself broken, then makes more than a pipe holds,
-    so that its result is sent back after the pool stopped reading results."""
+    would, once the other has started its story (so that it is at work, ignoring SIGTERM,
+    not still starting, when the pool finds itself broken: a worker SIGTERM ends as it
+    starts left nothing to hang on); the other waits until the broken pool terminates it
+    (its SIGTERM, taken note of and otherwise ignored, as a worker ignores it), then makes
+    more than a pipe holds, so that its result is sent back after the pool stopped reading
+    results. (No time to wait: on a busy machine the pool may take seconds to find itself
+    broken.)"""
 
     name = "halfdying"
 
     def story_files(self, story: Story, ctx: Context[NoOptions]) -> Iterator[OutputFile]:
         marker = Path(os.environ["DYING_PID"])
+        deadline = time.monotonic() + 60
         try:
             os.close(os.open(f"{marker}.claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
-            pass
+            terminated: list[int] = []
+            signal.signal(signal.SIGTERM, lambda number, frame: terminated.append(number))
+            Path(f"{marker}.working").touch()
         else:
-            marker.write_text(str(os.getpid()))
+            while not Path(f"{marker}.working").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
             os._exit(9)
-        deadline = time.monotonic() + 60
-        while not marker.exists() or _alive(int(marker.read_text() or 0)):
-            if time.monotonic() > deadline:
-                break
+        while not terminated and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(3)  # (the pool finds it in milliseconds; a busy machine may take longer)
         yield OutputFile(f"halfdying/{story.slug}.txt", b"x" * 4_000_000)
-
-
-def _alive(pid: int) -> bool:
-    """Whether process `pid` runs (a zombie, waiting to be reaped, does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except (OSError, IndexError):
-        return False
-    return pid > 0 and state not in ("Z", "X")
 
 
 def test_a_worker_that_dies_while_another_sends_its_result_ends_the_pool(
