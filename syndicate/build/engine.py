@@ -111,9 +111,9 @@ if TYPE_CHECKING:
     from syndicate.model import Story, StorySummary
 
 Progress = Callable[[str, int, int], None]
+"""Told what a run is doing: (step, done, total), e.g. ("stories", 120, 2000) or ("atom", 1, 1)."""
 PUBLISHING = "publish"
 """The step `progress` is told last, once, as the export starts publishing (into out/)."""
-"""Told what a run is doing: (step, done, total), e.g. ("stories", 120, 2000) or ("atom", 1, 1)."""
 Status = Literal["exported", "partial", "input-errors", "failed"]
 CACHE_ENV = "SYNDICATE_CACHE_DIR"
 IN_PLACE_SHARE = 10
