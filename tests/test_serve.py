@@ -1855,3 +1855,42 @@ def test_a_request_while_the_preview_publishes_waits_for_what_it_published(
     while not seen and time.monotonic() < deadline:
         time.sleep(0.05)
     assert seen == ["application/rss+xml"]
+
+
+def test_the_preview_s_other_requests_are_answered_while_one_waits_for_a_publication(
+    tmp_path: Path,
+) -> None:
+    """A request that waits for a preview export to publish (`PreviewState.settled`) waited
+    on the server's event loop: every other request, the pages' status polls among them,
+    stalled with it. It now waits off the loop, and is answered once the export has said."""
+    import asyncio
+
+    import httpx
+
+    from syndicate.serve.app import Served, make_app
+    from syndicate.serve.preview import PreviewState
+
+    folder = tmp_path / "preview"
+    (folder / "html").mkdir(parents=True)
+    (folder / "html" / "index.html").write_text("<!DOCTYPE html><title>t</title>", "utf-8")
+    state = PreviewState(folder, ["en"], [])
+    served = Served(folder, state.inventory, frozenset(), {}, preview=state)
+    transport = httpx.ASGITransport(app=make_app(served))
+
+    async def scenario() -> tuple[float, bool, int]:
+        async with httpx.AsyncClient(transport=transport, base_url="http://preview") as client:
+            state.settled.clear()  # an export is publishing
+            page = asyncio.create_task(client.get("/html/index.html"))
+            await asyncio.sleep(0.2)  # the page's request is waiting
+            start = time.monotonic()
+            polled = await client.get("/_syndicate/preview")
+            waited = time.monotonic() - start
+            assert polled.status_code == 200
+            still_waiting = not page.done()
+            state.settled.set()  # the export has said what it published
+            return waited, still_waiting, (await page).status_code
+
+    waited, still_waiting, status = asyncio.run(scenario())
+    assert waited < 5, waited  # the 10 s a publication may be waited for
+    assert still_waiting
+    assert status == 200

@@ -41,7 +41,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from syndicate.build.inventory import Inventory
 from syndicate.deliver.websub import FEED_SUFFIXES, feed_links
-from syndicate.serve.preview import PreviewState
+from syndicate.serve.preview import SETTLE_WAIT, PreviewState
 
 STATUS_PATH = "/_syndicate/preview"
 """Where a preview page asks whether a new export is ready (no folder of out/ starts with _)."""
@@ -178,6 +178,12 @@ class _OutputFiles(StaticFiles):
     async def get_response(self, path: str, scope: Scope) -> Response:
         """A file; in a preview, a missing one is a page that reloads by itself too (a story
         renamed while its page is open, its page not exported yet)."""
+        preview = self.served.preview
+        if preview is not None and not preview.settled.is_set():
+            # An export publishing: its files are served once the preview says what they
+            # are (`PreviewState.serving`), waited for off the event loop, which the other
+            # requests (the pages' status polls) go on using meanwhile.
+            await anyio.to_thread.run_sync(preview.settled.wait, SETTLE_WAIT)
         try:
             if scope["path"].endswith("/") and await self._is_file(path):
                 # `page.html/` names no file, as on any static host: served, the page's
