@@ -32,6 +32,7 @@ from syndicate.build import export
 from syndicate.build.engine import CACHE_ENV, cache_folder
 from syndicate.build.state import STATE_FILE, BuildState, state_folder
 from syndicate.formats.contract import Options, Writer
+from syndicate.serve.preview import Previewer, PreviewState
 
 TOKEN = "partner-token-7f3a"
 HOME_PAGE = "html/index.html"
@@ -1247,6 +1248,22 @@ def test_a_profile_taken_out_while_previewing_leaves_the_preview(
     assert not server.get("_syndicate/preview").json()["problems"]
 
 
+def _previewer(
+    site: Site, folder: Path, formats: list[str], now: datetime | None = None
+) -> Previewer:
+    """The preview of `site` into `folder`, in process, as `serve --watch` makes it (in
+    English, one job, problems untold)."""
+    return Previewer(
+        state=PreviewState(folder, ["en"], [], now),
+        config=site.config,
+        articles=site.articles,
+        formats=formats,
+        registry=PLAIN_COVERS,
+        jobs=1,
+        report=lambda diags, summary: None,
+    )
+
+
 @pytest.mark.parametrize(("now", "in_news"), [("2021-02-19T12:00:00Z", True), (None, False)])
 def test_the_preview_is_exported_at_now_when_given(
     site: Site, tmp_path: Path, now: str | None, in_news: bool
@@ -1256,20 +1273,9 @@ def test_the_preview_is_exported_at_now_when_given(
     With --now, the preview is what an export at that time publishes; without it, far ahead,
     where every embargoed story shows and those time windows are empty."""
     from syndicate.cli import parse_now
-    from syndicate.serve.preview import Previewer, PreviewState
 
     folder = tmp_path / "preview"
-    when = parse_now(now) if now else None
-    state = PreviewState(folder, ["en"], [], when)
-    previewer = Previewer(
-        state=state,
-        config=site.config,
-        articles=site.articles,
-        formats=["sitemap"],
-        registry=PLAIN_COVERS,
-        jobs=1,
-        report=lambda diags, summary: None,
-    )
+    previewer = _previewer(site, folder, ["sitemap"], parse_now(now) if now else None)
     assert previewer.export()
     news = (folder / "sitemaps" / "news-en.xml").read_bytes()
     assert (SAMPLE_SLUG.encode() in news) is in_news, news
@@ -1821,19 +1827,9 @@ def test_a_request_while_the_preview_publishes_waits_for_what_it_published(
     import threading
 
     from syndicate.serve import preview
-    from syndicate.serve.preview import Previewer, PreviewState
 
-    folder = tmp_path / "preview"
-    state = PreviewState(folder, ["en"], [])
-    previewer = Previewer(
-        state=state,
-        config=site.config,
-        articles=site.articles,
-        formats=["all"],
-        registry=PLAIN_COVERS,
-        jobs=1,
-        report=lambda diags, summary: None,
-    )
+    previewer = _previewer(site, tmp_path / "preview", ["all"])
+    state = previewer.state
     assert previewer.export()
     site.configure("profiles:\n  mine:\n    base: msn\n")
     feed = "partners/mine/en.xml"
