@@ -389,6 +389,43 @@ def test_a_users_folder_where_a_collection_file_of_syndicates_was_is_refused_by_
     assert export(site, out) == 0 and (out / path).is_file()
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_every_users_file_and_folder_in_the_way_is_named_at_once(
+    site: Path, capsys: pytest.CaptureFixture[str], jobs: str
+) -> None:
+    """Folders of the user's where files of this run go, and a file of theirs where one goes:
+    the run stopped at the first folder it met and named it alone (not the files either), so
+    the user moved things out of the way one export at a time. Each is named, once."""
+    out = site / "out"
+    assert export(site, out) == 0
+    first = sorted(p.name for p in (site / "articles").iterdir() if p.name.startswith("b"))[0]
+    new = site / "articles" / "bench-000099"
+    shutil.copytree(site / "articles" / first, new)
+    meta = new / "story.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(first, "bench-000099"), "utf-8")
+    folders = ["html/bench-000099.en.html", "atom/en.xml", "rss/en.xml"]
+    for path in folders[1:]:
+        (out / path).unlink()
+    for path in folders:
+        (out / path).mkdir()
+        (out / path / "notes.txt").write_text("mine")
+    (out / "html/bench-000099.fr.html").write_text("mine")
+    before = tree(out)
+    capsys.readouterr()
+    assert main([*args(site, out), "-j", jobs]) == 1
+    err = capsys.readouterr().err
+    for path in folders:
+        said = (
+            f"{out / path}: error: this is where a file of this run goes,"
+            " but a folder syndicate did not make is there: move it out of the way"
+        )
+        assert err.count(said) == 1, err
+    mine = out / "html/bench-000099.fr.html"
+    assert err.count(f"{mine}: error: this file was not written by syndicate") == 1, err
+    assert err.count("[output.foreign]") == 4, err
+    assert tree(out) == before
+
+
 def test_a_publication_that_fails_midway_says_so_and_the_next_export_completes_it(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

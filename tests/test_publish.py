@@ -190,8 +190,10 @@ def test_a_users_folder_where_a_worker_staged_a_file_is_said_as_a_folder(tmp_pat
     existed, same = output.stage_file(str(units), str(out), "html/page.html", b"<p/>", name="0")
     assert (existed, same) == (True, False)
     staged = output.Staged(str(units), "html/page.html", existed, same, "0")
-    with locked(out), Staging(out) as staging, pytest.raises(output.ForeignFiles) as caught:
-        staging.take(staged)
+    with locked(out), Staging(out) as staging:
+        staging.take(staged)  # noted, and said with everything else in the way, by `prepare`
+        with pytest.raises(output.ForeignFiles) as caught:
+            staging.prepare(["html"], keep_others=False)
     assert caught.value.folders == (PurePosixPath("html/page.html"),) and not caught.value.paths
     assert (out / "html/page.html/index.html").read_text() == "mine"
 

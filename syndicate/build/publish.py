@@ -346,6 +346,9 @@ class Staging:
         """Published files kept as they are: linked into staging only if a swap is needed."""
         self.foreign: list[str] = []
         """Files of the user's that this run would overwrite."""
+        self.folders_in_way: list[str] = []
+        """Folders of the user's where a file of this run goes: every one is said (by
+        `prepare`, with the files of theirs in the way), not only the first met."""
         self.written = self.unchanged = 0
         self.created: list[str] = []
         """Files this run writes that out/ does not have (`--dry-run` lists them). Paths are
@@ -406,21 +409,26 @@ class Staging:
         try:
             existed, same = stage_file(self._dir, self._out, rel, file.data, twins)
         except OSError as exc:
-            raise self._failed(rel, exc) from None
+            if self._blocked(rel):
+                return
+            raise _output_error(self.out, exc) from None
         if existed and not same and stat.S_ISDIR(_mode(os.path.join(self._out, rel))):
             # a folder of the user's where the file goes, staged with no folder of out/'s
             # made in staging before it (a run that makes no story again: a collection file
             # of syndicate's the user replaced): said as `take` says it
-            raise ForeignFiles([], folders=[PurePosixPath(rel)])
+            self.folders_in_way.append(rel)
+            return
         self._note(rel, existed, same)
 
-    def _failed(self, rel: str, exc: OSError) -> OutputError:
-        """Why a file could not be staged: a folder of the user's where it goes (linked into
-        staging with out/'s folders), said as every file of theirs in the way is, or out/."""
+    def _blocked(self, rel: str) -> bool:
+        """Whether a file could not be staged for a folder of the user's where it goes
+        (linked into staging with out/'s folders): then it is noted in `folders_in_way`, to
+        be said with every other file of theirs in the way, else the error is out/'s."""
         target = os.path.join(self._dir, rel)
         if os.path.isdir(target) and not os.path.islink(target):
-            return ForeignFiles([], folders=[PurePosixPath(rel)])
-        return _output_error(self.out, exc)
+            self.folders_in_way.append(rel)
+            return True
+        return False
 
     def take(self, staged: Staged) -> None:
         """Put in place a file a worker staged (`stage_file`, which said whether out/ has the
@@ -430,12 +438,15 @@ class Staging:
         there = os.path.join(self._out, rel)
         mine = staged.existed and not staged.same and not os.path.islink(there)
         if mine and os.path.isdir(there):  # a folder of the user's, said as `add` says it
-            raise ForeignFiles([], folders=[PurePosixPath(rel)])
+            self.folders_in_way.append(rel)
+            return
         try:
             self._folder(os.path.dirname(target))
             os.rename(os.path.join(staged.folder, staged.name), target)
         except OSError as exc:
-            raise self._failed(rel, exc) from None
+            if self._blocked(rel):
+                return
+            raise _output_error(self.out, exc) from None
         self._note(rel, staged.existed, staged.same)
 
     def _note(self, rel: str, existed: bool, same: bool) -> None:
@@ -494,10 +505,11 @@ class Staging:
         to some languages); without it those are removed (deleted stories disappear). A run
         that changes nothing plans no swap: out/ is left alone. Nothing in out/ changes yet."""
         in_the_way = self._in_the_way(folders)
-        if self.foreign or in_the_way:
+        if self.foreign or in_the_way or self.folders_in_way:
             raise ForeignFiles(
                 [PurePosixPath(path) for path in sorted(self.foreign)],
                 [PurePosixPath(path) for path in sorted(in_the_way)],
+                [PurePosixPath(path) for path in sorted(set(self.folders_in_way))],
             )
         try:
             in_place = all((self.out / folder).is_dir() for folder in folders)
