@@ -777,6 +777,41 @@ def test_out_must_be_a_folder_of_its_own(
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 
+@pytest.mark.parametrize("dry_run", [False, True], ids=["export", "dry-run"])
+def test_out_in_a_folder_that_is_not_there_is_refused_not_made(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    dry_run: bool,
+) -> None:
+    """`--out a/b/c` with no `a/b` (a typo in a cron job) made the whole tree and exported
+    there, the site's out/ left as it was; a file in the way is said as a file. Its own
+    folder is still made when the folder it goes in is there."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    (tmp_path / "syndicate.yaml").write_text(
+        config.replace("articles/_site", str(REPO / "articles/_site")), encoding="utf-8"
+    )
+    shutil.copytree(REPO / "articles", tmp_path / "articles")
+    (tmp_path / "afile").write_text("mine")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(CACHE_ENV)
+    dry = ["--dry-run"] if dry_run else []
+    assert main(["export", "-q", "-f", "atom", "-j", "1", *dry, "--out", "a/b/c"]) == 2
+    assert main(["export", "-q", "-f", "atom", "-j", "1", *dry, "--out", "afile/c"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "error: --out a/b/c: a does not exist: an export makes its output folder, not the"
+        " folders above it; check the path, or make the folder it goes in first (mkdir -p"
+        " a/b); nothing was written [export.out]"
+    ) in err, err
+    assert "error: --out afile/c: afile is a file, not a folder: check the path" in err, err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    (tmp_path / "a/b").mkdir(parents=True)
+    assert main(["export", "-q", "-f", "atom", "-j", "1", "--out", "a/b/c"]) == 0
+    assert (tmp_path / "a/b/c/atom").is_dir()
+
+
 def test_out_among_stories_kept_in_the_site_folder_is_told_a_fix_that_works(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

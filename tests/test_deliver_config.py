@@ -264,7 +264,8 @@ def test_command_line_refusals(site: Site, capsys: pytest.CaptureFixture[str]) -
     status, err = problems(site, capsys, "deliver", "--out", str(site.out))
     assert (
         status == 2
-        and f"no output folder {site.out}; run syndicate export --format all first" in err
+        and f"no output folder {site.out}; run syndicate export --format all --out {site.out} first"
+        in err  # (it said to export into out/: the folder given stayed missing)
     )
 
 

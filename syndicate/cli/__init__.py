@@ -473,7 +473,10 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
     )
     _add_lang(export, "only these languages (repeatable; default: the site's languages)")
     _add_articles(export)
-    _add_out(export, "where to write (default: the site's out/)")
+    _add_out(
+        export,
+        "where to write (default: the site's out/); made if missing, in a folder that exists",
+    )
     _add_jobs(export, "worker processes for the stories")
     export.add_argument(
         "--executor",

@@ -6,8 +6,12 @@ from __future__ import annotations
 import argparse
 import functools
 import importlib.util
+import os
+import shlex
+from pathlib import Path
 
 from syndicate.build import ExportResult, export
+from syndicate.build.engine import out_apart
 from syndicate.build.scheduling import address_problem
 from syndicate.cli import (
     EXIT_FAILED,
@@ -34,6 +38,9 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return EXIT_INPUT
     if args.executor == "dask" and importlib.util.find_spec("distributed") is None:
         diags.error("export.executor", "--executor dask needs Dask: pip install 'syndicate[dask]'")
+        return EXIT_INPUT
+    if (problem := _no_parent(args)) is not None:
+        diags.error("export.out", problem)
         return EXIT_INPUT
     progress, stop_progress = progress_bar(args)
     try:
@@ -168,6 +175,26 @@ def _announce(args: argparse.Namespace, result: ExportResult, diags: Diagnostics
 
     notice = functools.partial(say_now, args)  # a retry is told as it waits
     return announce_export(args.config, args.out, result.writers, diags, notice)
+
+
+def _no_parent(args: argparse.Namespace) -> str | None:
+    """What is wrong with `--out a/b/c` when `a/b` is not there (a typo, a share not
+    mounted): an export makes out/ itself, never the folders above it, which would put a
+    whole tree where nobody looks while the site's out/ stays as it was."""
+    parent = Path(os.path.abspath(args.out)).parent
+    if parent.is_dir() or not out_apart(args.out, args.articles, args.config, Diagnostics()):
+        return None  # (one not a folder of its own is refused by the export, as such)
+    missing = parent
+    while not missing.parent.is_dir() and missing.parent != missing:
+        missing = missing.parent
+    start = f"--out {shown(args, args.out)}: {shown(args, missing)}"
+    if os.path.lexists(missing) and not os.path.islink(missing):
+        return f"{start} is a file, not a folder: check the path; nothing was written"
+    return (
+        f"{start} does not exist: an export makes its output folder, not the folders above"
+        " it; check the path, or make the folder it goes in first (mkdir -p"
+        f" {shlex.quote(shown(args, parent))}); nothing was written"
+    )
 
 
 def _left_out(args: argparse.Namespace, result: ExportResult) -> None:

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import logging
 import os
+import shlex
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -172,7 +173,10 @@ def deliver(
     # the ledger is kept with out/'s build state, in the cache folder
     cache_apart(cache_folder(config, out), config.parent / "articles", config, diags, out=out)
     if not os.path.isdir(out):  # (False for a path too long, which is no folder either)
-        diags.error("deliver.out", no_output_folder(out, str(out), "syndicate export --format all"))
+        # the export that makes it: into the folder given, as `serve` and `validate` say
+        given = "" if out == Path("out") else f" --out {shlex.quote(str(out))}"
+        export = f"syndicate export --format all{given}"
+        diags.error("deliver.out", no_output_folder(out, str(out), export))
     if chosen is None or diags.errors:
         return DeliveryResult("input-errors", diags)
     cache = cache_folder(config, out)
