@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import FIXED_NOW, REPO
 
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostic, Diagnostics
@@ -346,6 +346,57 @@ def test_a_site_translates_and_changes_phrases_in_its_own_terms_files(site: Path
     page = (out / "html" / f"{slug}.sw.html").read_text(encoding="utf-8")
     # no Swahili name for the section now: the site's English one stands in
     assert "Imeandikwa na <bdi>" in page and ">Politics &amp; Power<" in page
+
+
+def test_a_section_name_for_a_section_no_story_is_in_is_said_at_its_line(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`section.politcs:` in a terms file (a typo of the stories' `politics`) was kept
+    without a word: the pages showed syndicate's name, the site's shown nowhere. A section
+    code no story is in is a warning at its line, with the nearest code, said by `validate`
+    and by every export (one that finds nothing changed too); a code syndicate.yaml names
+    (`epub.section_order`), or one of syndicate's own phrases (`sports`), is not."""
+    config = _site_with_terms(
+        site,
+        {
+            "en.yaml": "updated: Updated {date}\nsection.politcs: Politics & Power\n"
+            "section.sports: Sport\nsection.local-news: Around town\nsection.weather: Sky\n",
+        },
+    )
+    with config.open("a", encoding="utf-8") as file:
+        file.write("epub:\n  section_order: [politics, weather]\n")
+    said = [
+        "terms/en.yaml:2: warning: section.politcs: no story is in the section 'politcs' and"
+        " syndicate.yaml names it nowhere, so this name is shown nowhere; did you mean"
+        " 'politics'? [config.terms-section]",
+        "terms/en.yaml:4: warning: section.local-news: no story is in the section"
+        " 'local-news' and syndicate.yaml names it nowhere, so this name is shown nowhere"
+        " [config.terms-section]",
+    ]
+    monkeypatch.chdir(site)
+    sources = ["--config", "syndicate.yaml", "--articles", "articles"]
+    capsys.readouterr()
+    assert main(["validate", *sources]) == 0
+    assert main(["validate", "--strict", *sources]) == 2
+    out = ["-q", "-j", "1", "--now", FIXED_NOW, "--format", "html", "--out", "out"]
+    for _ in range(2):  # the second run finds nothing changed, and says it again
+        assert main(["export", *out, *sources]) == 0
+    err = capsys.readouterr().err
+    found = [line for line in err.splitlines() if "[config.terms-section]" in line]
+    assert found == said * 4, err
+    # the story comes: its section's name is shown, and nothing is said of it
+    slug = "2021-02-18-nato-iraq-deployment"
+    story = site / "articles" / slug / "story.yaml"
+    story.write_text(story.read_text("utf-8").replace("politics", "local-news"), "utf-8")
+    assert main(["validate", *sources]) == 0
+    err = capsys.readouterr().err
+    assert "section.local-news:" not in err and "section.politcs:" in err
+    # a story that cannot be read has a section too: nothing is said of any while one is
+    (site / "articles" / "zz-broken").mkdir()
+    (site / "articles" / "zz-broken" / "story.yaml").write_text("id: [\n", "utf-8")
+    assert main(["validate", *sources]) == 2
+    assert main(["export", *out, *sources]) == 2
+    assert "[config.terms-section]" not in capsys.readouterr().err
 
 
 def test_a_brace_written_as_the_error_says_is_one_brace_in_every_phrase(site: Path) -> None:

@@ -90,7 +90,12 @@ from syndicate.i18n.locales import is_valid_tag, preferred_tag
 from syndicate.i18n.terms import use_site_terms
 from syndicate.model.site import TEMPLATES, TERMS, SiteConfig
 from syndicate.model.source import SourceRef
-from syndicate.readers.config import SchemaVerdict, installed_at_start, load_config
+from syndicate.readers.config import (
+    SchemaVerdict,
+    installed_at_start,
+    load_config,
+    unknown_section_terms,
+)
 from syndicate.readers.folders import (
     check_collection,
     check_future_update,
@@ -1433,6 +1438,9 @@ class _Build:
                         own = len(self.input.errors) if not diags.errors else -1
                         published = {ident: s.slug for ident, s in self.ids.last.items()}
                         check_collection(summaries, articles, self.input, published)
+                        if not self.input.errors:  # (a story not read has a section too)
+                            sections = (s.section for s in summaries)
+                            unknown_section_terms(self.settings.config, sections, self.input)
                         diags.extend(self.input)
                         if self.input.has_errors(strict=strict) or diags.errors:
                             stopped = ExportResult("input-errors", diags, names, len(self.read))

@@ -29,7 +29,7 @@ from syndicate.formats.options import convert_section, resolve_options
 from syndicate.formats.registry import PROFILES, PluginError
 from syndicate.i18n.terms import use_site_terms
 from syndicate.model import SiteConfig, StorySummary
-from syndicate.readers.config import load_config
+from syndicate.readers.config import load_config, unknown_section_terms
 from syndicate.readers.folders import check_future_update
 from syndicate.serve.options import SECTION as SERVE
 from syndicate.serve.options import check_protected, load_serving
@@ -68,9 +68,12 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     cache = cache_folder(args.config, out)
     own = cache_apart(cache, args.articles, args.config, diags)
     published = published_ids(state_folder(out, cache)) if own else {}
+    before = len(diags.errors)
     stories = read_summaries(args.articles, config, diags, args.jobs, published)
     for story in stories:
         check_future_update(story, args.now or datetime.now(UTC), diags)
+    if len(diags.errors) == before:  # every story read (one that is not has a section too)
+        unknown_section_terms(config, (s.section for s in stories), diags)
     if options is not None:  # what each format's collection would warn of (a section typo)
         # in `export --format all`: a profile not enabled is written only when named
         written = [w for w in writers if w.name in site_registry.defaults]

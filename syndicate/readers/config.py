@@ -14,7 +14,7 @@ import string
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from syndicate.diagnostics import CLOSE, Diagnostics, did_you_mean, suggest
@@ -662,6 +662,75 @@ def site_terms(
                 where,
             )
     return found if ok else None
+
+
+def unknown_section_terms(config: SiteConfig, sections: Iterable[str], diags: Diagnostics) -> None:
+    """A site's `section.<code>` phrase for a code no story is in (`sections`: those of
+    every story read), that syndicate.yaml names nowhere (`feeds.sections`, a partner
+    profile's `sections`, `epub.section_order`, a delivery target's `sections`) and that is
+    none of syndicate's own phrases (`section.politics`): a typo (`section.sprot`), whose name
+    is shown nowhere while the section's pages show its code. A `config.terms-section`
+    warning at its line, with the nearest code a story is in or the configuration names. A
+    section the site names before any story is in it is said until its first story is
+    exported. Called only when every story was read: one with errors has a section too."""
+    if not config.terms:
+        return
+    shown = set(sections) | configured_sections(config)
+    own = {key.removeprefix("section.") for key in reference() if key.startswith("section.")}
+    for tag, table in sorted(config.terms.items()):
+        unknown = [
+            key
+            for key in table
+            if key.startswith("section.") and key.removeprefix("section.") not in shown | own
+        ]
+        if not unknown:
+            continue
+        where = f"{_beside(config.source.path, TERMS)}/{tag}.yaml"
+        lines = _term_lines(config, tag, where)
+        for key in unknown:
+            code = key.removeprefix("section.")
+            diags.warning(
+                "config.terms-section",
+                f"{key}: no story is in the section {code!r} and syndicate.yaml names it"
+                f" nowhere, so this name is shown nowhere{did_you_mean(code, sorted(shown))}",
+                SourceRef(where, lines.get(key, 0)),
+            )
+
+
+def configured_sections(config: SiteConfig) -> set[str]:
+    """The section codes syndicate.yaml names: `feeds.sections`, each partner profile's
+    `sections`, `epub.section_order` and each delivery target's `sections`."""
+
+    def part(value: object) -> dict[str, Any]:
+        return value if isinstance(value, dict) else {}
+
+    lists: list[object] = [
+        part(config.sections.get("feeds")).get("sections"),
+        part(config.sections.get("epub")).get("section_order"),
+    ]
+    lists += [part(p).get("sections") for p in part(config.sections.get("profiles")).values()]
+    targets = part(config.sections.get("deliver")).get("targets")
+    if isinstance(targets, list):
+        lists += [part(t).get("sections") for t in targets]
+    return {
+        code
+        for codes in lists
+        if isinstance(codes, list)
+        for code in codes
+        if isinstance(code, str)
+    }
+
+
+def _term_lines(config: SiteConfig, tag: str, shown: str) -> dict[str, int]:
+    """The line of each phrase of the site's terms file of `tag` (read again: a warning is
+    rare, and the phrases keep no lines), or none when it cannot be read now."""
+    if config.folder is None:
+        return {}
+    read = _yaml_file(config.folder / TERMS / f"{tag}.yaml", shown, "", Diagnostics(), "")
+    if read is None or not isinstance(read[0].data, dict):
+        return {}
+    doc = read[0]
+    return {str(key): doc.line((key,)) for key in doc.data}
 
 
 _SECTION_CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
