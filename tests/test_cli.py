@@ -703,6 +703,15 @@ def test_validate_outputs_of_a_folder_without_formats_fails_naming_the_one_to_gi
         f"no output folder {missing}; run syndicate export --format all --out {missing} first"
         in err
     )
+    # A typo in the folder above it was told to be exported into, which export refuses.
+    typo = tmp_path / "nver" / "out"
+    for command in (["validate", "--outputs", str(typo)], ["serve", "--out", str(typo)]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert (
+            f"no output folder {typo}, nor the folder {typo.parent} it would be in: check the path"
+        ) in err, err
+        assert "run syndicate export" not in err
     # A file given for the folder was told to be exported into, which cannot be done.
     note = tmp_path / "out.zip"
     note.write_bytes(b"PK")

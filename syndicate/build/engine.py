@@ -951,6 +951,9 @@ def no_output_folder(out: Path, shown: str, run: str) -> str:
             f"{shown} is a file, not an output folder: give the folder an export writes"
             f" (out/, or the one of its --out)"
         )
+    parent = Path(os.path.abspath(out)).parent
+    if not parent.is_dir():  # a typo: the export told would refuse it too (`export.out`)
+        return f"no output folder {shown}, nor the folder {parent} it would be in: check the path"
     return f"no output folder {shown}; run {run} first"
 
 
