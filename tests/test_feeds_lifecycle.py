@@ -168,6 +168,30 @@ def test_an_empty_feed_is_dated_by_the_site_not_1970(
     assert files == export(writer, [english_only], site_config, now=NOW + timedelta(days=400))
 
 
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.name)
+def test_a_kill_without_a_notice_still_dates_the_feed(
+    writer: FeedWriter, sample_story: Story, site_config: SiteConfig
+) -> None:
+    """With `tombstone_days: 0` a killed story leaves its feeds with no notice: they then
+    said they last changed when the newest story left did, before the version readers
+    already had (Atom's `updated`, RSS's `lastBuildDate` went back in time). The kill is
+    the feed's newest change: it dates the feed, as a notice would."""
+    older = replace(sample_story, id="tag:ycpress.example,2021:older", slug="older")
+    killed_at = datetime(2021, 2, 20, 8, 0, tzinfo=UTC)
+    killed = replace(sample_story, status="canceled", version=2, updated=killed_at)
+    older = replace(
+        older,
+        published=sample_story.published - timedelta(days=1),
+        updated=sample_story.published - timedelta(days=1),
+        first_created=sample_story.published - timedelta(days=2),
+    )
+    files = export(writer, [older, killed], site_config, tombstone_days=0)
+    for path in (f"{writer.name}/en.xml", f"{writer.name}/en/politics.xml"):
+        parsed = parse(files[path])
+        assert [e.id for e in parsed.entries] == [older.variant_id("en")]
+        assert tuple(parsed.feed.updated_parsed)[:6] == (2021, 2, 20, 8, 0, 0), path
+
+
 TRICKY = {
     "en": 'Budget <draft> & "quotes" 5 < 6 — ' + " ".join(["a very long headline"] * 40),
     "ar": "الناتو <مسودة> & العراق 🚀",

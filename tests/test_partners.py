@@ -650,6 +650,37 @@ def test_flipboard_rules(rules_out: tuple[Path, str]) -> None:
     assert hubs == ["https://pubsubhubbub.appspot.com/"]
 
 
+def test_a_kill_that_leaves_no_item_still_dates_the_feed(tmp_path: Path) -> None:
+    """Flipboard's profile drops a killed story (`kill: drop`): its feed then said it last
+    changed when the newest story left in it did, before the version partners already had
+    (its lastBuildDate went back in time), so a partner that rereads a feed only when its
+    date moves forward kept the killed story. The kill is a change of the feed: it dates it."""
+    picture = Picture("q.png", 1600, 900)
+    specs = [
+        Spec("2026-01-20-quay", pictures=(picture,)),
+        Spec("2026-01-22-pier", pictures=(picture,)),
+    ]
+    site = make_site(tmp_path / "site", specs)
+    status, out = export(site, "flipboard", now="2026-01-23T12:00:00Z")
+    assert status == 0
+    channel = etree.parse(str(out / "partners/flipboard/en.xml")).getroot().find("channel")
+    assert channel is not None
+    assert channel.findtext("lastBuildDate") == "Thu, 22 Jan 2026 09:00:00 +0000"
+    story = site / "articles/2026-01-22-pier/story.yaml"
+    text = story.read_text(encoding="utf-8")
+    text = text.replace("updated: 2026-01-22T09:00:00Z", "updated: 2026-01-24T08:00:00Z")
+    text = text.replace("status: usable", "status: canceled").replace("version: 1", "version: 2")
+    story.write_text(text, encoding="utf-8")
+    status, out = export(site, "flipboard", now="2026-01-24T12:00:00Z")
+    assert status == 0
+    feed = out / "partners/flipboard/en.xml"
+    assert sorted(items(feed)) == ["2026-01-20-quay"]
+    channel = etree.parse(str(feed)).getroot().find("channel")
+    assert channel is not None
+    for date in ("lastBuildDate", "pubDate"):
+        assert channel.findtext(date) == "Sat, 24 Jan 2026 08:00:00 +0000", date
+
+
 def test_flipboard_names_the_publisher_when_a_story_has_no_byline(
     sample_story: Story, site_config: SiteConfig
 ) -> None:

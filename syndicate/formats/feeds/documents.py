@@ -356,6 +356,10 @@ class StorySet:
     current: tuple[StorySummary, ...]
     notices: tuple[StorySummary, ...]
     pages: tuple[tuple[tuple[StorySummary, ...], tuple[StorySummary, ...]], ...]
+    last_kill: datetime | None = None
+    """When the newest of its killed stories was killed, notice or not: a kill that leaves
+    no notice (`tombstone_days: 0`, a profile's `kill: drop`) still changed the feed, which
+    says so, rather than go back to the date of the newest story left in it."""
 
     @property
     def name(self) -> str:
@@ -453,7 +457,8 @@ def _story_set(
             )
         )
         held.append((newest_first, dead))
-    return StorySet(lang, section, current, notices, tuple(held))
+    last_kill = max((s.public_updated_for(lang) for s in killed), default=None)
+    return StorySet(lang, section, current, notices, tuple(held), last_kill)
 
 
 def archive_key(story: StorySummary, lang: str) -> tuple[datetime, str]:
@@ -566,13 +571,18 @@ def _feed_set(
         stories: tuple[StorySummary, ...],
         archive: bool,
         notices: tuple[StorySummary, ...] = (),
+        last_kill: datetime | None = None,
     ) -> Document:
         updated = _newest(kind.lang, stories, notices) if stories or notices else None
+        if last_kill is not None and (updated is None or last_kill > updated):
+            updated = last_kill
         head_ = head.feed(url, links, updated or quiet.when(kind.lang), archive)
         return Document(path, kind.lang, head_, stories, notices)
 
     current = f"{base}{kind.extension}"
-    yield document(current, subscription, links, chosen.current, False, chosen.notices)
+    yield document(
+        current, subscription, links, chosen.current, False, chosen.notices, chosen.last_kill
+    )
     for n, (newest_first, dead) in enumerate(pages, start=1):
         links = [Link(subscription, "current", media_type)]
         if n > 1:

@@ -190,23 +190,26 @@ def _listed(
     """In the feeds of `lang`: public, within the profile's window and meeting its rules
     (its item is not empty), or killed and announced. A story ageing out of the window
     is not reported: every story does in time, and a warning for each would repeat at
-    every export for the whole archive (and fail every `--strict` run)."""
+    every export for the whole archive (and fail every `--strict` run). A profile that
+    drops a killed story (`kill: drop`) is given it too, with no days for its notice
+    (`_feed_options`): it is in no item, but the feed is dated by its kill."""
     if story.is_visible(ctx.now):
         return writer.in_window(story, ctx.now, lang) and bool(
             ctx.fragment(story, entry_name(lang))
         )
-    return ctx.options.kill != "drop" and is_killed(story, ctx)
+    return is_killed(story, ctx)
 
 
 def _feed_options(options: ProfileOptions) -> FeedOptions:
     """What the feeds code plans a profile's documents with: no archive pages (partners read
-    the newest items; the rss format keeps the archives)."""
+    the newest items; the rss format keeps the archives), and no kill items for a profile
+    that drops killed stories."""
     return FeedOptions(
         languages=options.languages,
         sections=options.sections,
         limit=options.limit,
         archive_size=0,
-        tombstone_days=options.tombstone_days,
+        tombstone_days=0 if options.kill == "drop" else options.tombstone_days,
         hub=options.hub,
     )
 
