@@ -888,11 +888,12 @@ def test_pages_in_a_language_without_month_names_show_no_placeholders(tmp_path: 
     assert not re.search(r"\bM\d\d\b", xhtml)
     # Dhivehi has no phrases of its own: the English "By" and "Published" that stand in are
     # marked as English, left to right, on the right-to-left page ("YCPress By" otherwise).
-    # The names in it are the story's own text, marked back as Dhivehi (review).
-    assert '<p class="byline"><span lang="en" dir="ltr">By <bdi lang="dv" dir="rtl">' in page
+    # The names in it are the story's own text, marked back as Dhivehi (review), in a <bdi>
+    # that takes the direction of its text (auto): a Latin name keeps its full stop.
+    assert '<p class="byline"><span lang="en" dir="ltr">By <bdi lang="dv">' in page
     assert (
-        '<p class="byline" lang="en" xml:lang="en" dir="ltr">By <bdi lang="dv" xml:lang="dv"'
-        ' dir="rtl">' in xhtml
+        '<p class="byline" lang="en" xml:lang="en" dir="ltr">By <bdi lang="dv" xml:lang="dv">'
+        in xhtml
     )
     assert re.search(
         r'<p class="date" lang="en" xml:lang="en" dir="ltr">\s*<time[^>]*>Published', xhtml
@@ -1004,12 +1005,12 @@ def test_a_date_in_an_english_phrase_is_marked_as_the_page_language(tmp_path: Pa
                 xhtml,
             ), (name, word)
         assert re.search(
-            rf'<p class="dateline"{english}<bdi{urdu}Brussels</bdi>, '
+            rf'<p class="dateline"{english}<bdi lang="ur" xml:lang="ur">Brussels</bdi>, '
             rf"<bdi{urdu}18 فروری، 2021</bdi>",
             xhtml,
         ), name
     page = (site / "out" / f"html/{SAMPLE_SLUG}.ur.html").read_text(encoding="utf-8")
-    place = '<bdi lang="ur" dir="rtl">Brussels</bdi>, '
+    place = '<bdi lang="ur">Brussels</bdi>, '
     for cls, word in (("dateline", place), ("updated", "Updated ")):
         assert re.search(
             rf'<p class="{cls}" lang="en" dir="ltr">{word}<time [^>]*lang="ur" dir="rtl">\d+ فروری',
@@ -1022,6 +1023,39 @@ def test_a_date_in_an_english_phrase_is_marked_as_the_page_language(tmp_path: Pa
     assert '<p class="dateline"><bdi>Brussels</bdi>, February 18, 2021</p>' in xhtml
     page = (site / "out" / f"html/{SAMPLE_SLUG}.en.html").read_text(encoding="utf-8")
     assert re.search(r'<p class="updated">Updated <time [^>]*"2021-02-19[^>]*">', page)
+
+
+def test_a_latin_name_in_an_english_phrase_keeps_its_own_direction(tmp_path: Path) -> None:
+    """In an Urdu book and page, which English "By {names}" and "{place}, {date}" stand in for,
+    the byline's names and the dateline's place were in `<bdi dir="rtl">`: "YCPress Ltd." and
+    "Washington D.C." were drawn ".YCPress Ltd" and ".Washington D.C". They keep the language
+    of the text they come from, and take their own direction (`<bdi>`'s auto), as in an
+    Arabic book; the date, syndicate's own Urdu, stays right to left."""
+    from conftest import SAMPLE_SLUG
+
+    site = _site_in(tmp_path, "ur")
+    source = site / "articles" / SAMPLE_SLUG
+    text = (source / "en.md").read_text(encoding="utf-8")
+    text = text.replace("organisation: YCPress", "organisation: YCPress Ltd.")
+    text = re.sub(r"^dateline: .*$", "dateline: Washington D.C.", text, flags=re.M)
+    (source / "ur.md").write_text(text, encoding="utf-8")
+    args = ["export", "-q", "--jobs", "1", "--config", str(site / "syndicate.yaml")]
+    assert main([*args, "-f", "html", "-f", "epub"]) == 0
+    out = site / "out"
+    story = zipfile.ZipFile(out / "epub" / f"{SAMPLE_SLUG}.ur.epub")
+    edition = zipfile.ZipFile(out / "epub" / "edition-ur.epub")
+    shown = {
+        "chapter": story.read(f"EPUB/story-{SAMPLE_SLUG}.xhtml").decode(),
+        "contents": edition.read("EPUB/contents.xhtml").decode(),
+        "page": (out / f"html/{SAMPLE_SLUG}.ur.html").read_text(encoding="utf-8"),
+    }
+    for where, text in shown.items():
+        names = re.findall(r"<bdi([^>]*)>(YCPress Ltd\.|Washington D\.C\.)</bdi>", text)
+        assert names, where
+        for attributes, name in names:
+            assert 'lang="ur"' in attributes and "dir=" not in attributes, (where, name)
+    assert re.search(r'<bdi lang="ur" xml:lang="ur" dir="rtl">\d+ فروری', shown["chapter"])
+    assert re.search(r'<time [^>]*lang="ur" dir="rtl">\d+ فروری', shown["page"])
 
 
 def test_english_phrases_standing_in_are_marked_in_the_books_navigation(tmp_path: Path) -> None:

@@ -595,7 +595,7 @@ def _para(cls: str, text: str) -> etree._Element:
 def _isolating(cls: str, pieces: list[Part], key: str = "", lang: str = "") -> etree._Element:
     """A paragraph of a composed text, its values (names, a place) in `<bdi>`; made from the
     term `key` of a page in `lang`, marked with the phrase's language (`_in_phrase_language`)."""
-    own = language_attributes(lang) if key and phrase_marks(key, lang) else None
+    own = _value_marks(lang) if key and phrase_marks(key, lang) else None
     para = X.p({"class": cls}, *_pieces(pieces, own))
     return _in_phrase_language(para, key, lang) if key else para
 
@@ -645,8 +645,17 @@ def _dated(
     if not foreign_language(term_language(key, lang), lang):
         return _pieces(parts(term(key, lang, date=date, **isolated)))
     before, _, after = term(key, lang, date=_DATE_MARK, **isolated).partition(_DATE_MARK)
-    own = language_attributes(lang)  # the story's own text (a place, the date), in `lang`
-    return [*_pieces(parts(before), own), X.bdi(date, own), *_pieces(parts(after), own)]
+    own = _value_marks(lang)  # the story's own text (a place), in `lang`
+    date_marks = language_attributes(lang)  # syndicate's date, in `lang` and its direction
+    return [*_pieces(parts(before), own), X.bdi(date, date_marks), *_pieces(parts(after), own)]
+
+
+def _value_marks(lang: str) -> dict[str, str]:
+    """The attributes of a story's own value (a name, a place) in a phrase English stands in
+    for in a book in `lang`: its language, and no `dir`, so that the `<bdi>` takes the
+    direction of its text (`dir` auto), as in a book in a language with phrases of its own:
+    "YCPress Ltd." forced right to left in an Urdu book was drawn ".YCPress Ltd"."""
+    return {name: value for name, value in language_attributes(lang).items() if name != "dir"}
 
 
 def _pieces(pieces: list[Part], own: Mapping[str, str] | None = None) -> list[str | etree._Element]:

@@ -377,7 +377,7 @@ def time_phrase(key: str, lang: str, tz: str, when: datetime, **values: str) -> 
         "after": isolated_markup(after, own),
         "attrs": phrase_attrs(key, lang),
         "text": format_human_date(when, lang, tz),
-        "time_attrs": own,
+        "time_attrs": _attributes(foreign_language(lang, term_language(key, lang))),
         "datetime": local_rfc3339(when, tz),
         "title": format_human_datetime(when, lang, tz),
     }
@@ -397,11 +397,15 @@ def isolated_markup(text: str | list[Part], marks: Markup = _NO_MARKS) -> Markup
 
 
 def values_attrs(key: str, lang: str) -> Markup:
-    """The attributes of the values (names, a place, a date) in the term `key` on a page in
-    `lang`: the story's own text, in `lang`, marked so again inside a phrase English stands
-    in for (`phrase_attrs`): a Dhivehi place in "{place}, {date}" is read in Dhivehi and keeps
-    its order; none when the phrase is `lang`'s."""
-    return _attributes(foreign_language(lang, term_language(key, lang)))
+    """The attributes of the values (names, a place) in the term `key` on a page in `lang`:
+    the story's own text, in `lang`, marked so again inside a phrase English stands in for
+    (`phrase_attrs`), so a screen reader reads a Dhivehi place in "{place}, {date}" in
+    Dhivehi; none when the phrase is `lang`'s. No `dir`: the `<bdi>` takes its text's
+    direction (auto), as on a page of a language with its own phrases, so a Dhivehi place
+    keeps its order and a Latin "YCPress Ltd." its full stop on an Urdu page ("By .YCPress
+    Ltd" when forced right to left). The date (`time_phrase`) keeps `lang`'s direction."""
+    marks = foreign_language(lang, term_language(key, lang))
+    return _attributes({name: value for name, value in marks.items() if name != "dir"})
 
 
 def _phrase_in(key: str, lang: str, markup: Markup) -> Markup:
