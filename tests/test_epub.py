@@ -253,10 +253,18 @@ def test_cover_image_and_cover_page_outside_the_reading_order(epub_out: Path) ->
 def test_story_table_of_contents(epub_out: Path, sample_story: Story, lang: str) -> None:
     path = story_epub(epub_out, lang)
     toc = xhtml(path, "nav.xhtml").xpath("//x:nav[@epub:type='toc']//x:a", namespaces=NS)
-    assert [a.text for a in toc] == [sample_story.variant(lang).headline]
+    # The headline, then the story's subheadings, each a link to its place in the chapter.
+    chapter = xhtml(path, f"story-{SAMPLE_SLUG}.xhtml")
+    headings = chapter.xpath("//x:article/x:div//x:h2", namespaces=NS)
+    assert headings
+    expected = [sample_story.variant(lang).headline, *("".join(h.itertext()) for h in headings)]
+    assert [a.text for a in toc] == expected
+    assert [a.get("href") for a in toc[1:]] == [
+        f"story-{SAMPLE_SLUG}.xhtml#{h.get('id')}" for h in headings
+    ]
     ncx = etree.fromstring(members(path)["EPUB/toc.ncx"])
     labels = ncx.xpath("//ncx:navPoint/ncx:navLabel/ncx:text/text()", namespaces=NS)
-    assert labels == [sample_story.variant(lang).headline]
+    assert labels == expected
     book = ebooklib_epub.read_epub(str(path), {"ignore_ncx": True})
     assert book.get_metadata("DC", "identifier")[0][0] == sample_story.variant_id(lang)
 
@@ -273,6 +281,68 @@ def test_edition_toc_nests_stories_under_sections(epub_out: Path, sample_story: 
     )
     spine = [i.get("idref") for i in opf(path).findall("opf:spine/opf:itemref", NS)]
     assert spine == ["cover", "contents", f"story-{SAMPLE_SLUG}"]
+
+
+def test_edition_toc_reaches_every_heading_of_each_story(epub_out: Path) -> None:
+    """A long story's sections were reachable from no table of contents: the nav and the NCX
+    listed the headline alone. Under each story come its subheadings, each a link to the id
+    of its heading in the chapter, in the edition as in the story's own book."""
+    path = epub_out / "epub" / "edition-de.epub"
+    nav = xhtml(path, "nav.xhtml")
+    (story,) = nav.xpath("//x:nav[@epub:type='toc']/x:ol/x:li/x:ol/x:li", namespaces=NS)
+    links = story.xpath("x:ol/x:li/x:a", namespaces=NS)
+    chapter = xhtml(path, f"story-{SAMPLE_SLUG}.xhtml")
+    headings = chapter.xpath("//x:article/x:div//x:h2", namespaces=NS)
+    assert len(links) == len(headings) >= 2
+    for link, heading in zip(links, headings, strict=True):
+        page, _, anchor = link.get("href").partition("#")
+        assert page == f"story-{SAMPLE_SLUG}.xhtml" and anchor == heading.get("id")
+        assert link.text == "".join(heading.itertext())
+    assert len(set(chapter.xpath("//@id"))) == len(chapter.xpath("//@id"))
+    ncx = etree.fromstring(members(path)["EPUB/toc.ncx"])
+    sources = ncx.xpath("//ncx:navPoint/ncx:content/@src", namespaces=NS)
+    assert sources[-len(links) :] == [a.get("href") for a in links]
+    depth = ncx.xpath("string(//ncx:meta[@name='dtb:depth']/@content)", namespaces=NS)
+    assert depth == "3"  # section, story, heading
+
+
+def test_outline_nests_headings_by_level() -> None:
+    """Subheadings nest under the heading above them; one that skips a level (`####` under
+    `##`) goes under the nearest above it; a heading in another language (an English
+    "Correction" standing in) says so on its link."""
+    from syndicate.formats.epub.book import _outline
+
+    x = "{http://www.w3.org/1999/xhtml}"
+    body = etree.Element(f"{x}div", lang="ur")
+    for tag, text in (("h2", "A"), ("h3", "A.1"), ("h5", "A.1.x"), ("h4", "A.1.y"), ("h2", "B")):
+        etree.SubElement(body, f"{x}{tag}").text = text
+    aside = etree.SubElement(body, f"{x}aside", lang="en", dir="ltr")
+    etree.SubElement(aside, f"{x}h2").text = "Correction"
+
+    def shape(entries: tuple) -> list:
+        return [(e.title, e.href, e.marks, shape(e.children)) for e in entries]
+
+    assert shape(_outline(body, "s.xhtml", "ur")) == [
+        (
+            "A",
+            "s.xhtml#heading-1",
+            (),
+            [
+                (
+                    "A.1",
+                    "s.xhtml#heading-2",
+                    (),
+                    [
+                        ("A.1.x", "s.xhtml#heading-3", (), []),
+                        ("A.1.y", "s.xhtml#heading-4", (), []),
+                    ],
+                )
+            ],
+        ),
+        ("B", "s.xhtml#heading-5", (), []),
+        ("Correction", "s.xhtml#heading-6", (("lang", "en"), ("dir", "ltr")), []),
+    ]
+    assert [h.get("id") for h in body.iter(f"{x}h2")] == ["heading-1", "heading-5", "heading-6"]
 
 
 def test_story_page_has_headline_byline_dateline_date_and_figure(

@@ -261,7 +261,7 @@ def story_book(
             doc,
         ),
         resources=(_stylesheet(), *used),
-        toc=(TocEntry(variant.headline, doc.file_name),),
+        toc=(TocEntry(variant.headline, doc.file_name, doc.outline),),
         landmarks=_landmarks(lang, doc.file_name, None),
         nav_title=term("contents", lang),
         landmarks_title=term("landmarks", lang),
@@ -354,7 +354,7 @@ def edition_book(
             _stylesheet(),
             *(r for s in stories for r in _used_images(s.variant(lang), images[s.slug])),
         ),
-        toc=_edition_toc(edition),
+        toc=_edition_toc(edition, docs),
         landmarks=_landmarks(lang, docs[0].file_name, "contents.xhtml"),
         nav_title=term("contents", lang),
         landmarks_title=term("landmarks", lang),
@@ -372,14 +372,19 @@ def edition_series(edition: StoryEdition, ctx: Context[Any]) -> tuple[str, int]:
     return name, int(edition.day.strftime("%Y%m%d"))
 
 
-def _edition_toc(edition: StoryEdition) -> tuple[TocEntry, ...]:
-    """Section, then its stories; a section opens at its first story, because the nav must
-    follow the reading order (a link back to the contents page would go backwards)."""
+def _edition_toc(edition: StoryEdition, docs: Sequence[Document]) -> tuple[TocEntry, ...]:
+    """Section, then its stories, then each story's headings (`docs`, the stories' documents);
+    a section opens at its first story, because the nav must follow the reading order (a link
+    back to the contents page would go backwards)."""
+    outlines = {doc.file_name: doc.outline for doc in docs}
     return tuple(
         TocEntry(
             section_name(code, edition.lang),
             story_file(stories[0]),
-            tuple(TocEntry(s.variant(edition.lang).headline, story_file(s)) for s in stories),
+            tuple(
+                TocEntry(s.variant(edition.lang).headline, story_file(s), outlines[story_file(s)])
+                for s in stories
+            ),
             section_marks(code, edition.lang),
         )
         for code, stories in edition.sections
@@ -504,11 +509,59 @@ def _page(lang: str, title: str, *content: etree._Element, title_key: str = "") 
     )
 
 
-def _document(file_name: str, title: str, html: etree._Element, *, linear: bool = True) -> Document:
+def _document(
+    file_name: str,
+    title: str,
+    html: etree._Element,
+    *,
+    linear: bool = True,
+    outline: tuple[TocEntry, ...] = (),
+) -> Document:
     content: bytes = etree.tostring(
         html, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>", pretty_print=True
     )
-    return Document(file_name, file_name.removesuffix(".xhtml"), title, content, linear)
+    return Document(file_name, file_name.removesuffix(".xhtml"), title, content, linear, outline)
+
+
+_HEADINGS = {f"{{{XHTML_NS}}}h{level}": level for level in range(2, 7)}
+
+
+def _outline(body: etree._Element, file_name: str, lang: str) -> tuple[TocEntry, ...]:
+    """The headings of a story's body (its subheadings and a correction's), each given an id
+    to link to, nested by level (one that skips a level goes under the nearest above it),
+    for the table of contents: a long story's sections are reachable as its stories are. A
+    heading in another language than the book's (an English "Correction" standing in) says
+    so on its link, as it does in the text."""
+    top: list[tuple[str, str, Marks, list[Any]]] = []
+    open_: list[tuple[int, list[Any]]] = [(1, top)]
+    headings = [el for el in body.iter() if isinstance(el.tag, str) and el.tag in _HEADINGS]
+    for number, heading in enumerate(headings, 1):
+        level = _HEADINGS[heading.tag]
+        anchor = heading.get("id") or f"heading-{number}"
+        heading.set("id", anchor)
+        while open_[-1][0] >= level:
+            open_.pop()
+        children: list[Any] = []
+        title = " ".join("".join(heading.itertext()).split())
+        open_[-1][1].append((title, f"{file_name}#{anchor}", _marks_of(heading, lang), children))
+        open_.append((level, children))
+
+    def entries(items: list[tuple[str, str, Marks, list[Any]]]) -> tuple[TocEntry, ...]:
+        return tuple(TocEntry(t, href, entries(kids), marks) for t, href, marks, kids in items)
+
+    return entries(top)
+
+
+def _marks_of(element: etree._Element, lang: str) -> Marks:
+    """The language attributes of the nearest element around `element` that says its
+    language, when that is not `lang`: a nav link to it says the same."""
+    for node in (element, *element.iterancestors()):
+        said = node.get("lang")
+        if said is not None:
+            if said == lang:
+                return ()
+            return tuple((name, node.get(name, "")) for name in ("lang", "dir") if node.get(name))
+    return ()
 
 
 def _cover_alt(
@@ -559,6 +612,7 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
         ),
     )
     body = render_body(story, variant, lambda image: image_file(story, image), corrected=True)
+    outline = _outline(body, file_name, lang)
     parts = [header, body, *_translations(story, lang, ctx)]
     rights = _para("rights", story.rights_notice(lang))
     notice = story.rights_for(lang).notice
@@ -567,7 +621,8 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
         if name == "lang":  # the book is XHTML: xml:lang beside lang
             rights.set(XML_LANG, value)
     article = X.article(*parts, X.footer(rights))
-    return _document(file_name, variant.headline, _page(lang, variant.headline, article))
+    page = _page(lang, variant.headline, article)
+    return _document(file_name, variant.headline, page, outline=outline)
 
 
 def _translations(story: Story, lang: str, ctx: Context[Any]) -> list[etree._Element]:

@@ -29,6 +29,9 @@ class Document:
     title: str
     content: bytes
     linear: bool = True
+    outline: tuple[TocEntry, ...] = ()
+    """The document's headings (`##` to `######` of a story), nested by level, each linking to
+    its place: the table of contents lists them under the document's own entry."""
 
 
 @dataclass(frozen=True, slots=True)
