@@ -345,6 +345,30 @@ def test_outline_nests_headings_by_level() -> None:
     assert [h.get("id") for h in body.iter(f"{x}h2")] == ["heading-1", "heading-5", "heading-6"]
 
 
+def test_a_book_with_an_animated_image_claims_no_hazard_free_conformance(tmp_path: Path) -> None:
+    """A story whose picture is an animated GIF (here a black and white flash, 5 a second) made
+    books saying `accessibilityHazard` none and WCAG 2.1 AA: reading systems play it by
+    itself, with no way to pause it (2.2.2), and nobody measured its flashes (2.3.1). Its
+    books, and the edition holding it, say the hazards are unknown and claim no conformance."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    frames = [Image.new("RGB", (160, 90), colour) for colour in ("white", "black") * 5]
+    picture = site / "articles" / SAMPLE_SLUG / "images" / "nato-iraq-mission.png"
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    picture.write_bytes(buffer.getvalue())
+    args = ["export", "-q", "-f", "epub", "--now", FIXED_NOW, "--lang", "en"]
+    args += ["--config", str(site / "syndicate.yaml"), "--out", str(site / "out")]
+    assert main(args) == 0
+    for name in (f"{SAMPLE_SLUG}.en.epub", "edition-en.epub"):
+        package = opf(site / "out" / "epub" / name)
+        said = {m.get("property"): m.text for m in package.iterfind("opf:metadata/opf:meta", NS)}
+        assert said["schema:accessibilityHazard"] == "unknown", name
+        assert "dcterms:conformsTo" not in said, name
+        assert "a11y:certifiedBy" not in said, name
+
+
 def test_story_page_has_headline_byline_dateline_date_and_figure(
     epub_out: Path, sample_story: Story
 ) -> None:

@@ -243,7 +243,11 @@ def story_book(
         rights_lang=meta.rights_lang,
         description=meta.description,
         properties=accessibility(
-            lang, _all_alt([story], lang), ctx.config.publisher.name, _outlined([story], lang)
+            lang,
+            _all_alt([story], lang),
+            ctx.config.publisher.name,
+            _outlined([story], lang),
+            animated=any(_animated(image) for image in used),
         ),
         cover=Resource(COVER_FILE, "image/png", cover),
         documents=(
@@ -323,6 +327,7 @@ def edition_book(
     stories = edition.stories
     docs = [story_document(s, s.variant(lang), ctx, story_file(s)) for s in stories]
     publisher = ctx.config.publisher.name
+    used = [r for s in stories for r in _used_images(s.variant(lang), images[s.slug])]
     return Book(
         identifier=edition_identifier(edition, ctx),
         title=title,
@@ -337,7 +342,11 @@ def edition_book(
         rights_lang=_one_rights_lang(stories, lang),
         description=edition_description([s.variant(lang).headline for s in stories], lang),
         properties=accessibility(
-            lang, _all_alt(stories, lang), publisher, _outlined(stories, lang)
+            lang,
+            _all_alt(stories, lang),
+            publisher,
+            _outlined(stories, lang),
+            animated=any(_animated(image) for image in used),
         ),
         cover=Resource(COVER_FILE, "image/png", cover),
         documents=(
@@ -350,10 +359,7 @@ def edition_book(
             contents_document(edition, title, ctx),
             *docs,
         ),
-        resources=(
-            _stylesheet(),
-            *(r for s in stories for r in _used_images(s.variant(lang), images[s.slug])),
-        ),
+        resources=(_stylesheet(), *used),
         toc=_edition_toc(edition, docs),
         landmarks=_landmarks(lang, docs[0].file_name, "contents.xhtml"),
         nav_title=term("contents", lang),
@@ -454,12 +460,15 @@ def _outlined(stories: Sequence[Story], lang: str) -> bool:
 
 
 def accessibility(
-    lang: str, all_alt: bool, publisher: str, outlined: bool = True
+    lang: str, all_alt: bool, publisher: str, outlined: bool = True, *, animated: bool = False
 ) -> tuple[Property, ...]:
     """EPUB Accessibility 1.1 metadata. Conformance to WCAG 2.1 AA is claimed only when every
-    image has a text alternative and no subheading skips a level (`outlined`), and
-    `structuralNavigation` only then: the rest (language on every document, reading order,
-    navigation, no colour-only information) holds for every book this writer makes."""
+    image has a text alternative, no subheading skips a level (`outlined`) and no image is
+    animated, and `structuralNavigation` only when `outlined`: the rest (language on every
+    document, reading order, navigation, no colour-only information) holds for every book this
+    writer makes. An animated image (a GIF, an APNG, a WebP of several frames) plays by itself
+    in reading systems, with no way to pause it (WCAG 2.2.2) and flashes nobody measured (2.3.1):
+    the book says its hazards are unknown rather than that it has none."""
     features = ["alternativeText"] if all_alt else []
     features += ["structuralNavigation"] if outlined else []
     features += ["tableOfContents", "readingOrder"]
@@ -470,7 +479,8 @@ def accessibility(
     ]
     props += [Property("schema:accessibilityFeature", f) for f in features]
     props += [
-        Property("schema:accessibilityHazard", "none"),
+        # (EPUB Accessibility 1.1's `unknown`: DAISY Ace refuses the newer per-hazard ones)
+        Property("schema:accessibilityHazard", "unknown" if animated else "none"),
         # The one value in words: English where the language has no summary, so marked.
         Property(
             "schema:accessibilitySummary",
@@ -478,12 +488,23 @@ def accessibility(
             phrase_marks("accessibility_summary", lang),
         ),
     ]
-    if all_alt and outlined:
+    if all_alt and outlined and not animated:
         props += [
             Property("dcterms:conformsTo", CONFORMANCE),
             Property("a11y:certifiedBy", publisher),
         ]
     return tuple(props)
+
+
+def _animated(image: Resource) -> bool:
+    """Whether a packaged image has more than one frame (an animated GIF, APNG or WebP): its
+    header says so, no frame is decoded."""
+    import io
+
+    from PIL import Image as Picture
+
+    with Picture.open(io.BytesIO(image.content)) as picture:
+        return bool(getattr(picture, "is_animated", False))
 
 
 def _stylesheet() -> Resource:
