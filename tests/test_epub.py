@@ -306,6 +306,27 @@ def test_edition_toc_reaches_every_heading_of_each_story(epub_out: Path) -> None
     assert depth == "3"  # section, story, heading
 
 
+def test_a_heading_s_raised_and_lowered_text_reads_as_such_in_the_toc(tmp_path: Path) -> None:
+    """The table of contents gives a heading's text as plain text does everywhere: "CO₂" and
+    "10⁶", never "CO2" and "106" (the numbers run together)."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    source = site / "articles" / SAMPLE_SLUG / "en.md"
+    text = source.read_text(encoding="utf-8").replace(
+        "## Expand the scope of activities", "## CO<sub>2</sub> and 10<sup>6</sup> troops"
+    )
+    source.write_text(text, encoding="utf-8")
+    args = ["export", "-q", "-f", "epub", "--now", FIXED_NOW, "--lang", "en"]
+    args += ["--config", str(site / "syndicate.yaml"), "--out", str(site / "out")]
+    assert main(args) == 0
+    path = site / "out" / "epub" / f"{SAMPLE_SLUG}.en.epub"
+    toc = xhtml(path, "nav.xhtml").xpath("//x:nav[@epub:type='toc']//x:a", namespaces=NS)
+    assert toc[1].text == "CO₂ and 10⁶ troops"
+    ncx = etree.fromstring(members(path)["EPUB/toc.ncx"])
+    assert "CO₂ and 10⁶ troops" in ncx.xpath("//ncx:navLabel/ncx:text/text()", namespaces=NS)
+
+
 def test_outline_nests_headings_by_level() -> None:
     """Subheadings nest under the heading above them; one that skips a level (`####` under
     `##`) goes under the nearest above it; a heading in another language (an English

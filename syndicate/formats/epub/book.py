@@ -28,7 +28,17 @@ from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc33
 from syndicate.i18n.locales import direction, display_name, language_label
 from syndicate.i18n.terms import lookup, term, term_language
 from syndicate.i18n.text import Part, byline_parts, isolate, listed, parts, section_name
-from syndicate.model import Block, Figure, Heading, Image, Story, StorySummary, Variant, walk
+from syndicate.model import (
+    Block,
+    Figure,
+    Heading,
+    Image,
+    Story,
+    StorySummary,
+    Variant,
+    inline_text,
+    walk,
+)
 from syndicate.model.site import fill
 from syndicate.model.story import Contribution
 from syndicate.render.xhtml import (
@@ -547,12 +557,16 @@ def _document(
 _HEADINGS = {f"{{{XHTML_NS}}}h{level}": level for level in range(2, 7)}
 
 
-def _outline(body: etree._Element, file_name: str, lang: str) -> tuple[TocEntry, ...]:
+def _outline(
+    body: etree._Element, file_name: str, lang: str, titles: Sequence[tuple[int, str]] = ()
+) -> tuple[TocEntry, ...]:
     """The headings of a story's body (its subheadings and a correction's), each given an id
     to link to, nested by level (one that skips a level goes under the nearest above it),
     for the table of contents: a long story's sections are reachable as its stories are. A
     heading in another language than the book's (an English "Correction" standing in) says
-    so on its link, as it does in the text."""
+    so on its link, as it does in the text. `titles` are the body's headings (level, plain
+    text), in order (`inline_text`: "CO₂", not "CO2"); a heading past them (a correction's)
+    gives its own text."""
     top: list[tuple[str, str, Marks, list[Any]]] = []
     open_: list[tuple[int, list[Any]]] = [(1, top)]
     headings = [el for el in body.iter() if isinstance(el.tag, str) and el.tag in _HEADINGS]
@@ -563,7 +577,9 @@ def _outline(body: etree._Element, file_name: str, lang: str) -> tuple[TocEntry,
         while open_[-1][0] >= level:
             open_.pop()
         children: list[Any] = []
-        title = " ".join("".join(heading.itertext()).split())
+        known = titles[number - 1] if number <= len(titles) else None
+        said = known[1] if known and known[0] == level else "".join(heading.itertext())
+        title = " ".join(said.split())
         open_[-1][1].append((title, f"{file_name}#{anchor}", _marks_of(heading, lang), children))
         open_.append((level, children))
 
@@ -633,7 +649,10 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
         ),
     )
     body = render_body(story, variant, lambda image: image_file(story, image), corrected=True)
-    outline = _outline(body, file_name, lang)
+    titles = [
+        (b.level, inline_text(b.children)) for b in walk(variant.body) if isinstance(b, Heading)
+    ]
+    outline = _outline(body, file_name, lang, titles)
     parts = [header, body, *_translations(story, lang, ctx)]
     rights = _para("rights", story.rights_notice(lang))
     notice = story.rights_for(lang).notice
