@@ -5,9 +5,11 @@ msgspec the same bytes as the standard library's indenting encoder; covers assem
 compressed rows with ink of their strips the same pixels as their whole drawing; word and
 character counts in one regex pass the counts made word by word; model values encoded with
 cached field names the data encoded field by field; pages parsed by a plain lxml parser the
-bytes lxml.html gave; JPEGs checked in draft mode and PNGs checked without decoding (chunks,
-CRCs, zlib stream and filter types) the same problems as decoded whole; URL paths, link
-templates and a text's language looked up the way quoting, parsing and trying each tag did."""
+bytes lxml.html gave, and pages parsed and written as UTF-8 bytes the bytes and errors of the
+page's text parsed and written as text; JPEGs checked in draft mode and PNGs checked without
+decoding (chunks, CRCs, zlib stream and filter types) the same problems as decoded whole; URL
+paths, link templates and a text's language looked up the way quoting, parsing and trying
+each tag did."""
 
 from __future__ import annotations
 
@@ -590,6 +592,83 @@ def test_pages_normalised_as_lxml_html_did(sample_stories: list[Story], tmp_path
     assert len(markups) > 20
     for markup in markups:
         assert templating.page_bytes(markup) == _page_bytes_with_lxml_html(markup), markup
+
+
+_TEXT_PARSER = etree.HTMLParser()
+
+
+def _page_bytes_from_text(markup: str, base: str | None, here: str | None) -> tuple[bytes, list]:
+    """`templating.page_bytes` as it was until the twenty-eighth round: the page's `str`
+    handed to lxml (which gives libxml2 the string's own buffer to convert), serialised to a
+    `str` and encoded; with what the parser said of it."""
+    root = etree.fromstring(markup, _TEXT_PARSER)
+    said = [(e.line, e.column, e.type_name, e.level, e.message) for e in _TEXT_PARSER.error_log]
+    if root is None:
+        raise etree.ParserError("Document is empty")
+    fatal = [e for e in _TEXT_PARSER.error_log if e.level == etree.ErrorLevels.FATAL]
+    if fatal:
+        raise templating._Unreadable(fatal[0].message.strip())
+    if base is not None:
+        templating._set_base(root, base, here)
+    voids = templating._empty_voids(root)
+    templating._normalise_space(root)
+    kept = templating._set_raw_text_aside(root, markup) if voids else []
+    page = etree.tostring(
+        root, method="html", encoding="unicode", doctype=templating.DOCTYPE, pretty_print=True
+    )
+    if voids:
+        for end in templating._NEW_VOID_ENDS:
+            page = page.replace(end, "")
+        for mark, text in kept:
+            page = page.replace(mark, text, 1)
+    return page.encode("utf-8"), said
+
+
+_PIECES = [
+    "<!DOCTYPE html>", "<html lang='ar' dir='rtl'>", "<head>", "</head>", "<body>",
+    "</body>", "</html>", "<meta charset='utf-8'>", "<meta charset='iso-8859-1'>",
+    "<meta http-equiv='Content-Type' content='text/html; charset=windows-1252'>",
+    "<title>", "</title>", "<p>", "</p>", "<b>", "</b>", "<i>", "</i>", "<div>", "</div>",
+    "<span>", "</span>", "<h2>", "</h2>", "<pre>", "</pre>", "<textarea>", "</textarea>",
+    "<script type='application/ld+json'>", "</script>", "<style>", "</style>", "<wbr>",
+    "<embed src='x'>", "</embed>", "</wbr>", "<source>", "<br>", "<img alt='a \"q\"'>",
+    "<a href='#top'>", "<a href='x y.html?a=1&amp;b=é'>", "</a>", "<!-- c -- d -->",
+    "<!-->", "<?pi x?>", "]]>", "<![CDATA[x]]>", "</scr", "ipt>", "&amp;", "&nbsp;",
+    "&#0;", "&#x80;", "&#xD800;", "&unknown;", "&lt", "\ufeff", "\ud800", "\r\n", "\r",
+    "\n", " ", "\n  \n", "\u3000\n", "\u00a0", "\x00", "\x0c", "\x1f", "\x7f",
+    "\x85", "\u200f", "\u202e", "\ufffe", "\U0001f600", "\u4e2d\u6587", "عربي",
+    "\u00e9", "caf\u00e9", "x",
+]  # fmt: skip
+"""Markup, texts and characters a page may hold, in any order."""
+_MARKUP = st.lists(
+    st.sampled_from(_PIECES)
+    | st.text(st.characters(codec=None, exclude_categories=("Cs",)), max_size=8),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=400, derandomize=True, database=None, deadline=None)
+@given(_MARKUP, st.sampled_from([(None, None), ("../", None), ("../", "en/politics.html")]))
+def test_a_page_parsed_and_written_as_utf_8_is_the_page_parsed_and_written_as_text(
+    markup: str, place: tuple[str | None, str | None]
+) -> None:
+    """`page_bytes` hands libxml2 the page's UTF-8 bytes and has lxml write UTF-8 bytes:
+    the bytes, and what the parser says of the markup (`_mended`, the fatal errors), that
+    the page's `str` parsed and written as a `str` gave, for any markup a template renders
+    (BOMs, charsets declared otherwise, control characters, lone surrogates, CJK, RTL,
+    HTML5 void elements, CDATA's and comments' ends, script ends cut in two)."""
+    base, here = place
+    try:
+        expected: Any = _page_bytes_from_text(markup, base, here)
+    except (etree.ParserError, ValueError) as exc:  # (lxml refuses to set a C0 control's text)
+        expected = repr(exc)
+    try:
+        page = templating.page_bytes(markup, base, here)
+        said = templating._PARSER.error_log
+        got: Any = (page, [(e.line, e.column, e.type_name, e.level, e.message) for e in said])
+    except (etree.ParserError, ValueError) as exc:
+        got = repr(exc)
+    assert got == expected
 
 
 def _image_outcome(data: bytes) -> Any:

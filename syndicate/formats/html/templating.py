@@ -40,9 +40,11 @@ RENDER_SECONDS = 30.0
 milliseconds, so a template still running after this is in a loop far too large for a page,
 and the export stops with its line instead of running for hours."""
 _deadline: ContextVar[float] = ContextVar("_deadline", default=float("inf"))
-_PARSER = etree.HTMLParser()
+_PARSER = etree.HTMLParser(encoding="utf-8")
 """`lxml.html`'s parser without its element classes: the same tree, without a call into
-Python for each element made or visited."""
+Python for each element made or visited. It reads a page's UTF-8 bytes: handed a `str`, lxml
+gives libxml2 the string's own buffer (Latin-1, UTF-16 or UCS-4), which it converts to UTF-8
+before it parses (`page_bytes`)."""
 
 # Elements whose content is running text: a line break between their children is a space
 # there, and nothing elsewhere (between blocks, in the head).
@@ -939,7 +941,12 @@ def page_bytes(markup: str, base: str | None = None, here: str | None = None) ->
     """A page's markup parsed, its white space normalised, and serialised (what the parser
     had to mend in it: `_mended`, right after); with `base`, its `<base href>`, and with
     `here` its links to an `#id` alone made the page's own (see `render_page`)."""
-    root = etree.fromstring(markup, _PARSER)
+    try:
+        data = markup.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: libxml2 says what it says of it
+        root = etree.fromstring(markup, _PARSER)
+    else:
+        root = etree.fromstring(data, _PARSER)
     if root is None:
         raise etree.ParserError("Document is empty")
     fatal = [error for error in _PARSER.error_log if error.level == etree.ErrorLevels.FATAL]
@@ -950,15 +957,15 @@ def page_bytes(markup: str, base: str | None = None, here: str | None = None) ->
     voids = _empty_voids(root)
     _normalise_space(root)
     kept = _set_raw_text_aside(root, markup) if voids else []
-    page = str(
-        etree.tostring(root, method="html", encoding="unicode", doctype=DOCTYPE, pretty_print=True)
+    page: bytes = etree.tostring(
+        root, method="html", encoding="utf-8", doctype=DOCTYPE, pretty_print=True
     )
     if voids:
         for end in _NEW_VOID_ENDS:
-            page = page.replace(end, "")
+            page = page.replace(end.encode(), b"")
         for mark, text in kept:
-            page = page.replace(mark, text, 1)
-    return page.encode("utf-8")
+            page = page.replace(mark.encode(), text.encode("utf-8"), 1)
+    return page
 
 
 def _set_base(root: etree._Element, href: str, here: str | None = None) -> None:
