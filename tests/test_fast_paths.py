@@ -3,13 +3,13 @@ documents) the same values, lines and problems as PyYAML's own parser; schemas w
 references inlined the same problems as jsonschema resolving them; JSON documents indented by
 msgspec the same bytes as the standard library's indenting encoder; covers assembled from the
 compressed rows with ink of their strips the same pixels as their whole drawing; word and
-character counts in one regex pass the counts made word by word; model values encoded with
-cached field names the data encoded field by field; pages parsed by a plain lxml parser the
-bytes lxml.html gave, and pages parsed and written as UTF-8 bytes the bytes and errors of the
-page's text parsed and written as text; JPEGs checked in draft mode and PNGs checked without
-decoding (chunks, CRCs, zlib stream and filter types) the same problems as decoded whole; URL
-paths, link templates and a text's language looked up the way quoting, parsing and trying
-each tag did."""
+character counts in one regex pass (and those of a Latin-1 text as its bytes) the counts made
+word by word; model values encoded with cached field names the data encoded field by field;
+pages parsed by a plain lxml parser the bytes lxml.html gave, and pages parsed and written as
+UTF-8 bytes the bytes and errors of the page's text parsed and written as text; JPEGs checked
+in draft mode and PNGs checked without decoding (chunks, CRCs, zlib stream and filter types)
+the same problems as decoded whole; URL paths, link templates and a text's language looked up
+the way quoting, parsing and trying each tag did."""
 
 from __future__ import annotations
 
@@ -363,6 +363,23 @@ def test_words_counted_in_one_pass_are_those_counted_one_by_one(sample: str) -> 
 @given(WORDY.map(lambda text: plain._ANY_CJK.sub(" ", text)))
 def test_words_of_a_text_without_cjk_split_are_those_counted_one_by_one(sample: str) -> None:
     assert plain.word_count.__wrapped__(sample) == plain.slow_word_count(sample)
+
+
+@settings(max_examples=2000, derandomize=True, database=None)
+@given(st.text(st.characters(max_codepoint=255, exclude_categories=()), max_size=40))
+def test_words_of_a_latin_1_text_counted_as_bytes_are_those_counted_one_by_one(
+    sample: str,
+) -> None:
+    """A text of ASCII or Latin-1 alone is counted from its Latin-1 bytes, its white space
+    made spaces and its punctuation deleted: every one of the 256 characters, control
+    characters, the no-break space, U+0085 and `²`, `ª`, `«` among them."""
+    assert plain.word_count.__wrapped__(sample) == plain.slow_word_count(sample)
+
+
+def test_every_latin_1_character_counts_as_it_did() -> None:
+    for code in range(256):
+        for sample in (chr(code), f"a{chr(code)}b", f"a {chr(code)} b", f"{chr(code)}a\u00e9"):
+            assert plain.word_count.__wrapped__(sample) == plain.slow_word_count(sample), sample
 
 
 def test_counts_of_a_realistic_corpus_and_of_hostile_runs(tmp_path: Path) -> None:
