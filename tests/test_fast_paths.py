@@ -1,15 +1,15 @@
 """The fast paths give exactly what the slow ones gave: YAML read by libyaml (for shallow
 documents) the same values, lines and problems as PyYAML's own parser; schemas with their
 references inlined the same problems as jsonschema resolving them; JSON documents indented by
-msgspec the same bytes as the standard library's indenting encoder; covers assembled from the
-compressed rows with ink of their strips the same pixels as their whole drawing; word and
-character counts in one regex pass (and those of a Latin-1 text as its bytes) the counts made
-word by word; model values encoded with cached field names the data encoded field by field;
-pages parsed by a plain lxml parser the bytes lxml.html gave, and pages parsed and written as
-UTF-8 bytes the bytes and errors of the page's text parsed and written as text; JPEGs checked
-in draft mode and PNGs checked without decoding (chunks, CRCs, zlib stream and filter types)
-the same problems as decoded whole; URL paths, link templates and a text's language looked up
-the way quoting, parsing and trying each tag did."""
+msgspec (and encoded by it, without floats) the same bytes as the standard library's indenting
+encoder; covers assembled from the compressed rows with ink of their strips the same pixels as
+their whole drawing; word and character counts in one regex pass (and those of a Latin-1 text
+as its bytes) the counts made word by word; model values encoded with cached field names the
+data encoded field by field; pages parsed by a plain lxml parser the bytes lxml.html gave, and
+pages parsed and written as UTF-8 bytes the bytes and errors of the page's text parsed and
+written as text; JPEGs checked in draft mode and PNGs checked without decoding (chunks, CRCs,
+zlib stream and filter types) the same problems as decoded whole; URL paths, link templates and
+a text's language looked up the way quoting, parsing and trying each tag did."""
 
 from __future__ import annotations
 
@@ -296,6 +296,41 @@ JSON = st.recursive(
 @given(JSON)
 def test_json_text_is_the_standard_library_s_indented_json(data: Any) -> None:
     assert json_text(data) == json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+WITHOUT_FLOATS = st.recursive(
+    st.none() | st.booleans() | st.integers() | TEXT | st.sampled_from([2**63, -(2**63), 2**64]),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(TEXT, inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=500, derandomize=True, database=None)
+@given(WITHOUT_FLOATS)
+def test_json_text_encoded_by_msgspec_is_the_standard_library_s_indented_json(
+    data: Any,
+) -> None:
+    """Data without a float (an article's JSON-LD but for a place's coordinates) is encoded
+    by msgspec, keys sorted: the same text, lone surrogates and integers past 64 bits
+    included (those take the standard library's way)."""
+    assert json_text(data) == json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+def test_json_text_takes_msgspec_s_way_only_for_what_it_writes_as_json_does() -> None:
+    from markupsafe import Markup
+
+    from syndicate.formats.contract import _msgspec_writes_as_json_does as plain_data
+
+    assert plain_data({"a": [1, "b", None, True, (2**63 - 1, -(2**63))], "c": {"d": ""}})
+    for value in (1.5, float("nan"), 2**63, Markup("x"), {1: "a"}, {"a": [{"b": 0.0}]}):
+        assert not plain_data(value), value
+        assert not plain_data({"a": [value]}), value
+    assert json_text({"a": Markup("<b>")}) == '{\n  "a": "<b>"\n}'
+    assert json_text({"b": 1e16, "a": "x"}) == '{\n  "a": "x",\n  "b": 1e+16\n}'
 
 
 COVERS = [

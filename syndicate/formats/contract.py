@@ -499,14 +499,49 @@ def json_text(data: Any) -> str:
     """`json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)`, made three times
     faster: the standard library's C encoder writes it compact (with `indent` it encodes in
     Python), msgspec indents it, numbers and strings kept as written. What msgspec cannot
-    read (NaN, lone surrogates) takes the standard library's way."""
+    read (NaN, lone surrogates) takes the standard library's way. Data of texts, integers,
+    booleans and nulls alone (no float: msgspec writes `1e16` where Python writes `1e+16`, and
+    NaN as null) msgspec also encodes, its keys sorted as `sort_keys` sorts them: several times
+    faster again for the long texts of an article's JSON-LD (its body)."""
     try:
+        if _msgspec_writes_as_json_does(data):
+            return msgspec.json.format(_SORTED_KEYS.encode(data), indent=2).decode("utf-8")
         compact = json.dumps(
             data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
         )
         return msgspec.json.format(compact, indent=2)
     except (ValueError, msgspec.MsgspecError, UnicodeError):
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+_SORTED_KEYS = msgspec.json.Encoder(order="sorted")
+_INT64 = range(-(2**63), 2**63)
+
+
+def _msgspec_writes_as_json_does(data: Any) -> bool:
+    """Whether `data` holds only what msgspec's encoder writes as `json.dumps` does: dicts
+    with text keys, lists and tuples, texts, integers of 64 bits, booleans and None (each of
+    these exact types: no subclass, no float). A lone surrogate in a text is msgspec's error
+    (`UnicodeEncodeError`), and takes `json_text`'s way for errors."""
+    todo = [data]
+    while todo:
+        value = todo.pop()
+        kind = type(value)
+        if kind is str or kind is bool or value is None:
+            continue
+        if kind is int:
+            if value not in _INT64:
+                return False
+        elif kind is dict:
+            for key in value:
+                if type(key) is not str:
+                    return False
+            todo.extend(value.values())
+        elif kind is list or kind is tuple:
+            todo.extend(value)
+        else:
+            return False
+    return True
 
 
 AnyWriter = Writer[Any]
