@@ -9,7 +9,8 @@ data encoded field by field; pages parsed by a plain lxml parser the bytes lxml.
 pages parsed and written as UTF-8 bytes the bytes and errors of the page's text parsed and
 written as text; JPEGs checked in draft mode and PNGs checked without decoding (chunks, CRCs,
 zlib stream and filter types) the same problems as decoded whole; URL paths, link templates and
-a text's language looked up the way quoting, parsing and trying each tag did."""
+a text's language looked up the way quoting, parsing and trying each tag did; a page's
+stylesheets found by `bytes.find` those its pattern found."""
 
 from __future__ import annotations
 
@@ -1330,3 +1331,20 @@ def test_the_tag_a_text_is_taken_from_is_the_first_candidate_given(
     if fallback:
         candidates += [fallback, fallback.split("-")[0]]
     assert _first_given(table, lang, fallback) == next((t for t in candidates if t in table), None)
+
+
+_LINKED = [
+    b"<style", b"<STYLE", b"<style>", b"<style media='x'>", b">", b"</style>", b"</style",
+    b"</STYLE>", b"url(a.css)", b"/* url(b) */", b"<styles>", b"<!-- </style> -->", b"'",
+    b"\"", b"#x", b"x", b"\n", b"\xc3\xa9", b"<", b"/", b"style>",
+]  # fmt: skip
+
+
+@settings(max_examples=1000, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(_LINKED) | st.binary(max_size=4), max_size=30).map(b"".join))
+def test_styles_found_by_find_are_what_the_pattern_finds(data: bytes) -> None:
+    """The dead-link scan finds a page's `<style>` texts with `bytes.find`: those the
+    pattern found, in its order."""
+    from syndicate.build import links
+
+    assert links._styles(data) == links._STYLE.findall(data)

@@ -28,6 +28,27 @@ _CSS_COMMENT = re.compile(rb"/\*.*?\*/", re.DOTALL)
 """A stylesheet's comments, whose `url(...)` (a rule commented out) is no link."""
 _BASE = re.compile(rb"""<base\s[^>]*?href\s*=\s*["']([^"'#?]*)""", re.IGNORECASE)
 """A page's `<base href>` (a section page's `../`): its relative links resolve from there."""
+
+
+def _styles(data: bytes) -> list[bytes]:
+    """`_STYLE.findall(data)`, found by `bytes.find`: the pattern's lazy `.*?` tried
+    `</style>` at every byte of the stylesheet each page inlines (1.2 million instructions a
+    page, twenty times these). The first `>` after `<style` ends its tag (`[^>]*`); with no
+    `</style>` after it, none comes after a later `<style` either."""
+    found = []
+    start = data.find(b"<style")
+    while start != -1:
+        opened = data.find(b">", start + 6)
+        if opened == -1:
+            break
+        end = data.find(b"</style>", opened + 1)
+        if end == -1:
+            break
+        found.append(data[opened + 1 : end])
+        start = data.find(b"<style", end + 8)
+    return found
+
+
 _MEDIA = "html/media/"
 """Where the html format publishes the stories' images, the logo and the icon."""
 _SHOWN = 20
@@ -225,9 +246,7 @@ def _targets(
             rel = PurePosixPath(folder) / rel.name
         parent = str(rel.parent)
         styled = (
-            url
-            for style in _STYLE.findall(data)
-            for url in _CSS_URL.findall(_CSS_COMMENT.sub(b"", style))
+            url for style in _styles(data) for url in _CSS_URL.findall(_CSS_COMMENT.sub(b"", style))
         )
         for raw in {*_attribute_links(data), *styled}:
             key = (parent, raw)
