@@ -390,6 +390,51 @@ def test_a_book_with_an_animated_image_claims_no_hazard_free_conformance(tmp_pat
         assert "a11y:certifiedBy" not in said, name
 
 
+def test_a_book_with_an_animated_image_does_not_sum_itself_up_as_hazard_free(
+    tmp_path: Path,
+) -> None:
+    """The accessibility summary, which reading systems show in words, said "no known hazards"
+    ("aucun danger connu") in a book whose `accessibilityHazard` is `unknown` for its animated
+    image: it says, in the book's language, that the book holds animation whose hazards are
+    unknown. A book of still images keeps its summary."""
+    from syndicate.i18n.terms import term
+
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    args = ["export", "-q", "-f", "epub", "--now", FIXED_NOW, "--lang", "en", "--lang", "fr"]
+    args += ["--config", str(site / "syndicate.yaml"), "--out", str(site / "out")]
+
+    def summaries() -> dict[tuple[str, str], str]:
+        """Each book's summary, by its language and its file's name."""
+        found = {}
+        for lang in ("en", "fr"):
+            for name in (f"{SAMPLE_SLUG}.{lang}.epub", f"edition-{lang}.epub"):
+                package = opf(site / "out" / "epub" / name)
+                (summary,) = package.xpath(
+                    "opf:metadata/opf:meta[@property='schema:accessibilitySummary']/text()",
+                    namespaces=NS,
+                )
+                found[lang, name] = summary
+        return found
+
+    assert main(args) == 0
+    for (lang, name), summary in summaries().items():
+        assert summary == term("accessibility_summary", lang), name
+    frames = [Image.new("RGB", (160, 90), colour) for colour in ("white", "black") * 5]
+    picture = site / "articles" / SAMPLE_SLUG / "images" / "nato-iraq-mission.png"
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    picture.write_bytes(buffer.getvalue())
+    assert main(args) == 0
+    said = summaries()
+    for (lang, name), summary in said.items():
+        assert summary == term("accessibility_summary_animated", lang), name
+        assert summary != term("accessibility_summary", lang), name
+    assert "no known hazards" not in said["en", "edition-en.epub"]
+    assert "aucun danger connu" not in said["fr", f"{SAMPLE_SLUG}.fr.epub"]
+
+
 def test_story_page_has_headline_byline_dateline_date_and_figure(
     epub_out: Path, sample_story: Story
 ) -> None:

@@ -478,7 +478,7 @@ def accessibility(
     document, reading order, navigation, no colour-only information) holds for every book this
     writer makes. An animated image (a GIF, an APNG, a WebP of several frames) plays by itself
     in reading systems, with no way to pause it (WCAG 2.2.2) and flashes nobody measured (2.3.1):
-    the book says its hazards are unknown rather than that it has none."""
+    the book says its hazards are unknown rather than that it has none, in its summary too."""
     features = ["alternativeText"] if all_alt else []
     features += ["structuralNavigation"] if outlined else []
     features += ["tableOfContents", "readingOrder"]
@@ -488,15 +488,14 @@ def accessibility(
         Property("schema:accessModeSufficient", "textual" if all_alt else "textual,visual"),
     ]
     props += [Property("schema:accessibilityFeature", f) for f in features]
+    summary = "accessibility_summary_animated" if animated else "accessibility_summary"
     props += [
         # (EPUB Accessibility 1.1's `unknown`: DAISY Ace refuses the newer per-hazard ones)
         Property("schema:accessibilityHazard", "unknown" if animated else "none"),
-        # The one value in words: English where the language has no summary, so marked.
-        Property(
-            "schema:accessibilitySummary",
-            term("accessibility_summary", lang),
-            phrase_marks("accessibility_summary", lang),
-        ),
+        # The one value in words: English where the language has no summary, so marked. It
+        # says what the hazards are as the hazard does: "no known hazards" beside `unknown`
+        # told a reader wary of flashes that an animated book had none.
+        Property("schema:accessibilitySummary", term(summary, lang), phrase_marks(summary, lang)),
     ]
     if all_alt and outlined and not animated:
         props += [
