@@ -43,6 +43,12 @@ SAMPLE_IMAGE = f"{SAMPLE_SLUG}/nato-iraq-mission.png"
 SAMPLE_V = "?v=be9dd0fa012a"
 """What every URL of the sample's picture ends in: the first 12 hex digits of its bytes'
 SHA-256 (`Image.digest`), so that a photo replaced in place gets a new URL."""
+LOGO_V = "?v=cb96f201beb2"
+"""What every URL of the sample's logo (`articles/_site/logo.png`) ends in, and of the copies
+drawn from it (the Atom feeds' `atom/logo.png`): its digest, as a story image's."""
+ICON_V = "?v=522e1e09f979"
+"""The same for the sample's icon, and for the RSS feeds' `rss/logo.png` drawn from it (the
+logo is too flat at RSS's width)."""
 
 
 @functools.cache

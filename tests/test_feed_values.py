@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import PLAIN_COVERS, REPO
+from conftest import ICON_V, PLAIN_COVERS, REPO
 from lxml import etree
 from partner_sites import DELIVERED
 
@@ -116,7 +116,7 @@ CASES = [
     ),
     (
         "rss/en.xml",
-        "<url>https://ycpress.example/syndicate/rss/logo.png</url>",
+        f"<url>https://ycpress.example/syndicate/rss/logo.png{ICON_V}</url>",
         "<url>logo.png</url>",
         "rss.link",
         "the image's url 'logo.png' is not a full URL",

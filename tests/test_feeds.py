@@ -14,7 +14,7 @@ from typing import Any
 
 import feedparser
 import pytest
-from conftest import export_stories
+from conftest import ICON_V, LOGO_V, export_stories
 from lxml import etree
 from lxml import html as lxml_html
 from PIL import Image
@@ -144,10 +144,11 @@ def test_atom_feed_metadata(feeds_out: Path, sample_story: Story, site_config: S
         assert generator.text == "syndicate"
         assert generator.get("version") is None
         assert root.findtext(f"{ATOM}updated") == "2021-02-18T18:30:00Z"
-        assert root.findtext(f"{ATOM}logo") == f"{base}atom/logo.png"  # 2:1, RFC 4287
+        # 2:1 (RFC 4287), drawn from the logo, whose digest it carries
+        assert root.findtext(f"{ATOM}logo") == f"{base}atom/logo.png{LOGO_V}"
         with Image.open(feeds_out / "atom" / "logo.png") as logo:
             assert logo.size == (240, 120)
-        assert root.findtext(f"{ATOM}icon") == f"{base}html/media/site/icon.png"
+        assert root.findtext(f"{ATOM}icon") == f"{base}html/media/site/icon.png{ICON_V}"
         assert root.findtext(f"{ATOM}rights")
         assert root.findtext(f"{ATOM}author/{ATOM}name") == site_config.publisher.name
 

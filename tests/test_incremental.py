@@ -570,6 +570,65 @@ def test_a_photo_replaced_in_place_gets_a_new_url_in_every_file_naming_it(
     assert_as_full(site, tmp_path / "full")
 
 
+_SITE_IMAGE = re.compile(
+    r"""[^\s"'<>()\\]*(?:media/site/(?:logo|icon)|(?:atom|rss)/logo|mine/(?:logo|brand))"""
+    r"""\.png[^\s"'<>()\\]*"""
+)
+"""A URL (or a page's relative link) of the publisher's logo or icon, or of a feed's image."""
+
+
+def site_image_urls(out: Path) -> dict[str, set[str]]:
+    """The URLs of the logo, the icon and the feeds' images each file of out/ names."""
+    named: dict[str, set[str]] = {}
+    for path in sorted(out.rglob("*")):
+        if path.suffix in {".xml", ".json", ".jsonld", ".html"} and path.is_file():
+            for found in _SITE_IMAGE.finditer(path.read_text(encoding="utf-8")):
+                named.setdefault(path.relative_to(out).as_posix(), set()).add(found.group(0))
+    return named
+
+
+def test_a_logo_replaced_in_place_gets_a_new_url_in_every_file_naming_it(
+    tmp_path: Path,
+) -> None:
+    """A rebrand that replaces the logo under its name (`site/logo.png`, new bytes): every
+    file naming it, in every format, is made again with the new bytes' digest in its URL,
+    and the incremental export is the full one. The new logo is large enough for Google
+    (JSON-LD names it rather than the icon) and for RSS (its image is drawn from it now).
+    Before: the same URLs, and partners, CDNs and browsers kept the old logo."""
+    site = make_site(tmp_path / "site")
+    config = site / "syndicate.yaml"
+    config.write_text(  # a profile that names the logo as it is (snf:logo)
+        config.read_text(encoding="utf-8") + "profiles:\n  mine:\n    snf_logo: true\n",
+        encoding="utf-8",
+    )
+    logo = site / "site/logo.png"
+    export(site, site / "out", "-j", "1")
+    before = site_image_urls(site / "out")
+    old = hashlib.sha256(logo.read_bytes()).hexdigest()[:12]
+    assert any(f"v={old}" in url for urls in before.values() for url in urls)
+    Image.new("RGB", (300, 150), (30, 30, 200)).save(logo)  # same name, another logo
+    new = hashlib.sha256(logo.read_bytes()).hexdigest()[:12]
+    export(site, site / "out", "-j", "1")
+    after = site_image_urls(site / "out")
+    assert (site / "out/html/media/site/logo.png").read_bytes() == logo.read_bytes()
+    stale = {name: urls for name, urls in after.items() if any(old in url for url in urls)}
+    assert not stale, f"files still naming the replaced logo: {stale}"
+    naming = {name for name, urls in after.items() if any(f"v={new}" in url for url in urls)}
+    assert {name.split("/")[0] for name in naming} == {
+        "atom", "html", "jsonld", "partners", "rss",
+    }  # fmt: skip
+    for name in (
+        "atom/en.xml",
+        "rss/en.xml",
+        "partners/mine/en.xml",
+        "jsonld/bench-000000.fr.jsonld",
+    ):
+        assert name in naming, name
+    for name in naming:
+        assert all("?v=" in url for url in after[name]), after[name]
+    assert_as_full(site, tmp_path / "full")
+
+
 class _Peeking(Writer[NoOptions]):
     """A format with collection files only, that asks for a whole story."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MIXED_BYLINE, REPO, SAMPLE_SLUG, Exporter, export_stories, with_byline
+from conftest import ICON_V, MIXED_BYLINE, REPO, SAMPLE_SLUG, Exporter, export_stories, with_byline
 from jsonschema import Draft7Validator, FormatChecker
 from lxml import etree
 
@@ -75,7 +75,7 @@ def test_feed_and_items_follow_the_model(out: Path, sample_story: Story) -> None
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert feed["feed_url"] == f"{BASE}jsonfeed/zh-Hans.json"
     assert feed["language"] == "zh-Hans" and feed["title"].startswith("YCPress")
-    assert feed["icon"] == f"{BASE}html/media/site/icon.png"
+    assert feed["icon"] == feed["favicon"] == f"{BASE}html/media/site/icon.png{ICON_V}"
     assert "next_url" not in feed and "hubs" not in feed
     (item,) = feed["items"]
     variant, image = sample_story.variant("zh-Hans"), sample_story.images[0]

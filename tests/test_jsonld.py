@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from conftest import (
     FIXED_NOW,
+    ICON_V,
     MIXED_BYLINE,
     REPO,
     SAMPLE_SLUG,
@@ -107,7 +108,7 @@ def test_one_graph_referencing_by_id(out: Path) -> None:
     url = f"{BASE}html/{SAMPLE_SLUG}.fr.html"
     assert art["url"] == page["url"] == page["@id"] == url
     assert org["logo"]["@type"] == "ImageObject"
-    assert org["logo"]["url"] == f"{BASE}html/media/site/icon.png"
+    assert org["logo"]["url"] == f"{BASE}html/media/site/icon.png{ICON_V}"
     assert min(org["logo"]["width"], org["logo"]["height"]) >= 112
 
 

@@ -600,7 +600,7 @@ def test_smartnews_rules(rules_out: tuple[Path, str]) -> None:
     # "Les derniers articles de Harbour Times" is over 30 characters: the publisher's name.
     assert channel.findtext("description") == "Harbour Times"
     logo = channel.findtext(f"{SNF}logo/url")
-    assert logo == BASE + "partners/smartnews/brand.png"
+    assert logo == published_url(out, "partners/smartnews/brand.png")
     assert (out / "partners/smartnews/brand.png").read_bytes() == (
         REPO / "articles/_site/logo.png"
     ).read_bytes()

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from conftest import FIXED_NOW, PLAIN_COVERS, REPO, SAMPLE_SLUG
+from conftest import FIXED_NOW, ICON_V, LOGO_V, PLAIN_COVERS, REPO, SAMPLE_SLUG
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -36,7 +36,7 @@ _URL = re.compile(r"""https?://[^\s"'<>)\\]+""")
 @pytest.fixture(scope="module")
 def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample site, its image and icon renamed in Arabic, with a partner profile that
-    makes renditions of its own, exported in every format."""
+    makes renditions of its own and names the logo (`snf:logo`), exported in every format."""
     root = tmp_path_factory.mktemp("arabic")
     articles = root / "articles"
     shutil.copytree(REPO / "articles", articles)
@@ -48,7 +48,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (articles / "_site/icon.png").rename(articles / f"_site/{ICON}.png")
     config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
     config = config.replace("articles/_site/icon.png", f"articles/_site/{ICON}.png")
-    config += "profiles:\n  mine:\n    image_width: 800\n"
+    config += "profiles:\n  mine:\n    image_width: 800\n    snf_logo: true\n"
     (root / "syndicate.yaml").write_text(config, encoding="utf-8")
     target = root / "out"
     args = ["export", "-q", "-f", "all", "--now", FIXED_NOW, "--out", str(target)]
@@ -107,7 +107,8 @@ def test_every_absolute_url_of_a_non_latin_name_is_percent_encoded_alike(out: Pa
         for url in _URL.findall(text)
         if ICON in url or ENCODED_ICON in url
     }
-    assert icons == {f"{BASE}html/media/site/{ENCODED_ICON}.png"}
+    icon = f"{BASE}html/media/site/{ENCODED_ICON}.png"
+    assert icons == {f"{icon}?v={digest(out / 'html/media/site' / f'{ICON}.png')}"}
 
 
 def test_no_published_link_holds_the_raw_name(out: Path) -> None:
@@ -119,7 +120,38 @@ def test_no_published_link_holds_the_raw_name(out: Path) -> None:
     page = (out / f"html/{SAMPLE_SLUG}.ar.html").read_text(encoding="utf-8")
     v = digest(out / "html" / "media" / SAMPLE_SLUG / f"{IMAGE}.png")
     assert f'src="media/{SAMPLE_SLUG}/{ENCODED}.png?v={v}"' in page
-    assert f'href="media/site/{ENCODED_ICON}.png"' in page
+    icon = digest(out / "html/media/site" / f"{ICON}.png")
+    assert f'href="media/site/{ENCODED_ICON}.png?v={icon}"' in page
+
+
+def test_every_url_of_the_logo_and_icon_carries_their_digest(out: Path) -> None:
+    """A newsroom that replaces its logo in place (a rebrand) gets new URLs, as a replaced
+    photo does: every URL of the logo and the icon ends in `v=<digest>` of the bytes
+    published there (pages, JSON-LD, JSON Feed, the feeds' `icon`, `snf:logo`), and a feed's
+    image drawn from one of them (`atom/logo.png`, `rss/logo.png`, a profile's `logo.png`)
+    carries the digest of the one it is drawn from. Before: the same URLs whatever the bytes,
+    and partners, CDNs and browsers kept the old logo."""
+    icon_file = out / "html/media/site" / f"{ICON}.png"
+    logo, icon = digest(REPO / "articles/_site/logo.png"), digest(icon_file)
+    assert (f"?v={logo}", f"?v={icon}") == (LOGO_V, ICON_V)
+    assert digest(out / "partners/mine/brand.png") == logo
+    site_images = (f"media/site/{ENCODED_ICON}.png", "/logo.png", "/brand.png")
+    found: dict[str, set[str]] = {}
+    for text in texts(out).values():
+        for url in _URL.findall(text):
+            if url.startswith(BASE) and url.partition("?")[0].endswith(site_images):
+                found.setdefault(url.partition("?")[0].removeprefix(BASE), set()).add(url)
+    assert found == {
+        f"html/media/site/{ENCODED_ICON}.png": {
+            f"{BASE}html/media/site/{ENCODED_ICON}.png{ICON_V}"
+        },
+        "atom/logo.png": {f"{BASE}atom/logo.png{LOGO_V}"},  # drawn from the logo
+        "rss/logo.png": {f"{BASE}rss/logo.png{ICON_V}"},  # the logo too flat at 144 px
+        "partners/mine/logo.png": {f"{BASE}partners/mine/logo.png{ICON_V}"},
+        "partners/mine/brand.png": {f"{BASE}partners/mine/brand.png{LOGO_V}"},
+    }
+    page = (out / "html/index.en.html").read_text(encoding="utf-8")
+    assert f'<link rel="icon" href="media/site/{ENCODED_ICON}.png{ICON_V}">' in page
 
 
 def test_the_encoded_urls_name_the_published_files(out: Path) -> None:

@@ -116,10 +116,14 @@ picture. A `links.image` pointing at a CDN may put `{digest}` where the CDN want
 segment, `https://cdn.example/{digest}/{slug}/{name}`, for a CDN that leaves the query out of
 its cache key); a template without `{digest}` gets `v=<digest>` added to its query (`?v=`, or
 `&v=` after a query of its own) all the same. [lifecycle.md](lifecycle.md#a-replaced-photo)
-says more. The site's own images are not story images: the publisher's logo and icon keep
-their URLs whatever their bytes (the feeds' `atom/logo.png`, the pages'
-`html/media/site/logo.png`), and a partner that keeps a logo by URL may show the old one for a
-while after a new logo replaces it in place.
+says more. The publisher's logo and icon carry the digest of their bytes the same way
+(`html/media/site/logo.png?v=cb96f201beb2` in the pages, JSON-LD, JSON Feed's `icon` and
+`favicon`, the Atom feeds' `icon`, SmartNews' `snf:logo`), and so do the feed images drawn
+from them (`atom/logo.png`, `rss/logo.png`, a partner profile's `logo.png`), with the digest
+of the logo or icon each is drawn from: a rebrand that replaces `articles/_site/logo.png` in
+place (same name, new bytes) gets a new URL in every file that names it at the next export,
+which partners, CDNs and browsers fetch again. `links.image` is the story images' alone: the
+logo and icon are published under `base_url`, with `?v=` ending their URLs.
 
 A setting "matching" a pattern matches it as a whole: `$` is the end of the value, so a value
 ending in a line break (`name: "archive\\n"`) is refused, at its line.

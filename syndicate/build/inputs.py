@@ -105,14 +105,18 @@ def _package_files(root: str) -> list[str]:
 
 
 def config_digest(config_file: Path, config: SiteConfig, languages: Sequence[str]) -> str:
-    """The configuration file, the publisher's logo and icon, the site's own phrases, the
-    run's languages and the code: what every format reads. The site's templates are not
-    among them (`site_inputs_digest`)."""
+    """The configuration file, the publisher's logo and icon (as the configuration read them),
+    the site's own phrases, the run's languages and the code: what every format reads. The
+    site's templates are not among them (`site_inputs_digest`)."""
     parts: list[str | bytes] = [code_digest(), _digest_or_problem(config_file), *languages]
     publisher = config.publisher
-    for asset in (publisher.logo, publisher.icon):
+    # The logo's and icon's bytes as the configuration read them, whose digests their URLs
+    # carry: a file replaced after that is a change the next run sees, never a key saying
+    # the new bytes over files naming the old.
+    assets = ((publisher.logo, publisher.logo_sha256), (publisher.icon, publisher.icon_sha256))
+    for asset, sha256 in assets:
         if asset is not None:
-            parts += [str(asset), _digest_or_problem(Path(asset))]
+            parts += [str(asset), sha256 or _digest_or_problem(Path(asset))]
     if config.terms:  # the site's phrases, as read (a file's comments change nothing)
         parts.append(repr(sorted((tag, sorted(t.items())) for tag, t in config.terms.items())))
     font_dirs = config.section("epub").get("font_dirs", DEFAULT_FONT_DIRS)

@@ -206,8 +206,16 @@ class Urls:
         return self.base + url_path(path)
 
     def site_media(self, file: Path) -> str:
-        """The public URL of the publisher's logo or icon."""
-        return self.output(site_media_path(file))
+        """The public URL of the publisher's logo or icon (`html/media/site/`), with the digest
+        of its bytes (`site_versioned`)."""
+        return self.site_copy(site_media_path(file), file)
+
+    def site_copy(self, path: str, file: Path) -> str:
+        """The public URL of a copy of the publisher's logo or icon (`file`) that a format
+        publishes at `path` under out/: the feeds' `atom/logo.png`, drawn to the size Atom
+        wants, a partner's `brand.png`. It carries the digest of `file`, the source, not of
+        the copy (`site_versioned`)."""
+        return site_versioned(self.output(path), self.config, file)
 
 
 def exported_languages(story: Story | StorySummary, ctx: Context[Any]) -> tuple[str, ...]:
@@ -231,6 +239,20 @@ def versioned(url: str, digest: str) -> str:
     head, hash_, fragment = url.partition("#")
     joint = "" if head.endswith(("?", "&")) else "&" if "?" in head else "?"
     return f"{head}{joint}v={digest}{hash_}{fragment}"
+
+
+def site_versioned(url: str, config: SiteConfig, file: Path) -> str:
+    """A URL (or a page's relative link) of the publisher's logo or icon (`file`), or of a
+    copy of it, with `v=<digest>` of `file`'s bytes ending its query (`versioned`): a logo
+    replaced in place (a rebrand) is a new URL, which partners, CDNs and browsers fetch
+    again. The digest is the one the configuration read (`Publisher.digest`), the same in
+    every process and on every machine. A copy drawn from it (a feed's logo) carries the
+    source's: the copy is a function of the source's bytes and of syndicate's code (both in
+    every key of the build), it is known without drawing the copy (a run that keeps the
+    published one draws nothing), and it does not move with the Pillow or zlib a machine
+    has. A publisher made in code without its digests gets the URL as it is."""
+    digest = config.publisher.digest(file)
+    return versioned(url, digest) if digest else url
 
 
 def digest_of(data: bytes) -> str:

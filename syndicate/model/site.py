@@ -50,6 +50,21 @@ class Publisher:
     logo: Path
     icon: Path | None = None
     email: str | None = None
+    logo_sha256: str = ""
+    """The SHA-256 of the logo's bytes (hex), read once when the configuration loads: every
+    URL of the logo carries its first digits (`digest`), so a logo replaced in place is a new
+    URL. "" for a publisher made in code without it: its URLs then carry no digest."""
+    icon_sha256: str = ""
+    """The same for the icon."""
+
+    def digest(self, file: Path) -> str:
+        """The digest that URLs of the logo or the icon (`file`) carry: the first
+        `IMAGE_DIGEST` hex digits of its bytes' SHA-256, as a story image's (`Image.digest`);
+        "" when it is not known."""
+        sha256 = self.logo_sha256 if file == self.logo else ""
+        if file == self.icon and not sha256:
+            sha256 = self.icon_sha256
+        return sha256[:IMAGE_DIGEST]
 
 
 @dataclass(frozen=True, slots=True)

@@ -355,6 +355,7 @@ def load_config(
                 " in it (docs/configuration.md)",
                 _beside(shown, name),
             )
+    sha256s: dict[str, str] = {}  # the logo's and the icon's, by key, as they were checked
     terms = site_terms(path.parent / TERMS, _beside(shown, TERMS), data["languages"], diags)
     folder = path.parent / TEMPLATES
     checks = (
@@ -363,7 +364,7 @@ def load_config(
         not folder.is_dir() or templates_ok(folder, path.parent, diags),
         _timezone_ok(tz, doc, shown, diags),
         _languages_ok(data["languages"], doc, shown, diags, terms),
-        _publisher_files_ok(data["publisher"], path.parent, doc, shown, diags, verdict),
+        _publisher_files_ok(data["publisher"], path.parent, doc, shown, diags, verdict, sha256s),
         _links_ok(data.get("links", {}), data["base_url"], doc, shown, diags),
     )
     if not all(checks):
@@ -387,6 +388,8 @@ def load_config(
             logo=root / pub["logo"],
             icon=root / pub["icon"] if "icon" in pub else None,
             email=pub.get("email"),
+            logo_sha256=sha256s["logo"],
+            icon_sha256=sha256s.get("icon", ""),
         ),
         base_url=data["base_url"],
         timezone=tz,
@@ -800,9 +803,11 @@ def _publisher_files_ok(
     shown: str,
     diags: Diagnostics,
     verdict: SchemaVerdict | None = None,
+    sha256s: dict[str, str] | None = None,
 ) -> bool:
     """The logo and icon are images syndicate can publish (checked as story images are); an
-    image `verdict` remembers as good is read and checked as a file, not decoded again."""
+    image `verdict` remembers as good is read and checked as a file, not decoded again. The
+    SHA-256 of each (the bytes checked) goes into `sha256s`: their URLs carry it."""
     ok = True
     for key in ("logo", "icon"):
         if key not in pub:
@@ -810,6 +815,8 @@ def _publisher_files_ok(
         where = SourceRef(shown, doc.line(("publisher", key)))
         try:
             data = read_checked(root / pub[key], None, budgets.MAX_IMAGE_BYTES)
+            if sha256s is not None:
+                sha256s[key] = hashlib.sha256(data).hexdigest()
             image = verdict.key("image", data) if verdict is not None else None
             if verdict is None or image is None or not verdict.valid(image):
                 facts = inspect_image(data)

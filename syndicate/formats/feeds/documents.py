@@ -166,7 +166,7 @@ class FeedWriter(Writer[FeedOptions]):
         image = self.feed_image(ctx.read_asset(publisher.logo), icon)
         # made again only when the configuration (its logo and icon among it) changes
         yield Planned(f"{self.name}/{IMAGE_FILE}", image.make)
-        logo = Logo(ctx.urls.output(f"{self.name}/{IMAGE_FILE}"), image.width, image.height)
+        logo = feed_logo(f"{self.name}/{IMAGE_FILE}", image, ctx)
         places = notices_ahead if self.notices_first else notice_places
         for document in plan_documents(stories, ctx, self.name, self.media_type, logo):
             make = functools.partial(assemble, self.render_document, document, ctx, places)
@@ -185,6 +185,14 @@ class FeedWriter(Writer[FeedOptions]):
         named = feedvalidator(ctx.config)
         if named:
             run_feedvalidator(named, paths, ctx.diagnostics)
+
+
+def feed_logo(path: str, image: FeedImage, ctx: Context[Any]) -> Logo:
+    """A feed's image published at `path`, drawn from the publisher's logo or icon: its URL
+    carries the digest of the one it was drawn from (`Urls.site_copy`)."""
+    publisher = ctx.config.publisher
+    source = publisher.icon if image.from_icon and publisher.icon else publisher.logo
+    return Logo(ctx.urls.site_copy(path, source), image.width, image.height)
 
 
 def entry_name(lang: str) -> str:

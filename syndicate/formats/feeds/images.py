@@ -31,6 +31,8 @@ class FeedImage:
     make: Callable[[], bytes]
     """Its PNG bytes, made when asked for: its size is known from the logo's and the icon's
     headers alone, so a run that keeps the published file needs no drawing."""
+    from_icon: bool = False
+    """Drawn from the icon, not the logo: its URL carries the icon's digest."""
 
 
 def atom_logo(logo: bytes, icon: bytes | None = None) -> FeedImage:
@@ -54,9 +56,10 @@ def rss_image(logo: bytes, icon: bytes | None) -> FeedImage:
     """The logo at most 144x400; the square icon instead when the logo would be too flat to
     read at that width."""
     source, size = logo, _fitted_size(image_size(logo), *RSS_MAX)
-    if size[1] < RSS_READABLE_HEIGHT and icon is not None:
+    from_icon = size[1] < RSS_READABLE_HEIGHT and icon is not None
+    if from_icon and icon is not None:
         source, size = icon, _fitted_size(image_size(icon), *RSS_MAX)
-    return FeedImage(*size, functools.partial(_rss_png, source, *RSS_MAX))
+    return FeedImage(*size, functools.partial(_rss_png, source, *RSS_MAX), from_icon)
 
 
 def _rss_png(data: bytes, width: int, height: int) -> bytes:

@@ -34,6 +34,7 @@ from syndicate.formats.contract import (
     site_files,
     site_languages,
     site_media_path,
+    site_versioned,
     static_path,
     url_path,
     versioned,
@@ -256,8 +257,8 @@ def page_values(
         "home": home,
         "site": {
             "name": publisher.name,
-            "icon": _site_relative(publisher.icon) if publisher.icon else None,
-            "logo": _site_relative(publisher.logo),
+            "icon": _site_relative(publisher.icon, ctx.config) if publisher.icon else None,
+            "logo": _site_relative(publisher.logo, ctx.config),
         },
         "ld_json": Markup(ld_json),  # script_text escapes <, > and &: it cannot end the script
     }
@@ -433,8 +434,9 @@ def section_attrs(code: str, lang: str) -> Markup:
     return phrase_attrs(key, lang) if lookup(key, lang) is not None else Markup("")
 
 
-def _site_relative(file: Path) -> str:
-    return url_path(site_media_path(file).removeprefix("html/"))
+def _site_relative(file: Path, config: SiteConfig) -> str:
+    """A page's link to the publisher's logo or icon, with its digest (`site_versioned`)."""
+    return site_versioned(url_path(site_media_path(file).removeprefix("html/")), config, file)
 
 
 # Article pages -----------------------------------------------------------------------------

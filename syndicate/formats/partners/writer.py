@@ -23,6 +23,7 @@ from syndicate.formats.feeds.documents import (
     Document,
     FeedOptions,
     entry_name,
+    feed_logo,
     interleaved,
     is_killed,
     make_entry,
@@ -35,7 +36,6 @@ from syndicate.formats.feeds.documents import (
 )
 from syndicate.formats.feeds.feedgen_adapter import (
     Entry,
-    Logo,
     Media,
     Person,
     RssDialect,
@@ -139,12 +139,12 @@ class ProfileWriter(Writer[ProfileOptions]):
         image = rss_image(logo_data, icon)
         # made again only when the configuration (its logo and icon among it) changes
         yield Planned(f"{self.folder}/{IMAGE_FILE}", image.make)
-        logo = Logo(ctx.urls.output(f"{self.folder}/{IMAGE_FILE}"), image.width, image.height)
+        logo = feed_logo(f"{self.folder}/{IMAGE_FILE}", image, ctx)
         brand = None
         if options.snf_logo:
             path = f"{self.folder}/{BRAND_FILE}{publisher.logo.suffix.lower()}"
             yield OutputFile(path, logo_data)
-            brand = ctx.urls.output(path)
+            brand = ctx.urls.site_copy(path, publisher.logo)
         dialect = rss_dialect(options, lambda entry: {}, brand)
         feeds = _feed_options(options)
         rules = profile_rules(self.name, ctx)
