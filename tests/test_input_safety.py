@@ -595,6 +595,34 @@ def test_link_templates_hold_only_their_placeholders_and_give_http_urls(
 
 
 @pytest.mark.parametrize(
+    ("template", "refused"),
+    [
+        ("https://cdn.example/{slug}/{name}?v=2", True),
+        ("https://img.example/fit?src={slug}/{name}&v=2#photo", True),
+        ("{base_url}media/{slug}/{name}?w=1200&v", True),
+        ("{base_url}media/{slug}/{name}?w=1200&v={digest}", False),
+        ("https://cdn.example/{digest}/{slug}/{name}?v=2", False),  # nothing added to it
+        ("{base_url}media/{slug}/{name}?version=2#v=1", False),
+    ],
+)
+def test_an_image_template_with_a_v_of_its_own_is_refused_at_its_line(
+    tmp_path: Path, template: str, refused: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An image URL ends its query with `v=<digest>` unless the template places `{digest}`:
+    one whose query had a `v` of its own (a cache-buster written by hand) gave URLs with two
+    (`?v=2&v=be9dd0fa012a`), of which servers and CDNs may read the first, so a replaced
+    photo kept its URL. It is refused at its line, saying to write `v={digest}`."""
+    config = sample_config()
+    lines = config.split("\n")
+    text = config + f"links:\n  image: {template!r}\n"
+    status = validate_config(tmp_path, text, REPO / "articles")
+    err = capsys.readouterr().err
+    assert status == (2 if refused else 0), err
+    said = f"syndicate.yaml:{len(lines) + 1}: error: links: image: its query has a v= of its own"
+    assert (said in err and "write v={digest} where the digest goes" in err) is refused
+
+
+@pytest.mark.parametrize(
     ("template", "problem"),
     [
         ("{date:>9999999999}", "write {date} without a format or conversion"),

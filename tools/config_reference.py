@@ -115,8 +115,11 @@ already holds (without `v`, or with an older one) still leads to the file, which
 picture. A `links.image` pointing at a CDN may put `{digest}` where the CDN wants it (a path
 segment, `https://cdn.example/{digest}/{slug}/{name}`, for a CDN that leaves the query out of
 its cache key); a template without `{digest}` gets `v=<digest>` added to its query (`?v=`, or
-`&v=` after a query of its own) all the same. [lifecycle.md](lifecycle.md#a-replaced-photo)
-says more. The publisher's logo and icon carry the digest of their bytes the same way
+`&v=` after a query of its own) all the same, so one whose query has a `v` of its own
+(`?v=2`, a cache-buster written by hand) is refused at its line (`config.links`): it would give
+each URL two, of which a server or CDN may read the one that never changes; write `v={digest}`
+where the digest goes. [lifecycle.md](lifecycle.md#a-replaced-photo) says more. The
+publisher's logo and icon carry the digest of their bytes the same way
 (`html/media/site/logo.png?v=cb96f201beb2` in the pages, JSON-LD, JSON Feed's `icon` and
 `favicon`, the Atom feeds' `icon`, SmartNews' `snf:logo`), and so do the feed images drawn
 from them (`atom/logo.png`, `rss/logo.png`, a partner profile's `logo.png`), with the digest

@@ -879,6 +879,13 @@ def template_problem(template: str, allowed: Sequence[str]) -> tuple[str | None,
     return None, used
 
 
+def _has_v(template: str) -> bool:
+    """Whether a link template's query has a parameter named `v` (`?v=2`, `&v`), which
+    `syndicate.formats.contract.versioned` would give a second one."""
+    query = template.partition("#")[0].partition("?")[2]
+    return any(item.partition("=")[0] == "v" for item in query.split("&"))
+
+
 def link_template_problem(kind: str, template: str, base_url: str) -> str | None:
     """Why a link template cannot be used, or None: it may hold only its documented
     placeholders, must hold those that make each link unique, and must give an absolute
@@ -893,6 +900,12 @@ def link_template_problem(kind: str, template: str, base_url: str) -> str | None
     if missing := [name for name in needed[1:] if name not in used]:
         need = " and ".join(f"{{{name}}}" for name in missing)
         return f"add {need}: without it, different {kind}s would get the same URL"
+    if kind == "image" and "digest" not in used and _has_v(template):
+        return (
+            "its query has a v= of its own, and syndicate ends each image URL's query with"
+            " v=<digest of its bytes> (so a replaced photo is a new URL), which would give"
+            " it two: write v={digest} where the digest goes, or name the parameter otherwise"
+        )
     sample = fill(template, base_url=base_url, **_SAMPLE)
     url = urlsplit(sample)
     if url.scheme.lower() not in ("http", "https") or not url.netloc:
