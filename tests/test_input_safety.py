@@ -913,6 +913,38 @@ def test_the_logo_is_checked_as_an_image(
     assert "error: publisher logo" in err and problem in err and "[config.file]" in err
 
 
+def test_an_icon_with_the_logo_file_name_is_refused_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`icon: square/logo.png` beside `logo: logo.png`: both are published by their names in
+    html/media/site/, so `validate` said OK and the export stopped with "'html/media/site/
+    logo.png' is written twice, by html and html [writer.conflict]", naming no line (and the
+    feeds named the logo as the icon). Refused at the icon's line; one file named for both
+    is no problem."""
+    (tmp_path / "square").mkdir()
+    shutil.copy(REPO / "articles/_site/logo.png", tmp_path / "logo.png")
+    shutil.copy(REPO / "articles/_site/icon.png", tmp_path / "square/logo.png")
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site/logo.png", "logo.png")
+    line = config.split("\n").index("  icon: articles/_site/icon.png") + 1
+    (tmp_path / "syndicate.yaml").write_text(
+        config.replace("articles/_site/icon.png", "square/logo.png"), encoding="utf-8"
+    )
+    with contextlib.chdir(tmp_path):
+        assert main(["validate", "--articles", str(REPO / "articles")]) == 2
+        assert main(["export", "-q", "-f", "html", "--articles", str(REPO / "articles")]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"syndicate.yaml:{line}: error: publisher icon 'square/logo.png' has the file name" in err
+    )
+    assert "writer.conflict" not in err and not (tmp_path / "out").exists()
+    (tmp_path / "syndicate.yaml").write_text(
+        config.replace("articles/_site/icon.png", "./logo.png"), encoding="utf-8"
+    )
+    with contextlib.chdir(tmp_path):
+        assert main(["validate", "--articles", str(REPO / "articles")]) == 0
+
+
 FAILING_DISK = Path("/proc/self/mem")
 """A file that stands in for one on a failing disk or a network share gone: `stat` says a
 regular file of no size, and reading it from its start fails with EIO."""

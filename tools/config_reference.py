@@ -86,7 +86,9 @@ export:
   keep_going: true                 # publish the healthy stories when one has errors (exit 3)
 ```
 
-Relative paths (the logo, the icon) are relative to the folder of `syndicate.yaml`. A site
+Relative paths (the logo, the icon) are relative to the folder of `syndicate.yaml`. Both are
+published by their file names in `out/html/media/site/`, so an icon with the logo's file name
+in another folder (`square/logo.png`) is refused at its line: rename one. A site
 changes its HTML pages with a `templates/` folder beside it ([formats/html-jsonld.md](
 formats/html-jsonld.md#templates-and-stylesheet)): its `.html` files and `style.css` replace
 syndicate's templates, and every other file there (fonts, scripts, images) is published as it

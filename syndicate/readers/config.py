@@ -837,6 +837,18 @@ def _publisher_files_ok(
         except ImageProblem as exc:
             diags.error("config.file", f"publisher {key} {pub[key]!r}: {exc}", where)
             ok = False
+    logo, icon = (Path(pub[key]) if key in pub else None for key in ("logo", "icon"))
+    if logo is not None and icon is not None and icon != logo and icon.name == logo.name:
+        # Both are published by their names in html/media/site/: the export stopped with
+        # "written twice" naming no line, and the feeds named the logo as the icon.
+        diags.error(
+            "config.file",
+            f"publisher icon {pub['icon']!r} has the file name of the logo ({logo.name}):"
+            " both are published under their names in html/media/site/, so one would"
+            " replace the other; rename one of them",
+            SourceRef(shown, doc.line(("publisher", "icon"))),
+        )
+        ok = False
     return ok
 
 
