@@ -282,7 +282,7 @@ def _picture(size: tuple[int, int], fmt: str, mode: str = "RGBA") -> bytes:
 @pytest.mark.parametrize(
     ("logo", "icon"),
     [
-        ((600, 120), (256, 256)),  # a banner: fits 144 wide, readable
+        ((600, 120), (256, 256)),  # a banner: 144x29 at 144 wide, under 31 px: the icon
         ((1200, 90), (256, 256)),  # too flat at 144 wide: the icon instead
         ((1200, 90), None),  # too flat, and no icon: the flat logo
         ((100, 900), (64, 64)),  # tall: 400 high at most
@@ -312,3 +312,8 @@ def test_a_feed_image_s_size_is_known_before_it_is_made(
     assert expected.width <= 144 and expected.height <= 400
     if icon and logo == (1200, 90):
         assert (expected.width, expected.height) == (144, 144)  # the icon
+    # the one it is drawn from, whose digest its URL carries (`feed_logo`): the icon when
+    # the logo fitted to 144 wide is under 31 px high (a banner of 600x120 too: 144x29)
+    flat = round(logo[1] * min(144 / logo[0], 400 / logo[1], 1.0)) < 31
+    assert expected.from_icon is bool(icon and flat)
+    assert not atom_logo(logo_data, icon_data).from_icon
