@@ -146,3 +146,22 @@ def test_the_command_reference_names_every_option() -> None:
             if not longs or set(action.option_strings) & global_options or "--help" in longs:
                 continue
             assert any(o in synopsis.group(2) for o in longs), (name, longs)
+
+
+def test_the_commits_performance_md_names_are_in_the_history() -> None:
+    """Each commit docs/performance.md names a change by is one of the repository's history: a
+    round written before its commits were rebased named copies no clone holds."""
+    import subprocess
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True)
+
+    if shutil.which("git") is None or git("rev-parse", "--is-shallow-repository").stdout != (
+        "false\n"
+    ):
+        pytest.skip("not a git checkout with its whole history")
+    text = (REPO / "docs/performance.md").read_text(encoding="utf-8")
+    named = sorted(set(re.findall(r"\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{7,40}\b", text)))
+    assert len(named) > 50
+    gone = [h for h in named if git("merge-base", "--is-ancestor", h, "HEAD").returncode != 0]
+    assert gone == [], "docs/performance.md names commits that are not in the history"
