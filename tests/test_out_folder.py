@@ -426,6 +426,32 @@ def test_every_users_file_and_folder_in_the_way_is_named_at_once(
     assert tree(out) == before
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_users_file_where_a_folder_of_the_run_goes_is_named_with_the_rest(
+    site: Path, capsys: pytest.CaptureFixture[str], jobs: str
+) -> None:
+    """A file of the user's where a folder of syndicate's goes inside a format's folder
+    (`html/fr`, where html/fr/*.html go) was met only once the user's files were linked into
+    staging, after the others in the way were said: the export named a folder of theirs,
+    and only the next one, once it was moved, named the file. Both are named at once."""
+    out = site / "out"
+    assert export(site, out) == 0
+    shutil.rmtree(out / "html/fr")
+    (out / "html/fr").write_text("mine")
+    (out / "atom/en.xml").unlink()
+    (out / "atom/en.xml").mkdir()
+    (out / "atom/en.xml/notes.txt").write_text("mine")
+    before = tree(out)
+    capsys.readouterr()
+    assert main([*args(site, out), "-j", jobs]) == 1
+    err = capsys.readouterr().err
+    assert err.count(f"{out / 'atom/en.xml'}: error: this is where a file of this run goes") == 1
+    said = f"{out / 'html/fr'}: error: this is where syndicate's folder html/fr/ goes"
+    assert err.count(said) == 1, err
+    assert err.count("[output.foreign]") == 2, err
+    assert tree(out) == before
+
+
 def test_a_publication_that_fails_midway_says_so_and_the_next_export_completes_it(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -504,7 +504,7 @@ class Staging:
         `keep_others` the earlier files of syndicate's this run did not produce (a run limited
         to some languages); without it those are removed (deleted stories disappear). A run
         that changes nothing plans no swap: out/ is left alone. Nothing in out/ changes yet."""
-        in_the_way = self._in_the_way(folders)
+        in_the_way = {*self._in_the_way(folders), *self._under_theirs()}
         if self.foreign or in_the_way or self.folders_in_way:
             raise ForeignFiles(
                 [PurePosixPath(path) for path in sorted(self.foreign)],
@@ -576,6 +576,27 @@ class Staging:
                     if rel not in found:
                         found.append(rel)
                     break
+        return found
+
+    def _under_theirs(self) -> set[str]:
+        """Files or links of the user's where a folder of this run's new files goes (a file
+        `html/fr` where html/fr/ goes), said with everything else in the way: the swap met
+        them only once the user's files were linked into staging, each export naming one.
+        Only new files can go under one (out/ has no file under a file), and each folder is
+        looked at once."""
+        found: set[str] = set()
+        seen: set[str] = set()
+        for rel in self.created:
+            parent = rel.rpartition("/")[0]
+            while parent and parent not in seen:
+                seen.add(parent)
+                try:
+                    mode = os.lstat(f"{self._out}/{parent}").st_mode
+                except OSError:  # not there (or under a file, found above it)
+                    mode = stat.S_IFDIR
+                if not stat.S_ISDIR(mode) and parent not in self.owned:
+                    found.add(parent)
+                parent = parent.rpartition("/")[0]
         return found
 
     def _flush(self) -> None:
