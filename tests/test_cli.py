@@ -816,6 +816,24 @@ def test_out_in_a_folder_that_is_not_there_is_refused_not_made(
     ) in err, err
     assert "error: --out afile/c: afile is a file, not a folder: check the path" in err, err
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+    # `--out=~/site` (the shell leaves ~ alone after =): `mkdir -p '~'` was the fix said,
+    # a folder named ~ in the site; a link to a share not mounted: `mkdir -p` fails on it
+    (tmp_path / "share").symlink_to(tmp_path / "mnt/share")
+    assert main(["export", "-q", "-f", "atom", "-j", "1", *dry, "--out=~/site"]) == 2
+    assert main(["export", "-q", "-f", "atom", "-j", "1", *dry, "--out", "share/out"]) == 2
+    err = capsys.readouterr().err
+    assert "mkdir" not in err, err
+    assert (
+        "error: --out ~/site: ~ does not exist: the shell makes ~ a home folder only at the"
+        " start of a word, not after = nor in quotes: write --out ~/... or the path in full;"
+        " nothing was written [export.out]"
+    ) in err, err
+    assert (
+        f"error: --out share/out: share is a link to {tmp_path / 'mnt/share'}, which does not"
+        " exist (a share not mounted?): mount it, or check the path; nothing was written"
+    ) in err, err
+    assert not (tmp_path / "~").exists() and not (tmp_path / "mnt").exists()
+    (tmp_path / "share").unlink()
     (tmp_path / "a/b").mkdir(parents=True)
     assert main(["export", "-q", "-f", "atom", "-j", "1", "--out", "a/b/c"]) == 0
     assert (tmp_path / "a/b/c/atom").is_dir()

@@ -188,8 +188,19 @@ def _no_parent(args: argparse.Namespace) -> str | None:
     while not missing.parent.is_dir() and missing.parent != missing:
         missing = missing.parent
     start = f"--out {shown(args, args.out)}: {shown(args, missing)}"
-    if os.path.lexists(missing) and not os.path.islink(missing):
+    if os.path.islink(missing):  # (`mkdir -p` fails on it: "File exists")
+        return (
+            f"{start} is a link to {os.readlink(missing)}, which does not exist (a share not"
+            " mounted?): mount it, or check the path; nothing was written"
+        )
+    if os.path.lexists(missing):
         return f"{start} is a file, not a folder: check the path; nothing was written"
+    if missing.name.startswith("~"):  # `--out=~/x`, `--out "~/x"`: `mkdir -p '~'` is no fix
+        return (
+            f"{start} does not exist: the shell makes ~ a home folder only at the start of a"
+            " word, not after = nor in quotes: write --out ~/... or the path in full;"
+            " nothing was written"
+        )
     return (
         f"{start} does not exist: an export makes its output folder, not the folders above"
         " it; check the path, or make the folder it goes in first (mkdir -p"
