@@ -681,6 +681,28 @@ def test_a_kill_that_leaves_no_item_still_dates_the_feed(tmp_path: Path) -> None
         assert channel.findtext(date) == "Sat, 24 Jan 2026 08:00:00 +0000", date
 
 
+def test_a_feed_whose_items_aged_out_is_not_dated_back_to_an_older_kill(tmp_path: Path) -> None:
+    """A profile that drops killed stories (`kill: drop`) with a window: once its newest
+    story aged out of it, the empty feed was dated by an older kill (the kill dates a feed
+    it leaves no item in), before the date it gave while it had the story: it went back in
+    time. An empty feed is dated as before, by the newest story it may carry, or the kill
+    when that is newer."""
+    specs = [
+        Spec("2026-01-10-quay", status="canceled", version=2, updated="2026-01-15T09:00:00Z"),
+        Spec("2026-01-20-pier"),
+    ]
+    profile = "profiles:\n  mine:\n    kill: drop\n    max_age_days: 3\n"
+    site = make_site(tmp_path / "site", specs, profile)
+    dates = []
+    for now in ("2026-01-21T12:00:00Z", "2026-01-30T12:00:00Z"):
+        status, out = export(site, "mine", now=now)
+        assert status == 0
+        channel = etree.parse(str(out / "partners/mine/en.xml")).getroot().find("channel")
+        assert channel is not None
+        dates.append(channel.findtext("lastBuildDate"))
+    assert dates == ["Tue, 20 Jan 2026 09:00:00 +0000"] * 2
+
+
 def test_flipboard_names_the_publisher_when_a_story_has_no_byline(
     sample_story: Story, site_config: SiteConfig
 ) -> None:

@@ -581,10 +581,15 @@ def _feed_set(
         notices: tuple[StorySummary, ...] = (),
         last_kill: datetime | None = None,
     ) -> Document:
-        updated = _newest(kind.lang, stories, notices) if stories or notices else None
-        if last_kill is not None and (updated is None or last_kill > updated):
+        # An empty feed is dated as one with nothing in it always is (`_Quiet`), never by
+        # an older kill: its date went back from its last story's once that aged out.
+        if stories or notices:
+            updated = _newest(kind.lang, stories, notices)
+        else:
+            updated = quiet.when(kind.lang)
+        if last_kill is not None and last_kill > updated:
             updated = last_kill
-        head_ = head.feed(url, links, updated or quiet.when(kind.lang), archive)
+        head_ = head.feed(url, links, updated, archive)
         return Document(path, kind.lang, head_, stories, notices)
 
     current = f"{base}{kind.extension}"
