@@ -971,6 +971,17 @@ def test_a_block_with_no_text_is_left_out_with_a_warning(
     assert all(said in d.message and "delete it" in d.message for d in diags.warnings)
 
 
+@pytest.mark.parametrize("invisible", ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
+def test_a_heading_of_invisible_characters_is_left_out_with_a_warning(invisible: str) -> None:
+    """`## ` and a soft hyphen or a zero-width character alone passed as a heading with
+    words: an invisible entry in the EPUB's table of contents and an empty `<h2>` on the
+    page. It is a heading with no words, as story.yaml's texts of such characters are none."""
+    blocks, diags = body(f"First.\n\n## {invisible}\n\nLast.\n")
+    assert len(blocks) == 2
+    assert [(d.code, d.line) for d in diags] == [("body.empty", 10)]
+    assert "a heading with no words" in diags.warnings[0].message
+
+
 def test_an_empty_list_item_is_left_out_of_its_list() -> None:
     blocks, diags = body("1. one\n2.\n3. three\n\n<ul><li></li><li>raw</li></ul>\n")
     ordered, raw = blocks

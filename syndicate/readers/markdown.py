@@ -38,6 +38,7 @@ from syndicate.model.body import (
     depth,
     walk,
 )
+from syndicate.model.site import VISIBLE
 from syndicate.model.source import SourceRef
 from syndicate.readers.rawhtml import (
     NOT_AN_ELEMENT,
@@ -484,12 +485,14 @@ def _same(kept: list[Block], blocks: tuple[Block, ...]) -> bool:
 
 
 def _blank(nodes: tuple[Inline, ...] | list[Inline]) -> bool:
-    """Whether inline nodes show no text: white space and line breaks, emphasised or not (a
-    link with no words is not: it is an error of its own)."""
+    """Whether inline nodes show no text: white space, zero-width and other invisible
+    characters (a soft hyphen, U+200B, a byte order mark: `VISIBLE`, as story.yaml's texts)
+    and line breaks, emphasised or not (a link with no words is not: it is an error of its
+    own)."""
     for node in nodes:
         match node:
             case Text(text) | Code(text):
-                if text.strip():
+                if VISIBLE.search(text):
                     return False
             case LineBreak():
                 pass
