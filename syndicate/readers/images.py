@@ -23,6 +23,11 @@ _ZLIB_NG_ERROR = cast("type[Exception]", zlib_ng.error)
 """zlib-ng's exception class (its type stub calls it an instance)."""
 # The raster formats every output can carry (EPUB core media types; browsers; feed readers).
 MEDIA_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+_MPO = "MPO"
+"""A multi-picture JPEG (CIPA DC-007: a phone's or a 3D camera's `.jpg`): a JPEG whose first
+image is what browsers, reading systems and partners show, followed by more (a second view, a
+depth map), each with its own metadata. A JPEG (`image/jpeg`), published as it is: every image
+is decoded, and the place any of them gives is said (`ImageFacts.location`)."""
 CONVERT = "convert it to PNG or JPEG"
 _DAMAGED = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError)
 """What Pillow's decoders report a damaged file with."""
@@ -101,7 +106,9 @@ def inspect_image(
         try:
             with Image.open(io.BytesIO(data)) as img:
                 fmt = img.format or ""
-                if fmt not in MEDIA_TYPES:
+                if fmt == _MPO:
+                    fmt = "JPEG"
+                elif fmt not in MEDIA_TYPES:
                     raise ImageProblem(_unsupported(fmt))
                 width, height = img.size
                 _count_frames_up_to(img, budgets.MAX_IMAGE_FRAMES)
@@ -110,8 +117,11 @@ def inspect_image(
                 if pixels > limit:
                     raise ImageProblem(_too_many(width, height, frames, limit))
                 loaded = True if decoded and fmt != "PNG" else _decode(img, frames, data)
+                if img.format == _MPO:
+                    location = _mpo_location(img, frames, loaded)
+                else:
+                    location = exif_location(img, loaded)
                 orientation = exif_orientation(img, loaded)
-                location = exif_location(img, loaded)
         except Image.DecompressionBombError as exc:
             raise ImageProblem(_too_many_declared(str(exc), limit)) from None
         except UnidentifiedImageError:
@@ -133,6 +143,21 @@ def inspect_image(
         notes,
         location,
     )
+
+
+def _mpo_location(img: Any, frames: int, loaded: bool) -> str:
+    """The place the first of a multi-picture JPEG's images that gives one gives (a phone may
+    write it in the second view's or the depth map's metadata only: published with the file,
+    it is read as any other), back on the first image after."""
+    try:
+        for index in range(frames):
+            img.seek(index)
+            location = exif_location(img, loaded)
+            if location:
+                return location
+        return ""
+    finally:
+        img.seek(0)
 
 
 def _decode(img: object, frames: int, data: bytes) -> bool:

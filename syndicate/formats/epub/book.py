@@ -507,13 +507,14 @@ def accessibility(
 
 def _animated(image: Resource) -> bool:
     """Whether a packaged image has more than one frame (an animated GIF, APNG or WebP): its
-    header says so, no frame is decoded."""
+    header says so, no frame is decoded. A multi-picture JPEG (MPO, a phone's) is not: its
+    first image alone is shown, and nothing plays."""
     import io
 
     from PIL import Image as Picture
 
     with Picture.open(io.BytesIO(image.content)) as picture:
-        return bool(getattr(picture, "is_animated", False))
+        return picture.format != "MPO" and bool(getattr(picture, "is_animated", False))
 
 
 def _stylesheet() -> Resource:
