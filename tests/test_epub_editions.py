@@ -322,6 +322,34 @@ def test_an_edition_alone_tells_why_it_makes_no_conformance_claim(
     assert "dcterms:conformsTo" not in {m.get("property") for m in package.iter("{*}meta")}
 
 
+@pytest.mark.parametrize("story_books", [True, False])
+def test_an_animated_image_that_takes_the_claim_away_is_said(
+    tmp_path: Path, sample_story: Story, site_config: SiteConfig, story_books: bool
+) -> None:
+    """An animated GIF made the books say their hazards are unknown and claim no WCAG
+    conformance without a word, where a missing text alternative is an `epub.alt` warning:
+    `epub.animated` says why and what to do, once, at the image's entry in story.yaml."""
+    from PIL import Image as Picture
+
+    frames = [Picture.new("RGB", (16, 9), colour) for colour in ("white", "black") * 3]
+    gif = tmp_path / "flash.gif"
+    frames[0].save(gif, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    image = dataclasses.replace(
+        sample_story.images[0], path=str(gif), media_type="image/gif", size=gif.stat().st_size
+    )
+    story = dataclasses.replace(sample_story, images=(image,))
+    files, diags = run([story], site_config, langs=("en", "fr"), story_books=story_books)
+    assert [(d.code, d.line) for d in diags] == [("epub.animated", image.source.line)]
+    said = diags.warnings[0].message
+    books = "its books say their" if story_books else "an edition holding it says its"
+    assert f"{books} hazards are unknown" in said and "no WCAG conformance claim" in said
+    assert "publish a still image" in said
+    package = member(next(f.data for f in files if f.path == "epub/edition-en.epub"), "content.opf")
+    assert "dcterms:conformsTo" not in {m.get("property") for m in package.iter("{*}meta")}
+    still = dataclasses.replace(sample_story, images=(sample_story.images[0],))
+    assert not list(run([still], site_config, story_books=story_books)[1])
+
+
 def test_no_conformance_claim_with_a_skipped_heading_level(
     sample_story: Story, site_config: SiteConfig
 ) -> None:

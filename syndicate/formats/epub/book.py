@@ -177,6 +177,43 @@ def warn_missing_alt(
             )
 
 
+def warn_animated(
+    story: Story,
+    variants: Sequence[Variant],
+    ctx: Context[Any],
+    images: Mapping[int, Resource] | None = None,
+) -> None:
+    """Warn, once for the story, of each animated image its variants place (`_animated`): the
+    books holding it say their hazards are unknown and make no WCAG conformance claim, as
+    `accessibility` writes them. `images` are the story's books' (`story_images`); without
+    them (no story books: `story_books: false`) the placed images are read here, a problem
+    of one left to the edition holding it to say."""
+    books = (
+        "its books say their hazards are unknown and make"
+        if images is not None
+        else "an edition holding it says its hazards are unknown and makes"
+    )
+    placed = sorted({f.image for v in variants for f in _figures(v.body)})
+    for index in placed:
+        if not 0 <= index < len(story.images):
+            continue  # said by check_variant
+        image = story.images[index]
+        if images is not None:
+            resource = images.get(index)
+        else:
+            data = _image_bytes(image, ctx.read_asset, Diagnostics())
+            resource = None if data is None else Resource(image.file, image.media_type, data)
+        if resource is not None and _animated(resource):
+            ctx.diagnostics.warning(
+                "epub.animated",
+                f"{image.file}: an animated image plays by itself in reading systems, with no"
+                f" way to pause it, and nobody measured its flashes: {books} no WCAG"
+                " conformance claim; publish a still image (one frame, as PNG or JPEG) to keep"
+                " the claim, or leave it so if the animation is meant",
+                image.source,
+            )
+
+
 def _figures(blocks: Sequence[Block]) -> Iterator[Figure]:
     return (block for block in walk(blocks) if isinstance(block, Figure))
 

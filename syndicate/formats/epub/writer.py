@@ -78,6 +78,7 @@ class EpubWriter(Writer[EpubOptions]):
         if not ctx.options.story_books:  # its editions' claim is told all the same
             for variant in variants:
                 epub_book.warn_missing_alt(story, variant, ctx.diagnostics, story_books=False)
+            epub_book.warn_animated(story, variants, ctx)
             return
         # Each book is listed whatever becomes of it: one that fails is an error, and then
         # the run publishes nothing.
@@ -86,6 +87,7 @@ class EpubWriter(Writer[EpubOptions]):
         art: dict[str, str] = {}
         images = epub_book.story_images(story, ctx) if variants else None
         if images is not None:
+            epub_book.warn_animated(story, variants, ctx, images)
             run = _Books(ctx, self.covers)
             for variant in variants:
                 if epub_book.check_variant(story, variant, ctx.diagnostics):
