@@ -638,6 +638,7 @@ def test_link_templates_hold_only_their_placeholders_and_give_http_urls(
         ("https://cdn.example/{slug}/{name}?v=2", True),
         ("https://img.example/fit?src={slug}/{name}&v=2#photo", True),
         ("{base_url}media/{slug}/{name}?w=1200&v", True),
+        ("{base_url}media/{slug}/{name}?%76=2", True),  # `v`, as a server decodes it
         ("{base_url}media/{slug}/{name}?w=1200&v={digest}", False),
         ("https://cdn.example/{digest}/{slug}/{name}?v=2", False),  # nothing added to it
         ("{base_url}media/{slug}/{name}?version=2#v=1", False),
@@ -658,6 +659,32 @@ def test_an_image_template_with_a_v_of_its_own_is_refused_at_its_line(
     assert status == (2 if refused else 0), err
     said = f"syndicate.yaml:{len(lines) + 1}: error: links: image: its query has a v= of its own"
     assert (said in err and "write v={digest} where the digest goes" in err) is refused
+
+
+@pytest.mark.parametrize(
+    ("template", "refused"),
+    [
+        ("{base_url}media/{slug}/{name}#{digest}", True),
+        ("{base_url}media/{slug}/{name}?v=2#{digest}", True),
+        ("{base_url}media/{slug}/{name}?v={digest}#{digest}", False),
+        ("https://cdn.example/{digest}/{slug}/{name}#photo", False),
+    ],
+)
+def test_an_image_template_with_its_digest_in_the_fragment_only_is_refused(
+    tmp_path: Path, template: str, refused: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A template that places `{digest}` gets nothing appended; one that placed it after `#`
+    alone was accepted, and its URLs (`...png?v=2#be9dd0fa012a`) were the same for every
+    server, CDN and partner whatever the photo's bytes: a fragment is never sent. Refused at
+    its line, saying where the digest goes."""
+    config = sample_config()
+    lines = config.split("\n")
+    text = config + f"links:\n  image: {template!r}\n"
+    status = validate_config(tmp_path, text, REPO / "articles")
+    err = capsys.readouterr().err
+    assert status == (2 if refused else 0), err
+    said = f"syndicate.yaml:{len(lines) + 1}: error: links: image: its {{digest}} is in the"
+    assert (said in err and "put {digest} in the path or the query" in err) is refused
 
 
 @pytest.mark.parametrize(

@@ -120,8 +120,10 @@ its cache key); a template without `{digest}` gets `v=<digest>` added to its que
 `&v=` after a query of its own) all the same, so one whose query has a `v` of its own
 (`?v=2`, a cache-buster written by hand) is refused at its line (`config.links`): it would give
 each URL two, of which a server or CDN may read the one that never changes; write `v={digest}`
-where the digest goes. [lifecycle.md](lifecycle.md#a-replaced-photo) says more. The
-publisher's logo and icon carry the digest of their bytes the same way
+where the digest goes (a `%76` is a `v` too, as servers decode it). One whose `{digest}` is
+in the fragment alone (after `#`) is refused as well: a fragment is never sent to a server or
+CDN, so the photo's URL would not change for them. [lifecycle.md](lifecycle.md#a-replaced-photo)
+says more. The publisher's logo and icon carry the digest of their bytes the same way
 (`html/media/site/logo.png?v=cb96f201beb2` in the pages, JSON-LD, JSON Feed's `icon` and
 `favicon`, the Atom feeds' `icon`, SmartNews' `snf:logo`), and so do the feed images drawn
 from them (`atom/logo.png`, `rss/logo.png`, a partner profile's `logo.png`), with the digest

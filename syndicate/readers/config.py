@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from syndicate.diagnostics import CLOSE, Diagnostics, did_you_mean, suggest
 from syndicate.i18n.locales import (
@@ -891,11 +891,18 @@ def template_problem(template: str, allowed: Sequence[str]) -> tuple[str | None,
     return None, used
 
 
+def _fields(template: str) -> set[str]:
+    """The placeholders of a checked link template before its fragment (`#`): those in the
+    URL a server receives."""
+    return {name for _, name, _, _ in string.Formatter().parse(template.partition("#")[0]) if name}
+
+
 def _has_v(template: str) -> bool:
-    """Whether a link template's query has a parameter named `v` (`?v=2`, `&v`), which
-    `syndicate.formats.contract.versioned` would give a second one."""
+    """Whether a link template's query has a parameter named `v` (`?v=2`, `&v`, or `%76`,
+    which a server decodes to `v`), which `syndicate.formats.contract.versioned` would give
+    a second one."""
     query = template.partition("#")[0].partition("?")[2]
-    return any(item.partition("=")[0] == "v" for item in query.split("&"))
+    return any(unquote(item.partition("=")[0]) == "v" for item in query.split("&"))
 
 
 def link_template_problem(kind: str, template: str, base_url: str) -> str | None:
@@ -912,6 +919,14 @@ def link_template_problem(kind: str, template: str, base_url: str) -> str | None
     if missing := [name for name in needed[1:] if name not in used]:
         need = " and ".join(f"{{{name}}}" for name in missing)
         return f"add {need}: without it, different {kind}s would get the same URL"
+    if kind == "image" and "digest" in used and "digest" not in _fields(template):
+        # `uses_field` says the template places the digest, so nothing is appended; after
+        # `#`, no server, CDN or partner sees it: the photo's URL never changed for them.
+        return (
+            "its {digest} is in the fragment (after #), which is never sent to a server or"
+            " CDN, so a replaced photo would keep its URL there: put {digest} in the path or"
+            " the query (v={digest})"
+        )
     if kind == "image" and "digest" not in used and _has_v(template):
         return (
             "its query has a v= of its own, and syndicate ends each image URL's query with"
