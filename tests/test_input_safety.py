@@ -1010,6 +1010,66 @@ def test_an_icon_with_the_logo_file_name_is_refused_at_its_line(
         assert main(["validate", "--articles", str(REPO / "articles")]) == 0
 
 
+@pytest.mark.parametrize("icon", ["art/../logo.png", "square/logo.png"])
+def test_the_logo_named_as_the_icon_by_another_spelling_is_one_file(
+    tmp_path: Path, icon: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One file named for both the logo and the icon is fine, however the path is spelt
+    (`art/../logo.png`, or `square/logo.png` a link to it): it was refused as an icon with
+    the logo's file name, "one would replace the other; rename one of them", of one file."""
+    (tmp_path / "art").mkdir()
+    (tmp_path / "square").mkdir()
+    shutil.copy(REPO / "articles/_site/logo.png", tmp_path / "logo.png")
+    (tmp_path / "square/logo.png").symlink_to("../logo.png")
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site/logo.png", "logo.png")
+    (tmp_path / "syndicate.yaml").write_text(
+        config.replace("articles/_site/icon.png", icon), encoding="utf-8"
+    )
+    with contextlib.chdir(tmp_path):
+        assert main(["validate", "--articles", str(REPO / "articles")]) == 0
+        args = [
+            "export",
+            "-q",
+            "-f",
+            "html",
+            "-f",
+            "jsonfeed",
+            "--articles",
+            str(REPO / "articles"),
+        ]
+        assert main(args) == 0
+    assert "error" not in capsys.readouterr().err
+    assert sorted(p.name for p in (tmp_path / "out/html/media/site").iterdir()) == ["logo.png"]
+    feed = json.loads((tmp_path / "out/jsonfeed/en.json").read_text(encoding="utf-8"))
+    assert feed["icon"].partition("?")[0].endswith("/html/media/site/logo.png")
+
+
+@pytest.mark.parametrize(("logo", "icon"), [("Logo.png", "logo.png"), ("LOGO.PNG", "logo.png")])
+def test_an_icon_with_the_logo_file_name_in_other_letters_is_refused(
+    tmp_path: Path, logo: str, icon: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`logo: brand/Logo.png` and `icon: square/logo.png` were accepted: two files of
+    html/media/site/ that a Mac's or Windows' file system holds as one, where one replaces
+    the other (the masthead showed the icon). Refused at the icon's line, as story images
+    whose published names differ so are (`image.name`)."""
+    (tmp_path / "brand").mkdir()
+    (tmp_path / "square").mkdir()
+    shutil.copy(REPO / "articles/_site/logo.png", tmp_path / "brand" / logo)
+    shutil.copy(REPO / "articles/_site/icon.png", tmp_path / "square" / icon)
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace("articles/_site/logo.png", f"brand/{logo}")
+    line = config.split("\n").index("  icon: articles/_site/icon.png") + 1
+    (tmp_path / "syndicate.yaml").write_text(
+        config.replace("articles/_site/icon.png", f"square/{icon}"), encoding="utf-8"
+    )
+    with contextlib.chdir(tmp_path):
+        assert main(["validate", "--articles", str(REPO / "articles")]) == 2
+    err = capsys.readouterr().err
+    said = f"syndicate.yaml:{line}: error: publisher icon 'square/{icon}' has the file name"
+    assert said in err and "but for letter case" in err, err
+
+
 FAILING_DISK = Path("/proc/self/mem")
 """A file that stands in for one on a failing disk or a network share gone: `stat` says a
 regular file of no size, and reading it from its start fails with EIO."""

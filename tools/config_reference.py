@@ -88,7 +88,9 @@ export:
 
 Relative paths (the logo, the icon) are relative to the folder of `syndicate.yaml`. Both are
 published by their file names in `out/html/media/site/`, so an icon with the logo's file name
-in another folder (`square/logo.png`) is refused at its line: rename one. A site
+in another folder (`square/logo.png`, or `Logo.png`: one name on a Mac's or Windows' file
+system) is refused at its line: rename one. One file named for both, however its path is spelt
+(`art/../logo.png`, a link to it), is published once. A site
 changes its HTML pages with a `templates/` folder beside it ([formats/html-jsonld.md](
 formats/html-jsonld.md#templates-and-stylesheet)): its `.html` files and `style.css` replace
 syndicate's templates, and every other file there (fonts, scripts, images) is published as it

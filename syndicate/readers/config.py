@@ -12,6 +12,7 @@ import os
 import re
 import string
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -381,12 +382,16 @@ def load_config(
     links = data.get("links", {})
     known = {"publisher", "base_url", "timezone", "languages", "links", "images"}
     templates = (root / TEMPLATES).absolute() if (root / TEMPLATES).is_dir() else None
+    logo = root / pub["logo"]
+    icon = root / pub["icon"] if "icon" in pub else None
+    if icon is not None and _same_file(icon, logo):  # one file named for both, spelt twice
+        icon = logo  # published once (`site_files`), as when both are spelt alike
     return SiteConfig(
         publisher=Publisher(
             name=pub["name"],
             url=pub["url"],
-            logo=root / pub["logo"],
-            icon=root / pub["icon"] if "icon" in pub else None,
+            logo=logo,
+            icon=icon,
             email=pub.get("email"),
             logo_sha256=sha256s["logo"],
             icon_sha256=sha256s.get("icon", ""),
@@ -838,18 +843,40 @@ def _publisher_files_ok(
             diags.error("config.file", f"publisher {key} {pub[key]!r}: {exc}", where)
             ok = False
     logo, icon = (Path(pub[key]) if key in pub else None for key in ("logo", "icon"))
-    if logo is not None and icon is not None and icon != logo and icon.name == logo.name:
+    if (
+        logo is not None
+        and icon is not None
+        and icon != logo
+        and _one_name(icon.name) == _one_name(logo.name)
+        and not _same_file(root / icon, root / logo)  # one file, spelt otherwise: fine
+    ):
         # Both are published by their names in html/media/site/: the export stopped with
-        # "written twice" naming no line, and the feeds named the logo as the icon.
+        # "written twice" naming no line, and the feeds named the logo as the icon. Names
+        # apart in letter case alone are one file on a Mac's or Windows' file system.
+        alike = "" if icon.name == logo.name else " but for letter case"
         diags.error(
             "config.file",
-            f"publisher icon {pub['icon']!r} has the file name of the logo ({logo.name}):"
+            f"publisher icon {pub['icon']!r} has the file name of the logo ({logo.name}){alike}:"
             " both are published under their names in html/media/site/, so one would"
             " replace the other; rename one of them",
             SourceRef(shown, doc.line(("publisher", "icon"))),
         )
         ok = False
     return ok
+
+
+def _one_name(name: str) -> str:
+    """A file name as a file system that ignores letter case and Unicode forms (macOS,
+    Windows) compares it, as story images' published names are (`image.name`)."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name one file (`a/../logo.png` and `logo.png`, or a link to it)."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:  # (one is missing or unreadable: said where it is read)
+        return False
 
 
 def _links_ok(
