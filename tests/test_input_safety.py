@@ -475,6 +475,30 @@ def test_a_multi_picture_jpeg_is_read_as_a_jpeg_and_its_other_views_places_are_s
     assert "(GPS 50.85031, -4.35170)" in warning.message
 
 
+def test_a_multi_picture_jpeg_is_budgeted_by_every_picture_it_holds(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """An MPO's pixels were its first picture's size times its count of pictures: a 40x20
+    photo followed by a 12000x12000 second picture (144 million pixels, 1.7 MB) was decoded
+    whole, charged 1,600 pixels, and published with Pillow's "decompression bomb" text for a
+    warning. Each picture's own size counts, read off its header before anything is
+    decoded."""
+    name = "images/photo.jpg"
+    folder = write_story(tmp_path / "articles", "twin", STORY + IMAGES.format(name))
+    (folder / "images").mkdir()
+    views = [PILImage.new("RGB", (40, 20), "red"), PILImage.new("L", (12000, 12000), 255)]
+    buffer = io.BytesIO()
+    views[0].save(buffer, "MPO", save_all=True, append_images=views[1:])
+    (folder / name).write_bytes(buffer.getvalue())
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert not stories
+    (error,) = diags.errors
+    assert error.code == "image.format" and error.line == 10
+    assert "holds 2 pictures (a multi-picture JPEG) of 144,000,800 pixels" in error.message
+    assert f"over the limit of {budgets.MAX_IMAGE_PIXELS:,} pixels" in error.message
+    assert inspect_image(_multi_picture()).pixels == 2 * 40 * 20
+
+
 def test_a_site_that_publishes_its_photos_places_says_so_once(
     tmp_path: Path, site_config: SiteConfig
 ) -> None:

@@ -113,9 +113,14 @@ def inspect_image(
                 width, height = img.size
                 _count_frames_up_to(img, budgets.MAX_IMAGE_FRAMES)
                 frames = int(getattr(img, "n_frames", 1) or 1)
-                pixels = width * height * frames
-                if pixels > limit:
-                    raise ImageProblem(_too_many(width, height, frames, limit))
+                if img.format == _MPO:
+                    pixels = _mpo_pixels(img, frames)
+                    if pixels > limit:
+                        raise ImageProblem(_too_many_pictures(frames, pixels, limit))
+                else:
+                    pixels = width * height * frames
+                    if pixels > limit:
+                        raise ImageProblem(_too_many(width, height, frames, limit))
                 loaded = True if decoded and fmt != "PNG" else _decode(img, frames, data)
                 if img.format == _MPO:
                     location = _mpo_location(img, frames, loaded)
@@ -143,6 +148,22 @@ def inspect_image(
         notes,
         location,
     )
+
+
+def _mpo_pixels(img: Any, frames: int) -> int:
+    """What decoding every picture of a multi-picture JPEG costs: the sum of their sizes, each
+    read off its own frame header (no picture is decoded), back on the first image after. Its
+    pictures need not be the size of the first (a depth map is smaller; a crafted one may be
+    144 million pixels behind a 40x20 photo, decoded whole past the first's budget)."""
+    try:
+        total = 0
+        for index in range(frames):
+            img.seek(index)
+            width, height = img.size
+            total += width * height
+        return total
+    finally:
+        img.seek(0)
 
 
 def _mpo_location(img: Any, frames: int, loaded: bool) -> str:
@@ -483,6 +504,14 @@ def _too_many_frames(limit: int) -> str:
 def _too_many(width: int, height: int, frames: int, limit: int) -> str:
     size = f"{width}x{height} pixels" + (f" in {frames} frames" if frames > 1 else "")
     return f"image is {size}, over the limit of {limit:,} pixels; make it smaller"
+
+
+def _too_many_pictures(pictures: int, pixels: int, limit: int) -> str:
+    return (
+        f"image holds {pictures} pictures (a multi-picture JPEG) of {pixels:,} pixels in all,"
+        f" over the limit of {limit:,} pixels; make it smaller, or save its first picture"
+        " alone as a JPEG"
+    )
 
 
 def _too_many_declared(message: str, limit: int) -> str:
