@@ -34,7 +34,7 @@ from syndicate.model import Image, Localized, SiteConfig, SourceRef
 from syndicate.readers import budgets, safefile
 from syndicate.readers.articles import read_story
 from syndicate.readers.config import load_config
-from syndicate.readers.images import ImageProblem, inspect_image
+from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.storyfiles import StoryFiles
 from syndicate.readers.yamlsource import YamlProblem, parse_yaml
 
@@ -473,6 +473,32 @@ def test_a_multi_picture_jpeg_is_read_as_a_jpeg_and_its_other_views_places_are_s
     (warning,) = diags.warnings
     assert warning.code == "image.location" and warning.line == 10
     assert "(GPS 50.85031, -4.35170)" in warning.message
+
+
+def test_a_multi_picture_jpeg_s_place_is_told_how_to_remove_from_every_picture(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """exiftool edits a multi-picture JPEG's first picture alone: the advised `exiftool
+    -gps:all= -xmp:gps*=` left the place in its second view's metadata, and the warning came
+    back. Its other pictures (and the MP index pointing at them) go too; a plain photo's
+    advice is as it was. The count of pictures is remembered with the other facts."""
+    name = "images/photo.jpg"
+    folder = write_story(tmp_path / "articles", "twin", STORY + IMAGES.format(name))
+    (folder / "images").mkdir()
+    (folder / name).write_bytes(_multi_picture(located=True))
+    _, diags = read(tmp_path / "articles", site_config)
+    (warning,) = diags.warnings
+    assert "(exiftool -gps:all= -xmp:gps*= -mpf:all= -trailer:all= " in warning.message
+    (folder / name).write_bytes(_located_photo())
+    _, diags = read(tmp_path / "articles", site_config)
+    (warning,) = diags.warnings
+    assert "(exiftool -gps:all= -xmp:gps*= " in warning.message
+    assert "-mpf:all=" not in warning.message
+    for data in (_multi_picture(), _multi_picture(located=True), _located_photo()):
+        facts = inspect_image(data)
+        assert ImageFacts.recalled(facts.remembered(), data, facts.sha256) == facts
+    assert inspect_image(_multi_picture()).pictures == 2
+    assert inspect_image(_located_photo()).pictures == 1
 
 
 def test_a_multi_picture_jpeg_is_budgeted_by_every_picture_it_holds(

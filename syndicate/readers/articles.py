@@ -854,7 +854,7 @@ class _StoryReader:
                     f"{rel}: its metadata gives the place it was taken (GPS {facts.location}),"
                     " and every copy published as it is keeps it (the pages', NewsML-G2's and"
                     " ninjs's media, the EPUB books): anyone who downloads it can read where"
-                    " that is. Remove it from the file (exiftool -gps:all= -xmp:gps*="
+                    f" that is. Remove it from the file ({_gps_removal(facts)}"
                     f" {shlex.quote(shown_path(self.folder / rel))}),"
                     " or, if the place is meant to be public, write gps: keep in its images"
                     f" entry{every}",
@@ -1221,6 +1221,18 @@ class _StoryReader:
             rights=rights,
             headline_source=SourceRef(shown, doc.line(("headline",))),
         )
+
+
+def _gps_removal(facts: ImageFacts) -> str:
+    """The exiftool command (its file name left to add) that removes the place a photo's
+    metadata gives. exiftool edits a multi-picture JPEG's first picture alone: the place in
+    its other pictures' metadata (a second view, a depth map) stays, so they go too (the MP
+    index with them, which would point past the end of the file); the first is the one
+    every reader shows."""
+    removal = "exiftool -gps:all= -xmp:gps*="
+    if facts.pictures > 1:
+        return f"{removal} -mpf:all= -trailer:all="
+    return removal
 
 
 def _image_refusal(rel: str, refused: Refused, files: StoryFiles) -> str:

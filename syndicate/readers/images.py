@@ -62,25 +62,32 @@ class ImageFacts:
     location: str = ""
     """Where its metadata says it was taken (`50.85031, 4.35170`: EXIF's or XMP's GPS
     position, in decimal degrees), or "": every copy published as it is carries it."""
+    pictures: int = 1
+    """How many pictures a multi-picture JPEG (MPO) holds, each with its own metadata (a
+    place in one of them is not removed by editing the first's)."""
 
     def remembered(self) -> str:
         """What `recalled` needs, as one word: the facts not read off the bytes themselves."""
         facts = f"{self.media_type},{self.width},{self.height},{self.pixels}"
-        return f"{facts},{self.location.replace(', ', '/')}" if self.location else facts
+        place = self.location.replace(", ", "/")
+        if self.pictures > 1:
+            return f"{facts},{place},{self.pictures}"
+        return f"{facts},{place}" if place else facts
 
     @classmethod
     def recalled(cls, text: str, data: bytes, sha256: str) -> ImageFacts | None:
         """The facts `remembered` gave for these bytes (checked before without a problem or
         a note), or None when `text` is not such a word."""
         media_type, *numbers = text.split(",")
-        if media_type not in MEDIA_TYPES.values() or len(numbers) not in (3, 4):
+        if media_type not in MEDIA_TYPES.values() or len(numbers) not in (3, 4, 5):
             return None
         try:
             width, height, pixels = map(int, numbers[:3])
+            pictures = int(numbers[4]) if len(numbers) == 5 else 1
         except ValueError:
             return None
-        location = numbers[3].replace("/", ", ") if len(numbers) == 4 else ""
-        return cls(media_type, width, height, len(data), sha256, pixels, (), location)
+        location = numbers[3].replace("/", ", ") if len(numbers) >= 4 else ""
+        return cls(media_type, width, height, len(data), sha256, pixels, (), location, pictures)
 
 
 class ImageProblem(Exception):
@@ -147,6 +154,7 @@ def inspect_image(
         pixels,
         notes,
         location,
+        frames if fmt == "JPEG" else 1,
     )
 
 
