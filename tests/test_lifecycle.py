@@ -113,6 +113,11 @@ def test_newsml_correction_says_so_in_every_language(out: Path) -> None:
         assert item.get("version") == "2"
         assert item.xpath("string(g2:itemMeta/g2:edNote)", namespaces=NS).startswith(note)
         assert item.xpath("g2:itemMeta/g2:signal/@qcode", namespaces=NS) == ["sig:update"]
+    # The package is a new version too, and says so as its items do (and as a kill's does):
+    # a partner ingesting packages alone takes it as an update, not a first version.
+    package = xml(out / f"newsml/{CORRECTED}.package.xml")
+    assert package.get("version") == "2"
+    assert package.xpath("g2:itemMeta/g2:signal/@qcode", namespaces=NS) == ["sig:update"]
 
 
 def test_newsml_catalog_lives_under_the_base_url(out: Path) -> None:

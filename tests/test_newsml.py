@@ -262,6 +262,12 @@ def test_correction_signal_and_note_in_each_language(
     assert_valid(iptc_xsd, fr)
     assert_valid(profile_schema(), fr)
     assert not xp(item(write(sample_story, site_config), sample_story, "fr"), "//g2:signal")
+    # The package, a new version as its items are, signals it too (as a kill's package does).
+    pkg = package(items, corrected)
+    assert xp(pkg, "g2:itemMeta/g2:signal/@qcode") == ["sig:update"]
+    assert_valid(iptc_xsd, pkg)
+    assert_valid(profile_schema(), pkg)
+    assert not xp(package(write(sample_story, site_config), sample_story), "//g2:signal")
 
 
 def test_translation_links_and_package_alternatives(

@@ -518,9 +518,7 @@ class _ItemBuilder:
             story.id,
             lang,
             self._rights_info(lang),
-            self._item_meta(
-                "ninat:composite", None, *(self._kill_note(lang) if self.killed else ())
-            ),
+            self._item_meta("ninat:composite", None, *self._package_signal(lang)),
             self._dates_meta(
                 None,
                 *(G.keyword(keyword) for keyword in story.keywords),
@@ -538,6 +536,19 @@ class _ItemBuilder:
         )
         etree.indent(root, space="  ")
         return root
+
+    def _package_signal(self, lang: str) -> list[etree._Element]:
+        """A kill's note and signal; any other version after the first, `sig:update` alone,
+        as its items carry it (a correction too: the package is a new version of the one
+        partners hold). None when every language is first out in this version: partners
+        had no package before it."""
+        if self.killed:
+            return self._kill_note(lang)
+        story = self.story
+        updates = story.version > 1 and not all(
+            story.first_out_in_this_version(other) for other in self.langs
+        )
+        return [G.signal(qcode=SIG_UPDATE)] if updates else []
 
     def _item_ref(self, variant: Variant) -> etree._Element:
         story = self.story
