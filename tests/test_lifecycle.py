@@ -1246,6 +1246,40 @@ def test_an_update_in_the_future_is_a_warning_at_its_line(
     assert "story.future-update" not in capsys.readouterr().err
 
 
+def test_a_translation_dated_ahead_waits_for_its_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A translation added with its own `published` after now (an editor scheduling it) went
+    out at once, in every channel, under a warning about `updated` alone. A language cannot
+    wait alone (the version that adds it goes out in every language), so it is an error:
+    the story keeps its last published version under --keep-going, and its time come, the
+    translation goes out."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    folder = site / "articles" / PUBLIC
+    french = folder / "fr.md"
+    text = french.read_text(encoding="utf-8")
+    french.unlink()
+    assert export_site(site) == 0
+    meta = folder / "story.yaml"
+    added = meta.read_text(encoding="utf-8").replace("version: 1", "version: 2")
+    meta.write_text(added + "updated: 2026-02-02T09:00:00Z\n", encoding="utf-8")
+    french.write_text(text.replace("---\n", "---\npublished: 2026-02-02T09:00:00Z\n", 1), "utf-8")
+    common = ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    capsys.readouterr()
+    assert main(["validate", "--now", NOW, *common]) != 0
+    said = f"{PUBLIC}/story.yaml:{_line_of(meta, 'updated:')}: error: fr.md: published ("
+    err = capsys.readouterr().err
+    assert said in err and "[story.language-ahead]" in err, err
+    assert export_site(site, "--keep-going") == 3
+    newsml = site / "out" / "newsml"
+    assert not (newsml / f"{PUBLIC}.fr.xml").exists()
+    assert 'version="1"' in (newsml / f"{PUBLIC}.en.xml").read_text("utf-8")
+    later = ["export", "-q", "-f", "newsml", "--jobs", "1", "--keep-going"]
+    later += ["--now", "2026-02-02T09:00:00Z", *common, "--out", str(site / "out")]
+    assert main(later) == 0, capsys.readouterr().err
+    assert 'version="2"' in (newsml / f"{PUBLIC}.fr.xml").read_text("utf-8")
+
+
 def test_strict_keep_going_holds_a_story_updated_in_the_future(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -178,7 +178,29 @@ def check_future_update(story: StorySummary | Story, now: datetime, diags: Diagn
     A future `published` schedules a story; a future `updated` cannot hold back a change its
     text already carries, so it only warns (and `--strict` refuses it). A story with no
     `updated` written is dated by its `published`, which schedules it: nothing to warn of;
-    nor is an `updated` no later than a future `published` (a scheduled story dated so)."""
+    nor is an `updated` no later than a future `published` (a scheduled story dated so).
+
+    A translation's own `published` after `now` is an error: the editor dated it for later,
+    as a story's `published` schedules the story, but a language cannot wait alone. The
+    version that adds it (dated no earlier, `updated`) goes out now in every language, and
+    the translation with it, before its time: refused, the story keeps its last published
+    version (`--keep-going`) until that time comes, on every run and in a fresh clone alike."""
+    ahead = [v.lang for v in story.variants if v.published is not None and v.published > now]
+    if ahead:
+        first = min(v.published for v in story.variants if v.lang in ahead and v.published)
+        files = ", ".join(f"{lang}.md" for lang in ahead)
+        diags.error(
+            "story.language-ahead",
+            f"{files}: published ({said_at(first, now)}) is in the future (after --now or the"
+            f" clock, {now.astimezone(UTC):%Y-%m-%d %H:%M} UTC): a translation cannot be"
+            " scheduled on its own; the version that adds it goes out now in every language,"
+            " and it with them, before its time. Move the file out of the story's folder and"
+            " put it back when it comes out, with that time as its published and as the new"
+            " version's updated (a story not yet out waits whole by its own published or"
+            " embargo_until); if the date is a typo, fix it",
+            story.updated_source or story.source,
+        )
+        return
     if story.updated_source is None or story.last_updated <= max(now, story.published):
         return
     diags.warning(
