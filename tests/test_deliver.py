@@ -2493,3 +2493,19 @@ def test_a_folder_a_preview_with_drafts_made_is_never_delivered(
     assert site.deliver() == 0
     assert not any(mirror.rglob(f"{SAMPLE_SLUG}*")), "no draft reaches the partner"
     assert any(mirror.rglob(f"{SECOND_SLUG}*"))
+
+
+def test_botocore_s_own_timeout_is_said_as_the_stall_it_is() -> None:
+    """botocore's read timeout is `retry.timeout`, as the call's deadline starts from: on a
+    loaded machine botocore gave up on a stalled upload first, and the stall was said in
+    botocore's words alone ("Read timeout on endpoint URL"), where a deadline's is "did not
+    answer within". Both are the one stall, said alike with botocore's words kept."""
+    from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
+
+    from syndicate.deliver.remotes import describe
+
+    url = "http://127.0.0.1:9/bucket/newsml/a.xml"
+    for error in (ReadTimeoutError(endpoint_url=url), ConnectTimeoutError(endpoint_url=url)):
+        said = describe(error)
+        assert said.startswith("the server did not answer within retry.timeout ("), said
+        assert url in said

@@ -892,6 +892,8 @@ def describe(exc: BaseException) -> str:
         return exc.strerror
     if _timed_out(exc):
         return "the connection timed out: the server did not answer in time"
+    if type(exc).__name__ in _LIBRARY_TIMEOUTS:  # (the same stall as our deadline's, said alike)
+        return f"the server did not answer within retry.timeout ({str(exc).strip()})"
     if type(exc).__name__ == "SFTPFailure" and str(exc).strip() in ("Failure", ""):
         # SSH_FX_FAILURE, all OpenSSH's sftp-server says of a full disk or a refused write
         return (
@@ -907,6 +909,10 @@ def describe(exc: BaseException) -> str:
         return f"FTP {text}"
     return text.splitlines()[0]
 
+
+_LIBRARY_TIMEOUTS = frozenset({"ReadTimeoutError", "ConnectTimeoutError"})
+"""botocore's own timeouts (`retry.timeout` is its read and connect timeout): a stalled
+connection that botocore gives up on before the call's deadline (`FsspecRemote._call`) does."""
 
 _TIMED_OUT_SOCKET = ("cannot read from timed out object", "cannot write to timed out object")
 """What a socket file says when used again after its timeout (ftplib, after a stall)."""
