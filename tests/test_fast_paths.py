@@ -19,6 +19,7 @@ import dataclasses
 import io
 import json
 import random
+import struct
 import zlib
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -1348,3 +1349,54 @@ def test_styles_found_by_find_are_what_the_pattern_finds(data: bytes) -> None:
     from syndicate.build import links
 
     assert links._styles(data) == links._STYLE.findall(data)
+
+
+def _frames_image(fmt: str, frames: int, seed: int, **save: Any) -> bytes:
+    """An image of `frames` frames (different, so that no encoder merges them) in `fmt`."""
+    rng = random.Random(seed)
+    size = (rng.randint(1, 40), rng.randint(1, 40))
+    pictures = [
+        PILImage.new("RGB", size, tuple(rng.randrange(256) for _ in range(3)))  # type: ignore[misc]
+        for _ in range(frames)
+    ]
+    out = io.BytesIO()
+    if frames > 1:
+        save.update(save_all=True, append_images=pictures[1:])
+    if fmt == "GIF" and rng.random() < 0.5:
+        save["comment"] = b"x" * rng.randint(0, 600)  # an extension of several sub-blocks
+    pictures[0].save(out, fmt, **save)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "PNG", "WEBP", "JPEG", "MPO"])
+def test_animation_read_off_the_chunks_is_what_pillow_says(fmt: str) -> None:
+    """An EPUB's animated image (its hazards unknown) is told by `is_animated` from the
+    file's blocks (GIF), chunks (APNG's acTL, WebP's VP8X and ANMF) or signature (JPEG, MPO),
+    without opening Pillow; it says what Pillow's `is_animated` says of every such file,
+    still or animated, cut short or not."""
+    from syndicate.formats.epub.animation import is_animated
+
+    def pillow(data: bytes) -> bool | None:
+        """Pillow's answer; None where it fails on a file cut short (which the reader, that
+        decodes every frame, refused before any book)."""
+        try:
+            with PILImage.open(io.BytesIO(data)) as picture:
+                return picture.format != "MPO" and bool(getattr(picture, "is_animated", False))
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error):
+            return None
+
+    checked = 0
+    for seed in range(40):
+        for frames in (1, 2, 3):
+            if fmt in ("JPEG",) and frames > 1:
+                continue
+            extra: dict[str, Any] = {"lossless": True} if fmt == "WEBP" else {}
+            data = _frames_image(fmt, frames, seed, **extra)
+            assert is_animated(data) == pillow(data), (fmt, frames, seed)
+            assert is_animated(data) == (frames > 1 and fmt != "MPO"), (fmt, frames, seed)
+            checked += 1
+            if fmt == "GIF":  # cut short: the frames whose descriptors it holds whole
+                for cut in (data[: len(data) * 2 // 3], data[: len(data) - 1]):
+                    said = pillow(cut)
+                    assert said is None or is_animated(cut) == said, (fmt, frames, seed, "cut")
+    assert checked >= 40

@@ -14,6 +14,7 @@ from lxml.builder import ElementMaker
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
+from syndicate.formats.epub.animation import is_animated
 from syndicate.formats.epub.ebooklib_adapter import (
     Book,
     Document,
@@ -543,15 +544,11 @@ def accessibility(
 
 
 def _animated(image: Resource) -> bool:
-    """Whether a packaged image has more than one frame (an animated GIF, APNG or WebP): its
-    header says so, no frame is decoded. A multi-picture JPEG (MPO, a phone's) is not: its
-    first image alone is shown, and nothing plays."""
-    import io
-
-    from PIL import Image as Picture
-
-    with Picture.open(io.BytesIO(image.content)) as picture:
-        return picture.format != "MPO" and bool(getattr(picture, "is_animated", False))
+    """Whether a packaged image has more than one frame (an animated GIF, APNG or WebP), read
+    off its chunks and blocks: no frame is decoded, and Pillow is not opened (an edit of a
+    story's text opens no image). A multi-picture JPEG (MPO, a phone's) is not: its first
+    image alone is shown, and nothing plays."""
+    return is_animated(image.content)
 
 
 def _stylesheet() -> Resource:
