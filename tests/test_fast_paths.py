@@ -1400,3 +1400,39 @@ def test_animation_read_off_the_chunks_is_what_pillow_says(fmt: str) -> None:
                     said = pillow(cut)
                     assert said is None or is_animated(cut) == said, (fmt, frames, seed, "cut")
     assert checked >= 40
+
+
+def test_animation_read_off_the_chunks_agrees_with_pillow_on_odd_files_readers_accept() -> None:
+    """Files the reader accepts (it decodes every frame) whose structure is unusual: a GIF
+    with a stray byte between its blocks (Pillow skips it), an APNG whose image data is a
+    default image outside its one-frame animation (Pillow counts two frames), an APNG with
+    three acTL chunks (the second undoes the first, the third counts again, in Pillow)."""
+    from syndicate.formats.epub.animation import is_animated
+
+    def save(frames: int, fmt: str, **options: Any) -> bytes:
+        pictures = [PILImage.new("RGB", (8, 8), (i * 90, 0, 0)) for i in range(frames)]
+        out = io.BytesIO()
+        pictures[0].save(out, fmt, save_all=True, append_images=pictures[1:], **options)
+        return out.getvalue()
+
+    def pillow(data: bytes) -> bool:
+        with PILImage.open(io.BytesIO(data)) as picture:
+            for index in range(picture.n_frames):  # as the reader: every frame decodes
+                picture.seek(index)
+                picture.load()
+            return bool(getattr(picture, "is_animated", False))
+
+    gif = save(2, "GIF", loop=0)
+    second = gif.rindex(b"\x00\x2c") + 1  # after the first frame's data, its descriptor
+    png = save(3, "PNG")
+    actl = png.index(b"acTL") - 4
+    cases = {
+        "gif, a stray byte": gif[:second] + b"\x00" + gif[second:],
+        "gif, stray bytes": gif[:second] + b"\xff\xfe" + gif[second:],
+        "apng, default image and one frame": save(2, "PNG", default_image=True),
+        "apng, default image and two frames": save(3, "PNG", default_image=True),
+        "apng, two acTL": png[:actl] + png[actl : actl + 20] * 2 + png[actl + 20 :],
+        "apng, three acTL": png[:actl] + png[actl : actl + 20] * 3 + png[actl + 20 :],
+    }
+    for name, data in cases.items():
+        assert is_animated(data) == pillow(data), name

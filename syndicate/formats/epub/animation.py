@@ -58,8 +58,10 @@ def _gif_frames(data: bytes) -> int:
             if end is None:
                 break
             at = end
-        else:  # the trailer (0x3B), or what is no block
+        elif kind == 0x3B:  # the trailer
             break
+        else:  # a stray byte between blocks (an encoder's extra 0): skipped, as Pillow does
+            at += 1
     return frames
 
 
@@ -75,22 +77,32 @@ def _sub_blocks(data: bytes, at: int) -> int | None:
 
 
 def _apng_frames(data: bytes) -> int:
-    """The frames an APNG's animation control chunk (`acTL`, before the image data) says it
-    has; 1 for a PNG without one, or with one Pillow takes for invalid (none, two of them,
-    or a count of 0 or over 2**31) and shows as a still image."""
+    """The frames Pillow counts in an APNG: those its animation control chunk (`acTL`,
+    before the image data) says, and one more when the image data is a default image
+    outside the animation (no frame control chunk, `fcTL`, before it); 1 for a PNG without
+    an acTL, or with one Pillow takes for invalid (a count of 0 or over 2**31, or a second
+    acTL, which undoes the one before as in Pillow's reader) and shows as a still image."""
     at = 8
     frames: int | None = None
-    seen = False
+    framed = False  # an fcTL before the image data: the first frame is the IDAT's image
     while at + 8 <= len(data):
         length, kind = struct.unpack_from(">I4s", data, at)
-        if kind in (b"IDAT", b"IEND"):
+        if kind == b"IEND":
             break
+        if kind == b"IDAT":
+            if frames is not None and not framed:
+                frames += 1  # the default image, a frame of Pillow's count
+            break
+        if kind == b"fcTL":
+            framed = True
         if kind == b"acTL":
-            if seen or length < 8 or at + 12 > len(data):
+            if length < 8 or at + 12 > len(data):
                 return 1
-            seen = True
-            count = struct.unpack_from(">I", data, at + 8)[0]
-            frames = count if 0 < count <= 0x80000000 else None
+            if frames is not None:
+                frames = None
+            else:
+                count = struct.unpack_from(">I", data, at + 8)[0]
+                frames = count if 0 < count <= 0x80000000 else None
         at += 12 + length
     return frames or 1
 
