@@ -1406,7 +1406,8 @@ def test_animation_read_off_the_chunks_agrees_with_pillow_on_odd_files_readers_a
     """Files the reader accepts (it decodes every frame) whose structure is unusual: a GIF
     with a stray byte between its blocks (Pillow skips it), an APNG whose image data is a
     default image outside its one-frame animation (Pillow counts two frames), an APNG with
-    three acTL chunks (the second undoes the first, the third counts again, in Pillow)."""
+    three acTL chunks (the second undoes the first, the third counts again, in Pillow), a
+    WebP of one frame of animation with a frame's chunk after the end its RIFF header gives."""
     from syndicate.formats.epub.animation import is_animated
 
     def save(frames: int, fmt: str, **options: Any) -> bytes:
@@ -1434,5 +1435,12 @@ def test_animation_read_off_the_chunks_agrees_with_pillow_on_odd_files_readers_a
         "apng, two acTL": png[:actl] + png[actl : actl + 20] * 2 + png[actl + 20 :],
         "apng, three acTL": png[:actl] + png[actl : actl + 20] * 3 + png[actl + 20 :],
     }
+    webp = save(2, "WEBP")  # VP8X, ANIM, then an ANMF chunk a frame
+    frames = webp.index(b"ANMF")
+    second = webp.index(b"ANMF", frames + 8)
+    one = webp[12:second]  # one frame of animation, and a chunk after the RIFF's end
+    cases["webp, one frame, an ANMF after the RIFF"] = (
+        b"RIFF" + struct.pack("<I", len(one) + 4) + b"WEBP" + one + webp[second:]
+    )
     for name, data in cases.items():
         assert is_animated(data) == pillow(data), name

@@ -109,12 +109,14 @@ def _apng_frames(data: bytes) -> int:
 
 def _webp_frames(data: bytes) -> int:
     """The animation frames (`ANMF` chunks) of a WebP whose extended header (`VP8X`) says it
-    is animated, counting no further than two; 1 for any other WebP."""
+    is animated, counting no further than two and no further than the RIFF's own size (bytes
+    after it are none of the image's, as libwebp reads it); 1 for any other WebP."""
     if data[12:16] != b"VP8X" or len(data) < 21 or not data[20] & 0x02:
         return 1
+    end = min(len(data), 8 + struct.unpack_from("<I", data, 4)[0])  # the RIFF's own size
     at = 12
     frames = 0
-    while at + 8 <= len(data) and frames < 2:
+    while at + 8 <= end and frames < 2:
         kind, size = struct.unpack_from("<4sI", data, at)
         if kind == b"ANMF":
             frames += 1
