@@ -11,6 +11,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -34,6 +35,7 @@ from syndicate.model import Image, Localized, SiteConfig, SourceRef
 from syndicate.readers import budgets, safefile
 from syndicate.readers.articles import read_story
 from syndicate.readers.config import load_config
+from syndicate.readers.folders import shown_path
 from syndicate.readers.images import ImageFacts, ImageProblem, inspect_image
 from syndicate.readers.storyfiles import StoryFiles
 from syndicate.readers.yamlsource import YamlProblem, parse_yaml
@@ -1974,3 +1976,35 @@ def test_c1_control_characters_are_errors_with_what_they_most_likely_were(
     write_story(tmp_path / "more", "c1-escape", en=escaped)
     (error,) = errors(tmp_path / "more", site_config)
     assert "U+0085" in error.message and "(written as an escape)" in error.message
+
+
+def test_a_photo_whose_extension_names_another_type_is_told_a_removal_that_works(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A JPEG saved as `photo.png` (read as the JPEG it is) was told `exiftool -gps:all=
+    -xmp:gps*= images/photo.png`, which exiftool refuses ("Not a valid PNG (looks more like a
+    JPEG)"): such a file is piped through exiftool, which reads the type from the bytes, and
+    keeps its name. A file whose extension is its type's is told as before."""
+    name = "images/photo.png"
+    folder = write_story(tmp_path / "articles", "lying", STORY + IMAGES.format(name))
+    (folder / "images").mkdir()
+    (folder / name).write_bytes(_located_photo())
+    _, diags = read(tmp_path / "articles", site_config)
+    (warning,) = diags.warnings
+    path = shlex.quote(shown_path(folder / name))
+    spare = shlex.quote(shown_path(folder / name) + ".tmp")
+    advice = f"exiftool -gps:all= -xmp:gps*= - < {path} > {spare} && mv {spare} {path}"
+    assert f"({advice}; exiftool refuses" in warning.message
+    assert "its name ending .png where it is a JPEG" in warning.message
+    if shutil.which("exiftool"):  # the advice, run as written, removes the place
+        subprocess.run(["sh", "-c", advice], check=True, capture_output=True)
+        _, diags = read(tmp_path / "articles", site_config)
+        assert not list(diags), [d.format_text() for d in diags]
+    (folder / name).unlink()
+    (folder / "story.yaml").write_text(
+        (STORY + IMAGES.format("images/p.JPEG")).format(slug="lying"), "utf-8"
+    )
+    (folder / "images/p.JPEG").write_bytes(_located_photo())
+    _, diags = read(tmp_path / "articles", site_config)
+    (warning,) = diags.warnings
+    assert "(exiftool -gps:all= -xmp:gps*= " in warning.message and " - < " not in warning.message

@@ -25,6 +25,7 @@ from syndicate.i18n.locales import (
     zone_meant,
 )
 from syndicate.model import (
+    IMAGE_EXTENSIONS,
     Byline,
     Correction,
     Image,
@@ -854,8 +855,8 @@ class _StoryReader:
                     f"{rel}: its metadata gives the place it was taken (GPS {facts.location}),"
                     " and every copy published as it is keeps it (the pages', NewsML-G2's and"
                     " ninjs's media, the EPUB books): anyone who downloads it can read where"
-                    f" that is. Remove it from the file ({_gps_removal(facts)}"
-                    f" {shlex.quote(shown_path(self.folder / rel))}),"
+                    f" that is. Remove it from the file"
+                    f" ({_gps_removal(facts, shown_path(self.folder / rel))}),"
                     " or, if the place is meant to be public, write gps: keep in its images"
                     f" entry{every}",
                     where,
@@ -1223,16 +1224,26 @@ class _StoryReader:
         )
 
 
-def _gps_removal(facts: ImageFacts) -> str:
-    """The exiftool command (its file name left to add) that removes the place a photo's
-    metadata gives. exiftool edits a multi-picture JPEG's first picture alone: the place in
-    its other pictures' metadata (a second view, a depth map) stays, so they go too (the MP
-    index with them, which would point past the end of the file); the first is the one
-    every reader shows."""
+def _gps_removal(facts: ImageFacts, path: str) -> str:
+    """The exiftool command that removes the place a photo's metadata gives from the file at
+    `path`. exiftool edits a multi-picture JPEG's first picture alone: the place in its other
+    pictures' metadata (a second view, a depth map) stays, so they go too (the MP index with
+    them, which would point past the end of the file); the first is the one every reader
+    shows. exiftool refuses to edit in place a file whose extension names another type (a
+    JPEG saved as `photo.png`: "Not a valid PNG"), but reads the type from the bytes of what
+    it is piped: such a file is piped through it, keeping its name."""
     removal = "exiftool -gps:all= -xmp:gps*="
     if facts.pictures > 1:
-        return f"{removal} -mpf:all= -trailer:all="
-    return removal
+        removal += " -mpf:all= -trailer:all="
+    _, dot, ext = path.rsplit("/", 1)[-1].rpartition(".")
+    if not dot or ext.lower() in IMAGE_EXTENSIONS.get(facts.media_type, ()):
+        return f"{removal} {shlex.quote(path)}"
+    spare = shlex.quote(path + ".tmp")
+    return (
+        f"{removal} - < {shlex.quote(path)} > {spare} && mv {spare} {shlex.quote(path)};"
+        f" exiftool refuses to edit it in place, its name ending .{ext} where it is a"
+        f" {facts.media_type.removeprefix('image/').upper()}"
+    )
 
 
 def _image_refusal(rel: str, refused: Refused, files: StoryFiles) -> str:
