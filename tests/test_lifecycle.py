@@ -1280,6 +1280,45 @@ def test_a_translation_dated_ahead_waits_for_its_time(
     assert 'version="2"' in (newsml / f"{PUBLIC}.fr.xml").read_text("utf-8")
 
 
+def test_a_translation_dated_ahead_of_a_scheduled_story_is_said_to_go_out_with_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story scheduled for later (its own `published` or `embargo_until` after now) with a
+    translation dated later still was told the translation "goes out now": it goes out at
+    the story's time, which is said. A translation dated no later than the story's time goes
+    out with it, after its own time: it was refused all the same, now it is not."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    folder = site / "articles" / PUBLIC
+    meta, french = folder / "story.yaml", folder / "fr.md"
+    text = french.read_text(encoding="utf-8")
+    scheduled = meta.read_text("utf-8").replace("published: 2026-01-20T", "published: 2026-02-05T")
+    common = ["--now", NOW, "--config", str(site / "syndicate.yaml")]
+    common += ["--articles", str(site / "articles")]
+
+    def said(story: str, translation: str) -> str:
+        meta.write_text(f"{story}updated: {translation}\n", "utf-8")
+        french.write_text(text.replace("---\n", f"---\npublished: {translation}\n", 1), "utf-8")
+        capsys.readouterr()
+        main(["validate", *common])
+        return capsys.readouterr().err
+
+    err = said(scheduled, "2026-02-06T09:00:00Z")
+    assert "[story.language-ahead]" in err, err
+    assert "goes out at 2026-02-05T09:00:00+00:00, the story's own published, in every" in err
+    assert "goes out now" not in err
+    embargoed = scheduled + "embargo_until: 2026-02-07T09:00:00Z\n"
+    err = said(embargoed, "2026-02-08T09:00:00Z")
+    assert "goes out at 2026-02-07T09:00:00+00:00, the story's own embargo_until," in err, err
+    for story, translation in (
+        (scheduled, "2026-02-05T09:00:00Z"),
+        (embargoed, "2026-02-06T09:00:00Z"),
+        (embargoed, "2026-02-07T09:00:00Z"),
+    ):
+        assert "story.language-ahead" not in said(story, translation)
+    err = said(scheduled.replace("2026-02-05T", "2026-01-20T"), "2026-02-06T09:00:00Z")
+    assert "the version that adds it goes out now in every language" in err, err
+
+
 def test_strict_keep_going_holds_a_story_updated_in_the_future(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from syndicate.diagnostics import Diagnostic, Diagnostics, said_at
 from syndicate.model.site import CONFIG_NAME
+from syndicate.model.story import public_since
 from syndicate.readers.safefile import LINK_LOOP, Refused, folder_loop, loop_in, outside, resolved
 
 if TYPE_CHECKING:
@@ -182,22 +183,34 @@ def check_future_update(story: StorySummary | Story, now: datetime, diags: Diagn
 
     A translation's own `published` after `now` is an error: the editor dated it for later,
     as a story's `published` schedules the story, but a language cannot wait alone. The
-    version that adds it (dated no earlier, `updated`) goes out now in every language, and
-    the translation with it, before its time: refused, the story keeps its last published
-    version (`--keep-going`) until that time comes, on every run and in a fresh clone alike."""
-    ahead = [v.lang for v in story.variants if v.published is not None and v.published > now]
+    version that adds it (dated no earlier, `updated`) goes out in every language when the
+    story does (now, or at its own `published` or `embargo_until` if that is later), and the
+    translation with it, before its time: refused, the story keeps its last published
+    version (`--keep-going`) until that time comes, on every run and in a fresh clone alike.
+    A translation dated no later than a scheduled story's own time goes out with it, at or
+    after its time: nothing to refuse."""
+    out = public_since(story.published, story.embargo_until)
+    ahead = [
+        v.lang for v in story.variants if v.published is not None and v.published > max(now, out)
+    ]
     if ahead:
         first = min(v.published for v in story.variants if v.lang in ahead and v.published)
         files = ", ".join(f"{lang}.md" for lang in ahead)
+        when = (
+            f"at {said_at(out, first)}, the story's own"
+            f" {'embargo_until' if out != story.published else 'published'},"
+            if out > now
+            else "now"
+        )
         diags.error(
             "story.language-ahead",
             f"{files}: published ({said_at(first, now)}) is in the future (after --now or the"
             f" clock, {now.astimezone(UTC):%Y-%m-%d %H:%M} UTC): a translation cannot be"
-            " scheduled on its own; the version that adds it goes out now in every language,"
-            " and it with them, before its time. Move the file out of the story's folder and"
-            " put it back when it comes out, with that time as its published and as the new"
-            " version's updated (a story not yet out waits whole by its own published or"
-            " embargo_until); if the date is a typo, fix it",
+            f" scheduled on its own; the version that adds it goes out {when} in every"
+            " language, and it with them, before its time. Move the file out of the story's"
+            " folder and put it back when it comes out, with that time as its published and"
+            " as the new version's updated (a story not yet out waits whole by its own"
+            " published or embargo_until); if the date is a typo, fix it",
             story.updated_source or story.source,
         )
         return
