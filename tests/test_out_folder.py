@@ -522,6 +522,41 @@ def test_an_edit_published_in_place_that_fails_names_the_file_of_out(
     assert tree(out) == tree(fresh)
 
 
+def test_many_files_in_the_way_are_named_up_to_a_cap_and_the_rest_counted(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A lost build state and an edit: every file of out/ the run replaces was named, one
+    error each, which for a large archive is thousands of lines with the way out (--force)
+    lost among them. `FOREIGN_NAMED` are named (a folder in the way, which --force does not
+    take back, among them), one more error counts the rest and says --force; nothing is
+    published."""
+    out = site / "out"
+    assert export(site, out) == 0
+    edit(site)
+    shutil.rmtree(site / CACHE_NAME)
+    (out / "atom/en.xml").unlink()  # and a folder of the user's where a file goes: named
+    (out / "atom/en.xml").mkdir()
+    (out / "atom/en.xml/notes.txt").write_text("mine")
+    before = tree(out)
+    capsys.readouterr()
+    assert export(site, out) == 1
+    err = capsys.readouterr().err
+    folder = f"{out / 'atom/en.xml'}: error: this is where a file of this run goes"
+    assert err.count(folder) == 1, err
+    named = err.count("error: this file was not written by syndicate")
+    assert named == engine.FOREIGN_NAMED - 1, err
+    lines = [line for line in err.splitlines() if "[output.foreign]" in line]
+    assert len(lines) == engine.FOREIGN_NAMED + 1, err
+    (rest,) = (line for line in lines if ": error: and " in line)
+    assert rest.startswith(f"{out}: error: and ") and "more files or folders in out/" in rest
+    count = int(rest.split("error: and ", 1)[1].split(" ", 1)[0])
+    assert count > 0 and "export once with --force" in rest, rest
+    assert tree(out) == before
+    shutil.rmtree(out / "atom/en.xml")
+    assert main([*args(site, out), "--force"]) == 0
+    assert len(tree(out)) >= engine.FOREIGN_NAMED + count
+
+
 def test_a_lost_build_state_is_taken_back_with_force(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -125,6 +125,9 @@ IN_PLACE_SHARE = 10
 """A run that makes at most one story in this many again (an edit, a story added or removed,
 none: a feed's time window moved) publishes in place when it can (`Staging.prefer_in_place`);
 a larger one builds the folders whole while it works (`Staging.ahead`)."""
+FOREIGN_NAMED = 20
+"""How many of the user's files and folders in the way of a run are named, one error each;
+one more error counts the rest."""
 
 
 class Interrupted(KeyboardInterrupt):
@@ -1477,35 +1480,7 @@ class _Build:
                 finally:
                     self.state.close()
         except ForeignFiles as exc:
-            for path in exc.paths:
-                diags.error(
-                    "output.foreign",
-                    "this file was not written by syndicate, and this run would replace it:"
-                    " move it out of the way (or delete it, if it is an old output); nothing"
-                    " was published"
-                    + (
-                        ""
-                        if self.state_owned
-                        else ". If out/ is syndicate's and its build state was lost (.syndicate/"
-                        " deleted), export once with --force to take its old outputs back"
-                    ),
-                    str(self.out / path),
-                )
-            for path in exc.in_the_way:
-                diags.error(
-                    "output.foreign",
-                    f"this is where syndicate's folder {path}/ goes, but it is not a folder"
-                    " (a file or a link not written by syndicate): move it out of the way;"
-                    " nothing was published",
-                    str(self.out / path),
-                )
-            for path in exc.folders:
-                diags.error(
-                    "output.foreign",
-                    "this is where a file of this run goes, but a folder syndicate did not"
-                    " make is there: move it out of the way; nothing was published",
-                    str(self.out / path),
-                )
+            self._say_foreign(exc, diags)
             return ExportResult("failed", diags, names, len(self.read))
         except OutputError as exc:
             diags.error("output.write", str(exc), str(self.out))
@@ -1802,6 +1777,58 @@ class _Build:
             self.kept_gone.append(slug)
             self.held.warning("export.held", spared[slug], str(folder))
         return kept
+
+    def _say_foreign(self, exc: ForeignFiles, diags: Diagnostics) -> None:
+        """The user's files and folders in the way of this run, each named (one error each,
+        where the user moves it), up to `FOREIGN_NAMED`: past that (a lost build state and a
+        large archive make thousands), one more error counts the rest. Those --force does not
+        take back (a file where a folder goes, a folder where a file goes) come first."""
+        force = (
+            ""
+            if self.state_owned
+            else ". If out/ is syndicate's and its build state was lost (.syndicate/"
+            " deleted), export once with --force to take its old outputs back"
+        )
+        said = [
+            *(
+                (
+                    path,
+                    f"this is where syndicate's folder {path}/ goes, but it is not a folder"
+                    " (a file or a link not written by syndicate): move it out of the way;"
+                    " nothing was published",
+                )
+                for path in exc.in_the_way
+            ),
+            *(
+                (
+                    path,
+                    "this is where a file of this run goes, but a folder syndicate did not"
+                    " make is there: move it out of the way; nothing was published",
+                )
+                for path in exc.folders
+            ),
+            *(
+                (
+                    path,
+                    "this file was not written by syndicate, and this run would replace it:"
+                    " move it out of the way (or delete it, if it is an old output); nothing"
+                    f" was published{force}",
+                )
+                for path in exc.paths
+            ),
+        ]
+        for path, message in said[:FOREIGN_NAMED]:
+            diags.error("output.foreign", message, str(self.out / path))
+        rest = len(said) - FOREIGN_NAMED
+        if rest > 0:
+            plural = "s" if rest > 1 else ""
+            diags.error(
+                "output.foreign",
+                f"and {rest} more file{plural} or folder{plural} in out/ not written by"
+                f" syndicate where this run writes ({FOREIGN_NAMED} are named, one error each);"
+                f" nothing was published{force if exc.paths else ''}",
+                str(self.out),
+            )
 
     def _warn_deleted(self, deleted: Sequence[str]) -> None:
         """A public story whose id no folder gives now: its folder gone, or holding a story
