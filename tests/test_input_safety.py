@@ -490,11 +490,11 @@ def test_a_multi_picture_jpeg_s_place_is_told_how_to_remove_from_every_picture(
     (folder / name).write_bytes(_multi_picture(located=True))
     _, diags = read(tmp_path / "articles", site_config)
     (warning,) = diags.warnings
-    assert "(exiftool -gps:all= -xmp:gps*= -mpf:all= -trailer:all= " in warning.message
+    assert "(exiftool -gps:all= '-xmp:gps*=' -mpf:all= -trailer:all= " in warning.message
     (folder / name).write_bytes(_located_photo())
     _, diags = read(tmp_path / "articles", site_config)
     (warning,) = diags.warnings
-    assert "(exiftool -gps:all= -xmp:gps*= " in warning.message
+    assert "(exiftool -gps:all= '-xmp:gps*=' " in warning.message
     assert "-mpf:all=" not in warning.message
     for data in (_multi_picture(), _multi_picture(located=True), _located_photo()):
         facts = inspect_image(data)
@@ -1993,7 +1993,7 @@ def test_a_photo_whose_extension_names_another_type_is_told_a_removal_that_works
     (warning,) = diags.warnings
     path = shlex.quote(shown_path(folder / name))
     spare = shlex.quote(shown_path(folder / name) + ".tmp")
-    advice = f"exiftool -gps:all= -xmp:gps*= - < {path} > {spare} && mv {spare} {path}"
+    advice = f"exiftool -gps:all= '-xmp:gps*=' - < {path} > {spare} && mv {spare} {path}"
     assert f"({advice}; exiftool refuses" in warning.message
     assert "its name ending .png where it is a JPEG" in warning.message
     if shutil.which("exiftool"):  # the advice, run as written, removes the place
@@ -2007,4 +2007,32 @@ def test_a_photo_whose_extension_names_another_type_is_told_a_removal_that_works
     (folder / "images/p.JPEG").write_bytes(_located_photo())
     _, diags = read(tmp_path / "articles", site_config)
     (warning,) = diags.warnings
-    assert "(exiftool -gps:all= -xmp:gps*= " in warning.message and " - < " not in warning.message
+    assert "(exiftool -gps:all= '-xmp:gps*=' " in warning.message and " - < " not in warning.message
+
+
+@pytest.mark.parametrize("name", ["images/p.jpg", "images/p.png"])
+def test_the_exiftool_advice_pastes_into_a_shell_that_refuses_unmatched_globs(
+    tmp_path: Path, site_config: SiteConfig, name: str
+) -> None:
+    """The advice is pasted into a shell: its `-xmp:gps*=` unquoted, zsh (macOS's shell,
+    which refuses a pattern that matches no file) said "no matches found" and ran nothing.
+    Run as written in a shell that refuses them as zsh does (bash's failglob), with exiftool
+    replaced by printf, it gives exiftool the words it is meant to."""
+    folder = write_story(tmp_path / "articles", "globbed", STORY + IMAGES.format(name))
+    (folder / "images").mkdir()
+    (folder / name).write_bytes(_located_photo())
+    _, diags = read(tmp_path / "articles", site_config)
+    (warning,) = diags.warnings
+    advice = warning.message.split("Remove it from the file (", 1)[1].split("; exiftool", 1)[0]
+    advice = advice.split("),", 1)[0].split(" > ", 1)[0]  # (a JPEG saved as .png: piped)
+    assert advice.startswith("exiftool "), advice
+    said = subprocess.run(
+        ["bash", "-O", "failglob", "-c", "printf '%s\\n' " + advice.removeprefix("exiftool ")],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert said.returncode == 0, said.stderr
+    assert said.stdout.splitlines()[:2] == ["-gps:all=", "-xmp:gps*="], said.stdout

@@ -1231,8 +1231,10 @@ def _gps_removal(facts: ImageFacts, path: str) -> str:
     them, which would point past the end of the file); the first is the one every reader
     shows. exiftool refuses to edit in place a file whose extension names another type (a
     JPEG saved as `photo.png`: "Not a valid PNG"), but reads the type from the bytes of what
-    it is piped: such a file is piped through it, keeping its name."""
-    removal = "exiftool -gps:all= -xmp:gps*="
+    it is piped: such a file is piped through it, keeping its name. The `*` of `-xmp:gps*=`
+    (exiftool's own wildcard) is quoted: unquoted, zsh (macOS's shell) refuses the command
+    pasted into it ("no matches found"), and any shell would expand it to a file so named."""
+    removal = "exiftool -gps:all= '-xmp:gps*='"
     if facts.pictures > 1:
         removal += " -mpf:all= -trailer:all="
     _, dot, ext = path.rsplit("/", 1)[-1].rpartition(".")
