@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tracemalloc
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -703,14 +704,29 @@ def test_an_image_template_with_a_v_of_its_own_is_refused_at_its_line(
     one whose query had a `v` of its own (a cache-buster written by hand) gave URLs with two
     (`?v=2&v=be9dd0fa012a`), of which servers and CDNs may read the first, so a replaced
     photo kept its URL. It is refused at its line, saying to write `v={digest}`."""
+    said = _image_template_said(tmp_path, template, refused, capsys)
+    assert said("its query has a v= of its own", "write v={digest} where the digest goes")
+
+
+def _image_template_said(
+    tmp_path: Path, template: str, refused: bool, capsys: pytest.CaptureFixture[str]
+) -> Callable[[str, str], bool]:
+    """Validate the sample with `links.image: template`; the status is 2 when `refused`, else
+    0. Gives a check that the error (its start after `links: image: `, and a fix it offers)
+    was said at the template's line exactly when refused."""
     config = sample_config()
-    lines = config.split("\n")
-    text = config + f"links:\n  image: {template!r}\n"
-    status = validate_config(tmp_path, text, REPO / "articles")
+    line = len(config.split("\n")) + 1
+    status = validate_config(
+        tmp_path, config + f"links:\n  image: {template!r}\n", REPO / "articles"
+    )
     err = capsys.readouterr().err
     assert status == (2 if refused else 0), err
-    said = f"syndicate.yaml:{len(lines) + 1}: error: links: image: its query has a v= of its own"
-    assert (said in err and "write v={digest} where the digest goes" in err) is refused
+
+    def said(start: str, fix: str) -> bool:
+        told = f"syndicate.yaml:{line}: error: links: image: {start}"
+        return (told in err and fix in err) is refused
+
+    return said
 
 
 @pytest.mark.parametrize(
@@ -729,14 +745,8 @@ def test_an_image_template_with_its_digest_in_the_fragment_only_is_refused(
     alone was accepted, and its URLs (`...png?v=2#be9dd0fa012a`) were the same for every
     server, CDN and partner whatever the photo's bytes: a fragment is never sent. Refused at
     its line, saying where the digest goes."""
-    config = sample_config()
-    lines = config.split("\n")
-    text = config + f"links:\n  image: {template!r}\n"
-    status = validate_config(tmp_path, text, REPO / "articles")
-    err = capsys.readouterr().err
-    assert status == (2 if refused else 0), err
-    said = f"syndicate.yaml:{len(lines) + 1}: error: links: image: its {{digest}} is in the"
-    assert (said in err and "put {digest} in the path or the query" in err) is refused
+    said = _image_template_said(tmp_path, template, refused, capsys)
+    assert said("its {digest} is in the", "put {digest} in the path or the query")
 
 
 @pytest.mark.parametrize(

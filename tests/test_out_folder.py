@@ -308,6 +308,14 @@ def test_a_users_file_where_a_format_folder_goes_is_never_put_away(
     assert not any(p.name.startswith("run-") for p in site.rglob("trash/*"))
 
 
+def _new_story(site: Path, like: str) -> None:
+    """A new story, `bench-000099`, copied from the story `like` of the bench site."""
+    new = site / "articles" / "bench-000099"
+    shutil.copytree(site / "articles" / like, new)
+    meta = new / "story.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace(like, "bench-000099"), "utf-8")
+
+
 def test_a_users_file_where_a_new_storys_folder_goes_is_refused_by_name(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -316,10 +324,7 @@ def test_a_users_file_where_a_new_storys_folder_goes_is_refused_by_name(
     out = site / "out"
     assert export(site, out) == 0
     media = sorted(p.name for p in (out / "html/media").iterdir() if p.name != "site")[0]
-    new = site / "articles" / "bench-000099"
-    shutil.copytree(site / "articles" / media, new)
-    meta = new / "story.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace(media, "bench-000099"), "utf-8")
+    _new_story(site, media)
     (out / "html/media/bench-000099").write_text("mine")
     before = tree(out)
     capsys.readouterr()
@@ -341,11 +346,9 @@ def test_a_users_folder_where_a_new_storys_page_goes_is_refused_by_name(
     what to do, whether the driver or a worker staged the page."""
     out = site / "out"
     assert export(site, out) == 0
-    first = sorted(p.name for p in (site / "articles").iterdir() if p.name.startswith("b"))[0]
-    new = site / "articles" / "bench-000099"
-    shutil.copytree(site / "articles" / first, new)
-    meta = new / "story.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace(first, "bench-000099"), "utf-8")
+    _new_story(
+        site, sorted(p.name for p in (site / "articles").iterdir() if p.name.startswith("b"))[0]
+    )
     (out / "html/bench-000099.en.html").mkdir()
     (out / "html/bench-000099.en.html/index.html").write_text("mine")
     before = tree(out)
@@ -398,11 +401,9 @@ def test_every_users_file_and_folder_in_the_way_is_named_at_once(
     the user moved things out of the way one export at a time. Each is named, once."""
     out = site / "out"
     assert export(site, out) == 0
-    first = sorted(p.name for p in (site / "articles").iterdir() if p.name.startswith("b"))[0]
-    new = site / "articles" / "bench-000099"
-    shutil.copytree(site / "articles" / first, new)
-    meta = new / "story.yaml"
-    meta.write_text(meta.read_text(encoding="utf-8").replace(first, "bench-000099"), "utf-8")
+    _new_story(
+        site, sorted(p.name for p in (site / "articles").iterdir() if p.name.startswith("b"))[0]
+    )
     folders = ["html/bench-000099.en.html", "atom/en.xml", "rss/en.xml"]
     for path in folders[1:]:
         (out / path).unlink()
