@@ -1233,13 +1233,16 @@ def _gps_removal(facts: ImageFacts, path: str) -> str:
     JPEG saved as `photo.png`: "Not a valid PNG"), but reads the type from the bytes of what
     it is piped: such a file is piped through it, keeping its name. The `*` of `-xmp:gps*=`
     (exiftool's own wildcard) is quoted: unquoted, zsh (macOS's shell) refuses the command
-    pasted into it ("no matches found"), and any shell would expand it to a file so named."""
+    pasted into it ("no matches found"), and any shell would expand it to a file so named.
+    Edited in place, the file is overwritten (`-overwrite_original`): exiftool otherwise keeps
+    the photo as it was beside it (`photo.jpg_original`), the place in it, in the story folder
+    a newsroom commits."""
     removal = "exiftool -gps:all= '-xmp:gps*='"
     if facts.pictures > 1:
         removal += " -mpf:all= -trailer:all="
     _, dot, ext = path.rsplit("/", 1)[-1].rpartition(".")
     if not dot or ext.lower() in IMAGE_EXTENSIONS.get(facts.media_type, ()):
-        return f"{removal} {shlex.quote(path)}"
+        return f"{removal} -overwrite_original {shlex.quote(path)}"
     spare = shlex.quote(path + ".tmp")
     return (
         f"{removal} - < {shlex.quote(path)} > {spare} && mv {spare} {shlex.quote(path)};"
