@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 from syndicate.diagnostics import Diagnostic, Diagnostics, said_at
 from syndicate.model.site import CONFIG_NAME
-from syndicate.model.story import public_since
 from syndicate.readers.safefile import LINK_LOOP, Refused, folder_loop, loop_in, outside, resolved
 
 if TYPE_CHECKING:
@@ -189,6 +188,8 @@ def check_future_update(story: StorySummary | Story, now: datetime, diags: Diagn
     version (`--keep-going`) until that time comes, on every run and in a fresh clone alike.
     A translation dated no later than a scheduled story's own time goes out with it, at or
     after its time: nothing to refuse."""
+    from syndicate.model.story import public_since  # (here: a no-op imports no model class)
+
     out = public_since(story.published, story.embargo_until)
     ahead = [
         v.lang for v in story.variants if v.published is not None and v.published > max(now, out)
