@@ -73,7 +73,7 @@ CASES = [
     # path, old, new, rule, message
     (
         "partners/msn/en.xml",
-        "<link>https://ycpress.example/</link>",
+        "<link>https://ycpress.example/syndicate/html/index.en.html</link>",
         "<link>ycpress</link>",
         "rss.link",
         "the channel's link 'ycpress' is not a full URL",
@@ -231,7 +231,7 @@ CASES = [
     ),
     (
         "atom/en.xml",
-        '<link href="https://ycpress.example/" rel="alternate"',
+        '<link href="https://ycpress.example/syndicate/html/index.en.html" rel="alternate"',
         '<link href="https://ycpress example/" rel="alternate"',
         "atom.link",
         "link href 'https://ycpress example/' is not an IRI",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import io
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -138,8 +139,10 @@ def test_atom_feed_metadata(feeds_out: Path, sample_story: Story, site_config: S
         assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
         links = root.findall(f"{ATOM}link")
         assert (links[0].get("rel"), links[0].get("href")) == ("self", f"{base}atom/{lang}.xml")
+        # the site of the feed: its language's story list, in that language
         assert links[1].get("rel") == "alternate"
-        assert links[1].get("href") == site_config.publisher.url
+        assert links[1].get("href") == f"{base}html/index.{lang}.html"
+        assert links[1].get("hreflang") == lang
         generator = root.find(f"{ATOM}generator")
         assert generator.text == "syndicate"
         assert generator.get("version") is None
@@ -317,3 +320,71 @@ def test_a_feed_image_s_size_is_known_before_it_is_made(
     flat = round(logo[1] * min(144 / logo[0], 400 / logo[1], 1.0)) < 31
     assert expected.from_icon is bool(icon and flat)
     assert not atom_logo(logo_data, icon_data).from_icon
+
+
+def _site_links(files: dict[str, bytes], name: str) -> dict[str, tuple[str, str | None]]:
+    """Each feed's site as readers see it: Atom's and RSS's `feed.link` (feedparser) with the
+    Atom link's `hreflang`, JSON Feed's `home_page_url`."""
+    found: dict[str, tuple[str, str | None]] = {}
+    for fmt in ("atom", "rss"):
+        parsed = feedparser.parse(files[f"{fmt}/{name}.xml"])
+        assert not parsed.bozo, (fmt, name)
+        alternate = [link for link in parsed.feed.links if link.get("type") == "text/html"]
+        found[fmt] = (parsed.feed.link, alternate[0].get("hreflang") if fmt == "atom" else None)
+    home = json.loads(files[f"jsonfeed/{name}.json"])["home_page_url"]
+    found["jsonfeed"] = (home, None)
+    return found
+
+
+def _with_a_killed_section(sample_story: Story) -> list[Story]:
+    """The sample (politics, six languages) and a story of `sport` killed after it was
+    public: the sport feeds stay (for its notice), the HTML format makes no sport list."""
+    killed = dataclasses.replace(
+        sample_story,
+        id="tag:ycpress.example,2021:sport",
+        slug="sport-story",
+        section="sport",
+        status="canceled",
+        version=2,
+        updated=datetime(2021, 2, 20, 8, 0, tzinfo=UTC),
+    )
+    return [sample_story, killed]
+
+
+def test_a_feed_s_site_is_its_story_list(sample_story: Story, site_config: SiteConfig) -> None:
+    """A reader's "visit website" on the French politics feed opens the French politics list,
+    not the publisher's home page: every feed's HTML alternate (Atom, with `hreflang`; RSS's
+    channel link; JSON Feed's home page) is the first page of the story list it follows. A
+    section with no list (its stories killed) gets its language's; a language no story has
+    yet, the publisher's site. The feeds do not depend on whether the run makes the pages."""
+    base = site_config.base_url
+    stories = _with_a_killed_section(sample_story)
+    english_only = dataclasses.replace(stories[0], variants=(stories[0].original,))
+    files, diags = export_stories(stories, site_config, "atom", "rss", "jsonfeed")
+    assert not diags.errors
+    for fmt, link in _site_links(files, "fr/politics").items():
+        assert link == (f"{base}html/fr/politics.html", "fr" if fmt == "atom" else None)
+    for fmt, link in _site_links(files, "ar").items():
+        assert link == (f"{base}html/index.ar.html", "ar" if fmt == "atom" else None)
+    for fmt, link in _site_links(files, "fr/sport").items():
+        assert link == (f"{base}html/index.fr.html", "fr" if fmt == "atom" else None)
+    with_pages, _ = export_stories(stories, site_config, "atom", "rss", "jsonfeed", "html")
+    assert {p: d for p, d in with_pages.items() if not p.startswith("html/")} == files
+    alone, _ = export_stories([english_only], site_config, "atom", "rss", "jsonfeed")
+    assert set(_site_links(alone, "fr").values()) == {(site_config.publisher.url, None)}
+    assert _site_links(alone, "en")["rss"] == (f"{base}html/index.en.html", None)
+
+
+def test_a_feed_s_site_without_the_html_lists(sample_story: Story, site_config: SiteConfig) -> None:
+    """Without section lists (`html.section_pages: false`) a section's feed links its
+    language's list; with the stories' pages on the newsroom's CMS (`links.article`), every
+    feed links the publisher's site, as syndicate's lists are not the pages readers browse."""
+    base = site_config.base_url
+    stories = _with_a_killed_section(sample_story)
+    options = {"html": {"section_pages": False}}
+    files, _ = export_stories(stories, site_config, "atom", "rss", "jsonfeed", options=options)
+    assert _site_links(files, "de/politics")["atom"] == (f"{base}html/index.de.html", "de")
+    cms = dataclasses.replace(site_config, article_url="https://cms.example/{lang}/{slug}")
+    files, _ = export_stories(stories, cms, "atom", "rss", "jsonfeed")
+    for name in ("de", "de/politics", "de/sport"):
+        assert set(_site_links(files, name).values()) == {(site_config.publisher.url, None)}

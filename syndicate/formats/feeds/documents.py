@@ -42,6 +42,7 @@ from syndicate.formats.feeds.feedgen_adapter import (
     Tombstone,
 )
 from syndicate.formats.feeds.images import FeedImage
+from syndicate.formats.lists import StoryLists
 from syndicate.i18n.locales import borrowed, not_site_languages
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
@@ -322,11 +323,12 @@ def plan_documents(
     unknown_sections(options, stories if every is None else every, ctx)
     kinds: dict[str, _Kind] = {}
     quiet = _Quiet(stories if every is None else every, ctx.now)
+    lists = StoryLists(stories if every is None else every, ctx.now, ctx.config)
     for chosen in story_sets(stories, ctx.now, options.feed_languages(ctx.languages), options):
         kind = kinds.get(chosen.lang)
         if kind is None:
             kind = kinds[chosen.lang] = _Kind(chosen.lang, options, media_type, logo, extension)
-        yield from _feed_set(f"{fmt}/{chosen.name}", chosen, ctx, kind, quiet)
+        yield from _feed_set(f"{fmt}/{chosen.name}", chosen, ctx, kind, quiet, lists)
 
 
 class _Quiet:
@@ -558,7 +560,12 @@ class _Kind:
 
 
 def _feed_set(
-    base: str, chosen: StorySet, ctx: Context[FeedOptions], kind: _Kind, quiet: _Quiet
+    base: str,
+    chosen: StorySet,
+    ctx: Context[FeedOptions],
+    kind: _Kind,
+    quiet: _Quiet,
+    lists: StoryLists,
 ) -> Iterator[Document]:
     """The subscription feed at `<base>.xml` and its archive pages `<base>/archive/<n>.xml`."""
     settings, media_type = kind.options, kind.media_type
@@ -570,7 +577,7 @@ def _feed_set(
     links = [Link(settings.hub, "hub")] if settings.hub else []
     if pages:
         links.append(Link(page_url[-1], "prev-archive", media_type))
-    head = _FeedHead(kind.lang, chosen.section, subscription, kind.logo, ctx)
+    head = _FeedHead(kind.lang, chosen.section, subscription, kind.logo, ctx, lists)
 
     def document(
         path: str,
@@ -627,10 +634,18 @@ class _FeedHead:
         subscription: str,
         logo: Logo | None,
         ctx: Context[FeedOptions],
+        lists: StoryLists,
     ) -> None:
         self.lang = lang
         self.ctx = ctx
         self.id = subscription
+        # The site of the feed, as a reader's "visit website" opens it: the first page of the
+        # story list it follows, in its language; a section's feed whose section has no list
+        # there (all its stories killed, `html.section_pages` false), the language's; the
+        # publisher's site when the HTML format makes neither (its links lead to a CMS).
+        page = (section and lists.page(lang, section)) or lists.page(lang)
+        self.site_url = ctx.urls.output(page) if page else ctx.config.publisher.url
+        self.site_lang = lang if page else None
         pub = ctx.config.publisher
         topic = section_name(section, lang) if section else term("latest_news", lang)
         self.title = term("feed_title", lang, publisher=pub.name, section=topic)
@@ -648,7 +663,8 @@ class _FeedHead:
             subtitle=self.subtitle,
             updated=updated,
             self_url=self_url,
-            site_url=self.ctx.config.publisher.url,
+            site_url=self.site_url,
+            site_lang=self.site_lang,
             links=tuple(links),
             author=self.author,
             logo=self.logo,

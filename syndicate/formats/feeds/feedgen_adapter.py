@@ -147,6 +147,10 @@ class Feed:
     updated: datetime
     self_url: str
     site_url: str
+    """The site the feed belongs to, in HTML (the Atom `alternate`, RSS `<link>`): the story
+    list of its language or section (`StoryLists`), else `publisher.url`."""
+    site_lang: str | None
+    """`site_url`'s language when it is a page of one (Atom's `hreflang`)."""
     links: tuple[Link, ...]
     """Links besides self and the site: hub, current, prev-archive, next-archive."""
     author: Person
@@ -412,7 +416,8 @@ def _generator(feed: Feed, self_type: str) -> FeedGenerator:
     for link in feed.links:
         fg.link(_as_dict(link))
     # Last: feedgen takes the RSS channel link from the last link added, whatever its rel.
-    fg.link(href=feed.site_url, rel="alternate", type="text/html")
+    site = Link(feed.site_url, "alternate", "text/html", feed.site_lang)
+    fg.link(_as_dict(site))
     fg.author(_as_dict(feed.author))
     # feedgen's default generator carries its own version number; ours says only who made it.
     fg.generator(GENERATOR)

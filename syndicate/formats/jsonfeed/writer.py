@@ -83,7 +83,7 @@ def _document(document: Document, ctx: Context[FeedOptions]) -> bytes:
     notices = ctx.fragments(document.killed, item_name(lang))
     chosen = interleaved(notice_places(document), items, notices)
     links = {link.rel: link.href for link in head.links}
-    feed = _head(head.title, head.subtitle, lang, ctx) | {
+    feed = _head(head.title, head.subtitle, head.site_url, lang, ctx) | {
         "feed_url": head.self_url,
         "items": [json.loads(item) for item in chosen],
     }
@@ -94,14 +94,15 @@ def _document(document: Document, ctx: Context[FeedOptions]) -> bytes:
     return json_document(feed)
 
 
-def _head(title: str, description: str, lang: str, ctx: Context[FeedOptions]) -> Node:
-    """What every document of one feed shares."""
+def _head(title: str, description: str, home: str, lang: str, ctx: Context[FeedOptions]) -> Node:
+    """What every document of one feed shares (`home`: the site it belongs to, as the Atom
+    and RSS feeds link it)."""
     publisher = ctx.config.publisher
     head: Node = {
         "version": VERSION,
         "title": title,
         "description": description,
-        "home_page_url": publisher.url,
+        "home_page_url": home,
         "language": lang,
         "authors": [{"name": publisher.name, "url": publisher.url}],
     }

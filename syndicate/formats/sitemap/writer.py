@@ -22,6 +22,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from syndicate.formats.contract import Context, Options, OutputFile, Planned, Writer, within
+from syndicate.formats.lists import section_pages
 from syndicate.formats.sitemap.vocabulary import (
     INDEX_FILE,
     NEWS_LIMIT,
@@ -254,12 +255,6 @@ def _taken_sections(
     }
 
 
-def section_pages(ctx: Context[SitemapOptions]) -> bool:
-    """Whether the HTML format makes a story list per language and section
-    (`html.section_pages`, true unless set to false)."""
-    return ctx.config.section("html").get("section_pages", True) is not False
-
-
 class _Site:
     """The public pages of the site: each visible story in each site language (its article
     page), and the story lists of the HTML format (`index.<lang>.html`, `index.html`)."""
@@ -406,7 +401,7 @@ class _Site:
         """The first page of each section's story list in each language where it has a
         public story (`html/<lang>/<section>.html`), section by section, each listing the
         section's list in its other languages; none when `html.section_pages` is false."""
-        if not section_pages(self.ctx):
+        if not section_pages(self.ctx.config):
             return
         sections: dict[str, dict[str, list[StorySummary]]] = {}
         for lang in self.languages:
