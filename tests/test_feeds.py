@@ -336,6 +336,11 @@ def _site_links(files: dict[str, bytes], name: str) -> dict[str, tuple[str, str 
     return found
 
 
+def _fed(path: str) -> bool:
+    """An RSS feed document (not the logo, not an archive page)."""
+    return path.startswith("rss/") and path.endswith(".xml") and "/archive/" not in path
+
+
 def _with_a_killed_section(sample_story: Story) -> list[Story]:
     """The sample (politics, six languages) and a story of `sport` killed after it was
     public: the sport feeds stay (for its notice), the HTML format makes no sport list."""
@@ -370,6 +375,9 @@ def test_a_feed_s_site_is_its_story_list(sample_story: Story, site_config: SiteC
         assert link == (f"{base}html/index.fr.html", "fr" if fmt == "atom" else None)
     with_pages, _ = export_stories(stories, site_config, "atom", "rss", "jsonfeed", "html")
     assert {p: d for p, d in with_pages.items() if not p.startswith("html/")} == files
+    for name in (p.removeprefix("rss/").removesuffix(".xml") for p in files if _fed(p)):
+        site = _site_links(with_pages, name)["rss"][0]
+        assert site.removeprefix(base) in with_pages, (name, site)  # a page the HTML makes
     alone, _ = export_stories([english_only], site_config, "atom", "rss", "jsonfeed")
     assert set(_site_links(alone, "fr").values()) == {(site_config.publisher.url, None)}
     assert _site_links(alone, "en")["rss"] == (f"{base}html/index.en.html", None)
