@@ -165,3 +165,72 @@ def test_the_commits_performance_md_names_are_in_the_history() -> None:
     assert len(named) > 50
     gone = [h for h in named if git("merge-base", "--is-ancestor", h, "HEAD").returncode != 0]
     assert gone == [], "docs/performance.md names commits that are not in the history"
+
+
+def _commands(block: str) -> list[list[str]]:
+    """The `syndicate` command lines of a shell block, as the shell would split them (lines
+    continued with a backslash joined, comments left out), without the word `syndicate`."""
+    import shlex
+
+    lines = block.replace("\\\n", " ").splitlines()
+    return [shlex.split(line, comments=True)[1:] for line in lines if line.startswith("syndicate ")]
+
+
+def test_the_getting_started_tour_prints_what_the_page_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/getting-started.md, run as written (with `--now` at the page's times): `init`,
+    `validate` and `export` print the lines the page shows, the story it has you write
+    validates, and `syndicate list` prints its table. A page showing a summary an older
+    version printed ("49 files" after the section pages came) misleads the newcomer who
+    compares."""
+    text = (REPO / "docs/getting-started.md").read_text(encoding="utf-8")
+    blocks = FENCE.findall(text)
+
+    def output_after(command: str) -> list[str]:
+        """The lines of the untagged block that follows the shell block holding `command`."""
+        index = next(i for i, (lang, body) in enumerate(blocks) if lang == "sh" and command in body)
+        lang, body = blocks[index + 1]
+        assert lang == "", command
+        return body.splitlines()
+
+    def run(argv: list[str], now: str) -> list[str]:
+        capsys.readouterr()
+        main(["--now", now, *argv])
+        captured = capsys.readouterr()
+        return captured.out.splitlines() + captured.err.splitlines()
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SYNDICATE_CACHE_DIR", raising=False)
+    (init,) = next(_commands(body) for lang, body in blocks if "syndicate init" in body and lang)
+    assert run(init, "2026-12-01T08:00:00+01:00") == output_after("syndicate init")
+    monkeypatch.chdir(tmp_path / init[1])
+    tour = next(body for lang, body in blocks if lang == "sh" and "syndicate validate\n" in body)
+    printed = [line for argv in _commands(tour) for line in run(argv, "2026-12-01T08:05:00Z")]
+    assert printed == output_after("syndicate validate\nsyndicate export")
+
+    (new,) = next(_commands(body) for lang, body in blocks if "syndicate new" in body)
+    assert main(["-q", "--now", "2026-12-01T08:40:00+01:00", *new]) == 0
+    story = Path("articles", new[1])
+    (meta,) = [body for lang, body in blocks if lang == "yaml"]
+    (english,) = [body for lang, body in blocks if lang == "markdown"]
+    french = re.search(r"`fr\.md` is the same in French \(`headline: ([^`]+)`", text)
+    assert french is not None
+    (story / "story.yaml").write_text(meta, encoding="utf-8")
+    (story / "en.md").write_text(english, encoding="utf-8")
+    fr = re.sub(r"(?m)^headline: .*$", f"headline: {french.group(1)}", english)
+    (story / "fr.md").write_text(fr.replace("dateline: Ostend", "dateline: Ostende"), "utf-8")
+    assert main(["-q", "validate"]) == 0
+    shown = next(body for lang, body in blocks if body.startswith("$ syndicate list\n"))
+    table = shown.splitlines()[1:]
+    at = re.search(r"\(at (\S+)\)$", table[-1])
+    assert at is not None
+    assert run(["list"], at.group(1)) == table
+
+    # docs/cli.md's export example is this site's next export
+    cli = (REPO / "docs/cli.md").read_text(encoding="utf-8")
+    example = next(body for _, body in FENCE.findall(cli) if body.startswith("$ syndicate export"))
+    command, *shown_lines = example.splitlines()
+    capsys.readouterr()
+    assert main(_commands(command.removeprefix("$ "))[0]) == 0
+    assert capsys.readouterr().err.splitlines() == shown_lines
