@@ -234,3 +234,28 @@ def test_the_getting_started_tour_prints_what_the_page_shows(
     capsys.readouterr()
     assert main(_commands(command.removeprefix("$ "))[0]) == 0
     assert capsys.readouterr().err.splitlines() == shown_lines
+
+
+def _whole_configurations() -> list[tuple[str, str]]:
+    """The YAML blocks of the docs that are a whole `syndicate.yaml` (they name the publisher)."""
+    found = []
+    for path in _markdown_files():
+        for lang, body in FENCE.findall(path.read_text(encoding="utf-8")):
+            if lang == "yaml" and re.search(r"(?m)^publisher:", body):
+                found.append((str(path.relative_to(REPO)), body))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("page", "example"), _whole_configurations(), ids=[page for page, _ in _whole_configurations()]
+)
+def test_every_whole_configuration_of_the_docs_validates_in_a_new_site(
+    tmp_path: Path, page: str, example: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A page's complete configuration, put in a site `syndicate init` made, validates: its
+    logo and icon are where `init` puts them (partners.md's example named site/logo.png, a
+    path no site has, and failed as pasted)."""
+    assert main(["-q", "--now", "2026-12-01T08:00:00Z", "init", str(tmp_path)]) == 0
+    (tmp_path / "syndicate.yaml").write_text(example, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--site", str(tmp_path), "validate"]) == 0, capsys.readouterr().err
