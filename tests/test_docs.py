@@ -268,3 +268,16 @@ def test_the_architecture_page_names_every_module_of_the_command_line() -> None:
     row = next(line for line in text.splitlines() if line.startswith("| command line |"))
     modules = sorted(p.name for p in (REPO / "syndicate/cli").glob("*.py") if p.stem != "__init__")
     assert [m for m in modules if f"`{m}`" not in row] == []
+
+
+@pytest.mark.parametrize("listing", ["README.md", "docs/index.md"])
+def test_the_documentation_lists_name_every_page(listing: str) -> None:
+    """README's "Documentation" list and docs/index.md each link every page of docs/ (README's
+    left out upgrading.md, the page a newsroom reads before it upgrades)."""
+    path = REPO / listing
+    text = path.read_text(encoding="utf-8")
+    if listing == "README.md":
+        text = text.split("\n## Documentation\n", 1)[1].split("\n## ", 1)[0]
+    linked = {(path.parent / target.partition("#")[0]).resolve() for target in LINK.findall(text)}
+    pages = [p for p in sorted((REPO / "docs").rglob("*.md")) if p.name != "index.md"]
+    assert [str(p.relative_to(REPO)) for p in pages if p.resolve() not in linked] == []
