@@ -304,3 +304,25 @@ def test_a_message_the_docs_quote_is_not_cut_short_of_the_pinned_one() -> None:
         if code == quoted.group(2) and message.startswith(quoted.group(1) + ";")
     ]
     assert cut == []
+
+
+def test_the_docs_dask_workers_run_one_single_threaded_process_a_core() -> None:
+    """Every `dask worker` command the docs give starts a process per core with one thread
+    each (the stories' work is CPU-bound Python): `--nworkers auto` overrides `--nthreads` on a
+    machine of more than 4 cores (Dask's `nprocesses_nthreads`: 16 cores, 4 processes of 4
+    threads), and without `--nworkers` a machine runs one process."""
+    import shlex
+
+    commands = [
+        shlex.split(line.split("#", 1)[0])
+        for path in _markdown_files()
+        for lang, body in FENCE.findall(path.read_text(encoding="utf-8"))
+        if lang == "sh"
+        for line in body.splitlines()
+        if line.startswith("dask worker ")
+    ]
+    assert commands
+    for argv in commands:
+        options = dict(zip(argv[3::2], argv[4::2], strict=False))
+        assert options.get("--nthreads") == "1", argv
+        assert options.get("--nworkers") not in (None, "auto"), argv
