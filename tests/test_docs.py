@@ -326,3 +326,21 @@ def test_the_docs_dask_workers_run_one_single_threaded_process_a_core() -> None:
         options = dict(zip(argv[3::2], argv[4::2], strict=False))
         assert options.get("--nthreads") == "1", argv
         assert options.get("--nworkers") not in (None, "auto"), argv
+
+
+def test_the_docs_crontab_lines_name_syndicate_by_its_path() -> None:
+    """A crontab line runs with cron's own PATH (`/usr/bin:/bin`), not the one getting-started
+    exports in the shell after installing syndicate in a virtual environment: a line running a
+    bare `syndicate` failed with "syndicate: not found" (status 127) every five minutes."""
+    schedule = re.compile(r"^(?:\S+\s+){5}(.*)\Z")
+    lines = [
+        found.group(1)
+        for path in _markdown_files()
+        for lang, body in FENCE.findall(path.read_text(encoding="utf-8"))
+        if lang == "sh"
+        for line in body.splitlines()
+        if (found := schedule.match(line)) and line.startswith(("*", "0", "@"))
+    ]
+    assert lines
+    bare = [line for line in lines if re.search(r"(?:^|&&|;|\|)\s*syndicate\s", line)]
+    assert bare == []
