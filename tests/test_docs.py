@@ -344,3 +344,17 @@ def test_the_docs_crontab_lines_name_syndicate_by_its_path() -> None:
     assert lines
     bare = [line for line in lines if re.search(r"(?:^|&&|;|\|)\s*syndicate\s", line)]
     assert bare == []
+
+
+def test_the_delivery_page_names_every_option_of_a_target() -> None:
+    """docs/delivery.md's table of a target's options has a row for each field of the target's
+    record (`rename` and `delete`, said only further down the page, had none)."""
+    import msgspec
+
+    from syndicate.deliver.options import Target
+
+    text = (REPO / "docs/delivery.md").read_text(encoding="utf-8")
+    table = text.split("| option | what |", 1)[1].split("\n\n", 1)[0]
+    named = set(re.findall(r"^\| ([^|]*) \|", table, re.M))
+    fields = {f.name for f in msgspec.structs.fields(Target)}
+    assert sorted(f for f in fields if not any(f"`{f}`" in row for row in named)) == []
