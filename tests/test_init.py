@@ -76,6 +76,26 @@ def test_a_new_site_validates_and_exports_from_a_subfolder(
     assert story["state"] == "public" and story["variants"][0]["headline"] == "編集部へようこそ"
 
 
+def test_the_sample_story_says_a_new_version_takes_its_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sample story's comment on `version` says to give a new version its `updated`:
+    it said only to raise the version, and a correction made so was a `story.updated`
+    warning (a `story.kill-time` one for a kill), which a `--strict` cron job does not publish.
+    Done as it says, the correction is published under --strict."""
+    site = tmp_path / "site"
+    assert init(site, "--lang", "en") == 0
+    meta = site / "articles/2026-03-02-welcome/story.yaml"
+    (line,) = [x for x in meta.read_text(encoding="utf-8").splitlines() if x.startswith("version:")]
+    assert "updated:" in line.partition("#")[2]
+    monkeypatch.chdir(site)
+    assert main(["-q", "export", "--format", "all", "--now", NOW, "--jobs", "1"]) == 0
+    text = meta.read_text(encoding="utf-8").replace(line, "version: 2")
+    meta.write_text(text + "updated: 2026-03-02T10:00:00Z\n", encoding="utf-8")
+    later = "2026-03-02T11:00:00Z"
+    assert main(["-q", "--strict", "export", "--format", "all", "--now", later, "--jobs", "1"]) == 0
+
+
 @pytest.mark.parametrize("lang", sorted(available_languages()))
 def test_the_sample_story_exists_in_every_language_with_terms(tmp_path: Path, lang: str) -> None:
     assert init(tmp_path / "site", "--lang", lang, "--quiet") == 0

@@ -88,7 +88,7 @@ section: technology
 first_created: {now}
 published: {now}
 status: usable  # usable | withheld (not now) | canceled (never)
-version: 1  # raise it with every correction once the story is out
+version: 1  # once the story is out, raise it with every change, with updated: its time
 rights:
   holder: {holder}
   notice:{notice}
