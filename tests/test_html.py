@@ -541,6 +541,26 @@ def test_the_index_stays_when_the_last_public_story_is_killed(
     assert not diags.errors
 
 
+def test_a_notice_page_isolates_the_publishers_name(
+    sample_stories: list[Story], site_config: Any
+) -> None:
+    """The notice at a killed story's address names the publisher in a phrase of the page's
+    language: on an Arabic page, "حذفت YCPress Ltd. هذا الخبر." showed the Latin name's full
+    stop before it (".YCPress Ltd"), as an isolated name (the byline's) never does. The name
+    is a bidi isolate, in the page's text and its description alike."""
+    (story,) = [s for s in sample_stories if s.slug == SAMPLE_SLUG]
+    killed = replace(story, status="canceled", version=story.version + 1)
+    config = replace(site_config, publisher=replace(site_config.publisher, name="YCPress Ltd."))
+    files, diags = export_stories([killed], config, "html")
+    assert not diags.errors
+    for lang in story.languages:
+        doc = lxml_html.fromstring(files[f"html/{SAMPLE_SLUG}.{lang}.html"])
+        (text,) = doc.xpath("//article[@class='notice']/p")
+        assert "\u2068YCPress Ltd.\u2069" in text.text_content(), lang
+        (description,) = doc.xpath("//meta[@name='description']/@content")
+        assert description == text.text_content()
+
+
 def test_open_graph_names_each_alternate_locale_once_and_never_the_pages_own(
     tmp_path: Path,
 ) -> None:

@@ -548,7 +548,10 @@ def notice_page(story: Story, lang: str, ctx: Context[HtmlOptions]) -> Values:
         "slug": story.slug,
         "heading": heading,
         "heading_attrs": phrase_attrs("notice_title", lang),
-        "text": term(key, lang, publisher=publisher),
+        # The publisher's name isolated (U+2068...U+2069, plain text: the page's description
+        # says it too), as the byline's names are: in "حذفت YCPress Ltd. هذا الخبر." the
+        # name's full stop would otherwise show before it, ".YCPress Ltd".
+        "text": term(key, lang, publisher=f"\u2068{publisher}\u2069"),
         "text_attrs": phrase_attrs(key, lang),
         "latest_news": term("latest_news", lang),
         "latest_news_attrs": phrase_attrs("latest_news", lang),
