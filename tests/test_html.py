@@ -561,6 +561,29 @@ def test_a_notice_page_isolates_the_publishers_name(
         assert description == text.text_content()
 
 
+def test_the_publishers_name_keeps_its_own_direction_on_right_to_left_pages(
+    sample_stories: list[Story], site_config: Any
+) -> None:
+    """The masthead of every Arabic page, and the home page's heading when the site's first
+    language is Arabic, showed "YCPress Ltd." as ".YCPress Ltd": the Latin name took the
+    page's direction, its full stop going to the other end. Both are isolated now (`dir="auto"`
+    on the masthead's name, `<bdi>` in the heading), as the byline's names are."""
+    config = replace(
+        site_config,
+        publisher=replace(site_config.publisher, name="YCPress Ltd."),
+        languages=("ar", *(tag for tag in site_config.languages if tag != "ar")),
+    )
+    files, diags = export_stories(sample_stories, config, "html")
+    assert not diags.errors
+    home = lxml_html.fromstring(files["html/index.html"])
+    assert home.get("dir") == "rtl"
+    assert home.xpath("//h1/bdi/text()") == ["YCPress Ltd."]
+    for name in (f"html/{SAMPLE_SLUG}.ar.html", "html/index.ar.html", "html/ar/politics.html"):
+        doc = lxml_html.fromstring(files[name])
+        (brand,) = doc.xpath("//a[@class='brand']/span")
+        assert (brand.get("dir"), brand.text) == ("auto", "YCPress Ltd."), name
+
+
 def test_open_graph_names_each_alternate_locale_once_and_never_the_pages_own(
     tmp_path: Path,
 ) -> None:
