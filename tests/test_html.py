@@ -14,11 +14,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from babel import localedata
 from conftest import REPO, SAMPLE_SLUG, SAMPLE_V, export_stories
 from lxml import html as lxml_html
 from test_jsonld import assert_same_files, export_articles, sample_copy, set_front_matter
 
 from syndicate.cli import main
+from syndicate.i18n.locales import script
 from syndicate.model import Story
 from syndicate.model.story import Correction, Localized, RelatedLink
 from syndicate.readers.schemas import check
@@ -582,6 +584,29 @@ def test_the_publishers_name_keeps_its_own_direction_on_right_to_left_pages(
         doc = lxml_html.fromstring(files[name])
         (brand,) = doc.xpath("//a[@class='brand']/span")
         assert (brand.get("dir"), brand.text) == ("auto", "YCPress Ltd."), name
+
+
+def test_every_language_written_in_arabic_script_is_styled_as_arabic() -> None:
+    """The stylesheet's Arabic-script rules (Naskh and Kufi fonts, no italics, taller lines)
+    named Arabic, Persian and Urdu alone: a Pashto, Sorani, Sindhi or Uyghur page, in the same
+    joined script, had its emphasis and quotes slanted (a synthetic oblique) and the Latin
+    fonts. Every language CLDR writes in Arabic script is named now, by its tag."""
+    css = (Path(__file__).parents[1] / "syndicate/formats/html/templates/style.css").read_text(
+        encoding="utf-8"
+    )
+    arabic = set()
+    for name in localedata.locale_identifiers():
+        tag = name.replace("_", "-")
+        if script(tag) == "Arab":
+            arabic.add("-".join(p for p in tag.split("-") if not (p.isupper() or p.isdigit())))
+    assert {"ar", "fa", "ur", "ps", "ckb", "sd", "ug"} <= arabic
+    blocks = css.split("}")
+    fonts = next(b for b in blocks if '"Noto Naskh Arabic"' in b)
+    upright = next(b for b in blocks if "font-style: normal" in b)
+    for tag in sorted(arabic):  # :lang(bal) is bal-Arab's too: a range matches its subtags
+        subtags = tag.split("-")
+        ranges = [f":lang({'-'.join(subtags[:n])})" for n in range(1, len(subtags) + 1)]
+        assert any(r in fonts for r in ranges) and any(r in upright for r in ranges), tag
 
 
 def test_open_graph_names_each_alternate_locale_once_and_never_the_pages_own(
