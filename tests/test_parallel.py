@@ -42,3 +42,38 @@ def test_batches_cover_every_story_in_order_and_the_last_ones_are_short(
     if (stories, workers) == (500, 2):  # docs/scaling.md's example, as it says it
         small = [size for size in sizes if size < BATCH]
         assert len(sizes) == 75 and sum(small) == 52 and small[:6] == [7, 6, 5, 5, 4, 4]
+
+
+def test_batches_that_travel_carry_at_most_batch_bytes_a_larger_story_alone(
+    tmp_path: Path,
+) -> None:
+    """Batches sent with their files (to a Dask scheduler's workers) hold `BATCH_BYTES` of
+    them at most: eight stories of 8 MB photos made a 64 MB task, two a worker held by the
+    driver and the scheduler. A story that carries more goes alone; the order is kept."""
+    from syndicate.build.executors import BATCH_BYTES, _batches, carried
+    from syndicate.build.inputs import StoryInput
+    from syndicate.build.workers import Job
+
+    mib = 1024 * 1024
+    photos = [6 * mib] * 4 + [10 * mib, 10 * mib] + [mib] * 27  # story 4 carries 20 MiB
+    jobs, photo = [], 0
+    for number, size in enumerate([6, 6, 6, 6, 20] + [1] * 27):
+        folder = tmp_path / f"story-{number}"
+        (folder / "images").mkdir(parents=True)
+        names = []
+        while size > 0:
+            names.append(f"images/photo-{photo}.jpg")
+            (folder / names[-1]).write_bytes(bytes(photos[photo]))
+            size -= photos[photo] // mib
+            photo += 1
+        listed = "".join(f"  - file: {name}\n" for name in names)
+        (folder / "story.yaml").write_text(f"images:\n{listed}", "utf-8")
+        jobs.append(Job(StoryInput(folder=folder), ("html",), "key"))
+    batches = list(_batches(jobs, 1, ships=True))
+    assert [u.number for batch in batches for u in batch] == list(range(len(jobs)))
+    weights = [sum(carried(u) for u in batch) for batch in batches]
+    assert all(w <= BATCH_BYTES for w, b in zip(weights, batches, strict=True) if len(b) > 1)
+    assert [len(batch) for batch in batches][:3] == [2, 2, 1]  # 12 MiB, 12 MiB, 20 MiB alone
+    assert weights[2] > BATCH_BYTES
+    # Without their files (a pool's, a local cluster's workers read the folders): by count.
+    assert next(_batches(jobs, 1, ships=False))[-1].number == 7

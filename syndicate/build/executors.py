@@ -16,7 +16,6 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -36,6 +35,11 @@ BATCH = 8
 Dask and a little less in a process pool, so 8 stories make the overhead negligible, while
 keeping batches small enough that every worker gets several (see `batch_size`) and a batch
 with its images stays a few megabytes."""
+BATCH_BYTES = 16 * 1024 * 1024
+"""The most bytes of stories' files a batch carries to a worker elsewhere (`carried`), but for a
+story that carries more alone (a story's images may total 64 MiB: it goes in a batch of its
+own). Eight stories of 8 MB photos made tasks of 64 MB, two per worker held by the driver and
+by the scheduler until done: a run's memory grew with its photos' size, not its workers'."""
 BATCHES_PER_WORKER = 4
 IN_FLIGHT_PER_WORKER = 2
 """Batches sent ahead per worker: enough to keep it busy, few enough to bound memory."""
@@ -103,12 +107,15 @@ class Executor(ABC):
         window = max(1, self.workers * IN_FLIGHT_PER_WORKER)
         pending: deque[tuple[Pending, list[Unit]]] = deque()
         batches = _batches(jobs, self.workers, self.ships)
+        weights: deque[int] = deque()
         try:
             for batch in batches:
                 pending.append((self.submit(batch), batch))
-                if len(pending) >= window:
+                weights.append(sum(map(carried, batch)))
+                if self._full(window, pending, weights):
                     yield from self._taken(*pending[0])
                     pending.popleft()
+                    weights.popleft()
             while pending:
                 yield from self._taken(*pending[0])
                 pending.popleft()
@@ -118,6 +125,18 @@ class Executor(ABC):
             failed = [story_name(unit) for unit in pending[0][1]] if pending else []
             sent = [story_name(unit) for _, batch in pending for unit in batch]
             raise self.failure(exc, failed, sent) from None
+
+    def _full(
+        self, window: int, pending: deque[tuple[Pending, list[Unit]]], weights: deque[int]
+    ) -> bool:
+        """Whether the batches in flight are as many as may be: `window` batches; when their
+        files travel, as many stories as `window` full batches hold and their bytes, so that
+        batches cut short by `BATCH_BYTES` keep the workers as busy (with two batches of one
+        story a worker, a run of 8 MB photos took a quarter longer)."""
+        if not self.ships:
+            return len(pending) >= window
+        stories = sum(len(batch) for _, batch in pending)
+        return stories >= window * BATCH or sum(weights) >= window * BATCH_BYTES
 
     def _taken(self, future: Pending, batch: list[Unit]) -> Iterator[Done]:
         """A batch's results; a story whose reading wanted a file left out of its journey is
@@ -135,15 +154,44 @@ def batch_size(jobs: int, workers: int) -> int:
     return max(1, min(BATCH, math.ceil(jobs / (workers * BATCHES_PER_WORKER))))
 
 
+def carried(work: Unit) -> int:
+    """The bytes of files a unit carries: its story's files and memos when they travel (a
+    folder's path carries none)."""
+    size = sum(len(data) for data in work.assets.values())
+    size += sum(len(data) for memos in work.memos.values() for _, data in memos.values())
+    if isinstance(work.source, Snapshot):
+        size += sum(len(entry.data) for entry in work.source.entries)
+    return size
+
+
 def _batches(jobs: Sequence[Job], workers: int, ships: bool) -> Iterator[list[Unit]]:
     """The jobs' units in batches of `batch_size` of the jobs still to send, so that the last
     batches of a run are short (a worker given the last long one would keep the others
-    waiting); each batch is read when it is sent (not all at once)."""
+    waiting), and of `BATCH_BYTES` at most (a story that carries more goes alone); each
+    batch is read when it is sent (not all at once: the story that would have made one too
+    large is read with it, and starts the next)."""
     it = iter(enumerate(jobs))
     left = len(jobs)
-    while left and (chunk := list(islice(it, batch_size(left, workers)))):
-        left -= len(chunk)
-        yield [unit(job, ships, number) for number, job in chunk]
+    held: Unit | None = None
+    while left:
+        batch: list[Unit] = []
+        size, weight = batch_size(left, workers), 0
+        while len(batch) < size:
+            if held is None:
+                if (following := next(it, None)) is None:
+                    break
+                number, job = following
+                held = unit(job, ships, number)
+            more = carried(held)
+            if batch and weight + more > BATCH_BYTES:
+                break
+            batch.append(held)
+            weight += more
+            held = None
+        if not batch:
+            return
+        left -= len(batch)
+        yield batch
 
 
 class _Done:

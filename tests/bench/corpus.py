@@ -205,6 +205,40 @@ def photo(number: int) -> bytes:
 
 
 @cache
+def camera_photo(number: int) -> bytes:
+    """A photograph as a camera gives it, 8 MB or so: 4000 x 3000, its fine noise (a sensor's)
+    kept by a JPEG of quality 95."""
+    from PIL import Image
+
+    small = Image.open(io.BytesIO(photo(number))).convert("RGB")
+    image = Image.blend(
+        small.resize((4000, 3000)), Image.effect_noise((4000, 3000), 90).convert("RGB"), 0.35
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=95)
+    return buffer.getvalue()
+
+
+def photo_story(folder: Path, index: int, photos: int) -> Path:
+    """A story of `photos` camera photos (`camera_photo`) in `folder`, in English."""
+    rng = random.Random(index)
+    folder.mkdir(parents=True)
+    names = [f"photo-{n}.jpg" for n in range(photos)]
+    lines = story_yaml(index, rng, ("en",), False).splitlines()
+    lines.append("images:")
+    (folder / "images").mkdir()
+    for number, name in enumerate(names):
+        (folder / "images" / name).write_bytes(camera_photo(number % PHOTOS))
+        lines += [f"  - file: images/{name}", "    alt: {en: A photograph}", "    credit: YCPress"]
+    (folder / "story.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = variant_md(index, rng, "en", False)
+    head, rest = text.split("---\n", 2)[1:]
+    figures = "".join(f"![](images/{name})\n\n" for name in names)
+    (folder / "en.md").write_text(f"---\n{head}---\n{figures}{rest}", encoding="utf-8")
+    return folder
+
+
+@cache
 def chart(number: int) -> bytes:
     """A 1200 x 800 bar chart as PNG."""
     from PIL import Image, ImageDraw
