@@ -9,10 +9,12 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from os.path import exists, isdir, isfile
 from pathlib import Path
 from typing import Any
@@ -355,6 +357,70 @@ def test_a_worker_lacking_a_dependency_is_named(
     assert "its Python cannot import PIL" in err and "[build.worker]" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_a_worker_with_other_libraries_is_refused_before_any_story_is_sent(
+    sites: list[Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A worker whose libraries are other versions than the driver's (its Python finds
+    uharfbuzz 0.1.0 installed first) would draw other covers, published with the others':
+    refused before any story is sent, with the worker's host, the library and both versions."""
+    from syndicate.build.toolchain import output_libraries
+
+    older = tmp_path / "older" / "uharfbuzz-0.1.0.dist-info"
+    older.mkdir(parents=True)
+    (older / "METADATA").write_text("Metadata-Version: 2.1\nName: uharfbuzz\nVersion: 0.1.0\n")
+    ours = dict(output_libraries(None))["uharfbuzz"]
+    path = os.pathsep.join([str(older.parent), *sys.path])
+    with distributed.LocalCluster(
+        n_workers=0, processes=True, dashboard_address=None, silence_logs=50
+    ) as lonely:
+        command = [sys.executable, "-m", "distributed.cli.dask_worker", lonely.scheduler_address]
+        command += ["--nthreads", "1", "--no-dashboard", "--local-directory", str(tmp_path)]
+        env = {**os.environ, "PYTHONPATH": path}
+        worker = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.DEVNULL)
+        try:
+            with distributed.Client(lonely, set_as_default=False) as client:
+                client.wait_for_workers(1, timeout=120)
+                (address,) = client.scheduler_info()["workers"]
+                extra = ("--executor", "dask", "--scheduler", lonely.scheduler_address)
+                code = export(sites[0], tmp_path / "out", *extra)
+                tasks = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+        finally:
+            worker.terminate()
+            worker.wait(30)
+    err = capfd.readouterr().err
+    assert code == 1, err
+    assert f"on the Dask worker {address} on host {socket.gethostname()}: it has" in err, err
+    assert f"uharfbuzz 0.1.0 where the export has {ours}" in err
+    assert "[build.worker]" in err and "Traceback" not in err
+    assert tasks == 0  # no story (nor the run's settings) was sent
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_worker_s_libraries_are_checked_with_its_first_batch_too() -> None:
+    """A worker that joins the cluster after the run started (or a nanny's new one) was not
+    asked before the run: its first batch checks the libraries and the cover fonts it has
+    against the export's, and refuses other ones."""
+    from syndicate.build.scheduling import ExecutorError
+    from syndicate.build.sources import site_files
+    from syndicate.build.workers import run_batch, run_libraries
+
+    settings = settings_for(Registry(BUILTIN))
+    libraries = run_libraries(settings)
+    assert any(name.startswith("the cover fonts under") for name, _ in libraries)
+    other = tuple(
+        (name, "271 files, digest 0" if name.startswith("the cover fonts") else version)
+        for name, version in libraries
+    )
+    for driver, refused in ((libraries, False), (other, True)):
+        site = replace(site_files(settings.config), libraries=driver)
+        try:
+            run_batch(replace(settings, site=site), [])
+        except ExecutorError as exc:
+            assert refused and "where the export has 271 files, digest 0" in str(exc)
+        else:
+            assert not refused
 
 
 SKEW = """

@@ -22,7 +22,8 @@ from syndicate.build.executors import ONE_OF_THEM, Executor, Pending, while_maki
 from syndicate.build.inputs import package_digest, plugin_packages
 from syndicate.build.scheduling import ExecutorError
 from syndicate.build.sources import TemplateRefused, site_files
-from syndicate.build.workers import Done, Settings, Unit, run_batch
+from syndicate.build.toolchain import Libraries, output_libraries, skew
+from syndicate.build.workers import Done, Settings, Unit, font_dirs, run_batch, run_libraries
 from syndicate.diagnostics import Diagnostic
 
 log = logging.getLogger(__name__)
@@ -84,9 +85,12 @@ class DaskExecutor(Executor):
         try:
             site = site_files(settings.config)
             site = replace(site, plugins=tuple((p, package_digest(p)) for p in self.plugins))
+            site = replace(site, libraries=run_libraries(settings))
             travelling = replace(settings, site=site)
         except TemplateRefused as exc:
             raise ExecutorError(str(exc)) from None
+        if self.ships:  # a scheduler's workers may run on machines of their own
+            self._refuse_skewed(site.libraries, font_dirs(settings))
         if self.ships:  # a scheduler's workers may not see out/: their files come back
             travelling = replace(travelling, stage_to=None)
         future = self.client.submit(_settings, travelling, pure=False)
@@ -102,6 +106,20 @@ class DaskExecutor(Executor):
                 " the same syndicate (and plugins) where its scheduler and its workers run"
             )
         return future
+
+    def _refuse_skewed(self, libraries: Libraries, dirs: tuple[str, ...] | None) -> None:
+        """An `ExecutorError` naming the first worker whose libraries or cover fonts are not
+        the driver's (`toolchain.skew`), before any story is sent: one such worker wrote other
+        bytes than the others, published together. A worker that cannot say (it lacks
+        syndicate, or runs another version) is left to its first batch, which says why; so is
+        one that joins the cluster later (`prepared` checks the same)."""
+        said = self.client.run(_skew_here, libraries, dirs, on_error="return")
+        for address, answer in sorted(said.items()):
+            if isinstance(answer, BaseException):
+                log.debug("the Dask worker %s could not say its libraries: %r", address, answer)
+            elif isinstance(answer, tuple) and answer[1] is not None:
+                where, problem = answer
+                raise ExecutorError(f"on {where}: {problem}")
 
     def __exit__(self, *exc: object) -> None:
         self._close()
@@ -255,6 +273,14 @@ def on_worker(settings: Settings, batch: list[Unit]) -> list[Done]:
     return [_named(one, here) for one in done]
 
 
+def _skew_here(
+    libraries: Libraries, dirs: tuple[str, ...] | None, dask_worker: Any = None
+) -> tuple[str, str | None]:
+    """Which worker this is, and how its libraries differ from the export's `libraries`
+    (`client.run` gives it its worker)."""
+    return _this_worker(dask_worker), skew(output_libraries(dirs), libraries)
+
+
 def _problems(done: Done) -> list[Diagnostic]:
     return [*done.diagnostics, *(d for made in done.made.values() for d in made.diagnostics)]
 
@@ -270,10 +296,11 @@ def _named(done: Done, here: str) -> Done:
     return replace(done, diagnostics=name(done.diagnostics), made=made)
 
 
-def _this_worker() -> str:
-    """The Dask worker running this task, as its logs and `dask worker` name it."""
+def _this_worker(worker: Any = None) -> str:
+    """The Dask worker running this task (or `worker`), as its logs and `dask worker` name
+    it."""
     try:
-        worker = _distributed().get_worker()
+        worker = worker or _distributed().get_worker()
     except ValueError:  # not in a worker (the tests' direct calls)
         return f"host {socket.gethostname()}"
     name = "" if str(worker.name) == worker.address else f" ({worker.name})"

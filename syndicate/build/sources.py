@@ -378,6 +378,9 @@ class SiteFiles:
     plugins: tuple[tuple[str, str], ...] = ()
     """The plugin formats' packages with the driver's `package_digest` of each: a worker
     with another version of one made other bytes, mixed in silence with the driver's."""
+    libraries: tuple[tuple[str, str], ...] = ()
+    """The driver's `toolchain.output_libraries` of the run: a worker with another Pillow,
+    libxml2, HarfBuzz or Noto made other bytes too."""
 
 
 class TemplateRefused(Exception):

@@ -34,6 +34,7 @@ from syndicate.build.sources import (
     with_templates,
 )
 from syndicate.build.state import MEMO, pack_story
+from syndicate.build.toolchain import Libraries, output_libraries, skew
 from syndicate.diagnostics import Diagnostic, Diagnostics, route_library_warnings
 from syndicate.formats.contract import (
     AnyWriter,
@@ -404,7 +405,26 @@ def prepared(settings: Settings) -> Settings:
                 f"a worker runs the plugin package {package} with other files than the export:"
                 " install the same version of it on every worker"
             )
+    if settings.site.libraries and (
+        problem := skew(run_libraries(settings), settings.site.libraries)
+    ):
+        raise ExecutorError(problem)
     return replace(settings, config=with_templates(settings.config, settings.site))
+
+
+def run_libraries(settings: Settings) -> Libraries:
+    """The libraries (and, for a run that draws covers, the fonts) that make the run's bytes
+    in this process (`toolchain.output_libraries`)."""
+    return output_libraries(font_dirs(settings))
+
+
+def font_dirs(settings: Settings) -> tuple[str, ...] | None:
+    """Where the run's covers take their fonts (`epub.font_dirs`), or None when it draws none."""
+    for writer in settings.writers.values():
+        dirs = getattr(settings.options.get(writer.section()), "font_dirs", None)
+        if dirs:
+            return tuple(str(folder) for folder in dirs)
+    return None
 
 
 def do_unit(settings: Settings, work: Unit) -> Done:

@@ -27,6 +27,11 @@ class Bitmap:
     top: int
 
 
+def version() -> str:
+    """The FreeType library's version (it draws every cover's glyphs)."""
+    return ".".join(str(part) for part in freetype.version())
+
+
 @cache
 def _face(path: str, index: int) -> freetype.Face:
     return freetype.Face(path, index)

@@ -37,6 +37,16 @@ def system_libraries(names: list[str | None]) -> Iterator[tuple[str, ctypes.CDLL
             continue
 
 
+def version() -> str:
+    """The FriBiDi library's version (`fribidi_version_info`'s first line, `(GNU FriBidi)
+    1.0.13`), or "not installed"."""
+    try:
+        info = ctypes.c_char_p.in_dll(_library(), "fribidi_version_info").value or b""
+    except (FribidiMissing, ValueError):  # (ValueError: a library without the symbol)
+        return "not installed"
+    return info.decode("ascii", "replace").splitlines()[0].rpartition(" ")[2]
+
+
 @cache
 def _library() -> ctypes.CDLL:
     """libfribidi, by the names Pillow looks for, then wherever the system says it is."""

@@ -24,6 +24,11 @@ class Shaped:
     """The run's advance."""
 
 
+def version() -> str:
+    """The HarfBuzz library's version (it shapes every cover's text)."""
+    return str(hb.version_string())
+
+
 @cache
 def _blob(path: str) -> hb.Blob:
     """A font file, mapped into memory once."""

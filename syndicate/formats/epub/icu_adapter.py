@@ -43,6 +43,10 @@ class _Icu:
         self.close = getattr(lib, "ubrk_close" + suffix)
         self.close.argtypes = [ctypes.c_void_p]
         self.close.restype = None
+        self.version = getattr(lib, "u_getVersion" + suffix, None)
+        if self.version is not None:
+            self.version.argtypes = [ctypes.POINTER(ctypes.c_uint8 * 4)]
+            self.version.restype = None
 
 
 @cache
@@ -58,6 +62,18 @@ def _icu() -> _Icu | None:
             except AttributeError:
                 continue
     return None
+
+
+def version() -> str:
+    """The ICU library's version (`u_getVersion`), or "not installed"."""
+    icu = _icu()
+    if icu is None:
+        return "not installed"
+    if icu.version is None:
+        return "unknown"
+    parts = (ctypes.c_uint8 * 4)()
+    icu.version(ctypes.byref(parts))
+    return ".".join(str(part) for part in parts).removesuffix(".0")
 
 
 def available() -> bool:
