@@ -213,6 +213,27 @@ def test_an_unreachable_scheduler_is_a_diagnostic(
     assert "[build.worker]" in err and "Traceback" not in err
 
 
+def test_a_run_that_changes_nothing_says_its_scheduler_is_gone(
+    sites: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run with nothing to make sends its scheduler no work: a cluster gone (a cron job's)
+    went unnoticed until a story changed. Such a run still exits 0 (out/ is up to date), but
+    warns, after a connection alone (no Dask: it stays a run that changes nothing)."""
+    out = tmp_path / "out"
+    assert export(sites[0], out, "--executor", "serial") == 0
+    capsys.readouterr()
+    gone = ("--executor", "dask", "--scheduler", "tcp://127.0.0.1:9")
+    assert export(sites[0], out, *gone) == 0
+    err = capsys.readouterr().err
+    assert "warning: the Dask scheduler at tcp://127.0.0.1:9 cannot be reached: nothing" in err
+    assert "the next that changes a story will fail" in err and "[build.worker]" in err
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        port = listening.getsockname()[1]
+        there = ("--executor", "dask", "--scheduler", f"tcp://127.0.0.1:{port}")
+        assert export(sites[0], out, *there) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_a_tls_scheduler_is_reached_with_the_certificates_of_dask_s_configuration(
     sites: list[Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]

@@ -54,7 +54,7 @@ from syndicate.build.publish import (
     remove_leftovers,
     unwritable,
 )
-from syndicate.build.scheduling import KINDS, ExecutorError, address_problem
+from syndicate.build.scheduling import KINDS, ExecutorError, address_problem, scheduler_gone
 from syndicate.build.sink import Sink
 from syndicate.build.state import (
     CACHE_NAME,
@@ -362,7 +362,7 @@ def export(
             releases,
         )
         if look is not None and (same := look.result(names, diags)) is not None:
-            return same
+            return _idle_cluster(same, executor, scheduler)
     writers = _writers(names, registry, diags)
     if writers is None or site is None:
         return _stopped(look, ExportResult("input-errors", diags, names))
@@ -441,7 +441,7 @@ def export(
             progress=progress,
         )
         result.options = settings.options
-        return result
+        return _idle_cluster(result, executor, scheduler)
     except _Widen as widen:
         more_languages, more_formats = _widened(widen, writers, registry, site, chosen)
         held, for_version = widen.held, widen.for_version
@@ -467,6 +467,24 @@ def export(
     result.widened = (*more_languages, *more_formats)
     result.widened_for_version = for_version
     result.options = settings.options
+    return _idle_cluster(result, executor, scheduler)
+
+
+def _idle_cluster(result: ExportResult, executor: str, scheduler: str | None) -> ExportResult:
+    """`result`, with a warning when its run had a Dask scheduler that it sent no work (no
+    story changed) and that cannot be reached: a run that changes nothing must stay fast, and
+    stays so (a connection taken), but the cron job that runs it learns that its cluster is
+    gone before the run that changes a story fails. A run that sent the cluster work said so
+    already (a `build.worker` error)."""
+    if executor != "dask" or scheduler is None or result.status not in ("exported", "partial"):
+        return result
+    if (why := scheduler_gone(scheduler)) is not None:
+        result.diagnostics.warning(
+            "build.worker",
+            f"the Dask scheduler at {scheduler} cannot be reached: {why}; this run sent it no"
+            " work (no story to make), the next that changes a story will fail: check that"
+            " the scheduler runs",
+        )
     return result
 
 

@@ -5,6 +5,7 @@ in `executors` and `dask_adapter`; a run that finds nothing changed loads neithe
 
 from __future__ import annotations
 
+import socket
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -55,3 +56,34 @@ def address_problem(address: str) -> str | None:
     if why is None:
         return None
     return f"{address!r} is not a Dask scheduler's address: {why}; give one such as {EXAMPLE}"
+
+
+GONE_SECONDS = 2.0
+"""How long a run that sent its scheduler no work waits for it to take a connection."""
+
+
+def scheduler_gone(address: str, seconds: float = GONE_SECONDS) -> str | None:
+    """Why no scheduler can be at `address` (nothing listens there, its host is unknown or
+    does not answer within `seconds`), or None. A connection taken and closed, without Dask
+    (importing it cost more than a run that changes nothing takes): a run that needs no
+    worker says so of a cluster gone, and the cron job that runs it learns it before the
+    run that changes a story fails."""
+    scheme, sep, rest = address.partition("://")
+    if not sep:
+        scheme, rest = "tcp", address
+    if scheme not in ("tcp", "tls", "ws", "wss"):  # (ucx: no socket to try)
+        return None
+    parts = urlsplit(f"//{rest}")
+    if parts.hostname is None or parts.port is None:
+        return None
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=seconds).close()
+    except ConnectionRefusedError:
+        return "nothing listens there (connection refused)"
+    except socket.gaierror as exc:
+        return f"its host is not known ({exc.strerror})"
+    except TimeoutError:
+        return f"no answer within {seconds:g} s"
+    except OSError as exc:
+        return f"it cannot be reached ({exc.strerror or exc})"
+    return None
