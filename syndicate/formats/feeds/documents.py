@@ -42,7 +42,7 @@ from syndicate.formats.feeds.feedgen_adapter import (
     Tombstone,
 )
 from syndicate.formats.feeds.images import FeedImage
-from syndicate.formats.lists import StoryLists
+from syndicate.formats.lists import StoryLists, story_lists
 from syndicate.i18n.locales import borrowed, not_site_languages
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import section_name
@@ -323,7 +323,7 @@ def plan_documents(
     unknown_sections(options, stories if every is None else every, ctx)
     kinds: dict[str, _Kind] = {}
     quiet = _Quiet(stories if every is None else every, ctx.now)
-    lists = StoryLists(stories if every is None else every, ctx.now, ctx.config)
+    lists = story_lists(stories if every is None else every, ctx.now, ctx.config)
     for chosen in story_sets(stories, ctx.now, options.feed_languages(ctx.languages), options):
         kind = kinds.get(chosen.lang)
         if kind is None:
