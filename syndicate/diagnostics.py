@@ -43,6 +43,11 @@ class Diagnostic:
     message: str
     path: str | None = None
     line: int = 0
+    named: tuple[str, ...] = ()
+    """The files the message names for a command to be pasted (an exiftool command's photo),
+    relative to the site folder as `path` is, and written in it shell-quoted: the command
+    line shows them from the folder the command was started in, as it does `path` (`--site
+    DIR` run from elsewhere), so that what is pasted there finds them."""
 
     def format_text(self) -> str:
         path = showable(self.path or "")
@@ -55,6 +60,7 @@ class Diagnostic:
         """One JSON object; a problem with no line (a whole file, or none) has `"line": null`,
         as one with no file has `"path": null`."""
         record = asdict(self)
+        del record["named"]  # (in the message, as the command line shows them)
         record["line"] = self.line or None
         return json.dumps(record, ensure_ascii=False, sort_keys=True)
 
@@ -86,14 +92,25 @@ class Diagnostics:
     def error(self, code: str, message: str, where: SourceRef | str | None = None) -> None:
         self._report("error", code, message, where)
 
-    def warning(self, code: str, message: str, where: SourceRef | str | None = None) -> None:
-        self._report("warning", code, message, where)
+    def warning(
+        self,
+        code: str,
+        message: str,
+        where: SourceRef | str | None = None,
+        named: tuple[str, ...] = (),
+    ) -> None:
+        self._report("warning", code, message, where, named)
 
     def _report(
-        self, severity: Severity, code: str, message: str, where: SourceRef | str | None
+        self,
+        severity: Severity,
+        code: str,
+        message: str,
+        where: SourceRef | str | None,
+        named: tuple[str, ...] = (),
     ) -> None:
         if isinstance(where, SourceRef):
-            self.add(Diagnostic(severity, code, message, where.path, where.line))
+            self.add(Diagnostic(severity, code, message, where.path, where.line, named))
         elif where is not None and (at := _AT_LINE.fullmatch(where)):
             # `out/newsml/x.xml:3`, as a checker of out/'s files writes a place: the file and
             # its line (JSON's `path` is a file, `line` a number).
@@ -146,7 +163,12 @@ class Diagnostics:
                 others = len(pages) - 1
                 more = f" and {others} other page{'s' if others > 1 else ''}" if others else ""
                 d = Diagnostic(
-                    d.severity, d.code, f"{base}{_MAKING}{pages[0]}{more})", d.path, d.line
+                    d.severity,
+                    d.code,
+                    f"{base}{_MAKING}{pages[0]}{more})",
+                    d.path,
+                    d.line,
+                    d.named,
                 )
             out.append(d)
         return sorted(out, key=lambda d: (d.path or "", d.line))

@@ -616,6 +616,46 @@ def test_a_photo_s_place_is_said_again_when_its_checks_are_remembered(tmp_path: 
         (folder / "en.md").write_text(VARIANT + "\nOne more paragraph.\n", encoding="utf-8")
 
 
+def test_a_photo_s_exiftool_advice_names_it_from_where_syndicate_was_started(
+    tmp_path: Path,
+) -> None:
+    """The exiftool command of the warning named the photo relative to the site folder (where
+    the command runs): run with `--site DIR` from elsewhere, the pasted command found no file.
+    It names it as the warning's own place is shown, from where syndicate was started (from
+    outside the site, absolute), also when the warning is said again from the build state."""
+    site = tmp_path / "my site"
+    folder = write_story(site / "articles", "located", STORY + IMAGES.format("images/p 1.jpg"))
+    (folder / "images").mkdir()
+    (folder / "images" / "p 1.jpg").write_bytes(_located_photo())
+    (site / "syndicate.yaml").write_text(sample_config(), encoding="utf-8")
+    photo = folder / "images" / "p 1.jpg"
+    for cwd, shown in ((tmp_path, str(photo)), (folder, "images/p 1.jpg"), (site, None)):
+        for command in ("validate", "export"):
+            done = subprocess.run(
+                [sys.executable, "-m", "syndicate", command, "--site", str(site)]
+                + (
+                    ["-f", "model", "-j", "1", "--log-format", "json"]
+                    if command == "export"
+                    else []
+                ),
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+                check=False,
+            )
+            assert done.returncode == 0, done.stderr
+            said = done.stderr
+            if command == "export":
+                (said,) = (
+                    json.loads(line)["message"]
+                    for line in done.stderr.splitlines()
+                    if '"image.location"' in line
+                )
+            quoted = shlex.quote(shown or "articles/located/images/p 1.jpg")
+            assert f"-overwrite_original {quoted})" in said, said
+
+
 @pytest.mark.parametrize(
     ("file", "name", "url_name"),
     [

@@ -398,7 +398,7 @@ class BuildState:
                     tuple(_decode(paths)),
                     ()
                     if diagnostics == "[]"
-                    else tuple(Diagnostic(**d) for d in _decode(diagnostics)),
+                    else tuple(_diagnostic(d) for d in _decode(diagnostics)),
                     tuple(_decode(fragments)),
                     tuple(_decode(parts)),
                 )
@@ -415,7 +415,7 @@ class BuildState:
             self._stories = {
                 key: StoryRecord(
                     StorySummary.from_json(_decode(summary), self.shared),
-                    tuple(Diagnostic(**d) for d in _decode(diagnostics)),
+                    tuple(_diagnostic(d) for d in _decode(diagnostics)),
                     tuple((str(rel), str(sha)) for rel, sha in _decode(images)),
                     story_key,
                     tuple((str(rel), str(sign)) for rel, sign in _decode(seen)),
@@ -859,6 +859,11 @@ def pack_story(story: Story) -> bytes:
     from syndicate.model import codec
 
     return zlib_ng.compress(codec.dumps(story), 1)
+
+
+def _diagnostic(record: dict[str, Any]) -> Diagnostic:
+    """A problem kept in the state (its `named` files a JSON list, or none in an older one)."""
+    return Diagnostic(**{**record, "named": tuple(record.get("named", ()))})
 
 
 def _diagnostics(diagnostics: Iterable[Diagnostic]) -> str:

@@ -11,6 +11,8 @@ import io
 import itertools
 import json
 import os
+import re
+import shlex
 import signal
 import sys
 import threading
@@ -813,6 +815,10 @@ def report(
 
 
 def _rebased(d: Diagnostic, site: Path, cwd: Path) -> Diagnostic:
+    if d.named:  # the files a command in the message names, shell-quoted: in one pass
+        seen = {shlex.quote(p): shlex.quote(_from_site(Path(p), site, cwd)) for p in d.named}
+        pattern = "|".join(map(re.escape, sorted(seen, key=len, reverse=True)))
+        d = replace(d, message=re.sub(pattern, lambda m: seen[m.group()], d.message))
     if d.path is None:
         return d
     if Path(d.path).is_absolute():  # `--out o4`: shown as o4/..., as the user wrote it

@@ -850,16 +850,17 @@ class _StoryReader:
                     if "gps" in entry
                     else " (every photo of the site: images: {gps: keep} in syndicate.yaml)"
                 )
+                command, named = _gps_removal(facts, shown_path(self.folder / rel))
                 self.diags.warning(
                     "image.location",
                     f"{rel}: its metadata gives the place it was taken (GPS {facts.location}),"
                     " and every copy published as it is keeps it (the pages', NewsML-G2's and"
                     " ninjs's media, the EPUB books): anyone who downloads it can read where"
-                    f" that is. Remove it from the file"
-                    f" ({_gps_removal(facts, shown_path(self.folder / rel))}),"
+                    f" that is. Remove it from the file ({command}),"
                     " or, if the place is meant to be public, write gps: keep in its images"
                     f" entry{every}",
                     where,
+                    named,
                 )
             alt = loc(entry["alt"], ("images", i, "alt"))
             for lang in langs:
@@ -1224,7 +1225,7 @@ class _StoryReader:
         )
 
 
-def _gps_removal(facts: ImageFacts, path: str) -> str:
+def _gps_removal(facts: ImageFacts, path: str) -> tuple[str, tuple[str, ...]]:
     """The exiftool command that removes the place a photo's metadata gives from the file at
     `path`. exiftool edits a multi-picture JPEG's first picture alone: the place in its other
     pictures' metadata (a second view, a depth map) stays, so they go too (the MP index with
@@ -1236,19 +1237,20 @@ def _gps_removal(facts: ImageFacts, path: str) -> str:
     pasted into it ("no matches found"), and any shell would expand it to a file so named.
     Edited in place, the file is overwritten (`-overwrite_original`): exiftool otherwise keeps
     the photo as it was beside it (`photo.jpg_original`), the place in it, in the story folder
-    a newsroom commits."""
+    a newsroom commits. With the command, the files it names (`Diagnostic.named`): shown from
+    where syndicate was started, as the warning's own place is."""
     removal = "exiftool -gps:all= '-xmp:gps*='"
     if facts.pictures > 1:
         removal += " -mpf:all= -trailer:all="
     _, dot, ext = path.rsplit("/", 1)[-1].rpartition(".")
     if not dot or ext.lower() in IMAGE_EXTENSIONS.get(facts.media_type, ()):
-        return f"{removal} -overwrite_original {shlex.quote(path)}"
+        return f"{removal} -overwrite_original {shlex.quote(path)}", (path,)
     spare = shlex.quote(path + ".tmp")
     return (
         f"{removal} - < {shlex.quote(path)} > {spare} && mv {spare} {shlex.quote(path)};"
         f" exiftool refuses to edit it in place, its name ending .{ext} where it is a"
         f" {facts.media_type.removeprefix('image/').upper()}"
-    )
+    ), (path, path + ".tmp")
 
 
 def _image_refusal(rel: str, refused: Refused, files: StoryFiles) -> str:
