@@ -674,6 +674,44 @@ def test_an_expression_that_fails_is_an_error_at_its_line(
     assert "(OverflowError)" in err and "[html.template]" in err
 
 
+def test_a_lone_surrogate_a_template_shows_is_an_error_at_its_line(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A page beginning with an XML declaration naming an encoding, that shows a lone
+    surrogate (`"\\udc80"` in a Jinja string, a filter's slip), was a `writer.failed` with
+    lxml's words ("Unicode strings with encoding declaration are not supported"), naming no
+    template; without the declaration, "a text of over 10 MB in one piece is cut". It is the
+    template's mistake, at its line, exit status 1 as every template error's; made some other
+    way than by a `{{ }}` (a filter block), the template and the page's line are named."""
+    (site / "templates").mkdir()
+    home = site / "templates" / "home.html"
+    for declaration in ('<?xml version="1.0" encoding="utf-8"?>\n', ""):
+        home.write_text(
+            declaration + '<html><head><title>x</title></head>\n<body>\n<p>{{ "\\udc80" }}</p>'
+            "</body></html>\n",
+            encoding="utf-8",
+        )
+        assert export(site) == 1
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and "[writer.failed]" not in err, err
+        line = 4 if declaration else 3
+        assert (
+            f"templates/home.html:{line}: error: this shows '\\udc80', half of a UTF-16"
+            " surrogate pair alone"
+        ) in err, err
+    home.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<html><body>\n'
+        '{% filter replace("a", "\\udc80") %}<p>a</p>{% endfilter %}</body></html>\n',
+        encoding="utf-8",
+    )
+    err = _export_errors(site, capsys)
+    assert (
+        "templates/home.html: error: home.html renders a page whose line 3 holds '\\udc80', half"
+        in err
+    ), err
+    assert not (site / "out" / "html").exists()
+
+
 def test_a_page_too_large_to_read_back_is_an_error_not_a_page_cut_short(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

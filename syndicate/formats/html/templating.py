@@ -197,6 +197,31 @@ def _bounded_text(value: Any) -> Any:
     return _made(value, "~")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Half of a UTF-16 pair alone (a Jinja string's `"\\udc80"`, a filter's slip): no character,
+so no page may hold it, and UTF-8 cannot write it."""
+
+
+def _writable(value: Any) -> Any:
+    """What a `{{ }}` of a template shows (Jinja's `finalize`), refused when it holds a lone
+    surrogate: said at that line of the template, where the page's parser, had the page begun
+    with an XML declaration, refused the whole text (a writer failure naming nothing)."""
+    if isinstance(value, str) and not value.isascii() and (found := _SURROGATE.search(value)):
+        raise _LoneSurrogate(_surrogate_said("this shows", found.group()))
+    return value
+
+
+class _LoneSurrogate(ValueError):
+    """A `{{ }}` that shows a lone surrogate (`_writable`)."""
+
+
+def _surrogate_said(subject: str, found: str) -> str:
+    return (
+        f"{subject} {found!a}, half of a UTF-16 surrogate pair alone, which is no"
+        " character and cannot be written in a page (UTF-8); write the character itself"
+    )
+
+
 _TIMED_LOOP = "_syndicate_timed_loop"
 """The filter every `{% for %}` of a template iterates through (see `_Environment._parse`)."""
 
@@ -459,6 +484,7 @@ def environment(site_templates: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=_Undefined,
+        finalize=_writable,
     )
 
 
@@ -517,6 +543,8 @@ def render_page(
             str(exc), exc, site_templates, template
         )
         raise TemplateError(*said) from None
+    except _LoneSurrogate as exc:
+        raise TemplateError(*_located(str(exc), exc, site_templates, template)) from None
     except RecursionError as exc:  # a cycle through two templates or more
         message = (
             "templates extend, include or import each other in a loop (or a macro calls"
@@ -532,6 +560,10 @@ def render_page(
         raise TemplateError(*said) from None
     finally:
         _deadline.reset(started)
+    if not text.isascii() and (found := _SURROGATE.search(text)):  # (not made by a {{ }})
+        line = text.count("\n", 0, found.start()) + 1
+        lone = _surrogate_said(f"{template} renders a page whose line {line} holds", found.group())
+        raise TemplateError(lone, _shown(template))
     try:
         page = page_bytes(text, base, here)
         mended = _mended(text) if site_templates is not None else []
@@ -943,7 +975,7 @@ def page_bytes(markup: str, base: str | None = None, here: str | None = None) ->
     `here` its links to an `#id` alone made the page's own (see `render_page`)."""
     try:
         data = markup.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: libxml2 says what it says of it
+    except UnicodeEncodeError:  # a lone surrogate (a page's is refused before: `render_page`)
         root = etree.fromstring(markup, _PARSER)
     else:
         root = etree.fromstring(data, _PARSER)
