@@ -866,6 +866,37 @@ def test_a_section_coded_archive_keeps_a_language_s_feed_archives(
     }
 
 
+def test_a_file_over_every_section_is_no_section_s_whatever_a_section_is_coded(
+    sample_story: Story, tmp_path: Path
+) -> None:
+    """A file of no story was taken for a section's wherever a folder or name of its path
+    spelled the section's code: with a section coded `index`, `catalog`, `logo`, `pages` or
+    `covers`, the language lists, the OPDS and NewsML-G2 catalogs, the feeds' logos, the
+    sitemap of pages and the editions' covers went only to targets of that section. A
+    section's own file is the one right after its language's folder."""
+    codes = ("politics", "index", "catalog", "logo", "pages", "covers", "edition-fr")
+    stories = [StorySummary.of(replace(sample_story, section=code)) for code in codes]
+    inventory = Inventory(tmp_path, ["en", "fr"], [], stories=stories)
+    over_every = (
+        "html/index.html",
+        "html/index.fr.html",
+        "opds/catalog.xml",
+        "newsml/catalog.syndicate.xml",
+        "atom/logo.png",
+        "partners/msn/logo.png",
+        "sitemaps/pages.xml",
+        "sitemaps/index.xml",
+        "opds/covers/edition-fr.png",
+        "epub/edition-fr.epub",
+    )
+    for path in over_every:
+        assert inventory.describe(path).section is None, path
+    assert inventory.describe("html/fr/index.html").section == "index"
+    assert inventory.describe("atom/fr/catalog.xml").section == "catalog"
+    assert inventory.describe("partners/msn/fr/logo.xml").section == "logo"
+    assert inventory.describe("html/en/pages.2.html").section == "pages"
+
+
 def test_a_site_static_file_in_a_language_folder_is_no_section_s(
     site: Site, tmp_path: Path
 ) -> None:

@@ -51,7 +51,7 @@ class Inventory:
     a language or a collection file's name: `syndicate.readers.articles.slug_problem`.) A
     file of no story (a collection file) is of a language when
     one of the site's languages stands in its path between `/`, `.` or `-` (`atom/fr.xml`,
-    `epub/edition-zh-Hans.epub`) and of a section when the folder or name after its
+    `epub/edition-zh-Hans.epub`) and of a section when the folder or name right after its
     language's folder is a section code (`atom/fr/politics.xml`; see `_section`)."""
 
     def __init__(
@@ -126,14 +126,18 @@ class Inventory:
 
     def _section(self, inside: Sequence[str]) -> str | None:
         """The section a collection file is limited to: the folder or name right after its
-        language's folder (`atom/fr/politics.xml`, `html/fr/politics.2.html`), else a folder
-        or name of its path that is a section code and no language. A section may be coded
-        as a language is (`it`, information technology, on a site in Italian): Italian's
-        feed `atom/it.xml` is no section's, and `atom/it/politics.xml` is politics'. So may a
-        section be coded `archive`: `atom/fr/archive/1.xml` is French's archive page, its own
-        are `atom/fr/archive/archive/1.xml`. `inside` is the path's parts inside its format's
-        folder. What a format's `media` folder holds is images, of a story or the site, never
-        a section's, even where one is coded `media`."""
+        language's folder (`atom/fr/politics.xml`, `html/fr/politics.2.html`), where every
+        format writes a section's own file (a partner profile's `fr/politics.xml` too); none
+        elsewhere, whatever its name spells: a file over every section is named by what it
+        is (`html/index.fr.html`, `opds/catalog.xml`, `atom/logo.png`, `sitemaps/pages.xml`,
+        `opds/covers/edition-fr.png`), and a section coded `index`, `catalog`, `logo`,
+        `pages` or `covers` took it for its own (a target of other sections lost it). A
+        section may be coded as a language is (`it`, information technology, on a site in
+        Italian): Italian's feed `atom/it.xml` is no section's, and `atom/it/politics.xml` is
+        politics'. So may a section be coded `archive`: `atom/fr/archive/1.xml` is French's
+        archive page, its own are `atom/fr/archive/archive/1.xml`. `inside` is the path's
+        parts inside its format's folder. What a format's `media` folder holds is images, of
+        a story or the site, never a section's, even where one is coded `media`."""
         *folders, name = inside
         parts = (*folders, name.partition(".")[0])
         if len(parts) > 1 and parts[0] == MEDIA:
@@ -145,7 +149,7 @@ class Inventory:
                 after = parts[at + 1 :]
                 whose = len(after) == 1 or (len(after) == 3 and after[1] == "archive")
                 return after[0] if whose and after[0] in self.sections else None
-        return next((p for p in parts if p in self.sections and p not in self.languages), None)
+        return None
 
     def _owner(self, path: str) -> AnyWriter | None:
         """The format owning the deepest folder that holds `path` (`partners/msn/...` is the
