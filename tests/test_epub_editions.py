@@ -350,6 +350,58 @@ def test_an_animated_image_that_takes_the_claim_away_is_said(
     assert not list(run([still], site_config, story_books=story_books)[1])
 
 
+@pytest.mark.parametrize("story_books", [True, False])
+def test_an_animation_an_editor_checked_keeps_the_books_claims(
+    tmp_path: Path, sample_story: Story, site_config: SiteConfig, story_books: bool
+) -> None:
+    """An animated image had no per-image way to be accepted (as `gps: keep` accepts a
+    photo's place): a story with one could never pass `--strict`. `animation: checked` in its
+    entry is an editor's word that it flashes no more than three times a second (WCAG 2.3.1)
+    and stops within five seconds (2.2.2): no warning, and the books (story books and
+    edition) say and claim what they say of a still image, their summary too. The story
+    file's `animation: checked` is read into the model, and `warn` is the warning."""
+    from PIL import Image as Picture
+
+    from syndicate.i18n.terms import term
+
+    frames = [Picture.new("RGB", (16, 9), colour) for colour in ("white", "black") * 3]
+    gif = tmp_path / "calm.gif"
+    frames[0].save(gif, "GIF", save_all=True, append_images=frames[1:], duration=400, loop=1)
+    image = dataclasses.replace(
+        sample_story.images[0],
+        path=str(gif),
+        media_type="image/gif",
+        size=gif.stat().st_size,
+        animation="checked",
+    )
+    story = dataclasses.replace(sample_story, images=(image,))
+    files, diags = run([story], site_config, langs=("en", "fr"), story_books=story_books)
+    assert not list(diags), [d.format_text() for d in diags]
+    books = {f.path: f.data for f in files if f.path.endswith(".epub")}
+    assert books and (len(books) > 2) == story_books
+    for data in books.values():
+        claims = {(m.get("property"), m.text) for m in member(data, "content.opf").iter("{*}meta")}
+        assert ("schema:accessibilityHazard", "none") in claims
+        assert "dcterms:conformsTo" in {p for p, _ in claims}
+        summaries = {t for p, t in claims if p == "schema:accessibilitySummary"}
+        assert summaries <= {term("accessibility_summary", lang) for lang in ("en", "fr")}
+    unchecked = dataclasses.replace(story, images=(dataclasses.replace(image, animation=None),))
+    assert [d.code for d in run([unchecked], site_config, story_books=story_books)[1]] == [
+        "epub.animated"
+    ]
+    if story_books:  # (the reading, once)
+        from test_reader import STORY, read, write_story
+
+        entry = "images:\n  - file: images/calm.gif\n    alt: A picture\n    animation: {0}\n"
+        for said, read_as in (("checked", "checked"), ("warn", None)):
+            folder = write_story(tmp_path / said / "articles", "calm", STORY + entry.format(said))
+            (folder / "images").mkdir()
+            (folder / "images" / "calm.gif").write_bytes(gif.read_bytes())
+            stories, found = read(tmp_path / said / "articles", site_config)
+            assert not list(found), [d.format_text() for d in found]
+            assert stories[0].images[0].animation == read_as
+
+
 def test_no_conformance_claim_with_a_skipped_heading_level(
     sample_story: Story, site_config: SiteConfig
 ) -> None:

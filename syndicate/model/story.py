@@ -140,6 +140,11 @@ class Image:
     source: SourceRef
     rights: Rights | None = None
     """The picture's own rights (an agency's photo); None: the story's."""
+    animation: str | None = None
+    """`checked`: an editor played the animation through and says it flashes no more than three
+    times in any one second (WCAG 2.3.1) and stops by itself within five seconds (2.2.2), so
+    the books holding it claim what they claim of a still image; None: not said (the
+    `epub.animated` warning, for an animated image)."""
 
     @property
     def name(self) -> str:

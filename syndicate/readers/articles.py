@@ -888,6 +888,7 @@ class _StoryReader:
                 rights=self._rights(entry["rights"], ("images", i, "rights"), loc)
                 if "rights" in entry
                 else None,
+                animation="checked" if entry.get("animation") == "checked" else None,
             )
             if self._name_ok(image, images):
                 images.append(image)

@@ -199,6 +199,8 @@ def warn_animated(
         if not 0 <= index < len(story.images):
             continue  # said by check_variant
         image = story.images[index]
+        if image.animation == "checked":  # an editor's word: it neither flashes nor lasts
+            continue
         if images is not None:
             resource = images.get(index)
         else:
@@ -210,7 +212,9 @@ def warn_animated(
                 f"{image.file}: an animated image plays by itself in reading systems, with no"
                 f" way to pause it, and nobody measured its flashes: {books} no WCAG"
                 " conformance claim; publish a still image (one frame, as PNG or JPEG) to keep"
-                " the claim, or leave it so if the animation is meant",
+                " the claim, or, once you have played it through and it flashes no more than"
+                " three times in any one second and stops by itself within five seconds, write"
+                " animation: checked in its images entry",
                 image.source,
             )
 
@@ -295,7 +299,7 @@ def story_book(
             _all_alt([story], lang),
             ctx.config.publisher.name,
             _outlined([story], lang),
-            animated=any(_animated(image) for image in used),
+            animated=_unchecked_animation(story, variant, images),
         ),
         cover=Resource(COVER_FILE, "image/png", cover),
         documents=(
@@ -394,7 +398,7 @@ def edition_book(
             _all_alt(stories, lang),
             publisher,
             _outlined(stories, lang),
-            animated=any(_animated(image) for image in used),
+            animated=any(_unchecked_animation(s, s.variant(lang), images[s.slug]) for s in stories),
         ),
         cover=Resource(COVER_FILE, "image/png", cover),
         documents=(
@@ -516,7 +520,9 @@ def accessibility(
     document, reading order, navigation, no colour-only information) holds for every book this
     writer makes. An animated image (a GIF, an APNG, a WebP of several frames) plays by itself
     in reading systems, with no way to pause it (WCAG 2.2.2) and flashes nobody measured (2.3.1):
-    the book says its hazards are unknown rather than that it has none, in its summary too."""
+    the book says its hazards are unknown rather than that it has none, in its summary too.
+    An animation an editor checked (`Image.animation`) is not `animated` here: its book says
+    and claims what a still image's does."""
     features = ["alternativeText"] if all_alt else []
     features += ["structuralNavigation"] if outlined else []
     features += ["tableOfContents", "readingOrder"]
@@ -541,6 +547,15 @@ def accessibility(
             Property("a11y:certifiedBy", publisher),
         ]
     return tuple(props)
+
+
+def _unchecked_animation(story: Story, variant: Variant, images: Mapping[int, Resource]) -> bool:
+    """Whether the variant places an animated image no editor checked (`Image.animation`):
+    its book says its hazards are unknown and makes no conformance claim."""
+    placed = {f.image for f in _figures(variant.body)}
+    return any(
+        story.images[i].animation != "checked" and _animated(images[i]) for i in sorted(placed)
+    )
 
 
 def _animated(image: Resource) -> bool:
