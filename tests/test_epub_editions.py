@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import shutil
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -348,6 +349,56 @@ def test_an_animated_image_that_takes_the_claim_away_is_said(
     assert "dcterms:conformsTo" not in {m.get("property") for m in package.iter("{*}meta")}
     still = dataclasses.replace(sample_story, images=(sample_story.images[0],))
     assert not list(run([still], site_config, story_books=story_books)[1])
+
+
+@pytest.mark.parametrize("story_books", [True, False])
+def test_a_decorative_image_has_an_empty_alt_and_keeps_the_books_claims(
+    tmp_path: Path, sample_story: Story, site_config: SiteConfig, story_books: bool
+) -> None:
+    """A picture that says nothing (an ornament) had no way to be said so: without a text
+    alternative in every language it was an `epub.alt` warning and its books claimed no WCAG
+    conformance, so the site could never pass `--strict`. `decorative: true` in its entry
+    gives it the empty one WCAG asks of a decorative image (`alt=""`, H67): no warning, and
+    the books claim conformance and alternative text. The story file's word is read, and a
+    decorative image given a text alternative too is an error at its line."""
+    image = dataclasses.replace(sample_story.images[0], alt=Localized.same(""), decorative=True)
+    story = dataclasses.replace(sample_story, images=(image,))
+    files, diags = run([story], site_config, langs=("en", "fr"), story_books=story_books)
+    assert not list(diags), [d.format_text() for d in diags]
+    books = {f.path: f.data for f in files if f.path.endswith(".epub")}
+    assert books and (len(books) > 2) == story_books
+    for data in books.values():
+        claims = {(m.get("property"), m.text) for m in member(data, "content.opf").iter("{*}meta")}
+        assert "dcterms:conformsTo" in {p for p, _ in claims}
+        assert ("schema:accessibilityFeature", "alternativeText") in claims
+        assert ("schema:accessModeSufficient", "textual") in claims
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            chapters = [n for n in zf.namelist() if "/story-" in n]
+            imgs = [i for n in chapters for i in etree.fromstring(zf.read(n)).iter("{*}img")]
+        assert imgs and all(i.get("alt") == "" and i.get("lang") is None for i in imgs)
+    if story_books:  # (the reading, once)
+        from test_reader import STORY, read, write_story
+
+        for entry, problem in (
+            ("images:\n  - file: images/rule.png\n    decorative: true\n", None),
+            ("images:\n  - file: images/rule.png\n    alt: A rule\n    decorative: true\n", 12),
+            ("images:\n  - file: images/rule.png\n    decorative: false\n", 10),
+        ):
+            where = tmp_path / str(problem) / "articles"
+            folder = write_story(where, "ornament", STORY + entry)
+            (folder / "images").mkdir()
+            shutil.copy(sample_story.images[0].path, folder / "images" / "rule.png")
+            stories, found = read(where, site_config)
+            if problem is None:
+                assert not list(found), [d.format_text() for d in found]
+                (read_image,) = stories[0].images
+                assert read_image.decorative is True and read_image.alt.get("fr") == ""
+            else:
+                assert not stories
+                (error,) = found.errors
+                assert error.line == problem, error.format_text()
+                said = "'alt' is required" if problem == 10 else "decorative: true, and a text"
+                assert said in error.message, error.format_text()
 
 
 @pytest.mark.parametrize("story_books", [True, False])

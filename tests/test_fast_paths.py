@@ -438,8 +438,9 @@ def _encode_field_by_field(value: Any, leave_out: frozenset[str] = frozenset()) 
         }
         if isinstance(value, Variant) and value.published is None:
             del data["published"]  # left out while unset (`codec._LEFT_OUT_UNSET`)
-        if isinstance(value, Image) and value.rights is None:
-            del data["rights"]  # the same
+        for name in ("rights", "animation", "decorative"):  # the same
+            if isinstance(value, Image) and getattr(value, name) is None:
+                del data[name]
         data["@"] = type(value).__name__
         return data
     if isinstance(value, tuple | list):
@@ -465,6 +466,9 @@ def _to_data_field_by_field(value: Any) -> Any:
         }
         if isinstance(value, Variant) and value.published is None:
             del data["published"]  # the story's, said once
+        for name in ("animation", "decorative"):  # an editor's word, where given
+            if isinstance(value, Image) and getattr(value, name) is None:
+                del data[name]
         if type(value) in model_writer._BODY_TYPES:
             data["node"] = type(value).__name__
         return data

@@ -37,7 +37,7 @@ _UNRELATED = frozenset(
 
 _LEFT_OUT_UNSET: dict[type, frozenset[str]] = {
     story.Variant: frozenset({"published"}),
-    story.Image: frozenset({"rights", "animation"}),
+    story.Image: frozenset({"rights", "animation", "decorative"}),
 }
 """Fields added to the model after stories were published, left out of what a story says
 while unset (None): a story published before keeps its digest, so its history sees no

@@ -145,6 +145,10 @@ class Image:
     times in any one second (WCAG 2.3.1) and stops by itself within five seconds (2.2.2), so
     the books holding it claim what they claim of a still image; None: not said (the
     `epub.animated` warning, for an animated image)."""
+    decorative: bool | None = None
+    """True: the picture is an ornament and says nothing (a rule, a texture): its text
+    alternative is empty (`alt=""`) in every language, so screen readers pass it by, and it
+    is no missing one (`epub.alt`); None: it has one (`alt`)."""
 
     @property
     def name(self) -> str:

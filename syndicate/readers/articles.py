@@ -862,8 +862,18 @@ class _StoryReader:
                     where,
                     named,
                 )
-            alt = loc(entry["alt"], ("images", i, "alt"))
-            for lang in langs:
+            decorative = entry.get("decorative") is True
+            if decorative and "alt" in entry:
+                self.diags.error(
+                    "image.alt",
+                    f"{rel}: decorative: true, and a text alternative too; a decorative image's is"
+                    " empty, so that screen readers pass it by: remove alt, or decorative if the"
+                    " picture says something",
+                    SourceRef(self.meta_file, doc.line(("images", i, "decorative"))),
+                )
+            # A decorative image's text alternative is empty in every language (WCAG's H67).
+            alt = Localized.same("") if decorative else loc(entry["alt"], ("images", i, "alt"))
+            for lang in () if decorative else langs:
                 if alt.get(lang) is None or (lang not in alt.languages() and alt.languages()):
                     self.diags.warning(
                         "image.alt",
@@ -889,6 +899,7 @@ class _StoryReader:
                 if "rights" in entry
                 else None,
                 animation="checked" if entry.get("animation") == "checked" else None,
+                decorative=True if decorative else None,
             )
             if self._name_ok(image, images):
                 images.append(image)

@@ -167,13 +167,15 @@ def warn_missing_alt(
     books = "its books make" if story_books else "an edition holding it makes"
     for figure in _figures(variant.body):
         if 0 <= figure.image < len(story.images) and not (
-            story.images[figure.image].alt.get(variant.lang)
+            story.images[figure.image].decorative
+            or story.images[figure.image].alt.get(variant.lang)
         ):
             image = story.images[figure.image]
             diags.warning(
                 "epub.alt",
                 f"{image.file}: no text alternative in {variant.lang}; {books} no WCAG"
-                " conformance claim",
+                " conformance claim (a picture that says nothing, an ornament: decorative: true"
+                " in its images entry)",
                 image.source,
             )
 
@@ -490,9 +492,10 @@ def subjects(stories: Sequence[Story | StorySummary], lang: str) -> tuple[str, .
 
 def _all_alt(stories: Sequence[Story], lang: str) -> bool:
     """Whether every image placed in these variants has a text alternative in `lang` (the
-    original language's, which a reader of `lang` gets instead, does not count)."""
+    original language's, which a reader of `lang` gets instead, does not count), or is
+    decorative (its empty one is the one it should have: WCAG's H67)."""
     return all(
-        story.images[f.image].alt.get(lang)
+        story.images[f.image].decorative or story.images[f.image].alt.get(lang)
         for story in stories
         for f in _figures(story.variant(lang).body)
     )

@@ -22,7 +22,7 @@ from syndicate.formats.contract import (
     site_languages,
 )
 from syndicate.i18n.dates import rfc3339
-from syndicate.model import Localized, SourceRef, Story, Variant
+from syndicate.model import Image, Localized, SourceRef, Story, Variant
 from syndicate.model import body as body_nodes
 
 # Fields that describe the machine the run happened on, not the story; and the line of one
@@ -71,6 +71,10 @@ def to_data(value: Any) -> Any:
         data = {name: to_data(getattr(value, name)) for name in names}
         if cls is Variant and data["published"] is None:
             del data["published"]  # the story's: said once, as before variants could differ
+        if cls is Image:  # an editor's word, said where given: the dump is as before without
+            for name in _IMAGE_WORDS:
+                if data[name] is None:
+                    del data[name]
         if cls in _BODY_TYPES:
             data["node"] = cls.__name__
         return data
@@ -81,6 +85,8 @@ def to_data(value: Any) -> Any:
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 """Types written as they are (not their subclasses)."""
+_IMAGE_WORDS = ("animation", "decorative")
+"""An image's fields an editor writes only to accept what would be warned of."""
 
 
 @cache
