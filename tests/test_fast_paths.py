@@ -42,7 +42,16 @@ from syndicate.formats.html import templating
 from syndicate.formats.html.writer import HtmlWriter
 from syndicate.formats.model import writer as model_writer
 from syndicate.i18n.dates import rfc3339
-from syndicate.model import Image, Localized, SourceRef, Story, StorySummary, Variant, codec
+from syndicate.model import (
+    Image,
+    Localized,
+    Place,
+    SourceRef,
+    Story,
+    StorySummary,
+    Variant,
+    codec,
+)
 from syndicate.readers import images, schemas, yamlsource
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
@@ -494,6 +503,31 @@ def test_stories_encoded_with_cached_field_names_as_field_by_field(
         assert codec._encode(story, unrelated) == _encode_field_by_field(story, unrelated)
         assert model_writer.to_data(story) == _to_data_field_by_field(story)
         assert codec.loads(codec.dumps(story)) == story
+
+
+_ODD_FLOATS = (1e16, -1e-05, 0.0001, -0.0, 5e-324, 1.5e300, 48.8566, float("nan"), float("inf"))
+
+
+def test_stories_stored_by_msgspec_are_the_standard_library_s_compact_json(
+    tmp_path: Path, sample_stories: list[Story]
+) -> None:
+    """`codec.dumps` (what the build state keeps of each story) writes with msgspec the bytes
+    `json.dumps` wrote: the sample and a generated corpus in every language, and places whose
+    coordinates msgspec alone would write otherwise (`1e16`, `0.00001`, NaN as null)."""
+    site = make_site(tmp_path / "site", 12)
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+    assert config is not None
+    stories = [*sample_stories, *read_articles(site / "articles", config, Diagnostics())]
+    rnd = random.Random(29)
+    for story in list(stories):
+        places = tuple(
+            Place(Localized((("en", f"Place {n}"),)), "FR", (rnd.choice(_ODD_FLOATS), 2.5))
+            for n in range(3)
+        )
+        stories.append(replace(story, places=(*story.places, *places)))
+    for story in stories:
+        compact = json.dumps(codec._encode(story), ensure_ascii=False, separators=(",", ":"))
+        assert codec.dumps(story) == compact.encode("utf-8")
 
 
 def _decode_hint_by_hint(data: Any, hint: Any) -> Any:

