@@ -83,7 +83,8 @@ def loads(data: bytes) -> story.Story:
 
 def _encode(value: Any, leave_out: frozenset[str] = frozenset(), raw: bool = False) -> Any:
     """`value` as JSON data; with `raw`, each float as the JSON text `json.dumps` writes of
-    it (a `msgspec.Raw`, for `dumps`)."""
+    it (a `msgspec.Raw`, for `dumps`). A field or item of a plain type is taken as it is,
+    without a call for it (most of a story's values are texts)."""
     cls: type = type(value)
     if cls in _PLAIN:
         return value
@@ -91,14 +92,17 @@ def _encode(value: Any, leave_out: frozenset[str] = frozenset(), raw: bool = Fal
         return msgspec.Raw(_float_text(value).encode("ascii")) if raw else value
     names = _field_names(cls, leave_out)
     if names is not None:
-        data = {name: _encode(getattr(value, name), leave_out, raw) for name in names}
+        data = {}
+        for name in names:
+            field = getattr(value, name)
+            data[name] = field if type(field) in _PLAIN else _encode(field, leave_out, raw)
         for name in _LEFT_OUT_UNSET.get(cls, ()):
             if data.get(name, 0) is None:
                 del data[name]
         data[_TAG] = cls.__name__
         return data
     if isinstance(value, tuple | list):
-        return [_encode(v, leave_out, raw) for v in value]
+        return [v if type(v) in _PLAIN else _encode(v, leave_out, raw) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
     return value
