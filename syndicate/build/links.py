@@ -63,14 +63,15 @@ def dead_links(
     plan: Plan,
     staging: Staging,
     base_url: str,
-    folders: Callable[[], Mapping[str, str]],
+    folders: Callable[[Collection[str]], Mapping[str, str]],
     formats: Collection[str],
     left_out: Collection[str] = (),
     only: str | None = None,
 ) -> Iterator[Diagnostic]:
     """Warnings for the links of the files this run writes whose targets will not exist in
-    out/ once `plan` is applied. Only targets in `folders()` (the folders formats write, with
-    the format writing each) are out/'s: a page URL may as well lead to the site's own server.
+    out/ once `plan` is applied. Only targets in `folders(tops)` (the folders formats write,
+    with the format writing each; given the top folders of the dead targets, it may leave out
+    others) are out/'s: a page URL may as well lead to the site's own server.
     `formats` are this run's, `left_out` the site's languages it does not export; `only`, a
     folder (`html/`), limits the files scanned to that folder's."""
     swapped = {swap.folder for swap in plan.swaps}
@@ -99,7 +100,7 @@ def dead_links(
             if not exists:
                 first, count = missing.get(target, (source, 0))
                 missing[target] = (first, count + 1)
-    owners = folders() if missing else {}
+    owners = folders({target.split("/", 1)[0] for target in missing}) if missing else {}
     missing = {t: s for t, s in missing.items() if t.split("/", 1)[0] in owners}
     for target, linker, more in _told(missing):
         if linker is None:  # at the first file left unsaid: after the others, in file order
