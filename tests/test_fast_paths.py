@@ -2,9 +2,10 @@
 documents) the same values, lines and problems as PyYAML's own parser; schemas with their
 references inlined the same problems as jsonschema resolving them; JSON documents indented by
 msgspec (and encoded by it, without floats) the same bytes as the standard library's indenting
-encoder; covers assembled from the compressed rows with ink of their strips the same pixels as
-their whole drawing; word and character counts in one regex pass (and those of a Latin-1 text
-as its bytes) the counts made word by word; model values encoded with cached field names the
+encoder, and stories packed for the build state by msgspec its compact JSON; covers assembled
+from the compressed rows with ink of their strips the same pixels as their whole drawing; word
+and character counts in one regex pass (and those of a Latin-1 text as its bytes) the counts
+made word by word; model values encoded with cached field names the
 data encoded field by field; pages parsed by a plain lxml parser the bytes lxml.html gave, and
 pages parsed and written as UTF-8 bytes the bytes and errors of the page's text parsed and
 written as text; JPEGs checked in draft mode and PNGs checked without decoding (chunks, CRCs,
