@@ -531,6 +531,64 @@ def test_stories_stored_by_msgspec_are_the_standard_library_s_compact_json(
         assert codec.dumps(story) == compact.encode("utf-8")
 
 
+class _SafeText(str):
+    """A CMS's "safe" text (as `markupsafe.Markup`, Django's `SafeString`): a str subclass."""
+
+    def __str__(self) -> str:
+        return "not what json.dumps writes"
+
+
+class _Coordinate(float):
+    """A coordinate of numpy's (`numpy.float64`): a float subclass, its own repr."""
+
+    def __repr__(self) -> str:
+        return f"_Coordinate({float(self)!r})"
+
+
+class _Version(int):
+    """A number of a program's own type (an `IntEnum`'s): an int subclass."""
+
+    def __repr__(self) -> str:
+        return "not a number"
+
+
+_any_text = st.text(st.characters(codec=None, exclude_categories=("Cs",))) | st.sampled_from(
+    ["\u2028\u2029\x7f", '"\\/<>&\x00\x1f', "\U0001f600\U00010348"]
+)
+_any_float = st.floats() | st.sampled_from(_ODD_FLOATS)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    headline=st.one_of(_any_text, _any_text.map(_SafeText)),
+    keywords=st.lists(st.one_of(_any_text, _any_text.map(_SafeText)), max_size=3),
+    coordinates=st.tuples(
+        st.one_of(_any_float, _any_float.map(_Coordinate), st.integers(), st.booleans()),
+        st.one_of(_any_float, st.integers(min_value=-(2**70), max_value=2**70)),
+    ),
+    version=st.one_of(st.integers(min_value=1, max_value=2**80), st.integers(1, 9).map(_Version)),
+    updated=st.datetimes(timezones=st.timezones()),
+)
+def test_any_story_stored_by_msgspec_is_the_standard_library_s_compact_json(
+    sample_story: Story,
+    headline: str,
+    keywords: list[str],
+    coordinates: tuple[float, float],
+    version: int,
+    updated: datetime,
+) -> None:
+    """`codec.dumps` writes the bytes `json.dumps` wrote of any story, also one given by a
+    program (`export(stories=...)`, which checks nothing) whose texts, numbers or coordinates
+    are of subclasses of str, int or float, which msgspec alone refuses: a CMS's safe text,
+    numpy's floats."""
+    first, *others = sample_story.variants
+    variant = replace(first, headline=headline, keywords=tuple(keywords), updated=updated)
+    place = Place(Localized((("en", headline),)), "FR", coordinates)
+    story = replace(sample_story, variants=(variant, *others), places=(place,), version=version)
+    compact = json.dumps(codec._encode(story), ensure_ascii=False, separators=(",", ":"))
+    assert codec.dumps(story) == compact.encode("utf-8")
+
+
 def _decode_hint_by_hint(data: Any, hint: Any) -> Any:
     """`codec._decode` as it was: each value's type hint taken apart as it is read."""
     import types

@@ -105,6 +105,21 @@ def _encode(value: Any, leave_out: frozenset[str] = frozenset(), raw: bool = Fal
         return [v if type(v) in _PLAIN else _encode(v, leave_out, raw) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
+    if raw:
+        return _plain(value)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """A subclass of a plain type as `json.dumps` writes it, for msgspec, which takes none: a
+    story given by a program may hold a CMS's "safe" text (`markupsafe.Markup`, a str) or
+    numpy's coordinates (`numpy.float64`, a float). An enum is written as its value."""
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, float):
+        return msgspec.Raw(_float_text(value).encode("ascii"))
+    if isinstance(value, int):
+        return int.__int__(value)
     return value
 
 
