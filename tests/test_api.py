@@ -3,6 +3,7 @@ application plugs in, is a diagnostic in the result, never a traceback."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -10,11 +11,12 @@ from typing import Any
 
 import pytest
 from conftest import FIXED_NOW, REPO
+from markupsafe import Markup
 
 from syndicate.build import export
 from syndicate.formats.contract import Context, Options, OutputFile, Writer
 from syndicate.formats.registry import BUILTIN, Registry
-from syndicate.model import StorySummary
+from syndicate.model import Localized, Place, SiteConfig, Story, StorySummary
 
 NOW = datetime.fromisoformat(FIXED_NOW)
 
@@ -220,3 +222,24 @@ def test_a_flag_given_as_0_or_1_is_taken_as_false_or_true(tmp_path: Path) -> Non
     before the arguments' kinds were checked, and still are."""
     status, errors = run(tmp_path, force=1, strict=0, keep_going=0, releases=1)
     assert status == "exported" and errors == []
+
+
+def test_a_story_of_a_program_s_own_text_and_number_types_is_exported(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    """A CMS gives a story whose texts are its "safe" strings (`markupsafe.Markup`, Django's
+    `SafeString`: str subclasses) and whose coordinates are numpy's (float subclasses): the
+    build state, written by msgspec, which takes no subclass, failed the run ("a worker
+    failed: TypeError")."""
+
+    class Coordinate(float):
+        pass
+
+    first, *others = sample_story.variants
+    variant = dataclasses.replace(first, headline=Markup("Harbour &amp; Daily opens"))
+    place = Place(Localized((("en", Markup("Brussels")),)), "BE", (Coordinate(50.85), 4.35))
+    story = dataclasses.replace(sample_story, variants=(variant, *others), places=(place,))
+    result = export(
+        formats=["model"], stories=[story], config=site_config, out=tmp_path / "out", now=NOW
+    )
+    assert result.status == "exported", [d.format_text() for d in result.diagnostics]
