@@ -6,6 +6,7 @@ from __future__ import annotations
 import html.parser
 import io
 import json
+import re
 import shutil
 import zipfile
 from dataclasses import replace
@@ -20,7 +21,7 @@ from lxml import html as lxml_html
 from test_jsonld import assert_same_files, export_articles, sample_copy, set_front_matter
 
 from syndicate.cli import main
-from syndicate.i18n.locales import script
+from syndicate.i18n.locales import direction, script
 from syndicate.model import Story
 from syndicate.model.story import Correction, Localized, RelatedLink
 from syndicate.readers.schemas import check
@@ -607,6 +608,80 @@ def test_every_language_written_in_arabic_script_is_styled_as_arabic() -> None:
         subtags = tag.split("-")
         ranges = [f":lang({'-'.join(subtags[:n])})" for n in range(1, len(subtags) + 1)]
         assert any(r in fonts for r in ranges) and any(r in upright for r in ranges), tag
+
+
+def _is_arguments(block: str) -> list[str]:
+    """The selectors of a stylesheet block's `:is(:lang(...), ...)`, split at its own commas."""
+    depth, argument, found = 0, "", []
+    for char in block[block.index(":is(:lang(") + 4 :]:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+        if char == "," and depth == 0:
+            found.append(argument.strip())
+            argument = ""
+        else:
+            argument += char
+    return [*found, argument.strip()]
+
+
+def _lang_matches(selector: str, tag: str) -> bool:
+    """Whether `:lang(range)` or `:lang(range):not(:where(:lang(other), ...))` matches an
+    element of `lang=tag`, as browsers match `:lang()`: the range or the range and a hyphen."""
+
+    def within(range_: str) -> bool:
+        return tag.lower() == range_.lower() or tag.lower().startswith(f"{range_.lower()}-")
+
+    range_, *excluded = re.findall(r":lang\(([\w-]+)\)", selector)
+    return within(range_) and not any(within(other) for other in excluded)
+
+
+def test_the_arabic_script_rules_follow_the_pages_script_not_its_language_alone() -> None:
+    """A page is styled as Arabic script exactly when syndicate writes it right to left in
+    Arabic script: Punjabi of Pakistan (`pa-PK`), Azerbaijani of Iran, Uzbek of Afghanistan,
+    Kazakh of China... are (CLDR's likely script for the region), and a `:lang(pa-Arab)` rule
+    never matches `lang="pa-PK"`: such a page had the Latin fonts and slanted emphasis. Sindhi
+    of India and in Devanagari (`sd-IN`, `sd-Deva`, `ks-Deva`) and Balochi in Latin letters
+    (`bal-Latn`) are not, and `:lang(sd)` or `:lang(bal)` gave them the Arabic fonts."""
+    from babel.core import get_global
+
+    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    blocks = [b for b in css.split("}") if ":lang(fa)" in b]
+    assert len(blocks) == 8
+    regional = [
+        tag.replace("_", "-")
+        for tag in get_global("likely_subtags")
+        if re.fullmatch(r"[a-z]{2,3}_[A-Z]{2}", tag) and not tag.startswith("und_")
+    ]
+    tags = {t.replace("_", "-") for t in localedata.locale_identifiers()} | set(regional)
+    tags |= {
+        "pa-PK",
+        "az-IR",
+        "uz-AF",
+        "kk-CN",
+        "ku-IQ",
+        "ha-SD",
+        "sd-IN",
+        "sd-Deva",
+        "ks-Deva",
+        "bal-Latn",
+    }
+    wrong = []
+    for tag in sorted(tags):
+        try:
+            arabic = script(tag) == "Arab"
+        except ValueError:
+            continue
+        if tag.startswith("zh"):
+            continue
+        for block in blocks:
+            if any(_lang_matches(s, tag) for s in _is_arguments(block)) != arabic:
+                wrong.append(f"{tag} ({'Arabic' if arabic else script(tag)})")
+                break
+    assert wrong == []
+    for tag in ("pa-PK", "az-IR", "uz-AF", "kk-CN"):
+        assert script(tag) == "Arab" and direction(tag) == "rtl", tag
+    assert script("sd-IN") == "Deva" and script("sd") == "Arab"
 
 
 def test_open_graph_names_each_alternate_locale_once_and_never_the_pages_own(
