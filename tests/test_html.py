@@ -587,6 +587,41 @@ def test_the_publishers_name_keeps_its_own_direction_on_right_to_left_pages(
         assert (brand.get("dir"), brand.text) == ("auto", "YCPress Ltd."), name
 
 
+def test_a_right_to_left_pages_title_and_description_keep_the_publishers_name_whole(
+    sample_stories: list[Story], site_config: Any
+) -> None:
+    """A browser shows a page's `<title>` in the page's direction (the tab, the history, a
+    search result): on an Arabic page "آخر الأخبار – YCPress Ltd." showed the Latin name's full
+    stop before it, ".YCPress Ltd", and so did the index pages' descriptions. The name is a
+    bidi isolate there (plain text: no `<bdi>`), as the bidi algorithm (FriBiDi) tells: its
+    full stop takes the level of its letters. A page of the name's own direction, and the
+    JSON-LD (data, not words shown), keep the name as it is."""
+    from syndicate.formats.epub.fribidi_adapter import embedding_levels
+
+    name = "YCPress Ltd."
+    config = replace(
+        site_config,
+        publisher=replace(site_config.publisher, name=name),
+        languages=("ar", *(tag for tag in site_config.languages if tag != "ar")),
+    )
+    files, diags = export_stories(sample_stories, config, "html")
+    assert not diags.errors
+    rtl = ["html/index.html", "html/index.ar.html", f"html/{SAMPLE_SLUG}.ar.html"]
+    rtl.append("html/ar/politics.html")
+    for page in rtl:
+        doc = lxml_html.fromstring(files[page])
+        assert doc.get("dir") == "rtl", page
+        shown = [doc.findtext(".//title"), *doc.xpath("//meta[@name='description']/@content")]
+        for text in (t for t in shown if name in t):
+            levels = embedding_levels(text, "rtl")
+            at = text.index(name)
+            assert levels[at] == levels[at + len(name) - 1], (page, text)
+        (graph,) = doc.xpath("//script[@type='application/ld+json']/text()")
+        assert "\u2068" not in graph and "\\u2068" not in graph, page
+    english = lxml_html.fromstring(files["html/index.en.html"])
+    assert english.findtext(".//title").endswith(f"– {name}")
+
+
 def test_every_language_written_in_arabic_script_is_styled_as_arabic() -> None:
     """The stylesheet's Arabic-script rules (Naskh and Kufi fonts, no italics, taller lines)
     named Arabic, Persian and Urdu alone: a Pashto, Sorani, Sindhi or Uyghur page, in the same

@@ -12,6 +12,7 @@ has `<base href="../">`: its links are written as from out/html/ too)."""
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -264,6 +265,17 @@ def page_values(
     }
 
 
+def in_text(name: str, lang: str) -> str:
+    """The publisher's `name` for a plain text of a page in `lang` (its title, its description),
+    where no `<bdi>` can be: a bidi isolate (U+2068...U+2069) when it holds a letter of the
+    other direction than the page's. A browser shows a right-to-left page's title right to
+    left, and "آخر الأخبار – YCPress Ltd." would put the name's full stop before it."""
+    other = ("L",) if direction(lang) == "rtl" else ("R", "AL")
+    if any(unicodedata.bidirectional(char) in other for char in name):
+        return f"\u2068{name}\u2069"
+    return name
+
+
 def feed_languages(ctx: Context[HtmlOptions]) -> tuple[str, ...]:
     """The run's languages that have Atom and RSS feeds (`feeds.languages`, which the feeds
     formats read): a page links its language's feeds only if they are made. Options the feed
@@ -456,7 +468,7 @@ def article_page(
     url = urls.article(story.slug, lang)
     section = section_name(story.section, lang)
     langs = site_languages(story, ctx)
-    title = f"{variant.headline} – {ctx.config.publisher.name}"
+    title = f"{variant.headline} – {in_text(ctx.config.publisher.name, lang)}"
     values = page_values(lang, title, f"index.{lang}.html", ld_json, ctx)
     rights = story.rights_for(lang)
     related = [
@@ -542,7 +554,8 @@ def notice_page(story: Story, lang: str, ctx: Context[HtmlOptions]) -> Values:
     publisher = ctx.config.publisher.name
     heading = term("notice_title", lang)
     key = "notice_killed" if story.status == "canceled" else "notice_withdrawn"
-    values = page_values(lang, f"{heading} – {publisher}", f"index.{lang}.html", "", ctx)
+    title = f"{heading} – {in_text(publisher, lang)}"
+    values = page_values(lang, title, f"index.{lang}.html", "", ctx)
     return values | {
         "url": ctx.urls.article(story.slug, lang),
         "slug": story.slug,
@@ -810,14 +823,15 @@ def language_index(
     section's, and `section` says which)."""
     lang, number, section = page.lang, page.number, page.section
     publisher = ctx.config.publisher.name
+    named = in_text(publisher, lang)
     if section is None:
         heading = term("latest_news", lang)
         heading_attrs = phrase_attrs("latest_news", lang)
-        description = term("feed_subtitle", lang, publisher=publisher)
+        description = term("feed_subtitle", lang, publisher=named)
     else:
         heading = section_name(section, lang)
         heading_attrs = section_attrs(section, lang)
-        description = term("feed_title", lang, publisher=publisher, section=heading)
+        description = term("feed_title", lang, publisher=named, section=heading)
     title = f"{heading} – {publisher}"
     if number > 1:
         title = f"{heading} – {page_number(lang, number)} – {publisher}"
@@ -827,7 +841,9 @@ def language_index(
     items = graph_items(page.stories, lang, ctx)
     first = (number - 1) * ctx.options.page_size + 1
     graph = builder.collection(url, title, [lang], items, about, total=page.total, first=first)
-    values = page_values(lang, title, index_name(lang), script_text(graph), ctx)
+    # the JSON-LD's name is data, the title's the words a browser shows in the page's direction
+    shown = title.removesuffix(publisher) + named
+    values = page_values(lang, shown, index_name(lang), script_text(graph), ctx)
     others = [o for o in langs if o != lang]
     return values | {
         "url": url,
@@ -895,10 +911,10 @@ def home_index(
     items = [item for lang, listed in by_lang.items() for item in graph_items(listed, lang, ctx)]
     graph = builder.collection(url, publisher, list(by_lang), items)
     first = next(iter(by_lang))
-    values = page_values(first, publisher, "index.html", script_text(graph), ctx)
+    values = page_values(first, in_text(publisher, first), "index.html", script_text(graph), ctx)
     return values | {
         "url": url,
-        "description": term("feed_subtitle", first, publisher=publisher),
+        "description": term("feed_subtitle", first, publisher=in_text(publisher, first)),
         "alternates": index_alternates(list(by_lang), ctx),
         "heading": publisher,
         "languages": [
