@@ -358,3 +358,28 @@ def test_the_delivery_page_names_every_option_of_a_target() -> None:
     named = set(re.findall(r"^\| ([^|]*) \|", table, re.M))
     fields = {f.name for f in msgspec.structs.fields(Target)}
     assert sorted(f for f in fields if not any(f"`{f}`" in row for row in named)) == []
+
+
+def test_the_docs_that_say_to_raise_the_version_say_to_set_updated() -> None:
+    """A page telling to raise (or bump) a story's `version` says to give the new version its
+    `updated` in the same sentence or table row: partners order versions by it, and a version
+    raised alone is a `story.updated` warning (`story.kill-time` for a kill), which a
+    `--strict` export does not publish. sources.md's table ("raise `version` on every change
+    partners must see"), ninjs.md's ("bump it on every correction") and upgrading.md's
+    ("Raise its version if they must get it") did not."""
+    told = re.compile(
+        r"(?i)\b(?:raise|raises|raised|raising|bump|bumps)\b[^.|]*`?version`?"
+        r"|`version`[^.|]*\b(?:raise|bump)s?\s+it\b"
+    )
+    pages = [p for p in _markdown_files() if p.name not in ("CHANGELOG.md", "performance.md")]
+    text = " ".join(p.read_text(encoding="utf-8") for p in pages).replace("\n", " ")
+    assert len(told.findall(text)) >= 4  # getting-started, sources, ninjs, upgrading at least
+    said = [
+        f"{path.relative_to(REPO)}: {paragraph[found.start() :][:80]}"
+        for path in pages
+        for paragraph in re.split(r"\n\s*\n", path.read_text(encoding="utf-8"))
+        for found in told.finditer(paragraph.replace("\n", " "))
+        if "updated" not in re.split(r"[.|]", paragraph.replace("\n", " ")[found.end() :])[0]
+        and "updated" not in found.group()
+    ]
+    assert said == []
