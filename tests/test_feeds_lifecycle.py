@@ -23,6 +23,7 @@ from syndicate.formats.feeds.validate import atom_problems, rss_problems
 from syndicate.formats.partners.profiles import SmartNewsOptions
 from syndicate.formats.partners.rules import Rules
 from syndicate.formats.partners.validate import check_feed
+from syndicate.i18n.terms import term
 from syndicate.model import (
     Byline,
     Correction,
@@ -329,3 +330,35 @@ def test_the_rss_channel_description_is_text_a_reader_shows_as_written(
     checked = Diagnostics()
     check_feed(tmp_path / "en.xml", Rules("smartnews", SmartNewsOptions()), checked)
     assert not [d for d in checked if "channel description" in d.message], checked.sorted()
+
+
+@pytest.mark.parametrize("writer", WRITERS, ids=lambda w: w.name)
+def test_a_kill_notice_keeps_the_publishers_name_whole_in_a_right_to_left_feed(
+    writer: FeedWriter, sample_story: Story, site_config: SiteConfig
+) -> None:
+    """The notice an Arabic feed gives of a killed story, "حذفت YCPress Ltd. هذا الخبر.",
+    showed the Latin name's full stop before it (".YCPress Ltd"), as the page's notice did
+    before its fix: the name is a bidi isolate (U+2068...U+2069) in a feed of the other
+    direction, as FriBiDi tells (its full stop at the level of its letters), and as it is
+    in an English feed."""
+    from syndicate.formats.epub.fribidi_adapter import embedding_levels
+
+    name = "YCPress Ltd."
+    config = replace(site_config, publisher=replace(site_config.publisher, name=name))
+    killed_at = datetime(2021, 2, 20, 8, 0, tzinfo=UTC)
+    killed = replace(sample_story, status="canceled", version=2, updated=killed_at)
+    files = export(writer, [killed], config)
+    said = {}
+    for lang in ("ar", "en"):
+        notice = term("notice_killed", lang, publisher="\0")  # its words around the name
+        words = [w for w in notice.split("\0") if w.strip()]
+        root = etree.fromstring(files[f"{writer.name}/{lang}.xml"])
+        texts = [t for t in root.itertext() if name in t and all(w in t for w in words)]
+        assert texts, lang
+        said[lang] = texts
+    for text in said["ar"]:
+        plain = html.unescape(text)
+        levels = embedding_levels(plain, "rtl")
+        at = plain.index(name)
+        assert levels[at] == levels[at + len(name) - 1], plain
+    assert all("\u2068" not in text for text in said["en"])

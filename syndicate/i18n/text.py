@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from babel.lists import format_list
 
 from syndicate.i18n.dates import format_human_date
-from syndicate.i18n.locales import locale_for
+from syndicate.i18n.locales import direction, locale_for
 from syndicate.i18n.terms import lookup, term
 from syndicate.model import Story, Variant
 
@@ -31,6 +32,17 @@ def isolate(value: str) -> str:
     """`value` marked to come out of `parts` as a piece of its own."""
     clean = value.replace(_OPEN, "").replace(_CLOSE, "")
     return f"{_OPEN}{clean}{_CLOSE}"
+
+
+def isolated_in(name: str, lang: str) -> str:
+    """`name` (the publisher's) for a plain text in `lang`, where no `<bdi>` can be (a page's
+    title or description, a feed's notice): a bidi isolate (U+2068...U+2069) when it holds a
+    letter of the other direction than the language's. In a right-to-left text "... YCPress
+    Ltd. ..." would otherwise show the name's full stop before it, ".YCPress Ltd"."""
+    other = ("L",) if direction(lang) == "rtl" else ("R", "AL")
+    if any(unicodedata.bidirectional(char) in other for char in name):
+        return f"\u2068{name}\u2069"
+    return name
 
 
 def parts(text: str) -> list[Part]:

@@ -45,7 +45,7 @@ from syndicate.formats.feeds.images import FeedImage
 from syndicate.formats.lists import StoryLists, story_lists
 from syndicate.i18n.locales import borrowed, not_site_languages
 from syndicate.i18n.terms import term
-from syndicate.i18n.text import section_name
+from syndicate.i18n.text import isolated_in, section_name
 from syndicate.model import SiteConfig, Story, StorySummary
 from syndicate.model.story import MEDIATOPIC_SCHEME
 from syndicate.render.xhtml import render_body, to_string
@@ -694,7 +694,7 @@ def make_tombstone(story: Story, lang: str, ctx: Context[Any]) -> Tombstone:
         id=story.variant_id(lang),
         lang=lang,
         title=term("notice_title", lang),
-        comment=term(key, lang, publisher=publisher),
+        comment=term(key, lang, publisher=isolated_in(publisher, lang)),
         link=ctx.urls.article(story.slug, lang),
         when=story.updated_for(lang),
         published=story.public_since_for(lang),

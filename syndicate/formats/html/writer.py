@@ -12,7 +12,6 @@ has `<base href="../">`: its links are written as from out/html/ too)."""
 from __future__ import annotations
 
 import functools
-import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,7 +52,7 @@ from syndicate.i18n.dates import (
 )
 from syndicate.i18n.locales import direction, format_number, language_label, with_territory
 from syndicate.i18n.terms import lookup, term, term_language
-from syndicate.i18n.text import Part, byline_parts, isolate, parts, section_name
+from syndicate.i18n.text import Part, byline_parts, isolate, isolated_in, parts, section_name
 from syndicate.model import Image, SiteConfig, Story, StorySummary
 from syndicate.render.xhtml import foreign_language, render_body, render_correction
 
@@ -265,17 +264,6 @@ def page_values(
     }
 
 
-def in_text(name: str, lang: str) -> str:
-    """The publisher's `name` for a plain text of a page in `lang` (its title, its description),
-    where no `<bdi>` can be: a bidi isolate (U+2068...U+2069) when it holds a letter of the
-    other direction than the page's. A browser shows a right-to-left page's title right to
-    left, and "آخر الأخبار – YCPress Ltd." would put the name's full stop before it."""
-    other = ("L",) if direction(lang) == "rtl" else ("R", "AL")
-    if any(unicodedata.bidirectional(char) in other for char in name):
-        return f"\u2068{name}\u2069"
-    return name
-
-
 def feed_languages(ctx: Context[HtmlOptions]) -> tuple[str, ...]:
     """The run's languages that have Atom and RSS feeds (`feeds.languages`, which the feeds
     formats read): a page links its language's feeds only if they are made. Options the feed
@@ -468,7 +456,7 @@ def article_page(
     url = urls.article(story.slug, lang)
     section = section_name(story.section, lang)
     langs = site_languages(story, ctx)
-    title = f"{variant.headline} – {in_text(ctx.config.publisher.name, lang)}"
+    title = f"{variant.headline} – {isolated_in(ctx.config.publisher.name, lang)}"
     values = page_values(lang, title, f"index.{lang}.html", ld_json, ctx)
     rights = story.rights_for(lang)
     related = [
@@ -554,7 +542,7 @@ def notice_page(story: Story, lang: str, ctx: Context[HtmlOptions]) -> Values:
     publisher = ctx.config.publisher.name
     heading = term("notice_title", lang)
     key = "notice_killed" if story.status == "canceled" else "notice_withdrawn"
-    title = f"{heading} – {in_text(publisher, lang)}"
+    title = f"{heading} – {isolated_in(publisher, lang)}"
     values = page_values(lang, title, f"index.{lang}.html", "", ctx)
     return values | {
         "url": ctx.urls.article(story.slug, lang),
@@ -823,7 +811,7 @@ def language_index(
     section's, and `section` says which)."""
     lang, number, section = page.lang, page.number, page.section
     publisher = ctx.config.publisher.name
-    named = in_text(publisher, lang)
+    named = isolated_in(publisher, lang)
     if section is None:
         heading = term("latest_news", lang)
         heading_attrs = phrase_attrs("latest_news", lang)
@@ -911,10 +899,12 @@ def home_index(
     items = [item for lang, listed in by_lang.items() for item in graph_items(listed, lang, ctx)]
     graph = builder.collection(url, publisher, list(by_lang), items)
     first = next(iter(by_lang))
-    values = page_values(first, in_text(publisher, first), "index.html", script_text(graph), ctx)
+    values = page_values(
+        first, isolated_in(publisher, first), "index.html", script_text(graph), ctx
+    )
     return values | {
         "url": url,
-        "description": term("feed_subtitle", first, publisher=in_text(publisher, first)),
+        "description": term("feed_subtitle", first, publisher=isolated_in(publisher, first)),
         "alternates": index_alternates(list(by_lang), ctx),
         "heading": publisher,
         "languages": [
