@@ -234,6 +234,55 @@ def test_a_run_that_changes_nothing_says_its_scheduler_is_gone(
     assert "warning" not in capsys.readouterr().err
 
 
+DEAF_DNS = """
+import socket, time
+heard = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+heard.bind(("127.0.0.1", 53))
+time.sleep(60)
+"""
+
+
+def test_a_run_that_changes_nothing_waits_for_its_scheduler_s_name_2_s_at_most(
+    sites: list[Path], tmp_path: Path
+) -> None:
+    """The connection a run with nothing to make takes to its scheduler lasts 2 s at most,
+    its host's name looked up included: `getaddrinfo` has no timeout, and a DNS server that
+    did not answer held such a run (a cron job's, every few minutes) for the resolver's
+    timeouts and retries. Run where the system lets a network of its own be made (root),
+    whose DNS server takes the questions and never answers."""
+    probe = subprocess.run(["unshare", "-m", "-n", "true"], capture_output=True, check=False)
+    if shutil.which("unshare") is None or probe.returncode != 0:
+        pytest.skip("needs unshare -m -n (root) to make a DNS server that never answers")
+    out = tmp_path / "out"
+    assert export(sites[0], out, "--executor", "serial") == 0
+    (tmp_path / "resolv.conf").write_text("nameserver 127.0.0.1\noptions timeout:8 attempts:1\n")
+    (tmp_path / "dns.py").write_text(DEAF_DNS)
+    command = [sys.executable, "-m", "syndicate", "export", "-q", "-f", "all", "--now"]
+    command += [FIXED_NOW, "--out", str(out), "--config", str(sites[0] / "syndicate.yaml")]
+    command += ["--articles", str(sites[0] / "articles"), "--executor", "dask"]
+    command += ["--scheduler", "tcp://scheduler.example.net:8786"]
+    script = (
+        'ip link set lo up && mount --bind "$0/resolv.conf" /etc/resolv.conf || exit 9;'
+        ' "$1" "$0/dns.py" & sleep 0.5; shift; s=$(date +%s%N); "$@"; r=$?;'
+        ' echo "took $((($(date +%s%N) - s) / 1000000)) ms" >&2; kill $!; exit $r'
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        ["unshare", "-m", "-n", "sh", "-c", script, str(tmp_path), sys.executable, *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "scheduler.example.net:8786 cannot be reached: its host's name was not resolved" in (
+        done.stderr
+    )
+    took = int(re.findall(r"took (\d+) ms", done.stderr)[-1])
+    assert took < 6000, done.stderr  # 2 s for the scheduler; the resolver alone took 8
+
+
 @pytest.mark.slow
 def test_a_tls_scheduler_is_reached_with_the_certificates_of_dask_s_configuration(
     sites: list[Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]

@@ -6,7 +6,9 @@ in `executors` and `dask_adapter`; a run that finds nothing changed loads neithe
 from __future__ import annotations
 
 import socket
-from typing import Literal
+import threading
+import time
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 
@@ -76,8 +78,27 @@ def scheduler_gone(address: str, seconds: float = GONE_SECONDS) -> str | None:
     parts = urlsplit(f"//{rest}")
     if parts.hostname is None or parts.port is None:
         return None
+    deadline = time.monotonic() + seconds
     try:
-        socket.create_connection((parts.hostname, parts.port), timeout=seconds).close()
+        addresses = _resolved(parts.hostname, parts.port, seconds)
+        if addresses is None:
+            return f"its host's name was not resolved within {seconds:g} s (a DNS server down?)"
+        last: OSError | None = None
+        for family, kind, proto, _, where in addresses:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            try:
+                with socket.socket(family, kind, proto) as connection:
+                    connection.settimeout(left)
+                    connection.connect(where)
+                return None
+            except TimeoutError:
+                raise
+            except OSError as exc:
+                last = exc
+        if last is not None:
+            raise last
     except ConnectionRefusedError:
         return "nothing listens there (connection refused)"
     except socket.gaierror as exc:
@@ -87,3 +108,26 @@ def scheduler_gone(address: str, seconds: float = GONE_SECONDS) -> str | None:
     except OSError as exc:
         return f"it cannot be reached ({exc.strerror or exc})"
     return None
+
+
+def _resolved(host: str, port: int, seconds: float) -> list[Any] | None:
+    """`socket.getaddrinfo` of `host`, waited for `seconds` at most (else None): it has
+    no timeout of its own, and a DNS server that does not answer held a run that changes
+    nothing for the resolver's timeouts and retries (10 s by default, more as configured)."""
+    said: list[Any] = []
+
+    def resolve() -> None:
+        try:
+            said.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except OSError as exc:
+            said.append(exc)
+
+    # A daemon thread: one still waiting for the resolver does not hold the export's exit.
+    looking = threading.Thread(target=resolve, name="scheduler-address", daemon=True)
+    looking.start()
+    looking.join(seconds)
+    if not said:
+        return None
+    if isinstance(said[0], OSError):
+        raise said[0]
+    return list(said[0])
