@@ -468,6 +468,63 @@ def test_a_worker_with_other_libraries_is_refused_before_any_story_is_sent(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_worker_reading_other_time_zone_rules_is_refused(
+    sites: list[Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """zoneinfo (and babel through it) reads the system's time zone database before the
+    tzdata package: a worker whose database is another release writes other local times
+    (here, `PYTHONTZPATH` names a copy of ours as a newer release would be, whose
+    Europe/Brussels differs), so it is refused, with both releases, where one with another
+    tzdata package and the same database is not."""
+    import zoneinfo
+
+    from syndicate.build.toolchain import time_zones
+
+    system = next((Path(f) for f in zoneinfo.TZPATH if (Path(f) / "tzdata.zi").is_file()), None)
+    if system is None:
+        pytest.skip("no system time zone database with its tzdata.zi")
+    newer = tmp_path / "zoneinfo"
+    shutil.copytree(system, newer, symlinks=True)
+    (newer / "Europe" / "Brussels").unlink()
+    shutil.copy(system / "Asia" / "Tokyo", newer / "Europe" / "Brussels")
+    rules = (newer / "tzdata.zi").read_text(encoding="utf-8").split("\n", 1)[1]
+    (newer / "tzdata.zi").write_text(f"# version 2099z\n{rules}", encoding="utf-8")
+    older = tmp_path / "older" / "tzdata-2001.1.dist-info"  # a tzdata package of its own
+    older.mkdir(parents=True)
+    (older / "METADATA").write_text("Metadata-Version: 2.1\nName: tzdata\nVersion: 2001.1\n")
+    say = "from syndicate.build.toolchain import output_libraries as o; print(o(None))"
+    path = os.pathsep.join([str(older.parent), *sys.path])
+    said = subprocess.run(
+        [sys.executable, "-c", say],
+        env={**os.environ, "PYTHONPATH": path},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    from syndicate.build.toolchain import output_libraries
+
+    assert said.strip() == str(output_libraries(None))  # the same zones: the same bytes
+    with distributed.LocalCluster(
+        n_workers=0, processes=True, dashboard_address=None, silence_logs=50
+    ) as lonely:
+        command = [sys.executable, "-m", "distributed.cli.dask_worker", lonely.scheduler_address]
+        command += ["--nthreads", "1", "--no-dashboard", "--local-directory", str(tmp_path)]
+        env = {**os.environ, "PYTHONTZPATH": str(newer)}
+        worker = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.DEVNULL)
+        try:
+            with distributed.Client(lonely, set_as_default=False) as client:
+                client.wait_for_workers(1, timeout=120)
+                extra = ("--executor", "dask", "--scheduler", lonely.scheduler_address)
+                code = export(sites[0], tmp_path / "out", *extra)
+        finally:
+            worker.terminate()
+            worker.wait(30)
+    err = capfd.readouterr().err
+    assert code == 1, err
+    assert f"the time zone database 2099z where the export has {time_zones()}" in err, err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_worker_s_libraries_are_checked_with_its_first_batch_too() -> None:
     """A worker that joins the cluster after the run started (or a nanny's new one) was not
     asked before the run: its first batch checks the libraries and the cover fonts it has

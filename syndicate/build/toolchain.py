@@ -6,6 +6,8 @@ silence with the others' (`skew`)."""
 
 from __future__ import annotations
 
+import importlib
+import os
 import unicodedata
 import zlib
 from collections.abc import Sequence
@@ -26,12 +28,12 @@ DISTRIBUTIONS = (
     "Pillow",
     "PyYAML",
     "regex",
-    "tzdata",
     "uharfbuzz",
     "zlib-ng",
 )
 """syndicate's dependencies whose version may change what it writes (not those that deliver,
-validate or draw the terminal's progress: httpx, jsonschema, rich...)."""
+validate or draw the terminal's progress: httpx, jsonschema, rich...). Not tzdata: the time
+zones are the database zoneinfo reads (`time_zones`), the system's where it has one."""
 
 Libraries = tuple[tuple[str, str], ...]
 
@@ -47,6 +49,7 @@ def output_libraries(font_dirs: tuple[str, ...] | None) -> Libraries:
         ("libxml2", ".".join(str(part) for part in lxml.etree.LIBXML_VERSION)),
         ("zlib", zlib.ZLIB_RUNTIME_VERSION),
         ("Python's Unicode data", unicodedata.unidata_version),
+        ("the time zone database", time_zones()),
     ]
     if font_dirs is not None:
         from syndicate.formats.epub import (
@@ -65,6 +68,32 @@ def output_libraries(font_dirs: tuple[str, ...] | None) -> Libraries:
             (f"the cover fonts under {', '.join(font_dirs)}", cover_fonts_digest(font_dirs)),
         ]
     return tuple(found)
+
+
+def time_zones() -> str:
+    """The version of the time zone database zoneinfo reads (and babel, through it): the
+    system's (`/usr/share/zoneinfo`, its `tzdata.zi`) before the tzdata package's, which is
+    only its fallback: a worker with the same tzdata package and older zone rules wrote other
+    local times, one with the same rules and another package the same bytes."""
+    import zoneinfo
+
+    for folder in zoneinfo.TZPATH:
+        if not os.path.isdir(folder):
+            continue
+        for name, prefix in (("tzdata.zi", "# version "), ("+VERSION", "")):
+            try:
+                with open(os.path.join(folder, name), encoding="utf-8") as file:
+                    line = file.readline().strip()
+            except (OSError, UnicodeDecodeError):
+                continue
+            if line.startswith(prefix) and line.removeprefix(prefix):
+                return line.removeprefix(prefix)
+        return "unknown (a system's, without tzdata.zi)"
+    try:
+        package = importlib.import_module("tzdata")
+    except ImportError:
+        return "not installed"
+    return f"{getattr(package, 'IANA_VERSION', _version('tzdata'))} (the tzdata package)"
 
 
 def _version(name: str) -> str:
