@@ -164,10 +164,13 @@ def carried(work: Unit) -> int:
     return size
 
 
-def _batches(jobs: Sequence[Job], workers: int, ships: bool) -> Iterator[list[Unit]]:
+def _batches(
+    jobs: Sequence[Job], workers: int, ships: bool, limit: int = BATCH_BYTES
+) -> Iterator[list[Unit]]:
     """The jobs' units in batches of `batch_size` of the jobs still to send, so that the last
     batches of a run are short (a worker given the last long one would keep the others
-    waiting), and of `BATCH_BYTES` at most (a story that carries more goes alone); each
+    waiting), and of `limit` bytes (`BATCH_BYTES`) at most (a story that carries more goes
+    alone); each
     batch is read when it is sent (not all at once: the story that would have made one too
     large is read with it, and starts the next)."""
     it = iter(enumerate(jobs))
@@ -183,7 +186,7 @@ def _batches(jobs: Sequence[Job], workers: int, ships: bool) -> Iterator[list[Un
                 number, job = following
                 held = unit(job, ships, number)
             more = carried(held)
-            if batch and weight + more > BATCH_BYTES:
+            if batch and weight + more > limit:
                 break
             batch.append(held)
             weight += more
