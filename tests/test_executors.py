@@ -525,6 +525,57 @@ def test_a_worker_reading_other_time_zone_rules_is_refused(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_worker_started_before_a_font_was_installed_is_told_to_restart(
+    sites: list[Path], tmp_path: Path
+) -> None:
+    """A Dask worker reads the cover fonts once, when it first draws (and says so once): a
+    font installed since (here, into the site's `epub.font_dirs`, a folder the driver and
+    the worker share on one machine) is one it does not have. It is refused, and the error
+    says to restart it, not only to install what is installed already."""
+    fonts, aside = tmp_path / "fonts", tmp_path / "aside.ttf"
+    for font in Path("/usr/share/fonts").rglob("*"):  # the system's, linked
+        if font.is_file():
+            (fonts / font.parent.relative_to("/usr/share/fonts")).mkdir(parents=True, exist_ok=True)
+            (fonts / font.relative_to("/usr/share/fonts")).symlink_to(font)
+    late = next(iter(sorted(fonts.rglob("NotoSansOriya-Bold.ttf"))), None)
+    if late is None:
+        pytest.skip("no NotoSansOriya-Bold.ttf under /usr/share/fonts")
+    late.rename(aside)
+    site = tmp_path / "site"
+    shutil.copytree(sites[0] / "articles", site / "articles")
+    config = (sites[0] / "syndicate.yaml").read_text(encoding="utf-8")
+    assert "\nepub:" not in config
+    config += f"epub:\n  font_dirs: [{fonts}]\n"
+    (site / "syndicate.yaml").write_text(config, encoding="utf-8")
+    with distributed.LocalCluster(
+        n_workers=0, processes=True, dashboard_address=None, silence_logs=50
+    ) as lonely:
+        command = [sys.executable, "-m", "distributed.cli.dask_worker", lonely.scheduler_address]
+        command += ["--nthreads", "1", "--no-dashboard", "--local-directory", str(tmp_path)]
+        worker = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.DEVNULL)
+        try:
+            with distributed.Client(lonely, set_as_default=False) as client:
+                client.wait_for_workers(1, timeout=120)
+            # Each export a command of its own, as from cron (this process's fonts are read
+            # once too).
+            command = [sys.executable, "-m", "syndicate", "export", "-q", "-f", "all"]
+            command += ["--now", FIXED_NOW, "--executor", "dask"]
+            command += ["--scheduler", lonely.scheduler_address]
+            env = {**os.environ, "PYTHONPATH": str(REPO)}
+            first = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True)
+            assert first.returncode == 0, first.stderr
+            aside.rename(late)  # the font installed
+            command.append("--force")
+            second = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True)
+        finally:
+            worker.terminate()
+            worker.wait(30)
+    err = second.stderr
+    assert second.returncode == 1, err
+    assert f"the cover fonts under {fonts}" in err, err
+    assert "then restart the workers (each reads its libraries and fonts once" in err, err
+
+
 def test_a_worker_s_libraries_are_checked_with_its_first_batch_too() -> None:
     """A worker that joins the cluster after the run started (or a nanny's new one) was not
     asked before the run: its first batch checks the libraries and the cover fonts it has

@@ -116,5 +116,6 @@ def skew(here: Sequence[tuple[str, str]], export: Libraries) -> str | None:
         return None
     return (
         f"it has {'; '.join(differ)}: its stories would not have the export's bytes; install"
-        " the same versions (and fonts) where the workers run as on the driver"
+        " the same versions (and fonts) where the workers run as on the driver, then restart"
+        " the workers (each reads its libraries and fonts once, when it starts)"
     )
