@@ -297,6 +297,33 @@ def test_killed_pages_become_a_notice(out: Path) -> None:
     assert not list((out / "html").glob(f"{DRAFT}*"))
 
 
+def test_a_publishers_name_ending_in_a_full_stop_takes_no_second_one(tmp_path: Path) -> None:
+    """A publisher named "Harbour Times Ltd." had its notices end "...removed by Harbour Times
+    Ltd.." (the page, its description, the feeds' notices; the wire kill notes of a language
+    that ends the sentence with the name likewise), and its feeds' rights said "© Harbour Times
+    Ltd.. All rights reserved.": a phrase's full stop after the name is left out when the name
+    ends in one, in every format."""
+    shutil.copytree(FIXTURE, tmp_path, dirs_exist_ok=True)
+    config = tmp_path / "syndicate.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("name: Harbour Times", "name: Harbour Times Ltd.", 1), "utf-8")
+    args = ["export", "-q", "-f", "all", "--now", NOW, "--jobs", "1", "--config", str(config)]
+    args += ["--articles", str(tmp_path / "articles"), "--out", str(tmp_path / "out")]
+    assert main(args, registry=PLAIN_COVERS) == 0
+    seen, doubled = set(), []
+    for path in sorted((tmp_path / "out").rglob("*")):
+        if path.suffix in {".html", ".xml", ".json"}:
+            body = path.read_text(encoding="utf-8")
+            if "Harbour Times Ltd." in body:
+                seen.add(path.parts[len(tmp_path.parts) + 1])
+            doubled += [str(path) for _ in re.finditer("Ltd\\.\u2069?\\.", body)]
+    assert not doubled
+    assert {"html", "atom", "rss", "jsonfeed", "newsml", "ninjs"} <= seen
+    page = lxml_html.fromstring((tmp_path / f"out/html/{KILLED}.en.html").read_bytes())
+    (notice,) = page.xpath("//article[@class='notice']/p")
+    assert notice.text_content() == "This story has been removed by \u2068Harbour Times Ltd.\u2069"
+
+
 def test_indexes_list_only_public_stories(out: Path) -> None:
     for lang in ("en", "fr"):
         index = (out / f"html/index.{lang}.html").read_text(encoding="utf-8")

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 import threading
 from collections.abc import Iterator, Mapping
@@ -138,14 +139,34 @@ def translated(key: str, lang: str) -> bool:
     )
 
 
+_STOP = "\ue002"
+"""A private-use mark after a value that ends a sentence, while a phrase is filled in."""
+_ENDS_SENTENCE = re.compile("[.!?…][\u2069\ue001]*\\Z")
+"""A value's last character a full stop (or "!", "?", "…"), but for the closing marks of an
+isolate (U+2069, `text.isolate`'s)."""
+
+
+def _stop_marked(value: str) -> str:
+    value = value.replace(_STOP, "")
+    return f"{value}{_STOP}" if _ENDS_SENTENCE.search(value) else value
+
+
+def _one_stop(text: str) -> str:
+    """A filled phrase without the full stop that follows a value ending in one: "removed by
+    YCPress Ltd.." is "removed by YCPress Ltd.", "© YCPress Ltd.. All rights reserved." is
+    "© YCPress Ltd. All rights reserved." (as a style guide writes it)."""
+    return text.replace(f"{_STOP}.", "").replace(_STOP, "")
+
+
 def term(key: str, lang: str, **values: str) -> str:
     """The phrase `key` in `lang` (see `lookup`), with `{placeholders}` filled in (as
-    `fill` does: a site's phrase reaches no attribute and pads nothing)."""
+    `fill` does: a site's phrase reaches no attribute and pads nothing), and no second full
+    stop after a value that ends in one ("YCPress Ltd.")."""
     text = lookup(key, lang)
     if text is None:
         raise KeyError(f"no term {key!r}")
     if values:
-        return fill(text, **values)
+        return _one_stop(fill(text, **{k: _stop_marked(v) for k, v in values.items()}))
     if ("{" in text or "}" in text) and not placeholders(key):
         return fill(text)  # a phrase without placeholders: `{{` is a brace there too
     return text  # (unfilled: a phrase as written, the template a reader of it inverts)
