@@ -707,8 +707,8 @@ def test_the_arabic_script_rules_follow_the_pages_script_not_its_language_alone(
             arabic = script(tag) == "Arab"
         except ValueError:
             continue
-        if tag.startswith("zh"):
-            continue
+        if tag.split("-")[0] in {"zh", "yue", "cmn", "wuu", "lzh", "ja", "ko"}:
+            continue  # (the CJK languages share some of these rules: upright, untracked)
         for block in blocks:
             if any(_lang_matches(s, tag) for s in _is_arguments(block)) != arabic:
                 wrong.append(f"{tag} ({'Arabic' if arabic else script(tag)})")
@@ -717,6 +717,33 @@ def test_the_arabic_script_rules_follow_the_pages_script_not_its_language_alone(
     for tag in ("pa-PK", "az-IR", "uz-AF", "kk-CN"):
         assert script(tag) == "Arab" and direction(tag) == "rtl", tag
     assert script("sd-IN") == "Deva" and script("sd") == "Arab"
+
+
+def test_every_language_written_in_a_cjk_script_has_upright_emphasis_and_no_tightening() -> None:
+    """Chinese alone was exempted from the stylesheet's italics and negative tracking: a
+    Japanese or Korean page (and a Cantonese one) had its emphasis and quotes slanted (a
+    synthetic oblique: CJK fonts have no italics; emphasis is by weight) and its headline
+    tightened, its characters crowded. Every language CLDR writes in a Han, Japanese or Korean
+    script is named now in each of those rules."""
+    css = (Path(__file__).parents[1] / "syndicate/formats/html/templates/style.css").read_text(
+        encoding="utf-8"
+    )
+    cjk = set()
+    for name in localedata.locale_identifiers():
+        tag = name.replace("_", "-")
+        if script(tag) in {"Hani", "Hans", "Hant", "Jpan", "Kore", "Hang"}:
+            cjk.add("-".join(p for p in tag.split("-") if not (p.isupper() or p.isdigit())))
+    assert {"zh", "ja", "ko", "yue"} <= cjk
+    blocks = [b.strip() for b in css.split("}")]
+    upright = next(b for b in blocks if "font-style: normal" in b)
+    bold = next(b for b in blocks if b.endswith("em { font-weight: 700;"))
+    untracked = next(b for b in blocks if "h1 { letter-spacing: 0;" in b)
+    kicker = next(b for b in blocks if ".kicker {\n  letter-spacing: 0;" in b)
+    brand = next(b for b in blocks if ".brand { letter-spacing: 0;" in b)
+    for tag in sorted(cjk):
+        ranges = [f":lang({'-'.join(tag.split('-')[:n])})" for n in (1, 2)]
+        for rule in (upright, bold, untracked, kicker, brand):
+            assert any(r in rule.split("{")[0] for r in ranges), (tag, rule[-40:])
 
 
 def test_open_graph_names_each_alternate_locale_once_and_never_the_pages_own(
