@@ -22,6 +22,7 @@ from test_jsonld import assert_same_files, export_articles, sample_copy, set_fro
 
 from syndicate.cli import main
 from syndicate.i18n.locales import direction, script
+from syndicate.i18n.terms import term, translated
 from syndicate.model import Story
 from syndicate.model.story import Correction, Localized, RelatedLink
 from syndicate.readers.schemas import check
@@ -542,6 +543,28 @@ def test_the_index_stays_when_the_last_public_story_is_killed(
         index = lxml_html.fromstring(files[f"html/index.{lang}.html"])
         assert index.xpath("//ul[@class='stories']/li") == [], "an empty list, not a dead link"
     assert not diags.errors
+
+
+def test_a_list_without_stories_says_so_in_its_language(
+    sample_stories: list[Story], site_config: Any
+) -> None:
+    """A language whose last story was killed showed its list's heading over nothing, on its
+    list page and on the home page: the list now says, in the page's language, that it has no
+    stories yet (the term no_stories, every language's own)."""
+    (story,) = [s for s in sample_stories if s.slug == SAMPLE_SLUG]
+    killed = replace(story, status="canceled", version=story.version + 1)
+    files, diags = export_stories([killed], site_config, "html")
+    assert not diags.errors
+    home = lxml_html.fromstring(files["html/index.html"])
+    for lang in story.languages:
+        expected = term("no_stories", lang)
+        assert translated("no_stories", lang), lang
+        index = lxml_html.fromstring(files[f"html/index.{lang}.html"])
+        (main,) = index.xpath("//main")
+        assert [p.text_content() for p in main.xpath("p[@class='no-stories']")] == [expected]
+        assert not main.xpath(".//ul[@class='stories']")  # no empty list either
+        for section in home.xpath(f"//section[@lang='{lang}']"):
+            assert section.xpath("p[@class='no-stories']/text()") == [expected], lang
 
 
 def test_a_notice_page_isolates_the_publishers_name(

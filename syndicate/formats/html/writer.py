@@ -846,6 +846,7 @@ def language_index(
         if section is None
         else {"code": section, "name": heading, "attrs": heading_attrs},
         "stories": story_items(page.stories, lang, ctx, section),
+        "no_stories": no_stories(lang),
         "pager": pager(page, lang),
         "translations": language_nav(
             lang,
@@ -856,6 +857,12 @@ def language_index(
         ),
         "subscribe": subscribe(lang, page.feeds, ctx, section),
     }
+
+
+def no_stories(lang: str) -> Values:
+    """The sentence a story list without stories shows (a language whose last story was
+    killed), rather than a heading over nothing."""
+    return {"text": term("no_stories", lang), "attrs": phrase_attrs("no_stories", lang)}
 
 
 def page_number(lang: str, number: int) -> str:
@@ -914,6 +921,7 @@ def home_index(
                 "href": f"index.{lang}.html",
                 "label": language_label(lang),
                 "stories": story_items(stories, lang, ctx),
+                "no_stories": no_stories(lang),
                 "older": (
                     {
                         "href": index_name(lang, 2),
