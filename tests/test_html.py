@@ -567,6 +567,43 @@ def test_a_list_without_stories_says_so_in_its_language(
             assert section.xpath("p[@class='no-stories']/text()") == [expected], lang
 
 
+def test_every_list_of_languages_follows_the_sites_order(
+    sample_stories: list[Story], site_config: Any
+) -> None:
+    """A story page listed its translations (and its hreflang alternates, Open Graph locales
+    and JSON-LD workTranslation) in its files' alphabetical order, the story lists in the
+    order of syndicate.yaml's languages: a reader found them in two orders. All follow the
+    site's order now."""
+    (story,) = [s for s in sample_stories if s.slug == SAMPLE_SLUG]
+    order = list(site_config.languages)
+    assert order != sorted(order)  # the sample site's order is not alphabetical
+    files, diags = export_stories([story], site_config, "html", "jsonld", "sitemap")
+    assert not diags.errors
+
+    def others(tags: list[str], lang: str) -> list[str]:
+        return [t for t in tags if t not in {lang, "x-default"}]
+
+    for lang in story.languages:
+        want = [t for t in order if t != lang]
+        for name in (f"html/{SAMPLE_SLUG}.{lang}.html", f"html/index.{lang}.html"):
+            doc = lxml_html.fromstring(files[name])
+            nav = doc.xpath("//nav[contains(@class, 'translations')]//a/@hreflang")
+            assert others(nav, lang) == want, name
+            hreflang = doc.xpath("//link[@rel='alternate'][@hreflang]/@hreflang")
+            assert others(hreflang, lang) == want, name
+        page = lxml_html.fromstring(files[f"html/{SAMPLE_SLUG}.{lang}.html"])
+        locales = page.xpath("//meta[@property='og:locale:alternate']/@content")
+        assert [loc.split("_")[0] for loc in locales] == [t.split("-")[0] for t in want]
+    graph = json.loads(files[f"jsonld/{SAMPLE_SLUG}.{story.original_lang}.jsonld"])
+    (article,) = [n for n in graph["@graph"] if n["@type"] == "NewsArticle"]
+    translated = [w["@id"].split(".")[-2] for w in article["workTranslation"]]
+    assert translated == [t for t in order if t != story.original_lang]
+    sitemap = lxml_html.etree.fromstring(files["sitemaps/pages.xml"])
+    for url in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}url"):
+        links = url.findall("{http://www.w3.org/1999/xhtml}link")
+        assert others([link.get("hreflang") for link in links], "") == order
+
+
 def test_a_notice_page_isolates_the_publishers_name(
     sample_stories: list[Story], site_config: Any
 ) -> None:

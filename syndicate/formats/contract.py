@@ -230,6 +230,15 @@ def site_languages(story: Story | StorySummary, ctx: Context[Any]) -> tuple[str,
     return tuple(lang for lang in story.languages if lang in ctx.config.languages)
 
 
+def in_site_order(story: Story | StorySummary, ctx: Context[Any]) -> tuple[str, ...]:
+    """`site_languages` in the order of the site's `languages` (syndicate.yaml), the order
+    every list of languages a reader or a search engine sees follows: a page's translation
+    links and hreflang alternates, its Open Graph locales, its JSON-LD `workTranslation`, as
+    the story lists' pages list theirs. The story's own order is its files' (alphabetical)."""
+    published = set(site_languages(story, ctx))
+    return tuple(lang for lang in ctx.config.languages if lang in published)
+
+
 def versioned(url: str, digest: str) -> str:
     """`url` with `v=<digest>` ending its query (before a `#fragment`): the URL of one version
     of an image. A photo replaced in place by a correction keeps its file name and out/ its

@@ -31,8 +31,8 @@ from syndicate.formats.contract import (
     Planned,
     Writer,
     exported_languages,
+    in_site_order,
     site_files,
-    site_languages,
     site_media_path,
     site_versioned,
     static_path,
@@ -455,7 +455,7 @@ def article_page(
     urls = ctx.urls
     url = urls.article(story.slug, lang)
     section = section_name(story.section, lang)
-    langs = site_languages(story, ctx)
+    langs = in_site_order(story, ctx)
     title = f"{variant.headline} – {isolated_in(ctx.config.publisher.name, lang)}"
     values = page_values(lang, title, f"index.{lang}.html", ld_json, ctx)
     rights = story.rights_for(lang)
@@ -573,7 +573,7 @@ def open_graph(
     ]
     # Open Graph has one locale for two of our tags (sr-Latn and sr-Cyrl are both sr_RS):
     # each alternate once, and never the page's own.
-    alternates = dict.fromkeys(og_locale(other) for other in site_languages(story, ctx))
+    alternates = dict.fromkeys(og_locale(other) for other in in_site_order(story, ctx))
     tags += [("og:locale:alternate", one) for one in alternates if one != og_locale(lang)]
     if story.images:
         image = story.images[0]

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from syndicate.diagnostics import Diagnostic
-from syndicate.formats.contract import Context, json_text, site_languages
+from syndicate.formats.contract import Context, in_site_order, json_text, site_languages
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.text import dateline_text, section_name
 from syndicate.model import Image, Person, Place, Story, Subject
@@ -331,7 +331,7 @@ class GraphBuilder:
         original = story.original_lang
         if lang != original:
             return {"translationOfWork": self._work_ref(story, original)}
-        others = [other for other in site_languages(story, self.ctx) if other != lang]
+        others = [other for other in in_site_order(story, self.ctx) if other != lang]
         return {"workTranslation": [self._work_ref(story, other) for other in others]}
 
     def _work_ref(self, story: Story, lang: str) -> Node:

@@ -21,7 +21,15 @@ import msgspec
 from lxml import etree
 from lxml.builder import ElementMaker
 
-from syndicate.formats.contract import Context, Options, OutputFile, Planned, Writer, within
+from syndicate.formats.contract import (
+    Context,
+    Options,
+    OutputFile,
+    Planned,
+    Writer,
+    in_site_order,
+    within,
+)
 from syndicate.formats.lists import section_pages
 from syndicate.formats.sitemap.vocabulary import (
     INDEX_FILE,
@@ -378,7 +386,8 @@ class _Site:
         """A story's article page in each site language it has, each listing all of them."""
         langs = [lang for lang in story.languages if lang in self.ctx.config.languages]
         default = story.original_lang if story.original_lang in langs else langs[0]
-        pages = {lang: self.article(story, lang) for lang in langs}
+        # The alternates in the site's order, as the pages' own hreflang links give them
+        pages = {lang: self.article(story, lang) for lang in in_site_order(story, self.ctx)}
         alternates = (*pages.items(), ("x-default", pages[default]))
         return [_Url(pages[lang], _lastmod(story, lang), alternates) for lang in langs]
 
