@@ -113,7 +113,9 @@ def test_relative_links_resolve(out: Path) -> None:
     for path in (out / "html").glob("*.html"):
         doc = lxml_html.fromstring(path.read_bytes())
         for ref in doc.xpath("//img/@src | //a/@href | //link[@rel='icon']/@href"):
-            if not ref.startswith("http"):  # (an image's `?v=<digest>` is no part of its path)
+            if ref.startswith("#"):  # the page itself (the skip link's `#main`)
+                assert doc.xpath(f"//*[@id='{ref[1:]}']"), f"{path.name}: {ref}"
+            elif not ref.startswith("http"):  # (an image's `?v=<digest>` is no part of its path)
                 assert (out / "html" / urlsplit(ref).path).is_file(), f"{path.name}: {ref}"
 
 
@@ -602,6 +604,35 @@ def test_every_list_of_languages_follows_the_sites_order(
     for url in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}url"):
         links = url.findall("{http://www.w3.org/1999/xhtml}link")
         assert others([link.get("hreflang") for link in links], "") == order
+
+
+def test_every_page_begins_with_a_link_past_the_masthead(
+    sample_stories: list[Story], site_config: Any
+) -> None:
+    """Pages had no skip link: a keyboard or switch user tabbed through the masthead on every
+    page. The first focusable element of every page (story, list, home, section, notice) is
+    a link to its `<main>`, in the page's language (test_html_a11y drives it in Chromium)."""
+    (story,) = [s for s in sample_stories if s.slug == SAMPLE_SLUG]
+    killed = replace(story, status="canceled", version=story.version + 1)
+    for stories in ([story], [killed]):
+        files, diags = export_stories(stories, site_config, "html")
+        assert not diags.errors
+        for name, body in files.items():
+            if not name.endswith(".html"):
+                continue
+            doc = lxml_html.fromstring(body)
+            (main,) = doc.xpath("//main")
+            first = doc.xpath("//body//*[self::a or self::button or self::input][1]")[0]
+            assert first.get("class") == "skip-link", name
+            base = "".join(doc.xpath("//base/@href"))
+            href = first.get("href")
+            assert href.endswith(f"#{main.get('id')}") and main.get("id"), name
+            if base:  # a section page: written as from out/html/, to the page itself
+                assert href == f"{name.removeprefix('html/')}#{main.get('id')}", name
+            else:
+                assert href == f"#{main.get('id')}", name
+            lang = doc.get("lang")
+            assert first.text_content() == term("skip_to_content", lang), name
 
 
 def test_a_notice_page_isolates_the_publishers_name(

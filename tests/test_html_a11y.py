@@ -76,3 +76,24 @@ def test_pages_reflow_at_320_pixels_with_long_words_and_urls(tmp_path: Path) -> 
     assert json.loads(done.stdout)["overflowing"] == []
     page = Path(found[0]).read_text(encoding="utf-8")  # the stylesheet is in every page
     assert ":lang(ko)" in page and "keep-all" in page
+
+
+@pytest.mark.slow
+def test_a_keyboard_skips_the_masthead_to_the_content_on_every_page(tmp_path: Path) -> None:
+    """WCAG 2.4.1: pages had no way past the masthead but tabbing through it. The first Tab
+    on every page (notice pages and section pages, one folder down under `<base href>`,
+    included) focuses a "skip to content" link, out of sight until then; Enter on it moves the
+    focus to `<main>`, and the next Tab lands inside it (past it on a notice page, whose
+    `<main>` holds no link), never back in the masthead."""
+    found = pages(REPO, tmp_path / "sample", FIXED_NOW)
+    lifecycle = shutil.copytree(FIXTURE, tmp_path / "lifecycle")
+    found += pages(lifecycle, tmp_path / "lifecycle-out", LIFECYCLE_NOW)
+    assert any("false-report" in p for p in found) and any("/ar/" in p for p in found)
+    done = subprocess.run(
+        ["node", str(RUNNER.parent / "skip.mjs"), chromium(), *found],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["failures"] == []

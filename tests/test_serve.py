@@ -748,7 +748,7 @@ def test_the_preview_s_banner_comes_first_and_in_english(
     server = serving("--watch", "--format", "html", "--articles", str(site.articles))
     arabic = lxml_html.fromstring(server.get(f"html/{SECOND_SLUG}.ar.html").content)
     assert (arabic.get("lang"), arabic.get("dir")) == ("ar", "rtl")
-    banner, live, script, header = list(arabic.body)[:4]
+    banner, live, script, skip, header = list(arabic.body)[:5]
     assert (banner.tag, banner.get("id"), banner.get("aria-label")) == (
         "aside",
         "syndicate-preview",
@@ -759,6 +759,7 @@ def test_the_preview_s_banner_comes_first_and_in_english(
     for english in (banner, live):
         assert (english.get("lang"), english.get("dir")) == ("en", "ltr")
     assert script.tag == "script" and header.tag == "header"
+    assert (skip.tag, skip.get("class")) == ("a", "skip-link")  # the page's own first link
     # A file of the server's, not inline: a page's Content-Security-Policy allowing scripts
     # from 'self' only blocked the inline script, and the preview never reloaded.
     assert script.get("src") == "/_syndicate/preview.js" and not script.text_content()

@@ -261,6 +261,12 @@ def page_values(
             "logo": _site_relative(publisher.logo, ctx.config),
         },
         "ld_json": Markup(ld_json),  # script_text escapes <, > and &: it cannot end the script
+        # The first focusable element: a keyboard user's way past the masthead to the page's
+        # `<main id="main">` (WCAG 2.4.1), shown only while it has the focus.
+        "skip": {
+            "text": term("skip_to_content", lang),
+            "attrs": phrase_attrs("skip_to_content", lang),
+        },
     }
 
 
