@@ -656,6 +656,30 @@ def test_a_photo_s_exiftool_advice_names_it_from_where_syndicate_was_started(
             assert f"-overwrite_original {quoted})" in said, said
 
 
+def test_a_photo_s_exiftool_advice_names_a_dashed_photo_as_no_option(tmp_path: Path) -> None:
+    """Shown from the photo's own folder, a photo named `-p.jpg` was written bare in the
+    command, `-p.jpg`, which exiftool takes for its option `-p` (and mv, for a JPEG named
+    .png, for its own): it is written `./-p.jpg`, as is the piped command's spare file."""
+    site = tmp_path / "site"
+    body = STORY + "images:\n  - file: images/-p.jpg\n    alt: A\n  - file: images/-q.png\n"
+    folder = write_story(site / "articles", "located", body + "    alt: B\n")
+    (folder / "images").mkdir()
+    (folder / "images" / "-p.jpg").write_bytes(_located_photo())
+    (folder / "images" / "-q.png").write_bytes(_located_photo())  # a JPEG, named .png
+    (site / "syndicate.yaml").write_text(sample_config(), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "syndicate", "validate", "--site", str(site)],
+        cwd=folder / "images",
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "-overwrite_original ./-p.jpg)" in done.stderr, done.stderr
+    assert "- < ./-q.png > ./-q.png.tmp && mv ./-q.png.tmp ./-q.png;" in done.stderr
+
+
 @pytest.mark.parametrize(
     ("file", "name", "url_name"),
     [

@@ -816,7 +816,9 @@ def report(
 
 def _rebased(d: Diagnostic, site: Path, cwd: Path) -> Diagnostic:
     if d.named:  # the files a command in the message names, shell-quoted: in one pass
-        seen = {shlex.quote(p): shlex.quote(_from_site(Path(p), site, cwd)) for p in d.named}
+        seen = {
+            shlex.quote(p): shlex.quote(_argument(_from_site(Path(p), site, cwd))) for p in d.named
+        }
         pattern = "|".join(map(re.escape, sorted(seen, key=len, reverse=True)))
         d = replace(d, message=re.sub(pattern, lambda m: seen[m.group()], d.message))
     if d.path is None:
@@ -825,6 +827,12 @@ def _rebased(d: Diagnostic, site: Path, cwd: Path) -> Diagnostic:
         inside = Path(d.path).is_relative_to(cwd)
         return replace(d, path=os.path.relpath(d.path, cwd)) if inside else d
     return replace(d, path=_from_site(Path(d.path), site, cwd))
+
+
+def _argument(path: str) -> str:
+    """`path` as a command's argument: one beginning with `-` (a photo `-p.jpg` named from its
+    own folder) would be taken for an option (exiftool's `-p`, mv's), so it is `./-p.jpg`."""
+    return f"./{path}" if path.startswith("-") else path
 
 
 def _from_site(path: Path, site: Path, cwd: Path) -> str:
