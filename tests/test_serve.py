@@ -43,12 +43,18 @@ WAIT = 90.0
 class Server:
     """`syndicate serve ARGS` in a process of its own, on a free port."""
 
-    def __init__(self, site: Site, *args: str, start: Sequence[str] = ("-m", "syndicate")) -> None:
+    def __init__(
+        self,
+        site: Site,
+        *args: str,
+        start: Sequence[str] = ("-m", "syndicate"),
+        cwd: Path | None = None,
+    ) -> None:
         command = [sys.executable, *start, "serve", "--port", "0"]
         command += ["--config", str(site.config), "--out", str(site.out), *args]
         env = {**os.environ, "PARTNER_TOKEN": TOKEN}
         self.process = subprocess.Popen(
-            command, cwd=site.root, env=env, stderr=subprocess.PIPE, text=True
+            command, cwd=cwd or site.root, env=env, stderr=subprocess.PIPE, text=True
         )
         self.lines: list[str] = []
         self.url = ""
@@ -335,6 +341,23 @@ def test_a_preview_page_s_links_stay_in_the_preview(
     assert f'href="http://localhost:{port}/epub/{SECOND_SLUG}.en.epub"' in named
     hostile = server.get(page, host='x"><script>alert(1)</script>').text
     assert "alert(1)" not in hostile and f'href="{here}epub/{SECOND_SLUG}.en.epub"' in hostile
+
+
+def test_a_preview_started_elsewhere_says_its_problems_from_there(site: Site) -> None:
+    """`serve --watch` started outside the site folder said the preview's problems relative
+    to the site folder, where every other command says them from where it was started: the
+    exiftool command of an image.location warning, pasted there, found no photo."""
+    from test_input_safety import _located_photo
+
+    photo = site.articles / SAMPLE_SLUG / "images" / "nato-iraq-mission.png"
+    photo.write_bytes(_located_photo("PNG"))
+    server = Server(site, "--watch", "--format", "html", cwd=site.root.parent)
+    try:
+        until(lambda: "preview:" in server.log(), "the first preview", server)
+    finally:
+        server.stop()
+    assert f"-overwrite_original {photo})" in server.log(), server.log()
+    assert f"{site.articles / SAMPLE_SLUG / 'story.yaml'}:" in server.log()
 
 
 def test_a_preview_serves_the_section_pages_and_their_links(

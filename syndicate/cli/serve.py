@@ -71,14 +71,14 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         protected = Diagnostics()
         every = _writers(registry, None, Diagnostics()) if args.watch else writers
         check_protected(options, every or writers, site, protected)
-        report(protected, args.log_format, sys.stderr)
+        report(protected, args.log_format, sys.stderr, rebase=_rebase(args))
     if args.now is not None and not args.watch:  # said now: the server runs until interrupted
         ignored = Diagnostics()
         ignored.warning(
             "serve.now",
             "--now is for the preview (--watch): serve sends out/ as the last export made it",
         )
-        report(ignored, args.log_format, sys.stderr)
+        report(ignored, args.log_format, sys.stderr, rebase=_rebase(args))
     tokens = _tokens(options, args.config.parent, diags)
     folder = _folder(args, diags)
     if writers is None or tokens is None or folder is None:
@@ -211,7 +211,7 @@ def _warn_exposed(
                 " read them: protect them with tokens (serve: protect:), or keep the server"
                 " on 127.0.0.1",
             )
-    report(exposed, args.log_format, sys.stderr)
+    report(exposed, args.log_format, sys.stderr, rebase=_rebase(args))
 
 
 def _hold_preview(
@@ -319,5 +319,12 @@ def _folder(args: argparse.Namespace, diags: Diagnostics) -> Path | None:
 
 
 def _report(args: argparse.Namespace, diags: Diagnostics, summary: str) -> None:
-    report(diags, args.log_format, sys.stderr)
+    report(diags, args.log_format, sys.stderr, rebase=_rebase(args))
     say_now(args, summary)
+
+
+def _rebase(args: argparse.Namespace) -> tuple[Path, Path] | None:
+    """The problems said while the server runs are shown from where it was started, as those
+    of its end are (`report`): the places, and the files an exiftool command names."""
+    site: Path | None = getattr(args, "site", None)
+    return (site, args.cwd) if site is not None else None
