@@ -727,16 +727,16 @@ def test_pages_normalised_as_lxml_html_did(sample_stories: list[Story], tmp_path
     assert config is not None
     stories = read_articles(site / "articles", config, Diagnostics())
     markups = list(TRICKY_PAGES)
-    original = templating.page_bytes
+    original = templating._page_bytes  # (what `render_page` calls, its text encoded once)
 
-    def keep(markup: str, base: str | None = None, here: str | None = None) -> bytes:
+    def keep(markup: str, data: bytes | None, base: str | None, here: str | None) -> bytes:
         markups.append(markup)  # (a section page's `<base>` and own path passed through)
-        return original(markup, base, here)
+        return original(markup, data, base, here)
 
     writer = HtmlWriter()
     ctx = _context(writer, config, config.languages, _InMemory(stories))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(templating, "page_bytes", keep)
+        patch.setattr(templating, "_page_bytes", keep)
         for story in stories:
             list(writer.story_files(story, ctx))
         list(writer.collection_files([StorySummary.of(s) for s in stories], ctx))

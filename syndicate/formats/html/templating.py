@@ -205,7 +205,10 @@ so no page may hold it, and UTF-8 cannot write it."""
 def _writable(value: Any) -> Any:
     """What a `{{ }}` of a template shows (Jinja's `finalize`), refused when it holds a lone
     surrogate: said at that line of the template, where the page's parser, had the page begun
-    with an XML declaration, refused the whole text (a writer failure naming nothing)."""
+    with an XML declaration, refused the whole text (a writer failure naming nothing). Only
+    the environment that renders a page again to find that line has it (`_checking`): every
+    page's every `{{ }}` scanned cost 1.7 % of the instructions of the HTML and RSS export the
+    bench times (`hugo_ratio`), 4.4 % with every page's text scanned again after."""
     if isinstance(value, str) and not value.isascii() and (found := _SURROGATE.search(value)):
         raise _LoneSurrogate(_surrogate_said("this shows", found.group()))
     return value
@@ -484,6 +487,19 @@ def environment(site_templates: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=_Undefined,
+    )
+
+
+@cache
+def _checking(site_templates: Path | None) -> jinja2.Environment:
+    """`environment`, whose `{{ }}` refuse a lone surrogate (`_writable`): a page that holds
+    one is rendered again with it, to say the template's line."""
+    return _Environment(
+        loader=_SiteFirst(site_templates),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=_Undefined,
         finalize=_writable,
     )
 
@@ -520,10 +536,47 @@ def render_page(
         if stamp == _stamp(site_templates):
             raise TemplateError(*said)
         del _timed_out[key]
+    text = _rendered(environment(site_templates), key, values)
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: at the template's line, when a {{ }} shows it
+        _rendered(_checking(site_templates), key, values)
+        found = _SURROGATE.search(text)
+        assert found is not None
+        line = text.count("\n", 0, found.start()) + 1
+        lone = _surrogate_said(f"{template} renders a page whose line {line} holds", found.group())
+        raise TemplateError(lone, _shown(template)) from None
+    try:
+        page = _page_bytes(text, data, base, here)
+        mended = _mended(text) if site_templates is not None else []
+        if mended and problems is not None:
+            problems.append(
+                TemplateError(_mis_nested(mended, template), _mended_at(site_templates, template))
+            )
+        return page
+    except _Unreadable as exc:
+        raise TemplateError(
+            f"{template} renders a page the HTML parser cannot read whole ({exc}): a text of"
+            " over 10 MB in one piece is cut; make the template render less",
+            _shown(template),
+        ) from None
+    except etree.ParserError:
+        raise TemplateError(
+            f"{template} renders no markup (it, or a template it extends, is empty or only"
+            " comments); to show syndicate's page, delete it, or extend syndicate's own with"
+            f' {{% extends "{BUILT_IN}{template}" %}}',
+            _shown(template),
+        ) from None
+
+
+def _rendered(env: jinja2.Environment, key: tuple[Path | None, str], values: dict[str, Any]) -> str:
+    """The text of the page template `key` (the site's templates, the template's name)
+    renders in `env` with `values` and the stylesheet; what fails is a `TemplateError`."""
+    site_templates, template = key
     started = _deadline.set(time.monotonic() + RENDER_SECONDS)
     try:
         css = stylesheet(site_templates)  # (read here: a refused style.css is a diagnostic)
-        text = environment(site_templates).get_template(template).render(css=css, **values)
+        return env.get_template(template).render(css=css, **values)
     except _TooLong as exc:
         said = _located(str(exc), exc, site_templates, template)
         _timed_out[key] = (_stamp(site_templates), said)
@@ -560,31 +613,6 @@ def render_page(
         raise TemplateError(*said) from None
     finally:
         _deadline.reset(started)
-    if not text.isascii() and (found := _SURROGATE.search(text)):  # (not made by a {{ }})
-        line = text.count("\n", 0, found.start()) + 1
-        lone = _surrogate_said(f"{template} renders a page whose line {line} holds", found.group())
-        raise TemplateError(lone, _shown(template))
-    try:
-        page = page_bytes(text, base, here)
-        mended = _mended(text) if site_templates is not None else []
-        if mended and problems is not None:
-            problems.append(
-                TemplateError(_mis_nested(mended, template), _mended_at(site_templates, template))
-            )
-        return page
-    except _Unreadable as exc:
-        raise TemplateError(
-            f"{template} renders a page the HTML parser cannot read whole ({exc}): a text of"
-            " over 10 MB in one piece is cut; make the template render less",
-            _shown(template),
-        ) from None
-    except etree.ParserError:
-        raise TemplateError(
-            f"{template} renders no markup (it, or a template it extends, is empty or only"
-            " comments); to show syndicate's page, delete it, or extend syndicate's own with"
-            f' {{% extends "{BUILT_IN}{template}" %}}',
-            _shown(template),
-        ) from None
 
 
 def _mis_nested(mended: list[str], template: str) -> str:
@@ -976,9 +1004,13 @@ def page_bytes(markup: str, base: str | None = None, here: str | None = None) ->
     try:
         data = markup.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (a page's is refused before: `render_page`)
-        root = etree.fromstring(markup, _PARSER)
-    else:
-        root = etree.fromstring(data, _PARSER)
+        data = None
+    return _page_bytes(markup, data, base, here)
+
+
+def _page_bytes(markup: str, data: bytes | None, base: str | None, here: str | None) -> bytes:
+    """`page_bytes` of `markup` encoded as `data` (None: it holds a lone surrogate)."""
+    root = etree.fromstring(markup if data is None else data, _PARSER)
     if root is None:
         raise etree.ParserError("Document is empty")
     fatal = [error for error in _PARSER.error_log if error.level == etree.ErrorLevels.FATAL]
