@@ -145,6 +145,37 @@ def _export_errors(site: Path, capsys: pytest.CaptureFixture[str], *args: str) -
     return err
 
 
+def test_the_skip_link_leads_to_the_main_of_a_sites_own_template(site: Path) -> None:
+    """A site's page template written before the "skip to content" link has a `<main>`
+    without `id="main"`: every page's first link led nowhere. Such a `<main>` takes the id
+    (and `tabindex="-1"`, for the focus); one with an id of its own keeps it, and the link
+    leads there; a page that has `id="main"` is left as it is."""
+    (site / "templates").mkdir()
+    article = site / "templates" / "article.html"
+    for main_tag, target in (
+        ('<main class="wrap">', "main"),
+        ('<main class="wrap" id="content">', "content"),
+        ('<main class="wrap"><div id="main">', "main"),
+    ):
+        closing = "</div></main>" if "div" in main_tag else "</main>"
+        article.write_text(
+            '{% extends "syndicate/article.html" %}\n{% block main %}'
+            f"{main_tag}<h1>{{{{ article.headline }}}}</h1>{closing}{{% endblock %}}\n",
+            encoding="utf-8",
+        )
+        assert export(site) == 0
+        doc = page(site, f"{SAMPLE_SLUG}.en.html")
+        (skip,) = doc.xpath("//a[@class='skip-link']")
+        assert skip.get("href") == f"#{target}", main_tag
+        (element,) = doc.xpath(f"//*[@id='{target}']")
+        if "div" not in main_tag:
+            assert (element.tag, element.get("tabindex")) == ("main", "-1"), main_tag
+        # (syndicate's own section page, one folder down, as it was)
+        (skip,) = page(site, "fr/politics.html").xpath("//a[@class='skip-link']")
+        assert skip.get("href") == "fr/politics.html#main"
+    assert page(site, f"{SAMPLE_SLUG}.en.html").xpath("//main[not(@id)]")  # (left as written)
+
+
 def test_a_template_that_extends_itself_is_an_error_that_names_the_way_to_extend_syndicates(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

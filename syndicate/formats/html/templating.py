@@ -1016,6 +1016,7 @@ def _page_bytes(markup: str, data: bytes | None, base: str | None, here: str | N
     fatal = [error for error in _PARSER.error_log if error.level == etree.ErrorLevels.FATAL]
     if fatal:  # libxml2 gave up (a limit): what it has is cut short
         raise _Unreadable(fatal[0].message.strip())
+    _aim_skip_link(root)
     if base is not None:
         _set_base(root, base, here)
     voids = _empty_voids(root)
@@ -1030,6 +1031,32 @@ def _page_bytes(markup: str, data: bytes | None, base: str | None, here: str | N
         for mark, text in kept:
             page = page.replace(mark.encode(), text.encode("utf-8"), 1)
     return page
+
+
+def _aim_skip_link(root: etree._Element) -> None:
+    """Lead `base.html`'s "skip to content" link (`href="#main"`) to the page's `<main>` when
+    no element has `id="main"`: a site's own page template written before the link (its
+    `<main>` without the id) had every page's first link lead nowhere. Its `<main>` takes
+    `id="main"` (and `tabindex="-1"`, so that the focus moves there), or, when it has an id
+    of its own, the link takes that id."""
+    links = [
+        a
+        for a in root.iter("a")
+        if "skip-link" in (a.get("class") or "").split() and a.get("href") == "#main"
+    ]
+    if not links or root.xpath("//*[@id='main']"):
+        return
+    mains = root.xpath("//main")
+    if len(mains) != 1:
+        return
+    (main,) = mains
+    if main.get("tabindex") is None:
+        main.set("tabindex", "-1")
+    if main.get("id"):
+        for link in links:
+            link.set("href", f"#{main.get('id')}")
+    else:
+        main.set("id", "main")
 
 
 def _set_base(root: etree._Element, href: str, here: str | None = None) -> None:
