@@ -548,6 +548,29 @@ def test_opds_links_each_book_to_its_translated_books(epub_out: Path) -> None:
         assert len(kinds) == len(set(kinds)) == 1 + 2 * len(others)
 
 
+def test_a_books_translations_follow_the_sites_order_of_languages(epub_out: Path) -> None:
+    """A story page lists its translations in the order of syndicate.yaml's languages; its
+    book's "Also available in", the book's `dc:relation`s and its OPDS entry's alternates
+    listed them in the story's files' order: a reader found the same story's languages in two
+    orders. All follow the site's order now."""
+    assert list(LANGS) != sorted(LANGS)  # (the sample site's order is not alphabetical)
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+    for lang in LANGS:
+        want = [other for other in LANGS if other != lang]
+        data = members(epub_out / "epub" / f"{SAMPLE_SLUG}.{lang}.epub")
+        text = etree.fromstring(data[f"EPUB/story-{SAMPLE_SLUG}.xhtml"])
+        links = text.xpath("//x:aside[@class='translations']//x:a/@hreflang", namespaces=NS)
+        assert links == want, lang
+        package = etree.fromstring(data["EPUB/content.opf"])
+        relations = package.xpath("//dc:relation/text()", namespaces=NS)
+        assert [r.rsplit(".", 2)[-2] for r in relations] == want, lang
+        feed = etree.parse(str(epub_out / "opds" / f"{lang}.xml")).getroot()
+        (entry,) = feed.xpath("a:entry[contains(a:id, $slug)]", namespaces=atom, slug="nato")
+        for kind in ("text/html", "application/epub+zip"):
+            path = f"a:link[@rel='alternate'][@type='{kind}']/@hreflang"
+            assert entry.xpath(path, namespaces=atom) == want, (lang, kind)
+
+
 def reversed_zip(source: Path, target: Path) -> Path:
     """The same members with `mimetype` last and compressed: what ebooklib-free tools write."""
     data = members(source)

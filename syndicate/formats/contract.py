@@ -233,8 +233,9 @@ def site_languages(story: Story | StorySummary, ctx: Context[Any]) -> tuple[str,
 def in_site_order(story: Story | StorySummary, ctx: Context[Any]) -> tuple[str, ...]:
     """`site_languages` in the order of the site's `languages` (syndicate.yaml), the order
     every list of languages a reader or a search engine sees follows: a page's translation
-    links and hreflang alternates, its Open Graph locales, its JSON-LD `workTranslation`, as
-    the story lists' pages list theirs. The story's own order is its files' (alphabetical)."""
+    links and hreflang alternates, its Open Graph locales, its JSON-LD `workTranslation`, its
+    book's "Also available in" and `dc:relation`s and their OPDS alternates, as the story
+    lists' pages list theirs. The story's own order is its files' (alphabetical)."""
     published = set(site_languages(story, ctx))
     return tuple(lang for lang in ctx.config.languages if lang in published)
 

@@ -20,6 +20,7 @@ from syndicate.formats.contract import (
     Planned,
     Writer,
     digest_of,
+    in_site_order,
 )
 from syndicate.formats.epub import book as epub_book
 from syndicate.formats.epub import opds
@@ -387,7 +388,7 @@ def _story_entry(
     is the digest of its cover (`opds.Entry.art`)."""
     meta = epub_book.variant_metadata(story, lang, ctx.config.publisher.name)
     stem = f"{story.slug}.{lang}"
-    others = [o for o in story.languages if o != lang and o in ctx.config.languages]
+    others = [o for o in in_site_order(story, ctx) if o != lang]
     return opds.Entry(
         path=f"epub/{stem}.epub",
         cover=f"opds/covers/{stem}.png",
