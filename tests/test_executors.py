@@ -44,6 +44,27 @@ def export(site: Path, out: Path, *extra: str, registry: Registry | None = None)
     return main(args, registry=registry)
 
 
+@contextlib.contextmanager
+def one_worker(tmp_path: Path, **env: str) -> Iterator[tuple[str, Any, str]]:
+    """A scheduler of its own with one `dask worker` process, in our environment with `env`
+    over it: the scheduler's address, a client of it and the worker's address."""
+    with distributed.LocalCluster(
+        n_workers=0, processes=True, dashboard_address=None, silence_logs=50
+    ) as lonely:
+        command = [sys.executable, "-m", "distributed.cli.dask_worker", lonely.scheduler_address]
+        command += ["--nthreads", "1", "--no-dashboard", "--local-directory", str(tmp_path)]
+        environ = {**os.environ, **env}
+        worker = subprocess.Popen(command, env=environ, cwd=tmp_path, stderr=subprocess.DEVNULL)
+        try:
+            with distributed.Client(lonely, set_as_default=False) as client:
+                client.wait_for_workers(1, timeout=120)
+                (address,) = client.scheduler_info()["workers"]
+                yield lonely.scheduler_address, client, address
+        finally:
+            worker.terminate()
+            worker.wait(30)
+
+
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """The sample site and a small generated corpus."""
@@ -406,22 +427,9 @@ def test_a_worker_lacking_a_dependency_is_named(
     shadow.mkdir(parents=True)
     (shadow / "__init__.py").write_text('raise ImportError("no PIL here", name="PIL")\n')
     path = os.pathsep.join([str(shadow.parent), *sys.path])
-    with distributed.LocalCluster(
-        n_workers=0, processes=True, dashboard_address=None, silence_logs=50
-    ) as lonely:
-        command = [sys.executable, "-m", "distributed.cli.dask_worker", lonely.scheduler_address]
-        command += ["--nthreads", "1", "--no-dashboard", "--local-directory", str(tmp_path)]
-        env = {**os.environ, "PYTHONPATH": path}
-        worker = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.DEVNULL)
-        try:
-            with distributed.Client(lonely, set_as_default=False) as client:
-                client.wait_for_workers(1, timeout=120)
-                (address,) = client.scheduler_info()["workers"]
-            extra = ("--executor", "dask", "--scheduler", lonely.scheduler_address)
-            assert export(sites[0], tmp_path / "out", *extra) == 1
-        finally:
-            worker.terminate()
-            worker.wait(30)
+    with one_worker(tmp_path, PYTHONPATH=path) as (scheduler, _, address):
+        extra = ("--executor", "dask", "--scheduler", scheduler)
+        assert export(sites[0], tmp_path / "out", *extra) == 1
     err = capfd.readouterr().err
     assert f"on the Dask worker {address}" in err, err
     assert "its Python cannot import PIL" in err and "[build.worker]" in err
@@ -442,23 +450,10 @@ def test_a_worker_with_other_libraries_is_refused_before_any_story_is_sent(
     (older / "METADATA").write_text("Metadata-Version: 2.1\nName: uharfbuzz\nVersion: 0.1.0\n")
     ours = dict(output_libraries(None))["uharfbuzz"]
     path = os.pathsep.join([str(older.parent), *sys.path])
-    with distributed.LocalCluster(
-        n_workers=0, processes=True, dashboard_address=None, silence_logs=50
-    ) as lonely:
-        command = [sys.executable, "-m", "distributed.cli.dask_worker", lonely.scheduler_address]
-        command += ["--nthreads", "1", "--no-dashboard", "--local-directory", str(tmp_path)]
-        env = {**os.environ, "PYTHONPATH": path}
-        worker = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.DEVNULL)
-        try:
-            with distributed.Client(lonely, set_as_default=False) as client:
-                client.wait_for_workers(1, timeout=120)
-                (address,) = client.scheduler_info()["workers"]
-                extra = ("--executor", "dask", "--scheduler", lonely.scheduler_address)
-                code = export(sites[0], tmp_path / "out", *extra)
-                tasks = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
-        finally:
-            worker.terminate()
-            worker.wait(30)
+    with one_worker(tmp_path, PYTHONPATH=path) as (scheduler, client, address):
+        extra = ("--executor", "dask", "--scheduler", scheduler)
+        code = export(sites[0], tmp_path / "out", *extra)
+        tasks = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
     err = capfd.readouterr().err
     assert code == 1, err
     assert f"on the Dask worker {address} on host {socket.gethostname()}: it has" in err, err
@@ -504,21 +499,9 @@ def test_a_worker_reading_other_time_zone_rules_is_refused(
     from syndicate.build.toolchain import output_libraries
 
     assert said.strip() == str(output_libraries(None))  # the same zones: the same bytes
-    with distributed.LocalCluster(
-        n_workers=0, processes=True, dashboard_address=None, silence_logs=50
-    ) as lonely:
-        command = [sys.executable, "-m", "distributed.cli.dask_worker", lonely.scheduler_address]
-        command += ["--nthreads", "1", "--no-dashboard", "--local-directory", str(tmp_path)]
-        env = {**os.environ, "PYTHONTZPATH": str(newer)}
-        worker = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.DEVNULL)
-        try:
-            with distributed.Client(lonely, set_as_default=False) as client:
-                client.wait_for_workers(1, timeout=120)
-                extra = ("--executor", "dask", "--scheduler", lonely.scheduler_address)
-                code = export(sites[0], tmp_path / "out", *extra)
-        finally:
-            worker.terminate()
-            worker.wait(30)
+    with one_worker(tmp_path, PYTHONTZPATH=str(newer)) as (scheduler, _, _):
+        extra = ("--executor", "dask", "--scheduler", scheduler)
+        code = export(sites[0], tmp_path / "out", *extra)
     err = capfd.readouterr().err
     assert code == 1, err
     assert f"the time zone database 2099z where the export has {time_zones()}" in err, err
@@ -547,29 +530,17 @@ def test_a_worker_started_before_a_font_was_installed_is_told_to_restart(
     assert "\nepub:" not in config
     config += f"epub:\n  font_dirs: [{fonts}]\n"
     (site / "syndicate.yaml").write_text(config, encoding="utf-8")
-    with distributed.LocalCluster(
-        n_workers=0, processes=True, dashboard_address=None, silence_logs=50
-    ) as lonely:
-        command = [sys.executable, "-m", "distributed.cli.dask_worker", lonely.scheduler_address]
-        command += ["--nthreads", "1", "--no-dashboard", "--local-directory", str(tmp_path)]
-        worker = subprocess.Popen(command, cwd=tmp_path, stderr=subprocess.DEVNULL)
-        try:
-            with distributed.Client(lonely, set_as_default=False) as client:
-                client.wait_for_workers(1, timeout=120)
-            # Each export a command of its own, as from cron (this process's fonts are read
-            # once too).
-            command = [sys.executable, "-m", "syndicate", "export", "-q", "-f", "all"]
-            command += ["--now", FIXED_NOW, "--executor", "dask"]
-            command += ["--scheduler", lonely.scheduler_address]
-            env = {**os.environ, "PYTHONPATH": str(REPO)}
-            first = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True)
-            assert first.returncode == 0, first.stderr
-            aside.rename(late)  # the font installed
-            command.append("--force")
-            second = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True)
-        finally:
-            worker.terminate()
-            worker.wait(30)
+    with one_worker(tmp_path) as (scheduler, _, _):
+        # Each export a command of its own, as from cron (this process's fonts are read once
+        # too).
+        command = [sys.executable, "-m", "syndicate", "export", "-q", "-f", "all"]
+        command += ["--now", FIXED_NOW, "--executor", "dask", "--scheduler", scheduler]
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        first = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True)
+        assert first.returncode == 0, first.stderr
+        aside.rename(late)  # the font installed
+        command.append("--force")
+        second = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True)
     err = second.stderr
     assert second.returncode == 1, err
     assert f"the cover fonts under {fonts}" in err, err
@@ -636,24 +607,9 @@ def test_a_worker_with_another_version_of_a_plugin_is_named(
     from syndicate_skew_plugin import SkewWriter  # type: ignore[import-not-found]
 
     path = os.pathsep.join([str(tmp_path / "old"), *sys.path])
-    with distributed.LocalCluster(
-        n_workers=0, processes=True, dashboard_address=None, silence_logs=50
-    ) as lonely:
-        command = [sys.executable, "-m", "distributed.cli.dask_worker", lonely.scheduler_address]
-        command += ["--nthreads", "1", "--no-dashboard", "--local-directory", str(tmp_path)]
-        env = {**os.environ, "PYTHONPATH": path}
-        worker = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.DEVNULL)
-        try:
-            with distributed.Client(lonely, set_as_default=False) as client:
-                client.wait_for_workers(1, timeout=120)
-                (address,) = client.scheduler_info()["workers"]
-            extra = ("--executor", "dask", "--scheduler", lonely.scheduler_address)
-            code = export(
-                sites[0], tmp_path / "out", *extra, registry=Registry({"skew": SkewWriter})
-            )
-        finally:
-            worker.terminate()
-            worker.wait(30)
+    with one_worker(tmp_path, PYTHONPATH=path) as (scheduler, _, address):
+        extra = ("--executor", "dask", "--scheduler", scheduler)
+        code = export(sites[0], tmp_path / "out", *extra, registry=Registry({"skew": SkewWriter}))
     err = capfd.readouterr().err
     assert code == 1, err
     assert f"on the Dask worker {address}" in err, err

@@ -479,29 +479,27 @@ class _Undefined(jinja2.StrictUndefined):
         return message
 
 
-@cache
-def environment(site_templates: Path | None) -> jinja2.Environment:
+def _environment(site_templates: Path | None, **options: Any) -> jinja2.Environment:
     return _Environment(
         loader=_SiteFirst(site_templates),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=_Undefined,
+        **options,
     )
+
+
+@cache
+def environment(site_templates: Path | None) -> jinja2.Environment:
+    return _environment(site_templates)
 
 
 @cache
 def _checking(site_templates: Path | None) -> jinja2.Environment:
     """`environment`, whose `{{ }}` refuse a lone surrogate (`_writable`): a page that holds
     one is rendered again with it, to say the template's line."""
-    return _Environment(
-        loader=_SiteFirst(site_templates),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=_Undefined,
-        finalize=_writable,
-    )
+    return _environment(site_templates, finalize=_writable)
 
 
 def stylesheet(site_templates: Path | None) -> Markup:
