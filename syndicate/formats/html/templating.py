@@ -1014,7 +1014,8 @@ def _page_bytes(markup: str, data: bytes | None, base: str | None, here: str | N
     fatal = [error for error in _PARSER.error_log if error.level == etree.ErrorLevels.FATAL]
     if fatal:  # libxml2 gave up (a limit): what it has is cut short
         raise _Unreadable(fatal[0].message.strip())
-    _aim_skip_link(root)
+    if "skip-link" in markup and 'id="main"' not in markup:  # (a walk of the tree: 50 us)
+        _aim_skip_link(root)
     if base is not None:
         _set_base(root, base, here)
     voids = _empty_voids(root)
