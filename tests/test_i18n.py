@@ -215,7 +215,7 @@ def test_rfc822_is_english_whatever_the_content_language() -> None:
 
 
 TERMS_LANGUAGES = {"en", "fr", "ar", "zh-Hans", "de", "es", "ja", "ko", "he", "fa", "ru", "uk"}
-TERMS_LANGUAGES |= {"pt", "pt-BR", "it", "nl", "pl", "tr", "hi", "id"}
+TERMS_LANGUAGES |= {"pt", "pt-BR", "it", "nl", "pl", "tr", "hi", "id", "zh-Hant"}
 
 
 def _terms(lang: str) -> dict[str, str]:

@@ -440,6 +440,8 @@ def test_a_macrolanguage_member_is_a_tag_of_its_own(
         ("ar-SA", "ar", "جميع الحقوق محفوظة"),
         ("ar-EG", "ar", "جميع الحقوق محفوظة"),
         ("zh-CN", "zh-Hans", "保留所有权利"),
+        ("zh-TW", "zh-Hant", "版權所有"),
+        ("zh-HK", "zh-Hant", "版權所有"),
     ],
 )
 def test_a_regional_tag_gets_the_sample_and_phrases_of_the_tag_it_falls_back_to(
