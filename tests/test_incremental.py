@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import sqlite3
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -568,6 +569,40 @@ def test_a_photo_replaced_in_place_gets_a_new_url_in_every_file_naming_it(
         if "bench-000003" in stories
     }
     assert_as_full(site, tmp_path / "full")
+
+
+def test_a_body_edit_that_places_or_unplaces_an_image_makes_every_language_again(
+    baseline: Path, tmp_path: Path
+) -> None:
+    """An image no body places leads the story in every language (`Story.lead_images`): an
+    edit of one language's body that unplaces or places it changes the pages and books of the
+    others too. Each run after such an edit gives what a full export gives, byte for byte."""
+    site = tmp_path / "site"
+    shutil.copytree(baseline, site, copy_function=shutil.copy2)
+    story = site / "articles" / "bench-000000"
+    figure = "![](images/figure.png)\n\n"
+    written = {lang: (story / f"{lang}.md").read_text(encoding="utf-8") for lang in LANGS}
+    assert all(figure in text for text in written.values())
+    fr_page = site / "out" / "html" / "bench-000000.fr.html"
+    assert 'class="lead"' not in fr_page.read_text(encoding="utf-8")
+
+    (story / "en.md").write_text(written["en"].replace(figure, ""), encoding="utf-8")
+    export(site, site / "out", "-j", "1")  # placed in French alone: no lead image
+    assert_as_full(site, tmp_path / "full-fr")
+    (story / "fr.md").write_text(written["fr"].replace(figure, ""), encoding="utf-8")
+    export(site, site / "out", "-j", "1")  # placed in no body: the lead image of both
+    assert_as_full(site, tmp_path / "full-none")
+    for lang in LANGS:
+        page = (site / "out" / "html" / f"bench-000000.{lang}.html").read_text(encoding="utf-8")
+        assert page.count("<figure") == 1 and '<figure class="lead">' in page, lang
+        book = site / "out" / "epub" / f"bench-000000.{lang}.epub"
+        assert "EPUB/images/bench-000000/figure.png" in zipfile.ZipFile(book).namelist()
+    (story / "en.md").write_text(written["en"], encoding="utf-8")
+    export(site, site / "out", "-j", "1")  # placed in English again: French shows none
+    assert_as_full(site, tmp_path / "full-en")
+    assert "<figure" not in fr_page.read_text(encoding="utf-8")
+    fr_book = site / "out" / "epub" / "bench-000000.fr.epub"
+    assert "EPUB/images/bench-000000/figure.png" not in zipfile.ZipFile(fr_book).namelist()
 
 
 _SITE_IMAGE = re.compile(

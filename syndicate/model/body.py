@@ -130,6 +130,12 @@ def walk(blocks: Iterable[Block]) -> Iterator[Block]:
                 yield from walk(item)
 
 
+def placed_images(blocks: Iterable[Block]) -> frozenset[int]:
+    """The images a body places (its `Figure`s, in quotes and lists too), as indices into
+    `Story.images`."""
+    return frozenset(block.image for block in walk(blocks) if isinstance(block, Figure))
+
+
 def depth(block: Block) -> int:
     """How many elements deep the block is, itself one: a paragraph 1, a list item's
     paragraph 3, each emphasis, link or quote one more. Counted without recursion, so a tree

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from syndicate.model.body import Block
+from syndicate.model.body import Block, placed_images
 from syndicate.model.site import IMAGE_DIGEST
 from syndicate.model.source import SourceRef
 
@@ -346,6 +346,21 @@ class Story:
 
     def has(self, lang: str) -> bool:
         return any(v.lang == lang for v in self.variants)
+
+    @property
+    def lead_images(self) -> tuple[int, ...]:
+        """The images story.yaml lists that no language's body places, in their order there:
+        the story's lead images (a news site's "featured" photo), which a page and a book
+        show before the body, in every language, as a placed one is shown. An image placed
+        in some languages' bodies is not one: the editor chose where it goes, and a variant
+        whose body leaves it out shows it nowhere (the reader warns, `image.unplaced`)."""
+        placed = frozenset().union(*(placed_images(v.body) for v in self.variants))
+        return tuple(i for i in range(len(self.images)) if i not in placed)
+
+    def shown_images(self, lang: str) -> tuple[int, ...]:
+        """The images a page or a book in `lang` shows: the lead images and those its body
+        places, each once, in their order in `images`."""
+        return tuple(sorted({*self.lead_images, *placed_images(self.variant(lang).body)}))
 
     def translations(self, lang: str) -> tuple[Variant, ...]:
         """The other language variants of this story: what a variant links to."""

@@ -64,6 +64,7 @@ def render_body(
     figures: bool = True,
     corrected: bool = False,
     wire: bool = False,
+    lead: bool = False,
 ) -> etree._Element:
     """`<div lang=".." dir="..">` in the XHTML namespace holding the rendered body.
 
@@ -73,10 +74,19 @@ def render_body(
     body whole shows it (feeds, JSON Feed, books, the wire's bodies; a page places it from
     its template). `wire` is for the channels wire partners read (NewsML-G2, ninjs), who
     had an embargoed version: they are told of a correction the public never saw made
-    (`Story.public_correction_for`).
+    (`Story.public_correction_for`). `lead` begins it with the story's lead images
+    (`Story.lead_images`: listed, placed in no language's body), each a `<figure
+    class="lead">` as a placed one is, for the outputs that show the story as a reader sees
+    it (HTML pages, EPUB books); the wire's and the feeds' bodies carry them as media beside
+    the body instead.
     """
     div = etree.Element(_X + "div", nsmap={None: XHTML_NS})
     set_language(div, variant.lang, xml_lang=xml_lang)
+    for index in story.lead_images if lead and figures else ():
+        figure = render_figure(
+            div, story, story.images[index], variant.lang, image_src, xml_lang=xml_lang
+        )
+        figure.set("class", "lead")
     renderer = _Renderer(story, variant, image_src, figures, xml_lang)
     for block in variant.body:
         renderer.block(div, block)

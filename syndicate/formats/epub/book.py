@@ -161,16 +161,15 @@ def check_variant(story: Story, variant: Variant, diags: Diagnostics) -> bool:
 def warn_missing_alt(
     story: Story, variant: Variant, diags: Diagnostics, *, story_books: bool = True
 ) -> None:
-    """Warn of each figure of the variant whose image has no text alternative in its
-    language: the books holding it (its own, or with `story_books` false the edition it is
-    in) make no WCAG conformance claim."""
+    """Warn of each image the variant shows (`Story.shown_images`: a lead image too) that
+    has no text alternative in its language: the books holding it (its own, or with
+    `story_books` false the edition it is in) make no WCAG conformance claim."""
     books = "its books make" if story_books else "an edition holding it makes"
-    for figure in _figures(variant.body):
-        if 0 <= figure.image < len(story.images) and not (
-            story.images[figure.image].decorative
-            or story.images[figure.image].alt.get(variant.lang)
+    for index in story.shown_images(variant.lang):
+        if 0 <= index < len(story.images) and not (
+            story.images[index].decorative or story.images[index].alt.get(variant.lang)
         ):
-            image = story.images[figure.image]
+            image = story.images[index]
             diags.warning(
                 "epub.alt",
                 f"{image.file}: no text alternative in {variant.lang}; {books} no WCAG"
@@ -186,18 +185,18 @@ def warn_animated(
     ctx: Context[Any],
     images: Mapping[int, Resource] | None = None,
 ) -> None:
-    """Warn, once for the story, of each animated image its variants place (`_animated`): the
+    """Warn, once for the story, of each animated image its variants show (`_animated`): the
     books holding it say their hazards are unknown and make no WCAG conformance claim, as
     `accessibility` writes them. `images` are the story's books' (`story_images`); without
-    them (no story books: `story_books: false`) the placed images are read here, a problem
+    them (no story books: `story_books: false`) the shown images are read here, a problem
     of one left to the edition holding it to say."""
     books = (
         "its books say their hazards are unknown and make"
         if images is not None
         else "an edition holding it says its hazards are unknown and makes"
     )
-    placed = sorted({f.image for v in variants for f in _figures(v.body)})
-    for index in placed:
+    shown = sorted({i for v in variants for i in story.shown_images(v.lang)})
+    for index in shown:
         if not 0 <= index < len(story.images):
             continue  # said by check_variant
         image = story.images[index]
@@ -279,7 +278,7 @@ def story_book(
 ) -> Book:
     lang = variant.lang
     doc = story_document(story, variant, ctx, story_file(story))
-    used = _used_images(variant, images)
+    used = _used_images(story, lang, images)
     meta = variant_metadata(StorySummary.of(story), lang, ctx.config.publisher.name)
     others = [o for o in in_site_order(story, ctx) if o != lang]
     return Book(
@@ -381,7 +380,7 @@ def edition_book(
     stories = edition.stories
     docs = [story_document(s, s.variant(lang), ctx, story_file(s)) for s in stories]
     publisher = ctx.config.publisher.name
-    used = [r for s in stories for r in _used_images(s.variant(lang), images[s.slug])]
+    used = [r for s in stories for r in _used_images(s, lang, images[s.slug])]
     return Book(
         identifier=edition_identifier(edition, ctx),
         title=title,
@@ -479,10 +478,10 @@ def section_marks(code: str, lang: str) -> Marks:
     return phrase_marks(key, lang) if lookup(key, lang) is not None else ()
 
 
-def _used_images(variant: Variant, images: Mapping[int, Resource]) -> list[Resource]:
-    """The images this variant places, each once: a book carries no unused file."""
-    used = sorted({f.image for f in _figures(variant.body)})
-    return [images[i] for i in used]
+def _used_images(story: Story, lang: str, images: Mapping[int, Resource]) -> list[Resource]:
+    """The images the `lang` variant shows (`Story.shown_images`), each once: a book carries
+    no unused file."""
+    return [images[i] for i in story.shown_images(lang)]
 
 
 def subjects(stories: Sequence[Story | StorySummary], lang: str) -> tuple[str, ...]:
@@ -491,13 +490,13 @@ def subjects(stories: Sequence[Story | StorySummary], lang: str) -> tuple[str, .
 
 
 def _all_alt(stories: Sequence[Story], lang: str) -> bool:
-    """Whether every image placed in these variants has a text alternative in `lang` (the
-    original language's, which a reader of `lang` gets instead, does not count), or is
-    decorative (its empty one is the one it should have: WCAG's H67)."""
+    """Whether every image these variants show (a lead image too) has a text alternative
+    in `lang` (the original language's, which a reader of `lang` gets instead, does not
+    count), or is decorative (its empty one is the one it should have: WCAG's H67)."""
     return all(
-        story.images[f.image].decorative or story.images[f.image].alt.get(lang)
+        story.images[i].decorative or story.images[i].alt.get(lang)
         for story in stories
-        for f in _figures(story.variant(lang).body)
+        for i in story.shown_images(lang)
     )
 
 
@@ -553,11 +552,11 @@ def accessibility(
 
 
 def _unchecked_animation(story: Story, variant: Variant, images: Mapping[int, Resource]) -> bool:
-    """Whether the variant places an animated image no editor checked (`Image.animation`):
+    """Whether the variant shows an animated image no editor checked (`Image.animation`):
     its book says its hazards are unknown and makes no conformance claim."""
-    placed = {f.image for f in _figures(variant.body)}
     return any(
-        story.images[i].animation != "checked" and _animated(images[i]) for i in sorted(placed)
+        story.images[i].animation != "checked" and _animated(images[i])
+        for i in story.shown_images(variant.lang)
     )
 
 
@@ -700,7 +699,9 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
             else []
         ),
     )
-    body = render_body(story, variant, lambda image: image_file(story, image), corrected=True)
+    body = render_body(
+        story, variant, lambda image: image_file(story, image), corrected=True, lead=True
+    )
     titles = [
         (b.level, inline_text(b.children)) for b in walk(variant.body) if isinstance(b, Heading)
     ]

@@ -615,9 +615,10 @@ def twitter_card(story: Story) -> str:
 
 
 def _body(story: Story, lang: str) -> Markup:
-    """The shared renderer's XHTML body, as the HTML a page carries."""
+    """The shared renderer's XHTML body, as the HTML a page carries: the story's lead images
+    (placed in no body) first."""
     div = render_body(
-        story, story.variant(lang), lambda image: image_src(story, image), xml_lang=False
+        story, story.variant(lang), lambda image: image_src(story, image), xml_lang=False, lead=True
     )
     div.set("class", "body")
     html = _html(div)
