@@ -1,7 +1,8 @@
 """A story's lead image: an image story.yaml lists that no language's body places is shown, as
 a placed figure is (alt text, caption, credit), before the body of every page and book, while
 the wire formats and feeds carry it as media as they always did; an image placed in some
-languages' bodies but not in others is no lead image."""
+languages' bodies but not in others is an `image.unplaced` warning, and the languages that
+leave it out show it nowhere."""
 
 from __future__ import annotations
 
@@ -198,6 +199,52 @@ def test_the_story_s_lead_images_are_those_no_variant_places(sample_story: Story
     none = without_figures(sample_story, LANGS)
     assert not [b for v in none.variants for b in walk(v.body) if isinstance(b, Figure)]
     assert none.lead_images == (0,) and none.shown_images("zh-Hans") == (0,)
+
+
+def test_an_image_placed_in_some_languages_only_is_an_unplaced_warning(tmp_path: Path) -> None:
+    """Most likely a translation that lost it: said at the image's line of story.yaml, naming
+    the language files without it, with what to do. Those languages show it nowhere (it is no
+    lead image: the editor chose where it goes); the others show it where it is placed."""
+    site = lead_site(tmp_path, placed_in=("en", "fr"))
+    stories, diags = read_site(site)
+    assert stories and not diags.errors
+    (warning,) = [d for d in diags if d.code == "image.unplaced"]
+    assert warning.severity == "warning"
+    assert warning.path is not None and warning.path.endswith(f"{SAMPLE_SLUG}/story.yaml")
+    assert warning.line == image_line(story_yaml())
+    message = warning.message
+    assert "en.md, fr.md but not in ar.md, de.md, es.md, zh-Hans.md" in message
+    assert f"place it with {FIGURE_LINE} where it belongs in ar.md, de.md, es.md" in message
+    assert "remove it from en.md, fr.md" in message
+    assert stories[0].lead_images == ()
+    status, out = export_site(site, "html", "epub")
+    assert status == 0
+    assert not page_body(out, "de").xpath(".//figure")
+    assert PACKAGED not in members(out / "epub" / f"{SAMPLE_SLUG}.de.epub")
+    (figure,) = page_body(out, "fr").xpath(".//figure")
+    assert figure.get("class") is None and figure.getprevious() is not None  # where placed
+    assert export_site(site, "html", strict=True)[0] != 0  # --strict counts it
+
+
+def test_an_image_every_body_places_or_none_is_no_warning(tmp_path: Path) -> None:
+    for placed in (LANGS, ()):
+        site = lead_site(tmp_path / str(len(placed)), placed_in=placed)
+        _, diags = read_site(site)
+        assert not [d for d in diags if d.code == "image.unplaced"]
+
+
+def test_a_story_taken_back_is_no_unplaced_warning(tmp_path: Path) -> None:
+    """A withheld story shows the notice alone, no body: nothing to place."""
+    text = (
+        story_yaml()
+        .replace("status: usable", "status: withheld")
+        .replace("version: 1", "version: 2")
+    )
+    text = text.replace("updated: 2021-02-18T19:30:00+01:00", "updated: 2021-02-19T10:00:00+01:00")
+    site = lead_site(tmp_path, placed_in=("en",), story_yaml=text)
+    _, diags = read_site(site)
+    assert not diags.errors, [d.format_text() for d in diags]
+    assert not [d for d in diags if d.code == "image.unplaced"]
 
 
 def test_a_lead_image_without_alt_in_a_language_takes_that_book_s_claim(tmp_path: Path) -> None:

@@ -42,7 +42,14 @@ from syndicate.model import (
     Variant,
     walk,
 )
-from syndicate.model.body import Block, Heading, Paragraph, inline_text, one_spaced
+from syndicate.model.body import (
+    Block,
+    Heading,
+    Paragraph,
+    inline_text,
+    one_spaced,
+    placed_images,
+)
 from syndicate.model.story import first_out_in_version
 from syndicate.readers import budgets
 from syndicate.readers.config import SchemaVerdict
@@ -411,6 +418,10 @@ class _StoryReader:
             variant = self._variant(lang, lang_files[lang], data, images, doc)
             if variant is not None:
                 variants.append(variant)
+        # A version that withholds or cancels the story shows no body, only the notice:
+        # nothing to ask of it (under --strict the warning would refuse the kill).
+        if self.usable:
+            self._warn_unplaced(images, variants, lang_files)
         if self.diags.errors or tz is None:
             return None
         first_created, published = dates["first_created"], dates["published"]
@@ -904,6 +915,35 @@ class _StoryReader:
             if self._name_ok(image, images):
                 images.append(image)
         return tuple(images)
+
+    def _warn_unplaced(
+        self, images: tuple[Image, ...], variants: list[Variant], names: dict[str, str]
+    ) -> None:
+        """Warn of each image some languages' bodies place and others do not: most likely a
+        translation that lost it. Those others show it nowhere (a lead image, shown before
+        every body, is one no body places: `Story.lead_images`)."""
+        if len(variants) < 2:
+            return
+        placed = {v.lang: placed_images(v.body) for v in variants}
+        for index, image in enumerate(images):
+            having = [v.lang for v in variants if index in placed[v.lang]]
+            lacking = [v.lang for v in variants if index not in placed[v.lang]]
+            if not having or not lacking:
+                continue
+            without = ", ".join(names[lang] for lang in lacking)
+            with_it = ", ".join(names[lang] for lang in having)
+            outputs = (
+                "pages, books and feed entries" if lacking[1:] else "page, book and feed entry"
+            )
+            self.diags.warning(
+                "image.unplaced",
+                f"{image.file} is placed in {with_it} but not in {without}: the {outputs}"
+                f" of {', '.join(lacking)} show no such picture (only an image placed in no body"
+                " leads the story in every language); place it with"
+                f" ![]({image.file}) where it belongs in {without}, or, to make it the story's"
+                f" lead image in every language, remove it from {with_it}",
+                image.source,
+            )
 
     def _image_facts(self, rel: str, where: SourceRef) -> ImageFacts | None:
         """The facts of a listed image, or None with its problem reported."""
