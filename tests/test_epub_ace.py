@@ -11,7 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_NOW, PLAIN_COVERS, REPO
+from conftest import FIXED_NOW, PLAIN_COVERS, REPO, SAMPLE_SLUG
+from test_lead_image import export_site, lead_site
 from test_lifecycle import FIXTURE
 from test_lifecycle import NOW as LIFECYCLE_NOW
 
@@ -82,4 +83,22 @@ def test_every_book_and_edition_passes_ace(tmp_path: Path) -> None:
         missing = REQUIRED - set(metadata["present"])
         if problems or missing or report["earl:result"] != {"earl:outcome": "pass"}:
             failed[book.name] = [*problems, *(f"no {name}" for name in sorted(missing))]
+    assert failed == {}
+
+
+@pytest.mark.slow
+def test_books_led_by_an_image_pass_ace(tmp_path: Path) -> None:
+    """A story whose picture no body places: its books show it first, alt text and all, and
+    keep their claims."""
+    status, out = export_site(lead_site(tmp_path), "epub")
+    assert status == 0
+    failed = {}
+    for name in (f"{SAMPLE_SLUG}.en.epub", f"{SAMPLE_SLUG}.ar.epub", "edition-de.epub"):
+        report = ace(out / "epub" / name, tmp_path / "reports")
+        metadata = report["a11y-metadata"]
+        assert isinstance(metadata, dict)
+        missing = REQUIRED - set(metadata["present"])
+        problems = violations(report)
+        if problems or missing or report["earl:result"] != {"earl:outcome": "pass"}:
+            failed[name] = [*problems, *(f"no {name}" for name in sorted(missing))]
     assert failed == {}

