@@ -279,3 +279,24 @@ def _config() -> SiteConfig:
     config = load_config(REPO / "syndicate.yaml", "syndicate.yaml", Diagnostics())
     assert config is not None
     return config
+
+
+def test_an_animated_lead_image_is_said_and_takes_the_books_claim(
+    tmp_path: Path, sample_story: Story
+) -> None:
+    """The books hold the lead image: an animated one plays there, as a placed one would."""
+    from PIL import Image as Picture
+
+    frames = [Picture.new("RGB", (16, 9), colour) for colour in ("white", "black") * 3]
+    gif = tmp_path / "flash.gif"
+    frames[0].save(gif, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    image = dataclasses.replace(
+        sample_story.images[0], path=str(gif), media_type="image/gif", size=gif.stat().st_size
+    )
+    story = dataclasses.replace(without_figures(sample_story, LANGS), images=(image,))
+    files, diags = export_stories([story], _config(), EpubWriter(covers=plain_cover))
+    assert [(d.code, d.line) for d in diags] == [("epub.animated", image.source.line)]
+    book = tmp_path / "en.epub"
+    book.write_bytes(files[f"epub/{SAMPLE_SLUG}.en.epub"])
+    said = {m.get("property"): m.text for m in opf(book).iterfind("opf:metadata/opf:meta", NS)}
+    assert said["schema:accessibilityHazard"] == "unknown" and "dcterms:conformsTo" not in said
