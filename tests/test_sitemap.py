@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import FIXED_NOW, REPO, Exporter, export_stories
+from conftest import FIXED_NOW, REPO, SAMPLE_SLUG, Exporter, export_stories
 from lxml import etree
 
 from syndicate.build import export
@@ -698,3 +698,37 @@ def test_a_kill_moves_the_lastmod_of_every_page_file_it_shifted(
         "pages-6.xml": after,
         "pages-7.xml": after,
     }
+
+
+def test_x_default_is_the_sites_first_language_when_the_original_is_not_published(
+    tmp_path: Path,
+) -> None:
+    """A story written in English on a site publishing French, German and Arabic, in that
+    order: its `x-default` was its first file's language, Arabic (the story's languages are
+    its files', alphabetical), in the sitemap and in the pages' hreflang links alike, where
+    every list of its languages follows the site's order. It is the site's first, French,
+    in both; the original stays the `x-default` whenever it is published."""
+    from lxml import html as lxml_html
+    from sites import Site
+
+    site = Site(tmp_path)
+    config = site.config.read_text(encoding="utf-8")
+    for languages, default in (("[fr, de, ar]", "fr"), ("[ar, de, en]", "en")):
+        site.config.write_text(
+            config.replace("languages: [en, fr, ar, zh-Hans, de, es]", f"languages: {languages}"),
+            encoding="utf-8",
+        )
+        shutil.rmtree(site.out, ignore_errors=True)
+        site.export("sitemap", "html")
+        expected = f"{BASE}html/{SAMPLE_SLUG}.{default}.html"
+        root = etree.parse(str(site.out / "sitemaps" / "pages.xml")).getroot()
+        for url in root.iter(f"{SM}url"):
+            if SAMPLE_SLUG not in (url.findtext(f"{SM}loc") or ""):
+                continue
+            links = {li.get("hreflang"): li.get("href") for li in url.iter(f"{XHTML}link")}
+            assert links["x-default"] == expected, (languages, url.findtext(f"{SM}loc"))
+        for lang in languages.strip("[]").split(", "):
+            page = site.out / "html" / f"{SAMPLE_SLUG}.{lang}.html"
+            doc = lxml_html.fromstring(page.read_bytes())
+            (href,) = doc.xpath('//head/link[@hreflang="x-default"]/@href')
+            assert href == expected, (languages, lang)

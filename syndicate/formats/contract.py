@@ -240,6 +240,17 @@ def in_site_order(story: Story | StorySummary, ctx: Context[Any]) -> tuple[str, 
     return tuple(lang for lang in ctx.config.languages if lang in published)
 
 
+def default_language(story: Story | StorySummary, ctx: Context[Any]) -> str:
+    """The language of a story's `x-default` (its pages' hreflang links, its sitemap entries)
+    and of the page that stands for it: the original if the site publishes it, else the first
+    the site publishes in the site's order (`in_site_order`), as every list of its languages
+    is; not the first of its files (alphabetical), which made an Arabic story that the site
+    publishes only in English and French default to "en" though its `languages` start with
+    "fr"."""
+    langs = in_site_order(story, ctx)
+    return story.original_lang if story.original_lang in langs else langs[0]
+
+
 def versioned(url: str, digest: str) -> str:
     """`url` with `v=<digest>` ending its query (before a `#fragment`): the URL of one version
     of an image. A photo replaced in place by a correction keeps its file name and out/ its

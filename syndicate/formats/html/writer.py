@@ -30,6 +30,7 @@ from syndicate.formats.contract import (
     OutputFile,
     Planned,
     Writer,
+    default_language,
     exported_languages,
     in_site_order,
     site_files,
@@ -39,11 +40,7 @@ from syndicate.formats.contract import (
     url_path,
     versioned,
 )
-from syndicate.formats.jsonld.graph import (
-    GraphBuilder,
-    default_language,
-    script_text,
-)
+from syndicate.formats.jsonld.graph import GraphBuilder, script_text
 from syndicate.i18n.dates import (
     format_human_date,
     format_human_datetime,

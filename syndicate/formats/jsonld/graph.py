@@ -36,12 +36,6 @@ GOOGLE_LOGO_MIN = 112
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
-def default_language(story: Story, ctx: Context[Any]) -> str:
-    """The language of `x-default`: the original if published, else the first published."""
-    langs = site_languages(story, ctx)
-    return story.original_lang if story.original_lang in langs else langs[0]
-
-
 def article_id(ctx: Context[Any], story: Story, lang: str) -> str:
     return ctx.urls.article(story.slug, lang) + "#article"
 

@@ -27,6 +27,7 @@ from syndicate.formats.contract import (
     OutputFile,
     Planned,
     Writer,
+    default_language,
     in_site_order,
     within,
 )
@@ -385,10 +386,10 @@ class _Site:
     def _article_urls(self, story: StorySummary) -> list[_Url]:
         """A story's article page in each site language it has, each listing all of them."""
         langs = [lang for lang in story.languages if lang in self.ctx.config.languages]
-        default = story.original_lang if story.original_lang in langs else langs[0]
-        # The alternates in the site's order, as the pages' own hreflang links give them
+        # The alternates in the site's order, and the same x-default, as the pages' own
+        # hreflang links give them
         pages = {lang: self.article(story, lang) for lang in in_site_order(story, self.ctx)}
-        alternates = (*pages.items(), ("x-default", pages[default]))
+        alternates = (*pages.items(), ("x-default", pages[default_language(story, self.ctx)]))
         return [_Url(pages[lang], _lastmod(story, lang), alternates) for lang in langs]
 
     def article(self, story: StorySummary, lang: str) -> str:
