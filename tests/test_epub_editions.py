@@ -535,3 +535,38 @@ def test_a_thai_title_without_icu_is_said_once(
     monkeypatch.undo()
     _, diags = run([story], site_config)
     assert not [d for d in diags.warnings if d.code == "epub.cover"]
+
+
+def test_the_opds_titles_of_a_right_to_left_catalog_keep_the_publishers_name_whole(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """The Arabic acquisition feed's title, "YCPress Ltd.: كتب إلكترونية", and its
+    edition's entry title, "YCPress Ltd.: " and its date, plain text a catalog shows in the
+    feed's direction, showed the name's full stop before it (".YCPress Ltd"): the name is a
+    bidi isolate (U+2068...U+2069) there, as FriBiDi tells, as the cover isolates it; not in
+    English, and not in the book's own `dc:title`."""
+    import feedparser
+
+    from syndicate.formats.epub.fribidi_adapter import embedding_levels
+
+    name = "YCPress Ltd."
+    config = dataclasses.replace(
+        site_config, publisher=dataclasses.replace(site_config.publisher, name=name)
+    )
+    files, diags = run([sample_story], config, ("ar", "en"))
+    assert not diags.errors, [d.format_text() for d in diags]
+    data = {f.path: f.data for f in files}
+    said = {}
+    for lang in ("ar", "en"):
+        parsed = feedparser.parse(data[f"opds/{lang}.xml"])
+        assert parsed.bozo == 0, parsed.get("bozo_exception")
+        titles = [parsed.feed.title, *(e.title for e in parsed.entries if name in e.title)]
+        assert len(titles) == 2 and all(name in title for title in titles), titles
+        said[lang] = titles
+    for text in said["ar"]:
+        levels = embedding_levels(text, "rtl")
+        at = text.index(name)
+        assert levels[at] == levels[at + len(name) - 1], text
+    assert all("\u2068" not in text for text in said["en"])
+    book = member(data["epub/edition-ar.epub"], "content.opf")
+    assert "\u2068" not in book.findtext("opf:metadata/dc:title", namespaces=NS)

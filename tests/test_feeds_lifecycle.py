@@ -4,13 +4,14 @@ languages, empty feeds and text that needs escaping, checked with the schema and
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import export_stories
+from conftest import SAMPLE_SLUG, export_stories
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -361,4 +362,43 @@ def test_a_kill_notice_keeps_the_publishers_name_whole_in_a_right_to_left_feed(
         levels = embedding_levels(plain, "rtl")
         at = plain.index(name)
         assert levels[at] == levels[at + len(name) - 1], plain
+    assert all("\u2068" not in text for text in said["en"])
+
+
+def test_the_titles_of_a_right_to_left_feed_keep_the_publishers_name_whole(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """An Arabic feed's title, "YCPress Ltd.: آخر الأخبار" (Atom's `title`, RSS's channel
+    `title`, JSON Feed's `title`), its subtitle and its rights notice showed the Latin name's
+    full stop before it (".YCPress Ltd"), and so did the title of the page's `<link
+    rel="alternate">` to it, which a browser shows in the page's direction: the name is a bidi
+    isolate (U+2068...U+2069) in a text of the other direction, as FriBiDi tells (its full stop
+    at the level of its letters), as in the pages' titles and the feeds' notices; not in an
+    English feed, and never in the feed's author, a name alone."""
+    from syndicate.formats.epub.fribidi_adapter import embedding_levels
+
+    name = "YCPress Ltd."
+    config = replace(site_config, publisher=replace(site_config.publisher, name=name))
+    files, diags = export_stories([sample_story], config, "atom", "rss", "jsonfeed", "html")
+    assert not diags.errors, [d.format_text() for d in diags]
+    said: dict[str, list[str]] = {}
+    for lang in ("ar", "en"):
+        texts = []
+        for path in (f"atom/{lang}.xml", f"rss/{lang}.xml", f"atom/{lang}/politics.xml"):
+            feed = parse(files[path]).feed
+            texts += [feed.title, feed.subtitle, feed.rights]
+            assert not path.startswith("atom/") or feed.author == name, path
+        jsonfeed = json.loads(files[f"jsonfeed/{lang}.json"])
+        texts += [jsonfeed["title"], jsonfeed["description"]]
+        for page in (f"html/{SAMPLE_SLUG}.{lang}.html", f"html/{lang}/politics.html"):
+            doc = lxml_html.fromstring(files[page])
+            linked = doc.xpath("//head/link[@rel='alternate' and contains(@type, 'xml')]/@title")
+            assert len(linked) == 2, page
+            texts += linked
+        assert all(name in text for text in texts), texts
+        said[lang] = texts
+    for text in said["ar"]:
+        levels = embedding_levels(text, "rtl")
+        at = text.index(name)
+        assert levels[at] == levels[at + len(name) - 1], text
     assert all("\u2068" not in text for text in said["en"])

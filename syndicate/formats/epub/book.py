@@ -28,7 +28,15 @@ from syndicate.formats.epub.edition import Edition, StoryEdition
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
 from syndicate.i18n.locales import direction, display_name, language_label
 from syndicate.i18n.terms import lookup, term, term_language
-from syndicate.i18n.text import Part, byline_parts, isolate, listed, parts, section_name
+from syndicate.i18n.text import (
+    Part,
+    byline_parts,
+    isolate,
+    isolated_in,
+    listed,
+    parts,
+    section_name,
+)
 from syndicate.model import (
     Block,
     Figure,
@@ -338,9 +346,15 @@ def web_address_identifier(url: str) -> str:
     return f"url:{url}"
 
 
-def edition_title(edition: Edition[Any], template: str | None, ctx: Context[Any]) -> str:
+def edition_title(
+    edition: Edition[Any], template: str | None, ctx: Context[Any], *, plain: bool = False
+) -> str:
+    """The edition's title; `plain`, as a plain text shows it (the OPDS entry's), with the
+    publisher's name isolated in a language of the other direction (`isolated_in`): the
+    book's own title keeps it bare, its cover and contents page isolate it themselves."""
     date = format_human_date(edition.date, edition.lang, ctx.config.timezone)
-    publisher = ctx.config.publisher.name
+    name = ctx.config.publisher.name
+    publisher = isolated_in(name, edition.lang) if plain else name
     if template:
         return fill(template, publisher=publisher, date=date)  # checked when loaded
     return term("edition_title", edition.lang, publisher=publisher, date=date)

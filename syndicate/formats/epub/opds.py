@@ -15,6 +15,7 @@ from syndicate.formats.contract import Context, OutputFile
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import display_name
 from syndicate.i18n.terms import term
+from syndicate.i18n.text import isolated_in
 from syndicate.xmlbase import ATOM_NS, DCTERMS_NS, OPDS_NS, XML_LANG
 
 NAVIGATION = "application/atom+xml;profile=opds-catalog;kind=navigation"
@@ -145,7 +146,7 @@ def _acquisition(books: Sequence[Listed], updated: datetime, lang: str, ctx: Con
     other languages' feeds are reached from the navigation feed (`up`, `start`), not linked
     as the feed's alternates: feed readers (feedparser) take a feed's first alternate as its
     home page."""
-    title = f"{ctx.config.publisher.name}: {term('ebooks', lang)}"
+    title = f"{isolated_in(ctx.config.publisher.name, lang)}: {term('ebooks', lang)}"
     feed = _feed(
         ctx,
         feed_path(lang),

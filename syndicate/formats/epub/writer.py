@@ -428,7 +428,7 @@ def _edition_entry(
         cover=f"opds/covers/{stem}.png",
         thumbnail=f"opds/thumbnails/{stem}.png",
         identifier=epub_book.edition_identifier(edition, ctx),
-        title=epub_book.edition_title(edition, ctx.options.edition_title, ctx),
+        title=epub_book.edition_title(edition, ctx.options.edition_title, ctx, plain=True),
         authors=(ctx.config.publisher.name,),
         lang=lang,
         summary=epub_book.edition_description([v.headline for v in variants], lang),

@@ -648,9 +648,13 @@ class _FeedHead:
         self.site_lang = lang if page else None
         pub = ctx.config.publisher
         topic = section_name(section, lang) if section else term("latest_news", lang)
-        self.title = term("feed_title", lang, publisher=pub.name, section=topic)
-        self.subtitle = term("feed_subtitle", lang, publisher=pub.name)
-        self.rights = term("feed_rights", lang, publisher=pub.name)
+        # The name isolated in a language of the other direction, as in the pages' titles and
+        # the notices: an Arabic feed's "YCPress Ltd.: آخر الأخبار" showed ".YCPress Ltd". The
+        # author is the name alone, a value a reader shows (and matches) as it is.
+        named = isolated_in(pub.name, lang)
+        self.title = term("feed_title", lang, publisher=named, section=topic)
+        self.subtitle = term("feed_subtitle", lang, publisher=named)
+        self.rights = term("feed_rights", lang, publisher=named)
         self.author = Person(pub.name, uri=pub.url, email=pub.email)
         self.logo = logo
         self.icon = ctx.urls.site_media(pub.icon) if pub.icon else None

@@ -319,7 +319,7 @@ def feeds(
     too, `feed_sections`)."""
     if not linked:
         return []
-    publisher = ctx.config.publisher.name
+    publisher = isolated_in(ctx.config.publisher.name, lang)  # as the feed's own title is
     if section is None:
         title, stem = publisher, lang
     else:
