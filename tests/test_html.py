@@ -762,18 +762,11 @@ def _lang_matches(selector: str, tag: str) -> bool:
     return within(range_) and not any(within(other) for other in excluded)
 
 
-def test_the_arabic_script_rules_follow_the_pages_script_not_its_language_alone() -> None:
-    """A page is styled as Arabic script exactly when syndicate writes it right to left in
-    Arabic script: Punjabi of Pakistan (`pa-PK`), Azerbaijani of Iran, Uzbek of Afghanistan,
-    Kazakh of China... are (CLDR's likely script for the region), and a `:lang(pa-Arab)` rule
-    never matches `lang="pa-PK"`: such a page had the Latin fonts and slanted emphasis. Sindhi
-    of India and in Devanagari (`sd-IN`, `sd-Deva`, `ks-Deva`) and Balochi in Latin letters
-    (`bal-Latn`) are not, and `:lang(sd)` or `:lang(bal)` gave them the Arabic fonts."""
+def page_tags() -> set[str]:
+    """Every tag a page may carry as CLDR knows it: its locales, the regional tags its likely
+    subtags name (`pa-PK`, `az-IR`), and tags whose script is not their language's usual."""
     from babel.core import get_global
 
-    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
-    blocks = [b for b in css.split("}") if ":lang(fa)" in b]
-    assert len(blocks) == 8
     regional = [
         tag.replace("_", "-")
         for tag in get_global("likely_subtags")
@@ -792,8 +785,21 @@ def test_the_arabic_script_rules_follow_the_pages_script_not_its_language_alone(
         "ks-Deva",
         "bal-Latn",
     }
+    return tags
+
+
+def test_the_arabic_script_rules_follow_the_pages_script_not_its_language_alone() -> None:
+    """A page is styled as Arabic script exactly when syndicate writes it right to left in
+    Arabic script: Punjabi of Pakistan (`pa-PK`), Azerbaijani of Iran, Uzbek of Afghanistan,
+    Kazakh of China... are (CLDR's likely script for the region), and a `:lang(pa-Arab)` rule
+    never matches `lang="pa-PK"`: such a page had the Latin fonts and slanted emphasis. Sindhi
+    of India and in Devanagari (`sd-IN`, `sd-Deva`, `ks-Deva`) and Balochi in Latin letters
+    (`bal-Latn`) are not, and `:lang(sd)` or `:lang(bal)` gave them the Arabic fonts."""
+    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    blocks = [b for b in css.split("}") if ":lang(fa)" in b]
+    assert len(blocks) == 9
     wrong = []
-    for tag in sorted(tags):
+    for tag in sorted(page_tags()):
         try:
             arabic = script(tag) == "Arab"
         except ValueError:
@@ -835,6 +841,32 @@ def test_every_language_written_in_a_cjk_script_has_upright_emphasis_and_no_tigh
         ranges = [f":lang({'-'.join(tag.split('-')[:n])})" for n in (1, 2)]
         for rule in (upright, bold, untracked, kicker, brand):
             assert any(r in rule.split("{")[0] for r in ranges), (tag, rule[-40:])
+
+
+def test_the_masthead_is_not_tracked_on_a_page_in_arabic_script() -> None:
+    """The masthead's name is drawn tightened (`letter-spacing: -0.01em`), which CJK pages
+    reset and Arabic-script pages did not: letter-spacing pulls apart the joined letters of
+    an Arabic, Persian or Urdu name (browsers break the joining to space them). Every
+    language CLDR writes in Arabic script resets it, as its headline and kicker do."""
+    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    brand = next(b for b in css.split("}") if ".brand { letter-spacing: 0;" in b)
+    tracked = [
+        rule.split("{")[0]
+        for rule in css.split("}")
+        if re.search(r"letter-spacing: -?0?\.\d", rule) and ":lang(" not in rule
+    ]
+    assert any(".brand" in selector for selector in tracked)
+    arabic = sorted(tag for tag in page_tags() if _script_or_none(tag) == "Arab")
+    assert {"ar", "fa", "ur", "pa-PK"} <= set(arabic)
+    missing = [t for t in arabic if not any(_lang_matches(s, t) for s in _is_arguments(brand))]
+    assert missing == []
+
+
+def _script_or_none(tag: str) -> str | None:
+    try:
+        return script(tag)
+    except ValueError:  # a tag syndicate refuses: no page has it
+        return None
 
 
 def test_open_graph_names_each_alternate_locale_once_and_never_the_pages_own(
