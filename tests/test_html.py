@@ -784,6 +784,8 @@ def page_tags() -> set[str]:
         "sd-Deva",
         "ks-Deva",
         "bal-Latn",
+        "zh-Latn",
+        "zh-Latn-CN",
     }
     return tags
 
@@ -867,6 +869,38 @@ def _script_or_none(tag: str) -> str | None:
         return script(tag)
     except ValueError:  # a tag syndicate refuses: no page has it
         return None
+
+
+def _lang_selectors(rule: str) -> list[str]:
+    """Each `:lang(range)` of a rule's selectors, with the `:not(:where(...))` after it."""
+    head = rule.split("{")[0]
+    return re.findall(r":lang\([\w-]+\)(?::not\(:where\((?:[^()]|\([^()]*\))*\)\))?", head)
+
+
+def test_chinese_in_latin_letters_gets_none_of_the_cjk_rules() -> None:
+    """`:lang(zh)` matches `zh-Latn` (Chinese in pinyin, a CLDR locale): such a page had the
+    CJK fonts (Latin letters drawn from a CJK font's), upright bold emphasis and spread
+    letters. No rule of the stylesheet names a Latin-script tag, so none matches one: every
+    tag a page may carry whose script is Latin or Cyrillic matches no `:lang()` of it (a
+    Chinese, Japanese or Korean tag in Latin letters that CLDR has no locale for, `ja-Latn`,
+    is refused as a language: no page has it)."""
+    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    rules = [rule for rule in css.split("}") if ":lang(" in rule]
+    fonts = next(rule for rule in rules if '"Noto Serif CJK SC"' in rule)
+    latin = [t for t in page_tags() if _script_or_none(t) in {"Latn", "Cyrl"}]
+    assert {"zh-Latn", "zh-Latn-CN", "bal-Latn", "sr-Cyrl"} <= set(latin)
+    wrong = sorted(
+        {
+            tag
+            for tag in latin
+            for rule in rules
+            for s in _lang_selectors(rule)
+            if _lang_matches(s, tag)
+        }
+    )
+    assert wrong == []
+    for tag in ("zh", "zh-Hans", "zh-Hans-CN", "zh-CN"):
+        assert any(_lang_matches(s, tag) for s in _lang_selectors(fonts)), tag
 
 
 def test_open_graph_names_each_alternate_locale_once_and_never_the_pages_own(

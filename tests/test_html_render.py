@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SAMPLE_SLUG
+from conftest import REPO, SAMPLE_SLUG
 from PIL import Image, ImageChops, ImageStat
 
 WIDTH, HEIGHT = 1280, 1800
@@ -111,3 +111,94 @@ def test_pages_render_in_chromium(export_sample: Any, chromium: str, tmp_path: P
     # The headline band: English starts at the left of the column, Arabic at the right.
     assert ink_centre(shots["en"], 120, 420) < 0.5
     assert ink_centre(shots["ar"], 120, 420) > 0.5
+
+
+STYLE_PROBE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><style>%s</style></head><body><pre id="out"></pre>
+<script>
+const found = {};
+for (const tag of %s) {
+  const box = document.createElement("div");
+  box.lang = tag;
+  box.innerHTML = '<a class="brand">b</a><p class="kicker">k</p><h1>h</h1>'
+    + '<div class="more"><h2>m</h2></div><p><em>e</em></p>';
+  document.body.append(box);
+  const spacing = (sel) => getComputedStyle(box.querySelector(sel)).letterSpacing;
+  found[tag] = {
+    serif: getComputedStyle(box).getPropertyValue("--serif"),
+    spacing: [".brand", ".kicker", "h1", ".more h2"].map(spacing),
+    em: getComputedStyle(box.querySelector("em")).fontStyle,
+  };
+}
+document.getElementById("out").textContent = JSON.stringify(found);
+</script></body></html>
+"""
+
+
+def dump_dom(chromium: str, page: Path) -> str:
+    """The document of `page` once its scripts ran, as Chromium serialises it."""
+    with tempfile.TemporaryDirectory() as profile:
+        browser = subprocess.Popen(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            output, _ = browser.communicate(timeout=180)
+        finally:
+            stop_browser(browser)
+        assert browser.returncode == 0, "chromium failed"
+    return output.decode()
+
+
+@pytest.mark.slow
+def test_the_stylesheets_script_rules_as_chromium_matches_them(
+    chromium: str, tmp_path: Path
+) -> None:
+    """The stylesheet's Arabic-script and CJK rules, matched by the browser's own `:lang()`
+    over every tag CLDR has a page for: a page in Arabic script has the Arabic fonts, upright
+    emphasis and no letter-spacing anywhere (the masthead's kept its -0.01em, pulling the
+    joined letters apart); a CJK page the CJK fonts, upright emphasis and no tightening; any
+    other page, Chinese in Latin letters (`zh-Latn`, which `:lang(zh)` matched) among them,
+    none of those rules."""
+    import json
+
+    from lxml import html as lxml_html
+    from test_html import page_tags
+
+    from syndicate.i18n.locales import script
+
+    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    tags = {}
+    for tag in sorted(page_tags()):
+        try:
+            tags[tag] = script(tag)
+        except ValueError:  # a tag syndicate refuses: no page has it
+            continue
+    page = tmp_path / "probe.html"
+    page.write_text(STYLE_PROBE % (css, json.dumps(list(tags))), encoding="utf-8")
+    (out,) = lxml_html.fromstring(dump_dom(chromium, page)).xpath('//pre[@id="out"]/text()')
+    found = json.loads(out)
+    assert set(found) == set(tags)
+    assert tags["zh-Latn"] == "Latn" and tags["ur"] == "Arab" and tags["ja"] == "Jpan"
+    wrong = []
+    for tag, written in tags.items():
+        style = found[tag]
+        untracked = all(s in {"normal", "0px"} for s in style["spacing"])
+        if written == "Arab":
+            right = "Naskh" in style["serif"] and untracked and style["em"] == "normal"
+        elif written in {"Hani", "Hans", "Hant", "Jpan", "Kore", "Hang"}:
+            right = "CJK" in style["serif"] and untracked and style["em"] == "normal"
+        else:
+            right = (
+                "Naskh" not in style["serif"]
+                and "CJK" not in style["serif"]
+                and style["spacing"][0] not in {"normal", "0px"}
+                and style["em"] == "italic"
+            )
+        if not right:
+            wrong.append(f"{tag} ({written}): {style}")
+    assert wrong == []
