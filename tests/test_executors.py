@@ -463,6 +463,69 @@ def test_a_worker_with_other_libraries_is_refused_before_any_story_is_sent(
     assert not (tmp_path / "out").exists()
 
 
+OTHER_CODECS = """
+from PIL import features
+from zlib_ng import zlib_ng
+
+_real = features.version
+
+
+def version(feature):
+    other = {"jpg": "9.9", "libjpeg_turbo": "2.0.0", "zlib": "1.2.11", "zlib_ng": "2.0.0"}
+    return other.get(feature) or _real(feature)
+
+
+features.version = version
+zlib_ng.ZLIBNG_RUNTIME_VERSION = "2.0.1"
+"""
+"""A worker's Pillow (and zlib-ng) of the same version built with other codecs (from its
+source, against its system's libjpeg and zlib), as `sitecustomize` sets it up before the
+worker starts."""
+
+
+def test_a_worker_whose_pillow_runs_other_codecs_is_refused(
+    sites: list[Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Pillow encodes the partners' renditions (JPEG, PNG) and the feeds' images with its own
+    libjpeg and zlib builds: the same Pillow version built against other ones wrote other
+    bytes, as do another zlib-ng library (the covers' PNG bands), and other versions of
+    MarkupSafe (the pages' escaping) and idna (a link's international host). A worker whose
+    Python finds those first is refused, with each."""
+    from importlib import metadata
+
+    from PIL import features
+    from zlib_ng import zlib_ng
+
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "sitecustomize.py").write_text(OTHER_CODECS, encoding="utf-8")
+    for name in ("MarkupSafe", "idna"):
+        info = shadow / f"{name}-0.1.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    path = os.pathsep.join([str(shadow), *sys.path])
+    with one_worker(tmp_path, PYTHONPATH=path) as (scheduler, _, address):
+        extra = ("--executor", "dask", "--scheduler", scheduler)
+        code = export(sites[0], tmp_path / "out", *extra)
+    err = capfd.readouterr().err
+    assert code == 1, err
+    assert f"on the Dask worker {address} on host {socket.gethostname()}: it has" in err, err
+    said = [
+        ("Pillow's libjpeg", "9.9", features.version("jpg")),
+        ("Pillow's zlib", "1.2.11", features.version("zlib")),
+        ("MarkupSafe", "0.1", metadata.version("MarkupSafe")),
+        ("idna", "0.1", metadata.version("idna")),
+        ("zlib-ng's library", "2.0.1", zlib_ng.ZLIBNG_RUNTIME_VERSION),
+    ]
+    for name, feature in (("libjpeg-turbo", "libjpeg_turbo"), ("zlib-ng", "zlib_ng")):
+        if feature in features.get_supported_features() and features.version(feature):
+            said.append((f"Pillow's {name}", "2.0.0", features.version(feature)))
+    for name, theirs, ours in said:
+        assert f"{name} {theirs} where the export has {ours}" in err, err
+    assert "[build.worker]" in err and "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_worker_reading_other_time_zone_rules_is_refused(
     sites: list[Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,9 +20,11 @@ DISTRIBUTIONS = (
     "feedgen",
     "fonttools",
     "freetype-py",
+    "idna",
     "Jinja2",
     "lxml",
     "markdown-it-py",
+    "MarkupSafe",
     "msgspec",
     "nh3",
     "Pillow",
@@ -32,8 +34,20 @@ DISTRIBUTIONS = (
     "zlib-ng",
 )
 """syndicate's dependencies whose version may change what it writes (not those that deliver,
-validate or draw the terminal's progress: httpx, jsonschema, rich...). Not tzdata: the time
-zones are the database zoneinfo reads (`time_zones`), the system's where it has one."""
+validate or draw the terminal's progress: httpx, jsonschema, rich...): MarkupSafe escapes the
+pages' text, idna writes a link's international host name. Not tzdata: the time zones are the
+database zoneinfo reads (`time_zones`), the system's where it has one."""
+
+PILLOW_CODECS = (
+    ("Pillow's libjpeg", "jpg"),
+    ("Pillow's libjpeg-turbo", "libjpeg_turbo"),
+    ("Pillow's zlib", "zlib"),
+    ("Pillow's zlib-ng", "zlib_ng"),
+)
+"""The libraries Pillow encodes the partners' renditions and the feeds' images with (JPEG, and
+PNG's deflate), by the name `PIL.features` gives each: its own builds, not the system's (a
+wheel's libjpeg-turbo and zlib-ng), so the same Pillow version built elsewhere (from its source,
+by a distribution) may run others, and another libjpeg or zlib writes other bytes."""
 
 Libraries = tuple[tuple[str, str], ...]
 
@@ -43,11 +57,14 @@ def output_libraries(font_dirs: tuple[str, ...] | None) -> Libraries:
     """Each library that makes a story's bytes with its version here; with `font_dirs` (the
     run writes EPUB), the covers' libraries and fonts too (`epub.font_dirs`)."""
     import lxml.etree
+    from zlib_ng import zlib_ng
 
     found = [(name, _version(name)) for name in DISTRIBUTIONS]
     found += [
         ("libxml2", ".".join(str(part) for part in lxml.etree.LIBXML_VERSION)),
         ("zlib", zlib.ZLIB_RUNTIME_VERSION),
+        ("zlib-ng's library", str(zlib_ng.ZLIBNG_RUNTIME_VERSION)),
+        *pillow_codecs(),
         ("Python's Unicode data", unicodedata.unidata_version),
         ("the time zone database", time_zones()),
     ]
@@ -68,6 +85,21 @@ def output_libraries(font_dirs: tuple[str, ...] | None) -> Libraries:
             (f"the cover fonts under {', '.join(font_dirs)}", cover_fonts_digest(font_dirs)),
         ]
     return tuple(found)
+
+
+def pillow_codecs() -> list[tuple[str, str]]:
+    """The version of each codec of `PILLOW_CODECS` Pillow runs here ("none": not built with
+    it; "unknown": a Pillow that cannot tell, older than the feature)."""
+    from PIL import features
+
+    found = []
+    for name, feature in PILLOW_CODECS:
+        try:
+            version = features.version(feature)
+        except ValueError:  # (a feature this Pillow does not know)
+            version = "unknown"
+        found.append((name, "none" if version is None else str(version)))
+    return found
 
 
 def time_zones() -> str:
