@@ -458,6 +458,7 @@ def test_a_worker_with_other_libraries_is_refused_before_any_story_is_sent(
     assert code == 1, err
     assert f"on the Dask worker {address} on host {socket.gethostname()}: it has" in err, err
     assert f"uharfbuzz 0.1.0 where the export has {ours}" in err
+    assert "install the same versions (and fonts) where the workers run" in err  # not a restart
     assert "[build.worker]" in err and "Traceback" not in err
     assert tasks == 0  # no story (nor the run's settings) was sent
     assert not (tmp_path / "out").exists()
@@ -574,19 +575,23 @@ def test_a_worker_reading_other_time_zone_rules_is_refused(
 def test_a_worker_started_before_a_font_was_installed_is_told_to_restart(
     sites: list[Path], tmp_path: Path
 ) -> None:
-    """A Dask worker reads the cover fonts once, when it first draws (and says so once): a
-    font installed since (here, into the site's `epub.font_dirs`, a folder the driver and
-    the worker share on one machine) is one it does not have. It is refused, and the error
-    says to restart it, not only to install what is installed already."""
-    fonts, aside = tmp_path / "fonts", tmp_path / "aside.ttf"
+    """A Dask worker reads the cover fonts once, when it first works for an export (not when
+    it starts), and draws with those: a font installed before that is one it has, one
+    installed since (here, into the site's `epub.font_dirs`, a folder the driver and the
+    worker share on one machine) one it does not. It is refused, and the error says that its
+    machine has the export's fonts and a restart is all it needs, not to install what is
+    installed already."""
+    fonts = tmp_path / "fonts"
     for font in Path("/usr/share/fonts").rglob("*"):  # the system's, linked
         if font.is_file():
             (fonts / font.parent.relative_to("/usr/share/fonts")).mkdir(parents=True, exist_ok=True)
             (fonts / font.relative_to("/usr/share/fonts")).symlink_to(font)
+    early = next(iter(sorted(fonts.rglob("NotoSansOriya-Regular.ttf"))), None)
     late = next(iter(sorted(fonts.rglob("NotoSansOriya-Bold.ttf"))), None)
-    if late is None:
-        pytest.skip("no NotoSansOriya-Bold.ttf under /usr/share/fonts")
-    late.rename(aside)
+    if early is None or late is None:
+        pytest.skip("no NotoSansOriya-Regular.ttf and -Bold.ttf under /usr/share/fonts")
+    early.rename(tmp_path / "early.ttf")
+    late.rename(tmp_path / "late.ttf")
     site = tmp_path / "site"
     shutil.copytree(sites[0] / "articles", site / "articles")
     config = (sites[0] / "syndicate.yaml").read_text(encoding="utf-8")
@@ -594,6 +599,7 @@ def test_a_worker_started_before_a_font_was_installed_is_told_to_restart(
     config += f"epub:\n  font_dirs: [{fonts}]\n"
     (site / "syndicate.yaml").write_text(config, encoding="utf-8")
     with one_worker(tmp_path) as (scheduler, _, _):
+        (tmp_path / "early.ttf").rename(early)  # installed after the worker started
         # Each export a command of its own, as from cron (this process's fonts are read once
         # too).
         command = [sys.executable, "-m", "syndicate", "export", "-q", "-f", "all"]
@@ -601,13 +607,45 @@ def test_a_worker_started_before_a_font_was_installed_is_told_to_restart(
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         first = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True)
         assert first.returncode == 0, first.stderr
-        aside.rename(late)  # the font installed
+        (tmp_path / "late.ttf").rename(late)  # installed after its first work
         command.append("--force")
         second = subprocess.run(command, cwd=site, env=env, capture_output=True, text=True)
     err = second.stderr
     assert second.returncode == 1, err
     assert f"the cover fonts under {fonts}" in err, err
-    assert "then restart the workers (each reads its libraries and fonts once" in err, err
+    assert "its machine has the export's now, installed since it read its own" in err, err
+    assert "once, when it first works for an export, and keeps them): restart it" in err, err
+    assert "install the same versions" not in err
+
+
+def test_the_advice_for_other_fonts_says_whether_a_restart_is_enough(tmp_path: Path) -> None:
+    """A process keeps the cover fonts it found first (`font_files`) and compares those: with
+    the export's fonts installed on its machine since, the advice is to restart it; with
+    other fonts there, to install the export's (and then restart)."""
+    from syndicate.build.toolchain import fonts_name, output_libraries, skew
+    from syndicate.formats.epub.fontfiles import cover_fonts_digest, fonts_digest, fonts_on_disk
+
+    noto = sorted(Path("/usr/share/fonts").rglob("NotoSans-*.ttf"))[:3]
+    if len(noto) < 3:
+        pytest.skip("fewer than three NotoSans-*.ttf under /usr/share/fonts")
+    dirs = (str(tmp_path),)
+    for font in noto[:2]:
+        (tmp_path / font.name).symlink_to(font)
+    here = output_libraries(dirs)  # read now, kept
+    (tmp_path / noto[2].name).symlink_to(noto[2])  # installed since
+    assert cover_fonts_digest(dirs) == dict(here)[fonts_name(dirs)]  # what it draws with
+    export = tuple(
+        (name, fonts_digest(fonts_on_disk(dirs)) if name == fonts_name(dirs) else version)
+        for name, version in here
+    )
+    said = skew(here, export, dirs)
+    assert said is not None and said.startswith(f"it has {fonts_name(dirs)} 2 files, digest")
+    assert "where the export has 3 files, digest" in said
+    assert said.endswith("and keeps them): restart it") and "install the" not in said, said
+    other = tuple((n, "3 files, digest 0" if n == fonts_name(dirs) else v) for n, v in here)
+    said = skew(here, other, dirs)
+    assert said is not None and "install the same versions (and fonts)" in said, said
+    assert skew(here, here, dirs) is None
 
 
 def test_a_worker_s_libraries_are_checked_with_its_first_batch_too() -> None:

@@ -278,7 +278,7 @@ def _skew_here(
 ) -> tuple[str, str | None]:
     """Which worker this is, and how its libraries differ from the export's `libraries`
     (`client.run` gives it its worker)."""
-    return _this_worker(dask_worker), skew(output_libraries(dirs), libraries)
+    return _this_worker(dask_worker), skew(output_libraries(dirs), libraries, dirs)
 
 
 def _problems(done: Done) -> list[Diagnostic]:

@@ -50,12 +50,14 @@ wheel's libjpeg-turbo and zlib-ng), so the same Pillow version built elsewhere (
 by a distribution) may run others, and another libjpeg or zlib writes other bytes."""
 
 Libraries = tuple[tuple[str, str], ...]
+TIME_ZONES = "the time zone database"
 
 
 @cache
 def output_libraries(font_dirs: tuple[str, ...] | None) -> Libraries:
     """Each library that makes a story's bytes with its version here; with `font_dirs` (the
-    run writes EPUB), the covers' libraries and fonts too (`epub.font_dirs`)."""
+    run writes EPUB), the covers' libraries and fonts too (`epub.font_dirs`). Read once a
+    process, as the libraries it loaded and the fonts it draws with (`font_files`) are."""
     import lxml.etree
     from zlib_ng import zlib_ng
 
@@ -66,7 +68,7 @@ def output_libraries(font_dirs: tuple[str, ...] | None) -> Libraries:
         ("zlib-ng's library", str(zlib_ng.ZLIBNG_RUNTIME_VERSION)),
         *pillow_codecs(),
         ("Python's Unicode data", unicodedata.unidata_version),
-        ("the time zone database", time_zones()),
+        (TIME_ZONES, time_zones()),
     ]
     if font_dirs is not None:
         from syndicate.formats.epub import (
@@ -82,7 +84,7 @@ def output_libraries(font_dirs: tuple[str, ...] | None) -> Libraries:
             ("FreeType", freetype_adapter.version()),
             ("FriBiDi", fribidi_adapter.version()),
             ("ICU", icu_adapter.version()),
-            (f"the cover fonts under {', '.join(font_dirs)}", cover_fonts_digest(font_dirs)),
+            (fonts_name(font_dirs), cover_fonts_digest(font_dirs)),
         ]
     return tuple(found)
 
@@ -135,19 +137,51 @@ def _version(name: str) -> str:
         return "not installed"
 
 
-def skew(here: Sequence[tuple[str, str]], export: Libraries) -> str | None:
-    """What differs between the libraries `here` and the export's, said for the user, or
-    None when nothing does."""
+def skew(
+    here: Sequence[tuple[str, str]], export: Libraries, font_dirs: tuple[str, ...] | None = None
+) -> str | None:
+    """What differs between the libraries `here` (this process's, `output_libraries`) and the
+    export's, said for the user, or None when nothing does. A process reads them once, when
+    it first works for an export, and keeps them: when what its machine holds now is the
+    export's (installed since), a restart is all it needs, and the advice says so."""
     mine = dict(here)
-    differ = [
-        f"{name} {mine.get(name, 'unknown')} where the export has {theirs}"
-        for name, theirs in export
-        if mine.get(name) != theirs
-    ]
+    differ = [(name, theirs) for name, theirs in export if mine.get(name) != theirs]
     if not differ:
         return None
-    return (
-        f"it has {'; '.join(differ)}: its stories would not have the export's bytes; install"
-        " the same versions (and fonts) where the workers run as on the driver, then restart"
-        " the workers (each reads its libraries and fonts once, when it starts)"
+    said = "; ".join(
+        f"{name} {mine.get(name, 'unknown')} where the export has {theirs}"
+        for name, theirs in differ
     )
+    if all(on_disk(name, font_dirs) == theirs for name, theirs in differ):
+        return (
+            f"it has {said}: its stories would not have the export's bytes; its machine has"
+            " the export's now, installed since it read its own (a worker reads its libraries"
+            " and fonts once, when it first works for an export, and keeps them): restart it"
+        )
+    return (
+        f"it has {said}: its stories would not have the export's bytes; install the same"
+        " versions (and fonts) where the workers run as on the driver, then restart the"
+        " workers (each reads its libraries and fonts once, when it first works for an"
+        " export, and keeps them)"
+    )
+
+
+def on_disk(name: str, font_dirs: tuple[str, ...] | None) -> str | None:
+    """What a process started now would have of the library `name` (of `output_libraries`),
+    where this one can tell without starting one: a package's version (its metadata, read
+    again), the time zone database's release, the cover fonts (found again); None for a
+    library loaded with the process (libxml2, Pillow's codecs, HarfBuzz...)."""
+    if name in DISTRIBUTIONS:
+        return _version(name)
+    if name == TIME_ZONES:
+        return time_zones()
+    if font_dirs is not None and name == fonts_name(font_dirs):
+        from syndicate.formats.epub.fontfiles import fonts_digest, fonts_on_disk
+
+        return fonts_digest(fonts_on_disk(font_dirs))
+    return None
+
+
+def fonts_name(font_dirs: tuple[str, ...]) -> str:
+    """How the cover fonts under `font_dirs` are named among the libraries."""
+    return f"the cover fonts under {', '.join(font_dirs)}"

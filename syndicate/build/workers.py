@@ -406,7 +406,7 @@ def prepared(settings: Settings) -> Settings:
                 " install the same version of it on every worker"
             )
     if settings.site.libraries and (
-        problem := skew(run_libraries(settings), settings.site.libraries)
+        problem := skew(run_libraries(settings), settings.site.libraries, font_dirs(settings))
     ):
         raise ExecutorError(problem)
     return replace(settings, config=with_templates(settings.config, settings.site))

@@ -43,7 +43,13 @@ def folders_stamp(dirs: tuple[str, ...]) -> str:
 @cache
 def font_files(dirs: tuple[str, ...]) -> dict[str, Path]:
     """Every font file under the folders by name; the first folder, then the first path in
-    sorted order, wins."""
+    sorted order, wins. Looked for once a process: the covers a process draws take the fonts
+    it found then, even once others are installed (`cover_fonts_digest` says which)."""
+    return fonts_on_disk(dirs)
+
+
+def fonts_on_disk(dirs: tuple[str, ...]) -> dict[str, Path]:
+    """`font_files` as the folders hold them now (what a process started now would find)."""
     found: dict[str, Path] = {}
     for folder in dirs:
         if not os.path.isdir(folder):
@@ -87,10 +93,17 @@ def cover_fonts_digest(dirs: tuple[str, ...]) -> str:
     """What says the cover fonts under `dirs` are the same files on two machines: how many
     there are and a digest of their names and table directories, whose checksums cover every
     byte of each font (a full read of the 130 MB of a system's Noto fonts took 1.5 s; this is
-    a few small reads a file). Times and paths, which differ between machines, are not in it."""
+    a few small reads a file). Times and paths, which differ between machines, are not in it.
+    Of the fonts this process draws with (`font_files`, found once), read when it first
+    asks."""
+    return fonts_digest(font_files(dirs))
+
+
+def fonts_digest(found: dict[str, Path]) -> str:
+    """`cover_fonts_digest` of the font files `found` (`font_files`, or `fonts_on_disk`)."""
     h = hashlib.sha256()
     count = 0
-    for name, path in sorted(font_files(dirs).items()):
+    for name, path in sorted(found.items()):
         if not name.startswith(COVER_FONTS):
             continue
         count += 1
