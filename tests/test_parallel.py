@@ -84,3 +84,77 @@ def test_batches_that_travel_carry_at_most_batch_bytes_a_larger_story_alone(
     assert weights[2] > limit
     # Without their files (a pool's, a local cluster's workers read the folders): by count.
     assert next(_batches(jobs, 1, ships=False, limit=limit))[-1].number == 7
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_files_in_flight_never_pass_the_window(tmp_path: Path, workers: int) -> None:
+    """When the stories' files travel (to a Dask scheduler's workers), the batches sent and
+    not yet taken hold at most `IN_FLIGHT_PER_WORKER` full batches a worker: their stories
+    (`BATCH` each) and their bytes (`BATCH_BYTES` each), but for a story that carries more
+    than the window alone, which goes when no other batch is in flight. The next batch is
+    read only once a
+    full batch would fit, so the driver holds no more files than that, and the one story
+    read that starts the batch after. Batches were sent before the window was checked: one
+    past it. (Said with a cap of 1 MiB, as the test above, and stories of that scale.)"""
+    from syndicate.build import executors
+    from syndicate.build.executors import BATCH, IN_FLIGHT_PER_WORKER, Executor, carried
+    from syndicate.build.inputs import StoryInput
+    from syndicate.build.workers import Done, Job, Unit
+
+    limit = executors.BATCH_BYTES // 16
+    tenth = limit // 10
+    sizes = [5, 7, 3, 9, 16, 2, 30, 4, 4, 11, 6, *[1] * 25, 3, 8, 2, 12, 5, 5, 5, 5, 7, 1]
+    jobs = []
+    for number, size in enumerate(sizes):  # story 6: more than one worker's window
+        folder = tmp_path / f"story-{number}"
+        (folder / "images").mkdir(parents=True)
+        (folder / "images/photo.jpg").write_bytes(bytes(size * tenth))
+        (folder / "story.yaml").write_text("images:\n  - file: images/photo.jpg\n", "utf-8")
+        jobs.append(Job(StoryInput(folder=folder), ("html",), "key"))
+    window = workers * IN_FLIGHT_PER_WORKER
+    largest = max(sizes) * tenth
+    carried_by: dict[int, int] = {}
+    read: dict[int, int] = {}  # the bytes of each story read and not yet let go
+    held: list[int] = []  # the bytes the driver holds as each story is read
+    flying: list[list[Unit]] = []
+    sent: list[tuple[int, int, int]] = []  # stories, bytes, batches in flight as one is sent
+    real_unit = executors.unit
+
+    def unit(job: Job, shipped: bool, number: int = 0) -> Unit:
+        made = real_unit(job, shipped, number)
+        read[number] = carried_by[number] = carried(made)
+        held.append(sum(read.values()))
+        return made
+
+    class Taken:
+        def __init__(self, batch: list[Unit]) -> None:
+            self.batch = batch
+
+        def result(self) -> list[Done]:
+            flying.remove(self.batch)
+            for work in self.batch:
+                del read[work.number]
+            return [Done(None, [], {}, "", "") for _ in self.batch]
+
+    class Travelling(Executor):
+        ships = True
+        batch_bytes = limit
+
+        def __init__(self, workers: int) -> None:
+            self.workers = workers
+
+        def submit(self, batch: list[Unit]) -> Taken:
+            flying.append(batch)
+            weight = sum(carried(work) for one in flying for work in one)
+            sent.append((sum(map(len, flying)), weight, len(flying)))
+            return Taken(batch)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(executors, "unit", unit)
+        done = list(Travelling(workers).run(jobs))
+    assert len(done) == len(jobs) and not read and not flying
+    assert max(stories for stories, _, _ in sent) <= window * BATCH, sent
+    past = [(batches, weight) for _, weight, batches in sent if weight > window * limit]
+    assert past == [(1, carried_by[6])] if carried_by[6] > window * limit else not past, past
+    assert max(weight for _, weight, _ in sent if weight <= window * limit) > (window - 1) * limit
+    assert max(held) <= window * limit + largest, (max(held), window * limit + largest)

@@ -72,6 +72,8 @@ class Executor(ABC):
     ships = False
     """Whether the stories' files travel with the work (workers may be on other machines);
     else workers read them where they are."""
+    batch_bytes = BATCH_BYTES
+    """The most bytes of files a batch carries when they travel (`_batches`)."""
 
     def __enter__(self) -> Executor:
         return self
@@ -103,40 +105,55 @@ class Executor(ABC):
         return ExecutorError(f"a worker failed: {exc!r}; nothing was published")
 
     def run(self, jobs: Sequence[Job]) -> Iterator[Done]:
-        """The jobs' results, in order."""
-        window = max(1, self.workers * IN_FLIGHT_PER_WORKER)
-        pending: deque[tuple[Pending, list[Unit]]] = deque()
-        batches = _batches(jobs, self.workers, self.ships)
-        weights: deque[int] = deque()
+        """The jobs' results, in order. Never more in flight (sent, their results not yet
+        taken) than `_room` allows: the driver holds the files of each batch in flight, so
+        the next batch is read only once a full one would fit, and sent at once (a story
+        larger than a batch alone waits for the room it takes, or for no other batch)."""
+        pending: deque[tuple[Pending, list[Unit], int]] = deque()
+        batches = _batches(jobs, self.workers, self.ships, self.batch_bytes)
         try:
-            for batch in batches:
-                pending.append((self.submit(batch), batch))
-                weights.append(sum(map(carried, batch)))
-                if self._full(window, pending, weights):
-                    yield from self._taken(*pending[0])
-                    pending.popleft()
-                    weights.popleft()
+            while True:
+                while pending and not self._room(pending, BATCH, self.batch_bytes):
+                    yield from self._oldest(pending)
+                batch = next(batches, None)
+                if batch is None:
+                    break
+                weight = sum(map(carried, batch))
+                while pending and not self._room(pending, len(batch), weight):
+                    yield from self._oldest(pending)
+                pending.append((self.submit(batch), batch, weight))
             while pending:
-                yield from self._taken(*pending[0])
-                pending.popleft()
+                yield from self._oldest(pending)
         except ExecutorError:
             raise
         except Exception as exc:  # a worker died, or the work raised: never a traceback
             failed = [story_name(unit) for unit in pending[0][1]] if pending else []
-            sent = [story_name(unit) for _, batch in pending for unit in batch]
+            sent = [story_name(unit) for _, batch, _ in pending for unit in batch]
             raise self.failure(exc, failed, sent) from None
 
-    def _full(
-        self, window: int, pending: deque[tuple[Pending, list[Unit]]], weights: deque[int]
+    def _room(
+        self, pending: deque[tuple[Pending, list[Unit], int]], stories: int, weight: int
     ) -> bool:
-        """Whether the batches in flight are as many as may be: `window` batches; when their
-        files travel, as many stories as `window` full batches hold and their bytes, so that
-        batches cut short by `BATCH_BYTES` keep the workers as busy (with two batches of one
-        story a worker, a run of 8 MB photos took a quarter longer)."""
+        """Whether a batch of `stories` that carries `weight` bytes may join those `pending`:
+        `window` batches in flight at most; when their files travel, as many stories as
+        `window` full batches hold and their bytes (`batch_bytes` each), so that batches cut
+        short by the bytes keep the workers as busy (with two batches of one story a worker,
+        a run of 8 MB photos took a quarter longer). Checked before a batch is sent: checked
+        after, the batches in flight went one batch past the window, its files held by the
+        driver and the scheduler."""
+        window = max(1, self.workers * IN_FLIGHT_PER_WORKER)
         if not self.ships:
-            return len(pending) >= window
-        stories = sum(len(batch) for _, batch in pending)
-        return stories >= window * BATCH or sum(weights) >= window * BATCH_BYTES
+            return len(pending) < window
+        stories += sum(len(batch) for _, batch, _ in pending)
+        weight += sum(carrying for _, _, carrying in pending)
+        return stories <= window * BATCH and weight <= window * self.batch_bytes
+
+    def _oldest(self, pending: deque[tuple[Pending, list[Unit], int]]) -> Iterator[Done]:
+        """The results of the oldest batch in flight, then out of `pending` (it names the
+        stories in flight when the batch failed)."""
+        future, batch, _ = pending[0]
+        yield from self._taken(future, batch)
+        pending.popleft()
 
     def _taken(self, future: Pending, batch: list[Unit]) -> Iterator[Done]:
         """A batch's results; a story whose reading wanted a file left out of its journey is
