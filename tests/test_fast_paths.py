@@ -914,6 +914,94 @@ def test_jpegs_checked_without_their_pixels_fail_where_whole_decoding_does(
     assert fast == slow
 
 
+def _multi_pictures(photo: bytes) -> list[bytes]:
+    """Multi-picture JPEGs (MPO) as phones and 3D cameras write them: a photo and a second
+    view; the two views and a smaller grey depth map, progressive; and the first of these with
+    a place in its second view's EXIF, added after Pillow wrote its MP index (whose sizes
+    are then off: that picture is decoded, not walked)."""
+    view = PILImage.open(io.BytesIO(photo)).convert("RGB").resize((400, 225))
+    other = view.transpose(PILImage.Transpose.FLIP_LEFT_RIGHT)
+    depth = view.convert("L").resize((100, 56)).convert("RGB")
+    samples = []
+    for more, kwargs in [([other], {}), ([other, depth], {"progressive": True})]:
+        buffer = io.BytesIO()
+        view.save(buffer, "MPO", save_all=True, append_images=more, **kwargs)
+        samples.append(buffer.getvalue())
+    exif = PILImage.Exif()
+    exif.get_ifd(0x8825).update({1: "N", 2: (50.0, 51.0, 1.1), 3: "W", 4: (4.0, 21.0, 6.1)})
+    data = exif.tobytes()
+    segment = b"\xff\xe1" + (len(data) + 8).to_bytes(2) + b"Exif\x00\x00" + data
+    second = samples[0].index(b"\xff\xd8", 2) + 2
+    samples.append(samples[0][:second] + segment + samples[0][second:])
+    return samples
+
+
+def test_multi_picture_jpegs_checked_without_their_pixels_fail_where_whole_decoding_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each picture of a multi-picture JPEG is checked by `jpeg_is_whole` (the MP index
+    gives its bytes), or decoded at an eighth of its size from where it starts: the facts
+    (the pictures' pixels, the place any of them gives) and the problems are those of
+    decoding every picture whole, as the first reading did, for MPOs damaged in any of their
+    pictures: bytes changed in a header or in the entropy-coded data, markers planted,
+    files cut short anywhere."""
+    generate(tmp_path / "articles", 2, realistic=True)
+    photo = next((tmp_path / "articles").rglob("*.jpg")).read_bytes()
+    rnd = random.Random(48)
+    cases = []
+    for data in _multi_pictures(photo):
+        starts = [at for at in range(len(data) - 1) if data[at : at + 3] == b"\xff\xd8\xff"]
+        for start in starts:
+            scan = data.index(b"\xff\xda", start) + 14
+            for _ in range(6):
+                damaged = bytearray(data)
+                damaged[rnd.randrange(start, scan)] = rnd.randrange(256)
+                cases.append(bytes(damaged))
+            for marker in [0xC4, 0xDA, 0xD9, 0xD8, 0xE2, 0xD3, 0xFF, 0x9A]:
+                planted = bytearray(data)
+                at = rnd.randrange(scan, scan + 400)
+                planted[at : at + 2] = bytes([0xFF, marker])
+                cases.append(bytes(planted))
+        cases.append(data)
+        cases += _cut_and_changed(data, rnd, range(1, 6, 2), cuts=20, changes=12, most=3)
+    fast = [_image_outcome(data) for data in cases]
+    locations = [images.inspect_image(data).location for data in _multi_pictures(photo)]
+    monkeypatch.setattr(images, "_decode", images.slow_decode)
+    slow = [_image_outcome(data) for data in cases]
+    assert locations == ["", "", "50.85031, -4.35169"]
+    assert locations == [images.inspect_image(d).location for d in _multi_pictures(photo)]
+    assert sum("problem" in str(outcome) for outcome in slow) > len(cases) // 4
+    assert fast == slow
+
+
+def test_a_multi_picture_jpeg_s_pictures_are_never_decoded_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A phone's multi-picture JPEG (a 12-megapixel photo, a second view, a depth map) was
+    read by decoding each of its pictures whole: three photos' time and memory. None is
+    decoded at more than an eighth of its size (its marker segments alone, or its pixels
+    drafted when its layout is not the usual one), and its budget still counts the pixels
+    of every picture."""
+    from PIL import ImageFile
+
+    loaded: list[tuple[int, int]] = []
+    load = ImageFile.ImageFile.load
+
+    def counted(self: Any) -> Any:
+        loaded.append(self.size)
+        return load(self)
+
+    views = [PILImage.new("RGB", (4000, 3000), "red"), PILImage.new("RGB", (4000, 3000), "blue")]
+    views.append(PILImage.new("RGB", (1000, 750), "grey"))
+    buffer = io.BytesIO()
+    views[0].save(buffer, "MPO", save_all=True, append_images=views[1:])
+    monkeypatch.setattr(ImageFile.ImageFile, "load", counted)
+    facts = images.inspect_image(buffer.getvalue())
+    assert (facts.width, facts.height, facts.pictures) == (4000, 3000, 3)
+    assert facts.pixels == 2 * 4000 * 3000 + 1000 * 750
+    assert loaded and all(w <= 500 and h <= 375 for w, h in loaded), loaded
+
+
 def test_images_decoded_before_give_the_same_facts_without_decoding(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

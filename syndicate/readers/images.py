@@ -27,7 +27,8 @@ _MPO = "MPO"
 """A multi-picture JPEG (CIPA DC-007: a phone's or a 3D camera's `.jpg`): a JPEG whose first
 image is what browsers, reading systems and partners show, followed by more (a second view, a
 depth map), each with its own metadata. A JPEG (`image/jpeg`), published as it is: every image
-is decoded, and the place any of them gives is said (`ImageFacts.location`)."""
+is checked as decoding it would be (`_check_pictures`) and counts against the budget, and the
+place any of them gives is said (`ImageFacts.location`)."""
 CONVERT = "convert it to PNG or JPEG"
 _DAMAGED = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError)
 """What Pillow's decoders report a damaged file with."""
@@ -196,13 +197,17 @@ def _decode(img: object, frames: int, data: bytes) -> bool:
     pixels are not kept. A PNG whose every chunk is whole (CRCs right) and whose zlib stream
     inflates to exactly its rows, each with a known filter, is not decoded at all (see
     `png_is_whole`); any other goes Pillow's way, which gives the messages
-    (`tests/test_fast_paths.py` checks both find the same). False when the image was checked
-    without being loaded."""
+    (`tests/test_fast_paths.py` checks both find the same). A multi-picture JPEG's pictures
+    are checked one by one (`_check_pictures`). False when the image was checked without
+    being loaded."""
     from PIL import Image
 
     assert isinstance(img, Image.Image)
     if img.format == "PNG" and frames == 1 and png_is_whole(data):
         return False
+    if img.format == _MPO:
+        _check_pictures(img, frames, data)
+        return True
     if img.format == "JPEG" and frames == 1:
         if jpeg_is_whole(data):
             return True
@@ -213,6 +218,31 @@ def _decode(img: object, frames: int, data: bytes) -> bool:
             img.seek(index)
         img.load()
     return True
+
+
+def _check_pictures(img: Any, frames: int, data: bytes) -> None:
+    """Each picture of a multi-picture JPEG checked as decoding it would check it, its pixels
+    decoded only when its layout is not the usual one: the MP index gives where each picture
+    starts and its size, and `jpeg_is_whole` reads its bytes; any other picture is decoded
+    at an eighth of its size from where it starts, as Pillow decodes it (see `_decode`). Each
+    was decoded whole: a phone photo's three pictures cost three photos' time and memory.
+    Back on the first picture after."""
+    from PIL import JpegImagePlugin
+
+    entries = getattr(img, "mpinfo", {}).get(0xB002) or []
+    try:
+        for index in range(frames):
+            img.seek(index)  # (its header was read before: `_mpo_pixels`)
+            start = int(getattr(img, "offset", 0) or 0)
+            size = entries[index].get("Size", 0) if index < len(entries) else 0
+            if size and jpeg_is_whole(data[start : start + size]):
+                continue
+            with JpegImagePlugin.JpegImageFile(io.BytesIO(data[start:])) as picture:
+                width, height = picture.size
+                picture.draft(picture.mode, (max(1, width // 8), max(1, height // 8)))
+                picture.load()
+    finally:
+        img.seek(0)
 
 
 def slow_decode(img: object, frames: int, data: bytes = b"") -> bool:
@@ -333,7 +363,7 @@ def jpeg_is_whole(data: bytes) -> bool:
         warnings.simplefilter("always")
         try:
             with Image.open(io.BytesIO(hollow)) as img:
-                if img.format != "JPEG":
+                if img.format not in ("JPEG", _MPO):  # (a multi-picture one's first picture)
                     return False
                 width, height = img.size
                 img.draft(img.mode, (max(1, width // 8), max(1, height // 8)))
