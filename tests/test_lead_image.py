@@ -300,3 +300,44 @@ def test_an_animated_lead_image_is_said_and_takes_the_books_claim(
     book.write_bytes(files[f"epub/{SAMPLE_SLUG}.en.epub"])
     said = {m.get("property"): m.text for m in opf(book).iterfind("opf:metadata/opf:meta", NS)}
     assert said["schema:accessibilityHazard"] == "unknown" and "dcterms:conformsTo" not in said
+
+
+class _CountedBody(tuple):  # type: ignore[type-arg]
+    """A body that counts the blocks read from it: how far `lead_images` walked it."""
+
+    read = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for block in super().__iter__():
+            type(self).read += 1
+            yield block
+
+
+def _counted(story: Story) -> tuple[Story, list[type[_CountedBody]]]:
+    """The story with each body a `_CountedBody` of its own class (its own count)."""
+    counters = [type(f"Body{i}", (_CountedBody,), {"read": 0}) for i in range(len(story.variants))]
+    variants = tuple(
+        dataclasses.replace(v, body=counter(v.body))
+        for v, counter in zip(story.variants, counters, strict=True)
+    )
+    return dataclasses.replace(story, variants=variants), counters
+
+
+def test_lead_images_cost_nothing_for_a_story_whose_pictures_are_placed(
+    sample_story: Story,
+) -> None:
+    """Asked on every page and book (docs/performance.md's hot path): a story with no image
+    walks no body, and one whose bodies place its pictures stops at the figure that places
+    the last one. (It walked every language's whole body on every page: about 9 % of the
+    body renderer's time on the bench's corpus.)"""
+    bare, counters = _counted(dataclasses.replace(sample_story, images=()))
+    assert bare.lead_images == () and bare.shown_images("de") == ()
+    assert [c.read for c in counters] == [0] * len(counters)
+    placed, counters = _counted(sample_story)
+    assert placed.lead_images == ()
+    first = list(sample_story.variants[0].body)
+    figure = next(i for i, b in enumerate(first) if isinstance(b, Figure))
+    assert counters[0].read == figure + 1 < len(first)  # not past the figure
+    assert [c.read for c in counters[1:]] == [0] * (len(counters) - 1)  # nor other bodies
+    lead, _ = _counted(without_figures(sample_story, LANGS))
+    assert lead.lead_images == (0,)  # the walk that finds no figure still finds the lead

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from syndicate.model.body import Block, placed_images
+from syndicate.model.body import Block, Figure, placed_images, walk
 from syndicate.model.site import IMAGE_DIGEST
 from syndicate.model.source import SourceRef
 
@@ -353,13 +353,27 @@ class Story:
         the story's lead images (a news site's "featured" photo), which a page and a book
         show before the body, in every language, as a placed one is shown. An image placed
         in some languages' bodies is not one: the editor chose where it goes, and a variant
-        whose body leaves it out shows it nowhere (the reader warns, `image.unplaced`)."""
-        placed = frozenset().union(*(placed_images(v.body) for v in self.variants))
-        return tuple(i for i in range(len(self.images)) if i not in placed)
+        whose body leaves it out shows it nowhere (the reader warns, `image.unplaced`).
+
+        Asked on every page and book (the hot path): a story with no image walks no body,
+        and the walk ends at the figure that places the last image not yet found (most
+        stories' bodies place their pictures, near the top of the first body)."""
+        if not self.images:
+            return ()
+        left = set(range(len(self.images)))
+        for variant in self.variants:
+            for block in walk(variant.body):
+                if isinstance(block, Figure):
+                    left.discard(block.image)
+                    if not left:
+                        return ()
+        return tuple(sorted(left))
 
     def shown_images(self, lang: str) -> tuple[int, ...]:
         """The images a page or a book in `lang` shows: the lead images and those its body
         places, each once, in their order in `images`."""
+        if not self.images:
+            return ()
         return tuple(sorted({*self.lead_images, *placed_images(self.variant(lang).body)}))
 
     def translations(self, lang: str) -> tuple[Variant, ...]:
