@@ -226,6 +226,37 @@ def test_an_image_placed_in_some_languages_only_is_an_unplaced_warning(tmp_path:
     assert export_site(site, "html", strict=True)[0] != 0  # --strict counts it
 
 
+def test_the_unplaced_advice_places_a_path_with_a_space_when_followed(tmp_path: Path) -> None:
+    """The figure the warning says to write is one the body reads: a path with a space goes in
+    angle brackets (`![](images/my chart.png)` is read as text, a `body.image` error)."""
+    site = lead_site(tmp_path, placed_in=("en", "fr"))
+    story = site / "articles" / SAMPLE_SLUG
+    spaced = "images/nato iraq mission.png"
+    (story / "images" / "nato-iraq-mission.png").rename(story / spaced)
+    yaml_file = story / "story.yaml"
+    yaml_file.write_text(
+        yaml_file.read_text(encoding="utf-8").replace(
+            "file: images/nato-iraq-mission.png", f'file: "{spaced}"'
+        ),
+        encoding="utf-8",
+    )
+    figure = f"![](<{spaced}>)"
+    for lang in ("en", "fr"):
+        md = story / f"{lang}.md"
+        md.write_text(md.read_text(encoding="utf-8").replace(FIGURE_LINE, figure), "utf-8")
+    _, diags = read_site(site)
+    assert not diags.errors, [d.format_text() for d in diags]
+    (warning,) = [d for d in diags if d.code == "image.unplaced"]
+    assert f"place it with {figure} where it belongs in ar.md, de.md" in warning.message
+    for lang in LANGS:  # followed: each body without it places it
+        if lang not in ("en", "fr"):
+            md = story / f"{lang}.md"
+            md.write_text(md.read_text(encoding="utf-8") + f"\n{figure}\n", "utf-8")
+    stories, diags = read_site(site)
+    assert stories and not diags.errors, [d.format_text() for d in diags]
+    assert not [d for d in diags if d.code == "image.unplaced"]
+
+
 def test_an_image_every_body_places_or_none_is_no_warning(tmp_path: Path) -> None:
     for placed in (LANGS, ()):
         site = lead_site(tmp_path / str(len(placed)), placed_in=placed)

@@ -940,8 +940,8 @@ class _StoryReader:
                 f"{image.file} is placed in {with_it} but not in {without}: the {outputs}"
                 f" of {', '.join(lacking)} show no such picture (only an image placed in no body"
                 " leads the story in every language); place it with"
-                f" ![]({image.file}) where it belongs in {without}, or, to make it the story's"
-                f" lead image in every language, remove it from {with_it}",
+                f" {_figure_markdown(image.file)} where it belongs in {without}, or, to make it"
+                f" the story's lead image in every language, remove it from {with_it}",
                 image.source,
             )
 
@@ -1321,6 +1321,12 @@ def _image_refusal(rel: str, refused: Refused, files: StoryFiles) -> str:
         if refused.code == "image.path"
         else (f"image {rel!r}: {refused.message}")
     )
+
+
+def _figure_markdown(rel: str) -> str:
+    """The figure that places the story path `rel`, as a body reads it: in angle brackets
+    when it holds a space or a parenthesis (`![](images/my chart.png)` is read as text)."""
+    return f"![](<{rel}>)" if any(c.isspace() or c in "()" for c in rel) else f"![]({rel})"
 
 
 def _as_written(src: str) -> tuple[str, ...]:
