@@ -1190,3 +1190,22 @@ def _site_in(tmp_path: Path, lang: str) -> Path:
         encoding="utf-8",
     )
     return site
+
+
+def test_traditional_chinese_says_to_readers_what_the_english_says() -> None:
+    """zh-Hant's phrases a reader sees call a story 報導, as its story lists do (稿件, the
+    newsroom's word for copy, is kept for the notes to partners, `kill_note` and
+    `withdrawal_note`); the notice at a taken-back story's address says who removed it
+    without the adversative 被; "No stories yet" says "yet" (尚); the books' accessibility
+    summaries say "logical" (邏輯, not 合理, "reasonable") reading order and "hazards"
+    (危害, harm to a reader, not 危險, "danger")."""
+    zh, en = _terms("zh-Hant"), _terms("en")
+    assert "報導" in zh["stories"] and "報導" in zh["newer_stories"]
+    for key in ("notice_title", "notice_killed", "notice_withdrawn"):
+        assert "報導" in zh[key] and "稿件" not in zh[key] and "被" not in zh[key], key
+        assert _placeholders(zh[key]) == _placeholders(en[key])
+    assert "稿" in zh["kill_note"] and "稿" in zh["withdrawal_note"]
+    assert "尚" in zh["no_stories"]
+    for key in ("accessibility_summary", "accessibility_summary_animated"):
+        assert "邏輯" in zh[key] and "合理" not in zh[key], key
+        assert "危害" in zh[key] and "危險" not in zh[key], key
