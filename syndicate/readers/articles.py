@@ -932,9 +932,8 @@ class _StoryReader:
                 continue
             without = ", ".join(names[lang] for lang in lacking)
             with_it = ", ".join(names[lang] for lang in having)
-            outputs = (
-                "pages, books and feed entries" if lacking[1:] else "page, book and feed entry"
-            )
+            # Feeds and wire formats still carry the picture as media, beside a body without it.
+            outputs = "pages and books" if lacking[1:] else "page and book"
             self.diags.warning(
                 "image.unplaced",
                 f"{image.file} is placed in {with_it} but not in {without}: the {outputs}"
