@@ -402,3 +402,35 @@ def test_the_titles_of_a_right_to_left_feed_keep_the_publishers_name_whole(
         at = text.index(name)
         assert levels[at] == levels[at + len(name) - 1], text
     assert all("\u2068" not in text for text in said["en"])
+
+
+def test_a_partners_kill_item_title_keeps_the_publishers_name_whole_in_arabic(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """MSN takes titles of more than 20 characters: an Arabic kill item's notice, "الخبر لم
+    يعد متاحًا" (19), takes the publisher's name after it, and "... — YCPress Ltd." showed the
+    Latin name's full stop before it (".YCPress Ltd"), while the item's description, the
+    notice, isolated it: the name is a bidi isolate there too, as FriBiDi tells; not in
+    English, whose notice needs no name."""
+    from syndicate.formats.epub.fribidi_adapter import embedding_levels
+
+    name = "YCPress Ltd."
+    config = replace(site_config, publisher=replace(site_config.publisher, name=name))
+    killed_at = datetime(2021, 2, 20, 8, 0, tzinfo=UTC)
+    killed = replace(sample_story, status="canceled", version=2, updated=killed_at)
+    files, diags = export_stories([killed], config, "msn", "google-news")
+    assert not diags.errors, [d.format_text() for d in diags]
+    notice = term("notice_title", "ar")
+    for profile in ("msn", "google-news"):
+        (item,) = etree.fromstring(files[f"partners/{profile}/ar.xml"]).iter("item")
+        title = item.findtext("title") or ""
+        assert title.startswith(notice), title
+        if profile == "google-news":  # no least length: the notice alone
+            assert title == notice
+            continue
+        assert name in title and len(title) > 20, title
+        levels = embedding_levels(title, "rtl")
+        at = title.index(name)
+        assert levels[at] == levels[at + len(name) - 1], title
+    (english,) = etree.fromstring(files["partners/msn/en.xml"]).iter("item")
+    assert english.findtext("title") == term("notice_title", "en")

@@ -57,6 +57,7 @@ from syndicate.formats.partners.rules import (
     kill_title,
 )
 from syndicate.i18n.dates import rfc3339_utc
+from syndicate.i18n.text import isolated_in
 from syndicate.model import Paragraph, Story, StorySummary, Variant, inline_text, walk
 
 IMAGE_FILE = "logo.png"
@@ -121,7 +122,8 @@ class ProfileWriter(Writer[ProfileOptions]):
                 tombstone = make_tombstone(story, lang, ctx)
                 title = kill_title(
                     tombstone.title,
-                    ctx.config.publisher.name,
+                    # isolated as in the notice: "... — YCPress Ltd." read ".YCPress Ltd"
+                    isolated_in(ctx.config.publisher.name, lang),
                     plain_text(tombstone.comment),
                     options.title_min,
                     options.title_max,
