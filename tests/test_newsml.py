@@ -619,3 +619,48 @@ def test_a_language_without_keywords_of_its_own_carries_the_story_s_in_every_cha
     english = etree.fromstring(files[f"newsml/{SAMPLE_SLUG}.en.xml"])
     own = list(story.variant("en").keywords or story.keywords)
     assert [k.text for k in english.iterfind(".//g2:keyword", NS)] == own
+
+
+@pytest.mark.parametrize("status", ["withheld", "canceled"])
+def test_a_kill_note_keeps_the_publishers_name_whole_in_a_right_to_left_item(
+    sample_story: Story,
+    site_config: SiteConfig,
+    iptc_xsd: etree.XMLSchema,
+    shared_dir: Path,
+    tmp_path: Path,
+    status: str,
+) -> None:
+    """The `edNote` of an Arabic kill or withdrawal, "ألغت YCPress Ltd. هذا الخبر. ...", plain
+    text a partner's editor reads in the item's direction, showed the Latin name's full stop
+    before it (".YCPress Ltd"), as the feeds' notices did before their fix: the name is a bidi
+    isolate (U+2068...U+2069) there, as FriBiDi tells, as in the feeds' notices; not in an
+    English item, and never in the item's `provider` (a name a partner matches)."""
+    from syndicate.formats.epub.fribidi_adapter import embedding_levels
+
+    name = "YCPress Ltd."
+    config = dataclasses.replace(
+        site_config, publisher=dataclasses.replace(site_config.publisher, name=name)
+    )
+    killed = dataclasses.replace(sample_story, status=status, version=sample_story.version + 1)
+    files, diags = export_stories([killed], config, "newsml")
+    assert not diags.errors, [d.format_text() for d in diags]
+    notes = {}
+    for lang in ("ar", "en"):
+        data = files[f"newsml/{SAMPLE_SLUG}.{lang}.xml"]
+        root = etree.fromstring(data, safe_parser())
+        (note,) = xp(root, "g2:itemMeta/g2:edNote")
+        assert name in (note.text or ""), lang
+        notes[lang] = note.text or ""
+        assert xp(root, "string(g2:itemMeta/g2:provider/g2:name)") == name
+        assert_valid(iptc_xsd, root)
+        (tmp_path / f"{lang}.xml").write_bytes(data)
+    levels = embedding_levels(notes["ar"], "rtl")
+    at = notes["ar"].index(name)
+    assert levels[at] == levels[at + len(name) - 1], notes["ar"]
+    assert "\u2068" not in notes["en"]
+    tool = shared_dir / "tools" / "newsml_validate.py"
+    files_checked = sorted(map(str, tmp_path.glob("*.xml")))
+    result = subprocess.run(
+        [sys.executable, str(tool), *files_checked], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

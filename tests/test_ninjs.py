@@ -398,3 +398,40 @@ def test_byline_people_are_ninjs_people(
         assert doc["standard"]["version"] == version
     assert "people" not in load(out, "de")  # a language whose byline names no one
     run_validator(shared_dir, sorted((out / "ninjs").glob("*.json")), version)
+
+
+@pytest.mark.parametrize("status", ["withheld", "canceled"])
+def test_a_kill_note_keeps_the_publishers_name_whole_in_a_right_to_left_document(
+    sample_story: Story,
+    site_config: SiteConfig,
+    tmp_path: Path,
+    shared_dir: Path,
+    version: str,
+    status: str,
+) -> None:
+    """The `edNote` of an Arabic kill or withdrawal, plain text a partner's editor reads in
+    the document's direction, showed the Latin name's full stop before it (".YCPress Ltd"),
+    as the feeds' notices did before their fix: the name is a bidi isolate (U+2068...U+2069)
+    there, as FriBiDi tells; not in an English document."""
+    from syndicate.formats.epub.fribidi_adapter import embedding_levels
+
+    name = "YCPress Ltd."
+    config = dataclasses.replace(
+        site_config, publisher=dataclasses.replace(site_config.publisher, name=name)
+    )
+    killed = dataclasses.replace(sample_story, status=status, version=sample_story.version + 1)
+    options = {"ninjs": {"version": version}}
+    files, diags = export_stories([killed], config, "ninjs", options=options)
+    assert not diags.errors, [d.format_text() for d in diags]
+    key = "edNote" if version.startswith("3") else "ednote"
+    notes = {}
+    for lang in ("ar", "en"):
+        name_of = f"ninjs/{SAMPLE_SLUG}.{lang}.json"
+        notes[lang] = json.loads(files[name_of])[key]
+        assert name in notes[lang], lang
+        (tmp_path / f"{lang}.json").write_bytes(files[name_of])
+    levels = embedding_levels(notes["ar"], "rtl")
+    at = notes["ar"].index(name)
+    assert levels[at] == levels[at + len(name) - 1], notes["ar"]
+    assert "\u2068" not in notes["en"]
+    run_validator(shared_dir, sorted(tmp_path.glob("*.json")), version)

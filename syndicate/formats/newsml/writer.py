@@ -49,7 +49,7 @@ from syndicate.formats.newsml.vocabulary import (
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import borrowed, direction, territory_name
 from syndicate.i18n.terms import term
-from syndicate.i18n.text import byline_text, dateline_text, section_name
+from syndicate.i18n.text import byline_text, dateline_text, isolated_in, section_name
 from syndicate.model import (
     UNRELEASED,
     Image,
@@ -262,7 +262,11 @@ class _ItemBuilder:
     def _kill_note(self, lang: str) -> list[etree._Element]:
         """What tells partners to stop using a killed or withdrawn story, in `lang`."""
         key = "kill_note" if self.story.status == "canceled" else "withdrawal_note"
-        note = term(key, lang, publisher=self.ctx.config.publisher.name)
+        # Plain text an editor reads in the item's direction: the name isolated in a language
+        # of the other direction, as in the feeds' notices ("ألغت YCPress Ltd. هذا الخبر."
+        # showed ".YCPress Ltd"); the provider's name stays bare, a name partners match.
+        publisher = isolated_in(self.ctx.config.publisher.name, lang)
+        note = term(key, lang, publisher=publisher)
         return [G.edNote(note), G.signal(qcode=SIG_UPDATE)]
 
     def _item_root(

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from syndicate.formats.contract import Context, site_languages
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.terms import term
-from syndicate.i18n.text import byline_text
+from syndicate.i18n.text import byline_text, isolated_in
 from syndicate.model import Image, Place, Story, Subject, Variant
 from syndicate.model.genres import genre_code, genre_uri
 from syndicate.model.story import MEDIATOPIC_SCHEME, Status
@@ -79,7 +79,8 @@ class DocumentBuilder:
             "language": lang,
             "slugline": story.slug,
             "headlines": [{"role": "main", "value": variant.headline}],
-            "edNote": term(key, lang, publisher=self.ctx.config.publisher.name),
+            # isolated in a language of the other direction, as in the feeds' notices
+            "edNote": term(key, lang, publisher=isolated_in(self.ctx.config.publisher.name, lang)),
             "altIds": [{"role": "story", "value": story.id}],
         }
 
