@@ -785,3 +785,33 @@ def test_a_cover_drawn_again_is_a_new_url_in_the_catalog(site: Path) -> None:
     after = covers()
     assert after[book] != before[book]
     assert after["opds/covers/edition-en.png"] == before["opds/covers/edition-en.png"]
+
+
+def test_a_books_script_rules_follow_the_pages_script_lists(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """The books' stylesheet reset the kicker's letter-spacing for `ar`, `fa`, `ur` and a bare
+    `:lang(zh)` alone: a Pashto, Sorani, Sindhi, Uyghur, Punjabi-of-Pakistan book spread its
+    kicker's joined letters apart, a Japanese, Korean or Cantonese one crowded... tracked its
+    characters, and a Chinese book in Latin letters (`zh-Latn`) lost its tracking. It names
+    the languages of the pages' stylesheet (`syndicate.i18n.scripts`), in CSS 3 selectors a
+    reading system without Selectors 4 reads, for every tag CLDR has."""
+    from test_html import _lang_matches, _script_or_none, page_tags
+
+    files, diags = export_stories([sample_story], site_config, "epub", languages=["ar"])
+    assert not diags.errors, [d.format_text() for d in diags]
+    with zipfile.ZipFile(io.BytesIO(files[f"epub/{SAMPLE_SLUG}.ar.epub"])) as book:
+        css = book.read("EPUB/style.css").decode("utf-8")
+    (rule,) = [r for r in css.split("}") if "letter-spacing: 0;" in r]
+    selectors = [s.strip().removesuffix(".kicker").strip() for s in rule.split("{")[0].split(",")]
+    assert all(":is(" not in s and ":where(" not in s for s in selectors), selectors
+    cjk = {"Hani", "Hans", "Hant", "Jpan", "Kore", "Hang"}
+    wrong = []
+    for tag in sorted(page_tags()):
+        written = _script_or_none(tag)
+        if written is None:
+            continue
+        untracked = written == "Arab" or written in cjk
+        if any(_lang_matches(s, tag) for s in selectors) != untracked:
+            wrong.append(f"{tag} ({written})")
+    assert wrong == []

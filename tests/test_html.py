@@ -1162,3 +1162,24 @@ def test_a_section_lists_only_what_the_language_list_lists(tmp_path: Path) -> No
     assert b"world.html" not in (out / "sitemaps/pages.xml").read_bytes()
     notice = (out / "html/bench-000005.en.html").read_bytes()
     assert b"world.html" not in notice
+
+
+def test_the_stylesheets_script_lists_are_syndicates_one_list() -> None:
+    """The pages' stylesheet, a file a site copies, names the languages of its Arabic-script
+    and CJK rules as `syndicate.i18n.scripts` does, the list the books' stylesheet is made
+    from: every `:is(:lang(...))` of it is the Arabic-script list, the CJK one, both, or the
+    Chinese part of the CJK one, so the pages and the books never style a language's script
+    differently."""
+    from syndicate.i18n.scripts import ARABIC_SCRIPT, CHINESE, CJK, lang_selectors
+
+    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    arabic, cjk = lang_selectors(ARABIC_SCRIPT), lang_selectors(CJK)
+    known = [arabic, cjk, arabic + cjk, lang_selectors(CHINESE)]
+    lists = []
+    for rule in css.split("}"):
+        head = rule.split("{")[0]
+        for at in [i for i in range(len(head)) if head.startswith(":is(:lang(", i)]:
+            lists.append(_is_arguments(head[at:]))
+    assert len(lists) == 13
+    assert [found for found in lists if found not in known] == []
+    assert ":lang(zh):not(:where(:lang(zh-Latn))) {" in css  # the Simplified Chinese fonts

@@ -1,0 +1,53 @@
+"""The languages a stylesheet styles by their script, Arabic or CJK, as CSS `:lang()`
+selectors: one list for the pages' stylesheet (`formats/html/templates/style.css`, a file a
+site copies and edits, which a test holds to these lists) and the books' (`formats/epub`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+LangRange = tuple[str, tuple[str, ...]]
+"""A `:lang()` range and the tags within it written in another script (`("sd", ("sd-Deva",
+"sd-IN"))`: Sindhi is Arabic script, but in Devanagari or of India)."""
+
+ARABIC_SCRIPT: tuple[LangRange, ...] = (
+    *((tag, ()) for tag in ("ar", "fa", "ur", "ps", "ckb", "ug", "sdh", "skr", "bqi", "brh")),
+    *((tag, ()) for tag in ("lrc", "mzn", "trw", "apc", "ary", "bgn")),
+    ("bal", ("bal-Latn",)),
+    ("sd", ("sd-Deva", "sd-IN")),
+    ("sd-Arab", ()),
+    ("ks", ("ks-Deva",)),
+    # languages CLDR writes in Arabic script only in a region, or when the tag says so
+    *((tag, ()) for tag in ("az-Arab", "az-IQ", "az-IR", "ha-Arab", "ha-SD", "kk-Arab", "kk-CN")),
+    *((tag, ()) for tag in ("ku-Arab", "ku-IQ", "ku-IR", "ms-Arab", "pa-Arab", "pa-PK")),
+    *((tag, ()) for tag in ("uz-Arab", "uz-AF")),
+)
+"""Every language CLDR writes in Arabic script (by its likely script, or its region's): its
+joined letters take no letter-spacing and no italics."""
+
+CHINESE: tuple[LangRange, ...] = (
+    ("zh", ("zh-Latn",)),  # not Chinese in Latin letters, pinyin
+    *((tag, ()) for tag in ("yue", "cmn", "wuu", "lzh")),
+)
+"""Chinese in Han characters (the pages spread its letters a little)."""
+
+CJK: tuple[LangRange, ...] = (*CHINESE, ("ja", ()), ("ko", ()))
+"""Every language CLDR writes in a Han, Japanese or Korean script: upright emphasis, no
+negative letter-spacing (tightened characters crowd)."""
+
+
+def lang_selectors(ranges: Sequence[LangRange], *, css3: bool = False) -> list[str]:
+    """Each range as a selector matching an element in it: `:lang(sd):not(:where(:lang(sd-Deva),
+    :lang(sd-IN)))`, as the pages' stylesheet writes it (`:where`: the exceptions add nothing
+    to a rule's specificity); with `css3`, `:lang(sd):not(:lang(sd-Deva)):not(:lang(sd-IN))`,
+    for a reading system that knows no Selectors 4 (a rule it cannot parse is dropped whole)."""
+    selectors = []
+    for range_, excluded in ranges:
+        if not excluded:
+            selectors.append(f":lang({range_})")
+        elif css3:
+            selectors.append(f":lang({range_})" + "".join(f":not(:lang({x}))" for x in excluded))
+        else:
+            others = ", ".join(f":lang({x})" for x in excluded)
+            selectors.append(f":lang({range_}):not(:where({others}))")
+    return selectors
