@@ -732,3 +732,27 @@ def test_x_default_is_the_sites_first_language_when_the_original_is_not_publishe
             doc = lxml_html.fromstring(page.read_bytes())
             (href,) = doc.xpath('//head/link[@hreflang="x-default"]/@href')
             assert href == expected, (languages, lang)
+
+
+def test_a_reordered_languages_list_rebuilds_what_a_forced_export_writes(tmp_path: Path) -> None:
+    """Every list of a story's languages follows syndicate.yaml's `languages`, and so does its
+    `x-default` when the site does not publish its original: a reorder changes pages, the
+    sitemap and books of stories none of whose files changed. An export after the reorder
+    writes what an export into an empty folder writes (the configuration's bytes key every
+    story's work), the `x-default` moved from French to Arabic."""
+    from sites import Site
+
+    formats = ("html", "sitemap", "epub")
+    site, fresh = Site(tmp_path / "site"), Site(tmp_path / "fresh")
+    config = site.config.read_text(encoding="utf-8")
+    old = "languages: [en, fr, ar, zh-Hans, de, es]"
+    site.config.write_text(config.replace(old, "languages: [fr, de, ar]"), encoding="utf-8")
+    site.export(*formats)
+    reordered = config.replace(old, "languages: [ar, de, fr]")
+    site.config.write_text(reordered, encoding="utf-8")
+    site.export(*formats)
+    fresh.config.write_text(reordered, encoding="utf-8")
+    fresh.export(*formats)
+    assert site.files(*formats) == fresh.files(*formats)
+    page = site.files("html")[f"html/{SAMPLE_SLUG}.fr.html"].decode("utf-8")
+    assert f'hreflang="x-default" href="{BASE}html/{SAMPLE_SLUG}.ar.html"' in page
