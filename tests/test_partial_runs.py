@@ -461,6 +461,27 @@ def test_a_partial_run_loads_only_the_formats_its_dead_links_are_told_by(site: P
         assert f"syndicate.formats.{unused}.writer" not in loaded, loaded
 
 
+def test_an_export_imports_no_importlib_metadata(site: Path) -> None:
+    """The libraries' versions are read (by importlib.metadata) only for a Dask cluster's
+    check of its workers: an export of every format, its stories made in its own process,
+    imports neither it nor the email and csv modules it brings, about a hundredth of an
+    edition's export. In a process of its own, as from cron."""
+    script = (
+        "import sys\n"
+        "from syndicate.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "print('metadata:', 'importlib.metadata' in sys.modules)\n"
+        "sys.exit(status)\n"
+    )
+    args = ["export", "--now", FIXED_NOW, "--site", str(site), "-q", "-f", "all"]
+    args += ["--executor", "serial"]
+    run = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == "metadata: False"
+
+
 def test_validate_outputs_says_the_dead_links_of_out_every_time(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

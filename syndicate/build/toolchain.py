@@ -12,7 +12,6 @@ import unicodedata
 import zlib
 from collections.abc import Sequence
 from functools import cache
-from importlib import metadata
 
 DISTRIBUTIONS = (
     "babel",
@@ -131,6 +130,11 @@ def time_zones() -> str:
 
 
 def _version(name: str) -> str:
+    # importlib.metadata is imported here, not with the module: every export imports this one
+    # (through the workers' module) and only a run on a Dask cluster asks for versions;
+    # importing it (with email, csv and zipfile) was about a hundredth of an edition's export.
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
