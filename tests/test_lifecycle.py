@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import shutil
+import sqlite3
 import zipfile
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -493,8 +494,6 @@ def test_a_story_read_otherwise_by_another_syndicate_is_said_so_not_taken_for_an
     syndicate reads a construct otherwise) is not told "the text or facts changed": its
     files did not. Simulated by the history remembering another content for the same files,
     as the older syndicate's reading would have left it."""
-    import sqlite3
-
     from syndicate.build.engine import cache_folder
     from syndicate.build.state import STATE_FILE, state_folder
 
@@ -1711,3 +1710,62 @@ def test_a_correction_made_under_embargo_is_told_the_wire_not_the_public(
     assert (note in chapters) is public_note
     page = (out / "html" / f"{LIFTED}.en.html").read_text(encoding="utf-8")
     assert ("CorrectionComment" in page) is public_note
+
+
+def _set(site: Path, slug: str, **fields: str) -> None:
+    """Write `fields` over the lines of the story's story.yaml (added when missing)."""
+    path = site / "articles" / slug / "story.yaml"
+    text = path.read_text(encoding="utf-8")
+    for name, value in fields.items():
+        line = f"{name}: {value}"
+        text, found = re.subn(rf"(?m)^{name}: .*$", line, text)
+        if not found:
+            text = text.replace("status:", f"{line}\nstatus:", 1)
+    path.write_text(text, encoding="utf-8")
+
+
+MOVED_FEEDS = ("atom/{}.xml", "rss/{}.xml", "jsonfeed/{}.json", "partners/smartnews/{}.xml")
+
+
+@pytest.mark.parametrize("older_state", [False, True], ids=["state", "state-before-sections"])
+def test_a_story_moved_then_killed_leaves_its_notice_in_the_section_it_left(
+    tmp_path: Path, older_state: bool
+) -> None:
+    """Partners that took the story from its first section's feeds get its kill there: the
+    section's feeds stay after the move (empty), and the kill's notice goes to the feeds of
+    both sections; an incremental run writes what --force writes. A build state of an earlier
+    syndicate, which kept no sections, knows the one its last build showed the story in."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    with (site / "syndicate.yaml").open("a", encoding="utf-8") as config:
+        config.write("profiles:\n  smartnews:\n    sections: all\n")
+    _set(site, PUBLIC, section="harbour")  # the story alone in its section
+    formats = ["-f", "atom", "-f", "rss", "-f", "jsonfeed", "-f", "smartnews"]
+    out = site / "out"
+    assert export_site(site, *formats) == 0
+    assert (out / "atom/en/harbour.xml").is_file()
+    if older_state:
+        from syndicate.build.engine import cache_folder
+        from syndicate.build.state import STATE_FILE, state_folder
+
+        state = state_folder(out, cache_folder(site / "syndicate.yaml", out)) / STATE_FILE
+        db = sqlite3.connect(state)
+        with db:
+            db.execute("DROP TABLE shown_in")
+        db.close()
+    _set(site, PUBLIC, section="local", version="2", updated="2026-02-01T10:00:00Z")
+    assert export_site(site, *formats) == 0
+    for pattern in MOVED_FEEDS:  # kept, to carry a kill, though nothing is in them now
+        assert variant_id(PUBLIC, "en") not in (out / pattern.format("en/harbour")).read_text()
+    _set(site, PUBLIC, status="canceled", version="3", updated="2026-02-01T11:00:00Z")
+    assert export_site(site, *formats) == 0
+    atom = xml(out / "atom/en/harbour.xml")
+    refs = atom.xpath("at:deleted-entry/@ref", namespaces=NS)
+    assert refs == [variant_id(PUBLIC, "en")]
+    for section in ("harbour", "local"):
+        for lang in ("en", "fr"):
+            for pattern in MOVED_FEEDS:
+                feed = (out / pattern.format(f"{lang}/{section}")).read_text(encoding="utf-8")
+                assert variant_id(PUBLIC, lang) in feed, (pattern, section, lang)
+    incremental = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert export_site(site, *formats, "--force") == 0
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == incremental

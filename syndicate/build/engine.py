@@ -1469,6 +1469,7 @@ class _Build:
                         if (gone or self.versioned) and self._partial():
                             owned = frozenset(self.state.owned)
                             raise _Widen(owned, self.how.held, for_version=not gone)
+                        self._note_sections()
                         summaries = [s.summary for s in self.read]
                         own = len(self.input.errors) if not diags.errors else -1
                         published = {ident: s.slug for ident, s in self.ids.last.items()}
@@ -2542,6 +2543,32 @@ class _Build:
                 story.version, story.status, digest, released, public, shown, sources, code
             )
             self.state.record_history(story.id, published)
+
+    def _note_sections(self) -> None:
+        """Remember the section of each story public now, and give each story's summary the
+        sections it was public in before (`StorySummary.former_sections`): partners that had
+        it in a section's feeds get its kill there, after it moved to another section.
+
+        Only the build state knows where a story was: the sources say where it is now. It
+        is kept across `--force`, so an incremental run writes what `--force` writes; a
+        build without it (another out/ folder, the state deleted) knows only the section
+        now. A story's former sections change only when its section does, a change of its
+        files, so a collection kept by the keys of its stories' units stays right."""
+        now, shown_in = self.settings.now, self.state.shown_in
+        for n, story in enumerate(self.read):
+            summary = story.summary
+            before = set(shown_in.get(summary.id, ()))
+            # (a state written before it kept sections knows where the last build showed it)
+            last, sent = self.ids.last.get(summary.id), self.ids.sent.get(summary.id)
+            if last is not None and sent is not None and sent.shown:
+                before.add(last.section)
+            if self.how.releases and summary.is_visible(now):
+                before.add(summary.section)
+            if before and tuple(sorted(before)) != shown_in.get(summary.id):
+                self.state.record_shown_in(summary.id, tuple(sorted(before)))
+            former = tuple(sorted(name for name in before if name != summary.section))
+            if former != summary.former_sections:
+                self.read[n] = replace(story, summary=replace(summary, former_sections=former))
 
     def _embargo_moved_up(self, story: StorySummary) -> bool:
         """Whether the story's embargo ends earlier than the last build read it (or no

@@ -57,6 +57,7 @@ CREATE TABLE IF NOT EXISTS models (key TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS history (
   id TEXT PRIMARY KEY, version INTEGER, status TEXT, digest TEXT, released INTEGER
 );
+CREATE TABLE IF NOT EXISTS shown_in (id TEXT PRIMARY KEY, sections TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS read_from (
   id TEXT PRIMARY KEY, digest TEXT NOT NULL, sources TEXT NOT NULL, code TEXT NOT NULL
 ) WITHOUT ROWID;
@@ -243,6 +244,10 @@ class BuildState:
         replaced or removed. Kept across `--force`, like the history."""
         self.history = self._history()
         """By story id; kept across `--force`: it is about what was published, not cached."""
+        self.shown_in = self._shown_in()
+        """The sections each story (by id) was public in, in the builds into out/; kept across
+        `--force`, as the history: a story moved since leaves its kill's notice in the feeds
+        of the sections it left (`StorySummary.former_sections`)."""
         self._loaded = False
         """Whether the units and stories in memory are those of the file (see `save`)."""
         self.shared: dict[object, object] = {}
@@ -384,6 +389,20 @@ class BuildState:
         except sqlite3.Error as exc:
             self._damaged = self._damaged or is_damage(exc)
             return {}
+
+    def _shown_in(self) -> dict[str, tuple[str, ...]]:
+        try:
+            rows = self.db.execute("SELECT id, sections FROM shown_in")
+            return {str(row[0]): tuple(_decode(row[1])) for row in rows}
+        except (sqlite3.Error, msgspec.DecodeError) as exc:
+            self._damaged = self._damaged or is_damage(exc)
+            return {}
+
+    def record_shown_in(self, story_id: str, sections: tuple[str, ...]) -> None:
+        """Remember the sections the story was public in (sorted), all of them so far."""
+        if self.shown_in.get(story_id) != sections:
+            self.shown_in[story_id] = sections
+            self.changed = True
 
     def record_history(self, story_id: str, published: Published) -> None:
         self.history[story_id] = published
@@ -765,6 +784,10 @@ class BuildState:
                     (ident, p.version, p.status, p.digest, _released(p))
                     for ident, p in sorted(self.history.items())
                 ),
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO shown_in VALUES (?, ?)",
+                ((ident, json.dumps(names)) for ident, names in sorted(self.shown_in.items())),
             )
             self.db.executemany(
                 "INSERT OR REPLACE INTO read_from VALUES (?, ?, ?, ?)",

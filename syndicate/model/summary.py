@@ -77,6 +77,11 @@ class StorySummary:
     (`status` is then `usable`): the status its story.yaml gives (`withheld`, `canceled`),
     for the preview's banner and header. None in every export into out/, which never
     carries a draft."""
+    former_sections: tuple[str, ...] = ()
+    """The sections other than `section` the story was public in, as the build state of the
+    out/ folder remembers them (a story moved by a later version): its kill's notice goes to
+    their feeds too, where partners had it, and their feeds stay. Never in the sources, which
+    say only where the story is now; empty in a build without that memory."""
 
     @classmethod
     def of(cls, story: Story) -> StorySummary:
@@ -214,6 +219,8 @@ class StorySummary:
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data: a build's state keeps summaries as data, never as code (pickles)."""
         extra: dict[str, Any] = {"draft": self.draft} if self.draft else {}
+        if self.former_sections:
+            extra["former_sections"] = list(self.former_sections)
         if borrowed := {v.lang: v.rights_lang for v in self.variants if v.rights_lang}:
             extra["rights_lang"] = borrowed  # (absent from states written before it)
         return {
@@ -312,6 +319,7 @@ class StorySummary:
             updated_source=SourceRef(*updated_source) if updated_source else None,
             release_source=SourceRef(*release_source) if release_source else None,
             draft=data.get("draft"),
+            former_sections=tuple(data.get("former_sections", ())),
         )
 
 

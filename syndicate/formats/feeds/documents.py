@@ -429,8 +429,11 @@ def _story_sets(
     gone = [s for s in stories if killed_at(s, now)]
     sections = options.sections
     if sections == "all":
-        # A section whose stories were all killed keeps its feed, to carry their notices.
-        sections = tuple(sorted({s.section for s in (*visible, *gone)}))
+        # A section whose stories were all killed keeps its feed, to carry their notices; so
+        # does one a story left for another (`former_sections`): its kill is told there.
+        sections = tuple(
+            sorted({name for s in (*visible, *gone) for name in (s.section, *s.former_sections)})
+        )
     for lang in languages:
         order = Order([s for s in visible if s.has(lang)], lang)
         public = order.oldest_first
@@ -438,8 +441,11 @@ def _story_sets(
         yield _story_set(lang, None, public, killed, order, options)
         for section in sections:
             chosen = [s for s in public if s.section == section]
-            notices = [s for s in killed if s.section == section]
-            yield _story_set(lang, section, chosen, notices, order, options)
+            placed = [s for s in killed if s.section == section]
+            # The kill of a story public in this section before it moved: its notice only,
+            # no place in the archive pages, which it left at the move.
+            told = [s for s in killed if s.section == section or section in s.former_sections]
+            yield _story_set(lang, section, chosen, placed, order, options, told)
 
 
 def _story_set(
@@ -449,10 +455,14 @@ def _story_set(
     killed: Sequence[StorySummary],
     order: Order,
     options: FeedOptions,
+    told: Sequence[StorySummary] | None = None,
 ) -> StorySet:
-    """One logical feed's stories (`stories` oldest first, in archive order), paged."""
+    """One logical feed's stories (`stories` oldest first, in archive order), paged; `killed`
+    keep their places in the archive pages, and the subscription feed tells the recent kills
+    of `told` (`killed` unless given)."""
     pages, current = paginate(stories, options.limit, options.archive_size, order, killed)
-    notices = recent_kills(current, killed, lang, options.tombstone_days)
+    told = killed if told is None else told
+    notices = recent_kills(current, told, lang, options.tombstone_days)
     gone = {id(s) for s in killed}
     held = []
     for page in pages:
@@ -467,7 +477,7 @@ def _story_set(
             )
         )
         held.append((newest_first, dead))
-    last_kill = max((s.public_updated_for(lang) for s in killed), default=None)
+    last_kill = max((s.public_updated_for(lang) for s in (*killed, *notices)), default=None)
     return StorySet(lang, section, current, notices, tuple(held), last_kill)
 
 
