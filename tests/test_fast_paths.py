@@ -1748,3 +1748,43 @@ def test_the_rss_items_of_the_bench_corpus_are_feedgen_s_items_repaired(tmp_path
                 assert rss_item(entry, dialect) == _item_by_feedgen(entry, dialect)
                 items += 1
     assert items > 40
+
+
+def _an_entry(**changed: Any) -> Any:
+    """A plain entry in Arabic with a translation, an author, a category and an image."""
+    from datetime import UTC
+
+    from syndicate.formats.feeds import feedgen_adapter as adapter
+
+    entry = adapter.Entry(
+        id="urn:x:1",
+        lang="ar",
+        title="عنوان",
+        link="https://example.org/ar/a",
+        translations=(
+            adapter.Link("https://example.org/ar/a", "alternate", "text/html", "ar"),
+            adapter.Link("https://example.org/en/a", "alternate", "text/html", "en"),
+        ),
+        published=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        updated=datetime(2026, 1, 3, 3, 4, 5, tzinfo=UTC),
+        summary="ملخص",
+        content='<div xmlns="http://www.w3.org/1999/xhtml"><p>نص</p></div>',
+        authors=(adapter.Person("كاتب"),),
+        categories=(adapter.Category("world", "العالم"),),
+        media=(adapter.Media("https://example.org/a.jpg", "image/jpeg", 10, 4, 3, "c", "d"),),
+        rights="©",
+    )
+    return replace(entry, **changed)
+
+
+@pytest.mark.parametrize("field", ["published", "updated"])
+def test_an_rss_item_refuses_a_date_without_a_time_zone_as_feedgen_s_did(field: str) -> None:
+    """feedgen's item refused a naive datetime (its setters' check); the item built directly
+    must too, not write the date as if it were in the machine's time zone."""
+    from syndicate.formats.feeds.feedgen_adapter import rss_item
+
+    entry = _an_entry(**{field: datetime(2026, 1, 2, 3, 4, 5)})
+    with pytest.raises(ValueError, match=r"time ?zone"):
+        _item_by_feedgen(entry, _a_dialect())
+    with pytest.raises(ValueError, match=r"time ?zone"):
+        rss_item(entry)

@@ -330,6 +330,9 @@ def _fill_rss_item(item: etree._Element, entry: Entry) -> None:
     Core, Media RSS) and our repairs."""
     if not is_valid_tag(entry.lang):
         raise ValueError(f"{entry.lang!r} is not a BCP 47 language tag")
+    if entry.published.tzinfo is None or entry.updated.tzinfo is None:
+        # feedgen's setters refused them; `astimezone` would take the machine's time zone.
+        raise ValueError(f"{entry.id}: a date without a time zone")
     if entry.title:
         _sub(item, "title", entry.title)
     if entry.link:
@@ -454,7 +457,7 @@ def rss_document(feed: Feed, items: Sequence[bytes], dialect: RssDialect = PLAIN
         _archive_marker(channel)
     if dialect.channel is not None:
         dialect.channel(channel, feed)
-    # RSS 2.0's description is HTML, as the items' are (`escape` in `_fill_entry`): the text
+    # RSS 2.0's description is HTML, as the items' are (`escape` in `_fill_rss_item`): the text
     # escaped once more, or `<i>` in a publisher's name is markup to a reader. (feedgen writes
     # the same subtitle for Atom, where it is type="text".)
     description = channel.find("description")
