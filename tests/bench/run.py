@@ -213,8 +213,8 @@ def atom_vs_feedgen(site: Path) -> float:
     same documents from pre-extracted fields."""
     from syndicate.formats.feeds.atom import AtomWriter
     from syndicate.formats.feeds.documents import make_entry, plan_documents
-    from syndicate.formats.feeds.feedgen_adapter import feedgen_document
     from syndicate.model import StorySummary
+    from tests.feedgen_reference import feedgen_document
 
     with loaded_site(site) as (config, stories):
         writer = AtomWriter()

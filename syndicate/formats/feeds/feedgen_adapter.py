@@ -29,7 +29,6 @@ from syndicate.xmlbase import (
 )
 
 if TYPE_CHECKING:  # feedgen is imported where a feed is made, not when the writers load
-    from feedgen.entry import FeedEntry
     from feedgen.feed import FeedGenerator
 
 _A = f"{{{ATOM_NS}}}"
@@ -302,8 +301,8 @@ def rss_item(entry: Entry, dialect: RssDialect = PLAIN_RSS) -> bytes:
     its setters check and copy every value, and the repairs (RFC 822 dates, `atom:updated`,
     the translations' links, the images' captions) then rewrite a third of what it made,
     together about a twentieth of an HTML and RSS export. The elements, their order and
-    their text are those of `feedgen_rss_item`, feedgen's item repaired, which
-    `tests/test_fast_paths.py` checks this against."""
+    their text are those of feedgen's item repaired (`tests/feedgen_reference.py`, which
+    `tests/test_fast_paths.py` checks this against)."""
     root = etree.Element("rss", nsmap=_rss_nsmap(dialect))
     element = etree.SubElement(etree.SubElement(root, "channel"), "item")
     _fill_rss_item(element, entry)
@@ -312,20 +311,12 @@ def rss_item(entry: Entry, dialect: RssDialect = PLAIN_RSS) -> bytes:
     return _rss_plain_text(_fragment(root, b"item"))
 
 
-def feedgen_rss_item(entry: Entry) -> etree._Element:
-    """The item feedgen makes of `entry` (`FeedEntry.rss_entry`), repaired: what `rss_item`
-    builds directly, kept as the reference it is checked against."""
-    element = _feedgen_entry(entry).rss_entry()
-    _repair_rss_item(element, entry)
-    return element
-
-
 _C = f"{{{CONTENT_NS}}}"
 _DC = f"{{{DC_NS}}}"
 
 
 def _fill_rss_item(item: etree._Element, entry: Entry) -> None:
-    """`entry` as `feedgen_rss_item` makes it: feedgen's `rss_entry` (its elements and their
+    """`entry` as feedgen's item, repaired, was: feedgen's `rss_entry` (its elements and their
     order, an empty value leaving its element out as feedgen does), then its extensions (Dublin
     Core, Media RSS) and our repairs."""
     if not is_valid_tag(entry.lang):
@@ -466,16 +457,6 @@ def rss_document(feed: Feed, items: Sequence[bytes], dialect: RssDialect = PLAIN
     return _splice(root, channel, items, _rss_plain_text)
 
 
-def feedgen_document(feed: Feed, entries: Sequence[Entry], self_type: str) -> FeedGenerator:
-    """feedgen's own generator of a whole document (heads and entries in one go): what the
-    benchmark times syndicate against. Its Atom and RSS output need the repairs above."""
-    fg = _generator(feed, self_type)
-    for entry in entries:
-        # feedgen prepends entries by default, which would reverse the order we chose.
-        _fill_entry(fg.add_entry(order="append"), entry)
-    return fg
-
-
 def _generator(feed: Feed, self_type: str) -> FeedGenerator:
     if not is_valid_tag(feed.lang):
         # feedgen passes any string through; `en_US` is a Python locale, not a language tag.
@@ -510,53 +491,6 @@ def _generator(feed: Feed, self_type: str) -> FeedGenerator:
     return fg
 
 
-def _feedgen_entry(entry: Entry) -> FeedEntry:
-    if not is_valid_tag(entry.lang):
-        raise ValueError(f"{entry.lang!r} is not a BCP 47 language tag")
-    from feedgen.entry import FeedEntry
-    from feedgen.ext.dc import DcEntryExtension
-    from feedgen.ext.media import MediaEntryExtension
-
-    fe = FeedEntry()
-    # What load_extension("dc"/"media") registers, without its import per entry.
-    fe.register_extension("dc", DcEntryExtension, atom=False, rss=True)
-    fe.register_extension("media", MediaEntryExtension)
-    _fill_entry(fe, entry)
-    return fe
-
-
-def _fill_entry(fe: FeedEntry, entry: Entry) -> None:
-    fe.id(entry.id)
-    fe.title(entry.title)
-    fe.updated(entry.updated)
-    fe.published(entry.published)
-    fe.link(href=entry.link, rel="alternate", type="text/html")
-    for item in entry.media[:1]:
-        # RSS allows one enclosure per item: the first image; every image is in Media RSS.
-        fe.enclosure(url=item.url, length=str(item.size), type=item.type)
-    fe.summary(entry.summary)
-    fe.description(escape(entry.summary, quote=False))
-    fe.content(entry.content, type="xhtml")
-    if entry.rights:
-        fe.rights(entry.rights)
-    if entry.authors:
-        fe.author([_as_dict(p) for p in entry.authors])
-        # RSS <author> must be an e-mail address; dc:creator carries plain names.
-        fe.dc.dc_creator([p.name for p in entry.authors], replace=True)
-    if entry.contributors:
-        # Atom's contributors too (feedgen writes them in Atom only); RSS has dc:contributor.
-        fe.contributor([_as_dict(p) for p in entry.contributors])
-        fe.dc.dc_contributor([p.name for p in entry.contributors], replace=True)
-    fe.dc.dc_language(entry.lang)
-    for cat in entry.categories:
-        # RSS carries one text per category: the code when it is a vocabulary's (the scheme as
-        # its domain), the name when it is only a name (the section).
-        rss = {"term": cat.term, "scheme": cat.scheme} if cat.scheme else _as_dict(cat)
-        fe.category(rss)
-    for item in entry.media:
-        fe.media.content(_media_attributes(item), group=None)
-
-
 def _media_attributes(item: Media) -> dict[str, str]:
     """A `media:content`'s attributes, in the order feedgen writes them."""
     return {
@@ -578,23 +512,6 @@ def _entry_links(entry: Entry) -> list[Link]:
     others = [t for t in entry.translations if t.hreflang != entry.lang]
     enclosures = [Link(m.url, "enclosure", m.type, length=m.size) for m in entry.media]
     return [Link(entry.link, "alternate", "text/html"), *others, *own, *enclosures]
-
-
-def _repair_rss_item(element: etree._Element, entry: Entry) -> None:
-    _set_text(element.find("pubDate"), rfc822(entry.published))
-    # RSS items have no update date; atom:updated is what feedparser and aggregators read.
-    updated = etree.Element(_A + "updated")
-    updated.text = rfc3339_utc(entry.updated)
-    element.find("pubDate").addnext(updated)
-    # The other languages, as Atom entries link them (RSS has no element of its own for it);
-    # the item's own page last, as readers that take the last alternate (feedparser) expect.
-    guid = element.find("guid")
-    others = [t for t in entry.translations if t.hreflang != entry.lang]
-    if others:
-        own = Link(entry.link, "alternate", "text/html", entry.lang)
-        for link in reversed([*others, own]):
-            guid.addnext(_atom_link(link))
-    _complete_media(element, entry)
 
 
 def _complete_media(element: etree._Element, entry: Entry) -> None:
