@@ -1903,3 +1903,25 @@ def test_the_rss_items_of_every_built_in_partner_profile_are_feedgen_s_items_rep
     ]
     for entry in entries:
         assert adapter.rss_item(entry, dialect) == _item_by_feedgen(entry, dialect)
+
+
+@pytest.mark.parametrize("text", ["a\x01b", "a\x0bb", "a\x1fb", "a\ufffeb"])
+def test_an_rss_item_refuses_characters_xml_cannot_hold_as_feedgen_s_did(text: str) -> None:
+    """A control character (or a noncharacter) in any text of an item is refused, by the item
+    built directly as by feedgen's, never written into a feed no parser reads."""
+    from syndicate.formats.feeds import feedgen_adapter as adapter
+    from syndicate.formats.feeds.feedgen_adapter import rss_item
+
+    changes: list[dict[str, Any]] = [
+        {"title": text},
+        {"summary": text},
+        {"authors": (adapter.Person(text),)},
+        {"categories": (adapter.Category("c", text),)},
+        {"contributors": (adapter.Person(text),)},
+    ]
+    for changed in changes:
+        entry = _an_entry(**changed)
+        with pytest.raises(ValueError, match="XML compatible"):
+            _item_by_feedgen(entry, _a_dialect())
+        with pytest.raises(ValueError, match="XML compatible"):
+            rss_item(entry)
