@@ -142,6 +142,30 @@ def test_export_with_bad_input_leaves_out_unchanged(tmp_path: Path) -> None:
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
 
 
+def test_export_names_the_out_folder_given_where_it_says_it_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--out DIR` was said as "out/ is unchanged", a folder the run never touched: the
+    folder is named as given, from where syndicate was started (relative inside it,
+    absolute outside), as every other path it says; the site's own is out/, as ever."""
+    site = shutil.copytree(BROKEN, tmp_path / "site")
+    monkeypatch.chdir(tmp_path)
+    base = ["export", "--format", "model", "--site", "site"]
+    said = {}
+    for given in ("published", str(tmp_path.parent / "elsewhere"), None):
+        capsys.readouterr()
+        out = [] if given is None else ["--out", given]
+        assert main([*base, *out]) == 2
+        said[given] = capsys.readouterr().err.strip().splitlines()[-1]
+    assert said["published"].endswith("; published/ is unchanged"), said
+    outside = str(tmp_path.parent / "elsewhere")
+    assert said[outside].endswith(f"; {outside}/ is unchanged"), said
+    assert said[None].endswith("; out/ is unchanged"), said  # the site's own
+    monkeypatch.chdir(site)
+    assert main(base[:3]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith("; out/ is unchanged")
+
+
 def test_model_dump_golden(export_sample: Exporter, golden: Callable[[Path, str], None]) -> None:
     out = export_sample("model")
     golden(out / "model", "model")

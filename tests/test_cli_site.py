@@ -275,7 +275,7 @@ def test_summary_comes_after_the_problems(tmp_path: Path) -> None:
     # would publish it, so it is suggested.
     assert lines[-1] == (
         "not exported: fix the errors above, or export with --keep-going to publish the other"
-        " stories; out/ is unchanged"
+        f" stories; {tmp_path / 'out'}/ is unchanged"  # (`--out`: the folder given)
     )
     assert all(": error: " in line or ": warning: " in line for line in lines[:-1])
 
@@ -292,7 +292,7 @@ def test_json_mode_prints_only_json(tmp_path: Path) -> None:
         "command": "export",
         "status": 2,
         "summary": "not exported: fix the errors above, or export with --keep-going to publish"
-        " the other stories; out/ is unchanged",
+        f" the other stories; {tmp_path / 'out'}/ is unchanged",
     }
     # Usage errors too.
     done = run_in(broken, "export", "--log-format", "json", "--jobs", "0", "-f", "model")

@@ -98,6 +98,7 @@ def interrupted(hook: str, at: int, signal_name: str, site: Path, out: Path) -> 
     run = subprocess.run(
         [sys.executable, "-c", hook, *args(site, out)],
         env=env,
+        cwd=site,  # (out/ is then named out/, as from the site's folder)
         capture_output=True,
         text=True,
         check=False,
@@ -199,9 +200,15 @@ def test_an_interrupt_before_publishing_leaves_out_unchanged(
 
     monkeypatch.setattr(engine._Build, "_collections", ctrl_c)
     capsys.readouterr()
+    monkeypatch.chdir(site)
     assert export(site, out) == 130
     assert capsys.readouterr().err.strip().splitlines()[-1] == "interrupted; out/ is unchanged"
     assert tree(out) == old and not list(out.glob(".syndicate-staging-*"))
+    # `--out DIR` is named as given, from where syndicate was started: never "out/".
+    monkeypatch.chdir(site.parent)
+    assert export(site, out) == 130
+    said = capsys.readouterr().err.strip().splitlines()[-1]
+    assert said == f"interrupted; {site.name}/out/ is unchanged"
 
 
 def test_a_full_disk_while_saving_the_state_publishes_nothing(

@@ -139,9 +139,13 @@ class Interrupted(KeyboardInterrupt):
         self.published = published
 
     def __str__(self) -> str:
+        return self.said("out/")
+
+    def said(self, out: str) -> str:
+        """What it means for the output folder, named `out` (as the user gave it)."""
         if self.published:
-            return "interrupted after publishing: out/ holds this run's output"
-        return "interrupted; out/ is unchanged"
+            return f"interrupted after publishing: {out} holds this run's output"
+        return f"interrupted; {out} is unchanged"
 
 
 @dataclass

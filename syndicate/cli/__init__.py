@@ -221,6 +221,10 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
         # The engine says whether out/ was published (see syndicate.build.Interrupted).
         # Printed even under --quiet: it says what out/ holds.
         said = str(exc) or _INTERRUPTED.get(args.command, "interrupted")
+        if args.command == "export":  # its folder named as the user gave it (`--out DIR`)
+            folder = out_named(args)
+            saying = getattr(exc, "said", None)  # (`Interrupted`'s, once the engine ran)
+            said = saying(folder) if callable(saying) else f"interrupted; {folder} is unchanged"
         if args.command == "serve":  # the engine's words are of out/, which a preview never is
             said = _INTERRUPTED["serve" if args.watch else "serve out"]
         say(args, said, asked=True, interrupted=True)
@@ -237,7 +241,6 @@ DATA_COMMANDS = frozenset({"list", "show", "formats", "terms"})
 `grep -q`) has what it wanted."""
 
 _INTERRUPTED = {
-    "export": "interrupted; out/ is unchanged",
     "serve": "interrupted; the preview stopped (it never writes out/)",
     "serve out": "interrupted; the server stopped",
     "deliver": (
@@ -861,6 +864,16 @@ def shown(args: argparse.Namespace, path: Path) -> str:
         except ValueError:
             return str(path)
     return _from_site(path, getattr(args, "site", None) or args.cwd, args.cwd)
+
+
+def out_named(args: argparse.Namespace) -> str:
+    """The output folder as a summary line names it: the site's own as `out/`, the name
+    every message and page of the docs gives it, and a `--out` folder as the user gave it,
+    seen from where they started the command (`o4/`, `/srv/site/`), as `shown` names every
+    path (`--out` is made absolute as it is read, `from_cwd`; the default stays relative)."""
+    if not args.out.is_absolute():
+        return "out/"
+    return shown(args, args.out).rstrip("/") + "/"
 
 
 def say(args: argparse.Namespace, message: str, *, asked: bool = False, **data: Any) -> None:

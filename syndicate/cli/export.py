@@ -20,6 +20,7 @@ from syndicate.cli import (
     EXIT_PARTIAL,
     count,
     emit,
+    out_named,
     progress_bar,
     say,
     say_now,
@@ -67,6 +68,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     finally:
         if stop_progress:
             stop_progress()
+    out = out_named(args)
     if result.status == "input-errors":
         # (with --story, --keep-going publishes only the other stories it names)
         others = not args.stories or set(args.stories) - set(result.stopped_by)
@@ -76,22 +78,22 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             say(
                 args,
                 f"not exported: {fix}, or export without --force, with --keep-going, to keep"
-                " the stories with errors as last published; out/ is unchanged",
+                f" the stories with errors as last published; {out} is unchanged",
             )
         elif result.stopped_by and others:
             say(
                 args,
                 f"not exported: {fix}, or export with --keep-going to publish the other"
-                " stories; out/ is unchanged",
+                f" stories; {out} is unchanged",
             )
         else:
-            say(args, f"not exported: {fix}; out/ is unchanged")
+            say(args, f"not exported: {fix}; {out} is unchanged")
         return EXIT_INPUT
     if result.status == "failed":
         if result.partly_published:
-            say(args, "not exported whole: out/ may hold part of this run's files (see above)")
+            say(args, f"not exported whole: {out} may hold part of this run's files (see above)")
         else:
-            say(args, "not exported: out/ is unchanged")
+            say(args, f"not exported: {out} is unchanged")
         return EXIT_FAILED
     if args.dry_run:
         return _dry_run(args, result)
@@ -153,7 +155,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
 def _orphaned(args: argparse.Namespace, folders: tuple[str, ...], stale: bool) -> None:
     """Published, but out/ holds folders no export updates (`output.orphaned`): one carries a
     story taken down, or `--strict` counts their warnings."""
-    what = "a story taken down is still in" if stale else "--strict: out/ still holds"
+    what = "a story taken down is still in" if stale else f"--strict: {out_named(args)} still holds"
     one = len(folders) == 1
     say(
         args,
