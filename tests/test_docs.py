@@ -328,6 +328,33 @@ def test_the_docs_dask_workers_run_one_single_threaded_process_a_core() -> None:
         assert options.get("--nworkers") not in (None, "auto"), argv
 
 
+def test_the_no_worker_advice_starts_workers_as_the_docs_do() -> None:
+    """A cluster left without workers (`build.worker`) said to start them with a bare `dask
+    worker ADDRESS`: one process of a thread a core, where docs/scaling.md starts one
+    single-threaded process a core, and no word of the `syndicate[dask]` install. The advice
+    gives the docs' command word for word, with the scheduler's address."""
+    from types import SimpleNamespace
+
+    from syndicate.build.dask_adapter import DaskExecutor
+
+    address = "tcp://10.0.0.5:8786"
+    lines = [
+        line.split("#", 1)[0].strip()
+        for path in _markdown_files()
+        for lang, body in FENCE.findall(path.read_text(encoding="utf-8"))
+        if lang == "sh"
+        for line in body.splitlines()
+        if line.startswith(f"dask worker {address} ")
+    ]
+    assert lines
+    lonely = SimpleNamespace(scheduler=address, plugins=())
+    advice = str(DaskExecutor.no_workers(lonely))  # type: ignore[arg-type]
+    for line in lines:
+        assert f": {line}, and export again" in advice, (line, advice)
+    assert "pip install 'syndicate[dask]'" in advice
+    assert advice in (REPO / "docs" / "scaling.md").read_text(encoding="utf-8")
+
+
 def test_the_docs_crontab_lines_name_syndicate_by_its_path() -> None:
     """A crontab line runs with cron's own PATH (`/usr/bin:/bin`), not the one getting-started
     exports in the shell after installing syndicate in a virtual environment: a line running a

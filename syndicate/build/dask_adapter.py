@@ -150,8 +150,9 @@ class DaskExecutor(Executor):
         return ExecutorError(
             f"the Dask scheduler{at} has had no worker for {NO_WORKER_SECONDS} s (none started,"
             f" or every one died, or could not load {code}: see the workers' logs); nothing"
-            f" was published: start workers with {code} installed (dask worker"
-            f" {self.scheduler or 'ADDRESS'}) and export again"
+            f" was published: start workers with {code} installed (pip install"
+            f" 'syndicate[dask]'), one process a core of one thread each:"
+            f" {worker_command(self.scheduler or 'ADDRESS')}, and export again"
         )
 
     def failure(
@@ -180,6 +181,14 @@ class DaskExecutor(Executor):
         if isinstance(exc, distributed.comm.CommClosedError | OSError | TimeoutError):
             return ExecutorError(f"lost the Dask scheduler{at}: {exc}; nothing was published")
         return super().failure(exc, failed, sent)
+
+
+def worker_command(address: str) -> str:
+    """How workers for the scheduler at `address` are started, as docs/scaling.md gives it
+    (`tests/test_docs.py` checks they agree): one process a core, one thread each, the
+    stories' work being CPU-bound Python. `--nworkers auto` would choose threads too (16
+    cores: 4 processes of 4), and a bare `dask worker` starts one process of a thread a core."""
+    return f'dask worker {address} --nworkers "$(nproc)" --nthreads 1'
 
 
 NO_WORKER_SECONDS = 30
