@@ -1877,6 +1877,42 @@ def test_a_request_while_the_preview_publishes_waits_for_what_it_published(
     assert seen == ["application/rss+xml"]
 
 
+def test_a_preview_of_some_formats_serves_no_file_an_earlier_one_of_others_left(
+    site: Site, tmp_path: Path
+) -> None:
+    """`serve --watch --format atom` after a preview of atom and jsonfeed kept serving the
+    JSON feeds of the earlier one as if current: an edit reached the Atom feed, never the
+    JSON feed still served beside it. A preview serves the files of its last export's formats
+    only (the others stay in its folder, untouched, for a later preview of them); a request
+    for one is the preview's page for a missing file, saying why."""
+    import asyncio
+
+    import httpx
+
+    from syndicate.serve.app import Served, make_app
+
+    folder = tmp_path / "preview"
+    assert _previewer(site, folder, ["atom", "jsonfeed"]).export()
+    json_feed = next(p.relative_to(folder).as_posix() for p in folder.glob("jsonfeed/*.json"))
+    site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+    previewer = _previewer(site, folder, ["atom"])
+    assert previewer.export()
+    state = previewer.state
+    served = Served(folder, state.inventory, frozenset(), {}, preview=state)
+    transport = httpx.ASGITransport(app=make_app(served))
+
+    async def fetch(*paths: str) -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=transport, base_url="http://preview") as client:
+            return [await client.get(f"/{path}") for path in paths]
+
+    atom, stale = asyncio.run(fetch("atom/en.xml", json_feed))
+    assert atom.status_code == 200 and "NATO will surge again" in atom.text
+    assert (folder / json_feed).is_file()  # the folder is left as it was
+    assert "NATO will surge again" not in (folder / json_feed).read_text(encoding="utf-8")
+    assert stale.status_code == 404, stale.text
+    assert "Not in the preview" in stale.text and "formats (atom)" in stale.text
+
+
 def test_the_preview_s_other_requests_are_answered_while_one_waits_for_a_publication(
     tmp_path: Path,
 ) -> None:

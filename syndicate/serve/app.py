@@ -195,7 +195,7 @@ class _OutputFiles(StaticFiles):
             if exc.status_code != 404 or preview is None:
                 raise
             shown = "/" + path.lstrip("/")
-            why = preview.draft_notice(path.lstrip("/"))
+            why = preview.draft_notice(path.lstrip("/")) or self._left_out(path.lstrip("/"))
             return missing_page(
                 "Not in the preview",
                 f"Not in the preview: {shown}."
@@ -203,6 +203,15 @@ class _OutputFiles(StaticFiles):
                 + " This page reloads by itself after the next export.",
                 preview,
             )
+
+    def _left_out(self, path: str) -> str | None:
+        """Why a file in the preview's folder is not served (`PreviewState.outside_formats`)."""
+        preview = self.served.preview
+        try:
+            there = os.path.isfile(self.served.folder / path)
+        except (OSError, ValueError):
+            there = False
+        return preview.outside_formats(path) if preview is not None and there else None
 
     async def _is_file(self, path: str) -> bool:
         try:
@@ -227,6 +236,9 @@ class _OutputFiles(StaticFiles):
         real = real.replace(os.sep, "/")
         if real.startswith("../") or any(part.startswith(".") for part in real.split("/")):
             return "", None
+        preview = self.served.preview
+        if preview is not None and preview.outside_formats(real) is not None:
+            return "", None  # an earlier preview's file, of a format this one does not make
         # The token asked for was that of the folders the address names: the file's must be
         # among them (a link from newsml/ into ninjs/ would take newsml's token for ninjs').
         tokens = self.served.tokens

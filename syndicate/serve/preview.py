@@ -141,6 +141,25 @@ class PreviewState:
             self.problems = problems
             self.left_out = []
 
+    def outside_formats(self, path: str) -> str | None:
+        """Why a file of the preview's folder (`epub/x.epub`) is not served: it is in no
+        folder of the formats of its last export. A preview of some formats (`--format html`)
+        after one of others leaves their files in the folder, where its next export of them
+        brings them up to date; served, they were taken for this preview's, though no edit
+        reached them (a page's `Download EPUB` gave the book as it was before the edit)."""
+        with self.lock:
+            writers = self.writers
+        folders = tuple(f"{folder}/" for writer in writers for folder in writer.owned_folders())
+        # (`html`, the folder itself, as asked for by `html/`: its index.html is served)
+        if not writers or f"{path}/".startswith(folders):  # (no format known: none to judge)
+            return None
+        names = ", ".join(writer.name for writer in writers)
+        return (
+            f"it is in no folder of this preview's formats ({names}): a file an earlier preview"
+            " of other formats left is not served as if current; preview its format too"
+            " (--format) to see it"
+        )
+
     def draft_notice(self, path: str) -> str | None:
         """Why the preview has no page of a story it knows: a draft, or a story taken back
         (the preview shows what an export would publish, embargoed stories included)."""
