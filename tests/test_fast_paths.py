@@ -1559,7 +1559,7 @@ def test_animation_read_off_the_chunks_is_what_pillow_says(fmt: str) -> None:
     file's blocks (GIF), chunks (APNG's acTL, WebP's VP8X and ANMF) or signature (JPEG, MPO),
     without opening Pillow; it says what Pillow's `is_animated` says of every such file,
     still or animated, cut short or not."""
-    from syndicate.formats.epub.animation import is_animated
+    from syndicate.readers.animation import is_animated
 
     def pillow(data: bytes) -> bool | None:
         """Pillow's answer; None where it fails on a file cut short (which the reader, that
@@ -1593,7 +1593,7 @@ def test_animation_read_off_the_chunks_agrees_with_pillow_on_odd_files_readers_a
     default image outside its one-frame animation (Pillow counts two frames), an APNG with
     three acTL chunks (the second undoes the first, the third counts again, in Pillow), a
     WebP of one frame of animation with a frame's chunk after the end its RIFF header gives."""
-    from syndicate.formats.epub.animation import is_animated
+    from syndicate.readers.animation import is_animated
 
     def save(frames: int, fmt: str, **options: Any) -> bytes:
         pictures = [PILImage.new("RGB", (8, 8), (i * 90, 0, 0)) for i in range(frames)]

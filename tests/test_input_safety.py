@@ -440,6 +440,42 @@ def test_a_photo_that_says_where_it_was_taken_is_warned_of(
     assert len(stories) == 1 and not list(diags)
 
 
+def test_an_editors_word_on_an_image_its_file_does_not_need_is_a_warning_at_its_line(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`animation: checked` of a still image was taken without a word, and would vouch, unseen,
+    for an animation later put in its place (one nobody played through); so would `gps: keep`
+    of a photo whose metadata gives no place, for a located photo put in its place. Each is
+    an `image.needless` warning at its own line, saying to remove it; the words of a file that
+    needs them (an animated GIF checked, a located photo kept) are taken silently, and the
+    site's `images: {gps: keep}` is no entry's word."""
+    still = "images/still.png"
+    words = "    animation: checked\n    gps: keep\n"
+    folder = write_story(tmp_path / "articles", "still", STORY + IMAGES.format(still) + words)
+    (folder / "images").mkdir()
+    (folder / still).write_bytes(png())
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert len(stories) == 1 and len(stories[0].images) == 1
+    assert [(d.code, d.line) for d in diags.warnings] == [
+        ("image.needless", 12),
+        ("image.needless", 13),
+    ], [d.format_text() for d in diags]
+    animation, gps = (d.message for d in diags.warnings)
+    assert animation.startswith(f"{still}: animation: checked, but it is a still image")
+    assert gps.startswith(f"{still}: gps: keep, but its metadata gives no place it was taken")
+    assert "remove the line" in animation and "remove the line" in gps
+
+    frames = [PILImage.new("RGB", (16, 9), colour) for colour in ("white", "black")]
+    moving, located = "images/calm.gif", "images/photo.jpeg"
+    entries = IMAGES.format(moving) + "    animation: checked\n"
+    entries += IMAGES.format(located).removeprefix("images:\n") + "    gps: keep\n"
+    (folder / "story.yaml").write_text((STORY + entries).format(slug="still"), "utf-8")
+    frames[0].save(folder / moving, "GIF", save_all=True, append_images=frames[1:], loop=1)
+    (folder / located).write_bytes(_located_photo("JPEG"))
+    stories, diags = read(tmp_path / "articles", site_config)
+    assert len(stories[0].images) == 2 and not list(diags), [d.format_text() for d in diags]
+
+
 def _multi_picture(located: bool = False) -> bytes:
     """A phone's multi-picture JPEG (MPO): a photo, then a second view; with `located`, only
     the second view's EXIF gives the place it was taken (an APP1 segment after its SOI)."""

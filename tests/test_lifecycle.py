@@ -598,6 +598,27 @@ def test_where_updated_is_written_is_not_what_a_story_says(
     assert export_site(history_site, "--strict") == 0, capsys.readouterr().err
 
 
+def test_an_editors_word_on_an_image_asks_no_new_version(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`animation: checked` written in an image's entry of a story partners hold went into
+    what the story says: "the text or facts changed since version 1 was published, but the
+    version did not" (`story.version`), though partners get nothing new. An editor's word is
+    no change of the story; a change of its text still is."""
+    meta = history_site / "articles" / EMBARGOED / "story.yaml"
+    text = meta.read_text(encoding="utf-8")
+    entry = "  - file: images/chart.png\n"
+    meta.write_text(text.replace(entry, entry + "    animation: checked\n"), encoding="utf-8")
+    capsys.readouterr()
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    assert "[story.version]" not in err and "[image.needless]" in err, err
+    changed = meta.read_text(encoding="utf-8").replace("Bar chart", "A bar chart")
+    meta.write_text(changed, encoding="utf-8")
+    assert export_site(history_site) == 0
+    assert "set version: 2 [story.version]" in capsys.readouterr().err
+
+
 def test_strict_keep_going_holds_a_story_its_history_refuses(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -52,11 +52,21 @@ _SPACING = frozenset({"tight"})
 """How a list is spaced (`ListBlock.tight`): not what it says."""
 
 
+_EDITORS_WORDS = frozenset({"animation"})
+"""An editor's word on an image (`Image.animation`: `checked`, its animation played through):
+not what the story says, which partners get again with a new version. Written once the
+editor has checked, it asked for a new version (`story.version`) of a story that said nothing
+new. (`decorative: true` is not one: it makes the image's text alternative empty, which every
+output carries; `gps: keep` is in no model.)"""
+
+
 def content_digest(value: story.Story) -> str:
     """A hash of what a story says (texts, facts, images by content), not of where it was read
-    from nor of how its lists are spaced: moving a paragraph down a line, the folder
-    elsewhere or a blank line between list items leaves it unchanged."""
-    data = json.dumps(_encode(value, _UNRELATED | _SPACING), ensure_ascii=False, sort_keys=True)
+    from, nor of how its lists are spaced, nor of an editor's word on an image: moving a
+    paragraph down a line, the folder elsewhere, a blank line between list items or an
+    `animation: checked` leaves it unchanged."""
+    leave_out = _UNRELATED | _SPACING | _EDITORS_WORDS
+    data = json.dumps(_encode(value, leave_out), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 

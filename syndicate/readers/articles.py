@@ -52,6 +52,7 @@ from syndicate.model.body import (
 )
 from syndicate.model.story import first_out_in_version
 from syndicate.readers import budgets
+from syndicate.readers.animation import is_animated
 from syndicate.readers.config import SchemaVerdict
 from syndicate.readers.folders import (
     check_collection,
@@ -851,9 +852,11 @@ class _StoryReader:
         for i, entry in enumerate(data.get("images", [])):
             where = SourceRef(self.meta_file, doc.line(("images", i, "file")))
             rel = story_path(entry["file"]) or entry["file"]  # outside: refused as written
-            facts = self._image_facts(rel, where)
-            if facts is None:
+            found = self._image_facts(rel, where)
+            if found is None:
                 continue
+            facts, image_data = found
+            self._needless_words(entry, rel, facts, image_data, doc, i)
             # The entry's own word wins over the site's (`images: gps:` of syndicate.yaml).
             if facts.location and entry.get("gps", self.config.image_gps) != "keep":
                 every = (
@@ -944,8 +947,39 @@ class _StoryReader:
                 image.source,
             )
 
-    def _image_facts(self, rel: str, where: SourceRef) -> ImageFacts | None:
-        """The facts of a listed image, or None with its problem reported."""
+    def _needless_words(
+        self,
+        entry: dict[str, Any],
+        rel: str,
+        facts: ImageFacts,
+        data: bytes,
+        doc: YamlDoc,
+        i: int,
+    ) -> None:
+        """An editor's word an image entry gives of what its file does not hold: `animation:
+        checked` of a still image, `gps: keep` of a photo whose metadata gives no place. Each
+        vouches for the file it was written for: kept, it would vouch for another put in its
+        place (an animation nobody played through, a photo whose place nobody meant to make
+        public), so each is a warning, at its line, saying to remove it."""
+        if entry.get("animation") == "checked" and not is_animated(data):
+            self.diags.warning(
+                "image.needless",
+                f"{rel}: animation: checked, but it is a still image (one frame): nothing plays"
+                " in it; remove the line, so that an animation put in its place is played"
+                " through and checked anew (as it is, the line would vouch for it unseen)",
+                SourceRef(self.meta_file, doc.line(("images", i, "animation"))),
+            )
+        if entry.get("gps") == "keep" and not facts.location:
+            self.diags.warning(
+                "image.needless",
+                f"{rel}: gps: keep, but its metadata gives no place it was taken: remove the"
+                " line, so that a photo put in its place with one is warned of (as it is, the"
+                " line would publish that place unseen)",
+                SourceRef(self.meta_file, doc.line(("images", i, "gps"))),
+            )
+
+    def _image_facts(self, rel: str, where: SourceRef) -> tuple[ImageFacts, bytes] | None:
+        """The facts of a listed image and its bytes, or None with its problem reported."""
         verdict, key = self.verdict, ""
         try:
             data = self.files.image(rel)
@@ -971,7 +1005,7 @@ class _StoryReader:
             self.diags.warning(
                 "image.format", f"{rel}: {note}; if it looks wrong, export it again", where
             )
-        return facts
+        return facts, data
 
     def _name_ok(self, image: Image, before: list[Image]) -> bool:
         """Its published name fits file systems and differs from the story's other images'."""

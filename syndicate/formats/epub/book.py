@@ -14,7 +14,6 @@ from lxml.builder import ElementMaker
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context, in_site_order
-from syndicate.formats.epub.animation import is_animated
 from syndicate.formats.epub.ebooklib_adapter import (
     Book,
     Document,
@@ -51,6 +50,7 @@ from syndicate.model import (
 )
 from syndicate.model.site import fill
 from syndicate.model.story import Contribution
+from syndicate.readers.animation import is_animated
 from syndicate.render.xhtml import (
     foreign_language,
     language_attributes,

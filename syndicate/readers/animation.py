@@ -1,9 +1,10 @@
-"""Whether a packaged image plays by itself: read off its container's chunks and blocks.
+"""Whether an image plays by itself: read off its container's chunks and blocks.
 
 A book's accessibility metadata says its hazards are unknown when it holds an animated image
-(`book.accessibility`). The story's images were checked whole when they were read (Pillow
-decoded every frame, within budgets); here the question is only how many frames a file
-holds, asked of every image of every book a run makes. An edit of a story's text makes its
+(`formats.epub.book`), and the reader says an `animation: checked` given to a still image is
+one nobody needed (`readers.articles`). The story's images were checked whole when they were
+read (Pillow decoded every frame, within budgets); here the question is only how many frames
+a file holds, asked of every image of every book a run makes. An edit of a story's text makes its
 books again, and opens no image with Pillow (`tests/test_incremental.py`): these few lines
 walk the file's structure without decoding a pixel, and say what Pillow's `is_animated`
 says (`tests/test_fast_paths.py` checks them against it).
