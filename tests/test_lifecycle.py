@@ -1151,6 +1151,32 @@ def test_a_new_version_with_the_old_updated_is_told_at_its_updated_line(
     assert f"{CORRECTED}/story.yaml:{line}: warning: version 3's updated" in err, err
 
 
+def test_a_published_version_dated_as_the_one_before_is_said_at_every_run_while_it_stands(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`story.updated` was said by the run that published the new version alone: a cron job
+    switched to `--strict` after it exited 0, never told that partners hold a version dated
+    as the one before. Said at every run while the story stays at that version (not held
+    against it: what partners hold is out; `--strict` exits 3, "published, but"), and no
+    more once a later version is published."""
+    meta = history_site / "articles" / PUBLIC / "story.yaml"
+    text = history_site / "articles" / PUBLIC / "en.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    meta.write_text(meta.read_text("utf-8").replace("version: 1", "version: 2"), "utf-8")
+    assert export_site(history_site) == 0
+    capsys.readouterr()
+    for extra in ((), ("--strict",), ("--strict",)):  # (the last, a run with nothing to make)
+        assert export_site(history_site, *extra) == (3 if extra else 0)
+        err = capsys.readouterr().err
+        said = [line for line in err.splitlines() if line.endswith("[story.updated]")]
+        assert len(said) == 1, err
+        assert "version 2's updated" in said[0] and "said when version 2 was published" in said[0]
+    newer = meta.read_text("utf-8").replace("version: 2", "version: 3")
+    meta.write_text(newer + "updated: 2026-01-21T09:00:00Z\n", "utf-8")
+    assert export_site(history_site, "--strict") == 0, capsys.readouterr().err
+    assert export_site(history_site, "--strict") == 0, capsys.readouterr().err
+
+
 def test_a_new_version_with_the_old_updated_is_a_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1405,6 +1405,9 @@ class _Build:
         """The stories read anew: each with its content digest and its sources' key."""
         """The stories read anew, with their digests: checked once every story is read."""
         self.ids = _Identities({}, {}, {})
+        self.standing: dict[str, Any] = {}
+        """The warnings of the history said of the version a story is at and holding while it
+        stays there (`story.updated`), by story id, for the state (`BuildState.standing`)."""
 
     def run(
         self, diags: Diagnostics, articles: Path | None, *, jobs: int, progress: Progress | None
@@ -1459,6 +1462,7 @@ class _Build:
                         self._stories(sink, jobs, progress)
                         staging.flush_ahead()  # the stories' files, while collections run
                         self._check_histories()
+                        self._standing(diags)
                         deleted = self._deleted()
                         spared = self._spared(deleted)
                         if self._guard(diags, articles, spared):
@@ -2049,6 +2053,7 @@ class _Build:
                 self._fingerprint(diags, articles),
                 self.orphan_watch,
             )
+            self.state.keep_standing(self.standing)
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(
                 f"cannot save the build state in {self.state_folder}: {exc}; the previous"
@@ -2425,6 +2430,7 @@ class _Build:
                     self._check_history(summary, digest, sources)
                 if any(d.severity == "error" or self.how.strict for d in found):
                     broken[names.get(summary.slug, summary.slug)] = tuple(found)
+                    self.standing.pop(summary.id, None)  # (held, or stopping: not published)
         self.once += once
         # Its history is the story's own problem, as its errors are: with keep_going it keeps
         # its last published version; without, it is named among those that stopped the run.
@@ -2574,6 +2580,38 @@ class _Build:
             if former != summary.former_sections:
                 self.read[n] = replace(story, summary=replace(summary, former_sections=former))
 
+    def _standing(self, diags: Diagnostics) -> None:
+        """The warnings an earlier run said of the version a story is still at, said again
+        (`BuildState.standing`): `story.updated` is said by the run that finds the new
+        version, and the version published with it stays so dated for partners until the
+        next one; a run that did not find it (a cron job switched to `--strict` since) says
+        it too, with `diags` (not as the story's own problem: what partners hold is not
+        held back by holding the story; under `--strict`, exit status 3)."""
+        before = self.state.standing()
+        read = {story.summary.id: story.summary for story in self.read}
+        for ident, entry in before.items() if isinstance(before, dict) else ():
+            if ident in self.standing or not (isinstance(entry, list) and len(entry) == 4):
+                continue
+            version, message, path, line = entry
+            story = read.get(ident)
+            if story is None:  # not read by this run (`--story` others): kept as it was
+                if ident in self.ids.sent:
+                    self.standing[ident] = entry
+                continue
+            if story.version != version or not self.how.releases:
+                continue  # a later version: partners hold that one
+            self.standing[ident] = entry
+            diags.add(
+                Diagnostic(
+                    "warning",
+                    "story.updated",
+                    f"{message} (said when version {version} was published, and at every"
+                    " run until a later version)",
+                    path,
+                    line,
+                )
+            )
+
     def _embargo_moved_up(self, story: StorySummary) -> bool:
         """Whether the story's embargo ends earlier than the last build read it (or no
         longer at all): lifted early by this version."""
@@ -2666,6 +2704,7 @@ class _Build:
             for lang in story.languages
             if old.has(lang) and story.updated_for(lang) <= old.updated_for(lang)
         ]
+        warned = len(self.input)
         if story.version > old.version and latest <= earlier and not before_release:
             self.input.warning(
                 "story.updated",
@@ -2689,6 +2728,9 @@ class _Build:
                 " time of this version",
                 story.version_source or story.source,
             )
+        if len(self.input) > warned and self.how.releases:  # said of the version published
+            said = list(self.input)[-1]
+            self.standing[story.id] = [story.version, said.message, said.path, said.line]
         if not released or old.status != "usable":
             return
         for lang in old.languages:

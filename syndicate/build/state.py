@@ -346,6 +346,29 @@ class BuildState:
         except (sqlite3.Error, ValueError, TypeError):
             return None
 
+    def standing(self) -> object:
+        """The warnings of the history that hold while a story stays at the version they
+        were said of (`story.updated`), by story id, as saved: JSON data, unchecked; None if
+        there are none."""
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key = 'standing'").fetchone()
+            return json.loads(row[0]) if row else None
+        except (sqlite3.Error, ValueError, TypeError):
+            return None
+
+    def keep_standing(self, standing: dict[str, Any]) -> None:
+        """Save `standing` (see `standing`), once the run's state is saved, if it is another;
+        empty: forget them. (A run stopped before loses them: they are warnings, said again
+        only while they hold, never a reason to publish otherwise.)"""
+        if (standing or None) == self.standing():
+            return
+        with self.db:
+            if standing:
+                value = json.dumps(standing, ensure_ascii=False, sort_keys=True)
+                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('standing', ?)", (value,))
+            else:
+                self.db.execute("DELETE FROM meta WHERE key = 'standing'")
+
     def _keep_orphan_watch(self, watch: dict[str, Any] | None) -> None:
         """Within a transaction: save `watch` (`orphan_watch`); None or empty: forget it."""
         if watch:
