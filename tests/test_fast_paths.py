@@ -1002,6 +1002,79 @@ def test_a_multi_picture_jpeg_s_pictures_are_never_decoded_whole(
     assert loaded and all(w <= 500 and h <= 375 for w, h in loaded), loaded
 
 
+def _mp_indexed(pictures: list[bytes], entries: list[tuple[int, int]], tail: bytes = b"") -> bytes:
+    """A multi-picture JPEG written by hand: `pictures` one after the other (the first given
+    an MP index), whose MP index lists `entries` as they are (size, offset from the index),
+    true or not, then `tail`."""
+    raw = b"".join(
+        struct.pack("<LLLHH", 0x20030000 if not at else 0x20002, size, offset, 0, 0)
+        for at, (size, offset) in enumerate(entries)
+    )
+    ifd = struct.pack("<HHHL4s", 3, 0xB000, 7, 4, b"0100")
+    ifd += struct.pack("<HHLLHHLLL", 0xB001, 4, 1, len(entries), 0xB002, 7, len(raw), 50, 0)
+    body = b"MPF\x00II*\x00" + struct.pack("<L", 8) + ifd + raw
+    first = pictures[0][:2] + b"\xff\xe2" + struct.pack(">H", len(body) + 2) + body
+    return first + pictures[0][2:] + b"".join(pictures[1:]) + tail
+
+
+def test_multi_picture_jpegs_of_hostile_mp_indexes_fail_as_whole_decoding_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An MP index is the file's word, not a fact: offsets past the end or into the first
+    picture, a picture that is a PNG or no picture, sizes that lie (none, too short, past the
+    end), a picture over the budget, a thousand entries for one picture. Each is refused or
+    taken as decoding every picture whole does, and the bytes are never copied (a copy of the
+    rest of the file a picture, 4,000 pictures of a 20 MB file took a minute and 20 MB)."""
+    import tracemalloc
+
+    def jpeg(size: tuple[int, int], **kwargs: Any) -> bytes:
+        buffer = io.BytesIO()
+        PILImage.new("RGB", size, "teal").save(buffer, "JPEG", **kwargs)
+        return buffer.getvalue()
+
+    photo, tiny, big = jpeg((64, 48)), jpeg((1, 1), progressive=True), jpeg((8000, 6000))
+    png = io.BytesIO()
+    PILImage.new("RGB", (8, 8)).save(png, "PNG")
+    first = len(photo) + 58 + 16 * 2  # (the first picture's size, its MP index of 2 entries)
+    at = first - 10  # (the second's offset: the MP index starts 10 bytes in)
+    many = 1000
+    at_many = len(photo) + 58 + 16 * many - 10
+    pad = b"\x00" * (8 << 20)
+    cases = [
+        _mp_indexed([photo, tiny], [(first, 0), (len(tiny), at)]),
+        _mp_indexed([photo, tiny], [(first, 0), (len(tiny), 10**9)]),
+        _mp_indexed([photo, tiny], [(first, 0), (len(tiny), 40)]),
+        _mp_indexed([photo, tiny], [(first, 0), (len(tiny), at - 200)]),
+        _mp_indexed([photo, png.getvalue()], [(first, 0), (len(png.getvalue()), at)]),
+        _mp_indexed([photo, b"\xff\xd8\xff" + bytes(60)], [(first, 0), (63, at)]),
+        _mp_indexed([photo, big], [(first, 0), (len(big), at)]),
+        _mp_indexed([photo, tiny[:-30]], [(first, 0), (len(tiny), at)]),
+        *(
+            _mp_indexed([photo, tiny], [(first, 0), (size, at)], b"\xff\xd9" * 3)
+            for size in (0, 1, len(tiny) - 2, len(tiny) + 2, 2**32 - 1)
+        ),
+        _mp_indexed([photo, tiny], [(at_many + 10, 0)] + [(len(tiny), at_many)] * (many - 1), pad),
+        _mp_indexed([photo, tiny], [(at_many + 10, 0)] + [(2**32 - 1, at_many)] * (many - 1), pad),
+    ]
+    fast = []
+    for data in cases:
+        tracemalloc.start()
+        fast.append(_image_outcome(data))
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert peak < 4 << 20, (fast[-1], peak)
+    monkeypatch.setattr(images, "_decode", images.slow_decode)
+    slow = [_image_outcome(data) for data in cases]
+    assert [outcome[0] == "problem" for outcome in slow] == [False] + [True] * 7 + [False] * 7
+
+    def kind(outcome: Any) -> Any:  # (a damaged file's reason is Pillow's, met elsewhere)
+        if outcome[0] != "problem" or "damaged" not in outcome[1]:
+            return outcome
+        return (outcome[0], outcome[1].partition(" (")[0])
+
+    assert [kind(outcome) for outcome in fast] == [kind(outcome) for outcome in slow]
+
+
 def test_images_decoded_before_give_the_same_facts_without_decoding(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
