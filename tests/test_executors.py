@@ -648,6 +648,26 @@ def test_the_advice_for_other_fonts_says_whether_a_restart_is_enough(tmp_path: P
     assert skew(here, here, dirs) is None
 
 
+def test_a_codec_a_pillow_cannot_tell_is_said_unknown_not_missing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Pillow older than a feature (zlib-ng's came with Pillow 11.2) cannot tell whether it
+    was built with it: its version is "unknown", not "none" (built without it), which told the
+    user the worker's Pillow lacked a library it may well have. Pillow's `features.version`
+    answers None for a name it does not know, as for a codec it was built without."""
+    from PIL import features
+
+    from syndicate.build.toolchain import pillow_codecs
+
+    here = dict(pillow_codecs())
+    monkeypatch.delitem(features.features, "zlib_ng")
+    monkeypatch.delitem(features.features, "libjpeg_turbo")
+    older = dict(pillow_codecs())
+    assert older["Pillow's zlib-ng"] == older["Pillow's libjpeg-turbo"] == "unknown", older
+    assert older["Pillow's libjpeg"] == here["Pillow's libjpeg"] != "unknown"
+    assert older["Pillow's zlib"] == here["Pillow's zlib"] != "unknown"
+
+
 def test_a_worker_s_libraries_are_checked_with_its_first_batch_too() -> None:
     """A worker that joins the cluster after the run started (or a nanny's new one) was not
     asked before the run: its first batch checks the libraries and the cover fonts it has

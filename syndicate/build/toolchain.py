@@ -93,12 +93,13 @@ def pillow_codecs() -> list[tuple[str, str]]:
     it; "unknown": a Pillow that cannot tell, older than the feature)."""
     from PIL import features
 
+    known = {*features.codecs, *features.features}
     found = []
     for name, feature in PILLOW_CODECS:
-        try:
-            version = features.version(feature)
-        except ValueError:  # (a feature this Pillow does not know)
-            version = "unknown"
+        if feature not in known:  # (`features.version` answers None, as for "none")
+            found.append((name, "unknown"))
+            continue
+        version = features.version(feature)
         found.append((name, "none" if version is None else str(version)))
     return found
 
