@@ -1075,6 +1075,41 @@ def test_multi_picture_jpegs_of_hostile_mp_indexes_fail_as_whole_decoding_does(
     assert [kind(outcome) for outcome in fast] == [kind(outcome) for outcome in slow]
 
 
+def test_a_multi_picture_jpeg_s_mp_indexes_are_read_once_not_a_picture(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each picture of a multi-picture JPEG may carry an MP index of its own, of up to 4,000
+    entries: checked without its pixels (`jpeg_is_whole`), a picture had its index read again,
+    as decoding never reads it, so 1,000 entries for one picture that held 1,000 more took
+    72 s (decoding them whole, 0.9 s). The file's index is read once, when it is opened."""
+    from PIL import JpegImagePlugin
+
+    many = 200
+    tiny = io.BytesIO()
+    PILImage.new("RGB", (1, 1), "teal").save(tiny, "JPEG")
+    photo = io.BytesIO()
+    PILImage.new("RGB", (64, 48), "teal").save(photo, "JPEG")
+    first = len(photo.getvalue()) + 58 + 16 * many
+    inner = _mp_indexed([tiny.getvalue()], [(len(tiny.getvalue()), 0)] * many)
+    data = _mp_indexed(
+        [photo.getvalue(), inner], [(first, 0)] + [(len(inner), first - 10)] * (many - 1)
+    )
+    read = JpegImagePlugin._getmp
+    calls: list[int] = []
+
+    def counted(image: Any) -> Any:
+        calls.append("mp" in image.info)  # (else there is no index to read)
+        return read(image)
+
+    monkeypatch.setattr(JpegImagePlugin, "_getmp", counted)
+    facts = images.inspect_image(data)
+    assert (facts.width, facts.height, facts.pictures) == (64, 48, many)
+    assert facts.pixels == 64 * 48 + many - 1
+    assert sum(calls) == 1, sum(calls)
+    monkeypatch.setattr(images, "_decode", images.slow_decode)
+    assert images.inspect_image(data) == facts
+
+
 def test_images_decoded_before_give_the_same_facts_without_decoding(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
