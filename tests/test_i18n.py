@@ -1209,3 +1209,20 @@ def test_traditional_chinese_says_to_readers_what_the_english_says() -> None:
     for key in ("accessibility_summary", "accessibility_summary_animated"):
         assert "邏輯" in zh[key] and "合理" not in zh[key], key
         assert "危害" in zh[key] and "危險" not in zh[key], key
+
+
+def test_simplified_chinese_says_to_readers_what_the_english_says() -> None:
+    """zh-Hans's phrases a reader sees call a story 报道, as its story lists do (稿件, the
+    newsroom's word for copy, stays in the notes to partners); the notice at a taken-back
+    story's address says who removed it without the adversative 被; the books' accessibility
+    summaries say "logical" (逻辑, not 合理, "reasonable") reading order and "hazards" (危害,
+    not 危险, "danger"), as zh-Hant's do."""
+    zh, en = _terms("zh-Hans"), _terms("en")
+    assert "报道" in zh["stories"] and "报道" in zh["no_stories"]
+    for key in ("notice_title", "notice_killed", "notice_withdrawn"):
+        assert "报道" in zh[key] and "稿件" not in zh[key] and "被" not in zh[key], key
+        assert _placeholders(zh[key]) == _placeholders(en[key])
+    assert "稿" in zh["kill_note"] and "稿" in zh["withdrawal_note"]
+    for key in ("accessibility_summary", "accessibility_summary_animated"):
+        assert "逻辑" in zh[key] and "合理" not in zh[key], key
+        assert "危害" in zh[key] and "危险" not in zh[key], key

@@ -184,7 +184,7 @@ def kill_title(notice: str, publisher: str, comment: str, low: int | None, high:
     """A kill item's title within the profile's title lengths: the notice ("Story no longer
     available"), else the notice and the publisher, else the notice and what it says, cut to
     the most the profile takes; the notice alone when it is over the most (never cut). MSN's
-    "more than 20 characters" left "Article indisponible" (20) and "稿件已不可用" (6) under
+    "more than 20 characters" left "Article indisponible" (20) and "报道已不再提供" (7) under
     it: the one item a partner must not refuse. Each begins with the notice, which tells a
     kill item (`is_kill_title`)."""
     from syndicate.formats.partners.dialect import shorten
