@@ -15,6 +15,7 @@ import zipfile
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import feedparser
@@ -1175,6 +1176,35 @@ def test_a_published_version_dated_as_the_one_before_is_said_at_every_run_while_
     meta.write_text(newer + "updated: 2026-01-21T09:00:00Z\n", "utf-8")
     assert export_site(history_site, "--strict") == 0, capsys.readouterr().err
     assert export_site(history_site, "--strict") == 0, capsys.readouterr().err
+
+
+def test_a_run_stopped_once_its_state_is_saved_still_leaves_story_updated_said(
+    history_site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warnings said again while a story stays at a version (`BuildState.standing`) were
+    saved in a transaction of their own, after the state that records the version published:
+    a run stopped between the two (its publication then completed by the next run, from the
+    journal) left version 2 published and its `story.updated` never said again. They are
+    saved in the state's own transaction."""
+    from syndicate.build.state import BuildState
+
+    meta = history_site / "articles" / PUBLIC / "story.yaml"
+    text = history_site / "articles" / PUBLIC / "en.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    meta.write_text(meta.read_text("utf-8").replace("version: 1", "version: 2"), "utf-8")
+    save = BuildState.save
+
+    def save_then_stop(self: BuildState, *args: Any, **kwargs: Any) -> None:
+        save(self, *args, **kwargs)
+        raise KeyboardInterrupt  # (as a kill right after the state's transaction)
+
+    monkeypatch.setattr(BuildState, "save", save_then_stop)
+    assert export_site(history_site) != 0
+    monkeypatch.undo()
+    capsys.readouterr()
+    assert export_site(history_site, "--strict") == 3
+    said = [line for line in capsys.readouterr().err.splitlines() if "[story.updated]" in line]
+    assert len(said) == 1 and "said when version 2 was published" in said[0], said
 
 
 def test_a_new_version_with_the_old_updated_is_a_warning(

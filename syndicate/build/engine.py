@@ -2052,8 +2052,8 @@ class _Build:
                 staging.reused,
                 self._fingerprint(diags, articles),
                 self.orphan_watch,
+                self.standing,
             )
-            self.state.keep_standing(self.standing)
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(
                 f"cannot save the build state in {self.state_folder}: {exc}; the previous"

@@ -356,18 +356,16 @@ class BuildState:
         except (sqlite3.Error, ValueError, TypeError):
             return None
 
-    def keep_standing(self, standing: dict[str, Any]) -> None:
-        """Save `standing` (see `standing`), once the run's state is saved, if it is another;
-        empty: forget them. (A run stopped before loses them: they are warnings, said again
-        only while they hold, never a reason to publish otherwise.)"""
-        if (standing or None) == self.standing():
-            return
-        with self.db:
-            if standing:
-                value = json.dumps(standing, ensure_ascii=False, sort_keys=True)
-                self.db.execute("INSERT OR REPLACE INTO meta VALUES ('standing', ?)", (value,))
-            else:
-                self.db.execute("DELETE FROM meta WHERE key = 'standing'")
+    def _keep_standing(self, standing: dict[str, Any] | None) -> None:
+        """Within a transaction: save `standing` (see `standing`); None or empty: forget
+        them. In `save`'s transaction, with the history that says the version they are of
+        published: a run stopped between the two left the version published and its warning
+        forgotten, never said again."""
+        if standing:
+            value = json.dumps(standing, ensure_ascii=False, sort_keys=True)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('standing', ?)", (value,))
+        else:
+            self.db.execute("DELETE FROM meta WHERE key = 'standing'")
 
     def _keep_orphan_watch(self, watch: dict[str, Any] | None) -> None:
         """Within a transaction: save `watch` (`orphan_watch`); None or empty: forget it."""
@@ -652,6 +650,7 @@ class BuildState:
         intact: Iterable[str] = (),
         fingerprint: str | None = None,
         orphan_watch: dict[str, Any] | None = None,
+        standing: dict[str, Any] | None = None,
     ) -> None:
         """Replace the saved state by this run's, before its files go live: `owned` are the
         files of syndicate's in this run's `folders` once it is published, each found where
@@ -669,7 +668,7 @@ class BuildState:
         fingerprint always describes the state saved with it.
 
         `orphan_watch` is what the orphaned folders of out/ carried (`orphan_watch`), saved
-        in the same transaction: none, there are none."""
+        in the same transaction: none, there are none; so is `standing` (`standing`)."""
         replaced = self._damaged
         if replaced:  # found during the run
             self._start_again()
@@ -679,16 +678,19 @@ class BuildState:
             if (orphan_watch or None) != self.orphan_watch():
                 with self.db:
                     self._keep_orphan_watch(orphan_watch)
+            if (standing or None) != self.standing():
+                with self.db:
+                    self._keep_standing(standing)
             self._unmark()
             return
         try:
-            self._save(locate, owned, folders, journal, intact, fingerprint, orphan_watch)
+            self._save(locate, owned, folders, journal, intact, fingerprint, orphan_watch, standing)
         except sqlite3.DatabaseError as exc:
             if not is_damage(exc):
                 raise
             self.notes.append(f"SQLite found it damaged while saving ({exc})")
             self._start_again()
-            self._save(locate, owned, folders, journal, intact, fingerprint, orphan_watch)
+            self._save(locate, owned, folders, journal, intact, fingerprint, orphan_watch, standing)
         self._unmark()
         self.owned, self._units, self._stories = {}, {}, {}
         self._loaded = False
@@ -727,6 +729,7 @@ class BuildState:
         intact: Iterable[str],
         fingerprint: str | None,
         orphan_watch: dict[str, Any] | None,
+        standing: dict[str, Any] | None = None,
     ) -> None:
         prefixes = tuple(f"{folder}/" for folder in folders)
         recorded, untouched = self.owned, frozenset(intact)
@@ -834,6 +837,7 @@ class BuildState:
             if journal is not None:
                 self.db.execute("INSERT OR REPLACE INTO meta VALUES ('pending', ?)", (journal,))
             self._keep_orphan_watch(orphan_watch)
+            self._keep_standing(standing)
 
     def _unchanged(self, owned: Iterable[str], folders: Collection[str]) -> bool:
         """Whether saving would write what is saved already: nothing recorded, every unit
