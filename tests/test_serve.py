@@ -1913,6 +1913,61 @@ def test_a_preview_of_some_formats_serves_no_file_an_earlier_one_of_others_left(
     assert "Not in the preview" in stale.text and "formats (atom)" in stale.text
 
 
+def test_the_missing_file_page_says_nothing_of_files_outside_the_preview_s_folder(
+    site: Site, tmp_path: Path
+) -> None:
+    """The page for a file of no format of the preview (`PreviewState.outside_formats`) was
+    said of any file found at the path asked for: `/../secret` (a raw path, as `curl
+    --path-as-is` sends it) told that a file lies beside the preview's folder, and
+    `/.syndicate-preview` that the preview's own mark is there, where a missing file is
+    answered. And a path outside every format's folder (`/favicon.ico`, which browsers ask
+    for) was a server error (500), not the page for a missing file."""
+    import asyncio
+
+    from syndicate.serve.app import Served, make_app
+
+    folder = tmp_path / "preview"
+    previewer = _previewer(site, folder, ["atom"])
+    assert previewer.export()
+    (tmp_path / "secret.txt").write_text("a file beside the preview's folder", encoding="utf-8")
+    assert (folder / ".syndicate-preview").exists()
+    served = Served(folder, previewer.state.inventory, frozenset(), {}, preview=previewer.state)
+    app = make_app(served)
+
+    async def get(path: str) -> tuple[int, str]:
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"host", b"preview")],
+            "client": ("127.0.0.1", 1),
+            "server": ("preview", 80),
+        }
+        await app(scope, receive, send)
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        return start["status"], body.decode("utf-8")
+
+    for path in ("/../secret.txt", "/.syndicate-preview", "/favicon.ico", "/atom/gone.xml"):
+        status, page = asyncio.run(get(path))
+        assert status == 404 and "Not in the preview" in page, (path, status, page[:300])
+        assert "no folder of this preview" not in page, (path, page)
+
+
 def test_the_preview_s_other_requests_are_answered_while_one_waits_for_a_publication(
     tmp_path: Path,
 ) -> None:

@@ -115,6 +115,8 @@ class Inventory:
         # Read inside the format's folder: a partner profile named `politics` or `news-fr`
         # (`partners/politics/en.xml`) is neither that section's nor French.
         inside = path.split("/")[self._depth(path) :]
+        if not inside:  # in no folder (`favicon.ico`, asked of a preview): no format's file
+            return PublishedFile(path, None, None, None)
         found = self._tag.search("/".join(inside))
         return PublishedFile(path, None, found.group(1) if found else None, self._section(inside))
 

@@ -195,7 +195,8 @@ class _OutputFiles(StaticFiles):
             if exc.status_code != 404 or preview is None:
                 raise
             shown = "/" + path.lstrip("/")
-            why = preview.draft_notice(path.lstrip("/")) or self._left_out(path.lstrip("/"))
+            asked = path.lstrip("/").replace("\\", "/")
+            why = preview.draft_notice(asked) or self._left_out(asked)
             return missing_page(
                 "Not in the preview",
                 f"Not in the preview: {shown}."
@@ -205,13 +206,24 @@ class _OutputFiles(StaticFiles):
             )
 
     def _left_out(self, path: str) -> str | None:
-        """Why a file in the preview's folder is not served (`PreviewState.outside_formats`)."""
+        """Why a file in the preview's folder is not served (`PreviewState.outside_formats`).
+        Only of a file `lookup_path` would serve but for its format: nothing is said of one
+        outside the folder (`/../x`, a link leading out) or hidden (`.syndicate-preview`),
+        whose page is that of any missing file."""
         preview = self.served.preview
+        if preview is None or any(part.startswith(".") for part in path.split("/")):
+            return None
         try:
-            there = os.path.isfile(self.served.folder / path)
+            full, found = super().lookup_path(path)  # (starlette's: never outside the folder)
         except (OSError, ValueError):
-            there = False
-        return preview.outside_formats(path) if preview is not None and there else None
+            return None
+        if found is None or not stat.S_ISREG(found.st_mode):
+            return None
+        real = os.path.relpath(os.path.realpath(full), os.path.realpath(self.served.folder))
+        real = real.replace(os.sep, "/")
+        if real.startswith("../") or any(part.startswith(".") for part in real.split("/")):
+            return None
+        return preview.outside_formats(real)
 
     async def _is_file(self, path: str) -> bool:
         try:
