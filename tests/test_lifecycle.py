@@ -1207,6 +1207,44 @@ def test_a_run_stopped_once_its_state_is_saved_still_leaves_story_updated_said(
     assert len(said) == 1 and "said when version 2 was published" in said[0], said
 
 
+def test_story_updated_is_said_by_the_run_that_finds_nothing_changed_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run of the whole site that finds everything as the last one left it answers from
+    that run's fingerprint, without loading the state (`syndicate.build.unchanged`), saying
+    what it said but for what it said once (`story.updated` as found): the run after the one
+    that published a version dated as the one before said nothing of it, where the usual way
+    says it again. It says it, as the usual way does."""
+    from syndicate.build import engine
+    from syndicate.build.state import BuildState
+
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    whole = ("-f", "all")
+    assert export_site(site, *whole) == 0
+    meta = site / "articles" / PUBLIC / "story.yaml"
+    text = site / "articles" / PUBLIC / "en.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    meta.write_text(meta.read_text("utf-8").replace("version: 1", "version: 2"), "utf-8")
+    assert export_site(site, *whole) == 0
+    capsys.readouterr()
+    loaded: list[int] = []
+    real = BuildState.__init__
+
+    def counting(self: BuildState, *args: Any, **kwargs: Any) -> None:
+        loaded.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(BuildState, "__init__", counting)
+    assert export_site(site, *whole) == 0
+    short = capsys.readouterr().err
+    assert loaded == []  # (the fingerprint's way)
+    said = [line for line in short.splitlines() if line.endswith("[story.updated]")]
+    assert len(said) == 1 and "said when version 2 was published" in said[0], short
+    monkeypatch.setattr(engine, "last_fingerprint", lambda folder: None)
+    assert export_site(site, *whole) == 0
+    assert loaded == [1] and capsys.readouterr().err == short  # the usual way says as much
+
+
 def test_a_new_version_with_the_old_updated_is_a_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1298,6 +1298,20 @@ def _prepare_cache(cache: Path) -> None:
         ) from None
 
 
+def _standing_said(entry: list[Any]) -> Diagnostic:
+    """The warning said again while a story stays at a version (`BuildState.standing`), of
+    its entry: the version, and the first saying's message, file and line."""
+    version, message, path, line = entry
+    return Diagnostic(
+        "warning",
+        "story.updated",
+        f"{message} (said when version {version} was published, and at every run until a"
+        " later version)",
+        path,
+        line,
+    )
+
+
 class _Build:
     """One build into out/, inside its lock. Stories are read only when new or changed; what
     collections need of each story (its summary, its fragments, for editions the story itself)
@@ -1408,6 +1422,8 @@ class _Build:
         self.standing: dict[str, Any] = {}
         """The warnings of the history said of the version a story is at and holding while it
         stays there (`story.updated`), by story id, for the state (`BuildState.standing`)."""
+        self.standing_said = (0, 0)
+        """Where in the run's diagnostics `_standing` said them (from, to)."""
 
     def run(
         self, diags: Diagnostics, articles: Path | None, *, jobs: int, progress: Progress | None
@@ -1627,6 +1643,13 @@ class _Build:
             name, text_key = story.input.name, story.text_key
             folders.append(Folder(name, text_key, record.texts, record.images, record.seen))
         once = set(self.once)
+        # What a run that finds everything as this one left it says of the versions that
+        # stand (`_standing`), where this run said them: one that published such a version
+        # said it as found (`once`), the next says it again, the fingerprint's way too.
+        said = list(diags)
+        start, end = self.standing_said
+        standing = [_standing_said(self.standing[ident]) for ident in sorted(self.standing)]
+        said[start:end] = standing
         request = self._request()
         fingerprint = Fingerprint(
             config=request.config,
@@ -1640,7 +1663,7 @@ class _Build:
             folders=tuple(folders),
             stories=len(self.read),
             files=dict(sorted(self.counts.items())),
-            diagnostics=tuple(d for d in list(diags)[self.reported :] if d not in once),
+            diagnostics=tuple(d for d in said[self.reported :] if d not in once),
         )
         return unchanged.encode(fingerprint)
 
@@ -2587,12 +2610,17 @@ class _Build:
         next one; a run that did not find it (a cron job switched to `--strict` since) says
         it too, with `diags` (not as the story's own problem: what partners hold is not
         held back by holding the story; under `--strict`, exit status 3)."""
-        before = self.state.standing()
+        start = len(diags)
+        self._say_standing(diags, self.state.standing())
+        self.standing_said = (start, len(diags))
+
+    def _say_standing(self, diags: Diagnostics, before: object) -> None:
+        """`_standing`'s work, of what the state saved (`before`)."""
         read = {story.summary.id: story.summary for story in self.read}
         for ident, entry in before.items() if isinstance(before, dict) else ():
             if ident in self.standing or not (isinstance(entry, list) and len(entry) == 4):
                 continue
-            version, message, path, line = entry
+            version = entry[0]
             story = read.get(ident)
             if story is None:  # not read by this run (`--story` others): kept as it was
                 if ident in self.ids.sent:
@@ -2601,16 +2629,7 @@ class _Build:
             if story.version != version or not self.how.releases:
                 continue  # a later version: partners hold that one
             self.standing[ident] = entry
-            diags.add(
-                Diagnostic(
-                    "warning",
-                    "story.updated",
-                    f"{message} (said when version {version} was published, and at every"
-                    " run until a later version)",
-                    path,
-                    line,
-                )
-            )
+            diags.add(_standing_said(entry))
 
     def _embargo_moved_up(self, story: StorySummary) -> bool:
         """Whether the story's embargo ends earlier than the last build read it (or no
