@@ -476,6 +476,26 @@ def test_an_editors_word_on_an_image_its_file_does_not_need_is_a_warning_at_its_
     assert len(stories[0].images) == 2 and not list(diags), [d.format_text() for d in diags]
 
 
+def test_the_site_s_gps_keep_is_no_needless_word_of_a_photo_without_a_place(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`images: {gps: keep}` in syndicate.yaml is the site's word for every photo: most have
+    no place in their metadata, and none of them is an `image.needless` warning (only an
+    entry's own `gps: keep` is); a located photo is taken silently under it."""
+    import dataclasses
+
+    keeping = dataclasses.replace(site_config, image_gps="keep")
+    still, located = "images/still.png", "images/photo.jpeg"
+    entries = IMAGES.format(still) + IMAGES.format(located).removeprefix("images:\n")
+    folder = write_story(tmp_path / "articles", "still", STORY + entries)
+    (folder / "images").mkdir()
+    (folder / still).write_bytes(png())
+    (folder / located).write_bytes(_located_photo("JPEG"))
+    stories, diags = read(tmp_path / "articles", keeping)
+    assert len(stories) == 1 and len(stories[0].images) == 2
+    assert not list(diags), [d.format_text() for d in diags]
+
+
 def _multi_picture(located: bool = False) -> bytes:
     """A phone's multi-picture JPEG (MPO): a photo, then a second view; with `located`, only
     the second view's EXIF gives the place it was taken (an APP1 segment after its SOI)."""
