@@ -1884,3 +1884,53 @@ def test_a_story_moved_then_killed_leaves_its_notice_in_the_section_it_left(
     incremental = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert export_site(site, *formats, "--force") == 0
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == incremental
+
+
+def test_an_edit_writes_the_sections_of_the_stories_it_changed_not_all(tmp_path: Path) -> None:
+    """The sections each story was public in are saved row by row as they change: an edit
+    of one story of a large archive writes its row, not one per story (as the units and
+    stories are: docs/performance.md)."""
+    from syndicate.build.state import BuildState
+
+    folder, out = tmp_path / "state", tmp_path / "out"
+    out.mkdir()
+    state = BuildState(out, folder)
+    for n in range(50):
+        state.record_shown_in(f"story-{n}", ("local",))
+    state.save(lambda path: path, [], [], None)
+    state.close()
+    state = BuildState(out, folder)
+    assert state.shown_in["story-7"] == ("local",)
+    state.record_shown_in("story-7", ("harbour", "local"))
+    written: list[str] = []
+    state.db.set_trace_callback(written.append)
+    state.save(lambda path: path, [], [], None)
+    state.close()
+    assert sum("INTO shown_in" in statement for statement in written) == 1
+    state = BuildState(out, folder)
+    assert state.shown_in["story-7"] == ("harbour", "local")
+    assert state.shown_in["story-8"] == ("local",)
+    state.close()
+
+
+@pytest.mark.parametrize("damage", ["5", "null", '"local"', "[1]", '{"a": 1}', "["])
+def test_a_damaged_row_of_sections_is_forgotten_not_a_traceback(
+    tmp_path: Path, damage: str
+) -> None:
+    """A row of the state's sections that does not hold a list of names (a damaged file) is
+    forgotten, that story's alone: the build goes on knowing the section it is in now."""
+    from syndicate.build.state import STATE_FILE, BuildState
+
+    folder, out = tmp_path / "state", tmp_path / "out"
+    out.mkdir()
+    BuildState(out, folder).close()
+    db = sqlite3.connect(folder / STATE_FILE)
+    with db:
+        db.execute("INSERT INTO shown_in VALUES ('bad', ?)", (damage,))
+        db.execute("INSERT INTO shown_in VALUES ('good', ?)", ('["local"]',))
+    db.close()
+    state = BuildState(out, folder)
+    try:
+        assert state.shown_in == {"good": ("local",)}
+    finally:
+        state.close()

@@ -248,6 +248,8 @@ class BuildState:
         """The sections each story (by id) was public in, in the builds into out/; kept across
         `--force`, as the history: a story moved since leaves its kill's notice in the feeds
         of the sections it left (`StorySummary.former_sections`)."""
+        self._shown_saved = dict(self.shown_in)
+        """`shown_in` as the file holds it: a save writes the rows that differ (see `save`)."""
         self._loaded = False
         """Whether the units and stories in memory are those of the file (see `save`)."""
         self.shared: dict[object, object] = {}
@@ -412,12 +414,21 @@ class BuildState:
             return {}
 
     def _shown_in(self) -> dict[str, tuple[str, ...]]:
+        """The saved `shown_in`; a row that holds no list of names (a damaged file) is
+        forgotten, that story's alone: its build knows the section it is in now."""
+        shown: dict[str, tuple[str, ...]] = {}
         try:
-            rows = self.db.execute("SELECT id, sections FROM shown_in")
-            return {str(row[0]): tuple(_decode(row[1])) for row in rows}
-        except (sqlite3.Error, msgspec.DecodeError) as exc:
+            for ident, sections in self.db.execute("SELECT id, sections FROM shown_in"):
+                try:
+                    names = _decode(sections)
+                except (msgspec.MsgspecError, TypeError):
+                    continue
+                if isinstance(names, list) and all(isinstance(name, str) for name in names):
+                    shown[str(ident)] = tuple(names)
+        except sqlite3.Error as exc:
             self._damaged = self._damaged or is_damage(exc)
             return {}
+        return shown
 
     def record_shown_in(self, story_id: str, sections: tuple[str, ...]) -> None:
         """Remember the sections the story was public in (sorted), all of them so far."""
@@ -811,9 +822,15 @@ class BuildState:
                     for ident, p in sorted(self.history.items())
                 ),
             )
+            # (the rows that differ: an edit writes those of the stories it moved or released)
+            saved = {} if whole else self._shown_saved
             self.db.executemany(
                 "INSERT OR REPLACE INTO shown_in VALUES (?, ?)",
-                ((ident, json.dumps(names)) for ident, names in sorted(self.shown_in.items())),
+                (
+                    (ident, json.dumps(names))
+                    for ident, names in sorted(self.shown_in.items())
+                    if saved.get(ident) != names
+                ),
             )
             self.db.executemany(
                 "INSERT OR REPLACE INTO read_from VALUES (?, ?, ?, ?)",
