@@ -1934,3 +1934,39 @@ def test_a_damaged_row_of_sections_is_forgotten_not_a_traceback(
         assert state.shown_in == {"good": ("local",)}
     finally:
         state.close()
+
+
+def test_a_story_whose_section_is_remembered_costs_no_visibility_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every run looks at the sections of every story of the archive: a public story whose
+    section the build state already remembers (nearly all of an archive's) is taken as it
+    is, with no visibility check, set or sort (docs/performance.md: an edit pays for what it
+    changed)."""
+    from syndicate.build.engine import _Build
+    from syndicate.model.summary import StorySummary
+
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    assert export_site(site, "-f", "atom") == 0
+    checked: list[str] = []
+    inside = [False]
+    note, visible = _Build._note_sections, StorySummary.is_visible
+
+    def noting(self: _Build) -> None:
+        inside[0] = True
+        try:
+            note(self)
+        finally:
+            inside[0] = False
+
+    def looking(self: StorySummary, now: datetime) -> bool:
+        if inside[0]:
+            checked.append(self.slug)
+        return visible(self, now)
+
+    monkeypatch.setattr(_Build, "_note_sections", noting)
+    monkeypatch.setattr(StorySummary, "is_visible", looking)
+    _set(site, PUBLIC, version="2", updated="2026-02-01T10:00:00Z")
+    assert export_site(site, "-f", "atom") == 0
+    assert PUBLIC not in checked
+    assert "2026-01-21-ferry-timetable" not in checked

@@ -2587,19 +2587,28 @@ class _Build:
         build without it (another out/ folder, the state deleted) knows only the section
         now. A story's former sections change only when its section does, a change of its
         files, so a collection kept by the keys of its stories' units stays right."""
-        now, shown_in = self.settings.now, self.state.shown_in
+        now, shown_in, releases = self.settings.now, self.state.shown_in, self.how.releases
+        last_of, sent_of = self.ids.last, self.ids.sent
         for n, story in enumerate(self.read):
             summary = story.summary
-            before = set(shown_in.get(summary.id, ()))
+            section, known = summary.section, shown_in.get(summary.id, ())
+            # Each run looks at every story of the archive: one whose sections are known, the
+            # one it is in now among them (nearly all), costs two lookups, no set or sort.
+            before = known
             # (a state written before it kept sections knows where the last build showed it)
-            last, sent = self.ids.last.get(summary.id), self.ids.sent.get(summary.id)
-            if last is not None and sent is not None and sent.shown:
-                before.add(last.section)
-            if self.how.releases and summary.is_visible(now):
-                before.add(summary.section)
-            if before and tuple(sorted(before)) != shown_in.get(summary.id):
-                self.state.record_shown_in(summary.id, tuple(sorted(before)))
-            former = tuple(sorted(name for name in before if name != summary.section))
+            last = last_of.get(summary.id)
+            if last is not None and last.section not in before:
+                sent = sent_of.get(summary.id)
+                if sent is not None and sent.shown:
+                    before = tuple(sorted({*before, last.section}))
+            if section not in before and releases and summary.is_visible(now):
+                before = tuple(sorted({*before, section}))
+            if before is not known:
+                self.state.record_shown_in(summary.id, before)
+            if len(before) == 1 and before[0] == section:
+                former: tuple[str, ...] = ()
+            else:
+                former = tuple(name for name in before if name != section)
             if former != summary.former_sections:
                 self.read[n] = replace(story, summary=replace(summary, former_sections=former))
 
