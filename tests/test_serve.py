@@ -2005,3 +2005,33 @@ def test_the_preview_s_other_requests_are_answered_while_one_waits_for_a_publica
     assert waited < 5, waited  # the 10 s a publication may be waited for
     assert still_waiting
     assert status == 200
+
+
+def test_a_missing_file_at_the_top_of_the_preview_is_its_404_page(
+    site: Site, tmp_path: Path
+) -> None:
+    """A request for a file at the top of the preview's folder that is not there (the
+    `/favicon.ico` a browser asks for with every page it opens, `/robots.txt`, the hidden
+    `/.syndicate-preview`) was a `500 Internal Server Error` with a traceback in the editor's
+    terminal: the preview, asking whose file it was, read a path with no format folder as one
+    with. It is the preview's page for a missing file, as any other."""
+    import asyncio
+
+    import httpx
+
+    from syndicate.serve.app import Served, make_app
+
+    folder = tmp_path / "preview"
+    previewer = _previewer(site, folder, ["html"])
+    assert previewer.export()
+    state = previewer.state
+    served = Served(folder, state.inventory, frozenset(), {}, preview=state)
+    transport = httpx.ASGITransport(app=make_app(served), raise_app_exceptions=False)
+
+    async def fetch(*paths: str) -> list[httpx.Response]:
+        async with httpx.AsyncClient(transport=transport, base_url="http://preview") as client:
+            return [await client.get(path) for path in paths]
+
+    for response in asyncio.run(fetch("/favicon.ico", "/robots.txt", "/.syndicate-preview")):
+        assert response.status_code == 404, (response.request.url, response.text)
+        assert "Not in the preview" in response.text
