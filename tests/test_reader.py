@@ -379,6 +379,24 @@ def test_a_folder_left_with_only_what_syndicate_ignores_is_told_how_to_take_the_
     assert errors[0].message.startswith("no story.yaml: every story folder needs one")
 
 
+def test_the_files_an_editor_saves_through_are_left_behind(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """Editors that save by writing a file beside the story's and renaming it over it leave
+    that file there while they save (and after a crash): a sandboxed macOS app's
+    `en.md.sb-5fd6bd25-0xLAd8` (TextEdit, Pages), a browser editor's `en.md.crswap` (Chrome's
+    file system access, while the editor writes). The preview, exporting at each change, saw
+    them: "not a story file", an error that held the story being edited as last exported."""
+    folder = write_story(tmp_path, "saving")
+    left = ("en.md.sb-5fd6bd25-0xLAd8", "story.yaml.sb-7A7FB01E-gEX9n4", "en.md.crswap")
+    for name in left:
+        (folder / name).write_text("x", encoding="utf-8")
+    (story,), diags = read(tmp_path, site_config)
+    assert story.slug == "saving" and not diags.errors, [d.message for d in diags.errors]
+    assert sorted(d.path.rsplit("/", 1)[-1] for d in diags.warnings) == sorted(left)
+    assert {d.code for d in diags.warnings} == {"story.left-behind"}
+
+
 def test_a_language_file_named_by_another_tool_is_told_its_name(
     tmp_path: Path, site_config: SiteConfig
 ) -> None:

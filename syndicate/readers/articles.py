@@ -104,13 +104,15 @@ PLACEHOLDER = re.compile(r"\bTODO\b")
 _TAG_SHAPE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 """A name shaped as a language tag (`xx-Bogus`), known or not."""
 _LEFT_BEHIND = re.compile(
-    r".+~|#.+#|~\$.+|.+\.(?:bak|orig|swp|swo|tmp|part|partial|crdownload|download)"
-    r"|.+:zone\.identifier|thumbs\.db|desktop\.ini|icon\r|4913",
+    r".+~|#.+#|~\$.+|.+\.(?:bak|orig|swp|swo|tmp|part|partial|crdownload|download|crswap)"
+    r"|.+\.sb-[0-9a-f]+-[a-z0-9]+|.+:zone\.identifier|thumbs\.db|desktop\.ini|icon\r|4913",
     re.IGNORECASE,
 )
 """What editors, file managers and browsers leave beside the files they open (`fr.md~`,
 `#fr.md#`, `~$notes.docx`, `Thumbs.db`, `4913`, which vim writes and removes to test a
-folder before each save, a download not finished, `photo.jpg.crdownload`, or the
+folder before each save, the file a sandboxed macOS app (TextEdit) or a browser editor
+(Chrome's `fr.md.crswap`) writes and renames over the story's as it saves,
+`fr.md.sb-5fd6bd25-0xLAd8`, a download not finished, `photo.jpg.crdownload`, or the
 `photo.jpg:Zone.Identifier` Windows leaves on a folder shared with WSL): warned about and
 left out, never an error stopping the export (hidden files, `.fr.md.swp` or `.DS_Store`,
 are not listed at all)."""
