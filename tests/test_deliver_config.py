@@ -168,6 +168,36 @@ def test_problems_are_reported_at_their_line(
         assert status == 2 and where + expected in err, "deliver checks its section too"
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        (
+            "sftp://ycpress:Hunter2Secret@sftp.partner.example/in coming/",
+            "holds a space: write each space %20 in a URL, as in"
+            " sftp://ycpress@sftp.partner.example/in%20coming/",
+        ),
+        (
+            "file://ycpress:Hunter2Secret@srv/archive/",
+            "names a host (ycpress@srv): a folder of this machine is written with three slashes"
+            " and no host, file:///ycpress@srv/archive/",
+        ),
+    ],
+)
+def test_a_password_written_in_a_url_is_never_shown_by_another_problem_of_it(
+    site: Site, capsys: pytest.CaptureFixture[str], url: str, said: str
+) -> None:
+    """A url holding a password and a space (or, for file://, a host) was refused twice, and
+    the second refusal quoted the url whole to show its fix, password included, on stderr
+    and in a cron job's mail. The fix is shown without it."""
+    site.configure(TARGET.replace("sftp://ycpress@sftp.partner.example/incoming/", f'"{url}"'))
+    for command in ((), ("deliver", "--out", str(site.out))):
+        status, err = problems(site, capsys, *command)
+        assert status == 2
+        assert "targets[0].url: holds a password: remove it" in err
+        assert f"targets[0].url: {said} [config.option]" in err, err
+        assert "Hunter2Secret" not in err
+
+
 def test_duplicate_names_and_two_problems_at_once(
     site: Site, capsys: pytest.CaptureFixture[str]
 ) -> None:

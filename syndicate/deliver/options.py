@@ -205,10 +205,13 @@ def _check_url(target: Target, at: tuple[str, int]) -> Iterator[tuple[OptionPath
     if unreadable is not None:
         yield (*at, "url"), unreadable
         return
-    if any(c.isspace() for c in target.url):
-        fixed = "".join(quote(c) if c.isspace() else c for c in target.url.strip())
+    password = parts.password is not None
+    # the URL as a message may quote it: a password written in it (refused below) left out
+    url, parts = _without_password(target.url, parts)
+    if any(c.isspace() for c in url):
+        fixed = "".join(quote(c) if c.isspace() else c for c in url.strip())
         yield (*at, "url"), f"holds a space: write each space %20 in a URL, as in {fixed}"
-    if parts.password is not None:
+    if password:
         yield (
             (*at, "url"),
             "holds a password: remove it and name where it is kept, e.g."
@@ -278,6 +281,17 @@ def _split(url: str) -> tuple[SplitResult, str | None]:
         written = parts.netloc.rpartition(":")[2]
         return parts, f"names port {written!r}: a port is a number from 1 to 65535"
     return parts, None
+
+
+def _without_password(url: str, parts: SplitResult) -> tuple[str, SplitResult]:
+    """`url` and its `parts` with the password its user name may carry (`user:secret@`) taken
+    out, so that no message quoting them shows it."""
+    if parts.password is None:
+        return url, parts
+    login, at, host = parts.netloc.rpartition("@")
+    netloc = login.partition(":")[0] + at + host
+    shown = url.replace(parts.netloc, netloc, 1)
+    return shown, parts._replace(netloc=netloc)
 
 
 def _unknown_scheme(scheme: str) -> str | None:
