@@ -695,7 +695,9 @@ def test_a_target_that_never_deletes_keeps_what_leaves_out(
         assert gone and all(SECOND_SLUG in path for path in gone)
         capsys.readouterr()
         assert site.deliver() == 1, "405 to each DELETE: not current"
-        assert "HTTP 405" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "HTTP 405 Method Not Allowed; if this target never deletes files" in err
+        assert "set delete: false on it" in err, "the refusal says what to change"
         kept = target_yaml(server, formats="[newsml]") + "  delete: false\n"
         site.configure(deliver_section(kept))
         assert site.deliver("--dry-run") == 0
@@ -709,6 +711,26 @@ def test_a_target_that_never_deletes_keeps_what_leaves_out(
         assert site.deliver() == 0
         assert "current, nothing to send" in capsys.readouterr().err
         assert not server.events
+
+
+def test_an_ftp_server_refusing_deletions_is_told_how_to_deliver_to_it(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An FTP drop box whose user may not delete (550 to DELE, the file still there) failed
+    each run with the 550 alone, never saying that `delete: false` is the fix."""
+    with FtpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server, formats="[newsml]")))
+        site.export()
+        assert site.deliver() == 0
+        server.server.handler.authorizer.user_table[servers.USER]["perm"] = "elrafmwMT"
+        shutil.rmtree(site.articles / SECOND_SLUG)
+        site.export()
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert f"partner ({server.url}): deleting newsml/" in err
+        assert "FTP 550" in err and "set delete: false on it" in err
+        assert "run deliver again" not in err, "a refusal: a new run changes nothing"
 
 
 def test_a_killed_run_resumes(site: Site, tmp_path: Path) -> None:

@@ -782,6 +782,13 @@ class _Run:
                 result.problem = _login_failed(target, refused, reason.rstrip(".") + tries)
             else:
                 result.problem = f"{doing}: {reason}{tries}"
+                if doing.startswith("deleting ") and not transient(failure.error):
+                    # a drop box or an ingest endpoint that takes files and never deletes
+                    # one would fail every run there: `delete: false` is what to change
+                    result.problem += (
+                        "; if this target never deletes files (a drop box, an ingest"
+                        " endpoint), set delete: false on it"
+                    )
             result.refused = not transient(failure.error)
             logger.debug("%s: %s failed", target.name, doing, exc_info=failure.error)
         except Exception as exc:  # a library's failure (a bad key file...): this target only
