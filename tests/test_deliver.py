@@ -6,8 +6,11 @@ nothing is recorded that was not delivered."""
 from __future__ import annotations
 
 import contextlib
+import errno
+import ftplib
 import hashlib
 import json
+import os
 import shutil
 import signal
 import sqlite3
@@ -453,6 +456,42 @@ def test_a_write_the_partner_s_full_disk_refused_leaves_no_temporary_file(
         server.faults.disk_full = False
         assert site.deliver() == 0
         assert server.files() == site.files()
+
+
+def test_a_full_disk_or_a_quota_is_said_with_what_to_do(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server out of space (SFTP's "No space left on device") was said in the server's
+    words alone, with no word of who can fix it: the partner, by freeing space."""
+    with SftpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server)))
+        site.export()
+        server.faults.disk_full = True
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert f"partner ({server.url}): sending atom/" in err
+        assert (
+            "No space left on device; the partner's server is out of space (or over its"
+            " quota): ask the partner to free some"
+        ) in err
+        assert "run deliver again" not in err, "a refusal: refused again until space is freed"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ftplib.error_perm("552 Requested file action aborted. Exceeded storage allocation."),
+        ftplib.error_temp("452 Insufficient storage space."),
+        OSError(errno.EDQUOT, os.strerror(errno.EDQUOT)),
+        OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),
+    ],
+)
+def test_every_way_a_server_says_it_is_full_is_known(error: Exception) -> None:
+    from syndicate.deliver.remotes import out_of_space
+
+    assert out_of_space(error)
+    assert not out_of_space(ftplib.error_perm("550 Permission denied."))
 
 
 @pytest.mark.parametrize("kind", ["ftp", "sftp"])

@@ -55,6 +55,7 @@ from syndicate.deliver.remotes import (
     is_temporary,
     login_refused,
     open_remote,
+    out_of_space,
     transient,
 )
 from syndicate.deliver.retry import GaveUp, Notice, retrying, telling
@@ -788,6 +789,11 @@ class _Run:
                     result.problem += (
                         "; if this target never deletes files (a drop box, an ingest"
                         " endpoint), set delete: false on it"
+                    )
+                elif out_of_space(failure.error):
+                    result.problem += (
+                        "; the partner's server is out of space (or over its quota): ask the"
+                        " partner to free some"
                     )
             result.refused = not transient(failure.error)
             logger.debug("%s: %s failed", target.name, doing, exc_info=failure.error)

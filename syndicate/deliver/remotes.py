@@ -708,6 +708,26 @@ def _permission(exc: BaseException) -> bool:
     return False
 
 
+_NO_SPACE = ("no space left", "disk quota exceeded", "disk full", "storage allocation")
+"""How servers word a full disk or a quota reached (ENOSPC, EDQUOT, FTP 552)."""
+
+
+def out_of_space(exc: BaseException) -> bool:
+    """Whether the server refused for want of space: a full disk or a quota reached (ENOSPC
+    or EDQUOT, SFTP's no-space and quota codes, FTP's 452 and 552, or words saying so)."""
+    for error in _chain(exc):
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if type(error).__name__ in ("SFTPNoSpaceOnFilesystem", "SFTPQuotaExceeded"):
+            return True
+        text = str(error).strip()
+        if isinstance(error, ftplib.Error) and text[:3] in ("452", "552"):
+            return True
+        if any(words in text.lower() for words in _NO_SPACE):
+            return True
+    return False
+
+
 def is_temporary(path: str) -> bool:
     """Whether `path` is the name an upload is written under (`_temporary`)."""
     name = posixpath.basename(path)
