@@ -198,6 +198,30 @@ def test_a_password_written_in_a_url_is_never_shown_by_another_problem_of_it(
         assert "Hunter2Secret" not in err
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sftp://ycpress:Hunter2/Secret@sftp.partner.example/incoming/",
+        "sftp://ycpress:123/Hunter2Secret@sftp.partner.example/incoming/",
+        "sftp://ycpress:Hunter2?Secret@sftp.partner.example/incoming/",
+        "sftp://ycpress:Hunter2#Secret@sftp.partner.example/incoming/",
+    ],
+)
+def test_a_password_holding_a_slash_written_in_a_url_is_refused_unshown(
+    site: Site, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    """`user:pass/word@host`: the host part ends at the `/`, so the password's start was
+    quoted as a port (`names port 'Hunter2'`) or, all digits, taken for one: the target was
+    delivered to the host `ycpress`, the rest of the password a folder, shown whole in every
+    message of every run."""
+    site.configure(TARGET.replace("sftp://ycpress@sftp.partner.example/incoming/", f'"{url}"'))
+    for command in ((), ("deliver", "--out", str(site.out))):
+        status, err = problems(site, capsys, *command)
+        assert status == 2
+        assert "targets[0].url: holds an @ after a / ? or # that follows a : in its host" in err
+        assert "Hunter2" not in err.replace(str(site.root), "")
+
+
 def test_duplicate_names_and_two_problems_at_once(
     site: Site, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -273,6 +273,13 @@ def _split(url: str) -> tuple[SplitResult, str | None]:
         if "[" in host and "]" not in host:
             return urlsplit(""), "opens an IPv6 address with [ and never closes it with ]"
         return urlsplit(""), f"cannot be read as a URL ({exc})"
+    if _password_cut_short(url, parts):
+        return urlsplit(""), (
+            "holds an @ after a / ? or # that follows a : in its host part: a password written"
+            " in it, cut short by one of those characters? Remove it and name where it is"
+            " kept, e.g. credentials: {password: env:PARTNER_PASSWORD}; a folder named with"
+            " an @ is written %40"
+        )
     try:
         port = parts.port
     except ValueError:
@@ -281,6 +288,19 @@ def _split(url: str) -> tuple[SplitResult, str | None]:
         written = parts.netloc.rpartition(":")[2]
         return parts, f"names port {written!r}: a port is a number from 1 to 65535"
     return parts, None
+
+
+def _password_cut_short(url: str, parts: SplitResult) -> bool:
+    """Whether `url` reads as `user:pass/word@host/...` (or `?`, `#` in the password): the host
+    part ends at that character, so the password's start is read as a port (and quoted by a
+    message) or, all digits, taken for one, the rest of it for a folder."""
+    if "@" in parts.netloc or ":" not in parts.netloc:
+        return False
+    rest = url.partition("://")[2][len(parts.netloc) :]
+    first = rest.lstrip("/?#")
+    for mark in "/?#":
+        first = first.partition(mark)[0]
+    return "@" in first
 
 
 def _without_password(url: str, parts: SplitResult) -> tuple[str, SplitResult]:
