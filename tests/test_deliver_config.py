@@ -177,6 +177,12 @@ def test_problems_are_reported_at_their_line(
             " sftp://ycpress@sftp.partner.example/in%20coming/",
         ),
         (
+            # urlsplit drops a tab: the password was not found as written, so left in
+            "sftp://ycpress:Hunter2\\tSecret@sftp.partner.example/in coming/",
+            "holds a space: write each space %20 in a URL, as in"
+            " sftp://ycpress@sftp.partner.example/in%20coming/",
+        ),
+        (
             "file://ycpress:Hunter2Secret@srv/archive/",
             "names a host (ycpress@srv): a folder of this machine is written with three slashes"
             " and no host, file:///ycpress@srv/archive/",
@@ -220,6 +226,27 @@ def test_a_password_holding_a_slash_written_in_a_url_is_refused_unshown(
         assert status == 2
         assert "targets[0].url: holds an @ after a / ? or # that follows a : in its host" in err
         assert "Hunter2" not in err.replace(str(site.root), "")
+
+
+@pytest.mark.parametrize("url_key", ["url", "endpoint_url"])
+def test_a_password_holding_a_full_width_character_is_refused_unshown(
+    site: Site, capsys: pytest.CaptureFixture[str], url_key: str
+) -> None:
+    """A host part Python will not read (a full-width `\uff03` normalising to `#`) was refused
+    in Python's own words, which quote the host part whole: the password with it."""
+    url = "sftp://ycpress:Hunter2\uff03Secret@sftp.partner.example/incoming/"
+    if url_key == "url":
+        config = TARGET.replace("sftp://ycpress@sftp.partner.example/incoming/", f'"{url}"')
+    else:
+        config = TARGET.replace(
+            "url: sftp://ycpress@sftp.partner.example/incoming/",
+            f'url: s3://bucket/incoming/\n      endpoint_url: "{url.replace("sftp", "https")}"',
+        ).replace("{password: env:WIRE_PASSWORD}", "{secret_access_key: env:S3_SECRET}")
+    site.configure(config)
+    status, err = problems(site, capsys)
+    assert status == 2
+    assert f"targets[0].{url_key}: holds in its host part a character read as" in err, err
+    assert "Hunter2" not in err.replace(str(site.root), "")
 
 
 def test_duplicate_names_and_two_problems_at_once(

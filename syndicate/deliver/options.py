@@ -272,6 +272,12 @@ def _split(url: str) -> tuple[SplitResult, str | None]:
         host = url.partition("://")[2].partition("/")[0]
         if "[" in host and "]" not in host:
             return urlsplit(""), "opens an IPv6 address with [ and never closes it with ]"
+        if "NFKC" in str(exc):  # Python's words quote the host part whole, a password too
+            return urlsplit(""), (
+                "holds in its host part a character read as / ? # @ or : once normalised"
+                " (a full-width one, in a password?): write the host in plain letters and name"
+                " where a password is kept, e.g. credentials: {password: env:PARTNER_PASSWORD}"
+            )
         return urlsplit(""), f"cannot be read as a URL ({exc})"
     if _password_cut_short(url, parts):
         return urlsplit(""), (
@@ -310,7 +316,11 @@ def _without_password(url: str, parts: SplitResult) -> tuple[str, SplitResult]:
         return url, parts
     login, at, host = parts.netloc.rpartition("@")
     netloc = login.partition(":")[0] + at + host
-    shown = url.replace(parts.netloc, netloc, 1)
+    # urlsplit drops tabs and line breaks: a password holding one is not found as written
+    if parts.netloc in url:
+        shown = url.replace(parts.netloc, netloc, 1)
+    else:
+        shown = urlunsplit(parts._replace(netloc=netloc))
     return shown, parts._replace(netloc=netloc)
 
 
