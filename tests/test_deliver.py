@@ -478,6 +478,30 @@ def test_a_full_disk_or_a_quota_is_said_with_what_to_do(
         assert "run deliver again" not in err, "a refusal: refused again until space is freed"
 
 
+def test_a_full_disk_of_a_folder_target_is_not_the_partners(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A `file://` target is a folder of this machine (or a share mounted on it): its full disk
+    was said to be "the partner's server", to be freed by the partner."""
+    from syndicate.deliver.remotes import FsspecRemote
+
+    def full(self: object, path: str, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    folder = LocalFolder(tmp_path / "partner")
+    site.configure(deliver_section(target_yaml(folder)))
+    site.export()
+    monkeypatch.setattr(FsspecRemote, "_write", full)
+    capsys.readouterr()
+    assert site.deliver() == 1
+    err = capsys.readouterr().err
+    assert "ask the partner" not in err, err
+    assert (
+        f"No space left on device; the disk holding {folder.root} is full (or its quota"
+        " reached): free some space there"
+    ) in err, err
+
+
 @pytest.mark.parametrize(
     "error",
     [

@@ -790,6 +790,13 @@ class _Run:
                         "; if this target never deletes files (a drop box, an ingest"
                         " endpoint), set delete: false on it"
                     )
+                elif out_of_space(failure.error) and target.scheme == "file":
+                    # a folder of this machine (or a share mounted on it): no partner's
+                    folder = unquote(urlsplit(target.url).path).rstrip("/") or "/"
+                    result.problem += (
+                        f"; the disk holding {folder} is full (or its quota reached): free"
+                        " some space there"
+                    )
                 elif out_of_space(failure.error):
                     result.problem += (
                         "; the partner's server is out of space (or over its quota): ask the"
