@@ -45,6 +45,7 @@ from syndicate.build.inventory import Inventory
 from syndicate.build.state import state_folder
 from syndicate.deliver import deliver
 from syndicate.deliver.ledger import Ledger
+from syndicate.deliver.remotes import HttpStatusError
 from syndicate.model import Story, StorySummary
 
 RETRY = """\
@@ -509,6 +510,7 @@ def test_a_full_disk_of_a_folder_target_is_not_the_partners(
         ftplib.error_temp("452 Insufficient storage space."),
         OSError(errno.EDQUOT, os.strerror(errno.EDQUOT)),
         OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)),
+        HttpStatusError(507, "Insufficient Storage"),  # WebDAV's, an ingest endpoint's
     ],
 )
 def test_every_way_a_server_says_it_is_full_is_known(error: Exception) -> None:

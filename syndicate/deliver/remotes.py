@@ -714,11 +714,14 @@ _NO_SPACE = ("no space left", "disk quota exceeded", "disk full", "storage alloc
 
 def out_of_space(exc: BaseException) -> bool:
     """Whether the server refused for want of space: a full disk or a quota reached (ENOSPC
-    or EDQUOT, SFTP's no-space and quota codes, FTP's 452 and 552, or words saying so)."""
+    or EDQUOT, SFTP's no-space and quota codes, FTP's 452 and 552, HTTP's 507, or words
+    saying so)."""
     for error in _chain(exc):
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
             return True
         if type(error).__name__ in ("SFTPNoSpaceOnFilesystem", "SFTPQuotaExceeded"):
+            return True
+        if isinstance(error, HttpStatusError) and error.status == 507:  # Insufficient Storage
             return True
         text = str(error).strip()
         if isinstance(error, ftplib.Error) and text[:3] in ("452", "552"):
