@@ -228,6 +228,18 @@ def test_a_password_holding_a_slash_written_in_a_url_is_refused_unshown(
         assert "Hunter2" not in err.replace(str(site.root), "")
 
 
+def test_an_ipv6_host_with_an_at_in_its_folder_is_no_password(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sftp://[2001:db8::1]/drop@wire/`: the `:` of an IPv6 address is no `user:password`, yet
+    its folder's `@` had the url refused as a password cut short by the `/`."""
+    url = "sftp://[2001:db8::1]/drop@wire/"
+    site.configure(TARGET.replace("sftp://ycpress@sftp.partner.example/incoming/", f'"{url}"'))
+    status, err = problems(site, capsys)
+    assert "targets[0].url" not in err, err
+    assert status == 0
+
+
 @pytest.mark.parametrize("url_key", ["url", "endpoint_url"])
 def test_a_password_holding_a_full_width_character_is_refused_unshown(
     site: Site, capsys: pytest.CaptureFixture[str], url_key: str

@@ -300,7 +300,8 @@ def _password_cut_short(url: str, parts: SplitResult) -> bool:
     """Whether `url` reads as `user:pass/word@host/...` (or `?`, `#` in the password): the host
     part ends at that character, so the password's start is read as a port (and quoted by a
     message) or, all digits, taken for one, the rest of it for a folder."""
-    if "@" in parts.netloc or ":" not in parts.netloc:
+    # (an IPv6 host, `[2001:db8::1]`, holds colons and no `user:`)
+    if "@" in parts.netloc or ":" not in parts.netloc.rpartition("]")[2]:
         return False
     rest = url.partition("://")[2][len(parts.netloc) :]
     first = rest.lstrip("/?#")
