@@ -228,6 +228,24 @@ def test_a_password_holding_a_slash_written_in_a_url_is_refused_unshown(
         assert "Hunter2" not in err.replace(str(site.root), "")
 
 
+def test_a_token_in_a_urls_query_is_not_shown_by_its_space(
+    site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A query is refused, yet a space in the url had the fix quote the url whole: a token or
+    a signature in its query too, on stderr and in a cron job's mail."""
+    url = "https://ingest.partner.example/in coming/?token=Hunter2Secret"
+    site.configure(
+        TARGET.replace("sftp://ycpress@sftp.partner.example/incoming/", f'"{url}"').replace(
+            "{password: env:WIRE_PASSWORD}", "{token: env:WIRE_TOKEN}"
+        )
+    )
+    status, err = problems(site, capsys)
+    assert status == 2
+    assert "as in https://ingest.partner.example/in%20coming/ [config.option]" in err, err
+    assert "targets[0].url: must not have a query or a fragment" in err
+    assert "Hunter2Secret" not in err
+
+
 def test_an_ipv6_host_with_an_at_in_its_folder_is_no_password(
     site: Site, capsys: pytest.CaptureFixture[str]
 ) -> None:

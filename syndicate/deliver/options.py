@@ -208,6 +208,8 @@ def _check_url(target: Target, at: tuple[str, int]) -> Iterator[tuple[OptionPath
     password = parts.password is not None
     # the URL as a message may quote it: a password written in it (refused below) left out
     url, parts = _without_password(target.url, parts)
+    if parts.query or parts.fragment:  # (refused below; a token, a signature, not quoted)
+        url = url.partition("?" if parts.query else "#")[0]
     if any(c.isspace() for c in url):
         fixed = "".join(quote(c) if c.isspace() else c for c in url.strip())
         yield (*at, "url"), f"holds a space: write each space %20 in a URL, as in {fixed}"
