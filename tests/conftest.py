@@ -155,6 +155,17 @@ def unwritable(path: Path) -> Iterator[None]:
         subprocess.run([chattr, "-i", path], check=True)
 
 
+def calibre_tool(name: str) -> str:
+    """The path of one of calibre's commands (`ebook-meta`, `ebook-convert`): required in CI,
+    where `.ci/setup test` installs Debian's calibre; elsewhere a test without it skips."""
+    found = shutil.which(name)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} (calibre) is required in CI: .ci/setup test installs it")
+        pytest.skip("calibre is not installed (apt-get install calibre)")
+    return found
+
+
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     """../shared (schemas, validators). Tests may skip without it only outside CI."""

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import FIXED_NOW, REPO, SAMPLE_SLUG, export_stories
+from conftest import FIXED_NOW, REPO, SAMPLE_SLUG, calibre_tool, export_stories
 from ebooklib import epub as ebooklib_epub
 from lxml import etree
 from PIL import Image
@@ -162,14 +162,14 @@ def test_calibre_keeps_the_web_address_of_every_book(
     assert calibre_identifiers(edition) == {"url": f"{BASE_URL}epub/edition-{lang}.epub"}
 
 
-@pytest.mark.skipif(shutil.which("ebook-meta") is None, reason="calibre is not installed")
 def test_calibre_itself_lists_the_web_address(epub_out: Path) -> None:
+    ebook_meta = calibre_tool("ebook-meta")
     for path, address in [
         (story_epub(epub_out, "fr"), f"{BASE_URL}html/{SAMPLE_SLUG}.fr.html"),
         (epub_out / "epub" / "edition-zh-Hans.epub", f"{BASE_URL}epub/edition-zh-Hans.epub"),
     ]:
         shown = subprocess.run(
-            ["ebook-meta", str(path)], check=True, capture_output=True, text=True
+            [ebook_meta, str(path)], check=True, capture_output=True, text=True
         ).stdout
         line = next(x for x in shown.splitlines() if x.startswith("Identifiers"))
         assert f"url:{address}" in line.split(":", 1)[1].strip().split(", "), line

@@ -1,0 +1,196 @@
+"""calibre (Debian's `calibre` package, which `.ci/setup test` installs) as a real reading
+client of every book of the sample and of an Arabic edition of several stories: what
+`ebook-meta` reads of each (title, language, identifiers, date), and what `ebook-convert`
+makes of each book's table of contents, spine, cover and reading direction when it converts
+it (its own EPUB out: the structure calibre understood, written down)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path, PurePosixPath
+
+import pytest
+from conftest import calibre_tool
+from lxml import etree
+from test_epub import LANGS, NS, SAMPLE_SLUG, export_epub, members, opf
+from test_epub_editions import edition_files, several_stories
+
+from syndicate.model import SiteConfig, Story
+
+pytestmark = pytest.mark.slow
+
+BOOKS = [f"{SAMPLE_SLUG}.{lang}" for lang in LANGS] + [f"edition-{lang}" for lang in LANGS]
+# calibre shows a book's language as ISO 639-2/T (its `lang_as_iso639_1` inverse).
+ISO639_2 = {"en": "eng", "fr": "fra", "ar": "ara", "zh-Hans": "zho", "de": "deu", "es": "spa"}
+TIMEOUT = 300
+
+
+@pytest.fixture(scope="module")
+def books(
+    tmp_path_factory: pytest.TempPathFactory, site_config: SiteConfig, sample_story: Story
+) -> dict[str, Path]:
+    out = export_epub(tmp_path_factory.mktemp("calibre") / "out")
+    paths = {name: out / "epub" / f"{name}.epub" for name in BOOKS}
+    many = edition_files(several_stories(sample_story), site_config, langs=("ar",))
+    for name, data in many.items():
+        path = out / "many" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        paths[f"many/{path.stem}"] = path
+    return paths
+
+
+def ebook_meta(path: Path) -> dict[str, str]:
+    """`ebook-meta`'s fields of a book, by their names as it prints them."""
+    shown = subprocess.run(
+        [calibre_tool("ebook-meta"), str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    ).stdout
+    fields = {}
+    for line in shown.splitlines():
+        name, colon, value = line.partition(":")
+        if colon and name.strip():
+            fields[name.strip()] = value.strip()
+    return fields
+
+
+@pytest.fixture(scope="module")
+def metadata(books: dict[str, Path]) -> dict[str, dict[str, str]]:
+    calibre_tool("ebook-meta")
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return dict(zip(books, pool.map(ebook_meta, books.values()), strict=True))
+
+
+@pytest.fixture(scope="module")
+def converted(books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each book as calibre converts it to its own EPUB."""
+    tool = calibre_tool("ebook-convert")
+    folder = tmp_path_factory.mktemp("converted")
+
+    def convert(item: tuple[str, Path]) -> Path:
+        name, path = item
+        target = folder / f"{name.replace('/', '-')}.epub"
+        done = subprocess.run(
+            [tool, str(path), str(target)], capture_output=True, text=True, timeout=TIMEOUT
+        )
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        return target
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        return dict(zip(books, pool.map(convert, books.items()), strict=True))
+
+
+def lang_of(name: str) -> str:
+    """The language of a book, by its name (`<slug>.<lang>`, `edition-<lang>`)."""
+    name = name.rsplit("/", 1)[-1]
+    if name.startswith("edition-"):
+        return name.removeprefix("edition-")
+    return name.rsplit(".", 1)[1]
+
+
+def nav_entries(book: Path) -> list[tuple[str, str]]:
+    """Our table of contents, in order: each entry's words and the file (and #id) it leads to,
+    from the package's folder."""
+    nav = etree.fromstring(members(book)["EPUB/nav.xhtml"])
+    toc = nav.xpath("//x:nav[@epub:type='toc']", namespaces=NS)[0]
+    return [
+        (" ".join(a.xpath("string()").split()), a.get("href")) for a in toc.iterfind(".//x:a", NS)
+    ]
+
+
+def calibre_entries(book: Path) -> list[tuple[str, str]]:
+    """The table of contents calibre read, as it writes it in its own NCX, each target made
+    relative to the folder of our package (calibre keeps our `EPUB/` folder inside its own)."""
+    with zipfile.ZipFile(book) as zf:
+        opf_path = PurePosixPath(
+            etree.fromstring(zf.read("META-INF/container.xml")).xpath(
+                "//*[local-name()='rootfile']/@full-path"
+            )[0]
+        )
+        package = etree.fromstring(zf.read(str(opf_path)))
+        ncx_href = package.xpath(
+            "//opf:item[@media-type='application/x-dtbncx+xml']/@href", namespaces=NS
+        )[0]
+        ncx = etree.fromstring(zf.read(str(opf_path.parent / ncx_href)))
+    base = opf_path.parent / PurePosixPath(ncx_href).parent
+    entries = []
+    for point in ncx.iterfind(".//ncx:navPoint", NS):
+        label = " ".join(point.findtext("ncx:navLabel/ncx:text", "", NS).split())
+        src = str(base / point.find("ncx:content", NS).get("src"))
+        entries.append((label, src.removeprefix("EPUB/")))
+    return entries
+
+
+@pytest.mark.parametrize("name", [*BOOKS, "many/edition-ar"])
+def test_calibre_reads_the_title_language_and_date(
+    metadata: dict[str, dict[str, str]], books: dict[str, Path], name: str
+) -> None:
+    shown = metadata[name]
+    package = opf(books[name])
+    assert shown["Title"] == package.findtext("opf:metadata/dc:title", namespaces=NS)
+    assert shown["Languages"] == ISO639_2[lang_of(name)]
+    assert shown["Author(s)"] == "YCPress"
+    assert shown["Publisher"] == "YCPress"
+    published = shown["Published"]
+    if name.startswith(SAMPLE_SLUG):  # the story's publication, in UTC (19:30 in Brussels)
+        assert published == "2021-02-18T18:30:00+00:00"
+    else:  # an edition is the day's
+        assert published.startswith("2021-02-18T")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_calibre_lists_the_permanent_id_and_the_web_address(
+    metadata: dict[str, dict[str, str]], sample_story: Story, lang: str
+) -> None:
+    """calibre turns a tag URI's comma into `|` and keeps `url:` ones (tests/test_epub.py
+    reads the package by calibre's rules; this is calibre itself)."""
+    base = "https://ycpress.example/syndicate/"
+    story = metadata[f"{SAMPLE_SLUG}.{lang}"]["Identifiers"].split(", ")
+    tag = sample_story.variant_id(lang)
+    assert story == [
+        tag[4:].replace(",", "|").join(("tag:", "")),
+        f"url:{base}html/{SAMPLE_SLUG}.{lang}.html",
+    ]
+    edition = metadata[f"edition-{lang}"]["Identifiers"].split(", ")
+    assert edition == [f"url:{base}epub/edition-{lang}.epub"]
+
+
+@pytest.mark.parametrize("name", [*BOOKS, "many/edition-ar"])
+def test_calibre_reads_the_table_of_contents_as_written(
+    books: dict[str, Path], converted: dict[str, Path], name: str
+) -> None:
+    """Every entry of our nav, its words and where it leads, in order, is what calibre took
+    for the book's table of contents."""
+    ours = nav_entries(books[name])
+    assert ours, name
+    assert calibre_entries(converted[name]) == ours
+
+
+@pytest.mark.parametrize("name", [*BOOKS, "many/edition-ar"])
+def test_calibre_keeps_the_spine_cover_and_direction(
+    books: dict[str, Path], converted: dict[str, Path], name: str
+) -> None:
+    ours = opf(books[name])
+    with zipfile.ZipFile(converted[name]) as zf:
+        package = etree.fromstring(zf.read("content.opf"))
+    spine = package.find("opf:spine", NS)
+    rtl = lang_of(name) == "ar"
+    assert spine.get("page-progression-direction") == ("rtl" if rtl else "ltr")
+
+    def reading_order(package: etree._Element, prefix: str) -> list[str]:
+        items = {
+            item.get("id"): item.get("href").removeprefix(prefix)
+            for item in package.iterfind("opf:manifest/opf:item", NS)
+        }
+        return [items[ref.get("idref")] for ref in package.iterfind("opf:spine/opf:itemref", NS)]
+
+    assert reading_order(package, "EPUB/") == reading_order(ours, "")
+    cover_id = package.xpath("string(opf:metadata/opf:meta[@name='cover']/@content)", namespaces=NS)
+    cover = package.xpath(f"string(opf:manifest/opf:item[@id='{cover_id}']/@href)", namespaces=NS)
+    assert cover == "EPUB/images/cover.png", name
