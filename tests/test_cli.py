@@ -1027,3 +1027,42 @@ def test_a_command_run_by_an_application_leaves_it_in_its_own_folder(
     with cli._inside(site):
         assert Path.cwd() == site
     assert Path.cwd() == start
+
+
+@pytest.mark.parametrize(
+    ("zone", "advice"),
+    [
+        ("Mars/Olympus", "; use an IANA name such as Europe/Brussels"),
+        ("europe/paris", "; did you mean 'Europe/Paris'?"),
+        ("UTC+02:00", ": an offset (UTC+02:00), not a time zone; write the IANA zone"),
+    ],
+)
+def test_a_wrong_time_zone_gets_the_same_advice_wherever_it_is_written(
+    site: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    zone: str,
+    advice: str,
+) -> None:
+    """`syndicate.yaml`'s, a story's and `init --timezone`'s wrong zone were each told their
+    own way: "(use an IANA name such as Europe/Brussels)", "; use an IANA name such as
+    Europe/Paris", ", e.g. Europe/Brussels"."""
+    story = site / "articles" / SAMPLE_SLUG / "story.yaml"
+    story.write_text(
+        story.read_text(encoding="utf-8").replace("timezone: Europe/Brussels", f"timezone: {zone}"),
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(site)
+    assert main(["validate"]) == 2
+    err = capsys.readouterr().err
+    assert f"story.yaml:5: error: unknown time zone {zone!r}{advice}" in err, err
+    config = site / "syndicate.yaml"
+    config.write_text(
+        re.sub(r"(?m)^timezone: .*$", f"timezone: {zone}", config.read_text(encoding="utf-8")),
+        encoding="utf-8",
+    )
+    assert main(["validate"]) == 2
+    assert f"error: unknown time zone {zone!r}{advice}" in capsys.readouterr().err
+    assert main(["init", str(tmp_path / "new"), "--timezone", zone]) != 0
+    assert f"--timezone {zone}: not an IANA time zone{advice}" in capsys.readouterr().err

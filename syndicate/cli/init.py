@@ -24,19 +24,17 @@ from syndicate.build.reading import read_summaries
 from syndicate.cli import EXIT_INPUT, EXIT_OK, say, shown
 from syndicate.cli.artwork import icon_png, logo_png
 from syndicate.cli.new import cannot_write, rights_notice, yaml_text
-from syndicate.diagnostics import Diagnostics, suggest
+from syndicate.diagnostics import Diagnostics
 from syndicate.i18n.dates import rfc3339, zone_city
 from syndicate.i18n.locales import (
     fallback_tags,
     is_valid_tag,
     is_zone,
-    offset_instead_of_zone,
-    zone_meant,
 )
 from syndicate.model import SiteConfig
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.articles import id_source
-from syndicate.readers.config import load_config
+from syndicate.readers.config import load_config, zone_advice
 from syndicate.readers.folders import story_folders
 from syndicate.readers.languages import deprecated_hint, tag_problem
 from syndicate.readers.safefile import Refused, folder_loop, resolved
@@ -380,9 +378,7 @@ def _site(args: argparse.Namespace, diags: Diagnostics) -> Site | None:
             raise ZoneInfoNotFoundError(zone)
         now = (args.now or datetime.now(ZoneInfo(zone))).astimezone(ZoneInfo(zone))
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        offset = offset_instead_of_zone(zone)
-        fix = f": {offset}" if offset else suggest(zone_meant(zone)) or ", e.g. Europe/Brussels"
-        diags.error("init.timezone", f"--timezone {zone}: not an IANA time zone{fix}")
+        diags.error("init.timezone", f"--timezone {zone}: not an IANA time zone{zone_advice(zone)}")
         return None
     name = (args.name or "").strip() or _name_from(folder)
     if control := next((c for c in name if unicodedata.category(c) == "Cc"), None):

@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from syndicate.diagnostics import Diagnostics, did_you_mean, suggest
+from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.i18n.dates import EARLIEST_YEAR, parse_rfc3339, whole_second_after
 from syndicate.i18n.locales import (
     canonical_case,
     fixed_abbreviation,
     is_valid_tag,
     is_zone,
-    offset_instead_of_zone,
-    zone_meant,
 )
 from syndicate.model import (
     IMAGE_EXTENSIONS,
@@ -53,7 +51,7 @@ from syndicate.model.body import (
 from syndicate.model.story import first_out_in_version
 from syndicate.readers import budgets
 from syndicate.readers.animation import is_animated
-from syndicate.readers.config import SchemaVerdict
+from syndicate.readers.config import SchemaVerdict, zone_advice
 from syndicate.readers.folders import (
     check_collection,
     is_ignored,
@@ -734,14 +732,7 @@ class _StoryReader:
         if not is_zone(tz):
             self.diags.error(
                 "article.timezone",
-                f"unknown time zone {tz!r}"
-                + (
-                    f": {offset}"
-                    if (offset := offset_instead_of_zone(tz))
-                    else suggest(meant)
-                    if (meant := zone_meant(tz))
-                    else "; use an IANA name such as Europe/Paris"
-                ),
+                f"unknown time zone {tz!r}{zone_advice(tz)}",
                 where("timezone"),
             )
             return None

@@ -515,18 +515,20 @@ def _port_problem(url: str) -> str | None:
     )
 
 
+def zone_advice(tz: str) -> str:
+    """What to write instead of `tz`, which names no IANA time zone, said after it the one
+    way every message does (`syndicate.yaml`'s, a story's, `init --timezone`'s): why an
+    offset is not a zone, else the zone meant, else an example."""
+    if offset := offset_instead_of_zone(tz):
+        return f": {offset}"
+    return suggest(zone_meant(tz)) or "; use an IANA name such as Europe/Brussels"
+
+
 def _timezone_ok(tz: str, doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
     if not is_zone(tz):
         diags.error(
             "config.timezone",
-            f"unknown time zone {tz!r}"
-            + (
-                f": {offset}"
-                if (offset := offset_instead_of_zone(tz))
-                else suggest(meant)
-                if (meant := zone_meant(tz))
-                else " (use an IANA name such as Europe/Brussels)"
-            ),
+            f"unknown time zone {tz!r}{zone_advice(tz)}",
             SourceRef(shown, doc.line(("timezone",))),
         )
         return False
