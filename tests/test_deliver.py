@@ -11,6 +11,7 @@ import ftplib
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -2627,3 +2628,27 @@ def test_botocore_s_own_timeout_is_said_as_the_stall_it_is() -> None:
         said = describe(error)
         assert said.startswith("the server did not answer within retry.timeout ("), said
         assert url in said
+
+
+def test_a_site_still_at_init_s_placeholder_address_is_never_delivered(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`syndicate init` without --url writes https://example.org/ as base_url: delivered, every
+    partner got ids and links naming example.org, for good."""
+    mirror = tmp_path / "mirror"
+    site.configure(
+        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
+        "      formats: [ninjs]\n"
+    )
+    text = site.config.read_text(encoding="utf-8")
+    site.config.write_text(
+        re.sub(r"(?m)^base_url: .*$", "base_url: https://example.org/", text), encoding="utf-8"
+    )
+    site.export("ninjs")
+    capsys.readouterr()
+    assert site.deliver() == 2
+    err = capsys.readouterr().err
+    line = next(n for n, x in enumerate(site.config.read_text().splitlines(), 1) if "base_url" in x)
+    assert f"syndicate.yaml:{line}: error: base_url is https://example.org/, the placeholder" in err
+    assert "nothing was sent [deliver.base-url]" in err
+    assert not mirror.exists() or not any(mirror.rglob("*")), "nothing was sent"

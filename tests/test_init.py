@@ -547,3 +547,31 @@ def test_the_links_the_new_configuration_calls_the_defaults_are_the_defaults(
     assert yaml.safe_load(commented) == {
         "links": {"article": DEFAULT_ARTICLE_URL, "image": DEFAULT_IMAGE_URL}
     }
+
+
+def test_a_site_without_its_address_is_told_to_set_it_before_publishing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --url, init wrote https://example.org/ as the site's address and said nothing:
+    the next step it printed led to ids and links naming example.org, and `syndicate new`
+    minted ids under it."""
+    assert init(tmp_path / "s") == 0
+    err = capsys.readouterr().err
+    assert (
+        "before publishing: set publisher.url and base_url in syndicate.yaml (now"
+        " https://example.org/, a placeholder)"
+    ) in err
+    assert main(["new", "2026-03-02-first", "--site", str(tmp_path / "s"), "--now", NOW]) == 0
+    err = capsys.readouterr().err
+    assert "its id names example.org, the placeholder `syndicate init` wrote" in err
+    assert init(tmp_path / "t", "--url", "https://harbour.example/") == 0
+    assert "before publishing" not in capsys.readouterr().err
+    assert main(["new", "2026-03-02-first", "--site", str(tmp_path / "t"), "--now", NOW]) == 0
+    assert "placeholder" not in capsys.readouterr().err
+
+
+def test_the_placeholder_address_is_the_one_the_configuration_knows() -> None:
+    from syndicate.cli import build_parser
+    from syndicate.readers.config import PLACEHOLDER_URL
+
+    assert build_parser(["atom"]).parse_args(["init"]).url == PLACEHOLDER_URL

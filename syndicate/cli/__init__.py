@@ -415,8 +415,9 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
     init.add_argument("--name", help="the publisher's name (default: from the folder's name)")
     init.add_argument(
         "--url",
-        default="https://example.org/",
-        help="the publisher's web site (default: %(default)s)",
+        default="https://example.org/",  # readers.config.PLACEHOLDER_URL (not imported here)
+        help="the publisher's web site (default: %(default)s, a placeholder to set before"
+        " publishing)",
     )
     _add_lang(init, "a language of the site (repeatable; the first is the main one; default: en)")
     init.add_argument(

@@ -34,7 +34,7 @@ from syndicate.i18n.locales import (
 from syndicate.model import SiteConfig
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.articles import id_source
-from syndicate.readers.config import load_config, zone_advice
+from syndicate.readers.config import PLACEHOLDER_URL, load_config, zone_advice
 from syndicate.readers.folders import story_folders
 from syndicate.readers.languages import deprecated_hint, tag_problem
 from syndicate.readers.safefile import Refused, folder_loop, resolved
@@ -495,6 +495,13 @@ def _report(args: argparse.Namespace, site: Site, slug: str, langs: tuple[str, .
         )
     go = "" if where == "." else f"cd {shlex.quote(where)} && "
     say(args, f"next: {go}syndicate validate && syndicate export --format all")
+    if site.url == PLACEHOLDER_URL:
+        say(
+            args,
+            f"before publishing: set publisher.url and base_url in {CONFIG_NAME} (now"
+            f" {PLACEHOLDER_URL}, a placeholder) to your site and where out/ will be published;"
+            " every link, and the id of every story `syndicate new` makes, is made from them",
+        )
     say(
         args,
         "the pages' look: a templates/ folder beside syndicate.yaml overrides syndicate's"

@@ -67,7 +67,7 @@ from syndicate.formats.options import convert_section
 from syndicate.formats.registry import PluginError, Registry, default_registry
 from syndicate.model import SiteConfig
 from syndicate.model.site import TEMPLATES, TERMS
-from syndicate.readers.config import load_config
+from syndicate.readers.config import PLACEHOLDER_URL, load_config
 from syndicate.readers.safefile import Refused, folder_loop, read_regular, resolved
 
 logger = logging.getLogger(__name__)
@@ -170,6 +170,15 @@ def deliver(
     if site is None or options is None or limits is None:
         return DeliveryResult("input-errors", diags)
     chosen = _chosen(options, targets, site, diags)
+    if site.base_url == PLACEHOLDER_URL:  # (no partner can take back an id it was given)
+        diags.error(
+            "deliver.base-url",
+            f"base_url is {PLACEHOLDER_URL}, the placeholder syndicate init writes without"
+            " --url: every link and id in out/ names it, and a partner keeps the ids it is"
+            " given; set base_url (and publisher.url) to where out/ is published, run syndicate"
+            " export, then deliver; nothing was sent",
+            site.where("base_url"),
+        )
     _check_local_folders(chosen or [], site, config, out, diags)
     # the ledger is kept with out/'s build state, in the cache folder
     cache_apart(cache_folder(config, out), config.parent / "articles", config, diags, out=out)

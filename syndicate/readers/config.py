@@ -68,6 +68,10 @@ from syndicate.readers.staticfiles import static_files, templates_ok
 from syndicate.readers.textfile import bidi_warning, not_fields, read_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
+PLACEHOLDER_URL = "https://example.org/"
+"""The address `syndicate init` writes as `publisher.url` and `base_url` when not given
+`--url`: fine to try a site with, never to publish (every id and link is made from it)."""
+
 LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "slug", "name")}
 """The placeholders each link template must use but `base_url` (which it may)."""
 LINK_OPTIONAL = {"article": (), "image": ("digest",)}
