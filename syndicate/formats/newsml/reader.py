@@ -649,16 +649,19 @@ def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...
                 source=original.source,
                 rights=_merged_rights(
                     remote.rights,
-                    [
-                        (i.lang, i.images[index].rights if index < len(i.images) else None)
-                        for i in items
-                    ],
+                    # by URL: each item lists its own picture first (`Story.images_for`)
+                    [(i.lang, _same_image(i.images, remote.href)) for i in items],
                 )
                 if remote.rights
                 else None,
             )
         )
     return tuple(images)
+
+
+def _same_image(images: tuple[RemoteImage, ...], href: str) -> Rights | None:
+    """The rights an item gives the picture at `href`; None when it has none or no such one."""
+    return next((image.rights for image in images if image.href == href), None)
 
 
 def _image_index(images: tuple[RemoteImage, ...]) -> dict[str, int]:
