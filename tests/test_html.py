@@ -936,8 +936,8 @@ def test_x_shows_the_large_card_only_for_a_photo_big_enough(sample_story: Story)
     for size, card in [((1600, 900), "summary_large_image"), ((300, 157), "summary_large_image"),
                        ((299, 400), "summary"), ((400, 156), "summary")]:  # fmt: skip
         sized = replace(photo, width=size[0], height=size[1])
-        assert twitter_card(replace(sample_story, images=(sized,))) == card, size
-    assert twitter_card(replace(sample_story, images=())) == "summary"
+        assert twitter_card(replace(sample_story, images=(sized,)), "en") == card, size
+    assert twitter_card(replace(sample_story, images=()), "en") == "summary"
 
 
 # Section pages ----------------------------------------------------------------------------

@@ -133,9 +133,12 @@ def test_no_two_attachments_of_an_item_share_a_title(
     files, _ = export_stories([story], site_config, "jsonfeed")
     item = json.loads(files["jsonfeed/en.json"])["items"][0]
     titles = [attachment.get("title") for attachment in item["attachments"]]
+    # red, placed in no body, is the story's lead image: the item's picture, first
+    # (`Story.images_for`); the chart its body places follows
+    assert story.main_image("en") == red
     assert titles == [
-        image.caption.get("en") if image.caption else None,
         caption.get("en"),
+        image.caption.get("en") if image.caption else None,
         "Blue",
         "Red",
     ]

@@ -376,6 +376,40 @@ class Story:
             return ()
         return tuple(sorted({*self.lead_images, *placed_images(self.variant(lang).body)}))
 
+    def main_image(self, lang: str) -> Image | None:
+        """The `lang` variant's picture: the one image every channel names as the story's
+        (Open Graph's `og:image`, JSON-LD's `primaryImageOfPage`, JSON Feed's `image`, the
+        RSS enclosure, the first of the media, associations and pictures of the feeds, the
+        partner feeds, ninjs and NewsML-G2: `images_for`), decided here and nowhere else.
+
+        The story's first lead image (`lead_images`), shown before the body in every
+        language; without one, the first image the `lang` body places, in reading order;
+        without one (a translation that lost its picture: `image.unplaced`), the original's,
+        as its body places it; else the first listed. None for a story without images."""
+        if not self.images:
+            return None
+        return self.images[self._main_index(lang)]
+
+    def images_for(self, lang: str) -> tuple[Image, ...]:
+        """Every image of the story, as the channels of the `lang` variant carry them: its
+        picture (`main_image`) first, then the others in their order in `images`."""
+        if not self.images:
+            return ()
+        main = self._main_index(lang)
+        rest = (image for i, image in enumerate(self.images) if i != main)
+        return (self.images[main], *rest)
+
+    def _main_index(self, lang: str) -> int:
+        lead = self.lead_images
+        if lead:
+            return lead[0]
+        for tag in dict.fromkeys((lang, self.original_lang)):
+            if self.has(tag):
+                for block in walk(self.variant(tag).body):
+                    if isinstance(block, Figure) and 0 <= block.image < len(self.images):
+                        return block.image
+        return 0
+
     def translations(self, lang: str) -> tuple[Variant, ...]:
         """The other language variants of this story: what a variant links to."""
         return tuple(v for v in self.variants if v.lang != lang)

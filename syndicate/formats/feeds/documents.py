@@ -754,7 +754,7 @@ def make_entry(story: Story, lang: str, ctx: Context[Any]) -> Entry:
                 caption=image.caption.get(lang, story.original_lang) if image.caption else None,
                 credit=image.credit,
             )
-            for image in story.images
+            for image in story.images_for(lang)  # the variant's picture first: the enclosure
         ),
         rights=notice.get(lang, story.original_lang),
         rights_lang=written_in if written_in and borrowed(written_in, lang) else None,

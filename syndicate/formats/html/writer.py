@@ -477,7 +477,7 @@ def article_page(
         + [{"lang": "x-default", "href": urls.article(story.slug, default_language(story, ctx))}],
         "feeds": feeds(lang, lang in with_feeds, ctx),
         "open_graph": open_graph(story, lang, url, section, ctx),
-        "twitter_card": twitter_card(story),
+        "twitter_card": twitter_card(story, lang),
         "latest_news": term("latest_news", lang),
         "latest_news_attrs": phrase_attrs("latest_news", lang),
         "article": {
@@ -578,8 +578,8 @@ def open_graph(
     # each alternate once, and never the page's own.
     alternates = dict.fromkeys(og_locale(other) for other in in_site_order(story, ctx))
     tags += [("og:locale:alternate", one) for one in alternates if one != og_locale(lang)]
-    if story.images:
-        image = story.images[0]
+    image = story.main_image(lang)
+    if image is not None:
         tags += [
             ("og:image", ctx.urls.image(story.slug, image)),
             ("og:image:type", image.media_type),
@@ -600,14 +600,14 @@ LARGE_CARD = (300, 157)
 """The smallest image X (Twitter) shows as a large card, in pixels (its `summary_large_image`)."""
 
 
-def twitter_card(story: Story) -> str:
+def twitter_card(story: Story, lang: str) -> str:
     """The card X (Twitter) shows for the page, which reads the rest (title, description,
-    image) from Open Graph: the large one when the story's first image is big enough for it,
-    else the small summary (without the tag, X shows the small one whatever the photo)."""
-    if story.images:
-        image = story.images[0]
-        if image.width >= LARGE_CARD[0] and image.height >= LARGE_CARD[1]:
-            return "summary_large_image"
+    image) from Open Graph: the large one when the page's picture (`og:image`,
+    `Story.main_image`) is big enough for it, else the small summary (without the tag, X
+    shows the small one whatever the photo)."""
+    image = story.main_image(lang)
+    if image is not None and image.width >= LARGE_CARD[0] and image.height >= LARGE_CARD[1]:
+        return "summary_large_image"
     return "summary"
 
 

@@ -137,11 +137,12 @@ def make_item(story: Story, lang: str, ctx: Context[FeedOptions]) -> Node:
         "tags": _tags(story, lang),
         "language": lang,
     }
-    if story.images:
-        item["image"] = image_url(story.images[0])
+    images = story.images_for(lang)  # the variant's picture first: the item's `image`
+    if images:
+        item["image"] = image_url(images[0])
         taken: set[str] = set()
         item["attachments"] = [
-            _attachment(image, image_url(image), lang, story, taken) for image in story.images
+            _attachment(image, image_url(image), lang, story, taken) for image in images
         ]
     return item
 

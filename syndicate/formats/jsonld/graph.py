@@ -195,8 +195,9 @@ class GraphBuilder:
             "datePublished": rfc3339(story.public_since_for(lang)),
             "dateModified": rfc3339(story.public_updated_for(lang)),
         }
-        if story.images:
-            node["primaryImageOfPage"] = {"@id": self.ctx.urls.image(story.slug, story.images[0])}
+        image = story.main_image(lang)
+        if image is not None:
+            node["primaryImageOfPage"] = {"@id": self.ctx.urls.image(story.slug, image)}
         return node
 
     def _article(self, story: Story, lang: str) -> Node:
@@ -238,7 +239,8 @@ class GraphBuilder:
         optional: Node = {
             "alternativeHeadline": variant.alt_headline,
             "copyrightNotice": rights.notice.get(lang, story.original_lang),
-            "image": [self._image(story, image, lang) for image in story.images],
+            # the page's picture first: Google takes the first for the article's thumbnail
+            "image": [self._image(story, image, lang) for image in story.images_for(lang)],
             "about": [_subject(subject, lang, story) for subject in story.subjects],
             "contentLocation": [_place(p, lang, story) for p in story.places if p.role == "about"],
             "locationCreated": _place(story.located, lang, story) if story.located else None,

@@ -213,12 +213,13 @@ class _ItemBuilder:
             **({"wordcount": str(words)} if words is not None else {}),
             charcount=str(char_count(text)),
         )
+        pictures = self._pictures(lang)
         root = self._item_root(
             "newsItem",
             story.variant_id(lang),
             lang,
             self._rights_info(lang),
-            *self._picture_rights(lang),
+            *self._picture_rights(lang, pictures),
             self._item_meta(
                 "ninat:text",
                 lang,
@@ -227,10 +228,8 @@ class _ItemBuilder:
                 *self._related(lang),
             ),
             self._content_meta(variant),
-            *self._picture_parts(),
-            G.contentSet(
-                inline, *(self._remote_content(n, image) for n, image in self._pictures())
-            ),
+            *self._picture_parts(pictures),
+            G.contentSet(inline, *(self._remote_content(n, image) for n, image in pictures)),
         )
         # Indent the G2 envelope only: whitespace inside the XHTML body would change its text.
         etree.indent(root, space="  ")
@@ -320,16 +319,20 @@ class _ItemBuilder:
     # "idrefs must include the partid value of a partMeta element which in turn references
     # the part of the content").
 
-    def _pictures(self) -> Iterator[tuple[int, Image]]:
-        return enumerate(self.story.images, start=1)
+    def _pictures(self, lang: str) -> tuple[tuple[int, Image], ...]:
+        """The pictures, numbered, the variant's own (`Story.main_image`) first: the first
+        remoteContent, `picture-1`, is the one a partner takes for the story's."""
+        return tuple(enumerate(self.story.images_for(lang), start=1))
 
-    def _picture_rights(self, lang: str) -> Iterator[etree._Element]:
-        for n, image in self._pictures():
+    def _picture_rights(
+        self, lang: str, pictures: tuple[tuple[int, Image], ...]
+    ) -> Iterator[etree._Element]:
+        for n, image in pictures:
             if image.rights is not None:
                 yield self._rights_info(lang, image.rights, idrefs=_part_id(n))
 
-    def _picture_parts(self) -> Iterator[etree._Element]:
-        for n, image in self._pictures():
+    def _picture_parts(self, pictures: tuple[tuple[int, Image], ...]) -> Iterator[etree._Element]:
+        for n, image in pictures:
             if image.credit or image.rights is not None:
                 credit = [G.creditline(image.credit)] if image.credit else []
                 yield G.partMeta({"partid": _part_id(n), "contentrefs": _content_id(n)}, *credit)

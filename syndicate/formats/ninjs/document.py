@@ -223,7 +223,9 @@ class DocumentBuilder:
         return links
 
     def images(self, lang: str) -> list[Node]:
-        return [self.image(n, image, lang) for n, image in enumerate(self.story.images, start=1)]
+        """The pictures, the variant's own (`Story.main_image`) first: `image-1`."""
+        images = self.story.images_for(lang)
+        return [self.image(n, image, lang) for n, image in enumerate(images, start=1)]
 
     def image(self, n: int, image: Image, lang: str) -> Node:
         story = self.story

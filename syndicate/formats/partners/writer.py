@@ -442,8 +442,12 @@ class _Story:
     def entry(self, lang: str, variant: Variant) -> Entry:
         """The feeds' entry, with the profile's description, images and author."""
         entry = make_entry(self.story, lang, self.ctx)
-        originals = dict(zip(self.story.images, entry.media, strict=True))
-        media = tuple(self.media(originals[picture.image], picture) for picture in self.pictures)
+        # the entry's media in the variant's order (`Story.images_for`): its picture first,
+        # the enclosure and the thumbnail, when the profile kept it
+        order = self.story.images_for(lang)
+        originals = dict(zip(order, entry.media, strict=True))
+        kept = sorted(self.pictures, key=lambda picture: order.index(picture.image))
+        media = tuple(self.media(originals[picture.image], picture) for picture in kept)
         authors = entry.authors
         if not authors and self.options.require_creator:
             authors = (Person(self.ctx.config.publisher.name),)
