@@ -815,3 +815,52 @@ def test_a_books_script_rules_follow_the_pages_script_lists(
         if any(_lang_matches(s, tag) for s in selectors) != untracked:
             wrong.append(f"{tag} ({written})")
     assert wrong == []
+
+
+def test_a_books_emphasis_is_upright_and_its_arabic_script_set_in_the_pages_naskh(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """Opened in a reading system (foliate-js in Chromium, tests/test_epub_reader.py), an
+    Arabic book's emphasis was slanted, the browser's italic for `<em>`: a synthetic oblique
+    that breaks Arabic script's joined letters (the pages set it upright), and so was a
+    Chinese or Japanese book's (a slanted distortion of CJK characters, whose emphasis is by
+    weight: the pages make it bold); and its text was drawn in DejaVu Sans, the first face
+    fontconfig finds for Arabic, not the Naskh the pages set it in. The books' stylesheet now
+    says what the pages' does, for the same languages, in CSS 3 selectors; the Arabic faces on
+    every element that says its language, so a caption in Arabic in another book has them."""
+    from test_html import _lang_matches, _script_or_none, page_tags
+
+    files, diags = export_stories([sample_story], site_config, "epub", languages=["ar"])
+    assert not diags.errors, [d.format_text() for d in diags]
+    with zipfile.ZipFile(io.BytesIO(files[f"epub/{SAMPLE_SLUG}.ar.epub"])) as book:
+        css = book.read("EPUB/style.css").decode("utf-8")
+    rules: dict[str, list[str]] = {}  # each declaration: the selectors that have it
+    for rule in css.split("}")[:-1]:
+        head, declaration = rule.split("{")
+        rules.setdefault(declaration.strip(), []).extend(s.strip() for s in head.split(","))
+    upright = rules.get("font-style: normal;", [])
+    bold = rules.get("font-weight: bold;", [])
+    pages = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    naskh = pages.split("--serif: ")[2].split(";")[0]  # the Arabic script's, after the Latin's
+    assert naskh.startswith('"Noto Naskh Arabic"'), naskh
+    faces = rules.get(f"font-family: {' '.join(naskh.split())};", [])
+    assert all(":is(" not in s and ":where(" not in s for s in (*upright, *bold, *faces))
+    cjk = {"Hani", "Hans", "Hant", "Jpan", "Kore", "Hang"}
+    wrong = []
+    for tag in sorted(page_tags()):
+        written = _script_or_none(tag)
+        if written is None:
+            continue
+        said = {
+            "upright": any(_lang_matches(s, tag) for s in upright if s.endswith(" em")),
+            "bold": any(_lang_matches(s, tag) for s in bold if s.endswith(" em")),
+            "naskh": any(_lang_matches(s, tag) for s in faces if s.startswith("[lang]:")),
+        }
+        meant = {
+            "upright": written == "Arab" or written in cjk,
+            "bold": written in cjk,
+            "naskh": written == "Arab",
+        }
+        if said != meant:
+            wrong.append(f"{tag} ({written}): {said}")
+    assert wrong == []
