@@ -1,0 +1,243 @@
+"""Our books opened in a real reading system, as a reader opens them: foliate-js (the engine
+of the Foliate e-reader, from npm, `tests/a11y/reader.mjs`) in the system's Chromium, on every
+book and edition of the sample site (`export --format all`), of the lifecycle fixture (a killed,
+a withdrawn and a corrected story) and of a site of hard books (Hebrew, Persian and Japanese
+editions, a corrected story led by an image no body places and showing one placed, a killed
+story, an edition of 25 stories). For each book: the cover decodes and its page shows it; every
+entry of the table of contents (nav.xhtml) lands, on the page shown, on the heading it names;
+the page progression is right to left in a right-to-left language (the arrow on the left reads
+on) and left to right otherwise; every document says the book's language; every image loads;
+every link inside the book lands, clicked, where it points; emphasis is upright and the text
+in the faces made for its script where the pages set it so; nothing is said on the console."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import FIXED_NOW, REPO, SAMPLE_SLUG
+from lxml import etree
+from test_lifecycle import FIXTURE
+from test_lifecycle import NOW as LIFECYCLE_NOW
+
+from syndicate.cli import main
+from syndicate.i18n.locales import direction
+from syndicate.i18n.scripts import ARABIC_SCRIPT, CJK, lang_selectors
+from syndicate.xmlbase import EPUB_NS, XHTML_NS, safe_parser
+
+RUNNER = Path(__file__).parent / "a11y" / "reader.mjs"
+HARD_NOW = "2021-03-02T00:00:00Z"
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None or not (RUNNER.parent / "node_modules" / "foliate-js").is_dir():
+        pytest.fail("foliate-js or Chromium is missing: run `bash .ci/setup test`")
+    return found
+
+
+def books(site: Path, out: Path, now: str, *formats: str) -> list[Path]:
+    args = ["export", "-q", "--now", now, "--out", str(out)]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    for name in formats or ("epub",):
+        args += ["--format", name]
+    assert main(args) == 0
+    return sorted((out / "epub").glob("*.epub"))
+
+
+HARD = {
+    "en": ("Harbour reopens after the storm", "Works", "What comes next", "It reopened."),
+    "he": ("הנמל נפתח מחדש אחרי הסערה", "העבודות", "מה הלאה", "הנמל נפתח מחדש, ו-NATO הודיעה."),
+    "fa": ("بندر پس از طوفان بازگشایی شد", "کارها", "گام بعدی", "بندر روز دوشنبه بازگشایی شد."),
+    "ja": ("嵐の後、港が再開", "工事", "今後の予定", "港は月曜日に再開した。"),
+}
+
+
+def hard_site(root: Path) -> Path:
+    """A site of the books hardest to read: `harbour` in English, Hebrew, Persian and Japanese,
+    corrected, led by a picture no body places and showing one placed, with emphasis and
+    subheadings on two levels; a story killed the same day (its books are gone); 24 more
+    English stories in three sections, so that the English edition holds 25."""
+    (root / "articles" / "_site").mkdir(parents=True)
+    for name in ("logo.png", "icon.png"):
+        shutil.copy(REPO / "articles" / "_site" / name, root / "articles" / "_site" / name)
+    (root / "syndicate.yaml").write_text(
+        "publisher:\n  name: YCPress\n  url: https://ycpress.example/\n"
+        "  logo: articles/_site/logo.png\n  icon: articles/_site/icon.png\n"
+        "base_url: https://ycpress.example/syndicate/\ntimezone: Europe/Brussels\n"
+        "languages: [en, he, fa, ja]\n",
+        encoding="utf-8",
+    )
+    picture = REPO / "articles" / SAMPLE_SLUG / "images" / "nato-iraq-mission.png"
+
+    def story(slug: str, langs: dict[str, tuple[str, str, str, str]], **facts: Any) -> None:
+        folder = root / "articles" / slug
+        (folder / "images").mkdir(parents=True)
+        hour = facts.get("hour", 10)
+        text = (
+            f"id: tag:ycpress.example,2021-03-01:{slug}\noriginal_language: en\n"
+            f"section: {facts.get('section', 'local')}\n"
+            f"first_created: 2021-03-01T{hour:02d}:00:00Z\n"
+            f"published: 2021-03-01T{hour:02d}:00:00Z\n"
+            f"updated: 2021-03-01T{hour:02d}:30:00Z\nstatus: {facts.get('status', 'usable')}\n"
+            "version: 2\nrights:\n  holder: YCPress\n  notice: {en: © 2021 YCPress}\n"
+        )
+        if facts.get("corrected"):
+            notes = ", ".join(f"{lang}: Corrects the date ({lang})." for lang in langs)
+            text += f"correction:\n  note: {{{notes}}}\n"
+        if facts.get("pictures"):
+            for name in ("lead.png", "placed.png"):
+                shutil.copy(picture, folder / "images" / name)
+            alts = ", ".join(f"{lang}: A chart ({lang})" for lang in langs)
+            text += f"images:\n  - file: images/lead.png\n    alt: {{{alts}}}\n"
+            text += f"  - file: images/placed.png\n    alt: {{{alts}}}\n    credit: YCPress\n"
+        (folder / "story.yaml").write_text(text, encoding="utf-8")
+        for lang, (headline, first, second, said) in langs.items():
+            placed = "![](images/placed.png)\n\n" if facts.get("pictures") else ""
+            body = (
+                f"{said} *{first}* {said}\n\n{placed}## {first}\n\n{said}\n\n### {second}\n\n"
+                + "\n".join([said] * 40)
+                + "\n"
+            )
+            (folder / f"{lang}.md").write_text(
+                f'---\nheadline: "{headline}"\nsummary: "{said}"\nbyline:\n'
+                f'  organisation: YCPress\ndateline: "{first}"\n---\n{body}',
+                encoding="utf-8",
+            )
+
+    story("harbour", HARD, corrected=True, pictures=True)
+    story("ferry-sinks", {"en": HARD["en"], "he": HARD["he"]}, status="canceled", hour=9)
+    for number in range(24):
+        english = (f"Story {number} of the day", *HARD["en"][1:])
+        section = ("politics", "world", "sport")[number % 3]
+        story(f"story-{number:02d}", {"en": english}, hour=11 + number % 10, section=section)
+    return root
+
+
+def read(found: list[Path]) -> list[dict[str, Any]]:
+    done = subprocess.run(
+        ["node", str(RUNNER), chromium(), "-", *map(str, found)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    facts: list[dict[str, Any]] = json.loads(done.stdout)["books"]
+    return facts
+
+
+def nav_entries(book: Path) -> list[str]:
+    """The labels of the book's table of contents, as its navigation document has them."""
+    with zipfile.ZipFile(book) as package:
+        nav = etree.fromstring(package.read("EPUB/nav.xhtml"), safe_parser())
+    toc = nav.find(f".//{{{XHTML_NS}}}nav[@{{{EPUB_NS}}}type='toc']")
+    assert toc is not None
+    return [said(a.xpath("string()")) for a in toc.iter(f"{{{XHTML_NS}}}a")]
+
+
+def said(text: str) -> str:
+    """Text as a reader compares it: a heading's `CO<sub>2</sub>` is the entry's "CO₂"."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _in(lang: str, ranges: Any) -> bool:
+    """Whether a language is in one of `syndicate.i18n.scripts`' lists, as CSS matches it."""
+    for selector in lang_selectors(ranges, css3=True):
+        range_, *excluded = [p.split(")")[0] for p in selector.split(":lang(")[1:]]
+
+        def within(r: str) -> bool:
+            return lang.lower() == r.lower() or lang.lower().startswith(f"{r.lower()}-")
+
+        if within(range_) and not any(within(other) for other in excluded):
+            return True
+    return False
+
+
+def problems(book: dict[str, Any], nav: list[str]) -> list[str]:
+    """What a reader of this book meets that is wrong, each in a line."""
+    found = []
+    lang = book["language"]
+    rtl = direction(lang) == "rtl"
+    if (book["dir"] == "rtl") != rtl:
+        found.append(f"page progression {book['dir']} in {lang}")
+    if book["turn"] is not None and book["turn"] != {"left": rtl, "right": not rtl}:
+        found.append(f"the page turns on with the arrows {book['turn']}")
+    cover = book["cover"] or {}
+    if not cover.get("width") or not cover.get("height"):
+        found.append(f"the cover does not decode: {cover}")
+    landmarks = {kind: m["href"] for m in book["landmarks"] for kind in m["type"]}
+    covers = [s for s in book["sections"] if s["id"] == landmarks.get("cover")]
+    if not covers or not covers[0]["images"] or not covers[0]["images"][0]["loaded"]:
+        found.append("the cover page shows no cover")
+    if [said(t["label"]) for t in book["toc"]] != nav or not nav:
+        found.append(f"the reader's table of contents is not nav.xhtml's: {book['toc']}")
+    for entry in book["toc"]:
+        label = said(entry["label"])
+        names = {said(entry.get("heading", "")), said(entry.get("kicker", ""))}
+        if "#" in entry["href"]:
+            names = {said(entry.get("heading", ""))}
+        if entry["index"] != entry["expected"] or not entry.get("found") or label not in names:
+            found.append(f"the entry {label!r} lands on {entry}")
+        elif not entry["shown"]:
+            found.append(f"the entry {label!r} lands on a page that does not show it")
+    for link in book["followed"]:
+        if link["index"] != link["expected"] or not link.get("found") or not link["shown"]:
+            found.append(f"the link {link['href']} in document {link['from']} lands on {link}")
+    for section in book["sections"]:
+        where = section["id"]
+        if section["lang"] != lang or section["xmlLang"] != lang:
+            found.append(f"{where} says {section['lang']}/{section['xmlLang']}, not {lang}")
+        if rtl and (section["dir"] != "rtl" or section["direction"] != "rtl"):
+            found.append(f"{where} is laid out {section['direction']} in {lang}")
+        found += [
+            f"{where}: an image does not load ({img['alt']})"
+            for img in section["images"]
+            if not img["loaded"]
+        ]
+        upright = _in(lang, (*ARABIC_SCRIPT, *CJK))
+        for em in section["emphasis"]:
+            if upright and em["style"] != "normal":
+                found.append(f"{where}: emphasis is {em['style']} in {lang}")
+            if _in(lang, CJK) and em["weight"] not in ("bold", "700"):
+                found.append(f"{where}: emphasis is not bold in {lang}")
+    faces = {f["familyName"] for part in book["fonts"].values() for f in part}
+    if not book["fonts"].get("paragraph"):
+        found.append("no body paragraph found on the first page of the text")
+    if _in(lang, ARABIC_SCRIPT) and ("Noto Naskh Arabic" not in faces or "DejaVu Sans" in faces):
+        found.append(f"Arabic script drawn in {sorted(faces)}")
+    cjk = {"zh-Hans": "Noto Sans CJK SC", "ja": "Noto Sans CJK JP"}.get(lang)
+    if cjk is not None and cjk not in faces:
+        found.append(f"{lang} drawn in {sorted(faces)}, not {cjk}")
+    found += [f"console: {m}" for m in book["messages"]]
+    return found
+
+
+@pytest.mark.slow
+def test_a_reader_finds_every_book_whole_in_a_reading_system(tmp_path: Path) -> None:
+    found = books(REPO, tmp_path / "sample", FIXED_NOW, "all")
+    lifecycle = shutil.copytree(FIXTURE, tmp_path / "lifecycle")
+    found += books(lifecycle, tmp_path / "lifecycle-out", LIFECYCLE_NOW)
+    found += books(hard_site(tmp_path / "hard"), tmp_path / "hard-out", HARD_NOW)
+    names = {book.name for book in found}
+    assert f"{SAMPLE_SLUG}.ar.epub" in names and "edition-zh-Hans.epub" in names
+    assert "2026-01-21-ferry-timetable.en.epub" in names  # corrected
+    assert not any(name.startswith(("2026-01-25-false-report", "ferry-sinks")) for name in names)
+    assert {"edition-he.epub", "edition-fa.epub", "harbour.ja.epub", "edition-en.epub"} <= names
+    facts = read(found)
+    assert [Path(book["book"]) for book in facts] == found
+    long = next(book for book in facts if book["book"].endswith("hard-out/epub/edition-en.epub"))
+    assert sum(entry["depth"] == 1 for entry in long["toc"]) == 25  # its stories
+    assert {book["turn"] is not None for book in facts} == {True, False}
+    failed = {}
+    for path, book in zip(found, facts, strict=True):
+        wrong = problems(book, nav_entries(path))
+        if wrong:
+            failed[f"{path.parent.parent.name}/{path.name}"] = wrong
+    assert failed == {}
