@@ -527,6 +527,54 @@ def test_a_worker_whose_pillow_runs_other_codecs_is_refused(
     assert not (tmp_path / "out").exists()
 
 
+OTHER_PYTHON = """
+import collections
+import sys
+import unicodedata
+
+# What the worker runs imported first, under this Python's own version: only what it asks for
+# the export (its Python's version and Unicode data) is another Python's.
+import distributed.cli.dask_worker
+import syndicate.build.workers
+
+release = collections.namedtuple("version_info", "major minor micro releaselevel serial")
+sys.version_info = release(3, sys.version_info[1] + 1, 0, "final", 0)
+unicodedata.unidata_version = "99.0.0"
+"""
+"""A worker on the next minor Python (with its newer Unicode data), as `sitecustomize` sets
+it up before the worker starts: this machine has one Python, with syndicate's dependencies."""
+
+
+def test_a_worker_on_another_python_is_refused(
+    sites: list[Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A worker on another minor Python than the driver (its standard library, whose escaping,
+    url splitting and Unicode data make bytes of the pages, feeds and books) is refused before
+    any story is sent, naming the worker, both versions, and to run the driver's Python."""
+    import unicodedata
+
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "sitecustomize.py").write_text(OTHER_PYTHON, encoding="utf-8")
+    path = os.pathsep.join([str(shadow), *sys.path])
+    ours = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    theirs = f"{sys.version_info[0]}.{sys.version_info[1] + 1}"
+    with one_worker(tmp_path, PYTHONPATH=path) as (scheduler, client, address):
+        extra = ("--executor", "dask", "--scheduler", scheduler)
+        code = export(sites[0], tmp_path / "out", *extra)
+        tasks = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+    err = capfd.readouterr().err
+    assert code == 1, err
+    assert f"on the Dask worker {address} on host {socket.gethostname()}: it has" in err, err
+    assert f"Python {theirs} where the export has {ours}" in err, err
+    assert f"Unicode data 99.0.0 where the export has {unicodedata.unidata_version}" in err
+    assert f"run the workers on Python {ours}, as the driver" in err, err
+    assert "install the same versions" not in err
+    assert "[build.worker]" in err and "Traceback" not in err
+    assert tasks == 0  # no story (nor the run's settings) was sent
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_worker_reading_other_time_zone_rules_is_refused(
     sites: list[Path], tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:

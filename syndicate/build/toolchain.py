@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import unicodedata
 import zlib
 from collections.abc import Sequence
@@ -50,6 +51,7 @@ by a distribution) may run others, and another libjpeg or zlib writes other byte
 
 Libraries = tuple[tuple[str, str], ...]
 TIME_ZONES = "the time zone database"
+PYTHON = "Python"
 
 
 @cache
@@ -60,7 +62,7 @@ def output_libraries(font_dirs: tuple[str, ...] | None) -> Libraries:
     import lxml.etree
     from zlib_ng import zlib_ng
 
-    found = [(name, _version(name)) for name in DISTRIBUTIONS]
+    found = [(PYTHON, python()), *((name, _version(name)) for name in DISTRIBUTIONS)]
     found += [
         ("libxml2", ".".join(str(part) for part in lxml.etree.LIBXML_VERSION)),
         ("zlib", zlib.ZLIB_RUNTIME_VERSION),
@@ -86,6 +88,21 @@ def output_libraries(font_dirs: tuple[str, ...] | None) -> Libraries:
             (fonts_name(font_dirs), cover_fonts_digest(font_dirs)),
         ]
     return tuple(found)
+
+
+def python() -> str:
+    """This process's Python, as the bytes it writes depend on it: its minor version (a
+    release's standard library escapes, splits urls, formats dates and names identifiers
+    its own way: `html`, `urllib.parse`, `email.utils`, `str.isidentifier`), with the
+    implementation when it is not CPython, and how it writes a float (`repr`, as `json` does)
+    when not the shortest way, as on a platform without IEEE doubles. Not its bugfix release
+    (a cluster's machines rarely have the same one, and upgrading one is no new standard
+    library), nor its Unicode data, a library of its own in `output_libraries`."""
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    notes = [] if sys.implementation.name == "cpython" else [sys.implementation.name]
+    if sys.float_repr_style != "short":
+        notes.append(f"{sys.float_repr_style} float repr")
+    return f"{version} ({', '.join(notes)})" if notes else version
 
 
 def pillow_codecs() -> list[tuple[str, str]]:
@@ -157,6 +174,15 @@ def skew(
         f"{name} {mine.get(name, 'unknown')} where the export has {theirs}"
         for name, theirs in differ
     )
+    python = dict(export).get(PYTHON)
+    if python is not None and mine.get(PYTHON) != python:
+        # Another Python is no package to install: its libraries are that Python's builds.
+        return (
+            f"it has {said}: its stories would not have the export's bytes; run the workers"
+            f" on Python {python}, as the driver does (an environment made with that Python,"
+            " with the same versions of syndicate, its dependencies and fonts installed as on"
+            " the driver), then restart them"
+        )
     if all(on_disk(name, font_dirs) == theirs for name, theirs in differ):
         return (
             f"it has {said}: its stories would not have the export's bytes; its machine has"
