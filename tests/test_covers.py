@@ -741,6 +741,55 @@ def test_a_font_added_to_a_font_folder_draws_the_covers_again(tmp_path: Path) ->
             ).read_bytes() == path.read_bytes()
 
 
+def test_a_long_running_process_draws_with_a_font_added_since_it_started(tmp_path: Path) -> None:
+    """`syndicate serve`, or a CMS calling the API's `export` again, is one process for many
+    builds: it listed the fonts once, for its life, so a font added under `epub.font_dirs`
+    since its first build was not drawn with (the folders' times, in the key, made it draw
+    every cover again, with the old fonts, and keep those). Each build looks at the folders'
+    times again: the second build draws with the new font, as a process started now does."""
+    import shutil
+
+    from syndicate.build import export
+
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config += f"epub:\n  font_dirs: [{fonts}, {DEFAULT_FONT_DIRS[0]}]\n"
+    (site / "syndicate.yaml").write_text(config, encoding="utf-8")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    cover = site / "out/opds/covers/2021-02-18-nato-iraq-deployment.en.png"
+
+    def build(out: str, force: bool = False) -> None:
+        result = export(
+            formats=["epub"],
+            config=site / "syndicate.yaml",
+            articles=site / "articles",
+            out=site / out,
+            now=now,
+            force=force,
+        )
+        assert result.status == "exported", result.status
+
+    build("out")
+    before = cover.read_bytes()
+    build("out", force=True)  # nothing installed: the same covers
+    assert cover.read_bytes() == before
+    bold = next(Path(DEFAULT_FONT_DIRS[0]).rglob("NotoSans-Bold.ttf"))
+    shutil.copy(bold, fonts / "NotoSerif-Bold.ttf")  # the headline's face, another drawing
+    build("out")
+    assert cover.read_bytes() != before
+    run = [sys.executable, "-m", "syndicate", "export", "-q", "-f", "epub", "--out", "fresh"]
+    run += ["--now", "2026-01-01T00:00:00Z", "--jobs", "1"]
+    assert subprocess.run(run, cwd=site, check=False).returncode == 0  # a process of its own
+    for path in (site / "fresh").rglob("*"):
+        if path.is_file():
+            assert (site / "out" / path.relative_to(site / "fresh")).read_bytes() == (
+                path.read_bytes()
+            ), path
+
+
 def test_the_whole_machine_is_not_a_font_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -666,6 +666,45 @@ def test_a_worker_started_before_a_font_was_installed_is_told_to_restart(
     assert "install the same versions" not in err
 
 
+def test_a_long_running_driver_gives_its_local_workers_the_fonts_installed_since(
+    sites: list[Path], tmp_path: Path
+) -> None:
+    """A driver that runs many builds (`syndicate serve`, a CMS calling `export`) said the
+    cover fonts of its first build to the workers for life: a font installed since, which a
+    new local cluster's workers find, made them refuse every later build ("install the same
+    versions"). Each build finds the fonts again when their folders changed, and says those."""
+    from datetime import UTC, datetime
+
+    from syndicate.build import export as build
+    from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS
+
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    site = tmp_path / "site"
+    shutil.copytree(sites[0] / "articles", site / "articles")
+    config = (sites[0] / "syndicate.yaml").read_text(encoding="utf-8")
+    config += f"epub:\n  font_dirs: [{fonts}, {DEFAULT_FONT_DIRS[0]}]\n"
+    (site / "syndicate.yaml").write_text(config, encoding="utf-8")
+    cover = tmp_path / "out/opds/covers/2021-02-18-nato-iraq-deployment.en.png"
+    covers = []
+    for _ in range(2):
+        result = build(
+            formats=["epub"],
+            config=site / "syndicate.yaml",
+            articles=site / "articles",
+            out=tmp_path / "out",
+            now=datetime(2026, 1, 1, tzinfo=UTC),
+            jobs=2,
+            executor="dask",
+        )
+        assert result.status == "exported", [d.message for d in result.diagnostics]
+        if not covers:
+            bold = next(Path(DEFAULT_FONT_DIRS[0]).rglob("NotoSans-Bold.ttf"))
+            shutil.copy(bold, fonts / "NotoSerif-Bold.ttf")  # the headline's face, since
+        covers.append(cover.read_bytes())
+    assert covers[0] != covers[1]
+
+
 def test_the_advice_for_other_fonts_says_whether_a_restart_is_enough(tmp_path: Path) -> None:
     """A process keeps the cover fonts it found first (`font_files`) and compares those: with
     the export's fonts installed on its machine since, the advice is to restart it; with

@@ -24,6 +24,7 @@ from syndicate.build.inputs import (
     StoryInput,
     code_digest,
     config_digest,
+    cover_fonts_now,
     digest,
     every_site_input,
     folder_inputs,
@@ -1114,11 +1115,11 @@ def _config_key(
     is never taken for one made without (the state, the fingerprint). A run nobody receives
     (`releases=False`) has another too: its fingerprint never tells an export into its
     folder that nothing changed (`BuildState.previewed` refuses that export)."""
-    key = (
-        config_digest(config, site, languages)
-        if isinstance(config, Path)
-        else digest(code_digest(), repr(site), *languages)
-    )
+    if isinstance(config, Path):
+        key = config_digest(config, site, languages)
+    else:
+        key = digest(code_digest(), repr(site), *languages)
+        cover_fonts_now(site)  # the fonts installed since found (a CMS's many builds)
     key = digest(key, "drafts") if drafts else key
     return key if releases else digest(key, "preview")
 

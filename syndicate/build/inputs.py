@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, get_args
 
 import syndicate
 from syndicate.formats.contract import SiteInput
-from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, folders_stamp
+from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, fonts_now
 from syndicate.model.site import SiteConfig
 from syndicate.readers import budgets
 from syndicate.readers.folders import story_folders
@@ -119,10 +119,17 @@ def config_digest(config_file: Path, config: SiteConfig, languages: Sequence[str
             parts += [str(asset), sha256 or _digest_or_problem(Path(asset))]
     if config.terms:  # the site's phrases, as read (a file's comments change nothing)
         parts.append(repr(sorted((tag, sorted(t.items())) for tag, t in config.terms.items())))
-    font_dirs = config.section("epub").get("font_dirs", DEFAULT_FONT_DIRS)
-    if isinstance(font_dirs, list | tuple):  # the covers' fonts (a wrong value: an error)
-        parts.append(folders_stamp(tuple(font_dirs)))
+    if (stamp := cover_fonts_now(config)) is not None:
+        parts.append(stamp)
     return digest(*parts)
+
+
+def cover_fonts_now(config: SiteConfig) -> str | None:
+    """The stamp of the covers' font folders (`epub.font_dirs`, None for a wrong value: an
+    error of its own), each of this process's builds: fonts installed since it found them
+    are found again (`fontfiles.fonts_now`)."""
+    font_dirs = config.section("epub").get("font_dirs", DEFAULT_FONT_DIRS)
+    return fonts_now(tuple(font_dirs)) if isinstance(font_dirs, list | tuple) else None
 
 
 def site_inputs_digest(config: SiteConfig, inputs: Iterable[SiteInput]) -> str:

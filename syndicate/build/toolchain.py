@@ -54,11 +54,22 @@ TIME_ZONES = "the time zone database"
 PYTHON = "Python"
 
 
-@cache
 def output_libraries(font_dirs: tuple[str, ...] | None) -> Libraries:
     """Each library that makes a story's bytes with its version here; with `font_dirs` (the
-    run writes EPUB), the covers' libraries and fonts too (`epub.font_dirs`). Read once a
-    process, as the libraries it loaded and the fonts it draws with (`font_files`) are."""
+    run writes EPUB), the covers' libraries and fonts too (`epub.font_dirs`). The libraries
+    are read once a process, as it loaded them; the fonts are those it draws with
+    (`font_files`): found once, and again by a build's driver that finds their folders
+    changed (`fontfiles.fonts_now`), so that a long-running driver says the fonts it draws
+    with, not its first build's, to its workers."""
+    if font_dirs is None:
+        return _libraries(covers=False)
+    from syndicate.formats.epub.fontfiles import cover_fonts_digest
+
+    return (*_libraries(covers=True), (fonts_name(font_dirs), cover_fonts_digest(font_dirs)))
+
+
+@cache
+def _libraries(covers: bool) -> Libraries:
     import lxml.etree
     from zlib_ng import zlib_ng
 
@@ -71,21 +82,19 @@ def output_libraries(font_dirs: tuple[str, ...] | None) -> Libraries:
         ("Python's Unicode data", unicodedata.unidata_version),
         (TIME_ZONES, time_zones()),
     ]
-    if font_dirs is not None:
+    if covers:
         from syndicate.formats.epub import (
             freetype_adapter,
             fribidi_adapter,
             harfbuzz_adapter,
             icu_adapter,
         )
-        from syndicate.formats.epub.fontfiles import cover_fonts_digest
 
         found += [
             ("HarfBuzz", harfbuzz_adapter.version()),
             ("FreeType", freetype_adapter.version()),
             ("FriBiDi", fribidi_adapter.version()),
             ("ICU", icu_adapter.version()),
-            (fonts_name(font_dirs), cover_fonts_digest(font_dirs)),
         ]
     return tuple(found)
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from syndicate.formats.epub import freetype_adapter, fribidi_adapter
 from syndicate.formats.epub.coverdata import Cover, CoverText
-from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS
+from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, forgotten_with
 from syndicate.formats.epub.fonts import CoverError, font_file
 from syndicate.formats.epub.palette_png import Band, band, png
 from syndicate.formats.epub.typeset import (
@@ -319,3 +319,6 @@ def _clipped(
         return
     part = glyph.core.crop((inside[0] - left, inside[1] - top, inside[2] - left, inside[3] - top))
     canvas.paste(canvas.crop(inside).chop_lighter(part), inside)
+
+
+forgotten_with(_draw, _shared_bands, _glyph)

@@ -8,8 +8,10 @@ import contextlib
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 DEFAULT_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
 """Where the cover fonts are looked for (`epub.font_dirs`) unless the site says."""
@@ -43,9 +45,47 @@ def folders_stamp(dirs: tuple[str, ...]) -> str:
 @cache
 def font_files(dirs: tuple[str, ...]) -> dict[str, Path]:
     """Every font file under the folders by name; the first folder, then the first path in
-    sorted order, wins. Looked for once a process: the covers a process draws take the fonts
-    it found then, even once others are installed (`cover_fonts_digest` says which)."""
+    sorted order, wins. Looked for once a process, and again when a build finds the folders
+    changed since (`fonts_now`): the covers a process draws take the fonts it found then,
+    even once others are installed (`cover_fonts_digest` says which)."""
+    _found_at[dirs] = folders_stamp(dirs)  # before the walk: a font added during it is new
     return fonts_on_disk(dirs)
+
+
+_found_at: dict[tuple[str, ...], str] = {}
+"""The folders' stamp (`folders_stamp`) when this process found the fonts under them."""
+_forgotten: list[Callable[[], None]] = []
+"""What empties each cache of what was found or read of the font files (`forgotten_with`)."""
+
+
+class _Cached(Protocol):
+    def cache_clear(self) -> None: ...
+
+
+def forgotten_with(*cached: _Cached) -> None:
+    """Have `fonts_now` empty these caches (`functools.cache` functions) when the fonts
+    change: each holds what was found or read of the font files (their names, faces,
+    glyphs, covers drawn with them)."""
+    _forgotten.extend(function.cache_clear for function in cached)
+
+
+def fonts_now(dirs: tuple[str, ...]) -> str:
+    """The folders' stamp (`folders_stamp`, for the build's key), and, when they changed
+    since this process found the fonts under them, all it found and read of the fonts
+    forgotten: its next cover finds them again. A long-running process (`syndicate serve`,
+    a CMS calling `export` again) drew with the fonts of its first build for life, a font
+    installed since ignored until it restarted. The build's driver calls it once a build,
+    before any cover; a Dask worker keeps the fonts it found (`toolchain.skew` says to
+    restart it). About a millisecond for a system's fonts (a stat and a listing a folder)."""
+    stamp = folders_stamp(dirs)
+    if _found_at.get(dirs, stamp) != stamp:
+        _found_at.clear()
+        font_files.cache_clear()
+        fonts_stamp.cache_clear()
+        cover_fonts_digest.cache_clear()
+        for forget in _forgotten:
+            forget()
+    return stamp
 
 
 def fonts_on_disk(dirs: tuple[str, ...]) -> dict[str, Path]:

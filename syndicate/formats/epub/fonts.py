@@ -13,7 +13,7 @@ import regex
 from fontTools import unicodedata as ucd
 
 from syndicate.formats.epub import harfbuzz_adapter
-from syndicate.formats.epub.fontfiles import font_files
+from syndicate.formats.epub.fontfiles import font_files, forgotten_with
 from syndicate.i18n.locales import script as language_script
 
 CORE = "fonts-noto-core"
@@ -184,3 +184,6 @@ def font_file(spec: FontSpec, dirs: tuple[str, ...]) -> tuple[str, int]:
         raise missing_fonts_error([spec], dirs)
     path, index = where
     return str(path), index
+
+
+forgotten_with(choose, locate, charmap, font_file)

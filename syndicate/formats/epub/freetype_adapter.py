@@ -11,6 +11,8 @@ from functools import cache, lru_cache
 import freetype
 from PIL import Image
 
+from syndicate.formats.epub.fontfiles import forgotten_with
+
 _LOAD = freetype.FT_LOAD_DEFAULT | freetype.FT_LOAD_NO_BITMAP
 """Outlines only, hinted by the font's own program (what Pillow loads for its text)."""
 _LOCK = threading.Lock()
@@ -68,3 +70,6 @@ def metrics(path: str, index: int, size: float) -> tuple[int, int]:
         face = _sized(path, index, size)
         ascender, descender = face.size.ascender, face.size.descender
     return (ascender + 32) >> 6, -((descender + 32) >> 6)
+
+
+forgotten_with(_face, metrics)

@@ -8,6 +8,8 @@ from functools import cache, lru_cache
 
 import uharfbuzz as hb
 
+from syndicate.formats.epub.fontfiles import forgotten_with
+
 
 @dataclass(frozen=True, slots=True)
 class Shaped:
@@ -75,3 +77,6 @@ def shape(path: str, index: int, text: str, rtl: bool, language: str) -> Shaped:
         dys.append(position.y_offset / upem)
         pen += position.x_advance
     return Shaped(tuple(glyphs), tuple(xs), tuple(dxs), tuple(dys), pen / upem)
+
+
+forgotten_with(_blob, _font, shape)  # a font upgraded in place: another file at its path

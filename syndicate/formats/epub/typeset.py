@@ -12,6 +12,7 @@ from itertools import pairwise
 import regex
 
 from syndicate.formats.epub import fribidi_adapter
+from syndicate.formats.epub.fontfiles import forgotten_with
 from syndicate.formats.epub.fonts import FontSpec, choose, font_file, missing_fonts_error
 from syndicate.formats.epub.fribidi_adapter import BaseDirection
 from syndicate.formats.epub.harfbuzz_adapter import Shaped, shape
@@ -525,3 +526,6 @@ def _chunks(units: Sequence[_Unit], scale: float, limit: float) -> list[_Unit]:
         found += group
         group = [unit] if unit is not None else []
     return found
+
+
+forgotten_with(set_text, fit_line)
