@@ -244,6 +244,9 @@ class BuildState:
         replaced or removed. Kept across `--force`, like the history."""
         self.history = self._history()
         """By story id; kept across `--force`: it is about what was published, not cached."""
+        self._history_saved = dict(self.history)
+        """`history` as the file holds it (with `read_from`): a save writes the rows that
+        differ (see `save`)."""
         self.shown_in = self._shown_in()
         """The sections each story (by id) was public in, in the builds into out/; kept across
         `--force`, as the history: a story moved since leaves its kill's notice in the feeds
@@ -391,27 +394,40 @@ class BuildState:
         self._files.close()
 
     def _history(self) -> dict[str, Published]:
+        """The saved history; a row that does not hold a version, a status, a digest and
+        one of the `released` values (a damaged file) is forgotten, that story's alone: its
+        next build publishes it as a story it has no record of, and writes its row again. A
+        `read_from` row that holds no key reads as not known (the story is read again)."""
+        history: dict[str, Published] = {}
         try:
             rows = self.db.execute(
                 "SELECT h.id, h.version, h.status, h.digest, h.released, r.sources, r.code"
                 " FROM history h LEFT JOIN read_from r ON r.id = h.id AND r.digest = h.digest"
             )
-            return {
-                row[0]: Published(
-                    int(row[1]),
-                    str(row[2]),
-                    str(row[3]),
-                    bool(row[4]),
-                    public=row[4] >= 2,
-                    shown=row[4] == 3,
-                    sources=str(row[5] or ""),
-                    code=str(row[6] or ""),
+            for ident, version, status, digest, released, sources, code in rows:
+                if not (
+                    isinstance(ident, str)
+                    and isinstance(version, int)
+                    and isinstance(status, str)
+                    and isinstance(digest, str)
+                    and released in (0, 1, 2, 3)
+                ):
+                    continue
+                known = isinstance(sources, str) and isinstance(code, str)
+                history[ident] = Published(
+                    version,
+                    status,
+                    digest,
+                    bool(released),
+                    public=released >= 2,
+                    shown=released == 3,
+                    sources=sources if known else "",
+                    code=code if known else "",
                 )
-                for row in rows
-            }
         except sqlite3.Error as exc:
             self._damaged = self._damaged or is_damage(exc)
             return {}
+        return history
 
     def _shown_in(self) -> dict[str, tuple[str, ...]]:
         """The saved `shown_in`; a row that holds no list of names (a damaged file) is
@@ -815,11 +831,13 @@ class BuildState:
                     for key, r in sorted(stories.items())
                 ),
             )
+            # (the rows that differ: an edit writes those of the stories it read again)
+            history = _changed({} if whole else self._history_saved, self.history, _equal)
             self.db.executemany(
                 "INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?, ?)",
                 (
                     (ident, p.version, p.status, p.digest, _released(p))
-                    for ident, p in sorted(self.history.items())
+                    for ident, p in sorted(history.items())
                 ),
             )
             # (the rows that differ: an edit writes those of the stories it moved or released)
@@ -836,7 +854,7 @@ class BuildState:
                 "INSERT OR REPLACE INTO read_from VALUES (?, ?, ?, ?)",
                 (
                     (ident, p.digest, p.sources, p.code)
-                    for ident, p in sorted(self.history.items())
+                    for ident, p in sorted(history.items())
                     if p.sources
                 ),
             )
@@ -890,6 +908,11 @@ def _changed(
         if old is None or not same(old, value):
             changed[key] = value
     return changed
+
+
+def _equal(a: Published, b: Published) -> bool:
+    """Whether two histories of a story are saved as the same rows."""
+    return a == b
 
 
 def _same(a: StoryRecord, b: StoryRecord) -> bool:
