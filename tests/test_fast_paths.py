@@ -914,6 +914,48 @@ def test_jpegs_checked_without_their_pixels_fail_where_whole_decoding_does(
     assert fast == slow
 
 
+def test_jpegs_checked_in_a_shrunk_frame_fail_where_whole_decoding_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`jpeg_is_whole` decodes the hollow file in a frame of at most 16x16 (`_shrunk_frame`):
+    for JPEGs of every size about it, every sampling and layout, and frame headers whose
+    size was changed to one libjpeg refuses (zero, past 65,500) or to any other, the facts
+    and the problems are those of a whole decode; and the frame a 1600x900 photo's hollow
+    file holds is 16x16 (decoding it at its own size was 5.6 million instructions)."""
+    generate(tmp_path / "articles", 2, realistic=True)
+    photo = next((tmp_path / "articles").rglob("*.jpg")).read_bytes()
+    hollow = images._jpeg_markers(photo)
+    assert hollow is not None
+    sof = hollow.index(b"\xff\xc0")
+    assert struct.unpack(">HH", hollow[sof + 5 : sof + 9]) == (16, 16)
+    assert PILImage.open(io.BytesIO(photo)).size == (1600, 900)
+    pixels = PILImage.open(io.BytesIO(photo)).convert("RGB")
+    rnd = random.Random(31)
+    cases = []
+    sizes = [(1, 1), (3, 5), (8, 8), (15, 17), (16, 16), (17, 1), (33, 250), (600, 7)]
+    for size in sizes:
+        for kwargs in [{}, {"subsampling": 0}, {"progressive": True}, {"restart_marker_blocks": 1}]:
+            buffer = io.BytesIO()
+            pixels.resize(size).save(buffer, format="JPEG", **kwargs)
+            data = buffer.getvalue()
+            assert images.jpeg_is_whole(data)
+            cases.append(data)
+            at = min(data.find(m) % len(data) for m in (b"\xff\xc0", b"\xff\xc2")) + 5
+            for side in (0, 1, 2, 15, 16, 17, 4096, 65500, 65501, 65535):
+                for offset in (0, 2):
+                    changed = bytearray(data)
+                    changed[at + offset : at + offset + 2] = side.to_bytes(2)
+                    cases.append(bytes(changed))
+            changed = bytearray(data)
+            changed[at + rnd.randrange(4)] = rnd.randrange(256)
+            cases.append(bytes(changed))
+    fast = [_image_outcome(data) for data in cases]
+    monkeypatch.setattr(images, "_decode", images.slow_decode)
+    slow = [_image_outcome(data) for data in cases]
+    assert sum("problem" in str(outcome) for outcome in slow) > len(sizes)
+    assert fast == slow
+
+
 def _multi_pictures(photo: bytes) -> list[bytes]:
     """Multi-picture JPEGs (MPO) as phones and 3D cameras write them: a photo and a second
     view; the two views and a smaller grey depth map, progressive; and the first of these with
