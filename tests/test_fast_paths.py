@@ -2075,3 +2075,20 @@ def test_an_rss_item_refuses_characters_xml_cannot_hold_as_feedgen_s_did(text: s
             _item_by_feedgen(entry, _a_dialect())
         with pytest.raises(ValueError, match="XML compatible"):
             rss_item(entry)
+
+
+_AROUND_TODO = st.lists(
+    st.sampled_from(["TODO", "T", "O", "D", " ", "_", "é", "x", "1", "\n", "-", "ТODO"])
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_AROUND_TODO)
+def test_a_placeholder_is_looked_for_only_where_todo_is_written(text: str) -> None:
+    """`has_placeholder` looks for `\\bTODO\\b` only in a text holding `TODO`: it finds what
+    the pattern finds, word boundaries of letters, digits, `_` and other scripts included."""
+    from syndicate.readers.articles import PLACEHOLDER, has_placeholder
+
+    assert has_placeholder(text) == (PLACEHOLDER.search(text) is not None)
+    for edge in ("TODO", "TODOs", "xTODO", "_TODO", "TODO_", "éTODO", "TODO.", "(TODO)", "1TODO"):
+        assert has_placeholder(edge) == (PLACEHOLDER.search(edge) is not None)

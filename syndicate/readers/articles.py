@@ -99,6 +99,16 @@ reader's Windows disk (an EPUB unpacked), matched whole."""
 _MARKDOWN_SUFFIXES = frozenset({"markdown", "mdown", "mkd", "mkdn", "mdwn", "txt", "text", "md"})
 """What a language file may be named by other tools (`fr.markdown`, `fr.MD`): told `fr.md`."""
 PLACEHOLDER = re.compile(r"\bTODO\b")
+
+
+def has_placeholder(text: str) -> bool:
+    """`PLACEHOLDER` found in `text`, looked for only where the text holds `TODO`: a pattern
+    opening with `\b` has no first character for the regular-expression engine to skip to,
+    which tried it at every character of every body (30 ms for the bench's 200 bodies, where
+    `in` takes 0.4 ms)."""
+    return "TODO" in text and PLACEHOLDER.search(text) is not None
+
+
 _TAG_SHAPE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 """A name shaped as a language tag (`xx-Bogus`), known or not."""
 _LEFT_BEHIND = re.compile(
@@ -719,7 +729,7 @@ class _StoryReader:
     def _check_text(self, text: str, what: str, where: SourceRef, unset: bool = False) -> None:
         if warning := bidi_warning(text, what):
             self.diags.warning("text.bidi-control", warning, where)
-        if self.usable and (unset or PLACEHOLDER.search(text)):
+        if self.usable and (unset or has_placeholder(text)):
             self.diags.error(
                 "story.placeholder",
                 f"{what} still holds a TODO placeholder; write it, or set status: withheld"
