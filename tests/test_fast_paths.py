@@ -2092,3 +2092,48 @@ def test_a_placeholder_is_looked_for_only_where_todo_is_written(text: str) -> No
     assert has_placeholder(text) == (PLACEHOLDER.search(text) is not None)
     for edge in ("TODO", "TODOs", "xTODO", "_TODO", "TODO_", "éTODO", "TODO.", "(TODO)", "1TODO"):
         assert has_placeholder(edge) == (PLACEHOLDER.search(edge) is not None)
+
+
+_CHECKED_TEXTS = st.lists(
+    st.sampled_from(
+        [
+            "<<<<<<<",
+            ">>>>>>>",
+            "<",
+            ">",
+            " ",
+            "\n",
+            "\r",
+            "a",
+            "é",
+            "\u202a",
+            "\u2069",
+            "\x85",
+            "\x01",
+        ]
+    )
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_CHECKED_TEXTS)
+def test_texts_without_what_a_check_looks_for_are_passed_at_once(text: str) -> None:
+    """Merge conflicts are looked for only in a text holding `<<<<<<<`, bidi controls and C1
+    controls only in a text that is not ASCII: the conflicts, warnings, errors and text are
+    those of the patterns run on every text."""
+    from syndicate.readers import textfile
+
+    found, at = [], 0
+    while (start := textfile._CONFLICT_START.search(text, at)) and (
+        end := textfile._CONFLICT_END.search(text, start.end())
+    ):
+        found.append((text.count("\n", 0, start.start()) + 1, text.count("\n", 0, end.start()) + 1))
+        at = end.end()
+    assert textfile.merge_conflicts(text) == found
+    warned = textfile.bidi_warning(text, "the body")
+    assert (warned is None) == (textfile.BIDI_CONTROLS.search(text) is None)
+    diags = Diagnostics()
+    kept = textfile.strip_forbidden(text, SourceRef("en.md", 1), diags)
+    assert kept == textfile.C1_CONTROLS.sub("", textfile.XML_FORBIDDEN.sub("", text))
+    c1 = len(textfile.C1_CONTROLS.findall(text)) + len(textfile.XML_FORBIDDEN.findall(text))
+    assert bool(diags.errors) == bool(c1)

@@ -37,7 +37,11 @@ _CONFLICT_END = re.compile(r"^>{7}(?=[ \r\n]|\Z)", re.MULTILINE)
 
 def merge_conflicts(text: str) -> list[tuple[int, int]]:
     """The unresolved merge conflicts git left in `text`: the lines of each one's `<<<<<<<`
-    and `>>>>>>>` markers."""
+    and `>>>>>>>` markers. A text without `<<<<<<<` has none: the patterns, which open with
+    `^`, give the regular-expression engine no first character to skip to, and were tried at
+    every character of every text."""
+    if "<<<<<<<" not in text:
+        return []
     found = []
     at = 0
     while (start := _CONFLICT_START.search(text, at)) and (
@@ -57,8 +61,9 @@ def conflict_problem(first: int, last: int) -> str:
 
 
 def bidi_warning(text: str, what: str) -> str | None:
-    """The warning for a text holding an invisible bidi control, or None."""
-    if found := BIDI_CONTROLS.search(text):
+    """The warning for a text holding an invisible bidi control, or None (at once for an
+    ASCII text, which Python knows without reading it)."""
+    if not text.isascii() and (found := BIDI_CONTROLS.search(text)):
         return (
             f"{what} contains the invisible bidi control U+{ord(found.group()):04X}, which"
             " can make text display in a misleading order; remove it"
@@ -210,8 +215,8 @@ def strip_forbidden(text: str, where: SourceRef, diags: Diagnostics) -> str:
             line = text.count("\n", 0, match.start()) + 1
             diags.error("text.control-char", bom_problem(text, match.start()), where.at(line))
         text = text.replace(STRAY_BOM, "")
-    if not XML_FORBIDDEN.search(text) and not C1_CONTROLS.search(text):
-        return text
+    if not XML_FORBIDDEN.search(text) and (text.isascii() or not C1_CONTROLS.search(text)):
+        return text  # (an ASCII text holds no C1 control: Python knows it without reading it)
     for match in XML_FORBIDDEN.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         diags.error(
