@@ -829,3 +829,33 @@ def test_font_folders_that_do_not_exist_are_refused_at_their_line(
         f"syndicate.yaml:{lines + 1}: error: epub: font_dirs: no folder listed exists"
         in capsys.readouterr().err
     )
+
+
+def test_fribidi_is_found_without_asking_ldconfig_when_pillows_name_loads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """libfribidi is loaded by the name Pillow looks for; `ctypes.util.find_library`, which on
+    Linux runs `ldconfig -p` in a process of its own, is asked only when that name does not
+    load (then it is, and its answer is tried)."""
+    import ctypes.util
+
+    from syndicate.formats.epub import fribidi_adapter
+
+    asked: list[str] = []
+    find = ctypes.util.find_library
+
+    def finding(name: str) -> str | None:
+        asked.append(name)
+        return find(name)
+
+    monkeypatch.setattr(ctypes.util, "find_library", finding)
+    fribidi_adapter._library.cache_clear()
+    try:
+        assert fribidi_adapter.embedding_levels("abc \u05d0\u05d1", "auto") == [0, 0, 0, 0, 1, 1]
+        assert asked == []
+        fribidi_adapter._library.cache_clear()
+        monkeypatch.setattr(fribidi_adapter, "_NAMES", {sys.platform: ("libnot-fribidi.so.9",)})
+        assert fribidi_adapter.embedding_levels("abc", "ltr") == [0, 0, 0]
+        assert asked == ["fribidi"]
+    finally:
+        fribidi_adapter._library.cache_clear()

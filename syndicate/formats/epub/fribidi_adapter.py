@@ -6,7 +6,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Literal
 
@@ -26,9 +26,13 @@ class FribidiMissing(OSError):
     """GNU FriBiDi is not installed."""
 
 
-def system_libraries(names: list[str | None]) -> Iterator[tuple[str, ctypes.CDLL]]:
-    """Each of the named shared libraries that loads, with its name, in order."""
-    for name in names:
+def system_libraries(
+    names: Iterable[str | Callable[[], str | None] | None],
+) -> Iterator[tuple[str, ctypes.CDLL]]:
+    """Each of the named shared libraries that loads, with its name, in order; a name may be
+    a function giving it, called only when the names before it did not do."""
+    for named in names:
+        name = named() if callable(named) else named
         if not name:
             continue
         try:
@@ -49,8 +53,10 @@ def version() -> str:
 
 @cache
 def _library() -> ctypes.CDLL:
-    """libfribidi, by the names Pillow looks for, then wherever the system says it is."""
-    names = [*_NAMES.get(sys.platform, ("libfribidi.so.0",)), ctypes.util.find_library("fribidi")]
+    """libfribidi, by the names Pillow looks for, then wherever the system says it is (asked
+    only when none of those loads: on Linux `find_library` runs `ldconfig -p`, a process of
+    its own, 2 to 10 ms of every edition's cover)."""
+    names = [*_NAMES.get(sys.platform, ("libfribidi.so.0",)), _found]
     for _, lib in system_libraries(names):
         array = ctypes.POINTER(ctypes.c_uint32)
         lib.fribidi_get_bidi_types.argtypes = [array, ctypes.c_int, array]
@@ -67,6 +73,11 @@ def _library() -> ctypes.CDLL:
         lib.fribidi_get_par_embedding_levels_ex.restype = ctypes.c_int8
         return lib
     raise FribidiMissing("GNU FriBiDi (libfribidi) is not installed")
+
+
+def _found() -> str | None:
+    """Where the system says libfribidi is, or None."""
+    return ctypes.util.find_library("fribidi")
 
 
 def check() -> None:
