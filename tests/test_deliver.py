@@ -2652,3 +2652,43 @@ def test_a_site_still_at_init_s_placeholder_address_is_never_delivered(
     assert f"syndicate.yaml:{line}: error: base_url is https://example.org/, the placeholder" in err
     assert "nothing was sent [deliver.base-url]" in err
     assert not mirror.exists() or not any(mirror.rglob("*")), "nothing was sent"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "code"),
+    [
+        ("publisher.url", "https://example.org/", "deliver.publisher-url"),
+        ("base_url", "http://example.org/news/", "deliver.base-url"),
+    ],
+)
+def test_a_site_with_either_address_on_the_placeholder_is_never_delivered(
+    site: Site,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    setting: str,
+    value: str,
+    code: str,
+) -> None:
+    """A base_url set but a publisher.url left as init wrote it: `syndicate new` still minted
+    ids under example.org (tag:example.org,...), which went to partners, as did the
+    publisher's own (JSON-LD, NewsML-G2). And one edited only in part (http, a path) is on
+    example.org all the same."""
+    mirror = tmp_path / "mirror"
+    site.configure(
+        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
+        "      formats: [ninjs]\n"
+    )
+    text = site.config.read_text(encoding="utf-8")
+    key = setting.rpartition(".")[2]
+    pattern = r"(?m)^(  url): .*$" if setting == "publisher.url" else r"(?m)^(base_url): .*$"
+    site.config.write_text(re.sub(pattern, rf"\1: {value}", text, count=1), encoding="utf-8")
+    site.export("ninjs")
+    capsys.readouterr()
+    assert site.deliver() == 2
+    err = capsys.readouterr().err
+    lines = site.config.read_text().splitlines()
+    line = next(n for n, x in enumerate(lines, 1) if x.strip().startswith(f"{key}: {value}"))
+    said = value if value == "https://example.org/" else f"{value} (on example.org)"
+    assert f"syndicate.yaml:{line}: error: {setting} is {said}, the placeholder" in err, err
+    assert f"nothing was sent [{code}]" in err
+    assert not mirror.exists() or not any(mirror.rglob("*")), "nothing was sent"

@@ -67,7 +67,7 @@ from syndicate.formats.options import convert_section
 from syndicate.formats.registry import PluginError, Registry, default_registry
 from syndicate.model import SiteConfig
 from syndicate.model.site import TEMPLATES, TERMS
-from syndicate.readers.config import PLACEHOLDER_URL, load_config
+from syndicate.readers.config import PLACEHOLDER_URL, load_config, on_placeholder
 from syndicate.readers.safefile import Refused, folder_loop, read_regular, resolved
 
 logger = logging.getLogger(__name__)
@@ -170,22 +170,14 @@ def deliver(
     if site is None or options is None or limits is None:
         return DeliveryResult("input-errors", diags)
     chosen = _chosen(options, targets, site, diags)
-    if site.base_url == PLACEHOLDER_URL:  # (no partner can take back an id it was given)
-        diags.error(
-            "deliver.base-url",
-            f"base_url is {PLACEHOLDER_URL}, the placeholder syndicate init writes without"
-            " --url: every link and id in out/ names it, and a partner keeps the ids it is"
-            " given; set base_url (and publisher.url) to where out/ is published, run syndicate"
-            " export, then deliver; nothing was sent",
-            site.where("base_url"),
-        )
+    # the export that makes out/ anew: into the folder given, as `serve` and `validate` say
+    given = "" if out == Path("out") else f" --out {shlex.quote(str(out))}"
+    export = f"syndicate export --format all{given}"
+    _check_placeholders(site, export, diags)
     _check_local_folders(chosen or [], site, config, out, diags)
     # the ledger is kept with out/'s build state, in the cache folder
     cache_apart(cache_folder(config, out), config.parent / "articles", config, diags, out=out)
     if not os.path.isdir(out):  # (False for a path too long, which is no folder either)
-        # the export that makes it: into the folder given, as `serve` and `validate` say
-        given = "" if out == Path("out") else f" --out {shlex.quote(str(out))}"
-        export = f"syndicate export --format all{given}"
         diags.error("deliver.out", no_output_folder(out, str(out), export))
     if chosen is None or diags.errors:
         return DeliveryResult("input-errors", diags)
@@ -240,6 +232,38 @@ def deliver(
     if dry_run:  # nothing was to be sent: only a target that could not be planned fails
         status = "failed" if any(r.problem is not None for r in results) else "current"
     return DeliveryResult(status, diags, results, announced)
+
+
+def _check_placeholders(site: SiteConfig, export: str, diags: Diagnostics) -> None:
+    """`base_url` and `publisher.url` still on init's placeholder host (`on_placeholder`):
+    refused, each at its line, as no partner can take back an id or link it was given. Both:
+    a site whose base_url was set but not its publisher.url still mints ids under
+    example.org (`syndicate new`), and sends them, and its organisation's (JSON-LD, NewsML)."""
+    host = urlsplit(PLACEHOLDER_URL).hostname
+
+    def said(url: str) -> str:
+        return url if url == PLACEHOLDER_URL else f"{url} (on {host})"
+
+    if on_placeholder(site.base_url):
+        diags.error(
+            "deliver.base-url",
+            f"base_url is {said(site.base_url)}, the placeholder syndicate init writes without"
+            " --url: every link and id in out/ names it, and a partner keeps the ids it is"
+            " given; set base_url (and publisher.url) to where out/ is published, run"
+            f" {export}, then deliver; nothing was sent",
+            site.where("base_url"),
+        )
+    if on_placeholder(site.publisher.url):
+        diags.error(
+            "deliver.publisher-url",
+            f"publisher.url is {said(site.publisher.url)}, the placeholder syndicate init"
+            " writes without --url: the ids of the stories syndicate new made from it name"
+            f" {host}, as do the publisher's in out/ (JSON-LD,"
+            " NewsML-G2), and a partner keeps the ids it is given; set publisher.url to your"
+            f" site, give such stories ids of your own, run {export}, then deliver; nothing"
+            " was sent",
+            site.where("publisher", "url"),
+        )
 
 
 def _ledger_failed(path: Path, exc: sqlite3.DatabaseError) -> str:

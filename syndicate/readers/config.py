@@ -72,6 +72,14 @@ PLACEHOLDER_URL = "https://example.org/"
 """The address `syndicate init` writes as `publisher.url` and `base_url` when not given
 `--url`: fine to try a site with, never to publish (every id and link is made from it)."""
 
+
+def on_placeholder(url: str) -> bool:
+    """Whether `url` is on the host of `PLACEHOLDER_URL`, example.org, which RFC 2606 keeps
+    for examples (no newsroom's site): as init wrote it, or edited only in part (`http://`,
+    a path under it, capitals), every id and link made from it still names example.org."""
+    return urlsplit(url).hostname == urlsplit(PLACEHOLDER_URL).hostname
+
+
 LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "slug", "name")}
 """The placeholders each link template must use but `base_url` (which it may)."""
 LINK_OPTIONAL = {"article": (), "image": ("digest",)}
