@@ -558,8 +558,8 @@ def test_a_site_without_its_address_is_told_to_set_it_before_publishing(
     assert init(tmp_path / "s") == 0
     err = capsys.readouterr().err
     assert (
-        "before publishing: set publisher.url and base_url in syndicate.yaml (now"
-        " https://example.org/, a placeholder)"
+        f"before publishing: set publisher.url and base_url in {tmp_path / 's' / 'syndicate.yaml'}"
+        " (now https://example.org/, a placeholder)"
     ) in err
     assert main(["new", "2026-03-02-first", "--site", str(tmp_path / "s"), "--now", NOW]) == 0
     err = capsys.readouterr().err
@@ -575,3 +575,30 @@ def test_the_placeholder_address_is_the_one_the_configuration_knows() -> None:
     from syndicate.readers.config import PLACEHOLDER_URL
 
     assert build_parser(["atom"]).parse_args(["init"]).url == PLACEHOLDER_URL
+
+
+def test_the_placeholder_is_said_wherever_init_was_run_from_and_however_it_was_edited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """init named `syndicate.yaml` alone, run from another folder, and not the sample story
+    it had just given an id under example.org; an address on example.org but for init's very
+    spelling (`http://`, a path under it) was said to be nothing by init nor by new, while
+    every id made from it names example.org all the same (and deliver refuses it)."""
+    monkeypatch.chdir(tmp_path)
+    assert init(Path("papers/harbour"), "--url", "http://example.org/harbour/") == 0
+    err = capsys.readouterr().err
+    config = Path("papers/harbour/syndicate.yaml")
+    assert (
+        f"before publishing: set publisher.url and base_url in {config} (now"
+        " http://example.org/harbour/, a placeholder)"
+    ) in err, err
+    assert (
+        "the sample story's id, tag:example.org,2026-03-02:welcome, names example.org already:"
+        " give it one of your own, or remove the story"
+    ) in err, err
+    site = tmp_path / "papers" / "harbour"
+    assert main(["new", "2026-03-02-first", "--site", str(site), "--now", NOW]) == 0
+    err = capsys.readouterr().err
+    assert "its id names example.org, the placeholder `syndicate init` wrote" in err, err
+    story = (site / "articles" / "2026-03-02-first" / "story.yaml").read_text(encoding="utf-8")
+    assert "id: tag:example.org," in story

@@ -34,7 +34,7 @@ from syndicate.i18n.locales import (
 from syndicate.model import SiteConfig
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.articles import id_source
-from syndicate.readers.config import PLACEHOLDER_URL, load_config, zone_advice
+from syndicate.readers.config import load_config, on_placeholder, zone_advice
 from syndicate.readers.folders import story_folders
 from syndicate.readers.languages import deprecated_hint, tag_problem
 from syndicate.readers.safefile import Refused, folder_loop, resolved
@@ -138,7 +138,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         return EXIT_INPUT
     if loads is None:  # no room to try it first: loaded where it was written
         load_config(site.folder / CONFIG_NAME, shown(args, site.folder / CONFIG_NAME), diags)
-    _report(args, site, slug, story_langs)
+    _report(args, site, slug, story_langs, sample_id)
     if unignored:
         say(
             args,
@@ -477,7 +477,9 @@ def _story_files(
     return files
 
 
-def _report(args: argparse.Namespace, site: Site, slug: str, langs: tuple[str, ...]) -> None:
+def _report(
+    args: argparse.Namespace, site: Site, slug: str, langs: tuple[str, ...], sample_id: str
+) -> None:
     where = shown(args, site.folder)
     story = f"articles/{slug} ({', '.join(langs)})" if langs else "no sample story"
     say(
@@ -495,12 +497,21 @@ def _report(args: argparse.Namespace, site: Site, slug: str, langs: tuple[str, .
         )
     go = "" if where == "." else f"cd {shlex.quote(where)} && "
     say(args, f"next: {go}syndicate validate && syndicate export --format all")
-    if site.url == PLACEHOLDER_URL:
+    if on_placeholder(site.url):
+        # (named from where the command was started, as `next:` names the folder)
+        config = shown(args, site.folder / CONFIG_NAME)
+        sample = (
+            f"; the sample story's id, {sample_id}, names {urlsplit(site.url).hostname}"
+            " already: give it one of your own, or remove the story"
+            if langs
+            else ""
+        )
         say(
             args,
-            f"before publishing: set publisher.url and base_url in {CONFIG_NAME} (now"
-            f" {PLACEHOLDER_URL}, a placeholder) to your site and where out/ will be published;"
-            " every link, and the id of every story `syndicate new` makes, is made from them",
+            f"before publishing: set publisher.url and base_url in {config} (now {site.url},"
+            f" a placeholder) to your site and where out/ will be published; every link, and"
+            f" the id of every story `syndicate new` makes, is made from them{sample}"
+            " (deliver refuses to send anything until then)",
         )
     say(
         args,

@@ -27,7 +27,7 @@ from syndicate.i18n.locales import canonical_case, is_valid_tag
 from syndicate.i18n.terms import term, use_site_terms
 from syndicate.model import SiteConfig
 from syndicate.readers.articles import slug_problem
-from syndicate.readers.config import PLACEHOLDER_URL, load_config
+from syndicate.readers.config import PLACEHOLDER_URL, load_config, on_placeholder
 from syndicate.readers.languages import deprecated_hint, spelt_otherwise, tag_problem
 from syndicate.readers.storyfiles import STORY_FILE
 
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         say(args, f"added {', '.join(missing)} to the languages of {shown(args, args.config)}")
     # Named from the folder the command was started in, as every other path it says.
     say(args, f"created {shown(args, folder)}: fill in the TODOs, then run `syndicate validate`")
-    if config.publisher.url == PLACEHOLDER_URL:
+    if on_placeholder(config.publisher.url):
         say(
             args,
             f"its id names {urlsplit(PLACEHOLDER_URL).hostname}, the placeholder `syndicate init`"
