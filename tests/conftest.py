@@ -156,8 +156,9 @@ def unwritable(path: Path) -> Iterator[None]:
 
 
 def calibre_tool(name: str) -> str:
-    """The path of one of calibre's commands (`ebook-meta`, `ebook-convert`): required in CI,
-    where `.ci/setup test` installs Debian's calibre; elsewhere a test without it skips."""
+    """The path of one of calibre's commands (`ebook-meta`, `ebook-convert`, `calibredb`):
+    required in CI, where `.ci/setup test` installs Debian's calibre; elsewhere a test
+    without it skips."""
     found = shutil.which(name)
     if found is None:
         if os.environ.get("CI"):

@@ -1,12 +1,16 @@
 """calibre (Debian's `calibre` package, which `.ci/setup test` installs) as a real reading
 client of every book of the sample and of an Arabic edition of several stories: what
-`ebook-meta` reads of each (title, language, identifiers, date), and what `ebook-convert`
+`ebook-meta` reads of each (title, language, identifiers, date), what a library keeps of each
+once added (`calibredb add`: tags, description, series, cover), and what `ebook-convert`
 makes of each book's table of contents, spine, cover and reading direction when it converts
 it (its own EPUB out: the structure calibre understood, written down)."""
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import re
 import subprocess
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +19,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from conftest import calibre_tool
 from lxml import etree
+from PIL import Image, ImageChops, ImageStat
 from test_epub import LANGS, NS, SAMPLE_SLUG, export_epub, members, opf
 from test_epub_editions import edition_files, several_stories
 
@@ -194,3 +199,79 @@ def test_calibre_keeps_the_spine_cover_and_direction(
     cover_id = package.xpath("string(opf:metadata/opf:meta[@name='cover']/@content)", namespaces=NS)
     cover = package.xpath(f"string(opf:manifest/opf:item[@id='{cover_id}']/@href)", namespaces=NS)
     assert cover == "EPUB/images/cover.png", name
+
+
+@pytest.fixture(scope="module")
+def library(
+    books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, dict[str, object]]:
+    """Each book as a reader's calibre library holds it once added (`calibredb add`, what
+    "Add books" does): its fields as `calibredb list` gives them. ebook-meta reads the same
+    package, but not what the library keeps beside: tags, series and the cover it shows."""
+    calibredb = calibre_tool("calibredb")
+    folder = tmp_path_factory.mktemp("library")
+    # a library of its own, and calibre's settings apart from the user's
+    env = {**os.environ, "CALIBRE_CONFIG_DIRECTORY": str(folder / "config")}
+    run = ["--library-path", str(folder / "books")]
+    added = subprocess.run(
+        [calibredb, "add", "--duplicates", *run, *map(str, books.values())],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    ).stdout
+    found = re.search(r"Added book ids: ([0-9, ]+)", added)
+    assert found, added
+    ids = [int(x) for x in found.group(1).split(",")]
+    fields = "title,languages,tags,series,series_index,comments,cover"
+    listed = subprocess.run(
+        [calibredb, "list", *run, "--for-machine", "--fields", fields],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    ).stdout
+    held = {book["id"]: book for book in json.loads(listed)}
+    return dict(zip(books, (held[i] for i in ids), strict=True))
+
+
+@pytest.mark.parametrize("name", [*BOOKS, "many/edition-ar"])
+def test_calibre_s_library_keeps_the_subjects_summary_series_and_cover(
+    library: dict[str, dict[str, object]], books: dict[str, Path], name: str
+) -> None:
+    """What the library shows of a book beyond ebook-meta's fields: its tags (our subjects,
+    which calibre splits at every comma: IPTC's "conflict, war and peace" is two tags
+    there, the Arabic "صراع وحرب وسلام" one), its description, an edition's series and place
+    in it, and the cover, ours (not a page calibre rendered for want of one)."""
+    held = library[name]
+    package = opf(books[name])
+    assert held["title"] == package.findtext("opf:metadata/dc:title", namespaces=NS)
+    assert held["languages"] == [ISO639_2[lang_of(name)]]
+    assert held["comments"] == package.findtext("opf:metadata/dc:description", namespaces=NS)
+    subjects = [x.text for x in package.iterfind("opf:metadata/dc:subject", NS)]
+    assert subjects, name
+    assert held["tags"] == [tag.strip() for subject in subjects for tag in subject.split(",")]
+    series = package.xpath(
+        "opf:metadata/opf:meta[@property='belongs-to-collection']", namespaces=NS
+    )
+    if name.startswith(SAMPLE_SLUG):
+        assert not series and "series" not in held, name
+    else:
+        assert held["series"] == series[0].text
+        at = package.xpath(
+            f"string(opf:metadata/opf:meta[@refines='#{series[0].get('id')}']"
+            "[@property='group-position'])",
+            namespaces=NS,
+        )
+        assert held["series_index"] == float(at)
+    ours = Image.open(io.BytesIO(members(books[name])["EPUB/images/cover.png"]))
+    with Image.open(str(held["cover"])) as shown:
+        assert shown.size == ours.size, name
+        # the same picture: calibre keeps it as JPEG, so alike, not byte for byte (about 0.02
+        # apart on average; two editions' covers, which differ in their words, are 5 apart)
+        small = (ours.width // 8, ours.height // 8)
+        theirs = shown.convert("L").resize(small)
+        mine = ours.convert("L").resize(small)
+        assert ImageStat.Stat(ImageChops.difference(theirs, mine)).mean[0] < 1, name
