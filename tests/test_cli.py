@@ -1034,6 +1034,9 @@ def test_a_command_run_by_an_application_leaves_it_in_its_own_folder(
     [
         ("Mars/Olympus", "; use an IANA name such as Europe/Brussels"),
         ("europe/paris", "; did you mean 'Europe/Paris'?"),
+        # a city alone was told the example, Europe/Brussels, for Paris or Tokyo
+        ("Paris", "; did you mean 'Europe/Paris'?"),
+        ("Buenos Aires", "; did you mean 'America/Argentina/Buenos_Aires'?"),
         ("UTC+02:00", ": an offset (UTC+02:00), not a time zone; write the IANA zone"),
     ],
 )

@@ -291,18 +291,37 @@ _NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 an output that would change with the host), a rules file, a placeholder."""
 
 
+_ZONE_REGIONS = frozenset(
+    {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian"}
+    | {"Pacific"}
+)
+"""The zone database's continents and oceans: its other first parts are countries' older
+names (`US/Pacific`, `Canada/Eastern`), which name a region, not the city asked for."""
+
+
 def zone_meant(name: str) -> str | None:
     """The IANA time zone a name not one most likely means: the same name in another case or
-    with spaces for underscores (`europe/brussels`, `America/New York`), else the closest
-    (`Europe/Brusels`); None when none is close."""
+    with spaces for underscores (`europe/brussels`, `America/New York`), else the one zone
+    named for that city (`Paris`, `new york`: `Europe/Paris`, `America/New_York`), else the
+    closest (`Europe/Brusels`); None when none is close."""
     import difflib
     from zoneinfo import available_timezones
 
     zones = sorted(zone for zone in available_timezones() if is_zone(zone))
     folded = {zone.lower(): zone for zone in zones}
-    same = folded.get(name.strip().replace(" ", "_").lower())
+    key = name.strip().replace(" ", "_").lower()
+    same = folded.get(key)
     if same is not None:
         return same
+    if "/" not in key:  # a city alone: the zone of a continent or ocean that bears its name
+        cities = [
+            zone
+            for low, zone in folded.items()
+            if low.endswith("/" + key) and zone.split("/", 1)[0] in _ZONE_REGIONS
+        ]
+        if len({zone.split("/", 1)[0] for zone in cities}) == 1:
+            # America/Argentina/Buenos_Aires, not its older name America/Buenos_Aires
+            return max(cities, key=lambda zone: zone.count("/"))
     close = difflib.get_close_matches(name, zones, n=1, cutoff=0.8)
     return close[0] if close else None
 
