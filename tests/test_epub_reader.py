@@ -12,7 +12,9 @@ in the faces made for its script where the pages set it so; nothing is said on t
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import shutil
 import subprocess
 import unicodedata
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXED_NOW, REPO, SAMPLE_SLUG
+from conftest import FIXED_NOW, REPO, SAMPLE_SLUG, export_stories
 from lxml import etree
 from test_lifecycle import FIXTURE
 from test_lifecycle import NOW as LIFECYCLE_NOW
@@ -29,6 +31,7 @@ from test_lifecycle import NOW as LIFECYCLE_NOW
 from syndicate.cli import main
 from syndicate.i18n.locales import direction
 from syndicate.i18n.scripts import ARABIC_SCRIPT, CJK, lang_selectors
+from syndicate.model import SiteConfig, Story
 from syndicate.xmlbase import EPUB_NS, XHTML_NS, safe_parser
 
 RUNNER = Path(__file__).parent / "a11y" / "reader.mjs"
@@ -120,15 +123,22 @@ def hard_site(root: Path) -> Path:
     return root
 
 
-def read(found: list[Path]) -> list[dict[str, Any]]:
-    done = subprocess.run(
-        ["node", str(RUNNER), chromium(), "-", *map(str, found)],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+def read(found: list[Path], **env: str) -> list[dict[str, Any]]:
+    """The facts `reader.mjs` reports of each book; a book it cannot read in `READER_TIMEOUT`
+    seconds (180) fails the test, named with what the reader was doing."""
+    try:
+        done = subprocess.run(
+            ["node", str(RUNNER), chromium(), "-", *map(str, found)],
+            capture_output=True,
+            text=True,
+            timeout=1800,  # a backstop: reader.mjs gives up on a book itself
+            check=False,
+            env={**os.environ, **env},
+        )
+    except subprocess.TimeoutExpired as hung:
+        pytest.fail(f"reader.mjs gave no answer in {hung.timeout} s: {hung.stderr!r}")
+    if done.returncode != 0:
+        pytest.fail(f"reader.mjs failed (exit {done.returncode}): {done.stderr}")
     facts: list[dict[str, Any]] = json.loads(done.stdout)["books"]
     return facts
 
@@ -149,15 +159,9 @@ def said(text: str) -> str:
 
 def _in(lang: str, ranges: Any) -> bool:
     """Whether a language is in one of `syndicate.i18n.scripts`' lists, as CSS matches it."""
-    for selector in lang_selectors(ranges, css3=True):
-        range_, *excluded = [p.split(")")[0] for p in selector.split(":lang(")[1:]]
+    from test_html import _lang_matches
 
-        def within(r: str) -> bool:
-            return lang.lower() == r.lower() or lang.lower().startswith(f"{r.lower()}-")
-
-        if within(range_) and not any(within(other) for other in excluded):
-            return True
-    return False
+    return any(_lang_matches(selector, lang) for selector in lang_selectors(ranges))
 
 
 def problems(book: dict[str, Any], nav: list[str]) -> list[str]:
@@ -195,7 +199,9 @@ def problems(book: dict[str, Any], nav: list[str]) -> list[str]:
         if section["lang"] != lang or section["xmlLang"] != lang:
             found.append(f"{where} says {section['lang']}/{section['xmlLang']}, not {lang}")
         if rtl and (section["dir"] != "rtl" or section["direction"] != "rtl"):
-            found.append(f"{where} is laid out {section['direction']} in {lang}")
+            found.append(
+                f"{where} says dir={section['dir']}, laid out {section['direction']}, in {lang}"
+            )
         found += [
             f"{where}: an image does not load ({img['alt']})"
             for img in section["images"]
@@ -241,3 +247,62 @@ def test_a_reader_finds_every_book_whole_in_a_reading_system(tmp_path: Path) -> 
         if wrong:
             failed[f"{path.parent.parent.name}/{path.name}"] = wrong
     assert failed == {}
+
+
+def _arabic_book_with(
+    tmp_path: Path, story: Story, config: SiteConfig, name: str, old: str, new: str
+) -> Path:
+    """The sample story's Arabic book, its chapter's first `old` replaced with `new`."""
+    files, diags = export_stories([story], config, "epub", languages=["ar"])
+    assert not diags.errors, [d.format_text() for d in diags]
+    book = tmp_path / f"{name}.ar.epub"
+    chapter = f"EPUB/story-{SAMPLE_SLUG}.xhtml"
+    with (
+        zipfile.ZipFile(io.BytesIO(files[f"epub/{SAMPLE_SLUG}.ar.epub"])) as source,
+        zipfile.ZipFile(book, "w") as made,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == chapter:
+                text = data.decode("utf-8")
+                assert old in text, (old, chapter)
+                data = text.replace(old, new, 1).encode("utf-8")
+            made.writestr(info, data, compress_type=info.compress_type)
+    return book
+
+
+@pytest.mark.slow
+def test_the_reader_reports_what_the_book_says_not_what_it_fills_in_nor_the_network(
+    tmp_path: Path, sample_story: Story, site_config: SiteConfig
+) -> None:
+    """foliate-js sets a shown document's `lang` and `dir` from the book's metadata when the
+    document has none: read from the shown document, a chapter that had lost `dir="rtl"` or
+    `lang` passed. And a book's request off the book went to the network: on a machine with
+    one it loaded, and the book passed though a reader offline would miss it."""
+    html = '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops"'
+    cases = {
+        "no-dir": (' dir="rtl"', ""),
+        "no-lang": (f'{html} lang="ar"', html),
+        "remote": ("<h1", '<img src="http://example.com/remote.png" alt="remote"/><h1'),
+    }
+    found = [
+        _arabic_book_with(tmp_path, sample_story, site_config, k, *v) for k, v in cases.items()
+    ]
+    said = {}
+    for path, book in zip(found, read(found), strict=True):
+        said[path.name.split(".")[0]] = "\n".join(problems(book, nav_entries(path)))
+    assert "says None/ar, not ar" in said["no-lang"], said["no-lang"]
+    assert "says dir=None, laid out rtl, in ar" in said["no-dir"], said["no-dir"]
+    assert "refused (outside the book): http://example.com/remote.png" in said["remote"]
+
+
+@pytest.mark.slow
+def test_a_book_not_read_in_time_fails_naming_it_rather_than_hang(
+    tmp_path: Path, sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A reading system that never answers (a book foliate-js cannot finish opening) ran
+    until the test's 30 minutes were up, then failed with a traceback naming no book."""
+    book = _arabic_book_with(tmp_path, sample_story, site_config, "slow", "<h1", "<h1")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        read([book], READER_TIMEOUT="0.01")
+    assert f"{book}: not read in 0.01 s (READER_TIMEOUT), stuck " in str(failed.value)

@@ -9,6 +9,9 @@
 // these facts. Prints one JSON object, {"books": [...]}; with a folder instead of `-`, saves a
 // screenshot of each book's cover page and first page of text there (NAME.cover.png,
 // NAME.text.png). Usage: node reader.mjs CHROMIUM SCREENSHOT_DIR|- BOOK.epub [...]
+// Nothing reaches the network: a request for anything but the books and foliate-js is refused,
+// and said among the book's messages. A book not read in READER_TIMEOUT seconds (180) stops the
+// run: it exits 2 and names the book and what the reader was doing, rather than hang.
 import { readFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,16 +24,24 @@ const foliate = join(here, "node_modules", "foliate-js");
 // since ES modules and fetch() are refused on file:// URLs.
 const ORIGIN = "http://reader.invalid";
 const TYPES = { js: "text/javascript", html: "text/html", epub: "application/epub+zip" };
+const TIMEOUT = Number(process.env.READER_TIMEOUT || 180);
 const PAGE = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>reader</title>
 <style>html, body { margin: 0; height: 100%; } foliate-view { display: block; height: 100%; }</style>
 </head><body></body></html>`;
 
 const browser = await launch(executablePath);
 const results = [];
+let messages = []; // the open book's
+let step = "starting Chromium"; // what the reader is doing, for a book that takes too long
 try {
   const context = await browser.newContext({ viewport: { width: 800, height: 1000 } });
-  await context.route(`${ORIGIN}/**`, async (route) => {
-    const path = new URL(route.request().url()).pathname;
+  await context.route("**/*", async (route) => {
+    const url = route.request().url();
+    if (new URL(url).origin !== ORIGIN) {
+      messages.push({ type: "network", text: `refused (outside the book): ${url}` });
+      return route.abort("blockedbyclient");
+    }
+    const path = new URL(url).pathname;
     const type = TYPES[path.split(".").pop()] ?? "application/octet-stream";
     try {
       if (path === "/") return route.fulfill({ body: PAGE, contentType: TYPES.html });
@@ -48,8 +59,9 @@ try {
     return route.fulfill({ status: 404, body: "not found" });
   });
   for (const [number, book] of books.entries()) {
+    const started = Date.now();
     const page = await context.newPage();
-    const messages = [];
+    messages = [];
     page.on("console", (message) => {
       // foliate-js's own iframe (scripts and same origin, for its layout) warns once per page
       if (message.text().startsWith("An iframe which has both allow-scripts and allow-same-origin")) return;
@@ -59,24 +71,51 @@ try {
     page.on("pageerror", (error) => messages.push({ type: "pageerror", text: String(error) }));
     page.on("requestfailed", (request) =>
       messages.push({ type: "requestfailed", text: request.url() }));
-    await page.goto(`${ORIGIN}/`);
-    const facts = await page.evaluate(read, `/book/${number}/${basename(book)}`);
-    await page.evaluate(show, "text");
-    facts.fonts = await fonts(page);
-    if (shots !== "-") {
-      for (const [at, name] of [["cover", "cover"], ["text", "text"]]) {
-        await page.evaluate(show, at);
-        await page.screenshot({ path: join(shots, `${basename(book, ".epub")}.${name}.png`) });
-      }
+    let timer;
+    const late = new Promise((resolve) => { timer = setTimeout(resolve, TIMEOUT * 1000); });
+    const facts = await Promise.race([open(page, number, book), late.then(() => null)]);
+    clearTimeout(timer);
+    if (facts === null) {
+      // the page's own account of where it is, if it still answers
+      const where = await Promise.race([
+        page.evaluate(() => globalThis.step).catch(() => null),
+        new Promise((resolve) => setTimeout(resolve, 5000)),
+      ]);
+      process.stderr.write(`reader.mjs: ${book}: not read in ${TIMEOUT} s (READER_TIMEOUT), `
+        + `stuck ${step}${where ? `: ${where}` : ""}; messages: ${JSON.stringify(messages)}\n`);
+      process.exitCode = 2;
+      break;
     }
-    results.push({ book, ...facts, messages });
+    results.push({ book, ...facts, messages, seconds: (Date.now() - started) / 1000 });
     await page.close();
   }
   await context.close();
 } finally {
-  await browser.close();
+  // a hung page may keep Chromium from closing: give it ten seconds
+  await Promise.race([browser.close(), new Promise((resolve) => setTimeout(resolve, 10000))]);
 }
+if (process.exitCode) process.exit();
 process.stdout.write(JSON.stringify({ books: results }, null, 1) + "\n");
+
+// Opens book `number` in `page` and reports its facts.
+async function open(page, number, book) {
+  step = "opening the reader's page";
+  await page.goto(`${ORIGIN}/`);
+  step = "reading the book";
+  const facts = await page.evaluate(read, `/book/${number}/${basename(book)}`);
+  step = "showing the first page of text";
+  await page.evaluate(show, "text");
+  step = "asking DevTools for its fonts";
+  facts.fonts = await fonts(page);
+  if (shots !== "-") {
+    for (const [at, name] of [["cover", "cover"], ["text", "text"]]) {
+      step = `taking a screenshot of its ${name}`;
+      await page.evaluate(show, at);
+      await page.screenshot({ path: join(shots, `${basename(book, ".epub")}.${name}.png`) });
+    }
+  }
+  return facts;
+}
 
 // The fonts Chromium draws the text's first headline and first body paragraph in (the page
 // shown: the start of the text), as DevTools lists them: [{familyName, glyphCount}, ...] each.
@@ -121,10 +160,12 @@ async function show(at) {
 
 // Runs in the page: opens the book in a <foliate-view> and walks it.
 async function read(url) {
+  globalThis.step = "loading foliate-js";
   await import("/foliate/view.js");
   const view = document.createElement("foliate-view");
   document.body.append(view);
   globalThis.view = view;
+  globalThis.step = "opening the book";
   await view.open(url);
   const { book } = view;
   const settle = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50)));
@@ -155,6 +196,7 @@ async function read(url) {
     };
   };
   const go = async (href) => {
+    globalThis.step = `going to ${href}`;
     relocated = null;
     await view.goTo(href);
     await settle();
@@ -165,6 +207,7 @@ async function read(url) {
     language: book.metadata?.language ?? null,
     title: book.metadata?.title ?? null,
   };
+  globalThis.step = "decoding the cover";
   const cover = await book.getCover();
   if (cover) {
     try {
@@ -199,8 +242,12 @@ async function read(url) {
     await go(index);
     const { doc } = current();
     const images = [...doc.images];
+    globalThis.step = `decoding the images of section ${index}`;
     await Promise.all(images.map((img) => img.decode().catch(() => null)));
-    const root = doc.documentElement;
+    // the language and direction the book's document says: foliate-js fills in those it does
+    // not from the book's metadata in the document it shows
+    globalThis.step = `parsing section ${index}`;
+    const root = (await section.createDocument()).documentElement;
     const style = doc.defaultView.getComputedStyle(doc.body);
     const links = [];
     for (const a of doc.querySelectorAll("a[href]")) {
@@ -263,6 +310,7 @@ async function read(url) {
       const { doc } = current();
       const a = doc.querySelectorAll("a[href]")[n];
       relocated = null;
+      globalThis.step = `following the link ${link.href} of section ${section.index}`;
       a.click();
       for (let i = 0; i < 40 && !relocated; i++) await settle();
       await settle();
