@@ -20,7 +20,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from PIL import Image as Picture
 from test_epub import LANGS
-from test_newsml_reader import round_trip
+from test_newsml_reader import carried, round_trip
 
 from syndicate.cli import main
 from syndicate.formats.html.writer import twitter_card
@@ -154,15 +154,20 @@ def test_the_partner_thumbnail_is_the_lead_image(lead_photo_out: Path) -> None:
 
 
 def test_ninjs_and_newsml_number_the_pictures_in_that_order(lead_photo_out: Path) -> None:
-    """`image-1`, `picture-1` is the lead image, with its own credit (NewsML's partMeta)."""
+    """`image-1` is the lead image, with its own credit; NewsML-G2's first remoteContent is
+    too, numbered by its place in story.yaml (`picture-2`, as in every item of the story),
+    its credit in the partMeta that names it."""
     ninjs = json.loads((lead_photo_out / "ninjs" / f"{SAMPLE_SLUG}.fr.json").read_text("utf-8"))
     first = next(a for a in ninjs["associations"] if a["name"] == "image-1")
     assert name(first["uri"]) == PHOTO and first["by"] == "AgencyY"
     item = etree.parse(str(lead_photo_out / "newsml" / f"{SAMPLE_SLUG}.fr.xml"))
-    (part,) = [p for p in item.iter("{*}partMeta") if p.get("contentrefs") == "picture-1"]
+    (part,) = [p for p in item.iter("{*}partMeta") if p.get("contentrefs") == "picture-2"]
     assert [c.text for c in part.iter("{*}creditline")] == ["AgencyY"]
-    (content,) = [c for c in item.iter("{*}remoteContent") if c.get("id") == "picture-1"]
-    assert name(content.get("href")) == PHOTO
+    contents = list(item.iter("{*}remoteContent"))
+    assert [(c.get("id"), name(c.get("href"))) for c in contents] == [
+        ("picture-2", PHOTO),
+        ("picture-1", CHART),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -284,6 +289,20 @@ def test_newsml_reads_each_picture_s_rights_by_its_url(
         assert image.rights is not None and image.rights.holder == holder
         for lang in langs:
             assert image.rights.notice.get(lang) == f"© {holder} {lang}", (holder, lang)
+
+
+def test_newsml_reads_the_pictures_back_in_the_story_s_order(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    """Every body places the photo, listed second, before the chart: each item leads with
+    the photo. Numbered by their place among the item's pictures, they were read back in
+    the item's order, the photo first: not the story written (its `images`, each figure's
+    index), though NewsML-G2 carries it. Ours are numbered by their place in story.yaml."""
+    story = _with_photo(sample_story, {lang: (1, 0) for lang in sample_story.languages})
+    assert story.images_for("en") == (story.images[1], story.images[0])
+    back = round_trip(story, site_config, tmp_path)
+    assert [name(i.path) for i in back.images] == [CHART, PHOTO]
+    assert carried(back) == carried(story)
 
 
 @pytest.mark.slow

@@ -393,11 +393,15 @@ class Story:
     def images_for(self, lang: str) -> tuple[Image, ...]:
         """Every image of the story, as the channels of the `lang` variant carry them: its
         picture (`main_image`) first, then the others in their order in `images`."""
+        return tuple(self.images[i] for i in self.image_order(lang))
+
+    def image_order(self, lang: str) -> tuple[int, ...]:
+        """`images_for` as indices into `images`: for a channel that names each picture by
+        its place in `story.yaml` (NewsML-G2's `picture-<n>`, the same in every item)."""
         if not self.images:
             return ()
         main = self._main_index(lang)
-        rest = (image for i, image in enumerate(self.images) if i != main)
-        return (self.images[main], *rest)
+        return (main, *(i for i in range(len(self.images)) if i != main))
 
     def _main_index(self, lang: str) -> int:
         lead = self.lead_images

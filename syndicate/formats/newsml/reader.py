@@ -23,6 +23,7 @@ from syndicate.formats.newsml.vocabulary import (
     ALTERNATIVE_HEADLINE_ROLE,
     COUNTRY_SCHEME,
     PACKAGE_SUFFIX,
+    PICTURE_ID,
     REL_ORIGINAL,
     REL_SEE_ALSO,
     SIG_UPDATE,
@@ -88,6 +89,8 @@ class RemoteImage:
     size: int
     rights: Rights | None = None
     """The picture's own rights: a rightsInfo whose idrefs name the partMeta of the picture."""
+    id: str = ""
+    """The remoteContent's id (ours: `picture-<n>`, its place in `story.yaml`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +376,7 @@ def _images(root: etree._Element, lang: str) -> tuple[RemoteImage, ...]:
                 height=_int(rc, "height", 0),
                 size=_int(rc, "size", 0),
                 rights=rights.get(rc.get("id", "")),
+                id=rc.get("id", ""),
             )
         )
     return tuple(images)
@@ -620,10 +624,26 @@ def _places(original: NewsItem, items: list[NewsItem]) -> tuple[Place, ...]:
     )
 
 
+def _listed(images: tuple[RemoteImage, ...]) -> tuple[RemoteImage, ...]:
+    """The pictures in the story's order: ours are numbered by their place in `story.yaml`
+    (`picture-<n>`), each item leading with its own picture (`Story.images_for`); anyone
+    else's, in the item's order."""
+    places: dict[int, RemoteImage] = {}
+    for image in images:
+        place = image.id.removeprefix(PICTURE_ID)
+        if place == image.id or not (place.isascii() and place.isdigit()):
+            return images
+        places[int(place)] = image
+    if len(places) < len(images):  # two of one number: not ours
+        return images
+    return tuple(places[n] for n in sorted(places))
+
+
 def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...]:
-    figures = {item.lang: _figures(item, original.images) for item in items}
+    listed = _listed(original.images)
+    figures = {item.lang: _figures(item, listed) for item in items}
     images = []
-    for index, remote in enumerate(original.images):
+    for index, remote in enumerate(listed):
         seen = {lang: f[index] for lang, f in figures.items() if index in f}
         credit = next(
             (

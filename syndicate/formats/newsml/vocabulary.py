@@ -29,6 +29,9 @@ SUMMARY_ROLE = "drol:summary"
 ALTERNATIVE_HEADLINE_ROLE = "synhl:alternative"
 """The role of a story's alternative headline (`alt_headline`), the `headline` after the main
 one: IPTC has no scheme of headline roles."""
+PICTURE_ID = "picture-"
+"""A picture's remoteContent id, before its place in `story.yaml` (`picture-2`): the same in
+every item of the story, whatever picture the item leads with, so a reader restores the order."""
 COUNTRY_SCHEME = "iso3166-1a2"
 
 

@@ -34,6 +34,7 @@ from syndicate.formats.newsml.vocabulary import (
     NEWSITEM_TYPE,
     PACKAGE_SUFFIX,
     PACKAGEITEM_TYPE,
+    PICTURE_ID,
     REL_ORIGINAL,
     REL_SEE_ALSO,
     REL_TRANSLATION,
@@ -320,9 +321,12 @@ class _ItemBuilder:
     # the part of the content").
 
     def _pictures(self, lang: str) -> tuple[tuple[int, Image], ...]:
-        """The pictures, numbered, the variant's own (`Story.main_image`) first: the first
-        remoteContent, `picture-1`, is the one a partner takes for the story's."""
-        return tuple(enumerate(self.story.images_for(lang), start=1))
+        """The pictures, the variant's own (`Story.main_image`) first: the first remoteContent
+        is the one a partner takes for the story's. Each is numbered by its place in
+        `story.yaml` (`picture-<n>`), the same in every item of the story, so a reader gets
+        the story's order back whatever picture an item leads with."""
+        images = self.story.images
+        return tuple((i + 1, images[i]) for i in self.story.image_order(lang))
 
     def _picture_rights(
         self, lang: str, pictures: tuple[tuple[int, Image], ...]
@@ -577,7 +581,7 @@ class _ItemBuilder:
 
 def _content_id(n: int) -> str:
     """The id of the n-th picture's remoteContent (an XML ID: unique in the item)."""
-    return f"picture-{n}"
+    return f"{PICTURE_ID}{n}"
 
 
 def _part_id(n: int) -> str:
