@@ -253,6 +253,37 @@ def test_the_main_image_rule(sample_story: Story) -> None:
     assert bare.main_image("fr") == chart
 
 
+def test_an_ornament_is_no_story_s_picture(sample_story: Story) -> None:
+    """A decorative image (a rule, a texture: `decorative: true`) says nothing: no channel
+    names it for the story while a picture that says something is listed. Before, a lead
+    ornament (a banner texture) or one a body places first was the story's og:image,
+    JSON-LD thumbnail, RSS enclosure and partner thumbnail."""
+
+    def ornament(story: Story, index: int) -> Story:
+        images = list(story.images)
+        images[index] = dataclasses.replace(
+            images[index], decorative=True, alt=Localized(()), width=2000, height=20
+        )  # a rule: too thin for X's large card
+        return dataclasses.replace(story, images=tuple(images))
+
+    # the ornament is the lead image (placed in no body): the chart every body places
+    lead = ornament(_with_photo(sample_story, {}), 1)
+    chart, texture = lead.images
+    assert lead.lead_images == (1,)
+    assert {lead.main_image(lang) for lang in LANGS} == {chart}
+    assert lead.images_for("ar") == (chart, texture)
+    assert twitter_card(lead, "en") == "summary_large_image"  # the chart's size, not the rule's
+    # every body places the ornament first, then the photo
+    first = ornament(_with_photo(sample_story, {lang: (0, 1) for lang in LANGS}), 0)
+    assert {first.main_image(lang) for lang in LANGS} == {first.images[1]}
+    # a body placing the ornament alone: the photo the original places
+    alone = ornament(_with_photo(sample_story, {"de": (0,), "en": (0, 1)}), 0)
+    assert alone.main_image("de") == alone.images[1]
+    # ornaments alone: the rule as it was, the first of them (every image is still carried)
+    bare = ornament(ornament(_with_photo(sample_story, {lang: (1, 0) for lang in LANGS}), 0), 1)
+    assert bare.main_image("fr") == bare.images[1]
+
+
 def test_x_s_card_is_sized_by_the_page_s_picture(sample_story: Story) -> None:
     """The large card when the page's picture is big enough: a small lead photo is the small
     card, though the chart listed before it is big (it was the large card, the chart's)."""

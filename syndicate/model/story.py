@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -385,7 +386,8 @@ class Story:
         The story's first lead image (`lead_images`), shown before the body in every
         language; without one, the first image the `lang` body places, in reading order;
         without one (a translation that lost its picture: `image.unplaced`), the original's,
-        as its body places it; else the first listed. None for a story without images."""
+        as its body places it; else the first listed. An ornament (`decorative`) is passed
+        over for any picture that says something. None for a story without images."""
         if not self.images:
             return None
         return self.images[self._main_index(lang)]
@@ -404,15 +406,27 @@ class Story:
         return (main, *(i for i in range(len(self.images)) if i != main))
 
     def _main_index(self, lang: str) -> int:
-        lead = self.lead_images
-        if lead:
-            return lead[0]
+        """`main_image`'s index: the first of `_candidates` that is no ornament (`decorative`:
+        a rule, a texture, which no network or partner is to show for the story), else the
+        first (a story of ornaments alone)."""
+        first = None
+        for index in self._candidates(lang):
+            if not self.images[index].decorative:
+                return index
+            if first is None:
+                first = index
+        return first or 0
+
+    def _candidates(self, lang: str) -> Iterator[int]:
+        """The images in the order `main_image` prefers them, some more than once: the lead
+        images, those the `lang` body places, the original's, then every image listed."""
+        yield from self.lead_images
         for tag in dict.fromkeys((lang, self.original_lang)):
             if self.has(tag):
                 for block in walk(self.variant(tag).body):
                     if isinstance(block, Figure) and 0 <= block.image < len(self.images):
-                        return block.image
-        return 0
+                        yield block.image
+        yield from range(len(self.images))
 
     def translations(self, lang: str) -> tuple[Variant, ...]:
         """The other language variants of this story: what a variant links to."""
