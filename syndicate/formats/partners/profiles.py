@@ -171,7 +171,9 @@ PlainDescription = Annotated[
         " 2.0's escaped HTML"
     ),
 ]
-Thumbnail = Annotated[bool, _doc("add a media:thumbnail (the first image) to every item")]
+Thumbnail = Annotated[
+    bool, _doc("add a media:thumbnail (the story's picture, the item's first image) to every item")
+]
 Dates = Annotated[
     Literal["utc", "gmt"],
     _doc("RFC 822 dates in English, in UTC, written +0000 (utc) or GMT (gmt)"),
