@@ -336,6 +336,31 @@ def test_newsml_reads_the_pictures_back_in_the_story_s_order(
     assert carried(back) == carried(story)
 
 
+def test_the_reader_sorts_only_pictures_numbered_as_ours() -> None:
+    """Ours (`picture-<n>`, each number once) are sorted by their number; a partner's item,
+    numbered its own way or twice the same, keeps its order."""
+    from syndicate.formats.newsml.reader import RemoteImage, _listed
+
+    def pictures(*ids: str) -> tuple[RemoteImage, ...]:
+        return tuple(
+            RemoteImage(f"https://x.example/{i}.png", "image/png", 1, 1, 1, id=i) for i in ids
+        )
+
+    def order(*ids: str) -> list[str]:
+        return [image.id for image in _listed(pictures(*ids))]
+
+    assert order("picture-3", "picture-1", "picture-10", "picture-2") == [
+        "picture-1",
+        "picture-2",
+        "picture-3",
+        "picture-10",
+    ]
+    assert order("picture-2", "photo", "picture-1") == ["picture-2", "photo", "picture-1"]
+    assert order("picture-2", "picture-02", "picture-1") == ["picture-2", "picture-02", "picture-1"]
+    assert order("picture-２", "picture-1") == ["picture-２", "picture-1"]  # a fullwidth digit
+    assert order("picture-2", "", "picture-1") == ["picture-2", "", "picture-1"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("case", ["lead_photo_out", "unplaced_out"])
 def test_the_official_validators_take_the_reordered_outputs(
