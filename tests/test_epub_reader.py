@@ -211,7 +211,7 @@ def problems(book: dict[str, Any], nav: list[str]) -> list[str]:
         for em in section["emphasis"]:
             if upright and em["style"] != "normal":
                 found.append(f"{where}: emphasis is {em['style']} in {lang}")
-            if _in(lang, CJK) and em["weight"] not in ("bold", "700"):
+            if upright and em["weight"] not in ("bold", "700"):
                 found.append(f"{where}: emphasis is not bold in {lang}")
     faces = {f["familyName"] for part in book["fonts"].values() for f in part}
     if not book["fonts"].get("paragraph"):

@@ -799,7 +799,7 @@ def test_the_arabic_script_rules_follow_the_pages_script_not_its_language_alone(
     (`bal-Latn`) are not, and `:lang(sd)` or `:lang(bal)` gave them the Arabic fonts."""
     css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
     blocks = [b for b in css.split("}") if ":lang(fa)" in b]
-    assert len(blocks) == 9
+    assert len(blocks) == 10
     wrong = []
     for tag in sorted(page_tags()):
         try:
@@ -843,6 +843,18 @@ def test_every_language_written_in_a_cjk_script_has_upright_emphasis_and_no_tigh
         ranges = [f":lang({'-'.join(tag.split('-')[:n])})" for n in (1, 2)]
         for rule in (upright, bold, untracked, kicker, brand):
             assert any(r in rule.split("{")[0] for r in ranges), (tag, rule[-40:])
+
+
+def test_emphasis_on_an_arabic_script_page_is_bold_not_invisible() -> None:
+    """Arabic-script pages (and books) set emphasis upright, italics breaking the joined
+    letters, and at the text's own weight: an Arabic, Persian or Urdu `*word*` showed nothing.
+    Emphasis is in bold there, as Arabic typography shows it and as CJK pages already did."""
+    from syndicate.i18n.scripts import ARABIC_SCRIPT, lang_selectors
+
+    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    bold = next(b for b in css.split("}") if b.strip().endswith("em { font-weight: 700;"))
+    named = _is_arguments(bold)
+    assert [s for s in lang_selectors(ARABIC_SCRIPT) if s not in named] == []
 
 
 def test_the_masthead_is_not_tracked_on_a_page_in_arabic_script() -> None:

@@ -77,13 +77,13 @@ WEBP_FOURCC = (8, b"WEBP")
 # CSS 3 selectors, one to a line: a reading system without Selectors 4 (`:is`, `:where`)
 # drops a rule it cannot parse whole.
 _UNTRACKED = ",\n".join(f"{s} .kicker" for s in lang_selectors((*ARABIC_SCRIPT, *CJK), css3=True))
-# Emphasis upright in the same languages, as on the pages: a browser's italic is a synthetic
-# oblique that breaks Arabic script's joined letters and slants CJK characters, whose emphasis
-# is by weight. And Arabic script in the pages' faces for it, on each element that says its
+# Emphasis upright and bold in the same languages, as on the pages: a browser's italic is a
+# synthetic oblique that breaks Arabic script's joined letters and slants CJK characters;
+# their emphasis is by weight (upright at the text's weight, an Arabic `*word*` showed
+# nothing). And Arabic script in the pages' faces for it, on each element that says its
 # language (a caption in the original's Arabic in another book too): left to the reading
 # system, Chromium's (fontconfig's) first face for Arabic is DejaVu Sans, a Latin sans.
 _UPRIGHT = ",\n".join(f"{s} em" for s in lang_selectors((*ARABIC_SCRIPT, *CJK), css3=True))
-_HEAVY = ",\n".join(f"{s} em" for s in lang_selectors(CJK, css3=True))
 _ARABIC_FACES = ",\n".join(f"[lang]{s}" for s in lang_selectors(ARABIC_SCRIPT, css3=True))
 ARABIC_SERIF = (
     '"Noto Naskh Arabic", Amiri, "Geeza Pro", "Traditional Arabic", "Times New Roman", serif'
@@ -96,8 +96,7 @@ h1 {{ font-size: 1.6em; line-height: 1.25; margin: 0.5em 0; }}
 .kicker {{ text-transform: uppercase; letter-spacing: 0.05em; font-size: 0.85em; }}
 {_UNTRACKED} {{ letter-spacing: 0; }}
 .byline {{ font-weight: bold; }}
-{_UPRIGHT} {{ font-style: normal; }}
-{_HEAVY} {{ font-weight: bold; }}
+{_UPRIGHT} {{ font-style: normal; font-weight: bold; }}
 {_ARABIC_FACES} {{ font-family: {ARABIC_SERIF}; }}
 .date, .rights, .credit {{ font-size: 0.85em; }}
 figure {{ margin: 1em 0; }}
