@@ -410,3 +410,61 @@ def test_the_docs_that_say_to_raise_the_version_say_to_set_updated() -> None:
         and "updated" not in found.group()
     ]
     assert said == []
+
+
+def test_the_second_export_at_once_says_what_cli_md_shows(
+    site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cron job whose last run outlasted its interval: docs/cli.md said nothing of the second
+    export started while one writes `out/` (its status, its words, that `out/` is left to the
+    first). It fails at once with status 1 and the lines the page shows (the lock's path is the
+    site's), and the lock held by no process is no lock: the next export runs."""
+    import fcntl
+
+    monkeypatch.delenv("SYNDICATE_CACHE_DIR", raising=False)  # the build state in the site
+    cli = (REPO / "docs/cli.md").read_text(encoding="utf-8")
+    section = cli.split("\n### Two runs at once\n", 1)[1].split("\n#", 1)[0]
+    (shown,) = [body for lang, body in FENCE.findall(section) if lang == ""]
+    monkeypatch.chdir(site)  # as the crontab line runs it: `cd SITE && syndicate export ...`
+    argv = ["--now", "2026-12-01T09:00:00Z", "export", "--format", "all"]
+    assert main(["-q", *argv]) == 0
+    (lock,) = (site / ".syndicate/builds").glob("*/.syndicate.lock")
+    capsys.readouterr()
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another process's, as flock sees it
+        assert main(argv) == 1
+    said = capsys.readouterr().err
+    path = re.compile(r"\(lock [^)]*\)")
+    assert path.sub("(lock ...)", said).splitlines() == path.sub("(lock ...)", shown).splitlines()
+    assert str(lock) in said
+    assert main(["-q", *argv]) == 0
+
+
+def test_the_second_delivery_at_once_is_what_delivery_md_says(
+    site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/delivery.md said the second `deliver` for one `out/` fails at once, but not with
+    which status (a cron job tells "busy" from "sent" by it): 1, nothing sent."""
+    import fcntl
+
+    text = (REPO / "docs/delivery.md").read_text(encoding="utf-8").replace("\n", " ")
+    said = re.search(r"`deliver` runs for the same `out/` never interleave: (.*?)\. A del", text)
+    assert said is not None and "exit status 1" in said.group(1) and "nothing sent" in said.group(1)
+    monkeypatch.delenv("SYNDICATE_CACHE_DIR", raising=False)
+    monkeypatch.chdir(site)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    target = f"{{name: archive, url: 'file://{drop}/', formats: [all]}}"
+    config = site / "syndicate.yaml"
+    config.write_text(f"{config.read_text('utf-8')}deliver:\n  targets: [{target}]\n", "utf-8")
+    assert main(["-q", "--now", "2026-12-01T09:00:00Z", "export", "--format", "all"]) == 0
+    (state,) = (site / ".syndicate/builds").glob("*/.syndicate.lock")
+    lock = state.with_name(".deliver.lock")  # (beside the export's, in out/'s build state)
+    capsys.readouterr()
+    with lock.open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another process's, as flock sees it
+        assert main(["deliver"]) == 1
+    assert "another syndicate deliver is running for out" in capsys.readouterr().err
+    assert list(drop.iterdir()) == []
+    assert main(["-q", "deliver"]) == 0
+    assert list(drop.iterdir()) != []
