@@ -989,6 +989,106 @@ def test_a_reader_that_closes_the_pipe_early_has_what_it_wanted(command: list[st
     assert "not done" not in err and "Traceback" not in err
 
 
+def _with_stdout_closed(argv: list[str], folder: Path) -> tuple[int, str]:
+    """The status and standard error of `syndicate ARGV` whose reader is gone before the first
+    line (`| head -1` after its line, `| grep -q` after its match)."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "syndicate", *argv],
+        cwd=folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        err = process.stderr.read()
+        return process.wait(timeout=120), err
+
+
+def test_the_version_to_a_reader_gone_is_no_traceback() -> None:
+    """`syndicate --version | true`: a BrokenPipeError traceback and status 1, where `--help`
+    to the same pipe ends quietly with 0."""
+    assert _with_stdout_closed(["--version"], REPO) == (0, "")
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_dry_run_to_a_reader_gone_says_its_summary_and_status(
+    site: Path, tmp_path: Path, log_format: str
+) -> None:
+    """`syndicate export --dry-run | grep -q html/` ("is there anything to publish?") and
+    `deliver --dry-run | head -1`: the listing is the dry run's data, its work done before it is
+    printed, yet a reader that had what it wanted made it status 1 ("an output could not be
+    written"), with no summary in text and `export: not done` in JSON, failing a CI step
+    under `set -o pipefail`."""
+    (tmp_path / "drop").mkdir()
+    config = site / "syndicate.yaml"
+    target = f"{{name: archive, url: 'file://{tmp_path}/drop/', formats: [all]}}"
+    config.write_text(f"{config.read_text('utf-8')}deliver:\n  targets: [{target}]\n", "utf-8")
+    argv = ["--log-format", log_format, "--now", "2026-12-01T09:00:00Z"]
+    status, err = _with_stdout_closed([*argv, "export", "-f", "all", "--dry-run"], site)
+    last = err.splitlines()[-1] if err else "(nothing said)"
+    assert status == 0, err
+    said = json.loads(last)["summary"] if log_format == "json" else last
+    dry = r"dry run: \d+ new, 0 changed and 0 removed in out; nothing was published"
+    assert re.fullmatch(dry, said), err
+    assert main(["-q", *argv[2:], "--site", str(site), "export", "-f", "all"]) == 0
+    status, err = _with_stdout_closed([*argv, "deliver", "--dry-run"], site)
+    assert status == 0, err
+    assert "not done" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("closed", [0, 1, 2], ids=["stdin", "stdout", "stderr"])
+def test_a_command_started_with_a_standard_stream_closed_runs(site: Path, closed: int) -> None:
+    """`syndicate list >&-`, `syndicate export ... 2>&-`, `<&-` (a cron line or a daemon that
+    closes them): Python makes the stream None, and `sys.stdout.isatty()` (the table, the
+    progress bar) was an AttributeError traceback, status 1; with standard error closed,
+    `export` stopped with status 1 and not a word, nothing published."""
+    kept = {0: "stdin", 1: "stdout", 2: "stderr"}
+    said = 2 if closed != 2 else 1  # what is left to read: standard error, else output
+    for argv in (["list"], ["export", "--format", "all"], ["export", "-f", "all", "--dry-run"]):
+        with subprocess.Popen(
+            [sys.executable, "-m", "syndicate", "--now", "2026-12-01T09:00:00Z", *argv],
+            cwd=site,
+            stdin=subprocess.DEVNULL if closed != 0 else None,
+            stdout=subprocess.PIPE if said == 1 else subprocess.DEVNULL,
+            stderr=subprocess.PIPE if said == 2 else subprocess.DEVNULL,
+            preexec_fn=lambda: os.close(closed),
+        ) as process:
+            stream = process.stdout if said == 1 else process.stderr
+            assert stream is not None
+            text = stream.read().decode()
+            assert process.wait(timeout=120) == 0, (kept[closed], argv, text)
+        assert "Traceback" not in text
+    assert (site / "out/html/index.html").is_file()
+
+
+def test_json_lines_stay_json_in_a_locale_that_is_not_utf_8() -> None:
+    """`LC_ALL=C PYTHONUTF8=0` (or an ISO-8859-1 locale): standard output is ASCII, and the
+    backslashreplace that keeps text lines from crashing wrote `d\\xe9fense` into `show --json`
+    and `terms --log-format json`, which no JSON reader takes. They are JSON's escapes now,
+    which decode to the text a UTF-8 run prints."""
+    commands = [
+        ["show", "--json", SAMPLE_SLUG],
+        ["--log-format", "json", "terms", "--lang", "fr"],
+        ["--log-format", "json", "show", SAMPLE_SLUG, "--lang", "ar"],
+    ]
+    for argv in commands:
+        runs = {}
+        for encoding in ("utf-8", "ascii", "latin-1"):
+            env = os.environ | {"PYTHONIOENCODING": encoding}
+            result = subprocess.run(
+                [sys.executable, "-m", "syndicate", "--now", "2026-12-01T09:00:00Z", *argv],
+                cwd=REPO,
+                capture_output=True,
+                env=env,
+                check=False,
+            )
+            assert result.returncode == 0, result.stderr
+            lines = (result.stdout + result.stderr).decode(encoding).splitlines()
+            runs[encoding] = [json.loads(line) for line in lines]
+        assert runs["ascii"] == runs["latin-1"] == runs["utf-8"], argv
+
+
 def test_a_command_whose_starting_folder_is_deleted_ends_without_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,6 +5,7 @@ to one module per command (`init`, `new`, `list`, `show`, `validate`, `export`, 
 from __future__ import annotations
 
 import argparse
+import codecs
 import contextlib
 import importlib
 import io
@@ -45,9 +46,11 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
     syndicate may give its own `registry` of formats (by default: the built-in formats and the
     installed plugins)."""
     args_list = sys.argv[1:] if argv is None else list(argv)
+    _standard_streams()
     if args_list == ["--version"]:
         # Answered before the formats are listed: that needs the installed packages' metadata.
-        print(f"syndicate {__version__}")
+        with data_on_stdout():  # (`syndicate --version | true`: as `--help`, no traceback)
+            print(f"syndicate {__version__}")
         return EXIT_OK
     import warnings
 
@@ -73,6 +76,26 @@ def main(argv: Sequence[str] | None = None, *, registry: Registry | None = None)
                 logging.getLogger("py.warnings").removeHandler(added)
             if quieted and RESOURCE_TRACKER_QUIET in sys.warnoptions:
                 sys.warnoptions.remove(RESOURCE_TRACKER_QUIET)
+            _reconfigure("backslashreplace")  # (its next text lines: not JSON's escapes)
+
+
+def _standard_streams() -> None:
+    """A standard stream the command was started without (`syndicate list >&-`, `export
+    2>&-`, `<&-`): its descriptor opened on the null device, and Python's `None` for it a
+    stream writing there. `sys.stderr.isatty()` was an AttributeError traceback (`list`, and
+    `export`, which then stopped with status 1 unsaid), and the first file the run opened took
+    the free descriptor, a worker's or a library's "standard error" written into it."""
+    for fd, name in enumerate(("stdin", "stdout", "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:  # closed: the lowest free descriptor is this one
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        if getattr(sys, name) is None:
+            nowhere = open(os.devnull, "r" if fd == 0 else "w", encoding="utf-8")  # noqa: SIM115
+            setattr(sys, name, nowhere)  # (for the process's life: never closed)
 
 
 SECRET_LOGGERS = ("botocore", "aiobotocore", "boto3", "s3fs")
@@ -84,9 +107,9 @@ def _main(args_list: list[str], registry: Registry | None) -> int:
     from syndicate.diagnostics import Diagnostics
     from syndicate.formats.registry import default_registry
 
-    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a script (LC_ALL=POSIX
-        if isinstance(stream, io.TextIOWrapper):  # without UTF-8 mode): escapes, not a crash
-            stream.reconfigure(errors="backslashreplace")
+    # a terminal that cannot show a script (LC_ALL=POSIX without UTF-8 mode): escapes, not a
+    # crash (JSON's own under --log-format json, `_json_escapes`)
+    _reconfigure("backslashreplace")
 
     if os.environ.get("SYNDICATE_DEBUG"):  # developers: show writer tracebacks and internals
         import logging
@@ -110,6 +133,8 @@ def _main(args_list: list[str], registry: Registry | None) -> int:
     args.registry = registry
     if getattr(args, "json", False):  # `list --json`: the same as `--log-format json`
         args.log_format = "json"
+    if args.log_format == "json":  # an ASCII or Latin-1 stream (no UTF-8 mode): each line JSON
+        _reconfigure(JSON_ESCAPE)
     given = getattr(args, "formats", None) or ()  # `serve` without --format: None
     args.formats = [_format_name(name, registry.names) for name in given]
     args.cwd = Path.cwd()
@@ -129,6 +154,37 @@ def _main(args_list: list[str], registry: Registry | None) -> int:
         _cut_short(args, status)
         return 130
     return status
+
+
+JSON_ESCAPE = "syndicate.json-escape"
+"""The encoding error handler of standard output and error under `--log-format json`."""
+
+
+def _json_escape(error: UnicodeError) -> tuple[str, int]:
+    """A character the stream's encoding lacks, as JSON writes it (`\\u00e9`, a pair of
+    surrogates beyond the BMP): backslashreplace's `\\xe9` and `\\U0001f600` are no JSON."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    escaped = []
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            escaped.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            escaped.append(f"\\u{code:04x}")
+    return "".join(escaped), error.end
+
+
+codecs.register_error(JSON_ESCAPE, _json_escape)
+
+
+def _reconfigure(errors: str) -> None:
+    """Standard output's and error's handler of what their encoding cannot write."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(OSError, ValueError):  # (its flush: a reader gone, closed)
+                stream.reconfigure(errors=errors)
 
 
 def _cut_short(args: argparse.Namespace, status: int) -> None:
@@ -230,7 +286,7 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
         say(args, said, asked=True, interrupted=True)
         return 130
     except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _stdout_to_nowhere()
         if args.command in DATA_COMMANDS:  # `syndicate list | head`, `grep -q`: the reader
             return EXIT_OK  # has what it wanted
         return EXIT_FAILED  # a command's work stopped halfway (`export 2>&1 | head`)
@@ -239,6 +295,26 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
 DATA_COMMANDS = frozenset({"list", "show", "formats", "terms"})
 """The commands whose work is what they print: a reader that closes the pipe early (`head`,
 `grep -q`) has what it wanted."""
+
+
+def _stdout_to_nowhere() -> None:
+    """Standard output, whose reader is gone, sent to the null device: what is still printed
+    (Python's own flush at exit among it) raises no BrokenPipeError, never a traceback."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+@contextlib.contextmanager
+def data_on_stdout() -> Iterator[None]:
+    """A listing that is a command's data but not its end (`export --dry-run`, `deliver
+    --dry-run`, whose work is done before they list it): a reader that closes the pipe before
+    its end (`| head -1`, `| grep -q`) has what it wanted, and the command goes on to its
+    summary and its own status, never "an output could not be written"."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_to_nowhere()
+
 
 _INTERRUPTED = {
     "serve": "interrupted; the preview stopped (it never writes out/)",

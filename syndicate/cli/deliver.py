@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import functools
 
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, emit, say, say_now
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, data_on_stdout, emit, say, say_now
 from syndicate.deliver import TargetResult, deliver
 from syndicate.diagnostics import Diagnostics
 
@@ -24,13 +24,14 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     )
     if result.status == "input-errors":
         return EXIT_INPUT
-    for target in result.targets:
-        if args.dry_run and args.log_format == "json":
-            emit(_plan(target))
-        elif args.dry_run:
-            _list(target)
-        else:
-            say(args, _summary(target))
+    with data_on_stdout():  # a dry run's listing is its data: `| head -1` has what it wanted
+        for target in result.targets:
+            if args.dry_run and args.log_format == "json":
+                emit(_plan(target))
+            elif args.dry_run:
+                _list(target)
+            else:
+                say(args, _summary(target))
     if result.announced:
         say(args, f"WebSub: {result.announced} changed feeds announced")
     return EXIT_OK if result.status == "current" else EXIT_FAILED

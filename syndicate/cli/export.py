@@ -19,6 +19,7 @@ from syndicate.cli import (
     EXIT_OK,
     EXIT_PARTIAL,
     count,
+    data_on_stdout,
     emit,
     out_named,
     progress_bar,
@@ -251,12 +252,13 @@ def _kinds(result: ExportResult) -> str:
 def _dry_run(args: argparse.Namespace, result: ExportResult) -> int:
     """What the export would change in out/: one line per file on stdout, then a summary."""
     changes = result.changes
-    for change in ("new", "changed", "removed"):
-        for path in changes.get(change, ()):
-            if args.log_format == "json":
-                emit({"change": change, "path": path})
-            else:
-                print(f"{change:<8} {path}")
+    with data_on_stdout():  # (`| grep -q html/`: the rest unlisted, the summary said)
+        for change in ("new", "changed", "removed"):
+            for path in changes.get(change, ()):
+                if args.log_format == "json":
+                    emit({"change": change, "path": path})
+                else:
+                    print(f"{change:<8} {path}")
     new, changed, removed = (len(changes.get(c, ())) for c in ("new", "changed", "removed"))
     say(
         args,
