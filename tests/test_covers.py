@@ -790,6 +790,50 @@ def test_a_long_running_process_draws_with_a_font_added_since_it_started(tmp_pat
             ), path
 
 
+def test_an_export_given_a_loaded_configuration_draws_with_a_font_added_since(
+    tmp_path: Path,
+) -> None:
+    """A program calling the API's `export` with a loaded configuration (a `SiteConfig`, not
+    its file) found the fonts again after a font was installed, but its key did not take the
+    folders' times as a file's does: the next export found every cover made already and kept
+    those of the old fonts, where `--force` drew the new ones (incremental != --force)."""
+    import shutil
+
+    from syndicate.build import export
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.readers.config import load_config
+
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    text = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    text += f"epub:\n  font_dirs: [{fonts}, {DEFAULT_FONT_DIRS[0]}]\n"
+    (site / "syndicate.yaml").write_text(text, encoding="utf-8")
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", Diagnostics())
+    assert config is not None
+    cover = Path("opds/covers/2021-02-18-nato-iraq-deployment.en.png")
+
+    def build(out: str, force: bool = False) -> bytes:
+        result = export(
+            formats=["epub"],
+            config=config,
+            articles=site / "articles",
+            out=site / out,
+            now=datetime(2026, 1, 1, tzinfo=UTC),
+            force=force,
+        )
+        assert result.status == "exported", result.status
+        return (site / out / cover).read_bytes()
+
+    before = build("out")
+    bold = next(Path(DEFAULT_FONT_DIRS[0]).rglob("NotoSans-Bold.ttf"))
+    shutil.copy(bold, fonts / "NotoSerif-Bold.ttf")  # the headline's face, another drawing
+    after = build("out")
+    assert after != before
+    assert after == build("forced", force=True)
+
+
 def test_the_whole_machine_is_not_a_font_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1117,9 +1117,9 @@ def _config_key(
     folder that nothing changed (`BuildState.previewed` refuses that export)."""
     if isinstance(config, Path):
         key = config_digest(config, site, languages)
-    else:
-        key = digest(code_digest(), repr(site), *languages)
-        cover_fonts_now(site)  # the fonts installed since found (a CMS's many builds)
+    else:  # the covers' fonts as a file's key takes them (and found again if they changed)
+        fonts = cover_fonts_now(site)
+        key = digest(code_digest(), repr(site), *languages, *([] if fonts is None else [fonts]))
     key = digest(key, "drafts") if drafts else key
     return key if releases else digest(key, "preview")
 
