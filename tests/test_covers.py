@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import subprocess
 import sys
 import unicodedata
@@ -832,6 +833,51 @@ def test_an_export_given_a_loaded_configuration_draws_with_a_font_added_since(
     after = build("out")
     assert after != before
     assert after == build("forced", force=True)
+
+
+def test_fonts_listed_by_one_build_as_another_finds_them_changed_are_not_kept(
+    tmp_path: Path,
+) -> None:
+    """Builds in threads (`serve`'s, an API's) share the font caches: one build's font
+    listing, under way when a font was installed and another build emptied the caches, was
+    stored after, and every later build found that listing of the old fonts, the folders'
+    times as they were listed: the new font was never drawn with, for the life of the
+    process. The first build is paused as its walk ends (a profile hook; the real listing
+    runs), the other starts then."""
+    import shutil
+    import threading
+
+    from syndicate.formats.epub import fontfiles
+    from syndicate.formats.epub.fontfiles import fonts_now
+
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    dirs = (str(fonts),)
+    walked, go = threading.Event(), threading.Event()
+
+    def pause(frame: object, event: str, arg: object) -> None:
+        if event == "return" and getattr(frame, "f_code", None) is fontfiles.fonts_on_disk.__code__:
+            walked.set()
+            go.wait(30)
+
+    def first_build() -> None:
+        sys.setprofile(pause)
+        try:
+            font_files(dirs)
+        finally:
+            sys.setprofile(None)
+
+    first = threading.Thread(target=first_build)
+    first.start()
+    assert walked.wait(30)
+    bold = next(Path(DEFAULT_FONT_DIRS[0]).rglob("NotoSans-Bold.ttf"))
+    shutil.copy(bold, fonts / "NotoSerif-Bold.ttf")  # installed as the first build lists
+    os.utime(fonts, ns=(0, fonts.stat().st_mtime_ns + 10**9))  # (however coarse the clock)
+    fonts_now(dirs)  # the other build starts
+    go.set()
+    first.join()
+    fonts_now(dirs)  # a later build
+    assert "NotoSerif-Bold.ttf" in font_files(dirs)
 
 
 def test_the_whole_machine_is_not_a_font_folder(

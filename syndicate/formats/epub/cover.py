@@ -14,7 +14,7 @@ from PIL import Image
 
 from syndicate.formats.epub import freetype_adapter, fribidi_adapter
 from syndicate.formats.epub.coverdata import Cover, CoverText
-from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, forgotten_with
+from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, fonts_cache
 from syndicate.formats.epub.fonts import CoverError, font_file
 from syndicate.formats.epub.palette_png import Band, band, png
 from syndicate.formats.epub.typeset import (
@@ -80,7 +80,7 @@ def layout(text: CoverText, font_dirs: Sequence[str] = DEFAULT_FONT_DIRS) -> dic
     return {block.field: block.setting for strip in strips for block in strip.blocks}
 
 
-@lru_cache(maxsize=64)
+@fonts_cache(64)
 def _draw(text: CoverText, dirs: tuple[str, ...]) -> Cover:
     check_shaper()
     strips = _layout(text, dirs)
@@ -95,7 +95,7 @@ def _draw(text: CoverText, dirs: tuple[str, ...]) -> Cover:
     )
 
 
-@lru_cache(maxsize=256)
+@fonts_cache(256)
 def _shared_bands(strip: _Strip) -> tuple[tuple[Band, Band], ...]:
     """The strips many covers share (publisher, section, date), compressed once per process."""
     return tuple(_bands(strip))
@@ -245,7 +245,7 @@ _LEVELS = [((t >> 8) + t) >> 8 for t in ((_STEPS - 1) * v + 128 for v in range(2
 """Coverage (0 to 255) to steps of a ramp, rounded as Pillow blends text onto its ground."""
 
 
-@lru_cache(maxsize=4096)
+@fonts_cache(4096)
 def _glyph(path: str, index: int, size: float, glyph_id: int) -> _Glyph:
     """A glyph in steps of the ramp. A few thousand glyphs (a few megabytes) hold every
     alphabet's at every size; CJK covers draw the rarer characters again."""
@@ -319,6 +319,3 @@ def _clipped(
         return
     part = glyph.core.crop((inside[0] - left, inside[1] - top, inside[2] - left, inside[3] - top))
     canvas.paste(canvas.crop(inside).chop_lighter(part), inside)
-
-
-forgotten_with(_draw, _shared_bands, _glyph)

@@ -9,9 +9,9 @@ import hashlib
 import os
 import stat
 from collections.abc import Callable
-from functools import cache
+from functools import lru_cache, wraps
 from pathlib import Path
-from typing import Protocol
+from typing import ParamSpec, TypeVar
 
 DEFAULT_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
 """Where the cover fonts are looked for (`epub.font_dirs`) unless the site says."""
@@ -42,7 +42,42 @@ def folders_stamp(dirs: tuple[str, ...]) -> str:
     return h.hexdigest()
 
 
-@cache
+P = ParamSpec("P")
+T = TypeVar("T")
+_generation = 0
+"""Bumped by `fonts_now` when the fonts changed: a cache of `fonts_cache` looks up and stores
+only what was made since (in the key), so a cover another thread was drawing with the old
+fonts as they changed stores nothing a later build finds."""
+_forgotten: list[Callable[[], None]] = []
+"""What empties each cache of what was found or read of the font files (`fonts_cache`)."""
+
+
+def fonts_cache(maxsize: int | None = None) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """`functools.lru_cache` (`cache` without `maxsize`) for what is found or read of the font
+    files (their names, faces, glyphs, covers drawn with them), emptied by `fonts_now` when
+    the fonts change. Its entries are by `_generation`: emptying a cache while another thread
+    (`serve`'s builds, an API's) is inside a call left that call to store what it made of
+    the old fonts after, and every later build found it (a font listing taken that way
+    hid a font installed since for the life of the process)."""
+
+    def decorate(function: Callable[P, T]) -> Callable[P, T]:
+        def by_generation(generation: int, *args: P.args, **kwargs: P.kwargs) -> T:
+            return function(*args, **kwargs)
+
+        cached = lru_cache(maxsize)(by_generation)
+        _forgotten.append(cached.cache_clear)
+
+        @wraps(function)
+        def call(*args: P.args, **kwargs: P.kwargs) -> T:
+            return cached(_generation, *args, **kwargs)  # type: ignore[arg-type]  # (hashable)
+
+        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return call
+
+    return decorate
+
+
+@fonts_cache()
 def font_files(dirs: tuple[str, ...]) -> dict[str, Path]:
     """Every font file under the folders by name; the first folder, then the first path in
     sorted order, wins. Looked for once a process, and again when a build finds the folders
@@ -54,19 +89,6 @@ def font_files(dirs: tuple[str, ...]) -> dict[str, Path]:
 
 _found_at: dict[tuple[str, ...], str] = {}
 """The folders' stamp (`folders_stamp`) when this process found the fonts under them."""
-_forgotten: list[Callable[[], None]] = []
-"""What empties each cache of what was found or read of the font files (`forgotten_with`)."""
-
-
-class _Cached(Protocol):
-    def cache_clear(self) -> None: ...
-
-
-def forgotten_with(*cached: _Cached) -> None:
-    """Have `fonts_now` empty these caches (`functools.cache` functions) when the fonts
-    change: each holds what was found or read of the font files (their names, faces,
-    glyphs, covers drawn with them)."""
-    _forgotten.extend(function.cache_clear for function in cached)
 
 
 def fonts_now(dirs: tuple[str, ...]) -> str:
@@ -79,10 +101,9 @@ def fonts_now(dirs: tuple[str, ...]) -> str:
     restart it). About a millisecond for a system's fonts (a stat and a listing a folder)."""
     stamp = folders_stamp(dirs)
     if _found_at.get(dirs, stamp) != stamp:
+        global _generation
+        _generation += 1  # first: a call in flight stores under the old one, never found
         _found_at.clear()
-        font_files.cache_clear()
-        fonts_stamp.cache_clear()
-        cover_fonts_digest.cache_clear()
         for forget in _forgotten:
             forget()
     return stamp
@@ -110,7 +131,7 @@ def fonts_on_disk(dirs: tuple[str, ...]) -> dict[str, Path]:
     return found
 
 
-@cache
+@fonts_cache()
 def fonts_stamp(dirs: tuple[str, ...]) -> str:
     """A digest of which file each font name is under the folders, with its size and time:
     another font installed, removed or upgraded changes it."""
@@ -128,7 +149,7 @@ COVER_FONTS = "Noto"
 """The names of the files the covers draw with start so (`fonts.script_fonts`)."""
 
 
-@cache
+@fonts_cache()
 def cover_fonts_digest(dirs: tuple[str, ...]) -> str:
     """What says the cover fonts under `dirs` are the same files on two machines: how many
     there are and a digest of their names and table directories, whose checksums cover every

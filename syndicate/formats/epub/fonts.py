@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
 from pathlib import Path
 
 import regex
 from fontTools import unicodedata as ucd
 
 from syndicate.formats.epub import harfbuzz_adapter
-from syndicate.formats.epub.fontfiles import font_files, forgotten_with
+from syndicate.formats.epub.fontfiles import font_files, fonts_cache
 from syndicate.i18n.locales import script as language_script
 
 CORE = "fonts-noto-core"
@@ -123,7 +122,7 @@ class Choice:
     """Required fonts that would have been tried but are not installed."""
 
 
-@lru_cache(maxsize=4096)
+@fonts_cache(4096)
 def choose(cluster: str, lang: str, bold: bool, own: bool, dirs: tuple[str, ...]) -> Choice:
     """The font that draws one grapheme on a cover in `lang`."""
     absent = []
@@ -148,7 +147,7 @@ def missing_fonts_error(specs: Iterable[FontSpec], dirs: Sequence[str]) -> Cover
     )
 
 
-@cache
+@fonts_cache()
 def locate(spec: FontSpec, dirs: tuple[str, ...]) -> tuple[Path, int] | None:
     """The file of a font and the index of its face (a .ttc holds several), if installed."""
     path = font_files(dirs).get(spec.file)
@@ -164,7 +163,7 @@ def locate(spec: FontSpec, dirs: tuple[str, ...]) -> tuple[Path, int] | None:
     raise CoverError(f"{path} holds no face of the family {spec.family!r}")
 
 
-@cache
+@fonts_cache()
 def charmap(spec: FontSpec, dirs: tuple[str, ...]) -> frozenset[int]:
     """The code points the font has a glyph for (its cmap, read by HarfBuzz: fontTools would
     first name every glyph, a tenth of a second per font that a coverage check does not need)."""
@@ -175,7 +174,7 @@ def charmap(spec: FontSpec, dirs: tuple[str, ...]) -> frozenset[int]:
     return harfbuzz_adapter.unicodes(str(path), index)
 
 
-@lru_cache(maxsize=256)
+@fonts_cache(256)
 def font_file(spec: FontSpec, dirs: tuple[str, ...]) -> tuple[str, int]:
     """The path of an installed font and the index of its face, for the shaper and the
     rasteriser; an error naming the font's package when it is not installed."""
@@ -184,6 +183,3 @@ def font_file(spec: FontSpec, dirs: tuple[str, ...]) -> tuple[str, int]:
         raise missing_fonts_error([spec], dirs)
     path, index = where
     return str(path), index
-
-
-forgotten_with(choose, locate, charmap, font_file)

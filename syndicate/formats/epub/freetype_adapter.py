@@ -6,12 +6,11 @@ from __future__ import annotations
 import ctypes
 import threading
 from dataclasses import dataclass
-from functools import cache, lru_cache
 
 import freetype
 from PIL import Image
 
-from syndicate.formats.epub.fontfiles import forgotten_with
+from syndicate.formats.epub.fontfiles import fonts_cache
 
 _LOAD = freetype.FT_LOAD_DEFAULT | freetype.FT_LOAD_NO_BITMAP
 """Outlines only, hinted by the font's own program (what Pillow loads for its text)."""
@@ -34,7 +33,7 @@ def version() -> str:
     return ".".join(str(part) for part in freetype.version())
 
 
-@cache
+@fonts_cache()
 def _face(path: str, index: int) -> freetype.Face:
     return freetype.Face(path, index)
 
@@ -63,13 +62,10 @@ def glyph(path: str, index: int, size: float, glyph_id: int) -> Bitmap:
     return Bitmap(image, left, top)
 
 
-@lru_cache(maxsize=1024)
+@fonts_cache(1024)
 def metrics(path: str, index: int, size: float) -> tuple[int, int]:
     """Ascent and descent in whole pixels at a size (as Pillow's `getmetrics`)."""
     with _LOCK:
         face = _sized(path, index, size)
         ascender, descender = face.size.ascender, face.size.descender
     return (ascender + 32) >> 6, -((descender + 32) >> 6)
-
-
-forgotten_with(_face, metrics)

@@ -4,11 +4,10 @@ where each goes, in ems, so that a run shaped once is measured and placed at any
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, lru_cache
 
 import uharfbuzz as hb
 
-from syndicate.formats.epub.fontfiles import forgotten_with
+from syndicate.formats.epub.fontfiles import fonts_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +30,13 @@ def version() -> str:
     return str(hb.version_string())
 
 
-@cache
+@fonts_cache()
 def _blob(path: str) -> hb.Blob:
     """A font file, mapped into memory once."""
     return hb.Blob.from_file_path(path)
 
 
-@cache
+@fonts_cache()
 def _font(path: str, index: int) -> hb.Font:
     return hb.Font(hb.Face(_blob(path), index))
 
@@ -56,7 +55,7 @@ def unicodes(path: str, index: int) -> frozenset[int]:
     return frozenset(hb.Face(_blob(path), index).unicodes)
 
 
-@lru_cache(maxsize=16384)
+@fonts_cache(16384)
 def shape(path: str, index: int, text: str, rtl: bool, language: str) -> Shaped:
     """A run shaped in the face `index` of the font file, in its direction and language (which
     picks language-specific forms, e.g. Persian digits); its script is its first letter's."""
@@ -77,6 +76,3 @@ def shape(path: str, index: int, text: str, rtl: bool, language: str) -> Shaped:
         dys.append(position.y_offset / upem)
         pen += position.x_advance
     return Shaped(tuple(glyphs), tuple(xs), tuple(dxs), tuple(dys), pen / upem)
-
-
-forgotten_with(_blob, _font, shape)  # a font upgraded in place: another file at its path

@@ -12,7 +12,7 @@ from itertools import pairwise
 import regex
 
 from syndicate.formats.epub import fribidi_adapter
-from syndicate.formats.epub.fontfiles import forgotten_with
+from syndicate.formats.epub.fontfiles import fonts_cache
 from syndicate.formats.epub.fonts import FontSpec, choose, font_file, missing_fonts_error
 from syndicate.formats.epub.fribidi_adapter import BaseDirection
 from syndicate.formats.epub.harfbuzz_adapter import Shaped, shape
@@ -285,7 +285,7 @@ class Style:
     own: bool = False
 
 
-@lru_cache(maxsize=1024)
+@fonts_cache(1024)
 def set_text(text: str, style: Style) -> Paragraph:
     """A cover text set in the installed fonts. Raises CoverError naming every required font
     that is missing."""
@@ -387,7 +387,7 @@ class Setting:
     missing: tuple[str, ...]
 
 
-@lru_cache(maxsize=1024)
+@fonts_cache(1024)
 def fit_line(text: str, style: Style, fit: Fit) -> Setting:
     """One line, as large as fits the width; at the smallest size, cut with an ellipsis."""
     par = set_text(bound(text, fit.graphemes), style)
@@ -526,6 +526,3 @@ def _chunks(units: Sequence[_Unit], scale: float, limit: float) -> list[_Unit]:
         found += group
         group = [unit] if unit is not None else []
     return found
-
-
-forgotten_with(set_text, fit_line)
