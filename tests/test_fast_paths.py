@@ -956,6 +956,46 @@ def test_jpegs_checked_in_a_shrunk_frame_fail_where_whole_decoding_does(
     assert fast == slow
 
 
+def test_jpegs_of_odd_frames_checked_in_a_shrunk_frame_fail_where_whole_decoding_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The frame `_shrunk_frame` gives the hollow file keeps what libjpeg checks of it for
+    every kind of frame, not only a colour photo's: grey, CMYK and YCCK (Adobe's transform 2)
+    photos; sampling factors libjpeg refuses or cannot scale (3x1, 4x4, 0, 5) and components
+    sharing an id; precisions other than 8 (12-bit included), component counts changed, and
+    the frame's kind changed to extended, lossless and arithmetic-coded; each at sizes below,
+    at and above 16. The facts and problems are those of a whole decode."""
+    base = PILImage.effect_mandelbrot((96, 64), (-2, -1.2, 1, 1.2), 40).convert("RGB")
+    cases = []
+    for size in [(5, 3), (16, 16), (40, 24), (300, 17)]:
+        for mode in ("RGB", "L", "CMYK"):
+            for kwargs in [{}, {"progressive": True}, {"restart_marker_blocks": 1}]:
+                buffer = io.BytesIO()
+                base.resize(size).convert(mode).save(buffer, format="JPEG", **kwargs)
+                data = buffer.getvalue()
+                assert images.jpeg_is_whole(data)
+                at = min(data.find(m) % len(data) for m in (b"\xff\xc0", b"\xff\xc2"))
+                edits = [(at + 1, kind) for kind in (0xC1, 0xC3, 0xC9)]
+                edits += [(at + 4, precision) for precision in (0, 7, 12, 16)]
+                edits += [(at + 9, count) for count in (0, 2, 4, 5)]
+                for component in range(data[at + 9]):
+                    spot = at + 11 + 3 * component
+                    edits += [(spot, factors) for factors in (0x31, 0x13, 0x44, 0x41, 0x00, 0x51)]
+                    edits.append((spot - 1, data[at + 10]))  # (the first component's id)
+                if (adobe := data.find(b"Adobe")) >= 0:
+                    edits += [(adobe + 11, transform) for transform in (0, 1, 2, 3)]
+                cases.append(data)
+                for spot, value in edits:
+                    changed = bytearray(data)
+                    changed[spot] = value
+                    cases.append(bytes(changed))
+    fast = [_image_outcome(data) for data in cases]
+    monkeypatch.setattr(images, "_decode", images.slow_decode)
+    slow = [_image_outcome(data) for data in cases]
+    assert sum("problem" in str(outcome) for outcome in slow) > len(cases) // 4
+    assert fast == slow
+
+
 def _multi_pictures(photo: bytes) -> list[bytes]:
     """Multi-picture JPEGs (MPO) as phones and 3D cameras write them: a photo and a second
     view; the two views and a smaller grey depth map, progressive; and the first of these with
