@@ -352,8 +352,9 @@ def jpeg_is_whole(data: bytes | memoryview) -> bool:
     entropy-coded data only draws wrong pixels (libjpeg warns, Pillow says nothing). So the
     file is walked marker by marker (the usual layout only: one Huffman-coded frame, the usual
     tables, every scan's data running to the next marker, the end-of-image marker last), and
-    its marker segments alone, without their scans' data, are decoded by Pillow at an eighth
-    of the size, which runs every check libjpeg makes of them in a fraction of a millisecond.
+    its marker segments alone, without their scans' data, are decoded by Pillow in a frame of
+    at most 16x16 (`_shrunk_frame`), which runs every check libjpeg makes of them in a fraction
+    of a millisecond.
     Stricter than Pillow: any other layout, or a warning, is decoded the usual way
     (`tests/test_fast_paths.py` checks both find the same)."""
     hollow = _jpeg_markers(data)
@@ -430,7 +431,10 @@ def _shrunk_frame(segment: bytes | memoryview) -> bytes | memoryview:
     size libjpeg refuses is kept (zero, which asks for a DNL marker, or over
     `_JPEG_MAX_DIMENSION`), and a header too short to hold one is kept as it is: each fails as
     it failed. The image's pixels were counted against the budget off its own header
-    before (`inspect_image`)."""
+    before (`inspect_image`). The scale `jpeg_is_whole` drafts the frame at, on which
+    libjpeg's upsampling (and what it refuses of the sampling factors) depends, is the one
+    the whole frame gave: an eighth for a side of 16 or more, the same as before for a
+    smaller one (a side under 8 would change it)."""
     if len(segment) < 9:
         return segment
     height, width = int.from_bytes(segment[5:7]), int.from_bytes(segment[7:9])
