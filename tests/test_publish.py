@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import stat
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
 
@@ -962,3 +963,34 @@ def test_a_folder_made_private_stays_private_whatever_the_umask(tmp_path: Path, 
     assert stat.S_IMODE((out / "feed/private").stat().st_mode) == 0o700
     assert stat.S_IMODE((out / "feed/open").stat().st_mode) == 0o775
     assert stat.S_IMODE((out / "feed").stat().st_mode) == 0o755
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="renameat2 is Linux's")
+def test_the_exchange_is_found_without_asking_ldconfig(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`renameat2` (the folders' atomic exchange) is taken from the libc the interpreter has
+    loaded: `ctypes.util.find_library("c")`, which runs `ldconfig -p` in a process of its own,
+    was asked by every export into an existing out/."""
+    import ctypes.util
+
+    from syndicate.build import publish
+
+    asked: list[str] = []
+    find = ctypes.util.find_library
+
+    def finding(name: str) -> str | None:
+        asked.append(name)
+        return find(name)
+
+    monkeypatch.setattr(ctypes.util, "find_library", finding)
+    publish._renameat2.cache_clear()
+    try:
+        (tmp_path / "a").mkdir()
+        (tmp_path / "b").mkdir()
+        (tmp_path / "a" / "x").write_text("a")
+        assert publish._exchange(tmp_path / "a", tmp_path / "b")
+        assert (tmp_path / "b" / "x").read_text() == "a" and not (tmp_path / "a" / "x").exists()
+        assert asked == []
+    finally:
+        publish._renameat2.cache_clear()

@@ -1183,7 +1183,13 @@ def _swap_in(new_dir: Path, live: Path) -> None:
 
 @functools.cache
 def _renameat2() -> Any:
-    """libc's `renameat2`, or None. Looked up once a process: finding libc runs `ldconfig`."""
+    """libc's `renameat2`, or None. Looked up once a process, first among the symbols the
+    interpreter has loaded (its libc's, on Linux): finding libc by name
+    (`ctypes.util.find_library`) runs `ldconfig` in a process of its own, which every
+    export into an existing out/ paid."""
+    found = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if found is not None:
+        return found
     libc_name = ctypes.util.find_library("c")
     if not libc_name:
         return None
