@@ -1619,6 +1619,25 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
         ("...\na: 1\n", 1, "a line '...' here ends the YAML document before its value"),
         ("a: 1\n...\nb: 2\n", 2, "a line '...' here ends the YAML document, so the lines"),
         ("%YAML 1.1\na: 1\n", 1, "a line starting with % is a YAML directive"),
+        # A character YAML did not expect where it stands was told in PyYAML's words
+        # ("expected <block end>, but found ']'", "sequence entries are not allowed here"),
+        # found by mutation fuzzing: a bracket, comma or mark after a value or starting a line.
+        ("x: 1\nkeywords: [NATO, Iraq]]\n", 2, "']' comes after the end of the keywords: remove"),
+        ("profiles:\n  msn: {languages: [en]}}\n", 2, "'}' comes after the end of the msn"),
+        ("keywords: [NATO] &a\n", 1, "'&a' comes after the end of the keywords"),
+        ('rights:\n  holder: "YCPress" *x\n', 2, "'*x' comes after the end of the holder"),
+        ("x: 1\n]summary: Ships wait.\n", 2, "this line starts with ']', which YAML reserves"),
+        ("x: 1\n,summary: Ships wait.\n", 2, "this line starts with ',', which YAML reserves"),
+        ("x: 1\n: summary\n", 2, "this line starts with ':', with no field name before it"),
+        ("byline:\n  name: A\n- x\n", 3, "this list item ('- ') stands where a field belongs"),
+        (
+            "headline: }Ships\n",
+            1,
+            "quote the headline: it starts with '}', which YAML reserves"
+            ' (write headline: "}Ships")',
+        ),
+        ("publisher: - x\n", 1, "a list item ('- ') cannot follow 'publisher:' on its line"),
+        ("!# note\na: 1\n", 1, "a '!' here starts a YAML tag, which syndicate's files do not"),
     ],
 )
 def test_yaml_problems_say_what_to_do(text: str, line: int, message: str) -> None:

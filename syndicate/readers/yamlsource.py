@@ -447,6 +447,8 @@ def _explain(exc: yaml.MarkedYAMLError, text: _Lines, first_line: int) -> YamlPr
                 index, source = at, lines[at]
                 break
     fix = _fix(problem, context, key, value, source, first_line + text.file(start))
+    if fix is None and mark is not None and mark.line == index:
+        fix = _stray(problem, context, key, value, source, mark.column)
     if fix is None:
         fix = f"invalid YAML: {problem or context}"
         if context and opened is not None and opened != index:
@@ -575,6 +577,60 @@ def _fix(
             " remove it"
         )
     return None
+
+
+_FOUND = re.compile(r"(?:expected <block end>|expected the node content), but found '(.+)'")
+_TOKENS = {"<anchor>": "&", "<alias>": "*", "<tag>": "!", "<block sequence start>": "-"}
+
+
+def _stray(
+    problem: str, context: str, key: str | None, value: str, source: str, column: int
+) -> str | None:
+    """What to do about a character YAML did not expect where it stands (PyYAML's "expected
+    <block end>, but found ']'" and the like), or None: a bracket, comma, colon or mark after
+    a field's value (`languages: [en, fr]]`), or at the start of a line or value (`]x: 1`,
+    `headline: ,x`); a list item on its field's line (`publisher: - x`); a `!` that starts a
+    tag YAML cannot read (`!# note`)."""
+    field = key or "value"
+    if "tag" in context:
+        return (
+            "a '!' here starts a YAML tag, which syndicate's files do not use: remove it, or"
+            f" quote the {field} if it is part of the text"
+        )
+    if problem == "sequence entries are not allowed here":
+        return (
+            f"a list item ('- ') cannot follow '{field}:' on its line: put each item on a line"
+            f" of its own below it, indented, or quote the {field} if the '- ' is part of the text"
+        )
+    found = _FOUND.match(problem)
+    if found is None:
+        return None
+    char = _TOKENS.get(found.group(1), found.group(1))
+    if len(char) != 1:
+        return None
+    before = source[:column].strip()
+    if not before or before == "-":  # the line (or its list item) starts with it
+        if char == "-":
+            return (
+                "this list item ('- ') stands where a field belongs: indent it under the field"
+                " whose list it is, or remove the '- '"
+            )
+        if char == ":":
+            return "this line starts with ':', with no field name before it: write 'name: value'"
+        return (
+            f"this line starts with {char!r}, which YAML reserves: remove it, or quote the"
+            " text it starts"
+        )
+    if key is not None and value[:1] == char and before.endswith(":"):
+        return (
+            f"quote the {field}: it starts with {char!r}, which YAML reserves (write {field}:"
+            f" {_quoted(value)})"
+        )
+    tail = source[column:].split(" #", 1)[0].strip()
+    return (
+        f"{tail!r} comes after the end of the {field}: remove it, or quote the whole {field}"
+        " if it is part of the text"
+    )
 
 
 def _key_and_value(source: str) -> tuple[str | None, str]:
