@@ -146,6 +146,32 @@ def test_a_valid_section_passes_validate(site: Site, capsys: pytest.CaptureFixtu
             5,
             "deliver: targets[0].endpoint_url: must not have a query or a fragment",
         ),
+        # A list or a mapping where a text goes was shown as Python shows it (`['wire']`,
+        # `{'a': 1}`, `None`), with msgspec's words (`str | array`, `got object`, `got null`):
+        # found by mutation fuzzing. They are shown as YAML writes them, the types in words.
+        (
+            ("name: wire", "name: [wire]"),
+            3,
+            "deliver: targets[0].name: [wire] is not valid; expected lowercase letters",
+        ),
+        (
+            ("formats: [newsml]", "formats: [newsml]\n      languages: {en: 1}"),
+            6,
+            "deliver: targets[0].languages: {en: 1} is not valid: expected a text or a list, got"
+            " a mapping",
+        ),
+        (
+            ("formats: [newsml]", "formats: [newsml]\n      rename:"),
+            6,
+            "deliver: targets[0].rename: an empty value is not valid: expected true or false,"
+            " got nothing",
+        ),
+        (
+            ("  targets:", "  public_target: ['x', null, true]\n  targets:"),
+            2,
+            "deliver: public_target: [x, null, true] is not valid: expected a text or nothing,"
+            " got a list",
+        ),
     ],
 )
 def test_problems_are_reported_at_their_line(

@@ -51,6 +51,10 @@ section, for `validate` and for the exports that write that format:
 syndicate.yaml:14: error: feeds: limit: 0 is not valid: expected a whole number >= 1 [config.option]
 ```
 
+A value of the wrong kind is shown as YAML writes it on one line, the kinds in words:
+`deliver: targets[0].languages: {en: 1} is not valid: expected a text or a list, got a
+mapping`; `rename:` with nothing after it is `an empty value`.
+
 `syndicate validate` checks every section; `syndicate export` checks the site settings and the
 sections of the formats it writes. `syndicate formats` lists every format's options with their
 defaults, the site's own partner profiles and installed plugins included.

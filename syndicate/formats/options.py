@@ -314,6 +314,8 @@ _TYPE_WORDS = {
     "str": "a text",
     "bool": "true or false",
     "array": "a list",
+    "object": "a mapping",
+    "null": "nothing",
 }
 
 
@@ -350,7 +352,11 @@ def _explain(message: str, hint: Any, given: Any = None) -> str:
         read = "yes/no answer" if unquoted.group(1) == "bool" else "number"
         wanted = f" ({' or '.join(map(str, choices))})" if choices else ""
         return f"is not a text{wanted}: YAML reads it unquoted as a {read}; put it in quotes"
-    message = re.sub(r"`(\w+)`", lambda m: _TYPE_WORDS.get(m.group(1), m.group(1)), message)
+    message = re.sub(  # `str | array`: a text or a list
+        r"`(\w+(?: \| \w+)*)`",
+        lambda m: " or ".join(_TYPE_WORDS.get(w, w) for w in m.group(1).split(" | ")),
+        message,
+    )
     return f"is not valid: {message[:1].lower()}{message[1:]}"
 
 
@@ -368,9 +374,25 @@ def _meta(hint: Any) -> dict[str, Any]:
 
 
 def _short(value: Any) -> str:
-    """A value as shown in a problem, on one line: a line break in it is shown `\\n`."""
-    if not isinstance(value, str):
-        text = repr(value)
-    else:
-        text = f"'{value if value.isprintable() else repr(value)[1:-1]}'"
+    """A value as shown in a problem, on one line: a line break in it is shown `\\n`; a list or
+    a mapping as YAML writes it on one line (`[local]`, `{a: 1}`), never as Python's repr
+    (`['local']`, `{'a': 1}`); nothing written (`name:`) as such."""
+    if value is None:
+        return "an empty value"
+    text = f"'{_flow(value)}'" if isinstance(value, str) else _flow(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _flow(value: Any) -> str:
+    """`value` in YAML's one-line (flow) form, texts unquoted (the line break of one `\\n`)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return f"[{', '.join(_flow(item) for item in value)}]"
+    if isinstance(value, dict):
+        return f"{{{', '.join(f'{_flow(k)}: {_flow(v)}' for k, v in value.items())}}}"
+    if isinstance(value, str):
+        return value if value.isprintable() else repr(value)[1:-1]
+    return str(value)
