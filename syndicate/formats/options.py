@@ -357,7 +357,17 @@ def _explain(message: str, hint: Any, given: Any = None) -> str:
         lambda m: " or ".join(_TYPE_WORDS.get(w, w) for w in m.group(1).split(" | ")),
         message,
     )
+    message = re.sub(  # `Expected `array` of length >= 1`: a list of at least 1 item
+        r"(a list|a text) of length ([<>])= (\d+)", _length_in_words, message
+    )
     return f"is not valid: {message[:1].lower()}{message[1:]}"
+
+
+def _length_in_words(found: re.Match[str]) -> str:
+    kind, bound, count = found.groups()
+    unit = "item" if kind == "a list" else "character"
+    plural = "" if count == "1" else "s"
+    return f"{kind} of at {'least' if bound == '>' else 'most'} {count} {unit}{plural}"
 
 
 def _meta(hint: Any) -> dict[str, Any]:
