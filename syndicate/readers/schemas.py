@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import yaml
+
 from syndicate.diagnostics import did_you_mean
 from syndicate.i18n.locales import canonical_case
 from syndicate.readers.languages import refusal, tag_hint
@@ -518,14 +520,31 @@ def _quote_hint(value: Any, expected: str) -> str:
 
 
 def _number_hint(value: Any, expected: str) -> str:
-    """A number written in quotes (`version: "2"`): YAML reads it as text."""
+    """A number written in quotes (`version: "2"`): YAML reads it as text. A number YAML
+    reads as text however it is written (`1e5`: YAML 1.1's floats have a dot; `NaN`,
+    `١٢`, which Python reads as numbers) is no quoted one: losing the quotes it may not
+    have mends nothing."""
     if "number" not in expected or not isinstance(value, str):
         return ""
     try:
         float(value)
     except ValueError:
         return ""
-    return f"; quoted, YAML reads it as text: write it without quotes ({value.strip()})"
+    if _yaml_number(value.strip()):
+        return f"; quoted, YAML reads it as text: write it without quotes ({value.strip()})"
+    example = "12" if "whole" in expected else "12, 3.5"
+    return f"; YAML reads it as text, not a number: write the number in plain digits ({example})"
+
+
+def _yaml_number(text: str) -> bool:
+    """Whether YAML reads `text`, unquoted, as a number (its implicit resolvers, as the
+    reader's): `2`, `-3.5`, `1.0e+5`, `0x10`; not `1e5` (YAML 1.1's floats have a dot and a
+    signed exponent), `nan`, `Infinity` or digits of other scripts."""
+    numbers = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    for tag, pattern in yaml.SafeLoader.yaml_implicit_resolvers.get(text[:1], []):
+        if pattern.match(text):
+            return tag in numbers
+    return False
 
 
 def _is_tag_setting(value: Any, schema: dict[str, Any]) -> bool:
