@@ -153,6 +153,24 @@ def test_story_yaml_linked_outside_the_story_is_refused(
     )
 
 
+@pytest.mark.parametrize("name", ["story.yaml", "en.md", "fr.md"])
+def test_a_story_file_linked_to_nothing_names_its_target_and_the_fix(
+    tmp_path: Path, site_config: SiteConfig, name: str
+) -> None:
+    """A story file that is a link to nothing (a share not mounted) said "a link to nothing"
+    alone: neither where it leads nor what to do (found by mutation fuzzing). An image's
+    names its target already (`image.missing`)."""
+    folder = write_story(tmp_path / "articles", "dangling")
+    (folder / name).unlink(missing_ok=True)
+    (folder / name).symlink_to("/mnt/newsroom/gone.txt")
+    (error,) = errors(tmp_path / "articles", site_config)
+    assert error.code == "file.missing" and error.path.endswith(f"dangling/{name}")
+    assert error.message == (
+        "a link to '/mnt/newsroom/gone.txt', which is not there (a share not mounted?): mount"
+        " it, or replace the link with the file"
+    )
+
+
 @pytest.mark.parametrize("name", ["story.yaml", "en.md", "images/chart.png"])
 def test_a_hard_link_is_refused_with_the_fix(
     tmp_path: Path, site_config: SiteConfig, name: str

@@ -202,7 +202,7 @@ def kind_of(path: Path, root: Path) -> str | Refused:
     except Refused as exc:
         return exc
     except FileNotFoundError:
-        return Refused("file.missing", "a link to nothing")
+        return Refused("file.missing", _dangling(path))
     except OSError as exc:
         return Refused("file.unreadable", f"cannot read it: {_reason(exc)}")
     if not _inside(real, root):
@@ -212,6 +212,19 @@ def kind_of(path: Path, root: Path) -> str | Refused:
     if stat.S_ISREG(mode):
         return "file"
     return _special(mode)
+
+
+def _dangling(path: Path) -> str:
+    """The message of a story file that is a link to nothing: what it links to, and the fix
+    (it said "a link to nothing" alone, which named neither)."""
+    try:
+        target = os.readlink(path)
+    except OSError:  # (gone since it was listed)
+        return "not found: it was removed while it was read; run again"
+    return (
+        f"a link to {target!r}, which is not there (a share not mounted?): mount it, or"
+        " replace the link with the file"
+    )
 
 
 def _read(fd: int, size: int) -> bytes:
