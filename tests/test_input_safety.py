@@ -1656,6 +1656,10 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
         ),
         ("publisher: - x\n", 1, "a list item ('- ') cannot follow 'publisher:' on its line"),
         ("!# note\na: 1\n", 1, "a '!' here starts a YAML tag, which syndicate's files do not"),
+        # DEL (U+007F), the one control character the text checks leave to YAML: PyYAML's
+        # "unacceptable character #x007f ... in "<unicode string>", position 9", at line 1.
+        ("x: 1\nheadline: Port\x7f strike\n", 2, "character U+007F (an invisible control"),
+        ("x: 1\ny: 2\n\x7f\n", 3, "character U+007F (an invisible control character) is not"),
     ],
 )
 def test_yaml_problems_say_what_to_do(text: str, line: int, message: str) -> None:

@@ -105,6 +105,8 @@ def parse_yaml(text: str, first_line: int = 1, max_chars: int | None = None) -> 
         node = _fast_compose(text) or yaml.compose(text, Loader=_DepthLimitedLoader)
     except yaml.MarkedYAMLError as exc:
         raise _explain(exc, _Lines(text), first_line) from None
+    except yaml.reader.ReaderError as exc:
+        raise _unacceptable(exc, text, first_line) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(f"invalid YAML: {exc}", first_line) from None
     doc = YamlDoc(None, first_line=first_line)
@@ -115,6 +117,22 @@ def parse_yaml(text: str, first_line: int = 1, max_chars: int | None = None) -> 
     doc.data = builder.build(node, ())
     doc.chars = builder.chars
     return doc
+
+
+def _unacceptable(exc: yaml.reader.ReaderError, text: str, first_line: int) -> YamlProblem:
+    """A character YAML does not take in a text (DEL, U+007F: the other controls are refused
+    before YAML reads the text), at its line: it was PyYAML's "unacceptable character #x007f:
+    special characters are not allowed in "<unicode string>", position 277", at line 1."""
+    found = exc.character
+    code = ord(found) if isinstance(found, str) and len(found) == 1 else found
+    line = first_line + text.count("\n", 0, max(exc.position, 0))
+    if not isinstance(code, int):
+        return YamlProblem("a character YAML does not take is in this text; remove it", line)
+    return YamlProblem(
+        f"character U+{code:04X} (an invisible control character) is not allowed in YAML;"
+        " remove it",
+        line,
+    )
 
 
 _FAST_DEPTH = budgets.MAX_YAML_DEPTH // 2
