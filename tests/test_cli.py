@@ -1037,6 +1037,38 @@ def test_a_dry_run_to_a_reader_gone_says_its_summary_and_status(
     assert "not done" not in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate"],
+        ["--log-format", "json", "validate"],
+        ["export", "-f", "html", "--dry-run"],
+        ["--log-format", "json", "export", "-f", "html"],
+    ],
+)
+def test_a_report_to_a_reader_gone_ends_with_the_runs_own_status(
+    site: Path, argv: list[str]
+) -> None:
+    """`syndicate validate --log-format json 2>&1 | head -1`, `export ... 2>&1 | grep -q`: the
+    run is over, its work done (out/ published), when its report and summary meet the closed
+    pipe; that was a BrokenPipeError traceback (into the pipe, unseen) and status 1, a
+    finished export read by cron or CI as a failed one. It ends with the run's own status."""
+    argv = ["--now", "2026-12-01T09:00:00Z", *argv]
+    command = [sys.executable, "-m", "syndicate", *argv]
+    ran = subprocess.run(command, cwd=site, capture_output=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    shutil.rmtree(site / "out", ignore_errors=True)
+    reader, writer = os.pipe()
+    os.close(reader)  # (both streams into a pipe whose reader is gone: `2>&1 | true`)
+    try:
+        status = subprocess.run(command, cwd=site, stdout=writer, stderr=writer, check=False)
+    finally:
+        os.close(writer)
+    assert status.returncode == ran.returncode
+    published = "export" in argv and "--dry-run" not in argv
+    assert (site / "out/html/index.html").is_file() == published
+
+
 @pytest.mark.parametrize("closed", [0, 1, 2], ids=["stdin", "stdout", "stderr"])
 def test_a_command_started_with_a_standard_stream_closed_runs(site: Path, closed: int) -> None:
     """`syndicate list >&-`, `syndicate export ... 2>&-`, `<&-` (a cron line or a daemon that

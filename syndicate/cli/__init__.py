@@ -153,6 +153,8 @@ def _main(args_list: list[str], registry: Registry | None) -> int:
     except KeyboardInterrupt:
         _cut_short(args, status)
         return 130
+    except BrokenPipeError:  # its reader gone (`validate 2>&1 | head -1`, `export 2>&1 | grep
+        _to_nowhere(sys.stderr)  # -q`): the run is over, its work done; its own status
     return status
 
 
@@ -286,7 +288,7 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
         say(args, said, asked=True, interrupted=True)
         return 130
     except BrokenPipeError:
-        _stdout_to_nowhere()
+        _to_nowhere(sys.stdout)
         if args.command in DATA_COMMANDS:  # `syndicate list | head`, `grep -q`: the reader
             return EXIT_OK  # has what it wanted
         return EXIT_FAILED  # a command's work stopped halfway (`export 2>&1 | head`)
@@ -297,10 +299,12 @@ DATA_COMMANDS = frozenset({"list", "show", "formats", "terms"})
 `grep -q`) has what it wanted."""
 
 
-def _stdout_to_nowhere() -> None:
-    """Standard output, whose reader is gone, sent to the null device: what is still printed
+def _to_nowhere(stream: TextIO) -> None:
+    """A standard stream whose reader is gone, sent to the null device: what is still printed
     (Python's own flush at exit among it) raises no BrokenPipeError, never a traceback."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, stream.fileno())
+    os.close(null)
 
 
 @contextlib.contextmanager
@@ -313,7 +317,7 @@ def data_on_stdout() -> Iterator[None]:
         yield
         sys.stdout.flush()
     except BrokenPipeError:
-        _stdout_to_nowhere()
+        _to_nowhere(sys.stdout)
 
 
 _INTERRUPTED = {
