@@ -1121,6 +1121,26 @@ def test_json_lines_stay_json_in_a_locale_that_is_not_utf_8() -> None:
         assert runs["ascii"] == runs["latin-1"] == runs["utf-8"], argv
 
 
+def test_json_lines_in_a_latin_1_locale_are_utf_8_as_json_is() -> None:
+    """JSON text is UTF-8 (RFC 8259): under an ISO-8859-1 locale `terms --log-format json`
+    wrote `mati\xe8res` as the Latin-1 byte, which jq read as `mati\ufffdres` and Python's
+    `json.loads` refused. JSON lines are ASCII there (JSON's escapes), which a JSON reader and
+    the locale both read as the text a UTF-8 run prints."""
+    argv = ["--log-format", "json", "terms", "--lang", "fr"]
+    runs = {}
+    for encoding in ("utf-8", "latin-1"):
+        result = subprocess.run(
+            [sys.executable, "-m", "syndicate", *argv],
+            cwd=REPO,
+            capture_output=True,
+            env=os.environ | {"PYTHONIOENCODING": encoding},
+            check=True,
+        )
+        runs[encoding] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert runs["latin-1"] == runs["utf-8"]
+    assert "è" in json.dumps(runs["utf-8"], ensure_ascii=False)
+
+
 def test_a_command_whose_starting_folder_is_deleted_ends_without_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

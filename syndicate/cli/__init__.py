@@ -17,6 +17,7 @@ import shlex
 import signal
 import sys
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -181,12 +182,22 @@ def _json_escape(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error(JSON_ESCAPE, _json_escape)
 
 
+_LOCALES: weakref.WeakKeyDictionary[io.TextIOWrapper, str] = weakref.WeakKeyDictionary()
+"""Each standard stream's own encoding (the locale's), which JSON lines may set aside."""
+
+
 def _reconfigure(errors: str) -> None:
-    """Standard output's and error's handler of what their encoding cannot write."""
+    """Standard output's and error's handler of what their encoding cannot write. JSON's
+    (`JSON_ESCAPE`) writes ASCII where the locale's encoding is not UTF-8: JSON text is UTF-8
+    (RFC 8259), and a Latin-1 locale's `\xe9` byte is none (jq read `d\ufffdfense`); ASCII
+    is both, and the same text to a reader in the locale."""
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
+            encoding = _LOCALES.setdefault(stream, stream.encoding)
+            if errors == JSON_ESCAPE and codecs.lookup(encoding).name != "utf-8":
+                encoding = "ascii"
             with contextlib.suppress(OSError, ValueError):  # (its flush: a reader gone, closed)
-                stream.reconfigure(errors=errors)
+                stream.reconfigure(encoding=encoding, errors=errors)
 
 
 def _cut_short(args: argparse.Namespace, status: int) -> None:
