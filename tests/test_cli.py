@@ -1221,3 +1221,14 @@ def test_a_wrong_time_zone_gets_the_same_advice_wherever_it_is_written(
     assert f"error: unknown time zone {zone!r}{advice}" in capsys.readouterr().err
     assert main(["init", str(tmp_path / "new"), "--timezone", zone]) != 0
     assert f"--timezone {zone}: not an IANA time zone{advice}" in capsys.readouterr().err
+
+
+def test_a_machine_without_a_null_device_keeps_its_streams(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A standard stream missing where no null device can be opened (a bare container): the
+    streams stay as they were, where opening `os.devnull` was an OSError traceback."""
+    from syndicate import cli
+
+    monkeypatch.setattr(os, "devnull", "/nonexistent/null")
+    monkeypatch.setattr(sys, "stdin", None)
+    cli._standard_streams()
+    assert sys.stdin is None

@@ -88,15 +88,18 @@ def _standard_streams() -> None:
     the free descriptor, a worker's or a library's "standard error" written into it."""
     for fd, name in enumerate(("stdin", "stdout", "stderr")):
         try:
-            os.fstat(fd)
-        except OSError:  # closed: the lowest free descriptor is this one
-            null = os.open(os.devnull, os.O_RDWR)
-            if null != fd:
-                os.dup2(null, fd)
-                os.close(null)
-        if getattr(sys, name) is None:
-            nowhere = open(os.devnull, "r" if fd == 0 else "w", encoding="utf-8")  # noqa: SIM115
-            setattr(sys, name, nowhere)  # (for the process's life: never closed)
+            try:
+                os.fstat(fd)
+            except OSError:  # closed: the lowest free descriptor is this one
+                null = os.open(os.devnull, os.O_RDWR)
+                if null != fd:
+                    os.dup2(null, fd)
+                    os.close(null)
+            if getattr(sys, name) is None:
+                nowhere = open(os.devnull, "r" if fd == 0 else "w", encoding="utf-8")  # noqa: SIM115
+                setattr(sys, name, nowhere)  # (for the process's life: never closed)
+        except OSError:  # no null device (a bare container): the streams as they were
+            return
 
 
 SECRET_LOGGERS = ("botocore", "aiobotocore", "boto3", "s3fs")
