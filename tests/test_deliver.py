@@ -2659,6 +2659,9 @@ def test_a_site_still_at_init_s_placeholder_address_is_never_delivered(
     [
         ("publisher.url", "https://example.org/", "deliver.publisher-url"),
         ("base_url", "http://example.org/news/", "deliver.base-url"),
+        # a name under it, and the name with the root's final dot
+        ("base_url", "https://www.example.org/", "deliver.base-url"),
+        ("publisher.url", "https://example.org./", "deliver.publisher-url"),
     ],
 )
 def test_a_site_with_either_address_on_the_placeholder_is_never_delivered(
@@ -2692,3 +2695,25 @@ def test_a_site_with_either_address_on_the_placeholder_is_never_delivered(
     assert f"syndicate.yaml:{line}: error: {setting} is {said}, the placeholder" in err, err
     assert f"nothing was sent [{code}]" in err
     assert not mirror.exists() or not any(mirror.rglob("*")), "nothing was sent"
+
+
+@pytest.mark.parametrize(
+    ("url", "placeholder"),
+    [
+        ("https://example.org/", True),
+        ("HTTP://Example.ORG:8080/news/", True),
+        ("https://www.example.org/", True),  # (its ids name tag:www.example.org,...)
+        ("https://example.org./", True),
+        ("https://ｅｘａｍｐｌｅ.org/", True),  # (as a browser, and uri_form, map it)
+        ("https://notexample.org/", False),
+        ("https://example.org.uk/", False),
+        ("https://harbour.example/", False),
+    ],
+)
+def test_what_is_on_init_s_placeholder_host(url: str, placeholder: bool) -> None:
+    """Only `example.org` itself counted: `www.example.org` or the name with the root's final
+    dot (both of which the configuration accepts, and every link and id made from them is on
+    example.org) went to partners."""
+    from syndicate.readers.config import on_placeholder
+
+    assert on_placeholder(url) is placeholder

@@ -76,8 +76,12 @@ PLACEHOLDER_URL = "https://example.org/"
 def on_placeholder(url: str) -> bool:
     """Whether `url` is on the host of `PLACEHOLDER_URL`, example.org, which RFC 2606 keeps
     for examples (no newsroom's site): as init wrote it, or edited only in part (`http://`,
-    a path under it, capitals), every id and link made from it still names example.org."""
-    return urlsplit(url).hostname == urlsplit(PLACEHOLDER_URL).hostname
+    a path under it, capitals, a name under it such as `www.example.org`, the root's final
+    dot, the name in other characters a browser maps to it, `ｅｘａｍｐｌｅ.org`), every id
+    and link made from it still names example.org."""
+    placeholder = urlsplit(PLACEHOLDER_URL).hostname or ""
+    host = (urlsplit(uri_form(url)).hostname or "").rstrip(".")
+    return host == placeholder or host.endswith(f".{placeholder}")
 
 
 LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "slug", "name")}
