@@ -1189,6 +1189,8 @@ def test_a_command_run_by_an_application_leaves_it_in_its_own_folder(
         # a city alone was told the example, Europe/Brussels, for Paris or Tokyo
         ("Paris", "; did you mean 'Europe/Paris'?"),
         ("Buenos Aires", "; did you mean 'America/Argentina/Buenos_Aires'?"),
+        # a city the zones do not name was told the name nearest its spelling: another place
+        ("Portland", "; use an IANA name such as Europe/Brussels"),
         ("UTC+02:00", ": an offset (UTC+02:00), not a time zone; write the IANA zone"),
     ],
 )

@@ -302,8 +302,9 @@ names (`US/Pacific`, `Canada/Eastern`), which name a region, not the city asked 
 def zone_meant(name: str) -> str | None:
     """The IANA time zone a name not one most likely means: the same name in another case or
     with spaces for underscores (`europe/brussels`, `America/New York`), else the one zone
-    named for that city (`Paris`, `new york`: `Europe/Paris`, `America/New_York`), else the
-    closest (`Europe/Brusels`); None when none is close."""
+    named for that city (`Paris`, `new york`: `Europe/Paris`, `America/New_York`), else,
+    for a name with its region, the closest (`Europe/Brusels`); None when none is close or a
+    name alone names no zone's city (a near name is another place: `Portland`, not `Poland`)."""
     import difflib
     from zoneinfo import available_timezones
 
@@ -314,14 +315,16 @@ def zone_meant(name: str) -> str | None:
     if same is not None:
         return same
     if "/" not in key:  # a city alone: the zone of a continent or ocean that bears its name
-        cities = [
-            zone
-            for low, zone in folded.items()
-            if low.endswith("/" + key) and zone.split("/", 1)[0] in _ZONE_REGIONS
-        ]
+        named = [zone for low, zone in folded.items() if low.endswith("/" + key)]
+        cities = [zone for zone in named if zone.split("/", 1)[0] in _ZONE_REGIONS]
         if len({zone.split("/", 1)[0] for zone in cities}) == 1:
             # America/Argentina/Buenos_Aires, not its older name America/Buenos_Aires
             return max(cities, key=lambda zone: zone.count("/"))
+        if not cities and len(named) == 1:  # a region's older name alone: Hawaii, US/Hawaii
+            return named[0]
+        # none, or in two places (Istanbul; Eastern, of the US and Canada): a name alone
+        # near another's spelling is another place, not a typo (Portland is not Poland)
+        return None
     close = difflib.get_close_matches(name, zones, n=1, cutoff=0.8)
     return close[0] if close else None
 
