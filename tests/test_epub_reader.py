@@ -224,6 +224,10 @@ def problems(book: dict[str, Any], nav: list[str]) -> list[str]:
     cjk = {f"Noto {kind} CJK {region}" for kind in ("Sans", "Serif")}
     if region is not None and not cjk & faces:
         found.append(f"{lang} drawn in {sorted(faces)}, not in {' or '.join(sorted(cjk))}")
+    # and in no other region's: the faces Chromium lists are those of the glyphs it drew
+    others = {face for face in faces if face.startswith(("Noto Sans CJK", "Noto Serif CJK"))}
+    if region is not None and others - cjk:
+        found.append(f"{lang} drawn in part in {sorted(others - cjk)}, another region's face")
     found += [f"console: {m}" for m in book["messages"]]
     return found
 
@@ -350,5 +354,9 @@ def test_a_cjk_book_may_be_drawn_in_its_regions_sans_or_serif_not_anothers() -> 
     assert problems(_read_well("zh-Hans", ["Noto Serif CJK SC"]), ["T"]) == []
     wrong = problems(_read_well("ja", ["Noto Sans CJK SC"]), ["T"])
     assert wrong == [
-        "ja drawn in ['Noto Sans CJK SC'], not in Noto Sans CJK JP or Noto Serif CJK JP"
+        "ja drawn in ['Noto Sans CJK SC'], not in Noto Sans CJK JP or Noto Serif CJK JP",
+        "ja drawn in part in ['Noto Sans CJK SC'], another region's face",
     ]
+    # a book drawn in its region's face and, for some of its glyphs, another's passed
+    wrong = problems(_read_well("ja", ["Noto Sans CJK JP", "Noto Serif CJK SC"]), ["T"])
+    assert wrong == ["ja drawn in part in ['Noto Serif CJK SC'], another region's face"]
