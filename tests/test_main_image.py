@@ -336,6 +336,23 @@ def test_newsml_reads_the_pictures_back_in_the_story_s_order(
     assert carried(back) == carried(story)
 
 
+def test_newsml_reads_an_ornament_back_as_one(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    """A placed ornament (`decorative: true`) is written with an empty text alternative in
+    every item (`alt=""`): it was read back as a picture with empty texts, no ornament, so the
+    story read back took it for its picture though every item leads with the photo."""
+    story = _with_photo(sample_story, {lang: (0, 1) for lang in sample_story.languages})
+    chart, photo = story.images
+    ornament = dataclasses.replace(chart, decorative=True, alt=Localized.same(""))
+    story = dataclasses.replace(story, images=(ornament, photo))
+    assert {story.main_image(lang) for lang in story.languages} == {photo}
+    back = round_trip(story, site_config, tmp_path)
+    assert [(name(i.path), i.decorative) for i in back.images] == [(CHART, True), (PHOTO, None)]
+    assert carried(back) == carried(story)
+    assert {name(back.main_image(lang).path) for lang in back.languages} == {PHOTO}
+
+
 def test_the_reader_sorts_only_pictures_numbered_as_ours() -> None:
     """Ours (`picture-<n>`, each number once) are sorted by their number; a partner's item,
     numbered its own way or twice the same, keeps its order."""

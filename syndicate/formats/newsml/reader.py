@@ -654,6 +654,9 @@ def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...
             None,
         )
         name = remote.href.rsplit("/", 1)[-1]
+        # An ornament: its text alternative empty wherever a body places it (`alt=""`, WCAG's
+        # H67), as `decorative: true` writes it; no story's picture (`Story.main_image`).
+        decorative = bool(seen) and not any(info.alt for info in seen.values())
         images.append(
             Image(
                 file=name,
@@ -663,7 +666,9 @@ def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...
                 height=remote.height,
                 size=remote.size,
                 sha256="",
-                alt=_merge((lang, info.alt) for lang, info in seen.items()),
+                alt=Localized.same("")
+                if decorative
+                else _merge((lang, info.alt) for lang, info in seen.items()),
                 caption=_nonempty(_merge((lang, info.caption) for lang, info in seen.items())),
                 credit=credit,
                 source=original.source,
@@ -674,6 +679,7 @@ def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...
                 )
                 if remote.rights
                 else None,
+                decorative=True if decorative else None,
             )
         )
     return tuple(images)
