@@ -1117,9 +1117,11 @@ def _config_key(
     folder that nothing changed (`BuildState.previewed` refuses that export)."""
     if isinstance(config, Path):
         key = config_digest(config, site, languages)
-    else:  # the covers' fonts as a file's key takes them (and found again if they changed)
-        fonts = cover_fonts_now(site)
-        key = digest(code_digest(), repr(site), *languages, *([] if fonts is None else [fonts]))
+    else:
+        key = digest(code_digest(), repr(site), *languages)
+    # the covers' fonts, the file's or a loaded configuration's (found again if they changed)
+    if (fonts := cover_fonts_now(site)) is not None:
+        key = digest(key, fonts)
     key = digest(key, "drafts") if drafts else key
     return key if releases else digest(key, "preview")
 

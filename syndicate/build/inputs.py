@@ -107,7 +107,8 @@ def _package_files(root: str) -> list[str]:
 def config_digest(config_file: Path, config: SiteConfig, languages: Sequence[str]) -> str:
     """The configuration file, the publisher's logo and icon (as the configuration read them),
     the site's own phrases, the run's languages and the code: what every format reads. The
-    site's templates are not among them (`site_inputs_digest`)."""
+    site's templates are not among them (`site_inputs_digest`), nor the covers' fonts, which
+    the build's key takes however the configuration was given (`cover_fonts_now`)."""
     parts: list[str | bytes] = [code_digest(), _digest_or_problem(config_file), *languages]
     publisher = config.publisher
     # The logo's and icon's bytes as the configuration read them, whose digests their URLs
@@ -119,8 +120,6 @@ def config_digest(config_file: Path, config: SiteConfig, languages: Sequence[str
             parts += [str(asset), sha256 or _digest_or_problem(Path(asset))]
     if config.terms:  # the site's phrases, as read (a file's comments change nothing)
         parts.append(repr(sorted((tag, sorted(t.items())) for tag, t in config.terms.items())))
-    if (stamp := cover_fonts_now(config)) is not None:
-        parts.append(stamp)
     return digest(*parts)
 
 
