@@ -880,6 +880,80 @@ def test_fonts_listed_by_one_build_as_another_finds_them_changed_are_not_kept(
     assert "NotoSerif-Bold.ttf" in font_files(dirs)
 
 
+def test_fonts_listed_by_a_build_as_another_forgets_them_are_looked_at_again(
+    tmp_path: Path,
+) -> None:
+    """`fonts_now` bumped the fonts' generation, then emptied its record of when the fonts
+    were listed: a build starting in between listed them under the new generation and noted
+    when, the note then emptied, and fonts_now never looked again: a font installed after was
+    never drawn with, for the life of the process. The first build is paused between the two
+    (a trace hook), the second as its walk ends (the real listing runs)."""
+    import inspect
+    import shutil
+    import threading
+    from types import FrameType
+
+    from syndicate.formats.epub.fontfiles import fonts_now
+
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    dirs = (str(fonts),)
+    noto = next(Path(DEFAULT_FONT_DIRS[0]).rglob("NotoSans-Bold.ttf"))
+
+    def install(name: str) -> None:
+        shutil.copy(noto, fonts / name)
+        os.utime(fonts, ns=(0, fonts.stat().st_mtime_ns + 10**9))  # (however coarse the clock)
+
+    fonts_now(dirs)
+    font_files(dirs)
+    install("NotoSerif-Bold.ttf")
+    lines, start = inspect.getsourcelines(fonts_now)
+    (forget,) = [start + i for i, line in enumerate(lines) if "_found_at.clear()" in line]
+    at_forget, forgotten, walked, stored = (threading.Event() for _ in range(4))
+
+    def first_build() -> None:
+        def line(frame: FrameType, event: str, arg: object) -> object:
+            if event == "line" and frame.f_lineno == forget:
+                at_forget.set()
+                forgotten.wait(30)
+            return line
+
+        sys.settrace(lambda frame, event, arg: line if frame.f_code is code else None)
+        try:
+            fonts_now(dirs)
+        finally:
+            sys.settrace(None)
+
+    def second_build() -> None:
+        def pause(frame: object, event: str, arg: object) -> None:
+            if event == "return" and getattr(frame, "f_code", None) is on_disk:
+                walked.set()
+                stored.wait(30)
+
+        sys.setprofile(pause)
+        try:
+            font_files(dirs)
+        finally:
+            sys.setprofile(None)
+            walked.set()  # (a build finding the listing made already walks nothing)
+
+    from syndicate.formats.epub import fontfiles
+
+    code, on_disk = fonts_now.__code__, fontfiles.fonts_on_disk.__code__
+    first, second = threading.Thread(target=first_build), threading.Thread(target=second_build)
+    first.start()
+    assert at_forget.wait(30)
+    second.start()
+    assert walked.wait(30)
+    forgotten.set()
+    first.join()
+    stored.set()
+    second.join()
+    install("NotoSerifDisplay-Bold.ttf")  # once both builds are done
+    fonts_now(dirs)  # the next build
+    assert "NotoSerifDisplay-Bold.ttf" in font_files(dirs)
+
+
 def test_the_whole_machine_is_not_a_font_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

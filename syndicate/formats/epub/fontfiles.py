@@ -102,8 +102,12 @@ def fonts_now(dirs: tuple[str, ...]) -> str:
     stamp = folders_stamp(dirs)
     if _found_at.get(dirs, stamp) != stamp:
         global _generation
-        _generation += 1  # first: a call in flight stores under the old one, never found
+        # The record first: a listing started after it is emptied (still of the old
+        # generation) is stored where no later call looks, its record at worst asking for one
+        # more look. Emptied after the bump, it lost the record of a listing of the new one
+        # started in between, and this never looked again: the fonts were never found again.
         _found_at.clear()
+        _generation += 1  # a call in flight stores under the old one, never found
         for forget in _forgotten:
             forget()
     return stamp
