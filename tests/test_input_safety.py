@@ -2235,3 +2235,51 @@ def test_the_exiftool_advice_leaves_no_copy_that_holds_the_place(
     assert sorted(p.name for p in (folder / "images").iterdir()) == [name.split("/")[1]]
     _, diags = read(tmp_path / "articles", site_config)
     assert not list(diags), [d.format_text() for d in diags]
+
+
+def _laughs(key: str) -> str:
+    """A billion laughs as the fuzzer wrote it: ten levels of nine aliases, 9**10 ≈ 3.5
+    billion values once expanded, bound to KEY (which must be the last line's)."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{n}: &a{n} [" + ",".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 10)]
+    return "\n".join([*lines, f"{key}: *a9"]) + "\n"
+
+
+@pytest.mark.parametrize("where", ["syndicate.yaml", "story.yaml", "front matter"])
+def test_an_alias_bomb_is_refused_within_a_memory_cap(site: Path, where: str) -> None:
+    """A fuzzing run was killed by the kernel at 23 GB with a billion laughs in the site (the
+    fuzzer's own walk of it, it turned out); syndicate itself must refuse one wherever it is,
+    at the line where it passes the limit, in a process held to 1 GB of address space, without
+    a traceback."""
+    story = site / "articles" / SAMPLE_SLUG
+    if where == "syndicate.yaml":
+        path, key = site / "syndicate.yaml", "x"
+        path.write_text(path.read_text(encoding="utf-8") + _laughs(key), encoding="utf-8")
+    elif where == "story.yaml":
+        path, key = story / "story.yaml", "keywords"
+        path.write_text(path.read_text(encoding="utf-8") + _laughs(key), encoding="utf-8")
+    else:
+        path, key = story / "en.md", "keywords"
+        text = path.read_text(encoding="utf-8").replace("keywords: [", "x: [", 1)
+        path.write_text(text.replace("---\n", "---\n" + _laughs(key), 1), encoding="utf-8")
+    # said at a5, the first anchor past 100,000 values (9**6 of them)
+    line = next(
+        n
+        for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if text.startswith("a5: ")
+    )
+    cap = "import resource, runpy, sys; resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30));"
+    start = f"{cap} sys.argv[0] = 'syndicate'; runpy.run_module('syndicate', run_name='__main__')"
+    done = subprocess.run(
+        [sys.executable, "-c", start, "validate", "--now", FIXED_NOW],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr
+    assert re.search(
+        rf"{re.escape(path.name)}:{line}: error: YAML expands to more than", done.stderr
+    )
