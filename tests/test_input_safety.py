@@ -1656,6 +1656,14 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
         ),
         ("publisher: - x\n", 1, "a list item ('- ') cannot follow 'publisher:' on its line"),
         ("!# note\na: 1\n", 1, "a '!' here starts a YAML tag, which syndicate's files do not"),
+        # The same stray character after a list item's value was told "start it with '- '"
+        # (the line does), and after a top-level [ ] or { } "a line starting with % is a YAML
+        # directive": the advice for a line out of its block, tried before it was seen stray.
+        ('keywords:\n  - "NATO" ]\n', 2, "']' comes after the end of the item: remove it"),
+        ("keywords:\n  - NATO\n  - 'Iraq' ,\n", 3, "',' comes after the end of the item"),
+        ("keywords:\n  - [NATO]]\n", 2, "']' comes after the end of the item"),
+        ("[NATO, Iraq]]\n", 1, "']' comes after the end of the value: remove it"),
+        ("- x\ny: 1\n", 2, "this line does not fit the list above it: start it with '- '"),
         # DEL (U+007F), the one control character the text checks leave to YAML: PyYAML's
         # "unacceptable character #x007f ... in "<unicode string>", position 9", at line 1.
         ("x: 1\nheadline: Port\x7f strike\n", 2, "character U+007F (an invisible control"),

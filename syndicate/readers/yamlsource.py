@@ -464,9 +464,15 @@ def _explain(exc: yaml.MarkedYAMLError, text: _Lines, first_line: int) -> YamlPr
             if lines[at].startswith("%"):
                 index, source = at, lines[at]
                 break
-    fix = _fix(problem, context, key, value, source, first_line + text.file(start))
-    if fix is None and mark is not None and mark.line == index:
-        fix = _stray(problem, context, key, value, source, mark.column)
+    column = mark.column if mark is not None and mark.line == index else None
+    fix = None
+    if column is not None and _FOUND.match(problem) and _after_value(source, column):
+        # A character after a value on its line (`- "NATO" ]`, `[a, b]]`) is a stray one,
+        # not a line out of its block's layout ("start it with '- '"), nor a directive.
+        fix = _stray(problem, context, key, value, source, column)
+    fix = fix or _fix(problem, context, key, value, source, first_line + text.file(start))
+    if fix is None and column is not None:
+        fix = _stray(problem, context, key, value, source, column)
     if fix is None:
         fix = f"invalid YAML: {problem or context}"
         if context and opened is not None and opened != index:
@@ -535,7 +541,7 @@ def _fix(
         char = problem.split("'")[1] if "'" in problem else value[:1]
         if "expected alphabetic" in problem:  # `& more`, `* more`: the mark, not the space
             char = "&" if "anchor" in context else "*"
-        return f"quote the {field}: it starts with {char!r}, which YAML reserves{example}"
+        return _reserved(key, value, char)
     if problem == "second occurrence" and "duplicate anchor" in context:
         name = context.split("'")[1] if "'" in context else ""
         return f"the anchor &{name} is defined twice (first on line {opened}); rename one"
@@ -597,7 +603,10 @@ def _fix(
     return None
 
 
-_FOUND = re.compile(r"(?:expected <block end>|expected the node content), but found '(.+)'")
+_FOUND = re.compile(
+    r"(?:expected <block end>|expected the node content|expected '<document start>'),"
+    r" but found '(.+)'"
+)
 _TOKENS = {"<anchor>": "&", "<alias>": "*", "<tag>": "!", "<block sequence start>": "-"}
 
 
@@ -609,7 +618,7 @@ def _stray(
     a field's value (`languages: [en, fr]]`), or at the start of a line or value (`]x: 1`,
     `headline: ,x`); a list item on its field's line (`publisher: - x`); a `!` that starts a
     tag YAML cannot read (`!# note`)."""
-    field = key or "value"
+    field = key or ("item" if source.lstrip().startswith("- ") else "value")
     if "tag" in context:
         return (
             "a '!' here starts a YAML tag, which syndicate's files do not use: remove it, or"
@@ -627,7 +636,7 @@ def _stray(
     if len(char) != 1:
         return None
     before = source[:column].strip()
-    if not before or before == "-":  # the line (or its list item) starts with it
+    if not _after_value(source, column):  # the line (or its list item) starts with it
         if char == "-":
             return (
                 "this list item ('- ') stands where a field belongs: indent it under the field"
@@ -640,15 +649,23 @@ def _stray(
             " text it starts"
         )
     if key is not None and value[:1] == char and before.endswith(":"):
-        return (
-            f"quote the {field}: it starts with {char!r}, which YAML reserves (write {field}:"
-            f" {_quoted(value)})"
-        )
+        return _reserved(key, value, char)
     tail = source[column:].split(" #", 1)[0].strip()
     return (
         f"{tail!r} comes after the end of the {field}: remove it, or quote the whole {field}"
         " if it is part of the text"
     )
+
+
+def _reserved(key: str | None, value: str, char: str) -> str:
+    """The fix of a value that starts with a character YAML reserves (`headline: ]Ships`)."""
+    example = f" (write {key}: {_quoted(value)})" if key and value else ""
+    return f"quote the {key or 'value'}: it starts with {char!r}, which YAML reserves{example}"
+
+
+def _after_value(source: str, column: int) -> bool:
+    """Whether something other than a list item's '- ' comes before `column` on the line."""
+    return source[:column].strip().removeprefix("-").strip() != ""
 
 
 def _key_and_value(source: str) -> tuple[str | None, str]:
