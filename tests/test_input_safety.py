@@ -1647,7 +1647,20 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
         ("x: 1\n]summary: Ships wait.\n", 2, "this line starts with ']', which YAML reserves"),
         ("x: 1\n,summary: Ships wait.\n", 2, "this line starts with ',', which YAML reserves"),
         ("x: 1\n: summary\n", 2, "this line starts with ':', with no field name before it"),
-        ("byline:\n  name: A\n- x\n", 3, "this list item ('- ') stands where a field belongs"),
+        # Told "indent it under the field whose list it is, or remove the '- '": the field
+        # above (a mapping) has no list, and 'x' is no field: neither mended it.
+        (
+            "byline:\n  name: A\n- x\n",
+            3,
+            "this list item ('- ') stands where a field belongs: move it under the field whose"
+            " list it is, indented like that list's items, or remove the line",
+        ),
+        (
+            "x: 1\n- summary: y\n",
+            2,
+            "this list item ('- ') stands where a field belongs: move it under the field whose"
+            " list it is, indented like that list's items, or remove the '- '",
+        ),
         (
             "headline: }Ships\n",
             1,

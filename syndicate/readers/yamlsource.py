@@ -637,10 +637,11 @@ def _stray(
         return None
     before = source[:column].strip()
     if not _after_value(source, column):  # the line (or its list item) starts with it
-        if char == "-":
+        if char == "-":  # (`- x` cannot lose its '- ': `x` is no field either)
+            remedy = "remove the '- '" if key is not None else "remove the line"
             return (
-                "this list item ('- ') stands where a field belongs: indent it under the field"
-                " whose list it is, or remove the '- '"
+                "this list item ('- ') stands where a field belongs: move it under the field"
+                f" whose list it is, indented like that list's items, or {remedy}"
             )
         if char == ":":
             return "this line starts with ':', with no field name before it: write 'name: value'"
