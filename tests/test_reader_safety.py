@@ -619,6 +619,14 @@ def test_words_about_a_scheme_are_no_link() -> None:
         ('"1e5"', "; YAML reads it as text, not a number: write the number in plain digits (12)"),
         ("NaN", "; YAML reads it as text, not a number: write the number in plain digits (12)"),
         ("١٢", "; YAML reads it as text, not a number: write the number in plain digits (12)"),
+        # A decimal in quotes where a whole number goes: told to lose its quotes, after which
+        # it was refused still ("expected a whole number", "is written as a decimal").
+        (
+            '"2.5"',
+            "; quoted, YAML reads it as text, and it is no whole number: write one in plain"
+            " digits, without quotes (12)",
+        ),
+        ('"2.0"', "; quoted, YAML reads it as text: write it without quotes or decimals (2)"),
     ],
 )
 def test_a_quoted_number_is_told_to_lose_its_quotes(

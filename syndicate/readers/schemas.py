@@ -530,21 +530,31 @@ def _number_hint(value: Any, expected: str) -> str:
         float(value)
     except ValueError:
         return ""
+    whole = "whole" in expected
+    if whole and _yaml_number(value.strip()) == "float":
+        # (`"2.5"`, `"2.0"` unquoted are decimals: losing the quotes alone mends nothing)
+        if float(value).is_integer():
+            shown = int(float(value))
+            return f"; quoted, YAML reads it as text: write it without quotes or decimals ({shown})"
+        return (
+            "; quoted, YAML reads it as text, and it is no whole number: write one in plain"
+            " digits, without quotes (12)"
+        )
     if _yaml_number(value.strip()):
         return f"; quoted, YAML reads it as text: write it without quotes ({value.strip()})"
-    example = "12" if "whole" in expected else "12, 3.5"
+    example = "12" if whole else "12, 3.5"
     return f"; YAML reads it as text, not a number: write the number in plain digits ({example})"
 
 
-def _yaml_number(text: str) -> bool:
-    """Whether YAML reads `text`, unquoted, as a number (its implicit resolvers, as the
-    reader's): `2`, `-3.5`, `1.0e+5`, `0x10`; not `1e5` (YAML 1.1's floats have a dot and a
-    signed exponent), `nan`, `Infinity` or digits of other scripts."""
-    numbers = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+def _yaml_number(text: str) -> str | None:
+    """The kind of number (`int`, `float`) YAML reads `text` as, unquoted (its implicit
+    resolvers, as the reader's), or None: `2`, `-3.5`, `1.0e+5`, `0x10`; not `1e5` (YAML 1.1's
+    floats have a dot and a signed exponent), `nan`, `Infinity` or digits of other scripts."""
+    numbers = {"tag:yaml.org,2002:int": "int", "tag:yaml.org,2002:float": "float"}
     for tag, pattern in yaml.SafeLoader.yaml_implicit_resolvers.get(text[:1], []):
         if pattern.match(text):
-            return tag in numbers
-    return False
+            return numbers.get(tag)
+    return None
 
 
 def _is_tag_setting(value: Any, schema: dict[str, Any]) -> bool:
