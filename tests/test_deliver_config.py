@@ -177,6 +177,13 @@ def test_a_valid_section_passes_validate(site: Site, capsys: pytest.CaptureFixtu
             "deliver: public_target: [x, null, true] is not valid: expected a text or nothing,"
             " got a list",
         ),
+        # Texts in a list shown plain whatever they held: ['a, b', '', 'null'] read as
+        # `[a, b, , null]`, four items, one of them nothing. Quoted where YAML needs it.
+        (
+            ("  targets:", "  public_target: ['a, b', '', 'null', ok]\n  targets:"),
+            2,
+            'deliver: public_target: ["a, b", "", "null", ok] is not valid: expected a text or',
+        ),
     ],
 )
 def test_problems_are_reported_at_their_line(

@@ -14,6 +14,7 @@ import msgspec
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import AnyWriter, Options, OptionsT
 from syndicate.model import SiteConfig
+from syndicate.readers.yamlsource import flow_scalar
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,16 +394,20 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _flow(value: Any) -> str:
-    """`value` in YAML's one-line (flow) form, texts unquoted (the line break of one `\\n`)."""
+def _flow(value: Any, inside: bool = False) -> str:
+    """`value` in YAML's one-line (flow) form (the line break of a text `\\n`); a text unquoted,
+    but inside a list or a mapping quoted where YAML would read it otherwise plain (`"a, b"`,
+    `""`, `"null"`), as YAML writes it."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return f"[{', '.join(_flow(item) for item in value)}]"
+        return f"[{', '.join(_flow(item, True) for item in value)}]"
     if isinstance(value, dict):
-        return f"{{{', '.join(f'{_flow(k)}: {_flow(v)}' for k, v in value.items())}}}"
+        items = (f"{_flow(k, True)}: {_flow(v, True)}" for k, v in value.items())
+        return f"{{{', '.join(items)}}}"
     if isinstance(value, str):
-        return value if value.isprintable() else repr(value)[1:-1]
+        text = value if value.isprintable() else repr(value)[1:-1]
+        return flow_scalar(text) if inside else text
     return str(value)

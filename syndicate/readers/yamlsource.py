@@ -676,6 +676,17 @@ def _key_and_value(source: str) -> tuple[str | None, str]:
     return match.group(1), (match.group(2) or "").strip()
 
 
+def flow_scalar(text: str) -> str:
+    """`text` as an item of a one-line YAML list or mapping: plain where YAML reads it back as
+    that text (`local`), quoted where it would not (`"a, b"`, `""`, `"null"`, `"2"`)."""
+    try:
+        if text and yaml.safe_load(f"[{text}]") == [text]:
+            return text
+    except yaml.YAMLError:
+        pass
+    return _quoted(text)
+
+
 def _quoted(value: str) -> str:
     """`value` as a quoted YAML scalar: single quotes when it holds double ones."""
     if '"' in value and "'" not in value:
