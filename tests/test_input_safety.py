@@ -153,6 +153,23 @@ def test_story_yaml_linked_outside_the_story_is_refused(
     )
 
 
+def test_a_story_file_linked_to_a_link_to_nothing_names_where_the_links_end(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`fr.md -> fr-old.md -> /mnt/newsroom/gone.md` said "a link to 'fr-old.md', which is not
+    there", of a link that is there: where the links end is what is missing."""
+    folder = write_story(tmp_path / "articles", "chained")
+    (folder / "fr.md").symlink_to("drafts/fr-old.md")
+    (folder / "drafts").mkdir()
+    (folder / "drafts" / "fr-old.md").symlink_to("/mnt/newsroom/gone.md")
+    (error,) = errors(tmp_path / "articles", site_config)
+    assert error.code == "file.missing" and error.path.endswith("chained/fr.md")
+    assert error.message == (
+        "a link to 'drafts/fr-old.md', which links to '/mnt/newsroom/gone.md', which is not"
+        " there (a share not mounted?): mount it, or replace the link with the file"
+    )
+
+
 @pytest.mark.parametrize("name", ["story.yaml", "en.md", "fr.md"])
 def test_a_story_file_linked_to_nothing_names_its_target_and_the_fix(
     tmp_path: Path, site_config: SiteConfig, name: str

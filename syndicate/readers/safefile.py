@@ -219,12 +219,22 @@ def _dangling(path: Path) -> str:
     (it said "a link to nothing" alone, which named neither)."""
     try:
         target = os.readlink(path)
+        at, chain = path.parent / target, ""
+        for _ in range(_MAX_HOPS):  # a link to a link to nothing: the last is not there
+            if not os.path.islink(at):
+                break
+            end = os.readlink(at)
+            at, chain = at.parent / end, f", which links to {end!r}"
     except OSError:  # (gone since it was listed)
         return "not found: it was removed while it was read; run again"
     return (
-        f"a link to {target!r}, which is not there (a share not mounted?): mount it, or"
-        " replace the link with the file"
+        f"a link to {target!r}{chain}, which is not there (a share not mounted?): mount it,"
+        " or replace the link with the file"
     )
+
+
+_MAX_HOPS = 40
+"""Links followed to name where a chain of them ends (Linux's own limit)."""
 
 
 def _read(fd: int, size: int) -> bytes:
