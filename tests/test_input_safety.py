@@ -1686,6 +1686,14 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
         ),
         ("publisher: - x\n", 1, "a list item ('- ') cannot follow 'publisher:' on its line"),
         ("!# note\na: 1\n", 1, "a '!' here starts a YAML tag, which syndicate's files do not"),
+        # PyYAML's "found undefined tag handle '!Breaking!'", in its words still.
+        (
+            "x: 1\nheadline: !Breaking! Port strike\n",
+            2,
+            "quote the headline: it starts with '!', which YAML reserves (write headline:"
+            ' "!Breaking! Port strike")',
+        ),
+        ("keywords: [!a!b c]\n", 1, "a '!' here starts a YAML tag, which syndicate's files do not"),
         # The same stray character after a list item's value was told "start it with '- '"
         # (the line does), and after a top-level [ ] or { } "a line starting with % is a YAML
         # directive": the advice for a line out of its block, tried before it was seen stray.

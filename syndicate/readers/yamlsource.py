@@ -619,7 +619,9 @@ def _stray(
     `headline: ,x`); a list item on its field's line (`publisher: - x`); a `!` that starts a
     tag YAML cannot read (`!# note`)."""
     field = key or ("item" if source.lstrip().startswith("- ") else "value")
-    if "tag" in context:
+    if "tag" in context or problem.startswith("found undefined tag handle"):
+        if key is not None and value[:1] == "!":  # `headline: !Breaking! Port strike`
+            return _reserved(key, value, "!")
         return (
             "a '!' here starts a YAML tag, which syndicate's files do not use: remove it, or"
             f" quote the {field} if it is part of the text"
