@@ -1686,6 +1686,18 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
         ),
         ("publisher: - x\n", 1, "a list item ('- ') cannot follow 'publisher:' on its line"),
         ("!# note\na: 1\n", 1, "a '!' here starts a YAML tag, which syndicate's files do not"),
+        # A field's name starting with a reserved character was told to quote its value
+        # (`write @en: "politics"`), which YAML refuses as it did.
+        (
+            "name:\n  @en: politics\n",
+            2,
+            "quote the @en: it starts with '@', which YAML reserves (write \"@en\": politics)",
+        ),
+        (
+            "x: 1\n*en: politics\n",
+            2,
+            'quote the *en: YAML reads the * at its start as an alias (write "*en"',
+        ),
         # PyYAML's "found undefined tag handle '!Breaking!'", in its words still.
         (
             "x: 1\nheadline: !Breaking! Port strike\n",

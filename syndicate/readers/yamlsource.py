@@ -546,7 +546,8 @@ def _fix(
         name = context.split("'")[1] if "'" in context else ""
         return f"the anchor &{name} is defined twice (first on line {opened}); rename one"
     if problem.startswith("found undefined alias"):
-        return f"quote the {field}: YAML reads the * at its start as an alias{example}"
+        alias = _example(key, value, "*")
+        return f"quote the {field}: YAML reads the * at its start as an alias{alias}"
     if "block scalar" in context:
         return f"quote the {field}: YAML reads the {value[:1]!r} at its start as a text block"
     if problem == "mapping keys are not allowed here":
@@ -662,8 +663,16 @@ def _stray(
 
 def _reserved(key: str | None, value: str, char: str) -> str:
     """The fix of a value that starts with a character YAML reserves (`headline: ]Ships`)."""
-    example = f" (write {key}: {_quoted(value)})" if key and value else ""
+    example = _example(key, value, char)
     return f"quote the {key or 'value'}: it starts with {char!r}, which YAML reserves{example}"
+
+
+def _example(key: str | None, value: str, char: str) -> str:
+    """The line to write for a field whose value, or whose name (`@en: politics`), starts with
+    the reserved `char`: that one quoted."""
+    if key and key.startswith(char):
+        return f" (write {_quoted(key)}:{f' {value}' if value else ''})"
+    return f" (write {key}: {_quoted(value)})" if key and value else ""
 
 
 def _after_value(source: str, column: int) -> bool:
