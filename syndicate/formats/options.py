@@ -14,7 +14,6 @@ import msgspec
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import AnyWriter, Options, OptionsT
 from syndicate.model import SiteConfig
-from syndicate.readers.yamlsource import flow_scalar
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,5 +408,11 @@ def _flow(value: Any, inside: bool = False) -> str:
         return f"{{{', '.join(items)}}}"
     if isinstance(value, str):
         text = value if value.isprintable() else repr(value)[1:-1]
-        return flow_scalar(text) if inside else text
+        if not inside:
+            return text
+        # (here, on a problem's path: the YAML reader costs a process that renders pages and
+        # reads no YAML, the HTML writer's among them, 20 ms to import)
+        from syndicate.readers.yamlsource import flow_scalar
+
+        return flow_scalar(text)
     return str(value)
