@@ -133,11 +133,14 @@ def check_feeds(out: Path, schema: etree.RelaxNG, headlines: dict[str, set[str]]
         atom = feedparser.parse((out / "atom" / f"{lang}.xml").read_bytes())
         assert {e.title for e in atom.entries} == expected, lang
         # RSS titles are ambiguous: feedparser, like many readers, treats text that looks like
-        # markup ("<!--") as HTML, so only headlines without "<" must come back verbatim.
+        # markup as HTML ("<!--", or an entity reference such as "&#38;", after which it
+        # escapes a bare "&A" as "&amp;A": `looks_like_html`), so only headlines with neither
+        # must come back verbatim; Atom's, typed, came back verbatim above.
         rss = {
             e.title for e in feedparser.parse((out / "rss" / f"{lang}.xml").read_bytes()).entries
         }
-        assert {h for h in expected if "<" not in h} <= rss and len(rss) == len(expected), lang
+        plain = {h for h in expected if "<" not in h and not re.search(r"&#?\w+;", h)}
+        assert plain <= rss and len(rss) == len(expected), lang
 
 
 def check_jsonld(out: Path, shared: Path, headlines: dict[str, set[str]]) -> None:
