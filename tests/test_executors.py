@@ -23,6 +23,7 @@ import pytest
 
 from syndicate.build import dask_adapter
 from syndicate.build.executors import BATCH_BYTES
+from syndicate.build.scheduling import ExecutorError
 from syndicate.build.sources import CARRIED_BYTES, Mirror, snapshot
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
@@ -217,6 +218,49 @@ def test_a_worker_that_dies_is_a_diagnostic(
     (said,) = [line for line in err.splitlines() if "[build.worker]" in line]
     assert re.search(r" while making [^;]*0005", said), said
     assert "export each alone (--story) to find which" in said
+
+
+class _GivenOnceThePoolBroke(Sequence[Any]):
+    """A run's jobs whose second is planned only once the pool has found the worker of the
+    first dead (as when reading the next story takes longer than the OOM killer)."""
+
+    def __init__(self, jobs: list[Any], pool: Any) -> None:
+        self.jobs, self.pool = jobs, pool
+
+    def __len__(self) -> int:
+        return len(self.jobs)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.jobs[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        yield self.jobs[0]
+        deadline = time.monotonic() + 60
+        while not self.pool.pool._broken:
+            assert time.monotonic() < deadline, "the worker did not die"
+            time.sleep(0.05)
+        yield from self.jobs[1:]
+
+
+@pytest.mark.slow
+def test_a_worker_found_dead_as_the_next_batch_is_sent_names_the_stories_under_way(
+    sites: list[Path],
+) -> None:
+    """The pool found its worker dead before the next batch was sent: sending it failed, and
+    the message named no story (CI saw it, one run in many), though the one that killed the
+    worker was under way."""
+    from syndicate.build import executors
+    from syndicate.build.inputs import StoryInput
+    from syndicate.build.workers import Job
+
+    folders = [sites[1] / "articles" / name for name in ("bench-000005", "bench-000006")]
+    jobs = [Job(StoryInput(folder), ("killer",), "key") for folder in folders]
+    pool = executors.PoolExecutor(settings_for(Registry({"killer": KillerWriter})), 1)
+    with pytest.raises(ExecutorError) as failed, pool:
+        list(pool.run(_GivenOnceThePoolBroke(jobs, pool)))
+    said = str(failed.value)
+    assert "a worker process died" in said
+    assert re.search(r" while making bench-000005[;,]", said), said
 
 
 def test_an_unreachable_scheduler_is_a_diagnostic(

@@ -327,12 +327,9 @@ class PoolExecutor(Executor):
         stop_pool(self.pool)
 
     def submit(self, batch: list[Unit]) -> Future[list[Done]]:
-        from concurrent.futures.process import BrokenProcessPool
-
-        try:
-            return self.pool.submit(_pool_batch, batch)
-        except BrokenProcessPool as exc:
-            raise self.failure(exc) from None
+        # A pool found broken raises here: `run` says so with the stories then under way
+        # (the one that killed the worker is among them).
+        return self.pool.submit(_pool_batch, batch)
 
     def failure(
         self, exc: BaseException, failed: Sequence[str] = (), sent: Sequence[str] = ()
