@@ -231,6 +231,23 @@ def export_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Exporter:
     return run
 
 
+@pytest.fixture
+def library_lookups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names `ctypes.util.find_library` is asked for during the test (on Linux it runs
+    `ldconfig -p` in a process of its own: the fast paths must not ask it)."""
+    import ctypes.util
+
+    asked: list[str] = []
+    find = ctypes.util.find_library
+
+    def finding(name: str) -> str | None:
+        asked.append(name)
+        return find(name)
+
+    monkeypatch.setattr(ctypes.util, "find_library", finding)
+    return asked
+
+
 @pytest.fixture(scope="session")
 def update_goldens(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-goldens"))

@@ -996,23 +996,14 @@ def test_font_folders_that_do_not_exist_are_refused_at_their_line(
 
 
 def test_fribidi_is_found_without_asking_ldconfig_when_pillows_name_loads(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, library_lookups: list[str]
 ) -> None:
     """libfribidi is loaded by the name Pillow looks for; `ctypes.util.find_library`, which on
     Linux runs `ldconfig -p` in a process of its own, is asked only when that name does not
     load (then it is, and its answer is tried)."""
-    import ctypes.util
-
     from syndicate.formats.epub import fribidi_adapter
 
-    asked: list[str] = []
-    find = ctypes.util.find_library
-
-    def finding(name: str) -> str | None:
-        asked.append(name)
-        return find(name)
-
-    monkeypatch.setattr(ctypes.util, "find_library", finding)
+    asked = library_lookups
     fribidi_adapter._library.cache_clear()
     try:
         assert fribidi_adapter.embedding_levels("abc \u05d0\u05d1", "auto") == [0, 0, 0, 0, 1, 1]

@@ -967,23 +967,14 @@ def test_a_folder_made_private_stays_private_whatever_the_umask(tmp_path: Path, 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="renameat2 is Linux's")
 def test_the_exchange_is_found_without_asking_ldconfig(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    library_lookups: list[str], tmp_path: Path
 ) -> None:
     """`renameat2` (the folders' atomic exchange) is taken from the libc the interpreter has
     loaded: `ctypes.util.find_library("c")`, which runs `ldconfig -p` in a process of its own,
     was asked by every export into an existing out/."""
-    import ctypes.util
-
     from syndicate.build import publish
 
-    asked: list[str] = []
-    find = ctypes.util.find_library
-
-    def finding(name: str) -> str | None:
-        asked.append(name)
-        return find(name)
-
-    monkeypatch.setattr(ctypes.util, "find_library", finding)
+    asked = library_lookups
     publish._renameat2.cache_clear()
     try:
         (tmp_path / "a").mkdir()
