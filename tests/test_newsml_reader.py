@@ -302,3 +302,41 @@ def test_official_xsd_from_the_site_configuration(
     monkeypatch.delenv("SYNDICATE_NEWSML_XSD")
     config.write_text(text + f"newsml:\n  official_xsd: {good}\n", "utf-8")
     assert main(["validate", *site, "--outputs", str(out)]) == 0
+
+
+def test_round_trip_of_a_lead_image_keeps_its_texts(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    """A lead image (listed, placed in no body) has no figure in any item's body, where the
+    reader took an image's alt text, caption and credit from: they came back empty. Each
+    picture's partMeta now gives them in the item's language (the credit line, a
+    `drol:caption` description, a `synpic:alt` one); an ornament leading the story comes back
+    one (its alt empty). The file name comes back without the URL's digest (`?v=`)."""
+    chart = sample_story.images[0]
+    photo = dataclasses.replace(
+        chart,
+        file="images/lead.png",
+        alt=Localized((("en", "A photo of the mission"), ("fr", "Une photo de la mission"))),
+        caption=Localized((("*", "Erbil, 2021"),)),
+        credit="Photo Jane Roe / AgencyY",
+    )
+    rule = dataclasses.replace(
+        chart,
+        file="images/rule.png",
+        alt=Localized.same(""),
+        caption=None,
+        credit=None,
+        decorative=True,
+    )
+    story = dataclasses.replace(sample_story, images=(chart, photo, rule))
+    assert story.lead_images == (1, 2) and story.main_image("de") == photo
+    back = round_trip(story, site_config, tmp_path)
+    assert [i.file for i in back.images] == ["nato-iraq-mission.png", "lead.png", "rule.png"]
+    lead, ornament = back.images[1], back.images[2]
+    for lang in story.languages:  # the original's alt in a language without its own
+        assert lead.alt.get(lang, back.original_lang) == photo.alt.get(lang, "en"), lang
+        assert lead.caption is not None and lead.caption.get(lang) == "Erbil, 2021"
+    assert lead.credit == "Photo Jane Roe / AgencyY"
+    assert ornament.decorative is True and ornament.alt.get("fr") == ""
+    assert ornament.caption is None and ornament.credit is None
+    assert carried(back) == carried(story)

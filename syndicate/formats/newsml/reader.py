@@ -20,7 +20,9 @@ from lxml import etree
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.newsml.vocabulary import (
+    ALT_ROLE,
     ALTERNATIVE_HEADLINE_ROLE,
+    CAPTION_ROLE,
     COUNTRY_SCHEME,
     PACKAGE_SUFFIX,
     PICTURE_ID,
@@ -91,6 +93,21 @@ class RemoteImage:
     """The picture's own rights: a rightsInfo whose idrefs name the partMeta of the picture."""
     id: str = ""
     """The remoteContent's id (ours: `picture-<n>`, its place in `story.yaml`)."""
+    part: PictureText | None = None
+    """What the partMeta naming it says of it; None when none does."""
+
+
+@dataclass(frozen=True, slots=True)
+class PictureText:
+    """What a partMeta says of a picture, in its item's language: its credit line, caption and
+    text alternative (`""`: an ornament)."""
+
+    credit: str | None = None
+    caption: tuple[str | None, str] | None = None
+    """The language it is written in when it says one (the original's, standing in for a
+    language without its own), and the text."""
+    alt: tuple[str | None, str] | None = None
+    """As `caption`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,9 +373,32 @@ def _links(meta: etree._Element) -> tuple[ItemLink, ...]:
     )
 
 
+def _picture_texts(root: etree._Element) -> dict[str, PictureText]:
+    """What each partMeta says of the content it names, by the content's id."""
+    texts: dict[str, PictureText] = {}
+    for part in root.iterfind("g2:partMeta", NS):
+        roles = {
+            d.get("role"): (
+                _lang(d, d.get(XML_LANG)) if d.get(XML_LANG) is not None else None,
+                "".join(d.itertext()),
+            )
+            for d in part.iterfind("g2:description", NS)
+        }
+        caption = roles.get(CAPTION_ROLE)
+        text = PictureText(
+            credit=_text(part, "g2:creditline"),
+            caption=caption if caption and caption[1] else None,
+            alt=roles.get(ALT_ROLE),
+        )
+        for content in (part.get("contentrefs") or "").split():
+            texts.setdefault(content, text)
+    return texts
+
+
 def _images(root: etree._Element, lang: str) -> tuple[RemoteImage, ...]:
     """The remote images, which stay remote: a story read back never points to a local file."""
     rights = _part_rights(root, lang)
+    texts = _picture_texts(root)
     images = []
     for rc in root.iterfind("g2:contentSet/g2:remoteContent", NS):
         media_type = rc.get("contenttype", "")
@@ -377,6 +417,7 @@ def _images(root: etree._Element, lang: str) -> tuple[RemoteImage, ...]:
                 size=_int(rc, "size", 0),
                 rights=rights.get(rc.get("id", "")),
                 id=rc.get("id", ""),
+                part=texts.get(rc.get("id", "")),
             )
         )
     return tuple(images)
@@ -642,10 +683,13 @@ def _listed(images: tuple[RemoteImage, ...]) -> tuple[RemoteImage, ...]:
 def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...]:
     listed = _listed(original.images)
     figures = {item.lang: _figures(item, listed) for item in items}
+    # what each item's partMeta says of each picture, by URL (each item leads with its own)
+    parts = {item.lang: {i.href: i.part for i in item.images if i.part} for item in items}
     images = []
     for index, remote in enumerate(listed):
         seen = {lang: f[index] for lang, f in figures.items() if index in f}
-        credit = next(
+        said = {lang: p[remote.href] for lang, p in parts.items() if remote.href in p}
+        credit = next((part.credit for part in said.values() if part.credit), None) or next(
             (
                 _unformat("credit", lang, info.credit, "credit")
                 for lang, info in seen.items()
@@ -653,23 +697,29 @@ def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...
             ),
             None,
         )
-        name = remote.href.rsplit("/", 1)[-1]
-        # An ornament: its text alternative empty wherever a body places it (`alt=""`, WCAG's
+        # a text said in another language than its item's is that language's (the original's
+        # standing in for a translation without its own): the story gave it in that one only
+        alts = {p.alt[0] or lang: p.alt[1] for lang, p in said.items() if p.alt is not None}
+        alts |= {lang: info.alt for lang, info in seen.items() if lang not in said}
+        captions: dict[str, str | None] = {
+            p.caption[0] or lang: p.caption[1] for lang, p in said.items() if p.caption
+        }
+        captions |= {lang: info.caption for lang, info in seen.items() if lang not in said}
+        # An ornament: its text alternative empty wherever an item gives one (`alt=""`, WCAG's
         # H67), as `decorative: true` writes it; no story's picture (`Story.main_image`).
-        decorative = bool(seen) and not any(info.alt for info in seen.values())
+        decorative = bool(alts) and not any(alts.values())
         images.append(
             Image(
-                file=name,
+                # the published name: the URL's last segment, without its digest (`?v=`)
+                file=remote.href.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1],
                 path=remote.href,
                 media_type=remote.media_type,
                 width=remote.width,
                 height=remote.height,
                 size=remote.size,
                 sha256="",
-                alt=Localized.same("")
-                if decorative
-                else _merge((lang, info.alt) for lang, info in seen.items()),
-                caption=_nonempty(_merge((lang, info.caption) for lang, info in seen.items())),
+                alt=Localized.same("") if decorative else _merge(alts.items()),
+                caption=_nonempty(_merge(captions.items())),
                 credit=credit,
                 source=original.source,
                 rights=_merged_rights(

@@ -1,5 +1,6 @@
 """The names NewsML-G2 items use, shared by the writer, the reader and the validator: IPTC's
-catalog, our own scheme aliases (`synrel:`, `synhl:`, `synsec:`), roles, signals and file names."""
+catalog, our own scheme aliases (`synrel:`, `synhl:`, `synpic:`, `synsec:`), roles, signals and
+file names."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ one: IPTC has no scheme of headline roles."""
 PICTURE_ID = "picture-"
 """A picture's remoteContent id, before its place in `story.yaml` (`picture-2`): the same in
 every item of the story, whatever picture the item leads with, so a reader restores the order."""
+CAPTION_ROLE = "drol:caption"
+ALT_ROLE = "synpic:alt"
+"""The role of a picture's text alternative (HTML's `alt`; empty for an ornament), a
+`description` of its partMeta: IPTC's description roles have none."""
 COUNTRY_SCHEME = "iso3166-1a2"
 
 
@@ -64,6 +69,14 @@ SCHEMES = (
         "What a headline of a news item is, when it is not the main one (which comes first and"
         " has no role). Codes: alternative (a second headline of the same story, a subtitle"
         " or the headline a web page or a partner may show instead).",
+    ),
+    Scheme(
+        "synpic",
+        "Picture description role",
+        "What a description of a picture (a partMeta of a news item) is, when IPTC's"
+        " description roles (drol) have no code for it. Codes: alt (the picture's text"
+        " alternative, for readers who cannot see it, as HTML's alt attribute; empty for a"
+        " picture that is an ornament and says nothing).",
     ),
     Scheme(
         "synsec",

@@ -26,7 +26,9 @@ from syndicate.formats.contract import (
     site_languages,
 )
 from syndicate.formats.newsml.vocabulary import (
+    ALT_ROLE,
     ALTERNATIVE_HEADLINE_ROLE,
+    CAPTION_ROLE,
     CATALOG_FILE,
     CATALOGITEM_TYPE,
     COUNTRY_SCHEME,
@@ -229,7 +231,7 @@ class _ItemBuilder:
                 *self._related(lang),
             ),
             self._content_meta(variant),
-            *self._picture_parts(pictures),
+            *self._picture_parts(lang, pictures),
             G.contentSet(inline, *(self._remote_content(n, image) for n, image in pictures)),
         )
         # Indent the G2 envelope only: whitespace inside the XHTML body would change its text.
@@ -294,23 +296,17 @@ class _ItemBuilder:
         """The item's rights (the story's in `lang`), or with `idrefs` one picture's."""
         rights = rights or self.story.rights_for(lang)
         original = self.story.original_lang
-
-        def said(text: Localized) -> dict[str, str]:
-            # The original's text, in a language that has none: said in its language, as
-            # an edNote or a place's name is (an English notice is no Arabic, right to left).
-            written_in = text.written_in(lang, original)
-            return (
-                language(written_in, within=lang)
-                if written_in and borrowed(written_in, lang)
-                else {}
-            )
-
         terms = rights.usage_terms
+        notice = rights.notice
         return G.rightsInfo(
             language(lang) | ({"idrefs": idrefs} if idrefs else {}),
             G.copyrightHolder(G.name(rights.holder)),
-            G.copyrightNotice(*optional(rights.notice.get(lang, original)), said(rights.notice)),
-            *([G.usageTerms(*optional(terms.get(lang, original)), said(terms))] if terms else []),
+            G.copyrightNotice(*optional(notice.get(lang, original)), self._said(notice, lang)),
+            *(
+                [G.usageTerms(*optional(terms.get(lang, original)), self._said(terms, lang))]
+                if terms
+                else []
+            ),
         )
 
     # Each picture is a part of the item: its remoteContent has an id, a partMeta refers to it
@@ -335,11 +331,35 @@ class _ItemBuilder:
             if image.rights is not None:
                 yield self._rights_info(lang, image.rights, idrefs=_part_id(n))
 
-    def _picture_parts(self, pictures: tuple[tuple[int, Image], ...]) -> Iterator[etree._Element]:
+    def _picture_parts(
+        self, lang: str, pictures: tuple[tuple[int, Image], ...]
+    ) -> Iterator[etree._Element]:
+        """Each picture's partMeta: its credit line, caption and text alternative in `lang`
+        (the original's, said in its language, when `lang` has none), which partners show
+        with a lead image that no body places (a placed one's are in the body's figure too)."""
+        original = self.story.original_lang
         for n, image in pictures:
-            if image.credit or image.rights is not None:
-                credit = [G.creditline(image.credit)] if image.credit else []
-                yield G.partMeta({"partid": _part_id(n), "contentrefs": _content_id(n)}, *credit)
+            texts = []
+            if image.credit:
+                texts.append(G.creditline(image.credit))
+            if image.caption and (caption := image.caption.get(lang, original)):
+                texts.append(
+                    G.description(caption, self._said(image.caption, lang), role=CAPTION_ROLE)
+                )
+            if image.decorative:
+                texts.append(G.description(role=ALT_ROLE))  # alt="": an ornament
+            elif alt := image.alt.get(lang, original):
+                texts.append(G.description(alt, self._said(image.alt, lang), role=ALT_ROLE))
+            yield G.partMeta({"partid": _part_id(n), "contentrefs": _content_id(n)}, *texts)
+
+    def _said(self, text: Localized, lang: str) -> dict[str, str]:
+        """The language of `text` in `lang` when it stands in from another: the original's
+        text, in a language that has none, is said in its language, as an edNote or a place's
+        name is (an English notice is no Arabic, right to left)."""
+        written_in = text.written_in(lang, self.story.original_lang)
+        return (
+            language(written_in, within=lang) if written_in and borrowed(written_in, lang) else {}
+        )
 
     def _item_meta(
         self, item_class: str, lang: str | None, *more: etree._Element
