@@ -1002,24 +1002,26 @@ def test_a_tag_on_a_list_or_mapping_is_refused_as_on_a_text(
 
 # NewsML-G2 items from partners ------------------------------------------------------------------
 
-REMOTE = 'remoteContent id="picture-1" href="https://ycpress.example/syndicate/newsml/media/'
+PICTURE = "picture-nato-iraq-mission.png"
+REMOTE = f'remoteContent id="{PICTURE}" href="https://ycpress.example/syndicate/newsml/media/'
 TAMPERED = [
     (
         REMOTE,
-        'remoteContent id="picture-1" href="/etc/passwd" x="',
+        f'remoteContent id="{PICTURE}" href="/etc/passwd" x="',
         "remoteContent href='/etc/passwd'",
     ),
     (
         REMOTE,
-        'remoteContent id="picture-1" href="javascript:alert(1)" x="',
+        f'remoteContent id="{PICTURE}" href="javascript:alert(1)" x="',
         "href='javascript:alert(1)'",
     ),
     (
         REMOTE,
-        'remoteContent id="picture-1" href="data:image/png;base64,AAAA" x="',
+        f'remoteContent id="{PICTURE}" href="data:image/png;base64,AAAA" x="',
         "href='data:image/png",
     ),
     ('size="49710"', 'size="many"', "remoteContent size='many' is not a whole number"),
+    ('seq="1"', 'seq="first"', "partMeta seq='first' is not a whole number"),
     ('contenttype="image/png"', 'contenttype="text/html"', "contenttype='text/html'"),
     (
         '<link rel="irel:seeAlso" href="',

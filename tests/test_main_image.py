@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLE_SLUG
+from conftest import REPO, SAMPLE_SLUG, export_stories
 from lxml import etree
 from lxml import html as lxml_html
 from PIL import Image as Picture
@@ -90,10 +90,13 @@ def named(out: Path, lang: str) -> dict[str, list[str | None]]:
     said["jsonfeed attachments"] = [name(a["url"]) for a in item["attachments"]]
     ninjs = json.loads((out / "ninjs" / f"{SAMPLE_SLUG}.{lang}.json").read_text("utf-8"))
     pictures = [a for a in ninjs["associations"] if a["type"] == "picture"]
-    assert [a["name"] for a in pictures] == ["image-1", "image-2"]
-    said["ninjs"] = [name(a["uri"]) for a in pictures]
+    said["ninjs"] = [name(a["renditions"][0]["href"]) for a in pictures]
+    # each named by its file, as its URL says (`Story.picture_id`), in every channel
+    assert [a["name"] for a in pictures] == [f"picture-{n}" for n in said["ninjs"]]
     item_xml = etree.parse(str(out / "newsml" / f"{SAMPLE_SLUG}.{lang}.xml"))
-    said["newsml"] = [name(e.get("href")) for e in item_xml.iter("{*}remoteContent")]
+    contents = list(item_xml.iter("{*}remoteContent"))
+    said["newsml"] = [name(e.get("href")) for e in contents]
+    assert [e.get("id") for e in contents] == [a["name"] for a in pictures]
     rss = etree.parse(str(out / "rss" / f"{lang}.xml"))
     said["rss enclosure"] = [name(e.get("url")) for e in rss.iter("enclosure")]
     said["rss media"] = [name(e.get("url")) for e in rss.iter("{*}content") if e.get("url")]
@@ -153,20 +156,30 @@ def test_the_partner_thumbnail_is_the_lead_image(lead_photo_out: Path) -> None:
         assert named(lead_photo_out, lang)["smartnews thumbnail"] == [PHOTO]
 
 
-def test_ninjs_and_newsml_number_the_pictures_in_that_order(lead_photo_out: Path) -> None:
-    """`image-1` is the lead image, with its own credit; NewsML-G2's first remoteContent is
-    too, numbered by its place in story.yaml (`picture-2`, as in every item of the story),
-    its credit in the partMeta that names it."""
+def test_ninjs_and_newsml_name_the_pictures_in_that_order(lead_photo_out: Path) -> None:
+    """The lead image comes first, with its own credit, under the same id in ninjs and
+    NewsML-G2 (`picture-lead.png`, its file's: `Story.picture_id`); NewsML-G2's partMeta
+    says its place in story.yaml (`seq`). Before, ninjs numbered the pictures in the item's
+    order (`image-1`) and NewsML-G2 by their place in story.yaml (`picture-2`): two ids for
+    one picture, for a partner taking both."""
     ninjs = json.loads((lead_photo_out / "ninjs" / f"{SAMPLE_SLUG}.fr.json").read_text("utf-8"))
-    first = next(a for a in ninjs["associations"] if a["name"] == "image-1")
-    assert name(first["uri"]) == PHOTO and first["by"] == "AgencyY"
+    pictures = [a for a in ninjs["associations"] if a["type"] == "picture"]
+    assert [a["name"] for a in pictures] == [f"picture-{PHOTO}", f"picture-{CHART}"]
+    assert [a["uri"] for a in pictures] == [
+        f"tag:ycpress.example,2021-02-18:nato-iraq-deployment#picture-{n}" for n in (PHOTO, CHART)
+    ]
+    assert pictures[0]["by"] == "AgencyY"
     item = etree.parse(str(lead_photo_out / "newsml" / f"{SAMPLE_SLUG}.fr.xml"))
-    (part,) = [p for p in item.iter("{*}partMeta") if p.get("contentrefs") == "picture-2"]
-    assert [c.text for c in part.iter("{*}creditline")] == ["AgencyY"]
+    parts = {p.get("contentrefs"): p for p in item.iter("{*}partMeta")}
+    assert [c.text for c in parts[f"picture-{PHOTO}"].iter("{*}creditline")] == ["AgencyY"]
+    assert {ref: p.get("seq") for ref, p in parts.items()} == {
+        f"picture-{CHART}": "1",
+        f"picture-{PHOTO}": "2",
+    }
     contents = list(item.iter("{*}remoteContent"))
     assert [(c.get("id"), name(c.get("href"))) for c in contents] == [
-        ("picture-2", PHOTO),
-        ("picture-1", CHART),
+        (f"picture-{PHOTO}", PHOTO),
+        (f"picture-{CHART}", CHART),
     ]
 
 
@@ -354,8 +367,9 @@ def test_newsml_reads_an_ornament_back_as_one(
 
 
 def test_the_reader_sorts_only_pictures_numbered_as_ours() -> None:
-    """Ours (`picture-<n>`, each number once) are sorted by their number; a partner's item,
-    numbered its own way or twice the same, keeps its order."""
+    """Ours (their partMeta's `seq`, or in items written before `picture-<n>`, each number
+    once) are sorted by it; a partner's item, numbered its own way or twice the same, keeps
+    its order."""
     from syndicate.formats.newsml.reader import RemoteImage, _listed
 
     def pictures(*ids: str) -> tuple[RemoteImage, ...]:
@@ -376,6 +390,18 @@ def test_the_reader_sorts_only_pictures_numbered_as_ours() -> None:
     assert order("picture-2", "picture-02", "picture-1") == ["picture-2", "picture-02", "picture-1"]
     assert order("picture-２", "picture-1") == ["picture-２", "picture-1"]  # a fullwidth digit
     assert order("picture-2", "", "picture-1") == ["picture-2", "", "picture-1"]
+    # ours now: named by their files, each partMeta saying its place in story.yaml (`seq`)
+    from syndicate.formats.newsml.reader import PictureText
+
+    def placed(*seqs: tuple[str, int]) -> list[str]:
+        images = tuple(
+            RemoteImage(f"https://x.example/{i}", "image/png", 1, 1, 1, id=i, part=PictureText(n))
+            for i, n in seqs
+        )
+        return [image.id for image in _listed(images)]
+
+    assert placed(("picture-b.png", 2), ("picture-a.png", 1)) == ["picture-a.png", "picture-b.png"]
+    assert placed(("picture-b.png", 1), ("picture-a.png", 1)) == ["picture-b.png", "picture-a.png"]
 
 
 @pytest.mark.slow
@@ -404,3 +430,81 @@ def test_the_official_validators_take_the_reordered_outputs(
         args = [sys.executable, str(tools / tool), *map(str, sorted(files))]
         done = subprocess.run(args, capture_output=True, text=True)
         assert done.returncode == 0, (tool, done.stdout[-3000:], done.stderr[-3000:])
+
+
+def _picture_ids(story: Story, config: SiteConfig, lang: str) -> dict[str, list[tuple[str, str]]]:
+    """Each partner channel's (id, published file name) of the `lang` variant's pictures."""
+    said: dict[str, list[tuple[str, str]]] = {}
+    for version in ("2.2", "3.1"):
+        files, diags = export_stories(
+            [story], config, "ninjs", options={"ninjs": {"version": version}}
+        )
+        assert not diags.errors, [d.format_text() for d in diags]
+        doc = json.loads(files[f"ninjs/{story.slug}.{lang}.json"])
+        said[f"ninjs {version}"] = [
+            (a["name"], str(name(a["renditions"][0]["href"])))
+            for a in doc["associations"]
+            if a["type"] == "picture"
+        ]
+        said[f"ninjs {version} uri"] = [
+            (a["uri"], str(name(a["renditions"][0]["href"])))
+            for a in doc["associations"]
+            if a["type"] == "picture"
+        ]
+    files, diags = export_stories([story], config, "newsml")
+    assert not diags.errors, [d.format_text() for d in diags]
+    root = etree.fromstring(files[f"newsml/{story.slug}.{lang}.xml"])
+    said["newsml"] = [
+        (e.get("id"), str(name(e.get("href")))) for e in root.iter("{*}remoteContent")
+    ]
+    return said
+
+
+def test_an_edit_renames_no_picture_partners_hold(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A partner taking ninjs and NewsML-G2 matches pictures by id: each is named by its file
+    (`Story.picture_id`), the same in both and whatever the edit. Before, ninjs numbered them
+    in the item's order (`image-1`: the editor moving the photo before the chart in the body
+    swapped `image-1` and `image-2`) and NewsML-G2 by their place in story.yaml (a picture
+    listed before them renumbered both), so one picture had two ids, and an edit gave a
+    partner's held id to another picture."""
+    story = _with_photo(sample_story, {lang: (0, 1) for lang in LANGS})  # chart, then photo
+    ids = {PHOTO: f"picture-{PHOTO}", CHART: f"picture-{CHART}"}
+    uris = {n: f"{story.id}#{picture}" for n, picture in ids.items()}
+    moved = _with_photo(sample_story, {lang: (1, 0) for lang in LANGS})  # photo moved first
+    chart, photo = story.images
+    extra = dataclasses.replace(chart, file="images/map.png")
+    # a map listed first: every index shifts (the bodies' figures follow their images)
+    listed = dataclasses.replace(
+        story,
+        images=(extra, chart, photo),
+        variants=tuple(
+            dataclasses.replace(
+                v,
+                body=tuple(
+                    Figure(b.image + 1, b.source) if isinstance(b, Figure) else b for b in v.body
+                ),
+            )
+            for v in story.variants
+        ),
+    )
+    for edited in (story, moved, listed):
+        for channel, pictures in _picture_ids(edited, site_config, "fr").items():
+            want = uris if channel.endswith("uri") else ids
+            for picture, file in pictures:
+                if file != "map.png":
+                    assert picture == want[file], (channel, pictures)
+    assert [n for _, n in _picture_ids(moved, site_config, "fr")["newsml"]] == [PHOTO, CHART]
+
+
+def test_a_picture_id_is_an_xml_id_from_its_file_name() -> None:
+    """Kept as it is but for characters an XML ID or a URI fragment cannot hold, and `_`,
+    which begins each escape: two names never make one id."""
+    from syndicate.model.story import picture_id  # (new: imported here, for the test before)
+
+    assert picture_id("nato-iraq-mission.png") == "picture-nato-iraq-mission.png"
+    assert picture_id("IMG_1.jpg") == "picture-IMG_5f_1.jpg"
+    assert picture_id("图表.png") == "picture-_56fe__8868_.png"
+    assert picture_id("a_41_.png") != picture_id("aA.png")
+    assert picture_id("2021.png") == "picture-2021.png"

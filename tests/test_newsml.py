@@ -114,13 +114,14 @@ def test_a_picture_s_credit_and_own_rights_are_its_part_s(
     assert (
         mine.get("idrefs") is None and xp(mine, "g2:copyrightHolder/g2:name")[0].text == "YCPress"
     )
-    assert theirs.get("idrefs") == "picture-1-part"
+    picture_id = f"picture-{image.name}"  # its file's (`Story.picture_id`)
+    assert theirs.get("idrefs") == f"{picture_id}-part"
     assert xp(theirs, "g2:copyrightHolder/g2:name")[0].text == "AgencyX"
     assert xp(theirs, "g2:copyrightNotice")[0].text == "© 2026 AgencyX"
     (part,) = xp(root, "g2:partMeta")
-    assert (part.get("partid"), part.get("contentrefs")) == ("picture-1-part", "picture-1")
+    assert (part.get("partid"), part.get("contentrefs")) == (f"{picture_id}-part", picture_id)
     assert xp(part, "g2:creditline")[0].text == image.credit
-    assert xp(root, "g2:contentSet/g2:remoteContent")[0].get("id") == "picture-1"
+    assert xp(root, "g2:contentSet/g2:remoteContent")[0].get("id") == picture_id
     assert local_names(root)[2:6] == ["rightsInfo", "rightsInfo", "itemMeta", "contentMeta"]
 
 

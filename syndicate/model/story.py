@@ -398,8 +398,8 @@ class Story:
         return tuple(self.images[i] for i in self.image_order(lang))
 
     def image_order(self, lang: str) -> tuple[int, ...]:
-        """`images_for` as indices into `images`: for a channel that names each picture by
-        its place in `story.yaml` (NewsML-G2's `picture-<n>`, the same in every item)."""
+        """`images_for` as indices into `images`: for a channel that also says each picture's
+        place in `story.yaml` (NewsML-G2's `partMeta/@seq`, so a reader restores the order)."""
         if not self.images:
             return ()
         main = self._main_index(lang)
@@ -427,6 +427,17 @@ class Story:
                     if isinstance(block, Figure) and 0 <= block.image < len(self.images):
                         yield block.image
         yield from range(len(self.images))
+
+    def picture_id(self, image: Image) -> str:
+        """The id every partner channel gives `image` (ninjs's association `name`, NewsML-G2's
+        `remoteContent` id): `picture_id` of its published file name (see there)."""
+        return picture_id(image.name)
+
+    def picture_uri(self, image: Image) -> str:
+        """The URI that identifies `image` as a part of the story (ninjs's association `uri`):
+        the story's id and `#` its `picture_id`. It names the picture, not its file: a photo
+        replaced in place keeps it (its URL's digest changes), as the story keeps its id."""
+        return f"{self.id}#{self.picture_id(image)}"
 
     def translations(self, lang: str) -> tuple[Variant, ...]:
         """The other language variants of this story: what a variant links to."""
@@ -526,6 +537,23 @@ class Story:
         """Whether a killed or withdrawn story had reached the public before (see
         `was_public`)."""
         return was_public(self.published, self.embargo_until, self.updated)
+
+
+_ID_KEEPS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-")
+
+
+def picture_id(name: str) -> str:
+    """A picture's id for partners, from its published file name (`Image.name`, unique in the
+    story): `picture-` and the name, each character but ASCII letters, digits, `.` and `-`
+    written `_<hex code point>_` (`IMG_1.jpg` is `picture-IMG_5f_1.jpg`, `图.png`
+    `picture-_56fe_.png`), so it is an XML ID (NewsML-G2's `remoteContent/@id`) and a URI
+    fragment, and two names never make one id.
+
+    Not its place in `story.yaml` or in a body: an editor moving a picture in a body, listing
+    one more before it, or removing another renumbers nothing partners hold; the name is
+    what every channel's URL of the picture is made from. Renaming the file makes it another
+    picture, as its URL says."""
+    return "picture-" + "".join(c if c in _ID_KEEPS else f"_{ord(c):x}_" for c in name)
 
 
 def is_public(

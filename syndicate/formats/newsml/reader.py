@@ -92,16 +92,18 @@ class RemoteImage:
     rights: Rights | None = None
     """The picture's own rights: a rightsInfo whose idrefs name the partMeta of the picture."""
     id: str = ""
-    """The remoteContent's id (ours: `picture-<n>`, its place in `story.yaml`)."""
+    """The remoteContent's id (ours: `Story.picture_id`; before, `picture-<n>`, its place in
+    `story.yaml`)."""
     part: PictureText | None = None
     """What the partMeta naming it says of it; None when none does."""
 
 
 @dataclass(frozen=True, slots=True)
 class PictureText:
-    """What a partMeta says of a picture, in its item's language: its credit line, caption and
-    text alternative (`""`: an ornament)."""
+    """What a partMeta says of a picture, in its item's language: its place in `story.yaml`
+    (`seq`), credit line, caption and text alternative (`""`: an ornament)."""
 
+    seq: int | None = None
     credit: str | None = None
     caption: tuple[str | None, str] | None = None
     """The language it is written in when it says one (the original's, standing in for a
@@ -386,6 +388,7 @@ def _picture_texts(root: etree._Element) -> dict[str, PictureText]:
         }
         caption = roles.get(CAPTION_ROLE)
         text = PictureText(
+            seq=_int(part, "seq", 0, low=1) if part.get("seq") is not None else None,
             credit=_text(part, "g2:creditline"),
             caption=caption if caption and caption[1] else None,
             alt=roles.get(ALT_ROLE),
@@ -666,16 +669,19 @@ def _places(original: NewsItem, items: list[NewsItem]) -> tuple[Place, ...]:
 
 
 def _listed(images: tuple[RemoteImage, ...]) -> tuple[RemoteImage, ...]:
-    """The pictures in the story's order: ours are numbered by their place in `story.yaml`
-    (`picture-<n>`), each item leading with its own picture (`Story.images_for`); anyone
-    else's, in the item's order."""
+    """The pictures in the story's order: ours say their place in `story.yaml` (partMeta's
+    `seq`; in items written before, their id, `picture-<n>`), each item leading with its own
+    picture (`Story.images_for`); anyone else's, in the item's order."""
     places: dict[int, RemoteImage] = {}
     for image in images:
         place = image.id.removeprefix(PICTURE_ID)
-        if place == image.id or not (place.isascii() and place.isdigit()):
+        if image.part is not None and image.part.seq is not None:
+            places[image.part.seq] = image
+        elif place != image.id and place.isascii() and place.isdigit():
+            places[int(place)] = image
+        else:
             return images
-        places[int(place)] = image
-    if len(places) < len(images):  # two of one number: not ours
+    if len(places) < len(images):  # two of one place: not ours
         return images
     return tuple(places[n] for n in sorted(places))
 

@@ -31,8 +31,10 @@ ALTERNATIVE_HEADLINE_ROLE = "synhl:alternative"
 """The role of a story's alternative headline (`alt_headline`), the `headline` after the main
 one: IPTC has no scheme of headline roles."""
 PICTURE_ID = "picture-"
-"""A picture's remoteContent id, before its place in `story.yaml` (`picture-2`): the same in
-every item of the story, whatever picture the item leads with, so a reader restores the order."""
+"""What a picture's remoteContent id begins with (`Story.picture_id`); items written before
+ids were made from file names numbered it by its place in `story.yaml` (`picture-2`)."""
+PART_SUFFIX = "-part"
+"""A picture's partMeta partid: its remoteContent id and this."""
 CAPTION_ROLE = "drol:caption"
 ALT_ROLE = "synpic:alt"
 """The role of a picture's text alternative (HTML's `alt`; empty for an ornament), a

@@ -36,7 +36,7 @@ from syndicate.formats.newsml.vocabulary import (
     NEWSITEM_TYPE,
     PACKAGE_SUFFIX,
     PACKAGEITEM_TYPE,
-    PICTURE_ID,
+    PART_SUFFIX,
     REL_ORIGINAL,
     REL_SEE_ALSO,
     REL_TRANSLATION,
@@ -232,7 +232,7 @@ class _ItemBuilder:
             ),
             self._content_meta(variant),
             *self._picture_parts(lang, pictures),
-            G.contentSet(inline, *(self._remote_content(n, image) for n, image in pictures)),
+            G.contentSet(inline, *(self._remote_content(image) for _, image in pictures)),
         )
         # Indent the G2 envelope only: whitespace inside the XHTML body would change its text.
         etree.indent(root, space="  ")
@@ -318,27 +318,28 @@ class _ItemBuilder:
 
     def _pictures(self, lang: str) -> tuple[tuple[int, Image], ...]:
         """The pictures, the variant's own (`Story.main_image`) first: the first remoteContent
-        is the one a partner takes for the story's. Each is numbered by its place in
-        `story.yaml` (`picture-<n>`), the same in every item of the story, so a reader gets
-        the story's order back whatever picture an item leads with."""
+        is the one a partner takes for the story's. Each with its place in `story.yaml`, its
+        partMeta's `seq`, the same in every item of the story, so a reader gets the story's
+        order back whatever picture an item leads with."""
         images = self.story.images
         return tuple((i + 1, images[i]) for i in self.story.image_order(lang))
 
     def _picture_rights(
         self, lang: str, pictures: tuple[tuple[int, Image], ...]
     ) -> Iterator[etree._Element]:
-        for n, image in pictures:
+        for _, image in pictures:
             if image.rights is not None:
-                yield self._rights_info(lang, image.rights, idrefs=_part_id(n))
+                yield self._rights_info(lang, image.rights, idrefs=self._part_id(image))
 
     def _picture_parts(
         self, lang: str, pictures: tuple[tuple[int, Image], ...]
     ) -> Iterator[etree._Element]:
-        """Each picture's partMeta: its credit line, caption and text alternative in `lang`
-        (the original's, said in its language, when `lang` has none), which partners show
-        with a lead image that no body places (a placed one's are in the body's figure too)."""
+        """Each picture's partMeta: its place in `story.yaml`, its credit line, caption and
+        text alternative in `lang` (the original's, said in its language, when `lang` has
+        none), which partners show with a lead image that no body places (a placed one's are
+        in the body's figure too)."""
         original = self.story.original_lang
-        for n, image in pictures:
+        for seq, image in pictures:
             texts = []
             if image.credit:
                 texts.append(G.creditline(image.credit))
@@ -350,7 +351,9 @@ class _ItemBuilder:
                 texts.append(G.description(role=ALT_ROLE))  # alt="": an ornament
             elif alt := image.alt.get(lang, original):
                 texts.append(G.description(alt, self._said(image.alt, lang), role=ALT_ROLE))
-            yield G.partMeta({"partid": _part_id(n), "contentrefs": _content_id(n)}, *texts)
+            content = self.story.picture_id(image)
+            attributes = {"partid": self._part_id(image), "seq": str(seq), "contentrefs": content}
+            yield G.partMeta(attributes, *texts)
 
     def _said(self, text: Localized, lang: str) -> dict[str, str]:
         """The language of `text` in `lang` when it stands in from another: the original's
@@ -360,6 +363,10 @@ class _ItemBuilder:
         return (
             language(written_in, within=lang) if written_in and borrowed(written_in, lang) else {}
         )
+
+    def _part_id(self, image: Image) -> str:
+        """The partid of a picture's partMeta, which its rightsInfo refers to."""
+        return self.story.picture_id(image) + PART_SUFFIX
 
     def _item_meta(
         self, item_class: str, lang: str | None, *more: etree._Element
@@ -510,9 +517,9 @@ class _ItemBuilder:
         note = [G.note(person.role)] if person.role else []
         return G.creator(attributes, G.name(person.name), *note)
 
-    def _remote_content(self, n: int, image: Image) -> etree._Element:
+    def _remote_content(self, image: Image) -> etree._Element:
         return G.remoteContent(
-            id=_content_id(n),
+            id=self.story.picture_id(image),
             href=self.ctx.urls.media(media_path(self.story.slug, image.name), image.digest),
             contenttype=image.media_type,
             size=str(image.size),
@@ -597,13 +604,3 @@ class _ItemBuilder:
             G.language({"tag": variant.lang}),
             G.headline(variant.headline),
         )
-
-
-def _content_id(n: int) -> str:
-    """The id of the n-th picture's remoteContent (an XML ID: unique in the item)."""
-    return f"{PICTURE_ID}{n}"
-
-
-def _part_id(n: int) -> str:
-    """The partid of the n-th picture's partMeta, which its rightsInfo refers to."""
-    return f"picture-{n}-part"

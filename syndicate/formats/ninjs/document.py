@@ -223,17 +223,18 @@ class DocumentBuilder:
         return links
 
     def images(self, lang: str) -> list[Node]:
-        """The pictures, the variant's own (`Story.main_image`) first: `image-1`."""
-        images = self.story.images_for(lang)
-        return [self.image(n, image, lang) for n, image in enumerate(images, start=1)]
+        """The pictures, the variant's own (`Story.main_image`) first, each under the id
+        every partner channel gives it (`Story.picture_id`: NewsML-G2's `remoteContent` id)
+        and the URI that names it (`Story.picture_uri`); its URL is the rendition's."""
+        return [self.image(image, lang) for image in self.story.images_for(lang)]
 
-    def image(self, n: int, image: Image, lang: str) -> Node:
+    def image(self, image: Image, lang: str) -> Node:
         story = self.story
         href = self.ctx.urls.media(media_path(story.slug, image), image.digest)
         node: Node = {
-            "name": f"image-{n}",
+            "name": story.picture_id(image),
             "rel": "image",
-            "uri": href,
+            "uri": story.picture_uri(image),
             "type": "picture",
             "renditions": [
                 {
