@@ -4,6 +4,7 @@ carries; broken items are reported with file and line; forbidden characters neve
 from __future__ import annotations
 
 import dataclasses
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from syndicate.model import (
     Code,
     Correction,
     Emphasis,
+    Figure,
     Heading,
     LineBreak,
     Link,
@@ -339,4 +341,50 @@ def test_round_trip_of_a_lead_image_keeps_its_texts(
     assert lead.credit == "Photo Jane Roe / AgencyY"
     assert ornament.decorative is True and ornament.alt.get("fr") == ""
     assert ornament.caption is None and ornament.credit is None
+    assert carried(back) == carried(story)
+
+
+def _as_written_before(folder: Path) -> None:
+    """Our items in `folder` rewritten as syndicate wrote them before each picture's partMeta
+    carried its texts and place: the picture numbered by its place in story.yaml
+    (`picture-<n>`, partid `picture-<n>-part`), its partMeta its credit line alone."""
+    for path in folder.glob(f"{SAMPLE_SLUG}.*.xml"):
+        text = path.read_text("utf-8")
+        for seq, ref in re.findall(r'<partMeta [^>]*seq="([0-9]+)" contentrefs="([^"]+)"', text):
+            text = text.replace(f'"{ref}-part"', f'"picture-{seq}-part"')
+            text = text.replace(f'"{ref}"', f'"picture-{seq}"')
+        text = re.sub(r' seq="[0-9]+"', "", text)
+        texts = r'\s*<description role="(?:drol:caption|synpic:alt)"[^>]*(/>|>[^<]*</description>)'
+        path.write_text(re.sub(texts, "", text), "utf-8")
+
+
+def test_items_written_before_picture_texts_read_back_the_story(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    """Items written before partMetas said each picture's caption, text alternative and place
+    (numbered `picture-<n>`, a partMeta with the credit line alone) still read back whole: a
+    placed picture's alt text and caption are its figure's. The reader took the partMeta for
+    what the item says of the picture, its texts none: every credited picture came back
+    without alt text or caption."""
+    chart = sample_story.images[0]
+    photo = dataclasses.replace(chart, file="images/photo.png", credit="Photo AgencyY")
+    story = dataclasses.replace(
+        sample_story,
+        images=(chart, photo),
+        variants=tuple(
+            dataclasses.replace(v, body=(*v.body, Figure(1, v.body[0].source)))
+            for v in sample_story.variants
+        ),
+    )
+    folder = export_to(tmp_path, [story], site_config)
+    _as_written_before(folder)
+    item = (folder / f"{SAMPLE_SLUG}.de.xml").read_text("utf-8")
+    assert 'id="picture-2"' in item and "synpic:alt" not in item and " seq=" not in item
+    diags = Diagnostics()
+    (back,) = read_newsml(folder, diags, story.timezone)
+    assert not list(diags), [d.format_text() for d in diags]
+    assert [i.file for i in back.images] == ["nato-iraq-mission.png", "photo.png"]
+    for image in back.images:
+        assert image.alt.get("de") == chart.alt.get("de") and image.credit is not None
+        assert image.caption is not None and image.caption.get("ar") == chart.caption.get("ar")
     assert carried(back) == carried(story)

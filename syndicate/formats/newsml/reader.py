@@ -704,13 +704,23 @@ def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...
             None,
         )
         # a text said in another language than its item's is that language's (the original's
-        # standing in for a translation without its own): the story gave it in that one only
+        # standing in for a translation without its own): the story gave it in that one only.
+        # An item whose partMeta says no such text (one written before partMetas carried them,
+        # its credit line alone) has it in the figure its body places.
         alts = {p.alt[0] or lang: p.alt[1] for lang, p in said.items() if p.alt is not None}
-        alts |= {lang: info.alt for lang, info in seen.items() if lang not in said}
+        alts |= {
+            lang: info.alt
+            for lang, info in seen.items()
+            if lang not in said or said[lang].alt is None
+        }
         captions: dict[str, str | None] = {
             p.caption[0] or lang: p.caption[1] for lang, p in said.items() if p.caption
         }
-        captions |= {lang: info.caption for lang, info in seen.items() if lang not in said}
+        captions |= {
+            lang: info.caption
+            for lang, info in seen.items()
+            if lang not in said or said[lang].caption is None
+        }
         # An ornament: its text alternative empty wherever an item gives one (`alt=""`, WCAG's
         # H67), as `decorative: true` writes it; no story's picture (`Story.main_image`).
         decorative = bool(alts) and not any(alts.values())
