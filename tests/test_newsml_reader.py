@@ -388,3 +388,22 @@ def test_items_written_before_picture_texts_read_back_the_story(
         assert image.alt.get("de") == chart.alt.get("de") and image.credit is not None
         assert image.caption is not None and image.caption.get("ar") == chart.caption.get("ar")
     assert carried(back) == carried(story)
+
+
+def test_a_picture_named_in_another_script_reads_back_under_its_name(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    """A picture's URL holds its name percent-encoded (`%E5%9B%BE%E8%A1%A8.png`); read back, its
+    file is the name as published (`图表.png`), as for an ASCII name, not the URL's spelling."""
+    chart = sample_story.images[0]
+    story = dataclasses.replace(
+        sample_story, images=(dataclasses.replace(chart, file="images/图表 2021.png"),)
+    )
+    assert story.images[0].name == "图表-2021.png"
+    back = round_trip(story, site_config, tmp_path)
+    assert [i.file for i in back.images] == ["图表-2021.png"]
+    assert carried(back) == carried(story)
+    from syndicate.formats.newsml.reader import _published_name
+
+    assert _published_name("https://x.example/m/a%2Fb.png?v=1") == "a%2Fb.png"  # no folder
+    assert _published_name("https://x.example/m/a%FF.png") == "a%FF.png"  # no UTF-8

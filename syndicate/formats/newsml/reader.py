@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -726,8 +727,7 @@ def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...
         decorative = bool(alts) and not any(alts.values())
         images.append(
             Image(
-                # the published name: the URL's last segment, without its digest (`?v=`)
-                file=remote.href.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1],
+                file=_published_name(remote.href),
                 path=remote.href,
                 media_type=remote.media_type,
                 width=remote.width,
@@ -749,6 +749,21 @@ def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...
             )
         )
     return tuple(images)
+
+
+def _published_name(href: str) -> str:
+    """The published file name a picture's URL ends in: its last segment, without the digest
+    (`?v=`) and as written, not percent-encoded as a URL holds it (`图表.png`, not
+    `%E5%9B%BE%E8%A1%A8.png`); a segment whose decoding is no UTF-8 or would hold a `/`, `\\`
+    or a control character stays as it is."""
+    segment = href.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
+    try:
+        name = unquote(segment, errors="strict")
+    except UnicodeDecodeError:  # not UTF-8: no name of ours
+        return segment
+    if any(c in "/\\" or ord(c) < 32 or ord(c) == 127 for c in name):
+        return segment
+    return name
 
 
 def _same_image(images: tuple[RemoteImage, ...], href: str) -> Rights | None:
