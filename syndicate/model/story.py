@@ -539,21 +539,28 @@ class Story:
         return was_public(self.published, self.embargo_until, self.updated)
 
 
-_ID_KEEPS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-")
+_ID_KEEPS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
 def picture_id(name: str) -> str:
     """A picture's id for partners, from its published file name (`Image.name`, unique in the
-    story): `picture-` and the name, each character but ASCII letters, digits, `.` and `-`
-    written `_<hex code point>_` (`IMG_1.jpg` is `picture-IMG_5f_1.jpg`, `图.png`
-    `picture-_56fe_.png`), so it is an XML ID (NewsML-G2's `remoteContent/@id`) and a URI
-    fragment, and two names never make one id.
+    story): `picture-` and the name as it is (`IMG_1234.jpg` is `picture-IMG_1234.jpg`), each
+    character but ASCII letters, digits, `.`, `_` and `-` written `_x<hex code point>_`
+    (`图.png` is `picture-_x56fe_.png`), so it is an XML ID (NewsML-G2's `remoteContent/@id`)
+    and a URI fragment. A `_` the name has before an `x` is written `_x5f_`, so `_x` begins
+    nothing but an escape and two names never make one id; a camera's names (`IMG_1234.jpg`,
+    `DSC_0042.JPG`, `PXL_20210218_093012345.jpg`) keep their `_`.
 
     Not its place in `story.yaml` or in a body: an editor moving a picture in a body, listing
     one more before it, or removing another renumbers nothing partners hold; the name is
     what every channel's URL of the picture is made from. Renaming the file makes it another
     picture, as its URL says."""
-    return "picture-" + "".join(c if c in _ID_KEEPS else f"_{ord(c):x}_" for c in name)
+    return "picture-" + "".join(
+        (c if c != "_" or name[i + 1 : i + 2] != "x" else "_x5f_")
+        if c in _ID_KEEPS
+        else f"_x{ord(c):x}_"
+        for i, c in enumerate(name)
+    )
 
 
 def is_public(
