@@ -407,3 +407,19 @@ def test_a_picture_named_in_another_script_reads_back_under_its_name(
 
     assert _published_name("https://x.example/m/a%2Fb.png?v=1") == "a%2Fb.png"  # no folder
     assert _published_name("https://x.example/m/a%FF.png") == "a%FF.png"  # no UTF-8
+
+
+def test_a_part_numbered_from_zero_is_read(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path
+) -> None:
+    """IPTC's `partMeta/@seq` is a non-negative integer: a partner's item numbering its parts
+    from 0 is valid NewsML-G2, read in that order, not refused as a bad number."""
+    folder = export_to(tmp_path, [sample_story], site_config)
+    for path in folder.glob(f"{SAMPLE_SLUG}.*.xml"):
+        text = path.read_text("utf-8")
+        assert ' seq="1"' in text or path.name.endswith(".package.xml")
+        path.write_text(text.replace(' seq="1"', ' seq="0"'), "utf-8")
+    diags = Diagnostics()
+    (back,) = read_newsml(folder, diags, sample_story.timezone)
+    assert not list(diags), [d.format_text() for d in diags]
+    assert carried(back) == carried(sample_story)

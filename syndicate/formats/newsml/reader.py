@@ -389,7 +389,7 @@ def _picture_texts(root: etree._Element) -> dict[str, PictureText]:
         }
         caption = roles.get(CAPTION_ROLE)
         text = PictureText(
-            seq=_int(part, "seq", 0, low=1) if part.get("seq") is not None else None,
+            seq=_int(part, "seq", 0) if part.get("seq") is not None else None,
             credit=_text(part, "g2:creditline"),
             caption=caption if caption and caption[1] else None,
             alt=roles.get(ALT_ROLE),
