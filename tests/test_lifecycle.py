@@ -1886,6 +1886,103 @@ def test_a_story_moved_then_killed_leaves_its_notice_in_the_section_it_left(
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == incremental
 
 
+NEW_QUAY = "2026-01-27-new-quay"
+
+
+def _new_story_in_harbour(site: Path) -> None:
+    """A copy of the public story, new to partners, in a section of its own."""
+    shutil.copytree(site / "articles" / PUBLIC, site / "articles" / NEW_QUAY)
+    _set(site, NEW_QUAY, id=f"tag:harbour.example,{NEW_QUAY[:10]}:{NEW_QUAY[11:]}")
+    _set(site, NEW_QUAY, section="harbour", published="2026-01-27T09:00:00Z")
+
+
+def _files(out: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+
+def test_a_section_only_some_formats_showed_a_story_in_is_theirs_alone(tmp_path: Path) -> None:
+    """A story first public in a section by a run of one format (`--format atom`), then moved
+    by a run of every format: only Atom had it in the section it left. The other formats'
+    feeds of that section were made for it (empty) and got its kill, the notice of an item
+    they never carried, as if a partial run's memory were every format's; each format now
+    remembers the sections it showed the story in. An incremental run writes what --force
+    writes."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    with (site / "syndicate.yaml").open("a", encoding="utf-8") as config:
+        config.write("profiles:\n  smartnews:\n    sections: all\n")
+    formats = ["-f", "atom", "-f", "rss", "-f", "jsonfeed", "-f", "smartnews"]
+    out = site / "out"
+    assert export_site(site, *formats) == 0
+    _new_story_in_harbour(site)
+    assert export_site(site, "-f", "atom") == 0
+    assert (out / "atom/en/harbour.xml").is_file()
+    _set(site, NEW_QUAY, section="local", version="2", updated="2026-02-01T10:00:00Z")
+    assert export_site(site, *formats) == 0
+    _set(site, NEW_QUAY, status="canceled", version="3", updated="2026-02-01T11:00:00Z")
+    assert export_site(site, *formats) == 0
+    for lang in ("en", "fr"):
+        atom = xml(out / f"atom/{lang}/harbour.xml")
+        refs = atom.xpath("at:deleted-entry/@ref", namespaces=NS)
+        assert refs == [variant_id(NEW_QUAY, lang)]
+        for pattern in MOVED_FEEDS[1:]:  # never had it there: no feed, no notice
+            assert not (out / pattern.format(f"{lang}/harbour")).exists(), pattern
+            local = (out / pattern.format(f"{lang}/local")).read_text(encoding="utf-8")
+            assert variant_id(NEW_QUAY, lang) in local, pattern
+    incremental = _files(out)
+    assert export_site(site, *formats, "--force") == 0
+    assert _files(out) == incremental
+
+
+def test_a_move_some_formats_made_and_undid_is_not_the_others_section(tmp_path: Path) -> None:
+    """A story moved and moved back (no new version: a warning) by runs of Atom alone: the
+    other formats never showed it in the section it visited, yet the next run of every
+    format made them a feed of that section (empty, waiting for a kill to tell there), as
+    --force did: the move was remembered for every format. Now it is Atom's alone, and
+    incremental still equals --force."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    with (site / "syndicate.yaml").open("a", encoding="utf-8") as config:
+        config.write("profiles:\n  smartnews:\n    sections: all\n")
+    formats = ["-f", "atom", "-f", "rss", "-f", "jsonfeed", "-f", "smartnews"]
+    out = site / "out"
+    assert export_site(site, *formats) == 0
+    _set(site, PUBLIC, section="harbour")
+    assert export_site(site, "-f", "atom") == 0
+    _set(site, PUBLIC, section="local")
+    assert export_site(site, "-f", "atom") == 0
+    assert export_site(site, *formats) == 0
+    incremental = _files(out)
+    assert export_site(site, *formats, "--force") == 0
+    assert _files(out) == incremental
+    assert (out / "atom/en/harbour.xml").is_file()  # Atom showed it there: kept for a kill
+    for pattern in MOVED_FEEDS[1:]:
+        assert not (out / pattern.format("en/harbour")).exists(), pattern
+
+
+def test_sections_an_earlier_syndicate_kept_are_every_format_s(tmp_path: Path) -> None:
+    """A state that kept a story's sections for every format at once (a list, as syndicate
+    did before it told formats apart) is every format's memory, until a format's own run."""
+    from syndicate.build.state import BuildState
+
+    folder, out = tmp_path / "state", tmp_path / "out"
+    out.mkdir()
+    state = BuildState(out, folder)
+    state.record_shown_in("story", ("harbour", "local"))
+    state.save(lambda path: path, [], [], None)
+    state.close()
+    state = BuildState(out, folder)
+    assert state.sections_shown("story", "rss") == ("harbour", "local")
+    state.record_shown_in("story", ("local",), "atom")
+    state.save(lambda path: path, [], [], None)
+    state.close()
+    state = BuildState(out, folder)
+    try:
+        assert state.sections_shown("story", "atom") == ("local",)
+        assert state.sections_shown("story", "rss") == ("harbour", "local")
+        assert state.sections_shown("other", "rss") is None
+    finally:
+        state.close()
+
+
 def test_an_edit_writes_the_sections_of_the_stories_it_changed_not_all(tmp_path: Path) -> None:
     """The sections each story was public in are saved row by row as they change: an edit
     of one story of a large archive writes its row, not one per story (as the units and
@@ -1913,7 +2010,9 @@ def test_an_edit_writes_the_sections_of_the_stories_it_changed_not_all(tmp_path:
     state.close()
 
 
-@pytest.mark.parametrize("damage", ["5", "null", '"local"', "[1]", '{"a": 1}', "["])
+@pytest.mark.parametrize(
+    "damage", ["5", "null", '"local"', "[1]", '{"a": 1}', '{"rss": "local"}', "["]
+)
 def test_a_damaged_row_of_sections_is_forgotten_not_a_traceback(
     tmp_path: Path, damage: str
 ) -> None:

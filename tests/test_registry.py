@@ -76,7 +76,14 @@ type of a file, for formats whose folders hold several kinds; whether a story is
 writer's time window, for a window without its first instant (a partner's age limit); the
 check of the site's own files it reads, for `validate` (the HTML pages' templates); the
 check of its options against the stories, for `validate` (a section no story is in)."""
-HOOK_ATTRIBUTES = {"folders", "config_section", "embargoed", "site_inputs", "window"}
+HOOK_ATTRIBUTES = {
+    "folders",
+    "config_section",
+    "embargoed",
+    "site_inputs",
+    "section_feeds",
+    "window",
+}
 """The optional hooks that are declarations with a default (the same page)."""
 FEED_DIALECT = {"render_entry", "render_document", "render_tombstone", "feed_image", "check_file"}
 """The feed formats declare their dialect as data (renderers, the file check), not as

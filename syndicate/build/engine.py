@@ -62,6 +62,7 @@ from syndicate.build.state import (
     MEMO,
     BuildState,
     Published,
+    Shown,
     StoryRecord,
     Unit,
     builds_folder,
@@ -1402,6 +1403,9 @@ class _Build:
         """`_units`, by a story's key and visibility."""
         self.summary_keys: dict[str, tuple[StorySummary, str]] = {}
         """`_summary_key` of each story, by slug."""
+        self.own_summaries: dict[str, dict[int, StorySummary]] = {}
+        """By format with section feeds, the summaries (by place in `read`) whose former
+        sections in that format are not those of every format (`_note_sections`)."""
         self.stamp = digest(code_digest(), *installed_at_start())
         """The code that makes this run's memos, and the only one whose memos it takes."""
         self.state: BuildState
@@ -2581,39 +2585,78 @@ class _Build:
             self.state.record_history(story.id, published)
 
     def _note_sections(self) -> None:
-        """Remember the section of each story public now, and give each story's summary the
-        sections it was public in before (`StorySummary.former_sections`): partners that had
-        it in a section's feeds get its kill there, after it moved to another section.
+        """Remember the section of each story public now, in each format of the run with
+        section feeds (`Writer.section_feeds`), and give each story's summary the sections it
+        was public in before (`StorySummary.former_sections`): partners that had it in a
+        section's feeds get its kill there, after it moved to another section.
 
         Only the build state knows where a story was: the sources say where it is now. It
         is kept across `--force`, so an incremental run writes what `--force` writes; a
         build without it (another out/ folder, the state deleted) knows only the section
-        now. A story's former sections change only when its section does, a change of its
-        files, so a collection kept by the keys of its stories' units stays right."""
-        now, shown_in, releases = self.settings.now, self.state.shown_in, self.how.releases
+        now. Each format knows what its own runs showed: a run of some formats tells the
+        others nothing (their feeds never had the story in that section), and the summary
+        a format's collection reads has that format's former sections (`_own_summaries`);
+        the one the others read, all the formats' together. A format's former sections of a
+        story change only when a run of that format finds the story in another section than
+        its last did, a change of the story's files, so a collection kept by the keys of its
+        stories' units stays right."""
+        now, state, releases = self.settings.now, self.state, self.how.releases
         last_of, sent_of = self.ids.last, self.ids.sent
+        formats = [w.name for w in self.writers if w.section_feeds]
+        self.own_summaries = {name: {} for name in formats}
         for n, story in enumerate(self.read):
             summary = story.summary
-            section, known = summary.section, shown_in.get(summary.id, ())
-            # Each run looks at every story of the archive: one whose sections are known, the
-            # one it is in now among them (nearly all), costs two lookups, no set or sort.
-            before = known
+            ident, section = summary.id, summary.section
             # (a state written before it kept sections knows where the last build showed it)
-            last = last_of.get(summary.id)
-            if last is not None and last.section not in before:
-                sent = sent_of.get(summary.id)
-                if sent is not None and sent.shown:
+            last = last_of.get(ident) if ident not in state.shown_in else None
+            if last is not None:
+                sent = sent_of.get(ident)
+                last = last if sent is not None and sent.shown else None
+            shown_now: bool | None = None  # (looked at only when a section is new)
+            everywhere: set[str] = set()
+            own: dict[str, tuple[str, ...]] = {}
+            for name in formats:
+                # Each run looks at every story of the archive: one whose sections are known,
+                # the one it is in now among them (nearly all), costs a lookup, no set or sort.
+                known = state.sections_shown(ident, name) or ()
+                before = known
+                if last is not None and last.section not in before:
                     before = tuple(sorted({*before, last.section}))
-            if section not in before and releases and summary.is_visible(now):
-                before = tuple(sorted({*before, section}))
-            if before is not known:
-                self.state.record_shown_in(summary.id, before)
-            if len(before) == 1 and before[0] == section:
-                former: tuple[str, ...] = ()
-            else:
-                former = tuple(name for name in before if name != section)
+                if section not in before and releases:
+                    if shown_now is None:
+                        shown_now = summary.is_visible(now)
+                    if shown_now:
+                        before = tuple(sorted({*before, section}))
+                if before is not known:
+                    state.record_shown_in(ident, before, name)
+                if len(before) > 1 or (before and before[0] != section):
+                    own[name] = tuple(s for s in before if s != section)
+                    everywhere.update(own[name])
+            for other in _other_formats(state.shown_in.get(ident), formats):
+                everywhere.update(s for s in other if s != section)
+            former = tuple(sorted(everywhere))
             if former != summary.former_sections:
-                self.read[n] = replace(story, summary=replace(summary, former_sections=former))
+                summary = replace(summary, former_sections=former)
+                self.read[n] = replace(story, summary=summary)
+            if not former:  # (nearly every story: no format knows another section)
+                continue
+            for name in formats:
+                sections = own.get(name, ())
+                if sections != former:
+                    self.own_summaries[name][n] = replace(summary, former_sections=sections)
+
+    def _own_summaries(
+        self, writer: AnyWriter, summaries: list[StorySummary]
+    ) -> list[StorySummary]:
+        """`summaries` as the collection of `writer` reads them: with its own former sections
+        where they are not those of every format (`_note_sections`)."""
+        own = self.own_summaries.get(writer.name)
+        if not own:
+            return summaries
+        mine = list(summaries)
+        for n, summary in own.items():
+            mine[n] = summary
+        return mine
 
     def _standing(self, diags: Diagnostics) -> None:
         """The warnings an earlier run said of the version a story is still at, said again
@@ -2924,10 +2967,11 @@ class _Build:
 
     def _collections(self, sink: Sink, progress: Progress | None) -> None:
         """Each format's files over all the stories: reused while none of their units changed."""
-        summaries = [s.summary for s in self.read]
+        every = [s.summary for s in self.read]
         for index, writer in enumerate(self.writers, 1):
             if progress:
                 progress(writer.name, index, len(self.writers))
+            summaries = self._own_summaries(writer, every)
             units = [s.units[index - 1] for s in self.read]
             window = self._window(writer)
             reads = (self.config_key, self.site_inputs[writer.name])
@@ -3056,6 +3100,15 @@ class _Build:
                 raise LookupError(f"{found.input.name} changed during the export; run it again")
             story = read.story
         return story
+
+
+def _other_formats(entry: Shown | None, formats: Collection[str]) -> Iterator[tuple[str, ...]]:
+    """The sections a story's entry of the build state (`BuildState.shown_in`) gives the
+    formats other than `formats`."""
+    if isinstance(entry, tuple):
+        yield entry
+    elif entry is not None:
+        yield from (sections for name, sections in entry.items() if name not in formats)
 
 
 def _format_reads(config: SiteConfig, writer: AnyWriter) -> str:

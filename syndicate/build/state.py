@@ -75,6 +75,14 @@ MEMO = "memo:"
 stamp of the code that made them (`BuildState.memos`), their key and their file's path, one
 a line."""
 
+EVERY_FORMAT = ""
+"""The format named so in a story's `BuildState.shown_in` stands for every format with none of
+its own there: what a state of an earlier syndicate, which did not tell formats apart, kept."""
+
+Shown = tuple[str, ...] | dict[str, tuple[str, ...]]
+"""A story's `BuildState.shown_in`: the sections it was public in, in every format (a tuple:
+a state of an earlier syndicate), or by format (`EVERY_FORMAT` for the others)."""
+
 CACHE_NAME = ".syndicate"
 """The site's cache folder, beside syndicate.yaml: the build state of each out/ folder the
 site exports into (and the delivery ledgers). Never published; ignored by git."""
@@ -248,7 +256,8 @@ class BuildState:
         """`history` as the file holds it (with `read_from`): a save writes the rows that
         differ (see `save`)."""
         self.shown_in = self._shown_in()
-        """The sections each story (by id) was public in, in the builds into out/; kept across
+        """The sections each story (by id) was public in, in the builds into out/, for each
+        format with section feeds (`Writer.section_feeds`, `sections_shown`); kept across
         `--force`, as the history: a story moved since leaves its kill's notice in the feeds
         of the sections it left (`StorySummary.former_sections`)."""
         self._shown_saved = dict(self.shown_in)
@@ -429,27 +438,50 @@ class BuildState:
             return {}
         return history
 
-    def _shown_in(self) -> dict[str, tuple[str, ...]]:
-        """The saved `shown_in`; a row that holds no list of names (a damaged file) is
-        forgotten, that story's alone: its build knows the section it is in now."""
-        shown: dict[str, tuple[str, ...]] = {}
+    def _shown_in(self) -> dict[str, Shown]:
+        """The saved `shown_in`; a row that holds neither a list of names nor an object of
+        such lists by format (a damaged file) is forgotten, that story's alone: its build
+        knows the section it is in now."""
+        shown: dict[str, Shown] = {}
         try:
             for ident, sections in self.db.execute("SELECT id, sections FROM shown_in"):
                 try:
                     names = _decode(sections)
                 except (msgspec.MsgspecError, TypeError):
                     continue
-                if isinstance(names, list) and all(isinstance(name, str) for name in names):
+                if _names(names):
                     shown[str(ident)] = tuple(names)
+                elif isinstance(names, dict) and all(map(_names, names.values())):
+                    shown[str(ident)] = {fmt: tuple(listed) for fmt, listed in names.items()}
         except sqlite3.Error as exc:
             self._damaged = self._damaged or is_damage(exc)
             return {}
         return shown
 
-    def record_shown_in(self, story_id: str, sections: tuple[str, ...]) -> None:
-        """Remember the sections the story was public in (sorted), all of them so far."""
-        if self.shown_in.get(story_id) != sections:
-            self.shown_in[story_id] = sections
+    def sections_shown(self, story_id: str, fmt: str) -> tuple[str, ...] | None:
+        """The sections the format `fmt` showed the story in (sorted); None when the state
+        knows of none (a story new to it, or a state of an earlier syndicate, which kept no
+        sections). Those a state kept before it told formats apart are every format's."""
+        entry = self.shown_in.get(story_id)
+        if entry is None or isinstance(entry, tuple):
+            return entry
+        return entry.get(fmt, entry.get(EVERY_FORMAT))
+
+    def record_shown_in(
+        self, story_id: str, sections: tuple[str, ...], fmt: str | None = None
+    ) -> None:
+        """Remember the sections the story was public in (sorted), all of them so far, in
+        the format `fmt` (None: in every format)."""
+        entry = self.shown_in.get(story_id)
+        if fmt is None:
+            if entry != sections:
+                self.shown_in[story_id] = sections
+                self.changed = True
+            return
+        if isinstance(entry, tuple):
+            entry = {EVERY_FORMAT: entry}
+        if entry is None or entry.get(fmt) != sections:
+            self.shown_in[story_id] = {**(entry or {}), fmt: sections}
             self.changed = True
 
     def record_history(self, story_id: str, published: Published) -> None:
@@ -845,7 +877,7 @@ class BuildState:
             self.db.executemany(
                 "INSERT OR REPLACE INTO shown_in VALUES (?, ?)",
                 (
-                    (ident, json.dumps(names))
+                    (ident, json.dumps(names, sort_keys=True))
                     for ident, names in sorted(self.shown_in.items())
                     if saved.get(ident) != names
                 ),
@@ -888,6 +920,11 @@ class BuildState:
             return False
         prefixes = tuple(f"{folder}/" for folder in folders)
         return now == {path for path in self.owned if path.startswith(prefixes)}
+
+
+def _names(value: object) -> bool:
+    """Whether a value read from the state is a list of names."""
+    return isinstance(value, list) and all(isinstance(name, str) for name in value)
 
 
 def _released(published: Published) -> int:

@@ -134,6 +134,7 @@ class FeedWriter(Writer[FeedOptions]):
     scope = "collection"
     config_section = "feeds"
     Options = FeedOptions
+    section_feeds = True
     extension = ".xml"
 
     render_entry: Callable[[Entry], bytes]

@@ -45,6 +45,7 @@ class JsonFeedWriter(Writer[FeedOptions]):
     scope = "collection"
     config_section = "feeds"
     Options = FeedOptions
+    section_feeds = True
 
     def story_files(self, story: Story, ctx: Context[FeedOptions]) -> Iterator[Fragment]:
         visible, killed = story.is_visible(ctx.now), is_killed(story, ctx)

@@ -75,6 +75,7 @@ class ProfileWriter(Writer[ProfileOptions]):
     media_type = "application/rss+xml"
     extension = ".xml"
     scope = "collection"
+    section_feeds = True
 
     def __init__(
         self, name: str, record: type[ProfileOptions], window_days: int | None = None
