@@ -2600,50 +2600,66 @@ class _Build:
         story change only when a run of that format finds the story in another section than
         its last did, a change of the story's files, so a collection kept by the keys of its
         stories' units stays right."""
-        now, state, releases = self.settings.now, self.state, self.how.releases
-        last_of, sent_of = self.ids.last, self.ids.sent
         formats = [w.name for w in self.writers if w.section_feeds]
         self.own_summaries = {name: {} for name in formats}
+        shown_in = self.state.shown_in
+        # Each run looks at every story of the archive. The state keeps one object for each
+        # value of its sections (`BuildState._shape`): a story whose formats all know the
+        # section it is in now (nearly all of an archive's) costs two lookups, and the first
+        # story of each shape and section pays for it, with no visibility check, set or sort.
+        steady: dict[tuple[int, str], tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
         for n, story in enumerate(self.read):
             summary = story.summary
-            ident, section = summary.id, summary.section
-            # (a state written before it kept sections knows where the last build showed it)
-            last = last_of.get(ident) if ident not in state.shown_in else None
-            if last is not None:
-                sent = sent_of.get(ident)
-                last = last if sent is not None and sent.shown else None
-            shown_now: bool | None = None  # (looked at only when a section is new)
-            everywhere: set[str] = set()
-            own: dict[str, tuple[str, ...]] = {}
-            for name in formats:
-                # Each run looks at every story of the archive: one whose sections are known,
-                # the one it is in now among them (nearly all), costs a lookup, no set or sort.
-                known = state.sections_shown(ident, name) or ()
-                before = known
-                if last is not None and last.section not in before:
-                    before = tuple(sorted({*before, last.section}))
-                if section not in before and releases:
-                    if shown_now is None:
-                        shown_now = summary.is_visible(now)
-                    if shown_now:
-                        before = tuple(sorted({*before, section}))
-                if before is not known:
-                    state.record_shown_in(ident, before, name)
-                if len(before) > 1 or (before and before[0] != section):
-                    own[name] = tuple(s for s in before if s != section)
-                    everywhere.update(own[name])
-            for other in _other_formats(state.shown_in.get(ident), formats):
-                everywhere.update(s for s in other if s != section)
-            former = tuple(sorted(everywhere))
+            entry = shown_in.get(summary.id)
+            key = (id(entry), summary.section)
+            found = None if entry is None else steady.get(key)
+            if found is None:
+                found, same = self._sections_of(summary, formats)
+                if same and entry is not None:  # (the state's shapes keep it: ids stay theirs)
+                    steady[key] = found
+            former, own = found
             if former != summary.former_sections:
                 summary = replace(summary, former_sections=former)
                 self.read[n] = replace(story, summary=summary)
-            if not former:  # (nearly every story: no format knows another section)
-                continue
-            for name in formats:
-                sections = own.get(name, ())
-                if sections != former:
-                    self.own_summaries[name][n] = replace(summary, former_sections=sections)
+            for name, sections in own.items():
+                self.own_summaries[name][n] = replace(summary, former_sections=sections)
+
+    def _sections_of(
+        self, summary: StorySummary, formats: Sequence[str]
+    ) -> tuple[tuple[tuple[str, ...], dict[str, tuple[str, ...]]], bool]:
+        """`_note_sections` of one story: the sections it was public in before, in every
+        format together and in each of `formats` whose are not those (recorded with the
+        section it is in now, where it is public); and whether that is so of every story
+        with its section and the same sections remembered (nothing but those looked at)."""
+        state, now = self.state, self.settings.now
+        ident, section = summary.id, summary.section
+        # (a state written before it kept sections knows where the last build showed it)
+        last = self.ids.last.get(ident) if ident not in state.shown_in else None
+        if last is not None:
+            sent = self.ids.sent.get(ident)
+            last = last if sent is not None and sent.shown else None
+        shown_now: bool | None = None  # (looked at only when a section is new)
+        everywhere: set[str] = set()
+        own: dict[str, tuple[str, ...]] = {}
+        for name in formats:
+            known = state.sections_shown(ident, name) or ()
+            before = known
+            if last is not None and last.section not in before:
+                before = tuple(sorted({*before, last.section}))
+            if section not in before and self.how.releases:
+                if shown_now is None:
+                    shown_now = summary.is_visible(now)
+                if shown_now:
+                    before = tuple(sorted({*before, section}))
+            if before is not known:
+                state.record_shown_in(ident, before, name)
+            own[name] = tuple(s for s in before if s != section)
+            everywhere.update(own[name])
+        for other in _other_formats(state.shown_in.get(ident), formats):
+            everywhere.update(s for s in other if s != section)
+        former = tuple(sorted(everywhere))
+        same = last is None and shown_now is None
+        return (former, {name: mine for name, mine in own.items() if mine != former}), same
 
     def _own_summaries(
         self, writer: AnyWriter, summaries: list[StorySummary]

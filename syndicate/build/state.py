@@ -255,6 +255,8 @@ class BuildState:
         self._history_saved = dict(self.history)
         """`history` as the file holds it (with `read_from`): a save writes the rows that
         differ (see `save`)."""
+        self._shapes: dict[object, Shown] = {}
+        """One object for each value of `shown_in` (`_shape`)."""
         self.shown_in = self._shown_in()
         """The sections each story (by id) was public in, in the builds into out/, for each
         format with section feeds (`Writer.section_feeds`, `sections_shown`); kept across
@@ -450,9 +452,10 @@ class BuildState:
                 except (msgspec.MsgspecError, TypeError):
                     continue
                 if _names(names):
-                    shown[str(ident)] = tuple(names)
+                    shown[str(ident)] = self._shape(tuple(names))
                 elif isinstance(names, dict) and all(map(_names, names.values())):
-                    shown[str(ident)] = {fmt: tuple(listed) for fmt, listed in names.items()}
+                    own = {fmt: tuple(listed) for fmt, listed in names.items()}
+                    shown[str(ident)] = self._shape(own)
         except sqlite3.Error as exc:
             self._damaged = self._damaged or is_damage(exc)
             return {}
@@ -475,14 +478,21 @@ class BuildState:
         entry = self.shown_in.get(story_id)
         if fmt is None:
             if entry != sections:
-                self.shown_in[story_id] = sections
+                self.shown_in[story_id] = self._shape(sections)
                 self.changed = True
             return
         if isinstance(entry, tuple):
             entry = {EVERY_FORMAT: entry}
         if entry is None or entry.get(fmt) != sections:
-            self.shown_in[story_id] = {**(entry or {}), fmt: sections}
+            self.shown_in[story_id] = self._shape({**(entry or {}), fmt: sections})
             self.changed = True
+
+    def _shape(self, value: Shown) -> Shown:
+        """The one object of the values of `shown_in` equal to `value`: the stories of an
+        archive share a few (each format showed the story in its one section), and a run
+        looks at each shape once for all the stories that have it (`_Build._note_sections`)."""
+        key = ("every", value) if isinstance(value, tuple) else ("own", *sorted(value.items()))
+        return self._shapes.setdefault(key, value)
 
     def record_history(self, story_id: str, published: Published) -> None:
         self.history[story_id] = published
