@@ -1889,11 +1889,65 @@ def test_a_story_moved_then_killed_leaves_its_notice_in_the_section_it_left(
 NEW_QUAY = "2026-01-27-new-quay"
 
 
+def test_a_story_moved_then_corrected_has_its_correction_told_in_the_section_it_left(
+    tmp_path: Path,
+) -> None:
+    """Partners that took the story from its first section's feeds hold the version they
+    had there: a correction made after the story moved reached only the feeds of its new
+    section and the language's, and the first section's partners kept the error. Its entry,
+    corrected, is told in the feeds of the section it left (Atom, RSS, JSON Feed, a partner
+    profile's), among their entries, for as long as a kill's notice would be (within
+    `feeds.tombstone_days` of the feed's newest change); the move alone is not. An
+    incremental run writes what --force writes."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    with (site / "syndicate.yaml").open("a", encoding="utf-8") as config:
+        config.write("profiles:\n  smartnews:\n    sections: all\n")
+    formats = ["-f", "atom", "-f", "rss", "-f", "jsonfeed", "-f", "smartnews"]
+    out = site / "out"
+    _set(site, PUBLIC, section="harbour")
+    assert export_site(site, *formats) == 0
+    _set(site, PUBLIC, section="local", version="2", updated="2026-02-01T10:00:00Z")
+    assert export_site(site, *formats) == 0
+    for pattern in MOVED_FEEDS:  # moved, not corrected: nothing to tell there
+        assert variant_id(PUBLIC, "en") not in (out / pattern.format("en/harbour")).read_text()
+    _set(site, PUBLIC, version="3", updated="2026-02-01T11:00:00Z")
+    with (site / "articles" / PUBLIC / "story.yaml").open("a", encoding="utf-8") as meta:
+        meta.write("correction:\n  note: {en: NOTE-OF-THE-CORRECTION, fr: NOTE-DE-CORRECTION}\n")
+    assert export_site(site, *formats) == 0
+    for lang, note in (("en", "NOTE-OF-THE-CORRECTION"), ("fr", "NOTE-DE-CORRECTION")):
+        for pattern in MOVED_FEEDS:
+            for section in ("harbour", "local"):
+                feed = (out / pattern.format(f"{lang}/{section}")).read_text(encoding="utf-8")
+                assert variant_id(PUBLIC, lang) in feed and note in feed, (pattern, section)
+        parsed = feedparser.parse((out / f"atom/{lang}/harbour.xml").read_bytes())
+        (entry,) = parsed.entries
+        assert entry.id == variant_id(PUBLIC, lang) and entry.updated == "2026-02-01T11:00:00Z"
+    incremental = _files(out)
+    assert export_site(site, *formats, "--force") == 0
+    assert _files(out) == incremental
+    # Forty days on, a story of the section is the feed's newest change: the correction,
+    # older than tombstone_days (30) before it, has done its work there.
+    _new_story(site, "2026-03-12-new-berth", "harbour", "2026-03-12T09:00:00Z")
+    later = "2026-03-13T00:00:00Z"
+    assert export_site(site, *formats, "--now", later) == 0
+    for pattern in MOVED_FEEDS:
+        feed = (out / pattern.format("en/harbour")).read_text(encoding="utf-8")
+        assert "new-berth" in feed and variant_id(PUBLIC, "en") not in feed, pattern
+    incremental = _files(out)
+    assert export_site(site, *formats, "--now", later, "--force") == 0
+    assert _files(out) == incremental
+
+
 def _new_story_in_harbour(site: Path) -> None:
     """A copy of the public story, new to partners, in a section of its own."""
-    shutil.copytree(site / "articles" / PUBLIC, site / "articles" / NEW_QUAY)
-    _set(site, NEW_QUAY, id=f"tag:harbour.example,{NEW_QUAY[:10]}:{NEW_QUAY[11:]}")
-    _set(site, NEW_QUAY, section="harbour", published="2026-01-27T09:00:00Z")
+    _new_story(site, NEW_QUAY, "harbour", "2026-01-27T09:00:00Z")
+
+
+def _new_story(site: Path, slug: str, section: str, published: str) -> None:
+    """A copy of the fixture's public story, new to partners, as `slug`."""
+    shutil.copytree(FIXTURE / "articles" / PUBLIC, site / "articles" / slug)
+    _set(site, slug, id=f"tag:harbour.example,{slug[:10]}:{slug[11:]}")
+    _set(site, slug, section=section, published=published)
 
 
 def _files(out: Path) -> dict[Path, bytes]:

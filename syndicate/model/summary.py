@@ -80,8 +80,13 @@ class StorySummary:
     former_sections: tuple[str, ...] = ()
     """The sections other than `section` the story was public in, as the build state of the
     out/ folder remembers them (a story moved by a later version): its kill's notice goes to
-    their feeds too, where partners had it, and their feeds stay. Never in the sources, which
-    say only where the story is now; empty in a build without that memory."""
+    their feeds too, where partners had it, and so does its correction; their feeds stay.
+    Never in the sources, which say only where the story is now; empty in a build without
+    that memory."""
+    corrected: tuple[str, ...] = ()
+    """The languages whose public channels tell a correction at this version
+    (`Story.public_correction_for`): a story that moved has it told in the feeds of the
+    sections it left too (`former_sections`), whose partners hold the version before."""
 
     @classmethod
     def of(cls, story: Story) -> StorySummary:
@@ -115,6 +120,7 @@ class StorySummary:
             version_source=story.version_source,
             updated_source=story.updated_source,
             release_source=story.release_source,
+            corrected=tuple(v.lang for v in story.variants if story.public_correction_for(v.lang)),
         )
 
     @property
@@ -221,6 +227,8 @@ class StorySummary:
         extra: dict[str, Any] = {"draft": self.draft} if self.draft else {}
         if self.former_sections:
             extra["former_sections"] = list(self.former_sections)
+        if self.corrected:
+            extra["corrected"] = list(self.corrected)
         if borrowed := {v.lang: v.rights_lang for v in self.variants if v.rights_lang}:
             extra["rights_lang"] = borrowed  # (absent from states written before it)
         return {
@@ -320,6 +328,7 @@ class StorySummary:
             release_source=SourceRef(*release_source) if release_source else None,
             draft=data.get("draft"),
             former_sections=tuple(data.get("former_sections", ())),
+            corrected=tuple(data.get("corrected", ())),
         )
 
 

@@ -439,14 +439,17 @@ def _story_sets(
         order = Order([s for s in visible if s.has(lang)], lang)
         public = order.oldest_first
         killed = [s for s in gone if s.has(lang)]
+        moved = [s for s in public if s.former_sections and lang in s.corrected]
         yield _story_set(lang, None, public, killed, order, options)
         for section in sections:
             chosen = [s for s in public if s.section == section]
             placed = [s for s in killed if s.section == section]
             # The kill of a story public in this section before it moved: its notice only,
-            # no place in the archive pages, which it left at the move.
+            # no place in the archive pages, which it left at the move; and its correction,
+            # its entry as corrected, while as recent as a kill's notice would be.
             told = [s for s in killed if s.section == section or section in s.former_sections]
-            yield _story_set(lang, section, chosen, placed, order, options, told)
+            amended = [s for s in moved if section in s.former_sections]
+            yield _story_set(lang, section, chosen, placed, order, options, told, amended)
 
 
 def _story_set(
@@ -457,13 +460,17 @@ def _story_set(
     order: Order,
     options: FeedOptions,
     told: Sequence[StorySummary] | None = None,
+    amended: Sequence[StorySummary] = (),
 ) -> StorySet:
     """One logical feed's stories (`stories` oldest first, in archive order), paged; `killed`
     keep their places in the archive pages, and the subscription feed tells the recent kills
-    of `told` (`killed` unless given)."""
+    of `told` (`killed` unless given) and the recent corrections of `amended`, stories of
+    other sections now, among its entries."""
     pages, current = paginate(stories, options.limit, options.archive_size, order, killed)
     told = killed if told is None else told
-    notices = recent_kills(current, told, lang, options.tombstone_days)
+    notices, corrections = recent_kills(current, told, lang, options.tombstone_days, amended)
+    if corrections:
+        current = tuple(sorted((*current, *corrections), key=order.key, reverse=True))
     gone = {id(s) for s in killed}
     held = []
     for page in pages:
@@ -690,16 +697,26 @@ class _FeedHead:
 
 
 def recent_kills(
-    entries: Sequence[StorySummary], killed: Sequence[StorySummary], lang: str, days: int
-) -> tuple[StorySummary, ...]:
-    """The killed stories whose notice a subscription feed still lists, newest kill first:
-    those killed within `days` of the feed's newest change (an entry's or a kill's)."""
-    if not days or not killed:
-        return ()
-    newest = max(s.public_updated_for(lang) for s in (*entries, *killed))
+    entries: Sequence[StorySummary],
+    killed: Sequence[StorySummary],
+    lang: str,
+    days: int,
+    corrected: Sequence[StorySummary] = (),
+) -> tuple[tuple[StorySummary, ...], tuple[StorySummary, ...]]:
+    """The killed stories whose notice a subscription feed still lists, and the `corrected`
+    ones (stories that moved to another section, corrected since) whose entry it lists, each
+    newest first: those killed or corrected within `days` of the feed's newest change (an
+    entry's, a kill's or such a correction's)."""
+    if not days or not (killed or corrected):
+        return (), ()
+    newest = max(s.public_updated_for(lang) for s in (*entries, *killed, *corrected))
     window = timedelta(days=days)
-    recent = [s for s in killed if newest - s.public_updated_for(lang) <= window]
-    return tuple(sorted(recent, key=lambda s: (s.public_updated_for(lang), s.id), reverse=True))
+
+    def recent(stories: Sequence[StorySummary]) -> tuple[StorySummary, ...]:
+        kept = [s for s in stories if newest - s.public_updated_for(lang) <= window]
+        return tuple(sorted(kept, key=lambda s: (s.public_updated_for(lang), s.id), reverse=True))
+
+    return recent(killed), recent(corrected)
 
 
 def make_tombstone(story: Story, lang: str, ctx: Context[Any]) -> Tombstone:
