@@ -36,7 +36,7 @@ _ZLIB_NG_ERROR = cast("type[Exception]", zlib_ng.error)
 """zlib-ng's exception class (its type stub calls it an instance)."""
 _decode = msgspec.json.Decoder().decode
 STATE_FILE = "state.sqlite"
-FORMAT = 12
+FORMAT = 13
 """Bumped whenever the layout or the meaning of the state changes: an older state is dropped."""
 _IN_QUERY = 500
 """Units looked up in one query (SQLite allows 999 parameters in its oldest builds)."""
