@@ -2177,3 +2177,97 @@ def test_texts_without_what_a_check_looks_for_are_passed_at_once(text: str) -> N
     assert kept == textfile.C1_CONTROLS.sub("", textfile.XML_FORBIDDEN.sub("", text))
     c1 = len(textfile.C1_CONTROLS.findall(text)) + len(textfile.XML_FORBIDDEN.findall(text))
     assert bool(diags.errors) == bool(c1)
+
+
+def _depth_matched(block: Any) -> int:
+    """A body's depth as it was measured before the thirty-second round: a `match` of class
+    patterns, each tried in turn (the reference `model.body.depth` must agree with)."""
+    from syndicate.model import body as b
+
+    deepest = 0
+    todo: list[tuple[Any, int]] = [(block, 1)]
+    while todo:
+        node, level = todo.pop()
+        deepest = max(deepest, level)
+        match node:
+            case b.BlockQuote(children):
+                todo.extend((child, level + 1) for child in children)
+            case b.ListBlock(_, items):
+                todo.extend((child, level + 2) for item in items for child in item)
+            case (
+                b.Paragraph(children)
+                | b.Heading(_, children)
+                | b.Emphasis(children)
+                | b.Strong(children)
+                | b.Superscript(children)
+                | b.Subscript(children)
+                | b.Link(_, children)
+            ):
+                todo.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _body_trees() -> st.SearchStrategy[Any]:
+    from syndicate.model import body as b
+
+    at = SourceRef("en.md", 1)
+    leaves = st.sampled_from([b.Text("a"), b.Code("x"), b.LineBreak()])
+    inlines = st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3)
+            .map(tuple)
+            .flatmap(
+                lambda kids: st.sampled_from(
+                    [
+                        b.Emphasis(kids),
+                        b.Strong(kids),
+                        b.Superscript(kids),
+                        b.Subscript(kids),
+                        b.Link("https://e.example/", kids),
+                    ]
+                )
+            )
+        ),
+        max_leaves=12,
+    )
+    paragraphs = (
+        st.lists(inlines, max_size=4)
+        .map(tuple)
+        .flatmap(lambda kids: st.sampled_from([b.Paragraph(kids, at), b.Heading(2, kids, at)]))
+    )
+    simple = paragraphs | st.sampled_from([b.Figure(0, at), b.ThematicBreak(at)])
+    return st.recursive(
+        simple,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3).map(lambda kids: b.BlockQuote(tuple(kids), at)),
+            st.lists(st.lists(inner, max_size=3).map(tuple), max_size=3).map(
+                lambda items: b.ListBlock(False, tuple(items), at)
+            ),
+        ),
+        max_leaves=10,
+    )
+
+
+@settings(max_examples=600, deadline=None, derandomize=True, database=None)
+@given(_body_trees())
+def test_a_body_s_depth_told_by_type_is_what_the_class_patterns_measured(block: Any) -> None:
+    """`depth` tells a node by its exact type (a subclass by `isinstance`): the depth the
+    class patterns measured, on generated trees of quotes, lists, paragraphs, headings, figures
+    and nested inline markup, empty ones too."""
+    from syndicate.model.body import depth
+
+    assert depth(block) == _depth_matched(block)
+
+
+def test_a_body_s_depth_counts_a_subclass_of_a_node_as_the_node() -> None:
+    """A program's own subclass of a body node (none of syndicate's) is measured as its
+    class is: the class patterns took subclasses too."""
+    from syndicate.model import body as b
+
+    class Marked(b.Emphasis):
+        __slots__ = ()
+
+    at = SourceRef("en.md", 1)
+    tree = b.BlockQuote((b.Paragraph((Marked((Marked((b.Text("a"),)),)),), at),), at)
+    assert b.depth(tree) == _depth_matched(tree) == 5
