@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
+from markupsafe import Markup
 from PIL import Image as PILImage
 
 from syndicate.diagnostics import Diagnostics
@@ -2271,3 +2272,26 @@ def test_a_body_s_depth_counts_a_subclass_of_a_node_as_the_node() -> None:
     at = SourceRef("en.md", 1)
     tree = b.BlockQuote((b.Paragraph((Marked((Marked((b.Text("a"),)),)),), at),), at)
     assert b.depth(tree) == _depth_matched(tree) == 5
+
+
+_PIECE_TEXT = st.text(alphabet=st.sampled_from(["a", "<", ">", "&", '"', "'", "é", "ب", " "]))
+
+
+@settings(max_examples=400, deadline=None, derandomize=True, database=None)
+@given(
+    st.lists(st.tuples(_PIECE_TEXT | _PIECE_TEXT.map(Markup), st.booleans()), max_size=6),
+    st.sampled_from([Markup(""), Markup(' lang="dv"'), Markup(' lang="en" class="x"')]),
+)
+def test_isolated_values_escaped_in_place_are_what_markup_format_made(
+    pieces: list[tuple[str, bool]], marks: Markup
+) -> None:
+    """A composed text's values are put in their `<bdi>` with each piece escaped as
+    `Markup.format` escaped it (a piece that is markup already kept as it is)."""
+    from syndicate.formats.html.writer import isolated_markup
+
+    made = Markup("").join(
+        Markup("<bdi{}>{}</bdi>").format(marks, piece) if value else Markup.escape(piece)
+        for piece, value in pieces
+    )
+    assert isolated_markup(pieces, marks) == made
+    assert type(isolated_markup(pieces, marks)) is Markup

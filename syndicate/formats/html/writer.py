@@ -394,8 +394,11 @@ def isolated_markup(text: str | list[Part], marks: Markup = _NO_MARKS) -> Markup
     """A composed text (`syndicate.i18n.text.parts`) as markup: its values in `<bdi>`, with
     `marks` (`values_attrs`)."""
     pieces = parts(text) if isinstance(text, str) else text
+    # (each piece escaped as `Markup.format` escapes a field, without its `string.Formatter`
+    # in Python: a byline, a dateline and a time on every page)
+    within = escape(marks)
     return Markup("").join(
-        Markup("<bdi{}>{}</bdi>").format(marks, piece) if value else Markup.escape(piece)
+        Markup(f"<bdi{within}>{escape(piece)}</bdi>") if value else escape(piece)
         for piece, value in pieces
     )
 
