@@ -2295,3 +2295,13 @@ def test_isolated_values_escaped_in_place_are_what_markup_format_made(
     )
     assert isolated_markup(pieces, marks) == made
     assert type(isolated_markup(pieces, marks)) is Markup
+
+
+def test_a_language_s_open_graph_locale_is_the_same_asked_twice() -> None:
+    """`with_territory` is kept for the process: the same answers, asked again or not."""
+    from syndicate.i18n import locales
+
+    tags = ["en", "en-GB", "en-UK", "fr", "zh-Hans", "ar", "dv", "mn-Mong", "es-419"]
+    first = [locales.with_territory.__wrapped__(tag) for tag in tags]
+    assert [locales.with_territory(tag) for tag in tags] == first
+    assert [locales.with_territory(tag) for tag in tags] == first

@@ -507,10 +507,12 @@ def territory_name(code: str, lang: str) -> str:
     return str(locale_for(lang).territories.get(code, code))
 
 
+@cache
 def with_territory(tag: str) -> str:
     """`language_TERRITORY` (`en_US`, `zh_CN`), as Open Graph wants: the tag's own territory
     (`en-CN`, which has no locale of its own, too), else CLDR's likely one; the language alone
-    when CLDR knows none."""
+    when CLDR knows none. Kept for the process: every page's Open Graph names the locale of
+    each of its translations."""
     locale = locale_for(tag)
     match = _TAG.fullmatch(tag)
     likely = get_global("likely_subtags")
