@@ -4,6 +4,7 @@ template is a diagnostic at its line, never a traceback."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -1343,3 +1344,32 @@ def test_a_site_s_skip_link_to_an_id_leads_to_the_section_page_itself(site: Path
         base = "".join(page(site, name).xpath("//head/base/@href"))
         target = urljoin(urljoin(f"https://x.example/html/{name}", base), skip)
         assert target == f"https://x.example/html/{name}#content", name
+
+
+def test_the_stylesheet_is_read_once_while_it_is_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every page inlines the stylesheet: it is read again only once Jinja would take it as
+    out of date (changed, or a site's own added or removed since), not once a page."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    reads: list[str] = []
+    real = templating._SiteFirst.get_source
+
+    def counted(self: templating._SiteFirst, env: object, name: str) -> object:
+        reads.append(name)
+        return real(self, env, name)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(templating._SiteFirst, "get_source", counted)
+    ours = (PACKAGED / "style.css").read_text(encoding="utf-8")
+    assert [str(templating.stylesheet(templates)) for _ in range(5)] == [ours] * 5
+    assert reads == ["style.css"]
+    style = templates / "style.css"
+    style.write_text("p { margin: 0; }\n", encoding="utf-8")
+    assert str(templating.stylesheet(templates)) == "p { margin: 0; }\n"
+    style.write_text("p { margin: 1em; }\n", encoding="utf-8")
+    os.utime(style, ns=(1_000_000_000, 1_000_000_000))  # (another time, however fast the disk)
+    assert [str(templating.stylesheet(templates)) for _ in range(3)] == ["p { margin: 1em; }\n"] * 3
+    assert reads == ["style.css"] * 3
+    style.unlink()
+    assert str(templating.stylesheet(templates)) == ours

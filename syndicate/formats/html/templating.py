@@ -503,11 +503,22 @@ def _checking(site_templates: Path | None) -> jinja2.Environment:
 
 
 def stylesheet(site_templates: Path | None) -> Markup:
-    """The stylesheet the pages inline: the site's `style.css`, or syndicate's."""
+    """The stylesheet the pages inline: the site's `style.css`, or syndicate's. Read again
+    only once it is out of date as Jinja tells a template's (its time, and for syndicate's a
+    site's own added since): every page inlines it, and reading it was a file opened, read and
+    decoded a page."""
+    kept = _stylesheets.get(site_templates)
+    if kept is not None and kept[1] is not None and kept[1]():
+        return kept[0]
     env = environment(site_templates)
     assert env.loader is not None
-    source, _, _ = env.loader.get_source(env, STYLESHEET)
-    return Markup(source)
+    source, _, uptodate = env.loader.get_source(env, STYLESHEET)
+    _stylesheets[site_templates] = (css := Markup(source), uptodate)
+    return css
+
+
+_stylesheets: dict[Path | None, tuple[Markup, Callable[[], bool] | None]] = {}
+"""Each site's stylesheet as last read, and what tells whether it still is (`stylesheet`)."""
 
 
 def render_page(
