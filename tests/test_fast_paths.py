@@ -2305,3 +2305,45 @@ def test_a_language_s_open_graph_locale_is_the_same_asked_twice() -> None:
     first = [locales.with_territory.__wrapped__(tag) for tag in tags]
     assert [locales.with_territory(tag) for tag in tags] == first
     assert [locales.with_territory(tag) for tag in tags] == first
+
+
+_AROUND_STRUCK = st.lists(
+    st.sampled_from(
+        [
+            "~",
+            "~~",
+            "<",
+            ">",
+            "del",
+            "DEL",
+            "s",
+            "strike",
+            "style",
+            "ſtyle",
+            "STYLE",
+            "=",
+            '"',
+            "'",
+            "-",
+            "line-through",
+            "LINE-THROUGH",
+            "lıne-through",
+            " ",
+            "\n",
+            "\t",
+            "a",
+            "é",
+        ]
+    ),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True, database=None)
+@given(_AROUND_STRUCK)
+def test_struck_out_text_is_looked_for_only_where_its_marks_are_written(text: str) -> None:
+    """Struck-out text is looked for only in a text holding `~~`, `<`, or `=` and `-`: found
+    where the pattern run on every text finds it, and nowhere else."""
+    from syndicate.readers import markdown
+
+    assert markdown._struck(text) == bool(markdown._STRUCK.search(text))

@@ -567,6 +567,18 @@ _STRUCK = re.compile(
 )
 """Struck-out text, Markdown's `~~4~~`, HTML's `<del>` or a `line-through` style: every
 channel but a styled page would publish it as current text."""
+
+
+def _struck(text: str) -> bool:
+    """Whether `_STRUCK` finds struck-out text in `text`; looked for only in a text that holds
+    what each of its branches needs written as it is (`~~`, `<`, or a style's `=` and the `-`
+    of `line-through`): a branch that opens with a space gives the pattern no first character to
+    skip to, and it was tried at every character of every paragraph."""
+    return ("~~" in text or "<" in text or ("=" in text and "-" in text)) and bool(
+        _STRUCK.search(text)
+    )
+
+
 _TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 _NOTE_START = re.compile(r"^([ \t>*+\-0-9.)]*)\[")
@@ -654,7 +666,7 @@ class _TreeBuilder:
                 " a link, or an image listed under images: in story.yaml",
                 ref,
             )
-        if _STRUCK.search(text):
+        if _struck(text):
             self.diags.error(
                 "body.strikethrough",
                 "struck-out text (~~...~~, <del> or a line-through style): feeds, wire partners"
