@@ -21,6 +21,8 @@ import io
 import json
 import random
 import struct
+import subprocess
+import sys
 import zlib
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -2347,3 +2349,59 @@ def test_struck_out_text_is_looked_for_only_where_its_marks_are_written(text: st
     from syndicate.readers import markdown
 
     assert markdown._struck(text) == bool(markdown._STRUCK.search(text))
+
+
+def test_no_ascii_character_is_east_asian_wide_or_ambiguous() -> None:
+    """A line end between two ASCII characters (or at a run's end) is a space without asking
+    the East Asian width patterns: neither takes an ASCII character."""
+    from syndicate.readers import markdown
+
+    wide, mark = markdown._east_asian()
+    assert not [c for c in map(chr, range(128)) if wide.match(c) or mark.match(c)]
+
+
+_AROUND_BREAK = st.sampled_from(
+    ["", "a", " ", "—", "“", "…", "的", "北", "ア", "ｱ", "한", "😀", "é", "·", "§", "ب", "1", "<br"]
+)
+
+
+@settings(max_examples=600, deadline=None, derandomize=True, database=None)
+@given(_AROUND_BREAK | st.characters(), _AROUND_BREAK | st.characters())
+def test_a_line_end_beside_ascii_is_told_without_the_width_patterns(
+    before: str, after: str
+) -> None:
+    """Whether a line end stands for nothing is what the two patterns say of its characters,
+    ASCII ones told at once."""
+    import regex
+
+    from syndicate.readers import markdown
+
+    wide = regex.compile(markdown._UNSPACED_WIDE)
+    mark = regex.compile(markdown._AMBIGUOUS_MARK)
+    wide_before, wide_after = bool(wide.match(before)), bool(wide.match(after))
+    expected = (wide_before and wide_after) or (
+        (wide_before and bool(mark.match(after))) or (wide_after and bool(mark.match(before)))
+    )
+    assert markdown._unspaced(before, after) == expected
+
+
+def test_a_body_in_english_imports_no_regex_module() -> None:
+    """The `regex` module (the East Asian widths of a line end's characters) is imported only
+    for a line end beside a character that is not ASCII: an English body's soft breaks, read
+    in a process of its own, leave it unimported; a Chinese one's imports it."""
+    script = (
+        "import sys\n"
+        "from syndicate.diagnostics import Diagnostics\n"
+        "from syndicate.model import SourceRef\n"
+        "from syndicate.readers.markdown import parse_body\n"
+        "def read(text):\n"
+        "    return parse_body(text, SourceRef('en.md', 5), lambda ref: None, Diagnostics())\n"
+        "read('A line\\nand the next, *with\\nemphasis* and [a\\nlink](https://e.example/).\\n')\n"
+        "print('regex' in sys.modules)\n"
+        "print(read('北约\\n军事人员\\n')[0].children)\n"
+        "print('regex' in sys.modules)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert run.stdout.splitlines() == ["False", "(Text(text='北约军事人员'),)", "True"]

@@ -7,9 +7,9 @@ import bisect
 import dataclasses
 import re
 from collections.abc import Callable, Collection, Iterator, Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import regex
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
@@ -50,6 +50,9 @@ from syndicate.readers.rawhtml import (
 )
 from syndicate.readers.textfile import XML_FORBIDDEN
 from syndicate.readers.xhtml import link_href
+
+if TYPE_CHECKING:
+    import regex
 
 MAX_HTML_DEPTH = 1_000
 """Raw HTML's open tags nested deeper than this (counted by `html_depth`) are refused before
@@ -287,29 +290,43 @@ def _unused_definitions(
         )
 
 
-_UNSPACED_WIDE = regex.compile(
-    r"(?V1)[[\p{ea=W}\p{ea=F}\p{ea=H}]--[\p{sc=Hangul}\p{Extended_Pictographic}]]"
-)
+_UNSPACED_WIDE = r"(?V1)[[\p{ea=W}\p{ea=F}\p{ea=H}]--[\p{sc=Hangul}\p{Extended_Pictographic}]]"
 """Characters a line may end and the next start with and no space between them: CSS Text 3's
 segment break transformation (pandoc's `east_asian_line_breaks`), its East Asian wide,
 full-width and half-width ones, Han, kana, CJK punctuation and full-width forms, that Chinese
 and Japanese write without spaces. Not Hangul (Korean separates its words with spaces), nor
 emoji, which are wide too."""
-_AMBIGUOUS_MARK = regex.compile(r"(?V1)[\p{ea=A}&&[\p{P}\p{S}]]")
+_AMBIGUOUS_MARK = r"(?V1)[\p{ea=A}&&[\p{P}\p{S}]]"
 """Punctuation and symbols of ambiguous East Asian width (`“ ” — …`): CSS Text 3 joins a line
 ending or starting with one when the character across is one of `_UNSPACED_WIDE` (Chinese
 writes `他说——` then `北约` on the next line as one run)."""
+
+
+@cache
+def _east_asian() -> tuple[regex.Pattern[str], regex.Pattern[str]]:
+    """`_UNSPACED_WIDE` and `_AMBIGUOUS_MARK` compiled, by the `regex` module (the standard
+    library's knows no East Asian width): imported and compiled only for a line end beside a
+    character that is not ASCII, which a body in English alone never has (12 ms of a run)."""
+    import regex
+
+    return regex.compile(_UNSPACED_WIDE), regex.compile(_AMBIGUOUS_MARK)
+
+
 _RAW_BREAK = re.compile(r"<br[\s/>]", re.IGNORECASE)
 _ZWSP = "\u200b"
 
 
 def _unspaced(before: str, after: str) -> bool:
     """Whether a line end between these two characters stands for nothing: both East Asian
-    wide, or one wide and the other an ambiguous-width mark (CSS Text 3, 4.1.3)."""
-    wide_before, wide_after = bool(_UNSPACED_WIDE.match(before)), bool(_UNSPACED_WIDE.match(after))
+    wide, or one wide and the other an ambiguous-width mark (CSS Text 3, 4.1.3). No ASCII
+    character is either: two of them (or none) are a space, as CommonMark has it."""
+    if before.isascii() and after.isascii():
+        return False
+    unspaced_wide, ambiguous_mark = _east_asian()
+    wide_before, wide_after = bool(unspaced_wide.match(before)), bool(unspaced_wide.match(after))
     return (wide_before and wide_after) or (
-        (wide_before and bool(_AMBIGUOUS_MARK.match(after)))
-        or (wide_after and bool(_AMBIGUOUS_MARK.match(before)))
+        (wide_before and bool(ambiguous_mark.match(after)))
+        or (wide_after and bool(ambiguous_mark.match(before)))
     )
 
 
