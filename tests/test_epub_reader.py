@@ -62,11 +62,16 @@ HARD = {
 }
 
 
+NESTED = "**{0} *{1}* {0}** *{1} **{0}** {1}*"
+"""A paragraph of emphasis within emphasis, both ways (`<strong>` around `<em>`, and `<em>`
+around `<strong>`), in the words of a story's language."""
+
+
 def hard_site(root: Path) -> Path:
     """A site of the books hardest to read: `harbour` in English, Hebrew, Persian and Japanese,
-    corrected, led by a picture no body places and showing one placed, with emphasis and
-    subheadings on two levels; a story killed the same day (its books are gone); 24 more
-    English stories in three sections, so that the English edition holds 25."""
+    corrected, led by a picture no body places and showing one placed, with emphasis (one
+    within another too) and subheadings on two levels; a story killed the same day (its books
+    are gone); 24 more English stories in three sections, so that the English edition holds 25."""
     (root / "articles" / "_site").mkdir(parents=True)
     for name in ("logo.png", "icon.png"):
         shutil.copy(REPO / "articles" / "_site" / name, root / "articles" / "_site" / name)
@@ -104,9 +109,8 @@ def hard_site(root: Path) -> Path:
         for lang, (headline, first, second, said) in langs.items():
             placed = "![](images/placed.png)\n\n" if facts.get("pictures") else ""
             body = (
-                f"{said} *{first}* {said}\n\n{placed}## {first}\n\n{said}\n\n### {second}\n\n"
-                + "\n".join([said] * 40)
-                + "\n"
+                f"{said} *{first}* {said}\n\n{NESTED.format(first, second)}\n\n"
+                f"{placed}## {first}\n\n{said}\n\n### {second}\n\n" + "\n".join([said] * 40) + "\n"
             )
             (folder / f"{lang}.md").write_text(
                 f'---\nheadline: "{headline}"\nsummary: "{said}"\nbyline:\n'
@@ -164,6 +168,18 @@ def _in(lang: str, ranges: Any) -> bool:
     return any(_lang_matches(selector, lang) for selector in lang_selectors(ranges))
 
 
+def _bold(style: dict[str, Any]) -> bool:
+    """Whether a computed `font-weight` draws bold (600 and up, where a bold face is chosen)."""
+    weight = style["weight"]
+    return weight == "bold" or (weight.isdigit() and int(weight) >= 600)
+
+
+def _look(style: dict[str, Any]) -> tuple[Any, ...]:
+    """What a reader sees of an emphasis's computed style: bold on bold (700 in 900, which
+    the faces draw alike) looks the same."""
+    return (style["style"], _bold(style), style["marks"], style["decoration"])
+
+
 def problems(book: dict[str, Any], nav: list[str]) -> list[str]:
     """What a reader of this book meets that is wrong, each in a line."""
     found = []
@@ -209,10 +225,15 @@ def problems(book: dict[str, Any], nav: list[str]) -> list[str]:
         ]
         upright = _in(lang, (*ARABIC_SCRIPT, *CJK))
         for em in section["emphasis"]:
+            outer = em["within"]
             if upright and em["style"] != "normal":
                 found.append(f"{where}: emphasis is {em['style']} in {lang}")
-            if upright and em["weight"] not in ("bold", "700"):
+            if upright and em["tag"] == "em" and outer is None and not _bold(em):
                 found.append(f"{where}: emphasis is not bold in {lang}")
+            if outer is not None and _look(em) == _look(outer):
+                found.append(f"{where}: {em['tag']} in {outer['tag']} looks like it in {lang}")
+            if outer is not None and _in(lang, CJK) and em["marks"] in ("", "none"):
+                found.append(f"{where}: {em['tag']} in {outer['tag']} has no emphasis dots")
     faces = {f["familyName"] for part in book["fonts"].values() for f in part}
     if not book["fonts"].get("paragraph"):
         found.append("no body paragraph found on the first page of the text")
@@ -360,3 +381,31 @@ def test_a_cjk_book_may_be_drawn_in_its_regions_sans_or_serif_not_anothers() -> 
     # a book drawn in its region's face and, for some of its glyphs, another's passed
     wrong = problems(_read_well("ja", ["Noto Sans CJK JP", "Noto Serif CJK SC"]), ["T"])
     assert wrong == ["ja drawn in part in ['Noto Serif CJK SC'], another region's face"]
+
+
+@pytest.mark.slow
+def test_emphasis_within_emphasis_stands_out_in_every_script(tmp_path: Path) -> None:
+    """Emphasis is bold in Arabic-script and CJK books (italics break joined letters; CJK
+    has none), so `*a*` within `**b**`, or `**b**` within `*a*`, was bold on bold: nothing
+    showed. The inner one must look unlike the outer, as a reader sees them, in Arabic,
+    Persian, Chinese, Japanese, Hebrew and English books; in CJK with emphasis dots."""
+    sample = tmp_path / "sample"
+    shutil.copytree(REPO / "articles", sample / "articles")
+    shutil.copy(REPO / "syndicate.yaml", sample / "syndicate.yaml")
+    words = {"ar": ("الناتو", "العراق"), "zh-Hans": ("北约", "伊拉克")}
+    for lang, pair in words.items():
+        with (sample / "articles" / SAMPLE_SLUG / f"{lang}.md").open("a", encoding="utf-8") as md:
+            md.write("\n" + NESTED.format(*pair) + "\n")
+    found = books(sample, tmp_path / "sample-out", FIXED_NOW)
+    found = [b for b in found if b.name in {f"{SAMPLE_SLUG}.{lang}.epub" for lang in words}]
+    hard = books(hard_site(tmp_path / "hard"), tmp_path / "hard-out", HARD_NOW)
+    found += [b for b in hard if b.name.startswith("harbour.")]
+    assert len(found) == 2 + len(HARD)
+    failed = {}
+    for path, book in zip(found, read(found), strict=True):
+        nested = [em for s in book["sections"] for em in s["emphasis"] if em["within"]]
+        assert len(nested) == 2, (path.name, nested)  # the paragraph's two, read
+        wrong = problems(book, nav_entries(path))
+        if wrong:
+            failed[path.name] = wrong
+    assert failed == {}

@@ -799,7 +799,7 @@ def test_the_arabic_script_rules_follow_the_pages_script_not_its_language_alone(
     (`bal-Latn`) are not, and `:lang(sd)` or `:lang(bal)` gave them the Arabic fonts."""
     css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
     blocks = [b for b in css.split("}") if ":lang(fa)" in b]
-    assert len(blocks) == 10
+    assert len(blocks) == 11  # (and the rule for emphasis within emphasis)
     wrong = []
     for tag in sorted(page_tags()):
         try:
@@ -855,6 +855,25 @@ def test_emphasis_on_an_arabic_script_page_is_bold_not_invisible() -> None:
     bold = next(b for b in css.split("}") if b.strip().endswith("em { font-weight: 700;"))
     named = _is_arguments(bold)
     assert [s for s in lang_selectors(ARABIC_SCRIPT) if s not in named] == []
+
+
+def test_emphasis_within_emphasis_stands_out_on_arabic_script_and_cjk_pages() -> None:
+    """Emphasis is bold on Arabic-script and CJK pages, so `*a*` within `**b**` (or `**b**`
+    within `*a*`) was bold on bold and showed nothing. The inner one is set at the text's
+    weight in every such language, as roman within italics; in CJK with emphasis dots too,
+    below the line in Chinese (over it, CSS's default, in Japanese and Korean)."""
+    from syndicate.i18n.scripts import ARABIC_SCRIPT, CHINESE, CJK, lang_selectors
+
+    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    blocks = [b.strip() for b in css.split("}")]
+    nested = [b for b in blocks if b.split("{")[0].endswith(":is(em strong, strong em) ")]
+    light = next(b for b in nested if b.endswith("font-weight: 400;"))
+    dots = next(b for b in nested if "text-emphasis: filled dot;" in b)
+    below = next(b for b in nested if "text-emphasis-position: under right;" in b)
+    assert "-webkit-text-emphasis: filled dot;" in dots  # (Chromium before 99, WebKit)
+    assert _is_arguments(light) == lang_selectors((*ARABIC_SCRIPT, *CJK))
+    assert _is_arguments(dots) == lang_selectors(CJK)
+    assert _is_arguments(below) == lang_selectors(CHINESE)
 
 
 def test_the_masthead_is_not_tracked_on_a_page_in_arabic_script() -> None:

@@ -266,10 +266,21 @@ async function read(url) {
       direction: style.direction,
       fontFamily: style.fontFamily,
       // each emphasis's style: italic breaks Arabic script's joined letters and is a slanted
-      // distortion of CJK characters
-      emphasis: [...doc.querySelectorAll("em")].map((em) => {
-        const computed = doc.defaultView.getComputedStyle(em);
-        return { style: computed.fontStyle, weight: computed.fontWeight };
+      // distortion of CJK characters; and, for one within another (`em strong`, `strong em`),
+      // the enclosing one's, which it must stand out from
+      emphasis: [...doc.querySelectorAll("em, strong")].map((em) => {
+        const look = (element) => {
+          const computed = doc.defaultView.getComputedStyle(element);
+          return {
+            tag: element.localName,
+            style: computed.fontStyle,
+            weight: computed.fontWeight,
+            marks: computed.textEmphasisStyle,
+            decoration: computed.textDecorationLine,
+          };
+        };
+        const outer = em.parentElement.closest("em, strong");
+        return { ...look(em), within: outer ? look(outer) : null };
       }),
       images: images.map((img) => ({
         src: img.getAttribute("src"),

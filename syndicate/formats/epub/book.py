@@ -26,7 +26,7 @@ from syndicate.formats.epub.ebooklib_adapter import (
 from syndicate.formats.epub.edition import Edition, StoryEdition
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
 from syndicate.i18n.locales import direction, display_name, language_label
-from syndicate.i18n.scripts import ARABIC_SCRIPT, CJK, lang_selectors
+from syndicate.i18n.scripts import ARABIC_SCRIPT, CHINESE, CJK, lang_selectors
 from syndicate.i18n.terms import lookup, term, term_language
 from syndicate.i18n.text import (
     Part,
@@ -84,6 +84,29 @@ _UNTRACKED = ",\n".join(f"{s} .kicker" for s in lang_selectors((*ARABIC_SCRIPT, 
 # language (a caption in the original's Arabic in another book too): left to the reading
 # system, Chromium's (fontconfig's) first face for Arabic is DejaVu Sans, a Latin sans.
 _UPRIGHT = ",\n".join(f"{s} em" for s in lang_selectors((*ARABIC_SCRIPT, *CJK), css3=True))
+# Emphasis within emphasis there (`*a*` in `**b**`, `**b**` in `*a*`), bold on bold, showed
+# nothing: the inner one at the text's weight, as roman inside italics in Latin type, and in
+# CJK with the script's emphasis dots (傍点, 着重号), below the line in Chinese. Prefixed
+# too: `-epub-` for EPUB 3.0 reading systems, `-webkit-` for WebKit's and older Chromium's.
+_NESTED = ",\n".join(
+    f"{s} {inner}"
+    for s in lang_selectors((*ARABIC_SCRIPT, *CJK), css3=True)
+    for inner in ("em strong", "strong em")
+)
+_DOTTED = ",\n".join(
+    f"{s} {inner}" for s in lang_selectors(CJK, css3=True) for inner in ("em strong", "strong em")
+)
+_BELOW = ",\n".join(
+    f"{s} {inner}"
+    for s in lang_selectors(CHINESE, css3=True)
+    for inner in ("em strong", "strong em")
+)
+_MARKS = "".join(
+    f"{prefix}text-emphasis-style: filled dot; " for prefix in ("-epub-", "-webkit-", "")
+)
+_UNDER = "".join(
+    f"{prefix}text-emphasis-position: under right; " for prefix in ("-epub-", "-webkit-", "")
+)
 _ARABIC_FACES = ",\n".join(f"[lang]{s}" for s in lang_selectors(ARABIC_SCRIPT, css3=True))
 ARABIC_SERIF = (
     '"Noto Naskh Arabic", Amiri, "Geeza Pro", "Traditional Arabic", "Times New Roman", serif'
@@ -97,6 +120,9 @@ h1 {{ font-size: 1.6em; line-height: 1.25; margin: 0.5em 0; }}
 {_UNTRACKED} {{ letter-spacing: 0; }}
 .byline {{ font-weight: bold; }}
 {_UPRIGHT} {{ font-style: normal; font-weight: bold; }}
+{_NESTED} {{ font-weight: normal; }}
+{_DOTTED} {{ {_MARKS}}}
+{_BELOW} {{ {_UNDER}}}
 {_ARABIC_FACES} {{ font-family: {ARABIC_SERIF}; }}
 .date, .rights, .credit {{ font-size: 0.85em; }}
 figure {{ margin: 1em 0; }}
