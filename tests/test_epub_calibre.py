@@ -275,3 +275,64 @@ def test_calibre_s_library_keeps_the_subjects_summary_series_and_cover(
         theirs = shown.convert("L").resize(small)
         mine = ours.convert("L").resize(small)
         assert ImageStat.Stat(ImageChops.difference(theirs, mine)).mean[0] < 1, name
+
+
+@pytest.fixture(scope="module")
+def shown_days(
+    books: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, dict[str, str]]:
+    """The day calibre's library shows as each edition's publication date, by the reader's
+    time zone (`calibredb list`, not `--for-machine`: the date as the library shows it, in
+    the zone calibre runs in)."""
+    calibredb = calibre_tool("calibredb")
+    folder = tmp_path_factory.mktemp("days")
+    env = {**os.environ, "CALIBRE_CONFIG_DIRECTORY": str(folder / "config")}
+    run = ["--library-path", str(folder / "books")]
+    editions = {name: path for name, path in books.items() if "edition-" in name}
+    added = subprocess.run(
+        [calibredb, "add", "--duplicates", *run, *map(str, editions.values())],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    ).stdout
+    found = re.search(r"Added book ids: ([0-9, ]+)", added)
+    assert found, added
+    ids = [x.strip() for x in found.group(1).split(",")]
+    days = {}
+    for zone in ZONES:
+        listed = subprocess.run(
+            [calibredb, "list", *run, "--fields", "pubdate", "--line-width", "200"],
+            env={**env, "TZ": zone},
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        ).stdout
+        rows = dict(line.split()[:2] for line in listed.splitlines()[1:] if line.strip())
+        days[zone] = {name: rows[i][:10] for name, i in zip(editions, ids, strict=True)}
+    return days
+
+
+# west of UTC as far as Hawaii, and east as far as New Zealand in summer (February)
+ZONES = ("America/Los_Angeles", "Pacific/Honolulu", "UTC", "Asia/Tokyo", "Pacific/Auckland")
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_calibre_s_library_shows_an_edition_s_own_day_in_the_reader_s_time_zone(
+    shown_days: dict[str, dict[str, str]], books: dict[str, Path], zone: str
+) -> None:
+    """An edition's `dc:date` was its bare day, which calibre reads as midnight UTC and its
+    library shows in the reader's zone: the day before anywhere west of UTC (Los Angeles'
+    library showed the 18 February edition as of the 17th). The day it shows is the
+    edition's, as its place in the series numbers it (20210218), from Hawaii to Auckland."""
+    shown = shown_days[zone]
+    assert shown
+    for name, day in shown.items():
+        package = opf(books[name])
+        at = package.xpath(
+            "string(opf:metadata/opf:meta[@refines='#series'][@property='group-position'])",
+            namespaces=NS,
+        )
+        assert day.replace("-", "") == at, (name, zone)

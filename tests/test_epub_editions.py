@@ -149,7 +149,8 @@ def test_edition_title_date_and_identifier(sample_story: Story, site_config: Sit
     )
     meta = member(books["edition-fr.epub"], "content.opf").find("opf:metadata", NS)
     assert meta.findtext("dc:title", namespaces=NS) == "YCPress daily, 18 février 2021"
-    assert meta.findtext("dc:date", namespaces=NS) == "2021-02-18"
+    # the day at 10:00 UTC: the same day in a calibre library from Hawaii to New Zealand
+    assert meta.findtext("dc:date", namespaces=NS) == "2021-02-18T10:00:00Z"
     identifier = meta.findtext("dc:identifier", namespaces=NS)
     assert identifier.startswith("urn:uuid:")
     again = edition_files(stories, site_config, langs=("fr",))

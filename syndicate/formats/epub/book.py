@@ -447,7 +447,7 @@ def edition_book(
         language=lang,
         direction=direction(lang),
         modified=edition.modified,
-        date=edition.day.isoformat(),
+        date=edition_date(edition),
         creators=(publisher,),
         publisher=publisher,
         subjects=subjects(stories, lang),
@@ -482,6 +482,16 @@ def edition_book(
         identifiers=(web_address_identifier(ctx.urls.output(f"epub/edition-{lang}.epub")),),
         series=edition_series(edition, ctx),
     )
+
+
+def edition_date(edition: Edition[Any]) -> str:
+    """An edition's `dc:date`: its day at 10:00 UTC. EPUB 3 takes any W3CDTF date, a bare day
+    too, but calibre reads a bare day as midnight UTC (as JavaScript's `Date` does) and its
+    library shows it in the reader's time zone: the day before anywhere west of UTC. At 10:00
+    UTC it is the edition's day from UTC-10 (Hawaii) to UTC+13:59 (New Zealand in summer,
+    Tonga, Samoa), in every zone but UTC-11 (American Samoa, Niue) and UTC+14 (Kiribati's
+    Line Islands): the zones span 25 hours, so no instant is the same day in all."""
+    return f"{edition.day.isoformat()}T10:00:00Z"
 
 
 def edition_series(edition: StoryEdition, ctx: Context[Any]) -> tuple[str, int]:
