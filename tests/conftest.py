@@ -198,6 +198,30 @@ def sample_story(sample_stories: list[Story]) -> Story:
     return next(s for s in sample_stories if s.slug == SAMPLE_SLUG)
 
 
+@pytest.fixture(scope="session")
+def sample_books(
+    tmp_path_factory: pytest.TempPathFactory, site_config: SiteConfig, sample_story: Story
+) -> dict[str, Path]:
+    """The books the external readers check (calibre, EPUBCheck), written once a session:
+    every book of the sample (`export --format epub`), by stem (`<slug>.<lang>`,
+    `edition-<lang>`), and an Arabic edition of several stories in several sections
+    (`test_epub_editions.several_stories`) as `many/edition-ar`. Read them, never change them:
+    they are shared."""
+    from test_epub import export_epub
+    from test_epub_editions import edition_files, several_stories
+
+    out = export_epub(tmp_path_factory.mktemp("books") / "out")
+    paths = {path.stem: path for path in sorted((out / "epub").glob("*.epub"))}
+    many = edition_files(several_stories(sample_story), site_config, langs=("ar",))
+    assert list(many) == ["edition-ar.epub"], list(many)
+    for name, data in many.items():
+        path = out / "many" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        paths[f"many/{path.stem}"] = path
+    return paths
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
     """A copy of the sample site (syndicate.yaml and articles/) in a temporary folder."""

@@ -20,10 +20,9 @@ import pytest
 from conftest import calibre_tool
 from lxml import etree
 from PIL import Image, ImageChops, ImageStat
-from test_epub import LANGS, NS, SAMPLE_SLUG, export_epub, members, opf
-from test_epub_editions import edition_files, several_stories
+from test_epub import LANGS, NS, SAMPLE_SLUG, members, opf
 
-from syndicate.model import SiteConfig, Story
+from syndicate.model import Story
 
 pytestmark = pytest.mark.slow
 
@@ -34,18 +33,9 @@ TIMEOUT = 300
 
 
 @pytest.fixture(scope="module")
-def books(
-    tmp_path_factory: pytest.TempPathFactory, site_config: SiteConfig, sample_story: Story
-) -> dict[str, Path]:
-    out = export_epub(tmp_path_factory.mktemp("calibre") / "out")
-    paths = {name: out / "epub" / f"{name}.epub" for name in BOOKS}
-    many = edition_files(several_stories(sample_story), site_config, langs=("ar",))
-    for name, data in many.items():
-        path = out / "many" / name
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(data)
-        paths[f"many/{path.stem}"] = path
-    return paths
+def books(sample_books: dict[str, Path]) -> dict[str, Path]:
+    """The sample's books and the Arabic edition of several stories (conftest's)."""
+    return {name: sample_books[name] for name in [*BOOKS, "many/edition-ar"]}
 
 
 def ebook_meta(path: Path) -> dict[str, str]:
