@@ -817,6 +817,22 @@ def test_a_books_script_rules_follow_the_pages_script_lists(
     assert wrong == []
 
 
+def _book_css_rules(story: Story, config: SiteConfig) -> dict[str, list[str]]:
+    """The books' stylesheet as each declaration and the selectors that have it."""
+    files, diags = export_stories([story], config, "epub", languages=["ar"])
+    assert not diags.errors, [d.format_text() for d in diags]
+    with zipfile.ZipFile(io.BytesIO(files[f"epub/{SAMPLE_SLUG}.ar.epub"])) as book:
+        css = book.read("EPUB/style.css").decode("utf-8")
+    rules: dict[str, list[str]] = {}
+    for rule in css.split("}")[:-1]:
+        head, declarations = rule.split("{")
+        for declaration in declarations.split(";")[:-1]:
+            rules.setdefault(f"{declaration.strip()};", []).extend(
+                s.strip() for s in head.split(",")
+            )
+    return rules
+
+
 def test_a_books_emphasis_is_upright_and_its_arabic_script_set_in_the_pages_naskh(
     sample_story: Story, site_config: SiteConfig
 ) -> None:
@@ -830,17 +846,7 @@ def test_a_books_emphasis_is_upright_and_its_arabic_script_set_in_the_pages_nask
     every element that says its language, so a caption in Arabic in another book has them."""
     from test_html import _lang_matches, _script_or_none, page_tags
 
-    files, diags = export_stories([sample_story], site_config, "epub", languages=["ar"])
-    assert not diags.errors, [d.format_text() for d in diags]
-    with zipfile.ZipFile(io.BytesIO(files[f"epub/{SAMPLE_SLUG}.ar.epub"])) as book:
-        css = book.read("EPUB/style.css").decode("utf-8")
-    rules: dict[str, list[str]] = {}  # each declaration: the selectors that have it
-    for rule in css.split("}")[:-1]:
-        head, declarations = rule.split("{")
-        for declaration in declarations.split(";")[:-1]:
-            rules.setdefault(f"{declaration.strip()};", []).extend(
-                s.strip() for s in head.split(",")
-            )
+    rules = _book_css_rules(sample_story, site_config)
     upright = rules.get("font-style: normal;", [])
     bold = rules.get("font-weight: bold;", [])
     pages = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
@@ -864,6 +870,54 @@ def test_a_books_emphasis_is_upright_and_its_arabic_script_set_in_the_pages_nask
             "bold": written == "Arab" or written in cjk,  # (upright alone shows nothing)
             "naskh": written == "Arab",
         }
+        if said != meant:
+            wrong.append(f"{tag} ({written}): {said}")
+    assert wrong == []
+
+
+def test_a_books_emphasis_within_emphasis_stands_out_in_arabic_script_and_cjk(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """Emphasis is bold in Arabic-script and CJK books, so `*a*` within `**b**` (or the other
+    way round) was bold on bold: nothing showed. Both nestings are at the text's weight in
+    every language CLDR writes in those scripts, CJK ones with emphasis dots in the property's
+    three spellings (EPUB 3.0's `-epub-`, WebKit's, CSS's), below the line in Chinese; in CSS 3
+    selectors (tests/test_epub_reader.py sees them drawn in a reading system)."""
+    from test_html import _lang_matches, _script_or_none, page_tags
+
+    rules = _book_css_rules(sample_story, site_config)
+    light = rules.get("font-weight: normal;", [])
+    dots = [
+        rules.get(f"{prefix}text-emphasis-style: filled dot;", [])
+        for prefix in ("-epub-", "-webkit-", "")
+    ]
+    below = [
+        rules.get(f"{prefix}text-emphasis-position: under right;", [])
+        for prefix in ("-epub-", "-webkit-", "")
+    ]
+    assert dots[0] == dots[1] == dots[2] and below[0] == below[1] == below[2]
+    assert all(":is(" not in s and ":where(" not in s for s in (*light, *dots[0], *below[0]))
+    wrong = []
+    for tag in sorted(page_tags()):
+        written = _script_or_none(tag)
+        if written is None:
+            continue
+        said = {
+            f"{name} {inner}": any(
+                _lang_matches(s.removesuffix(f" {inner}"), tag)
+                for s in selectors
+                if s.endswith(f" {inner}")
+            )
+            for name, selectors in (("light", light), ("dots", dots[0]), ("below", below[0]))
+            for inner in ("em strong", "strong em")
+        }
+        cjk = written in {"Hani", "Hans", "Hant", "Jpan", "Kore", "Hang"}
+        chinese = written in {"Hani", "Hans", "Hant"}
+        meant = {
+            f"{name} {inner}": value
+            for name, value in (("light", written == "Arab" or cjk), ("dots", cjk))
+            for inner in ("em strong", "strong em")
+        } | {f"below {inner}": chinese for inner in ("em strong", "strong em")}
         if said != meant:
             wrong.append(f"{tag} ({written}): {said}")
     assert wrong == []
