@@ -149,8 +149,8 @@ def test_edition_title_date_and_identifier(sample_story: Story, site_config: Sit
     )
     meta = member(books["edition-fr.epub"], "content.opf").find("opf:metadata", NS)
     assert meta.findtext("dc:title", namespaces=NS) == "YCPress daily, 18 février 2021"
-    # the day at 10:00 UTC: the same day in a calibre library from Hawaii to New Zealand
-    assert meta.findtext("dc:date", namespaces=NS) == "2021-02-18T10:00:00Z"
+    # when it reached the public: its newest story's publication (test_an_edition_s_date_...)
+    assert meta.findtext("dc:date", namespaces=NS) == "2021-02-18T19:30:00+01:00"
     identifier = meta.findtext("dc:identifier", namespaces=NS)
     assert identifier.startswith("urn:uuid:")
     again = edition_files(stories, site_config, langs=("fr",))
@@ -160,6 +160,35 @@ def test_edition_title_date_and_identifier(sample_story: Story, site_config: Sit
         )
         == identifier
     )
+
+
+def test_an_edition_s_date_is_when_it_reached_the_public_as_its_catalog_entry_says(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """An edition's `dc:date` was its day at 10:00 UTC, an instant made up for calibre's
+    library: the sample's edition said 10:00 UTC though its one story came out at 18:30 UTC
+    (its `dcterms:modified` earlier than its `dc:date`, an edition built that morning dated
+    hours ahead), and an edition of a story out of an embargo at 19:30 said it was published
+    hours before the embargo ended, while its OPDS entry said 19:30. It is when its newest
+    story reached the public, the OPDS entry's `published`, never after `dcterms:modified`."""
+    ended = sample_story.published + timedelta(hours=1)  # 20:30 in Brussels, 19:30 UTC
+    late = variant_story(sample_story, "late", "world", 10, embargo_until=ended)
+    files, diags = run([sample_story, late], site_config)
+    assert not list(diags), [d.format_text() for d in diags]
+    data = {f.path: f.data for f in files}
+    meta = member(data["epub/edition-en.epub"], "content.opf").find("opf:metadata", NS)
+    date = datetime.fromisoformat(meta.findtext("dc:date", namespaces=NS))
+    modified = meta.findtext("opf:meta[@property='dcterms:modified']", namespaces=NS)
+    entry = etree.fromstring(data["opds/en.xml"]).xpath(
+        "//a:entry[a:link[@rel='http://opds-spec.org/acquisition']"
+        "[contains(@href, 'epub/edition-en.epub')]]",
+        namespaces={"a": "http://www.w3.org/2005/Atom"},
+    )
+    assert len(entry) == 1
+    published = entry[0].findtext("{http://www.w3.org/2005/Atom}published")
+    assert date == ended
+    assert date == datetime.fromisoformat(published)
+    assert datetime.fromisoformat(modified) >= date
 
 
 def test_invisible_stories_get_no_book(sample_story: Story, site_config: SiteConfig) -> None:

@@ -485,13 +485,14 @@ def edition_book(
 
 
 def edition_date(edition: Edition[Any]) -> str:
-    """An edition's `dc:date`: its day at 10:00 UTC. EPUB 3 takes any W3CDTF date, a bare day
-    too, but calibre reads a bare day as midnight UTC (as JavaScript's `Date` does) and its
-    library shows it in the reader's time zone: the day before anywhere west of UTC. At 10:00
-    UTC it is the edition's day from UTC-10 (Hawaii) to UTC+13:59 (New Zealand in summer,
-    Tonga, Samoa), in every zone but UTC-11 (American Samoa, Niue) and UTC+14 (Kiribati's
-    Line Islands): the zones span 25 hours, so no instant is the same day in all."""
-    return f"{edition.day.isoformat()}T10:00:00Z"
+    """An edition's `dc:date`: when it reached the public, its newest story's time out
+    (`Edition.date`), the instant its OPDS entry gives as `published`. Not the bare day, which
+    calibre reads as midnight UTC and its library showed as the day before west of UTC; nor an
+    instant made up for the day (10:00 UTC), which came before the stories it holds (hours
+    before an embargo ended, after `dcterms:modified`, or still to come when a morning's
+    edition was built) and, in a zone of UTC+14 or UTC-11, outside the edition's own day. In
+    the site's time zone it is always the edition's day."""
+    return rfc3339(edition.date)
 
 
 def edition_series(edition: StoryEdition, ctx: Context[Any]) -> tuple[str, int]:
