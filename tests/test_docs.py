@@ -417,8 +417,9 @@ def test_the_second_export_at_once_says_what_cli_md_shows(
 ) -> None:
     """A cron job whose last run outlasted its interval: docs/cli.md said nothing of the second
     export started while one writes `out/` (its status, its words, that `out/` is left to the
-    first). It fails at once with status 1 and the lines the page shows (the lock's path is the
-    site's), and the lock held by no process is no lock: the next export runs."""
+    first). It fails at once with the lines the page shows (the lock's path is the site's) and
+    status 75, the one the page gives it (1 was a failure's too, which a cron job could not tell
+    from "try later"), and the lock held by no process is no lock: the next export runs."""
     import fcntl
 
     monkeypatch.delenv("SYNDICATE_CACHE_DIR", raising=False)  # the build state in the site
@@ -432,8 +433,9 @@ def test_the_second_export_at_once_says_what_cli_md_shows(
     capsys.readouterr()
     with lock.open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another process's, as flock sees it
-        assert main(argv) == 1
+        assert main(argv) == 75
     said = capsys.readouterr().err
+    assert "fails\nat once with status 75" in section and "| 75 | another run holds the lock" in cli
     path = re.compile(r"\(lock [^)]*\)")
     assert path.sub("(lock ...)", said).splitlines() == path.sub("(lock ...)", shown).splitlines()
     assert str(lock) in said
@@ -444,12 +446,14 @@ def test_the_second_delivery_at_once_is_what_delivery_md_says(
     site: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """docs/delivery.md said the second `deliver` for one `out/` fails at once, but not with
-    which status (a cron job tells "busy" from "sent" by it): 1, nothing sent."""
+    which status (a cron job tells "busy" from "sent" by it): 75 (EX_TEMPFAIL, not a failed
+    target's 1), nothing sent, its dry run's too."""
     import fcntl
 
     text = (REPO / "docs/delivery.md").read_text(encoding="utf-8").replace("\n", " ")
     said = re.search(r"`deliver` runs for the same `out/` never interleave: (.*?)\. A del", text)
-    assert said is not None and "exit status 1" in said.group(1) and "nothing sent" in said.group(1)
+    assert said is not None
+    assert "exit status 75" in said.group(1) and "nothing sent" in said.group(1)
     monkeypatch.delenv("SYNDICATE_CACHE_DIR", raising=False)
     monkeypatch.chdir(site)
     drop = tmp_path / "drop"
@@ -463,8 +467,9 @@ def test_the_second_delivery_at_once_is_what_delivery_md_says(
     capsys.readouterr()
     with lock.open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another process's, as flock sees it
-        assert main(["deliver"]) == 1
-    assert "another syndicate deliver is running for out" in capsys.readouterr().err
+        assert main(["deliver"]) == 75
+        assert "another syndicate deliver is running for out" in capsys.readouterr().err
+        assert main(["deliver", "--dry-run"]) == 75
     assert list(drop.iterdir()) == []
     assert main(["-q", "deliver"]) == 0
     assert list(drop.iterdir()) != []

@@ -1098,3 +1098,40 @@ def test_out_is_the_same_tree_of_modes_whatever_the_umask(site: Path, jobs: str)
     found = {p: stat.S_IMODE(p.lstat().st_mode) for p in [out, *out.rglob("*")]}
     assert {p: 0o755 if p.is_dir() else 0o644 for p in found} == found
     assert len([p for p in found if p.is_dir()]) > len(FORMATS)  # nested folders too
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+@pytest.mark.parametrize("held", ["state", "folder"])
+def test_an_export_refused_by_the_lock_exits_75_not_a_failure_s_1(
+    site: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    held: str,
+    dry_run: bool,
+) -> None:
+    """Another export writing out/ (its build state's lock, or out/'s own, taken by a run
+    with another SYNDICATE_CACHE_DIR) and a disk that failed both exited 1: a cron job could
+    not tell "try later" from "page someone". The busy lock is 75 (EX_TEMPFAIL), the dry run's
+    too, nothing written (a failure to write stays 1: the tests above)."""
+    import fcntl
+
+    out = tmp_path / "out"
+    assert export(site, out) == 0
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    (lock,) = (site / CACHE_NAME / "builds").glob("*/.syndicate.lock")
+    argv = [*args(site, out), *(["--dry-run"] if dry_run else [])]
+    if held == "folder":  # the cron job's build state is elsewhere; the editor's is the site's
+        monkeypatch.setenv(engine.CACHE_ENV, str(tmp_path / "cron-cache"))
+    capsys.readouterr()
+    flags = os.O_RDONLY | os.O_DIRECTORY
+    handle = os.open(out if held == "folder" else lock, flags if held == "folder" else os.O_RDWR)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another process's, as flock sees
+        assert main(argv) == 75
+    finally:
+        os.close(handle)
+    err = capsys.readouterr().err
+    assert f"another syndicate export is writing {out}" in err and "[output.write]" in err
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert main(argv) == 0, "the lock held by no process is no lock"

@@ -41,6 +41,7 @@ from syndicate.build.orphans import carried, orphaned, read_watch, stale_stories
 from syndicate.build.publish import (
     LOCK_NAME,
     TRASH,
+    Busy,
     ForeignFiles,
     OutputError,
     PartlyPublished,
@@ -211,6 +212,9 @@ class ExportResult:
     partly_published: bool = False
     """`failed` while publishing, midway (a folder that cannot be written): out/ may hold part
     of this run's files until an export completes the publication (the next one does first)."""
+    busy: bool = False
+    """`failed` at once, as another export holds out/'s lock: nothing was written, and a later
+    run exports what this one would have (the command line exits with status 75 then)."""
 
     @property
     def stale(self) -> bool:
@@ -1546,7 +1550,10 @@ class _Build:
         except OutputError as exc:
             diags.error("output.write", str(exc), str(self.out))
             partly = isinstance(exc, PartlyPublished)
-            return ExportResult("failed", diags, names, len(self.read), partly_published=partly)
+            busy = isinstance(exc, Busy)
+            return ExportResult(
+                "failed", diags, names, len(self.read), partly_published=partly, busy=busy
+            )
         except ExecutorError as exc:  # a worker died, a cluster is unreachable
             diags.error("build.worker", str(exc))
             return ExportResult("failed", diags, names, len(self.read))

@@ -106,6 +106,11 @@ class OutputError(Exception):
     """out/ could not be written; the previous output is intact."""
 
 
+class Busy(OutputError):
+    """Another process holds the lock: nothing was written, and a later run will do it (the
+    command line's exit status `EXIT_BUSY`, which a cron job retries, not a failure's)."""
+
+
 def fitting_name(name: str, around: int = 0) -> str:
     """`name`, cut if need be so that with `around` more bytes (a prefix, a suffix) it makes a
     file name of at most `NAME_MAX` bytes: a name cut ends with `~` and a hash of the whole
@@ -169,7 +174,7 @@ def _holding_folder(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputError(
+            raise Busy(
                 f"another syndicate export is writing {out} (with another build state: see"
                 " SYNDICATE_CACHE_DIR); wait for it to finish"
             ) from None
@@ -182,7 +187,7 @@ def _holding_folder(out: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def exclusive(lock: Path, busy: str) -> Iterator[None]:
-    """Hold the file lock `lock` (created if needed), or raise OutputError(`busy`) at once when
+    """Hold the file lock `lock` (created if needed), or raise Busy(`busy`) at once when
     another process holds it. The kernel releases it when the process ends, even killed."""
     try:
         lock.parent.mkdir(parents=True, exist_ok=True)
@@ -193,7 +198,7 @@ def exclusive(lock: Path, busy: str) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise OutputError(busy) from None
+            raise Busy(busy) from None
         yield
 
 

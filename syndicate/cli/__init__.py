@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_PARTIAL = 0, 1, 2, 3
 """3: `export --keep-going` published, but left out stories with errors."""
+EXIT_BUSY = 75
+"""Another run holds the lock (`export`'s of out/, `deliver`'s): nothing was done, try again
+later. sysexits.h's EX_TEMPFAIL, which cron wrappers and systemd take for "retry"."""
 SITE_COMMANDS = frozenset({"export", "validate", "new", "list", "show", "deliver", "serve"})
 """The commands that work on a site; `init` makes one, `formats` needs none."""
 SITE_USERS = frozenset({"formats", "terms"})

@@ -6,7 +6,16 @@ from __future__ import annotations
 import argparse
 import functools
 
-from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, data_on_stdout, emit, say, say_now
+from syndicate.cli import (
+    EXIT_BUSY,
+    EXIT_FAILED,
+    EXIT_INPUT,
+    EXIT_OK,
+    data_on_stdout,
+    emit,
+    say,
+    say_now,
+)
 from syndicate.deliver import TargetResult, deliver
 from syndicate.diagnostics import Diagnostics
 
@@ -24,6 +33,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     )
     if result.status == "input-errors":
         return EXIT_INPUT
+    if result.busy:
+        return EXIT_BUSY
     with data_on_stdout():  # a dry run's listing is its data: `| head -1` has what it wanted
         for target in result.targets:
             if args.dry_run and args.log_format == "json":

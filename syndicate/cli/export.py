@@ -14,6 +14,7 @@ from syndicate.build import ExportResult, export
 from syndicate.build.engine import out_apart
 from syndicate.build.scheduling import address_problem
 from syndicate.cli import (
+    EXIT_BUSY,
     EXIT_FAILED,
     EXIT_INPUT,
     EXIT_OK,
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             say(args, f"not exported whole: {out} may hold part of this run's files (see above)")
         else:
             say(args, f"not exported: {out} is unchanged")
-        return EXIT_FAILED
+        return EXIT_BUSY if result.busy else EXIT_FAILED
     if args.dry_run:
         return _dry_run(args, result)
     announced = _announce(args, result, diags)

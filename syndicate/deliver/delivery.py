@@ -22,7 +22,7 @@ from syndicate.build.engine import cache_apart, cache_folder, no_output_folder, 
 from syndicate.build.inventory import Inventory, PublishedFile, show_path
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
-from syndicate.build.publish import OutputError, exclusive
+from syndicate.build.publish import Busy, OutputError, exclusive
 from syndicate.build.state import (
     STATE_FILE,
     cannot_open,
@@ -135,6 +135,9 @@ class DeliveryResult:
     targets: list[TargetResult] = field(default_factory=list)
     announced: int = 0
     """WebSub pings sent."""
+    busy: bool = False
+    """`failed` at once, as another deliver for the same out/ holds its lock: nothing was
+    sent, and a later run sends it (the command line exits with status 75 then)."""
 
 
 def deliver(
@@ -218,7 +221,10 @@ def deliver(
                 unannounced = len(diags.errors) > before  # a failed ping: feeds left to announce
             finally:
                 ledger.close()
-    except OutputError as exc:
+    except Busy as exc:
+        diags.error("deliver.busy", str(exc))
+        return DeliveryResult("failed", diags, busy=True)
+    except OutputError as exc:  # its build state's folder cannot be written
         diags.error("deliver.busy", str(exc))
         return DeliveryResult("failed", diags)
     except LedgerError as exc:
