@@ -559,3 +559,46 @@ def test_two_packages_registering_one_name_are_a_warning_naming_both(
         " a name of its own [plugin.writer]" in err
     )
     assert "'headlines'" not in err
+
+
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [
+        ("feeds:\n  limit: 100000000", "feeds: limit: 100000000 is not valid: expected a whole"
+         " number from 1 to 10000"),
+        ("feeds:\n  archive_size: 100000000", "feeds: archive_size: 100000000 is not valid:"
+         " expected a whole number from 0 to 10000"),
+        ("html:\n  page_size: 100000000", "html: page_size: 100000000 is not valid: expected a"
+         " whole number from 1 to 10000"),
+        ("epub:\n  edition_size: 100000000", "epub: edition_size: 100000000 is not valid:"
+         " expected a whole number from 1 to 1000"),
+        ("feeds:\n  limit: 0", "feeds: limit: 0 is not valid: expected a whole number from 1 to"
+         " 10000"),
+        ("deliver:\n  retry:\n    attempts: 100000000", "deliver: retry.attempts: 100000000 is"
+         " not valid: expected a whole number from 1 to 20"),
+        ("deliver:\n  retry:\n    wait_initial: 100000000", "deliver: retry.wait_initial:"
+         " 100000000 is not valid: expected a number more than 0 and at most 300"),
+        ("deliver:\n  retry:\n    timeout: 0", "deliver: retry.timeout: 0 is not valid: expected"
+         " a number more than 0 and at most 3600"),
+        ("profiles:\n  msn:\n    limit: 100000000", "profiles.msn.limit: 100000000 is too large;"
+         " the most allowed is 10000, the least 1"),
+        ("profiles:\n  msn:\n    image_width: 100000000", "profiles.msn.image_width: 100000000"
+         " is too large; the most allowed is 65535, the least 1"),
+        ("profiles:\n  msn:\n    min_items: 0", "profiles.msn.min_items: 0 is too small; the"
+         " least allowed is 1, the most 10000"),
+    ],
+)  # fmt: skip
+def test_a_number_past_its_option_s_range_is_refused_at_its_line_with_the_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, said: str
+) -> None:
+    """`feeds: limit: 100000000` (a typo for 100) had no upper bound: every story in one feed
+    file, as `deliver: retry: attempts:` or `wait_initial:` held a failing target's run for
+    days. Each count, size and wait has a range, told whole (both ends) at the value's line."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    text = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    (site / "syndicate.yaml").write_text(f"{text}{option}\n", encoding="utf-8")
+    line = text.count("\n") + option.count("\n") + 1
+    assert main(["validate", "--config", str(site / "syndicate.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert f"syndicate.yaml:{line}: error: {said} [config." in err, err

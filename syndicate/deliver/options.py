@@ -164,13 +164,14 @@ class RetryOptions(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     """How a failed request is tried again: timeouts, lost connections and server errors
     (HTTP 5xx, FTP 4xx) are; refusals (HTTP 4xx, a wrong password, a permission) are not."""
 
-    attempts: Annotated[int, msgspec.Meta(ge=1)] = 5
+    # Bounded, so that a typo (100000000) never makes a failing target hold a run for days.
+    attempts: Annotated[int, msgspec.Meta(ge=1, le=20)] = 5
     """Tries of one request."""
-    wait_initial: Annotated[float, msgspec.Meta(gt=0)] = 1.0
+    wait_initial: Annotated[float, msgspec.Meta(gt=0, le=300)] = 1.0
     """Seconds before the second attempt; each wait doubles, with jitter."""
-    wait_max: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    wait_max: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 60.0
     """The longest wait between two attempts, in seconds."""
-    timeout: Annotated[float, msgspec.Meta(gt=0)] = 30.0
+    timeout: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 30.0
     """Seconds a connection or a request may take."""
 
 

@@ -352,6 +352,10 @@ def _explain(message: str, hint: Any, given: Any = None) -> str:
         read = "yes/no answer" if unquoted.group(1) == "bool" else "number"
         wanted = f" ({' or '.join(map(str, choices))})" if choices else ""
         return f"is not a text{wanted}: YAML reads it unquoted as a {read}; put it in quotes"
+    if (ranged := re.match(r"Expected `(int|float)` [<>]=? ", message)) and (
+        allowed := _range(hint)
+    ):  # `Expected `int` <= 10000`: the whole range, `from 1 to 10000`
+        return f"is not valid: expected {_TYPE_WORDS[ranged.group(1)]} {allowed}"
     message = re.sub(  # `str | array`: a text or a list
         r"`(\w+(?: \| \w+)*)`",
         lambda m: " or ".join(_TYPE_WORDS.get(w, w) for w in m.group(1).split(" | ")),
@@ -361,6 +365,43 @@ def _explain(message: str, hint: Any, given: Any = None) -> str:
         r"(a list|a text) of length ([<>])= (\d+)", _length_in_words, message
     )
     return f"is not valid: {message[:1].lower()}{message[1:]}"
+
+
+def _range(hint: Any) -> str | None:
+    """The range a number's `msgspec.Meta` allows, in words (`from 1 to 10000`, `more than 0
+    and at most 300`), when it has both ends; None otherwise."""
+    low: tuple[str, float] | None = None
+    high: tuple[str, float] | None = None
+    for meta in _metas(hint):
+        if meta.ge is not None:
+            low = ("from", meta.ge)
+        elif meta.gt is not None:
+            low = ("more than", meta.gt)
+        if meta.le is not None:
+            high = ("to", meta.le)
+        elif meta.lt is not None:
+            high = ("less than", meta.lt)
+    if low is None or high is None:
+        return None
+    (since, least), (until, most) = low, high
+    if since == "from" and until == "to":
+        return f"from {_number(least)} to {_number(most)}"
+    return f"{since} {_number(least)} and {'at most' if until == 'to' else until} {_number(most)}"
+
+
+def _number(value: float) -> str:
+    """A bound as written in syndicate.yaml: `300`, not `300.0`; `0.05`."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _metas(hint: Any) -> Iterator[msgspec.Meta]:
+    """Every `msgspec.Meta` of a type hint, inside `X | None` and nested `Annotated` too."""
+    if get_origin(hint) is Annotated:
+        yield from (meta for meta in hint.__metadata__ if isinstance(meta, msgspec.Meta))
+        yield from _metas(get_args(hint)[0])
+    elif get_origin(hint) in (Union, UnionType):
+        for arg in get_args(hint):
+            yield from _metas(arg)
 
 
 def _length_in_words(found: re.Match[str]) -> str:

@@ -380,13 +380,17 @@ def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[
             yield path, f"{where}: {describe(value)} is not allowed; use one of: {choices}{meant}"
         case "minimum":
             least = schema[error.validator]
-            yield path, f"{where}: {describe(value)} is too small; the least allowed is {least}"
+            most = f", the most {schema['maximum']}" if "maximum" in schema else ""
+            said = f"{describe(value)} is too small; the least allowed is {least}{most}"
+            yield path, f"{where}: {said}"
         case "exclusiveMinimum":
             least = schema[error.validator]
             yield path, f"{where}: {describe(value)} is too small; give more than {least}"
         case "maximum":
             most = schema[error.validator]
-            yield path, f"{where}: {describe(value)} is too large; the most allowed is {most}"
+            least = f", the least {schema['minimum']}" if "minimum" in schema else ""
+            said = f"{describe(value)} is too large; the most allowed is {most}{least}"
+            yield path, f"{where}: {said}"
         case "exclusiveMaximum":
             most = schema[error.validator]
             yield path, f"{where}: {describe(value)} is too large; give less than {most}"

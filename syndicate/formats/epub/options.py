@@ -28,7 +28,10 @@ class EpubOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
         ),
     ] = "day"
     edition_size: Annotated[
-        int, msgspec.Meta(ge=1, description="how many stories a `latest` edition holds")
+        int,
+        msgspec.Meta(  # (a typo, 100000000, must not typeset every story into one book)
+            ge=1, le=1_000, description="how many stories a `latest` edition holds"
+        ),
     ] = 20
     edition_day: Annotated[
         dt.date | None,

@@ -74,13 +74,16 @@ class FeedOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
         int,
         msgspec.Meta(
             ge=1,
+            le=10_000,  # a typo (100000000) must not put every story in one feed file
             description="entries in a subscription feed (more if needed to hold every entry"
             " not yet archived)",
         ),
     ] = 50
     archive_size: Annotated[
         int,
-        msgspec.Meta(ge=0, description="entries per RFC 5005 archive page; 0 turns archives off"),
+        msgspec.Meta(
+            ge=0, le=10_000, description="entries per RFC 5005 archive page; 0 turns archives off"
+        ),
     ] = 50
     tombstone_days: Annotated[
         int,

@@ -64,6 +64,7 @@ class HtmlOptions(Options, frozen=True, kw_only=True, forbid_unknown_fields=True
         int,
         msgspec.Meta(
             ge=1,
+            le=10_000,  # a typo (100000000) must not make one page of every story
             description="stories a page of a story list holds: index.<lang>.html lists the"
             " newest, index.<lang>.2.html the next, and so on (a section's list too); the home"
             " page shows each language's first page",

@@ -58,6 +58,12 @@ PLACEHOLDERS = ("id", "link", "lang", "section", "published", "updated")
 
 Base = Literal["google-news", "msn", "smartnews", "flipboard"]
 Count = Annotated[int, msgspec.Meta(ge=1)]
+MAX_ITEMS = 10_000
+"""The most items a feed holds or a partner may want: a typo (100000000 for 100) must not make
+a run hold every story in one feed file."""
+Items = Annotated[int, msgspec.Meta(ge=1, le=MAX_ITEMS)]
+Pixels = Annotated[int, msgspec.Meta(ge=1, le=65535)]
+"""A side of an image, in pixels: at most JPEG's largest, 65535 (no image is larger)."""
 Days = Annotated[int, msgspec.Meta(ge=1, le=36525)]
 """A number of days up to a hundred years: past it no story of a feed is older, and a date
 that far from --now is out of the calendar's range."""
@@ -103,6 +109,7 @@ Limit = Annotated[
     int,
     msgspec.Meta(
         ge=1,
+        le=MAX_ITEMS,
         description="items in a feed, newest first; kill items come on top, never cut",
     ),
 ]
@@ -142,11 +149,11 @@ RequireCreator = Annotated[
 ]
 ImageRequired = Annotated[bool, _doc("a story without an image meeting the rules is left out")]
 ImageMinWidth = Annotated[
-    Count | None, _doc("narrowest image, in pixels; narrower: image left out")
+    Pixels | None, _doc("narrowest image, in pixels; narrower: image left out")
 ]
-ImageMinHeight = Annotated[Count | None, _doc("lowest image, in pixels; lower: image left out")]
+ImageMinHeight = Annotated[Pixels | None, _doc("lowest image, in pixels; lower: image left out")]
 ImageRecommendedSide = Annotated[
-    Count | None,
+    Pixels | None,
     _doc(
         "size the partner recommends for an image's width or height, in pixels; an image whose"
         " width and height are both under it is kept, with a warning"
@@ -162,7 +169,7 @@ ImageMaxBytes = Annotated[
     Count | None, _doc("largest image file: a larger one is scaled down until it fits")
 ]
 ImageWidth = Annotated[
-    Count | None, _doc("width of the image renditions: wider images are scaled down to it")
+    Pixels | None, _doc("width of the image renditions: wider images are scaled down to it")
 ]
 PlainDescription = Annotated[
     bool,
@@ -202,7 +209,7 @@ MaxBytes = Annotated[
     ),
 ]
 MaxItemBytes = Annotated[Count | None, _doc("largest item: a larger story is left out")]
-MinItems = Annotated[Count | None, _doc("fewest items the partner wants (checked by validate)")]
+MinItems = Annotated[Items | None, _doc("fewest items the partner wants (checked by validate)")]
 Hub = Annotated[
     Annotated[
         str, msgspec.Meta(pattern=r"^https?://\S+\Z", extra={"expected": "the hub's http(s) URL"})
