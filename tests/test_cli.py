@@ -1192,6 +1192,20 @@ def test_a_command_run_by_an_application_leaves_it_in_its_own_folder(
         # a city the zones do not name was told the name nearest its spelling: another place
         ("Portland", "; use an IANA name such as Europe/Brussels"),
         ("UTC+02:00", ": an offset (UTC+02:00), not a time zone; write the IANA zone"),
+        # a name alone of zones in two places was told nothing, or one of them: every one
+        (
+            "Eastern",
+            "; 'Eastern' alone is 2 zones: 'America/New_York' (US/Eastern) or"
+            " 'America/Toronto' (Canada/Eastern); write the one of the place meant",
+        ),
+        ("Istanbul", "; did you mean 'Europe/Istanbul'?"),  # (Asia/Istanbul is its other name)
+        # an Australian state's older zone name, told as if Victoria were there alone
+        (
+            "Victoria",
+            "; did you mean 'Australia/Melbourne' (by its older name, Australia/Victoria)? For a"
+            " Victoria elsewhere, write the zone of the city its clocks follow, Region/City, such"
+            " as Europe/Brussels",
+        ),
     ],
 )
 def test_a_wrong_time_zone_gets_the_same_advice_wherever_it_is_written(

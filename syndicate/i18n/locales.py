@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
@@ -291,20 +292,23 @@ _NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})
 an output that would change with the host), a rules file, a placeholder."""
 
 
-_ZONE_REGIONS = frozenset(
-    {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian"}
-    | {"Pacific"}
-)
-"""The zone database's continents and oceans: its other first parts are countries' older
-names (`US/Pacific`, `Canada/Eastern`), which name a region, not the city asked for."""
+@dataclass(frozen=True, slots=True)
+class ZoneMeant:
+    """A zone a name not one may mean: `zone`, by its current name, and `older`, the older name
+    the name matched when it was that (`Australia/Victoria`, now `Australia/Melbourne`): a
+    region's or a renamed city's, which a place of the same name elsewhere does not share."""
+
+    zone: str
+    older: str | None = None
 
 
-def zone_meant(name: str) -> str | None:
-    """The IANA time zone a name not one most likely means: the same name in another case or
-    with spaces for underscores (`europe/brussels`, `America/New York`), else the one zone
-    named for that city (`Paris`, `new york`: `Europe/Paris`, `America/New_York`), else,
-    for a name with its region, the closest (`Europe/Brusels`); None when none is close or a
-    name alone names no zone's city (a near name is another place: `Portland`, not `Poland`)."""
+def zones_meant(name: str) -> tuple[ZoneMeant, ...]:
+    """The IANA time zones a name not one may mean: the same name in another case or with
+    spaces for underscores (`europe/brussels`, `America/New York`), else every zone named for
+    that city (`Paris`: `Europe/Paris`; `Istanbul`, under Europe and Asia, one zone; `Eastern`,
+    of the US and of Canada, two), by its current name, else, for a name with its region, the
+    closest (`Europe/Brusels`); none when none is close or a name alone names no zone's city
+    (a near name is another place: `Portland`, not `Poland`)."""
     import difflib
     from zoneinfo import available_timezones
 
@@ -313,20 +317,24 @@ def zone_meant(name: str) -> str | None:
     key = name.strip().replace(" ", "_").lower()
     same = folded.get(key)
     if same is not None:
-        return same
-    if "/" not in key:  # a city alone: the zone of a continent or ocean that bears its name
-        named = [zone for low, zone in folded.items() if low.endswith("/" + key)]
-        cities = [zone for zone in named if zone.split("/", 1)[0] in _ZONE_REGIONS]
-        if len({zone.split("/", 1)[0] for zone in cities}) == 1:
-            # America/Argentina/Buenos_Aires, not its older name America/Buenos_Aires
-            return max(cities, key=lambda zone: zone.count("/"))
-        if not cities and len(named) == 1:  # a region's older name alone: Hawaii, US/Hawaii
-            return named[0]
-        # none, or in two places (Istanbul; Eastern, of the US and Canada): a name alone
-        # near another's spelling is another place, not a typo (Portland is not Poland)
-        return None
+        return (ZoneMeant(same),)
+    if "/" not in key:  # a city alone: every zone bearing its name, by its current name
+        aliases = get_global("zone_aliases")
+        found: dict[str, str | None] = {}
+        for low, zone in folded.items():
+            if not low.endswith("/" + key):
+                continue
+            current = aliases.get(zone, zone)
+            if current not in folded.values():
+                current = zone
+            # Asia/Istanbul is Europe/Istanbul, the city; US/Eastern is America/New_York's
+            # region, and Australia/Victoria a state, whose name another place may bear
+            city = current.rsplit("/", 1)[-1].lower() == key
+            older = None if city or found.get(current, "") is None else zone
+            found[current] = older
+        return tuple(ZoneMeant(zone, older) for zone, older in sorted(found.items()))
     close = difflib.get_close_matches(name, zones, n=1, cutoff=0.8)
-    return close[0] if close else None
+    return (ZoneMeant(close[0]),) if close else ()
 
 
 _OFFSET = re.compile(

@@ -28,7 +28,7 @@ from syndicate.i18n.locales import (
     is_zone,
     offset_instead_of_zone,
     preferred_tag,
-    zone_meant,
+    zones_meant,
 )
 from syndicate.i18n.terms import has_term, has_terms, placeholders, reference
 from syndicate.model.site import (
@@ -537,7 +537,22 @@ def zone_advice(tz: str) -> str:
     offset is not a zone, else the zone meant, else an example."""
     if offset := offset_instead_of_zone(tz):
         return f": {offset}"
-    return suggest(zone_meant(tz)) or "; use an IANA name such as Europe/Brussels"
+    meant = zones_meant(tz)
+    if not meant:
+        return "; use an IANA name such as Europe/Brussels"
+    if len(meant) > 1:  # (`Eastern`: the US's and Canada's) every one, to pick from
+        each = " or ".join(f"{m.zone!r}" + (f" ({m.older})" if m.older else "") for m in meant)
+        return f"; {tz!r} alone is {len(meant)} zones: {each}; write the one of the place meant"
+    (one,) = meant
+    if one.older is None:
+        return suggest(one.zone)
+    # `Victoria`: the zone database's is Australia's state (Australia/Melbourne), not the
+    # city of Canada (America/Vancouver): the one zone known, and what to do for another
+    return (
+        f"; did you mean {one.zone!r} (by its older name, {one.older})? For a {tz.strip()}"
+        " elsewhere, write the zone of the city its clocks follow, Region/City, such as"
+        " Europe/Brussels"
+    )
 
 
 def _timezone_ok(tz: str, doc: YamlDoc, shown: str, diags: Diagnostics) -> bool:
