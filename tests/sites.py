@@ -14,13 +14,17 @@ from conftest import FIXED_NOW, PLAIN_COVERS, REPO, SAMPLE_SLUG
 from syndicate.cli import main
 
 SECOND_SLUG = "2021-02-20-nato-second-story"
-CONFIG = """\
+HOST = "ycpress.internal"
+"""The newsroom's host: `.internal`, kept for private networks (ICANN, 2024), not one of the
+names RFC 2606 and 6761 keep for examples and tests (`ycpress.example`), which `deliver`
+refuses to send anything from."""
+CONFIG = f"""\
 publisher:
   name: YCPress
-  url: https://ycpress.example/
+  url: https://{HOST}/
   logo: articles/_site/logo.png
   icon: articles/_site/icon.png
-base_url: https://ycpress.example/syndicate/
+base_url: https://{HOST}/syndicate/
 timezone: Europe/Brussels
 languages: [en, fr, ar, zh-Hans, de, es]
 """

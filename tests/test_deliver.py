@@ -2698,22 +2698,78 @@ def test_a_site_with_either_address_on_the_placeholder_is_never_delivered(
 
 
 @pytest.mark.parametrize(
-    ("url", "placeholder"),
+    ("url", "reserved"),
     [
-        ("https://example.org/", True),
-        ("HTTP://Example.ORG:8080/news/", True),
-        ("https://www.example.org/", True),  # (its ids name tag:www.example.org,...)
-        ("https://example.org./", True),
-        ("https://ｅｘａｍｐｌｅ.org/", True),  # (as a browser, and uri_form, map it)
-        ("https://notexample.org/", False),
-        ("https://example.org.uk/", False),
-        ("https://harbour.example/", False),
+        ("https://example.org/", "example.org"),
+        ("HTTP://Example.ORG:8080/news/", "example.org"),
+        ("https://www.example.org/", "example.org"),  # (its ids name tag:www.example.org,...)
+        ("https://example.org./", "example.org"),
+        ("https://ｅｘａｍｐｌｅ.org/", "example.org"),  # (as a browser, and uri_form, map it)
+        ("https://notexample.org/", None),
+        ("https://example.org.uk/", None),
+        # RFC 2606's other names, and RFC 6761's localhost: only example.org was refused
+        ("https://harbour.example/", ".example"),
+        ("https://www.example.com/", "example.com"),
+        ("https://EXAMPLE.NET./", "example.net"),
+        ("https://harbour.test/", ".test"),
+        ("https://harbour.invalid/", ".invalid"),
+        ("http://localhost:8000/", "localhost"),
+        ("http://news.localhost/", ".localhost"),
+        ("https://example.news/", None),
+        ("https://harbour.testing/", None),
+        ("https://localhost.news/", None),
     ],
 )
-def test_what_is_on_init_s_placeholder_host(url: str, placeholder: bool) -> None:
+def test_what_is_on_a_name_kept_for_examples(url: str, reserved: str | None) -> None:
     """Only `example.org` itself counted: `www.example.org` or the name with the root's final
     dot (both of which the configuration accepts, and every link and id made from them is on
-    example.org) went to partners."""
-    from syndicate.readers.config import on_placeholder
+    example.org) went to partners; and so did example.com, `.example`, `.test`, `localhost`,
+    which RFC 2606 and RFC 6761 keep for examples and tests as they keep example.org."""
+    from syndicate.readers.config import on_placeholder, reserved_name
 
-    assert on_placeholder(url) is placeholder
+    assert reserved_name(url) == reserved
+    assert on_placeholder(url) is (reserved is not None)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "name", "rfc"),
+    [
+        ("base_url", "https://harbour.example/wire/", ".example", "RFC 2606"),
+        ("publisher.url", "https://www.example.com/", "example.com", "RFC 2606"),
+        ("base_url", "https://example.net/", "example.net", "RFC 2606"),
+        ("publisher.url", "https://harbour.test/", ".test", "RFC 2606"),
+        ("base_url", "http://localhost:8000/", "localhost", "RFC 6761"),
+    ],
+)
+def test_a_site_on_any_name_kept_for_examples_is_never_delivered(
+    site: Site,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    setting: str,
+    value: str,
+    name: str,
+    rfc: str,
+) -> None:
+    """deliver refused a site on example.org but sent one on example.com, `.example`, `.test`
+    or `localhost` (a staging configuration delivered as it was): each is refused as
+    example.org is, at its line, the same message with the name and the RFC that keeps it."""
+    mirror = tmp_path / "mirror"
+    site.configure(
+        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
+        "      formats: [ninjs]\n"
+    )
+    text = site.config.read_text(encoding="utf-8")
+    key = setting.rpartition(".")[2]
+    pattern = r"(?m)^(  url): .*$" if setting == "publisher.url" else r"(?m)^(base_url): .*$"
+    site.config.write_text(re.sub(pattern, rf"\1: {value}", text, count=1), encoding="utf-8")
+    site.export("ninjs")
+    capsys.readouterr()
+    assert site.deliver() == 2
+    err = capsys.readouterr().err
+    lines = site.config.read_text().splitlines()
+    line = next(n for n, x in enumerate(lines, 1) if x.strip().startswith(f"{key}: {value}"))
+    said = f"{value} (on {name}, a name {rfc} reserves for examples and tests, no site's): "
+    assert f"syndicate.yaml:{line}: error: {setting} is {said}" in err, err
+    code = "deliver.base-url" if key == "base_url" else "deliver.publisher-url"
+    assert f"nothing was sent [{code}]" in err
+    assert not mirror.exists() or not any(mirror.rglob("*")), "nothing was sent"

@@ -209,7 +209,10 @@ def test_the_getting_started_tour_prints_what_the_page_shows(
     printed = [line for argv in _commands(tour) for line in run(argv, "2026-12-01T08:05:00Z")]
     assert printed == output_after("syndicate validate\nsyndicate export")
 
-    (new,) = next(_commands(body) for lang, body in blocks if "syndicate new" in body)
+    # (the shell block running it: init's advice above names `syndicate new` too)
+    (new,) = next(
+        _commands(body) for lang, body in blocks if lang == "sh" and "syndicate new" in body
+    )
     assert main(["-q", "--now", "2026-12-01T08:40:00+01:00", *new]) == 0
     story = Path("articles", new[1])
     (meta,) = [body for lang, body in blocks if lang == "yaml"]
@@ -460,7 +463,11 @@ def test_the_second_delivery_at_once_is_what_delivery_md_says(
     drop.mkdir()
     target = f"{{name: archive, url: 'file://{drop}/', formats: [all]}}"
     config = site / "syndicate.yaml"
-    config.write_text(f"{config.read_text('utf-8')}deliver:\n  targets: [{target}]\n", "utf-8")
+    # (on a name of its own: deliver refuses the sample's, on .example, kept for examples)
+    text = config.read_text("utf-8").replace(
+        "https://ycpress.example/", "https://ycpress.internal/"
+    )
+    config.write_text(f"{text}deliver:\n  targets: [{target}]\n", "utf-8")
     assert main(["-q", "--now", "2026-12-01T09:00:00Z", "export", "--format", "all"]) == 0
     (state,) = (site / ".syndicate/builds").glob("*/.syndicate.lock")
     lock = state.with_name(".deliver.lock")  # (beside the export's, in out/'s build state)

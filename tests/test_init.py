@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -564,10 +565,38 @@ def test_a_site_without_its_address_is_told_to_set_it_before_publishing(
     assert main(["new", "2026-03-02-first", "--site", str(tmp_path / "s"), "--now", NOW]) == 0
     err = capsys.readouterr().err
     assert "its id names example.org, the placeholder `syndicate init` wrote" in err
-    assert init(tmp_path / "t", "--url", "https://harbour.example/") == 0
+    assert init(tmp_path / "t", "--url", "https://harbour.news/") == 0
     assert "before publishing" not in capsys.readouterr().err
     assert main(["new", "2026-03-02-first", "--site", str(tmp_path / "t"), "--now", NOW]) == 0
-    assert "placeholder" not in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "placeholder" not in err and "reserves" not in err
+
+
+@pytest.mark.parametrize(
+    ("url", "name", "rfc"),
+    [
+        ("https://harbour.example/", ".example", "RFC 2606"),
+        ("https://www.example.com/news/", "example.com", "RFC 2606"),
+        ("https://example.net/", "example.net", "RFC 2606"),
+        ("https://harbour.test/", ".test", "RFC 2606"),
+        ("http://localhost:8000/", "localhost", "RFC 6761"),
+        ("http://news.localhost/", ".localhost", "RFC 6761"),
+    ],
+)
+def test_a_site_on_any_name_kept_for_examples_is_told_so_by_init_and_new(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str, name: str, rfc: str
+) -> None:
+    """Only example.org, init's placeholder, was said to be no site's: `--url
+    https://harbour.example/` (or example.com, `.test`, `localhost`) made ids under a name that
+    RFC 2606 and RFC 6761 keep for examples and tests, without a word, until deliver."""
+    assert init(tmp_path / "s", "--url", url) == 0
+    err = capsys.readouterr().err
+    said = f"(now {url}, on {name}, a name {rfc} reserves for examples and tests, no site's)"
+    assert "before publishing: set publisher.url and base_url in" in err and said in err, err
+    assert main(["new", "2026-03-02-first", "--site", str(tmp_path / "s"), "--now", NOW]) == 0
+    err = capsys.readouterr().err
+    host = urlsplit(url).hostname
+    assert f"its id names {host} (publisher.url is on {name}, a name {rfc} reserves" in err, err
 
 
 def test_the_placeholder_address_is_the_one_the_configuration_knows() -> None:

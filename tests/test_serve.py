@@ -25,7 +25,7 @@ import httpx
 import pytest
 from conftest import FIXED_NOW, PLAIN_COVERS, SAMPLE_SLUG
 from lxml import html as lxml_html
-from sites import SECOND_SLUG, Site
+from sites import HOST, SECOND_SLUG, Site
 from test_html_render import chromium, stop_browser  # noqa: F401  (the browser fixture)
 
 from syndicate.build import export
@@ -170,8 +170,7 @@ def test_media_types_validators_and_hub_links(site: Site, serving: Callable[...,
     assert server.get("html/index.html", **{"If-None-Match": '"other"'}).status_code == 200
     feed = server.get("atom/en.xml")
     assert feed.headers["link"] == (
-        '<http://127.0.0.1:9/>; rel="hub", <https://ycpress.example/syndicate/atom/en.xml>;'
-        ' rel="self"'
+        f'<http://127.0.0.1:9/>; rel="hub", <https://{HOST}/syndicate/atom/en.xml>; rel="self"'
     )
     assert "link" not in server.get("atom/en/archive/1.xml").headers, "archives name no hub"
     assert "link" not in page.headers
@@ -315,7 +314,7 @@ def test_a_preview_page_s_links_stay_in_the_preview(
     server = serving(
         "--watch", *formats, "--preview", str(folder), "--articles", str(site.articles)
     )
-    base = "https://ycpress.example/syndicate/"
+    base = f"https://{HOST}/syndicate/"
     here = server.url  # http://127.0.0.1:<port>/
     page = f"html/{SECOND_SLUG}.en.html"
     served = server.get(page).text
@@ -395,8 +394,7 @@ def test_a_preview_of_some_formats_does_not_warn_of_the_others_at_each_save(
         SECOND_SLUG,
         "en.md",
         "## Expand the scope",
-        "[Earlier](https://ycpress.example/syndicate/html/no-such-page.en.html)\n\n"
-        "## Expand the scope",
+        f"[Earlier](https://{HOST}/syndicate/html/no-such-page.en.html)\n\n## Expand the scope",
     )
     until(lambda: server.log().count("preview:") >= 2, "the preview is exported again", server)
     dead = [line for line in server.lines if "[export.dead-link]" in line]
@@ -1222,7 +1220,7 @@ def test_a_partner_feed_that_names_its_own_hub_is_served_with_it(
     server = serving()
     assert server.get("partners/mine/en.xml").headers["link"] == (
         '<http://127.0.0.1:7/>; rel="hub",'
-        ' <https://ycpress.example/syndicate/partners/mine/en.xml>; rel="self"'
+        f' <https://{HOST}/syndicate/partners/mine/en.xml>; rel="self"'
     )
     assert "link" not in server.get("partners/msn/en.xml").headers
     assert 'rel="hub"' in server.get("atom/en.xml").headers["link"]

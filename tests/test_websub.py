@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import FIXED_NOW, SAMPLE_SLUG
 from servers import HttpReceiver, Hub, TricklingServer, free_port
-from sites import SECOND_SLUG, Site
+from sites import HOST, SECOND_SLUG, Site
 
 from syndicate.deliver import deliver
 
 LANGS = ("en", "fr", "ar", "zh-Hans", "de", "es")
-BASE = "https://ycpress.example/syndicate/"
+BASE = f"https://{HOST}/syndicate/"
 RETRY = "  retry: {attempts: 3, wait_initial: 0.01, wait_max: 0.02, timeout: 5}\n"
 
 

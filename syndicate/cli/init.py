@@ -34,7 +34,7 @@ from syndicate.i18n.locales import (
 from syndicate.model import SiteConfig
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.articles import id_source
-from syndicate.readers.config import load_config, on_placeholder, zone_advice
+from syndicate.readers.config import load_config, reserved_name, reserved_said, zone_advice
 from syndicate.readers.folders import story_folders
 from syndicate.readers.languages import deprecated_hint, tag_problem
 from syndicate.readers.safefile import Refused, folder_loop, resolved
@@ -497,9 +497,10 @@ def _report(
         )
     go = "" if where == "." else f"cd {shlex.quote(where)} && "
     say(args, f"next: {go}syndicate validate && syndicate export --format all")
-    if on_placeholder(site.url):
+    if (name := reserved_name(site.url)) is not None:
         # (named from where the command was started, as `next:` names the folder)
         config = shown(args, site.folder / CONFIG_NAME)
+        what = "a placeholder" if name == "example.org" else f"on {name}, {reserved_said(name)}"
         sample = (
             f"; the sample story's id, {sample_id}, names {urlsplit(site.url).hostname}"
             " already: give it one of your own, or remove the story"
@@ -509,7 +510,7 @@ def _report(
         say(
             args,
             f"before publishing: set publisher.url and base_url in {config} (now {site.url},"
-            f" a placeholder) to your site and where out/ will be published; every link, and"
+            f" {what}) to your site and where out/ will be published; every link, and"
             f" the id of every story `syndicate new` makes, is made from them{sample}"
             " (deliver refuses to send anything until then)",
         )

@@ -27,7 +27,7 @@ from syndicate.i18n.locales import canonical_case, is_valid_tag
 from syndicate.i18n.terms import term, use_site_terms
 from syndicate.model import SiteConfig
 from syndicate.readers.articles import slug_problem
-from syndicate.readers.config import PLACEHOLDER_URL, load_config, on_placeholder
+from syndicate.readers.config import PLACEHOLDER_URL, load_config, reserved_name, reserved_said
 from syndicate.readers.languages import deprecated_hint, spelt_otherwise, tag_problem
 from syndicate.readers.storyfiles import STORY_FILE
 
@@ -101,11 +101,17 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
         say(args, f"added {', '.join(missing)} to the languages of {shown(args, args.config)}")
     # Named from the folder the command was started in, as every other path it says.
     say(args, f"created {shown(args, folder)}: fill in the TODOs, then run `syndicate validate`")
-    if on_placeholder(config.publisher.url):
+    if (name := reserved_name(config.publisher.url)) is not None:
+        placeholder = urlsplit(PLACEHOLDER_URL).hostname
+        what = (
+            f"{placeholder}, the placeholder `syndicate init` wrote as publisher.url"
+            if name == placeholder
+            else f"{_domain(config.publisher.url)} (publisher.url is on {name},"
+            f" {reserved_said(name)})"
+        )
         say(
             args,
-            f"its id names {urlsplit(PLACEHOLDER_URL).hostname}, the placeholder `syndicate init`"
-            " wrote as publisher.url: set publisher.url and base_url in"
+            f"its id names {what}: set publisher.url and base_url in"
             f" {shown(args, args.config)} to your site, then change the story's id before it is"
             " published (an id never changes after)",
         )

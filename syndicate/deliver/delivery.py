@@ -67,7 +67,12 @@ from syndicate.formats.options import convert_section
 from syndicate.formats.registry import PluginError, Registry, default_registry
 from syndicate.model import SiteConfig
 from syndicate.model.site import TEMPLATES, TERMS
-from syndicate.readers.config import PLACEHOLDER_URL, load_config, on_placeholder
+from syndicate.readers.config import (
+    PLACEHOLDER_URL,
+    load_config,
+    reserved_name,
+    reserved_said,
+)
 from syndicate.readers.safefile import Refused, folder_loop, read_regular, resolved
 
 logger = logging.getLogger(__name__)
@@ -241,30 +246,34 @@ def deliver(
 
 
 def _check_placeholders(site: SiteConfig, export: str, diags: Diagnostics) -> None:
-    """`base_url` and `publisher.url` still on init's placeholder host (`on_placeholder`):
-    refused, each at its line, as no partner can take back an id or link it was given. Both:
-    a site whose base_url was set but not its publisher.url still mints ids under
-    example.org (`syndicate new`), and sends them, and its organisation's (JSON-LD, NewsML)."""
-    host = urlsplit(PLACEHOLDER_URL).hostname
+    """`base_url` and `publisher.url` on a name reserved for examples and tests
+    (`reserved_name`: init's placeholder, example.org, or example.com, `.example`, `.test`,
+    `localhost`...): refused, each at its line, as no partner can take back an id or link it
+    was given. Both: a site whose base_url was set but not its publisher.url still mints ids
+    under it (`syndicate new`), and sends them, and its organisation's (JSON-LD, NewsML)."""
+    placeholder = urlsplit(PLACEHOLDER_URL).hostname
 
-    def said(url: str) -> str:
-        return url if url == PLACEHOLDER_URL else f"{url} (on {host})"
+    def said(url: str, name: str) -> str:
+        """The address and what its name is: init's placeholder, or another reserved name."""
+        if name == placeholder:
+            on = "" if url == PLACEHOLDER_URL else f" (on {name})"
+            return f"{url}{on}, {reserved_said(name)}"
+        return f"{url} (on {name}, {reserved_said(name)})"
 
-    if on_placeholder(site.base_url):
+    if name := reserved_name(site.base_url):
         diags.error(
             "deliver.base-url",
-            f"base_url is {said(site.base_url)}, the placeholder syndicate init writes without"
-            " --url: every link and id in out/ names it, and a partner keeps the ids it is"
-            " given; set base_url (and publisher.url) to where out/ is published, run"
-            f" {export}, then deliver; nothing was sent",
+            f"base_url is {said(site.base_url, name)}: every link and id in out/ names it, and"
+            " a partner keeps the ids it is given; set base_url (and publisher.url) to where"
+            f" out/ is published, run {export}, then deliver; nothing was sent",
             site.where("base_url"),
         )
-    if on_placeholder(site.publisher.url):
+    if name := reserved_name(site.publisher.url):
+        host = name if name == placeholder else urlsplit(site.publisher.url).hostname or name
         diags.error(
             "deliver.publisher-url",
-            f"publisher.url is {said(site.publisher.url)}, the placeholder syndicate init"
-            " writes without --url: the ids of the stories syndicate new made from it name"
-            f" {host}, as do the publisher's in out/ (JSON-LD,"
+            f"publisher.url is {said(site.publisher.url, name)}: the ids of the stories"
+            f" syndicate new made from it name {host}, as do the publisher's in out/ (JSON-LD,"
             " NewsML-G2), and a partner keeps the ids it is given; set publisher.url to your"
             f" site, give such stories ids of your own, run {export}, then deliver; nothing"
             " was sent",

@@ -73,15 +73,43 @@ PLACEHOLDER_URL = "https://example.org/"
 `--url`: fine to try a site with, never to publish (every id and link is made from it)."""
 
 
+RESERVED_NAMES = ("example.com", "example.net", "example.org")
+"""The second-level names RFC 2606 keeps for examples (`example.org` is `PLACEHOLDER_URL`'s)."""
+RESERVED_TOP = ("example", "test", "invalid", "localhost")
+"""The top-level names RFC 2606 and RFC 6761 keep for examples, tests, invalid names and this
+machine (`localhost` itself, and every name under it)."""
+
+
+def reserved_name(url: str) -> str | None:
+    """The reserved name `url`'s host is or is under (RFC 2606, RFC 6761): `example.org`,
+    `example.com`, `example.net`, `.example`, `.test`, `.invalid`, `localhost` or
+    `.localhost`; None for a host on no such name. As init wrote it or edited only in part
+    (`http://`, a path under it, capitals, a name under it such as `www.example.org`, the
+    root's final dot, the name in other characters a browser maps to it, `ｅｘａｍｐｌｅ.org`),
+    every id and link made from it still names the reserved name, which no newsroom owns."""
+    host = (urlsplit(uri_form(url)).hostname or "").rstrip(".").lower()
+    for name in RESERVED_NAMES:
+        if host == name or host.endswith(f".{name}"):
+            return name
+    top = host.rpartition(".")[2]
+    if top in RESERVED_TOP:
+        return "localhost" if host == "localhost" else f".{top}"
+    return None
+
+
+def reserved_said(name: str) -> str:
+    """What a reserved name (`reserved_name`) is, in words, the one way every command says it:
+    init's placeholder, or a name the RFCs keep for examples and tests."""
+    if name == urlsplit(PLACEHOLDER_URL).hostname:
+        return "the placeholder syndicate init writes without --url"
+    rfc = "RFC 6761" if "localhost" in name else "RFC 2606"
+    return f"a name {rfc} reserves for examples and tests, no site's"
+
+
 def on_placeholder(url: str) -> bool:
-    """Whether `url` is on the host of `PLACEHOLDER_URL`, example.org, which RFC 2606 keeps
-    for examples (no newsroom's site): as init wrote it, or edited only in part (`http://`,
-    a path under it, capitals, a name under it such as `www.example.org`, the root's final
-    dot, the name in other characters a browser maps to it, `ｅｘａｍｐｌｅ.org`), every id
-    and link made from it still names example.org."""
-    placeholder = urlsplit(PLACEHOLDER_URL).hostname or ""
-    host = (urlsplit(uri_form(url)).hostname or "").rstrip(".")
-    return host == placeholder or host.endswith(f".{placeholder}")
+    """Whether `url` is on a name reserved for examples and tests (`reserved_name`), as
+    init's placeholder, `PLACEHOLDER_URL`, is: no site can be published there."""
+    return reserved_name(url) is not None
 
 
 LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "slug", "name")}
