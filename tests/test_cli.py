@@ -1023,7 +1023,11 @@ def test_a_dry_run_to_a_reader_gone_says_its_summary_and_status(
     (tmp_path / "drop").mkdir()
     config = site / "syndicate.yaml"
     target = f"{{name: archive, url: 'file://{tmp_path}/drop/', formats: [all]}}"
-    config.write_text(f"{config.read_text('utf-8')}deliver:\n  targets: [{target}]\n", "utf-8")
+    # (on a name of its own: deliver refuses the sample's, on .example, kept for examples)
+    text = config.read_text("utf-8").replace(
+        "https://ycpress.example/", "https://ycpress.internal/"
+    )
+    config.write_text(f"{text}deliver:\n  targets: [{target}]\n", "utf-8")
     argv = ["--log-format", log_format, "--now", "2026-12-01T09:00:00Z"]
     status, err = _with_stdout_closed([*argv, "export", "-f", "all", "--dry-run"], site)
     last = err.splitlines()[-1] if err else "(nothing said)"
