@@ -1001,11 +1001,12 @@ def files_of(site: Path) -> list[Path]:
     ("cache", "here", "said"),
     [
         ("{site}/articles/cache", ".", "articles/cache: is inside the articles folder (articles)"),
-        # a cron line: `cd articles/x && SYNDICATE_CACHE_DIR=cache syndicate export`
+        # a cron line: `cd articles/x && SYNDICATE_CACHE_DIR=cache syndicate export`, told
+        # as it can paste them there (`articles/bench-000001/cache` was the site folder's view)
         (
             "cache",
             "articles/bench-000001",
-            "articles/bench-000001/cache: is inside the articles folder (articles)",
+            "cache: is inside the articles folder ({site}/articles)",
         ),
         ("templates", ".", "templates: is the site's templates folder (templates)"),
         ("terms/cache", ".", "terms/cache: is inside the site's terms folder (terms)"),
@@ -1031,6 +1032,7 @@ def test_a_cache_folder_among_the_sites_sources_is_refused(
     monkeypatch.chdir(site / here)
     assert main(["export", "-q", "-f", "atom", "--now", FIXED_NOW]) == 2
     err = capsys.readouterr().err
+    said = said.format(site=site)
     assert f"error: {engine.CACHE_ENV}={said}: " in err and "[cache.folder]" in err
     assert f"set {engine.CACHE_ENV} to a folder outside the site's sources and out/" in err
     assert files_of(site) == before  # nothing written: no out/, no build state
@@ -1135,3 +1137,33 @@ def test_an_export_refused_by_the_lock_exits_75_not_a_failure_s_1(
     assert f"another syndicate export is writing {out}" in err and "[output.write]" in err
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     assert main(argv) == 0, "the lock held by no process is no lock"
+
+
+def test_a_path_typed_from_another_folder_is_told_as_it_can_be_pasted_there(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A command runs in its site folder: `--out`, `--articles` and SYNDICATE_CACHE_DIR typed
+    from another folder came back in messages relative to the site's (`--out articles/o: is
+    inside the articles folder (articles)`), which pasted where the command was typed name
+    nothing there. They are told as the user can paste them: relative to that folder when in
+    it, else absolute."""
+    work = tmp_path / "work"
+    (work / "o").mkdir(parents=True)
+    monkeypatch.chdir(work)
+    base = ["--site", str(site), "export", "-q", "-f", "atom", "--now", FIXED_NOW]
+    assert main([*base, "--out", "../site/articles/o"]) == 2
+    err = capsys.readouterr().err
+    said = f"--out {site}/articles/o: is inside the articles folder ({site}/articles);"
+    assert said in err, err
+    assert main([*base, "--out", "o", "--articles", "../site/articles/missing"]) == 2
+    assert f"no articles folder at {site}/articles/missing; pass" in capsys.readouterr().err
+    monkeypatch.setenv(engine.CACHE_ENV, "../site/articles/cache")
+    assert main([*base, "--out", "o"]) == 2
+    err = capsys.readouterr().err
+    said = f"{engine.CACHE_ENV}={site}/articles/cache: is inside the articles folder ({site}/"
+    assert said in err, err
+    monkeypatch.setenv(engine.CACHE_ENV, "cache")  # in the folder typed from: as typed
+    monkeypatch.chdir(site / "articles")
+    assert main([*base[2:], "--out", "../articles/o"]) == 2
+    err = capsys.readouterr().err
+    assert f"{engine.CACHE_ENV}=cache: is inside the articles folder (.)" in err, err

@@ -105,6 +105,7 @@ from syndicate.readers.folders import (
     duplicate_ids,
     is_ignored,
     report_missing,
+    said_path,
     shown_path,
 )
 from syndicate.readers.languages import tag_hint
@@ -658,7 +659,7 @@ def out_apart(
     try:
         where = resolved(out)
     except Refused:
-        diags.error(code, f"{option} {shown_path(out)}: {folder_loop('it')}")
+        diags.error(code, f"{option} {said_path(out)}: {folder_loop('it')}")
         return False
     sources = [(articles, "the articles folder"), (config, "syndicate.yaml")]
     if config is not None:
@@ -701,8 +702,8 @@ def out_apart(
         if how == "is inside" and name == "the articles folder" and flat:
             # (`--articles .`, the stories in the site's folder: out/ is in it too)
             fix = (
-                f"give {option} a folder outside {shown_path(path)}, such as"
-                f" {option} {shown_path(path.parent / where.name)} (or keep the stories in a"
+                f"give {option} a folder outside {said_path(path)}, such as"
+                f" {option} {said_path(path.parent / where.name)} (or keep the stories in a"
                 " folder of their own, articles/)"
             )
         elif serving:
@@ -712,11 +713,11 @@ def out_apart(
         else:
             fix = "choose another folder" + (", or leave the option out" if given else "")
         subject = (
-            f"{option} {shown_path(out)}"
+            f"{option} {said_path(out)}"
             if given
-            else f"the {option.removeprefix('--')} folder {shown_path(out)} (the default)"
+            else f"the {option.removeprefix('--')} folder {said_path(out)} (the default)"
         )
-        diags.error(code, f"{subject}: {how} {name} ({shown_path(path)}); {fix}")
+        diags.error(code, f"{subject}: {how} {name} ({said_path(path)}); {fix}")
         return False
     return True
 
@@ -772,7 +773,7 @@ def cache_apart(
             how = "holds"
         else:
             continue
-        shown = shown_path(cache)
+        shown = said_path(cache)
         if named is not None:
             what = f"{named} {shown}"
             fix = "give a folder outside the site's sources and out/, or leave it out"
@@ -792,7 +793,7 @@ def cache_apart(
             if path is out
             else "the build state would go among the site's own files"
         )
-        diags.error("cache.folder", f"{what}: {how} {name} ({shown_path(path)}): {why}; {fix}")
+        diags.error("cache.folder", f"{what}: {how} {name} ({said_path(path)}): {why}; {fix}")
         return False
     return True
 

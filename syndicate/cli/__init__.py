@@ -289,7 +289,9 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
             site = locate_site(args, diags)
             if site is None:
                 return EXIT_INPUT
-            with _paths_from_here(), _inside(site):
+            from syndicate.readers.folders import said_from
+
+            with _paths_from_here(), said_from(args.cwd), _inside(site):
                 status = command.run(args, diags)
                 return status
     except KeyboardInterrupt as exc:

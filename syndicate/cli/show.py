@@ -18,7 +18,7 @@ from syndicate.i18n.text import byline_text, dateline_text, section_name
 from syndicate.model import Localized, Story, Variant
 from syndicate.readers.articles import read_story
 from syndicate.readers.config import load_config
-from syndicate.readers.folders import shown_path, story_folders
+from syndicate.readers.folders import said_path, story_folders
 from syndicate.render.text import body_words, word_count
 
 LABEL = 16
@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if slug not in names:
         diags.error(
             "show.story",
-            f"no story {args.slug!r} in {shown_path(args.articles)}{did_you_mean(args.slug, names)}"
+            f"no story {args.slug!r} in {said_path(args.articles)}{did_you_mean(args.slug, names)}"
             " (`syndicate list` lists the stories)",
         )
         return EXIT_INPUT

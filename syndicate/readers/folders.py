@@ -7,8 +7,10 @@ twenty-third round")."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,11 +25,43 @@ if TYPE_CHECKING:
 
 def shown_path(path: Path) -> str:
     """The path as users should see it: relative to the working directory when inside it. A
-    link is shown where it is, not where it points (nor resolved: it may point to itself)."""
+    link is shown where it is, not where it points (nor resolved: it may point to itself).
+    For a problem's place (its `path`), which the command line shows from where it was
+    started; inside a message's text, `said_path`."""
     try:
         return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except (ValueError, OSError):  # (OSError: the working folder was deleted meanwhile)
         return str(path)
+
+
+_SAID_FROM: ContextVar[Path | None] = ContextVar("said_from", default=None)
+"""The folder the command line was started in, while the command runs in the site folder."""
+
+
+@contextlib.contextmanager
+def said_from(folder: Path) -> Iterator[None]:
+    """Paths in messages' text (`said_path`) named from `folder`, where the user started the
+    command (it runs in the site folder: `shown_path` would name them from there)."""
+    token = _SAID_FROM.set(folder)
+    try:
+        yield
+    finally:
+        _SAID_FROM.reset(token)
+
+
+def said_path(path: Path) -> str:
+    """A path inside a message's text, which the user pastes where they started the command:
+    relative to that folder when inside it (`out`, `articles/x`), else absolute
+    (`/srv/site/articles/o`, never `articles/o` seen from the site folder, which the command
+    ran in, nor `../site/articles/o`). From the API (no command line), `shown_path`."""
+    start = _SAID_FROM.get()
+    if start is None:
+        return shown_path(path)
+    full = Path(os.path.abspath(path))
+    try:
+        return str(full.relative_to(start)) or "."
+    except ValueError:
+        return str(full)
 
 
 SYSTEM_FOLDERS = frozenset(
@@ -95,7 +129,7 @@ def report_missing(articles: Path, diags: Diagnostics) -> None:
     problem = (
         folder_loop("the articles folder")
         if loop_in(articles) == articles
-        else f"no articles folder at {shown_path(articles)}; pass --articles DIR"
+        else f"no articles folder at {said_path(articles)}; pass --articles DIR"
     )
     diags.error("articles.missing", problem, shown_path(articles))
 
