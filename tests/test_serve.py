@@ -727,7 +727,8 @@ def test_stories_kept_in_the_site_folder_are_previewed_in_its_cache(
     status = site.cli("serve", "--watch", "--articles", str(site.root), "--preview", prev)
     assert status == 2
     err = capsys.readouterr().err
-    assert "error: --preview .prev: is inside the articles folder (.)" in err
+    # (as typed, from a folder outside the site: `.prev` was the site folder's view)
+    assert f"error: --preview {prev}: is inside the articles folder ({site.root})" in err
     assert "give --preview a folder outside" in err and "leave the option out" not in err
     server = Server(site, "--watch", "--format", "html", "--articles", str(site.root))
     try:
@@ -1110,7 +1111,8 @@ def test_serving_the_site_folder_is_refused(
     capsys.readouterr()
     assert site.cli("serve", "--out", str(site.root), "--port", "0") == 2
     err = capsys.readouterr().err
-    assert "error: --out .: holds the articles folder" in err and "[serve.out]" in err
+    # (as typed, from a folder outside the site: `.` was the site folder's view)
+    assert f"error: --out {site.root}: holds the articles folder" in err and "[serve.out]" in err
     assert "serve a folder of its own, such as out/" in err
 
 
