@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -17,6 +18,7 @@ from lxml import html as lxml_html
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics, for_page
 from syndicate.formats.html import templating
+from syndicate.readers import safefile
 
 PACKAGED = REPO / "syndicate" / "formats" / "html" / "templates"
 
@@ -1361,6 +1363,7 @@ def test_the_stylesheet_is_read_once_while_it_is_unchanged(
         return real(self, env, name)  # type: ignore[arg-type]
 
     monkeypatch.setattr(templating._SiteFirst, "get_source", counted)
+    monkeypatch.setattr(safefile, "RACY_NS", 0)  # (a file changed a moment ago is read again)
     ours = (PACKAGED / "style.css").read_text(encoding="utf-8")
     assert [str(templating.stylesheet(templates)) for _ in range(5)] == [ours] * 5
     assert reads == ["style.css"]
@@ -1373,3 +1376,35 @@ def test_the_stylesheet_is_read_once_while_it_is_unchanged(
     assert reads == ["style.css"] * 3
     style.unlink()
     assert str(templating.stylesheet(templates)) == ours
+
+
+def test_a_site_s_stylesheet_changed_and_given_its_old_time_is_read_again(tmp_path: Path) -> None:
+    """`syndicate serve` and a long-running process show the site's `style.css` as it is now:
+    a second write in the same tick of the disk's clock leaves the time as it was, as do
+    `cp -p`, `touch -r` and rsync, and an editor's save by rename can keep it; the file's
+    signature (its inode and change time too) tells it, as the build's inputs are told."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    style = templates / "style.css"
+
+    def same_time(path: Path, text: str) -> None:
+        """`text` written to `path`, given the times `style` has."""
+        was = style.stat()
+        path.write_text(text, encoding="utf-8")
+        os.utime(path, ns=(was.st_atime_ns, was.st_mtime_ns))
+
+    style.write_text("p { color: red; }\n", encoding="utf-8")
+    assert str(templating.stylesheet(templates)) == "p { color: red; }\n"
+    same_time(style, "p { color: tan; }\n")  # (as fast as a test writes it)
+    assert str(templating.stylesheet(templates)) == "p { color: tan; }\n"
+    time.sleep(safefile.RACY_NS / safefile.FINE_SHARE / 1e9 + 0.05)  # (its times trusted now)
+    assert str(templating.stylesheet(templates)) == "p { color: tan; }\n"
+    assert str(templating.stylesheet(templates)) == "p { color: tan; }\n"
+    same_time(style, "p { color: fir; }\n")
+    assert str(templating.stylesheet(templates)) == "p { color: fir; }\n"
+    time.sleep(safefile.RACY_NS / safefile.FINE_SHARE / 1e9 + 0.05)
+    assert str(templating.stylesheet(templates)) == "p { color: fir; }\n"
+    saved = templates / "style.css~"
+    same_time(saved, "h1 { font-size: 2em; }\n")
+    os.replace(saved, style)  # (an editor's save: a new file in its place, the old time)
+    assert str(templating.stylesheet(templates)) == "h1 { font-size: 2em; }\n"

@@ -30,7 +30,7 @@ from markupsafe import Markup
 from syndicate.diagnostics import closest, did_you_mean, suggest
 from syndicate.model.site import STYLESHEET
 from syndicate.readers import budgets
-from syndicate.readers.safefile import Refused, read_checked, site_refusal
+from syndicate.readers.safefile import Refused, read_seen, signature, site_refusal
 from syndicate.readers.staticfiles import own_files
 from syndicate.readers.textfile import XML_FORBIDDEN, conflict_problem, merge_conflicts
 
@@ -136,16 +136,23 @@ def _checked_source(folder: Path, template: str) -> tuple[str, str, Callable[[],
     if not os.path.lexists(path):
         raise jinja2.TemplateNotFound(template)
     try:
-        data = read_checked(path, folder.parent.resolve(), budgets.MAX_TEXT_BYTES)
+        data, seen = read_seen(path, folder.parent.resolve(), budgets.MAX_TEXT_BYTES)
     except Refused as exc:
         raise _Refused(site_refusal(exc)[1], 1, template) from None
-    mtime = os.stat(path).st_mtime_ns
+    mtime = os.stat(path).st_mtime_ns if os.name == "nt" else None
 
     def uptodate() -> bool:
+        # (the file's `signature` as it was opened, as the build's inputs are told: its
+        # modification time alone misses a second write in the same tick, or a file put in its
+        # place keeping the time, `cp -p`, `touch -r`, rsync; one changed a moment before it
+        # was read is read again until its times can tell. Windows keeps no change time.)
         try:
-            return os.stat(path).st_mtime_ns == mtime
+            now = os.stat(path)
         except OSError:
             return False
+        if mtime is not None:
+            return now.st_mtime_ns == mtime
+        return seen is not None and signature(now) == seen
 
     text = data.decode("utf-8")
     if forbidden := XML_FORBIDDEN.search(text):  # (a page holding one no parser reads whole)
@@ -504,9 +511,9 @@ def _checking(site_templates: Path | None) -> jinja2.Environment:
 
 def stylesheet(site_templates: Path | None) -> Markup:
     """The stylesheet the pages inline: the site's `style.css`, or syndicate's. Read again
-    only once it is out of date as Jinja tells a template's (its time, and for syndicate's a
-    site's own added since): every page inlines it, and reading it was a file opened, read and
-    decoded a page."""
+    only once it is out of date as a template is told (`_checked_source`: its signature, and
+    for syndicate's a site's own added since): every page inlines it, and reading it was a file
+    opened, read and decoded a page."""
     kept = _stylesheets.get(site_templates)
     if kept is not None and kept[1] is not None and kept[1]():
         return kept[0]
