@@ -1408,3 +1408,19 @@ def test_a_site_s_stylesheet_changed_and_given_its_old_time_is_read_again(tmp_pa
     same_time(saved, "h1 { font-size: 2em; }\n")
     os.replace(saved, style)  # (an editor's save: a new file in its place, the old time)
     assert str(templating.stylesheet(templates)) == "h1 { font-size: 2em; }\n"
+
+
+def test_a_site_s_template_changed_and_given_its_old_time_is_rendered_anew(tmp_path: Path) -> None:
+    """A template Jinja keeps compiled is told out of date as the stylesheet is: written again
+    with its old time, it renders what it says now (`syndicate serve` after a quick save)."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    own = templates / "own.html"
+    for word in ("first", "again", "third"):
+        was = own.stat() if own.exists() else None
+        own.write_text(f"<!DOCTYPE html><html><body><p>{word}</p></body></html>\n", "utf-8")
+        if was is not None:
+            os.utime(own, ns=(was.st_atime_ns, was.st_mtime_ns))
+        assert f"<p>{word}</p>" in templating.render_page(templates, "own.html").decode()
+        time.sleep(safefile.RACY_NS / safefile.FINE_SHARE / 1e9 + 0.05)
+        assert f"<p>{word}</p>" in templating.render_page(templates, "own.html").decode()
