@@ -438,3 +438,31 @@ def test_a_kill_note_keeps_the_publishers_name_whole_in_a_right_to_left_document
     assert levels[at] == levels[at + len(name) - 1], notes["ar"]
     assert "\u2068" not in notes["en"]
     run_validator(shared_dir, sorted(tmp_path.glob("*.json")), version)
+
+
+def test_an_ornament_says_its_text_alternative_is_empty(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path, shared_dir: Path
+) -> None:
+    """A decorative image (`decorative: true`) has an empty text alternative, which NewsML-G2
+    writes (`alt=""`); ninjs left it out, so a partner could not tell an ornament from a
+    picture whose description is missing. Both generations say it, IPTC's validator agrees."""
+    ornament = dataclasses.replace(sample_story.images[0], decorative=True, alt=Localized(()))
+    story = dataclasses.replace(sample_story, images=(ornament,))
+    for version in VERSIONS:
+        options = {"ninjs": {"version": version}}
+        files, diags = export_stories([story], site_config, "ninjs", options=options)
+        assert not diags.errors, [d.format_text() for d in diags]
+        for lang in story.languages:
+            data = files[f"ninjs/{SAMPLE_SLUG}.{lang}.json"]
+            picture = json.loads(data)["associations"][-1]
+            assert picture["descriptions"] == [
+                {"role": "alt", "value": ""},
+                {"role": "caption", "value": ornament.caption.get(lang)},  # type: ignore[union-attr]
+            ], (version, lang)
+            (tmp_path / f"{version}.{lang}.json").write_bytes(data)
+        run_validator(shared_dir, sorted(tmp_path.glob(f"{version}.*.json")), version)
+    # without a caption, the empty text alternative alone: still no missing description
+    bare = dataclasses.replace(ornament, caption=None)
+    files, _ = export_stories([dataclasses.replace(story, images=(bare,))], site_config, "ninjs")
+    picture = json.loads(files[f"ninjs/{SAMPLE_SLUG}.ar.json"])["associations"][-1]
+    assert picture["descriptions"] == [{"role": "alt", "value": ""}]

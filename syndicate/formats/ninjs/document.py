@@ -247,10 +247,16 @@ class DocumentBuilder:
                 }
             ],
         }
-        alt = image.alt.get(lang, story.original_lang)
+        # An ornament's text alternative is said, empty (`alt=""`, as NewsML-G2 says it): left
+        # out, a partner could not tell it from a picture whose description is missing.
+        alt = "" if image.decorative else image.alt.get(lang, story.original_lang)
         caption = image.caption.get(lang, story.original_lang) if image.caption else None
         described = [("alt", alt), ("caption", caption)]
-        descriptions = [{"role": role, "value": text} for role, text in described if text]
+        descriptions = [
+            {"role": role, "value": text}
+            for role, text in described
+            if text or (role == "alt" and image.decorative)
+        ]
         if descriptions:
             node["descriptions"] = descriptions
         if image.credit:
