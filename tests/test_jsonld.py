@@ -459,3 +459,24 @@ def test_a_role_names_another_contribution_only_with_all_its_words(
     from syndicate.model import Person
 
     assert Person("Jane Martin", role).contribution == contribution
+
+
+def test_an_ornament_is_no_image_of_the_article(
+    sample_story: Story, site_config: SiteConfig, tmp_path: Path, shared_dir: Path
+) -> None:
+    """A decorative image (`decorative: true`: a rule, a texture) is listed with the article's
+    images, as every channel carries it, and says what schema.org can say of it: it does not
+    represent the page (`representativeOfPage: false`). Before, nothing told it from a picture
+    of the story, which a search engine could take for the article's thumbnail."""
+    chart = sample_story.images[0]
+    ornament = dataclasses.replace(chart, decorative=True, alt=Localized(()), file="rule.png")
+    story = dataclasses.replace(sample_story, images=(chart, ornament))
+    files, diags = export_stories([story], site_config, "jsonld")
+    assert not diags.errors
+    data = json.loads(files[f"jsonld/{SAMPLE_SLUG}.fr.jsonld"])
+    first, second = article(data)["image"]
+    assert "representativeOfPage" not in first and second["representativeOfPage"] is False
+    assert list(check(data, "jsonld.schema.json")) == []
+    (tmp_path / "a.jsonld").write_bytes(files[f"jsonld/{SAMPLE_SLUG}.fr.jsonld"])
+    result = run_checker(shared_dir, [tmp_path / "a.jsonld"])
+    assert result.returncode == 0 and result.stdout == "", result.stdout

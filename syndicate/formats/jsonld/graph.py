@@ -291,6 +291,8 @@ class GraphBuilder:
             "width": image.width,
             "height": image.height,
         }
+        if image.decorative:  # an ornament (a rule, a texture) shows nothing of the story
+            node["representativeOfPage"] = False
         caption = image.caption.get(lang, story.original_lang) if image.caption else None
         if caption:
             node["caption"] = caption
