@@ -636,6 +636,61 @@ def test_an_image_saved_under_another_unicode_form_is_found(
     assert Path(image.path).read_bytes() == buffer.getvalue()
 
 
+@pytest.mark.parametrize("body", ["NFC", "NFD", "%NFC", "%NFD"])
+@pytest.mark.parametrize("listed", ["NFC", "NFD"])
+@pytest.mark.parametrize("stored", ["NFC", "NFD"])
+def test_a_picture_has_one_name_whichever_unicode_form_spells_it(
+    tmp_path: Path, site_config: SiteConfig, stored: str, listed: str, body: str
+) -> None:
+    """`été/café.png` stored, listed in story.yaml and placed in a body composed (NFC) or
+    decomposed (NFD, as macOS hands out names), the body's %-escaped too (a link pasted from
+    a file manager): one picture, found, published as `café.png` (NFC) with one id. A body
+    naming it %-escaped in NFD (`cafe%CC%81.png`) was "not listed under images" beside a
+    story.yaml that lists it, the two names shown alike."""
+    import unicodedata
+    from urllib.parse import quote
+
+    def spelt(form: str) -> str:
+        return unicodedata.normalize(form.lstrip("%"), "images/été/café.png")
+
+    src = quote(spelt(body)) if body.startswith("%") else spelt(body)
+    story = STORY + f"images:\n  - file: {spelt(listed)}\n    alt: A café\n"
+    folder = write_story(tmp_path, "forms", story, en=VARIANT + f"\n![]({src})\n")
+    on_disk = folder / unicodedata.normalize(stored, "images/été/café.png")
+    on_disk.parent.mkdir(parents=True)
+    Image.new("RGB", (80, 60), (200, 40, 40)).save(on_disk, format="PNG")
+    (found,), diags = read(tmp_path, site_config)
+    assert not diags.errors, [d.format_text() for d in diags]
+    (image,) = found.images
+    assert image.file == "images/été/café.png" and image.name == "café.png"  # composed
+    assert found.picture_id(image) == "picture-caf_xe9_.png"
+    assert Path(image.path).read_bytes() == on_disk.read_bytes()
+    assert [b.image for b in found.original.body if isinstance(b, Figure)] == [0]
+
+
+def test_two_files_whose_names_differ_only_in_unicode_form_are_refused(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """A Linux disk holds `café.png` composed and decomposed side by side (a Mac's copy next to
+    a Windows one): two files that look one, which may be two pictures. The composed one was
+    taken without a word; now the story says which files, in which forms, and what to do."""
+    import unicodedata
+
+    story = STORY + "images:\n  - file: images/café.png\n    alt: A café\n"
+    folder = write_story(tmp_path, "twins", story, en=VARIANT + "\n![](images/café.png)\n")
+    (folder / "images").mkdir()
+    for form, colour in (("NFC", (200, 40, 40)), ("NFD", (40, 40, 200))):
+        name = unicodedata.normalize(form, "café.png")
+        Image.new("RGB", (80, 60), colour).save(folder / "images" / name, format="PNG")
+    _, diags = read(tmp_path, site_config)
+    [problem] = diags.errors
+    assert (problem.code, problem.line) == ("image.name", 10)  # its `file:` line
+    assert problem.message.startswith("image 'images/café.png': 2 files have this name"), problem
+    assert "composed (NFC: Windows, Linux); " in problem.message
+    assert "decomposed (NFD: macOS))" in problem.message
+    assert problem.message.endswith("keep one (delete or rename the others)")
+
+
 def test_a_list_a_hash_left_open_is_told_at_its_line() -> None:
     """A ` #` inside `[ ]` hides the closing bracket; the message names that line and the
     item to quote, and never a ` #` inside quotes on another line."""

@@ -96,6 +96,9 @@ class StoryFiles:
         """Each text file read or checked, by name: its signature (None if it has none)."""
         self._on_disk: dict[str, str] = {}
         """`on_disk`'s answers, by path as written (an image is looked up more than once)."""
+        self._twins: dict[str, tuple[str, ...]] = {}
+        """The paths `on_disk` found more than one file for, by path as written: each file
+        whose name is that path's in another Unicode form (see `on_disk`)."""
         self._text_bytes = 0
         self._image_bytes = 0
         if loop is not None:
@@ -192,6 +195,8 @@ class StoryFiles:
                 " (images/...) and write the path from the folder",
             )
         disk = self.on_disk(rel)
+        if twins := self._twins.get(rel):
+            raise Refused("image.name", _twins_problem(twins))
         try:
             real = self._real(disk)
             data, seen = read_seen(
@@ -228,9 +233,12 @@ class StoryFiles:
         )
 
     def on_disk(self, rel: str) -> str:
-        """`rel` as the file system spells it: a name written in story.yaml (text read as NFC)
-        matches a file whose name is in another Unicode form (macOS saves `café.jpg` as NFD),
-        part by part; `rel` itself when it is there as written, or nothing matches."""
+        """`rel` as the file system spells it: a name written in story.yaml or a body (read
+        as NFC, `story_path`) matches a file whose name is in another Unicode form (macOS
+        saves `café.jpg` as NFD; Linux keeps the form it is given), part by part, whichever
+        form is stored; `rel` itself when nothing matches, or when more than one name does
+        (two files whose names differ only in their form, which a Linux disk can hold: the
+        reader refuses to choose, `image`)."""
         if rel.isascii():
             return rel
         found = self._on_disk.get(rel)
@@ -239,8 +247,6 @@ class StoryFiles:
         return found
 
     def _spelt(self, rel: str) -> str:
-        if os.path.lexists(self.folder / rel):
-            return rel
         found = PurePosixPath()
         for part in PurePosixPath(rel).parts:
             wanted = unicodedata.normalize("NFC", part)
@@ -248,7 +254,12 @@ class StoryFiles:
                 names = os.listdir(self.folder / found)
             except OSError:
                 return rel
-            match = [n for n in names if unicodedata.normalize("NFC", n) == wanted]
+            match = sorted(
+                (n for n in names if unicodedata.normalize("NFC", n) == wanted),
+                key=lambda n: (not unicodedata.is_normalized("NFC", n), n),  # composed first
+            )
+            if len(match) > 1:
+                self._twins[rel] = tuple((found / name).as_posix() for name in match)
             if len(match) != 1:
                 return rel
             found /= match[0]
@@ -364,14 +375,18 @@ def story_path(written: str) -> str | None:
     """A path written from the story folder in its one spelling, so that every way of writing
     a file names it once: `./images/a.png`, `images//a.png` and `images/../images/a.png` are
     `images/a.png` (POSIX `normpath`: by name, as a URL path resolves, not by following links;
-    what is read is then checked to be inside the folder all the same). None when the path
-    leaves the folder (absolute, or `..` above it) or names the folder itself. A URL is no
-    path: it is given back as written, for its own message."""
+    what is read is then checked to be inside the folder all the same), and `café.png` typed
+    with its é decomposed (NFD, as macOS hands out file names, or %-escaped so in a body's
+    `![](images/cafe%CC%81.png)`) is `café.png` composed (NFC): one picture, one published name,
+    URL and id (`Image.name`), whatever the editor's machine; `StoryFiles.on_disk` finds the
+    file in the form it is stored. None when the path leaves the folder (absolute, or `..`
+    above it) or names the folder itself. A URL is no path: it is given back as written, for
+    its own message."""
     if "://" in written:
         return written
     if not written or os.path.isabs(written):
         return None
-    path = posixpath.normpath(written)
+    path = posixpath.normpath(unicodedata.normalize("NFC", written))
     if path in (".", "..") or path.startswith("../"):
         return None
     return path
@@ -400,6 +415,25 @@ def _stood_for(name: str) -> str | None:
         return None
     stood_for = name[1 : -len(ICLOUD_SUFFIX)]
     return stood_for if stood_for == STORY_FILE or stood_for.endswith(LANGUAGE_SUFFIX) else None
+
+
+def _twins_problem(twins: tuple[str, ...]) -> str:
+    """Why an image whose path names more than one file (`twins`, their names one in another
+    Unicode form) is not read: which is which, and what to do."""
+    forms = [
+        "composed (NFC: Windows, Linux)"
+        if unicodedata.is_normalized("NFC", name)
+        else "decomposed (NFD: macOS)"
+        if unicodedata.is_normalized("NFD", name)
+        else "in a mixed form"
+        for name in twins
+    ]
+    listed = "; ".join(f"{name!r}, {form}" for name, form in zip(twins, forms, strict=True))
+    return (
+        f"{len(twins)} files have this name, spelt in different Unicode forms"
+        f" ({listed}): they look the same but are different files, which may hold different"
+        " pictures; keep one (delete or rename the others)"
+    )
 
 
 def _as_image_problem(exc: Refused) -> Refused:
