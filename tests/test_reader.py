@@ -676,16 +676,19 @@ def test_two_files_whose_names_differ_only_in_unicode_form_are_refused(
     taken without a word; now the story says which files, in which forms, and what to do."""
     import unicodedata
 
-    story = STORY + "images:\n  - file: images/café.png\n    alt: A café\n"
-    folder = write_story(tmp_path, "twins", story, en=VARIANT + "\n![](images/café.png)\n")
-    (folder / "images").mkdir()
+    story = STORY + "images:\n  - file: images/été/café.png\n    alt: A café\n"
+    body = VARIANT + "\n![](images/été/café.png)\n"
+    folder = write_story(tmp_path, "twins", story, en=body)
+    images = folder / "images" / unicodedata.normalize("NFD", "été")  # (a folder in either form)
+    images.mkdir(parents=True)
     for form, colour in (("NFC", (200, 40, 40)), ("NFD", (40, 40, 200))):
         name = unicodedata.normalize(form, "café.png")
-        Image.new("RGB", (80, 60), colour).save(folder / "images" / name, format="PNG")
+        Image.new("RGB", (80, 60), colour).save(images / name, format="PNG")
     _, diags = read(tmp_path, site_config)
     [problem] = diags.errors
     assert (problem.code, problem.line) == ("image.name", 10)  # its `file:` line
-    assert problem.message.startswith("image 'images/café.png': 2 files have this name"), problem
+    said = "image 'images/été/café.png': 2 files have this name"
+    assert problem.message.startswith(said), problem
     assert "composed (NFC: Windows, Linux); " in problem.message
     assert "decomposed (NFD: macOS))" in problem.message
     assert problem.message.endswith("keep one (delete or rename the others)")

@@ -420,13 +420,14 @@ def _stood_for(name: str) -> str | None:
 def _twins_problem(twins: tuple[str, ...]) -> str:
     """Why an image whose path names more than one file (`twins`, their names one in another
     Unicode form) is not read: which is which, and what to do."""
+    names = [twin.rpartition("/")[2] for twin in twins]  # (the folders they are in are one)
     forms = [
         "composed (NFC: Windows, Linux)"
         if unicodedata.is_normalized("NFC", name)
         else "decomposed (NFD: macOS)"
         if unicodedata.is_normalized("NFD", name)
         else "in a mixed form"
-        for name in twins
+        for name in names
     ]
     listed = "; ".join(f"{name!r}, {form}" for name, form in zip(twins, forms, strict=True))
     return (
