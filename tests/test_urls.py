@@ -273,3 +273,27 @@ def test_an_image_url_with_a_query_of_its_own_is_escaped_in_every_format(tmp_pat
     graph = json.loads((out / f"jsonld/{SAMPLE_SLUG}.en.jsonld").read_bytes())
     assert url in json.dumps(graph, ensure_ascii=False).replace("\\/", "/")
     assert main(["validate", "-q", "--site", str(root), "--outputs", str(out)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("file", "published"),
+    [
+        ("images/चित्र.png", "चित्र.png"),  # Devanagari vowel signs and virama
+        ("images/ภาพถ่าย.png", "ภาพถ่าย.png"),  # Thai vowel marks
+        ("images/שָׁלוֹם.png", "שָׁלוֹם.png"),  # Hebrew points
+        ("images/نمودار\u200cها.png", "نمودار\u200cها.png"),  # Persian's zero-width non-joiner
+        ("images/Troop Chart.png", "Troop-Chart.png"),
+        ("images/a \u0301 b.png", "a-\u0301-b.png"),  # a mark alone after a space: kept, told apart
+        ("images/x\u200f\u202ey.png", "x-y.png"),  # bidi controls are no part of a word
+    ],
+)
+def test_a_published_name_keeps_the_marks_of_its_letters(file: str, published: str) -> None:
+    """A file name's combining marks were each made `-`, as a space is: `चित्र.png` was
+    published as `च-त-र.png`, a name no Hindi reader can read, and so in Thai, and Hebrew
+    with its points."""
+    from syndicate.model import Image
+    from syndicate.model.story import picture_id
+
+    image = Image(file, file, "image/png", 1, 1, 1, "0" * 64, {}, None, None, None)  # type: ignore[arg-type]
+    assert image.name == published
+    assert picture_id(image.name).startswith("picture-")

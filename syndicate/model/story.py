@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,7 +31,24 @@ IMAGE_EXTENSIONS = {
 }
 """The file name extensions of each image type, the usual one first."""
 _NOT_IN_NAMES = re.compile(r"[^\w.-]+")
-"""What a published name may not hold: anything but letters, digits, `_`, `.` and `-`."""
+"""What a published name may not hold: anything but letters, digits, `_`, `.` and `-` (and
+the marks and joiners `_name_part` keeps)."""
+_JOINERS = frozenset("\u200c\u200d")
+"""Zero-width non-joiner and joiner: a Persian or Indic word's spelling holds them."""
+
+
+def _name_part(run: str) -> str:
+    """A run of characters `_NOT_IN_NAMES` matched, as a published name holds it: its
+    combining marks (a Devanagari vowel sign, Thai's, Hebrew points) and joiners kept, as
+    they are part of the word they follow (`चित्र`, not `च-त-र`), each run of anything
+    else made one `-`."""
+    part: list[str] = []
+    for char in run:
+        if char in _JOINERS or unicodedata.category(char)[0] == "M":
+            part.append(char)
+        elif not part or part[-1] != "-":
+            part.append("-")
+    return "".join(part)
 
 
 def variant_id(story_id: str, lang: str) -> str:
@@ -154,13 +172,14 @@ class Image:
     @property
     def name(self) -> str:
         """The published file name: the source name with each run of characters other than
-        letters, digits, `_`, `.` and `-` made one `-` (so it is one path segment of a URL,
-        and a file name everywhere), and an extension of its format, which the reader
-        detected from the bytes: an `evil.html` that is a PNG is published as `evil.png`."""
+        letters (with their combining marks), digits, `_`, `.` and `-` made one `-` (so it
+        is one path segment of a URL, and a file name everywhere), and an extension of its
+        format, which the reader detected from the bytes: an `evil.html` that is a PNG is
+        published as `evil.png`."""
         stem, dot, ext = self.file.rsplit("/", 1)[-1].rpartition(".")
         if not dot:
             stem, ext = ext, ""
-        stem = _NOT_IN_NAMES.sub("-", stem).strip("-.") or "image"
+        stem = _NOT_IN_NAMES.sub(lambda run: _name_part(run[0]), stem).strip("-.") or "image"
         known = IMAGE_EXTENSIONS.get(self.media_type, ("bin",))
         return f"{stem}.{ext.lower() if ext.lower() in known else known[0]}"
 
