@@ -18,13 +18,15 @@ HOST = "ycpress.internal"
 """The newsroom's host: `.internal`, kept for private networks (ICANN, 2024), not one of the
 names RFC 2606 and 6761 keep for examples and tests (`ycpress.example`), which `deliver`
 refuses to send anything from."""
+BASE = f"https://{HOST}/syndicate/"
+"""The sites' `base_url`."""
 CONFIG = f"""\
 publisher:
   name: YCPress
   url: https://{HOST}/
   logo: articles/_site/logo.png
   icon: articles/_site/icon.png
-base_url: https://{HOST}/syndicate/
+base_url: {BASE}
 timezone: Europe/Brussels
 languages: [en, fr, ar, zh-Hans, de, es]
 """
