@@ -600,3 +600,24 @@ def test_the_opds_titles_of_a_right_to_left_catalog_keep_the_publishers_name_who
     assert all("\u2068" not in text for text in said["en"])
     book = member(data["epub/edition-ar.epub"], "content.opf")
     assert "\u2068" not in book.findtext("opf:metadata/dc:title", namespaces=NS)
+
+
+def test_an_edition_s_date_is_written_at_the_site_s_offset(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """An edition's `dc:date` is written at the site's offset then, so its day is the
+    edition's (`2021-02-19`): it was the newest story's time as its file wrote it, and a story
+    out of an embargo ending at 23:30 UTC, or written by a correspondent in UTC, made the
+    Brussels edition of the 19th say `2021-02-18T23:30:00Z`, the 18th to every reading system
+    that shows the date as written (and to the OPDS entry's `dc:issued` beside it)."""
+    late = variant_story(sample_story, "late", "world", -5)  # 00:30 on the 19th in Brussels
+    at_utc = {f: getattr(late, f).astimezone(UTC) for f in ("published", "updated")}
+    late = dataclasses.replace(late, **at_utc)
+    assert site_config.timezone == "Europe/Brussels"
+    files, diags = run([sample_story, late], site_config)
+    assert not list(diags), [d.format_text() for d in diags]
+    data = {f.path: f.data for f in files}
+    meta = member(data["epub/edition-en.epub"], "content.opf").find("opf:metadata", NS)
+    date = meta.findtext("dc:date", namespaces=NS)
+    assert date == "2021-02-19T00:30:00+01:00"
+    assert datetime.fromisoformat(date) == late.published

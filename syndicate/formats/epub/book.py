@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 from lxml.builder import ElementMaker
@@ -447,7 +448,7 @@ def edition_book(
         language=lang,
         direction=direction(lang),
         modified=edition.modified,
-        date=edition_date(edition),
+        date=edition_date(edition, ctx.config.timezone),
         creators=(publisher,),
         publisher=publisher,
         subjects=subjects(stories, lang),
@@ -484,15 +485,17 @@ def edition_book(
     )
 
 
-def edition_date(edition: Edition[Any]) -> str:
+def edition_date(edition: Edition[Any], timezone: str) -> str:
     """An edition's `dc:date`: when it reached the public, its newest story's time out
     (`Edition.date`), the instant its OPDS entry gives as `published`. Not the bare day, which
     calibre reads as midnight UTC and its library showed as the day before west of UTC; nor an
     instant made up for the day (10:00 UTC), which came before the stories it holds (hours
     before an embargo ended, after `dcterms:modified`, or still to come when a morning's
-    edition was built) and, in a zone of UTC+14 or UTC-11, outside the edition's own day. In
-    the site's time zone it is always the edition's day."""
-    return rfc3339(edition.date)
+    edition was built) and, in a zone of UTC+14 or UTC-11, outside the edition's own day.
+    Written at the site's offset then (`timezone`), so the day it says is the edition's
+    (`Edition.day`) to a reading system that shows it as written, not the offset the newest
+    story's file gave (an embargo's end in UTC made the edition of the 19th say the 18th)."""
+    return rfc3339(edition.date.astimezone(ZoneInfo(timezone)))
 
 
 def edition_series(edition: StoryEdition, ctx: Context[Any]) -> tuple[str, int]:
