@@ -423,3 +423,27 @@ def test_a_part_numbered_from_zero_is_read(
     (back,) = read_newsml(folder, diags, sample_story.timezone)
     assert not list(diags), [d.format_text() for d in diags]
     assert carried(back) == carried(sample_story)
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        "%2E%2E",  # the folder above
+        "%2E",
+        "a%C2%85b.png",  # U+0085, a C1 control: a line break to splitlines
+        "a%E2%80%AEgnp.exe",  # U+202E: shown as aexe.png
+        "a%E2%81%A6b.png",  # U+2066, an isolate
+    ],
+)
+def test_a_partner_s_picture_url_decoding_to_no_file_name_stays_as_written(segment: str) -> None:
+    """A picture's URL is decoded to its name only when that is a name: not `.` or `..`, and
+    none of the characters a published name never holds that change what a line or a name
+    shows (a C1 control, a bidi override or isolate), as a `/` or a C0 control already was."""
+    from syndicate.formats.newsml.reader import _published_name
+
+    assert _published_name(f"https://x.example/m/{segment}?v=1") == segment
+    # (what a name may hold comes back: Arabic, a joiner Persian writes words with)
+    assert _published_name("https://x.example/m/%D8%B5%D9%88%D8%B1%D8%A9.png") == "صورة.png"
+    assert _published_name("https://x.example/m/%D9%85%DB%8C%E2%80%8C%D8%B1%D9%88%D8%AF.png") == (
+        "می\u200cرود.png"
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -751,17 +752,26 @@ def _story_images(original: NewsItem, items: list[NewsItem]) -> tuple[Image, ...
     return tuple(images)
 
 
+_BIDI = frozenset(("LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"))
+"""The bidi classes of the characters that reorder the text around them (Unicode's UAX #9)."""
+
+
 def _published_name(href: str) -> str:
     """The published file name a picture's URL ends in: its last segment, without the digest
     (`?v=`) and as written, not percent-encoded as a URL holds it (`图表.png`, not
-    `%E5%9B%BE%E8%A1%A8.png`); a segment whose decoding is no UTF-8 or would hold a `/`, `\\`
-    or a control character stays as it is."""
+    `%E5%9B%BE%E8%A1%A8.png`); a segment whose decoding is no UTF-8, is `.` or `..`, or would
+    hold a `/`, `\\`, a control character (C0, DEL or C1: U+0085 ends a line) or a bidi
+    embedding, override or isolate (`a`, U+202E and `gnp.exe` show as `aexe.png`) stays as it
+    is: no published name of ours holds one (`Image.name`)."""
     segment = href.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
     try:
         name = unquote(segment, errors="strict")
     except UnicodeDecodeError:  # not UTF-8: no name of ours
         return segment
-    if any(c in "/\\" or ord(c) < 32 or ord(c) == 127 for c in name):
+    if name in (".", "..") or any(
+        c in "/\\" or unicodedata.category(c) == "Cc" or unicodedata.bidirectional(c) in _BIDI
+        for c in name
+    ):
         return segment
     return name
 
