@@ -621,3 +621,7 @@ def test_an_edition_s_date_is_written_at_the_site_s_offset(
     date = meta.findtext("dc:date", namespaces=NS)
     assert date == "2021-02-19T00:30:00+01:00"
     assert datetime.fromisoformat(date) == late.published
+    # the story's own book, at its zone's offset, as its cover and chapter say the day
+    book = next(p for p in data if p.startswith("epub/") and "late" in p and p.endswith(".epub"))
+    meta = member(data[book], "content.opf").find("opf:metadata", NS)
+    assert meta.findtext("dc:date", namespaces=NS) == "2021-02-19T00:30:00+01:00"

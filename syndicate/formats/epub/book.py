@@ -342,7 +342,7 @@ def story_book(
         language=lang,
         direction=direction(lang),
         modified=story.public_updated_for(lang),
-        date=rfc3339(story.public_since_for(lang)),
+        date=_book_date(story.public_since_for(lang), story.timezone),
         creators=meta.creators,
         contributors=meta.contributors,
         publisher=ctx.config.publisher.name,
@@ -448,7 +448,7 @@ def edition_book(
         language=lang,
         direction=direction(lang),
         modified=edition.modified,
-        date=edition_date(edition, ctx.config.timezone),
+        date=_book_date(edition.date, ctx.config.timezone),
         creators=(publisher,),
         publisher=publisher,
         subjects=subjects(stories, lang),
@@ -485,17 +485,19 @@ def edition_book(
     )
 
 
-def edition_date(edition: Edition[Any], timezone: str) -> str:
-    """An edition's `dc:date`: when it reached the public, its newest story's time out
-    (`Edition.date`), the instant its OPDS entry gives as `published`. Not the bare day, which
-    calibre reads as midnight UTC and its library showed as the day before west of UTC; nor an
-    instant made up for the day (10:00 UTC), which came before the stories it holds (hours
-    before an embargo ended, after `dcterms:modified`, or still to come when a morning's
-    edition was built) and, in a zone of UTC+14 or UTC-11, outside the edition's own day.
-    Written at the site's offset then (`timezone`), so the day it says is the edition's
-    (`Edition.day`) to a reading system that shows it as written, not the offset the newest
-    story's file gave (an embargo's end in UTC made the edition of the 19th say the 18th)."""
-    return rfc3339(edition.date.astimezone(ZoneInfo(timezone)))
+def _book_date(when: datetime, timezone: str) -> str:
+    """A book's `dc:date`: `when` at the offset of `timezone` then (the story's for its book,
+    the site's for an edition), so the day it says is the one its cover and title page say
+    to a reading system that shows it as written, whatever offset the story's file gave it
+    (an embargo ending at `2021-02-18T23:30:00Z` made a Brussels book of the 19th say the
+    18th). An edition's is when it reached the public, its newest story's time out
+    (`Edition.date`), the instant its OPDS entry gives as `published`. Not the bare day,
+    which calibre reads as midnight UTC and its library showed as the day before west of UTC;
+    nor an instant made up for the day (10:00 UTC), which came before the stories it holds
+    (hours before an embargo ended, after `dcterms:modified`, or still to come when a
+    morning's edition was built) and, in a zone of UTC+14 or UTC-11, outside the edition's
+    own day."""
+    return rfc3339(when.astimezone(ZoneInfo(timezone)))
 
 
 def edition_series(edition: StoryEdition, ctx: Context[Any]) -> tuple[str, int]:
