@@ -2718,6 +2718,15 @@ def test_a_site_with_either_address_on_the_placeholder_is_never_delivered(
         ("https://example.news/", None),
         ("https://harbour.testing/", None),
         ("https://localhost.news/", None),
+        # this machine's addresses, as localhost (serve's address copied into base_url)
+        ("http://127.0.0.1:8000/", "127.0.0.1"),
+        ("http://127.1.2.3/", "127.1.2.3"),
+        ("http://[::1]:8000/", "::1"),
+        ("http://[::ffff:127.0.0.1]/", "127.0.0.1"),
+        ("http://0.0.0.0:8000/", "0.0.0.0"),
+        ("http://[::]/", "::"),
+        ("https://192.0.2.10/", None),  # (another machine's: TEST-NET, but an address)
+        ("https://[2001:db8::1]/", None),
     ],
 )
 def test_what_is_on_a_name_kept_for_examples(url: str, reserved: str | None) -> None:
@@ -2729,6 +2738,44 @@ def test_what_is_on_a_name_kept_for_examples(url: str, reserved: str | None) -> 
 
     assert reserved_name(url) == reserved
     assert on_placeholder(url) is (reserved is not None)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "address"),
+    [
+        ("base_url", "http://127.0.0.1:8000/", "127.0.0.1"),
+        ("publisher.url", "http://[::1]:8000/", "::1"),
+    ],
+)
+def test_a_site_on_this_machines_address_is_never_delivered(
+    site: Site,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    setting: str,
+    value: str,
+    address: str,
+) -> None:
+    """base_url http://localhost:8000/ was refused but http://127.0.0.1:8000/ (the address
+    `serve` prints, pasted into syndicate.yaml) or http://[::1]:8000/ was delivered: partners
+    kept ids and links naming the machine that made them. Refused as localhost is."""
+    mirror = tmp_path / "mirror"
+    site.configure(
+        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
+        "      formats: [ninjs]\n"
+    )
+    text = site.config.read_text(encoding="utf-8")
+    key = setting.rpartition(".")[2]
+    pattern = r"(?m)^(  url): .*$" if setting == "publisher.url" else r"(?m)^(base_url): .*$"
+    site.config.write_text(re.sub(pattern, rf'\1: "{value}"', text, count=1), encoding="utf-8")
+    site.export("ninjs")
+    capsys.readouterr()
+    assert site.deliver() == 2
+    err = capsys.readouterr().err
+    lines = site.config.read_text().splitlines()
+    line = next(n for n, x in enumerate(lines, 1) if x.strip().startswith(f'{key}: "{value}"'))
+    said = f"{value} (on {address}, an address of this machine itself, as localhost is"
+    assert f"syndicate.yaml:{line}: error: {setting} is {said}" in err, err
+    assert not mirror.exists() or not any(mirror.rglob("*")), "nothing was sent"
 
 
 @pytest.mark.parametrize(

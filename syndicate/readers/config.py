@@ -8,6 +8,7 @@ import contextlib
 import errno
 import functools
 import hashlib
+import ipaddress
 import os
 import re
 import string
@@ -83,11 +84,14 @@ machine (`localhost` itself, and every name under it)."""
 def reserved_name(url: str) -> str | None:
     """The reserved name `url`'s host is or is under (RFC 2606, RFC 6761): `example.org`,
     `example.com`, `example.net`, `.example`, `.test`, `.invalid`, `localhost` or
-    `.localhost`; None for a host on no such name. As init wrote it or edited only in part
+    `.localhost`, or an address of this machine (`127.0.0.1`, `[::1]`, `_this_machine`); None
+    for a host on no such name. As init wrote it or edited only in part
     (`http://`, a path under it, capitals, a name under it such as `www.example.org`, the
     root's final dot, the name in other characters a browser maps to it, `ｅｘａｍｐｌｅ.org`),
     every id and link made from it still names the reserved name, which no newsroom owns."""
     host = (urlsplit(uri_form(url)).hostname or "").rstrip(".").lower()
+    if (address := _this_machine(host)) is not None:
+        return address
     for name in RESERVED_NAMES:
         if host == name or host.endswith(f".{name}"):
             return name
@@ -97,11 +101,27 @@ def reserved_name(url: str) -> str | None:
     return None
 
 
+def _this_machine(host: str) -> str | None:
+    """`host` as an address of this machine itself when it is one, what `localhost` names
+    (RFC 6761): a loopback address (`127.0.0.1`, any of 127/8, `::1`, `::ffff:127.0.0.1`) or
+    the unspecified one (`0.0.0.0`, `::`), as `serve` prints them; None otherwise."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return str(address) if address.is_loopback or address.is_unspecified else None
+
+
 def reserved_said(name: str) -> str:
     """What a reserved name (`reserved_name`) is, in words, the one way every command says it:
-    init's placeholder, or a name the RFCs keep for examples and tests."""
+    init's placeholder, an address of this machine, or a name the RFCs keep for examples and
+    tests."""
     if name == urlsplit(PLACEHOLDER_URL).hostname:
         return "the placeholder syndicate init writes without --url"
+    if _this_machine(name) is not None:
+        return "an address of this machine itself, as localhost is (RFC 6761), no site's"
     rfc = "RFC 6761" if "localhost" in name else "RFC 2606"
     return f"a name {rfc} reserves for examples and tests, no site's"
 
