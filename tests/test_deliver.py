@@ -799,6 +799,34 @@ def test_an_ftp_server_refusing_deletions_is_told_how_to_deliver_to_it(
         assert "run deliver again" not in err, "a refusal: a new run changes nothing"
 
 
+def test_a_busy_delivery_names_out_as_it_can_be_pasted_where_it_was_typed(
+    site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`syndicate --site site deliver` from the site's parent, refused by a delivery under
+    way, said "another syndicate deliver is running for out": the site folder's view. It
+    names `site/out`, a folder the user can paste where they typed the command."""
+    import fcntl
+
+    from syndicate.deliver.delivery import LOCK_NAME
+
+    mirror = tmp_path / "mirror"
+    site.configure(
+        deliver_section(f"- name: desk\n  url: {mirror.as_uri()}/\n  formats: [ninjs]\n")
+    )
+    site.export("ninjs")
+    lock = state_folder(site.out, cache_folder(site.config, site.out)) / LOCK_NAME
+    monkeypatch.chdir(site.root.parent)
+    capsys.readouterr()
+    handle = os.open(lock, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert site.cli("--site", site.root.name, "deliver") == 75
+    finally:
+        os.close(handle)
+    err = capsys.readouterr().err
+    assert f"another syndicate deliver is running for {site.root.name}/out (lock" in err, err
+
+
 def test_a_killed_run_resumes(site: Site, tmp_path: Path) -> None:
     with HttpReceiver(tmp_path, secret=SECRET) as server:
         site.configure(deliver_section(target_yaml(server)))

@@ -1167,3 +1167,30 @@ def test_a_path_typed_from_another_folder_is_told_as_it_can_be_pasted_there(
     assert main([*base[2:], "--out", "../articles/o"]) == 2
     err = capsys.readouterr().err
     assert f"{engine.CACHE_ENV}=cache: is inside the articles folder (.)" in err, err
+
+
+def test_the_busy_lock_names_out_as_it_can_be_pasted_where_the_command_was_typed(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`syndicate --site site export` from the site's parent, refused by the lock, said
+    "another syndicate export is writing out": the site folder's view, naming no folder where
+    the command was typed. It names `site/out` there, and stays `out` from the site folder."""
+    import fcntl
+
+    base = ["--site", str(site), "export", "-q", "-f", "atom", "--now", FIXED_NOW]
+    assert main(base) == 0
+    (lock,) = (site / CACHE_NAME / "builds").glob("*/.syndicate.lock")
+    monkeypatch.chdir(site.parent)
+    capsys.readouterr()
+    handle = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert main(base) == 75
+        err = capsys.readouterr().err
+        said = f"another syndicate export is writing {site.relative_to(site.parent)}/out (lock"
+        assert said in err, err
+        monkeypatch.chdir(site)
+        assert main(base) == 75
+        assert "another syndicate export is writing out (lock" in capsys.readouterr().err
+    finally:
+        os.close(handle)

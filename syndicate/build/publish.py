@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from syndicate.formats.contract import OutputFile
+from syndicate.readers.folders import said_path
 
 LOCK_NAME = ".syndicate.lock"
 NAME_MAX = 255
@@ -154,7 +155,9 @@ def locked(out: Path, lock: Path | None = None) -> Iterator[None]:
         if out.exists() and not out.is_dir():
             raise OutputError(f"{out} is a file, not a folder: move it away") from None
         raise _output_error(out, exc) from None
-    busy = f"another syndicate export is writing {out} (lock {lock}); wait for it to finish"
+    # (named as the user pastes it where they typed the command, not from the site folder)
+    said = said_path(out)
+    busy = f"another syndicate export is writing {said} (lock {lock}); wait for it to finish"
     with exclusive(lock, busy), _holding_folder(out):
         yield
 
@@ -175,8 +178,8 @@ def _holding_folder(out: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise Busy(
-                f"another syndicate export is writing {out} (with another build state: see"
-                " SYNDICATE_CACHE_DIR); wait for it to finish"
+                f"another syndicate export is writing {said_path(out)} (with another build"
+                " state: see SYNDICATE_CACHE_DIR); wait for it to finish"
             ) from None
         except OSError:
             pass  # no folder locks here: the build state's lock holds

@@ -73,6 +73,7 @@ from syndicate.readers.config import (
     reserved_name,
     reserved_said,
 )
+from syndicate.readers.folders import said_path
 from syndicate.readers.safefile import Refused, folder_loop, read_regular, resolved
 
 logger = logging.getLogger(__name__)
@@ -210,7 +211,10 @@ def deliver(
         )
         return DeliveryResult("input-errors", diags)
     lock = folder / LOCK_NAME
-    busy = f"another syndicate deliver is running for {out} (lock {lock}); wait for it to finish"
+    busy = (
+        f"another syndicate deliver is running for {said_path(out)} (lock {lock}); wait for it"
+        " to finish"
+    )
     try:
         with exclusive(lock, busy), interrupts_noticed():
             ledger = Ledger(folder, dry_run=dry_run)
