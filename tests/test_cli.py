@@ -1206,9 +1206,16 @@ def test_a_command_run_by_an_application_leaves_it_in_its_own_folder(
         # an Australian state's older zone name, told as if Victoria were there alone
         (
             "Victoria",
-            "; did you mean 'Australia/Melbourne' (by its older name, Australia/Victoria)? For a"
-            " Victoria elsewhere, write the zone of the city its clocks follow, Region/City, such"
-            " as Europe/Brussels",
+            "; did you mean 'Australia/Melbourne' (by its older name, Australia/Victoria)? For"
+            " another place named Victoria, write the zone of the city its clocks follow,"
+            " Region/City, such as Europe/Brussels",
+        ),
+        # "For a Arizona elsewhere": the article was "a" whatever the name's first sound
+        (
+            "Arizona",
+            "; did you mean 'America/Phoenix' (by its older name, US/Arizona)? For another"
+            " place named Arizona, write the zone of the city its clocks follow, Region/City,"
+            " such as Europe/Brussels",
         ),
     ],
 )

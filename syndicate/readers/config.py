@@ -597,9 +597,9 @@ def zone_advice(tz: str) -> str:
     # `Victoria`: the zone database's is Australia's state (Australia/Melbourne), not the
     # city of Canada (America/Vancouver): the one zone known, and what to do for another
     return (
-        f"; did you mean {one.zone!r} (by its older name, {one.older})? For a {tz.strip()}"
-        " elsewhere, write the zone of the city its clocks follow, Region/City, such as"
-        " Europe/Brussels"
+        f"; did you mean {one.zone!r} (by its older name, {one.older})? For another place"
+        f" named {tz.strip()}, write the zone of the city its clocks follow, Region/City, such"
+        " as Europe/Brussels"
     )
 
 
