@@ -2753,6 +2753,12 @@ def test_a_site_with_either_address_on_the_placeholder_is_never_delivered(
         ("http://[::ffff:127.0.0.1]/", "127.0.0.1"),
         ("http://0.0.0.0:8000/", "0.0.0.0"),
         ("http://[::]/", "::"),
+        # (as a browser reads a host: the short IPv4 forms, percent-encoding)
+        ("http://127.1:8000/", "127.0.0.1"),
+        ("http://2130706433/", "127.0.0.1"),
+        ("http://0x7f.0.0.1/", "127.0.0.1"),
+        ("https://example%2Eorg/", "example.org"),
+        ("http://123/", None),
         ("https://192.0.2.10/", None),  # (another machine's: TEST-NET, but an address)
         ("https://[2001:db8::1]/", None),
     ],

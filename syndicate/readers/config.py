@@ -11,6 +11,7 @@ import hashlib
 import ipaddress
 import os
 import re
+import socket
 import string
 import sys
 import unicodedata
@@ -89,7 +90,8 @@ def reserved_name(url: str) -> str | None:
     (`http://`, a path under it, capitals, a name under it such as `www.example.org`, the
     root's final dot, the name in other characters a browser maps to it, `ｅｘａｍｐｌｅ.org`),
     every id and link made from it still names the reserved name, which no newsroom owns."""
-    host = (urlsplit(uri_form(url)).hostname or "").rstrip(".").lower()
+    # (percent-decoded as a browser decodes a host: `example%2Eorg` is example.org)
+    host = unquote(urlsplit(uri_form(url)).hostname or "").rstrip(".").lower()
     if (address := _this_machine(host)) is not None:
         return address
     for name in RESERVED_NAMES:
@@ -101,14 +103,24 @@ def reserved_name(url: str) -> str | None:
     return None
 
 
+_IPV4_SHORT = re.compile(r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}")
+"""An IPv4 address in a form other than four decimal parts, as browsers read it (WHATWG URL)."""
+
+
 def _this_machine(host: str) -> str | None:
     """`host` as an address of this machine itself when it is one, what `localhost` names
     (RFC 6761): a loopback address (`127.0.0.1`, any of 127/8, `::1`, `::ffff:127.0.0.1`) or
     the unspecified one (`0.0.0.0`, `::`), as `serve` prints them; None otherwise."""
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        return None
+        if not _IPV4_SHORT.fullmatch(host):
+            return None
+        try:  # the forms a browser reads as IPv4 too: `127.1`, `0x7f.0.0.1`, `2130706433`
+            address = ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
     return str(address) if address.is_loopback or address.is_unspecified else None
