@@ -2815,11 +2815,37 @@ def test_a_site_on_this_machines_address_is_never_delivered(
 @pytest.mark.parametrize(
     ("setting", "value", "name", "rfc"),
     [
-        ("base_url", "https://harbour.example/wire/", ".example", "RFC 2606"),
-        ("publisher.url", "https://www.example.com/", "example.com", "RFC 2606"),
-        ("base_url", "https://example.net/", "example.net", "RFC 2606"),
-        ("publisher.url", "https://harbour.test/", ".test", "RFC 2606"),
-        ("base_url", "http://localhost:8000/", "localhost", "RFC 6761"),
+        (
+            "base_url",
+            "https://harbour.example/wire/",
+            ".example",
+            "RFC 2606 reserves for examples and tests",
+        ),
+        (
+            "publisher.url",
+            "https://www.example.com/",
+            "example.com",
+            "RFC 2606 reserves for examples and tests",
+        ),
+        (
+            "base_url",
+            "https://example.net/",
+            "example.net",
+            "RFC 2606 reserves for examples and tests",
+        ),
+        (
+            "publisher.url",
+            "https://harbour.test/",
+            ".test",
+            "RFC 2606 reserves for examples and tests",
+        ),
+        (
+            "base_url",
+            "http://localhost:8000/",
+            "localhost",
+            "RFC 6761 keeps for this machine itself",
+        ),
+        ("base_url", "https://x.invalid/", ".invalid", "RFC 2606 keeps for names that are invalid"),
     ],
 )
 def test_a_site_on_any_name_kept_for_examples_is_never_delivered(
@@ -2849,7 +2875,7 @@ def test_a_site_on_any_name_kept_for_examples_is_never_delivered(
     err = capsys.readouterr().err
     lines = site.config.read_text().splitlines()
     line = next(n for n, x in enumerate(lines, 1) if x.strip().startswith(f"{key}: {value}"))
-    said = f"{value} (on {name}, a name {rfc} reserves for examples and tests, no site's): "
+    said = f"{value} (on {name}, a name {rfc}, no site's): "
     assert f"syndicate.yaml:{line}: error: {setting} is {said}" in err, err
     code = "deliver.base-url" if key == "base_url" else "deliver.publisher-url"
     assert f"nothing was sent [{code}]" in err

@@ -575,12 +575,18 @@ def test_a_site_without_its_address_is_told_to_set_it_before_publishing(
 @pytest.mark.parametrize(
     ("url", "name", "rfc"),
     [
-        ("https://harbour.example/", ".example", "RFC 2606"),
-        ("https://www.example.com/news/", "example.com", "RFC 2606"),
-        ("https://example.net/", "example.net", "RFC 2606"),
-        ("https://harbour.test/", ".test", "RFC 2606"),
-        ("http://localhost:8000/", "localhost", "RFC 6761"),
-        ("http://news.localhost/", ".localhost", "RFC 6761"),
+        ("https://harbour.example/", ".example", "RFC 2606 reserves for examples and tests"),
+        (
+            "https://www.example.com/news/",
+            "example.com",
+            "RFC 2606 reserves for examples and tests",
+        ),
+        ("https://example.net/", "example.net", "RFC 2606 reserves for examples and tests"),
+        ("https://harbour.test/", ".test", "RFC 2606 reserves for examples and tests"),
+        # (localhost is this machine's, not an example's; .invalid a name that is none)
+        ("http://localhost:8000/", "localhost", "RFC 6761 keeps for this machine itself"),
+        ("http://news.localhost/", ".localhost", "RFC 6761 keeps for this machine itself"),
+        ("https://harbour.invalid/", ".invalid", "RFC 2606 keeps for names that are invalid"),
     ],
 )
 def test_a_site_on_any_name_kept_for_examples_is_told_so_by_init_and_new(
@@ -591,12 +597,12 @@ def test_a_site_on_any_name_kept_for_examples_is_told_so_by_init_and_new(
     RFC 2606 and RFC 6761 keep for examples and tests, without a word, until deliver."""
     assert init(tmp_path / "s", "--url", url) == 0
     err = capsys.readouterr().err
-    said = f"(now {url}, on {name}, a name {rfc} reserves for examples and tests, no site's)"
+    said = f"(now {url}, on {name}, a name {rfc}, no site's)"
     assert "before publishing: set publisher.url and base_url in" in err and said in err, err
     assert main(["new", "2026-03-02-first", "--site", str(tmp_path / "s"), "--now", NOW]) == 0
     err = capsys.readouterr().err
     host = urlsplit(url).hostname
-    assert f"its id names {host} (publisher.url is on {name}, a name {rfc} reserves" in err, err
+    assert f"its id names {host} (publisher.url is on {name}, a name {rfc}, no" in err, err
 
 
 def test_the_placeholder_address_is_the_one_the_configuration_knows() -> None:

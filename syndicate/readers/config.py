@@ -128,14 +128,18 @@ def _this_machine(host: str) -> str | None:
 
 def reserved_said(name: str) -> str:
     """What a reserved name (`reserved_name`) is, in words, the one way every command says it:
-    init's placeholder, an address of this machine, or a name the RFCs keep for examples and
-    tests."""
+    init's placeholder, an address of this machine, or a name the RFCs keep: `localhost` for
+    this machine (RFC 6761), `.invalid` for names that are none (RFC 2606), the others for
+    examples and tests."""
     if name == urlsplit(PLACEHOLDER_URL).hostname:
         return "the placeholder syndicate init writes without --url"
     if _this_machine(name) is not None:
         return "an address of this machine itself, as localhost is (RFC 6761), no site's"
-    rfc = "RFC 6761" if "localhost" in name else "RFC 2606"
-    return f"a name {rfc} reserves for examples and tests, no site's"
+    if name in ("localhost", ".localhost"):
+        return "a name RFC 6761 keeps for this machine itself, no site's"
+    if name == ".invalid":
+        return "a name RFC 2606 keeps for names that are invalid, no site's"
+    return "a name RFC 2606 reserves for examples and tests, no site's"
 
 
 def on_placeholder(url: str) -> bool:
