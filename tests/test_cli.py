@@ -1259,3 +1259,27 @@ def test_a_machine_without_a_null_device_keeps_its_streams(monkeypatch: pytest.M
     monkeypatch.setattr(sys, "stdin", None)
     cli._standard_streams()
     assert sys.stdin is None
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_command_started_in_a_folder_gone_since_says_so(
+    site: Path, tmp_path: Path, log_format: str
+) -> None:
+    """A cron job's working folder cleaned up before it ran (or a shell left in a folder
+    deleted since): every command was a FileNotFoundError traceback from `Path.cwd()`, even
+    with `--site` naming the site by its absolute path."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    for argv in (["validate"], ["--site", str(site), "export", "-f", "atom"]):
+        argv = ["--log-format", log_format, *argv]
+        script = 'cd "$1" && rmdir "$1" && shift && exec "$@"'
+        command = ["sh", "-c", script, "sh", str(gone), sys.executable, "-m", "syndicate", *argv]
+        ran = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+        assert ran.returncode == 2, ran.stderr
+        assert "Traceback" not in ran.stderr and ran.stdout == ""
+        (line,) = ran.stderr.splitlines()
+        said = json.loads(line)["message"] if log_format == "json" else line
+        assert "the folder this command was started in no longer exists" in said, line
+        assert "cd to a folder that exists" in said and line.endswith(("[cli.cwd]", "}"))
+        gone.mkdir()
+    assert not (site / "out").exists()

@@ -144,9 +144,19 @@ def _main(args_list: list[str], registry: Registry | None) -> int:
         _reconfigure(JSON_ESCAPE)
     given = getattr(args, "formats", None) or ()  # `serve` without --format: None
     args.formats = [_format_name(name, registry.names) for name in given]
-    args.cwd = Path.cwd()
     args.summary = []
     diags = Diagnostics()
+    try:
+        args.cwd = Path.cwd()
+    except OSError as exc:  # started in a folder deleted (or moved away) since
+        diags.error(
+            "cli.cwd",
+            "the folder this command was started in no longer exists (deleted or moved since"
+            f" the shell went there: {exc.strerror}): cd to a folder that exists, the site's,"
+            " and run the command again; nothing was done",
+        )
+        report(diags, args.log_format, sys.stderr)
+        return EXIT_INPUT
     status = _run(args, diags)
     site: Path | None = getattr(args, "site", None)
     if status == EXIT_OK and diags.has_errors(strict=args.strict):
