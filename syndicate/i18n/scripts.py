@@ -1,6 +1,7 @@
 """The languages a stylesheet styles by their script, Arabic or CJK, as CSS `:lang()`
 selectors: one list for the pages' stylesheet (`formats/html/templates/style.css`, a file a
-site copies and edits, which a test holds to these lists) and the books' (`formats/epub`)."""
+site copies and edits, which a test holds to these lists, `lang_selectors`) and the books'
+(`formats/epub`, `lang_ranges`)."""
 
 from __future__ import annotations
 
@@ -36,18 +37,29 @@ CJK: tuple[LangRange, ...] = (*CHINESE, ("ja", ()), ("ko", ()))
 negative letter-spacing (tightened characters crowd)."""
 
 
-def lang_selectors(ranges: Sequence[LangRange], *, css3: bool = False) -> list[str]:
+def lang_selectors(ranges: Sequence[LangRange]) -> list[str]:
     """Each range as a selector matching an element in it: `:lang(sd):not(:where(:lang(sd-Deva),
     :lang(sd-IN)))`, as the pages' stylesheet writes it (`:where`: the exceptions add nothing
-    to a rule's specificity); with `css3`, `:lang(sd):not(:lang(sd-Deva)):not(:lang(sd-IN))`,
-    for a reading system that knows no Selectors 4 (a rule it cannot parse is dropped whole)."""
+    to a rule's specificity)."""
     selectors = []
     for range_, excluded in ranges:
         if not excluded:
             selectors.append(f":lang({range_})")
-        elif css3:
-            selectors.append(f":lang({range_})" + "".join(f":not(:lang({x}))" for x in excluded))
         else:
             others = ", ".join(f":lang({x})" for x in excluded)
             selectors.append(f":lang({range_}):not(:where({others}))")
     return selectors
+
+
+def lang_ranges(ranges: Sequence[LangRange]) -> tuple[list[str], list[str]]:
+    """The ranges as CSS 2.1 `:lang()` selectors, and their exceptions as ones a later rule
+    undoes a declaration with (`[":lang(sd)", ...]`, `[":lang(sd-Deva)", ":lang(sd-IN)", ...]`):
+    for a stylesheet that must survive a parser without Selectors 4 *or* 3's `:not()` of a
+    pseudo-class, as calibre's conversion (its `css_parser` drops the whole rule of a list in
+    which one selector is `:lang(zh):not(:lang(zh-Latn))`, every language of the list with
+    it). `:lang()` itself matches the language an element inherits, in calibre as in a
+    reading system."""
+    return (
+        [f":lang({range_})" for range_, _ in ranges],
+        [f":lang({x})" for _, excluded in ranges for x in excluded],
+    )

@@ -27,7 +27,7 @@ from syndicate.formats.epub.ebooklib_adapter import (
 from syndicate.formats.epub.edition import Edition, StoryEdition
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
 from syndicate.i18n.locales import direction, display_name, language_label
-from syndicate.i18n.scripts import ARABIC_SCRIPT, CHINESE, CJK, lang_selectors
+from syndicate.i18n.scripts import ARABIC_SCRIPT, CHINESE, CJK, LangRange, lang_ranges
 from syndicate.i18n.terms import lookup, term, term_language
 from syndicate.i18n.text import (
     Part,
@@ -74,58 +74,97 @@ IMAGE_SIGNATURES = {
 WEBP_FOURCC = (8, b"WEBP")
 """Where a RIFF file says it is WebP (and not, say, WAV)."""
 # The kicker untracked in the languages the pages' stylesheet names (`syndicate.i18n.scripts`):
-# letter-spacing pulls Arabic script's joined letters apart and crowds CJK characters. In
-# CSS 3 selectors, one to a line: a reading system without Selectors 4 (`:is`, `:where`)
-# drops a rule it cannot parse whole.
-_UNTRACKED = ",\n".join(f"{s} .kicker" for s in lang_selectors((*ARABIC_SCRIPT, *CJK), css3=True))
+# letter-spacing pulls Arabic script's joined letters apart and crowds CJK characters.
 # Emphasis upright and bold in the same languages, as on the pages: a browser's italic is a
 # synthetic oblique that breaks Arabic script's joined letters and slants CJK characters;
 # their emphasis is by weight (upright at the text's weight, an Arabic `*word*` showed
-# nothing). And Arabic script in the pages' faces for it, on each element that says its
+# nothing). Emphasis within emphasis there (`*a*` in `**b**`, `**b**` in `*a*`), bold on
+# bold, showed nothing: the inner one at the text's weight, as roman inside italics in Latin
+# type, and in CJK with the script's emphasis dots (傍点, 着重号), below the line in Chinese,
+# prefixed too: `-epub-` for EPUB 3.0 reading systems, `-webkit-` for WebKit's and older
+# Chromium's. And Arabic script in the pages' faces for it, on each element that says its
 # language (a caption in the original's Arabic in another book too): left to the reading
 # system, Chromium's (fontconfig's) first face for Arabic is DejaVu Sans, a Latin sans.
-_UPRIGHT = ",\n".join(f"{s} em" for s in lang_selectors((*ARABIC_SCRIPT, *CJK), css3=True))
-# Emphasis within emphasis there (`*a*` in `**b**`, `**b**` in `*a*`), bold on bold, showed
-# nothing: the inner one at the text's weight, as roman inside italics in Latin type, and in
-# CJK with the script's emphasis dots (傍点, 着重号), below the line in Chinese. Prefixed
-# too: `-epub-` for EPUB 3.0 reading systems, `-webkit-` for WebKit's and older Chromium's.
-_NESTED = ",\n".join(
-    f"{s} {inner}"
-    for s in lang_selectors((*ARABIC_SCRIPT, *CJK), css3=True)
-    for inner in ("em strong", "strong em")
+#
+# In CSS 2.1 selectors, `:lang()` alone: a language's exceptions (`zh-Latn`, pinyin, of `zh`)
+# are a later rule of the same specificity that gives back what the text would have without
+# the script's rule, not `:not(:lang(zh-Latn))`. calibre's conversion (to AZW3 for a Kindle,
+# to its own EPUB) parses the stylesheet with `css_parser`, which knows no `:not()` of a
+# pseudo-class and drops the whole rule such a selector is in: every rule here named one,
+# so a converted Chinese book's emphasis was italic again, an Arabic one's kicker tracked and
+# its text out of the Naskh. A reading system without Selectors 4 (`:is`, `:where`) drops a
+# rule it cannot parse whole too. (One difference from `:not()`: an exception's passage
+# inside the script's text, pinyin in a Chinese story, now gets its own style back; with
+# `:not()` on the ancestor, the Chinese paragraph around it matched and it did not.)
+_KICKER_SPACING = "0.05em"
+_MARK_STYLE = ("-epub-", "-webkit-", "")
+
+
+def _rule(scopes: list[str], inner: tuple[str, ...], declarations: str) -> str:
+    """One rule: each scope with each inner selector (`:lang(ar) em`), one to a line."""
+    selectors = ",\n".join(f"{s}{i}" for s in scopes for i in inner)
+    return f"{selectors} {{ {declarations}}}\n"
+
+
+def _script_rules(
+    ranges: tuple[LangRange, ...],
+    inner: tuple[str, ...],
+    declarations: str,
+    undone: str,
+    *,
+    on: str = "",
+) -> str:
+    """A script's rule for every range of its languages, and the rule undoing it (`undone`:
+    the declarations the text has without it) in their exceptions, after it; `on`, a
+    selector each scope is of (`[lang]`: an element that says its language)."""
+    scopes, exceptions = lang_ranges(ranges)
+    rules = _rule([on + s for s in scopes], inner, declarations)
+    return rules + (_rule([on + s for s in exceptions], inner, undone) if exceptions else "")
+
+
+_BOTH = (*ARABIC_SCRIPT, *CJK)
+_UNTRACKED = _script_rules(
+    _BOTH, (" .kicker",), "letter-spacing: 0; ", f"letter-spacing: {_KICKER_SPACING}; "
 )
-_DOTTED = ",\n".join(
-    f"{s} {inner}" for s in lang_selectors(CJK, css3=True) for inner in ("em strong", "strong em")
+_UPRIGHT = _script_rules(
+    _BOTH,
+    (" em",),
+    "font-style: normal; font-weight: bold; ",
+    "font-style: italic; font-weight: inherit; ",
 )
-_BELOW = ",\n".join(
-    f"{s} {inner}"
-    for s in lang_selectors(CHINESE, css3=True)
-    for inner in ("em strong", "strong em")
+_NESTED = _script_rules(
+    _BOTH, (" em strong",), "font-weight: normal; ", "font-weight: bolder; "
+) + _script_rules(_BOTH, (" strong em",), "font-weight: normal; ", "font-weight: inherit; ")
+_DOTTED = _script_rules(
+    CJK,
+    (" em strong", " strong em"),
+    "".join(f"{p}text-emphasis-style: filled dot; " for p in _MARK_STYLE),
+    "".join(f"{p}text-emphasis-style: none; " for p in _MARK_STYLE),
 )
-_MARKS = "".join(
-    f"{prefix}text-emphasis-style: filled dot; " for prefix in ("-epub-", "-webkit-", "")
+_BELOW = _script_rules(
+    CHINESE,
+    (" em strong", " strong em"),
+    "".join(f"{p}text-emphasis-position: under right; " for p in _MARK_STYLE),
+    "".join(f"{p}text-emphasis-position: over right; " for p in _MARK_STYLE),
 )
-_UNDER = "".join(
-    f"{prefix}text-emphasis-position: under right; " for prefix in ("-epub-", "-webkit-", "")
-)
-_ARABIC_FACES = ",\n".join(f"[lang]{s}" for s in lang_selectors(ARABIC_SCRIPT, css3=True))
 ARABIC_SERIF = (
     '"Noto Naskh Arabic", Amiri, "Geeza Pro", "Traditional Arabic", "Times New Roman", serif'
 )
 """The pages' serif for Arabic script (`templates/style.css`), which the books' text is set in."""
+_ARABIC_FACES = _script_rules(
+    ARABIC_SCRIPT,
+    ("",),
+    f"font-family: {ARABIC_SERIF}; ",
+    "font-family: inherit; ",
+    on="[lang]",
+)
 CSS = f"""body {{ margin: 0 1em; line-height: 1.5; overflow-wrap: break-word; }}
 :lang(ko) {{ word-break: keep-all; }}
 h1 {{ font-size: 1.6em; line-height: 1.25; margin: 0.5em 0; }}
 .kicker, .byline, .dateline, .date {{ margin: 0.2em 0; }}
-.kicker {{ text-transform: uppercase; letter-spacing: 0.05em; font-size: 0.85em; }}
-{_UNTRACKED} {{ letter-spacing: 0; }}
-.byline {{ font-weight: bold; }}
-{_UPRIGHT} {{ font-style: normal; font-weight: bold; }}
-{_NESTED} {{ font-weight: normal; }}
-{_DOTTED} {{ {_MARKS}}}
-{_BELOW} {{ {_UNDER}}}
-{_ARABIC_FACES} {{ font-family: {ARABIC_SERIF}; }}
-.date, .rights, .credit {{ font-size: 0.85em; }}
+.kicker {{ text-transform: uppercase; letter-spacing: {_KICKER_SPACING}; font-size: 0.85em; }}
+{_UNTRACKED}.byline {{ font-weight: bold; }}
+{_UPRIGHT}{_NESTED}{_DOTTED}{_BELOW}{_ARABIC_FACES}.date, .rights, .credit {{ font-size: 0.85em; }}
 figure {{ margin: 1em 0; }}
 img {{ max-width: 100%; height: auto; }}
 .cover {{ margin: 0; padding: 0; text-align: center; }}
