@@ -471,7 +471,9 @@ def _story_set(
     other sections now, among its entries."""
     pages, current = paginate(stories, options.limit, options.archive_size, order, killed)
     told = killed if told is None else told
-    notices, corrections = recent_kills(current, told, lang, options.tombstone_days, amended)
+    notices, corrections = recent_kills_and_corrections(
+        current, told, lang, options.tombstone_days, amended
+    )
     if corrections:
         current = tuple(sorted((*current, *corrections), key=order.key, reverse=True))
     gone = {id(s) for s in killed}
@@ -699,7 +701,7 @@ class _FeedHead:
         )
 
 
-def recent_kills(
+def recent_kills_and_corrections(
     entries: Sequence[StorySummary],
     killed: Sequence[StorySummary],
     lang: str,
