@@ -445,10 +445,11 @@ class Writer(Generic[OptionsT]):
     a template makes its files again and no other format's."""
     section_feeds: bool = False
     """Whether its collection files include a subscription feed per section, which tells the
-    kill of a story that moved to another section in the feeds of the sections it left
-    (`StorySummary.former_sections`): the build state remembers, for this format alone, the
-    sections it showed each story in, so that a run of some formats (`--format atom`) does
-    not tell the others of a section they never showed the story in."""
+    kill of a story that moved to another section, and a correction made since, in the feeds
+    of the sections it left (`StorySummary.former_sections`, `StorySummary.corrected`): the
+    build state remembers, for this format alone, the sections it showed each story in, so
+    that a run of some formats (`--format atom`) does not tell the others of a section they
+    never showed the story in."""
     window: timedelta | None = None
     """For collection files that list what reached the public within this time before
     `ctx.now` (`StorySummary.public_since_for`; a news sitemap's two days): the engine rebuilds
