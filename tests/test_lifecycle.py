@@ -1938,6 +1938,41 @@ def test_a_story_moved_then_corrected_has_its_correction_told_in_the_section_it_
     assert _files(out) == incremental
 
 
+def test_a_profile_that_drops_kills_still_tells_a_moved_story_s_correction(
+    tmp_path: Path,
+) -> None:
+    """A partner profile that drops a killed story (`kill: drop`, Flipboard's) asked the
+    feeds code for no days of notices, and the correction of a moved story, told in the
+    section it left for as long as a kill's notice would be, went with them: the partners
+    that took the story from that section's feed kept the error. Its `tombstone_days` now
+    count for the correction, and its feeds still carry no kill."""
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    with (site / "syndicate.yaml").open("a", encoding="utf-8") as config:
+        config.write("profiles:\n  dropper:\n    kill: drop\n    sections: all\n")
+    out, feed = site / "out", "partners/dropper/{}.xml"
+    _set(site, PUBLIC, section="harbour")
+    assert export_site(site, "-f", "dropper") == 0
+    _set(site, PUBLIC, section="local", version="2", updated="2026-02-01T10:00:00Z")
+    assert export_site(site, "-f", "dropper") == 0
+    _set(site, PUBLIC, version="3", updated="2026-02-01T11:00:00Z")
+    with (site / "articles" / PUBLIC / "story.yaml").open("a", encoding="utf-8") as meta:
+        meta.write("correction:\n  note: {en: NOTE-OF-THE-CORRECTION, fr: NOTE-DE-CORRECTION}\n")
+    assert export_site(site, "-f", "dropper") == 0
+    for lang, note in (("en", "NOTE-OF-THE-CORRECTION"), ("fr", "NOTE-DE-CORRECTION")):
+        for section in ("harbour", "local"):
+            text = (out / feed.format(f"{lang}/{section}")).read_text(encoding="utf-8")
+            assert variant_id(PUBLIC, lang) in text and note in text, (lang, section)
+    incremental = _files(out)
+    assert export_site(site, "-f", "dropper", "--force") == 0
+    assert _files(out) == incremental
+    _set(site, PUBLIC, status="canceled", version="4", updated="2026-02-01T11:30:00Z")
+    assert export_site(site, "-f", "dropper") == 0
+    for lang in ("en", "fr"):
+        for name in (lang, f"{lang}/harbour", f"{lang}/local"):
+            text = (out / feed.format(name)).read_text(encoding="utf-8")
+            assert variant_id(PUBLIC, lang) not in text, name
+
+
 def _new_story_in_harbour(site: Path) -> None:
     """A copy of the public story, new to partners, in a section of its own."""
     _new_story(site, NEW_QUAY, "harbour", "2026-01-27T09:00:00Z")

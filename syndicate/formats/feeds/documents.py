@@ -314,11 +314,13 @@ def plan_documents(
     logo: Logo | None = None,
     extension: str = ".xml",
     every: Sequence[StorySummary] | None = None,
+    notices: bool = True,
 ) -> Iterator[Document]:
     """Every document of format `fmt`: `<lang>.xml`, `<lang>/<section>.xml`, and their
     archive pages `.../archive/<n>.xml` (with `extension`), from all the stories of the run
     (`every`: the run's stories, when `stories` are only some of them, a partner profile's
-    of one language: a section is told missing only when none of those has it).
+    of one language: a section is told missing only when none of those has it); without
+    `notices` (a profile's `kill: drop`), no kill's notice in any of them.
 
     Which stories each document holds depends on the stories and the options only, not on
     the format: it is worked out once (`story_sets`) for the Atom, RSS and JSON Feed formats
@@ -328,7 +330,8 @@ def plan_documents(
     kinds: dict[str, _Kind] = {}
     quiet = _Quiet(stories if every is None else every, ctx.now)
     lists = story_lists(stories if every is None else every, ctx.now, ctx.config)
-    for chosen in story_sets(stories, ctx.now, options.feed_languages(ctx.languages), options):
+    languages = options.feed_languages(ctx.languages)
+    for chosen in story_sets(stories, ctx.now, languages, options, notices):
         kind = kinds.get(chosen.lang)
         if kind is None:
             kind = kinds[chosen.lang] = _Kind(chosen.lang, options, media_type, logo, extension)
@@ -393,9 +396,11 @@ def story_sets(
     now: datetime,
     languages: Sequence[str],
     options: FeedOptions,
+    notices: bool = True,
 ) -> list[StorySet]:
     """Every logical feed's `StorySet`, for the feeds of `languages` at `now`: each language's
-    feed, then its sections' (`options.sections`, or every section of the stories).
+    feed, then its sections' (`options.sections`, or every section of the stories); with
+    no kill's notice in them unless `notices`.
 
     The same stories with the same options give the same sets, so the last few are kept and
     given again (by the identity of the stories, frozen summaries that the plan holds, and the
@@ -409,13 +414,14 @@ def story_sets(
         options.limit,
         options.archive_size,
         options.tombstone_days,
+        notices,
     )
     with _sets_lock:
         found = _sets.get(key)
         if found is not None:
             _sets.move_to_end(key)
             return found[1]
-    sets = list(_story_sets(stories, now, languages, options))
+    sets = list(_story_sets(stories, now, languages, options, notices))
     with _sets_lock:
         _sets[key] = (tuple(stories), sets)  # the stories kept alive: their ids stay theirs
         while len(_sets) > _SETS_KEPT:
@@ -428,6 +434,7 @@ def _story_sets(
     now: datetime,
     languages: Sequence[str],
     options: FeedOptions,
+    notices: bool,
 ) -> Iterator[StorySet]:
     visible = [s for s in stories if s.is_visible(now)]
     gone = [s for s in stories if killed_at(s, now)]
@@ -443,14 +450,18 @@ def _story_sets(
         public = order.oldest_first
         killed = [s for s in gone if s.has(lang)]
         moved = [s for s in public if s.former_sections and lang in s.corrected]
-        yield _story_set(lang, None, public, killed, order, options)
+        yield _story_set(lang, None, public, killed, order, options, None if notices else ())
         for section in sections:
             chosen = [s for s in public if s.section == section]
             placed = [s for s in killed if s.section == section]
             # The kill of a story public in this section before it moved: its notice only,
             # no place in the archive pages, which it left at the move; and its correction,
             # its entry as corrected, while as recent as a kill's notice would be.
-            told = [s for s in killed if s.section == section or section in s.former_sections]
+            told = [
+                s
+                for s in killed
+                if notices and (s.section == section or section in s.former_sections)
+            ]
             amended = [s for s in moved if section in s.former_sections]
             yield _story_set(lang, section, chosen, placed, order, options, told, amended)
 

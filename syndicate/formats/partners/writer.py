@@ -157,7 +157,13 @@ class ProfileWriter(Writer[ProfileOptions]):
             single = msgspec.structs.replace(feeds, languages=(lang,))
             plan = Context(ctx.config, ctx.now, ctx.languages, single, ctx.diagnostics, self.name)
             documents = plan_documents(
-                listed, plan, self.folder, self.media_type, logo, every=stories
+                listed,
+                plan,
+                self.folder,
+                self.media_type,
+                logo,
+                every=stories,
+                notices=options.kill != "drop",
             )
             for document in documents:
                 # made again only when its head or one of its items changed (or the profile)
@@ -194,8 +200,8 @@ def _listed(
     (its item is not empty), or killed and announced. A story ageing out of the window
     is not reported: every story does in time, and a warning for each would repeat at
     every export for the whole archive (and fail every `--strict` run). A profile that
-    drops a killed story (`kill: drop`) is given it too, with no days for its notice
-    (`_feed_options`): it is in no item, but the feed is dated by its kill."""
+    drops a killed story (`kill: drop`) is given it too, with no notice (`plan_documents`'s
+    `notices`): it is in no item, but the feed is dated by its kill."""
     if story.is_visible(ctx.now):
         return writer.in_window(story, ctx.now, lang) and bool(
             ctx.fragment(story, entry_name(lang))
@@ -205,14 +211,16 @@ def _listed(
 
 def _feed_options(options: ProfileOptions) -> FeedOptions:
     """What the feeds code plans a profile's documents with: no archive pages (partners read
-    the newest items; the rss format keeps the archives), and no kill items for a profile
-    that drops killed stories."""
+    the newest items; the rss format keeps the archives). A profile that drops killed
+    stories keeps its `tombstone_days`, which say how long a moved story's correction is
+    told in the sections it left: it asks for no kill items otherwise (`plan_documents`'s
+    `notices`)."""
     return FeedOptions(
         languages=options.languages,
         sections=options.sections,
         limit=options.limit,
         archive_size=0,
-        tombstone_days=0 if options.kill == "drop" else options.tombstone_days,
+        tombstone_days=options.tombstone_days,
         hub=options.hub,
     )
 
