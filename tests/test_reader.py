@@ -1173,3 +1173,23 @@ def test_a_whole_number_written_as_a_decimal_is_refused(
     whole = value.split(".")[0]
     assert f"{field}: {value} is written as a decimal" in error.message
     assert error.message.endswith(f"write it as a whole number: {field}: {whole}")
+
+
+def test_a_joiner_or_mark_at_a_names_edge_makes_no_second_name_that_looks_the_same(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """`chart.png` and `chart\u200d.png` (a zero-width joiner at its end) were published as two
+    names that look one, no `image.name` error: the joiner, part of no word there, is dropped,
+    so the two are the one name they look, and the clash is told."""
+    listed = (
+        "  - file: images/chart.png\n    alt: A\n  - file: images/chart\u200d.png\n    alt: B\n"
+    )
+    story = STORY + "images:\n" + listed
+    folder = write_story(tmp_path, "edges", story, en=VARIANT)
+    (folder / "images").mkdir()
+    for name in ("chart.png", "chart\u200d.png"):
+        Image.new("RGB", (80, 60), (200, 40, 40)).save(folder / "images" / name, format="PNG")
+    _, diags = read(tmp_path, site_config)
+    [problem] = diags.errors
+    assert (problem.code, problem.line) == ("image.name", 12), problem.format_text()
+    assert "would be published as 'chart.png', like 'images/chart.png' (line 10)" in problem.message

@@ -35,20 +35,41 @@ _NOT_IN_NAMES = re.compile(r"[^\w.-]+")
 the marks and joiners `_name_part` keeps)."""
 _JOINERS = frozenset("\u200c\u200d")
 """Zero-width non-joiner and joiner: a Persian or Indic word's spelling holds them."""
+_INVISIBLE_MARKS = re.compile("[\u034f\u17b4\u17b5\u180b-\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+"""Marks Unicode makes default-ignorable (the combining grapheme joiner, variation selectors,
+Khmer's inherent vowels, Mongolian's variation selectors): nothing to see, so a name holding
+them looks like one without them."""
 
 
-def _name_part(run: str) -> str:
-    """A run of characters `_NOT_IN_NAMES` matched, as a published name holds it: its
-    combining marks (a Devanagari vowel sign, Thai's, Hebrew points) and joiners kept, as
-    they are part of the word they follow (`चित्र`, not `च-त-र`), each run of anything
-    else made one `-`."""
+def _name_part(match: re.Match[str]) -> str:
+    """A run of characters `_NOT_IN_NAMES` matched, as a published name holds it: the
+    combining marks that follow a letter (a Devanagari vowel sign, Thai's, Hebrew points) and
+    a joiner between two letters are kept, as they are part of the word (`चित्र`, not
+    `च-त-र`), each run of anything else made one `-`. A mark after anything else (a space, a
+    `-`, the start of the name), a default-ignorable mark, and a joiner not between letters,
+    or doubled, are nothing to read: kept, they would make a name start with a mark, or two
+    names that look one (`a\u200d.png` and `a.png`), so they are made `-` too."""
+    run, start, source = match[0], match.start(), match.string
+    after_letter = start > 0 and source[start - 1].isalpha()  # (or after its kept marks)
     part: list[str] = []
-    for char in run:
-        if char in _JOINERS or unicodedata.category(char)[0] == "M":
+    for at, char in enumerate(run):
+        if char in _JOINERS:
+            following = source[start + at + 1 : start + at + 2]
+            kept = after_letter and (following.isalpha() or _visible_mark(following))
+        else:
+            kept = after_letter and _visible_mark(char)
+        if kept:
             part.append(char)
-        elif not part or part[-1] != "-":
-            part.append("-")
+        else:
+            after_letter = False
+            if not part or part[-1] != "-":
+                part.append("-")
     return "".join(part)
+
+
+def _visible_mark(char: str) -> bool:
+    """Whether `char` is a combining mark one sees (not a variation selector's kind)."""
+    return bool(char) and unicodedata.category(char)[0] == "M" and not _INVISIBLE_MARKS.match(char)
 
 
 def variant_id(story_id: str, lang: str) -> str:
@@ -179,7 +200,7 @@ class Image:
         stem, dot, ext = self.file.rsplit("/", 1)[-1].rpartition(".")
         if not dot:
             stem, ext = ext, ""
-        stem = _NOT_IN_NAMES.sub(lambda run: _name_part(run[0]), stem).strip("-.") or "image"
+        stem = _NOT_IN_NAMES.sub(_name_part, stem).strip("-.") or "image"
         known = IMAGE_EXTENSIONS.get(self.media_type, ("bin",))
         return f"{stem}.{ext.lower() if ext.lower() in known else known[0]}"
 
