@@ -480,3 +480,20 @@ def test_an_ornament_is_no_image_of_the_article(
     (tmp_path / "a.jsonld").write_bytes(files[f"jsonld/{SAMPLE_SLUG}.fr.jsonld"])
     result = run_checker(shared_dir, [tmp_path / "a.jsonld"])
     assert result.returncode == 0 and result.stdout == "", result.stdout
+
+
+def test_a_page_whose_only_picture_is_an_ornament_names_no_primary_image(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A story whose images are all ornaments (`decorative: true`) has one for its picture, as
+    every channel needs one; the WebPage named it `primaryImageOfPage` while the ImageObject
+    said `representativeOfPage: false`: the page's main image does not represent it. An
+    ornament is no page's primary image."""
+    ornament = dataclasses.replace(sample_story.images[0], decorative=True, alt=Localized(()))
+    story = dataclasses.replace(sample_story, images=(ornament,))
+    files, diags = export_stories([story], site_config, "jsonld")
+    assert not diags.errors
+    data = json.loads(files[f"jsonld/{SAMPLE_SLUG}.fr.jsonld"])
+    [page] = [n for n in data["@graph"] if n["@type"] == "WebPage"]
+    assert "primaryImageOfPage" not in page
+    assert [i["representativeOfPage"] for i in article(data)["image"]] == [False]

@@ -196,7 +196,9 @@ class GraphBuilder:
             "dateModified": rfc3339(story.public_updated_for(lang)),
         }
         image = story.main_image(lang)
-        if image is not None:
+        # an ornament is the picture only when every image is one: it says it represents
+        # nothing of the page (`representativeOfPage: false`), so it is no primary image
+        if image is not None and not image.decorative:
             node["primaryImageOfPage"] = {"@id": self.ctx.urls.image(story.slug, image)}
         return node
 
