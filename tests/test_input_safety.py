@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tracemalloc
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -1262,6 +1263,65 @@ def test_the_logo_named_as_the_icon_by_another_spelling_is_one_file(
     assert sorted(p.name for p in (tmp_path / "out/html/media/site").iterdir()) == ["logo.png"]
     feed = json.loads((tmp_path / "out/jsonfeed/en.json").read_text(encoding="utf-8"))
     assert feed["icon"].partition("?")[0].endswith("/html/media/site/logo.png")
+
+
+@pytest.mark.parametrize("disk", ["NFC", "NFD"])
+@pytest.mark.parametrize("written", ["NFC", "NFD"])
+def test_the_logo_and_icon_are_found_whichever_unicode_form_names_them(
+    tmp_path: Path, disk: str, written: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`logo: brand/logé.png` in syndicate.yaml (read composed, NFC) and the file as macOS
+    saves it (decomposed, NFD) was "publisher logo 'brand/logé.png' does not exist", though
+    a story's picture so named is found (`spelt_on_disk`). Each form on disk and in
+    syndicate.yaml: found, and published under the composed name, as story images are."""
+    folder = unicodedata.normalize(disk, "marqué")
+    (tmp_path / folder).mkdir()
+    shutil.copy(
+        REPO / "articles/_site/logo.png",
+        tmp_path / folder / unicodedata.normalize(disk, "logé.png"),
+    )
+    shutil.copy(
+        REPO / "articles/_site/icon.png",
+        tmp_path / folder / unicodedata.normalize(disk, "icône.png"),
+    )
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    config = config.replace(
+        "articles/_site/logo.png", unicodedata.normalize(written, "marqué/logé.png")
+    )
+    config = config.replace(
+        "articles/_site/icon.png", unicodedata.normalize(written, "marqué/icône.png")
+    )
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    args = ["-f", "html", "-f", "jsonfeed", "--articles", str(REPO / "articles")]
+    with contextlib.chdir(tmp_path):
+        assert main(["validate", "--articles", str(REPO / "articles")]) == 0
+        assert main(["export", "-q", *args]) == 0
+    assert "error" not in capsys.readouterr().err
+    published = sorted(p.name for p in (tmp_path / "out/html/media/site").iterdir())
+    assert published == [unicodedata.normalize("NFC", n) for n in ("icône.png", "logé.png")]
+    feed = json.loads((tmp_path / "out/jsonfeed/en.json").read_text(encoding="utf-8"))
+    assert feed["icon"].partition("?")[0].endswith("/html/media/site/ic%C3%B4ne.png")
+
+
+def test_a_logo_whose_name_is_on_disk_in_two_unicode_forms_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two files `logé.png`, one composed and one decomposed (a Linux disk holds both): which
+    is the logo? Refused at its line, as a story's picture so named is, naming both."""
+    for form in ("NFC", "NFD"):
+        shutil.copy(
+            REPO / "articles/_site/logo.png", tmp_path / unicodedata.normalize(form, "logé.png")
+        )
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    line = config.split("\n").index("  logo: articles/_site/logo.png") + 1
+    config = config.replace("articles/_site/logo.png", "logé.png")
+    config = config.replace("articles/_site", str(REPO / "articles/_site"))
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    with contextlib.chdir(tmp_path):
+        assert main(["validate", "--articles", str(REPO / "articles")]) == 2
+    err = capsys.readouterr().err
+    assert f"syndicate.yaml:{line}: error: publisher logo 'logé.png': 2 files have this name" in err
+    assert "decomposed (NFD: macOS)" in err and "[config.file]" in err, err
 
 
 @pytest.mark.parametrize(("logo", "icon"), [("Logo.png", "logo.png"), ("LOGO.PNG", "logo.png")])

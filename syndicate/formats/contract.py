@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -298,8 +299,9 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9\-._~/]*").fullmatch
 
 
 def site_media_path(file: Path) -> str:
-    """The path under out/ of the publisher's logo or icon: `html/media/site/logo.png`."""
-    return f"{SITE_MEDIA}/{file.name}"
+    """The path under out/ of the publisher's logo or icon: `html/media/site/logo.png`, its
+    name composed (NFC) whichever Unicode form the disk spells it in, as story images'."""
+    return f"{SITE_MEDIA}/{unicodedata.normalize('NFC', file.name)}"
 
 
 def site_files(config: SiteConfig) -> tuple[Path, ...]:

@@ -67,6 +67,7 @@ from syndicate.readers.schemas import (
     without_default_port,
 )
 from syndicate.readers.staticfiles import static_files, templates_ok
+from syndicate.readers.storyfiles import spelt_on_disk, twins_problem
 from syndicate.readers.textfile import bidi_warning, not_fields, read_text
 from syndicate.readers.yamlsource import YamlDoc, YamlProblem, parse_yaml
 
@@ -462,8 +463,8 @@ def load_config(
     links = data.get("links", {})
     known = {"publisher", "base_url", "timezone", "languages", "links", "images"}
     templates = (root / TEMPLATES).absolute() if (root / TEMPLATES).is_dir() else None
-    logo = root / pub["logo"]
-    icon = root / pub["icon"] if "icon" in pub else None
+    logo = _site_file(root, pub["logo"])
+    icon = _site_file(root, pub["icon"]) if "icon" in pub else None
     if icon is not None and _same_file(icon, logo):  # one file named for both, spelt twice
         icon = logo  # published once (`site_files`), as when both are spelt alike
     return SiteConfig(
@@ -915,8 +916,15 @@ def _publisher_files_ok(
         if key not in pub:
             continue
         where = SourceRef(shown, doc.line(("publisher", key)))
+        found, twins = spelt_on_disk(root, pub[key])
+        if twins:  # which one is the logo? refused, as a story's picture is
+            diags.error(
+                "config.file", f"publisher {key} {pub[key]!r}: {twins_problem(twins)}", where
+            )
+            ok = False
+            continue
         try:
-            data = read_checked(root / pub[key], None, budgets.MAX_IMAGE_BYTES)
+            data = read_checked(root / found, None, budgets.MAX_IMAGE_BYTES)
             if sha256s is not None:
                 sha256s[key] = hashlib.sha256(data).hexdigest()
             image = verdict.key("image", data) if verdict is not None else None
@@ -945,7 +953,8 @@ def _publisher_files_ok(
         and icon is not None
         and icon != logo
         and _one_name(icon.name) == _one_name(logo.name)
-        and not _same_file(root / icon, root / logo)  # one file, spelt otherwise: fine
+        # one file, spelt otherwise: fine
+        and not _same_file(_site_file(root, pub["icon"]), _site_file(root, pub["logo"]))
     ):
         # Both are published by their names in html/media/site/: the export stopped with
         # "written twice" naming no line, and the feeds named the logo as the icon. Names
@@ -960,6 +969,14 @@ def _publisher_files_ok(
         )
         ok = False
     return ok
+
+
+def _site_file(root: Path, written: str) -> Path:
+    """A file syndicate.yaml names (the logo, the icon), found whichever Unicode form the disk
+    stores its name in, as a story's pictures are (`spelt_on_disk`): `logé.png` is read
+    (composed, NFC, as syndicate.yaml is) from a file macOS saved decomposed (NFD); it is
+    published under the composed name (`site_media_path`)."""
+    return root / spelt_on_disk(root, written)[0]
 
 
 def _one_name(name: str) -> str:

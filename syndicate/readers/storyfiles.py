@@ -196,7 +196,7 @@ class StoryFiles:
             )
         disk = self.on_disk(rel)
         if twins := self._twins.get(rel):
-            raise Refused("image.name", _twins_problem(twins))
+            raise Refused("image.name", twins_problem(twins))
         try:
             real = self._real(disk)
             data, seen = read_seen(
@@ -247,23 +247,10 @@ class StoryFiles:
         return found
 
     def _spelt(self, rel: str) -> str:
-        found = PurePosixPath()
-        for part in PurePosixPath(rel).parts:
-            wanted = unicodedata.normalize("NFC", part)
-            try:
-                names = os.listdir(self.folder / found)
-            except OSError:
-                return rel
-            match = sorted(
-                (n for n in names if unicodedata.normalize("NFC", n) == wanted),
-                key=lambda n: (not unicodedata.is_normalized("NFC", n), n),  # composed first
-            )
-            if len(match) > 1:
-                self._twins[rel] = tuple((found / name).as_posix() for name in match)
-            if len(match) != 1:
-                return rel
-            found /= match[0]
-        return found.as_posix()
+        found, twins = spelt_on_disk(self.folder, rel)
+        if twins:
+            self._twins[rel] = twins
+        return found
 
     def neighbours(self, rel: str) -> list[str]:
         """The files beside `rel` in its folder, as paths relative to the story folder (for a
@@ -392,6 +379,34 @@ def story_path(written: str) -> str | None:
     return path
 
 
+def spelt_on_disk(folder: Path, rel: str) -> tuple[str, tuple[str, ...]]:
+    """`rel`, a path under `folder` written in any Unicode form, as the file system spells it,
+    part by part (the one lookup of story images, `StoryFiles.on_disk`, and of the site's logo
+    and icon, `load_config`): `rel` itself when nothing matches or more than one name does; then
+    also those names (twins: names apart only in their form, which a Linux disk can hold)."""
+    found = PurePosixPath()
+    if rel.isascii():
+        return rel, ()
+    for part in PurePosixPath(rel).parts:
+        if part in ("/", ".."):  # (a site file's path may go up, or be absolute)
+            found /= part
+            continue
+        wanted = unicodedata.normalize("NFC", part)
+        try:
+            names = os.listdir(folder / found)
+        except OSError:
+            return rel, ()
+        match = sorted(
+            (n for n in names if unicodedata.normalize("NFC", n) == wanted),
+            key=lambda n: (not unicodedata.is_normalized("NFC", n), n),  # composed first
+        )
+        if len(match) != 1:
+            twins = tuple((found / name).as_posix() for name in match) if match else ()
+            return rel, twins
+        found /= match[0]
+    return found.as_posix(), ()
+
+
 def plain_kind(entry: os.DirEntry[str]) -> str | None:
     """A folder entry that is not a link, as `kind_of` would say it (`dir`, `file`), from the
     listing alone; None when `kind_of` must look (a link, anything else, an error). Such an
@@ -417,7 +432,7 @@ def _stood_for(name: str) -> str | None:
     return stood_for if stood_for == STORY_FILE or stood_for.endswith(LANGUAGE_SUFFIX) else None
 
 
-def _twins_problem(twins: tuple[str, ...]) -> str:
+def twins_problem(twins: tuple[str, ...]) -> str:
     """Why an image whose path names more than one file (`twins`, their names one in another
     Unicode form) is not read: which is which, and what to do."""
     names = [twin.rpartition("/")[2] for twin in twins]  # (the folders they are in are one)
