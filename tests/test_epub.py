@@ -840,9 +840,11 @@ def _computed(
     rules: list[tuple[list[str], dict[str, str]]], prop: str, tag: str, inner: str, on: str = ""
 ) -> str | None:
     """The value the books' script rules give `prop` of `inner` (`em`, `em strong`, `""` for
-    the element itself) within an element of language `tag` whose selector starts with `on`
+    the element itself) whose own language is `tag` and whose selector starts with `on`
     (`[lang]`): the last rule's that matches, as the cascade picks among rules of one
-    specificity; None if no script rule does."""
+    specificity; None if no script rule does. The `:lang()` is on the element styled
+    (`em:lang(zh)`): its own language
+    (test_a_books_script_rules_ask_the_styled_elements_language)."""
     from test_html import _lang_matches
 
     value = None
@@ -850,11 +852,29 @@ def _computed(
         if prop not in declarations:
             continue
         for selector in selectors:
-            scope, _, rest = selector.partition(" ")
-            lang = rest == inner and ":lang(" in scope and scope.startswith(on)
-            if lang and _lang_matches(scope, tag):
+            element, lang, range_ = selector.partition(":lang(")
+            scope = lang + range_
+            if lang and element == f"{on}{inner}" and _lang_matches(scope, tag):
                 value = declarations[prop]
     return value
+
+
+def test_a_books_script_rules_ask_the_styled_elements_language(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """The script rules asked an ancestor's language (`:lang(zh) em`, `:lang(zh-Latn) em`), so
+    the book's `<html lang>` matched for every passage in it: a Chinese passage's emphasis in a
+    `zh-Latn` book was italic (the give-back rule of `zh-Latn` matched through `<html>`, and
+    came later), as was Arabic-script Sindhi's in an `sd-Deva` book and Kashmiri's in a
+    `ks-Deva` one, and an English passage's in an Arabic book was upright bold. Each `:lang()`
+    is now on the element styled (`em:lang(zh)`), the last compound of its selector."""
+    rules = _book_css_cascade(sample_story, site_config)
+    scripted = [s for selectors, _ in rules for s in selectors if ":lang(" in s]
+    assert any(s == "em:lang(zh)" for s in scripted) and any(
+        s == "em:lang(zh-Latn)" for s in scripted
+    )
+    wrong = [s for s in scripted if " " in s.split(":lang(", 1)[1]]
+    assert wrong == []
 
 
 def test_a_books_emphasis_is_upright_and_its_arabic_script_set_in_the_pages_naskh(
@@ -883,7 +903,7 @@ def test_a_books_emphasis_is_upright_and_its_arabic_script_set_in_the_pages_nask
         said = {
             "upright": _computed(rules, "font-style", tag, "em") == "normal",
             "bold": _computed(rules, "font-weight", tag, "em") == "bold",
-            "naskh": _computed(rules, "font-family", tag, "", on="[lang]:")
+            "naskh": _computed(rules, "font-family", tag, "", on="[lang]")
             == " ".join(naskh.split()),
         }
         meant = {

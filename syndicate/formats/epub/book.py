@@ -93,16 +93,21 @@ WEBP_FOURCC = (8, b"WEBP")
 # pseudo-class and drops the whole rule such a selector is in: every rule here named one,
 # so a converted Chinese book's emphasis was italic again, an Arabic one's kicker tracked and
 # its text out of the Naskh. A reading system without Selectors 4 (`:is`, `:where`) drops a
-# rule it cannot parse whole too. (One difference from `:not()`: an exception's passage
-# inside the script's text, pinyin in a Chinese story, now gets its own style back; with
-# `:not()` on the ancestor, the Chinese paragraph around it matched and it did not.)
+# rule it cannot parse whole too. Each `:lang()` is on the styled element itself
+# (`em:lang(zh)`), so the element's own language decides: pinyin in a Chinese story gets
+# the plain text's style back, a Chinese passage in a `zh-Latn` book keeps the script's, and
+# an English passage in an Arabic book is italic again.
 _KICKER_SPACING = "0.05em"
 _MARK_STYLE = ("-epub-", "-webkit-", "")
 
 
 def _rule(scopes: list[str], inner: tuple[str, ...], declarations: str) -> str:
-    """One rule: each scope with each inner selector (`:lang(ar) em`), one to a line."""
-    selectors = ",\n".join(f"{s}{i}" for s in scopes for i in inner)
+    """One rule: each inner selector in each scope (`em:lang(ar)`), one to a line. The
+    language is the styled element's own, not an ancestor's: with `:lang(zh-Latn) em`, the
+    exception's give-back also matched a Chinese passage's `em` inside a `zh-Latn` book (or
+    Arabic-script Sindhi inside `sd-Deva`), and `:lang(ar) em` an English passage's in an
+    Arabic book, through the book's `<html lang>`."""
+    selectors = ",\n".join(f"{i}{s}" for s in scopes for i in inner)
     return f"{selectors} {{ {declarations}}}\n"
 
 
@@ -111,39 +116,37 @@ def _script_rules(
     inner: tuple[str, ...],
     declarations: str,
     undone: str,
-    *,
-    on: str = "",
 ) -> str:
     """A script's rule for every range of its languages, and the rule undoing it (`undone`:
-    the declarations the text has without it) in their exceptions, after it; `on`, a
-    selector each scope is of (`[lang]`: an element that says its language)."""
+    the declarations the text has without it) in their exceptions, after it; `inner`, the
+    elements styled (`em`, `em strong`, `[lang]`: an element that says its language)."""
     scopes, exceptions = lang_ranges(ranges)
-    rules = _rule([on + s for s in scopes], inner, declarations)
-    return rules + (_rule([on + s for s in exceptions], inner, undone) if exceptions else "")
+    rules = _rule(scopes, inner, declarations)
+    return rules + (_rule(exceptions, inner, undone) if exceptions else "")
 
 
 _BOTH = (*ARABIC_SCRIPT, *CJK)
 _UNTRACKED = _script_rules(
-    _BOTH, (" .kicker",), "letter-spacing: 0; ", f"letter-spacing: {_KICKER_SPACING}; "
+    _BOTH, (".kicker",), "letter-spacing: 0; ", f"letter-spacing: {_KICKER_SPACING}; "
 )
 _UPRIGHT = _script_rules(
     _BOTH,
-    (" em",),
+    ("em",),
     "font-style: normal; font-weight: bold; ",
     "font-style: italic; font-weight: inherit; ",
 )
 _NESTED = _script_rules(
-    _BOTH, (" em strong",), "font-weight: normal; ", "font-weight: bolder; "
-) + _script_rules(_BOTH, (" strong em",), "font-weight: normal; ", "font-weight: inherit; ")
+    _BOTH, ("em strong",), "font-weight: normal; ", "font-weight: bolder; "
+) + _script_rules(_BOTH, ("strong em",), "font-weight: normal; ", "font-weight: inherit; ")
 _DOTTED = _script_rules(
     CJK,
-    (" em strong", " strong em"),
+    ("em strong", "strong em"),
     "".join(f"{p}text-emphasis-style: filled dot; " for p in _MARK_STYLE),
     "".join(f"{p}text-emphasis-style: none; " for p in _MARK_STYLE),
 )
 _BELOW = _script_rules(
     CHINESE,
-    (" em strong", " strong em"),
+    ("em strong", "strong em"),
     "".join(f"{p}text-emphasis-position: under right; " for p in _MARK_STYLE),
     "".join(f"{p}text-emphasis-position: over right; " for p in _MARK_STYLE),
 )
@@ -153,10 +156,9 @@ ARABIC_SERIF = (
 """The pages' serif for Arabic script (`templates/style.css`), which the books' text is set in."""
 _ARABIC_FACES = _script_rules(
     ARABIC_SCRIPT,
-    ("",),
+    ("[lang]",),
     f"font-family: {ARABIC_SERIF}; ",
     "font-family: inherit; ",
-    on="[lang]",
 )
 CSS = f"""body {{ margin: 0 1em; line-height: 1.5; overflow-wrap: break-word; }}
 :lang(ko) {{ word-break: keep-all; }}
