@@ -34,7 +34,13 @@ from syndicate.i18n.locales import (
 from syndicate.model import SiteConfig
 from syndicate.model.site import CONFIG_NAME
 from syndicate.readers.articles import id_source
-from syndicate.readers.config import load_config, reserved_name, reserved_said, zone_advice
+from syndicate.readers.config import (
+    PLACEHOLDER_URL,
+    load_config,
+    reserved_name,
+    reserved_said,
+    zone_advice,
+)
 from syndicate.readers.folders import story_folders
 from syndicate.readers.languages import deprecated_hint, tag_problem
 from syndicate.readers.safefile import Refused, folder_loop, resolved
@@ -500,7 +506,8 @@ def _report(
     if (name := reserved_name(site.url)) is not None:
         # (named from where the command was started, as `next:` names the folder)
         config = shown(args, site.folder / CONFIG_NAME)
-        what = "a placeholder" if name == "example.org" else f"on {name}, {reserved_said(name)}"
+        placeholder = name == urlsplit(PLACEHOLDER_URL).hostname
+        what = "a placeholder" if placeholder else f"on {name}, {reserved_said(name)}"
         sample = (
             f"; the sample story's id, {sample_id}, names {urlsplit(site.url).hostname}"
             " already: give it one of your own, or remove the story"

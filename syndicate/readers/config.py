@@ -143,12 +143,6 @@ def reserved_said(name: str) -> str:
     return "a name RFC 2606 reserves for examples and tests, no site's"
 
 
-def on_placeholder(url: str) -> bool:
-    """Whether `url` is on a name reserved for examples and tests (`reserved_name`), as
-    init's placeholder, `PLACEHOLDER_URL`, is: no site can be published there."""
-    return reserved_name(url) is not None
-
-
 LINK_FIELDS = {"article": ("base_url", "slug", "lang"), "image": ("base_url", "slug", "name")}
 """The placeholders each link template must use but `base_url` (which it may)."""
 LINK_OPTIONAL = {"article": (), "image": ("digest",)}
