@@ -30,7 +30,7 @@ from test_lifecycle import NOW as LIFECYCLE_NOW
 
 from syndicate.cli import main
 from syndicate.i18n.locales import direction
-from syndicate.i18n.scripts import ARABIC_SCRIPT, CJK, lang_selectors
+from syndicate.i18n.scripts import ARABIC_SCRIPT, BY_WEIGHT, CJK, lang_selectors
 from syndicate.model import SiteConfig, Story
 from syndicate.xmlbase import EPUB_NS, XHTML_NS, safe_parser
 
@@ -223,7 +223,7 @@ def problems(book: dict[str, Any], nav: list[str]) -> list[str]:
             for img in section["images"]
             if not img["loaded"]
         ]
-        upright = _in(lang, (*ARABIC_SCRIPT, *CJK))
+        upright = _in(lang, BY_WEIGHT)  # (Hebrew's among them: no italic, bold emphasis)
         for em in section["emphasis"]:
             outer = em["within"]
             if upright and em["style"] != "normal":

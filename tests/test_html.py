@@ -752,6 +752,12 @@ def _is_arguments(block: str) -> list[str]:
     return [*found, argument.strip()]
 
 
+NO_ITALIC = {"Hebr", "Deva", "Beng", "Guru", "Gujr", "Orya", "Taml", "Telu", "Knda", "Mlym"}
+NO_ITALIC |= {"Sinh", "Thai", "Laoo", "Khmr", "Mymr"}
+"""The scripts with no italic of their own, whose emphasis is bold (docs/formats/html-jsonld.md):
+Hebrew, the Brahmic scripts of India and Sri Lanka, Thai, Lao, Khmer, Myanmar."""
+
+
 def _lang_matches(selector: str, tag: str) -> bool:
     """Whether `:lang(range)` or `:lang(range):not(:where(:lang(other), ...))` matches an
     element of `lang=tag`, as browsers match `:lang()`: the range or the range and a hyphen."""

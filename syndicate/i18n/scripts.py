@@ -1,7 +1,7 @@
-"""The languages a stylesheet styles by their script, Arabic or CJK, as CSS `:lang()`
-selectors: one list for the pages' stylesheet (`formats/html/templates/style.css`, a file a
-site copies and edits, which a test holds to these lists, `lang_selectors`) and the books'
-(`formats/epub`, `lang_ranges`)."""
+"""The languages a stylesheet styles by their script, Arabic, CJK or one with no italic, as
+CSS `:lang()` selectors: one list for the pages' stylesheet (`formats/html/templates/style.css`,
+a file a site copies and edits, which a test holds to these lists, `lang_selectors`) and the
+books' (`formats/epub`, `lang_ranges`)."""
 
 from __future__ import annotations
 
@@ -35,6 +35,59 @@ CHINESE: tuple[LangRange, ...] = (
 CJK: tuple[LangRange, ...] = (*CHINESE, ("ja", ()), ("ko", ()))
 """Every language CLDR writes in a Han, Japanese or Korean script: upright emphasis, no
 negative letter-spacing (tightened characters crowd)."""
+
+
+NO_ITALIC: tuple[LangRange, ...] = (
+    # Hebrew
+    *((tag, ()) for tag in ("he", "yi")),
+    # Devanagari
+    ("hi", ("hi-Latn",)),
+    *((tag, ()) for tag in ("mr", "ne", "sa", "mai", "bho", "raj", "bgc", "brx", "doi", "xnr")),
+    ("kok", ("kok-Latn",)),
+    ("suz", ("suz-Sunu",)),
+    *((tag, ()) for tag in ("ks-Deva", "sd-Deva", "sd-IN", "sat-Deva", "kxv-Deva")),
+    # the other scripts of India and Sri Lanka
+    ("bn", ()),
+    ("as", ()),
+    ("mni", ("mni-Mtei",)),
+    ("pa", ("pa-Arab", "pa-PK")),
+    *((tag, ()) for tag in ("gu", "or", "kxv-Orya", "ta", "te", "kxv-Telu", "kn", "ml", "si")),
+    # mainland Southeast Asia: Thai, Lao, Khmer, Myanmar
+    *((tag, ()) for tag in ("th", "lo", "km", "my", "shn")),
+)
+"""Every language CLDR writes in a script with no italic of its own: Hebrew, the Brahmic scripts
+of India and Sri Lanka (Devanagari, Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu,
+Kannada, Malayalam, Sinhala), Thai, Lao, Khmer and Myanmar. A browser slants them into an
+oblique their readers take for a mistake; their emphasis is bold (W3C's Hebrew, Thai and
+Indic layout requirements, in docs/formats/html-jsonld.md)."""
+
+
+def merged(*lists: Sequence[LangRange]) -> tuple[LangRange, ...]:
+    """The ranges of several scripts' lists as one, each range's exceptions less those another
+    range of it covers whole: Punjabi is Gurmukhi but for `pa-Arab` and `pa-PK`, which the
+    Arabic-script list names, so in the two together `:lang(pa)` takes no exception (the
+    books' give-back rule for `pa-Arab` would undo its Arabic-script emphasis)."""
+    ranges = [range_ for found in lists for range_ in found]
+
+    def within(tag: str, range_: str) -> bool:
+        return tag.lower() == range_.lower() or tag.lower().startswith(f"{range_.lower()}-")
+
+    def covered(tag: str, owner: LangRange) -> bool:
+        return any(
+            within(tag, other) and not any(within(tag, x) or within(x, tag) for x in excluded)
+            for other, excluded in ranges
+            if (other, excluded) != owner
+        )
+
+    return tuple(
+        (range_, tuple(x for x in excluded if not covered(x, (range_, excluded))))
+        for range_, excluded in ranges
+    )
+
+
+BY_WEIGHT: tuple[LangRange, ...] = merged(ARABIC_SCRIPT, CJK, NO_ITALIC)
+"""Every language whose emphasis is by weight, not italics: upright and bold, and emphasis
+within emphasis at the text's weight."""
 
 
 def lang_selectors(ranges: Sequence[LangRange]) -> list[str]:

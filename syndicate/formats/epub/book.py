@@ -27,7 +27,14 @@ from syndicate.formats.epub.ebooklib_adapter import (
 from syndicate.formats.epub.edition import Edition, StoryEdition
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
 from syndicate.i18n.locales import direction, display_name, language_label
-from syndicate.i18n.scripts import ARABIC_SCRIPT, CHINESE, CJK, LangRange, lang_ranges
+from syndicate.i18n.scripts import (
+    ARABIC_SCRIPT,
+    BY_WEIGHT,
+    CHINESE,
+    CJK,
+    LangRange,
+    lang_ranges,
+)
 from syndicate.i18n.terms import lookup, term, term_language
 from syndicate.i18n.text import (
     Part,
@@ -75,11 +82,13 @@ WEBP_FOURCC = (8, b"WEBP")
 """Where a RIFF file says it is WebP (and not, say, WAV)."""
 # The kicker untracked in the languages the pages' stylesheet names (`syndicate.i18n.scripts`):
 # letter-spacing pulls Arabic script's joined letters apart and crowds CJK characters.
-# Emphasis upright and bold in the same languages, as on the pages: a browser's italic is a
-# synthetic oblique that breaks Arabic script's joined letters and slants CJK characters;
-# their emphasis is by weight (upright at the text's weight, an Arabic `*word*` showed
-# nothing). Emphasis within emphasis there (`*a*` in `**b**`, `**b**` in `*a*`), bold on
-# bold, showed nothing: the inner one at the text's weight, as roman inside italics in Latin
+# Emphasis upright and bold in the same languages and in those of the scripts with no italic
+# (`BY_WEIGHT`: Hebrew, the scripts of India and Sri Lanka, Thai, Lao, Khmer, Myanmar), as on
+# the pages: a browser's italic is a synthetic oblique that breaks Arabic script's joined
+# letters, slants CJK characters, and reads as a mistake in Hebrew or Devanagari; their
+# emphasis is by weight (upright at the text's weight, an Arabic `*word*` showed nothing).
+# Emphasis within emphasis there (`*a*` in `**b**`, `**b**` in `*a*`), bold on bold, showed
+# nothing: the inner one at the text's weight, as roman inside italics in Latin
 # type, and in CJK with the script's emphasis dots (傍点, 着重号), below the line in Chinese,
 # prefixed too: `-epub-` for EPUB 3.0 reading systems, `-webkit-` for WebKit's and older
 # Chromium's. And Arabic script in the pages' faces for it, on each element that says its
@@ -130,14 +139,14 @@ _UNTRACKED = _script_rules(
     _BOTH, (".kicker",), "letter-spacing: 0; ", f"letter-spacing: {_KICKER_SPACING}; "
 )
 _UPRIGHT = _script_rules(
-    _BOTH,
+    BY_WEIGHT,
     ("em",),
     "font-style: normal; font-weight: bold; ",
     "font-style: italic; font-weight: inherit; ",
 )
 _NESTED = _script_rules(
-    _BOTH, ("em strong",), "font-weight: normal; ", "font-weight: bolder; "
-) + _script_rules(_BOTH, ("strong em",), "font-weight: normal; ", "font-weight: inherit; ")
+    BY_WEIGHT, ("em strong",), "font-weight: normal; ", "font-weight: bolder; "
+) + _script_rules(BY_WEIGHT, ("strong em",), "font-weight: normal; ", "font-weight: inherit; ")
 _DOTTED = _script_rules(
     CJK,
     ("em strong", "strong em"),
