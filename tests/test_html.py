@@ -3,6 +3,7 @@ that cannot be broken out of, indexes, published images, validation, goldens, de
 
 from __future__ import annotations
 
+import contextlib
 import html.parser
 import io
 import json
@@ -758,6 +759,19 @@ NO_ITALIC |= {"Sinh", "Thai", "Laoo", "Khmr", "Mymr"}
 Hebrew, the Brahmic scripts of India and Sri Lanka, Thai, Lao, Khmer, Myanmar."""
 
 
+def _styling(css: str, element: str, declaration: str) -> str:
+    """The stylesheet's script rule for `element` (`em:is(:lang(ar), ...)`) that declares
+    `declaration`, its selector and declarations."""
+    blocks = [b.strip() for b in re.sub(r"/\*.*?\*/", "", css, flags=re.S).split("}")]
+    return next(
+        b
+        for b in blocks
+        if b.startswith(f"{element}:is(:lang(")
+        or (b.startswith(f"{element}:is(") and ":is(:lang(" in b.split("{")[0])
+        if declaration in b.split("{")[-1]
+    )
+
+
 def _lang_matches(selector: str, tag: str) -> bool:
     """Whether `:lang(range)` or `:lang(range):not(:where(:lang(other), ...))` matches an
     element of `lang=tag`, as browsers match `:lang()`: the range or the range and a hyphen."""
@@ -816,7 +830,8 @@ def test_the_arabic_script_rules_follow_the_pages_script_not_its_language_alone(
         if tag.split("-")[0] in {"zh", "yue", "cmn", "wuu", "lzh", "ja", "ko"}:
             continue  # (the CJK languages share some of these rules: upright, untracked)
         for block in blocks:
-            if any(_lang_matches(s, tag) for s in _is_arguments(block)) != arabic:
+            expected = arabic or (":lang(he)" in block and script(tag) in NO_ITALIC)
+            if any(_lang_matches(s, tag) for s in _is_arguments(block)) != expected:
                 wrong.append(f"{tag} ({'Arabic' if arabic else script(tag)})")
                 break
     assert wrong == []
@@ -842,10 +857,10 @@ def test_every_language_written_in_a_cjk_script_has_upright_emphasis_and_no_tigh
     assert {"zh", "ja", "ko", "yue"} <= cjk
     blocks = [b.strip() for b in css.split("}")]
     upright = next(b for b in blocks if "font-style: normal" in b)
-    bold = next(b for b in blocks if b.endswith("em { font-weight: 700;"))
-    untracked = next(b for b in blocks if "h1 { letter-spacing: 0;" in b)
-    kicker = next(b for b in blocks if ".kicker {\n  letter-spacing: 0;" in b)
-    brand = next(b for b in blocks if ".brand { letter-spacing: 0;" in b)
+    bold = _styling(css, "em", "font-weight: 700;")
+    untracked = _styling(css, "h1", "letter-spacing: 0;")
+    kicker = _styling(css, ".kicker", "letter-spacing: 0;")
+    brand = _styling(css, ".brand", "letter-spacing: 0;")
     for tag in sorted(cjk):
         ranges = [f":lang({'-'.join(tag.split('-')[:n])})" for n in (1, 2)]
         for rule in (upright, bold, untracked, kicker, brand):
@@ -856,31 +871,84 @@ def test_emphasis_on_an_arabic_script_page_is_bold_not_invisible() -> None:
     """Arabic-script pages (and books) set emphasis upright, italics breaking the joined
     letters, and at the text's own weight: an Arabic, Persian or Urdu `*word*` showed nothing.
     Emphasis is in bold there, as Arabic typography shows it and as CJK pages already did."""
-    from syndicate.i18n.scripts import ARABIC_SCRIPT, lang_selectors
+    from syndicate.i18n.scripts import ARABIC_SCRIPT, BY_WEIGHT, lang_selectors
 
     css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
-    bold = next(b for b in css.split("}") if b.strip().endswith("em { font-weight: 700;"))
-    named = _is_arguments(bold)
-    assert [s for s in lang_selectors(ARABIC_SCRIPT) if s not in named] == []
+    named = _is_arguments(_styling(css, "em", "font-weight: 700;"))
+    assert named == lang_selectors(BY_WEIGHT)
+    assert [range_ for range_ in ARABIC_SCRIPT if range_[0] not in dict(BY_WEIGHT)] == []
 
 
 def test_emphasis_within_emphasis_stands_out_on_arabic_script_and_cjk_pages() -> None:
     """Emphasis is bold on Arabic-script and CJK pages, so `*a*` within `**b**` (or `**b**`
     within `*a*`) was bold on bold and showed nothing. The inner one is set at the text's
-    weight in every such language, as roman within italics; in CJK with emphasis dots too,
-    below the line in Chinese (over it, CSS's default, in Japanese and Korean)."""
-    from syndicate.i18n.scripts import ARABIC_SCRIPT, CHINESE, CJK, lang_selectors
+    weight in every such language (and in the scripts with no italic), as roman within
+    italics; in CJK with emphasis dots too, below the line in Chinese (over it, CSS's
+    default, in Japanese and Korean)."""
+    from syndicate.i18n.scripts import BY_WEIGHT, CHINESE, CJK, lang_selectors
 
     css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
-    blocks = [b.strip() for b in css.split("}")]
-    nested = [b for b in blocks if b.split("{")[0].endswith(":is(em strong, strong em) ")]
-    light = next(b for b in nested if b.endswith("font-weight: 400;"))
-    dots = next(b for b in nested if "text-emphasis: filled dot;" in b)
-    below = next(b for b in nested if "text-emphasis-position: under right;" in b)
+    light = _styling(css, ":is(em strong, strong em)", "font-weight: 400;")
+    dots = _styling(css, ":is(em strong, strong em)", "text-emphasis: filled dot;")
+    below = _styling(css, ":is(em strong, strong em)", "text-emphasis-position: under right;")
     assert "-webkit-text-emphasis: filled dot;" in dots  # (Chromium before 99, WebKit)
-    assert _is_arguments(light) == lang_selectors((*ARABIC_SCRIPT, *CJK))
+    assert _is_arguments(light) == lang_selectors(BY_WEIGHT)
     assert _is_arguments(dots) == lang_selectors(CJK)
     assert _is_arguments(below) == lang_selectors(CHINESE)
+
+
+def test_every_language_written_without_italics_has_bold_upright_emphasis() -> None:
+    """Hebrew emphasis was italic: a browser slants Hebrew letters into an oblique that a
+    Hebrew reader takes for a mistake (Hebrew newspapers use no slanted type; their emphasis
+    is bold), and so with Devanagari and the other scripts of India and Sri Lanka, Thai, Lao,
+    Khmer and Myanmar. A page in any language CLDR writes in one of them has emphasis (and
+    quotes) upright and bold, and emphasis within emphasis at the text's weight, as Arabic
+    script and CJK do; no other page, but those, has."""
+    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    upright = _styling(css, ":is(em, blockquote)", "font-style: normal;")
+    bold = _styling(css, "em", "font-weight: 700;")
+    light = _styling(css, ":is(em strong, strong em)", "font-weight: 400;")
+    written = {}
+    for tag in page_tags():
+        with contextlib.suppress(ValueError):  # a tag syndicate refuses: no page has it
+            written[tag] = script(tag)
+    assert {written[t] for t in ("he", "yi", "hi", "bn", "ta", "th", "km", "my")} <= NO_ITALIC
+    assert {written[t] for t in ("hi-Latn", "pa-PK", "sd-IN", "mni-Mtei")} == {
+        "Latn",
+        "Arab",
+        "Deva",
+        "Mtei",
+    }
+    cjk = {"Hani", "Hans", "Hant", "Jpan", "Kore", "Hang"}
+    wrong = []
+    for tag, name in sorted(written.items()):
+        by_weight = name in NO_ITALIC | cjk | {"Arab"}
+        for rule in (upright, bold, light):
+            if any(_lang_matches(s, tag) for s in _is_arguments(rule)) != by_weight:
+                wrong.append(f"{tag} ({name}): {rule[:30]}")
+    assert wrong == []
+
+
+def test_every_script_rule_asks_the_styled_elements_own_language() -> None:
+    """The pages' script rules asked an ancestor's language (`:is(:lang(ar), ...) em`): an
+    English passage in an Arabic page had its emphasis upright and bold, its kicker and
+    headline untracked. Each names the language on the element it styles
+    (`em:is(:lang(ar), ...)`; `:lang()` matches the language the element has, its own or the
+    nearest ancestor's): nothing follows a list of languages in a selector but its end."""
+    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    heads = [rule.split("{")[0] for rule in css.split("}") if ":lang(" in rule]
+    assert len(heads) > 15
+    wrong = []
+    for head in heads:
+        for at in [i for i in range(len(head)) if head.startswith(":is(:lang(", i)]:
+            depth, end = 0, at
+            for end in range(at + len(":is"), len(head)):
+                depth += {"(": 1, ")": -1}.get(head[end], 0)
+                if depth == 0:
+                    break
+            if head[end + 1 :].strip()[:1] not in {"", ","}:
+                wrong.append(" ".join(head.split())[:60] + " ... " + head[end + 1 :].strip())
+    assert wrong == []
 
 
 def test_the_masthead_is_not_tracked_on_a_page_in_arabic_script() -> None:
@@ -889,7 +957,7 @@ def test_the_masthead_is_not_tracked_on_a_page_in_arabic_script() -> None:
     an Arabic, Persian or Urdu name (browsers break the joining to space them). Every
     language CLDR writes in Arabic script resets it, as its headline and kicker do."""
     css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
-    brand = next(b for b in css.split("}") if ".brand { letter-spacing: 0;" in b)
+    brand = _styling(css, ".brand", "letter-spacing: 0;")
     tracked = [
         rule.split("{")[0]
         for rule in css.split("}")
@@ -1208,11 +1276,11 @@ def test_the_stylesheets_script_lists_are_syndicates_one_list() -> None:
     from: every `:is(:lang(...))` of it is the Arabic-script list, the CJK one, both, or the
     Chinese part of the CJK one, so the pages and the books never style a language's script
     differently."""
-    from syndicate.i18n.scripts import ARABIC_SCRIPT, CHINESE, CJK, lang_selectors
+    from syndicate.i18n.scripts import ARABIC_SCRIPT, BY_WEIGHT, CHINESE, CJK, lang_selectors
 
     css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
     arabic, cjk = lang_selectors(ARABIC_SCRIPT), lang_selectors(CJK)
-    known = [arabic, cjk, arabic + cjk, lang_selectors(CHINESE)]
+    known = [arabic, cjk, arabic + cjk, lang_selectors(CHINESE), lang_selectors(BY_WEIGHT)]
     lists = []
     for rule in css.split("}"):
         head = rule.split("{")[0]
