@@ -2072,6 +2072,202 @@ def test_sections_an_earlier_syndicate_kept_are_every_format_s(tmp_path: Path) -
         state.close()
 
 
+FEED_FORMATS = ["-f", "atom", "-f", "rss", "-f", "jsonfeed", "-f", "smartnews"]
+
+
+def _site_with_profile(tmp_path: Path) -> Path:
+    site = shutil.copytree(FIXTURE, tmp_path / "site")
+    with (site / "syndicate.yaml").open("a", encoding="utf-8") as config:
+        config.write("profiles:\n  smartnews:\n    sections: all\n")
+    return site
+
+
+def _correct(site: Path, slug: str, version: str, updated: str) -> None:
+    _set(site, slug, version=version, updated=updated)
+    with (site / "articles" / slug / "story.yaml").open("a", encoding="utf-8") as meta:
+        meta.write("correction:\n  note: {en: NOTE-OF-THE-CORRECTION, fr: NOTE-DE-CORRECTION}\n")
+
+
+def _told(out: Path, slug: str, lang: str, section: str) -> list[str]:
+    """The feeds of `section` in `lang` (Atom, RSS, JSON Feed, a profile's) that name the
+    story's `lang` variant; a feed that is not there names nothing."""
+    told = []
+    for pattern in MOVED_FEEDS:
+        path = out / pattern.format(f"{lang}/{section}")
+        if path.is_file() and variant_id(slug, lang) in path.read_text(encoding="utf-8"):
+            told.append(pattern)
+    return told
+
+
+@pytest.mark.parametrize("end", ["kill", "correction"])
+@pytest.mark.parametrize(("first", "other"), [("fr", "en"), ("en", "fr")])
+def test_a_section_only_some_languages_showed_a_story_in_is_theirs_alone(
+    tmp_path: Path, end: str, first: str, other: str
+) -> None:
+    """A story first public in a section by a run of one language (`--lang fr --format
+    all`), then moved by a new version (a run of every language): only that language's
+    feeds had it in the section it left. The other language's feeds of that section were
+    made for it and got its kill, or its correction, an item they never carried, as if the
+    section were every language's; each format's feeds of each language now know their
+    own. An incremental run writes what --force writes."""
+    site = _site_with_profile(tmp_path)
+    out = site / "out"
+    assert export_site(site, *FEED_FORMATS) == 0
+    _new_story_in_harbour(site)
+    assert export_site(site, "-f", "all", "--lang", first) == 0
+    assert (out / f"atom/{first}/harbour.xml").is_file()
+    assert not (out / f"atom/{other}/harbour.xml").exists()
+    _set(site, NEW_QUAY, section="local", version="2", updated="2026-02-01T10:00:00Z")
+    assert export_site(site, "-f", "all", "--lang", first) == 0  # (widened: a new version)
+    assert (out / f"atom/{other}/local.xml").is_file()
+    if end == "kill":
+        _set(site, NEW_QUAY, status="canceled", version="3", updated="2026-02-01T11:00:00Z")
+    else:
+        _correct(site, NEW_QUAY, "3", "2026-02-01T11:00:00Z")
+    assert export_site(site, *FEED_FORMATS) == 0
+    assert _told(out, NEW_QUAY, first, "harbour") == list(MOVED_FEEDS)
+    assert _told(out, NEW_QUAY, first, "local") == list(MOVED_FEEDS)
+    assert _told(out, NEW_QUAY, other, "local") == list(MOVED_FEEDS)
+    for pattern in MOVED_FEEDS:  # never had it there: no feed, no notice, no correction
+        assert not (out / pattern.format(f"{other}/harbour")).exists(), pattern
+    if end == "kill":
+        refs = xml(out / f"atom/{first}/harbour.xml").xpath("at:deleted-entry/@ref", namespaces=NS)
+        assert refs == [variant_id(NEW_QUAY, first)]
+    else:
+        note = {"en": "NOTE-OF-THE-CORRECTION", "fr": "NOTE-DE-CORRECTION"}[first]
+        assert note in (out / f"atom/{first}/harbour.xml").read_text(encoding="utf-8")
+    incremental = _files(out)
+    assert export_site(site, *FEED_FORMATS, "--force") == 0
+    assert _files(out) == incremental
+
+
+@pytest.mark.parametrize("end", ["kill", "correction"])
+def test_a_language_added_after_a_move_is_not_told_in_the_section_it_never_was_in(
+    tmp_path: Path, end: str
+) -> None:
+    """A story public in English alone in a section, moved, then translated: the French feeds
+    of the section it left never had it, and got its kill or its correction all the same.
+    They now know only the section it was in since its French arrived."""
+    site = _site_with_profile(tmp_path)
+    out = site / "out"
+    _new_story_in_harbour(site)
+    (site / "articles" / NEW_QUAY / "fr.md").unlink()
+    assert export_site(site, *FEED_FORMATS) == 0
+    _set(site, NEW_QUAY, section="local", version="2", updated="2026-02-01T10:00:00Z")
+    assert export_site(site, *FEED_FORMATS) == 0
+    shutil.copy(FIXTURE / "articles" / PUBLIC / "fr.md", site / "articles" / NEW_QUAY / "fr.md")
+    _set(site, NEW_QUAY, version="3", updated="2026-02-01T10:30:00Z")
+    assert export_site(site, *FEED_FORMATS) == 0
+    if end == "kill":
+        _set(site, NEW_QUAY, status="canceled", version="4", updated="2026-02-01T11:00:00Z")
+    else:
+        _correct(site, NEW_QUAY, "4", "2026-02-01T11:00:00Z")
+    assert export_site(site, *FEED_FORMATS) == 0
+    assert _told(out, NEW_QUAY, "en", "harbour") == list(MOVED_FEEDS)
+    assert _told(out, NEW_QUAY, "fr", "local") == list(MOVED_FEEDS)
+    for pattern in MOVED_FEEDS:
+        assert not (out / pattern.format("fr/harbour")).exists(), pattern
+    incremental = _files(out)
+    assert export_site(site, *FEED_FORMATS, "--force") == 0
+    assert _files(out) == incremental
+
+
+def test_sections_a_state_kept_format_by_format_are_every_language_s(tmp_path: Path) -> None:
+    """A state of format 13 kept a story's sections for each format in every language: an
+    export with this syndicate reads it (no sections lost), gives them to every language,
+    and the kill of a story moved since is told in both languages' feeds of the section it
+    left. Each language then keeps its own."""
+    from syndicate.build.engine import cache_folder
+    from syndicate.build.state import STATE_FILE, state_folder
+
+    site = _site_with_profile(tmp_path)
+    out = site / "out"
+    _new_story_in_harbour(site)
+    assert export_site(site, *FEED_FORMATS) == 0
+    path = state_folder(out, cache_folder(site / "syndicate.yaml", out)) / STATE_FILE
+    db = sqlite3.connect(path)
+    with db:  # as syndicate at format 13 wrote them: a list of sections by format
+        rows = db.execute("SELECT id, sections FROM shown_in").fetchall()
+        for ident, text in rows:
+            by_format = {fmt: by_lang["en"] for fmt, by_lang in json.loads(text).items()}
+            db.execute(
+                "UPDATE shown_in SET sections = ? WHERE id = ?", (json.dumps(by_format), ident)
+            )
+        db.execute("UPDATE meta SET value = '13' WHERE key = 'format'")
+    db.close()
+    _set(site, NEW_QUAY, section="local", version="2", updated="2026-02-01T10:00:00Z")
+    assert export_site(site, *FEED_FORMATS) == 0
+    _set(site, NEW_QUAY, status="canceled", version="3", updated="2026-02-01T11:00:00Z")
+    assert export_site(site, *FEED_FORMATS) == 0
+    for lang in ("en", "fr"):
+        assert _told(out, NEW_QUAY, lang, "harbour") == list(MOVED_FEEDS), lang
+    ident = f"tag:harbour.example,{NEW_QUAY[:10]}:{NEW_QUAY[11:]}"
+    db = sqlite3.connect(path)
+    try:
+        query = "SELECT sections FROM shown_in WHERE id = ?"
+        (text,) = db.execute(query, (ident,)).fetchone()
+    finally:
+        db.close()
+    sections = json.loads(text)
+    assert sections["atom"]["fr"] == ["harbour", "local"], sections
+    incremental = _files(out)
+    assert export_site(site, *FEED_FORMATS, "--force") == 0
+    assert _files(out) == incremental
+
+
+def test_sections_kept_for_every_language_are_each_language_s_until_its_run(
+    tmp_path: Path,
+) -> None:
+    """A format's sections kept for every language (a state of format 13, or of an earlier
+    syndicate for every format) are each language's until that language's own run of the
+    format records its own: the others keep them."""
+    from syndicate.build.state import BuildState
+
+    folder, out = tmp_path / "state", tmp_path / "out"
+    out.mkdir()
+    state = BuildState(out, folder)
+    state.record_shown_in("story", ("harbour",), "atom")  # format 13: every language
+    state.record_shown_in("old", ("harbour", "local"))  # before formats: every format
+    state.save(lambda path: path, [], [], None)
+    state.close()
+    state = BuildState(out, folder)
+    assert state.sections_shown("story", "atom", "fr") == ("harbour",)
+    assert state.sections_shown("story", "rss", "fr") is None
+    state.record_shown_in("story", ("harbour", "local"), "atom", "fr")
+    state.record_shown_in("old", ("local",), "rss", "en")
+    state.save(lambda path: path, [], [], None)
+    state.close()
+    state = BuildState(out, folder)
+    try:
+        assert state.sections_shown("story", "atom", "fr") == ("harbour", "local")
+        assert state.sections_shown("story", "atom", "en") == ("harbour",)
+        assert state.sections_shown("old", "rss", "en") == ("local",)
+        assert state.sections_shown("old", "rss", "fr") == ("harbour", "local")
+        assert state.sections_shown("old", "atom", "en") == ("harbour", "local")
+    finally:
+        state.close()
+
+
+def test_a_summary_keeps_the_sections_each_language_left(sample_story: Any) -> None:
+    """A summary's former sections are its languages' own where they differ (a language its
+    feeds had in fewer sections), saved and read back as they are."""
+    from dataclasses import replace
+
+    from syndicate.model import StorySummary
+
+    summary = replace(
+        StorySummary.of(sample_story),
+        former_sections=("harbour", "world"),
+        former_by_language=(("en", ()), ("fr", ("world",))),
+    )
+    assert summary.former_sections_for("en") == ()
+    assert summary.former_sections_for("fr") == ("world",)
+    assert summary.former_sections_for("ar") == ("harbour", "world")
+    data = json.loads(json.dumps(summary.to_json()))
+    assert data["former_by_language"] == {"en": [], "fr": ["world"]}
+    assert StorySummary.from_json(data) == summary
+
+
 def test_an_edit_writes_the_sections_of_the_stories_it_changed_not_all(tmp_path: Path) -> None:
     """The sections each story was public in are saved row by row as they change: an edit
     of one story of a large archive writes its row, not one per story (as the units and
@@ -2100,7 +2296,20 @@ def test_an_edit_writes_the_sections_of_the_stories_it_changed_not_all(tmp_path:
 
 
 @pytest.mark.parametrize(
-    "damage", ["5", "null", '"local"', "[1]", '{"a": 1}', '{"rss": "local"}', "["]
+    "damage",
+    [
+        "5",
+        "null",
+        '"local"',
+        "[1]",
+        '{"a": 1}',
+        '{"rss": "local"}',
+        "[",
+        '{"rss": {"en": "local"}}',
+        '{"rss": {"en": [1]}}',
+        '{"rss": {}}',
+        '{"rss": ["local"], "atom": {"en": null}}',
+    ],
 )
 def test_a_damaged_row_of_sections_is_forgotten_not_a_traceback(
     tmp_path: Path, damage: str
@@ -2216,11 +2425,14 @@ def test_a_story_whose_section_is_remembered_costs_no_visibility_check(
     """Every run looks at the sections of every story of the archive: a public story whose
     section the build state already remembers (nearly all of an archive's) is taken as it
     is, with no visibility check, set or sort (docs/performance.md: an edit pays for what it
-    changed)."""
+    changed); so is one in fewer languages than the site's (its shape of sections, one
+    language's, does not cover the others, which it does not have)."""
     from syndicate.build.engine import _Build
     from syndicate.model.summary import StorySummary
 
     site = shutil.copytree(FIXTURE, tmp_path / "site")
+    _new_story_in_harbour(site)
+    (site / "articles" / NEW_QUAY / "fr.md").unlink()
     assert export_site(site, "-f", "atom") == 0
     checked: list[str] = []
     inside = [False]
@@ -2244,3 +2456,4 @@ def test_a_story_whose_section_is_remembered_costs_no_visibility_check(
     assert export_site(site, "-f", "atom") == 0
     assert PUBLIC not in checked
     assert "2026-01-21-ferry-timetable" not in checked
+    assert NEW_QUAY not in checked

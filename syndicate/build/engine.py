@@ -69,8 +69,10 @@ from syndicate.build.state import (
     builds_folder,
     keep_fingerprint,
     last_fingerprint,
+    listed_in_entry,
     prepare_cache,
     recorded_files,
+    shown_in_entry,
     state_folder,
 )
 from syndicate.build.unchanged import Fingerprint, Folder, Request
@@ -2594,52 +2596,87 @@ class _Build:
 
     def _note_sections(self) -> None:
         """Remember the section of each story public now, in each format of the run with
-        section feeds (`Writer.section_feeds`), and give each story's summary the sections it
-        was public in before (`StorySummary.former_sections`): partners that had it in a
-        section's feeds get its kill there, after it moved to another section.
+        section feeds (`Writer.section_feeds`) and each language of the run, and give each
+        story's summary the sections it was public in before, language by language
+        (`StorySummary.former_sections_for`): partners that had it in a section's feeds get
+        its kill there, after it moved to another section.
 
         Only the build state knows where a story was: the sources say where it is now. It
         is kept across `--force`, so an incremental run writes what `--force` writes; a
         build without it (another out/ folder, the state deleted) knows only the section
-        now. Each format knows what its own runs showed: a run of some formats tells the
-        others nothing (their feeds never had the story in that section), and the summary
-        a format's collection reads has that format's former sections (`_own_summaries`);
-        the one the others read, all the formats' together. A format's former sections of a
-        story change only when a run of that format finds the story in another section than
-        its last did, a change of the story's files, so a collection kept by the keys of its
-        stories' units stays right."""
+        now. Each format and language knows what its own runs showed: a run of some formats
+        or languages tells the others nothing (their feeds never had the story in that
+        section), and the summary a format's collection reads has that format's former
+        sections (`_own_summaries`); the one the others read, all the formats' together. A
+        format's former sections of a story change only when a run of that format finds
+        the story in another section than its last did, a change of the story's files, or
+        the story in a language its feeds never had it in, a change of its files too, so a
+        collection kept by the keys of its stories' units stays right."""
         formats = [w.name for w in self.writers if w.section_feeds]
         self.own_summaries = {name: {} for name in formats}
         shown_in = self.state.shown_in
+        run = self.settings.languages
+        # The languages a story may have and this run records nothing of.
+        elsewhere = frozenset(self.settings.config.languages).difference(run)
         # Each run looks at every story of the archive. The state keeps one object for each
         # value of its sections (`BuildState._shape`): a story whose formats all know the
-        # section it is in now (nearly all of an archive's) costs two lookups, and the first
-        # story of each shape and section pays for it, with no visibility check, set or sort.
-        steady: dict[tuple[int, str], tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
+        # section it is in now, in each of its languages (nearly all of an archive's), costs
+        # two lookups, and the first story of each shape and section pays for it, with no
+        # visibility check, set or sort (`_steady`).
+        steady: dict[tuple[int, str], frozenset[str] | bool] = {}
         for n, story in enumerate(self.read):
             summary = story.summary
             entry = shown_in.get(summary.id)
-            key = (id(entry), summary.section)
-            found = None if entry is None else steady.get(key)
-            if found is None:
-                found, same = self._sections_of(summary, formats)
-                if same and entry is not None:  # (the state's shapes keep it: ids stay theirs)
-                    steady[key] = found
-            former, own = found
-            if former != summary.former_sections:
-                summary = replace(summary, former_sections=former)
+            if entry is not None:
+                key = (id(entry), summary.section)
+                known = steady.get(key)
+                if known is None:  # (the state's shapes keep it: ids stay theirs)
+                    known = steady[key] = self._steady(entry, summary.section, formats, elsewhere)
+                if known is not True and known is not False:  # (some languages' own)
+                    for variant in summary.variants:
+                        if variant.lang not in known:
+                            known = False
+                            break
+                if known is not False:
+                    if summary.former_sections or summary.former_by_language:
+                        summary = replace(summary, former_sections=(), former_by_language=())
+                        self.read[n] = replace(story, summary=summary)
+                    continue
+            former, own = self._sections_of(summary, formats)
+            if former != (summary.former_sections, summary.former_by_language):
+                summary = replace(summary, former_sections=former[0], former_by_language=former[1])
                 self.read[n] = replace(story, summary=summary)
-            if own:  # (nearly every story: its formats know the same sections)
-                for name, sections in own.items():
-                    self.own_summaries[name][n] = replace(summary, former_sections=sections)
+            for name, (sections, by_language) in own.items():
+                self.own_summaries[name][n] = replace(
+                    summary, former_sections=sections, former_by_language=by_language
+                )
+
+    def _steady(
+        self, entry: Shown, section: str, formats: Sequence[str], elsewhere: frozenset[str]
+    ) -> frozenset[str] | bool:
+        """Of the stories in `section` whose entry of the build state is `entry`: False if
+        they were public in another section (in some format and language), else the
+        languages in which none of them is recorded by this run (True: every language, every
+        format of the run knowing the section in each): those that have no other are taken
+        as they are, with no former section."""
+        if any(name != section for listed in listed_in_entry(entry) for name in listed):
+            return False
+        if not self.how.releases:
+            return True
+        run = self.settings.languages
+        known = [
+            lang
+            for lang in run
+            if all(section in (shown_in_entry(entry, name, lang) or ()) for name in formats)
+        ]
+        return True if len(known) == len(run) else elsewhere.union(known)
 
     def _sections_of(
         self, summary: StorySummary, formats: Sequence[str]
-    ) -> tuple[tuple[tuple[str, ...], dict[str, tuple[str, ...]]], bool]:
+    ) -> tuple[_Former, dict[str, _Former]]:
         """`_note_sections` of one story: the sections it was public in before, in every
-        format together and in each of `formats` whose are not those (recorded with the
-        section it is in now, where it is public); and whether that is so of every story
-        with its section and the same sections remembered (nothing but those looked at)."""
+        format together and in each of `formats` whose are not those (recorded, for each of
+        the run's languages, with the section it is in now, where it is public)."""
         state, now = self.state, self.settings.now
         ident, section = summary.id, summary.section
         remembered = ident in state.shown_in
@@ -2649,32 +2686,38 @@ class _Build:
             sent = self.ids.sent.get(ident)
             last = last if sent is not None and sent.shown else None
         # No run showed it (under embargo, withheld or canceled before its release): one
-        # visibility check, as with one list for every format, where each format's look
-        # below took 2.5 times the whole note's time on the bench's archive.
+        # visibility check, as with one list for every format.
         if not remembered and last is None and not (self.how.releases and summary.is_visible(now)):
-            return ((), {}), False
+            return ((), ()), {}
+        run = self.settings.languages
+        languages = summary.languages
         shown_now: bool | None = None  # (looked at only when a section is new)
-        everywhere: set[str] = set()
-        own: dict[str, tuple[str, ...]] = {}
+        own: dict[str, dict[str, tuple[str, ...]]] = {}
         for name in formats:
-            known = state.sections_shown(ident, name) or ()
-            before = known
-            if last is not None and last.section not in before:
-                before = tuple(sorted({*before, last.section}))
-            if section not in before and self.how.releases:
-                if shown_now is None:
-                    shown_now = summary.is_visible(now)
-                if shown_now:
-                    before = tuple(sorted({*before, section}))
-            if before is not known:
-                state.record_shown_in(ident, before, name)
-            own[name] = tuple(s for s in before if s != section)
-            everywhere.update(own[name])
-        for other in _other_formats(state.shown_in.get(ident), formats):
-            everywhere.update(s for s in other if s != section)
-        former = tuple(sorted(everywhere))
-        same = last is None and shown_now is None
-        return (former, {name: mine for name, mine in own.items() if mine != former}), same
+            mine = own[name] = {}
+            for lang in languages:
+                known = state.sections_shown(ident, name, lang) or ()
+                before = known
+                if last is not None and last.section not in before:
+                    before = tuple(sorted({*before, last.section}))
+                if section not in before and lang in run and self.how.releases:
+                    if shown_now is None:
+                        shown_now = summary.is_visible(now)
+                    if shown_now:
+                        before = tuple(sorted({*before, section}))
+                if before is not known:
+                    state.record_shown_in(ident, before, name, lang)
+                mine[lang] = tuple(s for s in before if s != section)
+        entry = state.shown_in.get(ident)
+        everywhere = {lang: set[str]() for lang in languages}
+        for lang, found in everywhere.items():
+            for by_language in own.values():
+                found.update(by_language[lang])
+            for other in _other_formats(entry, formats, lang):
+                found.update(s for s in other if s != section)
+        former = _former({lang: tuple(sorted(found)) for lang, found in everywhere.items()})
+        theirs = {name: _former(by_language) for name, by_language in own.items()}
+        return former, {name: mine for name, mine in theirs.items() if mine != former}
 
     def _own_summaries(
         self, writer: AnyWriter, summaries: list[StorySummary]
@@ -3133,13 +3176,30 @@ class _Build:
         return story
 
 
-def _other_formats(entry: Shown | None, formats: Collection[str]) -> Iterator[tuple[str, ...]]:
-    """The sections a story's entry of the build state (`BuildState.shown_in`) gives the
-    formats other than `formats`."""
+def _other_formats(
+    entry: Shown | None, formats: Collection[str], lang: str
+) -> Iterator[tuple[str, ...]]:
+    """The sections a story's entry of the build state (`BuildState.shown_in`) gives the feeds
+    of `lang` of the formats other than `formats`."""
     if isinstance(entry, tuple):
         yield entry
     elif entry is not None:
-        yield from (sections for name, sections in entry.items() if name not in formats)
+        for name in entry:
+            if name not in formats:
+                yield shown_in_entry(entry, name, lang) or ()
+
+
+_Former = tuple[tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]
+"""A story's former sections as its summary holds them (`StorySummary.former_sections` and
+`former_by_language`)."""
+
+
+def _former(by_language: Mapping[str, tuple[str, ...]]) -> _Former:
+    """The former sections of a story, `by_language`, as its summary holds them: those of
+    any language, and the languages whose are fewer."""
+    every = tuple(sorted({name for sections in by_language.values() for name in sections}))
+    fewer = tuple((lang, s) for lang, s in sorted(by_language.items()) if s != every)
+    return every, fewer
 
 
 def _format_reads(config: SiteConfig, writer: AnyWriter) -> str:

@@ -36,8 +36,9 @@ _ZLIB_NG_ERROR = cast("type[Exception]", zlib_ng.error)
 """zlib-ng's exception class (its type stub calls it an instance)."""
 _decode = msgspec.json.Decoder().decode
 STATE_FILE = "state.sqlite"
-FORMAT = 13
-"""Bumped whenever the layout or the meaning of the state changes: an older state is dropped."""
+FORMAT = 14
+"""Bumped whenever the layout or the meaning of the state changes: an older state is dropped
+(but for the history and the sections, kept across formats: `_reset`)."""
 _IN_QUERY = 500
 """Units looked up in one query (SQLite allows 999 parameters in its oldest builds)."""
 _LEGACY = ("manifest.json", "stories", "abstracts")
@@ -79,9 +80,19 @@ EVERY_FORMAT = ""
 """The format named so in a story's `BuildState.shown_in` stands for every format with none of
 its own there: what a state of an earlier syndicate, which did not tell formats apart, kept."""
 
-Shown = tuple[str, ...] | dict[str, tuple[str, ...]]
-"""A story's `BuildState.shown_in`: the sections it was public in, in every format (a tuple:
-a state of an earlier syndicate), or by format (`EVERY_FORMAT` for the others)."""
+EVERY_LANGUAGE = ""
+"""The language named so in a format's part of a story's `BuildState.shown_in` stands for every
+language with none of its own there: what a state of format 13, which kept the sections format
+by format but not language by language, kept."""
+
+Sections = tuple[str, ...]
+"""The sections a story was public in, sorted."""
+
+Shown = Sections | dict[str, Sections | dict[str, Sections]]
+"""A story's `BuildState.shown_in`: the sections it was public in, in every format and language
+(a tuple: a state of an earlier syndicate), or by format (`EVERY_FORMAT` for the others): in
+every language of the format (a tuple: a state of format 13), or by language
+(`EVERY_LANGUAGE` for the others)."""
 
 CACHE_NAME = ".syndicate"
 """The site's cache folder, beside syndicate.yaml: the build state of each out/ folder the
@@ -259,9 +270,10 @@ class BuildState:
         """One object for each value of `shown_in` (`_shape`)."""
         self.shown_in = self._shown_in()
         """The sections each story (by id) was public in, in the builds into out/, for each
-        format with section feeds (`Writer.section_feeds`, `sections_shown`); kept across
-        `--force`, as the history: a story moved since leaves its kill's notice in the feeds
-        of the sections it left (`StorySummary.former_sections`)."""
+        format with section feeds (`Writer.section_feeds`) and each language of its feeds
+        (`sections_shown`); kept across `--force`, as the history: a story moved since leaves
+        its kill's notice in the feeds of the sections it left
+        (`StorySummary.former_sections_for`)."""
         self._shown_saved = dict(self.shown_in)
         """`shown_in` as the file holds it: a save writes the rows that differ (see `save`)."""
         self._loaded = False
@@ -441,40 +453,69 @@ class BuildState:
         return history
 
     def _shown_in(self) -> dict[str, Shown]:
-        """The saved `shown_in`; a row that holds neither a list of names nor an object of
-        such lists by format (a damaged file) is forgotten, that story's alone: its build
-        knows the section it is in now."""
+        """The saved `shown_in`; a row that holds neither a list of names, nor an object of
+        such lists or of objects of them by language, by format (a damaged file) is
+        forgotten, that story's alone: its build knows the section it is in now. The rows of
+        an archive hold a few texts (each format and language showed the story in its one
+        section): each is decoded once."""
         shown: dict[str, Shown] = {}
+        texts: dict[str, Shown] = {}
         try:
             for ident, sections in self.db.execute("SELECT id, sections FROM shown_in"):
-                try:
-                    names = _decode(sections)
-                except (msgspec.MsgspecError, TypeError):
-                    continue
-                if _names(names):
-                    shown[str(ident)] = self._shape(tuple(names))
-                elif isinstance(names, dict) and all(map(_names, names.values())):
-                    own = {fmt: tuple(listed) for fmt, listed in names.items()}
-                    shown[str(ident)] = self._shape(own)
+                value = texts.get(sections)
+                if value is None:
+                    value = self._read_shown(sections)
+                    if value is None:
+                        continue
+                    if isinstance(sections, str):
+                        texts[sections] = value
+                shown[str(ident)] = value
         except sqlite3.Error as exc:
             self._damaged = self._damaged or is_damage(exc)
             return {}
         return shown
 
-    def sections_shown(self, story_id: str, fmt: str) -> tuple[str, ...] | None:
-        """The sections the format `fmt` showed the story in (sorted); None when the state
-        knows of none (a story new to it, or a state of an earlier syndicate, which kept no
-        sections). Those a state kept before it told formats apart are every format's."""
-        entry = self.shown_in.get(story_id)
-        if entry is None or isinstance(entry, tuple):
-            return entry
-        return entry.get(fmt, entry.get(EVERY_FORMAT))
+    def _read_shown(self, text: object) -> Shown | None:
+        """The value of a row of `shown_in` (its shape: `_shape`); None if it holds none."""
+        try:
+            names = _decode(text)  # type: ignore[arg-type]
+        except (msgspec.MsgspecError, TypeError):
+            return None
+        if _names(names):
+            return self._shape(tuple(names))
+        if not isinstance(names, dict):
+            return None
+        own: dict[str, Sections | dict[str, Sections]] = {}
+        for fmt, listed in names.items():
+            if _names(listed):
+                own[fmt] = tuple(listed)
+            elif isinstance(listed, dict) and listed and all(map(_names, listed.values())):
+                own[fmt] = {lang: tuple(names) for lang, names in listed.items()}
+            else:
+                return None
+        return self._shape(own)
+
+    def sections_shown(
+        self, story_id: str, fmt: str, lang: str = EVERY_LANGUAGE
+    ) -> Sections | None:
+        """The sections the format `fmt` showed the story in (sorted), in its feeds of the
+        language `lang`; None when the state knows of none (a story new to it, or a state of
+        an earlier syndicate, which kept no sections). Those a state kept before it told
+        formats apart are every format's, and those it kept before it told languages apart,
+        every language's."""
+        return shown_in_entry(self.shown_in.get(story_id), fmt, lang)
 
     def record_shown_in(
-        self, story_id: str, sections: tuple[str, ...], fmt: str | None = None
+        self,
+        story_id: str,
+        sections: Sections,
+        fmt: str | None = None,
+        lang: str | None = None,
     ) -> None:
         """Remember the sections the story was public in (sorted), all of them so far, in
-        the format `fmt` (None: in every format)."""
+        the format `fmt` (None: in every format) and its feeds of the language `lang` (None:
+        in every language; given only with `fmt`). What the format knew for the other
+        languages (every language's, or every format's) stays theirs."""
         entry = self.shown_in.get(story_id)
         if fmt is None:
             if entry != sections:
@@ -483,16 +524,23 @@ class BuildState:
             return
         if isinstance(entry, tuple):
             entry = {EVERY_FORMAT: entry}
-        if entry is None or entry.get(fmt) != sections:
-            self.shown_in[story_id] = self._shape({**(entry or {}), fmt: sections})
+        known = None if entry is None else entry.get(fmt, entry.get(EVERY_FORMAT))
+        if lang is None:
+            mine: Sections | dict[str, Sections] = sections
+        elif isinstance(known, dict):
+            mine = {**known, lang: sections}
+        else:  # (every language knew the same: the others still do)
+            mine = {lang: sections} if known is None else {EVERY_LANGUAGE: known, lang: sections}
+        if entry is None or entry.get(fmt) != mine:
+            self.shown_in[story_id] = self._shape({**(entry or {}), fmt: mine})
             self.changed = True
 
     def _shape(self, value: Shown) -> Shown:
         """The one object of the values of `shown_in` equal to `value`: the stories of an
-        archive share a few (each format showed the story in its one section), and a run
-        looks at each shape once for all the stories that have it (`_Build._note_sections`)."""
-        key = ("every", value) if isinstance(value, tuple) else ("own", *sorted(value.items()))
-        return self._shapes.setdefault(key, value)
+        archive share a few (each format showed the story in its one section, in each of its
+        languages), and a run looks at each shape once for all the stories that have it
+        (`_Build._note_sections`)."""
+        return self._shapes.setdefault(_frozen(value), value)
 
     def record_history(self, story_id: str, published: Published) -> None:
         self.history[story_id] = published
@@ -935,6 +983,45 @@ class BuildState:
 def _names(value: object) -> bool:
     """Whether a value read from the state is a list of names."""
     return isinstance(value, list) and all(isinstance(name, str) for name in value)
+
+
+def shown_in_entry(entry: Shown | None, fmt: str, lang: str) -> Sections | None:
+    """`BuildState.sections_shown` of a story's entry of `shown_in`."""
+    if entry is None or isinstance(entry, tuple):
+        return entry
+    own = entry.get(fmt)
+    if own is None:
+        own = entry.get(EVERY_FORMAT)
+    if own is None or isinstance(own, tuple):
+        return own
+    found = own.get(lang)
+    return own.get(EVERY_LANGUAGE) if found is None else found
+
+
+def listed_in_entry(entry: Shown) -> Iterator[Sections]:
+    """Each list of sections a story's entry of `shown_in` holds, of any format and
+    language."""
+    if isinstance(entry, tuple):
+        yield entry
+        return
+    for mine in entry.values():
+        if isinstance(mine, tuple):
+            yield mine
+        else:
+            yield from mine.values()
+
+
+def _frozen(value: Shown) -> object:
+    """A value of `shown_in`, hashable: the key of its shape (`BuildState._shape`)."""
+    if isinstance(value, tuple):
+        return ("every", value)
+    return (
+        "own",
+        *sorted(
+            (fmt, mine if isinstance(mine, tuple) else tuple(sorted(mine.items())))
+            for fmt, mine in value.items()
+        ),
+    )
 
 
 def _released(published: Published) -> int:

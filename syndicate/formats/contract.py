@@ -448,10 +448,11 @@ class Writer(Generic[OptionsT]):
     section_feeds: bool = False
     """Whether its collection files include a subscription feed per section, which tells the
     kill of a story that moved to another section, and a correction made since, in the feeds
-    of the sections it left (`StorySummary.former_sections`, `StorySummary.corrected`): the
-    build state remembers, for this format alone, the sections it showed each story in, so
-    that a run of some formats (`--format atom`) does not tell the others of a section they
-    never showed the story in."""
+    of the sections it left, each language's where it had the story
+    (`StorySummary.former_sections_for`, `StorySummary.corrected`): the build state
+    remembers, for this format alone and language by language, the sections it showed each
+    story in, so that a run of some formats or languages (`--format atom`, `--lang fr`) does
+    not tell the others of a section they never showed the story in."""
     window: timedelta | None = None
     """For collection files that list what reached the public within this time before
     `ctx.now` (`StorySummary.public_since_for`; a news sitemap's two days): the engine rebuilds

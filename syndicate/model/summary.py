@@ -78,11 +78,16 @@ class StorySummary:
     for the preview's banner and header. None in every export into out/, which never
     carries a draft."""
     former_sections: tuple[str, ...] = ()
-    """The sections other than `section` the story was public in, as the build state of the
-    out/ folder remembers them (a story moved by a later version): its kill's notice goes to
-    their feeds too, where partners had it, and so does its correction; their feeds stay.
-    Never in the sources, which say only where the story is now; empty in a build without
-    that memory."""
+    """The sections other than `section` the story was public in, in any of its languages, as
+    the build state of the out/ folder remembers them (a story moved by a later version):
+    their feeds stay, and its kill's notice goes to those of each language that had it there
+    (`former_sections_for`), where partners had it, and so does its correction. Never in
+    the sources, which say only where the story is now; empty in a build without that
+    memory."""
+    former_by_language: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The languages whose feeds had the story in other sections than `former_sections`
+    (fewer: a language a run of other languages never exported, or one added since), with
+    those sections, by language (see `former_sections_for`)."""
     corrected: tuple[str, ...] = ()
     """The languages whose public channels tell a correction at this version
     (`Story.public_correction_for`): a story that moved has it told in the feeds of the
@@ -129,6 +134,15 @@ class StorySummary:
 
     def has(self, lang: str) -> bool:
         return any(v.lang == lang for v in self.variants)
+
+    def former_sections_for(self, lang: str) -> tuple[str, ...]:
+        """The sections other than `section` the feeds of `lang` had the story in
+        (`former_sections`, `former_by_language`): its kill and its correction are told in
+        those of that language, and no other's."""
+        for tag, sections in self.former_by_language:
+            if tag == lang:
+                return sections
+        return self.former_sections
 
     def variant(self, lang: str) -> VariantSummary:
         for v in self.variants:
@@ -227,6 +241,8 @@ class StorySummary:
         extra: dict[str, Any] = {"draft": self.draft} if self.draft else {}
         if self.former_sections:
             extra["former_sections"] = list(self.former_sections)
+        if self.former_by_language:
+            extra["former_by_language"] = {tag: list(s) for tag, s in self.former_by_language}
         if self.corrected:
             extra["corrected"] = list(self.corrected)
         if borrowed := {v.lang: v.rights_lang for v in self.variants if v.rights_lang}:
@@ -328,6 +344,10 @@ class StorySummary:
             release_source=SourceRef(*release_source) if release_source else None,
             draft=data.get("draft"),
             former_sections=tuple(data.get("former_sections", ())),
+            former_by_language=tuple(
+                (tag, tuple(sections))
+                for tag, sections in (data.get("former_by_language") or {}).items()
+            ),
             corrected=tuple(data.get("corrected", ())),
         )
 

@@ -438,18 +438,31 @@ def _story_sets(
 ) -> Iterator[StorySet]:
     visible = [s for s in stories if s.is_visible(now)]
     gone = [s for s in stories if killed_at(s, now)]
-    sections = options.sections
-    if sections == "all":
-        # A section whose stories were all killed keeps its feed, to carry their notices; so
-        # does one a story left for another (`former_sections`): its kill is told there.
-        sections = tuple(
-            sorted({name for s in (*visible, *gone) for name in (s.section, *s.former_sections)})
-        )
+    every = options.sections == "all"
+    # A section whose stories were all killed keeps its feeds, to carry their notices; so
+    # does one a story left for another, in each language whose feeds had it there
+    # (`former_sections_for`): its kill is told there.
+    current = {s.section for s in (*visible, *gone)} if every else set()
+    travelled = [s for s in (*visible, *gone) if s.former_sections] if every else []
     for lang in languages:
         order = Order([s for s in visible if s.has(lang)], lang)
         public = order.oldest_first
         killed = [s for s in gone if s.has(lang)]
-        moved = [s for s in public if s.former_sections and lang in s.corrected]
+        sections = options.sections
+        if every:
+            left_here = (
+                name for s in travelled if s.has(lang) for name in s.former_sections_for(lang)
+            )
+            sections = tuple(sorted(current.union(left_here)))
+        # The sections this language's feeds had each story in before it moved: another
+        # language's (exported by a run of other languages, or added since) are not its own.
+        left = {id(s): s.former_sections_for(lang) for s in killed if s.former_sections}
+        corrected = {
+            id(s): s.former_sections_for(lang)
+            for s in public
+            if s.former_sections and lang in s.corrected
+        }
+        moved = [s for s in public if corrected.get(id(s))]
         yield _story_set(lang, None, public, killed, order, options, None if notices else ())
         for section in sections:
             chosen = [s for s in public if s.section == section]
@@ -460,9 +473,9 @@ def _story_sets(
             told = [
                 s
                 for s in killed
-                if notices and (s.section == section or section in s.former_sections)
+                if notices and (s.section == section or section in left.get(id(s), ()))
             ]
-            amended = [s for s in moved if section in s.former_sections]
+            amended = [s for s in moved if section in corrected[id(s)]]
             yield _story_set(lang, section, chosen, placed, order, options, told, amended)
 
 
