@@ -160,25 +160,7 @@ def _fast_compose(text: str) -> yaml.Node | None:
         node: yaml.Node | None = yaml.compose(text, Loader=_C_LOADER)
     except yaml.YAMLError:
         return None
-    _plain_style(node, set())
-    return node
-
-
-def _plain_style(node: yaml.Node | None, seen: set[int]) -> None:
-    """libyaml gives plain scalars the style "", PyYAML None: make them PyYAML's."""
-    if node is None or id(node) in seen:
-        return
-    seen.add(id(node))
-    if isinstance(node, yaml.ScalarNode):
-        if node.style == "":
-            node.style = None
-    elif isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            _plain_style(key, seen)
-            _plain_style(value, seen)
-    elif isinstance(node, yaml.SequenceNode):
-        for child in node.value:
-            _plain_style(child, seen)
+    return node  # (its plain scalars have the style "", PyYAML's None: `_Builder._scalar`)
 
 
 class _DepthLimitedLoader(yaml.SafeLoader):
@@ -295,8 +277,8 @@ class _Builder:
         if node.style == '"':
             return _unescaped(node.value, line)
         value = node.value
-        if node.style is not None:  # quoted or block scalars are always text
-            return value
+        if node.style:  # quoted or block scalars are always text; a plain one's style is
+            return value  # PyYAML's None, libyaml's "" (its tree is not walked to change it)
         if self.hashes:
             self._cut_short(node, line)
         self._anchored(node, line)
