@@ -2405,3 +2405,44 @@ def test_a_body_in_english_imports_no_regex_module() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPO
     )
     assert run.stdout.splitlines() == ["False", "(Text(text='北约军事人员'),)", "True"]
+
+
+def test_a_story_file_s_shown_path_is_its_folder_s_and_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A story reader names a file of its folder from the folder's shown path, worked out
+    once (`shown_entry`): the text `shown_path` gives the file itself, whether the folder is
+    the working directory, inside it (given relative, absolute, through `..` or a link),
+    above it or elsewhere, for names with spaces, dots, non-ASCII letters and a leading
+    `-`."""
+    from syndicate.readers.folders import shown_entry, shown_path
+
+    work = tmp_path / "site"
+    (work / "articles" / "story one").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (work / "linked").symlink_to(tmp_path / "elsewhere")
+    monkeypatch.chdir(work)
+    folders = [
+        work,
+        Path("."),
+        Path("articles/story one"),
+        work / "articles" / "story one",
+        Path("articles/../articles/story one"),
+        Path("linked"),
+        work / "linked",
+        tmp_path,
+        tmp_path / "elsewhere",
+        Path(".."),
+        Path("../elsewhere"),
+        Path("/"),
+    ]
+    names = ["en.md", "zh-Hans.md", "story.yaml", "ünïcode é.md", ".hidden", "-x", "a.b.c"]
+    for folder in folders:
+        for name in names:
+            assert shown_entry(shown_path(folder), name) == shown_path(folder / name), (
+                folder,
+                name,
+            )
+    monkeypatch.chdir(work / "articles" / "story one")  # the working directory inside it
+    for name in names:
+        assert shown_entry(shown_path(work), name) == shown_path(work / name)

@@ -57,6 +57,7 @@ from syndicate.readers.folders import (
     is_ignored,
     links_outside,
     report_missing,
+    shown_entry,
     shown_path,
     story_folders,
 )
@@ -372,6 +373,8 @@ class _StoryReader:
         self.config = config
         self.diags = diags
         self.meta_file = shown_path(self.folder / STORY_FILE)
+        self._shown_folder: str | None = None
+        """`shown_path(self.folder)`, once a file of the folder is named (`_shown`)."""
         self.usable = False
         """Whether the story says it may be published (then placeholders are errors)."""
         self.tz: str | None = None
@@ -1185,8 +1188,14 @@ class _StoryReader:
             )
         return None
 
+    def _shown(self, name: str) -> str:
+        """`shown_path(self.folder / name)` for an entry of the story's folder."""
+        if self._shown_folder is None:
+            self._shown_folder = shown_path(self.folder)
+        return shown_entry(self._shown_folder, name)
+
     def _front_matter(self, name: str) -> tuple[str, Split, YamlDoc] | None:
-        shown = shown_path(self.folder / name)
+        shown = self._shown(name)
         text = self._text(name, shown)
         if text is None:
             return None

@@ -34,6 +34,13 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
+def shown_entry(shown_folder: str, name: str) -> str:
+    """`shown_path(folder / name)` for `name`, an entry of `folder` (one part, no `..`),
+    given `shown_folder`, `shown_path(folder)`: the same text without an `abspath`, the
+    working directory and `relative_to` for each of a folder's files."""
+    return str(Path(shown_folder, name))
+
+
 _SAID_FROM: ContextVar[Path | None] = ContextVar("said_from", default=None)
 """The folder the command line was started in, while the command runs in the site folder."""
 
