@@ -2446,3 +2446,55 @@ def test_a_story_file_s_shown_path_is_its_folder_s_and_its_name(
     monkeypatch.chdir(work / "articles" / "story one")  # the working directory inside it
     for name in names:
         assert shown_entry(shown_path(work), name) == shown_path(work / name)
+
+
+_MARKDOWN_PIECES = [
+    "\n", "\n\n", "  \n", "\\\n", "# ", "## ", "> ", "- ", "* ", "1. ", "2) ", "    ", "\t", "```",
+    "~~~", "---", "***", "___", "=", "*", "**", "_", "`", "[", "]", "(", ")", "<", ">", "!", "&",
+    "&amp;", "&#0;", "&#x110000;", "&nbsp;", "[x]: /u", "[^1]: note", "[^1]", "<div>", "</div>",
+    "<br>", "<!-- c -->", "<span>", "\u2028", "\x85", "\ufffd", "é", "的", "ب", "word", " ", "\r\n",
+    "\r", "\0",
+]  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.sampled_from(_MARKDOWN_PIECES) | st.text(max_size=3), max_size=40).map("".join))
+def test_a_body_without_carriage_returns_or_nuls_parses_as_normalized(text: str) -> None:
+    """A body that holds no `\\r` and no NUL is parsed without markdown-it's `normalize` rule
+    (`_MD_LF`), which gives such a text back unchanged: the same tokens and environment as
+    the parser with it, and a body that holds one is parsed by the parser with it."""
+    from syndicate.readers import markdown
+
+    normalized: dict[str, Any] = {}
+    expected = markdown._MD.parse(text, normalized)
+    if "\r" in text or "\0" in text:
+        assert markdown._parser(text) is markdown._MD
+        return
+    assert markdown._parser(text) is markdown._MD_LF
+    env: dict[str, Any] = {}
+    assert [t.as_dict() for t in markdown._MD_LF.parse(text, env)] == [
+        t.as_dict() for t in expected
+    ]
+    assert env == normalized
+
+
+def test_the_repository_s_and_the_bench_s_bodies_parse_as_normalized(tmp_path: Path) -> None:
+    """Every Markdown body of the repository, its fixtures and a generated bench corpus,
+    parsed without markdown-it's `normalize` rule where it holds no `\\r` and no NUL: the same
+    tokens and environment."""
+    from syndicate.readers import markdown
+
+    generate(tmp_path / "articles", 20, realistic=True)
+    folders = [REPO / "articles", REPO / "tests" / "fixtures", tmp_path / "articles"]
+    texts = [
+        path.read_text(encoding="utf-8", errors="replace")
+        for folder in folders
+        for path in sorted(folder.rglob("*.md"))
+    ]
+    assert len(texts) > 100
+    for text in texts:
+        normalized: dict[str, Any] = {}
+        expected = [t.as_dict() for t in markdown._MD.parse(text, normalized)]
+        env: dict[str, Any] = {}
+        assert [t.as_dict() for t in markdown._parser(text).parse(text, env)] == expected
+        assert env == normalized
