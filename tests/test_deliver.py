@@ -827,6 +827,36 @@ def test_a_busy_delivery_names_out_as_it_can_be_pasted_where_it_was_typed(
     assert f"another syndicate deliver is running for {site.root.name}/out (lock" in err, err
 
 
+def test_a_state_folder_deliver_cannot_write_is_no_busy_lock(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """out/'s build state folder made read-only (a cache folder of another user's, a disk
+    remounted read-only) was said `deliver.busy`, the code of a delivery under way, which a
+    cron job's wrapper may take for "try again later" too. It is a file-system failure of its
+    own (`deliver.state`), exit status 1 as for every output that could not be written, and
+    names the folder and what to do; nothing is sent."""
+    from conftest import unwritable
+
+    from syndicate.deliver.delivery import LOCK_NAME
+
+    mirror = tmp_path / "mirror"
+    site.configure(
+        deliver_section(f"- name: desk\n  url: {mirror.as_uri()}/\n  formats: [ninjs]\n")
+    )
+    site.export("ninjs")
+    folder = state_folder(site.out, cache_folder(site.config, site.out))
+    assert not (folder / LOCK_NAME).exists()
+    capsys.readouterr()
+    with unwritable(folder):
+        assert site.deliver() == 1
+    err = capsys.readouterr().err
+    assert "[deliver.busy]" not in err, err
+    assert f"error: cannot write to {folder}: " in err and "[deliver.state]" in err, err
+    assert "nothing was sent" in err, err
+    assert not mirror.exists(), "nothing sent"
+    assert site.deliver() == 0, "writable again: delivered"
+
+
 def test_a_killed_run_resumes(site: Site, tmp_path: Path) -> None:
     with HttpReceiver(tmp_path, secret=SECRET) as server:
         site.configure(deliver_section(target_yaml(server)))

@@ -233,8 +233,13 @@ def deliver(
     except Busy as exc:
         diags.error("deliver.busy", str(exc))
         return DeliveryResult("failed", diags, busy=True)
-    except OutputError as exc:  # its build state's folder cannot be written
-        diags.error("deliver.busy", str(exc))
+    except OutputError as exc:  # its build state's folder cannot be written: no lock held
+        diags.error(
+            "deliver.state",
+            f"{exc}: deliver keeps its lock and its ledger in out/'s build state there; make"
+            " the folder writable for the user syndicate runs as, then run deliver again;"
+            " nothing was sent",
+        )
         return DeliveryResult("failed", diags)
     except LedgerError as exc:
         diags.error("deliver.ledger", str(exc))
