@@ -212,6 +212,37 @@ def closest(word: str, choices: Iterable[str], cutoff: float = CLOSE) -> str | N
     return hint[0] if hint else None
 
 
+def out_of_range(
+    kind: str,
+    least: float | None = None,
+    most: float | None = None,
+    *,
+    above: float | None = None,
+    below: float | None = None,
+) -> str:
+    """What follows a number out of its range, the one way every message says it (an option
+    of syndicate.yaml, a field its schema or a story's bounds, a command line's `--jobs` or
+    `--port`, the API's `jobs`): `is not valid: expected a whole number from 1 to 10000`.
+    `kind` is `a whole number` or `a number`; `least` and `most` are bounds the number may
+    equal, `above` and `below` ones it must pass; both ends are told when there are two."""
+    low = f"at least {_bound(least)}" if least is not None else None
+    low = f"more than {_bound(above)}" if above is not None else low
+    high = f"at most {_bound(most)}" if most is not None else None
+    high = f"less than {_bound(below)}" if below is not None else high
+    if least is not None and most is not None and above is None and below is None:
+        allowed = f"from {_bound(least)} to {_bound(most)}"
+    elif low and high:
+        allowed = f"{low} and {high}"
+    else:
+        allowed = f"of {low or high}"
+    return f"is not valid: expected {kind} {allowed}"
+
+
+def _bound(value: float | None) -> str:
+    """A bound as written in syndicate.yaml or typed: `300`, not `300.0`; `0.05`."""
+    return str(int(value)) if value is not None and float(value).is_integer() else str(value)
+
+
 def route_library_warnings() -> logging.Handler | None:
     """Python warnings of libraries (Pillow, zipfile) are internals: they go to logging, shown
     with SYNDICATE_DEBUG=1, never raw onto a user's terminal. What a user can act on is a

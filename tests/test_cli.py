@@ -533,8 +533,8 @@ def test_one_did_you_mean_with_a_cutoff_for_near_misses() -> None:
         ("jsonld: {x: 1}", "jsonld: unknown option 'x'; this section takes no options"),
         ("ninjs: {version: 2.2}", "ninjs: version: 2.2 is not a text (2.2 or 3.1): YAML reads it"
          " unquoted as a number; put it in quotes"),
-        ("profiles: {acme: {image_ratio_min: 0}}", "image_ratio_min: 0 is too small; the least"
-         " allowed is 0.05"),
+        ("profiles: {acme: {image_ratio_min: 0}}", "image_ratio_min: 0 is not valid: expected a"
+         " number from 0.05 to 20"),
         ("feeds: {languages: [EN]}", "feeds: languages: EN not among the site's languages (en,"
          " fr, ar, zh-Hans, de, es): write 'en' for 'EN'"),
         ("profiles: {msn: {languages: [zh-hans]}}", "write 'zh-Hans' for 'zh-hans'"),
@@ -938,9 +938,13 @@ def test_configuration_messages_name_what_they_are_about(
 @pytest.mark.parametrize(
     ("args", "said"),
     [
-        (["--port", "99999"], "argument --port: '99999' is not a port: give 0 to 65535"),
-        (["--port", "-1"], "argument --port: '-1' is not a port"),
-        (["--port", "http"], "argument --port: 'http' is not a port"),
+        (
+            ["--port", "99999"],
+            "argument --port: 99999 is not valid: expected a whole number from"
+            " 0 to 65535 (0: any free port)",
+        ),
+        (["--port", "-1"], "argument --port: -1 is not valid: expected a whole number from 0"),
+        (["--port", "http"], "argument --port: 'http' is not valid: expected a whole number"),
         (["--host", ""], "argument --host: an empty address: give 127.0.0.1"),
     ],
 )

@@ -263,7 +263,9 @@ def test_canonical_tags(typed: str, canonical: str) -> None:
 @pytest.mark.parametrize("jobs", ["0", "-2", "two"])
 def test_jobs_must_be_at_least_one(jobs: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "-f", "model", "--jobs", jobs]) == 2
-    assert f"'{jobs}' is not a whole number >= 1" in capsys.readouterr().err
+    typed = jobs if jobs != "two" else "'two'"  # a number as it is, other text in quotes
+    said = f"{typed} is not valid: expected a whole number of at least 1"
+    assert f"argument --jobs/-j: {said}" in capsys.readouterr().err
 
 
 def test_summary_comes_after_the_problems(tmp_path: Path) -> None:

@@ -1275,7 +1275,7 @@ def test_formats_lists_the_profiles(
             "profiles:\n  mine:\n    tombstone_days: 1000000000\n",
             (
                 "syndicate.yaml:11: error: profiles.mine.tombstone_days: ",
-                "the most allowed is 36525",
+                "expected a whole number from 0 to 36525",
             ),
         ),
         (
@@ -1767,15 +1767,15 @@ def test_a_section_is_missing_only_when_no_story_of_the_run_has_it(
     [
         (
             "max_age_days: 99999999",
-            "max_age_days: 99999999 is too large; the most allowed is 36525, the least 1",
+            "max_age_days: 99999999 is not valid: expected a whole number from 1 to 36525",
         ),
         (
             "image_ratio_min: 10000",
-            "image_ratio_min: 10000 is too large; the most allowed is 20, the least 0.05",
+            "image_ratio_min: 10000 is not valid: expected a number from 0.05 to 20",
         ),
         (
             "image_ratio_max: 0.001",
-            "image_ratio_max: 0.001 is too small; the least allowed is 0.05, the most 20",
+            "image_ratio_max: 0.001 is not valid: expected a number from 0.05 to 20",
         ),
     ],
 )

@@ -580,12 +580,14 @@ def test_two_packages_registering_one_name_are_a_warning_naming_both(
          " 100000000 is not valid: expected a number more than 0 and at most 300"),
         ("deliver:\n  retry:\n    timeout: 0", "deliver: retry.timeout: 0 is not valid: expected"
          " a number more than 0 and at most 3600"),
-        ("profiles:\n  msn:\n    limit: 100000000", "profiles.msn.limit: 100000000 is too large;"
-         " the most allowed is 10000, the least 1"),
+        ("profiles:\n  msn:\n    limit: 100000000", "profiles.msn.limit: 100000000 is not"
+         " valid: expected a whole number from 1 to 10000"),
         ("profiles:\n  msn:\n    image_width: 100000000", "profiles.msn.image_width: 100000000"
-         " is too large; the most allowed is 65535, the least 1"),
-        ("profiles:\n  msn:\n    min_items: 0", "profiles.msn.min_items: 0 is too small; the"
-         " least allowed is 1, the most 10000"),
+         " is not valid: expected a whole number from 1 to 65535"),
+        ("profiles:\n  msn:\n    min_items: 0", "profiles.msn.min_items: 0 is not valid:"
+         " expected a whole number from 1 to 10000"),
+        ("profiles:\n  msn:\n    title_min: 0", "profiles.msn.title_min: 0 is not valid:"
+         " expected a whole number of at least 1"),
     ],
 )  # fmt: skip
 def test_a_number_past_its_option_s_range_is_refused_at_its_line_with_the_range(

@@ -76,7 +76,14 @@ from syndicate.build.state import (
     state_folder,
 )
 from syndicate.build.unchanged import Fingerprint, Folder, Request
-from syndicate.diagnostics import Diagnostic, Diagnostics, did_you_mean, said_at, suggest
+from syndicate.diagnostics import (
+    Diagnostic,
+    Diagnostics,
+    did_you_mean,
+    out_of_range,
+    said_at,
+    suggest,
+)
 from syndicate.formats.contract import (
     AnyWriter,
     Options,
@@ -564,7 +571,7 @@ def _request_ok(
             f"now: {now!r} is not a datetime with a time zone; give one such as datetime.now(UTC)"
         )
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
-        problems.append(f"jobs: {jobs!r} is not a whole number >= 1")
+        problems.append(f"jobs: {jobs!r} {out_of_range('a whole number', 1)}")
     if executor not in KINDS:
         problems.append(
             f"executor: unknown executor {executor!r}{did_you_mean(str(executor), KINDS)};"

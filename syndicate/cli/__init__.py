@@ -837,13 +837,12 @@ def language_tag(text: str) -> str:
 
 def port_number(text: str) -> int:
     """A TCP port, 0 (any free one) to 65535."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
+    value = _whole_number(text, 0, 65535)
+    if value is None:
+        from syndicate.diagnostics import out_of_range
+
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a port: give 0 to 65535 (0: any free one)"
+            f"{_typed(text)} {out_of_range('a whole number', 0, 65535)} (0: any free port)"
         )
     return value
 
@@ -858,13 +857,30 @@ def host_address(text: str) -> str:
 
 
 def positive_int(text: str) -> int:
+    value = _whole_number(text, 1)
+    if value is None:
+        from syndicate.diagnostics import out_of_range
+
+        raise argparse.ArgumentTypeError(f"{_typed(text)} {out_of_range('a whole number', 1)}")
+    return value
+
+
+def _whole_number(text: str, least: int, most: int | None = None) -> int | None:
+    """The whole number `text` is, when from `least` to `most`; None otherwise."""
     try:
         value = int(text)
     except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
-    return value
+        return None
+    return value if least <= value and (most is None or value <= most) else None
+
+
+def _typed(text: str) -> str:
+    """A value typed for a number, as messages name one: a number as it is, any other text
+    in quotes (`0`, `'http'`), as syndicate.yaml's are."""
+    try:
+        return str(int(text))
+    except ValueError:
+        return repr(text)
 
 
 def _format_name(name: str, known: Sequence[str]) -> str:

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 
-from syndicate.diagnostics import Diagnostics, did_you_mean
+from syndicate.diagnostics import Diagnostics, did_you_mean, out_of_range
 from syndicate.formats.contract import AnyWriter, Options, OptionsT
 from syndicate.model import SiteConfig
 
@@ -353,9 +353,9 @@ def _explain(message: str, hint: Any, given: Any = None) -> str:
         wanted = f" ({' or '.join(map(str, choices))})" if choices else ""
         return f"is not a text{wanted}: YAML reads it unquoted as a {read}; put it in quotes"
     if (ranged := re.match(r"Expected `(int|float)` [<>]=? ", message)) and (
-        allowed := _range(hint)
+        said := _range(hint, _TYPE_WORDS[ranged.group(1)])
     ):  # `Expected `int` <= 10000`: the whole range, `from 1 to 10000`
-        return f"is not valid: expected {_TYPE_WORDS[ranged.group(1)]} {allowed}"
+        return said
     message = re.sub(  # `str | array`: a text or a list
         r"`(\w+(?: \| \w+)*)`",
         lambda m: " or ".join(_TYPE_WORDS.get(w, w) for w in m.group(1).split(" | ")),
@@ -367,31 +367,21 @@ def _explain(message: str, hint: Any, given: Any = None) -> str:
     return f"is not valid: {message[:1].lower()}{message[1:]}"
 
 
-def _range(hint: Any) -> str | None:
-    """The range a number's `msgspec.Meta` allows, in words (`from 1 to 10000`, `more than 0
-    and at most 300`), when it has both ends; None otherwise."""
-    low: tuple[str, float] | None = None
-    high: tuple[str, float] | None = None
+def _range(hint: Any, kind: str) -> str | None:
+    """What to say of a number out of the range its `msgspec.Meta` allows
+    (`out_of_range`: `is not valid: expected a whole number from 1 to 10000`); None when it
+    has no bound."""
+    bounds: dict[str, float] = {}
     for meta in _metas(hint):
         if meta.ge is not None:
-            low = ("from", meta.ge)
+            bounds["least"] = meta.ge
         elif meta.gt is not None:
-            low = ("more than", meta.gt)
+            bounds["above"] = meta.gt
         if meta.le is not None:
-            high = ("to", meta.le)
+            bounds["most"] = meta.le
         elif meta.lt is not None:
-            high = ("less than", meta.lt)
-    if low is None or high is None:
-        return None
-    (since, least), (until, most) = low, high
-    if since == "from" and until == "to":
-        return f"from {_number(least)} to {_number(most)}"
-    return f"{since} {_number(least)} and {'at most' if until == 'to' else until} {_number(most)}"
-
-
-def _number(value: float) -> str:
-    """A bound as written in syndicate.yaml: `300`, not `300.0`; `0.05`."""
-    return str(int(value)) if float(value).is_integer() else str(value)
+            bounds["below"] = meta.lt
+    return out_of_range(kind, **bounds) if bounds else None
 
 
 def _metas(hint: Any) -> Iterator[msgspec.Meta]:

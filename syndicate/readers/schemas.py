@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from syndicate.diagnostics import did_you_mean
+from syndicate.diagnostics import did_you_mean, out_of_range
 from syndicate.i18n.locales import canonical_case
 from syndicate.readers.languages import refusal, tag_hint
 
@@ -378,22 +378,8 @@ def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[
             choices = ", ".join(str(choice) for choice in schema["enum"])
             meant = did_you_mean(value, map(str, schema["enum"])) if isinstance(value, str) else ""
             yield path, f"{where}: {describe(value)} is not allowed; use one of: {choices}{meant}"
-        case "minimum":
-            least = schema[error.validator]
-            most = f", the most {schema['maximum']}" if "maximum" in schema else ""
-            said = f"{describe(value)} is too small; the least allowed is {least}{most}"
-            yield path, f"{where}: {said}"
-        case "exclusiveMinimum":
-            least = schema[error.validator]
-            yield path, f"{where}: {describe(value)} is too small; give more than {least}"
-        case "maximum":
-            most = schema[error.validator]
-            least = f", the least {schema['minimum']}" if "minimum" in schema else ""
-            said = f"{describe(value)} is too large; the most allowed is {most}{least}"
-            yield path, f"{where}: {said}"
-        case "exclusiveMaximum":
-            most = schema[error.validator]
-            yield path, f"{where}: {describe(value)} is too large; give less than {most}"
+        case "minimum" | "exclusiveMinimum" | "maximum" | "exclusiveMaximum":
+            yield path, f"{where}: {describe(value)} {_out_of_range(schema)}"
         case "minItems":
             yield path, f"{where}: list at least {schema['minItems']}"
         case "maxItems":
@@ -767,6 +753,23 @@ def _zone_offset(moment: datetime, zone: str | None) -> str | None:
     minutes = int(offset.total_seconds()) // 60
     sign = "+" if minutes >= 0 else "-"
     return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _out_of_range(schema: dict[str, Any]) -> str:
+    """A number past a schema's bounds, said as every range is (`out_of_range`), both ends
+    told where the schema has two."""
+    kind = _TYPE_WORDS["integer" if schema.get("type") == "integer" else "number"]
+    bounds = {
+        name: schema[key]
+        for name, key in (
+            ("least", "minimum"),
+            ("most", "maximum"),
+            ("above", "exclusiveMinimum"),
+            ("below", "exclusiveMaximum"),
+        )
+        if isinstance(schema.get(key), int | float)
+    }
+    return out_of_range(kind, **bounds)
 
 
 def _expected(schema: dict[str, Any]) -> str:
