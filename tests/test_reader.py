@@ -7,6 +7,7 @@ import dataclasses
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO, SAMPLE_SLUG
@@ -692,6 +693,51 @@ def test_two_files_whose_names_differ_only_in_unicode_form_are_refused(
     assert "composed (NFC: Windows, Linux); " in problem.message
     assert "decomposed (NFD: macOS))" in problem.message
     assert problem.message.endswith("keep one (delete or rename the others)")
+
+
+def test_a_story_s_folders_are_listed_once_however_many_names_are_looked_up(
+    tmp_path: Path, site_config: SiteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each picture whose path is not ASCII (`images/été/café-1.png`, stored decomposed as
+    macOS writes it) listed every folder on its way again (`spelt_on_disk`), and the "did you
+    mean" of a missing one again (`StoryFiles._spelt_folder`, a second loop of its own, in
+    any letter case): 14 listings of the three folders here, 6 of the story folder. One
+    lookup now, each folder listed once (the story folder by the reader's own listing of
+    it); what is found and suggested is the same."""
+    import collections
+    import os
+    import unicodedata
+
+    names = [f"café-{n}.png" for n in range(3)]
+    listed = "".join(f"  - file: images/été/{name}\n    alt: A café\n" for name in names)
+    missing = "  - file: Images/ÉTÉ/café-9.png\n    alt: A café\n"  # (another letter case)
+    folder = write_story(tmp_path, "forms", STORY + f"images:\n{listed}{missing}")
+    images = folder / unicodedata.normalize("NFD", "images/été")
+    images.mkdir(parents=True)
+    for name in names:
+        Image.new("RGB", (80, 60), (200, 40, 40)).save(
+            images / unicodedata.normalize("NFD", name), format="PNG"
+        )
+    listings: collections.Counter[str] = collections.Counter()
+
+    def counting(real: Any) -> Any:
+        """The real call, counted by the folder it lists."""
+
+        def counted(path: str | Path = ".") -> Any:
+            if isinstance(path, str | Path) and Path(path).is_relative_to(folder):
+                listings[unicodedata.normalize("NFC", str(Path(path).relative_to(folder)))] += 1
+            return real(path)
+
+        return counted
+
+    monkeypatch.setattr(os, "listdir", counting(os.listdir))
+    monkeypatch.setattr(os, "scandir", counting(os.scandir))
+    _, diags = read(tmp_path, site_config)
+    monkeypatch.undo()
+    assert listings == {".": 1, "images": 1, "images/été": 1}, listings
+    [problem] = diags.errors
+    assert problem.code == "image.missing" and "file not found; did you mean" in problem.message
+    assert unicodedata.normalize("NFC", problem.message).endswith("'images/été/café-2.png'?")
 
 
 def test_a_list_a_hash_left_open_is_told_at_its_line() -> None:

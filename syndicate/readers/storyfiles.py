@@ -15,6 +15,7 @@ import os
 import posixpath
 import stat
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -99,6 +100,8 @@ class StoryFiles:
         self._twins: dict[str, tuple[str, ...]] = {}
         """The paths `on_disk` found more than one file for, by path as written: each file
         whose name is that path's in another Unicode form (see `on_disk`)."""
+        self._listed: dict[PurePosixPath, list[str] | None] = {}
+        """The names in each folder of the story folder listed for a lookup (`_names`)."""
         self._text_bytes = 0
         self._image_bytes = 0
         if loop is not None:
@@ -115,9 +118,11 @@ class StoryFiles:
     def _list(self) -> None:
         found: dict[str, str | None] = {}
         away: set[str] = set()
+        every: list[str] = []
         try:
             with os.scandir(self.folder) as listing:
                 for entry in listing:
+                    every.append(entry.name)
                     if not is_ignored(entry.name):
                         found[entry.name] = plain_kind(entry)
                     elif stood_for := _stood_for(entry.name):
@@ -132,6 +137,7 @@ class StoryFiles:
                     " stays as last published until then (delete the link to take it down)",
                 )
             return
+        self._listed[PurePosixPath()] = every  # (the lookups' listing of the folder itself)
         away -= found.keys()  # (downloaded again, beside a placeholder not yet removed)
         entries = []
         for name in sorted((*found, *away)):
@@ -247,41 +253,27 @@ class StoryFiles:
         return found
 
     def _spelt(self, rel: str) -> str:
-        found, twins = spelt_on_disk(self.folder, rel)
+        found, twins = spelt_on_disk(self.folder, rel, self._names)
         if twins:
             self._twins[rel] = twins
         return found
 
+    def _names(self, under: PurePosixPath) -> list[str] | None:
+        """The names in the folder at `under` (a path in the story folder), listed once for
+        all the story's lookups (`on_disk`, `neighbours`); None when it cannot be listed."""
+        if under not in self._listed:
+            self._listed[under] = _lister(self.folder)(under)
+        return self._listed[under]
+
     def neighbours(self, rel: str) -> list[str]:
         """The files beside `rel` in its folder, as paths relative to the story folder (for a
-        "did you mean")."""
-        parent = self._spelt_folder(PurePosixPath(rel).parent)
-        if parent is None:
+        "did you mean"): that folder as it is spelt on disk when it is written in other letter
+        cases or another Unicode form (`images/` for the folder `Images/`)."""
+        parent, _ = spelt(PurePosixPath(rel).parent.parts, self._names, any_case=True)
+        names = None if parent is None else self._names(parent)
+        if parent is None or names is None:
             return []
-        try:
-            names = sorted(os.listdir(self.folder / parent))
-        except OSError:
-            return []
-        return [(parent / n).as_posix() for n in names if not is_ignored(n)]
-
-    def _spelt_folder(self, parent: PurePosixPath) -> PurePosixPath | None:
-        """The folder `parent` names, as it is spelt on disk when it is written in other
-        letter cases or another Unicode form (`images/` for the folder `Images/`), each
-        part looked up in turn; None when there is none."""
-        found = PurePosixPath()
-        for part in parent.parts:
-            try:
-                names = os.listdir(self.folder / found)
-            except OSError:
-                return None
-            if part not in names:
-                key = unicodedata.normalize("NFC", part).casefold()
-                alike = [n for n in names if unicodedata.normalize("NFC", n).casefold() == key]
-                if len(alike) != 1:
-                    return None
-                part = alike[0]
-            found /= part
-        return found
+        return [(parent / n).as_posix() for n in sorted(names) if not is_ignored(n)]
 
     def unchanged(self, used: dict[str, str], seen: dict[str, str] | None = None) -> bool:
         """Whether every image in `used` still has the recorded SHA-256: an image whose
@@ -379,32 +371,70 @@ def story_path(written: str) -> str | None:
     return path
 
 
-def spelt_on_disk(folder: Path, rel: str) -> tuple[str, tuple[str, ...]]:
+def spelt_on_disk(
+    folder: Path, rel: str, names: Listing | None = None
+) -> tuple[str, tuple[str, ...]]:
     """`rel`, a path under `folder` written in any Unicode form, as the file system spells it,
     part by part (the one lookup of story images, `StoryFiles.on_disk`, and of the site's logo
     and icon, `load_config`): `rel` itself when nothing matches or more than one name does; then
-    also those names (twins: names apart only in their form, which a Linux disk can hold)."""
-    found = PurePosixPath()
+    also those names (twins: names apart only in their form, which a Linux disk can hold).
+    `names` lists a folder under `folder` (by default `os.listdir`, each time asked)."""
     if rel.isascii():
         return rel, ()
-    for part in PurePosixPath(rel).parts:
+    found, twins = spelt(PurePosixPath(rel).parts, names or _lister(folder))
+    return (rel, twins) if found is None else (found.as_posix(), ())
+
+
+Listing = Callable[[PurePosixPath], "list[str] | None"]
+"""The names in a folder, given by its path under the folder looked in; None when it cannot
+be listed."""
+
+
+def spelt(
+    parts: Sequence[str], names: Listing, *, any_case: bool = False
+) -> tuple[PurePosixPath | None, tuple[str, ...]]:
+    """The path of `parts` as the file system spells it, each part looked up in turn in the
+    folder the parts before it found (`names`): a name in another Unicode form (macOS's NFD
+    for an NFC `é`) or, `any_case`, in other letter cases (`Images/` for `images/`), the part
+    as it is written first when it is there. None when a part matches no name, or more than
+    one: then also those names (twins), as paths."""
+    found = PurePosixPath()
+    for part in parts:
         if part in ("/", ".."):  # (a site file's path may go up, or be absolute)
             found /= part
             continue
-        wanted = unicodedata.normalize("NFC", part)
-        try:
-            names = os.listdir(folder / found)
-        except OSError:
-            return rel, ()
+        listed = names(found)
+        if listed is None:
+            return None, ()
+        if any_case and part in listed:
+            found /= part
+            continue
+        wanted = _fold(part, any_case)
         match = sorted(
-            (n for n in names if unicodedata.normalize("NFC", n) == wanted),
+            (n for n in listed if _fold(n, any_case) == wanted),
             key=lambda n: (not unicodedata.is_normalized("NFC", n), n),  # composed first
         )
         if len(match) != 1:
-            twins = tuple((found / name).as_posix() for name in match) if match else ()
-            return rel, twins
+            return None, tuple((found / name).as_posix() for name in match)
         found /= match[0]
-    return found.as_posix(), ()
+    return found, ()
+
+
+def _fold(name: str, any_case: bool) -> str:
+    composed = unicodedata.normalize("NFC", name)
+    return composed.casefold() if any_case else composed
+
+
+def _lister(folder: Path) -> Listing:
+    """`Listing` by `os.listdir` under `folder`, listing again each time it is asked."""
+
+    def names(under: PurePosixPath) -> list[str] | None:
+        try:
+            return os.listdir(folder / under)
+        except OSError:
+            return None
+
+    return names
 
 
 def plain_kind(entry: os.DirEntry[str]) -> str | None:
