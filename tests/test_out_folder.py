@@ -1194,3 +1194,35 @@ def test_the_busy_lock_names_out_as_it_can_be_pasted_where_the_command_was_typed
         assert "another syndicate export is writing out (lock" in capsys.readouterr().err
     finally:
         os.close(handle)
+
+
+def test_out_is_named_one_way_in_a_summary_and_in_a_message_from_any_folder(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Paths in messages had two rules that disagreed on a path of the site given relative
+    to it: from a subfolder of the site, an export's summary (`cli.shown`) named out/
+    `../out` where the engine's messages (`said_path`: the busy lock) named it in full; from
+    the site's parent (`--site site`), the summary named it in full where the lock said
+    `site/out`. One rule now (`path_from`). From a subfolder, `../out` is the right one: the
+    problems printed above the summary name their files so (`../out/html/x.html: warning`),
+    as compilers do, and it pastes there; the full path made one run name one folder two
+    ways. From the parent, `site/out` is: a path inside the folder the command was typed in
+    is told relative to it (the docs' rule for a message's path), the shortest to paste."""
+    import fcntl
+
+    run = ["export", "-f", "atom", "--now", FIXED_NOW]
+    monkeypatch.chdir(site / "articles")
+    assert main(run) == 0
+    err = capsys.readouterr().err
+    assert err.endswith(" in ../out\n") and f"{site}" not in err, err
+    (lock,) = (site / CACHE_NAME / "builds").glob("*/.syndicate.lock")
+    handle = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert main(run) == 75
+        assert "another syndicate export is writing ../out (lock" in capsys.readouterr().err
+    finally:
+        os.close(handle)
+    monkeypatch.chdir(site.parent)
+    assert main(["--site", site.name, *run]) == 0
+    assert capsys.readouterr().err.endswith(f" in {site.name}/out\n")

@@ -952,10 +952,16 @@ def _rebased(d: Diagnostic, site: Path, cwd: Path) -> Diagnostic:
         d = replace(d, message=re.sub(pattern, lambda m: seen[m.group()], d.message))
     if d.path is None:
         return d
-    if Path(d.path).is_absolute():  # `--out o4`: shown as o4/..., as the user wrote it
-        inside = Path(d.path).is_relative_to(cwd)
-        return replace(d, path=os.path.relpath(d.path, cwd)) if inside else d
-    return replace(d, path=_from_site(Path(d.path), site, cwd))
+    return replace(d, path=_place(d.path, site, cwd))
+
+
+def _place(path: str, site: Path, cwd: Path) -> str:
+    """A file's place, as a problem names it before its line number and `show` heads a
+    story (`placed`): one the command made absolute relative to `cwd` when inside it (`--out
+    o4`: o4/..., as the user wrote it), else as it is; one of the site's as `_from_site`."""
+    if Path(path).is_absolute():
+        return os.path.relpath(path, cwd) if Path(path).is_relative_to(cwd) else path
+    return _from_site(Path(path), site, cwd)
 
 
 def _argument(path: str) -> str:
@@ -965,31 +971,29 @@ def _argument(path: str) -> str:
 
 
 def _from_site(path: Path, site: Path, cwd: Path) -> str:
-    """A path relative to the site folder as seen from `cwd`: relative inside the site
-    (`articles/x`, `../out` from a subfolder), absolute from outside it, or when it is a
-    folder `cwd` is in (never `..`)."""
-    full = site / path
-    if site.resolve() == cwd.resolve():
-        return str(path)
-    if cwd.resolve().is_relative_to(site.resolve()):
-        # The file's own name, not where it links to: from the site's folder a link is
-        # shown by its name (a configuration linking to a share not mounted: `../x.yaml`).
-        relative = os.path.relpath(full.parent.resolve() / full.name, cwd.resolve())
-        if set(Path(relative).parts) != {".."}:
-            return relative
-        # A folder the user is inside of (`..` from a story's folder): by its name.
-    return str(full.absolute())
+    """A path relative to the site folder as seen from `cwd`: absolute from outside the site
+    (a problem's place, `show`'s heading); from inside it, as every message names a path
+    (`path_from`: `articles/x`, `../out` from a subfolder, never `..` alone)."""
+    from syndicate.readers.folders import path_from
+
+    if not cwd.resolve().is_relative_to(site.resolve()):
+        return str((site / path).absolute())
+    return path_from(path, cwd, site)
 
 
 def shown(args: argparse.Namespace, path: Path) -> str:
     """A path of the command (relative to the site folder, or absolute) as the user should see
-    it from where they started the command."""
-    if path.is_absolute():
-        try:
-            return str(path.relative_to(args.cwd)) or "."
-        except ValueError:
-            return str(path)
-    return _from_site(path, getattr(args, "site", None) or args.cwd, args.cwd)
+    it from where they started the command, in a message or a summary: as the engine's
+    messages name it (`path_from`)."""
+    from syndicate.readers.folders import path_from
+
+    return path_from(path, args.cwd, getattr(args, "site", None) or args.cwd)
+
+
+def placed(args: argparse.Namespace, path: Path) -> str:
+    """A file's place as problems name theirs (`_place`): `show`'s heading names the story's
+    file so, absolute from outside the site."""
+    return _place(str(path), getattr(args, "site", None) or args.cwd, args.cwd)
 
 
 def out_named(args: argparse.Namespace) -> str:

@@ -57,18 +57,42 @@ def said_from(folder: Path) -> Iterator[None]:
 
 
 def said_path(path: Path) -> str:
-    """A path inside a message's text, which the user pastes where they started the command:
-    relative to that folder when inside it (`out`, `articles/x`), else absolute
-    (`/srv/site/articles/o`, never `articles/o` seen from the site folder, which the command
-    ran in, nor `../site/articles/o`). From the API (no command line), `shown_path`."""
+    """A path inside a message's text, as `path_from` names it from where the user started
+    the command (the command runs in the site folder). From the API (no command line),
+    `shown_path`."""
     start = _SAID_FROM.get()
     if start is None:
         return shown_path(path)
-    full = Path(os.path.abspath(path))
+    try:
+        site = Path.cwd()
+    except OSError:  # (the site folder deleted meanwhile: no folder to be inside of)
+        return str(path)
+    return path_from(path, start, site)
+
+
+def path_from(path: Path, start: Path, site: Path) -> str:
+    """`path` (absolute, or relative to the site folder `site`) inside a message's text,
+    which the user pastes where they started the command, `start`: relative to that folder
+    when inside it (`out`, `articles/x`, `site/out` from the site's parent); from a subfolder
+    of the site, a path of the site as the problems' places name it (`../out`, as
+    `../syndicate.yaml:3:`); else absolute (`/srv/site/articles/o`, never `articles/o`, the
+    site folder's view, nor `../site/articles/o` from beside the site), as is a folder the
+    user is inside of (never `..`). The one rule of the engine's messages (`said_path`) and of
+    the command line's messages and summaries (`cli.shown`)."""
+    full = Path(os.path.abspath(site / path))
     try:
         return str(full.relative_to(start)) or "."
     except ValueError:
-        return str(full)
+        pass
+    real_site = os.path.realpath(site)
+    if Path(os.path.realpath(start)).is_relative_to(real_site):
+        # The name itself, not where it links to: a link is named where it is.
+        real = Path(os.path.realpath(full.parent)) / full.name
+        if real.is_relative_to(real_site):
+            climbed = os.path.relpath(real, os.path.realpath(start))
+            if set(Path(climbed).parts) != {".."}:
+                return climbed
+    return str(full)
 
 
 SYSTEM_FOLDERS = frozenset(
