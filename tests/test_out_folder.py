@@ -874,6 +874,53 @@ def test_a_file_where_the_cache_folder_goes_is_an_error_not_a_traceback(
     assert "Traceback" not in err and (site / CACHE_NAME).read_text() == "mine"
 
 
+def test_a_file_where_the_build_state_s_own_folder_goes_says_what_to_do(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file at `.syndicate/builds/out-<hash>` (a restore, a sync's conflict copy) was
+    "cannot write to .../out-<hash>: File exists", naming no file to move and nothing to do."""
+    folder = state_folder(site / "out", site / CACHE_NAME)
+    folder.parent.mkdir(parents=True)
+    folder.write_text("mine")
+    assert export(site, site / "out") == 1
+    err = capsys.readouterr().err
+    assert (
+        f"cannot write to {folder}: it is a file, not a folder: move it away, or set"
+        " SYNDICATE_CACHE_DIR to a folder of its own, where the build state and the delivery"
+        " ledgers are then kept [output.write]"
+    ) in err, err
+    assert "Traceback" not in err and folder.read_text() == "mine"
+
+
+@pytest.mark.parametrize(
+    ("code", "advice"),
+    [
+        (
+            "EROFS",
+            "its disk is mounted read-only; set SYNDICATE_CACHE_DIR to a folder on a writable disk",
+        ),
+        (
+            "EACCES",
+            "give the user syndicate runs as write access to it, or set SYNDICATE_CACHE_DIR to a"
+            " folder it can write",
+        ),
+        ("ENOSPC", "its disk is full; free some space, or set SYNDICATE_CACHE_DIR"),
+    ],
+)
+def test_a_build_state_folder_that_cannot_be_written_says_what_to_do(
+    tmp_path: Path, code: str, advice: str
+) -> None:
+    """A read-only `.syndicate/` (a site on a read-only mount, its out/ elsewhere) was "cannot
+    write to .../out-<hash>: Read-only file system", with no way out; `out/` itself is told
+    what to do in the same case (`_output_error`)."""
+    from syndicate.build.publish import _lock_error
+
+    number = getattr(__import__("errno"), code)
+    said = _lock_error(tmp_path / "builds" / "out-1", OSError(number, os.strerror(number)))
+    assert said.startswith(f"cannot write to {tmp_path / 'builds' / 'out-1'}: ")
+    assert advice in said, said
+
+
 def test_a_build_state_path_too_long_for_sqlite_says_what_to_do(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

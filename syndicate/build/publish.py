@@ -196,7 +196,7 @@ def exclusive(lock: Path, busy: str) -> Iterator[None]:
         lock.parent.mkdir(parents=True, exist_ok=True)
         handle = lock.open("a")
     except OSError as exc:
-        raise OutputError(f"cannot write to {lock.parent}: {exc.strerror or exc}") from None
+        raise OutputError(_lock_error(lock.parent, exc)) from None
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -1162,6 +1162,37 @@ def _move_in(new: Path, live: Path) -> None:
             raise
         make_folders(live.parent)
         os.replace(new, live)
+
+
+def _lock_error(folder: Path, exc: OSError) -> str:
+    """Why the folder of a build state (its lock, its database, the delivery ledgers) cannot
+    be made or written, and what to do: it is syndicate's cache (the site's `.syndicate/`, or
+    `SYNDICATE_CACHE_DIR`), which a run cannot do without."""
+    why = exc.strerror or str(exc)
+    elsewhere = (
+        "set SYNDICATE_CACHE_DIR to a folder {}, where the build state and the delivery"
+        " ledgers are then kept"
+    )
+    if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        here = folder
+        while not os.path.isdir(here) and here.parent != here:
+            if os.path.lexists(here):
+                which = "it" if here == folder else str(here)
+                return (
+                    f"cannot write to {folder}: {which} is a file, not a folder: move it away,"
+                    f" or {elsewhere.format('of its own')}"
+                )
+            here = here.parent
+    elif exc.errno == errno.EROFS:
+        why += f": its disk is mounted read-only; {elsewhere.format('on a writable disk')}"
+    elif exc.errno in (errno.EACCES, errno.EPERM):
+        why += (
+            ": give the user syndicate runs as write access to it, or"
+            f" {elsewhere.format('it can write')}"
+        )
+    elif exc.errno == errno.ENOSPC:
+        why += f": its disk is full; free some space, or {elsewhere.format('on another disk')}"
+    return f"cannot write to {folder}: {why}"
 
 
 def _output_error(out: Path, exc: OSError) -> OutputError:
