@@ -1177,6 +1177,34 @@ def test_a_fifo_configuration_is_refused_without_hanging(tmp_path: Path) -> None
     )
 
 
+def test_a_logo_or_icon_not_there_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`articles/_site/` renamed or not copied with the site: "publisher logo
+    'articles/_site/logo.png' does not exist", and nothing of what to do (the path is from
+    the site folder; the icon may go)."""
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    (tmp_path / "syndicate.yaml").write_text(config, encoding="utf-8")
+    with contextlib.chdir(tmp_path):
+        assert main(["validate", "--articles", "nothing"]) == 2
+    err = capsys.readouterr().err
+    lines = config.splitlines()
+    logo, icon = (
+        1 + next(n for n, line in enumerate(lines) if line.strip().startswith(f"{key}:"))
+        for key in ("logo", "icon")
+    )
+    assert (
+        f"syndicate.yaml:{logo}: error: publisher logo 'articles/_site/logo.png' does not exist:"
+        " put the image there, or set publisher.logo to the path of yours, from the folder of"
+        " syndicate.yaml [config.file]"
+    ) in err, err
+    assert (
+        f"syndicate.yaml:{icon}: error: publisher icon 'articles/_site/icon.png' does not exist:"
+        " put the image there, or set publisher.icon to the path of yours, from the folder of"
+        " syndicate.yaml, or remove the line (an icon is optional) [config.file]"
+    ) in err, err
+
+
 @pytest.mark.parametrize(
     ("logo", "problem"),
     [

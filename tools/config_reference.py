@@ -90,7 +90,10 @@ export:
   keep_going: true                 # publish the healthy stories when one has errors (exit 3)
 ```
 
-Relative paths (the logo, the icon) are relative to the folder of `syndicate.yaml`. Both are
+Relative paths (the logo, the icon) are relative to the folder of `syndicate.yaml`; one that
+names no file (`articles/_site/` renamed, or not copied with the site) is a `config.file` error
+at its line that says to put the image there or give the path of yours (the icon's line may
+also go: a site needs a logo, not an icon). Both are
 published by their file names in `out/html/media/site/`, so an icon with the logo's file name
 in another folder (`square/logo.png`, or `Logo.png`: one name on a Mac's or Windows' file
 system) is refused at its line: rename one. One file named for both, however its path is spelt

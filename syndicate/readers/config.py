@@ -935,7 +935,13 @@ def _publisher_files_ok(
             if verdict is not None and image is not None:
                 verdict.remember(image)
         except Refused as exc:
-            problem = " does not exist" if exc.code == "file.missing" else f": {exc.message}"
+            problem = f": {exc.message}"
+            if exc.code == "file.missing":  # (a logo moved or renamed, a folder not copied)
+                optional = "" if key == "logo" else ", or remove the line (an icon is optional)"
+                problem = (
+                    f" does not exist: put the image there, or set publisher.{key} to the path"
+                    f" of yours, from the folder of syndicate.yaml{optional}"
+                )
             diags.error("config.file", f"publisher {key} {pub[key]!r}{problem}", where)
             ok = False
         except ImageProblem as exc:
