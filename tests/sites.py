@@ -55,6 +55,8 @@ class Site:
         shutil.copytree(REPO / "articles" / "_site", self.articles / "_site")
         sample = self.articles / SAMPLE_SLUG
         shutil.copytree(REPO / "articles" / SAMPLE_SLUG, sample)
+        # (the sample's id names ycpress.example, which deliver refuses to send)
+        self.replace(SAMPLE_SLUG, "story.yaml", "id: tag:ycpress.example,", f"id: tag:{HOST},")
         shutil.copytree(sample, self.articles / SECOND_SLUG)
         self.replace(SECOND_SLUG, "story.yaml", "nato-iraq-deployment", "nato-second-story")
         self.extra = ""

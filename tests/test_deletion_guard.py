@@ -105,7 +105,7 @@ def test_one_story_deleted_or_renamed_folders_are_not_refused(site: Site) -> Non
     assert site.cli(*export_args(site)) == 0
 
 
-SECOND_ID = "tag:ycpress.example,2021-02-18:nato-second-story"
+SECOND_ID = "tag:ycpress.internal,2021-02-18:nato-second-story"
 RENAMED = "2021-02-21-renamed"
 
 

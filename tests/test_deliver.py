@@ -39,7 +39,7 @@ from servers import (
     TricklingServer,
     free_port,
 )
-from sites import SECOND_SLUG, Site
+from sites import HOST, SECOND_SLUG, Site
 
 from syndicate.build.engine import cache_folder
 from syndicate.build.inventory import Inventory
@@ -1343,7 +1343,7 @@ def test_a_target_that_never_got_a_kill_is_told_when_the_story_s_files_go(
     said = [line for line in capsys.readouterr().err.splitlines() if "[deliver.no-kill]" in line]
     assert len(said) == 1, said
     assert "down (" in said[0] and "wire (" not in said[0]
-    assert f"tag:ycpress.example,2021-02-18:nato-second-story (newsml/{SECOND_SLUG}." in said[0]
+    assert f"tag:ycpress.internal,2021-02-18:nato-second-story (newsml/{SECOND_SLUG}." in said[0]
     assert "its files are gone from out/" in said[0]
     assert "put its folder back with status: canceled" in said[0]
     assert f"newsml/{SECOND_SLUG}.en.xml" not in {
@@ -2710,6 +2710,84 @@ def test_a_site_still_at_init_s_placeholder_address_is_never_delivered(
     assert f"syndicate.yaml:{line}: error: base_url is https://example.org/, the placeholder" in err
     assert "nothing was sent [deliver.base-url]" in err
     assert not mirror.exists() or not any(mirror.rglob("*")), "nothing was sent"
+
+
+def test_a_story_whose_id_names_a_reserved_name_is_never_delivered(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """init's sample story (tag:harbour.example,...:welcome after `init --url
+    https://harbour.example/`), and a story `new` made before publisher.url was set, keep
+    their ids once base_url and publisher.url are set: init said deliver refused to send
+    anything until such an id was changed, but deliver sent it, and partners keep the ids they
+    are given. Refused at the story's id line, nothing sent, the dry run too; once the id is
+    the site's own, delivered."""
+    mirror = tmp_path / "mirror"
+    site.configure(
+        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
+        "      formats: [atom]\n"
+    )
+    site.replace(SECOND_SLUG, "story.yaml", "id: tag:ycpress.internal,", "id: tag:harbour.example,")
+    site.export("atom")
+    capsys.readouterr()
+    for args in (("--dry-run",), ()):
+        assert site.deliver(*args) == 2
+        err = capsys.readouterr().err
+        line = 1 + site.articles.joinpath(SECOND_SLUG, "story.yaml").read_text().splitlines().index(
+            "id: tag:harbour.example,2021-02-18:nato-second-story"
+        )
+        assert (
+            f"{SECOND_SLUG}/story.yaml:{line}: error: the id of {SECOND_SLUG},"
+            " tag:harbour.example,2021-02-18:nato-second-story, names harbour.example (on"
+            " .example, a name RFC 2606 reserves for examples and tests, no site's)"
+        ) in err, err
+        assert "nothing was sent [deliver.story-id]" in err
+        assert SAMPLE_SLUG not in err, "the sample's id is the site's own"
+        assert not mirror.exists() or not any(mirror.rglob("*")), "nothing was sent"
+    site.replace(SECOND_SLUG, "story.yaml", "id: tag:harbour.example,", "id: tag:ycpress.internal,")
+    site.export("atom")
+    assert site.deliver() == 0
+    assert any(mirror.rglob("*.xml"))
+
+
+def test_a_story_a_target_holds_under_a_reserved_id_is_left_as_it_is(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story partners already have under such an id (sent before deliver refused it) keeps
+    it: changing an id after it is out makes two stories of one. Its later versions go."""
+    mirror = tmp_path / "mirror"
+    site.configure(
+        f"deliver:\n  targets:\n    - name: desk\n      url: {mirror.as_uri()}/\n"
+        "      formats: [newsml]\n"
+    )
+    site.export("newsml")
+    assert site.deliver() == 0
+    old, new = (f"tag:{host},2021-02-18:nato-second-story" for host in (HOST, "harbour.example"))
+    ledger = state_folder(site.out, cache_folder(site.config, site.out)) / "deliver.sqlite"
+    with contextlib.closing(sqlite3.connect(ledger)) as db, db:  # (as a run before it sent it)
+        db.execute("UPDATE words SET story = ? WHERE story = ?", (new, old))
+    for path in (site.articles / SECOND_SLUG).glob("*"):
+        if path.suffix in (".yaml", ".md"):
+            path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    site.export("newsml")
+    capsys.readouterr()
+    assert site.deliver() == 0
+    assert "[deliver.story-id]" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("ident", "host"),
+    [
+        ("tag:ycpress.com,2021-02-18:nato", "ycpress.com"),
+        ("tag:desk@harbour.example,2021:x", "harbour.example"),
+        ("urn:newsml:example.org:20260105:x", "example.org"),
+        ("URN:NewsML:ycpress.com:20260105:x", "ycpress.com"),
+        ("urn:uuid:2b7c3a59-4f4d-4a4c-9a5e-7d1f7d2a8c11", None),
+    ],
+)
+def test_the_name_a_story_id_gives(ident: str, host: str | None) -> None:
+    from syndicate.deliver.delivery import id_host
+
+    assert id_host(ident) == host
 
 
 @pytest.mark.parametrize(

@@ -1209,6 +1209,31 @@ def _files(db: sqlite3.Connection) -> dict[str, tuple[int, int]]:
     return {path: (size, mtime) for path, size, mtime in rows}
 
 
+def released_ids(folder: Path) -> dict[str, tuple[str, str]]:
+    """The ids of the last build's stories that a build released, to wire partners under
+    embargo at least (a draft is not: it is in no file of out/), each with its folder's name
+    and its `story.yaml` as the build named it (from the site folder); none when the build
+    state in `folder` cannot be read. Read only."""
+    db = _read_only(folder)
+    if db is None:
+        return {}
+    try:
+        rows = db.execute(
+            "SELECT h.id, json_extract(s.summary, '$.slug'), json_extract(s.summary, '$.source[0]')"
+            " FROM history h JOIN stories s ON json_extract(s.summary, '$.id') = h.id"
+            " WHERE h.released >= 1"
+        )
+        return {
+            ident: (slug, source)
+            for ident, slug, source in rows
+            if isinstance(ident, str) and isinstance(slug, str) and isinstance(source, str)
+        }
+    except sqlite3.Error:
+        return {}
+    finally:
+        db.close()
+
+
 def _read_only(folder: Path) -> sqlite3.Connection | None:
     path = folder / STATE_FILE
     if not path.is_file():

@@ -29,6 +29,7 @@ from syndicate.build.state import (
     is_damage,
     published_ids,
     recorded_files,
+    released_ids,
     shown_drafts,
     state_folder,
     was_previewed,
@@ -67,6 +68,8 @@ from syndicate.formats.options import convert_section
 from syndicate.formats.registry import PluginError, Registry, default_registry
 from syndicate.model import SiteConfig
 from syndicate.model.site import TEMPLATES, TERMS
+from syndicate.model.source import SourceRef
+from syndicate.readers.articles import id_source
 from syndicate.readers.config import (
     PLACEHOLDER_URL,
     load_config,
@@ -221,6 +224,8 @@ def deliver(
             if ledger.replaced is not None:
                 diags.warning("deliver.ledger", ledger.replaced, str(ledger.path))
             try:
+                if _check_story_ids(folder, config, ledger, export, diags):
+                    return DeliveryResult("input-errors", diags)
                 ledger.belongs_to(str(config.resolve()), record=not dry_run)
                 run = _Run(site, options, out, config.parent, registry, ledger, diags, notice)
                 run.max_deleted = None if allow_deletions else limits.max_deleted_percent
@@ -288,6 +293,53 @@ def _check_placeholders(site: SiteConfig, export: str, diags: Diagnostics) -> No
             " was sent",
             site.where("publisher", "url"),
         )
+
+
+def id_host(ident: str) -> str | None:
+    """The domain name a story id names: a tag URI's authority (`tag:ycpress.com,2021:x`, or
+    the domain of an email address, `tag:desk@ycpress.com,2021:x`), a NewsML URN's provider
+    (`urn:newsml:ycpress.com:...`); None for an id that names none (`urn:uuid:`)."""
+    scheme, _, rest = ident.partition(":")
+    if scheme.lower() == "tag":
+        return rest.partition(",")[0].rpartition("@")[2] or None
+    nid, _, rest = rest.partition(":")
+    if scheme.lower() == "urn" and nid.lower() == "newsml":
+        return rest.partition(":")[0] or None
+    return None
+
+
+def _check_story_ids(
+    folder: Path, config: Path, ledger: Ledger, export: str, diags: Diagnostics
+) -> bool:
+    """Whether a story out/ carries has an id on a name reserved for examples and tests
+    (`reserved_name`): init's sample story, and those `syndicate new` made while
+    publisher.url was still on such a name, keep their ids once the site's addresses are set.
+    Each is an error at its `id:` line, and nothing is sent: a partner keeps the ids it is
+    given. A story some target was already sent stays as it is (its id must not change now)."""
+    named = {
+        ident: (slug, source, name)
+        for ident, (slug, source) in released_ids(folder).items()
+        if (host := id_host(ident)) is not None
+        and (name := reserved_name(f"https://{host}/")) is not None
+    }
+    if not named:
+        return False
+    sent = ledger.told_of(set(named))
+    for ident, (slug, source, name) in sorted(named.items(), key=lambda item: item[1][0]):
+        if ident in sent:
+            continue
+        host = id_host(ident)
+        said = reserved_said(name)
+        on = f"{host}, {said}" if host == name else f"{host} (on {name}, {said})"
+        diags.error(
+            "deliver.story-id",
+            f"the id of {slug}, {ident}, names {on}, as syndicate init's sample story and the"
+            " stories syndicate new made before publisher.url was set do, and a partner keeps"
+            " the ids it is given: give the story an id of your own (or remove it, before any"
+            f" partner has it), run {export}, then deliver; nothing was sent",
+            id_source(SourceRef(str(config.parent / source), 1)),
+        )
+    return any(ident not in sent for ident in named)
 
 
 def _ledger_failed(path: Path, exc: sqlite3.DatabaseError) -> str:

@@ -290,6 +290,11 @@ class Ledger:
                 (target, entry.path, entry.sha256, entry.section),
             )
 
+    def told_of(self, stories: set[str]) -> set[str]:
+        """Those of `stories` (ids) a target was sent a file of, by any name."""
+        query = "SELECT 1 FROM words WHERE story = ? LIMIT 1"
+        return {story for story in stories if self.db.execute(query, (story,)).fetchone()}
+
     def announced(self) -> dict[str, Entry]:
         """The feeds as last announced to their hub (or found to announce none)."""
         rows = self.db.execute("SELECT path, sha256, size, mtime FROM announced")
