@@ -2785,7 +2785,7 @@ def test_a_story_a_target_holds_under_a_reserved_id_is_left_as_it_is(
     ],
 )
 def test_the_name_a_story_id_gives(ident: str, host: str | None) -> None:
-    from syndicate.deliver.delivery import id_host
+    from syndicate.readers.config import id_host
 
     assert id_host(ident) == host
 

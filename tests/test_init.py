@@ -637,3 +637,31 @@ def test_the_placeholder_is_said_wherever_init_was_run_from_and_however_it_was_e
     assert "its id names example.org, the placeholder `syndicate init` wrote" in err, err
     story = (site / "articles" / "2026-03-02-first" / "story.yaml").read_text(encoding="utf-8")
     assert "id: tag:example.org," in story
+
+
+def test_the_sample_story_s_id_changed_as_init_asks_is_not_told_to_go_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """init says to give the sample story an id of your own (its id names harbour.example),
+    and next to export: done in that order, the export that followed told the editor to put
+    the id back ("an id never changes"), and deliver refuses the old one."""
+    monkeypatch.chdir(tmp_path)
+    assert init(Path("harbour"), "--url", "https://harbour.example/", "--lang", "en") == 0
+    later = "2026-03-02T10:00:00Z"
+    assert main(["--site", "harbour", "export", "-f", "all", "-q", "--now", later]) == 0
+    config = Path("harbour/syndicate.yaml")
+    config.write_text(config.read_text("utf-8").replace("harbour.example", "harbour.news"), "utf-8")
+    story = Path("harbour/articles/2026-03-02-welcome/story.yaml")
+    text = story.read_text("utf-8")
+    story.write_text(text.replace("id: tag:harbour.example,", "id: tag:harbour.news,"), "utf-8")
+    capsys.readouterr()
+    assert main(["--site", "harbour", "export", "-f", "all", "--now", later]) == 0
+    err = capsys.readouterr().err
+    assert (
+        "warning: the id changed from 'tag:harbour.example,2026-03-02:welcome' to"
+        " 'tag:harbour.news,2026-03-02:welcome' since it was published: the old one names"
+        " harbour.example (on .example, a name RFC 2606 reserves for examples and tests, no"
+        " site's), as init's sample story and the stories syndicate new made before"
+        " publisher.url was set do, which syndicate deliver never sends"
+    ) in err, err
+    assert "put the id back" not in err

@@ -72,6 +72,7 @@ from syndicate.model.source import SourceRef
 from syndicate.readers.articles import id_source
 from syndicate.readers.config import (
     PLACEHOLDER_URL,
+    id_host,
     load_config,
     reserved_name,
     reserved_said,
@@ -293,19 +294,6 @@ def _check_placeholders(site: SiteConfig, export: str, diags: Diagnostics) -> No
             " was sent",
             site.where("publisher", "url"),
         )
-
-
-def id_host(ident: str) -> str | None:
-    """The domain name a story id names: a tag URI's authority (`tag:ycpress.com,2021:x`, or
-    the domain of an email address, `tag:desk@ycpress.com,2021:x`), a NewsML URN's provider
-    (`urn:newsml:ycpress.com:...`); None for an id that names none (`urn:uuid:`)."""
-    scheme, _, rest = ident.partition(":")
-    if scheme.lower() == "tag":
-        return rest.partition(",")[0].rpartition("@")[2] or None
-    nid, _, rest = rest.partition(":")
-    if scheme.lower() == "urn" and nid.lower() == "newsml":
-        return rest.partition(":")[0] or None
-    return None
 
 
 def _check_story_ids(

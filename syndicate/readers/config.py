@@ -104,6 +104,19 @@ def reserved_name(url: str) -> str | None:
     return None
 
 
+def id_host(ident: str) -> str | None:
+    """The domain name a story id names: a tag URI's authority (`tag:ycpress.com,2021:x`, or
+    the domain of an email address, `tag:desk@ycpress.com,2021:x`), a NewsML URN's provider
+    (`urn:newsml:ycpress.com:...`); None for an id that names none (`urn:uuid:`)."""
+    scheme, _, rest = ident.partition(":")
+    if scheme.lower() == "tag":
+        return rest.partition(",")[0].rpartition("@")[2] or None
+    nid, _, rest = rest.partition(":")
+    if scheme.lower() == "urn" and nid.lower() == "newsml":
+        return rest.partition(":")[0] or None
+    return None
+
+
 _IPV4_SHORT = re.compile(r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}")
 """An IPv4 address in a form other than four decimal parts, as browsers read it (WHATWG URL)."""
 
