@@ -2457,3 +2457,40 @@ def test_a_story_whose_section_is_remembered_costs_no_visibility_check(
     assert PUBLIC not in checked
     assert "2026-01-21-ferry-timetable" not in checked
     assert NEW_QUAY not in checked
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        (
+            "first_created",
+            "2026-03-03T10:00:00+01:00",
+            "published (2026-03-02T08:15:00+00:00) is earlier than first_created"
+            " (2026-03-03T10:00:00+01:00): a story is first created, then published; correct the"
+            " one that is wrong (a year, a day or an offset)",
+        ),
+        (
+            "updated",
+            "2026-03-01T10:00:00+01:00",
+            "updated (2026-03-01T10:00:00+01:00) is earlier than published"
+            " (2026-03-02T08:15:00+00:00); updated must be >= published: set it to the time of"
+            " this version (of the change it makes), or check its year, day and offset",
+        ),
+    ],
+)
+def test_dates_out_of_order_say_both_dates_and_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], field: str, value: str, said: str
+) -> None:
+    """ "published is earlier than first_created", at published's line: neither date, nor
+    which one to correct (the other is lines away, in another field)."""
+    site = tmp_path / "site"
+    now = "2026-03-02T08:15:00Z"
+    assert main(["init", str(site), "--url", "https://harbour.news/", "--now", now]) == 0
+    (story,) = site.glob("articles/*/story.yaml")
+    lines = [line for line in story.read_text("utf-8").splitlines() if not line.startswith(field)]
+    lines.append(f"{field}: {value}")
+    story.write_text("\n".join(lines) + "\n", "utf-8")
+    capsys.readouterr()
+    assert main(["validate", "--site", str(site), "--now", now]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {said} [article.date-order]" in err, err

@@ -795,18 +795,26 @@ class _StoryReader:
         updated before its published (and >= first_created)."""
         if published < first:
             self.diags.error(
-                "article.date-order", "published is earlier than first_created", where("published")
+                "article.date-order",
+                f"published ({published.isoformat()}) is earlier than first_created"
+                f" ({first.isoformat()}): a story is first created, then published; correct"
+                " the one that is wrong (a year, a day or an offset)",
+                where("published"),
             )
         if taken_back and updated < first:
             self.diags.error(
                 "article.date-order",
-                "updated is earlier than first_created; updated must be >= first_created",
+                f"updated ({updated.isoformat()}) is earlier than first_created"
+                f" ({first.isoformat()}); updated must be >= first_created: set it to the time"
+                " the story was taken back",
                 where("updated"),
             )
         elif updated < published and not taken_back:
             self.diags.error(
                 "article.date-order",
-                "updated is earlier than published; updated must be >= published",
+                f"updated ({updated.isoformat()}) is earlier than published"
+                f" ({published.isoformat()}); updated must be >= published: set it to the time"
+                " of this version (of the change it makes), or check its year, day and offset",
                 where("updated"),
             )
 
