@@ -963,3 +963,26 @@ def test_a_books_emphasis_within_emphasis_stands_out_in_arabic_script_and_cjk(
         if said != meant:
             wrong.append(f"{tag} ({written}): {said}")
     assert wrong == []
+
+
+def test_a_books_emphasis_in_a_heading_stands_out_where_emphasis_is_bold(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """Emphasis is bold in Arabic-script, CJK and no-italic books (Hebrew, Devanagari, Thai...),
+    so a subheading's or a table header's `*word*`, bold within bold, showed nothing (a Hebrew
+    book's was italic before it went bold). It is at the text's weight there, in every language
+    CLDR writes in those scripts; elsewhere the reading system's (italic, in the bold)."""
+    from test_html import NO_ITALIC, _script_or_none, page_tags
+
+    rules = _book_css_cascade(sample_story, site_config)
+    wrong = []
+    for tag in sorted(page_tags()):
+        written = _script_or_none(tag)
+        if written is None:
+            continue
+        by_weight = written in {"Arab", *NO_ITALIC, "Hani", "Hans", "Hant", "Jpan", "Kore", "Hang"}
+        for outer in ("h2", "h3", "h4", "h5", "h6", "th"):
+            light = _computed(rules, "font-weight", tag, f"{outer} em") == "normal"
+            if light != by_weight:
+                wrong.append(f"{tag} ({written}): {outer} em at the text's weight: {light}")
+    assert wrong == []

@@ -888,13 +888,30 @@ def test_emphasis_within_emphasis_stands_out_on_arabic_script_and_cjk_pages() ->
     from syndicate.i18n.scripts import BY_WEIGHT, CHINESE, CJK, lang_selectors
 
     css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
-    light = _styling(css, ":is(em strong, strong em)", "font-weight: 400;")
+    light = _styling(css, LIGHT_WITHIN, "font-weight: 400;")
     dots = _styling(css, ":is(em strong, strong em)", "text-emphasis: filled dot;")
     below = _styling(css, ":is(em strong, strong em)", "text-emphasis-position: under right;")
     assert "-webkit-text-emphasis: filled dot;" in dots  # (Chromium before 99, WebKit)
     assert _is_arguments(light) == lang_selectors(BY_WEIGHT)
     assert _is_arguments(dots) == lang_selectors(CJK)
     assert _is_arguments(below) == lang_selectors(CHINESE)
+
+
+LIGHT_WITHIN = ":is(em strong, strong em, :is(h1, h2, h3, h4, h5, h6, th) em)"
+"""The elements the pages set at the text's weight where emphasis is bold: emphasis within
+emphasis, and emphasis in a bold heading or table header."""
+
+
+def test_emphasis_in_a_heading_stands_out_where_emphasis_is_bold() -> None:
+    """Emphasis is bold in Arabic script, CJK and the scripts with no italic, so a subheading's
+    or a table header's `*word*` (`## The *Haaretz* report`), bold within bold, showed nothing:
+    a Hebrew, Hindi or Thai one was a visible italic before it went bold with the rest. It is
+    set at the text's weight there, as emphasis within emphasis is, in every such language."""
+    from syndicate.i18n.scripts import BY_WEIGHT, lang_selectors
+
+    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    light = _styling(css, LIGHT_WITHIN, "font-weight: 400;")
+    assert _is_arguments(light) == lang_selectors(BY_WEIGHT)
 
 
 def test_every_language_written_without_italics_has_bold_upright_emphasis() -> None:
@@ -907,7 +924,7 @@ def test_every_language_written_without_italics_has_bold_upright_emphasis() -> N
     css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
     upright = _styling(css, ":is(em, blockquote)", "font-style: normal;")
     bold = _styling(css, "em", "font-weight: 700;")
-    light = _styling(css, ":is(em strong, strong em)", "font-weight: 400;")
+    light = _styling(css, LIGHT_WITHIN, "font-weight: 400;")
     written = {}
     for tag in page_tags():
         with contextlib.suppress(ValueError):  # a tag syndicate refuses: no page has it

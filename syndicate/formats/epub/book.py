@@ -87,9 +87,10 @@ WEBP_FOURCC = (8, b"WEBP")
 # the pages: a browser's italic is a synthetic oblique that breaks Arabic script's joined
 # letters, slants CJK characters, and reads as a mistake in Hebrew or Devanagari; their
 # emphasis is by weight (upright at the text's weight, an Arabic `*word*` showed nothing).
-# Emphasis within emphasis there (`*a*` in `**b**`, `**b**` in `*a*`), bold on bold, showed
-# nothing: the inner one at the text's weight, as roman inside italics in Latin
-# type, and in CJK with the script's emphasis dots (傍点, 着重号), below the line in Chinese,
+# Emphasis within emphasis there (`*a*` in `**b**`, `**b**` in `*a*`), or in a bold subheading
+# or table header, bold on bold, showed nothing: the inner one at the text's weight, as roman
+# inside italics in Latin type, and emphasis within emphasis in CJK with the script's emphasis
+# dots (傍点, 着重号), below the line in Chinese,
 # prefixed too: `-epub-` for EPUB 3.0 reading systems, `-webkit-` for WebKit's and older
 # Chromium's. And Arabic script in the pages' faces for it, on each element that says its
 # language (a caption in the original's Arabic in another book too): left to the reading
@@ -146,7 +147,12 @@ _UPRIGHT = _script_rules(
 )
 _NESTED = _script_rules(
     BY_WEIGHT, ("em strong",), "font-weight: normal; ", "font-weight: bolder; "
-) + _script_rules(BY_WEIGHT, ("strong em",), "font-weight: normal; ", "font-weight: inherit; ")
+) + _script_rules(
+    BY_WEIGHT,
+    ("strong em", *(f"{bold} em" for bold in ("h2", "h3", "h4", "h5", "h6", "th"))),
+    "font-weight: normal; ",
+    "font-weight: inherit; ",
+)
 _DOTTED = _script_rules(
     CJK,
     ("em strong", "strong em"),
