@@ -5,15 +5,19 @@ expansion, file reads or network access."""
 from __future__ import annotations
 
 import os
+import re
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, SupportsIndex
 
 import pytest
 from conftest import REPO, SAMPLE_SLUG, Exporter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_reader import STORY, VARIANT, read, write_story
 
 from syndicate.cli import main
@@ -280,6 +284,155 @@ def test_thousands_of_unclosed_brackets_are_an_error_read_at_once(
     write_story(tmp_path / "ok", "brackets", en=VARIANT + body)
     stories, diags = read(tmp_path / "ok", site_config)
     assert not diags.errors and len(stories) == 1
+
+
+# What a body's checks look through grows with its size, never with its square --------------
+
+
+def _cpu_seconds(markdown: str) -> tuple[float, Diagnostics]:
+    diags = Diagnostics()
+    start = time.process_time()
+    parse_body(markdown, SourceRef("en.md", 8), lambda src: 0, diags)
+    return time.process_time() - start, diags
+
+
+@pytest.mark.parametrize(
+    ("markdown", "before"),
+    [
+        ("![a]( " * 1_700 + "\n", 27),  # the image path with a space, looked for from each ![
+        ("{{< " * 50_000 + "\n", 36),  # a shortcode's end, looked for from each start
+        ("a](" + " " * 50_000 + "x\n", 27),  # a refused link's spaces, split in every way
+        ("a|b\n" + " " * 60_000 + "x\n", 21),  # a table rule's spaces, the same
+    ],
+    ids=["spaced-image", "shortcode", "refused-link", "table-rule"],
+)
+def test_a_body_a_check_looked_through_again_from_each_place_is_read_at_once(
+    markdown: str, before: int
+) -> None:
+    """Checks of the paragraphs' text looked from each place where what they look for could
+    start to its end, or split a run of spaces in every way: 10,000 characters of `![a]( `
+    took 27 s (the cube of their number), 200,000 of `{{< ` 36 s, a line of 50,000 spaces
+    after a `](`, or 60,000 under a line with a `|`, 20 s and more; a file at the 2 MiB budget,
+    hours. Each is now read through once (CPU seconds, with a wide margin: well under one)."""
+    seconds, diags = _cpu_seconds(markdown)
+    assert seconds < 3, f"{seconds:.1f} s ({before} s before)"
+    assert not diags.errors
+
+
+_OLD_SPACED_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)<>]*\s[^)<>]*)\)")
+_OLD_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
+_OLD_REFUSED_LINK = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|file|data):[^)\s>]*)", re.I)
+_OLD_TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet="![]()<> \n\tab", max_size=40),
+    st.text(alphabet="{}<>% \na", max_size=30),
+    st.lists(st.sampled_from(["](", " ", "<", "data:", "x", ")", ">", "JavaScript:"]), max_size=12),
+    st.text(alphabet=" |:-\tx", max_size=20),
+)
+def test_checks_read_through_once_find_what_their_patterns_found(
+    image: str, shortcode: str, link: list[str], rule: str
+) -> None:
+    """The one-pass checks find what the patterns they replace found, where and as written."""
+    from syndicate.readers import markdown
+
+    spaced = _OLD_SPACED_IMAGE.search(image)
+    assert markdown._spaced_image(image) == (spaced.group(1) if spaced else None)
+    found = _OLD_SHORTCODE.search(shortcode)
+    assert markdown._shortcode(shortcode) == (found.group() if found else None)
+    written = "".join(link)
+    assert [m.group(0, 1) for m in markdown._REFUSED_LINK.finditer(written)] == [
+        m.group(0, 1) for m in _OLD_REFUSED_LINK.finditer(written)
+    ]
+    assert bool(markdown._TABLE_RULE.fullmatch(rule)) == bool(_OLD_TABLE_RULE.fullmatch(rule))
+
+
+class _Looked(str):
+    """A text that counts the characters its `find` and `count` look through."""
+
+    looked = 0
+
+    def _span(self, start: SupportsIndex | None, end: SupportsIndex | None) -> None:
+        first = 0 if start is None else int(start)
+        _Looked.looked += (len(self) if end is None else int(end)) - first
+
+    def find(self, sub: str, start: Any = None, end: Any = None) -> int:  # type: ignore[override]
+        found = str.find(self, sub, start, end)
+        self._span(start, end if found < 0 else found + len(sub))  # (it stops where it found)
+        return found
+
+    def count(self, sub: str, start: Any = None, end: Any = None) -> int:  # type: ignore[override]
+        self._span(start, end)
+        return str.count(self, sub, start, end)
+
+
+def test_references_to_no_character_are_each_found_from_the_one_before() -> None:
+    """Each `&#146;` was looked for, and the lines before it counted, from its paragraph's
+    start: 200,000 of them (1.4 MB) took 19 s, the square of their number. Each is looked
+    for from the one before, its line counted from there, and said at its own line."""
+    from markdown_it.rules_core import StateCore
+
+    from syndicate.readers.markdown import _MD, _NOT_CHARACTERS, _find_not_characters
+
+    text = "".join(f"a &#146;{i} b\n" for i in range(2_000))
+    state = StateCore(text, _MD, {})
+    for rule in _MD.core.ruler.getRules(""):
+        if rule is _find_not_characters:
+            break
+        rule(state)
+    for token in state.tokens:
+        token.content = _Looked(token.content)
+    _Looked.looked = 0
+    _find_not_characters(state)
+    assert [line for line, _ in state.env[_NOT_CHARACTERS]] == list(range(2_000))
+    assert _Looked.looked <= 2 * len(text), f"{_Looked.looked} characters looked through"
+
+
+def test_links_with_a_space_are_each_found_from_the_one_before() -> None:
+    """The same for a link with a space in its address (`[a](https://e.example/a b)`):
+    each was looked for in its paragraph from its start, and a link written again was said
+    at the first one's line, once."""
+    from syndicate.readers.markdown import _MD, _TreeBuilder
+
+    text = "".join(f"[a](https://e.example/a b{i})\n" for i in range(2_000))
+    text += "[a](https://e.example/a b0)\n"
+    inline = _MD.parse(text, {})[1]
+    inline.content = _Looked(inline.content)
+    _Looked.looked = 0
+    diags = Diagnostics()
+    _TreeBuilder(SourceRef("en.md", 8), lambda src: 0, diags)._literal_links(
+        inline, SourceRef("en.md", 8)
+    )
+    assert [(d.code, d.line) for d in diags] == [("body.link", 8 + at) for at in range(2_001)]
+    assert _Looked.looked <= 2 * len(text), f"{_Looked.looked} characters looked through"
+
+
+def test_footnotes_beside_link_definitions_are_read_in_one_pass() -> None:
+    """A footnote's note has a blank line added after it (`parse_body`), and each unused link
+    definition's line was found by counting every one of those before it, in Python: 20,000
+    of each took 4 s more than the rest of their reading, the square of their number. A
+    bound on the calls made (the count's steps were calls of its generator) tells them
+    apart; every one is said at its own line."""
+    import sys
+
+    text = "".join(f"[^{i}]: a\n[r{i}]: https://e.example/{i}\n" for i in range(2_000))
+    calls = 0
+
+    def count(frame: object, event: str, arg: object) -> None:
+        nonlocal calls
+        calls += event == "call"
+
+    diags = Diagnostics()
+    sys.setprofile(count)
+    try:
+        parse_body(text, SourceRef("en.md", 8), lambda src: 0, diags)
+    finally:
+        sys.setprofile(None)
+    lines = [(d.code, d.line) for d in diags if d.code == "body.link-definition"]
+    assert lines == [("body.link-definition", 9 + 2 * at) for at in range(2_000)]
+    assert calls < 500 * 4_000, f"{calls} calls for 4,000 lines (3 million before)"
 
 
 CONFLICT = """\

@@ -103,8 +103,36 @@ class _RunRenderer(RendererHTML):
 
 _HTML_RENDERER = _RunRenderer()
 
-# An image whose path has a space: CommonMark reads it as text, not as an image.
-_SPACED_IMAGE = re.compile(r"!\[[^\]]*\]\(([^)<>]*\s[^)<>]*)\)")
+_PATH_END = re.compile(r"[)<>]")
+"""What ends an image's path as the spaced-image check reads it (`_spaced_image`)."""
+_SPACE = re.compile(r"\s")
+
+
+def _spaced_image(text: str) -> str | None:
+    """The path of the first image written with a space in it (`![alt](a b.png)`), which
+    CommonMark reads as text, not as an image; None if there is none. Found in one pass: a
+    pattern scanned from each `![` to its `]`, and from there to the path's end, again for
+    each (10,000 characters of `![a](` took 27 s, the cube of their number). Here each `](`
+    is looked at once: an image opens before it (a `![` after the `]` before it), and its path
+    runs to the next `)`, `<` or `>`, whose end, and the last space before it, the `](`s in
+    that path share."""
+    closing, end, last_space = 0, -1, -1
+    while (close := text.find("](", closing)) >= 0:
+        opened = text.rfind("]", closing, close) + 1 or closing
+        closing = close + 2
+        if text.find("![", opened, close) < 0:
+            continue
+        if closing > end:  # a path of its own: its end, and its last space, found once
+            found = _PATH_END.search(text, closing)
+            if found is None:
+                return None
+            end = found.start()
+            last_space = max((m.start() for m in _SPACE.finditer(text, closing, end)), default=-1)
+        if text[end] == ")" and last_space >= closing:
+            return text[closing:end]
+    return None
+
+
 # A link whose address has a space (not in <...>): CommonMark reads it as text, brackets and
 # all. Its words may hold brackets one deep (`[see [1]](...)`), its address parentheses.
 _SPACED_LINK = re.compile(
@@ -144,7 +172,9 @@ def _as_written(token: Token) -> str:
     return ""
 
 
-_REFUSED_LINK = re.compile(r"\]\(\s*<?\s*((?:javascript|vbscript|file|data):[^)\s>]*)", re.I)
+_REFUSED_LINK = re.compile(r"\]\(\s*(?:<\s*)?((?:javascript|vbscript|file|data):[^)\s>]*)", re.I)
+"""(Its spaces before and after a `<` are two runs: `\\s*<?\\s*` split one run of them in every
+way, and 100,000 spaces after a `](` took minutes, the square of their number.)"""
 
 ItemLines = dict[tuple[int, int], SourceRef]
 """The line of each empty list item, by its list (`id()`) and its place in it."""
@@ -173,8 +203,9 @@ def parse_body(
         # marker became a link to it, or an error of a link the user never wrote. Read as
         # the text it is (its `[` escaped), the marker and the note are said as footnotes.
         lines = text.split("\n")
-        blanks = []
-        for first, end in sorted(notes, reverse=True):
+        blanks: dict[int, str] = {}  # (the line each goes before: added in one pass, as
+        # inserted one by one, 100,000 notes took seconds, each moving the lines after it)
+        for first, end in notes:
             quote = _QUOTE_MARKS.match(lines[first])
             lines[first] = _NOTE_START.sub(r"\1\\[", lines[first], count=1)
             # The note is a paragraph now, which would take in a link definition on the line
@@ -182,13 +213,12 @@ def parse_body(
             # publish it as text, its links left unresolved: a blank line (in the note's
             # quote, if it is in one) ends the note.
             if end < len(lines) and lines[end].strip(" \t>"):
-                lines.insert(end, quote.group(1).rstrip() if quote else "")
-                blanks.append(end)
-        text = "\n".join(lines)
+                blanks[end] = quote.group(1).rstrip() if quote else ""
+        text = "\n".join(_with_lines(lines, blanks))
         env = {}
         tokens = _parser(text).parse(text, env)
         if blanks:
-            _unshift(tokens, env, blanks)
+            _unshift(tokens, env, sorted(blanks))
     _soft_breaks(tokens)
     _unused_definitions(text, env, where, diags)
     builder = _TreeBuilder(where, find_image, diags)
@@ -202,10 +232,19 @@ def parse_body(
     return tuple(blocks)
 
 
+def _with_lines(lines: list[str], added: dict[int, str]) -> Iterator[str]:
+    """`lines` with each line of `added` before the one at its place."""
+    for at, line in enumerate(lines):
+        if at in added:
+            yield added[at]
+        yield line
+
+
 def _unshift(tokens: list[Token], env: dict[str, Any], blanks: list[int]) -> None:
     """The lines of `tokens` (and of the problems found while parsing) as the story's file
-    numbers them, without the blank lines added at `blanks` (their places in the file)."""
-    added = [place + count for count, place in enumerate(sorted(blanks))]
+    numbers them, without the blank lines added at `blanks` (their places in the file, in
+    order)."""
+    added = [place + count for count, place in enumerate(blanks)]
 
     def line(at: int) -> int:
         return at - bisect.bisect_left(added, at)
@@ -266,7 +305,7 @@ def _unused_definitions(
         """The definition's line in the body, its label and address as written, and both
         as shown in a message."""
         first = definition["map"][0]
-        found = _DEFINITION.search(lines[first + sum(1 for at in added if at <= first)])
+        found = _DEFINITION.search(lines[first + bisect.bisect_right(added, first)])
         name, href = (found.group(1), found.group(2)) if found else (label, "")
         href = href.strip("<>") or str(definition.get("href", ""))
         shown = f"[{name}]: {href}" if len(href) <= 60 else f"[{name}]: {href[:57]}..."
@@ -396,9 +435,10 @@ def _find_not_characters(state: StateCore) -> None:
     XML takes (`&#146;`, `&#1;`, `&#xD800;`) is read by markdown-it as U+FFFD, and would be
     published as "\ufffd" in every channel with no word. Each is noted with its line: the
     block's, plus the lines before the reference's place in the block's text (the first
-    place from the last one found, as the references come in order)."""
+    place from the last one found, as the references come in order; its lines counted from
+    there too: counted from the block's start, 200,000 of them in a paragraph took 19 s)."""
     for token in state.tokens:
-        after = 0
+        after = lines = 0
         for child in token.children or ():
             if (
                 child.type == "text_special"
@@ -406,11 +446,11 @@ def _find_not_characters(state: StateCore) -> None:
                 and child.content == "\ufffd"
                 and _code_of(child.markup) != 0xFFFD
             ):
-                line = token.map[0] if token.map else 0
                 at = token.content.find(child.markup, after)
                 if at >= 0:
-                    line += token.content.count("\n", 0, at)
+                    lines += token.content.count("\n", after, at)
                     after = at + len(child.markup)
+                line = (token.map[0] if token.map else 0) + lines
                 state.env.setdefault(_NOT_CHARACTERS, []).append((line, child.markup))
 
 
@@ -585,8 +625,22 @@ def _strings(nodes: tuple[Inline, ...]) -> Iterator[str]:
 
 _RELATIVE_HREF = re.compile(r"relative URL ('.*'|\".*\") in href ")
 """The sanitiser's words for a link it removed for its URL (the URL as Python writes it)."""
-_SHORTCODE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
-"""A Hugo shortcode, `{{< youtube id >}}` or `{{% note %}}`: no other tool reads it."""
+_SHORTCODE_START = re.compile(r"\{\{[<%]")
+_SHORTCODE_END = re.compile(r"[%>]\}\}")
+
+
+def _shortcode(text: str) -> str | None:
+    """The first Hugo shortcode, `{{< youtube id >}}` or `{{% note %}}` (no other tool reads
+    it), from its first start to the first end after it; None if there is none. One pattern
+    for both, `{{[<%].*?[%>]}}`, looked for the end from every start: 100,000 characters of
+    `{{<` with no end took 9 s (the square of their number). With no end after the first
+    start, there is none after a later one."""
+    if (start := _SHORTCODE_START.search(text)) is None:
+        return None
+    end = _SHORTCODE_END.search(text, start.end())
+    return text[start.start() : end.end()] if end else None
+
+
 _STRUCK = re.compile(
     r"~~[^~\s][^~]*~~|<(?:del|s|strike)[\s>]"
     r"|\sstyle\s*=\s*(?:\"[^\"]*|'[^']*|[^\s>]*)line-through",
@@ -606,7 +660,10 @@ def _struck(text: str) -> bool:
     )
 
 
-_TABLE_RULE = re.compile(r"\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
+_TABLE_RULE = re.compile(r"\s*(?:\|\s*)?:?-+:?\s*(?:\|\s*:?-+:?\s*)*(?:\|\s*)?")
+"""A table's rule, `|---|:-:|`. (A space after an optional `|` is in the same group as it:
+`\\s*\\|?\\s*` split a run of spaces in every way, and a line of 100,000 spaces under a
+line with a `|` took minutes, the square of their number.)"""
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
 _NOTE_START = re.compile(r"^([ \t>*+\-0-9.)]*)\[")
 """The `[` that starts a footnote's note, after the marks of the quotes and list items it is
@@ -685,8 +742,8 @@ class _TreeBuilder:
     def _foreign(self, text: str, ref: SourceRef) -> None:
         """Markup of other tools that no channel would show as meant: errors, so a migrated
         archive is fixed rather than published with it as text."""
-        if found := _SHORTCODE.search(text):
-            shown = found.group()[:40]
+        if found := _shortcode(text):
+            shown = found[:40]
             self.diags.error(
                 "body.shortcode",
                 f"a Hugo shortcode ({shown}): it would be published as written; replace it with"
@@ -924,11 +981,11 @@ class _TreeBuilder:
         for child in children:
             if child.type != "text" or "](" not in child.content:
                 continue  # (each of them needs a `](`: most texts are looked at once)
-            if spaced := _SPACED_IMAGE.search(child.content):
+            if (spaced := _spaced_image(child.content)) is not None:
                 self.diags.error(
                     "body.image",
                     f"an image path with a space is read as text: write it in angle brackets,"
-                    f" ![](<{spaced.group(1)}>)",
+                    f" ![](<{spaced}>)",
                     ref,
                 )
             for refused in _REFUSED_LINK.finditer(child.content):
@@ -944,10 +1001,13 @@ class _TreeBuilder:
         # The link's words may run over lines or hold emphasis or code: looked for in the
         # text as written (`_as_written`).
         written = "".join(_as_written(child) for child in children)
+        after = lines = 0  # (each looked for, and its line counted, from the one before)
         for found in _SPACED_LINK.finditer(written):
-            address, at = found.group(2), inline.content.find(found.group())
+            address, at = found.group(2), inline.content.find(found.group(), after)
             if _REFUSED_LINK.search(f"]({address}") or at < 0:
                 continue  # said above; or written escaped (`\\[x\\](a b)`), text meant
+            lines += inline.content.count("\n", after, at)
+            after = at + len(found.group())
             if not _ADDRESS_LIKE.match(address):
                 continue  # `[sic](as written)`, `[1](Smith 2020)`: words in brackets
             url, title = _titled(address)
@@ -958,7 +1018,7 @@ class _TreeBuilder:
                 f" cannot hold a space; write each space as %20 ({encoded[:80]!r}), or put"
                 " the address in angle brackets, [...](<address>); if it is no link, write"
                 " its bracket \\[",
-                ref.at(ref.line + inline.content.count("\n", 0, at)),  # its own line
+                ref.at(ref.line + lines),  # its own line
             )
 
     def sanitized(self, fragment: str, ref: SourceRef) -> str:
