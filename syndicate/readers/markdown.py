@@ -196,6 +196,17 @@ def parse_body(
             where,
         )
         return ()
+    if (nested := _nested_brackets(text)) is not None:
+        deepest, at = nested
+        diags.error(
+            "body.brackets",
+            f"[ nested {deepest} deep, past the {MAX_BRACKET_DEPTH} a story may have: Markdown"
+            " looks through what each one holds for its ], once a level, and a text of such"
+            " brackets takes a minute to read; close them sooner, or write a bracket that is"
+            " only text as \\[",
+            where.at(where.line + text.count("\n", 0, at)),
+        )
+        return ()
     env: dict[str, Any] = {}
     tokens = _parser(text).parse(text, env)
     if notes := [r["map"] for label, r in env.get("references", {}).items() if label[:1] == "^"]:
@@ -418,6 +429,42 @@ MAX_UNCLOSED = 500
 the rest of the text, about a tenth of a millisecond each time, so a pasted or generated
 text of thousands (`![a![a![a...`, a 2 MiB file at the text budget) would take minutes to
 read. A story's own text has a handful at most."""
+
+
+MAX_BRACKET_DEPTH = 16
+"""The deepest `[` may nest in a body (`[see [1]]` is 2 deep). markdown-it looks through what
+each `[` holds for its `]`, once for each level it is in (up to its `maxNesting`, 100): a
+megabyte of brackets nested 100 deep took 34 s to read, 16 deep 6 s, as long as the most
+costly ordinary markup (a megabyte of `**b**`). A story's own text nests them 2 deep at most."""
+_BRACKET = re.compile(r"\\.|[\[\]]", re.DOTALL)
+
+
+def _nested_brackets(text: str) -> tuple[int, int] | None:
+    """How deep the `[` of a text nest in the `]` that close them (those escaped as text,
+    `\\[`, aside; one never closed holds nothing, as `MAX_UNCLOSED` has it), and where the
+    first one past `MAX_BRACKET_DEPTH` is, if any is; None if none is."""
+    if text.count("[") <= MAX_BRACKET_DEPTH:
+        return None  # (most bodies: too few to nest so deep)
+    marks = [(found.start(), found.group()) for found in _BRACKET.finditer(text)]
+    marks = [(at, mark) for at, mark in marks if len(mark) == 1]
+    closed = [False] * len(marks)
+    opened: list[int] = []
+    for place, (_, mark) in enumerate(marks):
+        if mark == "[":
+            opened.append(place)
+        elif opened:
+            closed[opened.pop()] = closed[place] = True
+    level = deepest = 0
+    first = -1
+    for (at, mark), pair in zip(marks, closed, strict=True):
+        if not pair:
+            continue
+        level += 1 if mark == "[" else -1
+        if level > deepest:
+            deepest = level
+            if level > MAX_BRACKET_DEPTH and first < 0:
+                first = at
+    return (deepest, first) if first >= 0 else None
 
 
 def _unclosed_brackets(text: str) -> int:
