@@ -2172,6 +2172,36 @@ def test_a_language_added_after_a_move_is_not_told_in_the_section_it_never_was_i
     assert _files(out) == incremental
 
 
+@pytest.mark.parametrize(
+    "first", [["--lang", "fr", *FEED_FORMATS], ["-f", "newsml"]], ids=["other-language", "no-feeds"]
+)
+def test_a_story_first_shown_by_no_feed_of_its_is_told_in_no_section_it_left(
+    tmp_path: Path, first: list[str]
+) -> None:
+    """An English story first shown by a run that made none of its feeds (`--lang fr`, or a
+    format without section feeds) was recorded in no section: the run after its move took
+    the section the last build showed it in (what a state of an earlier syndicate, which kept
+    no sections, is told by) for every format's and language's, and its kill went to the
+    English feeds of that section, made for it, which never carried it. The state now knows
+    the story, in no section, from the run that first showed it."""
+    site = _site_with_profile(tmp_path)
+    out = site / "out"
+    assert export_site(site, *FEED_FORMATS) == 0
+    _new_story_in_harbour(site)
+    (site / "articles" / NEW_QUAY / "fr.md").unlink()
+    assert export_site(site, *first) == 0
+    _set(site, NEW_QUAY, section="local", version="2", updated="2026-02-01T10:00:00Z")
+    assert export_site(site, *FEED_FORMATS) == 0
+    _set(site, NEW_QUAY, status="canceled", version="3", updated="2026-02-01T11:00:00Z")
+    assert export_site(site, *FEED_FORMATS) == 0
+    assert _told(out, NEW_QUAY, "en", "local") == list(MOVED_FEEDS)
+    for pattern in MOVED_FEEDS:  # never had it there: no feed, no notice
+        assert not (out / pattern.format("en/harbour")).exists(), pattern
+    incremental = _files(out)
+    assert export_site(site, *FEED_FORMATS, "--force") == 0
+    assert _files(out) == incremental
+
+
 def test_sections_a_state_kept_format_by_format_are_every_language_s(tmp_path: Path) -> None:
     """A state of format 13 kept a story's sections for each format in every language: an
     export with this syndicate reads it (no sections lost), gives them to every language,

@@ -2730,6 +2730,12 @@ class _Build:
                 if before is not known:
                     state.record_shown_in(ident, before, name, lang)
                 mine[lang] = tuple(s for s in before if s != section)
+        if not remembered and last is None and ident not in state.shown_in:
+            # Shown first by this run, which recorded it in no feed (none of its formats has
+            # section feeds, or none of its languages is the run's): the state knows it now,
+            # in no section, so that no later run takes the section it is in for one their
+            # feeds had it in (`last`, what a state kept before sections tells).
+            state.record_shown_in(ident, ())
         entry = state.shown_in.get(ident)
         everywhere = {lang: set[str]() for lang in languages}
         for lang, found in everywhere.items():

@@ -522,8 +522,8 @@ class BuildState:
                 self.shown_in[story_id] = self._shape(sections)
                 self.changed = True
             return
-        if isinstance(entry, tuple):
-            entry = {EVERY_FORMAT: entry}
+        if isinstance(entry, tuple):  # (none: a story shown by no feed yet)
+            entry = {EVERY_FORMAT: entry} if entry else {}
         known = None if entry is None else entry.get(fmt, entry.get(EVERY_FORMAT))
         if lang is None:
             mine: Sections | dict[str, Sections] = sections
