@@ -2498,3 +2498,37 @@ def test_the_repository_s_and_the_bench_s_bodies_parse_as_normalized(tmp_path: P
         env: dict[str, Any] = {}
         assert [t.as_dict() for t in markdown._parser(text).parse(text, env)] == expected
         assert env == normalized
+
+
+def _configuration(parser: Any) -> list[Any]:
+    """What a markdown-it parser does, apart from its objects: its options, each ruler's rules
+    in order (name, whether enabled, the function), its renderer's rules and link checks."""
+    rulers = [parser.core.ruler, parser.block.ruler, parser.inline.ruler, parser.inline.ruler2]
+    return [
+        dict(parser.options),
+        [[(r.name, r.enabled, r.fn, tuple(r.alt)) for r in ruler.__rules__] for ruler in rulers],
+        type(parser.renderer),
+        {name: getattr(rule, "__func__", rule) for name, rule in parser.renderer.rules.items()},
+        [
+            getattr(check, "__func__", check)
+            for check in (parser.validateLink, parser.normalizeLink, parser.normalizeLinkText)
+        ],
+    ]
+
+
+def test_the_two_markdown_parsers_differ_only_by_the_normalize_rule() -> None:
+    """`_MD_LF` is `_MD` but for markdown-it's `normalize` rule: the same options, rules (the
+    reader's own core rules among them), renderer and link checks. A rule, plugin or option
+    given to one parser only would make a body's tree depend on whether it holds a `\\r`,
+    which the generated texts of the test above seldom reach."""
+    from syndicate.readers import markdown
+
+    with_rule, without = _configuration(markdown._MD), _configuration(markdown._MD_LF)
+    core = with_rule[1][0]
+    assert ("syndicate_not_characters", True) in [(name, on) for name, on, *_ in core]
+    assert ("syndicate_used_definitions", True) in [(name, on) for name, on, *_ in core]
+    normalize = [i for i, (name, *_) in enumerate(core) if name == "normalize"]
+    assert len(normalize) == 1 and core[normalize[0]][1] is True
+    assert without[1][0][normalize[0]][1] is False
+    without[1][0][normalize[0]] = core[normalize[0]]
+    assert without == with_rule
