@@ -1090,19 +1090,19 @@ class _StoryReader:
         one too: its problem is reported when it is read)."""
         files: dict[str, str] = {}
         strays = 0
-        for entry in self.files.entries:  # (a file's `shown_path` only for its problem)
+        for entry in self.files.entries:  # (a file's shown path only for its problem)
             if entry.name == STORY_FILE or entry.kind == "dir":
                 continue
             refused = self.files.text(entry.name)
             if not entry.name.endswith(LANGUAGE_SUFFIX) and isinstance(refused, Refused):
-                self._refused(refused, shown_path(self.folder / entry.name))
+                self._refused(refused, self._shown(entry.name))
                 continue
             if not entry.name.endswith(LANGUAGE_SUFFIX) and _LEFT_BEHIND.fullmatch(entry.name):
                 self.diags.warning(
                     "story.left-behind",
                     "an editor's backup or a system file, not a story file: left out; delete it"
                     " when you are done",
-                    shown_path(self.folder / entry.name),
+                    self._shown(entry.name),
                 )
                 continue
             tag = entry.name.removesuffix(LANGUAGE_SUFFIX)
@@ -1120,13 +1120,13 @@ class _StoryReader:
                         else f"not a story file: a copy of {STORY_FILE}? Only {STORY_FILE} is"
                         " read: bring what the copy has that it lacks into it, then delete the"
                         " copy",
-                        shown_path(self.folder / entry.name),
+                        self._shown(entry.name),
                     )
                 elif strays <= MAX_NAMED_STRAYS and markdown:
                     self.diags.error(
                         "story.unexpected-file",
                         f"not a story file: language files end in .md; rename it {stem}.md",
-                        shown_path(self.folder / entry.name),
+                        self._shown(entry.name),
                     )
                 elif strays <= MAX_NAMED_STRAYS:
                     self.diags.error(
@@ -1139,11 +1139,11 @@ class _StoryReader:
                         f" {original}.md? Only files named <language-tag>.md are read (en.md,"
                         " zh-Hans.md): move copies and drafts out of the story folder, or into"
                         " a subfolder",
-                        shown_path(self.folder / entry.name),
+                        self._shown(entry.name),
                     )
                 continue
             if problem := self._tag_problem(tag):
-                self.diags.error("story.language", problem, shown_path(self.folder / entry.name))
+                self.diags.error("story.language", problem, self._shown(entry.name))
                 continue
             if tag not in self.config.languages and (
                 other := spelt_otherwise(tag, self.config.languages)
@@ -1154,7 +1154,7 @@ class _StoryReader:
                     "story.language",
                     f"name the file {other}.md: {tag!r} and {other!r} are one language, which"
                     f" the site's languages write {other!r}, and one language has one file",
-                    shown_path(self.folder / entry.name),
+                    self._shown(entry.name),
                 )
                 continue
             if tag not in self.config.languages:
@@ -1163,7 +1163,7 @@ class _StoryReader:
                     f"{tag!r} is not among the site's languages"
                     f" ({', '.join(self.config.languages)}): {entry.name} is published in no"
                     f" format; add {tag} to languages: in syndicate.yaml, or remove the file",
-                    shown_path(self.folder / entry.name),
+                    self._shown(entry.name),
                 )
             files[tag] = entry.name
         if strays > MAX_NAMED_STRAYS:  # named above: the first ones; counted here: the rest
