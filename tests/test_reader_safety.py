@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import threading
 import time
 import unicodedata
@@ -286,21 +287,79 @@ def test_thousands_of_unclosed_brackets_are_an_error_read_at_once(
     assert not diags.errors and len(stories) == 1
 
 
+def _calls_of(name: str, markdown: str) -> tuple[int, Diagnostics]:
+    """How many times a function called `name` is called while `markdown` is read."""
+    calls = 0
+
+    def count(frame: Any, event: str, arg: object) -> None:
+        nonlocal calls
+        calls += event == "call" and frame.f_code.co_name == name
+
+    diags = Diagnostics()
+    sys.setprofile(count)
+    try:
+        parse_body(markdown, SourceRef("en.md", 8), lambda src: 0, diags)
+    finally:
+        sys.setprofile(None)
+    return calls, diags
+
+
 def test_brackets_nested_past_the_limit_are_an_error_read_at_once() -> None:
     """markdown-it looks through what each `[` holds for its `]`, once for each level it is
-    in: a megabyte of brackets nested 100 deep took 34 s to read (600 KB, 20 s). Past 16
+    in (`parseLinkLabel`): a megabyte of brackets nested 100 deep took 34 s to read. Past 16
     levels (escaped ones aside) the body is a `body.brackets` error at the line of the first
-    bracket past them, found by counting; 16 levels, escaped ones and unclosed ones are read."""
-    deep = ("[" * 100 + "a" + "]" * 100 + " ") * 3_000
-    seconds, diags = _cpu_seconds("Intro [a] [b].\n\n" + deep + "\n")
-    assert seconds < 3, f"{seconds:.1f} s (20 s before)"
+    bracket past them, found by counting before markdown-it reads a block's text: it looks
+    for no `]` (it did 60,000 times here); 16 levels, escaped ones and unclosed ones are read."""
+    deep = ("[" * 100 + "a" + "]" * 100 + " ") * 300
+    calls, diags = _calls_of("parseLinkLabel", "Intro [a] [b].\n\n" + deep + "\n")
+    assert calls == 0, f"{calls} labels looked for"
     assert [(d.code, d.line) for d in diags] == [("body.brackets", 10)]
     assert diags.errors[0].message.startswith("[ nested 100 deep, past the 16 a story may have")
-    _, diags = _cpu_seconds("[" * 16 + "a" + "]" * 16 + " " + "\\[" * 40 + "\n")
+    _, diags = _calls_of("", "[" * 16 + "a" + "]" * 16 + " " + "\\[" * 40 + "\n")
     assert not list(diags)
     # A bracket never closed holds nothing (those are `MAX_UNCLOSED`'s): 16 deep after it.
-    _, diags = _cpu_seconds("[a " * 100 + "[" * 16 + "a" + "]" * 16 + "\n")
+    _, diags = _calls_of("", "[a " * 100 + "[" * 16 + "a" + "]" * 16 + "\n")
     assert not diags.errors
+
+
+@pytest.mark.parametrize(
+    ("markdown", "codes"),
+    [
+        ("Math ``[[a, b], [c, d]]`` " * 20 + "and [a [link]](https://e.example).\n", []),
+        ("".join("[Editor's note\n\n" for _ in range(17)) + "Said so.]\n\n" * 17, []),
+        ("Intro.\n\n```json\n" + "[" * 20 + "1" + "]" * 20 + "\n```\n", ["body.unsupported"]),
+    ],
+    ids=["math-in-code", "paragraphs", "fence"],
+)
+def test_brackets_markdown_does_not_nest_are_not_counted(markdown: str, codes: list[str]) -> None:
+    """Brackets are counted as markdown-it pairs them, in each block's text: those in a code
+    block are code, and a `[` in one paragraph is never closed by a `]` in
+    another. Both were a `body.brackets` error (a fence's said instead of its own error)."""
+    diags = Diagnostics()
+    parse_body(markdown, SourceRef("en.md", 8), lambda src: 0, diags)
+    assert [d.code for d in diags.errors] == codes
+
+
+@pytest.mark.parametrize(
+    "before", ['<a title="`">', "<https://e.example/`>", "[a](`)", "`a`` b", ""]
+)
+def test_brackets_nested_too_deep_after_a_backtick_are_counted(before: str) -> None:
+    """A code span's brackets count too: a backtick may be an HTML tag's, an autolink's or a
+    link address's, and those after it to the next one are then no code to markdown-it."""
+    deep = "[" * 100 + "a" + "]" * 100
+    calls, diags = _calls_of("parseLinkLabel", f"{before} {deep} `.\n")
+    assert calls == 0
+    assert [(d.code, d.line) for d in diags.errors] == [("body.brackets", 8)]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_brackets_nested_too_deep_are_said_at_their_line(newline: str) -> None:
+    """The line of the first bracket past the limit, in a file of any line ends (a file
+    saved with `\\r` alone was said at its first line)."""
+    text = newline.join(["Intro.", "", "A [b] c", "[" * 17 + "d" + "]" * 17, ""])
+    diags = Diagnostics()
+    parse_body(text, SourceRef("en.md", 8), lambda src: 0, diags)
+    assert [(d.code, d.line) for d in diags] == [("body.brackets", 11)]
 
 
 # What a body's checks look through grows with its size, never with its square --------------

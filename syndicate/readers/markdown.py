@@ -196,19 +196,19 @@ def parse_body(
             where,
         )
         return ()
-    if (nested := _nested_brackets(text)) is not None:
-        deepest, at = nested
+    env: dict[str, Any] = {}
+    tokens = _parser(text).parse(text, env)
+    if (nested := env.get(_DEEP_BRACKETS)) is not None:
+        deepest, line = nested
         diags.error(
             "body.brackets",
             f"[ nested {deepest} deep, past the {MAX_BRACKET_DEPTH} a story may have: Markdown"
             " looks through what each one holds for its ], once a level, and a text of such"
             " brackets takes a minute to read; close them sooner, or write a bracket that is"
             " only text as \\[",
-            where.at(where.line + text.count("\n", 0, at)),
+            where.at(where.line + line),
         )
         return ()
-    env: dict[str, Any] = {}
-    tokens = _parser(text).parse(text, env)
     if notes := [r["map"] for label, r in env.get("references", {}).items() if label[:1] == "^"]:
         # A footnote's definition (`[^1]: Reuters`) is a link reference to CommonMark: the
         # marker became a link to it, or an error of a link the user never wrote. Read as
@@ -437,14 +437,35 @@ each `[` holds for its `]`, once for each level it is in (up to its `maxNesting`
 megabyte of brackets nested 100 deep took 34 s to read, 16 deep 6 s, as long as the most
 costly ordinary markup (a megabyte of `**b**`). A story's own text nests them 2 deep at most."""
 _BRACKET = re.compile(r"\\.|[\[\]]", re.DOTALL)
+_DEEP_BRACKETS = "syndicate:deep-brackets"
+
+
+def _find_deep_brackets(state: StateCore) -> None:
+    """Before markdown-it reads a block's text (its `inline` rule), the depth of its brackets
+    (`_nested_brackets`): a block's past `MAX_BRACKET_DEPTH` is noted, with its depth and its
+    line, and no block's text is read, as `parse_body` refuses the body. Counted in each
+    block's text, as markdown-it pairs them: a code block's and an HTML block's brackets are
+    not looked through, nor are two paragraphs' paired. (A code span's count: markdown-it
+    would not nest them, but its backticks may be an HTML tag's, a link address's or an
+    autolink's, `<a title="`">`, and a text skipped to the next one would be read unbounded.)"""
+    if state.src.count("[") <= MAX_BRACKET_DEPTH:
+        return  # (most bodies: too few to nest so deep)
+    for token in state.tokens:
+        if token.type == "inline" and (nested := _nested_brackets(token.content)):
+            deepest, at = nested
+            line = (token.map[0] if token.map else 0) + token.content.count("\n", 0, at)
+            state.env[_DEEP_BRACKETS] = (deepest, line)
+            for block in state.tokens:
+                block.content = "" if block.type == "inline" else block.content
+            return
 
 
 def _nested_brackets(text: str) -> tuple[int, int] | None:
-    """How deep the `[` of a text nest in the `]` that close them (those escaped as text,
-    `\\[`, aside; one never closed holds nothing, as `MAX_UNCLOSED` has it), and where the
-    first one past `MAX_BRACKET_DEPTH` is, if any is; None if none is."""
+    """How deep the `[` of a block's text nest in the `]` that close them (those escaped as
+    text, `\\[`, aside; one never closed holds nothing, as `MAX_UNCLOSED` has it), and where
+    the first one past `MAX_BRACKET_DEPTH` is, if any is; None if none is."""
     if text.count("[") <= MAX_BRACKET_DEPTH:
-        return None  # (most bodies: too few to nest so deep)
+        return None
     marks = [(found.start(), found.group()) for found in _BRACKET.finditer(text)]
     marks = [(at, mark) for at, mark in marks if len(mark) == 1]
     closed = [False] * len(marks)
@@ -1239,3 +1260,4 @@ def _joined(run: list[Text]) -> Text:
 for _parsing in (_MD, _MD_LF):
     _parsing.core.ruler.before("text_join", "syndicate_not_characters", _find_not_characters)
     _parsing.core.ruler.before("inline", "syndicate_used_definitions", _note_used_definitions)
+    _parsing.core.ruler.before("inline", "syndicate_deep_brackets", _find_deep_brackets)
