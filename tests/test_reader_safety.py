@@ -609,6 +609,22 @@ def test_links_with_a_space_are_each_found_from_the_one_before() -> None:
     assert _Looked.looked <= 2 * len(text), f"{_Looked.looked} characters looked through"
 
 
+def test_a_link_with_a_space_after_one_over_lines_is_said_at_its_line() -> None:
+    """A link's words may run over lines: the lines of those of a link before it count too
+    (its line was counted from the end of the one before, a line short for each)."""
+    text = (
+        "[a\nb\nc](https://e.example/a b)\nx\n"
+        "[d\ne](https://e.example/d e) and [f](https://e.example/f g)\n"
+    )
+    diags = Diagnostics()
+    parse_body(text, SourceRef("en.md", 8), lambda src: 0, diags)
+    assert [(d.code, d.line) for d in diags] == [
+        ("body.link", 8),
+        ("body.link", 12),
+        ("body.link", 13),
+    ]
+
+
 def test_footnotes_beside_link_definitions_are_read_in_one_pass() -> None:
     """A footnote's note has a blank line added after it (`parse_body`), and each unused link
     definition's line was found by counting every one of those before it, in Python: 20,000

@@ -1075,6 +1075,8 @@ class _TreeBuilder:
             if _REFUSED_LINK.search(f"]({address}") or at < 0:
                 continue  # said above; or written escaped (`\\[x\\](a b)`), text meant
             lines += inline.content.count("\n", after, at)
+            line = ref.line + lines
+            lines += found.group().count("\n")  # (its words may run over lines)
             after = at + len(found.group())
             if not _ADDRESS_LIKE.match(address):
                 continue  # `[sic](as written)`, `[1](Smith 2020)`: words in brackets
@@ -1086,7 +1088,7 @@ class _TreeBuilder:
                 f" cannot hold a space; write each space as %20 ({encoded[:80]!r}), or put"
                 " the address in angle brackets, [...](<address>); if it is no link, write"
                 " its bracket \\[",
-                ref.at(ref.line + lines),  # its own line
+                ref.at(line),  # its own line
             )
 
     def sanitized(self, fragment: str, ref: SourceRef) -> str:
