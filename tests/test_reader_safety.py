@@ -625,6 +625,15 @@ def test_a_link_with_a_space_after_one_over_lines_is_said_at_its_line() -> None:
     ]
 
 
+def test_a_link_with_a_space_whose_bracket_is_escaped_is_text() -> None:
+    """The error says "if it is no link, write its bracket \\[": written so, it was said
+    again (the same words unescaped, on the next line, are a link)."""
+    text = "\\[a](https://e.example/a b) and\n[a](https://e.example/a b)\n"
+    diags = Diagnostics()
+    parse_body(text, SourceRef("en.md", 8), lambda src: 0, diags)
+    assert [(d.code, d.line) for d in diags] == [("body.link", 9)]
+
+
 def test_footnotes_beside_link_definitions_are_read_in_one_pass() -> None:
     """A footnote's note has a blank line added after it (`parse_body`), and each unused link
     definition's line was found by counting every one of those before it, in Python: 20,000

@@ -1078,6 +1078,11 @@ class _TreeBuilder:
             line = ref.line + lines
             lines += found.group().count("\n")  # (its words may run over lines)
             after = at + len(found.group())
+            slashes = at
+            while slashes > 0 and inline.content[slashes - 1] == "\\":
+                slashes -= 1
+            if (at - slashes) % 2:
+                continue  # its `[` written escaped (`\\[x](a b)`), as the message asks: text
             if not _ADDRESS_LIKE.match(address):
                 continue  # `[sic](as written)`, `[1](Smith 2020)`: words in brackets
             url, title = _titled(address)
