@@ -853,6 +853,9 @@ def test_a_state_folder_deliver_cannot_write_is_no_busy_lock(
     assert "[deliver.busy]" not in err, err
     assert f"error: cannot write to {folder}: " in err and "[deliver.state]" in err, err
     assert "nothing was sent" in err, err
+    # what to do is said once, in the words export and serve --watch use of that folder
+    assert "SYNDICATE_CACHE_DIR" in err and err.count("write access") == 1, err
+    assert "make the folder writable" not in err, err
     assert not mirror.exists(), "nothing sent"
     assert site.deliver() == 0, "writable again: delivered"
 

@@ -240,11 +240,10 @@ def deliver(
         diags.error("deliver.busy", str(exc))
         return DeliveryResult("failed", diags, busy=True)
     except OutputError as exc:  # its build state's folder cannot be written: no lock held
+        # (what to do is said where every command's is, `_lock_error`: one rule for the folder)
         diags.error(
             "deliver.state",
-            f"{exc}: deliver keeps its lock and its ledger in out/'s build state there; make"
-            " the folder writable for the user syndicate runs as, then run deliver again;"
-            " nothing was sent",
+            f"{exc}; deliver keeps its lock and its ledger there; nothing was sent",
         )
         return DeliveryResult("failed", diags)
     except LedgerError as exc:
