@@ -860,6 +860,35 @@ def test_a_state_folder_deliver_cannot_write_is_no_busy_lock(
     assert site.deliver() == 0, "writable again: delivered"
 
 
+def test_a_state_folder_made_read_only_after_a_delivery_says_what_to_do(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Once a delivery has made its lock file (which opens still), a read-only state folder
+    fails at the ledger, SQLite making no journal there: that was "cannot open the delivery
+    ledger ...: unable to open database file", with nothing to do. It is told as the lock's
+    folder is (`unwritable_folder`)."""
+    from conftest import unwritable
+
+    mirror = tmp_path / "mirror"
+    site.configure(
+        deliver_section(f"- name: desk\n  url: {mirror.as_uri()}/\n  formats: [ninjs]\n")
+    )
+    site.export("ninjs")
+    assert site.deliver() == 0
+    site.replace(SECOND_SLUG, "story.yaml", "version: 1", "version: 2")
+    site.replace(SECOND_SLUG, "en.md", "NATO", "Nato")
+    site.export("ninjs")
+    folder = state_folder(site.out, cache_folder(site.config, site.out))
+    capsys.readouterr()
+    with unwritable(folder):
+        assert site.deliver() == 1
+    err = capsys.readouterr().err
+    assert f"error: cannot write to {folder}: " in err, err
+    assert "set SYNDICATE_CACHE_DIR to a folder it can write" in err, err
+    assert "unable to open database file" not in err, err
+    assert site.deliver() == 0, "writable again: delivered"
+
+
 def test_a_killed_run_resumes(site: Site, tmp_path: Path) -> None:
     with HttpReceiver(tmp_path, secret=SECRET) as server:
         site.configure(deliver_section(target_yaml(server)))

@@ -913,12 +913,53 @@ def test_a_build_state_folder_that_cannot_be_written_says_what_to_do(
     """A read-only `.syndicate/` (a site on a read-only mount, its out/ elsewhere) was "cannot
     write to .../out-<hash>: Read-only file system", with no way out; `out/` itself is told
     what to do in the same case (`_output_error`)."""
-    from syndicate.build.publish import _lock_error
+    from syndicate.build.publish import unwritable_folder
 
     number = getattr(__import__("errno"), code)
-    said = _lock_error(tmp_path / "builds" / "out-1", OSError(number, os.strerror(number)))
+    said = unwritable_folder(tmp_path / "builds" / "out-1", OSError(number, os.strerror(number)))
     assert said.startswith(f"cannot write to {tmp_path / 'builds' / 'out-1'}: ")
     assert advice in said, said
+
+
+def test_a_folder_where_the_build_state_s_file_goes_says_what_to_do(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`state.sqlite` made a folder (a restore, a sync tool) was "cannot open the build state
+    .../state.sqlite: unable to open database file", SQLite's words, with nothing to do."""
+    assert export(site, site / "out") == 0
+    path = state_folder(site / "out", site / CACHE_NAME) / STATE_FILE
+    path.unlink()
+    path.mkdir()
+    capsys.readouterr()
+    assert main([*args(site, site / "out"), "--force"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        f"cannot open the build state {path}: it is a folder, not a file: move it away"
+        " (syndicate makes the file anew) [output.write]"
+    ) in err, err
+    path.rmdir()
+    assert main([*args(site, site / "out"), "--force"]) == 0, "moved away: exported"
+
+
+def test_a_build_state_folder_made_read_only_after_an_export_says_what_to_do(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The state folder made read-only once an export has made its lock file (which opens
+    still): SQLite cannot make its journal there, and the export said "cannot write the
+    build state in ...: unable to open database file; ...: free space (or mend the disk)",
+    where a disk with room is read-only or another user's. It says what `exclusive` says of
+    the folder when the lock cannot be made (`unwritable_folder`)."""
+    from conftest import unwritable
+
+    assert export(site, site / "out") == 0
+    folder = state_folder(site / "out", site / CACHE_NAME)
+    capsys.readouterr()
+    with unwritable(folder):
+        assert main([*args(site, site / "out"), "--force"]) == 1
+    err = capsys.readouterr().err
+    assert f"error: cannot write to {folder}: " in err and "[output.write]" in err, err
+    assert "set SYNDICATE_CACHE_DIR to a folder it can write" in err, err
+    assert "free space" not in err and "unable to open database file" not in err, err
 
 
 def test_a_build_state_path_too_long_for_sqlite_says_what_to_do(

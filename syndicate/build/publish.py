@@ -196,7 +196,7 @@ def exclusive(lock: Path, busy: str) -> Iterator[None]:
         lock.parent.mkdir(parents=True, exist_ok=True)
         handle = lock.open("a")
     except OSError as exc:
-        raise OutputError(_lock_error(lock.parent, exc)) from None
+        raise OutputError(unwritable_folder(lock.parent, exc)) from None
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -1164,7 +1164,7 @@ def _move_in(new: Path, live: Path) -> None:
         os.replace(new, live)
 
 
-def _lock_error(folder: Path, exc: OSError) -> str:
+def unwritable_folder(folder: Path, exc: OSError) -> str:
     """Why the folder of a build state (its lock, its database, the delivery ledgers) cannot
     be made or written, and what to do: it is syndicate's cache (the site's `.syndicate/`, or
     `SYNDICATE_CACHE_DIR`), which a run cannot do without."""

@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 import msgspec
 from zlib_ng import zlib_ng
 
-from syndicate.build.publish import NAME_MAX, OutputError, fitting_name
+from syndicate.build.publish import NAME_MAX, OutputError, fitting_name, unwritable_folder
 from syndicate.diagnostics import Diagnostic
 from syndicate.readers.safefile import Refused, resolved
 
@@ -747,9 +748,13 @@ class BuildState:
             yield
         except sqlite3.DatabaseError as exc:
             if not is_damage(exc):  # a full disk, an I/O error, a lock held too long
+                why = in_the_way(self.path, "the build state")
                 raise OutputError(
-                    f"cannot write the build state in {self.path.parent}: {exc}; nothing was"
-                    " published, and the previous output is unchanged: free space (or mend"
+                    f"{why}, then export again; nothing was published, and the previous"
+                    " output is unchanged"
+                    if why is not None
+                    else f"cannot write the build state in {self.path.parent}: {exc}; nothing"
+                    " was published, and the previous output is unchanged: free space (or mend"
                     " the disk) and export again"
                 ) from None
             if not self._damaged:
@@ -1339,7 +1344,26 @@ def cannot_open(path: Path, what: str, exc: Exception) -> str:
             f" over {SQLITE_MAX_PATH}: set SYNDICATE_CACHE_DIR to a shorter folder, where the"
             " build state and the delivery ledgers are then kept"
         )
-    return f"cannot open {what} {path}: {exc}"
+    return in_the_way(path, what) or f"cannot open {what} {path}: {exc}"
+
+
+def in_the_way(path: Path, what: str) -> str | None:
+    """What keeps SQLite from opening or writing the database `what` at `path`, and what to
+    do, when its folder is at fault (SQLite says only "unable to open database file"): a
+    folder at the file's path, or a folder that cannot be written (read-only, another
+    user's), as `exclusive` says of it (`unwritable_folder`). None when neither is: only
+    looked at once SQLite has failed."""
+    if path.is_dir() and not path.is_symlink():
+        return (
+            f"cannot open {what} {path}: it is a folder, not a file: move it away (syndicate"
+            " makes the file anew)"
+        )
+    try:
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as exc:
+        return unwritable_folder(path.parent, exc)
+    return None
 
 
 def _format(db: sqlite3.Connection) -> str | None:

@@ -240,7 +240,7 @@ def deliver(
         diags.error("deliver.busy", str(exc))
         return DeliveryResult("failed", diags, busy=True)
     except OutputError as exc:  # its build state's folder cannot be written: no lock held
-        # (what to do is said where every command's is, `_lock_error`: one rule for the folder)
+        # (what to do is said as every command says it, `unwritable_folder`: one rule)
         diags.error(
             "deliver.state",
             f"{exc}; deliver keeps its lock and its ledger there; nothing was sent",
