@@ -104,11 +104,9 @@ from syndicate.model.site import TEMPLATES, TERMS, SiteConfig
 from syndicate.model.source import SourceRef
 from syndicate.readers.config import (
     SchemaVerdict,
-    id_host,
     installed_at_start,
     load_config,
-    reserved_name,
-    reserved_said,
+    reserved_id,
     unknown_section_terms,
 )
 from syndicate.readers.folders import (
@@ -917,18 +915,6 @@ def _widened(
         if any(path.startswith(inside) for path in widen.owned):
             formats.append(name)
     return languages, tuple(formats)
-
-
-def _reserved_id(ident: str) -> str | None:
-    """The name an id is on, said as every command says a reserved name (`reserved_name`:
-    `harbour.example (on .example, a name RFC 2606 reserves ...)`), when it is one; None for
-    an id on a site's own name or on none (`urn:uuid:`)."""
-    host = id_host(ident)
-    name = reserved_name(f"https://{host}/") if host is not None else None
-    if host is None or name is None:
-        return None
-    said = reserved_said(name)
-    return f"{host}, {said}" if host == name else f"{host} (on {name}, {said})"
 
 
 def _language_file(story: StorySummary, lang: str) -> SourceRef:
@@ -3002,7 +2988,7 @@ class _Build:
                 f" publish once a story folder with id {old!r}, status: canceled and a"
                 " new version"
             )
-        elif (name := _reserved_id(old)) is not None:  # (init's sample: as it asks)
+        elif (name := reserved_id(old)) is not None:  # (init's sample: as it asks)
             said = (
                 f"the id changed from {old!r} to {story.id!r} since it was published: the old"
                 f" one names {name}, as init's sample story and the stories syndicate new"

@@ -72,8 +72,8 @@ from syndicate.model.source import SourceRef
 from syndicate.readers.articles import id_source
 from syndicate.readers.config import (
     PLACEHOLDER_URL,
-    id_host,
     load_config,
+    reserved_id,
     reserved_name,
     reserved_said,
 )
@@ -304,20 +304,16 @@ def _check_story_ids(
     Each is an error at its `id:` line, and nothing is sent: a partner keeps the ids it is
     given. A story some target was already sent stays as it is (its id must not change now)."""
     named = {
-        ident: (slug, source, name)
+        ident: (slug, source, on)
         for ident, (slug, source) in released_ids(folder).items()
-        if (host := id_host(ident)) is not None
-        and (name := reserved_name(f"https://{host}/")) is not None
+        if (on := reserved_id(ident)) is not None
     }
     if not named:
         return False
     sent = ledger.told_of(set(named))
-    for ident, (slug, source, name) in sorted(named.items(), key=lambda item: item[1][0]):
+    for ident, (slug, source, on) in sorted(named.items(), key=lambda item: item[1][0]):
         if ident in sent:
             continue
-        host = id_host(ident)
-        said = reserved_said(name)
-        on = f"{host}, {said}" if host == name else f"{host} (on {name}, {said})"
         diags.error(
             "deliver.story-id",
             f"the id of {slug}, {ident}, names {on}, as syndicate init's sample story and the"

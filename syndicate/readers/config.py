@@ -117,6 +117,19 @@ def id_host(ident: str) -> str | None:
     return None
 
 
+def reserved_id(ident: str) -> str | None:
+    """The name a story id is on, said as every command says a reserved name
+    (`harbour.example (on .example, a name RFC 2606 reserves ...)`), when it is one
+    (`reserved_name`); None for an id on a site's own name or on none (`urn:uuid:`). One
+    wording for `story.id-changed` and `deliver.story-id`."""
+    host = id_host(ident)
+    name = reserved_name(f"https://{host}/") if host is not None else None
+    if host is None or name is None:
+        return None
+    said = reserved_said(name)
+    return f"{host}, {said}" if host == name else f"{host} (on {name}, {said})"
+
+
 _IPV4_SHORT = re.compile(r"(?:0x[0-9a-f]+|[0-9]+)(?:\.(?:0x[0-9a-f]+|[0-9]+)){0,3}")
 """An IPv4 address in a form other than four decimal parts, as browsers read it (WHATWG URL)."""
 
