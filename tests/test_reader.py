@@ -500,6 +500,32 @@ def test_a_section_code_with_an_accent_is_told_the_letters_a_code_takes(
     assert "ASCII letters a-z" in error
 
 
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("Business", "business"), ("Local News", "local-news"), ("local_news", "local-news")],
+)
+def test_a_section_written_as_a_name_is_told_the_code_to_write(
+    tmp_path: Path, site_config: SiteConfig, written: str, code: str
+) -> None:
+    """`section: Business` (the section's name, as a menu shows it) was told what a code is
+    and not the code to write; it is, when spelling it in a-z is mechanical."""
+    write_story(tmp_path, "named", STORY.replace("section: politics", f"section: {written}"))
+    _, diags = read(tmp_path, site_config)
+    (error,) = [d.format_text() for d in diags.errors]
+    assert f"section: {written!r} is not a section code" in error
+    assert error.endswith(f"; write {code!r} [article.schema]"), error
+
+
+def test_a_section_outside_ascii_is_given_no_code_to_write(
+    tmp_path: Path, site_config: SiteConfig
+) -> None:
+    """No spelling of `Économie` in a-z is certain (`economie`? `conomie`?): none is made up."""
+    write_story(tmp_path, "named", STORY.replace("section: politics", "section: Économie"))
+    _, diags = read(tmp_path, site_config)
+    (error,) = [d.format_text() for d in diags.errors]
+    assert "; write" not in error, error
+
+
 def test_an_image_may_name_its_own_rights(tmp_path: Path, site_config: SiteConfig) -> None:
     folder = write_story(
         tmp_path,

@@ -372,6 +372,7 @@ def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[
                 or _date_hint(value, schema, zone)
                 or _url_hint(value, schema)
                 or _id_hint(value, schema)
+                or _code_hint(value, schema)
             )
             yield path, f"{where}: {problem}{hint}"
         case "enum":
@@ -660,6 +661,25 @@ def _id_hint(value: Any, schema: dict[str, Any]) -> str:
     if not fixes or not re.search(pattern, fixed):
         return ""
     return f"; {' and '.join(fixes)}: {fixed!r}"
+
+
+_CODE = "^[a-z0-9]+(-[a-z0-9]+)*$"
+"""The pattern of a code (a section's): lowercase ASCII letters and digits, single hyphens."""
+
+
+def _code_hint(value: Any, schema: dict[str, Any]) -> str:
+    """For a code the pattern refuses (`Business`, `Local News`, `local_news`), the code
+    written right when that is mechanical: in lowercase, each run of spaces, underscores and
+    other ASCII marks a hyphen. A letter outside ASCII (`Économie`) is left to the editor: no
+    spelling of it in a-z is certain."""
+    if _end_anchored(str(schema.get("pattern", ""))) != _end_anchored(_CODE):
+        return ""
+    if not isinstance(value, str) or not value.isascii():
+        return ""
+    fixed = re.sub(r"[^a-z0-9]+", "-", value.strip().lower()).strip("-")
+    if fixed == value or not re.search(_end_anchored(_CODE), fixed):
+        return ""
+    return f"; write {fixed!r}"
 
 
 _LOOSE_DATE = re.compile(
