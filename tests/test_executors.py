@@ -1637,6 +1637,44 @@ def test_ctrl_c_ends_a_pool_s_batch_and_leaves_a_waiting_worker_alone(
     assert "KeyboardInterrupt" not in capfd.readouterr().err
 
 
+def test_a_pool_of_a_command_started_with_ctrl_c_ignored_ignores_it_in_its_batches(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command started with Ctrl-C ignored (a script's `syndicate export &`) was stopped by
+    a Ctrl-C to its process group all the same, status 130, while a pool's worker ran a
+    batch: the worker set its own handler. It keeps the command's choice; SIGTERM still ends
+    the batch."""
+    import signal
+
+    from syndicate.build import executors
+    from syndicate.build.workers import Unit
+
+    started = tmp_path / "started"
+    monkeypatch.setenv("SLEEPY_STARTED", str(started))
+    story = next(p for p in sorted((REPO / "articles").iterdir()) if (p / "story.yaml").exists())
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # (the workers inherit it)
+    try:
+        pool = executors.PoolExecutor(settings_for(Registry({"sleepy": SleepyWriter})), 1)
+        with pool:
+            assert pool.submit([]).result() == []
+            (worker,) = pool.pool._processes.values()
+            running = pool.submit([Unit(story, ("sleepy",), "key")])
+            deadline = time.monotonic() + 30
+            while not started.exists():
+                assert time.monotonic() < deadline, "the batch did not start"
+                time.sleep(0.05)
+            assert worker.pid is not None
+            os.kill(worker.pid, signal.SIGINT)
+            time.sleep(1)
+            assert worker.is_alive() and not running.done(), "Ctrl-C ignored, as by the command"
+            os.kill(worker.pid, signal.SIGTERM)
+            with pytest.raises(KeyboardInterrupt):
+                running.result(timeout=20)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert "Traceback" not in capfd.readouterr().err
+
+
 class HalfDyingWriter(TextWriter):
     """Of the two batches given it, the first to start ends its process as the OOM killer
     would, once the other has started its story (so that it is at work, ignoring SIGTERM,

@@ -10,6 +10,12 @@ from collections.abc import Iterable
 from multiprocessing.context import SpawnContext, SpawnProcess
 from multiprocessing.process import BaseProcess
 
+_IGNORED_AT_START = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+"""Whether this process started with Ctrl-C ignored: a command started so (a script's
+`syndicate export &`, `nohup`-like wrappers) ignores it, and a worker it spawns inherits
+that (an ignored signal stays ignored across exec, and Python keeps it so). Read as this
+module is imported, before `ignore_interrupts` ignores it in a worker."""
+
 _STARTED: weakref.WeakSet[SpawnProcess] = weakref.WeakSet()
 """Every process started by `spawning`, recorded before a Ctrl-C that came meanwhile is let
 through (see `unlisted`)."""
@@ -80,7 +86,10 @@ def interruptible() -> None:
     """In a worker started by `spawning`: Ctrl-C raises KeyboardInterrupt in its work (one
     typed while it started is dropped: the command stops the pool). A pool's worker calls it
     as each batch starts and ignores Ctrl-C again once the batch is done (`_pool_batch`):
-    taken while it waited for the next batch, it ended the process and broke the pool."""
+    taken while it waited for the next batch, it ended the process and broke the pool. A
+    command started with Ctrl-C ignored keeps it ignored in its workers too."""
     ignore_interrupts()
     for each in (signal.SIGINT, signal.SIGTERM):  # (SIGTERM as the command takes it)
+        if each == signal.SIGINT and _IGNORED_AT_START:  # the command ignores it: so do we
+            continue  # (a Ctrl-C to the group stopped a run started with it ignored, 130)
         signal.signal(each, signal.default_int_handler)
