@@ -719,6 +719,28 @@ def test_deleting_a_public_story_folder_is_a_warning_said_once(
     assert export_site(history_site, "--strict") == 0  # said once
 
 
+def test_a_deleted_story_folder_is_not_said_again_by_a_run_that_changes_nothing(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The run after the one that found the folder gone changes nothing, and took the way of
+    such a run (the fingerprint), which said again what the deleting run had said, at every
+    export after: `story.deleted` is said once, by the run that finds the change, as a run
+    that loads the build state says it."""
+    site = history_site
+    args = ["export", "-f", "all", "--now", NOW, "--jobs", "1", "--out", str(site / "out")]
+    args += ["--config", str(site / "syndicate.yaml"), "--articles", str(site / "articles")]
+    assert main(args) == 0  # (every format: a run that leaves a fingerprint)
+    capsys.readouterr()
+    shutil.rmtree(site / "articles" / PUBLIC)
+    assert main(args) == 0
+    assert "[story.deleted]" in capsys.readouterr().err
+    for _ in range(2):
+        assert main(args) == 0
+        err = capsys.readouterr().err
+        assert "[story.deleted]" not in err and "0 written" in err, err
+    assert main([*args, "--strict"]) == 0
+
+
 def test_two_story_folders_swapped_are_two_renames(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

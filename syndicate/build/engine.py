@@ -1436,7 +1436,8 @@ class _Build:
         self.counts: dict[str, int] = {}
         """The files staged, by format (`Sink.counts`)."""
         self.once: list[Diagnostic] = []
-        """What this run reported only because it read a story anew (`_check_history`)."""
+        """What this run reported only because it read a story anew (`_check_history`), or
+        found a story's folder gone (`_warn_deleted`): no fingerprint says it again."""
         self.fresh: list[tuple[StorySummary, str, str]] = []
         """The stories read anew: each with its content digest and its sources' key."""
         """The stories read anew, with their digests: checked once every story is read."""
@@ -1507,7 +1508,9 @@ class _Build:
                             diags.extend(self.input)
                             return ExportResult("input-errors", diags, names, len(self.read))
                         deleted = self._hold_gone(sink, deleted, spared)
-                        self._warn_deleted(deleted)
+                        with self.input.recording() as found:  # (said by this run alone:
+                            self._warn_deleted(deleted)  # the next finds no folder gone)
+                        self.once += found
                         gone = self.killed or self.dropped or deleted or self._drafts_shown()
                         # A new version reaches every file as a kill does: every language's
                         # items carry the story's version, its package names each at it, and
