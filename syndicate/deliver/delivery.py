@@ -305,7 +305,7 @@ def _check_story_ids(
     given. A story some target was already sent stays as it is (its id must not change now)."""
     named = {
         ident: (slug, source, on)
-        for ident, (slug, source) in released_ids(folder).items()
+        for ident, (slug, source) in released_ids(folder, _is_reserved).items()
         if (on := reserved_id(ident)) is not None
     }
     if not named:
@@ -323,6 +323,10 @@ def _check_story_ids(
             id_source(SourceRef(str(config.parent / source), 1)),
         )
     return any(ident not in sent for ident in named)
+
+
+def _is_reserved(ident: str) -> bool:
+    return reserved_id(ident) is not None
 
 
 def _ledger_failed(path: Path, exc: sqlite3.DatabaseError) -> str:
