@@ -243,7 +243,8 @@ def deliver(
         # (what to do is said as every command says it, `unwritable_folder`: one rule)
         diags.error(
             "deliver.state",
-            f"{exc}; deliver keeps its lock and its ledger there; nothing was sent",
+            f"{exc}; nothing was sent: deliver keeps its lock and its ledger with out/'s"
+            " build state",
         )
         return DeliveryResult("failed", diags)
     except LedgerError as exc:
