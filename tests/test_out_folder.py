@@ -1314,3 +1314,34 @@ def test_out_is_named_one_way_in_a_summary_and_in_a_message_from_any_folder(
     monkeypatch.chdir(site.parent)
     assert main(["--site", site.name, *run]) == 0
     assert capsys.readouterr().err.endswith(f" in {site.name}/out\n")
+
+
+def test_out_is_named_one_way_through_a_link_to_the_site(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--site link`, a link to the site: the summary named out/ `link/out`, as the user gave
+    the site, but the engine's messages (the busy lock) named it from the working folder,
+    the path the link leads to (`real/site/out`, or in full from beside it): one folder two
+    ways in one run. Both name it under the site as the command line has it now."""
+    import fcntl
+
+    link = tmp_path / "link"
+    link.symlink_to(site)
+    run = ["--site", "link", "export", "-f", "atom", "--now", FIXED_NOW]
+    monkeypatch.chdir(tmp_path)
+    assert main(run) == 0
+    assert capsys.readouterr().err.endswith(" in link/out\n")
+    (lock,) = (site / CACHE_NAME / "builds").glob("*/.syndicate.lock")
+    handle = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert main(run) == 75
+        assert "another syndicate export is writing link/out (lock" in capsys.readouterr().err
+        beside = tmp_path / "beside"
+        beside.mkdir()
+        monkeypatch.chdir(beside)
+        assert main(["--site", "../link", *run[2:]]) == 75
+        said = f"another syndicate export is writing {link}/out (lock"
+        assert said in capsys.readouterr().err
+    finally:
+        os.close(handle)

@@ -301,7 +301,7 @@ def _run(args: argparse.Namespace, diags: Diagnostics) -> int:
                 return EXIT_INPUT
             from syndicate.readers.folders import said_from
 
-            with _paths_from_here(), said_from(args.cwd), _inside(site):
+            with _paths_from_here(), said_from(args.cwd, site), _inside(site):
                 status = command.run(args, diags)
                 return status
     except KeyboardInterrupt as exc:

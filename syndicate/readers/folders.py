@@ -41,15 +41,19 @@ def shown_entry(shown_folder: str, name: str) -> str:
     return str(Path(shown_folder, name))
 
 
-_SAID_FROM: ContextVar[Path | None] = ContextVar("said_from", default=None)
-"""The folder the command line was started in, while the command runs in the site folder."""
+_SAID_FROM: ContextVar[tuple[Path, Path | None] | None] = ContextVar("said_from", default=None)
+"""The folder the command line was started in, and the site folder as it named it (`--site
+link`), while the command runs in the site folder."""
 
 
 @contextlib.contextmanager
-def said_from(folder: Path) -> Iterator[None]:
+def said_from(folder: Path, site: Path | None = None) -> Iterator[None]:
     """Paths in messages' text (`said_path`) named from `folder`, where the user started the
-    command (it runs in the site folder: `shown_path` would name them from there)."""
-    token = _SAID_FROM.set(folder)
+    command (it runs in the site folder: `shown_path` would name them from there), the site
+    folder's own paths under `site`, the name the command line has for it: through a link
+    (`--site link`), `link/out` as its summary says, not the path the link leads to, which the
+    working folder is."""
+    token = _SAID_FROM.set((folder, site))
     try:
         yield
     finally:
@@ -60,13 +64,15 @@ def said_path(path: Path) -> str:
     """A path inside a message's text, as `path_from` names it from where the user started
     the command (the command runs in the site folder). From the API (no command line),
     `shown_path`."""
-    start = _SAID_FROM.get()
-    if start is None:
+    said = _SAID_FROM.get()
+    if said is None:
         return shown_path(path)
-    try:
-        site = Path.cwd()
-    except OSError:  # (the site folder deleted meanwhile: no folder to be inside of)
-        return str(path)
+    start, site = said
+    if site is None:
+        try:
+            site = Path.cwd()
+        except OSError:  # (the site folder deleted meanwhile: no folder to be inside of)
+            return str(path)
     return path_from(path, start, site)
 
 
