@@ -2035,3 +2035,27 @@ def test_a_missing_file_at_the_top_of_the_preview_is_its_404_page(
     for response in asyncio.run(fetch("/favicon.ico", "/robots.txt", "/.syndicate-preview")):
         assert response.status_code == 404, (response.request.url, response.text)
         assert "Not in the preview" in response.text
+
+
+def test_a_preview_state_folder_it_cannot_write_is_no_busy_preview(
+    site: Site, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder of the preview's build state made read-only (a cache folder of another
+    user's, a disk remounted read-only) was said `serve.busy`, "another syndicate serve
+    --watch previews this site", which no other does. It is `serve.state`, exit status 1 as
+    for every output that cannot be written, naming the folder and what to do."""
+    from conftest import unwritable
+
+    from syndicate.serve.preview import preview_folder
+
+    folder = preview_folder(site.config, site.out)
+    builds = state_folder(folder, cache_folder(site.config, folder)).parent
+    builds.mkdir(parents=True, exist_ok=True)  # (the cache the tests share)
+    monkeypatch.setenv("PARTNER_TOKEN", TOKEN)
+    with unwritable(builds):
+        status = site.cli("serve", "--watch", "--port", "0", "--articles", str(site.articles))
+    err = capsys.readouterr().err
+    assert status == 1, err
+    assert "[serve.busy]" not in err and "another syndicate serve" not in err, err
+    assert f"error: cannot write to {builds}: " in err and "[serve.state]" in err, err
+    assert "make the folder writable" in err and "nothing was served" in err, err

@@ -22,9 +22,9 @@ from syndicate.build.engine import (
     settle_output,
 )
 from syndicate.build.inventory import Inventory
-from syndicate.build.publish import OutputError, exclusive
+from syndicate.build.publish import Busy, OutputError, exclusive
 from syndicate.build.state import state_folder
-from syndicate.cli import EXIT_INPUT, EXIT_OK, report, say_now
+from syndicate.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, report, say_now
 from syndicate.deliver.secrets import SecretError, reveal
 from syndicate.deliver.websub import hub_folders
 from syndicate.diagnostics import Diagnostics
@@ -84,8 +84,8 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if writers is None or tokens is None or folder is None:
         return EXIT_INPUT
     stack = contextlib.ExitStack()
-    if args.watch and not _hold_preview(stack, args.config, folder, diags):
-        return EXIT_INPUT
+    if args.watch and (held := _hold_preview(stack, args.config, folder, diags)) is not None:
+        return held
     with stack:
         return _serve(args, diags, site, writers, tokens, folder)
 
@@ -216,10 +216,12 @@ def _warn_exposed(
 
 def _hold_preview(
     stack: contextlib.ExitStack, config: Path, folder: Path, diags: Diagnostics
-) -> bool:
+) -> int | None:
     """Hold the preview folder for as long as this server runs: a second preview of it would
     export into the same folder, each failing on the other's lock and showing that as an
-    error in its pages."""
+    error in its pages. The exit status when it cannot: another preview holds it
+    (`serve.busy`), or the folder of its build state cannot be written (`serve.state`: no
+    preview under way, but an output that cannot be written, as `deliver.state` is)."""
     state = state_folder(folder, cache_folder(config, folder))
     lock = state.with_name(state.name + ".serve.lock")
     busy = (
@@ -228,10 +230,18 @@ def _hold_preview(
     )
     try:
         stack.enter_context(exclusive(lock, busy))
-    except OutputError as exc:
+    except Busy as exc:
         diags.error("serve.busy", str(exc))
-        return False
-    return True
+        return EXIT_INPUT
+    except OutputError as exc:  # the build state's folder cannot be written: no lock held
+        diags.error(
+            "serve.state",
+            f"{exc}: serve --watch keeps its preview's lock and build state there; make the"
+            " folder writable for the user syndicate runs as, then run serve --watch again;"
+            " nothing was served",
+        )
+        return EXIT_FAILED
+    return None
 
 
 def _writers(
