@@ -46,12 +46,39 @@ def test_show_takes_a_path_from_the_folder_it_was_typed_in(site: Path) -> None:
     assert done.returncode == 0, done.stderr
     done = run_in(site.parent, "--site", "site", "show", f"site/articles/{slug}/")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"{slug}  ({story}/story.yaml)\n")  # outside: absolute
+    # from the site's parent, as every path is named there: `site/...` (it was absolute,
+    # while the summaries and messages of the same run said `site/...`)
+    assert done.stdout.startswith(f"{slug}  (site/articles/{slug}/story.yaml)\n")
     done = run_in(site.parent, "--site", "site", "show", f"{site}/articles/{slug}/fr.md")
     assert done.returncode == 0, done.stderr
     # A path is the user's, not the site's: from outside, `articles/<slug>` is no story here.
     done = run_in(site.parent, "--site", "site", "show", f"articles/{slug}")
     assert done.returncode == 2 and "no story" in done.stderr
+
+
+def test_a_problem_s_place_is_named_as_its_summary_names_the_folder_from_the_site_s_parent(
+    site: Path,
+) -> None:
+    """From the folder holding the site (`--site site`), a problem named its file in full
+    (`/home/ana/site/articles/x/story.yaml:9: error`) and the summary under it the folder
+    relative (`site/articles: not valid`), as the messages' text names a path: one folder two
+    ways on one screen. A place follows the one rule too (`path_from`): relative where the
+    command was typed when inside it; in full from elsewhere, as the summary then is."""
+    story = site / "articles" / "2021-02-18-nato-iraq-deployment" / "story.yaml"
+    lines = story.read_text(encoding="utf-8").splitlines(keepends=True)
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("urgency:"))
+    lines[line - 1] = "urgency: 0\n"
+    story.write_text("".join(lines), encoding="utf-8")
+    done = run_in(site.parent, "--site", "site", "validate")
+    assert done.returncode == 2
+    place = f"site/articles/2021-02-18-nato-iraq-deployment/story.yaml:{line}: error: urgency"
+    assert done.stderr.startswith(place), done.stderr
+    assert done.stderr.endswith("\nsite/articles: not valid: 1 error (above)\n"), done.stderr
+    beside = site.parent / "beside"
+    beside.mkdir()
+    done = run_in(beside, "--site", "../site", "validate")
+    assert done.stderr.startswith(f"{story}:{line}: error: urgency"), done.stderr
+    assert done.stderr.endswith(f"\n{site}/articles: not valid: 1 error (above)\n")
 
 
 def test_site_and_config_from_anywhere(site: Path, tmp_path: Path) -> None:

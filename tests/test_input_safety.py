@@ -714,14 +714,22 @@ def test_a_photo_s_exiftool_advice_names_it_from_where_syndicate_was_started(
     """The exiftool command of the warning named the photo relative to the site folder (where
     the command runs): run with `--site DIR` from elsewhere, the pasted command found no file.
     It names it as the warning's own place is shown, from where syndicate was started (from
-    outside the site, absolute), also when the warning is said again from the build state."""
+    the folder holding the site, `my site/articles/...`; from elsewhere, absolute), also when
+    the warning is said again from the build state."""
     site = tmp_path / "my site"
     folder = write_story(site / "articles", "located", STORY + IMAGES.format("images/p 1.jpg"))
     (folder / "images").mkdir()
     (folder / "images" / "p 1.jpg").write_bytes(_located_photo())
     (site / "syndicate.yaml").write_text(sample_config(), encoding="utf-8")
     photo = folder / "images" / "p 1.jpg"
-    for cwd, shown in ((tmp_path, str(photo)), (folder, "images/p 1.jpg"), (site, None)):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for cwd, shown in (
+        (tmp_path, "my site/articles/located/images/p 1.jpg"),
+        (elsewhere, str(photo)),
+        (folder, "images/p 1.jpg"),
+        (site, None),
+    ):
         for command in ("validate", "export"):
             done = subprocess.run(
                 [sys.executable, "-m", "syndicate", command, "--site", str(site)]

@@ -355,8 +355,10 @@ def test_a_preview_started_elsewhere_says_its_problems_from_there(site: Site) ->
         until(lambda: "preview:" in server.log(), "the first preview", server)
     finally:
         server.stop()
-    assert f"-overwrite_original {photo})" in server.log(), server.log()
-    assert f"{site.articles / SAMPLE_SLUG / 'story.yaml'}:" in server.log()
+    # from the folder holding the site, as that folder names them (`newsroom/articles/...`)
+    here = site.root.parent
+    assert f"-overwrite_original {photo.relative_to(here)})" in server.log(), server.log()
+    assert f"\n{(site.articles / SAMPLE_SLUG / 'story.yaml').relative_to(here)}:" in server.log()
 
 
 def test_a_preview_serves_the_section_pages_and_their_links(

@@ -956,11 +956,9 @@ def _rebased(d: Diagnostic, site: Path, cwd: Path) -> Diagnostic:
 
 
 def _place(path: str, site: Path, cwd: Path) -> str:
-    """A file's place, as a problem names it before its line number and `show` heads a
-    story (`placed`): one the command made absolute relative to `cwd` when inside it (`--out
-    o4`: o4/..., as the user wrote it), else as it is; one of the site's as `_from_site`."""
-    if Path(path).is_absolute():
-        return os.path.relpath(path, cwd) if Path(path).is_relative_to(cwd) else path
+    """A file's place, as a problem names it before its line number: as its message's text
+    names a path (`_from_site`), whether the command made it absolute (`--out o4`) or it is
+    the site's (`articles/x`)."""
     return _from_site(Path(path), site, cwd)
 
 
@@ -971,13 +969,11 @@ def _argument(path: str) -> str:
 
 
 def _from_site(path: Path, site: Path, cwd: Path) -> str:
-    """A path relative to the site folder as seen from `cwd`: absolute from outside the site
-    (a problem's place, `show`'s heading); from inside it, as every message names a path
-    (`path_from`: `articles/x`, `../out` from a subfolder, never `..` alone)."""
+    """A path (absolute, or relative to the site folder) as seen from `cwd`, as every message
+    names a path (`path_from`: `articles/x`, `../out` from a subfolder, `site/out` from the
+    site's parent, absolute from elsewhere; never `..` alone)."""
     from syndicate.readers.folders import path_from
 
-    if not cwd.resolve().is_relative_to(site.resolve()):
-        return str((site / path).absolute())
     return path_from(path, cwd, site)
 
 
@@ -988,12 +984,6 @@ def shown(args: argparse.Namespace, path: Path) -> str:
     from syndicate.readers.folders import path_from
 
     return path_from(path, args.cwd, getattr(args, "site", None) or args.cwd)
-
-
-def placed(args: argparse.Namespace, path: Path) -> str:
-    """A file's place as problems name theirs (`_place`): `show`'s heading names the story's
-    file so, absolute from outside the site."""
-    return _place(str(path), getattr(args, "site", None) or args.cwd, args.cwd)
 
 
 def out_named(args: argparse.Namespace) -> str:

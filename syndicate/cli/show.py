@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from syndicate.cli import EXIT_INPUT, EXIT_OK, count, emit, placed
+from syndicate.cli import EXIT_INPUT, EXIT_OK, count, emit, shown
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.model.writer import to_data
 from syndicate.i18n.dates import rfc3339
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     if args.log_format == "json":
         emit(to_data(story) | {"state": story.lifecycle(now), "now": rfc3339(now)})
     else:
-        print("\n".join(describe(story, now, lambda path: placed(args, Path(path)))))
+        print("\n".join(describe(story, now, lambda path: shown(args, Path(path)))))
     return EXIT_OK
 
 
