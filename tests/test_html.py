@@ -758,6 +758,44 @@ NO_ITALIC |= {"Sinh", "Thai", "Laoo", "Khmr", "Mymr"}
 """The scripts with no italic of their own, whose emphasis is bold (docs/formats/html-jsonld.md):
 Hebrew, the Brahmic scripts of India and Sri Lanka, Thai, Lao, Khmer, Myanmar."""
 
+JOINED = {"Deva", "Beng", "Guru", "Syrc", "Mong", "Nkoo", "Adlm", "Rohg"}
+"""The scripts but Arabic whose letters join, which take no letter-spacing
+(docs/formats/html-jsonld.md): Devanagari, Bengali and Gurmukhi along their headstroke, the
+others cursively."""
+
+TRACKED = (".brand", ".kicker", "h1", ".more h2")
+"""The pages' elements the stylesheet tracks (letter-spacing) in Latin type."""
+
+
+def test_no_letter_spacing_in_a_script_whose_letters_join() -> None:
+    """The masthead, kicker, headline and "more" heading are tracked (`letter-spacing`), and
+    were in Devanagari, Bengali and Gurmukhi, whose letters hang from a headstroke spacing
+    cuts, and in Syriac, Mongolian, N'Ko, Adlam and Hanifi Rohingya, cursive as Arabic is:
+    the spacing broke their joins. A page in any language CLDR writes in one of them sets
+    none, as Arabic-script and CJK pages do; every other page keeps it."""
+    css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
+    resets = []
+    for block in css.split("}"):
+        head, _, declarations = block.partition("{")
+        if "letter-spacing: 0;" in declarations and ":is(:lang(" in head:
+            at = head.rindex(":is(:lang(")
+            resets.append((head[:at], _is_arguments(head[at:])))
+    cjk = {"Hani", "Hans", "Hant", "Jpan", "Kore", "Hang"}
+    written = {t: s for t in page_tags() if (s := _script_or_none(t)) is not None}
+    assert {written[t] for t in ("hi", "bn", "pa", "syr", "nqo", "mn-Mong", "ur")} <= JOINED | {
+        "Arab"
+    }
+    wrong = []
+    for tag, name in sorted(written.items()):
+        for element in TRACKED:
+            reset = any(
+                element in scope and any(_lang_matches(s, tag) for s in named)
+                for scope, named in resets
+            )
+            if reset != (name in JOINED | cjk | {"Arab"}):
+                wrong.append(f"{tag} ({name}): {element}")
+    assert wrong == []
+
 
 def _styling(css: str, element: str, declaration: str) -> str:
     """The stylesheet's script rule for `element` (`em:is(:lang(ar), ...)`) that declares
@@ -1291,18 +1329,20 @@ def test_the_stylesheets_script_lists_are_syndicates_one_list() -> None:
     """The pages' stylesheet, a file a site copies, names the languages of its Arabic-script
     and CJK rules as `syndicate.i18n.scripts` does, the list the books' stylesheet is made
     from: every `:is(:lang(...))` of it is the Arabic-script list, the CJK one, both, or the
-    Chinese part of the CJK one, so the pages and the books never style a language's script
-    differently."""
+    Chinese part of the CJK one, or the other joined scripts' (`JOINED`), so the pages and the
+    books never style a language's script differently."""
     from syndicate.i18n.scripts import ARABIC_SCRIPT, BY_WEIGHT, CHINESE, CJK, lang_selectors
+    from syndicate.i18n.scripts import JOINED as JOINED_RANGES
 
     css = (REPO / "syndicate/formats/html/templates/style.css").read_text(encoding="utf-8")
     arabic, cjk = lang_selectors(ARABIC_SCRIPT), lang_selectors(CJK)
     known = [arabic, cjk, arabic + cjk, lang_selectors(CHINESE), lang_selectors(BY_WEIGHT)]
+    known.append(lang_selectors(JOINED_RANGES))
     lists = []
     for rule in css.split("}"):
         head = rule.split("{")[0]
         for at in [i for i in range(len(head)) if head.startswith(":is(:lang(", i)]:
             lists.append(_is_arguments(head[at:]))
-    assert len(lists) == 16  # (3 for emphasis within emphasis: its weight, dots, Chinese's)
+    assert len(lists) == 17  # (3 for emphasis within emphasis: its weight, dots, Chinese's)
     assert [found for found in lists if found not in known] == []
     assert ":lang(zh):not(:where(:lang(zh-Latn))) {" in css  # the Simplified Chinese fonts

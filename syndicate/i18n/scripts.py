@@ -37,20 +37,41 @@ CJK: tuple[LangRange, ...] = (*CHINESE, ("ja", ()), ("ko", ()))
 negative letter-spacing (tightened characters crowd)."""
 
 
-NO_ITALIC: tuple[LangRange, ...] = (
-    # Hebrew
-    *((tag, ()) for tag in ("he", "yi")),
+HEADSTROKE: tuple[LangRange, ...] = (
     # Devanagari
     ("hi", ("hi-Latn",)),
     *((tag, ()) for tag in ("mr", "ne", "sa", "mai", "bho", "raj", "bgc", "brx", "doi", "xnr")),
     ("kok", ("kok-Latn",)),
     ("suz", ("suz-Sunu",)),
     *((tag, ()) for tag in ("ks-Deva", "sd-Deva", "sd-IN", "sat-Deva", "kxv-Deva")),
-    # the other scripts of India and Sri Lanka
+    # Bengali (Bengali, Assamese, Manipuri) and Gurmukhi
     ("bn", ()),
     ("as", ()),
     ("mni", ("mni-Mtei",)),
     ("pa", ("pa-Arab", "pa-PK")),
+)
+"""Every language CLDR writes in Devanagari, Bengali or Gurmukhi, whose letters hang from a
+headstroke (shirorekha, matra) that runs on through a word: letter-spacing cuts it into
+pieces and pulls a word's conjuncts apart (W3C's Indic layout requirements, `ilreq`, on
+letter spacing)."""
+
+JOINED: tuple[LangRange, ...] = (
+    *HEADSTROKE,
+    # cursive scripts other than Arabic, joined as it is (CSS Text 3's cursive scripts)
+    *((tag, ()) for tag in ("syr", "mn-Mong", "mn-CN", "nqo", "bm-Nkoo", "ff-Adlm", "rhg")),
+)
+"""Every language CLDR writes in a script whose letters join, but Arabic (`ARABIC_SCRIPT`,
+with rules of its own): the headstroke scripts, and Syriac, Mongolian, N'Ko, Adlam and
+Hanifi Rohingya, cursive. Letter-spacing breaks their joins: they take none, as Arabic
+script does not."""
+
+
+NO_ITALIC: tuple[LangRange, ...] = (
+    # Hebrew
+    *((tag, ()) for tag in ("he", "yi")),
+    # Devanagari, Bengali and Gurmukhi
+    *HEADSTROKE,
+    # the other scripts of India and Sri Lanka
     *((tag, ()) for tag in ("gu", "or", "kxv-Orya", "ta", "te", "kxv-Telu", "kn", "ml", "si")),
     # mainland Southeast Asia: Thai, Lao, Khmer, Myanmar
     *((tag, ()) for tag in ("th", "lo", "km", "my", "shn")),
@@ -88,6 +109,11 @@ def merged(*lists: Sequence[LangRange]) -> tuple[LangRange, ...]:
 BY_WEIGHT: tuple[LangRange, ...] = merged(ARABIC_SCRIPT, CJK, NO_ITALIC)
 """Every language whose emphasis is by weight, not italics: upright and bold, and emphasis
 within emphasis at the text's weight."""
+
+UNTRACKED: tuple[LangRange, ...] = merged(ARABIC_SCRIPT, CJK, JOINED)
+"""Every language the books' kicker is not tracked in (letter-spacing): the joined scripts, and
+CJK, whose characters spacing crowds or strands. (The pages' stylesheet names `JOINED` in
+a rule of its own, after the Arabic-script and CJK ones that set other things too.)"""
 
 
 def lang_selectors(ranges: Sequence[LangRange]) -> list[str]:

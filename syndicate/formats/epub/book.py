@@ -32,6 +32,7 @@ from syndicate.i18n.scripts import (
     BY_WEIGHT,
     CHINESE,
     CJK,
+    UNTRACKED,
     LangRange,
     lang_ranges,
 )
@@ -80,8 +81,10 @@ IMAGE_SIGNATURES = {
 }
 WEBP_FOURCC = (8, b"WEBP")
 """Where a RIFF file says it is WebP (and not, say, WAV)."""
-# The kicker untracked in the languages the pages' stylesheet names (`syndicate.i18n.scripts`):
-# letter-spacing pulls Arabic script's joined letters apart and crowds CJK characters.
+# The kicker untracked in the languages the pages' stylesheet names (`syndicate.i18n.scripts`,
+# `UNTRACKED`): letter-spacing pulls Arabic script's joined letters apart (and Syriac's,
+# Mongolian's, N'Ko's...), cuts the headstroke Devanagari, Bengali and Gurmukhi letters hang
+# from, and crowds CJK characters.
 # Emphasis upright and bold in the same languages and in those of the scripts with no italic
 # (`BY_WEIGHT`: Hebrew, the scripts of India and Sri Lanka, Thai, Lao, Khmer, Myanmar), as on
 # the pages: a browser's italic is a synthetic oblique that breaks Arabic script's joined
@@ -135,9 +138,8 @@ def _script_rules(
     return rules + (_rule(exceptions, inner, undone) if exceptions else "")
 
 
-_BOTH = (*ARABIC_SCRIPT, *CJK)
 _UNTRACKED = _script_rules(
-    _BOTH, (".kicker",), "letter-spacing: 0; ", f"letter-spacing: {_KICKER_SPACING}; "
+    UNTRACKED, (".kicker",), "letter-spacing: 0; ", f"letter-spacing: {_KICKER_SPACING}; "
 )
 _UPRIGHT = _script_rules(
     BY_WEIGHT,
