@@ -661,7 +661,11 @@ def test_the_sample_story_s_id_changed_as_init_asks_is_not_told_to_go_back(
         "warning: the id changed from 'tag:harbour.example,2026-03-02:welcome' to"
         " 'tag:harbour.news,2026-03-02:welcome' since it was published: the old one names"
         " harbour.example (on .example, a name RFC 2606 reserves for examples and tests, no"
-        " site's), as init's sample story and the stories syndicate new made before"
-        " publisher.url was set do, which syndicate deliver never sends"
+        " site's), as syndicate init's sample story and the stories syndicate new made"
+        " before publisher.url was set do; syndicate deliver refuses a story under such an id"
+        " (deliver.story-id) unless a target was sent it before: if none was, no partner has"
+        " it from syndicate"
     ) in err, err
-    assert "put the id back" not in err
+    # (deliver sends on a story a target was sent under such an id: "never sends" was untrue)
+    assert "never sends" not in err
+    assert "if one was, it keeps the old id and would hold two stories: put the id back" in err

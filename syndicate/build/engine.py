@@ -103,6 +103,8 @@ from syndicate.i18n.terms import use_site_terms
 from syndicate.model.site import TEMPLATES, TERMS, SiteConfig
 from syndicate.model.source import SourceRef
 from syndicate.readers.config import (
+    RESERVED_ID_MADE,
+    RESERVED_ID_SENT,
     SchemaVerdict,
     installed_at_start,
     load_config,
@@ -2994,11 +2996,11 @@ class _Build:
         elif (name := reserved_id(old)) is not None:  # (init's sample: as it asks)
             said = (
                 f"the id changed from {old!r} to {story.id!r} since it was published: the old"
-                f" one names {name}, as init's sample story and the stories syndicate new"
-                " made before publisher.url was set do, which syndicate deliver never sends,"
-                " so no partner has it from syndicate; if out/ reached readers otherwise"
+                f" one names {name}, {RESERVED_ID_MADE}; {RESERVED_ID_SENT}: if none was,"
+                " no partner has it from syndicate, and if out/ reached readers otherwise"
                 f" (copied to a web server), its feeds' readers keep {old!r} beside the new"
-                " one"
+                " one; if one was, it keeps the old id and would hold two stories: put the"
+                " id back"
             )
         else:
             said = (

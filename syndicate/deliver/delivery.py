@@ -72,6 +72,7 @@ from syndicate.model.source import SourceRef
 from syndicate.readers.articles import id_source
 from syndicate.readers.config import (
     PLACEHOLDER_URL,
+    RESERVED_ID_MADE,
     load_config,
     reserved_id,
     reserved_name,
@@ -317,8 +318,7 @@ def _check_story_ids(
             continue
         diags.error(
             "deliver.story-id",
-            f"the id of {slug}, {ident}, names {on}, as syndicate init's sample story and the"
-            " stories syndicate new made before publisher.url was set do, and a partner keeps"
+            f"the id of {slug}, {ident}, names {on}, {RESERVED_ID_MADE}, and a partner keeps"
             " the ids it is given: give the story an id of your own (or remove it, before any"
             f" partner has it), run {export}, then deliver; nothing was sent",
             id_source(SourceRef(str(config.parent / source), 1)),

@@ -117,6 +117,20 @@ def id_host(ident: str) -> str | None:
     return None
 
 
+RESERVED_ID_MADE = (
+    "as syndicate init's sample story and the stories syndicate new made before publisher.url"
+    " was set do"
+)
+"""Which stories have an id on a reserved name (`reserved_id`), said once for
+`deliver.story-id` and `story.id-changed`."""
+RESERVED_ID_SENT = (
+    "syndicate deliver refuses a story under such an id (deliver.story-id) unless a target was"
+    " sent it before"
+)
+"""`deliver.story-id`'s rule as `story.id-changed` tells it: an export cannot read deliver's
+ledger, so it says both cases."""
+
+
 def reserved_id(ident: str) -> str | None:
     """The name a story id is on, said as every command says a reserved name
     (`harbour.example (on .example, a name RFC 2606 reserves ...)`), when it is one
