@@ -866,7 +866,8 @@ def test_a_state_folder_made_read_only_after_a_delivery_says_what_to_do(
     """Once a delivery has made its lock file (which opens still), a read-only state folder
     fails at the ledger, SQLite making no journal there: that was "cannot open the delivery
     ledger ...: unable to open database file", with nothing to do. It is told as the lock's
-    folder is (`unwritable_folder`)."""
+    folder is (`unwritable_folder`), with the lock's code (`deliver.state`): it was
+    `deliver.ledger`, the code of a ledger at fault itself."""
     from conftest import unwritable
 
     mirror = tmp_path / "mirror"
@@ -886,6 +887,9 @@ def test_a_state_folder_made_read_only_after_a_delivery_says_what_to_do(
     assert f"error: cannot write to {folder}: " in err, err
     assert "set SYNDICATE_CACHE_DIR to a folder it can write" in err, err
     assert "unable to open database file" not in err, err
+    # one cause, one code, whether the lock was made before or not (a cron job matches codes)
+    assert "nothing was sent" in err and "[deliver.state]" in err, err
+    assert "[deliver.ledger]" not in err, err
     assert site.deliver() == 0, "writable again: delivered"
 
 

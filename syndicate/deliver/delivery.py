@@ -12,6 +12,7 @@ import logging
 import os
 import shlex
 import sqlite3
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from syndicate.build.engine import cache_apart, cache_folder, no_output_folder, 
 from syndicate.build.inventory import Inventory, PublishedFile, show_path
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
-from syndicate.build.publish import Busy, OutputError, exclusive
+from syndicate.build.publish import Busy, OutputError, exclusive, unwritable_folder
 from syndicate.build.state import (
     STATE_FILE,
     cannot_open,
@@ -241,17 +242,15 @@ def deliver(
         diags.error("deliver.busy", str(exc))
         return DeliveryResult("failed", diags, busy=True)
     except OutputError as exc:  # its build state's folder cannot be written: no lock held
-        # (what to do is said as every command says it, `unwritable_folder`: one rule)
-        diags.error(
-            "deliver.state",
-            f"{exc}; nothing was sent: deliver keeps its lock and its ledger with out/'s"
-            " build state",
-        )
-        return DeliveryResult("failed", diags)
+        return _state_failed(str(exc), diags)
     except LedgerError as exc:
+        if (unwritable := _unwritable(folder)) is not None:  # (the lock was made before)
+            return _state_failed(unwritable, diags)
         diags.error("deliver.ledger", str(exc))
         return DeliveryResult("failed", diags)
     except sqlite3.DatabaseError as exc:  # damaged past what opening it checks, or held
+        if (unwritable := _unwritable(folder)) is not None:
+            return _state_failed(unwritable, diags)
         diags.error("deliver.ledger", _ledger_failed(folder / LEDGER_FILE, exc))
         return DeliveryResult("failed", diags)
     current = all(r.current for r in results) and not unannounced
@@ -259,6 +258,31 @@ def deliver(
     if dry_run:  # nothing was to be sent: only a target that could not be planned fails
         status = "failed" if any(r.problem is not None for r in results) else "current"
     return DeliveryResult(status, diags, results, announced)
+
+
+def _state_failed(said: str, diags: Diagnostics) -> DeliveryResult:
+    """out/'s build state folder, where deliver keeps its lock and its ledger, cannot be
+    written: `deliver.state`, whether the lock is made in it now (`exclusive`) or was by an
+    earlier run and the ledger fails (SQLite makes its journal there). One code for one cause,
+    for a cron job that matches codes; `deliver.ledger` is the ledger file's own fault
+    (damaged, newer, held, unreadable). What to do is said as every command says it
+    (`unwritable_folder`: one rule)."""
+    diags.error(
+        "deliver.state",
+        f"{said}; nothing was sent: deliver keeps its lock and its ledger with out/'s build state",
+    )
+    return DeliveryResult("failed", diags)
+
+
+def _unwritable(folder: Path) -> str | None:
+    """`unwritable_folder`'s words when `folder` cannot be written (looked at only once the
+    ledger has failed); None when it can, the ledger being at fault."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return unwritable_folder(folder, exc)
+    return None
 
 
 def _check_placeholders(site: SiteConfig, export: str, diags: Diagnostics) -> None:
