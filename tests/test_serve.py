@@ -361,6 +361,34 @@ def test_a_preview_started_elsewhere_says_its_problems_from_there(site: Site) ->
     assert f"\n{(site.articles / SAMPLE_SLUG / 'story.yaml').relative_to(here)}:" in server.log()
 
 
+def test_the_watcher_s_exports_name_paths_as_the_first_export_does(site: Site) -> None:
+    """A path in a message's text (`said_path`) is named from where the user started the
+    command by a context variable, which a thread does not inherit: the exports `serve
+    --watch` runs after an edit, in its watcher thread, named it from the site folder (an
+    absolute path for a preview folder beside the site), where the first export, in the
+    command's thread, and the message's own place named it from where the user was."""
+    import fcntl
+
+    here = site.root.parent
+    folder = here / "preview"
+    folder.mkdir()
+    server = Server(site, "--watch", "--format", "html", "--preview", str(folder), cwd=here)
+    try:
+        until(lambda: "preview:" in server.log(), "the first preview", server)
+        held = os.open(folder, os.O_RDONLY)  # another export writing the preview's folder
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            site.replace(SECOND_SLUG, "en.md", "NATO", "Nato")
+            busy = "another syndicate export is writing"
+            until(lambda: busy in server.log(), "the watcher's export", server)
+        finally:
+            os.close(held)
+    finally:
+        server.stop()
+    line = next(line for line in server.lines if busy in line)
+    assert line.startswith("preview: error: another syndicate export is writing preview ("), line
+
+
 def test_a_preview_serves_the_section_pages_and_their_links(
     site: Site, serving: Callable[..., Server]
 ) -> None:

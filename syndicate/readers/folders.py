@@ -60,6 +60,28 @@ def said_from(folder: Path, site: Path | None = None) -> Iterator[None]:
         _SAID_FROM.reset(token)
 
 
+SaidFrom = tuple[Path, Path | None] | None
+"""`said_from`'s folders, or None outside of it (`said_here`)."""
+
+
+def said_here() -> SaidFrom:
+    """Where paths in messages' text are named from now (`said_from`'s folders), for work
+    done on the command's behalf in another thread (`said_as`): a thread starts with none
+    (context variables are not inherited), and would name them from the site folder."""
+    return _SAID_FROM.get()
+
+
+@contextlib.contextmanager
+def said_as(said: SaidFrom) -> Iterator[None]:
+    """Paths in messages' text named as `said_here` gave them, in whatever thread runs this
+    (the preview's exports, `serve --watch`'s watcher thread); as it finds them for None."""
+    if said is None:
+        yield
+        return
+    with said_from(*said):
+        yield
+
+
 def said_path(path: Path) -> str:
     """A path inside a message's text, as `path_from` names it from where the user started
     the command (the command runs in the site folder). From the API (no command line),

@@ -29,6 +29,7 @@ from syndicate.formats.registry import Registry
 from syndicate.model import StorySummary
 from syndicate.model.site import TEMPLATES, TERMS
 from syndicate.readers.config import load_config
+from syndicate.readers.folders import said_as, said_here
 from syndicate.readers.safefile import identity
 from syndicate.readers.staticfiles import own_files
 from syndicate.readers.yamlsource import YamlProblem, parse_yaml
@@ -234,11 +235,15 @@ class Previewer:
         self.jobs = jobs
         self.report = report
         """Told the problems of each export and a one-line summary."""
+        self.said = said_here()
+        """Where the command names paths in messages' text from (`said_from`): the watcher
+        thread's exports name them as the first export, in the command's thread, does."""
 
     def export(self, stop: threading.Event | None = None, *, catching_up: bool = False) -> bool:
         """`_export`; the requests that waited for its publication go on whatever it did."""
         try:
-            return self._export(stop, catching_up=catching_up)
+            with said_as(self.said):  # (in whatever thread: a thread inherits no context)
+                return self._export(stop, catching_up=catching_up)
         finally:
             self.state.settled.set()
 
