@@ -7,7 +7,7 @@ import difflib
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -33,6 +33,27 @@ left out: a problem is told at its line); line 0 is no line."""
 def showable(text: str) -> str:
     """`text` with what a terminal would act on escaped as Python writes it (`\x1b[2J`)."""
     return _UNSHOWABLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+SHORT = 60
+"""The most characters a message quotes of a value given (`shortened`)."""
+_NUMBER = re.compile(r"[-+]?[0-9_]+")
+
+
+def shortened(text: str, most: int = SHORT, quote: Callable[[str], str] = str) -> str:
+    """A value as a message quotes it (in `quote`'s quotes: `repr`): whole up to `most`
+    characters; a longer one by its start and its end, the middle elided (`...`), and a
+    number with how many digits it has (`999999...999 (5,000 digits)`), which a message
+    quoting all 5,000 hid in a screenful. The one rule of every message quoting a value
+    given (a story's field, a setting)."""
+    if len(quote(text)) <= most:
+        return quote(text)
+    keep = most - 3 - (len(quote("")))
+    head = keep * 2 // 3
+    short = quote(f"{text[:head]}...{text[len(text) - (keep - head) :]}")
+    if _NUMBER.fullmatch(text):
+        return f"{short} ({sum(char.isdigit() for char in text):,} digits)"
+    return short
 
 
 @dataclass(frozen=True, slots=True)

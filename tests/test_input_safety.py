@@ -2442,3 +2442,29 @@ def test_an_alias_bomb_is_refused_within_a_memory_cap(site: Path, where: str) ->
     assert re.search(
         rf"{re.escape(path.name)}:{line}: error: YAML expands to more than", done.stderr
     )
+
+
+@pytest.mark.parametrize("digits", [4000, 5000])
+def test_a_huge_number_is_quoted_shortened(
+    tmp_path: Path, digits: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story's field or a setting given as a number of thousands of digits was quoted
+    whole in its message (a screenful of 9s), and one over the digits Python reads (YAML's
+    reader keeps it as text) was said quoted, which it was not. Quoted as every long value
+    is (`shortened`): its start and its end, and how many digits it has."""
+    from sites import SECOND_SLUG, Site
+
+    site = Site(tmp_path / "newsroom")
+    big = "9" * digits
+    site.replace(SECOND_SLUG, "story.yaml", "version: 1", f"version: {big}")
+    site.configure(f"feeds:\n  archive_size: {big}\n")
+    capsys.readouterr()
+    assert site.cli("validate", "--articles", str(site.articles)) == 2
+    err = capsys.readouterr().err
+    assert "9" * 100 not in err, err[:2000]
+    said = [
+        line for line in err.splitlines() if "error:" in line and f"({digits:,} digits)" in line
+    ]
+    assert len(said) == 2, err[:2000]
+    assert all(len(line) < 400 for line in said), said
+    assert "quoted, YAML reads it as text" not in err, err[:2000]

@@ -53,7 +53,11 @@ section, for `validate` and for the exports that write that format:
 
 A value of the wrong kind is shown as YAML writes it on one line, the kinds in words:
 `deliver: targets[0].languages: {en: 1} is not valid: expected a text or a list, got a
-mapping`; `rename:` with nothing after it is `an empty value`.
+mapping`; `rename:` with nothing after it is `an empty value`. A value longer than 60
+characters is quoted by its start and its end, the middle elided, a number with how many
+digits it has (`archive_size: 99999999999999999999999999999999999999...9999999999999999999
+(5,000 digits) is not valid`), as a story's fields are in their messages; a number of more
+digits than Python reads (4,300) is read as text, and told to be made smaller.
 
 `syndicate validate` checks every section; `syndicate export` checks the site settings and the
 sections of the formats it writes. `syndicate formats` lists every format's options with their

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 
-from syndicate.diagnostics import Diagnostics, did_you_mean, out_of_range
+from syndicate.diagnostics import Diagnostics, did_you_mean, out_of_range, shortened
 from syndicate.formats.contract import AnyWriter, Options, OptionsT
 from syndicate.model import SiteConfig
 
@@ -420,8 +420,9 @@ def _short(value: Any) -> str:
     (`['local']`, `{'a': 1}`); nothing written (`name:`) as such."""
     if value is None:
         return "an empty value"
-    text = f"'{_flow(value)}'" if isinstance(value, str) else _flow(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    if isinstance(value, str):
+        return shortened(_flow(value), quote=lambda text: f"'{text}'")
+    return shortened(_flow(value))
 
 
 def _flow(value: Any, inside: bool = False) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import cache
@@ -20,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from syndicate.diagnostics import did_you_mean, out_of_range
+from syndicate.diagnostics import did_you_mean, out_of_range, shortened
 from syndicate.i18n.locales import canonical_case
 from syndicate.readers.languages import refusal, tag_hint
 
@@ -289,13 +290,12 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return str(value)
+        return shortened(str(value))
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "fields (name: value lines)"
-    text = repr(str(value))
-    return text if len(text) <= 60 else text[:56] + "...'"
+    return shortened(str(value), quote=repr)
 
 
 _OTHER_TOOLS = {
@@ -531,8 +531,12 @@ def _number_hint(value: Any, expected: str) -> str:
             "; quoted, YAML reads it as text, and it is no whole number: write one in plain"
             " digits, without quotes (12)"
         )
+    digits = sum(char.isdigit() for char in value)
+    if whole and digits > sys.get_int_max_str_digits():  # (YAML's reader keeps it as text)
+        return f"; a number of {digits:,} digits is more than syndicate reads: write a smaller one"
     if _yaml_number(value.strip()):
-        return f"; quoted, YAML reads it as text: write it without quotes ({value.strip()})"
+        said = shortened(value.strip())
+        return f"; quoted, YAML reads it as text: write it without quotes ({said})"
     example = "12" if whole else "12, 3.5"
     return f"; YAML reads it as text, not a number: write the number in plain digits ({example})"
 
