@@ -634,6 +634,33 @@ def test_a_link_with_a_space_whose_bracket_is_escaped_is_text() -> None:
     assert [(d.code, d.line) for d in diags] == [("body.link", 9)]
 
 
+def test_a_link_with_a_space_after_an_escaped_backslash_is_said_as_one() -> None:
+    """`\\\\[a](x y)` is a backslash written escaped, then a link CommonMark reads as text, as
+    `[a](x y)` is (markdown-it: text `\\[a](x y)`): the check, reading the text unescaped, took
+    that backslash for one escaping the `[`, and said nothing. Said at its line, as the
+    unescaped one is; three backslashes (one escaped, then an escaped `[`) are text; each of
+    2,000 is found from the one before (the characters looked through counted)."""
+    from syndicate.readers.markdown import _MD, _TreeBuilder
+
+    text = (
+        "\\\\[a](https://e.example/a b) and\n[a](https://e.example/a b)\n"
+        "x \\\\\\[a](https://e.example/a b)\n"
+    )
+    diags = Diagnostics()
+    parse_body(text, SourceRef("en.md", 8), lambda src: 0, diags)
+    assert [(d.code, d.line) for d in diags] == [("body.link", 8), ("body.link", 9)]
+    text = "".join(f"\\\\[a](https://e.example/a b{i})\n" for i in range(2_000))
+    inline = _MD.parse(text, {})[1]
+    inline.content = _Looked(inline.content)
+    _Looked.looked = 0
+    diags = Diagnostics()
+    _TreeBuilder(SourceRef("en.md", 8), lambda src: 0, diags)._literal_links(
+        inline, SourceRef("en.md", 8)
+    )
+    assert [(d.code, d.line) for d in diags] == [("body.link", 8 + at) for at in range(2_000)]
+    assert _Looked.looked <= 2 * len(text), f"{_Looked.looked} characters looked through"
+
+
 def test_footnotes_beside_link_definitions_are_read_in_one_pass() -> None:
     """A footnote's note has a blank line added after it (`parse_body`), and each unused link
     definition's line was found by counting every one of those before it, in Python: 20,000

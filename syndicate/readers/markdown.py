@@ -134,9 +134,12 @@ def _spaced_image(text: str) -> str | None:
 
 
 # A link whose address has a space (not in <...>): CommonMark reads it as text, brackets and
-# all. Its words may hold brackets one deep (`[see [1]](...)`), its address parentheses.
+# all. Its words may hold brackets one deep (`[see [1]](...)`), its address parentheses. A
+# backslash before its `[` in the text is no escape: the text is unescaped, and that
+# backslash was written `\\` (an escaped `[` is told by the backslashes before it as written,
+# `_literal_links`), so `\\[b](x y)` is a link read as text, as `[b](x y)` is.
 _SPACED_LINK = re.compile(
-    r"(?<![!\\])\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
+    r"(?<!!)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
     r"\(\s*((?:[^()\s<]|\([^()\s]*\))(?:[^()\s]|\([^()\s]*\))*"
     r"(?:[ \t]+(?:[^()\s]|\([^()\s]*\))+)+)\s*\)"
 )
