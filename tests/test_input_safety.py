@@ -1713,17 +1713,27 @@ def test_a_date_that_overflows_in_the_story_zone_is_refused(
         (
             'headline: "Port strike\n  enters day two"\nsummary: "Ships wait" at anchor\n',
             3,
-            "quote the whole summary: text follows a quoted part",
+            "text follows a quoted part or a [ ] or { }: remove what follows, or quote the"
+            " whole value of summary",
         ),
         (
             "headline: 'Port strike\n  enters day two'\nx: 1\nsummary: \"Ships\" at anchor\n",
             4,
-            "quote the whole summary: text follows a quoted part",
+            "text follows a quoted part or a [ ] or { }: remove what follows, or quote the"
+            " whole value of summary",
         ),
         (
             'path: "C:\\\\"\nsummary: "Ships wait" at anchor\n',
             2,
-            "quote the whole summary: text follows a quoted part",
+            "text follows a quoted part or a [ ] or { }: remove what follows, or quote the"
+            " whole value of summary",
+        ),
+        # a list key's advice reads right too ("quote the whole languages" did not)
+        (
+            "languages: [en, fr] extra\n",
+            1,
+            "text follows a quoted part or a [ ] or { }: remove what follows, or quote the"
+            ' whole value of languages (write languages: "[en, fr] extra")',
         ),
         (
             "keywords: [&NATO, Iraq]\n",

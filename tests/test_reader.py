@@ -241,7 +241,7 @@ def test_a_hashtag_cutting_a_value_short_is_warned_about(
         " ' #ports' and the rest of the line as a comment; quote the whole item:"
         ' - "harbour #ports" [yaml.comment]',
         f"{tmp_path}/hashtag/en.md:2: warning: the headline ends at 'Port is': YAML reads ' #1'"
-        " and the rest of the line as a comment; quote the whole headline: headline:"
+        " and the rest of the line as a comment; quote the whole value of headline: headline:"
         ' "Port is #1 in Europe again" [yaml.comment]',
     ]
     assert not diags.errors

@@ -345,16 +345,16 @@ class _Builder:
             return
         source = lines[end.line]
         key, value = _key_and_value(source)
-        field = key or "value"
+        field, whole = key or "value", whole_value(key)
         fix = f": {key}: {_quoted(value)}" if key and value else ""
         item = source.lstrip()
         if not key and item.startswith("- "):  # an item of a list
-            field, fix = "item", f": - {_quoted(item[2:].strip())}"
+            field, whole, fix = "item", "the whole item", f": - {_quoted(item[2:].strip())}"
         self.doc.notes.append(
             (
                 self.offset + self.lines.file(end.line),
                 f"the {field} ends at {node.value!r}: YAML reads ' {cut.group(1)}' and the rest"
-                f" of the line as a comment; quote the whole {field}{fix}",
+                f" of the line as a comment; quote {whole}{fix}",
             )
         )
 
@@ -499,6 +499,14 @@ def _closing_mends(lines: list[str], at: int, error: int) -> bool:
     return True
 
 
+def whole_value(key: str | None) -> str:
+    """What the advice to quote a value names (`quote the whole value of languages`): the
+    value of its key, which reads right whether the key takes a text (`headline`) or a list
+    (`languages: [en, fr] extra`), where "quote the whole languages" did not, and needs no
+    guess at which; `the whole value` for one with no key."""
+    return f"the whole value of {key}" if key else "the whole value"
+
+
 def _fix(
     problem: str, context: str, key: str | None, value: str, source: str, opened: int
 ) -> str | None:
@@ -553,10 +561,13 @@ def _fix(
         closing = "]" if bracket == "[" else "}"
         return (
             f"the {bracket} that opens the {field} is not closed with {closing}; close it, or"
-            f" quote the whole {field} if the {bracket} is part of the text"
+            f" quote {whole_value(key)} if the {bracket} is part of the text"
         )
     if "block mapping" in context and "<scalar>" in problem:
-        return f"quote the whole {field}: text follows a quoted part or a [ ] or {{ }}{example}"
+        return (
+            "text follows a quoted part or a [ ] or { }: remove what follows, or quote"
+            f" {whole_value(key)}{example}"
+        )
     if "block mapping" in context and "<block mapping start>" in problem:
         return "this line is indented differently from the fields above it; align it with them"
     if "block collection" in context and "<block mapping start>" in problem:
@@ -638,8 +649,8 @@ def _stray(
         return _reserved(key, value, char)
     tail = source[column:].split(" #", 1)[0].strip()
     return (
-        f"{tail!r} comes after the end of the {field}: remove it, or quote the whole {field}"
-        " if it is part of the text"
+        f"{tail!r} comes after the end of the {field}: remove it, or quote"
+        f" {whole_value(key)} if it is part of the text"
     )
 
 
