@@ -132,6 +132,8 @@ def test_show_a_story_as_text(
     assert lines[0] == f"{SAMPLE_SLUG}  (articles/{SAMPLE_SLUG}/story.yaml)"
     assert "  state            public at 2026-02-01T00:00:00Z (status usable, version 1)" in lines
     assert "  section          politics (Politique)" in lines
+    # the story's languages, not those --lang shows (it said "fr; original en")
+    assert "  languages        en, ar, de, es, fr, zh-Hans; original en" in lines
     assert f"fr French  (articles/{SAMPLE_SLUG}/fr.md)" in lines
     assert (
         "  headline         L’OTAN va fortement renforcer son déploiement militaire en Irak"

@@ -78,18 +78,27 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
             f"{story.slug} {' and '.join(said)} (its languages: {', '.join(story.languages)})",
         )
         return EXIT_INPUT
+    languages = story.languages  # the story's own, whatever --lang shows
     story = dataclasses.replace(story, variants=tuple(story.variant(lang) for lang in langs))
     now: datetime = args.now or datetime.now(UTC)
     if args.log_format == "json":
         emit(to_data(story) | {"state": story.lifecycle(now), "now": rfc3339(now)})
     else:
-        print("\n".join(describe(story, now, lambda path: shown(args, Path(path)))))
+        lines = describe(story, now, lambda path: shown(args, Path(path)), languages)
+        print("\n".join(lines))
     return EXIT_OK
 
 
-def describe(story: Story, now: datetime, where: Callable[[str], str] = str) -> Iterator[str]:
+def describe(
+    story: Story,
+    now: datetime,
+    where: Callable[[str], str] = str,
+    languages: tuple[str, ...] | None = None,
+) -> Iterator[str]:
     """The story as lines of text: its facts, then each language, then its images (texts of
-    the story's languages only). `where` shows a source path."""
+    the languages shown only). `where` shows a source path; `languages` are the story's when
+    `story` holds only the variants shown (`show --lang`): its `languages` line is a fact of
+    the story, never the selection ("fr; original en" of a story in six languages)."""
     yield f"{story.slug}  ({where(story.source.path)})"
     state = story.lifecycle(now)
     yield _field(
@@ -97,7 +106,8 @@ def describe(story: Story, now: datetime, where: Callable[[str], str] = str) -> 
     )
     yield _field("id", story.id)
     yield _field("section", f"{story.section} ({section_name(story.section, story.languages[0])})")
-    yield _field("languages", ", ".join(story.languages) + f"; original {story.original_lang}")
+    written = languages or story.languages
+    yield _field("languages", ", ".join(written) + f"; original {story.original_lang}")
     yield _field("first created", rfc3339(story.first_created))
     yield _field("published", rfc3339(story.published))
     yield _field("updated", rfc3339(story.updated))
