@@ -185,8 +185,11 @@ def _parts(value: Any, hint: Any) -> Iterator[tuple[str | int, Any, Any]]:
             known = _field_names(candidate)
             for name, item in value.items():
                 yield name, item, known.get(name)
+            typos = [name for name in value if name not in known]
             for field in msgspec.structs.fields(candidate):
                 if field.required and field.encode_name not in value:
+                    if any(did_you_mean(str(name), [field.encode_name]) for name in typos):
+                        continue  # `urll:` is one mistake, said as the unknown option it is
                     yield field.encode_name, _ABSENT, field.type
             return
 
