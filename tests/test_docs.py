@@ -239,6 +239,27 @@ def test_the_getting_started_tour_prints_what_the_page_shows(
     assert capsys.readouterr().err.splitlines() == shown_lines
 
 
+def test_the_command_reference_s_init_example_prints_what_it_shows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/cli.md's `init` example, run as written (at the time its sample story's date
+    says), prints the lines the page shows below it: the page left out the "before
+    publishing" line its `--url https://harbour.example/` gets, which the getting-started
+    page, running the same command, shows."""
+    text = (REPO / "docs/cli.md").read_text(encoding="utf-8")
+    section = text.split("\n## init\n", 1)[1].split("\n## ", 1)[0]
+    blocks = FENCE.findall(section)
+    index = next(i for i, (lang, body) in enumerate(blocks) if lang == "sh" and "init" in body)
+    ((argv,), (lang, shown)) = _commands(blocks[index][1]), blocks[index + 1]
+    assert lang == ""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SYNDICATE_CACHE_DIR", raising=False)
+    capsys.readouterr()
+    assert main(["--now", "2026-12-01T08:00:00+01:00", *argv]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() + captured.err.splitlines() == shown.splitlines()
+
+
 def _whole_configurations() -> list[tuple[str, str]]:
     """The YAML blocks of the docs that are a whole `syndicate.yaml` (they name the publisher)."""
     found = []
