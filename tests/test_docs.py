@@ -524,3 +524,19 @@ def test_the_tours_name_every_state_list_shows(page: str) -> None:
     assert said is not None
     named = set(re.findall(r"[a-z]+", said.group(1)))
     assert sorted(set(get_args(Lifecycle)) - named) == []
+
+
+def test_the_scaling_page_calls_export_under_a_main_guard() -> None:
+    """docs/scaling.md's "From Python" example, saved as a script, called `export` at its top
+    level: each worker the pool or a local cluster spawns runs the script again as it starts
+    (an `export.request` error now). Its call is under `if __name__ == "__main__":`."""
+    import ast
+
+    text = (REPO / "docs/scaling.md").read_text(encoding="utf-8")
+    (block,) = [body for lang, body in FENCE.findall(text) if lang == "python"]
+    tree = ast.parse(block)
+    top = [node for node in tree.body if "export(" in ast.unparse(node)]
+    assert top and all(
+        isinstance(node, ast.If) and ast.unparse(node.test) == "__name__ == '__main__'"
+        for node in top
+    )

@@ -2089,3 +2089,44 @@ def test_a_writer_that_cannot_go_to_the_workers_is_said_so(
     assert "the work could not be sent to the worker processes (cannot pickle" in err, err
     assert "a plugin format's writer must be picklable" in err and "--jobs 1" in err
     assert export(sites[1], out, "-f", "locked", "-j", "1", registry=registry) == 0
+
+
+def test_a_script_calling_export_at_its_top_level_is_not_run_again_by_each_worker(
+    sites: list[Path], tmp_path: Path
+) -> None:
+    """docs/scaling.md's "From Python" example, saved as a script, has no main guard: each
+    spawned worker of the process pool (and of a local Dask cluster) runs the script again as
+    it starts, and each of those exports failed on `out`'s lock as busy ("another syndicate
+    export is writing out"), a status a script retrying later waited on for ever. Such a call
+    is an `export.request` error that says to use the guard; the script's own run exports."""
+    corpus = sites[1]
+    script = tmp_path / "publish.py"
+    script.write_text(
+        "from datetime import UTC, datetime\n"
+        "from pathlib import Path\n\n"
+        "from syndicate.build import export\n\n"
+        "result = export(\n"
+        f"    formats=['model'], config=Path({str(corpus / 'syndicate.yaml')!r}),\n"
+        f"    articles=Path({str(corpus / 'articles')!r}), out=Path({str(tmp_path / 'o')!r}),\n"
+        f"    cache=Path({str(tmp_path / 'cache')!r}), jobs=2, executor='pool',\n"
+        "    now=datetime(2026, 1, 1, tzinfo=UTC),\n"
+        ")\n"
+        "errors = [d for d in result.diagnostics if d.severity == 'error']\n"
+        "guard = all('if __name__ == \"__main__\":' in d.message for d in errors)\n"
+        "print(result.status, result.busy, *(d.code for d in errors), guard)\n",
+        encoding="utf-8",
+    )
+    environ = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    *workers, own = done.stdout.splitlines()
+    assert own == "exported False True"
+    assert workers and set(workers) == {"input-errors False export.request True"}

@@ -555,6 +555,13 @@ def _request_ok(
     """Whether the arguments of an `export` call (the Python API's; the command line checks
     its own) can make a run: each mistake is an `export.request` error, never a traceback."""
     problems = []
+    if _starting_as_a_worker():
+        problems.append(
+            "called as a worker process starts: a worker is spawned (the process pool's, a"
+            " local Dask cluster's) by running the script that made it again, and this script"
+            " calls export at its top level, so every worker ran it too; in a script, call"
+            ' export under `if __name__ == "__main__":`'
+        )
     if not isinstance(formats, list | tuple):
         problems.append("formats: give a list of format names, such as ['atom', 'rss']")
     elif not formats:
@@ -589,6 +596,17 @@ def _request_ok(
     for problem in problems:
         diags.error("export.request", problem)
     return not problems
+
+
+def _starting_as_a_worker() -> bool:
+    """Whether this process is a spawned worker running its parent's main module as it starts
+    (multiprocessing's own test, `spawn._check_not_importing_main`): a script calling export
+    at its top level without a main guard, whose pool or local Dask cluster workers each ran
+    the export again, failed on `out`'s lock ("another syndicate export", `busy`: a caller
+    retrying later waited there for ever) and printed that as many times as it had workers."""
+    import multiprocessing
+
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
 
 
 def _as_path(value: object) -> Any:
