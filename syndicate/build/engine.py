@@ -2889,8 +2889,11 @@ class _Build:
             for lang in story.languages
             if old.has(lang) and story.updated_for(lang) <= old.updated_for(lang)
         ]
+        # A kill or withdrawal that gives no time at all is the reader's `story.kill-time`
+        # warning, which says to set it: one mistake, said once (with `before_release`, told).
+        told = before_release or (story.status != "usable" and story.updated_source is None)
         warned = len(self.input)
-        if story.version > old.version and latest <= earlier and not before_release:
+        if story.version > old.version and latest <= earlier and not told:
             self.input.warning(
                 "story.updated",
                 f"version {story.version}'s updated ({said_at(latest, earlier)}) is no later"
@@ -2900,7 +2903,7 @@ class _Build:
                 " the time of this version",
                 story.updated_source or story.version_source or story.source,
             )
-        elif story.version > old.version and stale and not before_release:
+        elif story.version > old.version and stale and not told:
             first = stale[0]
             self.input.warning(
                 "story.updated",
