@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXED_NOW, SAMPLE_SLUG
 from servers import HttpReceiver, Hub, TricklingServer, free_port
-from sites import HOST, SECOND_SLUG, Site
+from sites import CONFIG, HOST, SECOND_SLUG, Site
 
 from syndicate.deliver import deliver
 
@@ -198,3 +198,23 @@ def test_an_export_leaves_a_damaged_ledger_to_deliver_and_says_it_did_not_announ
     assert "feeds not announced to their hub" in err and "[websub.ledger]" in err, err
     assert "Traceback" not in err
     assert path.read_bytes()[:100] == b"\x00" * 100, "left for deliver to replace and say"
+
+
+def test_a_site_on_a_name_kept_for_examples_pings_no_hub_elsewhere(
+    site: Site, hub: Hub, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A site being tried out, its `base_url` still on a name no site has (`syndicate init
+    --url https://harbour.example/`, which `deliver` refuses to send), announced its feeds at
+    every export to the hub they name, Flipboard's default public one among them: a hub there
+    could fetch nothing at `https://harbour.example/...`. A hub elsewhere is told nothing; a
+    hub on this machine, one run to test WebSub, still is."""
+    tried = CONFIG.replace(BASE, "https://harbour.example/syndicate/")
+    elsewhere = f"feeds:\n  hub: https://hub.{HOST}/\ndeliver:\n{RETRY}"
+    site.config.write_text(tried + elsewhere, encoding="utf-8")
+    capsys.readouterr()
+    site.export("atom")
+    assert "[websub.ping]" not in capsys.readouterr().err  # (no ping: nothing to fail)
+    site.config.write_text(tried + f"feeds:\n  hub: {hub.url}\ndeliver:\n{RETRY}", "utf-8")
+    site.replace(SAMPLE_SLUG, "en.md", "NATO will surge", "NATO will surge again")
+    site.export("atom")
+    assert hub.pings() and all(t.startswith("https://harbour.example/") for t in hub.pings())

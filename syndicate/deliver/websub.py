@@ -25,7 +25,7 @@ from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import AnyWriter
 from syndicate.formats.options import convert_section
 from syndicate.model import SiteConfig
-from syndicate.readers.config import load_config
+from syndicate.readers.config import load_config, reserved_name
 from syndicate.xmlbase import ATOM_NS
 
 if TYPE_CHECKING:
@@ -183,10 +183,19 @@ def _due(out: Path, writers: Iterable[AnyWriter], ledger: Ledger) -> Iterator[Du
             ledger.record_announced(entry, None)
             continue
         hub, topic = feed_links(out / path)
-        if hub and topic:
+        if hub and topic and not _nowhere(topic, hub):
             yield Due(entry, hub, topic)
         else:
             ledger.record_announced(entry, None)
+
+
+def _nowhere(topic: str, hub: str) -> bool:
+    """Whether the feed is on a name no site has (init's placeholder, `example.org`,
+    `.example`, `.test`, `localhost`...: `base_url` not set yet) while its hub is elsewhere: a
+    public hub (Flipboard's default, Google's) could fetch nothing there, and was told of
+    `https://harbour.example/...` at every export of a site being tried out. A hub on such a
+    name or on this machine (one run to test WebSub) is still told."""
+    return reserved_name(topic) is not None and reserved_name(hub) is None
 
 
 FEED_SUFFIXES = (".xml", ".json")
