@@ -2407,6 +2407,51 @@ def test_a_body_in_english_imports_no_regex_module() -> None:
     assert run.stdout.splitlines() == ["False", "(Text(text='北约军事人员'),)", "True"]
 
 
+_RAW_HTML_BODIES = (
+    "A paragraph with <b>bold</b> and <script>x()</script> text.\n",
+    "<div>\nA block <em>of</em> HTML, <NATO> and a <a href='/x'>link</a>.\n</div>\n",
+    "## A heading <sup>2</sup>\n\n<table><tr><td>a cell</td></tr></table>\n",
+)
+
+
+def test_a_body_without_raw_html_imports_no_sanitiser() -> None:
+    """The raw HTML sanitiser's module (`readers.rawhtml`, with nh3 and lxml.html) is
+    imported by the first body that holds raw HTML: an English body without any, read in a
+    process of its own, leaves them unimported; bodies with raw HTML in a paragraph, a block
+    and a heading then import them, and read as they read where the module was imported
+    first: the same trees and the same problems."""
+    modules = ("syndicate.readers.rawhtml", "nh3", "lxml.html")
+    script = (
+        "import sys\n"
+        "from syndicate.diagnostics import Diagnostics\n"
+        "from syndicate.model import SourceRef\n"
+        "from syndicate.readers.markdown import parse_body\n"
+        "def read(text):\n"
+        "    diags = Diagnostics()\n"
+        "    body = parse_body(text, SourceRef('en.md', 5), lambda ref: None, diags)\n"
+        "    return repr((body, [(d.severity, d.code, d.message) for d in diags]))\n"
+        "read('A paragraph, *emphasis*, `<b>code</b>` and [a link](https://e.example/).\\n')\n"
+        f"print([m in sys.modules for m in {modules!r}])\n"
+        f"for text in {_RAW_HTML_BODIES!r}:\n"
+        "    print(read(text))\n"
+        f"print([m in sys.modules for m in {modules!r}])\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    lines = run.stdout.splitlines()
+    assert lines[0] == "[False, False, False]" and lines[-1] == "[True, True, True]"
+    from syndicate.readers.markdown import parse_body
+
+    here = []
+    for text in _RAW_HTML_BODIES:
+        diags = Diagnostics()
+        body = parse_body(text, SourceRef("en.md", 5), lambda ref: None, diags)
+        here.append(repr((body, [(d.severity, d.code, d.message) for d in diags])))
+    assert lines[1:-1] == here
+    assert all("warning" in line or "error" in line for line in here)  # each said something
+
+
 def test_a_story_file_s_shown_path_is_its_folder_s_and_its_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

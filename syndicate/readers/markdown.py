@@ -40,14 +40,6 @@ from syndicate.model.body import (
 )
 from syndicate.model.site import VISIBLE
 from syndicate.model.source import SourceRef
-from syndicate.readers.rawhtml import (
-    NOT_AN_ELEMENT,
-    TABLE,
-    html_blocks,
-    html_depth,
-    html_inlines,
-    sanitize,
-)
 from syndicate.readers.textfile import XML_FORBIDDEN
 from syndicate.readers.xhtml import link_href
 
@@ -887,7 +879,7 @@ class _TreeBuilder:
                     i += 1
                     continue
                 self._foreign(tok.content, ref)
-                out.extend(html_blocks(self.sanitized(tok.content, ref), ref))
+                out.extend(_html_blocks(self.sanitized(tok.content, ref), ref))
                 i += 1
                 continue
             if tok.type == "paragraph_open":
@@ -898,7 +890,7 @@ class _TreeBuilder:
                 ref = self.ref(tok)
                 self._unsupported_text(tokens[i + 1].content, ref)
                 self._literal_links(tokens[i + 1], ref)
-                out.extend(html_blocks(self.sanitized(_render(tokens[i + 1]), ref), ref))
+                out.extend(_html_blocks(self.sanitized(_render(tokens[i + 1]), ref), ref))
                 i += 3
                 continue
             block, i = self.block(tokens, i)
@@ -920,7 +912,7 @@ class _TreeBuilder:
                 self._literal_links(inline, ref)
                 title = self.inlines(inline.children or [], ref)
                 if _has_raw_html(inline):
-                    title = html_inlines(self.sanitized(_render(inline), ref), ref)
+                    title = _html_inlines(self.sanitized(_render(inline), ref), ref)
                 if _blank(title):
                     if not title and inline.children and not _has_raw_html(inline):
                         return None, i + 3  # an image, or too deep: said
@@ -1101,6 +1093,8 @@ class _TreeBuilder:
 
     def sanitized(self, fragment: str, ref: SourceRef) -> str:
         """The fragment sanitised, with a warning for each kind of thing removed."""
+        from syndicate.readers.rawhtml import NOT_AN_ELEMENT, TABLE, html_depth, sanitize
+
         if (deep := html_depth(fragment)) > MAX_HTML_DEPTH:
             # The sanitiser's time grows with the square of the nesting (minutes, in native
             # code that Ctrl-C cannot stop, for 300,000 <div>s), and the body would be
@@ -1238,6 +1232,23 @@ def _has_raw_html(inline: Token) -> bool:
     """Raw HTML and no Markdown image (which gets the figure rules, not the sanitiser's)."""
     types = {c.type for c in inline.children or []}
     return "html_inline" in types and "image" not in types
+
+
+def _html_blocks(clean: str, ref: SourceRef) -> list[Block]:
+    """Sanitised raw HTML as blocks (`rawhtml.html_blocks`). The sanitiser's module, with
+    nh3, lxml.html and their patterns, is imported by the first body that holds raw HTML,
+    as `sanitized` imports it: most hold none (docs/performance.md, "The thirty-fourth
+    round")."""
+    from syndicate.readers.rawhtml import html_blocks
+
+    return html_blocks(clean, ref)
+
+
+def _html_inlines(clean: str, ref: SourceRef) -> list[Inline]:
+    """Sanitised raw HTML as inlines (`rawhtml.html_inlines`), imported as `_html_blocks`."""
+    from syndicate.readers.rawhtml import html_inlines
+
+    return html_inlines(clean, ref)
 
 
 def _render(inline: Token) -> str:
