@@ -29,6 +29,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -2577,3 +2578,35 @@ def test_the_two_markdown_parsers_differ_only_by_the_normalize_rule() -> None:
     assert without[1][0][normalize[0]][1] is False
     without[1][0][normalize[0]] = core[normalize[0]]
     assert without == with_rule
+
+
+_FLOAT_TEXTS = st.sampled_from(
+    ["5e-324", "2.2250738585072011e-308", "1.7976931348623157e308", "1e400", "-1e400",
+     "0.1", "-0.0", "1E2", "9007199254740993",
+     "1.00000000000000011102230246251565404236316680908203125",
+     "NaN", "Infinity", "-Infinity", "123456789012345678901234567890", "-0"]
+)  # fmt: skip
+
+
+@settings(max_examples=1000, derandomize=True, database=None)
+@given(JSON, st.sampled_from(["ascii", "utf-8", "indented", "msgspec"]), _FLOAT_TEXTS)
+def test_json_read_by_msgspec_is_what_json_loads_reads(data: Any, how: str, number: str) -> None:
+    """A stored story's JSON read by msgspec where it can (`codec._json`) gives the values
+    `json.loads` gives, floats to the bit and the types of numbers: whether written with or
+    without escapes, indented or by msgspec, holding NaN, a float past the largest, a lone
+    surrogate, or numbers written as no encoder writes them."""
+    if how == "msgspec":
+        try:
+            text = msgspec.json.encode(data)
+        except (msgspec.EncodeError, UnicodeEncodeError, OverflowError):
+            return
+    else:
+        text = json.dumps(
+            data, ensure_ascii=how == "ascii", indent=2 if how == "indented" else None
+        ).encode("utf-8", "surrogatepass")
+    for one in (text, b'{"n": [%s, %s]}' % (number.encode(), text)):
+        assert repr(codec._json(one)) == repr(json.loads(one))
+    assert repr(codec._json(b"\xef\xbb\xbf" + text)) == repr(json.loads(b"\xef\xbb\xbf" + text))
+    assert repr(codec._json(json.dumps(data).encode("utf-16"))) == repr(
+        json.loads(json.dumps(data).encode("utf-16"))
+    )
