@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import io
 import json
 import random
@@ -2610,3 +2611,46 @@ def test_json_read_by_msgspec_is_what_json_loads_reads(data: Any, how: str, numb
     assert repr(codec._json(json.dumps(data).encode("utf-16"))) == repr(
         json.loads(json.dumps(data).encode("utf-16"))
     )
+
+
+def test_a_verdict_s_keys_are_its_code_installed_and_parts_hashed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A check's key is SHA-256 over the code, the installed distributions and the check's
+    parts, each prefixed with its length, whichever verdict makes it: the code and the
+    distributions, the same for every story's verdict of a run, are hashed once a process
+    (`_base_hash`), and a second verdict's key feeds only its own parts."""
+    from syndicate.readers import config
+
+    def plain(code: str, installed: tuple[str, ...], *parts: str | bytes) -> str:
+        h = hashlib.sha256()
+        for part in (code, *installed, *parts):
+            data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
+            h.update(len(data).to_bytes(8, "big") + data)
+        return h.hexdigest()
+
+    fed: list[int] = []
+    hashed = config._hashed
+
+    def counted(h: Any, parts: Any) -> Any:
+        parts = list(parts)
+        fed.append(len(parts))
+        return hashed(h, parts)
+
+    monkeypatch.setattr(config, "_hashed", counted)
+    installed = tuple(f"package_{i}-1.{i}.dist-info" for i in range(150))
+    cases = [
+        ("code", installed, ("texts", "\udcff text", b"\x00bytes")),
+        ("code", installed, ("image", b"")),
+        ("other code", installed, ("image", b"")),
+        ("code", installed[:-1], ("image", b"")),
+        ("code", (), ()),
+    ]
+    for code, names, parts in cases:
+        verdict = config.SchemaVerdict(None, code, known=(), installed=list(names))
+        assert verdict.key(*parts) == plain(code, names, *parts)
+        assert verdict.key(*parts) == plain(code, names, *parts)  # its base kept, not fed
+    again = config.SchemaVerdict(None, "code", known=(), installed=list(installed))
+    fed.clear()
+    assert again.key("image", b"") == plain("code", installed, "image", b"")
+    assert fed == [2]  # the code and the 150 names were not hashed again

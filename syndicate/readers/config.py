@@ -244,9 +244,9 @@ class SchemaVerdict:
         self._recalled: dict[str, str] | None = None
 
     def key(self, *parts: str | bytes) -> str:
-        if self._base is None:  # what every key of this verdict starts with, hashed once
+        if self._base is None:  # what every key of this verdict starts with
             installed = self._installed if self._installed is not None else _installed()
-            self._base = _hashed(hashlib.sha256(), (self.code, *installed))
+            self._base = _base_hash(self.code, tuple(installed))
         return _hashed(self._base.copy(), parts).hexdigest()
 
     def valid(self, key: str) -> bool:
@@ -315,6 +315,15 @@ class SchemaVerdict:
 
 _WHAT = "="
 """Between a check's key (hexadecimal) and what it remembered (`SchemaVerdict.remember`)."""
+
+
+@functools.lru_cache(maxsize=4)
+def _base_hash(code: str, installed: tuple[str, ...]) -> hashlib._Hash:
+    """What every key of a verdict of `code` and `installed` starts with, hashed once a
+    process: each story's reading makes a verdict of its own (`texts_verdict`), and hashed
+    the code and the hundreds of distributions' names again for its first key. Never fed
+    again: each key is made on a copy."""
+    return _hashed(hashlib.sha256(), (code, *installed))
 
 
 def _hashed(h: hashlib._Hash, parts: Iterable[str | bytes]) -> hashlib._Hash:
