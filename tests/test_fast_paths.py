@@ -11,7 +11,9 @@ pages parsed and written as UTF-8 bytes the bytes and errors of the page's text 
 written as text; JPEGs checked in draft mode and PNGs checked without decoding (chunks, CRCs,
 zlib stream and filter types) the same problems as decoded whole; URL paths, link templates and
 a text's language looked up the way quoting, parsing and trying each tag did; a page's
-stylesheets found by `bytes.find` those its pattern found."""
+stylesheets found by `bytes.find` those its pattern found; stored JSON read by msgspec the
+values `json.loads` read; and a check's keys made from a start hashed once a process the keys of
+its parts hashed whole."""
 
 from __future__ import annotations
 
