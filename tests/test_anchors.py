@@ -87,7 +87,7 @@ def test_the_scan_finds_the_patterns() -> None:
     found = list(patterns())
     assert sum(1 for where, _, _ in found if "deliver/options.py" in where) >= 3
     assert any("serve/options.py" in where for where, _, _ in found)
-    assert any(multiline for _, _, multiline in found)  # render/text.py's _PUNCT_LINE
+    assert any(multiline for _, _, multiline in found)  # readers/textfile.py's _CONFLICT_START
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ import hashlib
 import io
 import json
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -428,6 +429,30 @@ def test_words_of_a_latin_1_text_counted_as_bytes_are_those_counted_one_by_one(
     made spaces and its punctuation deleted: every one of the 256 characters, control
     characters, the no-break space, U+0085 and `²`, `ª`, `«` among them."""
     assert plain.word_count.__wrapped__(sample) == plain.slow_word_count(sample)
+
+
+_PUNCT_WORD_AS_WRITTEN = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
+"""`render.text._PUNCT_WORD` as first written, its look-behind first."""
+CJK_WORDY = st.text(
+    st.sampled_from(" \t\n\u3000\u00a0a9_,.!-\u4e00\u9fff\U00020000\u3001\u3002\u30fb\u3042\uff66")
+    | st.characters(codec=None, exclude_categories=()),
+    max_size=40,
+)
+
+
+@settings(max_examples=2000, derandomize=True, database=None)
+@given(CJK_WORDY)
+def test_words_of_a_cjk_text_counted_by_runs_are_those_counted_one_by_one(sample: str) -> None:
+    """A text holding CJK is counted as its CJK characters and the words between them (each
+    run of CJK made a space): CJK next to punctuation, letters and every kind of space."""
+    assert plain.word_count.__wrapped__(sample) == plain.slow_word_count(sample)
+
+
+@settings(max_examples=2000, derandomize=True, database=None)
+@given(WORDY)
+def test_punctuation_words_are_found_where_the_pattern_as_written_found_them(sample: str) -> None:
+    found = [m.span() for m in plain._PUNCT_WORD.finditer(sample)]
+    assert found == [m.span() for m in _PUNCT_WORD_AS_WRITTEN.finditer(sample)]
 
 
 def test_every_latin_1_character_counts_as_it_did() -> None:

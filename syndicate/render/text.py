@@ -28,15 +28,14 @@ _CJK = (
 on) included: each one word."""
 _WORD = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 _PUNCT_ONLY = re.compile(r"^\W+\Z")
-_PUNCT_LINE = re.compile(r"^[^\w\n]+$", re.MULTILINE)
-"""A line of nothing but punctuation: with the words one a line (a word has no white space),
-the `_PUNCT_ONLY` ones found in one linear pass (`tests/test_fast_paths.py` checks that both
-ways count the same)."""
 _SPACE = re.compile(r"\s")
 _ANY_CJK = re.compile(f"[{_CJK}]")
-_PUNCT_WORD = re.compile(r"(?<!\S)[^\w\s]+(?!\S)")
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_PUNCT_WORD = re.compile(r"[^\w\s](?<!\S[^\w\s])[^\w\s]*(?!\S)")
 """In a text without CJK, a word (a run between white space, what `str.split` gives) of
-nothing but punctuation: one pass over the text, no list of its words."""
+nothing but punctuation: one pass over the text, no list of its words. (`(?<!\\S)[^\\w\\s]+`,
+its first character's class put first: the regular-expression engine skips to the
+characters of that class, where a look-behind first was tried at every character.)"""
 _LATIN1 = [chr(code) for code in range(256)]
 _LATIN1_SPACES = bytes.maketrans(
     bytes(ord(c) for c in _LATIN1 if c.isspace()), b" " * sum(c.isspace() for c in _LATIN1)
@@ -127,8 +126,14 @@ def word_count(text: str) -> int | None:
         return None
     if _ANY_CJK.search(text) is None:  # most texts: their words are what `split` gives
         return len(text.split()) - len(_PUNCT_WORD.findall(text))
-    words = _WORD.findall(text)
-    return len(words) - len(_PUNCT_LINE.findall("\n".join(words)))
+    runs = _CJK_RUN.findall(text)
+    # each CJK character a word (but one this Python's Unicode knows no letter of, a code
+    # point not yet assigned, which is no `\w`, as punctuation is not), and the words
+    # between them, each run of them a space: no list of one-character words
+    cjk = "".join(runs)
+    letters = len(cjk) if cjk.isalnum() else sum(1 for c in cjk if c.isalnum())
+    rest = _CJK_RUN.sub(" ", text)
+    return letters + len(rest.split()) - len(_PUNCT_WORD.findall(rest))
 
 
 def slow_word_count(text: str) -> int | None:
