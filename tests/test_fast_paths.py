@@ -61,7 +61,7 @@ from syndicate.model import (
     Variant,
     codec,
 )
-from syndicate.readers import images, schemas, yamlsource
+from syndicate.readers import images, schemas, textfile, yamlsource
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
 from syndicate.readers.frontmatter import FrontMatterProblem, split_front_matter
@@ -2731,3 +2731,32 @@ def test_a_verdict_s_keys_are_its_code_installed_and_parts_hashed(
     fed.clear()
     assert again.key("image", b"") == plain("code", installed, "image", b"")
     assert fed == [2]  # the code and the 150 names were not hashed again
+
+
+def _forbidden_by_patterns(text: str, c1: bool = False) -> bool:
+    found = textfile.XML_FORBIDDEN.search(text) is not None
+    return found or (c1 and textfile.C1_CONTROLS.search(text) is not None)
+
+
+def test_every_character_is_forbidden_from_its_bytes_as_the_patterns_say() -> None:
+    """`holds_forbidden` (a text's UTF-8 bytes) against `XML_FORBIDDEN` and `C1_CONTROLS`, on
+    every code point, alone and between others (a surrogate beside a letter, U+FFFE after
+    a two-byte character...)."""
+    for code in range(0x110000):
+        char = chr(code)
+        for sample in (char, f"a{char}\u00e9", f"\u0627{char}\n", f"\U0001f600{char}"):
+            for c1 in (False, True):
+                assert textfile.holds_forbidden(sample, c1) == _forbidden_by_patterns(sample, c1)
+
+
+@settings(max_examples=2000, derandomize=True, database=None)
+@given(
+    st.text(
+        st.characters(codec=None, exclude_categories=())
+        | st.sampled_from("\x00\x08\t\n\x0b\x0c\r\x1f\x7f\x80\x9f\xa0\xc2\ufffd\ufffe\uffff"),
+        max_size=30,
+    ),
+    st.booleans(),
+)
+def test_texts_are_forbidden_from_their_bytes_as_the_patterns_say(text: str, c1: bool) -> None:
+    assert textfile.holds_forbidden(text, c1) == _forbidden_by_patterns(text, c1)

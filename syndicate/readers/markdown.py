@@ -40,7 +40,7 @@ from syndicate.model.body import (
 )
 from syndicate.model.site import VISIBLE
 from syndicate.model.source import SourceRef
-from syndicate.readers.textfile import XML_FORBIDDEN
+from syndicate.readers.textfile import XML_FORBIDDEN, holds_forbidden
 from syndicate.readers.xhtml import link_href
 
 if TYPE_CHECKING:
@@ -661,7 +661,7 @@ def _check_characters(blocks: list[Block], diags: Diagnostics) -> None:
     for block in walk(blocks):
         if isinstance(block, Paragraph | Heading):
             for text in _strings(block.children):
-                if found := XML_FORBIDDEN.search(text):
+                if holds_forbidden(text) and (found := XML_FORBIDDEN.search(text)):
                     diags.error(
                         "text.control-char",
                         f"character U+{ord(found.group()):04X} (written as an entity, e.g."
