@@ -716,14 +716,14 @@ class _StoryReader:
         error."""
         for path, text in _strings(doc.data, ()):
             unset = path == ("section",) and text == PLACEHOLDER_SECTION
-            where = SourceRef(shown, doc.line(path))
-            self._check_text(text, place(path), where, unset)
-            if warning := markup_warning(text, place(path)):  # the body's raw HTML is its own
+            where, what = SourceRef(shown, doc.line(path)), place(path)  # (in words: once)
+            self._check_text(text, what, where, unset)
+            if warning := markup_warning(text, what):  # the body's raw HTML is its own
                 self.diags.warning("text.markup", warning, where)
             if path and path[0] in _ONE_LINE and _LINE_BREAK.search(text.rstrip("\n")):
                 self.diags.warning(
                     "text.line-break",
-                    f"{place(path)} holds a line break, which a page shows as a space and a"
+                    f"{what} holds a line break, which a page shows as a space and a"
                     " feed, NewsML-G2 or ninjs item as a new line: write it on one line (YAML's"
                     " | keeps the line breaks of a text, > and a plain value join them)",
                     where,
