@@ -191,10 +191,7 @@ class Urls:
     def image(self, slug: str, image: Image) -> str:
         """The published image (`links: image:` of the configuration), with its digest: where
         the template puts `{digest}`, else as `v=<digest>` ending its query (`versioned`)."""
-        template, digest = self.config.image_url, image.digest
-        name = url_path(image.name)
-        url = fill(template, base_url=self.base, slug=url_path(slug), name=name, digest=digest)
-        return url if uses_field(template, "digest") else versioned(url, digest)
+        return _image_url(self.config.image_url, self.base, slug, image.name, image.digest)
 
     def media(self, path: str, digest: str) -> str:
         """The public URL of an image a format publishes under `out/` itself (`newsml/media/`,
@@ -289,6 +286,14 @@ def _article_url(template: str, base: str, slug: str, lang: str) -> str:
     asked for: a story's page is linked by its own page, its translations', the lists, the
     feeds and the graph (6,740 times for the bench's 100 stories' 400 pages)."""
     return fill(template, base_url=base, slug=url_path(slug), lang=url_path(lang))
+
+
+@lru_cache(maxsize=4096)
+def _image_url(template: str, base: str, slug: str, name: str, digest: str) -> str:
+    """`Urls.image`, worked out once an image while it is among the last few thousand asked
+    for (1,308 calls for the bench's 100 stories' 84 images)."""
+    url = fill(template, base_url=base, slug=url_path(slug), name=url_path(name), digest=digest)
+    return url if uses_field(template, "digest") else versioned(url, digest)
 
 
 def url_path(path: str) -> str:
