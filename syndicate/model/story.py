@@ -198,12 +198,7 @@ class Image:
         is one path segment of a URL, and a file name everywhere), and an extension of its
         format, which the reader detected from the bytes: an `evil.html` that is a PNG is
         published as `evil.png`."""
-        stem, dot, ext = self.file.rsplit("/", 1)[-1].rpartition(".")
-        if not dot:
-            stem, ext = ext, ""
-        stem = _NOT_IN_NAMES.sub(_name_part, stem).strip("-.") or "image"
-        known = IMAGE_EXTENSIONS.get(self.media_type, ("bin",))
-        return f"{stem}.{ext.lower() if ext.lower() in known else known[0]}"
+        return _published_name(self.file, self.media_type)
 
     @property
     def digest(self) -> str:
@@ -212,6 +207,19 @@ class Image:
         by a correction gets a new URL, so partners, CDNs and browsers that cache by URL fetch
         the new picture, and an unchanged one keeps its URL run after run."""
         return self.sha256[:IMAGE_DIGEST]
+
+
+@lru_cache(maxsize=4096)
+def _published_name(file: str, media_type: str) -> str:
+    """`Image.name` of a source file of a format, worked out once while it is among the last
+    few thousand asked for: each page, feed item and graph naming an image asks for it (1,764
+    times for the bench's 100 stories' 84 images, each a pattern's substitution)."""
+    stem, dot, ext = file.rsplit("/", 1)[-1].rpartition(".")
+    if not dot:
+        stem, ext = ext, ""
+    stem = _NOT_IN_NAMES.sub(_name_part, stem).strip("-.") or "image"
+    known = IMAGE_EXTENSIONS.get(media_type, ("bin",))
+    return f"{stem}.{ext.lower() if ext.lower() in known else known[0]}"
 
 
 @dataclass(frozen=True, slots=True)
