@@ -214,6 +214,20 @@ def preferred_tag(tag: str) -> str | None:
 
 
 @cache
+def stated_tag(tag: str) -> str:
+    """The tag an output states a text's language with (`lang`, `xml:lang`, `dc:language`,
+    `inLanguage`, `hreflang`...): the one BCP 47 prefers (`he` for a site's `iw`, `id-ID` for
+    `in-ID`, `en-GB` for `en-UK`, `preferred_tag`), which browsers' `:lang(he)`, feed readers
+    and partners match on; else `tag` as given (and a tag that is no language, `x-default`).
+    What names a variant (file names, URLs, ids, GUIDs) keeps the site's own tag: a partner
+    sees no new identity."""
+    try:
+        return preferred_tag(tag) or tag
+    except ValueError:  # not a tag CLDR knows: stated as given, as before
+        return tag
+
+
+@cache
 def fallback_tags(tag: str) -> tuple[str, ...]:
     """The tags whose texts (terms, sample story) serve `tag`, closest first: the tag, its
     language in its script, its language; the language as CLDR reads it, so `zh-CN` is served
@@ -547,7 +561,8 @@ def display_name(tag: str, in_lang: str | None = None) -> str:
     has none there (babel's `mn_Mong` names nothing), the name its language's own locale
     gives it ("монгол (монгол бичиг)", from `mn`), or the language's alone, then the
     English name; the tag itself only when CLDR names it nowhere."""
-    loc = locale_for(tag)
+    # `iw` is read as `he-IL`: named as the `he` it stands for, "עברית", not "עברית (ישראל)"
+    loc = locale_for(stated_tag(tag))
     shown = locale_for(in_lang) if in_lang else loc
     try:
         base = Locale(loc.language)  # the language without script or region: `mn`

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from syndicate.i18n.locales import borrowed, direction
+from syndicate.i18n.locales import borrowed, direction, stated_tag
 from syndicate.i18n.terms import term, term_language
 from syndicate.i18n.text import Part, credit_parts
 from syndicate.model import (
@@ -96,10 +96,12 @@ def render_body(
 
 
 def language_attributes(lang: str, *, xml_lang: bool = True) -> dict[str, str]:
-    """`lang`, optionally `xml:lang`, and `dir` for right-to-left languages."""
-    attributes = {"lang": lang}
+    """`lang`, optionally `xml:lang`, and `dir` for right-to-left languages; the language
+    stated with the tag BCP 47 prefers (`stated_tag`: `he` for `iw`)."""
+    stated = stated_tag(lang)
+    attributes = {"lang": stated}
     if xml_lang:
-        attributes[XML_LANG] = lang
+        attributes[XML_LANG] = stated
     if direction(lang) == "rtl":
         attributes["dir"] = "rtl"
     return attributes

@@ -26,7 +26,7 @@ from syndicate.formats.epub.ebooklib_adapter import (
 )
 from syndicate.formats.epub.edition import Edition, StoryEdition
 from syndicate.i18n.dates import format_human_date, format_human_datetime, rfc3339
-from syndicate.i18n.locales import direction, display_name, language_label
+from syndicate.i18n.locales import direction, display_name, language_label, stated_tag
 from syndicate.i18n.scripts import (
     ARABIC_SCRIPT,
     BY_WEIGHT,
@@ -780,7 +780,7 @@ def _marks_of(element: etree._Element, lang: str) -> Marks:
     for node in (element, *element.iterancestors()):
         said = node.get("lang")
         if said is not None:
-            if said == lang:
+            if said == stated_tag(lang):  # (as `language_attributes` states it)
                 return ()
             return tuple((name, node.get(name, "")) for name in ("lang", "dir") if node.get(name))
     return ()
@@ -861,7 +861,11 @@ def _translations(story: Story, lang: str, ctx: Context[Any]) -> list[etree._Ele
         X.li(
             X.a(
                 language_label(other),
-                {"href": ctx.urls.article(story.slug, other), "hreflang": other, "lang": other},
+                {
+                    "href": ctx.urls.article(story.slug, other),
+                    "hreflang": stated_tag(other),
+                    "lang": stated_tag(other),
+                },
             )
         )
         for other in others

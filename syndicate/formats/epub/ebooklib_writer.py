@@ -12,6 +12,7 @@ from ebooklib import epub
 from lxml import etree
 
 from syndicate.formats.epub.ebooklib_adapter import Book, EpubBuildError, Marks, TocEntry
+from syndicate.i18n.locales import stated_tag
 from syndicate.xmlbase import XML_LANG
 
 
@@ -45,7 +46,7 @@ def _ebook(book: Book) -> epub.EpubBook:
     ebook.metadata[epub.NAMESPACES["OPF"]].pop("generator", None)
     ebook.set_identifier(book.identifier)
     ebook.set_title(book.title)
-    ebook.set_language(book.language)
+    ebook.set_language(stated_tag(book.language))
     ebook.set_direction(book.direction)
     for i, name in enumerate(book.creators, 1):
         ebook.add_author(name, uid=f"creator-{i}")
@@ -62,7 +63,9 @@ def _ebook(book: Book) -> epub.EpubBook:
         if value:
             # An English notice in an Arabic book is no Arabic (`Book.rights_lang`).
             borrowed = name == "rights" and book.rights_lang
-            ebook.add_metadata("DC", name, value, {XML_LANG: book.rights_lang} if borrowed else {})
+            ebook.add_metadata(
+                "DC", name, value, {XML_LANG: stated_tag(book.rights_lang)} if borrowed else {}
+            )
     for i, identifier in enumerate(book.identifiers, 1):
         ebook.add_metadata("DC", "identifier", identifier, {"id": f"identifier-{i}"})
     for relation in book.relations:
@@ -93,7 +96,7 @@ def _add_items(ebook: epub.EpubBook, book: Book) -> None:
             uid=doc.uid,
             file_name=doc.file_name,
             title=doc.title,
-            lang=book.language,
+            lang=stated_tag(book.language),
             content=doc.content,
         )
         ebook.add_item(item)
@@ -149,7 +152,7 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
         self.members[name] = data.encode("utf-8") if isinstance(data, str) else data
 
     def _write_opf_file(self, root: etree._Element) -> None:
-        root.set(XML_LANG, self.book.language)
+        root.set(XML_LANG, stated_tag(self.book.language))
         super()._write_opf_file(root)
 
     def _get_nav(self, item: epub.EpubNav) -> bytes:
@@ -161,7 +164,7 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
 
     def _get_ncx(self) -> bytes:
         tree = etree.fromstring(super()._get_ncx())
-        tree.set(XML_LANG, self.book.language)
+        tree.set(XML_LANG, stated_tag(self.book.language))
         depth = max(
             (sum(1 for _ in p.iterancestors("{*}navPoint")) for p in tree.iter("{*}navPoint")),
             default=0,

@@ -13,7 +13,7 @@ from lxml.builder import ElementMaker
 
 from syndicate.formats.contract import Context, OutputFile
 from syndicate.i18n.dates import rfc3339
-from syndicate.i18n.locales import display_name
+from syndicate.i18n.locales import display_name, stated_tag
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import isolated_in
 from syndicate.xmlbase import ATOM_NS, DCTERMS_NS, OPDS_NS, XML_LANG
@@ -128,7 +128,7 @@ def _navigation(
         NAVIGATION,
         *(
             A.entry(
-                {XML_LANG: lang},
+                {XML_LANG: stated_tag(lang)},
                 A.title(display_name(lang)),
                 A.id(ctx.urls.output(feed_path(lang))),
                 A.updated(rfc3339(updated)),
@@ -156,7 +156,7 @@ def _acquisition(books: Sequence[Listed], updated: datetime, lang: str, ctx: Con
         _link("up", ctx.urls.output(CATALOG), NAVIGATION),
         etree.Comment(_ENTRIES),
     )
-    feed.set(XML_LANG, lang)
+    feed.set(XML_LANG, stated_tag(lang))
     data = _bytes(feed)
     marker = b"  <!--%s-->\n" % _ENTRIES.encode()
     at = data.index(marker)
@@ -193,21 +193,26 @@ def _book_entry(book: Entry, ctx: Context[Any]) -> etree._Element:
         *(A.author(A.name(name)) for name in book.authors),
         *(A.contributor(A.name(name)) for name in book.contributors),
         DC.identifier(book.identifier),
-        DC.language(book.lang),
+        DC.language(stated_tag(book.lang)),
         DC.issued(book.issued.isoformat()),
         *(A.category(_category(category)) for category in book.categories),
-        A.rights(book.rights, {XML_LANG: book.rights_lang} if book.rights_lang else {}),
+        A.rights(book.rights, {XML_LANG: stated_tag(book.rights_lang)} if book.rights_lang else {}),
         A.summary(book.summary, type="text"),
         # RFC 4287 4.1.1: an entry without content needs an alternate link; translations
         # are alternates in other languages (no two alternates share type and hreflang): the
         # web pages, then the books, which an OPDS app can follow to the translated book.
         _link("alternate", book.page, "text/html"),
         *(
-            A.link(rel="alternate", href=page, type="text/html", hreflang=lang)
+            A.link(rel="alternate", href=page, type="text/html", hreflang=stated_tag(lang))
             for lang, page in book.translations
         ),
         *(
-            A.link(rel="alternate", href=ctx.urls.output(path), type=EPUB_TYPE, hreflang=lang)
+            A.link(
+                rel="alternate",
+                href=ctx.urls.output(path),
+                type=EPUB_TYPE,
+                hreflang=stated_tag(lang),
+            )
             for lang, path in book.translated_books
         ),
         _link("http://opds-spec.org/image", _art(book.cover, book, ctx), "image/png"),

@@ -15,7 +15,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from syndicate.i18n.dates import rfc822, rfc3339_utc
-from syndicate.i18n.locales import is_valid_tag
+from syndicate.i18n.locales import is_valid_tag, stated_tag
 from syndicate.xmlbase import (
     ATOM_NS,
     CONTENT_NS,
@@ -223,7 +223,7 @@ def atom_entry(entry: Entry) -> bytes:
     if entry.rights:
         _sub(element, _A + "rights", entry.rights)
         if entry.rights_lang:  # an English notice in an Arabic feed is no Arabic
-            element[-1].set(XML_LANG, entry.rights_lang)
+            element[-1].set(XML_LANG, stated_tag(entry.rights_lang))
     for item in entry.media:
         etree.SubElement(element, _M + "content", _media_attributes(item))
     _complete_media(element, entry)
@@ -366,7 +366,7 @@ def _fill_rss_item(item: etree._Element, entry: Entry) -> None:
         _sub(item, _DC + "contributor", person.name)
     for person in entry.authors:
         _sub(item, _DC + "creator", person.name)
-    _sub(item, _DC + "language", entry.lang)
+    _sub(item, _DC + "language", stated_tag(entry.lang))
     for media in entry.media:
         attributes = {k: v for k, v in _media_attributes(media).items() if v}
         content = etree.SubElement(item, _M + "content", attributes)
@@ -469,7 +469,8 @@ def _generator(feed: Feed, self_type: str) -> FeedGenerator:
     fg.id(feed.id)
     fg.title(feed.title)
     fg.subtitle(feed.subtitle)
-    fg.language(feed.lang)
+    # Atom's xml:lang and RSS's <language>: the tag BCP 47 prefers (`he` for a site's `iw`)
+    fg.language(stated_tag(feed.lang))
     # Without an explicit value feedgen stamps datetime.now() into updated and lastBuildDate.
     fg.updated(feed.updated)
     fg.link(href=feed.self_url, rel="self", type=self_type)
@@ -539,7 +540,7 @@ def _link_attributes(link: Link) -> dict[str, str]:
     if link.type is not None:
         attributes["type"] = link.type
     if link.hreflang is not None:
-        attributes["hreflang"] = link.hreflang
+        attributes["hreflang"] = stated_tag(link.hreflang)
     if link.length is not None:
         attributes["length"] = str(link.length)
     return attributes
@@ -550,7 +551,7 @@ def _as_dict(value: Link | Person | Category) -> dict[str, str]:
     # Shallow, unlike dataclasses.asdict (a deep copy): the fields are plain values, and this
     # runs for every link, author and category of every feed.
     fields = ((name, getattr(value, name)) for name in value.__slots__)
-    return {k: str(v) for k, v in fields if v is not None}
+    return {k: stated_tag(v) if k == "hreflang" else str(v) for k, v in fields if v is not None}
 
 
 def _fragment(root: etree._Element, tag: bytes) -> bytes:

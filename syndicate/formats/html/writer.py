@@ -47,7 +47,13 @@ from syndicate.i18n.dates import (
     local_rfc3339,
     rfc3339,
 )
-from syndicate.i18n.locales import direction, format_number, language_label, with_territory
+from syndicate.i18n.locales import (
+    direction,
+    format_number,
+    language_label,
+    stated_tag,
+    with_territory,
+)
 from syndicate.i18n.terms import lookup, term, term_language
 from syndicate.i18n.text import Part, byline_parts, isolate, isolated_in, parts, section_name
 from syndicate.model import Image, SiteConfig, Story, StorySummary
@@ -249,7 +255,7 @@ def page_values(
     `render_page` reads)."""
     publisher = ctx.config.publisher
     return {
-        "lang": lang,
+        "lang": stated_tag(lang),  # (every `lang` a template gets: its links are `href`s)
         "dir": direction(lang),
         "title": title,
         "home": home,
@@ -359,7 +365,9 @@ def language_nav(lang: str, others: Sequence[str], href: Any, *, alternate: bool
     """ "Also available in": the same page in the other languages; with `alternate` false
     (a story list's page 2 and later, whose links go to the other languages' first pages),
     links that make no claim to be its translations (no `rel="alternate"`)."""
-    links = [{"lang": tag, "label": language_label(tag), "href": href(tag)} for tag in others]
+    links = [
+        {"lang": stated_tag(tag), "label": language_label(tag), "href": href(tag)} for tag in others
+    ]
     return {
         "title": term("translations", lang),
         "title_attrs": phrase_attrs("translations", lang),
@@ -477,7 +485,9 @@ def article_page(
         for link in story.related
     ]
     values |= {
-        "alternates": [{"lang": tag, "href": urls.article(story.slug, tag)} for tag in langs]
+        "alternates": [
+            {"lang": stated_tag(tag), "href": urls.article(story.slug, tag)} for tag in langs
+        ]
         + [{"lang": "x-default", "href": urls.article(story.slug, default_language(story, ctx))}],
         "feeds": feeds(lang, lang in with_feeds, ctx),
         "open_graph": open_graph(story, lang, url, section, ctx),
@@ -487,7 +497,7 @@ def article_page(
         "article": {
             "id": story.id,
             "slug": story.slug,
-            "lang": lang,
+            "lang": stated_tag(lang),
             "url": url,
             "section": section,
             "section_attrs": section_attrs(story.section, lang),
@@ -767,10 +777,16 @@ def index_alternates(
     section in every language)."""
     if section is not None:
         return [
-            {"lang": lang, "href": ctx.urls.output(f"html/{section_page_name(lang, section)}")}
+            {
+                "lang": stated_tag(lang),
+                "href": ctx.urls.output(f"html/{section_page_name(lang, section)}"),
+            }
             for lang in langs
         ]
-    links = [{"lang": lang, "href": ctx.urls.output(f"html/index.{lang}.html")} for lang in langs]
+    links = [
+        {"lang": stated_tag(lang), "href": ctx.urls.output(f"html/index.{lang}.html")}
+        for lang in langs
+    ]
     return [*links, {"lang": "x-default", "href": ctx.urls.output("html/index.html")}]
 
 
@@ -924,7 +940,7 @@ def home_index(
         "heading": publisher,
         "languages": [
             {
-                "lang": lang,
+                "lang": stated_tag(lang),
                 "dir": direction(lang),
                 "href": f"index.{lang}.html",
                 "label": language_label(lang),

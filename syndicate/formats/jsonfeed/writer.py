@@ -29,6 +29,7 @@ from syndicate.formats.feeds.documents import (
 )
 from syndicate.formats.jsonfeed.validate import check_feed
 from syndicate.i18n.dates import rfc3339
+from syndicate.i18n.locales import stated_tag
 from syndicate.i18n.text import section_name
 from syndicate.model import Image, Story, StorySummary
 from syndicate.render.xhtml import render_body, to_string
@@ -104,7 +105,7 @@ def _head(title: str, description: str, home: str, lang: str, ctx: Context[FeedO
         "title": title,
         "description": description,
         "home_page_url": home,
-        "language": lang,
+        "language": stated_tag(lang),
         "authors": [{"name": publisher.name, "url": publisher.url}],
     }
     if publisher.icon:
@@ -136,7 +137,7 @@ def make_item(story: Story, lang: str, ctx: Context[FeedOptions]) -> Node:
         "date_modified": rfc3339(story.public_updated_for(lang)),
         "authors": people + ([{"name": organisation}] if organisation else []),
         "tags": _tags(story, lang),
-        "language": lang,
+        "language": stated_tag(lang),
     }
     images = story.images_for(lang)  # the variant's picture first: the item's `image`
     if images:
@@ -159,7 +160,7 @@ def kill_item(story: Story, lang: str, ctx: Context[FeedOptions]) -> Node:
         "content_text": notice.comment,
         "date_published": rfc3339(notice.when),
         "date_modified": rfc3339(notice.when),
-        "language": lang,
+        "language": stated_tag(lang),
     }
 
 

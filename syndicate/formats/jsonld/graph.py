@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from syndicate.diagnostics import Diagnostic
 from syndicate.formats.contract import Context, in_site_order, json_text, site_languages
 from syndicate.i18n.dates import rfc3339
+from syndicate.i18n.locales import stated_tag
 from syndicate.i18n.text import dateline_text, section_name
 from syndicate.model import Image, Person, Place, Story, Subject
 from syndicate.model.genres import genre_uri
@@ -123,7 +124,7 @@ class GraphBuilder:
             "@id": url,
             "url": url,
             "name": name,
-            "inLanguage": langs[0] if len(langs) == 1 else list(langs),
+            "inLanguage": said[0] if len(said := [stated_tag(t) for t in langs]) == 1 else said,
             "isPartOf": {"@id": self.website_id},
             "mainEntity": {
                 "@type": "ItemList",
@@ -190,7 +191,7 @@ class GraphBuilder:
             "url": url,
             "name": variant.headline,
             "description": variant.summary,
-            "inLanguage": lang,
+            "inLanguage": stated_tag(lang),
             "isPartOf": {"@id": self.website_id},
             "datePublished": rfc3339(story.public_since_for(lang)),
             "dateModified": rfc3339(story.public_updated_for(lang)),
@@ -225,7 +226,7 @@ class GraphBuilder:
             # IPTC's genre by its URI: schema.org's `genre` takes a URL or a text, and a
             # code's name is English only.
             "genre": genre_uri(story.genre),
-            "inLanguage": lang,
+            "inLanguage": stated_tag(lang),
             # The dateline is the story's own text, dated as written (`published`); the
             # dates are when the public had it (after an embargo: its end).
             "dateline": dateline_text(story, variant),
@@ -340,7 +341,7 @@ class GraphBuilder:
             "@id": article_id(self.ctx, story, lang),
             "url": self.ctx.urls.article(story.slug, lang),
             "headline": story.variant(lang).headline,
-            "inLanguage": lang,
+            "inLanguage": stated_tag(lang),
         }
 
 

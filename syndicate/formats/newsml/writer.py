@@ -50,7 +50,7 @@ from syndicate.formats.newsml.vocabulary import (
     scheme_uri,
 )
 from syndicate.i18n.dates import rfc3339
-from syndicate.i18n.locales import borrowed, direction, territory_name
+from syndicate.i18n.locales import borrowed, direction, stated_tag, territory_name
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text, dateline_text, isolated_in, section_name
 from syndicate.model import (
@@ -148,13 +148,14 @@ def serialise(root: etree._Element) -> bytes:
 
 
 def language(lang: str, within: str | None = None) -> dict[str, str]:
-    """`xml:lang` and, for right-to-left languages, `dir="rtl"` (NewsML-G2 has no `lang`).
+    """`xml:lang` (the tag BCP 47 prefers, `stated_tag`) and, for right-to-left languages,
+    `dir="rtl"` (NewsML-G2 has no `lang`).
     Inside an element of the language `within`, the direction is said whenever it is not
     that element's: a link to the English original inside an Arabic item is `dir="ltr"`."""
-    own = direction(lang)
+    own, stated = direction(lang), stated_tag(lang)
     if within is not None and direction(within) != own:
-        return {XML_LANG: lang, "dir": own}
-    return {XML_LANG: lang, "dir": "rtl"} if own == "rtl" else {XML_LANG: lang}
+        return {XML_LANG: stated, "dir": own}
+    return {XML_LANG: stated, "dir": "rtl"} if own == "rtl" else {XML_LANG: stated}
 
 
 def catalog(ctx: Context[NewsMLOptions]) -> etree._Element:
@@ -251,7 +252,7 @@ class _ItemBuilder:
             self._item_meta("ninat:text", lang, *self._kill_note(lang), *self._links(lang)),
             self._dates_meta(
                 lang,
-                G.language({"tag": lang}),
+                G.language({"tag": stated_tag(lang)}),
                 G.genre(qcode=genre_qcode(story.genre)),
                 G.slugline(story.slug),
                 G.headline(variant.headline),
@@ -457,7 +458,7 @@ class _ItemBuilder:
                 if byline.organisation
                 else []
             ),
-            G.language({"tag": lang}),
+            G.language({"tag": stated_tag(lang)}),
             G.genre(qcode=genre_qcode(story.genre)),
             *(
                 G.subject(
@@ -601,6 +602,6 @@ class _ItemBuilder:
             attributes,
             G.itemClass(qcode="ninat:text"),
             G.pubStatus(qcode=f"stat:{story.status}"),
-            G.language({"tag": variant.lang}),
+            G.language({"tag": stated_tag(variant.lang)}),
             G.headline(variant.headline),
         )

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from syndicate.formats.contract import Context, site_languages
 from syndicate.i18n.dates import rfc3339
+from syndicate.i18n.locales import stated_tag
 from syndicate.i18n.terms import term
 from syndicate.i18n.text import byline_text, isolated_in
 from syndicate.model import Image, Place, Story, Subject, Variant
@@ -76,7 +77,7 @@ class DocumentBuilder:
             "firstCreated": rfc3339(story.published_for(lang)),
             "versionCreated": rfc3339(story.updated_for(lang)),
             "pubStatus": pub_status(story),
-            "language": lang,
+            "language": stated_tag(lang),
             "slugline": story.slug,
             "headlines": [{"role": "main", "value": variant.headline}],
             # isolated in a language of the other direction, as in the feeds' notices
@@ -111,7 +112,7 @@ class DocumentBuilder:
             "contentCreated": rfc3339(story.first_created),
             "pubStatus": pub_status(story),
             "urgency": story.urgency,
-            "language": lang,
+            "language": stated_tag(lang),
             "slugline": story.slug,
             "headlines": [{"role": "main", "value": variant.headline}]
             + (
@@ -216,7 +217,7 @@ class DocumentBuilder:
                     "rel": rel,
                     "uri": self.story.variant_id(other),
                     "type": "text",
-                    "language": other,
+                    "language": stated_tag(other),
                     "headlines": [{"role": "main", "value": self.story.variant(other).headline}],
                 }
             )

@@ -21,6 +21,7 @@ from syndicate.formats.contract import (
     json_document,
 )
 from syndicate.formats.ninjs.document import VERSIONS, DocumentBuilder, Version, media_path
+from syndicate.i18n.locales import stated_tag
 from syndicate.model import STATUSES, UNRELEASED, Story
 
 
@@ -99,8 +100,10 @@ def check_document(data: Any, shown: str, diags: Diagnostics) -> None:
                 " RFC 3986 URIs, with any other character percent-encoded",
                 shown,
             )
-    name = Path(shown).name
-    if data.get("language") and not name.endswith(f".{data['language']}.json"):
+    # `<slug>.<lang>.json`, named with the site's tag, which the document states as BCP 47
+    # prefers it (`stated_tag`): `x.iw.json` says `he`
+    named = Path(shown).name.removesuffix(".json").rpartition(".")[2]
+    if data.get("language") and data["language"] not in (named, stated_tag(named)):
         diags.error(
             "ninjs.document", f"language {data['language']!r} differs from the file name", shown
         )

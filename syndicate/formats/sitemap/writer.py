@@ -43,6 +43,7 @@ from syndicate.formats.sitemap.vocabulary import (
     numbered,
 )
 from syndicate.i18n.dates import rfc3339
+from syndicate.i18n.locales import stated_tag
 from syndicate.model import SiteConfig, StorySummary
 from syndicate.model.site import VISIBLE
 from syndicate.model.summary import last_taken_down
@@ -213,7 +214,7 @@ class _Url:
     def element(self) -> etree._Element:
         url = SM.url(SM.loc(self.loc), SM.lastmod(rfc3339(self.lastmod)))
         for hreflang, href in self.alternates:
-            url.append(XHTML.link(rel="alternate", hreflang=hreflang, href=href))
+            url.append(XHTML.link(rel="alternate", hreflang=stated_tag(hreflang), href=href))
         if self.news is not None:
             news = self.news
             url.append(
