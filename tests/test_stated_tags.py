@@ -188,6 +188,30 @@ def test_a_language_under_an_old_code_is_named_as_the_one_it_stands_for(tmp_path
     assert "<title>עברית</title>" in catalog and "ישראל" not in catalog
 
 
+def test_a_partner_feed_of_an_old_code_knows_its_kill_notices(tmp_path: Path) -> None:
+    """A partner feed's kill items are told by their title, the notice in the feed's language:
+    looked up under the `<language>` the channel states (`he`), the notice of a site's own
+    `terms/iw.yaml` was no kill notice, and the kill item an item without its full text."""
+    from partner_sites import DELIVERED
+
+    site = old_tag_site(tmp_path, "iw")
+    config = site / "syndicate.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "profiles:\n  msn:\n" + DELIVERED, "utf-8"
+    )
+    (site / "terms").mkdir()
+    (site / "terms" / "iw.yaml").write_text("notice_title: הידיעה הוסרה\n", encoding="utf-8")
+    facts = site / "articles" / SAMPLE_SLUG / "story.yaml"
+    text = facts.read_text(encoding="utf-8")
+    assert "status: usable\nversion: 1\n" in text
+    facts.write_text(text.replace("status: usable\nversion: 1", "status: canceled\nversion: 2"))
+    out = export_all(site, "msn")
+    feed = (out / "partners/msn/iw.xml").read_text(encoding="utf-8")
+    assert "<language>he</language>" in feed and "<title>הידיעה הוסרה" in feed
+    args = ["validate", "-q", "--config", str(config), "--outputs", str(out), "--now", NOW]
+    assert main(args) == 0
+
+
 EMPHASIS_PROBE = """<pre id="probe"></pre><script>
 const body = document.querySelector(".body");
 document.getElementById("probe").textContent = JSON.stringify(

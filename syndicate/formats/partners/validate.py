@@ -8,7 +8,7 @@ not to the rules of stories."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
@@ -22,7 +22,7 @@ from syndicate.formats.partners import rules as rule
 from syndicate.formats.partners.dialect import has_html_tag, holds_markup
 from syndicate.formats.partners.profiles import SNF_NS, ProfileOptions
 from syndicate.formats.partners.rules import Broken, Rules
-from syndicate.i18n.locales import is_valid_tag
+from syndicate.i18n.locales import is_valid_tag, stated_tag
 from syndicate.i18n.terms import term
 from syndicate.xmlbase import ATOM_NS, CONTENT_NS, DC_NS, DCTERMS_NS, MEDIA_NS, clark, safe_parser
 
@@ -35,8 +35,9 @@ Problem = tuple[int, Severity, str, str]
 """(line, severity, rule or code, message)."""
 
 
-def check_feed(path: Path, rules: Rules, diags: Diagnostics) -> None:
-    """Report every problem of one profile feed."""
+def check_feed(path: Path, rules: Rules, diags: Diagnostics, languages: Sequence[str] = ()) -> None:
+    """Report every problem of one profile feed; `languages`, the site's, say which wrote its
+    kill notices where the channel states another tag (`he`, for a site's `iw`)."""
     try:
         tree = etree.parse(str(path), safe_parser())
     except etree.XMLSyntaxError as exc:
@@ -49,7 +50,7 @@ def check_feed(path: Path, rules: Rules, diags: Diagnostics) -> None:
     channel = root.find("channel")
     if channel is None:
         return
-    notice = _notice_title(channel.findtext("language"))
+    notice = _notice_title(_site_tag(channel.findtext("language"), languages))
     problems = [*_channel(channel, rules, path.stat().st_size, notice)]
     newest = _date(channel.findtext("lastBuildDate"))
     for item in channel.iterfind("item"):
@@ -163,6 +164,13 @@ def _broken(line: int, broken: Broken | None) -> Iterator[Problem]:
 def _killed(item: etree._Element, notice: str | None) -> bool:
     """Whether `item` is a kill item: titled with the feed language's notice (`kill_title`)."""
     return notice is not None and rule.is_kill_title(item.findtext("title") or "", notice)
+
+
+def _site_tag(said: str | None, languages: Sequence[str]) -> str | None:
+    """The site's tag of the language a channel states as `said`: the one whose `stated_tag`
+    it is (`iw` for `he`), whose phrases (a site's own `terms/iw.yaml`) its kill notices are
+    in; else `said`."""
+    return next((tag for tag in languages if stated_tag(tag) == said), said)
 
 
 def _notice_title(lang: str | None) -> str | None:

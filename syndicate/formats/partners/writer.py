@@ -179,7 +179,7 @@ class ProfileWriter(Writer[ProfileOptions]):
         rules = profile_rules(self.name, ctx)
         paths = sorted((out / self.folder).rglob("*.xml"))
         for path in paths:
-            check_feed(path, rules, ctx.diagnostics)
+            check_feed(path, rules, ctx.diagnostics, ctx.config.languages)
         named = feedvalidator(ctx.config)  # the feeds' setting: one for every feed of the site
         if named:
             known = functools.partial(dialect_markup, ctx.options)
