@@ -107,3 +107,18 @@ def test_the_wheel_works_outside_the_checkout(tmp_path: Path) -> None:
     here = [sys.executable, "-m", "syndicate", "export", "-q", "--format", "all"]
     run([*here, "--now", FIXED_NOW, "--out", str(checkout)], REPO)
     assert differences(site / "out", checkout) == []
+
+
+def test_the_msgspec_floor_has_the_encoders_order() -> None:
+    """The pages' JSON and a story's digest are written by `msgspec.json.Encoder(order=
+    "sorted")` (`formats.contract`, `model.codec`, each built at its module's import), an
+    option msgspec added in 0.18.6: with an older msgspec that pyproject.toml allowed, every
+    command failed at its import with `TypeError: 'order' is an invalid keyword argument`.
+    The lowest version allowed has it."""
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    listed = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    (msgspec,) = (Requirement(line) for line in listed if Requirement(line).name == "msgspec")
+    floors = [Version(spec.version) for spec in msgspec.specifier if spec.operator == ">="]
+    assert floors and min(floors) >= Version("0.18.6"), msgspec
