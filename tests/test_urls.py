@@ -4,6 +4,7 @@ URIs its schema declares, and NewsML-G2, feeds, pages and partner feeds agree wi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -19,7 +20,8 @@ from lxml import html as lxml_html
 
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.contract import Urls
+from syndicate.formats.contract import Urls, versioned
+from syndicate.model.site import fill
 from syndicate.readers.articles import read_articles
 from syndicate.readers.config import load_config
 
@@ -327,3 +329,39 @@ def test_a_published_name_keeps_no_mark_or_joiner_that_is_no_part_of_a_word(
 
     image = Image(file, file, "image/png", 1, 1, 1, "0" * 64, {}, None, None, None)  # type: ignore[arg-type]
     assert image.name == published
+
+
+def test_urls_kept_once_worked_out_are_each_site_s_and_image_s_own() -> None:
+    """A page's URL, an image's and an image's published name are kept once worked out (the
+    thirty-fourth round): what they are kept by is all they depend on. Two sites of one
+    process (a `serve --watch` re-export after `syndicate.yaml` changed, a script exporting
+    two sites), asked in turn, each get their own base and templates (one of them changed at a
+    time); an image replaced in place gets its new version, and a file read as another format
+    its extension."""
+    diags = Diagnostics()
+    site = load_config(REPO / "syndicate.yaml", "syndicate.yaml", diags)
+    assert site is not None, [d.format_text() for d in diags]
+    [story] = read_articles(REPO / "articles", site, diags)
+    image = story.images[0]
+    rebased = dataclasses.replace(site, base_url="https://other.example/")
+    templated = dataclasses.replace(
+        site, article_url="{base_url}{lang}/{slug}/", image_url="{base_url}img/{digest}/{name}"
+    )
+    replaced = dataclasses.replace(image, sha256="f" * 64)
+    as_jpeg = dataclasses.replace(image, media_type="image/jpeg")
+    for _ in range(2):
+        for config in (site, rebased, templated):
+            urls = Urls(config)
+            for lang in ("en", "ar", "zh-Hans"):
+                slug, code = quote(story.slug, safe="/"), quote(lang, safe="/")
+                want = fill(config.article_url, base_url=config.base_url, slug=slug, lang=code)
+                assert urls.article(story.slug, lang) == want
+            for one in (image, replaced):
+                name, digest = quote(one.name, safe="/"), one.digest
+                fields = {"base_url": config.base_url, "slug": slug, "name": name}
+                want = fill(config.image_url, **fields, digest=digest)
+                if "{digest}" not in config.image_url:
+                    want = versioned(want, digest)
+                assert urls.image(story.slug, one) == want
+        assert image.name.endswith(".png") and as_jpeg.name == image.name[:-4] + ".jpg"
+    assert urls.image(story.slug, replaced) != urls.image(story.slug, image)
