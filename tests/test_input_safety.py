@@ -2478,3 +2478,30 @@ def test_a_huge_number_is_quoted_shortened(
     assert len(said) == 2, err[:2000]
     assert all(len(line) < 400 for line in said), said
     assert "quoted, YAML reads it as text" not in err, err[:2000]
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["0x" + "F" * 4000, "0b" + "1" * 15_000, "0x" + "f" * 3588],
+    ids=["hexadecimal", "binary", "just-over"],
+)
+def test_a_huge_hexadecimal_or_binary_number_is_said_not_a_traceback(
+    tmp_path: Path, number: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """YAML reads `0x...` and `0b...` with no limit on their digits (Python limits decimal
+    ones: those over 4,300 are kept as text), and a message wrote the number in decimal
+    digits, over 4,300 of them: "Exceeds the limit (4300 digits) for integer string
+    conversion", a traceback. One Python cannot write in digits is kept as text, as a decimal
+    one it cannot read is, and quoted shortened (`shortened`)."""
+    from sites import SECOND_SLUG, Site
+
+    site = Site(tmp_path / "newsroom")
+    site.replace(SECOND_SLUG, "story.yaml", "version: 1", f"version: {number}")
+    site.configure(f"feeds:\n  archive_size: {number}\n")
+    capsys.readouterr()
+    assert site.cli("validate", "--articles", str(site.articles)) == 2
+    err = capsys.readouterr().err
+    said = [line for line in err.splitlines() if "error:" in line and number[:20] in line]
+    assert len(said) == 2, err[:2000]
+    assert all(len(line) < 400 for line in said), said
+    assert "Traceback" not in err and "integer string conversion" not in err, err[:2000]

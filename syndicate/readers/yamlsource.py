@@ -179,6 +179,12 @@ class _DepthLimitedLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
+_FEW_BITS = 2_000
+"""A whole number of no more bits has fewer digits than Python writes at least (640, the
+least `sys.set_int_max_str_digits` takes): a longer one is tried (`str`), as a message quotes
+it, and kept as text if it cannot be written."""
+
+
 class _Builder:
     def __init__(self, doc: YamlDoc, first_line: int, max_chars: int, text: str = "") -> None:
         self.doc = doc
@@ -289,8 +295,11 @@ class _Builder:
             return _BOOL.get(value.lower(), value)
         if tag == "tag:yaml.org,2002:int":
             try:
-                return int(value.replace("_", ""), 0)
-            except ValueError:
+                number = int(value.replace("_", ""), 0)
+                if number.bit_length() > _FEW_BITS:  # (`0x...`, `0b...`: read, any length)
+                    str(number)  # past the digits Python writes: text, as a decimal one is
+                return number
+            except ValueError:  # (a decimal number past the digits Python reads: 4,300)
                 return value
         if tag == "tag:yaml.org,2002:float":
             try:
