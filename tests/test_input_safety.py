@@ -2505,3 +2505,25 @@ def test_a_huge_hexadecimal_or_binary_number_is_said_not_a_traceback(
     assert len(said) == 2, err[:2000]
     assert all(len(line) < 400 for line in said), said
     assert "Traceback" not in err and "integer string conversion" not in err, err[:2000]
+
+
+def test_a_quoted_number_with_python_s_digit_limit_lifted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With Python's limit on a number's digits lifted (`PYTHONINTMAXSTRDIGITS=0`, `sys.
+    set_int_max_str_digits(0)`), YAML reads a number of any length: a quoted one is told to
+    lose its quotes, not (every whole number being over a limit of 0) to be made smaller."""
+    from sites import SECOND_SLUG, Site
+
+    site = Site(tmp_path / "newsroom")
+    site.replace(SECOND_SLUG, "story.yaml", "version: 1", 'version: "12"')
+    capsys.readouterr()
+    limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        assert site.cli("validate", "--articles", str(site.articles)) == 2
+    finally:
+        sys.set_int_max_str_digits(limit)
+    err = capsys.readouterr().err
+    assert "quoted, YAML reads it as text: write it without quotes (12)" in err, err
+    assert "more than syndicate reads" not in err, err

@@ -532,7 +532,8 @@ def _number_hint(value: Any, expected: str) -> str:
             " digits, without quotes (12)"
         )
     digits = sum(char.isdigit() for char in value)
-    if whole and digits > sys.get_int_max_str_digits():  # (YAML's reader keeps it as text)
+    if whole and 0 < sys.get_int_max_str_digits() < digits:  # (YAML's reader keeps it text;
+        # a limit of 0 is none: PYTHONINTMAXSTRDIGITS=0)
         return f"; a number of {digits:,} digits is more than syndicate reads: write a smaller one"
     if _yaml_number(value.strip()):
         said = shortened(value.strip())
