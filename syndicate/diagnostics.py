@@ -7,6 +7,7 @@ import difflib
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -37,20 +38,32 @@ def showable(text: str) -> str:
 
 SHORT = 60
 """The most characters a message quotes of a value given (`shortened`)."""
-_NUMBER = re.compile(r"[-+]?[0-9_]+")
+_NUMBER = re.compile(r"[-+]?_*[0-9][0-9_]*")
+
+
+def _joins(char: str) -> bool:
+    """Whether `char` is part of the letter before it (a vowel sign, a vowel mark, an accent
+    written apart): no value is cut before one."""
+    return unicodedata.category(char) in ("Mn", "Mc", "Me")
 
 
 def shortened(text: str, most: int = SHORT, quote: Callable[[str], str] = str) -> str:
     """A value as a message quotes it (in `quote`'s quotes: `repr`): whole up to `most`
     characters; a longer one by its start and its end, the middle elided (`...`), and a
     number with how many digits it has (`999999...999 (5,000 digits)`), which a message
-    quoting all 5,000 hid in a screenful. The one rule of every message quoting a value
-    given (a story's field, a setting)."""
+    quoting all 5,000 hid in a screenful. Cut where a letter ends: never between a letter
+    and its vowel sign or mark (Devanagari, Arabic), which would show on the dots. The one
+    rule of every message quoting a value given (a story's field, a setting)."""
     if len(quote(text)) <= most:
         return quote(text)
     keep = most - 3 - (len(quote("")))
     head = keep * 2 // 3
-    short = quote(f"{text[:head]}...{text[len(text) - (keep - head) :]}")
+    tail = len(text) - (keep - head)
+    while head > 0 and _joins(text[head]):  # (cut where a letter ends, its marks kept)
+        head -= 1
+    while tail < len(text) and _joins(text[tail]):
+        tail += 1
+    short = quote(f"{text[:head]}...{text[tail:]}")
     if _NUMBER.fullmatch(text):
         return f"{short} ({sum(char.isdigit() for char in text):,} digits)"
     return short

@@ -2527,3 +2527,41 @@ def test_a_quoted_number_with_python_s_digit_limit_lifted(
     err = capsys.readouterr().err
     assert "quoted, YAML reads it as text: write it without quotes (12)" in err, err
     assert "more than syndicate reads" not in err, err
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "_" * 70,  # a blank to fill in, no number
+        "न" + "कि" * 40,  # (Devanagari: each letter's vowel sign where a cut falls)
+        "ب" + "بَ" * 40,  # (Arabic: each letter's vowel mark where a cut falls)
+    ],
+    ids=["underscores", "devanagari", "arabic"],
+)
+def test_a_long_value_is_shortened_between_its_letters(
+    tmp_path: Path, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value quoted shortened (`shortened`) is cut where a letter ends: a Devanagari vowel
+    sign or an Arabic vowel mark after the `...` showed on the dots (a dotted circle in a
+    terminal), the letter before it cut from its mark; and a run of underscores, a blank to
+    fill in, was said to have "(0 digits)"."""
+    import unicodedata
+
+    from sites import SECOND_SLUG, Site
+
+    site = Site(tmp_path / "newsroom")
+    site.replace(SECOND_SLUG, "story.yaml", "version: 1", f'version: "{value}"')
+    site.configure(f'feeds:\n  archive_size: "{value}"\n')
+    capsys.readouterr()
+    assert site.cli("validate", "--articles", str(site.articles)) == 2
+    err = capsys.readouterr().err
+    said = [line for line in err.splitlines() if "error:" in line and "..." in line]
+    assert len(said) == 2, err
+    assert "digits)" not in err, err
+    for line in said:
+        at = line.index("...")
+        head = line[:at].rsplit("'", 1)[1]
+        tail = line[at + 3 :].split("'", 1)[0]
+        assert value.startswith(head) and value.endswith(tail), line
+        for char in (value[len(head)], tail[0]):  # (no letter's mark cut from it)
+            assert unicodedata.category(char) not in ("Mn", "Mc"), (line, char)
