@@ -1363,11 +1363,19 @@ def in_the_way(path: Path, what: str) -> str | None:
             f"cannot open {what} {path}: it is a folder, not a file: move it away (syndicate"
             " makes the file anew)"
         )
+    return cannot_write(path.parent)
+
+
+def cannot_write(folder: Path) -> str | None:
+    """What keeps a file from being made in `folder`, a build state's (read-only, another
+    user's), and what to do, as `exclusive` says of it (`unwritable_folder`); None when one
+    can be. Only looked at once SQLite has failed (`in_the_way`; deliver's ledger, whose
+    folder's fault is `deliver.state`, not the ledger's)."""
     try:
-        with tempfile.TemporaryFile(dir=path.parent):
+        with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
-        return unwritable_folder(path.parent, exc)
+        return unwritable_folder(folder, exc)
     return None
 
 

@@ -12,7 +12,6 @@ import logging
 import os
 import shlex
 import sqlite3
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +22,11 @@ from syndicate.build.engine import cache_apart, cache_folder, no_output_folder, 
 from syndicate.build.inventory import Inventory, PublishedFile, show_path
 from syndicate.build.options import SECTION as EXPORT_SECTION
 from syndicate.build.options import ExportOptions
-from syndicate.build.publish import Busy, OutputError, exclusive, unwritable_folder
+from syndicate.build.publish import Busy, OutputError, exclusive
 from syndicate.build.state import (
     STATE_FILE,
     cannot_open,
+    cannot_write,
     is_damage,
     published_ids,
     recorded_files,
@@ -244,12 +244,12 @@ def deliver(
     except OutputError as exc:  # its build state's folder cannot be written: no lock held
         return _state_failed(str(exc), diags)
     except LedgerError as exc:
-        if (unwritable := _unwritable(folder)) is not None:  # (the lock was made before)
+        if (unwritable := cannot_write(folder)) is not None:  # (the lock was made before)
             return _state_failed(unwritable, diags)
         diags.error("deliver.ledger", str(exc))
         return DeliveryResult("failed", diags)
     except sqlite3.DatabaseError as exc:  # damaged past what opening it checks, or held
-        if (unwritable := _unwritable(folder)) is not None:
+        if (unwritable := cannot_write(folder)) is not None:
             return _state_failed(unwritable, diags)
         diags.error("deliver.ledger", _ledger_failed(folder / LEDGER_FILE, exc))
         return DeliveryResult("failed", diags)
@@ -272,17 +272,6 @@ def _state_failed(said: str, diags: Diagnostics) -> DeliveryResult:
         f"{said}; nothing was sent: deliver keeps its lock and its ledger with out/'s build state",
     )
     return DeliveryResult("failed", diags)
-
-
-def _unwritable(folder: Path) -> str | None:
-    """`unwritable_folder`'s words when `folder` cannot be written (looked at only once the
-    ledger has failed); None when it can, the ledger being at fault."""
-    try:
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as exc:
-        return unwritable_folder(folder, exc)
-    return None
 
 
 def _check_placeholders(site: SiteConfig, export: str, diags: Diagnostics) -> None:
