@@ -124,3 +124,24 @@ def test_a_section_code_too_long_is_refused_at_its_line(
     assert site.cli("validate", "--articles", str(site.articles)) == 2
     err = capsys.readouterr().err
     assert f"{SAMPLE_SLUG}/story.yaml:4: error: section: longer than 64 characters" in err, err
+
+
+def test_a_name_too_long_typed_in_devanagari_is_quoted_between_its_letters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name on the command line too long for a file system is quoted shortened, as every
+    value is (`diagnostics.shortened`): its own cut (`name[-10:]`) could start at a vowel
+    sign, shown alone after the `...` (a dotted circle in a terminal), its letter cut off."""
+    import unicodedata
+
+    from syndicate.cli import main
+
+    name = "कि" * 44 + "न"  # (89 letters, 267 bytes: a vowel sign 10 from the end)
+    assert main(["validate", "--out", str(tmp_path / name)]) == 2
+    err = capsys.readouterr().err
+    assert "bytes long; a file system takes 255 at most" in err, err
+    quoted = err.split("the name '", 1)[1].split("'", 1)[0]
+    head, tail = quoted.split("...")
+    assert name.startswith(head) and name.endswith(tail), quoted
+    for char in (name[len(head)], tail[0]):  # (no letter's vowel sign cut from it)
+        assert unicodedata.category(char) not in ("Mn", "Mc"), (quoted, char)

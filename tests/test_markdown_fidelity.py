@@ -650,6 +650,25 @@ def test_a_link_definition_after_a_footnote_s_note_stays_a_definition(quote: str
     assert [(d.code, d.line) for d in diags] == [("body.footnote", 8), ("body.footnote", 10)]
 
 
+def test_a_long_address_is_quoted_by_its_start_and_its_end() -> None:
+    """An address over 60 characters in a message was cut at its 57th or 60th (with `...`
+    or, in the spaced link's and the fix's, with nothing to say so): two definitions of one
+    folder's files were said alike, and the file a message named was cut off. Quoted as
+    every long value is (`diagnostics.shortened`): its start and its end."""
+    folder = "https://www.harbour-news.example/documents/2026/board-minutes"
+    _, diags = body(
+        f"Text.\n\n[en]: {folder}/annual-report-en.pdf\n[fr]: {folder}/annual-report-fr.pdf\n"
+    )
+    said = [d.message for d in diags.warnings]
+    assert len(said) == 2, said
+    assert "report-en.pdf)" in said[0] and "report-fr.pdf)" in said[1], said
+    assert all("..." in message for message in said), said
+    _, diags = body(f"See [the minutes]({folder}/annual report-en.pdf).\n")
+    (error,) = diags.errors
+    assert "report-en.pdf'" in error.message and "..." in error.message, error.message
+    assert "annual%20report-en.pdf'" in error.message, error.message
+
+
 def test_a_link_definition_no_text_refers_to_is_said_at_its_line() -> None:
     """`[1]: https://...` (a list of sources at the end) is a link definition to CommonMark:
     no link used it, and it went from every channel with no word."""

@@ -815,14 +815,14 @@ def from_cwd(text: str) -> Path:
     stay relative, to the site folder the command runs in. A name in it longer than a file
     system takes is refused here, once for every command."""
     from syndicate.build.publish import NAME_MAX
+    from syndicate.diagnostics import shortened
 
     path = Path(os.path.abspath(text))
     for name in path.parts:
         if (size := len(os.fsencode(name))) > NAME_MAX:
-            shown = name if len(name) <= 40 else f"{name[:20]}...{name[-10:]}"
             raise argparse.ArgumentTypeError(
-                f"the name {shown!r} is {size} bytes long; a file system takes {NAME_MAX}"
-                " at most: choose a shorter one"
+                f"the name {shortened(name, 40, repr)} is {size} bytes long; a file system"
+                f" takes {NAME_MAX} at most: choose a shorter one"
             )
     return path
 

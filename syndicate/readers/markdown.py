@@ -16,7 +16,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
-from syndicate.diagnostics import Diagnostics
+from syndicate.diagnostics import Diagnostics, shortened
 from syndicate.model.body import (
     LINK_SCHEMES,
     Block,
@@ -314,7 +314,7 @@ def _unused_definitions(
         found = _DEFINITION.search(lines[first + bisect.bisect_right(added, first)])
         name, href = (found.group(1), found.group(2)) if found else (label, "")
         href = href.strip("<>") or str(definition.get("href", ""))
-        shown = f"[{name}]: {href}" if len(href) <= 60 else f"[{name}]: {href[:57]}..."
+        shown = f"[{name}]: {shortened(href)}"
         return first, name, href, shown
 
     for label, definition in env.get("references", {}).items():
@@ -325,7 +325,7 @@ def _unused_definitions(
             "body.link-definition",
             f"a link definition ({shown}) that no text refers to: Markdown publishes it"
             f" nowhere (it only gives the address of links written [words][{name}]); to"
-            f" publish it, write it as a list item with its link, - [words]({href[:60]}), or"
+            f" publish it, write it as a list item with its link, - [words]({shortened(href)}), or"
             f" refer to it from the text with [words][{name}]",
             where.at(where.line + first),
         )
@@ -335,10 +335,11 @@ def _unused_definitions(
             continue
         first, name, _, shown = written(label, duplicate)
         kept = env["references"][label]
+        kept_href = str(kept.get("href", ""))
         diags.warning(
             "body.link-definition",
             f"another link definition of the label [{name}] ({shown}): Markdown keeps the"
-            f" first, at line {where.line + kept['map'][0]} ({str(kept.get('href', ''))[:60]}),"
+            f" first, at line {where.line + kept['map'][0]} ({shortened(kept_href)}),"
             f" so every [words][{name}] links there and this address is published nowhere;"
             " give this one a label of its own and refer to it, or remove it",
             where.at(where.line + first),
@@ -806,7 +807,7 @@ class _TreeBuilder:
         """Markup of other tools that no channel would show as meant: errors, so a migrated
         archive is fixed rather than published with it as text."""
         if found := _shortcode(text):
-            shown = found[:40]
+            shown = shortened(found, 40)
             self.diags.error(
                 "body.shortcode",
                 f"a Hugo shortcode ({shown}): it would be published as written; replace it with"
@@ -1054,9 +1055,9 @@ class _TreeBuilder:
             for refused in _REFUSED_LINK.finditer(child.content):
                 self.diags.error(  # each of them: one fix and run clears them all
                     "body.link",
-                    f"a link to {refused.group(1)[:60]!r} would be published as its Markdown"
-                    " text: a link must be an absolute http(s):// or mailto: URL, an image"
-                    " one listed under images: in story.yaml",
+                    f"a link to {shortened(refused.group(1), quote=repr)} would be published as"
+                    " its Markdown text: a link must be an absolute http(s):// or mailto: URL,"
+                    " an image one listed under images: in story.yaml",
                     ref,
                 )
         if "](" not in inline.content:
@@ -1084,10 +1085,10 @@ class _TreeBuilder:
             encoded = url.replace(" ", "%20") + (f" {title}" if title else "")
             self.diags.error(
                 "body.link",
-                f"a link to {url[:60]!r} would be published as its Markdown text: an address"
-                f" cannot hold a space; write each space as %20 ({encoded[:80]!r}), or put"
-                " the address in angle brackets, [...](<address>); if it is no link, write"
-                " its bracket \\[",
+                f"a link to {shortened(url, quote=repr)} would be published as its Markdown"
+                " text: an address cannot hold a space; write each space as %20"
+                f" ({shortened(encoded, 80, repr)}), or put the address in angle brackets,"
+                " [...](<address>); if it is no link, write its bracket \\[",
                 ref.at(line),  # its own line
             )
 
