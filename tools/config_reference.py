@@ -56,9 +56,9 @@ A value of the wrong kind is shown as YAML writes it on one line, the kinds in w
 mapping`; `rename:` with nothing after it is `an empty value`. A value longer than 60
 characters is quoted by its start and its end, the middle elided, a number with how many
 digits it has (`archive_size: 99999999999999999999999999999999999999...9999999999999999999
-(5,000 digits) is not valid`), as a story's fields are in their messages; a number of more
-digits than Python reads (4,300) is read as text, and told to be made smaller; so is one
-in hexadecimal or binary (`0x...`, `0b...`) of more than Python writes in digits.
+(4,000 digits) is not valid`), as a story's fields are in their messages. A number of more
+digits than Python reads (4,300), or one in hexadecimal or binary (`0x...`, `0b...`) of more
+than Python writes in digits, is read as text: `expected a whole number, got a text`.
 
 `syndicate validate` checks every section; `syndicate export` checks the site settings and the
 sections of the formats it writes. `syndicate formats` lists every format's options with their
