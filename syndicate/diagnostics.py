@@ -41,6 +41,11 @@ SHORT = 60
 _NUMBER = re.compile(r"[-+]?_*[0-9][0-9_]*")
 
 
+def _quoted_width(char: str, quote: Callable[[str], str]) -> int:
+    """How many characters `quote` writes for `char` (1; an escape's, `\\u200c`, 6)."""
+    return len(quote(char)) - len(quote(""))
+
+
 def _joins(char: str) -> bool:
     """Whether `char` is part of the letter before it (a vowel sign, a vowel mark, an accent
     written apart): no value is cut before one."""
@@ -57,9 +62,15 @@ def shortened(text: str, most: int = SHORT, quote: Callable[[str], str] = str) -
     if len(quote(text)) <= most:
         return quote(text)
     keep = most - 3 - (len(quote("")))
-    head = keep * 2 // 3
-    tail = len(text) - (keep - head)
-    while head > 0 and _joins(text[head]):  # (cut where a letter ends, its marks kept)
+    # Measured as quoted: an escape (`\u200c`, Persian's non-joiner) is six characters of it,
+    # and a start and an end counted in the value's own characters overlapped.
+    head, room = 0, keep * 2 // 3
+    while head < len(text) and (room := room - _quoted_width(text[head], quote)) >= 0:
+        head += 1
+    tail, room = len(text), keep - keep * 2 // 3
+    while tail > head and (room := room - _quoted_width(text[tail - 1], quote)) >= 0:
+        tail -= 1
+    while 0 < head < len(text) and _joins(text[head]):  # (cut where a letter ends)
         head -= 1
     while tail < len(text) and _joins(text[tail]):
         tail += 1

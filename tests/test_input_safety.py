@@ -2565,3 +2565,28 @@ def test_a_long_value_is_shortened_between_its_letters(
         assert value.startswith(head) and value.endswith(tail), line
         for char in (value[len(head)], tail[0]):  # (no letter's mark cut from it)
             assert unicodedata.category(char) not in ("Mn", "Mc"), (line, char)
+
+
+def test_a_value_its_quotes_lengthen_is_shortened_without_a_repeat(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value under 60 characters whose quoting writes some of them as escapes (Persian's
+    zero-width non-joiner, `\\u200c`, six characters each) is over 60 once quoted: it was
+    cut by its characters, not by what the quotes write of them, and its start and end,
+    each taken whole, overlapped: 'را ببینند و...ا ببینند و', words said twice around an
+    elision of nothing. Its start and end are measured as quoted, and never overlap."""
+    from sites import SECOND_SLUG, Site
+
+    value = "می\u200cخواهند به\u200cروزرسانی\u200cها را ببینند و می\u200cگویند"
+    assert len(value) < 60 < len(repr(value))
+    site = Site(tmp_path / "newsroom")
+    site.replace(SECOND_SLUG, "story.yaml", "version: 1", f'version: "{value}"')
+    capsys.readouterr()
+    assert site.cli("validate", "--articles", str(site.articles)) == 2
+    err = capsys.readouterr().err
+    (line,) = [line for line in err.splitlines() if "error: version:" in line]
+    quoted = line.split("found '", 1)[1].split("'", 1)[0]
+    assert len(quoted) + 2 <= 60, quoted
+    head, tail = quoted.replace("\\u200c", "\u200c").split("...")
+    assert value.startswith(head) and value.endswith(tail), quoted
+    assert len(head) + len(tail) < len(value), quoted
