@@ -212,6 +212,46 @@ def test_a_partner_feed_of_an_old_code_knows_its_kill_notices(tmp_path: Path) ->
     assert main(args) == 0
 
 
+@pytest.mark.parametrize(("tag", "said"), [("iw", "he"), ("in-ID", "id-ID")])
+def test_newsml_of_an_old_code_reads_back_under_the_site_tag(
+    tmp_path: Path, tag: str, said: str
+) -> None:
+    """Our items of a site of `iw` state `he` (`xml:lang`, `<language tag>`) and are named
+    `iw` (`story.iw.xml`, guid `...:iw`): `read_newsml` took the stated tag for the variant's,
+    so the story read back had an `he` variant whose id, `...:he`, was no item's guid, its
+    texts keyed `he`, and its kill or correction notice matched against no `iw` phrase."""
+    from test_newsml_reader import carried
+
+    from syndicate.diagnostics import Diagnostics
+    from syndicate.formats.newsml.reader import read_newsml
+    from syndicate.readers.articles import read_articles
+    from syndicate.readers.config import load_config
+
+    site = old_tag_site(tmp_path, tag)
+    for other in (site / "articles" / SAMPLE_SLUG).glob("*.md"):  # the site's languages alone
+        if other.stem not in ("en", tag):
+            other.unlink()
+    facts = site / "articles" / SAMPLE_SLUG / "story.yaml"
+    text = facts.read_text(encoding="utf-8")
+    note = f"correction:\n  note: {{en: Corrects the figure., {tag}: תוקן המספר.}}\n"
+    facts.write_text(text.replace("version: 1\n", "version: 2\n" + note), encoding="utf-8")
+    out = export_all(site, "newsml")
+    item = (out / f"newsml/{SAMPLE_SLUG}.{tag}.xml").read_text(encoding="utf-8")
+    assert f'<language tag="{said}"/>' in item and f'guid="{STORY_ID}:{tag}"' in item
+    diags = Diagnostics()
+    config = load_config(site / "syndicate.yaml", "syndicate.yaml", diags)
+    assert config is not None
+    (story,) = read_articles(site / "articles", config, diags)
+    (back,) = read_newsml(out / "newsml", Diagnostics(), story.timezone)
+    assert back.languages == story.languages == ("en", tag)
+    assert back.variant_id(tag) == f"{STORY_ID}:{tag}"
+    assert back.correction is not None and back.correction.note.get(tag) == "תוקן המספר."
+    # the variants as the model has them (not their rights: `carried` resolves a notice in
+    # the sample's six languages alone, which a text of `iw` falls back from)
+    variants = [[v | {"rights": None} for v in carried(s)["variants"]] for s in (back, story)]
+    assert variants[0] == variants[1]
+
+
 EMPHASIS_PROBE = """<pre id="probe"></pre><script>
 const body = document.querySelector(".body");
 document.getElementById("probe").textContent = JSON.stringify(

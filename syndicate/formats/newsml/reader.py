@@ -35,7 +35,7 @@ from syndicate.formats.newsml.vocabulary import (
     qname,
 )
 from syndicate.i18n.dates import format_day
-from syndicate.i18n.locales import is_valid_tag
+from syndicate.i18n.locales import is_valid_tag, stated_tag
 from syndicate.i18n.terms import term
 from syndicate.model import (
     IMAGE_EXTENSIONS,
@@ -55,6 +55,7 @@ from syndicate.model import (
     Variant,
 )
 from syndicate.model.genres import GENRE_NAMES
+from syndicate.model.story import variant_id
 from syndicate.readers.schemas import uri_form
 from syndicate.readers.xhtml import FigureInfo, XhtmlBodyReader
 from syndicate.xmlbase import NAR_NS, XHTML_NS, XML_LANG, has_doctype, safe_parser
@@ -176,10 +177,10 @@ def read_newsml(folder: Path, diags: Diagnostics, timezone: str = "UTC") -> list
     for package_file in sorted(folder.glob("*" + PACKAGE_SUFFIX)):
         try:
             package = parse_package(_parse(package_file))
-            items = [
-                parse_news_item(_parse(folder / _item_file(href, package)))
-                for href in package.item_hrefs
-            ]
+            files = [_item_file(href, package) for href in package.item_hrefs]
+            roots = [_parse(folder / name) for name in files]
+            named = _site_tags(package, zip(files, roots, strict=True))
+            items = [parse_news_item(_as_named(root, named)) for root in roots]
             stories.append(assemble_story(package, items, timezone))
         except NewsMLProblem as exc:
             diags.error("newsml.read", exc.message, exc.where)
@@ -193,6 +194,42 @@ def _item_file(href: str, package: PackageItem) -> str:
     if not _ITEM_FILE.fullmatch(name):
         raise NewsMLProblem(f"itemRef href {href!r} does not name an item file", package.source)
     return name
+
+
+def _site_tags(package: PackageItem, items: Iterable[tuple[str, etree._Element]]) -> dict[str, str]:
+    """The site's tag of each language our items state with another (`stated_tag`: a site of
+    `iw` states `he`), by the stated one: the tag naming the item's file
+    (`<slug>.iw.xml`) when the item's guid is the variant id it makes (`...:iw`), so that the
+    story read back keeps its variants' identity."""
+    named: dict[str, str] = {}
+    for name, root in items:
+        tag = name.removesuffix(".xml").rpartition(".")[2]
+        content = _find(root, "g2:contentMeta")
+        said = root.get(XML_LANG) or (
+            _find_attr(content, "g2:language", "tag") if content is not None else None
+        )
+        if (
+            said
+            and tag != said
+            and root.get("guid") == variant_id(package.guid, tag)
+            and stated_tag(tag) == said
+        ):
+            named[said] = tag
+    return named
+
+
+def _as_named(root: etree._Element, named: dict[str, str]) -> etree._Element:
+    """`root` with each language it states by a tag of `named` (its `xml:lang`s and
+    `<language tag>`) said with the site's tag that names it (`_site_tags`)."""
+    if named:
+        for element in root.iter():
+            said = element.get(XML_LANG)
+            if said in named:
+                element.set(XML_LANG, named[said])
+        for language in root.iterfind("g2:contentMeta/g2:language", NS):
+            if language.get("tag") in named:
+                language.set("tag", named[language.get("tag", "")])
+    return root
 
 
 def _parse(path: Path) -> etree._Element:
