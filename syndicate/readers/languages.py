@@ -16,6 +16,7 @@ from syndicate.i18n.locales import (
     preferred_tag,
     retired_code,
     script_refused,
+    stated_tag,
     tag_words,
 )
 
@@ -180,18 +181,11 @@ def deprecated_hint(tag: str) -> str | None:
 def spelt_otherwise(tag: str, tags: Sequence[str]) -> str | None:
     """The tag of `tags` that names the language of `tag` under another spelling, an old code
     and the one that replaced it (`iw` and `he`, `en-UK` and `en-GB`); None if none does."""
-    preferred = _preferred(tag)
+    preferred = stated_tag(tag)
     for other in tags:
-        if other != tag and _preferred(other) == preferred:
+        if other != tag and stated_tag(other) == preferred:
             return other
     return None
-
-
-def _preferred(tag: str) -> str:
-    try:
-        return preferred_tag(tag) or tag
-    except ValueError:  # a tag CLDR does not know, told as such on its own
-        return tag
 
 
 _COPY_MARK = re.compile(r"[-._ ~(]")
