@@ -218,8 +218,8 @@ def test_newsml_of_an_old_code_reads_back_under_the_site_tag(
 ) -> None:
     """Our items of a site of `iw` state `he` (`xml:lang`, `<language tag>`) and are named
     `iw` (`story.iw.xml`, guid `...:iw`): `read_newsml` took the stated tag for the variant's,
-    so the story read back had an `he` variant whose id, `...:he`, was no item's guid, its
-    texts keyed `he`, and its kill or correction notice matched against no `iw` phrase."""
+    so the story read back had an `he` variant whose id, `...:he`, was no item's guid, with
+    its texts and correction note keyed `he`."""
     from test_newsml_reader import carried
 
     from syndicate.diagnostics import Diagnostics
