@@ -7,6 +7,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import shutil
+import tomllib
 from pathlib import Path
 from types import ModuleType
 
@@ -292,6 +293,21 @@ def test_the_architecture_page_names_every_module_of_the_command_line() -> None:
     row = next(line for line in text.splitlines() if line.startswith("| command line |"))
     modules = sorted(p.name for p in (REPO / "syndicate/cli").glob("*.py") if p.stem != "__init__")
     assert [m for m in modules if f"`{m}`" not in row] == []
+
+
+def test_lint_imports_keeps_every_format_independent_as_the_architecture_page_says() -> None:
+    """docs/architecture.md: formats do not import each other, but for the stated exceptions,
+    and `lint-imports` checks it. The independence contract left out the HTML format, so its
+    imports of other formats (it reads the feeds' options to link the feeds) went unchecked."""
+    contracts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    (independence,) = [
+        c for c in contracts["importlinter"]["contracts"] if c["type"] == "independence"
+    ]
+    packages = sorted(
+        f"syndicate.formats.{p.parent.name}"
+        for p in (REPO / "syndicate/formats").glob("*/__init__.py")
+    )
+    assert [p for p in packages if p not in independence["modules"]] == []
 
 
 @pytest.mark.parametrize("listing", ["README.md", "docs/index.md"])
