@@ -18,7 +18,7 @@ from syndicate.build import export
 from syndicate.cli import main
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
-from syndicate.formats.sitemap.vocabulary import news_language
+from syndicate.formats.sitemap.vocabulary import news_language, url_prefixes
 from syndicate.formats.sitemap.writer import SitemapOptions, SitemapWriter
 from syndicate.model import SiteConfig, Story, StorySummary
 
@@ -536,6 +536,24 @@ def test_validate_outputs_reports_broken_sitemaps(
     assert main(["validate", "--outputs", str(written)]) == 1
     err = capsys.readouterr().err
     assert f"{path}:" in err and message in err
+
+
+def test_a_url_of_another_site_is_told_the_start_it_must_have_once(
+    written: Path, capsys: pytest.CaptureFixture[str], site_config: SiteConfig
+) -> None:
+    """The error docs/formats/sitemap.md shows: the pages' fixed start under base_url
+    (`.../html/`) is no second start to name, as every URL that has it has base_url's."""
+    path = written / "sitemaps" / "pages.xml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(f"{BASE}html/index.html", "https://elsewhere.example/x.html"))
+    capsys.readouterr()
+    assert main(["validate", "--outputs", str(written)]) == 1
+    assert (
+        f"{path}:4: error: https://elsewhere.example/x.html is not a page of this site (it must"
+        f" start with {BASE}) [sitemap.url]\n"
+    ) in capsys.readouterr().err
+    own = dataclasses.replace(site_config, article_url="https://news.example/a/{slug}-{lang}")
+    assert url_prefixes(own) == (BASE, "https://news.example/a/")
 
 
 def test_validate_outputs_counts_news_urls(

@@ -48,4 +48,7 @@ def url_prefixes(config: SiteConfig) -> tuple[str, ...]:
     """Where a URL a sitemap lists may start: `base_url`, and the fixed start of the article
     link template when it points elsewhere (a newsroom whose pages live on its own site)."""
     article = config.article_url.replace("{base_url}", config.base_url)
-    return tuple(dict.fromkeys((config.base_url, article.partition("{")[0])))
+    fixed = article.partition("{")[0]
+    if fixed.startswith(config.base_url):  # a start under base_url says nothing more
+        return (config.base_url,)
+    return (config.base_url, fixed)
