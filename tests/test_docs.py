@@ -556,3 +556,31 @@ def test_the_scaling_page_calls_export_under_a_main_guard() -> None:
         isinstance(node, ast.If) and ast.unparse(node.test) == "__name__ == '__main__'"
         for node in top
     )
+
+
+def test_the_scaling_page_s_batches_are_those_batch_size_makes() -> None:
+    """docs/scaling.md's worked example of the batches of a run (500 stories on two workers)
+    is what `batch_size` gives; the rule before it said "an eighth of the stories still to
+    send per worker", where a batch is a quarter of a worker's share (an eighth of them all
+    with two workers)."""
+    from syndicate.build.executors import BATCH, BATCHES_PER_WORKER, batch_size
+
+    text = " ".join((REPO / "docs/scaling.md").read_text(encoding="utf-8").split())
+    found = re.search(
+        r"\((\d+) stories on two workers: (\d+) stories a batch until (\d+) are left, then"
+        r" ([\d, ]+) and so on down to 1: (\d+) tasks\)",
+        text,
+    )
+    assert found, "the worked example of the batches"
+    stories, first, left_at, then, tasks = found.groups()
+    sizes, left = [], int(stories)
+    while left:
+        sizes.append(batch_size(left, 2))
+        left -= sizes[-1]
+    assert int(first) == BATCH and "a quarter of each worker's share" in text
+    assert BATCHES_PER_WORKER == 4
+    assert int(stories) - sizes.count(BATCH) * BATCH == int(left_at)
+    shrinking = [int(n) for n in then.split(", ")]
+    start = sizes.count(BATCH)
+    assert sizes[start : start + len(shrinking)] == shrinking
+    assert (sizes[-1], len(sizes)) == (1, int(tasks))
