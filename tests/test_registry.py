@@ -3,6 +3,7 @@ come in through an entry point under one name."""
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import shutil
@@ -114,6 +115,9 @@ def test_the_writer_contract_has_only_the_documented_hooks() -> None:
     table = page.split("### Optional hooks\n", 1)[1].split("\n## ", 1)[0]
     for hook in HOOK_METHODS | HOOK_ATTRIBUTES | {"Planned", "Memo", "lists_summaries"}:
         assert f"`{hook}" in table, hook
+    for hook in HOOK_METHODS:  # as a format's author writes it (`in_window` lacked `lang`)
+        params = list(inspect.signature(getattr(Writer, hook)).parameters)[1:]
+        assert f"`{hook}({', '.join(params)})`" in table, hook
 
 
 def test_no_two_writers_own_a_folder() -> None:
