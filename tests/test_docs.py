@@ -584,3 +584,16 @@ def test_the_scaling_page_s_batches_are_those_batch_size_makes() -> None:
     start = sizes.count(BATCH)
     assert sizes[start : start + len(shrinking)] == shrinking
     assert (sizes[-1], len(sizes)) == (1, int(tasks))
+
+
+def test_the_newsml_page_lists_every_scheme_of_our_catalog() -> None:
+    """docs/formats/newsml.md's "Vocabularies" names each scheme `catalog.syndicate.xml`
+    declares (it listed three of the four, leaving out `synpic:`, and its file table spoke of
+    "the two schemes")."""
+    from syndicate.formats.newsml.vocabulary import SCHEMES
+
+    text = (REPO / "docs/formats/newsml.md").read_text(encoding="utf-8")
+    listed = text.split("\n## Vocabularies\n", 1)[1].split("\n## ", 1)[0]
+    named = re.findall(r"^- `(\w+):`", listed, re.M)
+    assert named == [scheme.alias for scheme in SCHEMES]
+    assert "the two schemes" not in text
