@@ -160,6 +160,33 @@ def test_a_failed_ping_after_a_delivery_says_failed(
         assert len(hub.pings()) == 12
 
 
+def test_a_failed_ping_is_the_last_line_of_the_delivery(
+    site: Site, hub: Hub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cron log shows a run's last line: after a failed ping `deliver` exits 1, but its last
+    line read "web: current, nothing to send" (the second run, the files already there), or
+    "web: 13 sent", which says the run is done. It ends saying the feeds were not announced."""
+    with HttpReceiver(tmp_path) as host:
+        site.configure(
+            f"feeds:\n  hub: {hub.url}\ndeliver:\n  public_target: web\n  targets:\n"
+            f"    - name: web\n      url: {host.url}\n      formats: [atom]\n{RETRY}"
+        )
+        site.export("atom")
+        hub.faults.fail = 100
+        for _ in range(2):  # the run that sent the files, then one with nothing to send
+            capsys.readouterr()
+            assert site.deliver() == 1
+            last = capsys.readouterr().err.splitlines()[-1]
+            assert last == (
+                "WebSub: 12 changed feeds not announced (the error above says why);"
+                " the next run announces them"
+            ), last
+        hub.faults.fail = 0
+        capsys.readouterr()
+        assert site.deliver() == 0
+        assert capsys.readouterr().err.splitlines()[-1] == "WebSub: 12 changed feeds announced"
+
+
 def test_json_feeds_are_announced_too(site: Site, hub: Hub) -> None:
     """JSON Feeds named the hub (`hubs`) but were never pinged: a reader subscribed to one
     through the hub never heard of an update."""

@@ -62,7 +62,7 @@ from syndicate.deliver.remotes import (
 )
 from syndicate.deliver.retry import GaveUp, Notice, retrying, telling
 from syndicate.deliver.secrets import SecretError, redact, reveal
-from syndicate.deliver.websub import announce, hub_writers
+from syndicate.deliver.websub import Pings, announce, hub_writers
 from syndicate.diagnostics import Diagnostics, did_you_mean
 from syndicate.formats.contract import AnyWriter, site_paths
 from syndicate.formats.options import convert_section
@@ -147,6 +147,8 @@ class DeliveryResult:
     targets: list[TargetResult] = field(default_factory=list)
     announced: int = 0
     """WebSub pings sent."""
+    unannounced: int = 0
+    """Changed feeds whose WebSub hub failed (`websub.ping`), left to announce at the next run."""
     busy: bool = False
     """`failed` at once, as another deliver for the same out/ holds its lock: nothing was
     sent, and a later run sends it (the command line exits with status 75 then)."""
@@ -233,9 +235,7 @@ def deliver(
                 run = _Run(site, options, out, config.parent, registry, ledger, diags, notice)
                 run.max_deleted = None if allow_deletions else limits.max_deleted_percent
                 results = [run.target(index, target, dry_run) for index, target in chosen]
-                before = len(diags.errors)
-                announced = 0 if dry_run else run.announce(results)
-                unannounced = len(diags.errors) > before  # a failed ping: feeds left to announce
+                pings = Pings(0, 0) if dry_run else run.announce(results)
             finally:
                 ledger.close()
     except Busy as exc:
@@ -253,11 +253,11 @@ def deliver(
             return _state_failed(unwritable, diags)
         diags.error("deliver.ledger", _ledger_failed(folder / LEDGER_FILE, exc))
         return DeliveryResult("failed", diags)
-    current = all(r.current for r in results) and not unannounced
+    current = all(r.current for r in results) and not pings.left  # (a failed ping: not done)
     status: Status = "current" if current else "failed"
     if dry_run:  # nothing was to be sent: only a target that could not be planned fails
         status = "failed" if any(r.problem is not None for r in results) else "current"
-    return DeliveryResult(status, diags, results, announced)
+    return DeliveryResult(status, diags, results, pings.sent, pings.left)
 
 
 def _state_failed(said: str, diags: Diagnostics) -> DeliveryResult:
@@ -1050,12 +1050,12 @@ class _Run:
             return
         self.ledger.sent(target.name, path)
 
-    def announce(self, results: list[TargetResult]) -> int:
+    def announce(self, results: list[TargetResult]) -> Pings:
         """Ping the hubs of the feeds that changed, unless the target publishing base_url is
         not current yet (they would fetch the old feeds)."""
         public = self.options.public_target
         if public is not None and not any(r.target.name == public and r.current for r in results):
-            return 0
+            return Pings(0, 0)
         writers = hub_writers(self.writers.values(), self.site)
         return announce(
             self.out,

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import msgspec
 
@@ -68,6 +68,14 @@ def _hub(writer: AnyWriter, config: SiteConfig) -> str | None:
     return hub if isinstance(hub, str) and hub else None
 
 
+class Pings(NamedTuple):
+    """What `announce` did: the pings sent, and the changed feeds left to announce at the next
+    run (their hub failed)."""
+
+    sent: int
+    left: int
+
+
 def announce(
     out: Path,
     writers: Iterable[AnyWriter],
@@ -77,13 +85,13 @@ def announce(
     *,
     severity: Literal["error", "warning"],
     notice: Notice | None = None,
-) -> int:
+) -> Pings:
     """Ping the hub of every feed of `writers` in `out` that changed since it was last
     announced; a ping that fails is reported with `severity`, each retry told to `notice`.
-    Returns the pings sent."""
+    Returns the pings sent and the feeds left to announce (their hub failed)."""
     due = list(_due(out, writers, ledger))
     if not due:
-        return 0
+        return Pings(0, 0)
     import httpx
 
     from syndicate.deliver.retry import GaveUp, retrying, telling  # tenacity: a feed is due
@@ -124,7 +132,7 @@ def announce(
                 " announce at the next run"
             )
             getattr(diags, severity)("websub.ping", message)
-    return sent
+    return Pings(sent, sum(failed.values()))
 
 
 def announce_export(
@@ -163,7 +171,7 @@ def announce_export(
     try:
         return announce(
             out, hubbed, ledger, options.retry, diags, severity="warning", notice=notice
-        )
+        ).sent
     finally:
         ledger.close()
 
