@@ -1099,6 +1099,27 @@ def test_a_kill_without_its_time_is_a_warning(
     assert said in capsys.readouterr().err
 
 
+def test_a_kill_without_its_time_is_one_warning_when_a_language_gives_a_time(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A story whose French file has a time of its own (`updated:` in fr.md, a French-only
+    change), killed without `updated` in story.yaml: the reader says `story.kill-time` ("set
+    updated"), and the run said `story.updated` too, of fr.md's time ("version 2's updated is
+    no later than version 1's"): one mistake, two warnings."""
+    fr = history_site / "articles" / LIFTED / "fr.md"
+    timed = fr.read_text(encoding="utf-8").replace(
+        "---\n", "---\nupdated: 2026-01-24T09:00:00Z\n", 1
+    )
+    fr.write_text(timed, encoding="utf-8")
+    assert export_site(history_site) == 0
+    capsys.readouterr()
+    cancel(history_site, LIFTED)
+    assert export_site(history_site) == 0
+    err = capsys.readouterr().err
+    assert "canceled at version 2 with no updated: set updated" in err
+    assert "[story.updated]" not in err, err
+
+
 def test_an_id_changed_after_publication_is_a_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -598,6 +598,17 @@ def _request_ok(
     return not problems
 
 
+def _untimed_kill(story: StorySummary) -> bool:
+    """Whether `story` is taken back (withheld, canceled) with no `updated` in story.yaml,
+    which the reader warns of (`story.kill-time`, "set updated to when it was taken back"),
+    whatever time a language file gives: `updated` is then `published` (the reader's default),
+    and where the latest time is written (`updated_source`) is not story.yaml, or nowhere."""
+    if story.status == "usable":
+        return False
+    where = story.updated_source
+    return where is None or (where.path != story.source.path and story.updated == story.published)
+
+
 def _starting_as_a_worker() -> bool:
     """Whether this process is a spawned worker running its parent's main module as it starts
     (multiprocessing's own test, `spawn._check_not_importing_main`): a script calling export
@@ -2889,9 +2900,9 @@ class _Build:
             for lang in story.languages
             if old.has(lang) and story.updated_for(lang) <= old.updated_for(lang)
         ]
-        # A kill or withdrawal that gives no time at all is the reader's `story.kill-time`
+        # A kill or withdrawal whose story.yaml gives no time is the reader's `story.kill-time`
         # warning, which says to set it: one mistake, said once (with `before_release`, told).
-        told = before_release or (story.status != "usable" and story.updated_source is None)
+        told = before_release or _untimed_kill(story)
         warned = len(self.input)
         if story.version > old.version and latest <= earlier and not told:
             self.input.warning(
