@@ -238,6 +238,28 @@ def test_a_mistyped_command_or_choice_gets_the_nearest(
     assert "did you mean" not in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_an_unknown_option_of_a_command_is_said_by_that_command(
+    log_format: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`syndicate list --bogus` was said by the top-level parser: `syndicate: error:` under the
+    usage of `syndicate` itself, where every other mistake of a command's arguments (`show`
+    without its SLUG, `export --format` without its value) is `syndicate COMMAND: error:`
+    under that command's usage, which lists the options it takes."""
+    assert main(["--log-format", log_format, "list", "--bogus", "-q"]) == 2
+    err = capsys.readouterr().err
+    if log_format == "json":
+        (line,) = err.splitlines()
+        assert json.loads(line)["message"] == "unrecognized arguments: --bogus"
+        return
+    assert err.startswith("usage: syndicate list ["), err
+    assert err.splitlines()[-1] == "syndicate list: error: unrecognized arguments: --bogus"
+    assert main(["--bogus"]) == 2, "no command: the top-level parser's, as ever"
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "syndicate: error: unrecognized arguments: --bogus"
+    )
+
+
 def test_no_arguments_is_the_help_not_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
     """A bare `syndicate`, the first command many type, ended in a ValueError traceback."""
     assert main([]) == 2

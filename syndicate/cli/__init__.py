@@ -18,7 +18,7 @@ import signal
 import sys
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -465,12 +465,26 @@ class _Parser(argparse.ArgumentParser):
     json_errors = False
     commands: tuple[str, ...] = ()
     """The commands, in the help's order (the top-level parser's)."""
+    subcommands: Mapping[str, _Parser] = {}
+    """Each command's parser, by name (the top-level parser's)."""
 
     def error(self, message: str) -> NoReturn:
         if not self.json_errors:
             super().error(message)
         usage_problem(message)
         self.exit(EXIT_INPUT)
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        """argparse's, but an argument no option of the command takes (`list --bogus`) is
+        said by that command's parser (`syndicate list: error:`, under its usage), as every
+        other mistake in a command's arguments is, not by the top-level one's."""
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            command = self.subcommands.get(getattr(parsed, "command", None) or "", self)
+            command.error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
 
     def _check_value(self, action: argparse.Action, value: object) -> None:
         """argparse's "invalid choice" (a command, `--executor`), with the nearest choice."""
@@ -717,6 +731,7 @@ def build_parser(format_names: Sequence[str], *, json_errors: bool = False) -> _
         help="the language (default: %(default)s); English stands in for phrases it lacks",
     )
     parser.commands = tuple(sub.choices)
+    parser.subcommands = sub.choices
     return parser
 
 
