@@ -251,6 +251,14 @@ def suggest(meant: str | None) -> str:
     return f"; did you mean {meant!r}?" if meant else ""
 
 
+def misspelt(missing: str, unknown: Iterable[str]) -> bool:
+    """Whether one of the `unknown` names written is a misspelling of the required `missing`
+    one (`headlin:` where `headline` is required, `urll:` where `url` is): one mistake, said
+    once, as the unknown name with its "did you mean" (a story's fields, syndicate.yaml's
+    options), not also as the missing one."""
+    return any(did_you_mean(str(name), [missing]) for name in unknown)
+
+
 def closest(word: str, choices: Iterable[str], cutoff: float = CLOSE) -> str | None:
     """The one of `choices` closest to `word`, or None when none is `cutoff` alike."""
     hint = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)

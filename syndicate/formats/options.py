@@ -11,7 +11,13 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import msgspec
 
-from syndicate.diagnostics import Diagnostics, did_you_mean, out_of_range, shortened
+from syndicate.diagnostics import (
+    Diagnostics,
+    did_you_mean,
+    misspelt,
+    out_of_range,
+    shortened,
+)
 from syndicate.formats.contract import AnyWriter, Options, OptionsT
 from syndicate.model import SiteConfig
 
@@ -188,7 +194,7 @@ def _parts(value: Any, hint: Any) -> Iterator[tuple[str | int, Any, Any]]:
             typos = [name for name in value if name not in known]
             for field in msgspec.structs.fields(candidate):
                 if field.required and field.encode_name not in value:
-                    if any(did_you_mean(str(name), [field.encode_name]) for name in typos):
+                    if misspelt(field.encode_name, typos):
                         continue  # `urll:` is one mistake, said as the unknown option it is
                     yield field.encode_name, _ABSENT, field.type
             return

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from syndicate.diagnostics import did_you_mean, out_of_range, shortened
+from syndicate.diagnostics import did_you_mean, misspelt, out_of_range, shortened
 from syndicate.i18n.locales import canonical_case
 from syndicate.readers.languages import refusal, tag_hint
 
@@ -191,7 +191,7 @@ def _typos(errors: list[Any]) -> set[tuple[Where, str]]:
             continue
         path = tuple(error.absolute_path)
         missing = error.message.replace(" is a required property", "").strip("'")
-        if any(at == path and did_you_mean(str(key), [missing]) for at, key in unknown):
+        if misspelt(missing, (key for at, key in unknown if at == path)):
             found.add((path, error.message))
     return found
 
