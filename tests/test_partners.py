@@ -1030,7 +1030,11 @@ def test_formats_lists_the_profiles(
     [
         (
             "profiles:\n  msn:\n    titel_min: 30\n",
-            ("syndicate.yaml:11: error: ", "'titel_min'", "'title_min'"),
+            # an option, as a format's or a delivery target's misspelt one is (it said field)
+            (
+                "syndicate.yaml:11: error: unknown option 'titel_min'; did you mean 'title_min'?"
+                " [config.schema]",
+            ),
         ),
         (
             "profiles:\n  msn:\n    limit: many\n",

@@ -40,7 +40,7 @@ options records of the formats, `deliver` and `serve`: edit those, then run it a
 A site is configured by one file, `syndicate.yaml`, in the site folder (`syndicate init` writes
 one with the settings a site starts with, each explained in a comment, and how to list
 the formats' options: `syndicate formats`). It is checked when it is loaded, every problem
-at its line: all that its shape has (unknown fields, wrong types, values out of range) in one
+at its line: all that its shape has (unknown options, wrong types, values out of range) in one
 run, then, once the file has none of those, the checks that read its values (time zones, names
 of profiles, fonts, namespaces); an unknown section is an error with a "did you mean", for
 `validate` and for every `export` (one of a few formats too: a mistyped section would otherwise
@@ -50,6 +50,11 @@ section, for `validate` and for the exports that write that format:
 ```
 {LIMIT_ZERO}
 ```
+
+A misspelt name is said the same way wherever it is in the file, `unknown option 'titel_min';
+did you mean 'title_min'?`: with the code `config.schema` among the problems of the file's
+shape (the site's settings, `publisher:`, `profiles:`), `config.option` in a format's section
+or `deliver:`.
 
 A value of the wrong kind is shown as YAML writes it on one line, the kinds in words:
 `deliver: targets[0].languages: {en: 1} is not valid: expected a text or a list, got a

@@ -432,7 +432,7 @@ def load_config(
         return None
 
     def schema() -> list[tuple[Where, str]]:
-        found = list(check(data, "site.schema.json", root=path.name))
+        found = list(check(data, "site.schema.json", root=path.name, key="option"))
         if found:
             return found
         for where, value in (

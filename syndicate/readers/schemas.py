@@ -156,15 +156,21 @@ def _shallow(instance: Any) -> bool:
 
 
 def check(
-    instance: Any, name: str, pointer: str = "", root: str | None = None, zone: str | None = None
+    instance: Any,
+    name: str,
+    pointer: str = "",
+    root: str | None = None,
+    zone: str | None = None,
+    key: str = "field",
 ) -> Iterator[tuple[Where, str]]:
     """Problems of `instance` against `schemas/<name>` (at `pointer`, e.g. `/$defs/story`), as
     (path, message) pairs, in document order. With `root` (what the whole document is called,
     e.g. `story.yaml`), places are told for people (`byline.people, 2nd person`); without it,
     as dotted paths for developers (`@graph.3.dateModified`), for checks of our outputs.
     `zone` (an IANA name) is the time zone a date-time written without an offset is read in,
-    for the offset the hint suggests. A value jsonschema-rs finds valid is not checked again
-    (`_passes`)."""
+    for the offset the hint suggests. `key` is what a name the schema does not know is called
+    (`unknown field 'headlin'` of a story; `option` in syndicate.yaml, as a format's section
+    calls its own). A value jsonschema-rs finds valid is not checked again (`_passes`)."""
     if _passes(instance, name, pointer):
         return
     errors = sorted(_validator(name, pointer).iter_errors(instance), key=lambda e: list(e.path))
@@ -172,7 +178,7 @@ def check(
     for error in errors:
         if error.validator == "required" and (tuple(error.absolute_path), error.message) in typos:
             continue  # `headlin:` is said once, as an unknown field with its "did you mean"
-        yield from _explain(error, root, zone)
+        yield from _explain(error, root, zone, key)
 
 
 def _typos(errors: list[Any]) -> set[tuple[Where, str]]:
@@ -325,7 +331,9 @@ def _other_tools(key: str, allowed: list[str]) -> str:
     return f"; syndicate calls {key!r} {ours!r}{how}"
 
 
-def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[tuple[Where, str]]:
+def _explain(
+    error: Any, root: str | None, zone: str | None = None, called: str = "field"
+) -> Iterator[tuple[Where, str]]:
     path = tuple(error.absolute_path)
     where = place(path, root)
     schema = error.schema if isinstance(error.schema, dict) else {}
@@ -338,14 +346,14 @@ def _explain(error: Any, root: str | None, zone: str | None = None) -> Iterator[
                 fix = (
                     _other_tools(key, allowed)
                     or did_you_mean(key, allowed)
-                    or f"; known fields: {', '.join(allowed)}"
+                    or f"; known {called}s: {', '.join(allowed)}"
                 )
-                yield (*path, key), f"unknown field {key!r}{fix}"
+                yield (*path, key), f"unknown {called} {key!r}{fix}"
         case "required":
             missing = error.message.replace(" is a required property", "")
             yield path, f"{where}: {missing} is required"
         case "oneOf" | "anyOf":
-            yield from _explain_choice(error, where, root, zone)
+            yield from _explain_choice(error, where, root, zone, called)
         case "type":
             expected = _expected(schema)
             if value is None:  # a value of a set form (a date, a URL) is asked for in it
@@ -418,7 +426,7 @@ def _parent_schema(error: Any) -> dict[str, Any]:
 
 
 def _explain_choice(
-    error: Any, where: str, root: str | None, zone: str | None = None
+    error: Any, where: str, root: str | None, zone: str | None = None, called: str = "field"
 ) -> Iterator[tuple[Where, str]]:
     """A value that may take several forms (a text, or a text per language): the problems of
     the form its type matches, or else which forms are expected."""
@@ -444,7 +452,7 @@ def _explain_choice(
         subs = branches.get(index, [])
         if subs and not any(sub.validator == "type" and not sub.relative_path for sub in subs):
             for sub in subs:
-                yield from _explain(sub, root, zone)
+                yield from _explain(sub, root, zone, called)
             return
     found = describe(value)
     named = [_form_words(form) for form in forms]
