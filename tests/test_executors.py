@@ -2130,3 +2130,51 @@ def test_a_script_calling_export_at_its_top_level_is_not_run_again_by_each_worke
     *workers, own = done.stdout.splitlines()
     assert own == "exported False True"
     assert workers and set(workers) == {"input-errors False export.request True"}
+
+
+def test_a_local_cluster_whose_workers_end_as_they_start_is_said_not_a_traceback(
+    sites: list[Path], tmp_path: Path
+) -> None:
+    """A script without the main guard that exits on its result (`sys.exit(1)` unless
+    exported), run with a local Dask cluster: each worker runs the script again as it starts,
+    its export is an `export.request` error, and the script's exit ends the worker. The
+    script's own export raised Dask's `RuntimeError: Nanny failed to start.`, a traceback
+    from `export`, which promises a result: it is a `build.worker` error, nothing published,
+    that names the main guard."""
+    corpus = sites[1]
+    script = tmp_path / "publish.py"
+    script.write_text(
+        "import sys\n"
+        "from datetime import UTC, datetime\n"
+        "from pathlib import Path\n\n"
+        "from syndicate.build import export\n\n"
+        "result = export(\n"
+        f"    formats=['model'], config=Path({str(corpus / 'syndicate.yaml')!r}),\n"
+        f"    articles=Path({str(corpus / 'articles')!r}), out=Path({str(tmp_path / 'o')!r}),\n"
+        f"    cache=Path({str(tmp_path / 'cache')!r}), jobs=2, executor='dask',\n"
+        "    now=datetime(2026, 1, 1, tzinfo=UTC),\n"
+        ")\n"
+        "errors = [d for d in result.diagnostics if d.severity == 'error']\n"
+        "print(result.status, *(d.code for d in errors), flush=True)\n"
+        "if result.status == 'failed':\n"
+        "    print(errors[0].message, flush=True)\n"
+        "sys.exit(0 if result.status == 'exported' else 1)\n",
+        encoding="utf-8",
+    )
+    environ = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert "failed build.worker" in lines, done.stdout
+    said = lines[lines.index("failed build.worker") + 1]
+    assert 'if __name__ == "__main__":' in said and "nothing was published" in said, said
+    assert not (tmp_path / "o").exists()

@@ -434,6 +434,13 @@ def _local_cluster(distributed: Any, workers: int) -> Any:
                 dashboard_address=None,
                 silence_logs=logging.ERROR,
             )
+    except RuntimeError as exc:  # "Nanny failed to start.": Dask closed what it had made
+        raise ExecutorError(
+            f"a local Dask cluster could not start its worker processes ({exc}): each ended"
+            " as it started; nothing was published. A script calling export at its top level"
+            " ends them so when it exits (each worker runs the script again as it starts):"
+            ' call export under `if __name__ == "__main__":`'
+        ) from None
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
