@@ -1090,8 +1090,11 @@ def test_a_kill_without_its_time_is_a_warning(
         f"{LIFTED}/story.yaml:{line}: warning: canceled at version 2 with no updated: set"
         " updated to when it was taken back" in err
     )
-    # one mistake, said once: not also "version 2's updated is no later than version 1's"
+    # one mistake, said once: not also "version 2's updated is no later than version 1's",
+    # nor, at story.yaml:1, "updated (its published) is before the story reached the public,
+    # ... set updated to the time it was taken back" (the time it was read as: none given)
     assert "[story.updated]" not in err
+    assert err.count("[story.kill-time]") == 1, err
     before = "updated: 2026-01-22T00:00:00Z\n"  # before first_created: still a mistake
     meta.write_text(meta.read_text(encoding="utf-8") + before, encoding="utf-8")
     assert export_site(history_site) == 2
@@ -1118,6 +1121,7 @@ def test_a_kill_without_its_time_is_one_warning_when_a_language_gives_a_time(
     err = capsys.readouterr().err
     assert "canceled at version 2 with no updated: set updated" in err
     assert "[story.updated]" not in err, err
+    assert err.count("[story.kill-time]") == 1, err
 
 
 def test_an_id_changed_after_publication_is_a_warning(

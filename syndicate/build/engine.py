@@ -2605,6 +2605,7 @@ class _Build:
             and not story.was_public()
             and last is not None
             and last.public
+            and not _untimed_kill(story)  # (no updated: the reader's kill-time says to set it)
         ):
             self.input.warning(
                 "story.kill-time",
