@@ -556,6 +556,19 @@ def test_a_url_of_another_site_is_told_the_start_it_must_have_once(
     assert url_prefixes(own) == (BASE, "https://news.example/a/")
 
 
+def test_pages_at_the_site_s_root_are_the_one_start_a_sitemap_s_url_must_have(
+    site_config: SiteConfig,
+) -> None:
+    """A newsroom whose CMS serves its pages from the root of the site that syndicate's files
+    are under (`https://ycpress.example/{section}/{slug}`, base_url `.../syndicate/`): every
+    URL under base_url has the pages' start, so the error names that one alone (it named
+    base_url as a first choice that said nothing more)."""
+    root = "https://ycpress.example/"
+    assert BASE.startswith(root)
+    own = dataclasses.replace(site_config, article_url=root + "{section}/{slug}")
+    assert url_prefixes(own) == (root,)
+
+
 def test_validate_outputs_counts_news_urls(
     written: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -46,9 +46,12 @@ def news_language(tag: str) -> str:
 
 def url_prefixes(config: SiteConfig) -> tuple[str, ...]:
     """Where a URL a sitemap lists may start: `base_url`, and the fixed start of the article
-    link template when it points elsewhere (a newsroom whose pages live on its own site)."""
+    link template when it points elsewhere (a newsroom whose pages live on its own site);
+    either alone when the other is under it (every URL that has the longer has the shorter)."""
     article = config.article_url.replace("{base_url}", config.base_url)
     fixed = article.partition("{")[0]
     if fixed.startswith(config.base_url):  # a start under base_url says nothing more
         return (config.base_url,)
+    if config.base_url.startswith(fixed):  # pages at the site's root: base_url is under it
+        return (fixed,)
     return (config.base_url, fixed)
