@@ -697,6 +697,40 @@ def test_validate_warns_of_a_section_no_story_is_in_as_the_export_does(
     assert said(exported.stderr) >= expected
 
 
+def test_validate_warns_of_an_edition_day_without_stories_as_the_export_does(
+    tmp_path: Path,
+) -> None:
+    """`epub.edition_day` set to a day no story reached the public on: the export warned that
+    no edition is made in each language, `validate --strict` said OK, so the CI gate passed
+    what `export --strict` failed. Both say it, in the same words, at edition_day's line; a
+    day with stories, or `edition: latest`, is no warning."""
+    site = tmp_path / "site"
+    shutil.copytree(REPO / "articles", site / "articles")
+    config = (REPO / "syndicate.yaml").read_text(encoding="utf-8")
+    line = config.count("\n") + 2
+    (site / "syndicate.yaml").write_text(config + "epub:\n  edition_day: 2020-01-01\n")
+    expected = {
+        f"syndicate.yaml:{line}: warning: epub.edition_day: no {lang} story reached the public"
+        f" on 2020-01-01, so there is no edition-{lang}.epub: give a day with stories, or leave"
+        " edition_day out for the newest day's [epub.edition]"
+        for lang in ("en", "fr", "ar", "zh-Hans", "de", "es")
+    }
+
+    def said(err: str) -> set[str]:
+        return {line for line in err.splitlines() if "[epub.edition]" in line}
+
+    validated = run_in(site, "--strict", "validate")
+    assert validated.returncode == 2, validated.stderr
+    assert said(validated.stderr) == expected
+    exported = run_in(site, "export", "-f", "epub", "-q", "--jobs", "1")
+    assert exported.returncode == 0, exported.stderr
+    assert said(exported.stderr) == expected
+    for other in ("edition_day: 2021-02-18", "edition: latest\n  edition_day: 2020-01-01"):
+        (site / "syndicate.yaml").write_text(config + f"epub:\n  {other}\n")
+        validated = run_in(site, "--strict", "validate")
+        assert validated.returncode == 0, validated.stderr
+
+
 def test_the_commands_sections_are_those_export_knows() -> None:
     from syndicate.build.engine import OTHER_SECTIONS
     from syndicate.build.options import SECTION as EXPORT

@@ -108,23 +108,13 @@ class EpubWriter(Writer[EpubOptions]):
         work (a book that fails is an error, and a run with errors publishes nothing), with
         their catalog entries (fragments), so the catalog lists them and the editions from
         the summaries; only the stories of the editions are recalled whole, for their books."""
-        self.check_stories(stories, ctx)
-        visible = _newest_first([s for s in stories if s.is_visible(ctx.now)])
+        _unknown_sections(ctx.options.section_order, stories, ctx)
         # Every language's books and editions are listed, of this run's languages or not: the
         # catalog's root lists each language, as a run of every language writes it. Only the
         # run's languages' books and acquisition feeds are made.
         site = ctx.config.languages
-        shelved = _shelved(visible, site)
-        ready = {(s.slug, lang) for s, lang in shelved}
-        gone = [
-            s for s in stories if s.lifecycle(ctx.now) in ("killed", "withdrawn") and s.was_public()
-        ]
-        editions = select_editions(visible, ready, site, ctx.config.timezone, ctx.options, gone)
-        _report_empty_days(
-            [e for e in editions if e.lang in ctx.languages],
-            {(slug, lang) for slug, lang in ready if lang in ctx.languages},
-            ctx,
-        )
+        shelved, editions = _selected(stories, ctx)
+        _report_empty_days(shelved, editions, ctx)
         # Each file is planned with what it depends on, and made only when the build engine
         # asks for its bytes: an edition whose stories did not change is not made again.
         made = _Editions(
@@ -167,7 +157,11 @@ class EpubWriter(Writer[EpubOptions]):
             yield Planned(path, make, summaries=summaries, key=key)
 
     def check_stories(self, stories: Sequence[StorySummary], ctx: Context[EpubOptions]) -> None:
+        """What the collection warns of from the summaries alone: a section of `section_order`
+        no story is in, and an `edition_day` with no story in a language (no edition)."""
         _unknown_sections(ctx.options.section_order, stories, ctx)
+        if ctx.options.edition_day is not None:  # (the newest day always has its stories)
+            _report_empty_days(*_selected(stories, ctx), ctx)
 
     def validate_outputs(self, out: Path, ctx: Context[EpubOptions]) -> None:
         """Well-formed XML everywhere; every EPUB's zip layout, XML members and EPUBCheck (all
@@ -365,19 +359,37 @@ def _shelved(
     return sorted(books, key=lambda b: (b[0].public_since_for(b[1]), b[0].slug), reverse=True)
 
 
+def _selected(
+    stories: Sequence[StorySummary], ctx: Context[EpubOptions]
+) -> tuple[list[tuple[StorySummary, str]], list[Edition[StorySummary]]]:
+    """The books of the visible stories in every language of the site (`_shelved`) and the
+    editions made of them: what the collection lists, and `validate` checks."""
+    visible = _newest_first([s for s in stories if s.is_visible(ctx.now)])
+    site = ctx.config.languages
+    shelved = _shelved(visible, site)
+    ready = {(s.slug, lang) for s, lang in shelved}
+    gone = [
+        s for s in stories if s.lifecycle(ctx.now) in ("killed", "withdrawn") and s.was_public()
+    ]
+    editions = select_editions(visible, ready, site, ctx.config.timezone, ctx.options, gone)
+    return shelved, editions
+
+
 def _report_empty_days(
+    shelved: Sequence[tuple[StorySummary, str]],
     editions: Sequence[Edition[StorySummary]],
-    ready: set[tuple[str, str]],
     ctx: Context[EpubOptions],
 ) -> None:
-    """A configured `edition_day` without stories in a language is worth a word."""
+    """A configured `edition_day` without stories in one of the run's languages that has
+    books is worth a word: that language gets no edition."""
     made = {e.lang for e in editions}
-    for lang in sorted({lang for _, lang in ready} - made):
+    for lang in sorted({lang for _, lang in shelved if lang in ctx.languages} - made):
         ctx.diagnostics.warning(
             "epub.edition",
-            f"epub: no {lang} story was published on {ctx.options.edition_day}:"
-            f" no edition-{lang}.epub",
-            ctx.config.where("epub"),
+            f"epub.edition_day: no {lang} story reached the public on"
+            f" {ctx.options.edition_day}, so there is no edition-{lang}.epub: give a day with"
+            " stories, or leave edition_day out for the newest day's",
+            ctx.config.where("epub", "edition_day"),
         )
 
 
