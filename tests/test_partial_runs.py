@@ -465,6 +465,28 @@ def test_a_partial_run_loads_only_the_formats_its_dead_links_are_told_by(site: P
         assert f"syndicate.formats.{unused}.writer" not in loaded, loaded
 
 
+def test_an_export_of_other_formats_imports_nothing_of_the_epub_format(site: Path) -> None:
+    """docs/architecture.md: only the selected formats are imported. An export of the model
+    imported the EPUB format's font lister (`fontfiles`), for the stamp of the covers' font
+    folders that every build's key holds; the stamp is taken without it (the same bytes:
+    `syndicate.readers.fontfolders`). In a process of its own, as from cron."""
+    script = (
+        "import sys\n"
+        "from syndicate.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "print('loaded:', sorted(m for m in sys.modules if m.startswith('syndicate.formats.')))\n"
+        "sys.exit(status)\n"
+    )
+    args = ["export", "--now", FIXED_NOW, "--site", str(site), "-q", "-f", "model"]
+    run = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    loaded = run.stdout.splitlines()[-1]
+    assert "syndicate.formats.model.writer" in loaded
+    assert "syndicate.formats.epub" not in loaded, loaded
+
+
 def test_an_export_imports_no_importlib_metadata(site: Path) -> None:
     """The libraries' versions are read (by importlib.metadata) only for a Dask cluster's
     check of its workers: an export of every format, its stories made in its own process,

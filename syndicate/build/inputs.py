@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, get_args
 
 import syndicate
 from syndicate.formats.contract import SiteInput
-from syndicate.formats.epub.fontfiles import DEFAULT_FONT_DIRS, fonts_now
 from syndicate.model.site import SiteConfig
 from syndicate.readers import budgets
 from syndicate.readers.folders import story_folders
+from syndicate.readers.fontfolders import DEFAULT_FONT_DIRS, fonts_now
 from syndicate.readers.safefile import Refused, digest_checked
 from syndicate.readers.staticfiles import own_files
 from syndicate.readers.storyfiles import StoryFiles, plain_kind
@@ -126,7 +126,7 @@ def config_digest(config_file: Path, config: SiteConfig, languages: Sequence[str
 def cover_fonts_now(config: SiteConfig) -> str | None:
     """The stamp of the covers' font folders (`epub.font_dirs`, None for a wrong value: an
     error of its own), each of this process's builds: fonts installed since it found them
-    are found again (`fontfiles.fonts_now`)."""
+    are found again (`fontfiles.fonts_now`, once the EPUB format is imported)."""
     font_dirs = config.section("epub").get("font_dirs", DEFAULT_FONT_DIRS)
     return fonts_now(tuple(font_dirs)) if isinstance(font_dirs, list | tuple) else None
 

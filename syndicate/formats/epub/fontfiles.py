@@ -13,33 +13,11 @@ from functools import lru_cache, wraps
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-DEFAULT_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
-"""Where the cover fonts are looked for (`epub.font_dirs`) unless the site says."""
-MAX_FONT_FOLDERS = 5000
-"""Folders looked into under one font folder at most (a system's fonts are in a few hundred;
-`font_dirs: [/]` would walk the whole machine on every export)."""
+from syndicate.readers.fontfolders import DEFAULT_FONT_DIRS as DEFAULT_FONT_DIRS
+from syndicate.readers.fontfolders import MAX_FONT_FOLDERS, finding_fonts, folders_stamp
+
 SYSTEM_FOLDERS = ("/", "/proc", "/sys", "/dev", "/run")
 """Folders that hold no fonts of their own and much else: refused as font folders."""
-
-
-def folders_stamp(dirs: tuple[str, ...]) -> str:
-    """The folders under `dirs` with their modification times, cheaply (no file is looked
-    at): a font installed, removed or upgraded by a package manager (which renames a new file
-    in place) changes a folder's time. Part of the build's configuration key, so covers are
-    drawn again after a font change, even by a run that loads no format."""
-    h = hashlib.sha256()
-    pending = [folder for folder in dirs if isinstance(folder, str)]
-    seen = 0
-    while pending and seen < MAX_FONT_FOLDERS:
-        seen += 1
-        folder = pending.pop()
-        try:
-            h.update(f"{folder}\0{os.stat(folder).st_mtime_ns}\n".encode("utf-8", "replace"))
-            with os.scandir(folder) as entries:
-                pending += sorted(e.path for e in entries if e.is_dir(follow_symlinks=False))
-        except OSError:
-            continue
-    return h.hexdigest()
 
 
 P = ParamSpec("P")
@@ -192,3 +170,6 @@ def fonts_digest(found: dict[str, Path]) -> str:
         except OSError:
             h.update(b"unreadable")
     return f"{count} files, digest {h.hexdigest()[:16]}"
+
+
+finding_fonts(fonts_now)  # the build's key forgets what this process found of changed fonts
