@@ -133,6 +133,15 @@ def test_the_reserved_folders_are_those_of_syndicates_formats() -> None:
     assert owned == set(RESERVED_FOLDERS)
 
 
+def test_the_folders_of_syndicate_s_formats_are_known_without_loading_them() -> None:
+    """`Registry.owned_folders` names each built-in format's and partner profile's folders as
+    its writer does, before any is loaded: a run of a few formats into an out/ holding every
+    format's folders loaded every format to learn whose they are (the books', the partners')."""
+    registry = Registry(BUILTIN)
+    known = {name: registry.owned_folders(name) for name in registry.names}
+    assert known == {name: registry.get(name).owned_folders() for name in registry.names}
+
+
 class _Claiming(Writer[Options]):
     """A plugin that claims `folders` (set on the instance, as the tests need)."""
 

@@ -967,11 +967,12 @@ def _prefixes(folders: Sequence[str]) -> tuple[str, ...]:
 
 def _owned_by(registry: Registry) -> dict[str, str]:
     """Every folder of out/ a format there is writes (`Writer.owned_folders`), with the
-    first format writing it; a format that cannot be loaded writes none."""
+    first format writing it; a format that cannot be loaded writes none. Syndicate's own
+    formats are not imported for it (`Registry.owned_folders`)."""
     folders: dict[str, str] = {}
     for name in registry.names:
         try:
-            for folder in registry.get(name).owned_folders():
+            for folder in registry.owned_folders(name):
                 folders.setdefault(folder, name)
         except (UnknownFormat, PluginError):
             continue
@@ -988,7 +989,7 @@ def _all_folders(registry: Registry, needed: Collection[str] | None = None) -> d
         if needed is not None and all(top in folders for top in needed):
             break
         try:
-            owned = registry.get(name).owned_folders()
+            owned = registry.owned_folders(name)
         except (UnknownFormat, PluginError):
             continue
         for folder in owned:

@@ -50,6 +50,8 @@ PROFILES: dict[str, str] = {
 """The built-in partner feed profiles (in `--format all` only when the site configures them)."""
 BUILTIN.update(PROFILES)
 PROFILES_SECTION = "profiles"
+PARTNERS_FOLDER = "partners"
+"""The folder of out/ holding a folder per partner profile (`partners/<name>`)."""
 SECTIONS: dict[str, str] = {
     "atom": "feeds",
     "epub": "epub",
@@ -65,6 +67,10 @@ SECTIONS: dict[str, str] = {
 """The section of syndicate.yaml each built-in format reads (its writer's `section()`, checked
 by `tests/test_registry.py`), known without importing it; a partner profile's is a part of
 `profiles`."""
+FOLDERS: dict[str, tuple[str, ...]] = {"epub": ("epub", "opds"), "sitemap": ("sitemaps",)}
+"""The folders of out/ a built-in format writes, where they are not the one named after it
+(its writer's `owned_folders`, checked by `tests/test_registry.py`), known without importing
+it; a partner profile's is `partners/<name>`."""
 RESERVED_FOLDERS = (
     "atom", "epub", "html", "jsonfeed", "jsonld", "model", "newsml", "ninjs", "opds",
     "partners", "rss", "sitemaps",
@@ -148,6 +154,17 @@ class Registry:
             for name in self._table
             if name in self._own and SECTIONS.get(name) in read and name not in named
         ]
+
+    def owned_folders(self, name: str) -> tuple[str, ...]:
+        """The folders of out/ the format `name` writes (`Writer.owned_folders`); of
+        syndicate's own formats, known without importing them: a run of a few formats into an
+        out/ holding every one's folders loaded them all (the books', the partners'). A
+        plugin's are known once it is loaded (raises `UnknownFormat`, `PluginError`)."""
+        if name in self._own and name not in self._loaded:
+            if name in self._profiles:
+                return (f"{PARTNERS_FOLDER}/{name}",)
+            return FOLDERS.get(name, (name,))
+        return self.get(name).owned_folders()
 
     def is_profile(self, name: str) -> bool:
         return name in self._profiles
