@@ -52,6 +52,9 @@ class Faults:
     disk_full: bool = False
     generic_failure: bool = False
     """SFTP: a full disk said as OpenSSH's sftp-server says it: `Failure`, no more."""
+    short_write: int | None = None
+    """SFTP: keep at most this many bytes of each file written and answer every write with
+    success, as an SFTP server on asyncssh does when its disk fills (a short write, unchecked)."""
     read_only: bool = False
     """SFTP: refuse to create a folder or write a file (permission denied)."""
     no_delete: bool = False
@@ -362,6 +365,9 @@ class SftpServer(Server):
                     raise asyncssh.SFTPFailure("No space left on device")
                 if server.faults.generic_failure:
                     raise asyncssh.SFTPFailure("Failure")
+                kept = server.faults.short_write
+                if kept is not None:  # the rest is lost, and success answered all the same
+                    data = data[: max(0, kept - offset)]
                 return super().write(file_obj, offset, data)
 
             def mkdir(self, path: bytes, attrs: Any) -> None:

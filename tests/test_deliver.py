@@ -460,6 +460,33 @@ def test_a_write_the_partner_s_full_disk_refused_leaves_no_temporary_file(
         assert server.files() == site.files()
 
 
+def test_a_file_an_sftp_server_kept_only_part_of_never_takes_its_place(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An SFTP server on asyncssh whose disk fills keeps what fit of a file and answers
+    every write with success (a short write it does not check): the half file was renamed
+    into place and recorded as delivered, and the partner ingested it; the next runs sent
+    nothing. The size written is checked before the rename: the temporary file is removed,
+    the target fails, and the next run, once there is room, sends the whole file."""
+    with SftpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server, formats="[newsml]")))
+        site.export()
+        big = site.out / "newsml" / "desk-report.xml"
+        big.write_bytes(b"<report>" + b"x" * 200_000 + b"</report>")
+        server.faults.short_write = 60_000
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "[deliver.failed]" in err, err
+        assert "kept 60000 of 200017 bytes" in err and "out of space" in err, err
+        held = server.files()
+        assert all(len(data) == len(site.files("newsml")[path]) for path, data in held.items())
+        assert not [path for path in held if TEMPORARY_SUFFIX in path]
+        server.faults.short_write = None
+        assert site.deliver() == 0
+        assert server.files() == site.files("newsml")
+
+
 def test_a_full_disk_or_a_quota_is_said_with_what_to_do(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -262,6 +262,7 @@ def open_remote(target: Target, secret: Callable[[str], str], retry: RetryOption
         timeout=retry.timeout,
         local=scheme == "file",
         bounded_connect=scheme == "ftp",
+        checked_size=scheme == "sftp",
     )
 
 
@@ -349,6 +350,11 @@ def _s3_options(
     return options
 
 
+class ShortWrite(Exception):
+    """The server answered every write of a file with success and kept only part of it (an
+    SFTP server on asyncssh whose disk filled: its short writes go unchecked)."""
+
+
 class RenameRefused(Exception):
     """The server refused to rename a file just written under its temporary name."""
 
@@ -371,8 +377,12 @@ class FsspecRemote:
         timeout: float = 30.0,
         local: bool = False,
         bounded_connect: bool = False,
+        checked_size: bool = False,
     ) -> None:
         self.url = url
+        self.checked_size = checked_size
+        """SFTP: the size of each file written is checked before it takes its place (one
+        round trip: a stat; an FTP server would be asked for its whole folder's listing)."""
         self.local = local
         """A folder of this machine: its calls are not bounded (no server to stall)."""
         self.bounded_connect = bounded_connect
@@ -528,6 +538,17 @@ class FsspecRemote:
                     errno.EACCES, f"permission denied writing in {folder or '/'} on the server"
                 ) from exc
             raise
+        if self.checked_size:
+            # A server may answer every write with success and keep only what fit on its
+            # disk (asyncssh's leaves a short write unchecked): half a file must not take
+            # the whole one's place, nor be recorded as delivered.
+            kept = self._call("info", target).get("size")
+            if isinstance(kept, int) and kept != size:
+                raise ShortWrite(
+                    f"the server kept {kept} of {size} bytes of the file, saying nothing of"
+                    " the rest: it may be out of space (or over its quota): ask the partner"
+                    " to free some"
+                )
         if not self.rename:
             return
         temporary = target
