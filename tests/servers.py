@@ -12,6 +12,7 @@ import errno
 import hashlib
 import hmac
 import itertools
+import logging
 import os
 import socket
 import threading
@@ -50,6 +51,9 @@ class Faults:
     no_listing: bool = False
     """S3: refuse every listing, as a key allowed PutObject and not ListBucket does."""
     disk_full: bool = False
+    disk_room: int | None = None
+    """FTP: the bytes of each file the disk takes before it fills (a large file fails midway,
+    the small ones go)."""
     generic_failure: bool = False
     """SFTP: a full disk said as OpenSSH's sftp-server says it: `Failure`, no more."""
     short_write: int | None = None
@@ -249,7 +253,7 @@ class FtpServer(Server):
         super().__init__()
         from pyftpdlib.authorizers import DummyAuthorizer
         from pyftpdlib.filesystems import AbstractedFS
-        from pyftpdlib.handlers import FTPHandler
+        from pyftpdlib.handlers import DTPHandler, FTPHandler
         from pyftpdlib.servers import FTPServer
 
         self.root = home / "incoming"
@@ -259,13 +263,17 @@ class FtpServer(Server):
         server = self
 
         class FullDisk:
-            def __init__(self, real: Any) -> None:
+            def __init__(self, real: Any, room: int = 0) -> None:
                 self.real = real
                 self.name = real.name
                 self.closed = False
+                self.room = room
 
             def write(self, data: bytes) -> int:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                if len(data) > self.room:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                self.room -= len(data)
+                return int(self.real.write(data))
 
             def close(self) -> None:
                 self.closed = True
@@ -274,10 +282,26 @@ class FtpServer(Server):
         class Filesystem(AbstractedFS):  # type: ignore[misc]
             def open(self, filename: str, mode: str) -> Any:
                 handle = super().open(filename, mode)
-                return FullDisk(handle) if "w" in mode and server.faults.disk_full else handle
+                if "w" not in mode:
+                    return handle
+                if server.faults.disk_room is not None:
+                    return FullDisk(handle, server.faults.disk_room)
+                return FullDisk(handle) if server.faults.disk_full else handle
+
+        class Transfer(DTPHandler):  # type: ignore[misc]
+            def handle_error(self) -> None:
+                # pyftpdlib means to answer a write that failed with the system's words, and
+                # says "426 None; ..." (the errno it reads is its wrapper's): said as meant.
+                if not server.faults.disk_full and server.faults.disk_room is None:
+                    super().handle_error()
+                    return
+                words = "426 No space left on device; transfer aborted."
+                self._resp = (words, logging.getLogger("pyftpdlib").warning)
+                self.close()
 
         class Handler(FTPHandler):  # type: ignore[misc]
             abstracted_fs = Filesystem
+            dtp_handler = Transfer
 
             def ftp_STOR(self, file: str, mode: str = "w") -> Any:
                 if server.faults.take_failure():

@@ -487,6 +487,32 @@ def test_a_file_an_sftp_server_kept_only_part_of_never_takes_its_place(
         assert server.files() == site.files("newsml")
 
 
+def test_an_ftp_server_that_fills_up_midway_through_a_large_file_is_heard(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An FTP server whose disk fills while a large file is coming closes the data connection
+    and says why on the control one; syndicate, still sending, heard only "Connection reset
+    by peer", never read the reply, and left the file's part on the partner's full disk
+    under its temporary name until the next run. The server's own words are said, with who
+    can free the space, and the part is removed at once."""
+    with FtpServer(tmp_path) as server:
+        site.configure(deliver_section(target_yaml(server, formats="[newsml]")))
+        site.export()
+        (site.out / "newsml" / "desk-report.xml").write_bytes(b"<r>" + b"x" * 4_000_000 + b"</r>")
+        server.faults.disk_room = 200_000  # the images and items fit, the report does not
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "FTP 426 No space left on device" in err, err
+        assert "the partner's server is out of space" in err, err
+        assert "Connection reset" not in err and "Broken pipe" not in err, err
+        assert "sending newsml/desk-report.xml" in err, err
+        assert not [path for path in server.files() if TEMPORARY_SUFFIX in path]
+        server.faults.disk_room = None
+        assert site.deliver() == 0
+        assert server.files() == site.files("newsml")
+
+
 def test_a_full_disk_or_a_quota_is_said_with_what_to_do(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

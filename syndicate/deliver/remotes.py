@@ -586,7 +586,7 @@ class FsspecRemote:
             self._call("pipe_file", path, data, size=len(data))
             return
         where = fs._strip_protocol(path)
-        self._call(lambda: ftp.storbinary(f"STOR {where}", io.BytesIO(data)), size=len(data))
+        self._call(lambda: _store(ftp, f"STOR {where}", data), size=len(data))
         fs.invalidate_cache(posixpath.dirname(where))
 
     def _makedirs(self, folder: str) -> None:
@@ -716,6 +716,45 @@ class FsspecRemote:
         if fs is not None and hasattr(fs, "ftp"):
             with contextlib.suppress(OSError, EOFError):  # the connection is already gone
                 fs.ftp.close()
+
+
+REPLY_WAIT = 5.0
+"""Seconds an FTP server that cut an upload's data connection is given to say why."""
+
+
+def _store(ftp: ftplib.FTP, command: str, data: bytes) -> None:
+    """`ftp.storbinary(command, data)`, with the server's reply heard when it cuts the data
+    connection midway: a server whose disk fills (or that refuses the file for another
+    reason) closes it while the file is still being sent, and says why on the control
+    connection, which ftplib, failing at the reset, never reads. That reply is the failure
+    (`426 No space left on device`, `451 Failure writing to local file`); a connection cut
+    by the network, with no reply, is the reset it was."""
+    cut: OSError | None = None
+    try:
+        ftp.storbinary(command, io.BytesIO(data))
+    except ftplib.Error:
+        raise
+    except OSError as exc:
+        cut = exc
+    if cut is None:
+        return
+    reply: ftplib.Error | None = None
+    control = ftp.sock
+    try:
+        if control is not None:
+            control.settimeout(min(REPLY_WAIT, ftp.timeout or REPLY_WAIT))
+        ftp.getresp()
+    except ftplib.Error as said:  # (raised here, out of the reset's handling: not its context)
+        reply = said
+    except (OSError, EOFError):
+        pass
+    finally:
+        if control is not None:
+            with contextlib.suppress(OSError):
+                control.settimeout(ftp.timeout)
+    if reply is None:
+        raise cut
+    raise reply
 
 
 def _permission(exc: BaseException) -> bool:
