@@ -650,6 +650,29 @@ def test_a_refused_login_is_said_as_the_connection_s_with_what_to_fix(
             assert "(env:PARTNER_PASSWORD)" in line
 
 
+def test_a_push_refused_for_a_clock_gone_back_names_the_clock(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each signed push carries this machine's time, and a receiver refuses a request a few
+    minutes off: after the clock went back (a virtual machine resumed, NTP stepping it), every
+    run failed with "check credentials.hmac_secret", and a secret checked and found right left
+    the operator nowhere. The clock is named beside the secret; the next run once the clock is
+    right delivers everything."""
+    with HttpReceiver(tmp_path, secret=SECRET) as server:
+        site.configure(deliver_section(target_yaml(server, formats="[newsml]")))
+        site.export()
+        server.clock_ahead = 3600.0  # this machine's clock an hour behind the receiver's
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "HTTP 401" in err and "check credentials.hmac_secret (file:hmac.secret)" in err
+        assert "this machine's clock" in err and "X-Syndicate-Timestamp" in err, err
+        assert not server.files()
+        server.clock_ahead = 0.0
+        assert site.deliver() == 0
+        assert server.files() == site.files("newsml")
+
+
 @pytest.mark.parametrize("kind", ["ftp", "sftp"])
 def test_a_login_refused_for_a_url_with_no_user_says_so(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str

@@ -1087,6 +1087,13 @@ def _login_failed(target: Target, refused: Literal["login", "host key"], reason:
     if target.is_http:
         named = [f"credentials.{n} ({given[n]})" for n in ("token", "hmac_secret") if n in given]
         fix = " and ".join(named) or "the target's credentials: none are set (token, hmac_secret)"
+        if "hmac_secret" in given:
+            # a signature carries its time: a receiver refuses one a few minutes off, which a
+            # clock that went back (or jumped ahead) makes of every request, the secret right
+            fix += (
+                ", and this machine's clock: each request carries its time"
+                " (X-Syndicate-Timestamp), and a receiver refuses one some minutes off"
+            )
         return f"the endpoint {host} refused the credentials: {reason}; check {fix}"
     if target.scheme == "s3":
         keys = ("access_key_id", "secret_access_key", "session_token")
