@@ -478,7 +478,9 @@ def test_a_file_an_sftp_server_kept_only_part_of_never_takes_its_place(
         assert site.deliver() == 1
         err = capsys.readouterr().err
         assert "[deliver.failed]" in err, err
-        assert "kept 60000 of 200017 bytes" in err and "out of space" in err, err
+        assert "kept 60000 of 200017 bytes of the file, saying nothing of the rest;" in err, err
+        # the advice of every full disk, worded in one place
+        assert "the partner's server is out of space (or over its quota): ask the" in err, err
         held = server.files()
         assert all(len(data) == len(site.files("newsml")[path]) for path, data in held.items())
         assert not [path for path in held if TEMPORARY_SUFFIX in path]

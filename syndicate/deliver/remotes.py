@@ -352,7 +352,8 @@ def _s3_options(
 
 class ShortWrite(Exception):
     """The server answered every write of a file with success and kept only part of it (an
-    SFTP server on asyncssh whose disk filled: its short writes go unchecked)."""
+    SFTP server on asyncssh whose disk filled: its short writes go unchecked). Said as out
+    of space (`out_of_space`), with the advice every full disk has."""
 
 
 class RenameRefused(Exception):
@@ -546,8 +547,7 @@ class FsspecRemote:
             if isinstance(kept, int) and kept != size:
                 raise ShortWrite(
                     f"the server kept {kept} of {size} bytes of the file, saying nothing of"
-                    " the rest: it may be out of space (or over its quota): ask the partner"
-                    " to free some"
+                    " the rest"
                 )
         if not self.rename:
             return
@@ -775,13 +775,15 @@ _NO_SPACE = ("no space left", "disk quota exceeded", "disk full", "storage alloc
 def out_of_space(exc: BaseException) -> bool:
     """Whether the server refused for want of space: a full disk or a quota reached (ENOSPC
     or EDQUOT, SFTP's no-space and quota codes, FTP's 452 and 552, HTTP's 507, or words
-    saying so)."""
+    saying so, or an SFTP server that kept only part of a file: `ShortWrite`)."""
     for error in _chain(exc):
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
             return True
         if type(error).__name__ in ("SFTPNoSpaceOnFilesystem", "SFTPQuotaExceeded"):
             return True
         if isinstance(error, HttpStatusError) and error.status == 507:  # Insufficient Storage
+            return True
+        if isinstance(error, ShortWrite):  # a disk that filled, answering success all along
             return True
         text = str(error).strip()
         if isinstance(error, ftplib.Error) and text[:3] in ("452", "552"):
