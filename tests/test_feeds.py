@@ -22,8 +22,8 @@ from PIL import Image
 
 from syndicate.diagnostics import Diagnostics
 from syndicate.formats.contract import Context
+from syndicate.formats.feedoptions import FeedOptions
 from syndicate.formats.feeds.atom import AtomWriter
-from syndicate.formats.feeds.documents import FeedOptions
 from syndicate.formats.feeds.rss import RssWriter
 from syndicate.formats.feeds.validate import ATOM_RNG_ENV, atom_problems, rss_problems
 from syndicate.model import Localized, SiteConfig, Story

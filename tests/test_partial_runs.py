@@ -492,6 +492,31 @@ def test_an_export_of_the_model_imports_no_other_format(site: Path) -> None:
     assert [m for m in loaded if m.split(".")[2] in packages - {"model"}] == []
 
 
+def test_an_export_of_the_pages_imports_no_feed_format(site: Path) -> None:
+    """The pages link the feeds `feeds:` says there are, and read that section's options
+    (`syndicate.formats.feedoptions`): they imported the feeds' whole package for it (its
+    documents, feedgen's adapter, the feed images: about 9 ms of a short run). Into an out/
+    that holds the feeds already, a run of the pages alone imports no module of the feed
+    formats. In a process of its own, as from cron."""
+    assert export(site, formats=("all",)) == 0
+    script = (
+        "import sys\n"
+        "from syndicate.cli import main\n"
+        "status = main(sys.argv[1:])\n"
+        "print(*sorted(m for m in sys.modules if m.startswith('syndicate.formats.')))\n"
+        "sys.exit(status)\n"
+    )
+    args = ["export", "--now", FIXED_NOW, "--site", str(site), "-q", "-f", "html", "--force"]
+    run = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    loaded = run.stdout.splitlines()[-1].split()
+    assert "syndicate.formats.html.writer" in loaded
+    assert "syndicate.formats.feedoptions" in loaded
+    assert [m for m in loaded if m.startswith("syndicate.formats.feeds")] == []
+
+
 def test_an_export_imports_no_importlib_metadata(site: Path) -> None:
     """The libraries' versions are read (by importlib.metadata) only for a Dask cluster's
     check of its workers: an export of every format, its stories made in its own process,

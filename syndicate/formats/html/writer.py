@@ -40,6 +40,7 @@ from syndicate.formats.contract import (
     url_path,
     versioned,
 )
+from syndicate.formats.feedoptions import FeedOptions
 from syndicate.formats.jsonld.graph import GraphBuilder, script_text
 from syndicate.i18n.dates import (
     format_human_date,
@@ -301,7 +302,6 @@ class _FeedsKey:
 def _feed_languages(key: _FeedsKey) -> tuple[tuple[str, ...], Collection[str] | str]:
     """The languages with feeds, and the sections with feeds of their own."""
     from syndicate.diagnostics import Diagnostics
-    from syndicate.formats.feeds.documents import FeedOptions
     from syndicate.formats.options import convert_section
 
     options = convert_section("feeds", FeedOptions, key.config, Diagnostics())

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.formats.contract import Context, Fragment, OutputFile, Writer, json_document
+from syndicate.formats.feedoptions import FeedOptions
 from syndicate.formats.feeds.documents import (
     Document,
-    FeedOptions,
     interleaved,
     is_killed,
     make_tombstone,

@@ -19,9 +19,9 @@ from pathlib import Path
 import msgspec
 
 from syndicate.formats.contract import Context, Fragment, OutputFile, Planned, Writer, digest_of
+from syndicate.formats.feedoptions import FeedOptions
 from syndicate.formats.feeds.documents import (
     Document,
-    FeedOptions,
     entry_name,
     feed_logo,
     interleaved,
