@@ -265,9 +265,14 @@ HEAVY = (
     "jsonschema_rs",
     "lxml.etree",
     "PIL.Image",
+    "multiprocessing",
+    "socket",
+    "ctypes",
 )
 """What a run that changes nothing never needs: the story model and its reader, the workers
-and their executors. Building their classes was a sixth of such a run's time."""
+and their executors. Building their classes was a sixth of such a run's time. Nor what only
+the workers (multiprocessing), a Dask scheduler's check (socket) and publishing (ctypes, for
+`renameat2`) use: about 4 ms of such a run (docs/performance.md, "The thirty-fifth round")."""
 
 
 def test_a_run_that_changes_nothing_imports_neither_the_model_nor_the_workers(

@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -615,8 +616,9 @@ def _starting_as_a_worker() -> bool:
     at its top level without a main guard, whose pool or local Dask cluster workers each ran
     the export again, failed on `out`'s lock ("another syndicate export", `busy`: a caller
     retrying later waited there for ever) and printed that as many times as it had workers."""
-    import multiprocessing
-
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is None:  # a spawned worker imported it to start: this is no worker
+        return False
     return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
 
 

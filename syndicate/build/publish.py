@@ -12,8 +12,6 @@ removed."""
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import errno
 import fcntl
 import functools
@@ -1225,7 +1223,11 @@ def _renameat2() -> Any:
     """libc's `renameat2`, or None. Looked up once a process, first among the symbols the
     interpreter has loaded (its libc's, on Linux): finding libc by name
     (`ctypes.util.find_library`) runs `ldconfig` in a process of its own, which every
-    export into an existing out/ paid."""
+    export into an existing out/ paid. ctypes is imported here, by the first exchange: a run
+    that publishes nothing (one that changes nothing) does not load it."""
+    import ctypes
+    import ctypes.util
+
     found = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
     if found is not None:
         return found
@@ -1243,6 +1245,8 @@ def _exchange(a: Path, b: Path) -> bool:
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
     if result == 0:
         return True
+    import ctypes  # (loaded by `_renameat2`)
+
     err = ctypes.get_errno()
     if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
         return False

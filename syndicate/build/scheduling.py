@@ -5,7 +5,6 @@ in `executors` and `dask_adapter`; a run that finds nothing changed loads neithe
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from typing import Any, Literal
@@ -70,6 +69,8 @@ def scheduler_gone(address: str, seconds: float = GONE_SECONDS) -> str | None:
     (importing it cost more than a run that changes nothing takes): a run that needs no
     worker says so of a cluster gone, and the cron job that runs it learns it before the
     run that changes a story fails."""
+    import socket  # (a Dask run's: loading this module, every export does, needs it not)
+
     scheme, sep, rest = address.partition("://")
     if not sep:
         scheme, rest = "tcp", address
@@ -114,6 +115,8 @@ def _resolved(host: str, port: int, seconds: float) -> list[Any] | None:
     """`socket.getaddrinfo` of `host`, waited for `seconds` at most (else None): it has
     no timeout of its own, and a DNS server that does not answer held a run that changes
     nothing for the resolver's timeouts and retries (10 s by default, more as configured)."""
+    import socket
+
     said: list[Any] = []
 
     def resolve() -> None:

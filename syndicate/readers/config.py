@@ -11,7 +11,6 @@ import hashlib
 import ipaddress
 import os
 import re
-import socket
 import string
 import sys
 import unicodedata
@@ -166,6 +165,8 @@ def _this_machine(host: str) -> str | None:
     except ValueError:
         if not _IPV4_SHORT.fullmatch(host):
             return None
+        import socket  # (for these forms alone: a run that changes nothing loads it not)
+
         try:  # the forms a browser reads as IPv4 too: `127.1`, `0x7f.0.0.1`, `2130706433`
             address = ipaddress.IPv4Address(socket.inet_aton(host))
         except OSError:
