@@ -37,6 +37,27 @@ def test_version_and_module_entry_point() -> None:
     assert result.returncode == 0 and result.stdout.startswith("syndicate ")
 
 
+def test_version_imports_the_cli_alone() -> None:
+    """`syndicate --version` is the bench's start-up (`startup_ratio`): it loads the command
+    line's module and nothing of the build, the readers, the formats, nor the libraries they
+    use. In a process of its own, as from a shell."""
+    script = (
+        "import runpy, sys\n"
+        "sys.argv = ['syndicate', '--version']\n"
+        "try:\n"
+        "    runpy.run_module('syndicate', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(*sorted(sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    loaded = run.stdout.splitlines()[-1].split()
+    assert [m for m in loaded if m.startswith("syndicate")] == ["syndicate", "syndicate.cli"]
+    libraries = {"yaml", "msgspec", "babel", "sqlite3", "socket", "ctypes", "logging", "lxml"}
+    libraries |= {"multiprocessing", "markdown_it", "PIL", "jinja2", "jsonschema_rs"}
+    assert [m for m in loaded if m.partition(".")[0] in libraries] == []
+
+
 def test_formats_lists_the_registry(capsys: pytest.CaptureFixture[str]) -> None:
     from syndicate.formats.registry import default_registry
 
