@@ -427,3 +427,45 @@ def test_a_feed_s_site_without_the_html_lists(sample_story: Story, site_config: 
     files, _ = export_stories(stories, cms, "atom", "rss", "jsonfeed")
     for name in ("de", "de/politics", "de/sport"):
         assert set(_site_links(files, name).values()) == {(site_config.publisher.url, None)}
+
+
+@pytest.mark.parametrize("run", [None, ("ar",)], ids=["every-language", "lang-ar"])
+def test_a_storys_languages_follow_the_sites_order_in_every_format(
+    sample_story: Story, site_config: SiteConfig, run: tuple[str, ...] | None
+) -> None:
+    """The feeds (Atom, RSS, the partner profiles') listed an entry's translations in the
+    story's order (its original, then its files' alphabetically), NewsML-G2 its items' links
+    and its package's itemRefs, ninjs its associations, while the pages, the books and the
+    sitemap list them in syndicate.yaml's order: a partner comparing the Atom feed with the
+    sitemap found one story's languages in two orders. Every format follows the site's, in
+    a partial run (`--lang ar`) too, whose files link to every language the site publishes."""
+    order = [lang for lang in site_config.languages if sample_story.has(lang)]
+    assert order != list(sample_story.languages)  # (the sample's two orders differ)
+    formats = ("atom", "rss", "flipboard", "newsml", "ninjs", "sitemap")
+    files, diags = export_stories([sample_story], site_config, *formats, languages=run)
+    assert not diags.errors, [d.format_text() for d in diags]
+    atom = "{http://www.w3.org/2005/Atom}"
+    slug = sample_story.slug
+    for lang in run or order:
+        want = [other for other in order if other != lang]
+        for path in (f"atom/{lang}.xml", f"rss/{lang}.xml", f"partners/flipboard/{lang}.xml"):
+            feed = etree.fromstring(files[path])
+            (entry,) = [e for e in feed.iter(f"{atom}entry", "item")]
+            tags = [link.get("hreflang") for link in entry.iter(f"{atom}link")]
+            assert [t for t in tags if t and t != lang] == want, path
+        item = etree.fromstring(files[f"newsml/{slug}.{lang}.xml"])
+        links = item.xpath("//g:link[starts-with(@rel, 'synrel:')]", namespaces=G)
+        assert [link.get(XML_LANG) for link in links] == want, lang
+        ninjs = json.loads(files[f"ninjs/{slug}.{lang}.json"])
+        texts = [a["language"] for a in ninjs["associations"] if a["type"] == "text"]
+        assert texts == want, lang
+    package = etree.fromstring(files[f"newsml/{slug}.package.xml"])
+    refs = package.xpath("//g:itemRef", namespaces=G)
+    assert [ref.get(XML_LANG) for ref in refs] == order
+    sitemap = etree.fromstring(files["sitemaps/pages.xml"])
+    for url in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}url"):
+        tags = [link.get("hreflang") for link in url.iter("{http://www.w3.org/1999/xhtml}link")]
+        assert [t for t in tags if t != "x-default"] == order
+
+
+G = {"g": "http://iptc.org/std/nar/2006-10-01/"}

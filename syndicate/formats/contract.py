@@ -230,12 +230,24 @@ def site_languages(story: Story | StorySummary, ctx: Context[Any]) -> tuple[str,
 
 def in_site_order(story: Story | StorySummary, ctx: Context[Any]) -> tuple[str, ...]:
     """`site_languages` in the order of the site's `languages` (syndicate.yaml), the order
-    every list of languages a reader or a search engine sees follows: a page's translation
-    links and hreflang alternates, its Open Graph locales, its JSON-LD `workTranslation`, its
-    book's "Also available in" and `dc:relation`s and their OPDS alternates, as the story
-    lists' pages list theirs. The story's own order is its files' (alphabetical)."""
+    every list of a story's languages follows, in every format: a page's translation links
+    and hreflang alternates, its Open Graph locales, its JSON-LD `workTranslation`, its
+    book's "Also available in" and `dc:relation`s and their OPDS alternates, the sitemap's
+    alternates, a feed entry's (Atom, RSS, the partner profiles'), a NewsML-G2 item's links
+    and its package's `itemRef`s, a ninjs document's associations; as the story lists' pages
+    list theirs. One order site-wide, so a partner comparing two outputs finds one story's
+    languages in the same order (the story's own is its original, then its files'
+    alphabetically, which differs from story to story). No format's specification gives
+    these lists an order of their own (Atom's readers look at the first or last alternate,
+    which `feedgen_adapter` keeps the entry's own page)."""
     published = set(site_languages(story, ctx))
     return tuple(lang for lang in ctx.config.languages if lang in published)
+
+
+def other_languages(story: Story | StorySummary, lang: str, ctx: Context[Any]) -> tuple[str, ...]:
+    """The languages the `lang` files of a story link to as its other versions: the site's
+    (not only this run's), in the site's order (`in_site_order`), `lang` left out."""
+    return tuple(other for other in in_site_order(story, ctx) if other != lang)
 
 
 def default_language(story: Story | StorySummary, ctx: Context[Any]) -> str:

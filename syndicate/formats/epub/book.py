@@ -14,7 +14,7 @@ from lxml import etree
 from lxml.builder import ElementMaker
 
 from syndicate.diagnostics import Diagnostics
-from syndicate.formats.contract import Context, in_site_order
+from syndicate.formats.contract import Context, other_languages
 from syndicate.formats.epub.ebooklib_adapter import (
     Book,
     Document,
@@ -393,7 +393,7 @@ def story_book(
     doc = story_document(story, variant, ctx, story_file(story))
     used = _used_images(story, lang, images)
     meta = variant_metadata(StorySummary.of(story), lang, ctx.config.publisher.name)
-    others = [o for o in in_site_order(story, ctx) if o != lang]
+    others = other_languages(story, lang, ctx)
     return Book(
         identifier=meta.identifier,
         title=meta.title,
@@ -854,7 +854,7 @@ def story_document(story: Story, variant: Variant, ctx: Context[Any], file_name:
 
 def _translations(story: Story, lang: str, ctx: Context[Any]) -> list[etree._Element]:
     """ "Also available in": the story's web pages in the site's other languages."""
-    others = [o for o in in_site_order(story, ctx) if o != lang]
+    others = other_languages(story, lang, ctx)
     if not others:
         return []
     items = [

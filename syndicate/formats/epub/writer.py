@@ -20,7 +20,7 @@ from syndicate.formats.contract import (
     Planned,
     Writer,
     digest_of,
-    in_site_order,
+    other_languages,
 )
 from syndicate.formats.epub import book as epub_book
 from syndicate.formats.epub import opds
@@ -400,7 +400,7 @@ def _story_entry(
     is the digest of its cover (`opds.Entry.art`)."""
     meta = epub_book.variant_metadata(story, lang, ctx.config.publisher.name)
     stem = f"{story.slug}.{lang}"
-    others = [o for o in in_site_order(story, ctx) if o != lang]
+    others = other_languages(story, lang, ctx)
     return opds.Entry(
         path=f"epub/{stem}.epub",
         cover=f"opds/covers/{stem}.png",

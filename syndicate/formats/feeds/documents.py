@@ -25,6 +25,7 @@ from syndicate.formats.contract import (
     OutputFile,
     Planned,
     Writer,
+    in_site_order,
 )
 from syndicate.formats.feedoptions import FeedOptions
 from syndicate.formats.feeds.feedgen_adapter import (
@@ -700,10 +701,10 @@ def make_entry(story: Story, lang: str, ctx: Context[Any]) -> Entry:
         lang=lang,
         title=variant.headline,
         link=urls.article(story.slug, lang),
+        # the run's languages or not (their pages are the site's), in the site's order
         translations=tuple(
-            Link(urls.article(story.slug, v.lang), "alternate", "text/html", v.lang)
-            for v in story.variants
-            if v.lang in ctx.config.languages  # the run's or not: its pages are the site's
+            Link(urls.article(story.slug, other), "alternate", "text/html", other)
+            for other in in_site_order(story, ctx)
         ),
         published=story.public_since_for(lang),
         updated=story.public_updated_for(lang),

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from syndicate.diagnostics import Diagnostic
-from syndicate.formats.contract import Context, in_site_order, json_text, site_languages
+from syndicate.formats.contract import Context, json_text, other_languages, site_languages
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import stated_tag
 from syndicate.i18n.text import dateline_text, section_name
@@ -332,7 +332,7 @@ class GraphBuilder:
         original = story.original_lang
         if lang != original:
             return {"translationOfWork": self._work_ref(story, original)}
-        others = [other for other in in_site_order(story, self.ctx) if other != lang]
+        others = other_languages(story, lang, self.ctx)
         return {"workTranslation": [self._work_ref(story, other) for other in others]}
 
     def _work_ref(self, story: Story, lang: str) -> Node:

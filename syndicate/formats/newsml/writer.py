@@ -22,8 +22,10 @@ from syndicate.formats.contract import (
     Options,
     OutputFile,
     Writer,
+    default_language,
     exported_languages,
-    site_languages,
+    in_site_order,
+    other_languages,
 )
 from syndicate.formats.newsml.vocabulary import (
     ALT_ROLE,
@@ -109,7 +111,7 @@ class NewsMLWriter(Writer[NewsMLOptions]):
             return
         # Each item links to its translations and the package holds every item, of this
         # run's languages or not: what a run of some languages writes, a run of all writes.
-        builder = _ItemBuilder(story, ctx, site_languages(story, ctx))
+        builder = _ItemBuilder(story, ctx, in_site_order(story, ctx))
         for lang in langs:
             yield OutputFile(item_path(story.slug, lang), serialise(builder.news_item(lang)))
         yield OutputFile(package_path(story.slug), serialise(builder.package_item()))
@@ -416,9 +418,7 @@ class _ItemBuilder:
     def _links(self, lang: str) -> Iterator[etree._Element]:
         """Links to the other language variants the site publishes."""
         story = self.story
-        for other in story.translations(lang):
-            if other.lang not in self.langs:
-                continue
+        for other in map(story.variant, other_languages(story, lang, self.ctx)):
             rel = REL_ORIGINAL if other.lang == story.original_lang else REL_TRANSLATION
             attributes = {
                 "rel": rel,
@@ -545,9 +545,9 @@ class _ItemBuilder:
 
     @property
     def package_lang(self) -> str:
-        """The package's language: the original's, when the site publishes it."""
-        story = self.story
-        return story.original_lang if story.original_lang in self.langs else self.langs[0]
+        """The package's language: the original's, when the site publishes it, else the
+        first the site publishes in its order, as the pages' `x-default` (`default_language`)."""
+        return default_language(self.story, self.ctx)
 
     def package_item(self) -> etree._Element:
         story = self.story

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from syndicate.formats.contract import Context, site_languages
+from syndicate.formats.contract import Context, in_site_order
 from syndicate.i18n.dates import rfc3339
 from syndicate.i18n.locales import stated_tag
 from syndicate.i18n.terms import term
@@ -53,9 +53,9 @@ class DocumentBuilder:
         self.story = story
         self.ctx = ctx
         self.version = version
-        self.languages = site_languages(story, ctx)
+        self.languages = in_site_order(story, ctx)
         """What a document links to: the story's site languages, not only this run's, so a
-        partial run writes the same bytes as a full one."""
+        partial run writes the same bytes as a full one, in the site's order."""
         self.killed = story.lifecycle(ctx.now) in ("killed", "withdrawn")
         """A kill or withdrawal: the documents say so and carry nothing of the story."""
 
