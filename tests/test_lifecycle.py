@@ -24,6 +24,8 @@ from conftest import PLAIN_COVERS
 from lxml import etree
 from lxml import html as lxml_html
 
+from syndicate.build.engine import cache_folder
+from syndicate.build.state import state_folder
 from syndicate.cli import EXIT_PARTIAL, main
 from syndicate.xmlbase import ATOM_NS, NAR_NS, TOMBSTONES_NS, XHTML_NS, safe_parser
 
@@ -1336,6 +1338,61 @@ def test_a_new_version_with_the_old_updated_is_a_warning(
     assert export_site(history_site, "--strict") == 0, capsys.readouterr().err
 
 
+def validate_site(site: Path, *extra: str) -> int:
+    """`syndicate validate` of the site, as an editor runs it in CI from its folder (where
+    its out/, and so its build state, are found)."""
+    args = ["validate", "--now", NOW, "--jobs", "1", *extra]
+    return main([*args, "--config", str(site / "syndicate.yaml"), "--articles", "articles"])
+
+
+def test_validate_gives_the_historys_warnings_reading_the_state_only(
+    history_site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`validate` read no history: an editor running it in CI before the export heard
+    nothing of a new version dated as the one before (`story.updated`) or of a change without
+    a new version (`story.version`), which the export then said. It says what the export
+    would, in the same words, from the build state it reads without creating, locking or
+    changing anything; without a state it can read, nothing."""
+    monkeypatch.chdir(history_site)
+    out = history_site / "out"
+    state = state_folder(out, cache_folder(history_site / "syndicate.yaml", out)) / "state.sqlite"
+    assert state.is_file()
+
+    def kept() -> list[tuple[str, int, int]]:
+        return sorted(
+            (p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in state.parent.iterdir()
+        )
+
+    capsys.readouterr()
+    text = history_site / "articles" / PUBLIC / "en.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    line = version_line(history_site, PUBLIC)
+    before = kept()
+    assert validate_site(history_site) == 0
+    said = [x for x in capsys.readouterr().err.splitlines() if "[story." in x]
+    assert said == [
+        f"articles/{PUBLIC}/story.yaml:{line}: warning: the text or facts changed since version 1"
+        " was published, but the version did not: set version: 2 [story.version]"
+    ]
+    assert validate_site(history_site, "--strict") == 2
+    capsys.readouterr()
+    meta = history_site / "articles" / PUBLIC / "story.yaml"
+    meta.write_text(meta.read_text("utf-8").replace("version: 1", "version: 2"), "utf-8")
+    assert validate_site(history_site) == 0
+    validated = [x for x in capsys.readouterr().err.splitlines() if "[story." in x]
+    assert kept() == before, "the build state is read, never written"
+    assert export_site(history_site, "--dry-run") == 0
+    exported = [x for x in capsys.readouterr().err.splitlines() if "[story." in x]
+    assert len(validated) == 1 and "[story.updated]" in validated[0]
+    assert [x.split(": ", 1)[1] for x in validated] == [x.split(": ", 1)[1] for x in exported]
+    # A state of no format this syndicate reads (or none): not validate's problem
+    saved = state.read_bytes()
+    state.write_bytes(b"not a database")
+    assert validate_site(history_site, "--strict") == 0, capsys.readouterr().err
+    assert "[story." not in capsys.readouterr().err
+    state.write_bytes(saved)
+
+
 def cancel(site: Path, slug: str, updated: str | None = None) -> None:
     """Cancel a released story of the fixture as a new version, at `updated` if given."""
     meta = site / "articles" / slug / "story.yaml"
@@ -1435,8 +1492,14 @@ def test_an_update_in_the_future_is_a_warning_at_its_line(
     assert export_site(history_site) == 0  # said again on a run that changes nothing
     assert said in capsys.readouterr().err
     later = ["--now", "2030-01-02T00:00:00Z", *common[2:]]
-    assert main(["validate", "--strict", *later]) == 0
-    assert "story.future-update" not in capsys.readouterr().err
+    status = main(["validate", "--strict", *later])
+    err = capsys.readouterr().err
+    assert "story.future-update" not in err
+    # Version 3 dated in en.md alone reached fr as dated as version 2: the history's
+    # `story.updated`, which validate says as the export does while the story stays at it.
+    standing = where != "story.yaml"
+    assert status == (2 if standing else 0), err
+    assert ("[story.updated]" in err) == standing, err
 
 
 def test_a_translation_dated_ahead_waits_for_its_time(
@@ -1572,7 +1635,9 @@ def test_a_scheduled_story_is_no_update_in_the_future(
         if not line.startswith(("updated:", "correction:", "  note:", "    en:", "    fr:"))
     ]
     text = "\n".join(lines) + "\n"
-    text = text.replace("version: 2", "version: 1")
+    # a new story at version 1, as `syndicate new` makes one (its own id: the folder's story
+    # was published at version 2, which validate now knows from the build state)
+    text = text.replace("version: 2", "version: 1").replace(":ferry-timetable", ":ferry-plan")
     for key in ("first_created", "published"):
         text = (
             "\n".join(

@@ -226,9 +226,9 @@ def test_many_stories_are_read_by_workers_with_the_same_results(
     pools: list[int] = []
     in_pool = reading._read_in_pool
 
-    def counted(folders: list[Path], config: object, workers: int) -> object:
+    def counted(folders: list[Path], config: object, workers: int, *rest: bool) -> object:
         pools.append(workers)
-        return in_pool(folders, config, workers)  # type: ignore[arg-type]
+        return in_pool(folders, config, workers, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(reading, "_read_in_pool", counted)
     site = generated_site(tmp_path / "site", PARALLEL_FROM + 20)

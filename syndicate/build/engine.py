@@ -21,6 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from syndicate.build import unchanged
+from syndicate.build.history import (
+    check_updated,
+    check_version,
+    refuses,
+    standing_said,
+    untimed_kill,
+)
 from syndicate.build.inputs import (
     StoryInput,
     code_digest,
@@ -597,17 +604,6 @@ def _request_ok(
     for problem in problems:
         diags.error("export.request", problem)
     return not problems
-
-
-def _untimed_kill(story: StorySummary) -> bool:
-    """Whether `story` is taken back (withheld, canceled) with no `updated` in story.yaml,
-    which the reader warns of (`story.kill-time`, "set updated to when it was taken back"),
-    whatever time a language file gives: `updated` is then `published` (the reader's default),
-    and where the latest time is written (`updated_source`) is not story.yaml, or nowhere."""
-    if story.status == "usable":
-        return False
-    where = story.updated_source
-    return where is None or (where.path != story.source.path and story.updated == story.published)
 
 
 def _starting_as_a_worker() -> bool:
@@ -1351,20 +1347,6 @@ def _prepare_cache(cache: Path) -> None:
         ) from None
 
 
-def _standing_said(entry: list[Any]) -> Diagnostic:
-    """The warning said again while a story stays at a version (`BuildState.standing`), of
-    its entry: the version, and the first saying's message, file and line."""
-    version, message, path, line = entry
-    return Diagnostic(
-        "warning",
-        "story.updated",
-        f"{message} (said when version {version} was published, and at every run until a"
-        " later version)",
-        path,
-        line,
-    )
-
-
 class _Build:
     """One build into out/, inside its lock. Stories are read only when new or changed; what
     collections need of each story (its summary, its fragments, for editions the story itself)
@@ -1710,7 +1692,7 @@ class _Build:
         # said it as found (`once`), the next says it again, the fingerprint's way too.
         said = list(diags)
         start, end = self.standing_said
-        standing = [_standing_said(self.standing[ident]) for ident in sorted(self.standing)]
+        standing = [standing_said(self.standing[ident]) for ident in sorted(self.standing)]
         said[start:end] = standing
         request = self._request()
         fingerprint = Fingerprint(
@@ -2538,77 +2520,21 @@ class _Build:
             self.killed.append(story.slug)
         if last is not None and last.released and story.version > last.version:
             self.versioned.append(story.slug)
-        where = story.version_source or story.source
         self._check_identity(story, released)
         refused = False
         if last is not None and last.released:
             # A version below the one partners hold, or a status changed within it, would
             # contradict them for good (the site saying one thing, partners another, a kill
             # never told): an error, said at every run until the version is raised.
-            refused = story.version < last.version or (
-                story.version == last.version and story.status != last.status
-            )
-            if story.version < last.version:
-                self.input.error(
-                    "story.version",
-                    f"version went down from {last.version} to {story.version}, but partners"
-                    f" hold version {last.version} ({last.status}) and pass over a lower one,"
-                    " while the site would publish this one: give a version above it"
-                    f" (version: {last.version + 1}), with updated: the time of this change",
-                    where,
-                )
-            elif refused:
-                told = "a kill" if story.status == "canceled" else f"its {story.status} status"
-                self.input.error(
-                    "story.version",
-                    f"the status changed from {last.status} to {story.status} since version"
-                    f" {last.version} was published, but the version did not: partners would"
-                    f" never be told {told}, and keep version {last.version} as {last.status};"
-                    f" set version: {last.version + 1}, with updated: the time of this change",
-                    where,
-                )
-            elif story.version > last.version and last.status == "canceled" != story.status:
-                self.input.warning(
-                    "story.reinstated",
-                    f"version {story.version} is {story.status}, but version {last.version} was"
-                    " canceled: partners were told not to use the story and to remove it, and"
-                    " many will not take it back; if this is another story, give it a new id"
-                    " in a folder of its own, and leave this one canceled",
-                    where,
-                )
-            elif story.version == last.version and digest != last.digest:
-                renamed = self._renamed(story)
-                what = "folder's name, and so its pages' addresses," if renamed else "text or facts"
-                # (an id given to another folder reads as that folder renamed: say which)
-                old = self.ids.moved(story) if renamed else None
-                whence = f" from {old} (whose id this folder gives now)" if old else ""
-                if not renamed and sources and sources == last.sources:
-                    why = (
-                        "syndicate.yaml's settings (the site's time zone, rights or terms) make"
-                        f" it say otherwise than when version {last.version} was published"
-                        if last.code == code_digest()
-                        else "this syndicate reads the story otherwise than the one that"
-                        f" published version {last.version}"
-                    )
-                    said = (
-                        f"{why} (its files did not change"
-                        " since): what it says changed at the same version, which partners"
-                        f" would miss; set version: {last.version + 1} if they must get it,"
-                        " as a correction (`syndicate show` shows the story as read now)"
-                    )
-                else:
-                    said = (
-                        f"the {what} changed since version {last.version} was published"
-                        f"{whence}, but the version did not: set version: {last.version + 1}"
-                    )
-                self.input.warning("story.version", said, where)
+            refused = refuses(story, last)
+            check_version(story, digest, sources, last, self.input, lambda: self._moved(story))
         public = self.how.releases and (stage == "public" or (last is not None and last.public))
         if (
             stage in ("killed", "withdrawn")
             and not story.was_public()
             and last is not None
             and last.public
-            and not _untimed_kill(story)  # (no updated: the reader's kill-time says to set it)
+            and not untimed_kill(story)  # (no updated: the reader's kill-time says to set it)
         ):
             self.input.warning(
                 "story.kill-time",
@@ -2810,7 +2736,7 @@ class _Build:
             if story.version != version or not self.how.releases:
                 continue  # a later version: partners hold that one
             self.standing[ident] = entry
-            diags.add(_standing_said(entry))
+            diags.add(standing_said(entry))
 
     def _embargo_moved_up(self, story: StorySummary) -> bool:
         """Whether the story's embargo ends earlier than the last build read it (or no
@@ -2870,6 +2796,12 @@ class _Build:
             story.release_source or story.version_source or story.source,
         )
 
+    def _moved(self, story: StorySummary) -> tuple[bool, str | None]:
+        """Whether the story's folder is another than the one its id was published from
+        (`_renamed`), and which (`check_version`'s `moved`)."""
+        renamed = self._renamed(story)
+        return renamed, self.ids.moved(story) if renamed else None
+
     def _renamed(self, story: StorySummary) -> bool:
         """Whether the story's folder is another than the one its id was published from
         (not known when the state holds no story: a `--force` run, a damaged state)."""
@@ -2892,45 +2824,8 @@ class _Build:
         sent = self.ids.sent.get(story.id)
         if sent is None or not sent.released:
             return
-        latest = max([story.updated, *(v.updated for v in story.variants)])
-        earlier = max([old.updated, *(v.updated for v in old.variants)])
-        # A story taken back before its release says so with an `updated` before its published,
-        # the time of the version partners have (lifecycle.md): that is not a mistake.
-        before_release = story.status != "usable" and not story.was_public() and latest < earlier
-        # Each language's item carries the story's version: one whose own time did not move
-        # reaches its partners as a new version dated as the one before.
-        stale = [
-            lang
-            for lang in story.languages
-            if old.has(lang) and story.updated_for(lang) <= old.updated_for(lang)
-        ]
-        # A kill or withdrawal whose story.yaml gives no time is the reader's `story.kill-time`
-        # warning, which says to set it: one mistake, said once (with `before_release`, told).
-        told = before_release or _untimed_kill(story)
         warned = len(self.input)
-        if story.version > old.version and latest <= earlier and not told:
-            self.input.warning(
-                "story.updated",
-                f"version {story.version}'s updated ({said_at(latest, earlier)}) is no later"
-                f" than version {old.version}'s ({said_at(earlier, latest)}): partners order"
-                " versions by"
-                " updated (NewsML-G2 versionCreated, ninjs versioncreated); set updated to"
-                " the time of this version",
-                story.updated_source or story.version_source or story.source,
-            )
-        elif story.version > old.version and stale and not told:
-            first = stale[0]
-            self.input.warning(
-                "story.updated",
-                f"version {story.version} reaches {', '.join(stale)} with the updated of"
-                f" version {old.version} ({story.updated_for(first).isoformat()}"
-                f"{' in ' + first if len(stale) > 1 else ''}): only another language's file has"
-                " a time of its own, but every language's item carries the new version, and"
-                " partners order versions by updated (NewsML-G2 versionCreated, ninjs"
-                " versioncreated), feeds and sitemaps too; set updated in story.yaml to the"
-                " time of this version",
-                story.version_source or story.source,
-            )
+        check_updated(story, old, self.input)
         if len(self.input) > warned and self.how.releases:  # said of the version published
             said = list(self.input)[-1]
             self.standing[story.id] = [story.version, said.message, said.path, said.line]

@@ -13,6 +13,7 @@ from pathlib import Path
 from syndicate.build.executors import end_with_parent, local_workers, stop_pool
 from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.model import SiteConfig, StorySummary
+from syndicate.model.codec import content_digest
 from syndicate.readers.articles import read_story
 from syndicate.readers.folders import check_collection, report_missing, shown_path, story_folders
 
@@ -22,9 +23,12 @@ start (it imports the reader), the time of 40 to 50 stories."""
 CHUNK = 16
 """Folders sent to a worker at a time."""
 
-Read = tuple[StorySummary | None, list[Diagnostic]]
+Read = tuple[StorySummary | None, list[Diagnostic], str]
+"""A story's summary, its problems, and what it says (`codec.content_digest`, "" when not
+asked for)."""
 
 _config: SiteConfig | None = None
+_digests = False
 
 
 def read_summaries(
@@ -33,19 +37,22 @@ def read_summaries(
     diags: Diagnostics,
     jobs: int,
     published: Mapping[str, str] | None = None,
+    digests: dict[str, str] | None = None,
 ) -> list[StorySummary]:
     """The summaries of the stories under `articles` that have no error, read by up to `jobs`
     processes; every problem is reported in `diags`, as `read_articles` reports it.
-    `published`: the folder each id was published from (see `check_collection`)."""
+    `published`: the folder each id was published from (see `check_collection`); `digests`,
+    if given, gets what each story says (`codec.content_digest`), by folder name, for its
+    history (`syndicate.build.history`)."""
     if not articles.is_dir():
         report_missing(articles, diags)
         return []
     folders = story_folders(articles)
     workers = min(local_workers(jobs), math.ceil(len(folders) / (PARALLEL_FROM // 2)))
     if workers <= 1 or len(folders) < PARALLEL_FROM:
-        results = [_read(folder, config) for folder in folders]
+        results = [_read(folder, config, digests is not None) for folder in folders]
     else:
-        found = _read_in_pool(folders, config, workers)
+        found = _read_in_pool(folders, config, workers, digests is not None)
         if found is None:
             diags.error(
                 "articles.worker",
@@ -56,15 +63,19 @@ def read_summaries(
             return []
         results = found
     summaries = []
-    for summary, problems in results:
+    for summary, problems, said in results:
         diags.extend(problems)
         if summary is not None:
             summaries.append(summary)
+            if digests is not None:
+                digests[summary.slug] = said
     check_collection(summaries, articles, diags, published)
     return summaries
 
 
-def _read_in_pool(folders: list[Path], config: SiteConfig, workers: int) -> list[Read] | None:
+def _read_in_pool(
+    folders: list[Path], config: SiteConfig, workers: int, digests: bool
+) -> list[Read] | None:
     """What each folder reads to, in order, from `workers` spawned processes (see
     `PoolExecutor` for why spawned); None if one of them died."""
     from concurrent.futures import ProcessPoolExecutor
@@ -76,7 +87,7 @@ def _read_in_pool(folders: list[Path], config: SiteConfig, workers: int) -> list
         workers,
         mp_context=spawning(),
         initializer=_init_worker,
-        initargs=(config,),
+        initargs=(config, digests),
     )
     try:
         return list(pool.map(_read_here, [str(f) for f in folders], chunksize=CHUNK))
@@ -86,22 +97,25 @@ def _read_in_pool(folders: list[Path], config: SiteConfig, workers: int) -> list
         stop_pool(pool)
 
 
-def _init_worker(config: SiteConfig) -> None:
+def _init_worker(config: SiteConfig, digests: bool) -> None:
     """Ctrl-C is the command's to handle: its workers ignore it, and end with it."""
-    global _config
+    global _config, _digests
     from syndicate.build.spawning import ignore_interrupts
 
     ignore_interrupts()
     end_with_parent()
     _config = config
+    _digests = digests
 
 
 def _read_here(folder: str) -> Read:
     assert _config is not None, "_init_worker sets the site's configuration"
-    return _read(Path(folder), _config)
+    return _read(Path(folder), _config, _digests)
 
 
-def _read(folder: Path, config: SiteConfig) -> Read:
+def _read(folder: Path, config: SiteConfig, digests: bool) -> Read:
     problems = Diagnostics()
     story = read_story(folder, config, problems)
-    return (StorySummary.of(story) if story is not None else None), list(problems)
+    if story is None:
+        return None, list(problems), ""
+    return StorySummary.of(story), list(problems), content_digest(story) if digests else ""

@@ -422,36 +422,11 @@ class BuildState:
         one of the `released` values (a damaged file) is forgotten, that story's alone: its
         next build publishes it as a story it has no record of, and writes its row again. A
         `read_from` row that holds no key reads as not known (the story is read again)."""
-        history: dict[str, Published] = {}
         try:
-            rows = self.db.execute(
-                "SELECT h.id, h.version, h.status, h.digest, h.released, r.sources, r.code"
-                " FROM history h LEFT JOIN read_from r ON r.id = h.id AND r.digest = h.digest"
-            )
-            for ident, version, status, digest, released, sources, code in rows:
-                if not (
-                    isinstance(ident, str)
-                    and isinstance(version, int)
-                    and isinstance(status, str)
-                    and isinstance(digest, str)
-                    and released in (0, 1, 2, 3)
-                ):
-                    continue
-                known = isinstance(sources, str) and isinstance(code, str)
-                history[ident] = Published(
-                    version,
-                    status,
-                    digest,
-                    bool(released),
-                    public=released >= 2,
-                    shown=released == 3,
-                    sources=sources if known else "",
-                    code=code if known else "",
-                )
+            return _read_history(self.db)
         except sqlite3.Error as exc:
             self._damaged = self._damaged or is_damage(exc)
             return {}
-        return history
 
     def _shown_in(self) -> dict[str, Shown]:
         """The saved `shown_in`; a row that holds neither a list of names, nor an object of
@@ -1057,6 +1032,66 @@ def _equal(a: Published, b: Published) -> bool:
 def _same(a: StoryRecord, b: StoryRecord) -> bool:
     """Whether two records are saved as the same row (the one loaded, found again)."""
     return a is b or a == b
+
+
+def _read_history(db: sqlite3.Connection) -> dict[str, Published]:
+    """The history table (`BuildState._history`), its rows that are not a story's record
+    left out; a `sqlite3.Error` if it cannot be read."""
+    history: dict[str, Published] = {}
+    rows = db.execute(
+        "SELECT h.id, h.version, h.status, h.digest, h.released, r.sources, r.code"
+        " FROM history h LEFT JOIN read_from r ON r.id = h.id AND r.digest = h.digest"
+    )
+    for ident, version, status, digest, released, sources, code in rows:
+        if not (
+            isinstance(ident, str)
+            and isinstance(version, int)
+            and isinstance(status, str)
+            and isinstance(digest, str)
+            and released in (0, 1, 2, 3)
+        ):
+            continue
+        known = isinstance(sources, str) and isinstance(code, str)
+        history[ident] = Published(
+            version,
+            status,
+            digest,
+            bool(released),
+            public=released >= 2,
+            shown=released == 3,
+            sources=sources if known else "",
+            code=code if known else "",
+        )
+    return history
+
+
+def recorded_history(
+    folder: Path,
+) -> tuple[dict[str, Published], list[StorySummary], object] | None:
+    """The history of the build state in `folder` (what was published of each id), the
+    stories of its last build and its standing warnings (`BuildState.standing`: JSON data,
+    unchecked), read only: nothing is created, locked or written (a build may be running).
+    None when there is no state, or one of another format, or one that cannot be read."""
+    db = _read_only(folder)
+    if db is None:
+        return None
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('format', 'standing')"))
+        if meta.get("format") != str(FORMAT):
+            return None
+        history = _read_history(db)
+        rows = db.execute("SELECT summary FROM stories ORDER BY key").fetchall()
+        standing = json.loads(meta["standing"]) if "standing" in meta else None
+    except (sqlite3.Error, ValueError, TypeError):
+        return None
+    finally:
+        db.close()
+    from syndicate.model.summary import StorySummary
+
+    try:
+        return history, [StorySummary.from_json(json.loads(s)) for (s,) in rows], standing
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def recorded_summaries(folder: Path) -> list[StorySummary]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from syndicate.build.engine import cache_apart, cache_folder, no_output_folder, settle_output
+from syndicate.build.history import check_against, read_history
 from syndicate.build.links import dead_links_in
 from syndicate.build.options import SECTION as EXPORT
 from syndicate.build.options import ExportOptions
@@ -67,11 +68,18 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     # (not refused in out/, which is a folder to check: export refuses its own there)
     cache = cache_folder(args.config, out)
     own = cache_apart(cache, args.articles, args.config, diags)
-    published = published_ids(state_folder(out, cache)) if own else {}
+    state = state_folder(out, cache) if own else None
+    published = published_ids(state) if state is not None else {}
+    # What the last export published, read only: the history's warnings export would give
+    # (none without a state this syndicate can read: a first export has no history either)
+    history = read_history(state) if state is not None else None
+    digests: dict[str, str] | None = {} if history is not None else None
     before = len(diags.errors)
-    stories = read_summaries(args.articles, config, diags, args.jobs, published)
+    stories = read_summaries(args.articles, config, diags, args.jobs, published, digests)
     for story in stories:
         check_future_update(story, args.now or datetime.now(UTC), diags)
+        if history is not None and digests is not None:
+            check_against(story, digests[story.slug], "", history, diags)
     if len(diags.errors) == before:  # every story read (one that is not has a section too)
         unknown_section_terms(config, (s.section for s in stories), diags)
     if options is not None:  # what each format's collection would warn of (a section typo)
