@@ -1126,6 +1126,37 @@ def test_a_kill_without_its_time_is_one_warning_when_a_language_gives_a_time(
     assert err.count("[story.kill-time]") == 1, err
 
 
+def test_a_kill_dated_at_its_published_with_a_later_time_in_a_language_is_a_warning(
+    history_site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A kill whose story.yaml gives `updated` the same as `published` and whose French file
+    a later time of its own was said nowhere: the reader warned only of a kill with no
+    `updated`, and the history took it for one (`untimed_kill`) and kept quiet, though every
+    other language's kill item carried the time of the version partners already had. Now it
+    is `story.kill-time`, once, with its advice, in validate and export alike."""
+    meta = history_site / "articles" / PUBLIC / "story.yaml"
+    published = next(t for t in meta.read_text("utf-8").splitlines() if t.startswith("published:"))
+    fr = history_site / "articles" / PUBLIC / "fr.md"
+    fr.write_text(
+        fr.read_text("utf-8").replace("---\n", "---\nupdated: 2026-01-24T09:00:00Z\n", 1), "utf-8"
+    )
+    cancel(history_site, PUBLIC, published.split(": ", 1)[1])
+    line = len(meta.read_text("utf-8").splitlines())  # (`cancel` adds updated: last)
+    capsys.readouterr()
+    said = (
+        f"{PUBLIC}/story.yaml:{line}: warning: canceled at version 2 with updated the same as"
+        " published (2026-01-20T09:00:00+00:00), and a later time only in fr.md, which dates it"
+        " alone: set updated to when it was taken back"
+    )
+    for run in (validate_site, export_site):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.chdir(history_site)
+            assert run(history_site) == 0
+        err = capsys.readouterr().err
+        assert said in err, err
+        assert err.count("[story.kill-time]") == 1 and "[story.updated]" not in err, err
+
+
 def test_an_id_changed_after_publication_is_a_warning(
     history_site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

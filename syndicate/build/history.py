@@ -17,9 +17,10 @@ from syndicate.model import StorySummary
 
 def untimed_kill(story: StorySummary) -> bool:
     """Whether `story` is taken back (withheld, canceled) with no `updated` in story.yaml,
-    which the reader warns of (`story.kill-time`, "set updated to when it was taken back"),
-    whatever time a language file gives: `updated` is then `published` (the reader's default),
-    and where the latest time is written (`updated_source`) is not story.yaml, or nowhere."""
+    whatever time a language file gives, or with one the same as its `published` and a later
+    time in a language file: both are the reader's `story.kill-time` ("set updated to when it
+    was taken back"). `updated` is then `published`, and where the latest time is written
+    (`updated_source`) is not story.yaml, or nowhere."""
     if story.status == "usable":
         return False
     where = story.updated_source

@@ -443,13 +443,27 @@ class _StoryReader:
         updated = dates["updated"] or published
         taken_back = data.get("status", "usable") != "usable" and data.get("version", 1) > 1
         self._check_order(first_created, published, updated, where, taken_back=taken_back)
+        advice = (
+            "set updated to when it was taken back; partners order versions by it, and a story"
+            " taken back before its release is announced nowhere public only if updated says so"
+        )
         if taken_back and dates["updated"] is None:
             self.diags.warning(
                 "story.kill-time",
-                f"{data['status']} at version {data['version']} with no updated: set updated"
-                " to when it was taken back; partners order versions by it, and a story taken"
-                " back before its release is announced nowhere public only if updated says so",
+                f"{data['status']} at version {data['version']} with no updated: {advice}",
                 where("status"),
+            )
+        elif taken_back and updated == published and (later := _later_in(variants, published)):
+            # As a kill with no `updated` is (the history takes both alike, `untimed_kill`):
+            # the story's time is its published, and a language file's later one dates that
+            # language alone.
+            self.diags.warning(
+                "story.kill-time",
+                f"{data['status']} at version {data['version']} with updated the same as"
+                f" published ({published.isoformat()}), and a later time only in"
+                f" {', '.join(f'{lang}.md' for lang in later)}, which dates"
+                f" {'those languages' if later[1:] else 'it'} alone: {advice}",
+                where("updated"),
             )
         for variant in variants:
             if variant.updated is not None and variant.updated < published:
@@ -1471,6 +1485,11 @@ def _ordered(langs: tuple[str, ...], original: str) -> list[str]:
 
 
 _UUID_URN = re.compile(r"urn:uuid:[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", re.I)
+
+
+def _later_in(variants: list[Variant], published: datetime) -> list[str]:
+    """The languages whose files give an `updated` of their own later than `published`."""
+    return [v.lang for v in variants if v.updated is not None and v.updated > published]
 
 
 def _whole_uuid(story_id: str) -> bool:
