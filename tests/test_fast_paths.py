@@ -590,64 +590,64 @@ _any_text = st.text(st.characters(codec=None, exclude_categories=("Cs",))) | st.
 _any_float = st.floats() | st.sampled_from(_ODD_FLOATS)
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    headline=st.one_of(_any_text, _any_text.map(_SafeText)),
-    keywords=st.lists(st.one_of(_any_text, _any_text.map(_SafeText)), max_size=3),
-    coordinates=st.tuples(
-        st.one_of(_any_float, _any_float.map(_Coordinate), st.integers(), st.booleans()),
-        st.one_of(_any_float, st.integers(min_value=-(2**70), max_value=2**70)),
-    ),
-    version=st.one_of(st.integers(min_value=1, max_value=2**80), st.integers(1, 9).map(_Version)),
-    updated=st.datetimes(timezones=st.timezones()),
+_any_story_parts = st.fixed_dictionaries(
+    {
+        "headline": st.one_of(_any_text, _any_text.map(_SafeText)),
+        "keywords": st.lists(st.one_of(_any_text, _any_text.map(_SafeText)), max_size=3),
+        "coordinates": st.tuples(
+            st.one_of(_any_float, _any_float.map(_Coordinate), st.integers(), st.booleans()),
+            st.one_of(_any_float, st.integers(min_value=-(2**70), max_value=2**70)),
+        ),
+        "version": st.one_of(
+            st.integers(min_value=1, max_value=2**80), st.integers(1, 9).map(_Version)
+        ),
+        "updated": st.datetimes(timezones=st.timezones()),
+    }
 )
-def test_any_story_stored_by_msgspec_is_the_standard_library_s_compact_json(
-    sample_story: Story,
+"""A story's parts of any value a program may give: texts of every character and of a CMS's
+safe text, numpy's floats, numbers past 64 bits, NaN and infinite coordinates, any zone."""
+
+
+def _story_with(
+    story: Story,
     headline: str,
     keywords: list[str],
     coordinates: tuple[float, float],
     version: int,
     updated: datetime,
+) -> Story:
+    """`story` with these parts (`_any_story_parts`): its first variant's headline, keywords
+    and time, one place named by the headline at the coordinates, and its version."""
+    first, *others = story.variants
+    variant = replace(first, headline=headline, keywords=tuple(keywords), updated=updated)
+    place = Place(Localized((("en", headline),)), "FR", coordinates)
+    return replace(story, variants=(variant, *others), places=(place,), version=version)
+
+
+@settings(max_examples=150, deadline=None)
+@given(parts=_any_story_parts)
+def test_any_story_stored_by_msgspec_is_the_standard_library_s_compact_json(
+    sample_story: Story, parts: dict[str, Any]
 ) -> None:
     """`codec.dumps` writes the bytes `json.dumps` wrote of any story, also one given by a
     program (`export(stories=...)`, which checks nothing) whose texts, numbers or coordinates
     are of subclasses of str, int or float, which msgspec alone refuses: a CMS's safe text,
     numpy's floats."""
-    first, *others = sample_story.variants
-    variant = replace(first, headline=headline, keywords=tuple(keywords), updated=updated)
-    place = Place(Localized((("en", headline),)), "FR", coordinates)
-    story = replace(sample_story, variants=(variant, *others), places=(place,), version=version)
+    story = _story_with(sample_story, **parts)
     compact = json.dumps(codec._encode(story), ensure_ascii=False, separators=(",", ":"))
     assert codec.dumps(story) == compact.encode("utf-8")
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    headline=st.one_of(_any_text, _any_text.map(_SafeText)),
-    keywords=st.lists(st.one_of(_any_text, _any_text.map(_SafeText)), max_size=3),
-    coordinates=st.tuples(
-        st.one_of(_any_float, _any_float.map(_Coordinate), st.integers(), st.booleans()),
-        st.one_of(_any_float, st.integers(min_value=-(2**70), max_value=2**70)),
-    ),
-    version=st.one_of(st.integers(min_value=1, max_value=2**80), st.integers(1, 9).map(_Version)),
-    updated=st.datetimes(timezones=st.timezones()),
-)
+@given(parts=_any_story_parts)
 def test_any_story_s_digest_is_that_of_the_standard_library_s_json(
-    sample_story: Story,
-    headline: str,
-    keywords: list[str],
-    coordinates: tuple[float, float],
-    version: int,
-    updated: datetime,
+    sample_story: Story, parts: dict[str, Any]
 ) -> None:
     """`codec.content_digest` (msgspec's sorted JSON spaced by `msgspec.json.format`) is the
     digest of `json.dumps(..., sort_keys=True)` of any story: texts of every character, a
     CMS's safe text, numpy's floats, numbers past 64 bits, and NaN and infinite coordinates,
     which are no JSON (those go through `json.dumps`)."""
-    first, *others = sample_story.variants
-    variant = replace(first, headline=headline, keywords=tuple(keywords), updated=updated)
-    place = Place(Localized((("en", headline),)), "FR", coordinates)
-    story = replace(sample_story, variants=(variant, *others), places=(place,), version=version)
+    story = _story_with(sample_story, **parts)
     assert codec.content_digest(story) == codec.slow_content_digest(story)
 
 
