@@ -2091,6 +2091,38 @@ def test_a_writer_that_cannot_go_to_the_workers_is_said_so(
     assert export(sites[1], out, "-f", "locked", "-j", "1", registry=registry) == 0
 
 
+def _run_unguarded_script(
+    corpus: Path, tmp_path: Path, executor: str, then: str
+) -> subprocess.CompletedProcess[str]:
+    """A script with no main guard that exports `corpus`'s model to tmp_path/o with two
+    workers of `executor` at its top level, then runs `then` (`result` the export's result,
+    `errors` its errors), run as `python publish.py` (docs/scaling.md's "From Python")."""
+    script = tmp_path / "publish.py"
+    script.write_text(
+        "import sys\n"
+        "from datetime import UTC, datetime\n"
+        "from pathlib import Path\n\n"
+        "from syndicate.build import export\n\n"
+        "result = export(\n"
+        f"    formats=['model'], config=Path({str(corpus / 'syndicate.yaml')!r}),\n"
+        f"    articles=Path({str(corpus / 'articles')!r}), out=Path({str(tmp_path / 'o')!r}),\n"
+        f"    cache=Path({str(tmp_path / 'cache')!r}), jobs=2, executor={executor!r},\n"
+        "    now=datetime(2026, 1, 1, tzinfo=UTC),\n"
+        ")\n"
+        "errors = [d for d in result.diagnostics if d.severity == 'error']\n" + then,
+        encoding="utf-8",
+    )
+    return subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 def test_a_script_calling_export_at_its_top_level_is_not_run_again_by_each_worker(
     sites: list[Path], tmp_path: Path
 ) -> None:
@@ -2099,32 +2131,12 @@ def test_a_script_calling_export_at_its_top_level_is_not_run_again_by_each_worke
     it starts, and each of those exports failed on `out`'s lock as busy ("another syndicate
     export is writing out"), a status a script retrying later waited on for ever. Such a call
     is an `export.request` error that says to use the guard; the script's own run exports."""
-    corpus = sites[1]
-    script = tmp_path / "publish.py"
-    script.write_text(
-        "from datetime import UTC, datetime\n"
-        "from pathlib import Path\n\n"
-        "from syndicate.build import export\n\n"
-        "result = export(\n"
-        f"    formats=['model'], config=Path({str(corpus / 'syndicate.yaml')!r}),\n"
-        f"    articles=Path({str(corpus / 'articles')!r}), out=Path({str(tmp_path / 'o')!r}),\n"
-        f"    cache=Path({str(tmp_path / 'cache')!r}), jobs=2, executor='pool',\n"
-        "    now=datetime(2026, 1, 1, tzinfo=UTC),\n"
-        ")\n"
-        "errors = [d for d in result.diagnostics if d.severity == 'error']\n"
+    done = _run_unguarded_script(
+        sites[1],
+        tmp_path,
+        "pool",
         "guard = all('if __name__ == \"__main__\":' in d.message for d in errors)\n"
         "print(result.status, result.busy, *(d.code for d in errors), guard)\n",
-        encoding="utf-8",
-    )
-    environ = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
     )
     assert done.returncode == 0, done.stderr
     *workers, own = done.stdout.splitlines()
@@ -2141,35 +2153,14 @@ def test_a_local_cluster_whose_workers_end_as_they_start_is_said_not_a_traceback
     script's own export raised Dask's `RuntimeError: Nanny failed to start.`, a traceback
     from `export`, which promises a result: it is a `build.worker` error, nothing published,
     that names the main guard."""
-    corpus = sites[1]
-    script = tmp_path / "publish.py"
-    script.write_text(
-        "import sys\n"
-        "from datetime import UTC, datetime\n"
-        "from pathlib import Path\n\n"
-        "from syndicate.build import export\n\n"
-        "result = export(\n"
-        f"    formats=['model'], config=Path({str(corpus / 'syndicate.yaml')!r}),\n"
-        f"    articles=Path({str(corpus / 'articles')!r}), out=Path({str(tmp_path / 'o')!r}),\n"
-        f"    cache=Path({str(tmp_path / 'cache')!r}), jobs=2, executor='dask',\n"
-        "    now=datetime(2026, 1, 1, tzinfo=UTC),\n"
-        ")\n"
-        "errors = [d for d in result.diagnostics if d.severity == 'error']\n"
+    done = _run_unguarded_script(
+        sites[1],
+        tmp_path,
+        "dask",
         "print(result.status, *(d.code for d in errors), flush=True)\n"
         "if result.status == 'failed':\n"
         "    print(errors[0].message, flush=True)\n"
         "sys.exit(0 if result.status == 'exported' else 1)\n",
-        encoding="utf-8",
-    )
-    environ = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
     )
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 1
