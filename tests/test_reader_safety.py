@@ -590,14 +590,11 @@ def test_references_to_no_character_are_each_found_from_the_one_before() -> None
     assert _Looked.looked <= 2 * len(text), f"{_Looked.looked} characters looked through"
 
 
-def test_links_with_a_space_are_each_found_from_the_one_before() -> None:
-    """The same for a link with a space in its address (`[a](https://e.example/a b)`):
-    each was looked for in its paragraph from its start, and a link written again was said
-    at the first one's line, once."""
+def _literal_links_looked(text: str) -> tuple[list[tuple[str, int]], int]:
+    """What the check of links with a space (`_literal_links`) says of `text`'s paragraph, a
+    body starting at line 8 (code and line of each), and the characters it looked through."""
     from syndicate.readers.markdown import _MD, _TreeBuilder
 
-    text = "".join(f"[a](https://e.example/a b{i})\n" for i in range(2_000))
-    text += "[a](https://e.example/a b0)\n"
     inline = _MD.parse(text, {})[1]
     inline.content = _Looked(inline.content)
     _Looked.looked = 0
@@ -605,8 +602,18 @@ def test_links_with_a_space_are_each_found_from_the_one_before() -> None:
     _TreeBuilder(SourceRef("en.md", 8), lambda src: 0, diags)._literal_links(
         inline, SourceRef("en.md", 8)
     )
-    assert [(d.code, d.line) for d in diags] == [("body.link", 8 + at) for at in range(2_001)]
-    assert _Looked.looked <= 2 * len(text), f"{_Looked.looked} characters looked through"
+    return [(d.code, d.line) for d in diags], _Looked.looked
+
+
+def test_links_with_a_space_are_each_found_from_the_one_before() -> None:
+    """The same for a link with a space in its address (`[a](https://e.example/a b)`):
+    each was looked for in its paragraph from its start, and a link written again was said
+    at the first one's line, once."""
+    text = "".join(f"[a](https://e.example/a b{i})\n" for i in range(2_000))
+    text += "[a](https://e.example/a b0)\n"
+    said, looked = _literal_links_looked(text)
+    assert said == [("body.link", 8 + at) for at in range(2_001)]
+    assert looked <= 2 * len(text), f"{looked} characters looked through"
 
 
 def test_a_link_with_a_space_after_one_over_lines_is_said_at_its_line() -> None:
@@ -640,8 +647,6 @@ def test_a_link_with_a_space_after_an_escaped_backslash_is_said_as_one() -> None
     that backslash for one escaping the `[`, and said nothing. Said at its line, as the
     unescaped one is; three backslashes (one escaped, then an escaped `[`) are text; each of
     2,000 is found from the one before (the characters looked through counted)."""
-    from syndicate.readers.markdown import _MD, _TreeBuilder
-
     text = (
         "\\\\[a](https://e.example/a b) and\n[a](https://e.example/a b)\n"
         "x \\\\\\[a](https://e.example/a b)\n"
@@ -650,15 +655,9 @@ def test_a_link_with_a_space_after_an_escaped_backslash_is_said_as_one() -> None
     parse_body(text, SourceRef("en.md", 8), lambda src: 0, diags)
     assert [(d.code, d.line) for d in diags] == [("body.link", 8), ("body.link", 9)]
     text = "".join(f"\\\\[a](https://e.example/a b{i})\n" for i in range(2_000))
-    inline = _MD.parse(text, {})[1]
-    inline.content = _Looked(inline.content)
-    _Looked.looked = 0
-    diags = Diagnostics()
-    _TreeBuilder(SourceRef("en.md", 8), lambda src: 0, diags)._literal_links(
-        inline, SourceRef("en.md", 8)
-    )
-    assert [(d.code, d.line) for d in diags] == [("body.link", 8 + at) for at in range(2_000)]
-    assert _Looked.looked <= 2 * len(text), f"{_Looked.looked} characters looked through"
+    said, looked = _literal_links_looked(text)
+    assert said == [("body.link", 8 + at) for at in range(2_000)]
+    assert looked <= 2 * len(text), f"{looked} characters looked through"
 
 
 def test_footnotes_beside_link_definitions_are_read_in_one_pass() -> None:
