@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -114,15 +115,23 @@ def test_each_retry_is_told_as_it_waits(
     assert len(hub.pings()) == 12 + 2, "every feed, then the two the edit changed"
 
 
-def test_pings_wait_for_the_target_publishing_base_url(
-    site: Site, hub: Hub, tmp_path: Path
-) -> None:
+@contextmanager
+def _public_target(site: Site, hub: Hub, tmp_path: Path) -> Iterator[HttpReceiver]:
+    """A target on loopback that publishes base_url (`public_target`), sent the atom feeds;
+    the site exported them, to be delivered."""
     with HttpReceiver(tmp_path) as host:
         site.configure(
             f"feeds:\n  hub: {hub.url}\ndeliver:\n  public_target: web\n  targets:\n"
             f"    - name: web\n      url: {host.url}\n      formats: [atom]\n{RETRY}"
         )
         site.export("atom")
+        yield host
+
+
+def test_pings_wait_for_the_target_publishing_base_url(
+    site: Site, hub: Hub, tmp_path: Path
+) -> None:
+    with _public_target(site, hub, tmp_path) as host:
         assert hub.pings() == [], "the public host does not have the feeds yet"
         host.faults.fail = 100
         assert site.deliver() == 1
@@ -141,12 +150,7 @@ def test_a_failed_ping_after_a_delivery_says_failed(
     """The files went, the hub did not hear of them: the run is not done (exit status 1, and
     `failed` through the API; it was 2, which says nothing was sent, and `current`). The next
     run pings the feeds left to announce."""
-    with HttpReceiver(tmp_path) as host:
-        site.configure(
-            f"feeds:\n  hub: {hub.url}\ndeliver:\n  public_target: web\n  targets:\n"
-            f"    - name: web\n      url: {host.url}\n      formats: [atom]\n{RETRY}"
-        )
-        site.export("atom")
+    with _public_target(site, hub, tmp_path) as host:
         hub.faults.fail = 100
         capsys.readouterr()
         assert site.deliver() == 1
@@ -166,12 +170,7 @@ def test_a_failed_ping_is_the_last_line_of_the_delivery(
     """A cron log shows a run's last line: after a failed ping `deliver` exits 1, but its last
     line read "web: current, nothing to send" (the second run, the files already there), or
     "web: 13 sent", which says the run is done. It ends saying the feeds were not announced."""
-    with HttpReceiver(tmp_path) as host:
-        site.configure(
-            f"feeds:\n  hub: {hub.url}\ndeliver:\n  public_target: web\n  targets:\n"
-            f"    - name: web\n      url: {host.url}\n      formats: [atom]\n{RETRY}"
-        )
-        site.export("atom")
+    with _public_target(site, hub, tmp_path):
         hub.faults.fail = 100
         for _ in range(2):  # the run that sent the files, then one with nothing to send
             capsys.readouterr()
