@@ -2454,6 +2454,19 @@ def test_an_alias_bomb_is_refused_within_a_memory_cap(site: Path, where: str) ->
     )
 
 
+def _validate_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str) -> str:
+    """What `validate` says, refusing it (exit 2), of a site whose second story's version
+    and whose feeds' archive_size (a story's field, a setting) are each written `written`."""
+    from sites import SECOND_SLUG, Site
+
+    site = Site(tmp_path / "newsroom")
+    site.replace(SECOND_SLUG, "story.yaml", "version: 1", f"version: {written}")
+    site.configure(f"feeds:\n  archive_size: {written}\n")
+    capsys.readouterr()
+    assert site.cli("validate", "--articles", str(site.articles)) == 2
+    return capsys.readouterr().err
+
+
 @pytest.mark.parametrize("digits", [4000, 5000])
 def test_a_huge_number_is_quoted_shortened(
     tmp_path: Path, digits: int, capsys: pytest.CaptureFixture[str]
@@ -2462,15 +2475,8 @@ def test_a_huge_number_is_quoted_shortened(
     whole in its message (a screenful of 9s), and one over the digits Python reads (YAML's
     reader keeps it as text) was said quoted, which it was not. Quoted as every long value
     is (`shortened`): its start and its end, and how many digits it has."""
-    from sites import SECOND_SLUG, Site
-
-    site = Site(tmp_path / "newsroom")
     big = "9" * digits
-    site.replace(SECOND_SLUG, "story.yaml", "version: 1", f"version: {big}")
-    site.configure(f"feeds:\n  archive_size: {big}\n")
-    capsys.readouterr()
-    assert site.cli("validate", "--articles", str(site.articles)) == 2
-    err = capsys.readouterr().err
+    err = _validate_refused(tmp_path, capsys, big)
     assert "9" * 100 not in err, err[:2000]
     said = [
         line for line in err.splitlines() if "error:" in line and f"({digits:,} digits)" in line
@@ -2493,14 +2499,7 @@ def test_a_huge_hexadecimal_or_binary_number_is_said_not_a_traceback(
     digits, over 4,300 of them: "Exceeds the limit (4300 digits) for integer string
     conversion", a traceback. One Python cannot write in digits is kept as text, as a decimal
     one it cannot read is, and quoted shortened (`shortened`)."""
-    from sites import SECOND_SLUG, Site
-
-    site = Site(tmp_path / "newsroom")
-    site.replace(SECOND_SLUG, "story.yaml", "version: 1", f"version: {number}")
-    site.configure(f"feeds:\n  archive_size: {number}\n")
-    capsys.readouterr()
-    assert site.cli("validate", "--articles", str(site.articles)) == 2
-    err = capsys.readouterr().err
+    err = _validate_refused(tmp_path, capsys, number)
     said = [line for line in err.splitlines() if "error:" in line and number[:20] in line]
     assert len(said) == 2, err[:2000]
     assert all(len(line) < 400 for line in said), said
@@ -2547,14 +2546,7 @@ def test_a_long_value_is_shortened_between_its_letters(
     fill in, was said to have "(0 digits)"."""
     import unicodedata
 
-    from sites import SECOND_SLUG, Site
-
-    site = Site(tmp_path / "newsroom")
-    site.replace(SECOND_SLUG, "story.yaml", "version: 1", f'version: "{value}"')
-    site.configure(f'feeds:\n  archive_size: "{value}"\n')
-    capsys.readouterr()
-    assert site.cli("validate", "--articles", str(site.articles)) == 2
-    err = capsys.readouterr().err
+    err = _validate_refused(tmp_path, capsys, f'"{value}"')
     said = [line for line in err.splitlines() if "error:" in line and "..." in line]
     assert len(said) == 2, err
     assert "digits)" not in err, err
