@@ -323,6 +323,38 @@ def _new_story(site: Path, like: str) -> None:
     meta.write_text(meta.read_text(encoding="utf-8").replace(like, "bench-000099"), "utf-8")
 
 
+def _a_new_story(site: Path) -> None:
+    """A new story, `bench-000099`, copied from the bench site's first story."""
+    _new_story(
+        site, sorted(p.name for p in (site / "articles").iterdir() if p.name.startswith("b"))[0]
+    )
+
+
+def _users_folder(out: Path, path: str, *, replacing: bool, holding: str = "notes.txt") -> None:
+    """A folder of the user's at out/`path`, in place of syndicate's file there if `replacing`
+    (which must be there), holding a file of theirs."""
+    if replacing:
+        (out / path).unlink()
+    (out / path).mkdir()
+    (out / path / holding).write_text("mine")
+
+
+def _refused(site: Path, out: Path, jobs: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """What an export with `jobs` workers says as it fails (exit status 1), out/ untouched."""
+    before = tree(out)
+    capsys.readouterr()
+    assert main([*args(site, out), "-j", jobs]) == 1
+    err = capsys.readouterr().err
+    assert tree(out) == before
+    return err
+
+
+IN_THE_WAY = (
+    "error: this is where a file of this run goes,"
+    " but a folder syndicate did not make is there: move it out of the way"
+)
+
+
 def test_a_users_file_where_a_new_storys_folder_goes_is_refused_by_name(
     site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -353,21 +385,11 @@ def test_a_users_folder_where_a_new_storys_page_goes_is_refused_by_name(
     what to do, whether the driver or a worker staged the page."""
     out = site / "out"
     assert export(site, out) == 0
-    _new_story(
-        site, sorted(p.name for p in (site / "articles").iterdir() if p.name.startswith("b"))[0]
-    )
-    (out / "html/bench-000099.en.html").mkdir()
-    (out / "html/bench-000099.en.html/index.html").write_text("mine")
-    before = tree(out)
-    capsys.readouterr()
-    assert main([*args(site, out), "-j", jobs]) == 1
-    err = capsys.readouterr().err
-    assert (
-        f"{out / 'html/bench-000099.en.html'}: error: this is where a file of this run goes,"
-        " but a folder syndicate did not make is there: move it out of the way"
-    ) in err, err
+    _a_new_story(site)
+    _users_folder(out, "html/bench-000099.en.html", replacing=False, holding="index.html")
+    err = _refused(site, out, jobs, capsys)
+    assert f"{out / 'html/bench-000099.en.html'}: {IN_THE_WAY}" in err, err
     assert "[output.foreign]" in err and "Is a directory" not in err
-    assert tree(out) == before
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -382,19 +404,10 @@ def test_a_users_folder_where_a_collection_file_of_syndicates_was_is_refused_by_
     to do. It is refused by name as the same folder where a new page goes is."""
     out = site / "out"
     assert export(site, out) == 0
-    (out / path).unlink()
-    (out / path).mkdir()
-    (out / path / "notes.txt").write_text("mine")
-    before = tree(out)
-    capsys.readouterr()
-    assert main([*args(site, out), "-j", jobs]) == 1
-    err = capsys.readouterr().err
-    assert (
-        f"{out / path}: error: this is where a file of this run goes,"
-        " but a folder syndicate did not make is there: move it out of the way"
-    ) in err, err
+    _users_folder(out, path, replacing=True)
+    err = _refused(site, out, jobs, capsys)
+    assert f"{out / path}: {IN_THE_WAY}" in err, err
     assert "[output.foreign]" in err and "File exists" not in err
-    assert tree(out) == before
     shutil.rmtree(out / path)  # moved out of the way: the file is made again
     assert export(site, out) == 0 and (out / path).is_file()
 
@@ -408,30 +421,17 @@ def test_every_users_file_and_folder_in_the_way_is_named_at_once(
     the user moved things out of the way one export at a time. Each is named, once."""
     out = site / "out"
     assert export(site, out) == 0
-    _new_story(
-        site, sorted(p.name for p in (site / "articles").iterdir() if p.name.startswith("b"))[0]
-    )
+    _a_new_story(site)
     folders = ["html/bench-000099.en.html", "atom/en.xml", "rss/en.xml"]
-    for path in folders[1:]:
-        (out / path).unlink()
     for path in folders:
-        (out / path).mkdir()
-        (out / path / "notes.txt").write_text("mine")
+        _users_folder(out, path, replacing=path != folders[0])
     (out / "html/bench-000099.fr.html").write_text("mine")
-    before = tree(out)
-    capsys.readouterr()
-    assert main([*args(site, out), "-j", jobs]) == 1
-    err = capsys.readouterr().err
+    err = _refused(site, out, jobs, capsys)
     for path in folders:
-        said = (
-            f"{out / path}: error: this is where a file of this run goes,"
-            " but a folder syndicate did not make is there: move it out of the way"
-        )
-        assert err.count(said) == 1, err
+        assert err.count(f"{out / path}: {IN_THE_WAY}") == 1, err
     mine = out / "html/bench-000099.fr.html"
     assert err.count(f"{mine}: error: this file was not written by syndicate") == 1, err
     assert err.count("[output.foreign]") == 4, err
-    assert tree(out) == before
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -446,18 +446,12 @@ def test_a_users_file_where_a_folder_of_the_run_goes_is_named_with_the_rest(
     assert export(site, out) == 0
     shutil.rmtree(out / "html/fr")
     (out / "html/fr").write_text("mine")
-    (out / "atom/en.xml").unlink()
-    (out / "atom/en.xml").mkdir()
-    (out / "atom/en.xml/notes.txt").write_text("mine")
-    before = tree(out)
-    capsys.readouterr()
-    assert main([*args(site, out), "-j", jobs]) == 1
-    err = capsys.readouterr().err
+    _users_folder(out, "atom/en.xml", replacing=True)
+    err = _refused(site, out, jobs, capsys)
     assert err.count(f"{out / 'atom/en.xml'}: error: this is where a file of this run goes") == 1
     said = f"{out / 'html/fr'}: error: this is where syndicate's folder html/fr/ goes"
     assert err.count(said) == 1, err
     assert err.count("[output.foreign]") == 2, err
-    assert tree(out) == before
 
 
 def test_a_publication_that_fails_midway_says_so_and_the_next_export_completes_it(
@@ -542,9 +536,8 @@ def test_many_files_in_the_way_are_named_up_to_a_cap_and_the_rest_counted(
     assert export(site, out) == 0
     edit(site)
     shutil.rmtree(site / CACHE_NAME)
-    (out / "atom/en.xml").unlink()  # and a folder of the user's where a file goes: named
-    (out / "atom/en.xml").mkdir()
-    (out / "atom/en.xml/notes.txt").write_text("mine")
+    # and a folder of the user's where a file goes: named
+    _users_folder(out, "atom/en.xml", replacing=True)
     before = tree(out)
     capsys.readouterr()
     assert export(site, out) == 1
