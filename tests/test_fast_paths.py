@@ -541,24 +541,31 @@ def test_stories_encoded_with_cached_field_names_as_field_by_field(
 _ODD_FLOATS = (1e16, -1e-05, 0.0001, -0.0, 5e-324, 1.5e300, 48.8566, float("nan"), float("inf"))
 
 
-def test_stories_stored_by_msgspec_are_the_standard_library_s_compact_json(
-    tmp_path: Path, sample_stories: list[Story]
-) -> None:
-    """`codec.dumps` (what the build state keeps of each story) writes with msgspec the bytes
-    `json.dumps` wrote: the sample and a generated corpus in every language, and places whose
-    coordinates msgspec alone would write otherwise (`1e16`, `0.00001`, NaN as null)."""
+def _stories_with_odd_places(tmp_path: Path, sample_stories: list[Story], seed: int) -> list[Story]:
+    """The sample and a generated corpus in every language, and each of them again with
+    three places more whose coordinates (`_ODD_FLOATS`, drawn by `seed`) msgspec alone would
+    write otherwise."""
     site = make_site(tmp_path / "site", 12)
     config = load_config(site / "syndicate.yaml", "syndicate.yaml", Diagnostics())
     assert config is not None
     stories = [*sample_stories, *read_articles(site / "articles", config, Diagnostics())]
-    rnd = random.Random(29)
+    rnd = random.Random(seed)
     for story in list(stories):
         places = tuple(
             Place(Localized((("en", f"Place {n}"),)), "FR", (rnd.choice(_ODD_FLOATS), 2.5))
             for n in range(3)
         )
         stories.append(replace(story, places=(*story.places, *places)))
-    for story in stories:
+    return stories
+
+
+def test_stories_stored_by_msgspec_are_the_standard_library_s_compact_json(
+    tmp_path: Path, sample_stories: list[Story]
+) -> None:
+    """`codec.dumps` (what the build state keeps of each story) writes with msgspec the bytes
+    `json.dumps` wrote: the sample and a generated corpus in every language, and places whose
+    coordinates msgspec alone would write otherwise (`1e16`, `0.00001`, NaN as null)."""
+    for story in _stories_with_odd_places(tmp_path, sample_stories, seed=29):
         compact = json.dumps(codec._encode(story), ensure_ascii=False, separators=(",", ":"))
         assert codec.dumps(story) == compact.encode("utf-8")
 
@@ -656,18 +663,7 @@ def test_stories_digests_are_those_of_the_standard_library_s_json(
 ) -> None:
     """The sample and a generated corpus in every language, with places of odd coordinates:
     the same digest by msgspec as by `json.dumps` (a story's history compares them)."""
-    site = make_site(tmp_path / "site", 12)
-    config = load_config(site / "syndicate.yaml", "syndicate.yaml", Diagnostics())
-    assert config is not None
-    stories = [*sample_stories, *read_articles(site / "articles", config, Diagnostics())]
-    rnd = random.Random(31)
-    for story in list(stories):
-        places = tuple(
-            Place(Localized((("en", f"Place {n}"),)), "FR", (rnd.choice(_ODD_FLOATS), 2.5))
-            for n in range(3)
-        )
-        stories.append(replace(story, places=(*story.places, *places)))
-    for story in stories:
+    for story in _stories_with_odd_places(tmp_path, sample_stories, seed=31):
         assert codec.content_digest(story) == codec.slow_content_digest(story)
 
 
