@@ -12,12 +12,14 @@ import importlib.metadata
 import importlib.util
 import re
 import sysconfig
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 from packaging.requirements import Requirement
 
 BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parents[1]
 SKIPPED_STDLIB = re.compile(
     r"/(tests?|idlelib|tkinter|lib2to3|turtledemo|ensurepip|site-packages)/"
 )
@@ -48,11 +50,22 @@ def distributions(name: str, extras: tuple[str, ...]) -> Iterator[importlib.meta
                 todo.append((required.name, tuple(required.extras)))
 
 
+def package_files() -> Iterator[Path]:
+    """syndicate's modules, where this interpreter imports each package from: every package
+    pyproject.toml lists (it lists them all), as `syndicate.schemas` is the repository's
+    `schemas/` folder (its `package-dir`), which an editable install maps there and a tree's
+    `syndicate/` folder does not hold."""
+    with (REPO / "pyproject.toml").open("rb") as config:
+        packages = tomllib.load(config)["tool"]["setuptools"]["packages"]
+    for name in packages:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.submodule_search_locations, name
+        for folder in spec.submodule_search_locations:
+            yield from sorted(Path(folder).glob("*.py"))
+
+
 def files() -> Iterator[Path]:
-    spec = importlib.util.find_spec("syndicate")
-    assert spec is not None and spec.submodule_search_locations
-    for folder in spec.submodule_search_locations:
-        yield from sorted(Path(folder).rglob("*.py"))
+    yield from dict.fromkeys(package_files())
     yield from (BENCH / name for name in ("floor.py", "noop_floor.py"))
     stdlib = Path(sysconfig.get_paths()["stdlib"])
     yield from (p for p in sorted(stdlib.rglob("*.py")) if not SKIPPED_STDLIB.search(p.as_posix()))
