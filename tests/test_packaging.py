@@ -50,6 +50,27 @@ def test_the_bench_compiles_every_module_of_every_package() -> None:
             assert modules and modules <= listed, (name, sorted(map(str, modules - listed)))
 
 
+def test_the_bench_lists_its_modules_with_syndicate_alone_installed() -> None:
+    """The bench needs syndicate alone (a key whose tool is missing is skipped): its bytecode
+    list read the dependencies' requirements with `packaging`, which only the `dask` and
+    `test` extras install, and without it the bench stopped before timing anything, on a
+    `CalledProcessError` that hid the `ImportError`. Run as the bench runs it, `packaging`
+    made unimportable."""
+    blocked = (
+        "import runpy, sys\n"
+        "sys.modules['packaging'] = None\n"
+        "runpy.run_path(sys.argv[1], run_name='__main__')\n"
+    )
+    script = REPO / "tests" / "bench" / "bytecode.py"
+    done = subprocess.run(
+        [sys.executable, "-c", blocked, str(script)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    listed = done.stdout.splitlines()
+    assert str(script.with_name("floor.py")) in listed
+    assert any(line.endswith("/markdown_it/main.py") for line in listed), "the dependencies"
+
+
 def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     assert done.returncode == 0, f"{command} failed:\n{done.stdout}\n{done.stderr}"

@@ -81,7 +81,7 @@ def compile_bytecode(work: Path) -> str:
         cwd=work,
         env=ENV,
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,  # its traceback, if any, shown
         text=True,
     ).stdout
     # Some dependencies ship files that are not Python 3 (templates, old examples): -qq.
