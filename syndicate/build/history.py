@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syndicate.build.inputs import code_digest
 from syndicate.build.state import Published, recorded_history
 from syndicate.diagnostics import Diagnostic, Diagnostics, said_at
-from syndicate.model import StorySummary
+
+if TYPE_CHECKING:  # a run that changes nothing builds no story's classes (tests/test_unchanged.py)
+    from syndicate.model import StorySummary
 
 
 def untimed_kill(story: StorySummary) -> bool:
