@@ -1424,6 +1424,30 @@ def test_validate_gives_the_historys_warnings_reading_the_state_only(
     state.write_bytes(saved)
 
 
+def test_validate_leaves_a_state_kept_beside_out_where_it_is(
+    history_site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A state an earlier syndicate kept beside out/ (`.out.syndicate`) was moved into the
+    cache by `validate`, which is to read the state only (an export may be running, and
+    moving it under that export's feet took its state, and its lock, away): it is read where
+    it is, and the export that follows moves it."""
+    monkeypatch.chdir(history_site)
+    out = history_site / "out"
+    current = state_folder(out, cache_folder(history_site / "syndicate.yaml", out))
+    legacy = history_site / ".out.syndicate"
+    shutil.move(current, legacy)
+    text = history_site / "articles" / PUBLIC / "en.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    kept = sorted((p.name, p.stat().st_mtime_ns) for p in legacy.iterdir())
+    capsys.readouterr()
+    assert validate_site(history_site) == 0
+    assert "set version: 2 [story.version]" in capsys.readouterr().err  # read where it is
+    assert not current.exists(), "validate moved the state"
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in legacy.iterdir()) == kept
+    assert export_site(history_site) == 0
+    assert not legacy.exists() and current.is_dir()  # the export moves it
+
+
 def cancel(site: Path, slug: str, updated: str | None = None) -> None:
     """Cancel a released story of the fixture as a new version, at `updated` if given."""
     meta = site / "articles" / slug / "story.yaml"

@@ -114,11 +114,13 @@ def _real(folder: Path) -> Path:
         return folder.absolute()
 
 
-def state_folder(out: Path, cache: Path) -> Path:
+def state_folder(out: Path, cache: Path, *, move: bool = True) -> Path:
     """The build state of `out` in the cache folder `cache`: `builds/<name>-<hash>`, named after
     out/ and the hash of its path relative to the cache's parent (the site folder), so a site
     moved or checked out elsewhere keeps its state. A state an earlier version kept beside
-    out/ (`.out.syndicate`) is moved there."""
+    out/ (`.out.syndicate`) is moved there; with `move` false (a command that only reads the
+    state, `validate`: an export may be running), it is left where it is, and is the folder
+    given."""
     out, cache = _real(out), _real(cache)
     where = os.path.relpath(out, cache.parent)
     tag = hashlib.sha256(os.fsencode(where)).hexdigest()[:10]
@@ -129,6 +131,8 @@ def state_folder(out: Path, cache: Path) -> Path:
     legacy = out.with_name(f".{out.name}.syndicate")
     fits = len(os.fsencode(legacy.name)) <= NAME_MAX  # (a name too long was never made)
     if fits and not folder.exists() and (legacy / STATE_FILE).is_file():
+        if not move:
+            return legacy
         with contextlib.suppress(OSError):
             folder.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(legacy, folder)

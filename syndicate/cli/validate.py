@@ -68,7 +68,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     # (not refused in out/, which is a folder to check: export refuses its own there)
     cache = cache_folder(args.config, out)
     own = cache_apart(cache, args.articles, args.config, diags)
-    state = state_folder(out, cache) if own else None
+    state = state_folder(out, cache, move=False) if own else None  # (read only: not moved)
     published = published_ids(state) if state is not None else {}
     # What the last export published, read only: the history's warnings export would give
     # (none without a state this syndicate can read: a first export has no history either)
