@@ -1448,6 +1448,35 @@ def test_validate_leaves_a_state_kept_beside_out_where_it_is(
     assert not legacy.exists() and current.is_dir()  # the export moves it
 
 
+def test_validate_reads_the_history_a_state_of_an_older_format_keeps(
+    history_site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade whose build state has another format, the export keeps the state's
+    history (what partners hold, `state._reset`) and refuses a version gone down, but
+    `validate` took the whole state for unreadable and passed the story: it reads that
+    history as the export does (no last stories then, nor standing warnings)."""
+    from syndicate.build.state import FORMAT, STATE_FILE
+
+    monkeypatch.chdir(history_site)
+    out = history_site / "out"
+    state = state_folder(out, cache_folder(history_site / "syndicate.yaml", out)) / STATE_FILE
+    db = sqlite3.connect(state)
+    with db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (str(FORMAT - 1),))
+    db.close()
+    meta = history_site / "articles" / CORRECTED / "story.yaml"
+    meta.write_text(meta.read_text("utf-8").replace("version: 2", "version: 1"), "utf-8")
+    saved = state.read_bytes()
+    capsys.readouterr()
+    assert validate_site(history_site) == 2
+    validated = [x for x in capsys.readouterr().err.splitlines() if "[story.version]" in x]
+    assert state.read_bytes() == saved, "the build state is read, never written"
+    assert validated and "version went down from 2 to 1" in validated[0], validated
+    assert export_site(history_site, "--dry-run") == 2
+    exported = [x for x in capsys.readouterr().err.splitlines() if "[story.version]" in x]
+    assert [x.split(": ", 1)[1] for x in validated] == [x.split(": ", 1)[1] for x in exported]
+
+
 def cancel(site: Path, slug: str, updated: str | None = None) -> None:
     """Cancel a released story of the fixture as a new version, at `updated` if given."""
     meta = site / "articles" / slug / "story.yaml"

@@ -1038,13 +1038,16 @@ def _same(a: StoryRecord, b: StoryRecord) -> bool:
     return a is b or a == b
 
 
-def _read_history(db: sqlite3.Connection) -> dict[str, Published]:
+def _read_history(db: sqlite3.Connection, *, read_from: bool = True) -> dict[str, Published]:
     """The history table (`BuildState._history`), its rows that are not a story's record
-    left out; a `sqlite3.Error` if it cannot be read."""
+    left out; a `sqlite3.Error` if it cannot be read. Without `read_from` (a state of a
+    format that had no such table), what each story was read from is not known."""
     history: dict[str, Published] = {}
     rows = db.execute(
         "SELECT h.id, h.version, h.status, h.digest, h.released, r.sources, r.code"
         " FROM history h LEFT JOIN read_from r ON r.id = h.id AND r.digest = h.digest"
+        if read_from
+        else "SELECT id, version, status, digest, released, NULL, NULL FROM history"
     )
     for ident, version, status, digest, released, sources, code in rows:
         if not (
@@ -1075,15 +1078,25 @@ def recorded_history(
     """The history of the build state in `folder` (what was published of each id), the
     stories of its last build and its standing warnings (`BuildState.standing`: JSON data,
     unchecked), read only: nothing is created, locked or written (a build may be running).
-    None when there is no state, or one of another format, or one that cannot be read."""
+    A state of an older format holds the history alone, as the export that opens it keeps
+    it (`_reset`): no stories, no standing warnings. None when there is no state, or one of
+    a newer format, or one that cannot be read."""
     db = _read_only(folder)
     if db is None:
         return None
     try:
-        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('format', 'standing')"))
-        if meta.get("format") != str(FORMAT):
-            return None
-        history = _read_history(db)
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+        meta = (
+            dict(db.execute("SELECT key, value FROM meta WHERE key IN ('format', 'standing')"))
+            if "meta" in tables
+            else {}
+        )
+        found = meta.get("format")
+        if found is not None and not (found.isdigit() and int(found) <= FORMAT):
+            return None  # a newer syndicate's, which the export refuses
+        history = _read_history(db, read_from="read_from" in tables)
+        if found != str(FORMAT):  # what the export keeps of an older state: its history
+            return history, [], None
         rows = db.execute("SELECT summary FROM stories ORDER BY key").fetchall()
         standing = json.loads(meta["standing"]) if "standing" in meta else None
     except (sqlite3.Error, ValueError, TypeError):
