@@ -395,6 +395,24 @@ def test_only_selected_languages_are_written(sample_story: Story, site_config: S
     assert write(sample_story, with_portuguese, ["pt"]) == {}
 
 
+def test_a_package_without_its_original_takes_the_sites_first_language(
+    sample_story: Story, site_config: SiteConfig
+) -> None:
+    """A site that does not publish a story's original: its package takes the language its
+    pages' `x-default` has (`default_language`, the first the site publishes in its order),
+    not the first of the story's files (alphabetical): one language stands for the story in
+    every format, the package's headline, rights and section name in it."""
+    langs = tuple(lang for lang in site_config.languages if lang != sample_story.original_lang)
+    alphabetical = sorted(lang for lang in langs if sample_story.has(lang))
+    assert langs[0] != alphabetical[0]  # (the two orders differ on the sample)
+    site = dataclasses.replace(site_config, languages=langs)
+    pkg = package(write(sample_story, site), sample_story)
+    assert pkg.get(XML_LANG) == langs[0]
+    assert xp(pkg, "string(g2:contentMeta/g2:headline)") == sample_story.variant(langs[0]).headline
+    refs = xp(pkg, "//g2:itemRef")
+    assert [ref.get(XML_LANG) for ref in refs] == [x for x in langs if sample_story.has(x)]
+
+
 def test_every_qcode_alias_is_declared_by_a_referenced_catalog(
     sample_story: Story, site_config: SiteConfig, shared_dir: Path
 ) -> None:
