@@ -1477,6 +1477,25 @@ def test_validate_reads_the_history_a_state_of_an_older_format_keeps(
     assert [x.split(": ", 1)[1] for x in validated] == [x.split(": ", 1)[1] for x in exported]
 
 
+def test_validate_tells_a_copy_nothing_of_the_history_of_the_story_it_copies(
+    history_site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A published story's folder copied to start another (its id with it) is the copy's
+    `story.duplicate-id` error, and the export says nothing of the history of an id that is
+    not the copy's; `validate` told it also that the story's folder had been renamed to it
+    (`from 2026-01-20-port-reopens (whose id this folder gives now)`), which it had not."""
+    monkeypatch.chdir(history_site)
+    copy = f"{PUBLIC[:10]}-port-copy"
+    shutil.copytree(history_site / "articles" / PUBLIC, history_site / "articles" / copy)
+    capsys.readouterr()
+    assert validate_site(history_site) == 2
+    validated = [x for x in capsys.readouterr().err.splitlines() if "[story." in x]
+    assert export_site(history_site, "--dry-run") == 2
+    exported = [x for x in capsys.readouterr().err.splitlines() if "[story." in x]
+    assert len(validated) == 1 and "[story.duplicate-id]" in validated[0], validated
+    assert [x.split(": ", 1)[1] for x in validated] == [x.split(": ", 1)[1] for x in exported]
+
+
 def cancel(site: Path, slug: str, updated: str | None = None) -> None:
     """Cancel a released story of the fixture as a new version, at `updated` if given."""
     meta = site / "articles" / slug / "story.yaml"
