@@ -1496,6 +1496,42 @@ def test_validate_tells_a_copy_nothing_of_the_history_of_the_story_it_copies(
     assert [x.split(": ", 1)[1] for x in validated] == [x.split(": ", 1)[1] for x in exported]
 
 
+def test_validate_tells_a_story_read_otherwise_by_another_syndicate_from_an_edit(
+    history_site: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade, a story nobody edited whose reading gives another story: the export
+    says this syndicate reads it otherwise (set a new version if partners must get it), but
+    `validate`, which did not know what its files were, told the editor that "the text or
+    facts changed", which they had not. It now keys the files as the export does."""
+    from syndicate.build.state import STATE_FILE
+
+    monkeypatch.chdir(history_site)
+    out = history_site / "out"
+    state = state_folder(out, cache_folder(history_site / "syndicate.yaml", out)) / STATE_FILE
+    db = sqlite3.connect(state)
+    with db:
+        (ident,) = db.execute(
+            "SELECT id FROM history WHERE id LIKE ?", (f"%{PUBLIC[11:]}",)
+        ).fetchone()
+        db.execute("UPDATE history SET digest = 'older' WHERE id = ?", (ident,))
+        db.execute("UPDATE read_from SET digest = 'older' WHERE id = ?", (ident,))
+        db.execute("UPDATE read_from SET code = 'an older syndicate' WHERE id = ?", (ident,))
+    db.close()
+    capsys.readouterr()
+    assert validate_site(history_site) == 0
+    validated = [x for x in capsys.readouterr().err.splitlines() if "[story." in x]
+    # (--force: an upgrade's export reads every story anew, its code in every key)
+    assert export_site(history_site, "--dry-run", "--force") == 0
+    exported = [x for x in capsys.readouterr().err.splitlines() if "[story." in x]
+    assert len(validated) == 1 and "this syndicate reads the story otherwise" in validated[0]
+    assert [x.split(": ", 1)[1] for x in validated] == [x.split(": ", 1)[1] for x in exported]
+    # an edit is still an edit
+    text = history_site / "articles" / PUBLIC / "en.md"
+    text.write_text(text.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    assert validate_site(history_site) == 0
+    assert "the text or facts changed since version 1" in capsys.readouterr().err
+
+
 def cancel(site: Path, slug: str, updated: str | None = None) -> None:
     """Cancel a released story of the fixture as a new version, at `updated` if given."""
     meta = site / "articles" / slug / "story.yaml"

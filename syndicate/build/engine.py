@@ -2509,7 +2509,7 @@ class _Build:
         """A story read anew, against what the last build published of it: once released, a
         change of what it says or of its status needs a new version, and a version never goes
         down (partners de-duplicate on id and version: they would miss the change). `sources`
-        is the key of its files (`workers.sources_key`): what it says changed while they did
+        is the key of its files (`inputs.sources_key`): what it says changed while they did
         not is another syndicate reading it (an upgrade), said so."""
         from syndicate.model.story import UNRELEASED
 

@@ -48,7 +48,7 @@ def check_version(
     """Once released (`last`), a change of what the story says (`digest`) or of its status
     needs a new version, and a version never goes down (partners de-duplicate on id and
     version: they would miss the change). `sources` is the key of its files
-    (`workers.sources_key`): what it says changed while they did not is another syndicate
+    (`inputs.sources_key`): what it says changed while they did not is another syndicate
     reading it (an upgrade), said so. `moved` says whether its folder is another than the
     one its id was published from, and which (worked out only when needed)."""
     where = story.version_source or story.source

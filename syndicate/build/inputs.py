@@ -44,6 +44,14 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+def sources_key(files: StoryFiles, images: tuple[tuple[str, str], ...]) -> str:
+    """The key of a story folder's listing, texts and images alone: not of the configuration
+    or syndicate's code (as the text key is), nor of the folder's name. The same when
+    nothing in the folder changed, so a story whose reading gives another story at the same
+    version can be told apart: an edit, or another syndicate reading it (an upgrade)."""
+    return digest("sources", *files.parts(), *(part for pair in images for part in pair))
+
+
 @cache
 def code_digest() -> str:
     """syndicate's version and its own files (code, schemas, terms): an edited installation

@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from syndicate.build.executors import end_with_parent, local_workers, stop_pool
+from syndicate.build.inputs import sources_key
 from syndicate.diagnostics import Diagnostic, Diagnostics
 from syndicate.model import SiteConfig, StorySummary
 from syndicate.model.codec import content_digest
 from syndicate.readers.articles import read_story
 from syndicate.readers.folders import check_collection, report_missing, shown_path, story_folders
+from syndicate.readers.storyfiles import StoryFiles
 
 PARALLEL_FROM = 100
 """Stories read in this process below this many: a worker process takes about half a second to
@@ -23,9 +25,9 @@ start (it imports the reader), the time of 40 to 50 stories."""
 CHUNK = 16
 """Folders sent to a worker at a time."""
 
-Read = tuple[StorySummary | None, list[Diagnostic], str]
-"""A story's summary, its problems, and what it says (`codec.content_digest`, "" when not
-asked for)."""
+Read = tuple[StorySummary | None, list[Diagnostic], tuple[str, str]]
+"""A story's summary, its problems, and what it says (`codec.content_digest`) with the key of
+its files (`inputs.sources_key`), both "" when not asked for."""
 
 _config: SiteConfig | None = None
 _digests = False
@@ -37,13 +39,13 @@ def read_summaries(
     diags: Diagnostics,
     jobs: int,
     published: Mapping[str, str] | None = None,
-    digests: dict[str, str] | None = None,
+    digests: dict[str, tuple[str, str]] | None = None,
 ) -> list[StorySummary]:
     """The summaries of the stories under `articles` that have no error, read by up to `jobs`
     processes; every problem is reported in `diags`, as `read_articles` reports it.
     `published`: the folder each id was published from (see `check_collection`); `digests`,
-    if given, gets what each story says (`codec.content_digest`), by folder name, for its
-    history (`syndicate.build.history`)."""
+    if given, gets what each story says (`codec.content_digest`) and the key of its files
+    (`inputs.sources_key`), by folder name, for its history (`syndicate.build.history`)."""
     if not articles.is_dir():
         report_missing(articles, diags)
         return []
@@ -115,7 +117,11 @@ def _read_here(folder: str) -> Read:
 
 def _read(folder: Path, config: SiteConfig, digests: bool) -> Read:
     problems = Diagnostics()
-    story = read_story(folder, config, problems)
+    files = StoryFiles(folder)
+    story = read_story(files, config, problems)
     if story is None:
-        return None, list(problems), ""
-    return StorySummary.of(story), list(problems), content_digest(story) if digests else ""
+        return None, list(problems), ("", "")
+    if not digests:
+        return StorySummary.of(story), list(problems), ("", "")
+    sources = sources_key(files, tuple(sorted(files.used.items())))  # as the export's
+    return StorySummary.of(story), list(problems), (content_digest(story), sources)

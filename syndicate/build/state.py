@@ -176,7 +176,7 @@ class Published:
     entries are out (kept as 3 in the `released` column; a state of an earlier version,
     which did not say, reads as not shown)."""
     sources: str = ""
-    """The key of the files it was read from (`workers.sources_key`), "" if not known (a
+    """The key of the files it was read from (`inputs.sources_key`), "" if not known (a
     state of an earlier version): kept in a table of its own (`read_from`), with the digest
     it goes with, so that a state an older syndicate wrote on since is never believed."""
     code: str = ""

@@ -18,9 +18,9 @@ import syndicate
 from syndicate.build.inputs import (
     StoryInput,
     code_digest,
-    digest,
     folder_text_key,
     package_digest,
+    sources_key,
     story_key,
 )
 from syndicate.build.publish import OutputError, Staged, Twins, checked_path, stage_file
@@ -308,14 +308,6 @@ def read_input(
     key = story_key(text_key, images)
     sources = sources_key(files, images)
     return Read(story, text_key, key, images, seen, verdict.passed, assets, sources, draft)
-
-
-def sources_key(files: StoryFiles, images: tuple[tuple[str, str], ...]) -> str:
-    """The key of a story folder's listing, texts and images alone: not of the configuration
-    or syndicate's code (as the text key is), nor of the folder's name. The same when
-    nothing in the folder changed, so a story whose reading gives another story at the same
-    version can be told apart: an edit, or another syndicate reading it (an upgrade)."""
-    return digest("sources", *files.parts(), *(part for pair in images for part in pair))
 
 
 def texts_verdict(checked: tuple[str, ...]) -> SchemaVerdict:

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     # What the last export published, read only: the history's warnings export would give
     # (none without a state this syndicate can read: a first export has no history either)
     history = read_history(state) if state is not None else None
-    digests: dict[str, str] | None = {} if history is not None else None
+    digests: dict[str, tuple[str, str]] | None = {} if history is not None else None
     before = len(diags.errors)
     stories = read_summaries(args.articles, config, diags, args.jobs, published, digests)
     # A folder giving the id another published (a copy, `story.duplicate-id`) has no history
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace, diags: Diagnostics) -> int:
     for story in stories:
         check_future_update(story, args.now or datetime.now(UTC), diags)
         if history is not None and digests is not None and story.slug not in copies:
-            check_against(story, digests[story.slug], "", history, diags)
+            check_against(story, *digests[story.slug], history, diags)
     if len(diags.errors) == before:  # every story read (one that is not has a section too)
         unknown_section_terms(config, (s.section for s in stories), diags)
     if options is not None:  # what each format's collection would warn of (a section typo)
