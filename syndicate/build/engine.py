@@ -24,6 +24,7 @@ from syndicate.build import unchanged
 from syndicate.build.history import (
     check_updated,
     check_version,
+    moved_from,
     refuses,
     standing_said,
     untimed_kill,
@@ -2797,19 +2798,9 @@ class _Build:
         )
 
     def _moved(self, story: StorySummary) -> tuple[bool, str | None]:
-        """Whether the story's folder is another than the one its id was published from
-        (`_renamed`), and which (`check_version`'s `moved`)."""
-        renamed = self._renamed(story)
-        return renamed, self.ids.moved(story) if renamed else None
-
-    def _renamed(self, story: StorySummary) -> bool:
-        """Whether the story's folder is another than the one its id was published from
-        (not known when the state holds no story: a `--force` run, a damaged state)."""
-        if not self.ids.last:
-            return False
-        if story.id in self.ids.last:
-            return self.ids.moved(story) is not None
-        return self.state.previous(story.slug) is None  # its id known, its folder not
+        """Whether the story's folder is another than the one its id was published from, and
+        which (`history.moved_from`, `check_version`'s `moved`)."""
+        return moved_from(self.ids.last, story, lambda name: self.state.previous(name) is not None)
 
     def _check_identity(self, story: StorySummary, released: bool) -> None:
         """A story the last build published (found by its id, in whatever folder) with a
@@ -2905,7 +2896,7 @@ class _Build:
 
     def _check_id_changed(self, story: StorySummary) -> None:
         """A folder that gives another id than the one it published, an id no folder of this
-        run gives. The old id in another folder is a rename (`_renamed`); and the new one
+        run gives. The old id in another folder is a rename (`_moved`); and the new one
         moved in from another folder leaves the old one deleted (`_warn_deleted`)."""
         before = self.state.previous(story.slug)
         if before is None:

@@ -4,7 +4,7 @@ that history, and `validate`, which reads it without changing it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,15 +162,28 @@ class History:
     standing: object
     """The warnings said of the version a story is still at (`BuildState.standing`)."""
 
+    folders: frozenset[str]
+    """The last build's story folders."""
+
     def moved(self, story: StorySummary) -> tuple[bool, str | None]:
-        """Whether the story's id was published from another folder, and which (`check_version`'s
-        `moved`, as the build works it out from the same state)."""
-        if not self.last:
-            return False, None
-        old = self.last.get(story.id)
-        if old is None:  # its id new to the state: renamed if its folder is too
-            return not any(s.slug == story.slug for s in self.last.values()), None
-        return old.slug != story.slug, old.slug if old.slug != story.slug else None
+        """`moved_from`, as the build works it out from the same state."""
+        return moved_from(self.last, story, self.folders.__contains__)
+
+
+def moved_from(
+    last: Mapping[str, StorySummary], story: StorySummary, known: Callable[[str], bool]
+) -> tuple[bool, str | None]:
+    """Whether the story's folder is another than the one its id was published from, and
+    which (`check_version`'s `moved`), of the last build's stories by id (`last`) and whether
+    it had a story folder of a name (`known`): an id new to it in a folder new to it is a
+    folder renamed. Not known (False) when the state holds no story: a `--force` run, a
+    damaged state, one of an older format."""
+    if not last:
+        return False, None
+    old = last.get(story.id)
+    if old is None:
+        return not known(story.slug), None
+    return (True, old.slug) if old.slug != story.slug else (False, None)
 
 
 def read_history(folder: Path) -> History | None:
@@ -180,7 +193,8 @@ def read_history(folder: Path) -> History | None:
     if found is None:
         return None
     sent, summaries, standing = found
-    return History(sent, {story.id: story for story in summaries}, standing)
+    last = {story.id: story for story in summaries}
+    return History(sent, last, standing, frozenset(story.slug for story in summaries))
 
 
 def check_against(
