@@ -608,6 +608,9 @@ def assemble_story(package: PackageItem, items: list[NewsItem], timezone: str) -
     original = next(
         (i for i in items if not any(link.rel == REL_ORIGINAL for link in i.links)), items[0]
     )
+    # The model's order (the original, then the translations by tag), not the package's: its
+    # itemRefs follow the site's `languages`, which a story read back does not know.
+    items = sorted(items, key=lambda item: (item is not original, item.lang))
     status = next((s for s in STATUSES if s == original.status), None)
     if status is None:
         raise NewsMLProblem(f"unknown pubStatus stat:{original.status}", original.source)
