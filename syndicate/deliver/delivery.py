@@ -59,6 +59,7 @@ from syndicate.deliver.remotes import (
     open_remote,
     out_of_space,
     transient,
+    unreachable,
 )
 from syndicate.deliver.retry import GaveUp, Notice, retrying, telling
 from syndicate.deliver.secrets import SecretError, redact, reveal
@@ -1032,7 +1033,7 @@ class _Run:
         try:
             retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset, told)
         except Exception as exc:
-            if _halves(target) and not _unreachable(exc):
+            if _halves(target) and not unreachable(exc):
                 self._discard(target, remote, change.path)
             raise
         self.ledger.record(target.name, entry)
@@ -1130,19 +1131,6 @@ def _line_break(path: str) -> bool:
 def _of_story(entry: Entry) -> bool:
     """Whether `entry` is of a story's file, sent with the story's version or status."""
     return entry.version is not None or entry.word is not None
-
-
-def _unreachable(exc: BaseException) -> bool:
-    """Whether `exc` is the connection's failure (timed out, stalled, lost, refused) rather
-    than the server's answer: a server that did not answer is not asked again at once."""
-    seen: set[int] = set()
-    error: BaseException | None = exc
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, (TimeoutError, ConnectionError, EOFError)):
-            return True
-        error = error.__cause__ or error.__context__
-    return False
 
 
 def _halves(target: Target) -> bool:

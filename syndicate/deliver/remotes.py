@@ -793,6 +793,14 @@ def out_of_space(exc: BaseException) -> bool:
     return False
 
 
+def unreachable(exc: BaseException) -> bool:
+    """Whether `exc` is the connection's failure (timed out, stalled, lost, refused) rather
+    than the server's answer: a server that did not answer is not asked again at once."""
+    return any(
+        isinstance(error, (TimeoutError, ConnectionError, EOFError)) for error in _chain(exc)
+    )
+
+
 def is_temporary(path: str) -> bool:
     """Whether `path` is the name an upload is written under (`_temporary`)."""
     name = posixpath.basename(path)
