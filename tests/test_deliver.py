@@ -519,6 +519,110 @@ def test_an_ftp_server_that_fills_up_midway_through_a_large_file_is_heard(
         assert server.files() == site.files("newsml")
 
 
+REMOVED = (
+    "the part of it written under its own name (rename: false) was removed, so that the"
+    " partner does not ingest half a file"
+)
+"""What a failed delivery says of a file written under its own name that it removed."""
+
+
+@pytest.mark.parametrize("kind", ["sftp", "ftp"])
+def test_a_short_write_under_its_own_name_is_removed_at_once(
+    site: Site,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
+) -> None:
+    """With `rename: false` (files written straight under their names, for a partner that
+    picks them up at once) a file the server kept only part of (an SFTP server's unchecked
+    short write, an FTP transfer its full disk aborted) stayed there under its name until
+    the next run: the partner's ingest took a truncated report. It is removed at once, the
+    message says so (the out-of-space advice once), and the target no longer counts as
+    holding the version it replaced: sent again even if out/ goes back to it."""
+    monkeypatch.setattr(remotes, "REPLY_WAIT", 3600.0)  # (see the FTP test above)
+    report = site.out / "newsml" / "desk-report.xml"
+    with SERVERS[kind](tmp_path) as server:
+        site.configure(
+            deliver_section(target_yaml(server, formats="[newsml]") + "  rename: false\n")
+        )
+        site.export()
+        report.write_bytes(b"<r>first</r>")
+        assert site.deliver() == 0
+        report.write_bytes(b"<r>" + b"x" * 4_000_000 + b"</r>")
+        if isinstance(server, SftpServer):
+            server.faults.short_write, said = 60_000, "the server kept 60000 of 4000007 bytes"
+        else:
+            server.faults.disk_room, said = 200_000, "FTP 426 No space left on device"
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert f"sending newsml/desk-report.xml: {said}" in err, err
+        assert REMOVED in err, err
+        assert err.count("the partner's server is out of space") == 1, err
+        held = server.files()
+        assert "newsml/desk-report.xml" not in held
+        assert held == {p: d for p, d in site.files("newsml").items() if p in held}
+        server.faults.short_write = server.faults.disk_room = None
+        report.write_bytes(b"<r>first</r>")  # out/ as when it was last delivered whole
+        assert site.deliver() == 0
+        assert server.files() == site.files("newsml")
+
+
+@pytest.mark.parametrize("kind", ["sftp", "ftp"])
+def test_a_write_refused_before_any_byte_keeps_the_file_it_would_replace(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """With `rename: false`, a write the server refuses before taking any of the file (an
+    SFTP permission, an FTP STOR answered 451) left the version before it whole: it is not
+    removed with the parts of writes that failed midway."""
+    report = site.out / "newsml" / "desk-report.xml"
+    with SERVERS[kind](tmp_path) as server:
+        site.configure(
+            deliver_section(target_yaml(server, formats="[newsml]") + "  rename: false\n")
+        )
+        site.export()
+        report.write_bytes(b"<r>first</r>")
+        assert site.deliver() == 0
+        report.write_bytes(b"<r>second</r>")
+        if isinstance(server, SftpServer):
+            server.faults.read_only = True
+        else:
+            server.faults.fail = 100
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "sending newsml/desk-report.xml" in err and REMOVED not in err, err
+        assert server.files()["newsml/desk-report.xml"] == b"<r>first</r>"
+
+
+def test_a_file_cut_short_in_a_folder_is_removed_at_once(site: Site, tmp_path: Path) -> None:
+    """A `file://` target with `rename: false` (a share a partner's ingest watches): a write
+    its disk cut short (here a file size limit) stayed in the folder under its name, the
+    first megabyte of the file, until the next run."""
+    import resource
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, resource.RLIM_INFINITY))
+
+    folder = LocalFolder(tmp_path / "partner")
+    site.configure(deliver_section(target_yaml(folder, formats="[newsml]") + "  rename: false\n"))
+    site.export()
+    (site.out / "newsml" / "desk-report.xml").write_bytes(b"<r>" + b"x" * 4_000_000 + b"</r>")
+    command = [sys.executable, "-m", "syndicate", "deliver", "--config", str(site.config)]
+    command += ["--out", str(site.out)]
+    done = subprocess.run(
+        command, cwd=site.root, capture_output=True, text=True, timeout=120, preexec_fn=small_files
+    )
+    assert done.returncode == 1, done.stderr
+    assert f"sending newsml/desk-report.xml: File too large; {REMOVED}" in done.stderr
+    held = folder.files()
+    assert "newsml/desk-report.xml" not in held
+    assert held == {p: d for p, d in site.files("newsml").items() if p in held}
+    assert site.deliver() == 0
+    assert folder.files() == site.files("newsml")
+
+
 def test_a_full_disk_or_a_quota_is_said_with_what_to_do(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -546,7 +650,7 @@ def test_a_full_disk_of_a_folder_target_is_not_the_partners(
     was said to be "the partner's server", to be freed by the partner."""
     from syndicate.deliver.remotes import FsspecRemote
 
-    def full(self: object, path: str, data: bytes) -> None:
+    def full(self: object, *written: object) -> None:  # (path, data, begun)
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     folder = LocalFolder(tmp_path / "partner")

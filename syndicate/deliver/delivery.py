@@ -58,6 +58,7 @@ from syndicate.deliver.remotes import (
     login_refused,
     open_remote,
     out_of_space,
+    part_removed,
     transient,
     unreachable,
 )
@@ -894,6 +895,11 @@ class _Run:
                 result.problem = _login_failed(target, refused, reason.rstrip(".") + tries)
             else:
                 result.problem = f"{doing}: {reason}{tries}"
+                if part_removed(failure.error):
+                    result.problem += (
+                        "; the part of it written under its own name (rename: false) was"
+                        " removed, so that the partner does not ingest half a file"
+                    )
                 if doing.startswith("deleting ") and not transient(failure.error):
                     # a drop box or an ingest endpoint that takes files and never deletes
                     # one would fail every run there: `delete: false` is what to change
@@ -1035,6 +1041,8 @@ class _Run:
         except Exception as exc:
             if _halves(target) and not unreachable(exc):
                 self._discard(target, remote, change.path)
+            elif part_removed(exc):  # (`rename: false`) the version it replaced went too
+                self.ledger.forget(target.name, change.path)
             raise
         self.ledger.record(target.name, entry)
         return "made"

@@ -102,7 +102,8 @@ class Target(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     rename: bool = True
     """SFTP, FTP, file: write each file under a temporary name, then rename it, so that a
     partner never picks up half a file; false for a server that refuses renames (an
-    upload-only drop box): each file is then written straight under its name."""
+    upload-only drop box): each file is then written straight under its name, and what a
+    write that fails midway left there is removed at once."""
     delete: bool = True
     """Whether a file gone from out/ is deleted at the target; false for a drop box or an
     ingest endpoint that takes files and never lets them be deleted (an FTP server that

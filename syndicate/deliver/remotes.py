@@ -202,7 +202,9 @@ class Remote(Protocol):
     """A connection to a target, opened on first use."""
 
     def put(self, path: str, data: bytes, meta: FileMeta) -> None:
-        """Store `data` at `path` (relative to the target's URL), whole or not at all."""
+        """Store `data` at `path` (relative to the target's URL), whole or not at all (a
+        failed write under the file's own name that left part of it removes that part, when
+        the server lets it: `PartRemoved`)."""
 
     def delete(self, path: str) -> None:
         """Remove `path`; a file already gone is not an error."""
@@ -358,6 +360,13 @@ class ShortWrite(Exception):
 
 class RenameRefused(Exception):
     """The server refused to rename a file just written under its temporary name."""
+
+
+class PartRemoved(Exception):
+    """A write straight under the file's own name (`rename: false`) failed once the server
+    had taken some of it (a full disk midway, a short write, a transfer aborted), and what
+    it held there was removed: a partner picking files up at once would have ingested half
+    a file. Said in the failure's own words (its cause); see `part_removed`."""
 
 
 class FsspecRemote:
@@ -531,13 +540,16 @@ class FsspecRemote:
         if folder and folder not in self.folders:
             self._makedirs(folder)
         target = final if not self.rename else _temporary(final)
+        begun = threading.Event()
         try:
-            self._write(target, data)
+            self._write(target, data, begun)
         except Exception as exc:
             if _permission(exc):
                 raise PermissionError(
                     errno.EACCES, f"permission denied writing in {folder or '/'} on the server"
                 ) from exc
+            if begun.is_set() and not unreachable(exc) and self._part_removed(target):
+                raise PartRemoved(describe(exc)) from exc
             raise
         if self.checked_size:
             # A server may answer every write with success and keep only what fit on its
@@ -545,10 +557,13 @@ class FsspecRemote:
             # the whole one's place, nor be recorded as delivered.
             kept = self._call("info", target).get("size")
             if isinstance(kept, int) and kept != size:
-                raise ShortWrite(
+                short = ShortWrite(
                     f"the server kept {kept} of {size} bytes of the file, saying nothing of"
                     " the rest"
                 )
+                if self._part_removed(target):
+                    raise PartRemoved(describe(short)) from short
+                raise short
         if not self.rename:
             return
         temporary = target
@@ -575,19 +590,37 @@ class FsspecRemote:
                     " rename: false on this target"
                 ) from again
 
-    def _write(self, path: str, data: bytes) -> None:
-        """Write `data` at `path`, whole. fsspec's FTP writes a file of 64 KiB or more (its
-        block size: a photo, a book) as STOR, then `REST <offset>` and STOR for each further
-        block, which many servers refuse (ProFTPD by default: "Append/Restart not
-        permitted"): on FTP the file goes as one plain STOR of its bytes."""
+    def _write(self, path: str, data: bytes, begun: threading.Event) -> None:
+        """Write `data` at `path`, whole; `begun` is set once the server may hold part of
+        it: on FTP once it took a first block (a STOR refused outright leaves the file it
+        would have replaced as it was), elsewhere as the write is asked for (what refuses
+        it at its opening is a permission, said as such, or a file that is not there).
+        fsspec's FTP writes a file of 64 KiB or more (its block size: a photo, a book) as
+        STOR, then `REST <offset>` and STOR for each further block, which many servers
+        refuse (ProFTPD by default: "Append/Restart not permitted"): on FTP the file goes as
+        one plain STOR of its bytes."""
         fs = self._filesystem()
         ftp = getattr(fs, "ftp", None)
         if not isinstance(ftp, ftplib.FTP):
+            begun.set()
             self._call("pipe_file", path, data, size=len(data))
             return
         where = fs._strip_protocol(path)
-        self._call(lambda: _store(ftp, f"STOR {where}", data), size=len(data))
+        self._call(lambda: _store(ftp, f"STOR {where}", data, begun), size=len(data))
         fs.invalidate_cache(posixpath.dirname(where))
+
+    def _part_removed(self, written: str) -> bool:
+        """With `rename: false`, after a write that failed midway: remove what the server
+        holds of it under its own name (`written`), which a partner picking files up at once
+        would ingest half; whether it was removed (a part under a temporary name is removed
+        by `discard`, once, after the tries; one the server will not remove stays)."""
+        if self.rename:
+            return False
+        try:
+            self._call("rm_file", written)
+        except Exception:  # not there (nothing was left), or refused: the failure is said
+            return False
+        return True
 
     def _makedirs(self, folder: str) -> None:
         """Make `folder` on the target. sshfs says a folder it may not create "No such file"
@@ -722,16 +755,17 @@ REPLY_WAIT = 5.0
 """Seconds an FTP server that cut an upload's data connection is given to say why."""
 
 
-def _store(ftp: ftplib.FTP, command: str, data: bytes) -> None:
+def _store(ftp: ftplib.FTP, command: str, data: bytes, begun: threading.Event) -> None:
     """`ftp.storbinary(command, data)`, with the server's reply heard when it cuts the data
     connection midway: a server whose disk fills (or that refuses the file for another
     reason) closes it while the file is still being sent, and says why on the control
     connection, which ftplib, failing at the reset, never reads. That reply is the failure
     (`426 No space left on device`, `451 Failure writing to local file`); a connection cut
-    by the network, with no reply, is the reset it was."""
+    by the network, with no reply, is the reset it was. `begun` is set once a block of the
+    file was sent (the server opened the file for it)."""
     cut: OSError | None = None
     try:
-        ftp.storbinary(command, io.BytesIO(data))
+        ftp.storbinary(command, io.BytesIO(data), callback=lambda _block: begun.set())
     except ftplib.Error:
         raise
     except OSError as exc:
@@ -791,6 +825,12 @@ def out_of_space(exc: BaseException) -> bool:
         if any(words in text.lower() for words in _NO_SPACE):
             return True
     return False
+
+
+def part_removed(exc: BaseException) -> bool:
+    """Whether the failure removed the part of a file a write under its own name left
+    (`PartRemoved`): the target no longer holds that file, in any version."""
+    return any(isinstance(error, PartRemoved) for error in _chain(exc))
 
 
 def unreachable(exc: BaseException) -> bool:
