@@ -30,6 +30,7 @@ from conftest import FIXED_NOW, SAMPLE_SLUG
 from servers import (
     PASSWORD,
     TEMPORARY_SUFFIX,
+    Faults,
     FtpServer,
     HttpReceiver,
     S3Server,
@@ -594,6 +595,46 @@ def test_a_write_refused_before_any_byte_keeps_the_file_it_would_replace(
         err = capsys.readouterr().err
         assert "sending newsml/desk-report.xml" in err and REMOVED not in err, err
         assert server.files()["newsml/desk-report.xml"] == b"<r>first</r>"
+
+
+def test_a_part_removed_by_an_earlier_try_is_not_forgotten_by_the_last(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `rename: false`, an FTP transfer a full disk aborted (426, tried again) has its
+    part removed; when the next try is then refused at its STOR (451, before any byte), that
+    last failure was all the run heard: the ledger still held the version the first try had
+    overwritten and removed, and the error did not say the file was gone. The next run, out/
+    back at that version, sent nothing, and the partner never had the file again."""
+    monkeypatch.setattr(remotes, "REPLY_WAIT", 3600.0)  # (see the FTP test above)
+
+    class FillsThenRefuses(Faults):
+        """The first STOR is taken and its disk fills; every later one is refused at once."""
+
+        stors = 0
+
+        def take_failure(self) -> bool:
+            self.stors += 1
+            return self.stors > 1
+
+    report = site.out / "newsml" / "desk-report.xml"
+    with FtpServer(tmp_path) as server:
+        site.configure(
+            deliver_section(target_yaml(server, formats="[newsml]") + "  rename: false\n")
+        )
+        site.export()
+        report.write_bytes(b"<r>first</r>")
+        assert site.deliver() == 0
+        report.write_bytes(b"<r>" + b"x" * 4_000_000 + b"</r>")
+        server.faults = FillsThenRefuses(disk_room=200_000)
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "sending newsml/desk-report.xml: FTP 451" in err and REMOVED in err, err
+        assert "newsml/desk-report.xml" not in server.files()
+        server.faults = Faults()
+        report.write_bytes(b"<r>first</r>")  # out/ as when it was last delivered whole
+        assert site.deliver() == 0
+        assert server.files() == site.files("newsml")
 
 
 def test_a_file_cut_short_in_a_folder_is_removed_at_once(site: Site, tmp_path: Path) -> None:

@@ -50,6 +50,7 @@ from syndicate.deliver.remotes import (
     OBJECT_STORES,
     FileMeta,
     MissingExtra,
+    PartRemoved,
     Remote,
     SettingsError,
     describe,
@@ -1036,13 +1037,27 @@ class _Run:
         meta = FileMeta(self.inventory.media_type(change.path), entry.sha256, entry.version)
         if _halves(target):
             self.ledger.sending(target.name, change.path)
+        removed = False  # by any try: a later one refused before any byte does not undo it
+
+        def put() -> None:
+            nonlocal removed
+            try:
+                remote.put(change.path, data, meta)
+            except Exception as exc:
+                removed = removed or part_removed(exc)
+                raise
+
         try:
-            retrying(policy, lambda: remote.put(change.path, data, meta), remote.reset, told)
+            retrying(policy, put, remote.reset, told)
         except Exception as exc:
             if _halves(target) and not unreachable(exc):
                 self._discard(target, remote, change.path)
-            elif part_removed(exc):  # (`rename: false`) the version it replaced went too
+            elif removed:  # (`rename: false`) the version it replaced went too
                 self.ledger.forget(target.name, change.path)
+                if isinstance(exc, GaveUp) and not part_removed(exc):
+                    last = PartRemoved(describe(exc.error))  # said with the last failure
+                    last.__cause__ = exc.error
+                    raise GaveUp(last, exc.attempts) from exc.error
             raise
         self.ledger.record(target.name, entry)
         return "made"
