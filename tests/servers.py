@@ -61,6 +61,9 @@ class Faults:
     success, as an SFTP server on asyncssh does when its disk fills (a short write, unchecked)."""
     read_only: bool = False
     """SFTP: refuse to create a folder or write a file (permission denied)."""
+    refused_open: str | None = None
+    """SFTP: refuse to open a file for writing with this `Failure` (a drop box that will not
+    overwrite a file, a file the partner's ingest holds open), deletions still allowed."""
     no_delete: bool = False
     """HTTP: answer every DELETE with 405 Method Not Allowed (an ingest that takes PUT only)."""
     block_at: int | None = None
@@ -379,6 +382,8 @@ class SftpServer(Server):
             def open(self, path: bytes, pflags: int, attrs: Any) -> Any:
                 if pflags & asyncssh.FXF_WRITE and server.faults.read_only:
                     raise asyncssh.SFTPPermissionDenied("Permission denied")
+                if pflags & asyncssh.FXF_WRITE and server.faults.refused_open is not None:
+                    raise asyncssh.SFTPFailure(server.faults.refused_open)
                 if pflags & asyncssh.FXF_WRITE and server.faults.take_failure():
                     self.connection.abort()  # the connection drops: a transient failure
                     raise asyncssh.SFTPConnectionLost("connection dropped by the test")

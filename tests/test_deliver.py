@@ -597,6 +597,38 @@ def test_a_write_refused_before_any_byte_keeps_the_file_it_would_replace(
         assert server.files()["newsml/desk-report.xml"] == b"<r>first</r>"
 
 
+@pytest.mark.parametrize(
+    "words",
+    ["File already exists", "The process cannot access the file because it is being used"],
+)
+def test_an_sftp_write_refused_at_its_opening_keeps_the_file_it_would_replace(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], words: str
+) -> None:
+    """With `rename: false`, an SFTP server that refuses to open the file for writing with
+    other words than a permission (a drop box that will not overwrite a file, a Windows
+    server whose partner's ingest holds it open: SSH_FX_FAILURE) took none of it and left
+    the version there whole; the write counted as begun when asked for, so that version, the
+    partner's last good file, was deleted and said to be "the part written"."""
+    report = site.out / "newsml" / "desk-report.xml"
+    with SftpServer(tmp_path) as server:
+        site.configure(
+            deliver_section(target_yaml(server, formats="[newsml]") + "  rename: false\n")
+        )
+        site.export()
+        report.write_bytes(b"<r>first</r>")
+        assert site.deliver() == 0
+        report.write_bytes(b"<r>second</r>")
+        server.faults.refused_open = words
+        capsys.readouterr()
+        assert site.deliver() == 1
+        err = capsys.readouterr().err
+        assert "sending newsml/desk-report.xml" in err and REMOVED not in err, err
+        assert server.files()["newsml/desk-report.xml"] == b"<r>first</r>"
+        server.faults.refused_open = None
+        assert site.deliver() == 0
+        assert server.files() == site.files("newsml")
+
+
 def test_a_part_removed_by_an_earlier_try_is_not_forgotten_by_the_last(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

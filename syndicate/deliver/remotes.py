@@ -446,15 +446,16 @@ class FsspecRemote:
 
     def _call(
         self,
-        name: str | Callable[[], Any],
+        name: str | Callable[..., Any],
         *args: Any,
         size: int = 0,
         whole: bool = True,
         **kwargs: Any,
     ) -> Any:
-        """`fs.<name>(*args, **kwargs)` (or `name()`, a call of its own on the connection),
-        with an interrupt that arrived during it raised even if the library swallowed it
-        (fsspec's `exists`, which FTP's `makedirs` and `mkdir` call, takes any exception,
+        """`fs.<name>(*args, **kwargs)` (or `name(*args, **kwargs)`, a call of its own on
+        the connection, a coroutine function run as an asynchronous fs's are), with an
+        interrupt that arrived during it raised even if the library swallowed it (fsspec's
+        `exists`, which FTP's `makedirs` and `mkdir` call, takes any exception,
         KeyboardInterrupt included, for "no": a SIGTERM while the server was silent was lost,
         and the run went on). See `_bounded_call`."""
         seen = _interrupts[0]
@@ -470,7 +471,7 @@ class FsspecRemote:
 
     def _bounded_call(
         self,
-        name: str | Callable[[], Any],
+        name: str | Callable[..., Any],
         *args: Any,
         size: int = 0,
         whole: bool = True,
@@ -489,6 +490,8 @@ class FsspecRemote:
         coroutine = (
             getattr(fs, f"_{name}", None)
             if isinstance(name, str) and getattr(fs, "async_impl", False)
+            else name
+            if asyncio.iscoroutinefunction(name)
             else None
         )
         if coroutine is None:
@@ -593,7 +596,8 @@ class FsspecRemote:
     def _write(self, path: str, data: bytes, begun: threading.Event) -> None:
         """Write `data` at `path`, whole; `begun` is set once the server may hold part of
         it: on FTP once it took a first block (a STOR refused outright leaves the file it
-        would have replaced as it was), elsewhere as the write is asked for (what refuses
+        would have replaced as it was), on SFTP once it opened the file (see
+        `_opened_then_written`), in a local folder as the write is asked for (what refuses
         it at its opening is a permission, said as such, or a file that is not there).
         fsspec's FTP writes a file of 64 KiB or more (its block size: a photo, a book) as
         STOR, then `REST <offset>` and STOR for each further block, which many servers
@@ -601,6 +605,9 @@ class FsspecRemote:
         one plain STOR of its bytes."""
         fs = self._filesystem()
         ftp = getattr(fs, "ftp", None)
+        if getattr(fs, "async_impl", False):  # SFTP
+            self._call(_opened_then_written, fs, path, data, begun, size=len(data))
+            return
         if not isinstance(ftp, ftplib.FTP):
             begun.set()
             self._call("pipe_file", path, data, size=len(data))
@@ -749,6 +756,23 @@ class FsspecRemote:
         if fs is not None and hasattr(fs, "ftp"):
             with contextlib.suppress(OSError, EOFError):  # the connection is already gone
                 fs.ftp.close()
+
+
+async def _opened_then_written(fs: Any, path: str, data: bytes, begun: threading.Event) -> None:
+    """sshfs's `pipe_file`, its errors said alike, with `begun` set once the server opened
+    the file for writing (and emptied the version there): an open it refuses with other words
+    than a permission's (SSH_FX_FAILURE: a drop box that will not overwrite a file, a
+    Windows server whose file the partner's ingest holds open) left that version whole, which
+    must not be removed as the part of a write."""
+    from sshfs.utils import wrap_exceptions  # (an optional extra: here only when in use)
+
+    async def write() -> None:
+        async with fs._pool.get() as channel, channel.open(path, "wb") as file:
+            begun.set()
+            await file.write(data)
+
+    await wrap_exceptions(write)()
+    fs.invalidate_cache(path)
 
 
 REPLY_WAIT = 5.0
