@@ -61,6 +61,9 @@ class Faults:
     success, as an SFTP server on asyncssh does when its disk fills (a short write, unchecked)."""
     read_only: bool = False
     """SFTP: refuse to create a folder or write a file (permission denied)."""
+    dropped_at: int | None = None
+    """SFTP: keep at most this many bytes of each file written, then drop the connection (a
+    link lost midway through a file)."""
     refused_open: str | None = None
     """SFTP: refuse to open a file for writing with this `Failure` (a drop box that will not
     overwrite a file, a file the partner's ingest holds open), deletions still allowed."""
@@ -394,6 +397,11 @@ class SftpServer(Server):
                     raise asyncssh.SFTPFailure("No space left on device")
                 if server.faults.generic_failure:
                     raise asyncssh.SFTPFailure("Failure")
+                dropped = server.faults.dropped_at
+                if dropped is not None and offset + len(data) > dropped:
+                    super().write(file_obj, offset, data[: max(0, dropped - offset)])
+                    self.connection.abort()
+                    raise asyncssh.SFTPConnectionLost("connection dropped by the test")
                 kept = server.faults.short_write
                 if kept is not None:  # the rest is lost, and success answered all the same
                     data = data[: max(0, kept - offset)]

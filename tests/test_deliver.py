@@ -629,6 +629,31 @@ def test_an_sftp_write_refused_at_its_opening_keeps_the_file_it_would_replace(
         assert server.files() == site.files("newsml")
 
 
+def test_a_part_a_lost_connection_left_under_its_own_name_is_sent_over(
+    site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With `rename: false`, a write the lost connection cut midway leaves its part there
+    under the file's name (it cannot be reached to remove it): the ledger still said the
+    target held the version before it, so a next run with out/ back at that version sent
+    nothing, and the partner kept the part for good. The next run sends the file over."""
+    report = site.out / "newsml" / "desk-report.xml"
+    with SftpServer(tmp_path) as server:
+        site.configure(
+            deliver_section(target_yaml(server, formats="[newsml]") + "  rename: false\n")
+        )
+        site.export()
+        report.write_bytes(b"<r>first</r>")
+        assert site.deliver() == 0
+        report.write_bytes(b"<r>" + b"x" * 4_000_000 + b"</r>")
+        server.faults.dropped_at = 60_000
+        assert site.deliver() == 1
+        assert len(server.files()["newsml/desk-report.xml"]) == 60_000
+        server.faults.dropped_at = None
+        report.write_bytes(b"<r>first</r>")  # out/ as when it was last delivered whole
+        assert site.deliver() == 0
+        assert server.files() == site.files("newsml")
+
+
 def test_a_part_removed_by_an_earlier_try_is_not_forgotten_by_the_last(
     site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

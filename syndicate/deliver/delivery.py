@@ -1058,6 +1058,8 @@ class _Run:
                     last = PartRemoved(describe(exc.error))  # said with the last failure
                     last.__cause__ = exc.error
                     raise GaveUp(last, exc.attempts) from exc.error
+            elif _in_place(target):  # a part it could not remove may be there in its place
+                self.ledger.doubt(target.name, change.path)
             raise
         self.ledger.record(target.name, entry)
         return "made"
@@ -1156,11 +1158,23 @@ def _of_story(entry: Entry) -> bool:
     return entry.version is not None or entry.word is not None
 
 
+def _in_place(target: Target) -> bool:
+    """Whether an upload to `target` stopped midway may leave part of the file under its
+    own name, in place of the version before it (`rename: false`, on a target of files)."""
+    return not target.rename and _of_files(target)
+
+
 def _halves(target: Target) -> bool:
     """Whether an upload to `target` stopped midway may leave a temporary file there to
-    clear: not on an object store, where an object appears whole or not at all, nor over HTTP
-    (a PUT is one request), nor with `rename: false` (no temporary name)."""
-    return target.rename and not target.is_http and target.scheme not in OBJECT_STORES
+    clear: on a target of files, not with `rename: false` (no temporary name)."""
+    return target.rename and _of_files(target)
+
+
+def _of_files(target: Target) -> bool:
+    """Whether `target` takes a file in parts that one stopped midway may leave: not an
+    object store, where an object appears whole or not at all, nor HTTP (a PUT is one
+    request)."""
+    return not target.is_http and target.scheme not in OBJECT_STORES
 
 
 def _escaped(text: str) -> str:

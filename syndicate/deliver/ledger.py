@@ -264,6 +264,16 @@ class Ledger:
         rows = self.db.execute("SELECT path FROM sending WHERE target = ? ORDER BY path", (target,))
         return [path for (path,) in rows]
 
+    def doubt(self, target: str, path: str) -> None:
+        """`target` may hold another file at `path` than the version recorded (a write
+        straight under its name, cut midway, left a part of another there): the next run
+        sends it again whatever out/ holds, and deletes it there if it left out/."""
+        with self.db:
+            self.db.execute(
+                "UPDATE delivered SET sha256 = '', mtime = -1 WHERE target = ? AND path = ?",
+                (target, path),
+            )
+
     def forget(self, target: str, path: str) -> None:
         """`target` no longer holds `path`."""
         with self.db:
